@@ -1,0 +1,3 @@
+from bizdesk.cli import main
+
+main()

@@ -1,0 +1,5 @@
+"""Engine, sessions and migrations. Never imports the UI."""
+
+from bizdesk.db.session import Store, UnitOfWork, open_store
+
+__all__ = ["Store", "UnitOfWork", "open_store"]

@@ -1,0 +1,29 @@
+"""Alembic environment: runs on the engine handed over by bizdesk.db.migrate."""
+
+from alembic import context
+from sqlmodel import SQLModel
+
+import bizdesk.models  # noqa: F401  (registers every table)
+
+config = context.config
+target_metadata = SQLModel.metadata
+
+
+def run() -> None:
+    engine = config.attributes.get("engine")
+    if engine is None:  # `alembic revision --autogenerate` from the command line
+        from sqlalchemy import create_engine
+
+        engine = create_engine(config.get_main_option("sqlalchemy.url"))
+    with engine.connect() as connection:
+        context.configure(
+            connection=connection,
+            target_metadata=target_metadata,
+            render_as_batch=True,  # SQLite needs table rebuilds for most ALTERs
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+        connection.commit()
+
+
+run()

@@ -1,0 +1,136 @@
+"""The store (one database) and units of work (one short transaction each)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from bizdesk.db.engine import WRITE, make_engine
+from bizdesk.db.identity import os_username
+from bizdesk.models.core import AuditEvent, Setting
+
+
+@dataclass
+class Store:
+    """An open store: its URL, its engine and the user acting on it."""
+
+    url: str
+    engine: Engine
+    user: str = field(default_factory=os_username)
+    _settings: dict[str, str] | None = None
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
+    @contextmanager
+    def read(self) -> Iterator[UnitOfWork]:
+        """A read-only unit of work: a deferred transaction, closed on exit."""
+        with Session(self.engine, expire_on_commit=False) as session:
+            uow = UnitOfWork(self, session, write=False)
+            try:
+                yield uow
+            finally:
+                session.rollback()
+
+    @contextmanager
+    def write(self) -> Iterator[UnitOfWork]:
+        """A write unit of work: BEGIN IMMEDIATE, committed on success, rolled back on error."""
+        bind = self.engine.execution_options(bizdesk_mode=WRITE)
+        with Session(bind, expire_on_commit=False) as session:
+            uow = UnitOfWork(self, session, write=True)
+            try:
+                yield uow
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+        if uow.settings_changed:
+            self._settings = None
+
+    def settings(self) -> dict[str, str]:
+        if self._settings is None:
+            with Session(self.engine) as session:
+                self._settings = {s.key: s.value for s in session.exec(select(Setting))}
+        return self._settings
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+@dataclass
+class UnitOfWork:
+    store: Store
+    session: Session
+    write: bool
+    settings_changed: bool = False
+
+    @property
+    def user(self) -> str:
+        return self.store.user
+
+    def setting(self, key: str, default: str = "") -> str:
+        return self.store.settings().get(key, default)
+
+    def set_setting(self, key: str, value: str) -> None:
+        row = self.session.get(Setting, key)
+        if row is None:
+            self.session.add(Setting(key=key, value=value))
+        else:
+            row.value = value
+        self.settings_changed = True
+
+    @property
+    def currency(self) -> str:
+        return self.setting("currency", "EUR")
+
+    @property
+    def exponent(self) -> int:
+        from bizdesk.money import currency_exponent
+
+        return currency_exponent(self.currency)
+
+    def audit(
+        self,
+        entity: str,
+        entity_id: int | None,
+        action: str,
+        before: dict[str, Any] | None = None,
+        after: dict[str, Any] | None = None,
+    ) -> None:
+        """Record who did what; every write calls this inside its own transaction."""
+        self.session.add(
+            AuditEvent(
+                username=self.user,
+                entity=entity,
+                entity_id=entity_id,
+                action=action,
+                before=_dump(before),
+                after=_dump(after),
+            )
+        )
+
+
+def _dump(values: dict[str, Any] | None) -> str | None:
+    if values is None:
+        return None
+    return json.dumps(values, default=str, ensure_ascii=False, sort_keys=True)
+
+
+def open_store(db: str | None = None, *, user: str | None = None, migrate: bool = True) -> Store:
+    """Open (creating or upgrading) the store named by --db / $BIZDESK_DB / the default."""
+    from bizdesk.config import resolve_db
+    from bizdesk.db.migrate import upgrade
+
+    url = resolve_db(db)
+    engine = make_engine(url)
+    store = Store(url=url, engine=engine, user=user or os_username())
+    if migrate:
+        upgrade(store)
+    return store

@@ -1,0 +1,49 @@
+"""The errors a service may raise, with messages written for a shop owner.
+
+The TUI shows them in the form or as a notification; the CLI prints them and exits 1.
+"""
+
+from __future__ import annotations
+
+
+class BizdeskError(Exception):
+    """Base of every error meant for the person at the keyboard."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class NotFound(BizdeskError):
+    pass
+
+
+class ValidationError(BizdeskError):
+    """Bad input. ``fields`` maps a field name to what is wrong with it."""
+
+    def __init__(self, fields: dict[str, str] | str, message: str | None = None) -> None:
+        if isinstance(fields, str):
+            fields = {"": fields}
+        self.fields = dict(fields)
+        if message is None:
+            message = "; ".join(f"{k}: {v}" if k else v for k, v in self.fields.items())
+        super().__init__(message)
+
+
+class PermissionDenied(BizdeskError):
+    pass
+
+
+class Conflict(BizdeskError):
+    """Somebody else changed the record, or a unique value is already taken."""
+
+
+class InvariantViolation(BizdeskError):
+    pass
+
+
+class StoreError(BizdeskError):
+    """The store cannot be opened: too new, damaged, or not reachable."""

@@ -1,0 +1,68 @@
+"""Contacts (people and organisations), their tags and their interactions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Index
+from sqlmodel import Field, SQLModel
+
+from bizdesk.models.base import utcnow
+
+CONTACT_KINDS = ("person", "organization")
+STAGES = ("lead", "prospect", "customer", "inactive")
+INTERACTION_KINDS = ("call", "email", "meeting", "visit", "note")
+
+
+class Contact(SQLModel, table=True):
+    __table_args__ = (
+        Index("ix_contact_sort", "sort_name", "id"),
+        Index("ix_contact_city", "city"),
+        Index("ix_contact_country", "country"),
+        Index("ix_contact_stage", "stage"),
+        Index("ix_contact_owner", "owner"),
+        Index("ix_contact_phone", "phone"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(default="person", max_length=20)
+    name: str
+    # casefolded name: sorting, prefix filtering and duplicate detection in SQL
+    sort_name: str
+    organization_id: int | None = Field(default=None, foreign_key="contact.id")
+    email: str | None = Field(default=None, unique=True)
+    phone: str | None = Field(default=None, max_length=20)  # E.164
+    street: str = ""
+    city: str = ""
+    postcode: str = ""
+    country: str = ""  # ISO 3166 alpha-2
+    stage: str = Field(default="lead", max_length=20)
+    is_customer: bool = False
+    is_supplier: bool = False
+    owner: str | None = Field(default=None, max_length=64)
+    source: str = ""
+    notes: str = ""
+    archived: bool = False
+    merged_into_id: int | None = Field(default=None, foreign_key="contact.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    updated_by: str = ""
+    version: int = 1
+
+
+class ContactTag(SQLModel, table=True):
+    __tablename__ = "contact_tag"
+
+    contact_id: int = Field(foreign_key="contact.id", primary_key=True)
+    tag: str = Field(primary_key=True, index=True, max_length=60)
+
+
+class Interaction(SQLModel, table=True):
+    __table_args__ = (Index("ix_interaction_contact_at", "contact_id", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    contact_id: int = Field(foreign_key="contact.id")
+    kind: str = Field(max_length=20)
+    at: datetime = Field(default_factory=utcnow)
+    username: str = Field(max_length=64)
+    summary: str

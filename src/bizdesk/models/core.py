@@ -1,0 +1,38 @@
+"""Users, settings and the audit trail."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Field, SQLModel
+
+from bizdesk.models.base import utcnow
+
+ROLES = ("owner", "accountant", "sales", "support", "warehouse", "viewer")
+
+
+class User(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(unique=True, max_length=64)
+    full_name: str = Field(default="", max_length=200)
+    role: str = Field(default="viewer", max_length=20)
+    active: bool = True
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Setting(SQLModel, table=True):
+    key: str = Field(primary_key=True, max_length=64)
+    value: str = Field(default="")
+
+
+class AuditEvent(SQLModel, table=True):
+    __tablename__ = "audit_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    username: str = Field(max_length=64)
+    entity: str = Field(max_length=40)
+    entity_id: int | None = Field(default=None)
+    action: str = Field(max_length=40)
+    before: str | None = None  # JSON
+    after: str | None = None  # JSON

@@ -1,0 +1,106 @@
+"""Exact numbers: money and quantities.
+
+Money is ``Decimal`` in Python and an integer count of the currency's minor units in the
+database, so ``SUM`` in SQL is exact. Quantities are ``Decimal`` with at most three
+decimals, stored as thousandths. Every conversion and every rounding happens here.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+
+from babel.numbers import get_currency_precision
+
+QTY_DECIMALS = 3
+QTY_SCALE = 10**QTY_DECIMALS
+MAX_ABS_MINOR = 10**15  # far above any shop's figures, far below int64 limits
+
+
+class AmountError(ValueError):
+    """A text or number that is not an acceptable amount; the message is for people."""
+
+
+def currency_exponent(currency: str) -> int:
+    """Digits after the decimal point for an ISO 4217 currency (EUR 2, VND 0, KWD 3)."""
+    try:
+        return get_currency_precision(currency.upper())
+    except Exception as exc:  # babel raises on unknown codes in a few ways
+        raise AmountError(f"unknown currency {currency!r}") from exc
+
+
+def parse_decimal(value: object, *, decimals: int, allow_negative: bool = False) -> Decimal:
+    """Read a user's amount exactly. Refuses floats, junk, too many decimals, NaN."""
+    if isinstance(value, float):
+        raise AmountError("internal error: a float reached an exact amount")
+    if isinstance(value, Decimal):
+        d = value
+    elif isinstance(value, int):
+        d = Decimal(value)
+    else:
+        text = str(value).strip().replace("\u00a0", "").replace(" ", "")
+        if not text:
+            raise AmountError("a number is required")
+        if text.count(",") == 1 and "." not in text:
+            text = text.replace(",", ".")
+        try:
+            d = Decimal(text)
+        except InvalidOperation:
+            raise AmountError(f"{str(value)[:40]!r} is not a number") from None
+    if not d.is_finite():
+        raise AmountError("not a number")
+    if d.as_tuple().exponent < -decimals and d != d.quantize(Decimal(1).scaleb(-decimals)):
+        raise AmountError(f"at most {decimals} decimals")
+    if d < 0 and not allow_negative:
+        raise AmountError("must not be negative")
+    if abs(d) * 10**decimals >= MAX_ABS_MINOR:
+        raise AmountError("too large")
+    return d
+
+
+def round_money(value: Decimal, exponent: int) -> Decimal:
+    """The single rounding rule for money: half-even to the currency's minor unit."""
+    return value.quantize(Decimal(1).scaleb(-exponent), rounding=ROUND_HALF_EVEN)
+
+
+def to_minor(value: Decimal, exponent: int) -> int:
+    """Decimal amount -> integer minor units. Refuses values that would need rounding."""
+    scaled = value.scaleb(exponent)
+    if scaled != scaled.to_integral_value():
+        raise AmountError(f"at most {exponent} decimals")
+    return int(scaled)
+
+
+def from_minor(minor: int | None, exponent: int) -> Decimal:
+    if minor is None:
+        minor = 0
+    return Decimal(int(minor)).scaleb(-exponent).quantize(Decimal(1).scaleb(-exponent))
+
+
+def parse_money(value: object, exponent: int, *, allow_negative: bool = False) -> int:
+    """User input -> minor units, in one step."""
+    return to_minor(
+        parse_decimal(value, decimals=exponent, allow_negative=allow_negative), exponent
+    )
+
+
+def parse_qty(value: object, *, allow_negative: bool = False) -> int:
+    """User input -> thousandths of a unit."""
+    d = parse_decimal(value, decimals=QTY_DECIMALS, allow_negative=allow_negative)
+    return int(d.scaleb(QTY_DECIMALS))
+
+
+def qty_from_scaled(scaled: int | None) -> Decimal:
+    return Decimal(int(scaled or 0)).scaleb(-QTY_DECIMALS)
+
+
+def percent_to_basis_points(value: object) -> int:
+    """A percentage (0-100, up to two decimals) -> hundredths of a percent."""
+    d = parse_decimal(value, decimals=2)
+    if d > 100:
+        raise AmountError("must be between 0 and 100")
+    return int(d.scaleb(2))
+
+
+def money_str(minor: int | None, exponent: int) -> str:
+    """Plain decimal string for JSON, CSV and logs: "1234.50", never a float."""
+    return str(from_minor(minor, exponent))

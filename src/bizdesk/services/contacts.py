@@ -1,0 +1,365 @@
+"""Contacts: people and organisations, validated, deduplicated, never silently lost."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+
+from sqlalchemy import func, or_
+from sqlmodel import select
+
+from bizdesk.db.session import UnitOfWork
+from bizdesk.errors import NotFound
+from bizdesk.models.contacts import CONTACT_KINDS, STAGES, Contact, ContactTag
+from bizdesk.models.core import User
+from bizdesk.services import validate as v
+from bizdesk.services.paging import Page, PageRequest, keyset_page, like_pattern
+from bizdesk.services.records import check_version, touch
+
+
+@dataclass
+class ContactInput:
+    """What a form, the CLI or a CSV row says about a contact: raw text, checked here."""
+
+    name: str = ""
+    kind: str = "person"
+    organization: str = ""  # name or email of an organisation contact
+    email: str = ""
+    phone: str = ""
+    street: str = ""
+    city: str = ""
+    postcode: str = ""
+    country: str = ""
+    tags: str | list[str] = ""
+    stage: str = "lead"
+    is_customer: bool = False
+    is_supplier: bool = False
+    owner: str = ""
+    source: str = ""
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class ContactView:
+    id: int
+    kind: str
+    name: str
+    organization_id: int | None
+    organization: str
+    email: str
+    phone: str
+    street: str
+    city: str
+    postcode: str
+    country: str
+    tags: tuple[str, ...]
+    stage: str
+    is_customer: bool
+    is_supplier: bool
+    owner: str
+    source: str
+    notes: str
+    archived: bool
+    created_at: datetime
+    updated_at: datetime
+    updated_by: str
+    version: int
+
+    def as_input(self) -> ContactInput:
+        return ContactInput(
+            name=self.name,
+            kind=self.kind,
+            organization=self.organization,
+            email=self.email,
+            phone=self.phone,
+            street=self.street,
+            city=self.city,
+            postcode=self.postcode,
+            country=self.country,
+            tags=";".join(self.tags),
+            stage=self.stage,
+            is_customer=self.is_customer,
+            is_supplier=self.is_supplier,
+            owner=self.owner,
+            source=self.source,
+            notes=self.notes,
+        )
+
+
+@dataclass(frozen=True)
+class ContactRow:
+    """One line of the contacts list."""
+
+    id: int
+    name: str
+    kind: str
+    email: str
+    phone: str
+    city: str
+    country: str
+    stage: str
+    owner: str
+    archived: bool
+
+
+@dataclass
+class Saved:
+    """The result of a create or update, with non-blocking warnings (possible duplicates)."""
+
+    contact: ContactView
+    warnings: list[str] = field(default_factory=list)
+
+
+# --- reading -----------------------------------------------------------------------------
+
+
+def _view(uow: UnitOfWork, c: Contact) -> ContactView:
+    tags = uow.session.exec(
+        select(ContactTag.tag).where(ContactTag.contact_id == c.id).order_by(ContactTag.tag)
+    ).all()
+    org = uow.session.get(Contact, c.organization_id) if c.organization_id else None
+    return ContactView(
+        id=c.id,
+        kind=c.kind,
+        name=c.name,
+        organization_id=c.organization_id,
+        organization=org.name if org else "",
+        email=c.email or "",
+        phone=c.phone or "",
+        street=c.street,
+        city=c.city,
+        postcode=c.postcode,
+        country=c.country,
+        tags=tuple(tags),
+        stage=c.stage,
+        is_customer=c.is_customer,
+        is_supplier=c.is_supplier,
+        owner=c.owner or "",
+        source=c.source,
+        notes=c.notes,
+        archived=c.archived,
+        created_at=c.created_at,
+        updated_at=c.updated_at,
+        updated_by=c.updated_by,
+        version=c.version,
+    )
+
+
+def _load(uow: UnitOfWork, contact_id: int) -> Contact:
+    c = uow.session.get(Contact, contact_id)
+    if c is None:
+        raise NotFound(f"There is no contact #{contact_id}.")
+    return c
+
+
+def get(uow: UnitOfWork, contact_id: int) -> ContactView:
+    return _view(uow, _load(uow, contact_id))
+
+
+SORTS = {
+    "name": Contact.sort_name,
+    "city": Contact.city,
+    "country": Contact.country,
+    "stage": Contact.stage,
+    "id": Contact.id,
+}
+
+
+def list_page(uow: UnitOfWork, req: PageRequest) -> Page[ContactRow]:
+    """The contacts list. Filters: archived (bool), stage, city, country, tag, owner, role."""
+    sort_col = SORTS.get(req.sort or "name", Contact.sort_name)
+    stmt = select(
+        Contact.id,
+        Contact.name,
+        Contact.kind,
+        Contact.email,
+        Contact.phone,
+        Contact.city,
+        Contact.country,
+        Contact.stage,
+        Contact.owner,
+        Contact.archived,
+        sort_col,
+        Contact.id,
+    )
+    f = req.filters
+    if not f.get("archived"):
+        stmt = stmt.where(Contact.archived.is_(False))
+    for name in ("stage", "city", "country", "owner", "kind"):
+        if f.get(name):
+            stmt = stmt.where(getattr(Contact, name) == f[name])
+    if f.get("role") == "customer":
+        stmt = stmt.where(Contact.is_customer.is_(True))
+    elif f.get("role") == "supplier":
+        stmt = stmt.where(Contact.is_supplier.is_(True))
+    if f.get("tag"):
+        stmt = stmt.where(
+            Contact.id.in_(select(ContactTag.contact_id).where(ContactTag.tag == f["tag"]))
+        )
+    search = req.search.strip()
+    if search:
+        pat = like_pattern(search.casefold())
+        stmt = stmt.where(
+            or_(
+                Contact.sort_name.like(pat, escape="\\"),
+                Contact.email.like(pat, escape="\\"),
+                Contact.phone.like(like_pattern(search), escape="\\"),
+                Contact.city.like(like_pattern(search), escape="\\"),
+            )
+        )
+    return keyset_page(
+        uow.session,
+        stmt,
+        sort_col,
+        Contact.id,
+        req,
+        lambda r: ContactRow(
+            r[0], r[1], r[2], r[3] or "", r[4] or "", r[5], r[6], r[7], r[8] or "", r[9]
+        ),
+    )
+
+
+# --- writing -----------------------------------------------------------------------------
+
+
+def _clean(uow: UnitOfWork, data: ContactInput, *, self_id: int | None = None) -> dict:
+    """Check every field; raise one ValidationError naming each bad field."""
+    chk = v.Checker()
+    out: dict = {}
+    out["name"] = chk("name", v.text, data.name, required=True, max_len=200)
+    out["kind"] = chk("kind", v.choice, data.kind, CONTACT_KINDS, default="person")
+    out["email"] = chk("email", v.email, data.email)
+    out["country"] = chk("country", v.country, data.country)
+    region = out["country"] or uow.setting("region") or None
+    out["phone"] = chk("phone", v.phone, data.phone, region)
+    for name, limit in (("street", 200), ("city", 100), ("postcode", 20), ("source", 100)):
+        out[name] = chk(name, v.text, getattr(data, name), max_len=limit)
+    out["notes"] = chk("notes", v.text, data.notes, max_len=20_000, multiline=True)
+    out["stage"] = chk("stage", v.choice, data.stage, STAGES, default="lead")
+    out["tags"] = chk("tags", v.tags, data.tags)
+    out["is_customer"] = bool(data.is_customer)
+    out["is_supplier"] = bool(data.is_supplier)
+
+    owner = chk("owner", v.text, data.owner, max_len=64)
+    if owner:
+        if uow.session.exec(select(User.id).where(User.username == owner)).first() is None:
+            chk.add("owner", f"{owner!r} is not a bizdesk user")
+    out["owner"] = owner or None
+
+    org_text = chk("organization", v.text, data.organization, max_len=200)
+    out["organization_id"] = None
+    if org_text:
+        org = find_by_name_or_email(uow, org_text, kind="organization")
+        if org is None:
+            chk.add("organization", f"no organisation named {org_text[:60]!r}")
+        elif org.id == self_id:
+            chk.add("organization", "a contact cannot belong to itself")
+        else:
+            out["organization_id"] = org.id
+
+    if out.get("email"):
+        clash = uow.session.exec(
+            select(Contact.id, Contact.name).where(Contact.email == out["email"])
+        ).first()
+        if clash is not None and clash[0] != self_id:
+            chk.add("email", f"already used by {clash[1]} (#{clash[0]})")
+    chk.done()
+    return out
+
+
+def find_by_name_or_email(uow: UnitOfWork, text: str, *, kind: str | None = None) -> Contact | None:
+    """The live contact with this email, or else exactly this name (case-insensitive)."""
+    stmt = select(Contact).where(Contact.archived.is_(False))
+    if kind:
+        stmt = stmt.where(Contact.kind == kind)
+    if "@" in text:
+        hit = uow.session.exec(stmt.where(Contact.email == text.strip().lower())).first()
+        if hit is not None:
+            return hit
+    return uow.session.exec(
+        stmt.where(Contact.sort_name == v.sort_key(text.strip())).order_by(Contact.id)
+    ).first()
+
+
+def possible_duplicates(
+    uow: UnitOfWork, name: str, email: str | None, phone: str | None, *, exclude: int | None = None
+) -> list[ContactRow]:
+    """Contacts with the same email or phone, or a very similar name."""
+    conds = [Contact.sort_name == v.sort_key(name)]
+    if email:
+        conds.append(Contact.email == email)
+    if phone:
+        conds.append(Contact.phone == phone)
+    words = [w for w in v.sort_key(name).split() if len(w) > 2]
+    if len(words) >= 2:
+        # the same words in another order ("Smith John" vs "John Smith")
+        conds.append(func.lower(Contact.sort_name) == " ".join(reversed(words)))
+    stmt = select(Contact).where(or_(*conds), Contact.archived.is_(False))
+    if exclude is not None:
+        stmt = stmt.where(Contact.id != exclude)
+    return [
+        ContactRow(
+            c.id,
+            c.name,
+            c.kind,
+            c.email or "",
+            c.phone or "",
+            c.city,
+            c.country,
+            c.stage,
+            c.owner or "",
+            c.archived,
+        )
+        for c in uow.session.exec(stmt.limit(10))
+    ]
+
+
+def _set_tags(uow: UnitOfWork, contact_id: int, tags: list[str]) -> None:
+    current = set(
+        uow.session.exec(select(ContactTag.tag).where(ContactTag.contact_id == contact_id))
+    )
+    for t in current - set(tags):
+        uow.session.delete(uow.session.get(ContactTag, (contact_id, t)))
+    for t in set(tags) - current:
+        uow.session.add(ContactTag(contact_id=contact_id, tag=t))
+
+
+def _snapshot(c: Contact, tags: list[str] | tuple[str, ...]) -> dict:
+    d = c.model_dump(exclude={"sort_name", "created_at", "updated_at"})
+    d["tags"] = sorted(tags)
+    return d
+
+
+def create(uow: UnitOfWork, data: ContactInput) -> Saved:
+    clean = _clean(uow, data)
+    tags = clean.pop("tags")
+    dups = possible_duplicates(uow, clean["name"], clean["email"], clean["phone"])
+    c = Contact(**clean, sort_name=v.sort_key(clean["name"]), updated_by=uow.user)
+    uow.session.add(c)
+    uow.session.flush()
+    _set_tags(uow, c.id, tags)
+    uow.audit("contact", c.id, "create", after=_snapshot(c, tags))
+    warnings = [f"Possible duplicate of {d.name} (#{d.id})" for d in dups]
+    return Saved(_view(uow, c), warnings)
+
+
+def update(uow: UnitOfWork, contact_id: int, data: ContactInput, *, version: int) -> Saved:
+    """Save an edit made on ``version``; refuses if someone saved in between."""
+    c = _load(uow, contact_id)
+    check_version(c, version)
+    clean = _clean(uow, data, self_id=c.id)
+    tags = clean.pop("tags")
+    before = _snapshot(c, get(uow, c.id).tags)
+    for k, val in clean.items():
+        setattr(c, k, val)
+    c.sort_name = v.sort_key(c.name)
+    touch(uow, c)
+    _set_tags(uow, c.id, tags)
+    uow.session.flush()
+    uow.audit("contact", c.id, "update", before=before, after=_snapshot(c, tags))
+    dups = possible_duplicates(uow, c.name, c.email, c.phone, exclude=c.id)
+    return Saved(_view(uow, c), [f"Possible duplicate of {d.name} (#{d.id})" for d in dups])
+
+
+def view_dict(view: ContactView) -> dict:
+    return asdict(view)

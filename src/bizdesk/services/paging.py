@@ -1,0 +1,95 @@
+"""Keyset pagination: every list reads one page at a time, sorted and filtered in SQL.
+
+A page is addressed by the sort key of a row next to it, never by an OFFSET, so page
+fifty costs what page one costs and memory does not grow with the table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import Select, tuple_
+from sqlalchemy.sql import ColumnElement
+
+T = TypeVar("T")
+Key = tuple[Any, int]
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    """Which page of a list. At most one of ``after``/``before``/``last`` is used."""
+
+    limit: int = 50
+    after: Key | None = None  # rows after this (sort value, id)
+    before: Key | None = None  # rows before this one (paging up)
+    last: bool = False  # the final page (End)
+    search: str = ""  # the "/" filter as typed
+    sort: str = ""  # a column name the list allows sorting by; "" = its default
+    descending: bool = False
+    filters: dict[str, Any] = field(default_factory=dict)  # list-specific (queue, stage ...)
+
+
+@dataclass
+class Page(Generic[T]):
+    rows: list[T]
+    keys: list[Key]
+    more_before: bool
+    more_after: bool
+
+
+def keyset_page(
+    session: Any,
+    stmt: Select,
+    sort_col: ColumnElement,
+    id_col: ColumnElement,
+    req: PageRequest,
+    to_row: Callable[[Any], T],
+) -> Page[T]:
+    """Run ``stmt`` (already filtered) for one page ordered by (sort_col, id_col).
+
+    ``sort_col`` must be NOT NULL, so that row-value comparisons are total.
+    """
+    limit = max(1, min(req.limit, 500))
+    key = tuple_(sort_col, id_col)
+    asc = not req.descending
+    forward = (sort_col.asc(), id_col.asc()) if asc else (sort_col.desc(), id_col.desc())
+    backward = (sort_col.desc(), id_col.desc()) if asc else (sort_col.asc(), id_col.asc())
+
+    if req.before is not None:
+        cond = key < tuple_(*req.before) if asc else key > tuple_(*req.before)
+        raw = list(session.execute(stmt.where(cond).order_by(*backward).limit(limit + 1)))
+        more_before = len(raw) > limit
+        raw = raw[:limit][::-1]
+        more_after = True
+    elif req.last:
+        raw = list(session.execute(stmt.order_by(*backward).limit(limit + 1)))
+        more_before = len(raw) > limit
+        raw = raw[:limit][::-1]
+        more_after = False
+    else:
+        q = stmt
+        if req.after is not None:
+            q = q.where(key > tuple_(*req.after) if asc else key < tuple_(*req.after))
+        raw = list(session.execute(q.order_by(*forward).limit(limit + 1)))
+        more_after = len(raw) > limit
+        raw = raw[:limit]
+        more_before = req.after is not None
+    return Page(
+        rows=[to_row(r) for r in raw],
+        keys=[_key(r) for r in raw],
+        more_before=more_before,
+        more_after=more_after,
+    )
+
+
+def _key(row: Sequence[Any]) -> Key:
+    # Convention: the statement's last two columns are the sort value and the id.
+    return (row[-2], row[-1])
+
+
+def like_pattern(text: str) -> str:
+    """A LIKE pattern matching ``text`` anywhere, with its wildcards escaped."""
+    esc = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{esc}%"

@@ -1,0 +1,24 @@
+"""Helpers every editable record shares: optimistic locking and change stamps."""
+
+from __future__ import annotations
+
+from bizdesk.db.session import UnitOfWork
+from bizdesk.errors import Conflict
+from bizdesk.models.base import utcnow
+
+
+def check_version(record, version: int) -> None:  # noqa: ANN001
+    """Refuse to save over a change made since the form was opened, saying who made it."""
+    if record.version != version:
+        when = record.updated_at.strftime("%Y-%m-%d %H:%M UTC")
+        who = record.updated_by or "someone"
+        raise Conflict(
+            f"{who} changed this record at {when}. Reload it and make your change again."
+        )
+
+
+def touch(uow: UnitOfWork, record) -> None:  # noqa: ANN001
+    """Stamp an edit: next version, when and who."""
+    record.version += 1
+    record.updated_at = utcnow()
+    record.updated_by = uow.user

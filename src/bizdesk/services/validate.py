@@ -1,0 +1,145 @@
+"""Field checks shared by every service: each returns the clean value or raises FieldError."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+
+from bizdesk.errors import ValidationError
+
+
+class FieldError(ValueError):
+    """One field's problem; collected into a ValidationError by ``Checker``."""
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_CONTROL_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+class Checker:
+    """Collects every field's problem so a form can show them all at once."""
+
+    def __init__(self) -> None:
+        self.errors: dict[str, str] = {}
+
+    def __call__(self, field: str, fn, *args, **kwargs):  # noqa: ANN001, ANN204
+        try:
+            return fn(*args, **kwargs)
+        except FieldError as exc:
+            self.errors.setdefault(field, str(exc))
+            return None
+
+    def add(self, field: str, message: str) -> None:
+        self.errors.setdefault(field, message)
+
+    def done(self) -> None:
+        if self.errors:
+            raise ValidationError(self.errors)
+
+
+def text(
+    value: object, *, required: bool = False, max_len: int = 200, multiline: bool = False
+) -> str:
+    """Trimmed text with no control characters; refuses what is too long."""
+    s = "" if value is None else str(value)
+    s = unicodedata.normalize("NFC", s).strip()
+    if multiline:
+        s = s.replace("\r\n", "\n").replace("\r", "\n")
+        bad = _CONTROL.search(s)
+    else:
+        bad = _CONTROL_LINE.search(s)
+    if bad:
+        raise FieldError("contains control characters (such as escape sequences)")
+    if required and not s:
+        raise FieldError("required")
+    if len(s) > max_len:
+        raise FieldError(f"too long ({len(s)} characters; at most {max_len})")
+    return s
+
+
+def choice(value: object, options: tuple[str, ...], *, default: str | None = None) -> str:
+    s = text(value, max_len=40).lower()
+    if not s and default is not None:
+        return default
+    if s not in options:
+        raise FieldError(f"must be one of: {', '.join(options)}")
+    return s
+
+
+def email(value: object) -> str | None:
+    s = text(value, max_len=254)
+    if not s:
+        return None
+    try:
+        info = validate_email(s, check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise FieldError(f"not a valid email address ({exc})") from None
+    return info.normalized.lower()
+
+
+def phone(value: object, region: str | None) -> str | None:
+    s = text(value, max_len=40)
+    if not s:
+        return None
+    try:
+        num = phonenumbers.parse(s, (region or None) and region.upper())
+    except phonenumbers.NumberParseException:
+        raise FieldError(
+            "not a phone number (use the international form, e.g. +49 30 1234567)"
+        ) from None
+    if not phonenumbers.is_valid_number(num):
+        raise FieldError("not a valid phone number")
+    return phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.E164)
+
+
+def country(value: object) -> str:
+    """An ISO 3166 alpha-2 code, from a code or an English country name."""
+    from babel import Locale
+
+    s = text(value, max_len=60)
+    if not s:
+        return ""
+    territories = Locale("en").territories
+    if len(s) == 2 and s.upper() in territories:
+        return s.upper()
+    folded = s.casefold()
+    for code, name in territories.items():
+        if len(code) == 2 and code.isalpha() and name.casefold() == folded:
+            return code
+    raise FieldError(f"unknown country {s[:40]!r} (use a two-letter code such as DE)")
+
+
+def iso_date(value: object, *, required: bool = False) -> date | None:
+    if isinstance(value, date):
+        return value
+    s = text(value, max_len=20)
+    if not s:
+        if required:
+            raise FieldError("required")
+        return None
+    try:
+        return date.fromisoformat(s)
+    except ValueError:
+        raise FieldError(f"{s!r} is not a date (YYYY-MM-DD)") from None
+
+
+def tags(value: object) -> list[str]:
+    """Tags from a list or a ';'/','-separated string: trimmed, lower case, unique."""
+    items = value if isinstance(value, list | tuple) else re.split(r"[;,]", str(value or ""))
+    out: list[str] = []
+    for item in items:
+        t = text(item, max_len=60).lower()
+        if t and t not in out:
+            out.append(t)
+    if len(out) > 30:
+        raise FieldError("at most 30 tags")
+    return out
+
+
+def sort_key(value: str) -> str:
+    """The casefolded form used for sorting and prefix search in SQL."""
+    return value.casefold()[:200]
