@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func, or_
+from sqlalchemy import case, func, or_
+from sqlalchemy import update as sql_update
 from sqlmodel import select
 
 from bizdesk.db.session import UnitOfWork
-from bizdesk.errors import NotFound
+from bizdesk.errors import Conflict, NotFound, ValidationError
 from bizdesk.models.contacts import CONTACT_KINDS, STAGES, Contact, ContactTag
 from bizdesk.models.core import User
 from bizdesk.services import validate as v
@@ -363,3 +364,236 @@ def update(uow: UnitOfWork, contact_id: int, data: ContactInput, *, version: int
 
 def view_dict(view: ContactView) -> dict:
     return asdict(view)
+
+
+# --- archive, delete, merge --------------------------------------------------------------
+
+
+def _references(uow: UnitOfWork, contact_id: int) -> list[str]:
+    """What points at a contact, as words for a message (empty: safe to delete)."""
+    from bizdesk.models.contacts import Interaction
+    from bizdesk.models.deals import Deal
+    from bizdesk.models.tickets import Ticket
+
+    checks = (
+        (
+            "deals",
+            select(func.count())
+            .select_from(Deal)
+            .where(or_(Deal.contact_id == contact_id, Deal.organization_id == contact_id)),
+        ),
+        (
+            "tickets",
+            select(func.count()).select_from(Ticket).where(Ticket.contact_id == contact_id),
+        ),
+        (
+            "interactions",
+            select(func.count())
+            .select_from(Interaction)
+            .where(Interaction.contact_id == contact_id),
+        ),
+        (
+            "members",
+            select(func.count()).select_from(Contact).where(Contact.organization_id == contact_id),
+        ),
+    )
+    found = []
+    for label, stmt in checks:
+        n = uow.session.exec(stmt).one()
+        if n:
+            found.append(f"{n} {label}")
+    return found
+
+
+def archive(uow: UnitOfWork, contact_id: int, *, version: int) -> ContactView:
+    c = _load(uow, contact_id)
+    check_version(c, version)
+    if c.archived:
+        return _view(uow, c)
+    c.archived = True
+    touch(uow, c)
+    uow.audit("contact", c.id, "archive")
+    return _view(uow, c)
+
+
+def unarchive(uow: UnitOfWork, contact_id: int, *, version: int) -> ContactView:
+    c = _load(uow, contact_id)
+    check_version(c, version)
+    if c.merged_into_id:
+        raise ValidationError({"": f"{c.name} was merged into #{c.merged_into_id}; open that one"})
+    c.archived = False
+    touch(uow, c)
+    uow.audit("contact", c.id, "unarchive")
+    return _view(uow, c)
+
+
+def delete(uow: UnitOfWork, contact_id: int, *, version: int) -> None:
+    """Delete a contact nothing refers to; otherwise refuse and say to archive it."""
+    c = _load(uow, contact_id)
+    check_version(c, version)
+    refs = _references(uow, contact_id)
+    if refs:
+        raise Conflict(f"{c.name} cannot be deleted: it has {', '.join(refs)}. Archive it instead.")
+    before = _snapshot(c, get(uow, c.id).tags)
+    _set_tags(uow, c.id, [])
+    uow.session.delete(c)
+    uow.audit("contact", contact_id, "delete", before=before)
+
+
+MERGE_FILL = (
+    "email",
+    "phone",
+    "street",
+    "city",
+    "postcode",
+    "country",
+    "owner",
+    "source",
+    "organization_id",
+)
+
+
+def merge(uow: UnitOfWork, keep_id: int, drop_id: int) -> ContactView:
+    """Move everything linked to ``drop`` onto ``keep``, fill keep's gaps, archive drop."""
+    from bizdesk.models.contacts import Interaction
+    from bizdesk.models.deals import Deal
+    from bizdesk.models.tickets import Ticket
+
+    if keep_id == drop_id:
+        raise ValidationError({"": "choose two different contacts to merge"})
+    keep, drop = _load(uow, keep_id), _load(uow, drop_id)
+    if keep.archived or drop.archived:
+        raise ValidationError({"": "archived contacts cannot be merged; unarchive first"})
+    before = {
+        "keep": _snapshot(keep, get(uow, keep.id).tags),
+        "drop": _snapshot(drop, get(uow, drop.id).tags),
+    }
+    sess = uow.session
+    for model, col in (
+        (Interaction, Interaction.contact_id),
+        (Deal, Deal.contact_id),
+        (Deal, Deal.organization_id),
+        (Ticket, Ticket.contact_id),
+        (Contact, Contact.organization_id),
+    ):
+        sess.execute(sql_update(model).where(col == drop.id).values({col.key: keep.id}))
+    if keep.organization_id == keep.id:
+        keep.organization_id = None
+    tags = sorted(set(get(uow, keep.id).tags) | set(get(uow, drop.id).tags))
+    _set_tags(uow, drop.id, [])
+    _set_tags(uow, keep.id, tags)
+    email = drop.email
+    drop.email = None  # unique: free it before keep may take it
+    sess.flush()
+    for name in MERGE_FILL:
+        value = email if name == "email" else getattr(drop, name)
+        if not getattr(keep, name) and value and value != keep.id:
+            setattr(keep, name, value)
+    if drop.notes:
+        keep.notes = (keep.notes + "\n\n" + drop.notes).strip()[:20_000]
+    keep.is_customer |= drop.is_customer
+    keep.is_supplier |= drop.is_supplier
+    keep.stage = (
+        max(keep.stage, drop.stage, key=STAGES.index)
+        if "inactive" not in (keep.stage, drop.stage)
+        else keep.stage
+    )
+    drop.archived = True
+    drop.merged_into_id = keep.id
+    touch(uow, keep)
+    touch(uow, drop)
+    sess.flush()
+    uow.audit(
+        "contact", keep.id, "merge", before=before, after={"kept": keep.id, "merged": drop.id}
+    )
+    uow.audit("contact", drop.id, "merged_into", after={"into": keep.id})
+    return _view(uow, keep)
+
+
+# --- interactions ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InteractionView:
+    id: int
+    contact_id: int
+    kind: str
+    at: datetime
+    username: str
+    summary: str
+
+
+def log_interaction(
+    uow: UnitOfWork, contact_id: int, kind: str, summary: str, at: datetime | None = None
+) -> InteractionView:
+    from bizdesk.models.contacts import INTERACTION_KINDS, Interaction
+
+    c = _load(uow, contact_id)
+    chk = v.Checker()
+    kind = chk("kind", v.choice, kind, INTERACTION_KINDS)
+    summary = chk("summary", v.text, summary, required=True, max_len=5000, multiline=True)
+    chk.done()
+    row = Interaction(
+        contact_id=c.id, kind=kind, summary=summary, username=uow.user, **({"at": at} if at else {})
+    )
+    uow.session.add(row)
+    uow.session.flush()
+    uow.audit(
+        "interaction",
+        row.id,
+        "create",
+        after={"contact_id": c.id, "kind": kind, "summary": summary},
+    )
+    return InteractionView(row.id, row.contact_id, row.kind, row.at, row.username, row.summary)
+
+
+def list_interactions(uow: UnitOfWork, contact_id: int, limit: int = 100) -> list[InteractionView]:
+    from bizdesk.models.contacts import Interaction
+
+    rows = uow.session.exec(
+        select(Interaction)
+        .where(Interaction.contact_id == contact_id)
+        .order_by(Interaction.at.desc(), Interaction.id.desc())
+        .limit(limit)
+    )
+    return [InteractionView(r.id, r.contact_id, r.kind, r.at, r.username, r.summary) for r in rows]
+
+
+# --- segments ----------------------------------------------------------------------------
+
+
+SEGMENT_FIELDS = ("city", "country", "tag", "stage", "owner")
+
+
+@dataclass(frozen=True)
+class SegmentRow:
+    value: str
+    contacts: int
+    customers: int
+
+
+def segments(uow: UnitOfWork, by: str) -> list[SegmentRow]:
+    """Counts of live contacts (and customers among them) grouped by one field, in SQL."""
+    if by not in SEGMENT_FIELDS:
+        raise ValidationError({"by": f"must be one of: {', '.join(SEGMENT_FIELDS)}"})
+    cust = func.sum(case((Contact.is_customer.is_(True), 1), else_=0))
+    if by == "tag":
+        key = ContactTag.tag
+        stmt = select(key, func.count(), cust).join(Contact, Contact.id == ContactTag.contact_id)
+    else:
+        key = func.coalesce(getattr(Contact, by), "")
+        stmt = select(key, func.count(), cust).select_from(Contact)
+    stmt = stmt.where(Contact.archived.is_(False)).group_by(key).order_by(func.count().desc(), key)
+    return [SegmentRow(r[0] or "(none)", r[1], int(r[2] or 0)) for r in uow.session.exec(stmt)]
+
+
+def counts(uow: UnitOfWork) -> dict[str, int]:
+    """Live contacts, customers and suppliers, for the home screen."""
+    row = uow.session.exec(
+        select(
+            func.count(),
+            func.sum(case((Contact.is_customer.is_(True), 1), else_=0)),
+            func.sum(case((Contact.is_supplier.is_(True), 1), else_=0)),
+        ).where(Contact.archived.is_(False))
+    ).one()
+    return {"contacts": row[0], "customers": int(row[1] or 0), "suppliers": int(row[2] or 0)}

@@ -1,0 +1,230 @@
+"""Contacts: every rule and every refusal of services/contacts.py."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import func, select
+
+from bizdesk.errors import Conflict, NotFound, ValidationError
+from bizdesk.models.core import AuditEvent
+from bizdesk.services import contacts as C
+from bizdesk.services import deals as D
+from bizdesk.services import tickets as T
+from bizdesk.services.paging import PageRequest
+
+
+def new(store, **kw):
+    with store.write() as uow:
+        return C.create(uow, C.ContactInput(**kw))
+
+
+def count_contacts(store) -> int:
+    with store.read() as uow:
+        return C.counts(uow)["contacts"]
+
+
+def test_create_normalises_email_phone_country_and_tags(store):
+    saved = new(
+        store,
+        name="  Jane Doe ",
+        email="Jane.Doe@Example.COM",
+        phone="030 1234567",
+        country="Germany",
+        tags="VIP; retail;vip",
+    )
+    c = saved.contact
+    assert (c.name, c.email, c.phone, c.country) == (
+        "Jane Doe",
+        "jane.doe@example.com",
+        "+49301234567",
+        "DE",
+    )
+    assert c.tags == ("retail", "vip")
+    assert saved.warnings == []
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "fragment"),
+    [
+        ("name", "", "required"),
+        ("name", "x" * 10_000, "too long"),
+        ("name", "Evil \x1b[31mred", "control characters"),
+        ("email", "not-an-email", "not a valid email"),
+        ("phone", "12", "phone"),
+        ("country", "Atlantis", "unknown country"),
+        ("stage", "hot", "must be one of"),
+        ("kind", "robot", "must be one of"),
+        ("owner", "nobody", "not a bizdesk user"),
+        ("organization", "No Such Org", "no organisation"),
+    ],
+)
+def test_bad_input_names_the_field_and_changes_nothing(store, field, value, fragment):
+    kw = {"name": "Valid Name", field: value}
+    with pytest.raises(ValidationError) as err:
+        new(store, **kw)
+    assert fragment in err.value.fields[field]
+    assert count_contacts(store) == 0
+
+
+def test_literal_hostile_text_is_kept_as_typed(store):
+    for name in ("[bold]x[/]", "[/]", "Bolt [M8]", "Café ☕ 🚲", "שלום עולם"):
+        assert new(store, name=name).contact.name == name
+
+
+def test_email_is_unique(store):
+    new(store, name="A", email="a@example.com")
+    with pytest.raises(ValidationError) as err:
+        new(store, name="B", email="A@example.com")
+    assert "already used by A" in err.value.fields["email"]
+
+
+def test_duplicate_warning_on_same_name_phone_or_reversed_words(store):
+    new(store, name="John Smith", phone="+44 20 7946 0958")
+    assert new(store, name="john smith").warnings
+    assert new(store, name="Other", phone="+442079460958").warnings
+    assert new(store, name="Smith John").warnings
+    assert new(store, name="Somebody Else").warnings == []
+
+
+def test_update_checks_version_and_says_who(store):
+    c = new(store, name="Acme").contact
+    with store.write() as uow:
+        C.update(uow, c.id, C.ContactInput(name="Acme Ltd"), version=c.version)
+    with pytest.raises(Conflict) as err, store.write() as uow:
+        C.update(uow, c.id, C.ContactInput(name="Acme GmbH"), version=c.version)
+    assert "tester changed this record" in str(err.value)
+    with store.read() as uow:
+        assert C.get(uow, c.id).name == "Acme Ltd"
+
+
+def test_every_write_is_audited_with_before_and_after(store):
+    c = new(store, name="Audit Me").contact
+    with store.write() as uow:
+        C.update(uow, c.id, C.ContactInput(name="Audited"), version=c.version)
+    with store.read() as uow:
+        events = [
+            (e.action, e.username, e.before, e.after)
+            for e in uow.session.exec(select(AuditEvent).where(AuditEvent.entity == "contact"))
+        ]
+    assert [e[0] for e in events] == ["create", "update"]
+    assert events[1][1] == "tester"
+    assert "Audit Me" in events[1][2] and "Audited" in events[1][3]
+
+
+def test_organisation_membership(store):
+    org = new(store, name="Acme", kind="organization").contact
+    p = new(store, name="Ann", organization="acme").contact
+    assert p.organization_id == org.id and p.organization == "Acme"
+    with pytest.raises(ValidationError), store.write() as uow:
+        C.update(
+            uow,
+            org.id,
+            C.ContactInput(name="Acme", kind="organization", organization="Acme"),
+            version=org.version,
+        )
+
+
+def test_delete_only_when_unreferenced_else_archive(store):
+    lone = new(store, name="Lone").contact
+    busy = new(store, name="Busy").contact
+    with store.write() as uow:
+        C.log_interaction(uow, busy.id, "call", "asked about prices")
+    with store.write() as uow:
+        C.delete(uow, lone.id, version=lone.version)
+    with pytest.raises(Conflict) as err, store.write() as uow:
+        C.delete(uow, busy.id, version=busy.version)
+    assert "Archive it instead" in str(err.value)
+    with store.write() as uow:
+        C.archive(uow, busy.id, version=busy.version)
+    with store.read() as uow:
+        assert C.list_page(uow, PageRequest()).rows == []
+        assert len(C.list_page(uow, PageRequest(filters={"archived": True})).rows) == 1
+        with pytest.raises(NotFound):
+            C.get(uow, lone.id)
+
+
+def test_interactions_newest_first_and_validated(store):
+    from datetime import UTC, datetime
+
+    c = new(store, name="Chatty").contact
+    with store.write() as uow:
+        C.log_interaction(uow, c.id, "call", "first", at=datetime(2026, 1, 1, tzinfo=UTC))
+        C.log_interaction(uow, c.id, "visit", "second", at=datetime(2026, 2, 1, tzinfo=UTC))
+    with pytest.raises(ValidationError) as err, store.write() as uow:
+        C.log_interaction(uow, c.id, "telepathy", "")
+    assert set(err.value.fields) == {"kind", "summary"}
+    with store.read() as uow:
+        assert [i.summary for i in C.list_interactions(uow, c.id)] == ["second", "first"]
+
+
+def test_merge_moves_everything_and_archives_the_other(store):
+    keep = new(store, name="Jon Smith", tags="a").contact
+    drop = new(
+        store, name="Jonathan Smith", email="jon@example.com", city="Leeds", tags="b"
+    ).contact
+    member = new(store, name="Org", kind="organization").contact
+    with store.write() as uow:
+        C.log_interaction(uow, drop.id, "email", "hello")
+        deal = D.create(uow, D.DealInput(title="Bikes", contact=f"#{drop.id}", amount="10"))
+        ticket = T.create(uow, T.TicketInput(subject="Broken", contact=f"#{drop.id}"))
+        merged = C.merge(uow, keep.id, drop.id)
+    assert merged.email == "jon@example.com" and merged.city == "Leeds"
+    assert merged.tags == ("a", "b")
+    with store.read() as uow:
+        assert C.list_interactions(uow, keep.id)[0].summary == "hello"
+        assert D.get(uow, deal.id).contact_id == keep.id
+        assert T.get(uow, ticket.id).contact_id == keep.id
+        gone = C.get(uow, drop.id)
+        assert gone.archived and gone.email == ""
+    with pytest.raises(ValidationError), store.write() as uow:
+        C.merge(uow, keep.id, keep.id)
+    with pytest.raises(ValidationError), store.write() as uow:
+        C.merge(uow, keep.id, drop.id)  # archived now
+    assert member.id
+
+
+def test_segments_group_in_sql(store):
+    new(store, name="A", city="Leeds", tags="vip", is_customer=True)
+    new(store, name="B", city="Leeds")
+    new(store, name="C", city="York", tags="vip")
+    with store.read() as uow:
+        by_city = C.segments(uow, "city")
+        by_tag = C.segments(uow, "tag")
+        with pytest.raises(ValidationError):
+            C.segments(uow, "shoe size")
+    assert [(r.value, r.contacts, r.customers) for r in by_city] == [
+        ("Leeds", 2, 1),
+        ("York", 1, 0),
+    ]
+    assert [(r.value, r.contacts) for r in by_tag] == [("vip", 2)]
+
+
+def test_list_pages_by_keyset_and_filters(store):
+    with store.write() as uow:
+        for i in range(120):
+            C.create(uow, C.ContactInput(name=f"Person {i:03d}", city="Leeds" if i % 2 else "York"))
+    with store.read() as uow:
+        p1 = C.list_page(uow, PageRequest(limit=50))
+        p2 = C.list_page(uow, PageRequest(limit=50, after=p1.keys[-1]))
+        p3 = C.list_page(uow, PageRequest(limit=50, after=p2.keys[-1]))
+        back = C.list_page(uow, PageRequest(limit=50, before=p2.keys[0]))
+        last = C.list_page(uow, PageRequest(limit=50, last=True))
+        found = C.list_page(uow, PageRequest(search="son 11"))
+        york = C.list_page(uow, PageRequest(limit=500, filters={"city": "York"}))
+        pct = C.list_page(uow, PageRequest(search="%"))
+    names = [r.name for r in p1.rows + p2.rows + p3.rows]
+    assert names == sorted(names) and len(set(names)) == 120
+    assert p1.more_after and p2.more_after and not p3.more_after
+    assert back.rows == p1.rows
+    assert last.rows == p3.rows[-50:] or last.rows[-1] == p3.rows[-1]
+    assert [r.name for r in found.rows] == [f"Person 11{i}" for i in range(10)]
+    assert len(york.rows) == 60
+    assert pct.rows == []  # a literal %, not a wildcard
+
+
+def test_counts(store):
+    new(store, name="A", is_customer=True)
+    new(store, name="B", is_supplier=True)
+    with store.read() as uow:
+        assert C.counts(uow) == {"contacts": 2, "customers": 1, "suppliers": 1}
+        assert uow.session.exec(select(func.count()).select_from(AuditEvent)).one() >= 2

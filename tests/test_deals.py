@@ -1,0 +1,165 @@
+"""Deals: pipeline, stages, board moves, win/lose, lines, weighted pipeline."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from bizdesk.errors import Conflict, ValidationError
+from bizdesk.services import contacts as C
+from bizdesk.services import deals as D
+from bizdesk.services.paging import PageRequest
+
+
+@pytest.fixture
+def customer(store):
+    with store.write() as uow:
+        return C.create(uow, C.ContactInput(name="Ann Buyer", email="ann@example.com")).contact
+
+
+def make(store, customer, **kw):
+    with store.write() as uow:
+        return D.create(
+            uow,
+            D.DealInput(
+                **{"title": "Ten bikes", "contact": customer.email, "amount": "1000.00", **kw}
+            ),
+        )
+
+
+def test_new_deal_takes_first_stage_and_its_probability(store, customer):
+    d = make(store, customer)
+    assert (d.stage, d.probability, d.amount, d.weighted) == (
+        "New",
+        10,
+        Decimal("1000.00"),
+        Decimal("100.00"),
+    )
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "fragment"),
+    [
+        ("title", "", "required"),
+        ("contact", "nobody@example.com", "no contact"),
+        ("amount", "-5", "negative"),
+        ("amount", "abc", "not a number"),
+        ("amount", "1.234", "at most 2 decimals"),
+        ("probability", "101", "between 0 and 100"),
+        ("expected_close", "31/12/2026", "not a date"),
+        ("stage", "Dreaming", "no stage"),
+        ("owner", "ghost", "not a bizdesk user"),
+    ],
+)
+def test_refusals_name_the_field(store, customer, field, value, fragment):
+    with pytest.raises(ValidationError) as err:
+        make(store, customer, **{field: value})
+    assert fragment in err.value.fields[field]
+    with store.read() as uow:
+        assert D.list_page(uow, PageRequest()).rows == []
+
+
+def test_archived_contact_refused(store, customer):
+    with store.write() as uow:
+        C.archive(uow, customer.id, version=customer.version)
+    with pytest.raises(ValidationError) as err:
+        make(store, customer, contact=f"#{customer.id}")
+    assert "archived" in err.value.fields["contact"]
+
+
+def test_board_moves_set_stage_probability_and_refuse_past_the_ends(store, customer):
+    d = make(store, customer)
+    with store.write() as uow:
+        d = D.move(uow, d.id, +1, version=d.version)
+    assert (d.stage, d.probability) == ("Qualified", 30)
+    with store.write() as uow:
+        d = D.move(uow, d.id, -1, version=d.version)
+    with pytest.raises(ValidationError), store.write() as uow:
+        D.move(uow, d.id, -1, version=d.version)
+    with pytest.raises(Conflict), store.write() as uow:
+        D.move(uow, d.id, +1, version=d.version - 1)
+
+
+def test_win_lose_reopen(store, customer):
+    d = make(store, customer)
+    with pytest.raises(ValidationError) as err, store.write() as uow:
+        D.lose(uow, d.id, "", version=d.version)
+    assert "reason" in err.value.fields
+    with store.write() as uow:
+        lost = D.lose(uow, d.id, "too expensive", version=d.version)
+    assert (lost.stage_kind, lost.probability, lost.close_reason) == ("lost", 0, "too expensive")
+    assert lost.closed_at is not None
+    with pytest.raises(ValidationError), store.write() as uow:
+        D.move(uow, d.id, 1, version=lost.version)
+    with store.write() as uow:
+        again = D.reopen(uow, d.id, version=lost.version)
+        won = D.win(uow, d.id, "good service", version=again.version)
+    assert again.is_open and again.closed_at is None
+    assert (won.stage, won.probability) == ("Won", 100)
+
+
+def test_lines_decide_the_amount_exactly(store, customer):
+    d = make(store, customer)
+    with store.write() as uow:
+        d = D.set_lines(
+            uow,
+            d.id,
+            [D.LineInput("Bike", "3", "333.33"), D.LineInput("Bolt", "0.5", "0.01")],
+            version=d.version,
+        )
+    assert d.amount == Decimal("999.99")  # 999.99 + (0.005 rounds half-even to 0.00)
+    assert [ln.total for ln in d.lines] == [Decimal("999.99"), Decimal("0.00")]
+    with pytest.raises(ValidationError) as err, store.write() as uow:
+        D.set_lines(uow, d.id, [D.LineInput("", "0", "x")], version=d.version)
+    assert set(err.value.fields) == {"line 1 description", "line 1 qty", "line 1 unit_price"}
+
+
+def test_overdue_next_activity(store, customer):
+    d = make(store, customer, next_activity="call back", next_activity_due="2026-01-01")
+    with store.read() as uow:
+        assert D.get(uow, d.id, today=date(2026, 1, 2)).overdue
+        assert not D.get(uow, d.id, today=date(2026, 1, 1)).overdue
+        rows = D.list_page(uow, PageRequest(filters={"overdue": True}), today=date(2026, 1, 2))
+    assert [r.id for r in rows.rows] == [d.id]
+    with pytest.raises(ValidationError):
+        make(store, customer, next_activity_due="2026-01-01")
+
+
+def test_weighted_pipeline_report(store, customer):
+    make(store, customer, amount="100.00")  # New 10%
+    make(store, customer, amount="0.05", stage="Qualified")  # 30% of 0.05 = 0.015 -> 0.02
+    make(store, customer, amount="200.00", stage="Qualified", probability="50")
+    with store.read() as uow:
+        rows, total = D.pipeline_report(uow)
+    by = {r.stage: r for r in rows}
+    assert by["New"].weighted == Decimal("10.00")
+    assert by["Qualified"].deals == 2 and by["Qualified"].amount == Decimal("200.05")
+    assert by["Qualified"].weighted == Decimal("100.02")
+    assert total.weighted == Decimal("110.02") and total.deals == 3
+
+
+def test_stage_configuration(store, customer):
+    with store.write() as uow:
+        st = D.add_stage(uow, "Demo booked", "45")
+        with pytest.raises(ValidationError):
+            D.add_stage(uow, "demo BOOKED", "10")
+    with store.read() as uow:
+        names = [s.name for s in D.list_stages(uow)]
+    assert names.index("Demo booked") == names.index("Won") - 1
+    d = make(store, customer, stage="Demo booked")
+    assert d.probability == 45
+    with pytest.raises(ValidationError), store.write() as uow:
+        D.deactivate_stage(uow, st.id)
+    with pytest.raises(ValidationError), store.write() as uow:
+        D.update_stage(uow, st.id, probability="150")
+
+
+def test_board_columns(store, customer):
+    for _ in range(3):
+        make(store, customer)
+    with store.read() as uow:
+        cols = D.board_columns(uow, limit_per_stage=2)
+    assert [c.stage.name for c in cols] == ["New", "Qualified", "Proposal", "Negotiation"]
+    assert cols[0].count == 3 and len(cols[0].cards) == 2 and cols[0].amount == Decimal("3000.00")

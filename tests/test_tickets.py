@@ -1,0 +1,182 @@
+"""Tickets: status flow, thread, SLA clocks in business hours, queues, report."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bizdesk.errors import Conflict, ValidationError
+from bizdesk.models.core import User
+from bizdesk.services import contacts as C
+from bizdesk.services import tickets as T
+from bizdesk.services.paging import PageRequest
+
+MON9 = datetime(2026, 11, 16, 9, 0, tzinfo=UTC)  # Monday, opening time (UTC business hours)
+
+
+def hours(n: float) -> timedelta:
+    return timedelta(hours=n)
+
+
+@pytest.fixture
+def ticket(store):
+    with store.write() as uow:
+        C.create(uow, C.ContactInput(name="Ann", email="ann@example.com"))
+        return T.create(
+            uow,
+            T.TicketInput(subject="Chain skips", contact="ann@example.com", priority="high"),
+            now=MON9,
+        )
+
+
+def test_create_sets_due_times_in_business_hours(ticket):
+    assert ticket.status == "new"
+    assert ticket.first_response.due == MON9 + hours(4)  # high: 4h
+    assert ticket.resolution.due == MON9 + hours(8)  # 8 business hours: closing time
+    assert ticket.first_response.state == "ok"
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "fragment"),
+    [
+        ("subject", "", "required"),
+        ("priority", "asap", "must be one of"),
+        ("contact", "ghost@example.com", "no contact"),
+        ("assignee", "ghost", "not a bizdesk"),
+        ("link_kind", "spaceship", "must be one of"),
+        ("subject", "a\x1b[2Jb", "control"),
+    ],
+)
+def test_refusals(store, field, value, fragment):
+    with pytest.raises(ValidationError) as err, store.write() as uow:
+        T.create(uow, T.TicketInput(**{"subject": "ok", field: value}))
+    assert fragment in err.value.fields[field]
+    with store.read() as uow:
+        assert T.list_page(uow, PageRequest(filters={"queue": "all"})).rows == []
+
+
+def test_reply_is_first_response_note_is_not(store, ticket):
+    with store.write() as uow:
+        t = T.add_comment(uow, ticket.id, "looking into it", internal=True, now=MON9 + hours(1))
+    assert t.first_response_at is None and t.status == "new"
+    with store.write() as uow:
+        t = T.add_comment(uow, ticket.id, "Hi Ann,\nplease bring it in.", now=MON9 + hours(2))
+    assert t.first_response_at == MON9 + hours(2) and t.status == "open"
+    assert t.first_response.state == "met"
+    assert [c.internal for c in t.comments] == [True, False]
+    assert t.comments[1].body == "Hi Ann,\nplease bring it in."
+
+
+def test_late_first_response_is_breached_and_stays(store, ticket):
+    with store.write() as uow:
+        t = T.add_comment(uow, ticket.id, "sorry for the wait", now=MON9 + hours(5))
+        t = T.set_status(uow, ticket.id, "resolved", version=t.version, now=MON9 + hours(6))
+    assert t.first_response.state == "breached"
+    assert t.resolution.state == "met"
+
+
+def test_waiting_on_customer_pauses_the_resolution_clock(store, ticket):
+    with store.write() as uow:
+        t = T.set_status(uow, ticket.id, "waiting", version=ticket.version, now=MON9 + hours(2))
+    assert t.resolution.state == "paused" and t.resolution.due is None
+    # three days of waiting later the customer answers: 6 business hours are still left
+    later = MON9 + timedelta(days=3, hours=1)  # Thursday 10:00
+    with store.write() as uow:
+        t = T.set_status(uow, ticket.id, "open", version=t.version, now=later)
+    assert t.resolution.due == later + hours(6)
+    assert t.resolution.state == "ok"
+
+
+def test_breach_recorded_after_resolve_and_on_reopen(store, ticket):
+    late = MON9 + timedelta(days=2)
+    with store.write() as uow:
+        t = T.set_status(uow, ticket.id, "resolved", version=ticket.version, now=late)
+    assert t.resolution.state == "breached" and t.first_response.state == "breached"
+    with store.write() as uow:
+        t = T.set_status(uow, ticket.id, "closed", version=t.version, now=late + hours(1))
+        t = T.set_status(uow, ticket.id, "open", version=t.version, now=late + hours(2))
+    assert t.status == "open" and t.resolved_at is None
+    assert t.resolution.state == "breached"
+
+
+def test_illegal_transition_and_stale_version(store, ticket):
+    with store.write() as uow:
+        t = T.set_status(uow, ticket.id, "closed", version=ticket.version, now=MON9)
+    with pytest.raises(ValidationError) as err, store.write() as uow:
+        T.set_status(uow, ticket.id, "waiting", version=t.version, now=MON9)
+    assert "cannot become waiting" in err.value.fields["status"]
+    with pytest.raises(Conflict), store.write() as uow:
+        T.set_status(uow, ticket.id, "open", version=ticket.version, now=MON9)
+
+
+def test_at_risk_when_little_time_left(store, ticket):
+    with store.read() as uow:
+        assert T.get(uow, ticket.id, now=MON9 + hours(3.5)).first_response.state == "at risk"
+        assert T.get(uow, ticket.id, now=MON9 + hours(1)).first_response.state == "ok"
+        assert T.get(uow, ticket.id, now=MON9 + hours(4)).first_response.state == "breached"
+
+
+def test_queues(store, ticket):
+    with store.write() as uow:
+        uow.session.add(User(username="sam", role="support"))
+        mine = T.create(uow, T.TicketInput(subject="Mine", assignee="tester"), now=MON9)
+        T.create(uow, T.TicketInput(subject="Sam's", assignee="sam"), now=MON9)
+        done = T.create(uow, T.TicketInput(subject="Done"), now=MON9)
+        T.set_status(uow, done.id, "resolved", version=done.version, now=MON9)
+
+    def queue(name, now=MON9 + hours(1)):
+        with store.read() as uow:
+            page = T.list_page(uow, PageRequest(filters={"queue": name}), now=now)
+        return sorted(r.subject for r in page.rows)
+
+    assert queue("mine") == ["Mine"]
+    assert queue("unassigned") == ["Chain skips"]
+    assert queue("open") == ["Chain skips", "Mine", "Sam's"]
+    assert queue("all") == ["Chain skips", "Done", "Mine", "Sam's"]
+    assert queue("overdue") == []
+    assert queue("overdue", now=MON9 + timedelta(days=5)) == ["Chain skips", "Mine", "Sam's"]
+    assert mine.assignee == "tester"
+    with pytest.raises(ValidationError), store.read() as uow:
+        T.list_page(uow, PageRequest(filters={"queue": "someday"}))
+
+
+def test_refresh_breaches_and_sla_report(store, ticket):
+    with store.write() as uow:
+        assert T.refresh_breaches(uow, now=MON9 + timedelta(days=3)) == 2
+        rows, total = T.sla_report(uow, now=MON9 + timedelta(days=3))
+    high = next(r for r in rows if r.priority == "high")
+    assert (high.tickets, high.open, high.first_response_breached, high.resolution_breached) == (
+        1,
+        1,
+        1,
+        1,
+    )
+    assert total.tickets == 1
+
+
+def test_priority_change_retimes_and_policy_is_configurable(store, ticket):
+    with store.write() as uow:
+        T.set_sla_policy(uow, {"urgent": ("2", "3")})
+        with pytest.raises(ValidationError):
+            T.set_sla_policy(uow, {"low": ("9", "1")})
+    with store.write() as uow:
+        t = T.update(
+            uow,
+            ticket.id,
+            T.TicketInput(subject="Chain skips", priority="urgent", contact="ann@example.com"),
+            version=ticket.version,
+            now=MON9,
+        )
+    assert t.first_response.due == MON9 + hours(2)
+    assert t.resolution.due == MON9 + hours(3)
+
+
+def test_business_hours_setting_changes_clocks(store):
+    with store.write() as uow:
+        T.set_business_hours(uow, "mon-sun", "00:00", "23:59", "UTC")
+    with store.write() as uow:
+        t = T.create(
+            uow, T.TicketInput(subject="Weekend"), now=datetime(2026, 11, 21, 10, tzinfo=UTC)
+        )
+    assert t.first_response.due == datetime(2026, 11, 21, 18, tzinfo=UTC)
