@@ -223,16 +223,15 @@ def list_page(uow: UnitOfWork, req: PageRequest) -> Page[ContactRow]:
 # --- writing -----------------------------------------------------------------------------
 
 
-def _clean(uow: UnitOfWork, data: ContactInput, *, self_id: int | None = None) -> dict:
-    """Check every field; raise one ValidationError naming each bad field."""
+def clean_fields(data: ContactInput, region: str | None) -> tuple[dict, v.Checker]:
+    """Check every field that needs no database; problems collect in the Checker."""
     chk = v.Checker()
     out: dict = {}
     out["name"] = chk("name", v.text, data.name, required=True, max_len=200)
     out["kind"] = chk("kind", v.choice, data.kind, CONTACT_KINDS, default="person")
     out["email"] = chk("email", v.email, data.email)
     out["country"] = chk("country", v.country, data.country)
-    region = out["country"] or uow.setting("region") or None
-    out["phone"] = chk("phone", v.phone, data.phone, region)
+    out["phone"] = chk("phone", v.phone, data.phone, out["country"] or region)
     for name, limit in (("street", 200), ("city", 100), ("postcode", 20), ("source", 100)):
         out[name] = chk(name, v.text, getattr(data, name), max_len=limit)
     out["notes"] = chk("notes", v.text, data.notes, max_len=20_000, multiline=True)
@@ -240,14 +239,19 @@ def _clean(uow: UnitOfWork, data: ContactInput, *, self_id: int | None = None) -
     out["tags"] = chk("tags", v.tags, data.tags)
     out["is_customer"] = bool(data.is_customer)
     out["is_supplier"] = bool(data.is_supplier)
+    out["owner"] = chk("owner", v.text, data.owner, max_len=64) or None
+    out["organization"] = chk("organization", v.text, data.organization, max_len=200)
+    return out, chk
 
-    owner = chk("owner", v.text, data.owner, max_len=64)
-    if owner:
-        if uow.session.exec(select(User.id).where(User.username == owner)).first() is None:
-            chk.add("owner", f"{owner!r} is not a bizdesk user")
-    out["owner"] = owner or None
 
-    org_text = chk("organization", v.text, data.organization, max_len=200)
+def _clean(uow: UnitOfWork, data: ContactInput, *, self_id: int | None = None) -> dict:
+    """Check every field; raise one ValidationError naming each bad field."""
+    out, chk = clean_fields(data, uow.setting("region") or None)
+    owner = out["owner"]
+    if owner and uow.session.exec(select(User.id).where(User.username == owner)).first() is None:
+        chk.add("owner", f"{owner!r} is not a bizdesk user")
+
+    org_text = out.pop("organization")
     out["organization_id"] = None
     if org_text:
         org = find_by_name_or_email(uow, org_text, kind="organization")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from datetime import date
@@ -98,19 +99,29 @@ def phone(value: object, region: str | None) -> str | None:
 
 def country(value: object) -> str:
     """An ISO 3166 alpha-2 code, from a code or an English country name."""
-    from babel import Locale
-
     s = text(value, max_len=60)
     if not s:
         return ""
-    territories = Locale("en").territories
-    if len(s) == 2 and s.upper() in territories:
+    codes = _countries()
+    if len(s) == 2 and s.upper() in codes.values():
         return s.upper()
-    folded = s.casefold()
-    for code, name in territories.items():
-        if len(code) == 2 and code.isalpha() and name.casefold() == folded:
-            return code
+    code = codes.get(s.casefold())
+    if code:
+        return code
     raise FieldError(f"unknown country {s[:40]!r} (use a two-letter code such as DE)")
+
+
+@functools.cache
+def _countries() -> dict[str, str]:
+    """English country name (casefolded) -> ISO 3166 alpha-2 code, and code -> code."""
+    from babel import Locale
+
+    out = {}
+    for code, name in Locale("en").territories.items():
+        if len(code) == 2 and code.isalpha():
+            out[name.casefold()] = code
+            out[code.casefold()] = code
+    return out
 
 
 def iso_date(value: object, *, required: bool = False) -> date | None:
