@@ -254,9 +254,9 @@ def _clean(uow: UnitOfWork, data: ContactInput, *, self_id: int | None = None) -
     org_text = out.pop("organization")
     out["organization_id"] = None
     if org_text:
-        org = find_by_name_or_email(uow, org_text, kind="organization")
+        org = chk("organization", resolve, uow, org_text, kind="organization")
         if org is None:
-            chk.add("organization", f"no organisation named {org_text[:60]!r}")
+            pass
         elif org.id == self_id:
             chk.add("organization", "a contact cannot belong to itself")
         else:
@@ -284,6 +284,25 @@ def find_by_name_or_email(uow: UnitOfWork, text: str, *, kind: str | None = None
     return uow.session.exec(
         stmt.where(Contact.sort_name == v.sort_key(text.strip())).order_by(Contact.id)
     ).first()
+
+
+def resolve(uow: UnitOfWork, text: str, *, kind: str | None = None) -> Contact:
+    """A live contact from "#id", an email or an exact name; FieldError otherwise."""
+    s = v.text(text, max_len=200)
+    if not s:
+        raise v.FieldError("required")
+    if s.startswith("#") and s[1:].isdigit():
+        c = uow.session.get(Contact, int(s[1:]))
+    else:
+        c = find_by_name_or_email(uow, s, kind=kind)
+    if c is None:
+        what = "organisation" if kind == "organization" else "contact"
+        raise v.FieldError(f"no {what} named {s[:60]!r}")
+    if c.archived:
+        raise v.FieldError(f"{c.name} is archived")
+    if kind and c.kind != kind:
+        raise v.FieldError(f"{c.name} is not an {kind}")
+    return c
 
 
 def possible_duplicates(

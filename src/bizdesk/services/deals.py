@@ -26,6 +26,7 @@ from bizdesk.money import (
     to_minor,
 )
 from bizdesk.services import validate as v
+from bizdesk.services.contacts import resolve as resolve_contact
 from bizdesk.services.paging import Page, PageRequest, keyset_page, like_pattern
 from bizdesk.services.records import check_version, touch
 
@@ -313,26 +314,6 @@ def _line_total(ln: DealLine, exp: int) -> Decimal:
 
 def get(uow: UnitOfWork, deal_id: int, *, today: date | None = None) -> DealView:
     return _view(uow, _load(uow, deal_id), today)
-
-
-def resolve_contact(uow: UnitOfWork, text: str, *, kind: str | None = None) -> Contact:
-    """A live contact from "#id", an email or an exact name; FieldError otherwise."""
-    from bizdesk.services.contacts import find_by_name_or_email
-
-    s = v.text(text, max_len=200)
-    if not s:
-        raise v.FieldError("required")
-    if s.startswith("#") and s[1:].isdigit():
-        c = uow.session.get(Contact, int(s[1:]))
-    else:
-        c = find_by_name_or_email(uow, s, kind=kind)
-    if c is None:
-        raise v.FieldError(f"no contact {s[:60]!r}")
-    if c.archived:
-        raise v.FieldError(f"{c.name} is archived")
-    if kind and c.kind != kind:
-        raise v.FieldError(f"{c.name} is not an {kind}")
-    return c
 
 
 def _resolve_stage(uow: UnitOfWork, text: str) -> PipelineStage:

@@ -22,6 +22,7 @@ from bizdesk.services.business_hours import (
     add_business_seconds,
     business_seconds_between,
 )
+from bizdesk.services.contacts import resolve as resolve_contact
 from bizdesk.services.paging import Page, PageRequest, keyset_page, like_pattern
 from bizdesk.services.records import check_version, touch
 
@@ -262,8 +263,6 @@ def get(uow: UnitOfWork, ticket_id: int, *, now: datetime | None = None) -> Tick
 
 
 def _clean(uow: UnitOfWork, data: TicketInput) -> dict:
-    from bizdesk.services.deals import resolve_contact
-
     chk = v.Checker()
     out: dict = {}
     out["subject"] = chk("subject", v.text, data.subject, required=True, max_len=200)

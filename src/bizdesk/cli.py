@@ -1,0 +1,354 @@
+"""The command line (DESIGN section 7). Every command takes --db; BIZDESK_DB works for all.
+
+Exit codes: 0 ok, 1 a user error or a failed check (message on stderr), 2 bad usage.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from bizdesk.errors import BizdeskError
+
+app = typer.Typer(
+    add_completion=False, no_args_is_help=False, help="bizdesk: run a small shop from one terminal."
+)
+import_app = typer.Typer(help="Import CSV files (all rows or none).")
+export_app = typer.Typer(help="Export current data.")
+users_app = typer.Typer(help="The people who may use this store.")
+app.add_typer(import_app, name="import")
+app.add_typer(export_app, name="export")
+app.add_typer(users_app, name="users")
+
+DbOpt = Annotated[
+    str | None, typer.Option("--db", envvar="BIZDESK_DB", help="Store file or SQLAlchemy URL.")
+]
+FormatOpt = Annotated[str, typer.Option("--format", help="table, csv or json")]
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def fail(message: str, code: int = 1) -> None:
+    err.print(Text(message))
+    raise typer.Exit(code)
+
+
+@contextmanager
+def user_errors():
+    """Turn a shop owner's error into a message and exit 1, never a traceback."""
+    try:
+        yield
+    except BizdeskError as exc:
+        fail(str(exc))
+
+
+def open_store(db: str | None, *, setup: bool = True):  # noqa: ANN201
+    from bizdesk.db import open_store as _open
+    from bizdesk.services.setup import ensure_initialized
+
+    with user_errors():
+        store = _open(db)
+        if setup:
+            ensure_initialized(store)
+    return store
+
+
+def parse_date(value: str | None, name: str) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        fail(f"{name}: {value!r} is not a date (YYYY-MM-DD)", 2)
+    return None
+
+
+@app.callback(invoke_without_command=True)
+def main_callback(ctx: typer.Context, db: DbOpt = None) -> None:
+    """With no command: open the terminal interface (creating or upgrading the store)."""
+    if ctx.invoked_subcommand is not None:
+        if db:
+            ctx.obj = db
+        return
+    store = open_store(db)
+    from bizdesk.app import run_app
+
+    run_app(store)
+
+
+def _db(ctx: typer.Context, db: str | None) -> str | None:
+    return db or (ctx.obj if isinstance(ctx.obj, str) else None)
+
+
+@app.command()
+def init(
+    ctx: typer.Context,
+    db: DbOpt = None,
+    company: Annotated[str, typer.Option(help="The shop's name.")] = "My Shop",
+    currency: Annotated[str, typer.Option(help="ISO 4217 code.")] = "EUR",
+    locale: Annotated[str, typer.Option(help="e.g. en_US, de_DE.")] = "en_US",
+) -> None:
+    """Create a store and set it up; you become its owner."""
+    from bizdesk.services import setup
+
+    store = open_store(_db(ctx, db), setup=False)
+    with user_errors(), store.write() as uow:
+        setup.initialize(uow, company=company, currency=currency, locale=locale)
+    out.print(Text(f"Set up {company} ({currency.upper()}) in {store.url}"))
+
+
+@app.command()
+def demo(
+    ctx: typer.Context,
+    db: DbOpt = None,
+    size: Annotated[str, typer.Option(help="small or large")] = "small",
+    force: Annotated[bool, typer.Option(help="Fill a store that has data.")] = False,
+) -> None:
+    """Fill a store with a sample shop (the same every time)."""
+    from bizdesk.services import demo as demo_service
+
+    if size not in ("small", "large"):
+        fail("--size must be small or large", 2)
+    store = open_store(_db(ctx, db))
+    with user_errors():
+        counts = demo_service.generate(store, size=size, force=force)
+    out.print(Text("Demo shop ready: " + ", ".join(f"{n} {k}" for k, n in counts.items())))
+
+
+IMPORT_HELP = {
+    "contacts": "Columns: name (required), kind, organization, email, phone, street, city, "
+    "postcode, country, tags (;-separated), stage, roles (customer;supplier), owner, notes. "
+    "Contacts with an email that exists are updated.",
+}
+
+
+def _read_input(file: str) -> bytes:
+    if file == "-":
+        return sys.stdin.buffer.read()
+    path = Path(file)
+    if not path.is_file():
+        fail(f"{file}: no such file")
+    return path.read_bytes()
+
+
+@import_app.command("contacts", help=IMPORT_HELP["contacts"])
+def import_contacts(
+    ctx: typer.Context,
+    file: Annotated[str, typer.Argument(help="CSV or -")],
+    db: DbOpt = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run")] = False,
+) -> None:
+    from bizdesk.services.imports import import_contacts as run
+
+    data = _read_input(file)
+    store = open_store(_db(ctx, db))
+    with user_errors(), store.write() as uow:
+        result = run(uow, data, dry_run=dry_run)
+    verb = "would be" if dry_run else "were"
+    out.print(
+        Text(
+            f"{result.created} contacts {verb} created, {result.updated} updated, "
+            f"{result.skipped} unchanged."
+        )
+    )
+
+
+@export_app.command("contacts")
+def export_contacts(
+    ctx: typer.Context,
+    db: DbOpt = None,
+    fmt: Annotated[str, typer.Option("--format", help="csv or json")] = "csv",
+    output: Annotated[str | None, typer.Option("-o", "--output")] = None,
+) -> None:
+    """Export live contacts in the columns `import contacts` takes."""
+    from bizdesk.services.exports import export_contacts as run
+
+    if fmt not in ("csv", "json"):
+        fail("--format must be csv or json", 2)
+    store = open_store(_db(ctx, db))
+    with user_errors(), store.read() as uow:
+        if output:
+            with open(output, "w", encoding="utf-8", newline="") as fh:
+                n = run(uow, fh, fmt)
+            err.print(Text(f"{n} contacts written to {output}"))
+        else:
+            run(uow, sys.stdout, fmt)
+
+
+@app.command()
+def report(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="pipeline, tickets-sla or segments")],
+    db: DbOpt = None,
+    date_from: Annotated[str | None, typer.Option("--from")] = None,
+    date_to: Annotated[str | None, typer.Option("--to")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of")] = None,
+    by: Annotated[str, typer.Option(help="segments: city, country, tag, stage, owner")] = "city",
+    fmt: FormatOpt = "table",
+) -> None:
+    """Print a report as a table, CSV or JSON."""
+    from bizdesk.services.reports import REPORTS, build, plain
+
+    if name not in REPORTS:
+        fail(f"unknown report {name!r}; available now: {', '.join(REPORTS)}", 2)
+    if fmt not in ("table", "csv", "json"):
+        fail("--format must be table, csv or json", 2)
+    params = {
+        "date_from": parse_date(date_from, "--from"),
+        "date_to": parse_date(date_to, "--to"),
+        "as_of": parse_date(as_of, "--as-of"),
+        "by": by,
+    }
+    store = open_store(_db(ctx, db))
+    with user_errors(), store.write() as uow:  # tickets-sla records breaches it finds
+        rep = build(uow, name, **params)
+    keys = [c.key for c in rep.columns]
+    if fmt == "json":
+        doc = {
+            "report": rep.name,
+            **{k: plain(v) for k, v in rep.params.items()},
+            "rows": [{k: plain(r[k]) for k in keys} for r in rep.rows],
+        }
+        if rep.totals is not None:
+            doc["totals"] = {k: plain(v) for k, v in rep.totals.items()}
+        out.file.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
+    elif fmt == "csv":
+        w = csv.writer(sys.stdout, lineterminator="\n")
+        w.writerow(keys)
+        for r in rep.rows:
+            w.writerow([plain(r[k]) for k in keys])
+    else:
+        table = Table(title=rep.title, show_footer=rep.totals is not None)
+        for c in rep.columns:
+            foot = "" if rep.totals is None else str(plain(rep.totals.get(c.key, "")))
+            table.add_column(
+                Text(c.label), footer=Text(foot), justify="right" if c.numeric else "left"
+            )
+        for r in rep.rows:
+            table.add_row(*(Text(str(plain(r[k]))) for k in keys))
+        out.print(table)
+
+
+@app.command("check")
+def check_cmd(ctx: typer.Context, db: DbOpt = None) -> None:
+    """Verify every invariant; exit 1 and list violations."""
+    from bizdesk.services.checks import run_checks
+
+    store = open_store(_db(ctx, db))
+    found = run_checks(store)
+    errors = [v for v in found if v.severity == "error"]
+    for v in found:
+        (err if v.severity == "error" else out).print(Text(f"{v.severity}: {v.check}: {v.message}"))
+    if errors:
+        raise typer.Exit(1)
+    out.print(Text("All checks passed."))
+
+
+@app.command()
+def backup(
+    ctx: typer.Context, dest: Annotated[str | None, typer.Argument()] = None, db: DbOpt = None
+) -> None:
+    """Copy the store while others keep working (default: the backups folder)."""
+    from bizdesk.services.backup import backup_store
+
+    store = open_store(_db(ctx, db))
+    with user_errors():
+        path = backup_store(store, Path(dest) if dest else None)
+    out.print(Text(f"Backup written to {path}"))
+
+
+@app.command()
+def restore(ctx: typer.Context, src: Annotated[str, typer.Argument()], db: DbOpt = None) -> None:
+    """Replace the store with a verified backup (the current one is backed up first)."""
+    from bizdesk.services.backup import restore_store
+
+    store = open_store(_db(ctx, db), setup=False)
+    with user_errors():
+        safety = restore_store(store, Path(src))
+    out.print(Text(f"Restored from {src}; the previous content is in {safety}"))
+
+
+@app.command()
+def audit(
+    ctx: typer.Context,
+    db: DbOpt = None,
+    since: Annotated[str | None, typer.Option(help="YYYY-MM-DD")] = None,
+    entity: Annotated[str | None, typer.Option(help="contact, deal, ticket ...")] = None,
+    fmt: FormatOpt = "table",
+) -> None:
+    """Who changed what, and when."""
+    from bizdesk.services.audit import list_events
+
+    store = open_store(_db(ctx, db))
+    with store.read() as uow:
+        rows = list_events(uow, since=parse_date(since, "--since"), entity=entity)
+    if fmt == "json":
+        doc = [
+            {
+                "id": r.id,
+                "at": r.at.isoformat(),
+                "user": r.username,
+                "entity": r.entity,
+                "entity_id": r.entity_id,
+                "action": r.action,
+                "before": json.loads(r.before) if r.before else None,
+                "after": json.loads(r.after) if r.after else None,
+            }
+            for r in rows
+        ]
+        out.file.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
+        return
+    table = Table("When (UTC)", "Who", "What", "Id", "Action")
+    for r in rows:
+        table.add_row(
+            Text(r.at.strftime("%Y-%m-%d %H:%M:%S")),
+            Text(r.username),
+            Text(r.entity),
+            Text(str(r.entity_id or "")),
+            Text(r.action),
+        )
+    out.print(table)
+
+
+@app.command()
+def locate(ctx: typer.Context, db: DbOpt = None) -> None:
+    """Print the store, config and backup paths."""
+    from bizdesk.config import backups_dir, config_path, resolve_db
+
+    url = resolve_db(_db(ctx, db))
+    out.print(Text(f"store:   {url.removeprefix('sqlite:///')}"))
+    out.print(Text(f"config:  {config_path()}"))
+    out.print(Text(f"backups: {backups_dir(url)}"))
+
+
+@users_app.command("list")
+def users_list(ctx: typer.Context, db: DbOpt = None) -> None:
+    """The users of this store and their roles."""
+    from sqlmodel import select
+
+    from bizdesk.models.core import User
+
+    store = open_store(_db(ctx, db))
+    with store.read() as uow:
+        rows = [
+            (u.username, u.role, "yes" if u.active else "no")
+            for u in uow.session.exec(select(User).order_by(User.username))
+        ]
+    table = Table("User", "Role", "Active")
+    for r in rows:
+        table.add_row(*(Text(x) for x in r))
+    out.print(table)
+
+
+def main() -> None:
+    app()
