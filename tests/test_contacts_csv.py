@@ -16,8 +16,8 @@ GOOD = (
     "name,kind,organization,email,phone,city,country,tags,stage,roles,notes\n"
     "Acme Ltd,organization,,info@acme.example,,Leeds,GB,wholesale,customer,customer;supplier,\n"
     "Ann Smith,person,Acme Ltd,ann@acme.example,+44 20 7946 0958,Leeds,GB,vip;retail,prospect,"
-    "customer,\"likes =SUM(A1) jokes\"\n"
-    "\"Bolt [M8]\",,,,,York,,,,,\n"
+    'customer,"likes =SUM(A1) jokes"\n'
+    '"Bolt [M8]",,,,,York,,,,,\n'
 )
 
 
@@ -75,16 +75,22 @@ def test_every_bad_row_reported_and_nothing_written(store):
         "Bad Role,,,,partner,\n"
         "Bad Owner,,,,,ghost\n"
         "Dup,good@example.com,,,,\n"
-        "Esc \x1b[31m,,,,,\n"
-        + "Long," + "x" * 10_000 + "@a.com,,,,\n"
+        "Esc \x1b[31m,,,,,\n" + "Long," + "x" * 10_000 + "@a.com,,,,\n"
     )
     with pytest.raises(ValidationError) as err:
         do_import(store, bad)
     msg = str(err.value)
-    for expected in ("line 3: name: required", "line 4: email:", "line 5: phone:",
-                     "line 6: stage:", "line 7: roles:", "line 8: owner:",
-                     "line 9: email: also on line 2", "line 10: name: contains control",
-                     "line 11: email:"):
+    for expected in (
+        "line 3: name: required",
+        "line 4: email:",
+        "line 5: phone:",
+        "line 6: stage:",
+        "line 7: roles:",
+        "line 8: owner:",
+        "line 9: email: also on line 2",
+        "line 10: name: contains control",
+        "line 11: email:",
+    ):
         assert expected in msg
     assert "line 2" not in msg.replace("also on line 2", "")
     assert names(store) == []
@@ -110,7 +116,7 @@ def test_wrong_encoding_and_missing_header(store):
 def test_export_neutralises_formulas_and_round_trips(store):
     do_import(store, GOOD)
     with store.write() as uow:
-        C.create(uow, C.ContactInput(name="=HYPERLINK(\"evil\")", notes="@cmd", city="-x"))
+        C.create(uow, C.ContactInput(name='=HYPERLINK("evil")', notes="@cmd", city="-x"))
         C.create(uow, C.ContactInput(name="שלום 🚲", tags="a;b"))
     text = export(store)
     assert "'=HYPERLINK" in text and "'@cmd" in text and "'+442079460958" in text

@@ -620,3 +620,35 @@ def counts(uow: UnitOfWork) -> dict[str, int]:
         ).where(Contact.archived.is_(False))
     ).one()
     return {"contacts": row[0], "customers": int(row[1] or 0), "suppliers": int(row[2] or 0)}
+
+
+def suggest(
+    uow: UnitOfWork, prefix: str, *, kind: str | None = None, limit: int = 10
+) -> list[ContactRow]:
+    """Live contacts whose name starts with ``prefix`` (type-ahead; uses the name index)."""
+    key = v.sort_key(prefix.strip())
+    if not key:
+        return []
+    stmt = select(Contact).where(
+        Contact.archived.is_(False),
+        Contact.sort_name >= key,
+        Contact.sort_name < key + "\U0010ffff",
+    )
+    if kind:
+        stmt = stmt.where(Contact.kind == kind)
+    rows = uow.session.exec(stmt.order_by(Contact.sort_name, Contact.id).limit(limit))
+    return [
+        ContactRow(
+            c.id,
+            c.name,
+            c.kind,
+            c.email or "",
+            c.phone or "",
+            c.city,
+            c.country,
+            c.stage,
+            c.owner or "",
+            c.archived,
+        )
+        for c in rows
+    ]

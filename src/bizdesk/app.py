@@ -1,0 +1,94 @@
+"""The Textual app: one window, tabs across the top, the footer showing the live keys."""
+
+from __future__ import annotations
+
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.widgets import Footer, Header, TabbedContent, TabPane
+
+from bizdesk.db.session import Store
+from bizdesk.screens.contacts import ContactsPane
+from bizdesk.screens.deals import DealsPane
+from bizdesk.screens.home import HomePane
+from bizdesk.screens.palette import BizdeskCommands
+from bizdesk.screens.tickets import TicketsPane
+
+# (tab id, title, pane class, key): the ERP tabs join this list.
+TABS = [
+    ("home", "Home", HomePane, "f2"),
+    ("contacts", "Contacts", ContactsPane, "f3"),
+    ("deals", "Deals", DealsPane, "f4"),
+    ("tickets", "Tickets", TicketsPane, "f5"),
+]
+
+
+class BizdeskApp(App):
+    TITLE = "bizdesk"
+    CSS_PATH = "styles/app.tcss"
+    COMMANDS = App.COMMANDS | {BizdeskCommands}
+    BINDINGS = [
+        Binding("f1", "help", "Help", id="app.help"),
+        *(
+            Binding(key, f"show_tab('{tab}')", title, id=f"app.tab.{tab}", show=False)
+            for tab, title, _pane, key in TABS
+        ),
+        Binding("ctrl+q", "quit", "Quit", id="app.quit"),
+    ]
+
+    def __init__(self, store: Store) -> None:
+        super().__init__()
+        self.store = store
+        self.animation_level = "none"
+        settings = store.settings()
+        self.sub_title = settings.get("company", "")
+        self.locale = settings.get("locale", "en_US")
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False, icon="")
+        with TabbedContent(id="tabs"):
+            for tab, title, pane, key in TABS:
+                with TabPane(f"{title} {key.upper()}", id=tab):
+                    yield pane()
+        yield Footer()
+
+    def action_show_tab(self, tab: str) -> None:
+        self.query_one(TabbedContent).active = tab
+        self.focus_active_pane()
+
+    def on_tabbed_content_tab_activated(self, _event: TabbedContent.TabActivated) -> None:
+        self.call_after_refresh(self.focus_active_pane)
+
+    def active_pane(self):  # noqa: ANN201
+        tabs = self.query_one(TabbedContent)
+        pane = tabs.get_pane(tabs.active)
+        return pane.children[0] if pane.children else None
+
+    def focus_active_pane(self) -> None:
+        pane = self.active_pane()
+        if pane is not None and hasattr(pane, "focus_main"):
+            pane.focus_main()
+
+    def action_new(self, tab: str) -> None:
+        self.action_show_tab(tab)
+        pane = self.active_pane()
+        if pane is not None and hasattr(pane, "action_new"):
+            pane.action_new()
+
+    def action_open_record(self, kind: str, record_id: int) -> None:
+        from bizdesk.screens.contacts import ContactScreen
+        from bizdesk.screens.deals import DealScreen
+        from bizdesk.screens.tickets import TicketScreen
+
+        screen = {"contact": ContactScreen, "deal": DealScreen, "ticket": TicketScreen}[kind]
+        self.push_screen(screen(record_id))
+
+    def action_help(self) -> None:
+        from bizdesk.screens.help import HelpScreen
+
+        screen = self.screen
+        target = self.active_pane() if screen is self.screen_stack[0] else screen
+        self.push_screen(HelpScreen(target))
+
+
+def run_app(store: Store) -> None:
+    BizdeskApp(store).run()

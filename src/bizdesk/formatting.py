@@ -1,0 +1,32 @@
+"""Numbers, money and dates for people, through Babel in the shop's locale."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from babel.numbers import format_decimal
+
+
+def money(value: Decimal | None, locale: str = "en_US") -> str:
+    if value is None:
+        return ""
+    exp = max(0, -value.as_tuple().exponent)
+    pattern = "#,##0" + ("." + "0" * exp if exp else "")
+    return format_decimal(value, format=pattern, locale=locale, decimal_quantization=False)
+
+
+def number(value: int | Decimal | None, locale: str = "en_US") -> str:
+    return "" if value is None else format_decimal(value, locale=locale)
+
+
+def day(value: date | None) -> str:
+    return value.isoformat() if value else ""
+
+
+def moment(value: datetime | None, tz: str = "UTC") -> str:
+    """A timestamp in the shop's time zone, to the minute."""
+    if value is None:
+        return ""
+    return value.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M")

@@ -1,0 +1,337 @@
+"""Contacts tab: the list, a contact's page with its interactions, and the contact forms."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from bizdesk.formatting import moment
+from bizdesk.models.contacts import CONTACT_KINDS, INTERACTION_KINDS, STAGES
+from bizdesk.screens.common import Pane, ServiceRunner
+from bizdesk.services import contacts as C
+from bizdesk.widgets.form import ConfirmScreen, Field, FormScreen
+from bizdesk.widgets.paged_table import Col, PagedTable
+
+COLUMNS = [
+    Col("name", "Name", 22),
+    Col("email", "Email", 19),
+    Col("phone", "Phone", 13),
+    Col("city", "City", 10),
+    Col("country", "Ctry", 4),
+]
+
+
+def contact_fields(view: C.ContactView | None = None) -> list[Field]:
+    d = view.as_input() if view else C.ContactInput()
+    return [
+        Field("name", "Name", value=d.name, required=True),
+        Field("kind", "Kind", "select", d.kind, options=CONTACT_KINDS),
+        Field("organization", "Organisation", "organization", d.organization),
+        Field("email", "Email", value=d.email),
+        Field("phone", "Phone", value=d.phone, placeholder="+44 20 7946 0958"),
+        Field("street", "Street", value=d.street),
+        Field("postcode", "Postcode", value=d.postcode),
+        Field("city", "City", value=d.city),
+        Field("country", "Country", value=d.country, placeholder="code or name, e.g. DE"),
+        Field("stage", "Stage", "select", d.stage, options=STAGES),
+        Field("is_customer", "Customer", "checkbox", d.is_customer),
+        Field("is_supplier", "Supplier", "checkbox", d.is_supplier),
+        Field("tags", "Tags", value=d.tags, placeholder="separated by ;"),
+        Field("owner", "Owner", value=d.owner, placeholder="user name"),
+        Field("source", "Source", value=d.source),
+        Field("notes", "Notes", "multiline", d.notes),
+    ]
+
+
+def _input(values: dict[str, Any]) -> C.ContactInput:
+    return C.ContactInput(**values)
+
+
+def contact_form(view: C.ContactView | None = None) -> FormScreen:
+    """New (view None) or edit; saving over someone else's change is refused."""
+    state = {"version": view.version if view else None}
+
+    def save(uow, values):  # noqa: ANN001, ANN202
+        if view is None:
+            return C.create(uow, _input(values))
+        return C.update(uow, view.id, _input(values), version=state["version"])
+
+    def reload(uow):  # noqa: ANN001, ANN202
+        fresh = C.get(uow, view.id)
+        state["version"] = fresh.version
+        return contact_fields(fresh)
+
+    title = "New contact" if view is None else f"Edit contact #{view.id}"
+    return FormScreen(title, contact_fields(view), save, reload=reload if view else None)
+
+
+def interaction_form(contact_id: int) -> FormScreen:
+    def save(uow, values):  # noqa: ANN001, ANN202
+        return C.log_interaction(uow, contact_id, values["kind"], values["summary"])
+
+    return FormScreen(
+        "Log an interaction",
+        [
+            Field("kind", "Kind", "select", "call", options=INTERACTION_KINDS),
+            Field("summary", "What happened", "multiline", required=True),
+        ],
+        save,
+    )
+
+
+def merge_form(keep: C.ContactView) -> FormScreen:
+    def save(uow, values):  # noqa: ANN001, ANN202
+        from bizdesk.services.contacts import resolve
+        from bizdesk.services.validate import FieldError
+
+        try:
+            other = resolve(uow, values["other"])
+        except FieldError as exc:
+            from bizdesk.errors import ValidationError
+
+            raise ValidationError({"other": str(exc)}) from None
+        return C.merge(uow, keep.id, other.id)
+
+    return FormScreen(
+        f"Merge another contact into {keep.name} (#{keep.id})",
+        [
+            Field(
+                "other",
+                "The duplicate to merge in (name, email or #id; it will be archived)",
+                "contact",
+                required=True,
+            ),
+        ],
+        save,
+    )
+
+
+def after_save(widget, saved) -> None:  # noqa: ANN001
+    """Tell the user what happened, including duplicate warnings."""
+    if saved is None:
+        return
+    contact = getattr(saved, "contact", saved)
+    widget.notify(f"Saved {contact.name}", markup=False)
+    for w in getattr(saved, "warnings", []):
+        widget.notify(w, title="Possible duplicate", severity="warning", markup=False)
+
+
+class ContactsPane(Pane):
+    HELP = (
+        "The contacts list: people and organisations. Type / to filter by name, email, "
+        "phone or city; s changes the sort. Enter opens a contact's page with its "
+        "interactions."
+    )
+    BINDINGS = [
+        Binding("enter", "open", "Open", id="contacts.open", show=False),
+        Binding("n", "new", "New", id="contacts.new"),
+        Binding("e", "edit", "Edit", id="contacts.edit"),
+        Binding("d", "archive", "Archive", id="contacts.archive"),
+        Binding("a", "toggle_archived", "Show archived", id="contacts.archived"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield PagedTable(
+            C.list_page,
+            COLUMNS,
+            sorts=("name", "city", "country", "stage", "id"),
+            id="contacts-table",
+        )
+
+    @property
+    def table(self) -> PagedTable:
+        return self.query_one(PagedTable)
+
+    def focus_main(self) -> None:
+        self.table.focus_grid()
+
+    def refresh_data(self) -> None:
+        self.table.reload()
+
+    def action_new(self) -> None:
+        def done(saved) -> None:  # noqa: ANN001
+            after_save(self, saved)
+            self.table.reload()
+
+        self.app.push_screen(contact_form(), done)
+
+    def action_open(self) -> None:
+        row = self.table.selected
+        if row is not None:
+            self.app.push_screen(ContactScreen(row.id), lambda _: self.table.reload())
+
+    @on(PagedTable.Opened)
+    def _opened(self, event: PagedTable.Opened) -> None:
+        self.app.push_screen(ContactScreen(event.row.id), lambda _: self.table.reload())
+
+    def action_edit(self) -> None:
+        row = self.table.selected
+        if row is None:
+            return
+
+        def edit(view: C.ContactView) -> None:
+            self.app.push_screen(
+                contact_form(view), lambda s: (after_save(self, s), self.table.reload())
+            )
+
+        self.run_service(lambda uow: C.get(uow, row.id), write=False, done=edit)
+
+    def action_archive(self) -> None:
+        row = self.table.selected
+        if row is None:
+            return
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self.run_service(
+                    lambda uow: C.archive(uow, row.id, version=C.get(uow, row.id).version),
+                    done=lambda _: self.table.reload(),
+                    success=f"Archived {row.name}",
+                )
+
+        self.app.push_screen(
+            ConfirmScreen(
+                f"Archive {row.name}? It disappears from lists but "
+                "keeps its history; press a to see archived."
+            ),
+            confirmed,
+        )
+
+    def action_toggle_archived(self) -> None:
+        shown = bool(self.table.req.filters.get("archived"))
+        self.table.set_filters(archived=not shown)
+        self.notify("Showing archived contacts too" if not shown else "Hiding archived")
+
+
+class ContactScreen(ServiceRunner, Screen):
+    """One contact's page: details, tags and every interaction, newest first."""
+
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Back", id="contact.back"),
+        Binding("e", "edit", "Edit", id="contact.edit"),
+        Binding("i", "interaction", "Log interaction", id="contact.interaction"),
+        Binding("m", "merge", "Merge", id="contact.merge"),
+        Binding("d", "archive", "Archive", id="contact.archive"),
+    ]
+    HELP = (
+        "A contact's page. e edits, i logs a call, email, meeting, visit or note, m merges "
+        "a duplicate into this contact, d archives it, escape goes back."
+    )
+    DEFAULT_CSS = """
+    ContactScreen #body { padding: 0 1; }
+    ContactScreen .section { margin-top: 1; text-style: bold; }
+    """
+
+    class Loaded(Message):
+        def __init__(self, view, interactions) -> None:  # noqa: ANN001
+            super().__init__()
+            self.view, self.interactions = view, interactions
+
+    def __init__(self, contact_id: int) -> None:
+        super().__init__()
+        self.contact_id = contact_id
+        self.view: C.ContactView | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header(icon="")
+        with VerticalScroll(id="body"):
+            yield Static("Loading…", id="details")
+            yield Static("Interactions (newest first)", classes="section")
+            yield Static("", id="interactions")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.load()
+
+    @work(thread=True, exclusive=True)
+    def load(self) -> None:
+        with self.app.store.read() as uow:
+            view = C.get(uow, self.contact_id)
+            items = C.list_interactions(uow, self.contact_id)
+        self.post_message(self.Loaded(view, items))
+
+    def on_contact_screen_loaded(self, msg: Loaded) -> None:
+        self.view = v = msg.view
+        tz = self.app.store.settings().get("timezone", "UTC")
+        roles = [r for r, on_ in (("customer", v.is_customer), ("supplier", v.is_supplier)) if on_]
+        lines = [
+            (v.name, "bold"),
+            (
+                f"{v.kind} · stage {v.stage}"
+                + (f" · {', '.join(roles)}" if roles else "")
+                + (" · ARCHIVED" if v.archived else ""),
+                "",
+            ),
+        ]
+        for label, value in (
+            ("Organisation", v.organization),
+            ("Email", v.email),
+            ("Phone", v.phone),
+            ("Address", ", ".join(x for x in (v.street, v.postcode, v.city, v.country) if x)),
+            ("Tags", ", ".join(v.tags)),
+            ("Owner", v.owner),
+            ("Source", v.source),
+            ("Notes", v.notes),
+        ):
+            if value:
+                lines.append((f"{label}: {value}", ""))
+        lines.append(
+            (f"Changed {moment(v.updated_at, tz)} by {v.updated_by} · version {v.version}", "dim")
+        )
+        details = Text()
+        for text, style in lines:
+            details.append(text + "\n", style=style or None)
+        self.query_one("#details", Static).update(details)
+        log = Text()
+        for i in msg.interactions:
+            log.append(f"{moment(i.at, tz)}  {i.kind:<8} {i.username}\n", style="bold")
+            log.append(f"  {i.summary}\n")
+        self.query_one("#interactions", Static).update(
+            log if msg.interactions else Text("None yet: press i to log one.")
+        )
+        self.sub_title = v.name
+
+    def action_edit(self) -> None:
+        if self.view is None:
+            return
+        self.app.push_screen(contact_form(self.view), lambda s: (after_save(self, s), self.load()))
+
+    def action_interaction(self) -> None:
+        self.app.push_screen(interaction_form(self.contact_id), lambda r: r and self.load())
+
+    def action_merge(self) -> None:
+        if self.view is None:
+            return
+        self.app.push_screen(
+            merge_form(self.view),
+            lambda r: (
+                r
+                and (
+                    self.notify("Merged; the other contact is archived", markup=False),
+                    self.load(),
+                )
+            ),
+        )
+
+    def action_archive(self) -> None:
+        if self.view is None:
+            return
+        view = self.view
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self.run_service(
+                    lambda uow: C.archive(uow, view.id, version=view.version),
+                    done=lambda _: self.load(),
+                    success=f"Archived {view.name}",
+                )
+
+        self.app.push_screen(ConfirmScreen(f"Archive {view.name}?"), confirmed)

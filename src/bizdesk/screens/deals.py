@@ -1,0 +1,420 @@
+"""Deals tab: a board with one column per open stage, and the paged list of every deal."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import ContentSwitcher, Footer, Header, OptionList, Static
+from textual.widgets.option_list import Option
+
+from bizdesk.formatting import day, moment, money
+from bizdesk.screens.common import Pane, ServiceRunner
+from bizdesk.services import deals as D
+from bizdesk.widgets.form import Field, FormScreen
+from bizdesk.widgets.paged_table import Col, PagedTable
+
+LIST_COLUMNS = [
+    Col("title", "Title", 16),
+    Col("contact", "Contact", 12),
+    Col("stage", "Stage", 11),
+    Col("amount", "Amount", 10, right=True, fmt=money),
+    Col("probability", "%", 3, right=True),
+    Col("next_activity_due", "Next due", 10, fmt=day),
+    Col("overdue", "Late", 4, fmt=lambda o: "LATE" if o else ""),
+]
+
+
+def deal_fields(stages: list[str], view: D.DealView | None = None) -> list[Field]:
+    d = view.as_input() if view else D.DealInput(stage=stages[0] if stages else "")
+    return [
+        Field("title", "Title", value=d.title, required=True),
+        Field(
+            "contact",
+            "Contact",
+            "contact",
+            d.contact,
+            required=True,
+        ),
+        Field("organization", "Organisation", "organization", d.organization),
+        Field("amount", "Amount (estimate)", value=d.amount),
+        Field(
+            "stage",
+            "Stage",
+            "select",
+            d.stage if d.stage in stages else stages[0],
+            options=tuple(stages),
+        ),
+        Field(
+            "probability", "Probability %", value=d.probability, placeholder="empty: stage default"
+        ),
+        Field("expected_close", "Expected close", value=d.expected_close, placeholder="YYYY-MM-DD"),
+        Field("owner", "Owner", value=d.owner, placeholder="user name"),
+        Field("next_activity", "Next activity", value=d.next_activity),
+        Field(
+            "next_activity_due",
+            "Next activity due",
+            value=d.next_activity_due,
+            placeholder="YYYY-MM-DD",
+        ),
+    ]
+
+
+def deal_form(stages: list[str], view: D.DealView | None = None) -> FormScreen:
+    state = {"version": view.version if view else None}
+
+    def save(uow, values):  # noqa: ANN001, ANN202
+        data = D.DealInput(**values)
+        if view is None:
+            return D.create(uow, data)
+        return D.update(uow, view.id, data, version=state["version"])
+
+    def reload(uow):  # noqa: ANN001, ANN202
+        fresh = D.get(uow, view.id)
+        state["version"] = fresh.version
+        return deal_fields(stages, fresh)
+
+    return FormScreen(
+        "New deal" if view is None else f"Edit deal #{view.id}",
+        deal_fields(stages, view),
+        save,
+        reload=reload if view else None,
+    )
+
+
+def reason_form(title: str, act, required: bool) -> FormScreen:  # noqa: ANN001
+    return FormScreen(
+        title,
+        [Field("reason", "Reason", value="", required=required)],
+        lambda uow, values: act(uow, values["reason"]),
+    )
+
+
+class DealActions(ServiceRunner):
+    """Keys shared by the board, the list and a deal's page: new, edit, win, lose, move."""
+
+    def current_deal_id(self) -> int | None:
+        raise NotImplementedError
+
+    def after_change(self, _view: D.DealView | None = None) -> None:
+        raise NotImplementedError
+
+    def _with_deal(self, then) -> None:  # noqa: ANN001
+        deal_id = self.current_deal_id()
+        if deal_id is None:
+            self.notify("Select a deal first", severity="warning")
+            return
+        self.run_service(lambda uow: D.get(uow, deal_id), write=False, done=then)
+
+    def _stages(self, then) -> None:  # noqa: ANN001
+        self.run_service(
+            lambda uow: [s.name for s in D.list_stages(uow) if s.kind == "open"],
+            write=False,
+            done=then,
+        )
+
+    def action_new(self) -> None:
+        self._stages(lambda stages: self.app.push_screen(deal_form(stages), self.deal_saved))
+
+    def action_edit(self) -> None:
+        def edit(view: D.DealView) -> None:
+            self._stages(
+                lambda stages: self.app.push_screen(deal_form(stages, view), self.deal_saved)
+            )
+
+        self._with_deal(edit)
+
+    def deal_saved(self, view: D.DealView | None) -> None:
+        if view is not None:
+            self.notify(f"Saved deal {view.title}", markup=False)
+            self.after_change(view)
+
+    def action_move(self, step: int) -> None:
+        def move(view: D.DealView) -> None:
+            self.run_service(
+                lambda uow: D.move(uow, view.id, step, version=view.version), done=self.after_change
+            )
+
+        self._with_deal(move)
+
+    def action_win(self) -> None:
+        def win(view: D.DealView) -> None:
+            self.app.push_screen(
+                reason_form(
+                    f"Won: {view.title}",
+                    lambda uow, r: D.win(uow, view.id, r, version=view.version),
+                    False,
+                ),
+                self.deal_closed,
+            )
+
+        self._with_deal(win)
+
+    def action_lose(self) -> None:
+        def lose(view: D.DealView) -> None:
+            self.app.push_screen(
+                reason_form(
+                    f"Lost: {view.title}",
+                    lambda uow, r: D.lose(uow, view.id, r, version=view.version),
+                    True,
+                ),
+                self.deal_closed,
+            )
+
+        self._with_deal(lose)
+
+    def action_reopen(self) -> None:
+        def reopen(view: D.DealView) -> None:
+            self.run_service(
+                lambda uow: D.reopen(uow, view.id, version=view.version),
+                done=self.after_change,
+                success=f"Reopened {view.title}",
+            )
+
+        self._with_deal(reopen)
+
+    def deal_closed(self, view: D.DealView | None) -> None:
+        if view is not None:
+            self.notify(f"{view.title}: {view.stage}", markup=False)
+            self.after_change(view)
+
+
+DEAL_KEYS = [
+    Binding("n", "new", "New", id="deals.new"),
+    Binding("e", "edit", "Edit", id="deals.edit"),
+    Binding("left_square_bracket,shift+left", "move(-1)", "◀ Stage", id="deals.back"),
+    Binding("right_square_bracket,shift+right", "move(1)", "Stage ▶", id="deals.forward"),
+    Binding("w", "win", "Won", id="deals.win"),
+    Binding("l", "lose", "Lost", id="deals.lose"),
+]
+
+
+class DealsPane(DealActions, Pane):
+    HELP = (
+        "The pipeline. The board shows each open stage with its count and amount "
+        "(the first 50 deals of each; the list shows them all). Left/right change column, "
+        "[ and ] (or shift+arrows) move a deal to the previous or next stage, w marks it "
+        "won, l lost (with a reason). v switches between the board and the list."
+    )
+    BINDINGS = [
+        *DEAL_KEYS,
+        Binding("v", "toggle_view", "Board/List", id="deals.view"),
+        Binding("left", "column(-1)", "Column", show=False),
+        Binding("right", "column(1)", "Column", show=False),
+        Binding("enter", "open", "Open", show=False),
+    ]
+    DEFAULT_CSS = """
+    DealsPane #board { height: 1fr; }
+    DealsPane .column { width: 1fr; border: round $panel; }
+    DealsPane .column:focus-within { border: round $accent; }
+    DealsPane .column-title { height: 2; text-style: bold; }
+    DealsPane OptionList, DealsPane OptionList:focus { height: 1fr; border: none; padding: 0; }
+    """
+
+    class Board(Message):
+        def __init__(self, columns: list[D.BoardColumn], focus_id: int | None) -> None:
+            super().__init__()
+            self.columns, self.focus_id = columns, focus_id
+
+    def compose(self) -> ComposeResult:
+        with ContentSwitcher(initial="board"):
+            yield Horizontal(id="board")
+            yield PagedTable(
+                D.list_page, LIST_COLUMNS, sorts=("title", "amount", "probability", "id"), id="list"
+            )
+
+    def on_mount(self) -> None:
+        self.load_board()
+
+    @property
+    def showing_board(self) -> bool:
+        return self.query_one(ContentSwitcher).current == "board"
+
+    def focus_main(self) -> None:
+        if self.showing_board:
+            lists = self.query(OptionList)
+            if lists:
+                focused = self.app.focused
+                if focused not in lists:
+                    lists.first().focus()
+        else:
+            self.query_one(PagedTable).focus_grid()
+
+    def refresh_data(self) -> None:
+        self.after_change()
+
+    @work(thread=True, exclusive=True, group="board")
+    def load_board(self, focus_id: int | None = None) -> None:
+        with self.app.store.read() as uow:
+            cols = D.board_columns(uow, limit_per_stage=50)
+        self.post_message(self.Board(cols, focus_id))
+
+    def on_deals_pane_board(self, msg: Board) -> None:
+        board = self.query_one("#board", Horizontal)
+        wanted = [f"stage-{c.stage.id}" for c in msg.columns]
+        if [ol.id for ol in self.query(OptionList)] != wanted:
+            # the pipeline itself changed (or first load): build the columns
+            board.remove_children()
+            board.mount_all(
+                Vertical(Static("", classes="column-title"), OptionList(id=wid), classes="column")
+                for wid in wanted
+            )
+            self.call_after_refresh(self._fill, msg)
+        else:
+            self._fill(msg)
+
+    def _fill(self, msg: Board) -> None:
+        """Put the cards in place; the column that had focus keeps it."""
+        loc = self.app.locale
+        for col in msg.columns:
+            ol = self.query_one(f"#stage-{col.stage.id}", OptionList)
+            keep = ol.highlighted
+            ol.clear_options()
+            ol.add_options(Option(self._card(card), id=str(card.id)) for card in col.cards)
+            more = col.count - len(col.cards)
+            if more > 0:
+                ol.add_option(
+                    Option(Text(f"… {more} more: v shows the list", style="dim"), disabled=True)
+                )
+            title = Text(f"{col.stage.name} {col.stage.probability}%\n", style="bold")
+            title.append(f"{col.count} · {money(col.amount, loc)}", style="")
+            ol.parent.query_one(".column-title", Static).update(title)
+            ids = [c.id for c in col.cards]
+            if msg.focus_id in ids:
+                ol.focus()
+                ol.highlighted = ids.index(msg.focus_id)
+            elif col.cards:
+                ol.highlighted = min(keep or 0, len(col.cards) - 1)
+        if self.app.focused is None or self.app.focused is self.app.screen:
+            self.focus_main()
+
+    def _card(self, card: D.DealRow) -> Text:
+        t = Text(card.title, no_wrap=True, overflow="ellipsis")
+        t.append("\n")
+        t.append(money(card.amount, self.app.locale), style="bold")
+        t.append(f" {card.contact}", style="dim")
+        if card.overdue:
+            t.append("\nOVERDUE", style="reverse")
+        return t
+
+    def current_deal_id(self) -> int | None:
+        if not self.showing_board:
+            row = self.query_one(PagedTable).selected
+            return row.id if row else None
+        for ol in self.query(OptionList):
+            if ol.has_focus and ol.highlighted is not None:
+                opt = ol.get_option_at_index(ol.highlighted)
+                return int(opt.id) if opt.id else None
+        return None
+
+    def after_change(self, view: D.DealView | None = None) -> None:
+        self.load_board(view.id if view is not None and view.is_open else None)
+        self.query_one(PagedTable).reload()
+
+    def action_column(self, step: int) -> None:
+        lists = list(self.query(OptionList))
+        if not self.showing_board or not lists:
+            return
+        idx = next((i for i, ol in enumerate(lists) if ol.has_focus), 0)
+        lists[(idx + step) % len(lists)].focus()
+
+    def action_toggle_view(self) -> None:
+        switcher = self.query_one(ContentSwitcher)
+        switcher.current = "list" if self.showing_board else "board"
+        self.focus_main()
+
+    def action_open(self) -> None:
+        deal_id = self.current_deal_id()
+        if deal_id is not None:
+            self.app.push_screen(DealScreen(deal_id), lambda _: self.after_change())
+
+    @on(OptionList.OptionSelected)
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if event.option.id:
+            self.app.push_screen(DealScreen(int(event.option.id)), lambda _: self.after_change())
+
+    @on(PagedTable.Opened)
+    def _opened(self, event: PagedTable.Opened) -> None:
+        self.app.push_screen(DealScreen(event.row.id), lambda _: self.after_change())
+
+
+class DealScreen(DealActions, Screen):
+    """One deal: amounts, stage, next activity, product lines, close reason."""
+
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Back", id="deal.back"),
+        *DEAL_KEYS[1:],
+        Binding("o", "reopen", "Reopen", id="deals.reopen"),
+    ]
+    HELP = (
+        "A deal's page. e edits, [ and ] move it between stages, w won, l lost, "
+        "o reopens a closed deal, escape goes back."
+    )
+
+    class Loaded(Message):
+        def __init__(self, view: D.DealView) -> None:
+            super().__init__()
+            self.view = view
+
+    def __init__(self, deal_id: int) -> None:
+        super().__init__()
+        self.deal_id = deal_id
+
+    def compose(self) -> ComposeResult:
+        yield Header(icon="")
+        with VerticalScroll():
+            yield Static("Loading…", id="deal")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.load()
+
+    @work(thread=True, exclusive=True)
+    def load(self) -> None:
+        with self.app.store.read() as uow:
+            view = D.get(uow, self.deal_id)
+        self.post_message(self.Loaded(view))
+
+    def on_deal_screen_loaded(self, msg: Loaded) -> None:
+        v = msg.view
+        loc = self.app.locale
+        tz = self.app.store.settings().get("timezone", "UTC")
+        t = Text()
+        t.append(v.title + "\n", style="bold")
+        t.append(
+            f"Stage {v.stage} · probability {v.probability}% · amount "
+            f"{money(v.amount, loc)} · weighted {money(v.weighted, loc)}\n"
+        )
+        t.append(f"Contact: {v.contact} (#{v.contact_id})\n")
+        if v.organization:
+            t.append(f"Organisation: {v.organization}\n")
+        if v.owner:
+            t.append(f"Owner: {v.owner}\n")
+        if v.expected_close:
+            t.append(f"Expected close: {day(v.expected_close)}\n")
+        if v.next_activity:
+            t.append(f"Next: {v.next_activity} due {day(v.next_activity_due)}")
+            t.append(" OVERDUE\n" if v.overdue else "\n", style="reverse" if v.overdue else "")
+        if v.closed_at:
+            t.append(f"Closed {moment(v.closed_at, tz)}: {v.close_reason}\n")
+        if v.lines:
+            t.append("\nProduct lines\n", style="bold")
+            for ln in v.lines:
+                t.append(
+                    f"  {ln.qty} × {ln.description} @ {money(ln.unit_price, loc)} = "
+                    f"{money(ln.total, loc)}\n"
+                )
+        t.append(f"\nChanged {moment(v.updated_at, tz)} by {v.updated_by}", style="dim")
+        self.query_one("#deal", Static).update(t)
+        self.sub_title = v.title
+
+    def current_deal_id(self) -> int | None:
+        return self.deal_id
+
+    def after_change(self, _view: D.DealView | None = None) -> None:
+        self.load()

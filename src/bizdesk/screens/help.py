@@ -1,0 +1,52 @@
+"""F1: what this screen is for, and every key that works on it."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+COMMON = [
+    ("↑ ↓ PgUp PgDn Home End", "move in a list (read from the store page by page)"),
+    ("/", "filter the list as you type; escape clears the filter"),
+    ("enter", "open the selected record"),
+    ("F2 F3 F4 F5", "Home, Contacts, Deals, Tickets"),
+    ("ctrl+p", "command palette: every action, and go to any contact"),
+    ("ctrl+s / escape", "in a form: save / cancel (asks before throwing typing away)"),
+    ("ctrl+q", "quit"),
+]
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [Binding("escape,f1,q", "app.pop_screen", "Close")]
+    DEFAULT_CSS = """
+    HelpScreen { align: center middle; }
+    HelpScreen > VerticalScroll { width: 90%; height: 90%; border: round $accent;
+        background: $surface; padding: 0 1; }
+    """
+
+    def __init__(self, target) -> None:  # noqa: ANN001
+        super().__init__()
+        self.target = target
+
+    def compose(self) -> ComposeResult:
+        t = self.target
+        table = Table(box=None, show_header=False, padding=(0, 2))
+        table.add_column(style="bold")
+        table.add_column()
+        seen = set()
+        for b in getattr(t, "BINDINGS", []):
+            if b.key in seen or b.action.startswith("app."):
+                continue
+            seen.add(b.key)
+            table.add_row(Text(b.key), Text(b.description or b.action))
+        for key, text in COMMON:
+            table.add_row(Text(key), Text(text))
+        with VerticalScroll():
+            yield Static(Text(getattr(t, "HELP", "") or "", style="italic"))
+            yield Static(table)
+            yield Static(Text("escape closes this help", style="dim"))

@@ -1,0 +1,1 @@
+"""Reusable widgets: the one paged table and the one form pattern every screen uses."""

@@ -1,0 +1,287 @@
+"""The one form pattern: a modal screen of declared fields, validated by a service.
+
+The service is the only validator. The form sends what was typed to it in a thread worker;
+a ValidationError comes back as messages under the fields, and nothing is saved.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.suggester import Suggester
+from textual.widgets import Button, Checkbox, Footer, Input, Label, Select, Static, TextArea
+
+from bizdesk.errors import BizdeskError, Conflict, ValidationError
+
+
+@dataclass
+class Field:
+    name: str
+    label: str
+    kind: str = "text"  # text, multiline, select, checkbox, contact, organization
+    value: Any = ""
+    required: bool = False
+    options: tuple[str, ...] = ()
+    placeholder: str = ""
+
+
+class ContactSuggester(Suggester):
+    """Type-ahead over contact names, read in a thread so typing never waits on the disk."""
+
+    def __init__(self, store, kind: str | None = None) -> None:  # noqa: ANN001
+        super().__init__(use_cache=False, case_sensitive=False)
+        self.store = store
+        self.kind = kind
+
+    async def get_suggestion(self, value: str) -> str | None:
+        if not value.strip() or value.startswith("#"):
+            return None
+        from bizdesk.services.contacts import suggest
+
+        def lookup() -> str | None:
+            with self.store.read() as uow:
+                rows = suggest(uow, value, kind=self.kind, limit=1)
+            return rows[0].name if rows else None
+
+        return await asyncio.to_thread(lookup)
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    """Yes or no. Escape means no."""
+
+    BINDINGS = [
+        Binding("y", "answer(True)", "Yes"),
+        Binding("n", "answer(False)", "No"),
+        Binding("escape", "answer(False)", "No", show=False),
+    ]
+    DEFAULT_CSS = """
+    ConfirmScreen { align: center middle; }
+    ConfirmScreen > Vertical { width: 60; height: auto; border: round $warning;
+        background: $surface; padding: 1 2; }
+    ConfirmScreen Horizontal { height: auto; margin-top: 1; }
+    ConfirmScreen Button { margin-right: 2; }
+    """
+
+    def __init__(self, question: str) -> None:
+        super().__init__()
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(Text(self.question))
+            with Horizontal():
+                yield Button("Yes (y)", id="yes", variant="warning")
+                yield Button("No (n)", id="no")
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "yes")
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)
+
+
+SaveFn = Callable[[Any, dict[str, Any]], Any]
+
+
+class FormScreen(ModalScreen[Any]):
+    """A modal form. ``save(uow, values)`` runs in a write unit of work in a thread."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", id="form.save", priority=True),
+        Binding("escape", "cancel", "Cancel", id="form.cancel"),
+        Binding("ctrl+r", "reload", "Reload", id="form.reload", show=False),
+    ]
+    DEFAULT_CSS = """
+    FormScreen { align: center middle; }
+    FormScreen > #dialog { width: 90%; max-width: 100; height: 90%; border: round $accent;
+        background: $surface; padding: 0 1; }
+    FormScreen #title { text-style: bold; height: 1; }
+    FormScreen #form-error { color: $error; height: auto; }
+    FormScreen .field { height: auto; }
+    FormScreen .field-label { width: 24; height: auto; color: $text-muted; }
+    FormScreen .field-error { color: $error; height: auto; padding-left: 24; display: none; }
+    FormScreen .field-error.shown { display: block; }
+    FormScreen TextArea { height: 5; width: 1fr; }
+    FormScreen Input, FormScreen Select, FormScreen Checkbox { width: 1fr; }
+    """
+
+    class Done(Message):
+        def __init__(self, result: Any = None, error: Exception | None = None) -> None:
+            super().__init__()
+            self.result, self.error = result, error
+
+    def __init__(
+        self,
+        title: str,
+        fields: list[Field],
+        save: SaveFn,
+        *,
+        reload: Callable[[Any], list[Field]] | None = None,
+    ) -> None:
+        super().__init__()
+        self.title_text = title
+        self.fields = fields
+        self.save_fn = save
+        self.reload_fn = reload
+        self.initial: dict[str, Any] = {}
+        self.busy = False
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Static(Text(self.title_text), id="title")
+            yield Static("", id="form-error")
+            with VerticalScroll(id="fields"):
+                for f in self.fields:
+                    with Horizontal(classes="field"):
+                        yield Label(
+                            Text(f.label + (" *" if f.required else "")), classes="field-label"
+                        )
+                        yield self._widget(f)
+                    yield Static("", id=f"e-{f.name}", classes="field-error")
+            yield Footer()
+
+    def _widget(self, f: Field):  # noqa: ANN202
+        wid = f"f-{f.name}"
+        if f.kind == "multiline":
+            return TextArea(str(f.value or ""), id=wid, soft_wrap=True, compact=True)
+        if f.kind == "select":
+            return Select(
+                [(o, o) for o in f.options],
+                value=f.value or f.options[0],
+                id=wid,
+                allow_blank=False,
+                compact=True,
+            )
+        if f.kind == "checkbox":
+            return Checkbox("", bool(f.value), id=wid, compact=True)
+        suggester = None
+        if f.kind in ("contact", "organization"):
+            suggester = ContactSuggester(
+                self.app.store, "organization" if f.kind == "organization" else None
+            )
+        return Input(
+            str(f.value or ""), id=wid, placeholder=f.placeholder, suggester=suggester, compact=True
+        )
+
+    def on_mount(self) -> None:
+        self.initial = self.values()
+        first = self.query(".field > Input, .field > TextArea, .field > Select")
+        if first:
+            first.first().focus()
+
+    def values(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for f in self.fields:
+            w = self.query_one(f"#f-{f.name}")
+            if isinstance(w, TextArea):
+                out[f.name] = w.text
+            elif isinstance(w, Select):
+                out[f.name] = "" if w.value is Select.BLANK else w.value
+            else:
+                out[f.name] = w.value
+        return out
+
+    @property
+    def dirty(self) -> bool:
+        return self.values() != self.initial
+
+    def action_save(self) -> None:
+        if self.busy:
+            return  # one save at a time: a repeated key press never saves twice
+        self.busy = True
+        self._save(self.values())
+
+    @work(thread=True, exclusive=True, group="form")
+    def _save(self, values: dict[str, Any]) -> None:
+        try:
+            with self.app.store.write() as uow:
+                result = self.save_fn(uow, values)
+        except Exception as exc:
+            self.post_message(self.Done(error=exc))
+            return
+        self.post_message(self.Done(result=result))
+
+    @on(Done)
+    def _done(self, msg: Done) -> None:
+        self.busy = False
+        for f in self.fields:
+            box = self.query_one(f"#e-{f.name}", Static)
+            box.update("")
+            box.remove_class("shown")
+        general = self.query_one("#form-error", Static)
+        general.update("")
+        if msg.error is None:
+            self.dismiss(msg.result)
+            return
+        err = msg.error
+        if isinstance(err, ValidationError):
+            names = {f.name for f in self.fields}
+            other = []
+            for field, text in err.fields.items():
+                if field in names:
+                    box = self.query_one(f"#e-{field}", Static)
+                    box.update(Text(text))
+                    box.add_class("shown")
+                else:
+                    other.append(f"{field}: {text}" if field else text)
+            general.update(
+                Text(
+                    "Not saved. " + " ".join(other)
+                    if other
+                    else "Not saved: please correct the fields marked below."
+                )
+            )
+        elif isinstance(err, Conflict):
+            hint = " Press ctrl+r to reload it (your typing is lost)." if self.reload_fn else ""
+            general.update(Text(f"Not saved. {err}{hint}"))
+        elif isinstance(err, BizdeskError):
+            general.update(Text(f"Not saved. {err}"))
+        else:
+            general.update(Text(f"Not saved: unexpected error {type(err).__name__}: {err}"))
+
+    def action_cancel(self) -> None:
+        if not self.dirty:
+            self.dismiss(None)
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.dismiss(None)
+
+        self.app.push_screen(ConfirmScreen("Discard what you typed in this form?"), answered)
+
+    def action_reload(self) -> None:
+        if self.reload_fn is None:
+            return
+        self._reload()
+
+    @work(thread=True, exclusive=True, group="form")
+    def _reload(self) -> None:
+        with self.app.store.read() as uow:
+            fields = self.reload_fn(uow)
+        self.app.call_from_thread(self._apply_reload, fields)
+
+    def _apply_reload(self, fields: list[Field]) -> None:
+        by_name = {f.name: f for f in fields}
+        for f in self.fields:
+            new = by_name.get(f.name)
+            if new is None:
+                continue
+            w = self.query_one(f"#f-{f.name}")
+            if isinstance(w, TextArea):
+                w.text = str(new.value or "")
+            elif isinstance(w, Select | Checkbox | Input):
+                w.value = new.value if not isinstance(w, Input) else str(new.value or "")
+        self.initial = self.values()
+        self.query_one("#form-error", Static).update(Text("Reloaded the saved version."))

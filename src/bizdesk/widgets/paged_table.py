@@ -1,0 +1,351 @@
+"""The one paged table: a keyset page from the database that fits the screen.
+
+It never holds more than one page of rows. Moving past the last visible row asks the
+database for the rows after it; `/` filters in SQL as you type. All reads run in a thread
+worker that opens its own unit of work and posts the page back as a message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.message import Message
+from textual.timer import Timer
+from textual.widgets import DataTable, Input, Static
+
+from bizdesk.services.paging import Page, PageRequest
+
+Fetch = Callable[[Any, PageRequest], Page]
+
+
+@dataclass(frozen=True)
+class Col:
+    key: str  # attribute of the row object
+    label: str
+    width: int | None = None
+    right: bool = False
+    fmt: Callable[[Any], str] = str
+
+
+class _Grid(DataTable):
+    """A DataTable whose edges ask the owning PagedTable for the next or previous page."""
+
+    def __init__(self, owner: PagedTable) -> None:
+        super().__init__(cursor_type="row", zebra_stripes=False)
+        self.owner = owner
+
+    def action_cursor_down(self) -> None:
+        if self.cursor_row >= self.row_count - 1:
+            self.owner.scroll_rows(+1)
+        else:
+            super().action_cursor_down()
+
+    def action_cursor_up(self) -> None:
+        if self.cursor_row <= 0:
+            self.owner.scroll_rows(-1)
+        else:
+            super().action_cursor_up()
+
+    def action_page_down(self) -> None:
+        self.owner.page(+1)
+
+    def action_page_up(self) -> None:
+        self.owner.page(-1)
+
+    def action_scroll_home(self) -> None:
+        self.owner.first()
+
+    def action_scroll_end(self) -> None:
+        self.owner.last()
+
+    action_scroll_top = action_scroll_home
+    action_scroll_bottom = action_scroll_end
+
+
+class PagedTable(Vertical):
+    """A list read from the database one keyset page at a time."""
+
+    DEFAULT_CSS = """
+    PagedTable { height: 1fr; }
+    PagedTable > _Grid { height: 1fr; }
+    PagedTable > #filter { display: none; height: 1; }
+    PagedTable.filtering > #filter { display: block; }
+    PagedTable > #status { height: 1; color: $text-muted; }
+    """
+    BINDINGS = [
+        Binding("slash", "filter", "Filter", id="list.filter"),
+        Binding("s", "sort", "Sort", id="list.sort"),
+    ]
+
+    class Opened(Message):
+        """Enter on a row."""
+
+        def __init__(self, table: PagedTable, row: Any) -> None:
+            super().__init__()
+            self.table = table
+            self.row = row
+
+    class Loaded(Message):
+        def __init__(self, page: Page, req: PageRequest, cursor: int, keep_id: Any) -> None:
+            super().__init__()
+            self.page, self.req, self.cursor, self.keep_id = page, req, cursor, keep_id
+
+    class Failed(Message):
+        def __init__(self, error: Exception) -> None:
+            super().__init__()
+            self.error = error
+
+    def __init__(
+        self,
+        fetch: Fetch,
+        columns: list[Col],
+        *,
+        sorts: tuple[str, ...] = (),
+        filters: dict[str, Any] | None = None,
+        id: str | None = None,
+    ) -> None:
+        super().__init__(id=id)
+        self.fetch = fetch
+        self.columns = columns
+        self.sorts = sorts
+        self.req = PageRequest(limit=20, filters=dict(filters or {}))
+        self.page_data: Page | None = None
+        self._debounce: Timer | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Input(
+            placeholder="Filter: type to search, escape to clear", id="filter", compact=True
+        )
+        yield _Grid(self)
+        yield Static("", id="status", markup=False)
+
+    @property
+    def grid(self) -> _Grid:
+        return self.query_one(_Grid)
+
+    def on_mount(self) -> None:
+        for c in self.columns:
+            self.grid.add_column(
+                Text(c.label, justify="right" if c.right else "left"), key=c.key, width=c.width
+            )
+        self.call_after_refresh(self._first_load)
+
+    def _first_load(self) -> None:
+        self._resize_limit()
+        self.load(self.req)
+
+    def _resize_limit(self) -> None:
+        rows = max(5, self.grid.size.height - 2)  # header and a spare line
+        self.req = replace(self.req, limit=rows)
+
+    def on_resize(self) -> None:
+        if self.page_data is not None:
+            old = self.req.limit
+            self._resize_limit()
+            if self.req.limit != old:
+                self.reload()
+
+    # --- loading ---------------------------------------------------------------------
+
+    @property
+    def store(self):  # noqa: ANN201
+        return self.app.store
+
+    def load(self, req: PageRequest, cursor: int = 0, keep_id: Any = None) -> None:
+        self._fetch(req, cursor, keep_id)
+
+    @work(thread=True, exclusive=True, group="paged-table")
+    def _fetch(self, req: PageRequest, cursor: int, keep_id: Any) -> None:
+        try:
+            with self.store.read() as uow:
+                page = self.fetch(uow, req)
+        except Exception as exc:  # shown to the user, never swallowed
+            self.post_message(self.Failed(exc))
+            return
+        self.post_message(self.Loaded(page, req, cursor, keep_id))
+
+    @on(Loaded)
+    def _show(self, msg: Loaded) -> None:
+        msg.stop()
+        page = msg.page
+        if not page.rows and (msg.req.after or msg.req.before):
+            return  # nothing further that way: keep what is shown
+        self.req = replace(msg.req, after=None, before=None, last=False)
+        self.page_data = page
+        grid = self.grid
+        grid.clear()
+        for row in page.rows:
+            grid.add_row(*self._cells(row), key=str(row.id))
+        cursor = msg.cursor
+        if msg.keep_id is not None:
+            ids = [r.id for r in page.rows]
+            if msg.keep_id in ids:
+                cursor = ids.index(msg.keep_id)
+        if page.rows:
+            grid.move_cursor(row=max(0, min(cursor, len(page.rows) - 1)))
+        self._status()
+        self.post_message(self.Changed(self))
+
+    class Changed(Message):
+        """The visible page changed (for screens that show details of the selection)."""
+
+        def __init__(self, table: PagedTable) -> None:
+            super().__init__()
+            self.table = table
+
+    @on(Failed)
+    def _failed(self, msg: Failed) -> None:
+        msg.stop()
+        self.notify(str(msg.error), title="Could not load the list", severity="error", markup=False)
+
+    def _cells(self, row: Any) -> list[Text]:
+        out = []
+        for c in self.columns:
+            value = getattr(row, c.key)
+            text = "" if value is None else c.fmt(value)
+            out.append(
+                Text(
+                    text, justify="right" if c.right else "left", no_wrap=True, overflow="ellipsis"
+                )
+            )
+        return out
+
+    def _status(self) -> None:
+        p = self.page_data
+        parts = []
+        if self.req.search:
+            parts.append(f"filter: {self.req.search}")
+        if self.req.sort:
+            parts.append(f"sorted by {self.req.sort}{' desc' if self.req.descending else ''}")
+        if p is not None:
+            if not p.rows:
+                parts.append("nothing to show")
+            else:
+                more = ("more above" if p.more_before else "", "more below" if p.more_after else "")
+                parts.append(", ".join(m for m in more if m) or "all shown")
+        self.query_one("#status", Static).update(Text(" · ".join(parts)))
+
+    # --- moving ----------------------------------------------------------------------
+
+    def scroll_rows(self, step: int) -> None:
+        p = self.page_data
+        if p is None or not p.rows:
+            return
+        if step > 0 and p.more_after:
+            self.load(replace(self.req, after=p.keys[0]), cursor=len(p.rows) - 1)
+        elif step < 0 and p.more_before:
+            self.load(replace(self.req, before=p.keys[-1]), cursor=0)
+
+    def page(self, step: int) -> None:
+        p = self.page_data
+        if p is None or not p.rows:
+            return
+        cur = self.grid.cursor_row
+        if step > 0:
+            if p.more_after:
+                self.load(replace(self.req, after=p.keys[-1]), cursor=cur)
+            else:
+                self.grid.move_cursor(row=len(p.rows) - 1)
+        else:
+            if p.more_before:
+                self.load(replace(self.req, before=p.keys[0]), cursor=cur)
+            else:
+                self.grid.move_cursor(row=0)
+
+    def first(self) -> None:
+        self.load(replace(self.req, after=None, before=None, last=False), cursor=0)
+
+    def last(self) -> None:
+        self.load(replace(self.req, last=True), cursor=10**6)
+
+    def reload(self) -> None:
+        """Read the shown page again from its first row, keeping the cursor on its record."""
+        p = self.page_data
+        keep = self.selected.id if self.selected is not None else None
+        req = self.req
+        if p is not None and p.rows and p.more_before:
+            value, ident = p.keys[0]
+            # the key just before the first row: ids are whole numbers
+            req = replace(req, after=(value, ident + (1 if req.descending else -1)))
+        self.load(req, cursor=self.grid.cursor_row, keep_id=keep)
+
+    def set_filters(self, **filters: Any) -> None:
+        self.load(
+            replace(
+                self.req,
+                filters={**self.req.filters, **filters},
+                after=None,
+                before=None,
+                last=False,
+            )
+        )
+
+    @property
+    def selected(self) -> Any:
+        p = self.page_data
+        if p is None or not p.rows:
+            return None
+        row = self.grid.cursor_row
+        return p.rows[row] if 0 <= row < len(p.rows) else None
+
+    @on(DataTable.RowSelected)
+    def _opened(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        if self.selected is not None:
+            self.post_message(self.Opened(self, self.selected))
+
+    # --- filter and sort -------------------------------------------------------------
+
+    def action_filter(self) -> None:
+        self.add_class("filtering")
+        self.call_after_refresh(self.query_one("#filter", Input).focus)
+
+    @on(Input.Changed, "#filter")
+    def _typed(self, event: Input.Changed) -> None:
+        event.stop()
+        if self._debounce is not None:
+            self._debounce.stop()
+        value = event.value
+        self._debounce = self.set_timer(0.15, lambda: self._apply_filter(value))
+
+    def _apply_filter(self, value: str) -> None:
+        self.load(replace(self.req, search=value, after=None, before=None, last=False))
+
+    @on(Input.Submitted, "#filter")
+    def _filter_done(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.grid.focus()
+
+    def clear_filter(self) -> bool:
+        """Escape: clear an active filter. Returns False when there was none."""
+        box = self.query_one("#filter", Input)
+        if not self.has_class("filtering") and not self.req.search:
+            return False
+        box.value = ""
+        self.remove_class("filtering")
+        self.grid.focus()
+        if self.req.search:
+            self._apply_filter("")
+        return True
+
+    def key_escape(self) -> None:
+        if self.clear_filter():
+            return
+
+    def action_sort(self) -> None:
+        if not self.sorts:
+            return
+        names = list(self.sorts)
+        current = self.req.sort or names[0]
+        nxt = names[(names.index(current) + 1) % len(names)] if current in names else names[0]
+        self.load(replace(self.req, sort=nxt, after=None, before=None, last=False))
+
+    def focus_grid(self) -> None:
+        self.grid.focus()
