@@ -27,11 +27,11 @@ QUEUES = {
 }
 
 COLUMNS = [
-    Col("id", "#", 6, right=True),
-    Col("subject", "Subject", 24),
-    Col("contact", "Contact", 14),
+    Col("id", "#", 5, right=True),
+    Col("subject", "Subject", 20),
+    Col("contact", "Contact", 12),
     Col("priority", "Prio", 6),
-    Col("status", "Status", 8),
+    Col("status", "Status", 7),
     Col("assignee", "Assignee", 8),
     Col("sla", "SLA", 8, fmt=lambda s: s.upper() if s in ("breached", "at risk") else s),
 ]

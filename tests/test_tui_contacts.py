@@ -1,0 +1,191 @@
+"""The Contacts tab driven like a person would, at 80x24, against a real store."""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import Input, Static
+
+from bizdesk.app import BizdeskApp
+from bizdesk.screens.contacts import ContactScreen
+from bizdesk.services import contacts as C
+from bizdesk.services.paging import PageRequest
+from bizdesk.widgets.form import FormScreen
+from bizdesk.widgets.paged_table import PagedTable
+from tests.tui_helpers import SIZE, settle, type_text
+
+
+@pytest.fixture
+def filled(store):
+    with store.write() as uow:
+        for i in range(500):
+            C.create(
+                uow,
+                C.ContactInput(
+                    name=f"Person {i:03d}",
+                    city="Leeds" if i % 2 else "York",
+                    email=f"p{i}@example.com",
+                ),
+            )
+    return store
+
+
+def visible_names(app: BizdeskApp) -> list[str]:
+    table = app.query_one("#contacts-table", PagedTable)
+    return [r.name for r in table.page_data.rows]
+
+
+async def open_contacts(pilot, app):  # noqa: ANN001, ANN201
+    await settle(pilot, app)
+    await pilot.press("f3")
+    await settle(pilot, app)
+
+
+async def test_list_pages_through_500_contacts_by_keyset(filled):
+    app = BizdeskApp(filled)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_contacts(pilot, app)
+        first = visible_names(app)
+        assert first[0] == "Person 000" and 10 <= len(first) <= 20
+        await pilot.press("pagedown")
+        await settle(pilot, app)
+        second = visible_names(app)
+        assert second[0] == f"Person {len(first):03d}"
+        await pilot.press("end")
+        await settle(pilot, app)
+        assert visible_names(app)[-1] == "Person 499"
+        await pilot.press("home")
+        await settle(pilot, app)
+        assert visible_names(app) == first
+        # arrow down past the last visible row scrolls by one row
+        for _ in range(len(first)):
+            await pilot.press("down")
+        await settle(pilot, app)
+        assert visible_names(app)[0] == "Person 001"
+        table = app.query_one("#contacts-table", PagedTable)
+        assert table.selected.name == f"Person {len(first):03d}"
+
+
+async def test_filter_as_you_type_and_escape_clears(filled):
+    app = BizdeskApp(filled)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_contacts(pilot, app)
+        await pilot.press("slash")
+        await pilot.pause()
+        await type_text(pilot, "son 49")
+        await pilot.pause(0.3)
+        await settle(pilot, app)
+        assert visible_names(app) == [f"Person 49{i}" for i in range(10)]
+        await pilot.press("escape")
+        await pilot.pause(0.3)
+        await settle(pilot, app)
+        assert visible_names(app)[0] == "Person 000"
+
+
+async def test_new_contact_form_shows_errors_inline_and_saves_nothing(store):
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_contacts(pilot, app)
+        await pilot.press("n")
+        await settle(pilot, app)
+        assert isinstance(app.screen, FormScreen)
+        app.screen.query_one("#f-email", Input).value = "not-an-email"
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert isinstance(app.screen, FormScreen)
+        assert "required" in str(app.screen.query_one("#e-name", Static).render())
+        assert "not a valid email" in str(app.screen.query_one("#e-email", Static).render())
+        with store.read() as uow:
+            assert C.counts(uow)["contacts"] == 0
+        app.screen.query_one("#f-name", Input).value = "Ada Lovelace"
+        app.screen.query_one("#f-email", Input).value = "ADA@example.com"
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert not isinstance(app.screen, FormScreen)
+        assert visible_names(app) == ["Ada Lovelace"]
+        with store.read() as uow:
+            assert C.list_page(uow, PageRequest()).rows[0].email == "ada@example.com"
+
+
+async def test_escape_on_a_typed_form_asks_before_discarding(store):
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_contacts(pilot, app)
+        await pilot.press("n")
+        await settle(pilot, app)
+        await type_text(pilot, "Half typed")
+        await pilot.press("escape")
+        await settle(pilot, app)
+        await pilot.press("n")  # no: keep the form
+        await settle(pilot, app)
+        assert isinstance(app.screen, FormScreen)
+        assert app.screen.query_one("#f-name", Input).value == "Half typed"
+        await pilot.press("escape")
+        await settle(pilot, app)
+        await pilot.press("y")
+        await settle(pilot, app)
+        assert not isinstance(app.screen, FormScreen)
+
+
+async def test_edit_archive_and_detail_with_interaction(store):
+    with store.write() as uow:
+        C.create(uow, C.ContactInput(name="Bob Builder", city="York"))
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_contacts(pilot, app)
+        await pilot.press("e")
+        await settle(pilot, app)
+        app.screen.query_one("#f-city", Input).value = "Leeds"
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        with store.read() as uow:
+            bob = C.get(uow, 1)
+        assert bob.city == "Leeds" and bob.version == 2
+
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert isinstance(app.screen, ContactScreen)
+        await pilot.press("i")
+        await settle(pilot, app)
+        await pilot.press("tab")
+        await type_text(pilot, "Called about spring service")
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert "Called about spring service" in str(
+            app.screen.query_one("#interactions", Static).render()
+        )
+        await pilot.press("escape")
+        await settle(pilot, app)
+
+        await pilot.press("d")
+        await settle(pilot, app)
+        await pilot.press("y")
+        await settle(pilot, app)
+        assert visible_names(app) == []
+        with store.read() as uow:
+            assert C.get(uow, 1).archived
+
+
+async def test_stale_edit_is_refused_with_who_changed_it(store):
+    with store.write() as uow:
+        C.create(uow, C.ContactInput(name="Shared Customer"))
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_contacts(pilot, app)
+        await pilot.press("e")
+        await settle(pilot, app)
+        with store.write() as uow:  # somebody else saves meanwhile
+            C.update(uow, 1, C.ContactInput(name="Shared Customer", city="Hull"), version=1)
+        app.screen.query_one("#f-city", Input).value = "York"
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert isinstance(app.screen, FormScreen)
+        message = str(app.screen.query_one("#form-error", Static).render())
+        assert "tester changed this record" in message and "ctrl+r" in message
+        await pilot.press("ctrl+r")
+        await settle(pilot, app)
+        assert app.screen.query_one("#f-city", Input).value == "Hull"
+        app.screen.query_one("#f-city", Input).value = "York"
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        with store.read() as uow:
+            assert C.get(uow, 1).city == "York"

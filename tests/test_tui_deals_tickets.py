@@ -1,0 +1,182 @@
+"""The Deals and Tickets tabs driven with keys at 80x24."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from textual.widgets import Input, OptionList, Select, Static
+
+from bizdesk.app import BizdeskApp
+from bizdesk.screens.deals import DealsPane
+from bizdesk.screens.tickets import TicketScreen
+from bizdesk.services import contacts as C
+from bizdesk.services import deals as D
+from bizdesk.services import tickets as T
+from bizdesk.services.paging import PageRequest
+from bizdesk.widgets.form import FormScreen
+from bizdesk.widgets.paged_table import PagedTable
+from tests.tui_helpers import SIZE, settle, type_text
+
+
+@pytest.fixture
+def shop(store):
+    with store.write() as uow:
+        C.create(uow, C.ContactInput(name="Ann Buyer", email="ann@example.com"))
+    return store
+
+
+def deal(store, deal_id: int) -> D.DealView:
+    with store.read() as uow:
+        return D.get(uow, deal_id)
+
+
+async def test_create_move_win_and_lose_deals_on_the_board(shop):
+    app = BizdeskApp(shop)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("f4")
+        await settle(pilot, app)
+        await pilot.press("n")
+        await settle(pilot, app)
+        assert isinstance(app.screen, FormScreen)
+        await type_text(pilot, "Fleet of cargo bikes")
+        app.screen.query_one("#f-contact", Input).value = "Ann Buyer"
+        app.screen.query_one("#f-amount", Input).value = "12x"
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert "not a number" in str(app.screen.query_one("#e-amount", Static).render())
+        app.screen.query_one("#f-amount", Input).value = "4500.00"
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert not isinstance(app.screen, FormScreen)
+        assert deal(shop, 1).stage == "New"
+
+        focused = app.focused
+        assert isinstance(focused, OptionList) and focused.id.startswith("stage-")
+        await pilot.press("right_square_bracket")
+        await settle(pilot, app)
+        await pilot.press("right_square_bracket")
+        await settle(pilot, app)
+        assert (deal(shop, 1).stage, deal(shop, 1).probability) == ("Proposal", 60)
+        await pilot.press("left_square_bracket")
+        await settle(pilot, app)
+        assert deal(shop, 1).stage == "Qualified"
+
+        await pilot.press("l")
+        await settle(pilot, app)
+        await pilot.press("ctrl+s")  # no reason: refused
+        await settle(pilot, app)
+        assert "required" in str(app.screen.query_one("#e-reason", Static).render())
+        await type_text(pilot, "Too expensive")
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        lost = deal(shop, 1)
+        assert lost.stage == "Lost" and lost.close_reason == "Too expensive"
+
+        # the list view shows closed deals too, and filters by title
+        await pilot.press("v")
+        await settle(pilot, app)
+        table = app.query_one(DealsPane).query_one(PagedTable)
+        assert [r.title for r in table.page_data.rows] == ["Fleet of cargo bikes"]
+        await pilot.press("slash")
+        await type_text(pilot, "zzz")
+        await pilot.pause(0.3)
+        await settle(pilot, app)
+        assert table.page_data.rows == []
+
+
+async def test_win_from_the_board(shop):
+    with shop.write() as uow:
+        D.create(uow, D.DealInput(title="Helmets", contact="#1", amount="100"))
+    app = BizdeskApp(shop)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("f4")
+        await settle(pilot, app)
+        await pilot.press("w")
+        await settle(pilot, app)
+        await type_text(pilot, "Quick delivery")
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        won = deal(shop, 1)
+        assert (won.stage, won.probability, won.close_reason) == ("Won", 100, "Quick delivery")
+
+
+async def test_ticket_flow_create_reply_wait_resolve_reopen(shop):
+    app = BizdeskApp(shop)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("f5")
+        await settle(pilot, app)
+        await pilot.press("n")
+        await settle(pilot, app)
+        await type_text(pilot, "Chain skips")
+        app.screen.query_one("#f-contact", Input).value = "ann@example.com"
+        app.screen.query_one("#f-priority", Select).value = "high"
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        table = app.query_one("#tickets-table", PagedTable)
+        assert [r.subject for r in table.page_data.rows] == ["Chain skips"]
+
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert isinstance(app.screen, TicketScreen)
+        await pilot.press("i")
+        await settle(pilot, app)
+        await type_text(pilot, "check stock first")
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        await pilot.press("r")
+        await settle(pilot, app)
+        await type_text(pilot, "Please bring it in")
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        text = str(app.screen.query_one("#ticket", Static).render())
+        assert "INTERNAL NOTE" in text and "Please bring it in" in text
+        assert "First response: MET" in text
+
+        for status in ("waiting", "resolved"):
+            await pilot.press("s")
+            await settle(pilot, app)
+            app.screen.query_one("#f-status", Select).value = status
+            await pilot.press("ctrl+s")
+            await settle(pilot, app)
+        with shop.read() as uow:
+            assert T.get(uow, 1).status == "resolved"
+        await pilot.press("s")
+        await settle(pilot, app)
+        app.screen.query_one("#f-status", Select).value = "open"
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        with shop.read() as uow:
+            t = T.get(uow, 1)
+        assert t.status == "open" and t.resolved_at is None
+        await pilot.press("escape")
+        await settle(pilot, app)
+
+
+async def test_ticket_queues(shop):
+    past = datetime(2020, 1, 6, 9, tzinfo=UTC)
+    with shop.write() as uow:
+        T.create(uow, T.TicketInput(subject="Mine", assignee="tester"))
+        T.create(uow, T.TicketInput(subject="Nobody's"))
+        T.create(uow, T.TicketInput(subject="Ancient"), now=past)
+    app = BizdeskApp(shop)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("f5")
+        await settle(pilot, app)
+        table = app.query_one("#tickets-table", PagedTable)
+
+        async def queue(key: str) -> list[str]:
+            await pilot.press(key)
+            await settle(pilot, app)
+            return sorted(r.subject for r in table.page_data.rows)
+
+        assert await queue("1") == ["Mine"]
+        assert await queue("2") == ["Ancient", "Nobody's"]
+        assert await queue("3") == ["Ancient"]
+        assert await queue("4") == ["Ancient", "Mine", "Nobody's"]
+    with shop.read() as uow:
+        assert len(T.list_page(uow, PageRequest(filters={"queue": "all"})).rows) == 3
