@@ -7,9 +7,10 @@ decimals, stored as thousandths. Every conversion and every rounding happens her
 
 from __future__ import annotations
 
+import functools
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 
-from babel.numbers import get_currency_precision
+from babel.numbers import get_currency_precision, list_currencies
 
 QTY_DECIMALS = 3
 QTY_SCALE = 10**QTY_DECIMALS
@@ -20,12 +21,13 @@ class AmountError(ValueError):
     """A text or number that is not an acceptable amount; the message is for people."""
 
 
+@functools.cache
 def currency_exponent(currency: str) -> int:
     """Digits after the decimal point for an ISO 4217 currency (EUR 2, VND 0, KWD 3)."""
-    try:
-        return get_currency_precision(currency.upper())
-    except Exception as exc:  # babel raises on unknown codes in a few ways
-        raise AmountError(f"unknown currency {currency!r}") from exc
+    code = currency.upper()
+    if code not in list_currencies():
+        raise AmountError(f"unknown currency {currency!r}")
+    return get_currency_precision(code)
 
 
 def parse_decimal(value: object, *, decimals: int, allow_negative: bool = False) -> Decimal:

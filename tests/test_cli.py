@@ -1,0 +1,144 @@
+"""The command line contract (DESIGN section 7), run as a user would run it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+CONTACTS = (
+    "name,email,city,country,tags,roles\n"
+    "Ann Buyer,ann@example.com,Leeds,GB,vip,customer\n"
+    "Ben Seller,ben@example.com,York,GB,,supplier\n"
+)
+
+
+def bizdesk(
+    *args: str, stdin: str | None = None, env: dict | None = None
+) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "bizdesk", *args],
+        capture_output=True,
+        text=True,
+        input=stdin,
+        timeout=120,
+        env={**os.environ, **(env or {})},
+    )
+
+
+@pytest.fixture
+def db(tmp_path) -> str:
+    path = str(tmp_path / "shop.db")
+    r = bizdesk("init", "--db", path, "--company", "Test Cycles", "--currency", "eur")
+    assert r.returncode == 0, r.stderr
+    return path
+
+
+def test_init_refuses_twice_and_bad_currency(db, tmp_path):
+    again = bizdesk("init", "--db", db)
+    assert again.returncode == 1 and "already set up" in again.stderr
+    bad = bizdesk("init", "--db", str(tmp_path / "other.db"), "--currency", "XXQ")
+    assert bad.returncode == 1 and "currency" in bad.stderr
+
+
+def test_import_export_round_trip_and_dry_run(db, tmp_path):
+    dry = bizdesk("import", "contacts", "-", "--dry-run", "--db", db, stdin=CONTACTS)
+    assert dry.returncode == 0 and "2 contacts would be created" in dry.stdout
+    ok = bizdesk("import", "contacts", "-", "--db", db, stdin=CONTACTS)
+    assert "2 contacts were created" in ok.stdout
+    out = tmp_path / "out.csv"
+    exp = bizdesk("export", "contacts", "--db", db, "-o", str(out))
+    assert exp.returncode == 0
+    again = bizdesk("import", "contacts", str(out), "--db", db)
+    assert "0 contacts were created, 0 updated, 2 unchanged" in again.stdout
+
+
+def test_import_errors_exit_1_with_line_numbers(db):
+    r = bizdesk("import", "contacts", "-", "--db", db, stdin="name,email\n,x@y.z\nB,nope\n")
+    assert r.returncode == 1
+    assert "line 2: name: required" in r.stderr and "line 3: email:" in r.stderr
+    assert "Traceback" not in r.stderr
+    cols = bizdesk("import", "contacts", "--help")
+    assert "postcode" in cols.stdout
+
+
+def test_reports_in_three_formats_with_decimal_strings(db):
+    bizdesk("demo", "--db", db, "--force")
+    j = json.loads(bizdesk("report", "pipeline", "--db", db, "--format", "json").stdout)
+    assert j["report"] == "pipeline" and j["rows"][0]["stage"] == "New"
+    assert isinstance(j["totals"]["amount"], str) and "." in j["totals"]["amount"]
+    csv_out = bizdesk("report", "tickets-sla", "--db", db, "--format", "csv").stdout
+    assert csv_out.splitlines()[0].startswith("priority,tickets,open")
+    seg = json.loads(
+        bizdesk("report", "segments", "--by", "country", "--db", db, "--format", "json").stdout
+    )
+    assert seg["by"] == "country" and sum(r["contacts"] for r in seg["rows"]) >= 200
+    table = bizdesk("report", "pipeline", "--db", db)
+    assert "Weighted" in table.stdout
+
+
+def test_usage_errors_exit_2(db):
+    assert bizdesk("report", "nonsense", "--db", db).returncode == 2
+    assert bizdesk("report", "pipeline", "--format", "xml", "--db", db).returncode == 2
+    assert bizdesk("frobnicate").returncode == 2
+
+
+def test_db_position_and_environment_variable(db):
+    assert bizdesk("--db", db, "check").returncode == 0
+    r = bizdesk("report", "pipeline", "--format", "json", env={"BIZDESK_DB": db})
+    assert json.loads(r.stdout)["report"] == "pipeline"
+    loc = bizdesk("locate", "--db", db)
+    assert db in loc.stdout and "backups" in loc.stdout
+
+
+def test_demo_refuses_non_empty_store_without_force(db):
+    assert bizdesk("demo", "--db", db).returncode == 0
+    again = bizdesk("demo", "--db", db)
+    assert again.returncode == 1 and "--force" in again.stderr
+
+
+def test_check_backup_restore_and_audit(db, tmp_path):
+    bizdesk("import", "contacts", "-", "--db", db, stdin=CONTACTS)
+    assert bizdesk("check", "--db", db).returncode == 0
+    dest = tmp_path / "copy.db"
+    assert bizdesk("backup", str(dest), "--db", db).returncode == 0
+    bizdesk("import", "contacts", "-", "--db", db, stdin="name\nLater Person\n")
+    assert bizdesk("restore", str(dest), "--db", db).returncode == 0
+    names = [
+        c["name"]
+        for c in json.loads(bizdesk("export", "contacts", "--format", "json", "--db", db).stdout)
+    ]
+    assert "Later Person" not in names and "Ann Buyer" in names
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"this is not a database" * 100)
+    bad = bizdesk("restore", str(junk), "--db", db)
+    assert bad.returncode == 1 and "not a bizdesk store" in bad.stderr
+    audit = json.loads(bizdesk("audit", "--db", db, "--format", "json").stdout)
+    assert any(e["entity"] == "import" for e in audit)
+    assert {e["user"] for e in audit} == {bizdesk_user()}
+
+
+def bizdesk_user() -> str:
+    from bizdesk.db.identity import os_username
+
+    return os_username()
+
+
+def test_check_finds_a_broken_invariant(db):
+    import sqlite3
+
+    bizdesk("import", "contacts", "-", "--db", db, stdin=CONTACTS)
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE contact SET email = 'Ann@Example.COM' WHERE id = 1")
+        conn.execute("INSERT INTO contact_tag (contact_id, tag) VALUES (2, 'LOUD')")
+    r = bizdesk("check", "--db", db)
+    assert r.returncode == 1
+    assert "contact #1: email" in r.stderr and "tag 'LOUD'" in r.stderr
+
+
+def test_users_list(db):
+    r = bizdesk("users", "list", "--db", db)
+    assert bizdesk_user() in r.stdout and "owner" in r.stdout

@@ -1,0 +1,134 @@
+"""Snapshot of each CRM screen at 80x24 (pytest-textual-snapshot), on fixed data.
+
+Dates are fixed in the past so that overdue and SLA flags are stable; the home screen
+shows only aggregates. Update with `pytest --snapshot-update` after a deliberate change.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from bizdesk.app import BizdeskApp
+from bizdesk.services import contacts as C
+from bizdesk.services import deals as D
+from bizdesk.services import tickets as T
+
+PAST = datetime(2024, 3, 4, 9, tzinfo=UTC)
+
+
+@pytest.fixture
+def shop(store):
+    with store.write() as uow:
+        uow.set_setting("company", "Snapshot Cycles")
+        C.create(
+            uow,
+            C.ContactInput(
+                name="Acme Wheels Ltd",
+                kind="organization",
+                email="hello@acme.example",
+                city="Leeds",
+                country="GB",
+                is_supplier=True,
+            ),
+        )
+        for i, (name, city, cc) in enumerate(
+            [
+                ("Ann Buyer", "York", "GB"),
+                ("Bolt [M8]", "Berlin", "DE"),
+                ("Chloé Dubois", "Paris", "FR"),
+                ("שלום עולם", "Haifa", "IL"),
+            ]
+        ):
+            C.create(
+                uow,
+                C.ContactInput(
+                    name=name,
+                    city=city,
+                    country=cc,
+                    email=f"c{i}@example.com",
+                    is_customer=True,
+                    organization="#1" if i == 0 else "",
+                ),
+            )
+        for i, stage in enumerate(["New", "Qualified", "Proposal", "Negotiation", "New"]):
+            D.create(
+                uow,
+                D.DealInput(
+                    title=f"Deal {i} [x]",
+                    contact="#2",
+                    amount=f"{(i + 1) * 1000}.50",
+                    stage=stage,
+                    next_activity="Call",
+                    next_activity_due="2024-03-01",
+                ),
+            )
+        for i, prio in enumerate(["urgent", "high", "normal", "low"]):
+            T.create(
+                uow, T.TicketInput(subject=f"Ticket {i} [b]", contact="#2", priority=prio), now=PAST
+            )
+    return store
+
+
+def app_for(store) -> BizdeskApp:  # noqa: ANN001
+    return BizdeskApp(store)
+
+
+async def _settle(pilot) -> None:  # noqa: ANN001
+    for _ in range(3):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+def test_home(shop, snap_compare):
+    assert snap_compare(app_for(shop), terminal_size=(80, 24), run_before=_settle)
+
+
+def test_contacts_list(shop, snap_compare):
+    async def before(pilot):  # noqa: ANN001, ANN202
+        await _settle(pilot)
+        await pilot.press("f3")
+        await _settle(pilot)
+
+    assert snap_compare(app_for(shop), terminal_size=(80, 24), run_before=before)
+
+
+def test_contact_form(shop, snap_compare):
+    async def before(pilot):  # noqa: ANN001, ANN202
+        await _settle(pilot)
+        await pilot.press("f3")
+        await _settle(pilot)
+        await pilot.press("n")
+        await _settle(pilot)
+
+    assert snap_compare(app_for(shop), terminal_size=(80, 24), run_before=before)
+
+
+def test_deals_board(shop, snap_compare):
+    async def before(pilot):  # noqa: ANN001, ANN202
+        await _settle(pilot)
+        await pilot.press("f4")
+        await _settle(pilot)
+
+    assert snap_compare(app_for(shop), terminal_size=(80, 24), run_before=before)
+
+
+def test_tickets_queue(shop, snap_compare):
+    async def before(pilot):  # noqa: ANN001, ANN202
+        await _settle(pilot)
+        await pilot.press("f5")
+        await _settle(pilot)
+
+    assert snap_compare(app_for(shop), terminal_size=(80, 24), run_before=before)
+
+
+def test_help(shop, snap_compare):
+    async def before(pilot):  # noqa: ANN001, ANN202
+        await _settle(pilot)
+        await pilot.press("f3")
+        await _settle(pilot)
+        await pilot.press("f1")
+        await _settle(pilot)
+
+    assert snap_compare(app_for(shop), terminal_size=(80, 24), run_before=before)
