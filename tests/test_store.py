@@ -104,23 +104,26 @@ def test_upgrade_of_an_existing_store_backs_it_up_first(tmp_path, monkeypatch):
 
     path = tmp_path / "old.db"
     open_store(str(path)).dispose()
+    from alembic.script import ScriptDirectory
+
+    head = ScriptDirectory(str(migrate.MIGRATIONS)).get_current_head()
     scripts = tmp_path / "migrations"
     shutil.copytree(migrate.MIGRATIONS, scripts)
-    (scripts / "versions" / "0002_test.py").write_text(
+    (scripts / "versions" / "9999_test.py").write_text(
         "from alembic import op\nimport sqlalchemy as sa\n"
-        "revision = '0002'\ndown_revision = '0001'\nbranch_labels = None\n"
+        f"revision = '9999'\ndown_revision = {head!r}\nbranch_labels = None\n"
         "depends_on = None\n"
         "def upgrade():\n    op.create_table('upgrade_probe', sa.Column('id', sa.Integer))\n"
         "def downgrade():\n    op.drop_table('upgrade_probe')\n"
     )
     monkeypatch.setattr(migrate, "MIGRATIONS", scripts)
     open_store(str(path)).dispose()
-    backups = list((tmp_path / "backups").glob("old-*-before-upgrade-0001.db"))
+    backups = list((tmp_path / "backups").glob(f"old-*-before-upgrade-{head}.db"))
     assert len(backups) == 1
     with sqlite3.connect(backups[0]) as conn:
-        assert conn.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0001"
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchone()[0] == head
     with sqlite3.connect(path) as conn:
-        assert conn.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0002"
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "9999"
 
 
 def test_audit_user_comes_from_effective_uid_not_environment(tmp_path):

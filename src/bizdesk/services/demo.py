@@ -272,10 +272,12 @@ def _large(store: Store, today: date) -> dict[str, int]:
                     "action": "create",
                 }
             )
-        s.execute(insert(Contact), batch)
-        s.execute(insert(ContactTag), tags)
-        s.execute(
-            insert(Interaction),
+        # Core executemany with the ids given: nothing has to come back per row
+        conn = s.connection()
+        conn.execute(insert(Contact.__table__), batch)
+        conn.execute(insert(ContactTag.__table__), tags)
+        conn.execute(
+            insert(Interaction.__table__),
             [
                 {
                     "contact_id": first + i,
@@ -291,11 +293,13 @@ def _large(store: Store, today: date) -> dict[str, int]:
             s.execute(select(PipelineStage.id, PipelineStage.kind, PipelineStage.probability))
         )
         deals = []
+        first_deal = (s.execute(select(func.max(Deal.id))).scalar() or 0) + 1
         for i in range(n_deals):
             sid, kind, prob = stages[i % len(stages)]
             title = rng.choice(shop["deal_titles"]).format(n=rng.randrange(2, 20), org="a club")
             deals.append(
                 {
+                    "id": first_deal + i,
                     "title": title,
                     "sort_title": v.sort_key(title),
                     "contact_id": first + rng.randrange(n_contacts),
@@ -314,19 +318,18 @@ def _large(store: Store, today: date) -> dict[str, int]:
                     "owner": uow.user,
                 }
             )
-        deal_ids = (
-            s.execute(insert(Deal).returning(Deal.id, sort_by_parameter_order=True), deals)
-            .scalars()
-            .all()
-        )
+        conn.execute(insert(Deal.__table__), deals)
+        deal_ids = [d["id"] for d in deals]
         statuses = ("new", "open", "waiting", "resolved", "closed")
         tickets = []
+        first_ticket = (s.execute(select(func.max(Ticket.id))).scalar() or 0) + 1
         for i in range(n_tickets):
             st = statuses[i % 5]
             created = now - timedelta(hours=rng.randrange(1, 24 * 60))
             closed = st in ("resolved", "closed")
             tickets.append(
                 {
+                    "id": first_ticket + i,
                     "subject": rng.choice(shop["ticket_subjects"]),
                     "description": "",
                     "contact_id": first + rng.randrange(n_contacts),
@@ -348,13 +351,10 @@ def _large(store: Store, today: date) -> dict[str, int]:
                     "version": 1,
                 }
             )
-        ticket_ids = (
-            s.execute(insert(Ticket).returning(Ticket.id, sort_by_parameter_order=True), tickets)
-            .scalars()
-            .all()
-        )
-        s.execute(
-            insert(AuditEvent),
+        conn.execute(insert(Ticket.__table__), tickets)
+        ticket_ids = [t["id"] for t in tickets]
+        conn.execute(
+            insert(AuditEvent.__table__),
             audit
             + [
                 {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 
 from bizdesk.db.session import UnitOfWork
 from bizdesk.errors import ValidationError
@@ -137,18 +137,20 @@ def import_contacts(uow: UnitOfWork, data: bytes | str, *, dry_run: bool = False
     # organisations first, so that people in the same file can point at them
     parsed.sort(key=lambda p: p[1]["kind"] != "organization")
     pending_new: list[tuple[dict, list[str]]] = []
+    next_id = [(uow.session.execute(select(func.max(Contact.id))).scalar() or 0) + 1]
 
     def flush_new() -> None:
         if not pending_new or dry_run:
             pending_new.clear()
             return
-        ids = (
-            uow.session.execute(
-                insert(Contact).returning(Contact.id, sort_by_parameter_order=True),
-                [row for row, _ in pending_new],
-            )
-            .scalars()
-            .all()
+        # ids handed out here: the write transaction holds the store's write lock
+        start = next_id[0]
+        ids = list(range(start, start + len(pending_new)))
+        next_id[0] += len(pending_new)
+        conn = uow.session.connection()
+        conn.execute(
+            insert(Contact.__table__),
+            [{**row, "id": cid} for cid, (row, _) in zip(ids, pending_new, strict=True)],
         )
         tag_rows = [
             {"contact_id": cid, "tag": t}
@@ -156,9 +158,9 @@ def import_contacts(uow: UnitOfWork, data: bytes | str, *, dry_run: bool = False
             for t in tags
         ]
         if tag_rows:
-            uow.session.execute(insert(ContactTag), tag_rows)
-        uow.session.execute(
-            insert(AuditEvent),
+            conn.execute(insert(ContactTag.__table__), tag_rows)
+        conn.execute(
+            insert(AuditEvent.__table__),
             [
                 {
                     "at": now,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import and_, case, func, or_
@@ -513,11 +513,8 @@ def list_page(uow: UnitOfWork, req: PageRequest, *, now: datetime | None = None)
         stmt = stmt.where(Ticket.contact_id == req.filters["contact_id"])
     if req.search.strip():
         stmt = stmt.where(Ticket.subject.like(like_pattern(req.search.strip()), escape="\\"))
-    req = (
-        req
-        if req.sort or req.before or req.after or req.last
-        else PageRequest(**{**req.__dict__, "descending": True})
-    )
+    if not req.sort:  # newest first unless the user picked a sort
+        req = replace(req, descending=True)
 
     def row(r) -> TicketRow:  # noqa: ANN001
         fr_due, fr_at, res_due = _aware(r[6]), r[7], _aware(r[8])

@@ -7,6 +7,7 @@ worker that opens its own unit of work and posts the page back as a message.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
@@ -118,6 +119,8 @@ class PagedTable(Vertical):
         self.req = PageRequest(limit=20, filters=dict(filters or {}))
         self.page_data: Page | None = None
         self._debounce: Timer | None = None
+        self._load_started = 0.0
+        self.last_load_ms = 0.0
 
     def compose(self) -> ComposeResult:
         yield Input(
@@ -159,6 +162,7 @@ class PagedTable(Vertical):
         return self.app.store
 
     def load(self, req: PageRequest, cursor: int = 0, keep_id: Any = None) -> None:
+        self._load_started = time.perf_counter()
         self._fetch(req, cursor, keep_id)
 
     @work(thread=True, exclusive=True, group="paged-table")
@@ -191,6 +195,8 @@ class PagedTable(Vertical):
         if page.rows:
             grid.move_cursor(row=max(0, min(cursor, len(page.rows) - 1)))
         self._status()
+        # from the key press to the rows in the table: what the benchmark reports
+        self.last_load_ms = (time.perf_counter() - self._load_started) * 1000
         self.post_message(self.Changed(self))
 
     class Changed(Message):

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 15:42:32.431344
+Create Date: 2026-11-22 16:54:38.800469
 """
 
 from alembic import op
@@ -30,6 +30,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('audit_event', schema=None) as batch_op:
+        batch_op.create_index('ix_audit_entity', ['entity', 'entity_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_audit_event_at'), ['at'], unique=False)
 
     op.create_table('contact',
@@ -269,6 +270,7 @@ def downgrade() -> None:
     op.drop_table('contact')
     with op.batch_alter_table('audit_event', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_audit_event_at'))
+        batch_op.drop_index('ix_audit_entity')
 
     op.drop_table('audit_event')
     # ### end Alembic commands ###

@@ -1,0 +1,185 @@
+"""Benchmark the lists, the start-up and the memory on the large store (DESIGN section 10).
+
+    python bench/bench_lists.py [--db PATH] [--rebuild]
+
+Builds the large demo store (100,000 contacts, 20,000 deals, 50,000 tickets) once at PATH
+(default bench/out/large.db), then measures, each many times, median and p95:
+  - the service calls behind the lists: first page, 50 keyset page-downs, filter keystrokes,
+    a sort change; for contacts, deals and tickets;
+  - the app: start to the first usable screen (headless), and a page down / filter keystroke
+    through the real widget; the process's peak RSS after visiting every tab.
+Targets: list operations <= 50 ms median and <= 100 ms p95; start <= 0.8 s; RSS <= 120 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from bizdesk.db import open_store
+from bizdesk.services import contacts as C
+from bizdesk.services import deals as D
+from bizdesk.services import demo, setup
+from bizdesk.services import tickets as T
+from bizdesk.services.paging import PageRequest
+
+ROWS = 20  # what an 80x24 screen shows
+
+
+def timed(fn, repeat: int = 30) -> list[float]:  # noqa: ANN001
+    out = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        out.append((time.perf_counter() - t) * 1000)
+    return out
+
+
+def report(name: str, ms: list[float], target_med: float = 50, target_p95: float = 100) -> bool:
+    med = statistics.median(ms)
+    p95 = sorted(ms)[max(0, int(len(ms) * 0.95) - 1)]
+    ok = med <= target_med and p95 <= target_p95
+    print(f"{name:<46} median {med:8.2f} ms   p95 {p95:8.2f} ms   {'ok' if ok else 'MISSED'}")
+    return ok
+
+
+def service_benchmarks(store) -> bool:  # noqa: ANN001
+    ok = True
+    lists = [
+        ("contacts", C.list_page, {}),
+        ("deals", D.list_page, {}),
+        ("tickets", T.list_page, {"queue": "all"}),
+    ]
+    for name, fetch, filters in lists:
+
+        def first(fetch=fetch, filters=filters):  # noqa: ANN001, ANN202
+            with store.read() as uow:
+                return fetch(uow, PageRequest(limit=ROWS, filters=filters))
+
+        ok &= report(f"{name}: open the list (first page)", timed(first))
+
+        def page_down(fetch=fetch, filters=filters):  # noqa: ANN001, ANN202
+            with store.read() as uow:
+                page = fetch(uow, PageRequest(limit=ROWS, filters=filters))
+            times = []
+            for _ in range(50):
+                t = time.perf_counter()
+                with store.read() as uow:
+                    page = fetch(uow, PageRequest(limit=ROWS, after=page.keys[-1], filters=filters))
+                times.append((time.perf_counter() - t) * 1000)
+            return times
+
+        ok &= report(f"{name}: page down (50 in a row)", page_down())
+
+        def end(fetch=fetch, filters=filters):  # noqa: ANN001, ANN202
+            with store.read() as uow:
+                return fetch(uow, PageRequest(limit=ROWS, last=True, filters=filters))
+
+        ok &= report(f"{name}: End (last page)", timed(end))
+    for text in ("a", "an", "ann", "anna", "anna w", "zzzz"):
+
+        def keystroke(text=text):  # noqa: ANN001, ANN202
+            with store.read() as uow:
+                return C.list_page(uow, PageRequest(limit=ROWS, search=text))
+
+        ok &= report(f"contacts: filter keystroke {text!r}", timed(keystroke, 15))
+    for sort in ("city", "country", "stage"):
+
+        def sort_by(sort=sort):  # noqa: ANN001, ANN202
+            with store.read() as uow:
+                return C.list_page(uow, PageRequest(limit=ROWS, sort=sort))
+
+        ok &= report(f"contacts: sort by {sort}", timed(sort_by, 15))
+    return ok
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident memory (VmHWM; ru_maxrss would include the parent's
+    peak inherited across fork and exec)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+async def app_benchmarks(store) -> bool:  # noqa: ANN001
+    """One interactive session, as a user would have it (run in its own process)."""
+    from bizdesk.app import BizdeskApp
+    from bizdesk.widgets.paged_table import PagedTable
+
+    ok = True
+    t = time.perf_counter()
+    app = BizdeskApp(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+
+        async def settle() -> None:
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+
+        await settle()
+        start_ms = (time.perf_counter() - t) * 1000
+        print(
+            f"{'app: start to first usable screen (headless)':<46} {start_ms:8.1f} ms  "
+            f"{'ok' if start_ms <= 800 else 'MISSED'} (target 800 ms)"
+        )
+        ok &= start_ms <= 800
+        await pilot.press("f3")
+        await settle()
+        table = app.query_one("#contacts-table", PagedTable)
+        times = []
+        for _ in range(40):
+            await pilot.press("pagedown")
+            await settle()
+            times.append(table.last_load_ms)
+        ok &= report("app: page down, key to rows shown", times)
+        times = []
+        await pilot.press("slash")
+        for ch in "anna w":
+            table._apply_filter(table.req.search + ch)
+            await settle()
+            times.append(table.last_load_ms)
+        ok &= report("app: filter keystroke, to rows shown", times)
+        for key in ("escape", "f4", "v", "pagedown", "f5", "3", "pagedown", "f2"):
+            await pilot.press(key)
+            await settle()
+    rss_mb = peak_rss_mb()
+    print(
+        f"{'app: peak RSS after visiting every tab':<46} {rss_mb:8.1f} MB  "
+        f"{'ok' if rss_mb <= 120 else 'MISSED'} (target 120 MB)"
+    )
+    return ok and rss_mb <= 120
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--db", default=str(Path(__file__).parent / "out" / "large.db"))
+    parser.add_argument("--rebuild", action="store_true")
+    parser.add_argument("--app-only", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    path = Path(args.db)
+    if args.rebuild:
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(path) + suffix).unlink(missing_ok=True)
+    fresh = not path.exists()
+    store = open_store(str(path))
+    setup.ensure_initialized(store)
+    if fresh:
+        t = time.perf_counter()
+        demo.generate(store, "large")
+        print(f"built the large store in {time.perf_counter() - t:.1f} s at {path}")
+    if args.app_only:
+        return 0 if asyncio.run(app_benchmarks(store)) else 1
+    ok = service_benchmarks(store)
+    # the session's memory is measured in a process of its own
+    app = subprocess.run([sys.executable, __file__, "--db", str(path), "--app-only"])
+    return 0 if ok and app.returncode == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,47 @@
+"""The demo shop: promised size, every stage and state, identical each time, checks green."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import text
+
+from bizdesk.db import open_store
+from bizdesk.services import demo, setup
+from bizdesk.services.checks import run_checks
+
+DAY = date(2026, 11, 22)
+STABLE = {
+    "contact": "name, email, phone, city, country, stage, is_customer, is_supplier",
+    "deal": "title, contact_id, amount_minor, probability, stage_id, close_reason",
+    "ticket": "subject, contact_id, priority, status, assignee, created_at, first_response_at",
+    "ticket_comment": "ticket_id, body, internal, at",
+    "contact_tag": "contact_id, tag",
+}
+
+
+def build(path) -> dict[str, list]:  # noqa: ANN001
+    store = open_store(str(path), user="demo")
+    setup.ensure_initialized(store)
+    demo.generate(store, "small", today=DAY)
+    assert [v for v in run_checks(store) if v.severity == "error"] == []
+    with store.read() as uow:
+        return {
+            table: [
+                tuple(r)
+                for r in uow.session.execute(text(f"SELECT {cols} FROM {table} ORDER BY 1, 2"))
+            ]
+            for table, cols in STABLE.items()
+        }
+
+
+def test_small_demo_is_complete_deterministic_and_consistent(tmp_path):
+    one = build(tmp_path / "one.db")
+    two = build(tmp_path / "two.db")
+    assert one == two
+    assert len(one["contact"]) >= 200
+    assert len(one["deal"]) >= 40 and {d[4] for d in one["deal"]} == set(range(1, 7))
+    assert {d[5] for d in one["deal"]} - {""}  # won and lost deals carry reasons
+    statuses = {t[3] for t in one["ticket"]}
+    assert len(one["ticket"]) >= 60 and statuses == {"new", "open", "waiting", "resolved", "closed"}
+    assert any(c[2] for c in one["ticket_comment"]) and any(not c[2] for c in one["ticket_comment"])
