@@ -33,20 +33,24 @@ class HelpScreen(ModalScreen[None]):
         super().__init__()
         self.target = target
 
-    def compose(self) -> ComposeResult:
-        t = self.target
-        table = Table(box=None, show_header=False, padding=(0, 2))
-        table.add_column(style="bold")
-        table.add_column()
+    def rows(self) -> list[tuple[str, str]]:
+        """The keys of the screen F1 was pressed on, then the keys that work everywhere."""
+        out: list[tuple[str, str]] = []
         seen = set()
-        for b in getattr(t, "BINDINGS", []):
+        for b in getattr(self.target, "BINDINGS", []):
             if b.key in seen or b.action.startswith("app."):
                 continue
             seen.add(b.key)
-            table.add_row(Text(b.key), Text(b.description or b.action))
-        for key, text in COMMON:
+            out.append((b.key, b.description or b.action))
+        return out + COMMON
+
+    def compose(self) -> ComposeResult:
+        table = Table(box=None, show_header=False, padding=(0, 2))
+        table.add_column(style="bold")
+        table.add_column()
+        for key, text in self.rows():
             table.add_row(Text(key), Text(text))
         with VerticalScroll():
-            yield Static(Text(getattr(t, "HELP", "") or "", style="italic"))
+            yield Static(Text(getattr(self.target, "HELP", "") or "", style="italic"))
             yield Static(table)
             yield Static(Text("escape closes this help", style="dim"))

@@ -1,0 +1,67 @@
+"""Command palette go-to-record, F1 help, and merging duplicates from a contact's page."""
+
+from __future__ import annotations
+
+from textual.widgets import Input, Static
+
+from bizdesk.app import BizdeskApp
+from bizdesk.screens.contacts import ContactScreen
+from bizdesk.screens.help import HelpScreen
+from bizdesk.services import contacts as C
+from tests.tui_helpers import SIZE, settle, type_text
+
+
+async def test_palette_goes_to_a_contact_by_typing_its_name(store):
+    with store.write() as uow:
+        C.create(uow, C.ContactInput(name="Zelda [Hyrule]"))
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("ctrl+p")
+        await settle(pilot, app)
+        await type_text(pilot, "Zelda")
+        await pilot.pause(0.5)
+        await settle(pilot, app)
+        await pilot.pause(0.5)
+        await pilot.press("down", "enter")
+        await settle(pilot, app)
+        assert isinstance(app.screen, ContactScreen)
+        assert "Zelda [Hyrule]" in str(app.screen.query_one("#details", Static).render())
+
+
+async def test_f1_shows_the_keys_of_the_current_tab(store):
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("f5")
+        await settle(pilot, app)
+        await pilot.press("f1")
+        await settle(pilot, app)
+        assert isinstance(app.screen, HelpScreen)
+        assert ("2", "Unassigned") in app.screen.rows()
+        assert "Support tickets by queue" in app.screen.target.HELP
+        await pilot.press("escape")
+        await settle(pilot, app)
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_merge_a_duplicate_from_the_contact_page(store):
+    with store.write() as uow:
+        C.create(uow, C.ContactInput(name="Jon Smith"))
+        dup = C.create(uow, C.ContactInput(name="Jonathan Smith", email="jon@example.com"))
+        C.log_interaction(uow, dup.contact.id, "call", "asked for a quote")
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        app.push_screen(ContactScreen(1))
+        await settle(pilot, app)
+        await pilot.press("m")
+        await settle(pilot, app)
+        app.screen.query_one("#f-other", Input).value = "jon@example.com"
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert isinstance(app.screen, ContactScreen)
+        assert "asked for a quote" in str(app.screen.query_one("#interactions", Static).render())
+    with store.read() as uow:
+        assert C.get(uow, 1).email == "jon@example.com"
+        assert C.get(uow, 2).archived
