@@ -163,3 +163,14 @@ def test_board_columns(store, customer):
         cols = D.board_columns(uow, limit_per_stage=2)
     assert [c.stage.name for c in cols] == ["New", "Qualified", "Proposal", "Negotiation"]
     assert cols[0].count == 3 and len(cols[0].cards) == 2 and cols[0].amount == Decimal("3000.00")
+
+
+def test_archive_takes_a_deal_off_lists_and_reports(store, customer):
+    d = make(store, customer)
+    with store.write() as uow:
+        D.archive(uow, d.id, version=d.version)
+    with store.read() as uow:
+        assert D.list_page(uow, PageRequest()).rows == []
+        assert D.pipeline_report(uow)[1].deals == 0
+        with pytest.raises(Exception, match="no deal"):
+            D.get(uow, d.id)

@@ -180,3 +180,25 @@ async def test_ticket_queues(shop):
         assert await queue("4") == ["Ancient", "Mine", "Nobody's"]
     with shop.read() as uow:
         assert len(T.list_page(uow, PageRequest(filters={"queue": "all"})).rows) == 3
+
+
+async def test_archive_a_deal_from_the_board_after_confirming(shop):
+    with shop.write() as uow:
+        D.create(uow, D.DealInput(title="Old lead", contact="#1", amount="10"))
+    app = BizdeskApp(shop)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("f4")
+        await settle(pilot, app)
+        await pilot.press("d")
+        await settle(pilot, app)
+        await pilot.press("n")  # changed my mind
+        await settle(pilot, app)
+        with shop.read() as uow:
+            assert D.list_page(uow, PageRequest()).rows
+        await pilot.press("d")
+        await settle(pilot, app)
+        await pilot.press("y")
+        await settle(pilot, app)
+    with shop.read() as uow:
+        assert D.list_page(uow, PageRequest()).rows == []

@@ -15,7 +15,7 @@ from textual.widgets.option_list import Option
 from bizdesk.formatting import day, moment, money
 from bizdesk.screens.common import Pane, ServiceRunner
 from bizdesk.services import deals as D
-from bizdesk.widgets.form import Field, FormScreen
+from bizdesk.widgets.form import ConfirmScreen, Field, FormScreen
 from bizdesk.widgets.paged_table import Col, PagedTable
 
 LIST_COLUMNS = [
@@ -177,6 +177,23 @@ class DealActions(ServiceRunner):
 
         self._with_deal(reopen)
 
+    def action_archive(self) -> None:
+        def confirm(view: D.DealView) -> None:
+            def answered(yes: bool | None) -> None:
+                if yes:
+                    self.run_service(
+                        lambda uow: D.archive(uow, view.id, version=view.version),
+                        done=lambda _: self.after_archive(),
+                        success=f"Archived {view.title}",
+                    )
+
+            self.app.push_screen(ConfirmScreen(f"Archive the deal {view.title}?"), answered)
+
+        self._with_deal(confirm)
+
+    def after_archive(self) -> None:
+        self.after_change()
+
     def deal_closed(self, view: D.DealView | None) -> None:
         if view is not None:
             self.notify(f"{view.title}: {view.stage}", markup=False)
@@ -190,6 +207,7 @@ DEAL_KEYS = [
     Binding("right_square_bracket,shift+right", "move(1)", "Stage ▶", id="deals.forward"),
     Binding("w", "win", "Won", id="deals.win"),
     Binding("l", "lose", "Lost", id="deals.lose"),
+    Binding("d", "archive", "Archive", id="deals.archive"),
 ]
 
 
@@ -418,3 +436,6 @@ class DealScreen(DealActions, Screen):
 
     def after_change(self, _view: D.DealView | None = None) -> None:
         self.load()
+
+    def after_archive(self) -> None:
+        self.app.pop_screen()

@@ -484,6 +484,15 @@ def reopen(uow: UnitOfWork, deal_id: int, *, version: int) -> DealView:
     return _set_stage(uow, d, last_open.id, last_open.probability, "reopen")
 
 
+def archive(uow: UnitOfWork, deal_id: int, *, version: int) -> None:
+    """Take a deal off the board and the lists; its history stays in the audit trail."""
+    d = _load(uow, deal_id)
+    check_version(d, version)
+    d.archived = True
+    touch(uow, d)
+    uow.audit("deal", d.id, "archive")
+
+
 @dataclass
 class LineInput:
     description: str = ""
