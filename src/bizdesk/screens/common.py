@@ -6,8 +6,11 @@ from collections.abc import Callable
 from typing import Any
 
 from textual import work
-from textual.containers import Vertical
+from textual.app import ComposeResult
+from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
 
 from bizdesk.errors import BizdeskError
 
@@ -65,3 +68,53 @@ class Pane(ServiceRunner, Vertical):
 
     def focus_main(self) -> None:
         """Focus the pane's main widget (its list)."""
+
+
+class RecordLoaded(Message):
+    def __init__(self, view: Any) -> None:
+        super().__init__()
+        self.view = view
+
+
+class RecordScreen(ServiceRunner, Screen):
+    """One record's page: read in a worker by ``fetch``, drawn by ``show``."""
+
+    HELP = ""
+
+    def __init__(self, record_id: int) -> None:
+        super().__init__()
+        self.record_id = record_id
+        self.view: Any = None
+
+    def compose(self) -> ComposeResult:
+        yield Header(icon="")
+        with VerticalScroll(id="body"):
+            yield from self.body()
+        yield Footer()
+
+    def body(self) -> ComposeResult:
+        yield Static("Loading…", id="main")
+
+    def fetch(self, uow: Any) -> Any:
+        raise NotImplementedError
+
+    def show(self, view: Any) -> None:
+        raise NotImplementedError
+
+    def on_mount(self) -> None:
+        self.load()
+
+    @work(thread=True, exclusive=True, group="record")
+    def load(self) -> None:
+        try:
+            with self.app.store.read() as uow:
+                view = self.fetch(uow)
+        except Exception as exc:
+            self.post_message(ServiceResult(None, None, exc, None))
+            return
+        self.post_message(RecordLoaded(view))
+
+    def on_record_loaded(self, msg: RecordLoaded) -> None:
+        msg.stop()
+        self.view = msg.view
+        self.show(msg.view)

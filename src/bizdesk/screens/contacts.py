@@ -5,17 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
-from textual.message import Message
-from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Static
 
 from bizdesk.formatting import moment
 from bizdesk.models.contacts import CONTACT_KINDS, INTERACTION_KINDS, STAGES
-from bizdesk.screens.common import Pane, ServiceRunner
+from bizdesk.screens.common import Pane, RecordScreen
 from bizdesk.services import contacts as C
 from bizdesk.widgets.form import ConfirmScreen, Field, FormScreen
 from bizdesk.widgets.paged_table import Col, PagedTable
@@ -211,7 +208,7 @@ class ContactsPane(Pane):
         self.notify("Showing archived contacts too" if not shown else "Hiding archived")
 
 
-class ContactScreen(ServiceRunner, Screen):
+class ContactScreen(RecordScreen):
     """One contact's page: details, tags and every interaction, newest first."""
 
     BINDINGS = [
@@ -230,36 +227,21 @@ class ContactScreen(ServiceRunner, Screen):
     ContactScreen .section { margin-top: 1; text-style: bold; }
     """
 
-    class Loaded(Message):
-        def __init__(self, view, interactions) -> None:  # noqa: ANN001
-            super().__init__()
-            self.view, self.interactions = view, interactions
-
     def __init__(self, contact_id: int) -> None:
-        super().__init__()
+        super().__init__(contact_id)
         self.contact_id = contact_id
-        self.view: C.ContactView | None = None
 
-    def compose(self) -> ComposeResult:
-        yield Header(icon="")
-        with VerticalScroll(id="body"):
-            yield Static("Loading…", id="details")
-            yield Static("Interactions (newest first)", classes="section")
-            yield Static("", id="interactions")
-        yield Footer()
+    def body(self) -> ComposeResult:
+        yield Static("Loading…", id="details")
+        yield Static("Interactions (newest first)", classes="section")
+        yield Static("", id="interactions")
 
-    def on_mount(self) -> None:
-        self.load()
+    def fetch(self, uow):  # noqa: ANN001, ANN201
+        return C.get(uow, self.contact_id), C.list_interactions(uow, self.contact_id)
 
-    @work(thread=True, exclusive=True)
-    def load(self) -> None:
-        with self.app.store.read() as uow:
-            view = C.get(uow, self.contact_id)
-            items = C.list_interactions(uow, self.contact_id)
-        self.post_message(self.Loaded(view, items))
-
-    def on_contact_screen_loaded(self, msg: Loaded) -> None:
-        self.view = v = msg.view
+    def show(self, loaded) -> None:  # noqa: ANN001
+        self.view = v = loaded[0]
+        interactions = loaded[1]
         tz = self.app.store.settings().get("timezone", "UTC")
         roles = [r for r, on_ in (("customer", v.is_customer), ("supplier", v.is_supplier)) if on_]
         lines = [
@@ -291,11 +273,11 @@ class ContactScreen(ServiceRunner, Screen):
             details.append(text + "\n", style=style or None)
         self.query_one("#details", Static).update(details)
         log = Text()
-        for i in msg.interactions:
+        for i in interactions:
             log.append(f"{moment(i.at, tz)}  {i.kind:<8} {i.username}\n", style="bold")
             log.append(f"  {i.summary}\n")
         self.query_one("#interactions", Static).update(
-            log if msg.interactions else Text("None yet: press i to log one.")
+            log if interactions else Text("None yet: press i to log one.")
         )
         self.sub_title = v.name
 

@@ -6,14 +6,13 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.screen import Screen
-from textual.widgets import ContentSwitcher, Footer, Header, OptionList, Static
+from textual.widgets import ContentSwitcher, OptionList, Static
 from textual.widgets.option_list import Option
 
 from bizdesk.formatting import day, moment, money
-from bizdesk.screens.common import Pane, ServiceRunner
+from bizdesk.screens.common import Pane, RecordScreen, ServiceRunner
 from bizdesk.services import deals as D
 from bizdesk.widgets.form import ConfirmScreen, Field, FormScreen
 from bizdesk.widgets.paged_table import Col, PagedTable
@@ -361,7 +360,7 @@ class DealsPane(DealActions, Pane):
         self.app.push_screen(DealScreen(event.row.id), lambda _: self.after_change())
 
 
-class DealScreen(DealActions, Screen):
+class DealScreen(DealActions, RecordScreen):
     """One deal: amounts, stage, next activity, product lines, close reason."""
 
     BINDINGS = [
@@ -374,32 +373,14 @@ class DealScreen(DealActions, Screen):
         "o reopens a closed deal, escape goes back."
     )
 
-    class Loaded(Message):
-        def __init__(self, view: D.DealView) -> None:
-            super().__init__()
-            self.view = view
-
     def __init__(self, deal_id: int) -> None:
-        super().__init__()
+        super().__init__(deal_id)
         self.deal_id = deal_id
 
-    def compose(self) -> ComposeResult:
-        yield Header(icon="")
-        with VerticalScroll():
-            yield Static("Loading…", id="deal")
-        yield Footer()
+    def fetch(self, uow):  # noqa: ANN001, ANN201
+        return D.get(uow, self.deal_id)
 
-    def on_mount(self) -> None:
-        self.load()
-
-    @work(thread=True, exclusive=True)
-    def load(self) -> None:
-        with self.app.store.read() as uow:
-            view = D.get(uow, self.deal_id)
-        self.post_message(self.Loaded(view))
-
-    def on_deal_screen_loaded(self, msg: Loaded) -> None:
-        v = msg.view
+    def show(self, v: D.DealView) -> None:
         loc = self.app.locale
         tz = self.app.store.settings().get("timezone", "UTC")
         t = Text()
@@ -428,7 +409,7 @@ class DealScreen(DealActions, Screen):
                     f"{money(ln.total, loc)}\n"
                 )
         t.append(f"\nChanged {moment(v.updated_at, tz)} by {v.updated_by}", style="dim")
-        self.query_one("#deal", Static).update(t)
+        self.query_one("#main", Static).update(t)
         self.sub_title = v.title
 
     def current_deal_id(self) -> int | None:

@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
-from textual.message import Message
-from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Static
 
 from bizdesk.formatting import moment
 from bizdesk.models.tickets import PRIORITIES, STATUSES
-from bizdesk.screens.common import Pane, ServiceRunner
+from bizdesk.screens.common import Pane, RecordScreen
 from bizdesk.services import tickets as T
 from bizdesk.widgets.form import Field, FormScreen
 from bizdesk.widgets.paged_table import Col, PagedTable
@@ -155,7 +152,7 @@ class TicketsPane(Pane):
         self.app.push_screen(TicketScreen(event.row.id), lambda _: self.table.reload())
 
 
-class TicketScreen(ServiceRunner, Screen):
+class TicketScreen(RecordScreen):
     """One ticket: who, what, the SLA clocks in words, and the thread oldest first."""
 
     BINDINGS = [
@@ -172,33 +169,17 @@ class TicketScreen(ServiceRunner, Screen):
         "e edits, escape goes back."
     )
 
-    class Loaded(Message):
-        def __init__(self, view: T.TicketView) -> None:
-            super().__init__()
-            self.view = view
-
     def __init__(self, ticket_id: int) -> None:
-        super().__init__()
+        super().__init__(ticket_id)
         self.ticket_id = ticket_id
-        self.view: T.TicketView | None = None
 
-    def compose(self) -> ComposeResult:
-        yield Header(icon="")
-        with VerticalScroll():
-            yield Static("Loading…", id="ticket")
-        yield Footer()
+    def body(self) -> ComposeResult:
+        yield Static("Loading…", id="ticket")
 
-    def on_mount(self) -> None:
-        self.load()
+    def fetch(self, uow):  # noqa: ANN001, ANN201
+        return T.get(uow, self.ticket_id)
 
-    @work(thread=True, exclusive=True)
-    def load(self) -> None:
-        with self.app.store.read() as uow:
-            view = T.get(uow, self.ticket_id)
-        self.post_message(self.Loaded(view))
-
-    def on_ticket_screen_loaded(self, msg: Loaded) -> None:
-        self.view = v = msg.view
+    def show(self, v: T.TicketView) -> None:
         tz = self.app.store.settings().get("timezone", "UTC")
         t = Text()
         t.append(f"#{v.id} {v.subject}\n", style="bold")

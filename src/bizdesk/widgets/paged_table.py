@@ -120,6 +120,7 @@ class PagedTable(Vertical):
         self.page_data: Page | None = None
         self._debounce: Timer | None = None
         self._load_started = 0.0
+        self._requested = False
         self.last_load_ms = 0.0
 
     def compose(self) -> ComposeResult:
@@ -138,22 +139,20 @@ class PagedTable(Vertical):
             self.grid.add_column(
                 Text(c.label, justify="right" if c.right else "left"), key=c.key, width=c.width
             )
-        self.call_after_refresh(self._first_load)
-
-    def _first_load(self) -> None:
-        self._resize_limit()
-        self.load(self.req)
-
-    def _resize_limit(self) -> None:
-        rows = max(5, self.grid.size.height - 2)  # header and a spare line
-        self.req = replace(self.req, limit=rows)
 
     def on_resize(self) -> None:
-        if self.page_data is not None:
-            old = self.req.limit
-            self._resize_limit()
-            if self.req.limit != old:
-                self.reload()
+        """The page is as long as the screen shows; the first read waits for the real size,
+        so a list on a tab nobody opened reads nothing."""
+        rows = max(5, self.grid.size.height - 2)  # header and a spare line
+        if rows == self.req.limit and self.page_data is not None:
+            return
+        first = self.page_data is None and not self._requested
+        self.req = replace(self.req, limit=rows)
+        if first:
+            self._requested = True
+            self.load(self.req)
+        elif self.page_data is not None:
+            self.reload()
 
     # --- loading ---------------------------------------------------------------------
 
@@ -162,6 +161,7 @@ class PagedTable(Vertical):
         return self.app.store
 
     def load(self, req: PageRequest, cursor: int = 0, keep_id: Any = None) -> None:
+        self._requested = True
         self._load_started = time.perf_counter()
         self._fetch(req, cursor, keep_id)
 
