@@ -14,7 +14,7 @@ from bizdesk.formatting import moment
 from bizdesk.models.contacts import CONTACT_KINDS, INTERACTION_KINDS, STAGES
 from bizdesk.screens.common import Pane, RecordScreen
 from bizdesk.services import contacts as C
-from bizdesk.widgets.form import ConfirmScreen, Field, FormScreen
+from bizdesk.widgets.form import ConfirmScreen, Field, FormScreen, record_form
 from bizdesk.widgets.paged_table import Col, PagedTable
 
 COLUMNS = [
@@ -54,20 +54,16 @@ def _input(values: dict[str, Any]) -> C.ContactInput:
 
 def contact_form(view: C.ContactView | None = None) -> FormScreen:
     """New (view None) or edit; saving over someone else's change is refused."""
-    state = {"version": view.version if view else None}
-
-    def save(uow, values):  # noqa: ANN001, ANN202
-        if view is None:
-            return C.create(uow, _input(values))
-        return C.update(uow, view.id, _input(values), version=state["version"])
-
-    def reload(uow):  # noqa: ANN001, ANN202
-        fresh = C.get(uow, view.id)
-        state["version"] = fresh.version
-        return contact_fields(fresh)
-
-    title = "New contact" if view is None else f"Edit contact #{view.id}"
-    return FormScreen(title, contact_fields(view), save, reload=reload if view else None)
+    return record_form(
+        "contact",
+        contact_fields,
+        view=view,
+        get=C.get,
+        create=lambda uow, values: C.create(uow, _input(values)),
+        update=lambda uow, cid, values, version: C.update(
+            uow, cid, _input(values), version=version
+        ),
+    )
 
 
 def interaction_form(contact_id: int) -> FormScreen:

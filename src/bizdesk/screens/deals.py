@@ -14,7 +14,7 @@ from textual.widgets.option_list import Option
 from bizdesk.formatting import day, moment, money
 from bizdesk.screens.common import Pane, RecordScreen, ServiceRunner
 from bizdesk.services import deals as D
-from bizdesk.widgets.form import ConfirmScreen, Field, FormScreen
+from bizdesk.widgets.form import ConfirmScreen, Field, FormScreen, record_form
 from bizdesk.widgets.paged_table import Col, PagedTable
 
 LIST_COLUMNS = [
@@ -64,24 +64,15 @@ def deal_fields(stages: list[str], view: D.DealView | None = None) -> list[Field
 
 
 def deal_form(stages: list[str], view: D.DealView | None = None) -> FormScreen:
-    state = {"version": view.version if view else None}
-
-    def save(uow, values):  # noqa: ANN001, ANN202
-        data = D.DealInput(**values)
-        if view is None:
-            return D.create(uow, data)
-        return D.update(uow, view.id, data, version=state["version"])
-
-    def reload(uow):  # noqa: ANN001, ANN202
-        fresh = D.get(uow, view.id)
-        state["version"] = fresh.version
-        return deal_fields(stages, fresh)
-
-    return FormScreen(
-        "New deal" if view is None else f"Edit deal #{view.id}",
-        deal_fields(stages, view),
-        save,
-        reload=reload if view else None,
+    return record_form(
+        "deal",
+        lambda v: deal_fields(stages, v),
+        view=view,
+        get=D.get,
+        create=lambda uow, values: D.create(uow, D.DealInput(**values)),
+        update=lambda uow, did, values, version: D.update(
+            uow, did, D.DealInput(**values), version=version
+        ),
     )
 
 

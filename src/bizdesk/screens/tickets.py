@@ -12,7 +12,7 @@ from bizdesk.formatting import moment
 from bizdesk.models.tickets import PRIORITIES, STATUSES
 from bizdesk.screens.common import Pane, RecordScreen
 from bizdesk.services import tickets as T
-from bizdesk.widgets.form import Field, FormScreen
+from bizdesk.widgets.form import Field, FormScreen, record_form
 from bizdesk.widgets.paged_table import Col, PagedTable
 
 QUEUES = {
@@ -53,24 +53,15 @@ def ticket_fields(view: T.TicketView | None = None) -> list[Field]:
 
 
 def ticket_form(view: T.TicketView | None = None) -> FormScreen:
-    state = {"version": view.version if view else None}
-
-    def save(uow, values):  # noqa: ANN001, ANN202
-        data = T.TicketInput(**values)
-        if view is None:
-            return T.create(uow, data)
-        return T.update(uow, view.id, data, version=state["version"])
-
-    def reload(uow):  # noqa: ANN001, ANN202
-        fresh = T.get(uow, view.id)
-        state["version"] = fresh.version
-        return ticket_fields(fresh)
-
-    return FormScreen(
-        "New ticket" if view is None else f"Edit ticket #{view.id}",
-        ticket_fields(view),
-        save,
-        reload=reload if view else None,
+    return record_form(
+        "ticket",
+        ticket_fields,
+        view=view,
+        get=T.get,
+        create=lambda uow, values: T.create(uow, T.TicketInput(**values)),
+        update=lambda uow, tid, values, version: T.update(
+            uow, tid, T.TicketInput(**values), version=version
+        ),
     )
 
 

@@ -318,6 +318,21 @@ def resolve(uow: UnitOfWork, text: str, *, kind: str | None = None) -> Contact:
     return c
 
 
+def _row(c: Contact) -> ContactRow:
+    return ContactRow(
+        c.id,
+        c.name,
+        c.kind,
+        c.email or "",
+        c.phone or "",
+        c.city,
+        c.country,
+        c.stage,
+        c.owner or "",
+        c.archived,
+    )
+
+
 def possible_duplicates(
     uow: UnitOfWork, name: str, email: str | None, phone: str | None, *, exclude: int | None = None
 ) -> list[ContactRow]:
@@ -334,21 +349,7 @@ def possible_duplicates(
     stmt = select(Contact).where(or_(*conds), Contact.archived.is_(False))
     if exclude is not None:
         stmt = stmt.where(Contact.id != exclude)
-    return [
-        ContactRow(
-            c.id,
-            c.name,
-            c.kind,
-            c.email or "",
-            c.phone or "",
-            c.city,
-            c.country,
-            c.stage,
-            c.owner or "",
-            c.archived,
-        )
-        for c in uow.session.exec(stmt.limit(10))
-    ]
+    return [_row(c) for c in uow.session.exec(stmt.limit(10))]
 
 
 def _set_tags(uow: UnitOfWork, contact_id: int, tags: list[str]) -> None:
@@ -650,18 +651,4 @@ def suggest(
     if kind:
         stmt = stmt.where(Contact.kind == kind)
     rows = uow.session.exec(stmt.order_by(Contact.sort_name, Contact.id).limit(limit))
-    return [
-        ContactRow(
-            c.id,
-            c.name,
-            c.kind,
-            c.email or "",
-            c.phone or "",
-            c.city,
-            c.country,
-            c.stage,
-            c.owner or "",
-            c.archived,
-        )
-        for c in rows
-    ]
+    return [_row(c) for c in rows]

@@ -285,3 +285,30 @@ class FormScreen(ModalScreen[Any]):
                 w.value = new.value if not isinstance(w, Input) else str(new.value or "")
         self.initial = self.values()
         self.query_one("#form-error", Static).update(Text("Reloaded the saved version."))
+
+
+def record_form(
+    what: str,
+    fields: Callable[[Any], list[Field]],
+    *,
+    create: Callable,
+    update: Callable,
+    get: Callable,
+    view: Any = None,
+) -> FormScreen:
+    """The new/edit form of a record. Editing saves against the version that was shown;
+    after a conflict, ctrl+r reloads the saved version (and its version number)."""
+    state = {"version": getattr(view, "version", None)}
+
+    def save(uow, values):  # noqa: ANN001, ANN202
+        if view is None:
+            return create(uow, values)
+        return update(uow, view.id, values, state["version"])
+
+    def reload(uow):  # noqa: ANN001, ANN202
+        fresh = get(uow, view.id)
+        state["version"] = fresh.version
+        return fields(fresh)
+
+    title = f"New {what}" if view is None else f"Edit {what} #{view.id}"
+    return FormScreen(title, fields(view), save, reload=reload if view is not None else None)
