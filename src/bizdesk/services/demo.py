@@ -231,6 +231,7 @@ def _large(store: Store, today: date) -> dict[str, int]:
     n_contacts, n_deals, n_tickets = SIZES["large"]
     now = utcnow()
     with store.write() as uow:
+        uow.set_setting("company", shop["company"])
         s = uow.session
         first = (s.execute(select(func.max(Contact.id))).scalar() or 0) + 1
         batch, tags, audit = [], [], []
