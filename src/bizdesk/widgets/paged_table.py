@@ -342,8 +342,7 @@ class PagedTable(Vertical):
         return True
 
     def key_escape(self) -> None:
-        if self.clear_filter():
-            return
+        self.clear_filter()
 
     def action_sort(self) -> None:
         if not self.sorts:
