@@ -142,3 +142,28 @@ def test_check_finds_a_broken_invariant(db):
 def test_users_list(db):
     r = bizdesk("users", "list", "--db", db)
     assert bizdesk_user() in r.stdout and "owner" in r.stdout
+
+
+def test_pipeline_and_sla_are_configurable_from_the_command_line(db):
+    assert bizdesk("pipeline", "add", "Demo ride", "45", "--db", db).returncode == 0
+    listed = bizdesk("pipeline", "list", "--db", db).stdout
+    assert listed.index("Demo ride") < listed.index("Won")
+    assert bizdesk("pipeline", "set", "demo ride", "--probability", "50",
+                   "--db", db).returncode == 0
+    assert "50" in bizdesk("pipeline", "list", "--db", db).stdout
+    bad = bizdesk("pipeline", "set", "Demo ride", "--probability", "150", "--db", db)
+    assert bad.returncode == 1 and "between 0 and 100" in bad.stderr
+    assert bizdesk("pipeline", "remove", "Won", "--db", db).returncode == 1
+    assert bizdesk("pipeline", "remove", "Demo ride", "--db", db).returncode == 0
+    assert "Demo ride" not in bizdesk("pipeline", "list", "--db", db).stdout
+
+    assert bizdesk("sla", "set", "urgent", "2", "6", "--db", db).returncode == 0
+    shown = bizdesk("sla", "show", "--db", db).stdout
+    assert "urgent" in shown and "6" in shown
+    refused = bizdesk("sla", "set", "urgent", "9", "1", "--db", db)
+    assert refused.returncode == 1 and "first response" in refused.stderr
+    assert bizdesk("sla", "hours", "mon-sat", "08:00", "18:00", "Europe/Berlin",
+                   "--db", db).returncode == 0
+    assert "Europe/Berlin" in bizdesk("sla", "show", "--db", db).stdout
+    wrong = bizdesk("sla", "hours", "funday", "8am", "18:00", "--db", db)
+    assert wrong.returncode == 1 and "days" in wrong.stderr and "start" in wrong.stderr

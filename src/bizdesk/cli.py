@@ -29,6 +29,10 @@ users_app = typer.Typer(help="The people who may use this store.")
 app.add_typer(import_app, name="import")
 app.add_typer(export_app, name="export")
 app.add_typer(users_app, name="users")
+pipeline_app = typer.Typer(help="The stages deals move through.")
+sla_app = typer.Typer(help="Support targets and business hours.")
+app.add_typer(pipeline_app, name="pipeline")
+app.add_typer(sla_app, name="sla")
 
 DbOpt = Annotated[
     str | None, typer.Option("--db", envvar="BIZDESK_DB", help="Store file or SQLAlchemy URL.")
@@ -348,6 +352,117 @@ def users_list(ctx: typer.Context, db: DbOpt = None) -> None:
     for r in rows:
         table.add_row(*(Text(x) for x in r))
     out.print(table)
+
+
+def _stage_id(uow, name: str) -> int:  # noqa: ANN001
+    from bizdesk.services import deals
+
+    for st in deals.list_stages(uow):
+        if st.name.lower() == name.strip().lower():
+            return st.id
+    fail(f"no stage named {name!r}")
+    return 0
+
+
+@pipeline_app.command("list")
+def pipeline_list(ctx: typer.Context, db: DbOpt = None) -> None:
+    """The active stages in order, with their default probabilities."""
+    from bizdesk.services import deals
+
+    store = open_store(_db(ctx, db))
+    with store.read() as uow:
+        stages = deals.list_stages(uow)
+    table = Table("Stage", "Default %", "Kind")
+    for st in stages:
+        table.add_row(Text(st.name), Text(str(st.probability)), Text(st.kind))
+    out.print(table)
+
+
+@pipeline_app.command("add")
+def pipeline_add(ctx: typer.Context, name: str, probability: str, db: DbOpt = None) -> None:
+    """Add an open stage (placed before Won and Lost)."""
+    from bizdesk.services import deals
+
+    store = open_store(_db(ctx, db))
+    with user_errors(), store.write() as uow:
+        st = deals.add_stage(uow, name, probability)
+    out.print(Text(f"Added stage {st.name} ({st.probability}%)"))
+
+
+@pipeline_app.command("set")
+def pipeline_set(
+    ctx: typer.Context,
+    stage: str,
+    db: DbOpt = None,
+    name: Annotated[str | None, typer.Option(help="New name.")] = None,
+    probability: Annotated[str | None, typer.Option(help="Default %.")] = None,
+) -> None:
+    """Rename a stage or change its default probability."""
+    from bizdesk.services import deals
+
+    store = open_store(_db(ctx, db))
+    with user_errors(), store.write() as uow:
+        st = deals.update_stage(uow, _stage_id(uow, stage), name=name, probability=probability)
+    out.print(Text(f"Stage {st.name}: {st.probability}%"))
+
+
+@pipeline_app.command("remove")
+def pipeline_remove(ctx: typer.Context, stage: str, db: DbOpt = None) -> None:
+    """Retire an open stage that no deal sits in."""
+    from bizdesk.services import deals
+
+    store = open_store(_db(ctx, db))
+    with user_errors(), store.write() as uow:
+        deals.deactivate_stage(uow, _stage_id(uow, stage))
+    out.print(Text(f"Removed stage {stage}"))
+
+
+@sla_app.command("show")
+def sla_show(ctx: typer.Context, db: DbOpt = None) -> None:
+    """Targets per priority (business hours) and the business hours they count in."""
+    from bizdesk.services import tickets
+
+    store = open_store(_db(ctx, db))
+    with store.read() as uow:
+        policy = tickets.sla_policy(uow)
+        hours = tickets.business_hours(uow)
+    table = Table("Priority", "First response (h)", "Resolution (h)")
+    for prio, (fr, res) in policy.items():
+        table.add_row(Text(prio), Text(str(fr)), Text(str(res)))
+    out.print(table)
+    out.print(Text(f"Business hours: {hours.to_json()}"))
+
+
+@sla_app.command("set")
+def sla_set(
+    ctx: typer.Context, priority: str, first_response: str, resolution: str, db: DbOpt = None
+) -> None:
+    """Set one priority's targets, in business hours."""
+    from bizdesk.services import tickets
+
+    store = open_store(_db(ctx, db))
+    with user_errors(), store.write() as uow:
+        policy = {**tickets.sla_policy(uow), priority: (first_response, resolution)}
+        tickets.set_sla_policy(uow, policy)
+    out.print(Text(f"{priority}: first response {first_response} h, resolution {resolution} h"))
+
+
+@sla_app.command("hours")
+def sla_hours(
+    ctx: typer.Context,
+    days: Annotated[str, typer.Argument(help="e.g. mon-fri or mon,tue,sat")],
+    start: Annotated[str, typer.Argument(help="HH:MM")],
+    end: Annotated[str, typer.Argument(help="HH:MM")],
+    timezone: Annotated[str, typer.Argument(help="e.g. Europe/Berlin")] = "UTC",
+    db: DbOpt = None,
+) -> None:
+    """Set the business hours SLA clocks count in (new and re-timed tickets)."""
+    from bizdesk.services import tickets
+
+    store = open_store(_db(ctx, db))
+    with user_errors(), store.write() as uow:
+        hours = tickets.set_business_hours(uow, days, start, end, timezone)
+    out.print(Text(f"Business hours set: {hours.to_json()}"))
 
 
 def main() -> None:
