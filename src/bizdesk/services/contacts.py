@@ -530,11 +530,8 @@ def merge(uow: UnitOfWork, keep_id: int, drop_id: int) -> ContactView:
         keep.notes = (keep.notes + "\n\n" + drop.notes).strip()[:20_000]
     keep.is_customer |= drop.is_customer
     keep.is_supplier |= drop.is_supplier
-    keep.stage = (
-        max(keep.stage, drop.stage, key=STAGES.index)
-        if "inactive" not in (keep.stage, drop.stage)
-        else keep.stage
-    )
+    if drop.stage != "inactive" and STAGES.index(drop.stage) > STAGES.index(keep.stage):
+        keep.stage = drop.stage  # the furthest along of the two (lead < prospect < customer)
     drop.archived = True
     drop.merged_into_id = keep.id
     touch(uow, keep)
