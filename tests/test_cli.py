@@ -148,8 +148,9 @@ def test_pipeline_and_sla_are_configurable_from_the_command_line(db):
     assert bizdesk("pipeline", "add", "Demo ride", "45", "--db", db).returncode == 0
     listed = bizdesk("pipeline", "list", "--db", db).stdout
     assert listed.index("Demo ride") < listed.index("Won")
-    assert bizdesk("pipeline", "set", "demo ride", "--probability", "50",
-                   "--db", db).returncode == 0
+    assert (
+        bizdesk("pipeline", "set", "demo ride", "--probability", "50", "--db", db).returncode == 0
+    )
     assert "50" in bizdesk("pipeline", "list", "--db", db).stdout
     bad = bizdesk("pipeline", "set", "Demo ride", "--probability", "150", "--db", db)
     assert bad.returncode == 1 and "between 0 and 100" in bad.stderr
@@ -162,8 +163,10 @@ def test_pipeline_and_sla_are_configurable_from_the_command_line(db):
     assert "urgent" in shown and "6" in shown
     refused = bizdesk("sla", "set", "urgent", "9", "1", "--db", db)
     assert refused.returncode == 1 and "first response" in refused.stderr
-    assert bizdesk("sla", "hours", "mon-sat", "08:00", "18:00", "Europe/Berlin",
-                   "--db", db).returncode == 0
+    assert (
+        bizdesk("sla", "hours", "mon-sat", "08:00", "18:00", "Europe/Berlin", "--db", db).returncode
+        == 0
+    )
     assert "Europe/Berlin" in bizdesk("sla", "show", "--db", db).stdout
     wrong = bizdesk("sla", "hours", "funday", "8am", "18:00", "--db", db)
     assert wrong.returncode == 1 and "days" in wrong.stderr and "start" in wrong.stderr

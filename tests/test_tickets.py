@@ -189,8 +189,7 @@ def test_newest_first_pages_by_keyset_in_both_directions(store):
     with store.read() as uow:
         p1 = T.list_page(uow, PageRequest(limit=10, filters={"queue": "all"}))
         p2 = T.list_page(uow, PageRequest(limit=10, after=p1.keys[-1], filters={"queue": "all"}))
-        back = T.list_page(uow, PageRequest(limit=10, before=p2.keys[0],
-                                            filters={"queue": "all"}))
+        back = T.list_page(uow, PageRequest(limit=10, before=p2.keys[0], filters={"queue": "all"}))
         last = T.list_page(uow, PageRequest(limit=10, last=True, filters={"queue": "all"}))
     assert [r.subject for r in p1.rows] == [f"T{i:02d}" for i in range(24, 14, -1)]
     assert [r.subject for r in p2.rows] == [f"T{i:02d}" for i in range(14, 4, -1)]

@@ -6,6 +6,7 @@ import pytest
 from textual.widgets import Input, Static
 
 from bizdesk.app import BizdeskApp
+from bizdesk.db import open_store
 from bizdesk.screens.contacts import ContactScreen
 from bizdesk.services import contacts as C
 from bizdesk.services.paging import PageRequest
@@ -189,3 +190,20 @@ async def test_stale_edit_is_refused_with_who_changed_it(store):
         await settle(pilot, app)
         with store.read() as uow:
             assert C.get(uow, 1).city == "York"
+
+
+async def test_list_follows_changes_made_by_another_session(store):
+    with store.write() as uow:
+        C.create(uow, C.ContactInput(name="First"))
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_contacts(pilot, app)
+        app._poll_changes()  # the 2-second tick, called directly: no sleeping in tests
+        await settle(pilot, app)
+        assert visible_names(app) == ["First"]
+        other = open_store(store.url, user="colleague")
+        with other.write() as uow:
+            C.create(uow, C.ContactInput(name="Added Elsewhere"))
+        app._poll_changes()
+        await settle(pilot, app)
+        assert visible_names(app) == ["Added Elsewhere", "First"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from textual import work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.widgets import Footer, Header, TabbedContent, TabPane
@@ -42,6 +43,40 @@ class BizdeskApp(App):
         settings = store.settings()
         self.sub_title = settings.get("company", "")
         self.locale = settings.get("locale", "en_US")
+
+    POLL_SECONDS = 2.0
+
+    def on_mount(self) -> None:
+        # Other people's changes: poll a change counter (the newest audit event id) and
+        # reload the visible pane only when it moved, so an idle screen redraws nothing.
+        self._seen_change: int | None = None
+        self.set_interval(self.POLL_SECONDS, self._poll_changes)
+
+    def _poll_changes(self) -> None:
+        self._read_change_counter()
+
+    @work(thread=True, exclusive=True, group="poll")
+    def _read_change_counter(self) -> None:
+        from bizdesk.services.audit import latest_id
+
+        try:
+            with self.store.read() as uow:
+                latest = latest_id(uow)
+        except Exception:  # a busy or vanished store: try again at the next tick
+            return
+        self.call_from_thread(self._changed_to, latest)
+
+    def _changed_to(self, latest: int) -> None:
+        seen, self._seen_change = self._seen_change, latest
+        if seen is None or seen == latest:
+            return
+        pane = self.active_pane()
+        if (
+            pane is not None
+            and hasattr(pane, "refresh_data")
+            and self.screen is self.screen_stack[0]
+        ):
+            pane.refresh_data()
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="")
