@@ -106,3 +106,8 @@ def percent_to_basis_points(value: object) -> int:
 def money_str(minor: int | None, exponent: int) -> str:
     """Plain decimal string for JSON, CSV and logs: "1234.50", never a float."""
     return str(from_minor(minor, exponent))
+
+
+def qty_text(scaled: int | None) -> str:
+    """A quantity for a message: "10", "2.5", never "10.000" or "1E+1"."""
+    return format(qty_from_scaled(scaled).normalize(), "f")

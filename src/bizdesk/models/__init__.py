@@ -3,17 +3,31 @@
 from bizdesk.models.contacts import Contact, ContactTag, Interaction
 from bizdesk.models.core import AuditEvent, Setting, User
 from bizdesk.models.deals import Deal, DealLine, PipelineStage
+from bizdesk.models.ledger import Account, JournalEntry, JournalLine, Sequence
+from bizdesk.models.purchasing import PurchaseLine, PurchaseOrder, SupplierBill, SupplierPayment
+from bizdesk.models.stock import Location, Product, StockMove
 from bizdesk.models.tickets import Ticket, TicketComment, TicketEvent
 
 __all__ = [
+    "Account",
     "AuditEvent",
     "Contact",
     "ContactTag",
     "Deal",
     "DealLine",
     "Interaction",
+    "JournalEntry",
+    "JournalLine",
+    "Location",
     "PipelineStage",
+    "Product",
+    "PurchaseLine",
+    "PurchaseOrder",
+    "Sequence",
     "Setting",
+    "StockMove",
+    "SupplierBill",
+    "SupplierPayment",
     "Ticket",
     "TicketComment",
     "TicketEvent",

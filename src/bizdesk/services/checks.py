@@ -134,13 +134,98 @@ _sql_rule(
     "AND first_response_at > first_response_due",
     "ticket #{0}: answered late but not flagged as breached",
 )
-for _entity, _table in (("contact", "contact"), ("deal", "deal"), ("ticket", "ticket")):
+for _entity, _table in (
+    ("contact", "contact"),
+    ("deal", "deal"),
+    ("ticket", "ticket"),
+    ("product", "product"),
+    ("purchase_order", "purchase_order"),
+):
     _sql_rule(
         f"{_entity}-audited",
         f"SELECT t.id FROM {_table} t WHERE NOT EXISTS (SELECT 1 FROM audit_event a "
         f"WHERE a.entity = '{_entity}' AND a.entity_id = t.id)",
         f"{_entity} #{{0}} has no audit trail",
     )
+
+
+# --- the ERP side: the books balance and agree with stock and purchasing --------------------
+
+_sql_rule(
+    "entry-balanced",
+    "SELECT e.number, SUM(l.debit_minor), SUM(l.credit_minor) FROM journal_entry e "
+    "JOIN journal_line l ON l.entry_id = e.id WHERE e.state = 'posted' "
+    "GROUP BY e.id, e.number HAVING SUM(l.debit_minor) != SUM(l.credit_minor) OR COUNT(*) < 2",
+    "JE-{0}: debits {1} and credits {2} (minor units) do not balance",
+)
+_sql_rule(
+    "entry-lines-posted",
+    "SELECT e.id, l.id FROM journal_entry e JOIN journal_line l ON l.entry_id = e.id "
+    "WHERE (e.state = 'posted') != (l.posted = 1) OR (e.state = 'posted' AND l.date != e.date)",
+    "journal entry #{0}: line #{1} does not carry the entry's posted state or date",
+)
+_sql_rule(
+    "entry-numbers",
+    "SELECT COUNT(*), MAX(number) FROM journal_entry WHERE state = 'posted' "
+    "HAVING COUNT(*) != COALESCE(MAX(number), 0) OR COUNT(*) != COUNT(DISTINCT number)",
+    "{0} posted entries but numbers run to {1}: the series has a gap or a repeat",
+)
+_sql_rule(
+    "entry-draft-number",
+    "SELECT id FROM journal_entry WHERE (state = 'draft') = (number IS NOT NULL)",
+    "journal entry #{0}: a number belongs to posted entries only",
+)
+_sql_rule(
+    "stock-not-negative",
+    "SELECT p.sku, loc.name, SUM(m.qty_scaled) FROM stock_move m "
+    "JOIN product p ON p.id = m.product_id JOIN location loc ON loc.id = m.location_id "
+    "WHERE NOT p.allow_negative GROUP BY p.id, p.sku, loc.id, loc.name "
+    "HAVING SUM(m.qty_scaled) < 0",
+    "{0} at {1}: on hand is below zero ({2} thousandths) and the product does not allow it",
+)
+_sql_rule(
+    "stock-zero-value",
+    "SELECT p.sku, SUM(m.value_minor) FROM stock_move m JOIN product p ON p.id = m.product_id "
+    "GROUP BY p.id, p.sku HAVING SUM(m.qty_scaled) = 0 AND SUM(m.value_minor) != 0",
+    "{0}: nothing on hand but a stock value of {1} (minor units) is left",
+)
+_sql_rule(
+    "received-equals-moves",
+    "SELECT l.id, l.received_scaled, COALESCE(SUM(m.qty_scaled), 0) FROM purchase_line l "
+    "LEFT JOIN stock_move m ON m.source_kind = 'purchase_line' AND m.source_id = l.id "
+    "GROUP BY l.id, l.received_scaled HAVING l.received_scaled != COALESCE(SUM(m.qty_scaled), 0)",
+    "purchase line #{0}: received {1} but its stock moves add up to {2} (thousandths)",
+)
+_sql_rule(
+    "receipt-within-order",
+    "SELECT id FROM purchase_line WHERE received_scaled > qty_scaled OR received_scaled < 0 "
+    "OR billed_scaled > received_scaled",
+    "purchase line #{0}: received more than ordered, or billed more than received",
+)
+_ROLE_BALANCE = (
+    "(SELECT COALESCE(SUM(l.debit_minor - l.credit_minor), 0) FROM journal_line l "
+    "JOIN account a ON a.id = l.account_id WHERE l.posted = 1 AND a.role = '{}')"
+)
+_sql_rule(
+    "inventory-equals-valuation",
+    f"SELECT inv, val FROM (SELECT {_ROLE_BALANCE.format('inventory')} AS inv, "
+    "(SELECT COALESCE(SUM(value_minor), 0) FROM stock_move) AS val) WHERE inv != val",
+    "the inventory account holds {0} but the stock is valued at {1} (minor units)",
+)
+_sql_rule(
+    "grni-equals-unbilled",
+    f"SELECT grni, open FROM (SELECT -{_ROLE_BALANCE.format('grni')} AS grni, "
+    "(SELECT COALESCE(SUM(received_value_minor - billed_value_minor), 0) FROM purchase_line) "
+    "AS open) WHERE grni != open",
+    "goods received not invoiced holds {0} but received-not-billed goods are worth {1}",
+)
+_sql_rule(
+    "bill-paid-within-total",
+    "SELECT b.reference, b.total_minor, SUM(p.amount_minor) FROM supplier_bill b "
+    "JOIN supplier_payment p ON p.bill_id = b.id GROUP BY b.id, b.reference, b.total_minor "
+    "HAVING SUM(p.amount_minor) > b.total_minor",
+    "bill {0}: paid {2}, more than its total {1} (minor units)",
+)
 
 
 def run_checks(store: Store) -> list[Violation]:

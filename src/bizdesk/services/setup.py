@@ -8,6 +8,8 @@ from bizdesk.db.session import UnitOfWork
 from bizdesk.errors import ValidationError
 from bizdesk.models.core import User
 from bizdesk.models.deals import PipelineStage
+from bizdesk.models.ledger import Account
+from bizdesk.models.stock import Location
 from bizdesk.money import AmountError, currency_exponent
 
 DEFAULT_PIPELINE = (
@@ -53,14 +55,31 @@ def initialize(
     if uow.session.exec(select(PipelineStage)).first() is None:
         for pos, (name, prob, kind) in enumerate(DEFAULT_PIPELINE):
             uow.session.add(PipelineStage(name=name, position=pos, probability=prob, kind=kind))
+    install_erp_defaults(uow)
     uow.audit("store", None, "init", after={"company": company, "currency": currency})
+
+
+def needs_erp_defaults(uow: UnitOfWork) -> bool:
+    return uow.session.exec(select(Account.id)).first() is None
+
+
+def install_erp_defaults(uow: UnitOfWork) -> None:
+    """The chart of accounts template and the default stock location."""
+    from bizdesk.services.ledger import install_chart
+
+    if needs_erp_defaults(uow):
+        install_chart(uow)
+    if uow.session.exec(select(Location.id)).first() is None:
+        uow.session.add(Location(name="Main", is_default=True))
 
 
 def ensure_initialized(store) -> None:  # noqa: ANN001
     """Set a fresh store up with defaults (used when bizdesk opens a brand new file)."""
     with store.read() as uow:
-        if is_initialized(uow):
+        if is_initialized(uow) and not needs_erp_defaults(uow):
             return
     with store.write() as uow:
         if not is_initialized(uow):
             initialize(uow)
+        else:  # a store from before the ERP side: add its accounts and location
+            install_erp_defaults(uow)

@@ -1,0 +1,215 @@
+"""The journal: drafts, posting, numbering, reversal, the lock date and the reports."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from bizdesk.errors import PermissionDenied, ValidationError
+from bizdesk.services import ledger, ledger_reports
+from bizdesk.services.ledger import EntryInput, LineInput
+from tests.erp_helpers import errors
+
+
+def _entry(day: str = "2026-11-02", *lines: tuple[str, str, str]) -> EntryInput:
+    lines = lines or (("1010", "100.00", ""), ("3000", "", "100.00"))
+    return EntryInput(date=day, memo="capital", lines=[LineInput(a, d, c) for a, d, c in lines])
+
+
+def _post(store, *args) -> ledger.EntryView:  # noqa: ANN001
+    with store.write() as uow:
+        e = ledger.create_draft(uow, _entry(*args))
+        return ledger.post(uow, e.id, version=e.version)
+
+
+def test_template_installed_with_roles(store) -> None:  # noqa: ANN001
+    with store.read() as uow:
+        accounts = {a.code: a for a in ledger.list_accounts(uow)}
+        assert accounts["1200"].role == "inventory"
+        assert {a.type for a in accounts.values()} == {
+            "asset",
+            "liability",
+            "equity",
+            "income",
+            "expense",
+        }
+
+
+def test_post_gives_sequential_numbers_and_freezes(store) -> None:  # noqa: ANN001
+    a = _post(store)
+    b = _post(store)
+    assert (a.number, b.number) == (1, 2)
+    assert a.state == "posted" and a.total_debit == a.total_credit == Decimal("100.00")
+    with store.write() as uow, pytest.raises(ValidationError, match="reverse it instead"):
+        ledger.update_draft(uow, a.id, _entry(), version=a.version)
+    with store.write() as uow, pytest.raises(ValidationError, match="reverse it instead"):
+        ledger.delete_draft(uow, a.id, version=a.version)
+    assert errors(store) == []
+
+
+def test_unbalanced_draft_is_kept_but_not_posted(store) -> None:  # noqa: ANN001
+    with store.write() as uow:
+        e = ledger.create_draft(
+            uow, _entry("2026-11-02", ("1010", "100", ""), ("3000", "", "99.99"))
+        )
+    with store.write() as uow, pytest.raises(ValidationError) as exc:
+        ledger.post(uow, e.id, version=e.version)
+    assert "differ by 0.01" in exc.value.fields["lines"]
+    with store.read() as uow:
+        assert ledger.get_entry(uow, e.id).state == "draft"
+        assert ledger.get_entry(uow, e.id).number is None
+
+
+@pytest.mark.parametrize(
+    ("line", "field", "message"),
+    [
+        (("9999", "1", ""), "line 1 account", "no account"),
+        (("1010", "1.001", ""), "line 1 debit", "at most 2 decimals"),
+        (("1010", "-5", ""), "line 1 debit", "negative"),
+        (("1010", "abc", ""), "line 1 debit", "not a number"),
+        (("1010", "5", "5"), "line 1 debit", "one of them"),
+        (("1010", "", ""), "line 1 debit", "one of them"),
+    ],
+)
+def test_bad_lines_are_refused_per_field(store, line, field, message) -> None:  # noqa: ANN001
+    with store.write() as uow, pytest.raises(ValidationError) as exc:
+        ledger.create_draft(uow, _entry("2026-11-02", line, ("3000", "", "1")))
+    assert message in exc.value.fields[field]
+
+
+def test_reversal_mirrors_and_links_once(store) -> None:  # noqa: ANN001
+    a = _post(store)
+    with store.write() as uow:
+        r = ledger.reverse(uow, a.id, "2026-11-03")
+    assert r.reverses_id == a.id and r.number == 2
+    assert [(ln.debit, ln.credit) for ln in r.lines] == [
+        (Decimal("0.00"), Decimal("100.00")),
+        (Decimal("100.00"), Decimal("0.00")),
+    ]
+    with store.read() as uow:
+        assert ledger.get_entry(uow, a.id).reversed_by_number == 2
+        rows, total = ledger_reports.trial_balance(uow)
+        assert all(r.balance == 0 for r in rows)
+    with store.write() as uow, pytest.raises(ValidationError, match="reversed already"):
+        ledger.reverse(uow, a.id)
+
+
+def test_lock_date_refuses_posting_on_or_before(store) -> None:  # noqa: ANN001
+    with store.write() as uow:
+        ledger.set_lock_date(uow, "2026-10-31")
+    with pytest.raises(ValidationError, match="locked up to 2026-10-31"):
+        _post(store, "2026-10-31")
+    assert _post(store, "2026-11-01").number == 1  # the refused one took no number
+
+
+def test_only_the_owner_moves_the_lock_date(store) -> None:  # noqa: ANN001
+    from bizdesk.db import open_store
+    from bizdesk.models.core import User
+
+    with store.write() as uow:
+        uow.session.add(User(username="clerk", role="accountant"))
+    clerk = open_store(store.url, user="clerk")
+    with clerk.write() as uow, pytest.raises(PermissionDenied):
+        ledger.set_lock_date(uow, "2026-10-31")
+    clerk.dispose()
+
+
+def test_accounts_add_rename_archive_delete(store) -> None:  # noqa: ANN001
+    with store.write() as uow:
+        a = ledger.add_account(uow, "6600", "Insurance", "expense")
+        with pytest.raises(ValidationError, match="exists already"):
+            ledger.add_account(uow, "6600", "Other", "expense")
+        with pytest.raises(ValidationError, match="must be one of"):
+            ledger.add_account(uow, "6700", "Other", "costs")
+        ledger.rename_account(uow, a.id, "Insurance premiums")
+    _post(store, "2026-11-02", ("6600", "10", ""), ("1000", "", "10"))
+    with store.write() as uow:
+        with pytest.raises(ValidationError, match="archive it instead"):
+            ledger.delete_account(uow, a.id)
+        ledger.set_account_archived(uow, a.id)
+    with store.write() as uow, pytest.raises(ValidationError, match="archived"):
+        ledger.create_draft(uow, _entry("2026-11-02", ("6600", "1", ""), ("1000", "", "1")))
+    with store.write() as uow, pytest.raises(ValidationError, match="cannot be archived"):
+        ledger.set_account_archived(uow, ledger.account_for(uow, "inventory").id)
+
+
+def test_reports_agree(store) -> None:  # noqa: ANN001
+    _post(store, "2026-10-01", ("1010", "1000", ""), ("3000", "", "1000"))
+    _post(store, "2026-10-15", ("1010", "250", ""), ("4000", "", "250"))
+    _post(store, "2026-11-05", ("6000", "400", ""), ("1010", "", "400"))
+    with store.read() as uow:
+        rows, total = ledger_reports.trial_balance(uow)
+        assert total.debit == total.credit == Decimal("1650.00")
+        assert {r.code: r.balance for r in rows}["1010"] == Decimal("850.00")
+        # as of a date leaves later lines out
+        rows, _ = ledger_reports.trial_balance(uow, date(2026, 10, 31))
+        assert {r.code: r.balance for r in rows}["1010"] == Decimal("1250.00")
+        _, profit = ledger_reports.profit_loss(uow, date(2026, 10, 1), date(2026, 10, 31))
+        assert profit == Decimal("250.00")
+        _, profit = ledger_reports.profit_loss(uow, None, None)
+        assert profit == Decimal("-150.00")
+        lines, totals = ledger_reports.balance_sheet(uow, None)
+        assert totals["asset"] == totals["liabilities_and_equity"] == Decimal("850.00")
+        gl = list(ledger_reports.general_ledger(uow, date(2026, 10, 10), None))
+        bank = [r for r in gl if r.code == "1010"]
+        assert bank[0].memo == "Opening balance" and bank[0].balance == Decimal("1000.00")
+        assert bank[-1].balance == Decimal("850.00")
+
+
+def test_aging_fifo_by_contact(store) -> None:  # noqa: ANN001
+    from bizdesk.services import contacts
+    from bizdesk.services.contacts import ContactInput
+
+    with store.write() as uow:
+        cid = contacts.create(uow, ContactInput(name="Dana Client")).contact.id
+    ar = "1100"
+    _post(store, "2026-08-01", (ar, "100", ""), ("4000", "", "100"))  # no contact: ignored
+    for day, d, c in (
+        ("2026-08-01", "100", ""),
+        ("2026-10-20", "50", ""),
+        ("2026-11-01", "", "120"),
+    ):
+        with store.write() as uow:
+            lines = [LineInput(ar, d, c, f"#{cid}"), LineInput("4000", c, d)]
+            e = ledger.create_draft(uow, EntryInput(day, "", lines))
+            ledger.post(uow, e.id, version=e.version)
+    with store.read() as uow:
+        rows, totals = ledger_reports.aging(uow, "receivable", date(2026, 11, 22))
+        stmt = ledger_reports.contact_statement(uow, cid)
+    assert len(rows) == 1 and rows[0].total == Decimal("30.00")
+    assert rows[0].buckets["31_60"] == Decimal("30.00")  # the oldest 100 was paid first
+    assert stmt[-1].balance == Decimal("30.00")
+
+
+def test_million_dimes_sum_exactly(store) -> None:  # noqa: ANN001
+    """A million amounts of 0.10 sum to exactly 100000.00 (integer minor units in SQL)."""
+    from bizdesk.models.ledger import JournalEntry, JournalLine
+
+    with store.write() as uow:
+        e = JournalEntry(date=date(2026, 11, 1), state="posted", number=1, memo="dimes")
+        uow.session.add(e)
+        uow.session.flush()
+        cash = ledger.account_for(uow, "cash").id
+        sales = ledger.account_for(uow, "sales").id
+        table = JournalLine.__table__
+        row = {
+            "entry_id": e.id,
+            "credit_minor": 0,
+            "contact_id": None,
+            "memo": "",
+            "date": date(2026, 11, 1),
+            "posted": True,
+        }
+        uow.session.execute(
+            table.insert(), [{**row, "account_id": cash, "debit_minor": 10}] * 1_000_000
+        )
+        uow.session.execute(
+            table.insert(),
+            [{**row, "account_id": sales, "debit_minor": 0, "credit_minor": 100_000_00}],
+        )
+    with store.read() as uow:
+        rows, total = ledger_reports.trial_balance(uow)
+    assert {r.code: r.debit for r in rows}["1000"] == Decimal("100000.00")
+    assert total.balance == 0

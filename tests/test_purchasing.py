@@ -1,0 +1,202 @@
+"""Purchase orders through their states, with every posting checked."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from bizdesk.errors import Conflict, ValidationError
+from bizdesk.services import ledger, ledger_reports, purchasing, stock
+from bizdesk.services.paging import PageRequest
+from tests.erp_helpers import errors, order, product, supplier
+
+
+@pytest.fixture
+def shop(store):  # noqa: ANN001, ANN201
+    sid = supplier(store)
+    product(store, "BOLT", cost="0.20", vat_rate="20", supplier="Acme Supply")
+    product(store, "NUT", cost="0.10", vat_rate="20")
+    return store, sid
+
+
+def _balances(store) -> dict[str, Decimal]:  # noqa: ANN001
+    with store.read() as uow:
+        rows, _ = ledger_reports.trial_balance(uow)
+    return {r.code: r.balance for r in rows}
+
+
+def test_order_totals_and_defaults(shop) -> None:  # noqa: ANN001
+    store, sid = shop
+    po = order(store, sid, ("BOLT", "100", ""), ("NUT", "50", "0.12"), state="draft")
+    assert po.label == "PO-00001" and po.state == "draft"
+    assert [ln.unit_cost for ln in po.lines] == [Decimal("0.20"), Decimal("0.12")]
+    assert (po.net, po.vat, po.total) == (Decimal("26.00"), Decimal("5.20"), Decimal("31.20"))
+
+
+def test_bad_orders_are_refused(shop) -> None:  # noqa: ANN001
+    store, sid = shop
+    from bizdesk.services import contacts
+
+    with store.write() as uow:
+        contacts.create(uow, contacts.ContactInput(name="Walk In"))
+        with pytest.raises(ValidationError) as exc:
+            purchasing.create(
+                uow,
+                purchasing.POInput(
+                    supplier="Walk In",
+                    order_date="2026-13-01",
+                    lines=[
+                        purchasing.POLineInput("NOPE", "1"),
+                        purchasing.POLineInput("BOLT", "0"),
+                        purchasing.POLineInput("NUT", "1", "-3"),
+                    ],
+                ),
+            )
+    f = exc.value.fields
+    assert "not marked as a supplier" in f["supplier"] and "order_date" in f
+    assert "no product" in f["line 1 product"] and "more than zero" in f["line 2 qty"]
+    assert "negative" in f["line 3 unit cost"]
+    with store.write() as uow, pytest.raises(ValidationError, match="at least one line"):
+        purchasing.create(uow, purchasing.POInput(supplier=f"#{sid}"))
+
+
+def test_full_cycle_posts_and_closes(shop) -> None:  # noqa: ANN001
+    store, sid = shop
+    po = order(store, sid, ("BOLT", "100", "0.20"), ("NUT", "50", "0.10"))
+    bolt, nut = po.lines
+    with store.write() as uow:
+        po = purchasing.receive(uow, po.id, {bolt.id: "60"}, when="2026-11-03")
+    assert po.state == "partially received"
+    assert _balances(store) == {"1200": Decimal("12.00"), "2100": Decimal("-12.00")}
+    with store.write() as uow:
+        po = purchasing.receive(uow, po.id, {bolt.id: "40", nut.id: "50"})
+        assert po.state == "received"
+        b = purchasing.bill(uow, po.id, reference="INV-77", bill_date="2026-11-05")
+    assert (b.net, b.vat, b.total, b.difference) == (
+        Decimal("25.00"),
+        Decimal("5.00"),
+        Decimal("30.00"),
+        Decimal("0.00"),
+    )
+    bal = _balances(store)
+    assert bal["2100"] == 0 and bal["2000"] == Decimal("-30.00") and bal["1300"] == Decimal("5.00")
+    with store.write() as uow:
+        assert purchasing.get(uow, po.id).state == "billed"
+        purchasing.pay(uow, b.id, amount="10", when="2026-11-10")
+        b = purchasing.pay(uow, b.id, account="cash")
+        assert b.open == 0 and purchasing.get(uow, po.id).state == "closed"
+        with pytest.raises(ValidationError, match="paid already"):
+            purchasing.pay(uow, b.id)
+    bal = _balances(store)
+    assert (
+        bal["2000"] == 0 and bal["1010"] == Decimal("-10.00") and bal["1000"] == Decimal("-20.00")
+    )
+    assert errors(store) == []
+
+
+def test_over_receipt_refused_and_nothing_changes(shop) -> None:  # noqa: ANN001
+    store, sid = shop
+    po = order(store, sid, ("BOLT", "10", "0.20"))
+    with store.write() as uow, pytest.raises(ValidationError, match="over-receipt is refused"):
+        purchasing.receive(uow, po.id, {po.lines[0].id: "11"})
+    with store.write() as uow:
+        purchasing.receive(uow, po.id, {po.lines[0].id: "4"})
+        with pytest.raises(ValidationError, match="only 6 still to come"):
+            purchasing.receive(uow, po.id, {po.lines[0].id: "7"})
+    with store.read() as uow:
+        assert purchasing.get(uow, po.id).lines[0].received == 4
+    assert errors(store) == []
+
+
+def test_state_rules(shop) -> None:  # noqa: ANN001
+    store, sid = shop
+    draft = order(store, sid, ("BOLT", "10", "0.20"), state="draft")
+    with store.write() as uow, pytest.raises(ValidationError, match="send or confirm it first"):
+        purchasing.receive(uow, draft.id, {draft.lines[0].id: "1"})
+    with store.write() as uow:
+        po = purchasing.confirm(uow, draft.id)
+        with pytest.raises(ValidationError, match="only drafts change"):
+            purchasing.update(uow, po.id, purchasing.po_input(po), version=po.version)
+        with pytest.raises(ValidationError, match="nothing received to bill"):
+            purchasing.bill(uow, po.id, reference="X")
+        purchasing.receive(uow, po.id, {po.lines[0].id: "1"})
+        with pytest.raises(ValidationError, match="cannot be cancelled"):
+            purchasing.cancel(uow, po.id)
+    other = order(store, sid, ("NUT", "1", "0.10"))
+    with store.write() as uow:
+        assert purchasing.cancel(uow, other.id).state == "cancelled"
+        with pytest.raises(ValidationError, match="cancelled"):
+            purchasing.receive(uow, other.id, {other.lines[0].id: "1"})
+
+
+def test_bill_differences_go_to_price_differences(shop) -> None:  # noqa: ANN001
+    store, sid = shop
+    po = order(store, sid, ("BOLT", "100", "0.20"))
+    with store.write() as uow:
+        purchasing.receive(uow, po.id, {po.lines[0].id: "100"})
+        assert purchasing.bill_defaults(uow, po.id) == (Decimal("20.00"), Decimal("4.00"))
+        b = purchasing.bill(uow, po.id, reference="INV-9", net="21.50", vat="4.30")
+        with pytest.raises(ValidationError, match="nothing received to bill"):
+            purchasing.bill(uow, po.id, reference="INV-10")
+    assert b.difference == Decimal("1.50")
+    bal = _balances(store)
+    assert bal["5200"] == Decimal("1.50") and bal["2000"] == Decimal("-25.80")
+    assert bal["2100"] == 0 and bal["1200"] == Decimal("20.00")
+    assert errors(store) == []
+
+
+def test_partial_bill_then_rest(shop) -> None:  # noqa: ANN001
+    store, sid = shop
+    po = order(store, sid, ("BOLT", "10", "0.25"))
+    with store.write() as uow:
+        purchasing.receive(uow, po.id, {po.lines[0].id: "4"})
+        purchasing.bill(uow, po.id, reference="A")
+        assert purchasing.get(uow, po.id).state == "partially received"
+        purchasing.receive(uow, po.id, {po.lines[0].id: "6"})
+        with pytest.raises(ValidationError, match="recorded already"):
+            purchasing.bill(uow, po.id, reference="A")
+        purchasing.bill(uow, po.id, reference="B")
+        view = purchasing.get(uow, po.id)
+    assert view.state == "billed" and view.billed == Decimal("3.00")  # 2.50 + 20% VAT
+    assert errors(store) == []
+
+
+def test_stale_edit_refused(shop) -> None:  # noqa: ANN001
+    store, sid = shop
+    po = order(store, sid, ("BOLT", "10", "0.20"), state="draft")
+    with store.write() as uow:
+        purchasing.update(uow, po.id, purchasing.po_input(po), version=po.version)
+    with store.write() as uow, pytest.raises(Conflict, match="tester changed this record"):
+        purchasing.update(uow, po.id, purchasing.po_input(po), version=po.version)
+
+
+def test_list_by_state_and_search(shop) -> None:  # noqa: ANN001
+    store, sid = shop
+    a = order(store, sid, ("BOLT", "1", "1"), state="draft")
+    b = order(store, sid, ("BOLT", "1", "1"))
+    with store.read() as uow:
+        drafts = purchasing.list_page(uow, PageRequest(filters={"state": "draft"}))
+        newest = purchasing.list_page(uow, PageRequest())
+        hit = purchasing.list_page(uow, PageRequest(search="PO-00002"))
+    assert [r.id for r in drafts.rows] == [a.id]
+    assert [r.id for r in newest.rows] == [b.id, a.id]
+    assert [r.id for r in hit.rows] == [b.id] and hit.rows[0].total == Decimal("1.20")
+
+
+def test_write_text(shop, tmp_path) -> None:  # noqa: ANN001
+    store, sid = shop
+    po = order(store, sid, ("BOLT", "100", "0.20"))
+    with store.read() as uow:
+        path = purchasing.write_text(uow, po.id, tmp_path / "po.txt")
+    text = path.read_text()
+    assert "PURCHASE ORDER PO-00001" in text and "Acme Supply" in text and "24.00" in text
+
+
+def test_receipts_keep_stock_and_books_together(shop) -> None:  # noqa: ANN001
+    store, sid = shop
+    po = order(store, sid, ("BOLT", "3", "0.33"))
+    with store.write() as uow:
+        purchasing.receive(uow, po.id, {po.lines[0].id: "1"})
+        purchasing.receive(uow, po.id, {po.lines[0].id: "2"})
+        assert ledger.balance_by_role(uow, "inventory") == stock.total_stock_value(uow) == 99
