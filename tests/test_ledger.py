@@ -213,3 +213,9 @@ def test_million_dimes_sum_exactly(store) -> None:  # noqa: ANN001
         rows, total = ledger_reports.trial_balance(uow)
     assert {r.code: r.debit for r in rows}["1000"] == Decimal("100000.00")
     assert total.balance == 0
+
+
+def test_hand_made_lines_cannot_touch_controlled_accounts(store) -> None:  # noqa: ANN001
+    with store.write() as uow, pytest.raises(ValidationError) as exc:
+        ledger.create_draft(uow, _entry("2026-11-02", ("1200", "5", ""), ("1010", "", "5")))
+    assert "changes only through stock moves" in exc.value.fields["line 1 account"]

@@ -29,6 +29,8 @@ users_app = typer.Typer(help="The people who may use this store.")
 app.add_typer(import_app, name="import")
 app.add_typer(export_app, name="export")
 app.add_typer(users_app, name="users")
+accounts_app = typer.Typer(help="The chart of accounts.")
+app.add_typer(accounts_app, name="accounts")
 pipeline_app = typer.Typer(help="The stages deals move through.")
 sla_app = typer.Typer(help="Support targets and business hours.")
 app.add_typer(pipeline_app, name="pipeline")
@@ -133,6 +135,14 @@ IMPORT_HELP = {
     "contacts": "Columns: name (required), kind, organization, email, phone, street, city, "
     "postcode, country, tags (;-separated), stage, roles (customer;supplier), owner, notes. "
     "Contacts with an email that exists are updated.",
+    "products": "Columns: sku, name (required), unit, sale_price, cost, vat_rate (percent), "
+    "supplier (email or name), reorder_point, reorder_qty, allow_negative (yes/no). "
+    "Products with a SKU that exists are updated.",
+    "stock-count": "Columns: sku, counted (required), location (default: the main one), "
+    "reason. Differences from the books post as stock adjustments.",
+    "journal": "Columns: entry, date (YYYY-MM-DD), account (code) (required), debit, credit, "
+    "memo, contact (email or name). Rows with the same entry form one entry; every entry "
+    "must balance. Entries are posted with the next numbers.",
 }
 
 
@@ -145,54 +155,103 @@ def _read_input(file: str) -> bytes:
     return path.read_bytes()
 
 
-@import_app.command("contacts", help=IMPORT_HELP["contacts"])
-def import_contacts(
-    ctx: typer.Context,
-    file: Annotated[str, typer.Argument(help="CSV or -")],
-    db: DbOpt = None,
-    dry_run: Annotated[bool, typer.Option("--dry-run")] = False,
-) -> None:
-    from bizdesk.services.imports import import_contacts as run
+def _import_command(kind: str, noun: str) -> None:
+    """One `bizdesk import KIND` command: read the file, run the service, say what happened."""
 
-    data = _read_input(file)
-    store = open_store(_db(ctx, db))
-    with user_errors(), store.write() as uow:
-        result = run(uow, data, dry_run=dry_run)
-    verb = "would be" if dry_run else "were"
-    out.print(
-        Text(
-            f"{result.created} contacts {verb} created, {result.updated} updated, "
-            f"{result.skipped} unchanged."
-        )
-    )
+    def run(
+        ctx: typer.Context,
+        file: Annotated[str, typer.Argument(help="CSV or -")],
+        db: DbOpt = None,
+        dry_run: Annotated[bool, typer.Option("--dry-run")] = False,
+    ) -> None:
+        from bizdesk.services import erp_imports, imports
 
-
-@export_app.command("contacts")
-def export_contacts(
-    ctx: typer.Context,
-    db: DbOpt = None,
-    fmt: Annotated[str, typer.Option("--format", help="csv or json")] = "csv",
-    output: Annotated[str | None, typer.Option("-o", "--output")] = None,
-) -> None:
-    """Export live contacts in the columns `import contacts` takes."""
-    from bizdesk.services.exports import export_contacts as run
-
-    if fmt not in ("csv", "json"):
-        fail("--format must be csv or json", 2)
-    store = open_store(_db(ctx, db))
-    with user_errors(), store.read() as uow:
-        if output:
-            with open(output, "w", encoding="utf-8", newline="") as fh:
-                n = run(uow, fh, fmt)
-            err.print(Text(f"{n} contacts written to {output}"))
+        service = {
+            "contacts": imports.import_contacts,
+            "products": erp_imports.import_products,
+            "stock-count": erp_imports.import_stock_count,
+            "journal": erp_imports.import_journal,
+        }[kind]
+        data = _read_input(file)
+        store = open_store(_db(ctx, db))
+        with user_errors(), store.write() as uow:
+            result = service(uow, data, dry_run=dry_run)
+        verb = "would be" if dry_run else "were"
+        if kind == "journal":
+            msg = f"{result.created} entries {verb} posted."
+        elif kind == "stock-count":
+            msg = f"{result.created} products {verb} adjusted, {result.skipped} matched the books."
         else:
-            run(uow, sys.stdout, fmt)
+            msg = (
+                f"{result.created} {noun} {verb} created, {result.updated} updated, "
+                f"{result.skipped} unchanged."
+            )
+        out.print(Text(msg))
+
+    import_app.command(kind, help=IMPORT_HELP[kind])(run)
+
+
+for _kind, _noun in (
+    ("contacts", "contacts"),
+    ("products", "products"),
+    ("stock-count", "products"),
+    ("journal", "entries"),
+):
+    _import_command(_kind, _noun)
+
+
+EXPORT_KINDS = ("contacts", "products", "stock", "purchase-orders", "journal")
+
+
+def _export_command(kind: str) -> None:
+    def run(
+        ctx: typer.Context,
+        db: DbOpt = None,
+        fmt: Annotated[
+            str, typer.Option("--format", help="csv or json (journal also: ledger)")
+        ] = "csv",
+        output: Annotated[str | None, typer.Option("-o", "--output")] = None,
+    ) -> None:
+        from bizdesk.services import erp_exports, exports
+
+        formats = ("csv", "json", "ledger") if kind == "journal" else ("csv", "json")
+        if fmt not in formats:
+            fail(f"--format must be {' or '.join(formats)}", 2)
+        store = open_store(_db(ctx, db))
+
+        def write(stream) -> int:  # noqa: ANN001
+            if kind == "contacts":
+                return exports.export_contacts(uow, stream, fmt)
+            return erp_exports.export(uow, kind, stream, fmt)
+
+        with user_errors(), store.read() as uow:
+            if output:
+                with open(output, "w", encoding="utf-8", newline="") as fh:
+                    n = write(fh)
+                err.print(
+                    Text(f"{n} {'entries' if fmt == 'ledger' else 'rows'} written to {output}")
+                )
+            else:
+                write(sys.stdout)
+
+    run.__doc__ = f"Export {kind.replace('-', ' ')} (the columns `import` takes, where it does)."
+    export_app.command(kind)(run)
+
+
+for _kind in EXPORT_KINDS:
+    _export_command(_kind)
 
 
 @app.command()
 def report(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="pipeline, tickets-sla or segments")],
+    name: Annotated[
+        str,
+        typer.Argument(
+            help="trial-balance, profit-loss, balance-sheet, general-ledger, stock-valuation, "
+            "low-stock, ar-aging, ap-aging, pipeline, tickets-sla or segments"
+        ),
+    ],
     db: DbOpt = None,
     date_from: Annotated[str | None, typer.Option("--from")] = None,
     date_to: Annotated[str | None, typer.Option("--to")] = None,
@@ -201,7 +260,7 @@ def report(
     fmt: FormatOpt = "table",
 ) -> None:
     """Print a report as a table, CSV or JSON."""
-    from bizdesk.services.reports import REPORTS, build, plain
+    from bizdesk.services.reports import REPORTS, WRITING_REPORTS, build, plain
 
     if name not in REPORTS:
         fail(f"unknown report {name!r}; available now: {', '.join(REPORTS)}", 2)
@@ -214,7 +273,8 @@ def report(
         "by": by,
     }
     store = open_store(_db(ctx, db))
-    with user_errors(), store.write() as uow:  # tickets-sla records breaches it finds
+    unit = store.write if name in WRITING_REPORTS else store.read
+    with user_errors(), unit() as uow:
         rep = build(uow, name, **params)
     keys = [c.key for c in rep.columns]
     if fmt == "json":
@@ -241,6 +301,8 @@ def report(
         for r in rep.rows:
             table.add_row(*(Text(str(plain(r[k]))) for k in keys))
         out.print(table)
+        for note in rep.notes:
+            out.print(Text(note))
 
 
 @app.command("check")
@@ -467,3 +529,99 @@ def sla_hours(
 
 def main() -> None:
     app()
+
+
+@accounts_app.command("list")
+def accounts_list(ctx: typer.Context, db: DbOpt = None) -> None:
+    """Every account with its type and the role bizdesk posts to it for."""
+    from bizdesk.services.ledger import list_accounts
+
+    store = open_store(_db(ctx, db))
+    with store.read() as uow:
+        rows = list_accounts(uow, include_archived=True)
+    table = Table("Code", "Name", "Type", "Posted for", "State")
+    for a in rows:
+        state = "archived" if a.archived else ("in use" if a.used else "")
+        table.add_row(Text(a.code), Text(a.name), Text(a.type), Text(a.role or ""), Text(state))
+    out.print(table)
+
+
+@accounts_app.command("add")
+def accounts_add(
+    ctx: typer.Context,
+    code: Annotated[str, typer.Argument()],
+    name: Annotated[str, typer.Argument()],
+    account_type: Annotated[
+        str, typer.Option("--type", help="asset, liability, equity, income or expense")
+    ],
+    db: DbOpt = None,
+) -> None:
+    """Add an account."""
+    from bizdesk.services.ledger import add_account
+
+    store = open_store(_db(ctx, db))
+    with user_errors(), store.write() as uow:
+        a = add_account(uow, code, name, account_type)
+    out.print(Text(f"Added {a.code} {a.name} ({a.type})"))
+
+
+def _account_id(uow, code: str) -> int:  # noqa: ANN001
+    from bizdesk.errors import NotFound
+    from bizdesk.services.ledger import list_accounts
+
+    for a in list_accounts(uow, include_archived=True):
+        if a.code == code:
+            return a.id
+    raise NotFound(f"There is no account {code}.")
+
+
+@accounts_app.command("rename")
+def accounts_rename(
+    ctx: typer.Context,
+    code: Annotated[str, typer.Argument()],
+    name: Annotated[str, typer.Argument()],
+    db: DbOpt = None,
+) -> None:
+    """Give an account a new name (its lines stay with it)."""
+    from bizdesk.services.ledger import rename_account
+
+    store = open_store(_db(ctx, db))
+    with user_errors(), store.write() as uow:
+        a = rename_account(uow, _account_id(uow, code), name)
+    out.print(Text(f"{a.code} is now {a.name}"))
+
+
+@accounts_app.command("archive")
+def accounts_archive(
+    ctx: typer.Context,
+    code: Annotated[str, typer.Argument()],
+    db: DbOpt = None,
+    undo: Annotated[bool, typer.Option("--undo", help="Bring it back.")] = False,
+) -> None:
+    """Archive an account: it keeps its history and takes no new lines."""
+    from bizdesk.services.ledger import set_account_archived
+
+    store = open_store(_db(ctx, db))
+    with user_errors(), store.write() as uow:
+        a = set_account_archived(uow, _account_id(uow, code), not undo)
+    out.print(Text(f"{a.code} {a.name} {'archived' if a.archived else 'open again'}"))
+
+
+@app.command("lock-date")
+def lock_date_cmd(
+    ctx: typer.Context,
+    new: Annotated[str | None, typer.Argument(help="YYYY-MM-DD, or 'none' to unlock")] = None,
+    db: DbOpt = None,
+) -> None:
+    """Show or move the lock date: nothing is posted on or before it (owner only)."""
+    from bizdesk.services.ledger import lock_date, set_lock_date
+
+    store = open_store(_db(ctx, db))
+    if new is None:
+        with store.read() as uow:
+            current = lock_date(uow)
+        out.print(Text(f"Locked up to {current}" if current else "No lock date"))
+        return
+    with user_errors(), store.write() as uow:
+        current = set_lock_date(uow, "" if new.lower() == "none" else new)
+    out.print(Text(f"Locked up to {current}" if current else "No lock date"))

@@ -92,7 +92,11 @@ def parse_qty(value: object, *, allow_negative: bool = False) -> int:
 
 
 def qty_from_scaled(scaled: int | None) -> Decimal:
-    return Decimal(int(scaled or 0)).scaleb(-QTY_DECIMALS)
+    """Thousandths -> a quantity as people write it: 10, 2.5, 0.125 (no trailing zeros)."""
+    q, r = divmod(int(scaled or 0), QTY_SCALE)
+    if r == 0:
+        return Decimal(q)
+    return Decimal(int(scaled)).scaleb(-QTY_DECIMALS).normalize()
 
 
 def percent_to_basis_points(value: object) -> int:
@@ -103,6 +107,11 @@ def percent_to_basis_points(value: object) -> int:
     return int(d.scaleb(2))
 
 
+def percent_from_bp(bp: int | None) -> Decimal:
+    """Hundredths of a percent -> the percentage as people write it: 20, 5.5."""
+    return Decimal(int(bp or 0)) / 100 if (bp or 0) % 100 else Decimal(int(bp or 0) // 100)
+
+
 def money_str(minor: int | None, exponent: int) -> str:
     """Plain decimal string for JSON, CSV and logs: "1234.50", never a float."""
     return str(from_minor(minor, exponent))
@@ -110,4 +119,4 @@ def money_str(minor: int | None, exponent: int) -> str:
 
 def qty_text(scaled: int | None) -> str:
     """A quantity for a message: "10", "2.5", never "10.000" or "1E+1"."""
-    return format(qty_from_scaled(scaled).normalize(), "f")
+    return str(qty_from_scaled(scaled))

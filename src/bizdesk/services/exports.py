@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import TextIO
 
 from sqlalchemy import select
@@ -63,8 +63,8 @@ def contact_rows(uow: UnitOfWork) -> Iterator[dict[str, str]]:
         uow.session.expunge_all()  # memory stays flat however many contacts there are
 
 
-def export_contacts(uow: UnitOfWork, stream: TextIO, fmt: str = "csv") -> int:
-    rows = contact_rows(uow)
+def write_dicts(stream: TextIO, columns: tuple[str, ...], rows: Iterable[dict], fmt: str) -> int:
+    """Rows (dicts keyed by column) as CSV or a JSON array, streamed; returns the count."""
     if fmt == "json":
         n = 0
         stream.write("[")
@@ -73,4 +73,8 @@ def export_contacts(uow: UnitOfWork, stream: TextIO, fmt: str = "csv") -> int:
             n += 1
         stream.write("\n]\n")
         return n
-    return write_rows(stream, CONTACT_COLUMNS, ([r[c] for c in CONTACT_COLUMNS] for r in rows))
+    return write_rows(stream, columns, ([r[c] for c in columns] for r in rows))
+
+
+def export_contacts(uow: UnitOfWork, stream: TextIO, fmt: str = "csv") -> int:
+    return write_dicts(stream, CONTACT_COLUMNS, contact_rows(uow), fmt)

@@ -195,6 +195,17 @@ def delete_account(uow: UnitOfWork, account_id: int) -> None:
     uow.session.delete(a)
 
 
+# Accounts only the program posts to: their balance must equal a report of another ledger
+# (stock valuation, received-not-billed goods), so a hand-made line would break the books.
+CONTROLLED_ROLES = {"inventory": "stock moves", "grni": "purchase receipts and bills"}
+
+
+def controlled_message(a: Account) -> str | None:
+    if a.role in CONTROLLED_ROLES:
+        return f"{a.code} {a.name} changes only through {CONTROLLED_ROLES[a.role]}"
+    return None
+
+
 # --- the lock date --------------------------------------------------------------------------
 
 
@@ -307,6 +318,8 @@ def _clean_lines(uow: UnitOfWork, lines: list[LineInput], chk: v.Checker) -> lis
         if not any(str(x).strip() for x in (ln.account, ln.debit, ln.credit, ln.contact, ln.memo)):
             continue  # an empty row of the editor
         acct = chk(f"line {i} account", resolve_account, uow, ln.account)
+        if acct is not None and controlled_message(acct):
+            chk.add(f"line {i} account", controlled_message(acct))
         amounts = {}
         for side in ("debit", "credit"):
             raw = str(getattr(ln, side) or "").strip()

@@ -25,6 +25,7 @@ from bizdesk.money import (
     from_minor,
     parse_money,
     parse_qty,
+    percent_from_bp,
     percent_to_basis_points,
     qty_from_scaled,
     qty_text,
@@ -627,7 +628,7 @@ def get(uow: UnitOfWork, order_id: int) -> POView:
                 unit,
                 qty_from_scaled(ln.qty_scaled),
                 from_minor(ln.unit_cost_minor, exp),
-                Decimal(ln.vat_bp).scaleb(-2),
+                percent_from_bp(ln.vat_bp),
                 from_minor(n, exp),
                 from_minor(t, exp),
                 qty_from_scaled(ln.received_scaled),
@@ -679,9 +680,9 @@ def po_input(view: POView) -> POInput:
         lines=[
             POLineInput(
                 ln.sku,
-                str(ln.qty.normalize()),
+                str(ln.qty),
                 str(ln.unit_cost),
-                str(ln.vat_rate.normalize()),
+                str(ln.vat_rate),
                 ln.description,
             )
             for ln in view.lines
@@ -791,7 +792,7 @@ def write_text(uow: UnitOfWork, order_id: int, path: Path) -> Path:
     out.append("-" * 79)
     for ln in po.lines:
         out.append(
-            f"{ln.sku[:14]:<14} {ln.description[:28]:<28} {ln.qty.normalize()!s:>9} "
+            f"{ln.sku[:14]:<14} {ln.description[:28]:<28} {ln.qty!s:>9} "
             f"{fmt_money(ln.unit_cost, loc):>12} {fmt_money(ln.net, loc):>12}"
         )
     out.append("-" * 79)

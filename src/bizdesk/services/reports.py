@@ -116,7 +116,208 @@ def _segments(uow: UnitOfWork, by: str = "city", **_: Any) -> Report:
     return Report("segments", f"Contacts by {by}", {"by": by}, cols, out, tot)
 
 
-REPORTS = {"pipeline": _pipeline, "tickets-sla": _tickets_sla, "segments": _segments}
+def _trial_balance(uow: UnitOfWork, as_of: date | None = None, **_: Any) -> Report:
+    from bizdesk.services.ledger_reports import trial_balance
+
+    rows, total = trial_balance(uow, as_of)
+    cols = [
+        Column("account", "Account"),
+        Column("name", "Name"),
+        Column("debit", "Debit", True),
+        Column("credit", "Credit", True),
+        Column("balance", "Balance", True),
+    ]
+    out = [
+        {
+            "account": r.code,
+            "name": r.name,
+            "debit": r.debit,
+            "credit": r.credit,
+            "balance": r.balance,
+            "account_id": r.account_id,
+        }
+        for r in rows
+    ]
+    tot = {
+        "account": "",
+        "name": "Total",
+        "debit": total.debit,
+        "credit": total.credit,
+        "balance": total.balance,
+    }
+    return Report("trial-balance", "Trial balance", {"as_of": as_of}, cols, out, tot)
+
+
+def _statement(name: str, title: str, lines, totals: dict, params: dict) -> Report:  # noqa: ANN001
+    cols = [
+        Column("section", "Section"),
+        Column("account", "Account"),
+        Column("name", "Name"),
+        Column("amount", "Amount", True),
+    ]
+    out = [
+        {
+            "section": ln.section,
+            "account": ln.code,
+            "name": ln.name,
+            "amount": ln.amount,
+            "account_id": ln.account_id,
+        }
+        for ln in lines
+    ]
+    return Report(name, title, params, cols, out, totals)
+
+
+def _profit_loss(
+    uow: UnitOfWork, date_from: date | None = None, date_to: date | None = None, **_: Any
+) -> Report:
+    from bizdesk.services.ledger_reports import profit_loss
+
+    lines, profit = profit_loss(uow, date_from, date_to)
+    totals = {"section": "", "account": "", "name": "Profit", "amount": profit}
+    return _statement(
+        "profit-loss", "Profit and loss", lines, totals, {"from": date_from, "to": date_to}
+    )
+
+
+def _balance_sheet(uow: UnitOfWork, as_of: date | None = None, **_: Any) -> Report:
+    from bizdesk.services.ledger_reports import balance_sheet
+
+    lines, t = balance_sheet(uow, as_of)
+    rep = _statement(
+        "balance-sheet",
+        "Balance sheet",
+        lines,
+        {"section": "", "account": "", "name": "Assets", "amount": t["asset"]},
+        {"as_of": as_of},
+    )
+    rep.notes.append(
+        f"Assets {t['asset']} = liabilities {t['liability']} + equity {t['equity']} "
+        f"({t['liabilities_and_equity']})"
+    )
+    return rep
+
+
+def _general_ledger(
+    uow: UnitOfWork, date_from: date | None = None, date_to: date | None = None, **_: Any
+) -> Report:
+    from bizdesk.services.ledger_reports import general_ledger
+
+    keys = ("account", "name", "date", "entry", "memo", "contact", "debit", "credit", "balance")
+    labels = ("Account", "Name", "Date", "Entry", "Memo", "Contact", "Debit", "Credit", "Balance")
+    cols = [Column(k, lbl, i >= 6) for i, (k, lbl) in enumerate(zip(keys, labels, strict=True))]
+    out = [
+        {
+            "account": r.code,
+            "name": r.account,
+            "date": r.date,
+            "entry": r.entry,
+            "memo": r.memo,
+            "contact": r.contact,
+            "debit": r.debit,
+            "credit": r.credit,
+            "balance": r.balance,
+            "entry_id": r.entry_id,
+        }
+        for r in general_ledger(uow, date_from, date_to)
+    ]
+    return Report("general-ledger", "General ledger", {"from": date_from, "to": date_to}, cols, out)
+
+
+def _stock_valuation(uow: UnitOfWork, **_: Any) -> Report:
+    from bizdesk.services.stock import valuation
+
+    rows, total = valuation(uow)
+    cols = [
+        Column("sku", "SKU"),
+        Column("name", "Name"),
+        Column("on_hand", "On hand", True),
+        Column("average_cost", "Avg. cost", True),
+        Column("value", "Value", True),
+    ]
+    out = [
+        {
+            "sku": r.sku,
+            "name": r.name,
+            "on_hand": r.on_hand,
+            "average_cost": r.average_cost,
+            "value": r.value,
+            "product_id": r.product_id,
+        }
+        for r in rows
+    ]
+    tot = {"sku": "", "name": "Total", "value": total}
+    return Report("stock-valuation", "Stock valuation (moving average)", {}, cols, out, tot)
+
+
+def _low_stock(uow: UnitOfWork, **_: Any) -> Report:
+    from bizdesk.services.stock import low_stock
+
+    keys = ("sku", "name", "supplier", "on_hand", "on_order", "reorder_point", "suggested")
+    labels = ("SKU", "Name", "Supplier", "On hand", "On order", "Reorder at", "To order")
+    cols = [Column(k, lbl, i >= 3) for i, (k, lbl) in enumerate(zip(keys, labels, strict=True))]
+    out = []
+    for r in low_stock(uow):
+        row = {k: getattr(r, k) for k in keys}
+        for k in keys[3:]:
+            row[k] = row[k]
+        row["product_id"] = r.product_id
+        out.append(row)
+    return Report("low-stock", "Low stock", {}, cols, out)
+
+
+def _aging(role: str, name: str, title: str):  # noqa: ANN202
+    def build(uow: UnitOfWork, as_of: date | None = None, **_: Any) -> Report:
+        from bizdesk.services.ledger_reports import aging
+
+        rows, totals = aging(uow, role, as_of)
+        cols = [
+            Column("contact", "Contact"),
+            Column("days_0_30", "0-30 days", True),
+            Column("days_31_60", "31-60", True),
+            Column("days_61_90", "61-90", True),
+            Column("over_90", "Over 90", True),
+            Column("total", "Total", True),
+        ]
+
+        def d(contact: str, b: dict, total) -> dict:  # noqa: ANN001
+            return {
+                "contact": contact,
+                "days_0_30": b["0_30"],
+                "days_31_60": b["31_60"],
+                "days_61_90": b["61_90"],
+                "over_90": b["over_90"],
+                "total": total,
+            }
+
+        out = [{**d(r.contact, r.buckets, r.total), "contact_id": r.contact_id} for r in rows]
+        return Report(
+            name,
+            title,
+            {"as_of": as_of or date.today()},
+            cols,
+            out,
+            d("Total", totals, totals["total"]),
+        )
+
+    return build
+
+
+REPORTS = {
+    "trial-balance": _trial_balance,
+    "profit-loss": _profit_loss,
+    "balance-sheet": _balance_sheet,
+    "general-ledger": _general_ledger,
+    "stock-valuation": _stock_valuation,
+    "low-stock": _low_stock,
+    "ar-aging": _aging("receivable", "ar-aging", "Aged receivables (what customers owe)"),
+    "ap-aging": _aging("payable", "ap-aging", "Aged payables (what we owe suppliers)"),
+    "pipeline": _pipeline,
+    "tickets-sla": _tickets_sla,
+    "segments": _segments,
+}
+# reports that write: the SLA report first records clocks that ran out unobserved
+WRITING_REPORTS = {"tickets-sla"}
 
 
 def build(uow: UnitOfWork, name: str, **params: Any) -> Report:

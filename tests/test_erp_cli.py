@@ -1,0 +1,198 @@
+"""ERP imports, exports and reports through the command line, as a user runs them."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+import subprocess
+from decimal import Decimal
+
+import pytest
+
+from tests.test_cli import bizdesk
+from tests.test_cli import db as db  # noqa: F401  (the fixture)
+
+CONTACTS = "name,kind,email,roles\nAcme Supply,organization,acme@example.com,supplier\n"
+PRODUCTS = (
+    "sku,name,unit,sale_price,cost,vat_rate,supplier,reorder_point,reorder_qty,allow_negative\n"
+    "bolt-m8,Bolt M8,pcs,0.40,0.20,20,acme@example.com,50,200,no\n"
+    "NUT-M8,Nut M8,pcs,0.15,0.05,20,Acme Supply,50,200,\n"
+)
+JOURNAL = (
+    "entry,date,account,debit,credit,memo,contact\n"
+    "1,2026-10-01,1010,5000.00,,Owner puts money in,\n"
+    "1,2026-10-01,3000,,5000.00,,\n"
+    "2,2026-10-05,6000,800,,Rent October,\n"
+    "2,2026-10-05,1010,,800,,\n"
+    "3,2026-10-20,1500,120.50,,Shelves bought,acme@example.com\n"
+    "3,2026-10-20,2000,,120.50,,acme@example.com\n"
+)
+
+
+@pytest.fixture
+def shop(db):  # noqa: ANN001, ANN201
+    for kind, text in (("contacts", CONTACTS), ("products", PRODUCTS), ("journal", JOURNAL)):
+        r = bizdesk("import", kind, "-", "--db", db, stdin=text)
+        assert r.returncode == 0, r.stderr
+    return db
+
+
+def _json(*args: str) -> dict:
+    r = bizdesk(*args, "--format", "json")
+    assert r.returncode == 0, r.stderr
+    return json.loads(r.stdout)
+
+
+def test_products_upsert_dry_run_and_round_trip(shop, tmp_path) -> None:  # noqa: ANN001
+    again = bizdesk("import", "products", "-", "--db", shop, stdin=PRODUCTS)
+    assert "0 products were created, 0 updated, 2 unchanged" in again.stdout, again.stderr
+    changed = PRODUCTS.replace("0.40,0.20", "0.45,0.20")
+    dry = bizdesk("import", "products", "-", "--dry-run", "--db", shop, stdin=changed)
+    assert "1 updated" in dry.stdout and "would be" in dry.stdout
+    out = tmp_path / "products.csv"
+    assert bizdesk("export", "products", "--db", shop, "-o", str(out)).returncode == 0
+    rows = list(csv.DictReader(out.open()))
+    assert rows[0]["sku"] == "BOLT-M8" and rows[0]["sale_price"] == "0.40"  # dry run kept it
+    back = bizdesk("import", "products", str(out), "--db", shop)
+    assert "2 unchanged" in back.stdout, back.stderr
+
+
+def test_product_import_errors_name_lines(db) -> None:  # noqa: ANN001
+    bad = "sku,name,vat_rate,colour\nA,x,1\n"
+    r = bizdesk("import", "products", "-", "--db", db, stdin=bad)
+    assert r.returncode == 1 and "unknown columns colour" in r.stderr
+    bad = "sku,name,vat_rate,sale_price\nA,Apple,abc,1\nA,Again,1,1\nB,,1,1.999\n"
+    r = bizdesk("import", "products", "-", "--db", db, stdin=bad)
+    assert r.returncode == 1
+    for expected in (
+        "line 2: vat_rate",
+        "line 3: sku: A is also on line 2",
+        "line 4: name",
+        "line 4: sale_price",
+    ):
+        assert expected in r.stderr
+    assert _json("export", "products", "--db", db) == []  # nothing written
+
+
+def test_journal_import_rejects_unbalanced_with_line_numbers(db) -> None:  # noqa: ANN001
+    bad = (
+        "entry,date,account,debit,credit\n"
+        "A,2026-11-01,1010,10,\nA,2026-11-01,3000,,9.99\n"
+        "B,2026-11-01,1010,1,\nB,2026-11-01,3000,,1\n"
+    )
+    r = bizdesk("import", "journal", "-", "--db", db, stdin=bad)
+    assert r.returncode == 1
+    assert "line 2: entry A: debits 10.00 and credits 9.99 differ" in r.stderr
+    assert _json("report", "trial-balance", "--db", db)["rows"] == []  # B was not posted either
+
+
+def test_stock_count_import_posts_adjustments(shop) -> None:  # noqa: ANN001
+    r = bizdesk(
+        "import",
+        "stock-count",
+        "-",
+        "--db",
+        shop,
+        stdin="sku,counted,reason\nBOLT-M8,100,opening count\nNUT-M8,0,\n",
+    )
+    assert "1 products were adjusted, 1 matched the books" in r.stdout, r.stderr
+    val = _json("report", "stock-valuation", "--db", shop)
+    assert val["rows"] == [
+        {
+            "sku": "BOLT-M8",
+            "name": "Bolt M8",
+            "on_hand": "100",
+            "average_cost": "0.20",
+            "value": "20.00",
+        }
+    ]
+    assert bizdesk("check", "--db", shop).returncode == 0
+
+
+def test_every_erp_report_in_every_format(shop) -> None:  # noqa: ANN001
+    for name in (
+        "trial-balance",
+        "profit-loss",
+        "balance-sheet",
+        "general-ledger",
+        "stock-valuation",
+        "low-stock",
+        "ar-aging",
+        "ap-aging",
+    ):
+        for fmt in ("table", "csv"):
+            r = bizdesk("report", name, "--db", shop, "--format", fmt)
+            assert r.returncode == 0, (name, r.stderr)
+        doc = _json("report", name, "--db", shop)
+        assert doc["report"] == name and isinstance(doc["rows"], list)
+    tb = _json("report", "trial-balance", "--db", shop)
+    assert tb["rows"][0] == {
+        "account": "1010",
+        "name": "Bank",
+        "debit": "5000.00",
+        "credit": "800.00",
+        "balance": "4200.00",
+    }
+    assert tb["totals"]["debit"] == tb["totals"]["credit"] == "5920.50"
+    pl = _json("report", "profit-loss", "--db", shop, "--from", "2026-10-01", "--to", "2026-10-31")
+    assert pl["totals"]["amount"] == "-800.00"
+    ap = _json("report", "ap-aging", "--db", shop, "--as-of", "2026-11-22")
+    assert ap["rows"] == [
+        {
+            "contact": "Acme Supply",
+            "days_0_30": "0.00",
+            "days_31_60": "120.50",
+            "days_61_90": "0.00",
+            "over_90": "0.00",
+            "total": "120.50",
+        }
+    ]
+    low = _json("report", "low-stock", "--db", shop)
+    assert [r["sku"] for r in low["rows"]] == ["BOLT-M8", "NUT-M8"]
+
+
+def test_journal_csv_export_imports_into_another_store(shop, tmp_path) -> None:  # noqa: ANN001
+    out = tmp_path / "journal.csv"
+    assert bizdesk("export", "journal", "--db", shop, "-o", str(out)).returncode == 0
+    other = str(tmp_path / "other.db")
+    assert bizdesk("init", "--db", other).returncode == 0
+    assert bizdesk("import", "contacts", "-", "--db", other, stdin=CONTACTS).returncode == 0
+    r = bizdesk("import", "journal", str(out), "--db", other)
+    assert "3 entries were posted" in r.stdout, r.stderr
+    assert (
+        _json("report", "trial-balance", "--db", other)["rows"]
+        == _json("report", "trial-balance", "--db", shop)["rows"]
+    )
+
+
+@pytest.mark.skipif(
+    shutil.which("hledger") is None,
+    reason="hledger is not installed (Debian package hledger; .ci/run installs it)",
+)
+def test_ledger_export_checks_and_balances_in_hledger(shop, tmp_path) -> None:  # noqa: ANN001
+    journal = tmp_path / "books.journal"
+    r = bizdesk("export", "journal", "--format", "ledger", "--db", shop, "-o", str(journal))
+    assert r.returncode == 0, r.stderr
+    check = subprocess.run(
+        ["hledger", "-f", str(journal), "check"], capture_output=True, text=True, timeout=60
+    )
+    assert check.returncode == 0, check.stderr
+    bal = subprocess.run(
+        ["hledger", "-f", str(journal), "balance", "--flat", "-O", "csv"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    theirs = {
+        row["account"].split(":", 1)[1]: Decimal(row["balance"].split()[0] or "0")
+        for row in csv.DictReader(io.StringIO(bal.stdout))
+        if row["account"] != "total"
+    }
+    ours = {
+        r["account"]: Decimal(r["balance"])
+        for r in _json("report", "trial-balance", "--db", shop)["rows"]
+    }
+    assert theirs == ours and len(ours) == 5
