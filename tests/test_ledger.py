@@ -185,6 +185,8 @@ def test_aging_fifo_by_contact(store) -> None:  # noqa: ANN001
 
 def test_million_dimes_sum_exactly(store) -> None:  # noqa: ANN001
     """A million amounts of 0.10 sum to exactly 100000.00 (integer minor units in SQL)."""
+    from sqlalchemy import text
+
     from bizdesk.models.ledger import JournalEntry, JournalLine
 
     with store.write() as uow:
@@ -193,21 +195,24 @@ def test_million_dimes_sum_exactly(store) -> None:  # noqa: ANN001
         uow.session.flush()
         cash = ledger.account_for(uow, "cash").id
         sales = ledger.account_for(uow, "sales").id
-        table = JournalLine.__table__
-        row = {
-            "entry_id": e.id,
-            "credit_minor": 0,
-            "contact_id": None,
-            "memo": "",
-            "date": date(2026, 11, 1),
-            "posted": True,
-        }
+        # a million lines of 0.10, written by SQLite itself (a recursive count)
         uow.session.execute(
-            table.insert(), [{**row, "account_id": cash, "debit_minor": 10}] * 1_000_000
+            text(
+                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
+                "WHERE i < 1000000) INSERT INTO journal_line (entry_id, account_id, "
+                "debit_minor, credit_minor, memo, date, posted) "
+                "SELECT :e, :a, 10, 0, '', '2026-11-01', 1 FROM n"
+            ),
+            {"e": e.id, "a": cash},
         )
-        uow.session.execute(
-            table.insert(),
-            [{**row, "account_id": sales, "debit_minor": 0, "credit_minor": 100_000_00}],
+        uow.session.add(
+            JournalLine(
+                entry_id=e.id,
+                account_id=sales,
+                credit_minor=100_000_00,
+                date=date(2026, 11, 1),
+                posted=True,
+            )
         )
     with store.read() as uow:
         rows, total = ledger_reports.trial_balance(uow)

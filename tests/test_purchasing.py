@@ -177,7 +177,7 @@ def test_list_by_state_and_search(shop) -> None:  # noqa: ANN001
     b = order(store, sid, ("BOLT", "1", "1"))
     with store.read() as uow:
         drafts = purchasing.list_page(uow, PageRequest(filters={"state": "draft"}))
-        newest = purchasing.list_page(uow, PageRequest())
+        newest = purchasing.list_page(uow, PageRequest(descending=True))
         hit = purchasing.list_page(uow, PageRequest(search="PO-00002"))
     assert [r.id for r in drafts.rows] == [a.id]
     assert [r.id for r in newest.rows] == [b.id, a.id]
@@ -200,3 +200,18 @@ def test_receipts_keep_stock_and_books_together(shop) -> None:  # noqa: ANN001
         purchasing.receive(uow, po.id, {po.lines[0].id: "1"})
         purchasing.receive(uow, po.id, {po.lines[0].id: "2"})
         assert ledger.balance_by_role(uow, "inventory") == stock.total_stock_value(uow) == 99
+
+
+def test_merging_suppliers_moves_orders_and_postings(shop) -> None:  # noqa: ANN001
+    from bizdesk.services import contacts
+
+    store, sid = shop
+    other = supplier(store, "Acme Supplies (old)")
+    po = order(store, other, ("BOLT", "10", "0.20"))
+    with store.write() as uow:
+        purchasing.receive(uow, po.id, {po.lines[0].id: "10"})
+        with pytest.raises(Conflict, match="1 purchase orders, 1 journal lines"):
+            contacts.delete(uow, other, version=contacts.get(uow, other).version)
+        contacts.merge(uow, sid, other)
+        assert purchasing.get(uow, po.id).supplier_id == sid
+    assert errors(store) == []

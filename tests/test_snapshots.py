@@ -132,3 +132,77 @@ def test_help(shop, snap_compare):
         await _settle(pilot)
 
     assert snap_compare(app_for(shop), terminal_size=(80, 24), run_before=before)
+
+
+@pytest.fixture
+def erp_shop(shop):  # noqa: ANN001, ANN201
+    """The CRM shop plus products (one with markup in its name), an order part-received
+    and billed, and a hand-made entry, all on fixed dates."""
+    from bizdesk.services import ledger as L
+    from bizdesk.services import purchasing as PU
+    from bizdesk.services import stock as S
+
+    with shop.write() as uow:
+        for sku, name, cost in (
+            ("BOLT-M8", "Bolt [M8] zinc", "0.20"),
+            ("TUBE-28", "Tube 28", "2.10"),
+        ):
+            S.create_product(
+                uow,
+                S.ProductInput(
+                    sku=sku,
+                    name=name,
+                    cost=cost,
+                    vat_rate="20",
+                    sale_price="0.45",
+                    supplier="#1",
+                    reorder_point="50",
+                    reorder_qty="200",
+                ),
+            )
+        po = PU.create(
+            uow,
+            PU.POInput(
+                supplier="#1",
+                order_date="2024-03-01",
+                lines=[PU.POLineInput("BOLT-M8", "500"), PU.POLineInput("TUBE-28", "20")],
+            ),
+        )
+        PU.send(uow, po.id)
+        PU.receive(uow, po.id, {po.lines[0].id: "300"}, when="2024-03-04")
+        PU.bill(uow, po.id, reference="AW-77", bill_date="2024-03-05")
+        PU.create(
+            uow,
+            PU.POInput(
+                supplier="#1", order_date="2024-03-06", lines=[PU.POLineInput("TUBE-28", "40")]
+            ),
+        )
+        e = L.create_draft(
+            uow,
+            L.EntryInput(
+                "2024-03-07",
+                "Rent March",
+                [L.LineInput("6000", "900", ""), L.LineInput("1010", "", "900")],
+            ),
+        )
+        L.post(uow, e.id, version=e.version)
+    return shop
+
+
+async def _at(pilot, *keys: str) -> None:  # noqa: ANN001
+    await _settle(pilot)
+    for key in keys:
+        await pilot.press(key)
+        await _settle(pilot)
+
+
+@pytest.mark.parametrize(
+    "keys",
+    [("f6",), ("f7",), ("f7", "n"), ("f8",), ("f8", "v"), ("f8", "n")],
+    ids=["stock", "purchases", "po-form", "journal", "accounts", "entry-form"],
+)
+def test_erp_screens(erp_shop, snap_compare, keys):  # noqa: ANN001
+    async def before(pilot):  # noqa: ANN001, ANN202
+        await _at(pilot, *keys)
+
+    assert snap_compare(app_for(erp_shop), terminal_size=(80, 24), run_before=before)

@@ -11,7 +11,10 @@ from bizdesk.db.session import Store
 from bizdesk.screens.contacts import ContactsPane
 from bizdesk.screens.deals import DealsPane
 from bizdesk.screens.home import HomePane
+from bizdesk.screens.journal import JournalPane
 from bizdesk.screens.palette import BizdeskCommands
+from bizdesk.screens.purchases import PurchasesPane
+from bizdesk.screens.stock import StockPane
 from bizdesk.screens.tickets import TicketsPane
 
 # (tab id, title, pane class, key): the ERP tabs join this list.
@@ -20,6 +23,9 @@ TABS = [
     ("contacts", "Contacts", ContactsPane, "f3"),
     ("deals", "Deals", DealsPane, "f4"),
     ("tickets", "Tickets", TicketsPane, "f5"),
+    ("stock", "Stock", StockPane, "f6"),
+    ("purchases", "Purchases", PurchasesPane, "f7"),
+    ("journal", "Journal", JournalPane, "f8"),
 ]
 
 
@@ -112,9 +118,19 @@ class BizdeskApp(App):
     def action_open_record(self, kind: str, record_id: int) -> None:
         from bizdesk.screens.contacts import ContactScreen
         from bizdesk.screens.deals import DealScreen
+        from bizdesk.screens.journal import EntryScreen
+        from bizdesk.screens.purchases import PurchaseOrderScreen
+        from bizdesk.screens.stock import ProductScreen
         from bizdesk.screens.tickets import TicketScreen
 
-        screen = {"contact": ContactScreen, "deal": DealScreen, "ticket": TicketScreen}[kind]
+        screen = {
+            "contact": ContactScreen,
+            "deal": DealScreen,
+            "ticket": TicketScreen,
+            "product": ProductScreen,
+            "purchase_order": PurchaseOrderScreen,
+            "entry": EntryScreen,
+        }[kind]
         self.push_screen(screen(record_id))
 
     def action_help(self) -> None:

@@ -410,6 +410,9 @@ def _references(uow: UnitOfWork, contact_id: int) -> list[str]:
     """What points at a contact, as words for a message (empty: safe to delete)."""
     from bizdesk.models.contacts import Interaction
     from bizdesk.models.deals import Deal
+    from bizdesk.models.ledger import JournalLine
+    from bizdesk.models.purchasing import PurchaseOrder
+    from bizdesk.models.stock import Product
     from bizdesk.models.tickets import Ticket
 
     checks = (
@@ -432,6 +435,22 @@ def _references(uow: UnitOfWork, contact_id: int) -> list[str]:
         (
             "members",
             select(func.count()).select_from(Contact).where(Contact.organization_id == contact_id),
+        ),
+        (
+            "purchase orders",
+            select(func.count())
+            .select_from(PurchaseOrder)
+            .where(PurchaseOrder.supplier_id == contact_id),
+        ),
+        (
+            "products",
+            select(func.count()).select_from(Product).where(Product.supplier_id == contact_id),
+        ),
+        (
+            "journal lines",
+            select(func.count())
+            .select_from(JournalLine)
+            .where(JournalLine.contact_id == contact_id),
         ),
     )
     found = []
@@ -494,6 +513,9 @@ def merge(uow: UnitOfWork, keep_id: int, drop_id: int) -> ContactView:
     """Move everything linked to ``drop`` onto ``keep``, fill keep's gaps, archive drop."""
     from bizdesk.models.contacts import Interaction
     from bizdesk.models.deals import Deal
+    from bizdesk.models.ledger import JournalLine
+    from bizdesk.models.purchasing import PurchaseOrder, SupplierBill
+    from bizdesk.models.stock import Product
     from bizdesk.models.tickets import Ticket
 
     if keep_id == drop_id:
@@ -512,6 +534,11 @@ def merge(uow: UnitOfWork, keep_id: int, drop_id: int) -> ContactView:
         (Deal, Deal.organization_id),
         (Ticket, Ticket.contact_id),
         (Contact, Contact.organization_id),
+        (PurchaseOrder, PurchaseOrder.supplier_id),
+        (SupplierBill, SupplierBill.supplier_id),
+        (Product, Product.supplier_id),
+        # amounts never change; the lines now name the surviving contact (the audit says so)
+        (JournalLine, JournalLine.contact_id),
     ):
         sess.execute(sql_update(model).where(col == drop.id).values({col.key: keep.id}))
     if keep.organization_id == keep.id:

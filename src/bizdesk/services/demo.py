@@ -92,10 +92,16 @@ def generate(
         raise ValidationError(
             {"": "this store already has data; use --force to add the demo shop to it anyway"}
         )
+    from bizdesk.services import demo_erp
+
     today = today or date.today()
     if size == "small":
-        return _small(store, today)
-    return _large(store, today)
+        counts = _small(store, today)
+        counts.update(demo_erp.small(store, _shop(), today))
+    else:
+        counts = _large(store, today)
+        counts.update(demo_erp.large(store, _shop(), today))
+    return counts
 
 
 def _small(store: Store, today: date) -> dict[str, int]:

@@ -610,7 +610,7 @@ ENTRY_SORTS = {"date": JournalEntry.date, "number": JournalEntry.id}
 
 
 def list_entries(uow: UnitOfWork, req: PageRequest) -> Page[EntryRow]:
-    """Entries newest first by default; filters: state (draft/posted)."""
+    """Entries by date (lists ask for newest first); filters: state (draft/posted)."""
     exp = uow.exponent
     total = (
         select(func.coalesce(func.sum(JournalLine.debit_minor), 0))
@@ -646,8 +646,7 @@ def list_entries(uow: UnitOfWork, req: PageRequest) -> Page[EntryRow]:
             r[-1], entry_label(r[0], r[-1]), r[6], r[1], r[2], from_minor(r[3], exp), src
         )
 
-    req2 = req if req.sort else PageRequest(**{**req.__dict__, "descending": not req.descending})
-    return keyset_page(uow.session, stmt, sort_col, JournalEntry.id, req2, to_row)
+    return keyset_page(uow.session, stmt, sort_col, JournalEntry.id, req, to_row)
 
 
 @dataclass(frozen=True)
@@ -724,3 +723,83 @@ def balance_by_role(uow: UnitOfWork, role: str) -> int:
             ).where(JournalLine.posted.is_(True), JournalLine.account_id == a.id)
         )
     )
+
+
+def source_of_entry(uow: UnitOfWork, source_kind: str | None, source_id: int | None):  # noqa: ANN201
+    """Where a journal entry came from, as (screen kind, id): a purchase order, or the
+    product of a stock move; None for entries made by hand or imported."""
+    from bizdesk.models.stock import StockMove
+
+    if source_kind == "purchase_order" and source_id:
+        return ("purchase_order", source_id)
+    if source_kind == "stock_move" and source_id:
+        move = uow.session.get(StockMove, source_id)
+        return ("product", move.product_id) if move else None
+    return None
+
+
+def preview_entry(uow: UnitOfWork, lines: list[LineInput]) -> tuple[Decimal, Decimal, int]:
+    """Debits and credits typed so far and how many lines are not readable yet (the entry
+    form's running difference; posting checks everything)."""
+    exp = uow.exponent
+    debit = credit = bad = 0
+    for ln in lines:
+        try:
+            d = parse_money(ln.debit, exp) if str(ln.debit).strip() else 0
+            c = parse_money(ln.credit, exp) if str(ln.credit).strip() else 0
+        except AmountError:
+            bad += 1
+            continue
+        debit += d
+        credit += c
+    return from_minor(debit, exp), from_minor(credit, exp), bad
+
+
+@dataclass(frozen=True)
+class AccountRow:
+    id: int
+    code: str
+    name: str
+    type: str
+    role: str
+    balance: Decimal
+    archived: bool
+
+
+def account_page(uow: UnitOfWork, req: PageRequest) -> Page[AccountRow]:
+    """The chart of accounts by code with each balance (debit - credit, posted lines)."""
+    exp = uow.exponent
+    balance = (
+        select(func.coalesce(func.sum(JournalLine.debit_minor - JournalLine.credit_minor), 0))
+        .where(JournalLine.posted.is_(True), JournalLine.account_id == Account.id)
+        .scalar_subquery()
+    )
+    stmt = select(
+        Account.name,
+        Account.type,
+        Account.role,
+        balance,
+        Account.archived,
+        Account.code,
+        Account.id,
+    )
+    if not req.filters.get("archived"):
+        stmt = stmt.where(Account.archived.is_(False))
+    s = req.search.strip()
+    if s:
+        stmt = stmt.where(
+            or_(
+                Account.code.like(like_pattern(s), escape="\\"),
+                func.lower(Account.name).like(like_pattern(s.lower()), escape="\\"),
+            )
+        )
+
+    def to_row(r) -> AccountRow:  # noqa: ANN001
+        return AccountRow(r[-1], r[-2], r[0], r[1], r[2] or "", from_minor(r[3], exp), r[4])
+
+    return keyset_page(uow.session, stmt, Account.code, Account.id, req, to_row)
+
+
+def get_account(uow: UnitOfWork, account_id: int) -> AccountView:
+    a = _load_account(uow, account_id)
+    return _account_view(a, _account_used(uow, a.id))

@@ -705,7 +705,8 @@ PO_SORTS = {"number": PurchaseOrder.number, "date": PurchaseOrder.order_date}
 
 
 def list_page(uow: UnitOfWork, req: PageRequest) -> Page[PORow]:
-    """Orders newest first; filters: state (one state, or "open" for the ones in progress)."""
+    """Orders by number (lists ask for newest first); filters: state (one state, or "open"
+    for the ones in progress)."""
     exp = uow.exponent
     sort_col = PO_SORTS.get(req.sort or "number", PurchaseOrder.number)
     stmt = select(
@@ -734,8 +735,6 @@ def list_page(uow: UnitOfWork, req: PageRequest) -> Page[PORow]:
     def to_row(r) -> PORow:  # noqa: ANN001
         return PORow(r[-1], po_label(r[0]), r[1], r[2], r[3], r[4], from_minor(int(r[5]), exp))
 
-    if not req.sort:
-        req = PageRequest(**{**req.__dict__, "descending": not req.descending})
     return keyset_page(uow.session, stmt, sort_col, PurchaseOrder.id, req, to_row)
 
 
@@ -802,3 +801,23 @@ def write_text(uow: UnitOfWork, order_id: int, path: Path) -> Path:
         out += ["", po.notes]
     path.write_text("\n".join(out) + "\n", encoding="utf-8")
     return path
+
+
+def preview_totals(uow: UnitOfWork, lines: list[POLineInput]) -> tuple[Decimal, Decimal, int]:
+    """Net and VAT of the lines that are complete so far, and how many are not (for the
+    order form's live totals; saving checks everything)."""
+    exp = uow.exponent
+    net = vat = bad = 0
+    for ln in lines:
+        try:
+            p = resolve_product(uow, ln.product)
+            q = parse_qty(ln.qty)
+            cost = parse_money(ln.unit_cost, exp) if str(ln.unit_cost).strip() else p.cost_minor
+            rate = percent_to_basis_points(ln.vat_rate) if str(ln.vat_rate).strip() else p.vat_bp
+        except (v.FieldError, AmountError):
+            bad += 1
+            continue
+        n, t = _line_amounts(q, cost, rate)
+        net += n
+        vat += t
+    return from_minor(net, exp), from_minor(vat, exp), bad

@@ -698,6 +698,10 @@ class MoveRow:
     source: str
     username: str
 
+    @property
+    def note(self) -> str:
+        return self.reason or self.source
+
 
 def product_moves(uow: UnitOfWork, product_id: int, req: PageRequest) -> Page[MoveRow]:
     """A product's move history, newest first."""

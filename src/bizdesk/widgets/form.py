@@ -33,6 +33,7 @@ class Field:
     required: bool = False
     options: tuple[str, ...] = ()
     placeholder: str = ""
+    width: str = "1fr"  # in a lines editor: the column's share of the row
 
 
 class ContactSuggester(Suggester):

@@ -110,13 +110,14 @@ class PagedTable(Vertical):
         *,
         sorts: tuple[str, ...] = (),
         filters: dict[str, Any] | None = None,
+        descending: bool = False,
         id: str | None = None,
     ) -> None:
         super().__init__(id=id)
         self.fetch = fetch
         self.columns = columns
         self.sorts = sorts
-        self.req = PageRequest(limit=20, filters=dict(filters or {}))
+        self.req = PageRequest(limit=20, filters=dict(filters or {}), descending=descending)
         self.page_data: Page | None = None
         self._debounce: Timer | None = None
         self._load_started = 0.0

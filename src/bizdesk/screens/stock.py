@@ -1,0 +1,305 @@
+"""Stock tab: products with on hand and value, a product's page with its moves, and the
+forms that move stock (adjust, count, transfer) or order more (low stock -> draft orders)."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import Footer, Header, Static
+
+from bizdesk.formatting import money
+from bizdesk.screens.common import Pane, RecordScreen
+from bizdesk.services import purchasing as PU
+from bizdesk.services import stock as S
+from bizdesk.widgets.form import ConfirmScreen, Field, FormScreen, record_form
+from bizdesk.widgets.paged_table import Col, PagedTable
+
+COLUMNS = [
+    Col("sku", "SKU", 12),
+    Col("name", "Name", 24),
+    Col("on_hand", "On hand", 9, right=True, fmt=str),
+    Col("value", "Value", 11, right=True, fmt=money),
+    Col("sale_price", "Price", 9, right=True, fmt=money),
+    Col("low", "Low", 4, fmt=lambda low: "LOW" if low else ""),
+]
+MOVE_COLUMNS = [
+    Col("at", "When (UTC)", 16, fmt=lambda at: at.strftime("%Y-%m-%d %H:%M")),
+    Col("kind", "Kind", 10),
+    Col("location", "Where", 10),
+    Col("qty", "Qty", 8, right=True, fmt=str),
+    Col("value", "Value", 10, right=True, fmt=money),
+    Col("note", "Reason / source", 20),
+]
+
+
+def product_fields(view: S.ProductView | None = None) -> list[Field]:
+    d = S.product_input(view) if view else S.ProductInput()
+    return [
+        Field("sku", "SKU", value=d.sku, required=True),
+        Field("name", "Name", value=d.name, required=True),
+        Field("unit", "Unit", value=d.unit, placeholder="pcs, kg, m"),
+        Field("sale_price", "Sale price", value=d.sale_price),
+        Field("cost", "Usual cost", value=d.cost),
+        Field("vat_rate", "VAT %", value=d.vat_rate),
+        Field("supplier", "Default supplier", "contact", d.supplier),
+        Field("reorder_point", "Reorder at (qty)", value=d.reorder_point),
+        Field("reorder_qty", "Reorder quantity", value=d.reorder_qty),
+        Field("allow_negative", "May go below zero", "checkbox", d.allow_negative),
+    ]
+
+
+def product_form(view: S.ProductView | None = None) -> FormScreen:
+    return record_form(
+        "product",
+        product_fields,
+        view=view,
+        get=S.get_product,
+        create=lambda uow, values: S.create_product(uow, S.ProductInput(**values)),
+        update=lambda uow, pid, values, version: S.update_product(
+            uow, pid, S.ProductInput(**values), version=version
+        ),
+    )
+
+
+def adjust_form(product_id: int, label: str) -> FormScreen:
+    return FormScreen(
+        f"Adjust stock of {label}",
+        [
+            Field("qty", "Change (+ in, - out)", required=True, placeholder="-2 or 5"),
+            Field("reason", "Reason", required=True, placeholder="breakage, found, sample"),
+            Field("location", "Location", placeholder="empty: the main location"),
+        ],
+        lambda uow, v: S.adjust(uow, product_id, v["qty"], v["reason"], location=v["location"]),
+    )
+
+
+def count_form(product_id: int, label: str) -> FormScreen:
+    return FormScreen(
+        f"Count {label}",
+        [
+            Field("counted", "Counted quantity", required=True),
+            Field("reason", "Reason", value="stock count"),
+            Field("location", "Location", placeholder="empty: the main location"),
+        ],
+        lambda uow, v: S.count(uow, product_id, v["counted"], v["reason"], location=v["location"]),
+    )
+
+
+def transfer_form(product_id: int, label: str) -> FormScreen:
+    return FormScreen(
+        f"Move {label} between locations",
+        [
+            Field("qty", "Quantity", required=True),
+            Field("from_location", "From", placeholder="empty: the main location"),
+            Field("to_location", "To", required=True),
+        ],
+        lambda uow, v: S.transfer(uow, product_id, v["qty"], v["from_location"], v["to_location"]),
+    )
+
+
+def moved(widget, result) -> None:  # noqa: ANN001
+    """Say what a stock form did, including the journal entry it posted."""
+    if result is None:
+        return
+    if not result.qty:
+        widget.notify("Counted: matches the books, nothing posted")
+        return
+    posted = f", posted JE-{result.entry_number}" if result.entry_number else ""
+    widget.notify(f"Stock changed by {result.qty}{posted}", markup=False)
+
+
+class StockActions:
+    """The stock keys, shared by the list and a product's page: they act on
+    ``current_product()`` -> (id, label) and call ``after_change()``."""
+
+    def current_product(self) -> tuple[int, str] | None:
+        raise NotImplementedError
+
+    def after_change(self) -> None:
+        raise NotImplementedError
+
+    def _stock_form(self, make) -> None:  # noqa: ANN001
+        cur = self.current_product()
+        if cur is not None:
+            self.app.push_screen(make(*cur), lambda r: (moved(self, r), self.after_change()))
+
+    def action_adjust(self) -> None:
+        self._stock_form(adjust_form)
+
+    def action_count(self) -> None:
+        self._stock_form(count_form)
+
+    def action_transfer(self) -> None:
+        self._stock_form(transfer_form)
+
+    def action_edit(self) -> None:
+        cur = self.current_product()
+        if cur is None:
+            return
+
+        def edit(view: S.ProductView) -> None:
+            self.app.push_screen(
+                product_form(view),
+                lambda s: s and (self.notify(f"Saved {s.sku}", markup=False), self.after_change()),
+            )
+
+        self.run_service(lambda uow: S.get_product(uow, cur[0]), write=False, done=edit)
+
+    def action_archive(self) -> None:
+        cur = self.current_product()
+        if cur is None:
+            return
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self.run_service(
+                    lambda uow: S.set_product_active(
+                        uow, cur[0], False, version=S.get_product(uow, cur[0]).version
+                    ),
+                    done=lambda _: self.after_change(),
+                    success=f"Archived {cur[1]}",
+                )
+
+        self.app.push_screen(
+            ConfirmScreen(f"Archive {cur[1]}? Its history stays; it leaves lists and pickers."),
+            confirmed,
+        )
+
+
+STOCK_KEYS = [
+    Binding("e", "edit", "Edit", id="stock.edit"),
+    Binding("a", "adjust", "Adjust", id="stock.adjust"),
+    Binding("c", "count", "Count", id="stock.count"),
+    Binding("t", "transfer", "Transfer", id="stock.transfer"),
+    Binding("d", "archive", "Archive", id="stock.archive"),
+]
+
+
+class StockPane(StockActions, Pane):
+    HELP = (
+        "Products with what is on hand and its value at moving-average cost. / filters by "
+        "SKU or name, s sorts. a adjusts stock with a reason, c enters a count (the "
+        "difference is posted), t moves stock between locations. l shows only low stock; "
+        "o then drafts one purchase order per supplier for everything that needs ordering."
+    )
+    BINDINGS = [
+        Binding("n", "new", "New", id="stock.new"),
+        *STOCK_KEYS,
+        Binding("l", "low", "Low stock", id="stock.low"),
+        Binding("o", "reorder", "Draft orders", id="stock.reorder"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield PagedTable(S.list_products, COLUMNS, sorts=("name", "sku"), id="stock-table")
+
+    @property
+    def table(self) -> PagedTable:
+        return self.query_one(PagedTable)
+
+    def focus_main(self) -> None:
+        self.table.focus_grid()
+
+    def refresh_data(self) -> None:
+        self.table.reload()
+
+    def current_product(self) -> tuple[int, str] | None:
+        row = self.table.selected
+        return (row.id, f"{row.sku} {row.name}") if row is not None else None
+
+    def after_change(self) -> None:
+        self.table.reload()
+
+    def action_new(self) -> None:
+        self.app.push_screen(
+            product_form(),
+            lambda s: s and (self.notify(f"Added {s.sku}", markup=False), self.table.reload()),
+        )
+
+    @on(PagedTable.Opened)
+    def _opened(self, event: PagedTable.Opened) -> None:
+        self.app.push_screen(ProductScreen(event.row.id), lambda _: self.table.reload())
+
+    def action_low(self) -> None:
+        low = not self.table.req.filters.get("low")
+        self.table.set_filters(low=low)
+        self.notify("Showing low stock only" if low else "Showing every product")
+
+    def action_reorder(self) -> None:
+        def done(result) -> None:  # noqa: ANN001
+            orders, skipped = result
+            if orders:
+                labels = ", ".join(f"{o.label} ({o.supplier})" for o in orders)
+                self.notify(f"Drafted {labels}: see the Purchases tab", markup=False)
+            else:
+                self.notify("Nothing needs ordering: stock and open orders cover it")
+            for s in skipped:
+                self.notify(s, severity="warning", markup=False)
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self.run_service(PU.draft_reorders, done=done)
+
+        self.app.push_screen(
+            ConfirmScreen(
+                "Draft a purchase order per supplier for every product at or below its "
+                "reorder point (minus what is already on order)?"
+            ),
+            confirmed,
+        )
+
+
+class ProductScreen(StockActions, RecordScreen):
+    """One product: prices, stock per location, value, and its move history (paged)."""
+
+    BINDINGS = [Binding("escape", "app.pop_screen", "Back", id="product.back"), *STOCK_KEYS]
+    HELP = (
+        "A product's page with its stock per location and every move, newest first. "
+        "a adjusts, c counts, t transfers, e edits, escape goes back."
+    )
+    DEFAULT_CSS = """
+    ProductScreen #details { height: auto; padding: 0 1; }
+    ProductScreen PagedTable { height: 1fr; }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield Header(icon="")
+        yield Static("Loading…", id="details")
+        pid = self.record_id
+        yield PagedTable(lambda uow, req: S.product_moves(uow, pid, req), MOVE_COLUMNS, id="moves")
+        yield Footer()
+
+    def fetch(self, uow):  # noqa: ANN001, ANN201
+        return S.get_product(uow, self.record_id)
+
+    def show(self, v: S.ProductView) -> None:
+        loc = self.app.locale
+        t = Text()
+        t.append(f"{v.sku}  {v.name}", style="bold")
+        t.append("  ARCHIVED\n" if not v.active else "\n")
+        t.append(
+            f"On hand {v.on_hand} {v.unit} · on order {v.on_order} · value "
+            f"{money(v.value, loc)} · average cost {money(v.average_cost, loc)}\n"
+        )
+        t.append(
+            f"Sale price {money(v.sale_price, loc)} · usual cost {money(v.cost, loc)} · "
+            f"VAT {v.vat_rate}% · reorder at {v.reorder_point} (order {v.reorder_qty})\n"
+        )
+        where = ", ".join(f"{x.location} {x.on_hand}" for x in v.locations) or "nowhere"
+        t.append(f"Supplier: {v.supplier or '-'} · stock at: {where}")
+        if v.allow_negative:
+            t.append(" · may go below zero")
+        self.query_one("#details", Static).update(t)
+        self.sub_title = v.sku
+
+    def current_product(self) -> tuple[int, str] | None:
+        return (self.view.id, f"{self.view.sku} {self.view.name}") if self.view else None
+
+    def after_change(self) -> None:
+        self.load()
+        self.query_one(PagedTable).reload()
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one(PagedTable).focus_grid()

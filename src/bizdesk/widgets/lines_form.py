@@ -1,0 +1,227 @@
+"""A form with a lines editor: header fields, a table of lines, one row of inputs to add or
+change a line, and a totals line that the service computes as the lines change.
+
+Like ``FormScreen``, the service is the only validator: the form sends the header values and
+the lines as typed, and shows what comes back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.suggester import Suggester
+from textual.widgets import DataTable, Footer, Input, Static
+
+from bizdesk.widgets.form import Field, FormScreen
+
+Preview = Callable[[Any, list[dict[str, str]]], Text]
+LinesSave = Callable[[Any, dict[str, Any], list[dict[str, str]]], Any]
+
+
+class LookupSuggester(Suggester):
+    """Type-ahead from a service ``suggest(uow, prefix) -> [text]``, read in a thread."""
+
+    def __init__(self, store, suggest: Callable[[Any, str], list[str]]) -> None:  # noqa: ANN001
+        super().__init__(use_cache=False, case_sensitive=False)
+        self.store = store
+        self.suggest = suggest
+
+    async def get_suggestion(self, value: str) -> str | None:
+        if not value.strip():
+            return None
+
+        def lookup() -> str | None:
+            with self.store.read() as uow:
+                rows = self.suggest(uow, value)
+            hit = next((r for r in rows if r.lower().startswith(value.lower())), None)
+            return hit
+
+        return await asyncio.to_thread(lookup)
+
+
+class LinesFormScreen(FormScreen):
+    """``save(uow, header_values, lines)``; ``preview(uow, lines)`` gives the totals text.
+    Extra actions (e.g. "save and post") are ``(key, label, fn)`` with ``fn`` like ``save``."""
+
+    DEFAULT_CSS = """
+    LinesFormScreen > #dialog { max-width: 120; height: 100%; }
+    LinesFormScreen #fields { height: auto; max-height: 8; }
+    LinesFormScreen #lines { height: 1fr; min-height: 4; }
+    LinesFormScreen #line-editor { height: 1; }
+    LinesFormScreen #line-editor Input { margin-right: 1; }
+    LinesFormScreen #line-hint { height: 1; color: $text-muted; }
+    LinesFormScreen #totals { height: auto; text-style: bold; }
+    """
+
+    def __init__(
+        self,
+        title: str,
+        fields: list[Field],
+        line_fields: list[Field],
+        lines: list[dict[str, str]],
+        save: LinesSave,
+        preview: Preview,
+        *,
+        suggesters: dict[str, Callable[[Any, str], list[str]]] | None = None,
+        extra: list[tuple[str, str, LinesSave]] | None = None,
+    ) -> None:
+        super().__init__(title, fields, self._save_all, reload=None)
+        self.line_fields = line_fields
+        self.lines = [dict(ln) for ln in lines]
+        self.lines_save = save
+        self.preview = preview
+        self.suggesters = suggesters or {}
+        self.extra = extra or []
+        self.editing: int | None = None  # index of the line in the editor, None = a new one
+        self.initial_lines = [dict(ln) for ln in lines]
+        self._action = save
+        for key, label, _fn in self.extra:
+            self._bindings.bind(key, f"extra('{key}')", label, priority=True)
+
+    # --- layout ----------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Static(Text(self.title_text), id="title")
+            yield Static("", id="form-error")
+            with Vertical(id="fields"):
+                for f in self.fields:
+                    with Horizontal(classes="field"):
+                        yield Static(
+                            Text(f.label + (" *" if f.required else "")), classes="field-label"
+                        )
+                        yield self._widget(f)
+                    yield Static("", id=f"e-{f.name}", classes="field-error")
+            yield DataTable(id="lines", cursor_type="row", zebra_stripes=False)
+            with Horizontal(id="line-editor"):
+                for f in self.line_fields:
+                    sugg = None
+                    if f.name in self.suggesters:
+                        sugg = LookupSuggester(self.app.store, self.suggesters[f.name])
+                    box = Input(
+                        str(f.value or ""),
+                        id=f"l-{f.name}",
+                        placeholder=f.label,
+                        suggester=sugg,
+                        compact=True,
+                    )
+                    box.styles.width = f.width
+                    yield box
+            yield Static(
+                Text("enter adds the line · on a line: enter edits it, d removes it"),
+                id="line-hint",
+            )
+            yield Static("", id="totals")
+            yield Footer()
+
+    def on_mount(self) -> None:
+        grid = self.query_one("#lines", DataTable)
+        grid.add_column("#", key="n", width=3)
+        for f in self.line_fields:
+            grid.add_column(Text(f.label), key=f.name)
+        self._redraw()
+        super().on_mount()
+
+    def _redraw(self) -> None:
+        grid = self.query_one("#lines", DataTable)
+        grid.clear()
+        for i, ln in enumerate(self.lines, start=1):
+            grid.add_row(
+                Text(str(i)),
+                *(Text(str(ln.get(f.name, "")), no_wrap=True) for f in self.line_fields),
+                key=str(i),
+            )
+        self._refresh_totals()
+
+    # --- the line editor --------------------------------------------------------------
+
+    def _editor_values(self) -> dict[str, str]:
+        return {f.name: self.query_one(f"#l-{f.name}", Input).value for f in self.line_fields}
+
+    def _fill_editor(self, values: dict[str, str]) -> None:
+        for f in self.line_fields:
+            self.query_one(f"#l-{f.name}", Input).value = str(values.get(f.name, f.value or ""))
+
+    @on(Input.Submitted, "#line-editor Input")
+    def _commit_line(self, event: Input.Submitted) -> None:
+        event.stop()
+        values = self._editor_values()
+        if not any(v.strip() for v in values.values()):
+            return
+        if self.editing is None:
+            self.lines.append(values)
+        else:
+            self.lines[self.editing] = values
+        self.editing = None
+        self._fill_editor({})
+        self._redraw()
+        self.query_one(f"#l-{self.line_fields[0].name}", Input).focus()
+
+    @on(DataTable.RowSelected, "#lines")
+    def _edit_line(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        idx = event.cursor_row
+        if 0 <= idx < len(self.lines):
+            self.editing = idx
+            self._fill_editor(self.lines[idx])
+            self.query_one(f"#l-{self.line_fields[0].name}", Input).focus()
+
+    def key_d(self) -> None:
+        grid = self.query_one("#lines", DataTable)
+        if self.focused is grid and 0 <= grid.cursor_row < len(self.lines):
+            del self.lines[grid.cursor_row]
+            self.editing = None
+            self._redraw()
+
+    key_delete = key_d
+
+    # --- totals, saving ---------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="lines-preview")
+    def _refresh_totals(self) -> None:
+        lines = [dict(ln) for ln in self.lines]
+        try:
+            with self.app.store.read() as uow:
+                text = self.preview(uow, lines)
+        except Exception as exc:  # a half-typed line: say so, the save will tell more
+            text = Text(f"Totals not available: {exc}")
+        self.app.call_from_thread(self.query_one("#totals", Static).update, text)
+
+    @property
+    def dirty(self) -> bool:
+        return (
+            super().dirty
+            or self.lines != self.initial_lines
+            or any(v.strip() for v in self._editor_values().values())
+        )
+
+    def _save_all(self, uow, values: dict[str, Any]) -> Any:  # noqa: ANN001
+        return self._action(uow, values, [dict(ln) for ln in self.lines])
+
+    def action_save(self) -> None:
+        self._action = self.lines_save
+        self._pending_line()
+        super().action_save()
+
+    def action_extra(self, key: str) -> None:
+        self._action = next(fn for k, _label, fn in self.extra if k == key)
+        self._pending_line()
+        super().action_save()
+
+    def _pending_line(self) -> None:
+        """A line typed but not yet added counts: saving never drops what is on screen."""
+        values = self._editor_values()
+        if any(v.strip() for v in values.values()):
+            if self.editing is None:
+                self.lines.append(values)
+            else:
+                self.lines[self.editing] = values
+            self.editing = None
+            self._fill_editor({})
+            self._redraw()

@@ -1,0 +1,244 @@
+"""The Stock, Purchases and Journal tabs driven with keys at 80x24 on a real store."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from textual.widgets import DataTable, Input, Static
+
+from bizdesk.app import BizdeskApp
+from bizdesk.screens.journal import AccountScreen, EntryScreen
+from bizdesk.screens.purchases import PurchaseOrderScreen
+from bizdesk.screens.stock import ProductScreen
+from bizdesk.services import ledger, purchasing, stock
+from bizdesk.widgets.form import FormScreen
+from bizdesk.widgets.lines_form import LinesFormScreen
+from bizdesk.widgets.paged_table import PagedTable
+from tests.erp_helpers import errors, order, product, supplier
+from tests.tui_helpers import SIZE, settle, type_text
+
+
+@pytest.fixture
+def shop(store):  # noqa: ANN001, ANN201
+    supplier(store)
+    product(
+        store,
+        "BOLT",
+        name="Bolt M8",
+        cost="0.20",
+        vat_rate="20",
+        supplier="Acme Supply",
+        reorder_point="10",
+        reorder_qty="100",
+    )
+    product(store, "NUT", name="Nut M8", cost="0.10", vat_rate="20")
+    return store
+
+
+def text_of(screen, selector: str) -> str:  # noqa: ANN001
+    return str(screen.query_one(selector, Static).render())
+
+
+async def test_stock_list_adjust_count_and_refusals(shop) -> None:  # noqa: ANN001
+    app = BizdeskApp(shop)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f6")
+        await settle(pilot, app)
+        table = app.query_one("#stock-table", PagedTable)
+        assert [r.sku for r in table.page_data.rows] == ["BOLT", "NUT"]
+        await pilot.press("a")  # adjust BOLT
+        await settle(pilot, app)
+        await type_text(pilot, "-3")
+        await pilot.press("tab")
+        await type_text(pilot, "broken")
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert "only 0 pcs of BOLT" in text_of(app.screen, "#form-error") + text_of(
+            app.screen, "#e-qty"
+        )
+        app.screen.query_one("#f-qty", Input).value = "25"
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert not isinstance(app.screen, FormScreen)
+        await pilot.press("c")  # count: 24 found
+        await settle(pilot, app)
+        await type_text(pilot, "24")
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        await pilot.press("enter")  # the product's page with its moves
+        await settle(pilot, app)
+        assert isinstance(app.screen, ProductScreen)
+        moves = app.screen.query_one(PagedTable).page_data.rows
+        assert [(m.kind, m.qty) for m in moves] == [("count", -1), ("adjustment", 25)]
+        assert "On hand 24 pcs" in text_of(app.screen, "#details")
+        await pilot.press("escape")
+        await settle(pilot, app)
+        await pilot.press("l")  # low stock: NUT (0 <= no reorder point) is not low
+        await settle(pilot, app)
+        assert [r.sku for r in table.page_data.rows] == []
+    assert errors(shop) == []
+
+
+async def test_purchase_order_from_form_to_paid(shop) -> None:  # noqa: ANN001
+    app = BizdeskApp(shop)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f7")
+        await settle(pilot, app)
+        await pilot.press("n")
+        await settle(pilot, app)
+        form = app.screen
+        assert isinstance(form, LinesFormScreen)
+        form.query_one("#f-supplier", Input).value = "Acme Supply"
+        form.query_one("#l-product", Input).focus()
+        await type_text(pilot, "BOLT")
+        await pilot.press("tab")
+        form.query_one("#l-qty", Input).value = "100"
+        await pilot.press("enter")
+        await settle(pilot, app)
+        await type_text(pilot, "NUT")
+        form.query_one("#l-qty", Input).value = "50"
+        form.query_one("#l-unit_cost", Input).value = "0.12"
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert form.query_one("#lines", DataTable).row_count == 2
+        assert "Total 31.20" in text_of(form, "#totals")
+        await type_text(pilot, "GHOST")  # typed, not added: saving still sends it
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert "line 3 product: no product" in text_of(form, "#form-error")
+        grid = form.query_one("#lines", DataTable)
+        grid.focus()
+        grid.move_cursor(row=2)
+        await pilot.press("d")  # remove the bad line
+        await settle(pilot, app)
+        assert form.query_one("#lines", DataTable).row_count == 2
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert isinstance(app.screen, PurchaseOrderScreen), text_of(form, "#form-error")
+        await pilot.press("r")  # receive: refused while a draft
+        await settle(pilot, app)
+        await pilot.press("s", "r")  # sent; receive 60 of 100 bolts, all nuts
+        await settle(pilot, app)
+        recv = app.screen
+        assert isinstance(recv, FormScreen)
+        bolt_field = next(w for w in recv.query(Input) if w.value == "100")
+        bolt_field.value = "101"
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert "over-receipt is refused" in " ".join(
+            str(s.render()) for s in recv.query(".field-error")
+        ) + text_of(recv, "#form-error")
+        bolt_field.value = "60"
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert "PARTIALLY RECEIVED" in text_of(app.screen, "#main")
+        await pilot.press("b")  # bill what came: 14.40 net
+        await settle(pilot, app)
+        bill = app.screen
+        assert bill.query_one("#f-net", Input).value == "18.00"
+        await type_text(pilot, "INV-1")
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        await pilot.press("p")
+        await settle(pilot, app)
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert "open 0.00" in text_of(app.screen, "#main")
+    with shop.read() as uow:
+        po = purchasing.get(uow, 1)
+        assert (po.state, po.paid) == ("partially received", Decimal("21.60"))
+    assert errors(shop) == []
+
+
+async def test_journal_entry_form_refuses_to_post_until_balanced(shop) -> None:  # noqa: ANN001
+    app = BizdeskApp(shop)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f8")
+        await settle(pilot, app)
+        await pilot.press("n")
+        await settle(pilot, app)
+        form = app.screen
+        form.query_one("#f-date", Input).value = "2026-11-02"
+        form.query_one("#f-memo", Input).value = "Rent [bold]November[/]"
+        form.query_one("#l-account", Input).focus()
+        for account, debit, credit in (("6000", "800", ""), ("1010", "", "799.99")):
+            form.query_one("#l-account", Input).value = account
+            form.query_one("#l-debit", Input).value = debit
+            form.query_one("#l-credit", Input).value = credit
+            await pilot.press("enter")
+            await settle(pilot, app)
+        assert "difference 0.01: cannot post" in text_of(form, "#totals")
+        await pilot.press("f9")  # save and post: refused, nothing saved
+        await settle(pilot, app)
+        assert "differ by 0.01" in text_of(form, "#form-error")
+        with shop.read() as uow:
+            assert ledger.list_entries(uow, ledger.PageRequest()).rows == []
+        grid = form.query_one("#lines", DataTable)
+        grid.focus()
+        grid.move_cursor(row=1)
+        await pilot.press("enter")  # edit the bank line
+        form.query_one("#l-credit", Input).value = "800"
+        form.query_one("#l-credit", Input).focus()
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert "difference 0.00: balanced" in text_of(form, "#totals")
+        await pilot.press("f9")
+        await settle(pilot, app)
+        assert not isinstance(app.screen, LinesFormScreen)
+        table = app.query_one("#entries", PagedTable)
+        assert [(r.label, r.memo) for r in table.page_data.rows] == [
+            ("JE-1", "Rent [bold]November[/]")
+        ]
+        await pilot.press("r")  # reverse it
+        await settle(pilot, app)
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert [r.label for r in table.page_data.rows][:2] == ["JE-2", "JE-1"]
+        # accounts -> ledger -> entry
+        await pilot.press("v")
+        await settle(pilot, app)
+        accounts = app.query_one("#accounts", PagedTable)
+        codes = [r.code for r in accounts.page_data.rows]
+        accounts.grid.move_cursor(row=codes.index("6000"))
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert isinstance(app.screen, AccountScreen)
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert isinstance(app.screen, EntryScreen)
+        assert "JE-1" in text_of(app.screen, "#main") and "Reversed by JE-2" in text_of(
+            app.screen, "#main"
+        )
+
+
+async def test_entry_drills_to_its_purchase_order(shop) -> None:  # noqa: ANN001
+    po = order(shop, 1, ("BOLT", "10", "0.20"))
+    with shop.write() as uow:
+        purchasing.receive(uow, po.id, {po.lines[0].id: "10"})
+    app = BizdeskApp(shop)
+    async with app.run_test(size=SIZE) as pilot:
+        app.push_screen(EntryScreen(1))
+        await settle(pilot, app)
+        assert "Goods received on PO-00001" in text_of(app.screen, "#main")
+        await pilot.press("o")
+        await settle(pilot, app)
+        assert isinstance(app.screen, PurchaseOrderScreen)
+        await pilot.press("g")
+        await settle(pilot, app)
+        assert "Acme Supply" in str(app.screen.query_one("#details", Static).render())
+
+
+async def test_low_stock_key_drafts_orders(shop) -> None:  # noqa: ANN001
+    app = BizdeskApp(shop)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f6")
+        await settle(pilot, app)
+        await pilot.press("o")
+        await settle(pilot, app)
+        await pilot.press("y")
+        await settle(pilot, app)
+    with shop.read() as uow:
+        rows = purchasing.list_page(uow, purchasing.PageRequest()).rows
+        assert [(r.supplier, r.state) for r in rows] == [("Acme Supply", "draft")]
+        assert stock.low_stock(uow)[0].on_order == 100
