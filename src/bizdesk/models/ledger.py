@@ -59,8 +59,10 @@ class JournalLine(SQLModel, table=True):
             name="ck_line_one_side",
         ),
         Index("ix_line_entry", "entry_id"),
-        Index("ix_line_balance", "posted", "account_id", "date", "debit_minor", "credit_minor"),
-        Index("ix_line_account", "account_id", "date", "id"),
+        # balances (a covering index) and an account's ledger in (date, id) order, in one
+        Index(
+            "ix_line_balance", "posted", "account_id", "date", "id", "debit_minor", "credit_minor"
+        ),
         Index("ix_line_contact", "contact_id", "account_id"),
     )
 

@@ -1,4 +1,5 @@
-"""ctrl+p: every action by name, and go-to-record over contacts, deals and tickets."""
+"""ctrl+p: every action by name, and go-to-record over contacts, deals, tickets, products,
+purchase orders and journal entries."""
 
 from __future__ import annotations
 
@@ -13,9 +14,15 @@ ACTIONS = [
     ("Go to Contacts", "show_tab('contacts')"),
     ("Go to Deals", "show_tab('deals')"),
     ("Go to Tickets", "show_tab('tickets')"),
+    ("Go to Stock", "show_tab('stock')"),
+    ("Go to Purchases", "show_tab('purchases')"),
+    ("Go to Journal", "show_tab('journal')"),
     ("New contact", "new('contacts')"),
     ("New deal", "new('deals')"),
     ("New ticket", "new('tickets')"),
+    ("New product", "new('stock')"),
+    ("New purchase order", "new('purchases')"),
+    ("New journal entry", "new('journal')"),
     ("Help for this screen", "help"),
 ]
 
@@ -42,6 +49,9 @@ class BizdeskCommands(Provider):
     def _records(self, query: str) -> list[tuple[str, str]]:
         from bizdesk.services import contacts as C
         from bizdesk.services import deals as D
+        from bizdesk.services import ledger as L
+        from bizdesk.services import purchasing as PU
+        from bizdesk.services import stock as S
         from bizdesk.services import tickets as T
         from bizdesk.services.paging import PageRequest
 
@@ -56,4 +66,13 @@ class BizdeskCommands(Provider):
                 uow, PageRequest(limit=5, search=q, filters={"queue": "all"})
             ).rows:
                 out.append((f"Ticket: {r.subject} #{r.id}", f"open_record('ticket', {r.id})"))
+            req = PageRequest(limit=5, search=q)
+            for r in S.list_products(uow, req).rows:
+                out.append((f"Product: {r.sku} {r.name}", f"open_record('product', {r.id})"))
+            for r in PU.list_page(uow, req).rows:
+                out.append(
+                    (f"Order: {r.label} {r.supplier}", f"open_record('purchase_order', {r.id})")
+                )
+            for r in L.list_entries(uow, req).rows:
+                out.append((f"Entry: {r.label} {r.memo}", f"open_record('entry', {r.id})"))
         return out

@@ -65,7 +65,13 @@ def read_rows(
             if len(values) != len(header):
                 yield line, {"__error__": f"{len(values)} cells, the header has {len(header)}"}
                 continue
-            yield line, {h: unneutralise(v) for h, v in zip(header, values, strict=True)}
+            yield (
+                line,
+                {
+                    h: unneutralise(v) if v[:1] == "'" else v
+                    for h, v in zip(header, values, strict=True)
+                },
+            )
     except csv.Error as exc:
         raise ValidationError({"file": f"line {reader.line_num}: {exc}"}) from None
 

@@ -11,14 +11,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import insert, or_, select
+from sqlalchemy import or_, select
 
 from bizdesk.db.session import UnitOfWork
 from bizdesk.errors import ValidationError
 from bizdesk.models.base import utcnow
 from bizdesk.models.contacts import Contact
-from bizdesk.models.core import AuditEvent
-from bizdesk.models.ledger import Account, JournalEntry, JournalLine, Sequence
+from bizdesk.models.ledger import Account, JournalEntry, Sequence
 from bizdesk.models.stock import Product
 from bizdesk.money import AmountError, from_minor, parse_money, percent_from_bp, qty_from_scaled
 from bizdesk.services import ledger, stock
@@ -326,57 +325,59 @@ def import_journal(uow: UnitOfWork, data: bytes | str, *, dry_run: bool = False)
 
 
 def _write_journal(uow: UnitOfWork, entries: list[_Entry], lines: list[tuple]) -> None:
-    """Bulk insert: entries numbered in file order, then their lines, then the audit."""
+    """Bulk insert, numbered in file order: plain executemany through the driver (every row
+    is checked already), then the new ids are read back by their numbers."""
     first = ledger.next_number(uow, "journal")
-    uow.session.get(Sequence, "journal").last = first + len(entries) - 1  # the whole block
-    now = utcnow()
+    last = first + len(entries) - 1
+    uow.session.get(Sequence, "journal").last = last  # the whole block, in this transaction
+    uow.session.flush()
     user = uow.user
-    ids = uow.session.scalars(
-        insert(JournalEntry).returning(JournalEntry.id, sort_by_parameter_order=True),
+    conn = uow.session.connection()
+    p = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    cols = JournalEntry.__table__.c
+    # values as SQLAlchemy would store them (SQLite keeps dates and times as text)
+    to_db_time = cols.posted_at.type.bind_processor(conn.dialect) or (lambda x: x)
+    to_db_date = cols.date.type.bind_processor(conn.dialect) or (lambda x: x)
+    now = to_db_time(utcnow())
+
+    def insert_many(sql: str, rows: list[tuple]) -> None:
+        conn.exec_driver_sql(sql.replace("?", p), rows)
+
+    insert_many(
+        "INSERT INTO journal_entry (number, date, memo, state, source_kind, posted_at, "
+        "posted_by, created_at, updated_at, updated_by, version) "
+        "VALUES (?, ?, ?, 'posted', 'import', ?, ?, ?, ?, ?, 1)",
         [
-            {
-                "number": first + i,
-                "date": e.date,
-                "memo": e.memo or f"Imported entry {e.key}",
-                "state": "posted",
-                "source_kind": "import",
-                "posted_at": now,
-                "posted_by": user,
-                "created_at": now,
-                "updated_at": now,
-                "updated_by": user,
-                "version": 1,
-            }
+            (
+                first + i,
+                to_db_date(e.date),
+                e.memo or f"Imported entry {e.key}",
+                now,
+                user,
+                now,
+                now,
+                user,
+            )
             for i, e in enumerate(entries)
         ],
-    ).all()
-    by_key = {e.key: (eid, e.date) for e, eid in zip(entries, ids, strict=True)}
-    uow.session.execute(
-        insert(JournalLine),
-        [
-            {
-                "entry_id": by_key[k][0],
-                "account_id": a,
-                "debit_minor": d,
-                "credit_minor": c,
-                "contact_id": cid,
-                "memo": memo,
-                "date": by_key[k][1],
-                "posted": True,
-            }
-            for k, a, d, c, cid, memo in lines
-        ],
     )
-    uow.session.execute(
-        insert(AuditEvent),
-        [
-            {
-                "at": now,
-                "username": user,
-                "entity": "journal_entry",
-                "entity_id": eid,
-                "action": "import",
-            }
-            for eid in ids
-        ],
+    ids = dict(
+        conn.execute(
+            select(JournalEntry.number, JournalEntry.id).where(
+                JournalEntry.number.between(first, last)
+            )
+        ).all()
+    )
+    by_key = {e.key: (ids[first + i], to_db_date(e.date)) for i, e in enumerate(entries)}
+    insert_many(
+        "INSERT INTO journal_line (entry_id, account_id, debit_minor, credit_minor, "
+        "contact_id, memo, date, posted) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [(by_key[k][0], a, d, c, cid, memo, by_key[k][1], True) for k, a, d, c, cid, memo in lines],
+    )
+    # one audit event for the import, naming the entries it posted
+    uow.audit(
+        "journal_entry",
+        None,
+        "import",
+        after={"entries": len(entries), "numbers": [first, last], "lines": len(lines)},
     )

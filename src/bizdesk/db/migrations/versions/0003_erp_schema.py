@@ -85,8 +85,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('journal_line', schema=None) as batch_op:
-        batch_op.create_index('ix_line_account', ['account_id', 'date', 'id'], unique=False)
-        batch_op.create_index('ix_line_balance', ['posted', 'account_id', 'date', 'debit_minor', 'credit_minor'], unique=False)
+        batch_op.create_index('ix_line_balance', ['posted', 'account_id', 'date', 'id', 'debit_minor', 'credit_minor'], unique=False)
         batch_op.create_index('ix_line_contact', ['contact_id', 'account_id'], unique=False)
         batch_op.create_index('ix_line_entry', ['entry_id'], unique=False)
 
@@ -260,7 +259,6 @@ def downgrade() -> None:
         batch_op.drop_index('ix_line_entry')
         batch_op.drop_index('ix_line_contact')
         batch_op.drop_index('ix_line_balance')
-        batch_op.drop_index('ix_line_account')
 
     op.drop_table('journal_line')
     op.drop_table('sequence')

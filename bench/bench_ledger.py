@@ -1,0 +1,207 @@
+"""Benchmark the journal and stock on the large store (DESIGN section 10, issue 3).
+
+    python bench/bench_ledger.py [--db PATH] [--rebuild]
+
+Uses the large demo store (bench/out/large.db: 10k products, 300k stock moves, 1M journal
+lines; built by bench_lists.py or here) and measures, side by side on the same file:
+  - the trial balance through bizdesk's service vs a raw SQL GROUP BY (target: <= 1.5x),
+    and vs `hledger balance` and `ledger balance` on the exported journal (target: faster);
+  - the ERP lists: products, purchase orders, journal entries, an account's 1M-line ledger:
+    first page, 50 page-downs, End, a filter keystroke (target <= 50 ms median);
+  - a validated journal import of 120,000 lines into a fresh store (target >= 30,000/s).
+"""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from bench_lists import ROWS, report, timed  # noqa: E402
+
+from bizdesk.config import sqlite_path  # noqa: E402
+from bizdesk.db import open_store  # noqa: E402
+from bizdesk.services import (  # noqa: E402  # noqa: E402
+    demo,
+    erp_exports,
+    erp_imports,
+    ledger,
+    ledger_reports,
+    purchasing,
+    setup,
+    stock,
+)
+from bizdesk.services.paging import PageRequest  # noqa: E402
+
+
+def median_ms(fn, repeat: int = 7) -> float:  # noqa: ANN001
+    return statistics.median(timed(fn, repeat))
+
+
+def trial_balance(store) -> bool:  # noqa: ANN001
+    path = sqlite_path(store.url)
+    raw_sql = (
+        "SELECT account_id, SUM(debit_minor), SUM(credit_minor) FROM journal_line "
+        "GROUP BY account_id"
+    )
+
+    def raw() -> None:
+        con = sqlite3.connect(path)
+        con.execute(raw_sql).fetchall()
+        con.close()
+
+    def ours() -> None:
+        with store.read() as uow:
+            ledger_reports.trial_balance(uow)
+
+    con = sqlite3.connect(path)
+    n = con.execute("SELECT COUNT(*) FROM journal_line").fetchone()[0]
+    con.close()
+    raw_ms, ours_ms = median_ms(raw), median_ms(ours)
+    ratio = ours_ms / raw_ms
+    ok = ratio <= 1.5
+    print(
+        f"trial balance over {n:,} lines: bizdesk {ours_ms:.0f} ms, raw GROUP BY "
+        f"{raw_ms:.0f} ms, ratio {ratio:.2f} ({'ok' if ok else 'MISSED'}, target <= 1.5)"
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        journal = Path(tmp) / "books.journal"
+        t = time.perf_counter()
+        with store.read() as uow, journal.open("w", encoding="utf-8") as fh:
+            erp_exports.write_ledger(uow, fh)
+        print(
+            f"ledger-format export: {(time.perf_counter() - t):.1f} s, "
+            f"{journal.stat().st_size / 1e6:.0f} MB"
+        )
+        for tool in ("hledger", "ledger"):
+            if shutil.which(tool) is None:
+                print(f"{tool}: not installed, not compared")
+                continue
+            t = time.perf_counter()
+            r = subprocess.run(
+                [tool, "-f", str(journal), "balance"], capture_output=True, text=True
+            )
+            ms = (time.perf_counter() - t) * 1000
+            faster = ours_ms < ms
+            ok &= faster
+            print(
+                f"{tool} balance: {ms:.0f} ms (exit {r.returncode}); bizdesk "
+                f"{'faster' if faster else 'SLOWER'}"
+            )
+    return ok
+
+
+def lists(store) -> bool:  # noqa: ANN001
+    ok = True
+    with store.read() as uow:
+        inventory = ledger.account_for(uow, "inventory").id
+    cases = [
+        ("products", stock.list_products, "bolt"),
+        ("purchase orders", purchasing.list_page, ""),
+        ("journal entries", ledger.list_entries, "till"),
+        ("inventory ledger", lambda uow, req: ledger.account_lines(uow, inventory, req), ""),
+        ("accounts with balances", ledger.account_page, ""),
+    ]
+    for name, fetch, search in cases:
+        descending = name in ("purchase orders", "journal entries")
+
+        def first(fetch=fetch, descending=descending):  # noqa: ANN001, ANN202
+            with store.read() as uow:
+                return fetch(uow, PageRequest(limit=ROWS, descending=descending))
+
+        ok &= report(f"{name}: open (first page)", timed(first, 15))
+
+        def page_down(fetch=fetch, descending=descending):  # noqa: ANN001, ANN202
+            with store.read() as uow:
+                page = fetch(uow, PageRequest(limit=ROWS, descending=descending))
+            times = []
+            for _ in range(50):
+                if not page.more_after:
+                    break
+                t = time.perf_counter()
+                with store.read() as uow:
+                    page = fetch(
+                        uow, PageRequest(limit=ROWS, after=page.keys[-1], descending=descending)
+                    )
+                times.append((time.perf_counter() - t) * 1000)
+            return times or [0.0]
+
+        ok &= report(f"{name}: page down (up to 50)", page_down())
+
+        def end(fetch=fetch, descending=descending):  # noqa: ANN001, ANN202
+            with store.read() as uow:
+                return fetch(uow, PageRequest(limit=ROWS, last=True, descending=descending))
+
+        ok &= report(f"{name}: End (last page)", timed(end, 15))
+        if search:
+
+            def keystroke(fetch=fetch, search=search):  # noqa: ANN001, ANN202
+                with store.read() as uow:
+                    return fetch(uow, PageRequest(limit=ROWS, search=search))
+
+            ok &= report(f"{name}: filter {search!r}", timed(keystroke, 15))
+    return ok
+
+
+def journal_import() -> bool:
+    n_entries = 40_000  # 3 lines each
+    rows = ["entry,date,account,debit,credit,memo,contact"]
+    for i in range(n_entries):
+        day = f"2026-{1 + i % 12:02d}-{1 + i % 28:02d}"
+        net = 100 + (i * 37) % 90_000
+        vat = net // 5
+        rows.append(f"E{i},{day},1010,{(net + vat) // 100}.{(net + vat) % 100:02d},,Till {i},")
+        rows.append(f"E{i},{day},4000,,{net // 100}.{net % 100:02d},,")
+        rows.append(f"E{i},{day},2200,,{vat // 100}.{vat % 100:02d},,")
+    data = ("\n".join(rows) + "\n").encode()
+    with tempfile.TemporaryDirectory() as tmp:
+        store = open_store(str(Path(tmp) / "import.db"), user="bench")
+        setup.ensure_initialized(store)
+        t = time.perf_counter()
+        with store.write() as uow:
+            result = erp_imports.import_journal(uow, data)
+        secs = time.perf_counter() - t
+        store.dispose()
+    lines = n_entries * 3
+    rate = lines / secs
+    ok = rate >= 30_000
+    print(
+        f"journal import, validated: {lines:,} lines ({result.created:,} entries) in "
+        f"{secs:.2f} s = {rate:,.0f} lines/s ({'ok' if ok else 'MISSED'}, target >= 30,000)"
+    )
+    return ok
+
+
+def main() -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--db", default=str(Path(__file__).parent / "out" / "large.db"))
+    parser.add_argument("--rebuild", action="store_true")
+    args = parser.parse_args()
+    path = Path(args.db)
+    if args.rebuild:
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(path) + suffix).unlink(missing_ok=True)
+    fresh = not path.exists()
+    store = open_store(str(path))
+    setup.ensure_initialized(store)
+    if fresh:
+        t = time.perf_counter()
+        demo.generate(store, "large")
+        print(f"built the large store in {time.perf_counter() - t:.1f} s at {path}")
+    ok = journal_import()
+    ok &= trial_balance(store)
+    ok &= lists(store)
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,73 @@
+"""Journal, product and stock-count imports through the services: all rows or none."""
+
+from __future__ import annotations
+
+import pytest
+
+from bizdesk.errors import ValidationError
+from bizdesk.services import erp_imports, ledger, ledger_reports
+from tests.erp_helpers import errors, product
+
+HEADER = "entry,date,account,debit,credit,memo,contact\n"
+
+
+def test_journal_dry_run_writes_nothing(store) -> None:  # noqa: ANN001
+    data = HEADER + "A,2026-11-01,1010,10,,x,\nA,2026-11-01,3000,,10,,\n"
+    with store.write() as uow:
+        r = erp_imports.import_journal(uow, data, dry_run=True)
+    assert r.created == 1 and r.dry_run
+    with store.read() as uow:
+        assert ledger_reports.trial_balance(uow)[0] == []
+
+
+def test_journal_respects_lock_date_controlled_accounts_and_contacts(store) -> None:  # noqa: ANN001
+    with store.write() as uow:
+        ledger.set_lock_date(uow, "2026-10-31")
+    data = (
+        HEADER
+        + "A,2026-10-31,1010,10,,,\nA,2026-10-31,3000,,10,,\n"
+        + "B,2026-11-01,1200,10,,,\nB,2026-11-01,3000,,10,,\n"
+        + "C,2026-11-01,1100,10,,,nobody@example.com\nC,2026-11-02,4000,,10,,\n"
+    )
+    with store.write() as uow, pytest.raises(ValidationError) as exc:
+        erp_imports.import_journal(uow, data)
+    text = str(exc.value)
+    assert "line 2: date: the books are locked up to 2026-10-31" in text
+    assert "line 4: account: 1200 Inventory changes only through stock moves" in text
+    assert "line 6: contact: no contact 'nobody@example.com'" in text
+    assert "line 7: date: entry C started on 2026-11-01 on line 6" in text
+
+
+def test_journal_numbers_follow_existing_entries(store) -> None:  # noqa: ANN001
+    with store.write() as uow:
+        e = ledger.create_draft(
+            uow,
+            ledger.EntryInput(
+                "2026-11-01", "", [ledger.LineInput("1010", "5"), ledger.LineInput("3000", "", "5")]
+            ),
+        )
+        ledger.post(uow, e.id, version=e.version)
+        erp_imports.import_journal(
+            uow, HEADER + "X,2026-11-02,1010,1.5,,,\nX,2026-11-02,3000,,1.50,,\n"
+        )
+        e2 = ledger.create_draft(
+            uow,
+            ledger.EntryInput(
+                "2026-11-03", "", [ledger.LineInput("1010", "1"), ledger.LineInput("3000", "", "1")]
+            ),
+        )
+        assert ledger.post(uow, e2.id, version=e2.version).number == 3
+    assert errors(store) == []
+
+
+def test_stock_count_import_is_all_or_nothing(store) -> None:  # noqa: ANN001
+    product(store, "A", cost="1")
+    product(store, "B", cost="1")
+    with store.write() as uow, pytest.raises(ValidationError) as exc:
+        erp_imports.import_stock_count(uow, "sku,counted\nA,5\nB,-1\nZ,1\nA,3\n")
+    text = str(exc.value)
+    assert "line 3: counted: must not be negative" in text
+    assert "line 4: sku: no product with SKU 'Z'" in text
+    assert "line 5: sku: A is also counted on line 2" in text
+    with store.read() as uow:
+        assert ledger_reports.trial_balance(uow)[0] == []  # A's count was rolled back
