@@ -108,7 +108,9 @@ def purchase_order_rows(uow: UnitOfWork) -> Iterator[dict]:
 
 def _posted_lines(uow: UnitOfWork) -> Iterator:
     """Posted lines in entry-number order: (number, date, entry memo, code, name, type,
-    debit, credit, line memo, contact email or name, line id)."""
+    debit, credit, line memo, contact email or name, line id). Read a block of entry
+    numbers at a time (numbers have no gaps), each block through the entry-number index."""
+    top = uow.session.scalar(select(func.max(JournalEntry.number))) or 0
     stmt = (
         select(
             JournalEntry.number,
@@ -123,13 +125,15 @@ def _posted_lines(uow: UnitOfWork) -> Iterator:
             func.coalesce(Contact.email, Contact.name),
             JournalLine.id,
         )
-        .join(JournalEntry, JournalEntry.id == JournalLine.entry_id)
+        .join(JournalLine, JournalLine.entry_id == JournalEntry.id)
         .join(Account, Account.id == JournalLine.account_id)
         .outerjoin(Contact, Contact.id == JournalLine.contact_id)
-        .where(JournalLine.posted.is_(True))
+        .order_by(JournalEntry.number, JournalLine.id)
     )
-    # lines are inserted with their entry, so line id order is entry order
-    yield from _chunks(uow, stmt, JournalLine.id)
+    for start in range(1, top + 1, CHUNK):
+        yield from uow.session.execute(
+            stmt.where(JournalEntry.number.between(start, start + CHUNK - 1))
+        )
 
 
 def journal_rows(uow: UnitOfWork) -> Iterator[dict]:
