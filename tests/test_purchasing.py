@@ -215,3 +215,19 @@ def test_merging_suppliers_moves_orders_and_postings(shop) -> None:  # noqa: ANN
         contacts.merge(uow, sid, other)
         assert purchasing.get(uow, po.id).supplier_id == sid
     assert errors(store) == []
+
+
+def test_supplier_statement_report(shop) -> None:  # noqa: ANN001
+    from bizdesk.services.reports import build
+
+    store, sid = shop
+    po = order(store, sid, ("BOLT", "10", "1.00"))
+    with store.write() as uow:
+        purchasing.receive(uow, po.id, {po.lines[0].id: "10"})
+        b = purchasing.bill(uow, po.id, reference="S-1")
+        purchasing.pay(uow, b.id, amount="5")
+        rep = build(uow, "statement", contact="Acme Supply")
+        with pytest.raises(ValidationError, match="no contact"):
+            build(uow, "statement", contact="Nobody")
+    assert [r["balance"] for r in rep.rows] == [Decimal("12.00"), Decimal("7.00")]
+    assert rep.notes == ["Balance: 7.00 (we owe)"]

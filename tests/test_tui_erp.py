@@ -242,3 +242,22 @@ async def test_low_stock_key_drafts_orders(shop) -> None:  # noqa: ANN001
         rows = purchasing.list_page(uow, purchasing.PageRequest()).rows
         assert [(r.supplier, r.state) for r in rows] == [("Acme Supply", "draft")]
         assert stock.low_stock(uow)[0].on_order == 100
+
+
+async def test_lock_date_from_the_journal_tab(shop) -> None:  # noqa: ANN001
+    app = BizdeskApp(shop)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f8")
+        await settle(pilot, app)
+        await pilot.press("k")
+        await settle(pilot, app)
+        app.screen.query_one("#f-lock_date", Input).value = "2026-13-01"
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert isinstance(app.screen, FormScreen)  # a bad date: refused, form stays
+        app.screen.query_one("#f-lock_date", Input).value = "2026-10-31"
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert not isinstance(app.screen, FormScreen)
+    with shop.read() as uow:
+        assert str(ledger.lock_date(uow)) == "2026-10-31"

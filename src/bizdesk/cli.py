@@ -249,7 +249,7 @@ def report(
         str,
         typer.Argument(
             help="trial-balance, profit-loss, balance-sheet, general-ledger, stock-valuation, "
-            "low-stock, ar-aging, ap-aging, pipeline, tickets-sla or segments"
+            "low-stock, ar-aging, ap-aging, statement, pipeline, tickets-sla or segments"
         ),
     ],
     db: DbOpt = None,
@@ -257,6 +257,7 @@ def report(
     date_to: Annotated[str | None, typer.Option("--to")] = None,
     as_of: Annotated[str | None, typer.Option("--as-of")] = None,
     by: Annotated[str, typer.Option(help="segments: city, country, tag, stage, owner")] = "city",
+    contact: Annotated[str, typer.Option(help="statement: the contact (name, email, #id)")] = "",
     fmt: FormatOpt = "table",
 ) -> None:
     """Print a report as a table, CSV or JSON."""
@@ -271,6 +272,7 @@ def report(
         "date_to": parse_date(date_to, "--to"),
         "as_of": parse_date(as_of, "--as-of"),
         "by": by,
+        "contact": contact,
     }
     store = open_store(_db(ctx, db))
     unit = store.write if name in WRITING_REPORTS else store.read
@@ -605,6 +607,34 @@ def accounts_archive(
     with user_errors(), store.write() as uow:
         a = set_account_archived(uow, _account_id(uow, code), not undo)
     out.print(Text(f"{a.code} {a.name} {'archived' if a.archived else 'open again'}"))
+
+
+locations_app = typer.Typer(help="Where stock is kept.")
+app.add_typer(locations_app, name="locations")
+
+
+@locations_app.command("list")
+def locations_list(ctx: typer.Context, db: DbOpt = None) -> None:
+    """The stock locations (the default one first gets goods when none is named)."""
+    from bizdesk.services.stock import list_locations
+
+    store = open_store(_db(ctx, db))
+    with store.read() as uow:
+        for loc in list_locations(uow):
+            out.print(Text(loc.name + ("  (default)" if loc.is_default else "")))
+
+
+@locations_app.command("add")
+def locations_add(
+    ctx: typer.Context, name: Annotated[str, typer.Argument()], db: DbOpt = None
+) -> None:
+    """Add a stock location (a back room, a van, a second shop)."""
+    from bizdesk.services.stock import add_location
+
+    store = open_store(_db(ctx, db))
+    with user_errors(), store.write() as uow:
+        loc = add_location(uow, name)
+    out.print(Text(f"Added location {loc.name}"))
 
 
 @app.command("lock-date")

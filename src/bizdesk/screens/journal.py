@@ -198,7 +198,8 @@ class JournalPane(EntryActions, Pane):
         "The journal, newest entries first; v switches to the chart of accounts. / "
         "filters by memo or number. n writes an entry (its lines must balance to post), e "
         "edits a draft, p posts it, r reverses a posted entry. 1 all, 2 drafts, 3 posted. "
-        "On the accounts: enter opens an account's ledger, n adds, e renames, d archives."
+        "On the accounts: enter opens an account's ledger, n adds, e renames, d archives. "
+        "k sets the lock date (the owner only)."
     )
     BINDINGS = [
         Binding("n", "new", "New", id="journal.new"),
@@ -208,6 +209,7 @@ class JournalPane(EntryActions, Pane):
         Binding("2", "state('draft')", "Drafts", show=False, id="journal.drafts"),
         Binding("3", "state('posted')", "Posted", show=False, id="journal.posted"),
         Binding("d", "archive_account", "Archive", id="journal.archive"),
+        Binding("k", "lock_date", "Lock date", id="journal.lock"),
     ]
 
     def compose(self) -> ComposeResult:
@@ -285,6 +287,31 @@ class JournalPane(EntryActions, Pane):
         row = self.table.selected
         if row is not None:
             self.app.push_screen(rename_form(row.id, row.name), lambda a: a and self.table.reload())
+
+    def action_lock_date(self) -> None:
+        def ask(current) -> None:  # noqa: ANN001
+            self.app.push_screen(
+                FormScreen(
+                    "Lock the books: nothing can be posted on or before this date (owner only)",
+                    [
+                        Field(
+                            "lock_date",
+                            "Locked up to",
+                            value=current.isoformat() if current else "",
+                            placeholder="YYYY-MM-DD, empty: no lock",
+                        )
+                    ],
+                    lambda uow, v: L.set_lock_date(uow, v["lock_date"]) or "none",
+                ),
+                lambda r: (
+                    r
+                    and self.notify(
+                        f"Locked up to {r}" if r != "none" else "The books are not locked"
+                    )
+                ),
+            )
+
+        self.run_service(L.lock_date, write=False, done=ask)
 
     def action_archive_account(self) -> None:
         row = self.table.selected if self.showing_accounts else None

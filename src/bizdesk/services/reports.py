@@ -303,6 +303,53 @@ def _aging(role: str, name: str, title: str):  # noqa: ANN202
     return build
 
 
+def _statement_report(
+    uow: UnitOfWork, contact: str = "", as_of: date | None = None, **_: Any
+) -> Report:
+    """A customer's or supplier's account: what they owe us, or what we owe them."""
+    from bizdesk.services.contacts import resolve
+    from bizdesk.services.ledger_reports import contact_statement
+    from bizdesk.services.validate import FieldError
+
+    try:
+        c = resolve(uow, contact)
+    except FieldError as exc:
+        raise ValidationError({"contact": f"{exc} (give --contact NAME, EMAIL or #ID)"}) from None
+    role = "payable" if c.is_supplier else "receivable"
+    rows = contact_statement(uow, c.id, role, as_of)
+    cols = [
+        Column("date", "Date"),
+        Column("entry", "Entry"),
+        Column("memo", "Memo"),
+        Column("debit", "Debit", True),
+        Column("credit", "Credit", True),
+        Column("balance", "Balance", True),
+    ]
+    out = [
+        {
+            "date": r.date,
+            "entry": r.entry,
+            "memo": r.memo,
+            "debit": r.debit,
+            "credit": r.credit,
+            "balance": r.balance,
+            "entry_id": r.entry_id,
+        }
+        for r in rows
+    ]
+    owed = "owes us" if role == "receivable" else "we owe"
+    rep = Report(
+        "statement",
+        f"Statement of {c.name} ({role})",
+        {"contact": c.name, "account": role, "as_of": as_of},
+        cols,
+        out,
+    )
+    if rows:
+        rep.notes.append(f"Balance: {rows[-1].balance} ({owed})")
+    return rep
+
+
 REPORTS = {
     "trial-balance": _trial_balance,
     "profit-loss": _profit_loss,
@@ -312,6 +359,7 @@ REPORTS = {
     "low-stock": _low_stock,
     "ar-aging": _aging("receivable", "ar-aging", "Aged receivables (what customers owe)"),
     "ap-aging": _aging("payable", "ap-aging", "Aged payables (what we owe suppliers)"),
+    "statement": _statement_report,
     "pipeline": _pipeline,
     "tickets-sla": _tickets_sla,
     "segments": _segments,
