@@ -145,7 +145,36 @@ async def app_benchmarks(store) -> bool:  # noqa: ANN001
             await settle()
             times.append(table.last_load_ms)
         ok &= report("app: filter keystroke, to rows shown", times)
-        for key in ("escape", "f4", "v", "pagedown", "f5", "3", "pagedown", "f2"):
+        await pilot.press("escape", "f8")
+        await settle()
+        entries = app.query_one("#entries", PagedTable)
+        times = []
+        for _ in range(20):
+            await pilot.press("pagedown")
+            await settle()
+            times.append(entries.last_load_ms)
+        ok &= report("app: journal page down (1M lines), to rows shown", times)
+        for key in (
+            "escape",
+            "f4",
+            "v",
+            "pagedown",
+            "f5",
+            "3",
+            "pagedown",
+            "f6",
+            "pagedown",
+            "f7",
+            "0",
+            "pagedown",
+            "f8",
+            "pagedown",
+            "v",
+            "enter",
+            "end",
+            "escape",
+            "f2",
+        ):
             await pilot.press(key)
             await settle()
     rss_mb = peak_rss_mb()

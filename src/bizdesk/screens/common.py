@@ -13,6 +13,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from bizdesk.errors import BizdeskError
+from bizdesk.widgets.paged_table import PagedTable
 
 
 class ServiceResult(Message):
@@ -68,6 +69,21 @@ class Pane(ServiceRunner, Vertical):
 
     def focus_main(self) -> None:
         """Focus the pane's main widget (its list)."""
+
+
+class ListPane(Pane):
+    """A pane whose main widget is a PagedTable: focus goes to it, other people's changes
+    reload it."""
+
+    @property
+    def table(self) -> PagedTable:
+        return self.query_one(PagedTable)
+
+    def focus_main(self) -> None:
+        self.table.focus_grid()
+
+    def refresh_data(self) -> None:
+        self.table.reload()
 
 
 class RecordLoaded(Message):

@@ -12,7 +12,7 @@ from textual.widgets import Static
 
 from bizdesk.formatting import moment
 from bizdesk.models.contacts import CONTACT_KINDS, INTERACTION_KINDS, STAGES
-from bizdesk.screens.common import Pane, RecordScreen
+from bizdesk.screens.common import ListPane, RecordScreen
 from bizdesk.services import contacts as C
 from bizdesk.widgets.form import ConfirmScreen, Field, FormScreen, record_form
 from bizdesk.widgets.paged_table import Col, PagedTable
@@ -117,7 +117,7 @@ def after_save(widget, saved) -> None:  # noqa: ANN001
         widget.notify(w, title="Possible duplicate", severity="warning", markup=False)
 
 
-class ContactsPane(Pane):
+class ContactsPane(ListPane):
     HELP = (
         "The contacts list: people and organisations. Type / to filter by name, email, "
         "phone or city; s changes the sort. Enter opens a contact's page with its "
@@ -138,16 +138,6 @@ class ContactsPane(Pane):
             sorts=("name", "city", "country", "stage", "id"),
             id="contacts-table",
         )
-
-    @property
-    def table(self) -> PagedTable:
-        return self.query_one(PagedTable)
-
-    def focus_main(self) -> None:
-        self.table.focus_grid()
-
-    def refresh_data(self) -> None:
-        self.table.reload()
 
     def action_new(self) -> None:
         def done(saved) -> None:  # noqa: ANN001

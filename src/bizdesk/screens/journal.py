@@ -14,7 +14,7 @@ from textual.widgets import ContentSwitcher, Footer, Header, Static
 
 from bizdesk.formatting import day, moment, money
 from bizdesk.models.ledger import ACCOUNT_TYPES
-from bizdesk.screens.common import Pane, RecordScreen
+from bizdesk.screens.common import ListPane, RecordScreen
 from bizdesk.services import ledger as L
 from bizdesk.widgets.form import ConfirmScreen, Field, FormScreen
 from bizdesk.widgets.lines_form import LinesFormScreen
@@ -29,10 +29,9 @@ ENTRY_COLUMNS = [
 ]
 ACCOUNT_COLUMNS = [
     Col("code", "Code", 6),
-    Col("name", "Name", 28),
+    Col("name", "Name", 34),
     Col("type", "Type", 9),
-    Col("balance", "Balance", 14, right=True, fmt=money),
-    Col("role", "Posted for", 12),
+    Col("role", "Posted for", 18, fmt=lambda r: r.replace("_", " ")),
 ]
 LEDGER_COLUMNS = [
     Col("date", "Date", 10, fmt=day),
@@ -193,9 +192,10 @@ ENTRY_KEYS = [
 ]
 
 
-class JournalPane(EntryActions, Pane):
+class JournalPane(EntryActions, ListPane):
     HELP = (
-        "The journal, newest entries first; v switches to the chart of accounts. / "
+        "The journal, newest entries first; v switches to the chart of accounts (balances: "
+        "on an account's page and in the trial balance). / "
         "filters by memo or number. n writes an entry (its lines must balance to post), e "
         "edits a draft, p posts it, r reverses a posted entry. 1 all, 2 drafts, 3 posted. "
         "On the accounts: enter opens an account's ledger, n adds, e renames, d archives. "
@@ -240,12 +240,6 @@ class JournalPane(EntryActions, Pane):
     @property
     def table(self) -> PagedTable:
         return self.query_one("#accounts" if self.showing_accounts else "#entries", PagedTable)
-
-    def focus_main(self) -> None:
-        self.table.focus_grid()
-
-    def refresh_data(self) -> None:
-        self.table.reload()
 
     def action_toggle_view(self) -> None:
         switcher = self.query_one(ContentSwitcher)

@@ -13,7 +13,7 @@ from textual.binding import Binding
 from textual.widgets import Static
 
 from bizdesk.formatting import day, money
-from bizdesk.screens.common import Pane, RecordScreen
+from bizdesk.screens.common import ListPane, RecordScreen
 from bizdesk.services import purchasing as PU
 from bizdesk.services import stock as S
 from bizdesk.widgets.form import ConfirmScreen, Field, FormScreen
@@ -168,7 +168,7 @@ def pay_form(bill: PU.BillView) -> FormScreen:
     )
 
 
-class PurchasesPane(Pane):
+class PurchasesPane(ListPane):
     HELP = (
         "Purchase orders, newest first. 1 open orders, 2 drafts, 3 sent, 4 confirmed, "
         "5 partially received, 6 received (to bill), 7 billed (to pay), 8 closed, "
@@ -201,16 +201,6 @@ class PurchasesPane(Pane):
         self.query_one("#po-title", Static).update(
             Text(f"Purchase orders: {STATE_KEYS[key][1]}  (1-9, 0: by state)")
         )
-
-    @property
-    def table(self) -> PagedTable:
-        return self.query_one(PagedTable)
-
-    def focus_main(self) -> None:
-        self.table.focus_grid()
-
-    def refresh_data(self) -> None:
-        self.table.reload()
 
     def action_state(self, key: str) -> None:
         self.table.set_filters(state=STATE_KEYS[key][0])

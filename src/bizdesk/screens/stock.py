@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.widgets import Footer, Header, Static
 
 from bizdesk.formatting import money
-from bizdesk.screens.common import Pane, RecordScreen
+from bizdesk.screens.common import ListPane, RecordScreen
 from bizdesk.services import purchasing as PU
 from bizdesk.services import stock as S
 from bizdesk.widgets.form import ConfirmScreen, Field, FormScreen, record_form
@@ -177,7 +177,7 @@ STOCK_KEYS = [
 ]
 
 
-class StockPane(StockActions, Pane):
+class StockPane(StockActions, ListPane):
     HELP = (
         "Products with what is on hand and its value at moving-average cost. / filters by "
         "SKU or name, s sorts. a adjusts stock with a reason, c enters a count (the "
@@ -193,16 +193,6 @@ class StockPane(StockActions, Pane):
 
     def compose(self) -> ComposeResult:
         yield PagedTable(S.list_products, COLUMNS, sorts=("name", "sku"), id="stock-table")
-
-    @property
-    def table(self) -> PagedTable:
-        return self.query_one(PagedTable)
-
-    def focus_main(self) -> None:
-        self.table.focus_grid()
-
-    def refresh_data(self) -> None:
-        self.table.reload()
 
     def current_product(self) -> tuple[int, str] | None:
         row = self.table.selected

@@ -10,7 +10,7 @@ from textual.widgets import Static
 
 from bizdesk.formatting import moment
 from bizdesk.models.tickets import PRIORITIES, STATUSES
-from bizdesk.screens.common import Pane, RecordScreen
+from bizdesk.screens.common import ListPane, RecordScreen
 from bizdesk.services import tickets as T
 from bizdesk.widgets.form import Field, FormScreen, record_form
 from bizdesk.widgets.paged_table import Col, PagedTable
@@ -83,7 +83,7 @@ def status_form(view: T.TicketView) -> FormScreen:
     )
 
 
-class TicketsPane(Pane):
+class TicketsPane(ListPane):
     HELP = (
         "Support tickets by queue: 1 mine, 2 unassigned, 3 overdue, 4 all open, 5 all. "
         "The SLA column says ok, AT RISK, BREACHED, paused (waiting on the customer) or "
@@ -115,16 +115,6 @@ class TicketsPane(Pane):
         self.query_one("#queue-title", Static).update(
             Text(f"Queue: {label}   (1 mine · 2 unassigned · 3 overdue · 4 open · 5 all)")
         )
-
-    @property
-    def table(self) -> PagedTable:
-        return self.query_one(PagedTable)
-
-    def focus_main(self) -> None:
-        self.table.focus_grid()
-
-    def refresh_data(self) -> None:
-        self.table.reload()
 
     def action_queue(self, queue: str) -> None:
         self._title(queue)

@@ -762,26 +762,14 @@ class AccountRow:
     name: str
     type: str
     role: str
-    balance: Decimal
     archived: bool
 
 
 def account_page(uow: UnitOfWork, req: PageRequest) -> Page[AccountRow]:
-    """The chart of accounts by code with each balance (debit - credit, posted lines)."""
-    exp = uow.exponent
-    balance = (
-        select(func.coalesce(func.sum(JournalLine.debit_minor - JournalLine.credit_minor), 0))
-        .where(JournalLine.posted.is_(True), JournalLine.account_id == Account.id)
-        .scalar_subquery()
-    )
+    """The chart of accounts by code. No balances here: summing a million lines per page
+    would make the list slow; an account's page and the trial balance show them."""
     stmt = select(
-        Account.name,
-        Account.type,
-        Account.role,
-        balance,
-        Account.archived,
-        Account.code,
-        Account.id,
+        Account.name, Account.type, Account.role, Account.archived, Account.code, Account.id
     )
     if not req.filters.get("archived"):
         stmt = stmt.where(Account.archived.is_(False))
@@ -795,7 +783,7 @@ def account_page(uow: UnitOfWork, req: PageRequest) -> Page[AccountRow]:
         )
 
     def to_row(r) -> AccountRow:  # noqa: ANN001
-        return AccountRow(r[-1], r[-2], r[0], r[1], r[2] or "", from_minor(r[3], exp), r[4])
+        return AccountRow(r[-1], r[-2], r[0], r[1], r[2] or "", r[3])
 
     return keyset_page(uow.session, stmt, Account.code, Account.id, req, to_row)
 

@@ -335,6 +335,15 @@ def product_input(view: ProductView) -> ProductInput:
     )
 
 
+def _sum_of_moves(column):  # noqa: ANN001, ANN202
+    """Per product row of a query: the sum of a move column (on the covering move index)."""
+    return (
+        select(func.coalesce(func.sum(column), 0))
+        .where(StockMove.product_id == Product.id)
+        .scalar_subquery()
+    )
+
+
 PRODUCT_SORTS = {"name": Product.sort_name, "sku": Product.sku}
 
 
@@ -342,16 +351,8 @@ def list_products(uow: UnitOfWork, req: PageRequest) -> Page[ProductRow]:
     """Products with on hand and value per row (sums over the move index, one page only).
     Filters: ``low`` (at or below the reorder point), ``archived``."""
     exp = uow.exponent
-    qty = (
-        select(func.coalesce(func.sum(StockMove.qty_scaled), 0))
-        .where(StockMove.product_id == Product.id)
-        .scalar_subquery()
-    )
-    value = (
-        select(func.coalesce(func.sum(StockMove.value_minor), 0))
-        .where(StockMove.product_id == Product.id)
-        .scalar_subquery()
-    )
+    qty = _sum_of_moves(StockMove.qty_scaled)
+    value = _sum_of_moves(StockMove.value_minor)
     sort_col = PRODUCT_SORTS.get(req.sort, Product.sort_name)
     stmt = select(
         Product.sku,
@@ -809,11 +810,7 @@ class LowStockRow:
 
 def low_stock(uow: UnitOfWork) -> list[LowStockRow]:
     """Active products at or below their reorder point, with what is already on order."""
-    qty = (
-        select(func.coalesce(func.sum(StockMove.qty_scaled), 0))
-        .where(StockMove.product_id == Product.id)
-        .scalar_subquery()
-    )
+    qty = _sum_of_moves(StockMove.qty_scaled)
     rows = uow.session.execute(
         select(
             Product.id,

@@ -148,12 +148,12 @@ class LinesFormScreen(FormScreen):
         for f in self.line_fields:
             self.query_one(f"#l-{f.name}", Input).value = str(values.get(f.name, f.value or ""))
 
-    @on(Input.Submitted, "#line-editor Input")
-    def _commit_line(self, event: Input.Submitted) -> None:
-        event.stop()
+    def _take_line(self) -> bool:
+        """Move what the editor row holds into the lines (added, or replacing the line being
+        edited); False when the row is empty."""
         values = self._editor_values()
         if not any(v.strip() for v in values.values()):
-            return
+            return False
         if self.editing is None:
             self.lines.append(values)
         else:
@@ -161,7 +161,13 @@ class LinesFormScreen(FormScreen):
         self.editing = None
         self._fill_editor({})
         self._redraw()
-        self.query_one(f"#l-{self.line_fields[0].name}", Input).focus()
+        return True
+
+    @on(Input.Submitted, "#line-editor Input")
+    def _commit_line(self, event: Input.Submitted) -> None:
+        event.stop()
+        if self._take_line():
+            self.query_one(f"#l-{self.line_fields[0].name}", Input).focus()
 
     @on(DataTable.RowSelected, "#lines")
     def _edit_line(self, event: DataTable.RowSelected) -> None:
@@ -206,22 +212,10 @@ class LinesFormScreen(FormScreen):
 
     def action_save(self) -> None:
         self._action = self.lines_save
-        self._pending_line()
+        self._take_line()  # a line typed but not added counts: saving drops nothing on screen
         super().action_save()
 
     def action_extra(self, key: str) -> None:
         self._action = next(fn for k, _label, fn in self.extra if k == key)
-        self._pending_line()
+        self._take_line()
         super().action_save()
-
-    def _pending_line(self) -> None:
-        """A line typed but not yet added counts: saving never drops what is on screen."""
-        values = self._editor_values()
-        if any(v.strip() for v in values.values()):
-            if self.editing is None:
-                self.lines.append(values)
-            else:
-                self.lines[self.editing] = values
-            self.editing = None
-            self._fill_editor({})
-            self._redraw()
