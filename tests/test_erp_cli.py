@@ -111,7 +111,7 @@ def test_stock_count_import_posts_adjustments(shop) -> None:  # noqa: ANN001
     assert bizdesk("check", "--db", shop).returncode == 0
 
 
-def test_every_erp_report_in_every_format(shop) -> None:  # noqa: ANN001
+def test_every_erp_report_as_json_and_one_in_every_format(shop) -> None:  # noqa: ANN001
     for name in (
         "trial-balance",
         "profit-loss",
@@ -122,11 +122,11 @@ def test_every_erp_report_in_every_format(shop) -> None:  # noqa: ANN001
         "ar-aging",
         "ap-aging",
     ):
-        for fmt in ("table", "csv"):
-            r = bizdesk("report", name, "--db", shop, "--format", fmt)
-            assert r.returncode == 0, (name, r.stderr)
         doc = _json("report", name, "--db", shop)
         assert doc["report"] == name and isinstance(doc["rows"], list)
+    for fmt in ("table", "csv"):  # the same report object, printed two more ways
+        r = bizdesk("report", "balance-sheet", "--db", shop, "--format", fmt)
+        assert r.returncode == 0 and "Owner's equity" in r.stdout, r.stderr
     tb = _json("report", "trial-balance", "--db", shop)
     assert tb["rows"][0] == {
         "account": "1010",

@@ -191,6 +191,12 @@ def test_write_text(shop, tmp_path) -> None:  # noqa: ANN001
         path = purchasing.write_text(uow, po.id, tmp_path / "po.txt")
     text = path.read_text()
     assert "PURCHASE ORDER PO-00001" in text and "Acme Supply" in text and "24.00" in text
+    with store.read() as uow:
+        with pytest.raises(ValidationError, match="exists already"):
+            purchasing.write_text(uow, po.id, path)
+        with pytest.raises(ValidationError, match="cannot write"):
+            purchasing.write_text(uow, po.id, tmp_path / "no" / "such" / "po.txt")
+    assert path.read_text() == text
 
 
 def test_receipts_keep_stock_and_books_together(shop) -> None:  # noqa: ANN001

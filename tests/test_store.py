@@ -182,3 +182,41 @@ def test_kill_during_import_leaves_store_consistent(tmp_path):
         text=True,
     )
     assert r.returncode == 0, r.stderr
+
+
+def test_head_constant_matches_the_migrations() -> None:
+    from alembic.script import ScriptDirectory
+
+    from bizdesk.db.migrate import HEAD, alembic_config
+
+    class _Store:
+        engine = None
+
+    assert ScriptDirectory.from_config(alembic_config(_Store())).get_current_head() == HEAD
+
+
+def test_a_crm_only_store_upgrades_and_gets_the_erp_defaults(tmp_path) -> None:  # noqa: ANN001
+    """A store from before the ERP side (schema 0002) is backed up, upgraded, and given its
+    chart of accounts and main location on open."""
+    from alembic import command
+
+    from bizdesk.db import open_store
+    from bizdesk.db.migrate import alembic_config
+    from bizdesk.services import ledger, setup, stock
+    from bizdesk.services.contacts import ContactInput, create
+
+    path = tmp_path / "old.db"
+    old = open_store(str(path), user="tester", migrate=False)
+    command.upgrade(alembic_config(old), "0002")
+    with old.write() as uow:
+        for key, value in (("company", "Old Shop"), ("currency", "EUR"), ("locale", "en_US")):
+            uow.set_setting(key, value)
+        create(uow, ContactInput(name="Kept Customer"))
+    old.dispose()
+    store = open_store(str(path), user="tester")
+    setup.ensure_initialized(store)
+    with store.read() as uow:
+        assert ledger.account_for(uow, "inventory").code == "1200"
+        assert stock.default_location(uow).name == "Main"
+    assert list((tmp_path / "backups").glob("*before-upgrade-0002*"))
+    store.dispose()

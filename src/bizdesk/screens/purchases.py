@@ -291,8 +291,12 @@ class PurchaseOrderScreen(RecordScreen):
             self.run_service(fn, done=lambda _: self.load(), success=success)
 
     def action_edit(self) -> None:
-        if self.view is not None:
-            self.app.push_screen(order_form(self.view), lambda r: r and self.load())
+        if self.view is None:
+            return
+        if self.view.state != "draft":
+            self.notify(f"{self.view.label} is {self.view.state}: only a draft can be changed")
+            return
+        self.app.push_screen(order_form(self.view), lambda r: r and self.load())
 
     def action_send(self) -> None:
         v = self.view

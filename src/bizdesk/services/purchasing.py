@@ -799,7 +799,13 @@ def write_text(uow: UnitOfWork, order_id: int, path: Path) -> Path:
         out.append(f"{label:>64} {fmt_money(amount, loc):>14}")
     if po.notes:
         out += ["", po.notes]
-    path.write_text("\n".join(out) + "\n", encoding="utf-8")
+    try:
+        with path.open("x", encoding="utf-8") as fh:  # never overwrite a file
+            fh.write("\n".join(out) + "\n")
+    except FileExistsError:
+        raise ValidationError({"path": f"{path} exists already; choose another name"}) from None
+    except OSError as exc:
+        raise ValidationError({"path": f"cannot write {path}: {exc.strerror}"}) from None
     return path
 
 
