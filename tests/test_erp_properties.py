@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from bizdesk.db import open_store
 from bizdesk.errors import ValidationError
-from bizdesk.services import ledger, ledger_reports, purchasing, setup, stock
+from bizdesk.services import ledger, ledger_reports, purchasing, sales, setup, stock
 from tests.erp_helpers import errors, product, supplier
 
 SKUS = ("A", "B", "C")
@@ -49,6 +49,8 @@ ops = st.lists(
         st.tuples(st.just("deliver-all"), st.sampled_from(SKUS)),
         st.tuples(st.just("bill"), st.integers(0, 5), st.integers(-50, 50)),
         st.tuples(st.just("pay"), st.integers(0, 5), st.integers(1, 100)),
+        st.tuples(st.just("sell"), st.sampled_from(SKUS), qty, st.booleans()),
+        st.tuples(st.just("return"), st.integers(0, 5), st.integers(1, 100)),
     ),
     min_size=1,
     max_size=25,
@@ -65,11 +67,12 @@ def test_random_operations_keep_the_books_and_stock_in_step(template, tmp_path, 
     store = open_store(str(path), user="tester")
     orders: list[int] = []
     bills: list[int] = []
+    sold: list[int] = []
     try:
         for step in steps:
             with store.write() as uow:
                 try:
-                    _apply(uow, step, orders, bills)
+                    _apply(uow, step, orders, bills, sold)
                 except ValidationError:
                     pass  # a refusal must leave everything as it was; the checks below say so
         assert errors(store) == []
@@ -85,7 +88,7 @@ def test_random_operations_keep_the_books_and_stock_in_step(template, tmp_path, 
         store.dispose()
 
 
-def _apply(uow, step, orders: list[int], bills: list[int]) -> None:  # noqa: ANN001
+def _apply(uow, step, orders: list[int], bills: list[int], sold: list[int]) -> None:  # noqa: ANN001
     kind = step[0]
     if kind == "order":
         _, sku, q, cost = step
@@ -118,7 +121,7 @@ def _apply(uow, step, orders: list[int], bills: list[int]) -> None:  # noqa: ANN
     elif kind == "deliver-all":
         p = stock.get_product(uow, stock.resolve_product(uow, step[1]).id)
         if p.on_hand > 0:
-            _apply(uow, ("deliver", step[1], p.on_hand), orders, bills)
+            _apply(uow, ("deliver", step[1], p.on_hand), orders, bills, sold)
     elif kind == "adjust":
         _, sku, q, up = step
         stock.adjust(uow, stock.resolve_product(uow, sku).id, str(q if up else -q), "random")
@@ -136,6 +139,24 @@ def _apply(uow, step, orders: list[int], bills: list[int]) -> None:  # noqa: ANN
             vat=str(vat),
         )
         bills.append(b.id)
+    elif kind == "sell":
+        _, sku, q, over_the_counter = step
+        line = [sales.SOLineInput(sku, str(q), "2.99", "20")]
+        if over_the_counter:
+            sold.append(sales.counter_sale(uow, line).id)
+        else:
+            so = sales.create(uow, sales.SOInput(customer="Acme Supply", lines=line))
+            sales.confirm(uow, so.id)
+            sales.deliver(uow, so.id, {so.lines[0].id: str(q / 2)})
+            sales.invoice(uow, so.id)
+            sold.append(so.id)
+    elif kind == "return" and sold:
+        so = sales.get(uow, sold[step[1] % len(sold)])
+        ln = so.lines[0]
+        left = ln.invoiced - ln.returned
+        q = (left * step[2] / 100).quantize(Decimal("0.001"))
+        if q > 0:
+            sales.return_goods(uow, so.id, {ln.id: str(q)}, reason="random")
     elif kind == "pay" and bills:
         bill_id = bills[step[1] % len(bills)]
         b = purchasing._bill_view(uow, uow.session.get(purchasing.SupplierBill, bill_id))  # noqa: SLF001

@@ -120,3 +120,11 @@ def money_str(minor: int | None, exponent: int) -> str:
 def qty_text(scaled: int | None) -> str:
     """A quantity for a message: "10", "2.5", never "10.000" or "1E+1"."""
     return str(qty_from_scaled(scaled))
+
+
+def line_amounts(qty_scaled: int, unit_minor: int, vat_bp: int) -> tuple[int, int]:
+    """A document line's net and VAT in minor units: qty x unit price, then VAT on that net,
+    each rounded half-even once (the rule for order, bill and invoice lines alike)."""
+    net = (Decimal(qty_scaled) * unit_minor / QTY_SCALE).quantize(Decimal(1), ROUND_HALF_EVEN)
+    vat = (net * vat_bp / 10000).quantize(Decimal(1), ROUND_HALF_EVEN)
+    return int(net), int(vat)

@@ -5,6 +5,7 @@ from bizdesk.models.core import AuditEvent, Setting, User
 from bizdesk.models.deals import Deal, DealLine, PipelineStage
 from bizdesk.models.ledger import Account, JournalEntry, JournalLine, Sequence
 from bizdesk.models.purchasing import PurchaseLine, PurchaseOrder, SupplierBill, SupplierPayment
+from bizdesk.models.sales import CustomerPayment, Invoice, SalesLine, SalesOrder
 from bizdesk.models.stock import Location, Product, StockMove
 from bizdesk.models.tickets import Ticket, TicketComment, TicketEvent
 
@@ -12,6 +13,8 @@ __all__ = [
     "Account",
     "AuditEvent",
     "Contact",
+    "CustomerPayment",
+    "Invoice",
     "ContactTag",
     "Deal",
     "DealLine",
@@ -23,6 +26,8 @@ __all__ = [
     "Product",
     "PurchaseLine",
     "PurchaseOrder",
+    "SalesLine",
+    "SalesOrder",
     "Sequence",
     "Setting",
     "StockMove",

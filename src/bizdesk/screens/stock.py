@@ -18,11 +18,12 @@ from bizdesk.widgets.paged_table import Col, PagedTable
 
 COLUMNS = [
     Col("sku", "SKU", 12),
-    Col("name", "Name", 24),
-    Col("on_hand", "On hand", 9, right=True, fmt=str),
-    Col("value", "Value", 11, right=True, fmt=money),
-    Col("sale_price", "Price", 9, right=True, fmt=money),
-    Col("low", "Low", 4, fmt=lambda low: "LOW" if low else ""),
+    Col("name", "Name", 20),
+    Col("on_hand", "On hand", 8, right=True, fmt=str),
+    Col("available", "Avail.", 7, right=True, fmt=str),
+    Col("value", "Value", 10, right=True, fmt=money),
+    Col("sale_price", "Price", 8, right=True, fmt=money),
+    Col("low", "Low", 3, fmt=lambda low: "LOW" if low else ""),
 ]
 MOVE_COLUMNS = [
     Col("at", "When (UTC)", 16, fmt=lambda at: at.strftime("%Y-%m-%d %H:%M")),
@@ -269,7 +270,8 @@ class ProductScreen(StockActions, RecordScreen):
         t.append(f"{v.sku}  {v.name}", style="bold")
         t.append("  ARCHIVED\n" if not v.active else "\n")
         t.append(
-            f"On hand {v.on_hand} {v.unit} · on order {v.on_order} · value "
+            f"On hand {v.on_hand} {v.unit} · reserved {v.reserved} · available {v.available} · "
+            f"on order {v.on_order} · value "
             f"{money(v.value, loc)} · average cost {money(v.average_cost, loc)}\n"
         )
         t.append(

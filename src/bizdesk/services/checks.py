@@ -140,6 +140,7 @@ for _entity, _table in (
     ("ticket", "ticket"),
     ("product", "product"),
     ("purchase_order", "purchase_order"),
+    ("sales_order", "sales_order"),
 ):
     _sql_rule(
         f"{_entity}-audited",
@@ -201,6 +202,34 @@ _sql_rule(
     "SELECT id FROM purchase_line WHERE received_scaled > qty_scaled OR received_scaled < 0 "
     "OR billed_scaled > received_scaled",
     "purchase line #{0}: received more than ordered, or billed more than received",
+)
+_sql_rule(
+    "sales-line-quantities",
+    "SELECT id FROM sales_line WHERE delivered_scaled > qty_scaled OR invoiced_scaled > "
+    "delivered_scaled OR returned_scaled > invoiced_scaled OR delivered_scaled < 0",
+    "sales line #{0}: delivered more than ordered, invoiced more than delivered, or "
+    "returned more than invoiced",
+)
+_sql_rule(
+    "delivered-equals-moves",
+    "SELECT l.id, l.delivered_scaled - l.returned_scaled, -COALESCE(SUM(m.qty_scaled), 0) "
+    "FROM sales_line l LEFT JOIN stock_move m ON m.source_kind = 'sales_line' "
+    "AND m.source_id = l.id WHERE l.product_id IS NOT NULL GROUP BY l.id "
+    "HAVING l.delivered_scaled - l.returned_scaled != -COALESCE(SUM(m.qty_scaled), 0)",
+    "sales line #{0}: {1} out with the customer but its stock moves say {2} (thousandths)",
+)
+_sql_rule(
+    "invoice-numbers",
+    "SELECT kind, COUNT(*), MAX(number) FROM invoice GROUP BY kind "
+    "HAVING COUNT(*) != MAX(number) OR COUNT(*) != COUNT(DISTINCT number)",
+    "{0} numbers: {1} issued but numbers run to {2} (a gap or a repeat)",
+)
+_sql_rule(
+    "invoice-paid-within-total",
+    "SELECT i.number, i.total_minor, SUM(p.amount_minor) FROM invoice i "
+    "JOIN customer_payment p ON p.invoice_id = i.id GROUP BY i.id, i.number, i.total_minor "
+    "HAVING SUM(p.amount_minor) > i.total_minor",
+    "invoice {0}: paid {2}, more than its total {1} (minor units)",
 )
 _ROLE_BALANCE = (
     "(SELECT COALESCE(SUM(l.debit_minor - l.credit_minor), 0) FROM journal_line l "

@@ -460,7 +460,11 @@ def win(uow: UnitOfWork, deal_id: int, reason: str = "", *, version: int) -> Dea
     _require_open(uow, d)
     reason = v.Checker()("reason", v.text, reason, max_len=500) or ""
     won = _stage_of_kind(uow, "won")
-    return _set_stage(uow, d, won.id, 100, "win", reason)
+    view = _set_stage(uow, d, won.id, 100, "win", reason)
+    from bizdesk.services.sales import from_deal
+
+    from_deal(uow, d.id)  # a deal with lines becomes a sales order (a draft to confirm)
+    return view
 
 
 def lose(uow: UnitOfWork, deal_id: int, reason: str, *, version: int) -> DealView:

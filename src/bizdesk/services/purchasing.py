@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import Decimal
 from pathlib import Path
 
 from sqlalchemy import func, or_, select
@@ -23,6 +23,7 @@ from bizdesk.models.stock import Product
 from bizdesk.money import (
     AmountError,
     from_minor,
+    line_amounts,
     parse_money,
     parse_qty,
     percent_from_bp,
@@ -139,13 +140,6 @@ class POView:
         return sum((b.paid for b in self.bills), Decimal(0))
 
 
-def _line_amounts(qty_scaled: int, unit_cost_minor: int, vat_bp: int) -> tuple[int, int]:
-    """Net and VAT of a line in minor units, each rounded half-even once."""
-    net = (Decimal(qty_scaled) * unit_cost_minor / 1000).quantize(Decimal(1), ROUND_HALF_EVEN)
-    vat = (net * vat_bp / 10000).quantize(Decimal(1), ROUND_HALF_EVEN)
-    return int(net), int(vat)
-
-
 def _clean(uow: UnitOfWork, data: POInput) -> tuple[dict, list[dict]]:
     exp = uow.exponent
     chk = v.Checker()
@@ -221,7 +215,7 @@ def _lines(uow: UnitOfWork, order_id: int) -> list[PurchaseLine]:
 
 def _replace_lines(uow: UnitOfWork, po: PurchaseOrder, lines: list[dict]) -> None:
     uow.session.execute(PurchaseLine.__table__.delete().where(PurchaseLine.order_id == po.id))
-    amounts = [_line_amounts(ln["qty_scaled"], ln["unit_cost_minor"], ln["vat_bp"]) for ln in lines]
+    amounts = [line_amounts(ln["qty_scaled"], ln["unit_cost_minor"], ln["vat_bp"]) for ln in lines]
     po.net_minor = sum(n for n, _ in amounts)
     po.vat_minor = sum(t for _, t in amounts)
     uow.session.add_all(
@@ -397,7 +391,7 @@ def bill_defaults(uow: UnitOfWork, order_id: int) -> tuple[Decimal, Decimal]:
     for ln in _lines(uow, order_id):
         q = ln.received_scaled - ln.billed_scaled
         if q > 0:
-            n, t = _line_amounts(q, ln.unit_cost_minor, ln.vat_bp)
+            n, t = line_amounts(q, ln.unit_cost_minor, ln.vat_bp)
             net += n
             vat += t
     return from_minor(net, uow.exponent), from_minor(vat, uow.exponent)
@@ -615,7 +609,7 @@ def get(uow: UnitOfWork, order_id: int) -> POView:
     lines = []
     net = vat = received = 0
     for ln, sku, unit in rows:
-        n, t = _line_amounts(ln.qty_scaled, ln.unit_cost_minor, ln.vat_bp)
+        n, t = line_amounts(ln.qty_scaled, ln.unit_cost_minor, ln.vat_bp)
         net += n
         vat += t
         received += ln.received_value_minor
@@ -823,7 +817,7 @@ def preview_totals(uow: UnitOfWork, lines: list[POLineInput]) -> tuple[Decimal, 
         except (v.FieldError, AmountError):
             bad += 1
             continue
-        n, t = _line_amounts(q, cost, rate)
+        n, t = line_amounts(q, cost, rate)
         net += n
         vat += t
     return from_minor(net, exp), from_minor(vat, exp), bad

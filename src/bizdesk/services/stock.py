@@ -76,11 +76,16 @@ class ProductView:
     allow_negative: bool
     active: bool
     on_hand: Decimal
+    reserved: Decimal
     on_order: Decimal
     value: Decimal
     average_cost: Decimal
     locations: list[LocationQty]
     version: int
+
+    @property
+    def available(self) -> Decimal:
+        return self.on_hand - self.reserved
 
 
 @dataclass(frozen=True)
@@ -90,6 +95,7 @@ class ProductRow:
     name: str
     unit: str
     on_hand: Decimal
+    available: Decimal
     value: Decimal
     sale_price: Decimal
     reorder_point: Decimal
@@ -262,6 +268,11 @@ def _totals(uow: UnitOfWork, product_id: int) -> tuple[int, int]:
     return int(q), int(val)
 
 
+def on_hand(uow: UnitOfWork, product_id: int) -> int:
+    """Thousandths on hand over every location."""
+    return _totals(uow, product_id)[0]
+
+
 def _on_hand_at(uow: UnitOfWork, product_id: int, location_id: int) -> int:
     return int(
         uow.session.scalar(
@@ -312,6 +323,7 @@ def get_product(uow: UnitOfWork, product_id: int) -> ProductView:
         p.allow_negative,
         p.active,
         qty_from_scaled(qty),
+        qty_from_scaled(reserved(uow, [p.id]).get(p.id, 0)),
         qty_from_scaled(_on_order(uow, [p.id]).get(p.id, 0)),
         from_minor(value, exp),
         from_minor(_average_cost(uow, p, qty, value), exp),
@@ -344,6 +356,21 @@ def _sum_of_moves(column):  # noqa: ANN001, ANN202
     )
 
 
+def _reserved_subquery():  # noqa: ANN202
+    """Per product row: what confirmed sales orders still have to deliver."""
+    from bizdesk.models.sales import SalesLine, SalesOrder
+
+    return (
+        select(func.coalesce(func.sum(SalesLine.qty_scaled - SalesLine.delivered_scaled), 0))
+        .join(SalesOrder, SalesOrder.id == SalesLine.order_id)
+        .where(
+            SalesLine.product_id == Product.id,
+            SalesOrder.state.in_(("confirmed", "partially delivered")),
+        )
+        .scalar_subquery()
+    )
+
+
 PRODUCT_SORTS = {"name": Product.sort_name, "sku": Product.sku}
 
 
@@ -353,6 +380,7 @@ def list_products(uow: UnitOfWork, req: PageRequest) -> Page[ProductRow]:
     exp = uow.exponent
     qty = _sum_of_moves(StockMove.qty_scaled)
     value = _sum_of_moves(StockMove.value_minor)
+    promised = _reserved_subquery()
     sort_col = PRODUCT_SORTS.get(req.sort, Product.sort_name)
     stmt = select(
         Product.sku,
@@ -363,6 +391,7 @@ def list_products(uow: UnitOfWork, req: PageRequest) -> Page[ProductRow]:
         Product.sale_price_minor,
         Product.reorder_point_scaled,
         Product.active,
+        promised,
         sort_col,
         Product.id,
     ).where(Product.active.is_(not req.filters.get("archived", False)))
@@ -384,6 +413,7 @@ def list_products(uow: UnitOfWork, req: PageRequest) -> Page[ProductRow]:
             r[1],
             r[2],
             qty_from_scaled(r[3]),
+            qty_from_scaled(r[3] - r[8]),
             from_minor(r[4], exp),
             from_minor(r[5], exp),
             qty_from_scaled(r[6]),
@@ -553,6 +583,48 @@ def issue_from_stock(
     """Goods out at average cost (the caller posts the entry)."""
     p = _load(uow, product_id, lock=True)
     return _apply_move(uow, p, location_id, -qty_scaled, "delivery", source=source)
+
+
+def return_into_stock(
+    uow: UnitOfWork,
+    product_id: int,
+    location_id: int,
+    qty_scaled: int,
+    value_minor: int,
+    source: tuple[str, int],
+) -> StockMove:
+    """Goods coming back at the value they left with (the caller posts the entry)."""
+    p = _load(uow, product_id, lock=True)
+    move = StockMove(
+        product_id=p.id,
+        location_id=location_id,
+        kind="return",
+        qty_scaled=qty_scaled,
+        unit_cost_minor=_half_even(value_minor * QTY_SCALE, qty_scaled),
+        value_minor=value_minor,
+        source_kind=source[0],
+        source_id=source[1],
+        username=uow.user,
+    )
+    uow.session.add(move)
+    uow.session.flush()
+    return move
+
+
+def reserved(uow: UnitOfWork, product_ids: list[int]) -> dict[int, int]:
+    """Thousandths promised to confirmed sales orders and not yet delivered, per product."""
+    from bizdesk.models.sales import SalesLine, SalesOrder
+
+    rows = uow.session.execute(
+        select(SalesLine.product_id, func.sum(SalesLine.qty_scaled - SalesLine.delivered_scaled))
+        .join(SalesOrder, SalesOrder.id == SalesLine.order_id)
+        .where(
+            SalesOrder.state.in_(("confirmed", "partially delivered")),
+            SalesLine.product_id.in_(product_ids),
+        )
+        .group_by(SalesLine.product_id)
+    )
+    return {pid: int(q) for pid, q in rows if q}
 
 
 @dataclass(frozen=True)

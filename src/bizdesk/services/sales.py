@@ -1,0 +1,855 @@
+"""Sales orders: where the CRM meets the ERP.
+
+draft -> confirmed (reserves stock) -> partially delivered -> delivered -> invoiced -> closed;
+cancel before anything left the shop. Delivering issues stock at average cost (Dr Cost of
+goods sold / Cr Inventory); invoicing what was delivered posts Dr Receivables / Cr Sales +
+VAT payable; payments Dr Bank|Cash / Cr Receivables. A return takes invoiced goods back at the
+cost they left with (Dr Inventory / Cr COGS) and issues a credit note (Dr Sales + VAT payable /
+Cr Receivables). A counter sale does order, delivery, invoice and payment in one step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from sqlalchemy import func, or_, select
+
+from bizdesk.db.session import UnitOfWork
+from bizdesk.errors import NotFound, ValidationError
+from bizdesk.models.contacts import Contact
+from bizdesk.models.ledger import JournalEntry
+from bizdesk.models.sales import CustomerPayment, Invoice, SalesLine, SalesOrder
+from bizdesk.models.stock import Product
+from bizdesk.money import (
+    AmountError,
+    from_minor,
+    line_amounts,
+    parse_money,
+    parse_qty,
+    percent_from_bp,
+    percent_to_basis_points,
+    qty_from_scaled,
+    qty_text,
+)
+from bizdesk.services import validate as v
+from bizdesk.services.ledger import Posting, account_for, next_number, post_entry
+from bizdesk.services.paging import Page, PageRequest, keyset_page, like_pattern
+from bizdesk.services.records import check_version, touch
+from bizdesk.services.stock import (
+    issue_from_stock,
+    reserved,
+    resolve_location,
+    resolve_product,
+    return_into_stock,
+)
+
+PAYMENT_ACCOUNTS = ("bank", "cash")
+WALK_IN = "Walk-in customer"
+
+
+def so_label(number: int) -> str:
+    return f"SO-{number:05d}"
+
+
+def invoice_label(kind: str, number: int) -> str:
+    return f"{'INV' if kind == 'invoice' else 'CN'}-{number:05d}"
+
+
+@dataclass
+class SOLineInput:
+    product: str = ""  # SKU; empty for a line that is not stock (a service, a fee)
+    qty: str = "1"
+    unit_price: str = ""  # empty: the product's sale price
+    vat_rate: str = ""  # empty: the product's VAT rate
+    description: str = ""
+
+
+@dataclass
+class SOInput:
+    customer: str = ""
+    order_date: str = ""
+    notes: str = ""
+    lines: list[SOLineInput] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SOLineView:
+    id: int
+    product_id: int | None
+    sku: str
+    description: str
+    qty: Decimal
+    unit_price: Decimal
+    vat_rate: Decimal
+    net: Decimal
+    vat: Decimal
+    delivered: Decimal
+    invoiced: Decimal
+    returned: Decimal
+
+    @property
+    def to_deliver(self) -> Decimal:
+        return self.qty - self.delivered
+
+
+@dataclass(frozen=True)
+class InvoiceView:
+    id: int
+    kind: str
+    label: str
+    issued_on: date
+    due_on: date
+    net: Decimal
+    vat: Decimal
+    total: Decimal
+    paid: Decimal
+    entry_id: int
+
+    @property
+    def open(self) -> Decimal:
+        return self.total - self.paid if self.kind == "invoice" else Decimal(0)
+
+
+@dataclass(frozen=True)
+class SOView:
+    id: int
+    number: int
+    label: str
+    customer_id: int
+    customer: str
+    deal_id: int | None
+    state: str
+    order_date: date
+    notes: str
+    lines: list[SOLineView]
+    net: Decimal
+    vat: Decimal
+    total: Decimal
+    invoices: list[InvoiceView]
+    entries: list[tuple[int, str, str]]
+    version: int
+
+    @property
+    def unpaid(self) -> Decimal:
+        return sum((i.open for i in self.invoices), Decimal(0))
+
+
+# --- orders -----------------------------------------------------------------------------------
+
+
+def _clean(uow: UnitOfWork, data: SOInput) -> tuple[dict, list[dict]]:
+    from bizdesk.services.contacts import resolve as resolve_contact
+
+    exp = uow.exponent
+    chk = v.Checker()
+    cust = chk("customer", resolve_contact, uow, data.customer)
+    head = {
+        "customer_id": cust.id if cust else None,
+        "order_date": chk("order_date", v.iso_date, data.order_date) or date.today(),
+        "notes": chk("notes", v.text, data.notes, max_len=2000, multiline=True) or "",
+    }
+    lines = []
+    for i, ln in enumerate(data.lines, start=1):
+        if not any(str(x).strip() for x in (ln.product, ln.unit_price, ln.description)):
+            continue
+        p = None
+        if str(ln.product).strip():
+            p = chk(f"line {i} product", resolve_product, uow, ln.product)
+        desc = chk(f"line {i} description", v.text, ln.description, max_len=200) or ""
+        if not str(ln.product).strip() and not desc:
+            chk.add(f"line {i} description", "a line without a product needs a description")
+        try:
+            qty = parse_qty(ln.qty)
+            if qty == 0:
+                raise AmountError("must be more than zero")
+        except AmountError as exc:
+            chk.add(f"line {i} qty", str(exc))
+            qty = 0
+        price = vat = 0
+        try:
+            if str(ln.unit_price).strip():
+                price = parse_money(ln.unit_price, exp)
+            elif p is not None:
+                price = p.sale_price_minor
+        except AmountError as exc:
+            chk.add(f"line {i} unit price", str(exc))
+        try:
+            if str(ln.vat_rate).strip():
+                vat = percent_to_basis_points(ln.vat_rate)
+            elif p is not None:
+                vat = p.vat_bp
+        except AmountError as exc:
+            chk.add(f"line {i} VAT %", str(exc))
+        lines.append(
+            {
+                "product_id": p.id if p else None,
+                "description": desc or (p.name if p else ""),
+                "qty_scaled": qty,
+                "unit_price_minor": price,
+                "vat_bp": vat,
+            }
+        )
+    if not lines and not chk.errors:
+        chk.add("lines", "an order needs at least one line")
+    chk.done()
+    return head, lines
+
+
+def _load(uow: UnitOfWork, order_id: int, *, lock: bool = False) -> SalesOrder:
+    so = uow.session.get(SalesOrder, order_id, with_for_update=lock)
+    if so is None:
+        raise NotFound(f"There is no sales order #{order_id}.")
+    return so
+
+
+def _lines(uow: UnitOfWork, order_id: int) -> list[SalesLine]:
+    return list(
+        uow.session.scalars(
+            select(SalesLine)
+            .where(SalesLine.order_id == order_id)
+            .order_by(SalesLine.position, SalesLine.id)
+        )
+    )
+
+
+def _replace_lines(uow: UnitOfWork, so: SalesOrder, lines: list[dict]) -> None:
+    uow.session.execute(SalesLine.__table__.delete().where(SalesLine.order_id == so.id))
+    amounts = [line_amounts(ln["qty_scaled"], ln["unit_price_minor"], ln["vat_bp"]) for ln in lines]
+    so.net_minor = sum(n for n, _ in amounts)
+    so.vat_minor = sum(t for _, t in amounts)
+    uow.session.add_all(SalesLine(order_id=so.id, position=i, **ln) for i, ln in enumerate(lines))
+
+
+def _snapshot(so: SalesOrder, lines: list[dict] | None = None) -> dict:
+    out = {"number": so.number, "customer_id": so.customer_id, "state": so.state}
+    if lines is not None:
+        out["lines"] = [
+            [ln["product_id"], ln["qty_scaled"], ln["unit_price_minor"], ln["vat_bp"]]
+            for ln in lines
+        ]
+    return out
+
+
+def create(uow: UnitOfWork, data: SOInput, *, deal_id: int | None = None) -> SOView:
+    head, lines = _clean(uow, data)
+    so = SalesOrder(
+        number=next_number(uow, "sales_order"), deal_id=deal_id, updated_by=uow.user, **head
+    )
+    uow.session.add(so)
+    uow.session.flush()
+    _replace_lines(uow, so, lines)
+    uow.session.flush()
+    uow.audit("sales_order", so.id, "create", after=_snapshot(so, lines))
+    return get(uow, so.id)
+
+
+def update(uow: UnitOfWork, order_id: int, data: SOInput, *, version: int) -> SOView:
+    so = _load(uow, order_id, lock=True)
+    check_version(so, version)
+    if so.state != "draft":
+        raise ValidationError({"": f"{so_label(so.number)} is {so.state}; only drafts change"})
+    head, lines = _clean(uow, data)
+    before = _snapshot(so)
+    for k, val in head.items():
+        setattr(so, k, val)
+    _replace_lines(uow, so, lines)
+    touch(uow, so)
+    uow.session.flush()
+    uow.audit("sales_order", so.id, "update", before=before, after=_snapshot(so, lines))
+    return get(uow, so.id)
+
+
+def from_deal(uow: UnitOfWork, deal_id: int) -> SOView | None:
+    """The sales order of a won deal with product lines (None: the deal has no lines)."""
+    from bizdesk.models.deals import Deal, DealLine
+
+    existing = uow.session.scalars(select(SalesOrder.id).where(SalesOrder.deal_id == deal_id))
+    if existing.first() is not None:
+        return None
+    deal = uow.session.get(Deal, deal_id)
+    rows = uow.session.execute(
+        select(DealLine, Product.sku)
+        .outerjoin(Product, Product.id == DealLine.product_id)
+        .where(DealLine.deal_id == deal_id)
+        .order_by(DealLine.id)
+    ).all()
+    if not rows:
+        return None
+    exp = uow.exponent
+    lines = [
+        SOLineInput(
+            product=sku or "",
+            qty=str(qty_from_scaled(ln.qty_scaled)),
+            unit_price=str(from_minor(ln.unit_price_minor, exp)),
+            description=ln.description,
+        )
+        for ln, sku in rows
+    ]
+    data = SOInput(customer=f"#{deal.contact_id}", notes=f"From deal: {deal.title}", lines=lines)
+    return create(uow, data, deal_id=deal_id)
+
+
+def confirm(uow: UnitOfWork, order_id: int, *, version: int | None = None) -> SOView:
+    """Confirm a draft: its stock is reserved (refused when not enough is available)."""
+    so = _load(uow, order_id, lock=True)
+    if version is not None:
+        check_version(so, version)
+    if so.state != "draft":
+        raise ValidationError({"": f"{so_label(so.number)} is {so.state}; it is confirmed already"})
+    lines = _lines(uow, so.id)
+    need: dict[int, int] = {}
+    for ln in lines:
+        if ln.product_id is not None:
+            need[ln.product_id] = need.get(ln.product_id, 0) + ln.qty_scaled
+    chk = v.Checker()
+    for pid, qty in need.items():
+        p = uow.session.get(Product, pid, with_for_update=True)
+        if p.allow_negative:
+            continue
+        free = available(uow, pid)
+        if qty > free:
+            chk.add(p.sku, f"only {qty_text(free)} {p.unit} available, {qty_text(qty)} wanted")
+    chk.done()
+    so.state = "confirmed"
+    touch(uow, so)
+    uow.audit("sales_order", so.id, "confirm", before={"state": "draft"}, after={"state": so.state})
+    return get(uow, so.id)
+
+
+def available(uow: UnitOfWork, product_id: int) -> int:
+    """On hand (all locations) less what confirmed orders have reserved, in thousandths."""
+    from bizdesk.services.stock import on_hand
+
+    return on_hand(uow, product_id) - reserved(uow, [product_id]).get(product_id, 0)
+
+
+def cancel(uow: UnitOfWork, order_id: int, *, version: int | None = None) -> SOView:
+    so = _load(uow, order_id, lock=True)
+    if version is not None:
+        check_version(so, version)
+    if so.state not in ("draft", "confirmed"):
+        raise ValidationError(
+            {"": f"{so_label(so.number)} is {so.state}; goods left the shop: return them instead"}
+        )
+    before = so.state
+    so.state = "cancelled"
+    touch(uow, so)
+    uow.audit("sales_order", so.id, "cancel", before={"state": before}, after={"state": so.state})
+    return get(uow, so.id)
+
+
+def _set_progress(so: SalesOrder, lines: list[SalesLine]) -> None:
+    delivered_all = all(ln.delivered_scaled >= ln.qty_scaled for ln in lines)
+    invoiced_all = all(ln.invoiced_scaled >= ln.qty_scaled for ln in lines)
+    if invoiced_all:
+        so.state = "invoiced"
+    elif delivered_all:
+        so.state = "delivered"
+    elif any(ln.delivered_scaled for ln in lines):
+        so.state = "partially delivered"
+
+
+def _quantities(
+    uow: UnitOfWork,
+    lines: dict[int, SalesLine],
+    wanted: dict[int, object],
+    limit,
+    what: str,  # noqa: ANN001
+) -> list[tuple[SalesLine, int]]:
+    """Per line id the typed quantity, at most ``limit(line)``; FieldErrors by SKU/line."""
+    chk = v.Checker()
+    todo = []
+    for line_id, raw in wanted.items():
+        ln = lines.get(line_id)
+        if ln is None:
+            chk.add(f"line {line_id}", "not a line of this order")
+            continue
+        label = ln.description[:30] or f"line {line_id}"
+        if not str(raw or "").strip():
+            continue
+        try:
+            q = parse_qty(raw)
+        except AmountError as exc:
+            chk.add(label, str(exc))
+            continue
+        if q > limit(ln):
+            chk.add(label, f"only {qty_text(limit(ln))} can be {what}")
+        elif q:
+            todo.append((ln, q))
+    if not todo and not chk.errors:
+        chk.add("", f"enter a quantity {what} for at least one line")
+    chk.done()
+    return todo
+
+
+def deliver(
+    uow: UnitOfWork,
+    order_id: int,
+    quantities: dict[int, object] | None = None,
+    *,
+    location: object = "",
+    when: object = None,
+    version: int | None = None,
+) -> SOView:
+    """Deliver quantities per line id (None: everything still to deliver)."""
+    so = _load(uow, order_id, lock=True)
+    if version is not None:
+        check_version(so, version)
+    if so.state not in ("confirmed", "partially delivered"):
+        hint = "confirm it first" if so.state == "draft" else "nothing is left to deliver"
+        raise ValidationError({"": f"{so_label(so.number)} is {so.state}; {hint}"})
+    lines = {ln.id: ln for ln in _lines(uow, so.id)}
+    if quantities is None:
+        quantities = {
+            i: str(qty_from_scaled(ln.qty_scaled - ln.delivered_scaled))
+            for i, ln in lines.items()
+            if ln.qty_scaled > ln.delivered_scaled
+        }
+    chk = v.Checker()
+    loc = chk("location", resolve_location, uow, location)
+    day = chk("date", v.iso_date, when) or date.today()
+    chk.done()
+    todo = _quantities(
+        uow, lines, quantities, lambda ln: ln.qty_scaled - ln.delivered_scaled, "delivered"
+    )
+    cost = 0
+    for ln, q in todo:
+        if ln.product_id is not None:
+            move = issue_from_stock(uow, ln.product_id, loc.id, q, ("sales_line", ln.id))
+            ln.delivered_value_minor += -move.value_minor
+            cost += -move.value_minor
+        ln.delivered_scaled += q
+    moves_entry = None
+    if cost:
+        moves_entry = post_entry(
+            uow,
+            day,
+            f"Goods delivered on {so_label(so.number)}",
+            [
+                Posting(account_for(uow, "cogs").id, debit_minor=cost),
+                Posting(account_for(uow, "inventory").id, credit_minor=cost),
+            ],
+            source=("sales_order", so.id),
+        )
+    if moves_entry is not None:
+        from bizdesk.models.stock import StockMove
+
+        for ln, _q in todo:
+            for m in uow.session.scalars(
+                select(StockMove).where(
+                    StockMove.source_kind == "sales_line",
+                    StockMove.source_id == ln.id,
+                    StockMove.entry_id.is_(None),
+                )
+            ):
+                m.entry_id = moves_entry.id
+    _set_progress(so, list(lines.values()))
+    touch(uow, so)
+    uow.audit(
+        "sales_order",
+        so.id,
+        "deliver",
+        after={"lines": {ln.id: q for ln, q in todo}, "cost": cost, "state": so.state},
+    )
+    return get(uow, so.id)
+
+
+def invoice(
+    uow: UnitOfWork,
+    order_id: int,
+    *,
+    when: object = None,
+    due: object = None,
+    version: int | None = None,
+) -> InvoiceView:
+    """Invoice everything delivered and not yet invoiced, with the next invoice number."""
+    so = _load(uow, order_id, lock=True)
+    if version is not None:
+        check_version(so, version)
+    lines = _lines(uow, so.id)
+    todo = [ln for ln in lines if ln.delivered_scaled > ln.invoiced_scaled]
+    if so.state == "cancelled" or not todo:
+        raise ValidationError(
+            {
+                "": f"{so_label(so.number)} is {so.state}; nothing delivered waits for an invoice"
+            }
+        )
+    chk = v.Checker()
+    day = chk("date", v.iso_date, when) or date.today()
+    due_on = chk("due", v.iso_date, due) or day + timedelta(days=14)
+    if due_on < day:
+        chk.add("due", "before the invoice date")
+    chk.done()
+    net = vat = 0
+    for ln in todo:
+        n, t = line_amounts(
+            ln.delivered_scaled - ln.invoiced_scaled, ln.unit_price_minor, ln.vat_bp
+        )
+        net, vat = net + n, vat + t
+        ln.invoiced_scaled = ln.delivered_scaled
+    number = next_number(uow, "invoice")
+    label = invoice_label("invoice", number)
+    e = post_entry(
+        uow,
+        day,
+        f"Invoice {label} ({so_label(so.number)})",
+        [
+            Posting(
+                account_for(uow, "receivable").id, debit_minor=net + vat, contact_id=so.customer_id
+            ),
+            Posting(account_for(uow, "sales").id, credit_minor=net),
+            Posting(account_for(uow, "vat_payable").id, credit_minor=vat),
+        ],
+        source=("sales_order", so.id),
+    )
+    inv = Invoice(
+        kind="invoice",
+        number=number,
+        order_id=so.id,
+        customer_id=so.customer_id,
+        issued_on=day,
+        due_on=due_on,
+        net_minor=net,
+        vat_minor=vat,
+        total_minor=net + vat,
+        entry_id=e.id,
+    )
+    uow.session.add(inv)
+    uow.session.flush()
+    _set_progress(so, lines)
+    touch(uow, so)
+    uow.audit("invoice", inv.id, "issue", after={"number": label, "total": net + vat})
+    return _invoice_view(uow, inv)
+
+
+def _paid(uow: UnitOfWork, invoice_id: int) -> int:
+    return int(
+        uow.session.scalar(
+            select(func.coalesce(func.sum(CustomerPayment.amount_minor), 0)).where(
+                CustomerPayment.invoice_id == invoice_id
+            )
+        )
+    )
+
+
+def _credited(uow: UnitOfWork, invoice_id: int) -> int:
+    return int(
+        uow.session.scalar(
+            select(func.coalesce(func.sum(Invoice.total_minor), 0)).where(
+                Invoice.credits_id == invoice_id
+            )
+        )
+    )
+
+
+def _invoice_view(uow: UnitOfWork, inv: Invoice) -> InvoiceView:
+    exp = uow.exponent
+    settled = _paid(uow, inv.id) + (_credited(uow, inv.id) if inv.kind == "invoice" else 0)
+    return InvoiceView(
+        inv.id,
+        inv.kind,
+        invoice_label(inv.kind, inv.number),
+        inv.issued_on,
+        inv.due_on,
+        from_minor(inv.net_minor, exp),
+        from_minor(inv.vat_minor, exp),
+        from_minor(inv.total_minor, exp),
+        from_minor(settled, exp),
+        inv.entry_id,
+    )
+
+
+def pay(
+    uow: UnitOfWork,
+    invoice_id: int,
+    *,
+    amount: object = None,
+    account: str = "bank",
+    when: object = None,
+) -> InvoiceView:
+    """A customer pays an invoice, in full (no amount) or in part."""
+    exp = uow.exponent
+    inv = uow.session.get(Invoice, invoice_id, with_for_update=True)
+    if inv is None or inv.kind != "invoice":
+        raise NotFound(f"There is no invoice #{invoice_id}.")
+    so = _load(uow, inv.order_id, lock=True)
+    open_ = inv.total_minor - _paid(uow, inv.id) - _credited(uow, inv.id)
+    if open_ <= 0:
+        raise ValidationError({"amount": f"{invoice_label(inv.kind, inv.number)} is settled"})
+    chk = v.Checker()
+    day = chk("date", v.iso_date, when) or date.today()
+    role = chk("account", v.choice, account, PAYMENT_ACCOUNTS, default="bank")
+    try:
+        amt = open_ if amount in (None, "") else parse_money(amount, exp)
+        if amt <= 0:
+            chk.add("amount", "must be more than zero")
+        elif amt > open_:
+            chk.add("amount", f"only {from_minor(open_, exp)} is still open on this invoice")
+    except AmountError as exc:
+        chk.add("amount", str(exc))
+        amt = 0
+    chk.done()
+    label = invoice_label(inv.kind, inv.number)
+    acct = account_for(uow, role)
+    e = post_entry(
+        uow,
+        day,
+        f"Payment of {label}",
+        [
+            Posting(acct.id, debit_minor=amt),
+            Posting(
+                account_for(uow, "receivable").id, credit_minor=amt, contact_id=inv.customer_id
+            ),
+        ],
+        source=("sales_order", so.id),
+    )
+    uow.session.add(
+        CustomerPayment(
+            invoice_id=inv.id, paid_on=day, amount_minor=amt, account_id=acct.id, entry_id=e.id
+        )
+    )
+    uow.session.flush()
+    _close_if_settled(uow, so)
+    uow.audit("invoice", inv.id, "pay", after={"amount": amt, "account": role})
+    return _invoice_view(uow, inv)
+
+
+def _close_if_settled(uow: UnitOfWork, so: SalesOrder) -> None:
+    if so.state != "invoiced":
+        return
+    for inv in uow.session.scalars(
+        select(Invoice).where(Invoice.order_id == so.id, Invoice.kind == "invoice")
+    ):
+        if inv.total_minor - _paid(uow, inv.id) - _credited(uow, inv.id) > 0:
+            return
+    so.state = "closed"
+    touch(uow, so)
+
+
+def return_goods(
+    uow: UnitOfWork,
+    order_id: int,
+    quantities: dict[int, object],
+    *,
+    reason: object = "",
+    location: object = "",
+    when: object = None,
+) -> InvoiceView:
+    """Take invoiced goods back: stock returns at the cost it left with, and a credit note
+    takes back the sale (net and VAT at the order's price) against the latest invoice."""
+    so = _load(uow, order_id, lock=True)
+    lines = {ln.id: ln for ln in _lines(uow, so.id)}
+    chk = v.Checker()
+    reason = chk("reason", v.text, reason, required=True, max_len=200) or ""
+    loc = chk("location", resolve_location, uow, location)
+    day = chk("date", v.iso_date, when) or date.today()
+    chk.done()
+    todo = _quantities(
+        uow, lines, quantities, lambda ln: ln.invoiced_scaled - ln.returned_scaled, "returned"
+    )
+    last_invoice = uow.session.scalars(
+        select(Invoice)
+        .where(Invoice.order_id == so.id, Invoice.kind == "invoice")
+        .order_by(Invoice.id.desc())
+    ).first()
+    cost = net = vat = 0
+    for ln, q in todo:
+        if ln.product_id is not None:
+            still_out = ln.delivered_scaled - ln.returned_scaled
+            still_value = ln.delivered_value_minor - ln.returned_value_minor
+            value = still_value if q == still_out else round(Decimal(still_value * q) / still_out)
+            return_into_stock(uow, ln.product_id, loc.id, q, value, ("sales_line", ln.id))
+            ln.returned_value_minor += value
+            cost += value
+        n, t = line_amounts(q, ln.unit_price_minor, ln.vat_bp)
+        net, vat = net + n, vat + t
+        ln.returned_scaled += q
+    number = next_number(uow, "credit_note")
+    label = invoice_label("credit", number)
+    postings = [
+        Posting(account_for(uow, "sales").id, debit_minor=net),
+        Posting(account_for(uow, "vat_payable").id, debit_minor=vat),
+        Posting(
+            account_for(uow, "receivable").id, credit_minor=net + vat, contact_id=so.customer_id
+        ),
+    ]
+    if cost:
+        postings += [
+            Posting(account_for(uow, "inventory").id, debit_minor=cost),
+            Posting(account_for(uow, "cogs").id, credit_minor=cost),
+        ]
+    e = post_entry(
+        uow,
+        day,
+        f"Credit note {label} ({so_label(so.number)}): {reason}",
+        postings,
+        source=("sales_order", so.id),
+    )
+    cn = Invoice(
+        kind="credit",
+        number=number,
+        order_id=so.id,
+        customer_id=so.customer_id,
+        credits_id=last_invoice.id if last_invoice else None,
+        issued_on=day,
+        due_on=day,
+        net_minor=net,
+        vat_minor=vat,
+        total_minor=net + vat,
+        entry_id=e.id,
+    )
+    uow.session.add(cn)
+    uow.session.flush()
+    _close_if_settled(uow, so)
+    uow.audit(
+        "invoice", cn.id, "credit", after={"number": label, "total": net + vat, "reason": reason}
+    )
+    return _invoice_view(uow, cn)
+
+
+def walk_in_customer(uow: UnitOfWork) -> int:
+    """The contact counter sales without a name go to (made on first use)."""
+    from bizdesk.services.contacts import ContactInput
+    from bizdesk.services.contacts import create as create_contact
+
+    c = uow.session.scalars(
+        select(Contact).where(Contact.sort_name == v.sort_key(WALK_IN), Contact.archived.is_(False))
+    ).first()
+    if c is not None:
+        return c.id
+    return create_contact(
+        uow, ContactInput(name=WALK_IN, is_customer=True, stage="customer", source="counter")
+    ).contact.id
+
+
+def counter_sale(
+    uow: UnitOfWork,
+    lines: list[SOLineInput],
+    *,
+    customer: str = "",
+    account: str = "cash",
+    when: object = None,
+) -> SOView:
+    """Sell over the counter: order, delivery, invoice and payment in one transaction."""
+    chk = v.Checker()
+    role = chk("account", v.choice, account, PAYMENT_ACCOUNTS, default="cash")
+    chk.done()
+    who = customer.strip() or f"#{walk_in_customer(uow)}"
+    day = v.iso_date(when) if str(when or "").strip() else date.today()
+    so = create(uow, SOInput(customer=who, order_date=day.isoformat(), lines=lines))
+    confirm(uow, so.id)
+    deliver(uow, so.id, when=day)
+    inv = invoice(uow, so.id, when=day, due=day)
+    pay(uow, inv.id, account=role, when=day)
+    return get(uow, so.id)
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+
+def get(uow: UnitOfWork, order_id: int) -> SOView:
+    so = _load(uow, order_id)
+    exp = uow.exponent
+    rows = uow.session.execute(
+        select(SalesLine, Product.sku)
+        .outerjoin(Product, Product.id == SalesLine.product_id)
+        .where(SalesLine.order_id == so.id)
+        .order_by(SalesLine.position, SalesLine.id)
+    ).all()
+    lines = []
+    for ln, sku in rows:
+        n, t = line_amounts(ln.qty_scaled, ln.unit_price_minor, ln.vat_bp)
+        lines.append(
+            SOLineView(
+                ln.id,
+                ln.product_id,
+                sku or "",
+                ln.description,
+                qty_from_scaled(ln.qty_scaled),
+                from_minor(ln.unit_price_minor, exp),
+                percent_from_bp(ln.vat_bp),
+                from_minor(n, exp),
+                from_minor(t, exp),
+                qty_from_scaled(ln.delivered_scaled),
+                qty_from_scaled(ln.invoiced_scaled),
+                qty_from_scaled(ln.returned_scaled),
+            )
+        )
+    invoices = [
+        _invoice_view(uow, inv)
+        for inv in uow.session.scalars(
+            select(Invoice).where(Invoice.order_id == so.id).order_by(Invoice.id)
+        )
+    ]
+    entries = [
+        (eid, f"JE-{num}", memo)
+        for eid, num, memo in uow.session.execute(
+            select(JournalEntry.id, JournalEntry.number, JournalEntry.memo)
+            .where(JournalEntry.source_kind == "sales_order", JournalEntry.source_id == so.id)
+            .order_by(JournalEntry.id)
+        )
+    ]
+    customer = uow.session.get(Contact, so.customer_id)
+    return SOView(
+        so.id,
+        so.number,
+        so_label(so.number),
+        so.customer_id,
+        customer.name,
+        so.deal_id,
+        so.state,
+        so.order_date,
+        so.notes,
+        lines,
+        from_minor(so.net_minor, exp),
+        from_minor(so.vat_minor, exp),
+        from_minor(so.net_minor + so.vat_minor, exp),
+        invoices,
+        entries,
+        so.version,
+    )
+
+
+@dataclass(frozen=True)
+class SORow:
+    id: int
+    label: str
+    customer: str
+    state: str
+    order_date: date
+    total: Decimal
+
+
+def list_page(uow: UnitOfWork, req: PageRequest) -> Page[SORow]:
+    """Orders by number; filters: state (one state, or "open"), customer_id."""
+    exp = uow.exponent
+    stmt = select(
+        SalesOrder.number,
+        Contact.name,
+        SalesOrder.state,
+        SalesOrder.order_date,
+        SalesOrder.net_minor + SalesOrder.vat_minor,
+        SalesOrder.number,
+        SalesOrder.id,
+    ).join(Contact, Contact.id == SalesOrder.customer_id)
+    state = req.filters.get("state")
+    if state == "open":
+        stmt = stmt.where(SalesOrder.state.not_in(("closed", "cancelled")))
+    elif state:
+        stmt = stmt.where(SalesOrder.state == state)
+    if req.filters.get("customer_id"):
+        stmt = stmt.where(SalesOrder.customer_id == req.filters["customer_id"])
+    s = req.search.strip()
+    if s:
+        num = s.upper().removeprefix("SO-").lstrip("0")
+        cond = Contact.sort_name.like(like_pattern(v.sort_key(s)), escape="\\")
+        if num.isdigit():
+            cond = or_(cond, SalesOrder.number == int(num))
+        stmt = stmt.where(cond)
+
+    def to_row(r) -> SORow:  # noqa: ANN001
+        return SORow(r[-1], so_label(r[0]), r[1], r[2], r[3], from_minor(int(r[4]), exp))
+
+    return keyset_page(uow.session, stmt, SalesOrder.number, SalesOrder.id, req, to_row)

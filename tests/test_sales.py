@@ -1,0 +1,145 @@
+"""Sales orders: reservations, deliveries at average cost, invoices, payments, returns,
+counter sales and the sales order a won deal makes."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from bizdesk.errors import ValidationError
+from bizdesk.services import contacts, deals, ledger_reports, purchasing, sales, stock
+from tests.erp_helpers import errors, order, product, supplier
+
+
+@pytest.fixture
+def shop(store):  # noqa: ANN001, ANN201
+    sid = supplier(store)
+    product(store, "BIKE", name="City bike", cost="400", sale_price="650", vat_rate="20")
+    product(store, "SRV", name="Service hour", sale_price="45", vat_rate="20", allow_negative="yes")
+    po = order(store, sid, ("BIKE", "3", "400"), ("BIKE", "2", "430"))
+    with store.write() as uow:
+        purchasing.receive(uow, po.id, {ln.id: str(ln.qty) for ln in po.lines})
+        cid = contacts.create(uow, contacts.ContactInput(name="Dana Client")).contact.id
+    return store, cid
+
+
+def _tb(store) -> dict[str, Decimal]:  # noqa: ANN001
+    with store.read() as uow:
+        return {r.code: r.balance for r in ledger_reports.trial_balance(uow)[0]}
+
+
+def _order(store, cid: int, *lines: tuple[str, str]):  # noqa: ANN001, ANN202
+    with store.write() as uow:
+        return sales.create(
+            uow,
+            sales.SOInput(customer=f"#{cid}", lines=[sales.SOLineInput(p, q) for p, q in lines]),
+        )
+
+
+def test_confirm_reserves_and_refuses_more_than_available(shop) -> None:  # noqa: ANN001
+    store, cid = shop
+    a = _order(store, cid, ("BIKE", "4"), ("SRV", "2"))
+    b = _order(store, cid, ("BIKE", "2"))
+    with store.write() as uow:
+        sales.confirm(uow, a.id)
+        view = stock.get_product(uow, stock.resolve_product(uow, "BIKE").id)
+        assert (view.on_hand, view.reserved, view.available) == (5, 4, 1)
+        with pytest.raises(ValidationError, match="only 1 pcs available, 2 wanted"):
+            sales.confirm(uow, b.id)
+        sales.cancel(uow, a.id)  # cancelling gives the reservation back
+        assert sales.confirm(uow, b.id).state == "confirmed"
+
+
+def test_deliver_invoice_pay_with_exact_postings(shop) -> None:  # noqa: ANN001
+    store, cid = shop
+    so = _order(store, cid, ("BIKE", "2"), ("SRV", "1"))
+    with store.write() as uow:
+        sales.confirm(uow, so.id)
+        with pytest.raises(ValidationError, match="only 2 can be delivered"):
+            sales.deliver(uow, so.id, {so.lines[0].id: "3"})
+        so = sales.deliver(uow, so.id, {so.lines[0].id: "1"}, when="2026-11-02")
+        assert so.state == "partially delivered"
+        inv1 = sales.invoice(uow, so.id, when="2026-11-02")
+        so = sales.deliver(uow, so.id)  # the rest
+        assert so.state == "delivered"
+        inv2 = sales.invoice(uow, so.id, when="2026-11-03")
+        assert sales.get(uow, so.id).state == "invoiced"
+        with pytest.raises(ValidationError, match="nothing delivered waits"):
+            sales.invoice(uow, so.id)
+    assert (inv1.label, inv2.label) == ("INV-00001", "INV-00002")
+    assert inv1.total == Decimal("780.00") and inv2.total == Decimal("834.00")
+    tb = _tb(store)
+    # average cost (3 x 400 + 2 x 430) / 5 = 412 per bike
+    assert tb["5000"] == Decimal("824.00") and tb["1200"] == Decimal("1236.00")
+    assert tb["4000"] == Decimal("-1345.00") and tb["2200"] == Decimal("-269.00")
+    assert tb["1100"] == Decimal("1614.00")
+    with store.write() as uow:
+        sales.pay(uow, inv1.id, amount="100", when="2026-11-05")
+        sales.pay(uow, inv1.id, account="cash")
+        sales.pay(uow, inv2.id)
+        assert sales.get(uow, so.id).state == "closed"
+        with pytest.raises(ValidationError, match="settled"):
+            sales.pay(uow, inv2.id)
+    assert _tb(store)["1100"] == 0
+    assert errors(store) == []
+
+
+def test_returns_take_stock_back_at_cost_and_credit_the_sale(shop) -> None:  # noqa: ANN001
+    store, cid = shop
+    so = _order(store, cid, ("BIKE", "2"))
+    with store.write() as uow:
+        sales.confirm(uow, so.id)
+        sales.deliver(uow, so.id)
+        with pytest.raises(ValidationError, match="only 0 can be returned"):
+            sales.return_goods(uow, so.id, {so.lines[0].id: "1"}, reason="too big")
+        inv = sales.invoice(uow, so.id)
+        cn = sales.return_goods(uow, so.id, {so.lines[0].id: "1"}, reason="too big")
+        assert (cn.label, cn.total) == ("CN-00001", Decimal("780.00"))
+        assert sales._invoice_view(uow, uow.session.get(sales.Invoice, inv.id)).open == Decimal(
+            "780.00"
+        )
+        with pytest.raises(ValidationError, match="reason"):
+            sales.return_goods(uow, so.id, {so.lines[0].id: "1"})
+        view = stock.get_product(uow, stock.resolve_product(uow, "BIKE").id)
+    assert view.on_hand == 4 and view.value == Decimal("1648.00")
+    tb = _tb(store)
+    assert tb["5000"] == Decimal("412.00") and tb["4000"] == Decimal("-650.00")
+    assert errors(store) == []
+
+
+def test_counter_sale_in_one_step(shop) -> None:  # noqa: ANN001
+    store, _cid = shop
+    with store.write() as uow:
+        so = sales.counter_sale(uow, [sales.SOLineInput("BIKE", "1")], account="cash")
+        assert so.state == "closed" and so.customer == "Walk-in customer"
+        with pytest.raises(ValidationError, match="not a number"):
+            sales.counter_sale(uow, [sales.SOLineInput("BIKE", "x")])
+    tb = _tb(store)
+    assert tb["1000"] == Decimal("780.00") and tb["1100"] == 0
+    assert errors(store) == []
+
+
+def test_counter_sale_cannot_sell_what_is_not_there(shop) -> None:  # noqa: ANN001
+    store, _ = shop
+    with store.write() as uow, pytest.raises(ValidationError, match="only 5 pcs available"):
+        sales.counter_sale(uow, [sales.SOLineInput("BIKE", "6")])
+    assert _tb(store).get("1000") is None  # nothing happened
+
+
+def test_won_deal_with_lines_becomes_a_sales_order(shop) -> None:  # noqa: ANN001
+    store, cid = shop
+    with store.write() as uow:
+        d = deals.create(uow, deals.DealInput(title="Two bikes", contact=f"#{cid}"))
+        bike = stock.resolve_product(uow, "BIKE").id
+        d = deals.set_lines(
+            uow,
+            d.id,
+            [deals.LineInput("City bike", "2", "620.00", product_id=bike)],
+            version=d.version,
+        )
+        deals.win(uow, d.id, "good price", version=d.version)
+        page = sales.list_page(uow, sales.PageRequest(filters={"customer_id": cid}))
+        so = sales.get(uow, page.rows[0].id)
+    assert so.deal_id == d.id and so.state == "draft"
+    assert [(ln.sku, ln.qty, ln.unit_price) for ln in so.lines] == [("BIKE", 2, Decimal("620.00"))]
