@@ -143,3 +143,16 @@ def test_won_deal_with_lines_becomes_a_sales_order(shop) -> None:  # noqa: ANN00
         so = sales.get(uow, page.rows[0].id)
     assert so.deal_id == d.id and so.state == "draft"
     assert [(ln.sku, ln.qty, ln.unit_price) for ln in so.lines] == [("BIKE", 2, Decimal("620.00"))]
+
+
+def test_invoice_document_lists_what_it_charged(shop, tmp_path) -> None:  # noqa: ANN001
+    store, cid = shop
+    so = _order(store, cid, ("BIKE", "3"))
+    with store.write() as uow:
+        sales.confirm(uow, so.id)
+        sales.deliver(uow, so.id, {so.lines[0].id: "1"})
+        inv = sales.invoice(uow, so.id)
+        path = sales.write_invoice(uow, inv.id, tmp_path / "inv.txt")
+    text = path.read_text()
+    assert "INVOICE INV-00001" in text and "Dana Client" in text
+    assert "Total EUR" in text and "780.00" in text and "1,950.00" not in text

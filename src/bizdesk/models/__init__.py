@@ -5,7 +5,7 @@ from bizdesk.models.core import AuditEvent, Setting, User
 from bizdesk.models.deals import Deal, DealLine, PipelineStage
 from bizdesk.models.ledger import Account, JournalEntry, JournalLine, Sequence
 from bizdesk.models.purchasing import PurchaseLine, PurchaseOrder, SupplierBill, SupplierPayment
-from bizdesk.models.sales import CustomerPayment, Invoice, SalesLine, SalesOrder
+from bizdesk.models.sales import CustomerPayment, Invoice, InvoiceLine, SalesLine, SalesOrder
 from bizdesk.models.stock import Location, Product, StockMove
 from bizdesk.models.tickets import Ticket, TicketComment, TicketEvent
 
@@ -15,6 +15,7 @@ __all__ = [
     "Contact",
     "CustomerPayment",
     "Invoice",
+    "InvoiceLine",
     "ContactTag",
     "Deal",
     "DealLine",

@@ -80,6 +80,19 @@ class Invoice(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
+class InvoiceLine(SQLModel, table=True):
+    """What an invoice (or credit note) charged for one order line."""
+
+    __tablename__ = "invoice_line"
+
+    id: int | None = Field(default=None, primary_key=True)
+    invoice_id: int = Field(foreign_key="invoice.id", index=True)
+    sales_line_id: int = Field(foreign_key="sales_line.id")
+    qty_scaled: int
+    net_minor: int
+    vat_minor: int
+
+
 class CustomerPayment(SQLModel, table=True):
     __tablename__ = "customer_payment"
 

@@ -757,50 +757,21 @@ def draft_reorders(uow: UnitOfWork) -> tuple[list[POView], list[str]]:
 
 def write_text(uow: UnitOfWork, order_id: int, path: Path) -> Path:
     """The order as a plain-text document to print or e-mail to the supplier."""
-    from bizdesk.formatting import money as fmt_money
+    from bizdesk.services.documents import write_document
 
     po = get(uow, order_id)
-    supplier = uow.session.get(Contact, po.supplier_id)
-    company = uow.setting("company", "")
-    loc = uow.setting("locale", "en_US")
-    out = [
-        f"{company}",
-        "",
-        f"PURCHASE ORDER {po.label}",
-        f"Date: {po.order_date.isoformat()}"
-        + (f"    Expected: {po.expected_date.isoformat()}" if po.expected_date else ""),
-        "",
-        "To:",
-        f"  {supplier.name}",
-    ]
-    for part in (
-        supplier.street,
-        " ".join(x for x in (supplier.postcode, supplier.city) if x),
-        supplier.country,
-        supplier.email or "",
-    ):
-        if part:
-            out.append(f"  {part}")
-    out += ["", f"{'SKU':<14} {'Description':<28} {'Qty':>9} {'Unit cost':>12} {'Net':>12}"]
-    out.append("-" * 79)
-    for ln in po.lines:
-        out.append(
-            f"{ln.sku[:14]:<14} {ln.description[:28]:<28} {ln.qty!s:>9} "
-            f"{fmt_money(ln.unit_cost, loc):>12} {fmt_money(ln.net, loc):>12}"
-        )
-    out.append("-" * 79)
-    for label, amount in (("Net", po.net), ("VAT", po.vat), (f"Total {uow.currency}", po.total)):
-        out.append(f"{label:>64} {fmt_money(amount, loc):>14}")
-    if po.notes:
-        out += ["", po.notes]
-    try:
-        with path.open("x", encoding="utf-8") as fh:  # never overwrite a file
-            fh.write("\n".join(out) + "\n")
-    except FileExistsError:
-        raise ValidationError({"path": f"{path} exists already; choose another name"}) from None
-    except OSError as exc:
-        raise ValidationError({"path": f"cannot write {path}: {exc.strerror}"}) from None
-    return path
+    expected = f"    Expected: {po.expected_date.isoformat()}" if po.expected_date else ""
+    return write_document(
+        uow,
+        path,
+        title=f"PURCHASE ORDER {po.label}",
+        dates=f"Date: {po.order_date.isoformat()}{expected}",
+        party=uow.session.get(Contact, po.supplier_id),
+        price_label="Unit cost",
+        lines=((ln.sku, ln.description, ln.qty, ln.unit_cost, ln.net) for ln in po.lines),
+        totals=(po.net, po.vat, po.total),
+        notes=po.notes,
+    )
 
 
 def preview_totals(uow: UnitOfWork, lines: list[POLineInput]) -> tuple[Decimal, Decimal, int]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 from sqlalchemy import func, or_, select
 
@@ -20,7 +21,7 @@ from bizdesk.db.session import UnitOfWork
 from bizdesk.errors import NotFound, ValidationError
 from bizdesk.models.contacts import Contact
 from bizdesk.models.ledger import JournalEntry
-from bizdesk.models.sales import CustomerPayment, Invoice, SalesLine, SalesOrder
+from bizdesk.models.sales import CustomerPayment, Invoice, InvoiceLine, SalesLine, SalesOrder
 from bizdesk.models.stock import Product
 from bizdesk.money import (
     AmountError,
@@ -472,9 +473,7 @@ def invoice(
     todo = [ln for ln in lines if ln.delivered_scaled > ln.invoiced_scaled]
     if so.state == "cancelled" or not todo:
         raise ValidationError(
-            {
-                "": f"{so_label(so.number)} is {so.state}; nothing delivered waits for an invoice"
-            }
+            {"": f"{so_label(so.number)} is {so.state}; nothing delivered waits for an invoice"}
         )
     chk = v.Checker()
     day = chk("date", v.iso_date, when) or date.today()
@@ -482,13 +481,13 @@ def invoice(
     if due_on < day:
         chk.add("due", "before the invoice date")
     chk.done()
-    net = vat = 0
+    charged = []
     for ln in todo:
-        n, t = line_amounts(
-            ln.delivered_scaled - ln.invoiced_scaled, ln.unit_price_minor, ln.vat_bp
-        )
-        net, vat = net + n, vat + t
+        q = ln.delivered_scaled - ln.invoiced_scaled
+        charged.append((ln.id, q, *line_amounts(q, ln.unit_price_minor, ln.vat_bp)))
         ln.invoiced_scaled = ln.delivered_scaled
+    net = sum(c[2] for c in charged)
+    vat = sum(c[3] for c in charged)
     number = next_number(uow, "invoice")
     label = invoice_label("invoice", number)
     e = post_entry(
@@ -518,10 +517,20 @@ def invoice(
     )
     uow.session.add(inv)
     uow.session.flush()
+    _add_invoice_lines(uow, inv.id, charged)
     _set_progress(so, lines)
     touch(uow, so)
     uow.audit("invoice", inv.id, "issue", after={"number": label, "total": net + vat})
     return _invoice_view(uow, inv)
+
+
+def _add_invoice_lines(uow: UnitOfWork, invoice_id: int, charged: list[tuple]) -> None:
+    uow.session.add_all(
+        InvoiceLine(
+            invoice_id=invoice_id, sales_line_id=lid, qty_scaled=q, net_minor=n, vat_minor=t
+        )
+        for lid, q, n, t in charged
+    )
 
 
 def _paid(uow: UnitOfWork, invoice_id: int) -> int:
@@ -654,7 +663,8 @@ def return_goods(
         .where(Invoice.order_id == so.id, Invoice.kind == "invoice")
         .order_by(Invoice.id.desc())
     ).first()
-    cost = net = vat = 0
+    cost = 0
+    charged = []
     for ln, q in todo:
         if ln.product_id is not None:
             still_out = ln.delivered_scaled - ln.returned_scaled
@@ -663,9 +673,10 @@ def return_goods(
             return_into_stock(uow, ln.product_id, loc.id, q, value, ("sales_line", ln.id))
             ln.returned_value_minor += value
             cost += value
-        n, t = line_amounts(q, ln.unit_price_minor, ln.vat_bp)
-        net, vat = net + n, vat + t
+        charged.append((ln.id, q, *line_amounts(q, ln.unit_price_minor, ln.vat_bp)))
         ln.returned_scaled += q
+    net = sum(c[2] for c in charged)
+    vat = sum(c[3] for c in charged)
     number = next_number(uow, "credit_note")
     label = invoice_label("credit", number)
     postings = [
@@ -702,6 +713,7 @@ def return_goods(
     )
     uow.session.add(cn)
     uow.session.flush()
+    _add_invoice_lines(uow, cn.id, charged)
     _close_if_settled(uow, so)
     uow.audit(
         "invoice", cn.id, "credit", after={"number": label, "total": net + vat, "reason": reason}
@@ -853,3 +865,44 @@ def list_page(uow: UnitOfWork, req: PageRequest) -> Page[SORow]:
         return SORow(r[-1], so_label(r[0]), r[1], r[2], r[3], from_minor(int(r[4]), exp))
 
     return keyset_page(uow.session, stmt, SalesOrder.number, SalesOrder.id, req, to_row)
+
+
+def write_invoice(uow: UnitOfWork, invoice_id: int, path: Path) -> Path:
+    """An invoice or credit note as a plain-text document for the customer."""
+    from bizdesk.services.documents import write_document
+
+    inv = uow.session.get(Invoice, invoice_id)
+    if inv is None:
+        raise NotFound(f"There is no invoice #{invoice_id}.")
+    view = _invoice_view(uow, inv)
+    so = get(uow, inv.order_id)
+    exp = uow.exponent
+    rows = uow.session.execute(
+        select(InvoiceLine, SalesLine, Product.sku)
+        .join(SalesLine, SalesLine.id == InvoiceLine.sales_line_id)
+        .outerjoin(Product, Product.id == SalesLine.product_id)
+        .where(InvoiceLine.invoice_id == inv.id)
+        .order_by(InvoiceLine.id)
+    ).all()
+    title = ("INVOICE " if inv.kind == "invoice" else "CREDIT NOTE ") + view.label
+    return write_document(
+        uow,
+        path,
+        title=title,
+        dates=f"Date: {view.issued_on.isoformat()}    Due: {view.due_on.isoformat()}    "
+        f"Order: {so.label}",
+        party=uow.session.get(Contact, inv.customer_id),
+        price_label="Unit price",
+        lines=(
+            (
+                sku or "",
+                sl.description,
+                qty_from_scaled(il.qty_scaled),
+                from_minor(sl.unit_price_minor, exp),
+                from_minor(il.net_minor, exp),
+            )
+            for il, sl, sku in rows
+        ),
+        totals=(view.net, view.vat, view.total),
+        notes="" if inv.kind == "invoice" else "This credit note takes back goods returned.",
+    )
