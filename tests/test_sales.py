@@ -156,3 +156,19 @@ def test_invoice_document_lists_what_it_charged(shop, tmp_path) -> None:  # noqa
     text = path.read_text()
     assert "INVOICE INV-00001" in text and "Dana Client" in text
     assert "Total EUR" in text and "780.00" in text and "1,950.00" not in text
+
+
+def test_return_after_payment_owes_a_refund(shop) -> None:  # noqa: ANN001
+    store, _ = shop
+    with store.write() as uow:
+        so = sales.counter_sale(uow, [sales.SOLineInput("BIKE", "1")], account="cash")
+        sales.return_goods(uow, so.id, {so.lines[0].id: "1"}, reason="changed mind")
+        inv = sales.get(uow, so.id).invoices[0]
+        assert (inv.open, inv.refund_due) == (0, Decimal("780.00"))
+        with pytest.raises(ValidationError, match="between 0 and 780.00"):
+            sales.refund(uow, inv.id, amount="800")
+        inv = sales.refund(uow, inv.id)
+        assert inv.refund_due == 0
+    tb = _tb(store)
+    assert tb.get("1000", 0) == 0 and tb.get("1100", 0) == 0 and tb.get("4000", 0) == 0
+    assert errors(store) == []

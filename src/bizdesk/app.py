@@ -120,6 +120,7 @@ class BizdeskApp(App):
         from bizdesk.screens.deals import DealScreen
         from bizdesk.screens.journal import EntryScreen
         from bizdesk.screens.purchases import PurchaseOrderScreen
+        from bizdesk.screens.sales import SalesOrderScreen
         from bizdesk.screens.stock import ProductScreen
         from bizdesk.screens.tickets import TicketScreen
 
@@ -129,9 +130,18 @@ class BizdeskApp(App):
             "ticket": TicketScreen,
             "product": ProductScreen,
             "purchase_order": PurchaseOrderScreen,
+            "sales_order": SalesOrderScreen,
             "entry": EntryScreen,
         }[kind]
         self.push_screen(screen(record_id))
+
+    def action_sales(self, counter: bool = False) -> None:
+        from bizdesk.screens.sales import SalesOrdersScreen
+
+        screen = SalesOrdersScreen()
+        self.push_screen(screen)
+        if counter:
+            self.call_after_refresh(screen.action_counter)
 
     def action_help(self) -> None:
         from bizdesk.screens.help import HelpScreen

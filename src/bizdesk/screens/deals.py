@@ -206,11 +206,14 @@ class DealsPane(DealActions, Pane):
         "The pipeline. The board shows each open stage with its count and amount "
         "(the first 50 deals of each; the list shows them all). Left/right change column, "
         "[ and ] (or shift+arrows) move a deal to the previous or next stage, w marks it "
-        "won, l lost (with a reason). v switches between the board and the list."
+        "won, l lost (with a reason; a won deal with product lines becomes a sales order). "
+        "v switches between the board and the list; o opens the sales orders (and counter "
+        "sales)."
     )
     BINDINGS = [
         *DEAL_KEYS,
         Binding("v", "toggle_view", "Board/List", id="deals.view"),
+        Binding("o", "app.sales", "Sales orders", id="deals.orders"),
         Binding("left", "column(-1)", "Column", show=False),
         Binding("right", "column(1)", "Column", show=False),
         Binding("enter", "open", "Open", show=False),

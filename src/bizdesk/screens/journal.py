@@ -344,7 +344,7 @@ class EntryScreen(EntryActions, RecordScreen):
     ]
     HELP = (
         "A journal entry. e edits a draft, p posts it, r reverses a posted entry; o opens "
-        "the document it came from (a purchase order or a product's stock move), g opens "
+        "the document it came from (a purchase or sales order, or a product's stock move), g opens "
         "the contact on its lines."
     )
 
@@ -393,15 +393,7 @@ class EntryScreen(EntryActions, RecordScreen):
         if src is None:
             self.notify("This entry was made by hand or imported: no source document")
             return
-        kind, ident = src
-        if kind == "purchase_order":
-            from bizdesk.screens.purchases import PurchaseOrderScreen
-
-            self.app.push_screen(PurchaseOrderScreen(ident))
-        else:
-            from bizdesk.screens.stock import ProductScreen
-
-            self.app.push_screen(ProductScreen(ident))
+        self.app.action_open_record(*src)
 
     def action_contact(self) -> None:
         if self.view is None:

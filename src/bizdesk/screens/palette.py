@@ -23,6 +23,8 @@ ACTIONS = [
     ("New product", "new('stock')"),
     ("New purchase order", "new('purchases')"),
     ("New journal entry", "new('journal')"),
+    ("Sales orders", "sales"),
+    ("Counter sale", "sales(True)"),
     ("Help for this screen", "help"),
 ]
 
@@ -51,6 +53,7 @@ class BizdeskCommands(Provider):
         from bizdesk.services import deals as D
         from bizdesk.services import ledger as L
         from bizdesk.services import purchasing as PU
+        from bizdesk.services import sales as SA
         from bizdesk.services import stock as S
         from bizdesk.services import tickets as T
         from bizdesk.services.paging import PageRequest
@@ -73,6 +76,8 @@ class BizdeskCommands(Provider):
                 out.append(
                     (f"Order: {r.label} {r.supplier}", f"open_record('purchase_order', {r.id})")
                 )
+            for r in SA.list_page(uow, req).rows:
+                out.append((f"Sale: {r.label} {r.customer}", f"open_record('sales_order', {r.id})"))
             for r in L.list_entries(uow, req).rows:
                 out.append((f"Entry: {r.label} {r.memo}", f"open_record('entry', {r.id})"))
         return out

@@ -726,12 +726,12 @@ def balance_by_role(uow: UnitOfWork, role: str) -> int:
 
 
 def source_of_entry(uow: UnitOfWork, source_kind: str | None, source_id: int | None):  # noqa: ANN201
-    """Where a journal entry came from, as (screen kind, id): a purchase order, or the
-    product of a stock move; None for entries made by hand or imported."""
+    """Where a journal entry came from, as (screen kind, id): a purchase or sales order, or
+    the product of a stock move; None for entries made by hand or imported."""
     from bizdesk.models.stock import StockMove
 
-    if source_kind == "purchase_order" and source_id:
-        return ("purchase_order", source_id)
+    if source_kind in ("purchase_order", "sales_order") and source_id:
+        return (source_kind, source_id)
     if source_kind == "stock_move" and source_id:
         move = uow.session.get(StockMove, source_id)
         return ("product", move.product_id) if move else None

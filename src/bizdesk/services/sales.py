@@ -110,7 +110,13 @@ class InvoiceView:
 
     @property
     def open(self) -> Decimal:
-        return self.total - self.paid if self.kind == "invoice" else Decimal(0)
+        """Still to be paid (0 once settled, and for credit notes)."""
+        return max(Decimal(0), self.total - self.paid) if self.kind == "invoice" else Decimal(0)
+
+    @property
+    def refund_due(self) -> Decimal:
+        """Paid and credited beyond the total: money the customer gets back."""
+        return max(Decimal(0), self.paid - self.total) if self.kind == "invoice" else Decimal(0)
 
 
 @dataclass(frozen=True)
@@ -625,6 +631,56 @@ def pay(
     return _invoice_view(uow, inv)
 
 
+def refund(
+    uow: UnitOfWork,
+    invoice_id: int,
+    *,
+    amount: object = None,
+    account: str = "cash",
+    when: object = None,
+) -> InvoiceView:
+    """Pay back what a customer paid beyond an invoice once a credit note took part of it
+    back: Dr Receivables / Cr Cash or Bank (recorded as a negative payment)."""
+    exp = uow.exponent
+    inv = uow.session.get(Invoice, invoice_id, with_for_update=True)
+    if inv is None or inv.kind != "invoice":
+        raise NotFound(f"There is no invoice #{invoice_id}.")
+    due = _paid(uow, inv.id) + _credited(uow, inv.id) - inv.total_minor
+    label = invoice_label(inv.kind, inv.number)
+    if due <= 0:
+        raise ValidationError({"amount": f"nothing is owed back on {label}"})
+    chk = v.Checker()
+    day = chk("date", v.iso_date, when) or date.today()
+    role = chk("account", v.choice, account, PAYMENT_ACCOUNTS, default="cash")
+    try:
+        amt = due if amount in (None, "") else parse_money(amount, exp)
+        if amt <= 0 or amt > due:
+            chk.add("amount", f"between 0 and {from_minor(due, exp)}")
+    except AmountError as exc:
+        chk.add("amount", str(exc))
+        amt = 0
+    chk.done()
+    acct = account_for(uow, role)
+    e = post_entry(
+        uow,
+        day,
+        f"Refund on {label}",
+        [
+            Posting(account_for(uow, "receivable").id, debit_minor=amt, contact_id=inv.customer_id),
+            Posting(acct.id, credit_minor=amt),
+        ],
+        source=("sales_order", inv.order_id),
+    )
+    uow.session.add(
+        CustomerPayment(
+            invoice_id=inv.id, paid_on=day, amount_minor=-amt, account_id=acct.id, entry_id=e.id
+        )
+    )
+    uow.session.flush()
+    uow.audit("invoice", inv.id, "refund", after={"amount": amt, "account": role})
+    return _invoice_view(uow, inv)
+
+
 def _close_if_settled(uow: UnitOfWork, so: SalesOrder) -> None:
     if so.state != "invoiced":
         return
@@ -756,6 +812,32 @@ def counter_sale(
     inv = invoice(uow, so.id, when=day, due=day)
     pay(uow, inv.id, account=role, when=day)
     return get(uow, so.id)
+
+
+def preview_totals(uow: UnitOfWork, lines: list[SOLineInput]) -> tuple[Decimal, Decimal, int]:
+    """Net and VAT of the lines readable so far and how many are not (the forms' totals)."""
+    exp = uow.exponent
+    net = vat = bad = 0
+    for ln in lines:
+        try:
+            p = resolve_product(uow, ln.product) if str(ln.product).strip() else None
+            q = parse_qty(ln.qty)
+            price = (
+                parse_money(ln.unit_price, exp)
+                if str(ln.unit_price).strip()
+                else (p.sale_price_minor if p else 0)
+            )
+            rate = (
+                percent_to_basis_points(ln.vat_rate)
+                if str(ln.vat_rate).strip()
+                else (p.vat_bp if p else 0)
+            )
+        except (v.FieldError, AmountError):
+            bad += 1
+            continue
+        n, t = line_amounts(q, price, rate)
+        net, vat = net + n, vat + t
+    return from_minor(net, exp), from_minor(vat, exp), bad
 
 
 # --- reading ----------------------------------------------------------------------------------

@@ -1,0 +1,103 @@
+"""The sales flow at 80x24: from the Deals tab to an order, delivered, invoiced, paid;
+and a counter sale in one form."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from textual.widgets import Input, Static
+
+from bizdesk.app import BizdeskApp
+from bizdesk.screens.sales import SalesOrderScreen, SalesOrdersScreen
+from bizdesk.services import contacts, sales, stock
+from bizdesk.widgets.form import FormScreen
+from bizdesk.widgets.lines_form import LinesFormScreen
+from tests.erp_helpers import errors, product
+from tests.tui_helpers import SIZE, settle, type_text
+
+
+def _shop(store):  # noqa: ANN001, ANN202
+    product(store, "BIKE", name="City bike", cost="400", sale_price="650", vat_rate="20")
+    with store.write() as uow:
+        stock.adjust(uow, stock.resolve_product(uow, "BIKE").id, "3", "opening")
+        contacts.create(uow, contacts.ContactInput(name="Dana Client"))
+    return store
+
+
+def main_text(app) -> str:  # noqa: ANN001
+    return str(app.screen.query_one("#main", Static).render())
+
+
+async def test_order_confirm_deliver_invoice_pay(store) -> None:  # noqa: ANN001
+    shop = _shop(store)
+    app = BizdeskApp(shop)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f4")
+        await settle(pilot, app)
+        await pilot.press("o")
+        await settle(pilot, app)
+        assert isinstance(app.screen, SalesOrdersScreen)
+        await pilot.press("n")
+        await settle(pilot, app)
+        form = app.screen
+        assert isinstance(form, LinesFormScreen)
+        form.query_one("#f-customer", Input).value = "Dana Client"
+        form.query_one("#l-product", Input).focus()
+        await type_text(pilot, "BIKE")
+        form.query_one("#l-qty", Input).value = "5"
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert "Total 3,900.00" in str(form.query_one("#totals", Static).render())
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert isinstance(app.screen, SalesOrderScreen)
+        await pilot.press("c")  # 5 wanted, 3 in stock: refused
+        await settle(pilot, app)
+        assert "DRAFT" in main_text(app)
+        await pilot.press("e")
+        await settle(pilot, app)
+        edit = app.screen
+        edit.query_one("#lines").focus()
+        await pilot.press("enter")
+        edit.query_one("#l-qty", Input).value = "2"
+        edit.query_one("#l-qty", Input).focus()
+        await pilot.press("enter", "ctrl+s")
+        await settle(pilot, app)
+        await pilot.press("c")
+        await settle(pilot, app)
+        assert "CONFIRMED" in main_text(app)
+        await pilot.press("l")  # deliver: the form is prefilled with what is left
+        await settle(pilot, app)
+        assert isinstance(app.screen, FormScreen)
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        await pilot.press("i")
+        await settle(pilot, app)
+        assert "INV-00001" in main_text(app)
+        await pilot.press("p")
+        await settle(pilot, app)
+        app.screen.query_one("#f-amount", Input).value = "1000"
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert "open 560.00" in main_text(app)
+    with shop.read() as uow:
+        so = sales.get(uow, 1)
+        assert (so.state, so.unpaid) == ("invoiced", Decimal("560.00"))
+    assert errors(shop) == []
+
+
+async def test_counter_sale_from_one_form(store) -> None:  # noqa: ANN001
+    shop = _shop(store)
+    app = BizdeskApp(shop)
+    async with app.run_test(size=SIZE) as pilot:
+        app.action_sales(counter=True)
+        await settle(pilot, app)
+        form = app.screen
+        assert isinstance(form, LinesFormScreen)
+        form.query_one("#l-product", Input).focus()
+        await type_text(pilot, "BIKE")
+        await pilot.press("ctrl+s")  # the typed line counts without enter
+        await settle(pilot, app)
+        assert isinstance(app.screen, SalesOrderScreen)
+        assert "CLOSED" in main_text(app) and "Walk-in customer" in main_text(app)
+    assert errors(shop) == []
