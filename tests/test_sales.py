@@ -172,3 +172,30 @@ def test_return_after_payment_owes_a_refund(shop) -> None:  # noqa: ANN001
     tb = _tb(store)
     assert tb.get("1000", 0) == 0 and tb.get("1100", 0) == 0 and tb.get("4000", 0) == 0
     assert errors(store) == []
+
+
+def test_the_customers_whole_story_and_ticket_links(shop) -> None:  # noqa: ANN001
+    from bizdesk.services import tickets
+    from bizdesk.services.story import story
+
+    store, cid = shop
+    so = _order(store, cid, ("BIKE", "1"))
+    with store.write() as uow:
+        sales.confirm(uow, so.id)
+        sales.deliver(uow, so.id)
+        inv = sales.invoice(uow, so.id)
+        sales.pay(uow, inv.id, amount="80")
+        with pytest.raises(ValidationError, match="no sales order 99"):
+            tickets.create(uow, tickets.TicketInput(subject="Wobbly", contact=f"#{cid}",
+                                                    link_kind="sales_order", link_id="SO-99"))
+        t = tickets.create(uow, tickets.TicketInput(subject="Wobbly wheel", contact=f"#{cid}",
+                                                    link_kind="sales_order", link_id=so.label))
+        st = story(uow, cid)
+        assert [r.id for r in tickets.linked_to(uow, "sales_order", so.id)] == [t.id]
+    assert st.unpaid == Decimal("700.00") and st.owed == 0
+    assert [i.kind for i in st.orders] == ["sales_order"]
+    assert "UNPAID 700.00" in st.invoices[0].text and "payment 80.00" in st.payments[0].text
+    assert st.tickets[0].text.startswith(f"#{t.id} Wobbly wheel")
+    with store.read() as uow:
+        supplier_story = story(uow, 1)
+    assert supplier_story.purchases and supplier_story.owed == 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
@@ -134,3 +135,13 @@ class RecordScreen(ServiceRunner, Screen):
         msg.stop()
         self.view = msg.view
         self.show(msg.view)
+
+
+def tickets_text(tickets: list) -> Text:
+    """The tickets about a document or product, for its page (the other side of a link)."""
+    t = Text()
+    if tickets:
+        t.append("\nTickets about this\n", style="bold")
+        for r in tickets:
+            t.append(f"  #{r.id} {r.subject} · {r.status} · {r.sla}\n")
+    return t

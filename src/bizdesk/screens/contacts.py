@@ -10,12 +10,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Static
 
-from bizdesk.formatting import moment
+from bizdesk.formatting import moment, money
 from bizdesk.models.contacts import CONTACT_KINDS, INTERACTION_KINDS, STAGES
 from bizdesk.screens.common import ListPane, RecordScreen
 from bizdesk.services import contacts as C
 from bizdesk.widgets.form import ConfirmScreen, Field, FormScreen, record_form
 from bizdesk.widgets.paged_table import Col, PagedTable
+from bizdesk.widgets.pick import PickScreen
 
 COLUMNS = [
     Col("name", "Name", 22),
@@ -203,10 +204,13 @@ class ContactScreen(RecordScreen):
         Binding("i", "interaction", "Log interaction", id="contact.interaction"),
         Binding("m", "merge", "Merge", id="contact.merge"),
         Binding("d", "archive", "Archive", id="contact.archive"),
+        Binding("o", "documents", "Open document", id="contact.documents"),
     ]
     HELP = (
-        "A contact's page. e edits, i logs a call, email, meeting, visit or note, m merges "
-        "a duplicate into this contact, d archives it, escape goes back."
+        "A contact's page: their deals, sales orders, invoices (what is unpaid), payments, "
+        "tickets, and as a supplier their purchase orders and bills, then every interaction. "
+        "o opens any of those documents; e edits, i logs a call, email, meeting, visit or "
+        "note, m merges a duplicate into this contact, d archives it, escape goes back."
     )
     DEFAULT_CSS = """
     ContactScreen #body { padding: 0 1; }
@@ -219,15 +223,24 @@ class ContactScreen(RecordScreen):
 
     def body(self) -> ComposeResult:
         yield Static("Loading…", id="details")
+        yield Static("", id="story")
         yield Static("Interactions (newest first)", classes="section")
         yield Static("", id="interactions")
 
     def fetch(self, uow):  # noqa: ANN001, ANN201
-        return C.get(uow, self.contact_id), C.list_interactions(uow, self.contact_id)
+        from bizdesk.services.story import story
+
+        return (
+            C.get(uow, self.contact_id),
+            C.list_interactions(uow, self.contact_id),
+            story(uow, self.contact_id),
+        )
 
     def show(self, loaded) -> None:  # noqa: ANN001
         self.view = v = loaded[0]
         interactions = loaded[1]
+        self.story = loaded[2]
+        self.query_one("#story", Static).update(self._story_text(loaded[2]))
         tz = self.app.store.settings().get("timezone", "UTC")
         roles = [r for r, on_ in (("customer", v.is_customer), ("supplier", v.is_supplier)) if on_]
         lines = [
@@ -266,6 +279,41 @@ class ContactScreen(RecordScreen):
             log if interactions else Text("None yet: press i to log one.")
         )
         self.sub_title = v.name
+
+    def _story_text(self, st) -> Text:  # noqa: ANN001
+        loc = self.app.locale
+        t = Text()
+        if st.unpaid or st.owed:
+            if st.unpaid:
+                t.append(f"Owes us {money(st.unpaid, loc)}  ", style="bold")
+            if st.owed:
+                t.append(f"We owe them {money(st.owed, loc)}", style="bold")
+            t.append("\n")
+        for title, items in (
+            ("Deals", st.deals),
+            ("Sales orders", st.orders),
+            ("Invoices and credit notes", st.invoices),
+            ("Payments", st.payments),
+            ("Tickets", st.tickets),
+            ("Purchase orders", st.purchases),
+            ("Bills", st.bills),
+        ):
+            if not items:
+                continue
+            t.append(f"\n{title}\n", style="bold")
+            for item in items:
+                t.append(f"  {item.day.isoformat() + '  ' if item.day else ''}{item.text}\n")
+        return t
+
+    def action_documents(self) -> None:
+        docs = getattr(self, "story", None)
+        if docs is None or not docs.documents:
+            self.notify("No deals, orders, invoices or tickets for this contact yet")
+            return
+        self.app.push_screen(
+            PickScreen("Open which document?", [(i.text, (i.kind, i.id)) for i in docs.documents]),
+            lambda target: target and self.app.action_open_record(*target),
+        )
 
     def action_edit(self) -> None:
         if self.view is None:

@@ -13,7 +13,7 @@ from textual.binding import Binding
 from textual.widgets import Static
 
 from bizdesk.formatting import day, money
-from bizdesk.screens.common import ListPane, RecordScreen
+from bizdesk.screens.common import ListPane, RecordScreen, tickets_text
 from bizdesk.services import purchasing as PU
 from bizdesk.services import stock as S
 from bizdesk.widgets.form import ConfirmScreen, Field, FormScreen
@@ -245,6 +245,9 @@ class PurchaseOrderScreen(RecordScreen):
     )
 
     def fetch(self, uow):  # noqa: ANN001, ANN201
+        from bizdesk.services.tickets import linked_to
+
+        self.tickets = linked_to(uow, "purchase_order", self.record_id)
         return PU.get(uow, self.record_id)
 
     def show(self, po: PU.POView) -> None:
@@ -281,6 +284,7 @@ class PurchaseOrderScreen(RecordScreen):
                     f"{money(b.total, loc)} · paid {money(b.paid, loc)} · open "
                     f"{money(b.open, loc)}{diff}\n"
                 )
+        t.append(tickets_text(self.tickets))
         if po.entries:
             t.append("\nPosted: " + ", ".join(label for _i, label, _m in po.entries), style="dim")
         self.query_one("#main", Static).update(t)

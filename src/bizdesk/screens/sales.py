@@ -15,7 +15,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from bizdesk.formatting import day, money
-from bizdesk.screens.common import RecordScreen, ServiceRunner
+from bizdesk.screens.common import RecordScreen, ServiceRunner, tickets_text
 from bizdesk.services import sales as SA
 from bizdesk.services import stock as S
 from bizdesk.widgets.form import ConfirmScreen, Field, FormScreen
@@ -256,6 +256,9 @@ class SalesOrderScreen(RecordScreen):
     )
 
     def fetch(self, uow):  # noqa: ANN001, ANN201
+        from bizdesk.services.tickets import linked_to
+
+        self.tickets = linked_to(uow, "sales_order", self.record_id)
         return SA.get(uow, self.record_id)
 
     def show(self, so: SA.SOView) -> None:
@@ -289,6 +292,7 @@ class SalesOrderScreen(RecordScreen):
                         f"open {money(inv.open, loc)}"
                     )
                 t.append("\n")
+        t.append(tickets_text(self.tickets))
         if so.entries:
             t.append("\nPosted: " + ", ".join(label for _i, label, _m in so.entries), style="dim")
         self.query_one("#main", Static).update(t)

@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.widgets import Footer, Header, Static
 
 from bizdesk.formatting import money
-from bizdesk.screens.common import ListPane, RecordScreen
+from bizdesk.screens.common import ListPane, RecordScreen, tickets_text
 from bizdesk.services import purchasing as PU
 from bizdesk.services import stock as S
 from bizdesk.widgets.form import ConfirmScreen, Field, FormScreen, record_form
@@ -262,6 +262,9 @@ class ProductScreen(StockActions, RecordScreen):
         yield Footer()
 
     def fetch(self, uow):  # noqa: ANN001, ANN201
+        from bizdesk.services.tickets import linked_to
+
+        self.tickets = linked_to(uow, "product", self.record_id)
         return S.get_product(uow, self.record_id)
 
     def show(self, v: S.ProductView) -> None:
@@ -282,6 +285,7 @@ class ProductScreen(StockActions, RecordScreen):
         t.append(f"Supplier: {v.supplier or '-'} · stock at: {where}")
         if v.allow_negative:
             t.append(" · may go below zero")
+        t.append(tickets_text(self.tickets).rstrip())
         self.query_one("#details", Static).update(t)
         self.sub_title = v.sku
 

@@ -142,12 +142,15 @@ class TicketScreen(RecordScreen):
         Binding("i", "note", "Internal note", id="ticket.note"),
         Binding("s", "status", "Status", id="ticket.status"),
         Binding("e", "edit", "Edit", id="ticket.edit"),
+        Binding("o", "linked", "Linked document", id="ticket.linked"),
+        Binding("g", "contact", "Contact", id="ticket.contact"),
     ]
     HELP = (
         "A ticket's page. r replies to the customer (the first reply stops the "
         "first-response clock), i adds an internal note, s changes the status (waiting "
         "pauses the resolution clock; a resolved or closed ticket can be reopened), "
-        "e edits, escape goes back."
+        "e edits (and links the ticket to a sales order, purchase order or product), o opens "
+        "that document, g the contact, escape goes back."
     )
 
     def __init__(self, ticket_id: int) -> None:
@@ -160,6 +163,17 @@ class TicketScreen(RecordScreen):
     def fetch(self, uow):  # noqa: ANN001, ANN201
         return T.get(uow, self.ticket_id)
 
+    def action_linked(self) -> None:
+        v = self.view
+        if v is None or not v.link_kind:
+            self.notify("This ticket is not about an order or a product (e links one)")
+            return
+        self.app.action_open_record(v.link_kind, v.link_id)
+
+    def action_contact(self) -> None:
+        if self.view is not None and self.view.contact_id:
+            self.app.action_open_record("contact", self.view.contact_id)
+
     def show(self, v: T.TicketView) -> None:
         tz = self.app.store.settings().get("timezone", "UTC")
         t = Text()
@@ -168,7 +182,7 @@ class TicketScreen(RecordScreen):
         if v.contact:
             t.append(f"Contact: {v.contact} (#{v.contact_id})\n")
         if v.link_kind:
-            t.append(f"Linked to {v.link_kind} #{v.link_id}\n")
+            t.append(f"About {v.link_kind.replace('_', ' ')} #{v.link_id} (o opens it)\n")
         t.append(f"Opened {moment(v.created_at, tz)}\n")
         for name, clock in (("First response", v.first_response), ("Resolution", v.resolution)):
             style = (

@@ -288,13 +288,38 @@ def _clean(uow: UnitOfWork, data: TicketInput) -> dict:
     if kind:
         if kind not in LINK_KINDS:
             chk.add("link_kind", f"must be one of: {', '.join(LINK_KINDS)}")
-        link = str(data.link_id or "").strip().lstrip("#")
+        link = str(data.link_id or "").strip().upper()
+        for prefix in ("#", "SO-", "PO-"):
+            link = link.removeprefix(prefix)
+        link = link.lstrip("0") or "0"
         if not link.isdigit():
-            chk.add("link_id", "the number of the linked document")
-        else:
-            out["link_kind"], out["link_id"] = kind, int(link)
+            chk.add("link_id", "the number of the linked document (SO-00012, PO-7 or #id)")
+        elif kind in LINK_KINDS:
+            target = _link_target(uow, kind, int(link))
+            if target is None:
+                chk.add("link_id", f"there is no {kind.replace('_', ' ')} {link}")
+            else:
+                out["link_kind"], out["link_id"] = kind, target
     chk.done()
     return out
+
+
+def _link_target(uow: UnitOfWork, kind: str, number: int) -> int | None:
+    """The id of the order with that number, or of the product with that id."""
+    from bizdesk.models.purchasing import PurchaseOrder
+    from bizdesk.models.sales import SalesOrder
+    from bizdesk.models.stock import Product
+
+    if kind == "product":
+        return number if uow.session.get(Product, number) is not None else None
+    model = SalesOrder if kind == "sales_order" else PurchaseOrder
+    return uow.session.exec(select(model.id).where(model.number == number)).first()
+
+
+def linked_to(uow: UnitOfWork, kind: str, record_id: int) -> list[TicketRow]:
+    """Tickets about a document or product (the other side of a ticket's link)."""
+    req = PageRequest(limit=50, filters={"queue": "all", "link": (kind, record_id)})
+    return list_page(uow, req).rows
 
 
 def _snapshot(t: Ticket) -> dict:
@@ -511,6 +536,9 @@ def list_page(uow: UnitOfWork, req: PageRequest, *, now: datetime | None = None)
         stmt = stmt.where(is_open)
     if req.filters.get("contact_id"):
         stmt = stmt.where(Ticket.contact_id == req.filters["contact_id"])
+    if req.filters.get("link"):
+        kind, record_id = req.filters["link"]
+        stmt = stmt.where(Ticket.link_kind == kind, Ticket.link_id == record_id)
     if req.search.strip():
         stmt = stmt.where(Ticket.subject.like(like_pattern(req.search.strip()), escape="\\"))
     if not req.sort:  # newest first unless the user picked a sort
