@@ -14,6 +14,7 @@ from bizdesk.screens.home import HomePane
 from bizdesk.screens.journal import JournalPane
 from bizdesk.screens.palette import BizdeskCommands
 from bizdesk.screens.purchases import PurchasesPane
+from bizdesk.screens.reports import ReportsPane
 from bizdesk.screens.stock import StockPane
 from bizdesk.screens.tickets import TicketsPane
 
@@ -26,6 +27,7 @@ TABS = [
     ("stock", "Stock", StockPane, "f6"),
     ("purchases", "Purchases", PurchasesPane, "f7"),
     ("journal", "Journal", JournalPane, "f8"),
+    ("reports", "Reports", ReportsPane, "f9"),
 ]
 
 
@@ -39,6 +41,7 @@ class BizdeskApp(App):
             Binding(key, f"show_tab('{tab}')", title, id=f"app.tab.{tab}", show=False)
             for tab, title, _pane, key in TABS
         ),
+        Binding("ctrl+f", "find", "Find", id="app.find"),
         Binding("ctrl+q", "quit", "Quit", id="app.quit"),
     ]
 
@@ -87,8 +90,8 @@ class BizdeskApp(App):
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="")
         with TabbedContent(id="tabs"):
-            for tab, title, pane, key in TABS:
-                with TabPane(f"{title} {key.upper()}", id=tab):
+            for tab, title, pane, _key in TABS:
+                with TabPane(title, id=tab):  # F2…F9 in this order (F1 says so)
                     yield pane()
         yield Footer()
 
@@ -134,6 +137,24 @@ class BizdeskApp(App):
             "entry": EntryScreen,
         }[kind]
         self.push_screen(screen(record_id))
+
+    def action_find(self) -> None:
+        """Find any record by name or number, from anywhere."""
+        from textual.command import CommandPalette
+
+        from bizdesk.screens.palette import FindRecords
+
+        if not CommandPalette.is_open(self):
+            self.push_screen(
+                CommandPalette(
+                    providers=[FindRecords],
+                    placeholder="Find a contact, deal, ticket, product, order, invoice, entry…",
+                )
+            )
+
+    def action_show_report(self, name: str) -> None:
+        self.action_show_tab("reports")
+        self.active_pane().show(name)
 
     def action_sales(self, counter: bool = False) -> None:
         from bizdesk.screens.sales import SalesOrdersScreen

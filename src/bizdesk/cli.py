@@ -5,7 +5,6 @@ Exit codes: 0 ok, 1 a user error or a failed check (message on stderr), 2 bad us
 
 from __future__ import annotations
 
-import csv
 import json
 import sys
 from contextlib import contextmanager
@@ -249,7 +248,8 @@ def report(
         str,
         typer.Argument(
             help="trial-balance, profit-loss, balance-sheet, general-ledger, stock-valuation, "
-            "low-stock, ar-aging, ap-aging, statement, pipeline, tickets-sla or segments"
+            "low-stock, ar-aging, ap-aging, statement, pipeline, forecast, tickets-sla or "
+            "segments"
         ),
     ],
     db: DbOpt = None,
@@ -261,7 +261,7 @@ def report(
     fmt: FormatOpt = "table",
 ) -> None:
     """Print a report as a table, CSV or JSON."""
-    from bizdesk.services.reports import REPORTS, WRITING_REPORTS, build, plain
+    from bizdesk.services.reports import REPORTS, WRITING_REPORTS, build, plain, report_csv
 
     if name not in REPORTS:
         fail(f"unknown report {name!r}; available now: {', '.join(REPORTS)}", 2)
@@ -289,10 +289,7 @@ def report(
             doc["totals"] = {k: plain(v) for k, v in rep.totals.items()}
         out.file.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
     elif fmt == "csv":
-        w = csv.writer(sys.stdout, lineterminator="\n")
-        w.writerow(keys)
-        for r in rep.rows:
-            w.writerow([plain(r[k]) for k in keys])
+        report_csv(rep, sys.stdout)
     else:
         table = Table(title=rep.title, show_footer=rep.totals is not None)
         for c in rep.columns:

@@ -14,8 +14,9 @@ COMMON = [
     ("↑ ↓ PgUp PgDn Home End", "move in a list (read from the store page by page)"),
     ("/", "filter the list as you type; escape clears the filter"),
     ("enter", "open the selected record"),
-    ("F2 F3 F4 F5", "Home, Contacts, Deals, Tickets"),
-    ("ctrl+p", "command palette: every action, and go to any contact"),
+    ("F2 … F9", "the tabs: Home, Contacts, Deals, Tickets, Stock, Purchases, Journal, Reports"),
+    ("ctrl+f", "find any record by name or number (JE-12, PO-3, SO-7, INV-5)"),
+    ("ctrl+p", "command palette: every action, and any record"),
     ("ctrl+s / escape", "in a form: save / cancel (asks before throwing typing away)"),
     ("ctrl+q", "quit"),
 ]
@@ -38,7 +39,7 @@ class HelpScreen(ModalScreen[None]):
         out: list[tuple[str, str]] = []
         seen = set()
         for b in getattr(self.target, "BINDINGS", []):
-            if b.key in seen or b.action.startswith("app."):
+            if b.key in seen or b.action == "app.pop_screen":
                 continue
             seen.add(b.key)
             out.append((b.key, b.description or b.action))

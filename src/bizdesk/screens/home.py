@@ -1,108 +1,176 @@
-"""Home: the shop at a glance, from aggregate queries only."""
+"""Home: the shop at a glance (aggregate queries only), with charts drawn in text.
+
+Every figure has a key that opens the list behind it.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+import plotext as plt
 from rich.table import Table
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import Static
 
 from bizdesk.formatting import money
 from bizdesk.screens.common import Pane
-from bizdesk.services import contacts as C
-from bizdesk.services import deals as D
-from bizdesk.services import tickets as T
-from bizdesk.services.paging import PageRequest
+from bizdesk.services.dashboard import Dashboard, dashboard
 
 
-@dataclass(frozen=True)
-class Overview:
-    counts: dict[str, int]
-    pipeline: list[D.PipelineRow]
-    pipeline_total: D.PipelineRow
-    sla: T.SlaRow
-    overdue_deals: int
-    overdue_tickets: int
+def bar_chart(
+    title: str,
+    labels: list[str],
+    values: list[int],
+    width: int,
+    height: int,
+    horizontal: bool = False,
+) -> Text:
+    """A bar chart as text (plotext); the bars are blocks, readable without colour."""
+    plt.clear_figure()
+    plt.theme("pro")
+    plt.plotsize(max(20, width), max(6, height))
+    plt.bar(labels, values, orientation="horizontal" if horizontal else "vertical", marker="hd")
+    plt.title(title)
+    return Text.from_ansi(plt.build())
 
 
-def overview(uow) -> Overview:  # noqa: ANN001
-    rows, total = D.pipeline_report(uow)
-    _, sla_total = T.sla_report(uow)
-    overdue = D.list_page(uow, PageRequest(limit=100, filters={"overdue": True}))
-    late = T.list_page(uow, PageRequest(limit=100, filters={"queue": "overdue"}))
-    return Overview(C.counts(uow), rows, total, sla_total, len(overdue.rows), len(late.rows))
+class Figures(Static, can_focus=True):
+    """The figures take the focus, so the pane's keys work as soon as Home shows."""
 
 
 class HomePane(Pane):
-    HELP = "The shop at a glance. F3 contacts, F4 deals, F5 tickets; r refreshes."
-    BINDINGS = [Binding("r", "refresh", "Refresh", id="home.refresh")]
+    HELP = (
+        "The shop at a glance. Each figure opens what is behind it: s sales orders, c the "
+        "cash account, b the bank account, r receivables and p payables by age, d the deals "
+        "board, t overdue tickets, l low stock. The charts show sales by month and the "
+        "weighted pipeline by stage. u refreshes."
+    )
+    BINDINGS = [
+        Binding("s", "app.sales", "Sales", id="home.sales"),
+        Binding("c", "account('cash')", "Cash", id="home.cash"),
+        Binding("b", "account('bank')", "Bank", id="home.bank"),
+        Binding("r", "report('ar-aging')", "Receivables", id="home.ar"),
+        Binding("p", "report('ap-aging')", "Payables", id="home.ap"),
+        Binding("d", "app.show_tab('deals')", "Deals", id="home.deals"),
+        Binding("t", "tickets", "Tickets", id="home.tickets"),
+        Binding("l", "low_stock", "Low stock", id="home.low"),
+        Binding("u", "refresh", "Refresh", id="home.refresh"),
+    ]
+    DEFAULT_CSS = """
+    HomePane #kpis { height: auto; padding: 0 1; }
+    HomePane #kpis:focus { background: $surface; }
+    HomePane #charts { height: 1fr; }
+    HomePane #charts Static { width: 1fr; height: 1fr; }
+    """
 
     class Loaded(Message):
-        def __init__(self, data: Overview) -> None:
+        def __init__(self, data: Dashboard) -> None:
             super().__init__()
             self.data = data
 
     def compose(self) -> ComposeResult:
-        yield Static("Loading…", id="overview")
+        yield Figures("Loading…", id="kpis")
+        with Horizontal(id="charts"):
+            yield Static("", id="sales-chart")
+            yield Static("", id="pipeline-chart")
 
     def on_mount(self) -> None:
+        self.data: Dashboard | None = None
         self.action_refresh()
 
     def focus_main(self) -> None:
-        self.query_one("#overview").focus()
+        self.query_one("#kpis").focus()
 
     def refresh_data(self) -> None:
         self.action_refresh()
 
     @work(thread=True, exclusive=True)
     def action_refresh(self) -> None:
-        with self.app.store.write() as uow:  # the SLA report records breaches it finds
-            data = overview(uow)
+        with self.app.store.read() as uow:
+            data = dashboard(uow)
         self.post_message(self.Loaded(data))
 
     def on_home_pane_loaded(self, msg: Loaded) -> None:
-        d = msg.data
+        self.data = msg.data
+        self._draw()
+
+    def on_resize(self) -> None:
+        if getattr(self, "data", None) is not None:
+            self._draw()
+
+    def _draw(self) -> None:
+        d = self.data
         loc = self.app.locale
-        out = Table.grid(padding=(0, 2))
-        out.add_column()
-        out.add_column()
-        people = Table(title="Contacts", title_justify="left", box=None)
-        people.add_column("")
-        people.add_column("", justify="right")
-        for k in ("contacts", "customers", "suppliers"):
-            people.add_row(k.capitalize(), str(d.counts[k]))
-        support = Table(title="Tickets", title_justify="left", box=None)
-        support.add_column("")
-        support.add_column("", justify="right")
-        support.add_row("Open", str(d.sla.open))
-        late = f"{d.overdue_tickets}{'+' if d.overdue_tickets >= 100 else ''}"
-        support.add_row("Overdue now", late)
-        support.add_row("1st response breached", str(d.sla.first_response_breached))
-        support.add_row("Resolution breached", str(d.sla.resolution_breached))
-        pipe = Table(title="Pipeline (open deals)", title_justify="left", box=None)
-        pipe.add_column("Stage")
-        pipe.add_column("Deals", justify="right")
-        pipe.add_column("Amount", justify="right")
-        pipe.add_column("Weighted", justify="right")
-        for r in d.pipeline:
-            pipe.add_row(Text(r.stage), str(r.deals), money(r.amount, loc), money(r.weighted, loc))
+        grid = Table.grid(padding=(0, 2))
+        for justify in ("left", "right", "left", "left"):
+            grid.add_column(justify=justify)
+        change = d.sales_this_month - d.sales_last_month
+        grid.add_row(
+            Text("Sales this month", style="bold"),
+            money(d.sales_this_month, loc),
+            f"last month {money(d.sales_last_month, loc)} "
+            f"({'+' if change >= 0 else ''}{money(change, loc)})",
+            "s",
+        )
+        grid.add_row("Cash / bank", money(d.cash, loc), f"bank {money(d.bank, loc)}", "c b")
+        grid.add_row(
+            "Receivables",
+            money(d.receivables, loc),
+            f"overdue {money(d.receivables_overdue, loc)}",
+            "r",
+        )
+        grid.add_row(
+            "Payables", money(d.payables, loc), f"overdue {money(d.payables_overdue, loc)}", "p"
+        )
         t = d.pipeline_total
-        pipe.add_row(
-            "Total", str(t.deals), money(t.amount, loc), money(t.weighted, loc), style="bold"
+        grid.add_row(
+            "Weighted pipeline",
+            money(t.weighted, loc),
+            f"of {money(t.amount, loc)} in {t.deals} open deals",
+            "d",
         )
-        pipe.add_row(
-            Text(
-                f"Next activities overdue: {d.overdue_deals}{'+' if d.overdue_deals >= 100 else ''}"
-            ),
-            "",
-            "",
-            "",
+        grid.add_row("Tickets open", str(d.tickets_open), f"{d.tickets_overdue} overdue", "t")
+        grid.add_row("Low stock", str(d.low_stock), "products at or below reorder point", "l")
+        self.query_one("#kpis", Static).update(grid)
+        charts = self.query_one("#charts")
+        w = max(20, charts.size.width // 2 - 1)
+        h = max(6, charts.size.height)
+        months = [m[5:] for m, _ in d.sales_by_month]
+        self.query_one("#sales-chart", Static).update(
+            bar_chart("Sales by month", months, [int(v) for _, v in d.sales_by_month], w, h)
         )
-        out.add_row(people, support)
-        out.add_row(pipe, "")
-        self.query_one("#overview", Static).update(out)
+        self.query_one("#pipeline-chart", Static).update(
+            bar_chart(
+                "Weighted pipeline by stage",
+                [r.stage[:10] for r in d.pipeline],
+                [int(r.weighted) for r in d.pipeline],
+                w,
+                h,
+                horizontal=True,
+            )
+        )
+
+    def action_account(self, role: str) -> None:
+        from bizdesk.screens.journal import AccountScreen
+        from bizdesk.services.ledger import account_for
+
+        self.run_service(
+            lambda uow: account_for(uow, role).id,
+            write=False,
+            done=lambda aid: self.app.push_screen(AccountScreen(aid)),
+        )
+
+    def action_report(self, name: str) -> None:
+        self.app.action_show_report(name)
+
+    def action_tickets(self) -> None:
+        self.app.action_show_tab("tickets")
+        self.app.active_pane().action_queue("overdue")
+
+    def action_low_stock(self) -> None:
+        self.app.action_show_tab("stock")
+        table = self.app.active_pane().table
+        table.set_filters(low=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
+from decimal import Decimal
 
 from sqlalchemy import case, func, or_, text
 from sqlalchemy import update as sql_update
@@ -631,21 +632,46 @@ class SegmentRow:
     value: str
     contacts: int
     customers: int
+    sales: Decimal = Decimal(0)  # invoiced net less credit notes, all time
 
 
 def segments(uow: UnitOfWork, by: str) -> list[SegmentRow]:
-    """Counts of live contacts (and customers among them) grouped by one field, in SQL."""
+    """Counts of live contacts (and customers among them) grouped by one field, with what
+    they bought (net of credit notes), all in SQL."""
+    from bizdesk.models.sales import Invoice
+    from bizdesk.money import from_minor
+
     if by not in SEGMENT_FIELDS:
         raise ValidationError({"by": f"must be one of: {', '.join(SEGMENT_FIELDS)}"})
+    bought = (
+        select(
+            Invoice.customer_id.label("cid"),
+            func.sum(
+                case((Invoice.kind == "invoice", Invoice.net_minor), else_=-Invoice.net_minor)
+            ).label("net"),
+        )
+        .group_by(Invoice.customer_id)
+        .subquery()
+    )
     cust = func.sum(case((Contact.is_customer.is_(True), 1), else_=0))
+    sales = func.coalesce(func.sum(bought.c.net), 0)
     if by == "tag":
         key = ContactTag.tag
-        stmt = select(key, func.count(), cust).join(Contact, Contact.id == ContactTag.contact_id)
+        stmt = (
+            select(key, func.count(), cust, sales)
+            .select_from(ContactTag)
+            .join(Contact, Contact.id == ContactTag.contact_id)
+        )
     else:
         key = func.coalesce(getattr(Contact, by), "")
-        stmt = select(key, func.count(), cust).select_from(Contact)
+        stmt = select(key, func.count(), cust, sales).select_from(Contact)
+    stmt = stmt.outerjoin(bought, bought.c.cid == Contact.id)
     stmt = stmt.where(Contact.archived.is_(False)).group_by(key).order_by(func.count().desc(), key)
-    return [SegmentRow(r[0] or "(none)", r[1], int(r[2] or 0)) for r in uow.session.exec(stmt)]
+    exp = uow.exponent
+    return [
+        SegmentRow(r[0] or "(none)", r[1], int(r[2] or 0), from_minor(int(r[3]), exp))
+        for r in uow.session.exec(stmt)
+    ]
 
 
 def counts(uow: UnitOfWork) -> dict[str, int]:

@@ -699,3 +699,43 @@ def pipeline_report(uow: UnitOfWork) -> tuple[list[PipelineRow], PipelineRow]:
         sum((r.weighted for r in rows), Decimal(0)),
     )
     return rows, total
+
+
+@dataclass(frozen=True)
+class ForecastRow:
+    month: str  # YYYY-MM of the expected close, or "(no date)"
+    deals: int
+    amount: Decimal
+    weighted: Decimal
+
+
+def forecast(uow: UnitOfWork) -> tuple[list[ForecastRow], ForecastRow]:
+    """Open deals by the month they are expected to close: count, amount and weighted."""
+    exp = uow.exponent
+    if uow.store.is_sqlite:
+        month = func.coalesce(func.substr(Deal.expected_close, 1, 7), "(no date)")
+    else:
+        month = func.coalesce(func.to_char(Deal.expected_close, "YYYY-MM"), "(no date)")
+    stmt = (
+        select(
+            month,
+            func.count(Deal.id),
+            func.coalesce(func.sum(Deal.amount_minor), 0),
+            func.coalesce(func.sum(Deal.amount_minor * Deal.probability), 0),
+        )
+        .join(PipelineStage, PipelineStage.id == Deal.stage_id)
+        .where(PipelineStage.kind == "open", Deal.archived.is_(False))
+        .group_by(month)
+        .order_by(month)
+    )
+    rows = [
+        ForecastRow(m, n, from_minor(a, exp), round_money(from_minor(w, exp) / 100, exp))
+        for m, n, a, w in uow.session.exec(stmt)
+    ]
+    total = ForecastRow(
+        "Total",
+        sum(r.deals for r in rows),
+        sum((r.amount for r in rows), Decimal(0)),
+        sum((r.weighted for r in rows), Decimal(0)),
+    )
+    return rows, total

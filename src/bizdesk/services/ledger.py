@@ -634,8 +634,10 @@ def list_entries(uow: UnitOfWork, req: PageRequest) -> Page[EntryRow]:
         stmt = stmt.where(JournalEntry.state == state)
     s = req.search.strip()
     if s:
+        from bizdesk.services.search import entry_memo_ids
+
         num = s.upper().removeprefix("JE-")
-        cond = JournalEntry.memo.like(like_pattern(s), escape="\\")
+        cond = JournalEntry.id.in_(entry_memo_ids(uow, s))
         if num.isdigit():
             cond = or_(cond, JournalEntry.number == int(num))
         stmt = stmt.where(cond)

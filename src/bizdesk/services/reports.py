@@ -104,12 +104,17 @@ def _segments(uow: UnitOfWork, by: str = "city", **_: Any) -> Report:
         Column("value", by.capitalize()),
         Column("contacts", "Contacts", True),
         Column("customers", "Customers", True),
+        Column("sales", "Sales (net)", True),
     ]
-    out = [{"value": r.value, "contacts": r.contacts, "customers": r.customers} for r in rows]
+    out = [
+        {"value": r.value, "contacts": r.contacts, "customers": r.customers, "sales": r.sales}
+        for r in rows
+    ]
     tot = {
         "value": "Total",
         "contacts": sum(r.contacts for r in rows),
         "customers": sum(r.customers for r in rows),
+        "sales": sum((r.sales for r in rows), Decimal(0)),
     }
     if by == "tag":
         tot = None  # a contact may carry several tags: a sum would count people twice
@@ -350,6 +355,30 @@ def _statement_report(
     return rep
 
 
+def _forecast(uow: UnitOfWork, **_: Any) -> Report:
+    from bizdesk.services.deals import forecast
+
+    rows, total = forecast(uow)
+    cols = [
+        Column("month", "Expected close"),
+        Column("deals", "Deals", True),
+        Column("amount", "Amount", True),
+        Column("weighted", "Weighted", True),
+    ]
+
+    def d(r) -> dict:  # noqa: ANN001
+        return {"month": r.month, "deals": r.deals, "amount": r.amount, "weighted": r.weighted}
+
+    return Report(
+        "forecast",
+        "Pipeline forecast by expected close month",
+        {"currency": uow.currency},
+        cols,
+        [d(r) for r in rows],
+        d(total),
+    )
+
+
 REPORTS = {
     "trial-balance": _trial_balance,
     "profit-loss": _profit_loss,
@@ -361,6 +390,7 @@ REPORTS = {
     "ap-aging": _aging("payable", "ap-aging", "Aged payables (what we owe suppliers)"),
     "statement": _statement_report,
     "pipeline": _pipeline,
+    "forecast": _forecast,
     "tickets-sla": _tickets_sla,
     "segments": _segments,
 }
@@ -384,3 +414,22 @@ def plain(value: Any) -> Any:
     if isinstance(value, date):
         return value.isoformat()
     return value
+
+
+def report_csv(rep: Report, stream) -> int:  # noqa: ANN001
+    """The report's rows as CSV (the columns' keys as the header); returns the row count."""
+    from bizdesk.services.csvio import write_rows
+
+    keys = tuple(c.key for c in rep.columns)
+    return write_rows(stream, keys, ([plain(r[k]) for k in keys] for r in rep.rows))
+
+
+def write_csv(rep: Report, path) -> int:  # noqa: ANN001
+    """Write the report to a new CSV file (never over an existing one)."""
+    try:
+        with open(path, "x", encoding="utf-8", newline="") as fh:
+            return report_csv(rep, fh)
+    except FileExistsError:
+        raise ValidationError({"path": f"{path} exists already; choose another name"}) from None
+    except OSError as exc:
+        raise ValidationError({"path": f"cannot write {path}: {exc.strerror}"}) from None

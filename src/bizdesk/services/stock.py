@@ -880,6 +880,22 @@ class LowStockRow:
     suggested: Decimal  # what a draft order would ask for (0: enough is on order)
 
 
+def low_stock_count(uow: UnitOfWork) -> int:
+    """How many active products are at or below their reorder point."""
+    qty = _sum_of_moves(StockMove.qty_scaled)
+    return int(
+        uow.session.scalar(
+            select(func.count())
+            .select_from(Product)
+            .where(
+                Product.active.is_(True),
+                Product.reorder_point_scaled > 0,
+                qty <= Product.reorder_point_scaled,
+            )
+        )
+    )
+
+
 def low_stock(uow: UnitOfWork) -> list[LowStockRow]:
     """Active products at or below their reorder point, with what is already on order."""
     qty = _sum_of_moves(StockMove.qty_scaled)

@@ -497,6 +497,27 @@ QUEUES = ("mine", "unassigned", "overdue", "open", "all")
 SORTS = {"id": Ticket.id, "due": Ticket.id, "subject": Ticket.subject}
 
 
+def _overdue(now: datetime):  # noqa: ANN202
+    return and_(
+        Ticket.status.not_in(CLOSED),
+        or_(
+            and_(Ticket.first_response_at.is_(None), Ticket.first_response_due < now),
+            Ticket.resolution_due < now,
+        ),
+    )
+
+
+def count_open(uow: UnitOfWork) -> int:
+    stmt = select(func.count()).select_from(Ticket).where(Ticket.status.not_in(CLOSED))
+    return int(uow.session.exec(stmt).one())
+
+
+def count_overdue(uow: UnitOfWork, *, now: datetime | None = None) -> int:
+    """Open tickets whose current clock (first response or resolution) has run out."""
+    stmt = select(func.count()).select_from(Ticket).where(_overdue(now or utcnow()))
+    return int(uow.session.exec(stmt).one())
+
+
 def list_page(uow: UnitOfWork, req: PageRequest, *, now: datetime | None = None) -> Page[TicketRow]:
     """Queues: mine, unassigned, overdue, open (default), all. Newest first by default."""
     now = now or utcnow()
@@ -525,13 +546,7 @@ def list_page(uow: UnitOfWork, req: PageRequest, *, now: datetime | None = None)
     elif queue == "unassigned":
         stmt = stmt.where(is_open, Ticket.assignee.is_(None))
     elif queue == "overdue":
-        stmt = stmt.where(
-            is_open,
-            or_(
-                and_(Ticket.first_response_at.is_(None), Ticket.first_response_due < now),
-                Ticket.resolution_due < now,
-            ),
-        )
+        stmt = stmt.where(_overdue(now))
     elif queue == "open":
         stmt = stmt.where(is_open)
     if req.filters.get("contact_id"):

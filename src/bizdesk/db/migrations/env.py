@@ -11,7 +11,7 @@ target_metadata = SQLModel.metadata
 
 def include_object(obj, name, type_, reflected, compare_to):  # noqa: ANN001, ANN201
     """Leave search indexes (made by hand-written migrations) out of autogenerate."""
-    return not (type_ == "table" and name and name.startswith("contact_search"))
+    return not (type_ == "table" and name and name.startswith(("contact_search", "entry_search")))
 
 
 def run() -> None:

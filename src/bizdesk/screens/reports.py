@@ -1,0 +1,215 @@
+"""Reports tab: every report of `bizdesk report` with its period and as-of date, written to
+CSV from the screen, with drill-down from a row to the account, entry, product or contact."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.widgets import DataTable, Input, Select, Static
+
+from bizdesk.formatting import money
+from bizdesk.screens.common import Pane
+from bizdesk.services.reports import REPORTS, WRITING_REPORTS, Report, build, plain, write_csv
+from bizdesk.services.validate import iso_date
+from bizdesk.widgets.form import Field, FormScreen
+
+SHOWN = 1000  # rows drawn on screen; the CSV has them all
+# a row's key -> the screen that opens it
+DRILL = (
+    ("entry_id", "entry"),
+    ("account_id", "account"),
+    ("product_id", "product"),
+    ("contact_id", "contact"),
+)
+
+
+def _cell(value: Any, numeric: bool, locale: str) -> Text:
+    from decimal import Decimal
+
+    if isinstance(value, Decimal):
+        text = money(value, locale) if value.as_tuple().exponent < 0 else str(value)
+    else:
+        text = "" if value is None else str(plain(value))
+    return Text(text, justify="right" if numeric else "left", no_wrap=True, overflow="ellipsis")
+
+
+class ReportsPane(Pane):
+    HELP = (
+        "Every report. Choose one at the top; From/To set a period (profit and loss, general "
+        "ledger, SLA) and As of a date (trial balance, balance sheet, aging); the last box "
+        "takes a contact for a statement or city/country/tag/stage/owner for segments. "
+        "enter on a row opens what is behind it (an account's ledger, an entry, a product, "
+        "a contact); x writes the report to a CSV file; u runs it again."
+    )
+    BINDINGS = [
+        Binding("x", "export", "Write CSV", id="reports.export"),
+        Binding("u", "run", "Run again", id="reports.run"),
+    ]
+    DEFAULT_CSS = """
+    ReportsPane #params { height: 1; }
+    ReportsPane #params Select { width: 24; }
+    ReportsPane #params Input { width: 1fr; margin-left: 1; }
+    ReportsPane #report-title { height: 1; text-style: bold; padding: 0 1; }
+    ReportsPane DataTable { height: 1fr; }
+    ReportsPane #report-notes { height: auto; color: $text-muted; padding: 0 1; }
+    """
+
+    class Done(Message):
+        def __init__(self, report: Report | None, error: Exception | None) -> None:
+            super().__init__()
+            self.report, self.error = report, error
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="params"):
+            yield Select(
+                [(n, n) for n in REPORTS],
+                value="trial-balance",
+                allow_blank=False,
+                id="report",
+                compact=True,
+            )
+            yield Input(placeholder="From YYYY-MM-DD", id="from", compact=True)
+            yield Input(placeholder="To", id="to", compact=True)
+            yield Input(placeholder="As of", id="as_of", compact=True)
+            yield Input(placeholder="Contact / by", id="extra", compact=True)
+        yield Static("", id="report-title")
+        yield DataTable(id="report-rows", cursor_type="row", zebra_stripes=False)
+        yield Static("", id="report-notes")
+
+    def on_mount(self) -> None:
+        self.report: Report | None = None
+        self.ran = False
+
+    def focus_main(self) -> None:
+        if not self.ran:
+            self.ran = True
+            self.action_run()
+        self.query_one("#report-rows", DataTable).focus()
+
+    def refresh_data(self) -> None:
+        if self.ran:
+            self.action_run()
+
+    def show(self, name: str) -> None:
+        self.query_one("#report", Select).value = name
+        self.ran = True
+        self.action_run()
+
+    def params(self) -> dict[str, Any]:
+        """The boxes as report parameters; a bad date is refused here with the box named."""
+        out: dict[str, Any] = {}
+        for box, key in (("from", "date_from"), ("to", "date_to"), ("as_of", "as_of")):
+            out[key] = iso_date(self.query_one(f"#{box}", Input).value)
+        extra = self.query_one("#extra", Input).value.strip()
+        name = self.query_one("#report", Select).value
+        if name == "statement":
+            out["contact"] = extra
+        elif name == "segments":
+            out["by"] = extra or "city"
+        if name == "general-ledger" and out["date_from"] is None:
+            today = date.today()  # a month unless asked: a million lines belong in a file
+            out["date_from"] = date(today.year, today.month, 1)
+        return out
+
+    @on(Select.Changed, "#report")
+    def _chosen(self, _event: Select.Changed) -> None:
+        if self.ran:
+            self.action_run()
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_run()
+
+    def action_run(self) -> None:
+        name = str(self.query_one("#report", Select).value)
+        try:
+            params = self.params()
+        except Exception as exc:  # a FieldError from a date box
+            self.notify(f"Not run: {exc}", severity="error", markup=False)
+            return
+        self.query_one("#report-title", Static).update(Text(f"Running {name}…"))
+        self._run(name, params)
+
+    @work(thread=True, exclusive=True, group="report")
+    def _run(self, name: str, params: dict[str, Any]) -> None:
+        store = self.app.store
+        try:
+            with store.write() if name in WRITING_REPORTS else store.read() as uow:
+                rep = build(uow, name, **params)
+        except Exception as exc:
+            self.post_message(self.Done(None, exc))
+            return
+        self.post_message(self.Done(rep, None))
+
+    def on_reports_pane_done(self, msg: Done) -> None:
+        msg.stop()
+        if msg.error is not None:
+            self.query_one("#report-title", Static).update(Text(f"Not run: {msg.error}"))
+            return
+        rep = self.report = msg.report
+        loc = self.app.locale
+        table = self.query_one("#report-rows", DataTable)
+        table.clear(columns=True)
+        for c in rep.columns:
+            table.add_column(Text(c.label, justify="right" if c.numeric else "left"), key=c.key)
+        for i, row in enumerate(rep.rows[:SHOWN]):
+            table.add_row(*(_cell(row.get(c.key), c.numeric, loc) for c in rep.columns), key=str(i))
+        if rep.totals:
+            cells = [_cell(rep.totals.get(c.key, ""), c.numeric, loc) for c in rep.columns]
+            for cell in cells:
+                cell.stylize("bold")
+            table.add_row(*cells, key="totals")
+        shown = f"{min(len(rep.rows), SHOWN)} of {len(rep.rows)} rows"
+        self.query_one("#report-title", Static).update(Text(f"{rep.title} · {shown}"))
+        notes = list(rep.notes)
+        if len(rep.rows) > SHOWN:
+            notes.append(f"Only the first {SHOWN} rows are shown: x writes them all to CSV.")
+        self.query_one("#report-notes", Static).update(Text("\n".join(notes)))
+
+    @on(DataTable.RowSelected, "#report-rows")
+    def _drill(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        if self.report is None or event.row_key.value == "totals":
+            return
+        row = self.report.rows[int(event.row_key.value)]
+        for key, kind in DRILL:
+            if row.get(key):
+                if kind == "account":
+                    from bizdesk.screens.journal import AccountScreen
+
+                    self.app.push_screen(AccountScreen(row[key]))
+                else:
+                    self.app.action_open_record(kind, row[key])
+                return
+        self.notify("Nothing further behind this row")
+
+    def action_export(self) -> None:
+        name = str(self.query_one("#report", Select).value)
+        try:
+            params = self.params()
+        except Exception as exc:
+            self.notify(f"Not written: {exc}", severity="error", markup=False)
+            return
+        default = Path.cwd() / f"{name}-{date.today().isoformat()}.csv"
+
+        def save(uow, values):  # noqa: ANN001, ANN202
+            path = Path(values["path"]).expanduser()
+            return write_csv(build(uow, name, **params), path)
+
+        self.app.push_screen(
+            FormScreen(
+                f"Write the {name} report to a CSV file",
+                [Field("path", "File", value=str(default), required=True)],
+                save,
+            ),
+            lambda n: n is not None and self.notify(f"{n} rows written", markup=False),
+        )
