@@ -186,10 +186,18 @@ def test_the_customers_whole_story_and_ticket_links(shop) -> None:  # noqa: ANN0
         inv = sales.invoice(uow, so.id)
         sales.pay(uow, inv.id, amount="80")
         with pytest.raises(ValidationError, match="no sales order 99"):
-            tickets.create(uow, tickets.TicketInput(subject="Wobbly", contact=f"#{cid}",
-                                                    link_kind="sales_order", link_id="SO-99"))
-        t = tickets.create(uow, tickets.TicketInput(subject="Wobbly wheel", contact=f"#{cid}",
-                                                    link_kind="sales_order", link_id=so.label))
+            tickets.create(
+                uow,
+                tickets.TicketInput(
+                    subject="Wobbly", contact=f"#{cid}", link_kind="sales_order", link_id="SO-99"
+                ),
+            )
+        t = tickets.create(
+            uow,
+            tickets.TicketInput(
+                subject="Wobbly wheel", contact=f"#{cid}", link_kind="sales_order", link_id=so.label
+            ),
+        )
         st = story(uow, cid)
         assert [r.id for r in tickets.linked_to(uow, "sales_order", so.id)] == [t.id]
     assert st.unpaid == Decimal("700.00") and st.owed == 0

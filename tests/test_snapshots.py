@@ -82,7 +82,7 @@ async def _settle(pilot) -> None:  # noqa: ANN001
 
 
 def test_home(shop, snap_compare):
-    assert snap_compare(app_for(shop), terminal_size=(80, 24), run_before=_settle)
+    assert snap_compare(_pinned(shop), terminal_size=(80, 24), run_before=_settle)
 
 
 def test_contacts_list(shop, snap_compare):
@@ -206,3 +206,20 @@ def test_erp_screens(erp_shop, snap_compare, keys):  # noqa: ANN001
         await _at(pilot, *keys)
 
     assert snap_compare(app_for(erp_shop), terminal_size=(80, 24), run_before=before)
+
+
+def _pinned(store) -> BizdeskApp:  # noqa: ANN001
+    from datetime import date
+
+    app = app_for(store)
+    app.today = date(2024, 3, 31)  # the dashboard's months and "this month" stay put
+    return app
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)], ids=["80x24", "160x48"])
+@pytest.mark.parametrize("keys", [(), ("f9",)], ids=["dashboard", "reports"])
+def test_dashboard_and_reports(erp_shop, snap_compare, size, keys):  # noqa: ANN001
+    async def before(pilot):  # noqa: ANN001, ANN202
+        await _at(pilot, *keys)
+
+    assert snap_compare(_pinned(erp_shop), terminal_size=size, run_before=before)

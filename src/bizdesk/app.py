@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from textual import work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
@@ -48,6 +50,7 @@ class BizdeskApp(App):
     def __init__(self, store: Store) -> None:
         super().__init__()
         self.store = store
+        self.today: date | None = None  # None: the real date (tests pin it)
         self.animation_level = "none"
         settings = store.settings()
         self.sub_title = settings.get("company", "")

@@ -90,7 +90,7 @@ class HomePane(Pane):
     @work(thread=True, exclusive=True)
     def action_refresh(self) -> None:
         with self.app.store.read() as uow:
-            data = dashboard(uow)
+            data = dashboard(uow, today=self.app.today)
         self.post_message(self.Loaded(data))
 
     def on_home_pane_loaded(self, msg: Loaded) -> None:

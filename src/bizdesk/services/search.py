@@ -17,7 +17,7 @@ from bizdesk.models.stock import Product
 from bizdesk.models.tickets import Ticket
 from bizdesk.services import contacts as C
 from bizdesk.services import validate as v
-from bizdesk.services.paging import like_pattern
+from bizdesk.services.paging import PageRequest, like_pattern
 from bizdesk.services.purchasing import po_label
 from bizdesk.services.sales import invoice_label, so_label
 
@@ -78,7 +78,7 @@ def find(uow: UnitOfWork, query: str, per_kind: int = 5) -> list[Hit]:
             t = uow.session.get(Ticket, n)
             if t is not None:
                 hits.append(Hit("ticket", t.id, f"Ticket #{t.id} {t.subject}"))
-    for r in C.suggest(uow, q, limit=per_kind):
+    for r in C.list_page(uow, PageRequest(limit=per_kind, search=q)).rows:
         hits.append(Hit("contact", r.id, f"Contact {r.name}"))
     pat = like_pattern(q)
     for pid, sku, name in uow.session.execute(

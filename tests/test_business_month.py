@@ -1,0 +1,137 @@
+"""A month of business through the services, ending with exact balances and `check` green;
+and the figures, reports and search that sit on top of it."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from bizdesk.services import contacts, deals, ledger, ledger_reports, purchasing, sales, stock
+from bizdesk.services import tickets
+from bizdesk.services.dashboard import dashboard
+from bizdesk.services.reports import build, report_csv
+from bizdesk.services.search import find
+from tests.erp_helpers import errors, product, supplier
+
+
+@pytest.fixture
+def month(store):  # noqa: ANN001, ANN201
+    sid = supplier(store)
+    product(
+        store,
+        "BIKE",
+        name="City bike",
+        cost="400",
+        sale_price="650",
+        vat_rate="20",
+        supplier="Acme Supply",
+        reorder_point="8",
+        reorder_qty="10",
+    )
+    with store.write() as uow:
+        ledger.post_entry(
+            uow,
+            date(2026, 11, 1),
+            "Capital",
+            [
+                ledger.Posting(ledger.account_for(uow, "bank").id, debit_minor=10_000_00),
+                ledger.Posting(ledger.account_for(uow, "equity").id, credit_minor=10_000_00),
+            ],
+        )
+        # buy, receive, bill, pay
+        po = purchasing.create(
+            uow,
+            purchasing.POInput(
+                supplier=f"#{sid}",
+                order_date="2026-11-02",
+                lines=[purchasing.POLineInput("BIKE", "10", "400")],
+            ),
+        )
+        purchasing.send(uow, po.id)
+        purchasing.receive(uow, po.id, {po.lines[0].id: "10"}, when="2026-11-05")
+        bill = purchasing.bill(uow, po.id, reference="AC-1", bill_date="2026-11-05")
+        purchasing.pay(uow, bill.id, when="2026-11-10")
+        # sell from a won deal
+        cid = contacts.create(
+            uow, contacts.ContactInput(name="Cycle Club", city="Leeds", country="GB")
+        ).contact.id
+        d = deals.create(
+            uow, deals.DealInput(title="Club bikes", contact=f"#{cid}", expected_close="2026-11-20")
+        )
+        bike = stock.resolve_product(uow, "BIKE").id
+        d = deals.set_lines(
+            uow, d.id, [deals.LineInput("City bike", "3", "650", bike)], version=d.version
+        )
+        deals.win(uow, d.id, "good price", version=d.version)
+        so_id = sales.list_page(uow, sales.PageRequest()).rows[0].id
+        so = sales.confirm(uow, so_id)
+        sales.deliver(uow, so.id, when="2026-11-12")
+        inv = sales.invoice(uow, so.id, when="2026-11-12", due="2026-11-19")
+        sales.pay(uow, inv.id, when="2026-11-15")
+        # one bike comes back; the club gets its money back; a ticket tells the story
+        sales.return_goods(
+            uow, so.id, {so.lines[0].id: "1"}, reason="frame too small", when="2026-11-18"
+        )
+        sales.refund(uow, inv.id, account="bank", when="2026-11-18")
+        tickets.create(
+            uow,
+            tickets.TicketInput(
+                subject="Frame too small",
+                contact=f"#{cid}",
+                link_kind="sales_order",
+                link_id=str(so.number),
+            ),
+        )
+    return store, cid, so_id
+
+
+def test_the_month_ends_with_exact_balances(month) -> None:  # noqa: ANN001
+    store, _cid, so_id = month
+    with store.read() as uow:
+        tb = {r.code: r.balance for r in ledger_reports.trial_balance(uow)[0] if r.balance}
+        _, profit = ledger_reports.profit_loss(uow, date(2026, 11, 1), date(2026, 11, 30))
+        so = sales.get(uow, so_id)
+    assert tb == {
+        "1010": Decimal("6760.00"),  # 10000 - 4800 + 2340 - 780
+        "1200": Decimal("3200.00"),  # 8 bikes at 400
+        "1300": Decimal("800.00"),
+        "2200": Decimal("-260.00"),  # 390 charged - 130 credited
+        "3000": Decimal("-10000.00"),
+        "4000": Decimal("-1300.00"),
+        "5000": Decimal("800.00"),
+    }
+    assert profit == Decimal("500.00") and so.state == "closed"
+    assert errors(store) == []
+
+
+def test_dashboard_reports_and_search_on_the_month(month) -> None:  # noqa: ANN001
+    store, cid, so_id = month
+    with store.read() as uow:
+        d = dashboard(uow, today=date(2026, 11, 25))
+        seg = build(uow, "segments", by="city")
+        fc = build(uow, "forecast")
+        hits = find(uow, "club")
+        numbered = find(uow, "SO-1")
+    assert d.sales_this_month == Decimal("1300.00") and d.sales_last_month == 0
+    assert d.bank == Decimal("6760.00") and d.receivables == 0 and d.payables == 0
+    assert d.tickets_open == 1 and d.low_stock == 1  # 8 bikes, reorder at 8
+    assert d.sales_by_month[-1] == ("2026-11", Decimal("1300.00"))
+    leeds = next(r for r in seg.rows if r["value"] == "Leeds")
+    assert leeds["sales"] == Decimal("1300.00")
+    assert fc.totals["deals"] == 0  # the only deal was won
+    assert ("contact", cid) in {(h.kind, h.id) for h in hits}
+    assert ("deal", 1) in {(h.kind, h.id) for h in hits}
+    assert ("sales_order", so_id) in {(h.kind, h.id) for h in numbered}
+
+
+def test_report_csv_neutralises_formulas(store) -> None:  # noqa: ANN001
+    import io
+
+    with store.write() as uow:
+        contacts.create(uow, contacts.ContactInput(name="Evil", city="=HYPERLINK(1)"))
+        rep = build(uow, "segments", by="city")
+    out = io.StringIO()
+    assert report_csv(rep, out) == 1
+    assert "'=HYPERLINK(1)" in out.getvalue()
