@@ -8,8 +8,16 @@ from decimal import Decimal
 
 import pytest
 
-from bizdesk.services import contacts, deals, ledger, ledger_reports, purchasing, sales, stock
-from bizdesk.services import tickets
+from bizdesk.services import (
+    contacts,
+    deals,
+    ledger,
+    ledger_reports,
+    purchasing,
+    sales,
+    stock,
+    tickets,
+)
 from bizdesk.services.dashboard import dashboard
 from bizdesk.services.reports import build, report_csv
 from bizdesk.services.search import find
