@@ -127,6 +127,8 @@ def small(store: Store, shop: dict, today: date) -> dict[str, int]:
             orders += 1
             _advance(uow, rng, po, final, ordered, n)
     with store.write() as uow:
+        sold = _sales(uow, rng, start, today, [p[0] for p in products])
+    with store.write() as uow:
         _running_costs(uow, rng, start, today)
         for pid, _sku, _cost, _s in rng.sample(products, 12):
             on_hand = S.get_product(uow, pid).on_hand
@@ -138,7 +140,94 @@ def small(store: Store, shop: dict, today: date) -> dict[str, int]:
                     "quarterly count",
                     when=today - timedelta(days=7),
                 )
-    return {"products": len(products) + 1, "purchase orders": orders}
+    return {"products": len(products) + 1, "purchase orders": orders, "sales orders": sold}
+
+
+def _sales(uow, rng: random.Random, start: date, today: date, product_ids: list[int]) -> int:  # noqa: ANN001
+    """Counter sales every week and orders on account in every state, from what is in stock."""
+    from bizdesk.services import sales as SA
+
+    main = S.default_location(uow).id
+
+    def in_stock(n: int) -> list[str]:
+        skus = []
+        for pid in rng.sample(product_ids, len(product_ids)):
+            free = min(SA.available(uow, pid), S.on_hand_at(uow, pid, main))
+            if free >= 2000:
+                skus.append(f"#{pid}")
+            if len(skus) == n:
+                break
+        return skus
+
+    count = 0
+    day = start + timedelta(days=20)
+    while day <= today:
+        for sku in in_stock(2):
+            SA.counter_sale(
+                uow,
+                [SA.SOLineInput(sku, "1")],
+                when=day.isoformat(),
+                account=rng.choice(("cash", "bank")),
+            )
+            count += 1
+        day += timedelta(days=7)
+    customers = list(
+        uow.session.scalars(
+            select(Contact.id)
+            .where(Contact.is_customer.is_(True), Contact.kind == "organization")
+            .order_by(Contact.id)
+            .limit(12)
+        )
+    )
+    plan = [
+        "closed",
+        "closed",
+        "closed",
+        "invoiced",
+        "invoiced",
+        "invoiced",
+        "delivered",
+        "delivered",
+        "confirmed",
+        "confirmed",
+        "partially delivered",
+        "returned",
+    ]
+    for i, (cid, final) in enumerate(zip(customers, plan, strict=False)):
+        skus = in_stock(2)
+        if not skus:
+            break
+        when = today - timedelta(days=60 - i * 4)
+        so = SA.create(
+            uow,
+            SA.SOInput(
+                customer=f"#{cid}",
+                order_date=when.isoformat(),
+                lines=[SA.SOLineInput(s, "2") for s in skus],
+            ),
+        )
+        count += 1
+        SA.confirm(uow, so.id)
+        if final == "confirmed":
+            continue
+        if final == "partially delivered":
+            SA.deliver(uow, so.id, {so.lines[0].id: "1"}, when=when + timedelta(days=2))
+            continue
+        SA.deliver(uow, so.id, when=when + timedelta(days=2))
+        if final == "delivered":
+            continue
+        inv = SA.invoice(uow, so.id, when=when + timedelta(days=2), due=when + timedelta(days=16))
+        if final == "closed":
+            SA.pay(uow, inv.id, when=when + timedelta(days=12))
+        elif final == "returned":
+            SA.return_goods(
+                uow,
+                so.id,
+                {so.lines[0].id: "1"},
+                reason="damaged in transit",
+                when=when + timedelta(days=5),
+            )
+    return count
 
 
 def _order_qty(rng: random.Random, cost: Decimal) -> int:

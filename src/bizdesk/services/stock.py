@@ -273,7 +273,7 @@ def on_hand(uow: UnitOfWork, product_id: int) -> int:
     return _totals(uow, product_id)[0]
 
 
-def _on_hand_at(uow: UnitOfWork, product_id: int, location_id: int) -> int:
+def on_hand_at(uow: UnitOfWork, product_id: int, location_id: int) -> int:
     return int(
         uow.session.scalar(
             select(func.coalesce(func.sum(StockMove.qty_scaled), 0)).where(
@@ -524,7 +524,7 @@ def _apply_move(
     value, so value and quantity reach zero together). Refuses negative stock."""
     qty, value = _totals(uow, p.id)
     if qty_scaled < 0 and not p.allow_negative:
-        here = _on_hand_at(uow, p.id, location_id)
+        here = on_hand_at(uow, p.id, location_id)
         if here + qty_scaled < 0:
             loc = uow.session.get(Location, location_id)
             raise ValidationError(
@@ -716,7 +716,7 @@ def count(
     reason = _clean_reason(chk, reason or "stock count")
     loc = chk("location", resolve_location, uow, location)
     chk.done()
-    delta = counted_scaled - _on_hand_at(uow, p.id, loc.id)
+    delta = counted_scaled - on_hand_at(uow, p.id, loc.id)
     if delta == 0:
         return MoveResult(p.id, Decimal(0), Decimal(0), None)
     return _adjust(uow, p, loc.id, delta, reason, when or date.today(), "count")
