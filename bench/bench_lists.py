@@ -8,7 +8,9 @@ Builds the large demo store (100,000 contacts, 20,000 deals, 50,000 tickets) onc
     a sort change; for contacts, deals and tickets;
   - the app: start to the first usable screen (headless), and a page down / filter keystroke
     through the real widget; the process's peak RSS after visiting every tab.
-Targets: list operations <= 50 ms median and <= 100 ms p95; start <= 0.8 s; RSS <= 120 MB.
+  - the dashboard's figures and find-anything (ctrl+f) over every kind of record.
+Targets: list operations <= 50 ms median and <= 100 ms p95; start to the dashboard <= 0.8 s;
+find-anything <= 100 ms; RSS <= 120 MB.
 """
 
 from __future__ import annotations
@@ -27,7 +29,9 @@ from bizdesk.services import contacts as C
 from bizdesk.services import deals as D
 from bizdesk.services import demo, setup
 from bizdesk.services import tickets as T
+from bizdesk.services.dashboard import dashboard
 from bizdesk.services.paging import PageRequest
+from bizdesk.services.search import find
 
 ROWS = 20  # what an 80x24 screen shows
 
@@ -96,6 +100,19 @@ def service_benchmarks(store) -> bool:  # noqa: ANN001
                 return C.list_page(uow, PageRequest(limit=ROWS, sort=sort))
 
         ok &= report(f"contacts: sort by {sort}", timed(sort_by, 15))
+
+    def home() -> None:
+        with store.read() as uow:
+            dashboard(uow)
+
+    ok &= report("dashboard: every figure (aggregates)", timed(home, 10), 800, 800)
+    for text in ("an", "anna", "till", "zzzz", "1234", "SO-1", "gears sl"):
+
+        def find_it(text=text):  # noqa: ANN001, ANN202
+            with store.read() as uow:
+                return find(uow, text)
+
+        ok &= report(f"find anything {text!r}", timed(find_it, 10), 100, 100)
     return ok
 
 
@@ -125,7 +142,7 @@ async def app_benchmarks(store) -> bool:  # noqa: ANN001
         await settle()
         start_ms = (time.perf_counter() - t) * 1000
         print(
-            f"{'app: start to first usable screen (headless)':<46} {start_ms:8.1f} ms  "
+            f"{'app: start to the dashboard shown (headless)':<46} {start_ms:8.1f} ms  "
             f"{'ok' if start_ms <= 800 else 'MISSED'} (target 800 ms)"
         )
         ok &= start_ms <= 800

@@ -361,11 +361,16 @@ class DealScreen(DealActions, RecordScreen):
         Binding("escape", "app.pop_screen", "Back", id="deal.back"),
         *DEAL_KEYS[1:],
         Binding("o", "reopen", "Reopen", id="deals.reopen"),
+        Binding("g", "contact", "Contact", id="deal.contact"),
     ]
     HELP = (
         "A deal's page. e edits, [ and ] move it between stages, w won, l lost, "
-        "o reopens a closed deal, escape goes back."
+        "o reopens a closed deal, g opens the contact, escape goes back."
     )
+
+    def action_contact(self) -> None:
+        if self.view is not None:
+            self.app.action_open_record("contact", self.view.contact_id)
 
     def __init__(self, deal_id: int) -> None:
         super().__init__(deal_id)

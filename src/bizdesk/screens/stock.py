@@ -285,7 +285,9 @@ class ProductScreen(StockActions, RecordScreen):
         t.append(f"Supplier: {v.supplier or '-'} · stock at: {where}")
         if v.allow_negative:
             t.append(" · may go below zero")
-        t.append(tickets_text(self.tickets).rstrip())
+        about = tickets_text(self.tickets)
+        about.rstrip()
+        t.append(about)
         self.query_one("#details", Static).update(t)
         self.sub_title = v.sku
 
