@@ -71,3 +71,20 @@ def test_stock_count_import_is_all_or_nothing(store) -> None:  # noqa: ANN001
     assert "line 5: sku: A is also counted on line 2" in text
     with store.read() as uow:
         assert ledger_reports.trial_balance(uow)[0] == []  # A's count was rolled back
+
+
+def test_imported_entries_are_searchable_and_the_index_is_checked(store) -> None:  # noqa: ANN001
+    from datetime import date
+
+    from bizdesk.models.ledger import JournalEntry
+    from bizdesk.services.search import find
+
+    data = HEADER + "A,2026-11-01,1010,10,,Quarterly insurance,\nA,2026-11-01,3000,,10,,\n"
+    with store.write() as uow:
+        erp_imports.import_journal(uow, data)
+    with store.read() as uow:
+        assert [h.label for h in find(uow, "insurance")] == ["Entry JE-1 Quarterly insurance"]
+    assert errors(store) == []
+    with store.write() as uow:  # an entry written behind the services' back
+        uow.session.add(JournalEntry(date=date(2026, 11, 2), memo="not indexed"))
+    assert any(e.startswith("search-indexes") for e in errors(store))

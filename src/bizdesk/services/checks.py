@@ -57,6 +57,20 @@ def _integrity(uow: UnitOfWork) -> Iterator[Violation]:
         yield Violation("foreign-keys", f"{row[0]} row {row[1]} points at a missing {row[2]}")
 
 
+@check("search-indexes")
+def _search_indexes(uow: UnitOfWork) -> Iterator[Violation]:
+    """Every row indexed once: or searches would miss records (or find ghosts)."""
+    if not uow.store.is_sqlite:
+        return
+    for index, table in (("contact_search", "contact"), ("entry_search", "journal_entry")):
+        indexed = uow.session.execute(text(f"SELECT COUNT(*) FROM {index}_docsize")).scalar()
+        rows = uow.session.execute(text(f"SELECT COUNT(*) FROM {table}")).scalar()
+        if indexed != rows:
+            yield Violation(
+                "search-indexes", f"{index} indexes {indexed} rows but {table} has {rows}"
+            )
+
+
 @check("store-permissions")
 def _permissions(uow: UnitOfWork) -> Iterator[Violation]:
     path = sqlite_path(uow.store.url)

@@ -25,6 +25,7 @@ from bizdesk.services import ledger as L
 from bizdesk.services import purchasing as PU
 from bizdesk.services import stock as S
 from bizdesk.services import validate as v
+from bizdesk.services.search import index_entries
 
 SEED = 20261123
 QUALITIES = (("", Decimal(1)), ("Pro ", Decimal("1.4")))
@@ -482,6 +483,7 @@ def large(store: Store, shop: dict, today: date) -> dict[str, int]:
             insert(JournalEntry).returning(JournalEntry.id, sort_by_parameter_order=True), entries
         ).all()
         by_number = dict(zip((e["number"] for e in entries), ids, strict=True))
+        index_entries(uow, min(ids), max(ids))
         conn = s.connection()
         for chunk in range(0, len(lines), 100_000):
             conn.execute(

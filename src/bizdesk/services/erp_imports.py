@@ -24,6 +24,7 @@ from bizdesk.services import ledger, stock
 from bizdesk.services import validate as v
 from bizdesk.services.csvio import read_rows
 from bizdesk.services.imports import ImportResult
+from bizdesk.services.search import index_entries
 
 PRODUCT_COLUMNS = (
     "sku",
@@ -369,6 +370,7 @@ def _write_journal(uow: UnitOfWork, entries: list[_Entry], lines: list[tuple]) -
         ).all()
     )
     by_key = {e.key: (ids[first + i], to_db_date(e.date)) for i, e in enumerate(entries)}
+    index_entries(uow, min(ids.values()), max(ids.values()))
     insert_many(
         "INSERT INTO journal_line (entry_id, account_id, debit_minor, credit_minor, "
         "contact_id, memo, date, posted) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",

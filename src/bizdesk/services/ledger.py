@@ -370,10 +370,17 @@ def create_draft(uow: UnitOfWork, data: EntryInput) -> EntryView:
     e = JournalEntry(date=when, memo=memo, updated_by=uow.user)
     uow.session.add(e)
     uow.session.flush()
+    _index(uow, e)
     _add_lines(uow, e, postings)
     uow.session.flush()
     uow.audit("journal_entry", e.id, "create", after=_snapshot(e, postings))
     return get_entry(uow, e.id)
+
+
+def _index(uow: UnitOfWork, e: JournalEntry) -> None:
+    from bizdesk.services.search import index_entries
+
+    index_entries(uow, e.id, e.id)
 
 
 def _load_entry(uow: UnitOfWork, entry_id: int, *, lock: bool = False) -> JournalEntry:
@@ -490,6 +497,7 @@ def post_entry(
     )
     uow.session.add(e)
     uow.session.flush()
+    _index(uow, e)
     _add_lines(uow, e, postings)
     uow.session.flush()
     _mark_posted(uow, e)
@@ -634,10 +642,10 @@ def list_entries(uow: UnitOfWork, req: PageRequest) -> Page[EntryRow]:
         stmt = stmt.where(JournalEntry.state == state)
     s = req.search.strip()
     if s:
-        from bizdesk.services.search import entry_memo_ids
+        from bizdesk.services.search import entry_memo_condition
 
         num = s.upper().removeprefix("JE-")
-        cond = JournalEntry.id.in_(entry_memo_ids(uow, s))
+        cond = entry_memo_condition(uow, s)
         if num.isdigit():
             cond = or_(cond, JournalEntry.number == int(num))
         stmt = stmt.where(cond)

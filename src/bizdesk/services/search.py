@@ -31,14 +31,35 @@ class Hit:
     label: str
 
 
-def entry_memo_ids(uow: UnitOfWork, words: str):  # noqa: ANN201
-    """Entries whose memo contains ``words``: the trigram index on SQLite, LIKE elsewhere."""
-    if uow.store.is_sqlite and len(words) >= 3:
-        phrase = '"' + words.replace('"', '""') + '"'
-        return text("SELECT rowid FROM entry_search WHERE entry_search MATCH :q").bindparams(
-            q=phrase
+RARE = 2000  # fewer matches than this: take them from the index; more: scan in order
+
+
+def index_entries(uow: UnitOfWork, first_id: int, last_id: int) -> None:
+    """Add new entries (ids first..last) to the memo search index (SQLite; one statement
+    however many, which keeps imports fast)."""
+    if uow.store.is_sqlite:
+        uow.session.execute(
+            text(
+                "INSERT INTO entry_search(rowid, memo) SELECT id, memo FROM journal_entry "
+                "WHERE id BETWEEN :a AND :b"
+            ),
+            {"a": first_id, "b": last_id},
         )
-    return select(JournalEntry.id).where(JournalEntry.memo.like(like_pattern(words), escape="\\"))
+
+
+def entry_memo_condition(uow: UnitOfWork, words: str):  # noqa: ANN201
+    """A condition on JournalEntry for memos containing ``words``. A rare phrase is taken
+    from the trigram index (a few ids); a common one is left to LIKE, which finds enough
+    rows at the head of any ordered scan at once."""
+    like = JournalEntry.memo.like(like_pattern(words), escape="\\")
+    if not (uow.store.is_sqlite and len(words) >= 3):
+        return like
+    phrase = '"' + words.replace('"', '""') + '"'
+    ids = uow.session.scalars(
+        text(f"SELECT rowid FROM entry_search WHERE entry_search MATCH :q LIMIT {RARE + 1}"),
+        {"q": phrase},
+    ).all()
+    return like if len(ids) > RARE else JournalEntry.id.in_(ids)
 
 
 def find(uow: UnitOfWork, query: str, per_kind: int = 5) -> list[Hit]:
@@ -113,7 +134,7 @@ def find(uow: UnitOfWork, query: str, per_kind: int = 5) -> list[Hit]:
     if len(q) >= 3:
         for eid, num, memo in uow.session.execute(
             select(JournalEntry.id, JournalEntry.number, JournalEntry.memo)
-            .where(JournalEntry.id.in_(entry_memo_ids(uow, q)))
+            .where(entry_memo_condition(uow, q))
             .order_by(JournalEntry.id.desc())
             .limit(per_kind)
         ):

@@ -1,5 +1,8 @@
 """Journal entry search index: memo substrings (SQLite FTS5, like the contact index).
 
+New entries are indexed by the code that writes them (services.search.index_entries), in
+bulk for imports; only changes and deletions of drafts go through triggers.
+
 Revision ID: 0005
 Revises: 0004
 """
@@ -21,10 +24,6 @@ def upgrade() -> None:
     )
     op.execute("INSERT INTO entry_search(rowid, memo) SELECT id, memo FROM journal_entry")
     op.execute(
-        "CREATE TRIGGER entry_search_ai AFTER INSERT ON journal_entry BEGIN "
-        "INSERT INTO entry_search(rowid, memo) VALUES (new.id, new.memo); END"
-    )
-    op.execute(
         "CREATE TRIGGER entry_search_ad AFTER DELETE ON journal_entry BEGIN "
         "INSERT INTO entry_search(entry_search, rowid, memo) VALUES ('delete', old.id, old.memo); "
         "END"
@@ -39,6 +38,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     if op.get_bind().dialect.name != "sqlite":
         return
-    for name in ("entry_search_ai", "entry_search_ad", "entry_search_au"):
+    for name in ("entry_search_ad", "entry_search_au"):
         op.execute(f"DROP TRIGGER IF EXISTS {name}")
     op.execute("DROP TABLE IF EXISTS entry_search")
