@@ -107,7 +107,7 @@ def lists(store) -> bool:  # noqa: ANN001
         ("purchase orders", purchasing.list_page, ""),
         ("journal entries", ledger.list_entries, "till"),
         ("inventory ledger", lambda uow, req: ledger.account_lines(uow, inventory, req), ""),
-        ("accounts with balances", ledger.account_page, ""),
+        ("chart of accounts", ledger.account_page, ""),
     ]
     for name, fetch, search in cases:
         descending = name in ("purchase orders", "journal entries")

@@ -95,14 +95,23 @@ class BizdeskApp(App):
         with TabbedContent(id="tabs"):
             for tab, title, pane, _key in TABS:
                 with TabPane(title, id=tab):  # F2…F9 in this order (F1 says so)
-                    yield pane()
+                    if tab == TABS[0][0]:
+                        yield pane()  # the others are built when first shown: a fast start
         yield Footer()
 
-    def action_show_tab(self, tab: str) -> None:
+    async def _ensure_pane(self, tab: str) -> None:
+        tab_pane = self.query_one(TabbedContent).get_pane(tab)
+        if not tab_pane.children:
+            pane = next(p for t, _title, p, _key in TABS if t == tab)
+            await tab_pane.mount(pane())
+
+    async def action_show_tab(self, tab: str) -> None:
+        await self._ensure_pane(tab)
         self.query_one(TabbedContent).active = tab
         self.focus_active_pane()
 
-    def on_tabbed_content_tab_activated(self, _event: TabbedContent.TabActivated) -> None:
+    async def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        await self._ensure_pane(event.pane.id)
         self.call_after_refresh(self.focus_active_pane)
 
     def active_pane(self):  # noqa: ANN201
@@ -115,8 +124,8 @@ class BizdeskApp(App):
         if pane is not None and hasattr(pane, "focus_main"):
             pane.focus_main()
 
-    def action_new(self, tab: str) -> None:
-        self.action_show_tab(tab)
+    async def action_new(self, tab: str) -> None:
+        await self.action_show_tab(tab)
         pane = self.active_pane()
         if pane is not None and hasattr(pane, "action_new"):
             pane.action_new()
@@ -155,8 +164,8 @@ class BizdeskApp(App):
                 )
             )
 
-    def action_show_report(self, name: str) -> None:
-        self.action_show_tab("reports")
+    async def action_show_report(self, name: str) -> None:
+        await self.action_show_tab("reports")
         self.active_pane().show(name)
 
     def action_sales(self, counter: bool = False) -> None:

@@ -163,14 +163,13 @@ class HomePane(Pane):
             done=lambda aid: self.app.push_screen(AccountScreen(aid)),
         )
 
-    def action_report(self, name: str) -> None:
-        self.app.action_show_report(name)
+    async def action_report(self, name: str) -> None:
+        await self.app.action_show_report(name)
 
-    def action_tickets(self) -> None:
-        self.app.action_show_tab("tickets")
+    async def action_tickets(self) -> None:
+        await self.app.action_show_tab("tickets")
         self.app.active_pane().action_queue("overdue")
 
-    def action_low_stock(self) -> None:
-        self.app.action_show_tab("stock")
-        table = self.app.active_pane().table
-        table.set_filters(low=True)
+    async def action_low_stock(self) -> None:
+        await self.app.action_show_tab("stock")
+        self.app.active_pane().table.set_filters(low=True)

@@ -18,7 +18,7 @@ from bizdesk.widgets.paged_table import Col, PagedTable
 
 COLUMNS = [
     Col("sku", "SKU", 12),
-    Col("name", "Name", 20),
+    Col("name", "Name", 18),
     Col("on_hand", "On hand", 8, right=True, fmt=str),
     Col("available", "Avail.", 7, right=True, fmt=str),
     Col("value", "Value", 10, right=True, fmt=money),
