@@ -7,6 +7,7 @@ from datetime import date
 from textual import work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
+from textual.screen import Screen
 from textual.widgets import Footer, Header, TabbedContent, TabPane
 
 from bizdesk.db.session import Store
@@ -63,6 +64,7 @@ class BizdeskApp(App):
         # reload the visible pane only when it moved, so an idle screen redraws nothing.
         self._seen_change: int | None = None
         self.set_interval(self.POLL_SECONDS, self._poll_changes)
+        self.call_after_refresh(self.focus_active_pane)
 
     def _poll_changes(self) -> None:
         self._read_change_counter()
@@ -90,28 +92,26 @@ class BizdeskApp(App):
         ):
             pane.refresh_data()
 
+    def get_default_screen(self) -> Screen:
+        # on the tabs the focus is set by focus_active_pane, never guessed: otherwise a key
+        # pressed early (F6 typed ahead over SSH) could lose the focus to the home screen
+        screen = Screen(id="_default")
+        screen.AUTO_FOCUS = ""
+        return screen
+
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="")
         with TabbedContent(id="tabs"):
             for tab, title, pane, _key in TABS:
                 with TabPane(title, id=tab):  # F2…F9 in this order (F1 says so)
-                    if tab == TABS[0][0]:
-                        yield pane()  # the others are built when first shown: a fast start
+                    yield pane()
         yield Footer()
 
-    async def _ensure_pane(self, tab: str) -> None:
-        tab_pane = self.query_one(TabbedContent).get_pane(tab)
-        if not tab_pane.children:
-            pane = next(p for t, _title, p, _key in TABS if t == tab)
-            await tab_pane.mount(pane())
-
-    async def action_show_tab(self, tab: str) -> None:
-        await self._ensure_pane(tab)
+    def action_show_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = tab
         self.focus_active_pane()
 
-    async def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
-        await self._ensure_pane(event.pane.id)
+    def on_tabbed_content_tab_activated(self, _event: TabbedContent.TabActivated) -> None:
         self.call_after_refresh(self.focus_active_pane)
 
     def active_pane(self):  # noqa: ANN201
@@ -119,13 +119,26 @@ class BizdeskApp(App):
         pane = tabs.get_pane(tabs.active)
         return pane.children[0] if pane.children else None
 
-    def focus_active_pane(self) -> None:
+    def focus_active_pane(self, tries: int = 4) -> None:
+        """Focus the shown tab's main widget, at once (panes' focus_main use set_focus, not
+        the queued Widget.focus: TabbedContent shows whichever pane gets the focus, so a
+        late focus would switch tabs back). A pane just built may only take the focus once
+        it is drawn: check after the next refresh and try again."""
         pane = self.active_pane()
-        if pane is not None and hasattr(pane, "focus_main"):
-            pane.focus_main()
+        if (
+            pane is None
+            or not hasattr(pane, "focus_main")
+            or self.screen is not self.screen_stack[0]
+        ):
+            return
+        if self.focused is not None and pane in self.focused.ancestors_with_self:
+            return
+        pane.focus_main()
+        if tries > 1:
+            self.call_after_refresh(self.focus_active_pane, tries - 1)
 
-    async def action_new(self, tab: str) -> None:
-        await self.action_show_tab(tab)
+    def action_new(self, tab: str) -> None:
+        self.action_show_tab(tab)
         pane = self.active_pane()
         if pane is not None and hasattr(pane, "action_new"):
             pane.action_new()
@@ -164,8 +177,8 @@ class BizdeskApp(App):
                 )
             )
 
-    async def action_show_report(self, name: str) -> None:
-        await self.action_show_tab("reports")
+    def action_show_report(self, name: str) -> None:
+        self.action_show_tab("reports")
         self.active_pane().show(name)
 
     def action_sales(self, counter: bool = False) -> None:

@@ -71,6 +71,10 @@ class Pane(ServiceRunner, Vertical):
     def focus_main(self) -> None:
         """Focus the pane's main widget (its list)."""
 
+    def on_show(self) -> None:
+        """A tab's pane takes the focus when it is first drawn, however long that took."""
+        self.app.focus_active_pane()
+
 
 class ListPane(Pane):
     """A pane whose main widget is a PagedTable: focus goes to it, other people's changes

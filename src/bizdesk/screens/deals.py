@@ -251,7 +251,7 @@ class DealsPane(DealActions, Pane):
             if lists:
                 focused = self.app.focused
                 if focused not in lists:
-                    lists.first().focus()
+                    self.screen.set_focus(lists.first())
         else:
             self.query_one(PagedTable).focus_grid()
 

@@ -82,7 +82,7 @@ class HomePane(Pane):
         self.action_refresh()
 
     def focus_main(self) -> None:
-        self.query_one("#kpis").focus()
+        self.screen.set_focus(self.query_one("#kpis"))  # now, not later (see app.py)
 
     def refresh_data(self) -> None:
         self.action_refresh()
@@ -163,13 +163,13 @@ class HomePane(Pane):
             done=lambda aid: self.app.push_screen(AccountScreen(aid)),
         )
 
-    async def action_report(self, name: str) -> None:
-        await self.app.action_show_report(name)
+    def action_report(self, name: str) -> None:
+        self.app.action_show_report(name)
 
-    async def action_tickets(self) -> None:
-        await self.app.action_show_tab("tickets")
+    def action_tickets(self) -> None:
+        self.app.action_show_tab("tickets")
         self.app.active_pane().action_queue("overdue")
 
-    async def action_low_stock(self) -> None:
-        await self.app.action_show_tab("stock")
+    def action_low_stock(self) -> None:
+        self.app.action_show_tab("stock")
         self.app.active_pane().table.set_filters(low=True)

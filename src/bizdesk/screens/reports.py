@@ -92,7 +92,7 @@ class ReportsPane(Pane):
         if not self.ran:
             self.ran = True
             self.action_run()
-        self.query_one("#report-rows", DataTable).focus()
+        self.screen.set_focus(self.query_one("#report-rows", DataTable))
 
     def refresh_data(self) -> None:
         if self.ran:

@@ -27,18 +27,17 @@ from bizdesk.money import (
     parse_money,
     parse_qty,
     percent_from_bp,
-    percent_to_basis_points,
     qty_from_scaled,
     qty_text,
 )
 from bizdesk.services import validate as v
+from bizdesk.services.doc_lines import CleanLine, clean_line, preview
 from bizdesk.services.ledger import Posting, account_for, next_number, post_entry
 from bizdesk.services.paging import Page, PageRequest, keyset_page, like_pattern
 from bizdesk.services.records import check_version, touch
 from bizdesk.services.stock import (
     receive_into_stock,
     resolve_location,
-    resolve_product,
     resolve_supplier,
 )
 
@@ -140,8 +139,23 @@ class POView:
         return sum((b.paid for b in self.bills), Decimal(0))
 
 
+def _clean_line(uow: UnitOfWork, chk: v.Checker, i: int, ln: POLineInput) -> CleanLine | None:
+    return clean_line(
+        uow,
+        chk,
+        i,
+        product=ln.product,
+        qty=ln.qty,
+        unit=ln.unit_cost,
+        vat_rate=ln.vat_rate,
+        description=ln.description,
+        unit_label="unit cost",
+        default_unit=lambda p: p.cost_minor,
+        product_required=True,
+    )
+
+
 def _clean(uow: UnitOfWork, data: POInput) -> tuple[dict, list[dict]]:
-    exp = uow.exponent
     chk = v.Checker()
     sup = chk("supplier", resolve_supplier, uow, data.supplier)
     head = {
@@ -154,40 +168,15 @@ def _clean(uow: UnitOfWork, data: POInput) -> tuple[dict, list[dict]]:
         chk.add("expected_date", "before the order date")
     lines = []
     for i, ln in enumerate(data.lines, start=1):
-        if not any(str(x).strip() for x in (ln.product, ln.unit_cost, ln.description)):
-            continue
-        p = chk(f"line {i} product", resolve_product, uow, ln.product)
-        try:
-            qty = parse_qty(ln.qty)
-            if qty == 0:
-                raise AmountError("must be more than zero")
-        except AmountError as exc:
-            chk.add(f"line {i} qty", str(exc))
-            qty = 0
-        cost = vat = 0
-        try:
-            if str(ln.unit_cost).strip():
-                cost = parse_money(ln.unit_cost, exp)
-            elif p is not None:
-                cost = p.cost_minor
-        except AmountError as exc:
-            chk.add(f"line {i} unit cost", str(exc))
-        try:
-            if str(ln.vat_rate).strip():
-                vat = percent_to_basis_points(ln.vat_rate)
-            elif p is not None:
-                vat = p.vat_bp
-        except AmountError as exc:
-            chk.add(f"line {i} VAT %", str(exc))
-        desc = chk(f"line {i} description", v.text, ln.description, max_len=200) or ""
-        if p is not None:
+        line = _clean_line(uow, chk, i, ln)
+        if line is not None and line.product is not None:
             lines.append(
                 {
-                    "product_id": p.id,
-                    "description": desc or p.name,
-                    "qty_scaled": qty,
-                    "unit_cost_minor": cost,
-                    "vat_bp": vat,
+                    "product_id": line.product.id,
+                    "description": line.description,
+                    "qty_scaled": line.qty_scaled,
+                    "unit_cost_minor": line.unit_minor,
+                    "vat_bp": line.vat_bp,
                 }
             )
     if not lines and not chk.errors:
@@ -775,20 +764,5 @@ def write_text(uow: UnitOfWork, order_id: int, path: Path) -> Path:
 
 
 def preview_totals(uow: UnitOfWork, lines: list[POLineInput]) -> tuple[Decimal, Decimal, int]:
-    """Net and VAT of the lines that are complete so far, and how many are not (for the
-    order form's live totals; saving checks everything)."""
-    exp = uow.exponent
-    net = vat = bad = 0
-    for ln in lines:
-        try:
-            p = resolve_product(uow, ln.product)
-            q = parse_qty(ln.qty)
-            cost = parse_money(ln.unit_cost, exp) if str(ln.unit_cost).strip() else p.cost_minor
-            rate = percent_to_basis_points(ln.vat_rate) if str(ln.vat_rate).strip() else p.vat_bp
-        except (v.FieldError, AmountError):
-            bad += 1
-            continue
-        n, t = line_amounts(q, cost, rate)
-        net += n
-        vat += t
-    return from_minor(net, exp), from_minor(vat, exp), bad
+    """The order form's running totals."""
+    return preview(uow, lines, lambda chk, i, ln: _clean_line(uow, chk, i, ln))

@@ -30,11 +30,11 @@ from bizdesk.money import (
     parse_money,
     parse_qty,
     percent_from_bp,
-    percent_to_basis_points,
     qty_from_scaled,
     qty_text,
 )
 from bizdesk.services import validate as v
+from bizdesk.services.doc_lines import CleanLine, clean_line, preview
 from bizdesk.services.ledger import Posting, account_for, next_number, post_entry
 from bizdesk.services.paging import Page, PageRequest, keyset_page, like_pattern
 from bizdesk.services.records import check_version, touch
@@ -42,7 +42,6 @@ from bizdesk.services.stock import (
     issue_from_stock,
     reserved,
     resolve_location,
-    resolve_product,
     return_into_stock,
 )
 
@@ -146,10 +145,25 @@ class SOView:
 # --- orders -----------------------------------------------------------------------------------
 
 
+def _clean_line(uow: UnitOfWork, chk: v.Checker, i: int, ln: SOLineInput) -> CleanLine | None:
+    return clean_line(
+        uow,
+        chk,
+        i,
+        product=ln.product,
+        qty=ln.qty,
+        unit=ln.unit_price,
+        vat_rate=ln.vat_rate,
+        description=ln.description,
+        unit_label="unit price",
+        default_unit=lambda p: p.sale_price_minor,
+        product_required=False,
+    )
+
+
 def _clean(uow: UnitOfWork, data: SOInput) -> tuple[dict, list[dict]]:
     from bizdesk.services.contacts import resolve as resolve_contact
 
-    exp = uow.exponent
     chk = v.Checker()
     cust = chk("customer", resolve_contact, uow, data.customer)
     head = {
@@ -159,45 +173,17 @@ def _clean(uow: UnitOfWork, data: SOInput) -> tuple[dict, list[dict]]:
     }
     lines = []
     for i, ln in enumerate(data.lines, start=1):
-        if not any(str(x).strip() for x in (ln.product, ln.unit_price, ln.description)):
-            continue
-        p = None
-        if str(ln.product).strip():
-            p = chk(f"line {i} product", resolve_product, uow, ln.product)
-        desc = chk(f"line {i} description", v.text, ln.description, max_len=200) or ""
-        if not str(ln.product).strip() and not desc:
-            chk.add(f"line {i} description", "a line without a product needs a description")
-        try:
-            qty = parse_qty(ln.qty)
-            if qty == 0:
-                raise AmountError("must be more than zero")
-        except AmountError as exc:
-            chk.add(f"line {i} qty", str(exc))
-            qty = 0
-        price = vat = 0
-        try:
-            if str(ln.unit_price).strip():
-                price = parse_money(ln.unit_price, exp)
-            elif p is not None:
-                price = p.sale_price_minor
-        except AmountError as exc:
-            chk.add(f"line {i} unit price", str(exc))
-        try:
-            if str(ln.vat_rate).strip():
-                vat = percent_to_basis_points(ln.vat_rate)
-            elif p is not None:
-                vat = p.vat_bp
-        except AmountError as exc:
-            chk.add(f"line {i} VAT %", str(exc))
-        lines.append(
-            {
-                "product_id": p.id if p else None,
-                "description": desc or (p.name if p else ""),
-                "qty_scaled": qty,
-                "unit_price_minor": price,
-                "vat_bp": vat,
-            }
-        )
+        line = _clean_line(uow, chk, i, ln)
+        if line is not None:
+            lines.append(
+                {
+                    "product_id": line.product.id if line.product else None,
+                    "description": line.description,
+                    "qty_scaled": line.qty_scaled,
+                    "unit_price_minor": line.unit_minor,
+                    "vat_bp": line.vat_bp,
+                }
+            )
     if not lines and not chk.errors:
         chk.add("lines", "an order needs at least one line")
     chk.done()
@@ -815,32 +801,8 @@ def counter_sale(
 
 
 def preview_totals(uow: UnitOfWork, lines: list[SOLineInput]) -> tuple[Decimal, Decimal, int]:
-    """Net and VAT of the lines readable so far and how many are not (the forms' totals)."""
-    exp = uow.exponent
-    net = vat = bad = 0
-    for ln in lines:
-        try:
-            p = resolve_product(uow, ln.product) if str(ln.product).strip() else None
-            q = parse_qty(ln.qty)
-            price = (
-                parse_money(ln.unit_price, exp)
-                if str(ln.unit_price).strip()
-                else (p.sale_price_minor if p else 0)
-            )
-            rate = (
-                percent_to_basis_points(ln.vat_rate)
-                if str(ln.vat_rate).strip()
-                else (p.vat_bp if p else 0)
-            )
-        except (v.FieldError, AmountError):
-            bad += 1
-            continue
-        n, t = line_amounts(q, price, rate)
-        net, vat = net + n, vat + t
-    return from_minor(net, exp), from_minor(vat, exp), bad
-
-
-# --- reading ----------------------------------------------------------------------------------
+    """The order form's running totals."""
+    return preview(uow, lines, lambda chk, i, ln: _clean_line(uow, chk, i, ln))
 
 
 def get(uow: UnitOfWork, order_id: int) -> SOView:

@@ -354,4 +354,6 @@ class PagedTable(Vertical):
         self.load(replace(self.req, sort=nxt, after=None, before=None, last=False))
 
     def focus_grid(self) -> None:
-        self.grid.focus()
+        # at once rather than after the queue (Widget.focus): a late focus on a pane that
+        # is no longer shown would switch the tabs back to it
+        self.screen.set_focus(self.grid)
