@@ -194,6 +194,11 @@ async def _at(pilot, *keys: str) -> None:  # noqa: ANN001
     for key in keys:
         await pilot.press(key)
         await _settle(pilot)
+    pane = pilot.app.active_pane()
+    for _ in range(50):  # a report runs in a worker started by the key: wait for its rows
+        if getattr(pane, "report", True) is not None:
+            break
+        await _settle(pilot)
 
 
 @pytest.mark.parametrize(

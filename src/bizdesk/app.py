@@ -7,6 +7,7 @@ from datetime import date
 from textual import work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import Footer, Header, TabbedContent, TabPane
 
@@ -78,7 +79,8 @@ class BizdeskApp(App):
                 latest = latest_id(uow)
         except Exception:  # a busy or vanished store: try again at the next tick
             return
-        self.call_from_thread(self._changed_to, latest)
+        if self.is_running:
+            self.call_from_thread(self._changed_to, latest)
 
     def _changed_to(self, latest: int) -> None:
         seen, self._seen_change = self._seen_change, latest
@@ -87,10 +89,14 @@ class BizdeskApp(App):
         pane = self.active_pane()
         if (
             pane is not None
+            and pane.is_attached
             and hasattr(pane, "refresh_data")
             and self.screen is self.screen_stack[0]
         ):
-            pane.refresh_data()
+            try:
+                pane.refresh_data()
+            except NoMatches:  # the app is closing and its widgets are going
+                pass
 
     def get_default_screen(self) -> Screen:
         # on the tabs the focus is set by focus_active_pane, never guessed: otherwise a key
