@@ -407,16 +407,16 @@ def deliver(
     todo = _quantities(
         uow, lines, quantities, lambda ln: ln.qty_scaled - ln.delivered_scaled, "delivered"
     )
-    cost = 0
+    moves = []
     for ln, q in todo:
         if ln.product_id is not None:
             move = issue_from_stock(uow, ln.product_id, loc.id, q, ("sales_line", ln.id))
             ln.delivered_value_minor += -move.value_minor
-            cost += -move.value_minor
+            moves.append(move)
         ln.delivered_scaled += q
-    moves_entry = None
+    cost = -sum(m.value_minor for m in moves)
     if cost:
-        moves_entry = post_entry(
+        e = post_entry(
             uow,
             day,
             f"Goods delivered on {so_label(so.number)}",
@@ -426,18 +426,8 @@ def deliver(
             ],
             source=("sales_order", so.id),
         )
-    if moves_entry is not None:
-        from bizdesk.models.stock import StockMove
-
-        for ln, _q in todo:
-            for m in uow.session.scalars(
-                select(StockMove).where(
-                    StockMove.source_kind == "sales_line",
-                    StockMove.source_id == ln.id,
-                    StockMove.entry_id.is_(None),
-                )
-            ):
-                m.entry_id = moves_entry.id
+        for m in moves:
+            m.entry_id = e.id
     _set_progress(so, list(lines.values()))
     touch(uow, so)
     uow.audit(
