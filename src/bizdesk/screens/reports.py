@@ -18,7 +18,7 @@ from textual.widgets import DataTable, Input, Select, Static
 from bizdesk.formatting import money
 from bizdesk.screens.common import Pane
 from bizdesk.services.reports import REPORTS, WRITING_REPORTS, Report, build, plain, write_csv
-from bizdesk.services.validate import iso_date
+from bizdesk.services.validate import FieldError, iso_date
 from bizdesk.widgets.form import Field, FormScreen
 
 SHOWN = 1000  # rows drawn on screen; the CSV has them all
@@ -106,8 +106,15 @@ class ReportsPane(Pane):
     def params(self) -> dict[str, Any]:
         """The boxes as report parameters; a bad date is refused here with the box named."""
         out: dict[str, Any] = {}
-        for box, key in (("from", "date_from"), ("to", "date_to"), ("as_of", "as_of")):
-            out[key] = iso_date(self.query_one(f"#{box}", Input).value)
+        for box, key, label in (
+            ("from", "date_from", "From"),
+            ("to", "date_to", "To"),
+            ("as_of", "as_of", "As of"),
+        ):
+            try:
+                out[key] = iso_date(self.query_one(f"#{box}", Input).value)
+            except FieldError as exc:
+                raise FieldError(f"{label}: {exc}") from None
         extra = self.query_one("#extra", Input).value.strip()
         name = self.query_one("#report", Select).value
         if name == "statement":
