@@ -238,7 +238,7 @@ class FormScreen(ModalScreen[Any]):
                     other.append(f"{field}: {text}" if field else text)
             general.update(
                 Text(
-                    "Not saved. " + " ".join(other)
+                    "Not saved. " + "; ".join(other)
                     if other
                     else "Not saved: please correct the fields marked below."
                 )
