@@ -12,27 +12,40 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, TabbedContent, TabPane
 
 from bizdesk.db.session import Store
-from bizdesk.screens.contacts import ContactsPane
-from bizdesk.screens.deals import DealsPane
-from bizdesk.screens.home import HomePane
-from bizdesk.screens.journal import JournalPane
 from bizdesk.screens.palette import BizdeskCommands
-from bizdesk.screens.purchases import PurchasesPane
-from bizdesk.screens.reports import ReportsPane
-from bizdesk.screens.stock import StockPane
-from bizdesk.screens.tickets import TicketsPane
 
-# (tab id, title, pane class, key): the ERP tabs join this list.
+# (tab id, title, "module:pane class", key). Only Home is built at start; every other tab
+# is imported and built when first shown, so the dashboard is up sooner.
 TABS = [
-    ("home", "Home", HomePane, "f2"),
-    ("contacts", "Contacts", ContactsPane, "f3"),
-    ("deals", "Deals", DealsPane, "f4"),
-    ("tickets", "Tickets", TicketsPane, "f5"),
-    ("stock", "Stock", StockPane, "f6"),
-    ("purchases", "Purchases", PurchasesPane, "f7"),
-    ("journal", "Journal", JournalPane, "f8"),
-    ("reports", "Reports", ReportsPane, "f9"),
+    ("home", "Home", "home:HomePane", "f2"),
+    ("contacts", "Contacts", "contacts:ContactsPane", "f3"),
+    ("deals", "Deals", "deals:DealsPane", "f4"),
+    ("tickets", "Tickets", "tickets:TicketsPane", "f5"),
+    ("stock", "Stock", "stock:StockPane", "f6"),
+    ("purchases", "Purchases", "purchases:PurchasesPane", "f7"),
+    ("journal", "Journal", "journal:JournalPane", "f8"),
+    ("reports", "Reports", "reports:ReportsPane", "f9"),
 ]
+
+
+def pane_class(tab: str) -> type:
+    from importlib import import_module
+
+    module, _, name = next(p for t, _title, p, _key in TABS if t == tab).partition(":")
+    return getattr(import_module(f"bizdesk.screens.{module}"), name)
+
+
+class Tabs(TabbedContent):
+    """TabbedContent follows the focus to the pane that holds it. The focus message arrives
+    after the fact, so a focus given just before a tab key (typed ahead over SSH) would
+    switch the tabs back: follow it only while the focus is still in that pane."""
+
+    def _on_tab_pane_focused(self, event: TabPane.Focused) -> None:
+        focused = self.app.focused
+        if focused is not None and event.tab_pane in focused.ancestors:
+            super()._on_tab_pane_focused(event)
+        else:
+            event.stop()
 
 
 class BizdeskApp(App):
@@ -107,21 +120,30 @@ class BizdeskApp(App):
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="")
-        with TabbedContent(id="tabs"):
-            for tab, title, pane, _key in TABS:
+        with Tabs(id="tabs"):
+            for tab, title, _pane, _key in TABS:
                 with TabPane(title, id=tab):  # F2…F9 in this order (F1 says so)
-                    yield pane()
+                    if tab == TABS[0][0]:
+                        yield pane_class(tab)()
         yield Footer()
 
-    def action_show_tab(self, tab: str) -> None:
-        self.query_one(TabbedContent).active = tab
+    async def _build_pane(self, tab: str) -> None:
+        """Build a tab's pane the first time it is shown."""
+        tab_pane = self.query_one(Tabs).get_pane(tab)
+        if not tab_pane.children:
+            await tab_pane.mount(pane_class(tab)())
+
+    async def action_show_tab(self, tab: str) -> None:
+        await self._build_pane(tab)
+        self.query_one(Tabs).active = tab
         self.focus_active_pane()
 
-    def on_tabbed_content_tab_activated(self, _event: TabbedContent.TabActivated) -> None:
+    async def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        await self._build_pane(event.pane.id)  # a tab chosen with the mouse
         self.call_after_refresh(self.focus_active_pane)
 
     def active_pane(self):  # noqa: ANN201
-        tabs = self.query_one(TabbedContent)
+        tabs = self.query_one(Tabs)
         pane = tabs.get_pane(tabs.active)
         return pane.children[0] if pane.children else None
 
@@ -143,8 +165,8 @@ class BizdeskApp(App):
         if tries > 1:
             self.call_after_refresh(self.focus_active_pane, tries - 1)
 
-    def action_new(self, tab: str) -> None:
-        self.action_show_tab(tab)
+    async def action_new(self, tab: str) -> None:
+        await self.action_show_tab(tab)
         pane = self.active_pane()
         if pane is not None and hasattr(pane, "action_new"):
             pane.action_new()
@@ -183,8 +205,8 @@ class BizdeskApp(App):
                 )
             )
 
-    def action_show_report(self, name: str) -> None:
-        self.action_show_tab("reports")
+    async def action_show_report(self, name: str) -> None:
+        await self.action_show_tab("reports")
         self.active_pane().show(name)
 
     def action_sales(self, counter: bool = False) -> None:

@@ -41,6 +41,28 @@ class Figures(Static, can_focus=True):
     """The figures take the focus, so the pane's keys work as soon as Home shows."""
 
 
+class Chart(Static):
+    """A bar chart drawn at its own size, again whenever that size changes (the figures
+    above it take their height only once they are loaded)."""
+
+    def __init__(self, id: str) -> None:  # noqa: A002
+        super().__init__("", id=id)
+        self.spec: tuple[str, list[str], list[int], bool] | None = None
+
+    def plot(self, title: str, labels: list[str], values: list[int], horizontal: bool) -> None:
+        self.spec = (title, labels, values, horizontal)
+        self._draw()
+
+    def on_resize(self) -> None:
+        self._draw()
+
+    def _draw(self) -> None:
+        if self.spec is None or not self.size.width:
+            return
+        title, labels, values, horizontal = self.spec
+        self.update(bar_chart(title, labels, values, self.size.width, self.size.height, horizontal))
+
+
 class HomePane(Pane):
     HELP = (
         "The shop at a glance. Each figure opens what is behind it: s sales orders, c the "
@@ -74,8 +96,8 @@ class HomePane(Pane):
     def compose(self) -> ComposeResult:
         yield Figures("Loading…", id="kpis")
         with Horizontal(id="charts"):
-            yield Static("", id="sales-chart")
-            yield Static("", id="pipeline-chart")
+            yield Chart(id="sales-chart")
+            yield Chart(id="pipeline-chart")
 
     def on_mount(self) -> None:
         self.data: Dashboard | None = None
@@ -96,10 +118,6 @@ class HomePane(Pane):
     def on_home_pane_loaded(self, msg: Loaded) -> None:
         self.data = msg.data
         self._draw()
-
-    def on_resize(self) -> None:
-        if getattr(self, "data", None) is not None:
-            self._draw()
 
     def _draw(self) -> None:
         d = self.data
@@ -135,22 +153,15 @@ class HomePane(Pane):
         grid.add_row("Tickets open", str(d.tickets_open), f"{d.tickets_overdue} overdue", "t")
         grid.add_row("Low stock", str(d.low_stock), "products at or below reorder point", "l")
         self.query_one("#kpis", Static).update(grid)
-        charts = self.query_one("#charts")
-        w = max(20, charts.size.width // 2 - 1)
-        h = max(6, charts.size.height)
         months = [m[5:] for m, _ in d.sales_by_month]
-        self.query_one("#sales-chart", Static).update(
-            bar_chart("Sales by month", months, [int(v) for _, v in d.sales_by_month], w, h)
+        self.query_one("#sales-chart", Chart).plot(
+            "Sales by month", months, [int(v) for _, v in d.sales_by_month], horizontal=False
         )
-        self.query_one("#pipeline-chart", Static).update(
-            bar_chart(
-                "Weighted pipeline by stage",
-                [r.stage[:10] for r in d.pipeline],
-                [int(r.weighted) for r in d.pipeline],
-                w,
-                h,
-                horizontal=True,
-            )
+        self.query_one("#pipeline-chart", Chart).plot(
+            "Weighted pipeline by stage",
+            [r.stage[:10] for r in d.pipeline],
+            [int(r.weighted) for r in d.pipeline],
+            horizontal=True,
         )
 
     def action_account(self, role: str) -> None:
@@ -163,13 +174,13 @@ class HomePane(Pane):
             done=lambda aid: self.app.push_screen(AccountScreen(aid)),
         )
 
-    def action_report(self, name: str) -> None:
-        self.app.action_show_report(name)
+    async def action_report(self, name: str) -> None:
+        await self.app.action_show_report(name)
 
-    def action_tickets(self) -> None:
-        self.app.action_show_tab("tickets")
+    async def action_tickets(self) -> None:
+        await self.app.action_show_tab("tickets")
         self.app.active_pane().action_queue("overdue")
 
-    def action_low_stock(self) -> None:
-        self.app.action_show_tab("stock")
+    async def action_low_stock(self) -> None:
+        await self.app.action_show_tab("stock")
         self.app.active_pane().table.set_filters(low=True)

@@ -99,9 +99,12 @@ class ReportsPane(Pane):
             self.action_run()
 
     def show(self, name: str) -> None:
-        self.query_one("#report", Select).value = name
+        select = self.query_one("#report", Select)
         self.ran = True
-        self.action_run()
+        if select.value != name:
+            select.value = name  # Select.Changed runs it (once)
+        else:
+            self.action_run()
 
     def params(self) -> dict[str, Any]:
         """The boxes as report parameters; a bad date is refused here with the box named."""

@@ -7,9 +7,6 @@ import re
 import unicodedata
 from datetime import date
 
-import phonenumbers
-from email_validator import EmailNotValidError, validate_email
-
 from bizdesk.errors import ValidationError
 
 
@@ -72,6 +69,8 @@ def choice(value: object, options: tuple[str, ...], *, default: str | None = Non
 
 
 def email(value: object) -> str | None:
+    from email_validator import EmailNotValidError, validate_email  # slow to import: on use
+
     s = text(value, max_len=254)
     if not s:
         return None
@@ -83,6 +82,8 @@ def email(value: object) -> str | None:
 
 
 def phone(value: object, region: str | None) -> str | None:
+    import phonenumbers  # slow to import (its metadata): on first use
+
     s = text(value, max_len=40)
     if not s:
         return None
