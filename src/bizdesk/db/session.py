@@ -3,17 +3,36 @@
 from __future__ import annotations
 
 import json
+import random
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
 
 from bizdesk.db.engine import WRITE, make_engine
 from bizdesk.db.identity import os_username
+from bizdesk.errors import StoreError
 from bizdesk.models.core import AuditEvent, Setting
+
+# Waiting for the write lock: SQLite waits up to its busy timeout (db/engine.py) each try; after
+# that the unit of work tries again a few times, a little later each time, before telling
+# the user. Only the BEGIN is retried: nothing has been done yet at that point.
+WRITE_TRIES = 4
+BUSY_MESSAGE = (
+    "The store is busy: someone else has been saving for a long time. Nothing was saved; "
+    "try again in a moment."
+)
+
+
+def is_busy(exc: BaseException) -> bool:
+    """A lock that could not be had in time (SQLite "database is locked"/"busy")."""
+    text = str(getattr(exc, "orig", exc)).lower()
+    return isinstance(exc, OperationalError) and ("locked" in text or "busy" in text)
 
 
 @dataclass
@@ -44,15 +63,34 @@ class Store:
         """A write unit of work: BEGIN IMMEDIATE, committed on success, rolled back on error."""
         bind = self.engine.execution_options(bizdesk_mode=WRITE)
         with Session(bind, expire_on_commit=False) as session:
+            self._begin(session)
             uow = UnitOfWork(self, session, write=True)
             try:
                 yield uow
                 session.commit()
-            except BaseException:
+            except BaseException as exc:
                 session.rollback()
+                if is_busy(exc):
+                    raise StoreError(BUSY_MESSAGE) from exc
                 raise
         if uow.settings_changed:
             self._settings = None
+
+    @staticmethod
+    def _begin(session: Session) -> None:
+        """Take the write lock now, before the caller does anything, so that waiting for it
+        can be retried (with backoff and jitter) and a busy store never half-runs a change."""
+        for attempt in range(WRITE_TRIES):
+            try:
+                session.connection()
+                return
+            except OperationalError as exc:
+                session.rollback()
+                if not is_busy(exc):
+                    raise
+                if attempt == WRITE_TRIES - 1:
+                    raise StoreError(BUSY_MESSAGE) from exc
+                time.sleep(random.uniform(0.05, 0.2) * 2**attempt)
 
     def settings(self) -> dict[str, str]:
         if self._settings is None:

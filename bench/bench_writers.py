@@ -1,0 +1,133 @@
+"""Many people posting at once on one store (DESIGN section 10, issue 5).
+
+    python bench/bench_writers.py [--procs 8] [--each 500] [--db URL_OR_DIR]
+
+Posts journal entries the way the entry form does (write a draft, post it: one unit of work
+each, committed with synchronous=FULL), first from one process alone, then from --procs
+processes at once, each on a fresh store. Reports entries per second for both, every error a
+user would have seen (there must be none), whether every entry is there with gap-free
+numbers, and `bizdesk check`. Target: the many-process rate is at least 0.7x the one-process
+rate. Exits 1 when a target is missed.
+
+--db takes a folder for the SQLite files (default bench/out) or a PostgreSQL URL of an
+empty database (it is emptied by each run).
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing as mp
+import sys
+import time
+from pathlib import Path
+
+from sqlalchemy import func
+from sqlmodel import select
+
+from bizdesk.db import open_store
+from bizdesk.models.ledger import JournalEntry
+from bizdesk.services import ledger as L
+from bizdesk.services import setup
+from bizdesk.services.checks import run_checks
+
+
+def _poster(url: str, each: int, start, results) -> None:  # noqa: ANN001
+    store = open_store(url, user="bench", migrate=False)
+    failures: list[str] = []
+    start.wait()
+    t = time.perf_counter()
+    for i in range(each):
+        data = L.EntryInput(
+            "2026-11-02",
+            f"Till takings {i}",
+            [L.LineInput("1000", "12.30", ""), L.LineInput("4000", "", "12.30")],
+        )
+        try:
+            with store.write() as uow:
+                draft = L.create_draft(uow, data)
+                L.post(uow, draft.id, version=draft.version)
+        except Exception as exc:  # noqa: BLE001 - what a user would have been shown
+            failures.append(f"{type(exc).__name__}: {exc}")
+    results.put((time.perf_counter() - t, failures))
+    store.dispose()
+
+
+def _fresh_store(target: str, name: str) -> str:
+    if "://" in target:
+        from sqlalchemy import create_engine, text
+
+        engine = create_engine(target)
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        engine.dispose()
+        url = target
+    else:
+        path = Path(target) / f"{name}.db"
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(path) + suffix).unlink(missing_ok=True)
+        url = str(path)
+    store = open_store(url, user="bench")
+    setup.ensure_initialized(store)
+    store.dispose()
+    return url
+
+
+def run(target: str, procs: int, each: int) -> tuple[float, list[str], bool]:
+    """Entries per second, the failures, and whether everything is there and checks out."""
+    url = _fresh_store(target, f"writers-{procs}")
+    ctx = mp.get_context("spawn")
+    start, results = ctx.Event(), ctx.Queue()
+    workers = [ctx.Process(target=_poster, args=(url, each, start, results)) for _ in range(procs)]
+    for w in workers:
+        w.start()
+    time.sleep(1.0)  # let every process import and connect before the clock starts
+    t = time.perf_counter()
+    start.set()
+    outcomes = [results.get(timeout=600) for _ in workers]
+    wall = time.perf_counter() - t
+    for w in workers:
+        w.join(60)
+    failures = [f for _secs, fs in outcomes for f in fs]
+    store = open_store(url, user="bench")
+    with store.read() as uow:
+        count, newest = uow.session.exec(
+            select(func.count(), func.coalesce(func.max(JournalEntry.number), 0)).where(
+                JournalEntry.state == "posted"
+            )
+        ).one()
+    problems = [f"{v.check}: {v.message}" for v in run_checks(store) if v.severity == "error"]
+    store.dispose()
+    complete = count == newest == procs * each and not problems
+    rate = procs * each / wall
+    print(
+        f"{procs} process(es) x {each} postings: {wall:6.2f} s, {rate:7.1f} entries/s, "
+        f"{len(failures)} failures, last number JE-{newest} "
+        f"({'all there' if newest == procs * each else 'MISSING'}), "
+        f"check {'green' if not problems else 'RED: ' + '; '.join(problems[:3])}"
+    )
+    for f in sorted(set(failures))[:5]:
+        print("   ", f)
+    return rate, failures, complete
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--procs", type=int, default=8)
+    parser.add_argument("--each", type=int, default=500)
+    parser.add_argument("--db", default=str(Path(__file__).parent / "out"))
+    args = parser.parse_args()
+    if "://" not in args.db:
+        Path(args.db).mkdir(parents=True, exist_ok=True)
+    one, fails1, ok1 = run(args.db, 1, args.each)
+    many, fails8, ok8 = run(args.db, args.procs, args.each)
+    ratio = many / one
+    good = ok1 and ok8 and not fails1 and not fails8 and ratio >= 0.7
+    print(
+        f"throughput {args.procs} processes / 1 process: {ratio:.2f}x "
+        f"(target >= 0.7x) {'ok' if good else 'MISSED'}"
+    )
+    return 0 if good else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
