@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import resource
 import statistics
 import subprocess
@@ -125,9 +126,18 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def process_age_ms() -> float:
+    """How long ago this process was started (exec), from /proc: what a user waits for."""
+    fields = Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()
+    started = int(fields[19]) / os.sysconf("SC_CLK_TCK")
+    uptime = float(Path("/proc/uptime").read_text().split()[0])
+    return (uptime - started) * 1000
+
+
 async def app_benchmarks(store) -> bool:  # noqa: ANN001
     """One interactive session, as a user would have it (run in its own process)."""
     from bizdesk.app import BizdeskApp
+    from bizdesk.screens.home import HomePane
     from bizdesk.widgets.paged_table import PagedTable
 
     ok = True
@@ -139,11 +149,19 @@ async def app_benchmarks(store) -> bool:  # noqa: ANN001
             await app.workers.wait_for_complete()
             await pilot.pause()
 
-        await settle()
+        home = app.query_one(HomePane)
+        while getattr(home, "data", None) is None:  # the figures are drawn when data is set
+            await asyncio.sleep(0.002)
         start_ms = (time.perf_counter() - t) * 1000
+        age_ms = process_age_ms()
+        await settle()
         print(
             f"{'app: start to the dashboard shown (headless)':<46} {start_ms:8.1f} ms  "
             f"{'ok' if start_ms <= 800 else 'MISSED'} (target 800 ms)"
+        )
+        print(
+            f"{'   the same from exec (Python, imports, open)':<46} {age_ms:8.1f} ms  "
+            "(10 ms resolution)"
         )
         ok &= start_ms <= 800
         await pilot.press("f3")
