@@ -15,7 +15,7 @@ def sync_id_sequences(conn, *tables: str) -> None:  # noqa: ANN001 - Session or 
     for table in tables:
         conn.execute(
             text(
-                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                f"COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"
+                f"""SELECT setval(pg_get_serial_sequence('"{table}"', 'id'), """
+                f"""COALESCE((SELECT MAX(id) FROM "{table}"), 0) + 1, false)"""
             )
         )
