@@ -16,6 +16,10 @@ PG_URL = os.environ.get("BIZDESK_TEST_PG_URL", "")
 
 def pytest_generate_tests(metafunc) -> None:  # noqa: ANN001
     # Without PostgreSQL nothing is parametrized, so test ids stay what they always were.
+    # Screen snapshots are taken once, on SQLite: they picture the screens, not the back end
+    # (the Pilot tests drive the same screens on PostgreSQL).
+    if metafunc.module.__name__.endswith("test_snapshots"):
+        return
     if PG_URL and "backend" in metafunc.fixturenames:
         metafunc.parametrize("backend", ["sqlite", "pg"], indirect=True)
 
