@@ -1,17 +1,75 @@
-"""Shared fixtures: every test runs on a real, freshly migrated SQLite file."""
+"""Shared fixtures: every test runs on a real, freshly migrated SQLite file, and, when
+BIZDESK_TEST_PG_URL names a PostgreSQL database, every test using ``store`` runs a second
+time on a fresh PostgreSQL database (copied from a template migrated once per session)."""
 
 from __future__ import annotations
+
+import os
 
 import pytest
 
 from bizdesk.db import Store, open_store
 from bizdesk.services import setup
 
+PG_URL = os.environ.get("BIZDESK_TEST_PG_URL", "")
+
+
+def pytest_generate_tests(metafunc) -> None:  # noqa: ANN001
+    # Without PostgreSQL nothing is parametrized, so test ids stay what they always were.
+    # Screen snapshots are taken once, on SQLite: they picture the screens, not the back end
+    # (the Pilot tests drive the same screens on PostgreSQL).
+    if metafunc.module.__name__.endswith("test_snapshots"):
+        return
+    if PG_URL and "backend" in metafunc.fixturenames:
+        metafunc.parametrize("backend", ["sqlite", "pg"], indirect=True)
+
 
 @pytest.fixture
-def store(tmp_path) -> Store:  # noqa: ANN001
+def backend(request) -> str:  # noqa: ANN001
+    """The back end the test's store lives on: "sqlite", or "pg" with BIZDESK_TEST_PG_URL."""
+    return getattr(request, "param", "sqlite")
+
+
+@pytest.fixture
+def sqlite_only(backend) -> None:  # noqa: ANN001
+    """For tests about SQLite itself (files, WAL, the backup API, FTS5)."""
+    if backend != "sqlite":
+        pytest.skip("SQLite-only: about the SQLite file, its backup API or FTS5")
+
+
+@pytest.fixture(scope="session")
+def pg_server():  # noqa: ANN201
+    """The PostgreSQL test server: makes databases from one migrated template."""
+    from tests.pg import PgServer
+
+    server = PgServer(PG_URL)
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def new_store(backend, tmp_path, request):  # noqa: ANN001, ANN201
+    """Makes new, set-up stores acting as the owner 'tester', on the test's back end."""
+    made: list[Store] = []
+
+    def make() -> Store:
+        if backend == "pg":
+            url = request.getfixturevalue("pg_server").new_database()
+        else:
+            url = str(tmp_path / ("shop.db" if not made else f"shop{len(made)}.db"))
+        s = open_store(url, user="tester")
+        setup.ensure_initialized(s)
+        made.append(s)
+        return s
+
+    yield make
+    for s in made:
+        s.dispose()
+        if backend == "pg":
+            request.getfixturevalue("pg_server").drop(s.url)
+
+
+@pytest.fixture
+def store(new_store) -> Store:  # noqa: ANN001
     """A new, set-up store acting as the owner 'tester'."""
-    s = open_store(str(tmp_path / "shop.db"), user="tester")
-    setup.ensure_initialized(s)
-    yield s
-    s.dispose()
+    return new_store()

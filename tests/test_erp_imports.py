@@ -73,7 +73,7 @@ def test_stock_count_import_is_all_or_nothing(store) -> None:  # noqa: ANN001
         assert ledger_reports.trial_balance(uow)[0] == []  # A's count was rolled back
 
 
-def test_imported_entries_are_searchable_and_the_index_is_checked(store) -> None:  # noqa: ANN001
+def test_imported_entries_are_searchable_and_the_index_is_checked(store, backend) -> None:  # noqa: ANN001
     from datetime import date
 
     from bizdesk.models.ledger import JournalEntry
@@ -87,4 +87,9 @@ def test_imported_entries_are_searchable_and_the_index_is_checked(store) -> None
     assert errors(store) == []
     with store.write() as uow:  # an entry written behind the services' back
         uow.session.add(JournalEntry(date=date(2026, 11, 2), memo="not indexed"))
-    assert any(e.startswith("search-indexes") for e in errors(store))
+    if backend == "sqlite":  # FTS5 is fed by the services; the check sees what they missed
+        assert any(e.startswith("search-indexes") for e in errors(store))
+    else:  # PostgreSQL's trigram index follows every row by itself
+        with store.read() as uow:
+            assert [h.label for h in find(uow, "Not Indexed")] == ["Entry draft not indexed"]
+        assert errors(store) == []

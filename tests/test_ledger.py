@@ -195,15 +195,15 @@ def test_million_dimes_sum_exactly(store) -> None:  # noqa: ANN001
         uow.session.flush()
         cash = ledger.account_for(uow, "cash").id
         sales = ledger.account_for(uow, "sales").id
-        # a million lines of 0.10, written by SQLite itself (a recursive count)
+        # a million lines of 0.10, written by the database itself (a recursive count)
         uow.session.execute(
             text(
                 "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
                 "WHERE i < 1000000) INSERT INTO journal_line (entry_id, account_id, "
                 "debit_minor, credit_minor, memo, date, posted) "
-                "SELECT :e, :a, 10, 0, '', '2026-11-01', 1 FROM n"
+                "SELECT :e, :a, 10, 0, '', :d, TRUE FROM n"
             ),
-            {"e": e.id, "a": cash},
+            {"e": e.id, "a": cash, "d": date(2026, 11, 1)},
         )
         uow.session.add(
             JournalLine(

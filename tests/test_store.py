@@ -46,7 +46,7 @@ def test_existing_shared_folder_keeps_group_access(tmp_path):
     assert mode(folder / "shop.db") == 0o660
 
 
-def test_sqlite_pragmas(store):
+def test_sqlite_pragmas(store, sqlite_only):
     with store.read() as uow:
         q = lambda p: uow.session.execute(text(f"PRAGMA {p}")).scalar()  # noqa: E731
         assert q("journal_mode") == "wal"

@@ -332,6 +332,36 @@ def backup(
     out.print(Text(f"Backup written to {path}"))
 
 
+@app.command("migrate-to")
+def migrate_to_cmd(
+    ctx: typer.Context, url: Annotated[str, typer.Argument()], db: DbOpt = None
+) -> None:
+    """Copy the store into an empty PostgreSQL database, then check both."""
+    from bizdesk.services.transfer import migrate_to
+
+    store = open_store(_db(ctx, db))
+    with user_errors():
+        rep = migrate_to(store, url)
+    for t in rep.tables:
+        mark = "" if t.source_rows == t.target_rows else "  MISMATCH"
+        out.print(Text(f"{t.table:<20} {t.source_rows:>9} -> {t.target_rows:>9}{mark}"))
+    for who, found in (("source", rep.source_problems), ("target", rep.target_problems)):
+        for v in found:
+            (err if v.severity == "error" else out).print(
+                Text(f"{who}: {v.severity}: {v.check}: {v.message}")
+            )
+    if not rep.trial_balance_matches:
+        err.print(Text("The trial balances of the two stores differ."))
+    if not rep.ok:
+        raise typer.Exit(1)
+    out.print(
+        Text(
+            f"Copied {rep.rows} rows to {rep.target}; checks pass on both and the trial "
+            f"balances agree. Open it with --db {rep.target}"
+        )
+    )
+
+
 @app.command()
 def restore(ctx: typer.Context, src: Annotated[str, typer.Argument()], db: DbOpt = None) -> None:
     """Replace the store with a verified backup (the current one is backed up first)."""

@@ -57,7 +57,8 @@ def upgrade(store: Store) -> None:
                 f"This store was written by a newer bizdesk (schema {current}). "
                 "Upgrade bizdesk to open it; the store was not touched."
             )
-        from bizdesk.services.backup import backup_store
+        if store.is_sqlite:  # PostgreSQL runs the upgrade in one transaction (DDL included)
+            from bizdesk.services.backup import backup_store
 
-        backup_store(store, reason=f"before-upgrade-{current}")
+            backup_store(store, reason=f"before-upgrade-{current}")
     command.upgrade(cfg, "head")

@@ -15,7 +15,7 @@ from bizdesk.errors import Conflict, NotFound, ValidationError
 from bizdesk.models.contacts import CONTACT_KINDS, STAGES, Contact, ContactTag
 from bizdesk.models.core import User
 from bizdesk.services import validate as v
-from bizdesk.services.paging import Page, PageRequest, keyset_page, like_pattern
+from bizdesk.services.paging import Page, PageRequest, contains, keyset_page
 from bizdesk.services.records import check_version, touch
 
 
@@ -213,9 +213,14 @@ def list_page(uow: UnitOfWork, req: PageRequest) -> Page[ContactRow]:
     )
 
 
+# what three or more letters are looked for in (the columns of both search indexes)
+SEARCHED = (Contact.name, Contact.email, Contact.phone, Contact.city)
+
+
 def _search_condition(uow: UnitOfWork, search: str):  # noqa: ANN202
     """One or two letters: names starting with them (the name index answers at once).
-    Three or more: anywhere in name, email, phone or city (the trigram index on SQLite)."""
+    Three or more: anywhere in name, email, phone or city, ignoring case (the FTS5 trigram
+    index on SQLite, the pg_trgm indexes of migration 0002 with ILIKE on PostgreSQL)."""
     if len(search) < 3:
         key = v.sort_key(search)
         return (Contact.sort_name >= key) & (Contact.sort_name < key + "\U0010ffff")
@@ -225,13 +230,7 @@ def _search_condition(uow: UnitOfWork, search: str):  # noqa: ANN202
             q=phrase
         )
         return Contact.id.in_(hits)
-    pat = like_pattern(search.casefold())
-    return or_(
-        Contact.sort_name.like(pat, escape="\\"),
-        Contact.email.like(pat, escape="\\"),
-        Contact.phone.like(like_pattern(search), escape="\\"),
-        Contact.city.ilike(like_pattern(search), escape="\\"),
-    )
+    return or_(*(contains(uow, col, search) for col in SEARCHED))
 
 
 # --- writing -----------------------------------------------------------------------------

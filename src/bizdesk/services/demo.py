@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import func, insert, select
 
 from bizdesk.config import data_dir
+from bizdesk.db.sequences import sync_id_sequences
 from bizdesk.db.session import Store
 from bizdesk.errors import ValidationError
 from bizdesk.models.base import utcnow
@@ -282,6 +283,7 @@ def _large(store: Store, today: date) -> dict[str, int]:
         # Core executemany with the ids given: nothing has to come back per row
         conn = s.connection()
         conn.execute(insert(Contact.__table__), batch)
+        sync_id_sequences(conn, "contact")
         conn.execute(insert(ContactTag.__table__), tags)
         conn.execute(
             insert(Interaction.__table__),
@@ -326,6 +328,7 @@ def _large(store: Store, today: date) -> dict[str, int]:
                 }
             )
         conn.execute(insert(Deal.__table__), deals)
+        sync_id_sequences(conn, "deal")
         deal_ids = [d["id"] for d in deals]
         statuses = ("new", "open", "waiting", "resolved", "closed")
         tickets = []
@@ -359,6 +362,7 @@ def _large(store: Store, today: date) -> dict[str, int]:
                 }
             )
         conn.execute(insert(Ticket.__table__), tickets)
+        sync_id_sequences(conn, "ticket")
         ticket_ids = [t["id"] for t in tickets]
         conn.execute(
             insert(AuditEvent.__table__),

@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from sqlalchemy import func, insert, select
 
+from bizdesk.db.sequences import sync_id_sequences
 from bizdesk.db.session import Store
 from bizdesk.models.base import utcnow
 from bizdesk.models.contacts import Contact
@@ -409,6 +410,7 @@ def large(store: Store, shop: dict, today: date) -> dict[str, int]:
                 }
             )
         s.execute(insert(Product), products)
+        sync_id_sequences(s, "product")
         first_number = s.get(Sequence, "journal").last if s.get(Sequence, "journal") else 0
         entries, lines, moves = [], [], []
         state = {p["id"]: [0, 0] for p in products}  # qty, value

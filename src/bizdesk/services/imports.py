@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import func, insert, select
 
+from bizdesk.db.sequences import sync_id_sequences
 from bizdesk.db.session import UnitOfWork
 from bizdesk.errors import ValidationError
 from bizdesk.models.base import utcnow
@@ -152,6 +153,7 @@ def import_contacts(uow: UnitOfWork, data: bytes | str, *, dry_run: bool = False
             insert(Contact.__table__),
             [{**row, "id": cid} for cid, (row, _) in zip(ids, pending_new, strict=True)],
         )
+        sync_id_sequences(conn, "contact")
         tag_rows = [
             {"contact_id": cid, "tag": t}
             for cid, (_, tags) in zip(ids, pending_new, strict=True)

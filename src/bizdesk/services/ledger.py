@@ -22,7 +22,7 @@ from bizdesk.models.core import User
 from bizdesk.models.ledger import ACCOUNT_TYPES, Account, JournalEntry, JournalLine, Sequence
 from bizdesk.money import AmountError, from_minor, parse_money
 from bizdesk.services import validate as v
-from bizdesk.services.paging import Page, PageRequest, keyset_page, like_pattern
+from bizdesk.services.paging import Page, PageRequest, contains, keyset_page, like_pattern
 from bizdesk.services.records import check_version, touch
 
 # --- numbering ----------------------------------------------------------------------------
@@ -694,8 +694,8 @@ def account_lines(uow: UnitOfWork, account_id: int, req: PageRequest) -> Page[Le
     if s:
         stmt = stmt.where(
             or_(
-                JournalEntry.memo.like(like_pattern(s), escape="\\"),
-                JournalLine.memo.like(like_pattern(s), escape="\\"),
+                contains(uow, JournalEntry.memo, s),
+                contains(uow, JournalLine.memo, s),
             )
         )
 

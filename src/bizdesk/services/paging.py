@@ -93,3 +93,11 @@ def like_pattern(text: str) -> str:
     """A LIKE pattern matching ``text`` anywhere, with its wildcards escaped."""
     esc = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{esc}%"
+
+
+def contains(uow, column, text: str):  # noqa: ANN001, ANN201
+    """``column`` contains ``text``, ignoring case, as SQLite's LIKE does: ILIKE on
+    PostgreSQL (whose LIKE heeds case; its trigram indexes serve both)."""
+    if uow.store.is_sqlite:
+        return column.like(like_pattern(text), escape="\\")
+    return column.ilike(like_pattern(text), escape="\\")

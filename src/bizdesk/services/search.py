@@ -17,7 +17,7 @@ from bizdesk.models.stock import Product
 from bizdesk.models.tickets import Ticket
 from bizdesk.services import contacts as C
 from bizdesk.services import validate as v
-from bizdesk.services.paging import PageRequest, like_pattern
+from bizdesk.services.paging import PageRequest, contains, like_pattern
 from bizdesk.services.purchasing import po_label
 from bizdesk.services.sales import invoice_label, so_label
 
@@ -36,7 +36,7 @@ RARE = 2000  # fewer matches than this: take them from the index; more: scan in 
 
 def index_entries(uow: UnitOfWork, first_id: int, last_id: int) -> None:
     """Add new entries (ids first..last) to the memo search index (SQLite; one statement
-    however many, which keeps imports fast)."""
+    however many, which keeps imports fast). PostgreSQL's trigram index follows by itself."""
     if uow.store.is_sqlite:
         uow.session.execute(
             text(
@@ -50,8 +50,9 @@ def index_entries(uow: UnitOfWork, first_id: int, last_id: int) -> None:
 def entry_memo_condition(uow: UnitOfWork, words: str):  # noqa: ANN201
     """A condition on JournalEntry for memos containing ``words``. A rare phrase is taken
     from the trigram index (a few ids); a common one is left to LIKE, which finds enough
-    rows at the head of any ordered scan at once."""
-    like = JournalEntry.memo.like(like_pattern(words), escape="\\")
+    rows at the head of any ordered scan at once. On PostgreSQL, ILIKE, which the memo's
+    trigram index (migration 0005) serves, and the planner makes the same choice."""
+    like = contains(uow, JournalEntry.memo, words)
     if not (uow.store.is_sqlite and len(words) >= 3):
         return like
     phrase = '"' + words.replace('"', '""') + '"'
@@ -101,7 +102,6 @@ def find(uow: UnitOfWork, query: str, per_kind: int = 5) -> list[Hit]:
                 hits.append(Hit("ticket", t.id, f"Ticket #{t.id} {t.subject}"))
     for r in C.list_page(uow, PageRequest(limit=per_kind, search=q)).rows:
         hits.append(Hit("contact", r.id, f"Contact {r.name}"))
-    pat = like_pattern(q)
     for pid, sku, name in uow.session.execute(
         select(Product.id, Product.sku, Product.name)
         .where(
@@ -126,7 +126,7 @@ def find(uow: UnitOfWork, query: str, per_kind: int = 5) -> list[Hit]:
         hits.append(Hit("deal", did, f"Deal {title}"))
     for tid, subject in uow.session.execute(
         select(Ticket.id, Ticket.subject)
-        .where(Ticket.subject.like(pat, escape="\\"))
+        .where(contains(uow, Ticket.subject, q))
         .order_by(Ticket.id.desc())
         .limit(per_kind)
     ):

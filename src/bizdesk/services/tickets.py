@@ -23,7 +23,7 @@ from bizdesk.services.business_hours import (
     business_seconds_between,
 )
 from bizdesk.services.contacts import resolve as resolve_contact
-from bizdesk.services.paging import Page, PageRequest, keyset_page, like_pattern
+from bizdesk.services.paging import Page, PageRequest, contains, keyset_page
 from bizdesk.services.records import check_version, touch
 
 HOUR = 3600
@@ -555,7 +555,7 @@ def list_page(uow: UnitOfWork, req: PageRequest, *, now: datetime | None = None)
         kind, record_id = req.filters["link"]
         stmt = stmt.where(Ticket.link_kind == kind, Ticket.link_id == record_id)
     if req.search.strip():
-        stmt = stmt.where(Ticket.subject.like(like_pattern(req.search.strip()), escape="\\"))
+        stmt = stmt.where(contains(uow, Ticket.subject, req.search.strip()))
     if not req.sort:  # newest first unless the user picked a sort
         req = replace(req, descending=True)
 

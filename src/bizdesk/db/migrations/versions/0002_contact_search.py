@@ -1,4 +1,5 @@
-"""Contact search index: substring search over name, email, phone and city (SQLite FTS5).
+"""Contact search index: substring search over name, email, phone and city (SQLite FTS5;
+on PostgreSQL pg_trgm GIN indexes, which serve ILIKE '%...%').
 
 Revision ID: 0002
 Revises: 0001
@@ -14,9 +15,21 @@ depends_on = None
 COLUMNS = "name, email, phone, city"
 
 
+PG_COLUMNS = ("name", "email", "phone", "city")
+
+
 def upgrade() -> None:
-    if op.get_bind().dialect.name != "sqlite":
-        return  # other databases search with their own means (LIKE / full text)
+    dialect = op.get_bind().dialect.name
+    if dialect == "postgresql":
+        op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+        for col in PG_COLUMNS:
+            op.execute(
+                f"CREATE INDEX IF NOT EXISTS contact_search_{col} ON contact "
+                f"USING gin ({col} gin_trgm_ops)"
+            )
+        return
+    if dialect != "sqlite":
+        return  # other databases search with plain LIKE
     op.execute(
         f"CREATE VIRTUAL TABLE contact_search USING fts5({COLUMNS}, content='contact', "
         "content_rowid='id', tokenize='trigram')"
@@ -42,6 +55,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        for col in PG_COLUMNS:
+            op.execute(f"DROP INDEX IF EXISTS contact_search_{col}")
+        return
     if op.get_bind().dialect.name != "sqlite":
         return
     for trigger in ("contact_search_ai", "contact_search_ad", "contact_search_au"):

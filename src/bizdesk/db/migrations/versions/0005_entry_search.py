@@ -1,4 +1,5 @@
-"""Journal entry search index: memo substrings (SQLite FTS5, like the contact index).
+"""Journal entry search index: memo substrings (SQLite FTS5, like the contact index; on
+PostgreSQL a pg_trgm GIN index, kept up to date by PostgreSQL itself).
 
 New entries are indexed by the code that writes them (services.search.index_entries), in
 bulk for imports; only changes and deletions of drafts go through triggers.
@@ -16,8 +17,16 @@ depends_on = None
 
 
 def upgrade() -> None:
-    if op.get_bind().dialect.name != "sqlite":
-        return  # other databases search with their own means
+    dialect = op.get_bind().dialect.name
+    if dialect == "postgresql":
+        op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+        op.execute(
+            "CREATE INDEX IF NOT EXISTS entry_search_memo ON journal_entry "
+            "USING gin (memo gin_trgm_ops)"
+        )
+        return
+    if dialect != "sqlite":
+        return  # other databases search with plain LIKE
     op.execute(
         "CREATE VIRTUAL TABLE entry_search USING fts5(memo, content='journal_entry', "
         "content_rowid='id', tokenize='trigram')"
@@ -36,6 +45,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP INDEX IF EXISTS entry_search_memo")
+        return
     if op.get_bind().dialect.name != "sqlite":
         return
     for name in ("entry_search_ad", "entry_search_au"):
