@@ -57,7 +57,7 @@ def upgrade(store: Store) -> None:
                 f"This store was written by a newer bizdesk (schema {current}). "
                 "Upgrade bizdesk to open it; the store was not touched."
             )
-        from bizdesk.services.backup import backup_store
+        from bizdesk.services.backup import copy_store
 
-        backup_store(store, reason=f"before-upgrade-{current}")
+        copy_store(store, reason=f"before-upgrade-{current}")
     command.upgrade(cfg, "head")

@@ -16,6 +16,7 @@ from bizdesk.models.contacts import CONTACT_KINDS, STAGES, Contact, ContactTag
 from bizdesk.models.core import User
 from bizdesk.services import validate as v
 from bizdesk.services.paging import Page, PageRequest, keyset_page, like_pattern
+from bizdesk.services.permissions import requires
 from bizdesk.services.records import check_version, touch
 
 
@@ -154,6 +155,7 @@ def _load(uow: UnitOfWork, contact_id: int) -> Contact:
     return c
 
 
+@requires("contacts.view")
 def get(uow: UnitOfWork, contact_id: int) -> ContactView:
     return _view(uow, _load(uow, contact_id))
 
@@ -167,6 +169,7 @@ SORTS = {
 }
 
 
+@requires("contacts.view")
 def list_page(uow: UnitOfWork, req: PageRequest) -> Page[ContactRow]:
     """The contacts list. Filters: archived (bool), stage, city, country, tag, owner, role."""
     sort_col = SORTS.get(req.sort or "name", Contact.sort_name)
@@ -334,6 +337,7 @@ def _row(c: Contact) -> ContactRow:
     )
 
 
+@requires("contacts.view")
 def possible_duplicates(
     uow: UnitOfWork, name: str, email: str | None, phone: str | None, *, exclude: int | None = None
 ) -> list[ContactRow]:
@@ -369,6 +373,7 @@ def _snapshot(c: Contact, tags: list[str] | tuple[str, ...]) -> dict:
     return d
 
 
+@requires("contacts.edit")
 def create(uow: UnitOfWork, data: ContactInput) -> Saved:
     clean = _clean(uow, data)
     tags = clean.pop("tags")
@@ -382,6 +387,7 @@ def create(uow: UnitOfWork, data: ContactInput) -> Saved:
     return Saved(_view(uow, c), warnings)
 
 
+@requires("contacts.edit")
 def update(uow: UnitOfWork, contact_id: int, data: ContactInput, *, version: int) -> Saved:
     """Save an edit made on ``version``; refuses if someone saved in between."""
     c = _load(uow, contact_id)
@@ -462,6 +468,7 @@ def _references(uow: UnitOfWork, contact_id: int) -> list[str]:
     return found
 
 
+@requires("contacts.edit")
 def archive(uow: UnitOfWork, contact_id: int, *, version: int) -> ContactView:
     c = _load(uow, contact_id)
     check_version(c, version)
@@ -473,6 +480,7 @@ def archive(uow: UnitOfWork, contact_id: int, *, version: int) -> ContactView:
     return _view(uow, c)
 
 
+@requires("contacts.edit")
 def unarchive(uow: UnitOfWork, contact_id: int, *, version: int) -> ContactView:
     c = _load(uow, contact_id)
     check_version(c, version)
@@ -484,6 +492,7 @@ def unarchive(uow: UnitOfWork, contact_id: int, *, version: int) -> ContactView:
     return _view(uow, c)
 
 
+@requires("contacts.edit")
 def delete(uow: UnitOfWork, contact_id: int, *, version: int) -> None:
     """Delete a contact nothing refers to; otherwise refuse and say to archive it."""
     c = _load(uow, contact_id)
@@ -510,6 +519,7 @@ MERGE_FILL = (
 )
 
 
+@requires("contacts.edit")
 def merge(uow: UnitOfWork, keep_id: int, drop_id: int) -> ContactView:
     """Move everything linked to ``drop`` onto ``keep``, fill keep's gaps, archive drop."""
     from bizdesk.models.contacts import Interaction
@@ -585,6 +595,7 @@ class InteractionView:
     summary: str
 
 
+@requires("contacts.edit")
 def log_interaction(
     uow: UnitOfWork, contact_id: int, kind: str, summary: str, at: datetime | None = None
 ) -> InteractionView:
@@ -609,6 +620,7 @@ def log_interaction(
     return InteractionView(row.id, row.contact_id, row.kind, row.at, row.username, row.summary)
 
 
+@requires("contacts.view")
 def list_interactions(uow: UnitOfWork, contact_id: int, limit: int = 100) -> list[InteractionView]:
     from bizdesk.models.contacts import Interaction
 
@@ -635,6 +647,7 @@ class SegmentRow:
     sales: Decimal = Decimal(0)  # invoiced net less credit notes, all time
 
 
+@requires("reports.crm")
 def segments(uow: UnitOfWork, by: str) -> list[SegmentRow]:
     """Counts of live contacts (and customers among them) grouped by one field, with what
     they bought (net of credit notes), all in SQL."""
@@ -674,6 +687,7 @@ def segments(uow: UnitOfWork, by: str) -> list[SegmentRow]:
     ]
 
 
+@requires("contacts.view")
 def counts(uow: UnitOfWork) -> dict[str, int]:
     """Live contacts, customers and suppliers, for the home screen."""
     row = uow.session.exec(
