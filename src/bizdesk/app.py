@@ -21,7 +21,11 @@ from bizdesk.screens.purchases import PurchasesPane
 from bizdesk.screens.reports import ReportsPane
 from bizdesk.screens.stock import StockPane
 from bizdesk.screens.tickets import TicketsPane
+from bizdesk.screens.users import NoAccess
+from bizdesk.services.permissions import allowed, refusal
 
+# the permission a tab needs; a role without it sees a message there instead
+TAB_ACTIONS = {"deals": "deals.view", "journal": "journal.view"}
 # (tab id, title, pane class, key): the ERP tabs join this list.
 TABS = [
     ("home", "Home", HomePane, "f2"),
@@ -46,6 +50,7 @@ class BizdeskApp(App):
             for tab, title, _pane, key in TABS
         ),
         Binding("ctrl+f", "find", "Find", id="app.find"),
+        Binding("ctrl+u", "users", "Users", id="app.users", show=False),
         Binding("ctrl+q", "quit", "Quit", id="app.quit"),
     ]
 
@@ -57,6 +62,10 @@ class BizdeskApp(App):
         settings = store.settings()
         self.sub_title = settings.get("company", "")
         self.locale = settings.get("locale", "en_US")
+        from bizdesk.services.users import access
+
+        with store.read() as uow:  # the role decides which tabs show (services enforce it)
+            self.role, self.ask = access(uow)
 
     POLL_SECONDS = 2.0
 
@@ -110,7 +119,11 @@ class BizdeskApp(App):
         with TabbedContent(id="tabs"):
             for tab, title, pane, _key in TABS:
                 with TabPane(title, id=tab):  # F2…F9 in this order (F1 says so)
-                    yield pane()
+                    action = TAB_ACTIONS.get(tab)
+                    if action and not allowed(self.role, action):
+                        yield NoAccess(refusal(self.role, action, self.ask))
+                    else:
+                        yield pane()
         yield Footer()
 
     def action_show_tab(self, tab: str) -> None:
@@ -194,6 +207,20 @@ class BizdeskApp(App):
         self.push_screen(screen)
         if counter:
             self.call_after_refresh(screen.action_counter)
+
+    def action_users(self) -> None:
+        """The owner's Users screen; anyone else is told who to ask."""
+        from bizdesk.screens.users import UsersScreen
+
+        if not allowed(self.role, "users.view"):
+            self.notify(
+                refusal(self.role, "users.view", self.ask),
+                title="Not allowed",
+                severity="warning",
+                markup=False,
+            )
+            return
+        self.push_screen(UsersScreen())
 
     def action_help(self) -> None:
         from bizdesk.screens.help import HelpScreen

@@ -129,15 +129,20 @@ def require_user(uow: Any) -> str:  # noqa: ANN401
     )
 
 
+def refusal(role: str | None, action: str, ask: str) -> str:
+    """What is refused, the user's role and who to ask (``ask``: from owners_hint)."""
+    what = PERMISSIONS[action][0]
+    return (
+        f"{what.capitalize()} is not allowed for your role ({role}). "
+        f"Ask {ask} to do it, or to change your role."
+    )
+
+
 def require(uow: Any, action: str) -> None:  # noqa: ANN401
     """Refuse, with a message saying what, the user's role and who to ask."""
-    what, roles = PERMISSIONS[action]
     role = require_user(uow)
-    if role not in roles:
-        raise PermissionDenied(
-            f"{what.capitalize()} is not allowed for your role ({role}). "
-            f"Ask {owners_hint(uow)} to do it, or to change your role."
-        )
+    if role not in PERMISSIONS[action][1]:
+        raise PermissionDenied(refusal(role, action, owners_hint(uow)))
 
 
 def require_store(store: Any, action: str) -> None:  # noqa: ANN401

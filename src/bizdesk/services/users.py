@@ -5,12 +5,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from sqlalchemy import or_
 from sqlmodel import select
 
 from bizdesk.db.session import UnitOfWork
 from bizdesk.errors import NotFound, ValidationError
 from bizdesk.models.core import ROLES, User
-from bizdesk.services.permissions import require_user, requires
+from bizdesk.services.paging import Page, PageRequest, like_pattern
+from bizdesk.services.permissions import owners_hint, require_user, requires
 
 # what a Unix login name may look like (useradd's rule, a little more lenient)
 _LOGIN = re.compile(r"^[a-z_][a-z0-9_.-]{0,63}\$?$", re.IGNORECASE)
@@ -66,9 +68,33 @@ def whoami(uow: UnitOfWork) -> str:
     return require_user(uow)
 
 
+def access(uow: UnitOfWork) -> tuple[str | None, str]:
+    """The acting user's role (None: refused) and the owners to ask, for the TUI's start."""
+    return uow.role, owners_hint(uow)
+
+
 @requires("users.view")
 def list_users(uow: UnitOfWork) -> list[UserView]:
     return [_view(u) for u in uow.session.exec(select(User).order_by(User.username))]
+
+
+@requires("users.view")
+def list_page(uow: UnitOfWork, req: PageRequest) -> Page[UserView]:
+    """All users on one page (a shop has a handful); the filter matches name or role."""
+    if req.after or req.before:
+        return Page([], [], False, False)
+    stmt = select(User).order_by(User.username)
+    if req.search.strip():
+        pat = like_pattern(req.search.strip())
+        stmt = stmt.where(
+            or_(
+                User.username.like(pat, escape="\\"),
+                User.full_name.like(pat, escape="\\"),
+                User.role.like(pat, escape="\\"),
+            )
+        )
+    rows = [_view(u) for u in uow.session.exec(stmt)]
+    return Page(rows, [(r.username, r.id) for r in rows], False, False)
 
 
 @requires("users.manage")
