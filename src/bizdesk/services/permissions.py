@@ -61,7 +61,7 @@ PERMISSIONS: dict[str, tuple[str, frozenset[str]]] = {
     "sales.invoice": ("invoicing", frozenset({OWNER, ACCOUNTANT})),
     "sales.pay": ("recording customer payments and refunds", frozenset({OWNER, ACCOUNTANT})),
     "sales.return": ("taking goods back", frozenset({OWNER, ACCOUNTANT})),
-    "sales.counter": ("counter sales", frozenset({OWNER, SALES})),
+    "sales.counter": ("selling over the counter", frozenset({OWNER, SALES})),
     # --- the books
     "journal.view": ("viewing the journal", frozenset({OWNER, ACCOUNTANT, VIEWER})),
     "journal.post": ("writing journal entries", frozenset({OWNER, ACCOUNTANT})),
@@ -70,12 +70,12 @@ PERMISSIONS: dict[str, tuple[str, frozenset[str]]] = {
     "lock_date.set": ("moving the lock date", frozenset({OWNER})),
     # --- reports and the rest
     "reports.finance": (
-        "financial reports",
+        "reading financial reports",
         frozenset({OWNER, ACCOUNTANT, VIEWER}),
     ),
-    "reports.stock": ("stock reports", EVERYONE),
-    "reports.crm": ("pipeline and support reports", _NOT_WAREHOUSE),
-    "dashboard.view": ("the dashboard", EVERYONE),
+    "reports.stock": ("reading stock reports", EVERYONE),
+    "reports.crm": ("reading pipeline and support reports", _NOT_WAREHOUSE),
+    "dashboard.view": ("seeing the dashboard", EVERYONE),
     "search.view": ("finding records", EVERYONE),
     "export.data": ("exporting data", frozenset({OWNER, ACCOUNTANT, VIEWER})),
     "audit.view": ("reading the audit trail", frozenset({OWNER, ACCOUNTANT})),
