@@ -84,3 +84,7 @@ async def test_other_roles_see_who_to_ask(store) -> None:  # noqa: ANN001
         home = app.query_one(HomePane)
         assert home.data is not None and home.data.cash is None
         assert not any(n.severity == "error" for n in app._notifications)
+        await pilot.press("r")  # receivables by age: a financial report, refused politely
+        await settle(pilot, app)
+        assert any("Reading financial reports" in str(n.message) for n in app._notifications)
+        assert not any(n.severity == "error" for n in app._notifications)
