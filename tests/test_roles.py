@@ -278,3 +278,28 @@ def test_users_add_set_role_disable_and_the_last_owner(store) -> None:  # noqa: 
     vic = Store(url=store.url, engine=store.engine, user="vic")
     with vic.write() as uow, pytest.raises(PermissionDenied):
         users.add(uow, "eve", "owner")
+
+
+def test_store_level_services_check_too(people, tmp_path) -> None:  # noqa: ANN001
+    """backup, restore, check and demo take a store, not a unit of work: same table."""
+    from bizdesk.services import demo
+    from bizdesk.services.backup import backup_store
+    from bizdesk.services.checks import run_checks
+
+    def passed(call) -> bool:  # noqa: ANN001
+        try:
+            call()
+        except PermissionDenied:
+            return False
+        except (ValidationError, NotFound):
+            pass
+        return True
+
+    for role in ROLES:
+        s = people[role]
+        assert passed(lambda s=s, r=role: backup_store(s, tmp_path / f"{r}.db")) is (
+            role == "owner"
+        )
+        assert passed(lambda s=s: run_checks(s)) is (role in ("owner", "accountant"))
+        assert passed(lambda s=s: demo.generate(s, size="huge")) is (role == "owner")
+    assert not passed(lambda: run_checks(people["stranger"]))
