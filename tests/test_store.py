@@ -203,6 +203,7 @@ def test_a_crm_only_store_upgrades_and_gets_the_erp_defaults(tmp_path) -> None: 
 
     from bizdesk.db import open_store
     from bizdesk.db.migrate import alembic_config
+    from bizdesk.models.core import User
     from bizdesk.services import ledger, setup, stock
     from bizdesk.services.contacts import ContactInput, create
 
@@ -212,6 +213,7 @@ def test_a_crm_only_store_upgrades_and_gets_the_erp_defaults(tmp_path) -> None: 
     with old.write() as uow:
         for key, value in (("company", "Old Shop"), ("currency", "EUR"), ("locale", "en_US")):
             uow.set_setting(key, value)
+        uow.session.add(User(username="tester", role="owner"))  # its init made tester owner
         create(uow, ContactInput(name="Kept Customer"))
     old.dispose()
     store = open_store(str(path), user="tester")

@@ -201,6 +201,10 @@ async def test_list_follows_changes_made_by_another_session(store):
         app._poll_changes()  # the 2-second tick, called directly: no sleeping in tests
         await settle(pilot, app)
         assert visible_names(app) == ["First"]
+        with store.write() as uow:  # a colleague registered in the store (roles)
+            from bizdesk.services import users
+
+            users.add(uow, "colleague", "sales")
         other = open_store(store.url, user="colleague")
         with other.write() as uow:
             C.create(uow, C.ContactInput(name="Added Elsewhere"))

@@ -13,7 +13,10 @@ from textual.widgets import Footer, Header, TabbedContent, TabPane
 
 from bizdesk.db.session import Store
 from bizdesk.screens.palette import BizdeskCommands
+from bizdesk.services.permissions import allowed, refusal
 
+# the permission a tab needs; a role without it sees a message there instead
+TAB_ACTIONS = {"deals": "deals.view", "journal": "journal.view"}
 # (tab id, title, "module:pane class", key). Only Home is built at start; every other tab
 # is imported and built when first shown, so the dashboard is up sooner.
 TABS = [
@@ -59,6 +62,7 @@ class BizdeskApp(App):
             for tab, title, _pane, key in TABS
         ),
         Binding("ctrl+f", "find", "Find", id="app.find"),
+        Binding("ctrl+u", "users", "Users", id="app.users", show=False),
         Binding("ctrl+q", "quit", "Quit", id="app.quit"),
     ]
 
@@ -70,6 +74,10 @@ class BizdeskApp(App):
         settings = store.settings()
         self.sub_title = settings.get("company", "")
         self.locale = settings.get("locale", "en_US")
+        from bizdesk.services.users import access
+
+        with store.read() as uow:  # the role decides which tabs show (services enforce it)
+            self.role, self.ask = access(uow)
 
     POLL_SECONDS = 2.0
 
@@ -124,14 +132,22 @@ class BizdeskApp(App):
             for tab, title, _pane, _key in TABS:
                 with TabPane(title, id=tab):  # F2…F9 in this order (F1 says so)
                     if tab == TABS[0][0]:
-                        yield pane_class(tab)()
+                        yield self._pane_for(tab)
         yield Footer()
+
+    def _pane_for(self, tab: str):  # noqa: ANN202
+        action = TAB_ACTIONS.get(tab)
+        if action and not allowed(self.role, action):
+            from bizdesk.screens.users import NoAccess
+
+            return NoAccess(refusal(self.role, action, self.ask))
+        return pane_class(tab)()
 
     async def _build_pane(self, tab: str) -> None:
         """Build a tab's pane the first time it is shown."""
         tab_pane = self.query_one(Tabs).get_pane(tab)
         if not tab_pane.children:
-            await tab_pane.mount(pane_class(tab)())
+            await tab_pane.mount(self._pane_for(tab))
 
     async def action_show_tab(self, tab: str) -> None:
         await self._build_pane(tab)
@@ -216,6 +232,20 @@ class BizdeskApp(App):
         self.push_screen(screen)
         if counter:
             self.call_after_refresh(screen.action_counter)
+
+    def action_users(self) -> None:
+        """The owner's Users screen; anyone else is told who to ask."""
+        from bizdesk.screens.users import UsersScreen
+
+        if not allowed(self.role, "users.view"):
+            self.notify(
+                refusal(self.role, "users.view", self.ask),
+                title="Not allowed",
+                severity="warning",
+                markup=False,
+            )
+            return
+        self.push_screen(UsersScreen())
 
     def action_help(self) -> None:
         from bizdesk.screens.help import HelpScreen

@@ -58,13 +58,17 @@ def user_errors():
 
 
 def open_store(db: str | None, *, setup: bool = True):  # noqa: ANN201
+    """Open the store; a set-up store refuses an OS user it does not know (or disabled)."""
     from bizdesk.db import open_store as _open
     from bizdesk.services.setup import ensure_initialized
+    from bizdesk.services.users import whoami
 
     with user_errors():
         store = _open(db)
         if setup:
             ensure_initialized(store)
+            with store.read() as uow:
+                whoami(uow)
     return store
 
 
@@ -310,7 +314,8 @@ def check_cmd(ctx: typer.Context, db: DbOpt = None) -> None:
     from bizdesk.services.checks import run_checks
 
     store = open_store(_db(ctx, db))
-    found = run_checks(store)
+    with user_errors():
+        found = run_checks(store)
     errors = [v for v in found if v.severity == "error"]
     for v in found:
         (err if v.severity == "error" else out).print(Text(f"{v.severity}: {v.check}: {v.message}"))
@@ -385,7 +390,7 @@ def audit(
     from bizdesk.services.audit import list_events
 
     store = open_store(_db(ctx, db))
-    with store.read() as uow:
+    with user_errors(), store.read() as uow:
         rows = list_events(uow, since=parse_date(since, "--since"), entity=entity)
     if fmt == "json":
         doc = [
@@ -428,21 +433,70 @@ def locate(ctx: typer.Context, db: DbOpt = None) -> None:
 
 @users_app.command("list")
 def users_list(ctx: typer.Context, db: DbOpt = None) -> None:
-    """The users of this store and their roles."""
-    from sqlmodel import select
-
-    from bizdesk.models.core import User
+    """The users of this store and their roles (owners only)."""
+    from bizdesk.services import users
 
     store = open_store(_db(ctx, db))
-    with store.read() as uow:
-        rows = [
-            (u.username, u.role, "yes" if u.active else "no")
-            for u in uow.session.exec(select(User).order_by(User.username))
-        ]
-    table = Table("User", "Role", "Active")
-    for r in rows:
-        table.add_row(*(Text(x) for x in r))
+    with user_errors(), store.read() as uow:
+        rows = users.list_users(uow)
+    table = Table("User", "Name", "Role", "Active")
+    for u in rows:
+        table.add_row(
+            Text(u.username), Text(u.full_name), Text(u.role), "yes" if u.active else "no"
+        )
     out.print(table)
+
+
+@users_app.command("add")
+def users_add(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Their Unix login name.")],
+    role: Annotated[
+        str, typer.Option("--role", help="owner, accountant, sales, support, warehouse or viewer")
+    ],
+    full_name: Annotated[str, typer.Option("--name", help="Their full name.")] = "",
+    db: DbOpt = None,
+) -> None:
+    """Let a Unix user open this store with a role (owners only)."""
+    from bizdesk.services import users
+
+    store = open_store(_db(ctx, db))
+    with user_errors(), store.write() as uow:
+        u = users.add(uow, name, role, full_name)
+    out.print(Text(f"Added {u.username} as {u.role}"))
+
+
+@users_app.command("set-role")
+def users_set_role(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Their Unix login name.")],
+    role: Annotated[
+        str, typer.Argument(help="owner, accountant, sales, support, warehouse or viewer")
+    ],
+    db: DbOpt = None,
+) -> None:
+    """Change a user's role; a disabled user is enabled again (owners only)."""
+    from bizdesk.services import users
+
+    store = open_store(_db(ctx, db))
+    with user_errors(), store.write() as uow:
+        u = users.set_role(uow, name, role)
+    out.print(Text(f"{u.username} is now {u.role}"))
+
+
+@users_app.command("disable")
+def users_disable(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Their Unix login name.")],
+    db: DbOpt = None,
+) -> None:
+    """Stop a user from opening this store; their history stays (owners only)."""
+    from bizdesk.services import users
+
+    store = open_store(_db(ctx, db))
+    with user_errors(), store.write() as uow:
+        u = users.disable(uow, name)
+    out.print(Text(f"{u.username} is disabled"))
 
 
 def _stage_id(uow, name: str) -> int:  # noqa: ANN001
@@ -461,7 +515,7 @@ def pipeline_list(ctx: typer.Context, db: DbOpt = None) -> None:
     from bizdesk.services import deals
 
     store = open_store(_db(ctx, db))
-    with store.read() as uow:
+    with user_errors(), store.read() as uow:
         stages = deals.list_stages(uow)
     table = Table("Stage", "Default %", "Kind")
     for st in stages:
@@ -514,7 +568,7 @@ def sla_show(ctx: typer.Context, db: DbOpt = None) -> None:
     from bizdesk.services import tickets
 
     store = open_store(_db(ctx, db))
-    with store.read() as uow:
+    with user_errors(), store.read() as uow:
         policy = tickets.sla_policy(uow)
         hours = tickets.business_hours(uow)
     table = Table("Priority", "First response (h)", "Resolution (h)")
@@ -566,7 +620,7 @@ def accounts_list(ctx: typer.Context, db: DbOpt = None) -> None:
     from bizdesk.services.ledger import list_accounts
 
     store = open_store(_db(ctx, db))
-    with store.read() as uow:
+    with user_errors(), store.read() as uow:
         rows = list_accounts(uow, include_archived=True)
     table = Table("Code", "Name", "Type", "Posted for", "State")
     for a in rows:
@@ -646,7 +700,7 @@ def locations_list(ctx: typer.Context, db: DbOpt = None) -> None:
     from bizdesk.services.stock import list_locations
 
     store = open_store(_db(ctx, db))
-    with store.read() as uow:
+    with user_errors(), store.read() as uow:
         for loc in list_locations(uow):
             out.print(Text(loc.name + ("  (default)" if loc.is_default else "")))
 

@@ -58,7 +58,7 @@ def upgrade(store: Store) -> None:
                 "Upgrade bizdesk to open it; the store was not touched."
             )
         if store.is_sqlite:  # PostgreSQL runs the upgrade in one transaction (DDL included)
-            from bizdesk.services.backup import backup_store
+            from bizdesk.services.backup import copy_store
 
-            backup_store(store, reason=f"before-upgrade-{current}")
+            copy_store(store, reason=f"before-upgrade-{current}")
     command.upgrade(cfg, "head")

@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 from bizdesk.db.engine import WRITE, make_engine
 from bizdesk.db.identity import os_username
 from bizdesk.errors import StoreError
-from bizdesk.models.core import AuditEvent, Setting
+from bizdesk.models.core import AuditEvent, Setting, User
 
 # Waiting for the write lock: SQLite waits up to its busy timeout (db/engine.py) each try; after
 # that the unit of work tries again a few times, a little later each time, before telling
@@ -108,10 +108,43 @@ class UnitOfWork:
     session: Session
     write: bool
     settings_changed: bool = False
+    service_depth: int = 0  # > 0 inside a permission-checked service (services/permissions.py)
+    _account: User | None = field(default=None, repr=False)
 
     @property
     def user(self) -> str:
         return self.store.user
+
+    def _user_row(self) -> User | None:
+        if self._account is None:
+            self._account = self.session.exec(
+                select(User).where(User.username == self.user)
+            ).first()
+        return self._account
+
+    def forget_account(self) -> None:
+        """Read the acting user's row again (after a change to the users)."""
+        self._account = None
+
+    @property
+    def role(self) -> str | None:
+        """The acting user's role in this store; None if not registered or disabled."""
+        row = self._user_row()
+        return row.role if row is not None and row.active else None
+
+    @property
+    def user_disabled(self) -> bool:
+        row = self._user_row()
+        return row is not None and not row.active
+
+    def active_owners(self) -> list[str]:
+        return list(
+            self.session.exec(
+                select(User.username)
+                .where(User.role == "owner", User.active.is_(True))
+                .order_by(User.username)
+            )
+        )
 
     def setting(self, key: str, default: str = "") -> str:
         return self.store.settings().get(key, default)

@@ -125,31 +125,36 @@ class HomePane(Pane):
         grid = Table.grid(padding=(0, 2))
         for justify in ("left", "right", "left", "left"):
             grid.add_column(justify=justify)
-        change = d.sales_this_month - d.sales_last_month
-        grid.add_row(
-            Text("Sales this month", style="bold"),
-            money(d.sales_this_month, loc),
-            f"last month {money(d.sales_last_month, loc)} "
-            f"({'+' if change >= 0 else ''}{money(change, loc)})",
-            "s",
-        )
-        grid.add_row("Cash / bank", money(d.cash, loc), f"bank {money(d.bank, loc)}", "c b")
-        grid.add_row(
-            "Receivables",
-            money(d.receivables, loc),
-            f"overdue {money(d.receivables_overdue, loc)}",
-            "r",
-        )
-        grid.add_row(
-            "Payables", money(d.payables, loc), f"overdue {money(d.payables_overdue, loc)}", "p"
-        )
+        if d.sales_this_month is not None:  # None: the role may not see the books
+            change = d.sales_this_month - d.sales_last_month
+            grid.add_row(
+                Text("Sales this month", style="bold"),
+                money(d.sales_this_month, loc),
+                f"last month {money(d.sales_last_month, loc)} "
+                f"({'+' if change >= 0 else ''}{money(change, loc)})",
+                "s",
+            )
+            grid.add_row("Cash / bank", money(d.cash, loc), f"bank {money(d.bank, loc)}", "c b")
+            grid.add_row(
+                "Receivables",
+                money(d.receivables, loc),
+                f"overdue {money(d.receivables_overdue, loc)}",
+                "r",
+            )
+            grid.add_row(
+                "Payables",
+                money(d.payables, loc),
+                f"overdue {money(d.payables_overdue, loc)}",
+                "p",
+            )
         t = d.pipeline_total
-        grid.add_row(
-            "Weighted pipeline",
-            money(t.weighted, loc),
-            f"of {money(t.amount, loc)} in {t.deals} open deals",
-            "d",
-        )
+        if t is not None:
+            grid.add_row(
+                "Weighted pipeline",
+                money(t.weighted, loc),
+                f"of {money(t.amount, loc)} in {t.deals} open deals",
+                "d",
+            )
         grid.add_row("Tickets open", str(d.tickets_open), f"{d.tickets_overdue} overdue", "t")
         grid.add_row("Low stock", str(d.low_stock), "products at or below reorder point", "l")
         self.query_one("#kpis", Static).update(grid)

@@ -26,6 +26,7 @@ ACTIONS = [
     ("Sales orders", "sales"),
     ("Counter sale", "sales(True)"),
     ("Find a record (ctrl+f)", "find"),
+    ("Users and roles (ctrl+u)", "users"),
     ("Help for this screen", "help"),
 ]
 

@@ -17,7 +17,16 @@ from textual.widgets import DataTable, Input, Select, Static
 
 from bizdesk.formatting import money
 from bizdesk.screens.common import Pane
-from bizdesk.services.reports import REPORTS, WRITING_REPORTS, Report, build, plain, write_csv
+from bizdesk.services.permissions import allowed, refusal
+from bizdesk.services.reports import (
+    REPORT_ACTIONS,
+    REPORTS,
+    WRITING_REPORTS,
+    Report,
+    build,
+    plain,
+    write_csv,
+)
 from bizdesk.services.validate import FieldError, iso_date
 from bizdesk.widgets.form import Field, FormScreen
 
@@ -68,10 +77,12 @@ class ReportsPane(Pane):
             self.report, self.error = report, error
 
     def compose(self) -> ComposeResult:
+        role = self.app.role  # only the reports this role may read are offered
+        names = [n for n in REPORTS if allowed(role, REPORT_ACTIONS[n])] or list(REPORTS)
         with Horizontal(id="params"):
             yield Select(
-                [(n, n) for n in REPORTS],
-                value="trial-balance",
+                [(n, n) for n in names],
+                value="trial-balance" if "trial-balance" in names else names[0],
                 allow_blank=False,
                 id="report",
                 compact=True,
@@ -99,6 +110,11 @@ class ReportsPane(Pane):
             self.action_run()
 
     def show(self, name: str) -> None:
+        action = REPORT_ACTIONS[name]
+        if not allowed(self.app.role, action):  # not offered: say so instead of failing
+            message = refusal(self.app.role, action, self.app.ask)
+            self.notify(message, title="Not allowed", severity="warning", markup=False)
+            return
         select = self.query_one("#report", Select)
         self.ran = True
         if select.value != name:

@@ -9,6 +9,7 @@ from sqlmodel import select
 
 from bizdesk.db.session import UnitOfWork
 from bizdesk.models.core import AuditEvent
+from bizdesk.services.permissions import requires
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,7 @@ class AuditRow:
     after: str | None
 
 
+@requires("audit.view")
 def list_events(
     uow: UnitOfWork, *, since: date | None = None, entity: str | None = None, limit: int = 1000
 ) -> list[AuditRow]:

@@ -11,6 +11,7 @@ from bizdesk.config import backups_dir, sqlite_path
 from bizdesk.db.engine import prepare_sqlite_file
 from bizdesk.db.session import Store
 from bizdesk.errors import StoreError
+from bizdesk.services.permissions import require_store
 
 REQUIRED_TABLES = {"alembic_version", "contact", "audit_event"}
 
@@ -24,6 +25,12 @@ def _source_path(store: Store) -> Path:
 
 def backup_store(store: Store, dest: Path | None = None, *, reason: str = "manual") -> Path:
     """Copy the live store to ``dest`` (default: the backups folder, timestamped)."""
+    require_store(store, "backup.run")
+    return copy_store(store, dest, reason=reason)
+
+
+def copy_store(store: Store, dest: Path | None = None, *, reason: str = "manual") -> Path:
+    """The copy itself, unchecked: the upgrade's safety copy runs whoever opens the store."""
     src = _source_path(store)
     if dest is None:
         folder = backups_dir(store.url)
@@ -60,8 +67,9 @@ def verify_backup(path: Path) -> None:
 
 def restore_store(store: Store, src: Path) -> Path:
     """Replace the store's content with a verified backup; the old content is backed up first."""
+    require_store(store, "backup.run")
     verify_backup(src)
-    safety = backup_store(store, reason="before-restore")
+    safety = copy_store(store, reason="before-restore")
     dest = _source_path(store)
     with sqlite3.connect(src) as source, sqlite3.connect(dest) as target:
         source.backup(target)

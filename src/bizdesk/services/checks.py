@@ -299,8 +299,11 @@ _sql_rule(
 
 
 def run_checks(store: Store) -> list[Violation]:
+    from bizdesk.services import permissions
+
     found: list[Violation] = []
     with store.read() as uow:
+        permissions.require(uow, "check.run")
         for _name, fn in CHECKS:
             found.extend(fn(uow))
     return found

@@ -16,6 +16,7 @@ from bizdesk.models.contacts import CONTACT_KINDS, STAGES, Contact, ContactTag
 from bizdesk.models.core import User
 from bizdesk.services import validate as v
 from bizdesk.services.paging import Page, PageRequest, contains, keyset_page
+from bizdesk.services.permissions import requires
 from bizdesk.services.records import check_version, touch
 
 
@@ -154,6 +155,7 @@ def _load(uow: UnitOfWork, contact_id: int) -> Contact:
     return c
 
 
+@requires("contacts.view")
 def get(uow: UnitOfWork, contact_id: int) -> ContactView:
     return _view(uow, _load(uow, contact_id))
 
@@ -167,6 +169,7 @@ SORTS = {
 }
 
 
+@requires("contacts.view")
 def list_page(uow: UnitOfWork, req: PageRequest) -> Page[ContactRow]:
     """The contacts list. Filters: archived (bool), stage, city, country, tag, owner, role."""
     sort_col = SORTS.get(req.sort or "name", Contact.sort_name)
@@ -333,6 +336,7 @@ def _row(c: Contact) -> ContactRow:
     )
 
 
+@requires("contacts.view")
 def possible_duplicates(
     uow: UnitOfWork, name: str, email: str | None, phone: str | None, *, exclude: int | None = None
 ) -> list[ContactRow]:
@@ -368,6 +372,7 @@ def _snapshot(c: Contact, tags: list[str] | tuple[str, ...]) -> dict:
     return d
 
 
+@requires("contacts.edit")
 def create(uow: UnitOfWork, data: ContactInput) -> Saved:
     clean = _clean(uow, data)
     tags = clean.pop("tags")
@@ -381,6 +386,7 @@ def create(uow: UnitOfWork, data: ContactInput) -> Saved:
     return Saved(_view(uow, c), warnings)
 
 
+@requires("contacts.edit")
 def update(uow: UnitOfWork, contact_id: int, data: ContactInput, *, version: int) -> Saved:
     """Save an edit made on ``version``; refuses if someone saved in between."""
     c = _load(uow, contact_id)
@@ -461,6 +467,7 @@ def _references(uow: UnitOfWork, contact_id: int) -> list[str]:
     return found
 
 
+@requires("contacts.edit")
 def archive(uow: UnitOfWork, contact_id: int, *, version: int) -> ContactView:
     c = _load(uow, contact_id)
     check_version(c, version)
@@ -472,6 +479,7 @@ def archive(uow: UnitOfWork, contact_id: int, *, version: int) -> ContactView:
     return _view(uow, c)
 
 
+@requires("contacts.edit")
 def unarchive(uow: UnitOfWork, contact_id: int, *, version: int) -> ContactView:
     c = _load(uow, contact_id)
     check_version(c, version)
@@ -483,6 +491,7 @@ def unarchive(uow: UnitOfWork, contact_id: int, *, version: int) -> ContactView:
     return _view(uow, c)
 
 
+@requires("contacts.edit")
 def delete(uow: UnitOfWork, contact_id: int, *, version: int) -> None:
     """Delete a contact nothing refers to; otherwise refuse and say to archive it."""
     c = _load(uow, contact_id)
@@ -509,6 +518,7 @@ MERGE_FILL = (
 )
 
 
+@requires("contacts.edit")
 def merge(uow: UnitOfWork, keep_id: int, drop_id: int) -> ContactView:
     """Move everything linked to ``drop`` onto ``keep``, fill keep's gaps, archive drop."""
     from bizdesk.models.contacts import Interaction
@@ -584,6 +594,7 @@ class InteractionView:
     summary: str
 
 
+@requires("contacts.edit")
 def log_interaction(
     uow: UnitOfWork, contact_id: int, kind: str, summary: str, at: datetime | None = None
 ) -> InteractionView:
@@ -608,6 +619,7 @@ def log_interaction(
     return InteractionView(row.id, row.contact_id, row.kind, row.at, row.username, row.summary)
 
 
+@requires("contacts.view")
 def list_interactions(uow: UnitOfWork, contact_id: int, limit: int = 100) -> list[InteractionView]:
     from bizdesk.models.contacts import Interaction
 
@@ -634,6 +646,7 @@ class SegmentRow:
     sales: Decimal = Decimal(0)  # invoiced net less credit notes, all time
 
 
+@requires("reports.crm")
 def segments(uow: UnitOfWork, by: str) -> list[SegmentRow]:
     """Counts of live contacts (and customers among them) grouped by one field, with what
     they bought (net of credit notes), all in SQL."""
@@ -673,6 +686,7 @@ def segments(uow: UnitOfWork, by: str) -> list[SegmentRow]:
     ]
 
 
+@requires("contacts.view")
 def counts(uow: UnitOfWork) -> dict[str, int]:
     """Live contacts, customers and suppliers, for the home screen."""
     row = uow.session.exec(

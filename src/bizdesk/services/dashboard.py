@@ -16,22 +16,25 @@ from bizdesk.money import from_minor
 from bizdesk.services import deals as D
 from bizdesk.services import tickets as T
 from bizdesk.services.ledger import account_for
+from bizdesk.services.permissions import can, requires
 
 
 @dataclass(frozen=True)
 class Dashboard:
+    """Figures the acting user's role may not see are None (money) or empty (the pipeline)."""
+
     today: date
-    sales_this_month: Decimal
-    sales_last_month: Decimal
+    sales_this_month: Decimal | None
+    sales_last_month: Decimal | None
     sales_by_month: list[tuple[str, Decimal]]  # the last 6 months, oldest first
-    cash: Decimal
-    bank: Decimal
-    receivables: Decimal
-    receivables_overdue: Decimal  # invoices past their due date, still open
-    payables: Decimal
-    payables_overdue: Decimal
+    cash: Decimal | None
+    bank: Decimal | None
+    receivables: Decimal | None
+    receivables_overdue: Decimal | None  # invoices past their due date, still open
+    payables: Decimal | None
+    payables_overdue: Decimal | None
     pipeline: list[D.PipelineRow]
-    pipeline_total: D.PipelineRow
+    pipeline_total: D.PipelineRow | None
     tickets_open: int
     tickets_overdue: int
     low_stock: int
@@ -110,15 +113,37 @@ def _low_stock_count(uow: UnitOfWork) -> int:
     return low_stock_count(uow)
 
 
+@requires("dashboard.view")
 def dashboard(uow: UnitOfWork, today: date | None = None) -> Dashboard:
-    exp = uow.exponent
     today = today or date.today()
+    pipeline, pipeline_total = D.pipeline_report(uow) if can(uow, "reports.crm") else ([], None)
+    common = dict(
+        today=today,
+        pipeline=pipeline,
+        pipeline_total=pipeline_total,
+        tickets_open=T.count_open(uow),
+        tickets_overdue=T.count_overdue(uow),
+        low_stock=_low_stock_count(uow),
+    )
+    if not can(uow, "reports.finance"):
+        hidden = dict.fromkeys(
+            (
+                "sales_this_month",
+                "sales_last_month",
+                "cash",
+                "bank",
+                "receivables",
+                "receivables_overdue",
+                "payables",
+                "payables_overdue",
+            )
+        )
+        return Dashboard(sales_by_month=[], **hidden, **common)
+    exp = uow.exponent
     months = _sales_by_month(uow, today, 6)
     last_month_end = _month_start(today) - timedelta(days=1)
     last_month = _balance(uow, "sales", _month_start(today, 1), last_month_end)
-    pipeline, pipeline_total = D.pipeline_report(uow)
     return Dashboard(
-        today=today,
         sales_this_month=from_minor(months[-1][1], exp),
         sales_last_month=from_minor(-last_month, exp),
         sales_by_month=[(k, from_minor(v, exp)) for k, v in months],
@@ -128,9 +153,5 @@ def dashboard(uow: UnitOfWork, today: date | None = None) -> Dashboard:
         receivables_overdue=from_minor(_overdue_invoices(uow, today), exp),
         payables=from_minor(-_balance(uow, "payable"), exp),
         payables_overdue=from_minor(_overdue_bills(uow, today), exp),
-        pipeline=pipeline,
-        pipeline_total=pipeline_total,
-        tickets_open=T.count_open(uow),
-        tickets_overdue=T.count_overdue(uow),
-        low_stock=_low_stock_count(uow),
+        **common,
     )

@@ -28,6 +28,7 @@ from bizdesk.money import (
 from bizdesk.services import validate as v
 from bizdesk.services.contacts import resolve as resolve_contact
 from bizdesk.services.paging import Page, PageRequest, keyset_page, like_pattern
+from bizdesk.services.permissions import requires
 from bizdesk.services.records import check_version, touch
 
 # --- pipeline stages ---------------------------------------------------------------------
@@ -43,6 +44,7 @@ class StageView:
     active: bool
 
 
+@requires("deals.view")
 def list_stages(uow: UnitOfWork, *, include_inactive: bool = False) -> list[StageView]:
     stmt = select(PipelineStage).order_by(PipelineStage.position, PipelineStage.id)
     if not include_inactive:
@@ -63,6 +65,7 @@ def _probability(value: object) -> int:
     return int(d)
 
 
+@requires("pipeline.config")
 def add_stage(
     uow: UnitOfWork, name: str, probability: object, position: int | None = None
 ) -> StageView:
@@ -94,6 +97,7 @@ def add_stage(
     return StageView(st.id, st.name, st.position, st.probability, st.kind, st.active)
 
 
+@requires("pipeline.config")
 def update_stage(
     uow: UnitOfWork, stage_id: int, *, name: str | None = None, probability: object | None = None
 ) -> StageView:
@@ -131,6 +135,7 @@ def update_stage(
     return StageView(st.id, st.name, st.position, st.probability, st.kind, st.active)
 
 
+@requires("pipeline.config")
 def deactivate_stage(uow: UnitOfWork, stage_id: int) -> None:
     st = uow.session.get(PipelineStage, stage_id)
     if st is None:
@@ -312,6 +317,7 @@ def _line_total(ln: DealLine, exp: int) -> Decimal:
     return round_money(qty_from_scaled(ln.qty_scaled) * from_minor(ln.unit_price_minor, exp), exp)
 
 
+@requires("deals.view")
 def get(uow: UnitOfWork, deal_id: int, *, today: date | None = None) -> DealView:
     return _view(uow, _load(uow, deal_id), today)
 
@@ -372,6 +378,7 @@ def _snapshot(d: Deal) -> dict:
     return d.model_dump(exclude={"sort_title", "created_at", "updated_at"})
 
 
+@requires("deals.edit")
 def create(uow: UnitOfWork, data: DealInput) -> DealView:
     clean = _clean(uow, data)
     stage = clean.pop("stage")
@@ -386,6 +393,7 @@ def create(uow: UnitOfWork, data: DealInput) -> DealView:
     return _view(uow, d)
 
 
+@requires("deals.edit")
 def update(uow: UnitOfWork, deal_id: int, data: DealInput, *, version: int) -> DealView:
     d = _load(uow, deal_id)
     check_version(d, version)
@@ -424,6 +432,7 @@ def _require_open(uow: UnitOfWork, d: Deal) -> PipelineStage:
     return st
 
 
+@requires("deals.edit")
 def move(uow: UnitOfWork, deal_id: int, step: int, *, version: int) -> DealView:
     """Move an open deal to the previous (-1) or next (+1) open stage; the board's keys."""
     d = _load(uow, deal_id)
@@ -454,6 +463,7 @@ def _set_stage(
     return _view(uow, d)
 
 
+@requires("deals.edit")
 def win(uow: UnitOfWork, deal_id: int, reason: str = "", *, version: int) -> DealView:
     d = _load(uow, deal_id)
     check_version(d, version)
@@ -467,6 +477,7 @@ def win(uow: UnitOfWork, deal_id: int, reason: str = "", *, version: int) -> Dea
     return view
 
 
+@requires("deals.edit")
 def lose(uow: UnitOfWork, deal_id: int, reason: str, *, version: int) -> DealView:
     d = _load(uow, deal_id)
     check_version(d, version)
@@ -478,6 +489,7 @@ def lose(uow: UnitOfWork, deal_id: int, reason: str, *, version: int) -> DealVie
     return _set_stage(uow, d, lost.id, 0, "lose", reason)
 
 
+@requires("deals.edit")
 def reopen(uow: UnitOfWork, deal_id: int, *, version: int) -> DealView:
     d = _load(uow, deal_id)
     check_version(d, version)
@@ -488,6 +500,7 @@ def reopen(uow: UnitOfWork, deal_id: int, *, version: int) -> DealView:
     return _set_stage(uow, d, last_open.id, last_open.probability, "reopen")
 
 
+@requires("deals.edit")
 def archive(uow: UnitOfWork, deal_id: int, *, version: int) -> None:
     """Take a deal off the board and the lists; its history stays in the audit trail."""
     d = _load(uow, deal_id)
@@ -505,6 +518,7 @@ class LineInput:
     product_id: int | None = None
 
 
+@requires("deals.edit")
 def set_lines(uow: UnitOfWork, deal_id: int, lines: list[LineInput], *, version: int) -> DealView:
     """Replace the product lines; the deal's amount becomes their exact sum."""
     d = _load(uow, deal_id)
@@ -563,6 +577,7 @@ SORTS = {
 }
 
 
+@requires("deals.view")
 def list_page(uow: UnitOfWork, req: PageRequest, *, today: date | None = None) -> Page[DealRow]:
     """Filters: stage_id, owner, contact_id, open_only (bool), overdue (bool)."""
     today = today or _today()
@@ -631,6 +646,7 @@ class BoardColumn:
     cards: tuple[DealRow, ...]
 
 
+@requires("deals.view")
 def board_columns(
     uow: UnitOfWork, limit_per_stage: int = 50, *, today: date | None = None
 ) -> list[BoardColumn]:
@@ -667,6 +683,7 @@ class PipelineRow:
     weighted: Decimal
 
 
+@requires("reports.crm")
 def pipeline_report(uow: UnitOfWork) -> tuple[list[PipelineRow], PipelineRow]:
     """Open deals per stage with Σ amount and Σ amount × probability (weighted pipeline)."""
     exp = uow.exponent
@@ -709,6 +726,7 @@ class ForecastRow:
     weighted: Decimal
 
 
+@requires("reports.crm")
 def forecast(uow: UnitOfWork) -> tuple[list[ForecastRow], ForecastRow]:
     """Open deals by the month they are expected to close: count, amount and weighted."""
     exp = uow.exponent

@@ -87,6 +87,9 @@ def _is_empty(store: Store) -> bool:
 def generate(
     store: Store, size: str = "small", *, force: bool = False, today: date | None = None
 ) -> dict[str, int]:
+    from bizdesk.services.permissions import require_store
+
+    require_store(store, "demo.load")
     if size not in SIZES:
         raise ValidationError({"size": "small or large"})
     if not force and not _is_empty(store):

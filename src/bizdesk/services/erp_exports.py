@@ -18,6 +18,7 @@ from bizdesk.models.stock import Location, Product, StockMove
 from bizdesk.money import from_minor, money_str, percent_from_bp, qty_from_scaled
 from bizdesk.services.erp_imports import JOURNAL_COLUMNS, PRODUCT_COLUMNS
 from bizdesk.services.exports import CHUNK, write_dicts
+from bizdesk.services.permissions import requires
 from bizdesk.services.purchasing import po_label
 
 STOCK_COLUMNS = ("sku", "name", "location", "on_hand", "value")
@@ -39,6 +40,7 @@ def _chunks(uow: UnitOfWork, stmt, id_col) -> Iterator:  # noqa: ANN001
         last = rows[-1][-1]
 
 
+@requires("export.data")
 def product_rows(uow: UnitOfWork) -> Iterator[dict]:
     exp = uow.exponent
     stmt = (
@@ -61,6 +63,7 @@ def product_rows(uow: UnitOfWork) -> Iterator[dict]:
         }
 
 
+@requires("export.data")
 def stock_rows(uow: UnitOfWork) -> Iterator[dict]:
     """On hand per product and location; value is per product, on its first location row."""
     exp = uow.exponent
@@ -88,6 +91,7 @@ def stock_rows(uow: UnitOfWork) -> Iterator[dict]:
             }
 
 
+@requires("export.data")
 def purchase_order_rows(uow: UnitOfWork) -> Iterator[dict]:
     exp = uow.exponent
     stmt = select(PurchaseOrder, Contact.name, PurchaseOrder.id).join(
@@ -136,6 +140,7 @@ def _posted_lines(uow: UnitOfWork) -> Iterator:
         )
 
 
+@requires("export.data")
 def journal_rows(uow: UnitOfWork) -> Iterator[dict]:
     """Posted lines in the columns `import journal` takes (entry = the entry's number)."""
     exp = uow.exponent
@@ -164,6 +169,7 @@ def ledger_account(code: str, type_: str) -> str:
     return f"{type_}:{code}"
 
 
+@requires("export.data")
 def write_ledger(uow: UnitOfWork, stream: TextIO) -> int:
     """The posted journal in hledger/ledger format; returns the number of transactions."""
     exp = uow.exponent
@@ -192,6 +198,7 @@ def write_ledger(uow: UnitOfWork, stream: TextIO) -> int:
     return n
 
 
+@requires("export.data")
 def export(uow: UnitOfWork, kind: str, stream: TextIO, fmt: str = "csv") -> int:
     """Write one kind of data; returns how many rows (or transactions) were written."""
     if kind == "journal" and fmt == "ledger":

@@ -24,6 +24,7 @@ from bizdesk.services import ledger, stock
 from bizdesk.services import validate as v
 from bizdesk.services.csvio import read_rows
 from bizdesk.services.imports import ImportResult
+from bizdesk.services.permissions import requires
 from bizdesk.services.search import index_entries
 
 PRODUCT_COLUMNS = (
@@ -72,6 +73,7 @@ def _dry_run_guard(
     return result
 
 
+@requires("products.edit")
 def import_products(uow: UnitOfWork, data: bytes | str, *, dry_run: bool = False) -> ImportResult:
     """Create products, or update the ones whose SKU exists."""
     rows = list(read_rows(data, PRODUCT_COLUMNS, ("sku", "name")))
@@ -137,6 +139,7 @@ def _normalised(
     )
 
 
+@requires("stock.move")
 def import_stock_count(
     uow: UnitOfWork, data: bytes | str, *, dry_run: bool = False, when: date | None = None
 ) -> ImportResult:
@@ -215,6 +218,7 @@ class _Entry:
     credit: int = 0
 
 
+@requires("journal.post")
 def import_journal(uow: UnitOfWork, data: bytes | str, *, dry_run: bool = False) -> ImportResult:
     """Post journal entries from rows grouped by the ``entry`` column. Each entry must
     balance and fall after the lock date; ``created`` counts the entries posted."""

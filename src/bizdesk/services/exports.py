@@ -13,10 +13,12 @@ from bizdesk.db.session import UnitOfWork
 from bizdesk.models.contacts import Contact, ContactTag
 from bizdesk.services.csvio import write_rows
 from bizdesk.services.imports import CONTACT_COLUMNS
+from bizdesk.services.permissions import requires
 
 CHUNK = 1000
 
 
+@requires("export.data")
 def contact_rows(uow: UnitOfWork) -> Iterator[dict[str, str]]:
     """Live contacts in id order, a chunk at a time (keyset), never the whole table."""
     org = aliased(Contact)
@@ -76,5 +78,6 @@ def write_dicts(stream: TextIO, columns: tuple[str, ...], rows: Iterable[dict], 
     return write_rows(stream, columns, ([r[c] for c in columns] for r in rows))
 
 
+@requires("export.data")
 def export_contacts(uow: UnitOfWork, stream: TextIO, fmt: str = "csv") -> int:
     return write_dicts(stream, CONTACT_COLUMNS, contact_rows(uow), fmt)

@@ -15,6 +15,7 @@ from bizdesk.models.core import AuditEvent, User
 from bizdesk.services import contacts as contacts_service
 from bizdesk.services import validate as v
 from bizdesk.services.csvio import read_rows
+from bizdesk.services.permissions import requires
 
 CONTACT_COLUMNS = (
     "name",
@@ -68,6 +69,7 @@ def _roles(text: str) -> tuple[bool, bool]:
     return "customer" in items, "supplier" in items
 
 
+@requires("contacts.import")
 def import_contacts(uow: UnitOfWork, data: bytes | str, *, dry_run: bool = False) -> ImportResult:
     """Upsert contacts by email from CSV (DESIGN section 8). Raises ValidationError listing
     every bad row as ``line N: column: problem``; writes nothing then."""

@@ -15,14 +15,14 @@ from sqlalchemy import func, or_, select, update
 
 from bizdesk.config import data_dir
 from bizdesk.db.session import UnitOfWork
-from bizdesk.errors import NotFound, PermissionDenied, ValidationError
+from bizdesk.errors import NotFound, ValidationError
 from bizdesk.models.base import utcnow
 from bizdesk.models.contacts import Contact
-from bizdesk.models.core import User
 from bizdesk.models.ledger import ACCOUNT_TYPES, Account, JournalEntry, JournalLine, Sequence
 from bizdesk.money import AmountError, from_minor, parse_money
 from bizdesk.services import validate as v
 from bizdesk.services.paging import Page, PageRequest, contains, keyset_page, like_pattern
+from bizdesk.services.permissions import requires
 from bizdesk.services.records import check_version, touch
 
 # --- numbering ----------------------------------------------------------------------------
@@ -72,6 +72,7 @@ def install_chart(uow: UnitOfWork, template: str = "small_shop") -> int:
     return n
 
 
+@requires("accounts.view")
 def list_accounts(uow: UnitOfWork, *, include_archived: bool = False) -> list[AccountView]:
     used = set(uow.session.scalars(select(JournalLine.account_id).distinct()))
     stmt = select(Account).order_by(Account.code)
@@ -143,6 +144,7 @@ def _clean_account(uow: UnitOfWork, code: object, name: object, type_: object, s
     return code, name, type_
 
 
+@requires("accounts.edit")
 def add_account(uow: UnitOfWork, code: object, name: object, type_: object) -> AccountView:
     code, name, type_ = _clean_account(uow, code, name, type_)
     a = Account(code=code, name=name, type=type_)
@@ -164,6 +166,7 @@ def _account_used(uow: UnitOfWork, account_id: int) -> bool:
     return uow.session.scalars(stmt).first() is not None
 
 
+@requires("accounts.edit")
 def rename_account(uow: UnitOfWork, account_id: int, name: object) -> AccountView:
     a = _load_account(uow, account_id)
     chk = v.Checker()
@@ -175,6 +178,7 @@ def rename_account(uow: UnitOfWork, account_id: int, name: object) -> AccountVie
     return _account_view(a)
 
 
+@requires("accounts.edit")
 def set_account_archived(uow: UnitOfWork, account_id: int, archived: bool = True) -> AccountView:
     """Archived accounts keep their history but take no new lines."""
     a = _load_account(uow, account_id)
@@ -187,6 +191,7 @@ def set_account_archived(uow: UnitOfWork, account_id: int, archived: bool = True
     return _account_view(a)
 
 
+@requires("accounts.edit")
 def delete_account(uow: UnitOfWork, account_id: int) -> None:
     a = _load_account(uow, account_id)
     if _account_used(uow, a.id) or a.role:
@@ -214,11 +219,9 @@ def lock_date(uow: UnitOfWork) -> date | None:
     return date.fromisoformat(s) if s else None
 
 
+@requires("lock_date.set")
 def set_lock_date(uow: UnitOfWork, value: object) -> date | None:
     """Only the owner moves the lock date; nothing can be posted on or before it."""
-    role = uow.session.scalars(select(User.role).where(User.username == uow.user)).first()
-    if role != "owner":
-        raise PermissionDenied("Only the shop's owner can move the lock date.")
     chk = v.Checker()
     new = chk("lock_date", v.iso_date, value)
     chk.done()
@@ -365,6 +368,7 @@ def _add_lines(uow: UnitOfWork, entry: JournalEntry, postings: list[Posting]) ->
     )
 
 
+@requires("journal.post")
 def create_draft(uow: UnitOfWork, data: EntryInput) -> EntryView:
     when, memo, postings = _clean_entry(uow, data)
     e = JournalEntry(date=when, memo=memo, updated_by=uow.user)
@@ -397,6 +401,7 @@ def _require_draft(e: JournalEntry) -> None:
         )
 
 
+@requires("journal.post")
 def update_draft(uow: UnitOfWork, entry_id: int, data: EntryInput, *, version: int) -> EntryView:
     e = _load_entry(uow, entry_id, lock=True)
     _require_draft(e)
@@ -412,6 +417,7 @@ def update_draft(uow: UnitOfWork, entry_id: int, data: EntryInput, *, version: i
     return get_entry(uow, e.id)
 
 
+@requires("journal.post")
 def delete_draft(uow: UnitOfWork, entry_id: int, *, version: int) -> None:
     e = _load_entry(uow, entry_id, lock=True)
     _require_draft(e)
@@ -463,6 +469,7 @@ def _mark_posted(uow: UnitOfWork, e: JournalEntry) -> None:
     )
 
 
+@requires("journal.post")
 def post(uow: UnitOfWork, entry_id: int, *, version: int) -> EntryView:
     """Post a balanced draft: it gets the next number and never changes again."""
     e = _load_entry(uow, entry_id, lock=True)
@@ -477,6 +484,7 @@ def post(uow: UnitOfWork, entry_id: int, *, version: int) -> EntryView:
     return get_entry(uow, e.id)
 
 
+@requires("journal.post")
 def post_entry(
     uow: UnitOfWork,
     when: date,
@@ -506,6 +514,7 @@ def post_entry(
     return e
 
 
+@requires("journal.post")
 def reverse(uow: UnitOfWork, entry_id: int, when: object = None, memo: str = "") -> EntryView:
     """Correct a posted entry with its mirror image, dated ``when`` (default: today)."""
     e = _load_entry(uow, entry_id, lock=True)
@@ -534,6 +543,7 @@ def reverse(uow: UnitOfWork, entry_id: int, when: object = None, memo: str = "")
     return get_entry(uow, rev.id)
 
 
+@requires("journal.view")
 def get_entry(uow: UnitOfWork, entry_id: int) -> EntryView:
     e = _load_entry(uow, entry_id)
     exp = uow.exponent
@@ -617,6 +627,7 @@ class EntryRow:
 ENTRY_SORTS = {"date": JournalEntry.date, "number": JournalEntry.id}
 
 
+@requires("journal.view")
 def list_entries(uow: UnitOfWork, req: PageRequest) -> Page[EntryRow]:
     """Entries by date (lists ask for newest first); filters: state (draft/posted)."""
     exp = uow.exponent
@@ -671,6 +682,7 @@ class LedgerRow:
     credit: Decimal
 
 
+@requires("journal.view")
 def account_lines(uow: UnitOfWork, account_id: int, req: PageRequest) -> Page[LedgerRow]:
     """One account's posted lines by date: the general ledger drill-down, paged."""
     _load_account(uow, account_id)
@@ -714,6 +726,7 @@ def account_lines(uow: UnitOfWork, account_id: int, req: PageRequest) -> Page[Le
     return keyset_page(uow.session, stmt, JournalLine.date, JournalLine.id, req, to_row)
 
 
+@requires("journal.view")
 def account_balance(uow: UnitOfWork, account_id: int, as_of: date | None = None) -> Decimal:
     stmt = select(
         func.coalesce(func.sum(JournalLine.debit_minor - JournalLine.credit_minor), 0)
@@ -723,6 +736,7 @@ def account_balance(uow: UnitOfWork, account_id: int, as_of: date | None = None)
     return from_minor(uow.session.scalar(stmt), uow.exponent)
 
 
+@requires("journal.view")
 def balance_by_role(uow: UnitOfWork, role: str) -> int:
     """Debit-minus-credit of the account with a role, in minor units."""
     a = account_for(uow, role)
@@ -735,6 +749,7 @@ def balance_by_role(uow: UnitOfWork, role: str) -> int:
     )
 
 
+@requires("journal.view")
 def source_of_entry(uow: UnitOfWork, source_kind: str | None, source_id: int | None):  # noqa: ANN201
     """Where a journal entry came from, as (screen kind, id): a purchase or sales order, or
     the product of a stock move; None for entries made by hand or imported."""
@@ -775,6 +790,7 @@ class AccountRow:
     archived: bool
 
 
+@requires("accounts.view")
 def account_page(uow: UnitOfWork, req: PageRequest) -> Page[AccountRow]:
     """The chart of accounts by code. No balances here: summing a million lines per page
     would make the list slow; an account's page and the trial balance show them."""
@@ -798,6 +814,7 @@ def account_page(uow: UnitOfWork, req: PageRequest) -> Page[AccountRow]:
     return keyset_page(uow.session, stmt, Account.code, Account.id, req, to_row)
 
 
+@requires("accounts.view")
 def get_account(uow: UnitOfWork, account_id: int) -> AccountView:
     a = _load_account(uow, account_id)
     return _account_view(a, _account_used(uow, a.id))

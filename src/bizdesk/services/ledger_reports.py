@@ -14,6 +14,7 @@ from bizdesk.models.contacts import Contact
 from bizdesk.models.ledger import Account, JournalEntry, JournalLine
 from bizdesk.money import from_minor
 from bizdesk.services.ledger import account_for, entry_label
+from bizdesk.services.permissions import requires
 
 # natural side: assets and expenses grow with debits, the rest with credits
 DEBIT_NATURE = {"asset": 1, "expense": 1, "liability": -1, "equity": -1, "income": -1}
@@ -51,6 +52,7 @@ class TrialBalanceRow:
     balance: Decimal  # debit - credit
 
 
+@requires("reports.finance")
 def trial_balance(
     uow: UnitOfWork, as_of: date | None = None
 ) -> tuple[list[TrialBalanceRow], TrialBalanceRow]:
@@ -88,6 +90,7 @@ class StatementLine:
     amount: Decimal
 
 
+@requires("reports.finance")
 def profit_loss(
     uow: UnitOfWork, date_from: date | None, date_to: date | None
 ) -> tuple[list[StatementLine], Decimal]:
@@ -109,6 +112,7 @@ def profit_loss(
     return lines, from_minor(totals["income"] - totals["expense"], exp)
 
 
+@requires("reports.finance")
 def balance_sheet(
     uow: UnitOfWork, as_of: date | None
 ) -> tuple[list[StatementLine], dict[str, Decimal]]:
@@ -151,6 +155,7 @@ class GeneralLedgerRow:
     balance: Decimal
 
 
+@requires("reports.finance")
 def general_ledger(
     uow: UnitOfWork,
     date_from: date | None = None,
@@ -230,6 +235,7 @@ class StatementRow:
     balance: Decimal
 
 
+@requires("reports.finance")
 def contact_statement(
     uow: UnitOfWork, contact_id: int, role: str = "receivable", as_of: date | None = None
 ) -> list[StatementRow]:
@@ -286,6 +292,7 @@ class AgingRow:
     total: Decimal
 
 
+@requires("reports.finance")
 def aging(uow: UnitOfWork, role: str, as_of: date | None = None) -> tuple[list[AgingRow], dict]:
     """Open amounts per contact by age (days since posted), oldest paid first (FIFO).
 

@@ -34,6 +34,7 @@ from bizdesk.services import validate as v
 from bizdesk.services.doc_lines import CleanLine, clean_line, preview
 from bizdesk.services.ledger import Posting, account_for, next_number, post_entry
 from bizdesk.services.paging import Page, PageRequest, keyset_page, like_pattern
+from bizdesk.services.permissions import requires
 from bizdesk.services.records import check_version, touch
 from bizdesk.services.stock import (
     receive_into_stock,
@@ -228,6 +229,7 @@ def _snapshot(po: PurchaseOrder, lines: list[dict] | None = None) -> dict:
     return out
 
 
+@requires("purchases.edit")
 def create(uow: UnitOfWork, data: POInput) -> POView:
     head, lines = _clean(uow, data)
     po = PurchaseOrder(number=next_number(uow, "purchase_order"), updated_by=uow.user, **head)
@@ -239,6 +241,7 @@ def create(uow: UnitOfWork, data: POInput) -> POView:
     return get(uow, po.id)
 
 
+@requires("purchases.edit")
 def update(uow: UnitOfWork, order_id: int, data: POInput, *, version: int) -> POView:
     """Change an order that is still a draft (sent orders are what the supplier has)."""
     po = _load(uow, order_id, lock=True)
@@ -277,15 +280,18 @@ def _verb(state: str) -> str:
     return {"sent": "sent", "confirmed": "confirmed", "cancelled": "cancelled"}.get(state, state)
 
 
+@requires("purchases.edit")
 def send(uow: UnitOfWork, order_id: int, *, version: int | None = None) -> POView:
     return get(uow, _transition(uow, order_id, ("draft",), "sent", version).id)
 
 
+@requires("purchases.edit")
 def confirm(uow: UnitOfWork, order_id: int, *, version: int | None = None) -> POView:
     """The supplier confirmed the order (a draft may be confirmed directly, e.g. by phone)."""
     return get(uow, _transition(uow, order_id, ("draft", "sent"), "confirmed", version).id)
 
 
+@requires("purchases.edit")
 def cancel(uow: UnitOfWork, order_id: int, *, version: int | None = None) -> POView:
     po = _load(uow, order_id)
     if any(ln.received_scaled for ln in _lines(uow, po.id)):
@@ -295,6 +301,7 @@ def cancel(uow: UnitOfWork, order_id: int, *, version: int | None = None) -> POV
     return get(uow, _transition(uow, order_id, CANCELLABLE_STATES, "cancelled", version).id)
 
 
+@requires("purchases.receive")
 def receive(
     uow: UnitOfWork,
     order_id: int,
@@ -374,6 +381,7 @@ def receive(
     return get(uow, po.id)
 
 
+@requires("purchases.view")
 def bill_defaults(uow: UnitOfWork, order_id: int) -> tuple[Decimal, Decimal]:
     """What a bill for everything received and not yet billed should say: (net, VAT)."""
     net = vat = 0
@@ -386,6 +394,7 @@ def bill_defaults(uow: UnitOfWork, order_id: int) -> tuple[Decimal, Decimal]:
     return from_minor(net, uow.exponent), from_minor(vat, uow.exponent)
 
 
+@requires("purchases.bill")
 def bill(
     uow: UnitOfWork,
     order_id: int,
@@ -514,6 +523,7 @@ def _bill_view(uow: UnitOfWork, b: SupplierBill) -> BillView:
     )
 
 
+@requires("purchases.pay")
 def pay(
     uow: UnitOfWork,
     bill_id: int,
@@ -586,6 +596,7 @@ def _order_open(uow: UnitOfWork, order_id: int) -> int:
     return int(total) - int(paid)
 
 
+@requires("purchases.view")
 def get(uow: UnitOfWork, order_id: int) -> POView:
     po = _load(uow, order_id)
     exp = uow.exponent
@@ -687,6 +698,7 @@ class PORow:
 PO_SORTS = {"number": PurchaseOrder.number, "date": PurchaseOrder.order_date}
 
 
+@requires("purchases.view")
 def list_page(uow: UnitOfWork, req: PageRequest) -> Page[PORow]:
     """Orders by number (lists ask for newest first); filters: state (one state, or "open"
     for the ones in progress)."""
@@ -721,6 +733,7 @@ def list_page(uow: UnitOfWork, req: PageRequest) -> Page[PORow]:
     return keyset_page(uow.session, stmt, sort_col, PurchaseOrder.id, req, to_row)
 
 
+@requires("purchases.edit")
 def draft_reorders(uow: UnitOfWork) -> tuple[list[POView], list[str]]:
     """One draft purchase order per supplier for the low-stock products that need one.
     Returns the orders and, as words, the products that could not be ordered (no supplier)."""
@@ -744,6 +757,7 @@ def draft_reorders(uow: UnitOfWork) -> tuple[list[POView], list[str]]:
     return orders, skipped
 
 
+@requires("purchases.view")
 def write_text(uow: UnitOfWork, order_id: int, path: Path) -> Path:
     """The order as a plain-text document to print or e-mail to the supplier."""
     from bizdesk.services.documents import write_document

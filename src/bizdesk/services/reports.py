@@ -9,6 +9,7 @@ from typing import Any
 
 from bizdesk.db.session import UnitOfWork
 from bizdesk.errors import ValidationError
+from bizdesk.services import permissions
 
 
 @dataclass(frozen=True)
@@ -396,15 +397,38 @@ REPORTS = {
 }
 # reports that write: the SLA report first records clocks that ran out unobserved
 WRITING_REPORTS = {"tickets-sla"}
+# the permission each report needs (services/permissions.py)
+REPORT_ACTIONS = {
+    "trial-balance": "reports.finance",
+    "profit-loss": "reports.finance",
+    "balance-sheet": "reports.finance",
+    "general-ledger": "reports.finance",
+    "ar-aging": "reports.finance",
+    "ap-aging": "reports.finance",
+    "statement": "reports.finance",
+    "stock-valuation": "reports.stock",
+    "low-stock": "reports.stock",
+    "pipeline": "reports.crm",
+    "forecast": "reports.crm",
+    "tickets-sla": "reports.crm",
+    "segments": "reports.crm",
+}
 
 
 def build(uow: UnitOfWork, name: str, **params: Any) -> Report:
+    """A report by name; the role needs that report's permission (REPORT_ACTIONS)."""
     fn = REPORTS.get(name)
     if fn is None:
         raise ValidationError(
             {"report": f"unknown report {name!r}; available: {', '.join(REPORTS)}"}
         )
-    return fn(uow, **params)
+    if not uow.service_depth:
+        permissions.require(uow, REPORT_ACTIONS[name])
+    with permissions.covered(uow):
+        return fn(uow, **params)
+
+
+build.action = "by report"  # type: ignore[attr-defined]
 
 
 def plain(value: Any) -> Any:

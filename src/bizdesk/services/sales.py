@@ -37,6 +37,7 @@ from bizdesk.services import validate as v
 from bizdesk.services.doc_lines import CleanLine, clean_line, preview
 from bizdesk.services.ledger import Posting, account_for, next_number, post_entry
 from bizdesk.services.paging import Page, PageRequest, keyset_page, like_pattern
+from bizdesk.services.permissions import requires
 from bizdesk.services.records import check_version, touch
 from bizdesk.services.stock import (
     issue_from_stock,
@@ -225,6 +226,7 @@ def _snapshot(so: SalesOrder, lines: list[dict] | None = None) -> dict:
     return out
 
 
+@requires("sales.edit")
 def create(uow: UnitOfWork, data: SOInput, *, deal_id: int | None = None) -> SOView:
     head, lines = _clean(uow, data)
     so = SalesOrder(
@@ -238,6 +240,7 @@ def create(uow: UnitOfWork, data: SOInput, *, deal_id: int | None = None) -> SOV
     return get(uow, so.id)
 
 
+@requires("sales.edit")
 def update(uow: UnitOfWork, order_id: int, data: SOInput, *, version: int) -> SOView:
     so = _load(uow, order_id, lock=True)
     check_version(so, version)
@@ -254,6 +257,7 @@ def update(uow: UnitOfWork, order_id: int, data: SOInput, *, version: int) -> SO
     return get(uow, so.id)
 
 
+@requires("sales.edit")
 def from_deal(uow: UnitOfWork, deal_id: int) -> SOView | None:
     """The sales order of a won deal with product lines (None: the deal has no lines)."""
     from bizdesk.models.deals import Deal, DealLine
@@ -284,6 +288,7 @@ def from_deal(uow: UnitOfWork, deal_id: int) -> SOView | None:
     return create(uow, data, deal_id=deal_id)
 
 
+@requires("sales.edit")
 def confirm(uow: UnitOfWork, order_id: int, *, version: int | None = None) -> SOView:
     """Confirm a draft: its stock is reserved (refused when not enough is available)."""
     so = _load(uow, order_id, lock=True)
@@ -318,6 +323,7 @@ def available(uow: UnitOfWork, product_id: int) -> int:
     return on_hand(uow, product_id) - reserved(uow, [product_id]).get(product_id, 0)
 
 
+@requires("sales.edit")
 def cancel(uow: UnitOfWork, order_id: int, *, version: int | None = None) -> SOView:
     so = _load(uow, order_id, lock=True)
     if version is not None:
@@ -377,6 +383,7 @@ def _quantities(
     return todo
 
 
+@requires("sales.deliver")
 def deliver(
     uow: UnitOfWork,
     order_id: int,
@@ -439,6 +446,7 @@ def deliver(
     return get(uow, so.id)
 
 
+@requires("sales.invoice")
 def invoice(
     uow: UnitOfWork,
     order_id: int,
@@ -552,6 +560,7 @@ def _invoice_view(uow: UnitOfWork, inv: Invoice) -> InvoiceView:
     )
 
 
+@requires("sales.pay")
 def pay(
     uow: UnitOfWork,
     invoice_id: int,
@@ -607,6 +616,7 @@ def pay(
     return _invoice_view(uow, inv)
 
 
+@requires("sales.pay")
 def refund(
     uow: UnitOfWork,
     invoice_id: int,
@@ -669,6 +679,7 @@ def _close_if_settled(uow: UnitOfWork, so: SalesOrder) -> None:
     touch(uow, so)
 
 
+@requires("sales.return")
 def return_goods(
     uow: UnitOfWork,
     order_id: int,
@@ -753,6 +764,7 @@ def return_goods(
     return _invoice_view(uow, cn)
 
 
+@requires("sales.counter")
 def walk_in_customer(uow: UnitOfWork) -> int:
     """The contact counter sales without a name go to (made on first use)."""
     from bizdesk.services.contacts import ContactInput
@@ -768,6 +780,7 @@ def walk_in_customer(uow: UnitOfWork) -> int:
     ).contact.id
 
 
+@requires("sales.counter")
 def counter_sale(
     uow: UnitOfWork,
     lines: list[SOLineInput],
@@ -795,6 +808,7 @@ def preview_totals(uow: UnitOfWork, lines: list[SOLineInput]) -> tuple[Decimal, 
     return preview(uow, lines, lambda chk, i, ln: _clean_line(uow, chk, i, ln))
 
 
+@requires("sales.view")
 def get(uow: UnitOfWork, order_id: int) -> SOView:
     so = _load(uow, order_id)
     exp = uow.exponent
@@ -868,6 +882,7 @@ class SORow:
     total: Decimal
 
 
+@requires("sales.view")
 def list_page(uow: UnitOfWork, req: PageRequest) -> Page[SORow]:
     """Orders by number; filters: state (one state, or "open"), customer_id."""
     exp = uow.exponent
@@ -901,6 +916,7 @@ def list_page(uow: UnitOfWork, req: PageRequest) -> Page[SORow]:
     return keyset_page(uow.session, stmt, SalesOrder.number, SalesOrder.id, req, to_row)
 
 
+@requires("sales.view")
 def write_invoice(uow: UnitOfWork, invoice_id: int, path: Path) -> Path:
     """An invoice or credit note as a plain-text document for the customer."""
     from bizdesk.services.documents import write_document

@@ -18,6 +18,7 @@ from bizdesk.models.tickets import Ticket
 from bizdesk.services import contacts as C
 from bizdesk.services import validate as v
 from bizdesk.services.paging import PageRequest, contains, like_pattern
+from bizdesk.services.permissions import can, requires
 from bizdesk.services.purchasing import po_label
 from bizdesk.services.sales import invoice_label, so_label
 
@@ -63,15 +64,17 @@ def entry_memo_condition(uow: UnitOfWork, words: str):  # noqa: ANN201
     return like if len(ids) > RARE else JournalEntry.id.in_(ids)
 
 
+@requires("search.view")
 def find(uow: UnitOfWork, query: str, per_kind: int = 5) -> list[Hit]:
     q = query.strip()
     if len(q) < 2:
         return []
     hits: list[Hit] = []
+    journal, deals = can(uow, "journal.view"), can(uow, "deals.view")  # what the role may see
     number = _NUMBER.match(q)
     if number:  # a document number: JE-12, PO-3, SO-00007, INV-5, or just 12
         prefix, n = (number.group(1) or "").upper(), int(number.group(2))
-        if prefix in ("", "JE"):
+        if prefix in ("", "JE") and journal:
             for eid, num, memo in uow.session.execute(
                 select(JournalEntry.id, JournalEntry.number, JournalEntry.memo).where(
                     JournalEntry.number == n
@@ -115,15 +118,17 @@ def find(uow: UnitOfWork, query: str, per_kind: int = 5) -> list[Hit]:
         .limit(per_kind)
     ):
         hits.append(Hit("product", pid, f"Product {sku} {name}"))
-    for did, title in uow.session.execute(
-        select(Deal.id, Deal.title)
-        .where(
-            Deal.archived.is_(False), Deal.sort_title.like(like_pattern(v.sort_key(q)), escape="\\")
-        )
-        .order_by(Deal.id.desc())
-        .limit(per_kind)
-    ):
-        hits.append(Hit("deal", did, f"Deal {title}"))
+    if deals:
+        for did, title in uow.session.execute(
+            select(Deal.id, Deal.title)
+            .where(
+                Deal.archived.is_(False),
+                Deal.sort_title.like(like_pattern(v.sort_key(q)), escape="\\"),
+            )
+            .order_by(Deal.id.desc())
+            .limit(per_kind)
+        ):
+            hits.append(Hit("deal", did, f"Deal {title}"))
     for tid, subject in uow.session.execute(
         select(Ticket.id, Ticket.subject)
         .where(contains(uow, Ticket.subject, q))
@@ -131,7 +136,7 @@ def find(uow: UnitOfWork, query: str, per_kind: int = 5) -> list[Hit]:
         .limit(per_kind)
     ):
         hits.append(Hit("ticket", tid, f"Ticket #{tid} {subject}"))
-    if len(q) >= 3:
+    if len(q) >= 3 and journal:
         for eid, num, memo in uow.session.execute(
             select(JournalEntry.id, JournalEntry.number, JournalEntry.memo)
             .where(entry_memo_condition(uow, q))

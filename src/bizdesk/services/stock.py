@@ -32,6 +32,7 @@ from bizdesk.money import (
 from bizdesk.services import validate as v
 from bizdesk.services.ledger import Posting, account_for, post_entry
 from bizdesk.services.paging import Page, PageRequest, keyset_page, like_pattern
+from bizdesk.services.permissions import requires
 from bizdesk.services.records import check_version, touch
 
 OPEN_PO_STATES = ("draft", "sent", "confirmed", "partially received")
@@ -180,6 +181,7 @@ def _snapshot(p: Product) -> dict:
     }
 
 
+@requires("products.edit")
 def create_product(uow: UnitOfWork, data: ProductInput) -> ProductView:
     clean = _clean_product(uow, data)
     p = Product(**clean, updated_by=uow.user)
@@ -189,6 +191,7 @@ def create_product(uow: UnitOfWork, data: ProductInput) -> ProductView:
     return get_product(uow, p.id)
 
 
+@requires("products.edit")
 def update_product(
     uow: UnitOfWork, product_id: int, data: ProductInput, *, version: int
 ) -> ProductView:
@@ -204,6 +207,7 @@ def update_product(
     return get_product(uow, p.id)
 
 
+@requires("products.edit")
 def set_product_active(uow: UnitOfWork, product_id: int, active: bool, *, version: int) -> None:
     """Archive (or bring back) a product: it leaves the lists and pickers, its history stays."""
     p = _load(uow, product_id)
@@ -268,11 +272,13 @@ def _totals(uow: UnitOfWork, product_id: int) -> tuple[int, int]:
     return int(q), int(val)
 
 
+@requires("stock.view")
 def on_hand(uow: UnitOfWork, product_id: int) -> int:
     """Thousandths on hand over every location."""
     return _totals(uow, product_id)[0]
 
 
+@requires("stock.view")
 def on_hand_at(uow: UnitOfWork, product_id: int, location_id: int) -> int:
     return int(
         uow.session.scalar(
@@ -296,6 +302,7 @@ def _on_order(uow: UnitOfWork, product_ids: list[int]) -> dict[int, int]:
     return {pid: int(q) for pid, q in rows}
 
 
+@requires("stock.view")
 def get_product(uow: UnitOfWork, product_id: int) -> ProductView:
     p = _load(uow, product_id)
     exp = uow.exponent
@@ -374,6 +381,7 @@ def _reserved_subquery():  # noqa: ANN202
 PRODUCT_SORTS = {"name": Product.sort_name, "sku": Product.sku}
 
 
+@requires("stock.view")
 def list_products(uow: UnitOfWork, req: PageRequest) -> Page[ProductRow]:
     """Products with on hand and value per row (sums over the move index, one page only).
     Filters: ``low`` (at or below the reorder point), ``archived``."""
@@ -434,11 +442,13 @@ class LocationView:
     is_default: bool
 
 
+@requires("stock.view")
 def list_locations(uow: UnitOfWork) -> list[LocationView]:
     stmt = select(Location).where(Location.archived.is_(False)).order_by(Location.name)
     return [LocationView(loc.id, loc.name, loc.is_default) for loc in uow.session.scalars(stmt)]
 
 
+@requires("products.edit")
 def add_location(uow: UnitOfWork, name: object) -> LocationView:
     chk = v.Checker()
     name = chk("name", v.text, name, required=True, max_len=60)
@@ -562,6 +572,7 @@ def _apply_move(
     return move
 
 
+@requires("stock.move")
 def receive_into_stock(
     uow: UnitOfWork,
     product_id: int,
@@ -577,6 +588,7 @@ def receive_into_stock(
     )
 
 
+@requires("stock.move")
 def issue_from_stock(
     uow: UnitOfWork, product_id: int, location_id: int, qty_scaled: int, source: tuple[str, int]
 ) -> StockMove:
@@ -585,6 +597,7 @@ def issue_from_stock(
     return _apply_move(uow, p, location_id, -qty_scaled, "delivery", source=source)
 
 
+@requires("stock.move")
 def return_into_stock(
     uow: UnitOfWork,
     product_id: int,
@@ -611,6 +624,7 @@ def return_into_stock(
     return move
 
 
+@requires("stock.view")
 def reserved(uow: UnitOfWork, product_ids: list[int]) -> dict[int, int]:
     """Thousandths promised to confirmed sales orders and not yet delivered, per product."""
     from bizdesk.models.sales import SalesLine, SalesOrder
@@ -658,6 +672,7 @@ def _clean_reason(chk: v.Checker, reason: object) -> str:
     return chk("reason", v.text, reason, required=True, max_len=200) or ""
 
 
+@requires("stock.move")
 def adjust(
     uow: UnitOfWork,
     product_id: int,
@@ -696,6 +711,7 @@ def _adjust(
     return MoveResult(p.id, qty_from_scaled(delta), from_minor(move.value_minor, exp), number)
 
 
+@requires("stock.move")
 def count(
     uow: UnitOfWork,
     product_id: int,
@@ -722,6 +738,7 @@ def count(
     return _adjust(uow, p, loc.id, delta, reason, when or date.today(), "count")
 
 
+@requires("stock.move")
 def transfer(
     uow: UnitOfWork, product_id: int, qty: object, from_location: object, to_location: object
 ) -> MoveResult:
@@ -776,6 +793,7 @@ class MoveRow:
         return self.reason or self.source
 
 
+@requires("stock.view")
 def product_moves(uow: UnitOfWork, product_id: int, req: PageRequest) -> Page[MoveRow]:
     """A product's move history, newest first."""
     exp = uow.exponent
@@ -831,6 +849,7 @@ class ValuationRow:
     value: Decimal
 
 
+@requires("reports.stock")
 def valuation(uow: UnitOfWork) -> tuple[list[ValuationRow], Decimal]:
     """Quantity and value per product (one GROUP BY over the moves)."""
     exp = uow.exponent
@@ -862,6 +881,7 @@ def valuation(uow: UnitOfWork) -> tuple[list[ValuationRow], Decimal]:
     return out, from_minor(total, exp)
 
 
+@requires("reports.stock")
 def total_stock_value(uow: UnitOfWork) -> int:
     return int(uow.session.scalar(select(func.coalesce(func.sum(StockMove.value_minor), 0))))
 
@@ -880,6 +900,7 @@ class LowStockRow:
     suggested: Decimal  # what a draft order would ask for (0: enough is on order)
 
 
+@requires("reports.stock")
 def low_stock_count(uow: UnitOfWork) -> int:
     """How many active products are at or below their reorder point."""
     qty = _sum_of_moves(StockMove.qty_scaled)
@@ -896,6 +917,7 @@ def low_stock_count(uow: UnitOfWork) -> int:
     )
 
 
+@requires("reports.stock")
 def low_stock(uow: UnitOfWork) -> list[LowStockRow]:
     """Active products at or below their reorder point, with what is already on order."""
     qty = _sum_of_moves(StockMove.qty_scaled)

@@ -18,6 +18,7 @@ from bizdesk.money import from_minor
 from bizdesk.services import tickets as T
 from bizdesk.services.ledger import account_for
 from bizdesk.services.paging import PageRequest
+from bizdesk.services.permissions import requires
 from bizdesk.services.purchasing import po_label
 from bizdesk.services.sales import invoice_label, so_label
 
@@ -58,6 +59,7 @@ class Story:
         ]
 
 
+@requires("contacts.view")
 def story(uow: UnitOfWork, contact_id: int) -> Story:
     exp = uow.exponent
 

@@ -24,6 +24,7 @@ from bizdesk.services.business_hours import (
 )
 from bizdesk.services.contacts import resolve as resolve_contact
 from bizdesk.services.paging import Page, PageRequest, contains, keyset_page
+from bizdesk.services.permissions import requires
 from bizdesk.services.records import check_version, touch
 
 HOUR = 3600
@@ -51,6 +52,7 @@ def business_hours(uow: UnitOfWork) -> BusinessHours:
     return BusinessHours.from_json(uow.setting("business_hours"))
 
 
+@requires("sla.config")
 def set_business_hours(
     uow: UnitOfWork, days: str, start: str, end: str, timezone: str
 ) -> BusinessHours:
@@ -68,6 +70,7 @@ def sla_policy(uow: UnitOfWork) -> dict[str, tuple[int, int]]:
     return {k: (int(a), int(b)) for k, (a, b) in json.loads(raw).items()}
 
 
+@requires("sla.config")
 def set_sla_policy(uow: UnitOfWork, policy: dict[str, tuple[object, object]]) -> None:
     errors = {}
     clean = {}
@@ -255,6 +258,7 @@ def _load(uow: UnitOfWork, ticket_id: int) -> Ticket:
     return t
 
 
+@requires("tickets.view")
 def get(uow: UnitOfWork, ticket_id: int, *, now: datetime | None = None) -> TicketView:
     return _view(uow, _load(uow, ticket_id), now)
 
@@ -316,6 +320,7 @@ def _link_target(uow: UnitOfWork, kind: str, number: int) -> int | None:
     return uow.session.exec(select(model.id).where(model.number == number)).first()
 
 
+@requires("tickets.view")
 def linked_to(uow: UnitOfWork, kind: str, record_id: int) -> list[TicketRow]:
     """Tickets about a document or product (the other side of a ticket's link)."""
     req = PageRequest(limit=50, filters={"queue": "all", "link": (kind, record_id)})
@@ -332,6 +337,7 @@ def _event(uow: UnitOfWork, t: Ticket, old: str | None, new: str, now: datetime)
     )
 
 
+@requires("tickets.edit")
 def create(uow: UnitOfWork, data: TicketInput, *, now: datetime | None = None) -> TicketView:
     now = now or utcnow()
     clean = _clean(uow, data)
@@ -352,6 +358,7 @@ def create(uow: UnitOfWork, data: TicketInput, *, now: datetime | None = None) -
     return _view(uow, t, now)
 
 
+@requires("tickets.edit")
 def update(
     uow: UnitOfWork, ticket_id: int, data: TicketInput, *, version: int, now: datetime | None = None
 ) -> TicketView:
@@ -390,6 +397,7 @@ def _flag_breaches(t: Ticket, now: datetime) -> None:
         t.resolution_breached = True
 
 
+@requires("tickets.edit")
 def set_status(
     uow: UnitOfWork, ticket_id: int, status: str, *, version: int, now: datetime | None = None
 ) -> TicketView:
@@ -431,6 +439,7 @@ def set_status(
     return _view(uow, t, now)
 
 
+@requires("tickets.edit")
 def add_comment(
     uow: UnitOfWork,
     ticket_id: int,
@@ -467,6 +476,7 @@ def add_comment(
     return _view(uow, t, now)
 
 
+@requires("tickets.view")
 def refresh_breaches(uow: UnitOfWork, *, now: datetime | None = None) -> int:
     """Flag, in two UPDATEs, every clock that ran out while nobody looked. Returns rows hit."""
     now = now or utcnow()
@@ -507,17 +517,20 @@ def _overdue(now: datetime):  # noqa: ANN202
     )
 
 
+@requires("tickets.view")
 def count_open(uow: UnitOfWork) -> int:
     stmt = select(func.count()).select_from(Ticket).where(Ticket.status.not_in(CLOSED))
     return int(uow.session.exec(stmt).one())
 
 
+@requires("tickets.view")
 def count_overdue(uow: UnitOfWork, *, now: datetime | None = None) -> int:
     """Open tickets whose current clock (first response or resolution) has run out."""
     stmt = select(func.count()).select_from(Ticket).where(_overdue(now or utcnow()))
     return int(uow.session.exec(stmt).one())
 
 
+@requires("tickets.view")
 def list_page(uow: UnitOfWork, req: PageRequest, *, now: datetime | None = None) -> Page[TicketRow]:
     """Queues: mine, unassigned, overdue, open (default), all. Newest first by default."""
     now = now or utcnow()
@@ -589,6 +602,7 @@ class SlaRow:
     resolution_breached: int
 
 
+@requires("reports.crm")
 def sla_report(
     uow: UnitOfWork,
     date_from: date | None = None,

@@ -1,0 +1,121 @@
+"""The owner's Users screen: who may open this store, and with which role."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from bizdesk.models.core import ROLES
+from bizdesk.screens.common import ServiceRunner
+from bizdesk.services import users as U
+from bizdesk.services.permissions import ROLE_SUMMARY
+from bizdesk.widgets.form import ConfirmScreen, Field, FormScreen
+from bizdesk.widgets.paged_table import Col, PagedTable
+
+COLUMNS = [
+    Col("username", "User", 14),
+    Col("full_name", "Name", 24),
+    Col("role", "Role", 11),
+    Col("active", "Active", 6, fmt=lambda v: "yes" if v else "no"),
+]
+
+
+def add_form() -> FormScreen:
+    return FormScreen(
+        "Add a user (their Unix login name)",
+        [
+            Field("username", "Login name", required=True, placeholder="e.g. maria"),
+            Field("role", "Role", kind="select", value="viewer", options=ROLES, required=True),
+            Field("full_name", "Full name"),
+        ],
+        lambda uow, v: U.add(uow, v["username"], v["role"], v["full_name"]),
+    )
+
+
+def role_form(username: str, role: str) -> FormScreen:
+    return FormScreen(
+        f"Role of {username}",
+        [Field("role", "Role", kind="select", value=role, options=ROLES, required=True)],
+        lambda uow, v: U.set_role(uow, username, v["role"]),
+    )
+
+
+class NoAccess(Static):
+    """In place of a tab the user's role may not use: what is refused and who to ask."""
+
+    HELP = "Your role cannot use this tab; the message says who to ask."
+    DEFAULT_CSS = "NoAccess { padding: 1 2; }"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(Text(message), classes="no-access")
+
+
+class UsersScreen(ServiceRunner, Screen):
+    """Every user of the store (owners only: others get a message saying who to ask)."""
+
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Back", id="users.back"),
+        Binding("n", "new", "Add user", id="users.new"),
+        Binding("r", "role", "Change role", id="users.role"),
+        Binding("x", "disable", "Disable", id="users.disable"),
+    ]
+    HELP = (
+        "The people who may open this store, by their Unix login name. n adds one, r changes "
+        "the selected user's role (and enables a disabled user), x disables them. A store "
+        "always keeps an active owner. Roles: "
+        + "; ".join(f"{role}: {what}" for role, what in ROLE_SUMMARY.items())
+        + "."
+    )
+
+    def compose(self) -> ComposeResult:
+        yield Header(icon="")
+        yield Static(Text("Users of this store  (n add, r role, x disable)"), id="users-title")
+        yield PagedTable(U.list_page, COLUMNS, id="users-table")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = "Users"
+        self.table.focus_grid()
+
+    @property
+    def table(self) -> PagedTable:
+        return self.query_one(PagedTable)
+
+    def refresh_data(self) -> None:
+        self.table.reload()
+
+    def _changed(self, result: object) -> None:
+        if result is not None:
+            self.table.reload()
+
+    def action_new(self) -> None:
+        self.app.push_screen(add_form(), self._changed)
+
+    def action_role(self) -> None:
+        row = self.table.selected
+        if row is not None:
+            self.app.push_screen(role_form(row.username, row.role), self._changed)
+
+    def action_disable(self) -> None:
+        row = self.table.selected
+        if row is None or not row.active:
+            return
+        name = row.username
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.run_service(
+                    lambda uow: U.disable(uow, name),
+                    done=self._changed,
+                    success=f"{name} can no longer open this store",
+                )
+
+        self.app.push_screen(ConfirmScreen(f"Disable {name}? Their history stays."), answered)
+
+    @on(PagedTable.Opened)
+    def _opened(self, _event: PagedTable.Opened) -> None:
+        self.action_role()

@@ -1,0 +1,90 @@
+"""The Users screen (owner) and what other roles see, driven with Pilot at 80x24."""
+
+from __future__ import annotations
+
+from textual.widgets import Select
+
+from bizdesk.app import BizdeskApp
+from bizdesk.db import Store
+from bizdesk.screens.home import HomePane
+from bizdesk.screens.users import NoAccess, UsersScreen
+from bizdesk.services import users
+from bizdesk.widgets.form import FormScreen
+from bizdesk.widgets.paged_table import PagedTable
+from tests.tui_helpers import SIZE, settle, type_text
+
+
+def _rows(app: BizdeskApp) -> dict[str, tuple[str, bool]]:
+    table = app.screen.query_one("#users-table", PagedTable)
+    return {r.username: (r.role, r.active) for r in table.page_data.rows}
+
+
+async def test_the_owner_adds_changes_and_disables_users(store) -> None:  # noqa: ANN001
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("ctrl+u")
+        await settle(pilot, app)
+        assert isinstance(app.screen, UsersScreen)
+        assert _rows(app) == {"tester": ("owner", True)}
+        await pilot.press("n")
+        await settle(pilot, app)
+        assert isinstance(app.screen, FormScreen)
+        await type_text(pilot, "maria")
+        app.screen.query_one("#f-role", Select).value = "sales"
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert isinstance(app.screen, UsersScreen)
+        assert _rows(app)["maria"] == ("sales", True)
+        table = app.screen.query_one("#users-table", PagedTable)
+        assert app.focused is table.grid
+        table.grid.move_cursor(row=0)  # by login name: maria, then tester
+        await pilot.pause()
+        await pilot.press("r")
+        await settle(pilot, app)
+        assert app.screen.title_text == "Role of maria"
+        app.screen.query_one("#f-role", Select).value = "warehouse"
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert _rows(app)["maria"] == ("warehouse", True)
+        await pilot.press("x")
+        await settle(pilot, app)
+        await pilot.press("y")
+        await settle(pilot, app)
+        assert _rows(app)["maria"] == ("warehouse", False)
+        table.grid.move_cursor(row=1)
+        await pilot.pause()
+        await pilot.press("x")  # the only owner cannot be disabled
+        await settle(pilot, app)
+        await pilot.press("y")
+        await settle(pilot, app)
+        assert _rows(app)["tester"] == ("owner", True)
+        assert any("only owner" in str(n.message) for n in app._notifications)
+
+
+async def test_other_roles_see_who_to_ask(store) -> None:  # noqa: ANN001
+    with store.write() as uow:
+        users.add(uow, "wes", "warehouse")
+    wes = Store(url=store.url, engine=store.engine, user="wes")
+    app = BizdeskApp(wes)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("f8")  # the Journal tab
+        await settle(pilot, app)
+        note = app.query_one("#journal NoAccess", NoAccess)
+        text = str(note.render())
+        assert "Viewing the journal is not allowed for your role (warehouse)" in text
+        assert "tester" in text
+        await pilot.press("ctrl+u")
+        await settle(pilot, app)
+        assert not isinstance(app.screen, UsersScreen)
+        assert any("Listing users" in str(n.message) for n in app._notifications)
+        await pilot.press("f2")  # the dashboard: no money figures, no failure
+        await settle(pilot, app)
+        home = app.query_one(HomePane)
+        assert home.data is not None and home.data.cash is None
+        assert not any(n.severity == "error" for n in app._notifications)
+        await pilot.press("r")  # receivables by age: a financial report, refused politely
+        await settle(pilot, app)
+        assert any("Reading financial reports" in str(n.message) for n in app._notifications)
+        assert not any(n.severity == "error" for n in app._notifications)
