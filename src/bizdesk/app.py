@@ -66,6 +66,23 @@ class BizdeskApp(App):
         self._seen_change: int | None = None
         self.set_interval(self.POLL_SECONDS, self._poll_changes)
         self.call_after_refresh(self.focus_active_pane)
+        if self.DAILY_BACKUP:
+            self._daily_backup()
+
+    DAILY_BACKUP = True
+
+    @work(thread=True, exclusive=True, group="backup")
+    def _daily_backup(self) -> None:
+        """The first start of the day backs the store up (quietly; only a failure is said)."""
+        from bizdesk.services.backup import daily_backup
+
+        try:
+            daily_backup(self.store)
+        except Exception as exc:  # never stops anyone working; says so instead
+            if self.is_running:
+                self.call_from_thread(
+                    self.notify, f"Today's backup failed: {exc}", severity="warning", markup=False
+                )
 
     def _poll_changes(self) -> None:
         self._read_change_counter()
