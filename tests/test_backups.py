@@ -125,18 +125,3 @@ def test_restore_refuses_a_damaged_file_and_changes_nothing(store, tmp_path, dam
     assert _digest(db) == before
     assert (sorted(folder.glob("*")) if folder.exists() else []) == backups_before
     assert contact_count(db) == 1
-
-
-async def test_the_app_makes_todays_backup_when_it_starts(store):
-    from bizdesk.app import BizdeskApp
-    from tests.tui_helpers import SIZE, settle
-
-    app = BizdeskApp(store)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot, app)
-    daily = list(backups_dir(store.url).glob(f"*-{date.today():%Y%m%d}-daily.db"))
-    assert len(daily) == 1
-    app = BizdeskApp(store)
-    async with app.run_test(size=SIZE) as pilot:  # the second start that day makes none
-        await settle(pilot, app)
-    assert len(list(backups_dir(store.url).glob("*-daily.db"))) == 1

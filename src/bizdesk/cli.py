@@ -88,7 +88,9 @@ def main_callback(ctx: typer.Context, db: DbOpt = None) -> None:
     store = open_store(db)
     from bizdesk.app import run_app
 
-    run_app(store)
+    code = run_app(store)
+    if code:
+        raise typer.Exit(code)
 
 
 def _db(ctx: typer.Context, db: str | None) -> str | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from bizdesk.errors import StoreError
 REQUIRED_TABLES = {"alembic_version", "contact", "audit_event"}
 DAILY = "daily"
 KEEP_DAILY = 14
+STALE_PARTIAL_SECONDS = 3600
 
 
 def _source_path(store: Store) -> Path:
@@ -83,7 +85,9 @@ def daily_backup(store: Store, today: date | None = None) -> Path | None:
     # starting at the same moment, or a dropped link mid-copy, never leaves a partial
     # file that looks like today's backup.
     partial = folder / f".{final.name}.{os.getpid()}.partial"
-    partial.unlink(missing_ok=True)
+    for stale in folder.glob(".*.partial"):  # left by a process killed mid-copy
+        if stale == partial or time.time() - stale.stat().st_mtime > STALE_PARTIAL_SECONDS:
+            stale.unlink(missing_ok=True)
     try:
         backup_store(store, partial)
         try:
