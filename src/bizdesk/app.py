@@ -2,18 +2,33 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
+import signal
+import sys
+import termios
+import threading
 from datetime import date
 
-from textual import work
+from textual import constants, events, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.css.query import NoMatches
 from textual.screen import Screen
-from textual.widgets import Footer, Header, TabbedContent, TabPane
+from textual.widgets import Footer, Header, Input, TabbedContent, TabPane, TextArea
 
 from bizdesk.db.session import Store
 from bizdesk.screens.palette import BizdeskCommands
 from bizdesk.services.permissions import allowed, refusal
+from bizdesk.widgets.form import FormScreen
+
+# Textual waits ESCDELAY ms after an escape byte for the rest of a key's sequence (an arrow
+# key is ESC [ A). Its 100 ms default is too short over a slow or jittery SSH link: a split
+# sequence would read as a bare escape plus letters. 400 ms (tmux waits 500) unless the user
+# set ESCDELAY; a bare escape only ever closes or asks, so the wait is its only cost.
+SLOW_LINK_ESCAPE_DELAY_MS = 400
+# The exit status after the terminal hung up: 128 + SIGHUP, as a shell reports it.
+HANGUP_EXIT = 128 + signal.SIGHUP
 
 # the permission a tab needs; a role without it sees a message there instead
 TAB_ACTIONS = {"deals": "deals.view", "journal": "journal.view"}
@@ -71,6 +86,7 @@ class BizdeskApp(App):
         self.store = store
         self.today: date | None = None  # None: the real date (tests pin it)
         self.animation_level = "none"
+        self.hung_up = False
         settings = store.settings()
         self.sub_title = settings.get("company", "")
         self.locale = settings.get("locale", "en_US")
@@ -87,6 +103,63 @@ class BizdeskApp(App):
         self._seen_change: int | None = None
         self.set_interval(self.POLL_SECONDS, self._poll_changes)
         self.call_after_refresh(self.focus_active_pane)
+        if not self.is_headless:
+            asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self.hang_up)
+
+    def daily_backup(self) -> None:
+        """The first start of the day backs the store up (quietly; only a failure is said).
+        Runs in its own thread beside the app, from run_app (not in Pilot tests)."""
+        from bizdesk.services.backup import daily_backup
+
+        try:
+            daily_backup(self.store)
+        except Exception as exc:  # never stops anyone working; says so instead
+            if self.is_running and not self.hung_up:
+                self.call_from_thread(
+                    self.notify, f"Today's backup failed: {exc}", severity="warning", markup=False
+                )
+
+    def on_unmount(self) -> None:
+        if not self.is_headless:
+            asyncio.get_running_loop().remove_signal_handler(signal.SIGHUP)
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        # A blinking cursor repaints twice a second: over SSH an idle form would never stop
+        # sending. A steady cursor shows the same thing.
+        if isinstance(event.widget, Input | TextArea):
+            event.widget.cursor_blink = False
+
+    def hang_up(self) -> None:
+        """The terminal is gone (a dropped SSH link sends SIGHUP): keep every open form's
+        unsaved typing as a draft and end. A save already running finishes first (its
+        thread is waited for at exit), and its transaction commits whole or not at all."""
+        if self.hung_up:
+            return
+        self.hung_up = True
+        _detach_from_terminal()
+        for screen in self.screen_stack:
+            if isinstance(screen, FormScreen):
+                try:
+                    screen.keep_draft()
+                except Exception:  # a draft that cannot be written must not stop the exit
+                    pass
+        self.exit(return_code=HANGUP_EXIT)
+
+    def _handle_exception(self, error: Exception) -> None:
+        # After a hang-up the app is only ending: a screen callback failing on widgets that
+        # are going has nobody to show it to and must not turn the exit into a crash. Saved
+        # data does not depend on it (each save is one transaction, already committed).
+        if self.hung_up:
+            return
+        super()._handle_exception(error)
+
+    def panic(self, *renderables) -> None:  # noqa: ANN002
+        # Reading a hung-up terminal fails in Textual's input thread, which panics; when the
+        # terminal is gone that is a hang-up, not a crash.
+        if not self.is_headless and (self.hung_up or _terminal_gone()):
+            self.hang_up()
+            return
+        super().panic(*renderables)
 
     def _poll_changes(self) -> None:
         self._read_change_counter()
@@ -255,5 +328,32 @@ class BizdeskApp(App):
         self.push_screen(HelpScreen(target))
 
 
-def run_app(store: Store) -> None:
-    BizdeskApp(store).run()
+def _terminal_gone() -> bool:
+    try:
+        termios.tcgetattr(sys.__stdin__.fileno())
+    except (termios.error, OSError, ValueError, AttributeError):
+        return True
+    return False
+
+
+def _detach_from_terminal() -> None:
+    """Point stdout and stderr at /dev/null: the closing writes (and any late message) to a
+    hung-up terminal would fail with EIO and turn a clean exit into an error."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    for fd in (1, 2):
+        try:
+            os.dup2(devnull, fd)
+        except OSError:
+            pass
+    os.close(devnull)
+
+
+def run_app(store: Store) -> int:
+    """Run the TUI; returns the exit status (0, or HANGUP_EXIT after the terminal hung up)."""
+    if "ESCDELAY" not in os.environ:
+        constants.ESCAPE_DELAY = SLOW_LINK_ESCAPE_DELAY_MS / 1000
+    app = BizdeskApp(store)
+    # Not a daemon: a backup under way when the app ends (even after a hang-up) finishes.
+    threading.Thread(target=app.daily_backup, name="daily-backup").start()
+    app.run()
+    return app.return_code or 0

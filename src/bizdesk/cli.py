@@ -92,7 +92,9 @@ def main_callback(ctx: typer.Context, db: DbOpt = None) -> None:
     store = open_store(db)
     from bizdesk.app import run_app
 
-    run_app(store)
+    code = run_app(store)
+    if code:
+        raise typer.Exit(code)
 
 
 def _db(ctx: typer.Context, db: str | None) -> str | None:
@@ -106,10 +108,22 @@ def init(
     company: Annotated[str, typer.Option(help="The shop's name.")] = "My Shop",
     currency: Annotated[str, typer.Option(help="ISO 4217 code.")] = "EUR",
     locale: Annotated[str, typer.Option(help="e.g. en_US, de_DE.")] = "en_US",
+    shared_group: Annotated[
+        str | None,
+        typer.Option(help="Share the store with this Unix group (folder 2770, files 0660)."),
+    ] = None,
 ) -> None:
     """Create a store and set it up; you become its owner."""
+    from bizdesk.config import resolve_db, sqlite_path
+    from bizdesk.db.engine import prepare_shared_folder
     from bizdesk.services import setup
 
+    if shared_group is not None:
+        path = sqlite_path(resolve_db(_db(ctx, db)))
+        if path is None:
+            fail("--shared-group is for SQLite stores (a file on this server)", 2)
+        with user_errors():
+            prepare_shared_folder(path.parent, shared_group)
     store = open_store(_db(ctx, db), setup=False)
     with user_errors(), store.write() as uow:
         setup.initialize(uow, company=company, currency=currency, locale=locale)

@@ -3,6 +3,7 @@ PostgreSQL a short pool and one advisory lock per write transaction."""
 
 from __future__ import annotations
 
+import grp
 import os
 import stat
 from pathlib import Path
@@ -11,6 +12,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.pool import NullPool
 
 from bizdesk.config import sqlite_path
+from bizdesk.errors import StoreError
 
 BUSY_TIMEOUT_MS = 10_000
 JOURNAL_SIZE_LIMIT = 64 * 1024 * 1024
@@ -36,6 +38,48 @@ def prepare_sqlite_file(path: Path) -> None:
         fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, mode)
         os.close(fd)
         os.chmod(path, mode)
+
+
+SHARED_FOLDER_MODE = 0o2770
+
+
+def prepare_shared_folder(folder: Path, group: str) -> None:
+    """Make ``folder`` a shop folder shared by ``group``: owned by it, mode 2770.
+
+    A new folder is created so; a folder that exists must already be shared with that
+    group (bizdesk never widens access to something it did not make). On failure nothing
+    is left behind.
+    """
+    try:
+        gid = grp.getgrnam(group).gr_gid
+    except KeyError:
+        raise StoreError(
+            f"there is no Unix group named {group!r} (create it with groupadd)"
+        ) from None
+    if folder.exists():
+        st = folder.stat()
+        if not folder.is_dir():
+            raise StoreError(f"{folder} exists and is not a folder")
+        if st.st_gid != gid or stat.S_IMODE(st.st_mode) != SHARED_FOLDER_MODE:
+            raise StoreError(
+                f"{folder} exists but is not shared with group {group!r}; bizdesk will not "
+                f"change an existing folder. As its owner run: chgrp {group} {folder} && "
+                f"chmod 2770 {folder} (or choose a new folder)"
+            )
+        return
+    try:
+        folder.mkdir(mode=0o700)
+    except OSError as exc:
+        raise StoreError(f"cannot create {folder}: {exc.strerror}") from None
+    try:
+        os.chown(folder, -1, gid)
+        os.chmod(folder, SHARED_FOLDER_MODE)
+    except OSError as exc:
+        folder.rmdir()
+        raise StoreError(
+            f"cannot give {folder} to group {group!r}: {exc.strerror} "
+            "(you must be a member of the group)"
+        ) from None
 
 
 def make_engine(url: str) -> Engine:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import text
 
-from bizdesk.config import sqlite_path
+from bizdesk.config import backups_dir, sqlite_path
 from bizdesk.db.session import Store, UnitOfWork
 
 
@@ -103,7 +103,10 @@ def _permissions(uow: UnitOfWork) -> Iterator[Violation]:
     path = sqlite_path(uow.store.url)
     if path is None:
         return
-    for p in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+    backups = backups_dir(uow.store.url)
+    copies = sorted(backups.glob("*.db")) if backups.is_dir() else []
+    live = (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm"))
+    for p in (*live, *copies):
         if p.exists() and os.stat(p).st_mode & (stat.S_IROTH | stat.S_IWOTH):
             yield Violation(
                 "store-permissions",

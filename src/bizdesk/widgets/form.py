@@ -7,6 +7,7 @@ a ValidationError comes back as messages under the fields, and nothing is saved.
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +23,7 @@ from textual.suggester import Suggester
 from textual.widgets import Button, Checkbox, Footer, Input, Label, Select, Static, TextArea
 
 from bizdesk.errors import BizdeskError, Conflict, ValidationError
+from bizdesk.services import drafts
 
 
 @dataclass
@@ -92,6 +94,48 @@ class ConfirmScreen(ModalScreen[bool]):
         self.dismiss(yes)
 
 
+class DraftScreen(ModalScreen[str | None]):
+    """A form's kept draft: restore it, discard it, or decide later (escape keeps it)."""
+
+    BINDINGS = [
+        Binding("r", "answer('restore')", "Restore"),
+        Binding("d", "answer('discard')", "Discard"),
+        Binding("escape", "answer(None)", "Later", show=False),
+    ]
+    DEFAULT_CSS = """
+    DraftScreen { align: center middle; }
+    DraftScreen > Vertical { width: 64; height: auto; border: round $warning;
+        background: $surface; padding: 1 2; }
+    DraftScreen Horizontal { height: auto; margin-top: 1; }
+    DraftScreen Button { margin-right: 2; }
+    """
+
+    def __init__(self, form: str, saved_at: str) -> None:
+        super().__init__()
+        self.form, self.saved_at = form, saved_at
+
+    def compose(self) -> ComposeResult:
+        when = self.saved_at.replace("T", " ").replace("+00:00", " UTC")
+        with Vertical():
+            yield Static(
+                Text(
+                    f"{self.form}: what you typed here on {when} was not saved (the "
+                    "connection dropped) and was kept as a draft. Restore it into the form?"
+                )
+            )
+            with Horizontal():
+                yield Button("Restore (r)", id="restore", variant="primary")
+                yield Button("Discard (d)", id="discard")
+                yield Button("Later (esc)", id="later")
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(None if event.button.id == "later" else event.button.id)
+
+    def action_answer(self, answer: str | None) -> None:
+        self.dismiss(answer)
+
+
 SaveFn = Callable[[Any, dict[str, Any]], Any]
 
 
@@ -129,6 +173,7 @@ class FormScreen(ModalScreen[Any]):
         save: SaveFn,
         *,
         reload: Callable[[Any], list[Field]] | None = None,
+        draft_key: str | None = None,
     ) -> None:
         super().__init__()
         self.title_text = title
@@ -137,6 +182,10 @@ class FormScreen(ModalScreen[Any]):
         self.reload_fn = reload
         self.initial: dict[str, Any] = {}
         self.busy = False
+        # The form's identity for drafts ("New contact", "Edit contact #42").
+        self.draft_key = draft_key or title
+        self.saved = False
+        self._draft_lock = threading.Lock()  # a save finishing vs. a hang-up keeping a draft
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
@@ -180,6 +229,53 @@ class FormScreen(ModalScreen[Any]):
         first = self.query(".field > Input, .field > TextArea, .field > Select")
         if first:
             first.first().focus()
+        self._offer_draft()
+
+    # --- drafts: typing kept when the link drops (see services/drafts.py) --------------
+
+    def draft_state(self) -> dict[str, Any]:
+        return {"values": self.values()}
+
+    def apply_draft(self, state: dict[str, Any]) -> None:
+        for name, value in (state.get("values") or {}).items():
+            try:
+                w = self.query_one(f"#f-{name}")
+            except Exception:  # a field this form no longer has
+                continue
+            try:
+                if isinstance(w, TextArea):
+                    w.text = str(value)
+                elif isinstance(w, Checkbox):
+                    w.value = bool(value)
+                elif isinstance(w, Select):
+                    w.value = value
+                else:
+                    w.value = str(value)
+            except Exception:  # e.g. a choice that is gone: keep what the form shows
+                continue
+
+    def keep_draft(self) -> None:
+        """Keep unsaved typing as a draft (called when the terminal is gone)."""
+        with self._draft_lock:
+            if self.saved or not self.is_mounted or not self.dirty:
+                return
+            drafts.save_draft(self.app.store.url, self.draft_key, self.draft_state())
+
+    def _offer_draft(self) -> None:
+        doc = drafts.load_draft(self.app.store.url, self.draft_key)
+        if doc is None:
+            return
+
+        def answered(answer: str | None) -> None:
+            if answer == "restore":
+                self.apply_draft(doc.get("state") or {})
+                self.query_one("#form-error", Static).update(
+                    Text("Draft restored: ctrl+s saves it, escape discards it.")
+                )
+            elif answer == "discard":
+                drafts.discard_draft(self.app.store.url, self.draft_key)
+
+        self.app.push_screen(DraftScreen(self.draft_key, doc.get("saved_at", "")), answered)
 
     def values(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -205,17 +301,23 @@ class FormScreen(ModalScreen[Any]):
 
     @work(thread=True, exclusive=True, group="form")
     def _save(self, values: dict[str, Any]) -> None:
+        store = self.app.store  # (not from self.app later: the app may be ending by then)
         try:
-            with self.app.store.write() as uow:
+            with store.write() as uow:
                 result = self.save_fn(uow, values)
         except Exception as exc:
             self.post_message(self.Done(error=exc))
             return
+        with self._draft_lock:  # saved: no draft of it may stay (nor be written after)
+            self.saved = True
+            drafts.discard_draft(store.url, self.draft_key)
         self.post_message(self.Done(result=result))
 
     @on(Done)
     def _done(self, msg: Done) -> None:
         self.busy = False
+        if getattr(self.app, "hung_up", False):
+            return  # the terminal is gone: nothing to show (a saved form left no draft)
         for f in self.fields:
             box = self.query_one(f"#e-{f.name}", Static)
             box.update("")
@@ -258,6 +360,7 @@ class FormScreen(ModalScreen[Any]):
 
         def answered(yes: bool | None) -> None:
             if yes:
+                drafts.discard_draft(self.app.store.url, self.draft_key)
                 self.dismiss(None)
 
         self.app.push_screen(ConfirmScreen("Discard what you typed in this form?"), answered)

@@ -199,6 +199,25 @@ class LinesFormScreen(FormScreen):
             text = Text(f"Totals not available: {exc}")
         self.app.call_from_thread(self.query_one("#totals", Static).update, text)
 
+    def draft_state(self) -> dict[str, Any]:
+        return {
+            "values": self.values(),
+            "lines": [dict(ln) for ln in self.lines],
+            "editor": self._editor_values(),
+        }
+
+    def apply_draft(self, state: dict[str, Any]) -> None:
+        super().apply_draft(state)
+        names = {f.name for f in self.line_fields}
+        self.lines = [
+            {k: str(v) for k, v in ln.items() if k in names}
+            for ln in state.get("lines") or []
+            if isinstance(ln, dict)
+        ]
+        self.editing = None
+        self._fill_editor(state.get("editor") or {})
+        self._redraw()
+
     @property
     def dirty(self) -> bool:
         return (

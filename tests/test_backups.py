@@ -1,0 +1,127 @@
+"""Backups: one automatic backup a day (14 kept), backup and restore while others write,
+and a damaged file is never restored."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+import subprocess
+import sys
+import textwrap
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from bizdesk.config import backups_dir, sqlite_path
+from bizdesk.errors import StoreError
+from bizdesk.services import backup as B
+from bizdesk.services import contacts as C
+
+
+def contact_count(path: Path) -> int:
+    with sqlite3.connect(path) as conn:
+        return conn.execute("SELECT COUNT(*) FROM contact").fetchone()[0]
+
+
+def test_daily_backup_once_a_day_and_fourteen_kept(store):
+    folder = backups_dir(store.url)
+    manual = B.backup_store(store)  # a manual one is never pruned
+    start = date(2026, 1, 1)
+    made = [B.daily_backup(store, today=start + timedelta(days=i)) for i in range(20)]
+    assert all(p is not None for p in made)
+    assert B.daily_backup(store, today=start + timedelta(days=19)) is None  # same day again
+    daily = sorted(folder.glob("*-daily.db"))
+    assert [p.name for p in daily] == [p.name for p in made[-14:]]
+    assert manual.exists()
+    assert not list(folder.glob(".*partial"))
+    B.verify_backup(daily[-1])
+
+
+def test_daily_backup_keeps_the_store_folder_access(store):
+    path = B.daily_backup(store, today=date(2026, 3, 1))
+    assert os.stat(path).st_mode & 0o777 == 0o600
+    assert os.stat(path.parent).st_mode & 0o777 == 0o700
+
+
+WRITER = textwrap.dedent(
+    """
+    import sys
+    from bizdesk.db import open_store
+    from bizdesk.services import contacts as C
+    s = open_store(sys.argv[1], user="tester")
+    print("ready", flush=True)
+    n = 0
+    while sys.stdin.readline().strip() != "stop":
+        with s.write() as uow:
+            C.create(uow, C.ContactInput(name=f"writer {n}"))
+        n += 1
+        print(n, flush=True)
+    """
+)
+
+
+@pytest.fixture
+def writer(store):  # noqa: ANN001
+    """Another process holding the store open and writing on request."""
+    proc = subprocess.Popen(
+        [sys.executable, "-c", WRITER, str(sqlite_path(store.url))],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout.readline().strip() == "ready"
+
+    def write() -> int:
+        proc.stdin.write("go\n")
+        proc.stdin.flush()
+        return int(proc.stdout.readline())
+
+    yield write
+    proc.stdin.write("stop\n")
+    proc.stdin.close()
+    assert proc.wait(timeout=30) == 0
+
+
+def test_backup_and_restore_while_another_process_writes(store, writer, tmp_path):
+    db = sqlite_path(store.url)
+    for _ in range(5):
+        writer()
+    copy = B.backup_store(store, tmp_path / "copy.db")
+    assert contact_count(copy) == 5
+    writer()  # the other process keeps writing after the backup
+    assert contact_count(db) == 6
+    B.restore_store(store, copy)
+    assert contact_count(db) == 5
+    assert writer() == 7  # and after the restore; its writes land in the restored store
+    assert contact_count(db) == 6
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.mark.parametrize("damage", ["truncated", "garbage", "empty"])
+def test_restore_refuses_a_damaged_file_and_changes_nothing(store, tmp_path, damage):
+    with store.write() as uow:
+        C.create(uow, C.ContactInput(name="keep me"))
+    good = B.backup_store(store, tmp_path / "good.db")
+    bad = tmp_path / f"{damage}.db"
+    data = good.read_bytes()
+    bad.write_bytes(
+        {"truncated": data[: len(data) // 3], "garbage": os.urandom(len(data)), "empty": b""}[
+            damage
+        ]
+    )
+    db = sqlite_path(store.url)
+    before = _digest(db)
+    folder = backups_dir(store.url)
+    backups_before = sorted(folder.glob("*")) if folder.exists() else []
+    with pytest.raises(StoreError):
+        B.restore_store(store, bad)
+    assert _digest(db) == before
+    assert (sorted(folder.glob("*")) if folder.exists() else []) == backups_before
+    assert contact_count(db) == 1

@@ -1,0 +1,236 @@
+"""Living with SSH, through a real pseudo-terminal: an idle session sends nothing, a dropped
+link (SIGHUP) ends the process cleanly and keeps unsaved typing as a draft, 256 colours and
+NO_COLOR. The app runs as a user runs it: ``python -m bizdesk --db ...`` on a pty at 80x24."""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import re
+import select
+import signal
+import sqlite3
+import stat
+import struct
+import subprocess
+import sys
+import termios
+import time
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from bizdesk.app import HANGUP_EXIT
+
+F3 = "\x1bOR"  # the Contacts tab
+CTRL_S = "\x13"
+QUIET = 1.5  # the screen has settled when nothing came for this long
+IDLE = 3.0  # longer than the 2 s change poll and many cursor-blink periods
+
+
+class Terminal:
+    """A process on a pty of 80x24, like an SSH session."""
+
+    def __init__(self, db: Path, state: Path, **env: str) -> None:
+        self.master, slave = os.openpty()
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+        environ = {**os.environ, "TERM": "xterm-256color", "XDG_STATE_HOME": str(state), **env}
+        for name in ("COLORTERM", "NO_COLOR", "ESCDELAY"):
+            if name not in env:
+                environ.pop(name, None)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "bizdesk", "--db", str(db)],
+            stdin=slave,
+            stdout=slave,
+            stderr=slave,
+            env=environ,
+            start_new_session=True,  # its own session, as under sshd
+        )
+        os.close(slave)
+        self.output = b""
+
+    def read(self, seconds: float) -> bytes:
+        """Everything written within ``seconds``."""
+        got = b""
+        end = time.monotonic() + seconds
+        while (left := end - time.monotonic()) > 0:
+            ready, _, _ = select.select([self.master], [], [], left)
+            if ready:
+                try:
+                    chunk = os.read(self.master, 65536)
+                except OSError:
+                    break
+                if not chunk:
+                    break
+                got += chunk
+        self.output += got
+        return got
+
+    def settle(self, limit: float = 60) -> bytes:
+        """Read until something came and then nothing for QUIET seconds."""
+        got = b""
+        end = time.monotonic() + limit
+        while time.monotonic() < end:
+            chunk = self.read(QUIET)
+            got += chunk
+            if got and not chunk:
+                return got
+        raise AssertionError("the screen never settled")
+
+    def send(self, keys: str) -> bytes:
+        os.write(self.master, keys.encode())
+        return self.settle()
+
+    def hang_up(self) -> int:
+        """Drop the link as sshd does: close the pty (the kernel sends SIGHUP) and signal."""
+        os.close(self.master)
+        self.proc.send_signal(signal.SIGHUP)
+        return self.proc.wait(timeout=60)
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(timeout=30)
+        try:
+            os.close(self.master)
+        except OSError:
+            pass
+
+
+def screen_text(raw: bytes) -> str:
+    return re.sub(r"\x1b\[[0-9;?<>=]*[A-Za-z]", "", raw.decode("utf-8", "replace"))
+
+
+@pytest.fixture
+def shop(tmp_path) -> Path:
+    db = tmp_path / "shop.db"
+    r = subprocess.run(
+        [sys.executable, "-m", "bizdesk", "init", "--db", str(db)], capture_output=True, text=True
+    )
+    assert r.returncode == 0, r.stderr
+    return db
+
+
+@pytest.fixture
+def terminals():
+    opened: list[Terminal] = []
+
+    def open_(db: Path, state: Path, **env: str) -> Terminal:
+        t = Terminal(db, state, **env)
+        opened.append(t)
+        return t
+
+    yield open_
+    for t in opened:
+        t.close()
+
+
+def check(db: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "bizdesk", "check", "--db", str(db)], capture_output=True, text=True
+    )
+
+
+def contact_names(db: Path) -> list[str]:
+    with sqlite3.connect(db) as conn:
+        return [r[0] for r in conn.execute("SELECT name FROM contact")]
+
+
+def test_an_idle_session_sends_nothing(shop, tmp_path, terminals):
+    term = terminals(shop, tmp_path / "state")
+    first = term.settle()
+    assert "Home" in screen_text(first)
+    assert b"\x1b[38;5;" in first and b"\x1b[38;2;" not in first  # 256 colours, no truecolour
+    assert term.read(IDLE) == b"", "the dashboard repaints while idle"
+    assert "Contacts" in screen_text(term.send(F3))
+    assert term.read(IDLE) == b"", "the contacts list repaints while idle"
+    assert "New contact" in screen_text(term.send("n"))
+    assert term.read(IDLE) == b"", "an open form (cursor in a box) repaints while idle"
+    term.send("Ann")
+    assert term.read(IDLE) == b"", "a form with typing repaints while idle"
+    # the first start of the day made today's automatic backup
+    assert len(list((shop.parent / "backups").glob(f"*-{date.today():%Y%m%d}-daily.db"))) == 1
+
+
+def test_a_second_start_the_same_day_makes_no_backup(shop, tmp_path, terminals):
+    for _ in range(2):
+        term = terminals(shop, tmp_path / "state")
+        term.settle()
+        term.close()
+    assert len(list((shop.parent / "backups").glob("*-daily.db"))) == 1
+
+
+def test_no_color_is_grey_only(shop, tmp_path, terminals):
+    first = terminals(shop, tmp_path / "state", NO_COLOR="1").settle()
+    assert "Home" in screen_text(first)
+    used = {int(n) for n in re.findall(rb"\x1b\[[0-9;]*?[34]8;5;(\d+)", first)}
+    assert used, "no colour codes at all"
+
+    def grey(n: int) -> bool:
+        if n >= 232 or n in (0, 7, 8, 15):
+            return True
+        if 16 <= n <= 231:
+            r, g, b = (n - 16) // 36, (n - 16) // 6 % 6, (n - 16) % 6
+            return r == g == b
+        return False
+
+    assert all(grey(n) for n in used), sorted(used)
+
+
+def test_sighup_keeps_the_draft_and_offers_it_back(shop, tmp_path, terminals):
+    state = tmp_path / "state"
+    term = terminals(shop, state)
+    term.settle()
+    term.send(F3)
+    term.send("n")
+    term.send("Draft Person")
+    started = time.monotonic()
+    assert term.hang_up() == HANGUP_EXIT
+    assert time.monotonic() - started < 30  # promptly, with a wide margin for a busy machine
+    r = check(shop)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "Draft Person" not in contact_names(shop)
+    (draft,) = (state / "bizdesk" / "drafts").glob("*.json")
+    assert stat.S_IMODE(draft.stat().st_mode) == 0o600
+    assert stat.S_IMODE(draft.parent.stat().st_mode) == 0o700
+    assert json.loads(draft.read_text())["form"] == "New contact"
+
+    term = terminals(shop, state)
+    term.settle()
+    term.send(F3)
+    offered = screen_text(term.send("n"))
+    assert "was kept as" in offered and "Restore (r)" in offered
+    assert "Draft Person" in screen_text(term.send("r"))
+    term.send(CTRL_S)
+    assert "Draft Person" in contact_names(shop)
+    assert not list(draft.parent.glob("*.json"))  # saved: the draft is gone
+
+
+def test_sighup_while_saving_keeps_the_whole_change(shop, tmp_path, terminals):
+    state = tmp_path / "state"
+    term = terminals(shop, state)
+    term.settle()
+    term.send(F3)
+    term.send("n")
+    term.send("Saved Person")
+    blocker = sqlite3.connect(shop, timeout=30, isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")  # another user's write: the save waits for it
+    try:
+        os.write(term.master, CTRL_S.encode())
+        term.read(1.0)  # the save starts and waits for the lock
+        os.close(term.master)
+        term.proc.send_signal(signal.SIGHUP)
+    finally:
+        blocker.execute("COMMIT")
+        blocker.close()
+    assert term.proc.wait(timeout=60) == HANGUP_EXIT
+    r = check(shop)
+    assert r.returncode == 0, r.stdout + r.stderr
+    saved = "Saved Person" in contact_names(shop)
+    drafts = list((state / "bizdesk" / "drafts").glob("*.json"))
+    # either the whole contact was saved (and no draft of it stays), or none of it and the
+    # typing is kept as a draft
+    assert saved != bool(drafts)
+    assert saved  # the save was already running: it finishes before the process ends
