@@ -37,7 +37,7 @@ def test_init_shared_group_makes_a_group_folder_and_group_files(tmp_path):
     assert mode(folder) == 0o2770
     assert os.stat(folder).st_gid == os.getgid()
     assert mode(db) == 0o660
-    s = open_store(str(db), user="tester")
+    s = open_store(str(db))  # the OS user who ran init: its owner
     with s.write() as uow:  # a connection is open: -wal and -shm exist meanwhile
         C.create(uow, C.ContactInput(name="x"))
         for suffix in ("-wal", "-shm"):
@@ -55,7 +55,7 @@ def test_init_personal_store_is_private_with_its_backups(tmp_path):
     db = tmp_path / "mine" / "bizdesk.db"
     assert bizdesk("init", "--db", str(db)).returncode == 0
     assert mode(db.parent) == 0o700 and mode(db) == 0o600
-    s = open_store(str(db), user="tester")
+    s = open_store(str(db))  # the OS user who ran init: its owner
     backup = backup_store(s)
     assert mode(backup.parent) == 0o700 and mode(backup) == 0o600
     s.dispose()

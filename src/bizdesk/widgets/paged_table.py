@@ -182,6 +182,7 @@ class PagedTable(Vertical):
         page = msg.page
         if not page.rows and (msg.req.after or msg.req.before):
             return  # nothing further that way: keep what is shown
+        wanted = self.req.limit  # the size may have changed while this page was read
         self.req = replace(msg.req, after=None, before=None, last=False)
         self.page_data = page
         grid = self.grid
@@ -199,6 +200,9 @@ class PagedTable(Vertical):
         # from the key press to the rows in the table: what the benchmark reports
         self.last_load_ms = (time.perf_counter() - self._load_started) * 1000
         self.post_message(self.Changed(self))
+        if wanted != msg.req.limit:  # read again at the size the table has now
+            self.req = replace(self.req, limit=wanted)
+            self.reload()
 
     class Changed(Message):
         """The visible page changed (for screens that show details of the selection)."""
