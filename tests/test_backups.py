@@ -19,6 +19,9 @@ from bizdesk.errors import StoreError
 from bizdesk.services import backup as B
 from bizdesk.services import contacts as C
 
+# backups are SQLite files (PostgreSQL stores are backed up with pg_dump)
+pytestmark = pytest.mark.usefixtures("sqlite_only")
+
 
 def contact_count(path: Path) -> int:
     with sqlite3.connect(path) as conn:

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.skipif(
 
 
 def test_demo_store_moves_to_postgresql_whole(tmp_path, pg_server) -> None:  # noqa: ANN001
-    source = open_store(str(tmp_path / "demo.db"), user="tester")
+    source = open_store(str(tmp_path / "demo.db"))  # the OS user: the CLI below acts as them
     setup.ensure_initialized(source)
     demo.generate(source, "small")
     url = pg_server.new_database(empty=True)
@@ -30,7 +30,7 @@ def test_demo_store_moves_to_postgresql_whole(tmp_path, pg_server) -> None:  # n
         assert "checks pass on both" in r.stdout
         rep_lines = [ln for ln in r.stdout.splitlines() if "->" in ln]
         assert rep_lines and not any("MISMATCH" in ln for ln in rep_lines)
-        target = open_store(url, user="tester")
+        target = open_store(url)
         assert [v for v in run_checks(target) if v.severity == "error"] == []
         with source.read() as a, target.read() as b:
             assert ledger_reports.trial_balance(a) == ledger_reports.trial_balance(b)

@@ -96,7 +96,7 @@ def test_check_warns_when_others_can_read_the_store(tmp_path):
     assert "warning: store-permissions" in r.stdout and "chmod o-rwx" in r.stdout
 
 
-def test_check_warns_about_a_backup_others_can_read(store):
+def test_check_warns_about_a_backup_others_can_read(store, sqlite_only):
     copy = backup_store(store)
     assert not [v for v in checks.run_checks(store) if v.check == "store-permissions"]
     os.chmod(copy, 0o644)
