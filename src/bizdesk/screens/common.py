@@ -76,19 +76,23 @@ class Pane(ServiceRunner, Vertical):
         self.app.focus_active_pane()
 
 
-class ListPane(Pane):
-    """A pane whose main widget is a PagedTable: focus goes to it, other people's changes
+class WithTable:
+    """Mixin for a pane or screen built around one PagedTable: other people's changes
     reload it."""
 
     @property
     def table(self) -> PagedTable:
         return self.query_one(PagedTable)
 
-    def focus_main(self) -> None:
-        self.table.focus_grid()
-
     def refresh_data(self) -> None:
         self.table.reload()
+
+
+class ListPane(WithTable, Pane):
+    """A pane whose main widget is a PagedTable: focus goes to it."""
+
+    def focus_main(self) -> None:
+        self.table.focus_grid()
 
 
 class RecordLoaded(Message):

@@ -15,7 +15,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from bizdesk.formatting import day, money
-from bizdesk.screens.common import RecordScreen, ServiceRunner, tickets_text
+from bizdesk.screens.common import RecordScreen, ServiceRunner, WithTable, tickets_text
 from bizdesk.services import sales as SA
 from bizdesk.services import stock as S
 from bizdesk.widgets.form import ConfirmScreen, Field, FormScreen
@@ -171,7 +171,7 @@ def refund_form(inv: SA.InvoiceView) -> FormScreen:
     )
 
 
-class SalesOrdersScreen(ServiceRunner, Screen):
+class SalesOrdersScreen(WithTable, ServiceRunner, Screen):
     """Every sales order, newest first, by state."""
 
     BINDINGS = [
@@ -201,13 +201,6 @@ class SalesOrdersScreen(ServiceRunner, Screen):
         self.sub_title = "Sales orders"
         self._title("1")
         self.table.focus_grid()
-
-    @property
-    def table(self) -> PagedTable:
-        return self.query_one(PagedTable)
-
-    def refresh_data(self) -> None:
-        self.table.reload()
 
     def _title(self, key: str) -> None:
         self.query_one("#so-title", Static).update(

@@ -10,7 +10,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from bizdesk.models.core import ROLES
-from bizdesk.screens.common import ServiceRunner
+from bizdesk.screens.common import ServiceRunner, WithTable
 from bizdesk.services import users as U
 from bizdesk.services.permissions import ROLE_SUMMARY
 from bizdesk.widgets.form import ConfirmScreen, Field, FormScreen
@@ -54,7 +54,7 @@ class NoAccess(Static):
         super().__init__(Text(message), classes="no-access")
 
 
-class UsersScreen(ServiceRunner, Screen):
+class UsersScreen(WithTable, ServiceRunner, Screen):
     """Every user of the store (owners only: others get a message saying who to ask)."""
 
     BINDINGS = [
@@ -80,13 +80,6 @@ class UsersScreen(ServiceRunner, Screen):
     def on_mount(self) -> None:
         self.sub_title = "Users"
         self.table.focus_grid()
-
-    @property
-    def table(self) -> PagedTable:
-        return self.query_one(PagedTable)
-
-    def refresh_data(self) -> None:
-        self.table.reload()
 
     def _changed(self, result: object) -> None:
         if result is not None:
