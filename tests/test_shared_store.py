@@ -8,6 +8,8 @@ import stat
 import subprocess
 import sys
 
+import pytest
+
 from bizdesk.db import open_store
 from bizdesk.services import checks
 from bizdesk.services import contacts as C
@@ -102,3 +104,16 @@ def test_check_warns_about_a_backup_others_can_read(store, sqlite_only):
     os.chmod(copy, 0o644)
     found = [v for v in checks.run_checks(store) if v.check == "store-permissions"]
     assert len(found) == 1 and str(copy) in found[0].message and found[0].severity == "warning"
+
+
+def test_a_store_you_may_not_open_is_a_message_not_a_traceback(tmp_path):
+    if os.geteuid() == 0:
+        pytest.skip("root may open every file")
+    folder = tmp_path / "locked"
+    folder.mkdir(mode=0o000)
+    try:
+        done = bizdesk("check", "--db", str(folder / "sub" / "bizdesk.db"))
+    finally:
+        folder.chmod(0o700)
+    assert done.returncode == 1
+    assert "permission denied" in done.stderr and "Traceback" not in done.stderr

@@ -55,6 +55,12 @@ def user_errors():
         yield
     except BizdeskError as exc:
         fail(str(exc))
+    except PermissionError as exc:  # a shop folder or file this Unix user may not open
+        where = exc.filename or "the store"
+        fail(
+            f"{where}: permission denied. If this is a shared shop, ask its owner to add you "
+            "to the shop's Unix group (then log in again)."
+        )
 
 
 def open_store(db: str | None, *, setup: bool = True):  # noqa: ANN201
