@@ -200,26 +200,52 @@ def test_a_crm_only_store_upgrades_and_gets_the_erp_defaults(tmp_path) -> None: 
     """A store from before the ERP side (schema 0002) is backed up, upgraded, and given its
     chart of accounts and main location on open."""
     from alembic import command
+    from sqlalchemy import text
 
     from bizdesk.db import open_store
     from bizdesk.db.migrate import alembic_config
-    from bizdesk.models.core import User
-    from bizdesk.services import ledger, setup, stock
-    from bizdesk.services.contacts import ContactInput, create
+    from bizdesk.services import contacts, ledger, setup, stock
+    from bizdesk.services.audit import list_events
+    from bizdesk.services.checks import run_checks
 
     path = tmp_path / "old.db"
     old = open_store(str(path), user="tester", migrate=False)
     command.upgrade(alembic_config(old), "0002")
-    with old.write() as uow:
+    # rows written as that old bizdesk wrote them (today's models have columns it lacks)
+    with old.engine.begin() as conn:
         for key, value in (("company", "Old Shop"), ("currency", "EUR"), ("locale", "en_US")):
-            uow.set_setting(key, value)
-        uow.session.add(User(username="tester", role="owner"))  # its init made tester owner
-        create(uow, ContactInput(name="Kept Customer"))
+            conn.execute(text("INSERT INTO setting VALUES (:k, :v)"), {"k": key, "v": value})
+        conn.execute(  # its init made tester owner
+            text(
+                "INSERT INTO user (username, full_name, role, active, created_at) "
+                "VALUES ('tester', '', 'owner', 1, '2026-01-01 00:00:00')"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO contact (kind, name, sort_name, street, city, postcode, country, "
+                "stage, is_customer, is_supplier, source, notes, archived, created_at, "
+                "updated_at, updated_by, version) VALUES ('person', 'Kept Customer', "
+                "'kept customer', '', '', '', '', 'lead', 0, 0, '', '', 0, "
+                "'2026-01-01 00:00:00', '2026-01-01 00:00:00', 'tester', 1)"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO audit_event (at, username, entity, entity_id, action) "
+                "VALUES ('2026-01-01 00:00:00', 'tester', 'contact', 1, 'create')"
+            )
+        )
     old.dispose()
     store = open_store(str(path), user="tester")
     setup.ensure_initialized(store)
     with store.read() as uow:
         assert ledger.account_for(uow, "inventory").code == "1200"
         assert stock.default_location(uow).name == "Main"
+        assert contacts.get(uow, 1).name == "Kept Customer"
+        # the migration built the audit chain over the old events and said so
+        events = [(e.entity, e.action) for e in list_events(uow)]
+        assert ("store", "chains-built") in events
+    assert not [v for v in run_checks(store) if v.severity == "error"]
     assert list((tmp_path / "backups").glob("*before-upgrade-0002*"))
     store.dispose()

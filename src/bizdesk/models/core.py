@@ -38,3 +38,4 @@ class AuditEvent(SQLModel, table=True):
     action: str = Field(max_length=40)
     before: str | None = None  # JSON
     after: str | None = None  # JSON
+    chain_hash: str | None = Field(default=None, max_length=64)  # db/chain.py

@@ -46,6 +46,7 @@ class JournalEntry(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow)
     updated_by: str = ""
     version: int = 1
+    chain_hash: str | None = Field(default=None, max_length=64)  # db/chain.py
 
 
 class JournalLine(SQLModel, table=True):

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import text
 
 from bizdesk.config import backups_dir, sqlite_path
+from bizdesk.db import chain
 from bizdesk.db.session import Store, UnitOfWork
 
 
@@ -21,7 +22,7 @@ from bizdesk.db.session import Store, UnitOfWork
 class Violation:
     check: str
     message: str
-    severity: str = "error"  # "error" fails the check; "warning" is reported only
+    severity: str = "error"  # "error" fails the check; "warning" and "info" are reported only
 
 
 CheckFn = Callable[[UnitOfWork], Iterator[Violation]]
@@ -55,6 +56,19 @@ def _integrity(uow: UnitOfWork) -> Iterator[Violation]:
             yield Violation("sqlite-integrity", msg)
     for row in uow.session.execute(text("PRAGMA foreign_key_check")):
         yield Violation("foreign-keys", f"{row[0]} row {row[1]} points at a missing {row[2]}")
+
+
+@check("hash-chains")
+def _hash_chains(uow: UnitOfWork) -> Iterator[Violation]:
+    """The journal's and the audit trail's hash chains (db/chain.py), and their heads for the
+    owner to note: a store rewritten whole would show other heads."""
+    breaks, heads = chain.verify(uow.session)
+    for b in breaks:
+        yield Violation(f"{b.chain}-chain", b.message)
+    entry = f"JE-{heads.entry_number}" if heads.entry_number else "no posted entry"
+    event = f"audit event {heads.audit_id}" if heads.audit_id else "no audit event"
+    yield Violation("hash-chains", f"journal chain head: {entry} {heads.entry_hash}", "info")
+    yield Violation("hash-chains", f"audit chain head: {event} {heads.audit_hash}", "info")
 
 
 # PostgreSQL's search indexes (migrations 0002 and 0005): PostgreSQL keeps them up to date

@@ -1,0 +1,264 @@
+"""Tamper evidence: posted journal entries (with their lines) and audit events each form a
+SHA-256 hash chain, as Odoo's inalterability hash does for posted moves.
+
+Each link is SHA-256 over the previous link and the canonical content of the record, so
+changing, deleting or inserting a record anywhere breaks every link after it. Someone who can
+write the store file can compute a whole new chain (the hash has no secret): the chain heads
+that ``bizdesk check`` prints and every backup records are what an owner keeps elsewhere to
+compare with.
+
+Links are made when a write unit of work commits, for exactly the records that unit wrote
+(the entries it numbered from the journal series, the audit events it added), in the same
+transaction and under the same write lock, so the chain has one order.
+
+What a link covers: an entry's number, date, memo, source, the entry it reverses, when and by
+whom it was posted, and each line's account, debit, credit, memo, date and posted flag. Not
+covered: the contact on a line (merging two contacts re-points lines, and the merge is itself
+audited) and the bookkeeping columns that change when an entry is later reversed
+(``reversed_by_id``, ``version``, ``updated_*``; the reversal is its own sealed entry).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from itertools import groupby
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from bizdesk.models.core import AuditEvent
+from bizdesk.models.ledger import JournalEntry, JournalLine, Sequence
+
+GENESIS = "0" * 64
+BATCH = 5000
+
+_E = JournalEntry.__table__.c
+_L = JournalLine.__table__.c
+_A = AuditEvent.__table__.c
+_S = Sequence.__table__.c
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(UTC).replace(tzinfo=None)
+        return value.isoformat(sep=" ", timespec="seconds")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return int(value)
+    return value
+
+
+def link(previous: str, content: list[Any]) -> str:
+    body = json.dumps([_plain(v) for v in content], ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(previous.encode() + b"\n" + body.encode()).hexdigest()
+
+
+ENTRY_COLUMNS = (
+    _E.id,
+    _E.number,
+    _E.date,
+    _E.memo,
+    _E.source_kind,
+    _E.source_id,
+    _E.reverses_id,
+    _E.posted_at,
+    _E.posted_by,
+    _E.chain_hash,
+)
+LINE_COLUMNS = (
+    _L.entry_id,
+    _L.account_id,
+    _L.debit_minor,
+    _L.credit_minor,
+    _L.memo,
+    _L.date,
+    _L.posted,
+)
+AUDIT_COLUMNS = (
+    _A.id,
+    _A.at,
+    _A.username,
+    _A.entity,
+    _A.entity_id,
+    _A.action,
+    _A.before,
+    _A.after,
+    _A.chain_hash,
+)
+
+
+def entry_content(entry: Any, lines: Iterable[Any]) -> list[Any]:
+    head = list(entry[1:9])  # number .. posted_by
+    return head + [[_plain(v) for v in ln[1:]] for ln in lines]
+
+
+def audit_content(event: Any) -> list[Any]:
+    return list(event[1:8])  # at .. after
+
+
+@dataclass(frozen=True)
+class Heads:
+    """Where both chains stood: the last sealed entry number and audit event id, and their
+    links (GENESIS for an empty chain)."""
+
+    entry_number: int
+    entry_hash: str
+    audit_id: int
+    audit_hash: str
+
+
+def heads(session: Session) -> Heads:
+    e = session.execute(
+        select(_E.number, _E.chain_hash)
+        .where(_E.state == "posted", _E.chain_hash.is_not(None))
+        .order_by(_E.number.desc())
+        .limit(1)
+    ).first()
+    a = session.execute(
+        select(_A.id, _A.chain_hash)
+        .where(_A.chain_hash.is_not(None))
+        .order_by(_A.id.desc())
+        .limit(1)
+    ).first()
+    return Heads(e[0] if e else 0, e[1] if e else GENESIS, a[0] if a else 0, a[1] if a else GENESIS)
+
+
+def _journal_sequence(session: Session) -> int:
+    return session.execute(select(_S.last).where(_S.name == "journal")).scalar() or 0
+
+
+def start_marks(session: Session) -> tuple[int, int]:
+    """Where a write unit begins: the last journal number handed out and the highest audit id.
+    When it commits, exactly the entries numbered from the series in between and the events
+    after that id are sealed: a record slipped in past bizdesk stays unsealed, for ``check``
+    to report, whatever number it took."""
+    audit = session.execute(select(_A.id).order_by(_A.id.desc()).limit(1)).scalar()
+    return _journal_sequence(session), audit or 0
+
+
+def _entries_with_lines(
+    session: Session, after_number: int, upto: int | None = None
+) -> Iterator[tuple[Any, list[Any]]]:
+    """Posted entries numbered after ``after_number`` (up to ``upto``) in number order, each
+    with its lines."""
+    last = after_number
+    while True:
+        stmt = select(*ENTRY_COLUMNS).where(_E.state == "posted", _E.number > last)
+        if upto is not None:
+            stmt = stmt.where(_E.number <= upto)
+        rows = session.execute(stmt.order_by(_E.number).limit(BATCH)).all()
+        if not rows:
+            return
+        ids = [r.id for r in rows]
+        lines = session.execute(
+            select(*LINE_COLUMNS).where(_L.entry_id.in_(ids)).order_by(_L.entry_id, _L.id)
+        ).all()
+        by_entry = {k: list(g) for k, g in groupby(lines, key=lambda ln: ln[0])}
+        for r in rows:
+            yield r, by_entry.get(r.id, [])
+        last = rows[-1].number
+
+
+def _events(session: Session, after_id: int) -> Iterator[Any]:
+    last = after_id
+    while True:
+        rows = session.execute(
+            select(*AUDIT_COLUMNS).where(_A.id > last).order_by(_A.id).limit(BATCH)
+        ).all()
+        if not rows:
+            return
+        yield from rows
+        last = rows[-1].id
+
+
+def seal(session: Session, marks: tuple[int, int]) -> None:
+    """Link what this unit of work posted and audited (everything after ``marks``)."""
+    session.flush()
+    number, audit_id = marks
+    prev = heads(session)
+    entry_hash = prev.entry_hash
+    updates = []
+    for entry, lines in _entries_with_lines(session, number, _journal_sequence(session)):
+        entry_hash = link(entry_hash, entry_content(entry, lines))
+        updates.append({"i": entry.id, "h": entry_hash})
+    _write(session, _E, updates)
+    audit_hash = prev.audit_hash
+    updates = []
+    for event in _events(session, audit_id):
+        audit_hash = link(audit_hash, audit_content(event))
+        updates.append({"i": event.id, "h": audit_hash})
+    _write(session, _A, updates)
+
+
+def _write(session: Session, cols: Any, updates: list[dict[str, Any]]) -> None:
+    if not updates:
+        return
+    from sqlalchemy import bindparam
+
+    table = cols.id.table
+    stmt = (
+        update(table)
+        .where(table.c.id == bindparam("i"))
+        .values(chain_hash=bindparam("h"))
+        .execution_options(synchronize_session=False)
+    )
+    session.connection().execute(stmt, updates)
+
+
+@dataclass(frozen=True)
+class Break:
+    chain: str  # "journal" or "audit"
+    where: str  # "JE-12" or "audit event 345"
+    message: str
+
+
+def verify(session: Session) -> tuple[list[Break], Heads]:
+    """Walk both chains from the start; the first broken link of each, and the heads."""
+    found: list[Break] = []
+    h = GENESIS
+    number = 0
+    for entry, lines in _entries_with_lines(session, 0):
+        expected = link(h, entry_content(entry, lines))
+        if entry.chain_hash != expected:
+            found.append(
+                Break(
+                    "journal",
+                    f"JE-{entry.number}",
+                    _broken("JE-", entry.number, number, entry.chain_hash is None),
+                )
+            )
+            break
+        h, number = expected, entry.number
+    entry_head = (number, h)
+    h = GENESIS
+    last = 0
+    for event in _events(session, 0):
+        expected = link(h, audit_content(event))
+        if event.chain_hash != expected:
+            found.append(
+                Break(
+                    "audit",
+                    f"audit event {event.id}",
+                    _broken("audit event ", event.id, last, event.chain_hash is None),
+                )
+            )
+            break
+        h, last = expected, event.id
+    return found, Heads(entry_head[0], entry_head[1], last, h)
+
+
+def _broken(prefix: str, at: int, good: int, unsealed: bool) -> str:
+    intact = f"intact up to {prefix}{good}" if good else "broken from its first link"
+    if unsealed:
+        return f"{prefix}{at} carries no seal: it was written outside bizdesk (chain {intact})"
+    return (
+        f"{prefix}{at} does not match its seal: it was changed, or a record before it was "
+        f"deleted or inserted out of order (chain {intact})"
+    )

@@ -1,0 +1,170 @@
+"""Tamper evidence: the journal's and the audit trail's hash chains (db/chain.py).
+
+The tampering is done as a member with a shell would: straight into the database, past
+bizdesk (Python's sqlite3 module on the file; a plain connection on PostgreSQL)."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from bizdesk.db import Store
+from bizdesk.services import contacts, ledger
+from bizdesk.services.checks import run_checks
+from bizdesk.services.contacts import ContactInput
+from bizdesk.services.ledger import EntryInput, LineInput
+from tests.erp_helpers import errors
+
+
+def _post(store: Store, amount: str = "100.00", memo: str = "capital") -> ledger.EntryView:
+    lines = [LineInput("1010", amount, ""), LineInput("3000", "", amount)]
+    with store.write() as uow:
+        e = ledger.create_draft(uow, EntryInput(date="2026-11-02", memo=memo, lines=lines))
+        return ledger.post(uow, e.id, version=e.version)
+
+
+def _tamper(store: Store, *statements: str) -> None:
+    """Run SQL on the store directly, not through bizdesk."""
+    if store.is_sqlite:
+        conn = sqlite3.connect(store.engine.url.database)
+        try:
+            for sql in statements:
+                conn.execute(sql)
+            conn.commit()
+        finally:
+            conn.close()
+        return
+    engine = create_engine(store.url)
+    with engine.begin() as conn:
+        for sql in statements:
+            conn.execute(text(sql))
+    engine.dispose()
+
+
+def _heads(store: Store) -> list[str]:
+    return [v.message for v in run_checks(store) if v.check == "hash-chains"]
+
+
+@pytest.fixture
+def books(store: Store) -> Store:
+    """Five posted entries, the third reversed, and a merge that re-points lines' contact."""
+    posted = [_post(store, f"{100 + i}.00", memo=f"entry {i}") for i in range(5)]
+    with store.write() as uow:
+        ledger.reverse(uow, posted[2].id, "2026-11-03")
+    return store
+
+
+def test_an_untouched_store_passes_and_shows_both_heads(books: Store) -> None:
+    assert errors(books) == []
+    journal, audit = _heads(books)
+    assert journal.startswith("journal chain head: JE-6 ")  # the reversal is JE-6
+    assert audit.startswith("audit chain head: audit event ")
+    assert len(journal.rsplit(" ", 1)[1]) == 64
+
+
+def test_each_write_moves_the_heads(books: Store) -> None:
+    before = _heads(books)
+    _post(books)
+    after = _heads(books)
+    assert after[0].startswith("journal chain head: JE-7 ") and after != before
+    assert errors(books) == []
+
+
+def test_merging_contacts_keeps_the_chain(books: Store) -> None:
+    with books.write() as uow:
+        a = contacts.create(uow, ContactInput(name="Ann Duplicate")).contact.id
+        b = contacts.create(uow, ContactInput(name="Ann Duplicat")).contact.id
+    _tamper(books, f"UPDATE journal_line SET contact_id = {b} WHERE id = 1")  # as if booked
+    with books.write() as uow:
+        contacts.merge(uow, a, b)
+    assert errors(books) == []
+
+
+def test_a_changed_amount_is_found_at_its_entry(books: Store) -> None:
+    _tamper(
+        books,
+        "UPDATE journal_line SET debit_minor = debit_minor + 1 WHERE debit_minor > 0 AND "
+        "entry_id = (SELECT id FROM journal_entry WHERE number = 2)",
+        "UPDATE journal_line SET credit_minor = credit_minor + 1 WHERE credit_minor > 0 AND "
+        "entry_id = (SELECT id FROM journal_entry WHERE number = 2)",
+    )
+    found = errors(books)
+    assert any(
+        m.startswith("journal-chain: JE-2 does not match its seal") and "intact up to JE-1" in m
+        for m in found
+    ), found
+
+
+def test_a_changed_date_or_memo_is_found(books: Store) -> None:
+    _tamper(books, "UPDATE journal_entry SET memo = 'nothing to see' WHERE number = 4")
+    assert any(m.startswith("journal-chain: JE-4 ") for m in errors(books))
+
+
+def test_a_deleted_entry_breaks_the_next_link(books: Store) -> None:
+    _tamper(
+        books,
+        "DELETE FROM journal_line WHERE entry_id = (SELECT id FROM journal_entry WHERE number = 5)",
+        "DELETE FROM journal_entry WHERE number = 5",
+    )
+    assert any(
+        m.startswith("journal-chain: JE-6 does not match") and "intact up to JE-4" in m
+        for m in errors(books)
+    )
+
+
+def test_an_inserted_entry_carries_no_seal(books: Store) -> None:
+    _tamper(
+        books,
+        "INSERT INTO journal_entry (number, date, memo, state, posted_by, created_at, "
+        "updated_at, updated_by, version) VALUES (100, '2026-11-05', 'slipped in', 'posted', "
+        "'eve', '2026-11-05 00:00:00', '2026-11-05 00:00:00', 'eve', 1)",
+    )
+    assert any(
+        m.startswith("journal-chain: JE-100 carries no seal") and "intact up to JE-6" in m
+        for m in errors(books)
+    )
+    # later writes seal their own entries, not the intruder's
+    _post(books)
+    assert any(
+        m.startswith("journal-chain: JE-100 carries no seal") and "intact up to JE-7" in m
+        for m in errors(books)
+    )
+
+
+def test_a_deleted_audit_event_is_found(books: Store) -> None:
+    _tamper(books, "DELETE FROM audit_event WHERE id = 3")
+    assert any(
+        m.startswith("audit-chain: audit event 4 does not match")
+        and "intact up to audit event 2" in m
+        for m in errors(books)
+    )
+
+
+def test_a_changed_audit_event_is_found(books: Store) -> None:
+    _tamper(books, "UPDATE audit_event SET username = 'someone-else' WHERE id = 2")
+    assert any(m.startswith("audit-chain: audit event 2 does not match") for m in errors(books))
+
+
+def test_check_prints_the_heads(tmp_path) -> None:  # noqa: ANN001
+    """As the owner runs it: the heads on stdout, to be noted down."""
+    from bizdesk.db import open_store
+
+    path = str(tmp_path / "shop.db")
+    env = dict(os.environ)
+    bizdesk = [sys.executable, "-m", "bizdesk"]
+    made = subprocess.run([*bizdesk, "init", "--db", path], capture_output=True, env=env)
+    assert made.returncode == 0, made.stderr
+    store = open_store(path)  # as this OS user, the owner init recorded
+    _post(store)
+    _post(store)
+    store.dispose()
+    done = subprocess.run([*bizdesk, "check", "--db", path], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "journal chain head: JE-2 " in done.stdout
+    assert "audit chain head: audit event " in done.stdout
+    assert "All checks passed." in done.stdout
