@@ -28,7 +28,7 @@ from datetime import UTC, date, datetime
 from itertools import groupby
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Connection, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from bizdesk.models.core import AuditEvent
@@ -114,37 +114,59 @@ class Heads:
     audit_hash: str
 
 
-def heads(session: Session) -> Heads:
-    e = session.execute(
+def _entry_head(conn: Connection) -> tuple[int, str]:
+    row = conn.execute(
         select(_E.number, _E.chain_hash)
         .where(_E.state == "posted", _E.chain_hash.is_not(None))
         .order_by(_E.number.desc())
         .limit(1)
     ).first()
-    a = session.execute(
+    return (row[0], row[1]) if row else (0, GENESIS)
+
+
+def _audit_head(conn: Connection) -> tuple[int, str]:
+    row = conn.execute(
         select(_A.id, _A.chain_hash)
         .where(_A.chain_hash.is_not(None))
         .order_by(_A.id.desc())
         .limit(1)
     ).first()
-    return Heads(e[0] if e else 0, e[1] if e else GENESIS, a[0] if a else 0, a[1] if a else GENESIS)
+    return (row[0], row[1]) if row else (0, GENESIS)
 
 
-def _journal_sequence(session: Session) -> int:
-    return session.execute(select(_S.last).where(_S.name == "journal")).scalar() or 0
+def heads(session: Session) -> Heads:
+    conn = session.connection()
+    return Heads(*_entry_head(conn), *_audit_head(conn))
 
 
-def start_marks(session: Session) -> tuple[int, int]:
-    """Where a write unit begins: the last journal number handed out and the highest audit id.
-    When it commits, exactly the entries numbered from the series in between and the events
-    after that id are sealed: a record slipped in past bizdesk stays unsealed, for ``check``
-    to report, whatever number it took."""
-    audit = session.execute(select(_A.id).order_by(_A.id.desc()).limit(1)).scalar()
-    return _journal_sequence(session), audit or 0
+_JOURNAL_SEQUENCE = select(_S.last).where(_S.name == "journal").scalar_subquery()
+# One round trip at the start of each write: the journal series, the newest audit event and
+# its link (the head the events of this unit will follow, unless it is unsealed).
+_MARKS = (
+    select(_JOURNAL_SEQUENCE.label("journal"), _A.id, _A.chain_hash).order_by(_A.id.desc()).limit(1)
+)
+
+
+@dataclass(frozen=True)
+class Marks:
+    journal: int  # the last number of the journal series
+    audit_id: int  # the newest audit event
+    audit_hash: str | None  # its link (None: unsealed, or no event)
+
+
+def start_marks(session: Session) -> Marks:
+    """Where a write unit begins. When it commits, exactly the entries numbered from the
+    journal series since then and the audit events added since then are sealed: a record
+    slipped in past bizdesk stays unsealed, for ``check`` to report, whatever number it took."""
+    conn = session.connection()
+    row = conn.execute(_MARKS).first()
+    if row is None:  # no audit event yet
+        return Marks(conn.execute(select(_JOURNAL_SEQUENCE)).scalar() or 0, 0, GENESIS)
+    return Marks(row[0] or 0, row[1], row[2])
 
 
 def _entries_with_lines(
-    session: Session, after_number: int, upto: int | None = None
+    conn: Connection, after_number: int, upto: int | None = None
 ) -> Iterator[tuple[Any, list[Any]]]:
     """Posted entries numbered after ``after_number`` (up to ``upto``) in number order, each
     with its lines."""
@@ -153,63 +175,59 @@ def _entries_with_lines(
         stmt = select(*ENTRY_COLUMNS).where(_E.state == "posted", _E.number > last)
         if upto is not None:
             stmt = stmt.where(_E.number <= upto)
-        rows = session.execute(stmt.order_by(_E.number).limit(BATCH)).all()
-        if not rows:
-            return
+        rows = conn.execute(stmt.order_by(_E.number).limit(BATCH)).all()
         ids = [r.id for r in rows]
-        lines = session.execute(
+        lines = conn.execute(
             select(*LINE_COLUMNS).where(_L.entry_id.in_(ids)).order_by(_L.entry_id, _L.id)
         ).all()
         by_entry = {k: list(g) for k, g in groupby(lines, key=lambda ln: ln[0])}
         for r in rows:
             yield r, by_entry.get(r.id, [])
+        if len(rows) < BATCH:
+            return
         last = rows[-1].number
 
 
-def _events(session: Session, after_id: int) -> Iterator[Any]:
+def _events(conn: Connection, after_id: int) -> Iterator[Any]:
     last = after_id
     while True:
-        rows = session.execute(
+        rows = conn.execute(
             select(*AUDIT_COLUMNS).where(_A.id > last).order_by(_A.id).limit(BATCH)
         ).all()
-        if not rows:
-            return
         yield from rows
+        if len(rows) < BATCH:
+            return
         last = rows[-1].id
 
 
-def seal(session: Session, marks: tuple[int, int]) -> None:
+def seal(session: Session, marks: Marks) -> None:
     """Link what this unit of work posted and audited (everything after ``marks``)."""
     session.flush()
-    number, audit_id = marks
-    prev = heads(session)
-    entry_hash = prev.entry_hash
+    conn = session.connection()
+    upto = conn.execute(select(_JOURNAL_SEQUENCE)).scalar() or 0
+    if upto > marks.journal:  # this unit numbered entries
+        _, h = _entry_head(conn)
+        updates = []
+        for entry, lines in _entries_with_lines(conn, marks.journal, upto):
+            h = link(h, entry_content(entry, lines))
+            updates.append({"i": entry.id, "h": h})
+        _write(conn, _E, updates)
+    h = marks.audit_hash
     updates = []
-    for entry, lines in _entries_with_lines(session, number, _journal_sequence(session)):
-        entry_hash = link(entry_hash, entry_content(entry, lines))
-        updates.append({"i": entry.id, "h": entry_hash})
-    _write(session, _E, updates)
-    audit_hash = prev.audit_hash
-    updates = []
-    for event in _events(session, audit_id):
-        audit_hash = link(audit_hash, audit_content(event))
-        updates.append({"i": event.id, "h": audit_hash})
-    _write(session, _A, updates)
+    for event in _events(conn, marks.audit_id):
+        if h is None:  # the newest event when this unit began carries no link
+            _, h = _audit_head(conn)
+        h = link(h, audit_content(event))
+        updates.append({"i": event.id, "h": h})
+    _write(conn, _A, updates)
 
 
-def _write(session: Session, cols: Any, updates: list[dict[str, Any]]) -> None:
+def _write(conn: Connection, cols: Any, updates: list[dict[str, Any]]) -> None:
     if not updates:
         return
-    from sqlalchemy import bindparam
-
     table = cols.id.table
-    stmt = (
-        update(table)
-        .where(table.c.id == bindparam("i"))
-        .values(chain_hash=bindparam("h"))
-        .execution_options(synchronize_session=False)
-    )
-    session.connection().execute(stmt, updates)
+    stmt = update(table).where(table.c.id == bindparam("i")).values(chain_hash=bindparam("h"))
+    conn.execute(stmt, updates)
 
 
 @dataclass(frozen=True)
@@ -222,9 +240,10 @@ class Break:
 def verify(session: Session) -> tuple[list[Break], Heads]:
     """Walk both chains from the start; the first broken link of each, and the heads."""
     found: list[Break] = []
+    conn = session.connection()
     h = GENESIS
     number = 0
-    for entry, lines in _entries_with_lines(session, 0):
+    for entry, lines in _entries_with_lines(conn, 0):
         expected = link(h, entry_content(entry, lines))
         if entry.chain_hash != expected:
             found.append(
@@ -239,7 +258,7 @@ def verify(session: Session) -> tuple[list[Break], Heads]:
     entry_head = (number, h)
     h = GENESIS
     last = 0
-    for event in _events(session, 0):
+    for event in _events(conn, 0):
         expected = link(h, audit_content(event))
         if event.chain_hash != expected:
             found.append(

@@ -42,7 +42,7 @@ def upgrade() -> None:
                 after=json.dumps({"posted_entries": posted, "audit_events": events}),
             )
         )
-    chain.seal(session, (0, 0))
+    chain.seal(session, chain.Marks(journal=0, audit_id=0, audit_hash=chain.GENESIS))
     session.flush()
 
 
