@@ -81,6 +81,7 @@ PERMISSIONS: dict[str, tuple[str, frozenset[str]]] = {
     "audit.view": ("reading the audit trail", frozenset({OWNER, ACCOUNTANT})),
     "check.run": ("checking the store", frozenset({OWNER, ACCOUNTANT})),
     "backup.run": ("backing up or restoring the store", frozenset({OWNER})),
+    "store.migrate": ("copying the store to PostgreSQL", frozenset({OWNER})),
     "demo.load": ("loading the demo shop", frozenset({OWNER})),
     "users.view": ("listing users", frozenset({OWNER})),
     "users.manage": ("managing users", frozenset({OWNER})),
@@ -133,7 +134,7 @@ def refusal(role: str | None, action: str, ask: str) -> str:
     """What is refused, the user's role and who to ask (``ask``: from owners_hint)."""
     what = PERMISSIONS[action][0]
     return (
-        f"{what.capitalize()} is not allowed for your role ({role}). "
+        f"{what[:1].upper()}{what[1:]} is not allowed for your role ({role}). "
         f"Ask {ask} to do it, or to change your role."
     )
 
