@@ -35,6 +35,12 @@ PERMISSIONS: dict[str, tuple[str, frozenset[str]]] = {
         frozenset({OWNER, ACCOUNTANT, SALES, SUPPORT}),
     ),
     "contacts.import": ("importing contacts", frozenset({OWNER, SALES})),
+    # invoices, payments, bills and balances on a contact's page (support and warehouse work
+    # with the contact, not with what they owe)
+    "contacts.money": (
+        "seeing what a contact was invoiced, paid and owes",
+        frozenset({OWNER, ACCOUNTANT, SALES, VIEWER}),
+    ),
     "deals.view": ("viewing deals", _NOT_WAREHOUSE),
     "deals.edit": ("changing deals", frozenset({OWNER, SALES})),
     "pipeline.config": ("changing the pipeline stages", frozenset({OWNER})),
