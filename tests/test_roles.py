@@ -304,3 +304,22 @@ def test_store_level_services_check_too(people, tmp_path) -> None:  # noqa: ANN0
         assert passed(lambda s=s: run_checks(s)) is (role in ("owner", "accountant"))
         assert passed(lambda s=s: demo.generate(s, size="huge")) is (role == "owner")
     assert not passed(lambda: run_checks(people["stranger"]))
+
+
+def test_migrate_to_checks_the_role_before_reading(people) -> None:  # noqa: ANN001
+    """Copying the store out is the owner's: anyone else is refused before a row is read
+    (the target named here does not even exist, so nothing could have been copied)."""
+    from bizdesk.services.transfer import migrate_to
+
+    nowhere = "postgresql+psycopg://nobody@/bizdesk_nowhere?host=/nonexistent-socket-folder"
+    for role in ROLES:
+        if role == "owner":
+            continue
+        with pytest.raises(PermissionDenied) as exc:
+            migrate_to(people[role], nowhere)
+        assert "Copying the store to PostgreSQL is not allowed" in str(exc.value)
+    with pytest.raises(Exception) as exc:  # the owner gets past the check, to the target
+        migrate_to(people["owner"], nowhere)
+    assert not isinstance(exc.value, PermissionDenied)
+    with pytest.raises(PermissionDenied):
+        migrate_to(people["stranger"], nowhere)

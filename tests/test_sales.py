@@ -207,3 +207,43 @@ def test_the_customers_whole_story_and_ticket_links(shop) -> None:  # noqa: ANN0
     with store.read() as uow:
         supplier_story = story(uow, 1)
     assert supplier_story.purchases and supplier_story.owed == 0
+
+
+@pytest.mark.parametrize(
+    "role,sees_money,sees_deals",
+    [
+        ("owner", True, True),
+        ("accountant", True, True),
+        ("sales", True, True),
+        ("viewer", True, True),
+        ("support", False, True),
+        ("warehouse", False, False),
+    ],
+)
+def test_a_contact_page_shows_each_role_what_it_may_read(
+    shop, role, sees_money, sees_deals
+) -> None:  # noqa: ANN001
+    """Support and warehouse work with the customer, not with what they were invoiced,
+    paid or owe; warehouse sees no deals either (as its Deals tab says)."""
+    from bizdesk.db import Store
+    from bizdesk.services import users
+    from bizdesk.services.story import story
+
+    store, cid = shop
+    so = _order(store, cid, ("BIKE", "1"))
+    with store.write() as uow:
+        sales.confirm(uow, so.id)
+        sales.deliver(uow, so.id)
+        inv = sales.invoice(uow, so.id)
+        sales.pay(uow, inv.id, amount="80")
+        deals.create(uow, deals.DealInput(title="Second bike", contact=f"#{cid}", amount="500"))
+        users.add(uow, f"a_{role}", role)
+    as_role = Store(url=store.url, engine=store.engine, user=f"a_{role}")
+    with as_role.read() as uow:
+        st = story(uow, cid)
+        supplier_story = story(uow, 1)
+    assert bool(st.invoices) is sees_money and bool(st.payments) is sees_money
+    assert (st.unpaid == Decimal("700.00")) is sees_money
+    assert (st.unpaid is None) is not sees_money and (supplier_story.owed is None) is not sees_money
+    assert bool(st.deals) is sees_deals
+    assert st.orders and supplier_story.purchases  # every role may see orders

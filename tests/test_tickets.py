@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlmodel import select
 
 from bizdesk.errors import Conflict, ValidationError
 from bizdesk.models.core import User
+from bizdesk.models.tickets import Ticket
 from bizdesk.services import contacts as C
 from bizdesk.services import tickets as T
 from bizdesk.services.paging import PageRequest
@@ -141,18 +143,33 @@ def test_queues(store, ticket):
         T.list_page(uow, PageRequest(filters={"queue": "someday"}))
 
 
-def test_refresh_breaches_and_sla_report(store, ticket):
-    with store.write() as uow:
-        assert T.refresh_breaches(uow, now=MON9 + timedelta(days=3)) == 2
-        rows, total = T.sla_report(uow, now=MON9 + timedelta(days=3))
+def test_sla_report_counts_breaches_without_writing(store, ticket):
+    """A report only reads: clocks that ran out count as breached, nothing is stamped."""
+    later = MON9 + timedelta(days=3)
+    with store.read() as uow:
+        rows, total = T.sla_report(uow, now=later)
+        flags = uow.session.execute(
+            select(Ticket.first_response_breached, Ticket.resolution_breached)
+        ).all()
     high = next(r for r in rows if r.priority == "high")
-    assert (high.tickets, high.open, high.first_response_breached, high.resolution_breached) == (
-        1,
-        1,
-        1,
-        1,
-    )
+    counts = (high.tickets, high.open, high.first_response_breached, high.resolution_breached)
+    assert counts == (1, 1, 1, 1)
     assert total.tickets == 1
+    assert flags == [(False, False)]
+    with store.read() as uow:  # before the clocks ran out: nothing breached
+        rows, _ = T.sla_report(uow, now=MON9)
+    high = next(r for r in rows if r.priority == "high")
+    assert (high.first_response_breached, high.resolution_breached) == (0, 0)
+
+
+def test_refresh_breaches_stamps_and_the_report_agrees(store, ticket):
+    later = MON9 + timedelta(days=3)
+    with store.write() as uow:
+        assert T.refresh_breaches(uow, now=later) == 2
+    with store.read() as uow:
+        rows, _ = T.sla_report(uow, now=later)
+    high = next(r for r in rows if r.priority == "high")
+    assert (high.first_response_breached, high.resolution_breached) == (1, 1)
 
 
 def test_priority_change_retimes_and_policy_is_configurable(store, ticket):

@@ -88,3 +88,34 @@ async def test_other_roles_see_who_to_ask(store) -> None:  # noqa: ANN001
         await settle(pilot, app)
         assert any("Reading financial reports" in str(n.message) for n in app._notifications)
         assert not any(n.severity == "error" for n in app._notifications)
+
+
+async def test_a_role_change_reaches_an_open_session(store) -> None:  # noqa: ANN001
+    """An owner moves maria from sales to warehouse, then disables her, while her bizdesk is
+    open: her tabs follow within the poll interval, and then she is shut out."""
+    from bizdesk.screens.deals import DealsPane
+
+    with store.write() as uow:
+        users.add(uow, "maria", "sales")
+    maria = Store(url=store.url, engine=store.engine, user="maria")
+    app = BizdeskApp(maria)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("f4")
+        await settle(pilot, app)
+        assert isinstance(app.active_pane(), DealsPane)
+        with store.write() as uow:
+            users.set_role(uow, "maria", "warehouse")
+        for _ in range(100):  # the poll (every 2 s) notices
+            await pilot.pause(0.1)
+            if isinstance(app.active_pane(), NoAccess):
+                break
+        assert isinstance(app.active_pane(), NoAccess), "the Deals tab did not follow"
+        assert app.role == "warehouse"
+        with store.write() as uow:
+            users.disable(uow, "maria")
+        for _ in range(100):
+            await pilot.pause(0.1)
+            if not app.is_running:
+                break
+        assert app.return_code == 1

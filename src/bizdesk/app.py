@@ -10,6 +10,7 @@ import termios
 import threading
 from datetime import date
 
+from rich.text import Text
 from textual import constants, events, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
@@ -167,16 +168,23 @@ class BizdeskApp(App):
     @work(thread=True, exclusive=True, group="poll")
     def _read_change_counter(self) -> None:
         from bizdesk.services.audit import latest_id
+        from bizdesk.services.users import access
 
         try:
             with self.store.read() as uow:
                 latest = latest_id(uow)
+                # any change may be an owner changing this user's role: read it again then
+                who = access(uow) if latest != self._seen_change else None
         except Exception:  # a busy or vanished store: try again at the next tick
             return
         if self.is_running:
-            self.call_from_thread(self._changed_to, latest)
+            self.call_from_thread(self._changed_to, latest, who)
 
-    def _changed_to(self, latest: int) -> None:
+    async def _changed_to(self, latest: int, who: tuple[str | None, str] | None) -> None:
+        if who is not None and who[0] != self.role:
+            await self._role_changed(*who)
+            if self.role is None:
+                return
         seen, self._seen_change = self._seen_change, latest
         if seen is None or seen == latest:
             return
@@ -191,6 +199,40 @@ class BizdeskApp(App):
                 pane.refresh_data()
             except NoMatches:  # the app is closing and its widgets are going
                 pass
+
+    async def _role_changed(self, role: str | None, ask: str) -> None:
+        """An owner changed this user's role (or disabled them) while the app was open: the
+        tabs follow at once. Services check the role on every call anyway; this keeps the
+        screen from offering what would be refused."""
+        self.role, self.ask = role, ask
+        if role is None:  # after the poll worker that brought the news has finished
+            self.call_later(self._shut_out, ask)
+            return
+        tabs = self.query_one(Tabs)
+        for tab, _title, _pane, _key in TABS:
+            tab_pane = tabs.get_pane(tab)
+            if tab_pane.children:  # built already: build it again for the new role
+                await tab_pane.remove_children()
+                await tab_pane.mount(self._pane_for(tab))
+        self.notify(f"Your role is now {role}.", title="Role changed", markup=False)
+        self.call_after_refresh(self.focus_active_pane)
+
+    def _shut_out(self, ask: str) -> None:
+        """Disabled while the app was open: keep any unsaved typing as a private draft (as
+        after a hang-up) and end, saying why."""
+        for screen in self.screen_stack:
+            if isinstance(screen, FormScreen):
+                try:
+                    screen.keep_draft()
+                except Exception:  # a draft that cannot be written must not keep them in
+                    pass
+        self.exit(
+            return_code=1,
+            message=Text(
+                f"You ({self.store.user}) may no longer use this store: your account was "
+                f"disabled. Nothing saved was lost. Ask {ask} if this is a mistake."
+            ),
+        )
 
     def get_default_screen(self) -> Screen:
         # on the tabs the focus is set by focus_active_pane, never guessed: otherwise a key

@@ -285,7 +285,7 @@ def report(
     fmt: FormatOpt = "table",
 ) -> None:
     """Print a report as a table, CSV or JSON."""
-    from bizdesk.services.reports import REPORTS, WRITING_REPORTS, build, plain, report_csv
+    from bizdesk.services.reports import REPORTS, build, plain, report_csv
 
     if name not in REPORTS:
         fail(f"unknown report {name!r}; available now: {', '.join(REPORTS)}", 2)
@@ -299,8 +299,7 @@ def report(
         "contact": contact,
     }
     store = open_store(_db(ctx, db))
-    unit = store.write if name in WRITING_REPORTS else store.read
-    with user_errors(), unit() as uow:
+    with user_errors(), store.read() as uow:
         rep = build(uow, name, **params)
     keys = [c.key for c in rep.columns]
     if fmt == "json":

@@ -21,7 +21,6 @@ from bizdesk.services.permissions import allowed, refusal
 from bizdesk.services.reports import (
     REPORT_ACTIONS,
     REPORTS,
-    WRITING_REPORTS,
     Report,
     build,
     plain,
@@ -169,7 +168,7 @@ class ReportsPane(Pane):
     def _run(self, name: str, params: dict[str, Any]) -> None:
         store = self.app.store
         try:
-            with store.write() if name in WRITING_REPORTS else store.read() as uow:
+            with store.read() as uow:
                 rep = build(uow, name, **params)
         except Exception as exc:
             self.post_message(self.Done(None, exc))

@@ -35,6 +35,12 @@ PERMISSIONS: dict[str, tuple[str, frozenset[str]]] = {
         frozenset({OWNER, ACCOUNTANT, SALES, SUPPORT}),
     ),
     "contacts.import": ("importing contacts", frozenset({OWNER, SALES})),
+    # invoices, payments, bills and balances on a contact's page (support and warehouse work
+    # with the contact, not with what they owe)
+    "contacts.money": (
+        "seeing what a contact was invoiced, paid and owes",
+        frozenset({OWNER, ACCOUNTANT, SALES, VIEWER}),
+    ),
     "deals.view": ("viewing deals", _NOT_WAREHOUSE),
     "deals.edit": ("changing deals", frozenset({OWNER, SALES})),
     "pipeline.config": ("changing the pipeline stages", frozenset({OWNER})),
@@ -81,6 +87,7 @@ PERMISSIONS: dict[str, tuple[str, frozenset[str]]] = {
     "audit.view": ("reading the audit trail", frozenset({OWNER, ACCOUNTANT})),
     "check.run": ("checking the store", frozenset({OWNER, ACCOUNTANT})),
     "backup.run": ("backing up or restoring the store", frozenset({OWNER})),
+    "store.migrate": ("copying the store to PostgreSQL", frozenset({OWNER})),
     "demo.load": ("loading the demo shop", frozenset({OWNER})),
     "users.view": ("listing users", frozenset({OWNER})),
     "users.manage": ("managing users", frozenset({OWNER})),
@@ -133,7 +140,7 @@ def refusal(role: str | None, action: str, ask: str) -> str:
     """What is refused, the user's role and who to ask (``ask``: from owners_hint)."""
     what = PERMISSIONS[action][0]
     return (
-        f"{what.capitalize()} is not allowed for your role ({role}). "
+        f"{what[:1].upper()}{what[1:]} is not allowed for your role ({role}). "
         f"Ask {ask} to do it, or to change your role."
     )
 

@@ -396,7 +396,6 @@ REPORTS = {
     "segments": _segments,
 }
 # reports that write: the SLA report first records clocks that ran out unobserved
-WRITING_REPORTS = {"tickets-sla"}
 # the permission each report needs (services/permissions.py)
 REPORT_ACTIONS = {
     "trial-balance": "reports.finance",

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import false, func, select, true
 
 from bizdesk.db.session import UnitOfWork
 from bizdesk.models.deals import Deal, PipelineStage
@@ -18,7 +18,7 @@ from bizdesk.money import from_minor
 from bizdesk.services import tickets as T
 from bizdesk.services.ledger import account_for
 from bizdesk.services.paging import PageRequest
-from bizdesk.services.permissions import requires
+from bizdesk.services.permissions import can, requires
 from bizdesk.services.purchasing import po_label
 from bizdesk.services.sales import invoice_label, so_label
 
@@ -44,8 +44,10 @@ class Story:
     tickets: list[Item]
     purchases: list[Item]
     bills: list[Item]
-    unpaid: Decimal  # what the customer owes us (their receivable balance)
-    owed: Decimal  # what we owe the supplier (their payable balance)
+    # what the customer owes us / we owe the supplier (their receivable / payable balance);
+    # None where the role may not see it
+    unpaid: Decimal | None
+    owed: Decimal | None
 
     @property
     def documents(self) -> list[Item]:
@@ -61,35 +63,46 @@ class Story:
 
 @requires("contacts.view")
 def story(uow: UnitOfWork, contact_id: int) -> Story:
+    """The page's documents, each kind only for a role that may see that kind."""
     exp = uow.exponent
+    money_ok = can(uow, "contacts.money")
+    money_rows = true() if money_ok else false()  # the invoice, payment and bill queries
 
     def m(x: int) -> str:
         return str(from_minor(x, exp))
 
-    deals = [
-        Item("deal", d_id, None, f"{title} · {stage} · {m(amount)}")
-        for d_id, title, stage, amount in uow.session.execute(
-            select(Deal.id, Deal.title, PipelineStage.name, Deal.amount_minor)
-            .join(PipelineStage, PipelineStage.id == Deal.stage_id)
-            .where(Deal.contact_id == contact_id, Deal.archived.is_(False))
-            .order_by(Deal.id.desc())
-            .limit(LIMIT)
-        )
-    ]
-    orders = [
-        Item(
-            "sales_order",
-            so.id,
-            so.order_date,
-            f"{so_label(so.number)} · {so.state} · {m(so.net_minor + so.vat_minor)}",
-        )
-        for so in uow.session.scalars(
-            select(SalesOrder)
-            .where(SalesOrder.customer_id == contact_id)
-            .order_by(SalesOrder.id.desc())
-            .limit(LIMIT)
-        )
-    ]
+    deals = (
+        [
+            Item("deal", d_id, None, f"{title} · {stage} · {m(amount)}")
+            for d_id, title, stage, amount in uow.session.execute(
+                select(Deal.id, Deal.title, PipelineStage.name, Deal.amount_minor)
+                .join(PipelineStage, PipelineStage.id == Deal.stage_id)
+                .where(Deal.contact_id == contact_id, Deal.archived.is_(False))
+                .order_by(Deal.id.desc())
+                .limit(LIMIT)
+            )
+        ]
+        if can(uow, "deals.view")
+        else []
+    )
+    orders = (
+        [
+            Item(
+                "sales_order",
+                so.id,
+                so.order_date,
+                f"{so_label(so.number)} · {so.state} · {m(so.net_minor + so.vat_minor)}",
+            )
+            for so in uow.session.scalars(
+                select(SalesOrder)
+                .where(SalesOrder.customer_id == contact_id)
+                .order_by(SalesOrder.id.desc())
+                .limit(LIMIT)
+            )
+        ]
+        if can(uow, "sales.view")
+        else []
+    )
     paid = (
         select(func.coalesce(func.sum(CustomerPayment.amount_minor), 0))
         .where(CustomerPayment.invoice_id == Invoice.id)
@@ -98,7 +111,7 @@ def story(uow: UnitOfWork, contact_id: int) -> Story:
     invoices = []
     for inv, settled in uow.session.execute(
         select(Invoice, paid)
-        .where(Invoice.customer_id == contact_id)
+        .where(Invoice.customer_id == contact_id, money_rows)
         .order_by(Invoice.id.desc())
         .limit(LIMIT)
     ):
@@ -128,31 +141,39 @@ def story(uow: UnitOfWork, contact_id: int) -> Story:
                 Invoice.order_id,
             )
             .join(Invoice, Invoice.id == CustomerPayment.invoice_id)
-            .where(Invoice.customer_id == contact_id)
+            .where(Invoice.customer_id == contact_id, money_rows)
             .order_by(CustomerPayment.id.desc())
             .limit(LIMIT)
         )
     ]
-    tickets = [
-        Item("ticket", t.id, None, f"#{t.id} {t.subject} · {t.status} · {t.sla}")
-        for t in T.list_page(
-            uow, PageRequest(limit=LIMIT, filters={"queue": "all", "contact_id": contact_id})
-        ).rows
-    ]
-    purchases = [
-        Item(
-            "purchase_order",
-            po.id,
-            po.order_date,
-            f"{po_label(po.number)} · {po.state} · {m(po.net_minor + po.vat_minor)}",
-        )
-        for po in uow.session.scalars(
-            select(PurchaseOrder)
-            .where(PurchaseOrder.supplier_id == contact_id)
-            .order_by(PurchaseOrder.id.desc())
-            .limit(LIMIT)
-        )
-    ]
+    tickets = (
+        [
+            Item("ticket", t.id, None, f"#{t.id} {t.subject} · {t.status} · {t.sla}")
+            for t in T.list_page(
+                uow, PageRequest(limit=LIMIT, filters={"queue": "all", "contact_id": contact_id})
+            ).rows
+        ]
+        if can(uow, "tickets.view")
+        else []
+    )
+    purchases = (
+        [
+            Item(
+                "purchase_order",
+                po.id,
+                po.order_date,
+                f"{po_label(po.number)} · {po.state} · {m(po.net_minor + po.vat_minor)}",
+            )
+            for po in uow.session.scalars(
+                select(PurchaseOrder)
+                .where(PurchaseOrder.supplier_id == contact_id)
+                .order_by(PurchaseOrder.id.desc())
+                .limit(LIMIT)
+            )
+        ]
+        if can(uow, "purchases.view")
+        else []
+    )
     bill_paid = (
         select(func.coalesce(func.sum(SupplierPayment.amount_minor), 0))
         .where(SupplierPayment.bill_id == SupplierBill.id)
@@ -161,7 +182,7 @@ def story(uow: UnitOfWork, contact_id: int) -> Story:
     bills = []
     for b, settled in uow.session.execute(
         select(SupplierBill, bill_paid)
-        .where(SupplierBill.supplier_id == contact_id)
+        .where(SupplierBill.supplier_id == contact_id, money_rows)
         .order_by(SupplierBill.id.desc())
         .limit(LIMIT)
     ):
@@ -176,19 +197,11 @@ def story(uow: UnitOfWork, contact_id: int) -> Story:
             )
         )
     # what is owed either way is what the books say: the contact's receivable and payable
-    unpaid = _contact_balance(uow, contact_id, "receivable")
-    owed = -_contact_balance(uow, contact_id, "payable")
-    return Story(
-        deals,
-        orders,
-        invoices,
-        payments,
-        tickets,
-        purchases,
-        bills,
-        from_minor(unpaid, exp),
-        from_minor(owed, exp),
-    )
+    unpaid = owed = None
+    if money_ok:
+        unpaid = from_minor(_contact_balance(uow, contact_id, "receivable"), exp)
+        owed = from_minor(-_contact_balance(uow, contact_id, "payable"), exp)
+    return Story(deals, orders, invoices, payments, tickets, purchases, bills, unpaid, owed)
 
 
 def _contact_balance(uow: UnitOfWork, contact_id: int, role: str) -> int:

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import and_, case, func, or_
+from sqlalchemy import and_, case, func, not_, or_
 from sqlalchemy import update as sql_update
 from sqlmodel import select
 
@@ -610,23 +610,33 @@ def sla_report(
     *,
     now: datetime | None = None,
 ) -> tuple[list[SlaRow], SlaRow]:
-    """Per priority, tickets created in the period and how their clocks did."""
-    refresh_breaches(uow, now=now)
+    """Per priority, tickets created in the period and how their clocks did.
+
+    Only reads: a clock that ran out while nobody touched the ticket counts as breached here
+    (the same rule as ``refresh_breaches``) without being stamped, so a viewer's report
+    changes nothing; the stamp is made by the next write to the ticket."""
+    now = now or utcnow()
 
     def count(cond) -> object:  # noqa: ANN001
         return func.sum(case((cond, 1), else_=0))
 
+    fr_breached = or_(
+        Ticket.first_response_breached.is_(True),
+        and_(Ticket.first_response_at.is_(None), Ticket.first_response_due < now),
+    )
+    res_breached = or_(
+        Ticket.resolution_breached.is_(True),
+        and_(Ticket.status.not_in(CLOSED), Ticket.resolution_due < now),
+    )
     stmt = select(
         Ticket.priority,
         func.count(),
         count(Ticket.status.not_in(CLOSED)),
-        count(
-            and_(Ticket.first_response_at.is_not(None), Ticket.first_response_breached.is_(False))
-        ),
-        count(Ticket.first_response_breached.is_(True)),
+        count(and_(Ticket.first_response_at.is_not(None), not_(fr_breached))),
+        count(fr_breached),
         count(Ticket.status.in_(CLOSED)),
-        count(and_(Ticket.status.in_(CLOSED), Ticket.resolution_breached.is_(False))),
-        count(Ticket.resolution_breached.is_(True)),
+        count(and_(Ticket.status.in_(CLOSED), not_(res_breached))),
+        count(res_breached),
     ).group_by(Ticket.priority)
     if date_from:
         stmt = stmt.where(

@@ -17,6 +17,7 @@ from bizdesk.db.session import Store, open_store
 from bizdesk.errors import StoreError
 from bizdesk.services.checks import PG_SEARCH_INDEXES, Violation, run_checks
 from bizdesk.services.ledger_reports import trial_balance
+from bizdesk.services.permissions import require_store
 
 BATCH = 5000
 
@@ -89,7 +90,9 @@ def migrate_to(
     source: Store, target_url: str, progress: Callable[[str, int], None] | None = None
 ) -> TransferReport:
     """Copy ``source`` into the empty PostgreSQL database at ``target_url``, all or nothing,
-    and report row counts, the checks of both stores and whether their trial balances agree."""
+    and report row counts, the checks of both stores and whether their trial balances agree.
+    Only an owner may: the role is checked before a single row is read."""
+    require_store(source, "store.migrate")
     if not target_url.startswith("postgresql"):
         raise StoreError(
             "migrate-to copies into a PostgreSQL database: give a URL like "
