@@ -42,6 +42,9 @@ class Store:
     url: str
     engine: Engine
     user: str = field(default_factory=os_username)
+    # How typed numbers are read (bizdesk.reading): None, the machine form (command line,
+    # CSV, JSON); a locale such as "vi_VN" when people type into the terminal interface.
+    input_locale: str | None = None
     _settings: dict[str, str] | None = None
 
     @property
@@ -156,6 +159,11 @@ class UnitOfWork:
         else:
             row.value = value
         self.settings_changed = True
+
+    @property
+    def input_locale(self) -> str | None:
+        """The form typed numbers are read in: None for the machine form, else a locale."""
+        return self.store.input_locale
 
     @property
     def currency(self) -> str:
