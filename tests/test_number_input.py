@@ -263,3 +263,65 @@ async def test_a_journal_draft_saved_unchanged_keeps_its_amounts(store) -> None:
     with store.read() as uow:
         saved = ledger.get_entry(uow, draft.id)
     assert saved.total_debit == saved.total_credit == Decimal("1234567.50")
+
+
+# --- every numeric and date field of the services refuses the bad inputs, and stores nothing ----
+
+BAD_NUMBERS = ["1_000", "１２３", "1e3", "NaN", "Infinity", "-", "+5", "1" * 10_000, "1.0001"]
+MACHINE_ONLY = ["1,000", "12,500", "1,299.99"]  # fine in an en_US form, refused in a file
+BAD_DATES = ["2026-W07-1", "20260215", "0001-01-01", "2026-02-30", "31/12/2026"]
+
+
+@pytest.mark.parametrize("input_locale", [None, "en_US", "vi_VN"])
+def test_every_number_and_date_field_refuses_and_stores_nothing(store, input_locale) -> None:  # noqa: ANN001
+    from bizdesk.services import deals
+    from bizdesk.services.paging import PageRequest
+
+    pid = product(store, "NUT", cost="1")
+    with store.write() as uow:
+        cid = contacts.create(uow, contacts.ContactInput(name="Dana Client")).contact.id
+    store.input_locale = input_locale
+
+    def new_product(field: str):  # noqa: ANN202
+        return lambda uow, t: stock.create_product(
+            uow, stock.ProductInput("BOLT", "Bolt", **{field: t})
+        )
+
+    def new_deal(field: str):  # noqa: ANN202
+        return lambda uow, t: deals.create(
+            uow, deals.DealInput(title="Deal", contact=f"#{cid}", **{field: t})
+        )
+
+    number_fields = {
+        **{f: new_product(f) for f in ("sale_price", "cost", "vat_rate")},
+        **{f: new_product(f) for f in ("reorder_point", "reorder_qty")},
+        "amount": new_deal("amount"),
+        "probability": new_deal("probability"),
+        "line 1 debit": lambda uow, t: ledger.create_draft(uow, _entry(t, "5")),
+        "qty": lambda uow, t: stock.adjust(uow, pid, t, "found"),
+        "counted": lambda uow, t: stock.count(uow, pid, t),
+    }
+    date_fields = {
+        "expected_close": new_deal("expected_close"),
+        "date": lambda uow, t: ledger.create_draft(uow, _entry("5", "5", day=t)),
+    }
+    bad_numbers = BAD_NUMBERS + (MACHINE_ONLY if input_locale is None else [])
+    cases = [(f, call, t) for f, call in number_fields.items() for t in bad_numbers]
+    cases += [(f, call, t) for f, call in date_fields.items() for t in BAD_DATES]
+    wrong = []
+    for field, call, text in cases:
+        with store.write() as uow:
+            try:
+                call(uow, text)
+            except ValidationError as exc:
+                message = exc.fields.get(field, "")
+                if not message or len(message) > 300:
+                    wrong.append((field, text[:20], exc.fields))
+            else:
+                wrong.append((field, text[:20], "accepted"))
+    assert wrong == []
+    with store.read() as uow:
+        assert [p.sku for p in stock.list_products(uow, PageRequest()).rows] == ["NUT"]
+        assert deals.list_page(uow, PageRequest()).rows == []
+        assert ledger.list_entries(uow, PageRequest()).rows == []
+        assert stock.get_product(uow, pid).on_hand == 0
