@@ -325,3 +325,16 @@ def test_every_number_and_date_field_refuses_and_stores_nothing(store, input_loc
         assert deals.list_page(uow, PageRequest()).rows == []
         assert ledger.list_entries(uow, PageRequest()).rows == []
         assert stock.get_product(uow, pid).on_hand == 0
+
+
+@pytest.mark.parametrize("typed", ["1_0", "１２", "+5", "1e1", "8.5", "NaN"])
+def test_support_targets_are_read_by_the_same_reader(store, typed) -> None:  # noqa: ANN001
+    from bizdesk.services import tickets
+
+    with store.write() as uow, pytest.raises(ValidationError) as exc:
+        tickets.set_sla_policy(uow, {"urgent": (typed, "24")})
+    assert exc.value.fields["urgent"] == "targets are whole business hours"
+    with store.write() as uow:
+        tickets.set_sla_policy(uow, {"urgent": ("2", "24")})
+    with store.read() as uow:
+        assert tickets.sla_policy(uow)["urgent"] == (2, 24)
