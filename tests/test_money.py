@@ -54,12 +54,24 @@ def test_floats_never_accepted():
         M.parse_qty(1.5)
 
 
-def test_comma_decimal_and_trailing_zeros():
-    assert M.parse_money("12,50", 2) == 1250
-    assert M.parse_money("12.500", 2) == 1250  # same value, no rounding needed
+def test_machine_form_never_guesses_a_decimal_comma():
+    # Once a lone comma was taken for a decimal mark: "12,500" became 12.50.
+    for text in ("12,50", "12,500", "1,000"):
+        with pytest.raises(M.AmountError, match="no thousands separator"):
+            M.parse_money(text, 2)
+    assert M.parse_money("12,50", 2, locale="es_ES") == 1250  # a form in a comma locale
     assert M.parse_money("100", 0) == 100
-    with pytest.raises(M.AmountError):
+    with pytest.raises(M.AmountError, match="whole numbers only"):
         M.parse_money("0.5", 0)
+
+
+def test_decimals_typed_count_even_when_zero():
+    # "12.000" in a VND file is never read as 12: the decimals written must fit the field.
+    with pytest.raises(M.AmountError, match="at most 2 decimals"):
+        M.parse_money("12.500", 2)
+    with pytest.raises(M.AmountError, match="whole numbers only"):
+        M.parse_money("12.000", 0)
+    assert M.parse_money(Decimal("12.500"), 2) == 1250  # a Decimal from code keeps its value
 
 
 @given(

@@ -91,6 +91,8 @@ class BizdeskApp(App):
         settings = store.settings()
         self.sub_title = settings.get("company", "")
         self.locale = settings.get("locale", "en_US")
+        # Numbers typed into forms are read as the screens show them, in the shop's locale.
+        store.input_locale = self.locale
         from bizdesk.services.users import access
 
         with store.read() as uow:  # the role decides which tabs show (services enforce it)

@@ -18,6 +18,7 @@ from rich.table import Table
 from rich.text import Text
 
 from bizdesk.errors import BizdeskError
+from bizdesk.reading import DateError, read_date
 
 app = typer.Typer(
     add_completion=False, no_args_is_help=False, help="bizdesk: run a small shop from one terminal."
@@ -82,9 +83,9 @@ def parse_date(value: str | None, name: str) -> date | None:
     if not value:
         return None
     try:
-        return date.fromisoformat(value)
-    except ValueError:
-        fail(f"{name}: {value!r} is not a date (YYYY-MM-DD)", 2)
+        return read_date(value)
+    except DateError as exc:
+        fail(f"{name}: {exc}")
     return None
 
 

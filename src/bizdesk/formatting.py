@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
 from babel.numbers import format_decimal
@@ -19,6 +19,21 @@ def money(value: Decimal | None, locale: str = "en_US") -> str:
 
 def number(value: int | Decimal | None, locale: str = "en_US") -> str:
     return "" if value is None else format_decimal(value, locale=locale)
+
+
+def editable(value: object, locale: str | None) -> str:
+    """A number as a form fills it in for editing: the way the form reads numbers back
+    (bizdesk.reading: ``locale`` None is the machine form), every digit kept, so saving the
+    form unchanged stores the same value. Text that is not a number is left as it is."""
+    if value is None or value == "":
+        return ""
+    try:
+        d = value if isinstance(value, Decimal) else Decimal(str(value))
+    except InvalidOperation:
+        return str(value)
+    if not d.is_finite():
+        return str(value)
+    return format(d, "f") if locale is None else money(d, locale)
 
 
 def day(value: date | None) -> str:

@@ -8,17 +8,15 @@ decimals, stored as thousandths. Every conversion and every rounding happens her
 from __future__ import annotations
 
 import functools
-from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from decimal import ROUND_HALF_EVEN, Decimal
 
 from babel.numbers import get_currency_precision, list_currencies
+
+from bizdesk.reading import AmountError, read_number  # AmountError: defined by the reader
 
 QTY_DECIMALS = 3
 QTY_SCALE = 10**QTY_DECIMALS
 MAX_ABS_MINOR = 10**15  # far above any shop's figures, far below int64 limits
-
-
-class AmountError(ValueError):
-    """A text or number that is not an acceptable amount; the message is for people."""
 
 
 @functools.cache
@@ -30,8 +28,11 @@ def currency_exponent(currency: str) -> int:
     return get_currency_precision(code)
 
 
-def parse_decimal(value: object, *, decimals: int, allow_negative: bool = False) -> Decimal:
-    """Read a user's amount exactly. Refuses floats, junk, too many decimals, NaN."""
+def parse_decimal(
+    value: object, *, decimals: int, allow_negative: bool = False, locale: str | None = None
+) -> Decimal:
+    """Read a user's amount exactly (bizdesk.reading): in the machine form, or with
+    ``locale`` as that locale writes numbers. Refuses floats, junk, too many decimals, NaN."""
     if isinstance(value, float):
         raise AmountError("internal error: a float reached an exact amount")
     if isinstance(value, Decimal):
@@ -39,15 +40,7 @@ def parse_decimal(value: object, *, decimals: int, allow_negative: bool = False)
     elif isinstance(value, int):
         d = Decimal(value)
     else:
-        text = str(value).strip().replace("\u00a0", "").replace(" ", "")
-        if not text:
-            raise AmountError("a number is required")
-        if text.count(",") == 1 and "." not in text:
-            text = text.replace(",", ".")
-        try:
-            d = Decimal(text)
-        except InvalidOperation:
-            raise AmountError(f"{str(value)[:40]!r} is not a number") from None
+        d = read_number(str(value), decimals=decimals, locale=locale)
     if not d.is_finite():
         raise AmountError("not a number")
     if d.as_tuple().exponent < -decimals and d != d.quantize(Decimal(1).scaleb(-decimals)):
@@ -78,16 +71,19 @@ def from_minor(minor: int | None, exponent: int) -> Decimal:
     return Decimal(int(minor)).scaleb(-exponent).quantize(Decimal(1).scaleb(-exponent))
 
 
-def parse_money(value: object, exponent: int, *, allow_negative: bool = False) -> int:
-    """User input -> minor units, in one step."""
+def parse_money(
+    value: object, exponent: int, *, allow_negative: bool = False, locale: str | None = None
+) -> int:
+    """User input -> minor units, in one step (``locale``: see parse_decimal)."""
     return to_minor(
-        parse_decimal(value, decimals=exponent, allow_negative=allow_negative), exponent
+        parse_decimal(value, decimals=exponent, allow_negative=allow_negative, locale=locale),
+        exponent,
     )
 
 
-def parse_qty(value: object, *, allow_negative: bool = False) -> int:
-    """User input -> thousandths of a unit."""
-    d = parse_decimal(value, decimals=QTY_DECIMALS, allow_negative=allow_negative)
+def parse_qty(value: object, *, allow_negative: bool = False, locale: str | None = None) -> int:
+    """User input -> thousandths of a unit (``locale``: see parse_decimal)."""
+    d = parse_decimal(value, decimals=QTY_DECIMALS, allow_negative=allow_negative, locale=locale)
     return int(d.scaleb(QTY_DECIMALS))
 
 
@@ -99,9 +95,9 @@ def qty_from_scaled(scaled: int | None) -> Decimal:
     return Decimal(int(scaled)).scaleb(-QTY_DECIMALS).normalize()
 
 
-def percent_to_basis_points(value: object) -> int:
+def percent_to_basis_points(value: object, *, locale: str | None = None) -> int:
     """A percentage (0-100, up to two decimals) -> hundredths of a percent."""
-    d = parse_decimal(value, decimals=2)
+    d = parse_decimal(value, decimals=2, locale=locale)
     if d > 100:
         raise AmountError("must be between 0 and 100")
     return int(d.scaleb(2))

@@ -43,6 +43,9 @@ class Store:
     url: str
     engine: Engine
     user: str = field(default_factory=os_username)
+    # How typed numbers are read (bizdesk.reading): None, the machine form (command line,
+    # CSV, JSON); a locale such as "vi_VN" when people type into the terminal interface.
+    input_locale: str | None = None
     _settings: dict[str, str] | None = None
     _has_chains: bool | None = None
 
@@ -122,6 +125,7 @@ class UnitOfWork:
     write: bool
     settings_changed: bool = False
     service_depth: int = 0  # > 0 inside a permission-checked service (services/permissions.py)
+    machine_input: bool = False  # inside machine_form(): the store's input locale is ignored
     _account: User | None = field(default=None, repr=False)
 
     @property
@@ -169,6 +173,21 @@ class UnitOfWork:
         else:
             row.value = value
         self.settings_changed = True
+
+    @property
+    def input_locale(self) -> str | None:
+        """The form typed numbers are read in: None for the machine form, else a locale."""
+        return None if self.machine_input else self.store.input_locale
+
+    @contextmanager
+    def machine_form(self) -> Iterator[None]:
+        """Read numbers in the machine form inside, whatever the store's input locale (a
+        CSV file is in the documented machine form, even when a form started the import)."""
+        before, self.machine_input = self.machine_input, True
+        try:
+            yield
+        finally:
+            self.machine_input = before
 
     @property
     def currency(self) -> str:

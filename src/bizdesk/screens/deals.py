@@ -40,7 +40,7 @@ def deal_fields(stages: list[str], view: D.DealView | None = None) -> list[Field
             required=True,
         ),
         Field("organization", "Organisation", "organization", d.organization),
-        Field("amount", "Amount (estimate)", value=d.amount),
+        Field("amount", "Amount (estimate)", "number", d.amount),
         Field(
             "stage",
             "Stage",
@@ -49,7 +49,11 @@ def deal_fields(stages: list[str], view: D.DealView | None = None) -> list[Field
             options=tuple(stages),
         ),
         Field(
-            "probability", "Probability %", value=d.probability, placeholder="empty: stage default"
+            "probability",
+            "Probability %",
+            "number",
+            d.probability,
+            placeholder="empty: stage default",
         ),
         Field("expected_close", "Expected close", value=d.expected_close, placeholder="YYYY-MM-DD"),
         Field("owner", "Owner", value=d.owner, placeholder="user name"),

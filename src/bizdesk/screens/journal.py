@@ -43,8 +43,8 @@ LEDGER_COLUMNS = [
 ]
 LINE_FIELDS = [
     Field("account", "Account", width="2fr"),
-    Field("debit", "Debit", width="12"),
-    Field("credit", "Credit", width="12"),
+    Field("debit", "Debit", "number", width="12"),
+    Field("credit", "Credit", "number", width="12"),
     Field("contact", "Contact", width="1fr"),
     Field("memo", "Memo", width="1fr"),
 ]

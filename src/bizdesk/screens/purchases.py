@@ -43,9 +43,9 @@ STATE_KEYS = {
 }
 LINE_FIELDS = [
     Field("product", "Product (SKU)", width="3fr"),
-    Field("qty", "Qty", value="1", width="8"),
-    Field("unit_cost", "Unit cost", width="11"),
-    Field("vat_rate", "VAT %", width="7"),
+    Field("qty", "Qty", "number", "1", width="8"),
+    Field("unit_cost", "Unit cost", "number", width="11"),
+    Field("vat_rate", "VAT %", "number", width="7"),
     Field("description", "Description", width="2fr"),
 ]
 
@@ -111,7 +111,7 @@ def order_form(view: PU.POView | None = None) -> LinesFormScreen:
 def receive_form(po: PU.POView) -> FormScreen:
     open_lines = [ln for ln in po.lines if ln.outstanding > 0]
     fields = [
-        Field(f"line_{ln.id}", f"{ln.sku} ({ln.outstanding} to come)", value=str(ln.outstanding))
+        Field(f"line_{ln.id}", f"{ln.sku} ({ln.outstanding} to come)", "number", ln.outstanding)
         for ln in open_lines
     ]
     fields += [
@@ -145,8 +145,8 @@ def bill_form(po: PU.POView, net: Any, vat: Any, loc: str) -> FormScreen:
         f"Supplier's bill for {po.label}: received goods worth {money(net, loc)} not yet billed",
         [
             Field("reference", "Their invoice number", required=True),
-            Field("net", "Net amount", value=str(net)),
-            Field("vat", "VAT", value=str(vat)),
+            Field("net", "Net amount", "number", net),
+            Field("vat", "VAT", "number", vat),
             Field("bill_date", "Bill date", placeholder="YYYY-MM-DD, empty: today"),
             Field("due_date", "Due", placeholder="YYYY-MM-DD, empty: in 30 days"),
         ],
@@ -158,7 +158,7 @@ def pay_form(bill: PU.BillView) -> FormScreen:
     return FormScreen(
         f"Pay bill {bill.reference} ({bill.open} open)",
         [
-            Field("amount", "Amount", value=str(bill.open), required=True),
+            Field("amount", "Amount", "number", bill.open, required=True),
             Field("account", "Paid from", "select", "bank", options=PU.PAYMENT_ACCOUNTS),
             Field("date", "Paid on", placeholder="YYYY-MM-DD, empty: today"),
         ],

@@ -43,9 +43,9 @@ STATE_KEYS = {
 }
 LINE_FIELDS = [
     Field("product", "Product (SKU)", width="3fr"),
-    Field("qty", "Qty", value="1", width="8"),
-    Field("unit_price", "Unit price", width="11"),
-    Field("vat_rate", "VAT %", width="7"),
+    Field("qty", "Qty", "number", "1", width="8"),
+    Field("unit_price", "Unit price", "number", width="11"),
+    Field("vat_rate", "VAT %", "number", width="7"),
     Field("description", "Description", width="2fr"),
 ]
 
@@ -132,7 +132,8 @@ def quantities_form(title: str, so: SA.SOView, left, extra: list[Field], act) ->
         Field(
             f"line_{ln.id}",
             f"{(ln.sku or ln.description)[:14]} ({left(ln)} left)",
-            value=str(left(ln)),
+            "number",
+            left(ln),
         )
         for ln in open_lines
     ] + extra
@@ -147,7 +148,7 @@ def pay_form(inv: SA.InvoiceView) -> FormScreen:
     return FormScreen(
         f"Payment for {inv.label} ({inv.open} open)",
         [
-            Field("amount", "Amount", value=str(inv.open), required=True),
+            Field("amount", "Amount", "number", inv.open, required=True),
             Field("account", "Paid into", "select", "bank", options=SA.PAYMENT_ACCOUNTS),
             Field("date", "Paid on", placeholder="YYYY-MM-DD, empty: today"),
         ],
@@ -161,7 +162,7 @@ def refund_form(inv: SA.InvoiceView) -> FormScreen:
     return FormScreen(
         f"Refund on {inv.label} ({inv.refund_due} owed back to the customer)",
         [
-            Field("amount", "Amount", value=str(inv.refund_due), required=True),
+            Field("amount", "Amount", "number", inv.refund_due, required=True),
             Field("account", "Paid from", "select", "cash", options=SA.PAYMENT_ACCOUNTS),
             Field("date", "Paid on", placeholder="YYYY-MM-DD, empty: today"),
         ],

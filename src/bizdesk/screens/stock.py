@@ -41,12 +41,12 @@ def product_fields(view: S.ProductView | None = None) -> list[Field]:
         Field("sku", "SKU", value=d.sku, required=True),
         Field("name", "Name", value=d.name, required=True),
         Field("unit", "Unit", value=d.unit, placeholder="pcs, kg, m"),
-        Field("sale_price", "Sale price", value=d.sale_price),
-        Field("cost", "Usual cost", value=d.cost),
-        Field("vat_rate", "VAT %", value=d.vat_rate),
+        Field("sale_price", "Sale price", "number", d.sale_price),
+        Field("cost", "Usual cost", "number", d.cost),
+        Field("vat_rate", "VAT %", "number", d.vat_rate),
         Field("supplier", "Default supplier", "contact", d.supplier),
-        Field("reorder_point", "Reorder at (qty)", value=d.reorder_point),
-        Field("reorder_qty", "Reorder quantity", value=d.reorder_qty),
+        Field("reorder_point", "Reorder at (qty)", "number", d.reorder_point),
+        Field("reorder_qty", "Reorder quantity", "number", d.reorder_qty),
         Field("allow_negative", "May go below zero", "checkbox", d.allow_negative),
     ]
 
@@ -68,7 +68,7 @@ def adjust_form(product_id: int, label: str) -> FormScreen:
     return FormScreen(
         f"Adjust stock of {label}",
         [
-            Field("qty", "Change (+ in, - out)", required=True, placeholder="-2 or 5"),
+            Field("qty", "Change (+ in, - out)", "number", required=True, placeholder="-2 or 5"),
             Field("reason", "Reason", required=True, placeholder="breakage, found, sample"),
             Field("location", "Location", placeholder="empty: the main location"),
         ],
@@ -80,7 +80,7 @@ def count_form(product_id: int, label: str) -> FormScreen:
     return FormScreen(
         f"Count {label}",
         [
-            Field("counted", "Counted quantity", required=True),
+            Field("counted", "Counted quantity", "number", required=True),
             Field("reason", "Reason", value="stock count"),
             Field("location", "Location", placeholder="empty: the main location"),
         ],
@@ -92,7 +92,7 @@ def transfer_form(product_id: int, label: str) -> FormScreen:
     return FormScreen(
         f"Move {label} between locations",
         [
-            Field("qty", "Quantity", required=True),
+            Field("qty", "Quantity", "number", required=True),
             Field("from_location", "From", placeholder="empty: the main location"),
             Field("to_location", "To", required=True),
         ],

@@ -55,9 +55,9 @@ def list_stages(uow: UnitOfWork, *, include_inactive: bool = False) -> list[Stag
     ]
 
 
-def _probability(value: object) -> int:
+def _probability(value: object, locale: str | None = None) -> int:
     try:
-        d = parse_decimal(value, decimals=0)
+        d = parse_decimal(value, decimals=0, locale=locale)
     except AmountError as exc:
         raise v.FieldError(f"{exc} (a whole percentage 0-100)") from None
     if d > 100:
@@ -71,7 +71,7 @@ def add_stage(
 ) -> StageView:
     chk = v.Checker()
     name = chk("name", v.text, name, required=True, max_len=60)
-    prob = chk("probability", _probability, probability)
+    prob = chk("probability", _probability, probability, uow.input_locale)
     if (
         name
         and uow.session.exec(
@@ -119,7 +119,7 @@ def update_stage(
             chk.add("name", f"a stage called {new!r} exists already")
         name = new
     if probability is not None:
-        probability = chk("probability", _probability, probability)
+        probability = chk("probability", _probability, probability, uow.input_locale)
     chk.done()
     if name is not None:
         st.name = name
@@ -358,13 +358,15 @@ def _clean(uow: UnitOfWork, data: DealInput) -> dict:
         chk.add("owner", f"{owner!r} is not a bizdesk user")
     out["owner"] = owner or None
     try:
-        out["amount_minor"] = parse_money(data.amount or "0", uow.exponent)
+        out["amount_minor"] = parse_money(data.amount or "0", uow.exponent, locale=uow.input_locale)
     except AmountError as exc:
         chk.add("amount", str(exc))
     stage = chk("stage", _resolve_stage, uow, data.stage)
     out["stage"] = stage
     prob_text = str(data.probability or "").strip()
-    out["probability"] = chk("probability", _probability, prob_text) if prob_text else None
+    out["probability"] = (
+        chk("probability", _probability, prob_text, uow.input_locale) if prob_text else None
+    )
     out["expected_close"] = chk("expected_close", v.iso_date, data.expected_close)
     out["next_activity"] = chk("next_activity", v.text, data.next_activity, max_len=200)
     out["next_activity_due"] = chk("next_activity_due", v.iso_date, data.next_activity_due)
@@ -530,14 +532,14 @@ def set_lines(uow: UnitOfWork, deal_id: int, lines: list[LineInput], *, version:
     for i, ln in enumerate(lines, start=1):
         desc = chk(f"line {i} description", v.text, ln.description, required=True, max_len=200)
         try:
-            qty = parse_qty(ln.qty)
+            qty = parse_qty(ln.qty, locale=uow.input_locale)
             if qty == 0:
                 raise AmountError("must be more than zero")
         except AmountError as exc:
             chk.add(f"line {i} qty", str(exc))
             qty = None
         try:
-            price = parse_money(ln.unit_price, exp)
+            price = parse_money(ln.unit_price, exp, locale=uow.input_locale)
         except AmountError as exc:
             chk.add(f"line {i} unit_price", str(exc))
             price = None

@@ -55,7 +55,7 @@ def clean_line(
     if not str(product or "").strip() and not desc and not product_required:
         chk.add(f"line {i} description", "a line without a product needs a description")
     try:
-        q = parse_qty(qty)
+        q = parse_qty(qty, locale=uow.input_locale)
         if q == 0:
             raise AmountError("must be more than zero")
     except AmountError as exc:
@@ -64,14 +64,14 @@ def clean_line(
     amount = rate = 0
     try:
         if str(unit or "").strip():
-            amount = parse_money(unit, uow.exponent)
+            amount = parse_money(unit, uow.exponent, locale=uow.input_locale)
         elif p is not None:
             amount = default_unit(p)
     except AmountError as exc:
         chk.add(f"line {i} {unit_label}", str(exc))
     try:
         if str(vat_rate or "").strip():
-            rate = percent_to_basis_points(vat_rate)
+            rate = percent_to_basis_points(vat_rate, locale=uow.input_locale)
         elif p is not None:
             rate = p.vat_bp
     except AmountError as exc:

@@ -189,7 +189,7 @@ def import_stock_count(
 
 # --- journal: the fast path (30,000+ lines a second) ----------------------------------------
 
-_PLAIN_AMOUNT = re.compile(r"^(\d{1,13})(?:\.(\d*))?$")
+_PLAIN_AMOUNT = re.compile(r"^([0-9]{1,13})(?:\.([0-9]+))?$")  # ASCII digits only (\d takes １２３)
 
 
 def _amount_parser(exp: int) -> Callable[[str], int]:
@@ -262,7 +262,7 @@ def import_journal(uow: UnitOfWork, data: bytes | str, *, dry_run: bool = False)
         raw_date = row["date"].strip()
         if raw_date not in dates:
             try:
-                dates[raw_date] = date.fromisoformat(raw_date)
+                dates[raw_date] = v.iso_date(raw_date)  # YYYY-MM-DD, 1900-2199
             except ValueError:
                 dates[raw_date] = None
         day = dates[raw_date]

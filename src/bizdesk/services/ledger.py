@@ -327,7 +327,7 @@ def _clean_lines(uow: UnitOfWork, lines: list[LineInput], chk: v.Checker) -> lis
         for side in ("debit", "credit"):
             raw = str(getattr(ln, side) or "").strip()
             try:
-                amounts[side] = parse_money(raw, exp) if raw else 0
+                amounts[side] = parse_money(raw, exp, locale=uow.input_locale) if raw else 0
             except AmountError as exc:
                 chk.add(f"line {i} {side}", str(exc))
                 amounts[side] = 0
@@ -766,12 +766,12 @@ def source_of_entry(uow: UnitOfWork, source_kind: str | None, source_id: int | N
 def preview_entry(uow: UnitOfWork, lines: list[LineInput]) -> tuple[Decimal, Decimal, int]:
     """Debits and credits typed so far and how many lines are not readable yet (the entry
     form's running difference; posting checks everything)."""
-    exp = uow.exponent
+    exp, loc = uow.exponent, uow.input_locale
     debit = credit = bad = 0
     for ln in lines:
         try:
-            d = parse_money(ln.debit, exp) if str(ln.debit).strip() else 0
-            c = parse_money(ln.credit, exp) if str(ln.credit).strip() else 0
+            d = parse_money(ln.debit, exp, locale=loc) if str(ln.debit).strip() else 0
+            c = parse_money(ln.credit, exp, locale=loc) if str(ln.credit).strip() else 0
         except AmountError:
             bad += 1
             continue

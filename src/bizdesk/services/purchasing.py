@@ -332,7 +332,7 @@ def receive(
         if not str(raw or "").strip():
             continue
         try:
-            q = parse_qty(raw)
+            q = parse_qty(raw, locale=uow.input_locale)
         except AmountError as exc:
             chk.add(sku, str(exc))
             continue
@@ -432,7 +432,9 @@ def bill(
     amounts = {}
     for name, raw, default in (("net", net, d_net), ("vat", vat, d_vat)):
         try:
-            amounts[name] = parse_money(default if raw in (None, "") else raw, exp)
+            amounts[name] = parse_money(
+                default if raw in (None, "") else raw, exp, locale=uow.input_locale
+            )
         except AmountError as exc:
             chk.add(name, str(exc))
     if (
@@ -545,7 +547,7 @@ def pay(
     day = chk("date", v.iso_date, when) or date.today()
     acct_role = chk("account", v.choice, account, PAYMENT_ACCOUNTS, default="bank")
     try:
-        amt = open_ if amount in (None, "") else parse_money(amount, exp)
+        amt = open_ if amount in (None, "") else parse_money(amount, exp, locale=uow.input_locale)
         if amt <= 0:
             chk.add("amount", "must be more than zero")
         elif amt > open_:

@@ -369,7 +369,7 @@ def _quantities(
         if not str(raw or "").strip():
             continue
         try:
-            q = parse_qty(raw)
+            q = parse_qty(raw, locale=uow.input_locale)
         except AmountError as exc:
             chk.add(label, str(exc))
             continue
@@ -582,7 +582,7 @@ def pay(
     day = chk("date", v.iso_date, when) or date.today()
     role = chk("account", v.choice, account, PAYMENT_ACCOUNTS, default="bank")
     try:
-        amt = open_ if amount in (None, "") else parse_money(amount, exp)
+        amt = open_ if amount in (None, "") else parse_money(amount, exp, locale=uow.input_locale)
         if amt <= 0:
             chk.add("amount", "must be more than zero")
         elif amt > open_:
@@ -639,7 +639,7 @@ def refund(
     day = chk("date", v.iso_date, when) or date.today()
     role = chk("account", v.choice, account, PAYMENT_ACCOUNTS, default="cash")
     try:
-        amt = due if amount in (None, "") else parse_money(amount, exp)
+        amt = due if amount in (None, "") else parse_money(amount, exp, locale=uow.input_locale)
         if amt <= 0 or amt > due:
             chk.add("amount", f"between 0 and {from_minor(due, exp)}")
     except AmountError as exc:

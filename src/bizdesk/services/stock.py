@@ -115,9 +115,9 @@ def _flag(value: object) -> bool:
     raise v.FieldError("yes or no")
 
 
-def _amount(fn, value: object, *args) -> int:  # noqa: ANN001
+def _amount(fn, value: object, *args, **kwargs) -> int:  # noqa: ANN001, ANN003
     try:
-        return fn(value, *args) if str(value or "").strip() else 0
+        return fn(value, *args, **kwargs) if str(value or "").strip() else 0
     except AmountError as exc:
         raise v.FieldError(str(exc)) from None
 
@@ -132,7 +132,7 @@ def resolve_supplier(uow: UnitOfWork, text: object) -> Contact:
 
 
 def _clean_product(uow: UnitOfWork, data: ProductInput, self_id: int | None = None) -> dict:
-    exp = uow.exponent
+    exp, loc = uow.exponent, uow.input_locale
     chk = v.Checker()
     sku = chk("sku", v.text, data.sku, required=True, max_len=40)
     if sku:
@@ -146,11 +146,15 @@ def _clean_product(uow: UnitOfWork, data: ProductInput, self_id: int | None = No
         "sku": sku,
         "name": chk("name", v.text, data.name, required=True, max_len=200),
         "unit": chk("unit", v.text, data.unit or "pcs", max_len=12) or "pcs",
-        "sale_price_minor": chk("sale_price", _amount, parse_money, data.sale_price, exp),
-        "cost_minor": chk("cost", _amount, parse_money, data.cost, exp),
-        "vat_bp": chk("vat_rate", _amount, percent_to_basis_points, data.vat_rate),
-        "reorder_point_scaled": chk("reorder_point", _amount, parse_qty, data.reorder_point),
-        "reorder_qty_scaled": chk("reorder_qty", _amount, parse_qty, data.reorder_qty),
+        "sale_price_minor": chk(
+            "sale_price", _amount, parse_money, data.sale_price, exp, locale=loc
+        ),
+        "cost_minor": chk("cost", _amount, parse_money, data.cost, exp, locale=loc),
+        "vat_bp": chk("vat_rate", _amount, percent_to_basis_points, data.vat_rate, locale=loc),
+        "reorder_point_scaled": chk(
+            "reorder_point", _amount, parse_qty, data.reorder_point, locale=loc
+        ),
+        "reorder_qty_scaled": chk("reorder_qty", _amount, parse_qty, data.reorder_qty, locale=loc),
         "allow_negative": chk("allow_negative", _flag, data.allow_negative),
         "supplier_id": None,
     }
@@ -687,7 +691,7 @@ def adjust(
     p = _load(uow, product_id, lock=True)
     chk = v.Checker()
     try:
-        delta = parse_qty(qty, allow_negative=True)
+        delta = parse_qty(qty, allow_negative=True, locale=uow.input_locale)
         if delta == 0:
             chk.add("qty", "must not be zero")
     except AmountError as exc:
@@ -725,7 +729,7 @@ def count(
     p = _load(uow, product_id, lock=True)
     chk = v.Checker()
     try:
-        counted_scaled = parse_qty(counted)
+        counted_scaled = parse_qty(counted, locale=uow.input_locale)
     except AmountError as exc:
         chk.add("counted", str(exc))
         counted_scaled = 0
@@ -746,7 +750,7 @@ def transfer(
     p = _load(uow, product_id, lock=True)
     chk = v.Checker()
     try:
-        q = parse_qty(qty)
+        q = parse_qty(qty, locale=uow.input_locale)
         if q == 0:
             chk.add("qty", "must be more than zero")
     except AmountError as exc:

@@ -16,6 +16,7 @@ from bizdesk.models.base import utcnow
 from bizdesk.models.contacts import Contact
 from bizdesk.models.core import User
 from bizdesk.models.tickets import PRIORITIES, STATUSES, Ticket, TicketComment, TicketEvent
+from bizdesk.money import AmountError, parse_decimal
 from bizdesk.services import validate as v
 from bizdesk.services.business_hours import (
     BusinessHours,
@@ -77,8 +78,8 @@ def set_sla_policy(uow: UnitOfWork, policy: dict[str, tuple[object, object]]) ->
     for prio in PRIORITIES:
         pair = policy.get(prio, DEFAULT_SLA[prio])
         try:
-            fr, res = (int(str(x).strip()) for x in pair)
-        except ValueError:
+            fr, res = (int(parse_decimal(x, decimals=0, locale=uow.input_locale)) for x in pair)
+        except AmountError:
             errors[prio] = "targets are whole business hours"
             continue
         if not (0 < fr <= res <= 2000):

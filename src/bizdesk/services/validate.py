@@ -8,6 +8,7 @@ import unicodedata
 from datetime import date
 
 from bizdesk.errors import ValidationError
+from bizdesk.reading import DateError, read_date
 
 
 class FieldError(ValueError):
@@ -134,9 +135,9 @@ def iso_date(value: object, *, required: bool = False) -> date | None:
             raise FieldError("required")
         return None
     try:
-        return date.fromisoformat(s)
-    except ValueError:
-        raise FieldError(f"{s!r} is not a date (YYYY-MM-DD)") from None
+        return read_date(s)
+    except DateError as exc:
+        raise FieldError(str(exc)) from None
 
 
 def tags(value: object) -> list[str]:

@@ -23,6 +23,7 @@ from textual.suggester import Suggester
 from textual.widgets import Button, Checkbox, Footer, Input, Label, Select, Static, TextArea
 
 from bizdesk.errors import BizdeskError, Conflict, ValidationError
+from bizdesk.formatting import editable
 from bizdesk.services import drafts
 
 
@@ -30,7 +31,7 @@ from bizdesk.services import drafts
 class Field:
     name: str
     label: str
-    kind: str = "text"  # text, multiline, select, checkbox, contact, organization
+    kind: str = "text"  # text, number, multiline, select, checkbox, contact, organization
     value: Any = ""
     required: bool = False
     options: tuple[str, ...] = ()
@@ -221,8 +222,15 @@ class FormScreen(ModalScreen[Any]):
                 self.app.store, "organization" if f.kind == "organization" else None
             )
         return Input(
-            str(f.value or ""), id=wid, placeholder=f.placeholder, suggester=suggester, compact=True
+            self.shown(f), id=wid, placeholder=f.placeholder, suggester=suggester, compact=True
         )
+
+    def shown(self, f: Field) -> str:
+        """An input's text for a field's value: a number as the form reads it back (in the
+        app, the shop's locale), anything else as it is."""
+        if f.kind == "number":
+            return editable(f.value, self.app.store.input_locale)
+        return str(f.value or "")
 
     def on_mount(self) -> None:
         self.initial = self.values()
@@ -386,7 +394,7 @@ class FormScreen(ModalScreen[Any]):
             if isinstance(w, TextArea):
                 w.text = str(new.value or "")
             elif isinstance(w, Select | Checkbox | Input):
-                w.value = new.value if not isinstance(w, Input) else str(new.value or "")
+                w.value = new.value if not isinstance(w, Input) else self.shown(new)
         self.initial = self.values()
         self.query_one("#form-error", Static).update(Text("Reloaded the saved version."))
 

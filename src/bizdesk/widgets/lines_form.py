@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from rich.text import Text
@@ -105,7 +106,7 @@ class LinesFormScreen(FormScreen):
                     if f.name in self.suggesters:
                         sugg = LookupSuggester(self.app.store, self.suggesters[f.name])
                     box = Input(
-                        str(f.value or ""),
+                        self.shown(f),
                         id=f"l-{f.name}",
                         placeholder=f.label,
                         suggester=sugg,
@@ -121,6 +122,13 @@ class LinesFormScreen(FormScreen):
             yield Footer()
 
     def on_mount(self) -> None:
+        # The lines' numbers as the editor reads them back (the shop's locale in the app).
+        numbers = [f for f in self.line_fields if f.kind == "number"]
+        for ln in self.lines:
+            for f in numbers:
+                if f.name in ln:
+                    ln[f.name] = self.shown(replace(f, value=ln[f.name]))
+        self.initial_lines = [dict(ln) for ln in self.lines]
         grid = self.query_one("#lines", DataTable)
         grid.add_column("#", key="n", width=3)
         for f in self.line_fields:

@@ -1,0 +1,150 @@
+"""Reading the numbers and dates people type: one strict reader, never a guess.
+
+Numbers come in one of two forms, and the caller says which:
+
+- the machine form (CSV files, the command line, JSON): ASCII digits, an optional leading
+  ``-`` and ``.`` before the decimals; no thousands separator, no exponent, no ``+``, no
+  underscores, no other scripts' digits. ``-1234.50``. ``12,500`` is refused, never 12.50.
+- the locale form (the terminal interface's forms): a number as Babel writes it in the shop's
+  locale, read back by Babel's strict parser, so that whatever a screen shows can be typed
+  back unchanged: ``1,299.99`` (en_US), ``1.500.000`` (vi_VN), ``1.234,56`` (es_ES, ro_RO);
+  plain digits with the locale's decimal mark work too (``1299.99``, ``1234,56``).
+
+In both forms the decimals typed count: ``350.000`` in a two-decimal field is refused, not
+read as 350 (a vi_VN user means three hundred and fifty thousand). Dates are ISO
+``YYYY-MM-DD`` in both forms, from 1900-01-01 to 2199-12-31. Every refusal says the form
+that was expected, with an example.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from babel import Locale
+from babel.numbers import (
+    NumberFormatError,
+    format_decimal,
+    get_decimal_symbol,
+    get_group_symbol,
+    get_minus_sign_symbol,
+)
+from babel.numbers import parse_decimal as babel_parse_decimal
+
+MAX_NUMBER_CHARS = 40  # "-1,000,000,000,000.000" is 22; anything much longer is not a number
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(2199, 12, 31)
+
+_MACHINE_NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?", re.ASCII)
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
+
+
+class AmountError(ValueError):
+    """A text or number that is not an acceptable amount; the message is for people."""
+
+
+class DateError(ValueError):
+    """A text that is not an acceptable date; the message is for people."""
+
+
+def _shown(text: str) -> str:
+    """The typed text, quoted and cut short, for a message."""
+    return repr(text[:20] + "…" if len(text) > 20 else text)
+
+
+def _example(decimals: int) -> Decimal:
+    """An example value with the allowed decimals: 12345.67, 1234567, 1234.567."""
+    return Decimal(1234567).scaleb(-decimals)
+
+
+def machine_hint(decimals: int) -> str:
+    if not decimals:
+        return f"use digits only, no thousands separator, e.g. {_example(0)}"
+    return f"use digits with . for decimals and no thousands separator, e.g. {_example(decimals)}"
+
+
+@functools.cache
+def _symbols(locale: str) -> tuple[str, str, str, str]:
+    """(decimal mark, group separator, minus sign, the locale's name) for a locale."""
+    name = Locale.parse(locale).get_display_name("en") or locale
+    return (
+        get_decimal_symbol(locale),
+        get_group_symbol(locale),
+        get_minus_sign_symbol(locale),
+        name,
+    )
+
+
+@functools.cache
+def locale_hint(locale: str, decimals: int) -> str:
+    dec, group, _minus, name = _symbols(locale)
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    example = format_decimal(_example(decimals), format=pattern, locale=locale)
+    plain = format_decimal(_example(decimals), format="0" + pattern[5:], locale=locale)
+    marks = f'"{group}" between thousands'
+    if decimals:
+        marks = f'"{dec}" before decimals, ' + marks
+    return f"write it as in {name}: e.g. {example} or {plain} ({marks})"
+
+
+def read_number(value: str, *, decimals: int, locale: str | None = None) -> Decimal:
+    """Typed text -> Decimal, exactly as written, with at most ``decimals`` decimals.
+
+    ``locale`` None reads the machine form, a locale name (``vi_VN``) the locale form."""
+    text = str(value).strip()
+    if not text:
+        raise AmountError("a number is required")
+    if len(text) > MAX_NUMBER_CHARS:
+        raise AmountError(f"too long to be a number (at most {MAX_NUMBER_CHARS} characters)")
+    if locale is None:
+        if not _MACHINE_NUMBER.fullmatch(text):
+            raise AmountError(f"{_shown(text)} is not a number: {machine_hint(decimals)}")
+        number = Decimal(text)
+    else:
+        number = _read_locale_number(text, decimals, locale)
+    typed_decimals = max(0, -int(number.as_tuple().exponent))
+    if typed_decimals > decimals:
+        hint = machine_hint(decimals) if locale is None else locale_hint(locale, decimals)
+        if decimals == 0:
+            raise AmountError(f"{_shown(text)}: no decimals here, whole numbers only; {hint}")
+        raise AmountError(f"{_shown(text)}: at most {decimals} decimals; {hint}")
+    return number
+
+
+def _read_locale_number(text: str, decimals: int, locale: str) -> Decimal:
+    dec, group, minus, _name = _symbols(locale)
+    refusal = f"{_shown(text)} is not a number: {locale_hint(locale, decimals)}"
+    if group.isspace():  # e.g. fr_FR shows a narrow no-break space; people type a space
+        text = re.sub("[ \u00a0\u202f]", group, text)
+    body = text[1:] if text[:1] in ("-", minus) else text
+    # Babel alone would also take "1e3", "1_000", "+1", "NaN" and other scripts' digits.
+    if not body or not set(body) <= set("0123456789") | {dec, group} or body[:1] == group:
+        raise AmountError(refusal)
+    try:
+        return babel_parse_decimal(text, locale=locale, strict=True)
+    except (NumberFormatError, InvalidOperation):
+        raise AmountError(refusal) from None
+
+
+def read_date(value: object) -> date:
+    """Typed text -> a date: ``YYYY-MM-DD`` exactly, a real day, 1900-01-01 .. 2199-12-31."""
+    if isinstance(value, date):
+        day = value
+    else:
+        text = str(value).strip()
+        if not text:
+            raise DateError("a date is required (YYYY-MM-DD)")
+        if not _ISO_DATE.fullmatch(text):
+            raise DateError(f"{_shown(text)} is not a date: write YYYY-MM-DD, e.g. 2026-02-15")
+        try:
+            day = date.fromisoformat(text)
+        except ValueError:
+            raise DateError(f"{_shown(text)} is not a date: there is no such day") from None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise DateError(
+            f"{day.isoformat()} is outside the dates bizdesk accepts "
+            f"({FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()})"
+        )
+    return day

@@ -1,0 +1,225 @@
+"""One way to read numbers and dates (bizdesk.reading through money.py's entry points):
+the machine form for files and the command line, the shop's locale in forms, never a guess."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bizdesk import money as M
+from bizdesk.formatting import editable, money, number
+from bizdesk.reading import DateError, read_date
+from bizdesk.services import validate as v
+
+LOCALES = ("en_US", "es_ES", "ro_RO", "vi_VN")
+MACHINE = "use digits with . for decimals and no thousands separator"
+
+# (text, what the message must say) for a two-decimal amount in the machine form: the bad
+# inputs of issue 10 and DESIGN section 9.
+BAD_MACHINE_AMOUNTS = [
+    ("1,000", MACHINE),
+    ("12,500", MACHINE),
+    ("2,000", MACHINE),
+    ("1,299.99", MACHINE),
+    ("1.500.000", MACHINE),
+    ("1.234,56", MACHINE),
+    ("12,5", MACHINE),
+    ("1 000", MACHINE),
+    ("1_000", MACHINE),
+    ("１２３", MACHINE),  # fullwidth digits
+    ("١٢٣", MACHINE),  # Arabic-Indic digits
+    ("1e3", MACHINE),
+    ("1E-2", MACHINE),
+    ("NaN", MACHINE),
+    ("Infinity", MACHINE),
+    ("-Infinity", MACHINE),
+    ("+5", MACHINE),
+    ("--5", MACHINE),
+    ("-", MACHINE),
+    ("5.", MACHINE),
+    (".5", MACHINE),
+    ("0x10", MACHINE),
+    ("12€", MACHINE),
+    ("💰", MACHINE),
+    ("\x1b[2J5", MACHINE),
+    ("5\u202e0", MACHINE),
+    ("5\x00", MACHINE),
+    ("abc", "is not a number"),
+    ("1.001", "at most 2 decimals"),
+    ("12.500", "at most 2 decimals"),
+    ("1" * 10_000, "too long to be a number"),
+    ("", "a number is required"),
+    ("   ", "a number is required"),
+    ("-5", "must not be negative"),
+    ("99999999999999999", "too large"),
+]
+
+
+@pytest.mark.parametrize(("text", "message"), BAD_MACHINE_AMOUNTS)
+def test_machine_form_refuses_with_the_form_expected(text, message) -> None:  # noqa: ANN001
+    with pytest.raises(M.AmountError) as exc:
+        M.parse_money(text, 2)
+    assert message in str(exc.value)
+    assert len(str(exc.value)) < 200  # a 10,000-character input is not echoed back
+
+
+@pytest.mark.parametrize(
+    ("text", "minor"),
+    [("1000", 100000), ("-3.5", -350), ("0.10", 10), ("007", 700), ("  12.5 ", 1250)],
+)
+def test_machine_form_reads_plain_digits(text, minor) -> None:  # noqa: ANN001
+    assert M.parse_money(text, 2, allow_negative=True) == minor
+
+
+def test_quantities_and_percentages_share_the_rules() -> None:
+    for bad in ("2,000", "1e3", "１２３", "1_000", "0.0001"):
+        with pytest.raises(M.AmountError):
+            M.parse_qty(bad)
+    assert M.parse_qty("2000") == 2_000_000
+    assert M.parse_qty("2,5", locale="es_ES") == 2500
+    for bad in ("7,5", "101", "1e1", "7.555"):
+        with pytest.raises(M.AmountError):
+            M.percent_to_basis_points(bad)
+    assert M.percent_to_basis_points("7,5", locale="ro_RO") == 750
+    with pytest.raises(M.AmountError, match="use digits only, no thousands separator"):
+        M.parse_decimal("1,000", decimals=0)
+
+
+# (locale, exponent, text, minor units): what the screens show reads back as that value.
+GOOD_LOCALE_AMOUNTS = [
+    ("en_US", 2, "1,299.99", 129999),
+    ("en_US", 2, "1,000", 100000),
+    ("en_US", 2, "1299.99", 129999),
+    ("en_US", 2, "-1,234,567.50", -123456750),
+    ("en_US", 0, "350", 350),
+    ("vi_VN", 0, "1.500.000", 1500000),
+    ("vi_VN", 0, "350.000", 350000),
+    ("vi_VN", 0, "1500000", 1500000),
+    ("es_ES", 2, "1.234,56", 123456),
+    ("es_ES", 2, "1234,56", 123456),
+    ("es_ES", 2, "1.000", 100000),
+    ("ro_RO", 2, "1.234,56", 123456),
+    ("ro_RO", 3, "-0,125", -125),
+]
+
+
+@pytest.mark.parametrize(("loc", "exp", "text", "minor"), GOOD_LOCALE_AMOUNTS)
+def test_locale_form_reads_what_screens_show(loc, exp, text, minor) -> None:  # noqa: ANN001
+    assert M.parse_money(text, exp, allow_negative=True, locale=loc) == minor
+
+
+# (locale, exponent, text, what the message must say): refused, with the locale's own form.
+BAD_LOCALE_AMOUNTS = [
+    ("en_US", 2, "1.234,56", "e.g. 12,345.67 or 12345.67"),
+    ("en_US", 2, "12,5", "as in English (United States)"),
+    ("en_US", 2, "1,00,000", "e.g. 12,345.67"),
+    ("en_US", 2, "350.000", "at most 2 decimals"),  # never 350 in an en_US shop
+    ("en_US", 2, "1e3", "e.g. 12,345.67"),
+    ("en_US", 2, "1_000", "e.g. 12,345.67"),
+    ("en_US", 2, "１２３", "e.g. 12,345.67"),
+    ("en_US", 2, "NaN", "e.g. 12,345.67"),
+    ("en_US", 2, "+5", "e.g. 12,345.67"),
+    ("en_US", 2, "-", "e.g. 12,345.67"),
+    ("en_US", 2, "", "a number is required"),
+    ("en_US", 2, "1" * 10_000, "too long"),
+    ("vi_VN", 0, "1,000", "whole numbers only"),  # an en_US habit: never 1 dong
+    ("vi_VN", 0, "1,299.99", "e.g. 1.234.567 or 1234567"),
+    ("vi_VN", 0, "12.5", "as in Vietnamese (Vietnam)"),
+    ("vi_VN", 0, "1.00", "e.g. 1.234.567"),
+    ("es_ES", 2, "1,299.99", "e.g. 12.345,67 or 12345,67"),
+    ("es_ES", 2, "12.50", "e.g. 12.345,67"),
+    ("es_ES", 2, "12,500", "at most 2 decimals"),
+    ("ro_RO", 2, "1.2345,6", "as in Romanian (Romania)"),
+    ("ro_RO", 2, "1,234.56", "e.g. 12.345,67"),
+]
+
+
+@pytest.mark.parametrize(("loc", "exp", "text", "message"), BAD_LOCALE_AMOUNTS)
+def test_locale_form_refuses_with_the_locales_form(loc, exp, text, message) -> None:  # noqa: ANN001
+    with pytest.raises(M.AmountError) as exc:
+        M.parse_money(text, exp, locale=loc)
+    assert message in str(exc.value)
+
+
+# --- every value a screen shows reads back as itself -----------------------------------------
+
+
+def _minor_units(exp: int):  # noqa: ANN202
+    # up to the largest amount money.py accepts, negatives included, small ones often
+    top = M.MAX_ABS_MINOR - 1
+    return st.one_of(st.integers(-top, top), st.integers(-(10**6), 10**6))
+
+
+@pytest.mark.parametrize("loc", LOCALES)
+@pytest.mark.parametrize("exp", [0, 2, 3])
+@given(data=st.data())
+def test_money_shown_reads_back_exactly(loc, exp, data) -> None:  # noqa: ANN001
+    minor = data.draw(_minor_units(exp))
+    value = M.from_minor(minor, exp)
+    shown = money(value, loc)  # how every screen shows the amount
+    assert M.parse_money(shown, exp, allow_negative=True, locale=loc) == minor
+    assert editable(value, loc) == shown  # and how a form prefills it for editing
+    assert M.parse_money(editable(value, None), exp, allow_negative=True) == minor
+
+
+@pytest.mark.parametrize("loc", LOCALES)
+@given(scaled=st.integers(-(10**15) + 1, 10**15 - 1), bp=st.integers(0, 10_000))
+def test_quantities_and_rates_shown_read_back_exactly(loc, scaled, bp) -> None:  # noqa: ANN001
+    qty = M.qty_from_scaled(scaled)
+    assert M.parse_qty(number(qty, loc), allow_negative=True, locale=loc) == scaled
+    assert M.parse_qty(editable(qty, loc), allow_negative=True, locale=loc) == scaled
+    rate = M.percent_from_bp(bp)
+    assert M.percent_to_basis_points(number(rate, loc), locale=loc) == bp
+
+
+# --- dates -------------------------------------------------------------------------------------
+
+BAD_DATES = [
+    ("2026-W07-1", "write YYYY-MM-DD"),
+    ("20260215", "write YYYY-MM-DD"),
+    ("2026-2-15", "write YYYY-MM-DD"),
+    ("15/02/2026", "write YYYY-MM-DD"),
+    ("2026-02-15T10:00", "write YYYY-MM-DD"),
+    ("２０２６-０２-１５", "write YYYY-MM-DD"),
+    ("2026-045", "write YYYY-MM-DD"),
+    ("0001-01-01", "1900-01-01 to 2199-12-31"),
+    ("1899-12-31", "1900-01-01 to 2199-12-31"),
+    ("2200-01-01", "1900-01-01 to 2199-12-31"),
+    ("9999-12-31", "1900-01-01 to 2199-12-31"),
+    ("2026-02-30", "no such day"),
+    ("2026-13-01", "no such day"),
+    ("x" * 10_000, "write YYYY-MM-DD"),
+    ("", "a date is required"),
+]
+
+
+@pytest.mark.parametrize(("text", "message"), BAD_DATES)
+def test_dates_are_iso_days_in_a_sensible_range(text, message) -> None:  # noqa: ANN001
+    with pytest.raises(DateError) as exc:
+        read_date(text)
+    assert message in str(exc.value)
+    assert len(str(exc.value)) < 200
+
+
+@pytest.mark.parametrize(("text", "message"), [b for b in BAD_DATES if b[0] and len(b[0]) <= 20])
+def test_services_refuse_the_same_dates(text, message) -> None:  # noqa: ANN001
+    with pytest.raises(v.FieldError) as exc:
+        v.iso_date(text, required=True)
+    assert message in str(exc.value)
+
+
+def test_dates_read() -> None:
+    assert read_date("2026-02-15") == date(2026, 2, 15)
+    assert read_date(" 1900-01-01 ") == date(1900, 1, 1)
+    assert read_date("2199-12-31") == date(2199, 12, 31)
+    assert v.iso_date("2028-02-29") == date(2028, 2, 29)
+
+
+def test_a_decimal_from_code_is_not_text() -> None:
+    assert M.parse_money(Decimal("1000.00"), 2, locale="vi_VN") == 100000
+    with pytest.raises(M.AmountError, match="float"):
+        M.parse_money(1000.0, 2, locale="en_US")
