@@ -10,6 +10,7 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import ContentSwitcher, OptionList, Static
 from textual.widgets.option_list import Option
+from textual.worker import get_current_worker
 
 from bizdesk.formatting import day, moment, money
 from bizdesk.screens.common import Pane, RecordScreen, ServiceRunner
@@ -262,21 +263,22 @@ class DealsPane(DealActions, Pane):
     def load_board(self, focus_id: int | None = None) -> None:
         with self.app.store.read() as uow:
             cols = D.board_columns(uow, limit_per_stage=50)
-        self.post_message(self.Board(cols, focus_id))
+        if not get_current_worker().is_cancelled:  # a newer load is under way: it draws
+            self.post_message(self.Board(cols, focus_id))
 
-    def on_deals_pane_board(self, msg: Board) -> None:
+    async def on_deals_pane_board(self, msg: Board) -> None:
         board = self.query_one("#board", Horizontal)
         wanted = [f"stage-{c.stage.id}" for c in msg.columns]
         if [ol.id for ol in self.query(OptionList)] != wanted:
-            # the pipeline itself changed (or first load): build the columns
-            board.remove_children()
-            board.mount_all(
+            # The pipeline itself changed (or first load): build the columns, and wait until
+            # they are in place (a column's list is only there once the column is mounted).
+            # Waiting here also holds the next load until this one is drawn.
+            await board.remove_children()
+            await board.mount_all(
                 Vertical(Static("", classes="column-title"), OptionList(id=wid), classes="column")
                 for wid in wanted
             )
-            self.call_after_refresh(self._fill, msg)
-        else:
-            self._fill(msg)
+        self._fill(msg)
 
     def _fill(self, msg: Board) -> None:
         """Put the cards in place; the column that had focus keeps it."""
