@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
-from textual.widgets import OptionList
+import io
+import time
+from decimal import Decimal
+
+from rich.console import Console
+from textual.widgets import OptionList, Static
 
 from bizdesk.app import BizdeskApp
 from bizdesk.screens.deals import DealsPane
+from bizdesk.screens.home import HomePane
+from bizdesk.screens.sales import SalesOrdersScreen
 from bizdesk.services import contacts as C
 from bizdesk.services import deals as D
+from bizdesk.services import sales as SA
+from bizdesk.services import stock as S
+from bizdesk.services.audit import latest_id
+from tests.erp_helpers import product
 from tests.tui_helpers import SIZE, settle
 
 
@@ -43,3 +54,72 @@ async def test_deals_board_survives_f4_bursts_and_loads_arriving_mid_build(store
         titles = [str(t.render()).split("\n")[0] for t in pane.query(".column-title")]
         assert titles == [f"{c.stage.name} {c.stage.probability}%" for c in new]
         assert lists[0].option_count == 1 and app.active_pane() is pane
+
+
+async def until(pilot, condition, what: str, seconds: float = 15) -> None:  # noqa: ANN001
+    """Wait for a condition with a deadline (the change poll runs every 2 s)."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, f"{what}: not within {seconds} s"
+        await pilot.pause(0.1)
+
+
+def _sell(store, qty: str = "1") -> SA.SOView:  # noqa: ANN001
+    """A colleague's counter sale, paid in cash, in their own unit of work."""
+    with store.write() as uow:
+        return SA.counter_sale(uow, [SA.SOLineInput(product="BIKE", qty=qty)])
+
+
+async def polled(pilot, app: BizdeskApp, store) -> None:  # noqa: ANN001
+    """Wait until the app's change poll has seen the newest change in the store."""
+    with store.read() as uow:
+        latest = latest_id(uow)
+    await until(pilot, lambda: app._seen_change == latest, "the change poll")
+    await settle(pilot, app)
+
+
+def kpis(app: BizdeskApp) -> str:
+    out = Console(width=80, record=True, file=io.StringIO())
+    out.print(app.query_one(HomePane).query_one("#kpis", Static).content)
+    return out.export_text()
+
+
+async def test_home_follows_sales_and_payments_made_elsewhere(store) -> None:  # noqa: ANN001
+    product(store, "BIKE", name="City bike", cost="400", sale_price="650")
+    with store.write() as uow:
+        S.adjust(uow, S.resolve_product(uow, "BIKE").id, "10", "opening")
+        C.create(uow, C.ContactInput(name="Dana Client"))
+        so = SA.create(uow, SA.SOInput(customer="Dana Client", lines=[SA.SOLineInput("BIKE")]))
+        SA.confirm(uow, so.id)
+        SA.deliver(uow, so.id)
+        inv = SA.invoice(uow, so.id)
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        home = app.query_one(HomePane)
+        assert home.data.cash == 0 and home.data.receivables == Decimal("650.00")
+
+        _sell(store)  # while Home is on view
+        await until(pilot, lambda: home.data.cash == Decimal("650.00"), "cash after a sale")
+        assert "650.00" in kpis(app).splitlines()[1]
+
+        # Home not on view (another tab) when the customer pays: it catches up when shown
+        await pilot.press("f3")
+        await settle(pilot, app)
+        with store.write() as uow:
+            SA.pay(uow, inv.id, account="bank")
+        await polled(pilot, app, store)  # while Contacts showed
+        await pilot.press("f2")
+        await until(pilot, lambda: home.data.receivables == 0, "receivables after a payment")
+        assert home.data.bank == Decimal("650.00")
+
+        # a page open over the tabs when a sale is made (here, the sales orders): Home
+        # shows it as soon as the page is closed
+        await pilot.press("s")
+        await settle(pilot, app)
+        assert isinstance(app.screen, SalesOrdersScreen)
+        _sell(store, "2")
+        await polled(pilot, app, store)
+        await pilot.press("escape")
+        await until(pilot, lambda: home.data.cash == Decimal("1950.00"), "cash after a sale")
+        assert "1,950.00" in kpis(app)
