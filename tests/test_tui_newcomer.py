@@ -7,10 +7,10 @@ import time
 from decimal import Decimal
 
 from rich.console import Console
-from textual.widgets import OptionList, Static
+from textual.widgets import Input, OptionList, Static
 
 from bizdesk.app import BizdeskApp
-from bizdesk.screens.deals import DealsPane
+from bizdesk.screens.deals import DealScreen, DealsPane
 from bizdesk.screens.home import HomePane
 from bizdesk.screens.sales import SalesOrdersScreen
 from bizdesk.services import contacts as C
@@ -18,8 +18,10 @@ from bizdesk.services import deals as D
 from bizdesk.services import sales as SA
 from bizdesk.services import stock as S
 from bizdesk.services.audit import latest_id
+from bizdesk.services.paging import PageRequest
+from bizdesk.widgets.lines_form import LinesFormScreen
 from tests.erp_helpers import product
-from tests.tui_helpers import SIZE, settle
+from tests.tui_helpers import SIZE, settle, type_text
 
 
 def _board(store) -> list[D.BoardColumn]:  # noqa: ANN001
@@ -123,3 +125,66 @@ async def test_home_follows_sales_and_payments_made_elsewhere(store) -> None:  #
         await pilot.press("escape")
         await until(pilot, lambda: home.data.cash == Decimal("1950.00"), "cash after a sale")
         assert "1,950.00" in kpis(app)
+
+
+async def test_deal_lines_from_the_deal_page_become_the_won_deals_order(store) -> None:  # noqa: ANN001
+    product(store, "BIKE", name="City bike", cost="400", sale_price="650")
+    with store.write() as uow:
+        C.create(uow, C.ContactInput(name="Ann Buyer"))
+        deal = D.create(uow, D.DealInput(title="Fleet", contact="#1", amount="100"))
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        app.action_open_record("deal", deal.id)
+        await settle(pilot, app)
+        assert isinstance(app.screen, DealScreen)
+        assert "p Lines" in footer_text(app)
+        await pilot.press("p")
+        await settle(pilot, app)
+        form = app.screen
+        assert isinstance(form, LinesFormScreen)
+        assert form.focused is form.query_one("#l-product", Input)
+        await type_text(pilot, "BIKE")  # description and price: the product's
+        await pilot.press("tab", "tab")
+        await pilot.press("ctrl+a", "ctrl+k")
+        await type_text(pilot, "2")
+        await pilot.press("enter")
+        await settle(pilot, app)
+        await pilot.press("tab")
+        await type_text(pilot, "Fitting")
+        await pilot.press("tab", "tab")
+        await type_text(pilot, "35x")  # a typo: refused, the form stays
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert app.screen is form
+        assert "line 2 unit_price" in str(form.query_one("#form-error", Static).render())
+        # the typo is on line 2: enter on it puts it back in the editor to fix it
+        form.query_one("#lines").focus()
+        await pilot.press("down", "enter")
+        await pilot.press("tab", "tab", "tab", "end", "backspace", "enter")
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert isinstance(app.screen, DealScreen)
+        page = str(app.screen.query_one("#main", Static).render())
+        assert "2 × BIKE City bike @ 650.00 = 1,300.00" in page
+        assert "1 × Fitting @ 35.00 = 35.00" in page and "amount 1,335.00" in page
+
+        await pilot.press("w")
+        await settle(pilot, app)
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+    with store.read() as uow:
+        won = D.get(uow, deal.id)
+        page = SA.list_page(uow, PageRequest(filters={"customer_id": 1}))
+        so = SA.get(uow, page.rows[0].id)
+    assert won.stage == "Won" and so.deal_id == deal.id
+    assert [(ln.sku, ln.description, ln.qty, ln.unit_price) for ln in so.lines] == [
+        ("BIKE", "City bike", 2, Decimal("650.00")),
+        ("", "Fitting", 1, Decimal("35.00")),
+    ]
+
+
+def footer_text(app: BizdeskApp) -> str:
+    from textual.widgets._footer import FooterKey
+
+    return " ".join(f"{k.key_display} {k.description}".strip() for k in app.screen.query(FooterKey))

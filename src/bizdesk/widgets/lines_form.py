@@ -127,6 +127,8 @@ class LinesFormScreen(FormScreen):
             grid.add_column(Text(f.label), key=f.name)
         self._redraw()
         super().on_mount()
+        if not self.fields:  # lines only: start in the line editor
+            self.query_one(f"#l-{self.line_fields[0].name}", Input).focus()
 
     def _redraw(self) -> None:
         grid = self.query_one("#lines", DataTable)
