@@ -11,6 +11,7 @@ from textual.widgets import Input, OptionList, Static
 
 from bizdesk.app import BizdeskApp
 from bizdesk.screens.deals import DealScreen, DealsPane
+from bizdesk.screens.help import HelpScreen
 from bizdesk.screens.home import HomePane
 from bizdesk.screens.sales import SalesOrdersScreen
 from bizdesk.services import contacts as C
@@ -188,3 +189,49 @@ def footer_text(app: BizdeskApp) -> str:
     from textual.widgets._footer import FooterKey
 
     return " ".join(f"{k.key_display} {k.description}".strip() for k in app.screen.query(FooterKey))
+
+
+def _always_in_view(app: BizdeskApp) -> None:
+    """F1 and quit are drawn whole in the footer, left of the palette key docked right."""
+    from textual.widgets._footer import FooterKey
+
+    keys = {k.key: k for k in app.screen.query(FooterKey)}
+    palette = [k.region.x for k in keys.values() if k.has_class("-command-palette")]
+    right = min([SIZE[0], *palette])
+    for key, shown in (("f1", "F1 Help"), ("ctrl+q", "^q Quit")):
+        region = keys[key].region
+        assert region.width > 0 and region.right <= right, (key, app.screen)
+        assert f"{keys[key].key_display} {keys[key].description}" == shown
+
+
+async def test_help_and_quit_stay_in_the_footer_at_80_columns(store) -> None:  # noqa: ANN001
+    with store.write() as uow:
+        C.create(uow, C.ContactInput(name="Ann Buyer"))
+        D.create(uow, D.DealInput(title="Helmets", contact="#1", amount="100"))
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        for key in ("f2", "f3", "f4", "f5", "f6", "f7", "f8", "f9"):
+            await pilot.press(key)
+            await settle(pilot, app)
+            _always_in_view(app)
+        await pilot.press("f4", "enter")  # a deal's page (a form, being modal, has its own keys)
+        await settle(pilot, app)
+        assert isinstance(app.screen, DealScreen)
+        _always_in_view(app)
+        await pilot.press("escape", "o")  # the sales orders, over the tabs
+        await settle(pilot, app)
+        _always_in_view(app)
+
+
+async def test_help_names_keys_as_they_are_printed(store) -> None:  # noqa: ANN001
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("f4")
+        await settle(pilot, app)
+        await pilot.press("f1")
+        await settle(pilot, app)
+        assert isinstance(app.screen, HelpScreen)
+        rows = dict(app.screen.rows())
+        assert rows["[ or shift+←"] == "◀ Stage" and rows["] or shift+→"] == "Stage ▶"
+        assert not any("_" in key for key in rows), rows

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import signal
 import sys
 import termios
@@ -15,11 +16,12 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.css.query import NoMatches
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, TabbedContent, TabPane, TextArea
+from textual.widgets import Header, Input, TabbedContent, TabPane, TextArea
 
 from bizdesk.db.session import Store
 from bizdesk.screens.palette import BizdeskCommands
 from bizdesk.services.permissions import allowed, refusal
+from bizdesk.widgets.footer import KeysFooter
 from bizdesk.widgets.form import FormScreen
 
 # Textual waits ESCDELAY ms after an escape byte for the rest of a key's sequence (an arrow
@@ -233,7 +235,7 @@ class BizdeskApp(App):
                 with TabPane(title, id=tab):  # F2…F9 in this order (F1 says so)
                     if tab == TABS[0][0]:
                         yield self._pane_for(tab)
-        yield Footer()
+        yield KeysFooter()
 
     def _pane_for(self, tab: str):  # noqa: ANN202
         action = TAB_ACTIONS.get(tab)
@@ -348,6 +350,12 @@ class BizdeskApp(App):
             )
             return
         self.push_screen(UsersScreen())
+
+    def get_key_display(self, binding: Binding) -> str:
+        """Keys as Textual shows them ("[" for left_square_bracket, "^q"), function keys as
+        printed on the keyboard ("F1")."""
+        shown = super().get_key_display(binding)
+        return shown.upper() if re.fullmatch(r"f\d{1,2}", shown) else shown
 
     def action_help(self) -> None:
         from bizdesk.screens.help import HelpScreen

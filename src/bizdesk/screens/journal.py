@@ -10,12 +10,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import ContentSwitcher, Footer, Header, Static
+from textual.widgets import ContentSwitcher, Header, Static
 
 from bizdesk.formatting import day, moment, money
 from bizdesk.models.ledger import ACCOUNT_TYPES
 from bizdesk.screens.common import ListPane, RecordScreen
 from bizdesk.services import ledger as L
+from bizdesk.widgets.footer import KeysFooter
 from bizdesk.widgets.form import ConfirmScreen, Field, FormScreen
 from bizdesk.widgets.lines_form import LinesFormScreen
 from bizdesk.widgets.paged_table import Col, PagedTable
@@ -422,7 +423,7 @@ class AccountScreen(RecordScreen):
         yield PagedTable(
             lambda uow, req: L.account_lines(uow, aid, req), LEDGER_COLUMNS, id="ledger"
         )
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         super().on_mount()

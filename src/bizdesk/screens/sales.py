@@ -12,12 +12,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from bizdesk.formatting import day, money
 from bizdesk.screens.common import RecordScreen, ServiceRunner, WithTable, tickets_text
 from bizdesk.services import sales as SA
 from bizdesk.services import stock as S
+from bizdesk.widgets.footer import KeysFooter
 from bizdesk.widgets.form import ConfirmScreen, Field, FormScreen
 from bizdesk.widgets.lines_form import LinesFormScreen
 from bizdesk.widgets.paged_table import Col, PagedTable
@@ -195,7 +196,7 @@ class SalesOrdersScreen(WithTable, ServiceRunner, Screen):
         yield PagedTable(
             SA.list_page, COLUMNS, descending=True, filters={"state": "open"}, id="so-table"
         )
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.sub_title = "Sales orders"

@@ -7,12 +7,13 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from bizdesk.formatting import money
 from bizdesk.screens.common import ListPane, RecordScreen, tickets_text
 from bizdesk.services import purchasing as PU
 from bizdesk.services import stock as S
+from bizdesk.widgets.footer import KeysFooter
 from bizdesk.widgets.form import ConfirmScreen, Field, FormScreen, record_form
 from bizdesk.widgets.paged_table import Col, PagedTable
 
@@ -259,7 +260,7 @@ class ProductScreen(StockActions, RecordScreen):
         yield Static("Loading…", id="details")
         pid = self.record_id
         yield PagedTable(lambda uow, req: S.product_moves(uow, pid, req), MOVE_COLUMNS, id="moves")
-        yield Footer()
+        yield KeysFooter()
 
     def fetch(self, uow):  # noqa: ANN001, ANN201
         from bizdesk.services.tickets import linked_to

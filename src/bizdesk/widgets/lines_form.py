@@ -16,8 +16,9 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.suggester import Suggester
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
+from bizdesk.widgets.footer import KeysFooter
 from bizdesk.widgets.form import Field, FormScreen
 
 Preview = Callable[[Any, list[dict[str, str]]], Text]
@@ -118,7 +119,7 @@ class LinesFormScreen(FormScreen):
                 id="line-hint",
             )
             yield Static("", id="totals")
-            yield Footer()
+            yield KeysFooter()
 
     def on_mount(self) -> None:
         grid = self.query_one("#lines", DataTable)
