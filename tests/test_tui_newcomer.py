@@ -7,9 +7,9 @@ import time
 from decimal import Decimal
 
 from rich.console import Console
-from textual.widgets import Input, OptionList, Static
+from textual.widgets import DataTable, Input, OptionList, Select, Static
 
-from bizdesk.app import BizdeskApp
+from bizdesk.app import BizdeskApp, TabsScreen
 from bizdesk.screens.deals import DealScreen, DealsPane
 from bizdesk.screens.help import HelpScreen
 from bizdesk.screens.home import HomePane
@@ -20,6 +20,7 @@ from bizdesk.services import sales as SA
 from bizdesk.services import stock as S
 from bizdesk.services.audit import latest_id
 from bizdesk.services.paging import PageRequest
+from bizdesk.widgets.form import FormScreen
 from bizdesk.widgets.lines_form import LinesFormScreen
 from tests.erp_helpers import product
 from tests.tui_helpers import SIZE, settle, type_text
@@ -235,3 +236,49 @@ async def test_help_names_keys_as_they_are_printed(store) -> None:  # noqa: ANN0
         rows = dict(app.screen.rows())
         assert rows["[ or shift+←"] == "◀ Stage" and rows["] or shift+→"] == "Stage ▶"
         assert not any("_" in key for key in rows), rows
+
+
+async def test_reports_names_bad_dates_keys_and_the_file_written(store, tmp_path) -> None:  # noqa: ANN001
+    with store.write() as uow:
+        C.create(uow, C.ContactInput(name="Ann Buyer"))
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f9")
+        await settle(pilot, app)
+        pane = app.active_pane()
+        choose = pane.query_one("#report", Select)
+        shown = {label for label, _name in choose._options}
+        assert {"Trial balance", "Aged receivables", "Profit and loss"} <= shown
+        assert not any("-" in label for label in shown)
+        table = pane.query_one("#report-rows", DataTable)
+        assert table.row_count > 0 and "x Write CSV" in footer_text(app)
+
+        # typing in a box: x and u are letters there, and the footer does not offer them
+        box = pane.query_one("#as_of", Input)
+        box.focus()
+        await pilot.pause()
+        await type_text(pilot, "2026-13-0x")
+        assert box.value == "2026-13-0x" and isinstance(app.screen, TabsScreen)
+        assert "Write CSV" not in footer_text(app) and "Run again" not in footer_text(app)
+        await pilot.press("enter")  # a bad date: the old figures go, the reason shows
+        await settle(pilot, app)
+        title = str(pane.query_one("#report-title", Static).render())
+        assert title.startswith("Not run: As of:") and table.row_count == 0
+        assert pane.report is None
+
+        box.value = ""
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert table.row_count > 0
+        table.focus()
+        await pilot.pause()
+        await pilot.press("x")  # on the figures, x writes them
+        await settle(pilot, app)
+        assert isinstance(app.screen, FormScreen)
+        target = tmp_path / "tb.csv"
+        app.screen.query_one("#f-path", Input).value = str(target)
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert target.exists()
+        messages = [n.message for n in app._notifications]
+        assert any(m.endswith(f"written to {target}") for m in messages), messages
