@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import time
 from decimal import Decimal
 
@@ -12,7 +13,7 @@ from textual.widgets import DataTable, Input, OptionList, Select, Static
 from bizdesk.app import BizdeskApp, TabsScreen
 from bizdesk.screens.deals import DealScreen, DealsPane
 from bizdesk.screens.help import HelpScreen
-from bizdesk.screens.home import HomePane
+from bizdesk.screens.home import Chart, HomePane, axis_labels, axis_ticks, bar_chart
 from bizdesk.screens.sales import SalesOrdersScreen
 from bizdesk.services import contacts as C
 from bizdesk.services import deals as D
@@ -23,6 +24,7 @@ from bizdesk.services.paging import PageRequest
 from bizdesk.widgets.form import FormScreen
 from bizdesk.widgets.lines_form import LinesFormScreen
 from tests.erp_helpers import product
+from tests.test_business_month import month  # noqa: F401  (the fixture)
 from tests.tui_helpers import SIZE, settle, type_text
 
 
@@ -282,3 +284,30 @@ async def test_reports_names_bad_dates_keys_and_the_file_written(store, tmp_path
         assert target.exists()
         messages = [n.message for n in app._notifications]
         assert any(m.endswith(f"written to {target}") for m in messages), messages
+
+
+def test_chart_axes_read_as_amounts_in_the_shops_locale() -> None:
+    assert axis_ticks(31783) == [0, 10000, 20000, 30000, 40000]
+    assert axis_labels(axis_ticks(59734, 3), "de_DE") == ["0", "20.000", "40.000", "60.000"]
+    assert axis_labels([0, 100_000_000], "vi_VN") == ["0", "100\xa0Tr"]  # too wide: short
+    for horizontal in (False, True):
+        text = bar_chart("Sales", ["06", "07"], [31783, 26485], 38, 12, horizontal).plain
+        assert "30,000" in text if not horizontal else "20,000" in text
+        assert not re.search(r"\d\.\d", text), text  # no 31783.0, no 26485.8
+
+
+async def test_home_charts_and_pages_show_formatted_amounts(month) -> None:  # noqa: ANN001, F811
+    store, _cid, _so = month
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        chart = app.query_one("#sales-chart", Chart)
+        await until(pilot, lambda: chart.spec is not None, "the sales chart")
+        await pilot.pause()
+        drawn = chart.content.plain
+        assert re.search(r"\d,000┤", drawn) and not re.search(r"\d\.\d", drawn), drawn
+        await app.action_show_report("balance-sheet")
+        await settle(pilot, app)
+        notes = str(app.active_pane().query_one("#report-notes", Static).render())
+        assert re.fullmatch(r"Assets [\d,]+\.\d\d = liabilities .*", notes), notes
+        assert re.search(r"\d,\d\d\d\.\d\d", notes), notes

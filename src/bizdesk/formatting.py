@@ -21,6 +21,15 @@ def number(value: int | Decimal | None, locale: str = "en_US") -> str:
     return "" if value is None else format_decimal(value, locale=locale)
 
 
+def money_or_blank(value: Decimal | None, locale: str = "en_US") -> str:
+    """An amount, or nothing for zero (a debit column leaves the credits' cells empty)."""
+    return money(value, locale) if value else ""
+
+
+# the formats that take the shop's locale as their second argument (lists pass it)
+LOCALE_FORMATS = (money, number, money_or_blank)
+
+
 def day(value: date | None) -> str:
     return value.isoformat() if value else ""
 

@@ -12,7 +12,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import ContentSwitcher, Header, Static
 
-from bizdesk.formatting import day, moment, money
+from bizdesk.formatting import day, moment, money, money_or_blank
 from bizdesk.models.ledger import ACCOUNT_TYPES
 from bizdesk.screens.common import ListPane, RecordScreen
 from bizdesk.services import ledger as L
@@ -39,8 +39,8 @@ LEDGER_COLUMNS = [
     Col("label", "Entry", 8),
     Col("memo", "Memo", 16),
     Col("contact", "Contact", 10),
-    Col("debit", "Debit", 10, right=True, fmt=lambda d: money(d) if d else ""),
-    Col("credit", "Credit", 10, right=True, fmt=lambda c: money(c) if c else ""),
+    Col("debit", "Debit", 10, right=True, fmt=money_or_blank),
+    Col("credit", "Credit", 10, right=True, fmt=money_or_blank),
 ]
 LINE_FIELDS = [
     Field("account", "Account", width="2fr"),
