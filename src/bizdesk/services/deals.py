@@ -553,12 +553,12 @@ def _clean_lines(uow: UnitOfWork, chk: v.Checker, lines: list[LineInput]) -> lis
             chk.add(f"line {i} qty", str(exc))
             qty = None
         try:
-            if product is not None and not str(ln.unit_price or "").strip():
-                price = product.sale_price_minor
+            if str(ln.product or "").strip() and not str(ln.unit_price or "").strip():
+                price = product.sale_price_minor if product else None  # (its error says it)
             else:
                 price = parse_money(ln.unit_price, exp)
         except AmountError as exc:
-            chk.add(f"line {i} unit_price", str(exc))
+            chk.add(f"line {i} unit price", str(exc))
             price = None
         pid = product.id if product is not None else ln.product_id
         rows.append((desc or (product.name if product else ""), qty, price, pid))
