@@ -151,11 +151,19 @@ class LinesFormScreen(FormScreen):
         for f in self.line_fields:
             self.query_one(f"#l-{f.name}", Input).value = str(values.get(f.name, f.value or ""))
 
+    def _editor_typed(self) -> bool:
+        """Whether the editor row holds anything beyond what it starts with (a quantity of
+        1 alone is not a line)."""
+        values = self._editor_values()
+        return any(values[f.name].strip() != str(f.value or "").strip() for f in self.line_fields)
+
     def _take_line(self) -> bool:
         """Move what the editor row holds into the lines (added, or replacing the line being
         edited); False when the row is empty."""
         values = self._editor_values()
         if not any(v.strip() for v in values.values()):
+            return False
+        if self.editing is None and not self._editor_typed():
             return False
         if self.editing is None:
             self.lines.append(values)
@@ -223,11 +231,7 @@ class LinesFormScreen(FormScreen):
 
     @property
     def dirty(self) -> bool:
-        return (
-            super().dirty
-            or self.lines != self.initial_lines
-            or any(v.strip() for v in self._editor_values().values())
-        )
+        return super().dirty or self.lines != self.initial_lines or self._editor_typed()
 
     def _save_all(self, uow, values: dict[str, Any]) -> Any:  # noqa: ANN001
         return self._action(uow, values, [dict(ln) for ln in self.lines])
