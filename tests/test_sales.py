@@ -154,7 +154,8 @@ def test_deal_lines_by_sku_take_the_products_name_and_price(shop) -> None:  # no
             deals.LineInput("Fitting", "1", "35"),
         ]
         assert deals.preview_lines(uow, lines) == (Decimal("1335.00"), 0)
-        assert deals.preview_lines(uow, [deals.LineInput(product="NOPE")]) == (0, 1)
+        nothing = deals.preview_lines(uow, [deals.LineInput(product="NOPE")])
+        assert nothing == (0, 1) and str(nothing[0]) == "0.00"  # shown as an amount
         assert deals.preview_lines(uow, [*lines, deals.LineInput(unit_price="")]) == (
             Decimal("1335.00"),
             0,

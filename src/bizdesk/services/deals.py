@@ -569,7 +569,7 @@ def preview_lines(uow: UnitOfWork, lines: list[LineInput]) -> tuple[Decimal, int
     """The total of the lines readable so far and how many are not (the form's total;
     saving checks everything)."""
     exp = uow.exponent
-    total, bad = Decimal(0), 0
+    total, bad = from_minor(0, exp), 0
     for ln in lines:
         chk = v.Checker()
         rows = _clean_lines(uow, chk, [ln])
