@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import io
+import os
 import re
+import subprocess
+import sys
 import time
 from decimal import Decimal
 
@@ -317,3 +320,28 @@ async def test_home_charts_and_pages_show_formatted_amounts(month) -> None:  # n
         notes = str(app.active_pane().query_one("#report-notes", Static).render())
         assert re.fullmatch(r"Assets [\d,]+\.\d\d = liabilities .*", notes), notes
         assert re.search(r"\d,\d\d\d\.\d\d", notes), notes
+
+
+def test_a_burst_of_f4_typed_ahead_as_the_app_starts_over_a_pty(tmp_path) -> None:  # noqa: ANN001
+    from tests.test_ssh import Terminal, screen_text
+
+    db = tmp_path / "shop.db"
+    made = subprocess.run(
+        [sys.executable, "-m", "bizdesk", "init", "--db", str(db)], capture_output=True, text=True
+    )
+    assert made.returncode == 0, made.stderr
+    term = Terminal(db, tmp_path / "state")
+    try:
+        os.write(term.master, b"\x1bOS" * 16)  # F4 sixteen times, before the app is even up
+        deadline = time.monotonic() + 90
+        while "Qualified" not in screen_text(term.output):
+            assert time.monotonic() < deadline, screen_text(term.output)[-2000:]
+            assert term.proc.poll() is None, screen_text(term.output)[-2000:]
+            term.read(0.5)
+        term.settle()
+        shown = screen_text(term.output)
+        assert term.proc.poll() is None and "NoMatches" not in shown and "Traceback" not in shown
+        os.write(term.master, b"\x11")  # ctrl+q
+        assert term.proc.wait(timeout=60) == 0
+    finally:
+        term.close()
