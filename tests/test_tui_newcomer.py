@@ -303,6 +303,8 @@ def test_chart_axes_read_as_amounts_in_the_shops_locale() -> None:
         text = bar_chart("Sales", ["06", "07"], [31783, 26485], 38, 12, horizontal).plain
         assert "30,000" in text if not horizontal else "20,000" in text
         assert not re.search(r"\d\.\d", text), text  # no 31783.0, no 26485.8
+    below = bar_chart("Sales", ["06", "07"], [-1500, 3000], 38, 12).plain  # returns > sales
+    assert "-2,000┤" in below and "3,000┤" in below
 
 
 async def test_home_charts_and_pages_show_formatted_amounts(month) -> None:  # noqa: ANN001, F811

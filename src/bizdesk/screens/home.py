@@ -55,13 +55,16 @@ def bar_chart(
     plt.theme("pro")
     plt.plotsize(max(20, width), max(6, height))
     plt.bar(labels, values, orientation="horizontal" if horizontal else "vertical", marker="hd")
-    ticks = axis_ticks(max(values, default=0), 3 if horizontal else 4)
+    low = min(values, default=0)
+    ticks = axis_ticks(max(*values, -low, 0), 3 if horizontal else 4)
+    if low < 0:  # a month of more returns than sales: the axis goes below 0 too
+        ticks = sorted({-t for t in ticks} | set(ticks))
     if horizontal:
         plt.xticks(ticks, axis_labels(ticks, locale))
-        plt.xlim(0, ticks[-1])
+        plt.xlim(ticks[0], ticks[-1])
     else:
         plt.yticks(ticks, axis_labels(ticks, locale))
-        plt.ylim(0, ticks[-1])
+        plt.ylim(ticks[0], ticks[-1])
     plt.title(title)
     return Text.from_ansi(plt.build())
 
