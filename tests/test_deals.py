@@ -113,7 +113,7 @@ def test_lines_decide_the_amount_exactly(store, customer):
     assert [ln.total for ln in d.lines] == [Decimal("999.99"), Decimal("0.00")]
     with pytest.raises(ValidationError) as err, store.write() as uow:
         D.set_lines(uow, d.id, [D.LineInput("", "0", "x")], version=d.version)
-    assert set(err.value.fields) == {"line 1 description", "line 1 qty", "line 1 unit_price"}
+    assert set(err.value.fields) == {"line 1 description", "line 1 qty", "line 1 unit price"}
 
 
 def test_overdue_next_activity(store, customer):

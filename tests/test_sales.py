@@ -145,6 +145,32 @@ def test_won_deal_with_lines_becomes_a_sales_order(shop) -> None:  # noqa: ANN00
     assert [(ln.sku, ln.qty, ln.unit_price) for ln in so.lines] == [("BIKE", 2, Decimal("620.00"))]
 
 
+def test_deal_lines_by_sku_take_the_products_name_and_price(shop) -> None:  # noqa: ANN001
+    store, cid = shop
+    with store.write() as uow:
+        d = deals.create(uow, deals.DealInput(title="Fleet", contact=f"#{cid}"))
+        lines = [
+            deals.LineInput("", "2", "", product="bike"),
+            deals.LineInput("Fitting", "1", "35"),
+        ]
+        assert deals.preview_lines(uow, lines) == (Decimal("1335.00"), 0)
+        nothing = deals.preview_lines(uow, [deals.LineInput(product="NOPE")])
+        assert nothing == (0, 1) and str(nothing[0]) == "0.00"  # shown as an amount
+        assert deals.preview_lines(uow, [*lines, deals.LineInput(unit_price="")]) == (
+            Decimal("1335.00"),
+            0,
+        )
+        d = deals.set_lines(uow, d.id, [*lines, deals.LineInput(unit_price="")], version=d.version)
+    assert [(ln.sku, ln.description, ln.total) for ln in d.lines] == [
+        ("BIKE", "City bike", Decimal("1300.00")),
+        ("", "Fitting", Decimal("35.00")),
+    ]
+    assert d.amount == Decimal("1335.00")
+    with pytest.raises(ValidationError) as err, store.write() as uow:
+        deals.set_lines(uow, d.id, [deals.LineInput(product="NOPE")], version=d.version)
+    assert set(err.value.fields) == {"line 1 product"}
+
+
 def test_invoice_document_lists_what_it_charged(shop, tmp_path) -> None:  # noqa: ANN001
     store, cid = shop
     so = _order(store, cid, ("BIKE", "3"))

@@ -14,6 +14,7 @@ from bizdesk.app import BizdeskApp
 from bizdesk.services import contacts as C
 from bizdesk.services import deals as D
 from bizdesk.services import tickets as T
+from tests.tui_helpers import workers_done
 
 PAST = datetime(2024, 3, 4, 9, tzinfo=UTC)
 
@@ -77,7 +78,7 @@ def app_for(store) -> BizdeskApp:  # noqa: ANN001
 
 async def _settle(pilot) -> None:  # noqa: ANN001
     for _ in range(3):
-        await pilot.app.workers.wait_for_complete()
+        await workers_done(pilot.app)
         await pilot.pause()
 
 

@@ -91,4 +91,6 @@ async def test_reports_drill_down_to_the_source(month) -> None:  # noqa: ANN001,
         pane.query_one("#as_of", Input).value = "2026-02-30"
         pane.action_run()
         await settle(pilot, app)
-        assert pane.report.name == "trial-balance"
+        assert pane.report is None and table.row_count == 0
+        title = str(pane.query_one("#report-title", Static).render())
+        assert title.startswith("Not run: As of:")

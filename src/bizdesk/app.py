@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import signal
 import sys
 import termios
@@ -16,11 +17,12 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.css.query import NoMatches
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, TabbedContent, TabPane, TextArea
+from textual.widgets import Header, Input, TabbedContent, TabPane, TextArea
 
 from bizdesk.db.session import Store
 from bizdesk.screens.palette import BizdeskCommands
 from bizdesk.services.permissions import allowed, refusal
+from bizdesk.widgets.footer import KeysFooter
 from bizdesk.widgets.form import FormScreen
 
 # Textual waits ESCDELAY ms after an escape byte for the rest of a key's sequence (an arrow
@@ -67,6 +69,14 @@ class Tabs(TabbedContent):
             event.stop()
 
 
+class TabsScreen(Screen):
+    """The screen holding the tabs; when it shows again, the pane on view catches up."""
+
+    def on_screen_resume(self) -> None:
+        if getattr(self.app, "_stale", None) is not None:  # after the app's on_mount
+            self.app.tabs_shown_again()
+
+
 class BizdeskApp(App):
     TITLE = "bizdesk"
     CSS_PATH = "styles/app.tcss"
@@ -103,7 +113,10 @@ class BizdeskApp(App):
     def on_mount(self) -> None:
         # Other people's changes: poll a change counter (the newest audit event id) and
         # reload the visible pane only when it moved, so an idle screen redraws nothing.
+        # The built panes not on view then (another tab, or a page open over the tabs) are
+        # stale: each is reloaded when it shows again.
         self._seen_change: int | None = None
+        self._stale: set[str] = set()
         self.set_interval(self.POLL_SECONDS, self._poll_changes)
         self.call_after_refresh(self.focus_active_pane)
         if not self.is_headless:
@@ -190,13 +203,22 @@ class BizdeskApp(App):
         seen, self._seen_change = self._seen_change, latest
         if seen is None or seen == latest:
             return
+        tabs = self.query_one(Tabs)
+        self._stale = {tab for tab, *_ in TABS if tabs.get_pane(tab).children}
+        self._refresh_shown_pane()
+
+    def _refresh_shown_pane(self) -> None:
+        """Reload the pane on view if something changed since it was last loaded."""
+        tab = self.query_one(Tabs).active
         pane = self.active_pane()
         if (
-            pane is not None
+            tab in self._stale
+            and pane is not None
             and pane.is_attached
             and hasattr(pane, "refresh_data")
             and self.screen is self.screen_stack[0]
         ):
+            self._stale.discard(tab)
             try:
                 pane.refresh_data()
             except NoMatches:  # the app is closing and its widgets are going
@@ -236,10 +258,17 @@ class BizdeskApp(App):
             ),
         )
 
+    def tabs_shown_again(self) -> None:
+        """The tabs are on view again (a page or form over them closed, another tab chosen):
+        reload the pane if it missed a change, and look for changes now rather than at
+        the next tick (one saved on the page just closed is shown at once)."""
+        self._refresh_shown_pane()
+        self._poll_changes()
+
     def get_default_screen(self) -> Screen:
         # on the tabs the focus is set by focus_active_pane, never guessed: otherwise a key
         # pressed early (F6 typed ahead over SSH) could lose the focus to the home screen
-        screen = Screen(id="_default")
+        screen = TabsScreen(id="_default")
         screen.AUTO_FOCUS = ""
         return screen
 
@@ -250,7 +279,7 @@ class BizdeskApp(App):
                 with TabPane(title, id=tab):  # F2…F9 in this order (F1 says so)
                     if tab == TABS[0][0]:
                         yield self._pane_for(tab)
-        yield Footer()
+        yield KeysFooter()
 
     def _pane_for(self, tab: str):  # noqa: ANN202
         action = TAB_ACTIONS.get(tab)
@@ -270,10 +299,12 @@ class BizdeskApp(App):
         await self._build_pane(tab)
         self.query_one(Tabs).active = tab
         self.focus_active_pane()
+        self.tabs_shown_again()
 
     async def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         await self._build_pane(event.pane.id)  # a tab chosen with the mouse
         self.call_after_refresh(self.focus_active_pane)
+        self.tabs_shown_again()
 
     def active_pane(self):  # noqa: ANN201
         tabs = self.query_one(Tabs)
@@ -363,6 +394,12 @@ class BizdeskApp(App):
             )
             return
         self.push_screen(UsersScreen())
+
+    def get_key_display(self, binding: Binding) -> str:
+        """Keys as Textual shows them ("[" for left_square_bracket, "^q"), function keys as
+        printed on the keyboard ("F1")."""
+        shown = super().get_key_display(binding)
+        return shown.upper() if re.fullmatch(r"f\d{1,2}", shown) else shown
 
     def action_help(self) -> None:
         from bizdesk.screens.help import HelpScreen

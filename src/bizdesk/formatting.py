@@ -36,6 +36,15 @@ def editable(value: object, locale: str | None) -> str:
     return format(d, "f") if locale is None else money(d, locale)
 
 
+def money_or_blank(value: Decimal | None, locale: str = "en_US") -> str:
+    """An amount, or nothing for zero (a debit column leaves the credits' cells empty)."""
+    return money(value, locale) if value else ""
+
+
+# the formats that take the shop's locale as their second argument (lists pass it)
+LOCALE_FORMATS = (money, number, money_or_blank)
+
+
 def day(value: date | None) -> str:
     return value.isoformat() if value else ""
 

@@ -11,9 +11,10 @@ from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from bizdesk.errors import BizdeskError
+from bizdesk.widgets.footer import KeysFooter
 from bizdesk.widgets.paged_table import PagedTable
 
 
@@ -115,7 +116,7 @@ class RecordScreen(ServiceRunner, Screen):
         yield Header(icon="")
         with VerticalScroll(id="body"):
             yield from self.body()
-        yield Footer()
+        yield KeysFooter()
 
     def body(self) -> ComposeResult:
         yield Static("Loading…", id="main")

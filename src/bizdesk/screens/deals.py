@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -10,11 +12,14 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import ContentSwitcher, OptionList, Static
 from textual.widgets.option_list import Option
+from textual.worker import get_current_worker
 
-from bizdesk.formatting import day, moment, money
+from bizdesk.formatting import day, moment, money, number
 from bizdesk.screens.common import Pane, RecordScreen, ServiceRunner
 from bizdesk.services import deals as D
+from bizdesk.services import stock as S
 from bizdesk.widgets.form import ConfirmScreen, Field, FormScreen, record_form
+from bizdesk.widgets.lines_form import LinesFormScreen
 from bizdesk.widgets.paged_table import Col, PagedTable
 
 LIST_COLUMNS = [
@@ -80,6 +85,53 @@ def deal_form(stages: list[str], view: D.DealView | None = None) -> FormScreen:
     )
 
 
+LINE_FIELDS = [
+    Field("product", "Product (SKU)", width="2fr"),
+    Field("description", "Description", width="3fr"),
+    Field("qty", "Qty", value="1", width="8"),
+    Field("unit_price", "Unit price", width="12"),
+]
+
+
+def _lines(lines: list[dict[str, str]]) -> list[D.LineInput]:
+    return [D.LineInput(**ln) for ln in lines]
+
+
+def _lines_total(uow, lines: list[dict[str, str]]) -> Text:  # noqa: ANN001
+    total, bad = D.preview_lines(uow, _lines(lines))
+    t = Text(f"Amount {money(total, uow.setting('locale', 'en_US'))}")
+    if bad:
+        t.append(f"   ({bad} line{'s' if bad > 1 else ''} not complete yet)", style="italic")
+    return t
+
+
+def lines_form(view: D.DealView) -> LinesFormScreen:
+    """The deal's product lines (the lines editor of the order forms); saving replaces them
+    and the deal's amount becomes their sum. Empty description or price: the product's."""
+    lines = [
+        {
+            "product": ln.sku,
+            "description": ln.description,
+            "qty": str(ln.qty),
+            "unit_price": str(ln.unit_price),
+        }
+        for ln in view.lines
+    ]
+
+    def save(uow, _values: dict[str, Any], lines: list[dict[str, str]]):  # noqa: ANN001, ANN202
+        return D.set_lines(uow, view.id, _lines(lines), version=view.version)
+
+    return LinesFormScreen(
+        f"Product lines of {view.title}",
+        [],
+        LINE_FIELDS,
+        lines,
+        save,
+        _lines_total,
+        suggesters={"product": S.suggest_products},
+    )
+
+
 def reason_form(title: str, act, required: bool) -> FormScreen:  # noqa: ANN001
     return FormScreen(
         title,
@@ -126,6 +178,19 @@ class DealActions(ServiceRunner):
         if view is not None:
             self.notify(f"Saved deal {view.title}", markup=False)
             self.after_change(view)
+
+    def action_lines(self) -> None:
+        def edit(view: D.DealView) -> None:
+            if not view.is_open:
+                self.notify(
+                    f"{view.title} is {view.stage.lower()}: reopen it to change its lines",
+                    severity="warning",
+                    markup=False,
+                )
+                return
+            self.app.push_screen(lines_form(view), self.deal_saved)
+
+        self._with_deal(edit)
 
     def action_move(self, step: int) -> None:
         def move(view: D.DealView) -> None:
@@ -197,6 +262,7 @@ class DealActions(ServiceRunner):
 DEAL_KEYS = [
     Binding("n", "new", "New", id="deals.new"),
     Binding("e", "edit", "Edit", id="deals.edit"),
+    Binding("p", "lines", "Lines", id="deals.lines"),
     Binding("left_square_bracket,shift+left", "move(-1)", "◀ Stage", id="deals.back"),
     Binding("right_square_bracket,shift+right", "move(1)", "Stage ▶", id="deals.forward"),
     Binding("w", "win", "Won", id="deals.win"),
@@ -210,9 +276,9 @@ class DealsPane(DealActions, Pane):
         "The pipeline. The board shows each open stage with its count and amount "
         "(the first 50 deals of each; the list shows them all). Left/right change column, "
         "[ and ] (or shift+arrows) move a deal to the previous or next stage, w marks it "
-        "won, l lost (with a reason; a won deal with product lines becomes a sales order). "
-        "v switches between the board and the list; o opens the sales orders (and counter "
-        "sales)."
+        "won, l lost (with a reason; a won deal with product lines becomes a sales order); "
+        "p edits its product lines (their sum is the deal's amount). v switches between the "
+        "board and the list; o opens the sales orders (and counter sales)."
     )
     BINDINGS = [
         *DEAL_KEYS,
@@ -266,21 +332,22 @@ class DealsPane(DealActions, Pane):
     def load_board(self, focus_id: int | None = None) -> None:
         with self.app.store.read() as uow:
             cols = D.board_columns(uow, limit_per_stage=50)
-        self.post_message(self.Board(cols, focus_id))
+        if not get_current_worker().is_cancelled:  # a newer load is under way: it draws
+            self.post_message(self.Board(cols, focus_id))
 
-    def on_deals_pane_board(self, msg: Board) -> None:
+    async def on_deals_pane_board(self, msg: Board) -> None:
         board = self.query_one("#board", Horizontal)
         wanted = [f"stage-{c.stage.id}" for c in msg.columns]
         if [ol.id for ol in self.query(OptionList)] != wanted:
-            # the pipeline itself changed (or first load): build the columns
-            board.remove_children()
-            board.mount_all(
+            # The pipeline itself changed (or first load): build the columns, and wait until
+            # they are in place (a column's list is only there once the column is mounted).
+            # Waiting here also holds the next load until this one is drawn.
+            await board.remove_children()
+            await board.mount_all(
                 Vertical(Static("", classes="column-title"), OptionList(id=wid), classes="column")
                 for wid in wanted
             )
-            self.call_after_refresh(self._fill, msg)
-        else:
-            self._fill(msg)
+        self._fill(msg)
 
     def _fill(self, msg: Board) -> None:
         """Put the cards in place; the column that had focus keeps it."""
@@ -368,8 +435,9 @@ class DealScreen(DealActions, RecordScreen):
         Binding("g", "contact", "Contact", id="deal.contact"),
     ]
     HELP = (
-        "A deal's page. e edits, [ and ] move it between stages, w won, l lost, "
-        "o reopens a closed deal, g opens the contact, escape goes back."
+        "A deal's page. e edits, p edits the product lines (a won deal with lines becomes a "
+        "sales order), [ and ] move it between stages, w won, l lost, o reopens a closed "
+        "deal, g opens the contact, escape goes back."
     )
 
     def action_contact(self) -> None:
@@ -407,9 +475,10 @@ class DealScreen(DealActions, RecordScreen):
         if v.lines:
             t.append("\nProduct lines\n", style="bold")
             for ln in v.lines:
+                sku = f"{ln.sku} " if ln.sku else ""
                 t.append(
-                    f"  {ln.qty} × {ln.description} @ {money(ln.unit_price, loc)} = "
-                    f"{money(ln.total, loc)}\n"
+                    f"  {number(ln.qty, loc)} × {sku}{ln.description} @ "
+                    f"{money(ln.unit_price, loc)} = {money(ln.total, loc)}\n"
                 )
         t.append(f"\nChanged {moment(v.updated_at, tz)} by {v.updated_by}", style="dim")
         self.query_one("#main", Static).update(t)

@@ -42,8 +42,15 @@ class HelpScreen(ModalScreen[None]):
             if b.key in seen or b.action == "app.pop_screen":
                 continue
             seen.add(b.key)
-            out.append((b.key, b.description or b.action))
+            out.append((self.key_names(b.key), b.description or b.action))
         return out + COMMON
+
+    def key_names(self, keys: str) -> str:
+        """A binding's keys as the footer shows them ("left_square_bracket,shift+left" is
+        "[ or shift+←"), through Textual's own key display."""
+        return " or ".join(
+            self.app.get_key_display(Binding(k.strip(), "")) for k in keys.split(",")
+        )
 
     def compose(self) -> ComposeResult:
         table = Table(box=None, show_header=False, padding=(0, 2))

@@ -6,6 +6,7 @@ Every figure has a key that opens the list behind it.
 from __future__ import annotations
 
 import plotext as plt
+from babel.numbers import format_compact_decimal, format_decimal
 from rich.table import Table
 from rich.text import Text
 from textual import work
@@ -15,9 +16,29 @@ from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import Static
 
-from bizdesk.formatting import money
+from bizdesk.formatting import money, number
 from bizdesk.screens.common import Pane
 from bizdesk.services.dashboard import Dashboard, dashboard
+
+
+def axis_ticks(top: int, count: int = 4) -> list[int]:
+    """Round steps (1, 2 or 5 times a power of ten) from 0 to at least ``top``, in whole
+    units: an axis reads 10,000 20,000 30,000, never 26485.8."""
+    if top <= 0:
+        return [0, 1]
+    raw = top / count
+    power = 10 ** max(0, len(str(int(raw))) - 1)
+    step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+    return [i * step for i in range(-(-top // step) + 1)]
+
+
+def axis_labels(ticks: list[int], locale: str) -> list[str]:
+    """The ticks in the shop's locale (grouped as every amount is); when that is too wide
+    for the axis, in the locale's short form (350 Tr, 40K)."""
+    labels = [format_decimal(t, locale=locale) for t in ticks]
+    if max(len(label) for label in labels) > 7:
+        labels = [format_compact_decimal(t, locale=locale, fraction_digits=1) for t in ticks]
+    return labels
 
 
 def bar_chart(
@@ -27,12 +48,23 @@ def bar_chart(
     width: int,
     height: int,
     horizontal: bool = False,
+    locale: str = "en_US",
 ) -> Text:
     """A bar chart as text (plotext); the bars are blocks, readable without colour."""
     plt.clear_figure()
     plt.theme("pro")
     plt.plotsize(max(20, width), max(6, height))
     plt.bar(labels, values, orientation="horizontal" if horizontal else "vertical", marker="hd")
+    low = min(values, default=0)
+    ticks = axis_ticks(max(*values, -low, 0), 3 if horizontal else 4)
+    if low < 0:  # a month of more returns than sales: the axis goes below 0 too
+        ticks = sorted({-t for t in ticks} | set(ticks))
+    if horizontal:
+        plt.xticks(ticks, axis_labels(ticks, locale))
+        plt.xlim(ticks[0], ticks[-1])
+    else:
+        plt.yticks(ticks, axis_labels(ticks, locale))
+        plt.ylim(ticks[0], ticks[-1])
     plt.title(title)
     return Text.from_ansi(plt.build())
 
@@ -60,7 +92,8 @@ class Chart(Static):
         if self.spec is None or not self.size.width:
             return
         title, labels, values, horizontal = self.spec
-        self.update(bar_chart(title, labels, values, self.size.width, self.size.height, horizontal))
+        w, h = self.size
+        self.update(bar_chart(title, labels, values, w, h, horizontal, self.app.locale))
 
 
 class HomePane(Pane):
@@ -155,8 +188,15 @@ class HomePane(Pane):
                 f"of {money(t.amount, loc)} in {t.deals} open deals",
                 "d",
             )
-        grid.add_row("Tickets open", str(d.tickets_open), f"{d.tickets_overdue} overdue", "t")
-        grid.add_row("Low stock", str(d.low_stock), "products at or below reorder point", "l")
+        grid.add_row(
+            "Tickets open",
+            number(d.tickets_open, loc),
+            f"{number(d.tickets_overdue, loc)} overdue",
+            "t",
+        )
+        grid.add_row(
+            "Low stock", number(d.low_stock, loc), "products at or below reorder point", "l"
+        )
         self.query_one("#kpis", Static).update(grid)
         months = [m[5:] for m, _ in d.sales_by_month]
         self.query_one("#sales-chart", Chart).plot(

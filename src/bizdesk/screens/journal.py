@@ -10,12 +10,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import ContentSwitcher, Footer, Header, Static
+from textual.widgets import ContentSwitcher, Header, Static
 
-from bizdesk.formatting import day, moment, money
+from bizdesk.formatting import day, moment, money, money_or_blank
 from bizdesk.models.ledger import ACCOUNT_TYPES
 from bizdesk.screens.common import ListPane, RecordScreen
 from bizdesk.services import ledger as L
+from bizdesk.widgets.footer import KeysFooter
 from bizdesk.widgets.form import ConfirmScreen, Field, FormScreen
 from bizdesk.widgets.lines_form import LinesFormScreen
 from bizdesk.widgets.paged_table import Col, PagedTable
@@ -38,8 +39,8 @@ LEDGER_COLUMNS = [
     Col("label", "Entry", 8),
     Col("memo", "Memo", 16),
     Col("contact", "Contact", 10),
-    Col("debit", "Debit", 10, right=True, fmt=lambda d: money(d) if d else ""),
-    Col("credit", "Credit", 10, right=True, fmt=lambda c: money(c) if c else ""),
+    Col("debit", "Debit", 10, right=True, fmt=money_or_blank),
+    Col("credit", "Credit", 10, right=True, fmt=money_or_blank),
 ]
 LINE_FIELDS = [
     Field("account", "Account", width="2fr"),
@@ -422,7 +423,7 @@ class AccountScreen(RecordScreen):
         yield PagedTable(
             lambda uow, req: L.account_lines(uow, aid, req), LEDGER_COLUMNS, id="ledger"
         )
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         super().on_mount()

@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Static
 
-from bizdesk.formatting import day, money
+from bizdesk.formatting import day, money, number
 from bizdesk.screens.common import ListPane, RecordScreen, tickets_text
 from bizdesk.services import purchasing as PU
 from bizdesk.services import stock as S
@@ -154,9 +154,9 @@ def bill_form(po: PU.POView, net: Any, vat: Any, loc: str) -> FormScreen:
     )
 
 
-def pay_form(bill: PU.BillView) -> FormScreen:
+def pay_form(bill: PU.BillView, loc: str = "en_US") -> FormScreen:
     return FormScreen(
-        f"Pay bill {bill.reference} ({bill.open} open)",
+        f"Pay bill {bill.reference} ({money(bill.open, loc)} open)",
         [
             Field("amount", "Amount", "number", bill.open, required=True),
             Field("account", "Paid from", "select", "bank", options=PU.PAYMENT_ACCOUNTS),
@@ -263,7 +263,8 @@ class PurchaseOrderScreen(RecordScreen):
         t.append("\nSKU          Qty   Received  Billed   Unit cost        Net\n", style="bold")
         for ln in po.lines:
             t.append(
-                f"{ln.sku[:10]:<10} {ln.qty!s:>6} {ln.received!s:>9} {ln.billed!s:>7} "
+                f"{ln.sku[:10]:<10} {number(ln.qty, loc):>6} {number(ln.received, loc):>9} "
+                f"{number(ln.billed, loc):>7} "
                 f"{money(ln.unit_cost, loc):>11} {money(ln.net, loc):>10}  "
             )
             t.append(ln.description[:20] + "\n", style="dim")
@@ -338,10 +339,12 @@ class PurchaseOrderScreen(RecordScreen):
         self.run_service(lambda uow: PU.bill_defaults(uow, v.id), write=False, done=got)
 
     def _billed(self, b: PU.BillView) -> None:
-        msg = f"Bill {b.reference} recorded: {b.total}"
+        loc = self.app.locale
+        msg = f"Bill {b.reference} recorded: {money(b.total, loc)}"
         if b.difference:
             msg += (
-                f"; {b.difference} differs from the goods received (posted as a price difference)"
+                f"; {money(b.difference, loc)} differs from the goods received (posted as a "
+                "price difference)"
             )
         self.notify(msg, markup=False)
 
@@ -357,7 +360,8 @@ class PurchaseOrderScreen(RecordScreen):
         def chosen(bill) -> None:  # noqa: ANN001
             if bill is not None:
                 self.app.push_screen(
-                    pay_form(bill), lambda r: r and (self.notify("Payment posted"), self.load())
+                    pay_form(bill, self.app.locale),
+                    lambda r: r and (self.notify("Payment posted"), self.load()),
                 )
 
         if len(open_bills) == 1:
@@ -365,7 +369,11 @@ class PurchaseOrderScreen(RecordScreen):
         else:
             self.app.push_screen(
                 PickScreen(
-                    "Pay which bill?", [(f"{b.reference}: {b.open} open", b) for b in open_bills]
+                    "Pay which bill?",
+                    [
+                        (f"{b.reference}: {money(b.open, self.app.locale)} open", b)
+                        for b in open_bills
+                    ],
                 ),
                 chosen,
             )

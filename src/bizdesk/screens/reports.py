@@ -15,7 +15,7 @@ from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import DataTable, Input, Select, Static
 
-from bizdesk.formatting import money
+from bizdesk.formatting import money, number
 from bizdesk.screens.common import Pane
 from bizdesk.services.permissions import allowed, refusal
 from bizdesk.services.reports import (
@@ -30,6 +30,25 @@ from bizdesk.services.validate import FieldError, iso_date
 from bizdesk.widgets.form import Field, FormScreen
 
 SHOWN = 1000  # rows drawn on screen; the CSV has them all
+# what the list of reports shows people (the name is what `bizdesk report` takes)
+LABELS = {
+    "trial-balance": "Trial balance",
+    "profit-loss": "Profit and loss",
+    "balance-sheet": "Balance sheet",
+    "general-ledger": "General ledger",
+    "stock-valuation": "Stock valuation",
+    "low-stock": "Low stock",
+    "ar-aging": "Aged receivables",
+    "ap-aging": "Aged payables",
+    "statement": "Statement of account",
+    "pipeline": "Weighted pipeline",
+    "forecast": "Sales forecast",
+    "tickets-sla": "Ticket SLA",
+    "segments": "Contacts by segment",
+}
+# keys that act on the report; they type into a box that has the focus, so they are
+# only offered (and shown in the footer) when no box has it
+REPORT_KEYS = {"export", "run"}
 # a row's key -> the screen that opens it
 DRILL = (
     ("entry_id", "entry"),
@@ -43,7 +62,9 @@ def _cell(value: Any, numeric: bool, locale: str) -> Text:
     from decimal import Decimal
 
     if isinstance(value, Decimal):
-        text = money(value, locale) if value.as_tuple().exponent < 0 else str(value)
+        text = money(value, locale) if value.as_tuple().exponent < 0 else number(value, locale)
+    elif numeric and isinstance(value, int) and not isinstance(value, bool):
+        text = number(value, locale)
     else:
         text = "" if value is None else str(plain(value))
     return Text(text, justify="right" if numeric else "left", no_wrap=True, overflow="ellipsis")
@@ -55,7 +76,8 @@ class ReportsPane(Pane):
         "ledger, SLA) and As of a date (trial balance, balance sheet, aging); the last box "
         "takes a contact for a statement or city/country/tag/stage/owner for segments. "
         "enter on a row opens what is behind it (an account's ledger, an entry, a product, "
-        "a contact); x writes the report to a CSV file; u runs it again."
+        "a contact); x writes the report to a CSV file (naming the file written); u runs it "
+        "again. While a box has the focus, x and u type: enter runs the report, tab leaves."
     )
     BINDINGS = [
         Binding("x", "export", "Write CSV", id="reports.export"),
@@ -80,7 +102,7 @@ class ReportsPane(Pane):
         names = [n for n in REPORTS if allowed(role, REPORT_ACTIONS[n])] or list(REPORTS)
         with Horizontal(id="params"):
             yield Select(
-                [(n, n) for n in names],
+                [(LABELS.get(n, n), n) for n in names],
                 value="trial-balance" if "trial-balance" in names else names[0],
                 allow_blank=False,
                 id="report",
@@ -97,6 +119,11 @@ class ReportsPane(Pane):
     def on_mount(self) -> None:
         self.report: Report | None = None
         self.ran = False
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in REPORT_KEYS and isinstance(self.app.focused, Input):
+            return False  # the key types into the box (and the footer does not offer it)
+        return True
 
     def focus_main(self) -> None:
         if not self.ran:
@@ -160,9 +187,17 @@ class ReportsPane(Pane):
             params = self.params()
         except Exception as exc:  # a FieldError from a date box
             self.notify(f"Not run: {exc}", severity="error", markup=False)
+            self._not_run(exc)
             return
-        self.query_one("#report-title", Static).update(Text(f"Running {name}…"))
+        self.query_one("#report-title", Static).update(Text(f"Running {LABELS.get(name, name)}…"))
         self._run(name, params)
+
+    def _not_run(self, error: Exception) -> None:
+        """No figures under boxes they do not belong to: the old ones go, the reason shows."""
+        self.report = None
+        self.query_one("#report-rows", DataTable).clear(columns=True)
+        self.query_one("#report-title", Static).update(Text(f"Not run: {error}"))
+        self.query_one("#report-notes", Static).update("")
 
     @work(thread=True, exclusive=True, group="report")
     def _run(self, name: str, params: dict[str, Any]) -> None:
@@ -178,7 +213,7 @@ class ReportsPane(Pane):
     def on_reports_pane_done(self, msg: Done) -> None:
         msg.stop()
         if msg.error is not None:
-            self.query_one("#report-title", Static).update(Text(f"Not run: {msg.error}"))
+            self._not_run(msg.error)
             return
         rep = self.report = msg.report
         loc = self.app.locale
@@ -227,14 +262,23 @@ class ReportsPane(Pane):
         default = Path.cwd() / f"{name}-{date.today().isoformat()}.csv"
 
         def save(uow, values):  # noqa: ANN001, ANN202
-            path = Path(values["path"]).expanduser()
-            return write_csv(build(uow, name, **params), path)
+            path = Path(values["path"]).expanduser().absolute()
+            return write_csv(build(uow, name, **params), path), path
+
+        def written(result: tuple[Any, Path] | None) -> None:
+            if result is None:
+                return
+            done, path = result  # rows written (or, if the service says, the file itself)
+            if isinstance(done, Path):
+                self.notify(f"Written to {done}", markup=False)
+            else:
+                self.notify(f"{done} rows written to {path}", markup=False)
 
         self.app.push_screen(
             FormScreen(
-                f"Write the {name} report to a CSV file",
+                f"Write the {LABELS.get(name, name)} report to a CSV file",
                 [Field("path", "File", value=str(default), required=True)],
                 save,
             ),
-            lambda n: n is not None and self.notify(f"{n} rows written", markup=False),
+            written,
         )

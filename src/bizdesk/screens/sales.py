@@ -12,12 +12,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
-from bizdesk.formatting import day, money
+from bizdesk.formatting import day, money, number
 from bizdesk.screens.common import RecordScreen, ServiceRunner, WithTable, tickets_text
 from bizdesk.services import sales as SA
 from bizdesk.services import stock as S
+from bizdesk.widgets.footer import KeysFooter
 from bizdesk.widgets.form import ConfirmScreen, Field, FormScreen
 from bizdesk.widgets.lines_form import LinesFormScreen
 from bizdesk.widgets.paged_table import Col, PagedTable
@@ -144,9 +145,9 @@ def quantities_form(title: str, so: SA.SOView, left, extra: list[Field], act) ->
     return FormScreen(title, fields, save)
 
 
-def pay_form(inv: SA.InvoiceView) -> FormScreen:
+def pay_form(inv: SA.InvoiceView, loc: str = "en_US") -> FormScreen:
     return FormScreen(
-        f"Payment for {inv.label} ({inv.open} open)",
+        f"Payment for {inv.label} ({money(inv.open, loc)} open)",
         [
             Field("amount", "Amount", "number", inv.open, required=True),
             Field("account", "Paid into", "select", "bank", options=SA.PAYMENT_ACCOUNTS),
@@ -158,9 +159,9 @@ def pay_form(inv: SA.InvoiceView) -> FormScreen:
     )
 
 
-def refund_form(inv: SA.InvoiceView) -> FormScreen:
+def refund_form(inv: SA.InvoiceView, loc: str = "en_US") -> FormScreen:
     return FormScreen(
-        f"Refund on {inv.label} ({inv.refund_due} owed back to the customer)",
+        f"Refund on {inv.label} ({money(inv.refund_due, loc)} owed back to the customer)",
         [
             Field("amount", "Amount", "number", inv.refund_due, required=True),
             Field("account", "Paid from", "select", "cash", options=SA.PAYMENT_ACCOUNTS),
@@ -196,7 +197,7 @@ class SalesOrdersScreen(WithTable, ServiceRunner, Screen):
         yield PagedTable(
             SA.list_page, COLUMNS, descending=True, filters={"state": "open"}, id="so-table"
         )
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.sub_title = "Sales orders"
@@ -268,8 +269,9 @@ class SalesOrderScreen(RecordScreen):
         t.append("\nSKU          Qty  Deliv.  Inv.  Ret.  Unit price        Net\n", style="bold")
         for ln in so.lines:
             t.append(
-                f"{(ln.sku or '-')[:10]:<10} {ln.qty!s:>5} {ln.delivered!s:>7} "
-                f"{ln.invoiced!s:>5} {ln.returned!s:>5} {money(ln.unit_price, loc):>11} "
+                f"{(ln.sku or '-')[:10]:<10} {number(ln.qty, loc):>5} "
+                f"{number(ln.delivered, loc):>7} {number(ln.invoiced, loc):>5} "
+                f"{number(ln.returned, loc):>5} {money(ln.unit_price, loc):>11} "
                 f"{money(ln.net, loc):>10}  "
             )
             t.append(ln.description[:16] + "\n", style="dim")
@@ -345,7 +347,10 @@ class SalesOrderScreen(RecordScreen):
             then(invoices[0])
         elif invoices:
             self.app.push_screen(
-                PickScreen("Which one?", [(f"{i.label}  {i.total}", i) for i in invoices]),
+                PickScreen(
+                    "Which one?",
+                    [(f"{i.label}  {money(i.total, self.app.locale)}", i) for i in invoices],
+                ),
                 lambda i: i and then(i),
             )
 
@@ -356,7 +361,8 @@ class SalesOrderScreen(RecordScreen):
             self._pick_invoice(
                 owed,
                 lambda inv: self.app.push_screen(
-                    refund_form(inv), lambda r: r and (self.notify("Refund posted"), self.load())
+                    refund_form(inv, self.app.locale),
+                    lambda r: r and (self.notify("Refund posted"), self.load()),
                 ),
             )
             return
@@ -366,7 +372,8 @@ class SalesOrderScreen(RecordScreen):
         self._pick_invoice(
             unpaid,
             lambda inv: self.app.push_screen(
-                pay_form(inv), lambda r: r and (self.notify("Payment posted"), self.load())
+                pay_form(inv, self.app.locale),
+                lambda r: r and (self.notify("Payment posted"), self.load()),
             ),
         )
 

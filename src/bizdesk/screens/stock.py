@@ -7,20 +7,21 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
-from bizdesk.formatting import money
+from bizdesk.formatting import money, number
 from bizdesk.screens.common import ListPane, RecordScreen, tickets_text
 from bizdesk.services import purchasing as PU
 from bizdesk.services import stock as S
+from bizdesk.widgets.footer import KeysFooter
 from bizdesk.widgets.form import ConfirmScreen, Field, FormScreen, record_form
 from bizdesk.widgets.paged_table import Col, PagedTable
 
 COLUMNS = [
     Col("sku", "SKU", 12),
     Col("name", "Name", 18),
-    Col("on_hand", "On hand", 8, right=True, fmt=str),
-    Col("available", "Avail.", 7, right=True, fmt=str),
+    Col("on_hand", "On hand", 8, right=True, fmt=number),
+    Col("available", "Avail.", 7, right=True, fmt=number),
     Col("value", "Value", 10, right=True, fmt=money),
     Col("sale_price", "Price", 8, right=True, fmt=money),
     Col("low", "Low", 3, fmt=lambda low: "LOW" if low else ""),
@@ -29,7 +30,7 @@ MOVE_COLUMNS = [
     Col("at", "When (UTC)", 16, fmt=lambda at: at.strftime("%Y-%m-%d %H:%M")),
     Col("kind", "Kind", 10),
     Col("location", "Where", 10),
-    Col("qty", "Qty", 8, right=True, fmt=str),
+    Col("qty", "Qty", 8, right=True, fmt=number),
     Col("value", "Value", 10, right=True, fmt=money),
     Col("note", "Reason / source", 20),
 ]
@@ -108,7 +109,8 @@ def moved(widget, result) -> None:  # noqa: ANN001
         widget.notify("Counted: matches the books, nothing posted")
         return
     posted = f", posted JE-{result.entry_number}" if result.entry_number else ""
-    widget.notify(f"Stock changed by {result.qty}{posted}", markup=False)
+    qty = number(result.qty, widget.app.locale)
+    widget.notify(f"Stock changed by {qty}{posted}", markup=False)
 
 
 class StockActions:
@@ -259,7 +261,7 @@ class ProductScreen(StockActions, RecordScreen):
         yield Static("Loading…", id="details")
         pid = self.record_id
         yield PagedTable(lambda uow, req: S.product_moves(uow, pid, req), MOVE_COLUMNS, id="moves")
-        yield Footer()
+        yield KeysFooter()
 
     def fetch(self, uow):  # noqa: ANN001, ANN201
         from bizdesk.services.tickets import linked_to
@@ -273,15 +275,17 @@ class ProductScreen(StockActions, RecordScreen):
         t.append(f"{v.sku}  {v.name}", style="bold")
         t.append("  ARCHIVED\n" if not v.active else "\n")
         t.append(
-            f"On hand {v.on_hand} {v.unit} · reserved {v.reserved} · available {v.available} · "
-            f"on order {v.on_order} · value "
+            f"On hand {number(v.on_hand, loc)} {v.unit} · reserved {number(v.reserved, loc)} · "
+            f"available {number(v.available, loc)} · on order {number(v.on_order, loc)} · value "
             f"{money(v.value, loc)} · average cost {money(v.average_cost, loc)}\n"
         )
         t.append(
             f"Sale price {money(v.sale_price, loc)} · usual cost {money(v.cost, loc)} · "
-            f"VAT {v.vat_rate}% · reorder at {v.reorder_point} (order {v.reorder_qty})\n"
+            f"VAT {number(v.vat_rate, loc)}% · reorder at {number(v.reorder_point, loc)} "
+            f"(order {number(v.reorder_qty, loc)})\n"
         )
-        where = ", ".join(f"{x.location} {x.on_hand}" for x in v.locations) or "nowhere"
+        where = ", ".join(f"{x.location} {number(x.on_hand, loc)}" for x in v.locations)
+        where = where or "nowhere"
         t.append(f"Supplier: {v.supplier or '-'} · stock at: {where}")
         if v.allow_negative:
             t.append(" · may go below zero")

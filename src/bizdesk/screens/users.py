@@ -7,12 +7,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from bizdesk.models.core import ROLES
 from bizdesk.screens.common import ServiceRunner, WithTable
 from bizdesk.services import users as U
 from bizdesk.services.permissions import ROLE_SUMMARY
+from bizdesk.widgets.footer import KeysFooter
 from bizdesk.widgets.form import ConfirmScreen, Field, FormScreen
 from bizdesk.widgets.paged_table import Col, PagedTable
 
@@ -75,7 +76,7 @@ class UsersScreen(WithTable, ServiceRunner, Screen):
         yield Header(icon="")
         yield Static(Text("Users of this store  (n add, r role, x disable)"), id="users-title")
         yield PagedTable(U.list_page, COLUMNS, id="users-table")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.sub_title = "Users"

@@ -191,6 +191,7 @@ class LineView:
     qty: Decimal
     unit_price: Decimal
     total: Decimal
+    sku: str = ""  # the product's, when the line is one
 
 
 @dataclass(frozen=True)
@@ -273,6 +274,8 @@ def _view(uow: UnitOfWork, d: Deal, today: date | None = None) -> DealView:
     st = uow.session.get(PipelineStage, d.stage_id)
     contact = uow.session.get(Contact, d.contact_id)
     org = uow.session.get(Contact, d.organization_id) if d.organization_id else None
+    from bizdesk.models.stock import Product
+
     lines = tuple(
         LineView(
             ln.id,
@@ -281,9 +284,13 @@ def _view(uow: UnitOfWork, d: Deal, today: date | None = None) -> DealView:
             qty_from_scaled(ln.qty_scaled),
             from_minor(ln.unit_price_minor, exp),
             _line_total(ln, exp),
+            sku or "",
         )
-        for ln in uow.session.exec(
-            select(DealLine).where(DealLine.deal_id == d.id).order_by(DealLine.id)
+        for ln, sku in uow.session.execute(
+            select(DealLine, Product.sku)
+            .outerjoin(Product, Product.id == DealLine.product_id)
+            .where(DealLine.deal_id == d.id)
+            .order_by(DealLine.id)
         )
     )
     return DealView(
@@ -518,6 +525,64 @@ class LineInput:
     qty: str = "1"
     unit_price: str = "0"
     product_id: int | None = None
+    product: str = ""  # a SKU (or #id): empty description and price take the product's
+
+
+def _clean_lines(uow: UnitOfWork, chk: v.Checker, lines: list[LineInput]) -> list[tuple]:
+    """(description, qty scaled, unit price minor, product id) per line; problems in chk."""
+    from bizdesk.services.stock import resolve_product
+
+    exp = uow.exponent
+    rows = []
+    for i, ln in enumerate(lines, start=1):
+        if not any(str(x or "").strip() for x in (ln.product, ln.description, ln.unit_price)):
+            continue  # a row left empty (an editor's default quantity is not a line)
+        product = None
+        if str(ln.product or "").strip():
+            product = chk(f"line {i} product", resolve_product, uow, ln.product)
+        desc = chk(
+            f"line {i} description",
+            v.text,
+            ln.description,
+            required=product is None and not str(ln.product or "").strip(),
+            max_len=200,
+        )
+        try:
+            qty = parse_qty(ln.qty, locale=uow.input_locale)
+            if qty == 0:
+                raise AmountError("must be more than zero")
+        except AmountError as exc:
+            chk.add(f"line {i} qty", str(exc))
+            qty = None
+        try:
+            if str(ln.product or "").strip() and not str(ln.unit_price or "").strip():
+                price = product.sale_price_minor if product else None  # (its error says it)
+            else:
+                price = parse_money(ln.unit_price, exp, locale=uow.input_locale)
+        except AmountError as exc:
+            chk.add(f"line {i} unit price", str(exc))
+            price = None
+        pid = product.id if product is not None else ln.product_id
+        rows.append((desc or (product.name if product else ""), qty, price, pid))
+    return rows
+
+
+def preview_lines(uow: UnitOfWork, lines: list[LineInput]) -> tuple[Decimal, int]:
+    """The total of the lines readable so far and how many are not (the form's total;
+    saving checks everything)."""
+    exp = uow.exponent
+    total, bad = from_minor(0, exp), 0
+    for ln in lines:
+        chk = v.Checker()
+        rows = _clean_lines(uow, chk, [ln])
+        if chk.errors:
+            bad += 1
+            continue
+        if not rows:  # left empty
+            continue
+        _desc, qty, price, _pid = rows[0]
+        total += round_money(qty_from_scaled(qty) * from_minor(price, exp), exp)
+    return total, bad
 
 
 @requires("deals.edit")
@@ -528,22 +593,7 @@ def set_lines(uow: UnitOfWork, deal_id: int, lines: list[LineInput], *, version:
     _require_open(uow, d)
     exp = uow.exponent
     chk = v.Checker()
-    rows = []
-    for i, ln in enumerate(lines, start=1):
-        desc = chk(f"line {i} description", v.text, ln.description, required=True, max_len=200)
-        try:
-            qty = parse_qty(ln.qty, locale=uow.input_locale)
-            if qty == 0:
-                raise AmountError("must be more than zero")
-        except AmountError as exc:
-            chk.add(f"line {i} qty", str(exc))
-            qty = None
-        try:
-            price = parse_money(ln.unit_price, exp, locale=uow.input_locale)
-        except AmountError as exc:
-            chk.add(f"line {i} unit_price", str(exc))
-            price = None
-        rows.append((desc, qty, price, ln.product_id))
+    rows = _clean_lines(uow, chk, lines)
     chk.done()
     before = _snapshot(d)
     for old in uow.session.exec(select(DealLine).where(DealLine.deal_id == d.id)):

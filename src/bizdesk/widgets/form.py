@@ -20,11 +20,12 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.suggester import Suggester
-from textual.widgets import Button, Checkbox, Footer, Input, Label, Select, Static, TextArea
+from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TextArea
 
 from bizdesk.errors import BizdeskError, Conflict, ValidationError
 from bizdesk.formatting import editable
 from bizdesk.services import drafts
+from bizdesk.widgets.footer import KeysFooter
 
 
 @dataclass
@@ -200,7 +201,7 @@ class FormScreen(ModalScreen[Any]):
                         )
                         yield self._widget(f)
                     yield Static("", id=f"e-{f.name}", classes="field-error")
-            yield Footer()
+            yield KeysFooter()
 
     def _widget(self, f: Field):  # noqa: ANN202
         wid = f"f-{f.name}"

@@ -17,8 +17,9 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.suggester import Suggester
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
+from bizdesk.widgets.footer import KeysFooter
 from bizdesk.widgets.form import Field, FormScreen
 
 Preview = Callable[[Any, list[dict[str, str]]], Text]
@@ -119,7 +120,7 @@ class LinesFormScreen(FormScreen):
                 id="line-hint",
             )
             yield Static("", id="totals")
-            yield Footer()
+            yield KeysFooter()
 
     def on_mount(self) -> None:
         # The lines' numbers as the editor reads them back (the shop's locale in the app).
@@ -135,6 +136,8 @@ class LinesFormScreen(FormScreen):
             grid.add_column(Text(f.label), key=f.name)
         self._redraw()
         super().on_mount()
+        if not self.fields:  # lines only: start in the line editor
+            self.query_one(f"#l-{self.line_fields[0].name}", Input).focus()
 
     def _redraw(self) -> None:
         grid = self.query_one("#lines", DataTable)
@@ -156,11 +159,19 @@ class LinesFormScreen(FormScreen):
         for f in self.line_fields:
             self.query_one(f"#l-{f.name}", Input).value = str(values.get(f.name, f.value or ""))
 
+    def _editor_typed(self) -> bool:
+        """Whether the editor row holds anything beyond what it starts with (a quantity of
+        1 alone is not a line)."""
+        values = self._editor_values()
+        return any(values[f.name].strip() != str(f.value or "").strip() for f in self.line_fields)
+
     def _take_line(self) -> bool:
         """Move what the editor row holds into the lines (added, or replacing the line being
         edited); False when the row is empty."""
         values = self._editor_values()
         if not any(v.strip() for v in values.values()):
+            return False
+        if self.editing is None and not self._editor_typed():
             return False
         if self.editing is None:
             self.lines.append(values)
@@ -228,11 +239,7 @@ class LinesFormScreen(FormScreen):
 
     @property
     def dirty(self) -> bool:
-        return (
-            super().dirty
-            or self.lines != self.initial_lines
-            or any(v.strip() for v in self._editor_values().values())
-        )
+        return super().dirty or self.lines != self.initial_lines or self._editor_typed()
 
     def _save_all(self, uow, values: dict[str, Any]) -> Any:  # noqa: ANN001
         return self._action(uow, values, [dict(ln) for ln in self.lines])

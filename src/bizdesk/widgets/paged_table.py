@@ -21,6 +21,7 @@ from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import DataTable, Input, Static
 
+from bizdesk.formatting import LOCALE_FORMATS
 from bizdesk.services.paging import Page, PageRequest
 
 Fetch = Callable[[Any, PageRequest], Page]
@@ -220,7 +221,12 @@ class PagedTable(Vertical):
         out = []
         for c in self.columns:
             value = getattr(row, c.key)
-            text = "" if value is None else c.fmt(value)
+            if value is None:
+                text = ""
+            elif c.fmt in LOCALE_FORMATS:  # amounts and quantities in the shop's locale
+                text = c.fmt(value, self.app.locale)
+            else:
+                text = c.fmt(value)
             out.append(
                 Text(
                     text, justify="right" if c.right else "left", no_wrap=True, overflow="ellipsis"
