@@ -115,6 +115,23 @@ def _permissions(uow: UnitOfWork) -> Iterator[Violation]:
             )
 
 
+@check("backups")
+def _backups(uow: UnitOfWork) -> Iterator[Violation]:
+    """Every file in the backups folder is a sound store: a copy cut short (killed, full
+    disk) or damaged since must not be the one somebody restores in a hurry."""
+    from bizdesk.faults import file_problem
+
+    if sqlite_path(uow.store.url) is None:
+        return
+    folder = backups_dir(uow.store.url)
+    for p in sorted(folder.glob("*.db")) if folder.is_dir() else []:
+        problem = file_problem(p)
+        if problem is not None:
+            yield Violation(
+                "backups", f"{p} cannot be restored: {problem} (move it out of {folder})"
+            )
+
+
 _sql_rule(
     "contact-email",
     "SELECT id, email FROM contact WHERE email IS NOT NULL AND "
