@@ -41,7 +41,7 @@ class FaultsToSentences(TyperGroup):
             from bizdesk.faults import describe
 
             try:
-                err.print(Text(describe(exc, _current_url)))
+                say_error(describe(exc, _current_url))
             except OSError:
                 pass
             raise typer.Exit(1) from None
@@ -74,8 +74,18 @@ out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
+# Sentences already printed (a damaged store is told once, when it is opened).
+_said: set[str] = set()
+
+
+def say_error(message: str) -> None:
+    if message not in _said:
+        _said.add(message)
+        err.print(Text(message))
+
+
 def fail(message: str, code: int = 1) -> None:
-    err.print(Text(message))
+    say_error(message)
     raise typer.Exit(code)
 
 
@@ -116,7 +126,7 @@ def open_store(db: str | None, *, setup: bool = True):  # noqa: ANN201
     with user_errors():
         store = _open(db, create=False)
         if store.damaged is not None:
-            err.print(Text(str(store.damaged)))
+            say_error(str(store.damaged))
         if setup:
             if store.damaged is None:
                 ensure_initialized(store)

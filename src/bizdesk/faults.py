@@ -50,19 +50,19 @@ def header_problem(path: Path) -> str | None:
             head = fh.read(100)
             size = os.fstat(fh.fileno()).st_size
     except FileNotFoundError:
-        return "it does not exist"
+        return "missing"
     if size == 0:
-        return "it is an empty file"
+        return "an empty file"
     if len(head) < 100 or head[:16] != SQLITE_MAGIC:
-        return "it is not an SQLite database"
+        return "not an SQLite database"
     page_size = int.from_bytes(head[16:18], "big")
     page_size = 65536 if page_size == 1 else page_size
     if page_size < 512 or page_size & (page_size - 1):
-        return "its header is damaged"
+        return "header damaged"
     pages = int.from_bytes(head[28:32], "big")
     counter, valid_for = head[24:28], head[92:96]
     if counter == valid_for and pages and size < pages * page_size:
-        return f"it is cut short ({size} of {pages * page_size} bytes)"
+        return f"cut short: {size} of {pages * page_size} bytes"
     return None
 
 
@@ -80,11 +80,11 @@ def file_problem(path: Path) -> str | None:
         finally:
             conn.close()
     except sqlite3.Error as exc:
-        return f"it cannot be read ({exc})"
+        return f"cannot be read: {exc}"
     if rows != ["ok"]:
-        return "it is damaged: " + "; ".join(rows[:3])
+        return "damaged pages: " + "; ".join(rows[:3])
     if not {"alembic_version", "contact", "audit_event"} <= tables:
-        return "it is not a bizdesk store"
+        return "not a bizdesk store"
     return None
 
 
@@ -163,6 +163,32 @@ def _sqlite_code(exc: BaseException) -> str:
     return ""
 
 
+def is_damage(exc: BaseException) -> bool:
+    """SQLite saying the file is damaged or not a database."""
+    orig = getattr(exc, "orig", None) or exc
+    return isinstance(orig, sqlite3.DatabaseError) and _sqlite_code(orig).startswith(
+        ("SQLITE_CORRUPT", "SQLITE_NOTADB")
+    )
+
+
+def _disk_full(path: Path | None) -> bool:
+    """Less room on the store's disk than a few pages (or no inodes left)."""
+    if path is None:
+        return False
+    try:
+        st = os.statvfs(path.parent)
+    except OSError:
+        return False
+    return st.f_bavail * st.f_frsize < 64 * 1024 or (st.f_files and st.f_favail == 0)
+
+
+def _read_only_disk(path: Path) -> bool:
+    try:
+        return bool(os.statvfs(path.parent).f_flag & os.ST_RDONLY)
+    except OSError:
+        return False
+
+
 def _folder_writable(path: Path) -> bool:
     return os.access(path.parent, os.W_OK)
 
@@ -178,14 +204,17 @@ def translate(exc: BaseException, url: str | None) -> StoreError | None:
         orig, sqlite3.IntegrityError | sqlite3.ProgrammingError | sqlite3.InterfaceError
     ):
         code = _sqlite_code(orig)
+        path = sqlite_path(url or "")
+        if code.startswith(("SQLITE_IOERR", "SQLITE_CANTOPEN")) and _disk_full(path):
+            code = "SQLITE_FULL"  # e.g. no room for the -shm file SQLite maps
         if code.startswith("SQLITE_FULL"):
             return StoreError(
-                f"Not saved: the disk holding the store {store} is full. {NOTHING_LOST} "
+                f"Not done: the disk holding the store {store} is full. {NOTHING_LOST} "
                 "Free some space on that disk, then try again."
             )
         if code.startswith(("SQLITE_READONLY", "SQLITE_PERM", "SQLITE_AUTH")):
             return StoreError(
-                f"Not saved: the store {store} cannot be written (the file, its folder or "
+                f"Not done: the store {store} cannot be written (the file, its folder or "
                 f"the disk it is on is read-only for you). {NOTHING_LOST} Make it writable "
                 "(for a shared shop, ask its owner to add you to the shop's group), then try "
                 "again."
@@ -193,14 +222,14 @@ def translate(exc: BaseException, url: str | None) -> StoreError | None:
         if code.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")):
             return damaged(url, str(orig)) if url else StoreDamaged(str(orig))
         if code.startswith("SQLITE_CANTOPEN"):
-            path = sqlite_path(url or "")
             if path is not None and not path.exists():
                 return missing(url)
-            why = (
-                "its folder cannot be written (SQLite keeps its -wal and -shm files beside it)"
-                if path is not None and not _folder_writable(path)
-                else "the file or its folder cannot be opened"
-            )
+            if path is not None and _read_only_disk(path):
+                why = "it is on a disk mounted read-only"
+            elif path is not None and not _folder_writable(path):
+                why = "its folder cannot be written (SQLite keeps -wal and -shm files beside it)"
+            else:
+                why = "the file or its folder cannot be opened"
             return StoreError(
                 f"Cannot open the store {store}: {why}. Nothing was changed. Make the folder "
                 "writable for you (for a shared shop, ask its owner to add you to the shop's "
@@ -208,7 +237,7 @@ def translate(exc: BaseException, url: str | None) -> StoreError | None:
             )
         if code.startswith("SQLITE_IOERR"):
             return StoreError(
-                f"Not saved: the disk holding the store {store} reported an input/output "
+                f"Not done: the disk holding the store {store} reported an input/output "
                 f"error. {NOTHING_LOST} The disk may be failing: copy your backups to "
                 f"another disk, then run: bizdesk check --db {store}"
             )
@@ -218,12 +247,12 @@ def translate(exc: BaseException, url: str | None) -> StoreError | None:
         first = str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
         if sqlstate.startswith("53"):
             return StoreError(
-                f"Not saved: the database server of {store} is out of disk space or memory. "
+                f"Not done: the database server of {store} is out of disk space or memory. "
                 f"{NOTHING_LOST} Ask whoever runs the server to free some, then try again."
             )
         if sqlstate == "25006":
             return StoreError(
-                f"Not saved: the database {store} is read-only. {NOTHING_LOST} "
+                f"Not done: the database {store} is read-only. {NOTHING_LOST} "
                 "Ask whoever runs the server, then try again."
             )
         if sqlstate.startswith(("08", "28", "3D", "57")) or type(orig).__name__ in (

@@ -54,6 +54,11 @@ class Store:
         found this way marks the store damaged (read-only) from then on."""
         from bizdesk.faults import translate
 
+        if self.damaged is not None and isinstance(getattr(exc, "orig", exc), Exception):
+            from bizdesk.faults import is_damage
+
+            if is_damage(exc):
+                return self.damaged  # told once, in the same words
         known = translate(exc, self.url)
         if isinstance(known, StoreDamaged) and self.damaged is None:
             self.damaged = known
@@ -146,8 +151,8 @@ class Store:
 
     def settings(self) -> dict[str, str]:
         if self._settings is None:
-            with Session(self.engine) as session:
-                self._settings = {s.key: s.value for s in session.exec(select(Setting))}
+            with self.read() as uow:
+                self._settings = {s.key: s.value for s in uow.session.exec(select(Setting))}
         return self._settings
 
     def dispose(self) -> None:
@@ -311,6 +316,7 @@ def create_store(
     into place when complete, so a kill or a full disk never leaves a half-made store (nor a
     file that blocks a second try). Refuses a store that exists."""
     from bizdesk.config import resolve_db, sqlite_path
+    from bizdesk.faults import translate
     from bizdesk.files import atomic_path
 
     url = resolve_db(db)
@@ -347,11 +353,14 @@ def create_store(
                 tmp.with_name(tmp.name + suffix).unlink(missing_ok=True)
     except FileExistsError:
         raise StoreError(f"{path} exists already; nothing was changed") from None
-    except StoreError:
-        raise
+    except StoreError as exc:
+        # told about the temporary file: tell it again about the store being made
+        cause = exc.__cause__
+        known = translate(cause, url) if cause is not None else None
+        if known is None:
+            raise
+        raise known from cause
     except Exception as exc:
-        from bizdesk.faults import translate
-
         known = translate(exc, url)
         if known is None:
             raise

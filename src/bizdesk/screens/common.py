@@ -13,7 +13,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from bizdesk.errors import BizdeskError
+from bizdesk.faults import describe
 from bizdesk.widgets.paged_table import PagedTable
 
 
@@ -54,7 +54,7 @@ class ServiceRunner:
         msg.stop()
         if msg.error is not None:
             err = msg.error
-            text = str(err) if isinstance(err, BizdeskError) else f"{type(err).__name__}: {err}"
+            text = describe(err, self.app.store.url)  # one sentence, never SQL
             self.notify(text, title="Not done", severity="error", markup=False)
             return
         if msg.success:

@@ -15,6 +15,7 @@ from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import DataTable, Input, Select, Static
 
+from bizdesk.faults import describe
 from bizdesk.formatting import money
 from bizdesk.screens.common import Pane
 from bizdesk.services.permissions import allowed, refusal
@@ -179,7 +180,8 @@ class ReportsPane(Pane):
     def on_reports_pane_done(self, msg: Done) -> None:
         msg.stop()
         if msg.error is not None:
-            self.query_one("#report-title", Static).update(Text(f"Not run: {msg.error}"))
+            text = describe(msg.error, self.app.store.url)
+            self.query_one("#report-title", Static).update(Text(f"Not run: {text}"))
             return
         rep = self.report = msg.report
         loc = self.app.locale

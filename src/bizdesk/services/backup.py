@@ -177,8 +177,7 @@ def verify_backup(path: Path) -> None:
     problem = file_problem(path)
     if problem is not None:
         raise StoreError(
-            f"{path} is not a bizdesk store that can be restored ({problem}). Nothing was "
-            "changed."
+            f"{path} is not a bizdesk store that can be restored ({problem}). Nothing was changed."
         )
 
 
