@@ -149,7 +149,7 @@ def parse_date(value: str | None, name: str) -> date | None:
 def main_callback(ctx: typer.Context, db: DbOpt = None) -> None:
     """With no command: open the terminal interface (creating or upgrading the store)."""
     if ctx.invoked_subcommand is not None:
-        if db:
+        if db is not None:
             ctx.obj = db
         return
     from bizdesk.config import sqlite_path
@@ -186,7 +186,9 @@ def _offer_new_store(db: str | None, path: Path) -> None:
 
 
 def _db(ctx: typer.Context, db: str | None) -> str | None:
-    return db or (ctx.obj if isinstance(ctx.obj, str) else None)
+    if db is not None:  # an empty --db "" is refused, never taken for the default store
+        return db
+    return ctx.obj if isinstance(ctx.obj, str) else None
 
 
 @app.command()
@@ -450,6 +452,8 @@ def check_cmd(ctx: typer.Context, db: DbOpt = None) -> None:
     errors = [v for v in found if v.severity == "error"]
     for v in found:
         (err if v.severity == "error" else out).print(Text(f"{v.severity}: {v.check}: {v.message}"))
+    if store.damaged is not None:
+        say_error(str(store.damaged))
     if errors:
         raise typer.Exit(1)
     out.print(Text("All checks passed."))

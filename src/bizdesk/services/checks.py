@@ -52,6 +52,10 @@ def _integrity(uow: UnitOfWork) -> Iterator[Violation]:
         return
     for (msg,) in uow.session.execute(text("PRAGMA integrity_check")):
         if msg != "ok":
+            if uow.store.damaged is None:  # from now on only read; the CLI says how to restore
+                from bizdesk.faults import damaged
+
+                uow.store.damaged = damaged(uow.store.url, msg)
             yield Violation("sqlite-integrity", msg)
     for row in uow.session.execute(text("PRAGMA foreign_key_check")):
         yield Violation("foreign-keys", f"{row[0]} row {row[1]} points at a missing {row[2]}")
