@@ -354,3 +354,30 @@ def test_kill_during_demo_is_all_or_nothing(tmp_path):
     _kill_at_random(["demo", "--db", str(db)], rng, 4.0)
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT COUNT(*) FROM contact").fetchone()[0] in (0, 220)
+
+
+@needs_root
+async def test_tui_form_saving_into_a_read_only_store_shows_the_sentence(store, read_only):
+    from textual.widgets import Input, Static
+
+    from bizdesk.app import BizdeskApp
+    from bizdesk.config import sqlite_path
+    from bizdesk.widgets.form import FormScreen
+    from tests.tui_helpers import SIZE, settle
+
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("f3")
+        await settle(pilot, app)
+        await pilot.press("n")
+        await settle(pilot, app)
+        assert isinstance(app.screen, FormScreen)
+        read_only(sqlite_path(store.url))
+        app.screen.query_one("#f-name", Input).value = "Ada Lovelace"
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert isinstance(app.screen, FormScreen)  # still open: the typing is not lost
+        text = str(app.screen.query_one("#form-error", Static).render())
+        assert "cannot be written" in text and "Nothing was lost" in text, text
+        assert "INSERT" not in text and "SQL" not in text and "parameters" not in text
