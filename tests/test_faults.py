@@ -381,3 +381,49 @@ async def test_tui_form_saving_into_a_read_only_store_shows_the_sentence(store, 
         text = str(app.screen.query_one("#form-error", Static).render())
         assert "cannot be written" in text and "Nothing was lost" in text, text
         assert "INSERT" not in text and "SQL" not in text and "parameters" not in text
+
+
+def test_an_unreachable_postgresql_store_is_a_sentence_without_the_password():
+    r = bizdesk("check", "--db", "postgresql+psycopg://shop:s3cret@127.0.0.1:1/shop")
+    err = refused(r, "Cannot reach the store", "127.0.0.1", "Nothing was changed")
+    assert "s3cret" not in err
+
+
+def test_the_interface_asks_before_making_a_store_and_makes_none_when_told_no(tmp_path):
+    import pty
+    import select
+
+    db = tmp_path / "new" / "shop.db"
+    main, sub = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bizdesk", "--db", str(db)],
+        stdin=sub,
+        stdout=sub,
+        stderr=sub,
+        env={**os.environ, "BIZDESK_DB": ""},
+    )
+    os.close(sub)
+    seen = b""
+    deadline = time.monotonic() + 60
+    answered = False
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([main], [], [], 0.5)
+        if ready:
+            try:
+                chunk = os.read(main, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            seen += chunk
+        if not answered and b"[y/N]" in seen:
+            os.write(main, b"n\r")
+            answered = True
+        if proc.poll() is not None and not ready:
+            break
+    os.close(main)
+    assert proc.wait(timeout=30) == 1
+    text = seen.decode(errors="replace")
+    assert f"There is no store at {db}" in text and "No store was created" in text, text
+    assert "Traceback" not in text
+    assert not db.parent.exists()
