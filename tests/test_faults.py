@@ -427,3 +427,22 @@ def test_the_interface_asks_before_making_a_store_and_makes_none_when_told_no(tm
     assert f"There is no store at {db}" in text and "No store was created" in text, text
     assert "Traceback" not in text
     assert not db.parent.exists()
+
+
+def test_written_files_get_the_store_access_not_the_umask(tmp_path):
+    db = tmp_path / "shop.db"
+    init(db)
+    private = tmp_path / "out.csv"
+    shared = tmp_path / "shop-folder"
+    shared.mkdir()
+    os.chmod(shared, 0o2770)
+    old = os.umask(0o022)
+    try:
+        for dest in (private, shared / "out.csv"):
+            r = bizdesk("export", "contacts", "-o", str(dest), "--db", str(db))
+            assert r.returncode == 0, r.stderr
+    finally:
+        os.umask(old)
+    assert os.stat(private).st_mode & 0o777 == 0o600
+    assert os.stat(shared / "out.csv").st_mode & 0o777 == 0o660
+    assert not [p for p in tmp_path.rglob(".*") if p.name.endswith(".partial")]

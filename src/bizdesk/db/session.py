@@ -25,8 +25,8 @@ from bizdesk.models.core import AuditEvent, Setting, User
 # the user. Only the BEGIN is retried: nothing has been done yet at that point.
 WRITE_TRIES = 4
 BUSY_MESSAGE = (
-    "The store is busy: someone else has been saving for a long time. Nothing was saved; "
-    "try again in a moment."
+    "The store {store} is busy: someone else has been saving for a long time. Nothing was "
+    "saved, and nothing saved before was lost; try again in a moment."
 )
 
 
@@ -48,6 +48,11 @@ class Store:
     # store is only read: every write is refused with this sentence.
     damaged: StoreError | None = None
     _one: Session | None = field(default=None, repr=False)
+
+    def busy(self) -> StoreError:
+        from bizdesk.faults import where
+
+        return StoreError(BUSY_MESSAGE.format(store=where(self.url)))
 
     def fault(self, exc: BaseException) -> StoreError | None:
         """``exc`` as the sentence for a fault of the disk, file or server, or None; damage
@@ -109,7 +114,7 @@ class Store:
                 except BaseException as exc:
                     session.rollback()
                     if is_busy(exc):
-                        raise StoreError(BUSY_MESSAGE) from exc
+                        raise self.busy() from exc
                     raise
         except Exception as exc:
             known = self.fault(exc)
@@ -133,8 +138,7 @@ class Store:
             finally:
                 self._one = None
 
-    @staticmethod
-    def _begin(session: Session) -> None:
+    def _begin(self, session: Session) -> None:
         """Take the write lock now, before the caller does anything, so that waiting for it
         can be retried (with backoff and jitter) and a busy store never half-runs a change."""
         for attempt in range(WRITE_TRIES):
@@ -146,7 +150,7 @@ class Store:
                 if not is_busy(exc):
                     raise
                 if attempt == WRITE_TRIES - 1:
-                    raise StoreError(BUSY_MESSAGE) from exc
+                    raise self.busy() from exc
                 time.sleep(random.uniform(0.05, 0.2) * 2**attempt)
 
     def settings(self) -> dict[str, str]:
