@@ -277,15 +277,26 @@ def test_unexpected_error_is_a_sentence_and_its_traceback_is_logged(tmp_path):
     assert os.stat(log).st_mode & 0o777 == 0o600
 
 
-def _kill_at_random(args: list[str], rng: random.Random, up_to: float) -> int:
+def _kill_at_random(
+    args: list[str], rng: random.Random, up_to: float, writing: Path | None = None
+) -> int:
+    """Run bizdesk and SIGKILL it at a random moment: up to ``up_to`` s after the start, or,
+    with ``writing`` (a folder), that long after a temporary file appears there (so the
+    kill lands while it is writing, not before it began)."""
     proc = subprocess.Popen(
         [sys.executable, "-m", "bizdesk", *args],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    deadline = time.monotonic() + rng.uniform(0.3, up_to)
+    if writing is not None:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and proc.poll() is None:
+            if writing.is_dir() and any(p.name.endswith(".partial") for p in writing.iterdir()):
+                break
+            time.sleep(0.002)  # polling for the condition, with a deadline
+    deadline = time.monotonic() + rng.uniform(0.0 if writing else 0.3, up_to)
     while time.monotonic() < deadline and proc.poll() is None:
-        time.sleep(0.01)  # polling for the random moment, not synchronising
+        time.sleep(0.005)  # polling for the random moment, not synchronising
     if proc.poll() is None:
         proc.send_signal(signal.SIGKILL)
     return proc.wait()
@@ -300,7 +311,7 @@ def test_kill_during_init_leaves_no_store_or_a_whole_one(tmp_path):
     rng = random.Random(10)
     for i in range(4):
         db = tmp_path / f"s{i}" / "shop.db"
-        code = _kill_at_random(["init", "--db", str(db)], rng, 3.0)
+        code = _kill_at_random(["init", "--db", str(db)], rng, 1.0, writing=db.parent)
         if db.exists():  # it appears only when whole: set up, sound
             _no_half_files(db.parent)
             assert code in (0, -signal.SIGKILL)
@@ -315,8 +326,8 @@ def test_kill_during_backup_leaves_no_partial_backup(tmp_path):
     many = "name,notes\n" + "".join(f"P{i},{'x' * 200}\n" for i in range(20_000))
     assert bizdesk("import", "contacts", "-", "--db", str(db), stdin=many).returncode == 0
     rng = random.Random(11)
-    for _ in range(4):
-        _kill_at_random(["backup", "--db", str(db)], rng, 2.5)
+    for _ in range(6):
+        _kill_at_random(["backup", "--db", str(db)], rng, 0.3, writing=tmp_path / "backups")
         _no_half_files(tmp_path / "backups")
     r = bizdesk("check", "--db", str(db))
     assert r.returncode == 0, r.stderr
@@ -337,7 +348,7 @@ def test_kill_during_demo_is_all_or_nothing(tmp_path):
     rng = random.Random(12)
     for i in range(3):
         db = tmp_path / f"d{i}" / "demo.db"
-        _kill_at_random(["demo", "--db", str(db)], rng, 8.0)
+        _kill_at_random(["demo", "--db", str(db)], rng, 6.0, writing=db.parent)
         if db.exists():
             with sqlite3.connect(db) as conn:
                 n = conn.execute("SELECT COUNT(*) FROM contact").fetchone()[0]

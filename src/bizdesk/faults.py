@@ -66,16 +66,19 @@ def header_problem(path: Path) -> str | None:
     return None
 
 
-def file_problem(path: Path) -> str | None:
-    """The full check of an SQLite file that nobody writes (a backup): header, every page
-    (``PRAGMA integrity_check``) and bizdesk's tables. None when sound."""
+def file_problem(path: Path, *, full: bool = True) -> str | None:
+    """The check of an SQLite file that nobody writes (a backup): header, every page
+    (``PRAGMA integrity_check``, or with ``full=False`` the 4-5 times faster
+    ``quick_check``, which does not compare each index with its table) and bizdesk's
+    tables. None when sound."""
     problem = header_problem(path)
     if problem:
         return problem
     try:
         conn = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True)
         try:
-            rows = [r[0] for r in conn.execute("PRAGMA integrity_check")]
+            check = "integrity_check" if full else "quick_check"
+            rows = [r[0] for r in conn.execute(f"PRAGMA {check}")]
             tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
         finally:
             conn.close()
