@@ -128,3 +128,57 @@ def test_restore_refuses_a_damaged_file_and_changes_nothing(store, tmp_path, dam
     assert _digest(db) == before
     assert (sorted(folder.glob("*")) if folder.exists() else []) == backups_before
     assert contact_count(db) == 1
+
+
+def _cut_short(path: Path) -> None:
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+
+
+def test_a_damaged_store_is_never_copied_and_the_good_backups_stay(store):
+    folder = backups_dir(store.url)
+    start = date(2026, 2, 1)
+    good = [B.daily_backup(store, today=start + timedelta(days=i)) for i in range(B.KEEP_DAILY)]
+    db = sqlite_path(store.url)
+    store.dispose()
+    with open(db, "r+b") as fh:  # pages overwritten, the header intact
+        fh.seek(4096 * 2)
+        fh.write(b"\xa5" * 4096 * 30)
+    with pytest.raises(StoreError, match="damaged"):
+        B.daily_backup(store, today=start + timedelta(days=30))
+    assert sorted(folder.glob("*-daily.db")) == good  # none pruned, none added
+    assert store.damaged is not None
+    with pytest.raises(StoreError, match="damaged"), store.write():
+        pass
+    with pytest.raises(StoreError, match="damaged"):
+        B.backup_store(store)
+    assert not list(folder.glob(".*partial"))
+
+
+@pytest.mark.parametrize("damage", ["truncated", "garbage", "empty"])
+def test_restore_replaces_a_damaged_store_without_opening_it(store, tmp_path, damage):
+    with store.write() as uow:
+        C.create(uow, C.ContactInput(name="keep me"))
+    good = B.backup_store(store, tmp_path / "good.db")
+    db = sqlite_path(store.url)
+    store.dispose()
+    data = db.read_bytes()
+    db.write_bytes(
+        {"truncated": data[: len(data) // 3], "garbage": os.urandom(len(data)), "empty": b""}[
+            damage
+        ]
+    )
+    done = B.restore_store(store.url, good)
+    assert done.aside is not None and done.aside.read_bytes() != data
+    assert contact_count(db) == 1
+    assert B.file_problem(db) is None
+
+
+def test_every_backup_is_verified_and_check_flags_a_bad_one(store):
+    from bizdesk.services.checks import run_checks
+
+    made = B.backup_store(store)
+    assert B.file_problem(made) is None
+    _cut_short(made)
+    found = [v for v in run_checks(store) if v.check == "backups"]
+    assert len(found) == 1 and str(made) in found[0].message

@@ -104,6 +104,7 @@ def run_cli(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProce
 
 def test_hostile_names_through_cli_import_export_and_reports(tmp_path):
     db = str(tmp_path / "cli.db")
+    assert run_cli("init", "--db", db).returncode == 0  # only init makes a store
     rows = ["name,city,tags"] + [f'"{n}","{n}",' for n in LITERAL] + [f"{LONG[:200]},x,"]
     r = run_cli("import", "contacts", "-", "--db", db, stdin="\n".join(rows).encode())
     assert r.returncode == 0, r.stderr

@@ -249,3 +249,50 @@ def test_a_crm_only_store_upgrades_and_gets_the_erp_defaults(tmp_path) -> None: 
     assert not [v for v in run_checks(store) if v.severity == "error"]
     assert list((tmp_path / "backups").glob("*before-upgrade-0002*"))
     store.dispose()
+
+
+def test_a_missing_store_is_made_only_when_asked_and_whole(tmp_path):
+    from bizdesk.db import create_store
+
+    path = tmp_path / "new" / "shop.db"
+    with pytest.raises(StoreError, match="bizdesk init --db"):
+        open_store(str(path), create=False)
+    assert not path.parent.exists()
+
+    def half(store) -> None:  # noqa: ANN001
+        setup.ensure_initialized(store)
+        raise RuntimeError("killed half-way")
+
+    with pytest.raises(RuntimeError):
+        create_store(str(path), fill=half)
+    assert list(path.parent.iterdir()) == []  # no store, no partial file left
+    s = create_store(str(path), fill=setup.ensure_initialized)
+    assert mode(path) == 0o600
+    with s.read() as uow:
+        assert setup.is_initialized(uow)
+    with pytest.raises(StoreError, match="exists already"):
+        create_store(str(path))
+
+
+@pytest.mark.parametrize(
+    "value", ["", "None", "postgresql+psycopg:/localhost/shop", "mysql://localhost/shop"]
+)
+def test_open_store_refuses_a_name_it_cannot_mean(tmp_path, monkeypatch, value):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(StoreError):
+        open_store(value)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_damaged_store_opens_read_only(tmp_path):
+    path = tmp_path / "shop.db"
+    s = open_store(str(path), user="tester")
+    setup.ensure_initialized(s)
+    s.dispose()
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    s = open_store(str(path), user="tester")
+    assert s.damaged is not None and "cut short" in str(s.damaged)
+    with pytest.raises(StoreError, match="damaged"), s.write():
+        pass
+    assert path.read_bytes() == data[: len(data) // 2]

@@ -119,21 +119,37 @@ class BizdeskApp(App):
         self._stale: set[str] = set()
         self.set_interval(self.POLL_SECONDS, self._poll_changes)
         self.call_after_refresh(self.focus_active_pane)
+        if self.store.damaged is not None:  # the store opens read-only: say why, and how
+            self.notify(
+                str(self.store.damaged),
+                title="Store damaged",
+                severity="error",
+                markup=False,
+                timeout=60,
+            )
         if not self.is_headless:
             asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self.hang_up)
 
     def daily_backup(self) -> None:
         """The first start of the day backs the store up (quietly; only a failure is said).
         Runs in its own thread beside the app, from run_app (not in Pilot tests)."""
-        from bizdesk.services.backup import daily_backup
+        from bizdesk.errors import StoreDamaged
+        from bizdesk.faults import describe
+        from bizdesk.services.backup import daily_backup, verify_store
 
         try:
-            daily_backup(self.store)
+            if daily_backup(self.store) is None:  # made already today: still look at it
+                verify_store(self.store)
+        except StoreDamaged as exc:  # found now: from here on the store is only read
+            self._tell(str(exc), "Store damaged", "error")
         except Exception as exc:  # never stops anyone working; says so instead
-            if self.is_running and not self.hung_up:
-                self.call_from_thread(
-                    self.notify, f"Today's backup failed: {exc}", severity="warning", markup=False
-                )
+            self._tell(f"Today's backup failed: {describe(exc, self.store.url)}", None, "warning")
+
+    def _tell(self, text: str, title: str | None, severity: str) -> None:
+        if self.is_running and not self.hung_up:
+            self.call_from_thread(
+                self.notify, text, title=title or "", severity=severity, markup=False, timeout=30
+            )
 
     def on_unmount(self) -> None:
         if not self.is_headless:
@@ -168,6 +184,20 @@ class BizdeskApp(App):
         if self.hung_up:
             return
         super()._handle_exception(error)
+
+    crash: str | None = None  # the sentence for an unexpected error that ended the app
+
+    def _fatal_error(self) -> None:
+        # In a terminal an unexpected error ends the app with one sentence (run_app prints
+        # it after the screen is restored) and its traceback in the private log; tests
+        # (headless) keep Textual's report.
+        if self.is_headless:
+            super()._fatal_error()
+            return
+        from bizdesk.faults import describe
+
+        self.crash = describe(self._exception or RuntimeError("unknown"), self.store.url)
+        self._close_messages_no_wait()
 
     def panic(self, *renderables) -> None:  # noqa: ANN002
         # Reading a hung-up terminal fails in Textual's input thread, which panics; when the
@@ -437,4 +467,6 @@ def run_app(store: Store) -> int:
     # Not a daemon: a backup under way when the app ends (even after a hang-up) finishes.
     threading.Thread(target=app.daily_backup, name="daily-backup").start()
     app.run()
+    if app.crash:
+        print(app.crash, file=sys.stderr)
     return app.return_code or 0

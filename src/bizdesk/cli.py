@@ -16,12 +16,43 @@ import typer
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
+from typer.core import TyperGroup
+from typer.exceptions import TyperException
 
 from bizdesk.errors import BizdeskError
 from bizdesk.reading import DateError, read_date
 
+# The store the command works on (for the sentence a fault is told with).
+_current_url: str | None = None
+
+
+class FaultsToSentences(TyperGroup):
+    """Every command runs inside this: whatever escapes it (a full disk, a damaged store, a
+    bug) ends as one sentence on stderr and exit 1, never a traceback. The unexpected ones
+    are logged with their traceback (bizdesk.faults.describe says where)."""
+
+    def invoke(self, ctx):  # noqa: ANN001, ANN201
+        try:
+            return super().invoke(ctx)
+        except (typer.Exit, typer.Abort, TyperException, KeyboardInterrupt):
+            raise
+        except BrokenPipeError:  # the reader went away (| head): nothing more to say
+            raise typer.Exit(1) from None
+        except Exception as exc:
+            from bizdesk.faults import describe
+
+            try:
+                say_error(describe(exc, _current_url))
+            except OSError:
+                pass
+            raise typer.Exit(1) from None
+
+
 app = typer.Typer(
-    add_completion=False, no_args_is_help=False, help="bizdesk: run a small shop from one terminal."
+    cls=FaultsToSentences,
+    add_completion=False,
+    no_args_is_help=False,
+    help="bizdesk: run a small shop from one terminal.",
 )
 import_app = typer.Typer(help="Import CSV files (all rows or none).")
 export_app = typer.Typer(help="Export current data.")
@@ -44,8 +75,18 @@ out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
+# Sentences already printed (a damaged store is told once, when it is opened).
+_said: set[str] = set()
+
+
+def say_error(message: str) -> None:
+    if message not in _said:
+        _said.add(message)
+        err.print(Text(message))
+
+
 def fail(message: str, code: int = 1) -> None:
-    err.print(Text(message))
+    say_error(message)
     raise typer.Exit(code)
 
 
@@ -56,24 +97,40 @@ def user_errors():
         yield
     except BizdeskError as exc:
         fail(str(exc))
-    except PermissionError as exc:  # a shop folder or file this Unix user may not open
-        where = exc.filename or "the store"
-        fail(
-            f"{where}: permission denied. If this is a shared shop, ask its owner to add you "
-            "to the shop's Unix group (then log in again)."
-        )
+    except OSError as exc:  # a disk that is full or read-only, a folder one may not open
+        from bizdesk.faults import translate
+
+        known = translate(exc, _current_url)
+        if known is None:
+            raise
+        fail(str(known))
+
+
+def _resolve(db: str | None) -> str:
+    global _current_url
+    from bizdesk.config import resolve_db
+
+    with user_errors():
+        _current_url = resolve_db(db)
+    return _current_url
 
 
 def open_store(db: str | None, *, setup: bool = True):  # noqa: ANN201
-    """Open the store; a set-up store refuses an OS user it does not know (or disabled)."""
+    """Open the store; a set-up store refuses an OS user it does not know (or disabled).
+    A missing store is refused (only ``init`` makes one); a damaged one opens read-only,
+    and the sentence saying how to restore it is printed first."""
     from bizdesk.db import open_store as _open
     from bizdesk.services.setup import ensure_initialized
     from bizdesk.services.users import whoami
 
+    _resolve(db)
     with user_errors():
-        store = _open(db)
+        store = _open(db, create=False)
+        if store.damaged is not None:
+            say_error(str(store.damaged))
         if setup:
-            ensure_initialized(store)
+            if store.damaged is None:
+                ensure_initialized(store)
             with store.read() as uow:
                 whoami(uow)
     return store
@@ -93,9 +150,14 @@ def parse_date(value: str | None, name: str) -> date | None:
 def main_callback(ctx: typer.Context, db: DbOpt = None) -> None:
     """With no command: open the terminal interface (creating or upgrading the store)."""
     if ctx.invoked_subcommand is not None:
-        if db:
+        if db is not None:
             ctx.obj = db
         return
+    from bizdesk.config import sqlite_path
+
+    path = sqlite_path(_resolve(db))
+    if path is not None and not path.exists():
+        _offer_new_store(db, path)
     store = open_store(db)
     from bizdesk.app import run_app
 
@@ -104,8 +166,30 @@ def main_callback(ctx: typer.Context, db: DbOpt = None) -> None:
         raise typer.Exit(code)
 
 
+def _offer_new_store(db: str | None, path: Path) -> None:
+    """The TUI on a store that does not exist: ask (in the terminal, before the interface
+    starts) whether to create it; without a terminal to ask, say how."""
+    from bizdesk.db import create_store
+    from bizdesk.faults import missing
+    from bizdesk.services.setup import ensure_initialized
+
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        fail(str(missing(_current_url or "")))
+    answer = typer.prompt(
+        f"There is no store at {path}. Create a new, empty one there? [y/N]",
+        default="n",
+        show_default=False,
+    )
+    if answer.strip().lower() not in ("y", "yes"):
+        fail("No store was created. To open another one: bizdesk --db PATH", 1)
+    with user_errors():
+        create_store(db, fill=ensure_initialized)
+
+
 def _db(ctx: typer.Context, db: str | None) -> str | None:
-    return db or (ctx.obj if isinstance(ctx.obj, str) else None)
+    if db is not None:  # an empty --db "" is refused, never taken for the default store
+        return db
+    return ctx.obj if isinstance(ctx.obj, str) else None
 
 
 @app.command()
@@ -121,19 +205,31 @@ def init(
     ] = None,
 ) -> None:
     """Create a store and set it up; you become its owner."""
-    from bizdesk.config import resolve_db, sqlite_path
+    from bizdesk.config import sqlite_path
     from bizdesk.db.engine import prepare_shared_folder
     from bizdesk.services import setup
 
     if shared_group is not None:
-        path = sqlite_path(resolve_db(_db(ctx, db)))
+        path = sqlite_path(_resolve(_db(ctx, db)))
         if path is None:
             fail("--shared-group is for SQLite stores (a file on this server)", 2)
         with user_errors():
             prepare_shared_folder(path.parent, shared_group)
-    store = open_store(_db(ctx, db), setup=False)
-    with user_errors(), store.write() as uow:
-        setup.initialize(uow, company=company, currency=currency, locale=locale)
+    from bizdesk.db import create_store
+
+    def set_up(new) -> None:  # noqa: ANN001
+        with new.write() as uow:
+            setup.initialize(uow, company=company, currency=currency, locale=locale)
+
+    url = _resolve(_db(ctx, db))
+    path = sqlite_path(url)
+    if path is None or path.exists():  # PostgreSQL, or a store made but not set up yet
+        store = open_store(_db(ctx, db), setup=False)
+        with user_errors():
+            set_up(store)
+    else:  # made whole under a temporary name, then put in place
+        with user_errors():
+            store = create_store(_db(ctx, db), fill=set_up)
     out.print(Text(f"Set up {company} ({currency.upper()}) in {store.url}"))
 
 
@@ -145,13 +241,28 @@ def demo(
     force: Annotated[bool, typer.Option(help="Fill a store that has data.")] = False,
 ) -> None:
     """Fill a store with a sample shop (the same every time)."""
+    from bizdesk.config import sqlite_path
+    from bizdesk.db import create_store
     from bizdesk.services import demo as demo_service
+    from bizdesk.services.setup import ensure_initialized
 
     if size not in ("small", "large"):
         fail("--size must be small or large", 2)
-    store = open_store(_db(ctx, db))
-    with user_errors():
-        counts = demo_service.generate(store, size=size, force=force)
+    path = sqlite_path(_resolve(_db(ctx, db)))
+    counts: dict[str, int] = {}
+    if path is not None and not path.exists():
+        # a new store: built whole under a temporary name, put in place when complete
+
+        def fill(new) -> None:  # noqa: ANN001
+            ensure_initialized(new)
+            counts.update(demo_service.generate(new, size=size, force=force))
+
+        with user_errors():
+            create_store(_db(ctx, db), fill=fill)
+    else:
+        store = open_store(_db(ctx, db))
+        with user_errors():
+            counts = demo_service.generate(store, size=size, force=force)
     out.print(Text("Demo shop ready: " + ", ".join(f"{n} {k}" for k, n in counts.items())))
 
 
@@ -250,7 +361,9 @@ def _export_command(kind: str) -> None:
 
         with user_errors(), store.read() as uow:
             if output:
-                with open(output, "w", encoding="utf-8", newline="") as fh:
+                from bizdesk.files import atomic_write
+
+                with atomic_write(Path(output), newline="") as fh:
                     n = write(fh)
                 err.print(
                     Text(f"{n} {'entries' if fmt == 'ledger' else 'rows'} written to {output}")
@@ -339,6 +452,8 @@ def check_cmd(ctx: typer.Context, db: DbOpt = None) -> None:
     errors = [v for v in found if v.severity == "error"]
     for v in found:
         (err if v.severity == "error" else out).print(Text(f"{v.severity}: {v.check}: {v.message}"))
+    if store.damaged is not None:
+        say_error(str(store.damaged))
     if errors:
         raise typer.Exit(1)
     out.print(Text("All checks passed."))
@@ -392,10 +507,15 @@ def restore(ctx: typer.Context, src: Annotated[str, typer.Argument()], db: DbOpt
     """Replace the store with a verified backup (the current one is backed up first)."""
     from bizdesk.services.backup import restore_store
 
-    store = open_store(_db(ctx, db), setup=False)
+    url = _resolve(_db(ctx, db))
     with user_errors():
-        safety = restore_store(store, Path(src))
-    out.print(Text(f"Restored from {src}; the previous content is in {safety}"))
+        done = restore_store(url, Path(src))
+    if done.safety is not None:
+        out.print(Text(f"Restored from {src}; the previous content is in {done.safety}"))
+    elif done.aside is not None:
+        out.print(Text(f"Restored from {src}; the damaged file was moved to {done.aside}"))
+    else:
+        out.print(Text(f"Restored from {src}"))
 
 
 @app.command()

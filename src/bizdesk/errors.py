@@ -47,3 +47,7 @@ class InvariantViolation(BizdeskError):
 
 class StoreError(BizdeskError):
     """The store cannot be opened: too new, damaged, or not reachable."""
+
+
+class StoreDamaged(StoreError):
+    """The store's file is damaged: nothing is written to it; the message says how to restore."""

@@ -13,7 +13,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Header, Static
 
-from bizdesk.errors import BizdeskError
+from bizdesk.faults import describe
 from bizdesk.widgets.footer import KeysFooter
 from bizdesk.widgets.paged_table import PagedTable
 
@@ -55,7 +55,7 @@ class ServiceRunner:
         msg.stop()
         if msg.error is not None:
             err = msg.error
-            text = str(err) if isinstance(err, BizdeskError) else f"{type(err).__name__}: {err}"
+            text = describe(err, self.app.store.url)  # one sentence, never SQL
             self.notify(text, title="Not done", severity="error", markup=False)
             return
         if msg.success:

@@ -15,6 +15,7 @@ from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import DataTable, Input, Select, Static
 
+from bizdesk.faults import describe
 from bizdesk.formatting import money, number
 from bizdesk.screens.common import Pane
 from bizdesk.services.permissions import allowed, refusal
@@ -196,7 +197,8 @@ class ReportsPane(Pane):
         """No figures under boxes they do not belong to: the old ones go, the reason shows."""
         self.report = None
         self.query_one("#report-rows", DataTable).clear(columns=True)
-        self.query_one("#report-title", Static).update(Text(f"Not run: {error}"))
+        text = describe(error, self.app.store.url)  # one sentence, never SQL
+        self.query_one("#report-title", Static).update(Text(f"Not run: {text}"))
         self.query_one("#report-notes", Static).update("")
 
     @work(thread=True, exclusive=True, group="report")
@@ -257,7 +259,9 @@ class ReportsPane(Pane):
         try:
             params = self.params()
         except Exception as exc:
-            self.notify(f"Not written: {exc}", severity="error", markup=False)
+            self.notify(
+                f"Not written: {describe(exc, self.app.store.url)}", severity="error", markup=False
+            )
             return
         default = Path.cwd() / f"{name}-{date.today().isoformat()}.csv"
 

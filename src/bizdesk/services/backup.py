@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 import time
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 from bizdesk.config import backups_dir, sqlite_path
-from bizdesk.db.engine import BUSY_TIMEOUT_MS, prepare_sqlite_file
+from bizdesk.db.engine import BUSY_TIMEOUT_MS
 from bizdesk.db.session import Store
 from bizdesk.errors import StoreError
+from bizdesk.faults import damaged, file_problem, header_problem, translate
+from bizdesk.files import atomic_path
 from bizdesk.services.permissions import require_store
 
 REQUIRED_TABLES = {"alembic_version", "contact", "audit_event"}
@@ -47,8 +51,16 @@ def backup_store(store: Store, dest: Path | None = None, *, reason: str = "manua
 
 
 def copy_store(store: Store, dest: Path | None = None, *, reason: str = "manual") -> Path:
-    """The copy itself, unchecked: the upgrade's safety copy runs whoever opens the store."""
+    """The copy itself, unchecked for roles (the upgrade's safety copy runs whoever opens
+    the store), but always checked for damage: a damaged store is never copied.
+
+    The copy is written under a temporary name beside ``dest``, checked in full (``PRAGMA
+    integrity_check``: SQLite's backup API copies the pages as they are, so this checks the
+    store as it was at that instant, without a second pass over the live file) and only
+    then given its name. A kill or a full disk leaves no file under that name."""
     src = _source_path(store)
+    if store.damaged is not None:
+        raise store.damaged
     if dest is None:
         folder = _backups_folder(store)
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
@@ -56,20 +68,43 @@ def copy_store(store: Store, dest: Path | None = None, *, reason: str = "manual"
     dest = Path(dest)
     if dest.exists():
         raise StoreError(f"{dest} already exists; choose another name")
-    prepare_sqlite_file(dest)
-    _copy(src, dest)
+    try:
+        _write_copy(store, src, dest)
+    except FileExistsError:
+        raise StoreError(f"{dest} already exists; choose another name") from None
     return dest
+
+
+def _write_copy(store: Store, src: Path, dest: Path) -> None:
+    """Copy, verify, then link into place (FileExistsError if ``dest`` appeared meanwhile)."""
+    try:
+        with atomic_path(dest, exclusive=True) as tmp:
+            _copy(src, tmp)
+            problem = file_problem(tmp)
+            if problem is not None:
+                store.damaged = damaged(store.url, problem)
+                raise store.damaged
+    except (sqlite3.Error, OSError) as exc:
+        if isinstance(exc, FileExistsError):
+            raise
+        known = store.fault(exc) if isinstance(exc, sqlite3.Error) else None
+        known = known or translate(exc, store.url)
+        if known is None:
+            raise
+        raise known from exc
 
 
 def _copy(src: Path, dest: Path) -> None:
     """Through the online backup API; waits for (never fails on) others' locks."""
     timeout = BUSY_TIMEOUT_MS / 1000
     source = sqlite3.connect(src, timeout=timeout)
-    target = sqlite3.connect(dest, timeout=timeout)
     try:
-        source.backup(target)  # one step: the destination changes all at once
+        target = sqlite3.connect(dest, timeout=timeout)
+        try:
+            source.backup(target)  # one step: the destination changes all at once
+        finally:
+            target.close()
     finally:
-        target.close()
         source.close()
 
 
@@ -80,31 +115,48 @@ def _daily_name(store: Store, day: date) -> str:
 def daily_backup(store: Store, today: date | None = None) -> Path | None:
     """The automatic backup: once per day (the first start that day makes it), keeping the
     last ``KEEP_DAILY`` automatic ones. Manual and before-upgrade backups are never pruned.
-    Returns the new file, or None when today's exists already (or the store is not SQLite)."""
+    Returns the new file, or None when today's exists already (or the store is not SQLite).
+
+    A damaged store is never copied (StoreDamaged instead), and older backups are pruned
+    only after today's was written and verified, so the newest good one always stays."""
     if sqlite_path(store.url) is None:
         return None
+    require_store(store, "backup.run")
+    if store.damaged is not None:
+        raise store.damaged
     day = today or date.today()
     folder = _backups_folder(store)
     final = folder / _daily_name(store, day)
     if final.exists():
         return None
-    # Written under a private temporary name, then linked into place: a second user
-    # starting at the same moment, or a dropped link mid-copy, never leaves a partial
+    # Written under a private temporary name, verified, then linked into place: a second
+    # user starting at the same moment, or a dropped link mid-copy, never leaves a partial
     # file that looks like today's backup.
-    partial = folder / f".{final.name}.{os.getpid()}.partial"
     for stale in folder.glob(".*.partial"):  # left by a process killed mid-copy
-        if stale == partial or time.time() - stale.stat().st_mtime > STALE_PARTIAL_SECONDS:
+        if time.time() - stale.stat().st_mtime > STALE_PARTIAL_SECONDS:
             stale.unlink(missing_ok=True)
     try:
-        backup_store(store, partial)
-        try:
-            os.link(partial, final)
-        except FileExistsError:
-            return None
-    finally:
-        partial.unlink(missing_ok=True)
+        _write_copy(store, _source_path(store), final)
+    except FileExistsError:
+        return None
     prune_daily(store)
     return final
+
+
+def verify_store(store: Store) -> None:
+    """A full check of the live store (``PRAGMA quick_check``: every page, without
+    comparing each index with its table); damage marks it read-only and raises."""
+    if not store.is_sqlite or store.damaged is not None:
+        if store.damaged is not None:
+            raise store.damaged
+        return
+    from sqlalchemy import text
+
+    with store.read() as uow:
+        rows = [r[0] for r in uow.session.execute(text("PRAGMA quick_check"))]
+    if rows != ["ok"]:
+        store.damaged = damaged(store.url, "; ".join(rows[:3]))
+        raise store.damaged
 
 
 def prune_daily(store: Store, keep: int = KEEP_DAILY) -> list[Path]:
@@ -122,22 +174,78 @@ def verify_backup(path: Path) -> None:
     """Refuse a file that is not a sound bizdesk store."""
     if not path.is_file():
         raise StoreError(f"{path} does not exist")
-    try:
-        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
-            ok = conn.execute("PRAGMA integrity_check").fetchone()[0]
-            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
-    except sqlite3.DatabaseError as exc:
-        raise StoreError(f"{path} is not a bizdesk store: {exc}") from None
-    if ok != "ok":
-        raise StoreError(f"{path} is damaged: {ok}")
-    if not REQUIRED_TABLES <= tables:
-        raise StoreError(f"{path} is not a bizdesk store")
+    problem = file_problem(path)
+    if problem is not None:
+        raise StoreError(
+            f"{path} is not a bizdesk store that can be restored ({problem}). Nothing was changed."
+        )
 
 
-def restore_store(store: Store, src: Path) -> Path:
-    """Replace the store's content with a verified backup; the old content is backed up first."""
-    require_store(store, "backup.run")
+@dataclass
+class Restored:
+    safety: Path | None  # the copy of the old content (a sound store), or
+    aside: Path | None  # where the damaged (or cut short) file was moved
+
+
+def restore_store(target: Store | str, src: Path, *, user: str | None = None) -> Restored:
+    """Put a verified backup in place of the store ``target`` (an open store, or its URL).
+
+    A sound store is backed up first and overwritten through the backup API (others who
+    have it open see the restored content); only its owners may. A damaged, cut-short or
+    garbage store is never opened as a database: it is moved aside (kept, with its -wal),
+    and the backup, copied under a temporary name beside it and verified, takes its
+    name. Whoever may write the file may do that (there is no store to ask)."""
+    from bizdesk.db import open_store
+
+    src = Path(src)
+    url = target if isinstance(target, str) else target.url
     verify_backup(src)
-    safety = copy_store(store, reason="before-restore")
-    _copy(src, _source_path(store))
-    return safety
+    path = sqlite_path(url)
+    if path is None:
+        raise StoreError("backup and restore work on SQLite stores; use pg_dump for PostgreSQL")
+    if path.exists() and header_problem(path) is None:
+        mine = isinstance(target, str)
+        store = open_store(url, user=user, create=False) if mine else target
+        try:
+            sound = store.damaged is None
+            if sound:
+                try:
+                    verify_store(store)
+                except StoreError:
+                    sound = False
+            if sound:
+                require_store(store, "backup.run")
+                safety = copy_store(store, reason="before-restore")
+                _copy(src, path)
+                return Restored(safety=safety, aside=None)
+        finally:
+            if mine:
+                store.dispose()
+    return Restored(safety=None, aside=_replace_file(path, src))
+
+
+def _replace_file(path: Path, src: Path) -> Path | None:
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    aside = path.with_name(f"{path.name}.damaged-{stamp}")
+    try:
+        if not path.parent.exists():
+            path.parent.mkdir(parents=True, mode=0o700)
+        with atomic_path(path) as tmp:
+            shutil.copyfile(src, tmp)
+            problem = file_problem(tmp)
+            if problem is not None:
+                raise StoreError(f"the copy of {src} failed its check ({problem}); nothing changed")
+            moved = None
+            if path.exists():
+                os.rename(path, aside)
+                moved = aside
+            for suffix in ("-wal", "-shm", "-journal"):
+                side = path.with_name(path.name + suffix)
+                if side.exists():
+                    os.rename(side, aside.with_name(aside.name + suffix))
+    except OSError as exc:
+        known = translate(exc, "sqlite:///" + str(path))
+        if known is None:
+            raise
+        raise known from exc
+    return moved

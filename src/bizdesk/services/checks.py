@@ -53,6 +53,10 @@ def _integrity(uow: UnitOfWork) -> Iterator[Violation]:
         return
     for (msg,) in uow.session.execute(text("PRAGMA integrity_check")):
         if msg != "ok":
+            if uow.store.damaged is None:  # from now on only read; the CLI says how to restore
+                from bizdesk.faults import damaged
+
+                uow.store.damaged = damaged(uow.store.url, msg)
             yield Violation("sqlite-integrity", msg)
     for row in uow.session.execute(text("PRAGMA foreign_key_check")):
         yield Violation("foreign-keys", f"{row[0]} row {row[1]} points at a missing {row[2]}")
@@ -126,6 +130,23 @@ def _permissions(uow: UnitOfWork) -> Iterator[Violation]:
                 "store-permissions",
                 f"{p} can be read or written by every user on this machine (chmod o-rwx {p})",
                 "warning",
+            )
+
+
+@check("backups")
+def _backups(uow: UnitOfWork) -> Iterator[Violation]:
+    """Every file in the backups folder is a sound store: a copy cut short (killed, full
+    disk) or damaged since must not be the one somebody restores in a hurry."""
+    from bizdesk.faults import file_problem
+
+    if sqlite_path(uow.store.url) is None:
+        return
+    folder = backups_dir(uow.store.url)
+    for p in sorted(folder.glob("*.db")) if folder.is_dir() else []:
+        problem = file_problem(p, full=False)  # each was checked in full when written
+        if problem is not None:
+            yield Violation(
+                "backups", f"{p} cannot be restored: {problem} (move it out of {folder})"
             )
 
 

@@ -99,12 +99,15 @@ def generate(
     from bizdesk.services import demo_erp
 
     today = today or date.today()
-    if size == "small":
-        counts = _small(store, today)
-        counts.update(demo_erp.small(store, _shop(), today))
-    else:
-        counts = _large(store, today)
-        counts.update(demo_erp.large(store, _shop(), today))
+    # one transaction: a demo killed half-way (or refused by a full disk) leaves nothing,
+    # so running it again simply works
+    with store.one_transaction():
+        if size == "small":
+            counts = _small(store, today)
+            counts.update(demo_erp.small(store, _shop(), today))
+        else:
+            counts = _large(store, today)
+            counts.update(demo_erp.large(store, _shop(), today))
     return counts
 
 

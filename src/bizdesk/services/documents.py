@@ -48,7 +48,9 @@ def write_document(
     if notes:
         out += ["", notes]
     try:
-        with path.open("x", encoding="utf-8") as fh:
+        from bizdesk.files import atomic_write
+
+        with atomic_write(Path(path), exclusive=True) as fh:  # whole, or not there at all
             fh.write("\n".join(out) + "\n")
     except FileExistsError:
         raise ValidationError({"path": f"{path} exists already; choose another name"}) from None

@@ -453,7 +453,11 @@ def report_csv(rep: Report, stream) -> int:  # noqa: ANN001
 def write_csv(rep: Report, path) -> int:  # noqa: ANN001
     """Write the report to a new CSV file (never over an existing one)."""
     try:
-        with open(path, "x", encoding="utf-8", newline="") as fh:
+        from pathlib import Path
+
+        from bizdesk.files import atomic_write
+
+        with atomic_write(Path(path), exclusive=True, newline="") as fh:  # whole or not at all
             return report_csv(rep, fh)
     except FileExistsError:
         raise ValidationError({"path": f"{path} exists already; choose another name"}) from None

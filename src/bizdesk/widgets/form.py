@@ -22,7 +22,8 @@ from textual.screen import ModalScreen
 from textual.suggester import Suggester
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TextArea
 
-from bizdesk.errors import BizdeskError, Conflict, ValidationError
+from bizdesk.errors import BizdeskError, Conflict, StoreError, ValidationError
+from bizdesk.faults import describe
 from bizdesk.formatting import editable
 from bizdesk.services import drafts
 from bizdesk.widgets.footer import KeysFooter
@@ -357,10 +358,10 @@ class FormScreen(ModalScreen[Any]):
         elif isinstance(err, Conflict):
             hint = " Press ctrl+r to reload it (your typing is lost)." if self.reload_fn else ""
             general.update(Text(f"Not saved. {err}{hint}"))
-        elif isinstance(err, BizdeskError):
+        elif isinstance(err, BizdeskError) and not isinstance(err, StoreError):
             general.update(Text(f"Not saved. {err}"))
-        else:
-            general.update(Text(f"Not saved: unexpected error {type(err).__name__}: {err}"))
+        else:  # the disk, the store, a bug: one sentence (never SQL), the details logged
+            general.update(Text(describe(err, self.app.store.url)))
 
     def action_cancel(self) -> None:
         if not self.dirty:

@@ -21,6 +21,7 @@ from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import DataTable, Input, Static
 
+from bizdesk.faults import describe
 from bizdesk.formatting import LOCALE_FORMATS
 from bizdesk.services.paging import Page, PageRequest
 
@@ -215,7 +216,8 @@ class PagedTable(Vertical):
     @on(Failed)
     def _failed(self, msg: Failed) -> None:
         msg.stop()
-        self.notify(str(msg.error), title="Could not load the list", severity="error", markup=False)
+        text = describe(msg.error, self.store.url)  # one sentence, never SQL
+        self.notify(text, title="Could not load the list", severity="error", markup=False)
 
     def _cells(self, row: Any) -> list[Text]:
         out = []

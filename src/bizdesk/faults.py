@@ -1,0 +1,348 @@
+"""Faults below bizdesk (the disk, the file system, SQLite, the PostgreSQL server) told as
+one sentence: which store, that nothing saved was lost (when that is true), what to do.
+
+``translate`` turns a low-level exception into a ``StoreError`` (None when it is not such a
+fault); ``describe`` turns *any* exception into the sentence a person sees, logging the
+unexpected ones with their traceback to a private file in the user's state folder. The CLI
+and the TUI both show what ``describe`` says, so no traceback or SQL ever reaches a user.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import sqlite3
+import traceback
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bizdesk.config import backups_dir, sqlite_path
+from bizdesk.errors import BizdeskError, StoreDamaged, StoreError
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+LOG_NAME = "errors.log"
+
+
+def where(url: str) -> str:
+    """The store as a person names it: its file, or its URL without the password."""
+    path = sqlite_path(url)
+    if path is not None:
+        return str(path)
+    try:
+        from sqlalchemy.engine import make_url
+
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return "the store"
+
+
+# ---- the SQLite file itself -------------------------------------------------------------
+
+
+def header_problem(path: Path) -> str | None:
+    """A cheap look at an SQLite file (its first 100 bytes and its size): what is wrong with
+    it, or None. Finds a file that is not SQLite (overwritten, or not a store at all), an
+    empty one, and one cut short (a copy or disk that ended early): the usual damage.
+    Reading costs one block whatever the store's size; damage inside pages is found by
+    ``PRAGMA integrity_check`` (before every backup, by ``check``, at each TUI start)."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(100)
+            size = os.fstat(fh.fileno()).st_size
+    except FileNotFoundError:
+        return "missing"
+    if size == 0:
+        return "an empty file"
+    if len(head) < 100 or head[:16] != SQLITE_MAGIC:
+        return "not an SQLite database"
+    page_size = int.from_bytes(head[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    if page_size < 512 or page_size & (page_size - 1):
+        return "header damaged"
+    pages = int.from_bytes(head[28:32], "big")
+    counter, valid_for = head[24:28], head[92:96]
+    if counter == valid_for and pages and size < pages * page_size:
+        return f"cut short: {size} of {pages * page_size} bytes"
+    return None
+
+
+def file_problem(path: Path, *, full: bool = True) -> str | None:
+    """The check of an SQLite file that nobody writes (a backup): header, every page
+    (``PRAGMA integrity_check``, or with ``full=False`` the 4-5 times faster
+    ``quick_check``, which does not compare each index with its table) and bizdesk's
+    tables. None when sound."""
+    problem = header_problem(path)
+    if problem:
+        return problem
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True)
+        try:
+            check = "integrity_check" if full else "quick_check"
+            rows = [r[0] for r in conn.execute(f"PRAGMA {check}")]
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        return f"cannot be read: {exc}"
+    if rows != ["ok"]:
+        return "damaged pages: " + "; ".join(rows[:3])
+    if not {"alembic_version", "contact", "audit_event"} <= tables:
+        return "not a bizdesk store"
+    return None
+
+
+def good_backups(url: str) -> list[Path]:
+    """The store's backups, newest first (by the time they were written)."""
+    path = sqlite_path(url)
+    folder = backups_dir(url)
+    if path is None or not folder.is_dir():
+        return []
+    found = [p for p in folder.glob(f"{path.stem}-*.db") if p.is_file()]
+    return sorted(found, key=lambda p: p.stat().st_mtime, reverse=True)
+
+
+def newest_good_backup(url: str) -> Path | None:
+    """The newest backup that passes the full check (older ones are looked at only if the
+    newest fails), or None."""
+    for p in good_backups(url):
+        if file_problem(p) is None:
+            return p
+    return None
+
+
+def damaged(url: str, detail: str) -> StoreDamaged:
+    """The sentence for a damaged store, with the exact command that puts it right."""
+    store = where(url)
+    head = f"The store {store} is damaged ({detail}); bizdesk will not write to it."
+    backup = newest_good_backup(url)
+    if backup is not None:
+        made = datetime.fromtimestamp(backup.stat().st_mtime).strftime("%Y-%m-%d %H:%M")
+        return StoreDamaged(
+            f"{head} Put back the newest good backup (written {made}); the damaged file is "
+            f"kept beside it: bizdesk restore {backup} --db {store}"
+        )
+    path = sqlite_path(url)
+    if path is not None and not good_backups(url):
+        return StoreDamaged(
+            f"{head} There is no backup of it in {backups_dir(url)}: check that --db names "
+            f"your store; if it does, copy {store} somewhere safe before anything else "
+            f"(sqlite3 {store} .recover can often save most of it)."
+        )
+    return StoreDamaged(
+        f"{head} No backup in {backups_dir(url)} passes the check either: copy {store} "
+        f"somewhere safe before anything else (sqlite3 {store} .recover can often save "
+        "most of it)."
+    )
+
+
+def missing(url: str) -> StoreError:
+    store = where(url)
+    return StoreError(
+        f"There is no store at {store}; nothing was changed. Check the --db path (or "
+        f"$BIZDESK_DB), or create a new store with: bizdesk init --db {store}"
+    )
+
+
+# ---- translating exceptions --------------------------------------------------------------
+
+NOTHING_LOST = "Nothing was lost: everything saved before is still in the store."
+
+
+def _sqlite_code(exc: BaseException) -> str:
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    if name:
+        return name
+    text = str(exc).lower()
+    for needle, code in (
+        ("database or disk is full", "SQLITE_FULL"),
+        ("readonly database", "SQLITE_READONLY"),
+        ("malformed", "SQLITE_CORRUPT"),
+        ("file is not a database", "SQLITE_NOTADB"),
+        ("disk i/o error", "SQLITE_IOERR"),
+        ("unable to open database file", "SQLITE_CANTOPEN"),
+    ):
+        if needle in text:
+            return code
+    return ""
+
+
+def is_damage(exc: BaseException) -> bool:
+    """SQLite saying the file is damaged or not a database."""
+    orig = getattr(exc, "orig", None) or exc
+    return isinstance(orig, sqlite3.DatabaseError) and _sqlite_code(orig).startswith(
+        ("SQLITE_CORRUPT", "SQLITE_NOTADB")
+    )
+
+
+def _disk_full(path: Path | None) -> bool:
+    """Less room on the store's disk than a few pages (or no inodes left)."""
+    if path is None:
+        return False
+    try:
+        st = os.statvfs(path.parent)
+    except OSError:
+        return False
+    return st.f_bavail * st.f_frsize < 64 * 1024 or (st.f_files and st.f_favail == 0)
+
+
+def _read_only_disk(path: Path) -> bool:
+    try:
+        return bool(os.statvfs(path.parent).f_flag & os.ST_RDONLY)
+    except OSError:
+        return False
+
+
+def _folder_writable(path: Path) -> bool:
+    return os.access(path.parent, os.W_OK)
+
+
+def translate(exc: BaseException, url: str | None) -> StoreError | None:
+    """The ``StoreError`` for a fault of the disk, the file or the database server; None
+    for anything else (a bug, a constraint a service should have checked)."""
+    if isinstance(exc, StoreError):
+        return exc
+    orig = getattr(exc, "orig", None) or exc
+    store = where(url) if url else "the store"
+    if isinstance(orig, sqlite3.Error) and not isinstance(
+        orig, sqlite3.IntegrityError | sqlite3.ProgrammingError | sqlite3.InterfaceError
+    ):
+        code = _sqlite_code(orig)
+        path = sqlite_path(url or "")
+        if code.startswith(("SQLITE_IOERR", "SQLITE_CANTOPEN")) and _disk_full(path):
+            code = "SQLITE_FULL"  # e.g. no room for the -shm file SQLite maps
+        if code.startswith("SQLITE_FULL"):
+            return StoreError(
+                f"Not done: the disk holding the store {store} is full. {NOTHING_LOST} "
+                "Free some space on that disk, then try again."
+            )
+        if code.startswith(("SQLITE_READONLY", "SQLITE_PERM", "SQLITE_AUTH")):
+            return StoreError(
+                f"Not done: the store {store} cannot be written (the file, its folder or "
+                f"the disk it is on is read-only for you). {NOTHING_LOST} Make it writable "
+                "(for a shared shop, ask its owner to add you to the shop's group), then try "
+                "again."
+            )
+        if code.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")):
+            return damaged(url, str(orig)) if url else StoreDamaged(str(orig))
+        if code.startswith("SQLITE_CANTOPEN"):
+            if path is not None and not path.exists():
+                return missing(url)
+            if path is not None and _read_only_disk(path):
+                why = "it is on a disk mounted read-only"
+            elif path is not None and not _folder_writable(path):
+                why = "its folder cannot be written (SQLite keeps -wal and -shm files beside it)"
+            else:
+                why = "the file or its folder cannot be opened"
+            return StoreError(
+                f"Cannot open the store {store}: {why}. Nothing was changed. Make the folder "
+                "writable for you (for a shared shop, ask its owner to add you to the shop's "
+                "group), then try again."
+            )
+        if code.startswith("SQLITE_IOERR"):
+            return StoreError(
+                f"Not done: the disk holding the store {store} reported an input/output "
+                f"error. {NOTHING_LOST} The disk may be failing: copy your backups to "
+                f"another disk, then run: bizdesk check --db {store}"
+            )
+        return None
+    if type(orig).__module__.startswith("psycopg"):
+        sqlstate = getattr(orig, "sqlstate", None) or ""
+        first = str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
+        if sqlstate.startswith("53"):
+            return StoreError(
+                f"Not done: the database server of {store} is out of disk space or memory. "
+                f"{NOTHING_LOST} Ask whoever runs the server to free some, then try again."
+            )
+        if sqlstate == "25006":
+            return StoreError(
+                f"Not done: the database {store} is read-only. {NOTHING_LOST} "
+                "Ask whoever runs the server, then try again."
+            )
+        if sqlstate.startswith(("08", "28", "3D", "57")) or type(orig).__name__ in (
+            "OperationalError",
+            "InterfaceError",
+        ):
+            return StoreError(
+                f"Cannot reach the store {store}: {first}. Nothing was changed. Check that "
+                "the PostgreSQL server is running and the URL (user, password, host, "
+                "database) is right, then try again."
+            )
+        return None
+    if isinstance(orig, OSError):
+        return os_error(orig, store)
+    return None
+
+
+def os_error(exc: OSError, store: str = "the store") -> StoreError | None:
+    name = exc.filename or store
+    if exc.errno == errno.ENOSPC or exc.errno == errno.EDQUOT:
+        return StoreError(
+            f"Not written: the disk holding {name} is full. Nothing was lost: what was "
+            "saved before is untouched and no half-written file was left. Free some space "
+            "on that disk, then try again."
+        )
+    if exc.errno == errno.EROFS:
+        return StoreError(
+            f"Not written: {name} is on a read-only disk. Nothing was lost: what was saved "
+            "before is untouched. Choose a place you can write to, or ask whoever manages "
+            "this machine."
+        )
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return StoreError(
+            f"{name}: permission denied. Nothing was changed. If this is a shared shop, "
+            "ask its owner to add you to the shop's Unix group (then log in again)."
+        )
+    if exc.errno == errno.ENOENT:
+        return StoreError(f"{name}: no such file or folder. Nothing was changed.")
+    if exc.errno == errno.EIO:
+        return StoreError(
+            f"{name}: the disk reported an input/output error. What was saved before is "
+            "untouched by bizdesk, but the disk may be failing: copy your backups to "
+            "another disk."
+        )
+    return None
+
+
+# ---- anything else: one sentence, the details in a private log ---------------------------
+
+
+def log_path() -> Path:
+    import platformdirs
+
+    return platformdirs.user_state_path("bizdesk") / LOG_NAME
+
+
+def log_unexpected(exc: BaseException) -> Path | None:
+    """Append the traceback to the private error log (folder 0700, file 0600)."""
+    path = log_path()
+    try:
+        path.parent.mkdir(parents=True, mode=0o700, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        with os.fdopen(fd, "a", encoding="utf-8") as fh:
+            stamp = datetime.now(UTC).isoformat(timespec="seconds")
+            fh.write(f"--- {stamp} pid {os.getpid()}\n")
+            fh.write("".join(traceback.format_exception(exc)))
+        os.chmod(path, 0o600)
+    except OSError:
+        return None
+    return path
+
+
+def describe(exc: BaseException, url: str | None = None) -> str:
+    """The one sentence a person sees for ``exc``, whatever it is."""
+    if isinstance(exc, BizdeskError):
+        return str(exc)
+    known = translate(exc, url)
+    if known is not None:
+        return str(known)
+    logged = log_unexpected(exc)
+    told = (
+        f"The details are in {logged}; please send that file to whoever looks after bizdesk."
+        if logged
+        else "Its details could not be written to a log."
+    )
+    return (
+        f"bizdesk stopped on an unexpected error ({type(exc).__name__}). What was saved "
+        f"before is safe; the step under way was not finished (a change is saved whole or not "
+        f"at all). {told}"
+    )

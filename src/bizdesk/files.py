@@ -1,0 +1,109 @@
+"""Writing files whole or not at all: under a temporary name in the same folder, synced to
+disk, given their access, then renamed into place. A kill, a full disk or a dropped link
+mid-write leaves the old file (or none) and a hidden temporary one, never a half-made file
+under the real name."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import stat
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
+from typing import IO
+
+PARTIAL = ".partial"
+
+
+def file_mode(folder: Path) -> int:
+    """0660 in a shop's shared folder (set-group-id: new files take the shop's group), else
+    0600: bizdesk never makes a file other users can read."""
+    try:
+        shared = bool(os.stat(folder).st_mode & stat.S_ISGID)
+    except OSError:
+        shared = False
+    return 0o660 if shared else 0o600
+
+
+def partial_name(final: Path) -> Path:
+    """A hidden temporary name next to ``final``, naming the process that writes it."""
+    return final.with_name(f".{final.name}.{os.getpid()}.{secrets.token_hex(4)}{PARTIAL}")
+
+
+def _writer_alive(partial: Path) -> bool:
+    try:
+        pid = int(partial.name.removesuffix(PARTIAL).rsplit(".", 2)[-2])
+    except (ValueError, IndexError):
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process (a shared shop folder)
+        return True
+    return True
+
+
+def remove_stale_partials(final: Path) -> None:
+    """Remove temporary files left next to ``final`` by writers that were killed."""
+    with suppress(OSError):
+        for p in final.parent.glob(f".{final.name}.*{PARTIAL}"):
+            if not _writer_alive(p):
+                with suppress(OSError):
+                    p.unlink()
+                    for suffix in ("-wal", "-shm", "-journal"):
+                        p.with_name(p.name + suffix).unlink(missing_ok=True)
+
+
+def fsync_folder(folder: Path) -> None:
+    with suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def fsync_file(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+@contextmanager
+def atomic_path(final: Path, *, exclusive: bool = False, mode: int | None = None) -> Iterator[Path]:
+    """Yield a temporary path next to ``final`` for the caller to fill; on success it is
+    synced, given ``mode`` (default: ``file_mode`` of the folder) and renamed to ``final``.
+    ``exclusive``: never replace an existing ``final`` (FileExistsError instead). On any
+    error (or a kill) nothing appears at ``final``; the temporary file is removed."""
+    final = Path(final)
+    remove_stale_partials(final)
+    tmp = partial_name(final)
+    try:
+        yield tmp
+        os.chmod(tmp, file_mode(final.parent) if mode is None else mode)
+        fsync_file(tmp)
+        if exclusive:
+            os.link(tmp, final)  # fails if final exists: no check-then-write race
+            tmp.unlink()
+        else:
+            os.replace(tmp, final)
+        fsync_folder(final.parent)
+    finally:
+        with suppress(OSError):
+            tmp.unlink()
+
+
+@contextmanager
+def atomic_write(
+    final: Path, *, exclusive: bool = False, encoding: str = "utf-8", newline: str | None = None
+) -> Iterator[IO[str]]:
+    """A text file opened for writing, that appears at ``final`` only once written whole."""
+    with atomic_path(final, exclusive=exclusive) as tmp:
+        fd = os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        with os.fdopen(fd, "w", encoding=encoding, newline=newline) as fh:
+            yield fh
+            fh.flush()

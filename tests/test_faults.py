@@ -1,0 +1,459 @@
+"""Faults below bizdesk, through the real command line: a full disk (a small tmpfs), a
+read-only store file or disk (read-only bind mounts), a truncated or overwritten store, a
+missing one, kill -9 in the middle of init, backup and demo. Each ends with exit 1 and one
+sentence naming the store and saying what to do; never a traceback, never a half-made file.
+
+Mounting needs root (as in CI); elsewhere those tests are skipped, saying why.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from bizdesk.faults import file_problem
+
+pytestmark = pytest.mark.usefixtures("sqlite_only")
+
+ROOT = os.geteuid() == 0
+needs_root = pytest.mark.skipif(not ROOT, reason="mounting a tmpfs or a bind mount needs root")
+
+
+def bizdesk(*args: str, stdin: str | None = None, timeout: float = 180):
+    return subprocess.run(
+        [sys.executable, "-m", "bizdesk", *args],
+        capture_output=True,
+        text=True,
+        input=stdin,
+        timeout=timeout,
+        env={**os.environ, "BIZDESK_DB": ""},
+    )
+
+
+def refused(r: subprocess.CompletedProcess, *words: str) -> str:
+    """Exit 1, no traceback anywhere, and one sentence holding ``words``."""
+    out = r.stdout + r.stderr
+    assert r.returncode == 1, out
+    assert "Traceback" not in out and 'File "' not in out, out
+    assert "SELECT" not in out and "INSERT" not in out, out  # never SQL
+    for w in words:
+        assert w in r.stderr, r.stderr
+    return r.stderr
+
+
+def init(path: Path) -> None:
+    r = bizdesk("init", "--db", str(path), "--company", "Fault Cycles")
+    assert r.returncode == 0, r.stderr
+
+
+def mount(*args: str) -> None:
+    subprocess.run(["mount", *args], check=True, capture_output=True)
+
+
+@pytest.fixture
+def small_disk(tmp_path):  # noqa: ANN001, ANN201
+    """A 4 MB tmpfs, unmounted afterwards; ``fill()`` takes all its free space."""
+    if not ROOT:
+        pytest.skip("mounting a tmpfs needs root")
+    where = tmp_path / "disk"
+    where.mkdir()
+    mount("-t", "tmpfs", "-o", "size=4m,mode=0700", "tmpfs", str(where))
+
+    def fill() -> None:
+        with open(where / "filler", "wb") as fh:
+            try:
+                while True:
+                    fh.write(b"\0" * 65536)
+                    fh.flush()
+            except OSError:
+                pass
+        # a few KB may remain in partly used blocks: take them too
+        n = 0
+        while True:
+            try:
+                (where / f"f{n}").write_bytes(b"\0" * 512)
+            except OSError:
+                break
+            n += 1
+
+    yield where, fill
+    subprocess.run(["umount", "-l", str(where)], check=False)
+
+
+CONTACTS = "name,email\nAnn Buyer,ann@example.com\n"
+
+
+@needs_root
+def test_full_disk_write_backup_export_and_init(small_disk):
+    where, fill = small_disk
+    db = where / "shop.db"
+    init(db)
+    assert bizdesk("import", "contacts", "-", "--db", str(db), stdin=CONTACTS).returncode == 0
+    before = db.read_bytes()
+    fill()
+    store = str(db)
+    many = "name,notes\n" + "".join(f"P{i},{'x' * 500}\n" for i in range(400))
+    refused(
+        bizdesk("import", "contacts", "-", "--db", store, stdin=many),
+        store,
+        "full",
+        "Nothing was lost",
+        "Free some space",
+    )
+    refused(bizdesk("backup", "--db", store), "full", "Free some space")
+    refused(
+        bizdesk("export", "contacts", "-o", str(where / "out.csv"), "--db", store),
+        "full",
+        "Free some space",
+    )
+    new = str(where / "new.db")
+    refused(bizdesk("init", "--db", new), new, "full", "Free some space")
+    # nothing half-made: no empty or partial files under real names
+    names = sorted(p.name for p in where.rglob("*") if p.is_file())
+    assert "new.db" not in names and "out.csv" not in names
+    assert not [n for n in names if n.endswith(".partial")]
+    assert not list((where / "backups").glob("*.db")) if (where / "backups").exists() else True
+    # and the store still holds what it held
+    (where / "filler").unlink()
+    for p in where.glob("f[0-9]*"):
+        p.unlink()
+    r = bizdesk("export", "contacts", "--format", "json", "--db", store)
+    assert r.returncode == 0 and "Ann Buyer" in r.stdout, r.stderr
+    assert bizdesk("check", "--db", store).returncode == 0
+    assert len(db.read_bytes()) >= len(before) // 2
+
+
+@pytest.fixture
+def read_only(tmp_path):  # noqa: ANN001, ANN201
+    """``make(path)``: bind-mount ``path`` (a file or a folder) read-only over itself."""
+    if not ROOT:
+        pytest.skip("a read-only bind mount needs root (chmod does not stop root)")
+    mounted: list[Path] = []
+
+    def make(path: Path) -> None:
+        mount("--bind", str(path), str(path))
+        mounted.append(path)
+        mount("-o", "remount,ro,bind", str(path))
+
+    yield make
+    for p in reversed(mounted):
+        subprocess.run(["umount", "-l", str(p)], check=False)
+
+
+@needs_root
+def test_read_only_store_file(tmp_path, read_only):
+    db = tmp_path / "shop.db"
+    init(db)
+    read_only(db)
+    refused(
+        bizdesk("import", "contacts", "-", "--db", str(db), stdin=CONTACTS),
+        str(db),
+        "cannot be written",
+        "Nothing was lost",
+        "Make it writable",
+    )
+
+
+@needs_root
+def test_read_only_store_folder(tmp_path, read_only):
+    folder = tmp_path / "shop"
+    init(folder / "shop.db")
+    read_only(folder)
+    store = str(folder / "shop.db")
+    for args in (
+        ("import", "contacts", "-", "--db", store),
+        ("report", "trial-balance", "--db", store),
+        ("--db", store),  # the TUI: refused before it starts, with the same sentence
+    ):
+        refused(bizdesk(*args, stdin=CONTACTS), store, "read-only", "Nothing was changed")
+
+
+def _damage(path: Path, how: str) -> None:
+    data = path.read_bytes()
+    if how == "truncated":
+        path.write_bytes(data[: len(data) // 3])
+    elif how == "garbage":
+        path.write_bytes(random.Random(1).randbytes(len(data)))
+    elif how == "pages":  # the header intact, pages in the middle overwritten
+        with open(path, "r+b") as fh:
+            fh.seek(4096 * 3)
+            fh.write(b"\xa5" * 4096 * 20)
+
+
+@pytest.mark.parametrize("how", ["truncated", "garbage", "pages"])
+def test_damaged_store_is_told_with_the_restore_command_and_restored(tmp_path, how):
+    db = tmp_path / "shop.db"
+    init(db)
+    assert bizdesk("import", "contacts", "-", "--db", str(db), stdin=CONTACTS).returncode == 0
+    r = bizdesk("backup", "--db", str(db))
+    assert r.returncode == 0, r.stderr
+    backup = Path(r.stdout.strip().removeprefix("Backup written to "))
+    _damage(db, how)
+    # every command: exit 1 and the exact command that puts it right, never a traceback
+    restore = f"bizdesk restore {backup} --db {db}"
+    for args in (
+        ("import", "contacts", "-", "--db", str(db)),
+        ("backup", "--db", str(db)),
+        ("check", "--db", str(db)),
+    ):
+        err = refused(bizdesk(*args, stdin="name\nLater\n"), str(db), "damaged", restore)
+        assert err.count(f"The store {db} is damaged") == 1  # one sentence, said once
+    assert sorted(p.name for p in backup.parent.iterdir()) == [backup.name]  # nothing copied
+    # restore works on the damaged file without opening it as a database
+    r = bizdesk(*restore.split()[1:])
+    assert r.returncode == 0, r.stderr
+    assert "damaged file was moved to" in r.stdout
+    r = bizdesk("export", "contacts", "--format", "json", "--db", str(db))
+    assert r.returncode == 0 and "Ann Buyer" in r.stdout, r.stderr
+    assert bizdesk("check", "--db", str(db)).returncode == 0
+    assert list(tmp_path.glob("shop.db.damaged-*"))
+
+
+def test_missing_store_is_never_made_except_by_init(tmp_path):
+    typo = tmp_path / "typo" / "x.db"
+    for args in (
+        ("check", "--db", str(typo)),
+        ("import", "contacts", "-", "--db", str(typo)),
+        ("backup", "--db", str(typo)),
+        ("--db", str(typo)),  # the TUI without a terminal to ask in
+    ):
+        refused(bizdesk(*args, stdin=CONTACTS), str(typo), f"bizdesk init --db {typo}")
+    assert not typo.parent.exists()
+
+
+@pytest.mark.parametrize(
+    "value, words",
+    [
+        ("", "empty"),
+        ("None", "not a store"),
+        ("postgresql+psycopg:/localhost/shop", "two slashes"),
+        ("mysql://localhost/shop", "not a store bizdesk can use"),
+    ],
+)
+def test_a_store_name_it_cannot_mean_is_refused(tmp_path, value, words):
+    r = subprocess.run(
+        [sys.executable, "-m", "bizdesk", "check", "--db", value],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=60,
+    )
+    refused(r, words)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_unexpected_error_is_a_sentence_and_its_traceback_is_logged(tmp_path):
+    """A bug (here: a service made to fail) ends as a sentence naming the log file."""
+    db = tmp_path / "shop.db"
+    init(db)
+    state = tmp_path / "state"
+    code = (
+        "import sys\n"
+        "from bizdesk.services import audit\n"
+        "def boom(*a, **k): raise KeyError('no such thing')\n"
+        "audit.list_events = boom\n"
+        "from bizdesk.cli import main\n"
+        "sys.argv = ['bizdesk', 'audit', '--db', sys.argv[1]]\n"
+        "main()\n"
+    )
+    r = subprocess.run(
+        [sys.executable, "-c", code, str(db)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "XDG_STATE_HOME": str(state)},
+    )
+    log = state / "bizdesk" / "errors.log"
+    refused(r, "unexpected error (KeyError)", str(log))
+    assert "Traceback" in log.read_text() and "no such thing" in log.read_text()
+    assert os.stat(log).st_mode & 0o777 == 0o600
+
+
+def _kill_at_random(
+    args: list[str], rng: random.Random, up_to: float, writing: Path | None = None
+) -> int:
+    """Run bizdesk and SIGKILL it at a random moment: up to ``up_to`` s after the start, or,
+    with ``writing`` (a folder), that long after a temporary file appears there (so the
+    kill lands while it is writing, not before it began)."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bizdesk", *args],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    if writing is not None:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and proc.poll() is None:
+            if writing.is_dir() and any(p.name.endswith(".partial") for p in writing.iterdir()):
+                break
+            time.sleep(0.002)  # polling for the condition, with a deadline
+    deadline = time.monotonic() + rng.uniform(0.0 if writing else 0.3, up_to)
+    while time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.005)  # polling for the random moment, not synchronising
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGKILL)
+    return proc.wait()
+
+
+def _no_half_files(folder: Path) -> None:
+    for p in folder.rglob("*.db"):
+        assert file_problem(p) is None, f"{p}: {file_problem(p)}"
+
+
+def test_kill_during_init_leaves_no_store_or_a_whole_one(tmp_path):
+    rng = random.Random(10)
+    for i in range(4):
+        db = tmp_path / f"s{i}" / "shop.db"
+        code = _kill_at_random(["init", "--db", str(db)], rng, 1.0, writing=db.parent)
+        if db.exists():  # it appears only when whole: set up, sound
+            _no_half_files(db.parent)
+            assert code in (0, -signal.SIGKILL)
+        else:  # nothing there (a hidden temporary file at most): init simply works now
+            init(db)
+        assert bizdesk("check", "--db", str(db)).returncode == 0
+
+
+def test_kill_during_backup_leaves_no_partial_backup(tmp_path):
+    db = tmp_path / "shop.db"
+    init(db)
+    many = "name,notes\n" + "".join(f"P{i},{'x' * 200}\n" for i in range(20_000))
+    assert bizdesk("import", "contacts", "-", "--db", str(db), stdin=many).returncode == 0
+    rng = random.Random(11)
+    for _ in range(6):
+        _kill_at_random(["backup", "--db", str(db)], rng, 0.3, writing=tmp_path / "backups")
+        _no_half_files(tmp_path / "backups")
+    r = bizdesk("check", "--db", str(db))
+    assert r.returncode == 0, r.stderr
+
+
+def test_check_flags_a_cut_short_backup(tmp_path):
+    db = tmp_path / "shop.db"
+    init(db)
+    r = bizdesk("backup", "--db", str(db))
+    backup = Path(r.stdout.strip().removeprefix("Backup written to "))
+    data = backup.read_bytes()
+    backup.write_bytes(data[: len(data) // 2])
+    r = bizdesk("check", "--db", str(db))
+    assert r.returncode == 1 and f"backups: {backup} cannot be restored" in r.stderr, r.stderr
+
+
+def test_kill_during_demo_is_all_or_nothing(tmp_path):
+    rng = random.Random(12)
+    for i in range(2):
+        db = tmp_path / f"d{i}" / "demo.db"
+        _kill_at_random(["demo", "--db", str(db)], rng, 6.0, writing=db.parent)
+        if db.exists():
+            with sqlite3.connect(db) as conn:
+                n = conn.execute("SELECT COUNT(*) FROM contact").fetchone()[0]
+            assert n in (0, 220)
+        r = bizdesk("demo", "--db", str(db))
+        if r.returncode == 1:  # the whole demo was there already
+            assert "already has data" in r.stderr
+        else:
+            assert r.returncode == 0, r.stderr
+        assert bizdesk("check", "--db", str(db)).returncode == 0
+    # an existing store: killed half-way, nothing of the demo stays
+    db = tmp_path / "kept.db"
+    init(db)
+    _kill_at_random(["demo", "--db", str(db)], rng, 4.0)
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM contact").fetchone()[0] in (0, 220)
+
+
+@needs_root
+async def test_tui_form_saving_into_a_read_only_store_shows_the_sentence(store, read_only):
+    from textual.widgets import Input, Static
+
+    from bizdesk.app import BizdeskApp
+    from bizdesk.config import sqlite_path
+    from bizdesk.widgets.form import FormScreen
+    from tests.tui_helpers import SIZE, settle
+
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("f3")
+        await settle(pilot, app)
+        await pilot.press("n")
+        await settle(pilot, app)
+        assert isinstance(app.screen, FormScreen)
+        read_only(sqlite_path(store.url))
+        app.screen.query_one("#f-name", Input).value = "Ada Lovelace"
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert isinstance(app.screen, FormScreen)  # still open: the typing is not lost
+        text = str(app.screen.query_one("#form-error", Static).render())
+        assert "cannot be written" in text and "Nothing was lost" in text, text
+        assert "INSERT" not in text and "SQL" not in text and "parameters" not in text
+
+
+def test_an_unreachable_postgresql_store_is_a_sentence_without_the_password():
+    r = bizdesk("check", "--db", "postgresql+psycopg://shop:s3cret@127.0.0.1:1/shop")
+    err = refused(r, "Cannot reach the store", "127.0.0.1", "Nothing was changed")
+    assert "s3cret" not in err
+
+
+def test_the_interface_asks_before_making_a_store_and_makes_none_when_told_no(tmp_path):
+    import pty
+    import select
+
+    db = tmp_path / "new" / "shop.db"
+    main, sub = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bizdesk", "--db", str(db)],
+        stdin=sub,
+        stdout=sub,
+        stderr=sub,
+        env={**os.environ, "BIZDESK_DB": ""},
+    )
+    os.close(sub)
+    seen = b""
+    deadline = time.monotonic() + 60
+    answered = False
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([main], [], [], 0.5)
+        if ready:
+            try:
+                chunk = os.read(main, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            seen += chunk
+        if not answered and b"[y/N]" in seen:
+            os.write(main, b"n\r")
+            answered = True
+        if proc.poll() is not None and not ready:
+            break
+    os.close(main)
+    assert proc.wait(timeout=30) == 1
+    text = seen.decode(errors="replace")
+    assert f"There is no store at {db}" in text and "No store was created" in text, text
+    assert "Traceback" not in text
+    assert not db.parent.exists()
+
+
+def test_written_files_get_the_store_access_not_the_umask(tmp_path):
+    db = tmp_path / "shop.db"
+    init(db)
+    private = tmp_path / "out.csv"
+    shared = tmp_path / "shop-folder"
+    shared.mkdir()
+    os.chmod(shared, 0o2770)
+    old = os.umask(0o022)
+    try:
+        for dest in (private, shared / "out.csv"):
+            r = bizdesk("export", "contacts", "-o", str(dest), "--db", str(db))
+            assert r.returncode == 0, r.stderr
+    finally:
+        os.umask(old)
+    assert os.stat(private).st_mode & 0o777 == 0o600
+    assert os.stat(shared / "out.csv").st_mode & 0o777 == 0o660
+    assert not [p for p in tmp_path.rglob(".*") if p.name.endswith(".partial")]
