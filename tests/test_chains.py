@@ -168,3 +168,14 @@ def test_check_prints_the_heads(tmp_path) -> None:  # noqa: ANN001
     assert "journal chain head: JE-2 " in done.stdout
     assert "audit chain head: audit event " in done.stdout
     assert "All checks passed." in done.stdout
+
+
+def test_every_backup_records_the_heads(books: Store, sqlite_only, tmp_path) -> None:  # noqa: ANN001
+    """Beside each backup, the heads it was taken at, as check prints them."""
+    from bizdesk.services.backup import backup_store, heads_file
+
+    path = backup_store(books, tmp_path / "kept.db")
+    recorded = heads_file(path).read_text().splitlines()
+    assert recorded == _heads(books)
+    assert recorded[0].startswith("journal chain head: JE-6 ")
+    assert heads_file(path).stat().st_mode & 0o077 == 0

@@ -11,11 +11,12 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from bizdesk.config import backups_dir, sqlite_path
+from bizdesk.db import chain
 from bizdesk.db.engine import BUSY_TIMEOUT_MS
 from bizdesk.db.session import Store
 from bizdesk.errors import StoreError
 from bizdesk.faults import damaged, file_problem, header_problem, translate
-from bizdesk.files import atomic_path
+from bizdesk.files import atomic_path, atomic_write
 from bizdesk.services.permissions import require_store
 
 REQUIRED_TABLES = {"alembic_version", "contact", "audit_event"}
@@ -84,6 +85,10 @@ def _write_copy(store: Store, src: Path, dest: Path) -> None:
             if problem is not None:
                 store.damaged = damaged(store.url, problem)
                 raise store.damaged
+            heads = chain_heads_text(tmp)
+        if heads:
+            with atomic_write(heads_file(dest)) as fh:
+                fh.write(heads)
     except (sqlite3.Error, OSError) as exc:
         if isinstance(exc, FileExistsError):
             raise
@@ -92,6 +97,33 @@ def _write_copy(store: Store, src: Path, dest: Path) -> None:
         if known is None:
             raise
         raise known from exc
+
+
+def heads_file(backup: Path) -> Path:
+    """Where a backup's chain heads are written: beside it, ``NAME.db.heads``."""
+    return backup.with_name(backup.name + ".heads")
+
+
+def chain_heads_text(path: Path) -> str:
+    """The hash chains' heads (db/chain.py) of a store file, as lines an owner can keep and
+    compare with what ``bizdesk check`` prints later; "" for a store without chains."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        entry = conn.execute(
+            "SELECT number, chain_hash FROM journal_entry WHERE state = 'posted' "
+            "AND chain_hash IS NOT NULL ORDER BY number DESC LIMIT 1"
+        ).fetchone()
+        event = conn.execute(
+            "SELECT id, chain_hash FROM audit_event WHERE chain_hash IS NOT NULL "
+            "ORDER BY id DESC LIMIT 1"
+        ).fetchone()
+    except sqlite3.OperationalError:  # a store from before the chains
+        return ""
+    finally:
+        conn.close()
+    journal = f"JE-{entry[0]} {entry[1]}" if entry else f"no posted entry {chain.GENESIS}"
+    audit = f"audit event {event[0]} {event[1]}" if event else f"no audit event {chain.GENESIS}"
+    return f"journal chain head: {journal}\naudit chain head: {audit}\n"
 
 
 def _copy(src: Path, dest: Path) -> None:
@@ -167,6 +199,7 @@ def prune_daily(store: Store, keep: int = KEEP_DAILY) -> list[Path]:
     gone = daily[:-keep] if len(daily) > keep else []
     for path in gone:
         path.unlink(missing_ok=True)
+        heads_file(path).unlink(missing_ok=True)
     return gone
 
 
