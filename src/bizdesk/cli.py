@@ -259,11 +259,12 @@ def _export_command(kind: str) -> None:
 
         with user_errors(), store.read() as uow:
             if output:
-                with open(output, "w", encoding="utf-8", newline="") as fh:
+                from bizdesk.services.csvio import create_file
+
+                path = Path(output).expanduser().resolve()
+                with create_file(path) as fh:  # 0600, or 0660 in a shop's group folder
                     n = write(fh)
-                err.print(
-                    Text(f"{n} {'entries' if fmt == 'ledger' else 'rows'} written to {output}")
-                )
+                err.print(Text(f"{n} {'entries' if fmt == 'ledger' else 'rows'} written to {path}"))
             else:
                 write(sys.stdout)
 

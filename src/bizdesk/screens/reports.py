@@ -228,8 +228,8 @@ class ReportsPane(Pane):
         default = Path.cwd() / f"{name}-{date.today().isoformat()}.csv"
 
         def save(uow, values):  # noqa: ANN001, ANN202
-            path = Path(values["path"]).expanduser()
-            return write_csv(build(uow, name, **params), path)
+            path = Path(values["path"]).expanduser().resolve()
+            return write_csv(build(uow, name, **params), path), path
 
         self.app.push_screen(
             FormScreen(
@@ -237,5 +237,8 @@ class ReportsPane(Pane):
                 [Field("path", "File", value=str(default), required=True)],
                 save,
             ),
-            lambda n: n is not None and self.notify(f"{n} rows written", markup=False),
+            lambda done: (
+                done is not None
+                and self.notify(f"{done[0]} rows written to {done[1]}", markup=False)
+            ),
         )

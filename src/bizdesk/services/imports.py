@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from bizdesk.db.sequences import sync_id_sequences
@@ -32,7 +32,7 @@ from bizdesk.db.session import UnitOfWork
 from bizdesk.errors import Conflict, ValidationError
 from bizdesk.models.base import utcnow
 from bizdesk.models.contacts import Contact, ContactTag
-from bizdesk.models.core import AuditEvent, User
+from bizdesk.models.core import User
 from bizdesk.services import contacts as contacts_service
 from bizdesk.services import validate as v
 from bizdesk.services.csvio import read_rows
@@ -186,6 +186,7 @@ class _Known:
     region: str | None
     users: set[str]
     organizations: dict[str, int]  # live organisations: sort_name -> id
+    memo: dict[tuple, tuple[dict, dict[str, str]]] = field(default_factory=dict)
 
 
 def _read_known(uow: UnitOfWork) -> _Known:
@@ -213,27 +214,59 @@ def _contact_id(text: str) -> int:
     return int(s)
 
 
-def _check_row(line: int, row: dict[str, str], known: _Known, problems: _Problems):  # noqa: ANN202
-    """One CSV row -> (the staged tuple without action/target/version, id or None), or None
-    with its problems recorded."""
+# columns whose values repeat from row to row (a city, a stage, tags): checked once per
+# distinct combination; name, email and phone are checked on every row
+_SHARED = tuple(c for c in CONTACT_COLUMNS if c not in ("id", "name", "email", "phone"))
+_OWN = ("name", "email", "phone")
+
+
+def _check_shared(values: tuple[str, ...], known: _Known) -> tuple[dict, dict[str, str]]:
+    row = dict(zip(_SHARED, values, strict=True))
     chk = v.Checker()
-    is_customer, is_supplier = chk("roles", _roles, row.get("roles", "")) or (False, False)
-    cid = chk("id", _contact_id, row["id"]) if row.get("id", "").strip() else None
+    is_customer, is_supplier = chk("roles", _roles, row.pop("roles")) or (False, False)
     inp = contacts_service.ContactInput(
-        **{k: row.get(k, "") for k in CONTACT_COLUMNS if k not in ("roles", "id")},
-        is_customer=is_customer,
-        is_supplier=is_supplier,
+        name="-", **row, is_customer=is_customer, is_supplier=is_supplier
     )
     out, fchk = contacts_service.clean_fields(inp, known.region)
     for k, m in chk.errors.items():
         fchk.add(k, m)
     if out.get("owner") and out["owner"] not in known.users:
         fchk.add("owner", f"{out['owner']!r} is not a bizdesk user")
-    if fchk.errors:
-        for col, msg in fchk.errors.items():
-            problems.add(line, f"line {line}: {col}: {msg}")
+    return out, {k: m for k, m in fchk.errors.items() if k not in _OWN}
+
+
+def _check_row(line: int, row: dict[str, str], known: _Known, problems: _Problems):  # noqa: ANN202
+    """One CSV row -> (the staged tuple without action/target/version, id or None), or None
+    with its problems recorded. Every cell goes through contacts.clean_fields."""
+    key = tuple(row.get(k, "") for k in _SHARED)
+    shared = known.memo.get(key)
+    if shared is None:
+        if len(known.memo) >= 20_000:
+            known.memo.clear()  # memory stays bounded on files where nothing repeats
+        shared = known.memo[key] = _check_shared(key, known)
+    out, errors = shared
+    own, ochk = contacts_service.clean_fields(
+        contacts_service.ContactInput(
+            name=row.get("name", ""),
+            email=row.get("email", ""),
+            phone=row.get("phone", ""),
+            country=row.get("country", ""),
+        ),
+        known.region,
+    )
+    errors = {**errors, **{k: m for k, m in ochk.errors.items() if k in _OWN}}
+    cid = None
+    if row.get("id", "").strip():
+        try:
+            cid = _contact_id(row["id"])
+        except v.FieldError as exc:
+            errors["id"] = str(exc)
+    if errors:
+        for col in CONTACT_COLUMNS:
+            if col in errors:
+                problems.add(line, f"line {line}: {col}: {errors[col]}")
         return None
-    name = out["name"]
+    name = own["name"]
     sort_name = v.sort_key(name)
     return (
         (
@@ -245,8 +278,8 @@ def _check_row(line: int, row: dict[str, str], known: _Known, problems: _Problem
             name,
             name if sort_name == name else sort_name,
             out["organization"] or "",
-            out["email"],
-            out["phone"],
+            own["email"],
+            own["phone"],
             out["street"],
             out["city"],
             out["postcode"],
@@ -431,6 +464,23 @@ def _write_contacts(uow: UnitOfWork, st: _Staging) -> ImportResult:
     first = (uow.session.execute(select(func.max(Contact.id))).scalar() or 0) + 1
     next_id = first  # the write transaction holds the store's write lock
     cols = _STAGED[4:-1]
+    # plain executemany through the driver (every value is checked already), values as
+    # SQLAlchemy would store them (SQLite keeps times as text)
+    p = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    stamp = Contact.__table__.c.created_at.type.bind_processor(conn.dialect)
+    at = stamp(now) if stamp else now
+    user = uow.user
+    contact_sql = (
+        "INSERT INTO contact (id, kind, name, sort_name, organization_id, email, phone, "
+        "street, city, postcode, country, stage, is_customer, is_supplier, owner, source, "
+        "notes, archived, created_at, updated_at, updated_by, version) VALUES "
+        f"({', '.join([p] * 22)})"
+    )
+    tag_sql = f"INSERT INTO contact_tag (contact_id, tag) VALUES ({p}, {p})"
+    audit_sql = (
+        "INSERT INTO audit_event (at, username, entity, entity_id, action) "
+        f"VALUES ({p}, {p}, 'contact', {p}, 'import')"
+    )
     with bulk_indexing(uow, "contact", "contact_search_ai") as index:
         for kind in ("organization", "person"):
             for rows in _chunks(
@@ -444,47 +494,46 @@ def _write_contacts(uow: UnitOfWork, st: _Staging) -> ImportResult:
                 next_id += len(rows)
                 contacts = []
                 for cid, r in zip(ids, rows, strict=True):
-                    d = dict(zip(cols, r, strict=False))
-                    d["is_customer"] = bool(d["is_customer"])
-                    d["is_supplier"] = bool(d["is_supplier"])
-                    org = d.pop("organization")
-                    d["organization_id"] = orgs.get(org.casefold()) if org else None
+                    (kind_, name, sort_name, org, email, phone, street, city, postcode) = r[:9]
+                    country, stage, is_customer, is_supplier, owner, source, notes = r[9:16]
                     if kind == "organization":
-                        orgs.setdefault(d["sort_name"], cid)
+                        orgs.setdefault(sort_name, cid)
                     contacts.append(
-                        {
-                            **d,
-                            "id": cid,
-                            "created_at": now,
-                            "updated_at": now,
-                            "updated_by": uow.user,
-                            "version": 1,
-                            "archived": False,
-                        }
+                        (
+                            cid,
+                            kind_,
+                            name,
+                            sort_name,
+                            orgs.get(org.casefold()) if org else None,
+                            email,
+                            phone,
+                            street,
+                            city,
+                            postcode,
+                            country,
+                            stage,
+                            bool(is_customer),
+                            bool(is_supplier),
+                            owner,
+                            source,
+                            notes,
+                            False,
+                            at,
+                            at,
+                            user,
+                            1,
+                        )
                     )
-                conn.execute(insert(Contact.__table__), contacts)
+                conn.exec_driver_sql(contact_sql, contacts)
                 tag_rows = [
-                    {"contact_id": cid, "tag": t}
+                    (cid, t)
                     for cid, r in zip(ids, rows, strict=True)
                     for t in r[-1].split(";")
                     if t
                 ]
                 if tag_rows:
-                    conn.execute(insert(ContactTag.__table__), tag_rows)
-                conn.execute(
-                    insert(AuditEvent.__table__),
-                    [
-                        {
-                            "at": now,
-                            "username": uow.user,
-                            "entity": "contact",
-                            "entity_id": cid,
-                            "action": "import",
-                            "after": None,
-                        }
-                        for cid in ids
-                    ],
-                )
+                    conn.exec_driver_sql(tag_sql, tag_rows)
+                conn.exec_driver_sql(audit_sql, [(at, user, cid) for cid in ids])
         if next_id > first:
             index(first, next_id - 1)
     sync_id_sequences(conn, "contact")

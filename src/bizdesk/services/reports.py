@@ -449,9 +449,12 @@ def report_csv(rep: Report, stream) -> int:  # noqa: ANN001
 
 
 def write_csv(rep: Report, path) -> int:  # noqa: ANN001
-    """Write the report to a new CSV file (never over an existing one)."""
+    """Write the report to a new CSV file (never over an existing one; 0600, or 0660 in a
+    shop's group folder)."""
+    from bizdesk.services.csvio import create_file
+
     try:
-        with open(path, "x", encoding="utf-8", newline="") as fh:
+        with create_file(path, exclusive=True) as fh:
             return report_csv(rep, fh)
     except FileExistsError:
         raise ValidationError({"path": f"{path} exists already; choose another name"}) from None
