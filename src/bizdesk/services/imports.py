@@ -135,7 +135,9 @@ class _Staging:
         self._insert = f"INSERT INTO row VALUES ({', '.join('?' * len(_STAGED))})"
 
     def add(self, rows: list[tuple]) -> None:
-        self.db.executemany(self._insert, rows)
+        with self.db:  # one transaction a batch (not one a row)
+            self.db.execute("BEGIN")
+            self.db.executemany(self._insert, rows)
 
     def query(self, sql: str, *params: object) -> Iterator[tuple]:
         cur = self.db.execute(sql, params)
