@@ -85,7 +85,7 @@ def read_rows(
 
 
 def _rows(
-    reader, columns: tuple[str, ...], required: tuple[str, ...]  # noqa: ANN001
+    reader: Iterator[list[str]], columns: tuple[str, ...], required: tuple[str, ...]
 ) -> Iterator[tuple[int, dict[str, str]]]:
     try:
         header = next(reader)

@@ -413,8 +413,10 @@ def _write_journal(uow: UnitOfWork, entries: list[_Entry], lines: list[tuple]) -
     p = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     cols = JournalEntry.__table__.c
     # values as SQLAlchemy would store them (SQLite keeps dates and times as text)
-    to_db_time = cols.posted_at.type.bind_processor(conn.dialect) or (lambda x: x)
-    to_db_date = cols.date.type.bind_processor(conn.dialect) or (lambda x: x)
+    to_db_time = cols.posted_at.type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
+    to_db_date = cols.date.type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
+    to_db_time = to_db_time or (lambda x: x)
+    to_db_date = to_db_date or (lambda x: x)
     now = to_db_time(utcnow())
 
     def insert_many(sql: str, rows: list[tuple]) -> None:

@@ -247,16 +247,14 @@ def _check_row(line: int, row: dict[str, str], known: _Known, problems: _Problem
             known.memo.clear()  # memory stays bounded on files where nothing repeats
         shared = known.memo[key] = _check_shared(key, known)
     out, errors = shared
-    own, ochk = contacts_service.clean_fields(
-        contacts_service.ContactInput(
-            name=row.get("name", ""),
-            email=row.get("email", ""),
-            phone=row.get("phone", ""),
-            country=row.get("country", ""),
-        ),
-        known.region,
-    )
-    errors = {**errors, **{k: m for k, m in ochk.errors.items() if k in _OWN}}
+    # name, email and phone: the same checks as contacts.clean_fields, on every row
+    ochk = v.Checker()
+    own = {
+        "name": contacts_service.clean_name(ochk, row.get("name", "")),
+        "email": ochk("email", v.email, row.get("email", "")),
+        "phone": ochk("phone", v.phone, row.get("phone", ""), out["country"] or known.region),
+    }
+    errors = {**errors, **ochk.errors}
     cid = None
     if row.get("id", "").strip():
         try:
@@ -469,7 +467,8 @@ def _write_contacts(uow: UnitOfWork, st: _Staging) -> ImportResult:
     # plain executemany through the driver (every value is checked already), values as
     # SQLAlchemy would store them (SQLite keeps times as text)
     p = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    stamp = Contact.__table__.c.created_at.type.bind_processor(conn.dialect)
+    created = Contact.__table__.c.created_at.type.dialect_impl(conn.dialect)
+    stamp = created.bind_processor(conn.dialect)
     at = stamp(now) if stamp else now
     user = uow.user
     contact_sql = (
