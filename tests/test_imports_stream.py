@@ -54,31 +54,43 @@ def export(store) -> str:  # noqa: ANN001
 # --- the write lock is not held while the file is read ---------------------------------------
 
 
-def test_another_writer_is_not_blocked_while_an_import_reads(db):
+FILES = {  # kind: (header, one row, what the import then says)
+    "contacts": (b"name,email\n", b"Person %d,p%d@example.com\n", b"15001 contacts were created"),
+    "journal": (
+        b"entry,date,account,debit,credit\n",
+        b"E%d,2026-11-02,1010,1.00,\nE%d,2026-11-02,3000,,1.00\n",
+        b"7501 entries were posted",
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", ["contacts", "journal"])
+def test_another_writer_is_not_blocked_while_an_import_reads(db, kind):
     """The import reads its rows from a pipe that the test keeps open: while the importer
     is still reading (it cannot have finished the file), another process saves at once."""
+    header, row, said = FILES[kind]
+    n = 15_000 if kind == "contacts" else 7_500
     proc = subprocess.Popen(
-        [sys.executable, "-m", "bizdesk", "import", "contacts", "-", "--db", db],
+        [sys.executable, "-m", "bizdesk", "import", kind, "-", "--db", db],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
-    assert proc.stdin is not None
-    proc.stdin.write(b"name,email\n")
+    assert proc.stdin is not None and proc.stdout is not None and proc.stderr is not None
+    proc.stdin.write(header)
     # 400 KB, several pipe buffers: this write returns only once the importer has read and
     # checked most of it, so the importer is now in the middle of the file
-    proc.stdin.write(b"".join(b"Person %d,p%d@example.com\n" % (i, i) for i in range(15_000)))
+    proc.stdin.write(b"".join(row % (i, i) for i in range(n)))
     proc.stdin.flush()
     other = bizdesk("locations", "add", "Back room", "--db", db)
     assert proc.poll() is None  # the import is still reading: the file is not finished
     assert other.returncode == 0, other.stderr  # and the other writer saved, not "busy"
-    proc.stdin.write(b"Last One,last@example.com\n")
+    proc.stdin.write(row % (n, n))
     proc.stdin.close()
-    assert proc.stdout is not None and proc.stderr is not None
     out, err = proc.stdout.read(), proc.stderr.read()
     proc.wait(timeout=300)
     assert proc.returncode == 0, err
-    assert b"15001 contacts were created" in out
+    assert said in out
     assert "Back room" in bizdesk("locations", "list", "--db", db).stdout
 
 
