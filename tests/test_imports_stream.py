@@ -131,6 +131,44 @@ def test_peak_memory_does_not_grow_with_the_file(tmp_path):
     assert rss[big] - rss[small] < 10 * 2**20, rss
 
 
+# --- the search index is filled in one statement: search finds the same ------------------------
+
+
+def test_bulk_import_fills_the_search_index_and_keeps_the_trigger(store, new_store):
+    from sqlalchemy import text
+
+    from bizdesk.services.paging import PageRequest
+    from tests.erp_helpers import errors
+
+    import_contacts(
+        store,
+        "name,email,phone,city\nZoltan Quux,zq@example.com,+49 30 9258303,Szeged\n"
+        "Ada Plain,,,Leeds\n",
+    )
+    for words, found in (
+        ("oltan", "Zoltan Quux"),
+        ("zq@ex", "Zoltan Quux"),
+        ("9258", "Zoltan Quux"),
+        ("zeged", "Zoltan Quux"),
+        ("Plain", "Ada Plain"),
+    ):
+        with store.read() as uow:
+            rows = C.list_page(uow, PageRequest(limit=5, search=words)).rows
+        assert [r.name for r in rows] == [found], words
+    assert errors(store) == []  # the index check of `bizdesk check` agrees
+    if store.is_sqlite:
+        with store.read() as uow:
+            sql = uow.session.execute(
+                text("SELECT sql FROM sqlite_master WHERE name = 'contact_search_ai'")
+            ).scalar()
+        assert sql and "INSERT INTO contact_search" in sql  # re-created as it was
+        with store.write() as uow:  # and it works again for a contact saved by hand
+            C.create(uow, C.ContactInput(name="Hand Made"))
+        with store.read() as uow:
+            rows = C.list_page(uow, PageRequest(limit=5, search="and Mad")).rows
+        assert [r.name for r in rows] == ["Hand Made"]
+
+
 # --- CSV out: formulas, numbers, phones, apostrophes -----------------------------------------
 
 

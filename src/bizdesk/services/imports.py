@@ -378,7 +378,9 @@ def _check_file(store, source, known: _Known, st: _Staging) -> None:  # noqa: AN
     for line, first, target in st.query(
         "SELECT r.line, d.first, r.target FROM row r JOIN (SELECT target, min(line) first FROM row "
         "WHERE target IS NOT NULL GROUP BY target HAVING count(*) > 1) d "
-        "ON r.target = d.target AND r.line > d.first"
+        "ON r.target = d.target AND r.line > d.first "
+        "WHERE r.email IS NULL OR r.email NOT IN "  # (an email twice is said already)
+        "(SELECT email FROM row WHERE email IS NOT NULL GROUP BY email HAVING count(*) > 1)"
     ):
         problems.add(line, f"line {line}: id: contact #{target} is also on line {first}")
     in_file = {n for (n,) in st.query("SELECT sort_name FROM row WHERE kind = 'organization'")}
@@ -421,7 +423,7 @@ def import_contacts(
 
 
 _TRIGGER = re.compile(
-    r"\bBEGIN\s+(INSERT\s+INTO\s+\w+\s*\([^)]*\))\s*VALUES\s*\((.*)\)\s*;\s*END\s*$",
+    r"\bBEGIN\s+(INSERT\s+INTO\s+\w+\s*\([^)]*\))\s*VALUES\s*\(([^;]*)\)\s*;\s*END\s*$",
     re.IGNORECASE | re.DOTALL,
 )
 
