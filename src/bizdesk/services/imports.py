@@ -123,7 +123,8 @@ _AT = {c: i for i, c in enumerate(_STAGED)}
 
 class _Staging:
     """Checked rows on their way to the store: a private temporary SQLite file, so that
-    a file of any length is held on disk, not in memory (deleted on close)."""
+    a file of any length is held on disk, not in memory (unlinked at once: its space is
+    freed when it is closed, or when the process ends however it ends)."""
 
     def __init__(self) -> None:
         fd, self.path = tempfile.mkstemp(prefix="bizdesk-import-", suffix=".db")  # 0600
@@ -132,6 +133,7 @@ class _Staging:
         self.db.execute("PRAGMA journal_mode=OFF")
         self.db.execute("PRAGMA synchronous=OFF")
         self.db.execute(f"CREATE TABLE row ({', '.join(_STAGED)})")
+        os.unlink(self.path)  # no name left behind, even if the process is killed
         self._insert = f"INSERT INTO row VALUES ({', '.join('?' * len(_STAGED))})"
 
     def add(self, rows: list[tuple]) -> None:
@@ -149,11 +151,6 @@ class _Staging:
 
     def close(self) -> None:
         self.db.close()
-        for suffix in ("", "-journal"):
-            try:
-                os.unlink(self.path + suffix)
-            except FileNotFoundError:
-                pass
 
 
 class _Problems:
