@@ -165,8 +165,7 @@ def journal_import() -> bool:
         store = open_store(str(Path(tmp) / "import.db"), user="bench")
         setup.ensure_initialized(store)
         t = time.perf_counter()
-        with store.write() as uow:
-            result = erp_imports.import_journal(uow, data)
+        result = erp_imports.import_journal(store, data)
         secs = time.perf_counter() - t
         store.dispose()
     lines = n_entries * 3

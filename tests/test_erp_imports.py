@@ -13,8 +13,7 @@ HEADER = "entry,date,account,debit,credit,memo,contact\n"
 
 def test_journal_dry_run_writes_nothing(store) -> None:  # noqa: ANN001
     data = HEADER + "A,2026-11-01,1010,10,,x,\nA,2026-11-01,3000,,10,,\n"
-    with store.write() as uow:
-        r = erp_imports.import_journal(uow, data, dry_run=True)
+    r = erp_imports.import_journal(store, data, dry_run=True)
     assert r.created == 1 and r.dry_run
     with store.read() as uow:
         assert ledger_reports.trial_balance(uow)[0] == []
@@ -29,8 +28,8 @@ def test_journal_respects_lock_date_controlled_accounts_and_contacts(store) -> N
         + "B,2026-11-01,1200,10,,,\nB,2026-11-01,3000,,10,,\n"
         + "C,2026-11-01,1100,10,,,nobody@example.com\nC,2026-11-02,4000,,10,,\n"
     )
-    with store.write() as uow, pytest.raises(ValidationError) as exc:
-        erp_imports.import_journal(uow, data)
+    with pytest.raises(ValidationError) as exc:
+        erp_imports.import_journal(store, data)
     text = str(exc.value)
     assert "line 2: date: the books are locked up to 2026-10-31" in text
     assert "line 4: account: 1200 Inventory changes only through stock moves" in text
@@ -47,9 +46,10 @@ def test_journal_numbers_follow_existing_entries(store) -> None:  # noqa: ANN001
             ),
         )
         ledger.post(uow, e.id, version=e.version)
-        erp_imports.import_journal(
-            uow, HEADER + "X,2026-11-02,1010,1.5,,,\nX,2026-11-02,3000,,1.50,,\n"
-        )
+    erp_imports.import_journal(
+        store, HEADER + "X,2026-11-02,1010,1.5,,,\nX,2026-11-02,3000,,1.50,,\n"
+    )
+    with store.write() as uow:
         e2 = ledger.create_draft(
             uow,
             ledger.EntryInput(
@@ -80,8 +80,7 @@ def test_imported_entries_are_searchable_and_the_index_is_checked(store, backend
     from bizdesk.services.search import find
 
     data = HEADER + "A,2026-11-01,1010,10,,Quarterly insurance,\nA,2026-11-01,3000,,10,,\n"
-    with store.write() as uow:
-        erp_imports.import_journal(uow, data)
+    erp_imports.import_journal(store, data)
     with store.read() as uow:
         assert [h.label for h in find(uow, "insurance")] == ["Entry JE-1 Quarterly insurance"]
     assert errors(store) == []

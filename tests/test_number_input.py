@@ -142,8 +142,8 @@ def test_imports_read_the_machine_form_even_in_a_locale_store(store) -> None:  #
     store.input_locale = "en_US"
     data = 'entry,date,account,debit,credit,memo,contact\nA,2026-11-01,1010,"12,500",,,\n'
     data += 'A,2026-11-01,3000,,"12,500",,\n'
-    with store.write() as uow, pytest.raises(ValidationError) as exc:
-        erp_imports.import_journal(uow, data)
+    with pytest.raises(ValidationError) as exc:
+        erp_imports.import_journal(store, data)
     assert "line 2: debit" in str(exc.value) and MACHINE in str(exc.value)
     assert _balances(store) == {}
 
@@ -152,8 +152,8 @@ def test_imports_read_the_machine_form_even_in_a_locale_store(store) -> None:  #
 def test_journal_import_amounts_are_the_machine_form(store, typed) -> None:  # noqa: ANN001
     data = "entry,date,account,debit,credit\n"
     data += f'A,2026-11-01,1010,"{typed}",\nA,2026-11-01,3000,,5\n'
-    with store.write() as uow, pytest.raises(ValidationError) as exc:
-        erp_imports.import_journal(uow, data)
+    with pytest.raises(ValidationError) as exc:
+        erp_imports.import_journal(store, data)
     assert "line 2: debit" in str(exc.value)
     assert _balances(store) == {}
 
@@ -161,8 +161,8 @@ def test_journal_import_amounts_are_the_machine_form(store, typed) -> None:  # n
 @pytest.mark.parametrize("typed", ["2026-W07-1", "20260215", "0001-01-01", "2026-02-30", ""])
 def test_journal_import_dates_are_iso_days(store, typed) -> None:  # noqa: ANN001
     data = f"entry,date,account,debit,credit\nA,{typed},1010,5,\nA,{typed},3000,,5\n"
-    with store.write() as uow, pytest.raises(ValidationError) as exc:
-        erp_imports.import_journal(uow, data)
+    with pytest.raises(ValidationError) as exc:
+        erp_imports.import_journal(store, data)
     assert "line 2: date: " in str(exc.value)
     assert _balances(store) == {}
 

@@ -268,8 +268,10 @@ def demo(
 
 IMPORT_HELP = {
     "contacts": "Columns: name (required), kind, organization, email, phone, street, city, "
-    "postcode, country, tags (;-separated), stage, roles (customer;supplier), owner, notes. "
-    "Contacts with an email that exists are updated.",
+    "postcode, country, tags (;-separated), stage, roles (customer;supplier), owner, notes, "
+    "id. A row with an id (the contact's number in this store, as `export contacts` writes "
+    "it) updates that contact; else a row whose email exists updates that contact; else a "
+    "new contact is created (leave id empty to copy contacts into another store).",
     "products": "Columns: sku, name (required), unit, sale_price, cost, vat_rate (percent), "
     "supplier (email or name), reorder_point, reorder_qty, allow_negative (yes/no). "
     "Products with a SKU that exists are updated.",
@@ -281,13 +283,17 @@ IMPORT_HELP = {
 }
 
 
-def _read_input(file: str) -> bytes:
+@contextmanager
+def _open_input(file: str):  # noqa: ANN202
+    """The CSV as a binary stream (read as the import goes, never whole into memory)."""
     if file == "-":
-        return sys.stdin.buffer.read()
+        yield sys.stdin.buffer
+        return
     path = Path(file)
     if not path.is_file():
         fail(f"{file}: no such file")
-    return path.read_bytes()
+    with user_errors(), path.open("rb") as fh:
+        yield fh
 
 
 def _import_command(kind: str, noun: str) -> None:
@@ -301,16 +307,20 @@ def _import_command(kind: str, noun: str) -> None:
     ) -> None:
         from bizdesk.services import erp_imports, imports
 
-        service = {
-            "contacts": imports.import_contacts,
-            "products": erp_imports.import_products,
-            "stock-count": erp_imports.import_stock_count,
-            "journal": erp_imports.import_journal,
-        }[kind]
-        data = _read_input(file)
         store = open_store(_db(ctx, db))
-        with user_errors(), store.write() as uow:
-            result = service(uow, data, dry_run=dry_run)
+        with _open_input(file) as fh, user_errors():
+            # these two read and check the file first, then take the write lock to write
+            streaming = {"contacts": imports.import_contacts, "journal": erp_imports.import_journal}
+            if kind in streaming:
+                result = streaming[kind](store, fh, dry_run=dry_run)
+            else:
+                data = fh.read()
+                service = {
+                    "products": erp_imports.import_products,
+                    "stock-count": erp_imports.import_stock_count,
+                }[kind]
+                with store.write() as uow:
+                    result = service(uow, data, dry_run=dry_run)
         verb = "would be" if dry_run else "were"
         if kind == "journal":
             msg = f"{result.created} entries {verb} posted."
@@ -363,11 +373,11 @@ def _export_command(kind: str) -> None:
             if output:
                 from bizdesk.files import atomic_write
 
-                with atomic_write(Path(output), newline="") as fh:
+                path = Path(output).expanduser().resolve()
+                # whole or not at all; 0600, or 0660 in a shop's group folder
+                with atomic_write(path, newline="") as fh:
                     n = write(fh)
-                err.print(
-                    Text(f"{n} {'entries' if fmt == 'ledger' else 'rows'} written to {output}")
-                )
+                err.print(Text(f"{n} {'entries' if fmt == 'ledger' else 'rows'} written to {path}"))
             else:
                 write(sys.stdout)
 

@@ -201,7 +201,8 @@ def _events(conn: Connection, after_id: int) -> Iterator[Any]:
 
 
 def seal(session: Session, marks: Marks) -> None:
-    """Link what this unit of work posted and audited (everything after ``marks``)."""
+    """Link what this unit of work posted and audited (everything after ``marks``), writing
+    the links a batch at a time, so a large import's memory does not grow with it."""
     session.flush()
     conn = session.connection()
     upto = conn.execute(select(_JOURNAL_SEQUENCE)).scalar() or 0
@@ -211,6 +212,9 @@ def seal(session: Session, marks: Marks) -> None:
         for entry, lines in _entries_with_lines(conn, marks.journal, upto):
             h = link(h, entry_content(entry, lines))
             updates.append({"i": entry.id, "h": h})
+            if len(updates) == BATCH:
+                _write(conn, _E, updates)
+                updates = []
         _write(conn, _E, updates)
     h = marks.audit_hash
     updates = []
@@ -219,6 +223,9 @@ def seal(session: Session, marks: Marks) -> None:
             _, h = _audit_head(conn)
         h = link(h, audit_content(event))
         updates.append({"i": event.id, "h": h})
+        if len(updates) == BATCH:
+            _write(conn, _A, updates)
+            updates = []
     _write(conn, _A, updates)
 
 

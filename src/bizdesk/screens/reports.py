@@ -266,17 +266,12 @@ class ReportsPane(Pane):
         default = Path.cwd() / f"{name}-{date.today().isoformat()}.csv"
 
         def save(uow, values):  # noqa: ANN001, ANN202
-            path = Path(values["path"]).expanduser().absolute()
+            path = Path(values["path"]).expanduser().resolve()
             return write_csv(build(uow, name, **params), path), path
 
-        def written(result: tuple[Any, Path] | None) -> None:
-            if result is None:
-                return
-            done, path = result  # rows written (or, if the service says, the file itself)
-            if isinstance(done, Path):
-                self.notify(f"Written to {done}", markup=False)
-            else:
-                self.notify(f"{done} rows written to {path}", markup=False)
+        def written(result: tuple[int, Path] | None) -> None:
+            if result is not None:
+                self.notify(f"{result[0]} rows written to {result[1]}", markup=False)
 
         self.app.push_screen(
             FormScreen(

@@ -239,11 +239,15 @@ def _search_condition(uow: UnitOfWork, search: str):  # noqa: ANN202
 # --- writing -----------------------------------------------------------------------------
 
 
+def clean_name(chk: v.Checker, value: object) -> str | None:
+    return chk("name", v.text, value, required=True, max_len=200)
+
+
 def clean_fields(data: ContactInput, region: str | None) -> tuple[dict, v.Checker]:
     """Check every field that needs no database; problems collect in the Checker."""
     chk = v.Checker()
     out: dict = {}
-    out["name"] = chk("name", v.text, data.name, required=True, max_len=200)
+    out["name"] = clean_name(chk, data.name)
     out["kind"] = chk("kind", v.choice, data.kind, CONTACT_KINDS, default="person")
     out["email"] = chk("email", v.email, data.email)
     out["country"] = chk("country", v.country, data.country)

@@ -1,44 +1,89 @@
-"""CSV plumbing shared by every import and export: decoding, headers, formula safety."""
+"""CSV plumbing shared by every import and export: decoding, headers, formula safety.
+
+Formula safety (DESIGN section 8): a text cell that a spreadsheet would run as a formula
+(one starting with ``= + - @``, a tab or a carriage return) is written with a leading
+apostrophe, which spreadsheets show as text. Numbers never are: a cell that is a plain
+number, a sign, digits and at most one ``.`` (amounts such as ``-10.00``, quantities, and
+phone numbers in their E.164 form such as ``+4930925830``), cannot run anything (a
+spreadsheet reads it as that number) and is written as it is, so it imports back unchanged.
+(A spreadsheet shows an E.164 phone number as a number without its ``+``; format that column
+as text before saving the file again from a spreadsheet.)
+
+A real value that itself starts with apostrophes followed by one of those characters (say
+``'=x``) gets one more apostrophe on the way out; the import takes exactly one leading
+apostrophe away, and only before those characters, so every value round-trips exactly and
+any other leading apostrophe (``'Allo 'Allo``) is kept as typed.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator
+from typing import BinaryIO
 
 from bizdesk.errors import ValidationError
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?\Z")
+_MARKED = re.compile(r"'+[=+\-@\t\r]")  # what the import reads as a neutralised cell
 
 
 def neutralise(value: object) -> str:
-    """Keep a spreadsheet from running a cell as a formula: prefix it with a quote."""
+    """Keep a spreadsheet from running a text cell as a formula: prefix it with a quote.
+    Numbers (and E.164 phone numbers) are left as they are."""
     s = "" if value is None else str(value)
-    return "'" + s if s.startswith(FORMULA_START) else s
+    if s.startswith(FORMULA_START):
+        return s if _NUMBER.match(s) else "'" + s
+    if s[:1] == "'" and _MARKED.match(s):
+        return "'" + s  # a literal apostrophe before a formula character: marked once more
+    return s
 
 
 def unneutralise(value: str) -> str:
     """Undo ``neutralise`` so that an export imports back unchanged."""
-    if len(value) > 1 and value[0] == "'" and value[1] in "=+-@\t\r":
+    if value[:1] == "'" and _MARKED.match(value):
         return value[1:]
     return value
 
 
-def read_rows(
-    data: bytes | str, columns: tuple[str, ...], required: tuple[str, ...]
-) -> Iterator[tuple[int, dict[str, str]]]:
-    """Yield (line number, row) from UTF-8 CSV text; refuse bad encodings and headers."""
-    if isinstance(data, bytes):
+class _NotUtf8(Exception):
+    def __init__(self, line: int) -> None:
+        self.line = line
+
+
+def _text_lines(data: bytes | str | BinaryIO) -> Iterator[str]:
+    """The CSV's lines as text, decoded one at a time (never the whole file at once)."""
+    if isinstance(data, str):
+        yield from io.StringIO(data.removeprefix("\ufeff"), newline="")
+        return
+    raw = io.BytesIO(data) if isinstance(data, bytes | bytearray) else data
+    for n, line in enumerate(raw, 1):
         try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            line = data[: exc.start].count(b"\n") + 1
-            raise ValidationError(
-                {"file": f"line {line}: not UTF-8 text; save the file as CSV UTF-8"}
-            ) from None
-    else:
-        text = data.removeprefix("\ufeff")
-    reader = csv.reader(io.StringIO(text, newline=""))
+            text = line.decode("utf-8-sig" if n == 1 else "utf-8")
+        except UnicodeDecodeError:
+            raise _NotUtf8(n) from None
+        yield text
+
+
+def read_rows(
+    data: bytes | str | BinaryIO, columns: tuple[str, ...], required: tuple[str, ...]
+) -> Iterator[tuple[int, dict[str, str]]]:
+    """Yield (line number, row) from UTF-8 CSV text, bytes or a binary file, a row at a
+    time (memory stays flat however long the file); refuse bad encodings and headers."""
+    reader = csv.reader(_text_lines(data))
+    try:
+        yield from _rows(reader, columns, required)
+    except _NotUtf8 as exc:
+        raise ValidationError(
+            {"file": f"line {exc.line}: not UTF-8 text; save the file as CSV UTF-8"}
+        ) from None
+
+
+def _rows(
+    reader: Iterator[list[str]], columns: tuple[str, ...], required: tuple[str, ...]
+) -> Iterator[tuple[int, dict[str, str]]]:
     try:
         header = next(reader)
     except StopIteration:

@@ -12,15 +12,16 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
 
 from bizdesk.db.session import UnitOfWork
-from bizdesk.errors import ValidationError
+from bizdesk.errors import Conflict, ValidationError
 from bizdesk.models.base import utcnow
 from bizdesk.models.contacts import Contact
 from bizdesk.models.ledger import Account, JournalEntry, Sequence
 from bizdesk.models.stock import Product
 from bizdesk.money import AmountError, from_minor, parse_money, percent_from_bp, qty_from_scaled
-from bizdesk.services import ledger, stock
+from bizdesk.services import ledger, permissions, stock
 from bizdesk.services import validate as v
 from bizdesk.services.csvio import read_rows
 from bizdesk.services.imports import ImportResult
@@ -189,21 +190,22 @@ def import_stock_count(
 
 # --- journal: the fast path (30,000+ lines a second) ----------------------------------------
 
-_PLAIN_AMOUNT = re.compile(r"^([0-9]{1,13})(?:\.([0-9]+))?$")  # ASCII digits only (\d takes １２３)
+# the machine form only (digits, at most one ".", no sign, no grouping, no spaces); any other
+# text goes to money.parse_money, which decides (and says what is expected)
+_PLAIN_AMOUNT = re.compile(r"(0|[1-9][0-9]{0,12})(?:\.([0-9]+))?\Z")
 
 
 def _amount_parser(exp: int) -> Callable[[str], int]:
     """Amount text -> minor units; plain "123.45" without Decimal, the rest via parse_money."""
 
     def parse(text: str) -> int:
-        s = text.strip()
-        if not s:
+        if not text.strip():
             return 0
-        m = _PLAIN_AMOUNT.match(s)
+        m = _PLAIN_AMOUNT.match(text)
         if m and len(m.group(2) or "") <= exp:
             frac = (m.group(2) or "").ljust(exp, "0")
             return int(m.group(1)) * 10**exp + (int(frac) if frac else 0)
-        return parse_money(s, exp)
+        return parse_money(text, exp)
 
     return parse
 
@@ -218,37 +220,78 @@ class _Entry:
     credit: int = 0
 
 
-@requires("journal.post")
-def import_journal(uow: UnitOfWork, data: bytes | str, *, dry_run: bool = False) -> ImportResult:
+@dataclass
+class _Books:
+    """What checking a journal file needs from the store, read before the file; the write
+    checks that it still holds."""
+
+    accounts: dict[str, tuple[int, bool]]  # code -> (id, archived)
+    controlled: dict[str, str]  # code -> why it cannot be posted to by hand
+    locked: date | None
+
+
+def _read_books(uow: UnitOfWork) -> _Books:
+    return _Books(
+        {a.code: (a.id, a.archived) for a in uow.session.scalars(select(Account))},
+        {
+            a.code: ledger.controlled_message(a)
+            for a in uow.session.scalars(select(Account).where(Account.role.is_not(None)))
+            if ledger.controlled_message(a)
+        },
+        ledger.lock_date(uow),
+    )
+
+
+def _contact_ids(uow: UnitOfWork, texts: list[str]) -> dict[str, int]:
+    """Live contacts by email, else by exact name (case-insensitive), a few hundred a query."""
+    found: dict[str, int] = {}
+    by_mail: set[str] = set()  # texts matched by email: a name match does not replace them
+    for i in range(0, len(texts), 500):
+        chunk = texts[i : i + 500]
+        emails: dict[str, list[str]] = {}
+        names: dict[str, list[str]] = {}
+        for t in chunk:
+            emails.setdefault(t.lower(), []).append(t)
+            names.setdefault(v.sort_key(t), []).append(t)
+        for email, name, cid in uow.session.execute(
+            select(Contact.email, Contact.sort_name, Contact.id)
+            .where(
+                Contact.archived.is_(False),
+                or_(Contact.email.in_(list(emails)), Contact.sort_name.in_(list(names))),
+            )
+            .order_by(Contact.id.desc())  # the oldest of two same-named contacts wins
+        ):
+            for t in emails.get(email or "", ()):
+                found[t] = cid
+                by_mail.add(t)
+            for t in names.get(name, ()):
+                if t not in by_mail:
+                    found[t] = cid
+    return found
+
+
+def import_journal(store, source, *, dry_run: bool = False) -> ImportResult:  # noqa: ANN001
     """Post journal entries from rows grouped by the ``entry`` column. Each entry must
-    balance and fall after the lock date; ``created`` counts the entries posted."""
-    exp = uow.exponent
+    balance and fall after the lock date; ``created`` counts the entries posted.
+
+    The file is read and checked before the write lock is taken (accounts and the lock
+    date read before, contacts in one read after); then all entries are posted in one
+    short write transaction, which first checks that the accounts and the lock date did
+    not change meanwhile."""
+    with store.read() as uow:
+        permissions.require(uow, "journal.post")
+        exp = uow.exponent
+        books = _read_books(uow)
     parse_amount = _amount_parser(exp)
-    accounts = {a.code: (a.id, a.archived) for a in uow.session.scalars(select(Account))}
-    controlled = {
-        a.code: ledger.controlled_message(a)
-        for a in uow.session.scalars(select(Account).where(Account.role.is_not(None)))
-        if ledger.controlled_message(a)
-    }
-    locked = ledger.lock_date(uow)
-    contacts: dict[str, int | None] = {}
+    accounts, controlled, locked = books.accounts, books.controlled, books.locked
+    contacts: dict[str, str] = {}  # contact text as typed, shared by the lines naming it
     dates: dict[str, date | None] = {}
     entries: dict[str, _Entry] = {}
-    lines: list[tuple[str, int, int, int, int | None, str]] = []
+    # (line, entry key, account id, debit, credit, contact text or None, memo)
+    lines: list[tuple[int, str, int, int, int, str | None, str]] = []
     errors: list[str] = []
 
-    def contact_id(text: str) -> int | None:
-        if text not in contacts:
-            c = uow.session.execute(
-                select(Contact.id).where(
-                    Contact.archived.is_(False),
-                    or_(Contact.email == text.lower(), Contact.sort_name == v.sort_key(text)),
-                )
-            ).first()
-            contacts[text] = c[0] if c else None
-        return contacts[text]
-
-    for line, row in read_rows(data, JOURNAL_COLUMNS, ("entry", "date", "account")):
+    for line, row in read_rows(source, JOURNAL_COLUMNS, ("entry", "date", "account")):
         if "__error__" in row:
             errors.append(f"line {line}: {row['__error__']}")
             continue
@@ -300,15 +343,19 @@ def import_journal(uow: UnitOfWork, data: bytes | str, *, dry_run: bool = False)
                 errors.append(f"line {line}: memo: {exc}")
         if memo and not e.memo:
             e.memo = memo
-        cid = None
-        if row.get("contact", "").strip():
-            cid = contact_id(row["contact"].strip())
-            if cid is None:
-                errors.append(f"line {line}: contact: no contact {row['contact'][:40]!r}")
+        who = row.get("contact", "").strip() or None
+        if who is not None:
+            who = contacts.setdefault(who, who)
         e.debit += debit
         e.credit += credit
         if acct is not None:
-            lines.append((key, acct[0], debit, credit, cid, memo))
+            lines.append((line, key, acct[0], debit, credit, who, memo))
+    if contacts:
+        with store.read() as uow:
+            ids = _contact_ids(uow, list(contacts))
+        for line, *_, who, _memo in lines:
+            if who is not None and who not in ids:
+                errors.append(f"line {line}: contact: no contact {who[:40]!r}")
     for e in entries.values():
         if e.debit != e.credit:
             errors.append(
@@ -317,16 +364,41 @@ def import_journal(uow: UnitOfWork, data: bytes | str, *, dry_run: bool = False)
             )
     counts: dict[str, int] = {}
     for ln in lines:
-        counts[ln[0]] = counts.get(ln[0], 0) + 1
+        counts[ln[1]] = counts.get(ln[1], 0) + 1
     for e in entries.values():
         if counts.get(e.key, 0) < 2 and e.debit == e.credit:
             errors.append(f"line {e.first_line}: entry {e.key}: needs at least two lines")
-    _report(errors)
+    _report(sorted(errors, key=_line_of))
     result = ImportResult(created=len(entries), dry_run=dry_run)
     if dry_run or not entries:
         return result
-    _write_journal(uow, list(entries.values()), lines)
+    rows = [(k, a, d, c, ids[w] if w else None, m) for _, k, a, d, c, w, m in lines]
+    del lines
+    with store.write() as uow:
+        _post_journal(uow, books, list(entries.values()), rows)
     return result
+
+
+def _line_of(message: str) -> int:
+    m = re.match(r"line (\d+)", message)
+    return int(m.group(1)) if m else 0
+
+
+@requires("journal.post")
+def _post_journal(uow: UnitOfWork, books: _Books, entries: list[_Entry], lines: list) -> None:
+    """Post what was checked, unless the books it was checked against changed meanwhile."""
+    if _read_books(uow) != books:
+        raise Conflict(
+            "The chart of accounts or the lock date changed while the file was being read; "
+            "nothing was posted. Run the import again."
+        )
+    try:
+        _write_journal(uow, entries, lines)
+    except IntegrityError as exc:  # a contact named in the file was deleted meanwhile
+        raise Conflict(
+            "A contact named in the file was removed while the file was being read; nothing "
+            "was posted. Run the import again."
+        ) from exc
 
 
 def _write_journal(uow: UnitOfWork, entries: list[_Entry], lines: list[tuple]) -> None:
@@ -341,8 +413,10 @@ def _write_journal(uow: UnitOfWork, entries: list[_Entry], lines: list[tuple]) -
     p = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     cols = JournalEntry.__table__.c
     # values as SQLAlchemy would store them (SQLite keeps dates and times as text)
-    to_db_time = cols.posted_at.type.bind_processor(conn.dialect) or (lambda x: x)
-    to_db_date = cols.date.type.bind_processor(conn.dialect) or (lambda x: x)
+    to_db_time = cols.posted_at.type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
+    to_db_date = cols.date.type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
+    to_db_time = to_db_time or (lambda x: x)
+    to_db_date = to_db_date or (lambda x: x)
     now = to_db_time(utcnow())
 
     def insert_many(sql: str, rows: list[tuple]) -> None:

@@ -46,6 +46,7 @@ def contact_rows(uow: UnitOfWork) -> Iterator[dict[str, str]]:
                 r for r, on in (("customer", c.is_customer), ("supplier", c.is_supplier)) if on
             ]
             yield {
+                "id": str(c.id),  # the stable key: importing the file back updates, never copies
                 "name": c.name,
                 "kind": c.kind,
                 "organization": org_name or "",

@@ -451,12 +451,13 @@ def report_csv(rep: Report, stream) -> int:  # noqa: ANN001
 
 
 def write_csv(rep: Report, path) -> int:  # noqa: ANN001
-    """Write the report to a new CSV file (never over an existing one)."""
+    """Write the report to a new CSV file (never over an existing one; 0600, or 0660 in a
+    shop's group folder)."""
+    from pathlib import Path
+
+    from bizdesk.files import atomic_write
+
     try:
-        from pathlib import Path
-
-        from bizdesk.files import atomic_write
-
         with atomic_write(Path(path), exclusive=True, newline="") as fh:  # whole or not at all
             return report_csv(rep, fh)
     except FileExistsError:

@@ -1,0 +1,357 @@
+"""Imports stream (issue 10, part 7) and CSV out (part 8): the write lock is not held while
+a file is read and checked, memory does not grow with the file, and what is exported
+imports back exactly (formula-safe, apostrophes, numbers, phones, contacts without email),
+into files only the store's people can read, named in the message."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import stat
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bizdesk.files import atomic_write
+from bizdesk.services import contacts as C
+from bizdesk.services import validate as v
+from bizdesk.services.csvio import neutralise, read_rows, write_rows
+from bizdesk.services.exports import export_contacts
+from bizdesk.services.imports import CONTACT_COLUMNS, import_contacts
+
+
+def bizdesk(*args: str, stdin: str | None = None, cwd: str | None = None):  # noqa: ANN201
+    return subprocess.run(
+        [sys.executable, "-m", "bizdesk", *args],
+        capture_output=True,
+        text=True,
+        input=stdin,
+        timeout=300,
+        cwd=cwd,
+    )
+
+
+@pytest.fixture
+def db(tmp_path) -> str:
+    path = str(tmp_path / "shop.db")
+    r = bizdesk("init", "--db", path, "--company", "Test Cycles")
+    assert r.returncode == 0, r.stderr
+    return path
+
+
+def export(store) -> str:  # noqa: ANN001
+    buf = io.StringIO()
+    with store.read() as uow:
+        export_contacts(uow, buf)
+    return buf.getvalue()
+
+
+# --- the write lock is not held while the file is read ---------------------------------------
+
+
+FILES = {  # kind: (header, one row, what the import then says)
+    "contacts": (b"name,email\n", b"Person %d,p%d@example.com\n", b"15001 contacts were created"),
+    "journal": (
+        b"entry,date,account,debit,credit\n",
+        b"E%d,2026-11-02,1010,1.00,\nE%d,2026-11-02,3000,,1.00\n",
+        b"7501 entries were posted",
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", ["contacts", "journal"])
+def test_another_writer_is_not_blocked_while_an_import_reads(db, kind):
+    """The import reads its rows from a pipe that the test keeps open: while the importer
+    is still reading (it cannot have finished the file), another process saves at once."""
+    header, row, said = FILES[kind]
+    n = 15_000 if kind == "contacts" else 7_500
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bizdesk", "import", kind, "-", "--db", db],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdin is not None and proc.stdout is not None and proc.stderr is not None
+    proc.stdin.write(header)
+    # 400 KB, several pipe buffers: this write returns only once the importer has read and
+    # checked most of it, so the importer is now in the middle of the file
+    proc.stdin.write(b"".join(row % (i, i) for i in range(n)))
+    proc.stdin.flush()
+    other = bizdesk("locations", "add", "Back room", "--db", db)
+    assert proc.poll() is None  # the import is still reading: the file is not finished
+    assert other.returncode == 0, other.stderr  # and the other writer saved, not "busy"
+    proc.stdin.write(row % (n, n))
+    proc.stdin.close()
+    out, err = proc.stdout.read(), proc.stderr.read()
+    proc.wait(timeout=300)
+    assert proc.returncode == 0, err
+    assert said in out
+    assert "Back room" in bizdesk("locations", "list", "--db", db).stdout
+
+
+# --- memory stays flat however long the file ---------------------------------------------------
+
+
+def _peak_rss_of_import(db: str, csv_path: Path) -> int:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bizdesk", "import", "contacts", str(csv_path), "--db", db],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    assert proc.returncode == 0, proc.stderr.read() if proc.stderr else ""
+    return usage.ru_maxrss * 1024  # this process's own peak, in bytes
+
+
+def _contacts_file(path: Path, n: int) -> Path:
+    with path.open("w", encoding="utf-8") as fh:
+        fh.write("name,email,phone,city,country,tags,roles,notes\n")
+        for i in range(n):
+            fh.write(
+                f"Person {i},p{i}@example.com,+44 20 7946 0{i % 1000:03d},Leeds,GB,a;b,"
+                f"customer,Some notes about person {i} that take a little room\n"
+            )
+    return path
+
+
+def test_peak_memory_does_not_grow_with_the_file(tmp_path):
+    small, big = 20_000, 100_000
+    rss = {}
+    for n in (small, big):
+        path = str(tmp_path / f"s{n}.db")
+        assert bizdesk("init", "--db", path).returncode == 0
+        rss[n] = _peak_rss_of_import(path, _contacts_file(tmp_path / f"c{n}.csv", n))
+    # holding the rows would take > 300 bytes a row: 80,000 more rows, > 24 MB more
+    assert rss[big] - rss[small] < 10 * 2**20, rss
+
+
+# --- the search index is filled in one statement: search finds the same ------------------------
+
+
+def test_bulk_import_fills_the_search_index_and_keeps_the_trigger(store, new_store):
+    from sqlalchemy import text
+
+    from bizdesk.services.paging import PageRequest
+    from tests.erp_helpers import errors
+
+    import_contacts(
+        store,
+        "name,email,phone,city\nZoltan Quux,zq@example.com,+49 30 9258303,Szeged\n"
+        "Ada Plain,,,Leeds\n",
+    )
+    for words, found in (
+        ("oltan", "Zoltan Quux"),
+        ("zq@ex", "Zoltan Quux"),
+        ("9258", "Zoltan Quux"),
+        ("zeged", "Zoltan Quux"),
+        ("Plain", "Ada Plain"),
+    ):
+        with store.read() as uow:
+            rows = C.list_page(uow, PageRequest(limit=5, search=words)).rows
+        assert [r.name for r in rows] == [found], words
+    assert errors(store) == []  # the index check of `bizdesk check` agrees
+    if store.is_sqlite:
+        with store.read() as uow:
+            sql = uow.session.execute(
+                text("SELECT sql FROM sqlite_master WHERE name = 'contact_search_ai'")
+            ).scalar()
+        assert sql and "INSERT INTO contact_search" in sql  # re-created as it was
+        with store.write() as uow:  # and it works again for a contact saved by hand
+            C.create(uow, C.ContactInput(name="Hand Made"))
+        with store.read() as uow:
+            rows = C.list_page(uow, PageRequest(limit=5, search="and Mad")).rows
+        assert [r.name for r in rows] == ["Hand Made"]
+
+
+# --- CSV out: formulas, numbers, phones, apostrophes -----------------------------------------
+
+
+def test_only_text_that_would_start_a_formula_is_neutralised():
+    buf = io.StringIO()
+    write_rows(
+        buf,
+        ("a", "b", "c", "d", "e", "f", "g"),
+        [
+            (Decimal("-10.00"), "-10.00", "+4930925830", "=SUM(A1)", "@cmd", "-x", "\tx"),
+            (-3, "12.5", "0", "+", "-", "a-b", "'Allo"),
+        ],
+    )
+    rows = list(csv.reader(io.StringIO(buf.getvalue())))
+    assert rows[1] == ["-10.00", "-10.00", "+4930925830", "'=SUM(A1)", "'@cmd", "'-x", "'\tx"]
+    assert rows[2] == ["-3", "12.5", "0", "'+", "'-", "a-b", "'Allo"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("'=+-@\tab1. ")), max_size=8))
+def test_every_value_round_trips_through_neutralise_and_import(value):
+    buf = io.StringIO()
+    write_rows(buf, ("name",), [(value,)])
+    rows = [row["name"] for _, row in read_rows(buf.getvalue(), ("name",), ())]
+    assert rows == ([value] if neutralise(value).strip() else [])  # blank rows are skipped
+    assert neutralise(value) == value or neutralise(value) == "'" + value
+
+
+def test_literal_apostrophes_and_formulas_round_trip_exactly(store, new_store):
+    names = ["'Allo 'Allo", "'=not a formula", "''=two", "=HYPERLINK(1)", "-minus", "'-10"]
+    with store.write() as uow:
+        for n in names:
+            C.create(uow, C.ContactInput(name=n, notes=n))
+    text = export(store)
+    assert "'''=two" in text and "'=HYPERLINK" in text and "'Allo 'Allo" in text
+    other = new_store()
+    import_contacts(other, "\n".join(line.partition(",")[2] for line in text.splitlines()))
+    with other.read() as uow:
+        got = sorted(C.get(uow, i).name for i in range(1, len(names) + 1))
+    assert got == sorted(names)
+    # a user's own file: a leading apostrophe of a real value is kept as typed
+    import_contacts(other, "name,notes\n'Quoted,'kept\n")
+    with other.read() as uow:
+        c = C.find_by_name_or_email(uow, "'Quoted")
+        assert c is not None and c.notes == "'kept"
+
+
+def test_phone_numbers_are_values_and_import_back(store):
+    import_contacts(store, "name,email,phone\nAnn,ann@example.com,+49 30 9258303\n")
+    text = export(store)
+    assert ",+49309258303," in text and "'+49" not in text
+    r = import_contacts(store, text)
+    assert (r.created, r.updated, r.skipped) == (0, 0, 1)
+    # a file written by an older bizdesk (phone marked with an apostrophe) reads the same
+    old = text.replace(",+49309258303,", ",'+49309258303,")
+    assert import_contacts(store, old).skipped == 1
+
+
+def test_negative_amounts_in_exports_and_reports_are_numbers(db, tmp_path):
+    journal = (
+        "entry,date,account,debit,credit,memo,contact\n"
+        "A,2026-11-02,5000,10.00,,Refund,\nA,2026-11-02,1010,,10.00,,\n"
+    )
+    assert bizdesk("import", "journal", "-", "--db", db, stdin=journal).returncode == 0
+    rep = bizdesk("report", "trial-balance", "--format", "csv", "--db", db)
+    assert rep.returncode == 0, rep.stderr
+    assert "'-" not in rep.stdout and "-10.00" in rep.stdout
+
+
+# --- contacts without an email round-trip without duplicates ---------------------------------
+
+
+def test_export_then_import_updates_instead_of_duplicating(db, tmp_path):
+    data = "name,city\nNo Mail One,Leeds\nNo Mail Two,York\n"
+    assert (
+        "2 contacts were created"
+        in bizdesk("import", "contacts", "-", "--db", db, stdin=data).stdout
+    )
+    out = tmp_path / "contacts.csv"
+    assert bizdesk("export", "contacts", "-o", str(out), "--db", db).returncode == 0
+    again = bizdesk("import", "contacts", str(out), "--db", db)
+    assert "0 contacts were created, 0 updated, 2 unchanged" in again.stdout, again.stderr
+    # an edit made in the file updates that contact (found by its id)
+    out.write_text(out.read_text(encoding="utf-8").replace("York", "Hull"), encoding="utf-8")
+    edit = bizdesk("import", "contacts", str(out), "--db", db)
+    assert "0 contacts were created, 1 updated, 1 unchanged" in edit.stdout, edit.stderr
+    listed = bizdesk("export", "contacts", "--db", db).stdout
+    assert listed.count("No Mail") == 2 and "Hull" in listed
+
+
+def test_import_help_documents_the_id_column():
+    h = bizdesk("import", "contacts", "--help")
+    assert h.returncode == 0 and "id" in h.stdout and "updates that contact" in h.stdout
+    assert list(CONTACT_COLUMNS[1:]) == [
+        "name",
+        "kind",
+        "organization",
+        "email",
+        "phone",
+        "street",
+        "city",
+        "postcode",
+        "country",
+        "tags",
+        "stage",
+        "roles",
+        "owner",
+        "notes",
+    ]  # the DESIGN columns, all still accepted
+
+
+# --- files: private, named in the message -----------------------------------------------------
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_export_file_is_private_under_umask_022_and_named(db, tmp_path):
+    old = os.umask(0o022)
+    try:
+        r = bizdesk("export", "contacts", "-o", "out.csv", "--db", db, cwd=str(tmp_path))
+    finally:
+        os.umask(old)
+    assert r.returncode == 0, r.stderr
+    path = (tmp_path / "out.csv").resolve()
+    assert _mode(path) == 0o600
+    assert f"0 rows written to {path}" in r.stderr
+    # an existing, wider file is narrowed when written over
+    path.chmod(0o644)
+    assert bizdesk("export", "contacts", "-o", str(path), "--db", db).returncode == 0
+    assert _mode(path) == 0o600
+
+
+def test_files_in_a_shop_group_folder_are_0660(tmp_path):
+    shop = tmp_path / "shop"
+    shop.mkdir()
+    shop.chmod(0o2770)
+    old = os.umask(0o077)
+    try:
+        with atomic_write(shop / "report.csv", exclusive=True) as fh:
+            fh.write("x\n")
+        with atomic_write(tmp_path / "mine.csv") as fh:
+            fh.write("x\n")
+    finally:
+        os.umask(old)
+    assert _mode(shop / "report.csv") == 0o660 and _mode(tmp_path / "mine.csv") == 0o600
+    with pytest.raises(FileExistsError), atomic_write(shop / "report.csv", exclusive=True) as fh:
+        fh.write("y\n")
+
+
+def test_report_csv_file_is_private(store, tmp_path):
+    from bizdesk.services.reports import build, write_csv
+
+    old = os.umask(0o022)
+    try:
+        with store.read() as uow:
+            write_csv(build(uow, "trial-balance"), tmp_path / "tb.csv")
+    finally:
+        os.umask(old)
+    assert _mode(tmp_path / "tb.csv") == 0o600
+
+
+# --- the email fast path accepts exactly what email-validator accepts -------------------------
+
+
+@settings(max_examples=1500, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(list("abXY09._+-@!#%") + ["ä", "..", "xn--", "com", "test", "local"]),
+        max_size=20,
+    ).map("".join)
+)
+def test_email_fast_path_agrees_with_the_validator(s):
+    from email_validator import EmailNotValidError, validate_email
+
+    try:
+        full = validate_email(s, check_deliverability=False).normalized.lower()
+    except EmailNotValidError:
+        full = None
+    try:
+        fast = v.email(s)
+    except v.FieldError:
+        fast = None
+    assert fast == (full if s else None)
