@@ -256,6 +256,10 @@ def import_journal(uow: UnitOfWork, data: bytes | str, *, dry_run: bool = False)
         if not key:
             errors.append(f"line {line}: entry: required")
             continue
+        bad_key = v.text_problem(key) or (len(key) > 60 and "too long (at most 60 characters)")
+        if bad_key:  # the key becomes the memo of an entry without one
+            errors.append(f"line {line}: entry: {bad_key}")
+            continue
         e = entries.get(key)
         if e is None:
             e = entries[key] = _Entry(key, line)
