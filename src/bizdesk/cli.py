@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterable
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -14,10 +15,12 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 
 from bizdesk.errors import BizdeskError
+from bizdesk.formatting import visible
 
 app = typer.Typer(
     add_completion=False, no_args_is_help=False, help="bizdesk: run a small shop from one terminal."
@@ -39,8 +42,21 @@ DbOpt = Annotated[
     str | None, typer.Option("--db", envvar="BIZDESK_DB", help="Store file or SQLAlchemy URL.")
 ]
 FormatOpt = Annotated[str, typer.Option("--format", help="table, csv or json")]
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+class _Console(Console):
+    """Prints user text literally and visibly: a control or bidi character in data (an ESC
+    sequence in an old memo) is written as its code, <U+001B>, never sent to the terminal
+    (tables and values also go through ``visible`` first, so columns line up)."""
+
+    def _render_buffer(self, buffer: Iterable[Segment]) -> str:
+        return super()._render_buffer(
+            seg if seg.control else seg._replace(text=visible(seg.text)) for seg in buffer
+        )
+
+
+out = _Console(highlight=False, soft_wrap=True)
+err = _Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def fail(message: str, code: int = 1) -> None:
@@ -322,7 +338,7 @@ def report(
                 Text(c.label), footer=Text(foot), justify="right" if c.numeric else "left"
             )
         for r in rep.rows:
-            table.add_row(*(Text(str(plain(r[k]))) for k in keys))
+            table.add_row(*(Text(visible(plain(r[k]))) for k in keys))
         out.print(table)
         for note in rep.notes:
             out.print(Text(note))
@@ -462,7 +478,7 @@ def users_list(ctx: typer.Context, db: DbOpt = None) -> None:
     table = Table("User", "Name", "Role", "Active")
     for u in rows:
         table.add_row(
-            Text(u.username), Text(u.full_name), Text(u.role), "yes" if u.active else "no"
+            Text(u.username), Text(visible(u.full_name)), Text(u.role), "yes" if u.active else "no"
         )
     out.print(table)
 
@@ -539,7 +555,7 @@ def pipeline_list(ctx: typer.Context, db: DbOpt = None) -> None:
         stages = deals.list_stages(uow)
     table = Table("Stage", "Default %", "Kind")
     for st in stages:
-        table.add_row(Text(st.name), Text(str(st.probability)), Text(st.kind))
+        table.add_row(Text(visible(st.name)), Text(str(st.probability)), Text(st.kind))
     out.print(table)
 
 
@@ -645,7 +661,13 @@ def accounts_list(ctx: typer.Context, db: DbOpt = None) -> None:
     table = Table("Code", "Name", "Type", "Posted for", "State")
     for a in rows:
         state = "archived" if a.archived else ("in use" if a.used else "")
-        table.add_row(Text(a.code), Text(a.name), Text(a.type), Text(a.role or ""), Text(state))
+        table.add_row(
+            Text(visible(a.code)),
+            Text(visible(a.name)),
+            Text(a.type),
+            Text(a.role or ""),
+            Text(state),
+        )
     out.print(table)
 
 

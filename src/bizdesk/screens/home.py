@@ -15,7 +15,7 @@ from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import Static
 
-from bizdesk.formatting import money
+from bizdesk.formatting import money, visible
 from bizdesk.screens.common import Pane
 from bizdesk.services.dashboard import Dashboard, dashboard
 
@@ -60,6 +60,7 @@ class Chart(Static):
         if self.spec is None or not self.size.width:
             return
         title, labels, values, horizontal = self.spec
+        labels = [visible(label) for label in labels]
         self.update(bar_chart(title, labels, values, self.size.width, self.size.height, horizontal))
 
 

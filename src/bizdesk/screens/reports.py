@@ -15,7 +15,7 @@ from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import DataTable, Input, Select, Static
 
-from bizdesk.formatting import money
+from bizdesk.formatting import money, visible
 from bizdesk.screens.common import Pane
 from bizdesk.services.permissions import allowed, refusal
 from bizdesk.services.reports import (
@@ -46,7 +46,7 @@ def _cell(value: Any, numeric: bool, locale: str) -> Text:
     if isinstance(value, Decimal):
         text = money(value, locale) if value.as_tuple().exponent < 0 else str(value)
     else:
-        text = "" if value is None else str(plain(value))
+        text = "" if value is None else visible(plain(value))
     return Text(text, justify="right" if numeric else "left", no_wrap=True, overflow="ellipsis")
 
 
@@ -179,7 +179,7 @@ class ReportsPane(Pane):
     def on_reports_pane_done(self, msg: Done) -> None:
         msg.stop()
         if msg.error is not None:
-            self.query_one("#report-title", Static).update(Text(f"Not run: {msg.error}"))
+            self.query_one("#report-title", Static).update(Text(visible(f"Not run: {msg.error}")))
             return
         rep = self.report = msg.report
         loc = self.app.locale
@@ -199,7 +199,7 @@ class ReportsPane(Pane):
         notes = list(rep.notes)
         if len(rep.rows) > SHOWN:
             notes.append(f"Only the first {SHOWN} rows are shown: x writes them all to CSV.")
-        self.query_one("#report-notes", Static).update(Text("\n".join(notes)))
+        self.query_one("#report-notes", Static).update(Text(visible("\n".join(notes))))
 
     @on(DataTable.RowSelected, "#report-rows")
     def _drill(self, event: DataTable.RowSelected) -> None:

@@ -22,9 +22,12 @@ class FieldError(ValueError):
 # descriptions, comment bodies, interaction summaries) may hold "\n" and "\t" as well.
 # The marks U+200E/U+200F/U+061C are allowed: right-to-left writing needs them, and they only
 # set the direction of neutral characters next to them, so they cannot reverse a run of text.
-_OTHERS = "\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff"
-_BAD_LINE = re.compile(f"[\x00-\x1f{_OTHERS}]")
-_BAD_MULTILINE = re.compile(f"[\x00-\x08\x0b-\x1f{_OTHERS}]")  # "\t" and "\n" allowed
+# (a regex character class; formatting.visible shows the same characters on a terminal)
+REFUSED_EVERYWHERE = (
+    "\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff"
+)
+_BAD_LINE = re.compile(f"[\t\n{REFUSED_EVERYWHERE}]")
+_BAD_MULTILINE = re.compile(f"[{REFUSED_EVERYWHERE}]")  # "\t" and "\n" allowed
 _NAMES = {
     0x00: "NUL",
     0x07: "bell",

@@ -18,6 +18,7 @@ from textual.containers import Horizontal, Vertical
 from textual.suggester import Suggester
 from textual.widgets import DataTable, Footer, Input, Static
 
+from bizdesk.formatting import visible
 from bizdesk.widgets.form import Field, FormScreen
 
 Preview = Callable[[Any, list[dict[str, str]]], Text]
@@ -134,7 +135,7 @@ class LinesFormScreen(FormScreen):
         for i, ln in enumerate(self.lines, start=1):
             grid.add_row(
                 Text(str(i)),
-                *(Text(str(ln.get(f.name, "")), no_wrap=True) for f in self.line_fields),
+                *(Text(visible(ln.get(f.name, "")), no_wrap=True) for f in self.line_fields),
                 key=str(i),
             )
         self._refresh_totals()

@@ -21,6 +21,7 @@ from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import DataTable, Input, Static
 
+from bizdesk.formatting import visible
 from bizdesk.services.paging import Page, PageRequest
 
 Fetch = Callable[[Any, PageRequest], Page]
@@ -220,7 +221,7 @@ class PagedTable(Vertical):
         out = []
         for c in self.columns:
             value = getattr(row, c.key)
-            text = "" if value is None else c.fmt(value)
+            text = "" if value is None else visible(c.fmt(value))
             out.append(
                 Text(
                     text, justify="right" if c.right else "left", no_wrap=True, overflow="ellipsis"
@@ -241,7 +242,7 @@ class PagedTable(Vertical):
             else:
                 more = ("more above" if p.more_before else "", "more below" if p.more_after else "")
                 parts.append(", ".join(m for m in more if m) or "all shown")
-        self.query_one("#status", Static).update(Text(" · ".join(parts)))
+        self.query_one("#status", Static).update(Text(visible(" · ".join(parts))))
 
     # --- moving ----------------------------------------------------------------------
 
