@@ -2,17 +2,29 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import subprocess
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from textual.widgets import Input, Static
 
 from bizdesk.app import BizdeskApp
+from bizdesk.errors import ValidationError
 from bizdesk.screens.contacts import ContactScreen
 from bizdesk.services import contacts as C
+from bizdesk.services import deals as D
+from bizdesk.services import ledger as L
+from bizdesk.services import purchasing as PU
+from bizdesk.services import sales as SA
+from bizdesk.services import setup
+from bizdesk.services import stock as S
 from bizdesk.services import tickets as T
+from bizdesk.services import users as U
 from bizdesk.services.paging import PageRequest
 from bizdesk.widgets.form import FormScreen
 from bizdesk.widgets.paged_table import PagedTable
@@ -120,3 +132,359 @@ def test_hostile_names_through_cli_import_export_and_reports(tmp_path):
     assert bad.returncode == 1
     assert "line 2: name: contains control characters" in bad.stderr.decode()
     assert "line 3: name: too long" in bad.stderr.decode()
+
+
+# --- the text rule: every text field of every service, and every CSV text column ---------
+
+# (value, the code point a refusal must name); refused in every field
+REFUSED = [
+    ("\x1b[2J", "U+001B"),
+    ("Evil \x1b]0;title\x07", "U+001B"),
+    ("nul\x00byte", "U+0000"),
+    ("bell\x07", "U+0007"),
+    ("Invoice\u202egpj.exe", "U+202E"),
+    ("iso\u2066late\u2069", "U+2066"),
+    ("carriage\rreturn", "U+000D"),
+    ("c1\x9b31m", "U+009B"),
+    ("lone\ud800surrogate", "U+D800"),
+    ("para\u2029graph", "U+2029"),
+]
+# refused in a one-line field, kept in a multi-line one
+LINE_BREAKS = [("two\nlines", "U+000A"), ("tab\tbed", "U+0009")]
+# stored and shown exactly as typed
+ACCEPTED = [
+    "Velo 🚲 ☕ 👍🏽",
+    "שלום עולם",
+    "مرحبا بالعالم",
+    "[bold]x[/]",
+    "[@click=app.quit]q[/]",
+    "rtl mark \u200f ok",
+]
+_n = itertools.count(1)
+
+
+def _customer(uow) -> int:  # noqa: ANN001
+    return C.create(uow, C.ContactInput(name=f"Customer {next(_n)}", is_customer=True)).contact.id
+
+
+def _supplier(uow) -> int:  # noqa: ANN001
+    data = C.ContactInput(name=f"Supplier {next(_n)}", kind="organization", is_supplier=True)
+    return C.create(uow, data).contact.id
+
+
+def _sku(uow) -> str:  # noqa: ANN001
+    sku = f"P{next(_n)}"
+    S.create_product(uow, S.ProductInput(sku=sku, name=sku, sale_price="10", cost="4"))
+    return sku
+
+
+def _deal(uow) -> D.DealView:  # noqa: ANN001
+    return D.create(uow, D.DealInput(title=f"Deal {next(_n)}", contact=f"#{_customer(uow)}"))
+
+
+def _entry(memo: str = "", line_memo: str = "") -> L.EntryInput:
+    return L.EntryInput(
+        date="2026-11-02",
+        memo=memo,
+        lines=[
+            L.LineInput(account="1010", debit="1", memo=line_memo),
+            L.LineInput(account="3000", credit="1"),
+        ],
+    )
+
+
+def _po(uow, notes: str = "", desc: str = "") -> PU.POView:  # noqa: ANN001
+    line = PU.POLineInput(product=_sku(uow), qty="2", unit_cost="3", description=desc)
+    return PU.create(uow, PU.POInput(supplier=f"#{_supplier(uow)}", notes=notes, lines=[line]))
+
+
+def _so(uow, notes: str = "", desc: str = "") -> SA.SOView:  # noqa: ANN001
+    line = SA.SOLineInput(product=_sku(uow), qty="1", unit_price="5", description=desc)
+    return SA.create(uow, SA.SOInput(customer=f"#{_customer(uow)}", notes=notes, lines=[line]))
+
+
+def _bill(uow, ref: str) -> str:  # noqa: ANN001
+    po = PU.send(uow, _po(uow).id)
+    PU.receive(uow, po.id, {ln.id: "2" for ln in po.lines})
+    return PU.bill(uow, po.id, reference=ref).reference
+
+
+def _last_move_reason(uow) -> str:  # noqa: ANN001
+    from sqlalchemy import select
+
+    from bizdesk.models.stock import StockMove
+
+    return uow.session.scalars(select(StockMove.reason).order_by(StockMove.id.desc())).first()
+
+
+def _new_product_id(uow) -> int:  # noqa: ANN001
+    return S.resolve_product(uow, _sku(uow)).id
+
+
+def _contact(field: str):  # noqa: ANN202
+    return lambda uow, x: getattr(
+        C.create(uow, C.ContactInput(**{"name": "Someone", field: x})).contact, field
+    )
+
+
+def _ticket(field: str):  # noqa: ANN202
+    def write(uow, x):  # noqa: ANN001, ANN202
+        data = T.TicketInput(**{"subject": "Help", field: x})
+        return getattr(T.create(uow, data), field)
+
+    return write
+
+
+def _deal_field(field: str):  # noqa: ANN202
+    def write(uow, x):  # noqa: ANN001, ANN202
+        data = D.DealInput(**{"title": "A deal", "contact": f"#{_customer(uow)}", field: x})
+        return getattr(D.create(uow, data), field)
+
+    return write
+
+
+def _product(field: str):  # noqa: ANN202
+    def write(uow, x):  # noqa: ANN001, ANN202
+        data = S.ProductInput(**{"sku": f"Q{next(_n)}", "name": "Widget", field: x})
+        return getattr(S.create_product(uow, data), field)
+
+    return write
+
+
+def _update_contact(uow, x):  # noqa: ANN001, ANN202
+    saved = C.create(uow, C.ContactInput(name="Before")).contact
+    return C.update(uow, saved.id, C.ContactInput(name=x), version=saved.version).contact.name
+
+
+def _update_ticket(uow, x):  # noqa: ANN001, ANN202
+    t = T.create(uow, T.TicketInput(subject="Before"))
+    return T.update(uow, t.id, T.TicketInput(subject=x), version=t.version).subject
+
+
+def _update_product(uow, x):  # noqa: ANN001, ANN202
+    p = S.create_product(uow, S.ProductInput(sku=f"U{next(_n)}", name="Before"))
+    data = S.ProductInput(sku=p.sku, name=x)
+    return S.update_product(uow, p.id, data, version=p.version).name
+
+
+def _update_draft(uow, x):  # noqa: ANN001, ANN202
+    e = L.create_draft(uow, _entry())
+    return L.update_draft(uow, e.id, _entry(memo=x), version=e.version).memo
+
+
+def _reverse(uow, x):  # noqa: ANN001, ANN202
+    e = L.create_draft(uow, _entry())
+    e = L.post(uow, e.id, version=e.version)
+    return L.reverse(uow, e.id, memo=x).memo
+
+
+def _deal_close(won: bool):  # noqa: ANN202
+    def write(uow, x):  # noqa: ANN001, ANN202
+        d = _deal(uow)
+        return (D.win if won else D.lose)(uow, d.id, x, version=d.version).close_reason
+
+    return write
+
+
+def _deal_line(uow, x):  # noqa: ANN001, ANN202
+    d = _deal(uow)
+    line = D.LineInput(description=x, qty="1", unit_price="2")
+    return D.set_lines(uow, d.id, [line], version=d.version).lines[0].description
+
+
+@dataclass(frozen=True)
+class TextField:
+    """A text field of a service call: ``write(uow, value)`` returns what was stored."""
+
+    id: str
+    field: str  # the name the ValidationError gives it
+    write: Callable[[Any, str], str]
+    multiline: bool = False
+    free: bool = True  # free text (else a lookup/choice: only the refusals are checked)
+    accepted: tuple[str, ...] = tuple(ACCEPTED)
+    norm: Callable[[str], str] = staticmethod(lambda s: s)  # a documented normal form
+
+
+UPPER = staticmethod(str.upper)
+TEXT_FIELDS = [
+    *(TextField(f"contact.{f}", f, _contact(f)) for f in ("name", "street", "city", "source")),
+    TextField("contact.postcode", "postcode", _contact("postcode"), accepted=("שלום", "🚲")),
+    TextField("contact.notes", "notes", _contact("notes"), multiline=True),
+    *(
+        TextField(f"contact.{f}", f, _contact(f), free=False)
+        for f in ("email", "phone", "country", "owner", "organization", "tags", "kind", "stage")
+    ),
+    TextField("contact.update.name", "name", _update_contact),
+    TextField(
+        "interaction.summary",
+        "summary",
+        lambda uow, x: C.log_interaction(uow, _customer(uow), "call", x).summary,
+        multiline=True,
+    ),
+    TextField("stage.name", "name", lambda uow, x: D.add_stage(uow, x, "50").name),
+    TextField(
+        "stage.rename",
+        "name",
+        lambda uow, x: D.update_stage(uow, D.add_stage(uow, f"S{next(_n)}", "5").id, name=x).name,
+    ),
+    TextField("deal.title", "title", _deal_field("title")),
+    TextField("deal.next_activity", "next_activity", _deal_field("next_activity")),
+    *(
+        TextField(f"deal.{f}", f, _deal_field(f), free=False)
+        for f in ("owner", "organization", "stage")
+    ),
+    TextField(
+        "deal.contact",
+        "contact",
+        lambda uow, x: D.create(uow, D.DealInput(title="t", contact=x)).contact,
+        free=False,
+    ),
+    TextField("deal.won_reason", "reason", _deal_close(True)),
+    TextField("deal.lost_reason", "reason", _deal_close(False)),
+    TextField("deal.line", "line 1 description", _deal_line),
+    TextField("ticket.subject", "subject", _ticket("subject")),
+    TextField("ticket.description", "description", _ticket("description"), multiline=True),
+    *(
+        TextField(f"ticket.{f}", f, _ticket(f), free=False)
+        for f in ("contact", "assignee", "link_kind", "priority")
+    ),
+    TextField("ticket.update.subject", "subject", _update_ticket),
+    TextField(
+        "ticket.comment",
+        "body",
+        lambda uow, x: (
+            T.add_comment(uow, T.create(uow, T.TicketInput(subject="s")).id, x).comments[-1].body
+        ),
+        multiline=True,
+    ),
+    TextField(
+        "product.sku", "sku", _product("sku"), accepted=("Velo🚲", "שלום", "[B]X"), norm=UPPER
+    ),
+    TextField("product.name", "name", _product("name")),
+    TextField("product.unit", "unit", _product("unit"), accepted=("שלום", "🚲", "[b]x[/]")),
+    TextField("product.supplier", "supplier", _product("supplier"), free=False),
+    TextField("product.update.name", "name", _update_product),
+    TextField("location.name", "name", lambda uow, x: S.add_location(uow, x).name),
+    TextField(
+        "stock.adjust.reason",
+        "reason",
+        lambda uow, x: (S.adjust(uow, _new_product_id(uow), "1", x), _last_move_reason(uow))[1],
+    ),
+    TextField(
+        "stock.count.reason",
+        "reason",
+        lambda uow, x: (S.count(uow, _new_product_id(uow), "3", x), _last_move_reason(uow))[1],
+    ),
+    TextField(
+        "stock.adjust.location",
+        "location",
+        lambda uow, x: S.adjust(uow, _new_product_id(uow), "1", "r", location=x),
+        free=False,
+    ),
+    TextField(
+        "account.code",
+        "code",
+        lambda uow, x: L.add_account(uow, x, "Name", "expense").code,
+        accepted=("[b]x[/]", "שלום", "🚲☕"),
+    ),
+    TextField(
+        "account.name", "name", lambda uow, x: L.add_account(uow, f"9{next(_n)}", x, "expense").name
+    ),
+    TextField(
+        "account.rename",
+        "name",
+        lambda uow, x: (
+            L.rename_account(
+                uow, L.add_account(uow, f"8{next(_n)}", "Before", "expense").id, x
+            ).name
+        ),
+    ),
+    TextField("entry.memo", "memo", lambda uow, x: L.create_draft(uow, _entry(memo=x)).memo),
+    TextField(
+        "entry.line.memo",
+        "line 1 memo",
+        lambda uow, x: L.create_draft(uow, _entry(line_memo=x)).lines[0].memo,
+    ),
+    TextField("entry.update.memo", "memo", _update_draft),
+    TextField("entry.reversal.memo", "memo", _reverse),
+    TextField("po.notes", "notes", lambda uow, x: _po(uow, notes=x).notes, multiline=True),
+    TextField(
+        "po.line", "line 1 description", lambda uow, x: _po(uow, desc=x).lines[0].description
+    ),
+    TextField("bill.reference", "reference", _bill),
+    TextField("so.notes", "notes", lambda uow, x: _so(uow, notes=x).notes, multiline=True),
+    TextField(
+        "so.line", "line 1 description", lambda uow, x: _so(uow, desc=x).lines[0].description
+    ),
+    TextField(
+        "so.return.reason",
+        "reason",
+        lambda uow, x: SA.return_goods(uow, _so(uow).id, {}, reason=x),
+        free=False,
+    ),
+    TextField(
+        "user.full_name",
+        "full_name",
+        lambda uow, x: U.add(uow, f"user{next(_n)}", "sales", x).full_name,
+    ),
+]
+
+
+def _attempt(store, f: TextField, value: str):  # noqa: ANN001, ANN202
+    """What the service did with ``value``: ("stored", text) or ("refused", fields)."""
+    try:
+        with store.write() as uow:
+            return "stored", f.write(uow, value)
+    except ValidationError as exc:
+        return "refused", exc.fields
+
+
+@pytest.mark.parametrize("f", TEXT_FIELDS, ids=lambda f: f.id)
+def test_every_text_field_refuses_hostile_text_naming_it_or_stores_it_literally(store, f):
+    refused = REFUSED + ([] if f.multiline else LINE_BREAKS)
+    for value, code in refused:
+        outcome, got = _attempt(store, f, value)
+        assert outcome == "refused", f"{f.id} stored {value!r} as {got!r}"
+        assert f.field in got, f"{f.id}: {value!r} refused without naming {f.field}: {got}"
+        assert code in got[f.field], f"{f.id}: {got[f.field]!r} does not name {code}"
+    outcome, got = _attempt(store, f, LONG)
+    if outcome == "refused":
+        assert "too long" in got[f.field]
+    else:
+        assert got == LONG
+    if not f.free:
+        return
+    kept = list(f.accepted) + (["two\nlines", "tab\tbed"] if f.multiline else [])
+    for value in kept:
+        outcome, got = _attempt(store, f, value)
+        assert (outcome, got) == ("stored", f.norm(value)), f"{f.id}: {value!r}"
+    if f.multiline:  # a Windows line ending is a line break; a lone \r is refused above
+        assert _attempt(store, f, "a\r\nb") == ("stored", "a\nb")
+
+
+@pytest.mark.parametrize("value", [v for v, _ in REFUSED[:5]] + ["L" * 201])
+def test_the_company_name_is_checked_at_init(new_store, tmp_path, value):
+    from bizdesk.db import open_store
+
+    s = open_store(str(tmp_path / "fresh.db"), user="tester")
+    try:
+        with pytest.raises(ValidationError) as exc, s.write() as uow:
+            setup.initialize(uow, company=value)
+        assert "company" in exc.value.fields
+        with s.read() as uow:
+            assert not setup.is_initialized(uow)
+    finally:
+        s.dispose()
+
+
+@pytest.mark.parametrize("value", ACCEPTED)
+def test_a_company_name_in_any_script_is_kept(tmp_path, value):
+    from bizdesk.db import open_store
+
+    s = open_store(str(tmp_path / "fresh.db"), user="tester")
+    try:
+        with s.write() as uow:
+            setup.initialize(uow, company=value)
+        assert s.settings()["company"] == value
+    finally:
+        s.dispose()
