@@ -18,6 +18,8 @@ from bizdesk.errors import ValidationError
 from bizdesk.screens.contacts import ContactScreen
 from bizdesk.services import contacts as C
 from bizdesk.services import deals as D
+from bizdesk.services import erp_imports as E
+from bizdesk.services import imports as I
 from bizdesk.services import ledger as L
 from bizdesk.services import purchasing as PU
 from bizdesk.services import sales as SA
@@ -488,3 +490,133 @@ def test_a_company_name_in_any_script_is_kept(tmp_path, value):
         assert s.settings()["company"] == value
     finally:
         s.dispose()
+
+
+def _csv(rows: list[dict[str, str]]) -> str:
+    import csv
+    import io
+
+    out = io.StringIO(newline="")
+    names = list(dict.fromkeys(k for r in rows for k in r))
+    w = csv.DictWriter(out, fieldnames=names, quoting=csv.QUOTE_ALL, lineterminator="\n")
+    w.writeheader()
+    w.writerows(rows)
+    return out.getvalue()
+
+
+# import kind -> (columns, the row a hostile cell goes into, more rows, the columns whose
+# refusal must name the character's code: text read through the text rule)
+_JOURNAL_ROW = {"entry": "A", "date": "2026-11-02", "account": "1010", "debit": "1"}
+IMPORTS = {
+    "contacts": (
+        I.CONTACT_COLUMNS,
+        {"name": "Ann"},
+        [],
+        set(I.CONTACT_COLUMNS),
+    ),
+    "products": (
+        E.PRODUCT_COLUMNS,
+        {"sku": "NEW-1", "name": "Thing"},
+        [],
+        {"sku", "name", "unit", "supplier"},
+    ),
+    "stock_count": (
+        E.STOCK_COUNT_COLUMNS,
+        {"sku": "BOLT-1", "counted": "5"},
+        [],
+        {"sku", "location", "reason"},
+    ),
+    "journal": (
+        E.JOURNAL_COLUMNS,
+        _JOURNAL_ROW,
+        [{**_JOURNAL_ROW, "account": "3000", "debit": "", "credit": "1"}],
+        {"entry", "memo"},
+    ),
+}
+
+
+def _import(store, kind: str, data: str):  # noqa: ANN001, ANN202
+    run = {
+        "contacts": I.import_contacts,
+        "products": E.import_products,
+        "stock_count": E.import_stock_count,
+        "journal": E.import_journal,
+    }[kind]
+    with store.write() as uow:
+        return run(uow, data)
+
+
+@pytest.mark.parametrize("kind", IMPORTS)
+def test_every_csv_column_refuses_hostile_text_naming_line_and_column(store, kind):
+    with store.write() as uow:
+        S.create_product(uow, S.ProductInput(sku="BOLT-1", name="Bolt"))
+    columns, row, more, coded = IMPORTS[kind]
+    for col in columns:
+        for value, code in REFUSED + LINE_BREAKS:
+            if col == "notes" and value in ("two\nlines", "tab\tbed"):
+                continue  # a contact's notes are multi-line
+            blank = dict.fromkeys(columns, "")
+            rows = [{**blank, **row, col: value}, *({**blank, **r} for r in more)]
+            with pytest.raises(ValidationError) as exc:
+                _import(store, kind, _csv(rows))
+            lines = exc.value.fields["file"].splitlines()
+            named = [
+                ln for ln in lines if f": {col}:" in ln or f": {col}/" in ln or f"/{col}:" in ln
+            ]
+            assert named, f"{kind}.{col} = {value!r}: {lines}"
+            if col in coded:
+                assert code in named[0], f"{kind}.{col} = {value!r}: {named[0]}"
+
+
+def test_csv_text_in_any_script_is_imported_literally(store):
+    with store.write() as uow:
+        S.create_product(uow, S.ProductInput(sku="BOLT-1", name="Bolt"))
+    people = [
+        {"name": v, "city": v, "street": v, "notes": v + "\nsecond line\twith a tab"}
+        for v in ACCEPTED
+    ]
+    assert _import(store, "contacts", _csv(people)).created == len(ACCEPTED)
+    products = [{"sku": f"LIT-{i}", "name": v, "unit": "pcs"} for i, v in enumerate(ACCEPTED)]
+    assert _import(store, "products", _csv(products)).created == len(ACCEPTED)
+    _import(store, "stock_count", _csv([{"sku": "BOLT-1", "counted": "3", "reason": ACCEPTED[1]}]))
+    journal = []
+    credit = {"account": "3000", "debit": "", "credit": "1"}
+    for v in ACCEPTED:  # no memo: the entry's memo is made from its key
+        journal += [{**_JOURNAL_ROW, "entry": v}, {**_JOURNAL_ROW, "entry": v, **credit}]
+    journal += [  # memos
+        {**_JOURNAL_ROW, "entry": "memos", "memo": ACCEPTED[1]},
+        {**_JOURNAL_ROW, "entry": "memos", **credit, "memo": ACCEPTED[2]},
+    ]
+    assert _import(store, "journal", _csv(journal)).created == len(ACCEPTED) + 1
+    with store.read() as uow:
+        got = {
+            C.get(uow, r.id).name: C.get(uow, r.id)
+            for r in C.list_page(uow, PageRequest(limit=50)).rows
+        }
+        for v in ACCEPTED:
+            assert (got[v].city, got[v].street) == (v, v)
+            assert got[v].notes == v + "\nsecond line\twith a tab"
+            assert (
+                S.get_product(uow, S.resolve_product(uow, f"LIT-{ACCEPTED.index(v)}").id).name == v
+            )
+        assert _last_move_reason(uow) == ACCEPTED[1]
+        memos = [L.get_entry(uow, r.id) for r in L.list_entries(uow, PageRequest(limit=50)).rows]
+        # an entry without a memo takes its key: "Imported entry <key>", literally
+        keyed = {f"Imported entry {v}" for v in ACCEPTED}
+        assert {e.memo for e in memos} == keyed | {ACCEPTED[1]}
+        lines = [ln.memo for e in memos if e.memo == ACCEPTED[1] for ln in e.lines]
+        assert sorted(lines) == sorted(ACCEPTED[1:3])
+
+
+def test_journal_entry_key_with_an_escape_is_refused_before_it_becomes_a_memo(store):
+    data = _csv(
+        [
+            {**_JOURNAL_ROW, "entry": "\x1b[2J"},
+            {**_JOURNAL_ROW, "entry": "\x1b[2J", "account": "3000", "debit": "", "credit": "1"},
+        ]
+    )
+    with pytest.raises(ValidationError) as exc:
+        _import(store, "journal", data)
+    assert "line 2: entry: contains a control character (U+001B, escape)" in str(exc.value)
+    with store.read() as uow:
+        assert L.list_entries(uow, PageRequest()).rows == []

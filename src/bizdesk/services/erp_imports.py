@@ -87,6 +87,9 @@ def import_products(uow: UnitOfWork, data: bytes | str, *, dry_run: bool = False
                 errors.append(f"line {line}: {row['__error__']}")
                 continue
             sku = row.get("sku", "").strip().upper()
+            if v.text_problem(sku):  # checked before it is looked up
+                errors.append(f"line {line}: sku: {v.text_problem(sku)}")
+                continue
             if sku in seen:
                 errors.append(f"line {line}: sku: {sku} is also on line {seen[sku]}")
                 continue
@@ -305,7 +308,9 @@ def import_journal(uow: UnitOfWork, data: bytes | str, *, dry_run: bool = False)
         if memo and not e.memo:
             e.memo = memo
         cid = None
-        if row.get("contact", "").strip():
+        if v.text_problem(row.get("contact", "")):
+            errors.append(f"line {line}: contact: {v.text_problem(row['contact'])}")
+        elif row.get("contact", "").strip():
             cid = contact_id(row["contact"].strip())
             if cid is None:
                 errors.append(f"line {line}: contact: no contact {row['contact'][:40]!r}")
