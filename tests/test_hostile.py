@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import subprocess
 import sys
 from collections.abc import Callable
@@ -110,9 +111,15 @@ async def test_hostile_ticket_thread_renders_literally(store):
         assert "[red]Bolt [M8][/red]" in text and "[b]not bold[/b]" in text
 
 
-def run_cli(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess:
+def run_cli(
+    *args: str, stdin: bytes | None = None, env: dict | None = None
+) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "bizdesk", *args], input=stdin, capture_output=True, timeout=120
+        [sys.executable, "-m", "bizdesk", *args],
+        input=stdin,
+        capture_output=True,
+        timeout=120,
+        env={**os.environ, **(env or {})},
     )
 
 
@@ -620,3 +627,220 @@ def test_journal_entry_key_with_an_escape_is_refused_before_it_becomes_a_memo(st
     assert "line 2: entry: contains a control character (U+001B, escape)" in str(exc.value)
     with store.read() as uow:
         assert L.list_entries(uow, PageRequest()).rows == []
+
+
+# --- the second wall: old data holding such characters is shown visibly, never sent -----
+
+OLD_MEMO = "Rent \x1b[2J\x1b]0;pwned\x07 paid\u202egpj.exe"
+SHOWN_MEMO = "Rent <U+001B>[2J<U+001B>]0;pwned<U+0007> paid<U+202E>gpj.exe"
+
+
+def _plant(db_file, memo: str = OLD_MEMO, name: str = "Evil\x1b[31m\u202eCo") -> None:
+    """Write text as a store from before the rule holds it: straight into the file."""
+    import sqlite3
+
+    con = sqlite3.connect(db_file)
+    with con:
+        con.execute("UPDATE journal_entry SET memo = ?", (memo,))
+        con.execute("UPDATE journal_line SET memo = ?", (memo,))
+        con.execute("UPDATE contact SET name = ?", (name,))
+    con.close()
+
+
+def _post_one_entry(uow) -> None:  # noqa: ANN001
+    C.create(uow, C.ContactInput(name="Will be renamed"))
+    e = L.create_draft(uow, _entry(memo="plain"))
+    L.post(uow, e.id, version=e.version)
+
+
+def test_visible_shows_every_refused_character_as_its_code():
+    from bizdesk.formatting import visible
+
+    for value, code in REFUSED:
+        assert f"<{code}>" in visible(value)
+    assert visible(OLD_MEMO) == SHOWN_MEMO
+    assert visible(visible(OLD_MEMO)) == SHOWN_MEMO
+    for value in [*LITERAL, "two\nlines", "tab\tbed", "rtl mark \u200f ok"]:
+        assert visible(value) == value  # what the rule allows is shown as it is
+
+
+def test_visible_text_keeps_styles_on_the_right_characters():
+    from rich.text import Text
+
+    from bizdesk.formatting import visible_text
+
+    t = Text("Memo: ")
+    t.append("a\x1bb", style="bold")
+    t.append(" end", style="italic")
+    shown = visible_text(t)
+    assert shown.plain == "Memo: a<U+001B>b end"
+    assert [(s.start, s.end, str(s.style)) for s in shown.spans] == [
+        (6, 16, "bold"),
+        (16, 20, "italic"),
+    ]
+
+
+def test_the_tui_line_filter_never_lets_a_control_character_through():
+    from rich.segment import Segment
+    from textual.color import Color
+
+    from bizdesk.app import NeverSendUnsafe
+
+    segs = [Segment("ok "), Segment("a\x1b[2J\u202eb\x9b"), Segment("\x1b[?25l", None, [(1,)])]
+    out = NeverSendUnsafe().apply(segs, Color(0, 0, 0))
+    assert [s.text for s in out] == ["ok ", "a[2Jb", "\x1b[?25l"]  # a control segment stays
+    clean = [Segment("שלום 🚲 [b]x[/]")]
+    assert NeverSendUnsafe().apply(clean, Color(0, 0, 0)) is clean
+
+
+def test_old_escape_sequences_print_visibly_through_the_cli_and_check_finds_them(tmp_path):
+    db = str(tmp_path / "old.db")
+    assert run_cli("init", "--db", db, "--company", "Old Shop").returncode == 0
+    journal = b"entry,date,account,debit,credit,memo,contact\nA,2026-11-01,1010,10,,x,\n"
+    journal += b"A,2026-11-01,3000,,10,,\n"
+    assert run_cli("import", "journal", "-", "--db", db, stdin=journal).returncode == 0
+    _plant(db)
+    for args in (("report", "general-ledger"), ("report", "trial-balance")):
+        r = run_cli(*args, "--db", db)
+        assert r.returncode == 0, r.stderr
+        raw = r.stdout + r.stderr
+        assert b"\x1b" not in raw and "\u202e".encode() not in raw and b"\x07" not in raw
+    gl = run_cli("report", "general-ledger", "--db", db, env={"COLUMNS": "300"})
+    assert SHOWN_MEMO.encode() in gl.stdout
+    # data for a pipe or a file is exact (an import would refuse it, naming the character)
+    data = run_cli("report", "general-ledger", "--format", "csv", "--db", db)
+    assert OLD_MEMO.encode() in data.stdout
+    # ... and on a terminal every door shows it visibly: tables, CSV, JSON, exports
+    for args in (
+        ("report", "general-ledger"),
+        ("report", "general-ledger", "--format", "csv"),
+        ("report", "general-ledger", "--format", "json"),
+        ("export", "journal"),
+        ("export", "journal", "--format", "json"),
+        ("export", "journal", "--format", "ledger"),
+    ):
+        raw = _run_in_pty(*args, "--db", db)
+        assert b"\x1b[2J" not in raw and b"\x1b]0;" not in raw and b"\x07" not in raw, args
+        assert "\u202e".encode() not in raw, args
+        shown = b"\\u001b[2J" if "json" in args else b"<U+001B>[2J"  # JSON escapes it itself
+        assert shown in raw, (args, raw[-400:])
+    check = run_cli("check", "--db", db)
+    raw = check.stdout + check.stderr
+    assert b"\x1b" not in raw
+    text = raw.decode()
+    assert "text-characters: journal_entry #1 memo: contains a control character (U+001B" in text
+    assert "text-characters: journal_line #1 memo:" in text
+    assert "text-characters: contact" not in text  # no contact in this store
+
+
+def _run_in_pty(*args: str) -> bytes:
+    """What the CLI writes to a terminal: its output and errors, read from a real pty."""
+    import pty
+    import select
+    import time
+
+    master, slave = pty.openpty()
+    env = {**os.environ, "COLUMNS": "300", "LINES": "50", "TERM": "xterm-256color"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bizdesk", *args],
+        stdin=subprocess.DEVNULL,
+        stdout=slave,
+        stderr=slave,
+        env=env,
+    )
+    os.close(slave)
+    chunks: list[bytes] = []
+    deadline = time.monotonic() + 120
+    try:
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([master], [], [], deadline - time.monotonic())
+            if not ready:
+                continue
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:  # EIO: the child closed the terminal
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        assert proc.wait(timeout=max(1, deadline - time.monotonic())) == 0, b"".join(chunks)
+    finally:
+        os.close(master)
+        if proc.poll() is None:
+            proc.kill()
+    return b"".join(chunks)
+
+
+def test_init_refuses_a_company_name_with_an_escape_sequence(tmp_path):
+    r = run_cli("init", "--db", str(tmp_path / "x.db"), "--company", "\x1b[2JX")
+    assert r.returncode == 1
+    assert b"company: contains a control character (U+001B, escape)" in r.stderr
+    assert b"\x1b" not in r.stdout + r.stderr
+    r = run_cli("init", "--db", str(tmp_path / "y.db"), "--company", "Invoice\u202egpj.exe")
+    assert r.returncode == 1 and b"(U+202E)" in r.stderr
+
+
+def _screen_lines(app: BizdeskApp) -> list[str]:
+    """The text of every line of the screen as drawn (after Textual's line filters)."""
+    update = app.screen._compositor.render_update(full=True)  # noqa: SLF001
+    return ["".join(seg.text for seg in strip) for strip in update.strips]
+
+
+def _assert_nothing_unsafe(lines: list[str]) -> None:
+    from bizdesk.formatting import UNSAFE
+
+    bad = [ln for ln in lines if UNSAFE.search(ln)]
+    assert bad == []
+
+
+async def test_old_escape_sequences_show_visibly_in_the_journal_and_contacts(store, sqlite_only):
+    from bizdesk.config import sqlite_path
+
+    with store.write() as uow:
+        _post_one_entry(uow)
+    _plant(sqlite_path(store.url), memo="M\x1b[2JX\u202eY")
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("f8")
+        await settle(pilot, app)
+        lines = _screen_lines(app)
+        _assert_nothing_unsafe(lines)
+        assert any("M<U+001B>[2JX<U+202E>Y" in ln for ln in lines), lines
+        await pilot.press("enter")  # the entry's page: memo and its lines
+        await settle(pilot, app)
+        lines = _screen_lines(app)
+        _assert_nothing_unsafe(lines)
+        assert sum("M<U+001B>[2JX<U+202E>Y" in ln for ln in lines) >= 2, lines
+        await pilot.press("escape", "f3")
+        await settle(pilot, app)
+        lines = _screen_lines(app)
+        _assert_nothing_unsafe(lines)
+        assert any("Evil<U+001B>[31m<U+20" in ln for ln in lines), lines  # a narrow column
+        app.notify("Saved Evil\x1b[31m\u202eCo")
+        await pilot.pause()
+        assert any("Saved Evil<U+001B>[31m<U+202E>Co" in str(n.message) for n in app._notifications)
+
+
+async def test_a_form_shows_old_control_characters_as_codes_and_says_so(store, sqlite_only):
+    from bizdesk.config import sqlite_path
+
+    with store.write() as uow:
+        _post_one_entry(uow)
+    _plant(sqlite_path(store.url))
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("f3")
+        await settle(pilot, app)
+        await pilot.press("e")
+        await settle(pilot, app)
+        assert isinstance(app.screen, FormScreen)
+        assert app.screen.query_one("#f-name", Input).value == "Evil<U+001B>[31m<U+202E>Co"
+        assert "<U+…>" in str(app.screen.query_one("#e-name", Static).render())
+        _assert_nothing_unsafe(_screen_lines(app))
+        await pilot.press("ctrl+s")  # saved as shown: visible, harmless text
+        await settle(pilot, app)
+        assert not isinstance(app.screen, FormScreen)
+    with store.read() as uow:
+        assert C.list_page(uow, PageRequest()).rows[0].name == "Evil<U+001B>[31m<U+202E>Co"

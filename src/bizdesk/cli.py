@@ -59,6 +59,24 @@ out = _Console(highlight=False, soft_wrap=True)
 err = _Console(stderr=True, highlight=False, soft_wrap=True)
 
 
+class _VisibleStream:
+    """Standard output for data (CSV, JSON, ledger) when a person reads it on a terminal:
+    control and bidi characters show as codes there. A pipe or a file gets the exact data."""
+
+    def __init__(self, stream) -> None:  # noqa: ANN001
+        self.stream = stream
+
+    def write(self, s: str) -> int:
+        return self.stream.write(visible(s))
+
+    def __getattr__(self, name: str):  # noqa: ANN204
+        return getattr(self.stream, name)
+
+
+def data_out():  # noqa: ANN201
+    return _VisibleStream(sys.stdout) if sys.stdout.isatty() else sys.stdout
+
+
 def fail(message: str, code: int = 1) -> None:
     err.print(Text(message))
     raise typer.Exit(code)
@@ -271,7 +289,7 @@ def _export_command(kind: str) -> None:
                     Text(f"{n} {'entries' if fmt == 'ledger' else 'rows'} written to {output}")
                 )
             else:
-                write(sys.stdout)
+                write(data_out())
 
     run.__doc__ = f"Export {kind.replace('-', ' ')} (the columns `import` takes, where it does)."
     export_app.command(kind)(run)
@@ -327,9 +345,9 @@ def report(
         }
         if rep.totals is not None:
             doc["totals"] = {k: plain(v) for k, v in rep.totals.items()}
-        out.file.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
+        data_out().write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
     elif fmt == "csv":
-        report_csv(rep, sys.stdout)
+        report_csv(rep, data_out())
     else:
         table = Table(title=rep.title, show_footer=rep.totals is not None)
         for c in rep.columns:
@@ -442,7 +460,7 @@ def audit(
             }
             for r in rows
         ]
-        out.file.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
+        data_out().write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
         return
     table = Table("When (UTC)", "Who", "What", "Id", "Action")
     for r in rows:
