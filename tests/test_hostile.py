@@ -688,7 +688,12 @@ def test_the_tui_line_filter_never_lets_a_control_character_through():
 
     from bizdesk.app import NeverSendUnsafe
 
-    segs = [Segment("ok "), Segment("a\x1b[2J\u202eb\x9b"), Segment("\x1b[?25l", None, [(1,)])]
+    segs = [
+        Segment("ok "),
+        Segment("a\x1b[2J\u202eb\x9b"),
+        Segment("\x07"),  # nothing left of it: dropped
+        Segment("\x1b[?25l", None, [(1,)]),
+    ]
     out = NeverSendUnsafe().apply(segs, Color(0, 0, 0))
     assert [s.text for s in out] == ["ok ", "a[2Jb", "\x1b[?25l"]  # a control segment stays
     clean = [Segment("שלום 🚲 [b]x[/]")]

@@ -77,9 +77,10 @@ class NeverSendUnsafe(LineFilter):
     def apply(self, segments: list, background) -> list:  # noqa: ANN001
         if not any(UNSAFE.search(seg.text) for seg in segments):
             return segments
-        return [
+        out = [
             seg if seg.control else seg._replace(text=UNSAFE.sub("", seg.text)) for seg in segments
         ]
+        return [seg for seg in out if seg.text or seg.control]
 
 
 class BizdeskApp(App):
