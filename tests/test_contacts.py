@@ -48,7 +48,7 @@ def test_create_normalises_email_phone_country_and_tags(store):
     [
         ("name", "", "required"),
         ("name", "x" * 10_000, "too long"),
-        ("name", "Evil \x1b[31mred", "control characters"),
+        ("name", "Evil \x1b[31mred", "control character (U+001B"),
         ("email", "not-an-email", "not a valid email"),
         ("phone", "12", "phone"),
         ("country", "Atlantis", "unknown country"),

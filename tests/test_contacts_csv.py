@@ -87,7 +87,7 @@ def test_every_bad_row_reported_and_nothing_written(store):
         "line 7: roles:",
         "line 8: owner:",
         "line 9: email: also on line 2",
-        "line 10: name: contains control",
+        "line 10: name: contains a control character (U+001B",
         "line 11: email:",
     ):
         assert expected in msg

@@ -16,10 +16,12 @@ from textual import constants, events, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.css.query import NoMatches
+from textual.filter import LineFilter
 from textual.screen import Screen
 from textual.widgets import Header, Input, TabbedContent, TabPane, TextArea
 
 from bizdesk.db.session import Store
+from bizdesk.formatting import UNSAFE, visible
 from bizdesk.screens.palette import BizdeskCommands
 from bizdesk.services.permissions import allowed, refusal
 from bizdesk.widgets.footer import KeysFooter
@@ -77,6 +79,21 @@ class TabsScreen(Screen):
             self.app.tabs_shown_again()
 
 
+class NeverSendUnsafe(LineFilter):
+    """The last line of the second wall (DESIGN section 9): every door shows user text
+    through ``formatting.visible``; should one forget, a control or bidi character that
+    reaches a line on screen is dropped here rather than sent to the terminal (they take no
+    cell, so the layout stays as it was)."""
+
+    def apply(self, segments: list, background) -> list:  # noqa: ANN001
+        if not any(UNSAFE.search(seg.text) for seg in segments):
+            return segments
+        out = [
+            seg if seg.control else seg._replace(text=UNSAFE.sub("", seg.text)) for seg in segments
+        ]
+        return [seg for seg in out if seg.text or seg.control]
+
+
 class BizdeskApp(App):
     TITLE = "bizdesk"
     CSS_PATH = "styles/app.tcss"
@@ -99,7 +116,7 @@ class BizdeskApp(App):
         self.animation_level = "none"
         self.hung_up = False
         settings = store.settings()
-        self.sub_title = settings.get("company", "")
+        self.sub_title = visible(settings.get("company", ""))
         self.locale = settings.get("locale", "en_US")
         # Numbers typed into forms are read as the screens show them, in the shop's locale.
         store.input_locale = self.locale
@@ -107,6 +124,17 @@ class BizdeskApp(App):
 
         with store.read() as uow:  # the role decides which tabs show (services enforce it)
             self.role, self.ask = access(uow)
+
+    _never_send_unsafe = NeverSendUnsafe()
+
+    def get_line_filters(self):  # noqa: ANN201
+        return [*super().get_line_filters(), self._never_send_unsafe]
+
+    def notify(self, message: str, *, title: str = "", **kwargs) -> None:  # noqa: ANN003
+        """Every notification (all of them come here) shows user text visibly."""
+        if isinstance(message, str):
+            message = visible(message)
+        super().notify(message, title=visible(title), **kwargs)
 
     POLL_SECONDS = 2.0
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterable
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -14,12 +15,14 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 from typer.core import TyperGroup
 from typer.exceptions import TyperException
 
 from bizdesk.errors import BizdeskError
+from bizdesk.formatting import visible
 from bizdesk.reading import DateError, read_date
 
 # The store the command works on (for the sentence a fault is told with).
@@ -71,8 +74,39 @@ DbOpt = Annotated[
     str | None, typer.Option("--db", envvar="BIZDESK_DB", help="Store file or SQLAlchemy URL.")
 ]
 FormatOpt = Annotated[str, typer.Option("--format", help="table, csv or json")]
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+class _Console(Console):
+    """Prints user text literally and visibly: a control or bidi character in data (an ESC
+    sequence in an old memo) is written as its code, <U+001B>, never sent to the terminal
+    (tables and values also go through ``visible`` first, so columns line up)."""
+
+    def _render_buffer(self, buffer: Iterable[Segment]) -> str:
+        return super()._render_buffer(
+            seg if seg.control else seg._replace(text=visible(seg.text)) for seg in buffer
+        )
+
+
+out = _Console(highlight=False, soft_wrap=True)
+err = _Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+class _VisibleStream:
+    """Standard output for data (CSV, JSON, ledger) when a person reads it on a terminal:
+    control and bidi characters show as codes there. A pipe or a file gets the exact data."""
+
+    def __init__(self, stream) -> None:  # noqa: ANN001
+        self.stream = stream
+
+    def write(self, s: str) -> int:
+        return self.stream.write(visible(s))
+
+    def __getattr__(self, name: str):  # noqa: ANN204
+        return getattr(self.stream, name)
+
+
+def data_out():  # noqa: ANN201
+    return _VisibleStream(sys.stdout) if sys.stdout.isatty() else sys.stdout
 
 
 # Sentences already printed (a damaged store is told once, when it is opened).
@@ -379,7 +413,7 @@ def _export_command(kind: str) -> None:
                     n = write(fh)
                 err.print(Text(f"{n} {'entries' if fmt == 'ledger' else 'rows'} written to {path}"))
             else:
-                write(sys.stdout)
+                write(data_out())
 
     run.__doc__ = f"Export {kind.replace('-', ' ')} (the columns `import` takes, where it does)."
     export_app.command(kind)(run)
@@ -434,9 +468,9 @@ def report(
         }
         if rep.totals is not None:
             doc["totals"] = {k: plain(v) for k, v in rep.totals.items()}
-        out.file.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
+        data_out().write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
     elif fmt == "csv":
-        report_csv(rep, sys.stdout)
+        report_csv(rep, data_out())
     else:
         table = Table(title=rep.title, show_footer=rep.totals is not None)
         for c in rep.columns:
@@ -445,7 +479,7 @@ def report(
                 Text(c.label), footer=Text(foot), justify="right" if c.numeric else "left"
             )
         for r in rep.rows:
-            table.add_row(*(Text(str(plain(r[k]))) for k in keys))
+            table.add_row(*(Text(visible(plain(r[k]))) for k in keys))
         out.print(table)
         for note in rep.notes:
             out.print(Text(note))
@@ -556,7 +590,7 @@ def audit(
             }
             for r in rows
         ]
-        out.file.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
+        data_out().write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
         return
     table = Table("When (UTC)", "Who", "What", "Id", "Action")
     for r in rows:
@@ -592,7 +626,7 @@ def users_list(ctx: typer.Context, db: DbOpt = None) -> None:
     table = Table("User", "Name", "Role", "Active")
     for u in rows:
         table.add_row(
-            Text(u.username), Text(u.full_name), Text(u.role), "yes" if u.active else "no"
+            Text(u.username), Text(visible(u.full_name)), Text(u.role), "yes" if u.active else "no"
         )
     out.print(table)
 
@@ -669,7 +703,7 @@ def pipeline_list(ctx: typer.Context, db: DbOpt = None) -> None:
         stages = deals.list_stages(uow)
     table = Table("Stage", "Default %", "Kind")
     for st in stages:
-        table.add_row(Text(st.name), Text(str(st.probability)), Text(st.kind))
+        table.add_row(Text(visible(st.name)), Text(str(st.probability)), Text(st.kind))
     out.print(table)
 
 
@@ -775,7 +809,13 @@ def accounts_list(ctx: typer.Context, db: DbOpt = None) -> None:
     table = Table("Code", "Name", "Type", "Posted for", "State")
     for a in rows:
         state = "archived" if a.archived else ("in use" if a.used else "")
-        table.add_row(Text(a.code), Text(a.name), Text(a.type), Text(a.role or ""), Text(state))
+        table.add_row(
+            Text(visible(a.code)),
+            Text(visible(a.name)),
+            Text(a.type),
+            Text(a.role or ""),
+            Text(state),
+        )
     out.print(table)
 
 

@@ -2,11 +2,57 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from babel.numbers import format_decimal
+
+from bizdesk.services.validate import REFUSED_EVERYWHERE
+
+if TYPE_CHECKING:
+    from rich.text import Text
+
+# what visible() shows as a code: every character the text rule refuses in any field
+UNSAFE = re.compile(f"[{REFUSED_EVERYWHERE}]")
+
+
+def _code(m: re.Match[str]) -> str:
+    return f"<U+{ord(m.group()):04X}>"
+
+
+def visible(text: object) -> str:
+    """User text made safe to print on a terminal: every character the text rule refuses
+    (control characters such as ESC, bidirectional overrides, lone surrogates) is shown as
+    its code, ``<U+001B>``, instead of being sent; line breaks and tabs stay. Data from
+    before the rule, or from outside bizdesk, can hold them: every door prints through this."""
+    s = text if isinstance(text, str) else str(text)
+    return s if UNSAFE.search(s) is None else UNSAFE.sub(_code, s)
+
+
+def visible_text(text: Text) -> Text:
+    """``visible`` for a rich Text built from user data: the same text and styles, with
+    every unsafe character shown as its code (the styled spans move along with it)."""
+    plain = text.plain
+    if UNSAFE.search(plain) is None:
+        return text
+    from rich.text import Span
+
+    at = [0] * (len(plain) + 1)  # where each old offset lands in the new text
+    parts: list[str] = []
+    n = 0
+    for i, ch in enumerate(plain):
+        at[i] = n
+        part = f"<U+{ord(ch):04X}>" if UNSAFE.match(ch) else ch
+        parts.append(part)
+        n += len(part)
+    at[len(plain)] = n
+    out = text.copy()
+    out.plain = "".join(parts)
+    out.spans = [Span(at[s.start], at[s.end], s.style) for s in text.spans]
+    return out
 
 
 def money(value: Decimal | None, locale: str = "en_US") -> str:

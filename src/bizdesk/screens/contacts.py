@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Static
 
-from bizdesk.formatting import moment, money
+from bizdesk.formatting import moment, money, visible, visible_text
 from bizdesk.models.contacts import CONTACT_KINDS, INTERACTION_KINDS, STAGES
 from bizdesk.screens.common import ListPane, RecordScreen
 from bizdesk.services import contacts as C
@@ -240,7 +240,7 @@ class ContactScreen(RecordScreen):
         self.view = v = loaded[0]
         interactions = loaded[1]
         self.story = loaded[2]
-        self.query_one("#story", Static).update(self._story_text(loaded[2]))
+        self.query_one("#story", Static).update(visible_text(self._story_text(loaded[2])))
         tz = self.app.store.settings().get("timezone", "UTC")
         roles = [r for r, on_ in (("customer", v.is_customer), ("supplier", v.is_supplier)) if on_]
         lines = [
@@ -270,15 +270,15 @@ class ContactScreen(RecordScreen):
         details = Text()
         for text, style in lines:
             details.append(text + "\n", style=style or None)
-        self.query_one("#details", Static).update(details)
+        self.query_one("#details", Static).update(visible_text(details))
         log = Text()
         for i in interactions:
             log.append(f"{moment(i.at, tz)}  {i.kind:<8} {i.username}\n", style="bold")
             log.append(f"  {i.summary}\n")
         self.query_one("#interactions", Static).update(
-            log if interactions else Text("None yet: press i to log one.")
+            visible_text(log) if interactions else Text("None yet: press i to log one.")
         )
-        self.sub_title = v.name
+        self.sub_title = visible(v.name)
 
     def _story_text(self, st) -> Text:  # noqa: ANN001
         loc = self.app.locale

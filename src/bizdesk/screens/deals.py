@@ -14,7 +14,7 @@ from textual.widgets import ContentSwitcher, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
-from bizdesk.formatting import day, moment, money, number
+from bizdesk.formatting import day, moment, money, number, visible, visible_text
 from bizdesk.screens.common import Pane, RecordScreen, ServiceRunner
 from bizdesk.services import deals as D
 from bizdesk.services import stock as S
@@ -356,7 +356,9 @@ class DealsPane(DealActions, Pane):
             ol = self.query_one(f"#stage-{col.stage.id}", OptionList)
             keep = ol.highlighted
             ol.clear_options()
-            ol.add_options(Option(self._card(card), id=str(card.id)) for card in col.cards)
+            ol.add_options(
+                Option(visible_text(self._card(card)), id=str(card.id)) for card in col.cards
+            )
             more = col.count - len(col.cards)
             if more > 0:
                 ol.add_option(
@@ -364,7 +366,7 @@ class DealsPane(DealActions, Pane):
                 )
             title = Text(f"{col.stage.name} {col.stage.probability}%\n", style="bold")
             title.append(f"{col.count} · {money(col.amount, loc)}", style="")
-            ol.parent.query_one(".column-title", Static).update(title)
+            ol.parent.query_one(".column-title", Static).update(visible_text(title))
             ids = [c.id for c in col.cards]
             if msg.focus_id in ids:
                 ol.focus()
@@ -481,8 +483,8 @@ class DealScreen(DealActions, RecordScreen):
                     f"{money(ln.unit_price, loc)} = {money(ln.total, loc)}\n"
                 )
         t.append(f"\nChanged {moment(v.updated_at, tz)} by {v.updated_by}", style="dim")
-        self.query_one("#main", Static).update(t)
-        self.sub_title = v.title
+        self.query_one("#main", Static).update(visible_text(t))
+        self.sub_title = visible(v.title)
 
     def current_deal_id(self) -> int | None:
         return self.deal_id

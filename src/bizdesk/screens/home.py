@@ -16,7 +16,7 @@ from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import Static
 
-from bizdesk.formatting import money, number
+from bizdesk.formatting import money, number, visible
 from bizdesk.screens.common import Pane
 from bizdesk.services.dashboard import Dashboard, dashboard
 
@@ -92,6 +92,7 @@ class Chart(Static):
         if self.spec is None or not self.size.width:
             return
         title, labels, values, horizontal = self.spec
+        labels = [visible(label) for label in labels]
         w, h = self.size
         self.update(bar_chart(title, labels, values, w, h, horizontal, self.app.locale))
 

@@ -12,7 +12,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import ContentSwitcher, Header, Static
 
-from bizdesk.formatting import day, moment, money, money_or_blank
+from bizdesk.formatting import day, moment, money, money_or_blank, visible, visible_text
 from bizdesk.models.ledger import ACCOUNT_TYPES
 from bizdesk.screens.common import ListPane, RecordScreen
 from bizdesk.services import ledger as L
@@ -380,7 +380,7 @@ class EntryScreen(EntryActions, RecordScreen):
             f"{'Total':<30} {money(v.total_debit, loc):>12} {money(v.total_credit, loc):>12}\n",
             style="bold",
         )
-        self.query_one("#main", Static).update(t)
+        self.query_one("#main", Static).update(visible_text(t))
         self.sub_title = v.label
 
     def current_entry(self) -> int | None:
@@ -439,8 +439,8 @@ class AccountScreen(RecordScreen):
         t.append(f"  {a.type} · balance (debit - credit) {money(balance, self.app.locale)}")
         if a.archived:
             t.append("  ARCHIVED")
-        self.query_one("#details", Static).update(t)
-        self.sub_title = f"{a.code} {a.name}"
+        self.query_one("#details", Static).update(visible_text(t))
+        self.sub_title = visible(f"{a.code} {a.name}")
 
     @on(PagedTable.Opened)
     def _opened(self, event: PagedTable.Opened) -> None:

@@ -8,6 +8,8 @@ from functools import partial
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 
+from bizdesk.formatting import visible
+
 ACTIONS = [
     ("Go to Home", "show_tab('home')"),
     ("Go to Contacts", "show_tab('contacts')"),
@@ -36,7 +38,9 @@ class FindRecords(Provider):
 
     async def search(self, query: str) -> Hits:
         for label, action in await asyncio.to_thread(self._records, query):
-            yield Hit(0.5, Content(label), partial(self.app.run_action, action), help="open")
+            yield Hit(
+                0.5, Content(visible(label)), partial(self.app.run_action, action), help="open"
+            )
 
     def _records(self, query: str) -> list[tuple[str, str]]:
         from bizdesk.services.search import find

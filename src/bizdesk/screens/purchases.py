@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Static
 
-from bizdesk.formatting import day, money, number
+from bizdesk.formatting import day, money, number, visible_text
 from bizdesk.screens.common import ListPane, RecordScreen, tickets_text
 from bizdesk.services import purchasing as PU
 from bizdesk.services import stock as S
@@ -288,7 +288,7 @@ class PurchaseOrderScreen(RecordScreen):
         t.append(tickets_text(self.tickets))
         if po.entries:
             t.append("\nPosted: " + ", ".join(label for _i, label, _m in po.entries), style="dim")
-        self.query_one("#main", Static).update(t)
+        self.query_one("#main", Static).update(visible_text(t))
         self.sub_title = po.label
 
     def _act(self, fn, success: str) -> None:  # noqa: ANN001

@@ -16,7 +16,7 @@ from textual.message import Message
 from textual.widgets import DataTable, Input, Select, Static
 
 from bizdesk.faults import describe
-from bizdesk.formatting import money, number
+from bizdesk.formatting import money, number, visible
 from bizdesk.screens.common import Pane
 from bizdesk.services.permissions import allowed, refusal
 from bizdesk.services.reports import (
@@ -67,7 +67,7 @@ def _cell(value: Any, numeric: bool, locale: str) -> Text:
     elif numeric and isinstance(value, int) and not isinstance(value, bool):
         text = number(value, locale)
     else:
-        text = "" if value is None else str(plain(value))
+        text = "" if value is None else visible(plain(value))
     return Text(text, justify="right" if numeric else "left", no_wrap=True, overflow="ellipsis")
 
 
@@ -198,7 +198,7 @@ class ReportsPane(Pane):
         self.report = None
         self.query_one("#report-rows", DataTable).clear(columns=True)
         text = describe(error, self.app.store.url)  # one sentence, never SQL
-        self.query_one("#report-title", Static).update(Text(f"Not run: {text}"))
+        self.query_one("#report-title", Static).update(Text(visible(f"Not run: {text}")))
         self.query_one("#report-notes", Static).update("")
 
     @work(thread=True, exclusive=True, group="report")
@@ -235,7 +235,7 @@ class ReportsPane(Pane):
         notes = list(rep.notes)
         if len(rep.rows) > SHOWN:
             notes.append(f"Only the first {SHOWN} rows are shown: x writes them all to CSV.")
-        self.query_one("#report-notes", Static).update(Text("\n".join(notes)))
+        self.query_one("#report-notes", Static).update(Text(visible("\n".join(notes))))
 
     @on(DataTable.RowSelected, "#report-rows")
     def _drill(self, event: DataTable.RowSelected) -> None:

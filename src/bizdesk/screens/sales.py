@@ -14,7 +14,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Header, Static
 
-from bizdesk.formatting import day, money, number
+from bizdesk.formatting import day, money, number, visible_text
 from bizdesk.screens.common import RecordScreen, ServiceRunner, WithTable, tickets_text
 from bizdesk.services import sales as SA
 from bizdesk.services import stock as S
@@ -291,7 +291,7 @@ class SalesOrderScreen(RecordScreen):
         t.append(tickets_text(self.tickets))
         if so.entries:
             t.append("\nPosted: " + ", ".join(label for _i, label, _m in so.entries), style="dim")
-        self.query_one("#main", Static).update(t)
+        self.query_one("#main", Static).update(visible_text(t))
         self.sub_title = so.label
 
     def _act(self, fn, success: str) -> None:  # noqa: ANN001

@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Header, Static
 
-from bizdesk.formatting import money, number
+from bizdesk.formatting import money, number, visible, visible_text
 from bizdesk.screens.common import ListPane, RecordScreen, tickets_text
 from bizdesk.services import purchasing as PU
 from bizdesk.services import stock as S
@@ -292,8 +292,8 @@ class ProductScreen(StockActions, RecordScreen):
         about = tickets_text(self.tickets)
         about.rstrip()
         t.append(about)
-        self.query_one("#details", Static).update(t)
-        self.sub_title = v.sku
+        self.query_one("#details", Static).update(visible_text(t))
+        self.sub_title = visible(v.sku)
 
     def current_product(self) -> tuple[int, str] | None:
         return (self.view.id, f"{self.view.sku} {self.view.name}") if self.view else None

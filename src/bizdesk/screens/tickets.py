@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Static
 
-from bizdesk.formatting import moment
+from bizdesk.formatting import moment, visible_text
 from bizdesk.models.tickets import PRIORITIES, STATUSES
 from bizdesk.screens.common import ListPane, RecordScreen
 from bizdesk.services import tickets as T
@@ -206,7 +206,7 @@ class TicketScreen(RecordScreen):
                 style="bold" if not c.internal else "italic",
             )
             t.append(c.body + "\n\n")
-        self.query_one("#ticket", Static).update(t)
+        self.query_one("#ticket", Static).update(visible_text(t))
         self.sub_title = f"Ticket #{v.id}"
 
     def _then_reload(self, result) -> None:  # noqa: ANN001

@@ -336,6 +336,56 @@ _sql_rule(
 )
 
 
+# text fields that may hold several lines (the text rule allows "\n" and "\t" in them)
+MULTILINE_COLUMNS = {
+    ("contact", "notes"),
+    ("interaction", "summary"),
+    ("ticket", "description"),
+    ("ticket_comment", "body"),
+    ("purchase_order", "notes"),
+    ("sales_order", "notes"),
+}
+
+
+@check("text-characters")
+def _text_characters(uow: UnitOfWork) -> Iterator[Violation]:
+    """Text that the text rule (validate.text) would refuse: saved before the rule, or
+    written around bizdesk. Screens and the command line show such characters as codes
+    (<U+001B>), so they are harmless, but an owner should find the records and fix them.
+    Every text column of every table; only rows with a character outside printable ASCII
+    are read into Python."""
+    from sqlalchemy import String, or_, select
+    from sqlmodel import SQLModel
+
+    import bizdesk.models  # noqa: F401  (every table in the metadata)
+    from bizdesk.services.validate import text_problem
+
+    sqlite = uow.store.engine.dialect.name == "sqlite"
+    for table in SQLModel.metadata.sorted_tables:
+        cols = [
+            c
+            for c in table.columns
+            if isinstance(getattr(c.type, "impl_instance", c.type), String)
+            and not c.name.startswith("sort_")
+        ]
+        if not cols:
+            continue
+        keys = list(table.primary_key.columns)
+        unusual = [c.op("GLOB")("*[^ -~]*") if sqlite else c.op("~")("[^ -~]") for c in cols]
+        stmt = select(*keys, *cols).where(or_(*unusual)).execution_options(yield_per=1000)
+        for row in uow.session.execute(stmt):
+            key = ", ".join(str(k) for k in row[: len(keys)])
+            key = f"#{key}" if len(keys) == 1 else f"({key})"
+            for col, value in zip(cols, row[len(keys) :], strict=True):
+                if not isinstance(value, str):
+                    continue
+                problem = text_problem(value, (table.name, col.name) in MULTILINE_COLUMNS)
+                if problem:
+                    yield Violation(
+                        "text-characters", f"{table.name} {key} {col.name}: {problem}", "warning"
+                    )
+
+
 def run_checks(store: Store) -> list[Violation]:
     from bizdesk.services import permissions
 

@@ -355,7 +355,7 @@ def _clean(uow: UnitOfWork, data: DealInput) -> dict:
     contact = chk("contact", resolve_contact, uow, data.contact)
     out["contact_id"] = contact.id if contact else None
     out["organization_id"] = None
-    if v.text(data.organization or "", max_len=200):
+    if chk("organization", v.text, data.organization, max_len=200):
         org = chk("organization", resolve_contact, uow, data.organization, kind="organization")
         out["organization_id"] = org.id if org else None
     elif contact is not None and contact.organization_id:
@@ -477,7 +477,9 @@ def win(uow: UnitOfWork, deal_id: int, reason: str = "", *, version: int) -> Dea
     d = _load(uow, deal_id)
     check_version(d, version)
     _require_open(uow, d)
-    reason = v.Checker()("reason", v.text, reason, max_len=500) or ""
+    chk = v.Checker()
+    reason = chk("reason", v.text, reason, max_len=500) or ""
+    chk.done()
     won = _stage_of_kind(uow, "won")
     view = _set_stage(uow, d, won.id, 100, "win", reason)
     from bizdesk.services.sales import from_deal

@@ -88,6 +88,9 @@ def import_products(uow: UnitOfWork, data: bytes | str, *, dry_run: bool = False
                 errors.append(f"line {line}: {row['__error__']}")
                 continue
             sku = row.get("sku", "").strip().upper()
+            if v.text_problem(sku):  # checked before it is looked up
+                errors.append(f"line {line}: sku: {v.text_problem(sku)}")
+                continue
             if sku in seen:
                 errors.append(f"line {line}: sku: {sku} is also on line {seen[sku]}")
                 continue
@@ -299,6 +302,10 @@ def import_journal(store, source, *, dry_run: bool = False) -> ImportResult:  # 
         if not key:
             errors.append(f"line {line}: entry: required")
             continue
+        bad_key = v.text_problem(key) or (len(key) > 60 and "too long (at most 60 characters)")
+        if bad_key:  # the key becomes the memo of an entry without one
+            errors.append(f"line {line}: entry: {bad_key}")
+            continue
         e = entries.get(key)
         if e is None:
             e = entries[key] = _Entry(key, line)
@@ -344,7 +351,11 @@ def import_journal(store, source, *, dry_run: bool = False) -> ImportResult:  # 
         if memo and not e.memo:
             e.memo = memo
         who = row.get("contact", "").strip() or None
-        if who is not None:
+        problem = v.text_problem(row.get("contact", ""))
+        if problem:  # never looked up (nor shown) as it is
+            errors.append(f"line {line}: contact: {problem}")
+            who = None
+        elif who is not None:
             who = contacts.setdefault(who, who)
         e.debit += debit
         e.credit += credit

@@ -84,6 +84,7 @@ class ImportResult:
 
 
 def _roles(text: str) -> tuple[bool, bool]:
+    text = v.text(text, max_len=100)
     items = {r.strip().lower() for r in text.replace(",", ";").split(";") if r.strip()}
     bad = items - set(ROLES)
     if bad:

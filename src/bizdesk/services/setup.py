@@ -11,6 +11,7 @@ from bizdesk.models.deals import PipelineStage
 from bizdesk.models.ledger import Account
 from bizdesk.models.stock import Location
 from bizdesk.money import AmountError, currency_exponent
+from bizdesk.services import validate as v
 
 DEFAULT_PIPELINE = (
     ("New", 10, "open"),
@@ -41,13 +42,15 @@ def initialize(
         Locale.parse(locale)
     except (UnknownLocaleError, ValueError):
         errors["locale"] = f"{locale!r} is not a known locale (try en_US, de_DE, fr_FR)"
-    if not company.strip():
-        errors["company"] = "required"
+    try:
+        company = v.text(company, required=True, max_len=200)
+    except v.FieldError as exc:
+        errors["company"] = str(exc)
     if errors:
         raise ValidationError(errors)
     if is_initialized(uow):
         raise ValidationError({"": "this store is already set up"})
-    uow.set_setting("company", company.strip())
+    uow.set_setting("company", company)
     uow.set_setting("currency", currency.upper())
     uow.set_setting("locale", locale)
     if uow.session.exec(select(User).where(User.username == uow.user)).first() is None:

@@ -276,7 +276,7 @@ def _clean(uow: UnitOfWork, data: TicketInput) -> dict:
     )
     out["priority"] = chk("priority", v.choice, data.priority, PRIORITIES, default="normal")
     out["contact_id"] = None
-    if v.text(data.contact or "", max_len=200):
+    if chk("contact", v.text, data.contact, max_len=200):
         c = chk("contact", resolve_contact, uow, data.contact)
         out["contact_id"] = c.id if c else None
     assignee = chk("assignee", v.text, data.assignee, max_len=64)

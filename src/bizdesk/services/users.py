@@ -11,6 +11,7 @@ from sqlmodel import select
 from bizdesk.db.session import UnitOfWork
 from bizdesk.errors import NotFound, ValidationError
 from bizdesk.models.core import ROLES, User
+from bizdesk.services import validate as v
 from bizdesk.services.paging import Page, PageRequest, like_pattern
 from bizdesk.services.permissions import owners_hint, require_user, requires
 
@@ -107,9 +108,10 @@ def add(uow: UnitOfWork, username: object, role: object, full_name: object = "")
         role = _role(role)
     except ValidationError as exc:
         errors.update(exc.fields)
-    full = str(full_name or "").strip()
-    if len(full) > 200:
-        errors["full_name"] = "at most 200 characters"
+    try:
+        full = v.text(full_name, max_len=200)
+    except v.FieldError as exc:
+        errors["full_name"] = str(exc)
     if errors:
         raise ValidationError(errors)
     if uow.session.exec(select(User.id).where(User.username == name)).first() is not None:

@@ -15,8 +15,30 @@ class FieldError(ValueError):
     """One field's problem; collected into a ValidationError by ``Checker``."""
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-_CONTROL_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# What text may hold (DESIGN section 9), one rule for every field of every entity and import:
+# no C0/C1 control characters (escape sequences, NUL, bell, carriage return...), no
+# bidirectional embeddings, overrides or isolates (U+202A-U+202E, U+2066-U+2069: they make
+# "Invoice\u202egpj.exe" read as "Invoiceexe.jpg"), no line or paragraph separators, no lone
+# surrogates (not text; the store cannot even encode them). A multi-line field (notes,
+# descriptions, comment bodies, interaction summaries) may hold "\n" and "\t" as well.
+# The marks U+200E/U+200F/U+061C are allowed: right-to-left writing needs them, and they only
+# set the direction of neutral characters next to them, so they cannot reverse a run of text.
+# (a regex character class; formatting.visible shows the same characters on a terminal)
+REFUSED_EVERYWHERE = (
+    "\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff"
+)
+_BAD_LINE = re.compile(f"[\t\n{REFUSED_EVERYWHERE}]")
+_BAD_MULTILINE = re.compile(f"[{REFUSED_EVERYWHERE}]")  # "\t" and "\n" allowed
+_NAMES = {
+    0x00: "NUL",
+    0x07: "bell",
+    0x08: "backspace",
+    0x09: "tab",
+    0x0A: "line break",
+    0x0D: "carriage return",
+    0x1B: "escape",
+    0x7F: "delete",
+}
 
 
 class Checker:
@@ -40,19 +62,46 @@ class Checker:
             raise ValidationError(self.errors)
 
 
+def text_problem(s: str, multiline: bool = False) -> str | None:
+    """What makes ``s`` unfit for a text field, or None: the whole rule in one regex search
+    (cheap enough to call per CSV cell). ``text`` applies it; call this directly only where
+    a value is not read through ``text``."""
+    bad = (_BAD_MULTILINE if multiline else _BAD_LINE).search(s)
+    return None if bad is None else _describe(bad.group(), multiline)
+
+
+def _describe(ch: str, multiline: bool) -> str:
+    cp = ord(ch)
+    code = f"U+{cp:04X}"
+    if not multiline and ch in "\n\t\u2028\u2029":
+        what = "a tab" if ch == "\t" else "a line break"
+        return f"contains {what} ({code}); this field holds one line"
+    if ch in "\u2028\u2029":
+        return f"contains a line or paragraph separator ({code}); use an ordinary line break"
+    if 0x202A <= cp <= 0x202E or 0x2066 <= cp <= 0x2069:
+        return (
+            f"contains a bidirectional control character ({code}), which can make text read "
+            "differently from what it holds"
+        )
+    if 0xD800 <= cp <= 0xDFFF:
+        return f"contains a lone surrogate ({code}), which is not a character"
+    name = f", {_NAMES[cp]}" if cp in _NAMES else ""
+    return f"contains a control character ({code}{name}), which text may not hold"
+
+
 def text(
     value: object, *, required: bool = False, max_len: int = 200, multiline: bool = False
 ) -> str:
-    """Trimmed text with no control characters; refuses what is too long."""
+    """Trimmed text that passes ``text_problem``; refuses what is too long. Nothing is
+    removed silently: a refused character is named in the message (a multi-line field reads
+    "\r\n" as a line break; spaces around the text are trimmed)."""
     s = "" if value is None else str(value)
+    if multiline and "\r\n" in s:
+        s = s.replace("\r\n", "\n")
+    problem = text_problem(s, multiline)
+    if problem:
+        raise FieldError(problem)
     s = unicodedata.normalize("NFC", s).strip()
-    if multiline:
-        s = s.replace("\r\n", "\n").replace("\r", "\n")
-        bad = _CONTROL.search(s)
-    else:
-        bad = _CONTROL_LINE.search(s)
-    if bad:
-        raise FieldError("contains control characters (such as escape sequences)")
     if required and not s:
         raise FieldError("required")
     if len(s) > max_len:

@@ -24,7 +24,7 @@ from textual.widgets import Button, Checkbox, Input, Label, Select, Static, Text
 
 from bizdesk.errors import BizdeskError, Conflict, StoreError, ValidationError
 from bizdesk.faults import describe
-from bizdesk.formatting import editable
+from bizdesk.formatting import editable, visible
 from bizdesk.services import drafts
 from bizdesk.widgets.footer import KeysFooter
 
@@ -84,7 +84,7 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(Text(self.question))
+            yield Static(Text(visible(self.question)))
             with Horizontal():
                 yield Button("Yes (y)", id="yes", variant="warning")
                 yield Button("No (n)", id="no")
@@ -181,6 +181,7 @@ class FormScreen(ModalScreen[Any]):
         super().__init__()
         self.title_text = title
         self.fields = fields
+        self._codes_shown: list[str] = []
         self.save_fn = save
         self.reload_fn = reload
         self.initial: dict[str, Any] = {}
@@ -192,7 +193,7 @@ class FormScreen(ModalScreen[Any]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Static(Text(self.title_text), id="title")
+            yield Static(Text(visible(self.title_text)), id="title")
             yield Static("", id="form-error")
             with VerticalScroll(id="fields"):
                 for f in self.fields:
@@ -207,10 +208,10 @@ class FormScreen(ModalScreen[Any]):
     def _widget(self, f: Field):  # noqa: ANN202
         wid = f"f-{f.name}"
         if f.kind == "multiline":
-            return TextArea(str(f.value or ""), id=wid, soft_wrap=True, compact=True)
+            return TextArea(self._shown(f), id=wid, soft_wrap=True, compact=True)
         if f.kind == "select":
             return Select(
-                [(o, o) for o in f.options],
+                [(visible(o), o) for o in f.options],
                 value=f.value or f.options[0],
                 id=wid,
                 allow_blank=False,
@@ -224,18 +225,32 @@ class FormScreen(ModalScreen[Any]):
                 self.app.store, "organization" if f.kind == "organization" else None
             )
         return Input(
-            self.shown(f), id=wid, placeholder=f.placeholder, suggester=suggester, compact=True
+            self._shown(f), id=wid, placeholder=f.placeholder, suggester=suggester, compact=True
         )
 
-    def shown(self, f: Field) -> str:
-        """An input's text for a field's value: a number as the form reads it back (in the
-        app, the shop's locale), anything else as it is."""
+    def _shown(self, f: Field) -> str:
+        """A stored value as the field shows it: a number as the form reads it back (in the
+        app, the shop's locale); a character text may not hold (old data) appears as its
+        code, <U+001B>, and is saved as shown unless removed (said below it)."""
         if f.kind == "number":
             return editable(f.value, self.app.store.input_locale)
-        return str(f.value or "")
+        value = str(f.value or "")
+        shown = visible(value)
+        if shown != value and f.name not in self._codes_shown:
+            self._codes_shown.append(f.name)
+        return shown
 
     def on_mount(self) -> None:
         self.initial = self.values()
+        for name in self._codes_shown:
+            box = self.query_one(f"#e-{name}", Static)
+            box.update(
+                Text(
+                    "held characters text may not hold, shown as <U+…> codes; "
+                    "saving keeps what you see here"
+                )
+            )
+            box.add_class("shown")
         first = self.query(".field > Input, .field > TextArea, .field > Select")
         if first:
             first.first().focus()
@@ -344,24 +359,24 @@ class FormScreen(ModalScreen[Any]):
             for field, text in err.fields.items():
                 if field in names:
                     box = self.query_one(f"#e-{field}", Static)
-                    box.update(Text(text))
+                    box.update(Text(visible(text)))
                     box.add_class("shown")
                 else:
                     other.append(f"{field}: {text}" if field else text)
             general.update(
                 Text(
-                    "Not saved. " + "; ".join(other)
+                    "Not saved. " + visible("; ".join(other))
                     if other
                     else "Not saved: please correct the fields marked below."
                 )
             )
         elif isinstance(err, Conflict):
             hint = " Press ctrl+r to reload it (your typing is lost)." if self.reload_fn else ""
-            general.update(Text(f"Not saved. {err}{hint}"))
+            general.update(Text(visible(f"Not saved. {err}{hint}")))
         elif isinstance(err, BizdeskError) and not isinstance(err, StoreError):
-            general.update(Text(f"Not saved. {err}"))
+            general.update(Text(visible(f"Not saved. {err}")))
         else:  # the disk, the store, a bug: one sentence (never SQL), the details logged
-            general.update(Text(describe(err, self.app.store.url)))
+            general.update(Text(visible(describe(err, self.app.store.url))))
 
     def action_cancel(self) -> None:
         if not self.dirty:
@@ -394,9 +409,9 @@ class FormScreen(ModalScreen[Any]):
                 continue
             w = self.query_one(f"#f-{f.name}")
             if isinstance(w, TextArea):
-                w.text = str(new.value or "")
+                w.text = visible(new.value or "")
             elif isinstance(w, Select | Checkbox | Input):
-                w.value = new.value if not isinstance(w, Input) else self.shown(new)
+                w.value = new.value if not isinstance(w, Input) else self._shown(new)
         self.initial = self.values()
         self.query_one("#form-error", Static).update(Text("Reloaded the saved version."))
 

@@ -19,6 +19,7 @@ from textual.containers import Horizontal, Vertical
 from textual.suggester import Suggester
 from textual.widgets import DataTable, Input, Static
 
+from bizdesk.formatting import visible
 from bizdesk.widgets.footer import KeysFooter
 from bizdesk.widgets.form import Field, FormScreen
 
@@ -107,7 +108,7 @@ class LinesFormScreen(FormScreen):
                     if f.name in self.suggesters:
                         sugg = LookupSuggester(self.app.store, self.suggesters[f.name])
                     box = Input(
-                        self.shown(f),
+                        self._shown(f),
                         id=f"l-{f.name}",
                         placeholder=f.label,
                         suggester=sugg,
@@ -128,7 +129,7 @@ class LinesFormScreen(FormScreen):
         for ln in self.lines:
             for f in numbers:
                 if f.name in ln:
-                    ln[f.name] = self.shown(replace(f, value=ln[f.name]))
+                    ln[f.name] = self._shown(replace(f, value=ln[f.name]))
         self.initial_lines = [dict(ln) for ln in self.lines]
         grid = self.query_one("#lines", DataTable)
         grid.add_column("#", key="n", width=3)
@@ -145,7 +146,7 @@ class LinesFormScreen(FormScreen):
         for i, ln in enumerate(self.lines, start=1):
             grid.add_row(
                 Text(str(i)),
-                *(Text(str(ln.get(f.name, "")), no_wrap=True) for f in self.line_fields),
+                *(Text(visible(ln.get(f.name, "")), no_wrap=True) for f in self.line_fields),
                 key=str(i),
             )
         self._refresh_totals()

@@ -22,7 +22,7 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Input, Static
 
 from bizdesk.faults import describe
-from bizdesk.formatting import LOCALE_FORMATS
+from bizdesk.formatting import LOCALE_FORMATS, visible
 from bizdesk.services.paging import Page, PageRequest
 
 Fetch = Callable[[Any, PageRequest], Page]
@@ -228,7 +228,7 @@ class PagedTable(Vertical):
             elif c.fmt in LOCALE_FORMATS:  # amounts and quantities in the shop's locale
                 text = c.fmt(value, self.app.locale)
             else:
-                text = c.fmt(value)
+                text = visible(c.fmt(value))
             out.append(
                 Text(
                     text, justify="right" if c.right else "left", no_wrap=True, overflow="ellipsis"
@@ -249,7 +249,7 @@ class PagedTable(Vertical):
             else:
                 more = ("more above" if p.more_before else "", "more below" if p.more_after else "")
                 parts.append(", ".join(m for m in more if m) or "all shown")
-        self.query_one("#status", Static).update(Text(" · ".join(parts)))
+        self.query_one("#status", Static).update(Text(visible(" · ".join(parts))))
 
     # --- moving ----------------------------------------------------------------------
 

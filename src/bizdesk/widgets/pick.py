@@ -13,6 +13,8 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from bizdesk.formatting import visible
+
 
 class PickScreen(ModalScreen[Any]):
     BINDINGS = [Binding("escape", "dismiss(None)", "Back", id="pick.back")]
@@ -30,9 +32,12 @@ class PickScreen(ModalScreen[Any]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(Text(self.question, style="bold"))
+            yield Static(Text(visible(self.question), style="bold"))
             yield OptionList(
-                *(Option(Text(label), id=str(i)) for i, (label, _) in enumerate(self.choices))
+                *(
+                    Option(Text(visible(label)), id=str(i))
+                    for i, (label, _) in enumerate(self.choices)
+                )
             )
 
     @on(OptionList.OptionSelected)
