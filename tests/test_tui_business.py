@@ -88,7 +88,10 @@ async def test_reports_drill_down_to_the_source(month) -> None:  # noqa: ANN001,
         for _ in range(4):
             await pilot.press("escape")
         await settle(pilot, app)
+        shown = pane.report
         pane.query_one("#as_of", Input).value = "2026-02-30"
         pane.action_run()
         await settle(pilot, app)
-        assert pane.report.name == "trial-balance"
+        assert pane.report is shown  # not run again
+        said = [n.message for n in app._notifications if n.severity == "error"]  # noqa: SLF001
+        assert any(m.startswith("Not run: As of:") for m in said), said
