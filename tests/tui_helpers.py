@@ -2,18 +2,61 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+
 from bizdesk.app import BizdeskApp
 
 SIZE = (80, 24)
 
 
+async def workers_done(app: BizdeskApp) -> None:
+    """Wait for the app's workers; one cancelled because a newer one replaced it (exclusive
+    workers) is not an error: the newer one is waited for instead."""
+    from textual.worker import WorkerCancelled
+
+    for _ in range(50):
+        try:
+            await app.workers.wait_for_complete()
+            return
+        except WorkerCancelled:
+            continue
+    raise AssertionError("workers kept being cancelled")
+
+
 async def settle(pilot, app: BizdeskApp) -> None:  # noqa: ANN001
     """Wait until workers are done and the screen has caught up."""
     for _ in range(3):
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         await pilot.pause()
 
 
 async def type_text(pilot, text: str) -> None:  # noqa: ANN001
     for ch in text:
         await pilot.press(ch if ch != " " else "space")
+
+
+async def wait_for(
+    pilot,  # noqa: ANN001
+    app: BizdeskApp,
+    condition: Callable[[], bool],
+    what: str,
+    timeout: float = 30,
+) -> None:
+    """Let the app run until ``condition()`` holds; fail saying ``what`` after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while True:
+        await workers_done(app)
+        if condition():
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError(f"waited {timeout} s for {what}")
+        await pilot.pause(0.05)
+
+
+def palette_hits(app: BizdeskApp) -> list[str]:
+    """What the command palette (or find-anything) lists now."""
+    from textual.command import CommandList
+
+    hits = app.screen.query_one(CommandList)
+    return [str(hits.get_option_at_index(i).prompt) for i in range(hits.option_count)]
