@@ -160,7 +160,8 @@ def test_pipeline_and_sla_are_configurable_from_the_command_line(db):
 
     assert bizdesk("sla", "set", "urgent", "2", "6", "--db", db).returncode == 0
     shown = bizdesk("sla", "show", "--db", db).stdout
-    assert "urgent" in shown and "6" in shown
+    urgent = next(ln for ln in shown.splitlines() if "urgent" in ln)
+    assert [c.strip() for c in urgent.strip("│ ").split("│")] == ["urgent", "2", "6"]
     refused = bizdesk("sla", "set", "urgent", "9", "1", "--db", db)
     assert refused.returncode == 1 and "first response" in refused.stderr
     assert (

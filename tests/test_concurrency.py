@@ -4,7 +4,6 @@ stock agree (`check` green)."""
 
 from __future__ import annotations
 
-import multiprocessing as mp
 import sqlite3
 from decimal import Decimal
 
@@ -22,6 +21,7 @@ from bizdesk.models.tickets import Ticket
 from bizdesk.services import contacts, deals, sales, setup, stock, tickets
 from bizdesk.services import ledger as L
 from tests.erp_helpers import errors, product
+from tests.procs import run_together
 
 PROCS = 8
 ROUNDS = 12  # each round: a deal, a ticket, a counter sale of one unit, a journal entry
@@ -39,10 +39,10 @@ def _step(uow, kind: str, n: int, i: int) -> None:  # noqa: ANN001
         L.post(uow, draft.id, version=draft.version)
 
 
-def _worker(url: str, n: int, start, results) -> None:  # noqa: ANN001
+def _worker(url: str, n: int, ready) -> list[str]:  # noqa: ANN001
     store = open_store(url, user="tester", migrate=False)
     failures = []
-    start.wait()
+    ready()
     for i in range(ROUNDS):
         for kind in ("deal", "ticket", "sale", "entry"):
             try:
@@ -50,8 +50,8 @@ def _worker(url: str, n: int, start, results) -> None:  # noqa: ANN001
                     _step(uow, kind, n, i)
             except Exception as exc:  # noqa: BLE001 - anything a user would have seen
                 failures.append(f"{kind}: {type(exc).__name__}: {exc}")
-    results.put(failures)
     store.dispose()
+    return failures
 
 
 def _entry(n: int, i: int) -> L.EntryInput:
@@ -69,16 +69,8 @@ def test_eight_processes_writing_at_once(store) -> None:  # noqa: ANN001
     with store.write() as uow:
         stock.adjust(uow, stock.resolve_product(uow, "RACE").id, "500", "opening stock")
         entries_before = uow.session.exec(select(func.count()).select_from(JournalEntry)).one()
-    ctx = mp.get_context("spawn")
-    start, results = ctx.Event(), ctx.Queue()
-    procs = [ctx.Process(target=_worker, args=(store.url, n, start, results)) for n in range(PROCS)]
-    for p in procs:
-        p.start()
-    start.set()
-    failures = [f for _ in procs for f in results.get(timeout=300)]
-    for p in procs:
-        p.join(60)
-    assert failures == []
+    reports = run_together(_worker, [(store.url, n) for n in range(PROCS)])
+    assert reports == [[]] * PROCS  # every child exited 0 and nothing failed
     total = PROCS * ROUNDS
     with store.read() as uow:
         count = lambda model: uow.session.exec(select(func.count()).select_from(model)).one()  # noqa: E731

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from bizdesk.errors import Conflict, ValidationError
+from bizdesk.errors import Conflict, NotFound, ValidationError
 from bizdesk.services import contacts as C
 from bizdesk.services import deals as D
 from bizdesk.services.paging import PageRequest
@@ -172,5 +172,5 @@ def test_archive_takes_a_deal_off_lists_and_reports(store, customer):
     with store.read() as uow:
         assert D.list_page(uow, PageRequest()).rows == []
         assert D.pipeline_report(uow)[1].deals == 0
-        with pytest.raises(Exception, match="no deal"):
+        with pytest.raises(NotFound, match="no deal"):
             D.get(uow, d.id)

@@ -17,6 +17,7 @@ STABLE = {
     "ticket": "subject, contact_id, priority, status, assignee, created_at, first_response_at",
     "ticket_comment": "ticket_id, body, internal, at",
     "contact_tag": "contact_id, tag",
+    "pipeline_stage": "id, kind",
 }
 
 
@@ -41,7 +42,10 @@ def test_small_demo_is_complete_deterministic_and_consistent(tmp_path):
     assert one == two
     assert len(one["contact"]) >= 200
     assert len(one["deal"]) >= 40 and {d[4] for d in one["deal"]} == set(range(1, 7))
-    assert {d[5] for d in one["deal"]} - {""}  # won and lost deals carry reasons
+    kind = dict(one["pipeline_stage"])
+    closed = [d for d in one["deal"] if kind[d[4]] in ("won", "lost")]
+    assert closed and all(d[5] for d in closed)  # won and lost deals carry reasons
+    assert all(not d[5] for d in one["deal"] if kind[d[4]] == "open")  # open ones none
     statuses = {t[3] for t in one["ticket"]}
     assert len(one["ticket"]) >= 60 and statuses == {"new", "open", "waiting", "resolved", "closed"}
     assert any(c[2] for c in one["ticket_comment"]) and any(not c[2] for c in one["ticket_comment"])

@@ -1,21 +1,69 @@
-"""Random sequences of receipts, deliveries, adjustments, counts, bills and payments keep
-every invariant of `bizdesk check` and every amount exact."""
+"""Random sequences of orders, receipts, bills, payments, adjustments, counts, sales, returns,
+journal entries and lock dates, by users of every role, keep every invariant of `bizdesk check`
+and every amount exact.
+
+Each step is one public service call inside a write unit of work that catches the refusal
+and carries on (as a screen does): a step refused for a role, or for its data, must change
+nothing at all in the store (a fingerprint of every table compares equal), and a step
+accepted must change what it says it does. `check` is green after every step.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import os
 import shutil
+from datetime import date
 from decimal import Decimal
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+)
 
-from bizdesk.db import open_store
-from bizdesk.errors import ValidationError
-from bizdesk.services import ledger, ledger_reports, purchasing, sales, setup, stock
+from bizdesk.db import Store, open_store
+from bizdesk.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from bizdesk.services import ledger, ledger_reports, purchasing, sales, setup, stock, users
+from bizdesk.services.permissions import allowed
 from tests.erp_helpers import errors, product, supplier
 
-SKUS = ("A", "B", "C")
+SKUS = ("A", "B", "C")  # B may go below zero, A and C may not
+# login -> role; "tester" (the owner) made the store
+ROLES = {
+    "tester": "owner",
+    "acc": "accountant",
+    "sam": "sales",
+    "wes": "warehouse",
+    "sue": "support",
+    "vic": "viewer",
+}
+WHO = st.sampled_from(sorted(ROLES))
+QTY = st.integers(min_value=1, max_value=5000).map(lambda n: Decimal(n) / 100)
+PCT = st.integers(1, 100)
+PICK = st.integers(0, 50)
+DAYS = st.sampled_from([date(2026, 1, 10), date(2026, 6, 1), date(2026, 11, 1)])
+
+
+def fingerprint(store: Store) -> str:
+    """A digest of every row of every table (search indexes too): equal before and after
+    means nothing changed."""
+    digest = hashlib.sha256()
+    with store.engine.connect() as conn:
+        names = conn.exec_driver_sql(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+            "ORDER BY name"
+        ).scalars()
+        for name in list(names):
+            digest.update(name.encode())
+            rows = sorted(repr(tuple(r)) for r in conn.exec_driver_sql(f'SELECT * FROM "{name}"'))
+            digest.update("\n".join(rows).encode())
+    return digest.hexdigest()
 
 
 @pytest.fixture(scope="module")
@@ -27,144 +75,298 @@ def template(tmp_path_factory):  # noqa: ANN001, ANN201
     product(s, "A", cost="0.33")
     product(s, "B", cost="1.07", allow_negative="yes")
     product(s, "C", cost="0.10")
+    with s.write() as uow:
+        for login, role in ROLES.items():
+            if role != "owner":
+                users.add(uow, login, role)
     s.dispose()
     return path
 
 
-qty = st.integers(min_value=1, max_value=5000).map(lambda n: Decimal(n) / 100)
-ops = st.lists(
-    st.one_of(
-        st.tuples(
-            st.just("order"),
-            st.sampled_from(SKUS),
-            qty,
-            st.integers(1, 999).map(lambda n: Decimal(n) / 100),
-        ),
-        st.tuples(st.just("receive"), st.integers(0, 5), st.integers(1, 100)),  # percent of rest
-        st.tuples(st.just("deliver"), st.sampled_from(SKUS), qty),
-        st.tuples(st.just("adjust"), st.sampled_from(SKUS), qty, st.booleans()),
-        st.tuples(
-            st.just("count"), st.sampled_from(SKUS), st.one_of(st.just(0), st.integers(0, 3000))
-        ),
-        st.tuples(st.just("deliver-all"), st.sampled_from(SKUS)),
-        st.tuples(st.just("bill"), st.integers(0, 5), st.integers(-50, 50)),
-        st.tuples(st.just("pay"), st.integers(0, 5), st.integers(1, 100)),
-        st.tuples(st.just("sell"), st.sampled_from(SKUS), qty, st.booleans()),
-        st.tuples(st.just("return"), st.integers(0, 5), st.integers(1, 100)),
-    ),
-    min_size=1,
-    max_size=25,
-)
+class Shop(RuleBasedStateMachine):
+    """One store, six users; the model keeps the ids of what was made."""
 
+    path = None  # set by the test, from the template
 
-@settings(
-    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
-@given(steps=ops)
-def test_random_operations_keep_the_books_and_stock_in_step(template, tmp_path, steps) -> None:  # noqa: ANN001
-    path = tmp_path / f"run{abs(hash(str(steps)))}.db"
-    shutil.copy(template, path)
-    store = open_store(str(path), user="tester")
-    orders: list[int] = []
-    bills: list[int] = []
-    sold: list[int] = []
-    try:
-        for step in steps:
-            with store.write() as uow:
-                try:
-                    _apply(uow, step, orders, bills, sold)
-                except ValidationError:
-                    pass  # a refusal must leave everything as it was; the checks below say so
-        assert errors(store) == []
-        with store.read() as uow:
-            rows, total = ledger_reports.trial_balance(uow)
+    @initialize()
+    def open_shop(self) -> None:
+        self.store = open_store(str(self.path), user="tester")
+        self.stores = {
+            login: Store(url=self.store.url, engine=self.store.engine, user=login)
+            for login in ROLES
+        }
+        self.pos: list[int] = []
+        self.bills: list[int] = []
+        self.sos: list[int] = []
+        self.invoices: list[int] = []
+        self.steps = 0
+
+    def teardown(self) -> None:
+        store = getattr(self, "store", None)
+        if store is not None:
+            store.dispose()
+
+    # --- one step: a public service call, refused or accepted
+
+    def call(self, who: str, fn, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN201
+        """Run ``fn`` as ``who`` in a write unit that catches a refusal (the unit commits).
+
+        Returns the result, or None when refused; a refusal must have changed nothing.
+        """
+        self.steps += 1
+        for s in self.stores.values():  # each user is a separate process: no stale settings
+            s._settings = None  # noqa: SLF001
+        before = fingerprint(self.store)
+        outcome, result = "ok", None
+        with self.stores[who].write() as uow:
+            try:
+                result = fn(uow, *args, **kwargs)
+            except PermissionDenied:
+                outcome = "denied"
+            except (ValidationError, Conflict, NotFound):
+                outcome = "refused"
+        may = allowed(ROLES[who], fn.action)
+        assert (outcome == "denied") == (not may), (who, ROLES[who], fn.__name__, outcome)
+        if outcome != "ok":
+            assert fingerprint(self.store) == before, (
+                f"{fn.__name__} as {who} was {outcome} but changed the store"
+            )
+            return None
+        assert fingerprint(self.store) != before or fn is stock.count, fn.__name__
+        return result
+
+    def read(self, fn, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN201
+        with self.store.read() as uow:
+            return fn(uow, *args, **kwargs)
+
+    def on_hand(self, sku: str) -> Decimal:
+        with self.store.read() as uow:
+            return stock.get_product(uow, stock.resolve_product(uow, sku).id).on_hand
+
+    def product_id(self, sku: str) -> int:
+        with self.store.read() as uow:
+            return stock.resolve_product(uow, sku).id
+
+    # --- purchasing
+
+    @rule(who=WHO, sku=st.sampled_from(SKUS), q=QTY, cost=st.integers(1, 999))
+    def order(self, who: str, sku: str, q: Decimal, cost: int) -> None:
+        line = purchasing.POLineInput(sku, str(q), str(Decimal(cost) / 100), "20")
+        po = self.call(who, purchasing.create, purchasing.POInput("Acme Supply", lines=[line]))
+        if po is not None:
+            assert po.state == "draft" and po.lines[0].qty == q
+            self.pos.append(po.id)
+
+    @precondition(lambda self: self.pos)
+    @rule(who=WHO, i=PICK)
+    def send(self, who: str, i: int) -> None:
+        po_id = self.pos[i % len(self.pos)]
+        if self.call(who, purchasing.send, po_id) is not None:
+            assert self.read(purchasing.get, po_id).state == "sent"
+
+    @precondition(lambda self: self.pos)
+    @rule(who=WHO, i=PICK, pct=PCT)
+    def receive(self, who: str, i: int, pct: int) -> None:
+        po = self.read(purchasing.get, self.pos[i % len(self.pos)])
+        ln = po.lines[0]
+        part = max(Decimal("0.01"), (ln.outstanding * pct / 100).quantize(Decimal("0.01")))
+        had = self.on_hand(ln.sku)
+        if self.call(who, purchasing.receive, po.id, {ln.id: str(part)}) is not None:
+            assert part <= ln.outstanding
+            assert self.read(purchasing.get, po.id).lines[0].received == ln.received + part
+            assert self.on_hand(ln.sku) == had + part
+
+    @precondition(lambda self: self.pos)
+    @rule(who=WHO, i=PICK, cents=st.integers(-50, 50))
+    def bill(self, who: str, i: int, cents: int) -> None:
+        po_id = self.pos[i % len(self.pos)]
+        net, vat = self.read(purchasing.bill_defaults, po_id)
+        net = max(Decimal(0), net + Decimal(cents) / 100)
+        ref = f"B{self.steps}"
+        b = self.call(who, purchasing.bill, po_id, reference=ref, net=str(net), vat=str(vat))
+        if b is not None:
+            assert (b.reference, b.net, b.vat, b.paid) == (ref, net, vat, 0)
+            self.bills.append(b.id)
+
+    @precondition(lambda self: self.bills)
+    @rule(who=WHO, i=PICK, pct=PCT)
+    def pay_bill(self, who: str, i: int, pct: int) -> None:
+        bill_id = self.bills[i % len(self.bills)]
+        b = self.read(_bill, bill_id)
+        amount = max(Decimal("0.01"), (b.open * pct / 100).quantize(Decimal("0.01")))
+        paid = self.call(who, purchasing.pay, bill_id, amount=str(amount), account="cash")
+        if paid is not None:
+            assert amount <= b.open
+            assert paid.paid == b.paid + amount
+
+    # --- stock
+
+    @rule(who=WHO, sku=st.sampled_from(SKUS), q=QTY, up=st.booleans())
+    def adjust(self, who: str, sku: str, q: Decimal, up: bool) -> None:
+        delta = q if up else -q
+        had = self.on_hand(sku)
+        if self.call(who, stock.adjust, self.product_id(sku), str(delta), "random") is not None:
+            assert self.on_hand(sku) == had + delta
+            assert sku == "B" or had + delta >= 0
+
+    @rule(who=WHO, sku=st.sampled_from(SKUS))
+    def remove_all(self, who: str, sku: str) -> None:
+        had = self.on_hand(sku)
+        if had > 0 and self.call(who, stock.adjust, self.product_id(sku), str(-had), "all out"):
+            assert self.on_hand(sku) == 0
+
+    @rule(who=WHO, sku=st.sampled_from(SKUS), n=st.one_of(st.just(0), st.integers(0, 3000)))
+    def count(self, who: str, sku: str, n: int) -> None:
+        counted = Decimal(n) / 10
+        if self.call(who, stock.count, self.product_id(sku), str(counted), "count") is not None:
+            assert self.on_hand(sku) == counted
+
+    # --- sales
+
+    @rule(who=WHO, sku=st.sampled_from(SKUS), q=QTY)
+    def counter_sale(self, who: str, sku: str, q: Decimal) -> None:
+        had = self.on_hand(sku)
+        line = [sales.SOLineInput(sku, str(q), "2.99", "20")]
+        so = self.call(who, sales.counter_sale, line)
+        if so is not None:
+            assert self.on_hand(sku) == had - q
+            assert so.lines[0].invoiced == q and so.unpaid == 0
+            self.sos.append(so.id)
+
+    @rule(who=WHO, sku=st.sampled_from(SKUS), q=QTY)
+    def sales_order(self, who: str, sku: str, q: Decimal) -> None:
+        line = [sales.SOLineInput(sku, str(q), "2.99", "20")]
+        so = self.call(who, sales.create, sales.SOInput(customer="Acme Supply", lines=line))
+        if so is not None:
+            assert so.state == "draft" and so.lines[0].qty == q
+            self.sos.append(so.id)
+
+    @precondition(lambda self: self.sos)
+    @rule(who=WHO, i=PICK)
+    def confirm(self, who: str, i: int) -> None:
+        so_id = self.sos[i % len(self.sos)]
+        if self.call(who, sales.confirm, so_id) is not None:
+            assert self.read(sales.get, so_id).state == "confirmed"
+
+    @precondition(lambda self: self.sos)
+    @rule(who=WHO, i=PICK, pct=PCT)
+    def deliver(self, who: str, i: int, pct: int) -> None:
+        so = self.read(sales.get, self.sos[i % len(self.sos)])
+        ln = so.lines[0]
+        left = ln.qty - ln.delivered
+        part = max(Decimal("0.01"), (left * pct / 100).quantize(Decimal("0.01")))
+        had = self.on_hand(ln.sku)
+        if self.call(who, sales.deliver, so.id, {ln.id: str(part)}) is not None:
+            assert part <= left
+            assert self.read(sales.get, so.id).lines[0].delivered == ln.delivered + part
+            assert self.on_hand(ln.sku) == had - part
+
+    @precondition(lambda self: self.sos)
+    @rule(who=WHO, i=PICK)
+    def invoice(self, who: str, i: int) -> None:
+        so = self.read(sales.get, self.sos[i % len(self.sos)])
+        inv = self.call(who, sales.invoice, so.id)
+        if inv is not None:
+            ln = self.read(sales.get, so.id).lines[0]
+            assert ln.invoiced == ln.delivered > so.lines[0].invoiced
+            self.invoices.append(inv.id)
+
+    @precondition(lambda self: self.invoices)
+    @rule(who=WHO, i=PICK, pct=PCT)
+    def customer_pays(self, who: str, i: int, pct: int) -> None:
+        inv_id = self.invoices[i % len(self.invoices)]
+        inv = self.read(_invoice, inv_id)
+        amount = max(Decimal("0.01"), (inv.open * pct / 100).quantize(Decimal("0.01")))
+        paid = self.call(who, sales.pay, inv_id, amount=str(amount), account="bank")
+        if paid is not None:
+            assert amount <= inv.open
+            assert paid.paid == inv.paid + amount
+
+    @precondition(lambda self: self.sos)
+    @rule(who=WHO, i=PICK, pct=PCT)
+    def take_back(self, who: str, i: int, pct: int) -> None:
+        so = self.read(sales.get, self.sos[i % len(self.sos)])
+        ln = so.lines[0]
+        q = max(
+            Decimal("0.01"), ((ln.invoiced - ln.returned) * pct / 100).quantize(Decimal("0.01"))
+        )
+        had = self.on_hand(ln.sku)
+        if self.call(who, sales.return_goods, so.id, {ln.id: str(q)}, reason="random"):
+            assert q <= ln.invoiced - ln.returned
+            assert self.on_hand(ln.sku) == had + q
+
+    # --- the books
+
+    @rule(who=WHO, cents=st.integers(1, 100_000), day=DAYS)
+    def journal_entry(self, who: str, cents: int, day: date) -> None:
+        cash, bank = self.read(_accounts, "cash", "bank")
+        lines = [ledger.Posting(bank, debit_minor=cents), ledger.Posting(cash, credit_minor=cents)]
+        locked = self.read(ledger.lock_date)
+        if self.call(who, ledger.post_entry, day, "cash to the bank", lines) is not None:
+            assert locked is None or day > locked
+
+    @rule(who=WHO, day=st.sampled_from([None, date(2026, 3, 1), date(2026, 1, 31)]))
+    def lock(self, who: str, day: date | None) -> None:
+        value = day.isoformat() if day else "none"
+        if self.call(who, ledger.set_lock_date, value) is not None:
+            self.store._settings = None  # noqa: SLF001
+            assert self.read(ledger.lock_date) == day
+
+    # --- after every step
+
+    @invariant()
+    def books_and_stock_agree(self) -> None:
+        assert errors(self.store) == []
+        with self.store.read() as uow:
+            _rows, total = ledger_reports.trial_balance(uow)
             assert total.debit == total.credit
             assert ledger.balance_by_role(uow, "inventory") == stock.total_stock_value(uow)
             for sku in SKUS:
                 p = stock.get_product(uow, stock.resolve_product(uow, sku).id)
                 if p.on_hand == 0:
-                    assert p.value == 0
-    finally:
-        store.dispose()
+                    assert p.value == 0, f"{sku}: nothing on hand but a value of {p.value}"
 
 
-def _apply(uow, step, orders: list[int], bills: list[int], sold: list[int]) -> None:  # noqa: ANN001
-    kind = step[0]
-    if kind == "order":
-        _, sku, q, cost = step
-        po = purchasing.create(
-            uow,
-            purchasing.POInput(
-                supplier="Acme Supply", lines=[purchasing.POLineInput(sku, str(q), str(cost), "20")]
-            ),
-        )
-        purchasing.send(uow, po.id)
-        orders.append(po.id)
-    elif kind == "receive" and orders:
-        po = purchasing.get(uow, orders[step[1] % len(orders)])
-        ln = po.lines[0]
-        part = max(Decimal("0.001"), (ln.outstanding * step[2] / 100).quantize(Decimal("0.001")))
-        purchasing.receive(uow, po.id, {ln.id: str(min(part, ln.outstanding))})
-    elif kind == "deliver":
-        _, sku, q = step
-        p = stock.resolve_product(uow, sku)
-        move = stock.issue_from_stock(
-            uow, p.id, stock.default_location(uow).id, int(q * 1000), ("test", 0)
-        )
-        cogs, inv = ledger.account_for(uow, "cogs").id, ledger.account_for(uow, "inventory").id
-        amt = -move.value_minor
-        lines = [ledger.Posting(cogs, debit_minor=amt), ledger.Posting(inv, credit_minor=amt)]
-        if amt < 0:
-            lines = [ledger.Posting(inv, debit_minor=-amt), ledger.Posting(cogs, credit_minor=-amt)]
-        if amt:
-            ledger.post_entry(uow, uow_date(), "delivery", lines)
-    elif kind == "deliver-all":
-        p = stock.get_product(uow, stock.resolve_product(uow, step[1]).id)
-        if p.on_hand > 0:
-            _apply(uow, ("deliver", step[1], p.on_hand), orders, bills, sold)
-    elif kind == "adjust":
-        _, sku, q, up = step
-        stock.adjust(uow, stock.resolve_product(uow, sku).id, str(q if up else -q), "random")
-    elif kind == "count":
-        _, sku, n = step
-        stock.count(uow, stock.resolve_product(uow, sku).id, str(Decimal(n) / 10), "count")
-    elif kind == "bill" and orders:
-        po_id = orders[step[1] % len(orders)]
-        net, vat = purchasing.bill_defaults(uow, po_id)
-        b = purchasing.bill(
-            uow,
-            po_id,
-            reference=f"B{len(bills)}",
-            net=str(max(Decimal(0), net + Decimal(step[2]) / 100)),
-            vat=str(vat),
-        )
-        bills.append(b.id)
-    elif kind == "sell":
-        _, sku, q, over_the_counter = step
-        line = [sales.SOLineInput(sku, str(q), "2.99", "20")]
-        if over_the_counter:
-            sold.append(sales.counter_sale(uow, line).id)
-        else:
-            so = sales.create(uow, sales.SOInput(customer="Acme Supply", lines=line))
-            sales.confirm(uow, so.id)
-            sales.deliver(uow, so.id, {so.lines[0].id: str(q / 2)})
-            sales.invoice(uow, so.id)
-            sold.append(so.id)
-    elif kind == "return" and sold:
-        so = sales.get(uow, sold[step[1] % len(sold)])
-        ln = so.lines[0]
-        left = ln.invoiced - ln.returned
-        q = (left * step[2] / 100).quantize(Decimal("0.001"))
-        if q > 0:
-            sales.return_goods(uow, so.id, {ln.id: str(q)}, reason="random")
-    elif kind == "pay" and bills:
-        bill_id = bills[step[1] % len(bills)]
-        b = purchasing._bill_view(uow, uow.session.get(purchasing.SupplierBill, bill_id))  # noqa: SLF001
-        amount = max(Decimal("0.01"), (b.open * step[2] / 100).quantize(Decimal("0.01")))
-        purchasing.pay(uow, bill_id, amount=str(min(amount, b.open)), account="cash")
+def _bill(uow, bill_id: int):  # noqa: ANN001, ANN202
+    return purchasing._bill_view(uow, uow.session.get(purchasing.SupplierBill, bill_id))  # noqa: SLF001
 
 
-def uow_date():  # noqa: ANN201
-    from datetime import date
+def _invoice(uow, invoice_id: int):  # noqa: ANN001, ANN202
+    return sales._invoice_view(uow, uow.session.get(sales.Invoice, invoice_id))  # noqa: SLF001
 
-    return date(2026, 11, 1)
+
+def _accounts(uow, *roles: str) -> list[int]:  # noqa: ANN001
+    return [ledger.account_for(uow, r).id for r in roles]
+
+
+def test_random_steps_by_every_role_keep_the_books_and_stock_in_step(template, tmp_path) -> None:  # noqa: ANN001
+    runs = iter(range(10_000))
+
+    class Run(Shop):
+        def __init__(self) -> None:
+            super().__init__()
+            self.path = tmp_path / f"run{next(runs)}.db"
+            shutil.copy(template, self.path)
+
+    Run.TestCase.settings = settings(
+        max_examples=int(os.environ.get("BIZDESK_PROP_EXAMPLES", "20")),
+        stateful_step_count=20,
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+    Run.TestCase().runTest()
+
+
+def test_stock_counted_back_to_zero_from_below_leaves_no_value(store) -> None:  # noqa: ANN001
+    """Found by the ERP state machine: two sales below zero, each valued and rounded on its
+    own, then a count of zero left a stock value of 0.01 with nothing on hand."""
+    supplier(store)
+    product(store, "B", cost="1.07", allow_negative="yes")
+    with store.write() as uow:
+        sales.counter_sale(uow, [sales.SOLineInput("B", "0.64", "2.99", "20")])
+        sales.counter_sale(uow, [sales.SOLineInput("B", "1.73", "2.99", "20")])
+        stock.count(uow, stock.resolve_product(uow, "B").id, "0", "count")
+    with store.read() as uow:
+        p = stock.get_product(uow, stock.resolve_product(uow, "B").id)
+    assert (p.on_hand, p.value) == (0, 0)
+    assert errors(store) == []

@@ -3,20 +3,19 @@ number, the series has no gap, and the books still check (on SQLite and PostgreS
 
 from __future__ import annotations
 
-import multiprocessing as mp
-
 from bizdesk.db import open_store
 from bizdesk.services import ledger
 from bizdesk.services.ledger import EntryInput, LineInput
 from tests.erp_helpers import errors
+from tests.procs import run_together
 
 PROCESSES = 4
 ENTRIES = 25
 
 
-def _poster(url: str, n: int, start, results) -> None:  # noqa: ANN001
+def _poster(url: str, n: int, ready) -> list[int] | str:  # noqa: ANN001
     store = open_store(url, user="tester")
-    start.wait()
+    ready()
     numbers: list[int] = []
     try:
         for i in range(ENTRIES):
@@ -34,25 +33,15 @@ def _poster(url: str, n: int, start, results) -> None:  # noqa: ANN001
                 with store.write() as uow:
                     e = ledger.create_draft(uow, data)
                     numbers.append(ledger.post(uow, e.id, version=e.version).number)
-        results.put(numbers)
+        return numbers
     except Exception as exc:  # noqa: BLE001 - the message is what the test looks at
-        results.put(f"{type(exc).__name__}: {exc}")
+        return f"{type(exc).__name__}: {exc}"
     finally:
         store.dispose()
 
 
 def test_concurrent_posting_numbers_without_gaps(store) -> None:  # noqa: ANN001
-    ctx = mp.get_context("spawn")
-    start, results = ctx.Event(), ctx.Queue()
-    procs = [
-        ctx.Process(target=_poster, args=(store.url, n, start, results)) for n in range(PROCESSES)
-    ]
-    for p in procs:
-        p.start()
-    start.set()
-    outcomes = [results.get(timeout=120) for _ in procs]
-    for p in procs:
-        p.join(60)
+    outcomes = run_together(_poster, [(store.url, n) for n in range(PROCESSES)])
     assert all(isinstance(o, list) for o in outcomes), outcomes
     numbers = sorted(n for o in outcomes for n in o)
     assert numbers == list(range(1, PROCESSES * ENTRIES + 1))

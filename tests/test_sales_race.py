@@ -3,22 +3,21 @@ why, and stock never goes below zero."""
 
 from __future__ import annotations
 
-import multiprocessing as mp
-
 from bizdesk.db import open_store
 from bizdesk.services import sales, stock
 from tests.erp_helpers import errors, product
+from tests.procs import run_together
 
 
-def _sell(url: str, start, results) -> None:  # noqa: ANN001
+def _sell(url: str, ready) -> str:  # noqa: ANN001
     store = open_store(url, user="tester")
-    start.wait()
+    ready()
     try:
         with store.write() as uow:
             sales.counter_sale(uow, [sales.SOLineInput("LAST", "1")])
-        results.put("sold")
+        return "sold"
     except Exception as exc:  # noqa: BLE001 - the message is what the test looks at
-        results.put(f"{type(exc).__name__}: {exc}")
+        return f"{type(exc).__name__}: {exc}"
     finally:
         store.dispose()
 
@@ -27,15 +26,7 @@ def test_two_sellers_one_last_unit(store) -> None:  # noqa: ANN001
     product(store, "LAST", cost="10", sale_price="20")
     with store.write() as uow:
         stock.adjust(uow, stock.resolve_product(uow, "LAST").id, "1", "the last one")
-    ctx = mp.get_context("spawn")
-    start, results = ctx.Event(), ctx.Queue()
-    procs = [ctx.Process(target=_sell, args=(store.url, start, results)) for _ in range(2)]
-    for p in procs:
-        p.start()
-    start.set()
-    for p in procs:
-        p.join(60)
-    outcomes = sorted(results.get(timeout=5) for _ in procs)
+    outcomes = sorted(run_together(_sell, [(store.url,), (store.url,)]))
     assert outcomes[1] == "sold"
     assert outcomes[0].startswith("ValidationError") and "only 0 pcs available" in outcomes[0]
     with store.read() as uow:

@@ -68,6 +68,32 @@ class Terminal:
         self.output += got
         return got
 
+    def expect(self, pattern: str, limit: float = 60) -> bytes:
+        """Read until the screen shows ``pattern`` (a regular expression) in what came since
+        the call; fail after ``limit`` seconds saying what was shown."""
+        got = b""
+        end = time.monotonic() + limit
+        while (left := end - time.monotonic()) > 0:
+            ready, _, _ = select.select([self.master], [], [], left)
+            if not ready:
+                break
+            try:
+                chunk = os.read(self.master, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            got += chunk
+            self.output += chunk
+            if re.search(pattern, screen_text(got)):
+                return got
+        raise AssertionError(f"waited for {pattern!r}; the screen showed: {screen_text(got)!r}")
+
+    def type(self, keys: str, until: str) -> bytes:
+        """Send keys, then read until the screen shows ``until``."""
+        os.write(self.master, keys.encode())
+        return self.expect(until)
+
     def settle(self, limit: float = 60) -> bytes:
         """Read until something came and then nothing for QUIET seconds."""
         got = b""
@@ -155,11 +181,21 @@ def test_an_idle_session_sends_nothing(shop, tmp_path, terminals):
 
 
 def test_a_second_start_the_same_day_makes_no_backup(shop, tmp_path, terminals):
-    for _ in range(2):
-        term = terminals(shop, tmp_path / "state")
-        term.settle()
-        term.close()
-    assert len(list((shop.parent / "backups").glob("*-daily.db"))) == 1
+    backups = shop.parent / "backups"
+    term = terminals(shop, tmp_path / "state")
+    term.expect("Home")
+    deadline = time.monotonic() + 60
+    while not list(backups.glob("*-daily.db")) and time.monotonic() < deadline:
+        term.read(0.1)  # the first start of the day writes its backup
+    (daily,) = backups.glob("*-daily.db")
+    made = daily.stat()
+    term.close()
+    term = terminals(shop, tmp_path / "state")
+    term.expect("Home")
+    term.settle()  # a quiet screen: the start, and any backup it would make, is over
+    term.close()
+    assert list(backups.glob("*-daily.db")) == [daily]
+    assert (daily.stat().st_ino, daily.stat().st_mtime_ns) == (made.st_ino, made.st_mtime_ns)
 
 
 def test_no_color_is_grey_only(shop, tmp_path, terminals):
@@ -183,10 +219,10 @@ def test_no_color_is_grey_only(shop, tmp_path, terminals):
 def test_sighup_keeps_the_draft_and_offers_it_back(shop, tmp_path, terminals):
     state = tmp_path / "state"
     term = terminals(shop, state)
-    term.settle()
-    term.send(F3)
-    term.send("n")
-    term.send("Draft Person")
+    term.expect("Home")
+    term.type(F3, "Contacts")
+    term.type("n", "New contact")
+    term.type("Draft Person", "Person")
     started = time.monotonic()
     assert term.hang_up() == HANGUP_EXIT
     assert time.monotonic() - started < 30  # promptly, with a wide margin for a busy machine
@@ -199,28 +235,54 @@ def test_sighup_keeps_the_draft_and_offers_it_back(shop, tmp_path, terminals):
     assert json.loads(draft.read_text())["form"] == "New contact"
 
     term = terminals(shop, state)
-    term.settle()
-    term.send(F3)
-    offered = screen_text(term.send("n"))
-    assert "was kept as" in offered and "Restore (r)" in offered
-    assert "Draft Person" in screen_text(term.send("r"))
-    term.send(CTRL_S)
+    term.expect("Home")
+    term.type(F3, "Contacts")
+    offered = screen_text(term.type("n", r"Restore \(r\)"))
+    assert "was kept as" in offered
+    term.type("r", "Draft Person")
+    term.type(CTRL_S, "Draft Person")  # the list, with the new contact
+    deadline = time.monotonic() + 60
+    while "Draft Person" not in contact_names(shop) and time.monotonic() < deadline:
+        term.read(0.1)
     assert "Draft Person" in contact_names(shop)
     assert not list(draft.parent.glob("*.json"))  # saved: the draft is gone
+
+
+def _wait_until_waiting_on(pid: int, store: Path, limit: float = 60) -> None:
+    """Until the process has held the store open for a while without a break: a save that
+    waits for the write lock (the change poll opens and closes it in a moment)."""
+    held_since = None
+    end = time.monotonic() + limit
+    while time.monotonic() < end:
+        open_now = False
+        for fd in Path(f"/proc/{pid}/fd").iterdir():
+            try:
+                open_now = open_now or os.readlink(fd) == str(store)
+            except OSError:
+                continue
+        now = time.monotonic()
+        if not open_now:
+            held_since = None
+        elif held_since is None:
+            held_since = now
+        elif now - held_since > 0.5:
+            return
+        time.sleep(0.02)  # sampling /proc, not waiting for the app
+    raise AssertionError("the save never started")
 
 
 def test_sighup_while_saving_keeps_the_whole_change(shop, tmp_path, terminals):
     state = tmp_path / "state"
     term = terminals(shop, state)
-    term.settle()
-    term.send(F3)
-    term.send("n")
-    term.send("Saved Person")
+    term.expect("Home")
+    term.type(F3, "Contacts")
+    term.type("n", "New contact")
+    term.type("Saved Person", "Person")
     blocker = sqlite3.connect(shop, timeout=30, isolation_level=None)
     blocker.execute("BEGIN IMMEDIATE")  # another user's write: the save waits for it
     try:
         os.write(term.master, CTRL_S.encode())
-        term.read(1.0)  # the save starts and waits for the lock
+        _wait_until_waiting_on(term.proc.pid, shop)  # the save started and waits for the lock
         os.close(term.master)
         term.proc.send_signal(signal.SIGHUP)
     finally:

@@ -145,44 +145,167 @@ with store.write() as uow:
     assert users == {pwd.getpwuid(os.geteuid()).pw_name}
 
 
-def test_kill_during_import_leaves_store_consistent(tmp_path):
-    """SIGKILL in the middle of a large import: all of it or none of it, never half."""
+# A writer that saves one unit of work after another and says so on stdout once each is
+# committed: a stock adjustment (a move and its journal entry) and a journal entry of
+# KILL_LINES lines, both marked "kill N".
+KILL_LINES = 40
+_WRITER = """
+import sys
+from datetime import date
+from bizdesk.db import open_store
+from bizdesk.services import ledger, stock
+store = open_store(sys.argv[1], migrate=False)
+i = int(sys.argv[2])
+with store.read() as uow:
+    product = stock.resolve_product(uow, "KILL").id
+    cash, bank = ledger.account_for(uow, "cash").id, ledger.account_for(uow, "bank").id
+print("ready", flush=True)
+while True:
+    with store.write() as uow:
+        stock.adjust(uow, product, "1", f"kill {i}")
+        lines = []
+        for k in range(1, LINES // 2 + 1):
+            lines.append(ledger.Posting(bank, debit_minor=k))
+            lines.append(ledger.Posting(cash, credit_minor=k))
+        ledger.post_entry(uow, date(2026, 11, 2), f"kill {i}", lines)
+    print(i, flush=True)
+    i += 1
+""".replace("LINES", str(KILL_LINES))
+
+
+def test_kill_9_while_writing_loses_nothing_acknowledged_and_half_applies_nothing(
+    tmp_path, sqlite_only
+):  # noqa: ANN001
+    """SIGKILL a writer many times, at random points of its writing: every unit of work it
+    acknowledged is there whole, an unacknowledged one is there whole or not at all, and
+    the store passes integrity_check and `bizdesk check`."""
+    import random
+
+    from tests.erp_helpers import product
+
     path = tmp_path / "kill.db"
     s = open_store(str(path))
     setup.ensure_initialized(s)
+    product(s, "KILL", cost="1.00")
     s.dispose()
-    csv_path = tmp_path / "big.csv"
-    lines = ["name,email,tags"] + [f"Person {i},p{i}@example.com,a;b" for i in range(60_000)]
-    csv_path.write_text("\n".join(lines), encoding="utf-8")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "bizdesk", "import", "contacts", str(csv_path), "--db", str(path)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.time() + 60
-    # wait until the import holds the write lock (it is writing), then kill it
-    while time.time() < deadline and proc.poll() is None:
-        try:
-            with sqlite3.connect(path, timeout=0) as conn:
-                conn.execute("BEGIN IMMEDIATE")
-                conn.rollback()
-        except sqlite3.OperationalError:
-            break
-        time.sleep(0.01)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
-    with sqlite3.connect(path) as conn:
-        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        n = conn.execute("SELECT count(*) FROM contact").fetchone()[0]
-        tags = conn.execute("SELECT count(*) FROM contact_tag").fetchone()[0]
-    assert n in (0, 60_000)
-    assert tags == 2 * n
+    rng = random.Random()
+    acked: list[int] = []
+    kills = 0
+    next_i = 0
+    for _ in range(8):
+        proc = subprocess.Popen(
+            [sys.executable, "-c", _WRITER, str(path), str(next_i)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        assert proc.stdout.readline() == "ready\n", proc.stderr.read()
+        wanted = rng.randrange(0, 6)  # acknowledgements to wait for, then a random moment
+        for _ in range(wanted):
+            line = proc.stdout.readline()
+            assert line.strip().isdigit(), (line, proc.stderr.read())
+            acked.append(int(line))
+        time.sleep(rng.uniform(0, 0.05))  # lands anywhere in the next unit of work
+        proc.send_signal(signal.SIGKILL)
+        assert proc.wait() == -signal.SIGKILL
+        kills += 1
+        acked.extend(int(x) for x in proc.stdout.read().split())  # said before it died
+        proc.stdout.close()
+        proc.stderr.close()
+
+        with sqlite3.connect(path) as conn:
+            assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+            entries = dict(
+                conn.execute(
+                    "SELECT e.memo, count(l.id) FROM journal_entry e "
+                    "JOIN journal_line l ON l.entry_id = e.id "
+                    "WHERE e.memo LIKE 'kill %' GROUP BY e.id"
+                ).fetchall()
+            )
+            moves = [
+                r[0]
+                for r in conn.execute("SELECT reason FROM stock_move WHERE reason LIKE 'kill %'")
+            ]
+        done = sorted(int(m.split()[1]) for m in entries)
+        # units are saved in order, each whole: 0..n-1, nothing missing, nothing half
+        assert done == list(range(len(done)))
+        assert set(acked) <= set(done)
+        assert len(done) - len(acked) <= 1  # at most the one being acknowledged when killed
+        assert all(n == KILL_LINES for n in entries.values()), entries
+        assert sorted(int(m.split()[1]) for m in moves) == done
+        next_i = len(done)
+    assert kills == 8 and acked, "the writer never got to write"
     r = subprocess.run(
         [sys.executable, "-m", "bizdesk", "check", "--db", str(path)],
         capture_output=True,
         text=True,
     )
-    assert r.returncode == 0, r.stderr
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "All checks passed" in r.stdout
+
+
+def test_kill_9_while_an_import_writes_leaves_none_of_it(tmp_path, sqlite_only):  # noqa: ANN001
+    """SIGKILL a large import once it is writing rows (its write-ahead log grows), at a
+    random moment after: none of it is saved, and the store checks."""
+    import random
+    import shutil
+
+    template = tmp_path / "template.db"
+    s = open_store(str(template))
+    setup.ensure_initialized(s)
+    s.dispose()
+    csv_path = tmp_path / "big.csv"
+    lines = ["name,email,tags"] + [f"Person {i},p{i}@example.com,a;b" for i in range(60_000)]
+    csv_path.write_text("\n".join(lines), encoding="utf-8")
+    rng = random.Random()
+    for round_ in range(2):
+        path = tmp_path / f"kill{round_}.db"
+        shutil.copy(template, path)
+        wal = tmp_path / f"kill{round_}.db-wal"
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "bizdesk",
+                "import",
+                "contacts",
+                str(csv_path),
+                "--db",
+                str(path),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 120
+        start_size = None
+        while proc.poll() is None and time.monotonic() < deadline:
+            size = wal.stat().st_size if wal.exists() else 0
+            if start_size is None:
+                try:  # is somebody holding the write lock?
+                    with sqlite3.connect(path, timeout=0) as conn:
+                        conn.execute("BEGIN IMMEDIATE")
+                        conn.rollback()
+                except sqlite3.OperationalError:
+                    start_size = size  # the import holds it: now wait for its writing
+            elif size > start_size:
+                break  # rows are being written to the log
+            time.sleep(0.005)
+        assert proc.poll() is None, "the import ended before it could be killed mid-write"
+        assert start_size is not None and size > start_size, "the import never wrote"
+        time.sleep(rng.uniform(0, 0.2))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        with sqlite3.connect(path) as conn:
+            assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+            n = conn.execute("SELECT count(*) FROM contact").fetchone()[0]
+            tags = conn.execute("SELECT count(*) FROM contact_tag").fetchone()[0]
+        assert (n, tags) in ((0, 0), (60_000, 120_000))
+        r = subprocess.run(
+            [sys.executable, "-m", "bizdesk", "check", "--db", str(path)],
+            capture_output=True,
+            text=True,
+        )
+        assert r.returncode == 0, r.stdout + r.stderr
 
 
 def test_head_constant_matches_the_migrations() -> None:

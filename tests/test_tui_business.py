@@ -13,7 +13,7 @@ from bizdesk.screens.sales import SalesOrderScreen
 from bizdesk.screens.stock import StockPane
 from bizdesk.widgets.pick import PickScreen
 from tests.test_business_month import month  # noqa: F401  (the fixture)
-from tests.tui_helpers import SIZE, settle, type_text
+from tests.tui_helpers import SIZE, palette_hits, settle, type_text, wait_for
 
 
 async def test_dashboard_figures_open_their_lists(month) -> None:  # noqa: ANN001, F811
@@ -44,8 +44,9 @@ async def test_find_anything_and_the_customer_page(month) -> None:  # noqa: ANN0
         await settle(pilot, app)
         assert isinstance(app.screen, CommandPalette)
         await type_text(pilot, "Cycle Cl")
-        await pilot.pause(0.5)
-        await settle(pilot, app)
+        await wait_for(
+            pilot, app, lambda: any("Cycle Club" in h for h in palette_hits(app)), "the hit"
+        )
         await pilot.press("enter")
         await settle(pilot, app)
         assert isinstance(app.screen, ContactScreen) and app.screen.record_id == cid

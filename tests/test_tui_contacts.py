@@ -12,7 +12,7 @@ from bizdesk.services import contacts as C
 from bizdesk.services.paging import PageRequest
 from bizdesk.widgets.form import FormScreen
 from bizdesk.widgets.paged_table import PagedTable
-from tests.tui_helpers import SIZE, settle, type_text
+from tests.tui_helpers import SIZE, settle, type_text, wait_for
 
 
 @pytest.fixture
@@ -73,13 +73,12 @@ async def test_filter_as_you_type_and_escape_clears(filled):
         await pilot.press("slash")
         await pilot.pause()
         await type_text(pilot, "son 49")
-        await pilot.pause(0.3)
-        await settle(pilot, app)
-        assert visible_names(app) == [f"Person 49{i}" for i in range(10)]
+        wanted = [f"Person 49{i}" for i in range(10)]
+        await wait_for(pilot, app, lambda: visible_names(app) == wanted, "the filtered list")
         await pilot.press("escape")
-        await pilot.pause(0.3)
-        await settle(pilot, app)
-        assert visible_names(app)[0] == "Person 000"
+        await wait_for(
+            pilot, app, lambda: visible_names(app)[:1] == ["Person 000"], "the whole list again"
+        )
 
 
 async def test_new_contact_form_shows_errors_inline_and_saves_nothing(store):

@@ -16,7 +16,7 @@ from bizdesk.services import tickets as T
 from bizdesk.services.paging import PageRequest
 from bizdesk.widgets.form import FormScreen
 from bizdesk.widgets.paged_table import PagedTable
-from tests.tui_helpers import SIZE, settle, type_text
+from tests.tui_helpers import SIZE, settle, type_text, wait_for
 
 
 @pytest.fixture
@@ -81,9 +81,7 @@ async def test_create_move_win_and_lose_deals_on_the_board(shop):
         assert [r.title for r in table.page_data.rows] == ["Fleet of cargo bikes"]
         await pilot.press("slash")
         await type_text(pilot, "zzz")
-        await pilot.pause(0.3)
-        await settle(pilot, app)
-        assert table.page_data.rows == []
+        await wait_for(pilot, app, lambda: table.page_data.rows == [], "an empty list")
 
 
 async def test_win_from_the_board(shop):

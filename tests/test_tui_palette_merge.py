@@ -8,7 +8,7 @@ from bizdesk.app import BizdeskApp
 from bizdesk.screens.contacts import ContactScreen
 from bizdesk.screens.help import HelpScreen
 from bizdesk.services import contacts as C
-from tests.tui_helpers import SIZE, settle, type_text
+from tests.tui_helpers import SIZE, palette_hits, settle, type_text, wait_for
 
 
 async def test_palette_goes_to_a_contact_by_typing_its_name(store):
@@ -20,9 +20,9 @@ async def test_palette_goes_to_a_contact_by_typing_its_name(store):
         await pilot.press("ctrl+p")
         await settle(pilot, app)
         await type_text(pilot, "Zelda")
-        await pilot.pause(0.5)
-        await settle(pilot, app)
-        await pilot.pause(0.5)
+        await wait_for(
+            pilot, app, lambda: any("Zelda [Hyrule]" in h for h in palette_hits(app)), "the hit"
+        )
         await pilot.press("down", "enter")
         await settle(pilot, app)
         assert isinstance(app.screen, ContactScreen)

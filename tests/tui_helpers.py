@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+
 from textual.worker import WorkerCancelled
 
 from bizdesk.app import BizdeskApp
@@ -29,3 +32,29 @@ async def settle(pilot, app: BizdeskApp) -> None:  # noqa: ANN001
 async def type_text(pilot, text: str) -> None:  # noqa: ANN001
     for ch in text:
         await pilot.press(ch if ch != " " else "space")
+
+
+async def wait_for(
+    pilot,  # noqa: ANN001
+    app: BizdeskApp,
+    condition: Callable[[], bool],
+    what: str,
+    timeout: float = 30,
+) -> None:
+    """Let the app run until ``condition()`` holds; fail saying ``what`` after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while True:
+        await workers_done(app)
+        if condition():
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError(f"waited {timeout} s for {what}")
+        await pilot.pause(0.05)
+
+
+def palette_hits(app: BizdeskApp) -> list[str]:
+    """What the command palette (or find-anything) lists now."""
+    from textual.command import CommandList
+
+    hits = app.screen.query_one(CommandList)
+    return [str(hits.get_option_at_index(i).prompt) for i in range(hits.option_count)]

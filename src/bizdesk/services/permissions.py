@@ -3,7 +3,9 @@
 A public service function that takes a unit of work is decorated with ``@requires(action)``.
 The check runs once, at the outermost decorated call of a unit of work: whatever that call
 does inside (a counter sale delivers goods and posts journal entries) is covered by the outer
-action, so internal helpers never demand rights of their own. The role is read from the store
+action, so internal helpers never demand rights of their own. In a write unit of work that
+outermost call also runs inside a SAVEPOINT: it is all or nothing, however many calls the
+unit of work makes. The role is read from the store
 (the ``user`` table) by the acting OS user's name; an unregistered or disabled user is refused.
 """
 
@@ -174,7 +176,13 @@ def requires(action: str) -> Callable[[F], F]:
             require(uow, action)
             uow.service_depth += 1
             try:
-                return fn(uow, *args, **kwargs)
+                if not uow.write:
+                    return fn(uow, *args, **kwargs)
+                # All or nothing, even inside a larger unit of work: a refused call (or any
+                # error) rolls back to this savepoint, so a caller that catches the refusal
+                # and carries on never commits the call's partial writes.
+                with uow.session.begin_nested():
+                    return fn(uow, *args, **kwargs)
             finally:
                 uow.service_depth -= 1
 

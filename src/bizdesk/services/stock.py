@@ -550,7 +550,7 @@ def _apply_move(
     if qty_scaled > 0 and unit_cost_minor is not None:
         delta = _scale_value(qty_scaled, unit_cost_minor)
         cost = unit_cost_minor
-    elif qty_scaled < 0 and qty + qty_scaled == 0:
+    elif qty + qty_scaled == 0:  # back to zero, from either side: the value goes with it
         delta = -value
         cost = _average_cost(uow, p, qty, value)
     elif qty > 0:
