@@ -21,6 +21,7 @@ from bizdesk.db.session import Store
 from bizdesk.screens.palette import BizdeskCommands
 from bizdesk.services.permissions import allowed, refusal
 from bizdesk.widgets.form import FormScreen
+from bizdesk.widgets.keys import OrderedKeys
 
 # Textual waits ESCDELAY ms after an escape byte for the rest of a key's sequence (an arrow
 # key is ESC [ A). Its 100 ms default is too short over a slow or jittery SSH link: a split
@@ -66,7 +67,7 @@ class Tabs(TabbedContent):
             event.stop()
 
 
-class BizdeskApp(App):
+class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see there)
     TITLE = "bizdesk"
     CSS_PATH = "styles/app.tcss"
     COMMANDS = App.COMMANDS | {BizdeskCommands}

@@ -24,6 +24,7 @@ from textual.widgets import Button, Checkbox, Footer, Input, Label, Select, Stat
 
 from bizdesk.errors import BizdeskError, Conflict, ValidationError
 from bizdesk.services import drafts
+from bizdesk.widgets.keys import TypeAheadInput
 
 
 @dataclass
@@ -215,14 +216,18 @@ class FormScreen(ModalScreen[Any]):
             )
         if f.kind == "checkbox":
             return Checkbox("", bool(f.value), id=wid, compact=True)
-        suggester = None
         if f.kind in ("contact", "organization"):
             suggester = ContactSuggester(
                 self.app.store, "organization" if f.kind == "organization" else None
             )
-        return Input(
-            str(f.value or ""), id=wid, placeholder=f.placeholder, suggester=suggester, compact=True
-        )
+            return TypeAheadInput(
+                str(f.value or ""),
+                id=wid,
+                placeholder=f.placeholder,
+                suggester=suggester,
+                compact=True,
+            )
+        return Input(str(f.value or ""), id=wid, placeholder=f.placeholder, compact=True)
 
     def on_mount(self) -> None:
         self.initial = self.values()

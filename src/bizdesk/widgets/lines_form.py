@@ -19,6 +19,7 @@ from textual.suggester import Suggester
 from textual.widgets import DataTable, Footer, Input, Static
 
 from bizdesk.widgets.form import Field, FormScreen
+from bizdesk.widgets.keys import TypeAheadInput
 
 Preview = Callable[[Any, list[dict[str, str]]], Text]
 LinesSave = Callable[[Any, dict[str, Any], list[dict[str, str]]], Any]
@@ -104,7 +105,7 @@ class LinesFormScreen(FormScreen):
                     sugg = None
                     if f.name in self.suggesters:
                         sugg = LookupSuggester(self.app.store, self.suggesters[f.name])
-                    box = Input(
+                    box = (TypeAheadInput if sugg else Input)(
                         str(f.value or ""),
                         id=f"l-{f.name}",
                         placeholder=f.label,

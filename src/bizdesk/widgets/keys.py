@@ -1,0 +1,208 @@
+"""Keystrokes applied in the order typed, and Tab that accepts a type-ahead suggestion.
+
+Over SSH keys arrive in bursts (lag, a paste without bracketed paste). Textual 8.2.8 hands
+every key to the focused widget's queue, but a *bound* key (tab, ctrl+s, backspace, enter,
+escape, ctrl+letter) is acted on elsewhere: a priority binding (ctrl+s saves a form) runs in
+the app before the letters typed just before it reach the input; other bindings run when the
+key has bubbled back up to the app, by which time the letters typed after it have been put
+into the input, and the app has already sent them to the field that had the focus before a
+Tab moved it. "Quick Save Name" + ctrl+s saved an empty name; "Burst One" Tab "BurstOrg"
+saved "Burst OneBurstO" as the name. Upstream: Textualize/textual issue #6605; PR #6631 (not
+released) runs a widget's own bindings inline in ``_on_key``, which mends backspace but not
+tab or a priority ctrl+s. Remove ``OrderedKeys`` when a released Textual applies every key,
+bound or not, in order (check with tests/test_keys.py without it).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import Any
+
+from textual import events
+from textual.binding import Binding
+from textual.message import Message
+from textual.timer import Timer
+from textual.widget import Widget
+from textual.widgets import Input
+
+# How long a key may wait for the keys before it; only reached when the widget they went to
+# is gone in a way Textual does not report (then waiting longer would only lose typing).
+GIVE_UP_SECONDS = 10.0
+CHECK_SECONDS = 0.5
+
+
+class KeysApplied(Message):
+    """Sent behind a key handed to a widget. It travels the way the key does (the widget's
+    queue, then up to the app), so when it reaches the app the key has been acted on."""
+
+    def __init__(self, token: int) -> None:
+        super().__init__()
+        self.token = token
+
+
+class OrderedKeys:
+    """App mixin (``class MyApp(OrderedKeys, App)``): a key is acted on only after every key
+    received before it has been applied.
+
+    Letters for the input that has the focus go straight into its queue, as Textual does
+    (that input puts them in, in order). Any other key waits until every key before it is
+    done, is then handled exactly as Textual handles it (priority bindings, then the focused
+    widget, bubbling up to the bindings), and the next key waits until it is done: until it
+    has come back up to the app and been acted on there, or, when a widget on the way
+    stopped it, until a ``KeysApplied`` marker sent behind it reaches the app. After a key
+    that opened or closed a screen, the next key also waits until that screen has mounted
+    and set its focus, so typing ahead into a form that is opening lands in its first field.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._key_backlog: deque[events.Key | events.Paste] = deque()
+        self._keys_token = 0
+        # the key in flight (None: waiting for a screen), its marker, where it went, and
+        # the screen when it was sent
+        self._keys_waiting: tuple[events.Event | None, int, Widget, Widget] | None = None
+        self._keys_wait_checks = 0
+        self._keys_wait_timer: Timer | None = None
+        self._keys_sent_to: Widget | None = None  # letters sent here, not yet confirmed
+
+    async def on_event(self, event: events.Event) -> None:
+        if not isinstance(event, events.Key | events.Paste):
+            await super().on_event(event)  # type: ignore[misc]
+        elif not event.is_forwarded:  # a key from the terminal: in the line
+            self._key_backlog.append(event)
+            await self._feed_keys()
+        else:  # a key that bubbled back up: its bindings run here
+            await super().on_event(event)  # type: ignore[misc]
+            if self._keys_waiting is not None and self._keys_waiting[0] is event:
+                self._key_done()
+                await self._feed_keys()
+
+    def _typed_into(self, event: events.Key | events.Paste) -> Widget | None:
+        """The input that takes this key in its own queue without acting anywhere else (a
+        letter or a paste into an input, with no priority binding), else None."""
+        focused = self.focused  # type: ignore[attr-defined]
+        if not isinstance(focused, Input):
+            return None
+        if isinstance(event, events.Paste):
+            return focused
+        if not event.is_printable:
+            return None
+        for _node, bindings in self.screen._binding_chain:  # type: ignore[attr-defined]
+            if any(b.priority for b in bindings.key_to_bindings.get(event.key, ())):
+                return None
+        return focused
+
+    async def _feed_keys(self) -> None:
+        while self._key_backlog and self._keys_waiting is None:
+            event = self._key_backlog[0]
+            if not self.screen_stack:  # type: ignore[attr-defined]
+                self._key_backlog.popleft()  # not started or ending: as Textual does
+                await super().on_event(event)  # type: ignore[misc]
+                continue
+            typed_into = self._typed_into(event)
+            sent_to = self._keys_sent_to
+            if sent_to is not None and typed_into is not sent_to:
+                # letters are still on their way into another widget: let them land first
+                self._wait_for(None, sent_to)
+                continue
+            self._key_backlog.popleft()
+            target = self.focused or self.screen  # type: ignore[attr-defined]
+            screen = self.screen  # type: ignore[attr-defined]
+            await super().on_event(event)  # type: ignore[misc]
+            if typed_into is not None and event.is_forwarded:
+                self._keys_sent_to = typed_into
+            elif event.is_forwarded:  # on its way through the widget (and up to the app)
+                self._wait_for(event, target, screen)
+            elif self.screen is not screen:  # type: ignore[attr-defined]
+                self._wait_for(None, self.screen)  # type: ignore[attr-defined]
+            # else a priority binding acted on it here, in order
+
+    def _wait_for(
+        self, event: events.Event | None, target: Widget, screen: Widget | None = None
+    ) -> None:
+        """Hold the next keys until ``event`` (or, if None, what ``target`` has queued) is
+        done."""
+        self._keys_sent_to = None
+        self._keys_token += 1
+        if not target.post_message(KeysApplied(self._keys_token)):
+            return  # the widget is closing: nothing of it to wait for
+        screen = screen or self.screen  # type: ignore[attr-defined]
+        self._keys_waiting = (event, self._keys_token, target, screen)
+        self._keys_wait_checks = 0
+        if self._keys_wait_timer is None:
+            self._keys_wait_timer = self.set_interval(  # type: ignore[attr-defined]
+                CHECK_SECONDS, self._check_wait
+            )
+        else:
+            self._keys_wait_timer.resume()
+
+    def _key_done(self) -> None:
+        assert self._keys_waiting is not None
+        screen = self._keys_waiting[3]
+        self._keys_waiting = None
+        if self.screen is not screen and self._key_backlog:  # type: ignore[attr-defined]
+            # the key opened or closed a screen: wait until that screen has mounted (its
+            # on_mount gives the focus) before the next key
+            self._wait_for(None, self.screen)  # type: ignore[attr-defined]
+        if self._keys_waiting is None and self._keys_wait_timer is not None:
+            self._keys_wait_timer.pause()
+
+    async def _on_keys_applied(self, marker: KeysApplied) -> None:
+        marker.stop()
+        if self._keys_waiting is None or self._keys_waiting[1] != marker.token:
+            return  # its key came back up to the app first, or it was given up on
+        self._key_done()
+        await self._feed_keys()
+
+    async def _check_wait(self) -> None:
+        """Never hold keys back for a widget that has gone (its queue dropped the marker)."""
+        if self._keys_waiting is None:
+            return
+        target = self._keys_waiting[2]
+        self._keys_wait_checks += 1
+        gone = not target.is_attached or target._closing or target._closed
+        if gone or self._keys_wait_checks * CHECK_SECONDS >= GIVE_UP_SECONDS:
+            self._key_done()
+            await self._feed_keys()
+
+
+class TypeAheadInput(Input):
+    """An input with type-ahead whose suggestion Tab accepts, then moves on as Tab does.
+
+    The suggestion Tab takes is the one for what was typed, also when the lookup has not
+    come back yet (keys typed in a burst): it is looked up then, so a burst and slow typing
+    end the same way. A value the user did not type in (tabbing through a filled field) is
+    left as it is, as no suggestion is shown for it.
+    """
+
+    BINDINGS = [
+        Binding("tab", "accept_and_next", "Accept suggestion, next field", show=False),
+    ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._looked_up: str | None = None  # the value a suggestion was asked for
+
+    def _watch_value(self, value: str) -> None:
+        super()._watch_value(value)
+        self._looked_up = value if self.suggester and value else None
+
+    def _on_focus(self, event: events.Focus) -> None:
+        super()._on_focus(event)
+        self._looked_up = None  # Input drops its suggestion on focus; so does Tab
+
+    async def action_accept_and_next(self) -> None:
+        value = self.value
+        suggestion = self._suggestion
+        if not suggestion and self.suggester and self._looked_up == value:
+            asked = value if self.suggester.case_sensitive else value.casefold()
+            suggestion = await self.suggester.get_suggestion(asked) or ""
+        if (
+            suggestion
+            and self.value == value
+            and self.cursor_at_end
+            and len(suggestion) > len(value)
+        ):
+            self.value = suggestion
+            self.cursor_position = len(suggestion)
+        self.screen.focus_next()
