@@ -16,6 +16,7 @@ bound or not, in order (check with tests/test_keys.py without it).
 from __future__ import annotations
 
 from collections import deque
+from dataclasses import dataclass
 from typing import Any
 
 from textual import events
@@ -29,6 +30,8 @@ from textual.widgets import Input
 # is gone in a way Textual does not report (then waiting longer would only lose typing).
 GIVE_UP_SECONDS = 10.0
 CHECK_SECONDS = 0.5
+# Marker rounds after a key while messages it set off are still on their way.
+MAX_ROUNDS = 4
 
 
 class KeysApplied(Message):
@@ -40,6 +43,19 @@ class KeysApplied(Message):
         self.token = token
 
 
+@dataclass
+class _Wait:
+    """A key (or, with ``key`` None, what was sent to ``target``) that the next keys wait
+    for, the screen when it was sent, and the marker rounds sent so far."""
+
+    key: events.Event | None
+    token: int
+    target: Widget
+    screen: Widget
+    rounds: int = 1
+    checks: int = 0
+
+
 class OrderedKeys:
     """App mixin (``class MyApp(OrderedKeys, App)``): a key is acted on only after every key
     received before it has been applied.
@@ -49,7 +65,9 @@ class OrderedKeys:
     done, is then handled exactly as Textual handles it (priority bindings, then the focused
     widget, bubbling up to the bindings), and the next key waits until it is done: until it
     has come back up to the app and been acted on there, or, when a widget on the way
-    stopped it, until a ``KeysApplied`` marker sent behind it reaches the app. After a key
+    stopped it, until a ``KeysApplied`` marker sent behind it reaches the app. What the key
+    set off on its way (enter submits an input, the form then moves the focus) is waited
+    for by sending the marker round again while that way has messages queued. After a key
     that opened or closed a screen, the next key also waits until that screen has mounted
     and set its focus, so typing ahead into a form that is opening lands in its first field.
     """
@@ -58,10 +76,7 @@ class OrderedKeys:
         super().__init__(*args, **kwargs)
         self._key_backlog: deque[events.Key | events.Paste] = deque()
         self._keys_token = 0
-        # the key in flight (None: waiting for a screen), its marker, where it went, and
-        # the screen when it was sent
-        self._keys_waiting: tuple[events.Event | None, int, Widget, Widget] | None = None
-        self._keys_wait_checks = 0
+        self._keys_waiting: _Wait | None = None
         self._keys_wait_timer: Timer | None = None
         self._keys_sent_to: Widget | None = None  # letters sent here, not yet confirmed
 
@@ -73,7 +88,7 @@ class OrderedKeys:
             await self._feed_keys()
         else:  # a key that bubbled back up: its bindings run here
             await super().on_event(event)  # type: ignore[misc]
-            if self._keys_waiting is not None and self._keys_waiting[0] is event:
+            if self._keys_waiting is not None and self._keys_waiting.key is event:
                 self._key_done()
                 await self._feed_keys()
 
@@ -114,21 +129,24 @@ class OrderedKeys:
             elif event.is_forwarded:  # on its way through the widget (and up to the app)
                 self._wait_for(event, target, screen)
             elif self.screen is not screen:  # type: ignore[attr-defined]
-                self._wait_for(None, self.screen)  # type: ignore[attr-defined]
+                self._wait_for(None, self.screen, screen)  # type: ignore[attr-defined]
             # else a priority binding acted on it here, in order
 
     def _wait_for(
-        self, event: events.Event | None, target: Widget, screen: Widget | None = None
+        self,
+        key: events.Event | None,
+        target: Widget,
+        screen: Widget | None = None,
+        rounds: int = 1,
     ) -> None:
-        """Hold the next keys until ``event`` (or, if None, what ``target`` has queued) is
+        """Hold the next keys until ``key`` (or, if None, what ``target`` has queued) is
         done."""
         self._keys_sent_to = None
         self._keys_token += 1
         if not target.post_message(KeysApplied(self._keys_token)):
             return  # the widget is closing: nothing of it to wait for
         screen = screen or self.screen  # type: ignore[attr-defined]
-        self._keys_waiting = (event, self._keys_token, target, screen)
-        self._keys_wait_checks = 0
+        self._keys_waiting = _Wait(key, self._keys_token, target, screen, rounds)
         if self._keys_wait_timer is None:
             self._keys_wait_timer = self.set_interval(  # type: ignore[attr-defined]
                 CHECK_SECONDS, self._check_wait
@@ -137,33 +155,53 @@ class OrderedKeys:
             self._keys_wait_timer.resume()
 
     def _key_done(self) -> None:
-        assert self._keys_waiting is not None
-        screen = self._keys_waiting[3]
+        wait = self._keys_waiting
+        assert wait is not None
         self._keys_waiting = None
-        if self.screen is not screen and self._key_backlog:  # type: ignore[attr-defined]
+        if not self._key_backlog:
+            pass  # nothing typed after it: nothing to hold back
+        elif self.screen is not wait.screen:  # type: ignore[attr-defined]
             # the key opened or closed a screen: wait until that screen has mounted (its
             # on_mount gives the focus) before the next key
             self._wait_for(None, self.screen)  # type: ignore[attr-defined]
+        elif wait.rounds < MAX_ROUNDS and _busy(wait.target):
+            # what the key set off (messages on its way) comes first
+            self._wait_for(None, wait.target, wait.screen, wait.rounds + 1)
         if self._keys_waiting is None and self._keys_wait_timer is not None:
             self._keys_wait_timer.pause()
 
     async def _on_keys_applied(self, marker: KeysApplied) -> None:
         marker.stop()
-        if self._keys_waiting is None or self._keys_waiting[1] != marker.token:
+        if self._keys_waiting is None or self._keys_waiting.token != marker.token:
             return  # its key came back up to the app first, or it was given up on
         self._key_done()
         await self._feed_keys()
 
     async def _check_wait(self) -> None:
         """Never hold keys back for a widget that has gone (its queue dropped the marker)."""
-        if self._keys_waiting is None:
+        wait = self._keys_waiting
+        if wait is None:
             return
-        target = self._keys_waiting[2]
-        self._keys_wait_checks += 1
+        wait.checks += 1
+        target = wait.target
         gone = not target.is_attached or target._closing or target._closed
-        if gone or self._keys_wait_checks * CHECK_SECONDS >= GIVE_UP_SECONDS:
-            self._key_done()
+        if gone or wait.checks * CHECK_SECONDS >= GIVE_UP_SECONDS:
+            self._keys_waiting = None
+            if self._keys_wait_timer is not None:
+                self._keys_wait_timer.pause()
             await self._feed_keys()
+
+
+def _busy(widget: Widget) -> bool:
+    """Has the way from ``widget`` up to its screen messages queued?"""
+    if not widget.is_attached:
+        return False
+    node: Any = widget
+    while node is not None and node is not widget.app:
+        if not node._message_queue.empty():
+            return True
+        node = node._parent
+    return False
 
 
 class TypeAheadInput(Input):
@@ -193,16 +231,12 @@ class TypeAheadInput(Input):
 
     async def action_accept_and_next(self) -> None:
         value = self.value
-        suggestion = self._suggestion
-        if not suggestion and self.suggester and self._looked_up == value:
-            asked = value if self.suggester.case_sensitive else value.casefold()
-            suggestion = await self.suggester.get_suggestion(asked) or ""
-        if (
-            suggestion
-            and self.value == value
-            and self.cursor_at_end
-            and len(suggestion) > len(value)
-        ):
-            self.value = suggestion
-            self.cursor_position = len(suggestion)
+        if self.suggester and self._looked_up == value and self.cursor_at_end:
+            suggestion = self._suggestion
+            if not suggestion:  # not back yet (or none): ask now
+                asked = value if self.suggester.case_sensitive else value.casefold()
+                suggestion = await self.suggester.get_suggestion(asked) or ""
+            if suggestion and self.value == value and len(suggestion) > len(value):
+                self.value = suggestion
+                self.cursor_position = len(suggestion)
         self.screen.focus_next()
