@@ -19,9 +19,10 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Any
 
-from textual import events
+from textual import events, messages
 from textual.binding import Binding
 from textual.message import Message
+from textual.suggester import SuggestionReady
 from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Input
@@ -32,6 +33,7 @@ GIVE_UP_SECONDS = 10.0
 CHECK_SECONDS = 0.5
 # Marker rounds after a key while messages it set off are still on their way.
 MAX_ROUNDS = 4
+_MESSAGES = messages.__name__  # Textual's own (layout, update, prompt...)
 
 
 class KeysApplied(Message):
@@ -102,9 +104,10 @@ class OrderedKeys:
             return focused
         if not event.is_printable:
             return None
-        for _node, bindings in self.screen._binding_chain:  # type: ignore[attr-defined]
-            if any(b.priority for b in bindings.key_to_bindings.get(event.key, ())):
-                return None
+        # Textual drops the bindings of the input's ancestors for keys it takes (its
+        # check_consume_key); only a priority binding of its own would act before it.
+        if any(b.priority for b in focused._bindings.key_to_bindings.get(event.key, ())):
+            return None
         return focused
 
     async def _feed_keys(self) -> None:
@@ -115,13 +118,14 @@ class OrderedKeys:
                 await super().on_event(event)  # type: ignore[misc]
                 continue
             typed_into = self._typed_into(event)
+            target = self.focused or self.screen  # type: ignore[attr-defined]
             sent_to = self._keys_sent_to
-            if sent_to is not None and typed_into is not sent_to:
+            if sent_to is not None and target is not sent_to:
                 # letters are still on their way into another widget: let them land first
+                # (a key for the same widget queues up behind them there)
                 self._wait_for(None, sent_to)
                 continue
             self._key_backlog.popleft()
-            target = self.focused or self.screen  # type: ignore[attr-defined]
             screen = self.screen  # type: ignore[attr-defined]
             await super().on_event(event)  # type: ignore[misc]
             if typed_into is not None and event.is_forwarded:
@@ -145,7 +149,8 @@ class OrderedKeys:
         self._keys_token += 1
         if not target.post_message(KeysApplied(self._keys_token)):
             return  # the widget is closing: nothing of it to wait for
-        screen = screen or self.screen  # type: ignore[attr-defined]
+        if screen is None:
+            screen = self.screen  # type: ignore[attr-defined]
         self._keys_waiting = _Wait(key, self._keys_token, target, screen, rounds)
         if self._keys_wait_timer is None:
             self._keys_wait_timer = self.set_interval(  # type: ignore[attr-defined]
@@ -192,14 +197,35 @@ class OrderedKeys:
             await self._feed_keys()
 
 
+# What a key sets off that cannot move the focus or open a screen: no need to wait for it.
+_HARMLESS = (
+    KeysApplied,
+    events.Key,
+    events.Paste,
+    events.Focus,
+    events.Blur,
+    events.DescendantFocus,
+    events.DescendantBlur,
+    events.Idle,
+    events.Resize,
+    Input.Changed,
+    SuggestionReady,
+)
+
+
 def _busy(widget: Widget) -> bool:
-    """Has the way from ``widget`` up to its screen messages queued?"""
+    """Has the way from ``widget`` up to its screen messages queued that may move the focus
+    (an input submitted, a table row selected...)?"""
     if not widget.is_attached:
         return False
     node: Any = widget
     while node is not None and node is not widget.app:
-        if not node._message_queue.empty():
-            return True
+        queued = getattr(node._message_queue, "values", None)  # textual._queue.Queue
+        if queued is None:
+            return not node._message_queue.empty()
+        for message in list(queued):
+            if not isinstance(message, _HARMLESS) and type(message).__module__ != _MESSAGES:
+                return True
         node = node._parent
     return False
 
