@@ -110,6 +110,13 @@ class OrderedKeys:
             return None
         return focused
 
+    def _has_priority(self, event: events.Key | events.Paste) -> bool:
+        """Would a priority binding act on this key in the app, before the focused widget?"""
+        if not isinstance(event, events.Key):
+            return False
+        chain = self.screen._binding_chain  # type: ignore[attr-defined]
+        return any(b.priority for _, bm in chain for b in bm.key_to_bindings.get(event.key, ()))
+
     async def _feed_keys(self) -> None:
         while self._key_backlog and self._keys_waiting is None:
             event = self._key_backlog[0]
@@ -120,9 +127,9 @@ class OrderedKeys:
             typed_into = self._typed_into(event)
             target = self.focused or self.screen  # type: ignore[attr-defined]
             sent_to = self._keys_sent_to
-            if sent_to is not None and target is not sent_to:
-                # letters are still on their way into another widget: let them land first
-                # (a key for the same widget queues up behind them there)
+            if sent_to is not None and (target is not sent_to or self._has_priority(event)):
+                # letters are still on their way into the input: let them land first (a key
+                # for the same input that no priority binding takes queues up behind them)
                 self._wait_for(None, sent_to)
                 continue
             self._key_backlog.popleft()
