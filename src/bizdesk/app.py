@@ -26,6 +26,7 @@ from bizdesk.screens.palette import BizdeskCommands
 from bizdesk.services.permissions import allowed, refusal
 from bizdesk.widgets.footer import KeysFooter
 from bizdesk.widgets.form import FormScreen
+from bizdesk.widgets.keys import OrderedKeys
 
 # Textual waits ESCDELAY ms after an escape byte for the rest of a key's sequence (an arrow
 # key is ESC [ A). Its 100 ms default is too short over a slow or jittery SSH link: a split
@@ -94,7 +95,7 @@ class NeverSendUnsafe(LineFilter):
         return [seg for seg in out if seg.text or seg.control]
 
 
-class BizdeskApp(App):
+class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see there)
     TITLE = "bizdesk"
     CSS_PATH = "styles/app.tcss"
     COMMANDS = App.COMMANDS | {BizdeskCommands}

@@ -27,6 +27,7 @@ from bizdesk.faults import describe
 from bizdesk.formatting import editable, visible
 from bizdesk.services import drafts
 from bizdesk.widgets.footer import KeysFooter
+from bizdesk.widgets.keys import TypeAheadInput
 
 
 @dataclass
@@ -219,14 +220,18 @@ class FormScreen(ModalScreen[Any]):
             )
         if f.kind == "checkbox":
             return Checkbox("", bool(f.value), id=wid, compact=True)
-        suggester = None
         if f.kind in ("contact", "organization"):
             suggester = ContactSuggester(
                 self.app.store, "organization" if f.kind == "organization" else None
             )
-        return Input(
-            self._shown(f), id=wid, placeholder=f.placeholder, suggester=suggester, compact=True
-        )
+            return TypeAheadInput(
+                self._shown(f),
+                id=wid,
+                placeholder=f.placeholder,
+                suggester=suggester,
+                compact=True,
+            )
+        return Input(self._shown(f), id=wid, placeholder=f.placeholder, compact=True)
 
     def _shown(self, f: Field) -> str:
         """A stored value as the field shows it: a number as the form reads it back (in the

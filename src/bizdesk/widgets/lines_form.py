@@ -22,6 +22,7 @@ from textual.widgets import DataTable, Input, Static
 from bizdesk.formatting import visible
 from bizdesk.widgets.footer import KeysFooter
 from bizdesk.widgets.form import Field, FormScreen
+from bizdesk.widgets.keys import TypeAheadInput
 
 Preview = Callable[[Any, list[dict[str, str]]], Text]
 LinesSave = Callable[[Any, dict[str, Any], list[dict[str, str]]], Any]
@@ -107,7 +108,7 @@ class LinesFormScreen(FormScreen):
                     sugg = None
                     if f.name in self.suggesters:
                         sugg = LookupSuggester(self.app.store, self.suggesters[f.name])
-                    box = Input(
+                    box = (TypeAheadInput if sugg else Input)(
                         self._shown(f),
                         id=f"l-{f.name}",
                         placeholder=f.label,

@@ -1,0 +1,302 @@
+"""Keystrokes in order: a burst of keys (lag over SSH, a paste) ends up exactly as typed,
+bound keys (tab, ctrl+s, backspace, enter) included, and Tab accepts a type-ahead
+suggestion. Through a real pseudo-terminal, each burst written in ONE ``write()``, and with
+Pilot (the same bytes parsed by Textual's own terminal parser and posted all at once);
+what was saved is read back with the services, never from the screen."""
+
+from __future__ import annotations
+
+import os
+import select
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from textual._xterm_parser import XTermParser
+
+from bizdesk.app import BizdeskApp
+from bizdesk.db import Store, open_store
+from bizdesk.services import contacts as C
+from bizdesk.services import purchasing as PU
+from bizdesk.services import stock as S
+from bizdesk.services.paging import PageRequest
+from bizdesk.widgets.form import FormScreen
+from tests.erp_helpers import order, product, supplier
+from tests.test_ssh import Terminal, screen_text
+from tests.tui_helpers import SIZE, settle
+
+F3 = "\x1bOR"  # Contacts
+F7 = "\x1b[18~"  # Purchases
+TAB, CTRL_S, BACKSPACE, ENTER = "\t", "\x13", "\x7f", "\r"
+
+
+def paste(text: str) -> str:
+    """``text`` as a terminal sends a paste (bracketed paste mode, which Textual turns on)."""
+    return f"\x1b[200~{text}\x1b[201~"
+
+
+# --- through a pseudo-terminal ---------------------------------------------------------
+
+
+def wait_until(term: Terminal, done: Callable[[str], bool], what: str, limit: float = 120) -> str:
+    """Read the terminal until ``done(screen text read meanwhile)`` holds; the screen text
+    is what was drawn since the call."""
+    got = b""
+    end = time.monotonic() + limit
+    while time.monotonic() < end:
+        ready, _, _ = select.select([term.master], [], [], 0.1)
+        if ready:
+            try:
+                chunk = os.read(term.master, 65536)
+            except OSError:
+                break
+            got += chunk
+            term.output += chunk
+        text = screen_text(got)
+        if done(text):
+            return text
+    raise AssertionError(f"waited {limit} s for {what}; the screen drew: {screen_text(got)!r}")
+
+
+def showing(term: Terminal, *texts: str) -> str:
+    return wait_until(term, lambda s: all(t in s for t in texts), f"{texts!r} on screen")
+
+
+def contact_count(store: Store) -> int:
+    with store.read() as uow:
+        return C.counts(uow)["contacts"]
+
+
+def contact(store: Store, name: str) -> C.ContactView | None:
+    with store.read() as uow:
+        found = C.find_by_name_or_email(uow, name)
+        return C.get(uow, found.id) if found else None
+
+
+@pytest.fixture
+def shop(tmp_path) -> Path:
+    db = tmp_path / "shop.db"
+    r = subprocess.run(
+        [sys.executable, "-m", "bizdesk", "init", "--db", str(db)], capture_output=True, text=True
+    )
+    assert r.returncode == 0, r.stderr
+    return db
+
+
+@pytest.fixture
+def terminal(shop, tmp_path):
+    term = Terminal(shop, tmp_path / "state")
+    yield term
+    term.close()
+
+
+def save_burst(term: Terminal, store: Store, burst: str, contacts_after: int) -> str:
+    """Write ``burst`` (ending in ctrl+s) in one write; wait until the store holds
+    ``contacts_after`` contacts or the form says it did not save."""
+    os.write(term.master, burst.encode())
+    return wait_until(
+        term,
+        lambda s: "Not saved" in s or contact_count(store) >= contacts_after,
+        "the form to save or refuse",
+    )
+
+
+def test_bursts_into_the_contact_form_are_saved_as_typed(shop, terminal):
+    store = open_store(str(shop))
+    with store.write() as uow:
+        C.create(uow, C.ContactInput(name="BurstOrg", kind="organization"))
+    showing(terminal, "Home")
+    os.write(terminal.master, F3.encode())
+    showing(terminal, "New")
+    os.write(terminal.master, b"n")
+    showing(terminal, "New contact")
+
+    # letters then ctrl+s (a priority binding): the save sees every letter
+    screen = save_burst(terminal, store, "Quick Save Name" + CTRL_S, 2)
+    assert "Not saved" not in screen
+    assert contact(store, "Quick Save Name") is not None
+
+    # tab moves on between letters: Name, Kind (left as it is), Organisation, Email
+    os.write(terminal.master, b"n")
+    showing(terminal, "New contact")
+    burst = "Burst One" + TAB + TAB + "BurstOrg" + TAB + "b@example.com" + CTRL_S
+    assert "Not saved" not in save_burst(terminal, store, burst, 3)
+    saved = contact(store, "Burst One")
+    assert saved is not None
+    assert (saved.name, saved.organization, saved.email) == (
+        "Burst One",
+        "BurstOrg",
+        "b@example.com",
+    )
+
+    # backspace in the middle of a burst deletes what was typed just before it
+    os.write(terminal.master, b"n")
+    showing(terminal, "New contact")
+    burst = (
+        "Backspace Tesx" + BACKSPACE + "t" + TAB + TAB + TAB + "bs@example.comm" + BACKSPACE
+    ) + CTRL_S
+    assert "Not saved" not in save_burst(terminal, store, burst, 4)
+    saved = contact(store, "Backspace Test")
+    assert saved is not None and saved.email == "bs@example.com"
+
+    # a paste (bracketed) between typed keys
+    os.write(terminal.master, b"n")
+    showing(terminal, "New contact")
+    burst = "Ann " + paste("Pasted") + " Lee" + TAB * 3 + paste("ann@example.com") + CTRL_S
+    assert "Not saved" not in save_burst(terminal, store, burst, 5)
+    saved = contact(store, "Ann Pasted Lee")
+    assert saved is not None and saved.email == "ann@example.com"
+    assert contact_count(store) == 5  # nothing else was made on the way
+
+
+def test_typing_ahead_into_a_form_that_is_opening(shop, terminal):
+    store = open_store(str(shop))
+    showing(terminal, "Home")
+    os.write(terminal.master, F3.encode())
+    showing(terminal, "New")
+    # the key that opens the form and what goes into it, in one write
+    screen = save_burst(terminal, store, "n" + "Early Bird" + TAB * 3 + "e@example.com" + CTRL_S, 1)
+    assert "Not saved" not in screen
+    saved = contact(store, "Early Bird")
+    assert saved is not None and saved.email == "e@example.com"
+
+
+def test_a_burst_into_the_receive_form_saves_to_the_location_typed(shop, terminal):
+    store = open_store(str(shop))
+    sid = supplier(store)
+    pid = product(store, "BOLT", name="Bolt M8", cost="0.20")
+    with store.write() as uow:
+        S.add_location(uow, "Basement")
+    po = order(store, sid, ("BOLT", "10", "0.20"))
+    showing(terminal, "Home")
+    os.write(terminal.master, F7.encode())
+    showing(terminal, po.label)
+    os.write(terminal.master, ENTER.encode())
+    showing(terminal, "Receive")
+    os.write(terminal.master, b"r")
+    showing(terminal, f"Receive goods on {po.label}")
+
+    def received(screen: str) -> bool:
+        with store.read() as uow:
+            return "Not saved" in screen or PU.get(uow, po.id).state == "received"
+
+    # from the quantity (10 to come) to the location, then save
+    os.write(terminal.master, (TAB + "Basement" + CTRL_S).encode())
+    screen = wait_until(terminal, received, "the receipt to save or be refused")
+    assert "Not saved" not in screen
+    with store.read() as uow:
+        where = [(x.location, x.on_hand) for x in S.get_product(uow, pid).locations]
+    assert where == [("Basement", 10)]
+
+
+def test_tab_accepts_type_ahead_in_a_burst(shop, terminal):
+    store = open_store(str(shop))
+    sid = supplier(store, "Acme Supply")
+    product(store, "BOLT", name="Bolt M8", cost="0.20")
+    with store.write() as uow:
+        C.create(uow, C.ContactInput(name="Northwind Traders", kind="organization"))
+    showing(terminal, "Home")
+
+    # the organisation picker of the contact form
+    os.write(terminal.master, F3.encode())
+    showing(terminal, "New")
+    os.write(terminal.master, b"n")
+    showing(terminal, "New contact")
+    burst = "Picker Person" + TAB + TAB + "North" + TAB + "p@example.com" + CTRL_S
+    assert "Not saved" not in save_burst(terminal, store, burst, 3)
+    saved = contact(store, "Picker Person")
+    assert saved is not None
+    assert (saved.organization, saved.email) == ("Northwind Traders", "p@example.com")
+
+    # the supplier and the product pickers of a purchase order, enter adding each line
+    os.write(terminal.master, F7.encode())
+    showing(terminal, "New order")
+    os.write(terminal.master, b"n")
+    showing(terminal, "New purchase order")
+    burst = (
+        "Acm" + TAB * 5  # supplier, order date, expected, notes, the lines table
+        + "BOL" + TAB + "5" + TAB * 3 + "first line" + ENTER  # the line editor
+        + "bol" + TAB + "2" + ENTER
+        + CTRL_S
+    )  # fmt: skip
+    os.write(terminal.master, burst.encode())
+
+    def saved_order(screen: str) -> bool:
+        with store.read() as uow:
+            return "Not saved" in screen or PU.list_page(uow, PageRequest()).rows != []
+
+    assert "Not saved" not in wait_until(terminal, saved_order, "the order to save")
+    with store.read() as uow:
+        (row,) = PU.list_page(uow, PageRequest()).rows
+        po = PU.get(uow, row.id)
+    assert po.supplier == "Acme Supply" and po.supplier_id == sid
+    assert [(ln.sku, str(ln.qty), ln.description) for ln in po.lines] == [
+        ("BOLT", "5", "first line"),
+        ("BOLT", "2", "Bolt M8"),
+    ]
+
+
+# --- with Pilot: the same bytes, parsed by Textual's terminal parser, posted at once ----
+
+
+def post_burst(app: BizdeskApp, data: str) -> None:
+    """Every key of ``data`` in the app's queue before the first is handled, as when a
+    terminal delivers them in one read."""
+    for event in XTermParser().feed(data):
+        app.post_message(event)
+
+
+async def wait_for(pilot, check: Callable[[], bool], what: str, limit: float = 60) -> None:  # noqa: ANN001
+    end = time.monotonic() + limit
+    while not check():
+        assert time.monotonic() < end, f"waited {limit} s for {what}"
+        await pilot.pause(0.05)
+
+
+async def open_new_contact(pilot, app: BizdeskApp) -> FormScreen:  # noqa: ANN001
+    await settle(pilot, app)
+    await pilot.press("f3")
+    await settle(pilot, app)
+    await pilot.press("n")
+    await settle(pilot, app)
+    assert isinstance(app.screen, FormScreen)
+    return app.screen
+
+
+async def test_pilot_burst_with_shift_tab_backspace_and_ctrl_s(store):
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        form = await open_new_contact(pilot, app)
+        # email first, back to the name with shift+tab, a typo mended with backspace
+        burst = (
+            TAB * 3 + "x@example.org" + "\x1b[Z" * 3 + "Shifty Tipo" + BACKSPACE * 2 + "yo"
+        ) + CTRL_S
+        post_burst(app, burst)
+        await wait_for(
+            pilot,
+            lambda: form.saved or "Not saved" in str(form.query_one("#form-error").render()),
+            "a save",
+        )
+        assert form.saved
+    saved = contact(store, "Shifty Tiyo")
+    assert saved is not None and saved.email == "x@example.org"
+
+
+async def test_pilot_tab_keeps_a_filled_picker_as_it_is(store):
+    """Tab accepts only a suggestion for what was typed in the field: tabbing through a
+    field filled in before it had the focus (a restored draft) leaves the text alone,
+    though a name starts with it."""
+    with store.write() as uow:
+        C.create(uow, C.ContactInput(name="Acme Holdings", kind="organization"))
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        form = await open_new_contact(pilot, app)
+        form.apply_draft({"values": {"organization": "Acme"}})
+        await settle(pilot, app)
+        post_burst(app, TAB * 3)  # Name -> Kind -> Organisation -> Email
+        await wait_for(pilot, lambda: app.focused.id == "f-email", "the focus on Email")
+        await settle(pilot, app)
+        assert form.values()["organization"] == "Acme"
