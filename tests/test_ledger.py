@@ -101,7 +101,8 @@ def test_a_reversal_is_never_dated_before_its_original(store) -> None:  # noqa: 
     with store.write() as uow, pytest.raises(ValidationError) as exc:
         ledger.reverse(uow, a.id, "2023-11-02")
     assert exc.value.fields["date"] == (
-        "2023-11-02 is before JE-1 itself (2026-11-02); a reversal is dated on or after its original"
+        "2023-11-02 is before JE-1 itself (2026-11-02); "
+        "a reversal is dated on or after its original"
     )
     with store.write() as uow, pytest.raises(ValidationError, match="before JE-1 itself"):
         ledger.reverse(uow, a.id, "2026-11-01")
