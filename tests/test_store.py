@@ -204,8 +204,8 @@ def test_a_crm_only_store_upgrades_and_gets_the_erp_defaults(tmp_path) -> None: 
     from bizdesk.db import open_store
     from bizdesk.db.migrate import alembic_config
     from bizdesk.models.core import User
-    from bizdesk.services import ledger, setup, stock
-    from bizdesk.services.contacts import ContactInput, create
+    from bizdesk.services import contacts, ledger, setup, stock
+    from bizdesk.services.paging import PageRequest
 
     path = tmp_path / "old.db"
     old = open_store(str(path), user="tester", migrate=False)
@@ -214,12 +214,24 @@ def test_a_crm_only_store_upgrades_and_gets_the_erp_defaults(tmp_path) -> None: 
         for key, value in (("company", "Old Shop"), ("currency", "EUR"), ("locale", "en_US")):
             uow.set_setting(key, value)
         uow.session.add(User(username="tester", role="owner"))  # its init made tester owner
-        create(uow, ContactInput(name="Kept Customer"))
+        # a contact as bizdesk 0002 wrote it (today's model has more columns)
+        uow.session.execute(
+            text(
+                "INSERT INTO contact (kind, name, sort_name, street, city, postcode, country, "
+                "stage, is_customer, is_supplier, source, notes, archived, created_at, "
+                "updated_at, updated_by, version) VALUES ('person', 'Kept Customer', "
+                "'kept customer', '', 'București', '', 'RO', 'customer', 1, 0, '', '', 0, "
+                "'2026-01-01 00:00:00', '2026-01-01 00:00:00', 'tester', 1)"
+            )
+        )
     old.dispose()
     store = open_store(str(path), user="tester")
     setup.ensure_initialized(store)
     with store.read() as uow:
         assert ledger.account_for(uow, "inventory").code == "1200"
         assert stock.default_location(uow).name == "Main"
+        # migration 0006 folded the old row's search text: found without its accents
+        found = contacts.list_page(uow, PageRequest(search="Bucuresti")).rows
+        assert [r.name for r in found] == ["Kept Customer"]
     assert list((tmp_path / "backups").glob("*before-upgrade-0002*"))
     store.dispose()
