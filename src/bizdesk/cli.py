@@ -159,7 +159,8 @@ IMPORT_HELP = {
     "postcode, country, tags (;-separated), stage, roles (customer;supplier), owner, notes. "
     "Contacts with an email that exists are updated.",
     "products": "Columns: sku, name (required), unit, sale_price, cost, vat_rate (percent), "
-    "supplier (email or name), reorder_point, reorder_qty, allow_negative (yes/no). "
+    "supplier (email or name), reorder_point, reorder_qty, allow_negative (yes/no), "
+    "stocked (yes/no; no: a service such as a workshop hour, never stocked or reordered). "
     "Products with a SKU that exists are updated.",
     "stock-count": "Columns: sku, counted (required), location (default: the main one), "
     "reason. Differences from the books post as stock adjustments.",
