@@ -286,7 +286,14 @@ def report(
     fmt: FormatOpt = "table",
 ) -> None:
     """Print a report as a table, CSV or JSON."""
-    from bizdesk.services.reports import REPORTS, WRITING_REPORTS, build, plain, report_csv
+    from bizdesk.services.reports import (
+        REPORTS,
+        WRITING_REPORTS,
+        build,
+        cell_text,
+        plain,
+        report_csv,
+    )
 
     if name not in REPORTS:
         fail(f"unknown report {name!r}; available now: {', '.join(REPORTS)}", 2)
@@ -303,6 +310,7 @@ def report(
     unit = store.write if name in WRITING_REPORTS else store.read
     with user_errors(), unit() as uow:
         rep = build(uow, name, **params)
+        loc = uow.setting("locale", "en_US")
     keys = [c.key for c in rep.columns]
     if fmt == "json":
         doc = {
@@ -318,12 +326,12 @@ def report(
     else:
         table = Table(title=rep.title, show_footer=rep.totals is not None)
         for c in rep.columns:
-            foot = "" if rep.totals is None else str(plain(rep.totals.get(c.key, "")))
+            foot = "" if rep.totals is None else cell_text(rep.totals.get(c.key), c.numeric, loc)
             table.add_column(
                 Text(c.label), footer=Text(foot), justify="right" if c.numeric else "left"
             )
         for r in rep.rows:
-            table.add_row(*(Text(str(plain(r[k]))) for k in keys))
+            table.add_row(*(Text(cell_text(r[c.key], c.numeric, loc)) for c in rep.columns))
         out.print(table)
         for note in rep.notes:
             out.print(Text(note))

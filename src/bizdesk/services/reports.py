@@ -9,6 +9,7 @@ from typing import Any
 
 from bizdesk.db.session import UnitOfWork
 from bizdesk.errors import ValidationError
+from bizdesk.formatting import money, number
 from bizdesk.services import permissions
 
 
@@ -197,9 +198,10 @@ def _balance_sheet(uow: UnitOfWork, as_of: date | None = None, **_: Any) -> Repo
         {"section": "", "account": "", "name": "Assets", "amount": t["asset"]},
         {"as_of": as_of},
     )
+    loc = uow.setting("locale", "en_US")
     rep.notes.append(
-        f"Assets {t['asset']} = liabilities {t['liability']} + equity {t['equity']} "
-        f"({t['liabilities_and_equity']})"
+        f"Assets {money(t['asset'], loc)} = liabilities {money(t['liability'], loc)} + "
+        f"equity {money(t['equity'], loc)} ({money(t['liabilities_and_equity'], loc)})"
     )
     return rep
 
@@ -352,7 +354,8 @@ def _statement_report(
         out,
     )
     if rows:
-        rep.notes.append(f"Balance: {rows[-1].balance} ({owed})")
+        loc = uow.setting("locale", "en_US")
+        rep.notes.append(f"Balance: {money(rows[-1].balance, loc)} ({owed})")
     return rep
 
 
@@ -438,6 +441,19 @@ def plain(value: Any) -> Any:
     if isinstance(value, date):
         return value.isoformat()
     return value
+
+
+def cell_text(value: Any, numeric: bool, locale: str = "en_US") -> str:
+    """A report cell for people (tables on a terminal): a number in a numeric column grouped
+    in the shop's locale with its decimals kept (``1,234.50``); dates ISO; None empty.
+    JSON and CSV keep ``plain`` values (``1234.50``)."""
+    if value is None:
+        return ""
+    if numeric and isinstance(value, Decimal):
+        return money(value, locale)
+    if numeric and isinstance(value, int) and not isinstance(value, bool):
+        return number(value, locale)
+    return str(plain(value))
 
 
 def report_csv(rep: Report, stream) -> int:  # noqa: ANN001
