@@ -117,3 +117,15 @@ def test_order_lists_filter_by_a_folded_supplier_name(store) -> None:  # noqa: A
         rows = purchasing.list_page(uow, PageRequest(search="surub otel")).rows
         assert [r.id for r in rows] == [po.id]
         assert purchasing.list_page(uow, PageRequest(search="nimic")).rows == []
+
+
+def test_tickets_are_found_without_accents(store) -> None:  # noqa: ANN001
+    from bizdesk.services import tickets
+
+    with store.write() as uow:
+        t = tickets.create(uow, tickets.TicketInput(subject="Frână defectă la bicicletă"))
+    with store.read() as uow:
+        rows = tickets.list_page(uow, PageRequest(search="frana defecta")).rows
+        assert [r.id for r in rows] == [t.id]
+        hits = [h.label for h in search.find(uow, "bicicleta")]
+        assert hits == [f"Ticket #{t.id} Frână defectă la bicicletă"]

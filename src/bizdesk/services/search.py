@@ -130,7 +130,7 @@ def find(uow: UnitOfWork, query: str, per_kind: int = 5) -> list[Hit]:
             hits.append(Hit("deal", did, f"Deal {title}"))
     for tid, subject in uow.session.execute(
         select(Ticket.id, Ticket.subject)
-        .where(contains(uow, Ticket.subject, q))
+        .where(folded_contains(Ticket.search_text, q))
         .order_by(Ticket.id.desc())
         .limit(per_kind)
     ):

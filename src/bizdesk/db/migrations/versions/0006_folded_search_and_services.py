@@ -1,9 +1,9 @@
 """Accent-insensitive search and service products.
 
 A folded ``search_text`` column (bizdesk.folding: lower case, accents and đ/ł/ø... taken
-off) on contacts (name, email, phone, city), products (name) and deals (title), so that
-"Bucuresti" finds "București" and "nguyen" finds "Nguyễn" on SQLite and PostgreSQL alike
-(PostgreSQL's ``unaccent`` extension is not needed). The contact search index now covers
+off) on contacts (name, email, phone, city), products (name), deals (title) and tickets
+(subject), so that "Bucuresti" finds "București" and "nguyen" finds "Nguyễn" on SQLite
+and PostgreSQL alike (PostgreSQL's ``unaccent`` extension is not needed). The contact search index now covers
 that column: FTS5 trigram on SQLite, one pg_trgm GIN index on PostgreSQL instead of four.
 
 ``product.stocked``: false for a service (a workshop hour), which is never stocked,
@@ -23,7 +23,12 @@ down_revision = "0005"
 branch_labels = None
 depends_on = None
 
-FOLDED = {"contact": ("name", "email", "phone", "city"), "product": ("name",), "deal": ("title",)}
+FOLDED = {
+    "contact": ("name", "email", "phone", "city"),
+    "product": ("name",),
+    "deal": ("title",),
+    "ticket": ("subject",),
+}
 OLD_PG_INDEXES = ("name", "email", "phone", "city")
 BATCH = 5000
 
