@@ -36,6 +36,8 @@ def fold(value: str | None) -> str:
     """Lower case without accents: "Știrbu Nguyễn Đức" -> "stirbu nguyen duc"."""
     if not value:
         return ""
+    if value.isascii():  # most names, every e-mail and phone: nothing to take off
+        return value.lower()
     decomposed = unicodedata.normalize("NFKD", value.translate(_LETTERS))
     bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return bare.casefold().translate(_LETTERS)
