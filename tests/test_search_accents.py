@@ -129,3 +129,20 @@ def test_tickets_are_found_without_accents(store) -> None:  # noqa: ANN001
         assert [r.id for r in rows] == [t.id]
         hits = [h.label for h in search.find(uow, "bicicleta")]
         assert hits == [f"Ticket #{t.id} Frână defectă la bicicletă"]
+
+
+def test_check_flags_a_row_without_search_text(store) -> None:  # noqa: ANN001
+    from sqlalchemy import text
+
+    from tests.erp_helpers import errors
+
+    ids = _people(store)
+    assert errors(store) == []
+    with store.write() as uow:  # as code writing around the services might leave it
+        uow.session.execute(
+            text("UPDATE contact SET search_text = '' WHERE id = :i"), {"i": ids["Plain Person"]}
+        )
+    assert errors(store) == [
+        f"search-text: contact #{ids['Plain Person']}: no search text "
+        "(it cannot be found; written around the store's code?)"
+    ]

@@ -121,6 +121,14 @@ _sql_rule(
     "contact #{0}: sort name missing",
 )
 _sql_rule(
+    "search-text",
+    " UNION ALL ".join(
+        f"SELECT '{t}', id FROM {t} WHERE search_text = ''"
+        for t in ("contact", "product", "deal", "ticket")
+    ),
+    "{0} #{1}: no search text (it cannot be found; written around the store's code?)",
+)
+_sql_rule(
     "contact-merged-archived",
     "SELECT id FROM contact WHERE merged_into_id IS NOT NULL AND NOT archived",
     "contact #{0} was merged but is not archived",
