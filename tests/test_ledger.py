@@ -96,6 +96,31 @@ def test_reversal_mirrors_and_links_once(store) -> None:  # noqa: ANN001
         ledger.reverse(uow, a.id)
 
 
+def test_a_reversal_is_never_dated_before_its_original(store) -> None:  # noqa: ANN001
+    a = _post(store, "2026-11-02")
+    with store.write() as uow, pytest.raises(ValidationError) as exc:
+        ledger.reverse(uow, a.id, "2023-11-02")
+    assert exc.value.fields["date"] == (
+        "2023-11-02 is before JE-1 itself (2026-11-02); "
+        "a reversal is dated on or after its original"
+    )
+    with store.write() as uow, pytest.raises(ValidationError, match="before JE-1 itself"):
+        ledger.reverse(uow, a.id, "2026-11-01")
+    with store.read() as uow:  # the refusals left nothing behind
+        assert ledger.get_entry(uow, a.id).reversed_by_number is None
+    with store.write() as uow:
+        r = ledger.reverse(uow, a.id, "2026-11-02")  # the same day is fine
+    assert r.date == date(2026, 11, 2)
+
+
+def test_a_reversal_of_a_future_entry_defaults_to_its_date(store) -> None:  # noqa: ANN001
+    later = date.fromordinal(date.today().toordinal() + 40)
+    a = _post(store, later.isoformat())
+    with store.write() as uow:
+        r = ledger.reverse(uow, a.id)
+    assert r.date == later
+
+
 def test_lock_date_refuses_posting_on_or_before(store) -> None:  # noqa: ANN001
     with store.write() as uow:
         ledger.set_lock_date(uow, "2026-10-31")

@@ -330,6 +330,7 @@ def test_a_crm_only_store_upgrades_and_gets_the_erp_defaults(tmp_path) -> None: 
     from bizdesk.services import contacts, ledger, setup, stock
     from bizdesk.services.audit import list_events
     from bizdesk.services.checks import run_checks
+    from bizdesk.services.paging import PageRequest
 
     path = tmp_path / "old.db"
     old = open_store(str(path), user="tester", migrate=False)
@@ -349,7 +350,7 @@ def test_a_crm_only_store_upgrades_and_gets_the_erp_defaults(tmp_path) -> None: 
                 "INSERT INTO contact (kind, name, sort_name, street, city, postcode, country, "
                 "stage, is_customer, is_supplier, source, notes, archived, created_at, "
                 "updated_at, updated_by, version) VALUES ('person', 'Kept Customer', "
-                "'kept customer', '', '', '', '', 'lead', 0, 0, '', '', 0, "
+                "'kept customer', '', 'București', '', 'RO', 'customer', 1, 0, '', '', 0, "
                 "'2026-01-01 00:00:00', '2026-01-01 00:00:00', 'tester', 1)"
             )
         )
@@ -369,6 +370,9 @@ def test_a_crm_only_store_upgrades_and_gets_the_erp_defaults(tmp_path) -> None: 
         # the migration built the audit chain over the old events and said so
         events = [(e.entity, e.action) for e in list_events(uow)]
         assert ("store", "chains-built") in events
+        # migration 0007 folded the old row's search text: found without its accents
+        found = contacts.list_page(uow, PageRequest(search="Bucuresti")).rows
+        assert [r.name for r in found] == ["Kept Customer"]
     assert not [v for v in run_checks(store) if v.severity == "error"]
     assert list((tmp_path / "backups").glob("*before-upgrade-0002*"))
     store.dispose()

@@ -307,7 +307,8 @@ IMPORT_HELP = {
     "it) updates that contact; else a row whose email exists updates that contact; else a "
     "new contact is created (leave id empty to copy contacts into another store).",
     "products": "Columns: sku, name (required), unit, sale_price, cost, vat_rate (percent), "
-    "supplier (email or name), reorder_point, reorder_qty, allow_negative (yes/no). "
+    "supplier (email or name), reorder_point, reorder_qty, allow_negative (yes/no), "
+    "stocked (yes/no; no: a service such as a workshop hour, never stocked or reordered). "
     "Products with a SKU that exists are updated.",
     "stock-count": "Columns: sku, counted (required), location (default: the main one), "
     "reason. Differences from the books post as stock adjustments.",
@@ -443,7 +444,7 @@ def report(
     fmt: FormatOpt = "table",
 ) -> None:
     """Print a report as a table, CSV or JSON."""
-    from bizdesk.services.reports import REPORTS, build, plain, report_csv
+    from bizdesk.services.reports import REPORTS, build, cell_text, plain, report_csv
 
     if name not in REPORTS:
         fail(f"unknown report {name!r}; available now: {', '.join(REPORTS)}", 2)
@@ -459,6 +460,7 @@ def report(
     store = open_store(_db(ctx, db))
     with user_errors(), store.read() as uow:
         rep = build(uow, name, **params)
+        loc = uow.setting("locale", "en_US")
     keys = [c.key for c in rep.columns]
     if fmt == "json":
         doc = {
@@ -474,12 +476,14 @@ def report(
     else:
         table = Table(title=rep.title, show_footer=rep.totals is not None)
         for c in rep.columns:
-            foot = "" if rep.totals is None else str(plain(rep.totals.get(c.key, "")))
+            foot = "" if rep.totals is None else cell_text(rep.totals.get(c.key), c.numeric, loc)
             table.add_column(
                 Text(c.label), footer=Text(foot), justify="right" if c.numeric else "left"
             )
         for r in rep.rows:
-            table.add_row(*(Text(visible(plain(r[k]))) for k in keys))
+            table.add_row(
+                *(Text(visible(cell_text(r[c.key], c.numeric, loc))) for c in rep.columns)
+            )
         out.print(table)
         for note in rep.notes:
             out.print(Text(note))

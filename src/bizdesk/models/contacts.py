@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
-from bizdesk.models.base import utcnow
+from bizdesk.models.base import search_text_column, utcnow
 
 CONTACT_KINDS = ("person", "organization")
 STAGES = ("lead", "prospect", "customer", "inactive")
@@ -48,6 +48,8 @@ class Contact(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow)
     updated_by: str = ""
     version: int = 1
+    # name, email, phone and city folded (bizdesk.folding): what a search looks in
+    search_text: str = search_text_column("name", "email", "phone", "city")
 
 
 class ContactTag(SQLModel, table=True):

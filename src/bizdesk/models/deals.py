@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
-from bizdesk.models.base import utcnow
+from bizdesk.models.base import search_text_column, utcnow
 
 STAGE_KINDS = ("open", "won", "lost")
 
@@ -50,6 +50,7 @@ class Deal(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow)
     updated_by: str = ""
     version: int = 1
+    search_text: str = search_text_column("title")  # the title folded, for searching
 
 
 class DealLine(SQLModel, table=True):

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Index
+from sqlalchemy import Index, true
 from sqlmodel import Field, SQLModel
 
-from bizdesk.models.base import utcnow
+from bizdesk.models.base import search_text_column, utcnow
 
 MOVE_KINDS = ("receipt", "delivery", "adjustment", "transfer", "return", "count")
 
@@ -32,6 +32,9 @@ class Product(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow)
     updated_by: str = ""
     version: int = 1
+    # False: a service (a workshop hour, a fee): never stocked, counted or reordered
+    stocked: bool = Field(default=True, sa_column_kwargs={"server_default": true()})
+    search_text: str = search_text_column("name")  # the name folded, for searching
 
 
 class Location(SQLModel, table=True):

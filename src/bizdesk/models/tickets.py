@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
-from bizdesk.models.base import utcnow
+from bizdesk.models.base import search_text_column, utcnow
 
 PRIORITIES = ("low", "normal", "high", "urgent")
 STATUSES = ("new", "open", "waiting", "resolved", "closed")
@@ -44,6 +44,7 @@ class Ticket(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow)
     updated_by: str = ""
     version: int = 1
+    search_text: str = search_text_column("subject")  # the subject folded, for searching
 
 
 class TicketComment(SQLModel, table=True):

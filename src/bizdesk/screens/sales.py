@@ -126,13 +126,23 @@ def counter_form() -> LinesFormScreen:
     )
 
 
-def quantities_form(title: str, so: SA.SOView, left, extra: list[Field], act) -> FormScreen:  # noqa: ANN001
-    """A quantity per order line (prefilled with what is left), plus a few more fields."""
+def quantities_form(
+    title: str,
+    so: SA.SOView,
+    left,  # noqa: ANN001
+    extra: list[Field],
+    act,  # noqa: ANN001
+    notes: dict[int, str] | None = None,
+) -> FormScreen:
+    """A quantity per order line (prefilled with what is left), plus a few more fields;
+    ``notes`` adds a line under a line's label (where its stock is)."""
     open_lines = [ln for ln in so.lines if left(ln) > 0]
+    notes = notes or {}
     fields = [
         Field(
             f"line_{ln.id}",
-            f"{(ln.sku or ln.description)[:14]} ({left(ln)} left)",
+            f"{(ln.sku or ln.description)[:14]} ({left(ln)} left)"
+            + (f"\n{notes[ln.id]}" if ln.id in notes else ""),
             "number",
             left(ln),
         )
@@ -254,6 +264,7 @@ class SalesOrderScreen(RecordScreen):
         from bizdesk.services.tickets import linked_to
 
         self.tickets = linked_to(uow, "sales_order", self.record_id)
+        self.stock = SA.delivery_stock(uow, self.record_id)
         return SA.get(uow, self.record_id)
 
     def show(self, so: SA.SOView) -> None:
@@ -319,9 +330,13 @@ class SalesOrderScreen(RecordScreen):
         if v is None:
             return
         extra = [
-            Field("location", "From location", placeholder="empty: the main location"),
+            Field("location", "From location", placeholder="empty: main first, then most on hand"),
             Field("date", "Delivered on", placeholder="YYYY-MM-DD, empty: today"),
         ]
+        where = {
+            line_id: "on hand: " + ", ".join(f"{s.location} {s.on_hand}" for s in spots)
+            for line_id, spots in getattr(self, "stock", {}).items()
+        }
         form = quantities_form(
             f"Deliver {v.label} (partial is fine)",
             v,
@@ -330,6 +345,7 @@ class SalesOrderScreen(RecordScreen):
             lambda uow, q, f: SA.deliver(
                 uow, v.id, q, location=f["location"], when=f["date"], version=v.version
             ),
+            notes=where,
         )
         self.app.push_screen(
             form, lambda r: r and (self.notify(f"{r.label} is {r.state}"), self.load())

@@ -49,6 +49,7 @@ def product_fields(view: S.ProductView | None = None) -> list[Field]:
         Field("reorder_point", "Reorder at (qty)", "number", d.reorder_point),
         Field("reorder_qty", "Reorder quantity", "number", d.reorder_qty),
         Field("allow_negative", "May go below zero", "checkbox", d.allow_negative),
+        Field("stocked", "Kept in stock (off: a service)", "checkbox", d.stocked),
     ]
 
 
@@ -289,6 +290,8 @@ class ProductScreen(StockActions, RecordScreen):
         t.append(f"Supplier: {v.supplier or '-'} · stock at: {where}")
         if v.allow_negative:
             t.append(" · may go below zero")
+        if not v.stocked:
+            t.append(" · a service: not kept in stock")
         about = tickets_text(self.tickets)
         about.rstrip()
         t.append(about)

@@ -8,8 +8,41 @@ from datetime import UTC, date, datetime
 from sqlmodel import select
 
 from bizdesk.db.session import UnitOfWork
+from bizdesk.errors import ValidationError
 from bizdesk.models.core import AuditEvent
 from bizdesk.services.permissions import requires
+
+# Every kind of record the services write to the audit trail (the first argument of
+# UnitOfWork.audit); a test keeps this list in step with the code.
+ENTITY_KINDS = (
+    "account",
+    "contact",
+    "deal",
+    "import",
+    "interaction",
+    "invoice",
+    "journal_entry",
+    "location",
+    "product",
+    "purchase_order",
+    "sales_order",
+    "setting",
+    "stage",
+    "store",
+    "supplier_bill",
+    "ticket",
+    "ticket_comment",
+    "user",
+)
+
+
+def check_entity(entity: str) -> str:
+    """The entity kind as given, or a refusal listing the kinds there are."""
+    if entity not in ENTITY_KINDS:
+        raise ValidationError(
+            {"entity": f"{entity!r} is not a kind of record; one of: {', '.join(ENTITY_KINDS)}"}
+        )
+    return entity
 
 
 @dataclass(frozen=True)
@@ -28,10 +61,12 @@ class AuditRow:
 def list_events(
     uow: UnitOfWork, *, since: date | None = None, entity: str | None = None, limit: int = 1000
 ) -> list[AuditRow]:
+    if entity is not None:
+        check_entity(entity)
     stmt = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit)
     if since:
         stmt = stmt.where(AuditEvent.at >= datetime.combine(since, datetime.min.time(), UTC))
-    if entity:
+    if entity is not None:
         stmt = stmt.where(AuditEvent.entity == entity)
     return [
         AuditRow(e.id, e.at, e.username, e.entity, e.entity_id, e.action, e.before, e.after)

@@ -12,10 +12,17 @@ from sqlmodel import select
 
 from bizdesk.db.session import UnitOfWork
 from bizdesk.errors import Conflict, NotFound, ValidationError
+from bizdesk.folding import fold
 from bizdesk.models.contacts import CONTACT_KINDS, STAGES, Contact, ContactTag
 from bizdesk.models.core import User
 from bizdesk.services import validate as v
-from bizdesk.services.paging import Page, PageRequest, contains, keyset_page
+from bizdesk.services.paging import (
+    Page,
+    PageRequest,
+    folded_contains,
+    folded_prefix,
+    keyset_page,
+)
 from bizdesk.services.permissions import requires
 from bizdesk.services.records import check_version, touch
 
@@ -216,24 +223,31 @@ def list_page(uow: UnitOfWork, req: PageRequest) -> Page[ContactRow]:
     )
 
 
-# what three or more letters are looked for in (the columns of both search indexes)
+# what three or more letters are looked for in (folded into Contact.search_text)
 SEARCHED = (Contact.name, Contact.email, Contact.phone, Contact.city)
 
 
 def _search_condition(uow: UnitOfWork, search: str):  # noqa: ANN202
-    """One or two letters: names starting with them (the name index answers at once).
-    Three or more: anywhere in name, email, phone or city, ignoring case (the FTS5 trigram
-    index on SQLite, the pg_trgm indexes of migration 0002 with ILIKE on PostgreSQL)."""
+    """One or two letters: names starting with them. Three or more: anywhere in name, email,
+    phone or city. Case and accents are ignored ("bucuresti" finds "București"): both look
+    in the folded search_text column (migration 0007), through the FTS5 trigram index on
+    SQLite and the pg_trgm index on PostgreSQL."""
     if len(search) < 3:
         key = v.sort_key(search)
-        return (Contact.sort_name >= key) & (Contact.sort_name < key + "\U0010ffff")
+        return or_(
+            (Contact.sort_name >= key) & (Contact.sort_name < key + "\U0010ffff"),
+            folded_prefix(Contact.search_text, search),
+        )
     if uow.store.is_sqlite:
-        phrase = '"' + search.replace('"', '""') + '"'
+        folded = fold(search)
+        if len(folded) < 3:  # combining marks fold away: below the trigram index's minimum
+            return folded_contains(Contact.search_text, search)
+        phrase = '"' + folded.replace('"', '""') + '"'
         hits = text("SELECT rowid FROM contact_search WHERE contact_search MATCH :q").bindparams(
             q=phrase
         )
         return Contact.id.in_(hits)
-    return or_(*(contains(uow, col, search) for col in SEARCHED))
+    return folded_contains(Contact.search_text, search)
 
 
 # --- writing -----------------------------------------------------------------------------

@@ -27,7 +27,7 @@ from bizdesk.money import (
 )
 from bizdesk.services import validate as v
 from bizdesk.services.contacts import resolve as resolve_contact
-from bizdesk.services.paging import Page, PageRequest, keyset_page, like_pattern
+from bizdesk.services.paging import Page, PageRequest, folded_contains, keyset_page
 from bizdesk.services.permissions import requires
 from bizdesk.services.records import check_version, touch
 
@@ -668,9 +668,7 @@ def list_page(uow: UnitOfWork, req: PageRequest, *, today: date | None = None) -
     if f.get("overdue"):
         stmt = stmt.where(Deal.next_activity_due < today)
     if req.search.strip():
-        stmt = stmt.where(
-            Deal.sort_title.like(like_pattern(req.search.strip().casefold()), escape="\\")
-        )
+        stmt = stmt.where(folded_contains(Deal.search_text, req.search.strip()))
     return keyset_page(
         uow.session,
         stmt,

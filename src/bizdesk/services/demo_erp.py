@@ -72,7 +72,7 @@ def small(store: Store, shop: dict, today: date) -> dict[str, int]:
     with store.write() as uow:
         for i, item in enumerate(catalogue(shop)):
             sup = suppliers[i % len(suppliers)]
-            point = rng.choice((0, 2, 5, 10))
+            point = 0 if item["service"] else rng.choice((0, 2, 5, 10))
             view = S.create_product(
                 uow,
                 S.ProductInput(
@@ -85,7 +85,7 @@ def small(store: Store, shop: dict, today: date) -> dict[str, int]:
                     supplier=f"#{sup}",
                     reorder_point=str(point),
                     reorder_qty=str(point * 3),
-                    allow_negative=item["service"],
+                    stocked=not item["service"],
                 ),
             )
             if not item["service"]:
@@ -399,9 +399,10 @@ def large(store: Store, shop: dict, today: date) -> dict[str, int]:
                     "cost_minor": int(item["cost"] * 100),
                     "vat_bp": 2000,
                     "supplier_id": suppliers[i % len(suppliers)],
-                    "reorder_point_scaled": 5000,
-                    "reorder_qty_scaled": 20000,
+                    "reorder_point_scaled": 0 if item["service"] else 5000,
+                    "reorder_qty_scaled": 0 if item["service"] else 20000,
                     "allow_negative": False,
+                    "stocked": not item["service"],
                     "active": True,
                     "created_at": now,
                     "updated_at": now,

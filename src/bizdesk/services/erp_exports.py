@@ -60,6 +60,7 @@ def product_rows(uow: UnitOfWork) -> Iterator[dict]:
             "reorder_point": _qty(p.reorder_point_scaled),
             "reorder_qty": _qty(p.reorder_qty_scaled),
             "allow_negative": "yes" if p.allow_negative else "no",
+            "stocked": "yes" if p.stocked else "no",
         }
 
 

@@ -39,6 +39,7 @@ PRODUCT_COLUMNS = (
     "reorder_point",
     "reorder_qty",
     "allow_negative",
+    "stocked",
 )
 STOCK_COUNT_COLUMNS = ("sku", "counted", "location", "reason")
 JOURNAL_COLUMNS = ("entry", "date", "account", "debit", "credit", "memo", "contact")
@@ -100,6 +101,8 @@ def import_products(uow: UnitOfWork, data: bytes | str, *, dry_run: bool = False
                 **{k: row.get(k) or getattr(defaults, k) for k in PRODUCT_COLUMNS}
             )
             existing = uow.session.scalars(select(Product).where(Product.sku == sku)).first()
+            if existing is not None and not (row.get("stocked") or "").strip():
+                inp.stocked = existing.stocked  # a file without the column keeps a service one
             try:
                 if existing is None:
                     stock.create_product(uow, inp)
@@ -140,6 +143,7 @@ def _normalised(
         str(qty_from_scaled(clean["reorder_point_scaled"])),
         str(qty_from_scaled(clean["reorder_qty_scaled"])),
         clean["allow_negative"],
+        clean["stocked"],
     )
 
 

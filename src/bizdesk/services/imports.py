@@ -30,6 +30,7 @@ from sqlalchemy.exc import IntegrityError
 from bizdesk.db.sequences import sync_id_sequences
 from bizdesk.db.session import UnitOfWork
 from bizdesk.errors import Conflict, ValidationError
+from bizdesk.folding import fold_fields
 from bizdesk.models.base import utcnow
 from bizdesk.models.contacts import Contact, ContactTag
 from bizdesk.models.core import User
@@ -474,8 +475,8 @@ def _write_contacts(uow: UnitOfWork, st: _Staging) -> ImportResult:
     contact_sql = (
         "INSERT INTO contact (id, kind, name, sort_name, organization_id, email, phone, "
         "street, city, postcode, country, stage, is_customer, is_supplier, owner, source, "
-        "notes, archived, created_at, updated_at, updated_by, version) VALUES "
-        f"({', '.join([p] * 22)})"
+        "notes, archived, created_at, updated_at, updated_by, version, search_text) VALUES "
+        f"({', '.join([p] * 23)})"
     )
     tag_sql = f"INSERT INTO contact_tag (contact_id, tag) VALUES ({p}, {p})"
     audit_sql = (
@@ -523,6 +524,7 @@ def _write_contacts(uow: UnitOfWork, st: _Staging) -> ImportResult:
                             at,
                             user,
                             1,
+                            fold_fields(name, email, phone, city),  # as the model's column
                         )
                     )
                 conn.exec_driver_sql(contact_sql, contacts)

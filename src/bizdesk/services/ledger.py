@@ -516,7 +516,8 @@ def post_entry(
 
 @requires("journal.post")
 def reverse(uow: UnitOfWork, entry_id: int, when: object = None, memo: str = "") -> EntryView:
-    """Correct a posted entry with its mirror image, dated ``when`` (default: today)."""
+    """Correct a posted entry with its mirror image, dated ``when`` (default: today, or the
+    original's date when that is later). A reversal is never dated before its original."""
     e = _load_entry(uow, entry_id, lock=True)
     if e.state != "posted":
         raise ValidationError({"": "only a posted entry can be reversed; edit the draft instead"})
@@ -526,9 +527,16 @@ def reverse(uow: UnitOfWork, entry_id: int, when: object = None, memo: str = "")
     if e.reverses_id is not None:
         raise ValidationError({"": f"JE-{e.number} is itself a reversal; post a new entry"})
     chk = v.Checker()
-    day = chk("date", v.iso_date, when) or date.today()
+    day = chk("date", v.iso_date, when) or max(date.today(), e.date)
     memo = chk("memo", v.text, memo, max_len=500) or f"Reversal of JE-{e.number}"
     chk.done()
+    if day < e.date:
+        raise ValidationError(
+            {
+                "date": f"{day.isoformat()} is before JE-{e.number} itself "
+                f"({e.date.isoformat()}); a reversal is dated on or after its original"
+            }
+        )
     mirrored = [
         Posting(p.account_id, p.credit_minor, p.debit_minor, p.contact_id, p.memo)
         for p in _postings_of(uow, e.id)

@@ -13,6 +13,8 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import Select, tuple_
 from sqlalchemy.sql import ColumnElement
 
+from bizdesk.folding import fold
+
 T = TypeVar("T")
 Key = tuple[Any, int]
 
@@ -101,3 +103,15 @@ def contains(uow, column, text: str):  # noqa: ANN001, ANN201
     if uow.store.is_sqlite:
         return column.like(like_pattern(text), escape="\\")
     return column.ilike(like_pattern(text), escape="\\")
+
+
+def folded_contains(column, text: str):  # noqa: ANN001, ANN201
+    """A folded ``search_text`` column (bizdesk.folding) contains ``text`` with case and
+    accents ignored ("bucuresti" finds "București"): one plain LIKE on both back ends, as
+    the column is lower case already."""
+    return column.like(like_pattern(fold(text)), escape="\\")
+
+
+def folded_prefix(column, text: str):  # noqa: ANN001, ANN201
+    """A folded ``search_text`` column starts with ``text``, case and accents ignored."""
+    return column.like(like_pattern(fold(text))[1:], escape="\\")

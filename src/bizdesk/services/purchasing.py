@@ -33,7 +33,7 @@ from bizdesk.money import (
 from bizdesk.services import validate as v
 from bizdesk.services.doc_lines import CleanLine, clean_line, preview
 from bizdesk.services.ledger import Posting, account_for, next_number, post_entry
-from bizdesk.services.paging import Page, PageRequest, keyset_page, like_pattern
+from bizdesk.services.paging import Page, PageRequest, folded_contains, keyset_page
 from bizdesk.services.permissions import requires
 from bizdesk.services.records import check_version, touch
 from bizdesk.services.stock import (
@@ -170,7 +170,12 @@ def _clean(uow: UnitOfWork, data: POInput) -> tuple[dict, list[dict]]:
     lines = []
     for i, ln in enumerate(data.lines, start=1):
         line = _clean_line(uow, chk, i, ln)
-        if line is not None and line.product is not None:
+        if line is not None and line.product is not None and not line.product.stocked:
+            chk.add(
+                f"line {i} product",
+                f"{line.product.sku} is a service: it is not bought into stock",
+            )
+        elif line is not None and line.product is not None:
             lines.append(
                 {
                     "product_id": line.product.id,
@@ -724,7 +729,7 @@ def list_page(uow: UnitOfWork, req: PageRequest) -> Page[PORow]:
     s = req.search.strip()
     if s:
         num = s.upper().removeprefix("PO-").lstrip("0")
-        cond = Contact.sort_name.like(like_pattern(v.sort_key(s)), escape="\\")
+        cond = folded_contains(Contact.search_text, s)
         if num.isdigit():
             cond = or_(cond, PurchaseOrder.number == int(num))
         stmt = stmt.where(cond)
@@ -737,8 +742,10 @@ def list_page(uow: UnitOfWork, req: PageRequest) -> Page[PORow]:
 
 @requires("purchases.edit")
 def draft_reorders(uow: UnitOfWork) -> tuple[list[POView], list[str]]:
-    """One draft purchase order per supplier for the low-stock products that need one.
-    Returns the orders and, as words, the products that could not be ordered (no supplier)."""
+    """One draft purchase order per supplier for the low-stock products that need one, at
+    each product's usual cost. Returns the orders and, as words, the products that could not
+    be ordered (no supplier, or no usual cost: never a line at cost 0). Services are never
+    low on stock, so never proposed."""
     from bizdesk.services.stock import low_stock
 
     by_supplier: dict[int, list[POLineInput]] = {}
@@ -749,7 +756,11 @@ def draft_reorders(uow: UnitOfWork) -> tuple[list[POView], list[str]]:
         if r.supplier_id is None:
             skipped.append(f"{r.sku} has no default supplier")
             continue
-        by_supplier.setdefault(r.supplier_id, []).append(
+        cost = uow.session.get(Product, r.product_id).cost_minor
+        if cost <= 0:
+            skipped.append(f"{r.sku} has no usual cost (set it on the product)")
+            continue
+        by_supplier.setdefault(r.supplier_id, []).append(  # at the usual cost (the default)
             POLineInput(product=f"#{r.product_id}", qty=str(r.suggested))
         )
     orders = [

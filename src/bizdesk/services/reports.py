@@ -9,7 +9,7 @@ from typing import Any
 
 from bizdesk.db.session import UnitOfWork
 from bizdesk.errors import ValidationError
-from bizdesk.formatting import money
+from bizdesk.formatting import money, number
 from bizdesk.services import permissions
 
 
@@ -440,6 +440,19 @@ def plain(value: Any) -> Any:
     if isinstance(value, date):
         return value.isoformat()
     return value
+
+
+def cell_text(value: Any, numeric: bool, locale: str = "en_US") -> str:
+    """A report cell for people (tables on a terminal): a number in a numeric column grouped
+    in the shop's locale with its decimals kept (``1,234.50``); dates ISO; None empty.
+    JSON and CSV keep ``plain`` values (``1234.50``)."""
+    if value is None:
+        return ""
+    if numeric and isinstance(value, Decimal):
+        return money(value, locale)
+    if numeric and isinstance(value, int) and not isinstance(value, bool):
+        return number(value, locale)
+    return str(plain(value))
 
 
 def report_csv(rep: Report, stream) -> int:  # noqa: ANN001

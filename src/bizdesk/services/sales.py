@@ -36,14 +36,17 @@ from bizdesk.money import (
 from bizdesk.services import validate as v
 from bizdesk.services.doc_lines import CleanLine, clean_line, preview
 from bizdesk.services.ledger import Posting, account_for, next_number, post_entry
-from bizdesk.services.paging import Page, PageRequest, keyset_page, like_pattern
+from bizdesk.services.paging import Page, PageRequest, folded_contains, keyset_page
 from bizdesk.services.permissions import requires
 from bizdesk.services.records import check_version, touch
 from bizdesk.services.stock import (
+    LocationQty,
     issue_from_stock,
+    plan_issue,
     reserved,
     resolve_location,
     return_into_stock,
+    stock_by_location,
 )
 
 PAYMENT_ACCOUNTS = ("bank", "cash")
@@ -304,7 +307,7 @@ def confirm(uow: UnitOfWork, order_id: int, *, version: int | None = None) -> SO
     chk = v.Checker()
     for pid, qty in need.items():
         p = uow.session.get(Product, pid, with_for_update=True)
-        if p.allow_negative:
+        if p.allow_negative or not p.stocked:  # nothing to reserve for a service
             continue
         free = available(uow, pid)
         if qty > free:
@@ -393,7 +396,10 @@ def deliver(
     when: object = None,
     version: int | None = None,
 ) -> SOView:
-    """Deliver quantities per line id (None: everything still to deliver)."""
+    """Deliver quantities per line id (None: everything still to deliver). From the named
+    location only; with none, each product is taken from the default location first, then
+    from the others by most on hand, split over as many as it takes (stock.DELIVERY_RULE).
+    Refused, naming what is where, when there is not enough. Services move no stock."""
     so = _load(uow, order_id, lock=True)
     if version is not None:
         check_version(so, version)
@@ -408,18 +414,36 @@ def deliver(
             if ln.qty_scaled > ln.delivered_scaled
         }
     chk = v.Checker()
-    loc = chk("location", resolve_location, uow, location)
+    named = str(location or "").strip()
+    loc = chk("location", resolve_location, uow, location) if named else None
     day = chk("date", v.iso_date, when) or date.today()
     chk.done()
     todo = _quantities(
         uow, lines, quantities, lambda ln: ln.qty_scaled - ln.delivered_scaled, "delivered"
     )
-    moves = []
+    # enough of every product (all its lines together) before anything moves
+    stocked = _stocked_products(uow, [ln.product_id for ln, _q in todo])
+    need: dict[int, int] = {}
     for ln, q in todo:
-        if ln.product_id is not None:
-            move = issue_from_stock(uow, ln.product_id, loc.id, q, ("sales_line", ln.id))
-            ln.delivered_value_minor += -move.value_minor
-            moves.append(move)
+        if ln.product_id in stocked:
+            need[ln.product_id] = need.get(ln.product_id, 0) + q
+    chk = v.Checker()
+    for pid, q in need.items():
+        try:
+            plan_issue(uow, stocked[pid], q, loc.id if loc else None)
+        except ValidationError as exc:
+            chk.errors.update(exc.fields)
+    chk.done()
+    moves = []
+    taken: dict[int, list[tuple[str, int]]] = {}
+    for ln, q in todo:
+        if ln.product_id in stocked:
+            p = stocked[ln.product_id]
+            for loc_id, part in plan_issue(uow, p, q, loc.id if loc else None):
+                move = issue_from_stock(uow, p.id, loc_id, part, ("sales_line", ln.id))
+                ln.delivered_value_minor += -move.value_minor
+                moves.append(move)
+                taken.setdefault(ln.id, []).append((_location_name(uow, loc_id), part))
         ln.delivered_scaled += q
     cost = -sum(m.value_minor for m in moves)
     if cost:
@@ -441,9 +465,48 @@ def deliver(
         "sales_order",
         so.id,
         "deliver",
-        after={"lines": {ln.id: q for ln, q in todo}, "cost": cost, "state": so.state},
+        after={
+            "lines": {ln.id: q for ln, q in todo},
+            "from": taken,
+            "cost": cost,
+            "state": so.state,
+        },
     )
     return get(uow, so.id)
+
+
+def _stocked_products(uow: UnitOfWork, product_ids: list[int | None]) -> dict[int, Product]:
+    """The stocked products among these (locked: their stock is about to move)."""
+    out = {}
+    for pid in dict.fromkeys(i for i in product_ids if i is not None):
+        p = uow.session.get(Product, pid, with_for_update=True)
+        if p.stocked:
+            out[pid] = p
+    return out
+
+
+def _location_name(uow: UnitOfWork, location_id: int) -> str:
+    from bizdesk.models.stock import Location
+
+    return uow.session.get(Location, location_id).name
+
+
+@requires("sales.view")
+def delivery_stock(uow: UnitOfWork, order_id: int) -> dict[int, list[LocationQty]]:
+    """For the delivery form: per line still to deliver (stocked products only), on hand
+    per location in the order a delivery takes from them."""
+    out = {}
+    by_product: dict[int, list[LocationQty]] = {}
+    for ln in _lines(uow, order_id):
+        if ln.product_id is None or ln.delivered_scaled >= ln.qty_scaled:
+            continue
+        p = uow.session.get(Product, ln.product_id)
+        if not p.stocked:
+            continue
+        if p.id not in by_product:
+            by_product[p.id] = stock_by_location(uow, p.id)
+        out[ln.id] = by_product[p.id]
+    return out
 
 
 @requires("sales.invoice")
@@ -708,8 +771,9 @@ def return_goods(
     ).first()
     cost = 0
     charged = []
+    stocked = _stocked_products(uow, [ln.product_id for ln, _q in todo])
     for ln, q in todo:
-        if ln.product_id is not None:
+        if ln.product_id in stocked:
             still_out = ln.delivered_scaled - ln.returned_scaled
             still_value = ln.delivered_value_minor - ln.returned_value_minor
             value = still_value if q == still_out else round(Decimal(still_value * q) / still_out)
@@ -905,7 +969,7 @@ def list_page(uow: UnitOfWork, req: PageRequest) -> Page[SORow]:
     s = req.search.strip()
     if s:
         num = s.upper().removeprefix("SO-").lstrip("0")
-        cond = Contact.sort_name.like(like_pattern(v.sort_key(s)), escape="\\")
+        cond = folded_contains(Contact.search_text, s)
         if num.isdigit():
             cond = or_(cond, SalesOrder.number == int(num))
         stmt = stmt.where(cond)

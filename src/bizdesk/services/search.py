@@ -16,8 +16,7 @@ from bizdesk.models.sales import Invoice, SalesOrder
 from bizdesk.models.stock import Product
 from bizdesk.models.tickets import Ticket
 from bizdesk.services import contacts as C
-from bizdesk.services import validate as v
-from bizdesk.services.paging import PageRequest, contains, like_pattern
+from bizdesk.services.paging import PageRequest, contains, folded_contains, like_pattern
 from bizdesk.services.permissions import can, requires
 from bizdesk.services.purchasing import po_label
 from bizdesk.services.sales import invoice_label, so_label
@@ -111,7 +110,7 @@ def find(uow: UnitOfWork, query: str, per_kind: int = 5) -> list[Hit]:
             Product.active.is_(True),
             or_(
                 Product.sku.like(like_pattern(q.upper())[1:], escape="\\"),
-                Product.sort_name.like(like_pattern(v.sort_key(q)), escape="\\"),
+                folded_contains(Product.search_text, q),
             ),
         )
         .order_by(Product.sku)
@@ -123,7 +122,7 @@ def find(uow: UnitOfWork, query: str, per_kind: int = 5) -> list[Hit]:
             select(Deal.id, Deal.title)
             .where(
                 Deal.archived.is_(False),
-                Deal.sort_title.like(like_pattern(v.sort_key(q)), escape="\\"),
+                folded_contains(Deal.search_text, q),
             )
             .order_by(Deal.id.desc())
             .limit(per_kind)
@@ -131,7 +130,7 @@ def find(uow: UnitOfWork, query: str, per_kind: int = 5) -> list[Hit]:
             hits.append(Hit("deal", did, f"Deal {title}"))
     for tid, subject in uow.session.execute(
         select(Ticket.id, Ticket.subject)
-        .where(contains(uow, Ticket.subject, q))
+        .where(folded_contains(Ticket.search_text, q))
         .order_by(Ticket.id.desc())
         .limit(per_kind)
     ):

@@ -31,7 +31,14 @@ from bizdesk.money import (
 )
 from bizdesk.services import validate as v
 from bizdesk.services.ledger import Posting, account_for, post_entry
-from bizdesk.services.paging import Page, PageRequest, keyset_page, like_pattern
+from bizdesk.services.paging import (
+    Page,
+    PageRequest,
+    folded_contains,
+    folded_prefix,
+    keyset_page,
+    like_pattern,
+)
 from bizdesk.services.permissions import requires
 from bizdesk.services.records import check_version, touch
 
@@ -52,6 +59,7 @@ class ProductInput:
     reorder_point: str = "0"
     reorder_qty: str = "0"
     allow_negative: bool | str = False
+    stocked: bool | str = True  # False: a service (a workshop hour), never in stock
 
 
 @dataclass(frozen=True)
@@ -83,6 +91,7 @@ class ProductView:
     average_cost: Decimal
     locations: list[LocationQty]
     version: int
+    stocked: bool = True
 
     @property
     def available(self) -> Decimal:
@@ -156,8 +165,23 @@ def _clean_product(uow: UnitOfWork, data: ProductInput, self_id: int | None = No
         ),
         "reorder_qty_scaled": chk("reorder_qty", _amount, parse_qty, data.reorder_qty, locale=loc),
         "allow_negative": chk("allow_negative", _flag, data.allow_negative),
+        "stocked": chk("stocked", _flag, data.stocked),
         "supplier_id": None,
     }
+    if out["stocked"] is False:
+        for name in ("reorder_point", "reorder_qty"):
+            if out[f"{name}_scaled"]:
+                chk.add(name, "a service is never reordered: leave it at 0")
+        if out["allow_negative"]:
+            chk.add("allow_negative", "a service has no stock to go below zero")
+        if self_id is not None:
+            qty, value = _totals(uow, self_id)
+            if qty or value:
+                chk.add(
+                    "stocked",
+                    f"{qty_text(qty)} on hand, worth {from_minor(value, exp)}: count it to 0 "
+                    "before making it a service",
+                )
     if str(data.supplier or "").strip():
         sup = chk("supplier", resolve_supplier, uow, data.supplier)
         out["supplier_id"] = sup.id if sup else None
@@ -181,6 +205,7 @@ def _snapshot(p: Product) -> dict:
             "reorder_qty_scaled",
             "allow_negative",
             "active",
+            "stocked",
         )
     }
 
@@ -257,7 +282,7 @@ def suggest_products(uow: UnitOfWork, prefix: str, limit: int = 8) -> list[str]:
             Product.active.is_(True),
             or_(
                 Product.sku.like(pat.upper(), escape="\\"),
-                Product.sort_name.like(v.sort_key(p) + "%"),
+                folded_prefix(Product.search_text, p),
             ),
         )
         .order_by(Product.sku)
@@ -340,6 +365,7 @@ def get_product(uow: UnitOfWork, product_id: int) -> ProductView:
         from_minor(_average_cost(uow, p, qty, value), exp),
         [LocationQty(i, n, qty_from_scaled(q)) for i, n, q in locs if q],
         p.version,
+        p.stocked,
     )
 
 
@@ -355,6 +381,7 @@ def product_input(view: ProductView) -> ProductInput:
         str(view.reorder_point),
         str(view.reorder_qty),
         view.allow_negative,
+        view.stocked,
     )
 
 
@@ -404,17 +431,22 @@ def list_products(uow: UnitOfWork, req: PageRequest) -> Page[ProductRow]:
         Product.reorder_point_scaled,
         Product.active,
         promised,
+        Product.stocked,
         sort_col,
         Product.id,
     ).where(Product.active.is_(not req.filters.get("archived", False)))
     if req.filters.get("low"):
-        stmt = stmt.where(Product.reorder_point_scaled > 0, qty <= Product.reorder_point_scaled)
+        stmt = stmt.where(
+            Product.stocked.is_(True),
+            Product.reorder_point_scaled > 0,
+            qty <= Product.reorder_point_scaled,
+        )
     s = req.search.strip()
     if s:
         stmt = stmt.where(
             or_(
                 Product.sku.like(like_pattern(s.upper()), escape="\\"),
-                Product.sort_name.like(like_pattern(v.sort_key(s)), escape="\\"),
+                folded_contains(Product.search_text, s),
             )
         )
 
@@ -429,7 +461,7 @@ def list_products(uow: UnitOfWork, req: PageRequest) -> Page[ProductRow]:
             from_minor(r[4], exp),
             from_minor(r[5], exp),
             qty_from_scaled(r[6]),
-            r[6] > 0 and r[3] <= r[6],
+            r[9] and r[6] > 0 and r[3] <= r[6],
             r[7],
         )
 
@@ -522,6 +554,13 @@ def _average_cost(uow: UnitOfWork, p: Product, qty: int, value: int) -> int:
     return _last_cost(uow, p)
 
 
+def _check_stocked(p: Product) -> None:
+    if not p.stocked:
+        raise ValidationError(
+            {"product": f"{p.sku} {p.name} is a service: it is not kept in stock"}
+        )
+
+
 def _apply_move(
     uow: UnitOfWork,
     p: Product,
@@ -535,7 +574,9 @@ def _apply_move(
 ) -> StockMove:
     """Append one move. Incoming stock at a given cost, or at average cost when none is
     given; outgoing stock always at average cost (the last of it takes the rest of the
-    value, so value and quantity reach zero together). Refuses negative stock."""
+    value, so value and quantity reach zero together). Refuses negative stock, and any
+    move of a service (a product that is not stocked)."""
+    _check_stocked(p)
     qty, value = _totals(uow, p.id)
     if qty_scaled < 0 and not p.allow_negative:
         here = on_hand_at(uow, p.id, location_id)
@@ -601,6 +642,83 @@ def issue_from_stock(
     return _apply_move(uow, p, location_id, -qty_scaled, "delivery", source=source)
 
 
+DELIVERY_RULE = "the default location first, then the others by most on hand"
+
+
+def stock_by_location(uow: UnitOfWork, product_id: int) -> list[LocationQty]:
+    """On hand per location in the order a delivery takes from them (DELIVERY_RULE): the
+    default location (always listed), then every other location holding some."""
+    rows = uow.session.execute(
+        select(
+            Location.id,
+            Location.name,
+            Location.is_default,
+            func.coalesce(func.sum(StockMove.qty_scaled), 0),
+        )
+        .outerjoin(
+            StockMove,
+            (StockMove.location_id == Location.id) & (StockMove.product_id == product_id),
+        )
+        .group_by(Location.id, Location.name, Location.is_default)
+    ).all()
+    rows = [r for r in rows if r[2] or r[3]]
+    rows.sort(key=lambda r: (not r[2], -r[3], r[1].casefold(), r[0]))
+    return [LocationQty(i, name, qty_from_scaled(q)) for i, name, _d, q in rows]
+
+
+def where_text(spots: list[LocationQty], unit: str) -> str:
+    """ "Main 0 pcs, Workshop 5 pcs": where a product's stock is."""
+    return ", ".join(f"{s.location} {qty_text(_scaled(s.on_hand))} {unit}" for s in spots)
+
+
+def _scaled(qty: Decimal) -> int:
+    return int(qty * QTY_SCALE)
+
+
+def plan_issue(
+    uow: UnitOfWork, p: Product, qty_scaled: int, location_id: int | None = None
+) -> list[tuple[int, int]]:
+    """Where ``qty_scaled`` of ``p`` is taken from, as (location id, thousandths): from
+    ``location_id`` only when one is named, else by DELIVERY_RULE, split over as many
+    locations as it takes. Refused, naming what is where, when there is not enough (a
+    product that may go below zero takes the rest from the first location)."""
+    spots = stock_by_location(uow, p.id)
+    if location_id is not None:
+        here = next((s for s in spots if s.location_id == location_id), None)
+        have = _scaled(here.on_hand) if here else 0
+        if have >= qty_scaled or p.allow_negative:
+            return [(location_id, qty_scaled)]
+        name = here.location if here else uow.session.get(Location, location_id).name
+        raise ValidationError(
+            {
+                p.sku: f"only {qty_text(have)} {p.unit} on hand at {name}, "
+                f"{qty_text(qty_scaled)} to deliver (on hand: {where_text(spots, p.unit)}); "
+                "leave the location empty to take it from where it is"
+            }
+        )
+    picks: list[tuple[int, int]] = []
+    left = qty_scaled
+    for s in spots:
+        take = min(left, max(0, _scaled(s.on_hand)))
+        if take > 0:
+            picks.append((s.location_id, take))
+            left -= take
+    if left > 0:
+        if not p.allow_negative:
+            total = sum(max(0, _scaled(s.on_hand)) for s in spots)
+            raise ValidationError(
+                {
+                    p.sku: f"only {qty_text(total)} {p.unit} on hand, {qty_text(qty_scaled)} "
+                    f"to deliver (on hand: {where_text(spots, p.unit)})"
+                }
+            )
+        first = spots[0].location_id
+        taken = dict(picks)
+        taken[first] = taken.get(first, 0) + left
+        picks = [(i, taken[i]) for i in dict.fromkeys([first, *(i for i, _ in picks)])]
+    return picks
+
+
 @requires("stock.move")
 def return_into_stock(
     uow: UnitOfWork,
@@ -612,6 +730,7 @@ def return_into_stock(
 ) -> StockMove:
     """Goods coming back at the value they left with (the caller posts the entry)."""
     p = _load(uow, product_id, lock=True)
+    _check_stocked(p)
     move = StockMove(
         product_id=p.id,
         location_id=location_id,
@@ -689,6 +808,7 @@ def adjust(
 ) -> MoveResult:
     """Add (positive) or remove (negative) stock with a reason, e.g. breakage or a find."""
     p = _load(uow, product_id, lock=True)
+    _check_stocked(p)
     chk = v.Checker()
     try:
         delta = parse_qty(qty, allow_negative=True, locale=uow.input_locale)
@@ -727,6 +847,7 @@ def count(
 ) -> MoveResult:
     """A counted quantity: the difference from the books posts as an adjustment."""
     p = _load(uow, product_id, lock=True)
+    _check_stocked(p)
     chk = v.Checker()
     try:
         counted_scaled = parse_qty(counted, locale=uow.input_locale)
@@ -748,6 +869,7 @@ def transfer(
 ) -> MoveResult:
     """Move stock between locations at average cost: the total value does not change."""
     p = _load(uow, product_id, lock=True)
+    _check_stocked(p)
     chk = v.Checker()
     try:
         q = parse_qty(qty, locale=uow.input_locale)
@@ -914,6 +1036,7 @@ def low_stock_count(uow: UnitOfWork) -> int:
             .select_from(Product)
             .where(
                 Product.active.is_(True),
+                Product.stocked.is_(True),
                 Product.reorder_point_scaled > 0,
                 qty <= Product.reorder_point_scaled,
             )
@@ -939,6 +1062,7 @@ def low_stock(uow: UnitOfWork) -> list[LowStockRow]:
         .outerjoin(Contact, Contact.id == Product.supplier_id)
         .where(
             Product.active.is_(True),
+            Product.stocked.is_(True),
             Product.reorder_point_scaled > 0,
             qty <= Product.reorder_point_scaled,
         )

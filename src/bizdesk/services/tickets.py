@@ -24,7 +24,7 @@ from bizdesk.services.business_hours import (
     business_seconds_between,
 )
 from bizdesk.services.contacts import resolve as resolve_contact
-from bizdesk.services.paging import Page, PageRequest, contains, keyset_page
+from bizdesk.services.paging import Page, PageRequest, folded_contains, keyset_page
 from bizdesk.services.permissions import requires
 from bizdesk.services.records import check_version, touch
 
@@ -569,7 +569,7 @@ def list_page(uow: UnitOfWork, req: PageRequest, *, now: datetime | None = None)
         kind, record_id = req.filters["link"]
         stmt = stmt.where(Ticket.link_kind == kind, Ticket.link_id == record_id)
     if req.search.strip():
-        stmt = stmt.where(contains(uow, Ticket.subject, req.search.strip()))
+        stmt = stmt.where(folded_contains(Ticket.search_text, req.search.strip()))
     if not req.sort:  # newest first unless the user picked a sort
         req = replace(req, descending=True)
 

@@ -1,0 +1,43 @@
+"""`audit --entity` takes only the kinds of record the audit trail holds."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+import bizdesk
+from bizdesk.errors import ValidationError
+from bizdesk.services.audit import ENTITY_KINDS, list_events
+from tests.test_cli import bizdesk as run
+
+
+def test_the_known_kinds_are_exactly_those_the_services_write() -> None:
+    written = set()
+    for path in Path(bizdesk.__file__).parent.rglob("*.py"):
+        src = path.read_text(encoding="utf-8")
+        written.update(re.findall(r"\.audit\(\s*\"([a-z_]+)\"", src))
+    assert written == set(ENTITY_KINDS)
+
+
+def test_the_service_refuses_an_unknown_kind(store) -> None:  # noqa: ANN001
+    with store.read() as uow, pytest.raises(ValidationError) as exc:
+        list_events(uow, entity="bogus")
+    assert exc.value.fields["entity"].startswith("'bogus' is not a kind of record; one of: ")
+    with store.read() as uow:
+        kinds = {e.entity for e in list_events(uow, entity="account")}
+    assert kinds == {"account"}  # the chart of accounts installed at set-up
+
+
+def test_the_command_refuses_bogus_and_lists_the_kinds(tmp_path) -> None:  # noqa: ANN001
+    db = str(tmp_path / "shop.db")
+    assert run("init", "--db", db).returncode == 0
+    bad = run("audit", "--entity", "bogus", "--db", db)
+    assert bad.returncode == 1
+    assert bad.stdout == ""
+    assert "'bogus' is not a kind of record" in bad.stderr
+    assert ", ".join(ENTITY_KINDS) in bad.stderr.replace("\n", " ").replace("  ", " ")
+    assert "Traceback" not in bad.stderr
+    good = run("audit", "--entity", "account", "--db", db)
+    assert good.returncode == 0 and "install-chart" in good.stdout

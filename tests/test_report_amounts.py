@@ -1,0 +1,39 @@
+"""Report tables on the command line print amounts formatted in the shop's locale (the
+balance-sheet line too); JSON and CSV keep plain decimal strings."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.test_cli import bizdesk
+
+JOURNAL = (
+    "entry,date,account,debit,credit,memo,contact\n"
+    "1,2026-10-01,1010,12345.67,,Owner puts money in,\n"
+    "1,2026-10-01,3000,,12345.67,,\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("locale", "shown"), [("en_US", "12,345.67"), ("de_DE", "12.345,67")], ids=["en", "de"]
+)
+def test_report_tables_format_amounts(tmp_path, locale, shown) -> None:  # noqa: ANN001
+    db = str(tmp_path / "shop.db")
+    assert bizdesk("init", "--db", db, "--locale", locale).returncode == 0
+    r = bizdesk("import", "journal", "-", "--db", db, stdin=JOURNAL)
+    assert r.returncode == 0, r.stderr
+    for name in ("trial-balance", "balance-sheet", "general-ledger"):
+        table = bizdesk("report", name, "--db", db, env={"COLUMNS": "200"})
+        assert table.returncode == 0, table.stderr
+        assert shown in table.stdout, (name, table.stdout)
+        assert "12345.67" not in table.stdout, (name, table.stdout)
+    sheet = bizdesk("report", "balance-sheet", "--db", db).stdout
+    assert f"Assets {shown} = liabilities 0.00 + equity {shown} ({shown})" in sheet.replace(
+        "0,00", "0.00"
+    )
+    doc = json.loads(bizdesk("report", "trial-balance", "--db", db, "--format", "json").stdout)
+    assert doc["rows"][0]["debit"] == "12345.67"
+    csv = bizdesk("report", "trial-balance", "--db", db, "--format", "csv").stdout
+    assert "12345.67" in csv and shown not in csv

@@ -1,0 +1,134 @@
+"""Service products (a workshop hour): never stocked, counted, low or reordered; selling
+one moves no stock. Reorder drafts use the product's cost and never propose cost 0."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import func, select
+
+from bizdesk.errors import ValidationError
+from bizdesk.models.stock import StockMove
+from bizdesk.services import (
+    contacts,
+    erp_exports,
+    erp_imports,
+    ledger_reports,
+    purchasing,
+    sales,
+    stock,
+)
+from bizdesk.services.paging import PageRequest
+from tests.erp_helpers import errors, product, supplier
+
+
+def _moves(store) -> int:  # noqa: ANN001
+    with store.read() as uow:
+        return uow.session.scalar(select(func.count()).select_from(StockMove))
+
+
+@pytest.fixture
+def hour(store):  # noqa: ANN001, ANN201
+    sid = supplier(store)
+    pid = product(
+        store, "HOUR", name="Workshop hour", unit="h", sale_price="45", vat_rate="20",
+        cost="20", supplier=f"#{sid}", stocked="no",
+    )  # fmt: skip
+    return store, pid, sid
+
+
+def test_selling_a_service_moves_no_stock_and_posts_no_cost(hour) -> None:  # noqa: ANN001
+    store, pid, _sid = hour
+    with store.write() as uow:
+        cid = contacts.create(uow, contacts.ContactInput(name="Dana Client")).contact.id
+        so = sales.create(
+            uow, sales.SOInput(customer=f"#{cid}", lines=[sales.SOLineInput("HOUR", "3")])
+        )
+        sales.confirm(uow, so.id)  # nothing to reserve, nothing refused
+        sales.deliver(uow, so.id)
+        inv = sales.invoice(uow, so.id)
+        sales.return_goods(uow, so.id, {so.lines[0].id: "1"}, reason="not done")
+        sold = sales.counter_sale(uow, [sales.SOLineInput("HOUR", "2")])
+    assert inv.total == Decimal("162.00") and sold.state in ("paid", "closed", "invoiced")
+    assert _moves(store) == 0
+    with store.read() as uow:
+        tb = {r.code: r.balance for r in ledger_reports.trial_balance(uow)[0]}
+        view = stock.get_product(uow, pid)
+    assert "5000" not in tb or tb["5000"] == 0  # no cost of goods sold
+    assert (view.on_hand, view.value, view.stocked) == (0, 0, False)
+    assert errors(store) == []
+
+
+def test_a_service_is_never_low_and_never_reordered(hour) -> None:  # noqa: ANN001
+    store, _pid, sid = hour
+    product(store, "PAD", name="Brake pad", cost="3.50", supplier=f"#{sid}", reorder_point="5")
+    with store.write() as uow:
+        assert [r.sku for r in stock.low_stock(uow)] == ["PAD"]
+        assert stock.low_stock_count(uow) == 1
+        low = stock.list_products(uow, PageRequest(filters={"low": True})).rows
+        assert [r.sku for r in low] == ["PAD"]
+        orders, skipped = purchasing.draft_reorders(uow)
+    assert skipped == []
+    assert [(ln.sku, ln.qty, ln.unit_cost) for o in orders for ln in o.lines] == [
+        ("PAD", Decimal(5), Decimal("3.50"))
+    ]
+
+
+def test_a_reorder_never_proposes_cost_zero(store) -> None:  # noqa: ANN001
+    sid = supplier(store)
+    product(store, "FREE", name="No cost yet", supplier=f"#{sid}", reorder_point="2")
+    with store.write() as uow:
+        orders, skipped = purchasing.draft_reorders(uow)
+    assert orders == []
+    assert skipped == ["FREE has no usual cost (set it on the product)"]
+
+
+def test_a_service_has_no_stock_moves_counts_or_purchases(hour) -> None:  # noqa: ANN001
+    store, pid, sid = hour
+    for move in (
+        lambda uow: stock.adjust(uow, pid, "5", "found"),
+        lambda uow: stock.count(uow, pid, "5"),
+        lambda uow: stock.transfer(uow, pid, "1", "Main", "Main"),
+    ):
+        with store.write() as uow, pytest.raises(ValidationError) as exc:
+            move(uow)
+        assert "HOUR Workshop hour is a service: it is not kept in stock" in str(exc.value)
+    with store.write() as uow, pytest.raises(ValidationError) as exc:
+        purchasing.create(
+            uow,
+            purchasing.POInput(supplier=f"#{sid}", lines=[purchasing.POLineInput("HOUR", "1")]),
+        )
+    assert exc.value.fields["line 1 product"] == "HOUR is a service: it is not bought into stock"
+    assert _moves(store) == 0
+
+
+def test_a_service_takes_no_reorder_point_and_stock_blocks_the_switch(store) -> None:  # noqa: ANN001
+    with store.write() as uow, pytest.raises(ValidationError) as exc:
+        stock.create_product(
+            uow, stock.ProductInput(sku="H2", name="Hour", reorder_point="2", stocked="no")
+        )
+    assert exc.value.fields["reorder_point"] == "a service is never reordered: leave it at 0"
+    pid = product(store, "BOX", name="Box", cost="2")
+    with store.write() as uow:
+        stock.adjust(uow, pid, "3", "found")
+        view = stock.get_product(uow, pid)
+        data = stock.product_input(view)
+        data.stocked = False
+        with pytest.raises(ValidationError) as exc:
+            stock.update_product(uow, pid, data, version=view.version)
+    assert exc.value.fields["stocked"] == (
+        "3 on hand, worth 6.00: count it to 0 before making it a service"
+    )
+
+
+def test_the_stocked_column_imports_and_exports(store) -> None:  # noqa: ANN001
+    csv = "sku,name,sale_price,stocked\nHOUR,Workshop hour,45,no\nBELL,Bell,5,yes\n"
+    with store.write() as uow:
+        erp_imports.import_products(uow, csv)
+        # a file without the column leaves a service a service
+        erp_imports.import_products(uow, "sku,name,sale_price\nHOUR,Workshop hour,50\n")
+        rows = {r["sku"]: r for r in erp_exports.product_rows(uow)}
+        hour = stock.get_product(uow, stock.resolve_product(uow, "HOUR").id)
+    assert (rows["HOUR"]["stocked"], rows["BELL"]["stocked"]) == ("no", "yes")
+    assert (hour.stocked, hour.sale_price) == (False, Decimal("50.00"))
