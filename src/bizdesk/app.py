@@ -198,13 +198,17 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
             return
         self.hung_up = True
         _detach_from_terminal()
+        self._keep_drafts()
+        self.exit(return_code=HANGUP_EXIT)
+
+    def _keep_drafts(self) -> None:
+        """Every open form's unsaved typing, kept as a private draft (offered back later)."""
         for screen in self.screen_stack:
             if isinstance(screen, FormScreen):
                 try:
                     screen.keep_draft()
                 except Exception:  # a draft that cannot be written must not stop the exit
                     pass
-        self.exit(return_code=HANGUP_EXIT)
 
     def _handle_exception(self, error: Exception) -> None:
         # After a hang-up the app is only ending: a screen callback failing on widgets that
@@ -303,12 +307,7 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
     def _shut_out(self, ask: str) -> None:
         """Disabled while the app was open: keep any unsaved typing as a private draft (as
         after a hang-up) and end, saying why."""
-        for screen in self.screen_stack:
-            if isinstance(screen, FormScreen):
-                try:
-                    screen.keep_draft()
-                except Exception:  # a draft that cannot be written must not keep them in
-                    pass
+        self._keep_drafts()
         self.exit(
             return_code=1,
             message=Text(

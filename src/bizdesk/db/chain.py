@@ -246,38 +246,34 @@ class Break:
 
 def verify(session: Session) -> tuple[list[Break], Heads]:
     """Walk both chains from the start; the first broken link of each, and the heads."""
-    found: list[Break] = []
     conn = session.connection()
-    h = GENESIS
-    number = 0
-    for entry, lines in _entries_with_lines(conn, 0):
-        expected = link(h, entry_content(entry, lines))
-        if entry.chain_hash != expected:
-            found.append(
-                Break(
-                    "journal",
-                    f"JE-{entry.number}",
-                    _broken("JE-", entry.number, number, entry.chain_hash is None),
-                )
-            )
-            break
-        h, number = expected, entry.number
-    entry_head = (number, h)
-    h = GENESIS
-    last = 0
-    for event in _events(conn, 0):
-        expected = link(h, audit_content(event))
-        if event.chain_hash != expected:
-            found.append(
-                Break(
-                    "audit",
-                    f"audit event {event.id}",
-                    _broken("audit event ", event.id, last, event.chain_hash is None),
-                )
-            )
-            break
-        h, last = expected, event.id
-    return found, Heads(entry_head[0], entry_head[1], last, h)
+    journal, number, entry_hash = _first_break(
+        "journal",
+        "JE-",
+        ((e.number, e.chain_hash, entry_content(e, ln)) for e, ln in _entries_with_lines(conn, 0)),
+    )
+    audit, event_id, audit_hash = _first_break(
+        "audit",
+        "audit event ",
+        ((a.id, a.chain_hash, audit_content(a)) for a in _events(conn, 0)),
+    )
+    found = [b for b in (journal, audit) if b is not None]
+    return found, Heads(number, entry_hash, event_id, audit_hash)
+
+
+def _first_break(
+    name: str, prefix: str, links: Iterable[tuple[int, str | None, list[Any]]]
+) -> tuple[Break | None, int, str]:
+    """Walk one chain's (key, stored link, content) in order: its first broken link, if
+    any, and the last good key and link."""
+    h, good = GENESIS, 0
+    for key, stored, content in links:
+        expected = link(h, content)
+        if stored != expected:
+            message = _broken(prefix, key, good, stored is None)
+            return Break(name, f"{prefix}{key}", message), good, h
+        h, good = expected, key
+    return None, good, h
 
 
 def _broken(prefix: str, at: int, good: int, unsealed: bool) -> str:
