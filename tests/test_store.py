@@ -423,3 +423,49 @@ def test_a_damaged_store_opens_read_only(tmp_path):
     with pytest.raises(StoreError, match="damaged"), s.write():
         pass
     assert path.read_bytes() == data[: len(data) // 2]
+
+
+def test_a_store_with_stock_upgrades_from_the_chains_schema(tmp_path) -> None:  # noqa: ANN001
+    """Migration 0007 adds columns to tables that others point at (products with moves):
+    it must not rebuild them (a rebuilt table's DROP fails its foreign keys)."""
+    import sqlite3
+
+    from alembic import command
+
+    from bizdesk.db import open_store
+    from bizdesk.db.migrate import alembic_config
+    from bizdesk.services import stock
+
+    path = tmp_path / "old.db"
+    old = open_store(str(path), user="tester", migrate=False)
+    command.upgrade(alembic_config(old), "0006")
+    old.dispose()
+
+    def insert(conn: sqlite3.Connection, table: str, **values: object) -> None:
+        """A row with every required column filled, as that bizdesk would have."""
+        for _cid, name, type_, notnull, default, pk in conn.execute(f"PRAGMA table_info({table})"):
+            if notnull and default is None and not pk and name not in values:
+                values[name] = (
+                    "2026-01-01 00:00:00"
+                    if "DATETIME" in type_
+                    else (0 if type_ in ("INTEGER", "BOOLEAN") else "")
+                )
+        cols = ", ".join(values)
+        conn.execute(
+            f"INSERT INTO {table} ({cols}) VALUES ({', '.join('?' * len(values))})",
+            list(values.values()),
+        )
+
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA foreign_keys = ON")
+    insert(conn, "location", id=1, name="Main")
+    insert(conn, "product", id=1, sku="BOLT", name="Bolt", unit="pcs", active=1)
+    insert(conn, "stock_move", product_id=1, location_id=1, qty_scaled=5000, kind="receipt")
+    conn.commit()
+    conn.close()
+    store = open_store(str(path), user="tester")  # upgrades to the head
+    with store.engine.connect() as c:
+        assert c.exec_driver_sql("SELECT stocked, search_text FROM product").one() == (1, "bolt")
+    with store.read() as uow:
+        assert stock.resolve_product(uow, "BOLT").id == 1
+    store.dispose()

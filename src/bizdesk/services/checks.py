@@ -370,6 +370,7 @@ def _text_characters(uow: UnitOfWork) -> Iterator[Violation]:
             for c in table.columns
             if isinstance(getattr(c.type, "impl_instance", c.type), String)
             and not c.name.startswith("sort_")
+            and c.name != "search_text"  # derived (folded), like sort_*
         ]
         if not cols:
             continue

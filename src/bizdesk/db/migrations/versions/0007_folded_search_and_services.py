@@ -74,16 +74,16 @@ def _sqlite_contact_index(column_list: str) -> None:
 
 def upgrade() -> None:
     dialect = op.get_bind().dialect.name
+    # Plain ADD COLUMN (a constant default): a batch operation would rebuild the tables on
+    # SQLite, and dropping a table that stock moves or lines point at fails its foreign keys.
     for table, sources in FOLDED.items():
-        with op.batch_alter_table(table) as batch_op:
-            batch_op.add_column(
-                sa.Column("search_text", sa.String(), nullable=False, server_default="")
-            )
-        _backfill(table, sources)
-    with op.batch_alter_table("product") as batch_op:
-        batch_op.add_column(
-            sa.Column("stocked", sa.Boolean(), nullable=False, server_default=sa.true())
+        op.add_column(
+            table, sa.Column("search_text", sa.String(), nullable=False, server_default="")
         )
+        _backfill(table, sources)
+    op.add_column(
+        "product", sa.Column("stocked", sa.Boolean(), nullable=False, server_default=sa.true())
+    )
     if dialect == "postgresql":
         op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
         op.execute(
