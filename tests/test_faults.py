@@ -206,7 +206,8 @@ def test_damaged_store_is_told_with_the_restore_command_and_restored(tmp_path, h
     ):
         err = refused(bizdesk(*args, stdin="name\nLater\n"), str(db), "damaged", restore)
         assert err.count(f"The store {db} is damaged") == 1  # one sentence, said once
-    assert sorted(p.name for p in backup.parent.iterdir()) == [backup.name]  # nothing copied
+    # nothing copied: only the good backup and the chain heads it recorded
+    assert sorted(p.name for p in backup.parent.iterdir()) == [backup.name, backup.name + ".heads"]
     # restore works on the damaged file without opening it as a database
     r = bizdesk(*restore.split()[1:])
     assert r.returncode == 0, r.stderr

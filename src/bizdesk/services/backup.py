@@ -107,7 +107,9 @@ def heads_file(backup: Path) -> Path:
 def chain_heads_text(path: Path) -> str:
     """The hash chains' heads (db/chain.py) of a store file, as lines an owner can keep and
     compare with what ``bizdesk check`` prints later; "" for a store without chains."""
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    # immutable: the copy is not being written, and a read-only open of a WAL store would
+    # leave -shm/-wal files beside it
+    conn = sqlite3.connect(f"file:{path}?immutable=1", uri=True)
     try:
         entry = conn.execute(
             "SELECT number, chain_hash FROM journal_entry WHERE state = 'posted' "
