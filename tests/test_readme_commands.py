@@ -240,9 +240,6 @@ def test_migrate_to_refuses_what_is_not_postgresql(shop) -> None:  # noqa: ANN00
     assert open(shop, "rb").read() == before  # noqa: SIM115, PTH123
 
 
-@pytest.mark.xfail(
-    strict=True, reason="issue 10 item 4: an unreachable server is still a traceback"
-)
 def test_migrate_to_an_unreachable_server_is_one_sentence(shop) -> None:  # noqa: ANN001
     r = bizdesk("migrate-to", "postgresql+psycopg://nobody@127.0.0.1:1/none", "--db", shop)
     assert r.returncode == 1
