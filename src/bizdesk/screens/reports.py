@@ -197,8 +197,7 @@ class ReportsPane(Pane):
         """No figures under boxes they do not belong to: the old ones go, the reason shows."""
         self.report = None
         self.query_one("#report-rows", DataTable).clear(columns=True)
-        # a box's own message (a bad date) as it is; anything else as one sentence, never SQL
-        text = str(error) if isinstance(error, FieldError) else describe(error, self.app.store.url)
+        text = describe(error, self.app.store.url)  # one sentence, never SQL
         self.query_one("#report-title", Static).update(Text(visible(f"Not run: {text}")))
         self.query_one("#report-notes", Static).update("")
 

@@ -7,12 +7,13 @@ import re
 import unicodedata
 from datetime import date
 
-from bizdesk.errors import ValidationError
+from bizdesk.errors import BizdeskError, ValidationError
 from bizdesk.reading import DateError, read_date
 
 
-class FieldError(ValueError):
-    """One field's problem; collected into a ValidationError by ``Checker``."""
+class FieldError(BizdeskError, ValueError):
+    """One field's problem, in words for people; collected into a ValidationError by
+    ``Checker``, and shown as it is where a door reads a single box (a report's date)."""
 
 
 # What text may hold (DESIGN section 9), one rule for every field of every entity and import:
