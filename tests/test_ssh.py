@@ -109,9 +109,16 @@ class Terminal:
         os.write(self.master, keys.encode())
         return self.settle()
 
+    def drop_link(self) -> None:
+        """Close our end of the pty, once: a second ``os.close`` of the same number would
+        close whatever file the process opened next under it (a later test's store)."""
+        if self.master >= 0:
+            os.close(self.master)
+            self.master = -1
+
     def hang_up(self) -> int:
         """Drop the link as sshd does: close the pty (the kernel sends SIGHUP) and signal."""
-        os.close(self.master)
+        self.drop_link()
         self.proc.send_signal(signal.SIGHUP)
         return self.proc.wait(timeout=60)
 
@@ -119,10 +126,7 @@ class Terminal:
         if self.proc.poll() is None:
             self.proc.terminate()
             self.proc.wait(timeout=30)
-        try:
-            os.close(self.master)
-        except OSError:
-            pass
+        self.drop_link()
 
 
 def screen_text(raw: bytes) -> str:
@@ -283,7 +287,7 @@ def test_sighup_while_saving_keeps_the_whole_change(shop, tmp_path, terminals):
     try:
         os.write(term.master, CTRL_S.encode())
         _wait_until_waiting_on(term.proc.pid, shop)  # the save started and waits for the lock
-        os.close(term.master)
+        term.drop_link()
         term.proc.send_signal(signal.SIGHUP)
     finally:
         blocker.execute("COMMIT")
