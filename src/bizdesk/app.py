@@ -413,6 +413,16 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
         }[kind]
         self.push_screen(screen(record_id))
 
+    def deliver_screenshot(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+        """Textual saves screenshots as files; under the shop's gate bizdesk writes no file
+        on the server for its users (bizdesk/files.py), so it says so instead."""
+        from bizdesk.db.identity import current_gate
+
+        if current_gate() is not None:
+            self.notify("Screenshots are not saved on the server in this shop.", severity="warning")
+            return
+        super().deliver_screenshot(*args, **kwargs)
+
     def action_find(self) -> None:
         """Find any record by name or number, from anywhere."""
         from textual.command import CommandPalette

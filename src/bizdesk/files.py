@@ -16,6 +16,75 @@ from typing import IO
 PARTIAL = ".partial"
 
 
+def _inside(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
+
+
+def _confined_roots() -> tuple[Path, Path] | None:
+    """Under the shop's gate: (the store file, its backups folder), the only places bizdesk
+    may write (and, for the backups, read) as the shop's account; else None."""
+    from bizdesk.config import backups_dir, sqlite_path
+    from bizdesk.db.identity import current_gate
+
+    gate = current_gate()
+    if gate is None:
+        return None
+    store = sqlite_path(gate.url)
+    backups = backups_dir(gate.url).resolve()
+    return (store.resolve() if store is not None else backups / "-", backups)
+
+
+ON_THE_SERVER = (
+    "{path}: in this shop bizdesk does not {verb} files on the server for you (it runs as "
+    "the shop's account). Nothing was changed. {instead}"
+)
+
+
+def may_write(path: Path) -> None:
+    """Refuse, under the shop's gate, a file anywhere but the store and its backups folder:
+    an export, a report or a document chosen by path would be written as the shop's account
+    wherever the user named (``export`` without ``-o`` prints to the SSH link instead)."""
+    roots = _confined_roots()
+    if roots is None:
+        return
+    from bizdesk.errors import PermissionDenied
+
+    store, backups = roots
+    where = Path(os.path.abspath(path))
+    real = where.parent.resolve() / where.name
+    if real == store or _inside(real, backups):
+        return
+    raise PermissionDenied(
+        ON_THE_SERVER.format(
+            path=path,
+            verb="write",
+            instead="Print it to your terminal instead: ssh SHOP@SERVER bizdesk export KIND "
+            "> FILE (or report NAME --format csv > FILE).",
+        )
+    )
+
+
+def may_read(path: Path) -> None:
+    """Refuse, under the shop's gate, reading a file on the server other than the shop's own
+    backups: the shop's account can read what its users must not (its store, its keys)."""
+    roots = _confined_roots()
+    if roots is None:
+        return
+    from bizdesk.errors import PermissionDenied
+
+    _, backups = roots
+    if _inside(Path(path).resolve(), backups):
+        return
+    raise PermissionDenied(
+        ON_THE_SERVER.format(
+            path=path,
+            verb="read",
+            instead="Send it through the SSH link instead: name the file - and pipe it in "
+            "(ssh SHOP@SERVER bizdesk import KIND - < FILE).",
+        )
+    )
+
+
 def file_mode(folder: Path) -> int:
     """0660 in a shop's shared folder (set-group-id: new files take the shop's group), else
     0600: bizdesk never makes a file other users can read."""
@@ -74,12 +143,18 @@ def fsync_file(path: Path) -> None:
 
 
 @contextmanager
-def atomic_path(final: Path, *, exclusive: bool = False, mode: int | None = None) -> Iterator[Path]:
+def atomic_path(
+    final: Path, *, exclusive: bool = False, mode: int | None = None, confined: bool = True
+) -> Iterator[Path]:
     """Yield a temporary path next to ``final`` for the caller to fill; on success it is
     synced, given ``mode`` (default: ``file_mode`` of the folder) and renamed to ``final``.
     ``exclusive``: never replace an existing ``final`` (FileExistsError instead). On any
-    error (or a kill) nothing appears at ``final``; the temporary file is removed."""
+    error (or a kill) nothing appears at ``final``; the temporary file is removed.
+    ``confined``: under the shop's gate, only where ``may_write`` allows (bizdesk's own
+    files at fixed places, such as the shop's SSH keys, pass False)."""
     final = Path(final)
+    if confined:
+        may_write(final)
     remove_stale_partials(final)
     tmp = partial_name(final)
     try:

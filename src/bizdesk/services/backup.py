@@ -231,8 +231,10 @@ def restore_store(target: Store | str, src: Path, *, user: str | None = None) ->
     and the backup, copied under a temporary name beside it and verified, takes its
     name. Whoever may write the file may do that (there is no store to ask)."""
     from bizdesk.db import open_store
+    from bizdesk.files import may_read
 
     src = Path(src)
+    may_read(src)  # under the shop's gate: its own backups only
     url = target if isinstance(target, str) else target.url
     verify_backup(src)
     path = sqlite_path(url)

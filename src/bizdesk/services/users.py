@@ -98,8 +98,32 @@ def list_page(uow: UnitOfWork, req: PageRequest) -> Page[UserView]:
     return Page(rows, [(r.username, r.id) for r in rows], False, False)
 
 
+def _register_key(name: str, key: str) -> None:
+    """Under the shop's gate: let ``key`` in as ``name`` (services/ssh_keys.py)."""
+    from bizdesk.db.identity import current_gate
+    from bizdesk.services import ssh_keys
+
+    gate = current_gate()
+    if gate is None:
+        raise ValidationError(
+            {
+                "key": "keys are registered through the shop's account (the enforced set-up "
+                "in the README); in a group-shared shop each person logs in as themselves"
+            }
+        )
+    ssh_keys.register(gate.keys_file, gate.program, gate.url, name, key)
+
+
 @requires("users.manage")
-def add(uow: UnitOfWork, username: object, role: object, full_name: object = "") -> UserView:
+def add(
+    uow: UnitOfWork,
+    username: object,
+    role: object,
+    full_name: object = "",
+    key: str | None = None,
+) -> UserView:
+    """Let someone in with a role; under the shop's gate ``key`` (their SSH public key) is
+    what lets them log in, as themselves and only into bizdesk."""
     name = str(username or "").strip()
     errors: dict[str, str] = {}
     if not _LOGIN.match(name):
@@ -122,6 +146,19 @@ def add(uow: UnitOfWork, username: object, role: object, full_name: object = "")
     uow.session.add(u)
     uow.session.flush()
     uow.audit("user", u.id, "add", after={"username": name, "role": role, "full_name": full})
+    if key is not None:
+        _register_key(name, key)
+    return _view(u)
+
+
+@requires("users.manage")
+def add_key(uow: UnitOfWork, username: str, key: str) -> UserView:
+    """Register one more SSH key for an active user (a new laptop), under the shop's gate."""
+    u = _get(uow, username)
+    if not u.active:
+        raise ValidationError({"username": f"{u.username} is disabled; set a role first"})
+    _register_key(u.username, key)
+    uow.audit("user", u.id, "add-key", after={"username": u.username})
     return _view(u)
 
 
@@ -151,4 +188,16 @@ def disable(uow: UnitOfWork, username: str) -> UserView:
     uow.session.add(u)
     uow.audit("user", u.id, "disable", before={"active": True}, after={"active": False})
     uow.forget_account()
+    _forget_keys(u.username)
     return _view(u)
+
+
+def _forget_keys(name: str) -> None:
+    """Under the shop's gate a disabled person's keys go too: their next login is refused by
+    sshd itself (a session already open is shut out by the store at its next refresh)."""
+    from bizdesk.db.identity import current_gate
+    from bizdesk.services import ssh_keys
+
+    gate = current_gate()
+    if gate is not None:
+        ssh_keys.forget(gate.keys_file, name)
