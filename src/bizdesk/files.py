@@ -34,16 +34,11 @@ def _confined_roots() -> tuple[Path, Path] | None:
     return (store.resolve() if store is not None else backups / "-", backups)
 
 
-ON_THE_SERVER = (
-    "{path}: in this shop bizdesk does not {verb} files on the server for you (it runs as "
-    "the shop's account). Nothing was changed. {instead}"
-)
-
-
-def may_write(path: Path) -> None:
-    """Refuse, under the shop's gate, a file anywhere but the store and its backups folder:
-    an export, a report or a document chosen by path would be written as the shop's account
-    wherever the user named (``export`` without ``-o`` prints to the SSH link instead)."""
+def _confine(path: Path, writing: bool) -> None:
+    """Refuse, under the shop's gate, a file the shop's account would read or write for a
+    user: it can read what its users must not (its store, its keys) and write wherever they
+    named. Writing: the store and its backups folder only (``export`` without ``-o`` prints
+    to the SSH link instead); reading: the shop's own backups only."""
     roots = _confined_roots()
     if roots is None:
         return
@@ -51,38 +46,28 @@ def may_write(path: Path) -> None:
 
     store, backups = roots
     where = Path(os.path.abspath(path))
-    real = where.parent.resolve() / where.name
-    if real == store or _inside(real, backups):
+    real = where.parent.resolve() / where.name if writing else where.resolve()
+    if _inside(real, backups) or (writing and real == store):
         return
+    verb, instead = (
+        ("write", "Print it to your terminal instead: ssh SHOP@SERVER bizdesk export KIND "
+         "> FILE (or report NAME --format csv > FILE).")
+        if writing
+        else ("read", "Send it through the SSH link instead: name the file - and pipe it in "
+              "(ssh SHOP@SERVER bizdesk import KIND - < FILE).")
+    )  # fmt: skip
     raise PermissionDenied(
-        ON_THE_SERVER.format(
-            path=path,
-            verb="write",
-            instead="Print it to your terminal instead: ssh SHOP@SERVER bizdesk export KIND "
-            "> FILE (or report NAME --format csv > FILE).",
-        )
+        f"{path}: in this shop bizdesk does not {verb} files on the server for you (it runs "
+        f"as the shop's account). Nothing was changed. {instead}"
     )
+
+
+def may_write(path: Path) -> None:
+    _confine(path, writing=True)
 
 
 def may_read(path: Path) -> None:
-    """Refuse, under the shop's gate, reading a file on the server other than the shop's own
-    backups: the shop's account can read what its users must not (its store, its keys)."""
-    roots = _confined_roots()
-    if roots is None:
-        return
-    from bizdesk.errors import PermissionDenied
-
-    _, backups = roots
-    if _inside(Path(path).resolve(), backups):
-        return
-    raise PermissionDenied(
-        ON_THE_SERVER.format(
-            path=path,
-            verb="read",
-            instead="Send it through the SSH link instead: name the file - and pipe it in "
-            "(ssh SHOP@SERVER bizdesk import KIND - < FILE).",
-        )
-    )
+    _confine(path, writing=False)
 
 
 def file_mode(folder: Path) -> int:
