@@ -372,6 +372,19 @@ class Pty:
                 self.seen += chunk
         raise AssertionError(f"waited for {pattern!r}; saw {text[-2000:]!r}")
 
+    def expect_end(self, limit: float = 60) -> None:
+        """The program ends (exit 0), having said what it said on the way out."""
+        end = time.monotonic() + limit
+        while self.proc.poll() is None and time.monotonic() < end:
+            ready, _, _ = select.select([self.master], [], [], 0.5)
+            if ready:
+                try:
+                    self.seen += os.read(self.master, 65536)
+                except OSError:
+                    break
+        code = self.proc.wait(timeout=max(1, end - time.monotonic()))
+        assert code == 0, self.seen.decode("utf-8", "replace")[-2000:]
+
     def send(self, keys: str) -> None:
         os.write(self.master, keys.encode())
 
@@ -392,7 +405,7 @@ def test_owner_and_sales_use_the_interface_through_ssh(shop: Shop) -> None:
             if hidden is not None:
                 assert hidden not in term.seen.decode("utf-8", "replace")
             term.send("\x11")  # ctrl+q
-            assert term.proc.wait(timeout=60) == 0
+            term.expect_end()
         finally:
             term.close()
 
