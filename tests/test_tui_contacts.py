@@ -81,6 +81,28 @@ async def test_filter_as_you_type_and_escape_clears(filled):
         )
 
 
+async def test_a_key_after_a_pause_filters_at_once_and_a_late_read_is_never_shown(filled):
+    app = BizdeskApp(filled)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_contacts(pilot, app)
+        table = app.query_one("#contacts-table", PagedTable)
+        await pilot.press("slash")
+        await pilot.pause()
+        before, old_page = table._asked, table.page_data  # noqa: SLF001
+        await pilot.press("4")
+        # the read was asked for with the key itself, not after a timer
+        assert table._asked == before + 1 and table._debounce is None  # noqa: SLF001
+        await wait_for(
+            pilot, app, lambda: all("4" in n for n in visible_names(app)), "the filtered list"
+        )
+        shown = visible_names(app)
+        # a read asked for before that key, finishing late, does not replace its rows
+        late = PagedTable.Loaded(old_page, table.req, 0, None, before)
+        table.post_message(late)
+        await settle(pilot, app)
+        assert visible_names(app) == shown and table.req.search == "4"
+
+
 async def test_new_contact_form_shows_errors_inline_and_saves_nothing(store):
     app = BizdeskApp(store)
     async with app.run_test(size=SIZE) as pilot:

@@ -27,6 +27,10 @@ from bizdesk.services.paging import Page, PageRequest
 
 Fetch = Callable[[Any, PageRequest], Page]
 
+# Keys closer together than this are one burst (typed faster than anyone types by hand):
+# the filter runs for the first at once and for the rest once they pause.
+BURST = 0.04
+
 
 @dataclass(frozen=True)
 class Col:
@@ -96,9 +100,12 @@ class PagedTable(Vertical):
             self.row = row
 
     class Loaded(Message):
-        def __init__(self, page: Page, req: PageRequest, cursor: int, keep_id: Any) -> None:
+        def __init__(
+            self, page: Page, req: PageRequest, cursor: int, keep_id: Any, asked: int
+        ) -> None:
             super().__init__()
             self.page, self.req, self.cursor, self.keep_id = page, req, cursor, keep_id
+            self.asked = asked  # which load asked for it (only the latest is shown)
 
     class Failed(Message):
         def __init__(self, error: Exception) -> None:
@@ -122,6 +129,8 @@ class PagedTable(Vertical):
         self.req = PageRequest(limit=20, filters=dict(filters or {}), descending=descending)
         self.page_data: Page | None = None
         self._debounce: Timer | None = None
+        self._last_key = 0.0
+        self._asked = 0  # loads asked for so far
         self._load_started = 0.0
         self._requested = False
         self.last_load_ms = 0.0
@@ -166,21 +175,24 @@ class PagedTable(Vertical):
     def load(self, req: PageRequest, cursor: int = 0, keep_id: Any = None) -> None:
         self._requested = True
         self._load_started = time.perf_counter()
-        self._fetch(req, cursor, keep_id)
+        self._asked += 1
+        self._fetch(req, cursor, keep_id, self._asked)
 
     @work(thread=True, exclusive=True, group="paged-table")
-    def _fetch(self, req: PageRequest, cursor: int, keep_id: Any) -> None:
+    def _fetch(self, req: PageRequest, cursor: int, keep_id: Any, asked: int) -> None:
         try:
             with self.store.read() as uow:
                 page = self.fetch(uow, req)
         except Exception as exc:  # shown to the user, never swallowed
             self.post_message(self.Failed(exc))
             return
-        self.post_message(self.Loaded(page, req, cursor, keep_id))
+        self.post_message(self.Loaded(page, req, cursor, keep_id, asked))
 
     @on(Loaded)
     def _show(self, msg: Loaded) -> None:
         msg.stop()
+        if msg.asked != self._asked:  # an older read that finished late ("a" after "ab")
+            return
         page = msg.page
         if not page.rows and (msg.req.after or msg.req.before):
             return  # nothing further that way: keep what is shown
@@ -331,8 +343,14 @@ class PagedTable(Vertical):
         event.stop()
         if self._debounce is not None:
             self._debounce.stop()
+            self._debounce = None
         value = event.value
-        self._debounce = self.set_timer(0.15, lambda: self._apply_filter(value))
+        now = time.monotonic()
+        if now - self._last_key >= BURST:  # a key after a pause: answered at once
+            self._apply_filter(value)
+        else:  # keys of a burst (a paste, a laggy link): once, when the burst pauses
+            self._debounce = self.set_timer(BURST, lambda: self._apply_filter(value))
+        self._last_key = now
 
     def _apply_filter(self, value: str) -> None:
         self.load(replace(self.req, search=value, after=None, before=None, last=False))
