@@ -421,3 +421,18 @@ def test_disable_shuts_the_user_out_at_once(shop: Shop) -> None:
     r = shop.ssh(shop.owner, f"bizdesk users key {shop.sales} -", _pub(shop, shop.sales))
     assert r.returncode == 0, r.stderr
     assert shop.ssh(shop.sales, "bizdesk report pipeline").returncode == 0
+
+
+def test_a_damaged_store_is_restored_by_an_owner_only(shop: Shop) -> None:
+    """Last in this file: it damages the shop's store (and puts it right)."""
+    _sales_in(shop)
+    r = shop.ssh(shop.owner, "bizdesk backup")
+    assert r.returncode == 0, r.stderr
+    backup = r.stdout.strip().removeprefix("Backup written to ")
+    data = shop.store.read_bytes()
+    shop.store.write_bytes(data[: len(data) // 3])  # cut short, as by a failing disk
+    r = shop.ssh(shop.sales, f"bizdesk restore {backup}")
+    assert r.returncode == 1 and "for its owners" in r.stderr, r.stderr
+    r = shop.ssh(shop.owner, f"bizdesk restore {backup}")
+    assert r.returncode == 0 and "damaged file was moved to" in r.stdout, r.stderr
+    assert shop.ssh(shop.owner, "bizdesk check").returncode == 0

@@ -258,7 +258,32 @@ def restore_store(target: Store | str, src: Path, *, user: str | None = None) ->
         finally:
             if mine:
                 store.dispose()
+    _owner_in_backup(src)
     return Restored(safety=None, aside=_replace_file(path, src))
+
+
+def _owner_in_backup(src: Path) -> None:
+    """Under the shop's gate everyone can write the store's file (they all run as the shop's
+    account), so a damaged store, which cannot be asked, is restored only by someone the
+    backup itself names as an active owner. Elsewhere the file's own access decides."""
+    from bizdesk.db.identity import current_gate
+    from bizdesk.errors import PermissionDenied
+
+    gate = current_gate()
+    if gate is None:
+        return
+    conn = sqlite3.connect(f"file:{src}?mode=ro", uri=True)
+    try:
+        row = conn.execute(
+            "SELECT role, active FROM user WHERE username = ?", (gate.user,)
+        ).fetchone()
+    finally:
+        conn.close()
+    if row is None or row[0] != "owner" or not row[1]:
+        raise PermissionDenied(
+            f"Restoring the store is for its owners; {src} does not name {gate.user} as one. "
+            "Nothing was changed."
+        )
 
 
 def _replace_file(path: Path, src: Path) -> Path | None:
