@@ -28,7 +28,7 @@ from datetime import UTC, date, datetime
 from itertools import groupby
 from typing import Any
 
-from sqlalchemy import Connection, String, select, type_coerce
+from sqlalchemy import Connection, Integer, String, TypeDecorator, select, type_coerce
 from sqlalchemy.orm import Session
 
 from bizdesk.models.core import AuditEvent
@@ -57,7 +57,6 @@ def _plain(value: Any) -> Any:
 
 # what json.dumps(..., ensure_ascii=False, separators=(",", ":")) uses, made once
 _JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
-_AS_IS = frozenset({str, int, float, type(None), list})  # values _plain returns unchanged
 
 
 def link(previous: str, content: list[Any]) -> str:
@@ -77,21 +76,31 @@ class _Plainer:
 
     def __init__(self, conn: Connection, cols: tuple[Any, ...]) -> None:
         dialect = conn.dialect
-        self.procs = {}
+        self.procs: list[tuple[int, Any]] = []
+        self.loose: list[int] = []  # no processor, but the driver may give a date or a flag
         for i, c in enumerate(cols):
             proc = c.type.dialect_impl(dialect).result_processor(dialect, None)
             if proc is not None:
-                self.procs[i] = proc
+                self.procs.append((i, proc))
+                continue
+            kind = c.type
+            while isinstance(kind, TypeDecorator):  # without a processor: its impl's value
+                kind = kind.impl
+            if not isinstance(kind, Integer | String):  # else _plain returns it unchanged
+                self.loose.append(i)
+        with_proc = {i for i, _ in self.procs}
         self.columns = [
-            type_coerce(c, String).label(c.name) if i in self.procs else c
+            type_coerce(c, String).label(c.name) if i in with_proc else c
             for i, c in enumerate(cols)
         ]
         self.seen: dict[tuple[int, str], Any] = {}
 
     def __call__(self, row: Any) -> list[Any]:
-        out = [v if type(v) in _AS_IS else _plain(v) for v in row]
-        for i, proc in self.procs.items():
-            raw = row[i]
+        out = list(row)
+        for i in self.loose:
+            out[i] = _plain(out[i])
+        for i, proc in self.procs:
+            raw = out[i]
             if type(raw) is not str:
                 out[i] = _plain(proc(raw))
                 continue
@@ -295,7 +304,7 @@ def _plain_entries_with_lines(
         stmt = select(*entry_plain.columns).where(
             _E.state == "posted", _E.number > last, _E.number <= upto
         )
-        rows = [entry_plain(r) for r in conn.execute(stmt.order_by(_E.number).limit(BATCH))]
+        rows = [entry_plain(r) for r in conn.execute(stmt.order_by(_E.number).limit(BATCH)).all()]
         ids = [r[0] for r in rows]
         lines = conn.execute(
             select(*line_plain.columns).where(_L.entry_id.in_(ids)).order_by(_L.entry_id, _L.id)
