@@ -11,6 +11,7 @@ import os
 import stat
 import subprocess
 import sys
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -215,6 +216,26 @@ def test_a_bulk_import_rebuilds_the_indexes_it_set_aside(store, sqlite_only, mon
         assert C.list_page(uow, PageRequest(limit=5, search="Person 4")).rows  # (older rows)
         assert not C.list_page(uow, PageRequest(limit=5, search="p2000@")).rows  # none new
     assert errors(store) == []
+
+
+def test_a_bulk_journal_import_rebuilds_the_indexes_it_set_aside(store, sqlite_only):
+    from bizdesk.services.erp_imports import import_journal
+    from bizdesk.services.ledger_reports import trial_balance
+    from tests.erp_helpers import errors
+
+    before = _indexes(store)
+    rows = "".join(
+        f"E{i},2026-03-{1 + i % 28:02d},1010,{i + 1}.50,,Till {i},\n"
+        f"E{i},2026-03-{1 + i % 28:02d},4000,,{i + 1}.50,,\n"
+        for i in range(1200)
+    )
+    result = import_journal(store, "entry,date,account,debit,credit,memo,contact\n" + rows)
+    assert result.created == 1200
+    assert _indexes(store) == before
+    assert errors(store) == []  # integrity_check, balances and both hash chains
+    with store.read() as uow:  # the balance index answers as the table does
+        tb = {r.code: r for r in trial_balance(uow, date(2026, 3, 31))[0]}
+    assert tb["1010"].debit == sum(Decimal(f"{i + 1}.50") for i in range(1200))
 
 
 # --- CSV out: formulas, numbers, phones, apostrophes -----------------------------------------

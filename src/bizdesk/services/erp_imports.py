@@ -24,7 +24,7 @@ from bizdesk.money import AmountError, from_minor, parse_money, percent_from_bp,
 from bizdesk.services import ledger, permissions, stock
 from bizdesk.services import validate as v
 from bizdesk.services.csvio import read_rows
-from bizdesk.services.imports import ImportResult
+from bizdesk.services.imports import ImportResult, fewer_indexes
 from bizdesk.services.permissions import requires
 from bizdesk.services.search import index_entries
 
@@ -437,24 +437,25 @@ def _write_journal(uow: UnitOfWork, entries: list[_Entry], lines: list[tuple]) -
     def insert_many(sql: str, rows: list[tuple]) -> None:
         conn.exec_driver_sql(sql.replace("?", p), rows)
 
-    insert_many(
-        "INSERT INTO journal_entry (number, date, memo, state, source_kind, posted_at, "
-        "posted_by, created_at, updated_at, updated_by, version) "
-        "VALUES (?, ?, ?, 'posted', 'import', ?, ?, ?, ?, ?, 1)",
-        [
-            (
-                first + i,
-                to_db_date(e.date),
-                e.memo or f"Imported entry {e.key}",
-                now,
-                user,
-                now,
-                now,
-                user,
-            )
-            for i, e in enumerate(entries)
-        ],
-    )
+    with fewer_indexes(uow, ("journal_entry",), len(entries)):
+        insert_many(
+            "INSERT INTO journal_entry (number, date, memo, state, source_kind, posted_at, "
+            "posted_by, created_at, updated_at, updated_by, version) "
+            "VALUES (?, ?, ?, 'posted', 'import', ?, ?, ?, ?, ?, 1)",
+            [
+                (
+                    first + i,
+                    to_db_date(e.date),
+                    e.memo or f"Imported entry {e.key}",
+                    now,
+                    user,
+                    now,
+                    now,
+                    user,
+                )
+                for i, e in enumerate(entries)
+            ],
+        )
     ids = dict(
         conn.execute(
             select(JournalEntry.number, JournalEntry.id).where(
@@ -464,11 +465,15 @@ def _write_journal(uow: UnitOfWork, entries: list[_Entry], lines: list[tuple]) -
     )
     by_key = {e.key: (ids[first + i], to_db_date(e.date)) for i, e in enumerate(entries)}
     index_entries(uow, min(ids.values()), max(ids.values()))
-    insert_many(
-        "INSERT INTO journal_line (entry_id, account_id, debit_minor, credit_minor, "
-        "contact_id, memo, date, posted) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        [(by_key[k][0], a, d, c, cid, memo, by_key[k][1], True) for k, a, d, c, cid, memo in lines],
-    )
+    with fewer_indexes(uow, ("journal_line",), len(lines)):
+        insert_many(
+            "INSERT INTO journal_line (entry_id, account_id, debit_minor, credit_minor, "
+            "contact_id, memo, date, posted) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (by_key[k][0], a, d, c, cid, memo, by_key[k][1], True)
+                for k, a, d, c, cid, memo in lines
+            ],
+        )
     # one audit event for the import, naming the entries it posted
     uow.audit(
         "journal_entry",
