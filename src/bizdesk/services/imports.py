@@ -128,15 +128,15 @@ class _Staging:
     a file of any length is held on disk, not in memory (unlinked at once: its space is
     freed when it is closed, or when the process ends however it ends)."""
 
-    def __init__(self) -> None:
+    def __init__(self, columns: tuple[str, ...] = _STAGED) -> None:
         fd, self.path = tempfile.mkstemp(prefix="bizdesk-import-", suffix=".db")  # 0600
         os.close(fd)
         self.db = sqlite3.connect(self.path, isolation_level=None)
         self.db.execute("PRAGMA journal_mode=OFF")
         self.db.execute("PRAGMA synchronous=OFF")
-        self.db.execute(f"CREATE TABLE row ({', '.join(_STAGED)})")
+        self.db.execute(f"CREATE TABLE row ({', '.join(columns)})")
         os.unlink(self.path)  # no name left behind, even if the process is killed
-        self._insert = f"INSERT INTO row VALUES ({', '.join('?' * len(_STAGED))})"
+        self._insert = f"INSERT INTO row VALUES ({', '.join('?' * len(columns))})"
 
     def add(self, rows: list[tuple]) -> None:
         with self.db:  # one transaction a batch (not one a row)
