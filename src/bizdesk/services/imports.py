@@ -515,7 +515,7 @@ def _write_contacts(uow: UnitOfWork, st: _Staging) -> ImportResult:
     )
     adding = result.created
     with (
-        fewer_indexes(uow, ("contact", "contact_tag"), adding),
+        fewer_indexes(uow, ("contact", "contact_tag", "audit_event"), adding),
         bulk_indexing(uow, "contact", "contact_search_ai") as index,
     ):
         for kind in ("organization", "person"):
