@@ -305,8 +305,19 @@ def _decide(
     ids = [cid for _, cid in batch if cid is not None]
     found: dict[int, Contact] = {}
     by_email: dict[str, int] = {}
+    hits: set[int] = set()  # first which contacts match (a light query; usually none)
+    conn = uow.session.connection()
+    p = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     for i in range(0, max(len(emails), len(ids)), 500):
-        cond = Contact.email.in_(emails[i : i + 500]) | Contact.id.in_(ids[i : i + 500])
+        some_emails, some_ids = emails[i : i + 500], ids[i : i + 500]
+        sql = (
+            f"SELECT id FROM contact WHERE email IN ({', '.join([p] * len(some_emails)) or 'NULL'})"
+            f" OR id IN ({', '.join([p] * len(some_ids)) or 'NULL'})"
+        )
+        hits.update(r[0] for r in conn.exec_driver_sql(sql, (*some_emails, *some_ids)))
+    hit_list = sorted(hits)
+    for i in range(0, len(hit_list), 500):  # then those contacts, whole
+        cond = Contact.id.in_(hit_list[i : i + 500])
         for c in uow.session.execute(select(Contact).where(cond)).scalars():
             found[c.id] = c
             if c.email:
