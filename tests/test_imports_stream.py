@@ -218,6 +218,25 @@ def test_a_bulk_import_rebuilds_the_indexes_it_set_aside(store, sqlite_only, mon
     assert errors(store) == []
 
 
+def test_a_bulk_import_keeps_the_indexes_of_an_analyzed_store(store, sqlite_only):
+    from sqlalchemy import text
+
+    with store.write() as uow:
+        C.create(uow, C.ContactInput(name="Before", city="Leeds"))
+        uow.session.execute(text("ANALYZE"))
+
+    def stats() -> list:
+        with store.read() as uow:
+            return uow.session.execute(
+                text("SELECT idx FROM sqlite_stat1 WHERE tbl = 'contact' ORDER BY idx")
+            ).all()
+
+    before = stats()
+    assert ("ix_contact_city",) in before
+    assert import_contacts(store, _people(1500)).created == 1500
+    assert stats() == before  # (a dropped index would have lost its statistics)
+
+
 def test_a_bulk_journal_import_rebuilds_the_indexes_it_set_aside(store, sqlite_only):
     from bizdesk.services.erp_imports import import_journal
     from bizdesk.services.ledger_reports import trial_balance

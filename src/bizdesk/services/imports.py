@@ -472,10 +472,11 @@ def fewer_indexes(uow: UnitOfWork, tables: tuple[str, ...], adding: int) -> Iter
     as many as the rows there, the tables' secondary indexes (not their primary keys, not
     their unique constraints) are dropped for the block and re-created at the end from
     their own stored SQL, all in the caller's transaction: sorting once beats updating
-    every index row by row. Other people keep reading the old state meanwhile (WAL); on
-    any error the transaction, drop included, is rolled back."""
+    every index row by row. Other people keep reading the old state meanwhile (WAL). If the
+    block fails, nothing is re-created here: the caller's transaction (or savepoint) rolls
+    back, drops included, as every unit of work does on an error."""
     conn = uow.session.connection()
-    if not uow.store.is_sqlite or adding < 1000:
+    if not uow.store.is_sqlite or adding < 1000 or _analyzed(conn):
         yield
         return
     dropped: list[tuple[str, str]] = []
@@ -493,6 +494,17 @@ def fewer_indexes(uow: UnitOfWork, tables: tuple[str, ...], adding: int) -> Iter
     yield
     for _name, sql in dropped:
         conn.exec_driver_sql(sql)
+
+
+def _analyzed(conn) -> bool:  # noqa: ANN001
+    """Whether someone ran ANALYZE on the store: dropping an index would drop its statistics
+    (which CREATE INDEX does not bring back), so the indexes then stay."""
+    return (
+        conn.exec_driver_sql(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_stat1'"
+        ).first()
+        is not None
+    )
 
 
 @requires("contacts.import")
