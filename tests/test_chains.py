@@ -179,3 +179,23 @@ def test_every_backup_records_the_heads(books: Store, sqlite_only, tmp_path) -> 
     assert recorded == _heads(books)
     assert recorded[0].startswith("journal chain head: JE-6 ")
     assert heads_file(path).stat().st_mode & 0o077 == 0
+
+
+def test_the_lean_seal_makes_the_links_verify_computes(store: Store, monkeypatch) -> None:  # noqa: ANN001
+    """seal reads raw values (dates, times, flags through each type's processor, computed
+    once per distinct text) and writes with plain SQL; verify reads through the ORM types:
+    every link must agree, across batches, days, non-ASCII, quotes and empty values."""
+    from bizdesk.db import chain
+
+    monkeypatch.setattr(chain, "BATCH", 2)  # several batches of entries, lines and events
+    memos = ["Ünïcödé €", 'quote " and \\ backslash', "", "Nguyễn 🙂", "x" * 200]
+    with store.write() as uow:
+        for i, memo in enumerate(memos):
+            day = f"2026-11-{1 + i % 3:02d}"
+            amount = f"{i + 1}.0{i}"
+            lines = [LineInput("1010", amount, memo=memo), LineInput("3000", "", amount)]
+            e = ledger.create_draft(uow, EntryInput(date=day, memo=memo or "m", lines=lines))
+            ledger.post(uow, e.id, version=e.version)
+        contacts.create(uow, ContactInput(name="Ann Ünïcödé", notes="a\nb"))
+    _post(store)  # and a unit of its own after them
+    assert errors(store) == []

@@ -11,6 +11,7 @@ import os
 import stat
 import subprocess
 import sys
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -18,12 +19,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bizdesk.errors import Conflict
 from bizdesk.files import atomic_write
 from bizdesk.services import contacts as C
 from bizdesk.services import validate as v
 from bizdesk.services.csvio import neutralise, read_rows, write_rows
 from bizdesk.services.exports import export_contacts
 from bizdesk.services.imports import CONTACT_COLUMNS, import_contacts
+from bizdesk.services.paging import PageRequest
 
 
 def bizdesk(*args: str, stdin: str | None = None, cwd: str | None = None):  # noqa: ANN201
@@ -168,6 +171,90 @@ def test_bulk_import_fills_the_search_index_and_keeps_the_trigger(store, new_sto
         with store.read() as uow:
             rows = C.list_page(uow, PageRequest(limit=5, search="and Mad")).rows
         assert [r.name for r in rows] == ["Hand Made"]
+
+
+def _indexes(store) -> list[tuple[str, str]]:  # noqa: ANN001
+    from sqlalchemy import text
+
+    with store.read() as uow:
+        return uow.session.execute(
+            text("SELECT name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name")
+        ).all()
+
+
+def _people(n: int, first: int = 0) -> str:
+    return "name,email,phone,city,tags\n" + "".join(
+        f"Person {i},p{i}@example.com,+44 20 7946 0{i % 1000:03d},Leeds,a;b\n"
+        for i in range(first, first + n)
+    )
+
+
+def test_a_bulk_import_rebuilds_the_indexes_it_set_aside(store, sqlite_only, monkeypatch):
+    from tests.erp_helpers import errors
+
+    before = _indexes(store)
+    assert any(name == "ix_contact_city" for name, _ in before)
+    # a large import into a small table: its indexes are dropped and rebuilt (1,500 rows)
+    assert import_contacts(store, _people(1500)).created == 1500
+    assert _indexes(store) == before
+    assert errors(store) == []  # integrity_check: every index holds every row
+    # a write that fails after the indexes were dropped rolls the drop back with it
+    from bizdesk.services import imports
+
+    checked = imports._check_file
+
+    def check_then_someone_takes_an_email(*args):  # noqa: ANN002, ANN202
+        checked(*args)
+        with store.write() as uow:  # another writer, between the check and the write
+            C.create(uow, C.ContactInput(name="Quick", email="p4999@example.com"))
+
+    monkeypatch.setattr(imports, "_check_file", check_then_someone_takes_an_email)
+    with pytest.raises(Conflict):
+        import_contacts(store, _people(3500, first=1500))
+    assert _indexes(store) == before
+    with store.read() as uow:
+        assert C.list_page(uow, PageRequest(limit=5, search="Person 4")).rows  # (older rows)
+        assert not C.list_page(uow, PageRequest(limit=5, search="p2000@")).rows  # none new
+    assert errors(store) == []
+
+
+def test_a_bulk_import_keeps_the_indexes_of_an_analyzed_store(store, sqlite_only):
+    from sqlalchemy import text
+
+    with store.write() as uow:
+        C.create(uow, C.ContactInput(name="Before", city="Leeds"))
+        uow.session.execute(text("ANALYZE"))
+
+    def stats() -> list:
+        with store.read() as uow:
+            return uow.session.execute(
+                text("SELECT idx FROM sqlite_stat1 WHERE tbl = 'contact' ORDER BY idx")
+            ).all()
+
+    before = stats()
+    assert ("ix_contact_city",) in before
+    assert import_contacts(store, _people(1500)).created == 1500
+    assert stats() == before  # (a dropped index would have lost its statistics)
+
+
+def test_a_bulk_journal_import_rebuilds_the_indexes_it_set_aside(store, sqlite_only):
+    from bizdesk.services.erp_imports import import_journal
+    from bizdesk.services.ledger_reports import trial_balance
+    from tests.erp_helpers import errors
+
+    before = _indexes(store)
+    rows = "".join(
+        f"E{i},2026-03-{1 + i % 28:02d},1010,{i + 1}.50,,Till {i},\n"
+        f"E{i},2026-03-{1 + i % 28:02d},4000,,{i + 1}.50,,\n"
+        for i in range(1200)
+    )
+    result = import_journal(store, "entry,date,account,debit,credit,memo,contact\n" + rows)
+    assert result.created == 1200
+    assert _indexes(store) == before
+    assert errors(store) == []  # integrity_check, balances and both hash chains
+    with store.read() as uow:  # the balance index answers as the table does
+        tb = {r.code: r for r in trial_balance(uow, date(2026, 3, 31))[0]}
+    assert tb["1010"].debit == sum(Decimal(f"{i + 1}.50") for i in range(1200))
 
 
 # --- CSV out: formulas, numbers, phones, apostrophes -----------------------------------------

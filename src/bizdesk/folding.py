@@ -46,4 +46,4 @@ def fold(value: str | None) -> str:
 def fold_fields(*values: str | None) -> str:
     """Several fields folded into one search column, one per line (a search never spans
     two fields)."""
-    return "\n".join(fold(v) for v in values)
+    return "\n".join(map(fold, values))

@@ -28,7 +28,7 @@ from datetime import UTC, date, datetime
 from itertools import groupby
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, select, update
+from sqlalchemy import Connection, Integer, String, TypeDecorator, select, type_coerce
 from sqlalchemy.orm import Session
 
 from bizdesk.models.core import AuditEvent
@@ -55,9 +55,63 @@ def _plain(value: Any) -> Any:
     return value
 
 
+# what json.dumps(..., ensure_ascii=False, separators=(",", ":")) uses, made once
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def link(previous: str, content: list[Any]) -> str:
-    body = json.dumps([_plain(v) for v in content], ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(previous.encode() + b"\n" + body.encode()).hexdigest()
+    return _link_plain(previous, [_plain(v) for v in content])
+
+
+def _link_plain(previous: str, plain: list[Any]) -> str:
+    """``link`` of content whose values are plain already."""
+    return hashlib.sha256(previous.encode() + b"\n" + _JSON.encode(plain).encode()).hexdigest()
+
+
+class _Plainer:
+    """Sealing many records fast: selects ``cols`` with dates, times and flags as the driver
+    gives them, and turns each row into exactly what ``_plain`` makes of the row SQLAlchemy
+    would give (the column type's own result processor, then ``_plain``), computing that
+    once per distinct raw text (a large import repeats the same date and time)."""
+
+    def __init__(self, conn: Connection, cols: tuple[Any, ...]) -> None:
+        dialect = conn.dialect
+        self.procs: list[tuple[int, Any]] = []
+        self.loose: list[int] = []  # no processor, but the driver may give a date or a flag
+        for i, c in enumerate(cols):
+            proc = c.type.dialect_impl(dialect).result_processor(dialect, None)
+            if proc is not None:
+                self.procs.append((i, proc))
+                continue
+            kind = c.type
+            while isinstance(kind, TypeDecorator):  # without a processor: its impl's value
+                kind = kind.impl
+            if not isinstance(kind, Integer | String):  # else _plain returns it unchanged
+                self.loose.append(i)
+        with_proc = {i for i, _ in self.procs}
+        self.columns = [
+            type_coerce(c, String).label(c.name) if i in with_proc else c
+            for i, c in enumerate(cols)
+        ]
+        self.seen: dict[tuple[int, str], Any] = {}
+
+    def __call__(self, row: Any) -> list[Any]:
+        out = list(row)
+        for i in self.loose:
+            out[i] = _plain(out[i])
+        for i, proc in self.procs:
+            raw = out[i]
+            if type(raw) is not str:
+                out[i] = _plain(proc(raw))
+                continue
+            key = (i, raw)
+            try:
+                out[i] = self.seen[key]
+            except KeyError:
+                if len(self.seen) > 10_000:
+                    self.seen.clear()
+                out[i] = self.seen[key] = _plain(proc(raw))
+        return out
 
 
 ENTRY_COLUMNS = (
@@ -202,39 +256,74 @@ def _events(conn: Connection, after_id: int) -> Iterator[Any]:
 
 def seal(session: Session, marks: Marks) -> None:
     """Link what this unit of work posted and audited (everything after ``marks``), writing
-    the links a batch at a time, so a large import's memory does not grow with it."""
+    the links a batch at a time, so a large import's memory does not grow with it. The
+    links are the ones ``verify`` computes (``link`` over the same content); only the reading
+    and writing are leaner (see ``_Plainer``)."""
     session.flush()
     conn = session.connection()
     upto = conn.execute(select(_JOURNAL_SEQUENCE)).scalar() or 0
     if upto > marks.journal:  # this unit numbered entries
         _, h = _entry_head(conn)
         updates = []
-        for entry, lines in _entries_with_lines(conn, marks.journal, upto):
-            h = link(h, entry_content(entry, lines))
-            updates.append({"i": entry.id, "h": h})
+        for entry, lines in _plain_entries_with_lines(conn, marks.journal, upto):
+            h = _link_plain(h, [*entry[1:9], *(ln[1:] for ln in lines)])
+            updates.append((h, entry[0]))
             if len(updates) == BATCH:
-                _write(conn, _E, updates)
+                _write(conn, "journal_entry", updates)
                 updates = []
-        _write(conn, _E, updates)
+        _write(conn, "journal_entry", updates)
     h = marks.audit_hash
     updates = []
-    for event in _events(conn, marks.audit_id):
-        if h is None:  # the newest event when this unit began carries no link
-            _, h = _audit_head(conn)
-        h = link(h, audit_content(event))
-        updates.append({"i": event.id, "h": h})
-        if len(updates) == BATCH:
-            _write(conn, _A, updates)
-            updates = []
-    _write(conn, _A, updates)
+    plain = _Plainer(conn, AUDIT_COLUMNS)
+    last = marks.audit_id
+    while True:
+        rows = conn.execute(
+            select(*plain.columns).where(_A.id > last).order_by(_A.id).limit(BATCH)
+        ).all()
+        for row in rows:
+            if h is None:  # the newest event when this unit began carries no link
+                _, h = _audit_head(conn)
+            event = plain(row)
+            h = _link_plain(h, event[1:8])  # audit_content
+            updates.append((h, event[0]))
+        _write(conn, "audit_event", updates)
+        updates = []
+        if len(rows) < BATCH:
+            break
+        last = rows[-1][0]
 
 
-def _write(conn: Connection, cols: Any, updates: list[dict[str, Any]]) -> None:
+def _plain_entries_with_lines(
+    conn: Connection, after_number: int, upto: int
+) -> Iterator[tuple[list[Any], list[list[Any]]]]:
+    """``_entries_with_lines``, each value made plain (``_Plainer``)."""
+    entry_plain = _Plainer(conn, ENTRY_COLUMNS)
+    line_plain = _Plainer(conn, LINE_COLUMNS)
+    last = after_number
+    while True:
+        stmt = select(*entry_plain.columns).where(
+            _E.state == "posted", _E.number > last, _E.number <= upto
+        )
+        rows = [entry_plain(r) for r in conn.execute(stmt.order_by(_E.number).limit(BATCH)).all()]
+        ids = [r[0] for r in rows]
+        lines = conn.execute(
+            select(*line_plain.columns).where(_L.entry_id.in_(ids)).order_by(_L.entry_id, _L.id)
+        ).all()
+        by_entry = {
+            k: [line_plain(ln) for ln in g] for k, g in groupby(lines, key=lambda ln: ln[0])
+        }
+        for r in rows:
+            yield r, by_entry.get(r[0], [])
+        if len(rows) < BATCH:
+            return
+        last = rows[-1][1]
+
+
+def _write(conn: Connection, table: str, updates: list[tuple[str, int]]) -> None:
     if not updates:
         return
-    table = cols.id.table
-    stmt = update(table).where(table.c.id == bindparam("i")).values(chain_hash=bindparam("h"))
-    conn.execute(stmt, updates)
+    p = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    conn.exec_driver_sql(f"UPDATE {table} SET chain_hash = {p} WHERE id = {p}", updates)
 
 
 @dataclass(frozen=True)

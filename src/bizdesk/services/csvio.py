@@ -102,13 +102,18 @@ def _rows(
         raise ValidationError({"file": f"line 1: missing required columns {', '.join(missing)}"})
     if len(set(header)) != len(header):
         raise ValidationError({"file": "line 1: a column is named twice"})
+    width = len(header)
     try:
         for values in reader:
-            if not any(v.strip() for v in values):
+            joined = "".join(values)
+            if not joined.strip():  # (no cell holds anything but spaces)
                 continue
             line = reader.line_num
-            if len(values) != len(header):
-                yield line, {"__error__": f"{len(values)} cells, the header has {len(header)}"}
+            if len(values) != width:
+                yield line, {"__error__": f"{len(values)} cells, the header has {width}"}
+                continue
+            if "'" not in joined:  # the usual row: no cell to unneutralise
+                yield line, dict(zip(header, values, strict=True))
                 continue
             yield (
                 line,

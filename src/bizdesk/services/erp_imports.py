@@ -7,7 +7,7 @@ then all rows are written, or none (the caller's unit of work rolls back on erro
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -24,7 +24,8 @@ from bizdesk.money import AmountError, from_minor, parse_money, percent_from_bp,
 from bizdesk.services import ledger, permissions, stock
 from bizdesk.services import validate as v
 from bizdesk.services.csvio import read_rows
-from bizdesk.services.imports import ImportResult
+from bizdesk.services.imports import BATCH as STAGE_BATCH
+from bizdesk.services.imports import ImportResult, _chunks, _Staging, fewer_indexes
 from bizdesk.services.permissions import requires
 from bizdesk.services.search import index_entries
 
@@ -217,7 +218,7 @@ def _amount_parser(exp: int) -> Callable[[str], int]:
     return parse
 
 
-@dataclass
+@dataclass(slots=True)
 class _Entry:
     key: str
     first_line: int
@@ -225,6 +226,11 @@ class _Entry:
     memo: str = ""
     debit: int = 0
     credit: int = 0
+    lines: int = 0  # its lines with a known account
+
+
+# a checked journal line, in the private staging file (imports._Staging) until it is written
+_LINE = ("line", "key", "account_id", "debit", "credit", "contact", "memo")
 
 
 @dataclass
@@ -289,13 +295,30 @@ def import_journal(store, source, *, dry_run: bool = False) -> ImportResult:  # 
         permissions.require(uow, "journal.post")
         exp = uow.exponent
         books = _read_books(uow)
+    # the checked lines go a batch at a time to a private staging file (memory does not
+    # grow with them) and come back from it a batch at a time to be written
+    staged = _Staging(_LINE)
+    try:
+        return _check_and_post(store, source, books, exp, staged, dry_run)
+    finally:
+        staged.close()
+
+
+def _check_and_post(  # noqa: C901
+    store,  # noqa: ANN001
+    source,  # noqa: ANN001
+    books: _Books,
+    exp: int,
+    staged: _Staging,
+    dry_run: bool,
+) -> ImportResult:
     parse_amount = _amount_parser(exp)
     accounts, controlled, locked = books.accounts, books.controlled, books.locked
     contacts: dict[str, str] = {}  # contact text as typed, shared by the lines naming it
     dates: dict[str, date | None] = {}
     entries: dict[str, _Entry] = {}
     # (line, entry key, account id, debit, credit, contact text or None, memo)
-    lines: list[tuple[int, str, int, int, int, str | None, str]] = []
+    lines: list[tuple[int, str, int, int, int, str | None, str]] = []  # the batch
     errors: list[str] = []
 
     for line, row in read_rows(source, JOURNAL_COLUMNS, ("entry", "date", "account")):
@@ -352,6 +375,7 @@ def import_journal(store, source, *, dry_run: bool = False) -> ImportResult:  # 
                 memo = v.text(memo, max_len=200)
             except v.FieldError as exc:
                 errors.append(f"line {line}: memo: {exc}")
+                memo = ""  # (never written: the file is refused; not even staged as it is)
         if memo and not e.memo:
             e.memo = memo
         who = row.get("contact", "").strip() or None
@@ -364,12 +388,19 @@ def import_journal(store, source, *, dry_run: bool = False) -> ImportResult:  # 
         e.debit += debit
         e.credit += credit
         if acct is not None:
+            e.lines += 1
             lines.append((line, key, acct[0], debit, credit, who, memo))
+            if len(lines) >= STAGE_BATCH:
+                staged.add(lines)
+                lines = []
+    staged.add(lines)
+    del lines
+    ids: dict[str, int] = {}
     if contacts:
         with store.read() as uow:
             ids = _contact_ids(uow, list(contacts))
-        for line, *_, who, _memo in lines:
-            if who is not None and who not in ids:
+        for line, who in staged.query("SELECT line, contact FROM row WHERE contact IS NOT NULL"):
+            if who not in ids:
                 errors.append(f"line {line}: contact: no contact {who[:40]!r}")
     for e in entries.values():
         if e.debit != e.credit:
@@ -377,18 +408,21 @@ def import_journal(store, source, *, dry_run: bool = False) -> ImportResult:  # 
                 f"line {e.first_line}: entry {e.key}: debits {from_minor(e.debit, exp)} and "
                 f"credits {from_minor(e.credit, exp)} differ; the entry does not balance"
             )
-    counts: dict[str, int] = {}
-    for ln in lines:
-        counts[ln[1]] = counts.get(ln[1], 0) + 1
     for e in entries.values():
-        if counts.get(e.key, 0) < 2 and e.debit == e.credit:
+        if e.lines < 2 and e.debit == e.credit:
             errors.append(f"line {e.first_line}: entry {e.key}: needs at least two lines")
     _report(sorted(errors, key=_line_of))
     result = ImportResult(created=len(entries), dry_run=dry_run)
     if dry_run or not entries:
         return result
-    rows = [(k, a, d, c, ids[w] if w else None, m) for _, k, a, d, c, w, m in lines]
-    del lines
+    rows = (
+        [(k, a, d, c, ids[w] if w else None, m) for k, a, d, c, w, m in chunk]
+        for chunk in _chunks(
+            staged.query(
+                "SELECT key, account_id, debit, credit, contact, memo FROM row ORDER BY line"
+            )
+        )
+    )
     with store.write() as uow:
         _post_journal(uow, books, list(entries.values()), rows)
     return result
@@ -400,7 +434,9 @@ def _line_of(message: str) -> int:
 
 
 @requires("journal.post")
-def _post_journal(uow: UnitOfWork, books: _Books, entries: list[_Entry], lines: list) -> None:
+def _post_journal(
+    uow: UnitOfWork, books: _Books, entries: list[_Entry], lines: Iterable[list[tuple]]
+) -> None:
     """Post what was checked, unless the books it was checked against changed meanwhile."""
     if _read_books(uow) != books:
         raise Conflict(
@@ -416,7 +452,7 @@ def _post_journal(uow: UnitOfWork, books: _Books, entries: list[_Entry], lines: 
         ) from exc
 
 
-def _write_journal(uow: UnitOfWork, entries: list[_Entry], lines: list[tuple]) -> None:
+def _write_journal(uow: UnitOfWork, entries: list[_Entry], lines: Iterable[list[tuple]]) -> None:
     """Bulk insert, numbered in file order: plain executemany through the driver (every row
     is checked already), then the new ids are read back by their numbers."""
     first = ledger.next_number(uow, "journal")
@@ -437,24 +473,25 @@ def _write_journal(uow: UnitOfWork, entries: list[_Entry], lines: list[tuple]) -
     def insert_many(sql: str, rows: list[tuple]) -> None:
         conn.exec_driver_sql(sql.replace("?", p), rows)
 
-    insert_many(
-        "INSERT INTO journal_entry (number, date, memo, state, source_kind, posted_at, "
-        "posted_by, created_at, updated_at, updated_by, version) "
-        "VALUES (?, ?, ?, 'posted', 'import', ?, ?, ?, ?, ?, 1)",
-        [
-            (
-                first + i,
-                to_db_date(e.date),
-                e.memo or f"Imported entry {e.key}",
-                now,
-                user,
-                now,
-                now,
-                user,
-            )
-            for i, e in enumerate(entries)
-        ],
-    )
+    with fewer_indexes(uow, ("journal_entry",), len(entries)):
+        insert_many(
+            "INSERT INTO journal_entry (number, date, memo, state, source_kind, posted_at, "
+            "posted_by, created_at, updated_at, updated_by, version) "
+            "VALUES (?, ?, ?, 'posted', 'import', ?, ?, ?, ?, ?, 1)",
+            [
+                (
+                    first + i,
+                    to_db_date(e.date),
+                    e.memo or f"Imported entry {e.key}",
+                    now,
+                    user,
+                    now,
+                    now,
+                    user,
+                )
+                for i, e in enumerate(entries)
+            ],
+        )
     ids = dict(
         conn.execute(
             select(JournalEntry.number, JournalEntry.id).where(
@@ -464,15 +501,22 @@ def _write_journal(uow: UnitOfWork, entries: list[_Entry], lines: list[tuple]) -
     )
     by_key = {e.key: (ids[first + i], to_db_date(e.date)) for i, e in enumerate(entries)}
     index_entries(uow, min(ids.values()), max(ids.values()))
-    insert_many(
-        "INSERT INTO journal_line (entry_id, account_id, debit_minor, credit_minor, "
-        "contact_id, memo, date, posted) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        [(by_key[k][0], a, d, c, cid, memo, by_key[k][1], True) for k, a, d, c, cid, memo in lines],
-    )
+    count = 0
+    with fewer_indexes(uow, ("journal_line",), sum(e.lines for e in entries)):
+        for chunk in lines:  # batches of (entry key, account, debit, credit, contact, memo)
+            count += len(chunk)
+            insert_many(
+                "INSERT INTO journal_line (entry_id, account_id, debit_minor, credit_minor, "
+                "contact_id, memo, date, posted) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (by_key[k][0], a, d, c, cid, memo, by_key[k][1], True)
+                    for k, a, d, c, cid, memo in chunk
+                ],
+            )
     # one audit event for the import, naming the entries it posted
     uow.audit(
         "journal_entry",
         None,
         "import",
-        after={"entries": len(entries), "numbers": [first, last], "lines": len(lines)},
+        after={"entries": len(entries), "numbers": [first, last], "lines": count},
     )

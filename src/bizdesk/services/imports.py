@@ -128,15 +128,15 @@ class _Staging:
     a file of any length is held on disk, not in memory (unlinked at once: its space is
     freed when it is closed, or when the process ends however it ends)."""
 
-    def __init__(self) -> None:
+    def __init__(self, columns: tuple[str, ...] = _STAGED) -> None:
         fd, self.path = tempfile.mkstemp(prefix="bizdesk-import-", suffix=".db")  # 0600
         os.close(fd)
         self.db = sqlite3.connect(self.path, isolation_level=None)
         self.db.execute("PRAGMA journal_mode=OFF")
         self.db.execute("PRAGMA synchronous=OFF")
-        self.db.execute(f"CREATE TABLE row ({', '.join(_STAGED)})")
+        self.db.execute(f"CREATE TABLE row ({', '.join(columns)})")
         os.unlink(self.path)  # no name left behind, even if the process is killed
-        self._insert = f"INSERT INTO row VALUES ({', '.join('?' * len(_STAGED))})"
+        self._insert = f"INSERT INTO row VALUES ({', '.join('?' * len(columns))})"
 
     def add(self, rows: list[tuple]) -> None:
         with self.db:  # one transaction a batch (not one a row)
@@ -236,10 +236,13 @@ def _check_shared(values: tuple[str, ...], known: _Known) -> tuple[dict, dict[st
     return out, {k: m for k, m in fchk.errors.items() if k not in _OWN}
 
 
+_NO_SHARED = ("",) * len(_SHARED)
+
+
 def _check_row(line: int, row: dict[str, str], known: _Known, problems: _Problems):  # noqa: ANN202
     """One CSV row -> (the staged tuple without action/target/version, id or None), or None
     with its problems recorded. Every cell goes through contacts.clean_fields."""
-    key = tuple(row.get(k, "") for k in _SHARED)
+    key = tuple(map(row.get, _SHARED, _NO_SHARED))
     shared = known.memo.get(key)
     if shared is None:
         if len(known.memo) >= 20_000:
@@ -248,24 +251,22 @@ def _check_row(line: int, row: dict[str, str], known: _Known, problems: _Problem
     out, errors = shared
     # name, email and phone: the same checks as contacts.clean_fields, on every row
     ochk = v.Checker()
-    own = {
-        "name": contacts_service.clean_name(ochk, row.get("name", "")),
-        "email": ochk("email", v.email, row.get("email", "")),
-        "phone": ochk("phone", v.phone, row.get("phone", ""), out["country"] or known.region),
-    }
-    errors = {**errors, **ochk.errors}
+    name = contacts_service.clean_name(ochk, row.get("name", ""))
+    email = ochk("email", v.email, row.get("email", ""))
+    phone = ochk("phone", v.phone, row.get("phone", ""), out["country"] or known.region)
+    if ochk.errors:
+        errors = {**errors, **ochk.errors}
     cid = None
     if row.get("id", "").strip():
         try:
             cid = _contact_id(row["id"])
         except v.FieldError as exc:
-            errors["id"] = str(exc)
+            errors = {**errors, "id": str(exc)}
     if errors:
         for col in CONTACT_COLUMNS:
             if col in errors:
                 problems.add(line, f"line {line}: {col}: {errors[col]}")
         return None
-    name = own["name"]
     sort_name = v.sort_key(name)
     return (
         (
@@ -277,8 +278,8 @@ def _check_row(line: int, row: dict[str, str], known: _Known, problems: _Problem
             name,
             name if sort_name == name else sort_name,
             out["organization"] or "",
-            own["email"],
-            own["phone"],
+            email,
+            phone,
             out["street"],
             out["city"],
             out["postcode"],
@@ -304,8 +305,19 @@ def _decide(
     ids = [cid for _, cid in batch if cid is not None]
     found: dict[int, Contact] = {}
     by_email: dict[str, int] = {}
+    hits: set[int] = set()  # first which contacts match (a light query; usually none)
+    conn = uow.session.connection()
+    p = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     for i in range(0, max(len(emails), len(ids)), 500):
-        cond = Contact.email.in_(emails[i : i + 500]) | Contact.id.in_(ids[i : i + 500])
+        some_emails, some_ids = emails[i : i + 500], ids[i : i + 500]
+        sql = (
+            f"SELECT id FROM contact WHERE email IN ({', '.join([p] * len(some_emails)) or 'NULL'})"
+            f" OR id IN ({', '.join([p] * len(some_ids)) or 'NULL'})"
+        )
+        hits.update(r[0] for r in conn.exec_driver_sql(sql, (*some_emails, *some_ids)))
+    hit_list = sorted(hits)
+    for i in range(0, len(hit_list), 500):  # then those contacts, whole
+        cond = Contact.id.in_(hit_list[i : i + 500])
         for c in uow.session.execute(select(Contact).where(cond)).scalars():
             found[c.id] = c
             if c.email:
@@ -454,6 +466,47 @@ def bulk_indexing(
         conn.exec_driver_sql(found[0])
 
 
+@contextmanager
+def fewer_indexes(uow: UnitOfWork, tables: tuple[str, ...], adding: int) -> Iterator[None]:
+    """Insert many rows into ``tables`` faster (SQLite): when the rows added are at least
+    as many as the rows there, the tables' secondary indexes (not their primary keys, not
+    their unique constraints) are dropped for the block and re-created at the end from
+    their own stored SQL, all in the caller's transaction: sorting once beats updating
+    every index row by row. Other people keep reading the old state meanwhile (WAL). If the
+    block fails, nothing is re-created here: the caller's transaction (or savepoint) rolls
+    back, drops included, as every unit of work does on an error."""
+    conn = uow.session.connection()
+    if not uow.store.is_sqlite or adding < 1000 or _analyzed(conn):
+        yield
+        return
+    dropped: list[tuple[str, str]] = []
+    for table in tables:
+        present = conn.exec_driver_sql(f"SELECT max(rowid) FROM {table}").scalar() or 0
+        if adding < present:  # (max rowid bounds the rows there)
+            continue
+        dropped += conn.exec_driver_sql(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
+            "AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%'",
+            (table,),
+        ).all()
+    for name, _sql in dropped:
+        conn.exec_driver_sql(f'DROP INDEX "{name}"')
+    yield
+    for _name, sql in dropped:
+        conn.exec_driver_sql(sql)
+
+
+def _analyzed(conn) -> bool:  # noqa: ANN001
+    """Whether someone ran ANALYZE on the store: dropping an index would drop its statistics
+    (which CREATE INDEX does not bring back), so the indexes then stay."""
+    return (
+        conn.exec_driver_sql(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_stat1'"
+        ).first()
+        is not None
+    )
+
+
 @requires("contacts.import")
 def _write_contacts(uow: UnitOfWork, st: _Staging) -> ImportResult:
     """Write the checked rows: new contacts (organisations first, so that people can point
@@ -483,7 +536,11 @@ def _write_contacts(uow: UnitOfWork, st: _Staging) -> ImportResult:
         "INSERT INTO audit_event (at, username, entity, entity_id, action) "
         f"VALUES ({p}, {p}, 'contact', {p}, 'import')"
     )
-    with bulk_indexing(uow, "contact", "contact_search_ai") as index:
+    adding = result.created
+    with (
+        fewer_indexes(uow, ("contact", "contact_tag", "audit_event"), adding),
+        bulk_indexing(uow, "contact", "contact_search_ai") as index,
+    ):
         for kind in ("organization", "person"):
             for rows in _chunks(
                 st.query(
