@@ -212,6 +212,34 @@ def test_cli_import_refuses_grouped_numbers_by_line_and_column(db, kind, csv, me
     assert json.loads(tb.stdout)["rows"] == []  # nothing was posted, not even a stock count
 
 
+def test_cli_import_reads_a_named_locale_and_only_that(db) -> None:  # noqa: ANN001
+    journal = 'entry,date,account,debit,credit\nA,2026-11-01,1010,"1.234,56",\n'
+    journal += 'A,2026-11-01,3000,,"1.234,56"\n'
+    r = bizdesk("import", "journal", "-", "--db", db, stdin=journal)
+    assert r.returncode == 1 and MACHINE in r.stderr, r.stderr  # no locale named: refused
+    r = bizdesk("import", "journal", "-", "--db", db, "--locale", "es_ES", stdin=journal)
+    assert r.returncode == 0, r.stderr
+    # in es_ES "." groups thousands: the machine form's 1234.56 is not silently 123456
+    plain = (
+        "entry,date,account,debit,credit\nB,2026-11-01,1010,1234.56,\nB,2026-11-01,3000,,1234.56\n"
+    )
+    r = bizdesk("import", "journal", "-", "--db", db, "--locale", "es_ES", stdin=plain)
+    assert r.returncode == 1 and "line 2: debit" in r.stderr, r.stderr
+    r = bizdesk("import", "products", "-", "--db", db, "--locale", "de_DE",
+                stdin='sku,name,sale_price\nNUT,Nut,"1.299,99"\n')  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    r = bizdesk("export", "products", "--format", "json", "--db", db)
+    assert json.loads(r.stdout)[0]["sale_price"] == "1299.99"
+    tb = bizdesk("report", "trial-balance", "--db", db, "--format", "json")
+    cash = [row for row in json.loads(tb.stdout)["rows"] if row["account"] == "1010"]
+    assert cash and cash[0]["debit"] == "1234.56"
+    for bad in ("xx_YY", "es-ES", ""):
+        r = bizdesk("import", "journal", "-", "--db", db, "--locale", bad, stdin=journal)
+        assert r.returncode == 2 and "--locale" in r.stderr and "Traceback" not in r.stderr
+    r = bizdesk("import", "contacts", "-", "--db", db, "--locale", "es_ES", stdin="name\nAna\n")
+    assert r.returncode == 2 and "no numbers" in r.stderr
+
+
 # --- forms prefill numbers the way they read them back ------------------------------------------
 
 

@@ -340,6 +340,17 @@ def _open_input(file: str):  # noqa: ANN202
         yield fh
 
 
+def _known_locale(name: str) -> str:
+    """A locale Babel knows, as Babel names it (es_ES); anything else is refused."""
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        return str(Locale.parse(name))
+    except (ValueError, TypeError, UnknownLocaleError):
+        fail(f"--locale: {name!r} is not a locale bizdesk knows; for example en_US, es_ES", 2)
+    return name
+
+
 def _import_command(kind: str, noun: str) -> None:
     """One `bizdesk import KIND` command: read the file, run the service, say what happened."""
 
@@ -348,16 +359,29 @@ def _import_command(kind: str, noun: str) -> None:
         file: Annotated[str, typer.Argument(help="CSV or -")],
         db: DbOpt = None,
         dry_run: Annotated[bool, typer.Option("--dry-run")] = False,
+        locale: Annotated[
+            str | None,
+            typer.Option(
+                "--locale",
+                help="Numbers in the file are written as in this locale (e.g. de_DE: "
+                "1.234,56). Default: digits with . for decimals and no grouping (1234.56).",
+            ),
+        ] = None,
     ) -> None:
         from bizdesk.services import erp_imports, imports
 
+        if locale is not None and kind == "contacts":
+            fail("--locale: contacts have no numbers to read; leave it out", 2)
         store = open_store(_db(ctx, db))
+        named = _known_locale(locale) if locale is not None else None
         with _open_input(file) as fh, user_errors():
             # these two read and check the file first, then take the write lock to write
-            streaming = {"contacts": imports.import_contacts, "journal": erp_imports.import_journal}
-            if kind in streaming:
-                result = streaming[kind](store, fh, dry_run=dry_run)
+            if kind == "contacts":
+                result = imports.import_contacts(store, fh, dry_run=dry_run)
+            elif kind == "journal":
+                result = erp_imports.import_journal(store, fh, dry_run=dry_run, locale=named)
             else:
+                store.input_locale = named  # this process only: numbers as the file writes them
                 data = fh.read()
                 service = {
                     "products": erp_imports.import_products,

@@ -203,8 +203,11 @@ def import_stock_count(
 _PLAIN_AMOUNT = re.compile(r"(0|[1-9][0-9]{0,12})(?:\.([0-9]+))?\Z")
 
 
-def _amount_parser(exp: int) -> Callable[[str], int]:
-    """Amount text -> minor units; plain "123.45" without Decimal, the rest via parse_money."""
+def _amount_parser(exp: int, locale: str | None = None) -> Callable[[str], int]:
+    """Amount text -> minor units; plain "123.45" without Decimal, the rest via parse_money.
+    A file in a named locale (``import --locale``) is read in that locale's form only."""
+    if locale is not None:
+        return lambda text: parse_money(text, exp, locale=locale) if text.strip() else 0
 
     def parse(text: str) -> int:
         if not text.strip():
@@ -283,9 +286,12 @@ def _contact_ids(uow: UnitOfWork, texts: list[str]) -> dict[str, int]:
     return found
 
 
-def import_journal(store, source, *, dry_run: bool = False) -> ImportResult:  # noqa: ANN001
+def import_journal(  # noqa: ANN001
+    store, source, *, dry_run: bool = False, locale: str | None = None
+) -> ImportResult:
     """Post journal entries from rows grouped by the ``entry`` column. Each entry must
-    balance and fall after the lock date; ``created`` counts the entries posted.
+    balance and fall after the lock date; ``created`` counts the entries posted. Amounts
+    are in the machine form (1234.56), or in ``locale``'s form when the file names one.
 
     The file is read and checked before the write lock is taken (accounts and the lock
     date read before, contacts in one read after); then all entries are posted in one
@@ -299,7 +305,7 @@ def import_journal(store, source, *, dry_run: bool = False) -> ImportResult:  # 
     # grow with them) and come back from it a batch at a time to be written
     staged = _Staging(_LINE)
     try:
-        return _check_and_post(store, source, books, exp, staged, dry_run)
+        return _check_and_post(store, source, books, exp, staged, dry_run, locale)
     finally:
         staged.close()
 
@@ -311,8 +317,9 @@ def _check_and_post(  # noqa: C901
     exp: int,
     staged: _Staging,
     dry_run: bool,
+    locale: str | None,
 ) -> ImportResult:
-    parse_amount = _amount_parser(exp)
+    parse_amount = _amount_parser(exp, locale)
     accounts, controlled, locked = books.accounts, books.controlled, books.locked
     contacts: dict[str, str] = {}  # contact text as typed, shared by the lines naming it
     dates: dict[str, date | None] = {}
