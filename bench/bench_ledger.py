@@ -1,6 +1,6 @@
 """Benchmark the journal and stock on the large store (DESIGN section 10, issue 3).
 
-    python bench/bench_ledger.py [--db PATH] [--rebuild]
+    python bench/bench_ledger.py [--db PATH_OR_URL] [--rebuild]
 
 Uses the large demo store (bench/out/large.db: 10k products, 300k stock moves, 1M journal
 lines; built by bench_lists.py or here) and measures, side by side on the same file:
@@ -14,7 +14,6 @@ lines; built by bench_lists.py or here) and measures, side by side on the same f
 from __future__ import annotations
 
 import shutil
-import sqlite3
 import statistics
 import subprocess
 import sys
@@ -24,12 +23,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from bench_lists import ROWS, report, timed  # noqa: E402
+from bench_lists import ROWS, large_store, report, timed  # noqa: E402
 
-from bizdesk.config import sqlite_path  # noqa: E402
 from bizdesk.db import open_store  # noqa: E402
 from bizdesk.services import (  # noqa: E402  # noqa: E402
-    demo,
     erp_exports,
     erp_imports,
     ledger,
@@ -46,24 +43,21 @@ def median_ms(fn, repeat: int = 7) -> float:  # noqa: ANN001
 
 
 def trial_balance(store) -> bool:  # noqa: ANN001
-    path = sqlite_path(store.url)
     raw_sql = (
         "SELECT account_id, SUM(debit_minor), SUM(credit_minor) FROM journal_line "
         "GROUP BY account_id"
     )
 
-    def raw() -> None:
-        con = sqlite3.connect(path)
-        con.execute(raw_sql).fetchall()
-        con.close()
+    def raw() -> None:  # the same query on the same engine, through a plain connection
+        with store.engine.connect() as con:
+            con.exec_driver_sql(raw_sql).fetchall()
 
     def ours() -> None:
         with store.read() as uow:
             ledger_reports.trial_balance(uow)
 
-    con = sqlite3.connect(path)
-    n = con.execute("SELECT COUNT(*) FROM journal_line").fetchone()[0]
-    con.close()
+    with store.engine.connect() as con:
+        n = con.exec_driver_sql("SELECT COUNT(*) FROM journal_line").scalar()
     raw_ms, ours_ms = median_ms(raw), median_ms(ours)
     ratio = ours_ms / raw_ms
     ok = ratio <= 1.5
@@ -185,17 +179,7 @@ def main() -> int:
     parser.add_argument("--db", default=str(Path(__file__).parent / "out" / "large.db"))
     parser.add_argument("--rebuild", action="store_true")
     args = parser.parse_args()
-    path = Path(args.db)
-    if args.rebuild:
-        for suffix in ("", "-wal", "-shm"):
-            Path(str(path) + suffix).unlink(missing_ok=True)
-    fresh = not path.exists()
-    store = open_store(str(path))
-    setup.ensure_initialized(store)
-    if fresh:
-        t = time.perf_counter()
-        demo.generate(store, "large")
-        print(f"built the large store in {time.perf_counter() - t:.1f} s at {path}")
+    store = large_store(args.db, args.rebuild)
     ok = journal_import()
     ok &= trial_balance(store)
     ok &= lists(store)
