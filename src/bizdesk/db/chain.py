@@ -320,10 +320,19 @@ def _plain_entries_with_lines(
 
 
 def _write(conn: Connection, table: str, updates: list[tuple[str, int]]) -> None:
+    """The links of one batch: on PostgreSQL one UPDATE joined to the batch as two arrays
+    (a statement per row costs a round trip each), on SQLite executemany (in-process)."""
     if not updates:
         return
-    p = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    conn.exec_driver_sql(f"UPDATE {table} SET chain_hash = {p} WHERE id = {p}", updates)
+    if conn.dialect.name == "postgresql":
+        hashes, ids = zip(*updates, strict=True)
+        conn.exec_driver_sql(
+            f"UPDATE {table} AS t SET chain_hash = v.h "
+            "FROM unnest(%s::text[], %s::bigint[]) AS v(h, id) WHERE t.id = v.id",
+            (list(hashes), list(ids)),
+        )
+        return
+    conn.exec_driver_sql(f"UPDATE {table} SET chain_hash = ? WHERE id = ?", updates)
 
 
 @dataclass(frozen=True)

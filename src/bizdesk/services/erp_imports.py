@@ -14,6 +14,7 @@ from datetime import date
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
+from bizdesk.db.bulk import insert_rows
 from bizdesk.db.session import UnitOfWork
 from bizdesk.errors import Conflict, ValidationError
 from bizdesk.models.base import utcnow
@@ -459,16 +460,25 @@ def _post_journal(
         ) from exc
 
 
+ENTRY_COLUMNS = (
+    "number", "date", "memo", "state", "source_kind", "posted_at", "posted_by",
+    "created_at", "updated_at", "updated_by", "version",
+)  # fmt: skip
+LINE_COLUMNS = (
+    "entry_id", "account_id", "debit_minor", "credit_minor", "contact_id", "memo", "date",
+    "posted",
+)  # fmt: skip
+
+
 def _write_journal(uow: UnitOfWork, entries: list[_Entry], lines: Iterable[list[tuple]]) -> None:
-    """Bulk insert, numbered in file order: plain executemany through the driver (every row
-    is checked already), then the new ids are read back by their numbers."""
+    """Bulk insert, numbered in file order (every row is checked already: COPY on
+    PostgreSQL, executemany on SQLite), then the new ids are read back by their numbers."""
     first = ledger.next_number(uow, "journal")
     last = first + len(entries) - 1
     uow.session.get(Sequence, "journal").last = last  # the whole block, in this transaction
     uow.session.flush()
     user = uow.user
     conn = uow.session.connection()
-    p = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     cols = JournalEntry.__table__.c
     # values as SQLAlchemy would store them (SQLite keeps dates and times as text)
     to_db_time = cols.posted_at.type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
@@ -477,24 +487,24 @@ def _write_journal(uow: UnitOfWork, entries: list[_Entry], lines: Iterable[list[
     to_db_date = to_db_date or (lambda x: x)
     now = to_db_time(utcnow())
 
-    def insert_many(sql: str, rows: list[tuple]) -> None:
-        conn.exec_driver_sql(sql.replace("?", p), rows)
-
     with fewer_indexes(uow, ("journal_entry",), len(entries)):
-        insert_many(
-            "INSERT INTO journal_entry (number, date, memo, state, source_kind, posted_at, "
-            "posted_by, created_at, updated_at, updated_by, version) "
-            "VALUES (?, ?, ?, 'posted', 'import', ?, ?, ?, ?, ?, 1)",
+        insert_rows(
+            conn,
+            "journal_entry",
+            ENTRY_COLUMNS,
             [
                 (
                     first + i,
                     to_db_date(e.date),
                     e.memo or f"Imported entry {e.key}",
+                    "posted",
+                    "import",
                     now,
                     user,
                     now,
                     now,
                     user,
+                    1,
                 )
                 for i, e in enumerate(entries)
             ],
@@ -512,9 +522,10 @@ def _write_journal(uow: UnitOfWork, entries: list[_Entry], lines: Iterable[list[
     with fewer_indexes(uow, ("journal_line",), sum(e.lines for e in entries)):
         for chunk in lines:  # batches of (entry key, account, debit, credit, contact, memo)
             count += len(chunk)
-            insert_many(
-                "INSERT INTO journal_line (entry_id, account_id, debit_minor, credit_minor, "
-                "contact_id, memo, date, posted) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            insert_rows(
+                conn,
+                "journal_line",
+                LINE_COLUMNS,
                 [
                     (by_key[k][0], a, d, c, cid, memo, by_key[k][1], True)
                     for k, a, d, c, cid, memo in chunk
