@@ -27,6 +27,7 @@ from typing import BinaryIO
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from bizdesk.db.bulk import insert_rows
 from bizdesk.db.sequences import sync_id_sequences
 from bizdesk.db.session import UnitOfWork
 from bizdesk.errors import Conflict, ValidationError
@@ -439,6 +440,13 @@ _TRIGGER = re.compile(
 )
 
 
+_CONTACT_ROW = (  # the contact table's columns, in the order the import writes them
+    "id", "kind", "name", "sort_name", "organization_id", "email", "phone", "street", "city",
+    "postcode", "country", "stage", "is_customer", "is_supplier", "owner", "source", "notes",
+    "archived", "created_at", "updated_at", "updated_by", "version", "search_text",
+)  # fmt: skip
+
+
 @contextmanager
 def bulk_indexing(
     uow: UnitOfWork, table: str, trigger: str
@@ -518,24 +526,12 @@ def _write_contacts(uow: UnitOfWork, st: _Staging) -> ImportResult:
     first = (uow.session.execute(select(func.max(Contact.id))).scalar() or 0) + 1
     next_id = first  # the write transaction holds the store's write lock
     cols = _STAGED[4:-1]
-    # plain executemany through the driver (every value is checked already), values as
+    # every value is checked already: COPY on PostgreSQL, executemany on SQLite; values as
     # SQLAlchemy would store them (SQLite keeps times as text)
-    p = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     created = Contact.__table__.c.created_at.type.dialect_impl(conn.dialect)
     stamp = created.bind_processor(conn.dialect)
     at = stamp(now) if stamp else now
     user = uow.user
-    contact_sql = (
-        "INSERT INTO contact (id, kind, name, sort_name, organization_id, email, phone, "
-        "street, city, postcode, country, stage, is_customer, is_supplier, owner, source, "
-        "notes, archived, created_at, updated_at, updated_by, version, search_text) VALUES "
-        f"({', '.join([p] * 23)})"
-    )
-    tag_sql = f"INSERT INTO contact_tag (contact_id, tag) VALUES ({p}, {p})"
-    audit_sql = (
-        "INSERT INTO audit_event (at, username, entity, entity_id, action) "
-        f"VALUES ({p}, {p}, 'contact', {p}, 'import')"
-    )
     adding = result.created
     with (
         fewer_indexes(uow, ("contact", "contact_tag", "audit_event"), adding),
@@ -584,16 +580,20 @@ def _write_contacts(uow: UnitOfWork, st: _Staging) -> ImportResult:
                             fold_fields(name, email, phone, city),  # as the model's column
                         )
                     )
-                conn.exec_driver_sql(contact_sql, contacts)
+                insert_rows(conn, "contact", _CONTACT_ROW, contacts)
                 tag_rows = [
                     (cid, t)
                     for cid, r in zip(ids, rows, strict=True)
                     for t in r[-1].split(";")
                     if t
                 ]
-                if tag_rows:
-                    conn.exec_driver_sql(tag_sql, tag_rows)
-                conn.exec_driver_sql(audit_sql, [(at, user, cid) for cid in ids])
+                insert_rows(conn, "contact_tag", ("contact_id", "tag"), tag_rows)
+                insert_rows(
+                    conn,
+                    "audit_event",
+                    ("at", "username", "entity", "entity_id", "action"),
+                    [(at, user, "contact", cid, "import") for cid in ids],
+                )
         if next_id > first:
             index(first, next_id - 1)
     sync_id_sequences(conn, "contact")
