@@ -11,26 +11,23 @@ under /root). Without root, sshd or such a Python the test is skipped, saying wh
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import pwd
 import re
 import secrets
-import select
 import shutil
-import signal
 import socket
-import struct
 import subprocess
 import sys
 import sysconfig
 import tempfile
-import termios
 import time
 from pathlib import Path
 
 import pytest
+
+from tests.test_ssh import Terminal, screen_text
 
 ROOT = os.geteuid() == 0
 SSHD = shutil.which("sshd") or "/usr/sbin/sshd"
@@ -341,71 +338,19 @@ def _sales_in(shop: Shop) -> None:
         assert r.returncode == 0, r.stderr
 
 
-class Pty:
-    """ssh -tt on a pseudo-terminal of 80x24, read until the screen shows a pattern."""
-
-    def __init__(self, args: list[str]) -> None:
-        self.master, slave = os.openpty()
-        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
-        self.proc = subprocess.Popen(
-            args, stdin=slave, stdout=slave, stderr=slave, start_new_session=True,
-            env={**os.environ, "TERM": "xterm-256color"},
-        )  # fmt: skip
-        os.close(slave)
-        self.seen = b""
-
-    def expect(self, pattern: str, limit: float = 60) -> None:
-        end = time.monotonic() + limit
-        while time.monotonic() < end:
-            text = re.sub(r"\x1b\[[0-9;?<>=]*[A-Za-z]", "", self.seen.decode("utf-8", "replace"))
-            if re.search(pattern, text):
-                self.seen = b""
-                return
-            ready, _, _ = select.select([self.master], [], [], 0.5)
-            if ready:
-                try:
-                    chunk = os.read(self.master, 65536)
-                except OSError:
-                    break
-                if not chunk:
-                    break
-                self.seen += chunk
-        raise AssertionError(f"waited for {pattern!r}; saw {text[-2000:]!r}")
-
-    def expect_end(self, limit: float = 60) -> None:
-        """The program ends (exit 0), having said what it said on the way out."""
-        end = time.monotonic() + limit
-        while self.proc.poll() is None and time.monotonic() < end:
-            ready, _, _ = select.select([self.master], [], [], 0.5)
-            if ready:
-                try:
-                    self.seen += os.read(self.master, 65536)
-                except OSError:
-                    break
-        code = self.proc.wait(timeout=max(1, end - time.monotonic()))
-        assert code == 0, self.seen.decode("utf-8", "replace")[-2000:]
-
-    def send(self, keys: str) -> None:
-        os.write(self.master, keys.encode())
-
-    def close(self) -> None:
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            self.proc.wait(timeout=30)
-        os.close(self.master)
-
-
 def test_owner_and_sales_use_the_interface_through_ssh(shop: Shop) -> None:
     _sales_in(shop)
-    for who, shows, hidden in ((shop.owner, "Journal", None), (shop.sales, "Contacts", "Journal")):
-        term = Pty([*shop.ssh_args(who), "-tt", f"{shop.account}@127.0.0.1"])
+    journal_tab = "\x1b[19~"  # F8
+    for who, journal in ((shop.owner, r"Entry\s+Date\s+Memo"), (shop.sales, "not allowed")):
+        args = [*shop.ssh_args(who), "-tt", f"{shop.account}@127.0.0.1"]
+        term = Terminal.running(args, {**os.environ, "TERM": "xterm-256color"})
         try:
-            term.expect("Home")
-            term.expect(shows)
-            if hidden is not None:
-                assert hidden not in term.seen.decode("utf-8", "replace")
-            term.send("\x11")  # ctrl+q
-            term.expect_end()
+            term.expect("Gated Bikes")
+            term.settle()  # the whole first screen
+            # the journal: its entries for the owner, a refusal for the sales user
+            term.type(journal_tab, journal)
+            os.write(term.master, b"\x11")  # ctrl+q
+            assert term.finish() == 0, screen_text(term.output)[-2000:]
         finally:
             term.close()
 

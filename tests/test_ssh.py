@@ -34,18 +34,28 @@ class Terminal:
     """A process on a pty of 80x24, like an SSH session."""
 
     def __init__(self, db: Path, state: Path, **env: str) -> None:
-        self.master, slave = os.openpty()
-        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
         environ = {**os.environ, "TERM": "xterm-256color", "XDG_STATE_HOME": str(state), **env}
         for name in ("COLORTERM", "NO_COLOR", "ESCDELAY"):
             if name not in env:
                 environ.pop(name, None)
+        self._start([sys.executable, "-m", "bizdesk", "--db", str(db)], environ)
+
+    @classmethod
+    def running(cls, args: list[str], env: dict[str, str]) -> Terminal:
+        """Any program on such a pty (``ssh -tt`` to a shop's account, say)."""
+        term = cls.__new__(cls)
+        term._start(args, env)
+        return term
+
+    def _start(self, args: list[str], env: dict[str, str]) -> None:
+        self.master, slave = os.openpty()
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "bizdesk", "--db", str(db)],
+            args,
             stdin=slave,
             stdout=slave,
             stderr=slave,
-            env=environ,
+            env=env,
             start_new_session=True,  # its own session, as under sshd
         )
         os.close(slave)
@@ -108,6 +118,15 @@ class Terminal:
     def send(self, keys: str) -> bytes:
         os.write(self.master, keys.encode())
         return self.settle()
+
+    def finish(self, limit: float = 60) -> int:
+        """Wait for the program to end, reading what it writes meanwhile (a pty nobody
+        reads fills up and blocks its last writes); its exit code."""
+        end = time.monotonic() + limit
+        while self.proc.poll() is None and time.monotonic() < end:
+            if not self.read(0.2) and self.master < 0:
+                break
+        return self.proc.wait(timeout=max(1, end - time.monotonic()))
 
     def drop_link(self) -> None:
         """Close our end of the pty, once: a second ``os.close`` of the same number would
