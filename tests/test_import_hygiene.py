@@ -56,7 +56,7 @@ APP_DEFERS = (
     "bizdesk.gate",
 )
 APP_SERVICES = {"bizdesk.services", "bizdesk.services.drafts", "bizdesk.services.permissions"}
-# Home (the one tab built at start): no stock, order, search or report code.
+# Home (the one tab built at start): no stock, order, search, report or journal-screen code.
 HOME_DEFERS = (
     "bizdesk.services.stock",
     "bizdesk.services.sales",
@@ -66,6 +66,7 @@ HOME_DEFERS = (
     "bizdesk.services.ledger_reports",
     "bizdesk.services.backup",
     "bizdesk.services.checks",
+    "bizdesk.services.search",
     "bizdesk.screens.journal",
     "bizdesk.screens.contacts",
     "bizdesk.screens.reports",

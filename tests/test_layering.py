@@ -42,6 +42,9 @@ DEFERRED = {
     ("bizdesk.services.deals", "bizdesk.services.sales"): "keeps the sales code off Home's start",
     ("bizdesk.services.deals", "bizdesk.services.stock"): "keeps the stock code off Home's start",
     ("bizdesk.services.dashboard", "bizdesk.services.stock"): "keeps stock off Home's start",
+    ("bizdesk.services.ledger", "bizdesk.services.search"): (
+        "find-anything's index only when an entry is posted or searched: off Home's start"
+    ),
     ("bizdesk.services.setup", "bizdesk.services.ledger"): (
         "every command checks that the store is set up; only setting up installs the chart"
     ),
