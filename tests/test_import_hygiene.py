@@ -96,3 +96,11 @@ def test_home_loads_no_other_tab_and_no_stock_or_orders():
     loaded = _loaded("bizdesk.app", "bizdesk.screens.home")
     assert "bizdesk.services.dashboard" in loaded
     assert _present(loaded, HOME_DEFERS) == []
+
+
+def test_the_core_runs_without_the_interface():
+    """What the contracts say statically, at run time: the services, db and models load no
+    Textual and no command line."""
+    loaded = _loaded("bizdesk.services.contacts", "bizdesk.services.reports", "bizdesk.db")
+    assert "bizdesk.models" in loaded
+    assert _present(loaded, ("textual", "typer", "bizdesk.app", "bizdesk.cli")) == []
