@@ -122,7 +122,7 @@ def test_check_backup_restore_and_audit(db, tmp_path):
 
 
 def bizdesk_user() -> str:
-    from bizdesk.db.identity import os_username
+    from bizdesk.identity import os_username
 
     return os_username()
 

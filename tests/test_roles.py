@@ -27,7 +27,7 @@ HELPERS = {
     "contacts.find_by_name_or_email",
     "contacts.resolve",
     "contacts.suggest",
-    "ledger.next_number",
+    "numbering.next_number",
     "ledger.install_chart",
     "ledger.account_for",
     "ledger.resolve_account",

@@ -57,7 +57,7 @@ def test_a_path_with_a_quote_is_never_written_into_a_key_line(tmp_path: Path) ->
 CONFINED = """
 import sys
 from pathlib import Path
-from bizdesk.db.identity import Gate, enter_gate, os_username
+from bizdesk.identity import Gate, enter_gate, os_username
 from bizdesk.errors import PermissionDenied
 from bizdesk.files import atomic_write, may_read
 base = Path(sys.argv[1])

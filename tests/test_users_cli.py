@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bizdesk.db import open_store
-from bizdesk.db.identity import os_username
+from bizdesk.identity import os_username
 from bizdesk.services import setup, users
 from tests.test_cli import bizdesk
 

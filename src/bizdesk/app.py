@@ -10,19 +10,24 @@ import sys
 import termios
 import threading
 from datetime import date
+from importlib import import_module
 
 from rich.text import Text
 from textual import constants, events, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
+from textual.command import CommandPalette
 from textual.css.query import NoMatches
 from textual.filter import LineFilter
 from textual.screen import Screen
 from textual.widgets import Header, Input, TabbedContent, TabPane, TextArea
 
 from bizdesk.db.session import Store
+from bizdesk.errors import StoreDamaged
+from bizdesk.faults import describe
 from bizdesk.formatting import UNSAFE, visible
-from bizdesk.screens.palette import BizdeskCommands
+from bizdesk.identity import current_gate
+from bizdesk.screens.palette import BizdeskCommands, FindRecords
 from bizdesk.services.permissions import allowed, refusal
 from bizdesk.widgets.footer import KeysFooter
 from bizdesk.widgets.form import FormScreen
@@ -53,8 +58,6 @@ TABS = [
 
 
 def pane_class(tab: str) -> type:
-    from importlib import import_module
-
     module, _, name = next(p for t, _title, p, _key in TABS if t == tab).partition(":")
     return getattr(import_module(f"bizdesk.screens.{module}"), name)
 
@@ -162,8 +165,6 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
     def daily_backup(self) -> None:
         """The first start of the day backs the store up (quietly; only a failure is said).
         Runs in its own thread beside the app, from run_app (not in Pilot tests)."""
-        from bizdesk.errors import StoreDamaged
-        from bizdesk.faults import describe
         from bizdesk.services.backup import daily_backup, verify_store
 
         try:
@@ -227,7 +228,6 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
         if self.is_headless:
             super()._fatal_error()
             return
-        from bizdesk.faults import describe
 
         self.crash = describe(self._exception or RuntimeError("unknown"), self.store.url)
         self._close_messages_no_wait()
@@ -416,8 +416,6 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
     def deliver_screenshot(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
         """Textual saves screenshots as files; under the shop's gate bizdesk writes no file
         on the server for its users (bizdesk/files.py), so it says so instead."""
-        from bizdesk.db.identity import current_gate
-
         if current_gate() is not None:
             self.notify("Screenshots are not saved on the server in this shop.", severity="warning")
             return
@@ -425,10 +423,6 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
 
     def action_find(self) -> None:
         """Find any record by name or number, from anywhere."""
-        from textual.command import CommandPalette
-
-        from bizdesk.screens.palette import FindRecords
-
         if not CommandPalette.is_open(self):
             self.push_screen(
                 CommandPalette(

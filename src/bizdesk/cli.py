@@ -21,8 +21,9 @@ from rich.text import Text
 from typer.core import TyperGroup
 from typer.exceptions import TyperException
 
-from bizdesk.errors import BizdeskError
+from bizdesk.errors import BizdeskError, NotFound
 from bizdesk.formatting import visible
+from bizdesk.identity import current_gate
 from bizdesk.reading import DateError, read_date
 
 # The store the command works on (for the sentence a fault is told with).
@@ -146,7 +147,6 @@ def _resolve(db: str | None) -> str:
 
     with user_errors():
         _current_url = resolve_db(db)
-    from bizdesk.db.identity import current_gate
 
     gate = current_gate()
     if gate is not None and _current_url != gate.url:
@@ -873,9 +873,9 @@ def sla_hours(
 
 def main() -> None:
     if sys.argv[1:2] == ["gate"]:  # the enforced shared set-up (bizdesk/gate.py)
-        from bizdesk.gate import main as gate_main
+        from bizdesk.gate import main as gate_main  # not loaded for any other command
 
-        sys.exit(gate_main(sys.argv[2:]))
+        sys.exit(gate_main(sys.argv[2:], app))
     app()
 
 
@@ -920,7 +920,6 @@ def accounts_add(
 
 
 def _account_id(uow, code: str) -> int:  # noqa: ANN001
-    from bizdesk.errors import NotFound
     from bizdesk.services.ledger import list_accounts
 
     for a in list_accounts(uow, include_archived=True):

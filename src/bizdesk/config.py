@@ -8,6 +8,8 @@ from pathlib import Path
 
 import platformdirs
 
+from bizdesk.errors import StoreError
+
 APP = "bizdesk"
 ENV_DB = "BIZDESK_DB"
 
@@ -31,8 +33,6 @@ def resolve_db(db: str | None) -> str:
     A value it cannot mean is refused rather than made into a file: an empty one, "None"
     (a program's missing value turned into text), a URL that lost a slash or names a
     database bizdesk does not use."""
-    from bizdesk.errors import StoreError
-
     value = db if db is not None else (os.environ.get(ENV_DB) or str(default_store_path()))
     if not value.strip():
         raise StoreError("--db is empty: name the store's file (or a postgresql:// URL)")

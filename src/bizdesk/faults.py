@@ -16,6 +16,8 @@ import traceback
 from datetime import UTC, datetime
 from pathlib import Path
 
+import platformdirs
+
 from bizdesk.config import backups_dir, sqlite_path
 from bizdesk.errors import BizdeskError, StoreDamaged, StoreError
 
@@ -307,8 +309,6 @@ def os_error(exc: OSError, store: str = "the store") -> StoreError | None:
 
 
 def log_path() -> Path:
-    import platformdirs
-
     return platformdirs.user_state_path("bizdesk") / LOG_NAME
 
 

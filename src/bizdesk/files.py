@@ -13,6 +13,10 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import IO
 
+from bizdesk.config import backups_dir, sqlite_path
+from bizdesk.errors import PermissionDenied
+from bizdesk.identity import current_gate
+
 PARTIAL = ".partial"
 
 
@@ -23,9 +27,6 @@ def _inside(path: Path, folder: Path) -> bool:
 def _confined_roots() -> tuple[Path, Path] | None:
     """Under the shop's gate: (the store file, its backups folder), the only places bizdesk
     may write (and, for the backups, read) as the shop's account; else None."""
-    from bizdesk.config import backups_dir, sqlite_path
-    from bizdesk.db.identity import current_gate
-
     gate = current_gate()
     if gate is None:
         return None
@@ -42,8 +43,6 @@ def _confine(path: Path, writing: bool) -> None:
     roots = _confined_roots()
     if roots is None:
         return
-    from bizdesk.errors import PermissionDenied
-
     store, backups = roots
     where = Path(os.path.abspath(path))
     real = where.parent.resolve() / where.name if writing else where.resolve()

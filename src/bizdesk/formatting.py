@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from babel.numbers import format_decimal
+from rich.text import Span
 
-from bizdesk.services.validate import REFUSED_EVERYWHERE
+from bizdesk.characters import REFUSED_EVERYWHERE
 
 if TYPE_CHECKING:
     from rich.text import Text
@@ -38,7 +39,6 @@ def visible_text(text: Text) -> Text:
     plain = text.plain
     if UNSAFE.search(plain) is None:
         return text
-    from rich.text import Span
 
     at = [0] * (len(plain) + 1)  # where each old offset lands in the new text
     parts: list[str] = []

@@ -31,7 +31,13 @@ import pwd
 import re
 import shlex
 import sys
+from collections.abc import Callable
 from pathlib import Path
+
+from bizdesk.config import resolve_db, sqlite_path
+from bizdesk.errors import BizdeskError
+from bizdesk.formatting import visible
+from bizdesk.identity import Gate, enter_gate
 
 REFUSED = {
     "init": "the store exists already; a new one is made by the server's administrator",
@@ -45,8 +51,6 @@ PROGRAM = (sys.executable, "-I", "-m", "bizdesk")
 
 
 def _say(message: str, code: int = 1) -> int:
-    from bizdesk.formatting import visible
-
     print(visible(message), file=sys.stderr)
     return code
 
@@ -102,8 +106,9 @@ def _requested() -> list[str] | str:
     return words
 
 
-def serve(argv: list[str]) -> int:
-    """The forced command of every staff key (see the module's text)."""
+def serve(argv: list[str], run: Callable[..., object]) -> int:
+    """The forced command of every staff key (see the module's text); ``run`` is the
+    command line's Typer app (passed in: the command line is what calls the gate)."""
     parser = argparse.ArgumentParser(prog="bizdesk gate serve")
     parser.add_argument("--db", required=True)
     parser.add_argument("--user", required=True)
@@ -112,19 +117,14 @@ def serve(argv: list[str]) -> int:
         return _say(f"{args.user!r} is not a user name; the key's line is wrong (ask the owner)")
     if os.geteuid() == 0:
         return _say("bizdesk gate runs as a shop's own account, never as root.")
-    from bizdesk.config import resolve_db
-    from bizdesk.db.identity import Gate, enter_gate
-
     url = resolve_db(args.db)
     words = _requested()
     if isinstance(words, str):
         return _say(words)
     _clean_environment(args.user)
     enter_gate(Gate(user=args.user, url=url, keys_file=_keys_file(), program=PROGRAM))
-    from bizdesk.cli import app
-
     try:
-        app(args=["--db", url, *words], prog_name="bizdesk")
+        run(args=["--db", url, *words], prog_name="bizdesk")
     except SystemExit as done:
         return done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
     return 0
@@ -150,9 +150,8 @@ def init(argv: list[str]) -> int:
         )
     if not _NAME.match(args.owner):
         return _say(f"--owner: {args.owner!r} is not a user name (letters, digits, . _ -)")
-    from bizdesk.config import resolve_db, sqlite_path
+    # the store and the services (the database stack) only for this command
     from bizdesk.db import create_store
-    from bizdesk.errors import BizdeskError
     from bizdesk.services import setup, ssh_keys
 
     url = resolve_db(args.db)
@@ -184,10 +183,10 @@ def init(argv: list[str]) -> int:
     return 0
 
 
-def main(argv: list[str]) -> int:
+def main(argv: list[str], run: Callable[..., object]) -> int:
     what = argv[0] if argv else ""
     if what == "serve":
-        return serve(argv[1:])
+        return serve(argv[1:], run)
     if what == "init":
         return init(argv[1:])
     return _say("usage: bizdesk gate init … | bizdesk gate serve --db STORE --user NAME", 2)

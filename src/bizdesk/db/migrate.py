@@ -6,6 +6,7 @@ from pathlib import Path
 
 from sqlalchemy import inspect, text
 
+from bizdesk.db.copies import copy_store
 from bizdesk.db.session import Store
 from bizdesk.errors import StoreError
 
@@ -58,7 +59,5 @@ def upgrade(store: Store) -> None:
                 "Upgrade bizdesk to open it; the store was not touched."
             )
         if store.is_sqlite:  # PostgreSQL runs the upgrade in one transaction (DDL included)
-            from bizdesk.services.backup import copy_store
-
             copy_store(store, reason=f"before-upgrade-{current}")
     command.upgrade(cfg, "head")

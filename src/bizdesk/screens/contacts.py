@@ -10,10 +10,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Static
 
+from bizdesk.errors import ValidationError
 from bizdesk.formatting import moment, money, visible, visible_text
 from bizdesk.models.contacts import CONTACT_KINDS, INTERACTION_KINDS, STAGES
 from bizdesk.screens.common import ListPane, RecordScreen
 from bizdesk.services import contacts as C
+from bizdesk.services.contacts import resolve
+from bizdesk.services.story import story
+from bizdesk.services.validate import FieldError
 from bizdesk.widgets.form import ConfirmScreen, Field, FormScreen, record_form
 from bizdesk.widgets.paged_table import Col, PagedTable
 from bizdesk.widgets.pick import PickScreen
@@ -83,14 +87,9 @@ def interaction_form(contact_id: int) -> FormScreen:
 
 def merge_form(keep: C.ContactView) -> FormScreen:
     def save(uow, values):  # noqa: ANN001, ANN202
-        from bizdesk.services.contacts import resolve
-        from bizdesk.services.validate import FieldError
-
         try:
             other = resolve(uow, values["other"])
         except FieldError as exc:
-            from bizdesk.errors import ValidationError
-
             raise ValidationError({"other": str(exc)}) from None
         return C.merge(uow, keep.id, other.id)
 
@@ -228,8 +227,6 @@ class ContactScreen(RecordScreen):
         yield Static("", id="interactions")
 
     def fetch(self, uow):  # noqa: ANN001, ANN201
-        from bizdesk.services.story import story
-
         return (
             C.get(uow, self.contact_id),
             C.list_interactions(uow, self.contact_id),

@@ -19,6 +19,7 @@ from textual.widgets import Static
 from bizdesk.formatting import money, number, visible
 from bizdesk.screens.common import Pane
 from bizdesk.services.dashboard import Dashboard, dashboard
+from bizdesk.services.ledger import account_for
 
 
 def axis_ticks(top: int, count: int = 4) -> list[int]:
@@ -212,7 +213,6 @@ class HomePane(Pane):
 
     def action_account(self, role: str) -> None:
         from bizdesk.screens.journal import AccountScreen
-        from bizdesk.services.ledger import account_for
 
         self.run_service(
             lambda uow: account_for(uow, role).id,

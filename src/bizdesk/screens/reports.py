@@ -4,6 +4,7 @@ CSV from the screen, with drill-down from a row to the account, entry, product o
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -60,8 +61,6 @@ DRILL = (
 
 
 def _cell(value: Any, numeric: bool, locale: str) -> Text:
-    from decimal import Decimal
-
     if isinstance(value, Decimal):
         text = money(value, locale) if value.as_tuple().exponent < 0 else number(value, locale)
     elif numeric and isinstance(value, int) and not isinstance(value, bool):

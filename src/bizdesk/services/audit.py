@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
+from sqlalchemy import func
 from sqlmodel import select
 
 from bizdesk.db.session import UnitOfWork
@@ -76,6 +77,4 @@ def list_events(
 
 def latest_id(uow: UnitOfWork) -> int:
     """The newest event's id: a cheap change counter for refreshing lists."""
-    from sqlalchemy import func
-
     return uow.session.exec(select(func.coalesce(func.max(AuditEvent.id), 0))).one()

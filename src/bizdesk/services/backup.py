@@ -1,22 +1,31 @@
-"""Backups through SQLite's online backup API, so others keep working meanwhile."""
+"""Backups: who may make one, the daily one and how many are kept, checking and restoring.
+The copy itself is db/copies.py (an upgrade makes one too, whoever opens the store)."""
 
 from __future__ import annotations
 
 import os
 import shutil
-import sqlite3
 import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from sqlalchemy import text
+
 from bizdesk.config import backups_dir, sqlite_path
-from bizdesk.db import chain
-from bizdesk.db.engine import BUSY_TIMEOUT_MS
+from bizdesk.db.copies import (
+    backups_folder,
+    copy_file,
+    copy_store,
+    heads_file,
+    source_path,
+    write_copy,
+)
+from bizdesk.db.opening import open_store
 from bizdesk.db.session import Store
 from bizdesk.errors import StoreError
 from bizdesk.faults import damaged, file_problem, header_problem, translate
-from bizdesk.files import atomic_path, atomic_write
+from bizdesk.files import atomic_path, may_read
 from bizdesk.services.permissions import require_store
 
 REQUIRED_TABLES = {"alembic_version", "contact", "audit_event"}
@@ -25,125 +34,14 @@ KEEP_DAILY = 14
 STALE_PARTIAL_SECONDS = 3600
 
 
-def _source_path(store: Store) -> Path:
-    path = sqlite_path(store.url)
-    if path is None:
-        raise StoreError("backup and restore work on SQLite stores; use pg_dump for PostgreSQL")
-    return path
-
-
-def _backups_folder(store: Store) -> Path:
-    """The backups folder, made with the store folder's access (private, or the shop group's)."""
-    src = _source_path(store)
-    folder = backups_dir(store.url)
-    if not folder.exists():
-        folder.mkdir(parents=True, mode=0o700)
-        if src.parent.stat().st_mode & 0o2000:  # shared shop folder: same access
-            os.chmod(folder, os.stat(src.parent).st_mode & 0o7777)
-        else:
-            os.chmod(folder, 0o700)
-    return folder
-
-
 def backup_store(store: Store, dest: Path | None = None, *, reason: str = "manual") -> Path:
     """Copy the live store to ``dest`` (default: the backups folder, timestamped)."""
     require_store(store, "backup.run")
     return copy_store(store, dest, reason=reason)
 
 
-def copy_store(store: Store, dest: Path | None = None, *, reason: str = "manual") -> Path:
-    """The copy itself, unchecked for roles (the upgrade's safety copy runs whoever opens
-    the store), but always checked for damage: a damaged store is never copied.
-
-    The copy is written under a temporary name beside ``dest``, checked in full (``PRAGMA
-    integrity_check``: SQLite's backup API copies the pages as they are, so this checks the
-    store as it was at that instant, without a second pass over the live file) and only
-    then given its name. A kill or a full disk leaves no file under that name."""
-    src = _source_path(store)
-    if store.damaged is not None:
-        raise store.damaged
-    if dest is None:
-        folder = _backups_folder(store)
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-        dest = folder / f"{src.stem}-{stamp}-{reason}.db"
-    dest = Path(dest)
-    if dest.exists():
-        raise StoreError(f"{dest} already exists; choose another name")
-    try:
-        _write_copy(store, src, dest)
-    except FileExistsError:
-        raise StoreError(f"{dest} already exists; choose another name") from None
-    return dest
-
-
-def _write_copy(store: Store, src: Path, dest: Path) -> None:
-    """Copy, verify, then link into place (FileExistsError if ``dest`` appeared meanwhile)."""
-    try:
-        with atomic_path(dest, exclusive=True) as tmp:
-            _copy(src, tmp)
-            problem = file_problem(tmp)
-            if problem is not None:
-                store.damaged = damaged(store.url, problem)
-                raise store.damaged
-            heads = chain_heads_text(tmp)
-        if heads:
-            with atomic_write(heads_file(dest)) as fh:
-                fh.write(heads)
-    except (sqlite3.Error, OSError) as exc:
-        if isinstance(exc, FileExistsError):
-            raise
-        known = store.fault(exc) if isinstance(exc, sqlite3.Error) else None
-        known = known or translate(exc, store.url)
-        if known is None:
-            raise
-        raise known from exc
-
-
-def heads_file(backup: Path) -> Path:
-    """Where a backup's chain heads are written: beside it, ``NAME.db.heads``."""
-    return backup.with_name(backup.name + ".heads")
-
-
-def chain_heads_text(path: Path) -> str:
-    """The hash chains' heads (db/chain.py) of a store file, as lines an owner can keep and
-    compare with what ``bizdesk check`` prints later; "" for a store without chains."""
-    # immutable: the copy is not being written, and a read-only open of a WAL store would
-    # leave -shm/-wal files beside it
-    conn = sqlite3.connect(f"file:{path}?immutable=1", uri=True)
-    try:
-        entry = conn.execute(
-            "SELECT number, chain_hash FROM journal_entry WHERE state = 'posted' "
-            "AND chain_hash IS NOT NULL ORDER BY number DESC LIMIT 1"
-        ).fetchone()
-        event = conn.execute(
-            "SELECT id, chain_hash FROM audit_event WHERE chain_hash IS NOT NULL "
-            "ORDER BY id DESC LIMIT 1"
-        ).fetchone()
-    except sqlite3.OperationalError:  # a store from before the chains
-        return ""
-    finally:
-        conn.close()
-    journal = f"JE-{entry[0]} {entry[1]}" if entry else f"no posted entry {chain.GENESIS}"
-    audit = f"audit event {event[0]} {event[1]}" if event else f"no audit event {chain.GENESIS}"
-    return f"journal chain head: {journal}\naudit chain head: {audit}\n"
-
-
-def _copy(src: Path, dest: Path) -> None:
-    """Through the online backup API; waits for (never fails on) others' locks."""
-    timeout = BUSY_TIMEOUT_MS / 1000
-    source = sqlite3.connect(src, timeout=timeout)
-    try:
-        target = sqlite3.connect(dest, timeout=timeout)
-        try:
-            source.backup(target)  # one step: the destination changes all at once
-        finally:
-            target.close()
-    finally:
-        source.close()
-
-
 def _daily_name(store: Store, day: date) -> str:
-    return f"{_source_path(store).stem}-{day:%Y%m%d}-{DAILY}.db"
+    return f"{source_path(store).stem}-{day:%Y%m%d}-{DAILY}.db"
 
 
 def daily_backup(store: Store, today: date | None = None) -> Path | None:
@@ -159,7 +57,7 @@ def daily_backup(store: Store, today: date | None = None) -> Path | None:
     if store.damaged is not None:
         raise store.damaged
     day = today or date.today()
-    folder = _backups_folder(store)
+    folder = backups_folder(store)
     final = folder / _daily_name(store, day)
     if final.exists():
         return None
@@ -170,7 +68,7 @@ def daily_backup(store: Store, today: date | None = None) -> Path | None:
         if time.time() - stale.stat().st_mtime > STALE_PARTIAL_SECONDS:
             stale.unlink(missing_ok=True)
     try:
-        _write_copy(store, _source_path(store), final)
+        write_copy(store, source_path(store), final)
     except FileExistsError:
         return None
     prune_daily(store)
@@ -184,8 +82,6 @@ def verify_store(store: Store) -> None:
         if store.damaged is not None:
             raise store.damaged
         return
-    from sqlalchemy import text
-
     with store.read() as uow:
         rows = [r[0] for r in uow.session.execute(text("PRAGMA quick_check"))]
     if rows != ["ok"]:
@@ -195,7 +91,7 @@ def verify_store(store: Store) -> None:
 
 def prune_daily(store: Store, keep: int = KEEP_DAILY) -> list[Path]:
     """Remove the automatic backups beyond the newest ``keep``; returns what was removed."""
-    stem = _source_path(store).stem
+    stem = source_path(store).stem
     folder = backups_dir(store.url)
     daily = sorted(folder.glob(f"{stem}-[0-9]*-{DAILY}.db"))
     gone = daily[:-keep] if len(daily) > keep else []
@@ -230,9 +126,6 @@ def restore_store(target: Store | str, src: Path, *, user: str | None = None) ->
     garbage store is never opened as a database: it is moved aside (kept, with its -wal),
     and the backup, copied under a temporary name beside it and verified, takes its
     name. Whoever may write the file may do that (there is no store to ask)."""
-    from bizdesk.db import open_store
-    from bizdesk.files import may_read
-
     src = Path(src)
     may_read(src)  # under the shop's gate: its own backups only
     url = target if isinstance(target, str) else target.url
@@ -253,7 +146,7 @@ def restore_store(target: Store | str, src: Path, *, user: str | None = None) ->
             if sound:
                 require_store(store, "backup.run")
                 safety = copy_store(store, reason="before-restore")
-                _copy(src, path)
+                copy_file(src, path)
                 return Restored(safety=safety, aside=None)
         finally:
             if mine:

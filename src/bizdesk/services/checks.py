@@ -11,11 +11,15 @@ import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from sqlalchemy import text
+from sqlalchemy import String, or_, select, text
+from sqlmodel import SQLModel
 
 from bizdesk.config import backups_dir, sqlite_path
 from bizdesk.db import chain
 from bizdesk.db.session import Store, UnitOfWork
+from bizdesk.faults import damaged, file_problem
+from bizdesk.services import permissions
+from bizdesk.services.validate import text_problem
 
 
 @dataclass(frozen=True)
@@ -54,8 +58,6 @@ def _integrity(uow: UnitOfWork) -> Iterator[Violation]:
     for (msg,) in uow.session.execute(text("PRAGMA integrity_check")):
         if msg != "ok":
             if uow.store.damaged is None:  # from now on only read; the CLI says how to restore
-                from bizdesk.faults import damaged
-
                 uow.store.damaged = damaged(uow.store.url, msg)
             yield Violation("sqlite-integrity", msg)
     for row in uow.session.execute(text("PRAGMA foreign_key_check")):
@@ -131,8 +133,6 @@ def _permissions(uow: UnitOfWork) -> Iterator[Violation]:
 def _backups(uow: UnitOfWork) -> Iterator[Violation]:
     """Every file in the backups folder is a sound store: a copy cut short (killed, full
     disk) or damaged since must not be the one somebody restores in a hurry."""
-    from bizdesk.faults import file_problem
-
     if sqlite_path(uow.store.url) is None:
         return
     folder = backups_dir(uow.store.url)
@@ -357,12 +357,6 @@ def _text_characters(uow: UnitOfWork) -> Iterator[Violation]:
     (<U+001B>), so they are harmless, but an owner should find the records and fix them.
     Every text column of every table; only rows with a character outside printable ASCII
     are read into Python."""
-    from sqlalchemy import String, or_, select
-    from sqlmodel import SQLModel
-
-    import bizdesk.models  # noqa: F401  (every table in the metadata)
-    from bizdesk.services.validate import text_problem
-
     sqlite = uow.store.engine.dialect.name == "sqlite"
     for table in SQLModel.metadata.sorted_tables:
         cols = [
@@ -391,8 +385,6 @@ def _text_characters(uow: UnitOfWork) -> Iterator[Violation]:
 
 
 def run_checks(store: Store) -> list[Violation]:
-    from bizdesk.services import permissions
-
     found: list[Violation] = []
     with store.read() as uow:
         permissions.require(uow, "check.run")

@@ -13,8 +13,22 @@ from sqlmodel import select
 from bizdesk.db.session import UnitOfWork
 from bizdesk.errors import Conflict, NotFound, ValidationError
 from bizdesk.folding import fold
-from bizdesk.models.contacts import CONTACT_KINDS, STAGES, Contact, ContactTag
+from bizdesk.models.contacts import (
+    CONTACT_KINDS,
+    INTERACTION_KINDS,
+    STAGES,
+    Contact,
+    ContactTag,
+    Interaction,
+)
 from bizdesk.models.core import User
+from bizdesk.models.deals import Deal
+from bizdesk.models.ledger import JournalLine
+from bizdesk.models.purchasing import PurchaseOrder, SupplierBill
+from bizdesk.models.sales import Invoice
+from bizdesk.models.stock import Product
+from bizdesk.models.tickets import Ticket
+from bizdesk.money import from_minor
 from bizdesk.services import validate as v
 from bizdesk.services.paging import (
     Page,
@@ -432,13 +446,6 @@ def view_dict(view: ContactView) -> dict:
 
 def _references(uow: UnitOfWork, contact_id: int) -> list[str]:
     """What points at a contact, as words for a message (empty: safe to delete)."""
-    from bizdesk.models.contacts import Interaction
-    from bizdesk.models.deals import Deal
-    from bizdesk.models.ledger import JournalLine
-    from bizdesk.models.purchasing import PurchaseOrder
-    from bizdesk.models.stock import Product
-    from bizdesk.models.tickets import Ticket
-
     checks = (
         (
             "deals",
@@ -539,13 +546,6 @@ MERGE_FILL = (
 @requires("contacts.edit")
 def merge(uow: UnitOfWork, keep_id: int, drop_id: int) -> ContactView:
     """Move everything linked to ``drop`` onto ``keep``, fill keep's gaps, archive drop."""
-    from bizdesk.models.contacts import Interaction
-    from bizdesk.models.deals import Deal
-    from bizdesk.models.ledger import JournalLine
-    from bizdesk.models.purchasing import PurchaseOrder, SupplierBill
-    from bizdesk.models.stock import Product
-    from bizdesk.models.tickets import Ticket
-
     if keep_id == drop_id:
         raise ValidationError({"": "choose two different contacts to merge"})
     keep, drop = _load(uow, keep_id), _load(uow, drop_id)
@@ -616,8 +616,6 @@ class InteractionView:
 def log_interaction(
     uow: UnitOfWork, contact_id: int, kind: str, summary: str, at: datetime | None = None
 ) -> InteractionView:
-    from bizdesk.models.contacts import INTERACTION_KINDS, Interaction
-
     c = _load(uow, contact_id)
     chk = v.Checker()
     kind = chk("kind", v.choice, kind, INTERACTION_KINDS)
@@ -639,8 +637,6 @@ def log_interaction(
 
 @requires("contacts.view")
 def list_interactions(uow: UnitOfWork, contact_id: int, limit: int = 100) -> list[InteractionView]:
-    from bizdesk.models.contacts import Interaction
-
     rows = uow.session.exec(
         select(Interaction)
         .where(Interaction.contact_id == contact_id)
@@ -668,9 +664,6 @@ class SegmentRow:
 def segments(uow: UnitOfWork, by: str) -> list[SegmentRow]:
     """Counts of live contacts (and customers among them) grouped by one field, with what
     they bought (net of credit notes), all in SQL."""
-    from bizdesk.models.sales import Invoice
-    from bizdesk.money import from_minor
-
     if by not in SEGMENT_FIELDS:
         raise ValidationError({"by": f"must be one of: {', '.join(SEGMENT_FIELDS)}"})
     bought = (

@@ -15,6 +15,7 @@ from bizdesk.models.base import utcnow
 from bizdesk.models.contacts import Contact
 from bizdesk.models.core import User
 from bizdesk.models.deals import Deal, DealLine, PipelineStage
+from bizdesk.models.stock import Product
 from bizdesk.money import (
     AmountError,
     from_minor,
@@ -274,7 +275,6 @@ def _view(uow: UnitOfWork, d: Deal, today: date | None = None) -> DealView:
     st = uow.session.get(PipelineStage, d.stage_id)
     contact = uow.session.get(Contact, d.contact_id)
     org = uow.session.get(Contact, d.organization_id) if d.organization_id else None
-    from bizdesk.models.stock import Product
 
     lines = tuple(
         LineView(

@@ -25,8 +25,10 @@ from bizdesk.models.deals import Deal, PipelineStage
 from bizdesk.models.tickets import Ticket
 from bizdesk.services import contacts as C
 from bizdesk.services import deals as D
+from bizdesk.services import demo_erp
 from bizdesk.services import tickets as T
 from bizdesk.services import validate as v
+from bizdesk.services.permissions import require_store
 
 SEED = 20261122
 SIZES = {"small": (220, 48, 72), "large": (100_000, 20_000, 50_000)}
@@ -87,8 +89,6 @@ def _is_empty(store: Store) -> bool:
 def generate(
     store: Store, size: str = "small", *, force: bool = False, today: date | None = None
 ) -> dict[str, int]:
-    from bizdesk.services.permissions import require_store
-
     require_store(store, "demo.load")
     if size not in SIZES:
         raise ValidationError({"size": "small or large"})
@@ -96,7 +96,6 @@ def generate(
         raise ValidationError(
             {"": "this store already has data; use --force to add the demo shop to it anyway"}
         )
-    from bizdesk.services import demo_erp
 
     today = today or date.today()
     # one transaction: a demo killed half-way (or refused by a full disk) leaves nothing,

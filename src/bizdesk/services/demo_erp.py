@@ -24,6 +24,7 @@ from bizdesk.models.ledger import JournalEntry, JournalLine, Sequence
 from bizdesk.models.stock import Product, StockMove
 from bizdesk.services import ledger as L
 from bizdesk.services import purchasing as PU
+from bizdesk.services import sales as SA
 from bizdesk.services import stock as S
 from bizdesk.services import validate as v
 from bizdesk.services.search import index_entries
@@ -147,8 +148,6 @@ def small(store: Store, shop: dict, today: date) -> dict[str, int]:
 
 def _sales(uow, rng: random.Random, start: date, today: date, product_ids: list[int]) -> int:  # noqa: ANN001
     """Counter sales every week and orders on account in every state, from what is in stock."""
-    from bizdesk.services import sales as SA
-
     main = S.default_location(uow).id
 
     def in_stock(n: int) -> list[str]:

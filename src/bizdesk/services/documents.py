@@ -8,6 +8,7 @@ from pathlib import Path
 
 from bizdesk.db.session import UnitOfWork
 from bizdesk.errors import ValidationError
+from bizdesk.files import atomic_write
 from bizdesk.formatting import money
 from bizdesk.models.contacts import Contact
 
@@ -48,8 +49,6 @@ def write_document(
     if notes:
         out += ["", notes]
     try:
-        from bizdesk.files import atomic_write
-
         with atomic_write(Path(path), exclusive=True) as fh:  # whole, or not there at all
             fh.write("\n".join(out) + "\n")
     except FileExistsError:

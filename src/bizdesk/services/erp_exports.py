@@ -18,8 +18,8 @@ from bizdesk.models.stock import Location, Product, StockMove
 from bizdesk.money import from_minor, money_str, percent_from_bp, qty_from_scaled
 from bizdesk.services.erp_imports import JOURNAL_COLUMNS, PRODUCT_COLUMNS
 from bizdesk.services.exports import CHUNK, write_dicts
+from bizdesk.services.numbering import po_label
 from bizdesk.services.permissions import requires
-from bizdesk.services.purchasing import po_label
 
 STOCK_COLUMNS = ("sku", "name", "location", "on_hand", "value")
 PO_COLUMNS = ("number", "supplier", "state", "order_date", "expected_date", "net", "vat", "total")

@@ -18,26 +18,15 @@ from bizdesk.db.session import UnitOfWork
 from bizdesk.errors import NotFound, ValidationError
 from bizdesk.models.base import utcnow
 from bizdesk.models.contacts import Contact
-from bizdesk.models.ledger import ACCOUNT_TYPES, Account, JournalEntry, JournalLine, Sequence
+from bizdesk.models.ledger import ACCOUNT_TYPES, Account, JournalEntry, JournalLine
+from bizdesk.models.stock import StockMove
 from bizdesk.money import AmountError, from_minor, parse_money
 from bizdesk.services import validate as v
+from bizdesk.services.contacts import resolve as resolve_contact
+from bizdesk.services.numbering import entry_label, next_number
 from bizdesk.services.paging import Page, PageRequest, contains, keyset_page, like_pattern
 from bizdesk.services.permissions import requires
 from bizdesk.services.records import check_version, touch
-
-# --- numbering ----------------------------------------------------------------------------
-
-
-def next_number(uow: UnitOfWork, name: str) -> int:
-    """The next number of a series, taken in the caller's transaction (so: no gaps)."""
-    seq = uow.session.get(Sequence, name, with_for_update=True)
-    if seq is None:
-        seq = Sequence(name=name, last=0)
-        uow.session.add(seq)
-    seq.last += 1
-    uow.session.flush()
-    return seq.last
-
 
 # --- accounts -----------------------------------------------------------------------------
 
@@ -305,16 +294,10 @@ class EntryView:
 
     @property
     def label(self) -> str:
-        return f"JE-{self.number}" if self.number else f"draft #{self.id}"
-
-
-def entry_label(number: int | None, entry_id: int) -> str:
-    return f"JE-{number}" if number else f"draft #{entry_id}"
+        return entry_label(self.number, self.id)
 
 
 def _clean_lines(uow: UnitOfWork, lines: list[LineInput], chk: v.Checker) -> list[Posting]:
-    from bizdesk.services.contacts import resolve as resolve_contact
-
     exp = uow.exponent
     out = []
     for i, ln in enumerate(lines, start=1):
@@ -382,7 +365,7 @@ def create_draft(uow: UnitOfWork, data: EntryInput) -> EntryView:
 
 
 def _index(uow: UnitOfWork, e: JournalEntry) -> None:
-    from bizdesk.services.search import index_entries
+    from bizdesk.services.search import index_entries  # off Home's start (test_layering)
 
     index_entries(uow, e.id, e.id)
 
@@ -661,7 +644,7 @@ def list_entries(uow: UnitOfWork, req: PageRequest) -> Page[EntryRow]:
         stmt = stmt.where(JournalEntry.state == state)
     s = req.search.strip()
     if s:
-        from bizdesk.services.search import entry_memo_condition
+        from bizdesk.services.search import entry_memo_condition  # see _index
 
         num = s.upper().removeprefix("JE-")
         cond = entry_memo_condition(uow, s)
@@ -761,8 +744,6 @@ def balance_by_role(uow: UnitOfWork, role: str) -> int:
 def source_of_entry(uow: UnitOfWork, source_kind: str | None, source_id: int | None):  # noqa: ANN201
     """Where a journal entry came from, as (screen kind, id): a purchase or sales order, or
     the product of a stock move; None for entries made by hand or imported."""
-    from bizdesk.models.stock import StockMove
-
     if source_kind in ("purchase_order", "sales_order") and source_id:
         return (source_kind, source_id)
     if source_kind == "stock_move" and source_id:

@@ -13,7 +13,8 @@ from bizdesk.db.session import UnitOfWork
 from bizdesk.models.contacts import Contact
 from bizdesk.models.ledger import Account, JournalEntry, JournalLine
 from bizdesk.money import from_minor
-from bizdesk.services.ledger import account_for, entry_label
+from bizdesk.services.ledger import account_for
+from bizdesk.services.numbering import entry_label
 from bizdesk.services.permissions import requires
 
 # natural side: assets and expenses grow with debits, the rest with credits

@@ -11,6 +11,7 @@ unit of work makes. The role is read from the store
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -194,7 +195,6 @@ def requires(action: str) -> Callable[[F], F]:
 
 def covered(uow: Any):  # noqa: ANN201, ANN401
     """Run internal calls as covered by the caller's own check (store-level services)."""
-    import contextlib
 
     @contextlib.contextmanager
     def block():  # noqa: ANN202

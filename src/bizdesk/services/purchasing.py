@@ -32,11 +32,14 @@ from bizdesk.money import (
 )
 from bizdesk.services import validate as v
 from bizdesk.services.doc_lines import CleanLine, clean_line, preview
-from bizdesk.services.ledger import Posting, account_for, next_number, post_entry
+from bizdesk.services.documents import write_document
+from bizdesk.services.ledger import Posting, account_for, post_entry
+from bizdesk.services.numbering import next_number, po_label
 from bizdesk.services.paging import Page, PageRequest, folded_contains, keyset_page
 from bizdesk.services.permissions import requires
 from bizdesk.services.records import check_version, touch
 from bizdesk.services.stock import (
+    low_stock,
     receive_into_stock,
     resolve_location,
     resolve_supplier,
@@ -45,10 +48,6 @@ from bizdesk.services.stock import (
 RECEIVABLE_STATES = ("sent", "confirmed", "partially received")
 CANCELLABLE_STATES = ("draft", "sent", "confirmed")
 PAYMENT_ACCOUNTS = ("bank", "cash")
-
-
-def po_label(number: int) -> str:
-    return f"PO-{number:05d}"
 
 
 @dataclass
@@ -746,8 +745,6 @@ def draft_reorders(uow: UnitOfWork) -> tuple[list[POView], list[str]]:
     each product's usual cost. Returns the orders and, as words, the products that could not
     be ordered (no supplier, or no usual cost: never a line at cost 0). Services are never
     low on stock, so never proposed."""
-    from bizdesk.services.stock import low_stock
-
     by_supplier: dict[int, list[POLineInput]] = {}
     skipped = []
     for r in low_stock(uow):
@@ -773,8 +770,6 @@ def draft_reorders(uow: UnitOfWork) -> tuple[list[POView], list[str]]:
 @requires("purchases.view")
 def write_text(uow: UnitOfWork, order_id: int, path: Path) -> Path:
     """The order as a plain-text document to print or e-mail to the supplier."""
-    from bizdesk.services.documents import write_document
-
     po = get(uow, order_id)
     expected = f"    Expected: {po.expected_date.isoformat()}" if po.expected_date else ""
     return write_document(

@@ -5,12 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from bizdesk.db.session import UnitOfWork
 from bizdesk.errors import ValidationError
+from bizdesk.files import atomic_write
 from bizdesk.formatting import money, number
 from bizdesk.services import permissions
+from bizdesk.services.csvio import write_rows
+from bizdesk.services.validate import FieldError
 
 
 @dataclass(frozen=True)
@@ -317,7 +321,6 @@ def _statement_report(
     """A customer's or supplier's account: what they owe us, or what we owe them."""
     from bizdesk.services.contacts import resolve
     from bizdesk.services.ledger_reports import contact_statement
-    from bizdesk.services.validate import FieldError
 
     try:
         c = resolve(uow, contact)
@@ -457,8 +460,6 @@ def cell_text(value: Any, numeric: bool, locale: str = "en_US") -> str:
 
 def report_csv(rep: Report, stream) -> int:  # noqa: ANN001
     """The report's rows as CSV (the columns' keys as the header); returns the row count."""
-    from bizdesk.services.csvio import write_rows
-
     keys = tuple(c.key for c in rep.columns)
     return write_rows(stream, keys, ([plain(r[k]) for k in keys] for r in rep.rows))
 
@@ -466,10 +467,6 @@ def report_csv(rep: Report, stream) -> int:  # noqa: ANN001
 def write_csv(rep: Report, path) -> int:  # noqa: ANN001
     """Write the report to a new CSV file (never over an existing one; 0600, or 0660 in a
     shop's group folder)."""
-    from pathlib import Path
-
-    from bizdesk.files import atomic_write
-
     try:
         with atomic_write(Path(path), exclusive=True, newline="") as fh:  # whole or not at all
             return report_csv(rep, fh)

@@ -20,9 +20,10 @@ from sqlalchemy import func, or_, select
 from bizdesk.db.session import UnitOfWork
 from bizdesk.errors import NotFound, ValidationError
 from bizdesk.models.contacts import Contact
+from bizdesk.models.deals import Deal, DealLine
 from bizdesk.models.ledger import JournalEntry
 from bizdesk.models.sales import CustomerPayment, Invoice, InvoiceLine, SalesLine, SalesOrder
-from bizdesk.models.stock import Product
+from bizdesk.models.stock import Location, Product
 from bizdesk.money import (
     AmountError,
     from_minor,
@@ -34,14 +35,20 @@ from bizdesk.money import (
     qty_text,
 )
 from bizdesk.services import validate as v
+from bizdesk.services.contacts import ContactInput
+from bizdesk.services.contacts import create as create_contact
+from bizdesk.services.contacts import resolve as resolve_contact
 from bizdesk.services.doc_lines import CleanLine, clean_line, preview
-from bizdesk.services.ledger import Posting, account_for, next_number, post_entry
+from bizdesk.services.documents import write_document
+from bizdesk.services.ledger import Posting, account_for, post_entry
+from bizdesk.services.numbering import invoice_label, next_number, so_label
 from bizdesk.services.paging import Page, PageRequest, folded_contains, keyset_page
 from bizdesk.services.permissions import requires
 from bizdesk.services.records import check_version, touch
 from bizdesk.services.stock import (
     LocationQty,
     issue_from_stock,
+    on_hand,
     plan_issue,
     reserved,
     resolve_location,
@@ -51,14 +58,6 @@ from bizdesk.services.stock import (
 
 PAYMENT_ACCOUNTS = ("bank", "cash")
 WALK_IN = "Walk-in customer"
-
-
-def so_label(number: int) -> str:
-    return f"SO-{number:05d}"
-
-
-def invoice_label(kind: str, number: int) -> str:
-    return f"{'INV' if kind == 'invoice' else 'CN'}-{number:05d}"
 
 
 @dataclass
@@ -166,8 +165,6 @@ def _clean_line(uow: UnitOfWork, chk: v.Checker, i: int, ln: SOLineInput) -> Cle
 
 
 def _clean(uow: UnitOfWork, data: SOInput) -> tuple[dict, list[dict]]:
-    from bizdesk.services.contacts import resolve as resolve_contact
-
     chk = v.Checker()
     cust = chk("customer", resolve_contact, uow, data.customer)
     head = {
@@ -263,8 +260,6 @@ def update(uow: UnitOfWork, order_id: int, data: SOInput, *, version: int) -> SO
 @requires("sales.edit")
 def from_deal(uow: UnitOfWork, deal_id: int) -> SOView | None:
     """The sales order of a won deal with product lines (None: the deal has no lines)."""
-    from bizdesk.models.deals import Deal, DealLine
-
     existing = uow.session.scalars(select(SalesOrder.id).where(SalesOrder.deal_id == deal_id))
     if existing.first() is not None:
         return None
@@ -321,8 +316,6 @@ def confirm(uow: UnitOfWork, order_id: int, *, version: int | None = None) -> SO
 
 def available(uow: UnitOfWork, product_id: int) -> int:
     """On hand (all locations) less what confirmed orders have reserved, in thousandths."""
-    from bizdesk.services.stock import on_hand
-
     return on_hand(uow, product_id) - reserved(uow, [product_id]).get(product_id, 0)
 
 
@@ -486,8 +479,6 @@ def _stocked_products(uow: UnitOfWork, product_ids: list[int | None]) -> dict[in
 
 
 def _location_name(uow: UnitOfWork, location_id: int) -> str:
-    from bizdesk.models.stock import Location
-
     return uow.session.get(Location, location_id).name
 
 
@@ -831,9 +822,6 @@ def return_goods(
 @requires("sales.counter")
 def walk_in_customer(uow: UnitOfWork) -> int:
     """The contact counter sales without a name go to (made on first use)."""
-    from bizdesk.services.contacts import ContactInput
-    from bizdesk.services.contacts import create as create_contact
-
     c = uow.session.scalars(
         select(Contact).where(Contact.sort_name == v.sort_key(WALK_IN), Contact.archived.is_(False))
     ).first()
@@ -983,8 +971,6 @@ def list_page(uow: UnitOfWork, req: PageRequest) -> Page[SORow]:
 @requires("sales.view")
 def write_invoice(uow: UnitOfWork, invoice_id: int, path: Path) -> Path:
     """An invoice or credit note as a plain-text document for the customer."""
-    from bizdesk.services.documents import write_document
-
     inv = uow.session.get(Invoice, invoice_id)
     if inv is None:
         raise NotFound(f"There is no invoice #{invoice_id}.")

@@ -16,10 +16,9 @@ from bizdesk.models.sales import Invoice, SalesOrder
 from bizdesk.models.stock import Product
 from bizdesk.models.tickets import Ticket
 from bizdesk.services import contacts as C
+from bizdesk.services.numbering import invoice_label, po_label, so_label
 from bizdesk.services.paging import PageRequest, contains, folded_contains, like_pattern
 from bizdesk.services.permissions import can, requires
-from bizdesk.services.purchasing import po_label
-from bizdesk.services.sales import invoice_label, so_label
 
 _NUMBER = re.compile(r"^(?:(JE|PO|SO|INV|CN)-?)?0*(\d+)$", re.IGNORECASE)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from babel import Locale, UnknownLocaleError
 from sqlmodel import select
 
 from bizdesk.db.session import UnitOfWork
@@ -31,8 +32,6 @@ def initialize(
     uow: UnitOfWork, *, company: str = "My Shop", currency: str = "EUR", locale: str = "en_US"
 ) -> None:
     """Set the store up once; the OS user doing it becomes the owner."""
-    from babel import Locale, UnknownLocaleError
-
     errors: dict[str, str] = {}
     try:
         currency_exponent(currency)

@@ -24,6 +24,7 @@ import struct
 from pathlib import Path
 
 from bizdesk.errors import ValidationError
+from bizdesk.files import atomic_path
 
 KEY_TYPES = (
     "ssh-ed25519",
@@ -82,8 +83,6 @@ def _lines(keys_file: Path) -> list[str]:
 
 def _write(keys_file: Path, lines: list[str]) -> None:
     """Whole or not at all, 0600 in a 0700 folder (sshd refuses looser ones)."""
-    from bizdesk.files import atomic_path
-
     folder = keys_file.parent
     folder.mkdir(mode=0o700, exist_ok=True)
     os.chmod(folder, 0o700)

@@ -17,6 +17,7 @@ from bizdesk.db.session import UnitOfWork
 from bizdesk.errors import NotFound, ValidationError
 from bizdesk.models.contacts import Contact
 from bizdesk.models.purchasing import PurchaseLine, PurchaseOrder
+from bizdesk.models.sales import SalesLine, SalesOrder
 from bizdesk.models.stock import Location, Product, StockMove
 from bizdesk.money import (
     QTY_SCALE,
@@ -30,6 +31,7 @@ from bizdesk.money import (
     qty_text,
 )
 from bizdesk.services import validate as v
+from bizdesk.services.contacts import resolve
 from bizdesk.services.ledger import Posting, account_for, post_entry
 from bizdesk.services.paging import (
     Page,
@@ -132,8 +134,6 @@ def _amount(fn, value: object, *args, **kwargs) -> int:  # noqa: ANN001, ANN003
 
 
 def resolve_supplier(uow: UnitOfWork, text: object) -> Contact:
-    from bizdesk.services.contacts import resolve
-
     c = resolve(uow, str(text or ""))
     if not c.is_supplier:
         raise v.FieldError(f"{c.name} is not marked as a supplier (edit the contact's roles)")
@@ -396,8 +396,6 @@ def _sum_of_moves(column):  # noqa: ANN001, ANN202
 
 def _reserved_subquery():  # noqa: ANN202
     """Per product row: what confirmed sales orders still have to deliver."""
-    from bizdesk.models.sales import SalesLine, SalesOrder
-
     return (
         select(func.coalesce(func.sum(SalesLine.qty_scaled - SalesLine.delivered_scaled), 0))
         .join(SalesOrder, SalesOrder.id == SalesLine.order_id)
@@ -750,8 +748,6 @@ def return_into_stock(
 @requires("stock.view")
 def reserved(uow: UnitOfWork, product_ids: list[int]) -> dict[int, int]:
     """Thousandths promised to confirmed sales orders and not yet delivered, per product."""
-    from bizdesk.models.sales import SalesLine, SalesOrder
-
     rows = uow.session.execute(
         select(SalesLine.product_id, func.sum(SalesLine.qty_scaled - SalesLine.delivered_scaled))
         .join(SalesOrder, SalesOrder.id == SalesLine.order_id)

@@ -17,10 +17,9 @@ from bizdesk.models.sales import CustomerPayment, Invoice, SalesOrder
 from bizdesk.money import from_minor
 from bizdesk.services import tickets as T
 from bizdesk.services.ledger import account_for
+from bizdesk.services.numbering import invoice_label, po_label, so_label
 from bizdesk.services.paging import PageRequest
 from bizdesk.services.permissions import can, requires
-from bizdesk.services.purchasing import po_label
-from bizdesk.services.sales import invoice_label, so_label
 
 LIMIT = 20  # the newest of each kind; the lists behind them show everything
 

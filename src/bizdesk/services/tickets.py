@@ -15,6 +15,9 @@ from bizdesk.errors import NotFound, ValidationError
 from bizdesk.models.base import utcnow
 from bizdesk.models.contacts import Contact
 from bizdesk.models.core import User
+from bizdesk.models.purchasing import PurchaseOrder
+from bizdesk.models.sales import SalesOrder
+from bizdesk.models.stock import Product
 from bizdesk.models.tickets import PRIORITIES, STATUSES, Ticket, TicketComment, TicketEvent
 from bizdesk.money import AmountError, parse_decimal
 from bizdesk.services import validate as v
@@ -311,10 +314,6 @@ def _clean(uow: UnitOfWork, data: TicketInput) -> dict:
 
 def _link_target(uow: UnitOfWork, kind: str, number: int) -> int | None:
     """The id of the order with that number, or of the product with that id."""
-    from bizdesk.models.purchasing import PurchaseOrder
-    from bizdesk.models.sales import SalesOrder
-    from bizdesk.models.stock import Product
-
     if kind == "product":
         return number if uow.session.get(Product, number) is not None else None
     model = SalesOrder if kind == "sales_order" else PurchaseOrder

@@ -12,8 +12,9 @@ from sqlmodel import SQLModel
 import bizdesk.models  # noqa: F401  (registers every table)
 from bizdesk.db.engine import WRITE
 from bizdesk.db.migrate import upgrade
+from bizdesk.db.opening import open_store
 from bizdesk.db.sequences import sync_id_sequences
-from bizdesk.db.session import Store, open_store
+from bizdesk.db.session import Store
 from bizdesk.errors import StoreError
 from bizdesk.services.checks import PG_SEARCH_INDEXES, Violation, run_checks
 from bizdesk.services.ledger_reports import trial_balance

@@ -10,7 +10,9 @@ from sqlmodel import select
 
 from bizdesk.db.session import UnitOfWork
 from bizdesk.errors import NotFound, ValidationError
+from bizdesk.identity import current_gate
 from bizdesk.models.core import ROLES, User
+from bizdesk.services import ssh_keys
 from bizdesk.services import validate as v
 from bizdesk.services.paging import Page, PageRequest, like_pattern
 from bizdesk.services.permissions import owners_hint, require_user, requires
@@ -100,9 +102,6 @@ def list_page(uow: UnitOfWork, req: PageRequest) -> Page[UserView]:
 
 def _register_key(name: str, key: str) -> None:
     """Under the shop's gate: let ``key`` in as ``name`` (services/ssh_keys.py)."""
-    from bizdesk.db.identity import current_gate
-    from bizdesk.services import ssh_keys
-
     gate = current_gate()
     if gate is None:
         raise ValidationError(
@@ -195,9 +194,6 @@ def disable(uow: UnitOfWork, username: str) -> UserView:
 def _forget_keys(name: str) -> None:
     """Under the shop's gate a disabled person's keys go too: their next login is refused by
     sshd itself (a session already open is shut out by the store at its next refresh)."""
-    from bizdesk.db.identity import current_gate
-    from bizdesk.services import ssh_keys
-
     gate = current_gate()
     if gate is not None:
         ssh_keys.forget(gate.keys_file, name)

@@ -7,6 +7,9 @@ import re
 import unicodedata
 from datetime import date
 
+from babel import Locale
+
+from bizdesk.characters import REFUSED_EVERYWHERE
 from bizdesk.errors import BizdeskError, ValidationError
 from bizdesk.reading import DateError, read_date
 
@@ -16,18 +19,6 @@ class FieldError(BizdeskError, ValueError):
     ``Checker``, and shown as it is where a door reads a single box (a report's date)."""
 
 
-# What text may hold (DESIGN section 9), one rule for every field of every entity and import:
-# no C0/C1 control characters (escape sequences, NUL, bell, carriage return...), no
-# bidirectional embeddings, overrides or isolates (U+202A-U+202E, U+2066-U+2069: they make
-# "Invoice\u202egpj.exe" read as "Invoiceexe.jpg"), no line or paragraph separators, no lone
-# surrogates (not text; the store cannot even encode them). A multi-line field (notes,
-# descriptions, comment bodies, interaction summaries) may hold "\n" and "\t" as well.
-# The marks U+200E/U+200F/U+061C are allowed: right-to-left writing needs them, and they only
-# set the direction of neutral characters next to them, so they cannot reverse a run of text.
-# (a regex character class; formatting.visible shows the same characters on a terminal)
-REFUSED_EVERYWHERE = (
-    "\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff"
-)
 _BAD_LINE = re.compile(f"[\t\n{REFUSED_EVERYWHERE}]")
 _BAD_MULTILINE = re.compile(f"[{REFUSED_EVERYWHERE}]")  # "\t" and "\n" allowed
 _NAMES = {
@@ -196,8 +187,6 @@ def country(value: object) -> str:
 @functools.cache
 def _countries() -> dict[str, str]:
     """English country name (casefolded) -> ISO 3166 alpha-2 code, and code -> code."""
-    from babel import Locale
-
     out = {}
     for code, name in Locale("en").territories.items():
         if len(code) == 2 and code.isalpha():

@@ -1,6 +1,7 @@
 """Alembic environment: runs on the engine handed over by bizdesk.db.migrate."""
 
 from alembic import context
+from sqlalchemy import create_engine
 from sqlmodel import SQLModel
 
 import bizdesk.models  # noqa: F401  (registers every table)
@@ -17,8 +18,6 @@ def include_object(obj, name, type_, reflected, compare_to):  # noqa: ANN001, AN
 def run() -> None:
     engine = config.attributes.get("engine")
     if engine is None:  # `alembic revision --autogenerate` from the command line
-        from sqlalchemy import create_engine
-
         engine = create_engine(config.get_main_option("sqlalchemy.url"))
     with engine.connect() as connection:
         context.configure(

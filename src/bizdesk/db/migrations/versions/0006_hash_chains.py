@@ -20,7 +20,7 @@ depends_on = None
 
 def upgrade() -> None:
     from bizdesk.db import chain
-    from bizdesk.db.identity import os_username
+    from bizdesk.identity import os_username
     from bizdesk.models.base import utcnow
     from bizdesk.models.core import AuditEvent
 

@@ -1,0 +1,130 @@
+"""Copying a store file whole: the safety copy an upgrade makes before it changes the schema,
+and the copy every backup is (services/backup.py adds who may, when, and how many are kept).
+Through SQLite's online backup API, so others keep working meanwhile. Here, below the
+services, because opening a store (db/opening.py) upgrades it and so copies it."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bizdesk.config import backups_dir, sqlite_path
+from bizdesk.db import chain
+from bizdesk.db.engine import BUSY_TIMEOUT_MS
+from bizdesk.db.session import Store
+from bizdesk.errors import StoreError
+from bizdesk.faults import damaged, file_problem, translate
+from bizdesk.files import atomic_path, atomic_write
+
+
+def source_path(store: Store) -> Path:
+    path = sqlite_path(store.url)
+    if path is None:
+        raise StoreError("backup and restore work on SQLite stores; use pg_dump for PostgreSQL")
+    return path
+
+
+def backups_folder(store: Store) -> Path:
+    """The backups folder, made with the store folder's access (private, or the shop group's)."""
+    src = source_path(store)
+    folder = backups_dir(store.url)
+    if not folder.exists():
+        folder.mkdir(parents=True, mode=0o700)
+        if src.parent.stat().st_mode & 0o2000:  # shared shop folder: same access
+            os.chmod(folder, os.stat(src.parent).st_mode & 0o7777)
+        else:
+            os.chmod(folder, 0o700)
+    return folder
+
+
+def copy_store(store: Store, dest: Path | None = None, *, reason: str = "manual") -> Path:
+    """The copy itself, unchecked for roles (the upgrade's safety copy runs whoever opens
+    the store), but always checked for damage: a damaged store is never copied.
+
+    The copy is written under a temporary name beside ``dest``, checked in full (``PRAGMA
+    integrity_check``: SQLite's backup API copies the pages as they are, so this checks the
+    store as it was at that instant, without a second pass over the live file) and only
+    then given its name. A kill or a full disk leaves no file under that name."""
+    src = source_path(store)
+    if store.damaged is not None:
+        raise store.damaged
+    if dest is None:
+        folder = backups_folder(store)
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        dest = folder / f"{src.stem}-{stamp}-{reason}.db"
+    dest = Path(dest)
+    if dest.exists():
+        raise StoreError(f"{dest} already exists; choose another name")
+    try:
+        write_copy(store, src, dest)
+    except FileExistsError:
+        raise StoreError(f"{dest} already exists; choose another name") from None
+    return dest
+
+
+def write_copy(store: Store, src: Path, dest: Path) -> None:
+    """Copy, verify, then link into place (FileExistsError if ``dest`` appeared meanwhile)."""
+    try:
+        with atomic_path(dest, exclusive=True) as tmp:
+            copy_file(src, tmp)
+            problem = file_problem(tmp)
+            if problem is not None:
+                store.damaged = damaged(store.url, problem)
+                raise store.damaged
+            heads = chain_heads_text(tmp)
+        if heads:
+            with atomic_write(heads_file(dest)) as fh:
+                fh.write(heads)
+    except (sqlite3.Error, OSError) as exc:
+        if isinstance(exc, FileExistsError):
+            raise
+        known = store.fault(exc) if isinstance(exc, sqlite3.Error) else None
+        known = known or translate(exc, store.url)
+        if known is None:
+            raise
+        raise known from exc
+
+
+def heads_file(backup: Path) -> Path:
+    """Where a backup's chain heads are written: beside it, ``NAME.db.heads``."""
+    return backup.with_name(backup.name + ".heads")
+
+
+def chain_heads_text(path: Path) -> str:
+    """The hash chains' heads (db/chain.py) of a store file, as lines an owner can keep and
+    compare with what ``bizdesk check`` prints later; "" for a store without chains."""
+    # immutable: the copy is not being written, and a read-only open of a WAL store would
+    # leave -shm/-wal files beside it
+    conn = sqlite3.connect(f"file:{path}?immutable=1", uri=True)
+    try:
+        entry = conn.execute(
+            "SELECT number, chain_hash FROM journal_entry WHERE state = 'posted' "
+            "AND chain_hash IS NOT NULL ORDER BY number DESC LIMIT 1"
+        ).fetchone()
+        event = conn.execute(
+            "SELECT id, chain_hash FROM audit_event WHERE chain_hash IS NOT NULL "
+            "ORDER BY id DESC LIMIT 1"
+        ).fetchone()
+    except sqlite3.OperationalError:  # a store from before the chains
+        return ""
+    finally:
+        conn.close()
+    journal = f"JE-{entry[0]} {entry[1]}" if entry else f"no posted entry {chain.GENESIS}"
+    audit = f"audit event {event[0]} {event[1]}" if event else f"no audit event {chain.GENESIS}"
+    return f"journal chain head: {journal}\naudit chain head: {audit}\n"
+
+
+def copy_file(src: Path, dest: Path) -> None:
+    """Through the online backup API; waits for (never fails on) others' locks."""
+    timeout = BUSY_TIMEOUT_MS / 1000
+    source = sqlite3.connect(src, timeout=timeout)
+    try:
+        target = sqlite3.connect(dest, timeout=timeout)
+        try:
+            source.backup(target)  # one step: the destination changes all at once
+        finally:
+            target.close()
+    finally:
+        source.close()

@@ -1,0 +1,121 @@
+"""Opening a store (and upgrading it to this bizdesk's schema) and making a new one."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+
+from bizdesk.config import resolve_db, sqlite_path
+from bizdesk.db.engine import make_engine
+from bizdesk.db.migrate import upgrade
+from bizdesk.db.session import Store
+from bizdesk.errors import StoreDamaged, StoreError
+from bizdesk.faults import damaged, header_problem, missing, translate
+from bizdesk.files import atomic_path
+from bizdesk.identity import os_username
+
+
+def open_store(
+    db: str | None = None, *, user: str | None = None, migrate: bool = True, create: bool = True
+) -> Store:
+    """Open (and upgrade) the store named by --db / $BIZDESK_DB / the default.
+
+    A missing SQLite store is made (empty, migrated, whole or not at all) only with
+    ``create``; the commands pass ``create=False`` so that only ``init`` makes one. A store
+    whose file is damaged opens read-only (``Store.damaged``), without upgrading it."""
+    url = resolve_db(db)
+    path = sqlite_path(url)
+    problem = None
+    if path is not None:
+        if not path.exists():
+            if not create:
+                raise missing(url)
+            return create_store(db, user=user, migrate=migrate)
+        problem = header_problem(path)
+    try:
+        store = Store(url=url, engine=make_engine(url), user=user or os_username())
+    except Exception as exc:
+        known = translate(exc, url)
+        if known is None:
+            raise
+        raise known from exc
+    if problem is not None:
+        store.damaged = damaged(url, problem)
+        return store
+    if migrate:
+        _upgrade(store)
+    return store
+
+
+def _upgrade(store: Store) -> None:
+    try:
+        upgrade(store)
+    except StoreError:
+        raise
+    except Exception as exc:
+        known = store.fault(exc)
+        if known is None:
+            raise
+        if isinstance(known, StoreDamaged):
+            return  # opened read-only: the interfaces say why
+        raise known from exc
+
+
+def create_store(
+    db: str | None,
+    *,
+    user: str | None = None,
+    fill: Callable[[Store], None] | None = None,
+    migrate: bool = True,
+) -> Store:
+    """Make a new store, migrated and filled by ``fill`` (e.g. set up by ``init``): whole or
+    not at all. An SQLite store is built under a temporary name beside its path and renamed
+    into place when complete, so a kill or a full disk never leaves a half-made store (nor a
+    file that blocks a second try). Refuses a store that exists."""
+    url = resolve_db(db)
+    path = sqlite_path(url)
+    if path is None:  # PostgreSQL: the migrations and ``fill`` each run in one transaction
+        store = Store(url=url, engine=make_engine(url), user=user or os_username())
+        if migrate:
+            _upgrade(store)
+        if fill is not None:
+            fill(store)
+        return store
+    if path.exists():
+        raise StoreError(f"{path} exists already; nothing was changed (choose another name)")
+    try:
+        if not path.parent.exists():
+            path.parent.mkdir(parents=True, mode=0o700)
+            os.chmod(path.parent, 0o700)
+        with atomic_path(path, exclusive=True) as tmp:
+            temp = Store(
+                url="sqlite:///" + str(tmp),
+                engine=make_engine("sqlite:///" + str(tmp)),
+                user=user or os_username(),
+            )
+            try:
+                if migrate:
+                    _upgrade(temp)
+                if fill is not None:
+                    fill(temp)
+                with temp.engine.connect() as conn:  # everything into the file itself
+                    conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            finally:
+                temp.dispose()
+            for suffix in ("-wal", "-shm"):
+                tmp.with_name(tmp.name + suffix).unlink(missing_ok=True)
+    except FileExistsError:
+        raise StoreError(f"{path} exists already; nothing was changed") from None
+    except StoreError as exc:
+        # told about the temporary file: tell it again about the store being made
+        cause = exc.__cause__
+        known = translate(cause, url) if cause is not None else None
+        if known is None:
+            raise
+        raise known from cause
+    except Exception as exc:
+        known = translate(exc, url)
+        if known is None:
+            raise
+        raise known from exc
+    return open_store(str(path), user=user, create=False, migrate=migrate)

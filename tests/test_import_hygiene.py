@@ -1,0 +1,106 @@
+"""Start-up imports only what it needs (as Harlequin's test_import_hygiene.py): a fresh
+interpreter imports the command line, or the app and its Home tab, and we look at what is in
+``sys.modules``. An import moved to the top of a module on the start path shows up here."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+
+def _loaded(*modules: str) -> set[str]:
+    code = "import sys\n" + "".join(f"import {m}\n" for m in modules)
+    code += "print('\\n'.join(sorted(sys.modules)))"
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
+    )
+    return set(done.stdout.split())
+
+
+def _present(loaded: set[str], names: tuple[str, ...]) -> list[str]:
+    return sorted(n for n in names if any(m == n or m.startswith(n + ".") for m in loaded))
+
+
+# `bizdesk --help`, and every command before it knows what it needs: no database stack, no
+# interface, no service (each command imports its own when it runs).
+CLI_DEFERS = (
+    "textual",
+    "sqlalchemy",
+    "sqlmodel",
+    "alembic",
+    "pydantic",
+    "plotext",
+    "platformdirs",
+    "email_validator",
+    "phonenumbers",
+    "bizdesk.app",
+    "bizdesk.gate",
+    "bizdesk.db",
+    "bizdesk.models",
+    "bizdesk.services",
+    "bizdesk.screens",
+    "bizdesk.widgets",
+    "bizdesk.config",
+    "bizdesk.faults",
+    "bizdesk.files",
+)
+# The app (before its first frame): no command line, no migration tool, no tab's screen,
+# no service beyond the drafts and the permission table.
+APP_DEFERS = (
+    "typer",
+    "alembic",
+    "plotext",
+    "email_validator",
+    "phonenumbers",
+    "bizdesk.cli",
+    "bizdesk.gate",
+)
+APP_SERVICES = {"bizdesk.services", "bizdesk.services.drafts", "bizdesk.services.permissions"}
+# Home (the one tab built at start): no stock, order, search, report or journal-screen code.
+HOME_DEFERS = (
+    "bizdesk.services.stock",
+    "bizdesk.services.sales",
+    "bizdesk.services.purchasing",
+    "bizdesk.services.doc_lines",
+    "bizdesk.services.reports",
+    "bizdesk.services.ledger_reports",
+    "bizdesk.services.backup",
+    "bizdesk.services.checks",
+    "bizdesk.services.search",
+    "bizdesk.screens.journal",
+    "bizdesk.screens.contacts",
+    "bizdesk.screens.reports",
+    "alembic",
+    "typer",
+)
+
+
+def test_the_command_line_starts_without_what_its_commands_load():
+    loaded = _loaded("bizdesk.cli")
+    assert "bizdesk.cli" in loaded and "typer" in loaded
+    assert _present(loaded, CLI_DEFERS) == []
+
+
+def test_the_app_starts_without_the_tabs_and_the_command_line():
+    loaded = _loaded("bizdesk.app")
+    assert "textual" in loaded and "bizdesk.app" in loaded
+    assert _present(loaded, APP_DEFERS) == []
+    assert {m for m in loaded if m.startswith("bizdesk.services")} <= APP_SERVICES
+    assert {m for m in loaded if m.startswith("bizdesk.screens")} <= {
+        "bizdesk.screens",
+        "bizdesk.screens.palette",
+    }
+
+
+def test_home_loads_no_other_tab_and_no_stock_or_orders():
+    loaded = _loaded("bizdesk.app", "bizdesk.screens.home")
+    assert "bizdesk.services.dashboard" in loaded
+    assert _present(loaded, HOME_DEFERS) == []
+
+
+def test_the_core_runs_without_the_interface():
+    """What the contracts say statically, at run time: the services, db and models load no
+    Textual and no command line."""
+    loaded = _loaded("bizdesk.services.contacts", "bizdesk.services.reports", "bizdesk.db")
+    assert "bizdesk.models" in loaded
+    assert _present(loaded, ("textual", "typer", "bizdesk.app", "bizdesk.cli")) == []
