@@ -31,8 +31,9 @@ DOOR_DEFERS = (
 )
 # Third-party modules worth deferring anywhere: Alembic only when a store is behind this
 # bizdesk's schema, SQLAlchemy's URL parser only when a fault is told, the e-mail and phone
-# checkers only when such a field is checked.
-HEAVY = ("alembic", "sqlalchemy", "email_validator", "phonenumbers")
+# checkers only when such a field is checked, Babel's locale data on the command line only
+# when a file names its locale.
+HEAVY = ("alembic", "sqlalchemy", "email_validator", "phonenumbers", "babel")
 # Deferred inside the core, each with its reason.
 DEFERRED = {
     ("bizdesk.services.reports", "bizdesk.services."): (

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -23,9 +24,10 @@ from bizdesk.db.copies import (
 )
 from bizdesk.db.opening import open_store
 from bizdesk.db.session import Store
-from bizdesk.errors import StoreError
+from bizdesk.errors import PermissionDenied, StoreError
 from bizdesk.faults import damaged, file_problem, header_problem, translate
 from bizdesk.files import atomic_path, may_read
+from bizdesk.identity import current_gate
 from bizdesk.services.permissions import require_store
 
 REQUIRED_TABLES = {"alembic_version", "contact", "audit_event"}
@@ -159,9 +161,6 @@ def _owner_in_backup(src: Path) -> None:
     """Under the shop's gate everyone can write the store's file (they all run as the shop's
     account), so a damaged store, which cannot be asked, is restored only by someone the
     backup itself names as an active owner. Elsewhere the file's own access decides."""
-    from bizdesk.db.identity import current_gate
-    from bizdesk.errors import PermissionDenied
-
     gate = current_gate()
     if gate is None:
         return
