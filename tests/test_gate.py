@@ -166,8 +166,14 @@ class Shop:
             self.sshd.terminate()
             self.sshd.wait(timeout=30)
         for name in self.users:
-            subprocess.run(["pkill", "-KILL", "-u", name], capture_output=True)
-            subprocess.run(["userdel", "--remove", name], capture_output=True)
+            # a killed process takes a moment to go; userdel refuses a user still running one
+            deadline = time.monotonic() + 10
+            while True:
+                subprocess.run(["pkill", "-KILL", "-u", name], capture_output=True)
+                gone = subprocess.run(["userdel", "--remove", name], capture_output=True)
+                if gone.returncode != 8 or time.monotonic() > deadline:  # 8: user logged in
+                    break
+                time.sleep(0.1)  # polling for the processes to end
         if self.made_run_sshd:
             shutil.rmtree("/run/sshd", ignore_errors=True)
 
