@@ -8,11 +8,8 @@ from __future__ import annotations
 
 import os
 import select
-import subprocess
-import sys
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 from textual._xterm_parser import XTermParser
@@ -26,6 +23,7 @@ from bizdesk.services.paging import PageRequest
 from bizdesk.widgets.form import FormScreen
 from tests.erp_helpers import order, product, supplier
 from tests.test_ssh import Terminal, screen_text
+from tests.test_ssh import shop as shop  # noqa: F401  (the fixture: a new store, set up)
 from tests.tui_helpers import SIZE, settle
 
 F3 = "\x1bOR"  # Contacts
@@ -74,16 +72,6 @@ def contact(store: Store, name: str) -> C.ContactView | None:
     with store.read() as uow:
         found = C.find_by_name_or_email(uow, name)
         return C.get(uow, found.id) if found else None
-
-
-@pytest.fixture
-def shop(tmp_path) -> Path:
-    db = tmp_path / "shop.db"
-    r = subprocess.run(
-        [sys.executable, "-m", "bizdesk", "init", "--db", str(db)], capture_output=True, text=True
-    )
-    assert r.returncode == 0, r.stderr
-    return db
 
 
 @pytest.fixture
