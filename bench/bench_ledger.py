@@ -26,16 +26,12 @@ sys.path.insert(0, str(Path(__file__).parent))
 from bench_lists import ROWS, large_store, report, timed  # noqa: E402
 
 from bizdesk.db import open_store  # noqa: E402
-from bizdesk.services import (  # noqa: E402  # noqa: E402
-    erp_exports,
-    erp_imports,
-    ledger,
-    ledger_reports,
-    purchasing,
-    setup,
-    stock,
-)
-from bizdesk.services.paging import PageRequest  # noqa: E402
+from bizdesk.services.admin import setup
+from bizdesk.services.base.paging import PageRequest  # noqa: E402
+from bizdesk.services.books import ledger, ledger_reports
+from bizdesk.services.exchange import erp_exports, erp_imports
+from bizdesk.services.inventory import stock
+from bizdesk.services.trade import purchasing
 
 
 def median_ms(fn, repeat: int = 7) -> float:  # noqa: ANN001

@@ -26,13 +26,14 @@ import time
 from pathlib import Path
 
 from bizdesk.db import open_store
-from bizdesk.services import contacts as C
-from bizdesk.services import deals as D
-from bizdesk.services import demo, setup
-from bizdesk.services import tickets as T
-from bizdesk.services.dashboard import dashboard
-from bizdesk.services.paging import PageRequest
-from bizdesk.services.search import find
+from bizdesk.services.admin import setup
+from bizdesk.services.base.paging import PageRequest
+from bizdesk.services.crm import contacts as C
+from bizdesk.services.crm import tickets as T
+from bizdesk.services.demo import shop as demo
+from bizdesk.services.overview.dashboard import dashboard
+from bizdesk.services.overview.search import find
+from bizdesk.services.trade import deals as D
 
 ROWS = 20  # what an 80x24 screen shows
 

@@ -26,9 +26,9 @@ from sqlmodel import select
 
 from bizdesk.db import open_store
 from bizdesk.models.ledger import JournalEntry
-from bizdesk.services import ledger as L
-from bizdesk.services import setup
-from bizdesk.services.checks import run_checks
+from bizdesk.services.admin import setup
+from bizdesk.services.admin.checks import run_checks
+from bizdesk.services.books import ledger as L
 
 
 def _poster(url: str, each: int, start, results) -> None:  # noqa: ANN001

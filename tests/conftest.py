@@ -10,7 +10,7 @@ import sqlite3
 import pytest
 
 from bizdesk.db import Store, open_store
-from bizdesk.services import setup
+from bizdesk.services.admin import setup
 
 PG_URL = os.environ.get("BIZDESK_TEST_PG_URL", "")
 

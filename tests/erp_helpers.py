@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from bizdesk.db import Store
-from bizdesk.services import contacts, purchasing, stock
-from bizdesk.services.checks import run_checks
-from bizdesk.services.contacts import ContactInput
+from bizdesk.services.admin.checks import run_checks
+from bizdesk.services.crm import contacts
+from bizdesk.services.crm.contacts import ContactInput
+from bizdesk.services.inventory import stock
+from bizdesk.services.trade import purchasing
 
 
 def supplier(store: Store, name: str = "Acme Supply") -> int:

@@ -10,7 +10,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from bizdesk.db import open_store
-from bizdesk.services import setup
+from bizdesk.services.admin import setup
 
 
 class PgServer:

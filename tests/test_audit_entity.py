@@ -9,7 +9,7 @@ import pytest
 
 import bizdesk
 from bizdesk.errors import ValidationError
-from bizdesk.services.audit import ENTITY_KINDS, list_events
+from bizdesk.services.admin.audit import ENTITY_KINDS, list_events
 from tests.test_cli import bizdesk as run
 
 

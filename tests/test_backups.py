@@ -16,8 +16,8 @@ import pytest
 
 from bizdesk.config import backups_dir, sqlite_path
 from bizdesk.errors import StoreError
-from bizdesk.services import backup as B
-from bizdesk.services import contacts as C
+from bizdesk.services.admin import backup as B
+from bizdesk.services.crm import contacts as C
 
 # backups are SQLite files (PostgreSQL stores are backed up with pg_dump)
 pytestmark = pytest.mark.usefixtures("sqlite_only")
@@ -52,7 +52,7 @@ WRITER = textwrap.dedent(
     """
     import sys
     from bizdesk.db import open_store
-    from bizdesk.services import contacts as C
+    from bizdesk.services.crm import contacts as C
     s = open_store(sys.argv[1], user="tester")
     print("ready", flush=True)
     n = 0
@@ -175,7 +175,7 @@ def test_restore_replaces_a_damaged_store_without_opening_it(store, tmp_path, da
 
 
 def test_every_backup_is_verified_and_check_flags_a_bad_one(store):
-    from bizdesk.services.checks import run_checks
+    from bizdesk.services.admin.checks import run_checks
 
     made = B.backup_store(store)
     assert B.file_problem(made) is None

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bizdesk.errors import ValidationError
-from bizdesk.services.business_hours import (
+from bizdesk.services.crm.business_hours import (
     BusinessHours,
     add_business_seconds,
     business_seconds_between,

@@ -8,19 +8,13 @@ from decimal import Decimal
 
 import pytest
 
-from bizdesk.services import (
-    contacts,
-    deals,
-    ledger,
-    ledger_reports,
-    purchasing,
-    sales,
-    stock,
-    tickets,
-)
-from bizdesk.services.dashboard import dashboard
-from bizdesk.services.reports import build, report_csv
-from bizdesk.services.search import find
+from bizdesk.services.books import ledger, ledger_reports
+from bizdesk.services.crm import contacts, tickets
+from bizdesk.services.inventory import stock
+from bizdesk.services.overview.dashboard import dashboard
+from bizdesk.services.overview.reports import build, report_csv
+from bizdesk.services.overview.search import find
+from bizdesk.services.trade import deals, purchasing, sales
 from tests.erp_helpers import errors, product, supplier
 
 

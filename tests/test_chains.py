@@ -14,10 +14,11 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from bizdesk.db import Store
-from bizdesk.services import contacts, ledger
-from bizdesk.services.checks import run_checks
-from bizdesk.services.contacts import ContactInput
-from bizdesk.services.ledger import EntryInput, LineInput
+from bizdesk.services.admin.checks import run_checks
+from bizdesk.services.books import ledger
+from bizdesk.services.books.ledger import EntryInput, LineInput
+from bizdesk.services.crm import contacts
+from bizdesk.services.crm.contacts import ContactInput
 from tests.erp_helpers import errors
 
 
@@ -172,7 +173,7 @@ def test_check_prints_the_heads(tmp_path) -> None:  # noqa: ANN001
 
 def test_every_backup_records_the_heads(books: Store, sqlite_only, tmp_path) -> None:  # noqa: ANN001
     """Beside each backup, the heads it was taken at, as check prints them."""
-    from bizdesk.services.backup import backup_store, heads_file
+    from bizdesk.services.admin.backup import backup_store, heads_file
 
     path = backup_store(books, tmp_path / "kept.db")
     recorded = heads_file(path).read_text().splitlines()

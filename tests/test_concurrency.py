@@ -18,8 +18,11 @@ from bizdesk.errors import StoreError
 from bizdesk.models.deals import Deal
 from bizdesk.models.ledger import JournalEntry
 from bizdesk.models.tickets import Ticket
-from bizdesk.services import contacts, deals, sales, setup, stock, tickets
-from bizdesk.services import ledger as L
+from bizdesk.services.admin import setup
+from bizdesk.services.books import ledger as L
+from bizdesk.services.crm import contacts, tickets
+from bizdesk.services.inventory import stock
+from bizdesk.services.trade import deals, sales
 from tests.erp_helpers import errors, product
 from tests.procs import run_together
 

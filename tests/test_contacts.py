@@ -1,4 +1,4 @@
-"""Contacts: every rule and every refusal of services/contacts.py."""
+"""Contacts: every rule and every refusal of services/crm/contacts.py."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from sqlmodel import func, select
 
 from bizdesk.errors import Conflict, NotFound, ValidationError
 from bizdesk.models.core import AuditEvent
-from bizdesk.services import contacts as C
-from bizdesk.services import deals as D
-from bizdesk.services import tickets as T
-from bizdesk.services.paging import PageRequest
+from bizdesk.services.base.paging import PageRequest
+from bizdesk.services.crm import contacts as C
+from bizdesk.services.crm import tickets as T
+from bizdesk.services.trade import deals as D
 
 
 def new(store, **kw):

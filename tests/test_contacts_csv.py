@@ -7,10 +7,10 @@ import io
 import pytest
 
 from bizdesk.errors import ValidationError
-from bizdesk.services import contacts as C
-from bizdesk.services.exports import export_contacts
-from bizdesk.services.imports import import_contacts
-from bizdesk.services.paging import PageRequest
+from bizdesk.services.base.paging import PageRequest
+from bizdesk.services.crm import contacts as C
+from bizdesk.services.exchange.crm_exports import export_contacts
+from bizdesk.services.exchange.crm_imports import import_contacts
 
 GOOD = (
     "name,kind,organization,email,phone,city,country,tags,stage,roles,notes\n"

@@ -8,9 +8,9 @@ from decimal import Decimal
 import pytest
 
 from bizdesk.errors import Conflict, NotFound, ValidationError
-from bizdesk.services import contacts as C
-from bizdesk.services import deals as D
-from bizdesk.services.paging import PageRequest
+from bizdesk.services.base.paging import PageRequest
+from bizdesk.services.crm import contacts as C
+from bizdesk.services.trade import deals as D
 
 
 @pytest.fixture

@@ -10,7 +10,10 @@ from sqlalchemy import select
 
 from bizdesk.errors import ValidationError
 from bizdesk.models.stock import StockMove
-from bizdesk.services import contacts, ledger_reports, purchasing, sales, stock
+from bizdesk.services.books import ledger_reports
+from bizdesk.services.crm import contacts
+from bizdesk.services.inventory import stock
+from bizdesk.services.trade import purchasing, sales
 from tests.erp_helpers import errors, order, product, supplier
 
 

@@ -7,8 +7,9 @@ from datetime import date
 from sqlalchemy import text
 
 from bizdesk.db import open_store
-from bizdesk.services import demo, setup
-from bizdesk.services.checks import run_checks
+from bizdesk.services.admin import setup
+from bizdesk.services.admin.checks import run_checks
+from bizdesk.services.demo import shop as demo
 
 DAY = date(2026, 11, 22)
 STABLE = {

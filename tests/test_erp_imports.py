@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bizdesk.errors import ValidationError
-from bizdesk.services import erp_imports, ledger, ledger_reports
+from bizdesk.services.books import ledger, ledger_reports
+from bizdesk.services.exchange import erp_imports
 from tests.erp_helpers import errors, product
 
 HEADER = "entry,date,account,debit,credit,memo,contact\n"
@@ -77,7 +78,7 @@ def test_imported_entries_are_searchable_and_the_index_is_checked(store, backend
     from datetime import date
 
     from bizdesk.models.ledger import JournalEntry
-    from bizdesk.services.search import find
+    from bizdesk.services.overview.search import find
 
     data = HEADER + "A,2026-11-01,1010,10,,Quarterly insurance,\nA,2026-11-01,3000,,10,,\n"
     erp_imports.import_journal(store, data)

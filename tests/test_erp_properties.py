@@ -29,8 +29,11 @@ from hypothesis.stateful import (
 
 from bizdesk.db import Store, open_store
 from bizdesk.errors import Conflict, NotFound, PermissionDenied, ValidationError
-from bizdesk.services import ledger, ledger_reports, purchasing, sales, setup, stock, users
-from bizdesk.services.permissions import allowed
+from bizdesk.services.admin import setup, users
+from bizdesk.services.base.permissions import allowed
+from bizdesk.services.books import ledger, ledger_reports
+from bizdesk.services.inventory import stock
+from bizdesk.services.trade import purchasing, sales
 from tests.erp_helpers import errors, product, supplier
 
 SKUS = ("A", "B", "C")  # B may go below zero, A and C may not

@@ -17,18 +17,18 @@ from textual.widgets import Input, Static
 from bizdesk.app import BizdeskApp
 from bizdesk.errors import ValidationError
 from bizdesk.screens.contacts import ContactScreen
-from bizdesk.services import contacts as C
-from bizdesk.services import deals as D
-from bizdesk.services import erp_imports as E
-from bizdesk.services import imports as I
-from bizdesk.services import ledger as L
-from bizdesk.services import purchasing as PU
-from bizdesk.services import sales as SA
-from bizdesk.services import setup
-from bizdesk.services import stock as S
-from bizdesk.services import tickets as T
-from bizdesk.services import users as U
-from bizdesk.services.paging import PageRequest
+from bizdesk.services.admin import setup
+from bizdesk.services.admin import users as U
+from bizdesk.services.base.paging import PageRequest
+from bizdesk.services.books import ledger as L
+from bizdesk.services.crm import contacts as C
+from bizdesk.services.crm import tickets as T
+from bizdesk.services.exchange import crm_imports as I
+from bizdesk.services.exchange import erp_imports as E
+from bizdesk.services.inventory import stock as S
+from bizdesk.services.trade import deals as D
+from bizdesk.services.trade import purchasing as PU
+from bizdesk.services.trade import sales as SA
 from bizdesk.widgets.form import FormScreen
 from bizdesk.widgets.paged_table import PagedTable
 from tests.tui_helpers import SIZE, settle

@@ -55,18 +55,24 @@ APP_DEFERS = (
     "bizdesk.cli",
     "bizdesk.gate",
 )
-APP_SERVICES = {"bizdesk.services", "bizdesk.services.drafts", "bizdesk.services.permissions"}
+APP_SERVICES = {
+    "bizdesk.services",
+    "bizdesk.services.admin",
+    "bizdesk.services.admin.drafts",
+    "bizdesk.services.base",
+    "bizdesk.services.base.permissions",
+}
 # Home (the one tab built at start): no stock, order, search, report or journal-screen code.
 HOME_DEFERS = (
-    "bizdesk.services.stock",
-    "bizdesk.services.sales",
-    "bizdesk.services.purchasing",
-    "bizdesk.services.doc_lines",
-    "bizdesk.services.reports",
-    "bizdesk.services.ledger_reports",
-    "bizdesk.services.backup",
-    "bizdesk.services.checks",
-    "bizdesk.services.search",
+    "bizdesk.services.inventory.stock",
+    "bizdesk.services.trade.sales",
+    "bizdesk.services.trade.purchasing",
+    "bizdesk.services.trade.doc_lines",
+    "bizdesk.services.overview.reports",
+    "bizdesk.services.books.ledger_reports",
+    "bizdesk.services.admin.backup",
+    "bizdesk.services.admin.checks",
+    "bizdesk.services.overview.search",
     "bizdesk.screens.journal",
     "bizdesk.screens.contacts",
     "bizdesk.screens.reports",
@@ -94,13 +100,15 @@ def test_the_app_starts_without_the_tabs_and_the_command_line():
 
 def test_home_loads_no_other_tab_and_no_stock_or_orders():
     loaded = _loaded("bizdesk.app", "bizdesk.screens.home")
-    assert "bizdesk.services.dashboard" in loaded
+    assert "bizdesk.services.overview.dashboard" in loaded
     assert _present(loaded, HOME_DEFERS) == []
 
 
 def test_the_core_runs_without_the_interface():
     """What the contracts say statically, at run time: the services, db and models load no
     Textual and no command line."""
-    loaded = _loaded("bizdesk.services.contacts", "bizdesk.services.reports", "bizdesk.db")
+    loaded = _loaded(
+        "bizdesk.services.crm.contacts", "bizdesk.services.overview.reports", "bizdesk.db"
+    )
     assert "bizdesk.models" in loaded
     assert _present(loaded, ("textual", "typer", "bizdesk.app", "bizdesk.cli")) == []

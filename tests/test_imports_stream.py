@@ -21,12 +21,12 @@ from hypothesis import strategies as st
 
 from bizdesk.errors import Conflict
 from bizdesk.files import atomic_write
-from bizdesk.services import contacts as C
-from bizdesk.services import validate as v
-from bizdesk.services.csvio import neutralise, read_rows, write_rows
-from bizdesk.services.exports import export_contacts
-from bizdesk.services.imports import CONTACT_COLUMNS, import_contacts
-from bizdesk.services.paging import PageRequest
+from bizdesk.services.base import validate as v
+from bizdesk.services.base.csvio import neutralise, read_rows, write_rows
+from bizdesk.services.base.paging import PageRequest
+from bizdesk.services.crm import contacts as C
+from bizdesk.services.exchange.crm_exports import export_contacts
+from bizdesk.services.exchange.crm_imports import CONTACT_COLUMNS, import_contacts
 
 
 def bizdesk(*args: str, stdin: str | None = None, cwd: str | None = None):  # noqa: ANN201
@@ -141,7 +141,7 @@ def test_peak_memory_does_not_grow_with_the_file(tmp_path):
 def test_bulk_import_fills_the_search_index_and_keeps_the_trigger(store, new_store):
     from sqlalchemy import text
 
-    from bizdesk.services.paging import PageRequest
+    from bizdesk.services.base.paging import PageRequest
     from tests.erp_helpers import errors
 
     import_contacts(
@@ -199,7 +199,7 @@ def test_a_bulk_import_rebuilds_the_indexes_it_set_aside(store, sqlite_only, mon
     assert _indexes(store) == before
     assert errors(store) == []  # integrity_check: every index holds every row
     # a write that fails after the indexes were dropped rolls the drop back with it
-    from bizdesk.services import imports
+    from bizdesk.services.exchange import crm_imports as imports
 
     checked = imports._check_file
 
@@ -238,8 +238,8 @@ def test_a_bulk_import_keeps_the_indexes_of_an_analyzed_store(store, sqlite_only
 
 
 def test_a_bulk_journal_import_rebuilds_the_indexes_it_set_aside(store, sqlite_only):
-    from bizdesk.services.erp_imports import import_journal
-    from bizdesk.services.ledger_reports import trial_balance
+    from bizdesk.services.books.ledger_reports import trial_balance
+    from bizdesk.services.exchange.erp_imports import import_journal
     from tests.erp_helpers import errors
 
     before = _indexes(store)
@@ -409,7 +409,7 @@ def test_files_in_a_shop_group_folder_are_0660(tmp_path):
 
 
 def test_report_csv_file_is_private(store, tmp_path):
-    from bizdesk.services.reports import build, write_csv
+    from bizdesk.services.overview.reports import build, write_csv
 
     old = os.umask(0o022)
     try:

@@ -16,10 +16,10 @@ from textual._xterm_parser import XTermParser
 
 from bizdesk.app import BizdeskApp
 from bizdesk.db import Store, open_store
-from bizdesk.services import contacts as C
-from bizdesk.services import purchasing as PU
-from bizdesk.services import stock as S
-from bizdesk.services.paging import PageRequest
+from bizdesk.services.base.paging import PageRequest
+from bizdesk.services.crm import contacts as C
+from bizdesk.services.inventory import stock as S
+from bizdesk.services.trade import purchasing as PU
 from bizdesk.widgets.form import FormScreen
 from tests.erp_helpers import order, product, supplier
 from tests.test_ssh import Terminal, screen_text

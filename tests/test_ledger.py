@@ -8,8 +8,8 @@ from decimal import Decimal
 import pytest
 
 from bizdesk.errors import PermissionDenied, ValidationError
-from bizdesk.services import ledger, ledger_reports
-from bizdesk.services.ledger import EntryInput, LineInput
+from bizdesk.services.books import ledger, ledger_reports
+from bizdesk.services.books.ledger import EntryInput, LineInput
 from tests.erp_helpers import errors
 
 
@@ -184,8 +184,8 @@ def test_reports_agree(store) -> None:  # noqa: ANN001
 
 
 def test_aging_fifo_by_contact(store) -> None:  # noqa: ANN001
-    from bizdesk.services import contacts
-    from bizdesk.services.contacts import ContactInput
+    from bizdesk.services.crm import contacts
+    from bizdesk.services.crm.contacts import ContactInput
 
     with store.write() as uow:
         cid = contacts.create(uow, ContactInput(name="Dana Client")).contact.id

@@ -8,10 +8,12 @@ import pytest
 
 from bizdesk.db import open_store
 from bizdesk.errors import StoreError
-from bizdesk.services import demo, ledger_reports, setup
-from bizdesk.services.checks import run_checks
-from bizdesk.services.search import find
-from bizdesk.services.transfer import migrate_to
+from bizdesk.services.admin import setup
+from bizdesk.services.admin.checks import run_checks
+from bizdesk.services.admin.transfer import migrate_to
+from bizdesk.services.books import ledger_reports
+from bizdesk.services.demo import shop as demo
+from bizdesk.services.overview.search import find
 from tests.test_cli import bizdesk
 
 pytestmark = pytest.mark.skipif(
@@ -36,7 +38,7 @@ def test_demo_store_moves_to_postgresql_whole(tmp_path, pg_server) -> None:  # n
             assert ledger_reports.trial_balance(a) == ledger_reports.trial_balance(b)
             assert find(a, "JE-1") == find(b, "JE-1")
         with target.write() as uow:  # the id sequences moved past the copied rows
-            from bizdesk.services import contacts as C
+            from bizdesk.services.crm import contacts as C
 
             C.create(uow, C.ContactInput(name="After the move"))
         target.dispose()

@@ -11,16 +11,12 @@ import pytest
 from bizdesk.app import BizdeskApp
 from bizdesk.db import open_store
 from bizdesk.errors import ValidationError
-from bizdesk.services import (
-    contacts,
-    erp_imports,
-    ledger,
-    ledger_reports,
-    purchasing,
-    sales,
-    setup,
-    stock,
-)
+from bizdesk.services.admin import setup
+from bizdesk.services.books import ledger, ledger_reports
+from bizdesk.services.crm import contacts
+from bizdesk.services.exchange import erp_imports
+from bizdesk.services.inventory import stock
+from bizdesk.services.trade import purchasing, sales
 from tests.erp_helpers import errors, order, product, supplier
 from tests.test_cli import bizdesk
 from tests.test_cli import db as db  # noqa: F401  (the fixture)
@@ -321,8 +317,8 @@ BAD_DATES = ["2026-W07-1", "20260215", "0001-01-01", "2026-02-30", "31/12/2026"]
 
 @pytest.mark.parametrize("input_locale", [None, "en_US", "vi_VN"])
 def test_every_number_and_date_field_refuses_and_stores_nothing(store, input_locale) -> None:  # noqa: ANN001
-    from bizdesk.services import deals
-    from bizdesk.services.paging import PageRequest
+    from bizdesk.services.base.paging import PageRequest
+    from bizdesk.services.trade import deals
 
     pid = product(store, "NUT", cost="1")
     with store.write() as uow:
@@ -376,7 +372,7 @@ def test_every_number_and_date_field_refuses_and_stores_nothing(store, input_loc
 
 @pytest.mark.parametrize("typed", ["1_0", "１２", "+5", "1e1", "8.5", "NaN"])
 def test_support_targets_are_read_by_the_same_reader(store, typed) -> None:  # noqa: ANN001
-    from bizdesk.services import tickets
+    from bizdesk.services.crm import tickets
 
     with store.write() as uow, pytest.raises(ValidationError) as exc:
         tickets.set_sla_policy(uow, {"urgent": (typed, "24")})

@@ -4,8 +4,8 @@ number, the series has no gap, and the books still check (on SQLite and PostgreS
 from __future__ import annotations
 
 from bizdesk.db import open_store
-from bizdesk.services import ledger
-from bizdesk.services.ledger import EntryInput, LineInput
+from bizdesk.services.books import ledger
+from bizdesk.services.books.ledger import EntryInput, LineInput
 from tests.erp_helpers import errors
 from tests.procs import run_together
 

@@ -7,8 +7,10 @@ from decimal import Decimal
 import pytest
 
 from bizdesk.errors import Conflict, ValidationError
-from bizdesk.services import ledger, ledger_reports, purchasing, stock
-from bizdesk.services.paging import PageRequest
+from bizdesk.services.base.paging import PageRequest
+from bizdesk.services.books import ledger, ledger_reports
+from bizdesk.services.inventory import stock
+from bizdesk.services.trade import purchasing
 from tests.erp_helpers import errors, order, product, supplier
 
 
@@ -36,7 +38,7 @@ def test_order_totals_and_defaults(shop) -> None:  # noqa: ANN001
 
 def test_bad_orders_are_refused(shop) -> None:  # noqa: ANN001
     store, sid = shop
-    from bizdesk.services import contacts
+    from bizdesk.services.crm import contacts
 
     with store.write() as uow:
         contacts.create(uow, contacts.ContactInput(name="Walk In"))
@@ -209,7 +211,7 @@ def test_receipts_keep_stock_and_books_together(shop) -> None:  # noqa: ANN001
 
 
 def test_merging_suppliers_moves_orders_and_postings(shop) -> None:  # noqa: ANN001
-    from bizdesk.services import contacts
+    from bizdesk.services.crm import contacts
 
     store, sid = shop
     other = supplier(store, "Acme Supplies (old)")
@@ -224,7 +226,7 @@ def test_merging_suppliers_moves_orders_and_postings(shop) -> None:  # noqa: ANN
 
 
 def test_supplier_statement_report(shop) -> None:  # noqa: ANN001
-    from bizdesk.services.reports import build
+    from bizdesk.services.overview.reports import build
 
     store, sid = shop
     po = order(store, sid, ("BOLT", "10", "1.00"))

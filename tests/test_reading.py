@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from bizdesk import money as M
 from bizdesk.formatting import editable, money, number
 from bizdesk.reading import DateError, read_date
-from bizdesk.services import validate as v
+from bizdesk.services.base import validate as v
 
 LOCALES = ("en_US", "es_ES", "ro_RO", "vi_VN")
 MACHINE = "use digits with . for decimals and no thousands separator"

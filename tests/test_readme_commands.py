@@ -13,7 +13,10 @@ from datetime import UTC, date, datetime
 import pytest
 
 from bizdesk.db import open_store
-from bizdesk.services import contacts, deals, sales, setup, stock
+from bizdesk.services.admin import setup
+from bizdesk.services.crm import contacts
+from bizdesk.services.inventory import stock
+from bizdesk.services.trade import deals, sales
 from tests.erp_helpers import errors, order, product, supplier
 from tests.test_cli import bizdesk
 
@@ -206,7 +209,8 @@ def test_audit_since_a_date(shop) -> None:  # noqa: ANN001
 def test_large_demo_scaled_down_is_consistent(tmp_path, monkeypatch) -> None:  # noqa: ANN001
     """The large generator (bulk inserts), at a small size: every check passes, the counts
     are what was asked, and the reports run on it."""
-    from bizdesk.services import demo, demo_erp
+    from bizdesk.services.demo import operations as demo_erp
+    from bizdesk.services.demo import shop as demo
 
     monkeypatch.setitem(demo.SIZES, "large", (300, 60, 90))
     monkeypatch.setattr(demo_erp, "LARGE", {"products": 40, "moves": 400, "lines": 2000})

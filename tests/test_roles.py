@@ -13,10 +13,14 @@ import bizdesk.services as services_pkg
 from bizdesk.db import Store, open_store
 from bizdesk.errors import NotFound, PermissionDenied, ValidationError
 from bizdesk.models.core import ROLES, AuditEvent
-from bizdesk.services import ledger, permissions, reports, sales, search, setup, users
-from bizdesk.services.dashboard import dashboard
-from bizdesk.services.paging import PageRequest
-from bizdesk.services.permissions import PERMISSIONS
+from bizdesk.services.admin import setup, users
+from bizdesk.services.base import permissions
+from bizdesk.services.base.paging import PageRequest
+from bizdesk.services.base.permissions import PERMISSIONS
+from bizdesk.services.books import ledger
+from bizdesk.services.overview import reports, search
+from bizdesk.services.overview.dashboard import dashboard
+from bizdesk.services.trade import sales
 from tests.erp_helpers import order, product, supplier
 
 # Public functions taking a unit of work that are not entry points of their own: lookups
@@ -37,8 +41,8 @@ HELPERS = {
     "purchasing.preview_totals",
     "sales.available",
     "sales.preview_totals",
-    "search.index_entries",
-    "search.entry_memo_condition",
+    "entry_search.index_entries",
+    "entry_search.entry_memo_condition",
     "setup.is_initialized",
     "setup.initialize",  # refuses a store already set up; its caller becomes the owner
     "setup.needs_erp_defaults",
@@ -59,8 +63,8 @@ HELPERS = {
     "paging.keyset_page",
     "documents.write_document",
     "deals.preview_lines",  # a running total of lines being typed (no data read)
-    "imports.bulk_indexing",  # inside the import's own checked write
-    "imports.fewer_indexes",  # inside the import's own checked write
+    "crm_imports.bulk_indexing",  # inside the import's own checked write
+    "crm_imports.fewer_indexes",  # inside the import's own checked write
     "stock.plan_issue",  # where a delivery takes stock from: inside sales.deliver
     "stock.stock_by_location",  # the same, and the delivery form's note (sales.delivery_stock)
 }
@@ -69,10 +73,11 @@ HELPERS = {
 def entry_points() -> list[tuple[str, object]]:
     """Every public function of services/ whose first parameter is the unit of work."""
     found = []
-    for info in pkgutil.iter_modules(services_pkg.__path__):
-        if info.name == "permissions":
+    for info in pkgutil.walk_packages(services_pkg.__path__, "bizdesk.services."):
+        short = info.name.rpartition(".")[2]
+        if info.ispkg or short == "permissions":
             continue
-        mod = importlib.import_module(f"bizdesk.services.{info.name}")
+        mod = importlib.import_module(info.name)
         for name, fn in vars(mod).items():
             if name.startswith("_") or not inspect.isfunction(fn):
                 continue
@@ -80,7 +85,7 @@ def entry_points() -> list[tuple[str, object]]:
                 continue
             params = list(inspect.signature(fn).parameters)
             if params and params[0] == "uow":
-                found.append((f"{info.name}.{name}", fn))
+                found.append((f"{short}.{name}", fn))
     return sorted(found, key=lambda p: p[0])
 
 
@@ -238,7 +243,7 @@ def test_a_counter_sale_by_sales_posts_without_journal_rights(store) -> None:  #
     product(store, "BIKE", name="City bike", cost="400", sale_price="650", vat_rate="20")
     po = order(store, sid, ("BIKE", "2", "400"))
     with store.write() as uow:
-        from bizdesk.services import purchasing
+        from bizdesk.services.trade import purchasing
 
         purchasing.receive(uow, po.id, {ln.id: str(ln.qty) for ln in po.lines})
         users.add(uow, "sam", "sales")
@@ -301,9 +306,9 @@ def test_users_add_set_role_disable_and_the_last_owner(store) -> None:  # noqa: 
 
 def test_store_level_services_check_too(people, tmp_path) -> None:  # noqa: ANN001
     """backup, restore, check and demo take a store, not a unit of work: same table."""
-    from bizdesk.services import demo
-    from bizdesk.services.backup import backup_store
-    from bizdesk.services.checks import run_checks
+    from bizdesk.services.admin.backup import backup_store
+    from bizdesk.services.admin.checks import run_checks
+    from bizdesk.services.demo import shop as demo
 
     def passed(call) -> bool:  # noqa: ANN001
         try:
@@ -327,7 +332,7 @@ def test_store_level_services_check_too(people, tmp_path) -> None:  # noqa: ANN0
 def test_migrate_to_checks_the_role_before_reading(people) -> None:  # noqa: ANN001
     """Copying the store out is the owner's: anyone else is refused before a row is read
     (the target named here does not even exist, so nothing could have been copied)."""
-    from bizdesk.services.transfer import migrate_to
+    from bizdesk.services.admin.transfer import migrate_to
 
     nowhere = "postgresql+psycopg://nobody@/bizdesk_nowhere?host=/nonexistent-socket-folder"
     for role in ROLES:

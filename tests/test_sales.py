@@ -8,7 +8,10 @@ from decimal import Decimal
 import pytest
 
 from bizdesk.errors import ValidationError
-from bizdesk.services import contacts, deals, ledger_reports, purchasing, sales, stock
+from bizdesk.services.books import ledger_reports
+from bizdesk.services.crm import contacts
+from bizdesk.services.inventory import stock
+from bizdesk.services.trade import deals, purchasing, sales
 from tests.erp_helpers import errors, order, product, supplier
 
 
@@ -201,8 +204,8 @@ def test_return_after_payment_owes_a_refund(shop) -> None:  # noqa: ANN001
 
 
 def test_the_customers_whole_story_and_ticket_links(shop) -> None:  # noqa: ANN001
-    from bizdesk.services import tickets
-    from bizdesk.services.story import story
+    from bizdesk.services.crm import tickets
+    from bizdesk.services.overview.story import story
 
     store, cid = shop
     so = _order(store, cid, ("BIKE", "1"))
@@ -252,8 +255,8 @@ def test_a_contact_page_shows_each_role_what_it_may_read(
     """Support and warehouse work with the customer, not with what they were invoiced,
     paid or owe; warehouse sees no deals either (as its Deals tab says)."""
     from bizdesk.db import Store
-    from bizdesk.services import users
-    from bizdesk.services.story import story
+    from bizdesk.services.admin import users
+    from bizdesk.services.overview.story import story
 
     store, cid = shop
     so = _order(store, cid, ("BIKE", "1"))

@@ -4,7 +4,8 @@ why, and stock never goes below zero."""
 from __future__ import annotations
 
 from bizdesk.db import open_store
-from bizdesk.services import sales, stock
+from bizdesk.services.inventory import stock
+from bizdesk.services.trade import sales
 from tests.erp_helpers import errors, product
 from tests.procs import run_together
 

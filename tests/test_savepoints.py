@@ -10,9 +10,9 @@ from sqlalchemy import func, select
 from bizdesk.errors import ValidationError
 from bizdesk.models.contacts import Contact
 from bizdesk.models.core import AuditEvent
-from bizdesk.services import contacts
-from bizdesk.services.contacts import ContactInput
-from bizdesk.services.permissions import requires
+from bizdesk.services.base.permissions import requires
+from bizdesk.services.crm import contacts
+from bizdesk.services.crm.contacts import ContactInput
 
 
 @requires("contacts.edit")

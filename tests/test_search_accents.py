@@ -6,9 +6,13 @@ from __future__ import annotations
 import pytest
 
 from bizdesk.folding import fold
-from bizdesk.services import contacts, deals, imports, search, stock
-from bizdesk.services.contacts import ContactInput
-from bizdesk.services.paging import PageRequest
+from bizdesk.services.base.paging import PageRequest
+from bizdesk.services.crm import contacts
+from bizdesk.services.crm.contacts import ContactInput
+from bizdesk.services.exchange import crm_imports as imports
+from bizdesk.services.inventory import stock
+from bizdesk.services.overview import search
+from bizdesk.services.trade import deals
 from tests.erp_helpers import order, product, supplier
 
 
@@ -107,7 +111,7 @@ def test_find_anything_ignores_accents(store) -> None:  # noqa: ANN001
 
 
 def test_order_lists_filter_by_a_folded_supplier_name(store) -> None:  # noqa: ANN001
-    from bizdesk.services import purchasing
+    from bizdesk.services.trade import purchasing
 
     sid = supplier(store, "Furnizor Șurub Oțel")
     product(store, "BOLT-1")
@@ -119,7 +123,7 @@ def test_order_lists_filter_by_a_folded_supplier_name(store) -> None:  # noqa: A
 
 
 def test_tickets_are_found_without_accents(store) -> None:  # noqa: ANN001
-    from bizdesk.services import tickets
+    from bizdesk.services.crm import tickets
 
     with store.write() as uow:
         t = tickets.create(uow, tickets.TicketInput(subject="Frână defectă la bicicletă"))

@@ -10,16 +10,12 @@ from sqlalchemy import func, select
 
 from bizdesk.errors import ValidationError
 from bizdesk.models.stock import StockMove
-from bizdesk.services import (
-    contacts,
-    erp_exports,
-    erp_imports,
-    ledger_reports,
-    purchasing,
-    sales,
-    stock,
-)
-from bizdesk.services.paging import PageRequest
+from bizdesk.services.base.paging import PageRequest
+from bizdesk.services.books import ledger_reports
+from bizdesk.services.crm import contacts
+from bizdesk.services.exchange import erp_exports, erp_imports
+from bizdesk.services.inventory import stock
+from bizdesk.services.trade import purchasing, sales
 from tests.erp_helpers import errors, product, supplier
 
 

@@ -11,9 +11,9 @@ import sys
 import pytest
 
 from bizdesk.db import open_store
-from bizdesk.services import checks
-from bizdesk.services import contacts as C
-from bizdesk.services.backup import backup_store
+from bizdesk.services.admin import checks
+from bizdesk.services.admin.backup import backup_store
+from bizdesk.services.crm import contacts as C
 
 
 def mode(path) -> int:  # noqa: ANN001

@@ -11,9 +11,9 @@ from datetime import UTC, datetime
 import pytest
 
 from bizdesk.app import BizdeskApp
-from bizdesk.services import contacts as C
-from bizdesk.services import deals as D
-from bizdesk.services import tickets as T
+from bizdesk.services.crm import contacts as C
+from bizdesk.services.crm import tickets as T
+from bizdesk.services.trade import deals as D
 from tests.tui_helpers import workers_done
 
 PAST = datetime(2024, 3, 4, 9, tzinfo=UTC)
@@ -139,9 +139,9 @@ def test_help(shop, snap_compare):
 def erp_shop(shop):  # noqa: ANN001, ANN201
     """The CRM shop plus products (one with markup in its name), an order part-received
     and billed, and a hand-made entry, all on fixed dates."""
-    from bizdesk.services import ledger as L
-    from bizdesk.services import purchasing as PU
-    from bizdesk.services import stock as S
+    from bizdesk.services.books import ledger as L
+    from bizdesk.services.inventory import stock as S
+    from bizdesk.services.trade import purchasing as PU
 
     with shop.write() as uow:
         for sku, name, cost in (

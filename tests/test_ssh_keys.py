@@ -1,4 +1,4 @@
-"""Staff keys of the enforced shared set-up (services/ssh_keys.py) and what the gate lets a
+"""Staff keys of the enforced shared set-up (services/admin/ssh_keys.py) and what the gate lets a
 process touch (bizdesk.files.may_write / may_read), without root: the whole set-up with
 real users and sshd is tests/test_gate.py."""
 
@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bizdesk.errors import ValidationError
-from bizdesk.services import ssh_keys
+from bizdesk.services.admin import ssh_keys
 
 ED = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMx8n2l0bYb5n1W8dV3fX9m9m2l0bYb5n1W8dV3fX9m9 ann@laptop"
 PROGRAM = ("/opt/bizdesk/bin/python", "-I", "-m", "bizdesk")

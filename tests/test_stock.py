@@ -7,8 +7,9 @@ from decimal import Decimal
 import pytest
 
 from bizdesk.errors import ValidationError
-from bizdesk.services import ledger, stock
-from bizdesk.services.paging import PageRequest
+from bizdesk.services.base.paging import PageRequest
+from bizdesk.services.books import ledger
+from bizdesk.services.inventory import stock
 from tests.erp_helpers import errors, order, product, supplier
 
 
@@ -33,7 +34,7 @@ def test_sku_unique_and_fields_checked(store) -> None:  # noqa: ANN001
 
 
 def test_supplier_must_have_the_role(store) -> None:  # noqa: ANN001
-    from bizdesk.services import contacts
+    from bizdesk.services.crm import contacts
 
     with store.write() as uow:
         contacts.create(uow, contacts.ContactInput(name="Just Customer"))
@@ -66,7 +67,7 @@ def test_allow_negative_products_may_go_below_zero(store) -> None:  # noqa: ANN0
 
 
 def test_moving_average_after_two_receipts(store) -> None:  # noqa: ANN001
-    from bizdesk.services import purchasing
+    from bizdesk.services.trade import purchasing
 
     sid = supplier(store)
     pid = product(store, "CUP")
@@ -112,7 +113,7 @@ def test_transfer_keeps_value_and_checks_source(store) -> None:  # noqa: ANN001
 
 
 def test_low_stock_and_reorder_drafts(store) -> None:  # noqa: ANN001
-    from bizdesk.services import purchasing
+    from bizdesk.services.trade import purchasing
 
     sid = supplier(store)
     a = product(store, "A1", supplier="Acme Supply", reorder_point="5", reorder_qty="20", cost="1")

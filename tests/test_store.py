@@ -17,8 +17,8 @@ from sqlalchemy import text
 
 from bizdesk.db import open_store
 from bizdesk.errors import StoreError
-from bizdesk.services import contacts as C
-from bizdesk.services import setup
+from bizdesk.services.admin import setup
+from bizdesk.services.crm import contacts as C
 
 
 def mode(path) -> int:  # noqa: ANN001
@@ -130,7 +130,8 @@ def test_upgrade_of_an_existing_store_backs_it_up_first(tmp_path, monkeypatch):
 def test_audit_user_comes_from_effective_uid_not_environment(tmp_path):
     code = """
 from bizdesk.db import open_store
-from bizdesk.services import contacts, setup
+from bizdesk.services.crm import contacts
+from bizdesk.services.admin import setup
 store = open_store(DB)
 setup.ensure_initialized(store)
 with store.write() as uow:
@@ -153,7 +154,8 @@ _WRITER = """
 import sys
 from datetime import date
 from bizdesk.db import open_store
-from bizdesk.services import ledger, stock
+from bizdesk.services.books import ledger
+from bizdesk.services.inventory import stock
 store = open_store(sys.argv[1], migrate=False)
 i = int(sys.argv[2])
 with store.read() as uow:
@@ -327,10 +329,13 @@ def test_a_crm_only_store_upgrades_and_gets_the_erp_defaults(tmp_path) -> None: 
 
     from bizdesk.db import open_store
     from bizdesk.db.migrate import alembic_config
-    from bizdesk.services import contacts, ledger, setup, stock
-    from bizdesk.services.audit import list_events
-    from bizdesk.services.checks import run_checks
-    from bizdesk.services.paging import PageRequest
+    from bizdesk.services.admin import setup
+    from bizdesk.services.admin.audit import list_events
+    from bizdesk.services.admin.checks import run_checks
+    from bizdesk.services.base.paging import PageRequest
+    from bizdesk.services.books import ledger
+    from bizdesk.services.crm import contacts
+    from bizdesk.services.inventory import stock
 
     path = tmp_path / "old.db"
     old = open_store(str(path), user="tester", migrate=False)
@@ -434,7 +439,7 @@ def test_a_store_with_stock_upgrades_from_the_chains_schema(tmp_path) -> None:  
 
     from bizdesk.db import open_store
     from bizdesk.db.migrate import alembic_config
-    from bizdesk.services import stock
+    from bizdesk.services.inventory import stock
 
     path = tmp_path / "old.db"
     old = open_store(str(path), user="tester", migrate=False)

@@ -10,9 +10,9 @@ from sqlmodel import select
 from bizdesk.errors import Conflict, ValidationError
 from bizdesk.models.core import User
 from bizdesk.models.tickets import Ticket
-from bizdesk.services import contacts as C
-from bizdesk.services import tickets as T
-from bizdesk.services.paging import PageRequest
+from bizdesk.services.base.paging import PageRequest
+from bizdesk.services.crm import contacts as C
+from bizdesk.services.crm import tickets as T
 
 MON9 = datetime(2026, 11, 16, 9, 0, tzinfo=UTC)  # Monday, opening time (UTC business hours)
 

@@ -8,8 +8,8 @@ from textual.widgets import Input, Static
 from bizdesk.app import BizdeskApp
 from bizdesk.db import open_store
 from bizdesk.screens.contacts import ContactScreen
-from bizdesk.services import contacts as C
-from bizdesk.services.paging import PageRequest
+from bizdesk.services.base.paging import PageRequest
+from bizdesk.services.crm import contacts as C
 from bizdesk.widgets.form import FormScreen
 from bizdesk.widgets.paged_table import PagedTable
 from tests.tui_helpers import SIZE, settle, type_text, wait_for
@@ -223,7 +223,7 @@ async def test_list_follows_changes_made_by_another_session(store):
         await settle(pilot, app)
         assert visible_names(app) == ["First"]
         with store.write() as uow:  # a colleague registered in the store (roles)
-            from bizdesk.services import users
+            from bizdesk.services.admin import users
 
             users.add(uow, "colleague", "sales")
         other = open_store(store.url, user="colleague")

@@ -10,10 +10,10 @@ from textual.widgets import Input, OptionList, Select, Static
 from bizdesk.app import BizdeskApp
 from bizdesk.screens.deals import DealsPane
 from bizdesk.screens.tickets import TicketScreen
-from bizdesk.services import contacts as C
-from bizdesk.services import deals as D
-from bizdesk.services import tickets as T
-from bizdesk.services.paging import PageRequest
+from bizdesk.services.base.paging import PageRequest
+from bizdesk.services.crm import contacts as C
+from bizdesk.services.crm import tickets as T
+from bizdesk.services.trade import deals as D
 from bizdesk.widgets.form import FormScreen
 from bizdesk.widgets.paged_table import PagedTable
 from tests.tui_helpers import SIZE, settle, type_text, wait_for

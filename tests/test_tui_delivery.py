@@ -8,7 +8,9 @@ from textual.widgets import Input, Label
 
 from bizdesk.app import BizdeskApp
 from bizdesk.screens.sales import SalesOrderScreen
-from bizdesk.services import contacts, sales, stock
+from bizdesk.services.crm import contacts
+from bizdesk.services.inventory import stock
+from bizdesk.services.trade import sales
 from bizdesk.widgets.form import FormScreen
 from tests.erp_helpers import errors, product
 from tests.tui_helpers import SIZE, settle

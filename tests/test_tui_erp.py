@@ -11,7 +11,9 @@ from bizdesk.app import BizdeskApp
 from bizdesk.screens.journal import AccountScreen, EntryScreen
 from bizdesk.screens.purchases import PurchaseOrderScreen
 from bizdesk.screens.stock import ProductScreen
-from bizdesk.services import ledger, purchasing, stock
+from bizdesk.services.books import ledger
+from bizdesk.services.inventory import stock
+from bizdesk.services.trade import purchasing
 from bizdesk.widgets.form import FormScreen
 from bizdesk.widgets.lines_form import LinesFormScreen
 from bizdesk.widgets.paged_table import PagedTable

@@ -18,12 +18,12 @@ from bizdesk.screens.deals import DealScreen, DealsPane
 from bizdesk.screens.help import HelpScreen
 from bizdesk.screens.home import Chart, HomePane, axis_labels, axis_ticks, bar_chart
 from bizdesk.screens.sales import SalesOrdersScreen
-from bizdesk.services import contacts as C
-from bizdesk.services import deals as D
-from bizdesk.services import sales as SA
-from bizdesk.services import stock as S
-from bizdesk.services.audit import latest_id
-from bizdesk.services.paging import PageRequest
+from bizdesk.services.admin.audit import latest_id
+from bizdesk.services.base.paging import PageRequest
+from bizdesk.services.crm import contacts as C
+from bizdesk.services.inventory import stock as S
+from bizdesk.services.trade import deals as D
+from bizdesk.services.trade import sales as SA
 from bizdesk.widgets.form import FormScreen
 from bizdesk.widgets.lines_form import LinesFormScreen
 from tests.erp_helpers import product

@@ -7,7 +7,7 @@ from textual.widgets import Input, Static
 from bizdesk.app import BizdeskApp
 from bizdesk.screens.contacts import ContactScreen
 from bizdesk.screens.help import HelpScreen
-from bizdesk.services import contacts as C
+from bizdesk.services.crm import contacts as C
 from tests.tui_helpers import SIZE, palette_hits, settle, type_text, wait_for
 
 

@@ -9,7 +9,9 @@ from textual.widgets import Input, Static
 
 from bizdesk.app import BizdeskApp
 from bizdesk.screens.sales import SalesOrderScreen, SalesOrdersScreen
-from bizdesk.services import contacts, sales, stock
+from bizdesk.services.crm import contacts
+from bizdesk.services.inventory import stock
+from bizdesk.services.trade import sales
 from bizdesk.widgets.form import FormScreen
 from bizdesk.widgets.lines_form import LinesFormScreen
 from tests.erp_helpers import errors, product

@@ -8,7 +8,7 @@ from bizdesk.app import BizdeskApp
 from bizdesk.db import Store
 from bizdesk.screens.home import HomePane
 from bizdesk.screens.users import NoAccess, UsersScreen
-from bizdesk.services import users
+from bizdesk.services.admin import users
 from bizdesk.widgets.form import FormScreen
 from bizdesk.widgets.paged_table import PagedTable
 from tests.tui_helpers import SIZE, settle, type_text

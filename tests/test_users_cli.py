@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bizdesk.db import open_store
 from bizdesk.identity import os_username
-from bizdesk.services import setup, users
+from bizdesk.services.admin import setup, users
 from tests.test_cli import bizdesk
 
 ME = os_username()

@@ -28,7 +28,7 @@ from bizdesk.faults import describe
 from bizdesk.formatting import UNSAFE, visible
 from bizdesk.identity import current_gate
 from bizdesk.screens.palette import BizdeskCommands, FindRecords
-from bizdesk.services.permissions import allowed, refusal
+from bizdesk.services.base.permissions import allowed, refusal
 from bizdesk.widgets.footer import KeysFooter
 from bizdesk.widgets.form import FormScreen
 from bizdesk.widgets.keys import OrderedKeys
@@ -124,7 +124,7 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
         self.locale = settings.get("locale", "en_US")
         # Numbers typed into forms are read as the screens show them, in the shop's locale.
         store.input_locale = self.locale
-        from bizdesk.services.users import access
+        from bizdesk.services.admin.users import access
 
         with store.read() as uow:  # the role decides which tabs show (services enforce it)
             self.role, self.ask = access(uow)
@@ -165,7 +165,7 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
     def daily_backup(self) -> None:
         """The first start of the day backs the store up (quietly; only a failure is said).
         Runs in its own thread beside the app, from run_app (not in Pilot tests)."""
-        from bizdesk.services.backup import daily_backup, verify_store
+        from bizdesk.services.admin.backup import daily_backup, verify_store
 
         try:
             if daily_backup(self.store) is None:  # made already today: still look at it
@@ -245,8 +245,8 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
 
     @work(thread=True, exclusive=True, group="poll")
     def _read_change_counter(self) -> None:
-        from bizdesk.services.audit import latest_id
-        from bizdesk.services.users import access
+        from bizdesk.services.admin.audit import latest_id
+        from bizdesk.services.admin.users import access
 
         try:
             with self.store.read() as uow:

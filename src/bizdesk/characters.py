@@ -9,7 +9,7 @@ interfaces that show them (a base module: both layers import it)."""
 # descriptions, comment bodies, interaction summaries) may hold "\n" and "\t" as well.
 # The marks U+200E/U+200F/U+061C are allowed: right-to-left writing needs them, and they only
 # set the direction of neutral characters next to them, so they cannot reverse a run of text.
-# (a regex character class: services/validate.py refuses these characters in every field,
+# (a regex character class: services/base/validate.py refuses these characters in every field,
 # formatting.visible shows them as codes on a terminal)
 REFUSED_EVERYWHERE = (
     "\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff"

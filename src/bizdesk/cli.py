@@ -159,8 +159,8 @@ def open_store(db: str | None, *, setup: bool = True):  # noqa: ANN201
     A missing store is refused (only ``init`` makes one); a damaged one opens read-only,
     and the sentence saying how to restore it is printed first."""
     from bizdesk.db import open_store as _open
-    from bizdesk.services.setup import ensure_initialized
-    from bizdesk.services.users import whoami
+    from bizdesk.services.admin.setup import ensure_initialized
+    from bizdesk.services.admin.users import whoami
 
     _resolve(db)
     with user_errors():
@@ -210,7 +210,7 @@ def _offer_new_store(db: str | None, path: Path) -> None:
     starts) whether to create it; without a terminal to ask, say how."""
     from bizdesk.db import create_store
     from bizdesk.faults import missing
-    from bizdesk.services.setup import ensure_initialized
+    from bizdesk.services.admin.setup import ensure_initialized
 
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         fail(str(missing(_current_url or "")))
@@ -246,7 +246,7 @@ def init(
     """Create a store and set it up; you become its owner."""
     from bizdesk.config import sqlite_path
     from bizdesk.db.engine import prepare_shared_folder
-    from bizdesk.services import setup
+    from bizdesk.services.admin import setup
 
     if shared_group is not None:
         path = sqlite_path(_resolve(_db(ctx, db)))
@@ -282,8 +282,8 @@ def demo(
     """Fill a store with a sample shop (the same every time)."""
     from bizdesk.config import sqlite_path
     from bizdesk.db import create_store
-    from bizdesk.services import demo as demo_service
-    from bizdesk.services.setup import ensure_initialized
+    from bizdesk.services.admin.setup import ensure_initialized
+    from bizdesk.services.demo import shop as demo_service
 
     if size not in ("small", "large"):
         fail("--size must be small or large", 2)
@@ -368,7 +368,8 @@ def _import_command(kind: str, noun: str) -> None:
             ),
         ] = None,
     ) -> None:
-        from bizdesk.services import erp_imports, imports
+        from bizdesk.services.exchange import crm_imports as imports
+        from bizdesk.services.exchange import erp_imports
 
         if locale is not None and kind == "contacts":
             fail("--locale: contacts have no numbers to read; leave it out", 2)
@@ -425,7 +426,8 @@ def _export_command(kind: str) -> None:
         ] = "csv",
         output: Annotated[str | None, typer.Option("-o", "--output")] = None,
     ) -> None:
-        from bizdesk.services import erp_exports, exports
+        from bizdesk.services.exchange import crm_exports as exports
+        from bizdesk.services.exchange import erp_exports
 
         formats = ("csv", "json", "ledger") if kind == "journal" else ("csv", "json")
         if fmt not in formats:
@@ -477,7 +479,7 @@ def report(
     fmt: FormatOpt = "table",
 ) -> None:
     """Print a report as a table, CSV or JSON."""
-    from bizdesk.services.reports import REPORTS, build, cell_text, plain, report_csv
+    from bizdesk.services.overview.reports import REPORTS, build, cell_text, plain, report_csv
 
     if name not in REPORTS:
         fail(f"unknown report {name!r}; available now: {', '.join(REPORTS)}", 2)
@@ -525,7 +527,7 @@ def report(
 @app.command("check")
 def check_cmd(ctx: typer.Context, db: DbOpt = None) -> None:
     """Verify every invariant; exit 1 and list violations."""
-    from bizdesk.services.checks import run_checks
+    from bizdesk.services.admin.checks import run_checks
 
     store = open_store(_db(ctx, db))
     with user_errors():
@@ -545,7 +547,7 @@ def backup(
     ctx: typer.Context, dest: Annotated[str | None, typer.Argument()] = None, db: DbOpt = None
 ) -> None:
     """Copy the store while others keep working (default: the backups folder)."""
-    from bizdesk.services.backup import backup_store
+    from bizdesk.services.admin.backup import backup_store
 
     store = open_store(_db(ctx, db))
     with user_errors():
@@ -558,7 +560,7 @@ def migrate_to_cmd(
     ctx: typer.Context, url: Annotated[str, typer.Argument()], db: DbOpt = None
 ) -> None:
     """Copy the store into an empty PostgreSQL database, then check both."""
-    from bizdesk.services.transfer import migrate_to
+    from bizdesk.services.admin.transfer import migrate_to
 
     store = open_store(_db(ctx, db))
     with user_errors():
@@ -586,7 +588,7 @@ def migrate_to_cmd(
 @app.command()
 def restore(ctx: typer.Context, src: Annotated[str, typer.Argument()], db: DbOpt = None) -> None:
     """Replace the store with a verified backup (the current one is backed up first)."""
-    from bizdesk.services.backup import restore_store
+    from bizdesk.services.admin.backup import restore_store
 
     url = _resolve(_db(ctx, db))
     with user_errors():
@@ -608,7 +610,7 @@ def audit(
     fmt: FormatOpt = "table",
 ) -> None:
     """Who changed what, and when."""
-    from bizdesk.services.audit import list_events
+    from bizdesk.services.admin.audit import list_events
 
     store = open_store(_db(ctx, db))
     with user_errors(), store.read() as uow:
@@ -655,7 +657,7 @@ def locate(ctx: typer.Context, db: DbOpt = None) -> None:
 @users_app.command("list")
 def users_list(ctx: typer.Context, db: DbOpt = None) -> None:
     """The users of this store and their roles (owners only)."""
-    from bizdesk.services import users
+    from bizdesk.services.admin import users
 
     store = open_store(_db(ctx, db))
     with user_errors(), store.read() as uow:
@@ -687,7 +689,7 @@ def users_add(
     db: DbOpt = None,
 ) -> None:
     """Let a Unix user open this store with a role (owners only)."""
-    from bizdesk.services import users
+    from bizdesk.services.admin import users
 
     store = open_store(_db(ctx, db))
     text = _read_key(key) if key is not None else None
@@ -718,7 +720,7 @@ def users_key(
     db: DbOpt = None,
 ) -> None:
     """Let one more SSH key in as this user (a shop set up with bizdesk gate; owners only)."""
-    from bizdesk.services import users
+    from bizdesk.services.admin import users
 
     store = open_store(_db(ctx, db))
     text = _read_key(key)
@@ -737,7 +739,7 @@ def users_set_role(
     db: DbOpt = None,
 ) -> None:
     """Change a user's role; a disabled user is enabled again (owners only)."""
-    from bizdesk.services import users
+    from bizdesk.services.admin import users
 
     store = open_store(_db(ctx, db))
     with user_errors(), store.write() as uow:
@@ -752,7 +754,7 @@ def users_disable(
     db: DbOpt = None,
 ) -> None:
     """Stop a user from opening this store; their history stays (owners only)."""
-    from bizdesk.services import users
+    from bizdesk.services.admin import users
 
     store = open_store(_db(ctx, db))
     with user_errors(), store.write() as uow:
@@ -761,7 +763,7 @@ def users_disable(
 
 
 def _stage_id(uow, name: str) -> int:  # noqa: ANN001
-    from bizdesk.services import deals
+    from bizdesk.services.trade import deals
 
     for st in deals.list_stages(uow):
         if st.name.lower() == name.strip().lower():
@@ -773,7 +775,7 @@ def _stage_id(uow, name: str) -> int:  # noqa: ANN001
 @pipeline_app.command("list")
 def pipeline_list(ctx: typer.Context, db: DbOpt = None) -> None:
     """The active stages in order, with their default probabilities."""
-    from bizdesk.services import deals
+    from bizdesk.services.trade import deals
 
     store = open_store(_db(ctx, db))
     with user_errors(), store.read() as uow:
@@ -787,7 +789,7 @@ def pipeline_list(ctx: typer.Context, db: DbOpt = None) -> None:
 @pipeline_app.command("add")
 def pipeline_add(ctx: typer.Context, name: str, probability: str, db: DbOpt = None) -> None:
     """Add an open stage (placed before Won and Lost)."""
-    from bizdesk.services import deals
+    from bizdesk.services.trade import deals
 
     store = open_store(_db(ctx, db))
     with user_errors(), store.write() as uow:
@@ -804,7 +806,7 @@ def pipeline_set(
     probability: Annotated[str | None, typer.Option(help="Default %.")] = None,
 ) -> None:
     """Rename a stage or change its default probability."""
-    from bizdesk.services import deals
+    from bizdesk.services.trade import deals
 
     store = open_store(_db(ctx, db))
     with user_errors(), store.write() as uow:
@@ -815,7 +817,7 @@ def pipeline_set(
 @pipeline_app.command("remove")
 def pipeline_remove(ctx: typer.Context, stage: str, db: DbOpt = None) -> None:
     """Retire an open stage that no deal sits in."""
-    from bizdesk.services import deals
+    from bizdesk.services.trade import deals
 
     store = open_store(_db(ctx, db))
     with user_errors(), store.write() as uow:
@@ -826,7 +828,7 @@ def pipeline_remove(ctx: typer.Context, stage: str, db: DbOpt = None) -> None:
 @sla_app.command("show")
 def sla_show(ctx: typer.Context, db: DbOpt = None) -> None:
     """Targets per priority (business hours) and the business hours they count in."""
-    from bizdesk.services import tickets
+    from bizdesk.services.crm import tickets
 
     store = open_store(_db(ctx, db))
     with user_errors(), store.read() as uow:
@@ -844,7 +846,7 @@ def sla_set(
     ctx: typer.Context, priority: str, first_response: str, resolution: str, db: DbOpt = None
 ) -> None:
     """Set one priority's targets, in business hours."""
-    from bizdesk.services import tickets
+    from bizdesk.services.crm import tickets
 
     store = open_store(_db(ctx, db))
     with user_errors(), store.write() as uow:
@@ -863,7 +865,7 @@ def sla_hours(
     db: DbOpt = None,
 ) -> None:
     """Set the business hours SLA clocks count in (new and re-timed tickets)."""
-    from bizdesk.services import tickets
+    from bizdesk.services.crm import tickets
 
     store = open_store(_db(ctx, db))
     with user_errors(), store.write() as uow:
@@ -882,7 +884,7 @@ def main() -> None:
 @accounts_app.command("list")
 def accounts_list(ctx: typer.Context, db: DbOpt = None) -> None:
     """Every account with its type and the role bizdesk posts to it for."""
-    from bizdesk.services.ledger import list_accounts
+    from bizdesk.services.books.ledger import list_accounts
 
     store = open_store(_db(ctx, db))
     with user_errors(), store.read() as uow:
@@ -911,7 +913,7 @@ def accounts_add(
     db: DbOpt = None,
 ) -> None:
     """Add an account."""
-    from bizdesk.services.ledger import add_account
+    from bizdesk.services.books.ledger import add_account
 
     store = open_store(_db(ctx, db))
     with user_errors(), store.write() as uow:
@@ -920,7 +922,7 @@ def accounts_add(
 
 
 def _account_id(uow, code: str) -> int:  # noqa: ANN001
-    from bizdesk.services.ledger import list_accounts
+    from bizdesk.services.books.ledger import list_accounts
 
     for a in list_accounts(uow, include_archived=True):
         if a.code == code:
@@ -936,7 +938,7 @@ def accounts_rename(
     db: DbOpt = None,
 ) -> None:
     """Give an account a new name (its lines stay with it)."""
-    from bizdesk.services.ledger import rename_account
+    from bizdesk.services.books.ledger import rename_account
 
     store = open_store(_db(ctx, db))
     with user_errors(), store.write() as uow:
@@ -952,7 +954,7 @@ def accounts_archive(
     undo: Annotated[bool, typer.Option("--undo", help="Bring it back.")] = False,
 ) -> None:
     """Archive an account: it keeps its history and takes no new lines."""
-    from bizdesk.services.ledger import set_account_archived
+    from bizdesk.services.books.ledger import set_account_archived
 
     store = open_store(_db(ctx, db))
     with user_errors(), store.write() as uow:
@@ -967,7 +969,7 @@ app.add_typer(locations_app, name="locations")
 @locations_app.command("list")
 def locations_list(ctx: typer.Context, db: DbOpt = None) -> None:
     """The stock locations (the default one first gets goods when none is named)."""
-    from bizdesk.services.stock import list_locations
+    from bizdesk.services.inventory.stock import list_locations
 
     store = open_store(_db(ctx, db))
     with user_errors(), store.read() as uow:
@@ -980,7 +982,7 @@ def locations_add(
     ctx: typer.Context, name: Annotated[str, typer.Argument()], db: DbOpt = None
 ) -> None:
     """Add a stock location (a back room, a van, a second shop)."""
-    from bizdesk.services.stock import add_location
+    from bizdesk.services.inventory.stock import add_location
 
     store = open_store(_db(ctx, db))
     with user_errors(), store.write() as uow:
@@ -995,7 +997,7 @@ def lock_date_cmd(
     db: DbOpt = None,
 ) -> None:
     """Show or move the lock date: nothing is posted on or before it (owner only)."""
-    from bizdesk.services.ledger import lock_date, set_lock_date
+    from bizdesk.services.books.ledger import lock_date, set_lock_date
 
     store = open_store(_db(ctx, db))
     if new is None:

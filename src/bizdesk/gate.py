@@ -152,7 +152,7 @@ def init(argv: list[str]) -> int:
         return _say(f"--owner: {args.owner!r} is not a user name (letters, digits, . _ -)")
     # the store and the services (the database stack) only for this command
     from bizdesk.db import create_store
-    from bizdesk.services import setup, ssh_keys
+    from bizdesk.services.admin import setup, ssh_keys
 
     url = resolve_db(args.db)
     path = sqlite_path(url)

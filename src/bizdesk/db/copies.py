@@ -1,5 +1,5 @@
 """Copying a store file whole: the safety copy an upgrade makes before it changes the schema,
-and the copy every backup is (services/backup.py adds who may, when, and how many are kept).
+and the copy every backup is (services/admin/backup.py adds who may, when, and how many are kept).
 Through SQLite's online backup API, so others keep working meanwhile. Here, below the
 services, because opening a store (db/opening.py) upgrades it and so copies it."""
 

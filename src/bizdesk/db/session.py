@@ -180,7 +180,7 @@ class UnitOfWork:
     session: Session
     write: bool
     settings_changed: bool = False
-    service_depth: int = 0  # > 0 inside a permission-checked service (services/permissions.py)
+    service_depth: int = 0  # > 0 inside a permission-checked service (services/base/permissions.py)
     machine_input: bool = False  # inside machine_form(): the store's input locale is ignored
     _account: User | None = field(default=None, repr=False)
 

@@ -14,10 +14,10 @@ from bizdesk.errors import ValidationError
 from bizdesk.formatting import moment, money, visible, visible_text
 from bizdesk.models.contacts import CONTACT_KINDS, INTERACTION_KINDS, STAGES
 from bizdesk.screens.common import ListPane, RecordScreen
-from bizdesk.services import contacts as C
-from bizdesk.services.contacts import resolve
-from bizdesk.services.story import story
-from bizdesk.services.validate import FieldError
+from bizdesk.services.base.validate import FieldError
+from bizdesk.services.crm import contacts as C
+from bizdesk.services.crm.contacts import resolve
+from bizdesk.services.overview.story import story
 from bizdesk.widgets.form import ConfirmScreen, Field, FormScreen, record_form
 from bizdesk.widgets.paged_table import Col, PagedTable
 from bizdesk.widgets.pick import PickScreen

@@ -16,8 +16,8 @@ from textual.worker import get_current_worker
 
 from bizdesk.formatting import day, moment, money, number, visible, visible_text
 from bizdesk.screens.common import Pane, RecordScreen, ServiceRunner
-from bizdesk.services import deals as D
-from bizdesk.services import stock as S
+from bizdesk.services.inventory import stock as S
+from bizdesk.services.trade import deals as D
 from bizdesk.widgets.form import ConfirmScreen, Field, FormScreen, record_form
 from bizdesk.widgets.lines_form import LinesFormScreen
 from bizdesk.widgets.paged_table import Col, PagedTable

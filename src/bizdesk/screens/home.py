@@ -18,8 +18,8 @@ from textual.widgets import Static
 
 from bizdesk.formatting import money, number, visible
 from bizdesk.screens.common import Pane
-from bizdesk.services.dashboard import Dashboard, dashboard
-from bizdesk.services.ledger import account_for
+from bizdesk.services.books.ledger import account_for
+from bizdesk.services.overview.dashboard import Dashboard, dashboard
 
 
 def axis_ticks(top: int, count: int = 4) -> list[int]:

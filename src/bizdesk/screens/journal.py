@@ -15,7 +15,7 @@ from textual.widgets import ContentSwitcher, Header, Static
 from bizdesk.formatting import day, moment, money, money_or_blank, visible, visible_text
 from bizdesk.models.ledger import ACCOUNT_TYPES
 from bizdesk.screens.common import ListPane, RecordScreen
-from bizdesk.services import ledger as L
+from bizdesk.services.books import ledger as L
 from bizdesk.widgets.footer import KeysFooter
 from bizdesk.widgets.form import ConfirmScreen, Field, FormScreen
 from bizdesk.widgets.lines_form import LinesFormScreen

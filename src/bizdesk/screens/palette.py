@@ -43,7 +43,7 @@ class FindRecords(Provider):
             )
 
     def _records(self, query: str) -> list[tuple[str, str]]:
-        from bizdesk.services.search import find
+        from bizdesk.services.overview.search import find
 
         with self.app.store.read() as uow:
             return [(h.label, f"open_record('{h.kind}', {h.id})") for h in find(uow, query)]

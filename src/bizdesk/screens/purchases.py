@@ -14,8 +14,8 @@ from textual.widgets import Static
 
 from bizdesk.formatting import day, money, number, visible_text
 from bizdesk.screens.common import ListPane, RecordScreen, tickets_text
-from bizdesk.services import purchasing as PU
-from bizdesk.services import stock as S
+from bizdesk.services.inventory import stock as S
+from bizdesk.services.trade import purchasing as PU
 from bizdesk.widgets.form import ConfirmScreen, Field, FormScreen
 from bizdesk.widgets.lines_form import LinesFormScreen
 from bizdesk.widgets.paged_table import Col, PagedTable
@@ -245,7 +245,7 @@ class PurchaseOrderScreen(RecordScreen):
     )
 
     def fetch(self, uow):  # noqa: ANN001, ANN201
-        from bizdesk.services.tickets import linked_to
+        from bizdesk.services.crm.tickets import linked_to
 
         self.tickets = linked_to(uow, "purchase_order", self.record_id)
         return PU.get(uow, self.record_id)

@@ -19,8 +19,9 @@ from textual.widgets import DataTable, Input, Select, Static
 from bizdesk.faults import describe
 from bizdesk.formatting import money, number, visible
 from bizdesk.screens.common import Pane
-from bizdesk.services.permissions import allowed, refusal
-from bizdesk.services.reports import (
+from bizdesk.services.base.permissions import allowed, refusal
+from bizdesk.services.base.validate import FieldError, iso_date
+from bizdesk.services.overview.reports import (
     REPORT_ACTIONS,
     REPORTS,
     Report,
@@ -28,7 +29,6 @@ from bizdesk.services.reports import (
     plain,
     write_csv,
 )
-from bizdesk.services.validate import FieldError, iso_date
 from bizdesk.widgets.form import Field, FormScreen
 
 SHOWN = 1000  # rows drawn on screen; the CSV has them all

@@ -16,8 +16,8 @@ from textual.widgets import Header, Static
 
 from bizdesk.formatting import day, money, number, visible_text
 from bizdesk.screens.common import RecordScreen, ServiceRunner, WithTable, tickets_text
-from bizdesk.services import sales as SA
-from bizdesk.services import stock as S
+from bizdesk.services.inventory import stock as S
+from bizdesk.services.trade import sales as SA
 from bizdesk.widgets.footer import KeysFooter
 from bizdesk.widgets.form import ConfirmScreen, Field, FormScreen
 from bizdesk.widgets.lines_form import LinesFormScreen
@@ -261,7 +261,7 @@ class SalesOrderScreen(RecordScreen):
     )
 
     def fetch(self, uow):  # noqa: ANN001, ANN201
-        from bizdesk.services.tickets import linked_to
+        from bizdesk.services.crm.tickets import linked_to
 
         self.tickets = linked_to(uow, "sales_order", self.record_id)
         self.stock = SA.delivery_stock(uow, self.record_id)

@@ -11,8 +11,8 @@ from textual.widgets import Header, Static
 
 from bizdesk.formatting import money, number, visible, visible_text
 from bizdesk.screens.common import ListPane, RecordScreen, tickets_text
-from bizdesk.services import purchasing as PU
-from bizdesk.services import stock as S
+from bizdesk.services.inventory import stock as S
+from bizdesk.services.trade import purchasing as PU
 from bizdesk.widgets.footer import KeysFooter
 from bizdesk.widgets.form import ConfirmScreen, Field, FormScreen, record_form
 from bizdesk.widgets.paged_table import Col, PagedTable
@@ -265,7 +265,7 @@ class ProductScreen(StockActions, RecordScreen):
         yield KeysFooter()
 
     def fetch(self, uow):  # noqa: ANN001, ANN201
-        from bizdesk.services.tickets import linked_to
+        from bizdesk.services.crm.tickets import linked_to
 
         self.tickets = linked_to(uow, "product", self.record_id)
         return S.get_product(uow, self.record_id)

@@ -11,7 +11,7 @@ from textual.widgets import Static
 from bizdesk.formatting import moment, visible_text
 from bizdesk.models.tickets import PRIORITIES, STATUSES
 from bizdesk.screens.common import ListPane, RecordScreen
-from bizdesk.services import tickets as T
+from bizdesk.services.crm import tickets as T
 from bizdesk.widgets.form import Field, FormScreen, record_form
 from bizdesk.widgets.paged_table import Col, PagedTable
 

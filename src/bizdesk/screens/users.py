@@ -11,8 +11,8 @@ from textual.widgets import Header, Static
 
 from bizdesk.models.core import ROLES
 from bizdesk.screens.common import ServiceRunner, WithTable
-from bizdesk.services import users as U
-from bizdesk.services.permissions import ROLE_SUMMARY
+from bizdesk.services.admin import users as U
+from bizdesk.services.base.permissions import ROLE_SUMMARY
 from bizdesk.widgets.footer import KeysFooter
 from bizdesk.widgets.form import ConfirmScreen, Field, FormScreen
 from bizdesk.widgets.paged_table import Col, PagedTable

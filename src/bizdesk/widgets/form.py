@@ -25,7 +25,7 @@ from textual.widgets import Button, Checkbox, Input, Label, Select, Static, Text
 from bizdesk.errors import BizdeskError, Conflict, StoreError, ValidationError
 from bizdesk.faults import describe
 from bizdesk.formatting import editable, visible
-from bizdesk.services import drafts
+from bizdesk.services.admin import drafts
 from bizdesk.widgets.footer import KeysFooter
 from bizdesk.widgets.keys import TypeAheadInput
 
@@ -53,7 +53,7 @@ class ContactSuggester(Suggester):
     async def get_suggestion(self, value: str) -> str | None:
         if not value.strip() or value.startswith("#"):
             return None
-        from bizdesk.services.contacts import suggest
+        from bizdesk.services.crm.contacts import suggest
 
         def lookup() -> str | None:
             with self.store.read() as uow:
@@ -261,7 +261,7 @@ class FormScreen(ModalScreen[Any]):
             first.first().focus()
         self._offer_draft()
 
-    # --- drafts: typing kept when the link drops (see services/drafts.py) --------------
+    # --- drafts: typing kept when the link drops (see services/admin/drafts.py) --------------
 
     def draft_state(self) -> dict[str, Any]:
         return {"values": self.values()}

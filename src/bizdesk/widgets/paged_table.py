@@ -23,7 +23,7 @@ from textual.widgets import DataTable, Input, Static
 
 from bizdesk.faults import describe
 from bizdesk.formatting import LOCALE_FORMATS, visible
-from bizdesk.services.paging import Page, PageRequest
+from bizdesk.services.base.paging import Page, PageRequest
 
 Fetch = Callable[[Any, PageRequest], Page]
 

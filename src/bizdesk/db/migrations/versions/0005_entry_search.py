@@ -1,7 +1,7 @@
 """Journal entry search index: memo substrings (SQLite FTS5, like the contact index; on
 PostgreSQL a pg_trgm GIN index, kept up to date by PostgreSQL itself).
 
-New entries are indexed by the code that writes them (services.search.index_entries), in
+New entries are indexed by the code that writes them (services/books/entry_search.py), in
 bulk for imports; only changes and deletions of drafts go through triggers.
 
 Revision ID: 0005

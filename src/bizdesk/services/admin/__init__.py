@@ -1,0 +1,3 @@
+"""Keeping the store: users and their keys, set-up, checks, backups, the audit trail, moving to
+PostgreSQL, drafts.
+"""

@@ -1,0 +1,80 @@
+"""Reading the audit trail."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from sqlalchemy import func
+from sqlmodel import select
+
+from bizdesk.db.session import UnitOfWork
+from bizdesk.errors import ValidationError
+from bizdesk.models.core import AuditEvent
+from bizdesk.services.base.permissions import requires
+
+# Every kind of record the services write to the audit trail (the first argument of
+# UnitOfWork.audit); a test keeps this list in step with the code.
+ENTITY_KINDS = (
+    "account",
+    "contact",
+    "deal",
+    "import",
+    "interaction",
+    "invoice",
+    "journal_entry",
+    "location",
+    "product",
+    "purchase_order",
+    "sales_order",
+    "setting",
+    "stage",
+    "store",
+    "supplier_bill",
+    "ticket",
+    "ticket_comment",
+    "user",
+)
+
+
+def check_entity(entity: str) -> str:
+    """The entity kind as given, or a refusal listing the kinds there are."""
+    if entity not in ENTITY_KINDS:
+        raise ValidationError(
+            {"entity": f"{entity!r} is not a kind of record; one of: {', '.join(ENTITY_KINDS)}"}
+        )
+    return entity
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    id: int
+    at: datetime
+    username: str
+    entity: str
+    entity_id: int | None
+    action: str
+    before: str | None
+    after: str | None
+
+
+@requires("audit.view")
+def list_events(
+    uow: UnitOfWork, *, since: date | None = None, entity: str | None = None, limit: int = 1000
+) -> list[AuditRow]:
+    if entity is not None:
+        check_entity(entity)
+    stmt = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit)
+    if since:
+        stmt = stmt.where(AuditEvent.at >= datetime.combine(since, datetime.min.time(), UTC))
+    if entity is not None:
+        stmt = stmt.where(AuditEvent.entity == entity)
+    return [
+        AuditRow(e.id, e.at, e.username, e.entity, e.entity_id, e.action, e.before, e.after)
+        for e in uow.session.exec(stmt)
+    ][::-1]
+
+
+def latest_id(uow: UnitOfWork) -> int:
+    """The newest event's id: a cheap change counter for refreshing lists."""
+    return uow.session.exec(select(func.coalesce(func.max(AuditEvent.id), 0))).one()

@@ -1,0 +1,205 @@
+"""Backups: who may make one, the daily one and how many are kept, checking and restoring.
+The copy itself is db/copies.py (an upgrade makes one too, whoever opens the store)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import time
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from sqlalchemy import text
+
+from bizdesk.config import backups_dir, sqlite_path
+from bizdesk.db.copies import (
+    backups_folder,
+    copy_file,
+    copy_store,
+    heads_file,
+    source_path,
+    write_copy,
+)
+from bizdesk.db.opening import open_store
+from bizdesk.db.session import Store
+from bizdesk.errors import PermissionDenied, StoreError
+from bizdesk.faults import damaged, file_problem, header_problem, translate
+from bizdesk.files import atomic_path, may_read
+from bizdesk.identity import current_gate
+from bizdesk.services.base.permissions import require_store
+
+REQUIRED_TABLES = {"alembic_version", "contact", "audit_event"}
+DAILY = "daily"
+KEEP_DAILY = 14
+STALE_PARTIAL_SECONDS = 3600
+
+
+def backup_store(store: Store, dest: Path | None = None, *, reason: str = "manual") -> Path:
+    """Copy the live store to ``dest`` (default: the backups folder, timestamped)."""
+    require_store(store, "backup.run")
+    return copy_store(store, dest, reason=reason)
+
+
+def _daily_name(store: Store, day: date) -> str:
+    return f"{source_path(store).stem}-{day:%Y%m%d}-{DAILY}.db"
+
+
+def daily_backup(store: Store, today: date | None = None) -> Path | None:
+    """The automatic backup: once per day (the first start that day makes it), keeping the
+    last ``KEEP_DAILY`` automatic ones. Manual and before-upgrade backups are never pruned.
+    Returns the new file, or None when today's exists already (or the store is not SQLite).
+
+    A damaged store is never copied (StoreDamaged instead), and older backups are pruned
+    only after today's was written and verified, so the newest good one always stays."""
+    if sqlite_path(store.url) is None:
+        return None
+    require_store(store, "backup.run")
+    if store.damaged is not None:
+        raise store.damaged
+    day = today or date.today()
+    folder = backups_folder(store)
+    final = folder / _daily_name(store, day)
+    if final.exists():
+        return None
+    # Written under a private temporary name, verified, then linked into place: a second
+    # user starting at the same moment, or a dropped link mid-copy, never leaves a partial
+    # file that looks like today's backup.
+    for stale in folder.glob(".*.partial"):  # left by a process killed mid-copy
+        if time.time() - stale.stat().st_mtime > STALE_PARTIAL_SECONDS:
+            stale.unlink(missing_ok=True)
+    try:
+        write_copy(store, source_path(store), final)
+    except FileExistsError:
+        return None
+    prune_daily(store)
+    return final
+
+
+def verify_store(store: Store) -> None:
+    """A full check of the live store (``PRAGMA quick_check``: every page, without
+    comparing each index with its table); damage marks it read-only and raises."""
+    if not store.is_sqlite or store.damaged is not None:
+        if store.damaged is not None:
+            raise store.damaged
+        return
+    with store.read() as uow:
+        rows = [r[0] for r in uow.session.execute(text("PRAGMA quick_check"))]
+    if rows != ["ok"]:
+        store.damaged = damaged(store.url, "; ".join(rows[:3]))
+        raise store.damaged
+
+
+def prune_daily(store: Store, keep: int = KEEP_DAILY) -> list[Path]:
+    """Remove the automatic backups beyond the newest ``keep``; returns what was removed."""
+    stem = source_path(store).stem
+    folder = backups_dir(store.url)
+    daily = sorted(folder.glob(f"{stem}-[0-9]*-{DAILY}.db"))
+    gone = daily[:-keep] if len(daily) > keep else []
+    for path in gone:
+        path.unlink(missing_ok=True)
+        heads_file(path).unlink(missing_ok=True)
+    return gone
+
+
+def verify_backup(path: Path) -> None:
+    """Refuse a file that is not a sound bizdesk store."""
+    if not path.is_file():
+        raise StoreError(f"{path} does not exist")
+    problem = file_problem(path)
+    if problem is not None:
+        raise StoreError(
+            f"{path} is not a bizdesk store that can be restored ({problem}). Nothing was changed."
+        )
+
+
+@dataclass
+class Restored:
+    safety: Path | None  # the copy of the old content (a sound store), or
+    aside: Path | None  # where the damaged (or cut short) file was moved
+
+
+def restore_store(target: Store | str, src: Path, *, user: str | None = None) -> Restored:
+    """Put a verified backup in place of the store ``target`` (an open store, or its URL).
+
+    A sound store is backed up first and overwritten through the backup API (others who
+    have it open see the restored content); only its owners may. A damaged, cut-short or
+    garbage store is never opened as a database: it is moved aside (kept, with its -wal),
+    and the backup, copied under a temporary name beside it and verified, takes its
+    name. Whoever may write the file may do that (there is no store to ask)."""
+    src = Path(src)
+    may_read(src)  # under the shop's gate: its own backups only
+    url = target if isinstance(target, str) else target.url
+    verify_backup(src)
+    path = sqlite_path(url)
+    if path is None:
+        raise StoreError("backup and restore work on SQLite stores; use pg_dump for PostgreSQL")
+    if path.exists() and header_problem(path) is None:
+        mine = isinstance(target, str)
+        store = open_store(url, user=user, create=False) if mine else target
+        try:
+            sound = store.damaged is None
+            if sound:
+                try:
+                    verify_store(store)
+                except StoreError:
+                    sound = False
+            if sound:
+                require_store(store, "backup.run")
+                safety = copy_store(store, reason="before-restore")
+                copy_file(src, path)
+                return Restored(safety=safety, aside=None)
+        finally:
+            if mine:
+                store.dispose()
+    _owner_in_backup(src)
+    return Restored(safety=None, aside=_replace_file(path, src))
+
+
+def _owner_in_backup(src: Path) -> None:
+    """Under the shop's gate everyone can write the store's file (they all run as the shop's
+    account), so a damaged store, which cannot be asked, is restored only by someone the
+    backup itself names as an active owner. Elsewhere the file's own access decides."""
+    gate = current_gate()
+    if gate is None:
+        return
+    conn = sqlite3.connect(f"file:{src}?mode=ro", uri=True)
+    try:
+        row = conn.execute(
+            "SELECT role, active FROM user WHERE username = ?", (gate.user,)
+        ).fetchone()
+    finally:
+        conn.close()
+    if row is None or row[0] != "owner" or not row[1]:
+        raise PermissionDenied(
+            f"Restoring the store is for its owners; {src} does not name {gate.user} as one. "
+            "Nothing was changed."
+        )
+
+
+def _replace_file(path: Path, src: Path) -> Path | None:
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    aside = path.with_name(f"{path.name}.damaged-{stamp}")
+    try:
+        if not path.parent.exists():
+            path.parent.mkdir(parents=True, mode=0o700)
+        with atomic_path(path) as tmp:
+            shutil.copyfile(src, tmp)
+            problem = file_problem(tmp)
+            if problem is not None:
+                raise StoreError(f"the copy of {src} failed its check ({problem}); nothing changed")
+            moved = None
+            if path.exists():
+                os.rename(path, aside)
+                moved = aside
+            for suffix in ("-wal", "-shm", "-journal"):
+                side = path.with_name(path.name + suffix)
+                if side.exists():
+                    os.rename(side, aside.with_name(aside.name + suffix))
+    except OSError as exc:
+        known = translate(exc, "sqlite:///" + str(path))
+        if known is None:
+            raise
+        raise known from exc
+    return moved

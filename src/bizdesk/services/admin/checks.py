@@ -1,0 +1,393 @@
+"""``bizdesk check``: every invariant of the store, each a small function in a registry.
+
+A ledger is data plus checks (as in beancount and hledger): a check says exactly which
+record is wrong and why, so a person can act on it.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from sqlalchemy import String, or_, select, text
+from sqlmodel import SQLModel
+
+from bizdesk.config import backups_dir, sqlite_path
+from bizdesk.db import chain
+from bizdesk.db.session import Store, UnitOfWork
+from bizdesk.faults import damaged, file_problem
+from bizdesk.services.base import permissions
+from bizdesk.services.base.validate import text_problem
+
+
+@dataclass(frozen=True)
+class Violation:
+    check: str
+    message: str
+    severity: str = "error"  # "error" fails the check; "warning" and "info" are reported only
+
+
+CheckFn = Callable[[UnitOfWork], Iterator[Violation]]
+CHECKS: list[tuple[str, CheckFn]] = []
+
+
+def check(name: str) -> Callable[[CheckFn], CheckFn]:
+    def register(fn: CheckFn) -> CheckFn:
+        CHECKS.append((name, fn))
+        return fn
+
+    return register
+
+
+def _sql_rule(name: str, sql: str, message: str) -> None:
+    """A rule that holds when ``sql`` returns no rows; each row is one violation."""
+
+    def run(uow: UnitOfWork) -> Iterator[Violation]:
+        for row in uow.session.execute(text(sql)):
+            yield Violation(name, message.format(*row))
+
+    CHECKS.append((name, run))
+
+
+@check("sqlite-integrity")
+def _integrity(uow: UnitOfWork) -> Iterator[Violation]:
+    if not uow.store.is_sqlite:
+        return
+    for (msg,) in uow.session.execute(text("PRAGMA integrity_check")):
+        if msg != "ok":
+            if uow.store.damaged is None:  # from now on only read; the CLI says how to restore
+                uow.store.damaged = damaged(uow.store.url, msg)
+            yield Violation("sqlite-integrity", msg)
+    for row in uow.session.execute(text("PRAGMA foreign_key_check")):
+        yield Violation("foreign-keys", f"{row[0]} row {row[1]} points at a missing {row[2]}")
+
+
+@check("hash-chains")
+def _hash_chains(uow: UnitOfWork) -> Iterator[Violation]:
+    """The journal's and the audit trail's hash chains (db/chain.py), and their heads for the
+    owner to note: a store rewritten whole would show other heads."""
+    breaks, heads = chain.verify(uow.session)
+    for b in breaks:
+        yield Violation(f"{b.chain}-chain", b.message)
+    entry = f"JE-{heads.entry_number}" if heads.entry_number else "no posted entry"
+    event = f"audit event {heads.audit_id}" if heads.audit_id else "no audit event"
+    yield Violation("hash-chains", f"journal chain head: {entry} {heads.entry_hash}", "info")
+    yield Violation("hash-chains", f"audit chain head: {event} {heads.audit_hash}", "info")
+
+
+# PostgreSQL's search indexes (migrations 0007 and 0005): PostgreSQL keeps them up to date
+# itself, so they only need to be there and valid (a failed build leaves one invalid).
+PG_SEARCH_INDEXES = ("contact_search_text", "entry_search_memo")
+
+
+@check("search-indexes")
+def _search_indexes(uow: UnitOfWork) -> Iterator[Violation]:
+    """Every row indexed once: or searches would miss records (or find ghosts)."""
+    if uow.store.engine.dialect.name == "postgresql":
+        valid = set(
+            uow.session.scalars(
+                text(
+                    "SELECT c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+                    "WHERE c.relname LIKE '%search%' AND i.indisvalid "
+                    "AND c.relnamespace = current_schema()::regnamespace"
+                )
+            )
+        )
+        for name in PG_SEARCH_INDEXES:
+            if name not in valid:
+                yield Violation(
+                    "search-indexes", f"search index {name} is missing or invalid (REINDEX it)"
+                )
+        return
+    if not uow.store.is_sqlite:
+        return
+    for index, table in (("contact_search", "contact"), ("entry_search", "journal_entry")):
+        indexed = uow.session.execute(text(f"SELECT COUNT(*) FROM {index}_docsize")).scalar()
+        rows = uow.session.execute(text(f"SELECT COUNT(*) FROM {table}")).scalar()
+        if indexed != rows:
+            yield Violation(
+                "search-indexes", f"{index} indexes {indexed} rows but {table} has {rows}"
+            )
+
+
+@check("store-permissions")
+def _permissions(uow: UnitOfWork) -> Iterator[Violation]:
+    path = sqlite_path(uow.store.url)
+    if path is None:
+        return
+    backups = backups_dir(uow.store.url)
+    copies = sorted(backups.glob("*.db")) if backups.is_dir() else []
+    live = (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm"))
+    for p in (*live, *copies):
+        if p.exists() and os.stat(p).st_mode & (stat.S_IROTH | stat.S_IWOTH):
+            yield Violation(
+                "store-permissions",
+                f"{p} can be read or written by every user on this machine (chmod o-rwx {p})",
+                "warning",
+            )
+
+
+@check("backups")
+def _backups(uow: UnitOfWork) -> Iterator[Violation]:
+    """Every file in the backups folder is a sound store: a copy cut short (killed, full
+    disk) or damaged since must not be the one somebody restores in a hurry."""
+    if sqlite_path(uow.store.url) is None:
+        return
+    folder = backups_dir(uow.store.url)
+    for p in sorted(folder.glob("*.db")) if folder.is_dir() else []:
+        problem = file_problem(p, full=False)  # each was checked in full when written
+        if problem is not None:
+            yield Violation(
+                "backups", f"{p} cannot be restored: {problem} (move it out of {folder})"
+            )
+
+
+_sql_rule(
+    "contact-email",
+    "SELECT id, email FROM contact WHERE email IS NOT NULL AND "
+    "(email != lower(trim(email)) OR email = '')",
+    "contact #{0}: email {1!r} is not normalised",
+)
+_sql_rule(
+    "contact-sort-name",
+    "SELECT id FROM contact WHERE sort_name IS NULL OR sort_name = ''",
+    "contact #{0}: sort name missing",
+)
+_sql_rule(
+    "search-text",
+    " UNION ALL ".join(
+        f"SELECT '{t}', id FROM {t} WHERE search_text = ''"
+        for t in ("contact", "product", "deal", "ticket")
+    ),
+    "{0} #{1}: no search text (it cannot be found; written around the store's code?)",
+)
+_sql_rule(
+    "contact-merged-archived",
+    "SELECT id FROM contact WHERE merged_into_id IS NOT NULL AND NOT archived",
+    "contact #{0} was merged but is not archived",
+)
+_sql_rule(
+    "contact-stage",
+    "SELECT id, stage FROM contact WHERE stage NOT IN ('lead','prospect','customer','inactive')",
+    "contact #{0}: unknown stage {1!r}",
+)
+_sql_rule(
+    "tag-lowercase",
+    "SELECT contact_id, tag FROM contact_tag WHERE tag != lower(tag)",
+    "contact #{0}: tag {1!r} is not lower case",
+)
+_sql_rule(
+    "deal-stage",
+    "SELECT d.id FROM deal d LEFT JOIN pipeline_stage s ON s.id = d.stage_id "
+    "WHERE s.id IS NULL OR (NOT s.active AND NOT d.archived)",
+    "deal #{0} sits in a missing or removed stage",
+)
+_sql_rule(
+    "deal-closed",
+    "SELECT d.id, s.name FROM deal d JOIN pipeline_stage s "
+    "ON s.id = d.stage_id WHERE (s.kind != 'open') != (d.closed_at IS NOT NULL)",
+    "deal #{0} in stage {1}: closed date does not match the stage",
+)
+_sql_rule(
+    "deal-probability",
+    "SELECT id, probability FROM deal WHERE probability < 0 OR probability > 100",
+    "deal #{0}: probability {1} not 0-100",
+)
+_sql_rule("deal-amount", "SELECT id FROM deal WHERE amount_minor < 0", "deal #{0}: negative amount")
+_sql_rule(
+    "ticket-values",
+    "SELECT id FROM ticket WHERE status NOT IN "
+    "('new','open','waiting','resolved','closed') OR priority NOT IN "
+    "('low','normal','high','urgent')",
+    "ticket #{0}: unknown status or priority",
+)
+_sql_rule(
+    "ticket-resolved-at",
+    "SELECT id FROM ticket WHERE (status IN ('resolved','closed')) != (resolved_at IS NOT NULL)",
+    "ticket #{0}: resolved time does not match its status",
+)
+_sql_rule(
+    "ticket-breach-recorded",
+    "SELECT id FROM ticket WHERE NOT first_response_breached "
+    "AND first_response_at IS NOT NULL AND first_response_due IS NOT NULL "
+    "AND first_response_at > first_response_due",
+    "ticket #{0}: answered late but not flagged as breached",
+)
+for _entity, _table in (
+    ("contact", "contact"),
+    ("deal", "deal"),
+    ("ticket", "ticket"),
+    ("product", "product"),
+    ("purchase_order", "purchase_order"),
+    ("sales_order", "sales_order"),
+):
+    _sql_rule(
+        f"{_entity}-audited",
+        f"SELECT t.id FROM {_table} t WHERE NOT EXISTS (SELECT 1 FROM audit_event a "
+        f"WHERE a.entity = '{_entity}' AND a.entity_id = t.id)",
+        f"{_entity} #{{0}} has no audit trail",
+    )
+
+
+# --- the ERP side: the books balance and agree with stock and purchasing --------------------
+
+_sql_rule(
+    "entry-balanced",
+    "SELECT e.number, SUM(l.debit_minor), SUM(l.credit_minor) FROM journal_entry e "
+    "JOIN journal_line l ON l.entry_id = e.id WHERE e.state = 'posted' "
+    "GROUP BY e.id, e.number HAVING SUM(l.debit_minor) != SUM(l.credit_minor) OR COUNT(*) < 2",
+    "JE-{0}: debits {1} and credits {2} (minor units) do not balance",
+)
+_sql_rule(
+    "entry-lines-posted",
+    "SELECT e.id, l.id FROM journal_entry e JOIN journal_line l ON l.entry_id = e.id "
+    "WHERE (e.state = 'posted') != (l.posted = TRUE) OR (e.state = 'posted' AND l.date != e.date)",
+    "journal entry #{0}: line #{1} does not carry the entry's posted state or date",
+)
+_sql_rule(
+    "entry-numbers",
+    "SELECT COUNT(*), MAX(number) FROM journal_entry WHERE state = 'posted' "
+    "HAVING COUNT(*) != COALESCE(MAX(number), 0) OR COUNT(*) != COUNT(DISTINCT number)",
+    "{0} posted entries but numbers run to {1}: the series has a gap or a repeat",
+)
+_sql_rule(
+    "entry-draft-number",
+    "SELECT id FROM journal_entry WHERE (state = 'draft') = (number IS NOT NULL)",
+    "journal entry #{0}: a number belongs to posted entries only",
+)
+_sql_rule(
+    "stock-not-negative",
+    "SELECT p.sku, loc.name, SUM(m.qty_scaled) FROM stock_move m "
+    "JOIN product p ON p.id = m.product_id JOIN location loc ON loc.id = m.location_id "
+    "WHERE NOT p.allow_negative GROUP BY p.id, p.sku, loc.id, loc.name "
+    "HAVING SUM(m.qty_scaled) < 0",
+    "{0} at {1}: on hand is below zero ({2} thousandths) and the product does not allow it",
+)
+_sql_rule(
+    "stock-zero-value",
+    "SELECT p.sku, SUM(m.value_minor) FROM stock_move m JOIN product p ON p.id = m.product_id "
+    "GROUP BY p.id, p.sku HAVING SUM(m.qty_scaled) = 0 AND SUM(m.value_minor) != 0",
+    "{0}: nothing on hand but a stock value of {1} (minor units) is left",
+)
+_sql_rule(
+    "received-equals-moves",
+    "SELECT l.id, l.received_scaled, COALESCE(SUM(m.qty_scaled), 0) FROM purchase_line l "
+    "LEFT JOIN stock_move m ON m.source_kind = 'purchase_line' AND m.source_id = l.id "
+    "GROUP BY l.id, l.received_scaled HAVING l.received_scaled != COALESCE(SUM(m.qty_scaled), 0)",
+    "purchase line #{0}: received {1} but its stock moves add up to {2} (thousandths)",
+)
+_sql_rule(
+    "receipt-within-order",
+    "SELECT id FROM purchase_line WHERE received_scaled > qty_scaled OR received_scaled < 0 "
+    "OR billed_scaled > received_scaled",
+    "purchase line #{0}: received more than ordered, or billed more than received",
+)
+_sql_rule(
+    "sales-line-quantities",
+    "SELECT id FROM sales_line WHERE delivered_scaled > qty_scaled OR invoiced_scaled > "
+    "delivered_scaled OR returned_scaled > invoiced_scaled OR delivered_scaled < 0",
+    "sales line #{0}: delivered more than ordered, invoiced more than delivered, or "
+    "returned more than invoiced",
+)
+_sql_rule(
+    "delivered-equals-moves",
+    "SELECT l.id, l.delivered_scaled - l.returned_scaled, -COALESCE(SUM(m.qty_scaled), 0) "
+    "FROM sales_line l JOIN product p ON p.id = l.product_id AND p.stocked = TRUE "
+    "LEFT JOIN stock_move m ON m.source_kind = 'sales_line' "
+    "AND m.source_id = l.id GROUP BY l.id "
+    "HAVING l.delivered_scaled - l.returned_scaled != -COALESCE(SUM(m.qty_scaled), 0)",
+    "sales line #{0}: {1} out with the customer but its stock moves say {2} (thousandths)",
+)
+_sql_rule(
+    "invoice-numbers",
+    "SELECT kind, COUNT(*), MAX(number) FROM invoice GROUP BY kind "
+    "HAVING COUNT(*) != MAX(number) OR COUNT(*) != COUNT(DISTINCT number)",
+    "{0} numbers: {1} issued but numbers run to {2} (a gap or a repeat)",
+)
+_sql_rule(
+    "invoice-paid-within-total",
+    "SELECT i.number, i.total_minor, SUM(p.amount_minor) FROM invoice i "
+    "JOIN customer_payment p ON p.invoice_id = i.id GROUP BY i.id, i.number, i.total_minor "
+    "HAVING SUM(p.amount_minor) > i.total_minor",
+    "invoice {0}: paid {2}, more than its total {1} (minor units)",
+)
+_ROLE_BALANCE = (
+    "(SELECT COALESCE(SUM(l.debit_minor - l.credit_minor), 0) FROM journal_line l "
+    "JOIN account a ON a.id = l.account_id WHERE l.posted = TRUE AND a.role = '{}')"
+)
+_sql_rule(
+    "inventory-equals-valuation",
+    f"SELECT inv, val FROM (SELECT {_ROLE_BALANCE.format('inventory')} AS inv, "
+    "(SELECT COALESCE(SUM(value_minor), 0) FROM stock_move) AS val) AS t WHERE inv != val",
+    "the inventory account holds {0} but the stock is valued at {1} (minor units)",
+)
+_sql_rule(
+    "grni-equals-unbilled",
+    f"SELECT grni, open FROM (SELECT -{_ROLE_BALANCE.format('grni')} AS grni, "
+    "(SELECT COALESCE(SUM(received_value_minor - billed_value_minor), 0) FROM purchase_line) "
+    "AS open) AS t WHERE grni != open",
+    "goods received not invoiced holds {0} but received-not-billed goods are worth {1}",
+)
+_sql_rule(
+    "bill-paid-within-total",
+    "SELECT b.reference, b.total_minor, SUM(p.amount_minor) FROM supplier_bill b "
+    "JOIN supplier_payment p ON p.bill_id = b.id GROUP BY b.id, b.reference, b.total_minor "
+    "HAVING SUM(p.amount_minor) > b.total_minor",
+    "bill {0}: paid {2}, more than its total {1} (minor units)",
+)
+
+
+# text fields that may hold several lines (the text rule allows "\n" and "\t" in them)
+MULTILINE_COLUMNS = {
+    ("contact", "notes"),
+    ("interaction", "summary"),
+    ("ticket", "description"),
+    ("ticket_comment", "body"),
+    ("purchase_order", "notes"),
+    ("sales_order", "notes"),
+}
+
+
+@check("text-characters")
+def _text_characters(uow: UnitOfWork) -> Iterator[Violation]:
+    """Text that the text rule (validate.text) would refuse: saved before the rule, or
+    written around bizdesk. Screens and the command line show such characters as codes
+    (<U+001B>), so they are harmless, but an owner should find the records and fix them.
+    Every text column of every table; only rows with a character outside printable ASCII
+    are read into Python."""
+    sqlite = uow.store.engine.dialect.name == "sqlite"
+    for table in SQLModel.metadata.sorted_tables:
+        cols = [
+            c
+            for c in table.columns
+            if isinstance(getattr(c.type, "impl_instance", c.type), String)
+            and not c.name.startswith("sort_")
+            and c.name != "search_text"  # derived (folded), like sort_*
+        ]
+        if not cols:
+            continue
+        keys = list(table.primary_key.columns)
+        unusual = [c.op("GLOB")("*[^ -~]*") if sqlite else c.op("~")("[^ -~]") for c in cols]
+        stmt = select(*keys, *cols).where(or_(*unusual)).execution_options(yield_per=1000)
+        for row in uow.session.execute(stmt):
+            key = ", ".join(str(k) for k in row[: len(keys)])
+            key = f"#{key}" if len(keys) == 1 else f"({key})"
+            for col, value in zip(cols, row[len(keys) :], strict=True):
+                if not isinstance(value, str):
+                    continue
+                problem = text_problem(value, (table.name, col.name) in MULTILINE_COLUMNS)
+                if problem:
+                    yield Violation(
+                        "text-characters", f"{table.name} {key} {col.name}: {problem}", "warning"
+                    )
+
+
+def run_checks(store: Store) -> list[Violation]:
+    found: list[Violation] = []
+    with store.read() as uow:
+        permissions.require(uow, "check.run")
+        for _name, fn in CHECKS:
+            found.extend(fn(uow))
+    return found

@@ -1,0 +1,87 @@
+"""First-run set-up of a store: company settings, the owner, the default pipeline."""
+
+from __future__ import annotations
+
+from babel import Locale, UnknownLocaleError
+from sqlmodel import select
+
+from bizdesk.db.session import UnitOfWork
+from bizdesk.errors import ValidationError
+from bizdesk.models.core import User
+from bizdesk.models.deals import PipelineStage
+from bizdesk.models.ledger import Account
+from bizdesk.models.stock import Location
+from bizdesk.money import AmountError, currency_exponent
+from bizdesk.services.base import validate as v
+
+DEFAULT_PIPELINE = (
+    ("New", 10, "open"),
+    ("Qualified", 30, "open"),
+    ("Proposal", 60, "open"),
+    ("Negotiation", 80, "open"),
+    ("Won", 100, "won"),
+    ("Lost", 0, "lost"),
+)
+
+
+def is_initialized(uow: UnitOfWork) -> bool:
+    return bool(uow.setting("currency"))
+
+
+def initialize(
+    uow: UnitOfWork, *, company: str = "My Shop", currency: str = "EUR", locale: str = "en_US"
+) -> None:
+    """Set the store up once; the OS user doing it becomes the owner."""
+    errors: dict[str, str] = {}
+    try:
+        currency_exponent(currency)
+    except AmountError:
+        errors["currency"] = f"{currency!r} is not an ISO 4217 currency code"
+    try:
+        Locale.parse(locale)
+    except (UnknownLocaleError, ValueError):
+        errors["locale"] = f"{locale!r} is not a known locale (try en_US, de_DE, fr_FR)"
+    try:
+        company = v.text(company, required=True, max_len=200)
+    except v.FieldError as exc:
+        errors["company"] = str(exc)
+    if errors:
+        raise ValidationError(errors)
+    if is_initialized(uow):
+        raise ValidationError({"": "this store is already set up"})
+    uow.set_setting("company", company)
+    uow.set_setting("currency", currency.upper())
+    uow.set_setting("locale", locale)
+    if uow.session.exec(select(User).where(User.username == uow.user)).first() is None:
+        uow.session.add(User(username=uow.user, role="owner"))
+    if uow.session.exec(select(PipelineStage)).first() is None:
+        for pos, (name, prob, kind) in enumerate(DEFAULT_PIPELINE):
+            uow.session.add(PipelineStage(name=name, position=pos, probability=prob, kind=kind))
+    install_erp_defaults(uow)
+    uow.audit("store", None, "init", after={"company": company, "currency": currency})
+
+
+def needs_erp_defaults(uow: UnitOfWork) -> bool:
+    return uow.session.exec(select(Account.id)).first() is None
+
+
+def install_erp_defaults(uow: UnitOfWork) -> None:
+    """The chart of accounts template and the default stock location."""
+    from bizdesk.services.books.ledger import install_chart
+
+    if needs_erp_defaults(uow):
+        install_chart(uow)
+    if uow.session.exec(select(Location.id)).first() is None:
+        uow.session.add(Location(name="Main", is_default=True))
+
+
+def ensure_initialized(store) -> None:  # noqa: ANN001
+    """Set a fresh store up with defaults (used when bizdesk opens a brand new file)."""
+    with store.read() as uow:
+        if is_initialized(uow) and not needs_erp_defaults(uow):
+            return
+    with store.write() as uow:
+        if not is_initialized(uow):
+            initialize(uow)
+        else:  # a store from before the ERP side: add its accounts and location
+            install_erp_defaults(uow)

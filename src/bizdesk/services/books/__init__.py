@@ -1,0 +1,1 @@
+"""The double-entry journal and the reports read from it."""

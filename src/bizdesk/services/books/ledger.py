@@ -1,0 +1,806 @@
+"""The double-entry journal: accounts, draft and posted entries, reversals and the lock date.
+
+Posted entries never change. Every other service that moves money or stock value calls
+``post_entry`` inside its own unit of work, so the document and its posting commit together.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import func, or_, select, update
+
+from bizdesk.config import data_dir
+from bizdesk.db.session import UnitOfWork
+from bizdesk.errors import NotFound, ValidationError
+from bizdesk.models.base import utcnow
+from bizdesk.models.contacts import Contact
+from bizdesk.models.ledger import ACCOUNT_TYPES, Account, JournalEntry, JournalLine
+from bizdesk.models.stock import StockMove
+from bizdesk.money import AmountError, from_minor, parse_money
+from bizdesk.services.base import validate as v
+from bizdesk.services.base.numbering import entry_label, next_number
+from bizdesk.services.base.paging import Page, PageRequest, contains, keyset_page, like_pattern
+from bizdesk.services.base.permissions import requires
+from bizdesk.services.base.records import check_version, touch
+from bizdesk.services.books.entry_search import entry_memo_condition, index_entries
+from bizdesk.services.crm.contacts import resolve as resolve_contact
+
+# --- accounts -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AccountView:
+    id: int
+    code: str
+    name: str
+    type: str
+    role: str | None
+    archived: bool
+    used: bool = False
+
+
+def _account_view(a: Account, used: bool = False) -> AccountView:
+    return AccountView(a.id, a.code, a.name, a.type, a.role, a.archived, used)
+
+
+def install_chart(uow: UnitOfWork, template: str = "small_shop") -> int:
+    """Install a chart-of-accounts template from data/accounts; existing codes are kept."""
+    spec = json.loads((data_dir() / "accounts" / f"{template}.json").read_text("utf-8"))
+    have = set(uow.session.scalars(select(Account.code)))
+    n = 0
+    for a in spec["accounts"]:
+        if a["code"] in have:
+            continue
+        uow.session.add(Account(code=a["code"], name=a["name"], type=a["type"], role=a.get("role")))
+        n += 1
+    uow.session.flush()
+    uow.audit("account", None, "install-chart", after={"template": template, "accounts": n})
+    return n
+
+
+@requires("accounts.view")
+def list_accounts(uow: UnitOfWork, *, include_archived: bool = False) -> list[AccountView]:
+    used = set(uow.session.scalars(select(JournalLine.account_id).distinct()))
+    stmt = select(Account).order_by(Account.code)
+    if not include_archived:
+        stmt = stmt.where(Account.archived.is_(False))
+    return [_account_view(a, a.id in used) for a in uow.session.scalars(stmt)]
+
+
+def account_for(uow: UnitOfWork, role: str) -> Account:
+    """The account the program posts to for a role (inventory, grni, payable ...)."""
+    a = uow.session.scalars(select(Account).where(Account.role == role)).first()
+    if a is None:
+        raise ValidationError(
+            {"account": f"no account has the role {role!r}; give one that role in the chart"}
+        )
+    return a
+
+
+def resolve_account(uow: UnitOfWork, text: object) -> Account:
+    """An open account from its code, or from its exact name; FieldError otherwise."""
+    s = v.text(text, max_len=120)
+    if not s:
+        raise v.FieldError("required")
+    code = s.split(" ", 1)[0]
+    a = uow.session.scalars(select(Account).where(Account.code == code)).first()
+    if a is None:
+        a = uow.session.scalars(
+            select(Account).where(func.lower(Account.name) == s.lower())
+        ).first()
+    if a is None:
+        raise v.FieldError(f"no account {s[:40]!r}")
+    if a.archived:
+        raise v.FieldError(f"account {a.code} {a.name} is archived")
+    return a
+
+
+def suggest_accounts(uow: UnitOfWork, prefix: str, limit: int = 8) -> list[str]:
+    """Type-ahead for account pickers: "code name" of open accounts matching the start."""
+    p = prefix.strip().lower()
+    if not p:
+        return []
+    pat = like_pattern(p)[1:]  # prefix match
+    rows = uow.session.execute(
+        select(Account.code, Account.name)
+        .where(
+            Account.archived.is_(False),
+            or_(
+                Account.code.like(pat, escape="\\"), func.lower(Account.name).like(pat, escape="\\")
+            ),
+        )
+        .order_by(Account.code)
+        .limit(limit)
+    )
+    return [f"{c} {n}" for c, n in rows]
+
+
+def _clean_account(uow: UnitOfWork, code: object, name: object, type_: object, self_id=None):  # noqa: ANN001, ANN202
+    chk = v.Checker()
+    code = chk("code", v.text, code, required=True, max_len=20)
+    if code and " " in code:
+        chk.add("code", "no spaces in an account code")
+    name = chk("name", v.text, name, required=True, max_len=120)
+    type_ = chk("type", v.choice, type_, ACCOUNT_TYPES)
+    if code:
+        clash = uow.session.scalars(select(Account).where(Account.code == code)).first()
+        if clash is not None and clash.id != self_id:
+            chk.add("code", f"account {code} exists already ({clash.name})")
+    chk.done()
+    return code, name, type_
+
+
+@requires("accounts.edit")
+def add_account(uow: UnitOfWork, code: object, name: object, type_: object) -> AccountView:
+    code, name, type_ = _clean_account(uow, code, name, type_)
+    a = Account(code=code, name=name, type=type_)
+    uow.session.add(a)
+    uow.session.flush()
+    uow.audit("account", a.id, "create", after={"code": code, "name": name, "type": type_})
+    return _account_view(a)
+
+
+def _load_account(uow: UnitOfWork, account_id: int) -> Account:
+    a = uow.session.get(Account, account_id)
+    if a is None:
+        raise NotFound(f"There is no account #{account_id}.")
+    return a
+
+
+def _account_used(uow: UnitOfWork, account_id: int) -> bool:
+    stmt = select(JournalLine.id).where(JournalLine.account_id == account_id).limit(1)
+    return uow.session.scalars(stmt).first() is not None
+
+
+@requires("accounts.edit")
+def rename_account(uow: UnitOfWork, account_id: int, name: object) -> AccountView:
+    a = _load_account(uow, account_id)
+    chk = v.Checker()
+    new = chk("name", v.text, name, required=True, max_len=120)
+    chk.done()
+    before = {"name": a.name}
+    a.name = new
+    uow.audit("account", a.id, "rename", before=before, after={"name": new})
+    return _account_view(a)
+
+
+@requires("accounts.edit")
+def set_account_archived(uow: UnitOfWork, account_id: int, archived: bool = True) -> AccountView:
+    """Archived accounts keep their history but take no new lines."""
+    a = _load_account(uow, account_id)
+    if archived and a.role:
+        raise ValidationError(
+            {"": f"{a.code} {a.name} is where bizdesk posts {a.role}; it cannot be archived"}
+        )
+    a.archived = archived
+    uow.audit("account", a.id, "archive" if archived else "unarchive")
+    return _account_view(a)
+
+
+@requires("accounts.edit")
+def delete_account(uow: UnitOfWork, account_id: int) -> None:
+    a = _load_account(uow, account_id)
+    if _account_used(uow, a.id) or a.role:
+        raise ValidationError({"": f"{a.code} {a.name} is in use; archive it instead"})
+    uow.audit("account", a.id, "delete", before={"code": a.code, "name": a.name})
+    uow.session.delete(a)
+
+
+# Accounts only the program posts to: their balance must equal a report of another ledger
+# (stock valuation, received-not-billed goods), so a hand-made line would break the books.
+CONTROLLED_ROLES = {"inventory": "stock moves", "grni": "purchase receipts and bills"}
+
+
+def controlled_message(a: Account) -> str | None:
+    if a.role in CONTROLLED_ROLES:
+        return f"{a.code} {a.name} changes only through {CONTROLLED_ROLES[a.role]}"
+    return None
+
+
+# --- the lock date --------------------------------------------------------------------------
+
+
+def lock_date(uow: UnitOfWork) -> date | None:
+    s = uow.setting("lock_date")
+    return date.fromisoformat(s) if s else None
+
+
+@requires("lock_date.set")
+def set_lock_date(uow: UnitOfWork, value: object) -> date | None:
+    """Only the owner moves the lock date; nothing can be posted on or before it."""
+    chk = v.Checker()
+    new = chk("lock_date", v.iso_date, value)
+    chk.done()
+    before = lock_date(uow)
+    uow.set_setting("lock_date", new.isoformat() if new else "")
+    uow.audit("setting", None, "lock-date", before={"lock_date": before}, after={"lock_date": new})
+    return new
+
+
+def _check_open_period(uow: UnitOfWork, when: date, field_name: str = "date") -> None:
+    locked = lock_date(uow)
+    if locked is not None and when <= locked:
+        raise ValidationError(
+            {field_name: f"the books are locked up to {locked.isoformat()}; use a later date"}
+        )
+
+
+# --- entries --------------------------------------------------------------------------------
+
+
+@dataclass
+class LineInput:
+    """One line as a person types it: account code or name, debit or credit, contact."""
+
+    account: str = ""
+    debit: str = ""
+    credit: str = ""
+    contact: str = ""
+    memo: str = ""
+
+
+@dataclass
+class EntryInput:
+    date: str = ""
+    memo: str = ""
+    lines: list[LineInput] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Posting:
+    """A line built by the program (receipts, bills, payments): minor units, ids."""
+
+    account_id: int
+    debit_minor: int = 0
+    credit_minor: int = 0
+    contact_id: int | None = None
+    memo: str = ""
+
+
+@dataclass(frozen=True)
+class LineView:
+    id: int
+    account_id: int
+    account: str  # "code name"
+    debit: Decimal
+    credit: Decimal
+    contact_id: int | None
+    contact: str
+    memo: str
+
+
+@dataclass(frozen=True)
+class EntryView:
+    id: int
+    number: int | None
+    date: date
+    memo: str
+    state: str
+    source_kind: str | None
+    source_id: int | None
+    reverses_id: int | None
+    reverses_number: int | None
+    reversed_by_id: int | None
+    reversed_by_number: int | None
+    posted_at: datetime | None
+    posted_by: str
+    lines: list[LineView]
+    total_debit: Decimal
+    total_credit: Decimal
+    version: int
+
+    @property
+    def label(self) -> str:
+        return entry_label(self.number, self.id)
+
+
+def _clean_lines(uow: UnitOfWork, lines: list[LineInput], chk: v.Checker) -> list[Posting]:
+    exp = uow.exponent
+    out = []
+    for i, ln in enumerate(lines, start=1):
+        if not any(str(x).strip() for x in (ln.account, ln.debit, ln.credit, ln.contact, ln.memo)):
+            continue  # an empty row of the editor
+        acct = chk(f"line {i} account", resolve_account, uow, ln.account)
+        if acct is not None and controlled_message(acct):
+            chk.add(f"line {i} account", controlled_message(acct))
+        amounts = {}
+        for side in ("debit", "credit"):
+            raw = str(getattr(ln, side) or "").strip()
+            try:
+                amounts[side] = parse_money(raw, exp, locale=uow.input_locale) if raw else 0
+            except AmountError as exc:
+                chk.add(f"line {i} {side}", str(exc))
+                amounts[side] = 0
+        if (amounts["debit"] > 0) == (amounts["credit"] > 0):
+            chk.add(f"line {i} debit", "enter a debit or a credit (one of them, more than zero)")
+        contact_id = None
+        if str(ln.contact or "").strip():
+            c = chk(f"line {i} contact", resolve_contact, uow, ln.contact)
+            contact_id = c.id if c else None
+        memo = chk(f"line {i} memo", v.text, ln.memo, max_len=200) or ""
+        if acct is not None:
+            out.append(Posting(acct.id, amounts["debit"], amounts["credit"], contact_id, memo))
+    return out
+
+
+def _clean_entry(uow: UnitOfWork, data: EntryInput) -> tuple[date, str, list[Posting]]:
+    chk = v.Checker()
+    when = chk("date", v.iso_date, data.date, required=True)
+    memo = chk("memo", v.text, data.memo, max_len=500) or ""
+    postings = _clean_lines(uow, data.lines, chk)
+    chk.done()
+    return when, memo, postings
+
+
+def _add_lines(uow: UnitOfWork, entry: JournalEntry, postings: list[Posting]) -> None:
+    uow.session.add_all(
+        JournalLine(
+            entry_id=entry.id,
+            account_id=p.account_id,
+            debit_minor=p.debit_minor,
+            credit_minor=p.credit_minor,
+            contact_id=p.contact_id,
+            memo=p.memo,
+            date=entry.date,
+            posted=False,
+        )
+        for p in postings
+    )
+
+
+@requires("journal.post")
+def create_draft(uow: UnitOfWork, data: EntryInput) -> EntryView:
+    when, memo, postings = _clean_entry(uow, data)
+    e = JournalEntry(date=when, memo=memo, updated_by=uow.user)
+    uow.session.add(e)
+    uow.session.flush()
+    _index(uow, e)
+    _add_lines(uow, e, postings)
+    uow.session.flush()
+    uow.audit("journal_entry", e.id, "create", after=_snapshot(e, postings))
+    return get_entry(uow, e.id)
+
+
+def _index(uow: UnitOfWork, e: JournalEntry) -> None:
+    index_entries(uow, e.id, e.id)
+
+
+def _load_entry(uow: UnitOfWork, entry_id: int, *, lock: bool = False) -> JournalEntry:
+    e = uow.session.get(JournalEntry, entry_id, with_for_update=lock)
+    if e is None:
+        raise NotFound(f"There is no journal entry #{entry_id}.")
+    return e
+
+
+def _require_draft(e: JournalEntry) -> None:
+    if e.state != "draft":
+        raise ValidationError(
+            {"": f"JE-{e.number} is posted and cannot change; reverse it instead"}
+        )
+
+
+@requires("journal.post")
+def update_draft(uow: UnitOfWork, entry_id: int, data: EntryInput, *, version: int) -> EntryView:
+    e = _load_entry(uow, entry_id, lock=True)
+    _require_draft(e)
+    check_version(e, version)
+    when, memo, postings = _clean_entry(uow, data)
+    before = _snapshot(e, _postings_of(uow, e.id))
+    e.date, e.memo = when, memo
+    uow.session.execute(JournalLine.__table__.delete().where(JournalLine.entry_id == e.id))
+    _add_lines(uow, e, postings)
+    touch(uow, e)
+    uow.session.flush()
+    uow.audit("journal_entry", e.id, "update", before=before, after=_snapshot(e, postings))
+    return get_entry(uow, e.id)
+
+
+@requires("journal.post")
+def delete_draft(uow: UnitOfWork, entry_id: int, *, version: int) -> None:
+    e = _load_entry(uow, entry_id, lock=True)
+    _require_draft(e)
+    check_version(e, version)
+    uow.audit("journal_entry", e.id, "delete", before=_snapshot(e, _postings_of(uow, e.id)))
+    uow.session.execute(JournalLine.__table__.delete().where(JournalLine.entry_id == e.id))
+    uow.session.delete(e)
+
+
+def _postings_of(uow: UnitOfWork, entry_id: int) -> list[Posting]:
+    rows = uow.session.scalars(
+        select(JournalLine).where(JournalLine.entry_id == entry_id).order_by(JournalLine.id)
+    )
+    return [
+        Posting(r.account_id, r.debit_minor, r.credit_minor, r.contact_id, r.memo) for r in rows
+    ]
+
+
+def _snapshot(e: JournalEntry, postings: list[Posting]) -> dict:
+    return {
+        "number": e.number,
+        "date": e.date,
+        "memo": e.memo,
+        "state": e.state,
+        "lines": [[p.account_id, p.debit_minor, p.credit_minor, p.contact_id] for p in postings],
+    }
+
+
+def _check_balanced(postings: list[Posting], exp: int) -> None:
+    if len(postings) < 2:
+        raise ValidationError({"lines": "an entry needs at least two lines"})
+    dr = sum(p.debit_minor for p in postings)
+    cr = sum(p.credit_minor for p in postings)
+    if dr != cr:
+        diff = from_minor(dr - cr, exp)
+        raise ValidationError(
+            {"lines": f"debits and credits differ by {diff}; they must be equal to post"}
+        )
+
+
+def _mark_posted(uow: UnitOfWork, e: JournalEntry) -> None:
+    _check_open_period(uow, e.date)
+    e.number = next_number(uow, "journal")
+    e.state = "posted"
+    e.posted_at = utcnow()
+    e.posted_by = uow.user
+    uow.session.execute(
+        update(JournalLine).where(JournalLine.entry_id == e.id).values(posted=True, date=e.date)
+    )
+
+
+@requires("journal.post")
+def post(uow: UnitOfWork, entry_id: int, *, version: int) -> EntryView:
+    """Post a balanced draft: it gets the next number and never changes again."""
+    e = _load_entry(uow, entry_id, lock=True)
+    _require_draft(e)
+    check_version(e, version)
+    postings = _postings_of(uow, e.id)
+    _check_balanced(postings, uow.exponent)
+    _mark_posted(uow, e)
+    touch(uow, e)
+    uow.session.flush()
+    uow.audit("journal_entry", e.id, "post", after=_snapshot(e, postings))
+    return get_entry(uow, e.id)
+
+
+@requires("journal.post")
+def post_entry(
+    uow: UnitOfWork,
+    when: date,
+    memo: str,
+    postings: list[Posting],
+    *,
+    source: tuple[str, int] | None = None,
+) -> JournalEntry:
+    """Post an entry the program builds (receipts, bills, payments, adjustments)."""
+    postings = [p for p in postings if p.debit_minor or p.credit_minor]
+    _check_balanced(postings, uow.exponent)
+    e = JournalEntry(
+        date=when,
+        memo=memo[:500],
+        source_kind=source[0] if source else None,
+        source_id=source[1] if source else None,
+        updated_by=uow.user,
+    )
+    uow.session.add(e)
+    uow.session.flush()
+    _index(uow, e)
+    _add_lines(uow, e, postings)
+    uow.session.flush()
+    _mark_posted(uow, e)
+    uow.session.flush()
+    uow.audit("journal_entry", e.id, "post", after=_snapshot(e, postings))
+    return e
+
+
+@requires("journal.post")
+def reverse(uow: UnitOfWork, entry_id: int, when: object = None, memo: str = "") -> EntryView:
+    """Correct a posted entry with its mirror image, dated ``when`` (default: today, or the
+    original's date when that is later). A reversal is never dated before its original."""
+    e = _load_entry(uow, entry_id, lock=True)
+    if e.state != "posted":
+        raise ValidationError({"": "only a posted entry can be reversed; edit the draft instead"})
+    if e.reversed_by_id is not None:
+        other = uow.session.get(JournalEntry, e.reversed_by_id)
+        raise ValidationError({"": f"JE-{e.number} was reversed already by JE-{other.number}"})
+    if e.reverses_id is not None:
+        raise ValidationError({"": f"JE-{e.number} is itself a reversal; post a new entry"})
+    chk = v.Checker()
+    day = chk("date", v.iso_date, when) or max(date.today(), e.date)
+    memo = chk("memo", v.text, memo, max_len=500) or f"Reversal of JE-{e.number}"
+    chk.done()
+    if day < e.date:
+        raise ValidationError(
+            {
+                "date": f"{day.isoformat()} is before JE-{e.number} itself "
+                f"({e.date.isoformat()}); a reversal is dated on or after its original"
+            }
+        )
+    mirrored = [
+        Posting(p.account_id, p.credit_minor, p.debit_minor, p.contact_id, p.memo)
+        for p in _postings_of(uow, e.id)
+    ]
+    rev = post_entry(
+        uow, day, memo, mirrored, source=(e.source_kind, e.source_id) if e.source_kind else None
+    )
+    rev.reverses_id = e.id
+    e.reversed_by_id = rev.id
+    touch(uow, e)
+    uow.audit("journal_entry", e.id, "reverse", after={"reversal": rev.id})
+    return get_entry(uow, rev.id)
+
+
+@requires("journal.view")
+def get_entry(uow: UnitOfWork, entry_id: int) -> EntryView:
+    e = _load_entry(uow, entry_id)
+    exp = uow.exponent
+    rows = uow.session.execute(
+        select(JournalLine, Account.code, Account.name, Contact.name)
+        .join(Account, Account.id == JournalLine.account_id)
+        .outerjoin(Contact, Contact.id == JournalLine.contact_id)
+        .where(JournalLine.entry_id == e.id)
+        .order_by(JournalLine.id)
+    ).all()
+    lines = [
+        LineView(
+            ln.id,
+            ln.account_id,
+            f"{code} {name}",
+            from_minor(ln.debit_minor, exp),
+            from_minor(ln.credit_minor, exp),
+            ln.contact_id,
+            cname or "",
+            ln.memo,
+        )
+        for ln, code, name, cname in rows
+    ]
+
+    def number_of(eid: int | None) -> int | None:
+        return uow.session.get(JournalEntry, eid).number if eid else None
+
+    return EntryView(
+        e.id,
+        e.number,
+        e.date,
+        e.memo,
+        e.state,
+        e.source_kind,
+        e.source_id,
+        e.reverses_id,
+        number_of(e.reverses_id),
+        e.reversed_by_id,
+        number_of(e.reversed_by_id),
+        e.posted_at,
+        e.posted_by,
+        lines,
+        sum((ln.debit for ln in lines), Decimal(0)),
+        sum((ln.credit for ln in lines), Decimal(0)),
+        e.version,
+    )
+
+
+def entry_input(view: EntryView) -> EntryInput:
+    """A draft's values as the form edits them."""
+    return EntryInput(
+        date=view.date.isoformat(),
+        memo=view.memo,
+        lines=[
+            LineInput(
+                ln.account,
+                str(ln.debit) if ln.debit else "",
+                str(ln.credit) if ln.credit else "",
+                f"#{ln.contact_id}" if ln.contact_id else "",
+                ln.memo,
+            )
+            for ln in view.lines
+        ],
+    )
+
+
+# --- lists ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EntryRow:
+    id: int
+    label: str
+    date: date
+    memo: str
+    state: str
+    amount: Decimal
+    source: str
+
+
+ENTRY_SORTS = {"date": JournalEntry.date, "number": JournalEntry.id}
+
+
+@requires("journal.view")
+def list_entries(uow: UnitOfWork, req: PageRequest) -> Page[EntryRow]:
+    """Entries by date (lists ask for newest first); filters: state (draft/posted)."""
+    exp = uow.exponent
+    total = (
+        select(func.coalesce(func.sum(JournalLine.debit_minor), 0))
+        .where(JournalLine.entry_id == JournalEntry.id)
+        .scalar_subquery()
+    )
+    sort_col = ENTRY_SORTS.get(req.sort or "date", JournalEntry.date)
+    stmt = select(
+        JournalEntry.number,
+        JournalEntry.memo,
+        JournalEntry.state,
+        total,
+        JournalEntry.source_kind,
+        JournalEntry.source_id,
+        JournalEntry.date,
+        sort_col,
+        JournalEntry.id,
+    )
+    state = req.filters.get("state")
+    if state:
+        stmt = stmt.where(JournalEntry.state == state)
+    s = req.search.strip()
+    if s:
+        num = s.upper().removeprefix("JE-")
+        cond = entry_memo_condition(uow, s)
+        if num.isdigit():
+            cond = or_(cond, JournalEntry.number == int(num))
+        stmt = stmt.where(cond)
+
+    def to_row(r) -> EntryRow:  # noqa: ANN001
+        src = f"{r[4]} #{r[5]}" if r[4] else ""
+        return EntryRow(
+            r[-1], entry_label(r[0], r[-1]), r[6], r[1], r[2], from_minor(r[3], exp), src
+        )
+
+    return keyset_page(uow.session, stmt, sort_col, JournalEntry.id, req, to_row)
+
+
+@dataclass(frozen=True)
+class LedgerRow:
+    id: int  # line id
+    entry_id: int
+    label: str
+    date: date
+    memo: str
+    contact: str
+    debit: Decimal
+    credit: Decimal
+
+
+@requires("journal.view")
+def account_lines(uow: UnitOfWork, account_id: int, req: PageRequest) -> Page[LedgerRow]:
+    """One account's posted lines by date: the general ledger drill-down, paged."""
+    _load_account(uow, account_id)
+    exp = uow.exponent
+    stmt = (
+        select(
+            JournalLine.entry_id,
+            JournalEntry.number,
+            func.coalesce(func.nullif(JournalLine.memo, ""), JournalEntry.memo),
+            Contact.name,
+            JournalLine.debit_minor,
+            JournalLine.credit_minor,
+            JournalLine.date,
+            JournalLine.id,
+        )
+        .join(JournalEntry, JournalEntry.id == JournalLine.entry_id)
+        .outerjoin(Contact, Contact.id == JournalLine.contact_id)
+        .where(JournalLine.account_id == account_id, JournalLine.posted.is_(True))
+    )
+    s = req.search.strip()
+    if s:
+        stmt = stmt.where(
+            or_(
+                contains(uow, JournalEntry.memo, s),
+                contains(uow, JournalLine.memo, s),
+            )
+        )
+
+    def to_row(r) -> LedgerRow:  # noqa: ANN001
+        return LedgerRow(
+            r[-1],
+            r[0],
+            entry_label(r[1], r[0]),
+            r[6],
+            r[2] or "",
+            r[3] or "",
+            from_minor(r[4], exp),
+            from_minor(r[5], exp),
+        )
+
+    return keyset_page(uow.session, stmt, JournalLine.date, JournalLine.id, req, to_row)
+
+
+@requires("journal.view")
+def account_balance(uow: UnitOfWork, account_id: int, as_of: date | None = None) -> Decimal:
+    stmt = select(
+        func.coalesce(func.sum(JournalLine.debit_minor - JournalLine.credit_minor), 0)
+    ).where(JournalLine.posted.is_(True), JournalLine.account_id == account_id)
+    if as_of:
+        stmt = stmt.where(JournalLine.date <= as_of)
+    return from_minor(uow.session.scalar(stmt), uow.exponent)
+
+
+@requires("journal.view")
+def balance_by_role(uow: UnitOfWork, role: str) -> int:
+    """Debit-minus-credit of the account with a role, in minor units."""
+    a = account_for(uow, role)
+    return int(
+        uow.session.scalar(
+            select(
+                func.coalesce(func.sum(JournalLine.debit_minor - JournalLine.credit_minor), 0)
+            ).where(JournalLine.posted.is_(True), JournalLine.account_id == a.id)
+        )
+    )
+
+
+@requires("journal.view")
+def source_of_entry(uow: UnitOfWork, source_kind: str | None, source_id: int | None):  # noqa: ANN201
+    """Where a journal entry came from, as (screen kind, id): a purchase or sales order, or
+    the product of a stock move; None for entries made by hand or imported."""
+    if source_kind in ("purchase_order", "sales_order") and source_id:
+        return (source_kind, source_id)
+    if source_kind == "stock_move" and source_id:
+        move = uow.session.get(StockMove, source_id)
+        return ("product", move.product_id) if move else None
+    return None
+
+
+def preview_entry(uow: UnitOfWork, lines: list[LineInput]) -> tuple[Decimal, Decimal, int]:
+    """Debits and credits typed so far and how many lines are not readable yet (the entry
+    form's running difference; posting checks everything)."""
+    exp, loc = uow.exponent, uow.input_locale
+    debit = credit = bad = 0
+    for ln in lines:
+        try:
+            d = parse_money(ln.debit, exp, locale=loc) if str(ln.debit).strip() else 0
+            c = parse_money(ln.credit, exp, locale=loc) if str(ln.credit).strip() else 0
+        except AmountError:
+            bad += 1
+            continue
+        debit += d
+        credit += c
+    return from_minor(debit, exp), from_minor(credit, exp), bad
+
+
+@dataclass(frozen=True)
+class AccountRow:
+    id: int
+    code: str
+    name: str
+    type: str
+    role: str
+    archived: bool
+
+
+@requires("accounts.view")
+def account_page(uow: UnitOfWork, req: PageRequest) -> Page[AccountRow]:
+    """The chart of accounts by code. No balances here: summing a million lines per page
+    would make the list slow; an account's page and the trial balance show them."""
+    stmt = select(
+        Account.name, Account.type, Account.role, Account.archived, Account.code, Account.id
+    )
+    if not req.filters.get("archived"):
+        stmt = stmt.where(Account.archived.is_(False))
+    s = req.search.strip()
+    if s:
+        stmt = stmt.where(
+            or_(
+                Account.code.like(like_pattern(s), escape="\\"),
+                func.lower(Account.name).like(like_pattern(s.lower()), escape="\\"),
+            )
+        )
+
+    def to_row(r) -> AccountRow:  # noqa: ANN001
+        return AccountRow(r[-1], r[-2], r[0], r[1], r[2] or "", r[3])
+
+    return keyset_page(uow.session, stmt, Account.code, Account.id, req, to_row)
+
+
+@requires("accounts.view")
+def get_account(uow: UnitOfWork, account_id: int) -> AccountView:
+    a = _load_account(uow, account_id)
+    return _account_view(a, _account_used(uow, a.id))

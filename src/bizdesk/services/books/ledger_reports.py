@@ -1,0 +1,363 @@
+"""Reports from the journal: every figure is a SUM over posted lines, exact in minor units."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import func, select
+
+from bizdesk.db.session import UnitOfWork
+from bizdesk.models.contacts import Contact
+from bizdesk.models.ledger import Account, JournalEntry, JournalLine
+from bizdesk.money import from_minor
+from bizdesk.services.base.numbering import entry_label
+from bizdesk.services.base.permissions import requires
+from bizdesk.services.books.ledger import account_for
+
+# natural side: assets and expenses grow with debits, the rest with credits
+DEBIT_NATURE = {"asset": 1, "expense": 1, "liability": -1, "equity": -1, "income": -1}
+
+
+def _sums(
+    uow: UnitOfWork, date_from: date | None = None, date_to: date | None = None
+) -> dict[int, tuple[int, int]]:
+    """(debit, credit) per account over posted lines: one GROUP BY on a covering index."""
+    stmt = select(
+        JournalLine.account_id,
+        func.sum(JournalLine.debit_minor),
+        func.sum(JournalLine.credit_minor),
+    ).where(JournalLine.posted.is_(True))
+    if date_from:
+        stmt = stmt.where(JournalLine.date >= date_from)
+    if date_to:
+        stmt = stmt.where(JournalLine.date <= date_to)
+    stmt = stmt.group_by(JournalLine.account_id)
+    return {a: (int(d), int(c)) for a, d, c in uow.session.execute(stmt)}
+
+
+def _accounts(uow: UnitOfWork) -> list[Account]:
+    return list(uow.session.scalars(select(Account).order_by(Account.code)))
+
+
+@dataclass(frozen=True)
+class TrialBalanceRow:
+    account_id: int
+    code: str
+    name: str
+    type: str
+    debit: Decimal
+    credit: Decimal
+    balance: Decimal  # debit - credit
+
+
+@requires("reports.finance")
+def trial_balance(
+    uow: UnitOfWork, as_of: date | None = None
+) -> tuple[list[TrialBalanceRow], TrialBalanceRow]:
+    exp = uow.exponent
+    sums = _sums(uow, None, as_of)
+    rows = []
+    for a in _accounts(uow):
+        d, c = sums.get(a.id, (0, 0))
+        if d or c:
+            rows.append(
+                TrialBalanceRow(
+                    a.id,
+                    a.code,
+                    a.name,
+                    a.type,
+                    from_minor(d, exp),
+                    from_minor(c, exp),
+                    from_minor(d - c, exp),
+                )
+            )
+    td = sum(d for d, _ in sums.values())
+    tc = sum(c for _, c in sums.values())
+    total = TrialBalanceRow(
+        0, "", "Total", "", from_minor(td, exp), from_minor(tc, exp), from_minor(td - tc, exp)
+    )
+    return rows, total
+
+
+@dataclass(frozen=True)
+class StatementLine:
+    section: str
+    account_id: int | None
+    code: str
+    name: str
+    amount: Decimal
+
+
+@requires("reports.finance")
+def profit_loss(
+    uow: UnitOfWork, date_from: date | None, date_to: date | None
+) -> tuple[list[StatementLine], Decimal]:
+    """Income and expenses over a period, each in its natural sign; returns the profit."""
+    exp = uow.exponent
+    sums = _sums(uow, date_from, date_to)
+    lines: list[StatementLine] = []
+    totals = {"income": 0, "expense": 0}
+    for kind in ("income", "expense"):
+        for a in _accounts(uow):
+            if a.type != kind or a.id not in sums:
+                continue
+            d, c = sums[a.id]
+            amount = (d - c) * DEBIT_NATURE[kind]
+            totals[kind] += amount
+            lines.append(StatementLine(kind, a.id, a.code, a.name, from_minor(amount, exp)))
+        label = "Total income" if kind == "income" else "Total expenses"
+        lines.append(StatementLine(kind, None, "", label, from_minor(totals[kind], exp)))
+    return lines, from_minor(totals["income"] - totals["expense"], exp)
+
+
+@requires("reports.finance")
+def balance_sheet(
+    uow: UnitOfWork, as_of: date | None
+) -> tuple[list[StatementLine], dict[str, Decimal]]:
+    """Assets = liabilities + equity at a date; the profit not yet closed counts as equity."""
+    exp = uow.exponent
+    sums = _sums(uow, None, as_of)
+    lines: list[StatementLine] = []
+    totals = {"asset": 0, "liability": 0, "equity": 0}
+    earnings = 0
+    for a in _accounts(uow):
+        d, c = sums.get(a.id, (0, 0))
+        if a.type in ("income", "expense"):
+            earnings += c - d
+            continue
+        if not (d or c):
+            continue
+        amount = (d - c) * DEBIT_NATURE[a.type]
+        totals[a.type] += amount
+        lines.append(StatementLine(a.type, a.id, a.code, a.name, from_minor(amount, exp)))
+    if earnings:
+        lines.append(StatementLine("equity", None, "", "Profit to date", from_minor(earnings, exp)))
+    totals["equity"] += earnings
+    lines.sort(key=lambda s: ("asset", "liability", "equity").index(s.section))
+    out = {k: from_minor(v, exp) for k, v in totals.items()}
+    out["liabilities_and_equity"] = from_minor(totals["liability"] + totals["equity"], exp)
+    return lines, out
+
+
+@dataclass(frozen=True)
+class GeneralLedgerRow:
+    code: str
+    account: str
+    date: date | None
+    entry_id: int | None
+    entry: str
+    memo: str
+    contact: str
+    debit: Decimal
+    credit: Decimal
+    balance: Decimal
+
+
+@requires("reports.finance")
+def general_ledger(
+    uow: UnitOfWork,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    account_id: int | None = None,
+) -> Iterator[GeneralLedgerRow]:
+    """Every posted line per account with its running balance, after an opening balance."""
+    exp = uow.exponent
+    opening = _sums(uow, None, date_from - _ONE_DAY) if date_from else {}
+    for a in _accounts(uow):
+        if account_id is not None and a.id != account_id:
+            continue
+        d0, c0 = opening.get(a.id, (0, 0))
+        running = d0 - c0
+        stmt = (
+            select(
+                JournalLine.date,
+                JournalLine.entry_id,
+                JournalEntry.number,
+                func.coalesce(func.nullif(JournalLine.memo, ""), JournalEntry.memo),
+                Contact.name,
+                JournalLine.debit_minor,
+                JournalLine.credit_minor,
+            )
+            .join(JournalEntry, JournalEntry.id == JournalLine.entry_id)
+            .outerjoin(Contact, Contact.id == JournalLine.contact_id)
+            .where(JournalLine.account_id == a.id, JournalLine.posted.is_(True))
+            .order_by(JournalLine.date, JournalLine.id)
+        )
+        if date_from:
+            stmt = stmt.where(JournalLine.date >= date_from)
+        if date_to:
+            stmt = stmt.where(JournalLine.date <= date_to)
+        first = True
+        for day, eid, number, memo, contact, debit, credit in uow.session.execute(stmt):
+            if first:
+                first = False
+                if date_from:
+                    yield GeneralLedgerRow(
+                        a.code,
+                        a.name,
+                        date_from,
+                        None,
+                        "",
+                        "Opening balance",
+                        "",
+                        Decimal(0),
+                        Decimal(0),
+                        from_minor(running, exp),
+                    )
+            running += debit - credit
+            yield GeneralLedgerRow(
+                a.code,
+                a.name,
+                day,
+                eid,
+                entry_label(number, eid),
+                memo or "",
+                contact or "",
+                from_minor(debit, exp),
+                from_minor(credit, exp),
+                from_minor(running, exp),
+            )
+
+
+_ONE_DAY = date(2000, 1, 2) - date(2000, 1, 1)
+
+
+@dataclass(frozen=True)
+class StatementRow:
+    date: date
+    entry_id: int
+    entry: str
+    memo: str
+    debit: Decimal
+    credit: Decimal
+    balance: Decimal
+
+
+@requires("reports.finance")
+def contact_statement(
+    uow: UnitOfWork, contact_id: int, role: str = "receivable", as_of: date | None = None
+) -> list[StatementRow]:
+    """A customer's (receivable) or supplier's (payable) account with a running balance.
+    The balance is in the account's natural sign: what they owe us, or what we owe them."""
+    exp = uow.exponent
+    acct = account_for(uow, role)
+    sign = DEBIT_NATURE[acct.type]
+    stmt = (
+        select(
+            JournalLine.date,
+            JournalLine.entry_id,
+            JournalEntry.number,
+            func.coalesce(func.nullif(JournalLine.memo, ""), JournalEntry.memo),
+            JournalLine.debit_minor,
+            JournalLine.credit_minor,
+        )
+        .join(JournalEntry, JournalEntry.id == JournalLine.entry_id)
+        .where(
+            JournalLine.account_id == acct.id,
+            JournalLine.contact_id == contact_id,
+            JournalLine.posted.is_(True),
+        )
+        .order_by(JournalLine.date, JournalLine.id)
+    )
+    if as_of:
+        stmt = stmt.where(JournalLine.date <= as_of)
+    running = 0
+    rows = []
+    for day, eid, number, memo, d, c in uow.session.execute(stmt):
+        running += (d - c) * sign
+        rows.append(
+            StatementRow(
+                day,
+                eid,
+                entry_label(number, eid),
+                memo or "",
+                from_minor(d, exp),
+                from_minor(c, exp),
+                from_minor(running, exp),
+            )
+        )
+    return rows
+
+
+AGING_BUCKETS = ((0, 30, "0_30"), (31, 60, "31_60"), (61, 90, "61_90"), (91, None, "over_90"))
+
+
+@dataclass(frozen=True)
+class AgingRow:
+    contact_id: int
+    contact: str
+    buckets: dict[str, Decimal]
+    total: Decimal
+
+
+@requires("reports.finance")
+def aging(uow: UnitOfWork, role: str, as_of: date | None = None) -> tuple[list[AgingRow], dict]:
+    """Open amounts per contact by age (days since posted), oldest paid first (FIFO).
+
+    The balance per contact is one GROUP BY; only contacts who owe (or are owed) something
+    have their newest increasing lines read, as many as make up that balance.
+    """
+    exp = uow.exponent
+    as_of = as_of or date.today()
+    acct = account_for(uow, role)
+    sign = DEBIT_NATURE[acct.type]
+    grow = JournalLine.debit_minor if sign > 0 else JournalLine.credit_minor
+    base = (
+        JournalLine.account_id == acct.id,
+        JournalLine.posted.is_(True),
+        JournalLine.date <= as_of,
+        JournalLine.contact_id.is_not(None),
+    )
+    balances = uow.session.execute(
+        select(
+            JournalLine.contact_id,
+            func.sum(JournalLine.debit_minor - JournalLine.credit_minor) * sign,
+        )
+        .where(*base)
+        .group_by(JournalLine.contact_id)
+    ).all()
+    names = dict(
+        uow.session.execute(
+            select(Contact.id, Contact.name).where(
+                Contact.id.in_([cid for cid, bal in balances if bal > 0])
+            )
+        ).all()
+    )
+    rows = []
+    totals = {key: 0 for *_, key in AGING_BUCKETS}
+    for contact_id, balance in balances:
+        if balance <= 0:
+            continue
+        left = int(balance)
+        buckets = {key: 0 for *_, key in AGING_BUCKETS}
+        stmt = (
+            select(JournalLine.date, grow)
+            .where(*base, JournalLine.contact_id == contact_id, grow > 0)
+            .order_by(JournalLine.date.desc(), JournalLine.id.desc())
+        )
+        for day, amount in uow.session.execute(stmt):
+            take = min(left, amount)
+            age = (as_of - day).days
+            for lo, hi, key in AGING_BUCKETS:
+                if age >= lo and (hi is None or age <= hi):
+                    buckets[key] += take
+                    totals[key] += take
+                    break
+            left -= take
+            if left <= 0:
+                break
+        rows.append(
+            AgingRow(
+                contact_id,
+                names.get(contact_id, f"#{contact_id}"),
+                {k: from_minor(x, exp) for k, x in buckets.items()},
+                from_minor(int(balance), exp),
+            )
+        )
+    rows.sort(key=lambda r: (-r.total, r.contact))
+    out = {k: from_minor(x, exp) for k, x in totals.items()}
+    out["total"] = from_minor(sum(totals.values()), exp)
+    return rows, out

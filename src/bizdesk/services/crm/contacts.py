@@ -1,0 +1,728 @@
+"""Contacts: people and organisations, validated, deduplicated, never silently lost."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import case, func, or_, text
+from sqlalchemy import update as sql_update
+from sqlmodel import select
+
+from bizdesk.db.session import UnitOfWork
+from bizdesk.errors import Conflict, NotFound, ValidationError
+from bizdesk.folding import fold
+from bizdesk.models.contacts import (
+    CONTACT_KINDS,
+    INTERACTION_KINDS,
+    STAGES,
+    Contact,
+    ContactTag,
+    Interaction,
+)
+from bizdesk.models.core import User
+from bizdesk.models.deals import Deal
+from bizdesk.models.ledger import JournalLine
+from bizdesk.models.purchasing import PurchaseOrder, SupplierBill
+from bizdesk.models.sales import Invoice
+from bizdesk.models.stock import Product
+from bizdesk.models.tickets import Ticket
+from bizdesk.money import from_minor
+from bizdesk.services.base import validate as v
+from bizdesk.services.base.paging import (
+    Page,
+    PageRequest,
+    folded_contains,
+    folded_prefix,
+    keyset_page,
+)
+from bizdesk.services.base.permissions import requires
+from bizdesk.services.base.records import check_version, touch
+
+
+@dataclass
+class ContactInput:
+    """What a form, the CLI or a CSV row says about a contact: raw text, checked here."""
+
+    name: str = ""
+    kind: str = "person"
+    organization: str = ""  # name or email of an organisation contact
+    email: str = ""
+    phone: str = ""
+    street: str = ""
+    city: str = ""
+    postcode: str = ""
+    country: str = ""
+    tags: str | list[str] = ""
+    stage: str = "lead"
+    is_customer: bool = False
+    is_supplier: bool = False
+    owner: str = ""
+    source: str = ""
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class ContactView:
+    id: int
+    kind: str
+    name: str
+    organization_id: int | None
+    organization: str
+    email: str
+    phone: str
+    street: str
+    city: str
+    postcode: str
+    country: str
+    tags: tuple[str, ...]
+    stage: str
+    is_customer: bool
+    is_supplier: bool
+    owner: str
+    source: str
+    notes: str
+    archived: bool
+    created_at: datetime
+    updated_at: datetime
+    updated_by: str
+    version: int
+
+    def as_input(self) -> ContactInput:
+        return ContactInput(
+            name=self.name,
+            kind=self.kind,
+            organization=self.organization,
+            email=self.email,
+            phone=self.phone,
+            street=self.street,
+            city=self.city,
+            postcode=self.postcode,
+            country=self.country,
+            tags=";".join(self.tags),
+            stage=self.stage,
+            is_customer=self.is_customer,
+            is_supplier=self.is_supplier,
+            owner=self.owner,
+            source=self.source,
+            notes=self.notes,
+        )
+
+
+@dataclass(frozen=True)
+class ContactRow:
+    """One line of the contacts list."""
+
+    id: int
+    name: str
+    kind: str
+    email: str
+    phone: str
+    city: str
+    country: str
+    stage: str
+    owner: str
+    archived: bool
+
+
+@dataclass
+class Saved:
+    """The result of a create or update, with non-blocking warnings (possible duplicates)."""
+
+    contact: ContactView
+    warnings: list[str] = field(default_factory=list)
+
+
+# --- reading -----------------------------------------------------------------------------
+
+
+def _view(uow: UnitOfWork, c: Contact) -> ContactView:
+    tags = uow.session.exec(
+        select(ContactTag.tag).where(ContactTag.contact_id == c.id).order_by(ContactTag.tag)
+    ).all()
+    org = uow.session.get(Contact, c.organization_id) if c.organization_id else None
+    return ContactView(
+        id=c.id,
+        kind=c.kind,
+        name=c.name,
+        organization_id=c.organization_id,
+        organization=org.name if org else "",
+        email=c.email or "",
+        phone=c.phone or "",
+        street=c.street,
+        city=c.city,
+        postcode=c.postcode,
+        country=c.country,
+        tags=tuple(tags),
+        stage=c.stage,
+        is_customer=c.is_customer,
+        is_supplier=c.is_supplier,
+        owner=c.owner or "",
+        source=c.source,
+        notes=c.notes,
+        archived=c.archived,
+        created_at=c.created_at,
+        updated_at=c.updated_at,
+        updated_by=c.updated_by,
+        version=c.version,
+    )
+
+
+def _load(uow: UnitOfWork, contact_id: int) -> Contact:
+    c = uow.session.get(Contact, contact_id)
+    if c is None:
+        raise NotFound(f"There is no contact #{contact_id}.")
+    return c
+
+
+@requires("contacts.view")
+def get(uow: UnitOfWork, contact_id: int) -> ContactView:
+    return _view(uow, _load(uow, contact_id))
+
+
+SORTS = {
+    "name": Contact.sort_name,
+    "city": Contact.city,
+    "country": Contact.country,
+    "stage": Contact.stage,
+    "id": Contact.id,
+}
+
+
+@requires("contacts.view")
+def list_page(uow: UnitOfWork, req: PageRequest) -> Page[ContactRow]:
+    """The contacts list. Filters: archived (bool), stage, city, country, tag, owner, role."""
+    sort_col = SORTS.get(req.sort or "name", Contact.sort_name)
+    stmt = select(
+        Contact.id,
+        Contact.name,
+        Contact.kind,
+        Contact.email,
+        Contact.phone,
+        Contact.city,
+        Contact.country,
+        Contact.stage,
+        Contact.owner,
+        Contact.archived,
+        sort_col,
+        Contact.id,
+    )
+    f = req.filters
+    if not f.get("archived"):
+        stmt = stmt.where(Contact.archived.is_(False))
+    for name in ("stage", "city", "country", "owner", "kind"):
+        if f.get(name):
+            stmt = stmt.where(getattr(Contact, name) == f[name])
+    if f.get("role") == "customer":
+        stmt = stmt.where(Contact.is_customer.is_(True))
+    elif f.get("role") == "supplier":
+        stmt = stmt.where(Contact.is_supplier.is_(True))
+    if f.get("tag"):
+        stmt = stmt.where(
+            Contact.id.in_(select(ContactTag.contact_id).where(ContactTag.tag == f["tag"]))
+        )
+    search = req.search.strip()
+    if search:
+        stmt = stmt.where(_search_condition(uow, search))
+    return keyset_page(
+        uow.session,
+        stmt,
+        sort_col,
+        Contact.id,
+        req,
+        lambda r: ContactRow(
+            r[0], r[1], r[2], r[3] or "", r[4] or "", r[5], r[6], r[7], r[8] or "", r[9]
+        ),
+    )
+
+
+# what three or more letters are looked for in (folded into Contact.search_text)
+SEARCHED = (Contact.name, Contact.email, Contact.phone, Contact.city)
+
+
+def _search_condition(uow: UnitOfWork, search: str):  # noqa: ANN202
+    """One or two letters: names starting with them. Three or more: anywhere in name, email,
+    phone or city. Case and accents are ignored ("bucuresti" finds "București"): both look
+    in the folded search_text column (migration 0007), through the FTS5 trigram index on
+    SQLite and the pg_trgm index on PostgreSQL."""
+    if len(search) < 3:
+        key = v.sort_key(search)
+        return or_(
+            (Contact.sort_name >= key) & (Contact.sort_name < key + "\U0010ffff"),
+            folded_prefix(Contact.search_text, search),
+        )
+    if uow.store.is_sqlite:
+        folded = fold(search)
+        if len(folded) < 3:  # combining marks fold away: below the trigram index's minimum
+            return folded_contains(Contact.search_text, search)
+        phrase = '"' + folded.replace('"', '""') + '"'
+        hits = text("SELECT rowid FROM contact_search WHERE contact_search MATCH :q").bindparams(
+            q=phrase
+        )
+        return Contact.id.in_(hits)
+    return folded_contains(Contact.search_text, search)
+
+
+# --- writing -----------------------------------------------------------------------------
+
+
+def clean_name(chk: v.Checker, value: object) -> str | None:
+    return chk("name", v.text, value, required=True, max_len=200)
+
+
+def clean_fields(data: ContactInput, region: str | None) -> tuple[dict, v.Checker]:
+    """Check every field that needs no database; problems collect in the Checker."""
+    chk = v.Checker()
+    out: dict = {}
+    out["name"] = clean_name(chk, data.name)
+    out["kind"] = chk("kind", v.choice, data.kind, CONTACT_KINDS, default="person")
+    out["email"] = chk("email", v.email, data.email)
+    out["country"] = chk("country", v.country, data.country)
+    out["phone"] = chk("phone", v.phone, data.phone, out["country"] or region)
+    for name, limit in (("street", 200), ("city", 100), ("postcode", 20), ("source", 100)):
+        out[name] = chk(name, v.text, getattr(data, name), max_len=limit)
+    out["notes"] = chk("notes", v.text, data.notes, max_len=20_000, multiline=True)
+    out["stage"] = chk("stage", v.choice, data.stage, STAGES, default="lead")
+    out["tags"] = chk("tags", v.tags, data.tags)
+    out["is_customer"] = bool(data.is_customer)
+    out["is_supplier"] = bool(data.is_supplier)
+    out["owner"] = chk("owner", v.text, data.owner, max_len=64) or None
+    out["organization"] = chk("organization", v.text, data.organization, max_len=200)
+    return out, chk
+
+
+def _clean(uow: UnitOfWork, data: ContactInput, *, self_id: int | None = None) -> dict:
+    """Check every field; raise one ValidationError naming each bad field."""
+    out, chk = clean_fields(data, uow.setting("region") or None)
+    owner = out["owner"]
+    if owner and uow.session.exec(select(User.id).where(User.username == owner)).first() is None:
+        chk.add("owner", f"{owner!r} is not a bizdesk user")
+
+    org_text = out.pop("organization")
+    out["organization_id"] = None
+    if org_text:
+        org = chk("organization", resolve, uow, org_text, kind="organization")
+        if org is None:
+            pass
+        elif org.id == self_id:
+            chk.add("organization", "a contact cannot belong to itself")
+        else:
+            out["organization_id"] = org.id
+
+    if out.get("email"):
+        clash = uow.session.exec(
+            select(Contact.id, Contact.name).where(Contact.email == out["email"])
+        ).first()
+        if clash is not None and clash[0] != self_id:
+            chk.add("email", f"already used by {clash[1]} (#{clash[0]})")
+    chk.done()
+    return out
+
+
+def find_by_name_or_email(uow: UnitOfWork, text: str, *, kind: str | None = None) -> Contact | None:
+    """The live contact with this email, or else exactly this name (case-insensitive)."""
+    stmt = select(Contact).where(Contact.archived.is_(False))
+    if kind:
+        stmt = stmt.where(Contact.kind == kind)
+    if "@" in text:
+        hit = uow.session.exec(stmt.where(Contact.email == text.strip().lower())).first()
+        if hit is not None:
+            return hit
+    return uow.session.exec(
+        stmt.where(Contact.sort_name == v.sort_key(text.strip())).order_by(Contact.id)
+    ).first()
+
+
+def resolve(uow: UnitOfWork, text: str, *, kind: str | None = None) -> Contact:
+    """A live contact from "#id", an email or an exact name; FieldError otherwise."""
+    s = v.text(text, max_len=200)
+    if not s:
+        raise v.FieldError("required")
+    if s.startswith("#") and s[1:].isdigit():
+        c = uow.session.get(Contact, int(s[1:]))
+    else:
+        c = find_by_name_or_email(uow, s, kind=kind)
+    if c is None:
+        what = "organisation" if kind == "organization" else "contact"
+        raise v.FieldError(f"no {what} named {s[:60]!r}")
+    if c.archived:
+        raise v.FieldError(f"{c.name} is archived")
+    if kind and c.kind != kind:
+        raise v.FieldError(f"{c.name} is not an {kind}")
+    return c
+
+
+def _row(c: Contact) -> ContactRow:
+    return ContactRow(
+        c.id,
+        c.name,
+        c.kind,
+        c.email or "",
+        c.phone or "",
+        c.city,
+        c.country,
+        c.stage,
+        c.owner or "",
+        c.archived,
+    )
+
+
+@requires("contacts.view")
+def possible_duplicates(
+    uow: UnitOfWork, name: str, email: str | None, phone: str | None, *, exclude: int | None = None
+) -> list[ContactRow]:
+    """Contacts with the same email or phone, or a very similar name."""
+    conds = [Contact.sort_name == v.sort_key(name)]
+    if email:
+        conds.append(Contact.email == email)
+    if phone:
+        conds.append(Contact.phone == phone)
+    words = [w for w in v.sort_key(name).split() if len(w) > 2]
+    if len(words) >= 2:
+        # the same words in another order ("Smith John" vs "John Smith")
+        conds.append(func.lower(Contact.sort_name) == " ".join(reversed(words)))
+    stmt = select(Contact).where(or_(*conds), Contact.archived.is_(False))
+    if exclude is not None:
+        stmt = stmt.where(Contact.id != exclude)
+    return [_row(c) for c in uow.session.exec(stmt.limit(10))]
+
+
+def _set_tags(uow: UnitOfWork, contact_id: int, tags: list[str]) -> None:
+    current = set(
+        uow.session.exec(select(ContactTag.tag).where(ContactTag.contact_id == contact_id))
+    )
+    for t in current - set(tags):
+        uow.session.delete(uow.session.get(ContactTag, (contact_id, t)))
+    for t in set(tags) - current:
+        uow.session.add(ContactTag(contact_id=contact_id, tag=t))
+
+
+def _snapshot(c: Contact, tags: list[str] | tuple[str, ...]) -> dict:
+    d = c.model_dump(exclude={"sort_name", "created_at", "updated_at"})
+    d["tags"] = sorted(tags)
+    return d
+
+
+@requires("contacts.edit")
+def create(uow: UnitOfWork, data: ContactInput) -> Saved:
+    clean = _clean(uow, data)
+    tags = clean.pop("tags")
+    dups = possible_duplicates(uow, clean["name"], clean["email"], clean["phone"])
+    c = Contact(**clean, sort_name=v.sort_key(clean["name"]), updated_by=uow.user)
+    uow.session.add(c)
+    uow.session.flush()
+    _set_tags(uow, c.id, tags)
+    uow.audit("contact", c.id, "create", after=_snapshot(c, tags))
+    warnings = [f"Possible duplicate of {d.name} (#{d.id})" for d in dups]
+    return Saved(_view(uow, c), warnings)
+
+
+@requires("contacts.edit")
+def update(uow: UnitOfWork, contact_id: int, data: ContactInput, *, version: int) -> Saved:
+    """Save an edit made on ``version``; refuses if someone saved in between."""
+    c = _load(uow, contact_id)
+    check_version(c, version)
+    clean = _clean(uow, data, self_id=c.id)
+    tags = clean.pop("tags")
+    before = _snapshot(c, get(uow, c.id).tags)
+    for k, val in clean.items():
+        setattr(c, k, val)
+    c.sort_name = v.sort_key(c.name)
+    touch(uow, c)
+    _set_tags(uow, c.id, tags)
+    uow.session.flush()
+    uow.audit("contact", c.id, "update", before=before, after=_snapshot(c, tags))
+    dups = possible_duplicates(uow, c.name, c.email, c.phone, exclude=c.id)
+    return Saved(_view(uow, c), [f"Possible duplicate of {d.name} (#{d.id})" for d in dups])
+
+
+def view_dict(view: ContactView) -> dict:
+    return asdict(view)
+
+
+# --- archive, delete, merge --------------------------------------------------------------
+
+
+def _references(uow: UnitOfWork, contact_id: int) -> list[str]:
+    """What points at a contact, as words for a message (empty: safe to delete)."""
+    checks = (
+        (
+            "deals",
+            select(func.count())
+            .select_from(Deal)
+            .where(or_(Deal.contact_id == contact_id, Deal.organization_id == contact_id)),
+        ),
+        (
+            "tickets",
+            select(func.count()).select_from(Ticket).where(Ticket.contact_id == contact_id),
+        ),
+        (
+            "interactions",
+            select(func.count())
+            .select_from(Interaction)
+            .where(Interaction.contact_id == contact_id),
+        ),
+        (
+            "members",
+            select(func.count()).select_from(Contact).where(Contact.organization_id == contact_id),
+        ),
+        (
+            "purchase orders",
+            select(func.count())
+            .select_from(PurchaseOrder)
+            .where(PurchaseOrder.supplier_id == contact_id),
+        ),
+        (
+            "products",
+            select(func.count()).select_from(Product).where(Product.supplier_id == contact_id),
+        ),
+        (
+            "journal lines",
+            select(func.count())
+            .select_from(JournalLine)
+            .where(JournalLine.contact_id == contact_id),
+        ),
+    )
+    found = []
+    for label, stmt in checks:
+        n = uow.session.exec(stmt).one()
+        if n:
+            found.append(f"{n} {label}")
+    return found
+
+
+@requires("contacts.edit")
+def archive(uow: UnitOfWork, contact_id: int, *, version: int) -> ContactView:
+    c = _load(uow, contact_id)
+    check_version(c, version)
+    if c.archived:
+        return _view(uow, c)
+    c.archived = True
+    touch(uow, c)
+    uow.audit("contact", c.id, "archive")
+    return _view(uow, c)
+
+
+@requires("contacts.edit")
+def unarchive(uow: UnitOfWork, contact_id: int, *, version: int) -> ContactView:
+    c = _load(uow, contact_id)
+    check_version(c, version)
+    if c.merged_into_id:
+        raise ValidationError({"": f"{c.name} was merged into #{c.merged_into_id}; open that one"})
+    c.archived = False
+    touch(uow, c)
+    uow.audit("contact", c.id, "unarchive")
+    return _view(uow, c)
+
+
+@requires("contacts.edit")
+def delete(uow: UnitOfWork, contact_id: int, *, version: int) -> None:
+    """Delete a contact nothing refers to; otherwise refuse and say to archive it."""
+    c = _load(uow, contact_id)
+    check_version(c, version)
+    refs = _references(uow, contact_id)
+    if refs:
+        raise Conflict(f"{c.name} cannot be deleted: it has {', '.join(refs)}. Archive it instead.")
+    before = _snapshot(c, get(uow, c.id).tags)
+    _set_tags(uow, c.id, [])
+    uow.session.delete(c)
+    uow.audit("contact", contact_id, "delete", before=before)
+
+
+MERGE_FILL = (
+    "email",
+    "phone",
+    "street",
+    "city",
+    "postcode",
+    "country",
+    "owner",
+    "source",
+    "organization_id",
+)
+
+
+@requires("contacts.edit")
+def merge(uow: UnitOfWork, keep_id: int, drop_id: int) -> ContactView:
+    """Move everything linked to ``drop`` onto ``keep``, fill keep's gaps, archive drop."""
+    if keep_id == drop_id:
+        raise ValidationError({"": "choose two different contacts to merge"})
+    keep, drop = _load(uow, keep_id), _load(uow, drop_id)
+    if keep.archived or drop.archived:
+        raise ValidationError({"": "archived contacts cannot be merged; unarchive first"})
+    before = {
+        "keep": _snapshot(keep, get(uow, keep.id).tags),
+        "drop": _snapshot(drop, get(uow, drop.id).tags),
+    }
+    sess = uow.session
+    for model, col in (
+        (Interaction, Interaction.contact_id),
+        (Deal, Deal.contact_id),
+        (Deal, Deal.organization_id),
+        (Ticket, Ticket.contact_id),
+        (Contact, Contact.organization_id),
+        (PurchaseOrder, PurchaseOrder.supplier_id),
+        (SupplierBill, SupplierBill.supplier_id),
+        (Product, Product.supplier_id),
+        # amounts never change; the lines now name the surviving contact (the audit says so)
+        (JournalLine, JournalLine.contact_id),
+    ):
+        sess.execute(sql_update(model).where(col == drop.id).values({col.key: keep.id}))
+    if keep.organization_id == keep.id:
+        keep.organization_id = None
+    tags = sorted(set(get(uow, keep.id).tags) | set(get(uow, drop.id).tags))
+    _set_tags(uow, drop.id, [])
+    _set_tags(uow, keep.id, tags)
+    email = drop.email
+    drop.email = None  # unique: free it before keep may take it
+    sess.flush()
+    for name in MERGE_FILL:
+        value = email if name == "email" else getattr(drop, name)
+        if not getattr(keep, name) and value and value != keep.id:
+            setattr(keep, name, value)
+    if drop.notes:
+        keep.notes = (keep.notes + "\n\n" + drop.notes).strip()[:20_000]
+    keep.is_customer |= drop.is_customer
+    keep.is_supplier |= drop.is_supplier
+    if drop.stage != "inactive" and STAGES.index(drop.stage) > STAGES.index(keep.stage):
+        keep.stage = drop.stage  # the furthest along of the two (lead < prospect < customer)
+    drop.archived = True
+    drop.merged_into_id = keep.id
+    touch(uow, keep)
+    touch(uow, drop)
+    sess.flush()
+    uow.audit(
+        "contact", keep.id, "merge", before=before, after={"kept": keep.id, "merged": drop.id}
+    )
+    uow.audit("contact", drop.id, "merged_into", after={"into": keep.id})
+    return _view(uow, keep)
+
+
+# --- interactions ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InteractionView:
+    id: int
+    contact_id: int
+    kind: str
+    at: datetime
+    username: str
+    summary: str
+
+
+@requires("contacts.edit")
+def log_interaction(
+    uow: UnitOfWork, contact_id: int, kind: str, summary: str, at: datetime | None = None
+) -> InteractionView:
+    c = _load(uow, contact_id)
+    chk = v.Checker()
+    kind = chk("kind", v.choice, kind, INTERACTION_KINDS)
+    summary = chk("summary", v.text, summary, required=True, max_len=5000, multiline=True)
+    chk.done()
+    row = Interaction(
+        contact_id=c.id, kind=kind, summary=summary, username=uow.user, **({"at": at} if at else {})
+    )
+    uow.session.add(row)
+    uow.session.flush()
+    uow.audit(
+        "interaction",
+        row.id,
+        "create",
+        after={"contact_id": c.id, "kind": kind, "summary": summary},
+    )
+    return InteractionView(row.id, row.contact_id, row.kind, row.at, row.username, row.summary)
+
+
+@requires("contacts.view")
+def list_interactions(uow: UnitOfWork, contact_id: int, limit: int = 100) -> list[InteractionView]:
+    rows = uow.session.exec(
+        select(Interaction)
+        .where(Interaction.contact_id == contact_id)
+        .order_by(Interaction.at.desc(), Interaction.id.desc())
+        .limit(limit)
+    )
+    return [InteractionView(r.id, r.contact_id, r.kind, r.at, r.username, r.summary) for r in rows]
+
+
+# --- segments ----------------------------------------------------------------------------
+
+
+SEGMENT_FIELDS = ("city", "country", "tag", "stage", "owner")
+
+
+@dataclass(frozen=True)
+class SegmentRow:
+    value: str
+    contacts: int
+    customers: int
+    sales: Decimal = Decimal(0)  # invoiced net less credit notes, all time
+
+
+@requires("reports.crm")
+def segments(uow: UnitOfWork, by: str) -> list[SegmentRow]:
+    """Counts of live contacts (and customers among them) grouped by one field, with what
+    they bought (net of credit notes), all in SQL."""
+    if by not in SEGMENT_FIELDS:
+        raise ValidationError({"by": f"must be one of: {', '.join(SEGMENT_FIELDS)}"})
+    bought = (
+        select(
+            Invoice.customer_id.label("cid"),
+            func.sum(
+                case((Invoice.kind == "invoice", Invoice.net_minor), else_=-Invoice.net_minor)
+            ).label("net"),
+        )
+        .group_by(Invoice.customer_id)
+        .subquery()
+    )
+    cust = func.sum(case((Contact.is_customer.is_(True), 1), else_=0))
+    sales = func.coalesce(func.sum(bought.c.net), 0)
+    if by == "tag":
+        key = ContactTag.tag
+        stmt = (
+            select(key, func.count(), cust, sales)
+            .select_from(ContactTag)
+            .join(Contact, Contact.id == ContactTag.contact_id)
+        )
+    else:
+        key = func.coalesce(getattr(Contact, by), "")
+        stmt = select(key, func.count(), cust, sales).select_from(Contact)
+    stmt = stmt.outerjoin(bought, bought.c.cid == Contact.id)
+    stmt = stmt.where(Contact.archived.is_(False)).group_by(key).order_by(func.count().desc(), key)
+    exp = uow.exponent
+    return [
+        SegmentRow(r[0] or "(none)", r[1], int(r[2] or 0), from_minor(int(r[3]), exp))
+        for r in uow.session.exec(stmt)
+    ]
+
+
+@requires("contacts.view")
+def counts(uow: UnitOfWork) -> dict[str, int]:
+    """Live contacts, customers and suppliers, for the home screen."""
+    row = uow.session.exec(
+        select(
+            func.count(),
+            func.sum(case((Contact.is_customer.is_(True), 1), else_=0)),
+            func.sum(case((Contact.is_supplier.is_(True), 1), else_=0)),
+        ).where(Contact.archived.is_(False))
+    ).one()
+    return {"contacts": row[0], "customers": int(row[1] or 0), "suppliers": int(row[2] or 0)}
+
+
+def suggest(
+    uow: UnitOfWork, prefix: str, *, kind: str | None = None, limit: int = 10
+) -> list[ContactRow]:
+    """Live contacts whose name starts with ``prefix`` (type-ahead; uses the name index)."""
+    key = v.sort_key(prefix.strip())
+    if not key:
+        return []
+    stmt = select(Contact).where(
+        Contact.archived.is_(False),
+        Contact.sort_name >= key,
+        Contact.sort_name < key + "\U0010ffff",
+    )
+    if kind:
+        stmt = stmt.where(Contact.kind == kind)
+    rows = uow.session.exec(stmt.order_by(Contact.sort_name, Contact.id).limit(limit))
+    return [_row(c) for c in rows]

@@ -1,0 +1,529 @@
+"""The demo shop's operations side: a catalogue, purchase orders in every state with partial
+receipts, stock counts and a few months of postings, so every ERP report has something real.
+
+The small shop goes through the services (every rule, posting and audit event applies);
+the large one (benchmark size: 10k products, 300k moves, 1M journal lines) is built with
+bulk inserts of values worked out the way the services work them out, so `check` is green.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from datetime import date, timedelta
+from decimal import Decimal
+
+from sqlalchemy import func, insert, select
+
+from bizdesk.db.sequences import sync_id_sequences
+from bizdesk.db.session import Store
+from bizdesk.models.base import utcnow
+from bizdesk.models.contacts import Contact
+from bizdesk.models.core import AuditEvent
+from bizdesk.models.ledger import JournalEntry, JournalLine, Sequence
+from bizdesk.models.stock import Product, StockMove
+from bizdesk.services.base import validate as v
+from bizdesk.services.books import ledger as L
+from bizdesk.services.books.entry_search import index_entries
+from bizdesk.services.inventory import stock as S
+from bizdesk.services.trade import purchasing as PU
+from bizdesk.services.trade import sales as SA
+
+SEED = 20261123
+QUALITIES = (("", Decimal(1)), ("Pro ", Decimal("1.4")))
+
+
+def catalogue(shop: dict) -> Iterator[dict]:
+    """The product range: every family in every size, colour and quality."""
+    for name, prefix, price, cost, sizes, colours in shop["product_families"]:
+        service = prefix == "SRV"
+        for quality, factor in QUALITIES[:1] if service else QUALITIES:
+            for size in sizes:
+                for colour in colours:
+                    parts = [p for p in (quality + name, size, colour) if p]
+                    sku = (
+                        "-".join(x for x in (prefix, "P" if quality else "", size, colour[:3]) if x)
+                        .upper()
+                        .replace(" ", "")
+                        .replace('"', "")
+                    )
+                    yield {
+                        "sku": sku,
+                        "name": " ".join(parts),
+                        "price": (Decimal(price) * factor).quantize(Decimal("0.01")),
+                        "cost": (Decimal(cost) * factor).quantize(Decimal("0.01")),
+                        "service": service,
+                    }
+
+
+def _suppliers(store: Store) -> list[int]:
+    with store.read() as uow:
+        return list(
+            uow.session.scalars(
+                select(Contact.id).where(Contact.is_supplier.is_(True)).order_by(Contact.id)
+            )
+        )
+
+
+def small(store: Store, shop: dict, today: date) -> dict[str, int]:
+    rng = random.Random(SEED)
+    start = today - timedelta(days=120)
+    suppliers = _suppliers(store)
+    products: list[tuple[int, str, Decimal, int]] = []  # id, sku, cost, supplier
+    with store.write() as uow:
+        for i, item in enumerate(catalogue(shop)):
+            sup = suppliers[i % len(suppliers)]
+            point = 0 if item["service"] else rng.choice((0, 2, 5, 10))
+            view = S.create_product(
+                uow,
+                S.ProductInput(
+                    sku=item["sku"],
+                    name=item["name"],
+                    unit="h" if item["service"] else "pcs",
+                    sale_price=str(item["price"]),
+                    cost=str(item["cost"]),
+                    vat_rate="20",
+                    supplier=f"#{sup}",
+                    reorder_point=str(point),
+                    reorder_qty=str(point * 3),
+                    stocked=not item["service"],
+                ),
+            )
+            if not item["service"]:
+                products.append((view.id, view.sku, item["cost"], sup))
+        S.add_location(uow, "Workshop")
+        L.post_entry(
+            uow,
+            start,
+            "Owner's capital paid in",
+            [
+                L.Posting(L.account_for(uow, "bank").id, debit_minor=90_000_00),
+                L.Posting(L.account_for(uow, "equity").id, credit_minor=90_000_00),
+                L.Posting(L.account_for(uow, "cash").id, debit_minor=2_000_00),
+                L.Posting(L.account_for(uow, "equity").id, credit_minor=2_000_00),
+            ],
+        )
+    by_supplier: dict[int, list[tuple[int, str, Decimal, int]]] = {}
+    for p in products:
+        by_supplier.setdefault(p[3], []).append(p)
+    # (final state, how far along) for 30 orders, oldest first
+    plan = ["closed"] * 9 + ["billed"] * 4 + ["received"] * 4 + ["partially received"] * 4
+    plan += ["confirmed"] * 3 + ["sent"] * 2 + ["draft"] * 2 + ["cancelled"] * 2
+    orders = 0
+    for n, final in enumerate(plan):
+        sup = suppliers[n % len(suppliers)]
+        items = rng.sample(by_supplier[sup], min(len(by_supplier[sup]), rng.randrange(2, 6)))
+        ordered = start + timedelta(days=3 + n * 3)
+        with store.write() as uow:
+            po = PU.create(
+                uow,
+                PU.POInput(
+                    supplier=f"#{sup}",
+                    order_date=ordered.isoformat(),
+                    expected_date=(ordered + timedelta(days=10)).isoformat(),
+                    lines=[
+                        PU.POLineInput(f"#{pid}", str(_order_qty(rng, cost)), str(cost))
+                        for pid, _sku, cost, _s in items
+                    ],
+                ),
+            )
+            orders += 1
+            _advance(uow, rng, po, final, ordered, n)
+    with store.write() as uow:
+        sold = _sales(uow, rng, start, today, [p[0] for p in products])
+    with store.write() as uow:
+        _running_costs(uow, rng, start, today)
+        for pid, _sku, _cost, _s in rng.sample(products, 12):
+            on_hand = S.get_product(uow, pid).on_hand
+            if on_hand > 0:
+                S.count(
+                    uow,
+                    pid,
+                    str(on_hand - rng.randrange(0, 2)),
+                    "quarterly count",
+                    when=today - timedelta(days=7),
+                )
+    return {"products": len(products) + 1, "purchase orders": orders, "sales orders": sold}
+
+
+def _sales(uow, rng: random.Random, start: date, today: date, product_ids: list[int]) -> int:  # noqa: ANN001
+    """Counter sales every week and orders on account in every state, from what is in stock."""
+    main = S.default_location(uow).id
+
+    def in_stock(n: int) -> list[str]:
+        skus = []
+        for pid in rng.sample(product_ids, len(product_ids)):
+            free = min(SA.available(uow, pid), S.on_hand_at(uow, pid, main))
+            if free >= 2000:
+                skus.append(f"#{pid}")
+            if len(skus) == n:
+                break
+        return skus
+
+    count = 0
+    day = start + timedelta(days=20)
+    while day <= today:
+        for sku in in_stock(2):
+            SA.counter_sale(
+                uow,
+                [SA.SOLineInput(sku, "1")],
+                when=day.isoformat(),
+                account=rng.choice(("cash", "bank")),
+            )
+            count += 1
+        day += timedelta(days=7)
+    customers = list(
+        uow.session.scalars(
+            select(Contact.id)
+            .where(Contact.is_customer.is_(True), Contact.kind == "organization")
+            .order_by(Contact.id)
+            .limit(12)
+        )
+    )
+    plan = [
+        "closed",
+        "closed",
+        "closed",
+        "invoiced",
+        "invoiced",
+        "invoiced",
+        "delivered",
+        "delivered",
+        "confirmed",
+        "confirmed",
+        "partially delivered",
+        "returned",
+    ]
+    for i, (cid, final) in enumerate(zip(customers, plan, strict=False)):
+        skus = in_stock(2)
+        if not skus:
+            break
+        when = today - timedelta(days=60 - i * 4)
+        so = SA.create(
+            uow,
+            SA.SOInput(
+                customer=f"#{cid}",
+                order_date=when.isoformat(),
+                lines=[SA.SOLineInput(s, "2") for s in skus],
+            ),
+        )
+        count += 1
+        SA.confirm(uow, so.id)
+        if final == "confirmed":
+            continue
+        if final == "partially delivered":
+            SA.deliver(uow, so.id, {so.lines[0].id: "1"}, when=when + timedelta(days=2))
+            continue
+        SA.deliver(uow, so.id, when=when + timedelta(days=2))
+        if final == "delivered":
+            continue
+        inv = SA.invoice(uow, so.id, when=when + timedelta(days=2), due=when + timedelta(days=16))
+        if final == "closed":
+            SA.pay(uow, inv.id, when=when + timedelta(days=12))
+        elif final == "returned":
+            SA.return_goods(
+                uow,
+                so.id,
+                {so.lines[0].id: "1"},
+                reason="damaged in transit",
+                when=when + timedelta(days=5),
+            )
+    return count
+
+
+def _order_qty(rng: random.Random, cost: Decimal) -> int:
+    """A shop orders a few bikes and boxes of small parts."""
+    if cost > 200:
+        return rng.randrange(1, 4)
+    if cost > 30:
+        return rng.randrange(2, 8)
+    return rng.randrange(5, 25)
+
+
+def _advance(uow, rng: random.Random, po: PU.POView, final: str, ordered: date, n: int) -> None:  # noqa: ANN001
+    """Take a new draft order to its planned state the way the shop would."""
+    if final == "draft":
+        return
+    if final == "cancelled":
+        PU.cancel(uow, po.id)
+        return
+    PU.send(uow, po.id)
+    if final == "sent":
+        return
+    po = PU.confirm(uow, po.id)
+    if final == "confirmed":
+        return
+    arrived = ordered + timedelta(days=8)
+    if final == "partially received":
+        PU.receive(
+            uow, po.id, {po.lines[0].id: str(max(1, int(po.lines[0].qty) // 2))}, when=arrived
+        )
+        return
+    PU.receive(
+        uow,
+        po.id,
+        {ln.id: str(ln.qty) for ln in po.lines},
+        location="Workshop" if n % 5 == 0 else "",
+        when=arrived,
+    )
+    if final == "received":
+        return
+    net, vat = PU.bill_defaults(uow, po.id)
+    if n % 4 == 0:
+        net += Decimal("3.50")  # the supplier charged a little more: a price difference
+    bill = PU.bill(
+        uow,
+        po.id,
+        reference=f"INV-{4000 + n}",
+        net=str(net),
+        vat=str(vat),
+        bill_date=arrived + timedelta(days=2),
+    )
+    if final == "closed":
+        PU.pay(uow, bill.id, when=arrived + timedelta(days=20))
+    elif n % 2:
+        PU.pay(
+            uow,
+            bill.id,
+            amount=str((bill.total / 2).quantize(Decimal("0.01"))),
+            when=arrived + timedelta(days=25),
+        )
+
+
+def _running_costs(uow, rng: random.Random, start: date, today: date) -> None:  # noqa: ANN001
+    """Monthly rent and wages, weekly till takings, and a few customer invoices on account."""
+    acct = {
+        r: L.account_for(uow, r).id for r in ("bank", "cash", "receivable", "sales", "vat_payable")
+    }
+    codes = {a.code: a.id for a in L.list_accounts(uow)}
+    customers = list(
+        uow.session.scalars(
+            select(Contact.id).where(Contact.is_customer.is_(True)).order_by(Contact.id).limit(8)
+        )
+    )
+    month = date(start.year, start.month, 1)
+    while month <= today:
+        for code, memo, amount in (
+            ("6000", "Rent", 1_800_00),
+            ("6100", "Wages", 5_400_00),
+            ("6200", "Electricity and water", rng.randrange(180, 260) * 100),
+        ):
+            when = max(month, start)
+            if when <= today:
+                L.post_entry(
+                    uow,
+                    when,
+                    f"{memo} {month:%B %Y}",
+                    [
+                        L.Posting(codes[code], debit_minor=amount),
+                        L.Posting(acct["bank"], credit_minor=amount),
+                    ],
+                )
+        month = (month + timedelta(days=32)).replace(day=1)
+    week = start + timedelta(days=6)
+    while week <= today:
+        net = rng.randrange(3_000, 6_500) * 100
+        vat = net // 5
+        L.post_entry(
+            uow,
+            week,
+            "Till takings for the week",
+            [
+                L.Posting(acct["cash"], debit_minor=(net + vat) // 4),
+                L.Posting(acct["bank"], debit_minor=net + vat - (net + vat) // 4),
+                L.Posting(acct["sales"], credit_minor=net),
+                L.Posting(acct["vat_payable"], credit_minor=vat),
+            ],
+        )
+        week += timedelta(days=7)
+    for i, cid in enumerate(customers):
+        when = today - timedelta(days=10 + i * 14)
+        net = rng.randrange(300, 3_000) * 100
+        vat = net // 5
+        L.post_entry(
+            uow,
+            when,
+            f"Invoice to club order {i + 1}",
+            [
+                L.Posting(acct["receivable"], debit_minor=net + vat, contact_id=cid),
+                L.Posting(acct["sales"], credit_minor=net),
+                L.Posting(acct["vat_payable"], credit_minor=vat),
+            ],
+        )
+        if i % 3 == 0:
+            L.post_entry(
+                uow,
+                when + timedelta(days=9),
+                f"Payment for club order {i + 1}",
+                [
+                    L.Posting(acct["bank"], debit_minor=net + vat),
+                    L.Posting(acct["receivable"], credit_minor=net + vat, contact_id=cid),
+                ],
+            )
+
+
+# --- the large store --------------------------------------------------------------------
+
+LARGE = {"products": 10_000, "moves": 300_000, "lines": 1_000_000}
+
+
+def large(store: Store, shop: dict, today: date) -> dict[str, int]:
+    """10k products, 300k stock moves (each valued and posted), sales entries up to 1M lines."""
+    rng = random.Random(SEED)
+    base = list(catalogue(shop))
+    now = utcnow()
+    start = today - timedelta(days=365)
+    with store.write() as uow:
+        s = uow.session
+        user = uow.user
+        acct = {
+            r: L.account_for(uow, r).id
+            for r in ("inventory", "stock_adjustment", "cogs", "bank", "sales", "vat_payable")
+        }
+        loc = S.default_location(uow).id
+        suppliers = _suppliers(store) or [None]
+        first_product = (s.scalar(select(func.max(Product.id))) or 0) + 1
+        products = []
+        for i in range(LARGE["products"]):
+            item = base[i % len(base)]
+            name = f"{item['name']} #{i // len(base) + 1}"
+            products.append(
+                {
+                    "id": first_product + i,
+                    "sku": f"L{i:05d}-{item['sku']}"[:40],
+                    "name": name,
+                    "sort_name": v.sort_key(name),
+                    "unit": "pcs",
+                    "sale_price_minor": int(item["price"] * 100),
+                    "cost_minor": int(item["cost"] * 100),
+                    "vat_bp": 2000,
+                    "supplier_id": suppliers[i % len(suppliers)],
+                    "reorder_point_scaled": 0 if item["service"] else 5000,
+                    "reorder_qty_scaled": 0 if item["service"] else 20000,
+                    "allow_negative": False,
+                    "stocked": not item["service"],
+                    "active": True,
+                    "created_at": now,
+                    "updated_at": now,
+                    "updated_by": user,
+                    "version": 1,
+                }
+            )
+        s.execute(insert(Product), products)
+        sync_id_sequences(s, "product")
+        first_number = s.get(Sequence, "journal").last if s.get(Sequence, "journal") else 0
+        entries, lines, moves = [], [], []
+        state = {p["id"]: [0, 0] for p in products}  # qty, value
+        number = first_number
+        days = 365
+
+        def entry(day: date, memo: str, postings: list[tuple[int, int, int]]) -> None:
+            nonlocal number
+            number += 1
+            entries.append(
+                {
+                    "number": number,
+                    "date": day,
+                    "memo": memo,
+                    "state": "posted",
+                    "posted_at": now,
+                    "posted_by": user,
+                    "created_at": now,
+                    "updated_at": now,
+                    "updated_by": user,
+                    "version": 1,
+                }
+            )
+            for account, d, c in postings:
+                lines.append((number, account, d, c, day))
+
+        for k in range(LARGE["moves"]):
+            p = products[rng.randrange(len(products))]
+            q, val = state[p["id"]]
+            day = start + timedelta(days=k * days // LARGE["moves"])
+            if q >= 3000 and rng.random() < 0.55:  # a sale: out at average cost
+                out = rng.randrange(1, q // 1000 + 1) * 1000
+                value = -val if out == q else -round(Decimal(out * val) / q)
+                kind, memo = "delivery", f"Sold {p['sku']}"
+                post = [(acct["cogs"], -value, 0), (acct["inventory"], 0, -value)]
+                qty = -out
+            else:  # stock in at the usual cost
+                qty = rng.randrange(2, 20) * 1000
+                value = qty * p["cost_minor"] // 1000
+                kind, memo = "adjustment", f"Stock in {p['sku']}"
+                post = [(acct["inventory"], value, 0), (acct["stock_adjustment"], 0, value)]
+            state[p["id"]] = [q + qty, val + value]
+            moves.append(
+                {
+                    "product_id": p["id"],
+                    "location_id": loc,
+                    "kind": kind,
+                    "qty_scaled": qty,
+                    "unit_cost_minor": p["cost_minor"],
+                    "value_minor": value,
+                    "reason": "demo",
+                    "username": user,
+                    "at": now,
+                    "entry_id": number + 1 if value else None,
+                }
+            )
+            if value:
+                entry(day, memo, post)
+        while len(lines) < LARGE["lines"] - 2:
+            day = start + timedelta(days=rng.randrange(days))
+            net = rng.randrange(20, 2000) * 100
+            entry(
+                day,
+                "Till takings",
+                [
+                    (acct["bank"], net + net // 5, 0),
+                    (acct["sales"], 0, net),
+                    (acct["vat_payable"], 0, net // 5),
+                ],
+            )
+        ids = s.scalars(
+            insert(JournalEntry).returning(JournalEntry.id, sort_by_parameter_order=True), entries
+        ).all()
+        by_number = dict(zip((e["number"] for e in entries), ids, strict=True))
+        index_entries(uow, min(ids), max(ids))
+        conn = s.connection()
+        for chunk in range(0, len(lines), 100_000):
+            conn.execute(
+                insert(JournalLine.__table__),
+                [
+                    {
+                        "entry_id": by_number[n],
+                        "account_id": a,
+                        "debit_minor": d,
+                        "credit_minor": c,
+                        "contact_id": None,
+                        "memo": "",
+                        "date": day,
+                        "posted": True,
+                    }
+                    for n, a, d, c, day in lines[chunk : chunk + 100_000]
+                ],
+            )
+        for m in moves:
+            if m["entry_id"] is not None:
+                m["entry_id"] = by_number[m["entry_id"]]
+        conn.execute(insert(StockMove.__table__), moves)
+        seq = s.get(Sequence, "journal")
+        if seq is None:
+            s.add(Sequence(name="journal", last=number))
+        else:
+            seq.last = number
+        conn.execute(
+            insert(AuditEvent.__table__),
+            [
+                {
+                    "at": now,
+                    "username": user,
+                    "entity": "product",
+                    "entity_id": p["id"],
+                    "action": "create",
+                }
+                for p in products
+            ],
+        )
+    return {"products": len(products), "stock moves": len(moves), "journal lines": len(lines)}

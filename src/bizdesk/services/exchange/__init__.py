@@ -1,0 +1,1 @@
+"""Getting data in and out: CSV imports and exports of both sides."""

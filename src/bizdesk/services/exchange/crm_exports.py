@@ -1,0 +1,84 @@
+"""Exports: the current data of a kind, in the columns its import accepts."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from typing import TextIO
+
+from sqlalchemy import select
+from sqlalchemy.orm import aliased
+
+from bizdesk.db.session import UnitOfWork
+from bizdesk.models.contacts import Contact, ContactTag
+from bizdesk.services.base.csvio import write_rows
+from bizdesk.services.base.permissions import requires
+from bizdesk.services.exchange.crm_imports import CONTACT_COLUMNS
+
+CHUNK = 1000
+
+
+@requires("export.data")
+def contact_rows(uow: UnitOfWork) -> Iterator[dict[str, str]]:
+    """Live contacts in id order, a chunk at a time (keyset), never the whole table."""
+    org = aliased(Contact)
+    last = 0
+    while True:
+        chunk = uow.session.execute(
+            select(Contact, org.name)
+            .join(org, org.id == Contact.organization_id, isouter=True)
+            .where(Contact.id > last, Contact.archived.is_(False))
+            .order_by(Contact.id)
+            .limit(CHUNK)
+        ).all()
+        if not chunk:
+            return
+        ids = [c.id for c, _ in chunk]
+        tags: dict[int, list[str]] = {}
+        for cid, tag in uow.session.execute(
+            select(ContactTag.contact_id, ContactTag.tag)
+            .where(ContactTag.contact_id.in_(ids))
+            .order_by(ContactTag.tag)
+        ):
+            tags.setdefault(cid, []).append(tag)
+        for c, org_name in chunk:
+            roles = [
+                r for r, on in (("customer", c.is_customer), ("supplier", c.is_supplier)) if on
+            ]
+            yield {
+                "id": str(c.id),  # the stable key: importing the file back updates, never copies
+                "name": c.name,
+                "kind": c.kind,
+                "organization": org_name or "",
+                "email": c.email or "",
+                "phone": c.phone or "",
+                "street": c.street,
+                "city": c.city,
+                "postcode": c.postcode,
+                "country": c.country,
+                "tags": ";".join(tags.get(c.id, [])),
+                "stage": c.stage,
+                "roles": ";".join(roles),
+                "owner": c.owner or "",
+                "notes": c.notes,
+            }
+        last = ids[-1]
+        uow.session.expunge_all()  # memory stays flat however many contacts there are
+
+
+def write_dicts(stream: TextIO, columns: tuple[str, ...], rows: Iterable[dict], fmt: str) -> int:
+    """Rows (dicts keyed by column) as CSV or a JSON array, streamed; returns the count."""
+    if fmt == "json":
+        n = 0
+        stream.write("[")
+        for row in rows:
+            stream.write(("," if n else "") + "\n" + json.dumps(row, ensure_ascii=False))
+            n += 1
+        stream.write("\n]\n")
+        return n
+    return write_rows(stream, columns, ([r[c] for c in columns] for r in rows))
+
+
+@requires("export.data")
+def export_contacts(uow: UnitOfWork, stream: TextIO, fmt: str = "csv") -> int:
+    return write_dicts(stream, CONTACT_COLUMNS, contact_rows(uow), fmt)

@@ -1,0 +1,651 @@
+"""CSV imports: every row is checked first; all rows are written, or none.
+
+A contact import runs in three steps, so that other people keep working meanwhile:
+
+1. the file is read a row at a time and every row checked, outside any write transaction
+   (what needs the store, such as which emails exist, is read in short read units of work,
+   a batch of rows at a time); checked rows go, as compact tuples, to a private temporary
+   SQLite file, so memory stays flat however long the file is;
+2. if any row is bad, every problem is reported (``line N: column: problem``) and nothing is
+   written; the write lock was never taken;
+3. otherwise everything is written in ONE short write transaction (DESIGN: all rows or none),
+   in batches of plain multi-row inserts; the search index is filled for the new rows in
+   one set-based statement instead of a trigger per row.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sqlite3
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import BinaryIO
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from bizdesk.db.bulk import insert_rows
+from bizdesk.db.sequences import sync_id_sequences
+from bizdesk.db.session import UnitOfWork
+from bizdesk.errors import Conflict, ValidationError
+from bizdesk.folding import fold_fields
+from bizdesk.models.base import utcnow
+from bizdesk.models.contacts import Contact, ContactTag
+from bizdesk.models.core import User
+from bizdesk.services.base import validate as v
+from bizdesk.services.base.csvio import read_rows
+from bizdesk.services.base.permissions import require, requires
+from bizdesk.services.crm import contacts as contacts_service
+
+CONTACT_COLUMNS = (
+    "id",
+    "name",
+    "kind",
+    "organization",
+    "email",
+    "phone",
+    "street",
+    "city",
+    "postcode",
+    "country",
+    "tags",
+    "stage",
+    "roles",
+    "owner",
+    "notes",
+)
+CONTACT_REQUIRED = ("name",)
+ROLES = ("customer", "supplier")
+COMPARED = (
+    "name",
+    "kind",
+    "phone",
+    "street",
+    "city",
+    "postcode",
+    "country",
+    "stage",
+    "is_customer",
+    "is_supplier",
+    "owner",
+    "notes",
+    "organization_id",
+)
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    updated: int = 0
+    skipped: int = 0
+    errors: list[str] = field(default_factory=list)
+    dry_run: bool = False
+
+
+def _roles(text: str) -> tuple[bool, bool]:
+    text = v.text(text, max_len=100)
+    items = {r.strip().lower() for r in text.replace(",", ";").split(";") if r.strip()}
+    bad = items - set(ROLES)
+    if bad:
+        raise v.FieldError(f"unknown roles {', '.join(sorted(bad))} (customer, supplier)")
+    return "customer" in items, "supplier" in items
+
+
+BATCH = 5000  # rows checked, looked up and written together
+SHOWN = 200  # problems listed at most (then "... and N more")
+
+# the columns of a checked row, in the staging table and in the tuples that go to it
+_STAGED = (
+    "line",
+    "action",  # new, update or skip
+    "target",  # the contact updated (or skipped)
+    "version",
+    "kind",
+    "name",
+    "sort_name",
+    "organization",
+    "email",
+    "phone",
+    "street",
+    "city",
+    "postcode",
+    "country",
+    "stage",
+    "is_customer",
+    "is_supplier",
+    "owner",
+    "source",
+    "notes",
+    "tags",  # ';'-joined
+)
+_AT = {c: i for i, c in enumerate(_STAGED)}
+
+
+class _Staging:
+    """Checked rows on their way to the store: a private temporary SQLite file, so that
+    a file of any length is held on disk, not in memory (unlinked at once: its space is
+    freed when it is closed, or when the process ends however it ends)."""
+
+    def __init__(self, columns: tuple[str, ...] = _STAGED) -> None:
+        fd, self.path = tempfile.mkstemp(prefix="bizdesk-import-", suffix=".db")  # 0600
+        os.close(fd)
+        self.db = sqlite3.connect(self.path, isolation_level=None)
+        self.db.execute("PRAGMA journal_mode=OFF")
+        self.db.execute("PRAGMA synchronous=OFF")
+        self.db.execute(f"CREATE TABLE row ({', '.join(columns)})")
+        os.unlink(self.path)  # no name left behind, even if the process is killed
+        self._insert = f"INSERT INTO row VALUES ({', '.join('?' * len(columns))})"
+
+    def add(self, rows: list[tuple]) -> None:
+        with self.db:  # one transaction a batch (not one a row)
+            self.db.execute("BEGIN")
+            self.db.executemany(self._insert, rows)
+
+    def query(self, sql: str, *params: object) -> Iterator[tuple]:
+        cur = self.db.execute(sql, params)
+        while chunk := cur.fetchmany(BATCH):
+            yield from chunk
+
+    def count(self, action: str) -> int:
+        return self.db.execute("SELECT count(*) FROM row WHERE action = ?", (action,)).fetchone()[0]
+
+    def close(self) -> None:
+        self.db.close()
+
+
+class _Problems:
+    """Every bad row's problems, in line order; a bounded number kept word for word."""
+
+    def __init__(self) -> None:
+        self.items: list[tuple[int, str]] = []
+        self.more = 0
+
+    def add(self, line: int, message: str) -> None:
+        if len(self.items) < SHOWN * 5:
+            self.items.append((line, message))
+        else:
+            self.more += 1
+
+    def raise_any(self) -> None:
+        if not self.items:
+            return
+        self.items.sort(key=lambda p: p[0])
+        shown = [m for _, m in self.items[:SHOWN]]
+        rest = len(self.items) - len(shown) + self.more
+        if rest:
+            shown.append(f"... and {rest} more problems")
+        text = "\n".join(shown)
+        raise ValidationError({"file": text}, message=text)
+
+
+@dataclass
+class _Known:
+    """What checking a row needs from the store, read once before the file."""
+
+    region: str | None
+    users: set[str]
+    organizations: dict[str, int]  # live organisations: sort_name -> id
+    memo: dict[tuple, tuple[dict, dict[str, str]]] = field(default_factory=dict)
+
+
+def _read_known(uow: UnitOfWork) -> _Known:
+    return _Known(
+        uow.setting("region") or None,
+        set(uow.session.execute(select(User.username)).scalars()),
+        _organizations(uow),
+    )
+
+
+def _organizations(uow: UnitOfWork) -> dict[str, int]:
+    return dict(
+        uow.session.execute(
+            select(Contact.sort_name, Contact.id)
+            .where(Contact.kind == "organization", Contact.archived.is_(False))
+            .order_by(Contact.id.desc())  # the oldest of two same-named organisations wins
+        ).all()
+    )
+
+
+def _contact_id(text: str) -> int:
+    s = text.strip().removeprefix("#")
+    if not s.isdigit() or len(s) > 18:
+        raise v.FieldError(f"{text[:20]!r} is not a contact number (leave it empty for a new one)")
+    return int(s)
+
+
+# columns whose values repeat from row to row (a city, a stage, tags): checked once per
+# distinct combination; name, email and phone are checked on every row
+_SHARED = tuple(c for c in CONTACT_COLUMNS if c not in ("id", "name", "email", "phone"))
+_OWN = ("name", "email", "phone")
+
+
+def _check_shared(values: tuple[str, ...], known: _Known) -> tuple[dict, dict[str, str]]:
+    row = dict(zip(_SHARED, values, strict=True))
+    chk = v.Checker()
+    is_customer, is_supplier = chk("roles", _roles, row.pop("roles")) or (False, False)
+    inp = contacts_service.ContactInput(
+        name="-", **row, is_customer=is_customer, is_supplier=is_supplier
+    )
+    out, fchk = contacts_service.clean_fields(inp, known.region)
+    for k, m in chk.errors.items():
+        fchk.add(k, m)
+    if out.get("owner") and out["owner"] not in known.users:
+        fchk.add("owner", f"{out['owner']!r} is not a bizdesk user")
+    return out, {k: m for k, m in fchk.errors.items() if k not in _OWN}
+
+
+_NO_SHARED = ("",) * len(_SHARED)
+
+
+def _check_row(line: int, row: dict[str, str], known: _Known, problems: _Problems):  # noqa: ANN202
+    """One CSV row -> (the staged tuple without action/target/version, id or None), or None
+    with its problems recorded. Every cell goes through contacts.clean_fields."""
+    key = tuple(map(row.get, _SHARED, _NO_SHARED))
+    shared = known.memo.get(key)
+    if shared is None:
+        if len(known.memo) >= 20_000:
+            known.memo.clear()  # memory stays bounded on files where nothing repeats
+        shared = known.memo[key] = _check_shared(key, known)
+    out, errors = shared
+    # name, email and phone: the same checks as contacts.clean_fields, on every row
+    ochk = v.Checker()
+    name = contacts_service.clean_name(ochk, row.get("name", ""))
+    email = ochk("email", v.email, row.get("email", ""))
+    phone = ochk("phone", v.phone, row.get("phone", ""), out["country"] or known.region)
+    if ochk.errors:
+        errors = {**errors, **ochk.errors}
+    cid = None
+    if row.get("id", "").strip():
+        try:
+            cid = _contact_id(row["id"])
+        except v.FieldError as exc:
+            errors = {**errors, "id": str(exc)}
+    if errors:
+        for col in CONTACT_COLUMNS:
+            if col in errors:
+                problems.add(line, f"line {line}: {col}: {errors[col]}")
+        return None
+    sort_name = v.sort_key(name)
+    return (
+        (
+            line,
+            None,
+            None,
+            None,
+            out["kind"],
+            name,
+            name if sort_name == name else sort_name,
+            out["organization"] or "",
+            email,
+            phone,
+            out["street"],
+            out["city"],
+            out["postcode"],
+            out["country"],
+            out["stage"],
+            out["is_customer"],
+            out["is_supplier"],
+            out["owner"],
+            out["source"],
+            out["notes"],
+            ";".join(out["tags"] or []),
+        ),
+        cid,
+    )
+
+
+def _decide(
+    uow: UnitOfWork, batch: list[tuple[tuple, int | None]], known: _Known, problems: _Problems
+) -> list[tuple]:
+    """Which rows of a batch create a contact, update one (by id, else by email) or leave
+    it as it is; the batch's existing contacts are read in one go."""
+    emails = [r[_AT["email"]] for r, _ in batch if r[_AT["email"]]]
+    ids = [cid for _, cid in batch if cid is not None]
+    found: dict[int, Contact] = {}
+    by_email: dict[str, int] = {}
+    hits: set[int] = set()  # first which contacts match (a light query; usually none)
+    conn = uow.session.connection()
+    p = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    for i in range(0, max(len(emails), len(ids)), 500):
+        some_emails, some_ids = emails[i : i + 500], ids[i : i + 500]
+        sql = (
+            f"SELECT id FROM contact WHERE email IN ({', '.join([p] * len(some_emails)) or 'NULL'})"
+            f" OR id IN ({', '.join([p] * len(some_ids)) or 'NULL'})"
+        )
+        hits.update(r[0] for r in conn.exec_driver_sql(sql, (*some_emails, *some_ids)))
+    hit_list = sorted(hits)
+    for i in range(0, len(hit_list), 500):  # then those contacts, whole
+        cond = Contact.id.in_(hit_list[i : i + 500])
+        for c in uow.session.execute(select(Contact).where(cond)).scalars():
+            found[c.id] = c
+            if c.email:
+                by_email[c.email] = c.id
+    tags: dict[int, set[str]] = {}
+    for i in range(0, len(found), 500):
+        for cid, tag in uow.session.execute(
+            select(ContactTag.contact_id, ContactTag.tag).where(
+                ContactTag.contact_id.in_(list(found)[i : i + 500])
+            )
+        ):
+            tags.setdefault(cid, set()).add(tag)
+    staged = []
+    for r, cid in batch:
+        line, email = r[0], r[_AT["email"]]
+        if cid is not None:
+            if cid not in found:
+                problems.add(line, f"line {line}: id: no contact #{cid} in this store")
+                continue
+            other = by_email.get(email) if email else None
+            if other is not None and other != cid:
+                problems.add(line, f"line {line}: email: already used by contact #{other}")
+                continue
+        else:
+            cid = by_email.get(email) if email else None
+        if cid is None:
+            staged.append(("new", None, None, r))
+            continue
+        old = found[cid]
+        org = r[_AT["organization"]]
+        new = {k: r[_AT[k]] for k in COMPARED if k in _AT}
+        new["organization_id"] = known.organizations.get(org.casefold()) if org else None
+        same = all(getattr(old, k) == new[k] for k in COMPARED) and tags.get(cid, set()) == set(
+            filter(None, r[_AT["tags"]].split(";"))
+        )
+        staged.append(("skip" if same else "update", cid, old.version, r))
+    uow.session.expunge_all()
+    return [(r[0], action, cid, version, *r[4:]) for action, cid, version, r in staged]
+
+
+def _check_file(store, source, known: _Known, st: _Staging) -> None:  # noqa: ANN001
+    problems = _Problems()
+    batch: list[tuple[tuple, int | None]] = []
+
+    def flush() -> None:
+        if batch:
+            with store.read() as uow:  # short: a batch's lookups, never the whole file
+                st.add(_decide(uow, batch, known, problems))
+            batch.clear()
+
+    for line, row in read_rows(source, CONTACT_COLUMNS, CONTACT_REQUIRED):
+        if "__error__" in row:
+            problems.add(line, f"line {line}: {row['__error__']}")
+            continue
+        checked = _check_row(line, row, known, problems)
+        if checked is not None:
+            batch.append(checked)
+            if len(batch) >= BATCH:
+                flush()
+    flush()
+    # what needs the whole file: the same email or id twice, organisations named in it
+    st.db.execute("CREATE INDEX row_email ON row(email) WHERE email IS NOT NULL")
+    for line, first in st.query(
+        "SELECT r.line, d.first FROM row r JOIN (SELECT email, min(line) first FROM row "
+        "WHERE email IS NOT NULL GROUP BY email HAVING count(*) > 1) d "
+        "ON r.email = d.email AND r.line > d.first"
+    ):
+        problems.add(line, f"line {line}: email: also on line {first}")
+    for line, first, target in st.query(
+        "SELECT r.line, d.first, r.target FROM row r JOIN (SELECT target, min(line) first FROM row "
+        "WHERE target IS NOT NULL GROUP BY target HAVING count(*) > 1) d "
+        "ON r.target = d.target AND r.line > d.first "
+        "WHERE r.email IS NULL OR r.email NOT IN "  # (an email twice is said already)
+        "(SELECT email FROM row WHERE email IS NOT NULL GROUP BY email HAVING count(*) > 1)"
+    ):
+        problems.add(line, f"line {line}: id: contact #{target} is also on line {first}")
+    in_file = {n for (n,) in st.query("SELECT sort_name FROM row WHERE kind = 'organization'")}
+    for line, org in st.query("SELECT line, organization FROM row WHERE organization != ''"):
+        key = org.casefold()
+        if key not in known.organizations and key not in in_file:
+            problems.add(line, f"line {line}: organization: no organisation named {org[:60]!r}")
+    problems.raise_any()
+
+
+def import_contacts(
+    store,
+    source: bytes | str | BinaryIO,
+    *,
+    dry_run: bool = False,  # noqa: ANN001
+) -> ImportResult:
+    """Upsert contacts from CSV (DESIGN section 8): a row with an ``id`` updates that
+    contact, else a row whose email exists updates that contact, else a contact is created.
+    Raises ValidationError listing every bad row as ``line N: column: problem`` and writes
+    nothing then. The file is read and checked before the write lock is taken (see above)."""
+    with store.read() as uow:
+        require(uow, "contacts.import")
+        known = _read_known(uow)
+    st = _Staging()
+    try:
+        _check_file(store, source, known, st)
+        if dry_run:
+            return ImportResult(st.count("new"), st.count("update"), st.count("skip"), dry_run=True)
+        with store.write() as uow:
+            try:
+                return _write_contacts(uow, st)
+            except IntegrityError as exc:
+                raise Conflict(
+                    "Someone changed the contacts while the file was being read (an email "
+                    "or an organisation in it was added or removed meanwhile); nothing was "
+                    "imported. Run the import again."
+                ) from exc
+    finally:
+        st.close()
+
+
+_TRIGGER = re.compile(
+    r"\bBEGIN\s+(INSERT\s+INTO\s+\w+\s*\([^)]*\))\s*VALUES\s*\(([^;]*)\)\s*;\s*END\s*$",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+_CONTACT_ROW = (  # the contact table's columns, in the order the import writes them
+    "id", "kind", "name", "sort_name", "organization_id", "email", "phone", "street", "city",
+    "postcode", "country", "stage", "is_customer", "is_supplier", "owner", "source", "notes",
+    "archived", "created_at", "updated_at", "updated_by", "version", "search_text",
+)  # fmt: skip
+
+
+@contextmanager
+def bulk_indexing(
+    uow: UnitOfWork, table: str, trigger: str
+) -> Iterator[Callable[[int, int], None]]:
+    """Insert many rows into ``table`` without its per-row search-index trigger (SQLite):
+    inside the block the trigger is dropped, ``index(first_id, last_id)`` fills the index
+    for those rows in one set-based statement built from the trigger's own text (so search
+    finds exactly what the trigger would have put there), and the trigger is re-created
+    at the end, all in the caller's transaction. A trigger of another shape is kept."""
+    conn = uow.session.connection()
+    found = None
+    if uow.store.is_sqlite:
+        found = conn.exec_driver_sql(
+            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", (trigger,)
+        ).first()
+    m = _TRIGGER.search(found[0]) if found else None
+    if m is None:
+        yield lambda first, last: None  # the trigger (or PostgreSQL's index) does it
+        return
+    sql = f"{m.group(1)} SELECT {m.group(2)} FROM {table} AS new WHERE new.id BETWEEN ? AND ?"
+    conn.exec_driver_sql(f"DROP TRIGGER {trigger}")
+    try:
+        yield lambda first, last: conn.exec_driver_sql(sql, (first, last))
+    finally:
+        conn.exec_driver_sql(found[0])
+
+
+@contextmanager
+def fewer_indexes(uow: UnitOfWork, tables: tuple[str, ...], adding: int) -> Iterator[None]:
+    """Insert many rows into ``tables`` faster (SQLite): when the rows added are at least
+    as many as the rows there, the tables' secondary indexes (not their primary keys, not
+    their unique constraints) are dropped for the block and re-created at the end from
+    their own stored SQL, all in the caller's transaction: sorting once beats updating
+    every index row by row. Other people keep reading the old state meanwhile (WAL). If the
+    block fails, nothing is re-created here: the caller's transaction (or savepoint) rolls
+    back, drops included, as every unit of work does on an error."""
+    conn = uow.session.connection()
+    if not uow.store.is_sqlite or adding < 1000 or _analyzed(conn):
+        yield
+        return
+    dropped: list[tuple[str, str]] = []
+    for table in tables:
+        present = conn.exec_driver_sql(f"SELECT max(rowid) FROM {table}").scalar() or 0
+        if adding < present:  # (max rowid bounds the rows there)
+            continue
+        dropped += conn.exec_driver_sql(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
+            "AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%'",
+            (table,),
+        ).all()
+    for name, _sql in dropped:
+        conn.exec_driver_sql(f'DROP INDEX "{name}"')
+    yield
+    for _name, sql in dropped:
+        conn.exec_driver_sql(sql)
+
+
+def _analyzed(conn) -> bool:  # noqa: ANN001
+    """Whether someone ran ANALYZE on the store: dropping an index would drop its statistics
+    (which CREATE INDEX does not bring back), so the indexes then stay."""
+    return (
+        conn.exec_driver_sql(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_stat1'"
+        ).first()
+        is not None
+    )
+
+
+@requires("contacts.import")
+def _write_contacts(uow: UnitOfWork, st: _Staging) -> ImportResult:
+    """Write the checked rows: new contacts (organisations first, so that people can point
+    at them) with plain multi-row inserts, then the updates through the contact service."""
+    result = ImportResult(created=st.count("new"), skipped=st.count("skip"))
+    now = utcnow()
+    orgs = _organizations(uow)
+    conn = uow.session.connection()
+    first = (uow.session.execute(select(func.max(Contact.id))).scalar() or 0) + 1
+    next_id = first  # the write transaction holds the store's write lock
+    cols = _STAGED[4:-1]
+    # every value is checked already: COPY on PostgreSQL, executemany on SQLite; values as
+    # SQLAlchemy would store them (SQLite keeps times as text)
+    created = Contact.__table__.c.created_at.type.dialect_impl(conn.dialect)
+    stamp = created.bind_processor(conn.dialect)
+    at = stamp(now) if stamp else now
+    user = uow.user
+    adding = result.created
+    with (
+        fewer_indexes(uow, ("contact", "contact_tag", "audit_event"), adding),
+        bulk_indexing(uow, "contact", "contact_search_ai") as index,
+    ):
+        for kind in ("organization", "person"):
+            for rows in _chunks(
+                st.query(
+                    f"SELECT {', '.join(cols)}, tags FROM row "
+                    "WHERE action = 'new' AND kind = ? ORDER BY line",
+                    kind,
+                )
+            ):
+                ids = range(next_id, next_id + len(rows))
+                next_id += len(rows)
+                contacts = []
+                for cid, r in zip(ids, rows, strict=True):
+                    (kind_, name, sort_name, org, email, phone, street, city, postcode) = r[:9]
+                    country, stage, is_customer, is_supplier, owner, source, notes = r[9:16]
+                    if kind == "organization":
+                        orgs.setdefault(sort_name, cid)
+                    contacts.append(
+                        (
+                            cid,
+                            kind_,
+                            name,
+                            sort_name,
+                            orgs.get(org.casefold()) if org else None,
+                            email,
+                            phone,
+                            street,
+                            city,
+                            postcode,
+                            country,
+                            stage,
+                            bool(is_customer),
+                            bool(is_supplier),
+                            owner,
+                            source,
+                            notes,
+                            False,
+                            at,
+                            at,
+                            user,
+                            1,
+                            fold_fields(name, email, phone, city),  # as the model's column
+                        )
+                    )
+                insert_rows(conn, "contact", _CONTACT_ROW, contacts)
+                tag_rows = [
+                    (cid, t)
+                    for cid, r in zip(ids, rows, strict=True)
+                    for t in r[-1].split(";")
+                    if t
+                ]
+                insert_rows(conn, "contact_tag", ("contact_id", "tag"), tag_rows)
+                insert_rows(
+                    conn,
+                    "audit_event",
+                    ("at", "username", "entity", "entity_id", "action"),
+                    [(at, user, "contact", cid, "import") for cid in ids],
+                )
+        if next_id > first:
+            index(first, next_id - 1)
+    sync_id_sequences(conn, "contact")
+    problems = _Problems()
+    for r in st.query(
+        f"SELECT line, target, version, {', '.join(cols)}, tags FROM row "
+        "WHERE action = 'update' ORDER BY line"
+    ):
+        line, cid, version = r[:3]
+        d = dict(zip((*cols, "tags"), r[3:], strict=True))
+        inp = contacts_service.ContactInput(
+            **{k: d[k] for k in _UPDATE_FIELDS},
+            is_customer=bool(d["is_customer"]),
+            is_supplier=bool(d["is_supplier"]),
+            owner=d["owner"] or "",
+            email=d["email"] or "",
+            phone=d["phone"] or "",
+            tags=[t for t in d["tags"].split(";") if t],
+        )
+        try:
+            contacts_service.update(uow, cid, inp, version=version)
+        except ValidationError as exc:
+            for col, msg in exc.fields.items():
+                problems.add(line, f"line {line}: {col or 'row'}: {msg}")
+        result.updated += 1
+    problems.raise_any()
+    uow.audit(
+        "import", None, "contacts", after={"created": result.created, "updated": result.updated}
+    )
+    return result
+
+
+_UPDATE_FIELDS = (
+    "name",
+    "kind",
+    "organization",
+    "street",
+    "city",
+    "postcode",
+    "country",
+    "stage",
+    "source",
+    "notes",
+)
+
+
+def _chunks(rows: Iterator[tuple], size: int = BATCH) -> Iterator[list[tuple]]:
+    chunk: list[tuple] = []
+    for r in rows:
+        chunk.append(r)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk

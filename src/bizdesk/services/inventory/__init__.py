@@ -1,0 +1,1 @@
+"""Stock: products, locations and the moves that value them."""

@@ -1,0 +1,157 @@
+"""The owner's overview: every figure is an aggregate query, never rows loaded into Python."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from sqlalchemy import func, select
+
+from bizdesk.db.session import UnitOfWork
+from bizdesk.models.ledger import JournalLine
+from bizdesk.models.purchasing import SupplierBill, SupplierPayment
+from bizdesk.models.sales import CustomerPayment, Invoice
+from bizdesk.money import from_minor
+from bizdesk.services.base.permissions import can, requires
+from bizdesk.services.books.ledger import account_for
+from bizdesk.services.crm import tickets as T
+from bizdesk.services.trade import deals as D
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    """Figures the acting user's role may not see are None (money) or empty (the pipeline)."""
+
+    today: date
+    sales_this_month: Decimal | None
+    sales_last_month: Decimal | None
+    sales_by_month: list[tuple[str, Decimal]]  # the last 6 months, oldest first
+    cash: Decimal | None
+    bank: Decimal | None
+    receivables: Decimal | None
+    receivables_overdue: Decimal | None  # invoices past their due date, still open
+    payables: Decimal | None
+    payables_overdue: Decimal | None
+    pipeline: list[D.PipelineRow]
+    pipeline_total: D.PipelineRow | None
+    tickets_open: int
+    tickets_overdue: int
+    low_stock: int
+
+
+def _month_start(day: date, back: int = 0) -> date:
+    y, m = day.year, day.month - back
+    while m <= 0:
+        y, m = y - 1, m + 12
+    return date(y, m, 1)
+
+
+def _balance(
+    uow: UnitOfWork, role: str, date_from: date | None = None, date_to: date | None = None
+) -> int:
+    """Debit - credit of a role's account over posted lines (one index range)."""
+    stmt = select(
+        func.coalesce(func.sum(JournalLine.debit_minor - JournalLine.credit_minor), 0)
+    ).where(JournalLine.posted.is_(True), JournalLine.account_id == account_for(uow, role).id)
+    if date_from:
+        stmt = stmt.where(JournalLine.date >= date_from)
+    if date_to:
+        stmt = stmt.where(JournalLine.date <= date_to)
+    return int(uow.session.scalar(stmt))
+
+
+def _sales_by_month(uow: UnitOfWork, today: date, months: int) -> list[tuple[str, int]]:
+    """Sales (credit - debit on the sales account) per calendar month, one index range each."""
+    out = []
+    for back in range(months - 1, -1, -1):
+        start = _month_start(today, back)
+        end = _month_start(today, back - 1) - timedelta(days=1) if back else today
+        out.append((start.strftime("%Y-%m"), -_balance(uow, "sales", start, end)))
+    return out
+
+
+def _overdue_invoices(uow: UnitOfWork, today: date) -> int:
+    paid = (
+        select(func.coalesce(func.sum(CustomerPayment.amount_minor), 0))
+        .where(CustomerPayment.invoice_id == Invoice.id)
+        .scalar_subquery()
+    )
+    credit = (
+        select(Invoice.credits_id, func.sum(Invoice.total_minor).label("back"))
+        .where(Invoice.kind == "credit")
+        .group_by(Invoice.credits_id)
+        .subquery()
+    )
+    left = Invoice.total_minor - paid - func.coalesce(credit.c.back, 0)
+    return int(
+        uow.session.scalar(
+            select(func.coalesce(func.sum(left), 0))
+            .outerjoin(credit, credit.c.credits_id == Invoice.id)
+            .where(Invoice.kind == "invoice", Invoice.due_on < today, left > 0)
+        )
+    )
+
+
+def _overdue_bills(uow: UnitOfWork, today: date) -> int:
+    paid = (
+        select(func.coalesce(func.sum(SupplierPayment.amount_minor), 0))
+        .where(SupplierPayment.bill_id == SupplierBill.id)
+        .scalar_subquery()
+    )
+    left = SupplierBill.total_minor - paid
+    return int(
+        uow.session.scalar(
+            select(func.coalesce(func.sum(left), 0)).where(SupplierBill.due_date < today, left > 0)
+        )
+    )
+
+
+def _low_stock_count(uow: UnitOfWork) -> int:
+    from bizdesk.services.inventory.stock import low_stock_count
+
+    return low_stock_count(uow)
+
+
+@requires("dashboard.view")
+def dashboard(uow: UnitOfWork, today: date | None = None) -> Dashboard:
+    today = today or date.today()
+    pipeline, pipeline_total = D.pipeline_report(uow) if can(uow, "reports.crm") else ([], None)
+    common = dict(
+        today=today,
+        pipeline=pipeline,
+        pipeline_total=pipeline_total,
+        tickets_open=T.count_open(uow),
+        tickets_overdue=T.count_overdue(uow),
+        low_stock=_low_stock_count(uow),
+    )
+    if not can(uow, "reports.finance"):
+        hidden = dict.fromkeys(
+            (
+                "sales_this_month",
+                "sales_last_month",
+                "cash",
+                "bank",
+                "receivables",
+                "receivables_overdue",
+                "payables",
+                "payables_overdue",
+            )
+        )
+        return Dashboard(sales_by_month=[], **hidden, **common)
+    exp = uow.exponent
+    months = _sales_by_month(uow, today, 6)
+    last_month_end = _month_start(today) - timedelta(days=1)
+    last_month = _balance(uow, "sales", _month_start(today, 1), last_month_end)
+    return Dashboard(
+        sales_this_month=from_minor(months[-1][1], exp),
+        sales_last_month=from_minor(-last_month, exp),
+        sales_by_month=[(k, from_minor(v, exp)) for k, v in months],
+        cash=from_minor(_balance(uow, "cash"), exp),
+        bank=from_minor(_balance(uow, "bank"), exp),
+        receivables=from_minor(_balance(uow, "receivable"), exp),
+        receivables_overdue=from_minor(_overdue_invoices(uow, today), exp),
+        payables=from_minor(-_balance(uow, "payable"), exp),
+        payables_overdue=from_minor(_overdue_bills(uow, today), exp),
+        **common,
+    )

@@ -1,0 +1,476 @@
+"""Reports as plain tables: one shape, so the CLI and the TUI print them all the same way."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from bizdesk.db.session import UnitOfWork
+from bizdesk.errors import ValidationError
+from bizdesk.files import atomic_write
+from bizdesk.formatting import money, number
+from bizdesk.services.base import permissions
+from bizdesk.services.base.csvio import write_rows
+from bizdesk.services.base.validate import FieldError
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str  # snake_case, the JSON key
+    label: str
+    numeric: bool = False
+
+
+@dataclass
+class Report:
+    name: str
+    title: str
+    params: dict[str, Any]
+    columns: list[Column]
+    rows: list[dict[str, Any]]
+    totals: dict[str, Any] | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def _pipeline(uow: UnitOfWork, **_: Any) -> Report:
+    from bizdesk.services.trade.deals import pipeline_report
+
+    rows, total = pipeline_report(uow)
+    cols = [
+        Column("stage", "Stage"),
+        Column("probability", "Prob. %", True),
+        Column("deals", "Deals", True),
+        Column("amount", "Amount", True),
+        Column("weighted", "Weighted", True),
+    ]
+
+    def d(r):  # noqa: ANN001, ANN202
+        return {
+            "stage": r.stage,
+            "probability": r.probability,
+            "deals": r.deals,
+            "amount": r.amount,
+            "weighted": r.weighted,
+        }
+
+    tot = d(total)
+    tot.pop("probability")
+    return Report(
+        "pipeline",
+        "Weighted pipeline (open deals)",
+        {"currency": uow.currency},
+        cols,
+        [d(r) for r in rows],
+        tot,
+    )
+
+
+def _tickets_sla(
+    uow: UnitOfWork, date_from: date | None = None, date_to: date | None = None, **_: Any
+) -> Report:
+    from bizdesk.services.crm.tickets import sla_report
+
+    rows, total = sla_report(uow, date_from, date_to)
+    keys = (
+        "priority",
+        "tickets",
+        "open",
+        "first_response_met",
+        "first_response_breached",
+        "resolved",
+        "resolution_met",
+        "resolution_breached",
+    )
+    labels = (
+        "Priority",
+        "Tickets",
+        "Open",
+        "1st resp. met",
+        "1st resp. breached",
+        "Resolved",
+        "Resolved in time",
+        "Resolution breached",
+    )
+    cols = [Column(k, lbl, i > 0) for i, (k, lbl) in enumerate(zip(keys, labels, strict=True))]
+    out = [{k: getattr(r, k) for k in keys} for r in rows]
+    tot = {k: getattr(total, k) for k in keys}
+    return Report(
+        "tickets-sla", "Ticket SLA by priority", {"from": date_from, "to": date_to}, cols, out, tot
+    )
+
+
+def _segments(uow: UnitOfWork, by: str = "city", **_: Any) -> Report:
+    from bizdesk.services.crm.contacts import segments
+
+    rows = segments(uow, by)
+    cols = [
+        Column("value", by.capitalize()),
+        Column("contacts", "Contacts", True),
+        Column("customers", "Customers", True),
+        Column("sales", "Sales (net)", True),
+    ]
+    out = [
+        {"value": r.value, "contacts": r.contacts, "customers": r.customers, "sales": r.sales}
+        for r in rows
+    ]
+    tot = {
+        "value": "Total",
+        "contacts": sum(r.contacts for r in rows),
+        "customers": sum(r.customers for r in rows),
+        "sales": sum((r.sales for r in rows), Decimal(0)),
+    }
+    if by == "tag":
+        tot = None  # a contact may carry several tags: a sum would count people twice
+    return Report("segments", f"Contacts by {by}", {"by": by}, cols, out, tot)
+
+
+def _trial_balance(uow: UnitOfWork, as_of: date | None = None, **_: Any) -> Report:
+    from bizdesk.services.books.ledger_reports import trial_balance
+
+    rows, total = trial_balance(uow, as_of)
+    cols = [
+        Column("account", "Account"),
+        Column("name", "Name"),
+        Column("debit", "Debit", True),
+        Column("credit", "Credit", True),
+        Column("balance", "Balance", True),
+    ]
+    out = [
+        {
+            "account": r.code,
+            "name": r.name,
+            "debit": r.debit,
+            "credit": r.credit,
+            "balance": r.balance,
+            "account_id": r.account_id,
+        }
+        for r in rows
+    ]
+    tot = {
+        "account": "",
+        "name": "Total",
+        "debit": total.debit,
+        "credit": total.credit,
+        "balance": total.balance,
+    }
+    return Report("trial-balance", "Trial balance", {"as_of": as_of}, cols, out, tot)
+
+
+def _statement(name: str, title: str, lines, totals: dict, params: dict) -> Report:  # noqa: ANN001
+    cols = [
+        Column("section", "Section"),
+        Column("account", "Account"),
+        Column("name", "Name"),
+        Column("amount", "Amount", True),
+    ]
+    out = [
+        {
+            "section": ln.section,
+            "account": ln.code,
+            "name": ln.name,
+            "amount": ln.amount,
+            "account_id": ln.account_id,
+        }
+        for ln in lines
+    ]
+    return Report(name, title, params, cols, out, totals)
+
+
+def _profit_loss(
+    uow: UnitOfWork, date_from: date | None = None, date_to: date | None = None, **_: Any
+) -> Report:
+    from bizdesk.services.books.ledger_reports import profit_loss
+
+    lines, profit = profit_loss(uow, date_from, date_to)
+    totals = {"section": "", "account": "", "name": "Profit", "amount": profit}
+    return _statement(
+        "profit-loss", "Profit and loss", lines, totals, {"from": date_from, "to": date_to}
+    )
+
+
+def _balance_sheet(uow: UnitOfWork, as_of: date | None = None, **_: Any) -> Report:
+    from bizdesk.services.books.ledger_reports import balance_sheet
+
+    lines, t = balance_sheet(uow, as_of)
+    rep = _statement(
+        "balance-sheet",
+        "Balance sheet",
+        lines,
+        {"section": "", "account": "", "name": "Assets", "amount": t["asset"]},
+        {"as_of": as_of},
+    )
+    loc = uow.setting("locale", "en_US")  # a note is read by people: amounts as shown
+    rep.notes.append(
+        f"Assets {money(t['asset'], loc)} = liabilities {money(t['liability'], loc)} + "
+        f"equity {money(t['equity'], loc)} ({money(t['liabilities_and_equity'], loc)})"
+    )
+    return rep
+
+
+def _general_ledger(
+    uow: UnitOfWork, date_from: date | None = None, date_to: date | None = None, **_: Any
+) -> Report:
+    from bizdesk.services.books.ledger_reports import general_ledger
+
+    keys = ("account", "name", "date", "entry", "memo", "contact", "debit", "credit", "balance")
+    labels = ("Account", "Name", "Date", "Entry", "Memo", "Contact", "Debit", "Credit", "Balance")
+    cols = [Column(k, lbl, i >= 6) for i, (k, lbl) in enumerate(zip(keys, labels, strict=True))]
+    out = [
+        {
+            "account": r.code,
+            "name": r.account,
+            "date": r.date,
+            "entry": r.entry,
+            "memo": r.memo,
+            "contact": r.contact,
+            "debit": r.debit,
+            "credit": r.credit,
+            "balance": r.balance,
+            "entry_id": r.entry_id,
+        }
+        for r in general_ledger(uow, date_from, date_to)
+    ]
+    return Report("general-ledger", "General ledger", {"from": date_from, "to": date_to}, cols, out)
+
+
+def _stock_valuation(uow: UnitOfWork, **_: Any) -> Report:
+    from bizdesk.services.inventory.stock import valuation
+
+    rows, total = valuation(uow)
+    cols = [
+        Column("sku", "SKU"),
+        Column("name", "Name"),
+        Column("on_hand", "On hand", True),
+        Column("average_cost", "Avg. cost", True),
+        Column("value", "Value", True),
+    ]
+    out = [
+        {
+            "sku": r.sku,
+            "name": r.name,
+            "on_hand": r.on_hand,
+            "average_cost": r.average_cost,
+            "value": r.value,
+            "product_id": r.product_id,
+        }
+        for r in rows
+    ]
+    tot = {"sku": "", "name": "Total", "value": total}
+    return Report("stock-valuation", "Stock valuation (moving average)", {}, cols, out, tot)
+
+
+def _low_stock(uow: UnitOfWork, **_: Any) -> Report:
+    from bizdesk.services.inventory.stock import low_stock
+
+    keys = ("sku", "name", "supplier", "on_hand", "on_order", "reorder_point", "suggested")
+    labels = ("SKU", "Name", "Supplier", "On hand", "On order", "Reorder at", "To order")
+    cols = [Column(k, lbl, i >= 3) for i, (k, lbl) in enumerate(zip(keys, labels, strict=True))]
+    out = []
+    for r in low_stock(uow):
+        row = {k: getattr(r, k) for k in keys}
+        for k in keys[3:]:
+            row[k] = row[k]
+        row["product_id"] = r.product_id
+        out.append(row)
+    return Report("low-stock", "Low stock", {}, cols, out)
+
+
+def _aging(role: str, name: str, title: str):  # noqa: ANN202
+    def build(uow: UnitOfWork, as_of: date | None = None, **_: Any) -> Report:
+        from bizdesk.services.books.ledger_reports import aging
+
+        rows, totals = aging(uow, role, as_of)
+        cols = [
+            Column("contact", "Contact"),
+            Column("days_0_30", "0-30 days", True),
+            Column("days_31_60", "31-60", True),
+            Column("days_61_90", "61-90", True),
+            Column("over_90", "Over 90", True),
+            Column("total", "Total", True),
+        ]
+
+        def d(contact: str, b: dict, total) -> dict:  # noqa: ANN001
+            return {
+                "contact": contact,
+                "days_0_30": b["0_30"],
+                "days_31_60": b["31_60"],
+                "days_61_90": b["61_90"],
+                "over_90": b["over_90"],
+                "total": total,
+            }
+
+        out = [{**d(r.contact, r.buckets, r.total), "contact_id": r.contact_id} for r in rows]
+        return Report(
+            name,
+            title,
+            {"as_of": as_of or date.today()},
+            cols,
+            out,
+            d("Total", totals, totals["total"]),
+        )
+
+    return build
+
+
+def _statement_report(
+    uow: UnitOfWork, contact: str = "", as_of: date | None = None, **_: Any
+) -> Report:
+    """A customer's or supplier's account: what they owe us, or what we owe them."""
+    from bizdesk.services.books.ledger_reports import contact_statement
+    from bizdesk.services.crm.contacts import resolve
+
+    try:
+        c = resolve(uow, contact)
+    except FieldError as exc:
+        raise ValidationError({"contact": f"{exc} (give --contact NAME, EMAIL or #ID)"}) from None
+    role = "payable" if c.is_supplier else "receivable"
+    rows = contact_statement(uow, c.id, role, as_of)
+    cols = [
+        Column("date", "Date"),
+        Column("entry", "Entry"),
+        Column("memo", "Memo"),
+        Column("debit", "Debit", True),
+        Column("credit", "Credit", True),
+        Column("balance", "Balance", True),
+    ]
+    out = [
+        {
+            "date": r.date,
+            "entry": r.entry,
+            "memo": r.memo,
+            "debit": r.debit,
+            "credit": r.credit,
+            "balance": r.balance,
+            "entry_id": r.entry_id,
+        }
+        for r in rows
+    ]
+    owed = "owes us" if role == "receivable" else "we owe"
+    rep = Report(
+        "statement",
+        f"Statement of {c.name} ({role})",
+        {"contact": c.name, "account": role, "as_of": as_of},
+        cols,
+        out,
+    )
+    if rows:
+        loc = uow.setting("locale", "en_US")
+        rep.notes.append(f"Balance: {money(rows[-1].balance, loc)} ({owed})")
+    return rep
+
+
+def _forecast(uow: UnitOfWork, **_: Any) -> Report:
+    from bizdesk.services.trade.deals import forecast
+
+    rows, total = forecast(uow)
+    cols = [
+        Column("month", "Expected close"),
+        Column("deals", "Deals", True),
+        Column("amount", "Amount", True),
+        Column("weighted", "Weighted", True),
+    ]
+
+    def d(r) -> dict:  # noqa: ANN001
+        return {"month": r.month, "deals": r.deals, "amount": r.amount, "weighted": r.weighted}
+
+    return Report(
+        "forecast",
+        "Pipeline forecast by expected close month",
+        {"currency": uow.currency},
+        cols,
+        [d(r) for r in rows],
+        d(total),
+    )
+
+
+REPORTS = {
+    "trial-balance": _trial_balance,
+    "profit-loss": _profit_loss,
+    "balance-sheet": _balance_sheet,
+    "general-ledger": _general_ledger,
+    "stock-valuation": _stock_valuation,
+    "low-stock": _low_stock,
+    "ar-aging": _aging("receivable", "ar-aging", "Aged receivables (what customers owe)"),
+    "ap-aging": _aging("payable", "ap-aging", "Aged payables (what we owe suppliers)"),
+    "statement": _statement_report,
+    "pipeline": _pipeline,
+    "forecast": _forecast,
+    "tickets-sla": _tickets_sla,
+    "segments": _segments,
+}
+# reports that write: the SLA report first records clocks that ran out unobserved
+# the permission each report needs (services/base/permissions.py)
+REPORT_ACTIONS = {
+    "trial-balance": "reports.finance",
+    "profit-loss": "reports.finance",
+    "balance-sheet": "reports.finance",
+    "general-ledger": "reports.finance",
+    "ar-aging": "reports.finance",
+    "ap-aging": "reports.finance",
+    "statement": "reports.finance",
+    "stock-valuation": "reports.stock",
+    "low-stock": "reports.stock",
+    "pipeline": "reports.crm",
+    "forecast": "reports.crm",
+    "tickets-sla": "reports.crm",
+    "segments": "reports.crm",
+}
+
+
+def build(uow: UnitOfWork, name: str, **params: Any) -> Report:
+    """A report by name; the role needs that report's permission (REPORT_ACTIONS)."""
+    fn = REPORTS.get(name)
+    if fn is None:
+        raise ValidationError(
+            {"report": f"unknown report {name!r}; available: {', '.join(REPORTS)}"}
+        )
+    if not uow.service_depth:
+        permissions.require(uow, REPORT_ACTIONS[name])
+    with permissions.covered(uow):
+        return fn(uow, **params)
+
+
+build.action = "by report"  # type: ignore[attr-defined]
+
+
+def plain(value: Any) -> Any:
+    """A JSON-safe value: Decimals and dates as strings, never floats."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def cell_text(value: Any, numeric: bool, locale: str = "en_US") -> str:
+    """A report cell for people (tables on a terminal): a number in a numeric column grouped
+    in the shop's locale with its decimals kept (``1,234.50``); dates ISO; None empty.
+    JSON and CSV keep ``plain`` values (``1234.50``)."""
+    if value is None:
+        return ""
+    if numeric and isinstance(value, Decimal):
+        return money(value, locale)
+    if numeric and isinstance(value, int) and not isinstance(value, bool):
+        return number(value, locale)
+    return str(plain(value))
+
+
+def report_csv(rep: Report, stream) -> int:  # noqa: ANN001
+    """The report's rows as CSV (the columns' keys as the header); returns the row count."""
+    keys = tuple(c.key for c in rep.columns)
+    return write_rows(stream, keys, ([plain(r[k]) for k in keys] for r in rep.rows))
+
+
+def write_csv(rep: Report, path) -> int:  # noqa: ANN001
+    """Write the report to a new CSV file (never over an existing one; 0600, or 0660 in a
+    shop's group folder)."""
+    try:
+        with atomic_write(Path(path), exclusive=True, newline="") as fh:  # whole or not at all
+            return report_csv(rep, fh)
+    except FileExistsError:
+        raise ValidationError({"path": f"{path} exists already; choose another name"}) from None
+    except OSError as exc:
+        raise ValidationError({"path": f"cannot write {path}: {exc.strerror}"}) from None

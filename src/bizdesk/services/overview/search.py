@@ -1,0 +1,114 @@
+"""One search over everything: contacts, deals, tickets, products, purchase and sales orders,
+invoices and journal entries, a few of each, for the find-anything box."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import or_, select
+
+from bizdesk.db.session import UnitOfWork
+from bizdesk.models.deals import Deal
+from bizdesk.models.ledger import JournalEntry
+from bizdesk.models.purchasing import PurchaseOrder
+from bizdesk.models.sales import Invoice, SalesOrder
+from bizdesk.models.stock import Product
+from bizdesk.models.tickets import Ticket
+from bizdesk.services.base.numbering import invoice_label, po_label, so_label
+from bizdesk.services.base.paging import PageRequest, folded_contains, like_pattern
+from bizdesk.services.base.permissions import can, requires
+from bizdesk.services.books.entry_search import entry_memo_condition
+from bizdesk.services.crm import contacts as C
+
+_NUMBER = re.compile(r"^(?:(JE|PO|SO|INV|CN)-?)?0*(\d+)$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Hit:
+    kind: str  # what open_record opens: contact, deal, ticket, product, ...
+    id: int
+    label: str
+
+
+@requires("search.view")
+def find(uow: UnitOfWork, query: str, per_kind: int = 5) -> list[Hit]:
+    q = query.strip()
+    if len(q) < 2:
+        return []
+    hits: list[Hit] = []
+    journal, deals = can(uow, "journal.view"), can(uow, "deals.view")  # what the role may see
+    number = _NUMBER.match(q)
+    if number:  # a document number: JE-12, PO-3, SO-00007, INV-5, or just 12
+        prefix, n = (number.group(1) or "").upper(), int(number.group(2))
+        if prefix in ("", "JE") and journal:
+            for eid, num, memo in uow.session.execute(
+                select(JournalEntry.id, JournalEntry.number, JournalEntry.memo).where(
+                    JournalEntry.number == n
+                )
+            ):
+                hits.append(Hit("entry", eid, f"Entry JE-{num} {memo}"))
+        if prefix in ("", "PO"):
+            for oid, num in uow.session.execute(
+                select(PurchaseOrder.id, PurchaseOrder.number).where(PurchaseOrder.number == n)
+            ):
+                hits.append(Hit("purchase_order", oid, f"Purchase order {po_label(num)}"))
+        if prefix in ("", "SO"):
+            for oid, num in uow.session.execute(
+                select(SalesOrder.id, SalesOrder.number).where(SalesOrder.number == n)
+            ):
+                hits.append(Hit("sales_order", oid, f"Sales order {so_label(num)}"))
+        if prefix in ("", "INV", "CN"):
+            kinds = {"INV": ("invoice",), "CN": ("credit",)}.get(prefix, ("invoice", "credit"))
+            for kind, num, order_id in uow.session.execute(
+                select(Invoice.kind, Invoice.number, Invoice.order_id).where(
+                    Invoice.number == n, Invoice.kind.in_(kinds)
+                )
+            ):
+                hits.append(Hit("sales_order", order_id, f"Invoice {invoice_label(kind, num)}"))
+        if prefix == "":
+            t = uow.session.get(Ticket, n)
+            if t is not None:
+                hits.append(Hit("ticket", t.id, f"Ticket #{t.id} {t.subject}"))
+    for r in C.list_page(uow, PageRequest(limit=per_kind, search=q)).rows:
+        hits.append(Hit("contact", r.id, f"Contact {r.name}"))
+    for pid, sku, name in uow.session.execute(
+        select(Product.id, Product.sku, Product.name)
+        .where(
+            Product.active.is_(True),
+            or_(
+                Product.sku.like(like_pattern(q.upper())[1:], escape="\\"),
+                folded_contains(Product.search_text, q),
+            ),
+        )
+        .order_by(Product.sku)
+        .limit(per_kind)
+    ):
+        hits.append(Hit("product", pid, f"Product {sku} {name}"))
+    if deals:
+        for did, title in uow.session.execute(
+            select(Deal.id, Deal.title)
+            .where(
+                Deal.archived.is_(False),
+                folded_contains(Deal.search_text, q),
+            )
+            .order_by(Deal.id.desc())
+            .limit(per_kind)
+        ):
+            hits.append(Hit("deal", did, f"Deal {title}"))
+    for tid, subject in uow.session.execute(
+        select(Ticket.id, Ticket.subject)
+        .where(folded_contains(Ticket.search_text, q))
+        .order_by(Ticket.id.desc())
+        .limit(per_kind)
+    ):
+        hits.append(Hit("ticket", tid, f"Ticket #{tid} {subject}"))
+    if len(q) >= 3 and journal:
+        for eid, num, memo in uow.session.execute(
+            select(JournalEntry.id, JournalEntry.number, JournalEntry.memo)
+            .where(entry_memo_condition(uow, q))
+            .order_by(JournalEntry.id.desc())
+            .limit(per_kind)
+        ):
+            hits.append(Hit("entry", eid, f"Entry {('JE-' + str(num)) if num else 'draft'} {memo}"))
+    return hits

@@ -1,0 +1,3 @@
+"""What is sold and bought: deals in the pipeline, sales and purchase orders, their lines and the
+documents they print.
+"""

@@ -1,0 +1,790 @@
+"""Purchase orders: draft -> sent -> confirmed -> (partially) received -> billed -> closed.
+
+A receipt adds stock at the line's cost and posts Dr Inventory / Cr GRNI. The supplier's bill
+clears GRNI for what was received (a different billed amount goes to price differences),
+adds VAT receivable and owes the supplier: Cr Accounts payable. A payment settles it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+from sqlalchemy import func, or_, select
+
+from bizdesk.db.session import UnitOfWork
+from bizdesk.errors import NotFound, ValidationError
+from bizdesk.models.contacts import Contact
+from bizdesk.models.ledger import JournalEntry
+from bizdesk.models.purchasing import PurchaseLine, PurchaseOrder, SupplierBill, SupplierPayment
+from bizdesk.models.stock import Product
+from bizdesk.money import (
+    AmountError,
+    from_minor,
+    line_amounts,
+    parse_money,
+    parse_qty,
+    percent_from_bp,
+    qty_from_scaled,
+    qty_text,
+)
+from bizdesk.services.base import validate as v
+from bizdesk.services.base.numbering import next_number, po_label
+from bizdesk.services.base.paging import Page, PageRequest, folded_contains, keyset_page
+from bizdesk.services.base.permissions import requires
+from bizdesk.services.base.records import check_version, touch
+from bizdesk.services.books.ledger import Posting, account_for, post_entry
+from bizdesk.services.inventory.stock import (
+    low_stock,
+    receive_into_stock,
+    resolve_location,
+    resolve_supplier,
+)
+from bizdesk.services.trade.doc_lines import CleanLine, clean_line, preview
+from bizdesk.services.trade.documents import write_document
+
+RECEIVABLE_STATES = ("sent", "confirmed", "partially received")
+CANCELLABLE_STATES = ("draft", "sent", "confirmed")
+PAYMENT_ACCOUNTS = ("bank", "cash")
+
+
+@dataclass
+class POLineInput:
+    product: str = ""
+    qty: str = "1"
+    unit_cost: str = ""  # empty: the product's usual cost
+    vat_rate: str = ""  # empty: the product's VAT rate
+    description: str = ""
+
+
+@dataclass
+class POInput:
+    supplier: str = ""
+    order_date: str = ""
+    expected_date: str = ""
+    notes: str = ""
+    lines: list[POLineInput] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class POLineView:
+    id: int
+    product_id: int
+    sku: str
+    description: str
+    unit: str
+    qty: Decimal
+    unit_cost: Decimal
+    vat_rate: Decimal
+    net: Decimal
+    vat: Decimal
+    received: Decimal
+    billed: Decimal
+
+    @property
+    def outstanding(self) -> Decimal:
+        return self.qty - self.received
+
+
+@dataclass(frozen=True)
+class BillView:
+    id: int
+    reference: str
+    bill_date: date
+    due_date: date
+    net: Decimal
+    vat: Decimal
+    total: Decimal
+    expected_net: Decimal
+    paid: Decimal
+    entry_id: int
+
+    @property
+    def difference(self) -> Decimal:
+        return self.net - self.expected_net
+
+    @property
+    def open(self) -> Decimal:
+        return self.total - self.paid
+
+
+@dataclass(frozen=True)
+class POView:
+    id: int
+    number: int
+    label: str
+    supplier_id: int
+    supplier: str
+    state: str
+    order_date: date
+    expected_date: date | None
+    notes: str
+    lines: list[POLineView]
+    net: Decimal
+    vat: Decimal
+    total: Decimal
+    received_value: Decimal
+    bills: list[BillView]
+    entries: list[tuple[int, str, str]]  # (entry id, label, memo) posted for this order
+    version: int
+
+    @property
+    def billed(self) -> Decimal:
+        return sum((b.total for b in self.bills), Decimal(0))
+
+    @property
+    def paid(self) -> Decimal:
+        return sum((b.paid for b in self.bills), Decimal(0))
+
+
+def _clean_line(uow: UnitOfWork, chk: v.Checker, i: int, ln: POLineInput) -> CleanLine | None:
+    return clean_line(
+        uow,
+        chk,
+        i,
+        product=ln.product,
+        qty=ln.qty,
+        unit=ln.unit_cost,
+        vat_rate=ln.vat_rate,
+        description=ln.description,
+        unit_label="unit cost",
+        default_unit=lambda p: p.cost_minor,
+        product_required=True,
+    )
+
+
+def _clean(uow: UnitOfWork, data: POInput) -> tuple[dict, list[dict]]:
+    chk = v.Checker()
+    sup = chk("supplier", resolve_supplier, uow, data.supplier)
+    head = {
+        "supplier_id": sup.id if sup else None,
+        "order_date": chk("order_date", v.iso_date, data.order_date) or date.today(),
+        "expected_date": chk("expected_date", v.iso_date, data.expected_date),
+        "notes": chk("notes", v.text, data.notes, max_len=2000, multiline=True) or "",
+    }
+    if head["expected_date"] and head["expected_date"] < head["order_date"]:
+        chk.add("expected_date", "before the order date")
+    lines = []
+    for i, ln in enumerate(data.lines, start=1):
+        line = _clean_line(uow, chk, i, ln)
+        if line is not None and line.product is not None and not line.product.stocked:
+            chk.add(
+                f"line {i} product",
+                f"{line.product.sku} is a service: it is not bought into stock",
+            )
+        elif line is not None and line.product is not None:
+            lines.append(
+                {
+                    "product_id": line.product.id,
+                    "description": line.description,
+                    "qty_scaled": line.qty_scaled,
+                    "unit_cost_minor": line.unit_minor,
+                    "vat_bp": line.vat_bp,
+                }
+            )
+    if not lines and not chk.errors:
+        chk.add("lines", "an order needs at least one line")
+    chk.done()
+    return head, lines
+
+
+def _load(uow: UnitOfWork, order_id: int, *, lock: bool = False) -> PurchaseOrder:
+    po = uow.session.get(PurchaseOrder, order_id, with_for_update=lock)
+    if po is None:
+        raise NotFound(f"There is no purchase order #{order_id}.")
+    return po
+
+
+def _lines(uow: UnitOfWork, order_id: int) -> list[PurchaseLine]:
+    return list(
+        uow.session.scalars(
+            select(PurchaseLine)
+            .where(PurchaseLine.order_id == order_id)
+            .order_by(PurchaseLine.position, PurchaseLine.id)
+        )
+    )
+
+
+def _replace_lines(uow: UnitOfWork, po: PurchaseOrder, lines: list[dict]) -> None:
+    uow.session.execute(PurchaseLine.__table__.delete().where(PurchaseLine.order_id == po.id))
+    amounts = [line_amounts(ln["qty_scaled"], ln["unit_cost_minor"], ln["vat_bp"]) for ln in lines]
+    po.net_minor = sum(n for n, _ in amounts)
+    po.vat_minor = sum(t for _, t in amounts)
+    uow.session.add_all(
+        PurchaseLine(order_id=po.id, position=i, **ln) for i, ln in enumerate(lines)
+    )
+
+
+def _snapshot(po: PurchaseOrder, lines: list[dict] | None = None) -> dict:
+    out = {
+        "number": po.number,
+        "supplier_id": po.supplier_id,
+        "state": po.state,
+        "order_date": po.order_date,
+        "expected_date": po.expected_date,
+    }
+    if lines is not None:
+        out["lines"] = [
+            [ln["product_id"], ln["qty_scaled"], ln["unit_cost_minor"], ln["vat_bp"]]
+            for ln in lines
+        ]
+    return out
+
+
+@requires("purchases.edit")
+def create(uow: UnitOfWork, data: POInput) -> POView:
+    head, lines = _clean(uow, data)
+    po = PurchaseOrder(number=next_number(uow, "purchase_order"), updated_by=uow.user, **head)
+    uow.session.add(po)
+    uow.session.flush()
+    _replace_lines(uow, po, lines)
+    uow.session.flush()
+    uow.audit("purchase_order", po.id, "create", after=_snapshot(po, lines))
+    return get(uow, po.id)
+
+
+@requires("purchases.edit")
+def update(uow: UnitOfWork, order_id: int, data: POInput, *, version: int) -> POView:
+    """Change an order that is still a draft (sent orders are what the supplier has)."""
+    po = _load(uow, order_id, lock=True)
+    check_version(po, version)
+    if po.state != "draft":
+        raise ValidationError({"": f"{po_label(po.number)} is {po.state}; only drafts change"})
+    head, lines = _clean(uow, data)
+    before = _snapshot(po)
+    for k, val in head.items():
+        setattr(po, k, val)
+    _replace_lines(uow, po, lines)
+    touch(uow, po)
+    uow.session.flush()
+    uow.audit("purchase_order", po.id, "update", before=before, after=_snapshot(po, lines))
+    return get(uow, po.id)
+
+
+def _transition(
+    uow: UnitOfWork, order_id: int, allowed: tuple[str, ...], new: str, version: int | None
+) -> PurchaseOrder:
+    po = _load(uow, order_id, lock=True)
+    if version is not None:
+        check_version(po, version)
+    if po.state not in allowed:
+        raise ValidationError(
+            {"": f"{po_label(po.number)} is {po.state}; it cannot be {_verb(new)} now"}
+        )
+    before = po.state
+    po.state = new
+    touch(uow, po)
+    uow.audit("purchase_order", po.id, new, before={"state": before}, after={"state": new})
+    return po
+
+
+def _verb(state: str) -> str:
+    return {"sent": "sent", "confirmed": "confirmed", "cancelled": "cancelled"}.get(state, state)
+
+
+@requires("purchases.edit")
+def send(uow: UnitOfWork, order_id: int, *, version: int | None = None) -> POView:
+    return get(uow, _transition(uow, order_id, ("draft",), "sent", version).id)
+
+
+@requires("purchases.edit")
+def confirm(uow: UnitOfWork, order_id: int, *, version: int | None = None) -> POView:
+    """The supplier confirmed the order (a draft may be confirmed directly, e.g. by phone)."""
+    return get(uow, _transition(uow, order_id, ("draft", "sent"), "confirmed", version).id)
+
+
+@requires("purchases.edit")
+def cancel(uow: UnitOfWork, order_id: int, *, version: int | None = None) -> POView:
+    po = _load(uow, order_id)
+    if any(ln.received_scaled for ln in _lines(uow, po.id)):
+        raise ValidationError(
+            {"": f"{po_label(po.number)} has receipts; goods received cannot be cancelled"}
+        )
+    return get(uow, _transition(uow, order_id, CANCELLABLE_STATES, "cancelled", version).id)
+
+
+@requires("purchases.receive")
+def receive(
+    uow: UnitOfWork,
+    order_id: int,
+    quantities: dict[int, object],
+    *,
+    location: object = "",
+    when: object = None,
+    version: int | None = None,
+) -> POView:
+    """Receive quantities per line id (partial allowed, more than ordered refused)."""
+    po = _load(uow, order_id, lock=True)
+    if version is not None:
+        check_version(po, version)
+    if po.state not in RECEIVABLE_STATES:
+        hint = "send or confirm it first" if po.state == "draft" else "nothing is left to receive"
+        raise ValidationError({"": f"{po_label(po.number)} is {po.state}; {hint}"})
+    lines = {ln.id: ln for ln in _lines(uow, po.id)}
+    chk = v.Checker()
+    loc = chk("location", resolve_location, uow, location)
+    day = chk("date", v.iso_date, when) or date.today()
+    todo: list[tuple[PurchaseLine, int]] = []
+    for line_id, raw in quantities.items():
+        ln = lines.get(line_id)
+        if ln is None:
+            chk.add(f"line {line_id}", "not a line of this order")
+            continue
+        sku = uow.session.get(Product, ln.product_id).sku
+        if not str(raw or "").strip():
+            continue
+        try:
+            q = parse_qty(raw, locale=uow.input_locale)
+        except AmountError as exc:
+            chk.add(sku, str(exc))
+            continue
+        left = ln.qty_scaled - ln.received_scaled
+        if q > left:
+            chk.add(
+                sku,
+                f"only {qty_text(left)} still to come of {qty_text(ln.qty_scaled)} "
+                "ordered; over-receipt is refused",
+            )
+        elif q:
+            todo.append((ln, q))
+    if not todo and not chk.errors:
+        chk.add("", "enter a quantity received for at least one line")
+    chk.done()
+    moves = []
+    for ln, q in todo:
+        move = receive_into_stock(
+            uow, ln.product_id, loc.id, q, ln.unit_cost_minor, ("purchase_line", ln.id)
+        )
+        ln.received_scaled += q
+        ln.received_value_minor += move.value_minor
+        moves.append(move)
+    total = sum(m.value_minor for m in moves)
+    e = post_entry(
+        uow,
+        day,
+        f"Goods received on {po_label(po.number)}",
+        [
+            Posting(account_for(uow, "inventory").id, debit_minor=total),
+            Posting(account_for(uow, "grni").id, credit_minor=total, contact_id=po.supplier_id),
+        ],
+        source=("purchase_order", po.id),
+    )
+    for m in moves:
+        m.entry_id = e.id
+    all_in = all(ln.received_scaled >= ln.qty_scaled for ln in lines.values())
+    po.state = "received" if all_in else "partially received"
+    touch(uow, po)
+    uow.audit(
+        "purchase_order",
+        po.id,
+        "receive",
+        after={"lines": {ln.id: q for ln, q in todo}, "value": total, "state": po.state},
+    )
+    return get(uow, po.id)
+
+
+@requires("purchases.view")
+def bill_defaults(uow: UnitOfWork, order_id: int) -> tuple[Decimal, Decimal]:
+    """What a bill for everything received and not yet billed should say: (net, VAT)."""
+    net = vat = 0
+    for ln in _lines(uow, order_id):
+        q = ln.received_scaled - ln.billed_scaled
+        if q > 0:
+            n, t = line_amounts(q, ln.unit_cost_minor, ln.vat_bp)
+            net += n
+            vat += t
+    return from_minor(net, uow.exponent), from_minor(vat, uow.exponent)
+
+
+@requires("purchases.bill")
+def bill(
+    uow: UnitOfWork,
+    order_id: int,
+    *,
+    reference: object,
+    net: object = None,
+    vat: object = None,
+    bill_date: object = None,
+    due_date: object = None,
+    version: int | None = None,
+) -> BillView:
+    """Record the supplier's bill for everything received and not yet billed.
+
+    Posts Dr GRNI (the received value it clears) + Dr VAT receivable, Cr Accounts payable;
+    when the bill's net differs from the received value the difference goes to the price
+    differences account, and the bill shows it.
+    """
+    exp = uow.exponent
+    po = _load(uow, order_id, lock=True)
+    if version is not None:
+        check_version(po, version)
+    lines = _lines(uow, po.id)
+    todo = [ln for ln in lines if ln.received_scaled > ln.billed_scaled]
+    if po.state not in ("partially received", "received") or not todo:
+        raise ValidationError(
+            {"": f"{po_label(po.number)} is {po.state}; there is nothing received to bill"}
+        )
+    d_net, d_vat = bill_defaults(uow, po.id)
+    chk = v.Checker()
+    ref = chk("reference", v.text, reference, required=True, max_len=60)
+    day = chk("bill_date", v.iso_date, bill_date) or date.today()
+    due = chk("due_date", v.iso_date, due_date) or day + timedelta(days=30)
+    if due < day:
+        chk.add("due_date", "before the bill date")
+    amounts = {}
+    for name, raw, default in (("net", net, d_net), ("vat", vat, d_vat)):
+        try:
+            amounts[name] = parse_money(
+                default if raw in (None, "") else raw, exp, locale=uow.input_locale
+            )
+        except AmountError as exc:
+            chk.add(name, str(exc))
+    if (
+        ref
+        and uow.session.scalars(
+            select(SupplierBill.id).where(
+                SupplierBill.supplier_id == po.supplier_id, SupplierBill.reference == ref
+            )
+        ).first()
+    ):
+        chk.add("reference", f"a bill {ref!r} from this supplier is recorded already")
+    chk.done()
+    clears = sum(ln.received_value_minor - ln.billed_value_minor for ln in todo)
+    total = amounts["net"] + amounts["vat"]
+    sup = po.supplier_id
+    postings = [
+        Posting(account_for(uow, "grni").id, debit_minor=clears, contact_id=sup),
+        Posting(account_for(uow, "vat_receivable").id, debit_minor=amounts["vat"]),
+        Posting(account_for(uow, "payable").id, credit_minor=total, contact_id=sup),
+    ]
+    diff = amounts["net"] - clears
+    if diff:
+        acct = account_for(uow, "price_difference").id
+        postings.append(
+            Posting(acct, debit_minor=diff, memo=f"{ref}: billed more than received")
+            if diff > 0
+            else Posting(acct, credit_minor=-diff, memo=f"{ref}: billed less than received")
+        )
+    e = post_entry(
+        uow,
+        day,
+        f"Bill {ref} for {po_label(po.number)}",
+        postings,
+        source=("purchase_order", po.id),
+    )
+    for ln in todo:
+        ln.billed_scaled = ln.received_scaled
+        ln.billed_value_minor = ln.received_value_minor
+    b = SupplierBill(
+        order_id=po.id,
+        supplier_id=sup,
+        reference=ref,
+        bill_date=day,
+        due_date=due,
+        net_minor=amounts["net"],
+        vat_minor=amounts["vat"],
+        total_minor=total,
+        expected_net_minor=clears,
+        entry_id=e.id,
+    )
+    uow.session.add(b)
+    uow.session.flush()
+    if all(ln.billed_scaled >= ln.qty_scaled for ln in lines):
+        po.state = "billed"
+    touch(uow, po)
+    uow.audit(
+        "purchase_order",
+        po.id,
+        "bill",
+        after={"bill": b.id, "reference": ref, "net": amounts["net"], "vat": amounts["vat"]},
+    )
+    return _bill_view(uow, b)
+
+
+def _paid(uow: UnitOfWork, bill_id: int) -> int:
+    return int(
+        uow.session.scalar(
+            select(func.coalesce(func.sum(SupplierPayment.amount_minor), 0)).where(
+                SupplierPayment.bill_id == bill_id
+            )
+        )
+    )
+
+
+def _bill_view(uow: UnitOfWork, b: SupplierBill) -> BillView:
+    exp = uow.exponent
+    return BillView(
+        b.id,
+        b.reference,
+        b.bill_date,
+        b.due_date,
+        from_minor(b.net_minor, exp),
+        from_minor(b.vat_minor, exp),
+        from_minor(b.total_minor, exp),
+        from_minor(b.expected_net_minor, exp),
+        from_minor(_paid(uow, b.id), exp),
+        b.entry_id,
+    )
+
+
+@requires("purchases.pay")
+def pay(
+    uow: UnitOfWork,
+    bill_id: int,
+    *,
+    amount: object = None,
+    account: str = "bank",
+    when: object = None,
+) -> BillView:
+    """Pay a bill, in full (no amount) or in part: Dr Accounts payable / Cr Bank or Cash."""
+    exp = uow.exponent
+    b = uow.session.get(SupplierBill, bill_id, with_for_update=True)
+    if b is None:
+        raise NotFound(f"There is no supplier bill #{bill_id}.")
+    po = _load(uow, b.order_id, lock=True)
+    open_ = b.total_minor - _paid(uow, b.id)
+    if open_ <= 0:
+        raise ValidationError({"amount": f"bill {b.reference} is paid already"})
+    chk = v.Checker()
+    day = chk("date", v.iso_date, when) or date.today()
+    acct_role = chk("account", v.choice, account, PAYMENT_ACCOUNTS, default="bank")
+    try:
+        amt = open_ if amount in (None, "") else parse_money(amount, exp, locale=uow.input_locale)
+        if amt <= 0:
+            chk.add("amount", "must be more than zero")
+        elif amt > open_:
+            chk.add("amount", f"only {from_minor(open_, exp)} is still open on this bill")
+    except AmountError as exc:
+        chk.add("amount", str(exc))
+        amt = 0
+    chk.done()
+    e = post_entry(
+        uow,
+        day,
+        f"Payment of bill {b.reference} ({po_label(po.number)})",
+        [
+            Posting(account_for(uow, "payable").id, debit_minor=amt, contact_id=b.supplier_id),
+            Posting(account_for(uow, acct_role).id, credit_minor=amt),
+        ],
+        source=("purchase_order", po.id),
+    )
+    uow.session.add(
+        SupplierPayment(
+            bill_id=b.id,
+            paid_on=day,
+            amount_minor=amt,
+            account_id=account_for(uow, acct_role).id,
+            entry_id=e.id,
+        )
+    )
+    uow.session.flush()
+    if po.state == "billed" and _order_open(uow, po.id) == 0:
+        po.state = "closed"
+    touch(uow, po)
+    uow.audit("supplier_bill", b.id, "pay", after={"amount": amt, "account": acct_role})
+    return _bill_view(uow, b)
+
+
+def _order_open(uow: UnitOfWork, order_id: int) -> int:
+    """What is still unpaid on an order's bills, in minor units."""
+    total = uow.session.scalar(
+        select(func.coalesce(func.sum(SupplierBill.total_minor), 0)).where(
+            SupplierBill.order_id == order_id
+        )
+    )
+    paid = uow.session.scalar(
+        select(func.coalesce(func.sum(SupplierPayment.amount_minor), 0))
+        .join(SupplierBill, SupplierBill.id == SupplierPayment.bill_id)
+        .where(SupplierBill.order_id == order_id)
+    )
+    return int(total) - int(paid)
+
+
+@requires("purchases.view")
+def get(uow: UnitOfWork, order_id: int) -> POView:
+    po = _load(uow, order_id)
+    exp = uow.exponent
+    rows = uow.session.execute(
+        select(PurchaseLine, Product.sku, Product.unit)
+        .join(Product, Product.id == PurchaseLine.product_id)
+        .where(PurchaseLine.order_id == po.id)
+        .order_by(PurchaseLine.position, PurchaseLine.id)
+    ).all()
+    lines = []
+    net = vat = received = 0
+    for ln, sku, unit in rows:
+        n, t = line_amounts(ln.qty_scaled, ln.unit_cost_minor, ln.vat_bp)
+        net += n
+        vat += t
+        received += ln.received_value_minor
+        lines.append(
+            POLineView(
+                ln.id,
+                ln.product_id,
+                sku,
+                ln.description,
+                unit,
+                qty_from_scaled(ln.qty_scaled),
+                from_minor(ln.unit_cost_minor, exp),
+                percent_from_bp(ln.vat_bp),
+                from_minor(n, exp),
+                from_minor(t, exp),
+                qty_from_scaled(ln.received_scaled),
+                qty_from_scaled(ln.billed_scaled),
+            )
+        )
+    bills = [
+        _bill_view(uow, b)
+        for b in uow.session.scalars(
+            select(SupplierBill).where(SupplierBill.order_id == po.id).order_by(SupplierBill.id)
+        )
+    ]
+    entries = [
+        (eid, f"JE-{num}", memo)
+        for eid, num, memo in uow.session.execute(
+            select(JournalEntry.id, JournalEntry.number, JournalEntry.memo)
+            .where(JournalEntry.source_kind == "purchase_order", JournalEntry.source_id == po.id)
+            .order_by(JournalEntry.id)
+        )
+    ]
+    supplier = uow.session.get(Contact, po.supplier_id)
+    return POView(
+        po.id,
+        po.number,
+        po_label(po.number),
+        po.supplier_id,
+        supplier.name,
+        po.state,
+        po.order_date,
+        po.expected_date,
+        po.notes,
+        lines,
+        from_minor(net, exp),
+        from_minor(vat, exp),
+        from_minor(net + vat, exp),
+        from_minor(received, exp),
+        bills,
+        entries,
+        po.version,
+    )
+
+
+def po_input(view: POView) -> POInput:
+    return POInput(
+        supplier=f"#{view.supplier_id}",
+        order_date=view.order_date.isoformat(),
+        expected_date=view.expected_date.isoformat() if view.expected_date else "",
+        notes=view.notes,
+        lines=[
+            POLineInput(
+                ln.sku,
+                str(ln.qty),
+                str(ln.unit_cost),
+                str(ln.vat_rate),
+                ln.description,
+            )
+            for ln in view.lines
+        ],
+    )
+
+
+@dataclass(frozen=True)
+class PORow:
+    id: int
+    label: str
+    supplier: str
+    state: str
+    order_date: date
+    expected_date: date | None
+    total: Decimal
+
+
+PO_SORTS = {"number": PurchaseOrder.number, "date": PurchaseOrder.order_date}
+
+
+@requires("purchases.view")
+def list_page(uow: UnitOfWork, req: PageRequest) -> Page[PORow]:
+    """Orders by number (lists ask for newest first); filters: state (one state, or "open"
+    for the ones in progress)."""
+    exp = uow.exponent
+    sort_col = PO_SORTS.get(req.sort or "number", PurchaseOrder.number)
+    stmt = select(
+        PurchaseOrder.number,
+        Contact.name,
+        PurchaseOrder.state,
+        PurchaseOrder.order_date,
+        PurchaseOrder.expected_date,
+        PurchaseOrder.net_minor + PurchaseOrder.vat_minor,
+        sort_col,
+        PurchaseOrder.id,
+    ).join(Contact, Contact.id == PurchaseOrder.supplier_id)
+    state = req.filters.get("state")
+    if state == "open":
+        stmt = stmt.where(PurchaseOrder.state.not_in(("closed", "cancelled")))
+    elif state:
+        stmt = stmt.where(PurchaseOrder.state == state)
+    s = req.search.strip()
+    if s:
+        num = s.upper().removeprefix("PO-").lstrip("0")
+        cond = folded_contains(Contact.search_text, s)
+        if num.isdigit():
+            cond = or_(cond, PurchaseOrder.number == int(num))
+        stmt = stmt.where(cond)
+
+    def to_row(r) -> PORow:  # noqa: ANN001
+        return PORow(r[-1], po_label(r[0]), r[1], r[2], r[3], r[4], from_minor(int(r[5]), exp))
+
+    return keyset_page(uow.session, stmt, sort_col, PurchaseOrder.id, req, to_row)
+
+
+@requires("purchases.edit")
+def draft_reorders(uow: UnitOfWork) -> tuple[list[POView], list[str]]:
+    """One draft purchase order per supplier for the low-stock products that need one, at
+    each product's usual cost. Returns the orders and, as words, the products that could not
+    be ordered (no supplier, or no usual cost: never a line at cost 0). Services are never
+    low on stock, so never proposed."""
+    by_supplier: dict[int, list[POLineInput]] = {}
+    skipped = []
+    for r in low_stock(uow):
+        if r.suggested <= 0:
+            continue
+        if r.supplier_id is None:
+            skipped.append(f"{r.sku} has no default supplier")
+            continue
+        cost = uow.session.get(Product, r.product_id).cost_minor
+        if cost <= 0:
+            skipped.append(f"{r.sku} has no usual cost (set it on the product)")
+            continue
+        by_supplier.setdefault(r.supplier_id, []).append(  # at the usual cost (the default)
+            POLineInput(product=f"#{r.product_id}", qty=str(r.suggested))
+        )
+    orders = [
+        create(uow, POInput(supplier=f"#{sid}", lines=lines))
+        for sid, lines in sorted(by_supplier.items())
+    ]
+    return orders, skipped
+
+
+@requires("purchases.view")
+def write_text(uow: UnitOfWork, order_id: int, path: Path) -> Path:
+    """The order as a plain-text document to print or e-mail to the supplier."""
+    po = get(uow, order_id)
+    expected = f"    Expected: {po.expected_date.isoformat()}" if po.expected_date else ""
+    return write_document(
+        uow,
+        path,
+        title=f"PURCHASE ORDER {po.label}",
+        dates=f"Date: {po.order_date.isoformat()}{expected}",
+        party=uow.session.get(Contact, po.supplier_id),
+        price_label="Unit cost",
+        lines=((ln.sku, ln.description, ln.qty, ln.unit_cost, ln.net) for ln in po.lines),
+        totals=(po.net, po.vat, po.total),
+        notes=po.notes,
+    )
+
+
+def preview_totals(uow: UnitOfWork, lines: list[POLineInput]) -> tuple[Decimal, Decimal, int]:
+    """The order form's running totals."""
+    return preview(uow, lines, lambda chk, i, ln: _clean_line(uow, chk, i, ln))

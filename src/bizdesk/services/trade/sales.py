@@ -1,0 +1,1008 @@
+"""Sales orders: where the CRM meets the ERP.
+
+draft -> confirmed (reserves stock) -> partially delivered -> delivered -> invoiced -> closed;
+cancel before anything left the shop. Delivering issues stock at average cost (Dr Cost of
+goods sold / Cr Inventory); invoicing what was delivered posts Dr Receivables / Cr Sales +
+VAT payable; payments Dr Bank|Cash / Cr Receivables. A return takes invoiced goods back at the
+cost they left with (Dr Inventory / Cr COGS) and issues a credit note (Dr Sales + VAT payable /
+Cr Receivables). A counter sale does order, delivery, invoice and payment in one step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+from sqlalchemy import func, or_, select
+
+from bizdesk.db.session import UnitOfWork
+from bizdesk.errors import NotFound, ValidationError
+from bizdesk.models.contacts import Contact
+from bizdesk.models.deals import Deal, DealLine
+from bizdesk.models.ledger import JournalEntry
+from bizdesk.models.sales import CustomerPayment, Invoice, InvoiceLine, SalesLine, SalesOrder
+from bizdesk.models.stock import Location, Product
+from bizdesk.money import (
+    AmountError,
+    from_minor,
+    line_amounts,
+    parse_money,
+    parse_qty,
+    percent_from_bp,
+    qty_from_scaled,
+    qty_text,
+)
+from bizdesk.services.base import validate as v
+from bizdesk.services.base.numbering import invoice_label, next_number, so_label
+from bizdesk.services.base.paging import Page, PageRequest, folded_contains, keyset_page
+from bizdesk.services.base.permissions import requires
+from bizdesk.services.base.records import check_version, touch
+from bizdesk.services.books.ledger import Posting, account_for, post_entry
+from bizdesk.services.crm.contacts import ContactInput
+from bizdesk.services.crm.contacts import create as create_contact
+from bizdesk.services.crm.contacts import resolve as resolve_contact
+from bizdesk.services.inventory.stock import (
+    LocationQty,
+    issue_from_stock,
+    on_hand,
+    plan_issue,
+    reserved,
+    resolve_location,
+    return_into_stock,
+    stock_by_location,
+)
+from bizdesk.services.trade.doc_lines import CleanLine, clean_line, preview
+from bizdesk.services.trade.documents import write_document
+
+PAYMENT_ACCOUNTS = ("bank", "cash")
+WALK_IN = "Walk-in customer"
+
+
+@dataclass
+class SOLineInput:
+    product: str = ""  # SKU; empty for a line that is not stock (a service, a fee)
+    qty: str = "1"
+    unit_price: str = ""  # empty: the product's sale price
+    vat_rate: str = ""  # empty: the product's VAT rate
+    description: str = ""
+
+
+@dataclass
+class SOInput:
+    customer: str = ""
+    order_date: str = ""
+    notes: str = ""
+    lines: list[SOLineInput] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SOLineView:
+    id: int
+    product_id: int | None
+    sku: str
+    description: str
+    qty: Decimal
+    unit_price: Decimal
+    vat_rate: Decimal
+    net: Decimal
+    vat: Decimal
+    delivered: Decimal
+    invoiced: Decimal
+    returned: Decimal
+
+    @property
+    def to_deliver(self) -> Decimal:
+        return self.qty - self.delivered
+
+
+@dataclass(frozen=True)
+class InvoiceView:
+    id: int
+    kind: str
+    label: str
+    issued_on: date
+    due_on: date
+    net: Decimal
+    vat: Decimal
+    total: Decimal
+    paid: Decimal
+    entry_id: int
+
+    @property
+    def open(self) -> Decimal:
+        """Still to be paid (0 once settled, and for credit notes)."""
+        return max(Decimal(0), self.total - self.paid) if self.kind == "invoice" else Decimal(0)
+
+    @property
+    def refund_due(self) -> Decimal:
+        """Paid and credited beyond the total: money the customer gets back."""
+        return max(Decimal(0), self.paid - self.total) if self.kind == "invoice" else Decimal(0)
+
+
+@dataclass(frozen=True)
+class SOView:
+    id: int
+    number: int
+    label: str
+    customer_id: int
+    customer: str
+    deal_id: int | None
+    state: str
+    order_date: date
+    notes: str
+    lines: list[SOLineView]
+    net: Decimal
+    vat: Decimal
+    total: Decimal
+    invoices: list[InvoiceView]
+    entries: list[tuple[int, str, str]]
+    version: int
+
+    @property
+    def unpaid(self) -> Decimal:
+        return sum((i.open for i in self.invoices), Decimal(0))
+
+
+# --- orders -----------------------------------------------------------------------------------
+
+
+def _clean_line(uow: UnitOfWork, chk: v.Checker, i: int, ln: SOLineInput) -> CleanLine | None:
+    return clean_line(
+        uow,
+        chk,
+        i,
+        product=ln.product,
+        qty=ln.qty,
+        unit=ln.unit_price,
+        vat_rate=ln.vat_rate,
+        description=ln.description,
+        unit_label="unit price",
+        default_unit=lambda p: p.sale_price_minor,
+        product_required=False,
+    )
+
+
+def _clean(uow: UnitOfWork, data: SOInput) -> tuple[dict, list[dict]]:
+    chk = v.Checker()
+    cust = chk("customer", resolve_contact, uow, data.customer)
+    head = {
+        "customer_id": cust.id if cust else None,
+        "order_date": chk("order_date", v.iso_date, data.order_date) or date.today(),
+        "notes": chk("notes", v.text, data.notes, max_len=2000, multiline=True) or "",
+    }
+    lines = []
+    for i, ln in enumerate(data.lines, start=1):
+        line = _clean_line(uow, chk, i, ln)
+        if line is not None:
+            lines.append(
+                {
+                    "product_id": line.product.id if line.product else None,
+                    "description": line.description,
+                    "qty_scaled": line.qty_scaled,
+                    "unit_price_minor": line.unit_minor,
+                    "vat_bp": line.vat_bp,
+                }
+            )
+    if not lines and not chk.errors:
+        chk.add("lines", "an order needs at least one line")
+    chk.done()
+    return head, lines
+
+
+def _load(uow: UnitOfWork, order_id: int, *, lock: bool = False) -> SalesOrder:
+    so = uow.session.get(SalesOrder, order_id, with_for_update=lock)
+    if so is None:
+        raise NotFound(f"There is no sales order #{order_id}.")
+    return so
+
+
+def _lines(uow: UnitOfWork, order_id: int) -> list[SalesLine]:
+    return list(
+        uow.session.scalars(
+            select(SalesLine)
+            .where(SalesLine.order_id == order_id)
+            .order_by(SalesLine.position, SalesLine.id)
+        )
+    )
+
+
+def _replace_lines(uow: UnitOfWork, so: SalesOrder, lines: list[dict]) -> None:
+    uow.session.execute(SalesLine.__table__.delete().where(SalesLine.order_id == so.id))
+    amounts = [line_amounts(ln["qty_scaled"], ln["unit_price_minor"], ln["vat_bp"]) for ln in lines]
+    so.net_minor = sum(n for n, _ in amounts)
+    so.vat_minor = sum(t for _, t in amounts)
+    uow.session.add_all(SalesLine(order_id=so.id, position=i, **ln) for i, ln in enumerate(lines))
+
+
+def _snapshot(so: SalesOrder, lines: list[dict] | None = None) -> dict:
+    out = {"number": so.number, "customer_id": so.customer_id, "state": so.state}
+    if lines is not None:
+        out["lines"] = [
+            [ln["product_id"], ln["qty_scaled"], ln["unit_price_minor"], ln["vat_bp"]]
+            for ln in lines
+        ]
+    return out
+
+
+@requires("sales.edit")
+def create(uow: UnitOfWork, data: SOInput, *, deal_id: int | None = None) -> SOView:
+    head, lines = _clean(uow, data)
+    so = SalesOrder(
+        number=next_number(uow, "sales_order"), deal_id=deal_id, updated_by=uow.user, **head
+    )
+    uow.session.add(so)
+    uow.session.flush()
+    _replace_lines(uow, so, lines)
+    uow.session.flush()
+    uow.audit("sales_order", so.id, "create", after=_snapshot(so, lines))
+    return get(uow, so.id)
+
+
+@requires("sales.edit")
+def update(uow: UnitOfWork, order_id: int, data: SOInput, *, version: int) -> SOView:
+    so = _load(uow, order_id, lock=True)
+    check_version(so, version)
+    if so.state != "draft":
+        raise ValidationError({"": f"{so_label(so.number)} is {so.state}; only drafts change"})
+    head, lines = _clean(uow, data)
+    before = _snapshot(so)
+    for k, val in head.items():
+        setattr(so, k, val)
+    _replace_lines(uow, so, lines)
+    touch(uow, so)
+    uow.session.flush()
+    uow.audit("sales_order", so.id, "update", before=before, after=_snapshot(so, lines))
+    return get(uow, so.id)
+
+
+@requires("sales.edit")
+def from_deal(uow: UnitOfWork, deal_id: int) -> SOView | None:
+    """The sales order of a won deal with product lines (None: the deal has no lines)."""
+    existing = uow.session.scalars(select(SalesOrder.id).where(SalesOrder.deal_id == deal_id))
+    if existing.first() is not None:
+        return None
+    deal = uow.session.get(Deal, deal_id)
+    rows = uow.session.execute(
+        select(DealLine, Product.sku)
+        .outerjoin(Product, Product.id == DealLine.product_id)
+        .where(DealLine.deal_id == deal_id)
+        .order_by(DealLine.id)
+    ).all()
+    if not rows:
+        return None
+    exp = uow.exponent
+    lines = [
+        SOLineInput(
+            product=sku or "",
+            qty=str(qty_from_scaled(ln.qty_scaled)),
+            unit_price=str(from_minor(ln.unit_price_minor, exp)),
+            description=ln.description,
+        )
+        for ln, sku in rows
+    ]
+    data = SOInput(customer=f"#{deal.contact_id}", notes=f"From deal: {deal.title}", lines=lines)
+    return create(uow, data, deal_id=deal_id)
+
+
+@requires("sales.edit")
+def confirm(uow: UnitOfWork, order_id: int, *, version: int | None = None) -> SOView:
+    """Confirm a draft: its stock is reserved (refused when not enough is available)."""
+    so = _load(uow, order_id, lock=True)
+    if version is not None:
+        check_version(so, version)
+    if so.state != "draft":
+        raise ValidationError({"": f"{so_label(so.number)} is {so.state}; it is confirmed already"})
+    lines = _lines(uow, so.id)
+    need: dict[int, int] = {}
+    for ln in lines:
+        if ln.product_id is not None:
+            need[ln.product_id] = need.get(ln.product_id, 0) + ln.qty_scaled
+    chk = v.Checker()
+    for pid, qty in need.items():
+        p = uow.session.get(Product, pid, with_for_update=True)
+        if p.allow_negative or not p.stocked:  # nothing to reserve for a service
+            continue
+        free = available(uow, pid)
+        if qty > free:
+            chk.add(p.sku, f"only {qty_text(free)} {p.unit} available, {qty_text(qty)} wanted")
+    chk.done()
+    so.state = "confirmed"
+    touch(uow, so)
+    uow.audit("sales_order", so.id, "confirm", before={"state": "draft"}, after={"state": so.state})
+    return get(uow, so.id)
+
+
+def available(uow: UnitOfWork, product_id: int) -> int:
+    """On hand (all locations) less what confirmed orders have reserved, in thousandths."""
+    return on_hand(uow, product_id) - reserved(uow, [product_id]).get(product_id, 0)
+
+
+@requires("sales.edit")
+def cancel(uow: UnitOfWork, order_id: int, *, version: int | None = None) -> SOView:
+    so = _load(uow, order_id, lock=True)
+    if version is not None:
+        check_version(so, version)
+    if so.state not in ("draft", "confirmed"):
+        raise ValidationError(
+            {"": f"{so_label(so.number)} is {so.state}; goods left the shop: return them instead"}
+        )
+    before = so.state
+    so.state = "cancelled"
+    touch(uow, so)
+    uow.audit("sales_order", so.id, "cancel", before={"state": before}, after={"state": so.state})
+    return get(uow, so.id)
+
+
+def _set_progress(so: SalesOrder, lines: list[SalesLine]) -> None:
+    delivered_all = all(ln.delivered_scaled >= ln.qty_scaled for ln in lines)
+    invoiced_all = all(ln.invoiced_scaled >= ln.qty_scaled for ln in lines)
+    if invoiced_all:
+        so.state = "invoiced"
+    elif delivered_all:
+        so.state = "delivered"
+    elif any(ln.delivered_scaled for ln in lines):
+        so.state = "partially delivered"
+
+
+def _quantities(
+    uow: UnitOfWork,
+    lines: dict[int, SalesLine],
+    wanted: dict[int, object],
+    limit,
+    what: str,  # noqa: ANN001
+) -> list[tuple[SalesLine, int]]:
+    """Per line id the typed quantity, at most ``limit(line)``; FieldErrors by SKU/line."""
+    chk = v.Checker()
+    todo = []
+    for line_id, raw in wanted.items():
+        ln = lines.get(line_id)
+        if ln is None:
+            chk.add(f"line {line_id}", "not a line of this order")
+            continue
+        label = ln.description[:30] or f"line {line_id}"
+        if not str(raw or "").strip():
+            continue
+        try:
+            q = parse_qty(raw, locale=uow.input_locale)
+        except AmountError as exc:
+            chk.add(label, str(exc))
+            continue
+        if q > limit(ln):
+            chk.add(label, f"only {qty_text(limit(ln))} can be {what}")
+        elif q:
+            todo.append((ln, q))
+    if not todo and not chk.errors:
+        chk.add("", f"enter a quantity {what} for at least one line")
+    chk.done()
+    return todo
+
+
+@requires("sales.deliver")
+def deliver(
+    uow: UnitOfWork,
+    order_id: int,
+    quantities: dict[int, object] | None = None,
+    *,
+    location: object = "",
+    when: object = None,
+    version: int | None = None,
+) -> SOView:
+    """Deliver quantities per line id (None: everything still to deliver). From the named
+    location only; with none, each product is taken from the default location first, then
+    from the others by most on hand, split over as many as it takes (stock.DELIVERY_RULE).
+    Refused, naming what is where, when there is not enough. Services move no stock."""
+    so = _load(uow, order_id, lock=True)
+    if version is not None:
+        check_version(so, version)
+    if so.state not in ("confirmed", "partially delivered"):
+        hint = "confirm it first" if so.state == "draft" else "nothing is left to deliver"
+        raise ValidationError({"": f"{so_label(so.number)} is {so.state}; {hint}"})
+    lines = {ln.id: ln for ln in _lines(uow, so.id)}
+    if quantities is None:
+        quantities = {
+            i: str(qty_from_scaled(ln.qty_scaled - ln.delivered_scaled))
+            for i, ln in lines.items()
+            if ln.qty_scaled > ln.delivered_scaled
+        }
+    chk = v.Checker()
+    named = str(location or "").strip()
+    loc = chk("location", resolve_location, uow, location) if named else None
+    day = chk("date", v.iso_date, when) or date.today()
+    chk.done()
+    todo = _quantities(
+        uow, lines, quantities, lambda ln: ln.qty_scaled - ln.delivered_scaled, "delivered"
+    )
+    # enough of every product (all its lines together) before anything moves
+    stocked = _stocked_products(uow, [ln.product_id for ln, _q in todo])
+    need: dict[int, int] = {}
+    for ln, q in todo:
+        if ln.product_id in stocked:
+            need[ln.product_id] = need.get(ln.product_id, 0) + q
+    chk = v.Checker()
+    for pid, q in need.items():
+        try:
+            plan_issue(uow, stocked[pid], q, loc.id if loc else None)
+        except ValidationError as exc:
+            chk.errors.update(exc.fields)
+    chk.done()
+    moves = []
+    taken: dict[int, list[tuple[str, int]]] = {}
+    for ln, q in todo:
+        if ln.product_id in stocked:
+            p = stocked[ln.product_id]
+            for loc_id, part in plan_issue(uow, p, q, loc.id if loc else None):
+                move = issue_from_stock(uow, p.id, loc_id, part, ("sales_line", ln.id))
+                ln.delivered_value_minor += -move.value_minor
+                moves.append(move)
+                taken.setdefault(ln.id, []).append((_location_name(uow, loc_id), part))
+        ln.delivered_scaled += q
+    cost = -sum(m.value_minor for m in moves)
+    if cost:
+        e = post_entry(
+            uow,
+            day,
+            f"Goods delivered on {so_label(so.number)}",
+            [
+                Posting(account_for(uow, "cogs").id, debit_minor=cost),
+                Posting(account_for(uow, "inventory").id, credit_minor=cost),
+            ],
+            source=("sales_order", so.id),
+        )
+        for m in moves:
+            m.entry_id = e.id
+    _set_progress(so, list(lines.values()))
+    touch(uow, so)
+    uow.audit(
+        "sales_order",
+        so.id,
+        "deliver",
+        after={
+            "lines": {ln.id: q for ln, q in todo},
+            "from": taken,
+            "cost": cost,
+            "state": so.state,
+        },
+    )
+    return get(uow, so.id)
+
+
+def _stocked_products(uow: UnitOfWork, product_ids: list[int | None]) -> dict[int, Product]:
+    """The stocked products among these (locked: their stock is about to move)."""
+    out = {}
+    for pid in dict.fromkeys(i for i in product_ids if i is not None):
+        p = uow.session.get(Product, pid, with_for_update=True)
+        if p.stocked:
+            out[pid] = p
+    return out
+
+
+def _location_name(uow: UnitOfWork, location_id: int) -> str:
+    return uow.session.get(Location, location_id).name
+
+
+@requires("sales.view")
+def delivery_stock(uow: UnitOfWork, order_id: int) -> dict[int, list[LocationQty]]:
+    """For the delivery form: per line still to deliver (stocked products only), on hand
+    per location in the order a delivery takes from them."""
+    out = {}
+    by_product: dict[int, list[LocationQty]] = {}
+    for ln in _lines(uow, order_id):
+        if ln.product_id is None or ln.delivered_scaled >= ln.qty_scaled:
+            continue
+        p = uow.session.get(Product, ln.product_id)
+        if not p.stocked:
+            continue
+        if p.id not in by_product:
+            by_product[p.id] = stock_by_location(uow, p.id)
+        out[ln.id] = by_product[p.id]
+    return out
+
+
+@requires("sales.invoice")
+def invoice(
+    uow: UnitOfWork,
+    order_id: int,
+    *,
+    when: object = None,
+    due: object = None,
+    version: int | None = None,
+) -> InvoiceView:
+    """Invoice everything delivered and not yet invoiced, with the next invoice number."""
+    so = _load(uow, order_id, lock=True)
+    if version is not None:
+        check_version(so, version)
+    lines = _lines(uow, so.id)
+    todo = [ln for ln in lines if ln.delivered_scaled > ln.invoiced_scaled]
+    if so.state == "cancelled" or not todo:
+        raise ValidationError(
+            {"": f"{so_label(so.number)} is {so.state}; nothing delivered waits for an invoice"}
+        )
+    chk = v.Checker()
+    day = chk("date", v.iso_date, when) or date.today()
+    due_on = chk("due", v.iso_date, due) or day + timedelta(days=14)
+    if due_on < day:
+        chk.add("due", "before the invoice date")
+    chk.done()
+    charged = []
+    for ln in todo:
+        q = ln.delivered_scaled - ln.invoiced_scaled
+        charged.append((ln.id, q, *line_amounts(q, ln.unit_price_minor, ln.vat_bp)))
+        ln.invoiced_scaled = ln.delivered_scaled
+    net = sum(c[2] for c in charged)
+    vat = sum(c[3] for c in charged)
+    number = next_number(uow, "invoice")
+    label = invoice_label("invoice", number)
+    e = post_entry(
+        uow,
+        day,
+        f"Invoice {label} ({so_label(so.number)})",
+        [
+            Posting(
+                account_for(uow, "receivable").id, debit_minor=net + vat, contact_id=so.customer_id
+            ),
+            Posting(account_for(uow, "sales").id, credit_minor=net),
+            Posting(account_for(uow, "vat_payable").id, credit_minor=vat),
+        ],
+        source=("sales_order", so.id),
+    )
+    inv = Invoice(
+        kind="invoice",
+        number=number,
+        order_id=so.id,
+        customer_id=so.customer_id,
+        issued_on=day,
+        due_on=due_on,
+        net_minor=net,
+        vat_minor=vat,
+        total_minor=net + vat,
+        entry_id=e.id,
+    )
+    uow.session.add(inv)
+    uow.session.flush()
+    _add_invoice_lines(uow, inv.id, charged)
+    _set_progress(so, lines)
+    touch(uow, so)
+    uow.audit("invoice", inv.id, "issue", after={"number": label, "total": net + vat})
+    return _invoice_view(uow, inv)
+
+
+def _add_invoice_lines(uow: UnitOfWork, invoice_id: int, charged: list[tuple]) -> None:
+    uow.session.add_all(
+        InvoiceLine(
+            invoice_id=invoice_id, sales_line_id=lid, qty_scaled=q, net_minor=n, vat_minor=t
+        )
+        for lid, q, n, t in charged
+    )
+
+
+def _paid(uow: UnitOfWork, invoice_id: int) -> int:
+    return int(
+        uow.session.scalar(
+            select(func.coalesce(func.sum(CustomerPayment.amount_minor), 0)).where(
+                CustomerPayment.invoice_id == invoice_id
+            )
+        )
+    )
+
+
+def _credited(uow: UnitOfWork, invoice_id: int) -> int:
+    return int(
+        uow.session.scalar(
+            select(func.coalesce(func.sum(Invoice.total_minor), 0)).where(
+                Invoice.credits_id == invoice_id
+            )
+        )
+    )
+
+
+def _invoice_view(uow: UnitOfWork, inv: Invoice) -> InvoiceView:
+    exp = uow.exponent
+    settled = _paid(uow, inv.id) + (_credited(uow, inv.id) if inv.kind == "invoice" else 0)
+    return InvoiceView(
+        inv.id,
+        inv.kind,
+        invoice_label(inv.kind, inv.number),
+        inv.issued_on,
+        inv.due_on,
+        from_minor(inv.net_minor, exp),
+        from_minor(inv.vat_minor, exp),
+        from_minor(inv.total_minor, exp),
+        from_minor(settled, exp),
+        inv.entry_id,
+    )
+
+
+@requires("sales.pay")
+def pay(
+    uow: UnitOfWork,
+    invoice_id: int,
+    *,
+    amount: object = None,
+    account: str = "bank",
+    when: object = None,
+) -> InvoiceView:
+    """A customer pays an invoice, in full (no amount) or in part."""
+    exp = uow.exponent
+    inv = uow.session.get(Invoice, invoice_id, with_for_update=True)
+    if inv is None or inv.kind != "invoice":
+        raise NotFound(f"There is no invoice #{invoice_id}.")
+    so = _load(uow, inv.order_id, lock=True)
+    open_ = inv.total_minor - _paid(uow, inv.id) - _credited(uow, inv.id)
+    if open_ <= 0:
+        raise ValidationError({"amount": f"{invoice_label(inv.kind, inv.number)} is settled"})
+    chk = v.Checker()
+    day = chk("date", v.iso_date, when) or date.today()
+    role = chk("account", v.choice, account, PAYMENT_ACCOUNTS, default="bank")
+    try:
+        amt = open_ if amount in (None, "") else parse_money(amount, exp, locale=uow.input_locale)
+        if amt <= 0:
+            chk.add("amount", "must be more than zero")
+        elif amt > open_:
+            chk.add("amount", f"only {from_minor(open_, exp)} is still open on this invoice")
+    except AmountError as exc:
+        chk.add("amount", str(exc))
+        amt = 0
+    chk.done()
+    label = invoice_label(inv.kind, inv.number)
+    acct = account_for(uow, role)
+    e = post_entry(
+        uow,
+        day,
+        f"Payment of {label}",
+        [
+            Posting(acct.id, debit_minor=amt),
+            Posting(
+                account_for(uow, "receivable").id, credit_minor=amt, contact_id=inv.customer_id
+            ),
+        ],
+        source=("sales_order", so.id),
+    )
+    uow.session.add(
+        CustomerPayment(
+            invoice_id=inv.id, paid_on=day, amount_minor=amt, account_id=acct.id, entry_id=e.id
+        )
+    )
+    uow.session.flush()
+    _close_if_settled(uow, so)
+    uow.audit("invoice", inv.id, "pay", after={"amount": amt, "account": role})
+    return _invoice_view(uow, inv)
+
+
+@requires("sales.pay")
+def refund(
+    uow: UnitOfWork,
+    invoice_id: int,
+    *,
+    amount: object = None,
+    account: str = "cash",
+    when: object = None,
+) -> InvoiceView:
+    """Pay back what a customer paid beyond an invoice once a credit note took part of it
+    back: Dr Receivables / Cr Cash or Bank (recorded as a negative payment)."""
+    exp = uow.exponent
+    inv = uow.session.get(Invoice, invoice_id, with_for_update=True)
+    if inv is None or inv.kind != "invoice":
+        raise NotFound(f"There is no invoice #{invoice_id}.")
+    due = _paid(uow, inv.id) + _credited(uow, inv.id) - inv.total_minor
+    label = invoice_label(inv.kind, inv.number)
+    if due <= 0:
+        raise ValidationError({"amount": f"nothing is owed back on {label}"})
+    chk = v.Checker()
+    day = chk("date", v.iso_date, when) or date.today()
+    role = chk("account", v.choice, account, PAYMENT_ACCOUNTS, default="cash")
+    try:
+        amt = due if amount in (None, "") else parse_money(amount, exp, locale=uow.input_locale)
+        if amt <= 0 or amt > due:
+            chk.add("amount", f"between 0 and {from_minor(due, exp)}")
+    except AmountError as exc:
+        chk.add("amount", str(exc))
+        amt = 0
+    chk.done()
+    acct = account_for(uow, role)
+    e = post_entry(
+        uow,
+        day,
+        f"Refund on {label}",
+        [
+            Posting(account_for(uow, "receivable").id, debit_minor=amt, contact_id=inv.customer_id),
+            Posting(acct.id, credit_minor=amt),
+        ],
+        source=("sales_order", inv.order_id),
+    )
+    uow.session.add(
+        CustomerPayment(
+            invoice_id=inv.id, paid_on=day, amount_minor=-amt, account_id=acct.id, entry_id=e.id
+        )
+    )
+    uow.session.flush()
+    uow.audit("invoice", inv.id, "refund", after={"amount": amt, "account": role})
+    return _invoice_view(uow, inv)
+
+
+def _close_if_settled(uow: UnitOfWork, so: SalesOrder) -> None:
+    if so.state != "invoiced":
+        return
+    for inv in uow.session.scalars(
+        select(Invoice).where(Invoice.order_id == so.id, Invoice.kind == "invoice")
+    ):
+        if inv.total_minor - _paid(uow, inv.id) - _credited(uow, inv.id) > 0:
+            return
+    so.state = "closed"
+    touch(uow, so)
+
+
+@requires("sales.return")
+def return_goods(
+    uow: UnitOfWork,
+    order_id: int,
+    quantities: dict[int, object],
+    *,
+    reason: object = "",
+    location: object = "",
+    when: object = None,
+) -> InvoiceView:
+    """Take invoiced goods back: stock returns at the cost it left with, and a credit note
+    takes back the sale (net and VAT at the order's price) against the latest invoice."""
+    so = _load(uow, order_id, lock=True)
+    lines = {ln.id: ln for ln in _lines(uow, so.id)}
+    chk = v.Checker()
+    reason = chk("reason", v.text, reason, required=True, max_len=200) or ""
+    loc = chk("location", resolve_location, uow, location)
+    day = chk("date", v.iso_date, when) or date.today()
+    chk.done()
+    todo = _quantities(
+        uow, lines, quantities, lambda ln: ln.invoiced_scaled - ln.returned_scaled, "returned"
+    )
+    last_invoice = uow.session.scalars(
+        select(Invoice)
+        .where(Invoice.order_id == so.id, Invoice.kind == "invoice")
+        .order_by(Invoice.id.desc())
+    ).first()
+    cost = 0
+    charged = []
+    stocked = _stocked_products(uow, [ln.product_id for ln, _q in todo])
+    for ln, q in todo:
+        if ln.product_id in stocked:
+            still_out = ln.delivered_scaled - ln.returned_scaled
+            still_value = ln.delivered_value_minor - ln.returned_value_minor
+            value = still_value if q == still_out else round(Decimal(still_value * q) / still_out)
+            return_into_stock(uow, ln.product_id, loc.id, q, value, ("sales_line", ln.id))
+            ln.returned_value_minor += value
+            cost += value
+        charged.append((ln.id, q, *line_amounts(q, ln.unit_price_minor, ln.vat_bp)))
+        ln.returned_scaled += q
+    net = sum(c[2] for c in charged)
+    vat = sum(c[3] for c in charged)
+    number = next_number(uow, "credit_note")
+    label = invoice_label("credit", number)
+    postings = [
+        Posting(account_for(uow, "sales").id, debit_minor=net),
+        Posting(account_for(uow, "vat_payable").id, debit_minor=vat),
+        Posting(
+            account_for(uow, "receivable").id, credit_minor=net + vat, contact_id=so.customer_id
+        ),
+    ]
+    if cost:
+        postings += [
+            Posting(account_for(uow, "inventory").id, debit_minor=cost),
+            Posting(account_for(uow, "cogs").id, credit_minor=cost),
+        ]
+    e = post_entry(
+        uow,
+        day,
+        f"Credit note {label} ({so_label(so.number)}): {reason}",
+        postings,
+        source=("sales_order", so.id),
+    )
+    cn = Invoice(
+        kind="credit",
+        number=number,
+        order_id=so.id,
+        customer_id=so.customer_id,
+        credits_id=last_invoice.id if last_invoice else None,
+        issued_on=day,
+        due_on=day,
+        net_minor=net,
+        vat_minor=vat,
+        total_minor=net + vat,
+        entry_id=e.id,
+    )
+    uow.session.add(cn)
+    uow.session.flush()
+    _add_invoice_lines(uow, cn.id, charged)
+    _close_if_settled(uow, so)
+    uow.audit(
+        "invoice", cn.id, "credit", after={"number": label, "total": net + vat, "reason": reason}
+    )
+    return _invoice_view(uow, cn)
+
+
+@requires("sales.counter")
+def walk_in_customer(uow: UnitOfWork) -> int:
+    """The contact counter sales without a name go to (made on first use)."""
+    c = uow.session.scalars(
+        select(Contact).where(Contact.sort_name == v.sort_key(WALK_IN), Contact.archived.is_(False))
+    ).first()
+    if c is not None:
+        return c.id
+    return create_contact(
+        uow, ContactInput(name=WALK_IN, is_customer=True, stage="customer", source="counter")
+    ).contact.id
+
+
+@requires("sales.counter")
+def counter_sale(
+    uow: UnitOfWork,
+    lines: list[SOLineInput],
+    *,
+    customer: str = "",
+    account: str = "cash",
+    when: object = None,
+) -> SOView:
+    """Sell over the counter: order, delivery, invoice and payment in one transaction."""
+    chk = v.Checker()
+    role = chk("account", v.choice, account, PAYMENT_ACCOUNTS, default="cash")
+    chk.done()
+    who = customer.strip() or f"#{walk_in_customer(uow)}"
+    day = v.iso_date(when) if str(when or "").strip() else date.today()
+    so = create(uow, SOInput(customer=who, order_date=day.isoformat(), lines=lines))
+    confirm(uow, so.id)
+    deliver(uow, so.id, when=day)
+    inv = invoice(uow, so.id, when=day, due=day)
+    pay(uow, inv.id, account=role, when=day)
+    return get(uow, so.id)
+
+
+def preview_totals(uow: UnitOfWork, lines: list[SOLineInput]) -> tuple[Decimal, Decimal, int]:
+    """The order form's running totals."""
+    return preview(uow, lines, lambda chk, i, ln: _clean_line(uow, chk, i, ln))
+
+
+@requires("sales.view")
+def get(uow: UnitOfWork, order_id: int) -> SOView:
+    so = _load(uow, order_id)
+    exp = uow.exponent
+    rows = uow.session.execute(
+        select(SalesLine, Product.sku)
+        .outerjoin(Product, Product.id == SalesLine.product_id)
+        .where(SalesLine.order_id == so.id)
+        .order_by(SalesLine.position, SalesLine.id)
+    ).all()
+    lines = []
+    for ln, sku in rows:
+        n, t = line_amounts(ln.qty_scaled, ln.unit_price_minor, ln.vat_bp)
+        lines.append(
+            SOLineView(
+                ln.id,
+                ln.product_id,
+                sku or "",
+                ln.description,
+                qty_from_scaled(ln.qty_scaled),
+                from_minor(ln.unit_price_minor, exp),
+                percent_from_bp(ln.vat_bp),
+                from_minor(n, exp),
+                from_minor(t, exp),
+                qty_from_scaled(ln.delivered_scaled),
+                qty_from_scaled(ln.invoiced_scaled),
+                qty_from_scaled(ln.returned_scaled),
+            )
+        )
+    invoices = [
+        _invoice_view(uow, inv)
+        for inv in uow.session.scalars(
+            select(Invoice).where(Invoice.order_id == so.id).order_by(Invoice.id)
+        )
+    ]
+    entries = [
+        (eid, f"JE-{num}", memo)
+        for eid, num, memo in uow.session.execute(
+            select(JournalEntry.id, JournalEntry.number, JournalEntry.memo)
+            .where(JournalEntry.source_kind == "sales_order", JournalEntry.source_id == so.id)
+            .order_by(JournalEntry.id)
+        )
+    ]
+    customer = uow.session.get(Contact, so.customer_id)
+    return SOView(
+        so.id,
+        so.number,
+        so_label(so.number),
+        so.customer_id,
+        customer.name,
+        so.deal_id,
+        so.state,
+        so.order_date,
+        so.notes,
+        lines,
+        from_minor(so.net_minor, exp),
+        from_minor(so.vat_minor, exp),
+        from_minor(so.net_minor + so.vat_minor, exp),
+        invoices,
+        entries,
+        so.version,
+    )
+
+
+@dataclass(frozen=True)
+class SORow:
+    id: int
+    label: str
+    customer: str
+    state: str
+    order_date: date
+    total: Decimal
+
+
+@requires("sales.view")
+def list_page(uow: UnitOfWork, req: PageRequest) -> Page[SORow]:
+    """Orders by number; filters: state (one state, or "open"), customer_id."""
+    exp = uow.exponent
+    stmt = select(
+        SalesOrder.number,
+        Contact.name,
+        SalesOrder.state,
+        SalesOrder.order_date,
+        SalesOrder.net_minor + SalesOrder.vat_minor,
+        SalesOrder.number,
+        SalesOrder.id,
+    ).join(Contact, Contact.id == SalesOrder.customer_id)
+    state = req.filters.get("state")
+    if state == "open":
+        stmt = stmt.where(SalesOrder.state.not_in(("closed", "cancelled")))
+    elif state:
+        stmt = stmt.where(SalesOrder.state == state)
+    if req.filters.get("customer_id"):
+        stmt = stmt.where(SalesOrder.customer_id == req.filters["customer_id"])
+    s = req.search.strip()
+    if s:
+        num = s.upper().removeprefix("SO-").lstrip("0")
+        cond = folded_contains(Contact.search_text, s)
+        if num.isdigit():
+            cond = or_(cond, SalesOrder.number == int(num))
+        stmt = stmt.where(cond)
+
+    def to_row(r) -> SORow:  # noqa: ANN001
+        return SORow(r[-1], so_label(r[0]), r[1], r[2], r[3], from_minor(int(r[4]), exp))
+
+    return keyset_page(uow.session, stmt, SalesOrder.number, SalesOrder.id, req, to_row)
+
+
+@requires("sales.view")
+def write_invoice(uow: UnitOfWork, invoice_id: int, path: Path) -> Path:
+    """An invoice or credit note as a plain-text document for the customer."""
+    inv = uow.session.get(Invoice, invoice_id)
+    if inv is None:
+        raise NotFound(f"There is no invoice #{invoice_id}.")
+    view = _invoice_view(uow, inv)
+    so = get(uow, inv.order_id)
+    exp = uow.exponent
+    rows = uow.session.execute(
+        select(InvoiceLine, SalesLine, Product.sku)
+        .join(SalesLine, SalesLine.id == InvoiceLine.sales_line_id)
+        .outerjoin(Product, Product.id == SalesLine.product_id)
+        .where(InvoiceLine.invoice_id == inv.id)
+        .order_by(InvoiceLine.id)
+    ).all()
+    title = ("INVOICE " if inv.kind == "invoice" else "CREDIT NOTE ") + view.label
+    return write_document(
+        uow,
+        path,
+        title=title,
+        dates=f"Date: {view.issued_on.isoformat()}    Due: {view.due_on.isoformat()}    "
+        f"Order: {so.label}",
+        party=uow.session.get(Contact, inv.customer_id),
+        price_label="Unit price",
+        lines=(
+            (
+                sku or "",
+                sl.description,
+                qty_from_scaled(il.qty_scaled),
+                from_minor(sl.unit_price_minor, exp),
+                from_minor(il.net_minor, exp),
+            )
+            for il, sl, sku in rows
+        ),
+        totals=(view.net, view.vat, view.total),
+        notes="" if inv.kind == "invoice" else "This credit note takes back goods returned.",
+    )
