@@ -52,6 +52,7 @@ DEFERRED = {
         "bizdesk.services.overview.dashboard",
         "bizdesk.services.inventory.stock",
     ): "keeps stock off Home's start",
+    ("bizdesk.config", "tomllib"): "the config file is parsed only when there is one",
     ("bizdesk.services.admin.setup", "bizdesk.services.books.ledger"): (
         "every command checks that the store is set up; only setting up installs the chart"
     ),

@@ -9,8 +9,8 @@ import signal
 import sys
 import termios
 import threading
+from collections.abc import Mapping
 from datetime import date
-from importlib import import_module
 
 from rich.text import Text
 from textual import constants, events, work
@@ -22,12 +22,14 @@ from textual.filter import LineFilter
 from textual.screen import Screen
 from textual.widgets import Header, Input, TabbedContent, TabPane, TextArea
 
+from bizdesk.config import Settings, load_settings
 from bizdesk.db.session import Store
 from bizdesk.errors import StoreDamaged
 from bizdesk.faults import describe
 from bizdesk.formatting import UNSAFE, visible
 from bizdesk.identity import current_gate
 from bizdesk.screens.palette import BizdeskCommands, FindRecords
+from bizdesk.screens.registry import APP_KEYS, TABS, check_keymap, keys_of, tab
 from bizdesk.services.base.permissions import allowed, refusal
 from bizdesk.widgets.footer import KeysFooter
 from bizdesk.widgets.form import FormScreen
@@ -41,25 +43,8 @@ SLOW_LINK_ESCAPE_DELAY_MS = 400
 # The exit status after the terminal hung up: 128 + SIGHUP, as a shell reports it.
 HANGUP_EXIT = 128 + signal.SIGHUP
 
-# the permission a tab needs; a role without it sees a message there instead
-TAB_ACTIONS = {"deals": "deals.view", "journal": "journal.view"}
-# (tab id, title, "module:pane class", key). Only Home is built at start; every other tab
-# is imported and built when first shown, so the dashboard is up sooner.
-TABS = [
-    ("home", "Home", "home:HomePane", "f2"),
-    ("contacts", "Contacts", "contacts:ContactsPane", "f3"),
-    ("deals", "Deals", "deals:DealsPane", "f4"),
-    ("tickets", "Tickets", "tickets:TicketsPane", "f5"),
-    ("stock", "Stock", "stock:StockPane", "f6"),
-    ("purchases", "Purchases", "purchases:PurchasesPane", "f7"),
-    ("journal", "Journal", "journal:JournalPane", "f8"),
-    ("reports", "Reports", "reports:ReportsPane", "f9"),
-]
-
-
-def pane_class(tab: str) -> type:
-    module, _, name = next(p for t, _title, p, _key in TABS if t == tab).partition(":")
-    return getattr(import_module(f"bizdesk.screens.{module}"), name)
+# The tabs and the app's own keys are in bizdesk/screens/registry.py. Only Home is built at
+# start; every other tab is imported and built when first shown, so the dashboard is up sooner.
 
 
 class Tabs(TabbedContent):
@@ -103,18 +88,17 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
     CSS_PATH = "styles/app.tcss"
     COMMANDS = App.COMMANDS | {BizdeskCommands}
     BINDINGS = [
-        Binding("f1", "help", "Help", id="app.help"),
-        *(
-            Binding(key, f"show_tab('{tab}')", title, id=f"app.tab.{tab}", show=False)
-            for tab, title, _pane, key in TABS
-        ),
-        Binding("ctrl+f", "find", "Find", id="app.find"),
-        Binding("ctrl+u", "users", "Users", id="app.users", show=False),
-        Binding("ctrl+q", "quit", "Quit", id="app.quit"),
+        Binding(k.key, k.action, k.title, id=k.id, show=k.show, priority=k.priority)
+        for k in APP_KEYS
     ]
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, keymap: Mapping[str, str] | None = None) -> None:
+        """``keymap``: binding id -> keys, checked (registry.check_keymap, as run_app does)."""
         super().__init__()
+        self.keymap = dict(keymap or {})
+        self.set_keymap(self.keymap)
+        # Textual's footer finds the palette's key under this name
+        self.COMMAND_PALETTE_BINDING = keys_of(self.keymap, "app.palette", "ctrl+p")[0]
         self.store = store
         self.today: date | None = None  # None: the real date (tests pin it)
         self.animation_level = "none"
@@ -267,7 +251,7 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
         if seen is None or seen == latest:
             return
         tabs = self.query_one(Tabs)
-        self._stale = {tab for tab, *_ in TABS if tabs.get_pane(tab).children}
+        self._stale = {t.id for t in TABS if tabs.get_pane(t.id).children}
         self._refresh_shown_pane()
 
     def _refresh_shown_pane(self) -> None:
@@ -296,11 +280,11 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
             self.call_later(self._shut_out, ask)
             return
         tabs = self.query_one(Tabs)
-        for tab, _title, _pane, _key in TABS:
-            tab_pane = tabs.get_pane(tab)
+        for t in TABS:
+            tab_pane = tabs.get_pane(t.id)
             if tab_pane.children:  # built already: build it again for the new role
                 await tab_pane.remove_children()
-                await tab_pane.mount(self._pane_for(tab))
+                await tab_pane.mount(self._pane_for(t.id))
         self.notify(f"Your role is now {role}.", title="Role changed", markup=False)
         self.call_after_refresh(self.focus_active_pane)
 
@@ -333,19 +317,19 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="")
         with Tabs(id="tabs"):
-            for tab, title, _pane, _key in TABS:
-                with TabPane(title, id=tab):  # F2…F9 in this order (F1 says so)
-                    if tab == TABS[0][0]:
-                        yield self._pane_for(tab)
+            for t in TABS:
+                with TabPane(t.title, id=t.id):  # in the order of their keys (F1 says so)
+                    if t is TABS[0]:
+                        yield self._pane_for(t.id)
         yield KeysFooter()
 
-    def _pane_for(self, tab: str):  # noqa: ANN202
-        action = TAB_ACTIONS.get(tab)
+    def _pane_for(self, tab_id: str):  # noqa: ANN202
+        action = tab(tab_id).permission
         if action and not allowed(self.role, action):
             from bizdesk.screens.users import NoAccess
 
             return NoAccess(refusal(self.role, action, self.ask))
-        return pane_class(tab)()
+        return tab(tab_id).pane_class()()
 
     async def _build_pane(self, tab: str) -> None:
         """Build a tab's pane the first time it is shown."""
@@ -468,7 +452,7 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
 
         screen = self.screen
         target = self.active_pane() if screen is self.screen_stack[0] else screen
-        self.push_screen(HelpScreen(target))
+        self.push_screen(HelpScreen(target, screen.active_bindings))
 
 
 def _terminal_gone() -> bool:
@@ -491,11 +475,15 @@ def _detach_from_terminal() -> None:
     os.close(devnull)
 
 
-def run_app(store: Store) -> int:
-    """Run the TUI; returns the exit status (0, or HANGUP_EXIT after the terminal hung up)."""
-    if "ESCDELAY" not in os.environ:
-        constants.ESCAPE_DELAY = SLOW_LINK_ESCAPE_DELAY_MS / 1000
-    app = BizdeskApp(store)
+def run_app(store: Store, settings: Settings | None = None) -> int:
+    """Run the TUI; returns the exit status (0, or HANGUP_EXIT after the terminal hung up).
+    ``settings``: the config file and environment as read (read here when not given); a
+    keymap naming a binding or key that does not exist raises ConfigError before start."""
+    settings = load_settings() if settings is None else settings
+    keymap = check_keymap(settings)
+    if "ESCDELAY" not in os.environ:  # $ESCDELAY, then the config file, then ours
+        constants.ESCAPE_DELAY = (settings.escape_delay_ms or SLOW_LINK_ESCAPE_DELAY_MS) / 1000
+    app = BizdeskApp(store, keymap)
     # Not a daemon: a backup under way when the app ends (even after a hang-up) finishes.
     threading.Thread(target=app.daily_backup, name="daily-backup").start()
     app.run()

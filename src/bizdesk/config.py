@@ -1,14 +1,18 @@
-"""Where things live: the store, the config and the backups."""
+"""Where things live (the store, the config and the backups), and the settings read from
+the config file and the environment."""
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import platformdirs
 
-from bizdesk.errors import StoreError
+from bizdesk.errors import ConfigError, StoreError
 
 APP = "bizdesk"
 ENV_DB = "BIZDESK_DB"
@@ -28,12 +32,15 @@ URL_SCHEMES = ("sqlite", "postgresql")
 
 
 def resolve_db(db: str | None) -> str:
-    """--db wins, then $BIZDESK_DB, then the per-user default. Returns an SQLAlchemy URL.
+    """--db wins, then $BIZDESK_DB, then ``db`` in the config file, then the per-user
+    default. Returns an SQLAlchemy URL.
 
     A value it cannot mean is refused rather than made into a file: an empty one, "None"
     (a program's missing value turned into text), a URL that lost a slash or names a
     database bizdesk does not use."""
-    value = db if db is not None else (os.environ.get(ENV_DB) or str(default_store_path()))
+    if db is None:  # the config file is read only when nothing before it names the store
+        db = os.environ.get(ENV_DB) or load_settings().db or str(default_store_path())
+    value = db
     if not value.strip():
         raise StoreError("--db is empty: name the store's file (or a postgresql:// URL)")
     if value.strip() in ("None", "null"):
@@ -74,3 +81,198 @@ def data_dir() -> Path:
     if installed.is_dir():
         return installed
     return Path(__file__).resolve().parents[2] / "data"
+
+
+# The settings a config file may hold (README "Settings and keys"); each person has their
+# own file (``bizdesk locate`` names it). The command line wins over the environment, the
+# environment over the file, the file over bizdesk's default.
+SETTINGS = {
+    "db": "the store when neither --db nor $BIZDESK_DB names one (a full path or a URL)",
+    "escape_delay": "milliseconds escape waits for the rest of a key (unless $ESCDELAY is set)",
+    "keymap": "a table: binding id = key(s)",
+}
+ESCAPE_DELAY_MAX_MS = 10_000
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the config file and the environment say (None: not said, the default holds)."""
+
+    path: Path  # the file read (it need not exist)
+    db: str | None = None  # $BIZDESK_DB, else the file's ``db``
+    escape_delay_ms: int | None = None
+    keymap: Mapping[str, str] = field(default_factory=dict)  # binding id -> "key,key"
+    lines: Mapping[tuple[str, str], int] = field(default_factory=dict)  # (table, key) -> line
+
+    def where(self, key: str, table: str = "") -> str:
+        """ "FILE, line N: [table] key" for a message about ``key``."""
+        line = self.lines.get((table, key))
+        at = f"{self.path}, line {line}" if line else str(self.path)
+        return f"{at}: [{table}] {key}" if table else f"{at}: {key}"
+
+
+def load_settings(path: Path | None = None, environ: Mapping[str, str] | None = None) -> Settings:
+    """Read the config file (``config_path()`` unless given) and the BIZDESK_ variables.
+
+    A file that is not TOML, a key bizdesk does not know or a value of the wrong type is
+    refused with a sentence naming the file, the line and the key (ConfigError); nothing
+    in it is skipped or replaced by a default. A missing file is no error: every setting
+    then has its default."""
+    path = config_path() if path is None else path
+    environ = os.environ if environ is None else environ
+    env_db = environ.get(ENV_DB) or None
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return Settings(path=path, db=env_db)
+    except OSError as exc:
+        raise ConfigError(f"{path}: the config file cannot be read ({exc.strerror}).") from None
+    import tomllib  # only when there is a file: most commands never need it
+
+    try:
+        text = raw.decode("utf-8")
+        data = tomllib.loads(text)
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: the config file is not UTF-8 text.") from None
+    except tomllib.TOMLDecodeError as exc:
+        twice = _given_twice(text)
+        if twice is not None and str(exc).startswith("Cannot overwrite"):
+            (table, key), line, first = twice
+            name = f"[{table}] {key}" if table else key
+            raise ConfigError(
+                f"{path}, line {line}: {name} is given twice (first on line {first}); "
+                "keep the one you mean."
+            ) from None
+        raise ConfigError(_toml_problem(path, str(exc))) from None
+    lines = _key_lines(text)
+    found = Settings(path=path, lines=lines)
+    for key in data:
+        if key not in SETTINGS:
+            raise ConfigError(
+                f"{found.where(key)} is not a setting of bizdesk.{did_you_mean(key, SETTINGS)}"
+                " It knows db, escape_delay and the [keymap] table."
+            )
+    db = data.get("db")
+    if db is not None:
+        db = _checked_db(found, db)
+    delay = data.get("escape_delay")
+    if delay is not None and not (
+        type(delay) is int and 0 < delay <= ESCAPE_DELAY_MAX_MS  # a TOML true is no number
+    ):
+        raise ConfigError(
+            f"{found.where('escape_delay')} is {_shown(delay)}: give whole milliseconds "
+            f"from 1 to {ESCAPE_DELAY_MAX_MS}, e.g. escape_delay = 400."
+        )
+    keymap = data.get("keymap", {})
+    if not isinstance(keymap, dict):
+        raise ConfigError(
+            f"{found.where('keymap')} is {_shown(keymap)}: it is a table of binding ids and "
+            'keys, written [keymap] and then lines such as "contacts.new" = "ctrl+n".'
+        )
+    for binding_id, keys in keymap.items():
+        if not isinstance(keys, str) or not keys.strip():
+            raise ConfigError(
+                f"{found.where(binding_id, 'keymap')} is {_shown(keys)}: give the key as text, "
+                'e.g. "ctrl+n", or several keys separated by commas, "f3,ctrl+o".'
+            )
+    return Settings(
+        path=path,
+        db=env_db or db,
+        escape_delay_ms=delay,
+        keymap=dict(keymap),
+        lines=lines,
+    )
+
+
+def _checked_db(found: Settings, value: object) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(
+            f"{found.where('db')} is {_shown(value)}: give the store's full path (or ~/…) "
+            "or a postgresql+psycopg:// URL, in quotes."
+        )
+    if "://" not in value and not Path(value).expanduser().is_absolute():
+        # relative to what? the folder bizdesk was started in changes; this file does not
+        raise ConfigError(
+            f"{found.where('db')} is {value!r}, a relative path: write the full path "
+            "(or one starting with ~/), so the same store is opened from any folder."
+        )
+    try:
+        resolve_db(value)
+    except StoreError as exc:
+        raise ConfigError(f"{found.where('db')}: {exc}") from None
+    return value
+
+
+def _shown(value: object) -> str:
+    """A value as the file spells it, with what it is."""
+    if isinstance(value, bool):
+        return f"{str(value).lower()} (a yes or no)"
+    if isinstance(value, str):
+        return f'"{value}" (text)' if value else "empty"
+    if isinstance(value, int | float):
+        return f"{value} (a number)"
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return "a list"
+    return f"{value} (a {type(value).__name__})"
+
+
+def did_you_mean(key: str, known: Iterable[str]) -> str:
+    """ " Did you mean X?" for the known name closest to a mistyped one (never acted on)."""
+    close = difflib.get_close_matches(key, list(known), n=1)
+    return f" Did you mean {close[0]}?" if close else ""
+
+
+_AT = re.compile(r"\s*\((?:at line (\d+), column (\d+)|at end of document)\)\s*$")
+
+
+def _toml_problem(path: Path, message: str) -> str:
+    """tomllib's 'Invalid value (at line 3, column 5)' as 'FILE, line 3: … (column 5)'."""
+    found = _AT.search(message)
+    what = _AT.sub("", message)
+    what = what[:1].lower() + what[1:]
+    if found is None:
+        return f"{path}: the config file is not valid TOML: {what}."
+    if found.group(1) is None:
+        return f"{path}, at its end: the config file is not valid TOML: {what}."
+    return (
+        f"{path}, line {found.group(1)}: the config file is not valid TOML: {what} "
+        f"(column {found.group(2)})."
+    )
+
+
+_TABLE = re.compile(r"^\s*\[\s*([^\[\]]+?)\s*\]\s*(?:#.*)?$")
+_KEY = re.compile(r"""^\s*(?:"((?:[^"\\]|\\.)*)"|'([^']*)'|([A-Za-z0-9_-]+))\s*=""")
+
+
+def _written_keys(text: str):  # noqa: ANN202
+    """(table, key, line) of each key written on a line of its own."""
+    table = ""
+    for number, line in enumerate(text.splitlines(), 1):
+        header = _TABLE.match(line)
+        if header:
+            table = header.group(1).strip().strip("\"'")
+            continue
+        key = _KEY.match(line)
+        if key:
+            yield table, next(g for g in key.groups() if g is not None), number
+
+
+def _key_lines(text: str) -> dict[tuple[str, str], int]:
+    """Where each key is written: (table, key) -> line, for messages. Keys written in
+    other ways (dotted, in an inline table) are not found; their messages name no line."""
+    lines: dict[tuple[str, str], int] = {}
+    for table, key, number in _written_keys(text):
+        lines.setdefault((table, key), number)
+    return lines
+
+
+def _given_twice(text: str) -> tuple[tuple[str, str], int, int] | None:
+    """The first key written twice in the same table: ((table, key), line, first line)."""
+    lines: dict[tuple[str, str], int] = {}
+    for table, key, number in _written_keys(text):
+        if (table, key) in lines:
+            return (table, key), number, lines[(table, key)]
+        lines[(table, key)] = number
+    return None

@@ -51,3 +51,8 @@ class StoreError(BizdeskError):
 
 class StoreDamaged(StoreError):
     """The store's file is damaged: nothing is written to it; the message says how to restore."""
+
+
+class ConfigError(BizdeskError):
+    """The config file (or a BIZDESK_ variable) holds something bizdesk cannot use; the
+    message names the file, the line and the key, and nothing is guessed in its place."""

@@ -5,32 +5,13 @@ from __future__ import annotations
 import asyncio
 from functools import partial
 
+from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
+from textual.markup import escape
 
 from bizdesk.formatting import visible
-
-ACTIONS = [
-    ("Go to Home", "show_tab('home')"),
-    ("Go to Contacts", "show_tab('contacts')"),
-    ("Go to Deals", "show_tab('deals')"),
-    ("Go to Tickets", "show_tab('tickets')"),
-    ("Go to Stock", "show_tab('stock')"),
-    ("Go to Purchases", "show_tab('purchases')"),
-    ("Go to Journal", "show_tab('journal')"),
-    ("Go to Reports", "show_tab('reports')"),
-    ("New contact", "new('contacts')"),
-    ("New deal", "new('deals')"),
-    ("New ticket", "new('tickets')"),
-    ("New product", "new('stock')"),
-    ("New purchase order", "new('purchases')"),
-    ("New journal entry", "new('journal')"),
-    ("Sales orders", "sales"),
-    ("Counter sale", "sales(True)"),
-    ("Find a record (ctrl+f)", "find"),
-    ("Users and roles (ctrl+u)", "users"),
-    ("Help for this screen", "help"),
-]
+from bizdesk.screens.registry import commands_with_keys
 
 
 class FindRecords(Provider):
@@ -50,13 +31,26 @@ class FindRecords(Provider):
 
 
 class BizdeskCommands(FindRecords):
+    """Every command of the registry, named with the key that runs it now (after the
+    keymap), then the records matching what is typed."""
+
+    def _commands(self) -> list[tuple[str, str]]:
+        app = self.app
+        out = []
+        for command, key in commands_with_keys(getattr(app, "keymap", {})):
+            name = command.title
+            if key is not None:  # markup-escaped: "[" is a key too
+                name += f" ({escape(app.get_key_display(Binding(key, '')))})"
+            out.append((name, command.action))
+        return out
+
     async def discover(self) -> Hits:
-        for name, action in ACTIONS:
+        for name, action in self._commands():
             yield DiscoveryHit(name, partial(self.app.run_action, action))
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
-        for name, action in ACTIONS:
+        for name, action in self._commands():
             score = matcher.match(name)
             if score > 0:
                 yield Hit(score, matcher.highlight(name), partial(self.app.run_action, action))

@@ -1,0 +1,247 @@
+"""The one list of tabs and app-wide commands, and every binding id a [keymap] may name.
+
+The app builds its tab keys and panes from ``TABS`` and its own keys from ``APP_KEYS``; the
+palette lists ``COMMANDS``; the help shows the keys in force. Each shows a key as it is
+bound now, after the person's keymap (``[keymap]`` in the config file), never a key
+written down here or there. A tab's module is named by its dotted path and imported the
+first time the tab is shown, so the first frame loads Home only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from importlib import import_module
+
+from textual.keys import Keys, _character_to_key, key_to_character
+
+from bizdesk.config import Settings, did_you_mean
+from bizdesk.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class Tab:
+    id: str
+    title: str
+    pane: str  # "package.module:Class", imported on the first visit
+    key: str  # the key out of the box (a keymap may give another)
+    permission: str | None = None  # a role without it sees a message there instead
+
+    @property
+    def binding_id(self) -> str:
+        return f"app.tab.{self.id}"
+
+    def pane_class(self) -> type:
+        module, _, name = self.pane.partition(":")
+        return getattr(import_module(module), name)
+
+
+TABS = (
+    Tab("home", "Home", "bizdesk.screens.home:HomePane", "f2"),
+    Tab("contacts", "Contacts", "bizdesk.screens.contacts:ContactsPane", "f3"),
+    Tab("deals", "Deals", "bizdesk.screens.deals:DealsPane", "f4", "deals.view"),
+    Tab("tickets", "Tickets", "bizdesk.screens.tickets:TicketsPane", "f5"),
+    Tab("stock", "Stock", "bizdesk.screens.stock:StockPane", "f6"),
+    Tab("purchases", "Purchases", "bizdesk.screens.purchases:PurchasesPane", "f7"),
+    Tab("journal", "Journal", "bizdesk.screens.journal:JournalPane", "f8", "journal.view"),
+    Tab("reports", "Reports", "bizdesk.screens.reports:ReportsPane", "f9"),
+)
+
+
+def tab(tab_id: str) -> Tab:
+    return next(t for t in TABS if t.id == tab_id)
+
+
+@dataclass(frozen=True)
+class AppKey:
+    """A key of the app's own, working on every screen."""
+
+    id: str
+    key: str  # out of the box
+    action: str
+    title: str  # in the footer
+    about: str  # in the help
+    show: bool = True  # in the footer
+    priority: bool = False
+
+
+APP_KEYS = (
+    AppKey("app.help", "f1", "help", "Help", "this help"),
+    *(
+        AppKey(t.binding_id, t.key, f"show_tab('{t.id}')", t.title, f"the {t.title} tab", False)
+        for t in TABS
+    ),
+    AppKey(
+        "app.find",
+        "ctrl+f",
+        "find",
+        "Find",
+        "find any record by name or number",
+    ),
+    AppKey(
+        "app.palette",
+        "ctrl+p",
+        "command_palette",
+        "palette",
+        "every action, and any record",
+        show=False,
+        priority=True,
+    ),
+    AppKey("app.users", "ctrl+u", "users", "Users", "the users and their roles", False),
+    AppKey("app.quit", "ctrl+q", "quit", "Quit", "quit"),
+)
+
+
+@dataclass(frozen=True)
+class Command:
+    """An entry of the command palette: its name, the app action it runs, and the app key
+    that runs it too (the palette shows that key as it is bound now)."""
+
+    title: str
+    action: str
+    binding_id: str | None = None
+
+
+COMMANDS = (
+    *(Command(f"Go to {t.title}", f"show_tab('{t.id}')", t.binding_id) for t in TABS),
+    Command("New contact", "new('contacts')"),
+    Command("New deal", "new('deals')"),
+    Command("New ticket", "new('tickets')"),
+    Command("New product", "new('stock')"),
+    Command("New purchase order", "new('purchases')"),
+    Command("New journal entry", "new('journal')"),
+    Command("Sales orders", "sales"),
+    Command("Counter sale", "sales(True)"),
+    Command("Find a record", "find", "app.find"),
+    Command("Users and roles", "users", "app.users"),
+    Command("Help for this screen", "help", "app.help"),
+)
+
+
+def _digits(prefix: str, digits: str) -> tuple[str, ...]:
+    return tuple(f"{prefix}{d}" for d in digits)
+
+
+# Every binding id, by the module whose BINDINGS hold it: what a [keymap] may name. Checked
+# against the bindings of every screen and widget, both ways, by tests/test_keymap.py (a
+# binding added, renamed or removed there fails it until it is written here too), so that
+# a keymap is checked before the app starts without importing every tab.
+BINDING_IDS: Mapping[str, tuple[str, ...]] = {
+    "bizdesk.app": tuple(k.id for k in APP_KEYS),
+    "bizdesk.screens.home": tuple(
+        f"home.{n}" for n in ("sales", "cash", "bank", "ar", "ap", "deals", "tickets", "low")
+    )
+    + ("home.refresh",),
+    "bizdesk.screens.contacts": (
+        *(f"contacts.{n}" for n in ("open", "new", "edit", "archive", "archived")),
+        *(f"contact.{n}" for n in ("back", "edit", "interaction", "merge", "archive")),
+        "contact.documents",
+    ),
+    "bizdesk.screens.deals": (
+        *(f"deals.{n}" for n in ("new", "edit", "lines", "back", "forward", "win", "lose")),
+        *(f"deals.{n}" for n in ("archive", "view", "orders", "reopen")),
+        "deal.back",
+        "deal.contact",
+    ),
+    "bizdesk.screens.tickets": (
+        "tickets.new",
+        *(f"tickets.queue.{q}" for q in ("mine", "unassigned", "overdue", "open", "all")),
+        *(f"ticket.{n}" for n in ("back", "reply", "note", "status", "edit", "linked")),
+        "ticket.contact",
+    ),
+    "bizdesk.screens.stock": (
+        *(f"stock.{n}" for n in ("new", "edit", "adjust", "count", "transfer", "archive")),
+        *("stock.low", "stock.reorder", "product.back"),
+    ),
+    "bizdesk.screens.purchases": (
+        "purchases.new",
+        *_digits("purchases.state", "0123456789"),
+        *(f"po.{n}" for n in ("back", "edit", "send", "confirm", "receive", "bill", "pay")),
+        *(f"po.{n}" for n in ("cancel", "write", "entries", "supplier")),
+    ),
+    "bizdesk.screens.sales": (
+        *("sales.back", "sales.new", "sales.counter"),
+        *_digits("sales.state", "012345678"),
+        *(f"so.{n}" for n in ("back", "edit", "confirm", "deliver", "invoice", "pay")),
+        *(f"so.{n}" for n in ("return", "cancel", "write", "entries", "customer")),
+    ),
+    "bizdesk.screens.journal": (
+        *(f"journal.{n}" for n in ("new", "edit", "post", "reverse", "view", "archive")),
+        *("journal.lock", "journal.all", "journal.drafts", "journal.posted"),
+        *("entry.back", "entry.source", "entry.contact", "account.back"),
+    ),
+    "bizdesk.screens.reports": ("reports.export", "reports.run"),
+    "bizdesk.screens.users": ("users.back", "users.new", "users.role", "users.disable"),
+    "bizdesk.screens.help": ("help.close",),
+    "bizdesk.widgets.form": ("form.save", "form.cancel", "form.reload"),
+    "bizdesk.widgets.paged_table": ("list.filter", "list.sort"),
+    "bizdesk.widgets.pick": ("pick.back",),
+}
+ALL_BINDING_IDS = frozenset(i for ids in BINDING_IDS.values() for i in ids)
+
+MODIFIERS = ("ctrl", "shift", "alt", "meta", "super", "hyper")
+_NAMED_KEYS = frozenset(k.value.rpartition("+")[2] for k in Keys if not k.value.startswith("<")) - {
+    ""
+}
+
+
+def _key(key: str) -> str | None:
+    """A key as Textual names it ("ctrl+n", "f3", "[" as "left_square_bracket"), or None
+    for something that names no key (a typo bizdesk will not guess at)."""
+    if len(key) == 1:
+        return _character_to_key(key) if key.isprintable() and not key.isspace() else None
+    *mods, base = key.split("+")
+    if any(m not in MODIFIERS for m in mods) or len(set(mods)) != len(mods):
+        return None
+    if len(base) == 1:
+        if not base.isprintable() or base.isspace():
+            return None
+        return "+".join((*mods, _character_to_key(base)))
+    if base in _NAMED_KEYS or key_to_character(base) is not None:
+        return key
+    return None
+
+
+def check_keymap(settings: Settings) -> dict[str, str]:
+    """The [keymap] of the config file, for ``App.set_keymap``: each binding id one bizdesk
+    has, each key one Textual knows. Anything else is refused with the file, line and id
+    (ConfigError); no entry is skipped or read as a near one."""
+    out: dict[str, str] = {}
+    for binding_id, keys in settings.keymap.items():
+        where = settings.where(binding_id, "keymap")
+        if binding_id not in ALL_BINDING_IDS:
+            raise ConfigError(
+                f"{where} is not a binding of bizdesk.{did_you_mean(binding_id, ALL_BINDING_IDS)}"
+                " F1 shows the id of every key on a screen."
+            )
+        named = []
+        for key in (k.strip() for k in keys.split(",")):
+            known = _key(key)
+            if known is None:
+                raise ConfigError(
+                    f'{where} = "{keys}": {key!r} is not a key. Write keys as Textual names '
+                    'them, in lower case: "n", "ctrl+n", "f3", "escape", "shift+left", '
+                    '"[" or "left_square_bracket"; several separated by commas.'
+                )
+            named.append(known)
+        out[binding_id] = ",".join(named)
+    return out
+
+
+def keys_of(keymap: Mapping[str, str], binding_id: str, default: str) -> list[str]:
+    """The keys a binding has under ``keymap`` (Textual's names, first the main one)."""
+    return [k for k in keymap.get(binding_id, default).split(",") if k]
+
+
+def app_key(binding_id: str) -> AppKey:
+    return next(k for k in APP_KEYS if k.id == binding_id)
+
+
+def commands_with_keys(keymap: Mapping[str, str]) -> Iterable[tuple[Command, str | None]]:
+    """Each palette command with the key that runs it now (None: no key of its own)."""
+    for command in COMMANDS:
+        if command.binding_id is None:
+            yield command, None
+        else:
+            key = app_key(command.binding_id).key
+            yield command, keys_of(keymap, command.binding_id, key)[0]
