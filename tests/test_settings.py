@@ -161,3 +161,15 @@ def test_the_interface_refuses_a_keymap_it_cannot_apply(home, shop, keymap, said
     assert done.returncode == 1, done.stdout + done.stderr
     assert done.stderr.strip().startswith(str(path)) and said in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_the_readme_example_is_a_file_bizdesk_takes(home):
+    """The README's config file, as written there, loads and its keymap applies."""
+    from bizdesk.screens.registry import check_keymap
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    example = readme.split("```toml\n", 1)[1].split("```", 1)[0]
+    write_config(home, example)
+    settings = load_settings()
+    assert settings.db and settings.escape_delay_ms == 600
+    assert check_keymap(settings)["app.help"] == "f10"
