@@ -163,3 +163,20 @@ async def test_without_a_keymap_the_keys_are_bizdesks_own(store):
         assert ("n", "New", "contacts.new") in entries
         assert ("F3", "the Contacts tab", "app.tab.contacts") in entries
         assert ("^s", "in a form: save", "form.save") in entries
+
+
+async def test_a_key_taken_from_another_binding_is_said(store):
+    """contacts.new given "e" takes it from Edit on the same pane: said, not left silent."""
+    app = BizdeskApp(store, {"contacts.new": "e"})
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("f3")
+        await wait_for(
+            pilot,
+            app,
+            lambda: any("Edit has no key e here" in n.message for n in app._notifications),
+            "the warning",
+        )
+        assert ("e", "e", "New") in _footer(app)
+        told = [n for n in app._notifications if "keymap" in n.message]
+        assert len(told) == 1 and told[0].severity == "warning"

@@ -99,6 +99,7 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
         self.set_keymap(self.keymap)
         # Textual's footer finds the palette's key under this name
         self.COMMAND_PALETTE_BINDING = keys_of(self.keymap, "app.palette", "ctrl+p")[0]
+        self.clashes_told: set[tuple[str, str]] = set()  # keymap clashes said (the footer)
         self.store = store
         self.today: date | None = None  # None: the real date (tests pin it)
         self.animation_level = "none"

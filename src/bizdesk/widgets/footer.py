@@ -1,8 +1,12 @@
-"""The footer of every screen, with help and quit always in view."""
+"""The footer of every screen, with help and quit always in view, and the keymap's clashes
+said where they happen."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingsMap
 from textual.widgets import Footer
 
 # Help (F1: every key of the screen) and quit come first: at 80 columns a screen's own keys
@@ -16,9 +20,52 @@ class KeysFooter(Footer):
 
     def compose(self) -> ComposeResult:
         widgets = list(super().compose())
+        self._tell_clashes()
         first = sorted(
             (w for w in widgets if getattr(w, "action", None) in FIRST),
             key=lambda w: FIRST.index(w.action),
         )
         yield from first
         yield from (w for w in widgets if w not in first)
+
+    def _tell_clashes(self) -> None:
+        """A key the keymap gave to one binding that another binding of the same screen or
+        widget had: the other one has lost it there. Said once, never left silent (Textual
+        8.2.8 reports no clash with a binding that has an id)."""
+        keymap = getattr(self.app, "keymap", None)
+        told = getattr(self.app, "clashes_told", None)
+        if not keymap or told is None:
+            return
+        for node, _bindings in self.screen._binding_chain:
+            for key, lost, winner in lost_keys(node._bindings, keymap):
+                said = (type(node).__name__, lost.id or lost.action)
+                if said in told:
+                    continue
+                told.add(said)
+                shown = self.app.get_key_display(Binding(key, ""))
+                self.app.notify(
+                    f"Your keymap gives {shown} to {winner.description or winner.id}, so "
+                    f"{lost.description or lost.action} has no key {shown} here now. Change "
+                    "the [keymap] of your config file (bizdesk locate names it).",
+                    title="Keymap",
+                    severity="warning",
+                    timeout=20,
+                    markup=False,
+                )
+
+
+def lost_keys(
+    bindings: BindingsMap, keymap: Mapping[str, str]
+) -> list[tuple[str, Binding, Binding]]:
+    """(key, the binding that lost it, the one the keymap gave it to) in one namespace."""
+    given: dict[str, Binding] = {}
+    for binding in (b for bs in bindings.key_to_bindings.values() for b in bs):
+        if binding.id in keymap:
+            given.update((k, binding) for k in keymap[binding.id].split(","))
+    return [
+        (key, binding, given[key])
+        for key, bs in bindings.key_to_bindings.items()
+        if key in given
+        for binding in bs
+        if binding.id != given[key].id and binding.id not in keymap
+    ]
