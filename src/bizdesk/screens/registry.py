@@ -10,8 +10,8 @@ first time the tab is shown, so the first frame loads Home only.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from importlib import import_module
+from typing import NamedTuple
 
 from textual.keys import Keys, _character_to_key, key_to_character
 
@@ -19,8 +19,7 @@ from bizdesk.config import Settings, did_you_mean
 from bizdesk.errors import ConfigError
 
 
-@dataclass(frozen=True)
-class Tab:
+class Tab(NamedTuple):  # NamedTuple, not dataclass: on the start path, and cheaper to make
     id: str
     title: str
     pane: str  # "package.module:Class", imported on the first visit
@@ -52,8 +51,7 @@ def tab(tab_id: str) -> Tab:
     return next(t for t in TABS if t.id == tab_id)
 
 
-@dataclass(frozen=True)
-class AppKey:
+class AppKey(NamedTuple):
     """A key of the app's own, working on every screen."""
 
     id: str
@@ -92,8 +90,7 @@ APP_KEYS = (
 )
 
 
-@dataclass(frozen=True)
-class Command:
+class Command(NamedTuple):
     """An entry of the command palette: its name, the app action it runs, and the app key
     that runs it too (the palette shows that key as it is bound now)."""
 
