@@ -26,7 +26,19 @@ class KeysFooter(Footer):
             key=lambda w: FIRST.index(w.action),
         )
         yield from first
-        yield from (w for w in widgets if w not in first)
+        # in the order the screen declares its keys: a key the keymap changed would come
+        # last (Textual appends it) and be cut off at 80 columns
+        declared = self._declared_order() if getattr(self.app, "keymap", None) else {}
+        rest = [w for w in widgets if w not in first]
+        yield from sorted(rest, key=lambda w: declared.get(getattr(w, "action", None), 1 << 30))
+
+    def _declared_order(self) -> dict[str, int]:
+        order: dict[str, int] = {}
+        for node, _bindings in self.screen._binding_chain:
+            for _key, binding in node._bindings:
+                order.setdefault(binding.action, len(order))
+        order["command_palette"] = 1 << 31  # Textual docks it right, after the rest
+        return order
 
     def _tell_clashes(self) -> None:
         """A key the keymap gave to one binding that another binding of the same screen or
