@@ -215,3 +215,23 @@ def test_the_import_says_what_the_entry_form_says(store):
         assert said and said in imported(text), (said, imported(text))
     with store.read() as uow:
         assert ledger_reports.trial_balance(uow)[0] == []
+
+
+def test_only_people_who_may_change_products_and_stock_import_them(store):
+    from bizdesk.db.session import Store
+    from bizdesk.errors import PermissionDenied
+    from bizdesk.services.admin import users
+
+    with store.write() as uow:
+        users.add(uow, "sam", "sales")
+        stock.create_product(uow, stock.ProductInput(sku="A", name="One"))
+    sam = Store(url=store.url, engine=store.engine, user="sam")
+    with pytest.raises(PermissionDenied):
+        erp_imports.import_products(sam, "sku,name\nB,Two\n")
+    with pytest.raises(PermissionDenied), sam.write() as uow:  # the older form: a unit
+        erp_imports.import_products(uow, "sku,name\nB,Two\n")
+    with pytest.raises(PermissionDenied):
+        erp_imports.import_stock_count(sam, "sku,counted\nA,1\n")
+    with store.read() as uow:
+        assert stock.on_hand(uow, 1) == 0
+        assert [p.sku for p in stock.list_products(uow, PageRequest(limit=5)).rows] == ["A"]

@@ -264,6 +264,7 @@ def line_account_problem(a: Account) -> str | None:
     return archived_message(a) if a.archived else controlled_message(a)
 
 
+@requires("journal.post")
 def posting_rules(uow: UnitOfWork) -> PostingRules:
     return PostingRules(
         {a.code: (a.id, line_account_problem(a)) for a in uow.session.scalars(select(Account))},
