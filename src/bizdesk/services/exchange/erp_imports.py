@@ -369,13 +369,15 @@ class _Entries:
         )
         self.recent: dict[str, _Entry] = {}
         self.count = 0
-        self.on_disk = False
+        # a Bloom filter of the keys on disk (2**23 bits, two of them a key): a key it does
+        # not hold was never seen, and is not looked for on disk
+        self.on_disk = bytearray(1 << 20)
 
     def get(self, key: str, line: int) -> _Entry:
         e = self.recent.get(key)
         if e is not None:
             return e
-        if self.on_disk:
+        if self._maybe_on_disk(key):
             row = self.db.execute(
                 f"SELECT {self._COLUMNS} FROM entry WHERE key = ?", (key,)
             ).fetchone()
@@ -409,13 +411,25 @@ class _Entries:
                     for e in self.recent.values()
                 ],
             )
+        bits = self.on_disk
+        for key in self.recent:
+            for bit in self._bits(key):
+                bits[bit >> 3] |= 1 << (bit & 7)
         self.recent.clear()
-        self.on_disk = True
+
+    @staticmethod
+    def _bits(key: str) -> tuple[int, int]:
+        h = hash(key)
+        return h & 0x7FFFFF, (h >> 23) & 0x7FFFFF
+
+    def _maybe_on_disk(self, key: str) -> bool:
+        bits = self.on_disk
+        return all(bits[bit >> 3] & (1 << (bit & 7)) for bit in self._bits(key))
 
 
 # a checked journal line, in the private staging file (crm_imports._Staging) until it is
 # written: its entry by place in the file (``_Entry.idx``), the contact as typed
-_LINE = ("line", "idx", "account_id", "debit", "credit", "contact", "memo")
+_LINE = ("line", "idx", "day", "account_id", "debit", "credit", "contact", "memo")
 
 
 def _contact_ids(uow: UnitOfWork, texts: list[str]) -> dict[str, int]:
@@ -481,8 +495,8 @@ def _check_and_post(  # noqa: C901
     parse_amount = _amount_parser(rules.exponent, locale)
     dates: dict[str, date | None] = {}
     entries = _Entries(staged)
-    # (line, entry idx, account id, debit, credit, contact text or None, memo): the batch
-    lines: list[tuple[int, int, int, int, int, str | None, str]] = []
+    # (line, entry idx, its date, account id, debit, credit, contact text or None, memo)
+    lines: list[tuple] = []
     problems = _Problems()
     staged_lines = 0
     e: _Entry | None = None
@@ -552,7 +566,11 @@ def _check_and_post(  # noqa: C901
         e.credit += credit
         if account_id is not None:
             e.lines += 1
-            lines.append((line, e.idx, account_id, debit, credit, who, memo))
+            # (the entry's date: a line staged before it is known, or of another date, is
+            # a problem, and then nothing is written)
+            lines.append(
+                (line, e.idx, e.day and e.day.toordinal(), account_id, debit, credit, who, memo)
+            )
             if len(lines) >= STAGE_BATCH:
                 staged.add(lines)
                 staged_lines += len(lines)
@@ -678,9 +696,8 @@ def _write_journal(uow: UnitOfWork, staged: _Staging, entries: int, lines: int) 
     with fewer_indexes(uow, ("journal_line",), lines):
         for chunk in _chunks(
             staged.query(
-                "SELECT r.idx, e.day, r.account_id, r.debit, r.credit, w.id, r.memo FROM row r "
-                "JOIN entry e ON e.idx = r.idx LEFT JOIN who w ON w.text = r.contact "
-                "ORDER BY r.rowid"
+                "SELECT r.idx, r.day, r.account_id, r.debit, r.credit, w.id, r.memo FROM row r "
+                "LEFT JOIN who w ON w.text = r.contact ORDER BY r.rowid"
             )
         ):
             insert_rows(
