@@ -95,7 +95,7 @@ def resolve_account(uow: UnitOfWork, text: object) -> Account:
     if a is None:
         raise v.FieldError(f"no account {s[:40]!r}")
     if a.archived:
-        raise v.FieldError(f"account {a.code} {a.name} is archived")
+        raise v.FieldError(archived_message(a))
     return a
 
 
@@ -201,6 +201,78 @@ def controlled_message(a: Account) -> str | None:
     return None
 
 
+def archived_message(a: Account) -> str:
+    return f"account {a.code} {a.name} is archived"
+
+
+# --- the rules of a posted entry, once: forms, programs and the journal import ----------------
+
+
+def period_problem(when: date, locked: date | None) -> str | None:
+    """Nothing is posted on or before the lock date."""
+    if locked is not None and when <= locked:
+        return f"the books are locked up to {locked.isoformat()}; use a later date"
+    return None
+
+
+def side_problem(debit_minor: int, credit_minor: int) -> str | None:
+    """A line is a debit or a credit, one of them, more than zero."""
+    if (debit_minor > 0) == (credit_minor > 0):
+        return "enter a debit or a credit (one of them, more than zero)"
+    return None
+
+
+def balance_problem(lines: int, debit_minor: int, credit_minor: int, exp: int) -> str | None:
+    """An entry has at least two lines and its debits equal its credits."""
+    if lines < 2:
+        return "an entry needs at least two lines"
+    if debit_minor != credit_minor:
+        return (
+            f"debits {from_minor(debit_minor, exp)} and credits {from_minor(credit_minor, exp)} "
+            f"differ by {from_minor(debit_minor - credit_minor, exp)}; they must be equal to post"
+        )
+    return None
+
+
+@dataclass(frozen=True)
+class PostingRules:
+    """What the rules of posting need from the store, read once (``posting_rules``), so that
+    a whole file of lines is checked without a query per line: every account by code (id, and
+    why it takes no line typed by a person: archived or controlled), the lock date and the
+    currency's exponent. Two readings compare equal when nothing they hold changed."""
+
+    accounts: dict[str, tuple[int, str | None]]  # code -> (id, problem or None)
+    locked: date | None
+    exponent: int
+
+    def account(self, code: str) -> tuple[int | None, str | None]:
+        """(id, problem) of an account code as typed; id None when there is no such account."""
+        found = self.accounts.get(code.strip())
+        if found is None:
+            return None, f"no account {code[:20]!r}"
+        return found
+
+    def period(self, when: date) -> str | None:
+        return period_problem(when, self.locked)
+
+    def balance(self, lines: int, debit_minor: int, credit_minor: int) -> str | None:
+        return balance_problem(lines, debit_minor, credit_minor, self.exponent)
+
+
+def line_account_problem(a: Account) -> str | None:
+    """Why a line typed by a person (or a file) may not go to this account, if it may not."""
+    return archived_message(a) if a.archived else controlled_message(a)
+
+
+@requires("journal.post")
+def posting_rules(uow: UnitOfWork) -> PostingRules:
+    return PostingRules(
+        {a.code: (a.id, line_account_problem(a)) for a in uow.session.scalars(select(Account))},
+        lock_date(uow),
+        uow.exponent,
+    )
+
+
 # --- the lock date --------------------------------------------------------------------------
 
 
@@ -222,11 +294,9 @@ def set_lock_date(uow: UnitOfWork, value: object) -> date | None:
 
 
 def _check_open_period(uow: UnitOfWork, when: date, field_name: str = "date") -> None:
-    locked = lock_date(uow)
-    if locked is not None and when <= locked:
-        raise ValidationError(
-            {field_name: f"the books are locked up to {locked.isoformat()}; use a later date"}
-        )
+    problem = period_problem(when, lock_date(uow))
+    if problem:
+        raise ValidationError({field_name: problem})
 
 
 # --- entries --------------------------------------------------------------------------------
@@ -305,8 +375,8 @@ def _clean_lines(uow: UnitOfWork, lines: list[LineInput], chk: v.Checker) -> lis
         if not any(str(x).strip() for x in (ln.account, ln.debit, ln.credit, ln.contact, ln.memo)):
             continue  # an empty row of the editor
         acct = chk(f"line {i} account", resolve_account, uow, ln.account)
-        if acct is not None and controlled_message(acct):
-            chk.add(f"line {i} account", controlled_message(acct))
+        if acct is not None and line_account_problem(acct):
+            chk.add(f"line {i} account", line_account_problem(acct))
         amounts = {}
         for side in ("debit", "credit"):
             raw = str(getattr(ln, side) or "").strip()
@@ -315,8 +385,8 @@ def _clean_lines(uow: UnitOfWork, lines: list[LineInput], chk: v.Checker) -> lis
             except AmountError as exc:
                 chk.add(f"line {i} {side}", str(exc))
                 amounts[side] = 0
-        if (amounts["debit"] > 0) == (amounts["credit"] > 0):
-            chk.add(f"line {i} debit", "enter a debit or a credit (one of them, more than zero)")
+        if side_problem(amounts["debit"], amounts["credit"]):
+            chk.add(f"line {i} debit", side_problem(amounts["debit"], amounts["credit"]))
         contact_id = None
         if str(ln.contact or "").strip():
             c = chk(f"line {i} contact", resolve_contact, uow, ln.contact)
@@ -429,15 +499,11 @@ def _snapshot(e: JournalEntry, postings: list[Posting]) -> dict:
 
 
 def _check_balanced(postings: list[Posting], exp: int) -> None:
-    if len(postings) < 2:
-        raise ValidationError({"lines": "an entry needs at least two lines"})
     dr = sum(p.debit_minor for p in postings)
     cr = sum(p.credit_minor for p in postings)
-    if dr != cr:
-        diff = from_minor(dr - cr, exp)
-        raise ValidationError(
-            {"lines": f"debits and credits differ by {diff}; they must be equal to post"}
-        )
+    problem = balance_problem(len(postings), dr, cr, exp)
+    if problem:
+        raise ValidationError({"lines": problem})
 
 
 def _mark_posted(uow: UnitOfWork, e: JournalEntry) -> None:

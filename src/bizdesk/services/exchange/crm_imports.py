@@ -15,6 +15,7 @@ A contact import runs in three steps, so that other people keep working meanwhil
 
 from __future__ import annotations
 
+import heapq
 import os
 import re
 import sqlite3
@@ -157,26 +158,32 @@ class _Staging:
 
 
 class _Problems:
-    """Every bad row's problems, in line order; a bounded number kept word for word."""
+    """A file's problems: the first ``SHOWN`` by line kept word for word (in a heap of that
+    size, whatever order they are found in), the rest only counted, so memory stays bounded
+    however many lines are bad."""
 
-    def __init__(self) -> None:
-        self.items: list[tuple[int, str]] = []
-        self.more = 0
+    def __init__(self, shown: int = SHOWN) -> None:
+        self.shown = shown
+        self.items: list[tuple[int, int, str]] = []  # (-line, -seq, message): a max-heap
+        self.count = 0
 
     def add(self, line: int, message: str) -> None:
-        if len(self.items) < SHOWN * 5:
-            self.items.append((line, message))
-        else:
-            self.more += 1
+        self.count += 1
+        item = (-line, -self.count, message)  # same line: the one found first is kept
+        if len(self.items) < self.shown:
+            heapq.heappush(self.items, item)
+        elif item > self.items[0]:  # an earlier line than the last one kept
+            heapq.heapreplace(self.items, item)
+
+    def __bool__(self) -> bool:
+        return self.count > 0
 
     def raise_any(self) -> None:
-        if not self.items:
+        if not self.count:
             return
-        self.items.sort(key=lambda p: p[0])
-        shown = [m for _, m in self.items[:SHOWN]]
-        rest = len(self.items) - len(shown) + self.more
-        if rest:
-            shown.append(f"... and {rest} more problems")
+        shown = [m for _, _, m in sorted(self.items, reverse=True)]
+        if self.count > len(shown):
+            shown.append(f"... and {self.count - len(shown)} more problems")
         text = "\n".join(shown)
         raise ValidationError({"file": text}, message=text)
 

@@ -11,25 +11,34 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from bizdesk.db.bulk import insert_rows
+from bizdesk.db.sequences import sync_id_sequences
 from bizdesk.db.session import UnitOfWork
 from bizdesk.errors import Conflict, ValidationError
 from bizdesk.models.base import utcnow
 from bizdesk.models.contacts import Contact
-from bizdesk.models.ledger import Account, JournalEntry, Sequence
+from bizdesk.models.core import AuditEvent
+from bizdesk.models.ledger import JournalEntry, Sequence
 from bizdesk.models.stock import Product
-from bizdesk.money import AmountError, from_minor, parse_money, percent_from_bp, qty_from_scaled
+from bizdesk.money import AmountError, parse_money, parse_qty
 from bizdesk.services.base import permissions
 from bizdesk.services.base import validate as v
 from bizdesk.services.base.csvio import read_rows
 from bizdesk.services.base.permissions import requires
+from bizdesk.services.base.records import check_version, touch
 from bizdesk.services.books import ledger
 from bizdesk.services.books.entry_search import index_entries
 from bizdesk.services.exchange.crm_imports import BATCH as STAGE_BATCH
-from bizdesk.services.exchange.crm_imports import ImportResult, _chunks, _Staging, fewer_indexes
+from bizdesk.services.exchange.crm_imports import (
+    ImportResult,
+    _chunks,
+    _Problems,
+    _Staging,
+    fewer_indexes,
+)
 from bizdesk.services.inventory import stock
 
 PRODUCT_COLUMNS = (
@@ -47,18 +56,6 @@ PRODUCT_COLUMNS = (
 )
 STOCK_COUNT_COLUMNS = ("sku", "counted", "location", "reason")
 JOURNAL_COLUMNS = ("entry", "date", "account", "debit", "credit", "memo", "contact")
-
-
-def _report(errors: list[str]) -> None:
-    if errors:
-        shown = errors[:200]
-        if len(errors) > len(shown):
-            shown.append(f"... and {len(errors) - len(shown)} more problems")
-        raise ValidationError({"file": "\n".join(shown)})
-
-
-def _row_errors(line: int, exc: ValidationError) -> list[str]:
-    return [f"line {line}: {col or 'row'}: {msg}" for col, msg in exc.fields.items()]
 
 
 def _dry_run_guard(
@@ -79,124 +76,243 @@ def _dry_run_guard(
     return result
 
 
-@requires("products.edit")
-def import_products(uow: UnitOfWork, data: bytes | str, *, dry_run: bool = False) -> ImportResult:
-    """Create products, or update the ones whose SKU exists."""
-    rows = list(read_rows(data, PRODUCT_COLUMNS, ("sku", "name")))
-
-    def work() -> ImportResult:
-        result = ImportResult()
-        errors: list[str] = []
-        seen: dict[str, int] = {}
-        for line, row in rows:
-            if "__error__" in row:
-                errors.append(f"line {line}: {row['__error__']}")
-                continue
-            sku = row.get("sku", "").strip().upper()
-            if v.text_problem(sku):  # checked before it is looked up
-                errors.append(f"line {line}: sku: {v.text_problem(sku)}")
-                continue
-            if sku in seen:
-                errors.append(f"line {line}: sku: {sku} is also on line {seen[sku]}")
-                continue
-            seen[sku] = line
-            defaults = stock.ProductInput()
-            inp = stock.ProductInput(
-                **{k: row.get(k) or getattr(defaults, k) for k in PRODUCT_COLUMNS}
-            )
-            existing = uow.session.scalars(select(Product).where(Product.sku == sku)).first()
-            if existing is not None and not (row.get("stocked") or "").strip():
-                inp.stocked = existing.stocked  # a file without the column keeps a service one
-            try:
-                if existing is None:
-                    stock.create_product(uow, inp)
-                    result.created += 1
-                else:
-                    before = stock.get_product(uow, existing.id)
-                    if stock.product_input(before) == _normalised(uow, inp, existing.id):
-                        result.skipped += 1
-                        continue
-                    stock.update_product(uow, existing.id, inp, version=existing.version)
-                    result.updated += 1
-            except ValidationError as exc:
-                errors.extend(_row_errors(line, exc))
-        _report(errors)
-        return result
-
-    return _dry_run_guard(uow, dry_run, work)
+# --- products and stock counts: checked first, outside the write lock ------------------------
+#
+# Called with a Store, they read and check the whole file in a read unit of work (other people
+# keep writing meanwhile), then write every row, or none, in one short write unit. That write
+# first asks whether anything was saved since the check began (every change is audited: an
+# audit event newer than the check's mark); if so, the rows are checked again, inside the
+# write, against what is there now. Called with a UnitOfWork (the older form), everything
+# happens inside that unit, which the caller has opened.
 
 
-def _normalised(
-    uow: UnitOfWork, inp: stock.ProductInput, self_id: int
-) -> stock.ProductInput | None:
-    """The input as it would read back after saving (to tell unchanged rows apart)."""
-    try:
-        clean = stock._clean_product(uow, inp, self_id=self_id)  # noqa: SLF001
-    except ValidationError:
-        return None
-    exp = uow.exponent
-    sup = uow.session.get(Contact, clean["supplier_id"]) if clean["supplier_id"] else None
-    return stock.ProductInput(
-        clean["sku"],
-        clean["name"],
-        clean["unit"],
-        str(from_minor(clean["sale_price_minor"], exp)),
-        str(from_minor(clean["cost_minor"], exp)),
-        str(percent_from_bp(clean["vat_bp"])),
-        sup.name if sup else "",
-        str(qty_from_scaled(clean["reorder_point_scaled"])),
-        str(qty_from_scaled(clean["reorder_qty_scaled"])),
-        clean["allow_negative"],
-        clean["stocked"],
+@dataclass(slots=True)
+class _Planned:
+    line: int
+    row: dict[str, str]
+    action: str  # "create", "update", "skip" (products); "count" (stock counts)
+    target: int | None = None  # the product
+    version: int | None = None
+    clean: dict | None = None  # the product's checked values
+
+
+def _audit_mark(uow: UnitOfWork) -> int:
+    return uow.session.scalar(select(func.max(AuditEvent.id))) or 0
+
+
+def _saved_since(uow: UnitOfWork, mark: int) -> bool:
+    return (
+        uow.session.scalar(select(AuditEvent.id).where(AuditEvent.id > mark).limit(1)) is not None
     )
 
 
-@requires("stock.move")
-def import_stock_count(
-    uow: UnitOfWork, data: bytes | str, *, dry_run: bool = False, when: date | None = None
+def _checked_then_written(  # noqa: ANN001
+    target,
+    permission: str,
+    rows: Callable[[], Iterable[tuple[int, dict[str, str]]]],
+    check: Callable[[UnitOfWork, Iterable[tuple[int, dict[str, str]]]], list[_Planned]],
+    write: Callable[[UnitOfWork, list[_Planned]], ImportResult],
+    counts: Callable[[list[_Planned]], ImportResult],
+    dry_run: bool,
 ) -> ImportResult:
-    """Counted quantities per SKU (and location); differences post as adjustments.
-    ``created`` counts the products adjusted, ``skipped`` the ones that matched the books."""
-    rows = list(read_rows(data, STOCK_COUNT_COLUMNS, ("sku", "counted")))
-
-    def work() -> ImportResult:
-        result = ImportResult()
-        errors: list[str] = []
-        seen: dict[tuple[str, str], int] = {}
-        for line, row in rows:
-            if "__error__" in row:
-                errors.append(f"line {line}: {row['__error__']}")
-                continue
-            key = (row.get("sku", "").strip().upper(), row.get("location", "").strip().lower())
-            if key in seen:
-                errors.append(f"line {line}: sku: {key[0]} is also counted on line {seen[key]}")
-                continue
-            seen[key] = line
-            try:
-                p = stock.resolve_product(uow, row.get("sku", ""))
-            except v.FieldError as exc:
-                errors.append(f"line {line}: sku: {exc}")
-                continue
-            try:
-                r = stock.count(
-                    uow,
-                    p.id,
-                    row.get("counted", ""),
-                    row.get("reason") or "stock count",
-                    location=row.get("location", ""),
-                    when=when,
-                )
-            except ValidationError as exc:
-                errors.extend(_row_errors(line, exc))
-                continue
-            if r.qty:
-                result.created += 1
-            else:
-                result.skipped += 1
-        _report(errors)
+    if isinstance(target, UnitOfWork):  # inside the caller's unit: check, then write
+        uow = target
+        permissions.require(uow, permission)
+        return _dry_run_guard(uow, dry_run, lambda: write(uow, check(uow, rows())))
+    store = target
+    with store.read() as uow:
+        permissions.require(uow, permission)
+        mark = _audit_mark(uow)
+        plan = check(uow, rows())
+    if dry_run:
+        result = counts(plan)
+        result.dry_run = True
         return result
+    with store.write() as uow:
+        if _saved_since(uow, mark):  # someone saved meanwhile: check again, now
+            plan = check(uow, [(p.line, p.row) for p in plan])
+        return write(uow, plan)
 
-    return _dry_run_guard(uow, dry_run, work)
+
+def import_products(target, data, *, dry_run: bool = False) -> ImportResult:  # noqa: ANN001
+    """Create products, or update the ones whose SKU exists. ``target`` is a Store (the file
+    is checked outside the write lock, see above) or a UnitOfWork."""
+    return _checked_then_written(
+        target,
+        "products.edit",
+        lambda: read_rows(data, PRODUCT_COLUMNS, ("sku", "name")),
+        _check_products,
+        _write_products,
+        lambda plan: ImportResult(
+            created=sum(p.action == "create" for p in plan),
+            updated=sum(p.action == "update" for p in plan),
+            skipped=sum(p.action == "skip" for p in plan),
+        ),
+        dry_run,
+    )
+
+
+def _check_products(uow: UnitOfWork, rows: Iterable[tuple[int, dict[str, str]]]) -> list[_Planned]:
+    """Every row through the product rules (``stock._clean_product``, as a form's save);
+    what each row would do; every problem reported."""
+    problems = _Problems()
+    plan: list[_Planned] = []
+    seen: dict[str, int] = {}
+    for line, row in rows:
+        if "__error__" in row:
+            problems.add(line, f"line {line}: {row['__error__']}")
+            continue
+        sku = row.get("sku", "").strip().upper()
+        if v.text_problem(sku):  # checked before it is looked up
+            problems.add(line, f"line {line}: sku: {v.text_problem(sku)}")
+            continue
+        if sku in seen:
+            problems.add(line, f"line {line}: sku: {sku} is also on line {seen[sku]}")
+            continue
+        seen[sku] = line
+        defaults = stock.ProductInput()
+        inp = stock.ProductInput(**{k: row.get(k) or getattr(defaults, k) for k in PRODUCT_COLUMNS})
+        existing = uow.session.scalars(select(Product).where(Product.sku == sku)).first()
+        if existing is not None and not (row.get("stocked") or "").strip():
+            inp.stocked = existing.stocked  # a file without the column keeps a service one
+        try:
+            clean = stock._clean_product(  # noqa: SLF001
+                uow, inp, self_id=existing.id if existing is not None else None
+            )
+        except ValidationError as exc:
+            for col, msg in exc.fields.items():
+                problems.add(line, f"line {line}: {col or 'row'}: {msg}")
+            continue
+        if existing is None:
+            plan.append(_Planned(line, row, "create", clean=clean))
+        elif all(getattr(existing, k) == val for k, val in clean.items()):
+            plan.append(_Planned(line, row, "skip", existing.id, existing.version))
+        else:
+            plan.append(_Planned(line, row, "update", existing.id, existing.version, clean))
+    problems.raise_any()
+    return plan
+
+
+@requires("products.edit")
+def _write_products(uow: UnitOfWork, plan: list[_Planned]) -> ImportResult:
+    """The checked rows, as ``stock.create_product`` and ``update_product`` save them."""
+    result = ImportResult()
+    created = []
+    for p in plan:
+        if p.action == "create":
+            created.append(Product(**p.clean, updated_by=uow.user))
+            result.created += 1
+        elif p.action == "update":
+            product = uow.session.get(Product, p.target)
+            check_version(product, p.version)
+            before = stock._snapshot(product)  # noqa: SLF001
+            for k, val in p.clean.items():
+                setattr(product, k, val)
+            touch(uow, product)
+            uow.audit(
+                "product", product.id, "update", before=before, after=stock._snapshot(product)
+            )  # noqa: SLF001
+            result.updated += 1
+        else:
+            result.skipped += 1
+    uow.session.add_all(created)
+    uow.session.flush()
+    for product in created:
+        uow.audit("product", product.id, "create", after=stock._snapshot(product))  # noqa: SLF001
+    return result
+
+
+def import_stock_count(  # noqa: ANN001
+    target, data, *, dry_run: bool = False, when: date | None = None
+) -> ImportResult:
+    """Counted quantities per SKU (and location); differences post as adjustments
+    (``stock.count``). ``created`` counts the products adjusted, ``skipped`` the ones that
+    matched the books. ``target`` is a Store (the file is checked outside the write lock,
+    see above) or a UnitOfWork."""
+
+    def write(uow: UnitOfWork, plan: list[_Planned]) -> ImportResult:
+        return _write_counts(uow, plan, when)
+
+    return _checked_then_written(
+        target,
+        "stock.move",
+        lambda: read_rows(data, STOCK_COUNT_COLUMNS, ("sku", "counted")),
+        _check_counts,
+        write,
+        lambda plan: _count_differences(plan),
+        dry_run,
+    )
+
+
+def _check_counts(uow: UnitOfWork, rows: Iterable[tuple[int, dict[str, str]]]) -> list[_Planned]:
+    """Each row's product, quantity, reason and location, through the functions
+    ``stock.count`` checks them with (it checks them again when it writes)."""
+    problems = _Problems()
+    plan: list[_Planned] = []
+    seen: dict[tuple[str, str], int] = {}
+    for line, row in rows:
+        if "__error__" in row:
+            problems.add(line, f"line {line}: {row['__error__']}")
+            continue
+        key = (row.get("sku", "").strip().upper(), row.get("location", "").strip().lower())
+        if key in seen:
+            problems.add(line, f"line {line}: sku: {key[0]} is also counted on line {seen[key]}")
+            continue
+        seen[key] = line
+        try:
+            p = stock.resolve_product(uow, row.get("sku", ""))
+        except v.FieldError as exc:
+            problems.add(line, f"line {line}: sku: {exc}")
+            continue
+        chk = v.Checker()
+        if not p.stocked:
+            chk.add("product", f"{p.sku} {p.name} is a service: it is not kept in stock")
+        counted = None
+        try:
+            counted = parse_qty(row.get("counted", ""), locale=uow.input_locale)
+        except AmountError as exc:
+            chk.add("counted", str(exc))
+        chk("reason", v.text, row.get("reason") or "stock count", required=True, max_len=200)
+        loc = chk("location", stock.resolve_location, uow, row.get("location", ""))
+        if chk.errors:
+            for col, msg in chk.errors.items():
+                problems.add(line, f"line {line}: {col or 'row'}: {msg}")
+            continue
+        same = counted == stock.on_hand_at(uow, p.id, loc.id)  # (as it stands now)
+        plan.append(_Planned(line, row, "skip" if same else "adjust", p.id))
+    problems.raise_any()
+    return plan
+
+
+def _count_differences(plan: list[_Planned]) -> ImportResult:
+    adjusted = sum(p.action == "adjust" for p in plan)
+    return ImportResult(created=adjusted, skipped=len(plan) - adjusted)
+
+
+@requires("stock.move")
+def _write_counts(uow: UnitOfWork, plan: list[_Planned], when: date | None) -> ImportResult:
+    result = ImportResult()
+    problems = _Problems()
+    for p in plan:
+        try:
+            r = stock.count(
+                uow,
+                p.target,
+                p.row.get("counted", ""),
+                p.row.get("reason") or "stock count",
+                location=p.row.get("location", ""),
+                when=when,
+            )
+        except ValidationError as exc:
+            for col, msg in exc.fields.items():
+                problems.add(p.line, f"line {p.line}: {col or 'row'}: {msg}")
+            continue
+        if r.qty:
+            result.created += 1
+        else:
+            result.skipped += 1
+    problems.raise_any()
+    return result
 
 
 # --- journal: the fast path (30,000+ lines a second) ----------------------------------------
@@ -226,39 +342,94 @@ def _amount_parser(exp: int, locale: str | None = None) -> Callable[[str], int]:
 
 @dataclass(slots=True)
 class _Entry:
+    """An entry's running state while the file is read."""
+
+    idx: int  # its place in the file (1, 2 ...): its number and id follow from it
     key: str
     first_line: int
-    date: date | None = None
+    day: date | None = None  # the date of its first dated line
     memo: str = ""
     debit: int = 0
     credit: int = 0
     lines: int = 0  # its lines with a known account
 
 
-# a checked journal line, in the private staging file (imports._Staging) until it is written
-_LINE = ("line", "key", "account_id", "debit", "credit", "contact", "memo")
+class _Entries:
+    """The file's entries by key, kept in the staging file: those seen lately in memory (at
+    most a batch of them), the others on disk, so memory does not grow with the file; an
+    entry whose key comes back later in the file is taken up where it was left."""
+
+    _COLUMNS = "idx, key, first_line, day, memo, debit, credit, lines"
+
+    def __init__(self, staged: _Staging) -> None:
+        self.db = staged.db
+        self.db.execute(
+            "CREATE TABLE entry (idx INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, "
+            "first_line, day, memo, debit, credit, lines)"
+        )
+        self.recent: dict[str, _Entry] = {}
+        self.count = 0
+        # a Bloom filter of the keys on disk (2**23 bits, two of them a key): a key it does
+        # not hold was never seen, and is not looked for on disk
+        self.on_disk = bytearray(1 << 20)
+
+    def get(self, key: str, line: int) -> _Entry:
+        e = self.recent.get(key)
+        if e is not None:
+            return e
+        if self._maybe_on_disk(key):
+            row = self.db.execute(
+                f"SELECT {self._COLUMNS} FROM entry WHERE key = ?", (key,)
+            ).fetchone()
+            if row is not None:
+                e = _Entry(*row)
+                e.day = date.fromordinal(e.day) if e.day is not None else None
+        if e is None:
+            self.count += 1
+            e = _Entry(self.count, key, line)
+        if len(self.recent) >= STAGE_BATCH:
+            self.flush()
+        self.recent[key] = e
+        return e
+
+    def flush(self) -> None:
+        with self.db:
+            self.db.execute("BEGIN")
+            self.db.executemany(
+                "INSERT OR REPLACE INTO entry VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        e.idx,
+                        e.key,
+                        e.first_line,
+                        e.day.toordinal() if e.day is not None else None,
+                        e.memo,
+                        e.debit,
+                        e.credit,
+                        e.lines,
+                    )
+                    for e in self.recent.values()
+                ],
+            )
+        bits = self.on_disk
+        for key in self.recent:
+            for bit in self._bits(key):
+                bits[bit >> 3] |= 1 << (bit & 7)
+        self.recent.clear()
+
+    @staticmethod
+    def _bits(key: str) -> tuple[int, int]:
+        h = hash(key)
+        return h & 0x7FFFFF, (h >> 23) & 0x7FFFFF
+
+    def _maybe_on_disk(self, key: str) -> bool:
+        bits = self.on_disk
+        return all(bits[bit >> 3] & (1 << (bit & 7)) for bit in self._bits(key))
 
 
-@dataclass
-class _Books:
-    """What checking a journal file needs from the store, read before the file; the write
-    checks that it still holds."""
-
-    accounts: dict[str, tuple[int, bool]]  # code -> (id, archived)
-    controlled: dict[str, str]  # code -> why it cannot be posted to by hand
-    locked: date | None
-
-
-def _read_books(uow: UnitOfWork) -> _Books:
-    return _Books(
-        {a.code: (a.id, a.archived) for a in uow.session.scalars(select(Account))},
-        {
-            a.code: ledger.controlled_message(a)
-            for a in uow.session.scalars(select(Account).where(Account.role.is_not(None)))
-            if ledger.controlled_message(a)
-        },
-        ledger.lock_date(uow),
-    )
+# a checked journal line, in the private staging file (crm_imports._Staging) until it is
+# written: its entry by place in the file (``_Entry.idx``), the contact as typed
+_LINE = ("line", "idx", "day", "account_id", "debit", "credit", "contact", "memo")
 
 
 def _contact_ids(uow: UnitOfWork, texts: list[str]) -> dict[str, int]:
@@ -293,22 +464,22 @@ def import_journal(  # noqa: ANN001
     store, source, *, dry_run: bool = False, locale: str | None = None
 ) -> ImportResult:
     """Post journal entries from rows grouped by the ``entry`` column. Each entry must
-    balance and fall after the lock date; ``created`` counts the entries posted. Amounts
-    are in the machine form (1234.56), or in ``locale``'s form when the file names one.
+    balance and fall after the lock date (the rules of ``ledger``, the same as for an entry
+    typed by hand); ``created`` counts the entries posted. Amounts are in the machine form
+    (1234.56), or in ``locale``'s form when the file names one.
 
     The file is read and checked before the write lock is taken (accounts and the lock
-    date read before, contacts in one read after); then all entries are posted in one
-    short write transaction, which first checks that the accounts and the lock date did
-    not change meanwhile."""
+    date read before, contacts in short reads after), its lines and entries held in a
+    private staging file (memory does not grow with the file); problems are reported as
+    ``line N: column: problem``, the first of them by line and how many more. Then all
+    entries are posted in one short write transaction, which first checks that the
+    accounts and the lock date did not change meanwhile."""
     with store.read() as uow:
         permissions.require(uow, "journal.post")
-        exp = uow.exponent
-        books = _read_books(uow)
-    # the checked lines go a batch at a time to a private staging file (memory does not
-    # grow with them) and come back from it a batch at a time to be written
+        rules = ledger.posting_rules(uow)
     staged = _Staging(_LINE)
     try:
-        return _check_and_post(store, source, books, exp, staged, dry_run, locale)
+        return _check_and_post(store, source, rules, staged, dry_run, locale)
     finally:
         staged.close()
 
@@ -316,145 +487,144 @@ def import_journal(  # noqa: ANN001
 def _check_and_post(  # noqa: C901
     store,  # noqa: ANN001
     source,  # noqa: ANN001
-    books: _Books,
-    exp: int,
+    rules: ledger.PostingRules,
     staged: _Staging,
     dry_run: bool,
     locale: str | None,
 ) -> ImportResult:
-    parse_amount = _amount_parser(exp, locale)
-    accounts, controlled, locked = books.accounts, books.controlled, books.locked
-    contacts: dict[str, str] = {}  # contact text as typed, shared by the lines naming it
+    parse_amount = _amount_parser(rules.exponent, locale)
     dates: dict[str, date | None] = {}
-    entries: dict[str, _Entry] = {}
-    # (line, entry key, account id, debit, credit, contact text or None, memo)
-    lines: list[tuple[int, str, int, int, int, str | None, str]] = []  # the batch
-    errors: list[str] = []
+    entries = _Entries(staged)
+    # (line, entry idx, its date, account id, debit, credit, contact text or None, memo)
+    lines: list[tuple] = []
+    problems = _Problems()
+    staged_lines = 0
+    e: _Entry | None = None
 
     for line, row in read_rows(source, JOURNAL_COLUMNS, ("entry", "date", "account")):
         if "__error__" in row:
-            errors.append(f"line {line}: {row['__error__']}")
+            problems.add(line, f"line {line}: {row['__error__']}")
             continue
         key = row["entry"].strip()
         if not key:
-            errors.append(f"line {line}: entry: required")
+            problems.add(line, f"line {line}: entry: required")
             continue
         bad_key = v.text_problem(key) or (len(key) > 60 and "too long (at most 60 characters)")
         if bad_key:  # the key becomes the memo of an entry without one
-            errors.append(f"line {line}: entry: {bad_key}")
+            problems.add(line, f"line {line}: entry: {bad_key}")
             continue
-        e = entries.get(key)
-        if e is None:
-            e = entries[key] = _Entry(key, line)
+        if e is None or e.key != key:
+            e = entries.get(key, line)
         raw_date = row["date"].strip()
         if raw_date not in dates:
+            if len(dates) > 10_000:
+                dates.clear()  # bounded, even in a file of garbage dates
             try:
                 dates[raw_date] = v.iso_date(raw_date)  # YYYY-MM-DD, 1900-2199
             except ValueError:
                 dates[raw_date] = None
         day = dates[raw_date]
         if day is None:
-            errors.append(f"line {line}: date: {raw_date[:20]!r} is not a date (YYYY-MM-DD)")
-        elif e.date is None:
-            e.date = day
-            if locked is not None and day <= locked:
-                errors.append(f"line {line}: date: the books are locked up to {locked}")
-        elif day != e.date:
-            errors.append(
-                f"line {line}: date: entry {key} started on {e.date} on line {e.first_line}"
+            problems.add(line, f"line {line}: date: {raw_date[:20]!r} is not a date (YYYY-MM-DD)")
+        elif e.day is None:
+            e.day = day
+            problem = rules.period(day)
+            if problem:
+                problems.add(line, f"line {line}: date: {problem}")
+        elif day != e.day:
+            problems.add(
+                line, f"line {line}: date: entry {key} started on {e.day} on line {e.first_line}"
             )
-        acct = accounts.get(row["account"].strip())
-        if acct is None:
-            errors.append(f"line {line}: account: no account {row['account'][:20]!r}")
-        elif acct[1]:
-            errors.append(f"line {line}: account: {row['account']} is archived")
-        elif row["account"].strip() in controlled:
-            errors.append(f"line {line}: account: {controlled[row['account'].strip()]}")
+        account_id, problem = rules.account(row["account"])
+        if problem:
+            problems.add(line, f"line {line}: account: {problem}")
         try:
             debit = parse_amount(row.get("debit", ""))
             credit = parse_amount(row.get("credit", ""))
         except AmountError as exc:
-            errors.append(f"line {line}: debit/credit: {exc}")
+            problems.add(line, f"line {line}: debit/credit: {exc}")
             continue
-        if (debit > 0) == (credit > 0):
-            errors.append(f"line {line}: debit: enter a debit or a credit (one of them)")
+        problem = ledger.side_problem(debit, credit)
+        if problem:
+            problems.add(line, f"line {line}: debit: {problem}")
             continue
         memo = row.get("memo", "")
         if memo:
             try:
                 memo = v.text(memo, max_len=200)
             except v.FieldError as exc:
-                errors.append(f"line {line}: memo: {exc}")
+                problems.add(line, f"line {line}: memo: {exc}")
                 memo = ""  # (never written: the file is refused; not even staged as it is)
         if memo and not e.memo:
             e.memo = memo
         who = row.get("contact", "").strip() or None
         problem = v.text_problem(row.get("contact", ""))
         if problem:  # never looked up (nor shown) as it is
-            errors.append(f"line {line}: contact: {problem}")
+            problems.add(line, f"line {line}: contact: {problem}")
             who = None
-        elif who is not None:
-            who = contacts.setdefault(who, who)
         e.debit += debit
         e.credit += credit
-        if acct is not None:
+        if account_id is not None:
             e.lines += 1
-            lines.append((line, key, acct[0], debit, credit, who, memo))
+            # (the entry's date: a line staged before it is known, or of another date, is
+            # a problem, and then nothing is written)
+            lines.append(
+                (line, e.idx, e.day and e.day.toordinal(), account_id, debit, credit, who, memo)
+            )
             if len(lines) >= STAGE_BATCH:
                 staged.add(lines)
+                staged_lines += len(lines)
                 lines = []
     staged.add(lines)
+    staged_lines += len(lines)
     del lines
-    ids: dict[str, int] = {}
-    if contacts:
-        with store.read() as uow:
-            ids = _contact_ids(uow, list(contacts))
-        for line, who in staged.query("SELECT line, contact FROM row WHERE contact IS NOT NULL"):
-            if who not in ids:
-                errors.append(f"line {line}: contact: no contact {who[:40]!r}")
-    for e in entries.values():
-        if e.debit != e.credit:
-            errors.append(
-                f"line {e.first_line}: entry {e.key}: debits {from_minor(e.debit, exp)} and "
-                f"credits {from_minor(e.credit, exp)} differ; the entry does not balance"
-            )
-    for e in entries.values():
-        if e.lines < 2 and e.debit == e.credit:
-            errors.append(f"line {e.first_line}: entry {e.key}: needs at least two lines")
-    _report(sorted(errors, key=_line_of))
-    result = ImportResult(created=len(entries), dry_run=dry_run)
-    if dry_run or not entries:
+    entries.flush()
+    _find_contacts(store, staged, problems)
+    for first_line, key, n, debit, credit in staged.query(
+        "SELECT first_line, key, lines, debit, credit FROM entry WHERE lines < 2 OR debit != credit"
+    ):
+        problem = rules.balance(n, debit, credit)
+        problems.add(first_line, f"line {first_line}: entry {key}: {problem}")
+    problems.raise_any()
+    result = ImportResult(created=entries.count, dry_run=dry_run)
+    if dry_run or not entries.count:
         return result
-    rows = (
-        [(k, a, d, c, ids[w] if w else None, m) for k, a, d, c, w, m in chunk]
-        for chunk in _chunks(
-            staged.query(
-                "SELECT key, account_id, debit, credit, contact, memo FROM row ORDER BY line"
-            )
-        )
-    )
     with store.write() as uow:
-        _post_journal(uow, books, list(entries.values()), rows)
+        _post_journal(uow, rules, staged, entries.count, staged_lines)
     return result
 
 
-def _line_of(message: str) -> int:
-    m = re.match(r"line (\d+)", message)
-    return int(m.group(1)) if m else 0
+def _find_contacts(store, staged: _Staging, problems: _Problems) -> None:  # noqa: ANN001
+    """The contacts the lines name, a batch of names per short read, into the staging file's
+    ``who`` table (name as typed -> id, or NULL when there is none: a problem)."""
+    staged.db.execute("CREATE TABLE who (text TEXT PRIMARY KEY, id)")
+    for texts in _chunks(
+        staged.query("SELECT DISTINCT contact FROM row WHERE contact IS NOT NULL")
+    ):
+        texts = [t for (t,) in texts]
+        with store.read() as uow:
+            ids = _contact_ids(uow, texts)
+        with staged.db:
+            staged.db.execute("BEGIN")
+            staged.db.executemany("INSERT INTO who VALUES (?, ?)", [(t, ids.get(t)) for t in texts])
+    for line, who in staged.query(
+        "SELECT r.line, r.contact FROM row r JOIN who w ON w.text = r.contact WHERE w.id IS NULL"
+    ):
+        problems.add(line, f"line {line}: contact: no contact {who[:40]!r}")
 
 
 @requires("journal.post")
 def _post_journal(
-    uow: UnitOfWork, books: _Books, entries: list[_Entry], lines: Iterable[list[tuple]]
+    uow: UnitOfWork, rules: ledger.PostingRules, staged: _Staging, entries: int, lines: int
 ) -> None:
     """Post what was checked, unless the books it was checked against changed meanwhile."""
-    if _read_books(uow) != books:
+    if ledger.posting_rules(uow) != rules:
         raise Conflict(
             "The chart of accounts or the lock date changed while the file was being read; "
             "nothing was posted. Run the import again."
         )
     try:
-        _write_journal(uow, entries, lines)
+        _write_journal(uow, staged, entries, lines)
     except IntegrityError as exc:  # a contact named in the file was deleted meanwhile
         raise Conflict(
             "A contact named in the file was removed while the file was being read; nothing "
@@ -463,7 +633,7 @@ def _post_journal(
 
 
 ENTRY_COLUMNS = (
-    "number", "date", "memo", "state", "source_kind", "posted_at", "posted_by",
+    "id", "number", "date", "memo", "state", "source_kind", "posted_at", "posted_by",
     "created_at", "updated_at", "updated_by", "version",
 )  # fmt: skip
 LINE_COLUMNS = (
@@ -472,65 +642,71 @@ LINE_COLUMNS = (
 )  # fmt: skip
 
 
-def _write_journal(uow: UnitOfWork, entries: list[_Entry], lines: Iterable[list[tuple]]) -> None:
-    """Bulk insert, numbered in file order (every row is checked already: COPY on
-    PostgreSQL, executemany on SQLite), then the new ids are read back by their numbers."""
+def _write_journal(uow: UnitOfWork, staged: _Staging, entries: int, lines: int) -> None:
+    """Bulk insert from the staging file, a batch at a time (every row is checked already:
+    COPY on PostgreSQL, executemany on SQLite): the entries numbered and given ids in file
+    order (the write lock is held, so both series are free from the next one on), then
+    their lines in file order."""
     first = ledger.next_number(uow, "journal")
-    last = first + len(entries) - 1
-    uow.session.get(Sequence, "journal").last = last  # the whole block, in this transaction
+    uow.session.get(Sequence, "journal").last = first + entries - 1  # the whole block
     uow.session.flush()
-    user = uow.user
     conn = uow.session.connection()
+    first_id = (conn.execute(select(func.max(JournalEntry.id))).scalar() or 0) + 1
+    user = uow.user
     cols = JournalEntry.__table__.c
     # values as SQLAlchemy would store them (SQLite keeps dates and times as text)
     to_db_time = cols.posted_at.type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
     to_db_date = cols.date.type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
     to_db_time = to_db_time or (lambda x: x)
-    to_db_date = to_db_date or (lambda x: x)
     now = to_db_time(utcnow())
+    days: dict[int, object] = {}
 
-    with fewer_indexes(uow, ("journal_entry",), len(entries)):
-        insert_rows(
-            conn,
-            "journal_entry",
-            ENTRY_COLUMNS,
-            [
-                (
-                    first + i,
-                    to_db_date(e.date),
-                    e.memo or f"Imported entry {e.key}",
-                    "posted",
-                    "import",
-                    now,
-                    user,
-                    now,
-                    now,
-                    user,
-                    1,
-                )
-                for i, e in enumerate(entries)
-            ],
-        )
-    ids = dict(
-        conn.execute(
-            select(JournalEntry.number, JournalEntry.id).where(
-                JournalEntry.number.between(first, last)
+    def db_date(ordinal: int) -> object:
+        if ordinal not in days:
+            day = date.fromordinal(ordinal)
+            days[ordinal] = to_db_date(day) if to_db_date else day
+        return days[ordinal]
+
+    with fewer_indexes(uow, ("journal_entry",), entries):
+        for chunk in _chunks(staged.query("SELECT idx, day, memo, key FROM entry ORDER BY idx")):
+            insert_rows(
+                conn,
+                "journal_entry",
+                ENTRY_COLUMNS,
+                [
+                    (
+                        first_id + idx - 1,
+                        first + idx - 1,
+                        db_date(day),
+                        memo or f"Imported entry {key}",
+                        "posted",
+                        "import",
+                        now,
+                        user,
+                        now,
+                        now,
+                        user,
+                        1,
+                    )
+                    for idx, day, memo, key in chunk
+                ],
             )
-        ).all()
-    )
-    by_key = {e.key: (ids[first + i], to_db_date(e.date)) for i, e in enumerate(entries)}
-    index_entries(uow, min(ids.values()), max(ids.values()))
-    count = 0
-    with fewer_indexes(uow, ("journal_line",), sum(e.lines for e in entries)):
-        for chunk in lines:  # batches of (entry key, account, debit, credit, contact, memo)
-            count += len(chunk)
+    sync_id_sequences(conn, "journal_entry")
+    index_entries(uow, first_id, first_id + entries - 1)
+    with fewer_indexes(uow, ("journal_line",), lines):
+        for chunk in _chunks(
+            staged.query(
+                "SELECT r.idx, r.day, r.account_id, r.debit, r.credit, w.id, r.memo FROM row r "
+                "LEFT JOIN who w ON w.text = r.contact ORDER BY r.rowid"
+            )
+        ):
             insert_rows(
                 conn,
                 "journal_line",
                 LINE_COLUMNS,
                 [
-                    (by_key[k][0], a, d, c, cid, memo, by_key[k][1], True)
-                    for k, a, d, c, cid, memo in chunk
+                    (first_id + idx - 1, a, d, c, cid, memo, db_date(day), True)
+                    for idx, day, a, d, c, cid, memo in chunk
                 ],
             )
     # one audit event for the import, naming the entries it posted
@@ -538,5 +714,5 @@ def _write_journal(uow: UnitOfWork, entries: list[_Entry], lines: Iterable[list[
         "journal_entry",
         None,
         "import",
-        after={"entries": len(entries), "numbers": [first, last], "lines": count},
+        after={"entries": entries, "numbers": [first, first + entries - 1], "lines": lines},
     )
