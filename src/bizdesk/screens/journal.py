@@ -15,6 +15,7 @@ from textual.widgets import ContentSwitcher, Header, Static
 from bizdesk.formatting import day, moment, money, money_or_blank, visible, visible_text
 from bizdesk.models.ledger import ACCOUNT_TYPES
 from bizdesk.screens.common import ListPane, RecordScreen
+from bizdesk.services.base.numbering import JOURNAL
 from bizdesk.services.books import ledger as L
 from bizdesk.widgets.footer import KeysFooter
 from bizdesk.widgets.form import ConfirmScreen, Field, FormScreen
@@ -95,9 +96,9 @@ def entry_form(view: L.EntryView | None = None) -> LinesFormScreen:
             saved = L.update_draft(uow, state["id"], data, version=state["version"])
         return saved
 
-    def save_and_post(uow, values, lines):  # noqa: ANN001, ANN202
-        saved = save(uow, values, lines)
-        return L.post(uow, saved.id, version=saved.version)
+    def save_and_post(uow, values: dict[str, Any], lines: list[dict[str, str]]):  # noqa: ANN001, ANN202
+        data = L.EntryInput(values["date"], values["memo"], _lines(lines))
+        return L.save_and_post(uow, data, entry_id=state["id"], version=state["version"])
 
     title = "New journal entry" if view is None else f"Edit draft #{view.id}"
     return LinesFormScreen(
@@ -363,9 +364,9 @@ class EntryScreen(EntryActions, RecordScreen):
         if v.posted_at:
             t.append(f"Posted {moment(v.posted_at)} by {v.posted_by}\n", style="dim")
         if v.reverses_number:
-            t.append(f"Reverses JE-{v.reverses_number}\n")
+            t.append(f"Reverses {JOURNAL.label(v.reverses_number)}\n")
         if v.reversed_by_number:
-            t.append(f"Reversed by JE-{v.reversed_by_number}\n", style="reverse")
+            t.append(f"Reversed by {JOURNAL.label(v.reversed_by_number)}\n", style="reverse")
         if v.source_kind:
             t.append(f"From: {v.source_kind.replace('_', ' ')} #{v.source_id}\n")
         t.append(f"\n{'Account':<30} {'Debit':>12} {'Credit':>12}  Contact\n", style="bold")
