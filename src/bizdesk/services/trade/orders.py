@@ -31,8 +31,7 @@ from sqlalchemy import Select, or_, select
 from bizdesk.db.session import UnitOfWork
 from bizdesk.errors import InvariantViolation, NotFound, ValidationError
 from bizdesk.models.ledger import JournalEntry
-from bizdesk.models.stock import Product
-from bizdesk.money import line_amounts
+from bizdesk.money import AmountError, from_minor, line_amounts, parse_money, parse_qty, qty_text
 from bizdesk.services.base import validate as v
 from bizdesk.services.base.numbering import JOURNAL, Series, next_number
 from bizdesk.services.base.paging import PageRequest, folded_contains
@@ -40,6 +39,7 @@ from bizdesk.services.base.records import check_version, touch
 from bizdesk.services.trade.doc_lines import CleanLine, clean_line, preview
 
 OPEN = "open"  # the list filter for every state that still starts a step
+PAYMENT_ACCOUNTS = ("bank", "cash")  # the roles of the accounts documents are paid through
 
 
 class Flow:
@@ -54,8 +54,9 @@ class Flow:
         self.states = states
         self.draft = next(iter(states))
         self.steps = {name: (frozenset(a), frozenset(b)) for name, (a, b) in steps.items()}
-        for starts, ends in self.steps.values():
-            assert starts | ends <= set(states), "a step names a state that does not exist"
+        unknown = frozenset().union(*(a | b for a, b in self.steps.values())) - set(states)
+        if unknown:
+            raise ValueError(f"steps name states {states.__name__} does not have: {unknown}")
 
     def starts(self, step: str) -> frozenset[str]:
         """The states in which ``step`` may be taken."""
@@ -81,19 +82,31 @@ class Flow:
 
 @dataclass(frozen=True)
 class OrderKind:
+    """One kind of order document and what the core does with it (the module's docstring)."""
+
     header: type  # the header table
     line: type  # the lines table
     series: Series
-    entity: str  # the audit trail's entity and the journal's source kind: "sales_order"
-    noun: str  # "sales order"
-    party: str  # the header's contact column: "customer_id"
-    unit: str  # the line's unit amount column: "unit_price_minor"
-    unit_input: str  # the same in the service's line input: "unit_price"
-    unit_label: str  # in messages about a line: "unit price"
-    default_unit: Callable[[Product], int]  # an empty unit amount takes this of the product
-    product_required: bool  # False: a line may be a fee or a service without a product
     flow: Flow
+    party: str  # the header's contact column: "customer_id"
+    unit: str  # the line's unit amount column: "unit_price_minor" (typed as "unit_price")
+    default_unit: str  # the product's column an empty unit amount takes: "sale_price_minor"
+    product_required: bool = False  # False: a line may be a fee or a service, no product
     snapshot_fields: tuple[str, ...] = ()  # header columns the audit trail keeps as well
+
+    @property
+    def entity(self) -> str:
+        """The audit trail's entity and the journal's source kind: "sales_order"."""
+        return self.header.__tablename__
+
+    @property
+    def noun(self) -> str:
+        return self.entity.replace("_", " ")
+
+    @property
+    def unit_input(self) -> str:
+        """The unit amount in the service's line input: "unit_price"."""
+        return self.unit.removesuffix("_minor")
 
     # --- reading ------------------------------------------------------------------------
 
@@ -155,8 +168,8 @@ class OrderKind:
             unit=getattr(ln, self.unit_input),
             vat_rate=ln.vat_rate,
             description=ln.description,
-            unit_label=self.unit_label,
-            default_unit=self.default_unit,
+            unit_label=self.unit_input.replace("_", " "),
+            default_unit=lambda p: getattr(p, self.default_unit),
             product_required=self.product_required,
         )
 
@@ -271,9 +284,64 @@ class OrderKind:
             raise ValidationError({"": f"{self.label(doc)} is {doc.state}; {reason}"})
         return doc
 
+    def quantities(
+        self,
+        uow: UnitOfWork,
+        chk: v.Checker,
+        lines: dict[int, Any],
+        wanted: dict[int, object],
+        limit: Callable[[Any], int],
+        what: str,
+        *,
+        label: Callable[[Any], str] = lambda ln: ln.description[:30] or f"line {ln.id}",
+        too_many: Callable[[Any], str] | None = None,
+    ) -> list[tuple[Any, int]]:
+        """A step's quantities as typed per line id (a delivery, a receipt, a return): each
+        at most ``limit(line)``, in thousandths; problems go to ``chk`` under ``label(line)``,
+        and one entry at least is asked for."""
+        todo = []
+        for line_id, raw in wanted.items():
+            ln = lines.get(line_id)
+            if ln is None:
+                chk.add(f"line {line_id}", "not a line of this order")
+                continue
+            name = label(ln)
+            if not str(raw or "").strip():
+                continue
+            try:
+                q = parse_qty(raw, locale=uow.input_locale)
+            except AmountError as exc:
+                chk.add(name, str(exc))
+                continue
+            if q > limit(ln):
+                chk.add(
+                    name, too_many(ln) if too_many else f"only {qty_text(limit(ln))} can be {what}"
+                )
+            elif q:
+                todo.append((ln, q))
+        if not todo and not chk.errors:
+            chk.add("", f"enter a quantity {what} for at least one line")
+        return todo
+
     def move(self, uow: UnitOfWork, doc: Any, step: str, new: str, action: str) -> None:  # noqa: ANN401
         """Take a step that only changes the state, recorded as ``action``."""
         before = doc.state
         self.flow.move(doc, step, new)
         touch(uow, doc)
         uow.audit(self.entity, doc.id, action, before={"state": before}, after={"state": new})
+
+
+def amount_paid(uow: UnitOfWork, chk: v.Checker, amount: object, open_: int, what: str) -> int:
+    """A payment's amount as typed, in minor units: all that is open when left empty, never
+    zero and never more than is open on the ``what`` (an invoice, a bill)."""
+    exp = uow.exponent
+    try:
+        amt = open_ if amount in (None, "") else parse_money(amount, exp, locale=uow.input_locale)
+    except AmountError as exc:
+        chk.add("amount", str(exc))
+        return 0
+    if amt <= 0:
+        chk.add("amount", "must be more than zero")
+    elif amt > open_:
+        chk.add("amount", f"only {from_minor(open_, exp)} is still open on this {what}")
+    return amt

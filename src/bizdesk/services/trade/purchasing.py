@@ -30,7 +30,6 @@ from bizdesk.money import (
     from_minor,
     line_amounts,
     parse_money,
-    parse_qty,
     percent_from_bp,
     qty_from_scaled,
     qty_text,
@@ -49,9 +48,7 @@ from bizdesk.services.inventory.stock import (
 )
 from bizdesk.services.trade.doc_lines import CleanLine
 from bizdesk.services.trade.documents import write_document
-from bizdesk.services.trade.orders import Flow, OrderKind
-
-PAYMENT_ACCOUNTS = ("bank", "cash")
+from bizdesk.services.trade.orders import PAYMENT_ACCOUNTS, Flow, OrderKind, amount_paid
 
 FLOW = Flow(
     POState,
@@ -69,18 +66,14 @@ FLOW = Flow(
 )
 RECEIVABLE_STATES = FLOW.starts("receive")
 ORDERS = OrderKind(
-    header=PurchaseOrder,
-    line=PurchaseLine,
-    series=PURCHASE_ORDER,
-    entity="purchase_order",
-    noun="purchase order",
+    PurchaseOrder,
+    PurchaseLine,
+    PURCHASE_ORDER,
+    FLOW,
     party="supplier_id",
-    unit="unit_cost_minor",
-    unit_input="unit_cost",
-    unit_label="unit cost",
-    default_unit=lambda p: p.cost_minor,
-    product_required=True,
-    flow=FLOW,
+    unit="unit_cost_minor",  # an empty cost is the product's usual cost
+    default_unit="cost_minor",
+    product_required=True,  # only stocked products are bought
     snapshot_fields=("order_date", "expected_date"),
 )
 
@@ -239,6 +232,10 @@ def cancel(uow: UnitOfWork, order_id: int, *, version: int | None = None) -> POV
     return get(uow, _transition(uow, order_id, "cancel", POState.CANCELLED, version))
 
 
+def _still_to_come(ln: PurchaseLine) -> int:
+    return ln.qty_scaled - ln.received_scaled
+
+
 @requires("purchases.receive")
 def receive(
     uow: UnitOfWork,
@@ -263,31 +260,19 @@ def receive(
     chk = v.Checker()
     loc = chk("location", resolve_location, uow, location)
     day = chk("date", v.iso_date, when) or date.today()
-    todo: list[tuple[PurchaseLine, int]] = []
-    for line_id, raw in quantities.items():
-        ln = lines.get(line_id)
-        if ln is None:
-            chk.add(f"line {line_id}", "not a line of this order")
-            continue
-        sku = uow.session.get(Product, ln.product_id).sku
-        if not str(raw or "").strip():
-            continue
-        try:
-            q = parse_qty(raw, locale=uow.input_locale)
-        except AmountError as exc:
-            chk.add(sku, str(exc))
-            continue
-        left = ln.qty_scaled - ln.received_scaled
-        if q > left:
-            chk.add(
-                sku,
-                f"only {qty_text(left)} still to come of {qty_text(ln.qty_scaled)} "
-                "ordered; over-receipt is refused",
-            )
-        elif q:
-            todo.append((ln, q))
-    if not todo and not chk.errors:
-        chk.add("", "enter a quantity received for at least one line")
+    todo = ORDERS.quantities(
+        uow,
+        chk,
+        lines,
+        quantities,
+        _still_to_come,
+        "received",
+        label=lambda ln: uow.session.get(Product, ln.product_id).sku,
+        too_many=lambda ln: (
+            f"only {qty_text(_still_to_come(ln))} still to come of {qty_text(ln.qty_scaled)} "
+            "ordered; over-receipt is refused"
+        ),
+    )
     chk.done()
     moves = []
     for ln, q in todo:
@@ -476,7 +461,6 @@ def pay(
     when: object = None,
 ) -> BillView:
     """Pay a bill, in full (no amount) or in part: Dr Accounts payable / Cr Bank or Cash."""
-    exp = uow.exponent
     b = uow.session.get(SupplierBill, bill_id, with_for_update=True)
     if b is None:
         raise NotFound(f"There is no supplier bill #{bill_id}.")
@@ -487,15 +471,7 @@ def pay(
     chk = v.Checker()
     day = chk("date", v.iso_date, when) or date.today()
     acct_role = chk("account", v.choice, account, PAYMENT_ACCOUNTS, default="bank")
-    try:
-        amt = open_ if amount in (None, "") else parse_money(amount, exp, locale=uow.input_locale)
-        if amt <= 0:
-            chk.add("amount", "must be more than zero")
-        elif amt > open_:
-            chk.add("amount", f"only {from_minor(open_, exp)} is still open on this bill")
-    except AmountError as exc:
-        chk.add("amount", str(exc))
-        amt = 0
+    amt = amount_paid(uow, chk, amount, open_, "bill")
     chk.done()
     e = post_entry(
         uow,

@@ -35,7 +35,6 @@ from bizdesk.money import (
     from_minor,
     line_amounts,
     parse_money,
-    parse_qty,
     percent_from_bp,
     qty_from_scaled,
     qty_text,
@@ -67,9 +66,8 @@ from bizdesk.services.inventory.stock import (
     stock_by_location,
 )
 from bizdesk.services.trade.documents import write_document
-from bizdesk.services.trade.orders import Flow, OrderKind
+from bizdesk.services.trade.orders import PAYMENT_ACCOUNTS, Flow, OrderKind, amount_paid
 
-PAYMENT_ACCOUNTS = ("bank", "cash")
 WALK_IN = "Walk-in customer"
 
 FLOW = Flow(
@@ -88,19 +86,9 @@ FLOW = Flow(
         "settle": ([SOState.INVOICED], [SOState.CLOSED]),  # every invoice paid or credited
     },
 )
+# the tables, numbers and states, the customer, the price on a line and where it defaults from
 ORDERS = OrderKind(
-    header=SalesOrder,
-    line=SalesLine,
-    series=SALES_ORDER,
-    entity="sales_order",
-    noun="sales order",
-    party="customer_id",
-    unit="unit_price_minor",
-    unit_input="unit_price",
-    unit_label="unit price",
-    default_unit=lambda p: p.sale_price_minor,
-    product_required=False,
-    flow=FLOW,
+    SalesOrder, SalesLine, SALES_ORDER, FLOW, "customer_id", "unit_price_minor", "sale_price_minor"
 )
 
 
@@ -297,28 +285,9 @@ def _quantities(
     limit,
     what: str,  # noqa: ANN001
 ) -> list[tuple[SalesLine, int]]:
-    """Per line id the typed quantity, at most ``limit(line)``; FieldErrors by SKU/line."""
+    """Per line id the typed quantity, at most ``limit(line)``; FieldErrors by line."""
     chk = v.Checker()
-    todo = []
-    for line_id, raw in wanted.items():
-        ln = lines.get(line_id)
-        if ln is None:
-            chk.add(f"line {line_id}", "not a line of this order")
-            continue
-        label = ln.description[:30] or f"line {line_id}"
-        if not str(raw or "").strip():
-            continue
-        try:
-            q = parse_qty(raw, locale=uow.input_locale)
-        except AmountError as exc:
-            chk.add(label, str(exc))
-            continue
-        if q > limit(ln):
-            chk.add(label, f"only {qty_text(limit(ln))} can be {what}")
-        elif q:
-            todo.append((ln, q))
-    if not todo and not chk.errors:
-        chk.add("", f"enter a quantity {what} for at least one line")
+    todo = ORDERS.quantities(uow, chk, lines, wanted, limit, what)
     chk.done()
     return todo
 
@@ -569,7 +538,6 @@ def pay(
     when: object = None,
 ) -> InvoiceView:
     """A customer pays an invoice, in full (no amount) or in part."""
-    exp = uow.exponent
     inv = uow.session.get(Invoice, invoice_id, with_for_update=True)
     if inv is None or inv.kind != "invoice":
         raise NotFound(f"There is no invoice #{invoice_id}.")
@@ -580,15 +548,7 @@ def pay(
     chk = v.Checker()
     day = chk("date", v.iso_date, when) or date.today()
     role = chk("account", v.choice, account, PAYMENT_ACCOUNTS, default="bank")
-    try:
-        amt = open_ if amount in (None, "") else parse_money(amount, exp, locale=uow.input_locale)
-        if amt <= 0:
-            chk.add("amount", "must be more than zero")
-        elif amt > open_:
-            chk.add("amount", f"only {from_minor(open_, exp)} is still open on this invoice")
-    except AmountError as exc:
-        chk.add("amount", str(exc))
-        amt = 0
+    amt = amount_paid(uow, chk, amount, open_, "invoice")
     chk.done()
     label = invoice_label(inv.kind, inv.number)
     acct = account_for(uow, role)
