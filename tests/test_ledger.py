@@ -249,3 +249,27 @@ def test_hand_made_lines_cannot_touch_controlled_accounts(store) -> None:  # noq
     with store.write() as uow, pytest.raises(ValidationError) as exc:
         ledger.create_draft(uow, _entry("2026-11-02", ("1200", "5", ""), ("1010", "", "5")))
     assert "changes only through stock moves" in exc.value.fields["line 1 account"]
+
+
+def test_save_and_post_is_one_step_for_a_new_entry_and_a_draft(store) -> None:  # noqa: ANN001
+    with store.write() as uow:
+        posted = ledger.save_and_post(uow, _entry())
+    assert (posted.state, posted.label) == ("posted", "JE-1")
+    with store.write() as uow:
+        draft = ledger.create_draft(uow, _entry("2026-11-03"))
+    with store.write() as uow:
+        again = ledger.save_and_post(
+            uow, _entry("2026-11-04"), entry_id=draft.id, version=draft.version
+        )
+    assert (again.id, again.state, again.date) == (draft.id, "posted", date(2026, 11, 4))
+    assert errors(store) == []
+
+
+def test_save_and_post_saves_nothing_when_it_cannot_post(store) -> None:  # noqa: ANN001
+    from bizdesk.services.base.paging import PageRequest
+
+    unbalanced = _entry("2026-11-02", ("1010", "100", ""), ("3000", "", "99.99"))
+    with store.write() as uow, pytest.raises(ValidationError, match="differ by 0.01"):
+        ledger.save_and_post(uow, unbalanced)
+    with store.read() as uow:
+        assert ledger.list_entries(uow, PageRequest()).rows == []

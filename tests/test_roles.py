@@ -60,6 +60,7 @@ HELPERS = {
     "users.access",
     "doc_lines.clean_line",
     "doc_lines.preview",
+    "orders.amount_paid",  # reads a typed amount inside sales.pay and purchasing.pay
     "paging.keyset_page",
     "documents.write_document",
     "deals.preview_lines",  # a running total of lines being typed (no data read)

@@ -3,22 +3,25 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 
 from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
 from bizdesk.models.base import utcnow
 
-PO_STATES = (
-    "draft",
-    "sent",
-    "confirmed",
-    "partially received",
-    "received",
-    "billed",
-    "closed",
-    "cancelled",
-)
+
+class POState(StrEnum):
+    """A purchase order's states, as stored (the moves: services/trade/purchasing.py)."""
+
+    DRAFT = "draft"
+    SENT = "sent"
+    CONFIRMED = "confirmed"
+    PARTIALLY_RECEIVED = "partially received"
+    RECEIVED = "received"
+    BILLED = "billed"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
 
 
 class PurchaseOrder(SQLModel, table=True):
@@ -28,7 +31,7 @@ class PurchaseOrder(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     number: int = Field(unique=True)
     supplier_id: int = Field(foreign_key="contact.id")
-    state: str = Field(default="draft", max_length=20)
+    state: str = Field(default=POState.DRAFT, max_length=20)
     order_date: date
     expected_date: date | None = None
     notes: str = ""

@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 
 from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
 from bizdesk.models.base import utcnow
 
-SO_STATES = (
-    "draft",
-    "confirmed",
-    "partially delivered",
-    "delivered",
-    "invoiced",
-    "closed",
-    "cancelled",
-)
+
+class SOState(StrEnum):
+    """A sales order's states, as stored (the moves between them: services/trade/sales.py)."""
+
+    DRAFT = "draft"
+    CONFIRMED = "confirmed"
+    PARTIALLY_DELIVERED = "partially delivered"
+    DELIVERED = "delivered"
+    INVOICED = "invoiced"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
 
 
 class SalesOrder(SQLModel, table=True):
@@ -28,7 +31,7 @@ class SalesOrder(SQLModel, table=True):
     number: int = Field(unique=True)
     customer_id: int = Field(foreign_key="contact.id")
     deal_id: int | None = Field(default=None, foreign_key="deal.id", unique=True)
-    state: str = Field(default="draft", max_length=20)
+    state: str = Field(default=SOState.DRAFT, max_length=20)
     order_date: date
     notes: str = ""
     net_minor: int = 0  # totals of the lines, kept with them (lines change only in a draft)

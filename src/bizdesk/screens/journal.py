@@ -15,10 +15,11 @@ from textual.widgets import ContentSwitcher, Header, Static
 from bizdesk.formatting import day, moment, money, money_or_blank, visible, visible_text
 from bizdesk.models.ledger import ACCOUNT_TYPES
 from bizdesk.screens.common import ListPane, RecordScreen
+from bizdesk.services.base.numbering import JOURNAL
 from bizdesk.services.books import ledger as L
 from bizdesk.widgets.footer import KeysFooter
 from bizdesk.widgets.form import ConfirmScreen, Field, FormScreen
-from bizdesk.widgets.lines_form import LinesFormScreen
+from bizdesk.widgets.lines_form import LineColumns, LinesFormScreen
 from bizdesk.widgets.paged_table import Col, PagedTable
 
 ENTRY_COLUMNS = [
@@ -42,21 +43,10 @@ LEDGER_COLUMNS = [
     Col("debit", "Debit", 10, right=True, fmt=money_or_blank),
     Col("credit", "Credit", 10, right=True, fmt=money_or_blank),
 ]
-LINE_FIELDS = [
-    Field("account", "Account", width="2fr"),
-    Field("debit", "Debit", "number", width="12"),
-    Field("credit", "Credit", "number", width="12"),
-    Field("contact", "Contact", width="1fr"),
-    Field("memo", "Memo", width="1fr"),
-]
 
 
-def _lines(lines: list[dict[str, str]]) -> list[L.LineInput]:
-    return [L.LineInput(**ln) for ln in lines]
-
-
-def _preview(uow, lines: list[dict[str, str]]) -> Text:  # noqa: ANN001
-    debit, credit, bad = L.preview_entry(uow, _lines(lines))
+def _totals(uow, lines: list[L.LineInput]) -> Text:  # noqa: ANN001
+    debit, credit, bad = L.preview_entry(uow, lines)
     loc = uow.setting("locale", "en_US")
     diff = debit - credit
     t = Text(f"Debits {money(debit, loc)} · credits {money(credit, loc)} · difference ")
@@ -69,45 +59,43 @@ def _preview(uow, lines: list[dict[str, str]]) -> Text:  # noqa: ANN001
     return t
 
 
+LINES = LineColumns(
+    [
+        Field("account", "Account", width="2fr"),
+        Field("debit", "Debit", "number", width="12"),
+        Field("credit", "Credit", "number", width="12"),
+        Field("contact", "Contact", width="1fr"),
+        Field("memo", "Memo", width="1fr"),
+    ],
+    L.LineInput,
+    _totals,
+    suggesters={"account": L.suggest_accounts},
+)
+
+
 def entry_form(view: L.EntryView | None = None) -> LinesFormScreen:
     d = L.entry_input(view) if view else L.EntryInput()
     fields = [
         Field("date", "Date", value=d.date, required=True, placeholder="YYYY-MM-DD"),
         Field("memo", "Memo", value=d.memo),
     ]
-    lines = [
-        {
-            "account": ln.account,
-            "debit": ln.debit,
-            "credit": ln.credit,
-            "contact": ln.contact,
-            "memo": ln.memo,
-        }
-        for ln in d.lines
-    ]
-    state = {"id": view.id if view else None, "version": view.version if view else None}
+    entry_id, version = (view.id, view.version) if view else (None, None)
 
-    def save(uow, values: dict[str, Any], lines: list[dict[str, str]]):  # noqa: ANN001, ANN202
-        data = L.EntryInput(values["date"], values["memo"], _lines(lines))
-        if state["id"] is None:
-            saved = L.create_draft(uow, data)
-        else:
-            saved = L.update_draft(uow, state["id"], data, version=state["version"])
-        return saved
+    def save(uow, values: dict[str, Any], lines: list[L.LineInput]):  # noqa: ANN001, ANN202
+        data = L.EntryInput(values["date"], values["memo"], lines)
+        if entry_id is None:
+            return L.create_draft(uow, data)
+        return L.update_draft(uow, entry_id, data, version=version)
 
-    def save_and_post(uow, values, lines):  # noqa: ANN001, ANN202
-        saved = save(uow, values, lines)
-        return L.post(uow, saved.id, version=saved.version)
+    def save_and_post(uow, values: dict[str, Any], lines: list[L.LineInput]):  # noqa: ANN001, ANN202
+        data = L.EntryInput(values["date"], values["memo"], lines)
+        return L.save_and_post(uow, data, entry_id=entry_id, version=version)
 
-    title = "New journal entry" if view is None else f"Edit draft #{view.id}"
-    return LinesFormScreen(
-        title,
+    return LINES.form(
+        "New journal entry" if view is None else f"Edit draft #{view.id}",
         fields,
-        LINE_FIELDS,
-        lines,
+        d.lines,
         save,
-        _preview,
-        suggesters={"account": L.suggest_accounts},
         extra=[("f9", "Save and post", save_and_post)],
     )
 
@@ -363,9 +351,9 @@ class EntryScreen(EntryActions, RecordScreen):
         if v.posted_at:
             t.append(f"Posted {moment(v.posted_at)} by {v.posted_by}\n", style="dim")
         if v.reverses_number:
-            t.append(f"Reverses JE-{v.reverses_number}\n")
+            t.append(f"Reverses {JOURNAL.label(v.reverses_number)}\n")
         if v.reversed_by_number:
-            t.append(f"Reversed by JE-{v.reversed_by_number}\n", style="reverse")
+            t.append(f"Reversed by {JOURNAL.label(v.reversed_by_number)}\n", style="reverse")
         if v.source_kind:
             t.append(f"From: {v.source_kind.replace('_', ' ')} #{v.source_id}\n")
         t.append(f"\n{'Account':<30} {'Debit':>12} {'Credit':>12}  Contact\n", style="bold")

@@ -3,7 +3,6 @@ page where it is sent, received, billed, paid, cancelled or written to a file.""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from rich.text import Text
@@ -12,14 +11,15 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Static
 
-from bizdesk.formatting import day, money, number, visible_text
-from bizdesk.screens.common import ListPane, RecordScreen, tickets_text
-from bizdesk.services.inventory import stock as S
+from bizdesk.formatting import day, money, number
+from bizdesk.models.purchasing import POState
+from bizdesk.screens import orders
+from bizdesk.screens.common import ListPane
 from bizdesk.services.trade import purchasing as PU
-from bizdesk.widgets.form import ConfirmScreen, Field, FormScreen
+from bizdesk.services.trade.orders import OPEN
+from bizdesk.widgets.form import Field, FormScreen
 from bizdesk.widgets.lines_form import LinesFormScreen
 from bizdesk.widgets.paged_table import Col, PagedTable
-from bizdesk.widgets.pick import PickScreen
 
 COLUMNS = [
     Col("label", "Number", 9),
@@ -28,39 +28,15 @@ COLUMNS = [
     Col("order_date", "Ordered", 10, fmt=day),
     Col("total", "Total", 11, right=True, fmt=money),
 ]
-# key -> (state filter, words)
-STATE_KEYS = {
-    "1": ("open", "open orders"),
-    "2": ("draft", "drafts"),
-    "3": ("sent", "sent"),
-    "4": ("confirmed", "confirmed"),
-    "5": ("partially received", "partially received"),
-    "6": ("received", "received, to bill"),
-    "7": ("billed", "billed, to pay"),
-    "8": ("closed", "closed"),
-    "9": ("cancelled", "cancelled"),
-    "0": ("", "all orders"),
-}
-LINE_FIELDS = [
-    Field("product", "Product (SKU)", width="3fr"),
-    Field("qty", "Qty", "number", "1", width="8"),
-    Field("unit_cost", "Unit cost", "number", width="11"),
-    Field("vat_rate", "VAT %", "number", width="7"),
-    Field("description", "Description", width="2fr"),
-]
-
-
-def _lines(lines: list[dict[str, str]]) -> list[PU.POLineInput]:
-    return [PU.POLineInput(**ln) for ln in lines]
-
-
-def _preview(uow, lines: list[dict[str, str]]) -> Text:  # noqa: ANN001
-    net, vat, bad = PU.preview_totals(uow, _lines(lines))
-    loc = uow.setting("locale", "en_US")
-    t = Text(f"Net {money(net, loc)} · VAT {money(vat, loc)} · Total {money(net + vat, loc)}")
-    if bad:
-        t.append(f"   ({bad} line{'s' if bad > 1 else ''} not complete yet)", style="italic")
-    return t
+STATE_KEYS = orders.state_keys(
+    POState,
+    {
+        POState.DRAFT: "drafts",
+        POState.RECEIVED: "received, to bill",
+        POState.BILLED: "billed, to pay",
+    },
+)
+LINES = orders.order_lines("unit_cost", "Unit cost", PU.POLineInput, PU.preview_totals)
 
 
 def order_form(view: PU.POView | None = None) -> LinesFormScreen:
@@ -79,53 +55,28 @@ def order_form(view: PU.POView | None = None) -> LinesFormScreen:
         Field("expected_date", "Expected", value=d.expected_date, placeholder="YYYY-MM-DD"),
         Field("notes", "Notes", value=d.notes),
     ]
-    lines = [
-        {
-            "product": ln.product,
-            "qty": ln.qty,
-            "unit_cost": ln.unit_cost,
-            "vat_rate": ln.vat_rate,
-            "description": ln.description,
-        }
-        for ln in d.lines
-    ]
-
-    def save(uow, values: dict[str, Any], lines: list[dict[str, str]]):  # noqa: ANN001, ANN202
-        data = PU.POInput(**values, lines=_lines(lines))
-        if view is None:
-            return PU.create(uow, data)
-        return PU.update(uow, view.id, data, version=view.version)
-
-    title = "New purchase order" if view is None else f"Edit {view.label}"
-    return LinesFormScreen(
-        title,
+    return LINES.form(
+        "New purchase order" if view is None else f"Edit {view.label}",
         fields,
-        LINE_FIELDS,
-        lines,
-        save,
-        _preview,
-        suggesters={"product": S.suggest_products},
+        d.lines,
+        orders.save_order(view, PU.POInput, PU.create, PU.update),
     )
 
 
 def receive_form(po: PU.POView) -> FormScreen:
-    open_lines = [ln for ln in po.lines if ln.outstanding > 0]
-    fields = [
-        Field(f"line_{ln.id}", f"{ln.sku} ({ln.outstanding} to come)", "number", ln.outstanding)
-        for ln in open_lines
-    ]
-    fields += [
-        Field("location", "Into location", placeholder="empty: the main location"),
-        Field("date", "Received on", placeholder="YYYY-MM-DD, empty: today"),
-    ]
-
-    def save(uow, v):  # noqa: ANN001, ANN202
-        qtys = {ln.id: v[f"line_{ln.id}"] for ln in open_lines}
-        return PU.receive(
+    return orders.quantities_form(
+        f"Receive goods on {po.label} (partial is fine)",
+        po.lines,
+        lambda ln: ln.outstanding,
+        lambda ln: f"{ln.sku} ({ln.outstanding} to come)",
+        [
+            Field("location", "Into location", placeholder="empty: the main location"),
+            Field("date", "Received on", placeholder="YYYY-MM-DD, empty: today"),
+        ],
+        lambda uow, qtys, v: PU.receive(
             uow, po.id, qtys, location=v["location"], when=v["date"], version=po.version
-        )
-
-    return FormScreen(f"Receive goods on {po.label} (partial is fine)", fields, save)
+        ),
+    )
 
 
 def bill_form(po: PU.POView, net: Any, vat: Any, loc: str) -> FormScreen:
@@ -155,20 +106,18 @@ def bill_form(po: PU.POView, net: Any, vat: Any, loc: str) -> FormScreen:
 
 
 def pay_form(bill: PU.BillView, loc: str = "en_US") -> FormScreen:
-    return FormScreen(
+    return orders.payment_form(
         f"Pay bill {bill.reference} ({money(bill.open, loc)} open)",
-        [
-            Field("amount", "Amount", "number", bill.open, required=True),
-            Field("account", "Paid from", "select", "bank", options=PU.PAYMENT_ACCOUNTS),
-            Field("date", "Paid on", placeholder="YYYY-MM-DD, empty: today"),
-        ],
-        lambda uow, v: PU.pay(
-            uow, bill.id, amount=v["amount"], account=v["account"], when=v["date"]
-        ),
+        bill.open,
+        "Paid from",
+        "bank",
+        lambda uow, **how: PU.pay(uow, bill.id, **how),
     )
 
 
-class PurchasesPane(ListPane):
+class PurchasesPane(orders.StateFilter, ListPane):
+    NOUN = "Purchase orders"
+    STATE_KEYS = STATE_KEYS
     HELP = (
         "Purchase orders, newest first. 1 open orders, 2 drafts, 3 sent, 4 confirmed, "
         "5 partially received, 6 received (to bill), 7 billed (to pay), 8 closed, "
@@ -177,10 +126,7 @@ class PurchasesPane(ListPane):
     )
     BINDINGS = [
         Binding("n", "new", "New order", id="purchases.new"),
-        *(
-            Binding(k, f"state('{k}')", words, show=False, id=f"purchases.state{k}")
-            for k, (_s, words) in STATE_KEYS.items()
-        ),
+        *orders.state_bindings(STATE_KEYS, "purchases"),
     ]
 
     def compose(self) -> ComposeResult:
@@ -190,21 +136,12 @@ class PurchasesPane(ListPane):
             COLUMNS,
             sorts=("number", "date"),
             descending=True,
-            filters={"state": "open"},
+            filters={"state": OPEN},
             id="po-table",
         )
 
     def on_mount(self) -> None:
         self._title("1")
-
-    def _title(self, key: str) -> None:
-        self.query_one("#po-title", Static).update(
-            Text(f"Purchase orders: {STATE_KEYS[key][1]}  (1-9, 0: by state)")
-        )
-
-    def action_state(self, key: str) -> None:
-        self.table.set_filters(state=STATE_KEYS[key][0])
-        self._title(key)
 
     def action_new(self) -> None:
         def done(po) -> None:  # noqa: ANN001
@@ -220,7 +157,7 @@ class PurchasesPane(ListPane):
         self.app.push_screen(PurchaseOrderScreen(event.row.id), lambda _: self.table.reload())
 
 
-class PurchaseOrderScreen(RecordScreen):
+class PurchaseOrderScreen(orders.OrderScreen):
     """One order: lines with what came and what was billed, bills, payments, postings."""
 
     BINDINGS = [
@@ -234,7 +171,7 @@ class PurchaseOrderScreen(RecordScreen):
         Binding("x", "cancel_order", "Cancel order", id="po.cancel"),
         Binding("w", "write", "Print", id="po.write"),
         Binding("j", "entries", "Postings", id="po.entries"),
-        Binding("g", "supplier", "Supplier", id="po.supplier"),
+        Binding("g", "party", "Supplier", id="po.supplier"),
     ]
     HELP = (
         "A purchase order. e edits a draft; s marks it sent, c confirmed; r receives goods "
@@ -244,11 +181,9 @@ class PurchaseOrderScreen(RecordScreen):
         "lists its journal entries; g opens the supplier."
     )
 
-    def fetch(self, uow):  # noqa: ANN001, ANN201
-        from bizdesk.services.crm.tickets import linked_to
-
-        self.tickets = linked_to(uow, "purchase_order", self.record_id)
-        return PU.get(uow, self.record_id)
+    SERVICE = PU
+    FORM = staticmethod(order_form)
+    CANCEL_NOTE = "It stays in the list as cancelled."
 
     def show(self, po: PU.POView) -> None:
         loc = self.app.locale
@@ -285,23 +220,7 @@ class PurchaseOrderScreen(RecordScreen):
                     f"{money(b.total, loc)} · paid {money(b.paid, loc)} · open "
                     f"{money(b.open, loc)}{diff}\n"
                 )
-        t.append(tickets_text(self.tickets))
-        if po.entries:
-            t.append("\nPosted: " + ", ".join(label for _i, label, _m in po.entries), style="dim")
-        self.query_one("#main", Static).update(visible_text(t))
-        self.sub_title = po.label
-
-    def _act(self, fn, success: str) -> None:  # noqa: ANN001
-        if self.view is not None:
-            self.run_service(fn, done=lambda _: self.load(), success=success)
-
-    def action_edit(self) -> None:
-        if self.view is None:
-            return
-        if self.view.state != "draft":
-            self.notify(f"{self.view.label} is {self.view.state}: only a draft can be changed")
-            return
-        self.app.push_screen(order_form(self.view), lambda r: r and self.load())
+        self.finish(t, po)
 
     def action_send(self) -> None:
         v = self.view
@@ -357,71 +276,21 @@ class PurchaseOrderScreen(RecordScreen):
             self.notify("No open bill on this order")
             return
 
-        def chosen(bill) -> None:  # noqa: ANN001
-            if bill is not None:
-                self.app.push_screen(
-                    pay_form(bill, self.app.locale),
-                    lambda r: r and (self.notify("Payment posted"), self.load()),
-                )
-
-        if len(open_bills) == 1:
-            chosen(open_bills[0])
-        else:
+        def chosen(bill: PU.BillView) -> None:
             self.app.push_screen(
-                PickScreen(
-                    "Pay which bill?",
-                    [
-                        (f"{b.reference}: {money(b.open, self.app.locale)} open", b)
-                        for b in open_bills
-                    ],
-                ),
-                chosen,
+                pay_form(bill, self.app.locale),
+                lambda r: r and (self.notify("Payment posted"), self.load()),
             )
 
-    def action_cancel_order(self) -> None:
-        v = self.view
-        if v is None:
-            return
-
-        def confirmed(yes: bool | None) -> None:
-            if yes:
-                self._act(
-                    lambda uow: PU.cancel(uow, v.id, version=v.version), f"{v.label} cancelled"
-                )
-
-        self.app.push_screen(
-            ConfirmScreen(f"Cancel {v.label}? It stays in the list as cancelled."), confirmed
+        loc = self.app.locale
+        self.pick(
+            "Pay which bill?",
+            [(f"{b.reference}: {money(b.open, loc)} open", b) for b in open_bills],
+            chosen,
         )
 
     def action_write(self) -> None:
         v = self.view
         if v is None:
             return
-        default = str(Path.cwd() / f"{v.label}.txt")
-        self.app.push_screen(
-            FormScreen(
-                f"Write {v.label} to a text file",
-                [Field("path", "File", value=default, required=True)],
-                lambda uow, values: PU.write_text(uow, v.id, Path(values["path"]).expanduser()),
-            ),
-            lambda path: path and self.notify(f"Written to {path}", markup=False),
-        )
-
-    def action_entries(self) -> None:
-        v = self.view
-        if v is None or not v.entries:
-            self.notify("Nothing posted for this order yet")
-            return
-        from bizdesk.screens.journal import EntryScreen
-
-        self.app.push_screen(
-            PickScreen(
-                "Journal entries of " + v.label,
-                [(f"{label}  {memo}", eid) for eid, label, memo in v.entries],
-            ),
-            lambda eid: eid and self.app.push_screen(EntryScreen(eid)),
-        )
-
-    def action_supplier(self) -> None:
-        if self.view is not None:
-            self.app.action_open_record("contact", self.view.supplier_id)
+        self.write_file(v.label, lambda uow, path: PU.write_text(uow, v.id, path))

@@ -4,7 +4,6 @@ delivered, invoiced, paid, returned, cancelled or its invoice written to a file.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from rich.text import Text
@@ -14,15 +13,16 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Header, Static
 
-from bizdesk.formatting import day, money, number, visible_text
-from bizdesk.screens.common import RecordScreen, ServiceRunner, WithTable, tickets_text
-from bizdesk.services.inventory import stock as S
+from bizdesk.formatting import day, money, number
+from bizdesk.models.sales import SOState
+from bizdesk.screens import orders
+from bizdesk.screens.common import ServiceRunner, WithTable
 from bizdesk.services.trade import sales as SA
+from bizdesk.services.trade.orders import OPEN
 from bizdesk.widgets.footer import KeysFooter
-from bizdesk.widgets.form import ConfirmScreen, Field, FormScreen
+from bizdesk.widgets.form import Field, FormScreen
 from bizdesk.widgets.lines_form import LinesFormScreen
 from bizdesk.widgets.paged_table import Col, PagedTable
-from bizdesk.widgets.pick import PickScreen
 
 COLUMNS = [
     Col("label", "Number", 9),
@@ -31,37 +31,16 @@ COLUMNS = [
     Col("order_date", "Ordered", 10, fmt=day),
     Col("total", "Total", 11, right=True, fmt=money),
 ]
-STATE_KEYS = {
-    "1": ("open", "open orders"),
-    "2": ("draft", "drafts"),
-    "3": ("confirmed", "confirmed, to deliver"),
-    "4": ("partially delivered", "partially delivered"),
-    "5": ("delivered", "delivered, to invoice"),
-    "6": ("invoiced", "invoiced, to be paid"),
-    "7": ("closed", "closed"),
-    "8": ("cancelled", "cancelled"),
-    "0": ("", "all orders"),
-}
-LINE_FIELDS = [
-    Field("product", "Product (SKU)", width="3fr"),
-    Field("qty", "Qty", "number", "1", width="8"),
-    Field("unit_price", "Unit price", "number", width="11"),
-    Field("vat_rate", "VAT %", "number", width="7"),
-    Field("description", "Description", width="2fr"),
-]
-
-
-def _lines(lines: list[dict[str, str]]) -> list[SA.SOLineInput]:
-    return [SA.SOLineInput(**ln) for ln in lines]
-
-
-def _preview(uow, lines: list[dict[str, str]]) -> Text:  # noqa: ANN001
-    net, vat, bad = SA.preview_totals(uow, _lines(lines))
-    loc = uow.setting("locale", "en_US")
-    t = Text(f"Net {money(net, loc)} · VAT {money(vat, loc)} · Total {money(net + vat, loc)}")
-    if bad:
-        t.append(f"   ({bad} line{'s' if bad > 1 else ''} not complete yet)", style="italic")
-    return t
+STATE_KEYS = orders.state_keys(
+    SOState,
+    {
+        SOState.DRAFT: "drafts",
+        SOState.CONFIRMED: "confirmed, to deliver",
+        SOState.DELIVERED: "delivered, to invoice",
+        SOState.INVOICED: "invoiced, to be paid",
+    },
+)
+LINES = orders.order_lines("unit_price", "Unit price", SA.SOLineInput, SA.preview_totals)
 
 
 def order_form(view: SA.SOView | None = None) -> LinesFormScreen:
@@ -75,31 +54,11 @@ def order_form(view: SA.SOView | None = None) -> LinesFormScreen:
         ),
         Field("notes", "Notes", value=view.notes if view else ""),
     ]
-    lines = [
-        {
-            "product": ln.sku,
-            "qty": str(ln.qty),
-            "unit_price": str(ln.unit_price),
-            "vat_rate": str(ln.vat_rate),
-            "description": ln.description,
-        }
-        for ln in (view.lines if view else [])
-    ]
-
-    def save(uow, values: dict[str, Any], lines: list[dict[str, str]]):  # noqa: ANN001, ANN202
-        data = SA.SOInput(**values, lines=_lines(lines))
-        if view is None:
-            return SA.create(uow, data)
-        return SA.update(uow, view.id, data, version=view.version)
-
-    return LinesFormScreen(
+    return LINES.form(
         "New sales order" if view is None else f"Edit {view.label}",
         fields,
-        LINE_FIELDS,
-        lines,
-        save,
-        _preview,
-        suggesters={"product": S.suggest_products},
+        orders.saved_lines(LINES, view) if view else [],
+        orders.save_order(view, SA.SOInput, SA.create, SA.update),
     )
 
 
@@ -110,90 +69,43 @@ def counter_form() -> LinesFormScreen:
         Field("account", "Paid into", "select", "cash", options=SA.PAYMENT_ACCOUNTS),
     ]
 
-    def save(uow, values: dict[str, Any], lines: list[dict[str, str]]):  # noqa: ANN001, ANN202
-        return SA.counter_sale(
-            uow, _lines(lines), customer=values["customer"], account=values["account"]
-        )
+    def save(uow, values: dict[str, Any], lines: list):  # noqa: ANN001, ANN202
+        return SA.counter_sale(uow, lines, customer=values["customer"], account=values["account"])
 
-    return LinesFormScreen(
-        "Counter sale: delivered, invoiced and paid at once",
-        fields,
-        LINE_FIELDS,
-        [],
-        save,
-        _preview,
-        suggesters={"product": S.suggest_products},
-    )
-
-
-def quantities_form(
-    title: str,
-    so: SA.SOView,
-    left,  # noqa: ANN001
-    extra: list[Field],
-    act,  # noqa: ANN001
-    notes: dict[int, str] | None = None,
-) -> FormScreen:
-    """A quantity per order line (prefilled with what is left), plus a few more fields;
-    ``notes`` adds a line under a line's label (where its stock is)."""
-    open_lines = [ln for ln in so.lines if left(ln) > 0]
-    notes = notes or {}
-    fields = [
-        Field(
-            f"line_{ln.id}",
-            f"{(ln.sku or ln.description)[:14]} ({left(ln)} left)"
-            + (f"\n{notes[ln.id]}" if ln.id in notes else ""),
-            "number",
-            left(ln),
-        )
-        for ln in open_lines
-    ] + extra
-
-    def save(uow, v):  # noqa: ANN001, ANN202
-        return act(uow, {ln.id: v[f"line_{ln.id}"] for ln in open_lines}, v)
-
-    return FormScreen(title, fields, save)
+    return LINES.form("Counter sale: delivered, invoiced and paid at once", fields, [], save)
 
 
 def pay_form(inv: SA.InvoiceView, loc: str = "en_US") -> FormScreen:
-    return FormScreen(
+    return orders.payment_form(
         f"Payment for {inv.label} ({money(inv.open, loc)} open)",
-        [
-            Field("amount", "Amount", "number", inv.open, required=True),
-            Field("account", "Paid into", "select", "bank", options=SA.PAYMENT_ACCOUNTS),
-            Field("date", "Paid on", placeholder="YYYY-MM-DD, empty: today"),
-        ],
-        lambda uow, v: SA.pay(
-            uow, inv.id, amount=v["amount"], account=v["account"], when=v["date"]
-        ),
+        inv.open,
+        "Paid into",
+        "bank",
+        lambda uow, **how: SA.pay(uow, inv.id, **how),
     )
 
 
 def refund_form(inv: SA.InvoiceView, loc: str = "en_US") -> FormScreen:
-    return FormScreen(
+    return orders.payment_form(
         f"Refund on {inv.label} ({money(inv.refund_due, loc)} owed back to the customer)",
-        [
-            Field("amount", "Amount", "number", inv.refund_due, required=True),
-            Field("account", "Paid from", "select", "cash", options=SA.PAYMENT_ACCOUNTS),
-            Field("date", "Paid on", placeholder="YYYY-MM-DD, empty: today"),
-        ],
-        lambda uow, v: SA.refund(
-            uow, inv.id, amount=v["amount"], account=v["account"], when=v["date"]
-        ),
+        inv.refund_due,
+        "Paid from",
+        "cash",
+        lambda uow, **how: SA.refund(uow, inv.id, **how),
     )
 
 
-class SalesOrdersScreen(WithTable, ServiceRunner, Screen):
+class SalesOrdersScreen(orders.StateFilter, WithTable, ServiceRunner, Screen):
     """Every sales order, newest first, by state."""
+
+    NOUN = "Sales orders"
+    STATE_KEYS = STATE_KEYS
 
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back", id="sales.back"),
         Binding("n", "new", "New order", id="sales.new"),
         Binding("c", "counter", "Counter sale", id="sales.counter"),
-        *(
-            Binding(k, f"state('{k}')", words, show=False, id=f"sales.state{k}")
-            for k, (_s, words) in STATE_KEYS.items()
-        ),
+        *orders.state_bindings(STATE_KEYS, "sales"),
     ]
     HELP = (
         "Sales orders, newest first. 1 open, 2 drafts, 3 confirmed (to deliver), 4 partially "
@@ -205,7 +117,7 @@ class SalesOrdersScreen(WithTable, ServiceRunner, Screen):
         yield Header(icon="")
         yield Static("", id="so-title", classes="pane-title")
         yield PagedTable(
-            SA.list_page, COLUMNS, descending=True, filters={"state": "open"}, id="so-table"
+            SA.list_page, COLUMNS, descending=True, filters={"state": OPEN}, id="so-table"
         )
         yield KeysFooter()
 
@@ -213,15 +125,6 @@ class SalesOrdersScreen(WithTable, ServiceRunner, Screen):
         self.sub_title = "Sales orders"
         self._title("1")
         self.table.focus_grid()
-
-    def _title(self, key: str) -> None:
-        self.query_one("#so-title", Static).update(
-            Text(f"Sales orders: {STATE_KEYS[key][1]}  (1-8, 0: by state)")
-        )
-
-    def action_state(self, key: str) -> None:
-        self.table.set_filters(state=STATE_KEYS[key][0])
-        self._title(key)
 
     def _open(self, so) -> None:  # noqa: ANN001
         if so is not None:
@@ -239,7 +142,7 @@ class SalesOrdersScreen(WithTable, ServiceRunner, Screen):
         self._open(event.row)
 
 
-class SalesOrderScreen(RecordScreen):
+class SalesOrderScreen(orders.OrderScreen):
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back", id="so.back"),
         Binding("e", "edit", "Edit", id="so.edit"),
@@ -251,7 +154,7 @@ class SalesOrderScreen(RecordScreen):
         Binding("x", "cancel_order", "Cancel order", id="so.cancel"),
         Binding("w", "write", "Print invoice", id="so.write"),
         Binding("j", "entries", "Postings", id="so.entries"),
-        Binding("g", "customer", "Customer", id="so.customer"),
+        Binding("g", "party", "Customer", id="so.customer"),
     ]
     HELP = (
         "A sales order. e edits a draft; c confirms it (its stock is reserved); l delivers "
@@ -260,12 +163,13 @@ class SalesOrderScreen(RecordScreen):
         "to a text file; j lists its journal entries; g opens the customer."
     )
 
-    def fetch(self, uow):  # noqa: ANN001, ANN201
-        from bizdesk.services.crm.tickets import linked_to
+    SERVICE = SA
+    FORM = staticmethod(order_form)
+    CANCEL_NOTE = "Its reservation is released."
 
-        self.tickets = linked_to(uow, "sales_order", self.record_id)
-        self.stock = SA.delivery_stock(uow, self.record_id)
-        return SA.get(uow, self.record_id)
+    def fetch_order(self, uow):  # noqa: ANN001, ANN201
+        self.stock = SA.delivery_stock(uow, self.record_id)  # where each line's goods are
+        return super().fetch_order(uow)
 
     def show(self, so: SA.SOView) -> None:
         loc = self.app.locale
@@ -299,24 +203,7 @@ class SalesOrderScreen(RecordScreen):
                         f"open {money(inv.open, loc)}"
                     )
                 t.append("\n")
-        t.append(tickets_text(self.tickets))
-        if so.entries:
-            t.append("\nPosted: " + ", ".join(label for _i, label, _m in so.entries), style="dim")
-        self.query_one("#main", Static).update(visible_text(t))
-        self.sub_title = so.label
-
-    def _act(self, fn, success: str) -> None:  # noqa: ANN001
-        if self.view is not None:
-            self.run_service(fn, done=lambda _: self.load(), success=success)
-
-    def action_edit(self) -> None:
-        v = self.view
-        if v is None:
-            return
-        if v.state != "draft":
-            self.notify(f"{v.label} is {v.state}: only a draft can be changed")
-            return
-        self.app.push_screen(order_form(v), lambda r: r and self.load())
+        self.finish(t, so)
 
     def action_confirm(self) -> None:
         v = self.view
@@ -337,15 +224,15 @@ class SalesOrderScreen(RecordScreen):
             line_id: "on hand: " + ", ".join(f"{s.location} {s.on_hand}" for s in spots)
             for line_id, spots in getattr(self, "stock", {}).items()
         }
-        form = quantities_form(
+        form = orders.quantities_form(
             f"Deliver {v.label} (partial is fine)",
-            v,
+            v.lines,
             lambda ln: ln.to_deliver,
+            lambda ln: _line_label(ln, ln.to_deliver, where.get(ln.id)),
             extra,
             lambda uow, q, f: SA.deliver(
                 uow, v.id, q, location=f["location"], when=f["date"], version=v.version
             ),
-            notes=where,
         )
         self.app.push_screen(
             form, lambda r: r and (self.notify(f"{r.label} is {r.state}"), self.load())
@@ -359,16 +246,8 @@ class SalesOrderScreen(RecordScreen):
         return [i for i in (self.view.invoices if self.view else []) if i.kind == kind]
 
     def _pick_invoice(self, invoices: list[SA.InvoiceView], then) -> None:  # noqa: ANN001
-        if len(invoices) == 1:
-            then(invoices[0])
-        elif invoices:
-            self.app.push_screen(
-                PickScreen(
-                    "Which one?",
-                    [(f"{i.label}  {money(i.total, self.app.locale)}", i) for i in invoices],
-                ),
-                lambda i: i and then(i),
-            )
+        loc = self.app.locale
+        self.pick("Which one?", [(f"{i.label}  {money(i.total, loc)}", i) for i in invoices], then)
 
     def action_pay(self) -> None:
         unpaid = [i for i in self._invoices() if i.open > 0]
@@ -401,30 +280,17 @@ class SalesOrderScreen(RecordScreen):
             Field("reason", "Reason", required=True),
             Field("location", "Into location", placeholder="empty: the main location"),
         ]
-        form = quantities_form(
+        form = orders.quantities_form(
             f"Goods back on {v.label}: a credit note takes back the sale",
-            v,
+            v.lines,
             lambda ln: ln.invoiced - ln.returned,
+            lambda ln: _line_label(ln, ln.invoiced - ln.returned),
             extra,
             lambda uow, q, f: SA.return_goods(
                 uow, v.id, q, reason=f["reason"], location=f["location"]
             ),
         )
         self.app.push_screen(form, lambda r: r and (self.notify(f"Issued {r.label}"), self.load()))
-
-    def action_cancel_order(self) -> None:
-        v = self.view
-        if v is None:
-            return
-        self.app.push_screen(
-            ConfirmScreen(f"Cancel {v.label}? Its reservation is released."),
-            lambda yes: (
-                yes
-                and self._act(
-                    lambda uow: SA.cancel(uow, v.id, version=v.version), f"{v.label} cancelled"
-                )
-            ),
-        )
 
     def action_write(self) -> None:
         docs = self._invoices() + self._invoices("credit")
@@ -433,41 +299,11 @@ class SalesOrderScreen(RecordScreen):
             return
 
         def write(inv: SA.InvoiceView) -> None:
-            self.app.push_screen(
-                FormScreen(
-                    f"Write {inv.label} to a text file",
-                    [
-                        Field(
-                            "path",
-                            "File",
-                            value=str(Path.cwd() / f"{inv.label}.txt"),
-                            required=True,
-                        )
-                    ],
-                    lambda uow, values: SA.write_invoice(
-                        uow, inv.id, Path(values["path"]).expanduser()
-                    ),
-                ),
-                lambda path: path and self.notify(f"Written to {path}", markup=False),
-            )
+            self.write_file(inv.label, lambda uow, path: SA.write_invoice(uow, inv.id, path))
 
         self._pick_invoice(docs, write)
 
-    def action_entries(self) -> None:
-        v = self.view
-        if v is None or not v.entries:
-            self.notify("Nothing posted for this order yet")
-            return
-        from bizdesk.screens.journal import EntryScreen
 
-        self.app.push_screen(
-            PickScreen(
-                "Journal entries of " + v.label,
-                [(f"{label}  {memo}", eid) for eid, label, memo in v.entries],
-            ),
-            lambda eid: eid and self.app.push_screen(EntryScreen(eid)),
-        )
-
-    def action_customer(self) -> None:
-        if self.view is not None:
-            self.app.action_open_record("contact", self.view.customer_id)
+def _line_label(ln: SA.SOLineView, left: object, note: str | None = None) -> str:
+    """A line in a quantities form, with a note under it (where its stock is)."""
+    return f"{(ln.sku or ln.description)[:14]} ({left} left)" + (f"\n{note}" if note else "")

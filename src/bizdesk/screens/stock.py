@@ -11,6 +11,7 @@ from textual.widgets import Header, Static
 
 from bizdesk.formatting import money, number, visible, visible_text
 from bizdesk.screens.common import ListPane, RecordScreen, tickets_text
+from bizdesk.services.base.numbering import JOURNAL
 from bizdesk.services.inventory import stock as S
 from bizdesk.services.trade import purchasing as PU
 from bizdesk.widgets.footer import KeysFooter
@@ -109,7 +110,7 @@ def moved(widget, result) -> None:  # noqa: ANN001
     if not result.qty:
         widget.notify("Counted: matches the books, nothing posted")
         return
-    posted = f", posted JE-{result.entry_number}" if result.entry_number else ""
+    posted = f", posted {JOURNAL.label(result.entry_number)}" if result.entry_number else ""
     qty = number(result.qty, widget.app.locale)
     widget.notify(f"Stock changed by {qty}{posted}", markup=False)
 

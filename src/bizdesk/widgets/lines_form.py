@@ -1,5 +1,7 @@
 """A form with a lines editor: header fields, a table of lines, one row of inputs to add or
-change a line, and a totals line that the service computes as the lines change.
+change a line, and a totals line that the service computes as the lines change. Every
+document with lines uses it (sales and purchase orders, journal entries, deals); a kind of
+document describes its lines once, as ``LineColumns``, and gets its form from them.
 
 Like ``FormScreen``, the service is the only validator: the form sends the header values and
 the lines as typed, and shows what comes back.
@@ -8,8 +10,8 @@ the lines as typed, and shows what comes back.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
-from dataclasses import replace
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from rich.text import Text
@@ -26,6 +28,7 @@ from bizdesk.widgets.keys import TypeAheadInput
 
 Preview = Callable[[Any, list[dict[str, str]]], Text]
 LinesSave = Callable[[Any, dict[str, Any], list[dict[str, str]]], Any]
+Suggest = Callable[[Any, str], list[str]]
 
 
 class LookupSuggester(Suggester):
@@ -210,15 +213,22 @@ class LinesFormScreen(FormScreen):
 
     # --- totals, saving ---------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, group="lines-preview")
     def _refresh_totals(self) -> None:
-        lines = [dict(ln) for ln in self.lines]
+        self._compute_totals([dict(ln) for ln in self.lines], self.app.store)
+
+    @work(thread=True, exclusive=True, group="lines-preview")
+    def _compute_totals(self, lines: list[dict[str, str]], store) -> None:  # noqa: ANN001
+        """In a thread: only the lines and the store handed over are read here, and the
+        widgets are touched back on the app's thread."""
         try:
-            with self.app.store.read() as uow:
+            with store.read() as uow:
                 text = self.preview(uow, lines)
         except Exception as exc:  # a half-typed line: say so, the save will tell more
             text = Text(f"Totals not available: {exc}")
-        self.app.call_from_thread(self.query_one("#totals", Static).update, text)
+        self.app.call_from_thread(self._show_totals, text)
+
+    def _show_totals(self, text: Text) -> None:
+        self.query_one("#totals", Static).update(text)
 
     def draft_state(self) -> dict[str, Any]:
         return {
@@ -255,3 +265,47 @@ class LinesFormScreen(FormScreen):
         self._action = next(fn for k, _label, fn in self.extra if k == key)
         self._take_line()
         super().action_save()
+
+
+@dataclass(frozen=True)
+class LineColumns:
+    """The lines of one kind of document: the editor's inputs, the service's line input that
+    a row becomes (built by field name), and the totals line the service's figures make."""
+
+    fields: list[Field]
+    make: Callable[..., Any]  # the service's line input: make(**row)
+    totals: Callable[[Any, list], Text]  # (uow, line inputs) -> the totals line
+    suggesters: dict[str, Suggest] = field(default_factory=dict)
+
+    def rows(self, lines: Iterable[Any]) -> list[dict[str, str]]:
+        """Line inputs (a saved document's lines) as the editor's rows."""
+        return [{f.name: str(getattr(ln, f.name)) for f in self.fields} for ln in lines]
+
+    def inputs(self, rows: list[dict[str, str]]) -> list:
+        return [self.make(**row) for row in rows]
+
+    def form(
+        self,
+        title: str,
+        fields: list[Field],
+        lines: Iterable[Any],
+        save: Callable[[Any, dict[str, Any], list], Any],
+        *,
+        extra: Iterable[tuple[str, str, Callable[[Any, dict[str, Any], list], Any]]] = (),
+    ) -> LinesFormScreen:
+        """The form; ``save(uow, header values, line inputs)``, and each extra action
+        ``(key, label, fn)`` with ``fn`` like ``save``."""
+
+        def typed(fn):  # noqa: ANN001, ANN202
+            return lambda uow, values, rows: fn(uow, values, self.inputs(rows))
+
+        return LinesFormScreen(
+            title,
+            fields,
+            self.fields,
+            self.rows(lines),
+            typed(save),
+            lambda uow, rows: self.totals(uow, self.inputs(rows)),
+            suggesters=self.suggesters,
+            extra=[(key, label, typed(fn)) for key, label, fn in extra],
+        )

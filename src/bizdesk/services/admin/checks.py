@@ -19,6 +19,7 @@ from bizdesk.db import chain
 from bizdesk.db.session import Store, UnitOfWork
 from bizdesk.faults import damaged, file_problem
 from bizdesk.services.base import permissions
+from bizdesk.services.base.numbering import JOURNAL
 from bizdesk.services.base.validate import text_problem
 
 
@@ -71,7 +72,7 @@ def _hash_chains(uow: UnitOfWork) -> Iterator[Violation]:
     breaks, heads = chain.verify(uow.session)
     for b in breaks:
         yield Violation(f"{b.chain}-chain", b.message)
-    entry = f"JE-{heads.entry_number}" if heads.entry_number else "no posted entry"
+    entry = JOURNAL.label(heads.entry_number) if heads.entry_number else "no posted entry"
     event = f"audit event {heads.audit_id}" if heads.audit_id else "no audit event"
     yield Violation("hash-chains", f"journal chain head: {entry} {heads.entry_hash}", "info")
     yield Violation("hash-chains", f"audit chain head: {event} {heads.audit_hash}", "info")
@@ -238,7 +239,7 @@ _sql_rule(
     "SELECT e.number, SUM(l.debit_minor), SUM(l.credit_minor) FROM journal_entry e "
     "JOIN journal_line l ON l.entry_id = e.id WHERE e.state = 'posted' "
     "GROUP BY e.id, e.number HAVING SUM(l.debit_minor) != SUM(l.credit_minor) OR COUNT(*) < 2",
-    "JE-{0}: debits {1} and credits {2} (minor units) do not balance",
+    JOURNAL.prefix + "-{0}: debits {1} and credits {2} (minor units) do not balance",
 )
 _sql_rule(
     "entry-lines-posted",

@@ -22,7 +22,7 @@ from bizdesk.models.ledger import ACCOUNT_TYPES, Account, JournalEntry, JournalL
 from bizdesk.models.stock import StockMove
 from bizdesk.money import AmountError, from_minor, parse_money
 from bizdesk.services.base import validate as v
-from bizdesk.services.base.numbering import entry_label, next_number
+from bizdesk.services.base.numbering import JOURNAL, entry_label, next_number
 from bizdesk.services.base.paging import Page, PageRequest, contains, keyset_page, like_pattern
 from bizdesk.services.base.permissions import requires
 from bizdesk.services.base.records import check_version, touch
@@ -449,7 +449,7 @@ def _load_entry(uow: UnitOfWork, entry_id: int, *, lock: bool = False) -> Journa
 def _require_draft(e: JournalEntry) -> None:
     if e.state != "draft":
         raise ValidationError(
-            {"": f"JE-{e.number} is posted and cannot change; reverse it instead"}
+            {"": f"{JOURNAL.label(e.number)} is posted and cannot change; reverse it instead"}
         )
 
 
@@ -508,7 +508,7 @@ def _check_balanced(postings: list[Posting], exp: int) -> None:
 
 def _mark_posted(uow: UnitOfWork, e: JournalEntry) -> None:
     _check_open_period(uow, e.date)
-    e.number = next_number(uow, "journal")
+    e.number = next_number(uow, JOURNAL)
     e.state = "posted"
     e.posted_at = utcnow()
     e.posted_by = uow.user
@@ -530,6 +530,19 @@ def post(uow: UnitOfWork, entry_id: int, *, version: int) -> EntryView:
     uow.session.flush()
     uow.audit("journal_entry", e.id, "post", after=_snapshot(e, postings))
     return get_entry(uow, e.id)
+
+
+@requires("journal.post")
+def save_and_post(
+    uow: UnitOfWork, data: EntryInput, *, entry_id: int | None = None, version: int | None = None
+) -> EntryView:
+    """Save an entry as typed (a new draft, or the draft ``entry_id`` at ``version``) and post
+    it in the same transaction: when it cannot be posted, nothing is saved either."""
+    if entry_id is None:
+        saved = create_draft(uow, data)
+    else:
+        saved = update_draft(uow, entry_id, data, version=version)
+    return post(uow, saved.id, version=saved.version)
 
 
 @requires("journal.post")
@@ -569,19 +582,22 @@ def reverse(uow: UnitOfWork, entry_id: int, when: object = None, memo: str = "")
     e = _load_entry(uow, entry_id, lock=True)
     if e.state != "posted":
         raise ValidationError({"": "only a posted entry can be reversed; edit the draft instead"})
+    label = JOURNAL.label(e.number)
     if e.reversed_by_id is not None:
         other = uow.session.get(JournalEntry, e.reversed_by_id)
-        raise ValidationError({"": f"JE-{e.number} was reversed already by JE-{other.number}"})
+        raise ValidationError(
+            {"": f"{label} was reversed already by {JOURNAL.label(other.number)}"}
+        )
     if e.reverses_id is not None:
-        raise ValidationError({"": f"JE-{e.number} is itself a reversal; post a new entry"})
+        raise ValidationError({"": f"{label} is itself a reversal; post a new entry"})
     chk = v.Checker()
     day = chk("date", v.iso_date, when) or max(date.today(), e.date)
-    memo = chk("memo", v.text, memo, max_len=500) or f"Reversal of JE-{e.number}"
+    memo = chk("memo", v.text, memo, max_len=500) or f"Reversal of {label}"
     chk.done()
     if day < e.date:
         raise ValidationError(
             {
-                "date": f"{day.isoformat()} is before JE-{e.number} itself "
+                "date": f"{day.isoformat()} is before {label} itself "
                 f"({e.date.isoformat()}); a reversal is dated on or after its original"
             }
         )
@@ -709,10 +725,10 @@ def list_entries(uow: UnitOfWork, req: PageRequest) -> Page[EntryRow]:
         stmt = stmt.where(JournalEntry.state == state)
     s = req.search.strip()
     if s:
-        num = s.upper().removeprefix("JE-")
+        num = JOURNAL.number_in(s)
         cond = entry_memo_condition(uow, s)
-        if num.isdigit():
-            cond = or_(cond, JournalEntry.number == int(num))
+        if num is not None:
+            cond = or_(cond, JournalEntry.number == num)
         stmt = stmt.where(cond)
 
     def to_row(r) -> EntryRow:  # noqa: ANN001

@@ -21,6 +21,7 @@ from bizdesk.models.stock import Product
 from bizdesk.models.tickets import PRIORITIES, STATUSES, Ticket, TicketComment, TicketEvent
 from bizdesk.money import AmountError, parse_decimal
 from bizdesk.services.base import validate as v
+from bizdesk.services.base.numbering import PURCHASE_ORDER, SALES_ORDER
 from bizdesk.services.base.paging import Page, PageRequest, folded_contains, keyset_page
 from bizdesk.services.base.permissions import requires
 from bizdesk.services.base.records import check_version, touch
@@ -297,11 +298,12 @@ def _clean(uow: UnitOfWork, data: TicketInput) -> dict:
         if kind not in LINK_KINDS:
             chk.add("link_kind", f"must be one of: {', '.join(LINK_KINDS)}")
         link = str(data.link_id or "").strip().upper()
-        for prefix in ("#", "SO-", "PO-"):
+        for prefix in ("#", f"{SALES_ORDER.prefix}-", f"{PURCHASE_ORDER.prefix}-"):
             link = link.removeprefix(prefix)
         link = link.lstrip("0") or "0"
         if not link.isdigit():
-            chk.add("link_id", "the number of the linked document (SO-00012, PO-7 or #id)")
+            example = f"{SALES_ORDER.label(12)}, {PURCHASE_ORDER.prefix}-7 or #id"
+            chk.add("link_id", f"the number of the linked document ({example})")
         elif kind in LINK_KINDS:
             target = _link_target(uow, kind, int(link))
             if target is None:

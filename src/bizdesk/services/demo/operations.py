@@ -21,6 +21,8 @@ from bizdesk.models.base import utcnow
 from bizdesk.models.contacts import Contact
 from bizdesk.models.core import AuditEvent
 from bizdesk.models.ledger import JournalEntry, JournalLine, Sequence
+from bizdesk.models.purchasing import POState
+from bizdesk.models.sales import SOState
 from bizdesk.models.stock import Product, StockMove
 from bizdesk.services.base import validate as v
 from bizdesk.services.books import ledger as L
@@ -107,8 +109,9 @@ def small(store: Store, shop: dict, today: date) -> dict[str, int]:
     for p in products:
         by_supplier.setdefault(p[3], []).append(p)
     # (final state, how far along) for 30 orders, oldest first
-    plan = ["closed"] * 9 + ["billed"] * 4 + ["received"] * 4 + ["partially received"] * 4
-    plan += ["confirmed"] * 3 + ["sent"] * 2 + ["draft"] * 2 + ["cancelled"] * 2
+    st = POState
+    plan = [st.CLOSED] * 9 + [st.BILLED] * 4 + [st.RECEIVED] * 4 + [st.PARTIALLY_RECEIVED] * 4
+    plan += [st.CONFIRMED] * 3 + [st.SENT] * 2 + [st.DRAFT] * 2 + [st.CANCELLED] * 2
     orders = 0
     for n, final in enumerate(plan):
         sup = suppliers[n % len(suppliers)]
@@ -180,20 +183,9 @@ def _sales(uow, rng: random.Random, start: date, today: date, product_ids: list[
             .limit(12)
         )
     )
-    plan = [
-        "closed",
-        "closed",
-        "closed",
-        "invoiced",
-        "invoiced",
-        "invoiced",
-        "delivered",
-        "delivered",
-        "confirmed",
-        "confirmed",
-        "partially delivered",
-        "returned",
-    ]
+    st = SOState
+    plan = [st.CLOSED] * 3 + [st.INVOICED] * 3 + [st.DELIVERED] * 2 + [st.CONFIRMED] * 2
+    plan += [st.PARTIALLY_DELIVERED, "returned"]
     for i, (cid, final) in enumerate(zip(customers, plan, strict=False)):
         skus = in_stock(2)
         if not skus:
@@ -209,16 +201,16 @@ def _sales(uow, rng: random.Random, start: date, today: date, product_ids: list[
         )
         count += 1
         SA.confirm(uow, so.id)
-        if final == "confirmed":
+        if final == SOState.CONFIRMED:
             continue
-        if final == "partially delivered":
+        if final == SOState.PARTIALLY_DELIVERED:
             SA.deliver(uow, so.id, {so.lines[0].id: "1"}, when=when + timedelta(days=2))
             continue
         SA.deliver(uow, so.id, when=when + timedelta(days=2))
-        if final == "delivered":
+        if final == SOState.DELIVERED:
             continue
         inv = SA.invoice(uow, so.id, when=when + timedelta(days=2), due=when + timedelta(days=16))
-        if final == "closed":
+        if final == SOState.CLOSED:
             SA.pay(uow, inv.id, when=when + timedelta(days=12))
         elif final == "returned":
             SA.return_goods(
@@ -242,19 +234,19 @@ def _order_qty(rng: random.Random, cost: Decimal) -> int:
 
 def _advance(uow, rng: random.Random, po: PU.POView, final: str, ordered: date, n: int) -> None:  # noqa: ANN001
     """Take a new draft order to its planned state the way the shop would."""
-    if final == "draft":
+    if final == POState.DRAFT:
         return
-    if final == "cancelled":
+    if final == POState.CANCELLED:
         PU.cancel(uow, po.id)
         return
     PU.send(uow, po.id)
-    if final == "sent":
+    if final == POState.SENT:
         return
     po = PU.confirm(uow, po.id)
-    if final == "confirmed":
+    if final == POState.CONFIRMED:
         return
     arrived = ordered + timedelta(days=8)
-    if final == "partially received":
+    if final == POState.PARTIALLY_RECEIVED:
         PU.receive(
             uow, po.id, {po.lines[0].id: str(max(1, int(po.lines[0].qty) // 2))}, when=arrived
         )
@@ -266,7 +258,7 @@ def _advance(uow, rng: random.Random, po: PU.POView, final: str, ordered: date, 
         location="Workshop" if n % 5 == 0 else "",
         when=arrived,
     )
-    if final == "received":
+    if final == POState.RECEIVED:
         return
     net, vat = PU.bill_defaults(uow, po.id)
     if n % 4 == 0:
@@ -279,7 +271,7 @@ def _advance(uow, rng: random.Random, po: PU.POView, final: str, ordered: date, 
         vat=str(vat),
         bill_date=arrived + timedelta(days=2),
     )
-    if final == "closed":
+    if final == POState.CLOSED:
         PU.pay(uow, bill.id, when=arrived + timedelta(days=20))
     elif n % 2:
         PU.pay(

@@ -16,7 +16,7 @@ from bizdesk.models.ledger import Account, JournalEntry, JournalLine
 from bizdesk.models.purchasing import PurchaseOrder
 from bizdesk.models.stock import Location, Product, StockMove
 from bizdesk.money import from_minor, money_str, percent_from_bp, qty_from_scaled
-from bizdesk.services.base.numbering import po_label
+from bizdesk.services.base.numbering import JOURNAL, po_label
 from bizdesk.services.base.permissions import requires
 from bizdesk.services.exchange.crm_exports import CHUNK, write_dicts
 from bizdesk.services.exchange.erp_imports import JOURNAL_COLUMNS, PRODUCT_COLUMNS
@@ -147,7 +147,7 @@ def journal_rows(uow: UnitOfWork) -> Iterator[dict]:
     exp = uow.exponent
     for num, day, memo, code, _n, _t, d, c, lmemo, contact, _ in _posted_lines(uow):
         yield {
-            "entry": f"JE-{num}",
+            "entry": JOURNAL.label(num),
             "date": day.isoformat(),
             "account": code,
             "debit": money_str(d, exp) if d else "",
@@ -188,7 +188,8 @@ def write_ledger(uow: UnitOfWork, stream: TextIO) -> int:
         if num != current:
             current = num
             n += 1
-            stream.write(f"\n{day.isoformat()} * (JE-{num}) {_clean(memo) or 'entry'}\n")
+            label = JOURNAL.label(num)
+            stream.write(f"\n{day.isoformat()} * ({label}) {_clean(memo) or 'entry'}\n")
         amount = from_minor(d - c, exp)
         note = (
             "  ; " + _clean(" ".join(x for x in (lmemo, contact or "") if x))

@@ -16,8 +16,8 @@ from sqlalchemy import func, or_, select
 from bizdesk.db.session import UnitOfWork
 from bizdesk.errors import NotFound, ValidationError
 from bizdesk.models.contacts import Contact
-from bizdesk.models.purchasing import PurchaseLine, PurchaseOrder
-from bizdesk.models.sales import SalesLine, SalesOrder
+from bizdesk.models.purchasing import POState, PurchaseLine, PurchaseOrder
+from bizdesk.models.sales import SalesLine, SalesOrder, SOState
 from bizdesk.models.stock import Location, Product, StockMove
 from bizdesk.money import (
     QTY_SCALE,
@@ -44,7 +44,9 @@ from bizdesk.services.base.records import check_version, touch
 from bizdesk.services.books.ledger import Posting, account_for, post_entry
 from bizdesk.services.crm.contacts import resolve
 
-OPEN_PO_STATES = ("draft", "sent", "confirmed", "partially received")
+OPEN_PO_STATES = (POState.DRAFT, POState.SENT, POState.CONFIRMED, POState.PARTIALLY_RECEIVED)
+# the sales orders whose lines not yet delivered hold stock (those a delivery starts from)
+RESERVING_SO_STATES = (SOState.CONFIRMED, SOState.PARTIALLY_DELIVERED)
 
 # --- products -------------------------------------------------------------------------------
 
@@ -401,7 +403,7 @@ def _reserved_subquery():  # noqa: ANN202
         .join(SalesOrder, SalesOrder.id == SalesLine.order_id)
         .where(
             SalesLine.product_id == Product.id,
-            SalesOrder.state.in_(("confirmed", "partially delivered")),
+            SalesOrder.state.in_(RESERVING_SO_STATES),
         )
         .scalar_subquery()
     )
@@ -752,7 +754,7 @@ def reserved(uow: UnitOfWork, product_ids: list[int]) -> dict[int, int]:
         select(SalesLine.product_id, func.sum(SalesLine.qty_scaled - SalesLine.delivered_scaled))
         .join(SalesOrder, SalesOrder.id == SalesLine.order_id)
         .where(
-            SalesOrder.state.in_(("confirmed", "partially delivered")),
+            SalesOrder.state.in_(RESERVING_SO_STATES),
             SalesLine.product_id.in_(product_ids),
         )
         .group_by(SalesLine.product_id)

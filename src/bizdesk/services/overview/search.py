@@ -3,7 +3,6 @@ invoices and journal entries, a few of each, for the find-anything box."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from sqlalchemy import or_, select
@@ -15,13 +14,19 @@ from bizdesk.models.purchasing import PurchaseOrder
 from bizdesk.models.sales import Invoice, SalesOrder
 from bizdesk.models.stock import Product
 from bizdesk.models.tickets import Ticket
-from bizdesk.services.base.numbering import invoice_label, po_label, so_label
+from bizdesk.services.base.numbering import (
+    CREDIT_NOTE,
+    INVOICE,
+    JOURNAL,
+    LABEL,
+    PURCHASE_ORDER,
+    SALES_ORDER,
+    invoice_label,
+)
 from bizdesk.services.base.paging import PageRequest, folded_contains, like_pattern
 from bizdesk.services.base.permissions import can, requires
 from bizdesk.services.books.entry_search import entry_memo_condition
 from bizdesk.services.crm import contacts as C
-
-_NUMBER = re.compile(r"^(?:(JE|PO|SO|INV|CN)-?)?0*(\d+)$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -38,28 +43,32 @@ def find(uow: UnitOfWork, query: str, per_kind: int = 5) -> list[Hit]:
         return []
     hits: list[Hit] = []
     journal, deals = can(uow, "journal.view"), can(uow, "deals.view")  # what the role may see
-    number = _NUMBER.match(q)
+    number = LABEL.match(q)
     if number:  # a document number: JE-12, PO-3, SO-00007, INV-5, or just 12
         prefix, n = (number.group(1) or "").upper(), int(number.group(2))
-        if prefix in ("", "JE") and journal:
+        if prefix in ("", JOURNAL.prefix) and journal:
             for eid, num, memo in uow.session.execute(
                 select(JournalEntry.id, JournalEntry.number, JournalEntry.memo).where(
                     JournalEntry.number == n
                 )
             ):
-                hits.append(Hit("entry", eid, f"Entry JE-{num} {memo}"))
-        if prefix in ("", "PO"):
+                hits.append(Hit("entry", eid, f"Entry {JOURNAL.label(num)} {memo}"))
+        if prefix in ("", PURCHASE_ORDER.prefix):
             for oid, num in uow.session.execute(
                 select(PurchaseOrder.id, PurchaseOrder.number).where(PurchaseOrder.number == n)
             ):
-                hits.append(Hit("purchase_order", oid, f"Purchase order {po_label(num)}"))
-        if prefix in ("", "SO"):
+                hits.append(
+                    Hit("purchase_order", oid, f"Purchase order {PURCHASE_ORDER.label(num)}")
+                )
+        if prefix in ("", SALES_ORDER.prefix):
             for oid, num in uow.session.execute(
                 select(SalesOrder.id, SalesOrder.number).where(SalesOrder.number == n)
             ):
-                hits.append(Hit("sales_order", oid, f"Sales order {so_label(num)}"))
-        if prefix in ("", "INV", "CN"):
-            kinds = {"INV": ("invoice",), "CN": ("credit",)}.get(prefix, ("invoice", "credit"))
+                hits.append(Hit("sales_order", oid, f"Sales order {SALES_ORDER.label(num)}"))
+        if prefix in ("", INVOICE.prefix, CREDIT_NOTE.prefix):
+            kinds = {INVOICE.prefix: ("invoice",), CREDIT_NOTE.prefix: ("credit",)}.get(
+                prefix, ("invoice", "credit")
+            )
             for kind, num, order_id in uow.session.execute(
                 select(Invoice.kind, Invoice.number, Invoice.order_id).where(
                     Invoice.number == n, Invoice.kind.in_(kinds)
@@ -110,5 +119,5 @@ def find(uow: UnitOfWork, query: str, per_kind: int = 5) -> list[Hit]:
             .order_by(JournalEntry.id.desc())
             .limit(per_kind)
         ):
-            hits.append(Hit("entry", eid, f"Entry {('JE-' + str(num)) if num else 'draft'} {memo}"))
+            hits.append(Hit("entry", eid, f"Entry {JOURNAL.label(num) if num else 'draft'} {memo}"))
     return hits

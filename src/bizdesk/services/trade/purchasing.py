@@ -12,27 +12,31 @@ from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 
 from bizdesk.db.session import UnitOfWork
 from bizdesk.errors import NotFound, ValidationError
 from bizdesk.models.contacts import Contact
-from bizdesk.models.ledger import JournalEntry
-from bizdesk.models.purchasing import PurchaseLine, PurchaseOrder, SupplierBill, SupplierPayment
+from bizdesk.models.purchasing import (
+    POState,
+    PurchaseLine,
+    PurchaseOrder,
+    SupplierBill,
+    SupplierPayment,
+)
 from bizdesk.models.stock import Product
 from bizdesk.money import (
     AmountError,
     from_minor,
     line_amounts,
     parse_money,
-    parse_qty,
     percent_from_bp,
     qty_from_scaled,
     qty_text,
 )
 from bizdesk.services.base import validate as v
-from bizdesk.services.base.numbering import next_number, po_label
-from bizdesk.services.base.paging import Page, PageRequest, folded_contains, keyset_page
+from bizdesk.services.base.numbering import PURCHASE_ORDER, po_label
+from bizdesk.services.base.paging import Page, PageRequest, keyset_page
 from bizdesk.services.base.permissions import requires
 from bizdesk.services.base.records import check_version, touch
 from bizdesk.services.books.ledger import Posting, account_for, post_entry
@@ -42,12 +46,36 @@ from bizdesk.services.inventory.stock import (
     resolve_location,
     resolve_supplier,
 )
-from bizdesk.services.trade.doc_lines import CleanLine, clean_line, preview
+from bizdesk.services.trade.doc_lines import CleanLine
 from bizdesk.services.trade.documents import write_document
+from bizdesk.services.trade.orders import PAYMENT_ACCOUNTS, Flow, OrderKind, amount_paid
 
-RECEIVABLE_STATES = ("sent", "confirmed", "partially received")
-CANCELLABLE_STATES = ("draft", "sent", "confirmed")
-PAYMENT_ACCOUNTS = ("bank", "cash")
+FLOW = Flow(
+    POState,
+    {  # step: (the states it starts from, the states it may leave the order in)
+        "send": ([POState.DRAFT], [POState.SENT]),
+        "confirm": ([POState.DRAFT, POState.SENT], [POState.CONFIRMED]),  # e.g. by phone
+        "cancel": ([POState.DRAFT, POState.SENT, POState.CONFIRMED], [POState.CANCELLED]),
+        "receive": (
+            [POState.SENT, POState.CONFIRMED, POState.PARTIALLY_RECEIVED],
+            [POState.PARTIALLY_RECEIVED, POState.RECEIVED],
+        ),
+        "bill": ([POState.PARTIALLY_RECEIVED, POState.RECEIVED], [POState.BILLED]),
+        "settle": ([POState.BILLED], [POState.CLOSED]),  # every bill paid
+    },
+)
+RECEIVABLE_STATES = FLOW.starts("receive")
+ORDERS = OrderKind(
+    PurchaseOrder,
+    PurchaseLine,
+    PURCHASE_ORDER,
+    FLOW,
+    party="supplier_id",
+    unit="unit_cost_minor",  # an empty cost is the product's usual cost
+    default_unit="cost_minor",
+    product_required=True,  # only stocked products are bought
+    snapshot_fields=("order_date", "expected_date"),
+)
 
 
 @dataclass
@@ -139,22 +167,6 @@ class POView:
         return sum((b.paid for b in self.bills), Decimal(0))
 
 
-def _clean_line(uow: UnitOfWork, chk: v.Checker, i: int, ln: POLineInput) -> CleanLine | None:
-    return clean_line(
-        uow,
-        chk,
-        i,
-        product=ln.product,
-        qty=ln.qty,
-        unit=ln.unit_cost,
-        vat_rate=ln.vat_rate,
-        description=ln.description,
-        unit_label="unit cost",
-        default_unit=lambda p: p.cost_minor,
-        product_required=True,
-    )
-
-
 def _clean(uow: UnitOfWork, data: POInput) -> tuple[dict, list[dict]]:
     chk = v.Checker()
     sup = chk("supplier", resolve_supplier, uow, data.supplier)
@@ -166,143 +178,62 @@ def _clean(uow: UnitOfWork, data: POInput) -> tuple[dict, list[dict]]:
     }
     if head["expected_date"] and head["expected_date"] < head["order_date"]:
         chk.add("expected_date", "before the order date")
-    lines = []
-    for i, ln in enumerate(data.lines, start=1):
-        line = _clean_line(uow, chk, i, ln)
-        if line is not None and line.product is not None and not line.product.stocked:
-            chk.add(
-                f"line {i} product",
-                f"{line.product.sku} is a service: it is not bought into stock",
-            )
-        elif line is not None and line.product is not None:
-            lines.append(
-                {
-                    "product_id": line.product.id,
-                    "description": line.description,
-                    "qty_scaled": line.qty_scaled,
-                    "unit_cost_minor": line.unit_minor,
-                    "vat_bp": line.vat_bp,
-                }
-            )
-    if not lines and not chk.errors:
-        chk.add("lines", "an order needs at least one line")
+    lines = ORDERS.clean_lines(uow, chk, data.lines, _not_bought)
     chk.done()
     return head, lines
 
 
-def _load(uow: UnitOfWork, order_id: int, *, lock: bool = False) -> PurchaseOrder:
-    po = uow.session.get(PurchaseOrder, order_id, with_for_update=lock)
-    if po is None:
-        raise NotFound(f"There is no purchase order #{order_id}.")
-    return po
-
-
-def _lines(uow: UnitOfWork, order_id: int) -> list[PurchaseLine]:
-    return list(
-        uow.session.scalars(
-            select(PurchaseLine)
-            .where(PurchaseLine.order_id == order_id)
-            .order_by(PurchaseLine.position, PurchaseLine.id)
-        )
-    )
-
-
-def _replace_lines(uow: UnitOfWork, po: PurchaseOrder, lines: list[dict]) -> None:
-    uow.session.execute(PurchaseLine.__table__.delete().where(PurchaseLine.order_id == po.id))
-    amounts = [line_amounts(ln["qty_scaled"], ln["unit_cost_minor"], ln["vat_bp"]) for ln in lines]
-    po.net_minor = sum(n for n, _ in amounts)
-    po.vat_minor = sum(t for _, t in amounts)
-    uow.session.add_all(
-        PurchaseLine(order_id=po.id, position=i, **ln) for i, ln in enumerate(lines)
-    )
-
-
-def _snapshot(po: PurchaseOrder, lines: list[dict] | None = None) -> dict:
-    out = {
-        "number": po.number,
-        "supplier_id": po.supplier_id,
-        "state": po.state,
-        "order_date": po.order_date,
-        "expected_date": po.expected_date,
-    }
-    if lines is not None:
-        out["lines"] = [
-            [ln["product_id"], ln["qty_scaled"], ln["unit_cost_minor"], ln["vat_bp"]]
-            for ln in lines
-        ]
-    return out
+def _not_bought(line: CleanLine) -> str | None:
+    if not line.product.stocked:
+        return f"{line.product.sku} is a service: it is not bought into stock"
+    return None
 
 
 @requires("purchases.edit")
 def create(uow: UnitOfWork, data: POInput) -> POView:
     head, lines = _clean(uow, data)
-    po = PurchaseOrder(number=next_number(uow, "purchase_order"), updated_by=uow.user, **head)
-    uow.session.add(po)
-    uow.session.flush()
-    _replace_lines(uow, po, lines)
-    uow.session.flush()
-    uow.audit("purchase_order", po.id, "create", after=_snapshot(po, lines))
-    return get(uow, po.id)
+    return get(uow, ORDERS.create(uow, head, lines).id)
 
 
 @requires("purchases.edit")
 def update(uow: UnitOfWork, order_id: int, data: POInput, *, version: int) -> POView:
     """Change an order that is still a draft (sent orders are what the supplier has)."""
-    po = _load(uow, order_id, lock=True)
-    check_version(po, version)
-    if po.state != "draft":
-        raise ValidationError({"": f"{po_label(po.number)} is {po.state}; only drafts change"})
-    head, lines = _clean(uow, data)
-    before = _snapshot(po)
-    for k, val in head.items():
-        setattr(po, k, val)
-    _replace_lines(uow, po, lines)
-    touch(uow, po)
-    uow.session.flush()
-    uow.audit("purchase_order", po.id, "update", before=before, after=_snapshot(po, lines))
+    po = ORDERS.update(uow, order_id, lambda: _clean(uow, data), version=version)
     return get(uow, po.id)
 
 
 def _transition(
-    uow: UnitOfWork, order_id: int, allowed: tuple[str, ...], new: str, version: int | None
-) -> PurchaseOrder:
-    po = _load(uow, order_id, lock=True)
-    if version is not None:
-        check_version(po, version)
-    if po.state not in allowed:
-        raise ValidationError(
-            {"": f"{po_label(po.number)} is {po.state}; it cannot be {_verb(new)} now"}
-        )
-    before = po.state
-    po.state = new
-    touch(uow, po)
-    uow.audit("purchase_order", po.id, new, before={"state": before}, after={"state": new})
-    return po
-
-
-def _verb(state: str) -> str:
-    return {"sent": "sent", "confirmed": "confirmed", "cancelled": "cancelled"}.get(state, state)
+    uow: UnitOfWork, order_id: int, step: str, new: POState, version: int | None
+) -> int:
+    """A step that only changes the state (recorded in the audit trail as the new state)."""
+    po = ORDERS.start(uow, order_id, step, f"it cannot be {new} now", version=version)
+    ORDERS.move(uow, po, step, new, new)
+    return po.id
 
 
 @requires("purchases.edit")
 def send(uow: UnitOfWork, order_id: int, *, version: int | None = None) -> POView:
-    return get(uow, _transition(uow, order_id, ("draft",), "sent", version).id)
+    return get(uow, _transition(uow, order_id, "send", POState.SENT, version))
 
 
 @requires("purchases.edit")
 def confirm(uow: UnitOfWork, order_id: int, *, version: int | None = None) -> POView:
     """The supplier confirmed the order (a draft may be confirmed directly, e.g. by phone)."""
-    return get(uow, _transition(uow, order_id, ("draft", "sent"), "confirmed", version).id)
+    return get(uow, _transition(uow, order_id, "confirm", POState.CONFIRMED, version))
 
 
 @requires("purchases.edit")
 def cancel(uow: UnitOfWork, order_id: int, *, version: int | None = None) -> POView:
-    po = _load(uow, order_id)
-    if any(ln.received_scaled for ln in _lines(uow, po.id)):
+    po = ORDERS.load(uow, order_id)
+    if any(ln.received_scaled for ln in ORDERS.lines(uow, po.id)):
         raise ValidationError(
             {"": f"{po_label(po.number)} has receipts; goods received cannot be cancelled"}
         )
-    return get(uow, _transition(uow, order_id, CANCELLABLE_STATES, "cancelled", version).id)
+    return get(uow, _transition(uow, order_id, "cancel", POState.CANCELLED, version))
+
+
+def _still_to_come(ln: PurchaseLine) -> int:
+    return ln.qty_scaled - ln.received_scaled
 
 
 @requires("purchases.receive")
@@ -316,41 +247,32 @@ def receive(
     version: int | None = None,
 ) -> POView:
     """Receive quantities per line id (partial allowed, more than ordered refused)."""
-    po = _load(uow, order_id, lock=True)
-    if version is not None:
-        check_version(po, version)
-    if po.state not in RECEIVABLE_STATES:
-        hint = "send or confirm it first" if po.state == "draft" else "nothing is left to receive"
-        raise ValidationError({"": f"{po_label(po.number)} is {po.state}; {hint}"})
-    lines = {ln.id: ln for ln in _lines(uow, po.id)}
+    po = ORDERS.start(
+        uow,
+        order_id,
+        "receive",
+        lambda st: (
+            "send or confirm it first" if st == POState.DRAFT else "nothing is left to receive"
+        ),
+        version=version,
+    )
+    lines = {ln.id: ln for ln in ORDERS.lines(uow, po.id)}
     chk = v.Checker()
     loc = chk("location", resolve_location, uow, location)
     day = chk("date", v.iso_date, when) or date.today()
-    todo: list[tuple[PurchaseLine, int]] = []
-    for line_id, raw in quantities.items():
-        ln = lines.get(line_id)
-        if ln is None:
-            chk.add(f"line {line_id}", "not a line of this order")
-            continue
-        sku = uow.session.get(Product, ln.product_id).sku
-        if not str(raw or "").strip():
-            continue
-        try:
-            q = parse_qty(raw, locale=uow.input_locale)
-        except AmountError as exc:
-            chk.add(sku, str(exc))
-            continue
-        left = ln.qty_scaled - ln.received_scaled
-        if q > left:
-            chk.add(
-                sku,
-                f"only {qty_text(left)} still to come of {qty_text(ln.qty_scaled)} "
-                "ordered; over-receipt is refused",
-            )
-        elif q:
-            todo.append((ln, q))
-    if not todo and not chk.errors:
-        chk.add("", "enter a quantity received for at least one line")
+    todo = ORDERS.quantities(
+        uow,
+        chk,
+        lines,
+        quantities,
+        _still_to_come,
+        "received",
+        label=lambda ln: uow.session.get(Product, ln.product_id).sku,
+        too_many=lambda ln: (
+            f"only {qty_text(_still_to_come(ln))} still to come of {qty_text(ln.qty_scaled)} "
+            "ordered; over-receipt is refused"
+        ),
+    )
     chk.done()
     moves = []
     for ln, q in todo:
@@ -374,7 +296,7 @@ def receive(
     for m in moves:
         m.entry_id = e.id
     all_in = all(ln.received_scaled >= ln.qty_scaled for ln in lines.values())
-    po.state = "received" if all_in else "partially received"
+    FLOW.move(po, "receive", POState.RECEIVED if all_in else POState.PARTIALLY_RECEIVED)
     touch(uow, po)
     uow.audit(
         "purchase_order",
@@ -389,7 +311,7 @@ def receive(
 def bill_defaults(uow: UnitOfWork, order_id: int) -> tuple[Decimal, Decimal]:
     """What a bill for everything received and not yet billed should say: (net, VAT)."""
     net = vat = 0
-    for ln in _lines(uow, order_id):
+    for ln in ORDERS.lines(uow, order_id):
         q = ln.received_scaled - ln.billed_scaled
         if q > 0:
             n, t = line_amounts(q, ln.unit_cost_minor, ln.vat_bp)
@@ -417,12 +339,12 @@ def bill(
     differences account, and the bill shows it.
     """
     exp = uow.exponent
-    po = _load(uow, order_id, lock=True)
+    po = ORDERS.load(uow, order_id, lock=True)
     if version is not None:
         check_version(po, version)
-    lines = _lines(uow, po.id)
+    lines = ORDERS.lines(uow, po.id)
     todo = [ln for ln in lines if ln.received_scaled > ln.billed_scaled]
-    if po.state not in ("partially received", "received") or not todo:
+    if not FLOW.may("bill", po.state) or not todo:
         raise ValidationError(
             {"": f"{po_label(po.number)} is {po.state}; there is nothing received to bill"}
         )
@@ -492,7 +414,7 @@ def bill(
     uow.session.add(b)
     uow.session.flush()
     if all(ln.billed_scaled >= ln.qty_scaled for ln in lines):
-        po.state = "billed"
+        FLOW.move(po, "bill", POState.BILLED)
     touch(uow, po)
     uow.audit(
         "purchase_order",
@@ -539,26 +461,17 @@ def pay(
     when: object = None,
 ) -> BillView:
     """Pay a bill, in full (no amount) or in part: Dr Accounts payable / Cr Bank or Cash."""
-    exp = uow.exponent
     b = uow.session.get(SupplierBill, bill_id, with_for_update=True)
     if b is None:
         raise NotFound(f"There is no supplier bill #{bill_id}.")
-    po = _load(uow, b.order_id, lock=True)
+    po = ORDERS.load(uow, b.order_id, lock=True)
     open_ = b.total_minor - _paid(uow, b.id)
     if open_ <= 0:
         raise ValidationError({"amount": f"bill {b.reference} is paid already"})
     chk = v.Checker()
     day = chk("date", v.iso_date, when) or date.today()
     acct_role = chk("account", v.choice, account, PAYMENT_ACCOUNTS, default="bank")
-    try:
-        amt = open_ if amount in (None, "") else parse_money(amount, exp, locale=uow.input_locale)
-        if amt <= 0:
-            chk.add("amount", "must be more than zero")
-        elif amt > open_:
-            chk.add("amount", f"only {from_minor(open_, exp)} is still open on this bill")
-    except AmountError as exc:
-        chk.add("amount", str(exc))
-        amt = 0
+    amt = amount_paid(uow, chk, amount, open_, "bill")
     chk.done()
     e = post_entry(
         uow,
@@ -580,8 +493,8 @@ def pay(
         )
     )
     uow.session.flush()
-    if po.state == "billed" and _order_open(uow, po.id) == 0:
-        po.state = "closed"
+    if FLOW.may("settle", po.state) and _order_open(uow, po.id) == 0:
+        FLOW.move(po, "settle", POState.CLOSED)
     touch(uow, po)
     uow.audit("supplier_bill", b.id, "pay", after={"amount": amt, "account": acct_role})
     return _bill_view(uow, b)
@@ -604,7 +517,7 @@ def _order_open(uow: UnitOfWork, order_id: int) -> int:
 
 @requires("purchases.view")
 def get(uow: UnitOfWork, order_id: int) -> POView:
-    po = _load(uow, order_id)
+    po = ORDERS.load(uow, order_id)
     exp = uow.exponent
     rows = uow.session.execute(
         select(PurchaseLine, Product.sku, Product.unit)
@@ -641,14 +554,7 @@ def get(uow: UnitOfWork, order_id: int) -> POView:
             select(SupplierBill).where(SupplierBill.order_id == po.id).order_by(SupplierBill.id)
         )
     ]
-    entries = [
-        (eid, f"JE-{num}", memo)
-        for eid, num, memo in uow.session.execute(
-            select(JournalEntry.id, JournalEntry.number, JournalEntry.memo)
-            .where(JournalEntry.source_kind == "purchase_order", JournalEntry.source_id == po.id)
-            .order_by(JournalEntry.id)
-        )
-    ]
+    entries = ORDERS.entries(uow, po.id)
     supplier = uow.session.get(Contact, po.supplier_id)
     return POView(
         po.id,
@@ -720,18 +626,7 @@ def list_page(uow: UnitOfWork, req: PageRequest) -> Page[PORow]:
         sort_col,
         PurchaseOrder.id,
     ).join(Contact, Contact.id == PurchaseOrder.supplier_id)
-    state = req.filters.get("state")
-    if state == "open":
-        stmt = stmt.where(PurchaseOrder.state.not_in(("closed", "cancelled")))
-    elif state:
-        stmt = stmt.where(PurchaseOrder.state == state)
-    s = req.search.strip()
-    if s:
-        num = s.upper().removeprefix("PO-").lstrip("0")
-        cond = folded_contains(Contact.search_text, s)
-        if num.isdigit():
-            cond = or_(cond, PurchaseOrder.number == int(num))
-        stmt = stmt.where(cond)
+    stmt = ORDERS.filtered(stmt, req, Contact.search_text)
 
     def to_row(r) -> PORow:  # noqa: ANN001
         return PORow(r[-1], po_label(r[0]), r[1], r[2], r[3], r[4], from_minor(int(r[5]), exp))
@@ -785,6 +680,4 @@ def write_text(uow: UnitOfWork, order_id: int, path: Path) -> Path:
     )
 
 
-def preview_totals(uow: UnitOfWork, lines: list[POLineInput]) -> tuple[Decimal, Decimal, int]:
-    """The order form's running totals."""
-    return preview(uow, lines, lambda chk, i, ln: _clean_line(uow, chk, i, ln))
+preview_totals = ORDERS.preview  # the order form's running totals

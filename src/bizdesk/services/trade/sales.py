@@ -15,28 +15,40 @@ from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 
 from bizdesk.db.session import UnitOfWork
 from bizdesk.errors import NotFound, ValidationError
 from bizdesk.models.contacts import Contact
 from bizdesk.models.deals import Deal, DealLine
-from bizdesk.models.ledger import JournalEntry
-from bizdesk.models.sales import CustomerPayment, Invoice, InvoiceLine, SalesLine, SalesOrder
+from bizdesk.models.sales import (
+    CustomerPayment,
+    Invoice,
+    InvoiceLine,
+    SalesLine,
+    SalesOrder,
+    SOState,
+)
 from bizdesk.models.stock import Location, Product
 from bizdesk.money import (
     AmountError,
     from_minor,
     line_amounts,
     parse_money,
-    parse_qty,
     percent_from_bp,
     qty_from_scaled,
     qty_text,
 )
 from bizdesk.services.base import validate as v
-from bizdesk.services.base.numbering import invoice_label, next_number, so_label
-from bizdesk.services.base.paging import Page, PageRequest, folded_contains, keyset_page
+from bizdesk.services.base.numbering import (
+    CREDIT_NOTE,
+    INVOICE,
+    SALES_ORDER,
+    invoice_label,
+    next_number,
+    so_label,
+)
+from bizdesk.services.base.paging import Page, PageRequest, keyset_page
 from bizdesk.services.base.permissions import requires
 from bizdesk.services.base.records import check_version, touch
 from bizdesk.services.books.ledger import Posting, account_for, post_entry
@@ -53,11 +65,31 @@ from bizdesk.services.inventory.stock import (
     return_into_stock,
     stock_by_location,
 )
-from bizdesk.services.trade.doc_lines import CleanLine, clean_line, preview
 from bizdesk.services.trade.documents import write_document
+from bizdesk.services.trade.orders import PAYMENT_ACCOUNTS, Flow, OrderKind, amount_paid
 
-PAYMENT_ACCOUNTS = ("bank", "cash")
 WALK_IN = "Walk-in customer"
+
+FLOW = Flow(
+    SOState,
+    {  # step: (the states it starts from, the states it may leave the order in)
+        "confirm": ([SOState.DRAFT], [SOState.CONFIRMED]),  # stock is reserved
+        "cancel": ([SOState.DRAFT, SOState.CONFIRMED], [SOState.CANCELLED]),
+        "deliver": (
+            [SOState.CONFIRMED, SOState.PARTIALLY_DELIVERED],
+            [SOState.PARTIALLY_DELIVERED, SOState.DELIVERED],
+        ),
+        "invoice": (
+            [SOState.PARTIALLY_DELIVERED, SOState.DELIVERED],
+            [SOState.INVOICED],
+        ),
+        "settle": ([SOState.INVOICED], [SOState.CLOSED]),  # every invoice paid or credited
+    },
+)
+# the tables, numbers and states, the customer, the price on a line and where it defaults from
+ORDERS = OrderKind(
+    SalesOrder, SalesLine, SALES_ORDER, FLOW, "customer_id", "unit_price_minor", "sale_price_minor"
+)
 
 
 @dataclass
@@ -148,22 +180,6 @@ class SOView:
 # --- orders -----------------------------------------------------------------------------------
 
 
-def _clean_line(uow: UnitOfWork, chk: v.Checker, i: int, ln: SOLineInput) -> CleanLine | None:
-    return clean_line(
-        uow,
-        chk,
-        i,
-        product=ln.product,
-        qty=ln.qty,
-        unit=ln.unit_price,
-        vat_rate=ln.vat_rate,
-        description=ln.description,
-        unit_label="unit price",
-        default_unit=lambda p: p.sale_price_minor,
-        product_required=False,
-    )
-
-
 def _clean(uow: UnitOfWork, data: SOInput) -> tuple[dict, list[dict]]:
     chk = v.Checker()
     cust = chk("customer", resolve_contact, uow, data.customer)
@@ -172,88 +188,20 @@ def _clean(uow: UnitOfWork, data: SOInput) -> tuple[dict, list[dict]]:
         "order_date": chk("order_date", v.iso_date, data.order_date) or date.today(),
         "notes": chk("notes", v.text, data.notes, max_len=2000, multiline=True) or "",
     }
-    lines = []
-    for i, ln in enumerate(data.lines, start=1):
-        line = _clean_line(uow, chk, i, ln)
-        if line is not None:
-            lines.append(
-                {
-                    "product_id": line.product.id if line.product else None,
-                    "description": line.description,
-                    "qty_scaled": line.qty_scaled,
-                    "unit_price_minor": line.unit_minor,
-                    "vat_bp": line.vat_bp,
-                }
-            )
-    if not lines and not chk.errors:
-        chk.add("lines", "an order needs at least one line")
+    lines = ORDERS.clean_lines(uow, chk, data.lines)
     chk.done()
     return head, lines
-
-
-def _load(uow: UnitOfWork, order_id: int, *, lock: bool = False) -> SalesOrder:
-    so = uow.session.get(SalesOrder, order_id, with_for_update=lock)
-    if so is None:
-        raise NotFound(f"There is no sales order #{order_id}.")
-    return so
-
-
-def _lines(uow: UnitOfWork, order_id: int) -> list[SalesLine]:
-    return list(
-        uow.session.scalars(
-            select(SalesLine)
-            .where(SalesLine.order_id == order_id)
-            .order_by(SalesLine.position, SalesLine.id)
-        )
-    )
-
-
-def _replace_lines(uow: UnitOfWork, so: SalesOrder, lines: list[dict]) -> None:
-    uow.session.execute(SalesLine.__table__.delete().where(SalesLine.order_id == so.id))
-    amounts = [line_amounts(ln["qty_scaled"], ln["unit_price_minor"], ln["vat_bp"]) for ln in lines]
-    so.net_minor = sum(n for n, _ in amounts)
-    so.vat_minor = sum(t for _, t in amounts)
-    uow.session.add_all(SalesLine(order_id=so.id, position=i, **ln) for i, ln in enumerate(lines))
-
-
-def _snapshot(so: SalesOrder, lines: list[dict] | None = None) -> dict:
-    out = {"number": so.number, "customer_id": so.customer_id, "state": so.state}
-    if lines is not None:
-        out["lines"] = [
-            [ln["product_id"], ln["qty_scaled"], ln["unit_price_minor"], ln["vat_bp"]]
-            for ln in lines
-        ]
-    return out
 
 
 @requires("sales.edit")
 def create(uow: UnitOfWork, data: SOInput, *, deal_id: int | None = None) -> SOView:
     head, lines = _clean(uow, data)
-    so = SalesOrder(
-        number=next_number(uow, "sales_order"), deal_id=deal_id, updated_by=uow.user, **head
-    )
-    uow.session.add(so)
-    uow.session.flush()
-    _replace_lines(uow, so, lines)
-    uow.session.flush()
-    uow.audit("sales_order", so.id, "create", after=_snapshot(so, lines))
-    return get(uow, so.id)
+    return get(uow, ORDERS.create(uow, head, lines, deal_id=deal_id).id)
 
 
 @requires("sales.edit")
 def update(uow: UnitOfWork, order_id: int, data: SOInput, *, version: int) -> SOView:
-    so = _load(uow, order_id, lock=True)
-    check_version(so, version)
-    if so.state != "draft":
-        raise ValidationError({"": f"{so_label(so.number)} is {so.state}; only drafts change"})
-    head, lines = _clean(uow, data)
-    before = _snapshot(so)
-    for k, val in head.items():
-        setattr(so, k, val)
-    _replace_lines(uow, so, lines)
-    touch(uow, so)
-    uow.session.flush()
-    uow.audit("sales_order", so.id, "update", before=before, after=_snapshot(so, lines))
+    so = ORDERS.update(uow, order_id, lambda: _clean(uow, data), version=version)
     return get(uow, so.id)
 
 
@@ -289,12 +237,8 @@ def from_deal(uow: UnitOfWork, deal_id: int) -> SOView | None:
 @requires("sales.edit")
 def confirm(uow: UnitOfWork, order_id: int, *, version: int | None = None) -> SOView:
     """Confirm a draft: its stock is reserved (refused when not enough is available)."""
-    so = _load(uow, order_id, lock=True)
-    if version is not None:
-        check_version(so, version)
-    if so.state != "draft":
-        raise ValidationError({"": f"{so_label(so.number)} is {so.state}; it is confirmed already"})
-    lines = _lines(uow, so.id)
+    so = ORDERS.start(uow, order_id, "confirm", "it is confirmed already", version=version)
+    lines = ORDERS.lines(uow, so.id)
     need: dict[int, int] = {}
     for ln in lines:
         if ln.product_id is not None:
@@ -308,9 +252,7 @@ def confirm(uow: UnitOfWork, order_id: int, *, version: int | None = None) -> SO
         if qty > free:
             chk.add(p.sku, f"only {qty_text(free)} {p.unit} available, {qty_text(qty)} wanted")
     chk.done()
-    so.state = "confirmed"
-    touch(uow, so)
-    uow.audit("sales_order", so.id, "confirm", before={"state": "draft"}, after={"state": so.state})
+    ORDERS.move(uow, so, "confirm", SOState.CONFIRMED, "confirm")
     return get(uow, so.id)
 
 
@@ -321,29 +263,19 @@ def available(uow: UnitOfWork, product_id: int) -> int:
 
 @requires("sales.edit")
 def cancel(uow: UnitOfWork, order_id: int, *, version: int | None = None) -> SOView:
-    so = _load(uow, order_id, lock=True)
-    if version is not None:
-        check_version(so, version)
-    if so.state not in ("draft", "confirmed"):
-        raise ValidationError(
-            {"": f"{so_label(so.number)} is {so.state}; goods left the shop: return them instead"}
-        )
-    before = so.state
-    so.state = "cancelled"
-    touch(uow, so)
-    uow.audit("sales_order", so.id, "cancel", before={"state": before}, after={"state": so.state})
+    why = "goods left the shop: return them instead"
+    so = ORDERS.start(uow, order_id, "cancel", why, version=version)
+    ORDERS.move(uow, so, "cancel", SOState.CANCELLED, "cancel")
     return get(uow, so.id)
 
 
-def _set_progress(so: SalesOrder, lines: list[SalesLine]) -> None:
-    delivered_all = all(ln.delivered_scaled >= ln.qty_scaled for ln in lines)
-    invoiced_all = all(ln.invoiced_scaled >= ln.qty_scaled for ln in lines)
-    if invoiced_all:
-        so.state = "invoiced"
-    elif delivered_all:
-        so.state = "delivered"
+def _set_progress(so: SalesOrder, lines: list[SalesLine], step: str) -> None:
+    if all(ln.invoiced_scaled >= ln.qty_scaled for ln in lines):
+        FLOW.move(so, step, SOState.INVOICED)
+    elif all(ln.delivered_scaled >= ln.qty_scaled for ln in lines):
+        FLOW.move(so, step, SOState.DELIVERED)
     elif any(ln.delivered_scaled for ln in lines):
-        so.state = "partially delivered"
+        FLOW.move(so, step, SOState.PARTIALLY_DELIVERED)
 
 
 def _quantities(
@@ -353,28 +285,9 @@ def _quantities(
     limit,
     what: str,  # noqa: ANN001
 ) -> list[tuple[SalesLine, int]]:
-    """Per line id the typed quantity, at most ``limit(line)``; FieldErrors by SKU/line."""
+    """Per line id the typed quantity, at most ``limit(line)``; FieldErrors by line."""
     chk = v.Checker()
-    todo = []
-    for line_id, raw in wanted.items():
-        ln = lines.get(line_id)
-        if ln is None:
-            chk.add(f"line {line_id}", "not a line of this order")
-            continue
-        label = ln.description[:30] or f"line {line_id}"
-        if not str(raw or "").strip():
-            continue
-        try:
-            q = parse_qty(raw, locale=uow.input_locale)
-        except AmountError as exc:
-            chk.add(label, str(exc))
-            continue
-        if q > limit(ln):
-            chk.add(label, f"only {qty_text(limit(ln))} can be {what}")
-        elif q:
-            todo.append((ln, q))
-    if not todo and not chk.errors:
-        chk.add("", f"enter a quantity {what} for at least one line")
+    todo = ORDERS.quantities(uow, chk, lines, wanted, limit, what)
     chk.done()
     return todo
 
@@ -393,13 +306,14 @@ def deliver(
     location only; with none, each product is taken from the default location first, then
     from the others by most on hand, split over as many as it takes (stock.DELIVERY_RULE).
     Refused, naming what is where, when there is not enough. Services move no stock."""
-    so = _load(uow, order_id, lock=True)
-    if version is not None:
-        check_version(so, version)
-    if so.state not in ("confirmed", "partially delivered"):
-        hint = "confirm it first" if so.state == "draft" else "nothing is left to deliver"
-        raise ValidationError({"": f"{so_label(so.number)} is {so.state}; {hint}"})
-    lines = {ln.id: ln for ln in _lines(uow, so.id)}
+    so = ORDERS.start(
+        uow,
+        order_id,
+        "deliver",
+        lambda st: "confirm it first" if st == SOState.DRAFT else "nothing is left to deliver",
+        version=version,
+    )
+    lines = {ln.id: ln for ln in ORDERS.lines(uow, so.id)}
     if quantities is None:
         quantities = {
             i: str(qty_from_scaled(ln.qty_scaled - ln.delivered_scaled))
@@ -452,7 +366,7 @@ def deliver(
         )
         for m in moves:
             m.entry_id = e.id
-    _set_progress(so, list(lines.values()))
+    _set_progress(so, list(lines.values()), "deliver")
     touch(uow, so)
     uow.audit(
         "sales_order",
@@ -488,7 +402,7 @@ def delivery_stock(uow: UnitOfWork, order_id: int) -> dict[int, list[LocationQty
     per location in the order a delivery takes from them."""
     out = {}
     by_product: dict[int, list[LocationQty]] = {}
-    for ln in _lines(uow, order_id):
+    for ln in ORDERS.lines(uow, order_id):
         if ln.product_id is None or ln.delivered_scaled >= ln.qty_scaled:
             continue
         p = uow.session.get(Product, ln.product_id)
@@ -510,12 +424,12 @@ def invoice(
     version: int | None = None,
 ) -> InvoiceView:
     """Invoice everything delivered and not yet invoiced, with the next invoice number."""
-    so = _load(uow, order_id, lock=True)
+    so = ORDERS.load(uow, order_id, lock=True)
     if version is not None:
         check_version(so, version)
-    lines = _lines(uow, so.id)
+    lines = ORDERS.lines(uow, so.id)
     todo = [ln for ln in lines if ln.delivered_scaled > ln.invoiced_scaled]
-    if so.state == "cancelled" or not todo:
+    if not FLOW.may("invoice", so.state) or not todo:
         raise ValidationError(
             {"": f"{so_label(so.number)} is {so.state}; nothing delivered waits for an invoice"}
         )
@@ -532,8 +446,8 @@ def invoice(
         ln.invoiced_scaled = ln.delivered_scaled
     net = sum(c[2] for c in charged)
     vat = sum(c[3] for c in charged)
-    number = next_number(uow, "invoice")
-    label = invoice_label("invoice", number)
+    number = next_number(uow, INVOICE)
+    label = INVOICE.label(number)
     e = post_entry(
         uow,
         day,
@@ -562,7 +476,7 @@ def invoice(
     uow.session.add(inv)
     uow.session.flush()
     _add_invoice_lines(uow, inv.id, charged)
-    _set_progress(so, lines)
+    _set_progress(so, lines, "invoice")
     touch(uow, so)
     uow.audit("invoice", inv.id, "issue", after={"number": label, "total": net + vat})
     return _invoice_view(uow, inv)
@@ -624,26 +538,17 @@ def pay(
     when: object = None,
 ) -> InvoiceView:
     """A customer pays an invoice, in full (no amount) or in part."""
-    exp = uow.exponent
     inv = uow.session.get(Invoice, invoice_id, with_for_update=True)
     if inv is None or inv.kind != "invoice":
         raise NotFound(f"There is no invoice #{invoice_id}.")
-    so = _load(uow, inv.order_id, lock=True)
+    so = ORDERS.load(uow, inv.order_id, lock=True)
     open_ = inv.total_minor - _paid(uow, inv.id) - _credited(uow, inv.id)
     if open_ <= 0:
         raise ValidationError({"amount": f"{invoice_label(inv.kind, inv.number)} is settled"})
     chk = v.Checker()
     day = chk("date", v.iso_date, when) or date.today()
     role = chk("account", v.choice, account, PAYMENT_ACCOUNTS, default="bank")
-    try:
-        amt = open_ if amount in (None, "") else parse_money(amount, exp, locale=uow.input_locale)
-        if amt <= 0:
-            chk.add("amount", "must be more than zero")
-        elif amt > open_:
-            chk.add("amount", f"only {from_minor(open_, exp)} is still open on this invoice")
-    except AmountError as exc:
-        chk.add("amount", str(exc))
-        amt = 0
+    amt = amount_paid(uow, chk, amount, open_, "invoice")
     chk.done()
     label = invoice_label(inv.kind, inv.number)
     acct = account_for(uow, role)
@@ -722,14 +627,14 @@ def refund(
 
 
 def _close_if_settled(uow: UnitOfWork, so: SalesOrder) -> None:
-    if so.state != "invoiced":
+    if not FLOW.may("settle", so.state):
         return
     for inv in uow.session.scalars(
         select(Invoice).where(Invoice.order_id == so.id, Invoice.kind == "invoice")
     ):
         if inv.total_minor - _paid(uow, inv.id) - _credited(uow, inv.id) > 0:
             return
-    so.state = "closed"
+    FLOW.move(so, "settle", SOState.CLOSED)
     touch(uow, so)
 
 
@@ -745,8 +650,8 @@ def return_goods(
 ) -> InvoiceView:
     """Take invoiced goods back: stock returns at the cost it left with, and a credit note
     takes back the sale (net and VAT at the order's price) against the latest invoice."""
-    so = _load(uow, order_id, lock=True)
-    lines = {ln.id: ln for ln in _lines(uow, so.id)}
+    so = ORDERS.load(uow, order_id, lock=True)
+    lines = {ln.id: ln for ln in ORDERS.lines(uow, so.id)}
     chk = v.Checker()
     reason = chk("reason", v.text, reason, required=True, max_len=200) or ""
     loc = chk("location", resolve_location, uow, location)
@@ -775,8 +680,8 @@ def return_goods(
         ln.returned_scaled += q
     net = sum(c[2] for c in charged)
     vat = sum(c[3] for c in charged)
-    number = next_number(uow, "credit_note")
-    label = invoice_label("credit", number)
+    number = next_number(uow, CREDIT_NOTE)
+    label = CREDIT_NOTE.label(number)
     postings = [
         Posting(account_for(uow, "sales").id, debit_minor=net),
         Posting(account_for(uow, "vat_payable").id, debit_minor=vat),
@@ -855,14 +760,12 @@ def counter_sale(
     return get(uow, so.id)
 
 
-def preview_totals(uow: UnitOfWork, lines: list[SOLineInput]) -> tuple[Decimal, Decimal, int]:
-    """The order form's running totals."""
-    return preview(uow, lines, lambda chk, i, ln: _clean_line(uow, chk, i, ln))
+preview_totals = ORDERS.preview  # the order form's running totals
 
 
 @requires("sales.view")
 def get(uow: UnitOfWork, order_id: int) -> SOView:
-    so = _load(uow, order_id)
+    so = ORDERS.load(uow, order_id)
     exp = uow.exponent
     rows = uow.session.execute(
         select(SalesLine, Product.sku)
@@ -895,14 +798,7 @@ def get(uow: UnitOfWork, order_id: int) -> SOView:
             select(Invoice).where(Invoice.order_id == so.id).order_by(Invoice.id)
         )
     ]
-    entries = [
-        (eid, f"JE-{num}", memo)
-        for eid, num, memo in uow.session.execute(
-            select(JournalEntry.id, JournalEntry.number, JournalEntry.memo)
-            .where(JournalEntry.source_kind == "sales_order", JournalEntry.source_id == so.id)
-            .order_by(JournalEntry.id)
-        )
-    ]
+    entries = ORDERS.entries(uow, so.id)
     customer = uow.session.get(Contact, so.customer_id)
     return SOView(
         so.id,
@@ -947,20 +843,9 @@ def list_page(uow: UnitOfWork, req: PageRequest) -> Page[SORow]:
         SalesOrder.number,
         SalesOrder.id,
     ).join(Contact, Contact.id == SalesOrder.customer_id)
-    state = req.filters.get("state")
-    if state == "open":
-        stmt = stmt.where(SalesOrder.state.not_in(("closed", "cancelled")))
-    elif state:
-        stmt = stmt.where(SalesOrder.state == state)
+    stmt = ORDERS.filtered(stmt, req, Contact.search_text)
     if req.filters.get("customer_id"):
         stmt = stmt.where(SalesOrder.customer_id == req.filters["customer_id"])
-    s = req.search.strip()
-    if s:
-        num = s.upper().removeprefix("SO-").lstrip("0")
-        cond = folded_contains(Contact.search_text, s)
-        if num.isdigit():
-            cond = or_(cond, SalesOrder.number == int(num))
-        stmt = stmt.where(cond)
 
     def to_row(r) -> SORow:  # noqa: ANN001
         return SORow(r[-1], so_label(r[0]), r[1], r[2], r[3], from_minor(int(r[4]), exp))

@@ -1,0 +1,235 @@
+"""What the screens of every kind of order share (services/trade/orders.py is their core): the
+lines editor of an order, the digit keys that filter a list by state, the forms for
+quantities, payments and files, and an order's page with its common actions (edit, cancel,
+postings, the contact it is made out to)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.widgets import Static
+
+from bizdesk.formatting import money, visible_text
+from bizdesk.screens.common import RecordScreen, tickets_text
+from bizdesk.services.inventory import stock as S
+from bizdesk.services.trade.orders import OPEN, PAYMENT_ACCOUNTS
+from bizdesk.widgets.form import ConfirmScreen, Field, FormScreen
+from bizdesk.widgets.lines_form import LineColumns
+from bizdesk.widgets.pick import PickScreen
+
+DATE_HINT = "YYYY-MM-DD, empty: today"
+
+
+def order_lines(unit: str, label: str, make: Callable[..., Any], preview: Callable) -> LineColumns:
+    """An order's lines: product, quantity, the unit amount (``unit``: its price or cost),
+    VAT rate and description; ``preview(uow, lines)`` gives net, VAT and the lines not
+    readable yet."""
+    return LineColumns(
+        [
+            Field("product", "Product (SKU)", width="3fr"),
+            Field("qty", "Qty", "number", "1", width="8"),
+            Field(unit, label, "number", width="11"),
+            Field("vat_rate", "VAT %", "number", width="7"),
+            Field("description", "Description", width="2fr"),
+        ],
+        make,
+        lambda uow, lines: _totals(uow, *preview(uow, lines)),
+        suggesters={"product": S.suggest_products},
+    )
+
+
+def _totals(uow: Any, net: Any, vat: Any, bad: int) -> Text:  # noqa: ANN401
+    loc = uow.setting("locale", "en_US")
+    t = Text(f"Net {money(net, loc)} · VAT {money(vat, loc)} · Total {money(net + vat, loc)}")
+    if bad:
+        t.append(f"   ({bad} line{'s' if bad > 1 else ''} not complete yet)", style="italic")
+    return t
+
+
+def saved_lines(cols: LineColumns, view: Any) -> list:  # noqa: ANN401
+    """A saved order's lines as they would be typed (a product by its SKU)."""
+    unit = cols.fields[2].name
+    return [
+        cols.make(ln.sku, str(ln.qty), str(getattr(ln, unit)), str(ln.vat_rate), ln.description)
+        for ln in view.lines
+    ]
+
+
+def save_order(view: Any, make: Callable, create: Callable, update: Callable) -> Callable:  # noqa: ANN401
+    """The form's save: a new order, or the draft ``view`` changed at its version."""
+
+    def save(uow, values: dict[str, Any], lines: list):  # noqa: ANN001, ANN202
+        data = make(**values, lines=lines)
+        if view is None:
+            return create(uow, data)
+        return update(uow, view.id, data, version=view.version)
+
+    return save
+
+
+def state_keys(states: Iterable[str], words: dict[str, str]) -> dict[str, tuple[str, str]]:
+    """Digit -> (state filter, words): 1 the open orders, then each state in its order, 0 all."""
+    keys = {"1": (OPEN, "open orders")}
+    keys.update((str(i), (str(s), words.get(s, str(s)))) for i, s in enumerate(states, start=2))
+    keys["0"] = ("", "all orders")
+    return keys
+
+
+def state_bindings(keys: dict[str, tuple[str, str]], prefix: str) -> list[Binding]:
+    return [
+        Binding(k, f"state('{k}')", words, show=False, id=f"{prefix}.state{k}")
+        for k, (_s, words) in keys.items()
+    ]
+
+
+class StateFilter:
+    """A list of orders with a title line (class ``pane-title``) that the digits filter."""
+
+    NOUN = "Orders"
+    STATE_KEYS: dict[str, tuple[str, str]] = {}
+
+    def _title(self, key: str) -> None:
+        last = len(self.STATE_KEYS) - 1
+        self.query_one(".pane-title", Static).update(
+            Text(f"{self.NOUN}: {self.STATE_KEYS[key][1]}  (1-{last}, 0: by state)")
+        )
+
+    def action_state(self, key: str) -> None:
+        self.table.set_filters(state=self.STATE_KEYS[key][0])
+        self._title(key)
+
+
+def quantities_form(
+    title: str,
+    lines: list,
+    left: Callable[[Any], Any],
+    label: Callable[[Any], str],
+    extra: list[Field],
+    act: Callable[[Any, dict[int, Any], dict[str, Any]], Any],
+) -> FormScreen:
+    """A quantity per line that still has some ``left`` (prefilled with that), plus a few
+    more fields; ``act(uow, quantities by line id, values)``."""
+    open_lines = [ln for ln in lines if left(ln) > 0]
+    fields = [Field(f"line_{ln.id}", label(ln), "number", left(ln)) for ln in open_lines] + extra
+
+    def save(uow, v):  # noqa: ANN001, ANN202
+        return act(uow, {ln.id: v[f"line_{ln.id}"] for ln in open_lines}, v)
+
+    return FormScreen(title, fields, save)
+
+
+def payment_form(
+    title: str,
+    amount: Any,
+    account_label: str,
+    account: str,
+    pay: Callable,  # noqa: ANN401
+) -> FormScreen:
+    """An amount paid in or out of a bank or cash account; ``pay(uow, amount=, account=,
+    when=)``."""
+    return FormScreen(
+        title,
+        [
+            Field("amount", "Amount", "number", amount, required=True),
+            Field("account", account_label, "select", account, options=PAYMENT_ACCOUNTS),
+            Field("date", "Paid on", placeholder=DATE_HINT),
+        ],
+        lambda uow, v: pay(uow, amount=v["amount"], account=v["account"], when=v["date"]),
+    )
+
+
+class OrderScreen(RecordScreen):
+    """One order's page. A kind names its service module (with ``ORDERS``, ``get`` and
+    ``cancel``), its form, and what cancelling means; ``show`` ends with ``finish``."""
+
+    SERVICE: Any = None  # services.trade.sales, .purchasing
+    FORM: Callable[[Any], FormScreen]  # the order form, given the order (staticmethod)
+    CANCEL_NOTE = ""  # after "Cancel SO-00001?"
+
+    def fetch_order(self, uow: Any) -> Any:  # noqa: ANN401
+        return self.SERVICE.get(uow, self.record_id)
+
+    def fetch(self, uow):  # noqa: ANN001, ANN201
+        from bizdesk.services.crm.tickets import linked_to
+
+        self.tickets = linked_to(uow, self.SERVICE.ORDERS.entity, self.record_id)
+        return self.fetch_order(uow)
+
+    def finish(self, t: Text, view: Any) -> None:  # noqa: ANN401
+        """The tickets about the order and what it posted, under ``t``; then draw it all."""
+        t.append(tickets_text(self.tickets))
+        if view.entries:
+            t.append("\nPosted: " + ", ".join(label for _i, label, _m in view.entries), style="dim")
+        self.query_one("#main", Static).update(visible_text(t))
+        self.sub_title = view.label
+
+    def _act(self, fn, success: str) -> None:  # noqa: ANN001
+        if self.view is not None:
+            self.run_service(fn, done=lambda _: self.load(), success=success)
+
+    def pick(self, title: str, choices: list[tuple[str, Any]], then: Callable) -> None:
+        """``then(choice)`` at once when there is one, else after the user picks."""
+        if len(choices) == 1:
+            then(choices[0][1])
+        elif choices:
+            self.app.push_screen(PickScreen(title, choices), lambda c: c and then(c))
+
+    def write_file(self, label: str, write: Callable[[Any, Path], Any]) -> None:
+        """Ask where to write ``label`` (a new file); ``write(uow, path)``."""
+        self.app.push_screen(
+            FormScreen(
+                f"Write {label} to a text file",
+                [Field("path", "File", value=str(Path.cwd() / f"{label}.txt"), required=True)],
+                lambda uow, values: write(uow, Path(values["path"]).expanduser()),
+            ),
+            lambda path: path and self.notify(f"Written to {path}", markup=False),
+        )
+
+    def action_edit(self) -> None:
+        v = self.view
+        if v is None:
+            return
+        if v.state != self.SERVICE.ORDERS.flow.draft:
+            self.notify(f"{v.label} is {v.state}: only a draft can be changed")
+            return
+        self.app.push_screen(self.FORM(v), lambda r: r and self.load())
+
+    def action_cancel_order(self) -> None:
+        v = self.view
+        if v is None:
+            return
+        self.app.push_screen(
+            ConfirmScreen(f"Cancel {v.label}? {self.CANCEL_NOTE}"),
+            lambda yes: (
+                yes
+                and self._act(
+                    lambda uow: self.SERVICE.cancel(uow, v.id, version=v.version),
+                    f"{v.label} cancelled",
+                )
+            ),
+        )
+
+    def action_entries(self) -> None:
+        v = self.view
+        if v is None or not v.entries:
+            self.notify("Nothing posted for this order yet")
+            return
+        from bizdesk.screens.journal import EntryScreen
+
+        self.app.push_screen(
+            PickScreen(
+                "Journal entries of " + v.label,
+                [(f"{label}  {memo}", eid) for eid, label, memo in v.entries],
+            ),
+            lambda eid: eid and self.app.push_screen(EntryScreen(eid)),
+        )
+
+    def action_party(self) -> None:
+        """Open the contact the order is made out to."""
+        if self.view is not None:
+            party = getattr(self.view, self.SERVICE.ORDERS.party)
+            self.app.action_open_record("contact", party)
