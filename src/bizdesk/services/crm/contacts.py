@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
@@ -435,10 +435,6 @@ def update(uow: UnitOfWork, contact_id: int, data: ContactInput, *, version: int
     uow.audit("contact", c.id, "update", before=before, after=_snapshot(c, tags))
     dups = possible_duplicates(uow, c.name, c.email, c.phone, exclude=c.id)
     return Saved(_view(uow, c), [f"Possible duplicate of {d.name} (#{d.id})" for d in dups])
-
-
-def view_dict(view: ContactView) -> dict:
-    return asdict(view)
 
 
 # --- archive, delete, merge --------------------------------------------------------------
