@@ -490,6 +490,9 @@ def _references(uow: UnitOfWork, contact_id: int) -> list[str]:
 
 @requires("contacts.edit")
 def archive(uow: UnitOfWork, contact_id: int, *, version: int) -> ContactView:
+    """Archive the contact as the person saw it (``version``: from the page, or the list's
+    question); a change made since is refused with a Conflict saying who made it. Every door
+    passes the version it showed, never one read just now."""
     c = _load(uow, contact_id)
     check_version(c, version)
     if c.archived:
