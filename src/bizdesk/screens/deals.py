@@ -15,7 +15,7 @@ from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
 from bizdesk.formatting import day, moment, money, number, visible, visible_text
-from bizdesk.screens.common import Pane
+from bizdesk.screens.common import Pane, ServiceResult
 from bizdesk.screens.records import RecordActions, RecordKind, RecordPage
 from bizdesk.services.inventory import stock as S
 from bizdesk.services.trade import deals as D
@@ -300,8 +300,12 @@ class DealsPane(DealActions, Pane):
 
     @work(thread=True, exclusive=True, group="board")
     def load_board(self, focus_id: int | None = None) -> None:
-        with self.app.store.read() as uow:
-            cols = D.board_columns(uow, limit_per_stage=50)
+        try:
+            with self.app.store.read() as uow:
+                cols = D.board_columns(uow, limit_per_stage=50)
+        except Exception as exc:  # told as one sentence; the app goes on
+            self.post_message(ServiceResult(None, None, exc, None))
+            return
         if not get_current_worker().is_cancelled:  # a newer load is under way: it draws
             self.post_message(self.Board(cols, focus_id))
 
