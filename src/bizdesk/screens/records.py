@@ -149,4 +149,6 @@ class RecordPage(RecordActions, RecordScreen):
         return self.view
 
     def after_change(self, view: Any = None) -> None:
+        if view is not None:  # the next key acts on the version just saved, not the one before
+            self.view = view
         self.load()

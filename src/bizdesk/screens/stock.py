@@ -264,7 +264,7 @@ class ProductScreen(StockActions, RecordPage):
         self.sub_title = visible(v.sku)
 
     def after_change(self, view: S.ProductView | None = None) -> None:
-        self.load()
+        super().after_change(view)
         self.query_one(PagedTable).reload()
 
     def on_mount(self) -> None:
