@@ -95,6 +95,10 @@ def test_update_checks_version_and_says_who(store):
     assert "tester changed this record" in str(err.value)
     with store.read() as uow:
         assert C.get(uow, c.id).name == "Acme Ltd"
+    with pytest.raises(Conflict, match="tester changed this record"), store.write() as uow:
+        C.archive(uow, c.id, version=c.version)  # archived as the user saw it, or not at all
+    with store.read() as uow:
+        assert not C.get(uow, c.id).archived
 
 
 def test_every_write_is_audited_with_before_and_after(store):

@@ -100,3 +100,42 @@ def test_quantities_scaled_to_thousandths():
 def test_unknown_currency():
     with pytest.raises(M.AmountError):
         M.currency_exponent("XXQ")
+
+
+# Locales that group thousands differently (lakh: 12,34,567), with other marks, other minus
+# signs, or whose own pattern is not "#,##0.###"; and every locale Babel knows, once.
+SHOWN_LOCALES = ["en_US", "de_DE", "fr_FR", "de_CH", "vi_VN", "en_IN", "hi_IN", "bn", "ar_EG"]
+
+
+@pytest.mark.parametrize("locale", SHOWN_LOCALES)
+@given(value=amounts)
+def test_what_a_screen_shows_reads_back_as_the_same_amount(locale, value):
+    from bizdesk.formatting import money, number
+
+    for shown in (money(value, locale), number(value, locale)):
+        assert M.parse_decimal(shown, decimals=2, allow_negative=True, locale=locale) == value
+
+
+def test_amounts_shown_in_every_locale_read_back():
+    from babel.localedata import locale_identifiers
+
+    from bizdesk.formatting import money
+
+    refused = []
+    for locale in locale_identifiers():
+        for value in (Decimal("1234567.89"), Decimal("-1500000"), Decimal("0.05")):
+            shown = money(value, locale)
+            try:
+                back = M.parse_decimal(shown, decimals=2, allow_negative=True, locale=locale)
+            except M.AmountError:
+                back = None
+            if back != value:
+                refused.append((locale, shown))
+    assert refused == []
+
+
+def test_lakh_grouping_is_the_locales_own():
+    from bizdesk.formatting import money
+
+    assert money(Decimal("1234567.80"), "en_IN") == "12,34,567.80"  # not 1,234,567.80
+    assert money(Decimal("1500000"), "en_US") == "1,500,000"

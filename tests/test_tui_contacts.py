@@ -8,8 +8,10 @@ from textual.widgets import Input, Static
 from bizdesk.app import BizdeskApp
 from bizdesk.db import open_store
 from bizdesk.screens.contacts import ContactScreen
+from bizdesk.services.admin import drafts
 from bizdesk.services.base.paging import PageRequest
 from bizdesk.services.crm import contacts as C
+from bizdesk.widgets.confirm import ConfirmScreen
 from bizdesk.widgets.form import FormScreen
 from bizdesk.widgets.paged_table import PagedTable
 from tests.tui_helpers import SIZE, settle, type_text, wait_for
@@ -232,3 +234,92 @@ async def test_list_follows_changes_made_by_another_session(store):
         app._poll_changes()
         await settle(pilot, app)
         assert visible_names(app) == ["Added Elsewhere", "First"]
+
+
+async def test_archiving_from_the_list_is_checked_against_the_version_asked_about(store):
+    with store.write() as uow:
+        C.create(uow, C.ContactInput(name="Shared Customer"))
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_contacts(pilot, app)
+        await pilot.press("d")
+        await settle(pilot, app)
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "Archive Shared Customer?" in app.screen.question
+        with store.write() as uow:  # somebody else saves while the question is open
+            C.update(uow, 1, C.ContactInput(name="Shared Customer", city="Hull"), version=1)
+        await pilot.press("y")
+        await settle(pilot, app)
+        with store.read() as uow:
+            assert not C.get(uow, 1).archived  # not over a change the question did not show
+        messages = [str(n.message) for n in app._notifications]
+        assert any("tester changed this record" in m for m in messages), messages
+        await pilot.press("d")  # asked again, about the contact as it is now: done
+        await settle(pilot, app)
+        await pilot.press("y")
+        await settle(pilot, app)
+        with store.read() as uow:
+            assert C.get(uow, 1).archived
+        assert visible_names(app) == []
+
+
+async def test_reloading_a_form_whose_record_is_gone_says_so_in_the_form(store):
+    with store.write() as uow:
+        C.create(uow, C.ContactInput(name="Short Lived"))
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_contacts(pilot, app)
+        await pilot.press("e")
+        await settle(pilot, app)
+        assert isinstance(app.screen, FormScreen)
+        with store.write() as uow:  # deleted by someone else meanwhile
+            C.delete(uow, 1, version=1)
+        await pilot.press("ctrl+r")
+        await settle(pilot, app)
+        assert isinstance(app.screen, FormScreen)  # the typing is still there
+        message = str(app.screen.query_one("#form-error", Static).render())
+        assert message == "Not reloaded. There is no contact #1.", message
+        assert app.screen.query_one("#f-name", Input).value == "Short Lived"
+
+
+async def test_a_kept_draft_is_offered_as_a_question_with_three_answers(
+    store, tmp_path, monkeypatch
+):
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    drafts.save_draft(store.url, "New contact", {"values": {"name": "Kept Typing"}})
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_contacts(pilot, app)
+
+        async def offered() -> ConfirmScreen:
+            await pilot.press("n")
+            await settle(pilot, app)
+            assert isinstance(app.screen, ConfirmScreen)
+            assert "was not saved" in app.screen.question
+            labels = [str(b.label) for b in app.screen.query("Button")]
+            assert labels == ["Restore (r)", "Discard (d)", "Later (esc)"]
+            return app.screen
+
+        await offered()
+        await pilot.press("escape")  # later: the form, empty; the draft stays
+        await settle(pilot, app)
+        assert app.screen.query_one("#f-name", Input).value == ""
+        await pilot.press("escape")
+        await settle(pilot, app)
+        assert drafts.load_draft(store.url, "New contact") is not None
+
+        await offered()
+        await pilot.press("r")
+        await settle(pilot, app)
+        assert app.screen.query_one("#f-name", Input).value == "Kept Typing"
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert visible_names(app) == ["Kept Typing"]
+        assert drafts.load_draft(store.url, "New contact") is None
+
+        drafts.save_draft(store.url, "New contact", {"values": {"name": "Unwanted"}})
+        await offered()
+        await pilot.press("d")
+        await settle(pilot, app)
+        assert app.screen.query_one("#f-name", Input).value == ""
+        assert drafts.load_draft(store.url, "New contact") is None

@@ -200,3 +200,36 @@ async def test_archive_a_deal_from_the_board_after_confirming(shop):
         await settle(pilot, app)
     with shop.read() as uow:
         assert D.list_page(uow, PageRequest()).rows == []
+
+
+async def test_the_deals_list_shows_amounts_as_the_shops_locale_writes_and_reads_them(tmp_path):
+    from decimal import Decimal
+
+    from bizdesk.db import open_store
+    from bizdesk.money import parse_decimal
+    from bizdesk.services.admin import setup
+
+    store = open_store(str(tmp_path / "inr.db"), user="tester")
+    try:
+        with store.write() as uow:
+            setup.initialize(uow, company="Dukaan", currency="INR", locale="en_IN")
+        with store.write() as uow:
+            C.create(uow, C.ContactInput(name="Asha"))
+            D.create(uow, D.DealInput(title="Wholesale", contact="#1", amount="1234567.80"))
+        app = BizdeskApp(store)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot, app)
+            await pilot.press("f4")
+            await settle(pilot, app)
+            await pilot.press("v")
+            await settle(pilot, app)
+            table = app.query_one(DealsPane).query_one(PagedTable)
+            shown = str(table.grid.get_row_at(0)[3])
+            assert shown == "12,34,567.80"  # the lakh grouping of the shop's locale
+            typed = parse_decimal(shown, decimals=2, locale=store.input_locale)
+            assert typed == Decimal("1234567.80")  # typed back as shown: the same amount
+            await pilot.press("e")
+            await settle(pilot, app)
+            assert app.screen.query_one("#f-amount", Input).value == shown
+    finally:
+        store.dispose()

@@ -265,3 +265,34 @@ async def test_lock_date_from_the_journal_tab(shop) -> None:  # noqa: ANN001
         assert not isinstance(app.screen, FormScreen)
     with shop.read() as uow:
         assert str(ledger.lock_date(uow)) == "2026-10-31"
+
+
+async def test_archiving_a_product_from_the_list_is_checked_against_the_version_asked_about(
+    shop,  # noqa: ANN001
+) -> None:
+    from dataclasses import replace
+
+    from bizdesk.widgets.confirm import ConfirmScreen
+
+    app = BizdeskApp(shop)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f6")
+        await settle(pilot, app)
+        await pilot.press("d")  # archive BOLT?
+        await settle(pilot, app)
+        assert isinstance(app.screen, ConfirmScreen)
+        assert app.screen.question.startswith("Archive BOLT Bolt M8?")
+        with shop.write() as uow:  # a colleague renames it while the question is open
+            seen = stock.get_product(uow, 1)
+            renamed = replace(stock.product_input(seen), name="Bolt M8 zinc")
+            stock.update_product(uow, 1, renamed, version=seen.version)
+        await pilot.press("y")
+        await settle(pilot, app)
+        with shop.read() as uow:
+            assert stock.get_product(uow, 1).active  # not archived over an unseen change
+        await pilot.press("d")  # asked again, about BOLT as it is now
+        await settle(pilot, app)
+        await pilot.press("y")
+        await settle(pilot, app)
+        with shop.read() as uow:
+            assert not stock.get_product(uow, 1).active

@@ -12,6 +12,7 @@ from babel.numbers import format_decimal
 from rich.text import Span
 
 from bizdesk.characters import REFUSED_EVERYWHERE
+from bizdesk.reading import locale_pattern
 
 if TYPE_CHECKING:
     from rich.text import Text
@@ -56,11 +57,12 @@ def visible_text(text: Text) -> Text:
 
 
 def money(value: Decimal | None, locale: str = "en_US") -> str:
+    """An amount as the shop's locale writes it, every decimal it has shown: what a form in
+    that locale reads back as the same amount (bizdesk.reading)."""
     if value is None:
         return ""
     exp = max(0, -value.as_tuple().exponent)
-    pattern = "#,##0" + ("." + "0" * exp if exp else "")
-    return format_decimal(value, format=pattern, locale=locale, decimal_quantization=False)
+    return locale_pattern(locale, exp).apply(value, locale, decimal_quantization=False)
 
 
 def number(value: int | Decimal | None, locale: str = "en_US") -> str:

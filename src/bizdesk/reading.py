@@ -18,6 +18,7 @@ that was expected, with an example.
 
 from __future__ import annotations
 
+import copy
 import functools
 import re
 from datetime import date
@@ -26,7 +27,7 @@ from decimal import Decimal, InvalidOperation
 from babel import Locale
 from babel.numbers import (
     NumberFormatError,
-    format_decimal,
+    NumberPattern,
     get_decimal_symbol,
     get_group_symbol,
     get_minus_sign_symbol,
@@ -78,11 +79,21 @@ def _symbols(locale: str) -> tuple[str, str, str, str]:
 
 
 @functools.cache
+def locale_pattern(locale: str, decimals: int, *, grouped: bool = True) -> NumberPattern:
+    """How ``locale`` writes a number with exactly ``decimals`` decimals: its own grouping
+    (1,234,567 in en_US, 12,34,567 in en_IN), so that what a screen shows reads back here."""
+    pattern = copy.copy(Locale.parse(locale).decimal_formats[None])
+    pattern.frac_prec = (decimals, decimals)
+    if not grouped:
+        pattern.grouping = (1000, 1000)  # wider than any number: no separator
+    return pattern
+
+
+@functools.cache
 def locale_hint(locale: str, decimals: int) -> str:
     dec, group, _minus, name = _symbols(locale)
-    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
-    example = format_decimal(_example(decimals), format=pattern, locale=locale)
-    plain = format_decimal(_example(decimals), format="0" + pattern[5:], locale=locale)
+    example = locale_pattern(locale, decimals).apply(_example(decimals), locale)
+    plain = locale_pattern(locale, decimals, grouped=False).apply(_example(decimals), locale)
     marks = f'"{group}" between thousands'
     if decimals:
         marks = f'"{dec}" before decimals, ' + marks

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from rich.text import Text
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Static
@@ -13,12 +12,13 @@ from textual.widgets import Static
 from bizdesk.errors import ValidationError
 from bizdesk.formatting import moment, money, visible, visible_text
 from bizdesk.models.contacts import CONTACT_KINDS, INTERACTION_KINDS, STAGES
-from bizdesk.screens.common import ListPane, RecordScreen
+from bizdesk.screens.records import RecordKind, RecordListPane, RecordPage
 from bizdesk.services.base.validate import FieldError
 from bizdesk.services.crm import contacts as C
 from bizdesk.services.crm.contacts import resolve
 from bizdesk.services.overview.story import story
-from bizdesk.widgets.form import ConfirmScreen, Field, FormScreen, record_form
+from bizdesk.widgets.field import Field
+from bizdesk.widgets.form import FormScreen, record_form
 from bizdesk.widgets.paged_table import Col, PagedTable
 from bizdesk.widgets.pick import PickScreen
 
@@ -107,17 +107,19 @@ def merge_form(keep: C.ContactView) -> FormScreen:
     )
 
 
-def after_save(widget, saved) -> None:  # noqa: ANN001
-    """Tell the user what happened, including duplicate warnings."""
-    if saved is None:
-        return
-    contact = getattr(saved, "contact", saved)
-    widget.notify(f"Saved {contact.name}", markup=False)
-    for w in getattr(saved, "warnings", []):
-        widget.notify(w, title="Possible duplicate", severity="warning", markup=False)
+CONTACT = RecordKind(
+    "contact",
+    get=C.get,
+    label=lambda view: view.name,
+    page=lambda contact_id: ContactScreen(contact_id),
+    form=lambda view, _: contact_form(view),
+    archive=C.archive,
+    saved_view=lambda saved: saved.contact,
+)
 
 
-class ContactsPane(ListPane):
+class ContactsPane(RecordListPane):
+    RECORD = CONTACT
     HELP = (
         "The contacts list: people and organisations. Type / to filter by name, email, "
         "phone or city; s changes the sort. Enter opens a contact's page with its "
@@ -139,53 +141,10 @@ class ContactsPane(ListPane):
             id="contacts-table",
         )
 
-    def action_new(self) -> None:
-        def done(saved) -> None:  # noqa: ANN001
-            after_save(self, saved)
-            self.table.reload()
-
-        self.app.push_screen(contact_form(), done)
-
-    def action_open(self) -> None:
-        row = self.table.selected
-        if row is not None:
-            self.app.push_screen(ContactScreen(row.id), lambda _: self.table.reload())
-
-    @on(PagedTable.Opened)
-    def _opened(self, event: PagedTable.Opened) -> None:
-        self.app.push_screen(ContactScreen(event.row.id), lambda _: self.table.reload())
-
-    def action_edit(self) -> None:
-        row = self.table.selected
-        if row is None:
-            return
-
-        def edit(view: C.ContactView) -> None:
-            self.app.push_screen(
-                contact_form(view), lambda s: (after_save(self, s), self.table.reload())
-            )
-
-        self.run_service(lambda uow: C.get(uow, row.id), write=False, done=edit)
-
-    def action_archive(self) -> None:
-        row = self.table.selected
-        if row is None:
-            return
-
-        def confirmed(yes: bool | None) -> None:
-            if yes:
-                self.run_service(
-                    lambda uow: C.archive(uow, row.id, version=C.get(uow, row.id).version),
-                    done=lambda _: self.table.reload(),
-                    success=f"Archived {row.name}",
-                )
-
-        self.app.push_screen(
-            ConfirmScreen(
-                f"Archive {row.name}? It disappears from lists but "
-                "keeps its history; press a to see archived."
-            ),
-            confirmed,
+    def archive_question(self, view: C.ContactView) -> str:
+        return (
+            f"Archive {view.name}? It disappears from lists but "
+            "keeps its history; press a to see archived."
         )
 
     def action_toggle_archived(self) -> None:
@@ -194,8 +153,10 @@ class ContactsPane(ListPane):
         self.notify("Showing archived contacts too" if not shown else "Hiding archived")
 
 
-class ContactScreen(RecordScreen):
+class ContactScreen(RecordPage):
     """One contact's page: details, tags and every interaction, newest first."""
+
+    RECORD = CONTACT
 
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back", id="contact.back"),
@@ -312,11 +273,6 @@ class ContactScreen(RecordScreen):
             lambda target: target and self.app.action_open_record(*target),
         )
 
-    def action_edit(self) -> None:
-        if self.view is None:
-            return
-        self.app.push_screen(contact_form(self.view), lambda s: (after_save(self, s), self.load()))
-
     def action_interaction(self) -> None:
         self.app.push_screen(interaction_form(self.contact_id), lambda r: r and self.load())
 
@@ -333,18 +289,3 @@ class ContactScreen(RecordScreen):
                 )
             ),
         )
-
-    def action_archive(self) -> None:
-        if self.view is None:
-            return
-        view = self.view
-
-        def confirmed(yes: bool | None) -> None:
-            if yes:
-                self.run_service(
-                    lambda uow: C.archive(uow, view.id, version=view.version),
-                    done=lambda _: self.load(),
-                    success=f"Archived {view.name}",
-                )
-
-        self.app.push_screen(ConfirmScreen(f"Archive {view.name}?"), confirmed)

@@ -15,10 +15,12 @@ from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
 from bizdesk.formatting import day, moment, money, number, visible, visible_text
-from bizdesk.screens.common import Pane, RecordScreen, ServiceRunner
+from bizdesk.screens.common import Pane, ServiceResult
+from bizdesk.screens.records import RecordActions, RecordKind, RecordPage
 from bizdesk.services.inventory import stock as S
 from bizdesk.services.trade import deals as D
-from bizdesk.widgets.form import ConfirmScreen, Field, FormScreen, record_form
+from bizdesk.widgets.field import Field
+from bizdesk.widgets.form import FormScreen, record_form
 from bizdesk.widgets.lines_form import LinesFormScreen
 from bizdesk.widgets.paged_table import Col, PagedTable
 
@@ -140,44 +142,29 @@ def reason_form(title: str, act, required: bool) -> FormScreen:  # noqa: ANN001
     )
 
 
-class DealActions(ServiceRunner):
-    """Keys shared by the board, the list and a deal's page: new, edit, win, lose, move."""
+def open_stages(uow) -> list[str]:  # noqa: ANN001
+    """The stages a deal can be put in by its form (won and lost are reached by w and l)."""
+    return [s.name for s in D.list_stages(uow) if s.kind == "open"]
 
-    def current_deal_id(self) -> int | None:
-        raise NotImplementedError
 
-    def after_change(self, _view: D.DealView | None = None) -> None:
-        raise NotImplementedError
+DEAL = RecordKind(
+    "deal",
+    get=D.get,
+    label=lambda view: view.title,
+    page=lambda deal_id: DealScreen(deal_id),
+    form=lambda view, stages: deal_form(stages, view),
+    prepare=open_stages,
+    archive=D.archive,
+)
 
-    def _with_deal(self, then) -> None:  # noqa: ANN001
-        deal_id = self.current_deal_id()
-        if deal_id is None:
-            self.notify("Select a deal first", severity="warning")
-            return
-        self.run_service(lambda uow: D.get(uow, deal_id), write=False, done=then)
 
-    def _stages(self, then) -> None:  # noqa: ANN001
-        self.run_service(
-            lambda uow: [s.name for s in D.list_stages(uow) if s.kind == "open"],
-            write=False,
-            done=then,
-        )
+class DealActions(RecordActions):
+    """The record keys, and a deal's own: lines, move, win, lose, reopen (board, list, page)."""
 
-    def action_new(self) -> None:
-        self._stages(lambda stages: self.app.push_screen(deal_form(stages), self.deal_saved))
+    RECORD = DEAL
 
-    def action_edit(self) -> None:
-        def edit(view: D.DealView) -> None:
-            self._stages(
-                lambda stages: self.app.push_screen(deal_form(stages, view), self.deal_saved)
-            )
-
-        self._with_deal(edit)
-
-    def deal_saved(self, view: D.DealView | None) -> None:
-        if view is not None:
-            self.notify(f"Saved deal {view.title}", markup=False)
-            self.after_change(view)
+    def archive_question(self, view: D.DealView) -> str:
+        return f"Archive the deal {view.title}?"
 
     def action_lines(self) -> None:
         def edit(view: D.DealView) -> None:
@@ -188,9 +175,9 @@ class DealActions(ServiceRunner):
                     markup=False,
                 )
                 return
-            self.app.push_screen(lines_form(view), self.deal_saved)
+            self.app.push_screen(lines_form(view), self.record_saved)
 
-        self._with_deal(edit)
+        self.with_record(edit)
 
     def action_move(self, step: int) -> None:
         def move(view: D.DealView) -> None:
@@ -198,7 +185,7 @@ class DealActions(ServiceRunner):
                 lambda uow: D.move(uow, view.id, step, version=view.version), done=self.after_change
             )
 
-        self._with_deal(move)
+        self.with_record(move)
 
     def action_win(self) -> None:
         def win(view: D.DealView) -> None:
@@ -211,7 +198,7 @@ class DealActions(ServiceRunner):
                 self.deal_closed,
             )
 
-        self._with_deal(win)
+        self.with_record(win)
 
     def action_lose(self) -> None:
         def lose(view: D.DealView) -> None:
@@ -224,7 +211,7 @@ class DealActions(ServiceRunner):
                 self.deal_closed,
             )
 
-        self._with_deal(lose)
+        self.with_record(lose)
 
     def action_reopen(self) -> None:
         def reopen(view: D.DealView) -> None:
@@ -234,24 +221,7 @@ class DealActions(ServiceRunner):
                 success=f"Reopened {view.title}",
             )
 
-        self._with_deal(reopen)
-
-    def action_archive(self) -> None:
-        def confirm(view: D.DealView) -> None:
-            def answered(yes: bool | None) -> None:
-                if yes:
-                    self.run_service(
-                        lambda uow: D.archive(uow, view.id, version=view.version),
-                        done=lambda _: self.after_archive(),
-                        success=f"Archived {view.title}",
-                    )
-
-            self.app.push_screen(ConfirmScreen(f"Archive the deal {view.title}?"), answered)
-
-        self._with_deal(confirm)
-
-    def after_archive(self) -> None:
-        self.after_change()
+        self.with_record(reopen)
 
     def deal_closed(self, view: D.DealView | None) -> None:
         if view is not None:
@@ -330,8 +300,12 @@ class DealsPane(DealActions, Pane):
 
     @work(thread=True, exclusive=True, group="board")
     def load_board(self, focus_id: int | None = None) -> None:
-        with self.app.store.read() as uow:
-            cols = D.board_columns(uow, limit_per_stage=50)
+        try:
+            with self.app.store.read() as uow:
+                cols = D.board_columns(uow, limit_per_stage=50)
+        except Exception as exc:  # told as one sentence; the app goes on
+            self.post_message(ServiceResult(None, None, exc, None))
+            return
         if not get_current_worker().is_cancelled:  # a newer load is under way: it draws
             self.post_message(self.Board(cols, focus_id))
 
@@ -385,7 +359,7 @@ class DealsPane(DealActions, Pane):
             t.append("\nOVERDUE", style="reverse")
         return t
 
-    def current_deal_id(self) -> int | None:
+    def current_id(self) -> int | None:
         if not self.showing_board:
             row = self.query_one(PagedTable).selected
             return row.id if row else None
@@ -411,23 +385,18 @@ class DealsPane(DealActions, Pane):
         switcher.current = "list" if self.showing_board else "board"
         self.focus_main()
 
-    def action_open(self) -> None:
-        deal_id = self.current_deal_id()
-        if deal_id is not None:
-            self.app.push_screen(DealScreen(deal_id), lambda _: self.after_change())
-
     @on(OptionList.OptionSelected)
     def _selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         if event.option.id:
-            self.app.push_screen(DealScreen(int(event.option.id)), lambda _: self.after_change())
+            self.open_record(int(event.option.id))
 
     @on(PagedTable.Opened)
     def _opened(self, event: PagedTable.Opened) -> None:
-        self.app.push_screen(DealScreen(event.row.id), lambda _: self.after_change())
+        self.open_record(event.row.id)
 
 
-class DealScreen(DealActions, RecordScreen):
+class DealScreen(DealActions, RecordPage):
     """One deal: amounts, stage, next activity, product lines, close reason."""
 
     BINDINGS = [
@@ -485,12 +454,6 @@ class DealScreen(DealActions, RecordScreen):
         t.append(f"\nChanged {moment(v.updated_at, tz)} by {v.updated_by}", style="dim")
         self.query_one("#main", Static).update(visible_text(t))
         self.sub_title = visible(v.title)
-
-    def current_deal_id(self) -> int | None:
-        return self.deal_id
-
-    def after_change(self, _view: D.DealView | None = None) -> None:
-        self.load()
 
     def after_archive(self) -> None:
         self.app.pop_screen()

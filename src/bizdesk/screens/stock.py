@@ -4,13 +4,13 @@ forms that move stock (adjust, count, transfer) or order more (low stock -> draf
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Header, Static
 
 from bizdesk.formatting import money, number, visible, visible_text
-from bizdesk.screens.common import ListPane, RecordScreen, tickets_text
+from bizdesk.screens.common import tickets_text
+from bizdesk.screens.records import RecordActions, RecordKind, RecordListPane, RecordPage
 from bizdesk.services.base.numbering import JOURNAL
 from bizdesk.services.inventory import stock as S
 from bizdesk.services.trade import purchasing as PU
@@ -115,20 +115,35 @@ def moved(widget, result) -> None:  # noqa: ANN001
     widget.notify(f"Stock changed by {qty}{posted}", markup=False)
 
 
-class StockActions:
-    """The stock keys, shared by the list and a product's page: they act on
-    ``current_product()`` -> (id, label) and call ``after_change()``."""
+PRODUCT = RecordKind(
+    "product",
+    get=S.get_product,
+    label=lambda view: f"{view.sku} {view.name}",
+    page=lambda product_id: ProductScreen(product_id),
+    form=lambda view, _: product_form(view),
+    archive=lambda uow, product_id, *, version: S.set_product_active(
+        uow, product_id, False, version=version
+    ),
+)
 
-    def current_product(self) -> tuple[int, str] | None:
-        raise NotImplementedError
 
-    def after_change(self) -> None:
-        raise NotImplementedError
+class StockActions(RecordActions):
+    """The record keys, and the stock forms (adjust, count, transfer), for the list and a
+    product's page."""
+
+    RECORD = PRODUCT
+
+    def archive_question(self, view: S.ProductView) -> str:
+        return f"Archive {PRODUCT.label(view)}? Its history stays; it leaves lists and pickers."
 
     def _stock_form(self, make) -> None:  # noqa: ANN001
-        cur = self.current_product()
-        if cur is not None:
-            self.app.push_screen(make(*cur), lambda r: (moved(self, r), self.after_change()))
+        def show(view: S.ProductView) -> None:
+            self.app.push_screen(
+                make(view.id, PRODUCT.label(view)),
+                lambda r: (moved(self, r), self.after_change()),
+            )
+
+        self.with_record(show)
 
     def action_adjust(self) -> None:
         self._stock_form(adjust_form)
@@ -138,39 +153,6 @@ class StockActions:
 
     def action_transfer(self) -> None:
         self._stock_form(transfer_form)
-
-    def action_edit(self) -> None:
-        cur = self.current_product()
-        if cur is None:
-            return
-
-        def edit(view: S.ProductView) -> None:
-            self.app.push_screen(
-                product_form(view),
-                lambda s: s and (self.notify(f"Saved {s.sku}", markup=False), self.after_change()),
-            )
-
-        self.run_service(lambda uow: S.get_product(uow, cur[0]), write=False, done=edit)
-
-    def action_archive(self) -> None:
-        cur = self.current_product()
-        if cur is None:
-            return
-
-        def confirmed(yes: bool | None) -> None:
-            if yes:
-                self.run_service(
-                    lambda uow: S.set_product_active(
-                        uow, cur[0], False, version=S.get_product(uow, cur[0]).version
-                    ),
-                    done=lambda _: self.after_change(),
-                    success=f"Archived {cur[1]}",
-                )
-
-        self.app.push_screen(
-            ConfirmScreen(f"Archive {cur[1]}? Its history stays; it leaves lists and pickers."),
-            confirmed,
-        )
 
 
 STOCK_KEYS = [
@@ -182,7 +164,7 @@ STOCK_KEYS = [
 ]
 
 
-class StockPane(StockActions, ListPane):
+class StockPane(StockActions, RecordListPane):
     HELP = (
         "Products with what is on hand and its value at moving-average cost. / filters by "
         "SKU or name, s sorts. a adjusts stock with a reason, c enters a count (the "
@@ -198,23 +180,6 @@ class StockPane(StockActions, ListPane):
 
     def compose(self) -> ComposeResult:
         yield PagedTable(S.list_products, COLUMNS, sorts=("name", "sku"), id="stock-table")
-
-    def current_product(self) -> tuple[int, str] | None:
-        row = self.table.selected
-        return (row.id, f"{row.sku} {row.name}") if row is not None else None
-
-    def after_change(self) -> None:
-        self.table.reload()
-
-    def action_new(self) -> None:
-        self.app.push_screen(
-            product_form(),
-            lambda s: s and (self.notify(f"Added {s.sku}", markup=False), self.table.reload()),
-        )
-
-    @on(PagedTable.Opened)
-    def _opened(self, event: PagedTable.Opened) -> None:
-        self.app.push_screen(ProductScreen(event.row.id), lambda _: self.table.reload())
 
     def action_low(self) -> None:
         low = not self.table.req.filters.get("low")
@@ -245,7 +210,7 @@ class StockPane(StockActions, ListPane):
         )
 
 
-class ProductScreen(StockActions, RecordScreen):
+class ProductScreen(StockActions, RecordPage):
     """One product: prices, stock per location, value, and its move history (paged)."""
 
     BINDINGS = [Binding("escape", "app.pop_screen", "Back", id="product.back"), *STOCK_KEYS]
@@ -299,11 +264,8 @@ class ProductScreen(StockActions, RecordScreen):
         self.query_one("#details", Static).update(visible_text(t))
         self.sub_title = visible(v.sku)
 
-    def current_product(self) -> tuple[int, str] | None:
-        return (self.view.id, f"{self.view.sku} {self.view.name}") if self.view else None
-
-    def after_change(self) -> None:
-        self.load()
+    def after_change(self, view: S.ProductView | None = None) -> None:
+        super().after_change(view)
         self.query_one(PagedTable).reload()
 
     def on_mount(self) -> None:

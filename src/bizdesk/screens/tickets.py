@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Static
 
 from bizdesk.formatting import moment, visible_text
 from bizdesk.models.tickets import PRIORITIES, STATUSES
-from bizdesk.screens.common import ListPane, RecordScreen
+from bizdesk.screens.records import RecordKind, RecordListPane, RecordPage
 from bizdesk.services.crm import tickets as T
-from bizdesk.widgets.form import Field, FormScreen, record_form
+from bizdesk.widgets.field import Field
+from bizdesk.widgets.form import FormScreen, record_form
 from bizdesk.widgets.paged_table import Col, PagedTable
 
 QUEUES = {
@@ -83,7 +83,17 @@ def status_form(view: T.TicketView) -> FormScreen:
     )
 
 
-class TicketsPane(ListPane):
+TICKET = RecordKind(
+    "ticket",
+    get=T.get,
+    label=lambda view: f"ticket #{view.id}",
+    page=lambda ticket_id: TicketScreen(ticket_id),
+    form=lambda view, _: ticket_form(view),
+)
+
+
+class TicketsPane(RecordListPane):
+    RECORD = TICKET
     HELP = (
         "Support tickets by queue: 1 mine, 2 unassigned, 3 overdue, 4 all open, 5 all. "
         "The SLA column says ok, AT RISK, BREACHED, paused (waiting on the customer) or "
@@ -120,21 +130,11 @@ class TicketsPane(ListPane):
         self._title(queue)
         self.table.set_filters(queue=queue)
 
-    def action_new(self) -> None:
-        def done(view: T.TicketView | None) -> None:
-            if view is not None:
-                self.notify(f"Created ticket #{view.id}", markup=False)
-                self.table.reload()
 
-        self.app.push_screen(ticket_form(), done)
-
-    @on(PagedTable.Opened)
-    def _opened(self, event: PagedTable.Opened) -> None:
-        self.app.push_screen(TicketScreen(event.row.id), lambda _: self.table.reload())
-
-
-class TicketScreen(RecordScreen):
+class TicketScreen(RecordPage):
     """One ticket: who, what, the SLA clocks in words, and the thread oldest first."""
+
+    RECORD = TICKET
 
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back", id="ticket.back"),
@@ -222,7 +222,3 @@ class TicketScreen(RecordScreen):
     def action_status(self) -> None:
         if self.view is not None:
             self.app.push_screen(status_form(self.view), self._then_reload)
-
-    def action_edit(self) -> None:
-        if self.view is not None:
-            self.app.push_screen(ticket_form(self.view), self._then_reload)

@@ -6,10 +6,8 @@ a ValidationError comes back as messages under the fields, and nothing is saved.
 
 from __future__ import annotations
 
-import asyncio
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from rich.text import Text
@@ -19,125 +17,23 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.suggester import Suggester
-from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TextArea
+from textual.widgets import Checkbox, Input, Label, Select, Static, TextArea
 
 from bizdesk.errors import BizdeskError, Conflict, StoreError, ValidationError
 from bizdesk.faults import describe
 from bizdesk.formatting import editable, visible
 from bizdesk.services.admin import drafts
+from bizdesk.widgets.confirm import Answer, ConfirmScreen
+from bizdesk.widgets.field import Field
 from bizdesk.widgets.footer import KeysFooter
 from bizdesk.widgets.keys import TypeAheadInput
+from bizdesk.widgets.suggest import ContactSuggester
 
-
-@dataclass
-class Field:
-    name: str
-    label: str
-    kind: str = "text"  # text, number, multiline, select, checkbox, contact, organization
-    value: Any = ""
-    required: bool = False
-    options: tuple[str, ...] = ()
-    placeholder: str = ""
-    width: str = "1fr"  # in a lines editor: the column's share of the row
-
-
-class ContactSuggester(Suggester):
-    """Type-ahead over contact names, read in a thread so typing never waits on the disk."""
-
-    def __init__(self, store, kind: str | None = None) -> None:  # noqa: ANN001
-        super().__init__(use_cache=False, case_sensitive=False)
-        self.store = store
-        self.kind = kind
-
-    async def get_suggestion(self, value: str) -> str | None:
-        if not value.strip() or value.startswith("#"):
-            return None
-        from bizdesk.services.crm.contacts import suggest
-
-        def lookup() -> str | None:
-            with self.store.read() as uow:
-                rows = suggest(uow, value, kind=self.kind, limit=1)
-            return rows[0].name if rows else None
-
-        return await asyncio.to_thread(lookup)
-
-
-class ConfirmScreen(ModalScreen[bool]):
-    """Yes or no. Escape means no."""
-
-    BINDINGS = [
-        Binding("y", "answer(True)", "Yes"),
-        Binding("n", "answer(False)", "No"),
-        Binding("escape", "answer(False)", "No", show=False),
-    ]
-    DEFAULT_CSS = """
-    ConfirmScreen { align: center middle; }
-    ConfirmScreen > Vertical { width: 60; height: auto; border: round $warning;
-        background: $surface; padding: 1 2; }
-    ConfirmScreen Horizontal { height: auto; margin-top: 1; }
-    ConfirmScreen Button { margin-right: 2; }
-    """
-
-    def __init__(self, question: str) -> None:
-        super().__init__()
-        self.question = question
-
-    def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Static(Text(visible(self.question)))
-            with Horizontal():
-                yield Button("Yes (y)", id="yes", variant="warning")
-                yield Button("No (n)", id="no")
-
-    @on(Button.Pressed)
-    def _pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id == "yes")
-
-    def action_answer(self, yes: bool) -> None:
-        self.dismiss(yes)
-
-
-class DraftScreen(ModalScreen[str | None]):
-    """A form's kept draft: restore it, discard it, or decide later (escape keeps it)."""
-
-    BINDINGS = [
-        Binding("r", "answer('restore')", "Restore"),
-        Binding("d", "answer('discard')", "Discard"),
-        Binding("escape", "answer(None)", "Later", show=False),
-    ]
-    DEFAULT_CSS = """
-    DraftScreen { align: center middle; }
-    DraftScreen > Vertical { width: 64; height: auto; border: round $warning;
-        background: $surface; padding: 1 2; }
-    DraftScreen Horizontal { height: auto; margin-top: 1; }
-    DraftScreen Button { margin-right: 2; }
-    """
-
-    def __init__(self, form: str, saved_at: str) -> None:
-        super().__init__()
-        self.form, self.saved_at = form, saved_at
-
-    def compose(self) -> ComposeResult:
-        when = self.saved_at.replace("T", " ").replace("+00:00", " UTC")
-        with Vertical():
-            yield Static(
-                Text(
-                    f"{self.form}: what you typed here on {when} was not saved (the "
-                    "connection dropped) and was kept as a draft. Restore it into the form?"
-                )
-            )
-            with Horizontal():
-                yield Button("Restore (r)", id="restore", variant="primary")
-                yield Button("Discard (d)", id="discard")
-                yield Button("Later (esc)", id="later")
-
-    @on(Button.Pressed)
-    def _pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(None if event.button.id == "later" else event.button.id)
-
-    def action_answer(self, answer: str | None) -> None:
-        self.dismiss(answer)
+DRAFT_ANSWERS = (
+    Answer("r", "Restore (r)", "restore", "primary"),
+    Answer("d", "Discard (d)", "discard"),
+    Answer("escape", "Later (esc)", None),
+)
 
 
 SaveFn = Callable[[Any, dict[str, Any]], Any]
@@ -305,7 +201,12 @@ class FormScreen(ModalScreen[Any]):
             elif answer == "discard":
                 drafts.discard_draft(self.app.store.url, self.draft_key)
 
-        self.app.push_screen(DraftScreen(self.draft_key, doc.get("saved_at", "")), answered)
+        when = doc.get("saved_at", "").replace("T", " ").replace("+00:00", " UTC")
+        question = (
+            f"{self.draft_key}: what you typed here on {when} was not saved (the "
+            "connection dropped) and was kept as a draft. Restore it into the form?"
+        )
+        self.app.push_screen(ConfirmScreen(question, DRAFT_ANSWERS, width=64), answered)
 
     def values(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -378,10 +279,15 @@ class FormScreen(ModalScreen[Any]):
         elif isinstance(err, Conflict):
             hint = " Press ctrl+r to reload it (your typing is lost)." if self.reload_fn else ""
             general.update(Text(visible(f"Not saved. {err}{hint}")))
-        elif isinstance(err, BizdeskError) and not isinstance(err, StoreError):
-            general.update(Text(visible(f"Not saved. {err}")))
-        else:  # the disk, the store, a bug: one sentence (never SQL), the details logged
-            general.update(Text(visible(describe(err, self.app.store.url))))
+        else:
+            general.update(Text(visible(self._sentence("Not saved.", err))))
+
+    def _sentence(self, outcome: str, err: Exception) -> str:
+        """What the form says about a fault: a refusal after what did not happen; the disk,
+        the store or a bug as one sentence (never SQL), the details logged."""
+        if isinstance(err, BizdeskError) and not isinstance(err, StoreError):
+            return f"{outcome} {err}"
+        return describe(err, self.app.store.url)
 
     def action_cancel(self) -> None:
         if not self.dirty:
@@ -400,14 +306,29 @@ class FormScreen(ModalScreen[Any]):
             return
         self._reload()
 
+    class Reloaded(Message):
+        def __init__(self, fields: list[Field] | None, error: Exception | None = None) -> None:
+            super().__init__()
+            self.fields, self.error = fields, error
+
     @work(thread=True, exclusive=True, group="form")
     def _reload(self) -> None:
-        with self.app.store.read() as uow:
-            fields = self.reload_fn(uow)
-        self.app.call_from_thread(self._apply_reload, fields)
+        store = self.app.store
+        try:
+            with store.read() as uow:
+                fields = self.reload_fn(uow)
+        except Exception as exc:  # said in the form (the record gone, the disk...), as saving
+            self.post_message(self.Reloaded(None, exc))
+            return
+        self.post_message(self.Reloaded(fields))
 
-    def _apply_reload(self, fields: list[Field]) -> None:
-        by_name = {f.name: f for f in fields}
+    @on(Reloaded)
+    def _reloaded(self, msg: Reloaded) -> None:
+        if msg.error is not None:
+            box = self.query_one("#form-error", Static)
+            box.update(Text(visible(self._sentence("Not reloaded.", msg.error))))
+            return
+        by_name = {f.name: f for f in msg.fields}
         for f in self.fields:
             new = by_name.get(f.name)
             if new is None:

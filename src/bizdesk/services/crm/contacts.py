@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
@@ -437,10 +437,6 @@ def update(uow: UnitOfWork, contact_id: int, data: ContactInput, *, version: int
     return Saved(_view(uow, c), [f"Possible duplicate of {d.name} (#{d.id})" for d in dups])
 
 
-def view_dict(view: ContactView) -> dict:
-    return asdict(view)
-
-
 # --- archive, delete, merge --------------------------------------------------------------
 
 
@@ -494,6 +490,9 @@ def _references(uow: UnitOfWork, contact_id: int) -> list[str]:
 
 @requires("contacts.edit")
 def archive(uow: UnitOfWork, contact_id: int, *, version: int) -> ContactView:
+    """Archive the contact as the person saw it (``version``: from the page, or the list's
+    question); a change made since is refused with a Conflict saying who made it. Every door
+    passes the version it showed, never one read just now."""
     c = _load(uow, contact_id)
     check_version(c, version)
     if c.archived:

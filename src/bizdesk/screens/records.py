@@ -1,0 +1,154 @@
+"""The one pattern for acting on a record: new, open, edit and archive, the same keys and the
+same steps from a list, a board or the record's own page.
+
+A screen says which kind of record it shows (``RECORD``: how to read one, name it, open its
+page, its form, how to archive it) and, where it is not a plain list or page, which record
+the keys act on (``current_id``) and what to redraw after a change (``after_change``).
+Edits and archiving are made against the version the person saw: on a page, the one it
+shows; from a list, the one read when the key was pressed and named in the question. The
+service refuses a stale version with a Conflict that says who changed it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from textual import on
+from textual.screen import Screen
+
+from bizdesk.screens.common import ListPane, RecordScreen, ServiceRunner
+from bizdesk.widgets.confirm import ConfirmScreen
+from bizdesk.widgets.paged_table import PagedTable
+
+
+@dataclass(frozen=True)
+class RecordKind:
+    noun: str  # "contact": in "Select a contact first"
+    get: Callable[[Any, int], Any]  # the service's read of one record, as a view
+    label: Callable[[Any], str]  # how a message names a view: "Ann Buyer", "#12 Printer"
+    page: Callable[[int], Screen]  # the record's page
+    # the new (view None) or edit form, given what ``prepare`` read (None without it)
+    form: Callable[[Any, Any], Screen] | None = None
+    prepare: Callable[[Any], Any] | None = None  # read before the form opens (e.g. choices)
+    archive: Callable[..., Any] | None = None  # archive(uow, id, *, version)
+    saved_view: Callable[[Any], Any] = lambda result: result  # a save's result -> its view
+
+
+class RecordActions(ServiceRunner):
+    """Mixin: the record keys (n, enter, e, d) for a screen that shows records of one kind."""
+
+    RECORD: ClassVar[RecordKind]
+
+    def current_id(self) -> int | None:
+        """The record the keys act on (the selected row, the focused card, the page's own)."""
+        raise NotImplementedError
+
+    def current_view(self) -> Any:
+        """The record as this screen shows it whole (a page), else None: then it is read."""
+        return None
+
+    def after_change(self, view: Any = None) -> None:
+        """Redraw after a change (``view``: the record as saved, when there is one)."""
+        raise NotImplementedError
+
+    def after_archive(self) -> None:
+        self.after_change()
+
+    def archive_question(self, view: Any) -> str:
+        return f"Archive {self.RECORD.label(view)}?"
+
+    def with_record(self, then: Callable[[Any], None]) -> None:
+        """Call ``then`` with the view of the record the keys act on."""
+        shown = self.current_view()
+        if shown is not None:
+            then(shown)
+            return
+        record_id = self.current_id()
+        if record_id is None:
+            self.notify(f"Select a {self.RECORD.noun} first", severity="warning")
+            return
+        self.run_service(lambda uow: self.RECORD.get(uow, record_id), write=False, done=then)
+
+    def open_record(self, record_id: int) -> None:
+        self.app.push_screen(self.RECORD.page(record_id), lambda _: self.after_change())
+
+    def open_form(self, view: Any = None) -> None:
+        kind = self.RECORD
+
+        def show(prepared: Any) -> None:
+            self.app.push_screen(kind.form(view, prepared), self.record_saved)
+
+        if kind.prepare is None:
+            show(None)
+        else:
+            self.run_service(kind.prepare, write=False, done=show)
+
+    def record_saved(self, result: Any) -> None:
+        """A form's result (None: cancelled): said, with the warnings a save may return
+        (possible duplicates of a contact), then shown."""
+        if result is None:
+            return
+        view = self.RECORD.saved_view(result)
+        self.notify(f"Saved {self.RECORD.label(view)}", markup=False)
+        for warning in getattr(result, "warnings", ()):
+            self.notify(warning, title="Possible duplicate", severity="warning", markup=False)
+        self.after_change(view)
+
+    def action_new(self) -> None:
+        self.open_form()
+
+    def action_open(self) -> None:
+        record_id = self.current_id()
+        if record_id is not None:
+            self.open_record(record_id)
+
+    def action_edit(self) -> None:
+        self.with_record(self.open_form)
+
+    def action_archive(self) -> None:
+        kind = self.RECORD
+
+        def ask(view: Any) -> None:
+            def answered(yes: bool | None) -> None:
+                if yes:
+                    self.run_service(
+                        lambda uow: kind.archive(uow, view.id, version=view.version),
+                        done=lambda _: self.after_archive(),
+                        success=f"Archived {kind.label(view)}",
+                    )
+
+            self.app.push_screen(ConfirmScreen(self.archive_question(view)), answered)
+
+        self.with_record(ask)
+
+
+class RecordListPane(RecordActions, ListPane):
+    """A tab listing records of one kind: the keys act on the selected row."""
+
+    def current_id(self) -> int | None:
+        row = self.table.selected
+        return None if row is None else row.id
+
+    def after_change(self, view: Any = None) -> None:
+        self.table.reload()
+
+    @on(PagedTable.Opened)
+    def _opened(self, event: PagedTable.Opened) -> None:
+        self.open_record(event.row.id)
+
+
+class RecordPage(RecordActions, RecordScreen):
+    """A record's page: the keys act on the record it shows, as it shows it."""
+
+    def current_id(self) -> int | None:
+        return self.record_id
+
+    def current_view(self) -> Any:
+        return self.view
+
+    def after_change(self, view: Any = None) -> None:
+        if view is not None:  # the next key acts on the version just saved, not the one before
+            self.view = view
+        self.load()

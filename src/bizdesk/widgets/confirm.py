@@ -1,0 +1,77 @@
+"""The one question screen: a question and a few answers, each a button with its key.
+
+Yes or no before archiving or cancelling; restore, discard or later for a kept draft.
+Escape gives the last answer, the one that changes nothing (no, later)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from rich.text import Text
+from textual import events, on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Static
+
+from bizdesk.formatting import visible
+
+
+@dataclass(frozen=True)
+class Answer:
+    key: str  # the key that gives it
+    label: str  # on its button, with the key: "Yes (y)"
+    value: Any
+    variant: str = "default"  # the button's look: "warning" for the answer that acts
+
+
+YES_NO = (Answer("y", "Yes (y)", True, "warning"), Answer("n", "No (n)", False))
+
+
+class ConfirmScreen(ModalScreen[Any]):
+    """Dismissed with the value of the answer chosen; yes or no unless ``answers`` say.
+    The last answer is the one that changes nothing: escape gives it."""
+
+    BINDINGS = [Binding("escape", "quiet", "No", show=False)]
+    DEFAULT_CSS = """
+    ConfirmScreen { align: center middle; }
+    ConfirmScreen > Vertical { width: 60; height: auto; border: round $warning;
+        background: $surface; padding: 1 2; }
+    ConfirmScreen Horizontal { height: auto; margin-top: 1; }
+    ConfirmScreen Button { margin-right: 2; }
+    """
+
+    def __init__(
+        self,
+        question: str,
+        answers: Sequence[Answer] = YES_NO,
+        *,
+        width: int = 60,
+    ) -> None:
+        super().__init__()
+        self.question, self.answers, self.width = question, answers, width
+
+    def compose(self) -> ComposeResult:
+        with Vertical() as box:
+            box.styles.width = self.width
+            yield Static(Text(visible(self.question)))
+            with Horizontal():
+                for i, a in enumerate(self.answers):
+                    yield Button(a.label, id=f"answer-{i}", variant=a.variant)
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(self.answers[int(event.button.id.removeprefix("answer-"))].value)
+
+    def on_key(self, event: events.Key) -> None:
+        for a in self.answers:
+            if a.key == event.key != "escape":  # escape is bound: see action_quiet
+                event.stop()
+                self.dismiss(a.value)
+                return
+
+    def action_quiet(self) -> None:
+        self.dismiss(self.answers[-1].value)
