@@ -128,6 +128,18 @@ class Term:
         fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
+    def quiet_cpu(self, window: float = 2.0, most: float = 0.1, deadline: float = 300) -> None:
+        """Wait until the app used less than ``most`` CPU s in ``window`` s (reading all
+        it sends meanwhile)."""
+        end = time.perf_counter() + deadline
+        while time.perf_counter() < end:
+            cpu, stop = self.cpu_seconds(), time.perf_counter() + window
+            while time.perf_counter() < stop:
+                self.read(stop - time.perf_counter())
+            if self.cpu_seconds() - cpu < most:
+                return
+        raise TimeoutError("the app never went idle")
+
     def close(self) -> None:
         try:
             os.write(self.master, b"\x11")  # ctrl+q
@@ -211,6 +223,7 @@ def bench_idle(db: str, windows: int = 3) -> None:
         if key:
             t.send(key)
             t.settle(2.5)
+        t.quiet_cpu()  # the start's daily backup (or its check of the store) is over
         writer = subprocess.Popen([sys.executable, "-c", WRITER, db], stdout=subprocess.PIPE)
         writer.stdout.readline()  # its first contact is written
         t.settle(2.5)  # the first poll after it came and went

@@ -12,6 +12,7 @@ from textual.widgets import Static
 from bizdesk.app import BizdeskApp
 from bizdesk.db import open_store
 from bizdesk.screens.home import HomePane
+from bizdesk.services.admin import audit
 from bizdesk.services.admin.audit import EVERYTHING, changes_since, latest_id
 from bizdesk.services.crm import contacts as C
 from bizdesk.services.crm import tickets as T
@@ -67,6 +68,21 @@ def test_changes_since_names_the_kinds_of_record_written(store):  # noqa: ANN001
         # the store now holds fewer events than were seen: an earlier copy was restored
         assert changes_since(uow, changes.latest + 1000).kinds == {EVERYTHING}
     colleague.dispose()
+
+
+def test_a_burst_of_changes_counts_as_everything(store, monkeypatch):  # noqa: ANN001
+    """More new events than are worth reading one by one (an import): every pane reloads."""
+    monkeypatch.setattr(audit, "NEWEST_READ", 2)
+    seen = _latest(store)
+    for name in ("Ada One", "Ben Two"):
+        with store.write() as uow:
+            C.create(uow, C.ContactInput(name=name))
+    with store.read() as uow:
+        assert changes_since(uow, seen).kinds == {"contact"}
+    with store.write() as uow:
+        C.create(uow, C.ContactInput(name="Cy Three"))
+    with store.read() as uow:
+        assert changes_since(uow, seen).kinds == {EVERYTHING}
 
 
 def test_a_kept_connection_follows_a_store_file_replaced_by_another(store, tmp_path, sqlite_only):  # noqa: ANN001
