@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 import sys
 
+from bizdesk.identity import current_gate
+
 
 def interface_db(argv: list[str]) -> tuple[bool, str | None]:
     """Whether ``argv`` asks for the interface alone (nothing, or only ``--db X``), and the
@@ -29,7 +31,6 @@ def main() -> None:
         wanted = False  # an empty $BIZDESK_DB: the command line says what is wrong
     if wanted:
         from bizdesk.config import resolve_db, sqlite_path
-        from bizdesk.identity import current_gate
 
         try:
             url = resolve_db(db)
