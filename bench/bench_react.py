@@ -196,7 +196,7 @@ def bench_tabs(db: str, runs: int) -> None:
             t.settle()
             sent = t.send(key)
             times.append(t.settle() - sent)
-            t.close()
+            t.kill()
         med = statistics.median(times) * 1000
         print(
             f"first visit of {tab:<10} key to last byte: median {med:6.1f} ms "
