@@ -6,10 +6,11 @@ Builds the large demo store (100,000 contacts, 20,000 deals, 50,000 tickets) onc
 (default bench/out/large.db), then measures, each many times, median and p95:
   - the service calls behind the lists: first page, 50 keyset page-downs, filter keystrokes,
     a sort change; for contacts, deals and tickets;
-  - the app: start to the first usable screen (headless), and a page down / filter keystroke
+  - the app: the dashboard drawn on an open store (in-process; the start from exec is
+    bench_react.py's), and a page down / filter keystroke
     through the real widget; the process's peak RSS after visiting every tab.
   - the dashboard's figures and find-anything (ctrl+f) over every kind of record.
-Targets: list operations <= 50 ms median and <= 100 ms p95; start to the dashboard <= 0.8 s;
+Targets: list operations <= 50 ms median and <= 100 ms p95;
 find-anything <= 100 ms; RSS <= 120 MB.
 """
 
@@ -17,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import resource
 import statistics
 import subprocess
@@ -148,14 +148,6 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def process_age_ms() -> float:
-    """How long ago this process was started (exec), from /proc: what a user waits for."""
-    fields = Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()
-    started = int(fields[19]) / os.sysconf("SC_CLK_TCK")
-    uptime = float(Path("/proc/uptime").read_text().split()[0])
-    return (uptime - started) * 1000
-
-
 async def app_benchmarks(store) -> bool:  # noqa: ANN001
     """One interactive session, as a user would have it (run in its own process)."""
     from bizdesk.app import BizdeskApp
@@ -175,17 +167,13 @@ async def app_benchmarks(store) -> bool:  # noqa: ANN001
         while getattr(home, "data", None) is None:  # the figures are drawn when data is set
             await asyncio.sleep(0.002)
         start_ms = (time.perf_counter() - t) * 1000
-        age_ms = process_age_ms()
         await settle()
+        # In this process everything is imported already: the start a user waits for, from
+        # exec to the figures on a terminal, is bench_react.py's (`start`).
         print(
-            f"{'app: start to the dashboard shown (headless)':<46} {start_ms:8.1f} ms  "
-            f"{'ok' if start_ms <= 800 else 'MISSED'} (target 800 ms)"
+            f"{'app: store open to the dashboard (in-process)':<46} {start_ms:8.1f} ms  "
+            "(from exec: python bench/bench_react.py start)"
         )
-        print(
-            f"{'   the same from exec (Python, imports, open)':<46} {age_ms:8.1f} ms  "
-            "(10 ms resolution)"
-        )
-        ok &= start_ms <= 800
         await pilot.press("f3")
         await settle()
         table = app.query_one("#contacts-table", PagedTable)

@@ -99,6 +99,27 @@ def test_the_app_starts_without_the_tabs_and_the_command_line():
     }
 
 
+def test_the_interface_draws_before_the_database_stack_is_imported():
+    """`bizdesk` with no command: what runs before the first frame (bizdesk.start and the
+    app) imports no database stack and no command line; the opening worker does."""
+    loaded = _loaded("bizdesk.start", "bizdesk.app")
+    assert (
+        _present(
+            loaded,
+            (
+                "sqlalchemy",
+                "sqlmodel",
+                "pydantic",
+                "bizdesk.db",
+                "bizdesk.models",
+                "typer",
+                "plotext",
+            ),
+        )
+        == []
+    )
+
+
 def test_home_loads_no_other_tab_and_no_stock_or_orders():
     loaded = _loaded("bizdesk.app", "bizdesk.screens.home")
     assert "bizdesk.services.overview.dashboard" in loaded

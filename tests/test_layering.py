@@ -18,8 +18,16 @@ ROOT = Path(bizdesk.__file__).parent
 REPO = ROOT.parent.parent
 # The doors load what a command, a tab or a screen needs when it is used (DESIGN section 12):
 # `bizdesk --help` loads no database code, the first frame no tab but Home.
-DOORS = ("bizdesk.cli", "bizdesk.app", "bizdesk.gate", "bizdesk.screens.", "bizdesk.widgets.")
+DOORS = (
+    "bizdesk.start",
+    "bizdesk.cli",
+    "bizdesk.app",
+    "bizdesk.gate",
+    "bizdesk.screens.",
+    "bizdesk.widgets.",
+)
 DOOR_DEFERS = (
+    "bizdesk.cli",  # with typer and pydantic: only for a command (bizdesk.start)
     "bizdesk.services",
     "bizdesk.db",
     "bizdesk.screens",
@@ -32,8 +40,8 @@ DOOR_DEFERS = (
 # Third-party modules worth deferring anywhere: Alembic only when a store is behind this
 # bizdesk's schema, SQLAlchemy's URL parser only when a fault is told, the e-mail and phone
 # checkers only when such a field is checked, Babel's locale data on the command line only
-# when a file names its locale.
-HEAVY = ("alembic", "sqlalchemy", "email_validator", "phonenumbers", "babel")
+# when a file names its locale; plotext when Home draws its charts (after its figures).
+HEAVY = ("alembic", "sqlalchemy", "email_validator", "phonenumbers", "babel", "plotext")
 # Deferred inside the core, each with its reason.
 DEFERRED = {
     ("bizdesk.services.overview.reports", "bizdesk.services."): (

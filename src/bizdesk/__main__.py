@@ -1,3 +1,3 @@
-from bizdesk.cli import main
+from bizdesk.start import main
 
 main()

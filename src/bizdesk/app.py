@@ -9,8 +9,9 @@ import signal
 import sys
 import termios
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import constants, events, work
@@ -20,12 +21,11 @@ from textual.command import CommandPalette
 from textual.css.query import NoMatches
 from textual.filter import LineFilter
 from textual.screen import Screen
-from textual.widgets import Header, Input, TabbedContent, TabPane, TextArea
+from textual.widgets import Header, Input, Static, TabbedContent, TabPane, TextArea
 
 from bizdesk.config import Settings, load_settings
-from bizdesk.db.session import Store
-from bizdesk.errors import StoreDamaged
-from bizdesk.faults import describe
+from bizdesk.errors import BizdeskError, StoreDamaged
+from bizdesk.faults import describe, translate
 from bizdesk.formatting import UNSAFE, visible
 from bizdesk.identity import current_gate
 from bizdesk.screens.palette import BizdeskCommands, FindRecords
@@ -34,6 +34,9 @@ from bizdesk.services.base.permissions import allowed, refusal
 from bizdesk.widgets.footer import KeysFooter
 from bizdesk.widgets.form import FormScreen
 from bizdesk.widgets.keys import OrderedKeys
+
+if TYPE_CHECKING:  # the database stack is imported by the opening worker, after a frame
+    from bizdesk.db.session import Store
 
 # Textual waits ESCDELAY ms after an escape byte for the rest of a key's sequence (an arrow
 # key is ESC [ A). Its 100 ms default is too short over a slow or jittery SSH link: a split
@@ -45,6 +48,15 @@ HANGUP_EXIT = 128 + signal.SIGHUP
 
 # The tabs and the app's own keys are in bizdesk/screens/registry.py. Only Home is built at
 # start; every other tab is imported and built when first shown, so the dashboard is up sooner.
+
+
+def shows_any(pane, kinds: frozenset[str]) -> bool:  # noqa: ANN001
+    """Whether ``pane`` may show a record of one of these kinds (audit entity kinds): a pane
+    names those it never shows in NOT_SHOWN; every other kind counts."""
+    from bizdesk.services.admin.audit import EVERYTHING
+
+    not_shown = getattr(pane, "NOT_SHOWN", frozenset())
+    return EVERYTHING in kinds or bool(kinds - not_shown)
 
 
 class Tabs(TabbedContent):
@@ -92,27 +104,84 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
         for k in APP_KEYS
     ]
 
-    def __init__(self, store: Store, keymap: Mapping[str, str] | None = None) -> None:
-        """``keymap``: binding id -> keys, checked (registry.check_keymap, as run_app does)."""
+    def __init__(
+        self,
+        store: Store | None = None,
+        keymap: Mapping[str, str] | None = None,
+        *,
+        opener: Callable[[], Store] | None = None,
+        backup: bool = False,
+    ) -> None:
+        """On an open ``store``; or with ``opener``, which a worker runs while the first
+        frame shows (the database stack is imported there, not before that frame).
+        ``keymap``: binding id -> keys, checked (registry.check_keymap, as run_app does).
+        ``backup``: make the daily backup once Home is drawn (run_app)."""
         super().__init__()
         self.keymap = dict(keymap or {})
         self.set_keymap(self.keymap)
         # Textual's footer finds the palette's key under this name
         self.COMMAND_PALETTE_BINDING = keys_of(self.keymap, "app.palette", "ctrl+p")[0]
         self.clashes_told: set[tuple[str, str]] = set()  # keymap clashes said (the footer)
-        self.store = store
         self.today: date | None = None  # None: the real date (tests pin it)
         self.animation_level = "none"
         self.hung_up = False
-        settings = store.settings()
+        self.locale = "en_US"
+        self.role: str | None = None
+        self.ask = ""
+        self._opener = opener
+        self._backup = backup
+        self._store_open = asyncio.Event()
+        self.store: Store | None = None
+        if store is not None:
+            self._take_store(store, *self._read_access(store))
+
+    @staticmethod
+    def _read_access(store: Store) -> tuple[str | None, str, dict[str, str]]:
+        from bizdesk.services.admin.users import access
+
+        with store.read() as uow:  # the role decides which tabs show (services enforce it)
+            role, ask = access(uow)
+        return role, ask, store.settings()
+
+    def _take_store(self, store: Store, role: str | None, ask: str, settings: dict) -> None:
+        self.store = store
+        self.role, self.ask = role, ask
         self.sub_title = visible(settings.get("company", ""))
         self.locale = settings.get("locale", "en_US")
         # Numbers typed into forms are read as the screens show them, in the shop's locale.
         store.input_locale = self.locale
-        from bizdesk.services.admin.users import access
+        self._store_open.set()
 
-        with store.read() as uow:  # the role decides which tabs show (services enforce it)
-            self.role, self.ask = access(uow)
+    @work(thread=True, group="open", exit_on_error=False)
+    def _open_store(self) -> None:
+        """Open the store (importing the database stack) and read Home's figures, while
+        the first frame shows; a store that cannot be used ends the app with a sentence."""
+        url = None
+        try:
+            store = self._opener()
+            url = store.url
+            role, ask, settings = self._read_access(store)
+            home = tab("home").pane_class()
+            data = home.preload(store, role, self.today)
+        except Exception as exc:  # noqa: BLE001 - every failure is said in one sentence
+            if isinstance(exc, BizdeskError):
+                text = str(exc)
+            else:
+                known = translate(exc, url) if isinstance(exc, OSError) else None
+                text = str(known) if known is not None else describe(exc, url)
+            self.call_from_thread(self.exit, return_code=1, message=Text(text))
+            return
+        self.call_from_thread(self._opened, store, role, ask, settings, data)
+
+    async def _opened(
+        self, store: Store, role: str | None, ask: str, settings: dict, data: object
+    ) -> None:
+        self._take_store(store, role, ask, settings)
+        tab_pane = self.query_one(Tabs).get_pane(TABS[0].id)
+        await tab_pane.remove_children()
+        await tab_pane.mount(self._pane_for(TABS[0].id, data))
+        self._watch_store()
+        self.focus_active_pane()
 
     _never_send_unsafe = NeverSendUnsafe()
 
@@ -128,14 +197,24 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
     POLL_SECONDS = 2.0
 
     def on_mount(self) -> None:
-        # Other people's changes: poll a change counter (the newest audit event id) and
-        # reload the visible pane only when it moved, so an idle screen redraws nothing.
-        # The built panes not on view then (another tab, or a page open over the tabs) are
-        # stale: each is reloaded when it shows again.
+        # Other people's changes: on SQLite, PRAGMA data_version says whether anything was
+        # committed at all (no query); then the audit trail says which kinds of record were
+        # written (services/admin/audit.changes_since). Only a pane showing one of those
+        # is reloaded (the visible one now; the others, built but not on view, when they
+        # show again), and a pane whose figures came back the same draws nothing.
         self._seen_change: int | None = None
+        self._seen_token: tuple | None = None
         self._stale: set[str] = set()
-        self.set_interval(self.POLL_SECONDS, self._poll_changes)
+        if not self.is_headless:
+            asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self.hang_up)
+        if self.store is None:
+            self._open_store()
+            return
+        self._watch_store()
         self.call_after_refresh(self.focus_active_pane)
+
+    def _watch_store(self) -> None:
+        self.set_interval(self.POLL_SECONDS, self._poll_changes)
         if self.store.damaged is not None:  # the store opens read-only: say why, and how
             self.notify(
                 str(self.store.damaged),
@@ -144,12 +223,24 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
                 markup=False,
                 timeout=60,
             )
-        if not self.is_headless:
-            asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self.hang_up)
+
+    def on_home_pane_loaded(self) -> None:
+        if self._backup:  # once, after Home's first figures are drawn
+            self._backup = False
+            self.call_after_refresh(
+                # Not a daemon: a backup under way when the app ends (even after a hang-up)
+                # finishes.
+                threading.Thread(target=self.daily_backup, name="daily-backup").start
+            )
 
     def daily_backup(self) -> None:
         """The first start of the day backs the store up (quietly; only a failure is said).
-        Runs in its own thread beside the app, from run_app (not in Pilot tests)."""
+        Runs in its own thread beside the app, at the lowest priority, once Home is drawn
+        (from run_app; not in Pilot tests)."""
+        try:  # Linux: the nice value of this thread alone
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
+        except (OSError, AttributeError):
+            pass
         from bizdesk.services.admin.backup import daily_backup, verify_store
 
         try:
@@ -214,7 +305,8 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
             super()._fatal_error()
             return
 
-        self.crash = describe(self._exception or RuntimeError("unknown"), self.store.url)
+        url = self.store.url if self.store is not None else None
+        self.crash = describe(self._exception or RuntimeError("unknown"), url)
         self._close_messages_no_wait()
 
     def panic(self, *renderables) -> None:  # noqa: ANN002
@@ -226,33 +318,40 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
         super().panic(*renderables)
 
     def _poll_changes(self) -> None:
-        self._read_change_counter()
+        if self.store is not None:  # not while the store is being opened
+            self._read_change_counter()
 
     @work(thread=True, exclusive=True, group="poll")
     def _read_change_counter(self) -> None:
-        from bizdesk.services.admin.audit import latest_id
+        from bizdesk.services.admin.audit import EVERYTHING, changes_since
         from bizdesk.services.admin.users import access
 
         try:
+            token = self.store.change_token()
+            if token is not None and token == self._seen_token:
+                return  # nothing committed by anyone since the last look
             with self.store.read() as uow:
-                latest = latest_id(uow)
-                # any change may be an owner changing this user's role: read it again then
-                who = access(uow) if latest != self._seen_change else None
+                changes = changes_since(uow, self._seen_change)
+                # an owner may have changed this user's role: read it again then
+                who = access(uow) if changes.kinds & {"user", EVERYTHING} else None
         except Exception:  # a busy or vanished store: try again at the next tick
             return
         if self.is_running:
-            self.call_from_thread(self._changed_to, latest, who)
+            self.call_from_thread(self._changed_to, changes, who, token)
 
-    async def _changed_to(self, latest: int, who: tuple[str | None, str] | None) -> None:
+    async def _changed_to(self, changes, who, token) -> None:  # noqa: ANN001
         if who is not None and who[0] != self.role:
             await self._role_changed(*who)
             if self.role is None:
                 return
-        seen, self._seen_change = self._seen_change, latest
-        if seen is None or seen == latest:
+        self._seen_change, self._seen_token = changes.latest, token
+        if not changes.kinds:
             return
         tabs = self.query_one(Tabs)
-        self._stale = {t.id for t in TABS if tabs.get_pane(t.id).children}
+        for t in TABS:
+            tab_pane = tabs.get_pane(t.id)
+            if tab_pane.children and shows_any(tab_pane.children[0], changes.kinds):
+                self._stale.add(t.id)
         self._refresh_shown_pane()
 
     def _refresh_shown_pane(self) -> None:
@@ -324,16 +423,21 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
                         yield self._pane_for(t.id)
         yield KeysFooter()
 
-    def _pane_for(self, tab_id: str):  # noqa: ANN202
+    def _pane_for(self, tab_id: str, data: object = None):  # noqa: ANN202
         action = tab(tab_id).permission
         if action and not allowed(self.role, action):
             from bizdesk.screens.users import NoAccess
 
             return NoAccess(refusal(self.role, action, self.ask))
+        if self.store is None:  # the store is being opened: Home says so meanwhile
+            return Static("Opening the store…", id="opening")
+        if data is not None:
+            return tab(tab_id).pane_class()(data=data)
         return tab(tab_id).pane_class()()
 
     async def _build_pane(self, tab: str) -> None:
         """Build a tab's pane the first time it is shown."""
+        await self._store_open.wait()  # a tab key typed while the store opens
         tab_pane = self.query_one(Tabs).get_pane(tab)
         if not tab_pane.children:
             await tab_pane.mount(self._pane_for(tab))
@@ -408,6 +512,8 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
 
     def action_find(self) -> None:
         """Find any record by name or number, from anywhere."""
+        if self.store is None:  # still being opened
+            return
         if not CommandPalette.is_open(self):
             self.push_screen(
                 CommandPalette(
@@ -421,6 +527,8 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
         self.active_pane().show(name)
 
     def action_sales(self, counter: bool = False) -> None:
+        if self.store is None:  # still being opened
+            return
         from bizdesk.screens.sales import SalesOrdersScreen
 
         screen = SalesOrdersScreen()
@@ -430,6 +538,8 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
 
     def action_users(self) -> None:
         """The owner's Users screen; anyone else is told who to ask."""
+        if self.store is None:  # still being opened
+            return
         from bizdesk.screens.users import UsersScreen
 
         if not allowed(self.role, "users.view"):
@@ -476,17 +586,21 @@ def _detach_from_terminal() -> None:
     os.close(devnull)
 
 
-def run_app(store: Store, settings: Settings | None = None) -> int:
-    """Run the TUI; returns the exit status (0, or HANGUP_EXIT after the terminal hung up).
-    ``settings``: the config file and environment as read (read here when not given); a
-    keymap naming a binding or key that does not exist raises ConfigError before start."""
+def run_app(
+    store: Store | None = None,
+    settings: Settings | None = None,
+    *,
+    opener: Callable[[], Store] | None = None,
+) -> int:
+    """Run the TUI on ``store``, or on the one ``opener`` opens once the first frame shows;
+    returns the exit status (0, or HANGUP_EXIT after the terminal hung up). ``settings``: the
+    config file and environment as read (read here when not given); a keymap naming a binding
+    or key that does not exist raises ConfigError before start."""
     settings = load_settings() if settings is None else settings
     keymap = check_keymap(settings)
     if "ESCDELAY" not in os.environ:  # $ESCDELAY, then the config file, then ours
         constants.ESCAPE_DELAY = (settings.escape_delay_ms or SLOW_LINK_ESCAPE_DELAY_MS) / 1000
-    app = BizdeskApp(store, keymap)
-    # Not a daemon: a backup under way when the app ends (even after a hang-up) finishes.
-    threading.Thread(target=app.daily_backup, name="daily-backup").start()
+    app = BizdeskApp(store, keymap, opener=opener, backup=True)
     app.run()
     if app.crash:
         print(app.crash, file=sys.stderr)

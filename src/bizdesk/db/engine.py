@@ -9,7 +9,8 @@ import stat
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.pool import NullPool
+from sqlalchemy.exc import InvalidatePoolError
+from sqlalchemy.pool import QueuePool
 
 from bizdesk.config import sqlite_path
 from bizdesk.errors import StoreError
@@ -17,6 +18,10 @@ from bizdesk.errors import StoreError
 BUSY_TIMEOUT_MS = 10_000
 JOURNAL_SIZE_LIMIT = 64 * 1024 * 1024
 WRITE = "write"
+# Connections kept open between units of work (SQLite): about one per thread that works on
+# the store (the app's workers run on a small thread pool); more at once are opened and
+# closed as needed, never waited for.
+KEPT_CONNECTIONS = 4
 # The key of the advisory lock every PostgreSQL write transaction holds (see make_pg_engine).
 # Advisory locks live per database, so two stores on one server never wait for each other.
 WRITE_LOCK_KEY = 0x62697A6465736B  # "bizdesk"
@@ -89,16 +94,33 @@ def make_engine(url: str) -> Engine:
             return make_pg_engine(url)
         return create_engine(url, pool_pre_ping=True)
     prepare_sqlite_file(path)
-    # NullPool: every unit of work opens and closes its own connection, so no read
-    # transaction or file handle lingers while a screen sits idle.
+    # Connections are kept open and reused (opening one costs a file open and five PRAGMAs,
+    # closing the last one a checkpoint): each unit of work takes one and gives it back
+    # rolled back, so no read transaction lingers while a screen sits idle.
     engine = create_engine(
         url,
-        poolclass=NullPool,
+        poolclass=QueuePool,
+        pool_size=KEPT_CONNECTIONS,
+        max_overflow=-1,
+        pool_reset_on_return="rollback",
         connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
     )
 
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(_dbapi_conn, record, _proxy):  # noqa: ANN001
+        # A kept connection reads the file it opened. If the store's name now points at
+        # another file (a damaged store moved aside and a backup put in its place, by
+        # another process), or the file may no longer be written (made read-only, its
+        # disk remounted read-only), it is closed and a new one opened as a new one would
+        # be: on the file now there, refused writing as it would be.
+        # Every kept connection goes (one left open would keep the old write-ahead log).
+        if record.info.get("file") != file_state(path):
+            engine.pool.dispose()  # the idle ones now; those in use when they come back
+            raise InvalidatePoolError("the store's file was replaced or made read-only")
+
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_conn, _record):  # noqa: ANN001
+    def _on_connect(dbapi_conn, record):  # noqa: ANN001
+        record.info["file"] = state = file_state(path)
         # Let SQLAlchemy emit BEGIN itself (the driver's implicit BEGIN is deferred).
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
@@ -107,6 +129,8 @@ def make_engine(url: str) -> Engine:
         cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         cur.execute("PRAGMA synchronous=FULL")
         cur.execute(f"PRAGMA journal_size_limit={JOURNAL_SIZE_LIMIT}")
+        if not state[1]:  # a read-only file: refused writing even while another
+            cur.execute("PRAGMA query_only=ON")  # connection keeps its log writable
         cur.close()
 
     @event.listens_for(engine, "begin")
@@ -119,6 +143,20 @@ def make_engine(url: str) -> Engine:
             conn.exec_driver_sql("BEGIN")
 
     return engine
+
+
+def file_identity(path: Path) -> tuple[int, int] | None:
+    """Which file ``path`` names now (device, inode); None if none."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
+
+
+def file_state(path: Path) -> tuple[tuple[int, int] | None, bool]:
+    """Which file ``path`` names now, and whether this process may write it."""
+    return file_identity(path), os.access(path, os.W_OK)
 
 
 def make_pg_engine(url: str) -> Engine:

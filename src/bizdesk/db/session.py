@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,7 +16,7 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
 
 from bizdesk.db import chain
-from bizdesk.db.engine import WRITE
+from bizdesk.db.engine import WRITE, file_state
 from bizdesk.errors import StoreDamaged, StoreError
 from bizdesk.faults import is_damage, translate, where
 from bizdesk.identity import os_username
@@ -54,6 +55,8 @@ class Store:
     # store is only read: every write is refused with this sentence.
     damaged: StoreError | None = None
     _one: Session | None = field(default=None, repr=False)
+    _watcher: Any = field(default=None, repr=False)  # the connection change_token reads
+    _watch_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def busy(self) -> StoreError:
         return StoreError(BUSY_MESSAGE.format(store=where(self.url)))
@@ -170,7 +173,36 @@ class Store:
                 self._settings = {s.key: s.value for s in uow.session.exec(select(Setting))}
         return self._settings
 
+    def change_token(self) -> tuple | None:
+        """On SQLite, a value that changes whenever anyone (this process or another) commits
+        a change to the store: ``PRAGMA data_version`` on a connection kept for it alone,
+        with the file's identity (a store replaced by a restore counts as changed, as does
+        one made read-only). Reading
+        it touches no table and takes no lock. None on other engines: ask the store."""
+        if not self.is_sqlite:
+            return None
+        path = self.engine.url.database
+        with self._watch_lock:
+            now = file_state(path)
+            if self._watcher is not None and self._watcher[0] != now:
+                self._watcher[1].close()  # the file was replaced: watch the new one
+                self._watcher = None
+            if self._watcher is None:
+                conn = self.engine.raw_connection()
+                conn.detach()  # never handed to a unit of work, never pooled
+                self._watcher = (now, conn)
+            cur = self._watcher[1].cursor()
+            try:
+                cur.execute("PRAGMA data_version")
+                return now, cur.fetchone()[0]
+            finally:
+                cur.close()
+
     def dispose(self) -> None:
+        with self._watch_lock:
+            if self._watcher is not None:
+                self._watcher[1].close()
+                self._watcher = None
         self.engine.dispose()
 
 

@@ -5,7 +5,8 @@ Every figure has a key that opens the list behind it.
 
 from __future__ import annotations
 
-import plotext as plt
+from datetime import date
+
 from babel.numbers import format_compact_decimal, format_decimal
 from rich.table import Table
 from rich.text import Text
@@ -18,6 +19,7 @@ from textual.widgets import Static
 
 from bizdesk.formatting import money, number, visible
 from bizdesk.screens.common import Pane
+from bizdesk.services.base.permissions import allowed
 from bizdesk.services.books.ledger import account_for
 from bizdesk.services.overview.dashboard import Dashboard, dashboard
 
@@ -52,6 +54,8 @@ def bar_chart(
     locale: str = "en_US",
 ) -> Text:
     """A bar chart as text (plotext); the bars are blocks, readable without colour."""
+    import plotext as plt  # deferred on purpose: the figures are drawn before the charts
+
     plt.clear_figure()
     plt.theme("pro")
     plt.plotsize(max(20, width), max(6, height))
@@ -105,6 +109,8 @@ class HomePane(Pane):
         "board, t overdue tickets, l low stock. The charts show sales by month and the "
         "weighted pipeline by stage. u refreshes."
     )
+    # kinds of record (audit entities) no figure here depends on: their changes rerun nothing
+    NOT_SHOWN = frozenset({"contact", "interaction"})
     BINDINGS = [
         Binding("s", "app.sales", "Sales", id="home.sales"),
         Binding("c", "account('cash')", "Cash", id="home.cash"),
@@ -128,6 +134,20 @@ class HomePane(Pane):
             super().__init__()
             self.data = data
 
+    def __init__(self, data: Dashboard | None = None) -> None:
+        super().__init__()
+        self._preloaded = data
+        self.data: Dashboard | None = None
+
+    @staticmethod
+    def preload(store, role: str | None, today: date | None) -> Dashboard | None:  # noqa: ANN001
+        """The figures, read by the app's opening worker as soon as the store is open (so
+        the first Home is drawn with them), or None if the role may not see them."""
+        if not allowed(role, "dashboard.view"):
+            return None
+        with store.read() as uow:
+            return dashboard(uow, today=today)
+
     def compose(self) -> ComposeResult:
         yield Figures("Loading…", id="kpis")
         with Horizontal(id="charts"):
@@ -135,8 +155,10 @@ class HomePane(Pane):
             yield Chart(id="pipeline-chart")
 
     def on_mount(self) -> None:
-        self.data: Dashboard | None = None
-        self.action_refresh()
+        if self._preloaded is not None:
+            self.post_message(self.Loaded(self._preloaded))
+        else:
+            self.action_refresh()
 
     def focus_main(self) -> None:
         self.screen.set_focus(self.query_one("#kpis"))  # now, not later (see app.py)
@@ -151,6 +173,8 @@ class HomePane(Pane):
         self.post_message(self.Loaded(data))
 
     def on_home_pane_loaded(self, msg: Loaded) -> None:
+        if msg.data == self.data:  # nothing it shows changed: nothing is sent
+            return
         self.data = msg.data
         self._draw()
 
@@ -200,6 +224,10 @@ class HomePane(Pane):
             "Low stock", number(d.low_stock, loc), "products at or below reorder point", "l"
         )
         self.query_one("#kpis", Static).update(grid)
+        self.call_after_refresh(self._plot)  # the figures first, then the charts
+
+    def _plot(self) -> None:
+        d = self.data
         months = [m[5:] for m, _ in d.sales_by_month]
         self.query_one("#sales-chart", Chart).plot(
             "Sales by month", months, [int(v) for _, v in d.sales_by_month], horizontal=False

@@ -31,6 +31,9 @@ from bizdesk.services.overview.reports import (
 )
 from bizdesk.widgets.form import Field, FormScreen
 
+# reports that name no contact (nor hold any figure a contact's change could move)
+NO_CONTACT = {"trial-balance", "profit-loss", "balance-sheet", "pipeline"}
+NAMES_NO_CONTACT = frozenset({"contact", "interaction"})
 SHOWN = 1000  # rows drawn on screen; the CSV has them all
 # what the list of reports shows people (the name is what `bizdesk report` takes)
 LABELS = {
@@ -93,9 +96,18 @@ class ReportsPane(Pane):
     """
 
     class Done(Message):
-        def __init__(self, report: Report | None, error: Exception | None) -> None:
+        def __init__(
+            self, report: Report | None, error: Exception | None, again: bool = False
+        ) -> None:
             super().__init__()
-            self.report, self.error = report, error
+            self.report, self.error, self.again = report, error, again
+
+    @property
+    def NOT_SHOWN(self) -> frozenset[str]:  # noqa: N802 - read by the app (app.shows_any)
+        """The kinds of record whose changes cannot alter the report on view: contacts only
+        reach the reports that name no contact."""
+        name = self.query_one("#report", Select).value
+        return NAMES_NO_CONTACT if name in NO_CONTACT else frozenset()
 
     def compose(self) -> ComposeResult:
         role = self.app.role  # only the reports this role may read are offered
@@ -132,8 +144,9 @@ class ReportsPane(Pane):
         self.screen.set_focus(self.query_one("#report-rows", DataTable))
 
     def refresh_data(self) -> None:
+        """Run the report again for a change someone saved; drawn only if it differs."""
         if self.ran:
-            self.action_run()
+            self.action_run(again=True)
 
     def show(self, name: str) -> None:
         action = REPORT_ACTIONS[name]
@@ -181,7 +194,7 @@ class ReportsPane(Pane):
         event.stop()
         self.action_run()
 
-    def action_run(self) -> None:
+    def action_run(self, again: bool = False) -> None:
         name = str(self.query_one("#report", Select).value)
         try:
             params = self.params()
@@ -189,8 +202,11 @@ class ReportsPane(Pane):
             self.notify(f"Not run: {exc}", severity="error", markup=False)
             self._not_run(exc)
             return
-        self.query_one("#report-title", Static).update(Text(f"Running {LABELS.get(name, name)}…"))
-        self._run(name, params)
+        if not again:  # a quiet rerun says nothing unless its figures changed
+            self.query_one("#report-title", Static).update(
+                Text(f"Running {LABELS.get(name, name)}…")
+            )
+        self._run(name, params, again)
 
     def _not_run(self, error: Exception) -> None:
         """No figures under boxes they do not belong to: the old ones go, the reason shows."""
@@ -201,7 +217,7 @@ class ReportsPane(Pane):
         self.query_one("#report-notes", Static).update("")
 
     @work(thread=True, exclusive=True, group="report")
-    def _run(self, name: str, params: dict[str, Any]) -> None:
+    def _run(self, name: str, params: dict[str, Any], again: bool = False) -> None:
         store = self.app.store
         try:
             with store.read() as uow:
@@ -209,10 +225,12 @@ class ReportsPane(Pane):
         except Exception as exc:
             self.post_message(self.Done(None, exc))
             return
-        self.post_message(self.Done(rep, None))
+        self.post_message(self.Done(rep, None, again))
 
     def on_reports_pane_done(self, msg: Done) -> None:
         msg.stop()
+        if msg.again and msg.report is not None and msg.report == self.report:
+            return  # the same figures: nothing is drawn, nothing sent
         if msg.error is not None:
             self._not_run(msg.error)
             return

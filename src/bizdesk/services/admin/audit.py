@@ -78,3 +78,40 @@ def list_events(
 def latest_id(uow: UnitOfWork) -> int:
     """The newest event's id: a cheap change counter for refreshing lists."""
     return uow.session.exec(select(func.coalesce(func.max(AuditEvent.id), 0))).one()
+
+
+# In Changes.kinds: the store went back to an earlier state (a backup restored): anything
+# may differ.
+EVERYTHING = "*"
+NEWEST_READ = 1000
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What was written since an earlier look: the newest event, and the kinds of record
+    (ENTITY_KINDS) written after the one seen then."""
+
+    latest: int
+    kinds: frozenset[str]
+
+
+def changes_since(uow: UnitOfWork, seen: int | None) -> Changes:
+    """Which kinds of record changed after event ``seen`` (None: nothing seen yet, so none
+    are new). Every write records its events in its own transaction, so this sees whole
+    changes; one range of the primary key, however large the store."""
+    latest = latest_id(uow)
+    if seen is None or latest == seen:
+        return Changes(latest, frozenset())
+    if latest < seen:  # an earlier copy of the store restored in place
+        return Changes(latest, frozenset({EVERYTHING}))
+    # Read in id order (the primary key's range: DISTINCT would walk the entity index whole);
+    # a burst beyond NEWEST_READ events (an import) counts as everything changed.
+    kinds = uow.session.exec(
+        select(AuditEvent.entity)
+        .where(AuditEvent.id > seen)
+        .order_by(AuditEvent.id)
+        .limit(NEWEST_READ + 1)
+    ).all()
+    if len(kinds) > NEWEST_READ:
+        return Changes(latest, frozenset({EVERYTHING}))
+    return Changes(latest, frozenset(kinds))

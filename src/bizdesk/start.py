@@ -1,0 +1,74 @@
+"""The `bizdesk` program. With no command it is the terminal interface, started so that its
+first frame is on the screen before the database stack (SQLAlchemy, SQLModel, the models)
+or the command line's (typer, pydantic) is even imported: the store is opened by a worker
+of the app while that frame shows. Every command, and any case the interface does not
+start by itself (no such store yet: the command line asks whether to make one), goes to
+the command line (bizdesk.cli)."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from bizdesk.identity import current_gate
+
+
+def interface_db(argv: list[str]) -> tuple[bool, str | None]:
+    """Whether ``argv`` asks for the interface alone (nothing, or only ``--db X``), and the
+    store it names (None: $BIZDESK_DB or the default)."""
+    if not argv:
+        return True, None
+    if len(argv) == 2 and argv[0] == "--db" and argv[1] and not argv[1].startswith("-"):
+        return True, argv[1]
+    if len(argv) == 1 and argv[0].startswith("--db=") and len(argv[0]) > 5:
+        return True, argv[0][5:]
+    return False, None
+
+
+def main() -> None:
+    wanted, db = interface_db(sys.argv[1:])
+    if wanted and db is None and os.environ.get("BIZDESK_DB") == "":
+        wanted = False  # an empty $BIZDESK_DB: the command line says what is wrong
+    settings = None
+    if wanted:
+        from bizdesk.config import load_settings, resolve_db, sqlite_path
+        from bizdesk.screens.registry import check_keymap
+
+        try:
+            url = resolve_db(db)
+            settings = load_settings()
+            check_keymap(settings)  # a keymap bizdesk cannot apply: refused before the start
+        except Exception:  # the command line turns it into a sentence
+            url = None
+        path = sqlite_path(url) if url is not None else None
+        wanted = (
+            url is not None
+            and current_gate() is None
+            and (path is None or path.is_file())
+            and sys.stdin.isatty()  # without a terminal the command line says why not
+            and sys.stdout.isatty()
+        )
+    if not wanted:
+        from bizdesk.cli import main as cli_main
+
+        cli_main()
+        return
+    from bizdesk.app import run_app
+
+    sys.exit(run_app(settings=settings, opener=lambda: open_for_interface(db)))
+
+
+def open_for_interface(db: str | None):  # noqa: ANN201
+    """What the command line does before the interface, run by the app's opening worker:
+    open (and upgrade) the store, set a fresh one up, refuse a user it does not know.
+    A BizdeskError says what is wrong in a sentence (the app prints it as it ends)."""
+    from bizdesk.db import open_store
+    from bizdesk.services.admin.setup import ensure_initialized
+    from bizdesk.services.admin.users import whoami
+
+    store = open_store(db, create=False)
+    if store.damaged is None:
+        ensure_initialized(store)
+    with store.read() as uow:
+        whoami(uow)
+    return store

@@ -1,0 +1,143 @@
+"""Noticing other people's changes cheaply (issue 12): kept connections, PRAGMA data_version
+and the kinds of record written, on real SQLite files with a second store (its own
+connections, as another process has) writing; and an idle Home that draws nothing while
+only what it does not show changes."""
+
+from __future__ import annotations
+
+import shutil
+
+from textual.widgets import Static
+
+from bizdesk.app import BizdeskApp
+from bizdesk.db import open_store
+from bizdesk.screens.home import HomePane
+from bizdesk.services.admin import audit
+from bizdesk.services.admin.audit import EVERYTHING, changes_since, latest_id
+from bizdesk.services.crm import contacts as C
+from bizdesk.services.crm import tickets as T
+from tests.test_tui_newcomer import settle, until
+
+
+def _other(store):  # noqa: ANN001, ANN202
+    """The same store opened again: another engine, other connections (a colleague)."""
+    return open_store(store.url, user=store.user, create=False)
+
+
+def _latest(store) -> int:  # noqa: ANN001
+    with store.read() as uow:
+        return latest_id(uow)
+
+
+def test_the_change_token_moves_only_when_someone_commits(store, sqlite_only):  # noqa: ANN001
+    colleague = _other(store)
+    before = store.change_token()
+    with store.read() as uow:  # reading changes nothing
+        C.counts(uow)
+    with colleague.read() as uow:
+        C.counts(uow)
+    assert store.change_token() == before
+    with colleague.write() as uow:
+        C.create(uow, C.ContactInput(name="Ada Colleague"))
+    after = store.change_token()
+    assert after != before
+    assert store.change_token() == after  # read again: the same until the next commit
+    with store.write() as uow:  # this store's own units of work count too
+        C.create(uow, C.ContactInput(name="Ben Self"))
+    assert store.change_token() != after
+    colleague.dispose()
+
+
+def test_changes_since_names_the_kinds_of_record_written(store):  # noqa: ANN001
+    colleague = _other(store)
+    seen = _latest(store)
+    with store.read() as uow:
+        assert changes_since(uow, None).kinds == frozenset()  # nothing seen: nothing new
+        assert changes_since(uow, seen).kinds == frozenset()
+    with colleague.write() as uow:
+        C.create(uow, C.ContactInput(name="Ada Colleague"))
+    with store.read() as uow:
+        changes = changes_since(uow, seen)
+    assert changes.kinds == {"contact"} and changes.latest > seen
+    with colleague.write() as uow:
+        T.create(uow, T.TicketInput(subject="Brakes squeak"))
+    with colleague.write() as uow:
+        C.create(uow, C.ContactInput(name="Ben Colleague"))
+    with store.read() as uow:
+        assert changes_since(uow, changes.latest).kinds == {"ticket", "contact"}
+        # the store now holds fewer events than were seen: an earlier copy was restored
+        assert changes_since(uow, changes.latest + 1000).kinds == {EVERYTHING}
+    colleague.dispose()
+
+
+def test_a_burst_of_changes_counts_as_everything(store, monkeypatch):  # noqa: ANN001
+    """More new events than are worth reading one by one (an import): every pane reloads."""
+    monkeypatch.setattr(audit, "NEWEST_READ", 2)
+    seen = _latest(store)
+    for name in ("Ada One", "Ben Two"):
+        with store.write() as uow:
+            C.create(uow, C.ContactInput(name=name))
+    with store.read() as uow:
+        assert changes_since(uow, seen).kinds == {"contact"}
+    with store.write() as uow:
+        C.create(uow, C.ContactInput(name="Cy Three"))
+    with store.read() as uow:
+        assert changes_since(uow, seen).kinds == {EVERYTHING}
+
+
+def test_a_kept_connection_follows_a_store_file_replaced_by_another(store, tmp_path, sqlite_only):  # noqa: ANN001
+    """Connections stay open between units of work; a store file put in place of the old
+    one (as a restore of a damaged store does, from another process) is read, not the old."""
+    path = store.engine.url.database
+    with store.write() as uow:
+        C.create(uow, C.ContactInput(name="Before Copy"))
+    store.dispose()  # everything into the file, then copy it
+    copy = tmp_path / "copy.db"
+    shutil.copyfile(path, copy)
+    with store.read() as uow:  # a connection is opened and kept
+        assert C.counts(uow)["contacts"] == 1
+    token = store.change_token()
+    colleague = open_store(str(copy), user=store.user, create=False)
+    with colleague.write() as uow:
+        C.create(uow, C.ContactInput(name="Only In Copy"))
+    colleague.dispose()
+    shutil.move(copy, path + ".new")
+    shutil.move(path + ".new", path)  # another file under the store's name
+    assert store.change_token() != token
+    with store.read() as uow:
+        assert C.counts(uow)["contacts"] == 2
+
+
+async def test_idle_home_reruns_and_draws_nothing_for_changes_it_does_not_show(store, sqlite_only):  # noqa: ANN001
+    """While a colleague adds contacts, an open Home neither reads its figures again nor
+    draws; a new ticket (which Home counts) is read and drawn."""
+    colleague = _other(store)
+    app = BizdeskApp(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        home = app.query_one(HomePane)
+        await until(pilot, lambda: home.data is not None, "Home's figures")
+        await settle(pilot, app)
+        await until(pilot, lambda: app._seen_change == _latest(store), "the first poll")
+        runs, draws = [], []
+        kpis = home.query_one("#kpis", Static)
+        home_refresh, kpis_update = home.action_refresh, kpis.update
+        home.action_refresh = lambda: (runs.append(1), home_refresh())
+        kpis.update = lambda *a, **k: (draws.append(1), kpis_update(*a, **k))
+        for i in range(3):
+            with colleague.write() as uow:
+                C.create(uow, C.ContactInput(name=f"Idle Colleague {i}"))
+            app._poll_changes()
+            await until(pilot, lambda: app._seen_change == _latest(store), "the poll")
+            await settle(pilot, app)
+        assert runs == [] and draws == []
+        open_before = home.data.tickets_open
+        with colleague.write() as uow:
+            T.create(uow, T.TicketInput(subject="Chain slips"))
+        app._poll_changes()
+        await until(pilot, lambda: home.data.tickets_open == open_before + 1, "the new ticket")
+        await settle(pilot, app)
+        assert runs == [1] and draws == [1]
+        app._poll_changes()  # nothing new: nothing read, nothing drawn
+        await settle(pilot, app)
+        assert runs == [1] and draws == [1]
+    colleague.dispose()

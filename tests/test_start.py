@@ -1,0 +1,72 @@
+"""The interface's start (issue 12): its first frame is drawn before the database stack is
+imported, then the store opens in a worker and Home's figures follow; driven through a real
+pseudo-terminal at 80x24."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import re
+import select
+import struct
+import subprocess
+import sys
+import termios
+import time
+
+from bizdesk.start import interface_db
+from tests.test_faults import init
+
+ESCAPES = re.compile(
+    rb"\x1b(\[[0-9;?<>=]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[()][0-9A-Za-z]|[=>])"
+)
+
+
+def test_only_a_bare_start_or_db_skips_the_command_line():
+    assert interface_db([]) == (True, None)
+    assert interface_db(["--db", "shop.db"]) == (True, "shop.db")
+    assert interface_db(["--db=shop.db"]) == (True, "shop.db")
+    for argv in (["--db"], ["--db", ""], ["--db="], ["check"], ["--db", "x", "check"], ["--help"]):
+        assert interface_db(argv)[0] is False, argv
+
+
+def _read_until(fd: int, seen: bytearray, mark: bytes, seconds: float = 90) -> None:
+    deadline = time.monotonic() + seconds
+    while mark not in ESCAPES.sub(b"", bytes(seen)):
+        assert time.monotonic() < deadline, f"{mark!r} not shown: {bytes(seen[-300:])!r}"
+        ready, _, _ = select.select([fd], [], [], 0.2)
+        if ready:
+            seen += os.read(fd, 65536)
+
+
+def test_the_first_frame_comes_before_the_store_and_home_follows(tmp_path):
+    db = tmp_path / "shop.db"
+    init(db)
+    main, sub = os.openpty()
+    fcntl.ioctl(sub, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+    env = {**os.environ, "BIZDESK_DB": "", "TERM": "xterm-256color"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bizdesk", "--db", str(db)],
+        stdin=sub,
+        stdout=sub,
+        stderr=sub,
+        env=env,
+        start_new_session=True,
+    )
+    os.close(sub)
+    seen = bytearray()
+    try:
+        _read_until(main, seen, b"Sales this month")
+        text = ESCAPES.sub(b"", bytes(seen))
+        # the tabs were drawn first, with Home saying the store is being opened
+        assert text.index(b"Contacts") < text.index(b"Sales this month")
+        assert b"Opening the store" in text
+        _read_until(main, seen, b"Fault Cycles")  # the shop's name, from its settings
+        os.write(main, b"\x11")  # ctrl+q
+        assert proc.wait(timeout=60) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        os.close(main)
+    assert b"Traceback" not in seen
