@@ -12,7 +12,7 @@ from bizdesk.screens.journal import AccountScreen, EntryScreen
 from bizdesk.screens.purchases import PurchaseOrderScreen
 from bizdesk.screens.stock import ProductScreen
 from bizdesk.services.books import ledger
-from bizdesk.services.inventory import stock
+from bizdesk.services.inventory import reports
 from bizdesk.services.trade import purchasing
 from bizdesk.widgets.form import FormScreen
 from bizdesk.widgets.lines_form import LinesFormScreen
@@ -245,7 +245,7 @@ async def test_low_stock_key_drafts_orders(shop) -> None:  # noqa: ANN001
     with shop.read() as uow:
         rows = purchasing.list_page(uow, purchasing.PageRequest()).rows
         assert [(r.supplier, r.state) for r in rows] == [("Acme Supply", "draft")]
-        assert stock.low_stock(uow)[0].on_order == 100
+        assert reports.low_stock(uow)[0].on_order == 100
 
 
 async def test_lock_date_from_the_journal_tab(shop) -> None:  # noqa: ANN001

@@ -16,7 +16,7 @@ from textual.worker import get_current_worker
 
 from bizdesk.formatting import day, moment, money, number, visible, visible_text
 from bizdesk.screens.common import Pane, RecordScreen, ServiceRunner
-from bizdesk.services.inventory import stock as S
+from bizdesk.services.inventory import products
 from bizdesk.services.trade import deals as D
 from bizdesk.widgets.form import ConfirmScreen, Field, FormScreen, record_form
 from bizdesk.widgets.lines_form import LinesFormScreen
@@ -128,7 +128,7 @@ def lines_form(view: D.DealView) -> LinesFormScreen:
         lines,
         save,
         _lines_total,
-        suggesters={"product": S.suggest_products},
+        suggesters={"product": products.suggest_products},
     )
 
 

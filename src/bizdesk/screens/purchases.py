@@ -14,7 +14,7 @@ from textual.widgets import Static
 
 from bizdesk.formatting import day, money, number, visible_text
 from bizdesk.screens.common import ListPane, RecordScreen, tickets_text
-from bizdesk.services.inventory import stock as S
+from bizdesk.services.inventory import products
 from bizdesk.services.trade import purchasing as PU
 from bizdesk.widgets.form import ConfirmScreen, Field, FormScreen
 from bizdesk.widgets.lines_form import LinesFormScreen
@@ -104,7 +104,7 @@ def order_form(view: PU.POView | None = None) -> LinesFormScreen:
         lines,
         save,
         _preview,
-        suggesters={"product": S.suggest_products},
+        suggesters={"product": products.suggest_products},
     )
 
 

@@ -16,7 +16,7 @@ from textual.widgets import Header, Static
 
 from bizdesk.formatting import day, money, number, visible_text
 from bizdesk.screens.common import RecordScreen, ServiceRunner, WithTable, tickets_text
-from bizdesk.services.inventory import stock as S
+from bizdesk.services.inventory import products
 from bizdesk.services.trade import sales as SA
 from bizdesk.widgets.footer import KeysFooter
 from bizdesk.widgets.form import ConfirmScreen, Field, FormScreen
@@ -99,7 +99,7 @@ def order_form(view: SA.SOView | None = None) -> LinesFormScreen:
         lines,
         save,
         _preview,
-        suggesters={"product": S.suggest_products},
+        suggesters={"product": products.suggest_products},
     )
 
 
@@ -122,7 +122,7 @@ def counter_form() -> LinesFormScreen:
         [],
         save,
         _preview,
-        suggesters={"product": S.suggest_products},
+        suggesters={"product": products.suggest_products},
     )
 
 

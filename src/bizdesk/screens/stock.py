@@ -11,7 +11,7 @@ from textual.widgets import Header, Static
 
 from bizdesk.formatting import money, number, visible, visible_text
 from bizdesk.screens.common import ListPane, RecordScreen, tickets_text
-from bizdesk.services.inventory import stock as S
+from bizdesk.services.inventory import moves, products
 from bizdesk.services.trade import purchasing as PU
 from bizdesk.widgets.footer import KeysFooter
 from bizdesk.widgets.form import ConfirmScreen, Field, FormScreen, record_form
@@ -36,8 +36,8 @@ MOVE_COLUMNS = [
 ]
 
 
-def product_fields(view: S.ProductView | None = None) -> list[Field]:
-    d = S.product_input(view) if view else S.ProductInput()
+def product_fields(view: products.ProductView | None = None) -> list[Field]:
+    d = products.product_input(view) if view else products.ProductInput()
     return [
         Field("sku", "SKU", value=d.sku, required=True),
         Field("name", "Name", value=d.name, required=True),
@@ -53,15 +53,15 @@ def product_fields(view: S.ProductView | None = None) -> list[Field]:
     ]
 
 
-def product_form(view: S.ProductView | None = None) -> FormScreen:
+def product_form(view: products.ProductView | None = None) -> FormScreen:
     return record_form(
         "product",
         product_fields,
         view=view,
-        get=S.get_product,
-        create=lambda uow, values: S.create_product(uow, S.ProductInput(**values)),
-        update=lambda uow, pid, values, version: S.update_product(
-            uow, pid, S.ProductInput(**values), version=version
+        get=products.get_product,
+        create=lambda uow, values: products.create_product(uow, products.ProductInput(**values)),
+        update=lambda uow, pid, values, version: products.update_product(
+            uow, pid, products.ProductInput(**values), version=version
         ),
     )
 
@@ -74,7 +74,7 @@ def adjust_form(product_id: int, label: str) -> FormScreen:
             Field("reason", "Reason", required=True, placeholder="breakage, found, sample"),
             Field("location", "Location", placeholder="empty: the main location"),
         ],
-        lambda uow, v: S.adjust(uow, product_id, v["qty"], v["reason"], location=v["location"]),
+        lambda uow, v: moves.adjust(uow, product_id, v["qty"], v["reason"], location=v["location"]),
     )
 
 
@@ -86,7 +86,9 @@ def count_form(product_id: int, label: str) -> FormScreen:
             Field("reason", "Reason", value="stock count"),
             Field("location", "Location", placeholder="empty: the main location"),
         ],
-        lambda uow, v: S.count(uow, product_id, v["counted"], v["reason"], location=v["location"]),
+        lambda uow, v: moves.count(
+            uow, product_id, v["counted"], v["reason"], location=v["location"]
+        ),
     )
 
 
@@ -98,7 +100,9 @@ def transfer_form(product_id: int, label: str) -> FormScreen:
             Field("from_location", "From", placeholder="empty: the main location"),
             Field("to_location", "To", required=True),
         ],
-        lambda uow, v: S.transfer(uow, product_id, v["qty"], v["from_location"], v["to_location"]),
+        lambda uow, v: moves.transfer(
+            uow, product_id, v["qty"], v["from_location"], v["to_location"]
+        ),
     )
 
 
@@ -143,13 +147,13 @@ class StockActions:
         if cur is None:
             return
 
-        def edit(view: S.ProductView) -> None:
+        def edit(view: products.ProductView) -> None:
             self.app.push_screen(
                 product_form(view),
                 lambda s: s and (self.notify(f"Saved {s.sku}", markup=False), self.after_change()),
             )
 
-        self.run_service(lambda uow: S.get_product(uow, cur[0]), write=False, done=edit)
+        self.run_service(lambda uow: products.get_product(uow, cur[0]), write=False, done=edit)
 
     def action_archive(self) -> None:
         cur = self.current_product()
@@ -159,8 +163,8 @@ class StockActions:
         def confirmed(yes: bool | None) -> None:
             if yes:
                 self.run_service(
-                    lambda uow: S.set_product_active(
-                        uow, cur[0], False, version=S.get_product(uow, cur[0]).version
+                    lambda uow: products.set_product_active(
+                        uow, cur[0], False, version=products.get_product(uow, cur[0]).version
                     ),
                     done=lambda _: self.after_change(),
                     success=f"Archived {cur[1]}",
@@ -196,7 +200,7 @@ class StockPane(StockActions, ListPane):
     ]
 
     def compose(self) -> ComposeResult:
-        yield PagedTable(S.list_products, COLUMNS, sorts=("name", "sku"), id="stock-table")
+        yield PagedTable(products.list_products, COLUMNS, sorts=("name", "sku"), id="stock-table")
 
     def current_product(self) -> tuple[int, str] | None:
         row = self.table.selected
@@ -261,16 +265,18 @@ class ProductScreen(StockActions, RecordScreen):
         yield Header(icon="")
         yield Static("Loading…", id="details")
         pid = self.record_id
-        yield PagedTable(lambda uow, req: S.product_moves(uow, pid, req), MOVE_COLUMNS, id="moves")
+        yield PagedTable(
+            lambda uow, req: moves.product_moves(uow, pid, req), MOVE_COLUMNS, id="moves"
+        )
         yield KeysFooter()
 
     def fetch(self, uow):  # noqa: ANN001, ANN201
         from bizdesk.services.crm.tickets import linked_to
 
         self.tickets = linked_to(uow, "product", self.record_id)
-        return S.get_product(uow, self.record_id)
+        return products.get_product(uow, self.record_id)
 
-    def show(self, v: S.ProductView) -> None:
+    def show(self, v: products.ProductView) -> None:
         loc = self.app.locale
         t = Text()
         t.append(f"{v.sku}  {v.name}", style="bold")

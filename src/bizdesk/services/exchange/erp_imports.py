@@ -30,7 +30,7 @@ from bizdesk.services.books import ledger
 from bizdesk.services.books.entry_search import index_entries
 from bizdesk.services.exchange.crm_imports import BATCH as STAGE_BATCH
 from bizdesk.services.exchange.crm_imports import ImportResult, _chunks, _Staging, fewer_indexes
-from bizdesk.services.inventory import stock
+from bizdesk.services.inventory import moves, products
 
 PRODUCT_COLUMNS = (
     "sku",
@@ -100,8 +100,8 @@ def import_products(uow: UnitOfWork, data: bytes | str, *, dry_run: bool = False
                 errors.append(f"line {line}: sku: {sku} is also on line {seen[sku]}")
                 continue
             seen[sku] = line
-            defaults = stock.ProductInput()
-            inp = stock.ProductInput(
+            defaults = products.ProductInput()
+            inp = products.ProductInput(
                 **{k: row.get(k) or getattr(defaults, k) for k in PRODUCT_COLUMNS}
             )
             existing = uow.session.scalars(select(Product).where(Product.sku == sku)).first()
@@ -109,14 +109,14 @@ def import_products(uow: UnitOfWork, data: bytes | str, *, dry_run: bool = False
                 inp.stocked = existing.stocked  # a file without the column keeps a service one
             try:
                 if existing is None:
-                    stock.create_product(uow, inp)
+                    products.create_product(uow, inp)
                     result.created += 1
                 else:
-                    before = stock.get_product(uow, existing.id)
-                    if stock.product_input(before) == _normalised(uow, inp, existing.id):
+                    before = products.get_product(uow, existing.id)
+                    if products.product_input(before) == _normalised(uow, inp, existing.id):
                         result.skipped += 1
                         continue
-                    stock.update_product(uow, existing.id, inp, version=existing.version)
+                    products.update_product(uow, existing.id, inp, version=existing.version)
                     result.updated += 1
             except ValidationError as exc:
                 errors.extend(_row_errors(line, exc))
@@ -127,16 +127,16 @@ def import_products(uow: UnitOfWork, data: bytes | str, *, dry_run: bool = False
 
 
 def _normalised(
-    uow: UnitOfWork, inp: stock.ProductInput, self_id: int
-) -> stock.ProductInput | None:
+    uow: UnitOfWork, inp: products.ProductInput, self_id: int
+) -> products.ProductInput | None:
     """The input as it would read back after saving (to tell unchanged rows apart)."""
     try:
-        clean = stock._clean_product(uow, inp, self_id=self_id)  # noqa: SLF001
+        clean = products._clean_product(uow, inp, self_id=self_id)  # noqa: SLF001
     except ValidationError:
         return None
     exp = uow.exponent
     sup = uow.session.get(Contact, clean["supplier_id"]) if clean["supplier_id"] else None
-    return stock.ProductInput(
+    return products.ProductInput(
         clean["sku"],
         clean["name"],
         clean["unit"],
@@ -173,12 +173,12 @@ def import_stock_count(
                 continue
             seen[key] = line
             try:
-                p = stock.resolve_product(uow, row.get("sku", ""))
+                p = products.resolve_product(uow, row.get("sku", ""))
             except v.FieldError as exc:
                 errors.append(f"line {line}: sku: {exc}")
                 continue
             try:
-                r = stock.count(
+                r = moves.count(
                     uow,
                     p.id,
                     row.get("counted", ""),
