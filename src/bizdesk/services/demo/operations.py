@@ -143,7 +143,7 @@ def small(store: Store, shop: dict, today: date) -> dict[str, int]:
                     "quarterly count",
                     when=today - timedelta(days=7),
                 )
-    return {"products": len(products) + 1, "purchase orders": orders, "sales orders": sold}
+    return {"products": len(made) + 1, "purchase orders": orders, "sales orders": sold}
 
 
 def _sales(uow, rng: random.Random, start: date, today: date, product_ids: list[int]) -> int:  # noqa: ANN001
