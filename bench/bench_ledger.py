@@ -30,7 +30,7 @@ from bizdesk.services.admin import setup
 from bizdesk.services.base.paging import PageRequest  # noqa: E402
 from bizdesk.services.books import ledger, ledger_reports
 from bizdesk.services.exchange import erp_exports, erp_imports
-from bizdesk.services.inventory import stock
+from bizdesk.services.inventory import products
 from bizdesk.services.trade import purchasing
 
 
@@ -93,7 +93,7 @@ def lists(store) -> bool:  # noqa: ANN001
     with store.read() as uow:
         inventory = ledger.account_for(uow, "inventory").id
     cases = [
-        ("products", stock.list_products, "bolt"),
+        ("products", products.list_products, "bolt"),
         ("purchase orders", purchasing.list_page, ""),
         ("journal entries", ledger.list_entries, "till"),
         ("inventory ledger", lambda uow, req: ledger.account_lines(uow, inventory, req), ""),

@@ -6,7 +6,7 @@ from bizdesk.db import Store
 from bizdesk.services.admin.checks import run_checks
 from bizdesk.services.crm import contacts
 from bizdesk.services.crm.contacts import ContactInput
-from bizdesk.services.inventory import stock
+from bizdesk.services.inventory import products
 from bizdesk.services.trade import purchasing
 
 
@@ -18,9 +18,9 @@ def supplier(store: Store, name: str = "Acme Supply") -> int:
 
 
 def product(store: Store, sku: str = "BOLT-M8", **kw) -> int:  # noqa: ANN003
-    data = stock.ProductInput(sku=sku, name=kw.pop("name", f"Product {sku}"), **kw)
+    data = products.ProductInput(sku=sku, name=kw.pop("name", f"Product {sku}"), **kw)
     with store.write() as uow:
-        return stock.create_product(uow, data).id
+        return products.create_product(uow, data).id
 
 
 def order(store: Store, supplier_id: int, *lines: tuple[str, str, str], state: str = "sent"):  # noqa: ANN201

@@ -10,7 +10,7 @@ import pytest
 
 from bizdesk.services.books import ledger, ledger_reports
 from bizdesk.services.crm import contacts, tickets
-from bizdesk.services.inventory import stock
+from bizdesk.services.inventory import products
 from bizdesk.services.overview.dashboard import dashboard
 from bizdesk.services.overview.reports import build, report_csv
 from bizdesk.services.overview.search import find
@@ -62,7 +62,7 @@ def month(store):  # noqa: ANN001, ANN201
         d = deals.create(
             uow, deals.DealInput(title="Club bikes", contact=f"#{cid}", expected_close="2026-11-20")
         )
-        bike = stock.resolve_product(uow, "BIKE").id
+        bike = products.resolve_product(uow, "BIKE").id
         d = deals.set_lines(
             uow, d.id, [deals.LineInput("City bike", "3", "650", bike)], version=d.version
         )

@@ -21,7 +21,7 @@ from bizdesk.models.tickets import Ticket
 from bizdesk.services.admin import setup
 from bizdesk.services.books import ledger as L
 from bizdesk.services.crm import contacts, tickets
-from bizdesk.services.inventory import stock
+from bizdesk.services.inventory import moves, products
 from bizdesk.services.trade import deals, sales
 from tests.erp_helpers import errors, product
 from tests.procs import run_together
@@ -70,7 +70,7 @@ def test_eight_processes_writing_at_once(store) -> None:  # noqa: ANN001
         contacts.create(uow, contacts.ContactInput(name="Walk-in regular", is_customer=True))
     product(store, "RACE", cost="10", sale_price="20")
     with store.write() as uow:
-        stock.adjust(uow, stock.resolve_product(uow, "RACE").id, "500", "opening stock")
+        moves.adjust(uow, products.resolve_product(uow, "RACE").id, "500", "opening stock")
         entries_before = uow.session.exec(select(func.count()).select_from(JournalEntry)).one()
     reports = run_together(_worker, [(store.url, n) for n in range(PROCS)])
     assert reports == [[]] * PROCS  # every child exited 0 and nothing failed
@@ -79,8 +79,8 @@ def test_eight_processes_writing_at_once(store) -> None:  # noqa: ANN001
         count = lambda model: uow.session.exec(select(func.count()).select_from(model)).one()  # noqa: E731
         assert count(Deal) == total
         assert count(Ticket) == total
-        product_id = stock.resolve_product(uow, "RACE").id
-        assert stock.get_product(uow, product_id).on_hand == Decimal(500 - total)
+        product_id = products.resolve_product(uow, "RACE").id
+        assert products.get_product(uow, product_id).on_hand == Decimal(500 - total)
         # every counter sale posts its own entries; every hand-made entry is there too
         numbers = uow.session.exec(
             select(func.count(), func.max(JournalEntry.number)).where(

@@ -12,7 +12,7 @@ from bizdesk.errors import ValidationError
 from bizdesk.models.stock import StockMove
 from bizdesk.services.books import ledger_reports
 from bizdesk.services.crm import contacts
-from bizdesk.services.inventory import stock
+from bizdesk.services.inventory import locations, moves, products
 from bizdesk.services.trade import purchasing, sales
 from tests.erp_helpers import errors, order, product, supplier
 
@@ -23,14 +23,14 @@ def shop(store):  # noqa: ANN001, ANN201
     sid = supplier(store)
     pid = product(store, "BIKE", name="City bike", cost="400", sale_price="650", vat_rate="20")
     with store.write() as uow:
-        stock.add_location(uow, "Workshop")
-        stock.add_location(uow, "Garage")
+        locations.add_location(uow, "Workshop")
+        locations.add_location(uow, "Garage")
     po = order(store, sid, ("BIKE", "3", "400"), ("BIKE", "2", "430"))
     po2 = order(store, sid, ("BIKE", "4", "430"))
     with store.write() as uow:
         purchasing.receive(uow, po.id, {ln.id: str(ln.qty) for ln in po.lines})
         purchasing.receive(uow, po2.id, {po2.lines[0].id: "4"}, location="Garage")
-        stock.transfer(uow, pid, "2", "Main", "Workshop")
+        moves.transfer(uow, pid, "2", "Main", "Workshop")
         cid = contacts.create(uow, contacts.ContactInput(name="Dana Client")).contact.id
     return store, cid, pid
 
@@ -45,7 +45,7 @@ def _order(store, cid: int, qty: str):  # noqa: ANN001, ANN202
 
 def _where(store, pid: int) -> list[tuple[str, Decimal]]:  # noqa: ANN001
     with store.read() as uow:
-        return [(s.location, s.on_hand) for s in stock.stock_by_location(uow, pid)]
+        return [(s.location, s.on_hand) for s in moves.stock_by_location(uow, pid)]
 
 
 def test_locations_are_listed_in_the_order_a_delivery_takes_from_them(shop) -> None:  # noqa: ANN001
@@ -67,13 +67,13 @@ def test_a_delivery_splits_over_locations_with_exact_cost(shop) -> None:  # noqa
             .order_by(StockMove.id)
         ).all()
         assert [(m.location_id, m.qty_scaled) for m in moves] == [
-            (stock.default_location(uow).id, -3000),
-            (stock.resolve_location(uow, "Garage").id, -4000),
-            (stock.resolve_location(uow, "Workshop").id, -1000),
+            (locations.default_location(uow).id, -3000),
+            (locations.resolve_location(uow, "Garage").id, -4000),
+            (locations.resolve_location(uow, "Workshop").id, -1000),
         ]
         # one entry for the delivery; cost of goods sold = the value that left the stock
         assert len({m.entry_id for m in moves}) == 1
-        left = stock.get_product(uow, pid)
+        left = products.get_product(uow, pid)
         tb = {r.code: r.balance for r in ledger_reports.trial_balance(uow)[0]}
         cost = -sum(m.value_minor for m in moves)
     # 3 x 400 + 6 x 430 = 3780 for 9 bikes; 8 leave at average, one is left at 420
@@ -86,7 +86,7 @@ def test_a_delivery_short_in_total_is_refused_saying_what_is_where(shop) -> None
     store, cid, pid = shop
     so = _order(store, cid, "9")
     with store.write() as uow:  # someone counts two bikes missing in the Garage
-        stock.count(uow, pid, "2", "two stolen", location="Garage")
+        moves.count(uow, pid, "2", "two stolen", location="Garage")
     with store.write() as uow, pytest.raises(ValidationError) as exc:
         sales.deliver(uow, so.id)
     assert exc.value.fields["BIKE"] == (
@@ -117,7 +117,7 @@ def test_stock_only_elsewhere_is_found(shop) -> None:  # noqa: ANN001
     """The reported case: nothing at Main, the stock sits in the Workshop."""
     store, cid, pid = shop
     with store.write() as uow:
-        stock.transfer(uow, pid, "3", "Main", "Workshop")
+        moves.transfer(uow, pid, "3", "Main", "Workshop")
     so = _order(store, cid, "5")
     with store.write() as uow:
         sales.deliver(uow, so.id)

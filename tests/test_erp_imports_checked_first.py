@@ -20,7 +20,7 @@ from bizdesk.errors import ValidationError
 from bizdesk.services.base.paging import PageRequest
 from bizdesk.services.books import ledger, ledger_reports
 from bizdesk.services.exchange import erp_imports
-from bizdesk.services.inventory import stock
+from bizdesk.services.inventory import levels, products
 from tests.erp_helpers import errors
 
 HEADER = "entry,date,account,debit,credit,memo,contact\n"
@@ -121,7 +121,7 @@ def test_a_product_saved_meanwhile_is_checked_again_in_the_write(store, monkeypa
         plan = checked(uow, rows)
         if len(calls) == 1:  # another writer, between the check and the write
             with store.write() as other:
-                stock.create_product(other, stock.ProductInput(sku="NEW-2", name="Theirs"))
+                products.create_product(other, products.ProductInput(sku="NEW-2", name="Theirs"))
         return plan
 
     monkeypatch.setattr(erp_imports, "_check_products", check_then_someone_saves)
@@ -129,7 +129,7 @@ def test_a_product_saved_meanwhile_is_checked_again_in_the_write(store, monkeypa
     assert len(calls) == 2  # checked again, now, inside the write
     assert (r.created, r.updated) == (1, 1)  # NEW-2 exists now: the file updates it
     with store.read() as uow:
-        assert stock.resolve_product(uow, "NEW-2").name == "Two"
+        assert products.resolve_product(uow, "NEW-2").name == "Two"
     assert errors(store) == []
 
 
@@ -138,7 +138,7 @@ def test_a_bad_file_never_takes_the_write_lock_and_writes_nothing(store):
         erp_imports.import_products(store, "sku,name,sale_price\nA,One,1\nB,,x\n")
     assert "line 3: name" in str(exc.value) and "line 3: sale_price" in str(exc.value)
     with store.read() as uow:
-        assert stock.list_products(uow, PageRequest(limit=5)).rows == []
+        assert products.list_products(uow, PageRequest(limit=5)).rows == []
 
 
 # --- the journal: entries on disk, problems capped, one set of rules ---------------------------
@@ -224,7 +224,7 @@ def test_only_people_who_may_change_products_and_stock_import_them(store):
 
     with store.write() as uow:
         users.add(uow, "sam", "sales")
-        stock.create_product(uow, stock.ProductInput(sku="A", name="One"))
+        products.create_product(uow, products.ProductInput(sku="A", name="One"))
     sam = Store(url=store.url, engine=store.engine, user="sam")
     with pytest.raises(PermissionDenied):
         erp_imports.import_products(sam, "sku,name\nB,Two\n")
@@ -233,5 +233,5 @@ def test_only_people_who_may_change_products_and_stock_import_them(store):
     with pytest.raises(PermissionDenied):
         erp_imports.import_stock_count(sam, "sku,counted\nA,1\n")
     with store.read() as uow:
-        assert stock.on_hand(uow, 1) == 0
-        assert [p.sku for p in stock.list_products(uow, PageRequest(limit=5)).rows] == ["A"]
+        assert levels.on_hand(uow, 1) == 0
+        assert [p.sku for p in products.list_products(uow, PageRequest(limit=5)).rows] == ["A"]

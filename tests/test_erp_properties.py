@@ -32,7 +32,7 @@ from bizdesk.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from bizdesk.services.admin import setup, users
 from bizdesk.services.base.permissions import allowed
 from bizdesk.services.books import ledger, ledger_reports
-from bizdesk.services.inventory import stock
+from bizdesk.services.inventory import moves, products, reports
 from bizdesk.services.trade import purchasing, sales
 from tests.erp_helpers import errors, product, supplier
 
@@ -135,7 +135,7 @@ class Shop(RuleBasedStateMachine):
                 f"{fn.__name__} as {who} was {outcome} but changed the store"
             )
             return None
-        assert fingerprint(self.store) != before or fn is stock.count, fn.__name__
+        assert fingerprint(self.store) != before or fn is moves.count, fn.__name__
         return result
 
     def read(self, fn, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN201
@@ -144,11 +144,11 @@ class Shop(RuleBasedStateMachine):
 
     def on_hand(self, sku: str) -> Decimal:
         with self.store.read() as uow:
-            return stock.get_product(uow, stock.resolve_product(uow, sku).id).on_hand
+            return products.get_product(uow, products.resolve_product(uow, sku).id).on_hand
 
     def product_id(self, sku: str) -> int:
         with self.store.read() as uow:
-            return stock.resolve_product(uow, sku).id
+            return products.resolve_product(uow, sku).id
 
     # --- purchasing
 
@@ -208,20 +208,20 @@ class Shop(RuleBasedStateMachine):
     def adjust(self, who: str, sku: str, q: Decimal, up: bool) -> None:
         delta = q if up else -q
         had = self.on_hand(sku)
-        if self.call(who, stock.adjust, self.product_id(sku), str(delta), "random") is not None:
+        if self.call(who, moves.adjust, self.product_id(sku), str(delta), "random") is not None:
             assert self.on_hand(sku) == had + delta
             assert sku == "B" or had + delta >= 0
 
     @rule(who=WHO, sku=st.sampled_from(SKUS))
     def remove_all(self, who: str, sku: str) -> None:
         had = self.on_hand(sku)
-        if had > 0 and self.call(who, stock.adjust, self.product_id(sku), str(-had), "all out"):
+        if had > 0 and self.call(who, moves.adjust, self.product_id(sku), str(-had), "all out"):
             assert self.on_hand(sku) == 0
 
     @rule(who=WHO, sku=st.sampled_from(SKUS), n=st.one_of(st.just(0), st.integers(0, 3000)))
     def count(self, who: str, sku: str, n: int) -> None:
         counted = Decimal(n) / 10
-        if self.call(who, stock.count, self.product_id(sku), str(counted), "count") is not None:
+        if self.call(who, moves.count, self.product_id(sku), str(counted), "count") is not None:
             assert self.on_hand(sku) == counted
 
     # --- sales
@@ -323,9 +323,9 @@ class Shop(RuleBasedStateMachine):
         with self.store.read() as uow:
             _rows, total = ledger_reports.trial_balance(uow)
             assert total.debit == total.credit
-            assert ledger.balance_by_role(uow, "inventory") == stock.total_stock_value(uow)
+            assert ledger.balance_by_role(uow, "inventory") == reports.total_stock_value(uow)
             for sku in SKUS:
-                p = stock.get_product(uow, stock.resolve_product(uow, sku).id)
+                p = products.get_product(uow, products.resolve_product(uow, sku).id)
                 if p.on_hand == 0:
                     assert p.value == 0, f"{sku}: nothing on hand but a value of {p.value}"
 
@@ -368,8 +368,8 @@ def test_stock_counted_back_to_zero_from_below_leaves_no_value(store) -> None:  
     with store.write() as uow:
         sales.counter_sale(uow, [sales.SOLineInput("B", "0.64", "2.99", "20")])
         sales.counter_sale(uow, [sales.SOLineInput("B", "1.73", "2.99", "20")])
-        stock.count(uow, stock.resolve_product(uow, "B").id, "0", "count")
+        moves.count(uow, products.resolve_product(uow, "B").id, "0", "count")
     with store.read() as uow:
-        p = stock.get_product(uow, stock.resolve_product(uow, "B").id)
+        p = products.get_product(uow, products.resolve_product(uow, "B").id)
     assert (p.on_hand, p.value) == (0, 0)
     assert errors(store) == []

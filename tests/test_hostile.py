@@ -25,7 +25,7 @@ from bizdesk.services.crm import contacts as C
 from bizdesk.services.crm import tickets as T
 from bizdesk.services.exchange import crm_imports as I
 from bizdesk.services.exchange import erp_imports as E
-from bizdesk.services.inventory import stock as S
+from bizdesk.services.inventory import locations, moves, products
 from bizdesk.services.trade import deals as D
 from bizdesk.services.trade import purchasing as PU
 from bizdesk.services.trade import sales as SA
@@ -186,7 +186,9 @@ def _supplier(uow) -> int:  # noqa: ANN001
 
 def _sku(uow) -> str:  # noqa: ANN001
     sku = f"P{next(_n)}"
-    S.create_product(uow, S.ProductInput(sku=sku, name=sku, sale_price="10", cost="4"))
+    products.create_product(
+        uow, products.ProductInput(sku=sku, name=sku, sale_price="10", cost="4")
+    )
     return sku
 
 
@@ -230,7 +232,7 @@ def _last_move_reason(uow) -> str:  # noqa: ANN001
 
 
 def _new_product_id(uow) -> int:  # noqa: ANN001
-    return S.resolve_product(uow, _sku(uow)).id
+    return products.resolve_product(uow, _sku(uow)).id
 
 
 def _contact(field: str):  # noqa: ANN202
@@ -257,8 +259,8 @@ def _deal_field(field: str):  # noqa: ANN202
 
 def _product(field: str):  # noqa: ANN202
     def write(uow, x):  # noqa: ANN001, ANN202
-        data = S.ProductInput(**{"sku": f"Q{next(_n)}", "name": "Widget", field: x})
-        return getattr(S.create_product(uow, data), field)
+        data = products.ProductInput(**{"sku": f"Q{next(_n)}", "name": "Widget", field: x})
+        return getattr(products.create_product(uow, data), field)
 
     return write
 
@@ -274,9 +276,9 @@ def _update_ticket(uow, x):  # noqa: ANN001, ANN202
 
 
 def _update_product(uow, x):  # noqa: ANN001, ANN202
-    p = S.create_product(uow, S.ProductInput(sku=f"U{next(_n)}", name="Before"))
-    data = S.ProductInput(sku=p.sku, name=x)
-    return S.update_product(uow, p.id, data, version=p.version).name
+    p = products.create_product(uow, products.ProductInput(sku=f"U{next(_n)}", name="Before"))
+    data = products.ProductInput(sku=p.sku, name=x)
+    return products.update_product(uow, p.id, data, version=p.version).name
 
 
 def _update_draft(uow, x):  # noqa: ANN001, ANN202
@@ -376,21 +378,21 @@ TEXT_FIELDS = [
     TextField("product.unit", "unit", _product("unit"), accepted=("שלום", "🚲", "[b]x[/]")),
     TextField("product.supplier", "supplier", _product("supplier"), free=False),
     TextField("product.update.name", "name", _update_product),
-    TextField("location.name", "name", lambda uow, x: S.add_location(uow, x).name),
+    TextField("location.name", "name", lambda uow, x: locations.add_location(uow, x).name),
     TextField(
         "stock.adjust.reason",
         "reason",
-        lambda uow, x: (S.adjust(uow, _new_product_id(uow), "1", x), _last_move_reason(uow))[1],
+        lambda uow, x: (moves.adjust(uow, _new_product_id(uow), "1", x), _last_move_reason(uow))[1],
     ),
     TextField(
         "stock.count.reason",
         "reason",
-        lambda uow, x: (S.count(uow, _new_product_id(uow), "3", x), _last_move_reason(uow))[1],
+        lambda uow, x: (moves.count(uow, _new_product_id(uow), "3", x), _last_move_reason(uow))[1],
     ),
     TextField(
         "stock.adjust.location",
         "location",
-        lambda uow, x: S.adjust(uow, _new_product_id(uow), "1", "r", location=x),
+        lambda uow, x: moves.adjust(uow, _new_product_id(uow), "1", "r", location=x),
         free=False,
     ),
     TextField(
@@ -561,7 +563,7 @@ def _import(store, kind: str, data: str):  # noqa: ANN001, ANN202
 @pytest.mark.parametrize("kind", IMPORTS)
 def test_every_csv_column_refuses_hostile_text_naming_line_and_column(store, kind):
     with store.write() as uow:
-        S.create_product(uow, S.ProductInput(sku="BOLT-1", name="Bolt"))
+        products.create_product(uow, products.ProductInput(sku="BOLT-1", name="Bolt"))
     columns, row, more, coded = IMPORTS[kind]
     for col in columns:
         for value, code in REFUSED + LINE_BREAKS:
@@ -582,14 +584,14 @@ def test_every_csv_column_refuses_hostile_text_naming_line_and_column(store, kin
 
 def test_csv_text_in_any_script_is_imported_literally(store):
     with store.write() as uow:
-        S.create_product(uow, S.ProductInput(sku="BOLT-1", name="Bolt"))
+        products.create_product(uow, products.ProductInput(sku="BOLT-1", name="Bolt"))
     people = [
         {"name": v, "city": v, "street": v, "notes": v + "\nsecond line\twith a tab"}
         for v in ACCEPTED
     ]
     assert _import(store, "contacts", _csv(people)).created == len(ACCEPTED)
-    products = [{"sku": f"LIT-{i}", "name": v, "unit": "pcs"} for i, v in enumerate(ACCEPTED)]
-    assert _import(store, "products", _csv(products)).created == len(ACCEPTED)
+    rows = [{"sku": f"LIT-{i}", "name": v, "unit": "pcs"} for i, v in enumerate(ACCEPTED)]
+    assert _import(store, "products", _csv(rows)).created == len(ACCEPTED)
     _import(store, "stock_count", _csv([{"sku": "BOLT-1", "counted": "3", "reason": ACCEPTED[1]}]))
     journal = []
     credit = {"account": "3000", "debit": "", "credit": "1"}
@@ -609,7 +611,10 @@ def test_csv_text_in_any_script_is_imported_literally(store):
             assert (got[v].city, got[v].street) == (v, v)
             assert got[v].notes == v + "\nsecond line\twith a tab"
             assert (
-                S.get_product(uow, S.resolve_product(uow, f"LIT-{ACCEPTED.index(v)}").id).name == v
+                products.get_product(
+                    uow, products.resolve_product(uow, f"LIT-{ACCEPTED.index(v)}").id
+                ).name
+                == v
             )
         assert _last_move_reason(uow) == ACCEPTED[1]
         memos = [L.get_entry(uow, r.id) for r in L.list_entries(uow, PageRequest(limit=50)).rows]

@@ -64,7 +64,7 @@ APP_SERVICES = {
 }
 # Home (the one tab built at start): no stock, order, search, report or journal-screen code.
 HOME_DEFERS = (
-    "bizdesk.services.inventory.stock",
+    "bizdesk.services.inventory",
     "bizdesk.services.trade.sales",
     "bizdesk.services.trade.purchasing",
     "bizdesk.services.trade.doc_lines",

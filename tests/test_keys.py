@@ -18,7 +18,7 @@ from bizdesk.app import BizdeskApp
 from bizdesk.db import Store, open_store
 from bizdesk.services.base.paging import PageRequest
 from bizdesk.services.crm import contacts as C
-from bizdesk.services.inventory import stock as S
+from bizdesk.services.inventory import locations, products
 from bizdesk.services.trade import purchasing as PU
 from bizdesk.widgets.form import FormScreen
 from tests.erp_helpers import order, product, supplier
@@ -157,7 +157,7 @@ def test_a_burst_into_the_receive_form_saves_to_the_location_typed(shop, termina
     sid = supplier(store)
     pid = product(store, "BOLT", name="Bolt M8", cost="0.20")
     with store.write() as uow:
-        S.add_location(uow, "Basement")
+        locations.add_location(uow, "Basement")
     po = order(store, sid, ("BOLT", "10", "0.20"))
     showing(terminal, "Home")
     os.write(terminal.master, F7.encode())
@@ -176,7 +176,7 @@ def test_a_burst_into_the_receive_form_saves_to_the_location_typed(shop, termina
     screen = wait_until(terminal, received, "the receipt to save or be refused")
     assert "Not saved" not in screen
     with store.read() as uow:
-        where = [(x.location, x.on_hand) for x in S.get_product(uow, pid).locations]
+        where = [(x.location, x.on_hand) for x in products.get_product(uow, pid).locations]
     assert where == [("Basement", 10)]
 
 

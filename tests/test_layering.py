@@ -54,11 +54,11 @@ DEFERRED = {
     ): "keeps the sales code off Home's start",
     (
         "bizdesk.services.trade.deals",
-        "bizdesk.services.inventory.stock",
+        "bizdesk.services.inventory.products",
     ): "keeps the stock code off Home's start",
     (
         "bizdesk.services.overview.dashboard",
-        "bizdesk.services.inventory.stock",
+        "bizdesk.services.inventory.reports",
     ): "keeps stock off Home's start",
     ("bizdesk.config", "tomllib"): "the config file is parsed only when there is one",
     ("bizdesk.services.admin.setup", "bizdesk.services.books.ledger"): (

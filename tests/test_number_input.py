@@ -15,7 +15,7 @@ from bizdesk.services.admin import setup
 from bizdesk.services.books import ledger, ledger_reports
 from bizdesk.services.crm import contacts
 from bizdesk.services.exchange import erp_imports
-from bizdesk.services.inventory import stock
+from bizdesk.services.inventory import moves, products
 from bizdesk.services.trade import purchasing, sales
 from tests.erp_helpers import errors, order, product, supplier
 from tests.test_cli import bizdesk
@@ -114,14 +114,14 @@ def test_a_vnd_store_reads_what_its_screens_show(vnd_store) -> None:  # noqa: AN
     store = vnd_store
     assert store.input_locale == "vi_VN"
     with store.write() as uow:
-        p = stock.create_product(
-            uow, stock.ProductInput("PHO", "Phở bò", sale_price="1.500.000", cost="350.000")
+        p = products.create_product(
+            uow, products.ProductInput("PHO", "Phở bò", sale_price="1.500.000", cost="350.000")
         )
         assert (p.sale_price, p.cost) == (Decimal("1500000"), Decimal("350000"))
         for typed in ("1,000", "350,5", "1,299.99"):  # never 1, 350 or 1,29999 dong
             with pytest.raises(ValidationError) as exc:
-                stock.update_product(
-                    uow, p.id, stock.ProductInput("PHO", "Phở bò", sale_price=typed), version=1
+                products.update_product(
+                    uow, p.id, products.ProductInput("PHO", "Phở bò", sale_price=typed), version=1
                 )
             assert "1.234.567" in exc.value.fields["sale_price"]
     posted = _post(store, _entry("1.500.000", "1500000"))
@@ -248,9 +248,9 @@ async def test_a_product_form_saved_unchanged_keeps_its_numbers(vnd_store) -> No
 
     store = vnd_store
     with store.write() as uow:
-        p = stock.create_product(
+        p = products.create_product(
             uow,
-            stock.ProductInput(
+            products.ProductInput(
                 "PHO", "Phở bò", "bát", "1.500.000", "350.000", "8,5", "", "2,5", "1.000"
             ),
         )
@@ -258,7 +258,7 @@ async def test_a_product_form_saved_unchanged_keeps_its_numbers(vnd_store) -> No
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app)
         with store.read() as uow:
-            app.push_screen(product_form(stock.get_product(uow, p.id)))
+            app.push_screen(product_form(products.get_product(uow, p.id)))
         await settle(pilot, app)
         form = app.screen
         shown = {
@@ -276,7 +276,7 @@ async def test_a_product_form_saved_unchanged_keeps_its_numbers(vnd_store) -> No
         await settle(pilot, app)
         assert not isinstance(app.screen, FormScreen), form.query_one("#form-error").render()
     with store.read() as uow:
-        after = stock.get_product(uow, p.id)
+        after = products.get_product(uow, p.id)
     assert (after.sale_price, after.cost, after.vat_rate) == (1500000, 350000, Decimal("8.5"))
     assert (after.reorder_point, after.reorder_qty) == (Decimal("2.5"), 1000)
 
@@ -326,8 +326,8 @@ def test_every_number_and_date_field_refuses_and_stores_nothing(store, input_loc
     store.input_locale = input_locale
 
     def new_product(field: str):  # noqa: ANN202
-        return lambda uow, t: stock.create_product(
-            uow, stock.ProductInput("BOLT", "Bolt", **{field: t})
+        return lambda uow, t: products.create_product(
+            uow, products.ProductInput("BOLT", "Bolt", **{field: t})
         )
 
     def new_deal(field: str):  # noqa: ANN202
@@ -341,8 +341,8 @@ def test_every_number_and_date_field_refuses_and_stores_nothing(store, input_loc
         "amount": new_deal("amount"),
         "probability": new_deal("probability"),
         "line 1 debit": lambda uow, t: ledger.create_draft(uow, _entry(t, "5")),
-        "qty": lambda uow, t: stock.adjust(uow, pid, t, "found"),
-        "counted": lambda uow, t: stock.count(uow, pid, t),
+        "qty": lambda uow, t: moves.adjust(uow, pid, t, "found"),
+        "counted": lambda uow, t: moves.count(uow, pid, t),
     }
     date_fields = {
         "expected_close": new_deal("expected_close"),
@@ -364,10 +364,10 @@ def test_every_number_and_date_field_refuses_and_stores_nothing(store, input_loc
                 wrong.append((field, text[:20], "accepted"))
     assert wrong == []
     with store.read() as uow:
-        assert [p.sku for p in stock.list_products(uow, PageRequest()).rows] == ["NUT"]
+        assert [p.sku for p in products.list_products(uow, PageRequest()).rows] == ["NUT"]
         assert deals.list_page(uow, PageRequest()).rows == []
         assert ledger.list_entries(uow, PageRequest()).rows == []
-        assert stock.get_product(uow, pid).on_hand == 0
+        assert products.get_product(uow, pid).on_hand == 0
 
 
 @pytest.mark.parametrize("typed", ["1_0", "１２", "+5", "1e1", "8.5", "NaN"])

@@ -12,7 +12,7 @@ from bizdesk.errors import InvariantViolation
 from bizdesk.models.purchasing import POState
 from bizdesk.models.sales import SOState
 from bizdesk.services.base import numbering as N
-from bizdesk.services.inventory import stock
+from bizdesk.services.inventory import levels as stock
 from bizdesk.services.trade import purchasing, sales
 
 

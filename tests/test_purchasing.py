@@ -9,7 +9,7 @@ import pytest
 from bizdesk.errors import Conflict, ValidationError
 from bizdesk.services.base.paging import PageRequest
 from bizdesk.services.books import ledger, ledger_reports
-from bizdesk.services.inventory import stock
+from bizdesk.services.inventory import reports
 from bizdesk.services.trade import purchasing
 from tests.erp_helpers import errors, order, product, supplier
 
@@ -207,7 +207,7 @@ def test_receipts_keep_stock_and_books_together(shop) -> None:  # noqa: ANN001
     with store.write() as uow:
         purchasing.receive(uow, po.id, {po.lines[0].id: "1"})
         purchasing.receive(uow, po.id, {po.lines[0].id: "2"})
-        assert ledger.balance_by_role(uow, "inventory") == stock.total_stock_value(uow) == 99
+        assert ledger.balance_by_role(uow, "inventory") == reports.total_stock_value(uow) == 99
 
 
 def test_merging_suppliers_moves_orders_and_postings(shop) -> None:  # noqa: ANN001

@@ -15,7 +15,7 @@ import pytest
 from bizdesk.db import open_store
 from bizdesk.services.admin import setup
 from bizdesk.services.crm import contacts
-from bizdesk.services.inventory import stock
+from bizdesk.services.inventory import moves, products
 from bizdesk.services.trade import deals, sales
 from tests.erp_helpers import errors, order, product, supplier
 from tests.test_cli import bizdesk
@@ -34,7 +34,7 @@ def shop(tmp_path) -> str:  # noqa: ANN001
         contacts.create(
             uow, contacts.ContactInput(name="Cycle Club", kind="organization", is_customer=True)
         )
-        stock.adjust(uow, stock.resolve_product(uow, "BOLT").id, "12", "opening stock")
+        moves.adjust(uow, products.resolve_product(uow, "BOLT").id, "12", "opening stock")
     order(s, acme, ("BOLT", "100", "0.20"))
     with s.write() as uow:
         sales.counter_sale(
@@ -105,7 +105,7 @@ def test_locations_list_and_add(shop) -> None:  # noqa: ANN001
     assert "exists already" in refused(1, "locations", "add", "workshop", *db)
     # stock can now be moved there and is exported per location
     with open_store(shop).write() as uow:
-        stock.transfer(uow, stock.resolve_product(uow, "BOLT").id, "4", "Main", "Workshop")
+        moves.transfer(uow, products.resolve_product(uow, "BOLT").id, "4", "Main", "Workshop")
     rows = list(csv.DictReader(io.StringIO(ok("export", "stock", *db))))
     assert [(r["location"], r["on_hand"]) for r in rows] == [("Main", "6"), ("Workshop", "4")]
 

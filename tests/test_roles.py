@@ -28,6 +28,7 @@ from tests.erp_helpers import order, product, supplier
 # that takes a uow must carry @requires (test_every_entry_point_is_checked).
 HELPERS = {
     "audit.latest_id",  # the TUI's change counter (an id, no data)
+    "audit.changes_since",  # the kinds of record written since (no data): what panes rerun
     "contacts.find_by_name_or_email",
     "contacts.resolve",
     "contacts.suggest",
@@ -47,11 +48,16 @@ HELPERS = {
     "setup.initialize",  # refuses a store already set up; its caller becomes the owner
     "setup.needs_erp_defaults",
     "setup.install_erp_defaults",
-    "stock.resolve_supplier",
-    "stock.resolve_product",
-    "stock.suggest_products",
-    "stock.default_location",
-    "stock.resolve_location",
+    "products.resolve_supplier",
+    "products.resolve_product",
+    "products.suggest_products",
+    "products.load_product",
+    "locations.default_location",
+    "locations.resolve_location",
+    "levels.totals",  # on hand and value of one product, inside the entry points that show them
+    "levels.on_order",
+    "levels.last_cost",
+    "levels.average_cost",
     "records.touch",
     "paging.contains",  # a SQL condition (LIKE or ILIKE), no data
     "tickets.business_hours",
@@ -66,8 +72,8 @@ HELPERS = {
     "deals.preview_lines",  # a running total of lines being typed (no data read)
     "crm_imports.bulk_indexing",  # inside the import's own checked write
     "crm_imports.fewer_indexes",  # inside the import's own checked write
-    "stock.plan_issue",  # where a delivery takes stock from: inside sales.deliver
-    "stock.stock_by_location",  # the same, and the delivery form's note (sales.delivery_stock)
+    "moves.plan_issue",  # where a delivery takes stock from: inside sales.deliver
+    "moves.stock_by_location",  # the same, and the delivery form's note (sales.delivery_stock)
 }
 
 

@@ -10,7 +10,7 @@ import pytest
 from bizdesk.errors import ValidationError
 from bizdesk.services.books import ledger_reports
 from bizdesk.services.crm import contacts
-from bizdesk.services.inventory import stock
+from bizdesk.services.inventory import products
 from bizdesk.services.trade import deals, purchasing, sales
 from tests.erp_helpers import errors, order, product, supplier
 
@@ -46,7 +46,7 @@ def test_confirm_reserves_and_refuses_more_than_available(shop) -> None:  # noqa
     b = _order(store, cid, ("BIKE", "2"))
     with store.write() as uow:
         sales.confirm(uow, a.id)
-        view = stock.get_product(uow, stock.resolve_product(uow, "BIKE").id)
+        view = products.get_product(uow, products.resolve_product(uow, "BIKE").id)
         assert (view.on_hand, view.reserved, view.available) == (5, 4, 1)
         with pytest.raises(ValidationError, match="only 1 pcs available, 2 wanted"):
             sales.confirm(uow, b.id)
@@ -104,7 +104,7 @@ def test_returns_take_stock_back_at_cost_and_credit_the_sale(shop) -> None:  # n
         )
         with pytest.raises(ValidationError, match="reason"):
             sales.return_goods(uow, so.id, {so.lines[0].id: "1"})
-        view = stock.get_product(uow, stock.resolve_product(uow, "BIKE").id)
+        view = products.get_product(uow, products.resolve_product(uow, "BIKE").id)
     assert view.on_hand == 4 and view.value == Decimal("1648.00")
     tb = _tb(store)
     assert tb["5000"] == Decimal("412.00") and tb["4000"] == Decimal("-650.00")
@@ -134,7 +134,7 @@ def test_won_deal_with_lines_becomes_a_sales_order(shop) -> None:  # noqa: ANN00
     store, cid = shop
     with store.write() as uow:
         d = deals.create(uow, deals.DealInput(title="Two bikes", contact=f"#{cid}"))
-        bike = stock.resolve_product(uow, "BIKE").id
+        bike = products.resolve_product(uow, "BIKE").id
         d = deals.set_lines(
             uow,
             d.id,

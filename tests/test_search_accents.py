@@ -10,7 +10,7 @@ from bizdesk.services.base.paging import PageRequest
 from bizdesk.services.crm import contacts
 from bizdesk.services.crm.contacts import ContactInput
 from bizdesk.services.exchange import crm_imports as imports
-from bizdesk.services.inventory import stock
+from bizdesk.services.inventory import products
 from bizdesk.services.overview import search
 from bizdesk.services.trade import deals
 from tests.erp_helpers import order, product, supplier
@@ -103,9 +103,9 @@ def test_find_anything_ignores_accents(store) -> None:  # noqa: ANN001
         assert [h.label for h in search.find(uow, "cusca")] == ["Product CUS-1 Cușcă pentru câine"]
         assert [h.label for h in search.find(uow, "xe dap")] == ["Deal Xe đạp cho Phượng"]
         assert [h.label for h in search.find(uow, "phuong")] == ["Deal Xe đạp cho Phượng"]
-        rows = stock.list_products(uow, PageRequest(search="caine")).rows
+        rows = products.list_products(uow, PageRequest(search="caine")).rows
         assert [r.sku for r in rows] == ["CUS-1"]
-        assert stock.suggest_products(uow, "cusc") == ["CUS-1 Cușcă pentru câine"]
+        assert products.suggest_products(uow, "cusc") == ["CUS-1 Cușcă pentru câine"]
         found = deals.list_page(uow, PageRequest(search="DAP CHO")).rows
         assert [d.title for d in found] == ["Xe đạp cho Phượng"]
 

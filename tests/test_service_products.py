@@ -14,7 +14,7 @@ from bizdesk.services.base.paging import PageRequest
 from bizdesk.services.books import ledger_reports
 from bizdesk.services.crm import contacts
 from bizdesk.services.exchange import erp_exports, erp_imports
-from bizdesk.services.inventory import stock
+from bizdesk.services.inventory import moves, products, reports
 from bizdesk.services.trade import purchasing, sales
 from tests.erp_helpers import errors, product, supplier
 
@@ -50,7 +50,7 @@ def test_selling_a_service_moves_no_stock_and_posts_no_cost(hour) -> None:  # no
     assert _moves(store) == 0
     with store.read() as uow:
         tb = {r.code: r.balance for r in ledger_reports.trial_balance(uow)[0]}
-        view = stock.get_product(uow, pid)
+        view = products.get_product(uow, pid)
     assert "5000" not in tb or tb["5000"] == 0  # no cost of goods sold
     assert (view.on_hand, view.value, view.stocked) == (0, 0, False)
     assert errors(store) == []
@@ -60,9 +60,9 @@ def test_a_service_is_never_low_and_never_reordered(hour) -> None:  # noqa: ANN0
     store, _pid, sid = hour
     product(store, "PAD", name="Brake pad", cost="3.50", supplier=f"#{sid}", reorder_point="5")
     with store.write() as uow:
-        assert [r.sku for r in stock.low_stock(uow)] == ["PAD"]
-        assert stock.low_stock_count(uow) == 1
-        low = stock.list_products(uow, PageRequest(filters={"low": True})).rows
+        assert [r.sku for r in reports.low_stock(uow)] == ["PAD"]
+        assert reports.low_stock_count(uow) == 1
+        low = products.list_products(uow, PageRequest(filters={"low": True})).rows
         assert [r.sku for r in low] == ["PAD"]
         orders, skipped = purchasing.draft_reorders(uow)
     assert skipped == []
@@ -83,9 +83,9 @@ def test_a_reorder_never_proposes_cost_zero(store) -> None:  # noqa: ANN001
 def test_a_service_has_no_stock_moves_counts_or_purchases(hour) -> None:  # noqa: ANN001
     store, pid, sid = hour
     for move in (
-        lambda uow: stock.adjust(uow, pid, "5", "found"),
-        lambda uow: stock.count(uow, pid, "5"),
-        lambda uow: stock.transfer(uow, pid, "1", "Main", "Main"),
+        lambda uow: moves.adjust(uow, pid, "5", "found"),
+        lambda uow: moves.count(uow, pid, "5"),
+        lambda uow: moves.transfer(uow, pid, "1", "Main", "Main"),
     ):
         with store.write() as uow, pytest.raises(ValidationError) as exc:
             move(uow)
@@ -101,18 +101,18 @@ def test_a_service_has_no_stock_moves_counts_or_purchases(hour) -> None:  # noqa
 
 def test_a_service_takes_no_reorder_point_and_stock_blocks_the_switch(store) -> None:  # noqa: ANN001
     with store.write() as uow, pytest.raises(ValidationError) as exc:
-        stock.create_product(
-            uow, stock.ProductInput(sku="H2", name="Hour", reorder_point="2", stocked="no")
+        products.create_product(
+            uow, products.ProductInput(sku="H2", name="Hour", reorder_point="2", stocked="no")
         )
     assert exc.value.fields["reorder_point"] == "a service is never reordered: leave it at 0"
     pid = product(store, "BOX", name="Box", cost="2")
     with store.write() as uow:
-        stock.adjust(uow, pid, "3", "found")
-        view = stock.get_product(uow, pid)
-        data = stock.product_input(view)
+        moves.adjust(uow, pid, "3", "found")
+        view = products.get_product(uow, pid)
+        data = products.product_input(view)
         data.stocked = False
         with pytest.raises(ValidationError) as exc:
-            stock.update_product(uow, pid, data, version=view.version)
+            products.update_product(uow, pid, data, version=view.version)
     assert exc.value.fields["stocked"] == (
         "3 on hand, worth 6.00: count it to 0 before making it a service"
     )
@@ -125,6 +125,6 @@ def test_the_stocked_column_imports_and_exports(store) -> None:  # noqa: ANN001
         # a file without the column leaves a service a service
         erp_imports.import_products(uow, "sku,name,sale_price\nHOUR,Workshop hour,50\n")
         rows = {r["sku"]: r for r in erp_exports.product_rows(uow)}
-        hour = stock.get_product(uow, stock.resolve_product(uow, "HOUR").id)
+        hour = products.get_product(uow, products.resolve_product(uow, "HOUR").id)
     assert (rows["HOUR"]["stocked"], rows["BELL"]["stocked"]) == ("no", "yes")
     assert (hour.stocked, hour.sale_price) == (False, Decimal("50.00"))

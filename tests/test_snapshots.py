@@ -140,7 +140,7 @@ def erp_shop(shop):  # noqa: ANN001, ANN201
     """The CRM shop plus products (one with markup in its name), an order part-received
     and billed, and a hand-made entry, all on fixed dates."""
     from bizdesk.services.books import ledger as L
-    from bizdesk.services.inventory import stock as S
+    from bizdesk.services.inventory import products
     from bizdesk.services.trade import purchasing as PU
 
     with shop.write() as uow:
@@ -148,9 +148,9 @@ def erp_shop(shop):  # noqa: ANN001, ANN201
             ("BOLT-M8", "Bolt [M8] zinc", "0.20"),
             ("TUBE-28", "Tube 28", "2.10"),
         ):
-            S.create_product(
+            products.create_product(
                 uow,
-                S.ProductInput(
+                products.ProductInput(
                     sku=sku,
                     name=name,
                     cost=cost,

@@ -9,16 +9,16 @@ import pytest
 from bizdesk.errors import ValidationError
 from bizdesk.services.base.paging import PageRequest
 from bizdesk.services.books import ledger
-from bizdesk.services.inventory import stock
+from bizdesk.services.inventory import locations, moves, products, reports
 from tests.erp_helpers import errors, order, product, supplier
 
 
 def test_sku_unique_and_fields_checked(store) -> None:  # noqa: ANN001
     product(store, "bolt-m8")
     with store.write() as uow, pytest.raises(ValidationError) as exc:
-        stock.create_product(
+        products.create_product(
             uow,
-            stock.ProductInput(
+            products.ProductInput(
                 sku="BOLT-M8",
                 name="",
                 sale_price="1.001",
@@ -39,21 +39,21 @@ def test_supplier_must_have_the_role(store) -> None:  # noqa: ANN001
     with store.write() as uow:
         contacts.create(uow, contacts.ContactInput(name="Just Customer"))
         with pytest.raises(ValidationError, match="not marked as a supplier"):
-            stock.create_product(
-                uow, stock.ProductInput(sku="X1", name="x", supplier="Just Customer")
+            products.create_product(
+                uow, products.ProductInput(sku="X1", name="x", supplier="Just Customer")
             )
 
 
 def test_adjust_posts_value_and_refuses_negative(store) -> None:  # noqa: ANN001
     pid = product(store, "BOLT", cost="0.50")
     with store.write() as uow:
-        r = stock.adjust(uow, pid, "10", "opening stock")
+        r = moves.adjust(uow, pid, "10", "opening stock")
     assert r.value == Decimal("5.00") and r.entry_number == 1
     with store.write() as uow, pytest.raises(ValidationError, match="only 10 pcs of BOLT"):
-        stock.adjust(uow, pid, "-11", "breakage")
+        moves.adjust(uow, pid, "-11", "breakage")
     with store.write() as uow:
-        stock.adjust(uow, pid, "-10", "breakage")
-        view = stock.get_product(uow, pid)
+        moves.adjust(uow, pid, "-10", "breakage")
+        view = products.get_product(uow, pid)
     assert view.on_hand == 0 and view.value == 0
     assert errors(store) == []
 
@@ -61,8 +61,8 @@ def test_adjust_posts_value_and_refuses_negative(store) -> None:  # noqa: ANN001
 def test_allow_negative_products_may_go_below_zero(store) -> None:  # noqa: ANN001
     pid = product(store, "SERVICE", cost="2.00", allow_negative="yes")
     with store.write() as uow:
-        stock.adjust(uow, pid, "-3", "sold before counted")
-        assert stock.get_product(uow, pid).on_hand == Decimal("-3")
+        moves.adjust(uow, pid, "-3", "sold before counted")
+        assert products.get_product(uow, pid).on_hand == Decimal("-3")
     assert errors(store) == []
 
 
@@ -74,39 +74,39 @@ def test_moving_average_after_two_receipts(store) -> None:  # noqa: ANN001
     po = order(store, sid, ("CUP", "10", "1.00"), ("CUP", "10", "2.00"))
     with store.write() as uow:
         purchasing.receive(uow, po.id, {po.lines[0].id: "10", po.lines[1].id: "10"})
-        v = stock.get_product(uow, pid)
+        v = products.get_product(uow, pid)
         assert v.value == Decimal("30.00") and v.average_cost == Decimal("1.50")
-        r = stock.adjust(uow, pid, "-3", "broken")
+        r = moves.adjust(uow, pid, "-3", "broken")
         assert r.value == Decimal("-4.50")
         # the last unit takes the rest of the value: value and quantity reach zero together
-        stock.adjust(uow, pid, "-17", "written off")
-        assert stock.get_product(uow, pid).value == 0
+        moves.adjust(uow, pid, "-17", "written off")
+        assert products.get_product(uow, pid).value == 0
     assert errors(store) == []
 
 
 def test_count_posts_the_difference(store) -> None:  # noqa: ANN001
     pid = product(store, "PEN", cost="1.00")
     with store.write() as uow:
-        stock.adjust(uow, pid, "10", "opening")
-        r = stock.count(uow, pid, "8", "annual count")
+        moves.adjust(uow, pid, "10", "opening")
+        r = moves.count(uow, pid, "8", "annual count")
         assert r.qty == Decimal("-2") and r.value == Decimal("-2.00")
-        assert stock.count(uow, pid, "8").entry_number is None  # nothing to post
+        assert moves.count(uow, pid, "8").entry_number is None  # nothing to post
         with pytest.raises(ValidationError, match="negative"):
-            stock.count(uow, pid, "-1")
+            moves.count(uow, pid, "-1")
     assert errors(store) == []
 
 
 def test_transfer_keeps_value_and_checks_source(store) -> None:  # noqa: ANN001
     pid = product(store, "INK", cost="3.00")
     with store.write() as uow:
-        stock.add_location(uow, "Back room")
-        stock.adjust(uow, pid, "5", "opening")
+        locations.add_location(uow, "Back room")
+        moves.adjust(uow, pid, "5", "opening")
         with pytest.raises(ValidationError, match="only 5 pcs"):
-            stock.transfer(uow, pid, "6", "Main", "Back room")
+            moves.transfer(uow, pid, "6", "Main", "Back room")
         with pytest.raises(ValidationError, match="different location"):
-            stock.transfer(uow, pid, "1", "Main", "main")
-        stock.transfer(uow, pid, "2", "Main", "Back room")
-        v = stock.get_product(uow, pid)
+            moves.transfer(uow, pid, "1", "Main", "main")
+        moves.transfer(uow, pid, "2", "Main", "Back room")
+        v = products.get_product(uow, pid)
     assert v.value == Decimal("15.00")
     assert {loc.location: loc.on_hand for loc in v.locations} == {"Main": 3, "Back room": 2}
     assert errors(store) == []
@@ -120,17 +120,17 @@ def test_low_stock_and_reorder_drafts(store) -> None:  # noqa: ANN001
     product(store, "B1", reorder_point="5", reorder_qty="10")  # no supplier
     c = product(store, "C1", supplier="Acme Supply", reorder_point="5", reorder_qty="10")
     with store.write() as uow:
-        stock.adjust(uow, a, "3", "opening")
-        stock.adjust(uow, c, "9", "opening")
-        low = stock.low_stock(uow)
+        moves.adjust(uow, a, "3", "opening")
+        moves.adjust(uow, c, "9", "opening")
+        low = reports.low_stock(uow)
         assert {r.sku for r in low} == {"A1", "B1"}
         orders, skipped = purchasing.draft_reorders(uow)
     assert len(orders) == 1 and orders[0].supplier_id == sid
     assert [(ln.sku, ln.qty) for ln in orders[0].lines] == [("A1", Decimal("20"))]
     assert skipped == ["B1 has no default supplier"]
     with store.read() as uow:  # now on order: no second draft
-        assert [r.suggested for r in stock.low_stock(uow) if r.sku == "A1"] == [0]
-        page = stock.list_products(uow, PageRequest(filters={"low": True}))
+        assert [r.suggested for r in reports.low_stock(uow) if r.sku == "A1"] == [0]
+        page = products.list_products(uow, PageRequest(filters={"low": True}))
     assert {r.sku for r in page.rows} == {"A1", "B1"}
 
 
@@ -138,9 +138,9 @@ def test_product_list_filters_and_pages(store) -> None:  # noqa: ANN001
     for i in range(30):
         product(store, f"P{i:03d}", name=f"Widget {i:03d}")
     with store.read() as uow:
-        first = stock.list_products(uow, PageRequest(limit=10))
-        nxt = stock.list_products(uow, PageRequest(limit=10, after=first.keys[-1]))
-        hit = stock.list_products(uow, PageRequest(search="p02"))
+        first = products.list_products(uow, PageRequest(limit=10))
+        nxt = products.list_products(uow, PageRequest(limit=10, after=first.keys[-1]))
+        hit = products.list_products(uow, PageRequest(search="p02"))
     assert [r.sku for r in first.rows][:2] == ["P000", "P001"]
     assert nxt.rows[0].sku == "P010"
     assert {r.sku for r in hit.rows} == {f"P02{i}" for i in range(10)}
@@ -149,7 +149,7 @@ def test_product_list_filters_and_pages(store) -> None:  # noqa: ANN001
 def test_inventory_account_follows_every_move(store) -> None:  # noqa: ANN001
     pid = product(store, "NUT", cost="0.07")
     with store.write() as uow:
-        stock.adjust(uow, pid, "3", "found")
-        stock.adjust(uow, pid, "-1", "lost")
+        moves.adjust(uow, pid, "3", "found")
+        moves.adjust(uow, pid, "-1", "lost")
         inv = ledger.balance_by_role(uow, "inventory")
-        assert inv == stock.total_stock_value(uow) == 14
+        assert inv == reports.total_stock_value(uow) == 14

@@ -155,16 +155,16 @@ import sys
 from datetime import date
 from bizdesk.db import open_store
 from bizdesk.services.books import ledger
-from bizdesk.services.inventory import stock
+from bizdesk.services.inventory import locations, moves, products
 store = open_store(sys.argv[1], migrate=False)
 i = int(sys.argv[2])
 with store.read() as uow:
-    product = stock.resolve_product(uow, "KILL").id
+    product = products.resolve_product(uow, "KILL").id
     cash, bank = ledger.account_for(uow, "cash").id, ledger.account_for(uow, "bank").id
 print("ready", flush=True)
 while True:
     with store.write() as uow:
-        stock.adjust(uow, product, "1", f"kill {i}")
+        moves.adjust(uow, product, "1", f"kill {i}")
         lines = []
         for k in range(1, LINES // 2 + 1):
             lines.append(ledger.Posting(bank, debit_minor=k))
@@ -335,7 +335,7 @@ def test_a_crm_only_store_upgrades_and_gets_the_erp_defaults(tmp_path) -> None: 
     from bizdesk.services.base.paging import PageRequest
     from bizdesk.services.books import ledger
     from bizdesk.services.crm import contacts
-    from bizdesk.services.inventory import stock
+    from bizdesk.services.inventory import locations
 
     path = tmp_path / "old.db"
     old = open_store(str(path), user="tester", migrate=False)
@@ -370,7 +370,7 @@ def test_a_crm_only_store_upgrades_and_gets_the_erp_defaults(tmp_path) -> None: 
     setup.ensure_initialized(store)
     with store.read() as uow:
         assert ledger.account_for(uow, "inventory").code == "1200"
-        assert stock.default_location(uow).name == "Main"
+        assert locations.default_location(uow).name == "Main"
         assert contacts.get(uow, 1).name == "Kept Customer"
         # the migration built the audit chain over the old events and said so
         events = [(e.entity, e.action) for e in list_events(uow)]
@@ -439,7 +439,7 @@ def test_a_store_with_stock_upgrades_from_the_chains_schema(tmp_path) -> None:  
 
     from bizdesk.db import open_store
     from bizdesk.db.migrate import alembic_config
-    from bizdesk.services.inventory import stock
+    from bizdesk.services.inventory import products
 
     path = tmp_path / "old.db"
     old = open_store(str(path), user="tester", migrate=False)
@@ -472,5 +472,5 @@ def test_a_store_with_stock_upgrades_from_the_chains_schema(tmp_path) -> None:  
     with store.engine.connect() as c:
         assert c.exec_driver_sql("SELECT stocked, search_text FROM product").one() == (1, "bolt")
     with store.read() as uow:
-        assert stock.resolve_product(uow, "BOLT").id == 1
+        assert products.resolve_product(uow, "BOLT").id == 1
     store.dispose()

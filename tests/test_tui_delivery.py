@@ -9,7 +9,7 @@ from textual.widgets import Input, Label
 from bizdesk.app import BizdeskApp
 from bizdesk.screens.sales import SalesOrderScreen
 from bizdesk.services.crm import contacts
-from bizdesk.services.inventory import stock
+from bizdesk.services.inventory import locations, moves
 from bizdesk.services.trade import sales
 from bizdesk.widgets.form import FormScreen
 from tests.erp_helpers import errors, product
@@ -19,8 +19,8 @@ from tests.tui_helpers import SIZE, settle
 async def test_the_delivery_form_shows_on_hand_per_location(store) -> None:  # noqa: ANN001
     pid = product(store, "BIKE", name="City bike", cost="400", sale_price="650")
     with store.write() as uow:
-        stock.add_location(uow, "Workshop")
-        stock.adjust(uow, pid, "3", "opening", location="Workshop")  # none at Main
+        locations.add_location(uow, "Workshop")
+        moves.adjust(uow, pid, "3", "opening", location="Workshop")  # none at Main
         cid = contacts.create(uow, contacts.ContactInput(name="Dana Client")).contact.id
         so = sales.create(
             uow, sales.SOInput(customer=f"#{cid}", lines=[sales.SOLineInput("BIKE", "2")])
@@ -44,6 +44,6 @@ async def test_the_delivery_form_shows_on_hand_per_location(store) -> None:  # n
         assert isinstance(app.screen, SalesOrderScreen)
     with store.read() as uow:
         assert sales.get(uow, so.id).state == "delivered"
-        spots = stock.stock_by_location(uow, pid)
+        spots = moves.stock_by_location(uow, pid)
     assert [(s.location, s.on_hand) for s in spots] == [("Main", 0), ("Workshop", Decimal(1))]
     assert errors(store) == []

@@ -12,7 +12,7 @@ from bizdesk.screens.journal import AccountScreen, EntryScreen
 from bizdesk.screens.purchases import PurchaseOrderScreen
 from bizdesk.screens.stock import ProductScreen
 from bizdesk.services.books import ledger
-from bizdesk.services.inventory import stock
+from bizdesk.services.inventory import products, reports
 from bizdesk.services.trade import purchasing
 from bizdesk.widgets.form import FormScreen
 from bizdesk.widgets.lines_form import LinesFormScreen
@@ -245,7 +245,7 @@ async def test_low_stock_key_drafts_orders(shop) -> None:  # noqa: ANN001
     with shop.read() as uow:
         rows = purchasing.list_page(uow, purchasing.PageRequest()).rows
         assert [(r.supplier, r.state) for r in rows] == [("Acme Supply", "draft")]
-        assert stock.low_stock(uow)[0].on_order == 100
+        assert reports.low_stock(uow)[0].on_order == 100
 
 
 async def test_lock_date_from_the_journal_tab(shop) -> None:  # noqa: ANN001
@@ -283,16 +283,16 @@ async def test_archiving_a_product_from_the_list_is_checked_against_the_version_
         assert isinstance(app.screen, ConfirmScreen)
         assert app.screen.question.startswith("Archive BOLT Bolt M8?")
         with shop.write() as uow:  # a colleague renames it while the question is open
-            seen = stock.get_product(uow, 1)
-            renamed = replace(stock.product_input(seen), name="Bolt M8 zinc")
-            stock.update_product(uow, 1, renamed, version=seen.version)
+            seen = products.get_product(uow, 1)
+            renamed = replace(products.product_input(seen), name="Bolt M8 zinc")
+            products.update_product(uow, 1, renamed, version=seen.version)
         await pilot.press("y")
         await settle(pilot, app)
         with shop.read() as uow:
-            assert stock.get_product(uow, 1).active  # not archived over an unseen change
+            assert products.get_product(uow, 1).active  # not archived over an unseen change
         await pilot.press("d")  # asked again, about BOLT as it is now
         await settle(pilot, app)
         await pilot.press("y")
         await settle(pilot, app)
         with shop.read() as uow:
-            assert not stock.get_product(uow, 1).active
+            assert not products.get_product(uow, 1).active

@@ -21,7 +21,7 @@ from bizdesk.screens.sales import SalesOrdersScreen
 from bizdesk.services.admin.audit import latest_id
 from bizdesk.services.base.paging import PageRequest
 from bizdesk.services.crm import contacts as C
-from bizdesk.services.inventory import stock as S
+from bizdesk.services.inventory import moves, products
 from bizdesk.services.trade import deals as D
 from bizdesk.services.trade import sales as SA
 from bizdesk.widgets.form import FormScreen
@@ -96,7 +96,7 @@ def kpis(app: BizdeskApp) -> str:
 async def test_home_follows_sales_and_payments_made_elsewhere(store) -> None:  # noqa: ANN001
     product(store, "BIKE", name="City bike", cost="400", sale_price="650")
     with store.write() as uow:
-        S.adjust(uow, S.resolve_product(uow, "BIKE").id, "10", "opening")
+        moves.adjust(uow, products.resolve_product(uow, "BIKE").id, "10", "opening")
         C.create(uow, C.ContactInput(name="Dana Client"))
         so = SA.create(uow, SA.SOInput(customer="Dana Client", lines=[SA.SOLineInput("BIKE")]))
         SA.confirm(uow, so.id)

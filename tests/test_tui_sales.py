@@ -10,7 +10,7 @@ from textual.widgets import Input, Static
 from bizdesk.app import BizdeskApp
 from bizdesk.screens.sales import SalesOrderScreen, SalesOrdersScreen
 from bizdesk.services.crm import contacts
-from bizdesk.services.inventory import stock
+from bizdesk.services.inventory import moves, products
 from bizdesk.services.trade import sales
 from bizdesk.widgets.form import FormScreen
 from bizdesk.widgets.lines_form import LinesFormScreen
@@ -21,7 +21,7 @@ from tests.tui_helpers import SIZE, settle, type_text
 def _shop(store):  # noqa: ANN001, ANN202
     product(store, "BIKE", name="City bike", cost="400", sale_price="650", vat_rate="20")
     with store.write() as uow:
-        stock.adjust(uow, stock.resolve_product(uow, "BIKE").id, "3", "opening")
+        moves.adjust(uow, products.resolve_product(uow, "BIKE").id, "3", "opening")
         contacts.create(uow, contacts.ContactInput(name="Dana Client"))
     return store
 

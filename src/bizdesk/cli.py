@@ -969,7 +969,7 @@ app.add_typer(locations_app, name="locations")
 @locations_app.command("list")
 def locations_list(ctx: typer.Context, db: DbOpt = None) -> None:
     """The stock locations (the default one first gets goods when none is named)."""
-    from bizdesk.services.inventory.stock import list_locations
+    from bizdesk.services.inventory.locations import list_locations
 
     store = open_store(_db(ctx, db))
     with user_errors(), store.read() as uow:
@@ -982,7 +982,7 @@ def locations_add(
     ctx: typer.Context, name: Annotated[str, typer.Argument()], db: DbOpt = None
 ) -> None:
     """Add a stock location (a back room, a van, a second shop)."""
-    from bizdesk.services.inventory.stock import add_location
+    from bizdesk.services.inventory.locations import add_location
 
     store = open_store(_db(ctx, db))
     with user_errors(), store.write() as uow:

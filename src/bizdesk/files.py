@@ -105,7 +105,7 @@ def remove_stale_partials(final: Path) -> None:
             if not _writer_alive(p):
                 with suppress(OSError):
                     p.unlink()
-                    for suffix in ("-wal", "-shm", "-journal"):
+                    for suffix in ("-wal", "-shm", "-journal", "-turns"):
                         p.with_name(p.name + suffix).unlink(missing_ok=True)
 
 

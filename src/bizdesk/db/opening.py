@@ -9,6 +9,7 @@ from bizdesk.config import resolve_db, sqlite_path
 from bizdesk.db.engine import make_engine
 from bizdesk.db.migrate import upgrade
 from bizdesk.db.session import Store
+from bizdesk.db.turns import side_file
 from bizdesk.errors import StoreDamaged, StoreError
 from bizdesk.faults import damaged, header_problem, missing, translate
 from bizdesk.files import atomic_path
@@ -102,6 +103,7 @@ def create_store(
                     conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
             finally:
                 temp.dispose()
+                side_file(tmp).unlink(missing_ok=True)  # its writers' line: this process only
             for suffix in ("-wal", "-shm"):
                 tmp.with_name(tmp.name + suffix).unlink(missing_ok=True)
     except FileExistsError:

@@ -7,7 +7,7 @@ import random
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,7 +15,9 @@ from sqlalchemy import Engine, inspect
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
 
-from bizdesk.db import chain
+from bizdesk.config import sqlite_path
+from bizdesk.db import chain, turns
+from bizdesk.db import engine as engines
 from bizdesk.db.engine import WRITE, file_state
 from bizdesk.errors import StoreDamaged, StoreError
 from bizdesk.faults import is_damage, translate, where
@@ -108,7 +110,7 @@ class Store:
             return
         bind = self.engine.execution_options(bizdesk_mode=WRITE)
         try:
-            with Session(bind, expire_on_commit=False) as session:
+            with Session(bind, expire_on_commit=False) as session, self._turn():
                 self._begin(session)
                 marks = chain.start_marks(session) if self._chained(session) else None
                 uow = UnitOfWork(self, session, write=True)
@@ -151,6 +153,14 @@ class Store:
                 yield
             finally:
                 self._one = None
+
+    def _turn(self) -> AbstractContextManager[None]:
+        """This writer's place in line for the write lock (db/turns.py): taken before BEGIN
+        IMMEDIATE, given to the next writer after COMMIT (before the connection closes). A
+        writer waits while the line moves; "busy" once nobody was served for as long as
+        SQLite's own tries would have waited."""
+        wait = WRITE_TRIES * engines.BUSY_TIMEOUT_MS / 1000
+        return turns.turn(sqlite_path(self.url), wait, self.busy)
 
     def _begin(self, session: Session) -> None:
         """Take the write lock now, before the caller does anything, so that waiting for it

@@ -17,7 +17,7 @@ from textual.worker import get_current_worker
 from bizdesk.formatting import day, moment, money, number, visible, visible_text
 from bizdesk.screens.common import Pane, ServiceResult
 from bizdesk.screens.records import RecordActions, RecordKind, RecordPage
-from bizdesk.services.inventory import stock as S
+from bizdesk.services.inventory import products
 from bizdesk.services.trade import deals as D
 from bizdesk.widgets.field import Field
 from bizdesk.widgets.form import FormScreen, record_form
@@ -130,7 +130,7 @@ def lines_form(view: D.DealView) -> LinesFormScreen:
         lines,
         save,
         _lines_total,
-        suggesters={"product": S.suggest_products},
+        suggesters={"product": products.suggest_products},
     )
 
 

@@ -15,7 +15,7 @@ from textual.widgets import Static
 
 from bizdesk.formatting import money, visible_text
 from bizdesk.screens.common import RecordScreen, tickets_text
-from bizdesk.services.inventory import stock as S
+from bizdesk.services.inventory import products
 from bizdesk.services.trade.orders import OPEN, PAYMENT_ACCOUNTS
 from bizdesk.widgets.form import ConfirmScreen, Field, FormScreen
 from bizdesk.widgets.lines_form import LineColumns
@@ -38,7 +38,7 @@ def order_lines(unit: str, label: str, make: Callable[..., Any], preview: Callab
         ],
         make,
         lambda uow, lines: _totals(uow, *preview(uow, lines)),
-        suggesters={"product": S.suggest_products},
+        suggesters={"product": products.suggest_products},
     )
 
 

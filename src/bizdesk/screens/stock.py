@@ -12,7 +12,7 @@ from bizdesk.formatting import money, number, visible, visible_text
 from bizdesk.screens.common import tickets_text
 from bizdesk.screens.records import RecordActions, RecordKind, RecordListPane, RecordPage
 from bizdesk.services.base.numbering import JOURNAL
-from bizdesk.services.inventory import stock as S
+from bizdesk.services.inventory import moves, products
 from bizdesk.services.trade import purchasing as PU
 from bizdesk.widgets.footer import KeysFooter
 from bizdesk.widgets.form import ConfirmScreen, Field, FormScreen, record_form
@@ -37,8 +37,8 @@ MOVE_COLUMNS = [
 ]
 
 
-def product_fields(view: S.ProductView | None = None) -> list[Field]:
-    d = S.product_input(view) if view else S.ProductInput()
+def product_fields(view: products.ProductView | None = None) -> list[Field]:
+    d = products.product_input(view) if view else products.ProductInput()
     return [
         Field("sku", "SKU", value=d.sku, required=True),
         Field("name", "Name", value=d.name, required=True),
@@ -54,15 +54,15 @@ def product_fields(view: S.ProductView | None = None) -> list[Field]:
     ]
 
 
-def product_form(view: S.ProductView | None = None) -> FormScreen:
+def product_form(view: products.ProductView | None = None) -> FormScreen:
     return record_form(
         "product",
         product_fields,
         view=view,
-        get=S.get_product,
-        create=lambda uow, values: S.create_product(uow, S.ProductInput(**values)),
-        update=lambda uow, pid, values, version: S.update_product(
-            uow, pid, S.ProductInput(**values), version=version
+        get=products.get_product,
+        create=lambda uow, values: products.create_product(uow, products.ProductInput(**values)),
+        update=lambda uow, pid, values, version: products.update_product(
+            uow, pid, products.ProductInput(**values), version=version
         ),
     )
 
@@ -75,7 +75,7 @@ def adjust_form(product_id: int, label: str) -> FormScreen:
             Field("reason", "Reason", required=True, placeholder="breakage, found, sample"),
             Field("location", "Location", placeholder="empty: the main location"),
         ],
-        lambda uow, v: S.adjust(uow, product_id, v["qty"], v["reason"], location=v["location"]),
+        lambda uow, v: moves.adjust(uow, product_id, v["qty"], v["reason"], location=v["location"]),
     )
 
 
@@ -87,7 +87,9 @@ def count_form(product_id: int, label: str) -> FormScreen:
             Field("reason", "Reason", value="stock count"),
             Field("location", "Location", placeholder="empty: the main location"),
         ],
-        lambda uow, v: S.count(uow, product_id, v["counted"], v["reason"], location=v["location"]),
+        lambda uow, v: moves.count(
+            uow, product_id, v["counted"], v["reason"], location=v["location"]
+        ),
     )
 
 
@@ -99,7 +101,9 @@ def transfer_form(product_id: int, label: str) -> FormScreen:
             Field("from_location", "From", placeholder="empty: the main location"),
             Field("to_location", "To", required=True),
         ],
-        lambda uow, v: S.transfer(uow, product_id, v["qty"], v["from_location"], v["to_location"]),
+        lambda uow, v: moves.transfer(
+            uow, product_id, v["qty"], v["from_location"], v["to_location"]
+        ),
     )
 
 
@@ -117,11 +121,11 @@ def moved(widget, result) -> None:  # noqa: ANN001
 
 PRODUCT = RecordKind(
     "product",
-    get=S.get_product,
+    get=products.get_product,
     label=lambda view: f"{view.sku} {view.name}",
     page=lambda product_id: ProductScreen(product_id),
     form=lambda view, _: product_form(view),
-    archive=lambda uow, product_id, *, version: S.set_product_active(
+    archive=lambda uow, product_id, *, version: products.set_product_active(
         uow, product_id, False, version=version
     ),
 )
@@ -133,11 +137,11 @@ class StockActions(RecordActions):
 
     RECORD = PRODUCT
 
-    def archive_question(self, view: S.ProductView) -> str:
+    def archive_question(self, view: products.ProductView) -> str:
         return f"Archive {PRODUCT.label(view)}? Its history stays; it leaves lists and pickers."
 
     def _stock_form(self, make) -> None:  # noqa: ANN001
-        def show(view: S.ProductView) -> None:
+        def show(view: products.ProductView) -> None:
             self.app.push_screen(
                 make(view.id, PRODUCT.label(view)),
                 lambda r: (moved(self, r), self.after_change()),
@@ -179,7 +183,7 @@ class StockPane(StockActions, RecordListPane):
     ]
 
     def compose(self) -> ComposeResult:
-        yield PagedTable(S.list_products, COLUMNS, sorts=("name", "sku"), id="stock-table")
+        yield PagedTable(products.list_products, COLUMNS, sorts=("name", "sku"), id="stock-table")
 
     def action_low(self) -> None:
         low = not self.table.req.filters.get("low")
@@ -227,16 +231,18 @@ class ProductScreen(StockActions, RecordPage):
         yield Header(icon="")
         yield Static("Loading…", id="details")
         pid = self.record_id
-        yield PagedTable(lambda uow, req: S.product_moves(uow, pid, req), MOVE_COLUMNS, id="moves")
+        yield PagedTable(
+            lambda uow, req: moves.product_moves(uow, pid, req), MOVE_COLUMNS, id="moves"
+        )
         yield KeysFooter()
 
     def fetch(self, uow):  # noqa: ANN001, ANN201
         from bizdesk.services.crm.tickets import linked_to
 
         self.tickets = linked_to(uow, "product", self.record_id)
-        return S.get_product(uow, self.record_id)
+        return products.get_product(uow, self.record_id)
 
-    def show(self, v: S.ProductView) -> None:
+    def show(self, v: products.ProductView) -> None:
         loc = self.app.locale
         t = Text()
         t.append(f"{v.sku}  {v.name}", style="bold")
@@ -264,7 +270,7 @@ class ProductScreen(StockActions, RecordPage):
         self.query_one("#details", Static).update(visible_text(t))
         self.sub_title = visible(v.sku)
 
-    def after_change(self, view: S.ProductView | None = None) -> None:
+    def after_change(self, view: products.ProductView | None = None) -> None:
         super().after_change(view)
         self.query_one(PagedTable).reload()
 

@@ -120,7 +120,7 @@ def _permissions(uow: UnitOfWork) -> Iterator[Violation]:
         return
     backups = backups_dir(uow.store.url)
     copies = sorted(backups.glob("*.db")) if backups.is_dir() else []
-    live = (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm"))
+    live = [path.with_name(path.name + suffix) for suffix in ("", "-wal", "-shm", "-turns")]
     for p in (*live, *copies):
         if p.exists() and os.stat(p).st_mode & (stat.S_IROTH | stat.S_IWOTH):
             yield Violation(

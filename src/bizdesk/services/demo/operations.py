@@ -27,7 +27,7 @@ from bizdesk.models.stock import Product, StockMove
 from bizdesk.services.base import validate as v
 from bizdesk.services.books import ledger as L
 from bizdesk.services.books.entry_search import index_entries
-from bizdesk.services.inventory import stock as S
+from bizdesk.services.inventory import levels, locations, moves, products
 from bizdesk.services.trade import purchasing as PU
 from bizdesk.services.trade import sales as SA
 
@@ -71,14 +71,14 @@ def small(store: Store, shop: dict, today: date) -> dict[str, int]:
     rng = random.Random(SEED)
     start = today - timedelta(days=120)
     suppliers = _suppliers(store)
-    products: list[tuple[int, str, Decimal, int]] = []  # id, sku, cost, supplier
+    made: list[tuple[int, str, Decimal, int]] = []  # id, sku, cost, supplier
     with store.write() as uow:
         for i, item in enumerate(catalogue(shop)):
             sup = suppliers[i % len(suppliers)]
             point = 0 if item["service"] else rng.choice((0, 2, 5, 10))
-            view = S.create_product(
+            view = products.create_product(
                 uow,
-                S.ProductInput(
+                products.ProductInput(
                     sku=item["sku"],
                     name=item["name"],
                     unit="h" if item["service"] else "pcs",
@@ -92,8 +92,8 @@ def small(store: Store, shop: dict, today: date) -> dict[str, int]:
                 ),
             )
             if not item["service"]:
-                products.append((view.id, view.sku, item["cost"], sup))
-        S.add_location(uow, "Workshop")
+                made.append((view.id, view.sku, item["cost"], sup))
+        locations.add_location(uow, "Workshop")
         L.post_entry(
             uow,
             start,
@@ -106,7 +106,7 @@ def small(store: Store, shop: dict, today: date) -> dict[str, int]:
             ],
         )
     by_supplier: dict[int, list[tuple[int, str, Decimal, int]]] = {}
-    for p in products:
+    for p in made:
         by_supplier.setdefault(p[3], []).append(p)
     # (final state, how far along) for 30 orders, oldest first
     st = POState
@@ -133,30 +133,30 @@ def small(store: Store, shop: dict, today: date) -> dict[str, int]:
             orders += 1
             _advance(uow, rng, po, final, ordered, n)
     with store.write() as uow:
-        sold = _sales(uow, rng, start, today, [p[0] for p in products])
+        sold = _sales(uow, rng, start, today, [p[0] for p in made])
     with store.write() as uow:
         _running_costs(uow, rng, start, today)
-        for pid, _sku, _cost, _s in rng.sample(products, 12):
-            on_hand = S.get_product(uow, pid).on_hand
+        for pid, _sku, _cost, _s in rng.sample(made, 12):
+            on_hand = products.get_product(uow, pid).on_hand
             if on_hand > 0:
-                S.count(
+                moves.count(
                     uow,
                     pid,
                     str(on_hand - rng.randrange(0, 2)),
                     "quarterly count",
                     when=today - timedelta(days=7),
                 )
-    return {"products": len(products) + 1, "purchase orders": orders, "sales orders": sold}
+    return {"products": len(made) + 1, "purchase orders": orders, "sales orders": sold}
 
 
 def _sales(uow, rng: random.Random, start: date, today: date, product_ids: list[int]) -> int:  # noqa: ANN001
     """Counter sales every week and orders on account in every state, from what is in stock."""
-    main = S.default_location(uow).id
+    main = locations.default_location(uow).id
 
     def in_stock(n: int) -> list[str]:
         skus = []
         for pid in rng.sample(product_ids, len(product_ids)):
-            free = min(SA.available(uow, pid), S.on_hand_at(uow, pid, main))
+            free = min(SA.available(uow, pid), levels.on_hand_at(uow, pid, main))
             if free >= 2000:
                 skus.append(f"#{pid}")
             if len(skus) == n:
@@ -372,14 +372,14 @@ def large(store: Store, shop: dict, today: date) -> dict[str, int]:
             r: L.account_for(uow, r).id
             for r in ("inventory", "stock_adjustment", "cogs", "bank", "sales", "vat_payable")
         }
-        loc = S.default_location(uow).id
+        loc = locations.default_location(uow).id
         suppliers = _suppliers(store) or [None]
         first_product = (s.scalar(select(func.max(Product.id))) or 0) + 1
-        products = []
+        product_rows = []
         for i in range(LARGE["products"]):
             item = base[i % len(base)]
             name = f"{item['name']} #{i // len(base) + 1}"
-            products.append(
+            product_rows.append(
                 {
                     "id": first_product + i,
                     "sku": f"L{i:05d}-{item['sku']}"[:40],
@@ -401,11 +401,11 @@ def large(store: Store, shop: dict, today: date) -> dict[str, int]:
                     "version": 1,
                 }
             )
-        s.execute(insert(Product), products)
+        s.execute(insert(Product), product_rows)
         sync_id_sequences(s, "product")
         first_number = s.get(Sequence, "journal").last if s.get(Sequence, "journal") else 0
-        entries, lines, moves = [], [], []
-        state = {p["id"]: [0, 0] for p in products}  # qty, value
+        entries, lines, move_rows = [], [], []
+        state = {p["id"]: [0, 0] for p in product_rows}  # qty, value
         number = first_number
         days = 365
 
@@ -430,7 +430,7 @@ def large(store: Store, shop: dict, today: date) -> dict[str, int]:
                 lines.append((number, account, d, c, day))
 
         for k in range(LARGE["moves"]):
-            p = products[rng.randrange(len(products))]
+            p = product_rows[rng.randrange(len(product_rows))]
             q, val = state[p["id"]]
             day = start + timedelta(days=k * days // LARGE["moves"])
             if q >= 3000 and rng.random() < 0.55:  # a sale: out at average cost
@@ -445,7 +445,7 @@ def large(store: Store, shop: dict, today: date) -> dict[str, int]:
                 kind, memo = "adjustment", f"Stock in {p['sku']}"
                 post = [(acct["inventory"], value, 0), (acct["stock_adjustment"], 0, value)]
             state[p["id"]] = [q + qty, val + value]
-            moves.append(
+            move_rows.append(
                 {
                     "product_id": p["id"],
                     "location_id": loc,
@@ -496,10 +496,10 @@ def large(store: Store, shop: dict, today: date) -> dict[str, int]:
                     for n, a, d, c, day in lines[chunk : chunk + 100_000]
                 ],
             )
-        for m in moves:
+        for m in move_rows:
             if m["entry_id"] is not None:
                 m["entry_id"] = by_number[m["entry_id"]]
-        conn.execute(insert(StockMove.__table__), moves)
+        conn.execute(insert(StockMove.__table__), move_rows)
         seq = s.get(Sequence, "journal")
         if seq is None:
             s.add(Sequence(name="journal", last=number))
@@ -515,7 +515,11 @@ def large(store: Store, shop: dict, today: date) -> dict[str, int]:
                     "entity_id": p["id"],
                     "action": "create",
                 }
-                for p in products
+                for p in product_rows
             ],
         )
-    return {"products": len(products), "stock moves": len(moves), "journal lines": len(lines)}
+    return {
+        "products": len(product_rows),
+        "stock moves": len(move_rows),
+        "journal lines": len(lines),
+    }

@@ -39,7 +39,7 @@ from bizdesk.services.exchange.crm_imports import (
     _Staging,
     fewer_indexes,
 )
-from bizdesk.services.inventory import stock
+from bizdesk.services.inventory import levels, locations, moves, products
 
 PRODUCT_COLUMNS = (
     "sku",
@@ -153,7 +153,7 @@ def import_products(target, data, *, dry_run: bool = False) -> ImportResult:  # 
 
 
 def _check_products(uow: UnitOfWork, rows: Iterable[tuple[int, dict[str, str]]]) -> list[_Planned]:
-    """Every row through the product rules (``stock._clean_product``, as a form's save);
+    """Every row through the product rules (``products._clean_product``, as a form's save);
     what each row would do; every problem reported."""
     problems = _Problems()
     plan: list[_Planned] = []
@@ -170,13 +170,15 @@ def _check_products(uow: UnitOfWork, rows: Iterable[tuple[int, dict[str, str]]])
             problems.add(line, f"line {line}: sku: {sku} is also on line {seen[sku]}")
             continue
         seen[sku] = line
-        defaults = stock.ProductInput()
-        inp = stock.ProductInput(**{k: row.get(k) or getattr(defaults, k) for k in PRODUCT_COLUMNS})
+        defaults = products.ProductInput()
+        inp = products.ProductInput(
+            **{k: row.get(k) or getattr(defaults, k) for k in PRODUCT_COLUMNS}
+        )
         existing = uow.session.scalars(select(Product).where(Product.sku == sku)).first()
         if existing is not None and not (row.get("stocked") or "").strip():
             inp.stocked = existing.stocked  # a file without the column keeps a service one
         try:
-            clean = stock._clean_product(  # noqa: SLF001
+            clean = products._clean_product(  # noqa: SLF001
                 uow, inp, self_id=existing.id if existing is not None else None
             )
         except ValidationError as exc:
@@ -195,7 +197,7 @@ def _check_products(uow: UnitOfWork, rows: Iterable[tuple[int, dict[str, str]]])
 
 @requires("products.edit")
 def _write_products(uow: UnitOfWork, plan: list[_Planned]) -> ImportResult:
-    """The checked rows, as ``stock.create_product`` and ``update_product`` save them."""
+    """The checked rows, as ``products.create_product`` and ``update_product`` save them."""
     result = ImportResult()
     created = []
     for p in plan:
@@ -205,12 +207,12 @@ def _write_products(uow: UnitOfWork, plan: list[_Planned]) -> ImportResult:
         elif p.action == "update":
             product = uow.session.get(Product, p.target)
             check_version(product, p.version)
-            before = stock._snapshot(product)  # noqa: SLF001
+            before = products._snapshot(product)  # noqa: SLF001
             for k, val in p.clean.items():
                 setattr(product, k, val)
             touch(uow, product)
             uow.audit(
-                "product", product.id, "update", before=before, after=stock._snapshot(product)
+                "product", product.id, "update", before=before, after=products._snapshot(product)
             )  # noqa: SLF001
             result.updated += 1
         else:
@@ -218,7 +220,7 @@ def _write_products(uow: UnitOfWork, plan: list[_Planned]) -> ImportResult:
     uow.session.add_all(created)
     uow.session.flush()
     for product in created:
-        uow.audit("product", product.id, "create", after=stock._snapshot(product))  # noqa: SLF001
+        uow.audit("product", product.id, "create", after=products._snapshot(product))  # noqa: SLF001
     return result
 
 
@@ -226,7 +228,7 @@ def import_stock_count(  # noqa: ANN001
     target, data, *, dry_run: bool = False, when: date | None = None
 ) -> ImportResult:
     """Counted quantities per SKU (and location); differences post as adjustments
-    (``stock.count``). ``created`` counts the products adjusted, ``skipped`` the ones that
+    (``moves.count``). ``created`` counts the products adjusted, ``skipped`` the ones that
     matched the books. ``target`` is a Store (the file is checked outside the write lock,
     see above) or a UnitOfWork."""
 
@@ -246,7 +248,7 @@ def import_stock_count(  # noqa: ANN001
 
 def _check_counts(uow: UnitOfWork, rows: Iterable[tuple[int, dict[str, str]]]) -> list[_Planned]:
     """Each row's product, quantity, reason and location, through the functions
-    ``stock.count`` checks them with (it checks them again when it writes)."""
+    ``moves.count`` checks them with (it checks them again when it writes)."""
     problems = _Problems()
     plan: list[_Planned] = []
     seen: dict[tuple[str, str], int] = {}
@@ -260,7 +262,7 @@ def _check_counts(uow: UnitOfWork, rows: Iterable[tuple[int, dict[str, str]]]) -
             continue
         seen[key] = line
         try:
-            p = stock.resolve_product(uow, row.get("sku", ""))
+            p = products.resolve_product(uow, row.get("sku", ""))
         except v.FieldError as exc:
             problems.add(line, f"line {line}: sku: {exc}")
             continue
@@ -273,12 +275,12 @@ def _check_counts(uow: UnitOfWork, rows: Iterable[tuple[int, dict[str, str]]]) -
         except AmountError as exc:
             chk.add("counted", str(exc))
         chk("reason", v.text, row.get("reason") or "stock count", required=True, max_len=200)
-        loc = chk("location", stock.resolve_location, uow, row.get("location", ""))
+        loc = chk("location", locations.resolve_location, uow, row.get("location", ""))
         if chk.errors:
             for col, msg in chk.errors.items():
                 problems.add(line, f"line {line}: {col or 'row'}: {msg}")
             continue
-        same = counted == stock.on_hand_at(uow, p.id, loc.id)  # (as it stands now)
+        same = counted == levels.on_hand_at(uow, p.id, loc.id)  # (as it stands now)
         plan.append(_Planned(line, row, "skip" if same else "adjust", p.id))
     problems.raise_any()
     return plan
@@ -295,7 +297,7 @@ def _write_counts(uow: UnitOfWork, plan: list[_Planned], when: date | None) -> I
     problems = _Problems()
     for p in plan:
         try:
-            r = stock.count(
+            r = moves.count(
                 uow,
                 p.target,
                 p.row.get("counted", ""),

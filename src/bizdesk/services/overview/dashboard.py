@@ -108,7 +108,7 @@ def _overdue_bills(uow: UnitOfWork, today: date) -> int:
 
 
 def _low_stock_count(uow: UnitOfWork) -> int:
-    from bizdesk.services.inventory.stock import low_stock_count
+    from bizdesk.services.inventory.reports import low_stock_count
 
     return low_stock_count(uow)
 

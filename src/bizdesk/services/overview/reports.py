@@ -237,7 +237,7 @@ def _general_ledger(
 
 
 def _stock_valuation(uow: UnitOfWork, **_: Any) -> Report:
-    from bizdesk.services.inventory.stock import valuation
+    from bizdesk.services.inventory.reports import valuation
 
     rows, total = valuation(uow)
     cols = [
@@ -263,7 +263,7 @@ def _stock_valuation(uow: UnitOfWork, **_: Any) -> Report:
 
 
 def _low_stock(uow: UnitOfWork, **_: Any) -> Report:
-    from bizdesk.services.inventory.stock import low_stock
+    from bizdesk.services.inventory.reports import low_stock
 
     keys = ("sku", "name", "supplier", "on_hand", "on_order", "reorder_point", "suggested")
     labels = ("SKU", "Name", "Supplier", "On hand", "On order", "Reorder at", "To order")

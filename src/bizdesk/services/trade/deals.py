@@ -532,7 +532,7 @@ class LineInput:
 
 def _clean_lines(uow: UnitOfWork, chk: v.Checker, lines: list[LineInput]) -> list[tuple]:
     """(description, qty scaled, unit price minor, product id) per line; problems in chk."""
-    from bizdesk.services.inventory.stock import resolve_product
+    from bizdesk.services.inventory.products import resolve_product
 
     exp = uow.exponent
     rows = []

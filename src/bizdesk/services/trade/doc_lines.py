@@ -18,7 +18,7 @@ from bizdesk.money import (
     percent_to_basis_points,
 )
 from bizdesk.services.base import validate as v
-from bizdesk.services.inventory.stock import resolve_product
+from bizdesk.services.inventory.products import resolve_product
 
 
 @dataclass(frozen=True)

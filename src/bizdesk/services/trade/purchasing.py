@@ -40,12 +40,10 @@ from bizdesk.services.base.paging import Page, PageRequest, keyset_page
 from bizdesk.services.base.permissions import requires
 from bizdesk.services.base.records import check_version, touch
 from bizdesk.services.books.ledger import Posting, account_for, post_entry
-from bizdesk.services.inventory.stock import (
-    low_stock,
-    receive_into_stock,
-    resolve_location,
-    resolve_supplier,
-)
+from bizdesk.services.inventory.locations import resolve_location
+from bizdesk.services.inventory.moves import receive_into_stock
+from bizdesk.services.inventory.products import resolve_supplier
+from bizdesk.services.inventory.reports import low_stock
 from bizdesk.services.trade.doc_lines import CleanLine
 from bizdesk.services.trade.documents import write_document
 from bizdesk.services.trade.orders import PAYMENT_ACCOUNTS, Flow, OrderKind, amount_paid

@@ -55,13 +55,11 @@ from bizdesk.services.books.ledger import Posting, account_for, post_entry
 from bizdesk.services.crm.contacts import ContactInput
 from bizdesk.services.crm.contacts import create as create_contact
 from bizdesk.services.crm.contacts import resolve as resolve_contact
-from bizdesk.services.inventory.stock import (
-    LocationQty,
+from bizdesk.services.inventory.levels import LocationQty, on_hand, reserved
+from bizdesk.services.inventory.locations import resolve_location
+from bizdesk.services.inventory.moves import (
     issue_from_stock,
-    on_hand,
     plan_issue,
-    reserved,
-    resolve_location,
     return_into_stock,
     stock_by_location,
 )

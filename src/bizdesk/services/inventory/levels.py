@@ -1,0 +1,128 @@
+"""Stock levels: how much of a product is on hand (where), promised and on order, and
+what it is worth at moving-average cost. Every figure is a sum over the moves, never a
+counter of its own."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_EVEN, Decimal
+
+from sqlalchemy import func, select
+
+from bizdesk.db.session import UnitOfWork
+from bizdesk.models.purchasing import POState, PurchaseLine, PurchaseOrder
+from bizdesk.models.sales import SalesLine, SalesOrder, SOState
+from bizdesk.models.stock import Product, StockMove
+from bizdesk.money import QTY_SCALE
+from bizdesk.services.base.permissions import requires
+
+OPEN_PO_STATES = (POState.DRAFT, POState.SENT, POState.CONFIRMED, POState.PARTIALLY_RECEIVED)
+# the sales orders whose lines not yet delivered hold stock (those a delivery starts from)
+RESERVING_SO_STATES = (SOState.CONFIRMED, SOState.PARTIALLY_DELIVERED)
+
+
+@dataclass(frozen=True)
+class LocationQty:
+    location_id: int
+    location: str
+    on_hand: Decimal
+
+
+def half_even(numerator: int, denominator: int = 1) -> int:
+    """numerator / denominator to a whole number of minor units, half-even: the one rounding
+    of stock values."""
+    exact = Decimal(numerator) / Decimal(denominator)
+    return int(exact.quantize(Decimal(1), rounding=ROUND_HALF_EVEN))
+
+
+def totals(uow: UnitOfWork, product_id: int) -> tuple[int, int]:
+    q, val = uow.session.execute(
+        select(
+            func.coalesce(func.sum(StockMove.qty_scaled), 0),
+            func.coalesce(func.sum(StockMove.value_minor), 0),
+        ).where(StockMove.product_id == product_id)
+    ).one()
+    return int(q), int(val)
+
+
+@requires("stock.view")
+def on_hand(uow: UnitOfWork, product_id: int) -> int:
+    """Thousandths on hand over every location."""
+    return totals(uow, product_id)[0]
+
+
+@requires("stock.view")
+def on_hand_at(uow: UnitOfWork, product_id: int, location_id: int) -> int:
+    return int(
+        uow.session.scalar(
+            select(func.coalesce(func.sum(StockMove.qty_scaled), 0)).where(
+                StockMove.product_id == product_id, StockMove.location_id == location_id
+            )
+        )
+    )
+
+
+@requires("stock.view")
+def reserved(uow: UnitOfWork, product_ids: list[int]) -> dict[int, int]:
+    """Thousandths promised to confirmed sales orders and not yet delivered, per product."""
+    rows = uow.session.execute(
+        select(SalesLine.product_id, func.sum(SalesLine.qty_scaled - SalesLine.delivered_scaled))
+        .join(SalesOrder, SalesOrder.id == SalesLine.order_id)
+        .where(
+            SalesOrder.state.in_(RESERVING_SO_STATES),
+            SalesLine.product_id.in_(product_ids),
+        )
+        .group_by(SalesLine.product_id)
+    )
+    return {pid: int(q) for pid, q in rows if q}
+
+
+def on_order(uow: UnitOfWork, product_ids: list[int]) -> dict[int, int]:
+    rows = uow.session.execute(
+        select(
+            PurchaseLine.product_id,
+            func.sum(PurchaseLine.qty_scaled - PurchaseLine.received_scaled),
+        )
+        .join(PurchaseOrder, PurchaseOrder.id == PurchaseLine.order_id)
+        .where(PurchaseOrder.state.in_(OPEN_PO_STATES), PurchaseLine.product_id.in_(product_ids))
+        .group_by(PurchaseLine.product_id)
+    )
+    return {pid: int(q) for pid, q in rows}
+
+
+def last_cost(uow: UnitOfWork, p: Product) -> int:
+    cost = uow.session.scalar(
+        select(StockMove.unit_cost_minor)
+        .where(StockMove.product_id == p.id, StockMove.qty_scaled > 0)
+        .order_by(StockMove.id.desc())
+        .limit(1)
+    )
+    return int(cost) if cost is not None else p.cost_minor
+
+
+def average_cost(uow: UnitOfWork, p: Product, qty: int, value: int) -> int:
+    if qty > 0:
+        return half_even(value * QTY_SCALE, qty)
+    return last_cost(uow, p)
+
+
+def sum_of_moves(column):  # noqa: ANN001, ANN202
+    """Per product row of a query: the sum of a move column (on the covering move index)."""
+    return (
+        select(func.coalesce(func.sum(column), 0))
+        .where(StockMove.product_id == Product.id)
+        .scalar_subquery()
+    )
+
+
+def reserved_subquery():  # noqa: ANN202
+    """Per product row: what confirmed sales orders still have to deliver."""
+    return (
+        select(func.coalesce(func.sum(SalesLine.qty_scaled - SalesLine.delivered_scaled), 0))
+        .join(SalesOrder, SalesOrder.id == SalesLine.order_id)
+        .where(
+            SalesLine.product_id == Product.id,
+            SalesOrder.state.in_(RESERVING_SO_STATES),
+        )
+        .scalar_subquery()
+    )

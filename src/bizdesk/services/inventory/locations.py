@@ -1,0 +1,65 @@
+"""Stock locations: the places stock is kept (one of them the default)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from bizdesk.db.session import UnitOfWork
+from bizdesk.errors import ValidationError
+from bizdesk.models.stock import Location
+from bizdesk.services.base import validate as v
+from bizdesk.services.base.permissions import requires
+
+
+@dataclass(frozen=True)
+class LocationView:
+    id: int
+    name: str
+    is_default: bool
+
+
+@requires("stock.view")
+def list_locations(uow: UnitOfWork) -> list[LocationView]:
+    stmt = select(Location).where(Location.archived.is_(False)).order_by(Location.name)
+    return [LocationView(loc.id, loc.name, loc.is_default) for loc in uow.session.scalars(stmt)]
+
+
+@requires("products.edit")
+def add_location(uow: UnitOfWork, name: object) -> LocationView:
+    chk = v.Checker()
+    name = chk("name", v.text, name, required=True, max_len=60)
+    if (
+        name
+        and uow.session.scalars(
+            select(Location.id).where(func.lower(Location.name) == name.lower())
+        ).first()
+    ):
+        chk.add("name", f"a location called {name!r} exists already")
+    chk.done()
+    loc = Location(name=name)
+    uow.session.add(loc)
+    uow.session.flush()
+    uow.audit("location", loc.id, "create", after={"name": name})
+    return LocationView(loc.id, loc.name, loc.is_default)
+
+
+def default_location(uow: UnitOfWork) -> Location:
+    loc = uow.session.scalars(select(Location).where(Location.is_default.is_(True))).first()
+    if loc is None:
+        raise ValidationError({"location": "no default stock location; run bizdesk init"})
+    return loc
+
+
+def resolve_location(uow: UnitOfWork, text: object) -> Location:
+    s = v.text(text, max_len=60)
+    if not s:
+        return default_location(uow)
+    loc = uow.session.scalars(
+        select(Location).where(func.lower(Location.name) == s.lower(), Location.archived.is_(False))
+    ).first()
+    if loc is None:
+        names = ", ".join(x.name for x in list_locations(uow))
+        raise v.FieldError(f"no location {s[:40]!r} (there are: {names})")
+    return loc

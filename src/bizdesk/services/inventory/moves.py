@@ -1,0 +1,426 @@
+"""The ledger of stock moves: receipts, deliveries, returns, adjustments, counts and
+transfers, valued at moving-average cost. Every move that changes the stock value posts its
+journal entry in the same transaction, so the inventory account equals the valuation at
+every moment."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import func, select
+
+from bizdesk.db.session import UnitOfWork
+from bizdesk.errors import ValidationError
+from bizdesk.models.stock import Location, Product, StockMove
+from bizdesk.money import QTY_SCALE, AmountError, from_minor, parse_qty, qty_from_scaled, qty_text
+from bizdesk.services.base import validate as v
+from bizdesk.services.base.paging import Page, PageRequest, keyset_page
+from bizdesk.services.base.permissions import requires
+from bizdesk.services.books.ledger import Posting, account_for, post_entry
+from bizdesk.services.inventory.levels import (
+    LocationQty,
+    average_cost,
+    half_even,
+    last_cost,
+    on_hand_at,
+    totals,
+)
+from bizdesk.services.inventory.locations import resolve_location
+from bizdesk.services.inventory.products import load_product
+
+
+def _scale_value(qty_scaled: int, unit_cost_minor: int) -> int:
+    """qty (thousandths) x unit cost (minor units) -> value in minor units."""
+    return half_even(qty_scaled * unit_cost_minor, QTY_SCALE)
+
+
+def _check_stocked(p: Product) -> None:
+    if not p.stocked:
+        raise ValidationError(
+            {"product": f"{p.sku} {p.name} is a service: it is not kept in stock"}
+        )
+
+
+def _apply_move(
+    uow: UnitOfWork,
+    p: Product,
+    location_id: int,
+    qty_scaled: int,
+    kind: str,
+    *,
+    unit_cost_minor: int | None = None,
+    reason: str = "",
+    source: tuple[str, int] | None = None,
+) -> StockMove:
+    """Append one move. Incoming stock at a given cost, or at average cost when none is
+    given; outgoing stock always at average cost (the last of it takes the rest of the
+    value, so value and quantity reach zero together). Refuses negative stock, and any
+    move of a service (a product that is not stocked)."""
+    _check_stocked(p)
+    qty, value = totals(uow, p.id)
+    if qty_scaled < 0 and not p.allow_negative:
+        here = on_hand_at(uow, p.id, location_id)
+        if here + qty_scaled < 0:
+            loc = uow.session.get(Location, location_id)
+            raise ValidationError(
+                {
+                    "qty": f"only {qty_text(here)} {p.unit} of {p.sku} on hand at "
+                    f"{loc.name}; {p.sku} may not go below zero"
+                }
+            )
+    if qty_scaled > 0 and unit_cost_minor is not None:
+        delta = _scale_value(qty_scaled, unit_cost_minor)
+        cost = unit_cost_minor
+    elif qty + qty_scaled == 0:  # back to zero, from either side: the value goes with it
+        delta = -value
+        cost = average_cost(uow, p, qty, value)
+    elif qty > 0:
+        delta = half_even(qty_scaled * value, qty)  # this share of the value at average
+        cost = average_cost(uow, p, qty, value)
+    else:
+        cost = last_cost(uow, p)
+        delta = _scale_value(qty_scaled, cost)
+    move = StockMove(
+        product_id=p.id,
+        location_id=location_id,
+        kind=kind,
+        qty_scaled=qty_scaled,
+        unit_cost_minor=cost,
+        value_minor=delta,
+        reason=reason,
+        source_kind=source[0] if source else None,
+        source_id=source[1] if source else None,
+        username=uow.user,
+    )
+    uow.session.add(move)
+    uow.session.flush()
+    return move
+
+
+@requires("stock.move")
+def receive_into_stock(
+    uow: UnitOfWork,
+    product_id: int,
+    location_id: int,
+    qty_scaled: int,
+    unit_cost_minor: int,
+    source: tuple[str, int],
+) -> StockMove:
+    """Goods in at a known cost (purchasing posts the entry for the whole receipt)."""
+    p = load_product(uow, product_id, lock=True)
+    return _apply_move(
+        uow, p, location_id, qty_scaled, "receipt", unit_cost_minor=unit_cost_minor, source=source
+    )
+
+
+@requires("stock.move")
+def issue_from_stock(
+    uow: UnitOfWork, product_id: int, location_id: int, qty_scaled: int, source: tuple[str, int]
+) -> StockMove:
+    """Goods out at average cost (the caller posts the entry)."""
+    p = load_product(uow, product_id, lock=True)
+    return _apply_move(uow, p, location_id, -qty_scaled, "delivery", source=source)
+
+
+@requires("stock.move")
+def return_into_stock(
+    uow: UnitOfWork,
+    product_id: int,
+    location_id: int,
+    qty_scaled: int,
+    value_minor: int,
+    source: tuple[str, int],
+) -> StockMove:
+    """Goods coming back at the value they left with (the caller posts the entry)."""
+    p = load_product(uow, product_id, lock=True)
+    _check_stocked(p)
+    move = StockMove(
+        product_id=p.id,
+        location_id=location_id,
+        kind="return",
+        qty_scaled=qty_scaled,
+        unit_cost_minor=half_even(value_minor * QTY_SCALE, qty_scaled),
+        value_minor=value_minor,
+        source_kind=source[0],
+        source_id=source[1],
+        username=uow.user,
+    )
+    uow.session.add(move)
+    uow.session.flush()
+    return move
+
+
+@dataclass(frozen=True)
+class MoveResult:
+    product_id: int
+    qty: Decimal  # signed change
+    value: Decimal  # signed change of stock value
+    entry_number: int | None
+
+
+def _post_value_change(
+    uow: UnitOfWork, move: StockMove, p: Product, when: date, memo: str
+) -> int | None:
+    """Dr/Cr Inventory against Stock adjustments for a move that changed the stock value."""
+    if move.value_minor == 0:
+        return None
+    inv = account_for(uow, "inventory").id
+    adj = account_for(uow, "stock_adjustment").id
+    amt = abs(move.value_minor)
+    lines = (
+        [Posting(inv, debit_minor=amt, memo=p.sku), Posting(adj, credit_minor=amt, memo=p.sku)]
+        if move.value_minor > 0
+        else [Posting(adj, debit_minor=amt, memo=p.sku), Posting(inv, credit_minor=amt, memo=p.sku)]
+    )
+    e = post_entry(uow, when, memo, lines, source=("stock_move", move.id))
+    move.entry_id = e.id
+    return e.number
+
+
+def _clean_reason(chk: v.Checker, reason: object) -> str:
+    return chk("reason", v.text, reason, required=True, max_len=200) or ""
+
+
+@requires("stock.move")
+def adjust(
+    uow: UnitOfWork,
+    product_id: int,
+    qty: object,
+    reason: object,
+    *,
+    location: object = "",
+    when: date | None = None,
+    kind: str = "adjustment",
+) -> MoveResult:
+    """Add (positive) or remove (negative) stock with a reason, e.g. breakage or a find."""
+    p = load_product(uow, product_id, lock=True)
+    _check_stocked(p)
+    chk = v.Checker()
+    try:
+        delta = parse_qty(qty, allow_negative=True, locale=uow.input_locale)
+        if delta == 0:
+            chk.add("qty", "must not be zero")
+    except AmountError as exc:
+        chk.add("qty", str(exc))
+        delta = 0
+    reason = _clean_reason(chk, reason)
+    loc = chk("location", resolve_location, uow, location)
+    chk.done()
+    return _adjust(uow, p, loc.id, delta, reason, when or date.today(), kind)
+
+
+def _adjust(
+    uow: UnitOfWork, p: Product, location_id: int, delta: int, reason: str, when: date, kind: str
+) -> MoveResult:
+    move = _apply_move(uow, p, location_id, delta, kind, reason=reason, source=None)
+    number = _post_value_change(uow, move, p, when, f"Stock {kind}: {p.sku} ({reason})")
+    uow.audit(
+        "product", p.id, kind, after={"qty": delta, "value": move.value_minor, "reason": reason}
+    )
+    exp = uow.exponent
+    return MoveResult(p.id, qty_from_scaled(delta), from_minor(move.value_minor, exp), number)
+
+
+@requires("stock.move")
+def count(
+    uow: UnitOfWork,
+    product_id: int,
+    counted: object,
+    reason: object = "stock count",
+    *,
+    location: object = "",
+    when: date | None = None,
+) -> MoveResult:
+    """A counted quantity: the difference from the books posts as an adjustment."""
+    p = load_product(uow, product_id, lock=True)
+    _check_stocked(p)
+    chk = v.Checker()
+    try:
+        counted_scaled = parse_qty(counted, locale=uow.input_locale)
+    except AmountError as exc:
+        chk.add("counted", str(exc))
+        counted_scaled = 0
+    reason = _clean_reason(chk, reason or "stock count")
+    loc = chk("location", resolve_location, uow, location)
+    chk.done()
+    delta = counted_scaled - on_hand_at(uow, p.id, loc.id)
+    if delta == 0:
+        return MoveResult(p.id, Decimal(0), Decimal(0), None)
+    return _adjust(uow, p, loc.id, delta, reason, when or date.today(), "count")
+
+
+@requires("stock.move")
+def transfer(
+    uow: UnitOfWork, product_id: int, qty: object, from_location: object, to_location: object
+) -> MoveResult:
+    """Move stock between locations at average cost: the total value does not change."""
+    p = load_product(uow, product_id, lock=True)
+    _check_stocked(p)
+    chk = v.Checker()
+    try:
+        q = parse_qty(qty, locale=uow.input_locale)
+        if q == 0:
+            chk.add("qty", "must be more than zero")
+    except AmountError as exc:
+        chk.add("qty", str(exc))
+        q = 0
+    src = chk("from_location", resolve_location, uow, from_location)
+    dst = chk("to_location", resolve_location, uow, to_location)
+    if src and dst and src.id == dst.id:
+        chk.add("to_location", "choose a different location")
+    chk.done()
+    out = _apply_move(uow, p, src.id, -q, "transfer", reason=f"to {dst.name}")
+    inn = StockMove(
+        product_id=p.id,
+        location_id=dst.id,
+        kind="transfer",
+        qty_scaled=q,
+        unit_cost_minor=out.unit_cost_minor,
+        value_minor=-out.value_minor,
+        reason=f"from {src.name}",
+        source_kind="stock_move",
+        source_id=out.id,
+        username=uow.user,
+    )
+    uow.session.add(inn)
+    uow.audit("product", p.id, "transfer", after={"qty": q, "from": src.name, "to": dst.name})
+    return MoveResult(p.id, Decimal(0), Decimal(0), None)
+
+
+DELIVERY_RULE = "the default location first, then the others by most on hand"
+
+
+def stock_by_location(uow: UnitOfWork, product_id: int) -> list[LocationQty]:
+    """On hand per location in the order a delivery takes from them (DELIVERY_RULE): the
+    default location (always listed), then every other location holding some."""
+    rows = uow.session.execute(
+        select(
+            Location.id,
+            Location.name,
+            Location.is_default,
+            func.coalesce(func.sum(StockMove.qty_scaled), 0),
+        )
+        .outerjoin(
+            StockMove,
+            (StockMove.location_id == Location.id) & (StockMove.product_id == product_id),
+        )
+        .group_by(Location.id, Location.name, Location.is_default)
+    ).all()
+    rows = [r for r in rows if r[2] or r[3]]
+    rows.sort(key=lambda r: (not r[2], -r[3], r[1].casefold(), r[0]))
+    return [LocationQty(i, name, qty_from_scaled(q)) for i, name, _d, q in rows]
+
+
+def where_text(spots: list[LocationQty], unit: str) -> str:
+    """ "Main 0 pcs, Workshop 5 pcs": where a product's stock is."""
+    return ", ".join(f"{s.location} {qty_text(_scaled(s.on_hand))} {unit}" for s in spots)
+
+
+def _scaled(qty: Decimal) -> int:
+    return int(qty * QTY_SCALE)
+
+
+def plan_issue(
+    uow: UnitOfWork, p: Product, qty_scaled: int, location_id: int | None = None
+) -> list[tuple[int, int]]:
+    """Where ``qty_scaled`` of ``p`` is taken from, as (location id, thousandths): from
+    ``location_id`` only when one is named, else by DELIVERY_RULE, split over as many
+    locations as it takes. Refused, naming what is where, when there is not enough (a
+    product that may go below zero takes the rest from the first location)."""
+    spots = stock_by_location(uow, p.id)
+    if location_id is not None:
+        here = next((s for s in spots if s.location_id == location_id), None)
+        have = _scaled(here.on_hand) if here else 0
+        if have >= qty_scaled or p.allow_negative:
+            return [(location_id, qty_scaled)]
+        name = here.location if here else uow.session.get(Location, location_id).name
+        raise ValidationError(
+            {
+                p.sku: f"only {qty_text(have)} {p.unit} on hand at {name}, "
+                f"{qty_text(qty_scaled)} to deliver (on hand: {where_text(spots, p.unit)}); "
+                "leave the location empty to take it from where it is"
+            }
+        )
+    picks: list[tuple[int, int]] = []
+    left = qty_scaled
+    for s in spots:
+        take = min(left, max(0, _scaled(s.on_hand)))
+        if take > 0:
+            picks.append((s.location_id, take))
+            left -= take
+    if left > 0:
+        if not p.allow_negative:
+            total = sum(max(0, _scaled(s.on_hand)) for s in spots)
+            raise ValidationError(
+                {
+                    p.sku: f"only {qty_text(total)} {p.unit} on hand, {qty_text(qty_scaled)} "
+                    f"to deliver (on hand: {where_text(spots, p.unit)})"
+                }
+            )
+        first = spots[0].location_id
+        taken = dict(picks)
+        taken[first] = taken.get(first, 0) + left
+        picks = [(i, taken[i]) for i in dict.fromkeys([first, *(i for i, _ in picks)])]
+    return picks
+
+
+@dataclass(frozen=True)
+class MoveRow:
+    id: int
+    at: datetime
+    kind: str
+    location: str
+    qty: Decimal
+    unit_cost: Decimal
+    value: Decimal
+    reason: str
+    source: str
+    username: str
+
+    @property
+    def note(self) -> str:
+        return self.reason or self.source
+
+
+@requires("stock.view")
+def product_moves(uow: UnitOfWork, product_id: int, req: PageRequest) -> Page[MoveRow]:
+    """A product's move history, newest first."""
+    exp = uow.exponent
+    stmt = (
+        select(
+            StockMove.at,
+            StockMove.kind,
+            Location.name,
+            StockMove.qty_scaled,
+            StockMove.unit_cost_minor,
+            StockMove.value_minor,
+            StockMove.reason,
+            StockMove.source_kind,
+            StockMove.source_id,
+            StockMove.username,
+            StockMove.id,
+            StockMove.id,
+        )
+        .join(Location, Location.id == StockMove.location_id)
+        .where(StockMove.product_id == product_id)
+    )
+    req = PageRequest(**{**req.__dict__, "descending": True})
+
+    def to_row(r) -> MoveRow:  # noqa: ANN001
+        src = f"{r[7]} #{r[8]}" if r[7] else ""
+        return MoveRow(
+            r[-1],
+            r[0],
+            r[1],
+            r[2],
+            qty_from_scaled(r[3]),
+            from_minor(r[4], exp),
+            from_minor(r[5], exp),
+            r[6],
+            src,
+            r[9],
+        )
+
+    return keyset_page(uow.session, stmt, StockMove.id, StockMove.id, req, to_row)

@@ -1,0 +1,393 @@
+"""Products: what is sold and stocked (SKU, prices, VAT, supplier, reorder point), their
+page with stock figures, and the list."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import func, or_, select
+
+from bizdesk.db.session import UnitOfWork
+from bizdesk.errors import NotFound
+from bizdesk.models.contacts import Contact
+from bizdesk.models.stock import Location, Product, StockMove
+from bizdesk.money import (
+    AmountError,
+    from_minor,
+    parse_money,
+    parse_qty,
+    percent_from_bp,
+    percent_to_basis_points,
+    qty_from_scaled,
+    qty_text,
+)
+from bizdesk.services.base import validate as v
+from bizdesk.services.base.paging import (
+    Page,
+    PageRequest,
+    folded_contains,
+    folded_prefix,
+    keyset_page,
+    like_pattern,
+)
+from bizdesk.services.base.permissions import requires
+from bizdesk.services.base.records import check_version, touch
+from bizdesk.services.crm.contacts import resolve
+from bizdesk.services.inventory.levels import (
+    LocationQty,
+    average_cost,
+    on_order,
+    reserved,
+    reserved_subquery,
+    sum_of_moves,
+    totals,
+)
+
+
+@dataclass
+class ProductInput:
+    sku: str = ""
+    name: str = ""
+    unit: str = "pcs"
+    sale_price: str = "0"
+    cost: str = "0"
+    vat_rate: str = "0"
+    supplier: str = ""
+    reorder_point: str = "0"
+    reorder_qty: str = "0"
+    allow_negative: bool | str = False
+    stocked: bool | str = True  # False: a service (a workshop hour), never in stock
+
+
+@dataclass(frozen=True)
+class ProductView:
+    id: int
+    sku: str
+    name: str
+    unit: str
+    sale_price: Decimal
+    cost: Decimal
+    vat_rate: Decimal
+    supplier_id: int | None
+    supplier: str
+    reorder_point: Decimal
+    reorder_qty: Decimal
+    allow_negative: bool
+    active: bool
+    on_hand: Decimal
+    reserved: Decimal
+    on_order: Decimal
+    value: Decimal
+    average_cost: Decimal
+    locations: list[LocationQty]
+    version: int
+    stocked: bool = True
+
+    @property
+    def available(self) -> Decimal:
+        return self.on_hand - self.reserved
+
+
+@dataclass(frozen=True)
+class ProductRow:
+    id: int
+    sku: str
+    name: str
+    unit: str
+    on_hand: Decimal
+    available: Decimal
+    value: Decimal
+    sale_price: Decimal
+    reorder_point: Decimal
+    low: bool
+    active: bool
+
+
+def _flag(value: object) -> bool:
+    if isinstance(value, bool):
+        return value
+    s = str(value or "").strip().lower()
+    if s in ("", "0", "no", "n", "false"):
+        return False
+    if s in ("1", "yes", "y", "true"):
+        return True
+    raise v.FieldError("yes or no")
+
+
+def _amount(fn, value: object, *args, **kwargs) -> int:  # noqa: ANN001, ANN003
+    try:
+        return fn(value, *args, **kwargs) if str(value or "").strip() else 0
+    except AmountError as exc:
+        raise v.FieldError(str(exc)) from None
+
+
+def resolve_supplier(uow: UnitOfWork, text: object) -> Contact:
+    c = resolve(uow, str(text or ""))
+    if not c.is_supplier:
+        raise v.FieldError(f"{c.name} is not marked as a supplier (edit the contact's roles)")
+    return c
+
+
+def _clean_product(uow: UnitOfWork, data: ProductInput, self_id: int | None = None) -> dict:
+    exp, loc = uow.exponent, uow.input_locale
+    chk = v.Checker()
+    sku = chk("sku", v.text, data.sku, required=True, max_len=40)
+    if sku:
+        sku = sku.upper()
+        if any(ch.isspace() for ch in sku):
+            chk.add("sku", "no spaces in a SKU")
+        clash = uow.session.scalars(select(Product).where(Product.sku == sku)).first()
+        if clash is not None and clash.id != self_id:
+            chk.add("sku", f"{sku} is already used by {clash.name}")
+    out = {
+        "sku": sku,
+        "name": chk("name", v.text, data.name, required=True, max_len=200),
+        "unit": chk("unit", v.text, data.unit or "pcs", max_len=12) or "pcs",
+        "sale_price_minor": chk(
+            "sale_price", _amount, parse_money, data.sale_price, exp, locale=loc
+        ),
+        "cost_minor": chk("cost", _amount, parse_money, data.cost, exp, locale=loc),
+        "vat_bp": chk("vat_rate", _amount, percent_to_basis_points, data.vat_rate, locale=loc),
+        "reorder_point_scaled": chk(
+            "reorder_point", _amount, parse_qty, data.reorder_point, locale=loc
+        ),
+        "reorder_qty_scaled": chk("reorder_qty", _amount, parse_qty, data.reorder_qty, locale=loc),
+        "allow_negative": chk("allow_negative", _flag, data.allow_negative),
+        "stocked": chk("stocked", _flag, data.stocked),
+        "supplier_id": None,
+    }
+    if out["stocked"] is False:
+        for name in ("reorder_point", "reorder_qty"):
+            if out[f"{name}_scaled"]:
+                chk.add(name, "a service is never reordered: leave it at 0")
+        if out["allow_negative"]:
+            chk.add("allow_negative", "a service has no stock to go below zero")
+        if self_id is not None:
+            qty, value = totals(uow, self_id)
+            if qty or value:
+                chk.add(
+                    "stocked",
+                    f"{qty_text(qty)} on hand, worth {from_minor(value, exp)}: count it to 0 "
+                    "before making it a service",
+                )
+    if str(data.supplier or "").strip():
+        sup = chk("supplier", resolve_supplier, uow, data.supplier)
+        out["supplier_id"] = sup.id if sup else None
+    chk.done()
+    out["sort_name"] = v.sort_key(out["name"])
+    return out
+
+
+def _snapshot(p: Product) -> dict:
+    return {
+        k: getattr(p, k)
+        for k in (
+            "sku",
+            "name",
+            "unit",
+            "sale_price_minor",
+            "cost_minor",
+            "vat_bp",
+            "supplier_id",
+            "reorder_point_scaled",
+            "reorder_qty_scaled",
+            "allow_negative",
+            "active",
+            "stocked",
+        )
+    }
+
+
+@requires("products.edit")
+def create_product(uow: UnitOfWork, data: ProductInput) -> ProductView:
+    clean = _clean_product(uow, data)
+    p = Product(**clean, updated_by=uow.user)
+    uow.session.add(p)
+    uow.session.flush()
+    uow.audit("product", p.id, "create", after=_snapshot(p))
+    return get_product(uow, p.id)
+
+
+@requires("products.edit")
+def update_product(
+    uow: UnitOfWork, product_id: int, data: ProductInput, *, version: int
+) -> ProductView:
+    p = load_product(uow, product_id)
+    check_version(p, version)
+    clean = _clean_product(uow, data, self_id=p.id)
+    before = _snapshot(p)
+    for k, val in clean.items():
+        setattr(p, k, val)
+    touch(uow, p)
+    uow.session.flush()
+    uow.audit("product", p.id, "update", before=before, after=_snapshot(p))
+    return get_product(uow, p.id)
+
+
+@requires("products.edit")
+def set_product_active(uow: UnitOfWork, product_id: int, active: bool, *, version: int) -> None:
+    """Archive (or bring back) a product: it leaves the lists and pickers, its history stays."""
+    p = load_product(uow, product_id)
+    check_version(p, version)
+    p.active = active
+    touch(uow, p)
+    uow.audit("product", p.id, "unarchive" if active else "archive")
+
+
+def load_product(uow: UnitOfWork, product_id: int, *, lock: bool = False) -> Product:
+    p = uow.session.get(Product, product_id, with_for_update=lock)
+    if p is None:
+        raise NotFound(f"There is no product #{product_id}.")
+    return p
+
+
+def resolve_product(uow: UnitOfWork, text: object) -> Product:
+    """An active product from its SKU (or "SKU name" as a picker fills it), or #id."""
+    s = v.text(text, max_len=250)
+    if not s:
+        raise v.FieldError("required")
+    if s.startswith("#") and s[1:].isdigit():
+        p = uow.session.get(Product, int(s[1:]))
+    else:
+        sku = s.split(" ", 1)[0].upper()
+        p = uow.session.scalars(select(Product).where(Product.sku == sku)).first()
+    if p is None:
+        raise v.FieldError(f"no product with SKU {s[:40]!r}")
+    if not p.active:
+        raise v.FieldError(f"{p.sku} {p.name} is archived")
+    return p
+
+
+def suggest_products(uow: UnitOfWork, prefix: str, limit: int = 8) -> list[str]:
+    """Type-ahead for product pickers: "SKU name" by SKU or name prefix."""
+    p = prefix.strip()
+    if not p:
+        return []
+    pat = like_pattern(p)[1:]
+    rows = uow.session.execute(
+        select(Product.sku, Product.name)
+        .where(
+            Product.active.is_(True),
+            or_(
+                Product.sku.like(pat.upper(), escape="\\"),
+                folded_prefix(Product.search_text, p),
+            ),
+        )
+        .order_by(Product.sku)
+        .limit(limit)
+    )
+    return [f"{sku} {name}" for sku, name in rows]
+
+
+@requires("stock.view")
+def get_product(uow: UnitOfWork, product_id: int) -> ProductView:
+    p = load_product(uow, product_id)
+    exp = uow.exponent
+    qty, value = totals(uow, p.id)
+    locs = uow.session.execute(
+        select(Location.id, Location.name, func.sum(StockMove.qty_scaled))
+        .join(StockMove, StockMove.location_id == Location.id)
+        .where(StockMove.product_id == p.id)
+        .group_by(Location.id, Location.name)
+        .order_by(Location.name)
+    )
+    supplier = uow.session.get(Contact, p.supplier_id) if p.supplier_id else None
+    return ProductView(
+        p.id,
+        p.sku,
+        p.name,
+        p.unit,
+        from_minor(p.sale_price_minor, exp),
+        from_minor(p.cost_minor, exp),
+        percent_from_bp(p.vat_bp),
+        p.supplier_id,
+        supplier.name if supplier else "",
+        qty_from_scaled(p.reorder_point_scaled),
+        qty_from_scaled(p.reorder_qty_scaled),
+        p.allow_negative,
+        p.active,
+        qty_from_scaled(qty),
+        qty_from_scaled(reserved(uow, [p.id]).get(p.id, 0)),
+        qty_from_scaled(on_order(uow, [p.id]).get(p.id, 0)),
+        from_minor(value, exp),
+        from_minor(average_cost(uow, p, qty, value), exp),
+        [LocationQty(i, n, qty_from_scaled(q)) for i, n, q in locs if q],
+        p.version,
+        p.stocked,
+    )
+
+
+def product_input(view: ProductView) -> ProductInput:
+    return ProductInput(
+        view.sku,
+        view.name,
+        view.unit,
+        str(view.sale_price),
+        str(view.cost),
+        str(view.vat_rate),
+        view.supplier,
+        str(view.reorder_point),
+        str(view.reorder_qty),
+        view.allow_negative,
+        view.stocked,
+    )
+
+
+PRODUCT_SORTS = {"name": Product.sort_name, "sku": Product.sku}
+
+
+@requires("stock.view")
+def list_products(uow: UnitOfWork, req: PageRequest) -> Page[ProductRow]:
+    """Products with on hand and value per row (sums over the move index, one page only).
+    Filters: ``low`` (at or below the reorder point), ``archived``."""
+    exp = uow.exponent
+    qty = sum_of_moves(StockMove.qty_scaled)
+    value = sum_of_moves(StockMove.value_minor)
+    promised = reserved_subquery()
+    sort_col = PRODUCT_SORTS.get(req.sort, Product.sort_name)
+    stmt = select(
+        Product.sku,
+        Product.name,
+        Product.unit,
+        qty,
+        value,
+        Product.sale_price_minor,
+        Product.reorder_point_scaled,
+        Product.active,
+        promised,
+        Product.stocked,
+        sort_col,
+        Product.id,
+    ).where(Product.active.is_(not req.filters.get("archived", False)))
+    if req.filters.get("low"):
+        stmt = stmt.where(
+            Product.stocked.is_(True),
+            Product.reorder_point_scaled > 0,
+            qty <= Product.reorder_point_scaled,
+        )
+    s = req.search.strip()
+    if s:
+        stmt = stmt.where(
+            or_(
+                Product.sku.like(like_pattern(s.upper()), escape="\\"),
+                folded_contains(Product.search_text, s),
+            )
+        )
+
+    def to_row(r) -> ProductRow:  # noqa: ANN001
+        return ProductRow(
+            r[-1],
+            r[0],
+            r[1],
+            r[2],
+            qty_from_scaled(r[3]),
+            qty_from_scaled(r[3] - r[8]),
+            from_minor(r[4], exp),
+            from_minor(r[5], exp),
+            qty_from_scaled(r[6]),
+            r[9] and r[6] > 0 and r[3] <= r[6],
+            r[7],
+        )
+
+    return keyset_page(uow.session, stmt, sort_col, Product.id, req, to_row)
