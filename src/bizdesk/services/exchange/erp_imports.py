@@ -45,8 +45,11 @@ PRODUCT_COLUMNS = (
     "allow_negative",
     "stocked",
 )
+PRODUCT_REQUIRED = ("sku", "name")
 STOCK_COUNT_COLUMNS = ("sku", "counted", "location", "reason")
+STOCK_COUNT_REQUIRED = ("sku", "counted")
 JOURNAL_COLUMNS = ("entry", "date", "account", "debit", "credit", "memo", "contact")
+JOURNAL_REQUIRED = ("entry", "date", "account")
 
 
 def _report(errors: list[str]) -> None:
@@ -82,7 +85,7 @@ def _dry_run_guard(
 @requires("products.edit")
 def import_products(uow: UnitOfWork, data: bytes | str, *, dry_run: bool = False) -> ImportResult:
     """Create products, or update the ones whose SKU exists."""
-    rows = list(read_rows(data, PRODUCT_COLUMNS, ("sku", "name")))
+    rows = list(read_rows(data, PRODUCT_COLUMNS, PRODUCT_REQUIRED))
 
     def work() -> ImportResult:
         result = ImportResult()
@@ -157,7 +160,7 @@ def import_stock_count(
 ) -> ImportResult:
     """Counted quantities per SKU (and location); differences post as adjustments.
     ``created`` counts the products adjusted, ``skipped`` the ones that matched the books."""
-    rows = list(read_rows(data, STOCK_COUNT_COLUMNS, ("sku", "counted")))
+    rows = list(read_rows(data, STOCK_COUNT_COLUMNS, STOCK_COUNT_REQUIRED))
 
     def work() -> ImportResult:
         result = ImportResult()
@@ -331,7 +334,7 @@ def _check_and_post(  # noqa: C901
     lines: list[tuple[int, str, int, int, int, str | None, str]] = []  # the batch
     errors: list[str] = []
 
-    for line, row in read_rows(source, JOURNAL_COLUMNS, ("entry", "date", "account")):
+    for line, row in read_rows(source, JOURNAL_COLUMNS, JOURNAL_REQUIRED):
         if "__error__" in row:
             errors.append(f"line {line}: {row['__error__']}")
             continue
