@@ -2,10 +2,13 @@
 named (``--help`` names them all), and it is the one place where whatever escapes a command
 becomes a sentence on stderr and exit 1, never a traceback.
 
-Typer 0.29 checks every str or choice parameter through a pydantic TypeAdapter, and
-importing pydantic costs more than the rest of the command line together; the parameters
-here are plain strings, flags and StrEnum choices, so ``_plain_params`` checks them itself
-(the same values, the same exit 2 with the choices listed)."""
+Typer 0.29 checks every parameter through a pydantic TypeAdapter: for `--help`, `locate` or
+a refused usage that is all of pydantic to import (more than the rest of the command line);
+for a command that opens the store (SQLModel loads pydantic anyway) still typer's adapter
+module and one schema per parameter. The parameters here are plain strings, flags and
+StrEnum choices, so ``_plain_params`` checks them itself (the same values, the same exit 2
+with the choices listed). It sets typer's private ``_runtime_param`` (typer is pinned in
+pyproject.toml); tests/test_cli_package.py fails if typer's adapters come back."""
 
 from __future__ import annotations
 
