@@ -63,8 +63,12 @@ class ImportCommand(TyperCommand):
     loaded for that help only, not for `bizdesk --help` nor for an import)."""
 
     def format_help(self, ctx, formatter):  # noqa: ANN001, ANN201
-        self.help = f"{self.help}\n\n{columns_help(self.name)}"
-        return super().format_help(ctx, formatter)
+        lead = self.help
+        self.help = f"{lead}\n\n{columns_help(self.name)}"
+        try:
+            return super().format_help(ctx, formatter)
+        finally:
+            self.help = lead
 
 
 app = typer.Typer()
