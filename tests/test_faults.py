@@ -258,7 +258,7 @@ def test_unexpected_error_is_a_sentence_and_its_traceback_is_logged(tmp_path):
     state = tmp_path / "state"
     code = (
         "import sys\n"
-        "from bizdesk.services import audit\n"
+        "from bizdesk.services.admin import audit\n"
         "def boom(*a, **k): raise KeyError('no such thing')\n"
         "audit.list_events = boom\n"
         "from bizdesk.cli import main\n"

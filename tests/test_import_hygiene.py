@@ -22,8 +22,18 @@ def _present(loaded: set[str], names: tuple[str, ...]) -> list[str]:
 
 
 # `bizdesk --help`, and every command before it knows what it needs: no database stack, no
-# interface, no service (each command imports its own when it runs).
+# interface, no service (each command imports its own when it runs), no command group (each
+# is loaded when one of its commands is named), no rich console (JSON needs none).
 CLI_DEFERS = (
+    "bizdesk.cli.admin",
+    "bizdesk.cli.books",
+    "bizdesk.cli.deals",
+    "bizdesk.cli.exchange",
+    "bizdesk.cli.reports",
+    "bizdesk.cli.stock",
+    "bizdesk.cli.store",
+    "bizdesk.cli.tickets",
+    "rich",
     "textual",
     "sqlalchemy",
     "sqlmodel",

@@ -36,6 +36,9 @@ DOOR_DEFERS = (
     "bizdesk.config",  # with platformdirs
     "bizdesk.faults",
     "bizdesk.files",
+    # the command line prints for people only when asked: a JSON report builds no console
+    "bizdesk.formatting",  # with Babel's number data
+    "rich",
 )
 # Third-party modules worth deferring anywhere: Alembic only when a store is behind this
 # bizdesk's schema, SQLAlchemy's URL parser only when a fault is told, the e-mail and phone

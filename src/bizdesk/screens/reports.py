@@ -27,6 +27,7 @@ from bizdesk.services.overview.reports import (
     Report,
     build,
     plain,
+    run,
     write_csv,
 )
 from bizdesk.widgets.form import Field, FormScreen
@@ -218,10 +219,8 @@ class ReportsPane(Pane):
 
     @work(thread=True, exclusive=True, group="report")
     def _run(self, name: str, params: dict[str, Any], again: bool = False) -> None:
-        store = self.app.store
         try:
-            with store.read() as uow:
-                rep = build(uow, name, **params)
+            rep = run(self.app.store, name, **params)
         except Exception as exc:
             self.post_message(self.Done(None, exc))
             return

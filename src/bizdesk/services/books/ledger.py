@@ -99,6 +99,15 @@ def resolve_account(uow: UnitOfWork, text: object) -> Account:
     return a
 
 
+@requires("accounts.view")
+def account_by_code(uow: UnitOfWork, code: str) -> AccountView:
+    """The account with exactly this code, archived or not."""
+    a = uow.session.scalars(select(Account).where(Account.code == code)).first()
+    if a is None:
+        raise NotFound(f"There is no account {code}.")
+    return _account_view(a, _account_used(uow, a.id))
+
+
 def suggest_accounts(uow: UnitOfWork, prefix: str, limit: int = 8) -> list[str]:
     """Type-ahead for account pickers: "code name" of open accounts matching the start."""
     p = prefix.strip().lower()

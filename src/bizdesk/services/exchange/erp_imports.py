@@ -54,8 +54,11 @@ PRODUCT_COLUMNS = (
     "allow_negative",
     "stocked",
 )
+PRODUCT_REQUIRED = ("sku", "name")
 STOCK_COUNT_COLUMNS = ("sku", "counted", "location", "reason")
+STOCK_COUNT_REQUIRED = ("sku", "counted")
 JOURNAL_COLUMNS = ("entry", "date", "account", "debit", "credit", "memo", "contact")
+JOURNAL_REQUIRED = ("entry", "date", "account")
 
 
 def _dry_run_guard(
@@ -140,7 +143,7 @@ def import_products(target, data, *, dry_run: bool = False) -> ImportResult:  # 
     return _checked_then_written(
         target,
         "products.edit",
-        lambda: read_rows(data, PRODUCT_COLUMNS, ("sku", "name")),
+        lambda: read_rows(data, PRODUCT_COLUMNS, PRODUCT_REQUIRED),
         _check_products,
         _write_products,
         lambda plan: ImportResult(
@@ -238,7 +241,7 @@ def import_stock_count(  # noqa: ANN001
     return _checked_then_written(
         target,
         "stock.move",
-        lambda: read_rows(data, STOCK_COUNT_COLUMNS, ("sku", "counted")),
+        lambda: read_rows(data, STOCK_COUNT_COLUMNS, STOCK_COUNT_REQUIRED),
         _check_counts,
         write,
         lambda plan: _count_differences(plan),
@@ -503,7 +506,7 @@ def _check_and_post(  # noqa: C901
     staged_lines = 0
     e: _Entry | None = None
 
-    for line, row in read_rows(source, JOURNAL_COLUMNS, ("entry", "date", "account")):
+    for line, row in read_rows(source, JOURNAL_COLUMNS, JOURNAL_REQUIRED):
         if "__error__" in row:
             problems.add(line, f"line {line}: {row['__error__']}")
             continue

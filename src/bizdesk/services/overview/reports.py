@@ -8,7 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from bizdesk.db.session import UnitOfWork
+from bizdesk.db.session import Store, UnitOfWork
 from bizdesk.errors import ValidationError
 from bizdesk.files import atomic_write
 from bizdesk.formatting import money, number
@@ -401,7 +401,6 @@ REPORTS = {
     "tickets-sla": _tickets_sla,
     "segments": _segments,
 }
-# reports that write: the SLA report first records clocks that ran out unobserved
 # the permission each report needs (services/base/permissions.py)
 REPORT_ACTIONS = {
     "trial-balance": "reports.finance",
@@ -434,6 +433,28 @@ def build(uow: UnitOfWork, name: str, **params: Any) -> Report:
 
 
 build.action = "by report"  # type: ignore[attr-defined]
+
+
+def run(store: Store, name: str, **params: Any) -> Report:
+    """A report by name, in the unit of work every door runs one in: a report only reads
+    (an SLA clock that ran out unobserved counts as breached without being stamped)."""
+    with store.read() as uow:
+        return build(uow, name, **params)
+
+
+def as_json(rep: Report) -> dict[str, Any]:
+    """The report as JSON (DESIGN section 7): ``report``, its parameters, ``rows`` keyed by
+    the columns' keys (links such as ``account_id`` stay out), ``totals`` where it has
+    them; amounts and dates as strings."""
+    keys = [c.key for c in rep.columns]
+    doc: dict[str, Any] = {
+        "report": rep.name,
+        **{k: plain(v) for k, v in rep.params.items()},
+        "rows": [{k: plain(r[k]) for k in keys} for r in rep.rows],
+    }
+    if rep.totals is not None:
+        doc["totals"] = {k: plain(v) for k, v in rep.totals.items()}
+    return doc
 
 
 def plain(value: Any) -> Any:

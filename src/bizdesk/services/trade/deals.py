@@ -56,6 +56,17 @@ def list_stages(uow: UnitOfWork, *, include_inactive: bool = False) -> list[Stag
     ]
 
 
+@requires("deals.view")
+def stage_named(uow: UnitOfWork, name: str) -> StageView:
+    """The active stage of that name, in any case (as the command line names stages);
+    compared here, not in SQL, whose lower() folds only ASCII letters."""
+    wanted = name.strip().lower()
+    for st in list_stages(uow):
+        if st.name.lower() == wanted:
+            return st
+    raise NotFound(f"no stage named {name!r}")
+
+
 def _probability(value: object, locale: str | None = None) -> int:
     try:
         d = parse_decimal(value, decimals=0, locale=locale)

@@ -1,0 +1,70 @@
+"""The command line (DESIGN section 7). Every command takes --db; BIZDESK_DB works for all.
+
+Exit codes: 0 ok, 1 a user error or a failed check (message on stderr), 2 bad usage.
+
+Each group of commands lives in a module of its own (``group.COMMANDS`` says which), loaded
+only when one of its commands is named; ``core`` holds what they share.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from bizdesk.cli.core import DbOpt, current_url, fail, open_store, store_url
+from bizdesk.cli.group import CommandLine
+
+app = typer.Typer(
+    cls=CommandLine,
+    add_completion=False,
+    no_args_is_help=False,
+    help="bizdesk: run a small shop from one terminal.",
+)
+
+
+@app.callback(invoke_without_command=True)
+def main_callback(ctx: typer.Context, db: DbOpt = None) -> None:
+    """With no command: open the terminal interface (creating or upgrading the store)."""
+    if ctx.invoked_subcommand is not None:
+        if db is not None:
+            ctx.obj = db
+        return
+    from bizdesk.config import sqlite_path
+
+    path = sqlite_path(store_url(ctx, db))
+    if path is not None and not path.exists():
+        _offer_new_store(db, path)
+    store = open_store(ctx, db)
+    from bizdesk.app import run_app
+
+    code = run_app(store)
+    if code:
+        raise typer.Exit(code)
+
+
+def _offer_new_store(db: str | None, path) -> None:  # noqa: ANN001
+    """The TUI on a store that does not exist: ask (in the terminal, before the interface
+    starts) whether to create it; without a terminal to ask, say how."""
+    from bizdesk.db import create_store
+    from bizdesk.faults import missing
+    from bizdesk.services.admin.setup import ensure_initialized
+
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        fail(str(missing(current_url() or "")))
+    answer = typer.prompt(
+        f"There is no store at {path}. Create a new, empty one there? [y/N]",
+        default="n",
+        show_default=False,
+    )
+    if answer.strip().lower() not in ("y", "yes"):
+        fail("No store was created. To open another one: bizdesk --db PATH", 1)
+    create_store(db, fill=ensure_initialized)
+
+
+def main() -> None:
+    if sys.argv[1:2] == ["gate"]:  # the enforced shared set-up (bizdesk/gate.py)
+        from bizdesk.gate import main as gate_main  # not loaded for any other command
+
+        sys.exit(gate_main(sys.argv[2:], app))
+    app()

@@ -1,0 +1,162 @@
+"""What every command shares: the options, the one way to open the store, the sentences it
+says and where it writes them. Nothing here loads the database stack, rich or Babel until a
+command needs them (`report trial-balance --format json` never builds a rich console)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from enum import StrEnum
+from functools import cache
+from typing import TYPE_CHECKING, Annotated, NoReturn
+
+import typer
+
+from bizdesk.identity import current_gate
+from bizdesk.reading import DateError, read_date
+
+if TYPE_CHECKING:
+    from rich.console import Console, RenderableType
+
+    from bizdesk.db import Store
+
+# The store the command works on (for the sentence a fault is told with).
+_current_url: str | None = None
+# Sentences already printed (a damaged store is told once, when it is opened).
+_said: set[str] = set()
+
+DbOpt = Annotated[
+    str | None, typer.Option("--db", envvar="BIZDESK_DB", help="Store file or SQLAlchemy URL.")
+]
+
+
+class Shown(StrEnum):
+    """How a report or the audit trail is printed."""
+
+    TABLE = "table"
+    CSV = "csv"
+    JSON = "json"
+
+
+FormatOpt = Annotated[Shown, typer.Option("--format", help="table, csv or json")]
+
+
+def current_url() -> str | None:
+    return _current_url
+
+
+@cache
+def _console(stderr: bool) -> Console:
+    """Prints user text literally and visibly: a control or bidi character in data (an ESC
+    sequence in an old memo) is written as its code, <U+001B>, never sent to the terminal
+    (tables and values also go through ``visible`` first, so columns line up)."""
+    from rich.console import Console
+
+    from bizdesk.formatting import visible
+
+    class _Visible(Console):
+        def _render_buffer(self, buffer):  # noqa: ANN001, ANN202
+            return super()._render_buffer(
+                seg if seg.control else seg._replace(text=visible(seg.text)) for seg in buffer
+            )
+
+    return _Visible(stderr=stderr, highlight=False, soft_wrap=True)
+
+
+def show(what: RenderableType, *, stderr: bool = False) -> None:
+    """A table, or other rich renderable, for people."""
+    _console(stderr).print(what)
+
+
+def say(message: str, *, stderr: bool = False) -> None:
+    """One line for people, printed literally (never read as markup)."""
+    from rich.text import Text
+
+    _console(stderr).print(Text(message))
+
+
+def say_error(message: str) -> None:
+    if message not in _said:
+        _said.add(message)
+        say(message, stderr=True)
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    say_error(message)
+    raise typer.Exit(code)
+
+
+class _VisibleStream:
+    """Standard output for data (CSV, JSON, ledger) when a person reads it on a terminal:
+    control and bidi characters show as codes there. A pipe or a file gets the exact data."""
+
+    def __init__(self, stream) -> None:  # noqa: ANN001
+        from bizdesk.formatting import visible
+
+        self.stream = stream
+        self.visible = visible
+
+    def write(self, s: str) -> int:
+        return self.stream.write(self.visible(s))
+
+    def __getattr__(self, name: str):  # noqa: ANN204
+        return getattr(self.stream, name)
+
+
+def data_out():  # noqa: ANN201
+    return _VisibleStream(sys.stdout) if sys.stdout.isatty() else sys.stdout
+
+
+def print_json(doc: object) -> None:
+    """Data as JSON on standard output (amounts already strings: never floats)."""
+    data_out().write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
+
+
+def given_db(ctx: typer.Context, db: str | None) -> str | None:
+    """The command's --db, else the one given before the command (``bizdesk --db X cmd``)."""
+    if db is not None:  # an empty --db "" is refused, never taken for the default store
+        return db
+    return ctx.obj if isinstance(ctx.obj, str) else None
+
+
+def store_url(ctx: typer.Context, db: str | None) -> str:
+    """The store's URL (remembered for the sentence a fault is told with); inside the gate,
+    only the shop's own store."""
+    global _current_url
+    from bizdesk.config import resolve_db
+
+    _current_url = resolve_db(given_db(ctx, db))
+    gate = current_gate()
+    if gate is not None and _current_url != gate.url:
+        fail("--db: this shop's account opens its own store only; leave --db out. Nothing was run.")
+    return _current_url
+
+
+def open_store(ctx: typer.Context, db: str | None, *, setup: bool = True) -> Store:
+    """The one way a command opens its store. A set-up store refuses an OS user it does not
+    know (or disabled). A missing store is refused (only ``init`` makes one); a damaged one
+    opens read-only, and the sentence saying how to restore it is printed first."""
+    from bizdesk.db import open_store as _open
+    from bizdesk.services.admin.setup import ensure_initialized
+    from bizdesk.services.admin.users import whoami
+
+    store_url(ctx, db)
+    store = _open(given_db(ctx, db), create=False)
+    if store.damaged is not None:
+        say_error(str(store.damaged))
+    if setup:
+        if store.damaged is None:
+            ensure_initialized(store)
+        with store.read() as uow:
+            whoami(uow)
+    return store
+
+
+def parse_date(value: str | None, name: str) -> date | None:
+    if not value:
+        return None
+    try:
+        return read_date(value)
+    except DateError as exc:
+        fail(f"{name}: {exc}")

@@ -1,0 +1,94 @@
+"""`bizdesk report NAME`: any report as a table, CSV or JSON (the service builds it and
+gives its JSON; this prints)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+
+from bizdesk.cli.core import (
+    DbOpt,
+    FormatOpt,
+    Shown,
+    data_out,
+    open_store,
+    parse_date,
+    print_json,
+    say,
+    show,
+)
+
+
+class ReportName(StrEnum):
+    """The reports `bizdesk report` prints: services/overview/reports.py REPORTS (a test
+    holds the two equal; named here so that `--help` loads no database code)."""
+
+    TRIAL_BALANCE = "trial-balance"
+    PROFIT_LOSS = "profit-loss"
+    BALANCE_SHEET = "balance-sheet"
+    GENERAL_LEDGER = "general-ledger"
+    STOCK_VALUATION = "stock-valuation"
+    LOW_STOCK = "low-stock"
+    AR_AGING = "ar-aging"
+    AP_AGING = "ap-aging"
+    STATEMENT = "statement"
+    PIPELINE = "pipeline"
+    FORECAST = "forecast"
+    TICKETS_SLA = "tickets-sla"
+    SEGMENTS = "segments"
+
+
+app = typer.Typer()
+
+
+@app.command()
+def report(
+    ctx: typer.Context,
+    name: Annotated[ReportName, typer.Argument(help=", ".join(ReportName), show_choices=False)],
+    db: DbOpt = None,
+    date_from: Annotated[str | None, typer.Option("--from")] = None,
+    date_to: Annotated[str | None, typer.Option("--to")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of")] = None,
+    by: Annotated[str, typer.Option(help="segments: city, country, tag, stage, owner")] = "city",
+    contact: Annotated[str, typer.Option(help="statement: the contact (name, email, #id)")] = "",
+    fmt: FormatOpt = Shown.TABLE,
+) -> None:
+    """Print a report as a table, CSV or JSON."""
+    from bizdesk.services.overview import reports
+
+    params = {
+        "date_from": parse_date(date_from, "--from"),
+        "date_to": parse_date(date_to, "--to"),
+        "as_of": parse_date(as_of, "--as-of"),
+        "by": by,
+        "contact": contact,
+    }
+    store = open_store(ctx, db)
+    rep = reports.run(store, name.value, **params)
+    if fmt is Shown.JSON:
+        print_json(reports.as_json(rep))
+    elif fmt is Shown.CSV:
+        reports.report_csv(rep, data_out())
+    else:
+        _table(rep, store.settings().get("locale", "en_US"))
+
+
+def _table(rep, locale: str) -> None:  # noqa: ANN001
+    """The report for people: amounts as the shop's locale writes them, totals underneath."""
+    from rich.table import Table
+    from rich.text import Text
+
+    from bizdesk.formatting import visible
+    from bizdesk.services.overview.reports import cell_text
+
+    table = Table(title=rep.title, show_footer=rep.totals is not None)
+    for c in rep.columns:
+        foot = "" if rep.totals is None else cell_text(rep.totals.get(c.key), c.numeric, locale)
+        table.add_column(Text(c.label), footer=Text(foot), justify="right" if c.numeric else "left")
+    for r in rep.rows:
+        table.add_row(*(Text(visible(cell_text(r[c.key], c.numeric, locale))) for c in rep.columns))
+    show(table)
+    for note in rep.notes:
+        say(note)

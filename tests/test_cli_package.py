@@ -1,0 +1,100 @@
+"""The command line as a package of command groups: every command reachable from the root
+and loaded only when named, choices checked as enums (exit 2, the choices listed), the
+import help built from the columns the services declare, and a command that imports only
+what it needs (no rich console for JSON, no pydantic adapters, no other group's code)."""
+
+from __future__ import annotations
+
+import importlib
+import subprocess
+import sys
+
+import pytest
+import typer
+
+from bizdesk.cli import exchange, group
+from bizdesk.cli.reports import ReportName
+from bizdesk.services.overview.reports import REPORTS
+from tests.test_cli import bizdesk
+
+
+def test_the_report_names_are_the_services():
+    assert [n.value for n in ReportName] == list(REPORTS)
+
+
+def test_every_command_is_listed_once_and_lives_where_the_list_says():
+    """What each module defines at its top level is exactly what COMMANDS sends there."""
+    defined: dict[str, str] = {}
+    for module in set(group.COMMANDS.values()):
+        built = typer.main.get_group(importlib.import_module(f"bizdesk.cli.{module}").app)
+        for name in built.commands:
+            assert name not in defined, f"{name} in {module} and {defined[name]}"
+            defined[name] = module
+    assert defined == group.COMMANDS
+
+
+@pytest.mark.parametrize("kind", sorted(exchange.COLUMN_NOTES))
+def test_import_help_lists_the_columns_the_service_reads(kind):
+    columns, required = exchange.declared_columns(kind)
+    said = exchange.columns_help(kind)
+    for col in columns:
+        assert f" {col}" in said
+    for col in required:
+        assert f"{col} (required" in said
+    assert set(exchange.COLUMN_NOTES[kind]) <= set(columns)  # no note on a column gone
+
+
+def test_bad_choices_exit_2_and_name_the_choices(tmp_path):
+    db = str(tmp_path / "shop.db")
+    r = bizdesk("export", "contacts", "--format", "ledger", "--db", db)
+    assert r.returncode == 2 and "csv or json" in r.stderr and "Traceback" not in r.stderr
+    r = bizdesk("report", "nonsense", "--db", db)
+    assert r.returncode == 2 and "trial-balance, profit-loss" in r.stderr
+    assert not (tmp_path / "shop.db").exists()  # refused before any store was opened
+
+
+def _loaded_by_command(*args: str) -> set[str]:
+    code = (
+        "import sys\n"
+        "from bizdesk.cli import main\n"
+        "sys.argv = ['bizdesk', *sys.argv[1:]]\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit as done:\n"
+        "    assert not done.code, done.code\n"
+        "sys.stderr.write('\\n'.join(sorted(sys.modules)))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    return set(done.stderr.split())
+
+
+def test_a_json_report_loads_only_what_it_needs(tmp_path):
+    db = str(tmp_path / "shop.db")
+    assert bizdesk("init", "--db", db).returncode == 0
+    loaded = _loaded_by_command("report", "trial-balance", "--format", "json", "--db", db)
+    assert "bizdesk.cli.reports" in loaded and "bizdesk.services.books.ledger_reports" in loaded
+    unwanted = (
+        "typer._adapters",  # pydantic TypeAdapters for each parameter (group._Plain instead)
+        "rich.console",
+        "rich.table",
+        "textual",
+        "alembic",
+        "bizdesk.app",
+        "bizdesk.screens",
+        "bizdesk.services.trade",
+        "bizdesk.services.inventory",
+        "bizdesk.services.exchange",
+        "bizdesk.services.admin.checks",
+        *(f"bizdesk.cli.{m}" for m in set(group.COMMANDS.values()) - {"reports"}),
+    )
+    present = sorted(n for n in unwanted if any(m == n or m.startswith(n + ".") for m in loaded))
+    assert present == []
+
+
+def test_help_loads_no_database_code():
+    loaded = _loaded_by_command("--help")
+    assert {f"bizdesk.cli.{m}" for m in group.COMMANDS.values()} <= loaded  # all, for the list
+    assert not any(m.startswith(("sqlalchemy", "bizdesk.db", "bizdesk.services")) for m in loaded)
