@@ -52,6 +52,9 @@ DEFERRED = {
         "bizdesk.services.overview.dashboard",
         "bizdesk.services.inventory.stock",
     ): "keeps stock off Home's start",
+    ("bizdesk.i18n", "platformdirs"): (
+        "the cache of compiled catalogs only when a language other than English is loaded"
+    ),
     ("bizdesk.services.admin.setup", "bizdesk.services.books.ledger"): (
         "every command checks that the store is set up; only setting up installs the chart"
     ),
