@@ -64,6 +64,9 @@ DEFERRED = {
         "bizdesk.services.inventory.reports",
     ): "keeps stock off Home's start",
     ("bizdesk.config", "tomllib"): "the config file is parsed only when there is one",
+    ("bizdesk.i18n", "platformdirs"): (
+        "the cache of compiled catalogs only when a language other than English is loaded"
+    ),
     ("bizdesk.services.admin.setup", "bizdesk.services.books.ledger"): (
         "every command checks that the store is set up; only setting up installs the chart"
     ),

@@ -24,10 +24,16 @@ from tests.test_cli import db as db  # noqa: F401  (the fixture)
 MACHINE = "use digits with . for decimals and no thousands separator"
 
 
-def _entry(debit: str, credit: str, day: str = "2026-11-02") -> ledger.EntryInput:
+def _entry(
+    debit: str, credit: str, day: str = "2026-11-02", accounts: tuple[str, str] = ("1010", "3000")
+) -> ledger.EntryInput:
+    bank, equity = accounts
     return ledger.EntryInput(
-        day, "typed", [ledger.LineInput("1010", debit, ""), ledger.LineInput("3000", "", credit)]
+        day, "typed", [ledger.LineInput(bank, debit, ""), ledger.LineInput(equity, "", credit)]
     )
+
+
+VN = ("1121", "4111")  # bank and owner's capital in the Vietnamese chart (a vi_VN store's)
 
 
 def _post(store, data: ledger.EntryInput) -> ledger.EntryView:  # noqa: ANN001
@@ -124,13 +130,13 @@ def test_a_vnd_store_reads_what_its_screens_show(vnd_store) -> None:  # noqa: AN
                     uow, p.id, products.ProductInput("PHO", "Phở bò", sale_price=typed), version=1
                 )
             assert "1.234.567" in exc.value.fields["sale_price"]
-    posted = _post(store, _entry("1.500.000", "1500000"))
+    posted = _post(store, _entry("1.500.000", "1500000", accounts=VN))
     assert posted.total_debit == Decimal("1500000")
     with store.read() as uow:
         assert uow.exponent == 0
     store.input_locale = None  # the same store from the command line
     with store.write() as uow, pytest.raises(ValidationError) as exc:
-        ledger.create_draft(uow, _entry("1.500.000", "1.500.000"))
+        ledger.create_draft(uow, _entry("1.500.000", "1.500.000", accounts=VN))
     assert "use digits only, no thousands separator" in exc.value.fields["line 1 debit"]
 
 

@@ -1,9 +1,13 @@
 """The errors a service may raise, with messages written for a shop owner.
 
-The TUI shows them in the form or as a notification; the CLI prints them and exits 1.
+The TUI shows them in the form or as a notification; the CLI prints them and exits 1. A
+message may be a ``bizdesk.i18n.Message``: ``str(error)`` (what every door shows) gives it in
+the language of the person at that door.
 """
 
 from __future__ import annotations
+
+from bizdesk.i18n import tr
 
 
 class BizdeskError(Exception):
@@ -14,7 +18,7 @@ class BizdeskError(Exception):
         self.message = message
 
     def __str__(self) -> str:
-        return self.message
+        return tr(self.message)
 
 
 class NotFound(BizdeskError):
@@ -28,9 +32,19 @@ class ValidationError(BizdeskError):
         if isinstance(fields, str):
             fields = {"": fields}
         self.fields = dict(fields)
+        self._joined = message is None
         if message is None:
             message = "; ".join(f"{k}: {v}" if k else v for k, v in self.fields.items())
         super().__init__(message)
+
+    def field_message(self, name: str) -> str:
+        """What is wrong with one field, in the reader's language."""
+        return tr(self.fields[name])
+
+    def __str__(self) -> str:
+        if not self._joined:
+            return tr(self.message)
+        return "; ".join(f"{k}: {tr(v)}" if k else tr(v) for k, v in self.fields.items())
 
 
 class PermissionDenied(BizdeskError):

@@ -19,6 +19,8 @@ class User(SQLModel, table=True):
     role: str = Field(default="viewer", max_length=20)
     active: bool = True
     created_at: datetime = Field(default_factory=utcnow)
+    # en, es, ro or vi; '' follows the session's environment (bizdesk.i18n.resolve_language)
+    language: str = Field(default="", max_length=8, sa_column_kwargs={"server_default": ""})
 
 
 class Setting(SQLModel, table=True):

@@ -9,6 +9,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Header, Static
 
+from bizdesk.i18n import LANGUAGE_NAMES, LANGUAGES, _
 from bizdesk.models.core import ROLES
 from bizdesk.screens.common import ServiceRunner, WithTable
 from bizdesk.services.admin import users as U
@@ -22,6 +23,7 @@ COLUMNS = [
     Col("full_name", "Name", 24),
     Col("role", "Role", 11),
     Col("active", "Active", 6, fmt=lambda v: "yes" if v else "no"),
+    Col("language", "Language", 10, fmt=lambda v: LANGUAGE_NAMES.get(v, "(session)")),
 ]
 
 
@@ -45,6 +47,24 @@ def role_form(username: str, role: str) -> FormScreen:
     )
 
 
+def language_form(username: str, language: str) -> FormScreen:
+    """Which language bizdesk speaks to one person; "auto" follows their session's LANG."""
+    return FormScreen(
+        _("Language of {name}").format(name=username),
+        [
+            Field(
+                "language",
+                _("Language"),
+                kind="select",
+                value=language or "auto",
+                options=("auto", *LANGUAGES),
+                required=True,
+            )
+        ],
+        lambda uow, v: U.set_language(uow, username, v["language"]),
+    )
+
+
 class NoAccess(Static):
     """In place of a tab the user's role may not use: what is refused and who to ask."""
 
@@ -63,10 +83,12 @@ class UsersScreen(WithTable, ServiceRunner, Screen):
         Binding("n", "new", "Add user", id="users.new"),
         Binding("r", "role", "Change role", id="users.role"),
         Binding("x", "disable", "Disable", id="users.disable"),
+        Binding("l", "language", "Language", id="users.language"),
     ]
     HELP = (
         "The people who may open this store, by their Unix login name. n adds one, r changes "
-        "the selected user's role (and enables a disabled user), x disables them. A store "
+        "the selected user's role (and enables a disabled user), x disables them, l sets the "
+        "language bizdesk speaks to them (auto: their session's LANG). A store "
         "always keeps an active owner. Roles: "
         + "; ".join(f"{role}: {what}" for role, what in ROLE_SUMMARY.items())
         + "."
@@ -74,7 +96,9 @@ class UsersScreen(WithTable, ServiceRunner, Screen):
 
     def compose(self) -> ComposeResult:
         yield Header(icon="")
-        yield Static(Text("Users of this store  (n add, r role, x disable)"), id="users-title")
+        yield Static(
+            Text("Users of this store  (n add, r role, x disable, l language)"), id="users-title"
+        )
         yield PagedTable(U.list_page, COLUMNS, id="users-table")
         yield KeysFooter()
 
@@ -93,6 +117,11 @@ class UsersScreen(WithTable, ServiceRunner, Screen):
         row = self.table.selected
         if row is not None:
             self.app.push_screen(role_form(row.username, row.role), self._changed)
+
+    def action_language(self) -> None:
+        row = self.table.selected
+        if row is not None:
+            self.app.push_screen(language_form(row.username, row.language), self._changed)
 
     def action_disable(self) -> None:
         row = self.table.selected

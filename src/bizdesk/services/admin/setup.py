@@ -29,10 +29,23 @@ def is_initialized(uow: UnitOfWork) -> bool:
 
 
 def initialize(
-    uow: UnitOfWork, *, company: str = "My Shop", currency: str = "EUR", locale: str = "en_US"
+    uow: UnitOfWork,
+    *,
+    company: str = "My Shop",
+    currency: str = "EUR",
+    locale: str = "en_US",
+    chart: str | None = None,
 ) -> None:
-    """Set the store up once; the OS user doing it becomes the owner."""
+    """Set the store up once; the OS user doing it becomes the owner. ``chart`` names the
+    chart-of-accounts template (default: the one of the locale's language, else generic)."""
+    from bizdesk.services.books.ledger import chart_for_locale, chart_template
+
     errors: dict[str, str] = {}
+    chart = chart_for_locale(locale) if chart is None else chart
+    try:
+        chart_template(chart)
+    except ValidationError as exc:
+        errors.update(exc.fields)
     try:
         currency_exponent(currency)
     except AmountError:
@@ -57,20 +70,22 @@ def initialize(
     if uow.session.exec(select(PipelineStage)).first() is None:
         for pos, (name, prob, kind) in enumerate(DEFAULT_PIPELINE):
             uow.session.add(PipelineStage(name=name, position=pos, probability=prob, kind=kind))
-    install_erp_defaults(uow)
-    uow.audit("store", None, "init", after={"company": company, "currency": currency})
+    install_erp_defaults(uow, chart)
+    uow.audit(
+        "store", None, "init", after={"company": company, "currency": currency, "chart": chart}
+    )
 
 
 def needs_erp_defaults(uow: UnitOfWork) -> bool:
     return uow.session.exec(select(Account.id)).first() is None
 
 
-def install_erp_defaults(uow: UnitOfWork) -> None:
+def install_erp_defaults(uow: UnitOfWork, chart: str = "generic") -> None:
     """The chart of accounts template and the default stock location."""
     from bizdesk.services.books.ledger import install_chart
 
     if needs_erp_defaults(uow):
-        install_chart(uow)
+        install_chart(uow, chart)
     if uow.session.exec(select(Location.id)).first() is None:
         uow.session.add(Location(name="Main", is_default=True))
 

@@ -9,13 +9,14 @@ from sqlalchemy import or_
 from sqlmodel import select
 
 from bizdesk.db.session import UnitOfWork
-from bizdesk.errors import NotFound, ValidationError
+from bizdesk.errors import NotFound, PermissionDenied, ValidationError
+from bizdesk.i18n import LANGUAGES, Message
 from bizdesk.identity import current_gate
 from bizdesk.models.core import ROLES, User
 from bizdesk.services.admin import ssh_keys
 from bizdesk.services.base import validate as v
 from bizdesk.services.base.paging import Page, PageRequest, like_pattern
-from bizdesk.services.base.permissions import owners_hint, require_user, requires
+from bizdesk.services.base.permissions import can, owners_hint, require_user, requires
 
 # what a Unix login name may look like (useradd's rule, a little more lenient)
 _LOGIN = re.compile(r"^[a-z_][a-z0-9_.-]{0,63}\$?$", re.IGNORECASE)
@@ -28,17 +29,24 @@ class UserView:
     full_name: str
     role: str
     active: bool
+    language: str = ""  # '' follows the session's environment
 
 
 def _view(u: User) -> UserView:
-    return UserView(u.id, u.username, u.full_name, u.role, u.active)
+    return UserView(u.id, u.username, u.full_name, u.role, u.active, u.language)
 
 
 def _role(value: object) -> str:
     role = str(value or "").strip().lower()
     if role not in ROLES:
         raise ValidationError(
-            {"role": f"{value!r} is not a role; choose one of {', '.join(ROLES)}"}
+            {
+                "role": Message(
+                    "{value} is not a role; choose one of {roles}",
+                    value=repr(value),
+                    roles=", ".join(ROLES),
+                )
+            }
         )
     return role
 
@@ -46,7 +54,7 @@ def _role(value: object) -> str:
 def _get(uow: UnitOfWork, username: str) -> User:
     u = uow.session.exec(select(User).where(User.username == username)).first()
     if u is None:
-        raise NotFound(f"{username!r} is not a user of this store")
+        raise NotFound(Message("{name} is not a user of this store", name=repr(username)))
     return u
 
 
@@ -60,8 +68,11 @@ def _keep_an_owner(uow: UnitOfWork, u: User) -> None:
     if others is None:
         raise ValidationError(
             {
-                "role": f"{u.username} is the only owner; make someone else an owner first "
-                "(a store always keeps one)"
+                "role": Message(
+                    "{name} is the only owner; make someone else an owner first "
+                    "(a store always keeps one)",
+                    name=u.username,
+                )
             }
         )
 
@@ -106,8 +117,10 @@ def _register_key(name: str, key: str) -> None:
     if gate is None:
         raise ValidationError(
             {
-                "key": "keys are registered through the shop's account (the enforced set-up "
-                "in the README); in a group-shared shop each person logs in as themselves"
+                "key": Message(
+                    "keys are registered through the shop's account (the enforced set-up "
+                    "in the README); in a group-shared shop each person logs in as themselves"
+                )
             }
         )
     ssh_keys.register(gate.keys_file, gate.program, gate.url, name, key)
@@ -126,7 +139,9 @@ def add(
     name = str(username or "").strip()
     errors: dict[str, str] = {}
     if not _LOGIN.match(name):
-        errors["username"] = f"{name!r} is not a login name (letters, digits, . _ -)"
+        errors["username"] = Message(
+            "{name} is not a login name (letters, digits, . _ -)", name=repr(name)
+        )
     try:
         role = _role(role)
     except ValidationError as exc:
@@ -139,7 +154,11 @@ def add(
         raise ValidationError(errors)
     if uow.session.exec(select(User.id).where(User.username == name)).first() is not None:
         raise ValidationError(
-            {"username": f"{name} is a user already; use set-role to change their role"}
+            {
+                "username": Message(
+                    "{name} is a user already; use set-role to change their role", name=name
+                )
+            }
         )
     u = User(username=name, role=role, full_name=full)
     uow.session.add(u)
@@ -155,7 +174,9 @@ def add_key(uow: UnitOfWork, username: str, key: str) -> UserView:
     """Register one more SSH key for an active user (a new laptop), under the shop's gate."""
     u = _get(uow, username)
     if not u.active:
-        raise ValidationError({"username": f"{u.username} is disabled; set a role first"})
+        raise ValidationError(
+            {"username": Message("{name} is disabled; set a role first", name=u.username)}
+        )
     _register_key(u.username, key)
     uow.audit("user", u.id, "add-key", after={"username": u.username})
     return _view(u)
@@ -197,3 +218,53 @@ def _forget_keys(name: str) -> None:
     gate = current_gate()
     if gate is not None:
         ssh_keys.forget(gate.keys_file, name)
+
+
+# what `set-language` accepts besides a language: follow the session's environment again
+FOLLOW_ENVIRONMENT = ("auto", "")
+
+
+def _language(value: object) -> str:
+    lang = str(value if value is not None else "").strip().lower()
+    if lang in FOLLOW_ENVIRONMENT:
+        return ""
+    if lang not in LANGUAGES:
+        raise ValidationError(
+            {
+                "language": Message(
+                    "{value} is not a language bizdesk speaks; choose one of {languages}, "
+                    "or auto to follow the session's LANG",
+                    value=repr(value),
+                    languages=", ".join(LANGUAGES),
+                )
+            }
+        )
+    return lang
+
+
+@requires("users.language")
+def set_language(uow: UnitOfWork, username: str, language: object) -> UserView:
+    """The language bizdesk speaks to one person. Everyone may choose their own; only an
+    owner chooses someone else's."""
+    lang = _language(language)
+    u = _get(uow, username)
+    if u.username != uow.user and not can(uow, "users.manage"):
+        raise PermissionDenied(
+            Message(
+                "Only an owner sets another person's language; {name} may set their own "
+                "(bizdesk users set-language {name} LANG)",
+                name=uow.user,
+            )
+        )
+    before = {"language": u.language}
+    u.language = lang
+    uow.session.add(u)
+    uow.audit("user", u.id, "set-language", before=before, after={"language": lang})
+    return _view(u)
+
+
+def my_language(uow: UnitOfWork) -> str:
+    """The acting person's language setting ('' when they follow the environment or are not
+    a user of this store): read at the door's start, before anything is shown."""
+    found = uow.session.exec(select(User.language).where(User.username == uow.user)).first()
+    return found or ""

@@ -94,6 +94,8 @@ PERMISSIONS: dict[str, tuple[str, frozenset[str]]] = {
     "demo.load": ("loading the demo shop", frozenset({OWNER})),
     "users.view": ("listing users", frozenset({OWNER})),
     "users.manage": ("managing users", frozenset({OWNER})),
+    # one's own language; an owner's for anyone (services/admin/users.py)
+    "users.language": ("choosing a language", EVERYONE),
 }
 
 # What each role is for (README, Users screen help).

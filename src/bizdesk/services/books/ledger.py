@@ -16,6 +16,7 @@ from sqlalchemy import func, or_, select, update
 from bizdesk.config import data_dir
 from bizdesk.db.session import UnitOfWork
 from bizdesk.errors import NotFound, ValidationError
+from bizdesk.i18n import Message
 from bizdesk.models.base import utcnow
 from bizdesk.models.contacts import Contact
 from bizdesk.models.ledger import ACCOUNT_TYPES, Account, JournalEntry, JournalLine
@@ -47,9 +48,37 @@ def _account_view(a: Account, used: bool = False) -> AccountView:
     return AccountView(a.id, a.code, a.name, a.type, a.role, a.archived, used)
 
 
-def install_chart(uow: UnitOfWork, template: str = "small_shop") -> int:
-    """Install a chart-of-accounts template from data/accounts; existing codes are kept."""
-    spec = json.loads((data_dir() / "accounts" / f"{template}.json").read_text("utf-8"))
+# Chart-of-accounts templates in data/accounts, each mapping every role bizdesk posts to:
+# a generic small shop (English), and small-shop charts shaped on Spain's PGC for SMEs,
+# Romania's general chart and Vietnam's (Circulars 200 and 133), in their languages.
+CHARTS = ("generic", "es", "ro", "vn")
+_CHART_OF_LANGUAGE = {"es": "es", "ro": "ro", "vi": "vn"}
+
+
+def chart_for_locale(locale: str) -> str:
+    """The chart a new store gets by default: the one of its locale's country language."""
+    return _CHART_OF_LANGUAGE.get(locale.replace("-", "_").split("_")[0].lower(), "generic")
+
+
+def chart_template(name: str) -> dict:
+    """One template as data/accounts holds it; a name that is not a template is refused."""
+    if name not in CHARTS:
+        raise ValidationError(
+            {
+                "chart": Message(
+                    "{name} is not a chart of accounts bizdesk ships; choose one of {charts}",
+                    name=repr(name),
+                    charts=", ".join(CHARTS),
+                )
+            }
+        )
+    return json.loads((data_dir() / "accounts" / f"{name}.json").read_text("utf-8"))
+
+
+def install_chart(uow: UnitOfWork, template: str = "generic") -> int:
+    """Install a chart-of-accounts template; existing codes are kept. Records which chart
+    the store follows and the VAT rates of its country (the first is the standard rate)."""
+    spec = chart_template(template)
     have = set(uow.session.scalars(select(Account.code)))
     n = 0
     for a in spec["accounts"]:
@@ -58,6 +87,8 @@ def install_chart(uow: UnitOfWork, template: str = "small_shop") -> int:
         uow.session.add(Account(code=a["code"], name=a["name"], type=a["type"], role=a.get("role")))
         n += 1
     uow.session.flush()
+    uow.set_setting("chart", template)
+    uow.set_setting("vat_rates", ",".join(spec["vat_rates"]))
     uow.audit("account", None, "install-chart", after={"template": template, "accounts": n})
     return n
 

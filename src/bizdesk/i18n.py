@@ -1,0 +1,217 @@
+"""Translations: every sentence a person reads goes through here (DESIGN section 6).
+
+- ``_("Contacts")`` translates now, into the language of the person at this door.
+- ``Message("{n} is not a number", n=x)`` is a sentence a service raises or returns: it reads
+  as English wherever it is used as a string (logs, tests, old callers), and the door that
+  shows it calls ``tr(message)`` to show it in its reader's language. Two people in two
+  languages each see their own, from the same service.
+- ``ngettext`` / ``Message.plural`` for every count: "1 entry was posted", "2 entries were
+  posted"; never a sentence glued from fragments.
+
+Placeholders are ``{name}`` fields (``str.format``), the same in every translation (a test
+checks). The catalogs are ``locale/<lang>/LC_MESSAGES/bizdesk.po`` in this package; each is
+compiled on first use (Babel) into the user's cache folder, keyed by its content, so a fresh
+checkout needs no build step. English needs no catalog at all and loads nothing.
+
+The language is chosen by ``resolve_language``: the user's setting in the store, else the
+environment (``LANGUAGE``, ``LC_ALL``, ``LC_MESSAGES``, ``LANG``, in gettext's order), else
+English.
+"""
+
+from __future__ import annotations
+
+import gettext as _gettext
+import hashlib
+import os
+import string
+from collections.abc import Mapping
+from io import BytesIO
+from pathlib import Path
+
+DOMAIN = "bizdesk"
+# pybabel's keywords for bizdesk besides its defaults (_, N_, ngettext...): README "Languages"
+EXTRA_KEYWORDS = {"Message": None, "plural": (1, 2)}
+LANGUAGES = ("en", "es", "ro", "vi")  # the languages whose catalogs ship
+LANGUAGE_NAMES = {"en": "English", "es": "Español", "ro": "Română", "vi": "Tiếng Việt"}
+LOCALE_DIR = Path(__file__).with_name("locale")
+ENV_ORDER = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
+
+_current: _gettext.NullTranslations = _gettext.NullTranslations()
+_current_language = "en"
+_loaded: dict[str, _gettext.NullTranslations] = {}
+
+
+def language_of(tag: str | None) -> str | None:
+    """The supported language a locale tag names (``es_ES.UTF-8`` -> ``es``), else None."""
+    if not tag:
+        return None
+    code = tag.split(".", 1)[0].split("@", 1)[0].replace("-", "_").split("_", 1)[0].lower()
+    return code if code in LANGUAGES else None
+
+
+def resolve_language(setting: str | None = None, env: Mapping[str, str] | None = None) -> str:
+    """The language for one person: their setting in the store, else the environment, else
+    English. ``LANGUAGE`` may list several (``ro:es``): the first supported one wins."""
+    chosen = language_of(setting)
+    if chosen:
+        return chosen
+    env = os.environ if env is None else env
+    for name in ENV_ORDER:
+        value = env.get(name, "")
+        if not value:
+            continue
+        for tag in value.split(":") if name == "LANGUAGE" else [value]:
+            if tag in ("C", "POSIX") or tag.startswith("C."):
+                return "en"
+            chosen = language_of(tag)
+            if chosen:
+                return chosen
+        if name != "LANGUAGE":
+            break  # the first of LC_ALL, LC_MESSAGES, LANG that is set decides (as gettext)
+    return "en"
+
+
+def catalog_path(language: str) -> Path:
+    return LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+def _cache_dir() -> Path | None:
+    try:
+        from platformdirs import user_cache_dir  # only when a catalog is loaded
+
+        return Path(user_cache_dir("bizdesk")) / "mo"
+    except Exception:  # noqa: BLE001 - no cache folder: compile in memory every time
+        return None
+
+
+def compile_catalog(po: Path) -> bytes:
+    """The ``.mo`` form of one ``.po`` catalog (Babel; only when the cache lacks it)."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    with po.open("rb") as f:
+        catalog = read_po(f)
+    out = BytesIO()
+    write_mo(out, catalog, use_fuzzy=False)
+    return out.getvalue()
+
+
+def translations(language: str) -> _gettext.NullTranslations:
+    """The translations of one language, loaded once per process."""
+    if language == "en" or language not in LANGUAGES:
+        return _gettext.NullTranslations()
+    if language in _loaded:
+        return _loaded[language]
+    po = catalog_path(language)
+    raw = po.read_bytes()
+    key = hashlib.sha256(raw).hexdigest()[:16]
+    cache = _cache_dir()
+    mo_file = cache / f"{language}-{key}.mo" if cache else None
+    data = None
+    if mo_file is not None and mo_file.is_file():
+        data = mo_file.read_bytes()
+    if data is None:
+        data = compile_catalog(po)
+        if mo_file is not None:
+            try:
+                mo_file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+                tmp = mo_file.with_suffix(f".{os.getpid()}.tmp")
+                tmp.write_bytes(data)
+                os.replace(tmp, mo_file)
+            except OSError:
+                pass  # a read-only cache only costs the compile next time
+    found = _gettext.GNUTranslations(BytesIO(data))
+    _loaded[language] = found
+    return found
+
+
+def use(language: str) -> str:
+    """Make ``language`` this process's language (one person per process: the CLI, the TUI,
+    each gate session). Returns the language in use."""
+    global _current, _current_language
+    language = language if language in LANGUAGES else "en"
+    _current = translations(language)
+    _current_language = language
+    return language
+
+
+def current_language() -> str:
+    return _current_language
+
+
+def _(text: str) -> str:
+    """``text`` in the current language."""
+    return _current.gettext(text)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    """The form of a sentence for the count ``n`` in the current language."""
+    return _current.ngettext(singular, plural, n)
+
+
+def N_(text: str) -> str:  # noqa: N802 - gettext's own name for "mark, translate later"
+    """Marks ``text`` for the catalogs without translating it (translated where shown)."""
+    return text
+
+
+class Message(str):
+    """A sentence to be translated where it is shown. Its value (what ``==``, ``len`` and
+    slicing see) is the English text, so code that does not translate yet keeps working;
+    ``str(message)``, ``format`` and f-strings, and ``tr(message)``, give it in the current
+    language."""
+
+    msgid: str
+    msgid_plural: str | None
+    n: int | None
+    params: dict[str, object]
+
+    def __new__(cls, msgid: str, /, **params: object) -> Message:
+        self = super().__new__(cls, _format(msgid, params))
+        self.msgid, self.msgid_plural, self.n, self.params = msgid, None, None, params
+        return self
+
+    @classmethod
+    def plural(cls, singular: str, plural: str, n: int, /, **params: object) -> Message:
+        params = {"n": n, **params}
+        self = str.__new__(cls, _format(singular if n == 1 else plural, params))
+        self.msgid, self.msgid_plural, self.n, self.params = singular, plural, n, params
+        return self
+
+    def translated(self) -> str:
+        params = {k: str(v) if isinstance(v, Message) else v for k, v in self.params.items()}
+        if self.msgid_plural is not None:
+            text = ngettext(self.msgid, self.msgid_plural, self.n or 0)
+        else:
+            text = _(self.msgid)
+        return _format(text, params)
+
+    def __str__(self) -> str:
+        return self.translated()
+
+    def __format__(self, spec: str) -> str:
+        return format(self.translated(), spec)
+
+    def __reduce__(self):  # noqa: ANN204 - a Message crosses processes as a Message
+        if self.msgid_plural is None:
+            return (_rebuild, (self.msgid, None, None, self.params))
+        return (_rebuild, (self.msgid, self.msgid_plural, self.n, self.params))
+
+
+def _rebuild(msgid, plural, n, params):  # noqa: ANN001, ANN202
+    if plural is None:
+        return Message(msgid, **params)
+    return Message.plural(msgid, plural, n, **{k: v for k, v in params.items() if k != "n"})
+
+
+def _format(text: str, params: Mapping[str, object]) -> str:
+    return text.format(**params) if params else text
+
+
+def tr(text: object) -> str:
+    """What a door shows: a Message in the reader's language; any other text as it is."""
+    return "" if text is None else str(text)
+
+
+def placeholders(text: str) -> set[str]:
+    """The ``{name}`` fields of a message (the catalogs test compares them)."""
+    return {name for _lit, name, _spec, _conv in string.Formatter().parse(text) if name is not None}
