@@ -186,3 +186,44 @@ def test_each_person_chooses_their_language_an_owner_anyones(shop: Store) -> Non
             users.set_language(uow, "paul", "de")
     with shop.read() as uow:
         assert {u.username: u.language for u in users.list_users(uow)}["paul"] == "vi"
+
+
+def test_the_command_line_speaks_the_persons_language(tmp_path) -> None:  # noqa: ANN001
+    """Through the real command line: the session's LANG, then the person's own setting,
+    which wins over LANG; `auto` gives the session's back."""
+    from bizdesk.identity import os_username
+    from tests.test_cli import bizdesk
+
+    me = os_username()
+    db = str(tmp_path / "shop.db")
+    made = bizdesk("init", "--db", db, "--locale", "ro_RO", "--currency", "RON")
+    assert made.returncode == 0, made.stderr
+    english = bizdesk("users", "set-role", "nobody", "sales", "--db", db, env={"LANG": "C"})
+    assert "'nobody' is not a user of this store" in english.stderr
+    romanian = bizdesk("users", "set-role", "nobody", "sales", "--db", db, env={"LANG": "ro_RO"})
+    assert "'nobody' nu este utilizator al acestei baze de date" in romanian.stderr
+    assert romanian.returncode == 1 and "Traceback" not in romanian.stderr
+    chosen = bizdesk("users", "set-language", me, "vi", "--db", db)
+    assert chosen.returncode == 0, chosen.stderr
+    vietnamese = bizdesk("users", "set-role", "nobody", "sales", "--db", db, env={"LANG": "ro_RO"})
+    assert "'nobody' không phải là người dùng của kho dữ liệu này" in vietnamese.stderr
+    wrong = bizdesk("users", "set-language", me, "de", "--db", db)
+    assert wrong.returncode == 1
+    assert "'de' không phải là ngôn ngữ bizdesk hỗ trợ" in wrong.stderr  # said in hers
+    back = bizdesk("users", "set-language", me, "auto", "--db", db, env={"LANG": "es_ES"})
+    assert back.returncode == 0
+    spanish = bizdesk("users", "set-role", "nobody", "sales", "--db", db, env={"LANG": "es_ES"})
+    assert "'nobody' no es usuario de este almacén de datos" in spanish.stderr
+
+
+def test_init_takes_a_chart_and_refuses_one_it_does_not_ship(tmp_path) -> None:  # noqa: ANN001
+    from tests.test_cli import bizdesk
+
+    db = str(tmp_path / "shop.db")
+    bad = bizdesk("init", "--db", db, "--chart", "fr")
+    assert bad.returncode == 1 and "choose one of generic, es, ro, vn" in bad.stderr
+    assert not (tmp_path / "shop.db").exists()  # nothing made
+    made = bizdesk("init", "--db", db, "--locale", "vi_VN", "--currency", "VND", "--chart", "es")
+    assert made.returncode == 0, made.stderr
+    accounts = bizdesk("accounts", "list", "--db", db)
+    assert "Caja, euros" in accounts.stdout and "Mercaderías" in accounts.stdout

@@ -27,6 +27,7 @@ from bizdesk.config import Settings, load_settings
 from bizdesk.errors import BizdeskError, StoreDamaged
 from bizdesk.faults import describe, translate
 from bizdesk.formatting import UNSAFE, visible
+from bizdesk.i18n import resolve_language, use
 from bizdesk.identity import current_gate
 from bizdesk.screens.palette import BizdeskCommands, FindRecords
 from bizdesk.screens.registry import APP_KEYS, TABS, check_keymap, keys_of, tab
@@ -137,10 +138,11 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
 
     @staticmethod
     def _read_access(store: Store) -> tuple[str | None, str, dict[str, str]]:
-        from bizdesk.services.admin.users import access
+        from bizdesk.services.admin.users import access, my_language
 
         with store.read() as uow:  # the role decides which tabs show (services enforce it)
             role, ask = access(uow)
+            use(resolve_language(my_language(uow)))  # the person's language, before Home
         return role, ask, store.settings()
 
     def _take_store(self, store: Store, role: str | None, ask: str, settings: dict) -> None:

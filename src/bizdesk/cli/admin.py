@@ -163,6 +163,24 @@ def users_set_role(
     say(f"{u.username} is now {u.role}")
 
 
+@users.command("set-language")
+def users_set_language(
+    ctx: typer.Context,
+    name: NameArg,
+    language: Annotated[
+        str, typer.Argument(help="en, es, ro or vi; auto follows the session's LANG.")
+    ],
+    db: DbOpt = None,
+) -> None:
+    """The language bizdesk speaks to someone (anyone may set their own; owners anyone's)."""
+    from bizdesk.services.admin.users import set_language
+
+    store = open_store(ctx, db)
+    with store.write() as uow:
+        u = set_language(uow, name, language)
+    say(f"{u.username} now reads bizdesk in {u.language or 'the language of their session'}")
+
+
 @users.command("disable")
 def users_disable(ctx: typer.Context, name: NameArg, db: DbOpt = None) -> None:
     """Stop a user from opening this store; their history stays (owners only)."""

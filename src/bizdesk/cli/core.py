@@ -138,8 +138,9 @@ def open_store(ctx: typer.Context, db: str | None, *, setup: bool = True) -> Sto
     know (or disabled). A missing store is refused (only ``init`` makes one); a damaged one
     opens read-only, and the sentence saying how to restore it is printed first."""
     from bizdesk.db import open_store as _open
+    from bizdesk.i18n import resolve_language, use
     from bizdesk.services.admin.setup import ensure_initialized
-    from bizdesk.services.admin.users import whoami
+    from bizdesk.services.admin.users import my_language, whoami
 
     store_url(ctx, db)
     store = _open(given_db(ctx, db), create=False)
@@ -150,6 +151,7 @@ def open_store(ctx: typer.Context, db: str | None, *, setup: bool = True) -> Sto
             ensure_initialized(store)
         with store.read() as uow:
             whoami(uow)
+            use(resolve_language(my_language(uow)))  # the person's language from here on
     return store
 
 

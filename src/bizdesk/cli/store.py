@@ -21,6 +21,10 @@ def init(
     company: Annotated[str, typer.Option(help="The shop's name.")] = "My Shop",
     currency: Annotated[str, typer.Option(help="ISO 4217 code.")] = "EUR",
     locale: Annotated[str, typer.Option(help="e.g. en_US, de_DE.")] = "en_US",
+    chart: Annotated[
+        str | None,
+        typer.Option(help="Chart of accounts: generic, es, ro or vn (default: the locale's)."),
+    ] = None,
     shared_group: Annotated[
         str | None,
         typer.Option(help="Share the store with this Unix group (folder 2770, files 0660)."),
@@ -40,7 +44,7 @@ def init(
 
     def set_up(new) -> None:  # noqa: ANN001
         with new.write() as uow:
-            setup.initialize(uow, company=company, currency=currency, locale=locale)
+            setup.initialize(uow, company=company, currency=currency, locale=locale, chart=chart)
 
     if path is None or path.exists():  # PostgreSQL, or a store made but not set up yet
         store = open_store(ctx, db, setup=False)
