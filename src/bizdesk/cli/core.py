@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
+from bizdesk.i18n import resolve_language, use
 from bizdesk.identity import current_gate
 from bizdesk.reading import DateError, read_date
 
@@ -138,7 +139,6 @@ def open_store(ctx: typer.Context, db: str | None, *, setup: bool = True) -> Sto
     know (or disabled). A missing store is refused (only ``init`` makes one); a damaged one
     opens read-only, and the sentence saying how to restore it is printed first."""
     from bizdesk.db import open_store as _open
-    from bizdesk.i18n import resolve_language, use
     from bizdesk.services.admin.setup import ensure_initialized
     from bizdesk.services.admin.users import my_language, whoami
 
