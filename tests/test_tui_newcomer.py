@@ -319,7 +319,10 @@ async def test_home_charts_and_pages_show_formatted_amounts(month) -> None:  # n
         assert re.search(r"\d,000┤", drawn) and not re.search(r"\d\.\d", drawn), drawn
         await app.action_show_report("balance-sheet")
         await settle(pilot, app)
-        notes = str(app.active_pane().query_one("#report-notes", Static).render())
+        pane = app.active_pane()
+        shown = lambda: str(pane.query_one("#report-notes", Static).render())  # noqa: E731
+        await until(pilot, lambda: shown() != "", "the balance sheet's notes")  # a worker fills them
+        notes = shown()
         assert re.fullmatch(r"Assets [\d,]+\.\d\d = liabilities .*", notes), notes
         assert re.search(r"\d,\d\d\d\.\d\d", notes), notes
 
