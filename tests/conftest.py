@@ -9,10 +9,25 @@ import sqlite3
 
 import pytest
 
+from bizdesk import i18n
 from bizdesk.db import Store, open_store
 from bizdesk.services.admin import setup
 
 PG_URL = os.environ.get("BIZDESK_TEST_PG_URL", "")
+
+# The tests read English unless a test asks for another language: a developer whose session
+# speaks Spanish runs the same suite as CI. A test sets LANG (or a person's setting) itself.
+for _name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+    os.environ.pop(_name, None)
+os.environ["LANG"] = "C.UTF-8"
+
+
+@pytest.fixture(autouse=True)
+def _english_after_each_test():  # noqa: ANN202
+    """A test that switched this process's language (i18n.use, an app for a Spanish
+    speaker) leaves English behind for the next one."""
+    yield
+    i18n.use("en")
 
 
 def pytest_generate_tests(metafunc) -> None:  # noqa: ANN001
