@@ -321,7 +321,7 @@ async def test_home_charts_and_pages_show_formatted_amounts(month) -> None:  # n
         await settle(pilot, app)
         pane = app.active_pane()
         shown = lambda: str(pane.query_one("#report-notes", Static).render())  # noqa: E731
-        await until(pilot, lambda: shown() != "", "the balance sheet's notes")  # a worker fills them
+        await until(pilot, lambda: shown() != "", "the balance sheet's notes")  # from a worker
         notes = shown()
         assert re.fullmatch(r"Assets [\d,]+\.\d\d = liabilities .*", notes), notes
         assert re.search(r"\d,\d\d\d\.\d\d", notes), notes

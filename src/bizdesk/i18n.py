@@ -166,14 +166,14 @@ class Message(str):
     params: dict[str, object]
 
     def __new__(cls, msgid: str, /, **params: object) -> Message:
-        self = super().__new__(cls, _format(msgid, params))
+        self = super().__new__(cls, _format(msgid, _english(params)))
         self.msgid, self.msgid_plural, self.n, self.params = msgid, None, None, params
         return self
 
     @classmethod
     def plural(cls, singular: str, plural: str, n: int, /, **params: object) -> Message:
         params = {"n": n, **params}
-        self = str.__new__(cls, _format(singular if n == 1 else plural, params))
+        self = str.__new__(cls, _format(singular if n == 1 else plural, _english(params)))
         self.msgid, self.msgid_plural, self.n, self.params = singular, plural, n, params
         return self
 
@@ -205,6 +205,12 @@ def _rebuild(msgid, plural, n, params):  # noqa: ANN001, ANN202
 
 def _format(text: str, params: Mapping[str, object]) -> str:
     return text.format(**params) if params else text
+
+
+def _english(params: Mapping[str, object]) -> dict[str, object]:
+    """The parameters as a message's English value holds them: a Message inside another is
+    its English text, whatever language is in use when the outer one is made."""
+    return {k: str.__str__(v) if isinstance(v, Message) else v for k, v in params.items()}
 
 
 def tr(text: object) -> str:
