@@ -218,7 +218,7 @@ def test_merging_suppliers_moves_orders_and_postings(shop) -> None:  # noqa: ANN
     po = order(store, other, ("BOLT", "10", "0.20"))
     with store.write() as uow:
         purchasing.receive(uow, po.id, {po.lines[0].id: "10"})
-        with pytest.raises(Conflict, match="1 purchase orders, 1 journal lines"):
+        with pytest.raises(Conflict, match="1 purchase order, 1 journal line"):
             contacts.delete(uow, other, version=contacts.get(uow, other).version)
         contacts.merge(uow, sid, other)
         assert purchasing.get(uow, po.id).supplier_id == sid

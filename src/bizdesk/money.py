@@ -12,6 +12,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 
 from babel.numbers import get_currency_precision, list_currencies
 
+from bizdesk.i18n import Message
 from bizdesk.reading import AmountError, read_number  # AmountError: defined by the reader
 
 QTY_DECIMALS = 3
@@ -24,7 +25,7 @@ def currency_exponent(currency: str) -> int:
     """Digits after the decimal point for an ISO 4217 currency (EUR 2, VND 0, KWD 3)."""
     code = currency.upper()
     if code not in list_currencies():
-        raise AmountError(f"unknown currency {currency!r}")
+        raise AmountError(Message("unknown currency {currency}", currency=repr(currency)))
     return get_currency_precision(code)
 
 
@@ -34,7 +35,7 @@ def parse_decimal(
     """Read a user's amount exactly (bizdesk.reading): in the machine form, or with
     ``locale`` as that locale writes numbers. Refuses floats, junk, too many decimals, NaN."""
     if isinstance(value, float):
-        raise AmountError("internal error: a float reached an exact amount")
+        raise AmountError(Message("internal error: a float reached an exact amount"))
     if isinstance(value, Decimal):
         d = value
     elif isinstance(value, int):
@@ -42,14 +43,18 @@ def parse_decimal(
     else:
         d = read_number(str(value), decimals=decimals, locale=locale)
     if not d.is_finite():
-        raise AmountError("not a number")
+        raise AmountError(Message("not a number"))
     if d.as_tuple().exponent < -decimals and d != d.quantize(Decimal(1).scaleb(-decimals)):
-        raise AmountError(f"at most {decimals} decimals")
+        raise AmountError(_at_most(decimals))
     if d < 0 and not allow_negative:
-        raise AmountError("must not be negative")
+        raise AmountError(Message("must not be negative"))
     if abs(d) * 10**decimals >= MAX_ABS_MINOR:
-        raise AmountError("too large")
+        raise AmountError(Message("too large"))
     return d
+
+
+def _at_most(decimals: int) -> Message:
+    return Message.plural("at most {n} decimal", "at most {n} decimals", decimals)
 
 
 def round_money(value: Decimal, exponent: int) -> Decimal:
@@ -61,7 +66,7 @@ def to_minor(value: Decimal, exponent: int) -> int:
     """Decimal amount -> integer minor units. Refuses values that would need rounding."""
     scaled = value.scaleb(exponent)
     if scaled != scaled.to_integral_value():
-        raise AmountError(f"at most {exponent} decimals")
+        raise AmountError(_at_most(exponent))
     return int(scaled)
 
 
@@ -99,7 +104,7 @@ def percent_to_basis_points(value: object, *, locale: str | None = None) -> int:
     """A percentage (0-100, up to two decimals) -> hundredths of a percent."""
     d = parse_decimal(value, decimals=2, locale=locale)
     if d > 100:
-        raise AmountError("must be between 0 and 100")
+        raise AmountError(Message("must be between 0 and 100"))
     return int(d.scaleb(2))
 
 

@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from typing import BinaryIO
 
 from bizdesk.errors import ValidationError
+from bizdesk.i18n import Message
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?\Z")
@@ -33,7 +34,8 @@ _MARKED = re.compile(r"'+[=+\-@\t\r]")  # what the import reads as a neutralised
 def neutralise(value: object) -> str:
     """Keep a spreadsheet from running a text cell as a formula: prefix it with a quote.
     Numbers (and E.164 phone numbers) are left as they are."""
-    s = "" if value is None else str(value)
+    # a Message stays English: a CSV file is a machine format, never translated
+    s = "" if value is None else value if isinstance(value, str) else str(value)
     if s.startswith(FORMULA_START):
         return s if _NUMBER.match(s) else "'" + s
     if s[:1] == "'" and _MARKED.match(s):
@@ -77,7 +79,11 @@ def read_rows(
         yield from _rows(reader, columns, required)
     except _NotUtf8 as exc:
         raise ValidationError(
-            {"file": f"line {exc.line}: not UTF-8 text; save the file as CSV UTF-8"}
+            {
+                "file": Message(
+                    "line {line}: not UTF-8 text; save the file as CSV UTF-8", line=exc.line
+                )
+            }
         ) from None
 
 
@@ -87,21 +93,30 @@ def _rows(
     try:
         header = next(reader)
     except StopIteration:
-        raise ValidationError({"file": "empty file: a header row is required"}) from None
+        raise ValidationError({"file": Message("empty file: a header row is required")}) from None
     header = [h.strip().lower() for h in header]
     unknown = [h for h in header if h not in columns]
     if unknown:
         raise ValidationError(
             {
-                "file": f"line 1: unknown columns {', '.join(unknown)}; valid "
-                f"columns are: {', '.join(columns)}"
+                "file": Message(
+                    "line 1: unknown columns {unknown}; valid columns are: {columns}",
+                    unknown=", ".join(unknown),
+                    columns=", ".join(columns),
+                )
             }
         )
     missing = [c for c in required if c not in header]
     if missing:
-        raise ValidationError({"file": f"line 1: missing required columns {', '.join(missing)}"})
+        raise ValidationError(
+            {
+                "file": Message(
+                    "line 1: missing required columns {columns}", columns=", ".join(missing)
+                )
+            }
+        )
     if len(set(header)) != len(header):
-        raise ValidationError({"file": "line 1: a column is named twice"})
+        raise ValidationError({"file": Message("line 1: a column is named twice")})
     width = len(header)
     try:
         for values in reader:
@@ -110,7 +125,7 @@ def _rows(
                 continue
             line = reader.line_num
             if len(values) != width:
-                yield line, {"__error__": f"{len(values)} cells, the header has {width}"}
+                yield line, {"__error__": cells_problem(len(values), width)}
                 continue
             if "'" not in joined:  # the usual row: no cell to unneutralise
                 yield line, dict(zip(header, values, strict=True))
@@ -123,7 +138,16 @@ def _rows(
                 },
             )
     except csv.Error as exc:
-        raise ValidationError({"file": f"line {reader.line_num}: {exc}"}) from None
+        raise ValidationError(
+            {"file": Message("line {line}: {problem}", line=reader.line_num, problem=str(exc))}
+        ) from None
+
+
+def cells_problem(cells: int, width: int) -> Message:
+    """A row whose cell count differs from the header's (the ``__error__`` of read_rows)."""
+    return Message.plural(
+        "{n} cell, the header has {width}", "{n} cells, the header has {width}", cells, width=width
+    )
 
 
 def write_rows(stream: io.TextIOBase, columns: tuple[str, ...], rows) -> int:  # noqa: ANN001

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 
 from bizdesk.db.session import UnitOfWork
+from bizdesk.i18n import Message
 from bizdesk.models.ledger import Sequence
 
 
@@ -57,7 +58,7 @@ def next_number(uow: UnitOfWork, series: Series | str) -> int:
 
 
 def entry_label(number: int | None, entry_id: int) -> str:
-    return JOURNAL.label(number) if number else f"draft #{entry_id}"
+    return JOURNAL.label(number) if number else Message("draft #{id}", id=entry_id)
 
 
 def so_label(number: int) -> str:

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from bizdesk.errors import PermissionDenied
+from bizdesk.i18n import N_, Message
 
 OWNER, ACCOUNTANT, SALES, SUPPORT, WAREHOUSE, VIEWER = (
     "owner",
@@ -29,83 +30,84 @@ OWNER, ACCOUNTANT, SALES, SUPPORT, WAREHOUSE, VIEWER = (
 EVERYONE = frozenset({OWNER, ACCOUNTANT, SALES, SUPPORT, WAREHOUSE, VIEWER})
 _NOT_WAREHOUSE = EVERYONE - {WAREHOUSE}
 
-# action: (what it is, in words for the refusal message; the roles allowed)
+# action: (what it is, in words for the refusal message, where it starts the sentence; the
+# roles allowed)
 PERMISSIONS: dict[str, tuple[str, frozenset[str]]] = {
     # --- CRM
-    "contacts.view": ("viewing contacts", EVERYONE),
+    "contacts.view": (N_("Viewing contacts"), EVERYONE),
     "contacts.edit": (
-        "changing contacts",
+        N_("Changing contacts"),
         frozenset({OWNER, ACCOUNTANT, SALES, SUPPORT}),
     ),
-    "contacts.import": ("importing contacts", frozenset({OWNER, SALES})),
+    "contacts.import": (N_("Importing contacts"), frozenset({OWNER, SALES})),
     # invoices, payments, bills and balances on a contact's page (support and warehouse work
     # with the contact, not with what they owe)
     "contacts.money": (
-        "seeing what a contact was invoiced, paid and owes",
+        N_("Seeing what a contact was invoiced, paid and owes"),
         frozenset({OWNER, ACCOUNTANT, SALES, VIEWER}),
     ),
-    "deals.view": ("viewing deals", _NOT_WAREHOUSE),
-    "deals.edit": ("changing deals", frozenset({OWNER, SALES})),
-    "pipeline.config": ("changing the pipeline stages", frozenset({OWNER})),
-    "tickets.view": ("viewing tickets", EVERYONE),
-    "tickets.edit": ("changing tickets", frozenset({OWNER, SALES, SUPPORT})),
-    "sla.config": ("changing support targets and business hours", frozenset({OWNER})),
+    "deals.view": (N_("Viewing deals"), _NOT_WAREHOUSE),
+    "deals.edit": (N_("Changing deals"), frozenset({OWNER, SALES})),
+    "pipeline.config": (N_("Changing the pipeline stages"), frozenset({OWNER})),
+    "tickets.view": (N_("Viewing tickets"), EVERYONE),
+    "tickets.edit": (N_("Changing tickets"), frozenset({OWNER, SALES, SUPPORT})),
+    "sla.config": (N_("Changing support targets and business hours"), frozenset({OWNER})),
     # --- stock
-    "stock.view": ("viewing products and stock", EVERYONE),
-    "products.edit": ("changing products and locations", frozenset({OWNER, WAREHOUSE})),
-    "stock.move": ("adjusting, counting or moving stock", frozenset({OWNER, WAREHOUSE})),
+    "stock.view": (N_("Viewing products and stock"), EVERYONE),
+    "products.edit": (N_("Changing products and locations"), frozenset({OWNER, WAREHOUSE})),
+    "stock.move": (N_("Adjusting, counting or moving stock"), frozenset({OWNER, WAREHOUSE})),
     # --- purchasing
-    "purchases.view": ("viewing purchase orders", EVERYONE),
+    "purchases.view": (N_("Viewing purchase orders"), EVERYONE),
     "purchases.edit": (
-        "changing purchase orders",
+        N_("Changing purchase orders"),
         frozenset({OWNER, ACCOUNTANT, WAREHOUSE}),
     ),
-    "purchases.receive": ("receiving goods", frozenset({OWNER, WAREHOUSE})),
-    "purchases.bill": ("recording supplier bills", frozenset({OWNER, ACCOUNTANT})),
-    "purchases.pay": ("paying suppliers", frozenset({OWNER, ACCOUNTANT})),
+    "purchases.receive": (N_("Receiving goods"), frozenset({OWNER, WAREHOUSE})),
+    "purchases.bill": (N_("Recording supplier bills"), frozenset({OWNER, ACCOUNTANT})),
+    "purchases.pay": (N_("Paying suppliers"), frozenset({OWNER, ACCOUNTANT})),
     # --- sales
-    "sales.view": ("viewing sales orders", EVERYONE),
-    "sales.edit": ("changing sales orders", frozenset({OWNER, SALES})),
-    "sales.deliver": ("delivering sales orders", frozenset({OWNER, WAREHOUSE})),
-    "sales.invoice": ("invoicing", frozenset({OWNER, ACCOUNTANT})),
-    "sales.pay": ("recording customer payments and refunds", frozenset({OWNER, ACCOUNTANT})),
-    "sales.return": ("taking goods back", frozenset({OWNER, ACCOUNTANT})),
-    "sales.counter": ("selling over the counter", frozenset({OWNER, SALES})),
+    "sales.view": (N_("Viewing sales orders"), EVERYONE),
+    "sales.edit": (N_("Changing sales orders"), frozenset({OWNER, SALES})),
+    "sales.deliver": (N_("Delivering sales orders"), frozenset({OWNER, WAREHOUSE})),
+    "sales.invoice": (N_("Invoicing"), frozenset({OWNER, ACCOUNTANT})),
+    "sales.pay": (N_("Recording customer payments and refunds"), frozenset({OWNER, ACCOUNTANT})),
+    "sales.return": (N_("Taking goods back"), frozenset({OWNER, ACCOUNTANT})),
+    "sales.counter": (N_("Selling over the counter"), frozenset({OWNER, SALES})),
     # --- the books
-    "journal.view": ("viewing the journal", frozenset({OWNER, ACCOUNTANT, VIEWER})),
-    "journal.post": ("writing journal entries", frozenset({OWNER, ACCOUNTANT})),
-    "accounts.view": ("viewing the chart of accounts", _NOT_WAREHOUSE),
-    "accounts.edit": ("changing the chart of accounts", frozenset({OWNER, ACCOUNTANT})),
-    "lock_date.set": ("moving the lock date", frozenset({OWNER})),
+    "journal.view": (N_("Viewing the journal"), frozenset({OWNER, ACCOUNTANT, VIEWER})),
+    "journal.post": (N_("Writing journal entries"), frozenset({OWNER, ACCOUNTANT})),
+    "accounts.view": (N_("Viewing the chart of accounts"), _NOT_WAREHOUSE),
+    "accounts.edit": (N_("Changing the chart of accounts"), frozenset({OWNER, ACCOUNTANT})),
+    "lock_date.set": (N_("Moving the lock date"), frozenset({OWNER})),
     # --- reports and the rest
     "reports.finance": (
-        "reading financial reports",
+        N_("Reading financial reports"),
         frozenset({OWNER, ACCOUNTANT, VIEWER}),
     ),
-    "reports.stock": ("reading stock reports", EVERYONE),
-    "reports.crm": ("reading pipeline and support reports", _NOT_WAREHOUSE),
-    "dashboard.view": ("seeing the dashboard", EVERYONE),
-    "search.view": ("finding records", EVERYONE),
-    "export.data": ("exporting data", frozenset({OWNER, ACCOUNTANT, VIEWER})),
-    "audit.view": ("reading the audit trail", frozenset({OWNER, ACCOUNTANT})),
-    "check.run": ("checking the store", frozenset({OWNER, ACCOUNTANT})),
-    "backup.run": ("backing up or restoring the store", frozenset({OWNER})),
-    "store.migrate": ("copying the store to PostgreSQL", frozenset({OWNER})),
-    "demo.load": ("loading the demo shop", frozenset({OWNER})),
-    "users.view": ("listing users", frozenset({OWNER})),
-    "users.manage": ("managing users", frozenset({OWNER})),
+    "reports.stock": (N_("Reading stock reports"), EVERYONE),
+    "reports.crm": (N_("Reading pipeline and support reports"), _NOT_WAREHOUSE),
+    "dashboard.view": (N_("Seeing the dashboard"), EVERYONE),
+    "search.view": (N_("Finding records"), EVERYONE),
+    "export.data": (N_("Exporting data"), frozenset({OWNER, ACCOUNTANT, VIEWER})),
+    "audit.view": (N_("Reading the audit trail"), frozenset({OWNER, ACCOUNTANT})),
+    "check.run": (N_("Checking the store"), frozenset({OWNER, ACCOUNTANT})),
+    "backup.run": (N_("Backing up or restoring the store"), frozenset({OWNER})),
+    "store.migrate": (N_("Copying the store to PostgreSQL"), frozenset({OWNER})),
+    "demo.load": (N_("Loading the demo shop"), frozenset({OWNER})),
+    "users.view": (N_("Listing users"), frozenset({OWNER})),
+    "users.manage": (N_("Managing users"), frozenset({OWNER})),
     # one's own language; an owner's for anyone (services/admin/users.py)
-    "users.language": ("choosing a language", EVERYONE),
+    "users.language": (N_("Choosing a language"), EVERYONE),
 }
 
-# What each role is for (README, Users screen help).
+# What each role is for (README, Users screen help; translated where shown).
 ROLE_SUMMARY = {
-    OWNER: "everything, including users, settings, the lock date, pipeline and SLA set-up",
-    ACCOUNTANT: "the journal, accounts, bills, payments, invoices and all reports",
-    SALES: "contacts, deals, tickets, sales orders and counter sales",
-    SUPPORT: "contacts and tickets",
-    WAREHOUSE: "products, stock moves and counts, receiving and delivering (no journal)",
-    VIEWER: "reads everything but the audit trail and users; changes nothing",
+    OWNER: N_("everything, including users, settings, the lock date, pipeline and SLA set-up"),
+    ACCOUNTANT: N_("the journal, accounts, bills, payments, invoices and all reports"),
+    SALES: N_("contacts, deals, tickets, sales orders and counter sales"),
+    SUPPORT: N_("contacts and tickets"),
+    WAREHOUSE: N_("products, stock moves and counts, receiving and delivering (no journal)"),
+    VIEWER: N_("reads everything but the audit trail and users; changes nothing"),
 }
 
 
@@ -118,11 +120,12 @@ def can(uow: Any, action: str) -> bool:  # noqa: ANN401
     return allowed(uow.role, action)
 
 
-def owners_hint(uow: Any) -> str:  # noqa: ANN401
+def owners_hint(uow: Any) -> Message:  # noqa: ANN401
+    """Who to ask, for a refusal's "Ask {ask} ..." (a Message: translated where shown)."""
     names = uow.active_owners()
     if not names:
-        return "the shop's owner"
-    return "an owner (" + ", ".join(names) + ")"
+        return Message("the shop's owner")
+    return Message("an owner ({names})", names=", ".join(names))
 
 
 def require_user(uow: Any) -> str:  # noqa: ANN401
@@ -132,21 +135,30 @@ def require_user(uow: Any) -> str:  # noqa: ANN401
         return role
     if uow.user_disabled:
         raise PermissionDenied(
-            f"Your account {uow.user!r} is disabled in this store. Ask {owners_hint(uow)} "
-            f"to enable it: bizdesk users set-role {uow.user} ROLE"
+            Message(
+                "Your account {user} is disabled in this store. Ask {ask} to enable it: {command}",
+                user=repr(uow.user),
+                ask=owners_hint(uow),
+                command=f"bizdesk users set-role {uow.user} ROLE",
+            )
         )
     raise PermissionDenied(
-        f"You ({uow.user}) are not a user of this store. Ask {owners_hint(uow)} "
-        f"to add you: bizdesk users add {uow.user} --role ROLE"
+        Message(
+            "You ({user}) are not a user of this store. Ask {ask} to add you: {command}",
+            user=uow.user,
+            ask=owners_hint(uow),
+            command=f"bizdesk users add {uow.user} --role ROLE",
+        )
     )
 
 
-def refusal(role: str | None, action: str, ask: str) -> str:
+def refusal(role: str | None, action: str, ask: str) -> Message:
     """What is refused, the user's role and who to ask (``ask``: from owners_hint)."""
-    what = PERMISSIONS[action][0]
-    return (
-        f"{what[:1].upper()}{what[1:]} is not allowed for your role ({role}). "
-        f"Ask {ask} to do it, or to change your role."
+    return Message(
+        "{what} is not allowed for your role ({role}). Ask {ask} to do it, or to change your role.",
+        what=Message(PERMISSIONS[action][0]),
+        role=role,
+        ask=ask,
     )
 
 
@@ -169,7 +181,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 def requires(action: str) -> Callable[[F], F]:
     """Mark a public service function (first argument: the unit of work) with its action."""
     if action not in PERMISSIONS:
-        raise KeyError(f"unknown action {action!r}")
+        raise KeyError(f"unknown action {action!r}")  # a programming error, not for people
 
     def wrap(fn: F) -> F:
         @functools.wraps(fn)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bizdesk.db.session import UnitOfWork
 from bizdesk.errors import Conflict
+from bizdesk.i18n import Message
 from bizdesk.models.base import utcnow
 
 
@@ -11,9 +12,19 @@ def check_version(record, version: int) -> None:  # noqa: ANN001
     """Refuse to save over a change made since the form was opened, saying who made it."""
     if record.version != version:
         when = record.updated_at.strftime("%Y-%m-%d %H:%M UTC")
-        who = record.updated_by or "someone"
+        if not record.updated_by:
+            raise Conflict(
+                Message(
+                    "Someone changed this record at {when}. Reload it and make your change again.",
+                    when=when,
+                )
+            )
         raise Conflict(
-            f"{who} changed this record at {when}. Reload it and make your change again."
+            Message(
+                "{who} changed this record at {when}. Reload it and make your change again.",
+                who=record.updated_by,
+                when=when,
+            )
         )
 
 

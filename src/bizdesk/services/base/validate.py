@@ -11,6 +11,7 @@ from babel import Locale
 
 from bizdesk.characters import REFUSED_EVERYWHERE
 from bizdesk.errors import BizdeskError, ValidationError
+from bizdesk.i18n import N_, Message
 from bizdesk.reading import DateError, read_date
 
 
@@ -22,15 +23,32 @@ class FieldError(BizdeskError, ValueError):
 _BAD_LINE = re.compile(f"[\t\n{REFUSED_EVERYWHERE}]")
 _BAD_MULTILINE = re.compile(f"[{REFUSED_EVERYWHERE}]")  # "\t" and "\n" allowed
 _NAMES = {
-    0x00: "NUL",
-    0x07: "bell",
-    0x08: "backspace",
-    0x09: "tab",
-    0x0A: "line break",
-    0x0D: "carriage return",
-    0x1B: "escape",
-    0x7F: "delete",
+    0x00: N_("NUL"),
+    0x07: N_("bell"),
+    0x08: N_("backspace"),
+    0x09: N_("tab"),
+    0x0A: N_("line break"),
+    0x0D: N_("carriage return"),
+    0x1B: N_("escape"),
+    0x7F: N_("delete"),
 }
+
+
+class Listing:
+    """Several messages as one placeholder of a sentence ("it has {references}"): joined
+    with ", ", each in the reader's language when the sentence is shown."""
+
+    def __init__(self, items: list[str]) -> None:
+        self.items = list(items)
+
+    def __format__(self, spec: str) -> str:
+        return format(", ".join(str(item) for item in self.items), spec)
+
+    def __str__(self) -> str:
+        return format(self)
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
 
 
 class Checker:
@@ -43,7 +61,7 @@ class Checker:
         try:
             return fn(*args, **kwargs)
         except FieldError as exc:
-            self.errors.setdefault(field, str(exc))
+            self.errors.setdefault(field, exc.message)  # a Message: translated where shown
             return None
 
     def add(self, field: str, message: str) -> None:
@@ -54,7 +72,7 @@ class Checker:
             raise ValidationError(self.errors)
 
 
-def text_problem(s: str, multiline: bool = False) -> str | None:
+def text_problem(s: str, multiline: bool = False) -> Message | None:
     """What makes ``s`` unfit for a text field, or None: the whole rule in one regex search
     (cheap enough to call per CSV cell). ``text`` applies it; call this directly only where
     a value is not read through ``text``."""
@@ -62,23 +80,33 @@ def text_problem(s: str, multiline: bool = False) -> str | None:
     return None if bad is None else _describe(bad.group(), multiline)
 
 
-def _describe(ch: str, multiline: bool) -> str:
+def _describe(ch: str, multiline: bool) -> Message:
     cp = ord(ch)
     code = f"U+{cp:04X}"
-    if not multiline and ch in "\n\t\u2028\u2029":
-        what = "a tab" if ch == "\t" else "a line break"
-        return f"contains {what} ({code}); this field holds one line"
+    if not multiline and ch == "\t":
+        return Message("contains a tab ({code}); this field holds one line", code=code)
+    if not multiline and ch in "\n\u2028\u2029":
+        return Message("contains a line break ({code}); this field holds one line", code=code)
     if ch in "\u2028\u2029":
-        return f"contains a line or paragraph separator ({code}); use an ordinary line break"
+        return Message(
+            "contains a line or paragraph separator ({code}); use an ordinary line break",
+            code=code,
+        )
     if 0x202A <= cp <= 0x202E or 0x2066 <= cp <= 0x2069:
-        return (
-            f"contains a bidirectional control character ({code}), which can make text read "
-            "differently from what it holds"
+        return Message(
+            "contains a bidirectional control character ({code}), which can make text read "
+            "differently from what it holds",
+            code=code,
         )
     if 0xD800 <= cp <= 0xDFFF:
-        return f"contains a lone surrogate ({code}), which is not a character"
-    name = f", {_NAMES[cp]}" if cp in _NAMES else ""
-    return f"contains a control character ({code}{name}), which text may not hold"
+        return Message("contains a lone surrogate ({code}), which is not a character", code=code)
+    if cp in _NAMES:
+        return Message(
+            "contains a control character ({code}, {name}), which text may not hold",
+            code=code,
+            name=Message(_NAMES[cp]),
+        )
+    return Message("contains a control character ({code}), which text may not hold", code=code)
 
 
 def text(
@@ -95,9 +123,16 @@ def text(
         raise FieldError(problem)
     s = unicodedata.normalize("NFC", s).strip()
     if required and not s:
-        raise FieldError("required")
+        raise FieldError(Message("required"))
     if len(s) > max_len:
-        raise FieldError(f"too long ({len(s)} characters; at most {max_len})")
+        raise FieldError(
+            Message.plural(
+                "too long ({n} character; at most {max})",
+                "too long ({n} characters; at most {max})",
+                len(s),
+                max=max_len,
+            )
+        )
     return s
 
 
@@ -106,8 +141,14 @@ def choice(value: object, options: tuple[str, ...], *, default: str | None = Non
     if not s and default is not None:
         return default
     if s not in options:
-        raise FieldError(f"must be one of: {', '.join(options)}")
+        raise FieldError(must_be_one_of(options))
     return s
+
+
+def must_be_one_of(options: tuple[str, ...] | list[str]) -> Message:
+    """The refusal of a value outside a fixed list (the options are typed as they are, so
+    they stay untranslated)."""
+    return Message("must be one of: {options}", options=", ".join(options))
 
 
 def email(value: object) -> str | None:
@@ -134,7 +175,7 @@ def _email_full(s: str) -> str:
     try:
         info = validate_email(s, check_deliverability=False)
     except EmailNotValidError as exc:
-        raise FieldError(f"not a valid email address ({exc})") from None
+        raise FieldError(Message("not a valid email address ({reason})", reason=str(exc))) from None
     return info.normalized.lower()
 
 
@@ -163,10 +204,13 @@ def _phone(s: str, region: str | None) -> str:
         num = phonenumbers.parse(s, region)
     except phonenumbers.NumberParseException:
         raise FieldError(
-            "not a phone number (use the international form, e.g. +49 30 1234567)"
+            Message(
+                "not a phone number (use the international form, e.g. {example})",
+                example="+49 30 1234567",
+            )
         ) from None
     if not phonenumbers.is_valid_number(num):
-        raise FieldError("not a valid phone number")
+        raise FieldError(Message("not a valid phone number"))
     return phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.E164)
 
 
@@ -181,7 +225,9 @@ def country(value: object) -> str:
     code = codes.get(s.casefold())
     if code:
         return code
-    raise FieldError(f"unknown country {s[:40]!r} (use a two-letter code such as DE)")
+    raise FieldError(
+        Message("unknown country {name} (use a two-letter code such as DE)", name=repr(s[:40]))
+    )
 
 
 @functools.cache
@@ -201,12 +247,12 @@ def iso_date(value: object, *, required: bool = False) -> date | None:
     s = text(value, max_len=20)
     if not s:
         if required:
-            raise FieldError("required")
+            raise FieldError(Message("required"))
         return None
     try:
         return read_date(s)
     except DateError as exc:
-        raise FieldError(str(exc)) from None
+        raise FieldError(exc.message) from None
 
 
 def tags(value: object) -> list[str]:
@@ -218,7 +264,7 @@ def tags(value: object) -> list[str]:
         if t and t not in out:
             out.append(t)
     if len(out) > 30:
-        raise FieldError("at most 30 tags")
+        raise FieldError(Message.plural("at most {n} tag", "at most {n} tags", 30))
     return out
 
 

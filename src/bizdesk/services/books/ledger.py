@@ -16,7 +16,7 @@ from sqlalchemy import func, or_, select, update
 from bizdesk.config import data_dir
 from bizdesk.db.session import UnitOfWork
 from bizdesk.errors import NotFound, ValidationError
-from bizdesk.i18n import Message
+from bizdesk.i18n import N_, Message
 from bizdesk.models.base import utcnow
 from bizdesk.models.contacts import Contact
 from bizdesk.models.ledger import ACCOUNT_TYPES, Account, JournalEntry, JournalLine
@@ -107,7 +107,12 @@ def account_for(uow: UnitOfWork, role: str) -> Account:
     a = uow.session.scalars(select(Account).where(Account.role == role)).first()
     if a is None:
         raise ValidationError(
-            {"account": f"no account has the role {role!r}; give one that role in the chart"}
+            {
+                "account": Message(
+                    "no account has the role {role}; give one that role in the chart",
+                    role=repr(role),
+                )
+            }
         )
     return a
 
@@ -116,7 +121,7 @@ def resolve_account(uow: UnitOfWork, text: object) -> Account:
     """An open account from its code, or from its exact name; FieldError otherwise."""
     s = v.text(text, max_len=120)
     if not s:
-        raise v.FieldError("required")
+        raise v.FieldError(Message("required"))
     code = s.split(" ", 1)[0]
     a = uow.session.scalars(select(Account).where(Account.code == code)).first()
     if a is None:
@@ -124,7 +129,7 @@ def resolve_account(uow: UnitOfWork, text: object) -> Account:
             select(Account).where(func.lower(Account.name) == s.lower())
         ).first()
     if a is None:
-        raise v.FieldError(f"no account {s[:40]!r}")
+        raise v.FieldError(Message("no account {account}", account=repr(s[:40])))
     if a.archived:
         raise v.FieldError(archived_message(a))
     return a
@@ -135,7 +140,7 @@ def account_by_code(uow: UnitOfWork, code: str) -> AccountView:
     """The account with exactly this code, archived or not."""
     a = uow.session.scalars(select(Account).where(Account.code == code)).first()
     if a is None:
-        raise NotFound(f"There is no account {code}.")
+        raise NotFound(Message("There is no account {code}.", code=code))
     return _account_view(a, _account_used(uow, a.id))
 
 
@@ -163,13 +168,16 @@ def _clean_account(uow: UnitOfWork, code: object, name: object, type_: object, s
     chk = v.Checker()
     code = chk("code", v.text, code, required=True, max_len=20)
     if code and " " in code:
-        chk.add("code", "no spaces in an account code")
+        chk.add("code", Message("no spaces in an account code"))
     name = chk("name", v.text, name, required=True, max_len=120)
     type_ = chk("type", v.choice, type_, ACCOUNT_TYPES)
     if code:
         clash = uow.session.scalars(select(Account).where(Account.code == code)).first()
         if clash is not None and clash.id != self_id:
-            chk.add("code", f"account {code} exists already ({clash.name})")
+            chk.add(
+                "code",
+                Message("account {code} exists already ({name})", code=code, name=clash.name),
+            )
     chk.done()
     return code, name, type_
 
@@ -187,7 +195,7 @@ def add_account(uow: UnitOfWork, code: object, name: object, type_: object) -> A
 def _load_account(uow: UnitOfWork, account_id: int) -> Account:
     a = uow.session.get(Account, account_id)
     if a is None:
-        raise NotFound(f"There is no account #{account_id}.")
+        raise NotFound(Message("There is no account #{id}.", id=account_id))
     return a
 
 
@@ -214,7 +222,14 @@ def set_account_archived(uow: UnitOfWork, account_id: int, archived: bool = True
     a = _load_account(uow, account_id)
     if archived and a.role:
         raise ValidationError(
-            {"": f"{a.code} {a.name} is where bizdesk posts {a.role}; it cannot be archived"}
+            {
+                "": Message(
+                    "{code} {name} is where bizdesk posts {role}; it cannot be archived",
+                    code=a.code,
+                    name=a.name,
+                    role=a.role,
+                )
+            }
         )
     a.archived = archived
     uow.audit("account", a.id, "archive" if archived else "unarchive")
@@ -225,51 +240,62 @@ def set_account_archived(uow: UnitOfWork, account_id: int, archived: bool = True
 def delete_account(uow: UnitOfWork, account_id: int) -> None:
     a = _load_account(uow, account_id)
     if _account_used(uow, a.id) or a.role:
-        raise ValidationError({"": f"{a.code} {a.name} is in use; archive it instead"})
+        raise ValidationError(
+            {"": Message("{code} {name} is in use; archive it instead", code=a.code, name=a.name)}
+        )
     uow.audit("account", a.id, "delete", before={"code": a.code, "name": a.name})
     uow.session.delete(a)
 
 
 # Accounts only the program posts to: their balance must equal a report of another ledger
 # (stock valuation, received-not-billed goods), so a hand-made line would break the books.
-CONTROLLED_ROLES = {"inventory": "stock moves", "grni": "purchase receipts and bills"}
+# (role: why a person's line is refused there)
+CONTROLLED_ROLES = {
+    "inventory": N_("{code} {name} changes only through stock moves"),
+    "grni": N_("{code} {name} changes only through purchase receipts and bills"),
+}
 
 
-def controlled_message(a: Account) -> str | None:
+def controlled_message(a: Account) -> Message | None:
     if a.role in CONTROLLED_ROLES:
-        return f"{a.code} {a.name} changes only through {CONTROLLED_ROLES[a.role]}"
+        return Message(CONTROLLED_ROLES[a.role], code=a.code, name=a.name)
     return None
 
 
-def archived_message(a: Account) -> str:
-    return f"account {a.code} {a.name} is archived"
+def archived_message(a: Account) -> Message:
+    return Message("account {code} {name} is archived", code=a.code, name=a.name)
 
 
 # --- the rules of a posted entry, once: forms, programs and the journal import ----------------
 
 
-def period_problem(when: date, locked: date | None) -> str | None:
+def period_problem(when: date, locked: date | None) -> Message | None:
     """Nothing is posted on or before the lock date."""
     if locked is not None and when <= locked:
-        return f"the books are locked up to {locked.isoformat()}; use a later date"
+        return Message(
+            "the books are locked up to {date}; use a later date", date=locked.isoformat()
+        )
     return None
 
 
-def side_problem(debit_minor: int, credit_minor: int) -> str | None:
+def side_problem(debit_minor: int, credit_minor: int) -> Message | None:
     """A line is a debit or a credit, one of them, more than zero."""
     if (debit_minor > 0) == (credit_minor > 0):
-        return "enter a debit or a credit (one of them, more than zero)"
+        return Message("enter a debit or a credit (one of them, more than zero)")
     return None
 
 
-def balance_problem(lines: int, debit_minor: int, credit_minor: int, exp: int) -> str | None:
+def balance_problem(lines: int, debit_minor: int, credit_minor: int, exp: int) -> Message | None:
     """An entry has at least two lines and its debits equal its credits."""
     if lines < 2:
-        return "an entry needs at least two lines"
+        return Message("an entry needs at least two lines")
     if debit_minor != credit_minor:
-        return (
-            f"debits {from_minor(debit_minor, exp)} and credits {from_minor(credit_minor, exp)} "
-            f"differ by {from_minor(debit_minor - credit_minor, exp)}; they must be equal to post"
+        return Message(
+            "debits {debit} and credits {credit} differ by {difference}; they must be equal "
+            "to post",
+            debit=from_minor(debit_minor, exp),
+            credit=from_minor(credit_minor, exp),
+            difference=from_minor(debit_minor - credit_minor, exp),
         )
     return None
 
@@ -285,21 +311,21 @@ class PostingRules:
     locked: date | None
     exponent: int
 
-    def account(self, code: str) -> tuple[int | None, str | None]:
+    def account(self, code: str) -> tuple[int | None, Message | None]:
         """(id, problem) of an account code as typed; id None when there is no such account."""
         found = self.accounts.get(code.strip())
         if found is None:
-            return None, f"no account {code[:20]!r}"
+            return None, Message("no account {account}", account=repr(code[:20]))
         return found
 
-    def period(self, when: date) -> str | None:
+    def period(self, when: date) -> Message | None:
         return period_problem(when, self.locked)
 
-    def balance(self, lines: int, debit_minor: int, credit_minor: int) -> str | None:
+    def balance(self, lines: int, debit_minor: int, credit_minor: int) -> Message | None:
         return balance_problem(lines, debit_minor, credit_minor, self.exponent)
 
 
-def line_account_problem(a: Account) -> str | None:
+def line_account_problem(a: Account) -> Message | None:
     """Why a line typed by a person (or a file) may not go to this account, if it may not."""
     return archived_message(a) if a.archived else controlled_message(a)
 
@@ -423,7 +449,7 @@ def _clean_lines(uow: UnitOfWork, lines: list[LineInput], chk: v.Checker) -> lis
             try:
                 amounts[side] = parse_money(raw, exp, locale=uow.input_locale) if raw else 0
             except AmountError as exc:
-                chk.add(f"line {i} {side}", str(exc))
+                chk.add(f"line {i} {side}", exc.message)
                 amounts[side] = 0
         if side_problem(amounts["debit"], amounts["credit"]):
             chk.add(f"line {i} debit", side_problem(amounts["debit"], amounts["credit"]))
@@ -482,14 +508,19 @@ def _index(uow: UnitOfWork, e: JournalEntry) -> None:
 def _load_entry(uow: UnitOfWork, entry_id: int, *, lock: bool = False) -> JournalEntry:
     e = uow.session.get(JournalEntry, entry_id, with_for_update=lock)
     if e is None:
-        raise NotFound(f"There is no journal entry #{entry_id}.")
+        raise NotFound(Message("There is no journal entry #{id}.", id=entry_id))
     return e
 
 
 def _require_draft(e: JournalEntry) -> None:
     if e.state != "draft":
         raise ValidationError(
-            {"": f"{JOURNAL.label(e.number)} is posted and cannot change; reverse it instead"}
+            {
+                "": Message(
+                    "{entry} is posted and cannot change; reverse it instead",
+                    entry=JOURNAL.label(e.number),
+                )
+            }
         )
 
 
@@ -621,15 +652,25 @@ def reverse(uow: UnitOfWork, entry_id: int, when: object = None, memo: str = "")
     original's date when that is later). A reversal is never dated before its original."""
     e = _load_entry(uow, entry_id, lock=True)
     if e.state != "posted":
-        raise ValidationError({"": "only a posted entry can be reversed; edit the draft instead"})
+        raise ValidationError(
+            {"": Message("only a posted entry can be reversed; edit the draft instead")}
+        )
     label = JOURNAL.label(e.number)
     if e.reversed_by_id is not None:
         other = uow.session.get(JournalEntry, e.reversed_by_id)
         raise ValidationError(
-            {"": f"{label} was reversed already by {JOURNAL.label(other.number)}"}
+            {
+                "": Message(
+                    "{entry} was reversed already by {reversal}",
+                    entry=label,
+                    reversal=JOURNAL.label(other.number),
+                )
+            }
         )
     if e.reverses_id is not None:
-        raise ValidationError({"": f"{label} is itself a reversal; post a new entry"})
+        raise ValidationError(
+            {"": Message("{entry} is itself a reversal; post a new entry", entry=label)}
+        )
     chk = v.Checker()
     day = chk("date", v.iso_date, when) or max(date.today(), e.date)
     memo = chk("memo", v.text, memo, max_len=500) or f"Reversal of {label}"
@@ -637,8 +678,13 @@ def reverse(uow: UnitOfWork, entry_id: int, when: object = None, memo: str = "")
     if day < e.date:
         raise ValidationError(
             {
-                "date": f"{day.isoformat()} is before {label} itself "
-                f"({e.date.isoformat()}); a reversal is dated on or after its original"
+                "date": Message(
+                    "{date} is before {entry} itself ({original}); a reversal is dated on or "
+                    "after its original",
+                    date=day.isoformat(),
+                    entry=label,
+                    original=e.date.isoformat(),
+                )
             }
         )
     mirrored = [

@@ -10,6 +10,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 
 from bizdesk.db.session import UnitOfWork
+from bizdesk.i18n import Message
 from bizdesk.models.contacts import Contact
 from bizdesk.models.ledger import Account, JournalEntry, JournalLine
 from bizdesk.money import from_minor
@@ -77,7 +78,13 @@ def trial_balance(
     td = sum(d for d, _ in sums.values())
     tc = sum(c for _, c in sums.values())
     total = TrialBalanceRow(
-        0, "", "Total", "", from_minor(td, exp), from_minor(tc, exp), from_minor(td - tc, exp)
+        0,
+        "",
+        Message("Total"),
+        "",
+        from_minor(td, exp),
+        from_minor(tc, exp),
+        from_minor(td - tc, exp),
     )
     return rows, total
 
@@ -108,7 +115,7 @@ def profit_loss(
             amount = (d - c) * DEBIT_NATURE[kind]
             totals[kind] += amount
             lines.append(StatementLine(kind, a.id, a.code, a.name, from_minor(amount, exp)))
-        label = "Total income" if kind == "income" else "Total expenses"
+        label = Message("Total income") if kind == "income" else Message("Total expenses")
         lines.append(StatementLine(kind, None, "", label, from_minor(totals[kind], exp)))
     return lines, from_minor(totals["income"] - totals["expense"], exp)
 
@@ -134,7 +141,9 @@ def balance_sheet(
         totals[a.type] += amount
         lines.append(StatementLine(a.type, a.id, a.code, a.name, from_minor(amount, exp)))
     if earnings:
-        lines.append(StatementLine("equity", None, "", "Profit to date", from_minor(earnings, exp)))
+        lines.append(
+            StatementLine("equity", None, "", Message("Profit to date"), from_minor(earnings, exp))
+        )
     totals["equity"] += earnings
     lines.sort(key=lambda s: ("asset", "liability", "equity").index(s.section))
     out = {k: from_minor(v, exp) for k, v in totals.items()}
@@ -201,7 +210,7 @@ def general_ledger(
                         date_from,
                         None,
                         "",
-                        "Opening balance",
+                        Message("Opening balance"),
                         "",
                         Decimal(0),
                         Decimal(0),

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bizdesk.errors import ValidationError
+from bizdesk.i18n import Message
 
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -42,24 +43,28 @@ class BusinessHours:
         for item in items:
             lo, _, hi = item.partition("-")
             if lo not in DAY_NAMES or (hi and hi not in DAY_NAMES):
-                errors["days"] = "use day names such as mon-fri or mon,wed,sat"
+                errors["days"] = Message("use day names such as mon-fri or mon,wed,sat")
                 break
             a, b = DAY_NAMES.index(lo), DAY_NAMES.index(hi or lo)
             picked.update(range(a, b + 1) if a <= b else [*range(a, 7), *range(0, b + 1)])
         if not picked and "days" not in errors:
-            errors["days"] = "at least one working day"
+            errors["days"] = Message("at least one working day")
         parsed = {}
         for name, value in (("start", start), ("end", end)):
             try:
                 parsed[name] = time.fromisoformat(str(value).strip())
             except ValueError:
-                errors[name] = f"{value!r} is not a time (HH:MM)"
+                errors[name] = Message("{value} is not a time (HH:MM)", value=repr(value))
         if not errors and parsed["end"] <= parsed["start"]:
-            errors["end"] = "must be after the start"
+            errors["end"] = Message("must be after the start")
         try:
             ZoneInfo(str(timezone))
         except (ZoneInfoNotFoundError, ValueError):
-            errors["timezone"] = f"unknown time zone {timezone!r} (e.g. Europe/Berlin)"
+            errors["timezone"] = Message(
+                "unknown time zone {zone} (e.g. {example})",
+                zone=repr(timezone),
+                example="Europe/Berlin",
+            )
         if errors:
             raise ValidationError(errors)
         return cls(tuple(sorted(picked)), parsed["start"], parsed["end"], str(timezone))
@@ -114,4 +119,4 @@ def add_business_seconds(start: datetime, seconds: int, hours: BusinessHours) ->
                     return lo + timedelta(seconds=remaining)
                 remaining -= available
         day += timedelta(days=1)
-    raise ValidationError({"": "SLA target too far in the future"})
+    raise ValidationError({"": Message("SLA target too far in the future")})

@@ -13,6 +13,7 @@ from sqlmodel import select
 from bizdesk.db.session import UnitOfWork
 from bizdesk.errors import Conflict, NotFound, ValidationError
 from bizdesk.folding import fold
+from bizdesk.i18n import Message
 from bizdesk.models.contacts import (
     CONTACT_KINDS,
     INTERACTION_KINDS,
@@ -172,7 +173,7 @@ def _view(uow: UnitOfWork, c: Contact) -> ContactView:
 def _load(uow: UnitOfWork, contact_id: int) -> Contact:
     c = uow.session.get(Contact, contact_id)
     if c is None:
-        raise NotFound(f"There is no contact #{contact_id}.")
+        raise NotFound(Message("There is no contact #{id}.", id=contact_id))
     return c
 
 
@@ -297,7 +298,7 @@ def _clean(uow: UnitOfWork, data: ContactInput, *, self_id: int | None = None) -
     out, chk = clean_fields(data, uow.setting("region") or None)
     owner = out["owner"]
     if owner and uow.session.exec(select(User.id).where(User.username == owner)).first() is None:
-        chk.add("owner", f"{owner!r} is not a bizdesk user")
+        chk.add("owner", Message("{name} is not a bizdesk user", name=repr(owner)))
 
     org_text = out.pop("organization")
     out["organization_id"] = None
@@ -306,7 +307,7 @@ def _clean(uow: UnitOfWork, data: ContactInput, *, self_id: int | None = None) -
         if org is None:
             pass
         elif org.id == self_id:
-            chk.add("organization", "a contact cannot belong to itself")
+            chk.add("organization", Message("a contact cannot belong to itself"))
         else:
             out["organization_id"] = org.id
 
@@ -315,7 +316,7 @@ def _clean(uow: UnitOfWork, data: ContactInput, *, self_id: int | None = None) -
             select(Contact.id, Contact.name).where(Contact.email == out["email"])
         ).first()
         if clash is not None and clash[0] != self_id:
-            chk.add("email", f"already used by {clash[1]} (#{clash[0]})")
+            chk.add("email", Message("already used by {name} (#{id})", name=clash[1], id=clash[0]))
     chk.done()
     return out
 
@@ -338,18 +339,21 @@ def resolve(uow: UnitOfWork, text: str, *, kind: str | None = None) -> Contact:
     """A live contact from "#id", an email or an exact name; FieldError otherwise."""
     s = v.text(text, max_len=200)
     if not s:
-        raise v.FieldError("required")
+        raise v.FieldError(Message("required"))
     if s.startswith("#") and s[1:].isdigit():
         c = uow.session.get(Contact, int(s[1:]))
     else:
         c = find_by_name_or_email(uow, s, kind=kind)
     if c is None:
-        what = "organisation" if kind == "organization" else "contact"
-        raise v.FieldError(f"no {what} named {s[:60]!r}")
+        if kind == "organization":
+            raise v.FieldError(Message("no organisation named {name}", name=repr(s[:60])))
+        raise v.FieldError(Message("no contact named {name}", name=repr(s[:60])))
     if c.archived:
-        raise v.FieldError(f"{c.name} is archived")
-    if kind and c.kind != kind:
-        raise v.FieldError(f"{c.name} is not an {kind}")
+        raise v.FieldError(Message("{name} is archived", name=c.name))
+    if kind == "organization" and c.kind != kind:
+        raise v.FieldError(Message("{name} is not an organization", name=c.name))
+    if kind == "person" and c.kind != kind:
+        raise v.FieldError(Message("{name} is not a person", name=c.name))
     return c
 
 
@@ -414,8 +418,7 @@ def create(uow: UnitOfWork, data: ContactInput) -> Saved:
     uow.session.flush()
     _set_tags(uow, c.id, tags)
     uow.audit("contact", c.id, "create", after=_snapshot(c, tags))
-    warnings = [f"Possible duplicate of {d.name} (#{d.id})" for d in dups]
-    return Saved(_view(uow, c), warnings)
+    return Saved(_view(uow, c), _duplicate_warnings(dups))
 
 
 @requires("contacts.edit")
@@ -434,13 +437,28 @@ def update(uow: UnitOfWork, contact_id: int, data: ContactInput, *, version: int
     uow.session.flush()
     uow.audit("contact", c.id, "update", before=before, after=_snapshot(c, tags))
     dups = possible_duplicates(uow, c.name, c.email, c.phone, exclude=c.id)
-    return Saved(_view(uow, c), [f"Possible duplicate of {d.name} (#{d.id})" for d in dups])
+    return Saved(_view(uow, c), _duplicate_warnings(dups))
+
+
+def _duplicate_warnings(dups: list[ContactRow]) -> list[str]:
+    return [Message("Possible duplicate of {name} (#{id})", name=d.name, id=d.id) for d in dups]
 
 
 # --- archive, delete, merge --------------------------------------------------------------
 
 
-def _references(uow: UnitOfWork, contact_id: int) -> list[str]:
+_REFERENCES = {  # what points at a contact, counted, for a message
+    "deals": lambda n: Message.plural("{n} deal", "{n} deals", n),
+    "tickets": lambda n: Message.plural("{n} ticket", "{n} tickets", n),
+    "interactions": lambda n: Message.plural("{n} interaction", "{n} interactions", n),
+    "members": lambda n: Message.plural("{n} member", "{n} members", n),
+    "purchase orders": lambda n: Message.plural("{n} purchase order", "{n} purchase orders", n),
+    "products": lambda n: Message.plural("{n} product", "{n} products", n),
+    "journal lines": lambda n: Message.plural("{n} journal line", "{n} journal lines", n),
+}
+
+
+def _references(uow: UnitOfWork, contact_id: int) -> v.Listing:
     """What points at a contact, as words for a message (empty: safe to delete)."""
     checks = (
         (
@@ -484,8 +502,8 @@ def _references(uow: UnitOfWork, contact_id: int) -> list[str]:
     for label, stmt in checks:
         n = uow.session.exec(stmt).one()
         if n:
-            found.append(f"{n} {label}")
-    return found
+            found.append(_REFERENCES[label](n))
+    return v.Listing(found)
 
 
 @requires("contacts.edit")
@@ -508,7 +526,13 @@ def unarchive(uow: UnitOfWork, contact_id: int, *, version: int) -> ContactView:
     c = _load(uow, contact_id)
     check_version(c, version)
     if c.merged_into_id:
-        raise ValidationError({"": f"{c.name} was merged into #{c.merged_into_id}; open that one"})
+        raise ValidationError(
+            {
+                "": Message(
+                    "{name} was merged into #{id}; open that one", name=c.name, id=c.merged_into_id
+                )
+            }
+        )
     c.archived = False
     touch(uow, c)
     uow.audit("contact", c.id, "unarchive")
@@ -522,7 +546,13 @@ def delete(uow: UnitOfWork, contact_id: int, *, version: int) -> None:
     check_version(c, version)
     refs = _references(uow, contact_id)
     if refs:
-        raise Conflict(f"{c.name} cannot be deleted: it has {', '.join(refs)}. Archive it instead.")
+        raise Conflict(
+            Message(
+                "{name} cannot be deleted: it has {references}. Archive it instead.",
+                name=c.name,
+                references=refs,
+            )
+        )
     before = _snapshot(c, get(uow, c.id).tags)
     _set_tags(uow, c.id, [])
     uow.session.delete(c)
@@ -546,10 +576,10 @@ MERGE_FILL = (
 def merge(uow: UnitOfWork, keep_id: int, drop_id: int) -> ContactView:
     """Move everything linked to ``drop`` onto ``keep``, fill keep's gaps, archive drop."""
     if keep_id == drop_id:
-        raise ValidationError({"": "choose two different contacts to merge"})
+        raise ValidationError({"": Message("choose two different contacts to merge")})
     keep, drop = _load(uow, keep_id), _load(uow, drop_id)
     if keep.archived or drop.archived:
-        raise ValidationError({"": "archived contacts cannot be merged; unarchive first"})
+        raise ValidationError({"": Message("archived contacts cannot be merged; unarchive first")})
     before = {
         "keep": _snapshot(keep, get(uow, keep.id).tags),
         "drop": _snapshot(drop, get(uow, drop.id).tags),
@@ -664,7 +694,7 @@ def segments(uow: UnitOfWork, by: str) -> list[SegmentRow]:
     """Counts of live contacts (and customers among them) grouped by one field, with what
     they bought (net of credit notes), all in SQL."""
     if by not in SEGMENT_FIELDS:
-        raise ValidationError({"by": f"must be one of: {', '.join(SEGMENT_FIELDS)}"})
+        raise ValidationError({"by": v.must_be_one_of(SEGMENT_FIELDS)})
     bought = (
         select(
             Invoice.customer_id.label("cid"),

@@ -12,6 +12,7 @@ from sqlmodel import select
 
 from bizdesk.db.session import UnitOfWork
 from bizdesk.errors import NotFound, ValidationError
+from bizdesk.i18n import N_, Message
 from bizdesk.models.base import utcnow
 from bizdesk.models.contacts import Contact
 from bizdesk.models.core import User
@@ -49,6 +50,11 @@ TRANSITIONS = {
     "closed": {"open"},
 }
 LINK_KINDS = ("sales_order", "purchase_order", "product")
+_NO_LINK = {  # a link to a document that is not there
+    "sales_order": N_("there is no sales order {number}"),
+    "purchase_order": N_("there is no purchase order {number}"),
+    "product": N_("there is no product {number}"),
+}
 
 # --- configuration -----------------------------------------------------------------------
 
@@ -84,14 +90,16 @@ def set_sla_policy(uow: UnitOfWork, policy: dict[str, tuple[object, object]]) ->
         try:
             fr, res = (int(parse_decimal(x, decimals=0, locale=uow.input_locale)) for x in pair)
         except AmountError:
-            errors[prio] = "targets are whole business hours"
+            errors[prio] = Message("targets are whole business hours")
             continue
         if not (0 < fr <= res <= 2000):
-            errors[prio] = "need 0 < first response <= resolution <= 2000 hours"
+            errors[prio] = Message("need 0 < first response <= resolution <= {max} hours", max=2000)
         clean[prio] = (fr, res)
     unknown = set(policy) - set(PRIORITIES)
     if unknown:
-        errors["priority"] = f"unknown priorities: {', '.join(sorted(unknown))}"
+        errors["priority"] = Message(
+            "unknown priorities: {priorities}", priorities=", ".join(sorted(unknown))
+        )
     if errors:
         raise ValidationError(errors)
     uow.set_setting("sla_policy", json.dumps(clean))
@@ -259,7 +267,7 @@ def _view(uow: UnitOfWork, t: Ticket, now: datetime | None = None) -> TicketView
 def _load(uow: UnitOfWork, ticket_id: int) -> Ticket:
     t = uow.session.get(Ticket, ticket_id)
     if t is None:
-        raise NotFound(f"There is no ticket #{ticket_id}.")
+        raise NotFound(Message("There is no ticket #{id}.", id=ticket_id))
     return t
 
 
@@ -290,24 +298,30 @@ def _clean(uow: UnitOfWork, data: TicketInput) -> dict:
             select(User.id).where(User.username == assignee, User.active.is_(True))
         ).first()
     ):
-        chk.add("assignee", f"{assignee!r} is not a bizdesk user")
+        chk.add("assignee", Message("{name} is not a bizdesk user", name=repr(assignee)))
     out["assignee"] = assignee or None
     kind = chk("link_kind", v.text, data.link_kind, max_len=20)
     out["link_kind"], out["link_id"] = None, None
     if kind:
         if kind not in LINK_KINDS:
-            chk.add("link_kind", f"must be one of: {', '.join(LINK_KINDS)}")
+            chk.add("link_kind", v.must_be_one_of(LINK_KINDS))
         link = str(data.link_id or "").strip().upper()
         for prefix in ("#", f"{SALES_ORDER.prefix}-", f"{PURCHASE_ORDER.prefix}-"):
             link = link.removeprefix(prefix)
         link = link.lstrip("0") or "0"
         if not link.isdigit():
-            example = f"{SALES_ORDER.label(12)}, {PURCHASE_ORDER.prefix}-7 or #id"
-            chk.add("link_id", f"the number of the linked document ({example})")
+            chk.add(
+                "link_id",
+                Message(
+                    "the number of the linked document ({sales_order}, {purchase_order} or #id)",
+                    sales_order=SALES_ORDER.label(12),
+                    purchase_order=f"{PURCHASE_ORDER.prefix}-7",
+                ),
+            )
         elif kind in LINK_KINDS:
             target = _link_target(uow, kind, int(link))
             if target is None:
-                chk.add("link_id", f"there is no {kind.replace('_', ' ')} {link}")
+                chk.add("link_id", Message(_NO_LINK[kind], number=link))
             else:
                 out["link_kind"], out["link_id"] = kind, target
     chk.done()
@@ -413,7 +427,9 @@ def set_status(
     if status == old:
         return _view(uow, t, now)
     if status not in TRANSITIONS[old]:
-        raise ValidationError({"status": f"a {old} ticket cannot become {status}"})
+        raise ValidationError(
+            {"status": Message("a {old} ticket cannot become {new}", old=old, new=status)}
+        )
     before = _snapshot(t)
     _flag_breaches(t, now)  # whatever was overdue up to now stays recorded
     hours = business_hours(uow)
@@ -538,7 +554,7 @@ def list_page(uow: UnitOfWork, req: PageRequest, *, now: datetime | None = None)
     now = now or utcnow()
     queue = req.filters.get("queue", "open")
     if queue not in QUEUES:
-        raise ValidationError({"queue": f"must be one of: {', '.join(QUEUES)}"})
+        raise ValidationError({"queue": v.must_be_one_of(QUEUES)})
     sort_col = SORTS.get(req.sort or "id", Ticket.id)
     is_open = Ticket.status.not_in(CLOSED)
     stmt = select(
@@ -651,7 +667,7 @@ def sla_report(
     found = {r[0]: SlaRow(r[0], *(int(x or 0) for x in r[1:])) for r in uow.session.exec(stmt)}
     rows = [found.get(p, SlaRow(p, 0, 0, 0, 0, 0, 0, 0)) for p in reversed(PRIORITIES)]
     total = SlaRow(
-        "Total",
+        Message("Total"),
         *(
             sum(getattr(r, f) for r in rows)
             for f in (

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from bizdesk.db.session import UnitOfWork
 from bizdesk.errors import ValidationError
+from bizdesk.i18n import Message
 from bizdesk.models.stock import Location
 from bizdesk.services.base import validate as v
 from bizdesk.services.base.permissions import requires
@@ -36,7 +37,7 @@ def add_location(uow: UnitOfWork, name: object) -> LocationView:
             select(Location.id).where(func.lower(Location.name) == name.lower())
         ).first()
     ):
-        chk.add("name", f"a location called {name!r} exists already")
+        chk.add("name", Message("a location called {name} exists already", name=repr(name)))
     chk.done()
     loc = Location(name=name)
     uow.session.add(loc)
@@ -48,7 +49,13 @@ def add_location(uow: UnitOfWork, name: object) -> LocationView:
 def default_location(uow: UnitOfWork) -> Location:
     loc = uow.session.scalars(select(Location).where(Location.is_default.is_(True))).first()
     if loc is None:
-        raise ValidationError({"location": "no default stock location; run bizdesk init"})
+        raise ValidationError(
+            {
+                "location": Message(
+                    "no default stock location; run {command}", command="bizdesk init"
+                )
+            }
+        )
     return loc
 
 
@@ -61,5 +68,7 @@ def resolve_location(uow: UnitOfWork, text: object) -> Location:
     ).first()
     if loc is None:
         names = ", ".join(x.name for x in list_locations(uow))
-        raise v.FieldError(f"no location {s[:40]!r} (there are: {names})")
+        raise v.FieldError(
+            Message("no location {name} (there are: {names})", name=repr(s[:40]), names=names)
+        )
     return loc

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from bizdesk.db.session import UnitOfWork
 from bizdesk.errors import ValidationError
+from bizdesk.i18n import Message
 from bizdesk.models.stock import Location, Product, StockMove
 from bizdesk.money import QTY_SCALE, AmountError, from_minor, parse_qty, qty_from_scaled, qty_text
 from bizdesk.services.base import validate as v
@@ -39,7 +40,11 @@ def _scale_value(qty_scaled: int, unit_cost_minor: int) -> int:
 def _check_stocked(p: Product) -> None:
     if not p.stocked:
         raise ValidationError(
-            {"product": f"{p.sku} {p.name} is a service: it is not kept in stock"}
+            {
+                "product": Message(
+                    "{sku} {name} is a service: it is not kept in stock", sku=p.sku, name=p.name
+                )
+            }
         )
 
 
@@ -66,8 +71,14 @@ def _apply_move(
             loc = uow.session.get(Location, location_id)
             raise ValidationError(
                 {
-                    "qty": f"only {qty_text(here)} {p.unit} of {p.sku} on hand at "
-                    f"{loc.name}; {p.sku} may not go below zero"
+                    "qty": Message(
+                        "only {qty} {unit} of {sku} on hand at {location}; {sku} may not go "
+                        "below zero",
+                        qty=qty_text(here),
+                        unit=p.unit,
+                        sku=p.sku,
+                        location=loc.name,
+                    )
                 }
             )
     if qty_scaled > 0 and unit_cost_minor is not None:
@@ -201,9 +212,9 @@ def adjust(
     try:
         delta = parse_qty(qty, allow_negative=True, locale=uow.input_locale)
         if delta == 0:
-            chk.add("qty", "must not be zero")
+            chk.add("qty", Message("must not be zero"))
     except AmountError as exc:
-        chk.add("qty", str(exc))
+        chk.add("qty", exc.message)
         delta = 0
     reason = _clean_reason(chk, reason)
     loc = chk("location", resolve_location, uow, location)
@@ -240,7 +251,7 @@ def count(
     try:
         counted_scaled = parse_qty(counted, locale=uow.input_locale)
     except AmountError as exc:
-        chk.add("counted", str(exc))
+        chk.add("counted", exc.message)
         counted_scaled = 0
     reason = _clean_reason(chk, reason or "stock count")
     loc = chk("location", resolve_location, uow, location)
@@ -262,14 +273,14 @@ def transfer(
     try:
         q = parse_qty(qty, locale=uow.input_locale)
         if q == 0:
-            chk.add("qty", "must be more than zero")
+            chk.add("qty", Message("must be more than zero"))
     except AmountError as exc:
-        chk.add("qty", str(exc))
+        chk.add("qty", exc.message)
         q = 0
     src = chk("from_location", resolve_location, uow, from_location)
     dst = chk("to_location", resolve_location, uow, to_location)
     if src and dst and src.id == dst.id:
-        chk.add("to_location", "choose a different location")
+        chk.add("to_location", Message("choose a different location"))
     chk.done()
     out = _apply_move(uow, p, src.id, -q, "transfer", reason=f"to {dst.name}")
     inn = StockMove(
@@ -338,9 +349,15 @@ def plan_issue(
         name = here.location if here else uow.session.get(Location, location_id).name
         raise ValidationError(
             {
-                p.sku: f"only {qty_text(have)} {p.unit} on hand at {name}, "
-                f"{qty_text(qty_scaled)} to deliver (on hand: {where_text(spots, p.unit)}); "
-                "leave the location empty to take it from where it is"
+                p.sku: Message(
+                    "only {qty} {unit} on hand at {location}, {wanted} to deliver (on hand: "
+                    "{where}); leave the location empty to take it from where it is",
+                    qty=qty_text(have),
+                    unit=p.unit,
+                    location=name,
+                    wanted=qty_text(qty_scaled),
+                    where=where_text(spots, p.unit),
+                )
             }
         )
     picks: list[tuple[int, int]] = []
@@ -355,8 +372,13 @@ def plan_issue(
             total = sum(max(0, _scaled(s.on_hand)) for s in spots)
             raise ValidationError(
                 {
-                    p.sku: f"only {qty_text(total)} {p.unit} on hand, {qty_text(qty_scaled)} "
-                    f"to deliver (on hand: {where_text(spots, p.unit)})"
+                    p.sku: Message(
+                        "only {qty} {unit} on hand, {wanted} to deliver (on hand: {where})",
+                        qty=qty_text(total),
+                        unit=p.unit,
+                        wanted=qty_text(qty_scaled),
+                        where=where_text(spots, p.unit),
+                    )
                 }
             )
         first = spots[0].location_id

@@ -10,6 +10,7 @@ from sqlalchemy import func, or_, select
 
 from bizdesk.db.session import UnitOfWork
 from bizdesk.errors import NotFound
+from bizdesk.i18n import Message
 from bizdesk.models.contacts import Contact
 from bizdesk.models.stock import Location, Product, StockMove
 from bizdesk.money import (
@@ -112,20 +113,22 @@ def _flag(value: object) -> bool:
         return False
     if s in ("1", "yes", "y", "true"):
         return True
-    raise v.FieldError("yes or no")
+    raise v.FieldError(Message("yes or no"))
 
 
 def _amount(fn, value: object, *args, **kwargs) -> int:  # noqa: ANN001, ANN003
     try:
         return fn(value, *args, **kwargs) if str(value or "").strip() else 0
     except AmountError as exc:
-        raise v.FieldError(str(exc)) from None
+        raise v.FieldError(exc.message) from None
 
 
 def resolve_supplier(uow: UnitOfWork, text: object) -> Contact:
     c = resolve(uow, str(text or ""))
     if not c.is_supplier:
-        raise v.FieldError(f"{c.name} is not marked as a supplier (edit the contact's roles)")
+        raise v.FieldError(
+            Message("{name} is not marked as a supplier (edit the contact's roles)", name=c.name)
+        )
     return c
 
 
@@ -136,10 +139,10 @@ def _clean_product(uow: UnitOfWork, data: ProductInput, self_id: int | None = No
     if sku:
         sku = sku.upper()
         if any(ch.isspace() for ch in sku):
-            chk.add("sku", "no spaces in a SKU")
+            chk.add("sku", Message("no spaces in a SKU"))
         clash = uow.session.scalars(select(Product).where(Product.sku == sku)).first()
         if clash is not None and clash.id != self_id:
-            chk.add("sku", f"{sku} is already used by {clash.name}")
+            chk.add("sku", Message("{sku} is already used by {name}", sku=sku, name=clash.name))
     out = {
         "sku": sku,
         "name": chk("name", v.text, data.name, required=True, max_len=200),
@@ -160,16 +163,19 @@ def _clean_product(uow: UnitOfWork, data: ProductInput, self_id: int | None = No
     if out["stocked"] is False:
         for name in ("reorder_point", "reorder_qty"):
             if out[f"{name}_scaled"]:
-                chk.add(name, "a service is never reordered: leave it at 0")
+                chk.add(name, Message("a service is never reordered: leave it at 0"))
         if out["allow_negative"]:
-            chk.add("allow_negative", "a service has no stock to go below zero")
+            chk.add("allow_negative", Message("a service has no stock to go below zero"))
         if self_id is not None:
             qty, value = totals(uow, self_id)
             if qty or value:
                 chk.add(
                     "stocked",
-                    f"{qty_text(qty)} on hand, worth {from_minor(value, exp)}: count it to 0 "
-                    "before making it a service",
+                    Message(
+                        "{qty} on hand, worth {value}: count it to 0 before making it a service",
+                        qty=qty_text(qty),
+                        value=from_minor(value, exp),
+                    ),
                 )
     if str(data.supplier or "").strip():
         sup = chk("supplier", resolve_supplier, uow, data.supplier)
@@ -238,7 +244,7 @@ def set_product_active(uow: UnitOfWork, product_id: int, active: bool, *, versio
 def load_product(uow: UnitOfWork, product_id: int, *, lock: bool = False) -> Product:
     p = uow.session.get(Product, product_id, with_for_update=lock)
     if p is None:
-        raise NotFound(f"There is no product #{product_id}.")
+        raise NotFound(Message("There is no product #{id}.", id=product_id))
     return p
 
 
@@ -246,16 +252,16 @@ def resolve_product(uow: UnitOfWork, text: object) -> Product:
     """An active product from its SKU (or "SKU name" as a picker fills it), or #id."""
     s = v.text(text, max_len=250)
     if not s:
-        raise v.FieldError("required")
+        raise v.FieldError(Message("required"))
     if s.startswith("#") and s[1:].isdigit():
         p = uow.session.get(Product, int(s[1:]))
     else:
         sku = s.split(" ", 1)[0].upper()
         p = uow.session.scalars(select(Product).where(Product.sku == sku)).first()
     if p is None:
-        raise v.FieldError(f"no product with SKU {s[:40]!r}")
+        raise v.FieldError(Message("no product with SKU {sku}", sku=repr(s[:40])))
     if not p.active:
-        raise v.FieldError(f"{p.sku} {p.name} is archived")
+        raise v.FieldError(Message("{sku} {name} is archived", sku=p.sku, name=p.name))
     return p
 
 
