@@ -210,7 +210,9 @@ _sql_rule(
         f"SELECT '{t}', id FROM {t} WHERE search_text = ''"
         for t in ("contact", "product", "deal", "ticket")
     ),
-    "{0} #{1}: no search text (it cannot be found; written around the store's code?)",
+    N_("{table} #{id}: no search text (it cannot be found; written around the store's code?)"),
+    "table",
+    "id",
 )
 _sql_rule(
     "contact-merged-archived",

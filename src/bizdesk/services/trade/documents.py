@@ -47,10 +47,9 @@ def write_document(
         party.email or "",
     )
     out += [f"  {part}" for part in address if part]
-    out += [
-        "",
-        f"{_('SKU'):<14} {_('Description'):<28} {_('Qty'):>9} {price_label:>12} {_('Net'):>12}",
-    ]
+    # the column heads (each _() outside the f-string, where pybabel finds it)
+    head = (_("SKU"), _("Description"), _("Qty"), price_label, _("Net"))
+    out += ["", "{:<14} {:<28} {:>9} {:>12} {:>12}".format(*head)]
     out.append("-" * 79)
     for sku, text, qty, price, net in lines:
         out.append(
