@@ -16,11 +16,11 @@ from bizdesk.i18n import Message, _
 from bizdesk.models.contacts import Contact
 
 
-def document_date(uow: UnitOfWork, value: date) -> str:
+def document_date(value: date, locale: str) -> str:
     """A date on a document, as the shop's locale writes it ("5 mar 2026")."""
     from babel.dates import format_date
 
-    return format_date(value, "medium", locale=uow.setting("locale", "en_US"))
+    return format_date(value, "medium", locale=locale)
 
 
 def write_document(

@@ -683,9 +683,10 @@ def draft_reorders(uow: UnitOfWork) -> tuple[list[POView], list[str]]:
 def write_text(uow: UnitOfWork, order_id: int, path: Path) -> Path:
     """The order as a plain-text document to print or e-mail to the supplier."""
     po = get(uow, order_id)
-    dates = [_("Date: {date}").format(date=document_date(uow, po.order_date))]
+    loc = uow.setting("locale", "en_US")  # dates as the shop writes them
+    dates = [_("Date: {date}").format(date=document_date(po.order_date, loc))]
     if po.expected_date:
-        dates.append(_("Expected: {date}").format(date=document_date(uow, po.expected_date)))
+        dates.append(_("Expected: {date}").format(date=document_date(po.expected_date, loc)))
     return write_document(
         uow,
         path,

@@ -893,13 +893,14 @@ def write_invoice(uow: UnitOfWork, invoice_id: int, path: Path) -> Path:
         title = _("INVOICE {number}").format(number=view.label)
     else:
         title = _("CREDIT NOTE {number}").format(number=view.label)
+    loc = uow.setting("locale", "en_US")  # dates as the shop writes them
     return write_document(
         uow,
         path,
         title=title,
         dates=(
-            _("Date: {date}").format(date=document_date(uow, view.issued_on)),
-            _("Due: {date}").format(date=document_date(uow, view.due_on)),
+            _("Date: {date}").format(date=document_date(view.issued_on, loc)),
+            _("Due: {date}").format(date=document_date(view.due_on, loc)),
             _("Order: {number}").format(number=so.label),
         ),
         party=uow.session.get(Contact, inv.customer_id),
