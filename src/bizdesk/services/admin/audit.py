@@ -10,6 +10,7 @@ from sqlmodel import select
 
 from bizdesk.db.session import UnitOfWork
 from bizdesk.errors import ValidationError
+from bizdesk.i18n import Message
 from bizdesk.models.core import AuditEvent
 from bizdesk.services.base.permissions import requires
 
@@ -41,7 +42,13 @@ def check_entity(entity: str) -> str:
     """The entity kind as given, or a refusal listing the kinds there are."""
     if entity not in ENTITY_KINDS:
         raise ValidationError(
-            {"entity": f"{entity!r} is not a kind of record; one of: {', '.join(ENTITY_KINDS)}"}
+            {
+                "entity": Message(
+                    "{value} is not a kind of record; one of: {kinds}",
+                    value=repr(entity),
+                    kinds=", ".join(ENTITY_KINDS),
+                )
+            }
         )
     return entity
 

@@ -27,6 +27,7 @@ from bizdesk.db.session import Store
 from bizdesk.errors import PermissionDenied, StoreError
 from bizdesk.faults import damaged, file_problem, header_problem, translate
 from bizdesk.files import atomic_path, may_read
+from bizdesk.i18n import Message
 from bizdesk.identity import current_gate
 from bizdesk.services.base.permissions import require_store
 
@@ -106,11 +107,16 @@ def prune_daily(store: Store, keep: int = KEEP_DAILY) -> list[Path]:
 def verify_backup(path: Path) -> None:
     """Refuse a file that is not a sound bizdesk store."""
     if not path.is_file():
-        raise StoreError(f"{path} does not exist")
+        raise StoreError(Message("{path} does not exist", path=str(path)))
     problem = file_problem(path)
     if problem is not None:
         raise StoreError(
-            f"{path} is not a bizdesk store that can be restored ({problem}). Nothing was changed."
+            Message(
+                "{path} is not a bizdesk store that can be restored ({problem}). Nothing was "
+                "changed.",
+                path=str(path),
+                problem=problem,
+            )
         )
 
 
@@ -134,7 +140,9 @@ def restore_store(target: Store | str, src: Path, *, user: str | None = None) ->
     verify_backup(src)
     path = sqlite_path(url)
     if path is None:
-        raise StoreError("backup and restore work on SQLite stores; use pg_dump for PostgreSQL")
+        raise StoreError(
+            Message("backup and restore work on SQLite stores; use pg_dump for PostgreSQL")
+        )
     if path.exists() and header_problem(path) is None:
         mine = isinstance(target, str)
         store = open_store(url, user=user, create=False) if mine else target
@@ -173,8 +181,12 @@ def _owner_in_backup(src: Path) -> None:
         conn.close()
     if row is None or row[0] != "owner" or not row[1]:
         raise PermissionDenied(
-            f"Restoring the store is for its owners; {src} does not name {gate.user} as one. "
-            "Nothing was changed."
+            Message(
+                "Restoring the store is for its owners; {path} does not name {user} as one. "
+                "Nothing was changed.",
+                path=str(src),
+                user=gate.user,
+            )
         )
 
 
@@ -188,7 +200,13 @@ def _replace_file(path: Path, src: Path) -> Path | None:
             shutil.copyfile(src, tmp)
             problem = file_problem(tmp)
             if problem is not None:
-                raise StoreError(f"the copy of {src} failed its check ({problem}); nothing changed")
+                raise StoreError(
+                    Message(
+                        "the copy of {path} failed its check ({problem}); nothing changed",
+                        path=str(src),
+                        problem=problem,
+                    )
+                )
             moved = None
             if path.exists():
                 os.rename(path, aside)

@@ -18,6 +18,7 @@ from bizdesk.config import backups_dir, sqlite_path
 from bizdesk.db import chain
 from bizdesk.db.session import Store, UnitOfWork
 from bizdesk.faults import damaged, file_problem
+from bizdesk.i18n import N_, Message
 from bizdesk.services.base import permissions
 from bizdesk.services.base.numbering import JOURNAL
 from bizdesk.services.base.validate import text_problem
@@ -25,8 +26,8 @@ from bizdesk.services.base.validate import text_problem
 
 @dataclass(frozen=True)
 class Violation:
-    check: str
-    message: str
+    check: str  # the check's name, as `bizdesk check` prints it (not translated)
+    message: str  # a Message: the finding, translated where shown
     severity: str = "error"  # "error" fails the check; "warning" and "info" are reported only
 
 
@@ -42,12 +43,18 @@ def check(name: str) -> Callable[[CheckFn], CheckFn]:
     return register
 
 
-def _sql_rule(name: str, sql: str, message: str) -> None:
-    """A rule that holds when ``sql`` returns no rows; each row is one violation."""
+def _sql_rule(name: str, sql: str, message: str, *fields: str, **constants: object) -> None:
+    """A rule that holds when ``sql`` returns no rows; each row is one violation, the
+    sentence ``message`` (marked with N_) with the row's columns as ``fields`` (a field
+    named "email!r" is quoted) and ``constants``."""
+    keys = [f.removesuffix("!r") for f in fields]
+    quoted = [f.endswith("!r") for f in fields]
 
     def run(uow: UnitOfWork) -> Iterator[Violation]:
         for row in uow.session.execute(text(sql)):
-            yield Violation(name, message.format(*row))
+            values = [repr(x) if q else x for x, q in zip(row, quoted, strict=True)]
+            params = dict(zip(keys, values, strict=True))
+            yield Violation(name, Message(message, **params, **constants))
 
     CHECKS.append((name, run))
 
@@ -62,7 +69,15 @@ def _integrity(uow: UnitOfWork) -> Iterator[Violation]:
                 uow.store.damaged = damaged(uow.store.url, msg)
             yield Violation("sqlite-integrity", msg)
     for row in uow.session.execute(text("PRAGMA foreign_key_check")):
-        yield Violation("foreign-keys", f"{row[0]} row {row[1]} points at a missing {row[2]}")
+        yield Violation(
+            "foreign-keys",
+            Message(
+                "{table} row {row} points at a missing {parent}",
+                table=row[0],
+                row=row[1],
+                parent=row[2],
+            ),
+        )
 
 
 @check("hash-chains")
@@ -72,10 +87,22 @@ def _hash_chains(uow: UnitOfWork) -> Iterator[Violation]:
     breaks, heads = chain.verify(uow.session)
     for b in breaks:
         yield Violation(f"{b.chain}-chain", b.message)
-    entry = JOURNAL.label(heads.entry_number) if heads.entry_number else "no posted entry"
-    event = f"audit event {heads.audit_id}" if heads.audit_id else "no audit event"
-    yield Violation("hash-chains", f"journal chain head: {entry} {heads.entry_hash}", "info")
-    yield Violation("hash-chains", f"audit chain head: {event} {heads.audit_hash}", "info")
+    if heads.entry_number:
+        entry = Message(
+            "journal chain head: {entry} {hash}",
+            entry=JOURNAL.label(heads.entry_number),
+            hash=heads.entry_hash,
+        )
+    else:
+        entry = Message("journal chain head: no posted entry {hash}", hash=heads.entry_hash)
+    if heads.audit_id:
+        event = Message(
+            "audit chain head: audit event {id} {hash}", id=heads.audit_id, hash=heads.audit_hash
+        )
+    else:
+        event = Message("audit chain head: no audit event {hash}", hash=heads.audit_hash)
+    yield Violation("hash-chains", entry, "info")
+    yield Violation("hash-chains", event, "info")
 
 
 # PostgreSQL's search indexes (migrations 0007 and 0005): PostgreSQL keeps them up to date
@@ -99,7 +126,8 @@ def _search_indexes(uow: UnitOfWork) -> Iterator[Violation]:
         for name in PG_SEARCH_INDEXES:
             if name not in valid:
                 yield Violation(
-                    "search-indexes", f"search index {name} is missing or invalid (REINDEX it)"
+                    "search-indexes",
+                    Message("search index {name} is missing or invalid (REINDEX it)", name=name),
                 )
         return
     if not uow.store.is_sqlite:
@@ -109,7 +137,14 @@ def _search_indexes(uow: UnitOfWork) -> Iterator[Violation]:
         rows = uow.session.execute(text(f"SELECT COUNT(*) FROM {table}")).scalar()
         if indexed != rows:
             yield Violation(
-                "search-indexes", f"{index} indexes {indexed} rows but {table} has {rows}"
+                "search-indexes",
+                Message(
+                    "{index} indexes {indexed} rows but {table} has {rows}",
+                    index=index,
+                    indexed=indexed,
+                    table=table,
+                    rows=rows,
+                ),
             )
 
 
@@ -125,7 +160,11 @@ def _permissions(uow: UnitOfWork) -> Iterator[Violation]:
         if p.exists() and os.stat(p).st_mode & (stat.S_IROTH | stat.S_IWOTH):
             yield Violation(
                 "store-permissions",
-                f"{p} can be read or written by every user on this machine (chmod o-rwx {p})",
+                Message(
+                    "{path} can be read or written by every user on this machine "
+                    "(chmod o-rwx {path})",
+                    path=str(p),
+                ),
                 "warning",
             )
 
@@ -141,7 +180,13 @@ def _backups(uow: UnitOfWork) -> Iterator[Violation]:
         problem = file_problem(p, full=False)  # each was checked in full when written
         if problem is not None:
             yield Violation(
-                "backups", f"{p} cannot be restored: {problem} (move it out of {folder})"
+                "backups",
+                Message(
+                    "{path} cannot be restored: {problem} (move it out of {folder})",
+                    path=str(p),
+                    problem=problem,
+                    folder=str(folder),
+                ),
             )
 
 
@@ -149,12 +194,15 @@ _sql_rule(
     "contact-email",
     "SELECT id, email FROM contact WHERE email IS NOT NULL AND "
     "(email != lower(trim(email)) OR email = '')",
-    "contact #{0}: email {1!r} is not normalised",
+    N_("contact #{id}: email {email} is not normalised"),
+    "id",
+    "email!r",
 )
 _sql_rule(
     "contact-sort-name",
     "SELECT id FROM contact WHERE sort_name IS NULL OR sort_name = ''",
-    "contact #{0}: sort name missing",
+    N_("contact #{id}: sort name missing"),
+    "id",
 )
 _sql_rule(
     "search-text",
@@ -162,73 +210,94 @@ _sql_rule(
         f"SELECT '{t}', id FROM {t} WHERE search_text = ''"
         for t in ("contact", "product", "deal", "ticket")
     ),
-    "{0} #{1}: no search text (it cannot be found; written around the store's code?)",
+    N_("{table} #{id}: no search text (it cannot be found; written around the store's code?)"),
+    "table",
+    "id",
 )
 _sql_rule(
     "contact-merged-archived",
     "SELECT id FROM contact WHERE merged_into_id IS NOT NULL AND NOT archived",
-    "contact #{0} was merged but is not archived",
+    N_("contact #{id} was merged but is not archived"),
+    "id",
 )
 _sql_rule(
     "contact-stage",
     "SELECT id, stage FROM contact WHERE stage NOT IN ('lead','prospect','customer','inactive')",
-    "contact #{0}: unknown stage {1!r}",
+    N_("contact #{id}: unknown stage {stage}"),
+    "id",
+    "stage!r",
 )
 _sql_rule(
     "tag-lowercase",
     "SELECT contact_id, tag FROM contact_tag WHERE tag != lower(tag)",
-    "contact #{0}: tag {1!r} is not lower case",
+    N_("contact #{id}: tag {tag} is not lower case"),
+    "id",
+    "tag!r",
 )
 _sql_rule(
     "deal-stage",
     "SELECT d.id FROM deal d LEFT JOIN pipeline_stage s ON s.id = d.stage_id "
     "WHERE s.id IS NULL OR (NOT s.active AND NOT d.archived)",
-    "deal #{0} sits in a missing or removed stage",
+    N_("deal #{id} sits in a missing or removed stage"),
+    "id",
 )
 _sql_rule(
     "deal-closed",
     "SELECT d.id, s.name FROM deal d JOIN pipeline_stage s "
     "ON s.id = d.stage_id WHERE (s.kind != 'open') != (d.closed_at IS NOT NULL)",
-    "deal #{0} in stage {1}: closed date does not match the stage",
+    N_("deal #{id} in stage {stage}: closed date does not match the stage"),
+    "id",
+    "stage",
 )
 _sql_rule(
     "deal-probability",
     "SELECT id, probability FROM deal WHERE probability < 0 OR probability > 100",
-    "deal #{0}: probability {1} not 0-100",
+    N_("deal #{id}: probability {probability} not 0-100"),
+    "id",
+    "probability",
 )
-_sql_rule("deal-amount", "SELECT id FROM deal WHERE amount_minor < 0", "deal #{0}: negative amount")
+_sql_rule(
+    "deal-amount",
+    "SELECT id FROM deal WHERE amount_minor < 0",
+    N_("deal #{id}: negative amount"),
+    "id",
+)
 _sql_rule(
     "ticket-values",
     "SELECT id FROM ticket WHERE status NOT IN "
     "('new','open','waiting','resolved','closed') OR priority NOT IN "
     "('low','normal','high','urgent')",
-    "ticket #{0}: unknown status or priority",
+    N_("ticket #{id}: unknown status or priority"),
+    "id",
 )
 _sql_rule(
     "ticket-resolved-at",
     "SELECT id FROM ticket WHERE (status IN ('resolved','closed')) != (resolved_at IS NOT NULL)",
-    "ticket #{0}: resolved time does not match its status",
+    N_("ticket #{id}: resolved time does not match its status"),
+    "id",
 )
 _sql_rule(
     "ticket-breach-recorded",
     "SELECT id FROM ticket WHERE NOT first_response_breached "
     "AND first_response_at IS NOT NULL AND first_response_due IS NOT NULL "
     "AND first_response_at > first_response_due",
-    "ticket #{0}: answered late but not flagged as breached",
+    N_("ticket #{id}: answered late but not flagged as breached"),
+    "id",
 )
-for _entity, _table in (
-    ("contact", "contact"),
-    ("deal", "deal"),
-    ("ticket", "ticket"),
-    ("product", "product"),
-    ("purchase_order", "purchase_order"),
-    ("sales_order", "sales_order"),
+for _entity, _table, _message in (
+    ("contact", "contact", N_("contact #{id} has no audit trail")),
+    ("deal", "deal", N_("deal #{id} has no audit trail")),
+    ("ticket", "ticket", N_("ticket #{id} has no audit trail")),
+    ("product", "product", N_("product #{id} has no audit trail")),
+    ("purchase_order", "purchase_order", N_("purchase_order #{id} has no audit trail")),
+    ("sales_order", "sales_order", N_("sales_order #{id} has no audit trail")),
 ):
     _sql_rule(
         f"{_entity}-audited",
         f"SELECT t.id FROM {_table} t WHERE NOT EXISTS (SELECT 1 FROM audit_event a "
         f"WHERE a.entity = '{_entity}' AND a.entity_id = t.id)",
-        f"{_entity} #{{0}} has no audit trail",
+        _message,
+        "id",
     )
 
 
@@ -239,24 +308,33 @@ _sql_rule(
     "SELECT e.number, SUM(l.debit_minor), SUM(l.credit_minor) FROM journal_entry e "
     "JOIN journal_line l ON l.entry_id = e.id WHERE e.state = 'posted' "
     "GROUP BY e.id, e.number HAVING SUM(l.debit_minor) != SUM(l.credit_minor) OR COUNT(*) < 2",
-    JOURNAL.prefix + "-{0}: debits {1} and credits {2} (minor units) do not balance",
+    N_("{prefix}-{number}: debits {debit} and credits {credit} (minor units) do not balance"),
+    "number",
+    "debit",
+    "credit",
+    prefix=JOURNAL.prefix,
 )
 _sql_rule(
     "entry-lines-posted",
     "SELECT e.id, l.id FROM journal_entry e JOIN journal_line l ON l.entry_id = e.id "
     "WHERE (e.state = 'posted') != (l.posted = TRUE) OR (e.state = 'posted' AND l.date != e.date)",
-    "journal entry #{0}: line #{1} does not carry the entry's posted state or date",
+    N_("journal entry #{id}: line #{line} does not carry the entry's posted state or date"),
+    "id",
+    "line",
 )
 _sql_rule(
     "entry-numbers",
     "SELECT COUNT(*), MAX(number) FROM journal_entry WHERE state = 'posted' "
     "HAVING COUNT(*) != COALESCE(MAX(number), 0) OR COUNT(*) != COUNT(DISTINCT number)",
-    "{0} posted entries but numbers run to {1}: the series has a gap or a repeat",
+    N_("{count} posted entries but numbers run to {last}: the series has a gap or a repeat"),
+    "count",
+    "last",
 )
 _sql_rule(
     "entry-draft-number",
     "SELECT id FROM journal_entry WHERE (state = 'draft') = (number IS NOT NULL)",
-    "journal entry #{0}: a number belongs to posted entries only",
+    N_("journal entry #{id}: a number belongs to posted entries only"),
+    "id",
 )
 _sql_rule(
     "stock-not-negative",
@@ -264,33 +342,51 @@ _sql_rule(
     "JOIN product p ON p.id = m.product_id JOIN location loc ON loc.id = m.location_id "
     "WHERE NOT p.allow_negative GROUP BY p.id, p.sku, loc.id, loc.name "
     "HAVING SUM(m.qty_scaled) < 0",
-    "{0} at {1}: on hand is below zero ({2} thousandths) and the product does not allow it",
+    N_(
+        "{sku} at {location}: on hand is below zero ({qty} thousandths) and the product does "
+        "not allow it"
+    ),
+    "sku",
+    "location",
+    "qty",
 )
 _sql_rule(
     "stock-zero-value",
     "SELECT p.sku, SUM(m.value_minor) FROM stock_move m JOIN product p ON p.id = m.product_id "
     "GROUP BY p.id, p.sku HAVING SUM(m.qty_scaled) = 0 AND SUM(m.value_minor) != 0",
-    "{0}: nothing on hand but a stock value of {1} (minor units) is left",
+    N_("{sku}: nothing on hand but a stock value of {value} (minor units) is left"),
+    "sku",
+    "value",
 )
 _sql_rule(
     "received-equals-moves",
     "SELECT l.id, l.received_scaled, COALESCE(SUM(m.qty_scaled), 0) FROM purchase_line l "
     "LEFT JOIN stock_move m ON m.source_kind = 'purchase_line' AND m.source_id = l.id "
     "GROUP BY l.id, l.received_scaled HAVING l.received_scaled != COALESCE(SUM(m.qty_scaled), 0)",
-    "purchase line #{0}: received {1} but its stock moves add up to {2} (thousandths)",
+    N_(
+        "purchase line #{id}: received {received} but its stock moves add up to {moved} "
+        "(thousandths)"
+    ),
+    "id",
+    "received",
+    "moved",
 )
 _sql_rule(
     "receipt-within-order",
     "SELECT id FROM purchase_line WHERE received_scaled > qty_scaled OR received_scaled < 0 "
     "OR billed_scaled > received_scaled",
-    "purchase line #{0}: received more than ordered, or billed more than received",
+    N_("purchase line #{id}: received more than ordered, or billed more than received"),
+    "id",
 )
 _sql_rule(
     "sales-line-quantities",
     "SELECT id FROM sales_line WHERE delivered_scaled > qty_scaled OR invoiced_scaled > "
     "delivered_scaled OR returned_scaled > invoiced_scaled OR delivered_scaled < 0",
-    "sales line #{0}: delivered more than ordered, invoiced more than delivered, or "
-    "returned more than invoiced",
+    N_(
+        "sales line #{id}: delivered more than ordered, invoiced more than delivered, or "
+        "returned more than invoiced"
+    ),
+    "id",
 )
 _sql_rule(
     "delivered-equals-moves",
@@ -299,20 +395,32 @@ _sql_rule(
     "LEFT JOIN stock_move m ON m.source_kind = 'sales_line' "
     "AND m.source_id = l.id GROUP BY l.id "
     "HAVING l.delivered_scaled - l.returned_scaled != -COALESCE(SUM(m.qty_scaled), 0)",
-    "sales line #{0}: {1} out with the customer but its stock moves say {2} (thousandths)",
+    N_(
+        "sales line #{id}: {out} out with the customer but its stock moves say {moved} "
+        "(thousandths)"
+    ),
+    "id",
+    "out",
+    "moved",
 )
 _sql_rule(
     "invoice-numbers",
     "SELECT kind, COUNT(*), MAX(number) FROM invoice GROUP BY kind "
     "HAVING COUNT(*) != MAX(number) OR COUNT(*) != COUNT(DISTINCT number)",
-    "{0} numbers: {1} issued but numbers run to {2} (a gap or a repeat)",
+    N_("{kind} numbers: {count} issued but numbers run to {last} (a gap or a repeat)"),
+    "kind",
+    "count",
+    "last",
 )
 _sql_rule(
     "invoice-paid-within-total",
     "SELECT i.number, i.total_minor, SUM(p.amount_minor) FROM invoice i "
     "JOIN customer_payment p ON p.invoice_id = i.id GROUP BY i.id, i.number, i.total_minor "
     "HAVING SUM(p.amount_minor) > i.total_minor",
-    "invoice {0}: paid {2}, more than its total {1} (minor units)",
+    N_("invoice {number}: paid {paid}, more than its total {total} (minor units)"),
+    "number",
+    "total",
+    "paid",
 )
 _ROLE_BALANCE = (
     "(SELECT COALESCE(SUM(l.debit_minor - l.credit_minor), 0) FROM journal_line l "
@@ -322,21 +430,28 @@ _sql_rule(
     "inventory-equals-valuation",
     f"SELECT inv, val FROM (SELECT {_ROLE_BALANCE.format('inventory')} AS inv, "
     "(SELECT COALESCE(SUM(value_minor), 0) FROM stock_move) AS val) AS t WHERE inv != val",
-    "the inventory account holds {0} but the stock is valued at {1} (minor units)",
+    N_("the inventory account holds {books} but the stock is valued at {stock} (minor units)"),
+    "books",
+    "stock",
 )
 _sql_rule(
     "grni-equals-unbilled",
     f"SELECT grni, open FROM (SELECT -{_ROLE_BALANCE.format('grni')} AS grni, "
     "(SELECT COALESCE(SUM(received_value_minor - billed_value_minor), 0) FROM purchase_line) "
     "AS open) AS t WHERE grni != open",
-    "goods received not invoiced holds {0} but received-not-billed goods are worth {1}",
+    N_("goods received not invoiced holds {books} but received-not-billed goods are worth {open}"),
+    "books",
+    "open",
 )
 _sql_rule(
     "bill-paid-within-total",
     "SELECT b.reference, b.total_minor, SUM(p.amount_minor) FROM supplier_bill b "
     "JOIN supplier_payment p ON p.bill_id = b.id GROUP BY b.id, b.reference, b.total_minor "
     "HAVING SUM(p.amount_minor) > b.total_minor",
-    "bill {0}: paid {2}, more than its total {1} (minor units)",
+    N_("bill {reference}: paid {paid}, more than its total {total} (minor units)"),
+    "reference",
+    "total",
+    "paid",
 )
 
 
@@ -381,7 +496,15 @@ def _text_characters(uow: UnitOfWork) -> Iterator[Violation]:
                 problem = text_problem(value, (table.name, col.name) in MULTILINE_COLUMNS)
                 if problem:
                     yield Violation(
-                        "text-characters", f"{table.name} {key} {col.name}: {problem}", "warning"
+                        "text-characters",
+                        Message(
+                            "{table} {key} {column}: {problem}",
+                            table=table.name,
+                            key=key,
+                            column=col.name,
+                            problem=problem,
+                        ),
+                        "warning",
                     )
 
 

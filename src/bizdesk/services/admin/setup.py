@@ -7,6 +7,7 @@ from sqlmodel import select
 
 from bizdesk.db.session import UnitOfWork
 from bizdesk.errors import ValidationError
+from bizdesk.i18n import Message
 from bizdesk.models.core import User
 from bizdesk.models.deals import PipelineStage
 from bizdesk.models.ledger import Account
@@ -49,11 +50,15 @@ def initialize(
     try:
         currency_exponent(currency)
     except AmountError:
-        errors["currency"] = f"{currency!r} is not an ISO 4217 currency code"
+        errors["currency"] = Message(
+            "{value} is not an ISO 4217 currency code", value=repr(currency)
+        )
     try:
         Locale.parse(locale)
     except (UnknownLocaleError, ValueError):
-        errors["locale"] = f"{locale!r} is not a known locale (try en_US, de_DE, fr_FR)"
+        errors["locale"] = Message(
+            "{value} is not a known locale (try en_US, de_DE, fr_FR)", value=repr(locale)
+        )
     try:
         company = v.text(company, required=True, max_len=200)
     except v.FieldError as exc:
@@ -61,7 +66,7 @@ def initialize(
     if errors:
         raise ValidationError(errors)
     if is_initialized(uow):
-        raise ValidationError({"": "this store is already set up"})
+        raise ValidationError({"": Message("this store is already set up")})
     uow.set_setting("company", company)
     uow.set_setting("currency", currency.upper())
     uow.set_setting("locale", locale)

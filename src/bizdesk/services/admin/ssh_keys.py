@@ -25,6 +25,7 @@ from pathlib import Path
 
 from bizdesk.errors import ValidationError
 from bizdesk.files import atomic_path
+from bizdesk.i18n import Message
 
 KEY_TYPES = (
     "ssh-ed25519",
@@ -44,13 +45,17 @@ def read_public_key(text: str) -> tuple[str, str]:
     ``id_ed25519.pub``); anything else is refused, options included."""
     lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
     if len(lines) != 1:
-        raise ValidationError({"key": "give exactly one public key (the one line of a .pub file)"})
+        raise ValidationError(
+            {"key": Message("give exactly one public key (the one line of a .pub file)")}
+        )
     parts = lines[0].split()
     if len(parts) < 2 or parts[0] not in KEY_TYPES:
         raise ValidationError(
             {
-                "key": "not an SSH public key: expected a line such as 'ssh-ed25519 AAAA… name' "
-                "(the content of ~/.ssh/id_ed25519.pub, never the private key)"
+                "key": Message(
+                    "not an SSH public key: expected a line such as 'ssh-ed25519 AAAA… name' "
+                    "(the content of ~/.ssh/id_ed25519.pub, never the private key)"
+                )
             }
         )
     kind, body = parts[0], parts[1]
@@ -61,7 +66,9 @@ def read_public_key(text: str) -> tuple[str, str]:
     except (binascii.Error, struct.error, UnicodeDecodeError):
         named = None
     if named != kind:
-        raise ValidationError({"key": f"the key's body is not a valid {kind} key"})
+        raise ValidationError(
+            {"key": Message("the key's body is not a valid {kind} key", kind=kind)}
+        )
     return kind, body
 
 
@@ -69,7 +76,11 @@ def forced_line(program: tuple[str, ...], url: str, user: str, kind: str, body: 
     command = shlex.join([*program, "gate", "serve", "--db", url, "--user", user])
     if '"' in command or "\\" in command or "\n" in command:
         raise ValidationError(
-            {"key": f"the store's path cannot be written into a key line: {url!r}"}
+            {
+                "key": Message(
+                    "the store's path cannot be written into a key line: {url}", url=repr(url)
+                )
+            }
         )
     return f'restrict,pty,command="{command}" {kind} {body} {TAG}{user}'
 
@@ -108,10 +119,16 @@ def register(keys_file: Path, program: tuple[str, ...], url: str, user: str, key
     for ln in lines:
         if f" {kind} {body} " in f" {ln} " or f" {body} " in f" {ln} ":
             m = _LINE_USER.search(ln)
-            who = m.group(1) if m else "an account that is not bizdesk's"
-            raise ValidationError(
-                {"key": f"this key already lets in {who}; a key names one person"}
-            )
+            if m:
+                problem = Message(
+                    "this key already lets in {user}; a key names one person", user=m.group(1)
+                )
+            else:
+                problem = Message(
+                    "this key already lets in an account that is not bizdesk's; a key names "
+                    "one person"
+                )
+            raise ValidationError({"key": problem})
     lines.append(forced_line(program, url, user, kind, body))
     _write(keys_file, lines)
 

@@ -16,6 +16,7 @@ from bizdesk.db.opening import open_store
 from bizdesk.db.sequences import sync_id_sequences
 from bizdesk.db.session import Store
 from bizdesk.errors import StoreError
+from bizdesk.i18n import Message
 from bizdesk.services.admin.checks import PG_SEARCH_INDEXES, Violation, run_checks
 from bizdesk.services.base.permissions import require_store
 from bizdesk.services.books.ledger_reports import trial_balance
@@ -81,9 +82,13 @@ def _refuse_unless_empty(target: Store) -> None:
     if foreign or filled:
         what = ", ".join((foreign + filled)[:5])
         raise StoreError(
-            f"{target.url} is not empty (it holds {what}). migrate-to only copies into an "
-            "empty PostgreSQL database: create a new one (createdb NAME) and try again; "
-            "nothing was changed."
+            Message(
+                "{url} is not empty (it holds {what}). migrate-to only copies into an "
+                "empty PostgreSQL database: create a new one (createdb NAME) and try again; "
+                "nothing was changed.",
+                url=str(target.url),
+                what=what,
+            )
         )
 
 
@@ -96,8 +101,10 @@ def migrate_to(
     require_store(source, "store.migrate")
     if not target_url.startswith("postgresql"):
         raise StoreError(
-            "migrate-to copies into a PostgreSQL database: give a URL like "
-            "postgresql+psycopg://USER@HOST/DBNAME"
+            Message(
+                "migrate-to copies into a PostgreSQL database: give a URL like "
+                "postgresql+psycopg://USER@HOST/DBNAME"
+            )
         )
     target = open_store(target_url, user=source.user, migrate=False)
     try:

@@ -33,6 +33,7 @@ from bizdesk.db.sequences import sync_id_sequences
 from bizdesk.db.session import UnitOfWork
 from bizdesk.errors import Conflict, ValidationError
 from bizdesk.folding import fold_fields
+from bizdesk.i18n import Message, tr
 from bizdesk.models.base import utcnow
 from bizdesk.models.contacts import Contact, ContactTag
 from bizdesk.models.core import User
@@ -85,13 +86,52 @@ class ImportResult:
     errors: list[str] = field(default_factory=list)
     dry_run: bool = False
 
+    def summary(self, what: str) -> Message:
+        """What the import did, in a sentence for people: ``what`` is "contacts",
+        "products", "stock-count" or "journal" (each count with its own plural)."""
+        c, u, s, dry = self.created, self.updated, self.skipped, self.dry_run
+        if what == "journal":
+            if dry:
+                return Message.plural(
+                    "{n} entry would be posted.", "{n} entries would be posted.", c
+                )
+            return Message.plural("{n} entry was posted.", "{n} entries were posted.", c)
+        if what == "stock-count":
+            adjusted = (
+                Message.plural("{n} product would be adjusted", "{n} products would be adjusted", c)
+                if dry
+                else Message.plural("{n} product was adjusted", "{n} products were adjusted", c)
+            )
+            matched = Message.plural("{n} matched the books", "{n} matched the books", s)
+            return Message("{adjusted}, {matched}.", adjusted=adjusted, matched=matched)
+        if what == "contacts":
+            created = (
+                Message.plural("{n} contact would be created", "{n} contacts would be created", c)
+                if dry
+                else Message.plural("{n} contact was created", "{n} contacts were created", c)
+            )
+        else:
+            created = (
+                Message.plural("{n} product would be created", "{n} products would be created", c)
+                if dry
+                else Message.plural("{n} product was created", "{n} products were created", c)
+            )
+        return Message(
+            "{created}, {updated}, {unchanged}.",
+            created=created,
+            updated=Message.plural("{n} updated", "{n} updated", u),
+            unchanged=Message.plural("{n} unchanged", "{n} unchanged", s),
+        )
+
 
 def _roles(text: str) -> tuple[bool, bool]:
     text = v.text(text, max_len=100)
     items = {r.strip().lower() for r in text.replace(",", ";").split(";") if r.strip()}
     bad = items - set(ROLES)
     if bad:
-        raise v.FieldError(f"unknown roles {', '.join(sorted(bad))} (customer, supplier)")
+        raise v.FieldError(
+            Message("unknown roles {roles} (customer, supplier)", roles=", ".join(sorted(bad)))
+        )
     return "customer" in items, "supplier" in items
 
 
@@ -168,6 +208,7 @@ class _Problems:
         self.count = 0
 
     def add(self, line: int, message: str) -> None:
+        """``message``: "line N: …" (``line_problem``), a Message translated where shown."""
         self.count += 1
         item = (-line, -self.count, message)  # same line: the one found first is kept
         if len(self.items) < self.shown:
@@ -183,9 +224,38 @@ class _Problems:
             return
         shown = [m for _, _, m in sorted(self.items, reverse=True)]
         if self.count > len(shown):
-            shown.append(f"... and {self.count - len(shown)} more problems")
-        text = "\n".join(shown)
+            more = self.count - len(shown)
+            shown.append(
+                Message.plural("... and {n} more problem", "... and {n} more problems", more)
+            )
+        text = Lines(shown)
         raise ValidationError({"file": text}, message=text)
+
+
+class Lines(Message):
+    """Sentences, one a line, each translated where the whole is shown (a file's problems)."""
+
+    items: list[str]
+
+    def __new__(cls, items: list[str]) -> Lines:
+        self = str.__new__(cls, "\n".join(items))
+        self.msgid, self.msgid_plural, self.n, self.params = "", None, None, {}
+        self.items = list(items)
+        return self
+
+    def translated(self) -> str:
+        return "\n".join(tr(m) for m in self.items)
+
+    def __reduce__(self):  # noqa: ANN204
+        return (Lines, (self.items,))
+
+
+def line_problem(line: int, problem: str, column: str | None = None) -> Message:
+    """One problem of an imported file: "line 12: email: …" (the column's name as the file
+    writes it; ``problem`` a Message)."""
+    if column is None:
+        return Message("line {line}: {problem}", line=line, problem=problem)
+    return Message("line {line}: {column}: {problem}", line=line, column=column, problem=problem)
 
 
 @dataclass
@@ -219,7 +289,12 @@ def _organizations(uow: UnitOfWork) -> dict[str, int]:
 def _contact_id(text: str) -> int:
     s = text.strip().removeprefix("#")
     if not s.isdigit() or len(s) > 18:
-        raise v.FieldError(f"{text[:20]!r} is not a contact number (leave it empty for a new one)")
+        raise v.FieldError(
+            Message(
+                "{text} is not a contact number (leave it empty for a new one)",
+                text=repr(text[:20]),
+            )
+        )
     return int(s)
 
 
@@ -240,7 +315,7 @@ def _check_shared(values: tuple[str, ...], known: _Known) -> tuple[dict, dict[st
     for k, m in chk.errors.items():
         fchk.add(k, m)
     if out.get("owner") and out["owner"] not in known.users:
-        fchk.add("owner", f"{out['owner']!r} is not a bizdesk user")
+        fchk.add("owner", Message("{name} is not a bizdesk user", name=repr(out["owner"])))
     return out, {k: m for k, m in fchk.errors.items() if k not in _OWN}
 
 
@@ -269,11 +344,11 @@ def _check_row(line: int, row: dict[str, str], known: _Known, problems: _Problem
         try:
             cid = _contact_id(row["id"])
         except v.FieldError as exc:
-            errors = {**errors, "id": str(exc)}
+            errors = {**errors, "id": exc.message}
     if errors:
         for col in CONTACT_COLUMNS:
             if col in errors:
-                problems.add(line, f"line {line}: {col}: {errors[col]}")
+                problems.add(line, line_problem(line, errors[col], col))
         return None
     sort_name = v.sort_key(name)
     return (
@@ -343,11 +418,13 @@ def _decide(
         line, email = r[0], r[_AT["email"]]
         if cid is not None:
             if cid not in found:
-                problems.add(line, f"line {line}: id: no contact #{cid} in this store")
+                problem = Message("no contact #{id} in this store", id=cid)
+                problems.add(line, line_problem(line, problem, "id"))
                 continue
             other = by_email.get(email) if email else None
             if other is not None and other != cid:
-                problems.add(line, f"line {line}: email: already used by contact #{other}")
+                problem = Message("already used by contact #{id}", id=other)
+                problems.add(line, line_problem(line, problem, "email"))
                 continue
         else:
             cid = by_email.get(email) if email else None
@@ -378,7 +455,7 @@ def _check_file(store, source, known: _Known, st: _Staging) -> None:  # noqa: AN
 
     for line, row in read_rows(source, CONTACT_COLUMNS, CONTACT_REQUIRED):
         if "__error__" in row:
-            problems.add(line, f"line {line}: {row['__error__']}")
+            problems.add(line, line_problem(line, row["__error__"]))
             continue
         checked = _check_row(line, row, known, problems)
         if checked is not None:
@@ -393,7 +470,8 @@ def _check_file(store, source, known: _Known, st: _Staging) -> None:  # noqa: AN
         "WHERE email IS NOT NULL GROUP BY email HAVING count(*) > 1) d "
         "ON r.email = d.email AND r.line > d.first"
     ):
-        problems.add(line, f"line {line}: email: also on line {first}")
+        problem = Message("also on line {first}", first=first)
+        problems.add(line, line_problem(line, problem, "email"))
     for line, first, target in st.query(
         "SELECT r.line, d.first, r.target FROM row r JOIN (SELECT target, min(line) first FROM row "
         "WHERE target IS NOT NULL GROUP BY target HAVING count(*) > 1) d "
@@ -401,12 +479,14 @@ def _check_file(store, source, known: _Known, st: _Staging) -> None:  # noqa: AN
         "WHERE r.email IS NULL OR r.email NOT IN "  # (an email twice is said already)
         "(SELECT email FROM row WHERE email IS NOT NULL GROUP BY email HAVING count(*) > 1)"
     ):
-        problems.add(line, f"line {line}: id: contact #{target} is also on line {first}")
+        problem = Message("contact #{id} is also on line {first}", id=target, first=first)
+        problems.add(line, line_problem(line, problem, "id"))
     in_file = {n for (n,) in st.query("SELECT sort_name FROM row WHERE kind = 'organization'")}
     for line, org in st.query("SELECT line, organization FROM row WHERE organization != ''"):
         key = org.casefold()
         if key not in known.organizations and key not in in_file:
-            problems.add(line, f"line {line}: organization: no organisation named {org[:60]!r}")
+            problem = Message("no organisation named {name}", name=repr(org[:60]))
+            problems.add(line, line_problem(line, problem, "organization"))
     problems.raise_any()
 
 
@@ -433,9 +513,11 @@ def import_contacts(
                 return _write_contacts(uow, st)
             except IntegrityError as exc:
                 raise Conflict(
-                    "Someone changed the contacts while the file was being read (an email "
-                    "or an organisation in it was added or removed meanwhile); nothing was "
-                    "imported. Run the import again."
+                    Message(
+                        "Someone changed the contacts while the file was being read (an email "
+                        "or an organisation in it was added or removed meanwhile); nothing was "
+                        "imported. Run the import again."
+                    )
                 ) from exc
     finally:
         st.close()
@@ -624,7 +706,7 @@ def _write_contacts(uow: UnitOfWork, st: _Staging) -> ImportResult:
             contacts_service.update(uow, cid, inp, version=version)
         except ValidationError as exc:
             for col, msg in exc.fields.items():
-                problems.add(line, f"line {line}: {col or 'row'}: {msg}")
+                problems.add(line, line_problem(line, msg, col or "row"))
         result.updated += 1
     problems.raise_any()
     uow.audit(

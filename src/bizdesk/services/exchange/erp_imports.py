@@ -18,6 +18,7 @@ from bizdesk.db.bulk import insert_rows
 from bizdesk.db.sequences import sync_id_sequences
 from bizdesk.db.session import UnitOfWork
 from bizdesk.errors import Conflict, ValidationError
+from bizdesk.i18n import Message
 from bizdesk.models.base import utcnow
 from bizdesk.models.contacts import Contact
 from bizdesk.models.core import AuditEvent
@@ -38,6 +39,7 @@ from bizdesk.services.exchange.crm_imports import (
     _Problems,
     _Staging,
     fewer_indexes,
+    line_problem,
 )
 from bizdesk.services.inventory import levels, locations, moves, products
 
@@ -163,14 +165,15 @@ def _check_products(uow: UnitOfWork, rows: Iterable[tuple[int, dict[str, str]]])
     seen: dict[str, int] = {}
     for line, row in rows:
         if "__error__" in row:
-            problems.add(line, f"line {line}: {row['__error__']}")
+            problems.add(line, line_problem(line, row["__error__"]))
             continue
         sku = row.get("sku", "").strip().upper()
         if v.text_problem(sku):  # checked before it is looked up
-            problems.add(line, f"line {line}: sku: {v.text_problem(sku)}")
+            problems.add(line, line_problem(line, v.text_problem(sku), "sku"))
             continue
         if sku in seen:
-            problems.add(line, f"line {line}: sku: {sku} is also on line {seen[sku]}")
+            problem = Message("{sku} is also on line {first}", sku=sku, first=seen[sku])
+            problems.add(line, line_problem(line, problem, "sku"))
             continue
         seen[sku] = line
         defaults = products.ProductInput()
@@ -186,7 +189,7 @@ def _check_products(uow: UnitOfWork, rows: Iterable[tuple[int, dict[str, str]]])
             )
         except ValidationError as exc:
             for col, msg in exc.fields.items():
-                problems.add(line, f"line {line}: {col or 'row'}: {msg}")
+                problems.add(line, line_problem(line, msg, col or "row"))
             continue
         if existing is None:
             plan.append(_Planned(line, row, "create", clean=clean))
@@ -257,31 +260,37 @@ def _check_counts(uow: UnitOfWork, rows: Iterable[tuple[int, dict[str, str]]]) -
     seen: dict[tuple[str, str], int] = {}
     for line, row in rows:
         if "__error__" in row:
-            problems.add(line, f"line {line}: {row['__error__']}")
+            problems.add(line, line_problem(line, row["__error__"]))
             continue
         key = (row.get("sku", "").strip().upper(), row.get("location", "").strip().lower())
         if key in seen:
-            problems.add(line, f"line {line}: sku: {key[0]} is also counted on line {seen[key]}")
+            problem = Message("{sku} is also counted on line {first}", sku=key[0], first=seen[key])
+            problems.add(line, line_problem(line, problem, "sku"))
             continue
         seen[key] = line
         try:
             p = products.resolve_product(uow, row.get("sku", ""))
         except v.FieldError as exc:
-            problems.add(line, f"line {line}: sku: {exc}")
+            problems.add(line, line_problem(line, exc.message, "sku"))
             continue
         chk = v.Checker()
         if not p.stocked:
-            chk.add("product", f"{p.sku} {p.name} is a service: it is not kept in stock")
+            chk.add(
+                "product",
+                Message(
+                    "{sku} {name} is a service: it is not kept in stock", sku=p.sku, name=p.name
+                ),
+            )
         counted = None
         try:
             counted = parse_qty(row.get("counted", ""), locale=uow.input_locale)
         except AmountError as exc:
-            chk.add("counted", str(exc))
+            chk.add("counted", exc.args[0])
         chk("reason", v.text, row.get("reason") or "stock count", required=True, max_len=200)
         loc = chk("location", locations.resolve_location, uow, row.get("location", ""))
         if chk.errors:
             for col, msg in chk.errors.items():
-                problems.add(line, f"line {line}: {col or 'row'}: {msg}")
+                problems.add(line, line_problem(line, msg, col or "row"))
             continue
         same = counted == levels.on_hand_at(uow, p.id, loc.id)  # (as it stands now)
         plan.append(_Planned(line, row, "skip" if same else "adjust", p.id))
@@ -310,7 +319,7 @@ def _write_counts(uow: UnitOfWork, plan: list[_Planned], when: date | None) -> I
             )
         except ValidationError as exc:
             for col, msg in exc.fields.items():
-                problems.add(p.line, f"line {p.line}: {col or 'row'}: {msg}")
+                problems.add(p.line, line_problem(p.line, msg, col or "row"))
             continue
         if r.qty:
             result.created += 1
@@ -508,15 +517,17 @@ def _check_and_post(  # noqa: C901
 
     for line, row in read_rows(source, JOURNAL_COLUMNS, JOURNAL_REQUIRED):
         if "__error__" in row:
-            problems.add(line, f"line {line}: {row['__error__']}")
+            problems.add(line, line_problem(line, row["__error__"]))
             continue
         key = row["entry"].strip()
         if not key:
-            problems.add(line, f"line {line}: entry: required")
+            problems.add(line, line_problem(line, Message("required"), "entry"))
             continue
-        bad_key = v.text_problem(key) or (len(key) > 60 and "too long (at most 60 characters)")
+        bad_key = v.text_problem(key) or (
+            len(key) > 60 and Message("too long (at most {n} characters)", n=60)
+        )
         if bad_key:  # the key becomes the memo of an entry without one
-            problems.add(line, f"line {line}: entry: {bad_key}")
+            problems.add(line, line_problem(line, bad_key, "entry"))
             continue
         if e is None or e.key != key:
             e = entries.get(key, line)
@@ -530,42 +541,47 @@ def _check_and_post(  # noqa: C901
                 dates[raw_date] = None
         day = dates[raw_date]
         if day is None:
-            problems.add(line, f"line {line}: date: {raw_date[:20]!r} is not a date (YYYY-MM-DD)")
+            problem = Message("{text} is not a date (YYYY-MM-DD)", text=repr(raw_date[:20]))
+            problems.add(line, line_problem(line, problem, "date"))
         elif e.day is None:
             e.day = day
             problem = rules.period(day)
             if problem:
-                problems.add(line, f"line {line}: date: {problem}")
+                problems.add(line, line_problem(line, problem, "date"))
         elif day != e.day:
-            problems.add(
-                line, f"line {line}: date: entry {key} started on {e.day} on line {e.first_line}"
+            problem = Message(
+                "entry {entry} started on {day} on line {first}",
+                entry=key,
+                day=e.day,
+                first=e.first_line,
             )
+            problems.add(line, line_problem(line, problem, "date"))
         account_id, problem = rules.account(row["account"])
         if problem:
-            problems.add(line, f"line {line}: account: {problem}")
+            problems.add(line, line_problem(line, problem, "account"))
         try:
             debit = parse_amount(row.get("debit", ""))
             credit = parse_amount(row.get("credit", ""))
         except AmountError as exc:
-            problems.add(line, f"line {line}: debit/credit: {exc}")
+            problems.add(line, line_problem(line, exc.args[0], "debit/credit"))
             continue
         problem = ledger.side_problem(debit, credit)
         if problem:
-            problems.add(line, f"line {line}: debit: {problem}")
+            problems.add(line, line_problem(line, problem, "debit"))
             continue
         memo = row.get("memo", "")
         if memo:
             try:
                 memo = v.text(memo, max_len=200)
             except v.FieldError as exc:
-                problems.add(line, f"line {line}: memo: {exc}")
+                problems.add(line, line_problem(line, exc.message, "memo"))
                 memo = ""  # (never written: the file is refused; not even staged as it is)
         if memo and not e.memo:
             e.memo = memo
         who = row.get("contact", "").strip() or None
         problem = v.text_problem(row.get("contact", ""))
         if problem:  # never looked up (nor shown) as it is
-            problems.add(line, f"line {line}: contact: {problem}")
+            problems.add(line, line_problem(line, problem, "contact"))
             who = None
         e.debit += debit
         e.credit += credit
@@ -589,7 +605,12 @@ def _check_and_post(  # noqa: C901
         "SELECT first_line, key, lines, debit, credit FROM entry WHERE lines < 2 OR debit != credit"
     ):
         problem = rules.balance(n, debit, credit)
-        problems.add(first_line, f"line {first_line}: entry {key}: {problem}")
+        problems.add(
+            first_line,
+            Message(
+                "line {line}: entry {entry}: {problem}", line=first_line, entry=key, problem=problem
+            ),
+        )
     problems.raise_any()
     result = ImportResult(created=entries.count, dry_run=dry_run)
     if dry_run or not entries.count:
@@ -615,7 +636,8 @@ def _find_contacts(store, staged: _Staging, problems: _Problems) -> None:  # noq
     for line, who in staged.query(
         "SELECT r.line, r.contact FROM row r JOIN who w ON w.text = r.contact WHERE w.id IS NULL"
     ):
-        problems.add(line, f"line {line}: contact: no contact {who[:40]!r}")
+        problem = Message("no contact {name}", name=repr(who[:40]))
+        problems.add(line, line_problem(line, problem, "contact"))
 
 
 @requires("journal.post")
@@ -625,15 +647,19 @@ def _post_journal(
     """Post what was checked, unless the books it was checked against changed meanwhile."""
     if ledger.posting_rules(uow) != rules:
         raise Conflict(
-            "The chart of accounts or the lock date changed while the file was being read; "
-            "nothing was posted. Run the import again."
+            Message(
+                "The chart of accounts or the lock date changed while the file was being "
+                "read; nothing was posted. Run the import again."
+            )
         )
     try:
         _write_journal(uow, staged, entries, lines)
     except IntegrityError as exc:  # a contact named in the file was deleted meanwhile
         raise Conflict(
-            "A contact named in the file was removed while the file was being read; nothing "
-            "was posted. Run the import again."
+            Message(
+                "A contact named in the file was removed while the file was being read; "
+                "nothing was posted. Run the import again."
+            )
         ) from exc
 
 

@@ -12,20 +12,34 @@ from bizdesk.db.session import Store, UnitOfWork
 from bizdesk.errors import ValidationError
 from bizdesk.files import atomic_write
 from bizdesk.formatting import money, number
+from bizdesk.i18n import N_, Message
 from bizdesk.services.base import permissions
 from bizdesk.services.base.csvio import write_rows
 from bizdesk.services.base.validate import FieldError
+
+# a segment's column and the report's title per field (contacts.SEGMENT_FIELDS)
+_SEGMENT_LABELS = {
+    "city": (N_("City"), N_("Contacts by city")),
+    "country": (N_("Country"), N_("Contacts by country")),
+    "tag": (N_("Tag"), N_("Contacts by tag")),
+    "stage": (N_("Stage"), N_("Contacts by stage")),
+    "owner": (N_("Owner"), N_("Contacts by owner")),
+}
 
 
 @dataclass(frozen=True)
 class Column:
     key: str  # snake_case, the JSON key
-    label: str
+    label: str  # a Message: the door shows tr(label)
     numeric: bool = False
 
 
 @dataclass
 class Report:
+    """Title, column labels, notes and the totals' label are Messages, English as strings
+    (JSON keeps its English keys and values), translated by the door (``tr``); ``cell_text``
+    translates a label in a cell."""
+
     name: str
     title: str
     params: dict[str, Any]
@@ -40,11 +54,11 @@ def _pipeline(uow: UnitOfWork, **_: Any) -> Report:
 
     rows, total = pipeline_report(uow)
     cols = [
-        Column("stage", "Stage"),
-        Column("probability", "Prob. %", True),
-        Column("deals", "Deals", True),
-        Column("amount", "Amount", True),
-        Column("weighted", "Weighted", True),
+        Column("stage", Message("Stage")),
+        Column("probability", Message("Prob. %"), True),
+        Column("deals", Message("Deals"), True),
+        Column("amount", Message("Amount"), True),
+        Column("weighted", Message("Weighted"), True),
     ]
 
     def d(r):  # noqa: ANN001, ANN202
@@ -60,7 +74,7 @@ def _pipeline(uow: UnitOfWork, **_: Any) -> Report:
     tot.pop("probability")
     return Report(
         "pipeline",
-        "Weighted pipeline (open deals)",
+        Message("Weighted pipeline (open deals)"),
         {"currency": uow.currency},
         cols,
         [d(r) for r in rows],
@@ -85,20 +99,27 @@ def _tickets_sla(
         "resolution_breached",
     )
     labels = (
-        "Priority",
-        "Tickets",
-        "Open",
-        "1st resp. met",
-        "1st resp. breached",
-        "Resolved",
-        "Resolved in time",
-        "Resolution breached",
+        N_("Priority"),
+        N_("Tickets"),
+        N_("Open"),
+        N_("1st resp. met"),
+        N_("1st resp. breached"),
+        N_("Resolved"),
+        N_("Resolved in time"),
+        N_("Resolution breached"),
     )
-    cols = [Column(k, lbl, i > 0) for i, (k, lbl) in enumerate(zip(keys, labels, strict=True))]
+    cols = [
+        Column(k, Message(lbl), i > 0) for i, (k, lbl) in enumerate(zip(keys, labels, strict=True))
+    ]
     out = [{k: getattr(r, k) for k in keys} for r in rows]
     tot = {k: getattr(total, k) for k in keys}
     return Report(
-        "tickets-sla", "Ticket SLA by priority", {"from": date_from, "to": date_to}, cols, out, tot
+        "tickets-sla",
+        Message("Ticket SLA by priority"),
+        {"from": date_from, "to": date_to},
+        cols,
+        out,
+        tot,
     )
 
 
@@ -106,25 +127,26 @@ def _segments(uow: UnitOfWork, by: str = "city", **_: Any) -> Report:
     from bizdesk.services.crm.contacts import segments
 
     rows = segments(uow, by)
+    label, title = _SEGMENT_LABELS.get(by, (by.capitalize(), by))
     cols = [
-        Column("value", by.capitalize()),
-        Column("contacts", "Contacts", True),
-        Column("customers", "Customers", True),
-        Column("sales", "Sales (net)", True),
+        Column("value", Message(label)),
+        Column("contacts", Message("Contacts"), True),
+        Column("customers", Message("Customers"), True),
+        Column("sales", Message("Sales (net)"), True),
     ]
     out = [
         {"value": r.value, "contacts": r.contacts, "customers": r.customers, "sales": r.sales}
         for r in rows
     ]
     tot = {
-        "value": "Total",
+        "value": Message("Total"),
         "contacts": sum(r.contacts for r in rows),
         "customers": sum(r.customers for r in rows),
         "sales": sum((r.sales for r in rows), Decimal(0)),
     }
     if by == "tag":
         tot = None  # a contact may carry several tags: a sum would count people twice
-    return Report("segments", f"Contacts by {by}", {"by": by}, cols, out, tot)
+    return Report("segments", Message(title), {"by": by}, cols, out, tot)
 
 
 def _trial_balance(uow: UnitOfWork, as_of: date | None = None, **_: Any) -> Report:
@@ -132,11 +154,11 @@ def _trial_balance(uow: UnitOfWork, as_of: date | None = None, **_: Any) -> Repo
 
     rows, total = trial_balance(uow, as_of)
     cols = [
-        Column("account", "Account"),
-        Column("name", "Name"),
-        Column("debit", "Debit", True),
-        Column("credit", "Credit", True),
-        Column("balance", "Balance", True),
+        Column("account", Message("Account")),
+        Column("name", Message("Name")),
+        Column("debit", Message("Debit"), True),
+        Column("credit", Message("Credit"), True),
+        Column("balance", Message("Balance"), True),
     ]
     out = [
         {
@@ -151,20 +173,20 @@ def _trial_balance(uow: UnitOfWork, as_of: date | None = None, **_: Any) -> Repo
     ]
     tot = {
         "account": "",
-        "name": "Total",
+        "name": Message("Total"),
         "debit": total.debit,
         "credit": total.credit,
         "balance": total.balance,
     }
-    return Report("trial-balance", "Trial balance", {"as_of": as_of}, cols, out, tot)
+    return Report("trial-balance", Message("Trial balance"), {"as_of": as_of}, cols, out, tot)
 
 
 def _statement(name: str, title: str, lines, totals: dict, params: dict) -> Report:  # noqa: ANN001
     cols = [
-        Column("section", "Section"),
-        Column("account", "Account"),
-        Column("name", "Name"),
-        Column("amount", "Amount", True),
+        Column("section", Message("Section")),
+        Column("account", Message("Account")),
+        Column("name", Message("Name")),
+        Column("amount", Message("Amount"), True),
     ]
     out = [
         {
@@ -185,9 +207,9 @@ def _profit_loss(
     from bizdesk.services.books.ledger_reports import profit_loss
 
     lines, profit = profit_loss(uow, date_from, date_to)
-    totals = {"section": "", "account": "", "name": "Profit", "amount": profit}
+    totals = {"section": "", "account": "", "name": Message("Profit"), "amount": profit}
     return _statement(
-        "profit-loss", "Profit and loss", lines, totals, {"from": date_from, "to": date_to}
+        "profit-loss", Message("Profit and loss"), lines, totals, {"from": date_from, "to": date_to}
     )
 
 
@@ -197,15 +219,20 @@ def _balance_sheet(uow: UnitOfWork, as_of: date | None = None, **_: Any) -> Repo
     lines, t = balance_sheet(uow, as_of)
     rep = _statement(
         "balance-sheet",
-        "Balance sheet",
+        Message("Balance sheet"),
         lines,
-        {"section": "", "account": "", "name": "Assets", "amount": t["asset"]},
+        {"section": "", "account": "", "name": Message("Assets"), "amount": t["asset"]},
         {"as_of": as_of},
     )
     loc = uow.setting("locale", "en_US")  # a note is read by people: amounts as shown
     rep.notes.append(
-        f"Assets {money(t['asset'], loc)} = liabilities {money(t['liability'], loc)} + "
-        f"equity {money(t['equity'], loc)} ({money(t['liabilities_and_equity'], loc)})"
+        Message(
+            "Assets {assets} = liabilities {liabilities} + equity {equity} ({both})",
+            assets=money(t["asset"], loc),
+            liabilities=money(t["liability"], loc),
+            equity=money(t["equity"], loc),
+            both=money(t["liabilities_and_equity"], loc),
+        )
     )
     return rep
 
@@ -216,8 +243,20 @@ def _general_ledger(
     from bizdesk.services.books.ledger_reports import general_ledger
 
     keys = ("account", "name", "date", "entry", "memo", "contact", "debit", "credit", "balance")
-    labels = ("Account", "Name", "Date", "Entry", "Memo", "Contact", "Debit", "Credit", "Balance")
-    cols = [Column(k, lbl, i >= 6) for i, (k, lbl) in enumerate(zip(keys, labels, strict=True))]
+    labels = (
+        N_("Account"),
+        N_("Name"),
+        N_("Date"),
+        N_("Entry"),
+        N_("Memo"),
+        N_("Contact"),
+        N_("Debit"),
+        N_("Credit"),
+        N_("Balance"),
+    )
+    cols = [
+        Column(k, Message(lbl), i >= 6) for i, (k, lbl) in enumerate(zip(keys, labels, strict=True))
+    ]
     out = [
         {
             "account": r.code,
@@ -233,7 +272,9 @@ def _general_ledger(
         }
         for r in general_ledger(uow, date_from, date_to)
     ]
-    return Report("general-ledger", "General ledger", {"from": date_from, "to": date_to}, cols, out)
+    return Report(
+        "general-ledger", Message("General ledger"), {"from": date_from, "to": date_to}, cols, out
+    )
 
 
 def _stock_valuation(uow: UnitOfWork, **_: Any) -> Report:
@@ -241,11 +282,11 @@ def _stock_valuation(uow: UnitOfWork, **_: Any) -> Report:
 
     rows, total = valuation(uow)
     cols = [
-        Column("sku", "SKU"),
-        Column("name", "Name"),
-        Column("on_hand", "On hand", True),
-        Column("average_cost", "Avg. cost", True),
-        Column("value", "Value", True),
+        Column("sku", Message("SKU")),
+        Column("name", Message("Name")),
+        Column("on_hand", Message("On hand"), True),
+        Column("average_cost", Message("Avg. cost"), True),
+        Column("value", Message("Value"), True),
     ]
     out = [
         {
@@ -258,16 +299,28 @@ def _stock_valuation(uow: UnitOfWork, **_: Any) -> Report:
         }
         for r in rows
     ]
-    tot = {"sku": "", "name": "Total", "value": total}
-    return Report("stock-valuation", "Stock valuation (moving average)", {}, cols, out, tot)
+    tot = {"sku": "", "name": Message("Total"), "value": total}
+    return Report(
+        "stock-valuation", Message("Stock valuation (moving average)"), {}, cols, out, tot
+    )
 
 
 def _low_stock(uow: UnitOfWork, **_: Any) -> Report:
     from bizdesk.services.inventory.reports import low_stock
 
     keys = ("sku", "name", "supplier", "on_hand", "on_order", "reorder_point", "suggested")
-    labels = ("SKU", "Name", "Supplier", "On hand", "On order", "Reorder at", "To order")
-    cols = [Column(k, lbl, i >= 3) for i, (k, lbl) in enumerate(zip(keys, labels, strict=True))]
+    labels = (
+        N_("SKU"),
+        N_("Name"),
+        N_("Supplier"),
+        N_("On hand"),
+        N_("On order"),
+        N_("Reorder at"),
+        N_("To order"),
+    )
+    cols = [
+        Column(k, Message(lbl), i >= 3) for i, (k, lbl) in enumerate(zip(keys, labels, strict=True))
+    ]
     out = []
     for r in low_stock(uow):
         row = {k: getattr(r, k) for k in keys}
@@ -275,7 +328,7 @@ def _low_stock(uow: UnitOfWork, **_: Any) -> Report:
             row[k] = row[k]
         row["product_id"] = r.product_id
         out.append(row)
-    return Report("low-stock", "Low stock", {}, cols, out)
+    return Report("low-stock", Message("Low stock"), {}, cols, out)
 
 
 def _aging(role: str, name: str, title: str):  # noqa: ANN202
@@ -284,12 +337,12 @@ def _aging(role: str, name: str, title: str):  # noqa: ANN202
 
         rows, totals = aging(uow, role, as_of)
         cols = [
-            Column("contact", "Contact"),
-            Column("days_0_30", "0-30 days", True),
-            Column("days_31_60", "31-60", True),
+            Column("contact", Message("Contact")),
+            Column("days_0_30", Message("0-30 days"), True),
+            Column("days_31_60", "31-60", True),  # (numbers: the same in every language)
             Column("days_61_90", "61-90", True),
-            Column("over_90", "Over 90", True),
-            Column("total", "Total", True),
+            Column("over_90", Message("Over 90"), True),
+            Column("total", Message("Total"), True),
         ]
 
         def d(contact: str, b: dict, total) -> dict:  # noqa: ANN001
@@ -305,11 +358,11 @@ def _aging(role: str, name: str, title: str):  # noqa: ANN202
         out = [{**d(r.contact, r.buckets, r.total), "contact_id": r.contact_id} for r in rows]
         return Report(
             name,
-            title,
+            Message(title),
             {"as_of": as_of or date.today()},
             cols,
             out,
-            d("Total", totals, totals["total"]),
+            d(Message("Total"), totals, totals["total"]),
         )
 
     return build
@@ -325,16 +378,22 @@ def _statement_report(
     try:
         c = resolve(uow, contact)
     except FieldError as exc:
-        raise ValidationError({"contact": f"{exc} (give --contact NAME, EMAIL or #ID)"}) from None
+        raise ValidationError(
+            {
+                "contact": Message(
+                    "{problem} (give --contact NAME, EMAIL or #ID)", problem=exc.message
+                )
+            }
+        ) from None
     role = "payable" if c.is_supplier else "receivable"
     rows = contact_statement(uow, c.id, role, as_of)
     cols = [
-        Column("date", "Date"),
-        Column("entry", "Entry"),
-        Column("memo", "Memo"),
-        Column("debit", "Debit", True),
-        Column("credit", "Credit", True),
-        Column("balance", "Balance", True),
+        Column("date", Message("Date")),
+        Column("entry", Message("Entry")),
+        Column("memo", Message("Memo")),
+        Column("debit", Message("Debit"), True),
+        Column("credit", Message("Credit"), True),
+        Column("balance", Message("Balance"), True),
     ]
     out = [
         {
@@ -348,17 +407,24 @@ def _statement_report(
         }
         for r in rows
     ]
-    owed = "owes us" if role == "receivable" else "we owe"
+    if role == "receivable":
+        title = Message("Statement of {name} (receivable)", name=c.name)
+    else:
+        title = Message("Statement of {name} (payable)", name=c.name)
     rep = Report(
         "statement",
-        f"Statement of {c.name} ({role})",
+        title,
         {"contact": c.name, "account": role, "as_of": as_of},
         cols,
         out,
     )
     if rows:
         loc = uow.setting("locale", "en_US")
-        rep.notes.append(f"Balance: {money(rows[-1].balance, loc)} ({owed})")
+        balance = money(rows[-1].balance, loc)
+        if role == "receivable":
+            rep.notes.append(Message("Balance: {balance} (owes us)", balance=balance))
+        else:
+            rep.notes.append(Message("Balance: {balance} (we owe)", balance=balance))
     return rep
 
 
@@ -367,10 +433,10 @@ def _forecast(uow: UnitOfWork, **_: Any) -> Report:
 
     rows, total = forecast(uow)
     cols = [
-        Column("month", "Expected close"),
-        Column("deals", "Deals", True),
-        Column("amount", "Amount", True),
-        Column("weighted", "Weighted", True),
+        Column("month", Message("Expected close")),
+        Column("deals", Message("Deals"), True),
+        Column("amount", Message("Amount"), True),
+        Column("weighted", Message("Weighted"), True),
     ]
 
     def d(r) -> dict:  # noqa: ANN001
@@ -378,7 +444,7 @@ def _forecast(uow: UnitOfWork, **_: Any) -> Report:
 
     return Report(
         "forecast",
-        "Pipeline forecast by expected close month",
+        Message("Pipeline forecast by expected close month"),
         {"currency": uow.currency},
         cols,
         [d(r) for r in rows],
@@ -393,8 +459,8 @@ REPORTS = {
     "general-ledger": _general_ledger,
     "stock-valuation": _stock_valuation,
     "low-stock": _low_stock,
-    "ar-aging": _aging("receivable", "ar-aging", "Aged receivables (what customers owe)"),
-    "ap-aging": _aging("payable", "ap-aging", "Aged payables (what we owe suppliers)"),
+    "ar-aging": _aging("receivable", "ar-aging", N_("Aged receivables (what customers owe)")),
+    "ap-aging": _aging("payable", "ap-aging", N_("Aged payables (what we owe suppliers)")),
     "statement": _statement_report,
     "pipeline": _pipeline,
     "forecast": _forecast,
@@ -424,7 +490,13 @@ def build(uow: UnitOfWork, name: str, **params: Any) -> Report:
     fn = REPORTS.get(name)
     if fn is None:
         raise ValidationError(
-            {"report": f"unknown report {name!r}; available: {', '.join(REPORTS)}"}
+            {
+                "report": Message(
+                    "unknown report {name}; available: {reports}",
+                    name=repr(name),
+                    reports=", ".join(REPORTS),
+                )
+            }
         )
     if not uow.service_depth:
         permissions.require(uow, REPORT_ACTIONS[name])
@@ -492,6 +564,10 @@ def write_csv(rep: Report, path) -> int:  # noqa: ANN001
         with atomic_write(Path(path), exclusive=True, newline="") as fh:  # whole or not at all
             return report_csv(rep, fh)
     except FileExistsError:
-        raise ValidationError({"path": f"{path} exists already; choose another name"}) from None
+        raise ValidationError(
+            {"path": Message("{path} exists already; choose another name", path=str(path))}
+        ) from None
     except OSError as exc:
-        raise ValidationError({"path": f"cannot write {path}: {exc.strerror}"}) from None
+        raise ValidationError(
+            {"path": Message("cannot write {path}: {reason}", path=str(path), reason=exc.strerror)}
+        ) from None

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import or_, select
 
 from bizdesk.db.session import UnitOfWork
+from bizdesk.i18n import Message
 from bizdesk.models.deals import Deal
 from bizdesk.models.ledger import JournalEntry
 from bizdesk.models.purchasing import PurchaseOrder
@@ -52,19 +53,25 @@ def find(uow: UnitOfWork, query: str, per_kind: int = 5) -> list[Hit]:
                     JournalEntry.number == n
                 )
             ):
-                hits.append(Hit("entry", eid, f"Entry {JOURNAL.label(num)} {memo}"))
+                text = Message("Entry {number} {memo}", number=JOURNAL.label(num), memo=memo)
+                hits.append(Hit("entry", eid, text))
         if prefix in ("", PURCHASE_ORDER.prefix):
             for oid, num in uow.session.execute(
                 select(PurchaseOrder.id, PurchaseOrder.number).where(PurchaseOrder.number == n)
             ):
                 hits.append(
-                    Hit("purchase_order", oid, f"Purchase order {PURCHASE_ORDER.label(num)}")
+                    Hit(
+                        "purchase_order",
+                        oid,
+                        Message("Purchase order {number}", number=PURCHASE_ORDER.label(num)),
+                    )
                 )
         if prefix in ("", SALES_ORDER.prefix):
             for oid, num in uow.session.execute(
                 select(SalesOrder.id, SalesOrder.number).where(SalesOrder.number == n)
             ):
-                hits.append(Hit("sales_order", oid, f"Sales order {SALES_ORDER.label(num)}"))
+                text = Message("Sales order {number}", number=SALES_ORDER.label(num))
+                hits.append(Hit("sales_order", oid, text))
         if prefix in ("", INVOICE.prefix, CREDIT_NOTE.prefix):
             kinds = {INVOICE.prefix: ("invoice",), CREDIT_NOTE.prefix: ("credit",)}.get(
                 prefix, ("invoice", "credit")
@@ -74,13 +81,15 @@ def find(uow: UnitOfWork, query: str, per_kind: int = 5) -> list[Hit]:
                     Invoice.number == n, Invoice.kind.in_(kinds)
                 )
             ):
-                hits.append(Hit("sales_order", order_id, f"Invoice {invoice_label(kind, num)}"))
+                text = Message("Invoice {number}", number=invoice_label(kind, num))
+                hits.append(Hit("sales_order", order_id, text))
         if prefix == "":
             t = uow.session.get(Ticket, n)
             if t is not None:
-                hits.append(Hit("ticket", t.id, f"Ticket #{t.id} {t.subject}"))
+                text = Message("Ticket #{id} {subject}", id=t.id, subject=t.subject)
+                hits.append(Hit("ticket", t.id, text))
     for r in C.list_page(uow, PageRequest(limit=per_kind, search=q)).rows:
-        hits.append(Hit("contact", r.id, f"Contact {r.name}"))
+        hits.append(Hit("contact", r.id, Message("Contact {name}", name=r.name)))
     for pid, sku, name in uow.session.execute(
         select(Product.id, Product.sku, Product.name)
         .where(
@@ -93,7 +102,7 @@ def find(uow: UnitOfWork, query: str, per_kind: int = 5) -> list[Hit]:
         .order_by(Product.sku)
         .limit(per_kind)
     ):
-        hits.append(Hit("product", pid, f"Product {sku} {name}"))
+        hits.append(Hit("product", pid, Message("Product {sku} {name}", sku=sku, name=name)))
     if deals:
         for did, title in uow.session.execute(
             select(Deal.id, Deal.title)
@@ -104,14 +113,14 @@ def find(uow: UnitOfWork, query: str, per_kind: int = 5) -> list[Hit]:
             .order_by(Deal.id.desc())
             .limit(per_kind)
         ):
-            hits.append(Hit("deal", did, f"Deal {title}"))
+            hits.append(Hit("deal", did, Message("Deal {title}", title=title)))
     for tid, subject in uow.session.execute(
         select(Ticket.id, Ticket.subject)
         .where(folded_contains(Ticket.search_text, q))
         .order_by(Ticket.id.desc())
         .limit(per_kind)
     ):
-        hits.append(Hit("ticket", tid, f"Ticket #{tid} {subject}"))
+        hits.append(Hit("ticket", tid, Message("Ticket #{id} {subject}", id=tid, subject=subject)))
     if len(q) >= 3 and journal:
         for eid, num, memo in uow.session.execute(
             select(JournalEntry.id, JournalEntry.number, JournalEntry.memo)
@@ -119,5 +128,9 @@ def find(uow: UnitOfWork, query: str, per_kind: int = 5) -> list[Hit]:
             .order_by(JournalEntry.id.desc())
             .limit(per_kind)
         ):
-            hits.append(Hit("entry", eid, f"Entry {JOURNAL.label(num) if num else 'draft'} {memo}"))
+            if num:
+                text = Message("Entry {number} {memo}", number=JOURNAL.label(num), memo=memo)
+            else:
+                text = Message("Entry draft {memo}", memo=memo)
+            hits.append(Hit("entry", eid, text))
     return hits

@@ -10,6 +10,7 @@ from decimal import Decimal
 from sqlalchemy import false, func, select, true
 
 from bizdesk.db.session import UnitOfWork
+from bizdesk.i18n import Message
 from bizdesk.models.deals import Deal, PipelineStage
 from bizdesk.models.ledger import JournalLine
 from bizdesk.models.purchasing import PurchaseOrder, SupplierBill, SupplierPayment
@@ -118,19 +119,40 @@ def story(uow: UnitOfWork, contact_id: int) -> Story:
         if inv.kind == "invoice":
             back = _credited(uow, inv.id)
             left = max(0, inv.total_minor - settled - back)
-            text = f"{label} · {m(inv.total_minor)} · due {inv.due_on} · " + (
-                f"UNPAID {m(left)}" if left else "paid"
-            )
+            if left:
+                text = Message(
+                    "{label} · {total} · due {due} · UNPAID {left}",
+                    label=label,
+                    total=m(inv.total_minor),
+                    due=inv.due_on,
+                    left=m(left),
+                )
+            else:
+                text = Message(
+                    "{label} · {total} · due {due} · paid",
+                    label=label,
+                    total=m(inv.total_minor),
+                    due=inv.due_on,
+                )
         else:
-            text = f"{label} · credit {m(inv.total_minor)}"
+            text = Message("{label} · credit {total}", label=label, total=m(inv.total_minor))
         invoices.append(Item("sales_order", inv.order_id, inv.issued_on, text))
     payments = [
         Item(
             "sales_order",
             order_id,
             day,
-            f"{'refund' if amount < 0 else 'payment'} {m(abs(amount))} for "
-            f"{invoice_label('invoice', number)}",
+            Message(
+                "refund {amount} for {invoice}",
+                amount=m(abs(amount)),
+                invoice=invoice_label("invoice", number),
+            )
+            if amount < 0
+            else Message(
+                "payment {amount} for {invoice}",
+                amount=m(abs(amount)),
+                invoice=invoice_label("invoice", number),
+            ),
         )
         for day, amount, number, order_id in uow.session.execute(
             select(
@@ -191,8 +213,20 @@ def story(uow: UnitOfWork, contact_id: int) -> Story:
                 "purchase_order",
                 b.order_id,
                 b.bill_date,
-                f"bill {b.reference} · {m(b.total_minor)} · due {b.due_date} · "
-                + (f"OWED {m(left)}" if left else "paid"),
+                Message(
+                    "bill {ref} · {total} · due {due} · OWED {left}",
+                    ref=b.reference,
+                    total=m(b.total_minor),
+                    due=b.due_date,
+                    left=m(left),
+                )
+                if left
+                else Message(
+                    "bill {ref} · {total} · due {due} · paid",
+                    ref=b.reference,
+                    total=m(b.total_minor),
+                    due=b.due_date,
+                ),
             )
         )
     # what is owed either way is what the books say: the contact's receivable and payable

@@ -11,6 +11,7 @@ from sqlmodel import select
 
 from bizdesk.db.session import UnitOfWork
 from bizdesk.errors import NotFound, ValidationError
+from bizdesk.i18n import Message
 from bizdesk.models.base import utcnow
 from bizdesk.models.contacts import Contact
 from bizdesk.models.core import User
@@ -64,16 +65,18 @@ def stage_named(uow: UnitOfWork, name: str) -> StageView:
     for st in list_stages(uow):
         if st.name.lower() == wanted:
             return st
-    raise NotFound(f"no stage named {name!r}")
+    raise NotFound(Message("no stage named {name}", name=repr(name)))
 
 
 def _probability(value: object, locale: str | None = None) -> int:
     try:
         d = parse_decimal(value, decimals=0, locale=locale)
     except AmountError as exc:
-        raise v.FieldError(f"{exc} (a whole percentage 0-100)") from None
+        raise v.FieldError(
+            Message("{problem} (a whole percentage 0-100)", problem=exc.args[0])
+        ) from None
     if d > 100:
-        raise v.FieldError("must be between 0 and 100")
+        raise v.FieldError(Message("must be between 0 and 100"))
     return int(d)
 
 
@@ -90,7 +93,7 @@ def add_stage(
             select(PipelineStage.id).where(func.lower(PipelineStage.name) == name.lower())
         ).first()
     ):
-        chk.add("name", f"a stage called {name!r} exists already")
+        chk.add("name", Message("a stage called {name} exists already", name=repr(name)))
     chk.done()
     if position is None:
         # new open stages go before Won/Lost
@@ -115,7 +118,7 @@ def update_stage(
 ) -> StageView:
     st = uow.session.get(PipelineStage, stage_id)
     if st is None:
-        raise NotFound(f"There is no stage #{stage_id}.")
+        raise NotFound(Message("There is no stage #{id}.", id=stage_id))
     chk = v.Checker()
     before = {"name": st.name, "probability": st.probability}
     if name is not None:
@@ -128,7 +131,7 @@ def update_stage(
                 )
             ).first()
         ):
-            chk.add("name", f"a stage called {new!r} exists already")
+            chk.add("name", Message("a stage called {name} exists already", name=repr(new)))
         name = new
     if probability is not None:
         probability = chk("probability", _probability, probability, uow.input_locale)
@@ -151,16 +154,25 @@ def update_stage(
 def deactivate_stage(uow: UnitOfWork, stage_id: int) -> None:
     st = uow.session.get(PipelineStage, stage_id)
     if st is None:
-        raise NotFound(f"There is no stage #{stage_id}.")
+        raise NotFound(Message("There is no stage #{id}.", id=stage_id))
     if st.kind != "open":
-        raise ValidationError({"": "the Won and Lost stages cannot be removed"})
+        raise ValidationError({"": Message("the Won and Lost stages cannot be removed")})
     n = uow.session.exec(
         select(func.count())
         .select_from(Deal)
         .where(Deal.stage_id == st.id, Deal.archived.is_(False))
     ).one()
     if n:
-        raise ValidationError({"": f"{n} deals are in {st.name}; move them first"})
+        raise ValidationError(
+            {
+                "": Message.plural(
+                    "{n} deal is in {stage}; move it first",
+                    "{n} deals are in {stage}; move them first",
+                    n,
+                    stage=st.name,
+                )
+            }
+        )
     st.active = False
     uow.audit("stage", st.id, "deactivate")
 
@@ -172,7 +184,7 @@ def _stage_of_kind(uow: UnitOfWork, kind: str) -> PipelineStage:
         .order_by(PipelineStage.position)
     ).first()
     if st is None:
-        raise NotFound(f"The pipeline has no {kind} stage.")
+        raise NotFound(Message("The pipeline has no {kind} stage.", kind=kind))
     return st
 
 
@@ -276,7 +288,7 @@ def _weighted(amount_minor: int, probability: int, exponent: int) -> Decimal:
 def _load(uow: UnitOfWork, deal_id: int) -> Deal:
     d = uow.session.get(Deal, deal_id)
     if d is None or d.archived:
-        raise NotFound(f"There is no deal #{deal_id}.")
+        raise NotFound(Message("There is no deal #{id}.", id=deal_id))
     return d
 
 
@@ -355,7 +367,9 @@ def _resolve_stage(uow: UnitOfWork, text: str) -> PipelineStage:
         st = uow.session.exec(stmt.where(func.lower(PipelineStage.name) == s.lower())).first()
     if st is None:
         names = ", ".join(x.name for x in list_stages(uow))
-        raise v.FieldError(f"no stage {s!r} (stages: {names})")
+        raise v.FieldError(
+            Message("no stage {stage} (stages: {names})", stage=repr(s), names=names)
+        )
     return st
 
 
@@ -373,12 +387,12 @@ def _clean(uow: UnitOfWork, data: DealInput) -> dict:
         out["organization_id"] = contact.organization_id
     owner = chk("owner", v.text, data.owner, max_len=64)
     if owner and not uow.session.exec(select(User.id).where(User.username == owner)).first():
-        chk.add("owner", f"{owner!r} is not a bizdesk user")
+        chk.add("owner", Message("{name} is not a bizdesk user", name=repr(owner)))
     out["owner"] = owner or None
     try:
         out["amount_minor"] = parse_money(data.amount or "0", uow.exponent, locale=uow.input_locale)
     except AmountError as exc:
-        chk.add("amount", str(exc))
+        chk.add("amount", exc.args[0])
     stage = chk("stage", _resolve_stage, uow, data.stage)
     out["stage"] = stage
     prob_text = str(data.probability or "").strip()
@@ -389,7 +403,7 @@ def _clean(uow: UnitOfWork, data: DealInput) -> dict:
     out["next_activity"] = chk("next_activity", v.text, data.next_activity, max_len=200)
     out["next_activity_due"] = chk("next_activity_due", v.iso_date, data.next_activity_due)
     if out.get("next_activity_due") and not out.get("next_activity"):
-        chk.add("next_activity", "say what the next activity is")
+        chk.add("next_activity", Message("say what the next activity is"))
     chk.done()
     return out
 
@@ -403,7 +417,9 @@ def create(uow: UnitOfWork, data: DealInput) -> DealView:
     clean = _clean(uow, data)
     stage = clean.pop("stage")
     if stage.kind != "open":
-        raise ValidationError({"stage": "a new deal starts in an open stage; win or lose it later"})
+        raise ValidationError(
+            {"stage": Message("a new deal starts in an open stage; win or lose it later")}
+        )
     if clean["probability"] is None:
         clean["probability"] = stage.probability
     d = Deal(**clean, stage_id=stage.id, sort_title=v.sort_key(clean["title"]), updated_by=uow.user)
@@ -422,7 +438,9 @@ def update(uow: UnitOfWork, deal_id: int, data: DealInput, *, version: int) -> D
     before = _snapshot(d)
     old_stage = uow.session.get(PipelineStage, d.stage_id)
     if stage.id != d.stage_id and (stage.kind != "open" or old_stage.kind != "open"):
-        raise ValidationError({"stage": "use win, lose or reopen to close or reopen a deal"})
+        raise ValidationError(
+            {"stage": Message("use win, lose or reopen to close or reopen a deal")}
+        )
     if clean["probability"] is None or (
         stage.id != d.stage_id and clean["probability"] == d.probability
     ):
@@ -448,7 +466,9 @@ def _has_lines(uow: UnitOfWork, deal_id: int) -> bool:
 def _require_open(uow: UnitOfWork, d: Deal) -> PipelineStage:
     st = uow.session.get(PipelineStage, d.stage_id)
     if st.kind != "open":
-        raise ValidationError({"stage": f"this deal is {st.name.lower()}; reopen it first"})
+        raise ValidationError(
+            {"stage": Message("this deal is {stage}; reopen it first", stage=st.name.lower())}
+        )
     return st
 
 
@@ -461,7 +481,9 @@ def move(uow: UnitOfWork, deal_id: int, step: int, *, version: int) -> DealView:
     stages = [s for s in list_stages(uow) if s.kind == "open"]
     idx = next(i for i, s in enumerate(stages) if s.id == st.id) + step
     if not 0 <= idx < len(stages):
-        raise ValidationError({"stage": "no open stage further that way; win or lose it instead"})
+        raise ValidationError(
+            {"stage": Message("no open stage further that way; win or lose it instead")}
+        )
     return _set_stage(uow, d, stages[idx].id, stages[idx].probability, "move")
 
 
@@ -517,7 +539,7 @@ def reopen(uow: UnitOfWork, deal_id: int, *, version: int) -> DealView:
     check_version(d, version)
     st = uow.session.get(PipelineStage, d.stage_id)
     if st.kind == "open":
-        raise ValidationError({"stage": "this deal is open already"})
+        raise ValidationError({"stage": Message("this deal is open already")})
     last_open = [s for s in list_stages(uow) if s.kind == "open"][-1]
     return _set_stage(uow, d, last_open.id, last_open.probability, "reopen")
 
@@ -563,9 +585,9 @@ def _clean_lines(uow: UnitOfWork, chk: v.Checker, lines: list[LineInput]) -> lis
         try:
             qty = parse_qty(ln.qty, locale=uow.input_locale)
             if qty == 0:
-                raise AmountError("must be more than zero")
+                raise AmountError(Message("must be more than zero"))
         except AmountError as exc:
-            chk.add(f"line {i} qty", str(exc))
+            chk.add(f"line {i} qty", exc.args[0])
             qty = None
         try:
             if str(ln.product or "").strip() and not str(ln.unit_price or "").strip():
@@ -573,7 +595,7 @@ def _clean_lines(uow: UnitOfWork, chk: v.Checker, lines: list[LineInput]) -> lis
             else:
                 price = parse_money(ln.unit_price, exp, locale=uow.input_locale)
         except AmountError as exc:
-            chk.add(f"line {i} unit price", str(exc))
+            chk.add(f"line {i} unit price", exc.args[0])
             price = None
         pid = product.id if product is not None else ln.product_id
         rows.append((desc or (product.name if product else ""), qty, price, pid))
@@ -772,7 +794,7 @@ def pipeline_report(uow: UnitOfWork) -> tuple[list[PipelineRow], PipelineRow]:
         weighted = round_money(from_minor(weighted_x100, exp) / 100, exp)
         rows.append(PipelineRow(name, prob, n, from_minor(amount, exp), weighted))
     total = PipelineRow(
-        "Total",
+        Message("Total"),
         0,
         sum(r.deals for r in rows),
         sum((r.amount for r in rows), Decimal(0)),
@@ -810,11 +832,16 @@ def forecast(uow: UnitOfWork) -> tuple[list[ForecastRow], ForecastRow]:
         .order_by(month)
     )
     rows = [
-        ForecastRow(m, n, from_minor(a, exp), round_money(from_minor(w, exp) / 100, exp))
+        ForecastRow(
+            Message("(no date)") if m == "(no date)" else m,
+            n,
+            from_minor(a, exp),
+            round_money(from_minor(w, exp) / 100, exp),
+        )
         for m, n, a, w in uow.session.exec(stmt)
     ]
     total = ForecastRow(
-        "Total",
+        Message("Total"),
         sum(r.deals for r in rows),
         sum((r.amount for r in rows), Decimal(0)),
         sum((r.weighted for r in rows), Decimal(0)),

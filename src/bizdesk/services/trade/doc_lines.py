@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from bizdesk.db.session import UnitOfWork
+from bizdesk.i18n import Message
 from bizdesk.models.stock import Product
 from bizdesk.money import (
     AmountError,
@@ -53,13 +54,13 @@ def clean_line(
         p = chk(f"line {i} product", resolve_product, uow, product)
     desc = chk(f"line {i} description", v.text, description, max_len=200) or ""
     if not str(product or "").strip() and not desc and not product_required:
-        chk.add(f"line {i} description", "a line without a product needs a description")
+        chk.add(f"line {i} description", Message("a line without a product needs a description"))
     try:
         q = parse_qty(qty, locale=uow.input_locale)
         if q == 0:
-            raise AmountError("must be more than zero")
+            raise AmountError(Message("must be more than zero"))
     except AmountError as exc:
-        chk.add(f"line {i} qty", str(exc))
+        chk.add(f"line {i} qty", exc.args[0])
         q = 0
     amount = rate = 0
     try:
@@ -68,14 +69,14 @@ def clean_line(
         elif p is not None:
             amount = default_unit(p)
     except AmountError as exc:
-        chk.add(f"line {i} {unit_label}", str(exc))
+        chk.add(f"line {i} {unit_label}", exc.args[0])
     try:
         if str(vat_rate or "").strip():
             rate = percent_to_basis_points(vat_rate, locale=uow.input_locale)
         elif p is not None:
             rate = p.vat_bp
     except AmountError as exc:
-        chk.add(f"line {i} VAT %", str(exc))
+        chk.add(f"line {i} VAT %", exc.args[0])
     return CleanLine(p, desc or (p.name if p else ""), q, amount, rate)
 
 

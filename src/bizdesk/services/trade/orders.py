@@ -30,6 +30,7 @@ from sqlalchemy import Select, or_, select
 
 from bizdesk.db.session import UnitOfWork
 from bizdesk.errors import InvariantViolation, NotFound, ValidationError
+from bizdesk.i18n import N_, Message
 from bizdesk.models.ledger import JournalEntry
 from bizdesk.money import AmountError, from_minor, line_amounts, parse_money, parse_qty, qty_text
 from bizdesk.services.base import validate as v
@@ -40,6 +41,25 @@ from bizdesk.services.trade.doc_lines import CleanLine, clean_line, preview
 
 OPEN = "open"  # the list filter for every state that still starts a step
 PAYMENT_ACCOUNTS = ("bank", "cash")  # the roles of the accounts documents are paid through
+# whole sentences per kind of document and per step (never a noun glued into a sentence)
+_NO_SUCH = {
+    "sales_order": N_("There is no sales order #{id}."),
+    "purchase_order": N_("There is no purchase order #{id}."),
+}
+_TOO_MANY = {
+    "delivered": N_("only {qty} can be delivered"),
+    "received": N_("only {qty} can be received"),
+    "returned": N_("only {qty} can be returned"),
+}
+_NONE_GIVEN = {
+    "delivered": N_("enter a quantity delivered for at least one line"),
+    "received": N_("enter a quantity received for at least one line"),
+    "returned": N_("enter a quantity returned for at least one line"),
+}
+_STILL_OPEN = {
+    "invoice": N_("only {amount} is still open on this invoice"),
+    "bill": N_("only {amount} is still open on this bill"),
+}
 
 
 class Flow:
@@ -113,7 +133,7 @@ class OrderKind:
     def load(self, uow: UnitOfWork, doc_id: int, *, lock: bool = False) -> Any:  # noqa: ANN401
         doc = uow.session.get(self.header, doc_id, with_for_update=lock)
         if doc is None:
-            raise NotFound(f"There is no {self.noun} #{doc_id}.")
+            raise NotFound(Message(_NO_SUCH[self.entity], id=doc_id))
         return doc
 
     def lines(self, uow: UnitOfWork, doc_id: int) -> list:
@@ -201,7 +221,7 @@ class OrderKind:
                     }
                 )
         if not lines and not chk.errors:
-            chk.add("lines", "an order needs at least one line")
+            chk.add("lines", Message("an order needs at least one line"))
         return lines
 
     def preview(self, uow: UnitOfWork, typed: list) -> tuple[Decimal, Decimal, int]:
@@ -254,7 +274,15 @@ class OrderKind:
         doc = self.load(uow, doc_id, lock=True)
         check_version(doc, version)
         if doc.state != self.flow.draft:
-            raise ValidationError({"": f"{self.label(doc)} is {doc.state}; only drafts change"})
+            raise ValidationError(
+                {
+                    "": Message(
+                        "{label} is {state}; only drafts change",
+                        label=self.label(doc),
+                        state=doc.state,
+                    )
+                }
+            )
         head, lines = clean()
         before = self.snapshot(doc)
         for k, val in head.items():
@@ -275,13 +303,23 @@ class OrderKind:
         version: int | None = None,
     ) -> Any:  # noqa: ANN401
         """The document, locked, at ``version`` (when given), in a state ``step`` starts
-        from; else refused as "LABEL is STATE; why" (``why`` may depend on the state)."""
+        from; else refused as "LABEL is STATE; why" (``why``, a Message of its own, may
+        depend on the state)."""
         doc = self.load(uow, doc_id, lock=True)
         if version is not None:
             check_version(doc, version)
         if not self.flow.may(step, doc.state):
             reason = why(doc.state) if callable(why) else why
-            raise ValidationError({"": f"{self.label(doc)} is {doc.state}; {reason}"})
+            raise ValidationError(
+                {
+                    "": Message(
+                        "{label} is {state}; {reason}",
+                        label=self.label(doc),
+                        state=doc.state,
+                        reason=reason,
+                    )
+                }
+            )
         return doc
 
     def quantities(
@@ -293,17 +331,18 @@ class OrderKind:
         limit: Callable[[Any], int],
         what: str,
         *,
-        label: Callable[[Any], str] = lambda ln: ln.description[:30] or f"line {ln.id}",
+        label: Callable[[Any], str] = lambda ln: ln.description[:30] or f"line {ln.id}",  # a key
         too_many: Callable[[Any], str] | None = None,
     ) -> list[tuple[Any, int]]:
         """A step's quantities as typed per line id (a delivery, a receipt, a return): each
         at most ``limit(line)``, in thousandths; problems go to ``chk`` under ``label(line)``,
-        and one entry at least is asked for."""
+        and one entry at least is asked for. ``what``: "delivered", "received" or "returned"
+        (_TOO_MANY)."""
         todo = []
         for line_id, raw in wanted.items():
             ln = lines.get(line_id)
             if ln is None:
-                chk.add(f"line {line_id}", "not a line of this order")
+                chk.add(f"line {line_id}", Message("not a line of this order"))
                 continue
             name = label(ln)
             if not str(raw or "").strip():
@@ -311,16 +350,17 @@ class OrderKind:
             try:
                 q = parse_qty(raw, locale=uow.input_locale)
             except AmountError as exc:
-                chk.add(name, str(exc))
+                chk.add(name, exc.args[0])
                 continue
             if q > limit(ln):
                 chk.add(
-                    name, too_many(ln) if too_many else f"only {qty_text(limit(ln))} can be {what}"
+                    name,
+                    too_many(ln) if too_many else Message(_TOO_MANY[what], qty=qty_text(limit(ln))),
                 )
             elif q:
                 todo.append((ln, q))
         if not todo and not chk.errors:
-            chk.add("", f"enter a quantity {what} for at least one line")
+            chk.add("", Message(_NONE_GIVEN[what]))
         return todo
 
     def move(self, uow: UnitOfWork, doc: Any, step: str, new: str, action: str) -> None:  # noqa: ANN401
@@ -338,10 +378,10 @@ def amount_paid(uow: UnitOfWork, chk: v.Checker, amount: object, open_: int, wha
     try:
         amt = open_ if amount in (None, "") else parse_money(amount, exp, locale=uow.input_locale)
     except AmountError as exc:
-        chk.add("amount", str(exc))
+        chk.add("amount", exc.args[0])
         return 0
     if amt <= 0:
-        chk.add("amount", "must be more than zero")
+        chk.add("amount", Message("must be more than zero"))
     elif amt > open_:
-        chk.add("amount", f"only {from_minor(open_, exp)} is still open on this {what}")
+        chk.add("amount", Message(_STILL_OPEN[what], amount=from_minor(open_, exp)))
     return amt

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 
 from bizdesk.db.session import UnitOfWork
 from bizdesk.errors import NotFound, ValidationError
+from bizdesk.i18n import Message, _
 from bizdesk.models.contacts import Contact
 from bizdesk.models.purchasing import (
     POState,
@@ -45,7 +46,7 @@ from bizdesk.services.inventory.moves import receive_into_stock
 from bizdesk.services.inventory.products import resolve_supplier
 from bizdesk.services.inventory.reports import low_stock
 from bizdesk.services.trade.doc_lines import CleanLine
-from bizdesk.services.trade.documents import write_document
+from bizdesk.services.trade.documents import document_date, write_document
 from bizdesk.services.trade.orders import PAYMENT_ACCOUNTS, Flow, OrderKind, amount_paid
 
 FLOW = Flow(
@@ -175,7 +176,7 @@ def _clean(uow: UnitOfWork, data: POInput) -> tuple[dict, list[dict]]:
         "notes": chk("notes", v.text, data.notes, max_len=2000, multiline=True) or "",
     }
     if head["expected_date"] and head["expected_date"] < head["order_date"]:
-        chk.add("expected_date", "before the order date")
+        chk.add("expected_date", Message("before the order date"))
     lines = ORDERS.clean_lines(uow, chk, data.lines, _not_bought)
     chk.done()
     return head, lines
@@ -183,7 +184,7 @@ def _clean(uow: UnitOfWork, data: POInput) -> tuple[dict, list[dict]]:
 
 def _not_bought(line: CleanLine) -> str | None:
     if not line.product.stocked:
-        return f"{line.product.sku} is a service: it is not bought into stock"
+        return Message("{sku} is a service: it is not bought into stock", sku=line.product.sku)
     return None
 
 
@@ -204,7 +205,8 @@ def _transition(
     uow: UnitOfWork, order_id: int, step: str, new: POState, version: int | None
 ) -> int:
     """A step that only changes the state (recorded in the audit trail as the new state)."""
-    po = ORDERS.start(uow, order_id, step, f"it cannot be {new} now", version=version)
+    why = Message("it cannot be {state} now", state=new)
+    po = ORDERS.start(uow, order_id, step, why, version=version)
     ORDERS.move(uow, po, step, new, new)
     return po.id
 
@@ -225,7 +227,12 @@ def cancel(uow: UnitOfWork, order_id: int, *, version: int | None = None) -> POV
     po = ORDERS.load(uow, order_id)
     if any(ln.received_scaled for ln in ORDERS.lines(uow, po.id)):
         raise ValidationError(
-            {"": f"{po_label(po.number)} has receipts; goods received cannot be cancelled"}
+            {
+                "": Message(
+                    "{label} has receipts; goods received cannot be cancelled",
+                    label=po_label(po.number),
+                )
+            }
         )
     return get(uow, _transition(uow, order_id, "cancel", POState.CANCELLED, version))
 
@@ -250,7 +257,9 @@ def receive(
         order_id,
         "receive",
         lambda st: (
-            "send or confirm it first" if st == POState.DRAFT else "nothing is left to receive"
+            Message("send or confirm it first")
+            if st == POState.DRAFT
+            else Message("nothing is left to receive")
         ),
         version=version,
     )
@@ -266,9 +275,10 @@ def receive(
         _still_to_come,
         "received",
         label=lambda ln: uow.session.get(Product, ln.product_id).sku,
-        too_many=lambda ln: (
-            f"only {qty_text(_still_to_come(ln))} still to come of {qty_text(ln.qty_scaled)} "
-            "ordered; over-receipt is refused"
+        too_many=lambda ln: Message(
+            "only {qty} still to come of {ordered} ordered; over-receipt is refused",
+            qty=qty_text(_still_to_come(ln)),
+            ordered=qty_text(ln.qty_scaled),
         ),
     )
     chk.done()
@@ -344,7 +354,13 @@ def bill(
     todo = [ln for ln in lines if ln.received_scaled > ln.billed_scaled]
     if not FLOW.may("bill", po.state) or not todo:
         raise ValidationError(
-            {"": f"{po_label(po.number)} is {po.state}; there is nothing received to bill"}
+            {
+                "": Message(
+                    "{label} is {state}; there is nothing received to bill",
+                    label=po_label(po.number),
+                    state=po.state,
+                )
+            }
         )
     d_net, d_vat = bill_defaults(uow, po.id)
     chk = v.Checker()
@@ -352,7 +368,7 @@ def bill(
     day = chk("bill_date", v.iso_date, bill_date) or date.today()
     due = chk("due_date", v.iso_date, due_date) or day + timedelta(days=30)
     if due < day:
-        chk.add("due_date", "before the bill date")
+        chk.add("due_date", Message("before the bill date"))
     amounts = {}
     for name, raw, default in (("net", net, d_net), ("vat", vat, d_vat)):
         try:
@@ -360,7 +376,7 @@ def bill(
                 default if raw in (None, "") else raw, exp, locale=uow.input_locale
             )
         except AmountError as exc:
-            chk.add(name, str(exc))
+            chk.add(name, exc.args[0])
     if (
         ref
         and uow.session.scalars(
@@ -369,7 +385,10 @@ def bill(
             )
         ).first()
     ):
-        chk.add("reference", f"a bill {ref!r} from this supplier is recorded already")
+        chk.add(
+            "reference",
+            Message("a bill {ref} from this supplier is recorded already", ref=repr(ref)),
+        )
     chk.done()
     clears = sum(ln.received_value_minor - ln.billed_value_minor for ln in todo)
     total = amounts["net"] + amounts["vat"]
@@ -461,11 +480,11 @@ def pay(
     """Pay a bill, in full (no amount) or in part: Dr Accounts payable / Cr Bank or Cash."""
     b = uow.session.get(SupplierBill, bill_id, with_for_update=True)
     if b is None:
-        raise NotFound(f"There is no supplier bill #{bill_id}.")
+        raise NotFound(Message("There is no supplier bill #{id}.", id=bill_id))
     po = ORDERS.load(uow, b.order_id, lock=True)
     open_ = b.total_minor - _paid(uow, b.id)
     if open_ <= 0:
-        raise ValidationError({"amount": f"bill {b.reference} is paid already"})
+        raise ValidationError({"amount": Message("bill {ref} is paid already", ref=b.reference)})
     chk = v.Checker()
     day = chk("date", v.iso_date, when) or date.today()
     acct_role = chk("account", v.choice, account, PAYMENT_ACCOUNTS, default="bank")
@@ -644,11 +663,11 @@ def draft_reorders(uow: UnitOfWork) -> tuple[list[POView], list[str]]:
         if r.suggested <= 0:
             continue
         if r.supplier_id is None:
-            skipped.append(f"{r.sku} has no default supplier")
+            skipped.append(Message("{sku} has no default supplier", sku=r.sku))
             continue
         cost = uow.session.get(Product, r.product_id).cost_minor
         if cost <= 0:
-            skipped.append(f"{r.sku} has no usual cost (set it on the product)")
+            skipped.append(Message("{sku} has no usual cost (set it on the product)", sku=r.sku))
             continue
         by_supplier.setdefault(r.supplier_id, []).append(  # at the usual cost (the default)
             POLineInput(product=f"#{r.product_id}", qty=str(r.suggested))
@@ -664,14 +683,17 @@ def draft_reorders(uow: UnitOfWork) -> tuple[list[POView], list[str]]:
 def write_text(uow: UnitOfWork, order_id: int, path: Path) -> Path:
     """The order as a plain-text document to print or e-mail to the supplier."""
     po = get(uow, order_id)
-    expected = f"    Expected: {po.expected_date.isoformat()}" if po.expected_date else ""
+    loc = uow.setting("locale", "en_US")  # dates as the shop writes them
+    dates = [_("Date: {date}").format(date=document_date(po.order_date, loc))]
+    if po.expected_date:
+        dates.append(_("Expected: {date}").format(date=document_date(po.expected_date, loc)))
     return write_document(
         uow,
         path,
-        title=f"PURCHASE ORDER {po.label}",
-        dates=f"Date: {po.order_date.isoformat()}{expected}",
+        title=_("PURCHASE ORDER {number}").format(number=po.label),
+        dates=dates,
         party=uow.session.get(Contact, po.supplier_id),
-        price_label="Unit cost",
+        price_label=_("Unit cost"),
         lines=((ln.sku, ln.description, ln.qty, ln.unit_cost, ln.net) for ln in po.lines),
         totals=(po.net, po.vat, po.total),
         notes=po.notes,

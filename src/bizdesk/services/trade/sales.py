@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 
 from bizdesk.db.session import UnitOfWork
 from bizdesk.errors import NotFound, ValidationError
+from bizdesk.i18n import Message, _
 from bizdesk.models.contacts import Contact
 from bizdesk.models.deals import Deal, DealLine
 from bizdesk.models.sales import (
@@ -63,7 +64,7 @@ from bizdesk.services.inventory.moves import (
     return_into_stock,
     stock_by_location,
 )
-from bizdesk.services.trade.documents import write_document
+from bizdesk.services.trade.documents import document_date, write_document
 from bizdesk.services.trade.orders import PAYMENT_ACCOUNTS, Flow, OrderKind, amount_paid
 
 WALK_IN = "Walk-in customer"
@@ -235,7 +236,8 @@ def from_deal(uow: UnitOfWork, deal_id: int) -> SOView | None:
 @requires("sales.edit")
 def confirm(uow: UnitOfWork, order_id: int, *, version: int | None = None) -> SOView:
     """Confirm a draft: its stock is reserved (refused when not enough is available)."""
-    so = ORDERS.start(uow, order_id, "confirm", "it is confirmed already", version=version)
+    why = Message("it is confirmed already")
+    so = ORDERS.start(uow, order_id, "confirm", why, version=version)
     lines = ORDERS.lines(uow, so.id)
     need: dict[int, int] = {}
     for ln in lines:
@@ -248,7 +250,15 @@ def confirm(uow: UnitOfWork, order_id: int, *, version: int | None = None) -> SO
             continue
         free = available(uow, pid)
         if qty > free:
-            chk.add(p.sku, f"only {qty_text(free)} {p.unit} available, {qty_text(qty)} wanted")
+            chk.add(
+                p.sku,
+                Message(
+                    "only {free} {unit} available, {wanted} wanted",
+                    free=qty_text(free),
+                    unit=p.unit,
+                    wanted=qty_text(qty),
+                ),
+            )
     chk.done()
     ORDERS.move(uow, so, "confirm", SOState.CONFIRMED, "confirm")
     return get(uow, so.id)
@@ -261,7 +271,7 @@ def available(uow: UnitOfWork, product_id: int) -> int:
 
 @requires("sales.edit")
 def cancel(uow: UnitOfWork, order_id: int, *, version: int | None = None) -> SOView:
-    why = "goods left the shop: return them instead"
+    why = Message("goods left the shop: return them instead")
     so = ORDERS.start(uow, order_id, "cancel", why, version=version)
     ORDERS.move(uow, so, "cancel", SOState.CANCELLED, "cancel")
     return get(uow, so.id)
@@ -308,7 +318,11 @@ def deliver(
         uow,
         order_id,
         "deliver",
-        lambda st: "confirm it first" if st == SOState.DRAFT else "nothing is left to deliver",
+        lambda st: (
+            Message("confirm it first")
+            if st == SOState.DRAFT
+            else Message("nothing is left to deliver")
+        ),
         version=version,
     )
     lines = {ln.id: ln for ln in ORDERS.lines(uow, so.id)}
@@ -429,13 +443,19 @@ def invoice(
     todo = [ln for ln in lines if ln.delivered_scaled > ln.invoiced_scaled]
     if not FLOW.may("invoice", so.state) or not todo:
         raise ValidationError(
-            {"": f"{so_label(so.number)} is {so.state}; nothing delivered waits for an invoice"}
+            {
+                "": Message(
+                    "{label} is {state}; nothing delivered waits for an invoice",
+                    label=so_label(so.number),
+                    state=so.state,
+                )
+            }
         )
     chk = v.Checker()
     day = chk("date", v.iso_date, when) or date.today()
     due_on = chk("due", v.iso_date, due) or day + timedelta(days=14)
     if due_on < day:
-        chk.add("due", "before the invoice date")
+        chk.add("due", Message("before the invoice date"))
     chk.done()
     charged = []
     for ln in todo:
@@ -538,11 +558,13 @@ def pay(
     """A customer pays an invoice, in full (no amount) or in part."""
     inv = uow.session.get(Invoice, invoice_id, with_for_update=True)
     if inv is None or inv.kind != "invoice":
-        raise NotFound(f"There is no invoice #{invoice_id}.")
+        raise NotFound(Message("There is no invoice #{id}.", id=invoice_id))
     so = ORDERS.load(uow, inv.order_id, lock=True)
     open_ = inv.total_minor - _paid(uow, inv.id) - _credited(uow, inv.id)
     if open_ <= 0:
-        raise ValidationError({"amount": f"{invoice_label(inv.kind, inv.number)} is settled"})
+        raise ValidationError(
+            {"amount": Message("{label} is settled", label=invoice_label(inv.kind, inv.number))}
+        )
     chk = v.Checker()
     day = chk("date", v.iso_date, when) or date.today()
     role = chk("account", v.choice, account, PAYMENT_ACCOUNTS, default="bank")
@@ -587,20 +609,20 @@ def refund(
     exp = uow.exponent
     inv = uow.session.get(Invoice, invoice_id, with_for_update=True)
     if inv is None or inv.kind != "invoice":
-        raise NotFound(f"There is no invoice #{invoice_id}.")
+        raise NotFound(Message("There is no invoice #{id}.", id=invoice_id))
     due = _paid(uow, inv.id) + _credited(uow, inv.id) - inv.total_minor
     label = invoice_label(inv.kind, inv.number)
     if due <= 0:
-        raise ValidationError({"amount": f"nothing is owed back on {label}"})
+        raise ValidationError({"amount": Message("nothing is owed back on {label}", label=label)})
     chk = v.Checker()
     day = chk("date", v.iso_date, when) or date.today()
     role = chk("account", v.choice, account, PAYMENT_ACCOUNTS, default="cash")
     try:
         amt = due if amount in (None, "") else parse_money(amount, exp, locale=uow.input_locale)
         if amt <= 0 or amt > due:
-            chk.add("amount", f"between 0 and {from_minor(due, exp)}")
+            chk.add("amount", Message("between 0 and {amount}", amount=from_minor(due, exp)))
     except AmountError as exc:
-        chk.add("amount", str(exc))
+        chk.add("amount", exc.args[0])
         amt = 0
     chk.done()
     acct = account_for(uow, role)
@@ -856,7 +878,7 @@ def write_invoice(uow: UnitOfWork, invoice_id: int, path: Path) -> Path:
     """An invoice or credit note as a plain-text document for the customer."""
     inv = uow.session.get(Invoice, invoice_id)
     if inv is None:
-        raise NotFound(f"There is no invoice #{invoice_id}.")
+        raise NotFound(Message("There is no invoice #{id}.", id=invoice_id))
     view = _invoice_view(uow, inv)
     so = get(uow, inv.order_id)
     exp = uow.exponent
@@ -867,15 +889,22 @@ def write_invoice(uow: UnitOfWork, invoice_id: int, path: Path) -> Path:
         .where(InvoiceLine.invoice_id == inv.id)
         .order_by(InvoiceLine.id)
     ).all()
-    title = ("INVOICE " if inv.kind == "invoice" else "CREDIT NOTE ") + view.label
+    if inv.kind == "invoice":
+        title = _("INVOICE {number}").format(number=view.label)
+    else:
+        title = _("CREDIT NOTE {number}").format(number=view.label)
+    loc = uow.setting("locale", "en_US")  # dates as the shop writes them
     return write_document(
         uow,
         path,
         title=title,
-        dates=f"Date: {view.issued_on.isoformat()}    Due: {view.due_on.isoformat()}    "
-        f"Order: {so.label}",
+        dates=(
+            _("Date: {date}").format(date=document_date(view.issued_on, loc)),
+            _("Due: {date}").format(date=document_date(view.due_on, loc)),
+            _("Order: {number}").format(number=so.label),
+        ),
         party=uow.session.get(Contact, inv.customer_id),
-        price_label="Unit price",
+        price_label=_("Unit price"),
         lines=(
             (
                 sku or "",
@@ -887,5 +916,5 @@ def write_invoice(uow: UnitOfWork, invoice_id: int, path: Path) -> Path:
             for il, sl, sku in rows
         ),
         totals=(view.net, view.vat, view.total),
-        notes="" if inv.kind == "invoice" else "This credit note takes back goods returned.",
+        notes="" if inv.kind == "invoice" else _("This credit note takes back goods returned."),
     )
