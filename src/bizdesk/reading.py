@@ -34,6 +34,8 @@ from babel.numbers import (
 )
 from babel.numbers import parse_decimal as babel_parse_decimal
 
+from bizdesk.i18n import Message, current_language
+
 MAX_NUMBER_CHARS = 40  # "-1,000,000,000,000.000" is 22; anything much longer is not a number
 FIRST_DAY = date(1900, 1, 1)
 LAST_DAY = date(2199, 12, 31)
@@ -62,20 +64,33 @@ def _example(decimals: int) -> Decimal:
 
 def machine_hint(decimals: int) -> str:
     if not decimals:
-        return f"use digits only, no thousands separator, e.g. {_example(0)}"
-    return f"use digits with . for decimals and no thousands separator, e.g. {_example(decimals)}"
+        return Message(
+            "use digits only, no thousands separator, e.g. {example}", example=_example(0)
+        )
+    return Message(
+        "use digits with . for decimals and no thousands separator, e.g. {example}",
+        example=_example(decimals),
+    )
 
 
 @functools.cache
-def _symbols(locale: str) -> tuple[str, str, str, str]:
-    """(decimal mark, group separator, minus sign, the locale's name) for a locale."""
-    name = Locale.parse(locale).get_display_name("en") or locale
+def _symbols(locale: str) -> tuple[str, str, str]:
+    """(decimal mark, group separator, minus sign) for a locale."""
     return (
         get_decimal_symbol(locale),
         get_group_symbol(locale),
         get_minus_sign_symbol(locale),
-        name,
     )
+
+
+@functools.cache
+def _locale_name(locale: str, language: str) -> str:
+    """The locale's name in the reader's language ("Vietnamese (Vietnam)", "vietnamita
+    (Vietnam)")."""
+    try:
+        return Locale.parse(locale).get_display_name(language) or locale
+    except (ValueError, TypeError):
+        return locale
 
 
 @functools.cache
@@ -89,15 +104,28 @@ def locale_pattern(locale: str, decimals: int, *, grouped: bool = True) -> Numbe
     return pattern
 
 
-@functools.cache
 def locale_hint(locale: str, decimals: int) -> str:
-    dec, group, _minus, name = _symbols(locale)
+    dec, group, _minus = _symbols(locale)
     example = locale_pattern(locale, decimals).apply(_example(decimals), locale)
     plain = locale_pattern(locale, decimals, grouped=False).apply(_example(decimals), locale)
-    marks = f'"{group}" between thousands'
+    name = _locale_name(locale, current_language())
     if decimals:
-        marks = f'"{dec}" before decimals, ' + marks
-    return f"write it as in {name}: e.g. {example} or {plain} ({marks})"
+        return Message(
+            'write it as in {name}: e.g. {example} or {plain} ("{decimal}" before decimals, '
+            '"{group}" between thousands)',
+            name=name,
+            example=example,
+            plain=plain,
+            decimal=dec,
+            group=group,
+        )
+    return Message(
+        'write it as in {name}: e.g. {example} or {plain} ("{group}" between thousands)',
+        name=name,
+        example=example,
+        plain=plain,
+        group=group,
+    )
 
 
 def read_number(value: str, *, decimals: int, locale: str | None = None) -> Decimal:
@@ -106,12 +134,18 @@ def read_number(value: str, *, decimals: int, locale: str | None = None) -> Deci
     ``locale`` None reads the machine form, a locale name (``vi_VN``) the locale form."""
     text = str(value).strip()
     if not text:
-        raise AmountError("a number is required")
+        raise AmountError(Message("a number is required"))
     if len(text) > MAX_NUMBER_CHARS:
-        raise AmountError(f"too long to be a number (at most {MAX_NUMBER_CHARS} characters)")
+        raise AmountError(
+            Message("too long to be a number (at most {n} characters)", n=MAX_NUMBER_CHARS)
+        )
     if locale is None:
         if not _MACHINE_NUMBER.fullmatch(text):
-            raise AmountError(f"{_shown(text)} is not a number: {machine_hint(decimals)}")
+            raise AmountError(
+                Message(
+                    "{text} is not a number: {hint}", text=_shown(text), hint=machine_hint(decimals)
+                )
+            )
         number = Decimal(text)
     else:
         number = _read_locale_number(text, decimals, locale)
@@ -119,14 +153,30 @@ def read_number(value: str, *, decimals: int, locale: str | None = None) -> Deci
     if typed_decimals > decimals:
         hint = machine_hint(decimals) if locale is None else locale_hint(locale, decimals)
         if decimals == 0:
-            raise AmountError(f"{_shown(text)}: no decimals here, whole numbers only; {hint}")
-        raise AmountError(f"{_shown(text)}: at most {decimals} decimals; {hint}")
+            raise AmountError(
+                Message(
+                    "{text}: no decimals here, whole numbers only; {hint}",
+                    text=_shown(text),
+                    hint=hint,
+                )
+            )
+        raise AmountError(
+            Message.plural(
+                "{text}: at most {n} decimal; {hint}",
+                "{text}: at most {n} decimals; {hint}",
+                decimals,
+                text=_shown(text),
+                hint=hint,
+            )
+        )
     return number
 
 
 def _read_locale_number(text: str, decimals: int, locale: str) -> Decimal:
-    dec, group, minus, _name = _symbols(locale)
-    refusal = f"{_shown(text)} is not a number: {locale_hint(locale, decimals)}"
+    dec, group, minus = _symbols(locale)
+    refusal = Message(
+        "{text} is not a number: {hint}", text=_shown(text), hint=locale_hint(locale, decimals)
+    )
     if group.isspace():  # e.g. fr_FR shows a narrow no-break space; people type a space
         text = re.sub("[ \u00a0\u202f]", group, text)
     body = text[1:] if text[:1] in ("-", minus) else text
@@ -146,16 +196,26 @@ def read_date(value: object) -> date:
     else:
         text = str(value).strip()
         if not text:
-            raise DateError("a date is required (YYYY-MM-DD)")
+            raise DateError(Message("a date is required (YYYY-MM-DD)"))
         if not _ISO_DATE.fullmatch(text):
-            raise DateError(f"{_shown(text)} is not a date: write YYYY-MM-DD, e.g. 2026-02-15")
+            raise DateError(
+                Message(
+                    "{text} is not a date: write YYYY-MM-DD, e.g. 2026-02-15", text=_shown(text)
+                )
+            )
         try:
             day = date.fromisoformat(text)
         except ValueError:
-            raise DateError(f"{_shown(text)} is not a date: there is no such day") from None
+            raise DateError(
+                Message("{text} is not a date: there is no such day", text=_shown(text))
+            ) from None
     if not FIRST_DAY <= day <= LAST_DAY:
         raise DateError(
-            f"{day.isoformat()} is outside the dates bizdesk accepts "
-            f"({FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()})"
+            Message(
+                "{day} is outside the dates bizdesk accepts ({first} to {last})",
+                day=day.isoformat(),
+                first=FIRST_DAY.isoformat(),
+                last=LAST_DAY.isoformat(),
+            )
         )
     return day
