@@ -23,7 +23,7 @@ from bizdesk.cli.core import (
     show,
 )
 from bizdesk.formatting import visible
-from bizdesk.i18n import LANGUAGE_NAMES, _
+from bizdesk.i18n import LANGUAGE_NAMES, _, resolve_language, use
 
 app = typer.Typer()
 users = typer.Typer(help=_("The people who may use this store."))
@@ -189,6 +189,8 @@ def users_set_language(
     store = open_store(ctx, db)
     with store.write() as uow:
         u = set_language(uow, name, language)
+    if u.username == store.user:  # told in the language just chosen
+        use(resolve_language(u.language))
     if u.language:
         name = LANGUAGE_NAMES.get(u.language, u.language)
         say(_("{name} now reads bizdesk in {language}").format(name=u.username, language=name))
