@@ -97,7 +97,7 @@ def test_stock_count_import_posts_adjustments(shop) -> None:  # noqa: ANN001
         shop,
         stdin="sku,counted,reason\nBOLT-M8,100,opening count\nNUT-M8,0,\n",
     )
-    assert "1 products were adjusted, 1 matched the books" in r.stdout, r.stderr
+    assert "1 product was adjusted, 1 matched the books" in r.stdout, r.stderr
     val = _json("report", "stock-valuation", "--db", shop)
     assert val["rows"] == [
         {

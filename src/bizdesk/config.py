@@ -13,6 +13,7 @@ from pathlib import Path
 import platformdirs
 
 from bizdesk.errors import ConfigError, StoreError
+from bizdesk.i18n import Message
 
 APP = "bizdesk"
 ENV_DB = "BIZDESK_DB"
@@ -42,21 +43,32 @@ def resolve_db(db: str | None) -> str:
         db = os.environ.get(ENV_DB) or load_settings().db or str(default_store_path())
     value = db
     if not value.strip():
-        raise StoreError("--db is empty: name the store's file (or a postgresql:// URL)")
+        raise StoreError(Message("--db is empty: name the store's file (or a postgresql:// URL)"))
     if value.strip() in ("None", "null"):
-        raise StoreError(f"--db {value!r} is not a store's name: give the store's file or URL")
+        raise StoreError(
+            Message(
+                "--db {value} is not a store's name: give the store's file or URL",
+                value=repr(value),
+            )
+        )
     if "://" in value:
         scheme = value.split("://", 1)[0].split("+", 1)[0].lower()
         if scheme not in URL_SCHEMES:
             raise StoreError(
-                f"{value.split('://', 1)[0]}:// is not a store bizdesk can use: give a file, "
-                "or a postgresql+psycopg://user@host/database URL"
+                Message(
+                    "{scheme}:// is not a store bizdesk can use: give a file, or a "
+                    "postgresql+psycopg://user@host/database URL",
+                    scheme=value.split("://", 1)[0],
+                )
             )
         return value
     if MANGLED_URL.match(value) and len(value.split(":", 1)[0]) > 1:
         raise StoreError(
-            f"{value!r} looks like a URL with a slash missing: write it as "
-            "postgresql+psycopg://user@host/database (two slashes), or give a file"
+            Message(
+                "{value} looks like a URL with a slash missing: write it as "
+                "postgresql+psycopg://user@host/database (two slashes), or give a file",
+                value=repr(value),
+            )
         )
     return "sqlite:///" + str(Path(value).expanduser().resolve())
 
@@ -107,7 +119,11 @@ class Settings:
     def where(self, key: str, table: str = "") -> str:
         """ "FILE, line N: [table] key" for a message about ``key``."""
         line = self.lines.get((table, key))
-        at = f"{self.path}, line {line}" if line else str(self.path)
+        at = (
+            str(Message("{file}, line {line}", file=self.path, line=line))
+            if line
+            else str(self.path)
+        )
         return f"{at}: [{table}] {key}" if table else f"{at}: {key}"
 
 
@@ -126,22 +142,34 @@ def load_settings(path: Path | None = None, environ: Mapping[str, str] | None = 
     except FileNotFoundError:
         return Settings(path=path, db=env_db)
     except OSError as exc:
-        raise ConfigError(f"{path}: the config file cannot be read ({exc.strerror}).") from None
+        raise ConfigError(
+            Message(
+                "{file}: the config file cannot be read ({error}).", file=path, error=exc.strerror
+            )
+        ) from None
     import tomllib  # only when there is a file: most commands never need it
 
     try:
         text = raw.decode("utf-8")
         data = tomllib.loads(text)
     except UnicodeDecodeError:
-        raise ConfigError(f"{path}: the config file is not UTF-8 text.") from None
+        raise ConfigError(
+            Message("{file}: the config file is not UTF-8 text.", file=path)
+        ) from None
     except tomllib.TOMLDecodeError as exc:
         twice = _given_twice(text)
         if twice is not None and str(exc).startswith("Cannot overwrite"):
             (table, key), line, first = twice
             name = f"[{table}] {key}" if table else key
             raise ConfigError(
-                f"{path}, line {line}: {name} is given twice (first on line {first}); "
-                "keep the one you mean."
+                Message(
+                    "{file}, line {line}: {name} is given twice (first on line {first}); "
+                    "keep the one you mean.",
+                    file=path,
+                    line=line,
+                    name=name,
+                    first=first,
+                )
             ) from None
         raise ConfigError(_toml_problem(path, str(exc))) from None
     lines = _key_lines(text)
@@ -149,8 +177,12 @@ def load_settings(path: Path | None = None, environ: Mapping[str, str] | None = 
     for key in data:
         if key not in SETTINGS:
             raise ConfigError(
-                f"{found.where(key)} is not a setting of bizdesk.{did_you_mean(key, SETTINGS)}"
-                " It knows db, escape_delay and the [keymap] table."
+                Message(
+                    "{where} is not a setting of bizdesk.{did_you_mean} It knows db, "
+                    "escape_delay and the [keymap] table.",
+                    where=found.where(key),
+                    did_you_mean=did_you_mean(key, SETTINGS),
+                )
             )
     db = data.get("db")
     if db is not None:
@@ -160,20 +192,33 @@ def load_settings(path: Path | None = None, environ: Mapping[str, str] | None = 
         type(delay) is int and 0 < delay <= ESCAPE_DELAY_MAX_MS  # a TOML true is no number
     ):
         raise ConfigError(
-            f"{found.where('escape_delay')} is {_shown(delay)}: give whole milliseconds "
-            f"from 1 to {ESCAPE_DELAY_MAX_MS}, e.g. escape_delay = 400."
+            Message(
+                "{where} is {value}: give whole milliseconds from 1 to {most}, e.g. "
+                "escape_delay = 400.",
+                where=found.where("escape_delay"),
+                value=_shown(delay),
+                most=ESCAPE_DELAY_MAX_MS,
+            )
         )
     keymap = data.get("keymap", {})
     if not isinstance(keymap, dict):
         raise ConfigError(
-            f"{found.where('keymap')} is {_shown(keymap)}: it is a table of binding ids and "
-            'keys, written [keymap] and then lines such as "contacts.new" = "ctrl+n".'
+            Message(
+                "{where} is {value}: it is a table of binding ids and keys, written [keymap] "
+                'and then lines such as "contacts.new" = "ctrl+n".',
+                where=found.where("keymap"),
+                value=_shown(keymap),
+            )
         )
     for binding_id, keys in keymap.items():
         if not isinstance(keys, str) or not keys.strip():
             raise ConfigError(
-                f"{found.where(binding_id, 'keymap')} is {_shown(keys)}: give the key as text, "
-                'e.g. "ctrl+n", or several keys separated by commas, "f3,ctrl+o".'
+                Message(
+                    '{where} is {value}: give the key as text, e.g. "ctrl+n", or several keys '
+                    'separated by commas, "f3,ctrl+o".',
+                    where=found.where(binding_id, "keymap"),
+                    value=_shown(keys),
+                )
             )
     return Settings(
         path=path,
@@ -187,14 +232,22 @@ def load_settings(path: Path | None = None, environ: Mapping[str, str] | None = 
 def _checked_db(found: Settings, value: object) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ConfigError(
-            f"{found.where('db')} is {_shown(value)}: give the store's full path (or ~/…) "
-            "or a postgresql+psycopg:// URL, in quotes."
+            Message(
+                "{where} is {value}: give the store's full path (or ~/…) or a "
+                "postgresql+psycopg:// URL, in quotes.",
+                where=found.where("db"),
+                value=_shown(value),
+            )
         )
     if "://" not in value and not Path(value).expanduser().is_absolute():
         # relative to what? the folder bizdesk was started in changes; this file does not
         raise ConfigError(
-            f"{found.where('db')} is {value!r}, a relative path: write the full path "
-            "(or one starting with ~/), so the same store is opened from any folder."
+            Message(
+                "{where} is {value}, a relative path: write the full path (or one starting "
+                "with ~/), so the same store is opened from any folder.",
+                where=found.where("db"),
+                value=repr(value),
+            )
         )
     try:
         resolve_db(value)
@@ -206,22 +259,22 @@ def _checked_db(found: Settings, value: object) -> str:
 def _shown(value: object) -> str:
     """A value as the file spells it, with what it is."""
     if isinstance(value, bool):
-        return f"{str(value).lower()} (a yes or no)"
+        return Message("{value} (a yes or no)", value=str(value).lower())
     if isinstance(value, str):
-        return f'"{value}" (text)' if value else "empty"
+        return Message('"{value}" (text)', value=value) if value else Message("empty")
     if isinstance(value, int | float):
-        return f"{value} (a number)"
+        return Message("{value} (a number)", value=value)
     if isinstance(value, dict):
-        return "a table"
+        return Message("a table")
     if isinstance(value, list):
-        return "a list"
-    return f"{value} (a {type(value).__name__})"
+        return Message("a list")
+    return Message("{value} (a {kind})", value=value, kind=type(value).__name__)
 
 
 def did_you_mean(key: str, known: Iterable[str]) -> str:
     """ " Did you mean X?" for the known name closest to a mistyped one (never acted on)."""
     close = difflib.get_close_matches(key, list(known), n=1)
-    return f" Did you mean {close[0]}?" if close else ""
+    return " " + str(Message("Did you mean {name}?", name=close[0])) if close else ""
 
 
 _AT = re.compile(r"\s*\((?:at line (\d+), column (\d+)|at end of document)\)\s*$")
@@ -233,12 +286,17 @@ def _toml_problem(path: Path, message: str) -> str:
     what = _AT.sub("", message)
     what = what[:1].lower() + what[1:]
     if found is None:
-        return f"{path}: the config file is not valid TOML: {what}."
+        return Message("{file}: the config file is not valid TOML: {what}.", file=path, what=what)
     if found.group(1) is None:
-        return f"{path}, at its end: the config file is not valid TOML: {what}."
-    return (
-        f"{path}, line {found.group(1)}: the config file is not valid TOML: {what} "
-        f"(column {found.group(2)})."
+        return Message(
+            "{file}, at its end: the config file is not valid TOML: {what}.", file=path, what=what
+        )
+    return Message(
+        "{file}, line {line}: the config file is not valid TOML: {what} (column {column}).",
+        file=path,
+        line=found.group(1),
+        what=what,
+        column=found.group(2),
     )
 
 

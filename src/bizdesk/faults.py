@@ -20,13 +20,15 @@ import platformdirs
 
 from bizdesk.config import backups_dir, sqlite_path
 from bizdesk.errors import BizdeskError, StoreDamaged, StoreError
+from bizdesk.i18n import Message
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 LOG_NAME = "errors.log"
 
 
 def where(url: str) -> str:
-    """The store as a person names it: its file, or its URL without the password."""
+    """The store as a person names it: its file, or its URL without the password (a
+    ``Message`` when there is no name to give)."""
     path = sqlite_path(url)
     if path is not None:
         return str(path)
@@ -35,7 +37,7 @@ def where(url: str) -> str:
 
         return make_url(url).render_as_string(hide_password=True)
     except Exception:
-        return "the store"
+        return Message("the store")
 
 
 # ---- the SQLite file itself -------------------------------------------------------------
@@ -43,28 +45,31 @@ def where(url: str) -> str:
 
 def header_problem(path: Path) -> str | None:
     """A cheap look at an SQLite file (its first 100 bytes and its size): what is wrong with
-    it, or None. Finds a file that is not SQLite (overwritten, or not a store at all), an
-    empty one, and one cut short (a copy or disk that ended early): the usual damage.
-    Reading costs one block whatever the store's size; damage inside pages is found by
-    ``PRAGMA integrity_check`` (before every backup, by ``check``, at each TUI start)."""
+    it (a ``Message``), or None. Finds a file that is not SQLite (overwritten, or not a
+    store at all), an empty one, and one cut short (a copy or disk that ended early): the
+    usual damage. Reading costs one block whatever the store's size; damage inside pages
+    is found by ``PRAGMA integrity_check`` (before every backup, by ``check``, at each TUI
+    start)."""
     try:
         with open(path, "rb") as fh:
             head = fh.read(100)
             size = os.fstat(fh.fileno()).st_size
     except FileNotFoundError:
-        return "missing"
+        return Message("missing")
     if size == 0:
-        return "an empty file"
+        return Message("an empty file")
     if len(head) < 100 or head[:16] != SQLITE_MAGIC:
-        return "not an SQLite database"
+        return Message("not an SQLite database")
     page_size = int.from_bytes(head[16:18], "big")
     page_size = 65536 if page_size == 1 else page_size
     if page_size < 512 or page_size & (page_size - 1):
-        return "header damaged"
+        return Message("header damaged")
     pages = int.from_bytes(head[28:32], "big")
     counter, valid_for = head[24:28], head[92:96]
     if counter == valid_for and pages and size < pages * page_size:
-        return f"cut short: {size} of {pages * page_size} bytes"
+        return Message(
+            "cut short: {size} of {expected} bytes", size=size, expected=pages * page_size
+        )
     return None
 
 
@@ -85,11 +90,11 @@ def file_problem(path: Path, *, full: bool = True) -> str | None:
         finally:
             conn.close()
     except sqlite3.Error as exc:
-        return f"cannot be read: {exc}"
+        return Message("cannot be read: {error}", error=str(exc))
     if rows != ["ok"]:
-        return "damaged pages: " + "; ".join(rows[:3])
+        return Message("damaged pages: {details}", details="; ".join(rows[:3]))
     if not {"alembic_version", "contact", "audit_event"} <= tables:
-        return "not a bizdesk store"
+        return Message("not a bizdesk store")
     return None
 
 
@@ -115,39 +120,59 @@ def newest_good_backup(url: str) -> Path | None:
 def damaged(url: str, detail: str) -> StoreDamaged:
     """The sentence for a damaged store, with the exact command that puts it right."""
     store = where(url)
-    head = f"The store {store} is damaged ({detail}); bizdesk will not write to it."
     backup = newest_good_backup(url)
     if backup is not None:
         made = datetime.fromtimestamp(backup.stat().st_mtime).strftime("%Y-%m-%d %H:%M")
         return StoreDamaged(
-            f"{head} Put back the newest good backup (written {made}); the damaged file is "
-            f"kept beside it: bizdesk restore {backup} --db {store}"
+            Message(
+                "The store {store} is damaged ({detail}); bizdesk will not write to it. "
+                "Put back the newest good backup (written {made}); the damaged file is "
+                "kept beside it: bizdesk restore {backup} --db {store}",
+                store=store,
+                detail=detail,
+                made=made,
+                backup=backup,
+            )
         )
     path = sqlite_path(url)
     if path is not None and not good_backups(url):
         return StoreDamaged(
-            f"{head} There is no backup of it in {backups_dir(url)}: check that --db names "
-            f"your store; if it does, copy {store} somewhere safe before anything else "
-            f"(sqlite3 {store} .recover can often save most of it)."
+            Message(
+                "The store {store} is damaged ({detail}); bizdesk will not write to it. "
+                "There is no backup of it in {folder}: check that --db names your store; "
+                "if it does, copy {store} somewhere safe before anything else "
+                "(sqlite3 {store} .recover can often save most of it).",
+                store=store,
+                detail=detail,
+                folder=backups_dir(url),
+            )
         )
     return StoreDamaged(
-        f"{head} No backup in {backups_dir(url)} passes the check either: copy {store} "
-        f"somewhere safe before anything else (sqlite3 {store} .recover can often save "
-        "most of it)."
+        Message(
+            "The store {store} is damaged ({detail}); bizdesk will not write to it. "
+            "No backup in {folder} passes the check either: copy {store} somewhere safe "
+            "before anything else (sqlite3 {store} .recover can often save most of it).",
+            store=store,
+            detail=detail,
+            folder=backups_dir(url),
+        )
     )
 
 
 def missing(url: str) -> StoreError:
     store = where(url)
     return StoreError(
-        f"There is no store at {store}; nothing was changed. Check the --db path (or "
-        f"$BIZDESK_DB), or create a new store with: bizdesk init --db {store}"
+        Message(
+            "There is no store at {store}; nothing was changed. Check the --db path (or "
+            "$BIZDESK_DB), or create a new store with: bizdesk init --db {store}",
+            store=store,
+        )
     )
 
 
 # ---- translating exceptions --------------------------------------------------------------
-
-NOTHING_LOST = "Nothing was lost: everything saved before is still in the store."
+# Each sentence below that says so repeats it whole: "Nothing was lost: everything saved
+# before is still in the store." (one message each, never glued, for the translators).
 
 
 def _sqlite_code(exc: BaseException) -> str:
@@ -204,7 +229,7 @@ def translate(exc: BaseException, url: str | None) -> StoreError | None:
     if isinstance(exc, StoreError):
         return exc
     orig = getattr(exc, "orig", None) or exc
-    store = where(url) if url else "the store"
+    store = where(url) if url else Message("the store")
     if isinstance(orig, sqlite3.Error) and not isinstance(
         orig, sqlite3.IntegrityError | sqlite3.ProgrammingError | sqlite3.InterfaceError
     ):
@@ -214,15 +239,22 @@ def translate(exc: BaseException, url: str | None) -> StoreError | None:
             code = "SQLITE_FULL"  # e.g. no room for the -shm file SQLite maps
         if code.startswith("SQLITE_FULL"):
             return StoreError(
-                f"Not done: the disk holding the store {store} is full. {NOTHING_LOST} "
-                "Free some space on that disk, then try again."
+                Message(
+                    "Not done: the disk holding the store {store} is full. Nothing was lost: "
+                    "everything saved before is still in the store. Free some space on that "
+                    "disk, then try again.",
+                    store=store,
+                )
             )
         if code.startswith(("SQLITE_READONLY", "SQLITE_PERM", "SQLITE_AUTH")):
             return StoreError(
-                f"Not done: the store {store} cannot be written (the file, its folder or "
-                f"the disk it is on is read-only for you). {NOTHING_LOST} Make it writable "
-                "(for a shared shop, ask its owner to add you to the shop's group), then try "
-                "again."
+                Message(
+                    "Not done: the store {store} cannot be written (the file, its folder or "
+                    "the disk it is on is read-only for you). Nothing was lost: everything "
+                    "saved before is still in the store. Make it writable (for a shared shop, "
+                    "ask its owner to add you to the shop's group), then try again.",
+                    store=store,
+                )
             )
         if code.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")):
             return damaged(url, str(orig)) if url else StoreDamaged(str(orig))
@@ -230,21 +262,31 @@ def translate(exc: BaseException, url: str | None) -> StoreError | None:
             if path is not None and not path.exists():
                 return missing(url)
             if path is not None and _read_only_disk(path):
-                why = "it is on a disk mounted read-only"
+                why = Message("it is on a disk mounted read-only")
             elif path is not None and not _folder_writable(path):
-                why = "its folder cannot be written (SQLite keeps -wal and -shm files beside it)"
+                why = Message(
+                    "its folder cannot be written (SQLite keeps -wal and -shm files beside it)"
+                )
             else:
-                why = "the file or its folder cannot be opened"
+                why = Message("the file or its folder cannot be opened")
             return StoreError(
-                f"Cannot open the store {store}: {why}. Nothing was changed. Make the folder "
-                "writable for you (for a shared shop, ask its owner to add you to the shop's "
-                "group), then try again."
+                Message(
+                    "Cannot open the store {store}: {why}. Nothing was changed. Make the "
+                    "folder writable for you (for a shared shop, ask its owner to add you to "
+                    "the shop's group), then try again.",
+                    store=store,
+                    why=why,
+                )
             )
         if code.startswith("SQLITE_IOERR"):
             return StoreError(
-                f"Not done: the disk holding the store {store} reported an input/output "
-                f"error. {NOTHING_LOST} The disk may be failing: copy your backups to "
-                f"another disk, then run: bizdesk check --db {store}"
+                Message(
+                    "Not done: the disk holding the store {store} reported an input/output "
+                    "error. Nothing was lost: everything saved before is still in the store. "
+                    "The disk may be failing: copy your backups to another disk, then run: "
+                    "bizdesk check --db {store}",
+                    store=store,
+                )
             )
         return None
     if type(orig).__module__.startswith("psycopg"):
@@ -252,22 +294,34 @@ def translate(exc: BaseException, url: str | None) -> StoreError | None:
         first = str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
         if sqlstate.startswith("53"):
             return StoreError(
-                f"Not done: the database server of {store} is out of disk space or memory. "
-                f"{NOTHING_LOST} Ask whoever runs the server to free some, then try again."
+                Message(
+                    "Not done: the database server of {store} is out of disk space or "
+                    "memory. Nothing was lost: everything saved before is still in the store. "
+                    "Ask whoever runs the server to free some, then try again.",
+                    store=store,
+                )
             )
         if sqlstate == "25006":
             return StoreError(
-                f"Not done: the database {store} is read-only. {NOTHING_LOST} "
-                "Ask whoever runs the server, then try again."
+                Message(
+                    "Not done: the database {store} is read-only. Nothing was lost: "
+                    "everything saved before is still in the store. Ask whoever runs the "
+                    "server, then try again.",
+                    store=store,
+                )
             )
         if sqlstate.startswith(("08", "28", "3D", "57")) or type(orig).__name__ in (
             "OperationalError",
             "InterfaceError",
         ):
             return StoreError(
-                f"Cannot reach the store {store}: {first}. Nothing was changed. Check that "
-                "the PostgreSQL server is running and the URL (user, password, host, "
-                "database) is right, then try again."
+                Message(
+                    "Cannot reach the store {store}: {error}. Nothing was changed. Check that "
+                    "the PostgreSQL server is running and the URL (user, password, host, "
+                    "database) is right, then try again.",
+                    store=store,
+                    error=first,
+                )
             )
         return None
     if isinstance(orig, OSError):
@@ -275,32 +329,46 @@ def translate(exc: BaseException, url: str | None) -> StoreError | None:
     return None
 
 
-def os_error(exc: OSError, store: str = "the store") -> StoreError | None:
-    name = exc.filename or store
+def os_error(exc: OSError, store: str | None = None) -> StoreError | None:
+    name = exc.filename or store or Message("the store")
     if exc.errno == errno.ENOSPC or exc.errno == errno.EDQUOT:
         return StoreError(
-            f"Not written: the disk holding {name} is full. Nothing was lost: what was "
-            "saved before is untouched and no half-written file was left. Free some space "
-            "on that disk, then try again."
+            Message(
+                "Not written: the disk holding {name} is full. Nothing was lost: what was "
+                "saved before is untouched and no half-written file was left. Free some "
+                "space on that disk, then try again.",
+                name=name,
+            )
         )
     if exc.errno == errno.EROFS:
         return StoreError(
-            f"Not written: {name} is on a read-only disk. Nothing was lost: what was saved "
-            "before is untouched. Choose a place you can write to, or ask whoever manages "
-            "this machine."
+            Message(
+                "Not written: {name} is on a read-only disk. Nothing was lost: what was "
+                "saved before is untouched. Choose a place you can write to, or ask whoever "
+                "manages this machine.",
+                name=name,
+            )
         )
     if exc.errno in (errno.EACCES, errno.EPERM):
         return StoreError(
-            f"{name}: permission denied. Nothing was changed. If this is a shared shop, "
-            "ask its owner to add you to the shop's Unix group (then log in again)."
+            Message(
+                "{name}: permission denied. Nothing was changed. If this is a shared shop, "
+                "ask its owner to add you to the shop's Unix group (then log in again).",
+                name=name,
+            )
         )
     if exc.errno == errno.ENOENT:
-        return StoreError(f"{name}: no such file or folder. Nothing was changed.")
+        return StoreError(
+            Message("{name}: no such file or folder. Nothing was changed.", name=name)
+        )
     if exc.errno == errno.EIO:
         return StoreError(
-            f"{name}: the disk reported an input/output error. What was saved before is "
-            "untouched by bizdesk, but the disk may be failing: copy your backups to "
-            "another disk."
+            Message(
+                "{name}: the disk reported an input/output error. What was saved before is "
+                "untouched by bizdesk, but the disk may be failing: copy your backups to "
+                "another disk.",
+                name=name,
+            )
         )
     return None
 
@@ -336,13 +404,22 @@ def describe(exc: BaseException, url: str | None = None) -> str:
     if known is not None:
         return str(known)
     logged = log_unexpected(exc)
-    told = (
-        f"The details are in {logged}; please send that file to whoever looks after bizdesk."
-        if logged
-        else "Its details could not be written to a log."
-    )
-    return (
-        f"bizdesk stopped on an unexpected error ({type(exc).__name__}). What was saved "
-        f"before is safe; the step under way was not finished (a change is saved whole or not "
-        f"at all). {told}"
+    if logged:
+        return str(
+            Message(
+                "bizdesk stopped on an unexpected error ({error}). What was saved before is "
+                "safe; the step under way was not finished (a change is saved whole or not "
+                "at all). The details are in {log}; please send that file to whoever looks "
+                "after bizdesk.",
+                error=type(exc).__name__,
+                log=logged,
+            )
+        )
+    return str(
+        Message(
+            "bizdesk stopped on an unexpected error ({error}). What was saved before is safe; "
+            "the step under way was not finished (a change is saved whole or not at all). "
+            "Its details could not be written to a log.",
+            error=type(exc).__name__,
+        )
     )

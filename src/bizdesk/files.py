@@ -15,6 +15,7 @@ from typing import IO
 
 from bizdesk.config import backups_dir, sqlite_path
 from bizdesk.errors import PermissionDenied
+from bizdesk.i18n import Message
 from bizdesk.identity import current_gate
 
 PARTIAL = ".partial"
@@ -48,16 +49,24 @@ def _confine(path: Path, writing: bool) -> None:
     real = where.parent.resolve() / where.name if writing else where.resolve()
     if _inside(real, backups) or (writing and real == store):
         return
-    verb, instead = (
-        ("write", "Print it to your terminal instead: ssh SHOP@SERVER bizdesk export KIND "
-         "> FILE (or report NAME --format csv > FILE).")
-        if writing
-        else ("read", "Send it through the SSH link instead: name the file - and pipe it in "
-              "(ssh SHOP@SERVER bizdesk import KIND - < FILE).")
-    )  # fmt: skip
+    if writing:
+        raise PermissionDenied(
+            Message(
+                "{path}: in this shop bizdesk does not write files on the server for you (it "
+                "runs as the shop's account). Nothing was changed. Print it to your terminal "
+                "instead: ssh SHOP@SERVER bizdesk export KIND > FILE (or report NAME --format "
+                "csv > FILE).",
+                path=path,
+            )
+        )
     raise PermissionDenied(
-        f"{path}: in this shop bizdesk does not {verb} files on the server for you (it runs "
-        f"as the shop's account). Nothing was changed. {instead}"
+        Message(
+            "{path}: in this shop bizdesk does not read files on the server for you (it runs "
+            "as the shop's account). Nothing was changed. Send it through the SSH link "
+            "instead: name the file - and pipe it in (ssh SHOP@SERVER bizdesk import KIND - "
+            "< FILE).",
+            path=path,
+        )
     )
 
 

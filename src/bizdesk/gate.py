@@ -37,13 +37,14 @@ from pathlib import Path
 from bizdesk.config import resolve_db, sqlite_path
 from bizdesk.errors import BizdeskError
 from bizdesk.formatting import visible
+from bizdesk.i18n import N_, _
 from bizdesk.identity import Gate, enter_gate
 
 REFUSED = {
-    "init": "the store exists already; a new one is made by the server's administrator",
-    "demo": "a sample shop is not made in a shop's own store",
-    "migrate-to": "moving the store is the server's administrator's work",
-    "gate": "you are inside the gate already",
+    "init": N_("the store exists already; a new one is made by the server's administrator"),
+    "demo": N_("a sample shop is not made in a shop's own store"),
+    "migrate-to": N_("moving the store is the server's administrator's work"),
+    "gate": N_("you are inside the gate already"),
 }
 _NAME = re.compile(r"^[a-z_][a-z0-9_.-]{0,63}$", re.IGNORECASE)
 KEEP = ("TERM", "LANG", "LANGUAGE", "COLORTERM", "NO_COLOR", "TZ")
@@ -90,19 +91,23 @@ def _requested() -> list[str] | str:
     try:
         words = shlex.split(raw)
     except ValueError as exc:
-        return f"Could not read the command {raw!r} ({exc}). Nothing was run."
+        return _("Could not read the command {command} ({error}). Nothing was run.").format(
+            command=repr(raw), error=exc
+        )
     if words and os.path.basename(words[0]) == "bizdesk":
         words = words[1:]
     if not words:
         return []
     first = words[0]
     if first.startswith("-") and first not in ("--help", "-h"):
-        return (
-            f"{first}: options go after the command here (this account opens its shop's "
+        return _(
+            "{option}: options go after the command here (this account opens its shop's "
             "store only). For example: bizdesk report trial-balance --format json"
-        )
+        ).format(option=first)
     if first in REFUSED:
-        return f"bizdesk {first} is not available through the shop's account: {REFUSED[first]}."
+        return _("bizdesk {command} is not available through the shop's account: {why}.").format(
+            command=first, why=_(REFUSED[first])
+        )
     return words
 
 
@@ -114,9 +119,13 @@ def serve(argv: list[str], run: Callable[..., object]) -> int:
     parser.add_argument("--user", required=True)
     args = parser.parse_args(argv)
     if not _NAME.match(args.user):
-        return _say(f"{args.user!r} is not a user name; the key's line is wrong (ask the owner)")
+        return _say(
+            _("{name} is not a user name; the key's line is wrong (ask the owner)").format(
+                name=repr(args.user)
+            )
+        )
     if os.geteuid() == 0:
-        return _say("bizdesk gate runs as a shop's own account, never as root.")
+        return _say(_("bizdesk gate runs as a shop's own account, never as root."))
     url = resolve_db(args.db)
     words = _requested()
     if isinstance(words, str):
@@ -134,22 +143,28 @@ def init(argv: list[str]) -> int:
     """Make the shop's store in the shop account's home and let its owner's key in."""
     parser = argparse.ArgumentParser(
         prog="bizdesk gate init",
-        description="Run as the shop's account: runuser -u ACCOUNT -- bizdesk gate init …",
+        description=_("Run as the shop's account: runuser -u ACCOUNT -- bizdesk gate init …"),
     )
-    parser.add_argument("--db", required=True, help="the store's path, e.g. ~ACCOUNT/shop.db")
-    parser.add_argument("--owner", required=True, help="the owner's name in bizdesk")
-    parser.add_argument("--key", required=True, help="the owner's SSH public key file")
+    parser.add_argument("--db", required=True, help=_("the store's path, e.g. ~ACCOUNT/shop.db"))
+    parser.add_argument("--owner", required=True, help=_("the owner's name in bizdesk"))
+    parser.add_argument("--key", required=True, help=_("the owner's SSH public key file"))
     parser.add_argument("--company", default="My Shop")
     parser.add_argument("--currency", default="EUR")
     parser.add_argument("--locale", default="en_US")
     args = parser.parse_args(argv)
     if os.geteuid() == 0:
         return _say(
-            "Run this as the shop's account, not as root, so that the store is the account's: "
-            "runuser -u ACCOUNT -- bizdesk gate init …"
+            _(
+                "Run this as the shop's account, not as root, so that the store is the "
+                "account's: runuser -u ACCOUNT -- bizdesk gate init …"
+            )
         )
     if not _NAME.match(args.owner):
-        return _say(f"--owner: {args.owner!r} is not a user name (letters, digits, . _ -)")
+        return _say(
+            _("--owner: {name} is not a user name (letters, digits, . _ -)").format(
+                name=repr(args.owner)
+            )
+        )
     # the store and the services (the database stack) only for this command
     from bizdesk.db import create_store
     from bizdesk.services.admin import setup, ssh_keys
@@ -157,7 +172,7 @@ def init(argv: list[str]) -> int:
     url = resolve_db(args.db)
     path = sqlite_path(url)
     if path is None or not path.is_absolute():
-        return _say("--db: the store of a gated shop is a file in the shop account's home")
+        return _say(_("--db: the store of a gated shop is a file in the shop account's home"))
     try:
         key = Path(args.key).read_text(encoding="utf-8")
         ssh_keys.read_public_key(key)
@@ -175,10 +190,21 @@ def init(argv: list[str]) -> int:
     except BizdeskError as exc:
         return _say(str(exc))
     except OSError as exc:
-        return _say(f"{exc.filename or ''}: {exc.strerror}. Nothing was made.")
+        return _say(
+            _("{file}: {error}. Nothing was made.").format(
+                file=exc.filename or "", error=exc.strerror
+            )
+        )
     print(
-        f"Set up {args.company} in {path}; {args.owner} is its owner and logs in with "
-        f"ssh {pwd.getpwuid(os.geteuid()).pw_name}@THIS-SERVER"
+        _(
+            "Set up {company} in {path}; {owner} is its owner and logs in with "
+            "ssh {account}@THIS-SERVER"
+        ).format(
+            company=args.company,
+            path=path,
+            owner=args.owner,
+            account=pwd.getpwuid(os.geteuid()).pw_name,
+        )
     )
     return 0
 
@@ -189,4 +215,4 @@ def main(argv: list[str], run: Callable[..., object]) -> int:
         return serve(argv[1:], run)
     if what == "init":
         return init(argv[1:])
-    return _say("usage: bizdesk gate init … | bizdesk gate serve --db STORE --user NAME", 2)
+    return _say(_("usage: bizdesk gate init … | bizdesk gate serve --db STORE --user NAME"), 2)

@@ -14,13 +14,13 @@ import typer
 
 from bizdesk.cli.core import DbOpt, current_url, fail, open_store, store_url
 from bizdesk.cli.group import CommandLine
-from bizdesk.i18n import resolve_language, use
+from bizdesk.i18n import _, resolve_language, use
 
 app = typer.Typer(
     cls=CommandLine,
     add_completion=False,
     no_args_is_help=False,
-    help="bizdesk: run a small shop from one terminal.",
+    help=_("bizdesk: run a small shop from one terminal."),
 )
 
 
@@ -54,12 +54,12 @@ def _offer_new_store(db: str | None, path) -> None:  # noqa: ANN001
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         fail(str(missing(current_url() or "")))
     answer = typer.prompt(
-        f"There is no store at {path}. Create a new, empty one there? [y/N]",
+        _("There is no store at {path}. Create a new, empty one there? [y/N]").format(path=path),
         default="n",
         show_default=False,
     )
-    if answer.strip().lower() not in ("y", "yes"):
-        fail("No store was created. To open another one: bizdesk --db PATH", 1)
+    if answer.strip().lower() not in ("y", "yes", _("y"), _("yes")):
+        fail(_("No store was created. To open another one: bizdesk --db PATH"), 1)
     create_store(db, fill=ensure_initialized)
 
 

@@ -23,24 +23,24 @@ from bizdesk.cli.core import (
     show,
 )
 from bizdesk.formatting import visible
+from bizdesk.i18n import LANGUAGE_NAMES, _, resolve_language, use
 
 app = typer.Typer()
-users = typer.Typer(help="The people who may use this store.")
+users = typer.Typer(help=_("The people who may use this store."))
 app.add_typer(users, name="users")
 
-ROLE_HELP = "owner, accountant, sales, support, warehouse or viewer"
-NameArg = Annotated[str, typer.Argument(help="Their Unix login name.")]
+ROLE_HELP = _("owner, accountant, sales, support, warehouse or viewer")
+NameArg = Annotated[str, typer.Argument(help=_("Their Unix login name."))]
 
 
-@app.command()
+@app.command(help=_("Who changed what, and when."))
 def audit(
     ctx: typer.Context,
     db: DbOpt = None,
-    since: Annotated[str | None, typer.Option(help="YYYY-MM-DD")] = None,
-    entity: Annotated[str | None, typer.Option(help="contact, deal, ticket ...")] = None,
+    since: Annotated[str | None, typer.Option(help=_("YYYY-MM-DD"))] = None,
+    entity: Annotated[str | None, typer.Option(help=_("contact, deal, ticket ..."))] = None,
     fmt: FormatOpt = Shown.TABLE,
 ) -> None:
-    """Who changed what, and when."""
     from bizdesk.services.admin.audit import list_events
 
     store = open_store(ctx, db)
@@ -64,7 +64,7 @@ def audit(
         )
         return
 
-    table = Table("When (UTC)", "Who", "What", "Id", "Action")
+    table = Table(_("When (UTC)"), _("Who"), _("What"), _("Id"), _("Action"))
     for r in rows:
         table.add_row(
             Text(r.at.strftime("%Y-%m-%d %H:%M:%S")),
@@ -76,46 +76,52 @@ def audit(
     show(table)
 
 
-@users.command("list")
+@users.command("list", help=_("The users of this store and their roles (owners only)."))
 def users_list(ctx: typer.Context, db: DbOpt = None) -> None:
-    """The users of this store and their roles (owners only)."""
     from bizdesk.services.admin.users import list_users
 
     store = open_store(ctx, db)
     with store.read() as uow:
         rows = list_users(uow)
-    table = Table("User", "Name", "Role", "Active")
+    table = Table(_("User"), _("Name"), _("Role"), _("Active"))
     for u in rows:
         table.add_row(
-            Text(u.username), Text(visible(u.full_name)), Text(u.role), "yes" if u.active else "no"
+            Text(u.username),
+            Text(visible(u.full_name)),
+            Text(u.role),
+            _("yes") if u.active else _("no"),
         )
     show(table)
 
 
-@users.command("add")
+@users.command("add", help=_("Let a Unix user open this store with a role (owners only)."))
 def users_add(
     ctx: typer.Context,
     name: NameArg,
     role: Annotated[str, typer.Option("--role", help=ROLE_HELP)],
-    full_name: Annotated[str, typer.Option("--name", help="Their full name.")] = "",
+    full_name: Annotated[str, typer.Option("--name", help=_("Their full name."))] = "",
     key: Annotated[
         str | None,
         typer.Option(
             "--key",
-            help="Their SSH public key (a .pub file, or - to read it from stdin): in a shop "
-            "set up with bizdesk gate, what lets them log in, as themselves.",
+            help=_(
+                "Their SSH public key (a .pub file, or - to read it from stdin): in a shop "
+                "set up with bizdesk gate, what lets them log in, as themselves."
+            ),
         ),
     ] = None,
     db: DbOpt = None,
 ) -> None:
-    """Let a Unix user open this store with a role (owners only)."""
     from bizdesk.services.admin.users import add
 
     store = open_store(ctx, db)
     text = _read_key(key) if key is not None else None
     with store.write() as uow:
         u = add(uow, name, role, full_name, key=text)
-    say(f"Added {u.username} as {u.role}" + (" with their key" if text else ""))
+    if text:
+        say(_("Added {name} as {role} with their key").format(name=u.username, role=u.role))
+    else:
+        say(_("Added {name} as {role}").format(name=u.username, role=u.role))
 
 
 def _read_key(key: str) -> str:
@@ -127,66 +133,78 @@ def _read_key(key: str) -> str:
     try:
         return Path(key).read_text(encoding="utf-8")[:65536]
     except UnicodeDecodeError:
-        fail(f"--key: {key} is not a public key file")
+        fail(_("--key: {file} is not a public key file").format(file=key))
 
 
-@users.command("key")
+@users.command(
+    "key",
+    help=_("Let one more SSH key in as this user (a shop set up with bizdesk gate; owners only)."),
+)
 def users_key(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="Their name in this store.")],
-    key: Annotated[str, typer.Argument(help="Their SSH public key file, or - for stdin.")],
+    name: Annotated[str, typer.Argument(help=_("Their name in this store."))],
+    key: Annotated[str, typer.Argument(help=_("Their SSH public key file, or - for stdin."))],
     db: DbOpt = None,
 ) -> None:
-    """Let one more SSH key in as this user (a shop set up with bizdesk gate; owners only)."""
     from bizdesk.services.admin.users import add_key
 
     store = open_store(ctx, db)
     text = _read_key(key)
     with store.write() as uow:
         u = add_key(uow, name, text)
-    say(f"Registered one more key for {u.username}")
+    say(_("Registered one more key for {name}").format(name=u.username))
 
 
-@users.command("set-role")
+@users.command(
+    "set-role", help=_("Change a user's role; a disabled user is enabled again (owners only).")
+)
 def users_set_role(
     ctx: typer.Context,
     name: NameArg,
     role: Annotated[str, typer.Argument(help=ROLE_HELP)],
     db: DbOpt = None,
 ) -> None:
-    """Change a user's role; a disabled user is enabled again (owners only)."""
     from bizdesk.services.admin.users import set_role
 
     store = open_store(ctx, db)
     with store.write() as uow:
         u = set_role(uow, name, role)
-    say(f"{u.username} is now {u.role}")
+    say(_("{name} is now {role}").format(name=u.username, role=u.role))
 
 
-@users.command("set-language")
+@users.command(
+    "set-language",
+    help=_("The language bizdesk speaks to someone (anyone may set their own; owners anyone's)."),
+)
 def users_set_language(
     ctx: typer.Context,
     name: NameArg,
     language: Annotated[
-        str, typer.Argument(help="en, es, ro or vi; auto follows the session's LANG.")
+        str, typer.Argument(help=_("en, es, ro or vi; auto follows the session's LANG."))
     ],
     db: DbOpt = None,
 ) -> None:
-    """The language bizdesk speaks to someone (anyone may set their own; owners anyone's)."""
     from bizdesk.services.admin.users import set_language
 
     store = open_store(ctx, db)
     with store.write() as uow:
         u = set_language(uow, name, language)
-    say(f"{u.username} now reads bizdesk in {u.language or 'the language of their session'}")
+    if u.username == store.user:  # told in the language just chosen
+        use(resolve_language(u.language))
+    if u.language:
+        name = LANGUAGE_NAMES.get(u.language, u.language)
+        say(_("{name} now reads bizdesk in {language}").format(name=u.username, language=name))
+    else:
+        say(_("{name} now reads bizdesk in the language of their session").format(name=u.username))
 
 
-@users.command("disable")
+@users.command(
+    "disable", help=_("Stop a user from opening this store; their history stays (owners only).")
+)
 def users_disable(ctx: typer.Context, name: NameArg, db: DbOpt = None) -> None:
-    """Stop a user from opening this store; their history stays (owners only)."""
     from bizdesk.services.admin.users import disable
 
     store = open_store(ctx, db)
     with store.write() as uow:
         u = disable(uow, name)
-    say(f"{u.username} is disabled")
+    say(_("{name} is disabled").format(name=u.username))

@@ -10,25 +10,27 @@ from rich.text import Text
 
 from bizdesk.cli.core import DbOpt, open_store, say, show
 from bizdesk.formatting import visible
+from bizdesk.i18n import _
 
 app = typer.Typer()
-accounts = typer.Typer(help="The chart of accounts.")
+accounts = typer.Typer(help=_("The chart of accounts."))
 app.add_typer(accounts, name="accounts")
 
 CodeArg = Annotated[str, typer.Argument()]
 
 
-@accounts.command("list")
+@accounts.command(
+    "list", help=_("Every account with its type and the role bizdesk posts to it for.")
+)
 def accounts_list(ctx: typer.Context, db: DbOpt = None) -> None:
-    """Every account with its type and the role bizdesk posts to it for."""
     from bizdesk.services.books.ledger import list_accounts
 
     store = open_store(ctx, db)
     with store.read() as uow:
         rows = list_accounts(uow, include_archived=True)
-    table = Table("Code", "Name", "Type", "Posted for", "State")
+    table = Table(_("Code"), _("Name"), _("Type"), _("Posted for"), _("State"))
     for a in rows:
-        state = "archived" if a.archived else ("in use" if a.used else "")
+        state = _("archived") if a.archived else (_("in use") if a.used else "")
         table.add_row(
             Text(visible(a.code)),
             Text(visible(a.name)),
@@ -39,64 +41,68 @@ def accounts_list(ctx: typer.Context, db: DbOpt = None) -> None:
     show(table)
 
 
-@accounts.command("add")
+@accounts.command("add", help=_("Add an account."))
 def accounts_add(
     ctx: typer.Context,
     code: CodeArg,
     name: Annotated[str, typer.Argument()],
     account_type: Annotated[
-        str, typer.Option("--type", help="asset, liability, equity, income or expense")
+        str, typer.Option("--type", help=_("asset, liability, equity, income or expense"))
     ],
     db: DbOpt = None,
 ) -> None:
-    """Add an account."""
     from bizdesk.services.books.ledger import add_account
 
     store = open_store(ctx, db)
     with store.write() as uow:
         a = add_account(uow, code, name, account_type)
-    say(f"Added {a.code} {a.name} ({a.type})")
+    say(_("Added {code} {name} ({type})").format(code=a.code, name=a.name, type=a.type))
 
 
-@accounts.command("rename")
+@accounts.command("rename", help=_("Give an account a new name (its lines stay with it)."))
 def accounts_rename(
     ctx: typer.Context,
     code: CodeArg,
     name: Annotated[str, typer.Argument()],
     db: DbOpt = None,
 ) -> None:
-    """Give an account a new name (its lines stay with it)."""
     from bizdesk.services.books.ledger import account_by_code, rename_account
 
     store = open_store(ctx, db)
     with store.write() as uow:
         a = rename_account(uow, account_by_code(uow, code).id, name)
-    say(f"{a.code} is now {a.name}")
+    say(_("{code} is now {name}").format(code=a.code, name=a.name))
 
 
-@accounts.command("archive")
+@accounts.command(
+    "archive", help=_("Archive an account: it keeps its history and takes no new lines.")
+)
 def accounts_archive(
     ctx: typer.Context,
     code: CodeArg,
     db: DbOpt = None,
-    undo: Annotated[bool, typer.Option("--undo", help="Bring it back.")] = False,
+    undo: Annotated[bool, typer.Option("--undo", help=_("Bring it back."))] = False,
 ) -> None:
-    """Archive an account: it keeps its history and takes no new lines."""
     from bizdesk.services.books.ledger import account_by_code, set_account_archived
 
     store = open_store(ctx, db)
     with store.write() as uow:
         a = set_account_archived(uow, account_by_code(uow, code).id, not undo)
-    say(f"{a.code} {a.name} {'archived' if a.archived else 'open again'}")
+    if a.archived:
+        say(_("{code} {name} archived").format(code=a.code, name=a.name))
+    else:
+        say(_("{code} {name} open again").format(code=a.code, name=a.name))
 
 
-@app.command("lock-date")
+@app.command(
+    "lock-date",
+    help=_("Show or move the lock date: nothing is posted on or before it (owner only)."),
+)
 def lock_date_cmd(
     ctx: typer.Context,
-    new: Annotated[str | None, typer.Argument(help="YYYY-MM-DD, or 'none' to unlock")] = None,
+    new: Annotated[str | None, typer.Argument(help=_("YYYY-MM-DD, or 'none' to unlock"))] = None,
     db: DbOpt = None,
 ) -> None:
-    """Show or move the lock date: nothing is posted on or before it (owner only)."""
     from bizdesk.services.books.ledger import lock_date, set_lock_date
 
     store = open_store(ctx, db)
@@ -106,4 +112,4 @@ def lock_date_cmd(
     else:
         with store.write() as uow:
             current = set_lock_date(uow, "" if new.lower() == "none" else new)
-    say(f"Locked up to {current}" if current else "No lock date")
+    say(_("Locked up to {day}").format(day=current) if current else _("No lock date"))

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
-from bizdesk.i18n import resolve_language, use
+from bizdesk.i18n import _, resolve_language, tr, use
 from bizdesk.identity import current_gate
 from bizdesk.reading import DateError, read_date
 
@@ -28,7 +28,7 @@ _current_url: str | None = None
 _said: set[str] = set()
 
 DbOpt = Annotated[
-    str | None, typer.Option("--db", envvar="BIZDESK_DB", help="Store file or SQLAlchemy URL.")
+    str | None, typer.Option("--db", envvar="BIZDESK_DB", help=_("Store file or SQLAlchemy URL."))
 ]
 
 
@@ -40,7 +40,7 @@ class Shown(StrEnum):
     JSON = "json"
 
 
-FormatOpt = Annotated[Shown, typer.Option("--format", help="table, csv or json")]
+FormatOpt = Annotated[Shown, typer.Option("--format", help=_("table, csv or json"))]
 
 
 def current_url() -> str | None:
@@ -71,13 +71,15 @@ def show(what: RenderableType, *, stderr: bool = False) -> None:
 
 
 def say(message: str, *, stderr: bool = False) -> None:
-    """One line for people, printed literally (never read as markup)."""
+    """One line for people, printed literally (never read as markup), in the reader's
+    language when it is a ``Message``."""
     from rich.text import Text
 
-    _console(stderr).print(Text(message))
+    _console(stderr).print(Text(tr(message)))
 
 
 def say_error(message: str) -> None:
+    message = tr(message)
     if message not in _said:
         _said.add(message)
         say(message, stderr=True)
@@ -130,7 +132,12 @@ def store_url(ctx: typer.Context, db: str | None) -> str:
     _current_url = resolve_db(given_db(ctx, db))
     gate = current_gate()
     if gate is not None and _current_url != gate.url:
-        fail("--db: this shop's account opens its own store only; leave --db out. Nothing was run.")
+        fail(
+            _(
+                "--db: this shop's account opens its own store only; leave --db out. "
+                "Nothing was run."
+            )
+        )
     return _current_url
 
 

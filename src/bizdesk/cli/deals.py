@@ -9,62 +9,60 @@ from rich.table import Table
 from rich.text import Text
 
 from bizdesk.cli.core import DbOpt, open_store, say, show
-from bizdesk.formatting import visible
+from bizdesk.formatting import number, visible
+from bizdesk.i18n import _
 
 app = typer.Typer()
-pipeline = typer.Typer(help="The stages deals move through.")
+pipeline = typer.Typer(help=_("The stages deals move through."))
 app.add_typer(pipeline, name="pipeline")
 
 
-@pipeline.command("list")
+@pipeline.command("list", help=_("The active stages in order, with their default probabilities."))
 def pipeline_list(ctx: typer.Context, db: DbOpt = None) -> None:
-    """The active stages in order, with their default probabilities."""
     from bizdesk.services.trade.deals import list_stages
 
     store = open_store(ctx, db)
     with store.read() as uow:
         stages = list_stages(uow)
-    table = Table("Stage", "Default %", "Kind")
+    locale = store.settings().get("locale", "en_US")
+    table = Table(_("Stage"), _("Default %"), _("Kind"))
     for st in stages:
-        table.add_row(Text(visible(st.name)), Text(str(st.probability)), Text(st.kind))
+        table.add_row(Text(visible(st.name)), Text(number(st.probability, locale)), Text(st.kind))
     show(table)
 
 
-@pipeline.command("add")
+@pipeline.command("add", help=_("Add an open stage (placed before Won and Lost)."))
 def pipeline_add(ctx: typer.Context, name: str, probability: str, db: DbOpt = None) -> None:
-    """Add an open stage (placed before Won and Lost)."""
     from bizdesk.services.trade.deals import add_stage
 
     store = open_store(ctx, db)
     with store.write() as uow:
         st = add_stage(uow, name, probability)
-    say(f"Added stage {st.name} ({st.probability}%)")
+    say(_("Added stage {name} ({probability}%)").format(name=st.name, probability=st.probability))
 
 
-@pipeline.command("set")
+@pipeline.command("set", help=_("Rename a stage or change its default probability."))
 def pipeline_set(
     ctx: typer.Context,
     stage: str,
     db: DbOpt = None,
-    name: Annotated[str | None, typer.Option(help="New name.")] = None,
-    probability: Annotated[str | None, typer.Option(help="Default %.")] = None,
+    name: Annotated[str | None, typer.Option(help=_("New name."))] = None,
+    probability: Annotated[str | None, typer.Option(help=_("Default %."))] = None,
 ) -> None:
-    """Rename a stage or change its default probability."""
     from bizdesk.services.trade.deals import stage_named, update_stage
 
     store = open_store(ctx, db)
     with store.write() as uow:
         st = stage_named(uow, stage)
         st = update_stage(uow, st.id, name=name, probability=probability)
-    say(f"Stage {st.name}: {st.probability}%")
+    say(_("Stage {name}: {probability}%").format(name=st.name, probability=st.probability))
 
 
-@pipeline.command("remove")
+@pipeline.command("remove", help=_("Retire an open stage that no deal sits in."))
 def pipeline_remove(ctx: typer.Context, stage: str, db: DbOpt = None) -> None:
-    """Retire an open stage that no deal sits in."""
     from bizdesk.services.trade.deals import deactivate_stage, stage_named
 
     store = open_store(ctx, db)
     with store.write() as uow:
         deactivate_stage(uow, stage_named(uow, stage).id)
-    say(f"Removed stage {stage}")
+    say(_("Removed stage {name}").format(name=stage))

@@ -13,22 +13,23 @@ import typer
 from typer.core import TyperCommand
 
 from bizdesk.cli.core import DbOpt, data_out, fail, open_store, say
+from bizdesk.i18n import N_, _, ngettext
 
 # What a person needs to know about a column, beyond its name.
 COLUMN_NOTES = {
     "contacts": {
-        "kind": "person or organization",
-        "tags": ";-separated",
-        "roles": "customer;supplier",
+        "kind": N_("person or organization"),
+        "tags": N_(";-separated"),
+        "roles": N_("customer;supplier"),
     },
     "products": {
-        "vat_rate": "percent",
-        "supplier": "email or name",
-        "allow_negative": "yes/no",
-        "stocked": "yes/no; no: a service such as a workshop hour, never stocked or reordered",
+        "vat_rate": N_("percent"),
+        "supplier": N_("email or name"),
+        "allow_negative": N_("yes/no"),
+        "stocked": N_("yes/no; no: a service such as a workshop hour, never stocked or reordered"),
     },
-    "stock-count": {"location": "default: the main one"},
-    "journal": {"date": "YYYY-MM-DD", "account": "code", "contact": "email or name"},
+    "stock-count": {"location": N_("default: the main one")},
+    "journal": {"date": N_("YYYY-MM-DD"), "account": N_("code"), "contact": N_("email or name")},
 }
 
 
@@ -53,9 +54,10 @@ def columns_help(kind: str) -> str:
     notes = COLUMN_NOTES[kind]
     shown = []
     for col in columns:
-        said = [w for w in ("required" if col in required else "", notes.get(col, "")) if w]
+        note = _(notes[col]) if col in notes else ""
+        said = [w for w in (_("required") if col in required else "", note) if w]
         shown.append(f"{col} ({'; '.join(said)})" if said else col)
-    return "Columns: " + ", ".join(shown) + "."
+    return _("Columns: {columns}.").format(columns=", ".join(shown))
 
 
 class ImportCommand(TyperCommand):
@@ -72,19 +74,21 @@ class ImportCommand(TyperCommand):
 
 
 app = typer.Typer()
-imports = typer.Typer(help="Import CSV files (all rows or none).")
-exports = typer.Typer(help="Export current data.")
+imports = typer.Typer(help=_("Import CSV files (all rows or none)."))
+exports = typer.Typer(help=_("Export current data."))
 app.add_typer(imports, name="import")
 app.add_typer(exports, name="export")
 
-FileArg = Annotated[str, typer.Argument(help="CSV or -")]
+FileArg = Annotated[str, typer.Argument(help=_("CSV or -"))]
 DryRunOpt = Annotated[bool, typer.Option("--dry-run")]
 LocaleOpt = Annotated[
     str | None,
     typer.Option(
         "--locale",
-        help="Numbers in the file are written as in this locale (e.g. de_DE: 1.234,56). "
-        "Default: digits with . for decimals and no grouping (1234.56).",
+        help=_(
+            "Numbers in the file are written as in this locale (e.g. de_DE: 1.234,56). "
+            "Default: digits with . for decimals and no grouping (1234.56)."
+        ),
     ),
 ]
 
@@ -92,10 +96,12 @@ LocaleOpt = Annotated[
 @imports.command(
     "contacts",
     cls=ImportCommand,
-    help="Contacts: new ones added, known ones updated.\n\nA row with an id (the contact's "
-    "number in this store, as `export contacts` writes it) updates that contact; else a row "
-    "whose email exists updates that contact; else a new contact is created (leave id empty "
-    "to copy contacts into another store).",
+    help=_(
+        "Contacts: new ones added, known ones updated.\n\nA row with an id (the contact's "
+        "number in this store, as `export contacts` writes it) updates that contact; else a row "
+        "whose email exists updates that contact; else a new contact is created (leave id empty "
+        "to copy contacts into another store)."
+    ),
 )
 def import_contacts(
     ctx: typer.Context,
@@ -105,7 +111,7 @@ def import_contacts(
     locale: LocaleOpt = None,
 ) -> None:
     if locale is not None:
-        fail("--locale: contacts have no numbers to read; leave it out", 2)
+        fail(_("--locale: contacts have no numbers to read; leave it out"), 2)
     from bizdesk.services.exchange.crm_imports import import_contacts as run
 
     store = open_store(ctx, db)
@@ -114,7 +120,11 @@ def import_contacts(
     _created(result, "contacts", dry_run)
 
 
-@imports.command("products", cls=ImportCommand)
+@imports.command(
+    "products",
+    cls=ImportCommand,
+    help=_("Products: new ones added, those whose SKU exists updated."),
+)
 def import_products(
     ctx: typer.Context,
     file: FileArg,
@@ -122,13 +132,16 @@ def import_products(
     dry_run: DryRunOpt = False,
     locale: LocaleOpt = None,
 ) -> None:
-    """Products: new ones added, those whose SKU exists updated."""
     from bizdesk.services.exchange.erp_imports import import_products as run
 
     _created(_checked_first(ctx, db, file, locale, run, dry_run), "products", dry_run)
 
 
-@imports.command("stock-count", cls=ImportCommand)
+@imports.command(
+    "stock-count",
+    cls=ImportCommand,
+    help=_("A stock count: differences from the books post as stock adjustments."),
+)
 def import_stock_count(
     ctx: typer.Context,
     file: FileArg,
@@ -136,19 +149,32 @@ def import_stock_count(
     dry_run: DryRunOpt = False,
     locale: LocaleOpt = None,
 ) -> None:
-    """A stock count: differences from the books post as stock adjustments."""
     from bizdesk.services.exchange.erp_imports import import_stock_count as run
 
     result = _checked_first(ctx, db, file, locale, run, dry_run)
-    verb = "would be" if dry_run else "were"
-    say(f"{result.created} products {verb} adjusted, {result.skipped} matched the books.")
+    n = result.created
+    if dry_run:
+        said = ngettext(
+            "{n} product would be adjusted, {skipped} matched the books.",
+            "{n} products would be adjusted, {skipped} matched the books.",
+            n,
+        )
+    else:
+        said = ngettext(
+            "{n} product was adjusted, {skipped} matched the books.",
+            "{n} products were adjusted, {skipped} matched the books.",
+            n,
+        )
+    say(said.format(n=n, skipped=result.skipped))
 
 
 @imports.command(
     "journal",
     cls=ImportCommand,
-    help="Journal entries, posted with the next numbers.\n\nRows with the same entry form "
-    "one entry; every entry must balance.",
+    help=_(
+        "Journal entries, posted with the next numbers.\n\nRows with the same entry form "
+        "one entry; every entry must balance."
+    ),
 )
 def import_journal(
     ctx: typer.Context,
@@ -163,7 +189,12 @@ def import_journal(
     named = _known_locale(locale) if locale is not None else None
     with _input(file) as fh:  # read and checked first; the write lock is taken to write
         result = run(store, fh, dry_run=dry_run, locale=named)
-    say(f"{result.created} entries {'would be' if dry_run else 'were'} posted.")
+    n = result.created
+    if dry_run:
+        said = ngettext("{n} entry would be posted.", "{n} entries would be posted.", n)
+    else:
+        said = ngettext("{n} entry was posted.", "{n} entries were posted.", n)
+    say(said.format(n=n))
 
 
 def _checked_first(ctx, db, file, locale, run, dry_run):  # noqa: ANN001, ANN202
@@ -175,12 +206,34 @@ def _checked_first(ctx, db, file, locale, run, dry_run):  # noqa: ANN001, ANN202
         return run(store, fh, dry_run=dry_run)
 
 
-def _created(result, noun: str, dry_run: bool) -> None:  # noqa: ANN001
-    verb = "would be" if dry_run else "were"
-    say(
-        f"{result.created} {noun} {verb} created, {result.updated} updated, "
-        f"{result.skipped} unchanged."
-    )
+def _created(result, kind: str, dry_run: bool) -> None:  # noqa: ANN001
+    """What an import of contacts or products did (or, as a dry run, would do)."""
+    n = result.created
+    if kind == "contacts" and dry_run:
+        said = ngettext(
+            "{n} contact would be created, {updated} updated, {skipped} unchanged.",
+            "{n} contacts would be created, {updated} updated, {skipped} unchanged.",
+            n,
+        )
+    elif kind == "contacts":
+        said = ngettext(
+            "{n} contact was created, {updated} updated, {skipped} unchanged.",
+            "{n} contacts were created, {updated} updated, {skipped} unchanged.",
+            n,
+        )
+    elif dry_run:
+        said = ngettext(
+            "{n} product would be created, {updated} updated, {skipped} unchanged.",
+            "{n} products would be created, {updated} updated, {skipped} unchanged.",
+            n,
+        )
+    else:
+        said = ngettext(
+            "{n} product was created, {updated} updated, {skipped} unchanged.",
+            "{n} products were created, {updated} updated, {skipped} unchanged.",
+            n,
+        )
+    say(said.format(n=n, updated=result.updated, skipped=result.skipped))
 
 
 @contextmanager
@@ -194,7 +247,7 @@ def _input(file: str):  # noqa: ANN202
     path = Path(file)
     may_read(path)
     if not path.is_file():
-        fail(f"{file}: no such file")
+        fail(_("{file}: no such file").format(file=file))
     with path.open("rb") as fh:
         yield fh
 
@@ -206,7 +259,12 @@ def _known_locale(name: str) -> str:
     try:
         return str(Locale.parse(name))
     except (ValueError, TypeError, UnknownLocaleError):
-        fail(f"--locale: {name!r} is not a locale bizdesk knows; for example en_US, es_ES", 2)
+        fail(
+            _("--locale: {name} is not a locale bizdesk knows; for example en_US, es_ES").format(
+                name=repr(name)
+            ),
+            2,
+        )
 
 
 class DataFormat(StrEnum):
@@ -220,52 +278,47 @@ class JournalFormat(StrEnum):
     LEDGER = "ledger"
 
 
-FormatOpt = Annotated[DataFormat, typer.Option("--format", help="csv or json")]
+FormatOpt = Annotated[DataFormat, typer.Option("--format", help=_("csv or json"))]
 OutputOpt = Annotated[str | None, typer.Option("-o", "--output")]
 
 
-@exports.command("contacts")
+@exports.command("contacts", help=_("Export contacts (the columns `import` takes)."))
 def export_contacts(
     ctx: typer.Context, db: DbOpt = None, fmt: FormatOpt = DataFormat.CSV, output: OutputOpt = None
 ) -> None:
-    """Export contacts (the columns `import` takes)."""
     _export(ctx, db, "contacts", fmt, output)
 
 
-@exports.command("products")
+@exports.command("products", help=_("Export products (the columns `import` takes)."))
 def export_products(
     ctx: typer.Context, db: DbOpt = None, fmt: FormatOpt = DataFormat.CSV, output: OutputOpt = None
 ) -> None:
-    """Export products (the columns `import` takes)."""
     _export(ctx, db, "products", fmt, output)
 
 
-@exports.command("stock")
+@exports.command("stock", help=_("Export stock on hand and its value, per product and location."))
 def export_stock(
     ctx: typer.Context, db: DbOpt = None, fmt: FormatOpt = DataFormat.CSV, output: OutputOpt = None
 ) -> None:
-    """Export stock on hand and its value, per product and location."""
     _export(ctx, db, "stock", fmt, output)
 
 
-@exports.command("purchase-orders")
+@exports.command("purchase-orders", help=_("Export purchase orders."))
 def export_purchase_orders(
     ctx: typer.Context, db: DbOpt = None, fmt: FormatOpt = DataFormat.CSV, output: OutputOpt = None
 ) -> None:
-    """Export purchase orders."""
     _export(ctx, db, "purchase-orders", fmt, output)
 
 
-@exports.command("journal")
+@exports.command("journal", help=_("Export posted journal lines (the columns `import` takes)."))
 def export_journal(
     ctx: typer.Context,
     db: DbOpt = None,
     fmt: Annotated[
-        JournalFormat, typer.Option("--format", help="csv, json or ledger (hledger's format)")
+        JournalFormat, typer.Option("--format", help=_("csv, json or ledger (hledger's format)"))
     ] = JournalFormat.CSV,
     output: OutputOpt = None,
 ) -> None:
-    """Export posted journal lines (the columns `import` takes)."""
     _export(ctx, db, "journal", fmt, output)
 
 
@@ -291,4 +344,8 @@ def _export(
         # whole or not at all; 0600, or 0660 in a shop's group folder
         with atomic_write(path, newline="") as fh:
             n = write(uow, fh)
-    say(f"{n} {'entries' if fmt == 'ledger' else 'rows'} written to {path}", stderr=True)
+    if fmt == "ledger":
+        said = ngettext("{n} entry written to {path}", "{n} entries written to {path}", n)
+    else:
+        said = ngettext("{n} row written to {path}", "{n} rows written to {path}", n)
+    say(said.format(n=n, path=path), stderr=True)

@@ -27,6 +27,7 @@ from typer.core import TyperGroup
 from typer.exceptions import TyperException
 
 from bizdesk.cli import core
+from bizdesk.i18n import _
 
 # Every command, in the order `bizdesk --help` lists them, and the module that holds it.
 COMMANDS = {
@@ -52,7 +53,9 @@ COMMANDS = {
 
 def either(choices: list[str]) -> str:
     """``a, b or c``."""
-    return choices[0] if len(choices) == 1 else f"{', '.join(choices[:-1])} or {choices[-1]}"
+    if len(choices) == 1:
+        return choices[0]
+    return _("{choices} or {last}").format(choices=", ".join(choices[:-1]), last=choices[-1])
 
 
 # the words pydantic reads as a yes or a no (a flag's value is a bool already)
@@ -74,19 +77,31 @@ class _Plain(RuntimeParam):
                 return value
             if str(value).strip().lower() in _BOOLS:
                 return _BOOLS[str(value).strip().lower()]
-            raise BadParameter(f"{value!r} is not a yes or a no", ctx=ctx, param=param)
+            raise BadParameter(
+                _("{value} is not a yes or a no").format(value=repr(value)), ctx=ctx, param=param
+            )
         for choice in kind:
             if value is choice or value == choice.value:
                 return choice
-        raise BadParameter(f"must be {either([c.value for c in kind])}", ctx=ctx, param=param)
+        raise BadParameter(
+            _("must be {choices}").format(choices=either([c.value for c in kind])),
+            ctx=ctx,
+            param=param,
+        )
 
 
 def _plain_params(command: Any) -> None:
     """Give every str, bool and StrEnum parameter of a command (and of its sub-commands) the
-    plain check; any other kind keeps typer's."""
+    plain check; any other kind keeps typer's. Its help's panels, and --help's own line, are
+    named in the reader's language (typer's own words are English)."""
     # --help is made when first asked for, and then kept: made here, so it is checked too
     helps = command.get_help_option(Context(command))
+    if helps is not None:
+        helps.help = _("Show this message and exit.")
     for param in [*command.params, *([helps] if helps is not None else [])]:
+        if getattr(param, "rich_help_panel", None) is None:
+            argument = param.param_type_name == "argument"
+            param.rich_help_panel = _("Arguments") if argument else _("Options")
         desc = getattr(param, "type_descriptor", None)
         if desc is None or getattr(param, "_runtime_param", False) is not None:
             continue
@@ -94,6 +109,8 @@ def _plain_params(command: Any) -> None:
         if kind in (str, bool) or (isinstance(kind, type) and issubclass(kind, StrEnum)):
             param._runtime_param = _Plain(parameter_info=desc.parameter_info, annotation=kind)
     for sub in getattr(command, "commands", {}).values():
+        if getattr(sub, "rich_help_panel", None) is None:
+            sub.rich_help_panel = _("Commands")
         _plain_params(sub)
 
 

@@ -19,6 +19,7 @@ from bizdesk.cli.core import (
     say,
     show,
 )
+from bizdesk.i18n import Message, _
 
 
 class ReportName(StrEnum):
@@ -43,7 +44,7 @@ class ReportName(StrEnum):
 app = typer.Typer()
 
 
-@app.command()
+@app.command(help=_("Print a report as a table, CSV or JSON."))
 def report(
     ctx: typer.Context,
     name: Annotated[ReportName, typer.Argument(help=", ".join(ReportName), show_choices=False)],
@@ -51,11 +52,10 @@ def report(
     date_from: Annotated[str | None, typer.Option("--from")] = None,
     date_to: Annotated[str | None, typer.Option("--to")] = None,
     as_of: Annotated[str | None, typer.Option("--as-of")] = None,
-    by: Annotated[str, typer.Option(help="segments: city, country, tag, stage, owner")] = "city",
-    contact: Annotated[str, typer.Option(help="statement: the contact (name, email, #id)")] = "",
+    by: Annotated[str, typer.Option(help=_("segments: city, country, tag, stage, owner"))] = "city",
+    contact: Annotated[str, typer.Option(help=_("statement: the contact (name, email, #id)"))] = "",
     fmt: FormatOpt = Shown.TABLE,
 ) -> None:
-    """Print a report as a table, CSV or JSON."""
     from bizdesk.services.overview import reports
 
     params = {
@@ -75,20 +75,29 @@ def report(
         _table(rep, store.settings().get("locale", "en_US"))
 
 
+def _words(text: str) -> str:
+    """A report's title, column label or note in the reader's language: a ``Message`` the
+    service made, or a text it marked with ``N_``."""
+    return str(text) if isinstance(text, Message) else _(text)
+
+
 def _table(rep, locale: str) -> None:  # noqa: ANN001
-    """The report for people: amounts as the shop's locale writes them, totals underneath."""
+    """The report for people: amounts as the shop's locale writes them, totals underneath;
+    its title, columns and notes in the reader's language."""
     from rich.table import Table
     from rich.text import Text
 
     from bizdesk.formatting import visible
     from bizdesk.services.overview.reports import cell_text
 
-    table = Table(title=rep.title, show_footer=rep.totals is not None)
+    table = Table(title=_words(rep.title), show_footer=rep.totals is not None)
     for c in rep.columns:
         foot = "" if rep.totals is None else cell_text(rep.totals.get(c.key), c.numeric, locale)
-        table.add_column(Text(c.label), footer=Text(foot), justify="right" if c.numeric else "left")
+        table.add_column(
+            Text(_words(c.label)), footer=Text(foot), justify="right" if c.numeric else "left"
+        )
     for r in rep.rows:
         table.add_row(*(Text(visible(cell_text(r[c.key], c.numeric, locale))) for c in rep.columns))
     show(table)
     for note in rep.notes:
-        say(note)
+        say(_words(note))

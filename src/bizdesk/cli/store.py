@@ -10,27 +10,27 @@ from typing import Annotated
 import typer
 
 from bizdesk.cli.core import DbOpt, fail, given_db, open_store, say, say_error, store_url
+from bizdesk.i18n import _
 
 app = typer.Typer()
 
 
-@app.command()
+@app.command(help=_("Create a store and set it up; you become its owner."))
 def init(
     ctx: typer.Context,
     db: DbOpt = None,
-    company: Annotated[str, typer.Option(help="The shop's name.")] = "My Shop",
-    currency: Annotated[str, typer.Option(help="ISO 4217 code.")] = "EUR",
-    locale: Annotated[str, typer.Option(help="e.g. en_US, de_DE.")] = "en_US",
+    company: Annotated[str, typer.Option(help=_("The shop's name."))] = "My Shop",
+    currency: Annotated[str, typer.Option(help=_("ISO 4217 code."))] = "EUR",
+    locale: Annotated[str, typer.Option(help=_("e.g. en_US, de_DE."))] = "en_US",
     chart: Annotated[
         str | None,
-        typer.Option(help="Chart of accounts: generic, es, ro or vn (default: the locale's)."),
+        typer.Option(help=_("Chart of accounts: generic, es, ro or vn (default: the locale's).")),
     ] = None,
     shared_group: Annotated[
         str | None,
-        typer.Option(help="Share the store with this Unix group (folder 2770, files 0660)."),
+        typer.Option(help=_("Share the store with this Unix group (folder 2770, files 0660).")),
     ] = None,
 ) -> None:
-    """Create a store and set it up; you become its owner."""
     from bizdesk.config import sqlite_path
     from bizdesk.db import create_store
     from bizdesk.db.engine import prepare_shared_folder
@@ -39,7 +39,7 @@ def init(
     path = sqlite_path(store_url(ctx, db))
     if shared_group is not None:
         if path is None:
-            fail("--shared-group is for SQLite stores (a file on this server)", 2)
+            fail(_("--shared-group is for SQLite stores (a file on this server)"), 2)
         prepare_shared_folder(path.parent, shared_group)
 
     def set_up(new) -> None:  # noqa: ANN001
@@ -51,7 +51,11 @@ def init(
         set_up(store)
     else:  # made whole under a temporary name, then put in place
         store = create_store(given_db(ctx, db), fill=set_up)
-    say(f"Set up {company} ({currency.upper()}) in {store.url}")
+    say(
+        _("Set up {company} ({currency}) in {store}").format(
+            company=company, currency=currency.upper(), store=store.url
+        )
+    )
 
 
 class Size(StrEnum):
@@ -59,14 +63,13 @@ class Size(StrEnum):
     LARGE = "large"
 
 
-@app.command()
+@app.command(help=_("Fill a store with a sample shop (the same every time)."))
 def demo(
     ctx: typer.Context,
     db: DbOpt = None,
-    size: Annotated[Size, typer.Option(help="small or large")] = Size.SMALL,
-    force: Annotated[bool, typer.Option(help="Fill a store that has data.")] = False,
+    size: Annotated[Size, typer.Option(help=_("small or large"))] = Size.SMALL,
+    force: Annotated[bool, typer.Option(help=_("Fill a store that has data."))] = False,
 ) -> None:
-    """Fill a store with a sample shop (the same every time)."""
     from bizdesk.config import sqlite_path
     from bizdesk.db import create_store
     from bizdesk.services.admin.setup import ensure_initialized
@@ -84,80 +87,115 @@ def demo(
         create_store(given_db(ctx, db), fill=fill)
     else:
         counts = shop.generate(open_store(ctx, db), size=size.value, force=force)
-    say("Demo shop ready: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
+    say(
+        _("Demo shop ready: {contacts} contacts, {deals} deals, {tickets} tickets").format(
+            contacts=counts.get("contacts", 0),
+            deals=counts.get("deals", 0),
+            tickets=counts.get("tickets", 0),
+        )
+    )
 
 
-@app.command("check")
+@app.command("check", help=_("Verify every invariant; exit 1 and list violations."))
 def check_cmd(ctx: typer.Context, db: DbOpt = None) -> None:
-    """Verify every invariant; exit 1 and list violations."""
     from bizdesk.services.admin.checks import run_checks
 
     store = open_store(ctx, db)
     found = run_checks(store)
     for v in found:
-        say(f"{v.severity}: {v.check}: {v.message}", stderr=v.severity == "error")
+        say(_found(v), stderr=v.severity == "error")
     if store.damaged is not None:
         say_error(str(store.damaged))
     if any(v.severity == "error" for v in found):
         raise typer.Exit(1)
-    say("All checks passed.")
+    say(_("All checks passed."))
 
 
-@app.command()
+def _found(v, who: str = "") -> str:  # noqa: ANN001
+    """One finding of the checks: ``error: check: message`` (``source: error: ...``)."""
+    said = {
+        "error": _("error: {check}: {message}"),
+        "warning": _("warning: {check}: {message}"),
+        "info": _("info: {check}: {message}"),
+    }.get(v.severity, "{severity}: {check}: {message}")
+    said = said.format(severity=v.severity, check=v.check, message=v.message)
+    if who == "source":
+        return _("source: {finding}").format(finding=said)
+    if who == "target":
+        return _("target: {finding}").format(finding=said)
+    return said
+
+
+@app.command(help=_("Copy the store while others keep working (default: the backups folder)."))
 def backup(
     ctx: typer.Context, dest: Annotated[str | None, typer.Argument()] = None, db: DbOpt = None
 ) -> None:
-    """Copy the store while others keep working (default: the backups folder)."""
     from bizdesk.services.admin.backup import backup_store
 
     path = backup_store(open_store(ctx, db), Path(dest) if dest else None)
-    say(f"Backup written to {path}")
+    say(_("Backup written to {path}").format(path=path))
 
 
-@app.command("migrate-to")
+@app.command(
+    "migrate-to", help=_("Copy the store into an empty PostgreSQL database, then check both.")
+)
 def migrate_to_cmd(
     ctx: typer.Context, url: Annotated[str, typer.Argument()], db: DbOpt = None
 ) -> None:
-    """Copy the store into an empty PostgreSQL database, then check both."""
     from bizdesk.services.admin.transfer import migrate_to
 
     rep = migrate_to(open_store(ctx, db), url)
     for t in rep.tables:
-        mark = "" if t.source_rows == t.target_rows else "  MISMATCH"
+        mark = "" if t.source_rows == t.target_rows else "  " + _("MISMATCH")
         say(f"{t.table:<20} {t.source_rows:>9} -> {t.target_rows:>9}{mark}")
     for who, found in (("source", rep.source_problems), ("target", rep.target_problems)):
         for v in found:
-            say(f"{who}: {v.severity}: {v.check}: {v.message}", stderr=v.severity == "error")
+            say(_found(v, who), stderr=v.severity == "error")
     if not rep.trial_balance_matches:
-        say("The trial balances of the two stores differ.", stderr=True)
+        say(_("The trial balances of the two stores differ."), stderr=True)
     if not rep.ok:
         raise typer.Exit(1)
     say(
-        f"Copied {rep.rows} rows to {rep.target}; checks pass on both and the trial "
-        f"balances agree. Open it with --db {rep.target}"
+        _(
+            "Copied {rows} rows to {target}; checks pass on both and the trial "
+            "balances agree. Open it with --db {target}"
+        ).format(rows=rep.rows, target=rep.target)
     )
 
 
-@app.command()
+@app.command(
+    help=_("Replace the store with a verified backup (the current one is backed up first).")
+)
 def restore(ctx: typer.Context, src: Annotated[str, typer.Argument()], db: DbOpt = None) -> None:
-    """Replace the store with a verified backup (the current one is backed up first)."""
     from bizdesk.services.admin.backup import restore_store
 
     done = restore_store(store_url(ctx, db), Path(src))
     if done.safety is not None:
-        say(f"Restored from {src}; the previous content is in {done.safety}")
+        say(
+            _("Restored from {backup}; the previous content is in {safety}").format(
+                backup=src, safety=done.safety
+            )
+        )
     elif done.aside is not None:
-        say(f"Restored from {src}; the damaged file was moved to {done.aside}")
+        say(
+            _("Restored from {backup}; the damaged file was moved to {aside}").format(
+                backup=src, aside=done.aside
+            )
+        )
     else:
-        say(f"Restored from {src}")
+        say(_("Restored from {backup}").format(backup=src))
 
 
-@app.command()
+@app.command(help=_("Print the store, config and backup paths."))
 def locate(ctx: typer.Context, db: DbOpt = None) -> None:
-    """Print the store, config and backup paths."""
     from bizdesk.config import backups_dir, config_path, resolve_db
 
     url = resolve_db(given_db(ctx, db))
-    say(f"store:   {url.removeprefix('sqlite:///')}")
-    say(f"config:  {config_path()}")
-    say(f"backups: {backups_dir(url)}")
+    lines = (
+        (_("store:"), url.removeprefix("sqlite:///")),
+        (_("config:"), config_path()),
+        (_("backups:"), backups_dir(url)),
+    )
+    width = max(len(label) for label, _path in lines) + 1
+    for label, path in lines:
+        say(f"{label:<{width}}{path}")

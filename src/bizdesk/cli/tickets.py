@@ -9,54 +9,62 @@ from rich.table import Table
 from rich.text import Text
 
 from bizdesk.cli.core import DbOpt, open_store, say, show
+from bizdesk.formatting import number
+from bizdesk.i18n import _
 
 app = typer.Typer()
-sla = typer.Typer(help="Support targets and business hours.")
+sla = typer.Typer(help=_("Support targets and business hours."))
 app.add_typer(sla, name="sla")
 
 
-@sla.command("show")
+@sla.command(
+    "show", help=_("Targets per priority (business hours) and the business hours they count in.")
+)
 def sla_show(ctx: typer.Context, db: DbOpt = None) -> None:
-    """Targets per priority (business hours) and the business hours they count in."""
     from bizdesk.services.crm.tickets import business_hours, sla_policy
 
     store = open_store(ctx, db)
     with store.read() as uow:
         policy = sla_policy(uow)
         hours = business_hours(uow)
-    table = Table("Priority", "First response (h)", "Resolution (h)")
+    locale = store.settings().get("locale", "en_US")
+    table = Table(_("Priority"), _("First response (h)"), _("Resolution (h)"))
     for prio, (fr, res) in policy.items():
-        table.add_row(Text(prio), Text(str(fr)), Text(str(res)))
+        table.add_row(Text(prio), Text(number(fr, locale)), Text(number(res, locale)))
     show(table)
-    say(f"Business hours: {hours.to_json()}")
+    say(_("Business hours: {hours}").format(hours=hours.to_json()))
 
 
-@sla.command("set")
+@sla.command("set", help=_("Set one priority's targets, in business hours."))
 def sla_set(
     ctx: typer.Context, priority: str, first_response: str, resolution: str, db: DbOpt = None
 ) -> None:
-    """Set one priority's targets, in business hours."""
     from bizdesk.services.crm.tickets import set_sla_policy, sla_policy
 
     store = open_store(ctx, db)
     with store.write() as uow:
         set_sla_policy(uow, {**sla_policy(uow), priority: (first_response, resolution)})
-    say(f"{priority}: first response {first_response} h, resolution {resolution} h")
+    say(
+        _("{priority}: first response {first} h, resolution {resolution} h").format(
+            priority=priority, first=first_response, resolution=resolution
+        )
+    )
 
 
-@sla.command("hours")
+@sla.command(
+    "hours", help=_("Set the business hours SLA clocks count in (new and re-timed tickets).")
+)
 def sla_hours(
     ctx: typer.Context,
-    days: Annotated[str, typer.Argument(help="e.g. mon-fri or mon,tue,sat")],
-    start: Annotated[str, typer.Argument(help="HH:MM")],
-    end: Annotated[str, typer.Argument(help="HH:MM")],
-    timezone: Annotated[str, typer.Argument(help="e.g. Europe/Berlin")] = "UTC",
+    days: Annotated[str, typer.Argument(help=_("e.g. mon-fri or mon,tue,sat"))],
+    start: Annotated[str, typer.Argument(help=_("HH:MM"))],
+    end: Annotated[str, typer.Argument(help=_("HH:MM"))],
+    timezone: Annotated[str, typer.Argument(help=_("e.g. Europe/Berlin"))] = "UTC",
     db: DbOpt = None,
 ) -> None:
-    """Set the business hours SLA clocks count in (new and re-timed tickets)."""
     from bizdesk.services.crm.tickets import set_business_hours
 
     store = open_store(ctx, db)
     with store.write() as uow:
         hours = set_business_hours(uow, days, start, end, timezone)
-    say(f"Business hours set: {hours.to_json()}")
+    say(_("Business hours set: {hours}").format(hours=hours.to_json()))

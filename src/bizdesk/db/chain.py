@@ -31,6 +31,7 @@ from typing import Any
 from sqlalchemy import Connection, Integer, String, TypeDecorator, select, type_coerce
 from sqlalchemy.orm import Session
 
+from bizdesk.i18n import Message
 from bizdesk.models.core import AuditEvent
 from bizdesk.models.ledger import JournalEntry, JournalLine, Sequence
 
@@ -375,10 +376,30 @@ def _first_break(
 
 
 def _broken(prefix: str, at: int, good: int, unsealed: bool) -> str:
-    intact = f"intact up to {prefix}{good}" if good else "broken from its first link"
+    """What is wrong with one link, as a ``Message`` (``check`` shows it in the reader's
+    language)."""
+    where, last = f"{prefix}{at}", f"{prefix}{good}"
+    if unsealed and good:
+        return Message(
+            "{where} carries no seal: it was written outside bizdesk (chain intact up to {last})",
+            where=where,
+            last=last,
+        )
     if unsealed:
-        return f"{prefix}{at} carries no seal: it was written outside bizdesk (chain {intact})"
-    return (
-        f"{prefix}{at} does not match its seal: it was changed, or a record before it was "
-        f"deleted or inserted out of order (chain {intact})"
+        return Message(
+            "{where} carries no seal: it was written outside bizdesk (chain broken from its "
+            "first link)",
+            where=where,
+        )
+    if good:
+        return Message(
+            "{where} does not match its seal: it was changed, or a record before it was "
+            "deleted or inserted out of order (chain intact up to {last})",
+            where=where,
+            last=last,
+        )
+    return Message(
+        "{where} does not match its seal: it was changed, or a record before it was "
+        "deleted or inserted out of order (chain broken from its first link)",
+        where=where,
     )

@@ -17,12 +17,15 @@ from bizdesk.db.session import Store
 from bizdesk.errors import StoreError
 from bizdesk.faults import damaged, file_problem, translate
 from bizdesk.files import atomic_path, atomic_write
+from bizdesk.i18n import Message
 
 
 def source_path(store: Store) -> Path:
     path = sqlite_path(store.url)
     if path is None:
-        raise StoreError("backup and restore work on SQLite stores; use pg_dump for PostgreSQL")
+        raise StoreError(
+            Message("backup and restore work on SQLite stores; use pg_dump for PostgreSQL")
+        )
     return path
 
 
@@ -56,11 +59,11 @@ def copy_store(store: Store, dest: Path | None = None, *, reason: str = "manual"
         dest = folder / f"{src.stem}-{stamp}-{reason}.db"
     dest = Path(dest)
     if dest.exists():
-        raise StoreError(f"{dest} already exists; choose another name")
+        raise StoreError(Message("{path} already exists; choose another name", path=dest))
     try:
         write_copy(store, src, dest)
     except FileExistsError:
-        raise StoreError(f"{dest} already exists; choose another name") from None
+        raise StoreError(Message("{path} already exists; choose another name", path=dest)) from None
     return dest
 
 

@@ -14,6 +14,7 @@ from sqlalchemy.pool import QueuePool
 
 from bizdesk.config import sqlite_path
 from bizdesk.errors import StoreError
+from bizdesk.i18n import Message
 
 BUSY_TIMEOUT_MS = 10_000
 JOURNAL_SIZE_LIMIT = 64 * 1024 * 1024
@@ -59,31 +60,46 @@ def prepare_shared_folder(folder: Path, group: str) -> None:
         gid = grp.getgrnam(group).gr_gid
     except KeyError:
         raise StoreError(
-            f"there is no Unix group named {group!r} (create it with groupadd)"
+            Message(
+                "there is no Unix group named {group} (create it with groupadd)",
+                group=repr(group),
+            )
         ) from None
     if folder.exists():
         st = folder.stat()
         if not folder.is_dir():
-            raise StoreError(f"{folder} exists and is not a folder")
+            raise StoreError(Message("{folder} exists and is not a folder", folder=folder))
         if st.st_gid != gid or stat.S_IMODE(st.st_mode) != SHARED_FOLDER_MODE:
             raise StoreError(
-                f"{folder} exists but is not shared with group {group!r}; bizdesk will not "
-                f"change an existing folder. As its owner run: chgrp {group} {folder} && "
-                f"chmod 2770 {folder} (or choose a new folder)"
+                Message(
+                    "{folder} exists but is not shared with group {name}; bizdesk will not "
+                    "change an existing folder. As its owner run: chgrp {group} {folder} && "
+                    "chmod 2770 {folder} (or choose a new folder)",
+                    folder=folder,
+                    name=repr(group),
+                    group=group,
+                )
             )
         return
     try:
         folder.mkdir(mode=0o700)
     except OSError as exc:
-        raise StoreError(f"cannot create {folder}: {exc.strerror}") from None
+        raise StoreError(
+            Message("cannot create {folder}: {error}", folder=folder, error=exc.strerror)
+        ) from None
     try:
         os.chown(folder, -1, gid)
         os.chmod(folder, SHARED_FOLDER_MODE)
     except OSError as exc:
         folder.rmdir()
         raise StoreError(
-            f"cannot give {folder} to group {group!r}: {exc.strerror} "
-            "(you must be a member of the group)"
+            Message(
+                "cannot give {folder} to group {group}: {error} (you must be a member of the "
+                "group)",
+                folder=folder,
+                group=repr(group),
+                error=exc.strerror,
+            )
         ) from None
 
 

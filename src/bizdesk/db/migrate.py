@@ -9,6 +9,7 @@ from sqlalchemy import inspect, text
 from bizdesk.db.copies import copy_store
 from bizdesk.db.session import Store
 from bizdesk.errors import StoreError
+from bizdesk.i18n import Message
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 # The newest revision. A store already there opens without loading Alembic at all (a test
@@ -49,14 +50,20 @@ def upgrade(store: Store) -> None:
             tables = set(inspect(conn).get_table_names())
         if tables:
             raise StoreError(
-                f"{store.url} already holds tables that bizdesk did not make; refusing to touch it"
+                Message(
+                    "{store} already holds tables that bizdesk did not make; refusing to touch it",
+                    store=store.url,
+                )
             )
     else:
         known = {rev.revision for rev in script.walk_revisions()}
         if current not in known:
             raise StoreError(
-                f"This store was written by a newer bizdesk (schema {current}). "
-                "Upgrade bizdesk to open it; the store was not touched."
+                Message(
+                    "This store was written by a newer bizdesk (schema {schema}). "
+                    "Upgrade bizdesk to open it; the store was not touched.",
+                    schema=current,
+                )
             )
         if store.is_sqlite:  # PostgreSQL runs the upgrade in one transaction (DDL included)
             copy_store(store, reason=f"before-upgrade-{current}")

@@ -13,6 +13,7 @@ from bizdesk.db.turns import side_file
 from bizdesk.errors import StoreDamaged, StoreError
 from bizdesk.faults import damaged, header_problem, missing, translate
 from bizdesk.files import atomic_path
+from bizdesk.i18n import Message
 from bizdesk.identity import os_username
 
 
@@ -83,7 +84,9 @@ def create_store(
             fill(store)
         return store
     if path.exists():
-        raise StoreError(f"{path} exists already; nothing was changed (choose another name)")
+        raise StoreError(
+            Message("{path} exists already; nothing was changed (choose another name)", path=path)
+        )
     try:
         if not path.parent.exists():
             path.parent.mkdir(parents=True, mode=0o700)
@@ -107,7 +110,7 @@ def create_store(
             for suffix in ("-wal", "-shm"):
                 tmp.with_name(tmp.name + suffix).unlink(missing_ok=True)
     except FileExistsError:
-        raise StoreError(f"{path} exists already; nothing was changed") from None
+        raise StoreError(Message("{path} exists already; nothing was changed", path=path)) from None
     except StoreError as exc:
         # told about the temporary file: tell it again about the store being made
         cause = exc.__cause__

@@ -21,6 +21,7 @@ from bizdesk.db import engine as engines
 from bizdesk.db.engine import WRITE, file_state
 from bizdesk.errors import StoreDamaged, StoreError
 from bizdesk.faults import is_damage, translate, where
+from bizdesk.i18n import N_, Message
 from bizdesk.identity import os_username
 from bizdesk.models.core import AuditEvent, Setting, User
 from bizdesk.money import currency_exponent
@@ -29,7 +30,7 @@ from bizdesk.money import currency_exponent
 # that the unit of work tries again a few times, a little later each time, before telling
 # the user. Only the BEGIN is retried: nothing has been done yet at that point.
 WRITE_TRIES = 4
-BUSY_MESSAGE = (
+BUSY_MESSAGE = N_(
     "The store {store} is busy: someone else has been saving for a long time. Nothing was "
     "saved, and nothing saved before was lost; try again in a moment."
 )
@@ -61,7 +62,7 @@ class Store:
     _watch_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def busy(self) -> StoreError:
-        return StoreError(BUSY_MESSAGE.format(store=where(self.url)))
+        return StoreError(Message(BUSY_MESSAGE, store=where(self.url)))
 
     def fault(self, exc: BaseException) -> StoreError | None:
         """``exc`` as the sentence for a fault of the disk, file or server, or None; damage

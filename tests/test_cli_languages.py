@@ -1,0 +1,155 @@
+"""The command line in the reader's language (issue 13): real commands in a subprocess, with
+the session's LANG and with a person's own setting (`users set-language`), and a VND shop's
+amounts written the Vietnamese way in its tables while JSON and CSV stay machine formats."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bizdesk.identity import os_username
+from tests.test_cli import bizdesk
+
+WIDE = {"COLUMNS": "200"}  # one help line per sentence: nothing is wrapped mid-phrase
+JOURNAL = (
+    "entry,date,account,debit,credit,memo\n"
+    "1,2026-11-02,1111,1500000,,Bán hàng\n"
+    "1,2026-11-02,4111,,1500000,Bán hàng\n"
+)
+
+
+def lang(code: str) -> dict[str, str]:
+    return {**WIDE, "LANG": code, "LANGUAGE": "", "LC_ALL": "", "LC_MESSAGES": ""}
+
+
+@pytest.fixture(scope="module")
+def vn_shop(tmp_path_factory) -> str:  # noqa: ANN001
+    """A Vietnamese shop in dong, with one entry of 1,500,000 posted."""
+    db = str(tmp_path_factory.mktemp("vn") / "shop.db")
+    made = bizdesk("init", "--db", db, "--locale", "vi_VN", "--currency", "VND", env=lang("C"))
+    assert made.returncode == 0, made.stderr
+    posted = bizdesk("import", "journal", "-", "--db", db, stdin=JOURNAL, env=lang("vi_VN.UTF-8"))
+    assert posted.returncode == 0, posted.stderr
+    assert posted.stdout.strip() == "Đã ghi sổ 1 bút toán."
+    return db
+
+
+def test_help_follows_the_sessions_language() -> None:
+    spanish = bizdesk("--help", env=lang("es_ES.UTF-8"))
+    assert spanish.returncode == 0, spanish.stderr
+    assert "bizdesk: lleve una pequeña tienda desde un terminal." in spanish.stdout
+    assert "Crea un almacén de datos y lo prepara; usted pasa a ser su propietario." in (
+        spanish.stdout
+    )
+    assert "Opciones" in spanish.stdout and "Órdenes" in spanish.stdout
+    assert "Muestra esta ayuda y sale." in spanish.stdout
+    users = bizdesk("users", "set-role", "--help", env=lang("vi_VN.UTF-8"))
+    assert "Đổi vai trò của người dùng" in users.stdout
+    assert "Tên đăng nhập Unix của người đó." in users.stdout
+    assert "Tham số" in users.stdout and "Tùy chọn" in users.stdout
+    columns = bizdesk("import", "contacts", "--help", env=lang("ro_RO.UTF-8"))
+    assert "Coloane: " in columns.stdout and "(obligatorie)" in columns.stdout
+    assert "postcode" in columns.stdout  # the columns' names are the file's: never translated
+    english = bizdesk("--help", env=lang("C"))
+    assert "bizdesk: run a small shop from one terminal." in english.stdout
+    assert "Options" in english.stdout and "Commands" in english.stdout
+
+
+def test_refusals_and_faults_in_the_sessions_language(vn_shop: str, tmp_path) -> None:  # noqa: ANN001
+    nobody = bizdesk("users", "set-role", "nobody", "sales", "--db", vn_shop, env=lang("es_ES"))
+    assert nobody.returncode == 1 and "Traceback" not in nobody.stderr
+    assert "'nobody' no es usuario de este almacén de datos" in nobody.stderr  # a NotFound
+    day = bizdesk(
+        "report", "trial-balance", "--from", "2026-02-30", "--db", vn_shop, env=lang("ro_RO")
+    )
+    assert day.returncode == 1
+    assert "--from: '2026-02-30' nu este o dată: ziua aceasta nu există" in day.stderr
+    missing = tmp_path / "none.db"
+    gone = bizdesk("accounts", "list", "--db", str(missing), env=lang("es_ES.UTF-8"))
+    assert gone.returncode == 1
+    assert f"No hay ningún almacén de datos en {missing}; no se cambió nada." in gone.stderr
+    damaged = tmp_path / "damaged.db"
+    damaged.write_bytes(b"this is not a store" * 20)
+    broken = bizdesk("accounts", "list", "--db", str(damaged), env=lang("vi_VN.UTF-8"))
+    assert broken.returncode == 1 and "Traceback" not in broken.stderr
+    assert (
+        f"Kho dữ liệu {damaged} bị hỏng (không phải là cơ sở dữ liệu SQLite); "
+        "bizdesk sẽ không ghi vào đó." in broken.stderr
+    )
+    choice = bizdesk("report", "nonsense", "--db", vn_shop, env=lang("es_ES.UTF-8"))
+    assert choice.returncode == 2 and "debe ser trial-balance, profit-loss" in choice.stderr
+    assert "tickets-sla o segments" in choice.stderr
+
+
+def test_the_persons_language_wins_over_the_sessions(vn_shop: str) -> None:
+    me = os_username()
+    chosen = bizdesk("users", "set-language", me, "vi", "--db", vn_shop, env=lang("es_ES"))
+    assert chosen.returncode == 0, chosen.stderr
+    assert chosen.stdout.strip() == f"{me} giờ dùng bizdesk bằng Tiếng Việt"  # said in hers
+    try:
+        accounts = bizdesk("accounts", "list", "--db", vn_shop, env=lang("es_ES.UTF-8"))
+        assert accounts.returncode == 0, accounts.stderr
+        header = accounts.stdout.splitlines()[1]
+        assert [w.strip() for w in header.strip("┃ ").split("┃")] == [
+            "Mã",
+            "Tên",
+            "Loại",
+            "Dùng cho",
+            "Trạng thái",
+        ]
+        assert "đang dùng" in accounts.stdout  # a state; the types stay what --type takes
+        people = bizdesk("users", "list", "--db", vn_shop, env=lang("ro_RO.UTF-8"))
+        assert "Người dùng" in people.stdout and "Vai trò" in people.stdout
+        assert f"│ {me} " in people.stdout and " có " in people.stdout
+        nobody = bizdesk("users", "disable", "nobody", "--db", vn_shop, env=lang("es_ES"))
+        assert "'nobody' không phải là người dùng của kho dữ liệu này" in nobody.stderr
+    finally:
+        back = bizdesk("users", "set-language", me, "auto", "--db", vn_shop, env=lang("ro_RO"))
+        assert back.returncode == 0, back.stderr
+    assert back.stdout.strip() == f"{me} citește acum bizdesk în limba sesiunii sale"
+
+
+def test_a_vnd_shop_table_writes_amounts_the_vietnamese_way(vn_shop: str) -> None:
+    table = bizdesk("report", "trial-balance", "--db", vn_shop, env=lang("vi_VN.UTF-8"))
+    assert table.returncode == 0, table.stderr
+    assert "1.500.000" in table.stdout and "-1.500.000" in table.stdout
+    assert "1500000" not in table.stdout and "1,500,000" not in table.stdout
+    assert "Tên" in table.stdout  # the column titles in the reader's language
+    english = bizdesk("report", "trial-balance", "--db", vn_shop, env=lang("C"))
+    assert "1.500.000" in english.stdout  # the shop's locale writes its amounts, any reader
+    as_json = bizdesk(
+        "report", "trial-balance", "--format", "json", "--db", vn_shop, env=lang("vi_VN")
+    )
+    rows = {r["account"]: r for r in json.loads(as_json.stdout)["rows"]}
+    assert rows["1111"]["debit"] == "1500000"  # machine formats stay machine formats
+    as_csv = bizdesk(
+        "report", "trial-balance", "--format", "csv", "--db", vn_shop, env=lang("vi_VN")
+    )
+    assert as_csv.stdout.splitlines()[0].startswith("account,name,")  # keys, not titles
+    assert ",1500000," in as_csv.stdout
+
+
+def test_counts_take_each_languages_plural_forms(tmp_path) -> None:  # noqa: ANN001
+    db = str(tmp_path / "shop.db")
+    made = bizdesk("init", "--db", db, "--locale", "ro_RO", "--currency", "RON", env=lang("C"))
+    assert made.returncode == 0, made.stderr
+    rows = ["entry,date,account,debit,credit"]
+    cash, equity = "5311", "1012"  # the Romanian chart: cash in lei, the owner's capital
+    for n in range(1, 3):
+        rows += [f"{n},2026-11-02,{cash},10.00,", f"{n},2026-11-02,{equity},,10.00"]
+    two = "\n".join(rows) + "\n"
+    one = "\n".join(rows[:3]) + "\n"
+    said = {
+        (code, text): bizdesk(
+            "import", "journal", "-", "--dry-run", "--db", db, stdin=text, env=lang(code)
+        ).stdout.strip()
+        for code in ("C", "ro_RO", "es_ES")
+        for text in (one, two)
+    }
+    assert said["C", one] == "1 entry would be posted."
+    assert said["C", two] == "2 entries would be posted."
+    assert said["ro_RO", one] == "1 notă contabilă ar fi înregistrată."
+    assert said["ro_RO", two] == "2 note contabile ar fi înregistrate."
+    assert said["es_ES", one] == "Se contabilizaría 1 asiento."
+    assert said["es_ES", two] == "Se contabilizarían 2 asientos."
