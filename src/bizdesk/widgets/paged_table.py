@@ -23,6 +23,7 @@ from textual.widgets import DataTable, Input, Static
 
 from bizdesk.faults import describe
 from bizdesk.formatting import LOCALE_FORMATS, visible
+from bizdesk.i18n import N_, _
 from bizdesk.services.base.paging import Page, PageRequest
 
 Fetch = Callable[[Any, PageRequest], Page]
@@ -35,7 +36,7 @@ BURST = 0.04
 @dataclass(frozen=True)
 class Col:
     key: str  # attribute of the row object
-    label: str
+    label: str  # the column's title, N_-marked: shown translated
     width: int | None = None
     right: bool = False
     fmt: Callable[[Any], str] = str
@@ -87,8 +88,8 @@ class PagedTable(Vertical):
     PagedTable > #status { height: 1; color: $text-muted; }
     """
     BINDINGS = [
-        Binding("slash", "filter", "Filter", id="list.filter"),
-        Binding("s", "sort", "Sort", id="list.sort"),
+        Binding("slash", "filter", N_("Filter"), id="list.filter"),
+        Binding("s", "sort", N_("Sort"), id="list.sort"),
     ]
 
     class Opened(Message):
@@ -137,7 +138,7 @@ class PagedTable(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Input(
-            placeholder="Filter: type to search, escape to clear", id="filter", compact=True
+            placeholder=_("Filter: type to search, escape to clear"), id="filter", compact=True
         )
         yield _Grid(self)
         yield Static("", id="status", markup=False)
@@ -149,7 +150,9 @@ class PagedTable(Vertical):
     def on_mount(self) -> None:
         for c in self.columns:
             self.grid.add_column(
-                Text(c.label, justify="right" if c.right else "left"), key=c.key, width=c.width
+                Text(_(c.label), justify="right" if c.right else "left"),
+                key=c.key,
+                width=c.width,
             )
 
     def on_resize(self) -> None:
@@ -229,7 +232,7 @@ class PagedTable(Vertical):
     def _failed(self, msg: Failed) -> None:
         msg.stop()
         text = describe(msg.error, self.store.url)  # one sentence, never SQL
-        self.notify(text, title="Could not load the list", severity="error", markup=False)
+        self.notify(text, title=_("Could not load the list"), severity="error", markup=False)
 
     def _cells(self, row: Any) -> list[Text]:
         out = []
@@ -252,15 +255,24 @@ class PagedTable(Vertical):
         p = self.page_data
         parts = []
         if self.req.search:
-            parts.append(f"filter: {self.req.search}")
+            parts.append(_("filter: {text}").format(text=self.req.search))
         if self.req.sort:
-            parts.append(f"sorted by {self.req.sort}{' desc' if self.req.descending else ''}")
+            # the column as its title names it (lower case, as English showed the key)
+            label = next((c.label for c in self.columns if c.key == self.req.sort), None)
+            sort = _(label).lower() if label and label.isalpha() else self.req.sort
+            if self.req.descending:
+                parts.append(_("sorted by {column} desc").format(column=sort))
+            else:
+                parts.append(_("sorted by {column}").format(column=sort))
         if p is not None:
             if not p.rows:
-                parts.append("nothing to show")
+                parts.append(_("nothing to show"))
+            elif p.more_before and p.more_after:
+                parts.append(_("more above, more below"))
+            elif p.more_before or p.more_after:
+                parts.append(_("more above") if p.more_before else _("more below"))
             else:
-                more = ("more above" if p.more_before else "", "more below" if p.more_after else "")
-                parts.append(", ".join(m for m in more if m) or "all shown")
+                parts.append(_("all shown"))
         self.query_one("#status", Static).update(Text(visible(" · ".join(parts))))
 
     # --- moving ----------------------------------------------------------------------
