@@ -77,7 +77,7 @@ WORDS = {
         "select_first": "Seleccione primero un contacto",
         "not_saved": "No se guardó: corrija los campos marcados abajo.",
         "bad_login": "no es un nombre de inicio de sesión",
-        "everywhere": "En todas partes",
+        "everywhere": "En general",
         "users": "Usuarios de este almacén de datos",
         "column": "Usuario",
     },

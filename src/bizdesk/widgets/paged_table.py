@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -40,6 +41,26 @@ class Col:
     width: int | None = None
     right: bool = False
     fmt: Callable[[Any], str] = str
+
+
+def fitted_widths(columns: list[Col], titles: list[str]) -> list[int | None]:
+    """The columns' widths with every title whole: a column whose translated title is wider
+    than its width grows to it, and the widest columns give up as much (down to 8), so the
+    table keeps the width it was laid out for (80 columns) in every language."""
+    widths = [c.width for c in columns]
+    wanted = [max(0, cell_len(t) - w) if w else 0 for t, w in zip(titles, widths, strict=True)]
+    extra = sum(wanted)
+    if not extra:
+        return widths
+    widths = [w + more if w else w for w, more in zip(widths, wanted, strict=True)]
+    while extra:
+        givers = [i for i, w in enumerate(widths) if w and w - wanted[i] > 8]
+        if not givers:
+            break
+        widest = max(givers, key=lambda i: widths[i] - wanted[i])
+        widths[widest] -= 1
+        extra -= 1
+    return widths
 
 
 class _Grid(DataTable):
@@ -148,11 +169,12 @@ class PagedTable(Vertical):
         return self.query_one(_Grid)
 
     def on_mount(self) -> None:
-        for c in self.columns:
+        titles = [_(c.label) for c in self.columns]
+        for c, title, width in zip(
+            self.columns, titles, fitted_widths(self.columns, titles), strict=True
+        ):
             self.grid.add_column(
-                Text(_(c.label), justify="right" if c.right else "left"),
-                key=c.key,
-                width=c.width,
+                Text(title, justify="right" if c.right else "left"), key=c.key, width=width
             )
 
     def on_resize(self) -> None:
