@@ -5,6 +5,7 @@ with no English left where a translation exists. Driven with Pilot on a real sto
 from __future__ import annotations
 
 import pytest
+from textual.command import CommandPalette
 from textual.geometry import Region
 from textual.widgets import Select, Static
 from textual.widgets._footer import FooterKey
@@ -16,7 +17,7 @@ from bizdesk.screens.help import HelpScreen
 from bizdesk.screens.users import UsersScreen
 from bizdesk.services.admin import users
 from bizdesk.widgets.form import FormScreen
-from tests.tui_helpers import SIZE, settle, type_text, wait_for
+from tests.tui_helpers import SIZE, palette_hits, settle, type_text, wait_for
 
 
 @pytest.fixture(autouse=True)
@@ -80,6 +81,8 @@ WORDS = {
         "everywhere": "En general",
         "users": "Usuarios de este almacén de datos",
         "column": "Usuario",
+        "go_to": "Ir a Contactos (F3)",
+        "theme": "Tema",
     },
     "vi": {
         "help": "Trợ giúp",
@@ -95,6 +98,8 @@ WORDS = {
         "everywhere": "Ở mọi nơi",
         "users": "Người dùng của kho dữ liệu này",
         "column": "Người dùng",
+        "go_to": "Đến Liên hệ (F3)",
+        "theme": "Giao diện",
     },
 }
 ENGLISH = {
@@ -128,6 +133,15 @@ async def test_the_frame_home_and_footer_speak_the_persons_language(store, langu
         assert "this help" not in rows and "Everywhere" not in rows
         await pilot.press("escape")
         await settle(pilot, app)
+
+        await pilot.press("ctrl+p")
+        await wait_for(pilot, app, lambda: isinstance(app.screen, CommandPalette), "palette")
+        await wait_for(
+            pilot, app, lambda: words["go_to"] in palette_hits(app), "the palette's commands"
+        )
+        hits = palette_hits(app)
+        assert any(hit.startswith(words["theme"]) for hit in hits), hits
+        assert not any(hit.startswith(("Go to", "Help for")) for hit in hits), hits
 
 
 @pytest.mark.parametrize("language", ["es", "vi"])

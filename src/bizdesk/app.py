@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from datetime import date
 from typing import TYPE_CHECKING
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import constants, events, work
 from textual.app import App, ComposeResult
@@ -22,12 +23,13 @@ from textual.css.query import NoMatches
 from textual.filter import LineFilter
 from textual.screen import Screen
 from textual.widgets import Header, Input, Static, TabbedContent, TabPane, TextArea
+from textual.widgets._tabbed_content import ContentTab
 
 from bizdesk.config import Settings, load_settings
 from bizdesk.errors import BizdeskError, StoreDamaged
 from bizdesk.faults import describe, translate
 from bizdesk.formatting import UNSAFE, visible
-from bizdesk.i18n import _, resolve_language, tr, use
+from bizdesk.i18n import N_, _, resolve_language, tr, use
 from bizdesk.identity import current_gate
 from bizdesk.screens.palette import BizdeskCommands, FindRecords
 from bizdesk.screens.registry import APP_KEYS, ROLE_NAMES, TABS, check_keymap, keys_of, tab
@@ -49,6 +51,24 @@ HANGUP_EXIT = 128 + signal.SIGHUP
 
 # The tabs and the app's own keys are in bizdesk/screens/registry.py. Only Home is built at
 # start; every other tab is imported and built when first shown, so the dashboard is up sooner.
+
+
+# Textual's own palette commands and their help, for the catalogs (get_system_commands).
+TEXTUAL_COMMANDS = (
+    N_("Theme"),
+    N_("Change the current theme"),
+    N_("Quit"),
+    N_("Quit the application as soon as possible"),
+    N_("Keys"),
+    N_("Hide the keys and widget help panel"),
+    N_("Show help for the focused widget and a summary of available keys"),
+    N_("Minimize"),
+    N_("Minimize the widget and restore to normal size"),
+    N_("Maximize"),
+    N_("Maximize the focused widget"),
+    N_("Screenshot"),
+    N_("Save an SVG 'screenshot' of the current screen"),
+)
 
 
 def shows_any(pane, kinds: frozenset[str]) -> bool:  # noqa: ANN001
@@ -73,9 +93,6 @@ class Tabs(TabbedContent):
     DEFAULT_CSS = "#tabs.-tight ContentTab { padding: 0 0 0 1; }"
 
     def fit_titles(self) -> None:
-        from rich.cells import cell_len
-        from textual.widgets._tabbed_content import ContentTab
-
         width = self.size.width or self.app.size.width
         wanted = sum(cell_len(str(t.label)) + 2 for t in self.query(ContentTab))
         self.set_class(wanted > width, "-tight")
@@ -200,7 +217,7 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
         tab_pane = self.query_one(Tabs).get_pane(TABS[0].id)
         await tab_pane.remove_children()
         await tab_pane.mount(self._pane_for(TABS[0].id, data))
-        await self._speak()
+        self._speak()
         self._watch_store()
         self.focus_active_pane()
 
@@ -216,14 +233,15 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
             message = visible(tr(message))
         super().notify(message, title=visible(tr(title)), **kwargs)
 
-    async def _speak(self) -> None:
+    def _speak(self) -> None:
         """The frame in the person's language, once it is known (the store is open): the tab
         titles, composed before, and the footer's keys."""
         tabs = self.query_one(Tabs)
         for t in TABS:
             tabs.get_tab(t.id).label = _(t.title)
         tabs.fit_titles()
-        await self.query_one(KeysFooter).recompose()
+        footer = self.query_one(KeysFooter)
+        footer.call_next(footer.bindings_changed, self.screen)  # as Textual's signal does
 
     POLL_SECONDS = 2.0
 
@@ -594,6 +612,19 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
             )
             return
         self.push_screen(UsersScreen())
+
+    def action_command_palette(self) -> None:
+        """Textual's palette, asking in the person's language."""
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(
+                CommandPalette(id="--command-palette", placeholder=_("Search for commands…"))
+            )
+
+    def get_system_commands(self, screen: Screen):  # noqa: ANN201
+        """Textual's own commands in the palette (theme, quit, keys, screenshot...), named
+        in the person's language (TEXTUAL_COMMANDS marks their texts)."""
+        for command in super().get_system_commands(screen):
+            yield command._replace(title=_(command.title), help=_(command.help))
 
     def get_key_display(self, binding: Binding) -> str:
         """Keys as Textual shows them ("[" for left_square_bracket, "^q"), function keys as

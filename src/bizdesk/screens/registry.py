@@ -21,7 +21,7 @@ from textual.keys import Keys, _character_to_key, key_to_character
 
 from bizdesk.config import Settings, did_you_mean
 from bizdesk.errors import ConfigError
-from bizdesk.i18n import N_
+from bizdesk.i18n import N_, Message
 
 
 class Tab(NamedTuple):  # NamedTuple, not dataclass: on the start path, and cheaper to make
@@ -246,17 +246,26 @@ def check_keymap(settings: Settings) -> dict[str, str]:
         where = settings.where(binding_id, "keymap")
         if binding_id not in ALL_BINDING_IDS:
             raise ConfigError(
-                f"{where} is not a binding of bizdesk.{did_you_mean(binding_id, ALL_BINDING_IDS)}"
-                " F1 shows the id of every key on a screen."
+                Message(
+                    "{where} is not a binding of bizdesk.{hint} F1 shows the id of every key "
+                    "on a screen.",
+                    where=where,
+                    hint=did_you_mean(binding_id, ALL_BINDING_IDS),
+                )
             )
         named = []
         for key in (k.strip() for k in keys.split(",")):
             known = _key(key)
             if known is None:
                 raise ConfigError(
-                    f'{where} = "{keys}": {key!r} is not a key. Write keys as Textual names '
-                    'them, in lower case: "n", "ctrl+n", "f3", "escape", "shift+left", '
-                    '"[" or "left_square_bracket"; several separated by commas.'
+                    Message(
+                        '{where} = "{keys}": {key} is not a key. Write keys as Textual names '
+                        'them, in lower case: "n", "ctrl+n", "f3", "escape", "shift+left", '
+                        '"[" or "left_square_bracket"; several separated by commas.',
+                        where=where,
+                        keys=keys,
+                        key=repr(key),
+                    )
                 )
             named.append(known)
         out[binding_id] = ",".join(named)
