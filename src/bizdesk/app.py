@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from datetime import date
 from typing import TYPE_CHECKING
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import constants, events, work
 from textual.app import App, ComposeResult
@@ -22,15 +23,16 @@ from textual.css.query import NoMatches
 from textual.filter import LineFilter
 from textual.screen import Screen
 from textual.widgets import Header, Input, Static, TabbedContent, TabPane, TextArea
+from textual.widgets._tabbed_content import ContentTab
 
 from bizdesk.config import Settings, load_settings
 from bizdesk.errors import BizdeskError, StoreDamaged
 from bizdesk.faults import describe, translate
 from bizdesk.formatting import UNSAFE, visible
-from bizdesk.i18n import resolve_language, use
+from bizdesk.i18n import N_, _, resolve_language, tr, use
 from bizdesk.identity import current_gate
 from bizdesk.screens.palette import BizdeskCommands, FindRecords
-from bizdesk.screens.registry import APP_KEYS, TABS, check_keymap, keys_of, tab
+from bizdesk.screens.registry import APP_KEYS, ROLE_NAMES, TABS, check_keymap, keys_of, tab
 from bizdesk.services.base.permissions import allowed, refusal
 from bizdesk.widgets.footer import KeysFooter
 from bizdesk.widgets.form import FormScreen
@@ -51,6 +53,24 @@ HANGUP_EXIT = 128 + signal.SIGHUP
 # start; every other tab is imported and built when first shown, so the dashboard is up sooner.
 
 
+# Textual's own palette commands and their help, for the catalogs (get_system_commands).
+TEXTUAL_COMMANDS = (
+    N_("Theme"),
+    N_("Change the current theme"),
+    N_("Quit"),
+    N_("Quit the application as soon as possible"),
+    N_("Keys"),
+    N_("Hide the keys and widget help panel"),
+    N_("Show help for the focused widget and a summary of available keys"),
+    N_("Minimize"),
+    N_("Minimize the widget and restore to normal size"),
+    N_("Maximize"),
+    N_("Maximize the focused widget"),
+    N_("Screenshot"),
+    N_("Save an SVG 'screenshot' of the current screen"),
+)
+
+
 def shows_any(pane, kinds: frozenset[str]) -> bool:  # noqa: ANN001
     """Whether ``pane`` may show a record of one of these kinds (audit entity kinds): a pane
     names those it never shows in NOT_SHOWN; every other kind counts."""
@@ -63,7 +83,22 @@ def shows_any(pane, kinds: frozenset[str]) -> bool:  # noqa: ANN001
 class Tabs(TabbedContent):
     """TabbedContent follows the focus to the pane that holds it. The focus message arrives
     after the fact, so a focus given just before a tab key (typed ahead over SSH) would
-    switch the tabs back: follow it only while the focus is still in that pane."""
+    switch the tabs back: follow it only while the focus is still in that pane.
+
+    The tab titles are in the person's language; when they do not fit in one line with
+    Textual's spacing (Spanish and Vietnamese at 80 columns), the space between them is
+    halved, so every tab stays in view."""
+
+    SCOPED_CSS = False
+    DEFAULT_CSS = "#tabs.-tight ContentTab { padding: 0 0 0 1; }"
+
+    def fit_titles(self) -> None:
+        width = self.size.width or self.app.size.width
+        wanted = sum(cell_len(str(t.label)) + 2 for t in self.query(ContentTab))
+        self.set_class(wanted > width, "-tight")
+
+    def on_resize(self) -> None:
+        self.fit_titles()
 
     def _on_tab_pane_focused(self, event: TabPane.Focused) -> None:
         focused = self.app.focused
@@ -182,6 +217,7 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
         tab_pane = self.query_one(Tabs).get_pane(TABS[0].id)
         await tab_pane.remove_children()
         await tab_pane.mount(self._pane_for(TABS[0].id, data))
+        self._speak()
         self._watch_store()
         self.focus_active_pane()
 
@@ -191,10 +227,21 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
         return [*super().get_line_filters(), self._never_send_unsafe]
 
     def notify(self, message: str, *, title: str = "", **kwargs) -> None:  # noqa: ANN003
-        """Every notification (all of them come here) shows user text visibly."""
+        """Every notification (all of them come here) shows user text visibly, and a
+        service's Message in the reader's language."""
         if isinstance(message, str):
-            message = visible(message)
-        super().notify(message, title=visible(title), **kwargs)
+            message = visible(tr(message))
+        super().notify(message, title=visible(tr(title)), **kwargs)
+
+    def _speak(self) -> None:
+        """The frame in the person's language, once it is known (the store is open): the tab
+        titles, composed before, and the footer's keys."""
+        tabs = self.query_one(Tabs)
+        for t in TABS:
+            tabs.get_tab(t.id).label = _(t.title)
+        tabs.fit_titles()
+        footer = self.query_one(KeysFooter)
+        footer.call_next(footer.bindings_changed, self.screen)  # as Textual's signal does
 
     POLL_SECONDS = 2.0
 
@@ -220,7 +267,7 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
         if self.store.damaged is not None:  # the store opens read-only: say why, and how
             self.notify(
                 str(self.store.damaged),
-                title="Store damaged",
+                title=_("Store damaged"),
                 severity="error",
                 markup=False,
                 timeout=60,
@@ -249,9 +296,13 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
             if daily_backup(self.store) is None:  # made already today: still look at it
                 verify_store(self.store)
         except StoreDamaged as exc:  # found now: from here on the store is only read
-            self._tell(str(exc), "Store damaged", "error")
+            self._tell(str(exc), _("Store damaged"), "error")
         except Exception as exc:  # never stops anyone working; says so instead
-            self._tell(f"Today's backup failed: {describe(exc, self.store.url)}", None, "warning")
+            self._tell(
+                _("Today's backup failed: {reason}").format(reason=describe(exc, self.store.url)),
+                None,
+                "warning",
+            )
 
     def _tell(self, text: str, title: str | None, severity: str) -> None:
         if self.is_running and not self.hung_up:
@@ -387,7 +438,11 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
             if tab_pane.children:  # built already: build it again for the new role
                 await tab_pane.remove_children()
                 await tab_pane.mount(self._pane_for(t.id))
-        self.notify(f"Your role is now {role}.", title="Role changed", markup=False)
+        self.notify(
+            _("Your role is now {role}.").format(role=_(ROLE_NAMES.get(role, role))),
+            title=_("Role changed"),
+            markup=False,
+        )
         self.call_after_refresh(self.focus_active_pane)
 
     def _shut_out(self, ask: str) -> None:
@@ -397,8 +452,10 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
         self.exit(
             return_code=1,
             message=Text(
-                f"You ({self.store.user}) may no longer use this store: your account was "
-                f"disabled. Nothing saved was lost. Ask {ask} if this is a mistake."
+                _(
+                    "You ({user}) may no longer use this store: your account was disabled. "
+                    "Nothing saved was lost. Ask {ask} if this is a mistake."
+                ).format(user=self.store.user, ask=ask)
             ),
         )
 
@@ -420,7 +477,7 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
         yield Header(show_clock=False, icon="")
         with Tabs(id="tabs"):
             for t in TABS:
-                with TabPane(t.title, id=t.id):  # in the order of their keys (F1 says so)
+                with TabPane(_(t.title), id=t.id):  # in the order of their keys (F1 says so)
                     if t is TABS[0]:
                         yield self._pane_for(t.id)
         yield KeysFooter()
@@ -432,7 +489,7 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
 
             return NoAccess(refusal(self.role, action, self.ask))
         if self.store is None:  # the store is being opened: Home says so meanwhile
-            return Static("Opening the store…", id="opening")
+            return Static(_("Opening the store…"), id="opening")
         if data is not None:
             return tab(tab_id).pane_class()(data=data)
         return tab(tab_id).pane_class()()
@@ -508,7 +565,9 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
         """Textual saves screenshots as files; under the shop's gate bizdesk writes no file
         on the server for its users (bizdesk/files.py), so it says so instead."""
         if current_gate() is not None:
-            self.notify("Screenshots are not saved on the server in this shop.", severity="warning")
+            self.notify(
+                _("Screenshots are not saved on the server in this shop."), severity="warning"
+            )
             return
         super().deliver_screenshot(*args, **kwargs)
 
@@ -520,7 +579,7 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
             self.push_screen(
                 CommandPalette(
                     providers=[FindRecords],
-                    placeholder="Find a contact, deal, ticket, product, order, invoice, entry…",
+                    placeholder=_("Find a contact, deal, ticket, product, order, invoice, entry…"),
                 )
             )
 
@@ -547,12 +606,25 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
         if not allowed(self.role, "users.view"):
             self.notify(
                 refusal(self.role, "users.view", self.ask),
-                title="Not allowed",
+                title=_("Not allowed"),
                 severity="warning",
                 markup=False,
             )
             return
         self.push_screen(UsersScreen())
+
+    def action_command_palette(self) -> None:
+        """Textual's palette, asking in the person's language."""
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(
+                CommandPalette(id="--command-palette", placeholder=_("Search for commands…"))
+            )
+
+    def get_system_commands(self, screen: Screen):  # noqa: ANN201
+        """Textual's own commands in the palette (theme, quit, keys, screenshot...), named
+        in the person's language (TEXTUAL_COMMANDS marks their texts)."""
+        for command in super().get_system_commands(screen):
+            yield command._replace(title=_(command.title), help=_(command.help))
 
     def get_key_display(self, binding: Binding) -> str:
         """Keys as Textual shows them ("[" for left_square_bracket, "^q"), function keys as

@@ -14,6 +14,7 @@ from textual.screen import Screen
 from textual.widgets import Header, Static
 
 from bizdesk.faults import describe
+from bizdesk.i18n import N_, _, tr
 from bizdesk.widgets.footer import KeysFooter
 from bizdesk.widgets.paged_table import PagedTable
 
@@ -56,16 +57,16 @@ class ServiceRunner:
         if msg.error is not None:
             err = msg.error
             text = describe(err, self.app.store.url)  # one sentence, never SQL
-            self.notify(text, title="Not done", severity="error", markup=False)
+            self.notify(text, title=_("Not done"), severity="error", markup=False)
             return
         if msg.success:
-            self.notify(msg.success, markup=False)
+            self.notify(tr(msg.success), markup=False)
         if msg.done is not None:
             msg.done(msg.value)
 
 
 class Pane(ServiceRunner, Vertical):
-    """A tab's content. HELP is shown by F1 together with the pane's keys."""
+    """A tab's content. HELP (N_-marked) is shown by F1, translated, with the pane's keys."""
 
     HELP = ""
 
@@ -119,7 +120,7 @@ class RecordScreen(ServiceRunner, Screen):
         yield KeysFooter()
 
     def body(self) -> ComposeResult:
-        yield Static("Loading…", id="main")
+        yield Static(_("Loading…"), id="main")
 
     def fetch(self, uow: Any) -> Any:
         raise NotImplementedError
@@ -146,11 +147,29 @@ class RecordScreen(ServiceRunner, Screen):
         self.show(msg.view)
 
 
+# A ticket's status and SLA state as people read them (stored and computed as these words).
+TICKET_STATUS_NAMES = {
+    "new": N_("new"),
+    "open": N_("open"),
+    "waiting": N_("waiting"),
+    "resolved": N_("resolved"),
+    "closed": N_("closed"),
+}
+SLA_NAMES = {
+    "ok": N_("ok"),
+    "at risk": N_("at risk"),
+    "breached": N_("breached"),
+    "paused": N_("paused"),
+    "met": N_("met"),
+}
+
+
 def tickets_text(tickets: list) -> Text:
     """The tickets about a document or product, for its page (the other side of a link)."""
     t = Text()
     if tickets:
-        t.append("\nTickets about this\n", style="bold")
+        t.append("\n" + _("Tickets about this") + "\n", style="bold")
         for r in tickets:
-            t.append(f"  #{r.id} {r.subject} · {r.status} · {r.sla}\n")
+            status = _(TICKET_STATUS_NAMES.get(r.status, r.status))
+            t.append(f"  #{r.id} {r.subject} · {status} · {_(SLA_NAMES.get(r.sla, r.sla))}\n")
     return t

@@ -11,6 +11,7 @@ from textual.widgets import Static
 
 from bizdesk.errors import ValidationError
 from bizdesk.formatting import moment, money, visible, visible_text
+from bizdesk.i18n import N_, _
 from bizdesk.models.contacts import CONTACT_KINDS, INTERACTION_KINDS, STAGES
 from bizdesk.screens.records import RecordKind, RecordListPane, RecordPage
 from bizdesk.services.base.validate import FieldError
@@ -23,33 +24,50 @@ from bizdesk.widgets.paged_table import Col, PagedTable
 from bizdesk.widgets.pick import PickScreen
 
 COLUMNS = [
-    Col("name", "Name", 22),
-    Col("email", "Email", 19),
-    Col("phone", "Phone", 13),
-    Col("city", "City", 10),
-    Col("country", "Ctry", 4),
+    Col("name", N_("Name"), 22),
+    Col("email", N_("Email"), 19),
+    Col("phone", N_("Phone"), 13),
+    Col("city", N_("City"), 10),
+    Col("country", N_("Ctry"), 4),
 ]
+# The model's words for a contact's kind, stage and interactions, as people read them.
+KIND_NAMES = {"person": N_("person"), "organization": N_("organisation")}
+STAGE_NAMES = {
+    "lead": N_("lead"),
+    "prospect": N_("prospect"),
+    "customer": N_("customer"),
+    "inactive": N_("inactive"),
+}
+INTERACTION_NAMES = {
+    "call": N_("call"),
+    "email": N_("email"),
+    "meeting": N_("meeting"),
+    "visit": N_("visit"),
+    "note": N_("note"),
+}
 
 
 def contact_fields(view: C.ContactView | None = None) -> list[Field]:
     d = view.as_input() if view else C.ContactInput()
     return [
-        Field("name", "Name", value=d.name, required=True),
-        Field("kind", "Kind", "select", d.kind, options=CONTACT_KINDS),
-        Field("organization", "Organisation", "organization", d.organization),
-        Field("email", "Email", value=d.email),
-        Field("phone", "Phone", value=d.phone, placeholder="+44 20 7946 0958"),
-        Field("street", "Street", value=d.street),
-        Field("postcode", "Postcode", value=d.postcode),
-        Field("city", "City", value=d.city),
-        Field("country", "Country", value=d.country, placeholder="code or name, e.g. DE"),
-        Field("stage", "Stage", "select", d.stage, options=STAGES),
-        Field("is_customer", "Customer", "checkbox", d.is_customer),
-        Field("is_supplier", "Supplier", "checkbox", d.is_supplier),
-        Field("tags", "Tags", value=d.tags, placeholder="separated by ;"),
-        Field("owner", "Owner", value=d.owner, placeholder="user name"),
-        Field("source", "Source", value=d.source),
-        Field("notes", "Notes", "multiline", d.notes),
+        Field("name", N_("Name"), value=d.name, required=True),
+        Field(
+            "kind", N_("Kind"), "select", d.kind, options=CONTACT_KINDS, option_labels=KIND_NAMES
+        ),
+        Field("organization", N_("Organisation"), "organization", d.organization),
+        Field("email", N_("Email"), value=d.email),
+        Field("phone", N_("Phone"), value=d.phone, placeholder="+44 20 7946 0958"),
+        Field("street", N_("Street"), value=d.street),
+        Field("postcode", N_("Postcode"), value=d.postcode),
+        Field("city", N_("City"), value=d.city),
+        Field("country", N_("Country"), value=d.country, placeholder=N_("code or name, e.g. DE")),
+        Field("stage", N_("Stage"), "select", d.stage, options=STAGES, option_labels=STAGE_NAMES),
+        Field("is_customer", N_("Customer"), "checkbox", d.is_customer),
+        Field("is_supplier", N_("Supplier"), "checkbox", d.is_supplier),
+        Field("tags", N_("Tags"), value=d.tags, placeholder=N_("separated by ;")),
+        Field("owner", N_("Owner"), value=d.owner, placeholder=N_("user name")),
+        Field("source", N_("Source"), value=d.source),
+        Field("notes", N_("Notes"), "multiline", d.notes),
     ]
 
 
@@ -76,10 +94,17 @@ def interaction_form(contact_id: int) -> FormScreen:
         return C.log_interaction(uow, contact_id, values["kind"], values["summary"])
 
     return FormScreen(
-        "Log an interaction",
+        _("Log an interaction"),
         [
-            Field("kind", "Kind", "select", "call", options=INTERACTION_KINDS),
-            Field("summary", "What happened", "multiline", required=True),
+            Field(
+                "kind",
+                N_("Kind"),
+                "select",
+                "call",
+                options=INTERACTION_KINDS,
+                option_labels=INTERACTION_NAMES,
+            ),
+            Field("summary", N_("What happened"), "multiline", required=True),
         ],
         save,
     )
@@ -94,11 +119,11 @@ def merge_form(keep: C.ContactView) -> FormScreen:
         return C.merge(uow, keep.id, other.id)
 
     return FormScreen(
-        f"Merge another contact into {keep.name} (#{keep.id})",
+        _("Merge another contact into {name} (#{id})").format(name=keep.name, id=keep.id),
         [
             Field(
                 "other",
-                "The duplicate to merge in (name, email or #id; it will be archived)",
+                N_("The duplicate to merge in (name, email or #id; it will be archived)"),
                 "contact",
                 required=True,
             ),
@@ -120,17 +145,17 @@ CONTACT = RecordKind(
 
 class ContactsPane(RecordListPane):
     RECORD = CONTACT
-    HELP = (
+    HELP = N_(
         "The contacts list: people and organisations. Type / to filter by name, email, "
         "phone or city; s changes the sort. Enter opens a contact's page with its "
         "interactions."
     )
     BINDINGS = [
-        Binding("enter", "open", "Open", id="contacts.open", show=False),
-        Binding("n", "new", "New", id="contacts.new"),
-        Binding("e", "edit", "Edit", id="contacts.edit"),
-        Binding("d", "archive", "Archive", id="contacts.archive"),
-        Binding("a", "toggle_archived", "Show archived", id="contacts.archived"),
+        Binding("enter", "open", N_("Open"), id="contacts.open", show=False),
+        Binding("n", "new", N_("New"), id="contacts.new"),
+        Binding("e", "edit", N_("Edit"), id="contacts.edit"),
+        Binding("d", "archive", N_("Archive"), id="contacts.archive"),
+        Binding("a", "toggle_archived", N_("Show archived"), id="contacts.archived"),
     ]
 
     def compose(self) -> ComposeResult:
@@ -142,15 +167,15 @@ class ContactsPane(RecordListPane):
         )
 
     def archive_question(self, view: C.ContactView) -> str:
-        return (
-            f"Archive {view.name}? It disappears from lists but "
-            "keeps its history; press a to see archived."
-        )
+        return _(
+            "Archive {name}? It disappears from lists but keeps its history; press a to see "
+            "archived."
+        ).format(name=view.name)
 
     def action_toggle_archived(self) -> None:
         shown = bool(self.table.req.filters.get("archived"))
         self.table.set_filters(archived=not shown)
-        self.notify("Showing archived contacts too" if not shown else "Hiding archived")
+        self.notify(_("Showing archived contacts too") if not shown else _("Hiding archived"))
 
 
 class ContactScreen(RecordPage):
@@ -159,14 +184,14 @@ class ContactScreen(RecordPage):
     RECORD = CONTACT
 
     BINDINGS = [
-        Binding("escape", "app.pop_screen", "Back", id="contact.back"),
-        Binding("e", "edit", "Edit", id="contact.edit"),
-        Binding("i", "interaction", "Log interaction", id="contact.interaction"),
-        Binding("m", "merge", "Merge", id="contact.merge"),
-        Binding("d", "archive", "Archive", id="contact.archive"),
-        Binding("o", "documents", "Open document", id="contact.documents"),
+        Binding("escape", "app.pop_screen", N_("Back"), id="contact.back"),
+        Binding("e", "edit", N_("Edit"), id="contact.edit"),
+        Binding("i", "interaction", N_("Log interaction"), id="contact.interaction"),
+        Binding("m", "merge", N_("Merge"), id="contact.merge"),
+        Binding("d", "archive", N_("Archive"), id="contact.archive"),
+        Binding("o", "documents", N_("Open document"), id="contact.documents"),
     ]
-    HELP = (
+    HELP = N_(
         "A contact's page: their deals, sales orders, invoices (what is unpaid), payments, "
         "tickets, and as a supplier their purchase orders and bills, then every interaction. "
         "o opens any of those documents; e edits, i logs a call, email, meeting, visit or "
@@ -182,9 +207,9 @@ class ContactScreen(RecordPage):
         self.contact_id = contact_id
 
     def body(self) -> ComposeResult:
-        yield Static("Loading…", id="details")
+        yield Static(_("Loading…"), id="details")
         yield Static("", id="story")
-        yield Static("Interactions (newest first)", classes="section")
+        yield Static(_("Interactions (newest first)"), classes="section")
         yield Static("", id="interactions")
 
     def fetch(self, uow):  # noqa: ANN001, ANN201
@@ -200,30 +225,43 @@ class ContactScreen(RecordPage):
         self.story = loaded[2]
         self.query_one("#story", Static).update(visible_text(self._story_text(loaded[2])))
         tz = self.app.store.settings().get("timezone", "UTC")
-        roles = [r for r, on_ in (("customer", v.is_customer), ("supplier", v.is_supplier)) if on_]
+        roles = [
+            r for r, on_ in ((_("customer"), v.is_customer), (_("supplier"), v.is_supplier)) if on_
+        ]
         lines = [
             (v.name, "bold"),
             (
-                f"{v.kind} · stage {v.stage}"
+                _("{kind} · stage {stage}").format(
+                    kind=_(KIND_NAMES.get(v.kind, v.kind)),
+                    stage=_(STAGE_NAMES.get(v.stage, v.stage)),
+                )
                 + (f" · {', '.join(roles)}" if roles else "")
-                + (" · ARCHIVED" if v.archived else ""),
+                + (" · " + _("ARCHIVED") if v.archived else ""),
                 "",
             ),
         ]
         for label, value in (
-            ("Organisation", v.organization),
-            ("Email", v.email),
-            ("Phone", v.phone),
-            ("Address", ", ".join(x for x in (v.street, v.postcode, v.city, v.country) if x)),
-            ("Tags", ", ".join(v.tags)),
-            ("Owner", v.owner),
-            ("Source", v.source),
-            ("Notes", v.notes),
+            (_("Organisation: {value}"), v.organization),
+            (_("Email: {value}"), v.email),
+            (_("Phone: {value}"), v.phone),
+            (
+                _("Address: {value}"),
+                ", ".join(x for x in (v.street, v.postcode, v.city, v.country) if x),
+            ),
+            (_("Tags: {value}"), ", ".join(v.tags)),
+            (_("Owner: {value}"), v.owner),
+            (_("Source: {value}"), v.source),
+            (_("Notes: {value}"), v.notes),
         ):
             if value:
-                lines.append((f"{label}: {value}", ""))
+                lines.append((label.format(value=value), ""))
         lines.append(
-            (f"Changed {moment(v.updated_at, tz)} by {v.updated_by} · version {v.version}", "dim")
+            (
+                _("Changed {when} by {user} · version {version}").format(
+                    when=moment(v.updated_at, tz), user=v.updated_by, version=v.version
+                ),
+                "dim",
+            )
         )
         details = Text()
         for text, style in lines:
@@ -231,10 +269,11 @@ class ContactScreen(RecordPage):
         self.query_one("#details", Static).update(visible_text(details))
         log = Text()
         for i in interactions:
-            log.append(f"{moment(i.at, tz)}  {i.kind:<8} {i.username}\n", style="bold")
+            kind = _(INTERACTION_NAMES.get(i.kind, i.kind))
+            log.append(f"{moment(i.at, tz)}  {kind:<8} {i.username}\n", style="bold")
             log.append(f"  {i.summary}\n")
         self.query_one("#interactions", Static).update(
-            visible_text(log) if interactions else Text("None yet: press i to log one.")
+            visible_text(log) if interactions else Text(_("None yet: press i to log one."))
         )
         self.sub_title = visible(v.name)
 
@@ -243,18 +282,19 @@ class ContactScreen(RecordPage):
         t = Text()
         if st.unpaid or st.owed:
             if st.unpaid:
-                t.append(f"Owes us {money(st.unpaid, loc)}  ", style="bold")
+                t.append(_("Owes us {amount}").format(amount=money(st.unpaid, loc)), style="bold")
+                t.append("  ", style="bold")
             if st.owed:
-                t.append(f"We owe them {money(st.owed, loc)}", style="bold")
+                t.append(_("We owe them {amount}").format(amount=money(st.owed, loc)), style="bold")
             t.append("\n")
         for title, items in (
-            ("Deals", st.deals),
-            ("Sales orders", st.orders),
-            ("Invoices and credit notes", st.invoices),
-            ("Payments", st.payments),
-            ("Tickets", st.tickets),
-            ("Purchase orders", st.purchases),
-            ("Bills", st.bills),
+            (_("Deals"), st.deals),
+            (_("Sales orders"), st.orders),
+            (_("Invoices and credit notes"), st.invoices),
+            (_("Payments"), st.payments),
+            (_("Tickets"), st.tickets),
+            (_("Purchase orders"), st.purchases),
+            (_("Bills"), st.bills),
         ):
             if not items:
                 continue
@@ -266,10 +306,12 @@ class ContactScreen(RecordPage):
     def action_documents(self) -> None:
         docs = getattr(self, "story", None)
         if docs is None or not docs.documents:
-            self.notify("No deals, orders, invoices or tickets for this contact yet")
+            self.notify(_("No deals, orders, invoices or tickets for this contact yet"))
             return
         self.app.push_screen(
-            PickScreen("Open which document?", [(i.text, (i.kind, i.id)) for i in docs.documents]),
+            PickScreen(
+                _("Open which document?"), [(i.text, (i.kind, i.id)) for i in docs.documents]
+            ),
             lambda target: target and self.app.action_open_record(*target),
         )
 
@@ -284,7 +326,7 @@ class ContactScreen(RecordPage):
             lambda r: (
                 r
                 and (
-                    self.notify("Merged; the other contact is archived", markup=False),
+                    self.notify(_("Merged; the other contact is archived"), markup=False),
                     self.load(),
                 )
             ),

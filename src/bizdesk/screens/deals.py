@@ -15,6 +15,7 @@ from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
 from bizdesk.formatting import day, moment, money, number, visible, visible_text
+from bizdesk.i18n import N_, _, ngettext
 from bizdesk.screens.common import Pane, ServiceResult
 from bizdesk.screens.records import RecordActions, RecordKind, RecordPage
 from bizdesk.services.inventory import products
@@ -25,51 +26,56 @@ from bizdesk.widgets.lines_form import LinesFormScreen
 from bizdesk.widgets.paged_table import Col, PagedTable
 
 LIST_COLUMNS = [
-    Col("title", "Title", 16),
-    Col("contact", "Contact", 12),
-    Col("stage", "Stage", 11),
-    Col("amount", "Amount", 10, right=True, fmt=money),
-    Col("probability", "%", 3, right=True),
-    Col("next_activity_due", "Next due", 10, fmt=day),
-    Col("overdue", "Late", 4, fmt=lambda o: "LATE" if o else ""),
+    Col("title", N_("Title"), 16),
+    Col("contact", N_("Contact"), 12),
+    Col("stage", N_("Stage"), 11),
+    Col("amount", N_("Amount"), 10, right=True, fmt=money),
+    Col("probability", "%", 3, right=True, fmt=number),
+    Col("next_activity_due", N_("Next due"), 10, fmt=day),
+    Col("overdue", N_("Late"), 4, fmt=lambda o: _("LATE") if o else ""),
 ]
 
 
 def deal_fields(stages: list[str], view: D.DealView | None = None) -> list[Field]:
     d = view.as_input() if view else D.DealInput(stage=stages[0] if stages else "")
     return [
-        Field("title", "Title", value=d.title, required=True),
+        Field("title", N_("Title"), value=d.title, required=True),
         Field(
             "contact",
-            "Contact",
+            N_("Contact"),
             "contact",
             d.contact,
             required=True,
         ),
-        Field("organization", "Organisation", "organization", d.organization),
-        Field("amount", "Amount (estimate)", "number", d.amount),
+        Field("organization", N_("Organisation"), "organization", d.organization),
+        Field("amount", N_("Amount (estimate)"), "number", d.amount),
         Field(
             "stage",
-            "Stage",
+            N_("Stage"),
             "select",
             d.stage if d.stage in stages else stages[0],
             options=tuple(stages),
         ),
         Field(
             "probability",
-            "Probability %",
+            N_("Probability %"),
             "number",
             d.probability,
-            placeholder="empty: stage default",
+            placeholder=N_("empty: stage default"),
         ),
-        Field("expected_close", "Expected close", value=d.expected_close, placeholder="YYYY-MM-DD"),
-        Field("owner", "Owner", value=d.owner, placeholder="user name"),
-        Field("next_activity", "Next activity", value=d.next_activity),
+        Field(
+            "expected_close",
+            N_("Expected close"),
+            value=d.expected_close,
+            placeholder=N_("YYYY-MM-DD"),
+        ),
+        Field("owner", N_("Owner"), value=d.owner, placeholder=N_("user name")),
+        Field("next_activity", N_("Next activity"), value=d.next_activity),
         Field(
             "next_activity_due",
-            "Next activity due",
+            N_("Next activity due"),
             value=d.next_activity_due,
-            placeholder="YYYY-MM-DD",
+            placeholder=N_("YYYY-MM-DD"),
         ),
     ]
 
@@ -88,10 +94,10 @@ def deal_form(stages: list[str], view: D.DealView | None = None) -> FormScreen:
 
 
 LINE_FIELDS = [
-    Field("product", "Product (SKU)", width="2fr"),
-    Field("description", "Description", width="3fr"),
-    Field("qty", "Qty", value="1", width="8"),
-    Field("unit_price", "Unit price", width="12"),
+    Field("product", N_("Product (SKU)"), width="2fr"),
+    Field("description", N_("Description"), width="3fr"),
+    Field("qty", N_("Qty"), value="1", width="8"),
+    Field("unit_price", N_("Unit price"), width="12"),
 ]
 
 
@@ -101,9 +107,15 @@ def _lines(lines: list[dict[str, str]]) -> list[D.LineInput]:
 
 def _lines_total(uow, lines: list[dict[str, str]]) -> Text:  # noqa: ANN001
     total, bad = D.preview_lines(uow, _lines(lines))
-    t = Text(f"Amount {money(total, uow.setting('locale', 'en_US'))}")
+    t = Text(_("Amount {amount}").format(amount=money(total, uow.setting("locale", "en_US"))))
     if bad:
-        t.append(f"   ({bad} line{'s' if bad > 1 else ''} not complete yet)", style="italic")
+        t.append("   ")
+        t.append(
+            ngettext("({n} line not complete yet)", "({n} lines not complete yet)", bad).format(
+                n=bad
+            ),
+            style="italic",
+        )
     return t
 
 
@@ -124,7 +136,7 @@ def lines_form(view: D.DealView) -> LinesFormScreen:
         return D.set_lines(uow, view.id, _lines(lines), version=view.version)
 
     return LinesFormScreen(
-        f"Product lines of {view.title}",
+        _("Product lines of {deal}").format(deal=view.title),
         [],
         LINE_FIELDS,
         lines,
@@ -137,7 +149,7 @@ def lines_form(view: D.DealView) -> LinesFormScreen:
 def reason_form(title: str, act, required: bool) -> FormScreen:  # noqa: ANN001
     return FormScreen(
         title,
-        [Field("reason", "Reason", value="", required=required)],
+        [Field("reason", N_("Reason"), value="", required=required)],
         lambda uow, values: act(uow, values["reason"]),
     )
 
@@ -164,13 +176,15 @@ class DealActions(RecordActions):
     RECORD = DEAL
 
     def archive_question(self, view: D.DealView) -> str:
-        return f"Archive the deal {view.title}?"
+        return _("Archive the deal {title}?").format(title=view.title)
 
     def action_lines(self) -> None:
         def edit(view: D.DealView) -> None:
             if not view.is_open:
                 self.notify(
-                    f"{view.title} is {view.stage.lower()}: reopen it to change its lines",
+                    _("{title} is {stage}: reopen it to change its lines").format(
+                        title=view.title, stage=view.stage.lower()
+                    ),
                     severity="warning",
                     markup=False,
                 )
@@ -191,7 +205,7 @@ class DealActions(RecordActions):
         def win(view: D.DealView) -> None:
             self.app.push_screen(
                 reason_form(
-                    f"Won: {view.title}",
+                    _("Won: {title}").format(title=view.title),
                     lambda uow, r: D.win(uow, view.id, r, version=view.version),
                     False,
                 ),
@@ -204,7 +218,7 @@ class DealActions(RecordActions):
         def lose(view: D.DealView) -> None:
             self.app.push_screen(
                 reason_form(
-                    f"Lost: {view.title}",
+                    _("Lost: {title}").format(title=view.title),
                     lambda uow, r: D.lose(uow, view.id, r, version=view.version),
                     True,
                 ),
@@ -218,7 +232,7 @@ class DealActions(RecordActions):
             self.run_service(
                 lambda uow: D.reopen(uow, view.id, version=view.version),
                 done=self.after_change,
-                success=f"Reopened {view.title}",
+                success=_("Reopened {title}").format(title=view.title),
             )
 
         self.with_record(reopen)
@@ -230,19 +244,19 @@ class DealActions(RecordActions):
 
 
 DEAL_KEYS = [
-    Binding("n", "new", "New", id="deals.new"),
-    Binding("e", "edit", "Edit", id="deals.edit"),
-    Binding("p", "lines", "Lines", id="deals.lines"),
-    Binding("left_square_bracket,shift+left", "move(-1)", "◀ Stage", id="deals.back"),
-    Binding("right_square_bracket,shift+right", "move(1)", "Stage ▶", id="deals.forward"),
-    Binding("w", "win", "Won", id="deals.win"),
-    Binding("l", "lose", "Lost", id="deals.lose"),
-    Binding("d", "archive", "Archive", id="deals.archive"),
+    Binding("n", "new", N_("New"), id="deals.new"),
+    Binding("e", "edit", N_("Edit"), id="deals.edit"),
+    Binding("p", "lines", N_("Lines"), id="deals.lines"),
+    Binding("left_square_bracket,shift+left", "move(-1)", N_("◀ Stage"), id="deals.back"),
+    Binding("right_square_bracket,shift+right", "move(1)", N_("Stage ▶"), id="deals.forward"),
+    Binding("w", "win", N_("Won"), id="deals.win"),
+    Binding("l", "lose", N_("Lost"), id="deals.lose"),
+    Binding("d", "archive", N_("Archive"), id="deals.archive"),
 ]
 
 
 class DealsPane(DealActions, Pane):
-    HELP = (
+    HELP = N_(
         "The pipeline. The board shows each open stage with its count and amount "
         "(the first 50 deals of each; the list shows them all). Left/right change column, "
         "[ and ] (or shift+arrows) move a deal to the previous or next stage, w marks it "
@@ -252,11 +266,11 @@ class DealsPane(DealActions, Pane):
     )
     BINDINGS = [
         *DEAL_KEYS,
-        Binding("v", "toggle_view", "Board/List", id="deals.view"),
-        Binding("o", "app.sales", "Sales orders", id="deals.orders"),
-        Binding("left", "column(-1)", "Column", show=False),
-        Binding("right", "column(1)", "Column", show=False),
-        Binding("enter", "open", "Open", show=False),
+        Binding("v", "toggle_view", N_("Board/List"), id="deals.view"),
+        Binding("o", "app.sales", N_("Sales orders"), id="deals.orders"),
+        Binding("left", "column(-1)", N_("Column"), show=False),
+        Binding("right", "column(1)", N_("Column"), show=False),
+        Binding("enter", "open", N_("Open"), show=False),
     ]
     DEFAULT_CSS = """
     DealsPane #board { height: 1fr; }
@@ -336,10 +350,18 @@ class DealsPane(DealActions, Pane):
             more = col.count - len(col.cards)
             if more > 0:
                 ol.add_option(
-                    Option(Text(f"… {more} more: v shows the list", style="dim"), disabled=True)
+                    Option(
+                        Text(
+                            ngettext(
+                                "… {n} more: v shows the list", "… {n} more: v shows the list", more
+                            ).format(n=number(more, loc)),
+                            style="dim",
+                        ),
+                        disabled=True,
+                    )
                 )
-            title = Text(f"{col.stage.name} {col.stage.probability}%\n", style="bold")
-            title.append(f"{col.count} · {money(col.amount, loc)}", style="")
+            title = Text(f"{col.stage.name} {number(col.stage.probability, loc)}%\n", style="bold")
+            title.append(f"{number(col.count, loc)} · {money(col.amount, loc)}", style="")
             ol.parent.query_one(".column-title", Static).update(visible_text(title))
             ids = [c.id for c in col.cards]
             if msg.focus_id in ids:
@@ -356,7 +378,7 @@ class DealsPane(DealActions, Pane):
         t.append(money(card.amount, self.app.locale), style="bold")
         t.append(f" {card.contact}", style="dim")
         if card.overdue:
-            t.append("\nOVERDUE", style="reverse")
+            t.append("\n" + _("OVERDUE"), style="reverse")
         return t
 
     def current_id(self) -> int | None:
@@ -400,12 +422,12 @@ class DealScreen(DealActions, RecordPage):
     """One deal: amounts, stage, next activity, product lines, close reason."""
 
     BINDINGS = [
-        Binding("escape", "app.pop_screen", "Back", id="deal.back"),
+        Binding("escape", "app.pop_screen", N_("Back"), id="deal.back"),
         *DEAL_KEYS[1:],
-        Binding("o", "reopen", "Reopen", id="deals.reopen"),
-        Binding("g", "contact", "Contact", id="deal.contact"),
+        Binding("o", "reopen", N_("Reopen"), id="deals.reopen"),
+        Binding("g", "contact", N_("Contact"), id="deal.contact"),
     ]
-    HELP = (
+    HELP = N_(
         "A deal's page. e edits, p edits the product lines (a won deal with lines becomes a "
         "sales order), [ and ] move it between stages, w won, l lost, o reopens a closed "
         "deal, g opens the contact, escape goes back."
@@ -428,30 +450,55 @@ class DealScreen(DealActions, RecordPage):
         t = Text()
         t.append(v.title + "\n", style="bold")
         t.append(
-            f"Stage {v.stage} · probability {v.probability}% · amount "
-            f"{money(v.amount, loc)} · weighted {money(v.weighted, loc)}\n"
+            _(
+                "Stage {stage} · probability {probability}% · amount {amount} · weighted {weighted}"
+            ).format(
+                stage=v.stage,
+                probability=number(v.probability, loc),
+                amount=money(v.amount, loc),
+                weighted=money(v.weighted, loc),
+            )
+            + "\n"
         )
-        t.append(f"Contact: {v.contact} (#{v.contact_id})\n")
+        t.append(_("Contact: {name} (#{id})").format(name=v.contact, id=v.contact_id) + "\n")
         if v.organization:
-            t.append(f"Organisation: {v.organization}\n")
+            t.append(_("Organisation: {value}").format(value=v.organization) + "\n")
         if v.owner:
-            t.append(f"Owner: {v.owner}\n")
+            t.append(_("Owner: {value}").format(value=v.owner) + "\n")
         if v.expected_close:
-            t.append(f"Expected close: {day(v.expected_close)}\n")
+            t.append(_("Expected close: {date}").format(date=day(v.expected_close)) + "\n")
         if v.next_activity:
-            t.append(f"Next: {v.next_activity} due {day(v.next_activity_due)}")
-            t.append(" OVERDUE\n" if v.overdue else "\n", style="reverse" if v.overdue else "")
+            t.append(
+                _("Next: {activity} due {date}").format(
+                    activity=v.next_activity, date=day(v.next_activity_due)
+                )
+            )
+            t.append(
+                " " + _("OVERDUE") + "\n" if v.overdue else "\n",
+                style="reverse" if v.overdue else "",
+            )
         if v.closed_at:
-            t.append(f"Closed {moment(v.closed_at, tz)}: {v.close_reason}\n")
+            t.append(
+                _("Closed {when}: {reason}").format(
+                    when=moment(v.closed_at, tz), reason=v.close_reason
+                )
+                + "\n"
+            )
         if v.lines:
-            t.append("\nProduct lines\n", style="bold")
+            t.append("\n" + _("Product lines") + "\n", style="bold")
             for ln in v.lines:
                 sku = f"{ln.sku} " if ln.sku else ""
                 t.append(
                     f"  {number(ln.qty, loc)} × {sku}{ln.description} @ "
                     f"{money(ln.unit_price, loc)} = {money(ln.total, loc)}\n"
                 )
-        t.append(f"\nChanged {moment(v.updated_at, tz)} by {v.updated_by}", style="dim")
+        t.append(
+            "\n"
+            + _("Changed {when} by {user}").format(
+                when=moment(v.updated_at, tz), user=v.updated_by
+            ),
+            style="dim",
+        )
         self.query_one("#main", Static).update(visible_text(t))
         self.sub_title = visible(v.title)
 

@@ -17,19 +17,20 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from bizdesk.screens.registry import APP_KEYS, keys_of
+from bizdesk.i18n import N_, _
+from bizdesk.screens.registry import APP_KEYS, keys_of, tab
 from bizdesk.widgets.form import FormScreen
 
 # What lists do with keys of their own (Textual's table), which no keymap changes.
 LISTS = [
-    ("↑ ↓ PgUp PgDn Home End", "move in a list (read page by page)", ""),
-    ("enter", "open the selected record", ""),
+    ("↑ ↓ PgUp PgDn Home End", N_("move in a list (read page by page)"), ""),
+    ("enter", N_("open the selected record"), ""),
 ]
-EVERYWHERE = "Everywhere"
+EVERYWHERE = N_("Everywhere")
 
 
 class HelpScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape,f1,q", "app.pop_screen", "Close", id="help.close")]
+    BINDINGS = [Binding("escape,f1,q", "app.pop_screen", N_("Close"), id="help.close")]
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
     HelpScreen > VerticalScroll { width: 90%; height: 90%; border: round $accent;
@@ -45,9 +46,9 @@ class HelpScreen(ModalScreen[None]):
 
     def entries(self) -> list[tuple[str, str, str]]:
         """(keys, what they do, binding id): the keys of the screen F1 was pressed on, then
-        the keys that work everywhere."""
+        the keys that work everywhere, in the reader's language."""
         keymap = getattr(self.app, "keymap", {})
-        return [*self.here(), ("", "", ""), (EVERYWHERE, "", ""), *self.everywhere(keymap)]
+        return [*self.here(), ("", "", ""), (_(EVERYWHERE), "", ""), *self.everywhere(keymap)]
 
     def rows(self) -> list[tuple[str, str]]:
         """(keys, what they do), as shown."""
@@ -64,28 +65,32 @@ class HelpScreen(ModalScreen[None]):
         return [
             (
                 self.key_names([k for k, _b in keys]),
-                keys[0][1].description or keys[0][1].action,
+                _(keys[0][1].description) if keys[0][1].description else keys[0][1].action,
                 keys[0][1].id or "",
             )
             for keys in grouped.values()
         ]
 
     def everywhere(self, keymap: Mapping[str, str]) -> list[tuple[str, str, str]]:
-        out = [(self.key_names(keys_of(keymap, k.id, k.key)), k.about, k.id) for k in APP_KEYS]
-        out[1:1] = LISTS
+        out = [(self.key_names(keys_of(keymap, k.id, k.key)), about(k), k.id) for k in APP_KEYS]
+        out[1:1] = [(keys, _(text), i) for keys, text, i in LISTS]
         form = {b.id: b for b in FormScreen.BINDINGS if isinstance(b, Binding) and b.id}
         for binding_id, text in (
-            ("form.save", "in a form: save"),
-            ("form.cancel", "in a form: cancel (asks first)"),
+            ("form.save", N_("in a form: save")),
+            ("form.cancel", N_("in a form: cancel (asks first)")),
         ):
             keys = keys_of(keymap, binding_id, form[binding_id].key)
-            out.append((self.key_names(keys), text, binding_id))
+            out.append((self.key_names(keys), _(text), binding_id))
         return out
 
     def key_names(self, keys: list[str]) -> str:
         """Keys as the footer shows them ("left_square_bracket", "shift+left" are "[ or
         shift+←"), through Textual's own key display."""
-        return " or ".join(self.app.get_key_display(Binding(k.strip(), "")) for k in keys)
+        shown = [self.app.get_key_display(Binding(k.strip(), "")) for k in keys]
+        out = shown[0] if shown else ""
+        for key in shown[1:]:
+            out = _("{keys} or {key}").format(keys=out, key=key)
+        return out
 
     def compose(self) -> ComposeResult:
         table = Table(box=None, show_header=False, padding=(0, 2, 0, 0))
@@ -93,18 +98,37 @@ class HelpScreen(ModalScreen[None]):
         table.add_column()
         table.add_column(style="dim", no_wrap=True)
         for key, text, binding_id in self.entries():
-            shown = Text(key, style="underline") if key == EVERYWHERE else Text(key)
+            shown = Text(key, style="underline") if key == _(EVERYWHERE) else Text(key)
             table.add_row(shown, Text(text), Text(binding_id))
         with VerticalScroll():
-            yield Static(Text(getattr(self.target, "HELP", "") or "", style="italic"))
+            yield Static(Text(help_text(self.target), style="italic"))
             yield Static(table)
             yield Static(
                 Text(
-                    "escape closes this help. The ids on the right name the keys in the "
-                    "[keymap] of the config file (see the README).",
+                    _(
+                        "escape closes this help. The ids on the right name the keys in the "
+                        "[keymap] of the config file (see the README)."
+                    ),
                     style="dim",
                 )
             )
+
+
+def help_text(target) -> str:  # noqa: ANN001
+    """What a pane or screen is for (its ``HELP``, marked with ``N_``), in the reader's
+    language; a screen whose help has parts filled in at run time gives ``help_text()``."""
+    own = getattr(target, "help_text", None)
+    if callable(own):
+        return own()
+    text = getattr(target, "HELP", "") or ""
+    return _(text) if text else ""
+
+
+def about(key) -> str:  # noqa: ANN001 - registry.AppKey
+    """What an app key does, in the reader's language (a tab's key names its tab)."""
+    if key.tab is None:
+        return _(key.about)
+    return _(key.about).format(tab=_(tab(key.tab).title))
 
 
 def _bizdesk_binding(node, binding: Binding) -> bool:  # noqa: ANN001

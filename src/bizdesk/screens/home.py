@@ -18,6 +18,7 @@ from textual.message import Message
 from textual.widgets import Static
 
 from bizdesk.formatting import money, number, visible
+from bizdesk.i18n import N_, _, ngettext
 from bizdesk.screens.common import Pane
 from bizdesk.services.base.permissions import allowed
 from bizdesk.services.books.ledger import account_for
@@ -103,7 +104,7 @@ class Chart(Static):
 
 
 class HomePane(Pane):
-    HELP = (
+    HELP = N_(
         "The shop at a glance. Each figure opens what is behind it: s sales orders, c the "
         "cash account, b the bank account, r receivables and p payables by age, d the deals "
         "board, t overdue tickets, l low stock. The charts show sales by month and the "
@@ -112,15 +113,15 @@ class HomePane(Pane):
     # kinds of record (audit entities) no figure here depends on: their changes rerun nothing
     NOT_SHOWN = frozenset({"contact", "interaction"})
     BINDINGS = [
-        Binding("s", "app.sales", "Sales", id="home.sales"),
-        Binding("c", "account('cash')", "Cash", id="home.cash"),
-        Binding("b", "account('bank')", "Bank", id="home.bank"),
-        Binding("r", "report('ar-aging')", "Receivables", id="home.ar"),
-        Binding("p", "report('ap-aging')", "Payables", id="home.ap"),
-        Binding("d", "app.show_tab('deals')", "Deals", id="home.deals"),
-        Binding("t", "tickets", "Tickets", id="home.tickets"),
-        Binding("l", "low_stock", "Low stock", id="home.low"),
-        Binding("u", "refresh", "Refresh", id="home.refresh"),
+        Binding("s", "app.sales", N_("Sales"), id="home.sales"),
+        Binding("c", "account('cash')", N_("Cash"), id="home.cash"),
+        Binding("b", "account('bank')", N_("Bank"), id="home.bank"),
+        Binding("r", "report('ar-aging')", N_("Receivables"), id="home.ar"),
+        Binding("p", "report('ap-aging')", N_("Payables"), id="home.ap"),
+        Binding("d", "app.show_tab('deals')", N_("Deals"), id="home.deals"),
+        Binding("t", "tickets", N_("Tickets"), id="home.tickets"),
+        Binding("l", "low_stock", N_("Low stock"), id="home.low"),
+        Binding("u", "refresh", N_("Refresh"), id="home.refresh"),
     ]
     DEFAULT_CSS = """
     HomePane #kpis { height: auto; padding: 0 1; }
@@ -149,7 +150,7 @@ class HomePane(Pane):
             return dashboard(uow, today=today)
 
     def compose(self) -> ComposeResult:
-        yield Figures("Loading…", id="kpis")
+        yield Figures(_("Loading…"), id="kpis")
         with Horizontal(id="charts"):
             yield Chart(id="sales-chart")
             yield Chart(id="pipeline-chart")
@@ -187,53 +188,70 @@ class HomePane(Pane):
         if d.sales_this_month is not None:  # None: the role may not see the books
             change = d.sales_this_month - d.sales_last_month
             grid.add_row(
-                Text("Sales this month", style="bold"),
+                Text(_("Sales this month"), style="bold"),
                 money(d.sales_this_month, loc),
-                f"last month {money(d.sales_last_month, loc)} "
-                f"({'+' if change >= 0 else ''}{money(change, loc)})",
+                _("last month {amount} ({change})").format(
+                    amount=money(d.sales_last_month, loc),
+                    change=("+" if change >= 0 else "") + money(change, loc),
+                ),
                 "s",
             )
-            grid.add_row("Cash / bank", money(d.cash, loc), f"bank {money(d.bank, loc)}", "c b")
             grid.add_row(
-                "Receivables",
+                _("Cash / bank"),
+                money(d.cash, loc),
+                _("bank {amount}").format(amount=money(d.bank, loc)),
+                "c b",
+            )
+            grid.add_row(
+                _("Receivables"),
                 money(d.receivables, loc),
-                f"overdue {money(d.receivables_overdue, loc)}",
+                _("overdue {amount}").format(amount=money(d.receivables_overdue, loc)),
                 "r",
             )
             grid.add_row(
-                "Payables",
+                _("Payables"),
                 money(d.payables, loc),
-                f"overdue {money(d.payables_overdue, loc)}",
+                _("overdue {amount}").format(amount=money(d.payables_overdue, loc)),
                 "p",
             )
         t = d.pipeline_total
         if t is not None:
             grid.add_row(
-                "Weighted pipeline",
+                _("Weighted pipeline"),
                 money(t.weighted, loc),
-                f"of {money(t.amount, loc)} in {t.deals} open deals",
+                ngettext(
+                    "of {amount} in {n} open deal", "of {amount} in {n} open deals", t.deals
+                ).format(amount=money(t.amount, loc), n=number(t.deals, loc)),
                 "d",
             )
         grid.add_row(
-            "Tickets open",
+            _("Tickets open"),
             number(d.tickets_open, loc),
-            f"{number(d.tickets_overdue, loc)} overdue",
+            ngettext("{n} overdue", "{n} overdue", d.tickets_overdue).format(
+                n=number(d.tickets_overdue, loc)
+            ),
             "t",
         )
         grid.add_row(
-            "Low stock", number(d.low_stock, loc), "products at or below reorder point", "l"
+            _("Low stock"),
+            number(d.low_stock, loc),
+            _("products at or below reorder point"),
+            "l",
         )
         self.query_one("#kpis", Static).update(grid)
         self.call_after_refresh(self._plot)  # the figures first, then the charts
 
     def _plot(self) -> None:
         d = self.data
-        months = [m[5:] for m, _ in d.sales_by_month]
+        months = [m[5:] for m, _v in d.sales_by_month]
         self.query_one("#sales-chart", Chart).plot(
-            "Sales by month", months, [int(v) for _, v in d.sales_by_month], horizontal=False
+            _("Sales by month"),
+            months,
+            [int(v) for _m, v in d.sales_by_month],
+            horizontal=False,
         )
         self.query_one("#pipeline-chart", Chart).plot(
-            "Weighted pipeline by stage",
+            _("Weighted pipeline by stage"),
             [r.stage[:10] for r in d.pipeline],
             [int(r.weighted) for r in d.pipeline],
             horizontal=True,

@@ -11,6 +11,7 @@ from textual.content import Content
 from textual.markup import escape
 
 from bizdesk.formatting import visible
+from bizdesk.i18n import _
 from bizdesk.screens.registry import commands_with_keys
 
 
@@ -20,7 +21,7 @@ class FindRecords(Provider):
     async def search(self, query: str) -> Hits:
         for label, action in await asyncio.to_thread(self._records, query):
             yield Hit(
-                0.5, Content(visible(label)), partial(self.app.run_action, action), help="open"
+                0.5, Content(visible(label)), partial(self.app.run_action, action), help=_("open")
             )
 
     def _records(self, query: str) -> list[tuple[str, str]]:
@@ -38,7 +39,7 @@ class BizdeskCommands(FindRecords):
         app = self.app
         out = []
         for command, key in commands_with_keys(getattr(app, "keymap", {})):
-            name = command.title
+            name = command.shown(_)
             if key is not None:  # markup-escaped: "[" is a key too
                 name += f" ({escape(app.get_key_display(Binding(key, '')))})"
             out.append((name, command.action))

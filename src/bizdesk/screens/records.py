@@ -18,6 +18,7 @@ from typing import Any, ClassVar
 from textual import on
 from textual.screen import Screen
 
+from bizdesk.i18n import N_, _
 from bizdesk.screens.common import ListPane, RecordScreen, ServiceRunner
 from bizdesk.widgets.confirm import ConfirmScreen
 from bizdesk.widgets.paged_table import PagedTable
@@ -34,6 +35,15 @@ class RecordKind:
     prepare: Callable[[Any], Any] | None = None  # read before the form opens (e.g. choices)
     archive: Callable[..., Any] | None = None  # archive(uow, id, *, version)
     saved_view: Callable[[Any], Any] = lambda result: result  # a save's result -> its view
+
+
+# "Select a contact first": one whole sentence for each kind of record (RecordKind.noun).
+SELECT_FIRST = {
+    "contact": N_("Select a contact first"),
+    "deal": N_("Select a deal first"),
+    "ticket": N_("Select a ticket first"),
+    "product": N_("Select a product first"),
+}
 
 
 class RecordActions(ServiceRunner):
@@ -57,7 +67,7 @@ class RecordActions(ServiceRunner):
         self.after_change()
 
     def archive_question(self, view: Any) -> str:
-        return f"Archive {self.RECORD.label(view)}?"
+        return _("Archive {name}?").format(name=self.RECORD.label(view))
 
     def with_record(self, then: Callable[[Any], None]) -> None:
         """Call ``then`` with the view of the record the keys act on."""
@@ -67,7 +77,8 @@ class RecordActions(ServiceRunner):
             return
         record_id = self.current_id()
         if record_id is None:
-            self.notify(f"Select a {self.RECORD.noun} first", severity="warning")
+            noun = self.RECORD.noun
+            self.notify(_(SELECT_FIRST.get(noun, f"Select a {noun} first")), severity="warning")
             return
         self.run_service(lambda uow: self.RECORD.get(uow, record_id), write=False, done=then)
 
@@ -91,9 +102,9 @@ class RecordActions(ServiceRunner):
         if result is None:
             return
         view = self.RECORD.saved_view(result)
-        self.notify(f"Saved {self.RECORD.label(view)}", markup=False)
+        self.notify(_("Saved {name}").format(name=self.RECORD.label(view)), markup=False)
         for warning in getattr(result, "warnings", ()):
-            self.notify(warning, title="Possible duplicate", severity="warning", markup=False)
+            self.notify(warning, title=_("Possible duplicate"), severity="warning", markup=False)
         self.after_change(view)
 
     def action_new(self) -> None:
@@ -116,7 +127,7 @@ class RecordActions(ServiceRunner):
                     self.run_service(
                         lambda uow: kind.archive(uow, view.id, version=view.version),
                         done=lambda _: self.after_archive(),
-                        success=f"Archived {kind.label(view)}",
+                        success=_("Archived {name}").format(name=kind.label(view)),
                     )
 
             self.app.push_screen(ConfirmScreen(self.archive_question(view)), answered)

@@ -5,6 +5,10 @@ palette lists ``COMMANDS``; the help shows the keys in force. Each shows a key a
 bound now, after the person's keymap (``[keymap]`` in the config file), never a key
 written down here or there. A tab's module is named by its dotted path and imported the
 first time the tab is shown, so the first frame loads Home only.
+
+Titles and texts here are written in English and marked with ``N_``: the app's tabs, the
+footer, the help and the palette translate them as they show them (the person's language is
+only known once the store is open, after this module is imported).
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from textual.keys import Keys, _character_to_key, key_to_character
 
 from bizdesk.config import Settings, did_you_mean
 from bizdesk.errors import ConfigError
+from bizdesk.i18n import N_, Message
 
 
 class Tab(NamedTuple):  # NamedTuple, not dataclass: on the start path, and cheaper to make
@@ -36,15 +41,26 @@ class Tab(NamedTuple):  # NamedTuple, not dataclass: on the start path, and chea
 
 
 TABS = (
-    Tab("home", "Home", "bizdesk.screens.home:HomePane", "f2"),
-    Tab("contacts", "Contacts", "bizdesk.screens.contacts:ContactsPane", "f3"),
-    Tab("deals", "Deals", "bizdesk.screens.deals:DealsPane", "f4", "deals.view"),
-    Tab("tickets", "Tickets", "bizdesk.screens.tickets:TicketsPane", "f5"),
-    Tab("stock", "Stock", "bizdesk.screens.stock:StockPane", "f6"),
-    Tab("purchases", "Purchases", "bizdesk.screens.purchases:PurchasesPane", "f7"),
-    Tab("journal", "Journal", "bizdesk.screens.journal:JournalPane", "f8", "journal.view"),
-    Tab("reports", "Reports", "bizdesk.screens.reports:ReportsPane", "f9"),
+    Tab("home", N_("Home"), "bizdesk.screens.home:HomePane", "f2"),
+    Tab("contacts", N_("Contacts"), "bizdesk.screens.contacts:ContactsPane", "f3"),
+    Tab("deals", N_("Deals"), "bizdesk.screens.deals:DealsPane", "f4", "deals.view"),
+    Tab("tickets", N_("Tickets"), "bizdesk.screens.tickets:TicketsPane", "f5"),
+    Tab("stock", N_("Stock"), "bizdesk.screens.stock:StockPane", "f6"),
+    Tab("purchases", N_("Purchases"), "bizdesk.screens.purchases:PurchasesPane", "f7"),
+    Tab("journal", N_("Journal"), "bizdesk.screens.journal:JournalPane", "f8", "journal.view"),
+    Tab("reports", N_("Reports"), "bizdesk.screens.reports:ReportsPane", "f9"),
 )
+
+
+# The roles as people read them (roles are stored as these English words; shown translated).
+ROLE_NAMES = {
+    "owner": N_("owner"),
+    "accountant": N_("accountant"),
+    "sales": N_("sales"),
+    "support": N_("support"),
+    "warehouse": N_("warehouse"),
+    "viewer": N_("viewer"),
+}
 
 
 def tab(tab_id: str) -> Tab:
@@ -61,32 +77,41 @@ class AppKey(NamedTuple):
     about: str  # in the help
     show: bool = True  # in the footer
     priority: bool = False
+    tab: str | None = None  # a tab's key: its ``about`` names the tab as {tab}
 
 
 APP_KEYS = (
-    AppKey("app.help", "f1", "help", "Help", "this help"),
+    AppKey("app.help", "f1", "help", N_("Help"), N_("this help")),
     *(
-        AppKey(t.binding_id, t.key, f"show_tab('{t.id}')", t.title, f"the {t.title} tab", False)
+        AppKey(
+            t.binding_id,
+            t.key,
+            f"show_tab('{t.id}')",
+            t.title,
+            N_("the {tab} tab"),
+            False,
+            tab=t.id,
+        )
         for t in TABS
     ),
     AppKey(
         "app.find",
         "ctrl+f",
         "find",
-        "Find",
-        "find any record by name or number",
+        N_("Find"),
+        N_("find any record by name or number"),
     ),
     AppKey(
         "app.palette",
         "ctrl+p",
         "command_palette",
-        "palette",
-        "every action, and any record",
+        N_("palette"),
+        N_("every action, and any record"),
         show=False,
         priority=True,
     ),
-    AppKey("app.users", "ctrl+u", "users", "Users", "the users and their roles", False),
-    AppKey("app.quit", "ctrl+q", "quit", "Quit", "quit"),
+    AppKey("app.users", "ctrl+u", "users", N_("Users"), N_("the users and their roles"), False),
+    AppKey("app.quit", "ctrl+q", "quit", N_("Quit"), N_("quit")),
 )
 
 
@@ -94,24 +119,31 @@ class Command(NamedTuple):
     """An entry of the command palette: its name, the app action it runs, and the app key
     that runs it too (the palette shows that key as it is bound now)."""
 
-    title: str
+    title: str  # marked with N_; a tab's command names the tab as {tab}
     action: str
     binding_id: str | None = None
+    tab: str | None = None
+
+    def shown(self, translate) -> str:  # noqa: ANN001 - i18n._, passed by the door
+        """The command's name in the reader's language."""
+        if self.tab is None:
+            return translate(self.title)
+        return translate(self.title).format(tab=translate(tab(self.tab).title))
 
 
 COMMANDS = (
-    *(Command(f"Go to {t.title}", f"show_tab('{t.id}')", t.binding_id) for t in TABS),
-    Command("New contact", "new('contacts')"),
-    Command("New deal", "new('deals')"),
-    Command("New ticket", "new('tickets')"),
-    Command("New product", "new('stock')"),
-    Command("New purchase order", "new('purchases')"),
-    Command("New journal entry", "new('journal')"),
-    Command("Sales orders", "sales"),
-    Command("Counter sale", "sales(True)"),
-    Command("Find a record", "find", "app.find"),
-    Command("Users and roles", "users", "app.users"),
-    Command("Help for this screen", "help", "app.help"),
+    *(Command(N_("Go to {tab}"), f"show_tab('{t.id}')", t.binding_id, t.id) for t in TABS),
+    Command(N_("New contact"), "new('contacts')"),
+    Command(N_("New deal"), "new('deals')"),
+    Command(N_("New ticket"), "new('tickets')"),
+    Command(N_("New product"), "new('stock')"),
+    Command(N_("New purchase order"), "new('purchases')"),
+    Command(N_("New journal entry"), "new('journal')"),
+    Command(N_("Sales orders"), "sales"),
+    Command(N_("Counter sale"), "sales(True)"),
+    Command(N_("Find a record"), "find", "app.find"),
+    Command(N_("Users and roles"), "users", "app.users"),
+    Command(N_("Help for this screen"), "help", "app.help"),
 )
 
 
@@ -214,17 +246,26 @@ def check_keymap(settings: Settings) -> dict[str, str]:
         where = settings.where(binding_id, "keymap")
         if binding_id not in ALL_BINDING_IDS:
             raise ConfigError(
-                f"{where} is not a binding of bizdesk.{did_you_mean(binding_id, ALL_BINDING_IDS)}"
-                " F1 shows the id of every key on a screen."
+                Message(
+                    "{where} is not a binding of bizdesk.{hint} F1 shows the id of every key "
+                    "on a screen.",
+                    where=where,
+                    hint=did_you_mean(binding_id, ALL_BINDING_IDS),
+                )
             )
         named = []
         for key in (k.strip() for k in keys.split(",")):
             known = _key(key)
             if known is None:
                 raise ConfigError(
-                    f'{where} = "{keys}": {key!r} is not a key. Write keys as Textual names '
-                    'them, in lower case: "n", "ctrl+n", "f3", "escape", "shift+left", '
-                    '"[" or "left_square_bracket"; several separated by commas.'
+                    Message(
+                        '{where} = "{keys}": {key} is not a key. Write keys as Textual names '
+                        'them, in lower case: "n", "ctrl+n", "f3", "escape", "shift+left", '
+                        '"[" or "left_square_bracket"; several separated by commas.',
+                        where=where,
+                        keys=keys,
+                        key=repr(key),
+                    )
                 )
             named.append(known)
         out[binding_id] = ",".join(named)

@@ -8,7 +8,9 @@ from textual.binding import Binding
 from textual.widgets import Static
 
 from bizdesk.formatting import moment, visible_text
+from bizdesk.i18n import N_, _
 from bizdesk.models.tickets import PRIORITIES, STATUSES
+from bizdesk.screens.common import SLA_NAMES, TICKET_STATUS_NAMES
 from bizdesk.screens.records import RecordKind, RecordListPane, RecordPage
 from bizdesk.services.crm import tickets as T
 from bizdesk.widgets.field import Field
@@ -16,39 +18,69 @@ from bizdesk.widgets.form import FormScreen, record_form
 from bizdesk.widgets.paged_table import Col, PagedTable
 
 QUEUES = {
-    "1": ("mine", "Mine"),
-    "2": ("unassigned", "Unassigned"),
-    "3": ("overdue", "Overdue"),
-    "4": ("open", "All open"),
-    "5": ("all", "All"),
+    "1": ("mine", N_("Mine")),
+    "2": ("unassigned", N_("Unassigned")),
+    "3": ("overdue", N_("Overdue")),
+    "4": ("open", N_("All open")),
+    "5": ("all", N_("All")),
 }
+PRIORITY_NAMES = {
+    "low": N_("low"),
+    "normal": N_("normal"),
+    "high": N_("high"),
+    "urgent": N_("urgent"),
+}
+
+
+# What a ticket can be about (its link_kind), as people read it.
+LINK_NAMES = {
+    "sales_order": N_("sales order"),
+    "purchase_order": N_("purchase order"),
+    "product": N_("product"),
+}
+
+
+def _sla(state: str) -> str:
+    """The SLA column: a clock in danger in capitals (AT RISK, BREACHED)."""
+    shown = _(SLA_NAMES.get(state, state))
+    return shown.upper() if state in ("breached", "at risk") else shown
+
 
 COLUMNS = [
     Col("id", "#", 5, right=True),
-    Col("subject", "Subject", 20),
-    Col("contact", "Contact", 12),
-    Col("priority", "Prio", 6),
-    Col("status", "Status", 7),
-    Col("assignee", "Assignee", 8),
-    Col("sla", "SLA", 8, fmt=lambda s: s.upper() if s in ("breached", "at risk") else s),
+    Col("subject", N_("Subject"), 20),
+    Col("contact", N_("Contact"), 12),
+    Col("priority", N_("Prio"), 6, fmt=lambda p: _(PRIORITY_NAMES.get(p, p))),
+    Col("status", N_("Status"), 7, fmt=lambda s: _(TICKET_STATUS_NAMES.get(s, s))),
+    Col("assignee", N_("Assignee"), 8),
+    Col("sla", N_("SLA"), 8, fmt=_sla),
 ]
 
 
 def ticket_fields(view: T.TicketView | None = None) -> list[Field]:
     d = view.as_input() if view else T.TicketInput()
     return [
-        Field("subject", "Subject", value=d.subject, required=True),
-        Field("contact", "Contact", "contact", d.contact, placeholder="type a name; or #id"),
-        Field("priority", "Priority", "select", d.priority, options=PRIORITIES),
-        Field("assignee", "Assignee", value=d.assignee, placeholder="user name"),
-        Field("description", "Description", "multiline", d.description),
+        Field("subject", N_("Subject"), value=d.subject, required=True),
+        Field(
+            "contact", N_("Contact"), "contact", d.contact, placeholder=N_("type a name; or #id")
+        ),
+        Field(
+            "priority",
+            N_("Priority"),
+            "select",
+            d.priority,
+            options=PRIORITIES,
+            option_labels=PRIORITY_NAMES,
+        ),
+        Field("assignee", N_("Assignee"), value=d.assignee, placeholder=N_("user name")),
+        Field("description", N_("Description"), "multiline", d.description),
         Field(
             "link_kind",
-            "Linked to",
+            N_("Linked to"),
             value=d.link_kind,
-            placeholder="sales_order, purchase_order or product",
+            placeholder=N_("sales_order, purchase_order or product"),
         ),
-        Field("link_id", "Linked document number", value=d.link_id),
+        Field("link_id", N_("Linked document number"), value=d.link_id),
     ]
 
 
@@ -66,10 +98,13 @@ def ticket_form(view: T.TicketView | None = None) -> FormScreen:
 
 
 def comment_form(ticket_id: int, internal: bool) -> FormScreen:
-    title = "Internal note (not sent to the customer)" if internal else "Reply to the customer"
+    if internal:
+        title = _("Internal note (not sent to the customer)")
+    else:
+        title = _("Reply to the customer")
     return FormScreen(
         title,
-        [Field("body", "Text", "multiline", required=True)],
+        [Field("body", N_("Text"), "multiline", required=True)],
         lambda uow, v: T.add_comment(uow, ticket_id, v["body"], internal=internal),
     )
 
@@ -77,8 +112,19 @@ def comment_form(ticket_id: int, internal: bool) -> FormScreen:
 def status_form(view: T.TicketView) -> FormScreen:
     allowed = tuple(s for s in STATUSES if s in T.TRANSITIONS[view.status])
     return FormScreen(
-        f"Status of #{view.id} (now {view.status})",
-        [Field("status", "New status", "select", allowed[0], options=allowed)],
+        _("Status of #{id} (now {status})").format(
+            id=view.id, status=_(TICKET_STATUS_NAMES.get(view.status, view.status))
+        ),
+        [
+            Field(
+                "status",
+                N_("New status"),
+                "select",
+                allowed[0],
+                options=allowed,
+                option_labels=TICKET_STATUS_NAMES,
+            )
+        ],
         lambda uow, v: T.set_status(uow, view.id, v["status"], version=view.version),
     )
 
@@ -86,7 +132,7 @@ def status_form(view: T.TicketView) -> FormScreen:
 TICKET = RecordKind(
     "ticket",
     get=T.get,
-    label=lambda view: f"ticket #{view.id}",
+    label=lambda view: _("ticket #{id}").format(id=view.id),
     page=lambda ticket_id: TicketScreen(ticket_id),
     form=lambda view, _: ticket_form(view),
 )
@@ -94,13 +140,13 @@ TICKET = RecordKind(
 
 class TicketsPane(RecordListPane):
     RECORD = TICKET
-    HELP = (
+    HELP = N_(
         "Support tickets by queue: 1 mine, 2 unassigned, 3 overdue, 4 all open, 5 all. "
         "The SLA column says ok, AT RISK, BREACHED, paused (waiting on the customer) or "
         "met. Enter opens a ticket; n creates one."
     )
     BINDINGS = [
-        Binding("n", "new", "New", id="tickets.new"),
+        Binding("n", "new", N_("New"), id="tickets.new"),
         *(
             Binding(k, f"queue('{q}')", label, id=f"tickets.queue.{q}")
             for k, (q, label) in QUEUES.items()
@@ -123,7 +169,11 @@ class TicketsPane(RecordListPane):
     def _title(self, queue: str) -> None:
         label = next(lbl for q, lbl in QUEUES.values() if q == queue)
         self.query_one("#queue-title", Static).update(
-            Text(f"Queue: {label}   (1 mine · 2 unassigned · 3 overdue · 4 open · 5 all)")
+            Text(
+                _("Queue: {queue}   (1 mine · 2 unassigned · 3 overdue · 4 open · 5 all)").format(
+                    queue=_(label)
+                )
+            )
         )
 
     def action_queue(self, queue: str) -> None:
@@ -137,15 +187,15 @@ class TicketScreen(RecordPage):
     RECORD = TICKET
 
     BINDINGS = [
-        Binding("escape", "app.pop_screen", "Back", id="ticket.back"),
-        Binding("r", "reply", "Reply", id="ticket.reply"),
-        Binding("i", "note", "Internal note", id="ticket.note"),
-        Binding("s", "status", "Status", id="ticket.status"),
-        Binding("e", "edit", "Edit", id="ticket.edit"),
-        Binding("o", "linked", "Linked document", id="ticket.linked"),
-        Binding("g", "contact", "Contact", id="ticket.contact"),
+        Binding("escape", "app.pop_screen", N_("Back"), id="ticket.back"),
+        Binding("r", "reply", N_("Reply"), id="ticket.reply"),
+        Binding("i", "note", N_("Internal note"), id="ticket.note"),
+        Binding("s", "status", N_("Status"), id="ticket.status"),
+        Binding("e", "edit", N_("Edit"), id="ticket.edit"),
+        Binding("o", "linked", N_("Linked document"), id="ticket.linked"),
+        Binding("g", "contact", N_("Contact"), id="ticket.contact"),
     ]
-    HELP = (
+    HELP = N_(
         "A ticket's page. r replies to the customer (the first reply stops the "
         "first-response clock), i adds an internal note, s changes the status (waiting "
         "pauses the resolution clock; a resolved or closed ticket can be reopened), "
@@ -158,7 +208,7 @@ class TicketScreen(RecordPage):
         self.ticket_id = ticket_id
 
     def body(self) -> ComposeResult:
-        yield Static("Loading…", id="ticket")
+        yield Static(_("Loading…"), id="ticket")
 
     def fetch(self, uow):  # noqa: ANN001, ANN201
         return T.get(uow, self.ticket_id)
@@ -166,7 +216,7 @@ class TicketScreen(RecordPage):
     def action_linked(self) -> None:
         v = self.view
         if v is None or not v.link_kind:
-            self.notify("This ticket is not about an order or a product (e links one)")
+            self.notify(_("This ticket is not about an order or a product (e links one)"))
             return
         self.app.action_open_record(v.link_kind, v.link_id)
 
@@ -178,36 +228,57 @@ class TicketScreen(RecordPage):
         tz = self.app.store.settings().get("timezone", "UTC")
         t = Text()
         t.append(f"#{v.id} {v.subject}\n", style="bold")
-        t.append(f"Status {v.status} · priority {v.priority} · assignee {v.assignee or 'nobody'}\n")
+        t.append(
+            _("Status {status} · priority {priority} · assignee {assignee}").format(
+                status=_(TICKET_STATUS_NAMES.get(v.status, v.status)),
+                priority=_(PRIORITY_NAMES.get(v.priority, v.priority)),
+                assignee=v.assignee or _("nobody"),
+            )
+            + "\n"
+        )
         if v.contact:
-            t.append(f"Contact: {v.contact} (#{v.contact_id})\n")
+            t.append(_("Contact: {name} (#{id})").format(name=v.contact, id=v.contact_id) + "\n")
         if v.link_kind:
-            t.append(f"About {v.link_kind.replace('_', ' ')} #{v.link_id} (o opens it)\n")
-        t.append(f"Opened {moment(v.created_at, tz)}\n")
-        for name, clock in (("First response", v.first_response), ("Resolution", v.resolution)):
+            t.append(
+                _("About {document} #{id} (o opens it)").format(
+                    document=_(LINK_NAMES.get(v.link_kind, v.link_kind.replace("_", " "))),
+                    id=v.link_id,
+                )
+                + "\n"
+            )
+        t.append(_("Opened {when}").format(when=moment(v.created_at, tz)) + "\n")
+        for name, clock in (
+            (_("First response: {state} ({due})"), v.first_response),
+            (_("Resolution: {state} ({due})"), v.resolution),
+        ):
             style = (
                 "bold reverse"
                 if clock.state == "breached"
                 else ("bold" if clock.state == "at risk" else "")
             )
-            due = f"due {moment(clock.due, tz)}" if clock.due else "no due time"
-            t.append(f"{name}: ")
-            t.append(clock.state.upper(), style=style)
-            t.append(f" ({due})\n")
+            due = (
+                _("due {when}").format(when=moment(clock.due, tz))
+                if clock.due
+                else _("no due time")
+            )
+            before, _sep, after = name.partition("{state}")
+            t.append(before.format(due=due))
+            t.append(_(SLA_NAMES.get(clock.state, clock.state)).upper(), style=style)
+            t.append(after.format(due=due) + "\n")
         if v.description:
             t.append("\n" + v.description + "\n")
-        t.append("\nThread\n", style="bold")
+        t.append("\n" + _("Thread") + "\n", style="bold")
         if not v.comments:
-            t.append("No replies yet: r replies, i adds an internal note.\n", style="dim")
+            t.append(_("No replies yet: r replies, i adds an internal note.") + "\n", style="dim")
         for c in v.comments:
-            kind = "INTERNAL NOTE" if c.internal else "reply"
+            kind = _("INTERNAL NOTE") if c.internal else _("reply")
             t.append(
                 f"{moment(c.at, tz)} {c.username} · {kind}\n",
                 style="bold" if not c.internal else "italic",
             )
             t.append(c.body + "\n\n")
         self.query_one("#ticket", Static).update(visible_text(t))
-        self.sub_title = f"Ticket #{v.id}"
+        self.sub_title = _("Ticket #{id}").format(id=v.id)
 
     def _then_reload(self, result) -> None:  # noqa: ANN001
         if result is not None:

@@ -9,9 +9,10 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Header, Static
 
-from bizdesk.i18n import LANGUAGE_NAMES, LANGUAGES, _
+from bizdesk.i18n import LANGUAGE_NAMES, LANGUAGES, N_, _, tr
 from bizdesk.models.core import ROLES
 from bizdesk.screens.common import ServiceRunner, WithTable
+from bizdesk.screens.registry import ROLE_NAMES
 from bizdesk.services.admin import users as U
 from bizdesk.services.base.permissions import ROLE_SUMMARY
 from bizdesk.widgets.footer import KeysFooter
@@ -19,21 +20,31 @@ from bizdesk.widgets.form import ConfirmScreen, Field, FormScreen
 from bizdesk.widgets.paged_table import Col, PagedTable
 
 COLUMNS = [
-    Col("username", "User", 14),
-    Col("full_name", "Name", 24),
-    Col("role", "Role", 11),
-    Col("active", "Active", 6, fmt=lambda v: "yes" if v else "no"),
-    Col("language", "Language", 10, fmt=lambda v: LANGUAGE_NAMES.get(v, "(session)")),
+    Col("username", N_("User"), 14),
+    Col("full_name", N_("Name"), 24),
+    Col("role", N_("Role"), 11, fmt=lambda v: _(ROLE_NAMES.get(v, v))),
+    Col("active", N_("Active"), 6, fmt=lambda v: _("yes") if v else _("no")),
+    Col("language", N_("Language"), 10, fmt=lambda v: LANGUAGE_NAMES.get(v) or _("(session)")),
 ]
+# The language setting's choices: each language by its own name; auto follows the session.
+LANGUAGE_CHOICES = {"auto": N_("auto (the session's LANG)"), **LANGUAGE_NAMES}
 
 
 def add_form() -> FormScreen:
     return FormScreen(
-        "Add a user (their Unix login name)",
+        _("Add a user (their Unix login name)"),
         [
-            Field("username", "Login name", required=True, placeholder="e.g. maria"),
-            Field("role", "Role", kind="select", value="viewer", options=ROLES, required=True),
-            Field("full_name", "Full name"),
+            Field("username", N_("Login name"), required=True, placeholder=N_("e.g. maria")),
+            Field(
+                "role",
+                N_("Role"),
+                kind="select",
+                value="viewer",
+                options=ROLES,
+                required=True,
+                option_labels=ROLE_NAMES,
+            ),
+            Field("full_name", N_("Full name")),
         ],
         lambda uow, v: U.add(uow, v["username"], v["role"], v["full_name"]),
     )
@@ -41,8 +52,18 @@ def add_form() -> FormScreen:
 
 def role_form(username: str, role: str) -> FormScreen:
     return FormScreen(
-        f"Role of {username}",
-        [Field("role", "Role", kind="select", value=role, options=ROLES, required=True)],
+        _("Role of {name}").format(name=username),
+        [
+            Field(
+                "role",
+                N_("Role"),
+                kind="select",
+                value=role,
+                options=ROLES,
+                required=True,
+                option_labels=ROLE_NAMES,
+            )
+        ],
         lambda uow, v: U.set_role(uow, username, v["role"]),
     )
 
@@ -54,11 +75,12 @@ def language_form(username: str, language: str) -> FormScreen:
         [
             Field(
                 "language",
-                _("Language"),
+                N_("Language"),
                 kind="select",
                 value=language or "auto",
                 options=("auto", *LANGUAGES),
                 required=True,
+                option_labels=LANGUAGE_CHOICES,
             )
         ],
         lambda uow, v: U.set_language(uow, username, v["language"]),
@@ -68,42 +90,48 @@ def language_form(username: str, language: str) -> FormScreen:
 class NoAccess(Static):
     """In place of a tab the user's role may not use: what is refused and who to ask."""
 
-    HELP = "Your role cannot use this tab; the message says who to ask."
+    HELP = N_("Your role cannot use this tab; the message says who to ask.")
     DEFAULT_CSS = "NoAccess { padding: 1 2; }"
 
     def __init__(self, message: str) -> None:
-        super().__init__(Text(message), classes="no-access")
+        super().__init__(Text(tr(message)), classes="no-access")
 
 
 class UsersScreen(WithTable, ServiceRunner, Screen):
     """Every user of the store (owners only: others get a message saying who to ask)."""
 
     BINDINGS = [
-        Binding("escape", "app.pop_screen", "Back", id="users.back"),
-        Binding("n", "new", "Add user", id="users.new"),
-        Binding("r", "role", "Change role", id="users.role"),
-        Binding("x", "disable", "Disable", id="users.disable"),
-        Binding("l", "language", "Language", id="users.language"),
+        Binding("escape", "app.pop_screen", N_("Back"), id="users.back"),
+        Binding("n", "new", N_("Add user"), id="users.new"),
+        Binding("r", "role", N_("Change role"), id="users.role"),
+        Binding("x", "disable", N_("Disable"), id="users.disable"),
+        Binding("l", "language", N_("Language"), id="users.language"),
     ]
-    HELP = (
+    HELP = N_(
         "The people who may open this store, by their Unix login name. n adds one, r changes "
         "the selected user's role (and enables a disabled user), x disables them, l sets the "
         "language bizdesk speaks to them (auto: their session's LANG). A store "
-        "always keeps an active owner. Roles: "
-        + "; ".join(f"{role}: {what}" for role, what in ROLE_SUMMARY.items())
-        + "."
+        "always keeps an active owner. Roles: {roles}."
     )
+
+    def help_text(self) -> str:
+        """HELP in the reader's language, with each role and what it may do."""
+        roles = "; ".join(
+            f"{_(ROLE_NAMES.get(role, role))}: {tr(what)}" for role, what in ROLE_SUMMARY.items()
+        )
+        return _(self.HELP).format(roles=roles)
 
     def compose(self) -> ComposeResult:
         yield Header(icon="")
         yield Static(
-            Text("Users of this store  (n add, r role, x disable, l language)"), id="users-title"
+            Text(_("Users of this store  (n add, r role, x disable, l language)")),
+            id="users-title",
         )
         yield PagedTable(U.list_page, COLUMNS, id="users-table")
         yield KeysFooter()
 
     def on_mount(self) -> None:
-        self.sub_title = "Users"
+        self.sub_title = _("Users")
         self.table.focus_grid()
 
     def _changed(self, result: object) -> None:
@@ -134,10 +162,12 @@ class UsersScreen(WithTable, ServiceRunner, Screen):
                 self.run_service(
                     lambda uow: U.disable(uow, name),
                     done=self._changed,
-                    success=f"{name} can no longer open this store",
+                    success=_("{name} can no longer open this store").format(name=name),
                 )
 
-        self.app.push_screen(ConfirmScreen(f"Disable {name}? Their history stays."), answered)
+        self.app.push_screen(
+            ConfirmScreen(_("Disable {name}? Their history stays.").format(name=name)), answered
+        )
 
     @on(PagedTable.Opened)
     def _opened(self, _event: PagedTable.Opened) -> None:

@@ -18,24 +18,25 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from bizdesk.formatting import visible
+from bizdesk.i18n import N_, _, tr
 
 
 @dataclass(frozen=True)
 class Answer:
     key: str  # the key that gives it
-    label: str  # on its button, with the key: "Yes (y)"
+    label: str  # on its button, with the key: "Yes (y)" (N_-marked, shown translated)
     value: Any
     variant: str = "default"  # the button's look: "warning" for the answer that acts
 
 
-YES_NO = (Answer("y", "Yes (y)", True, "warning"), Answer("n", "No (n)", False))
+YES_NO = (Answer("y", N_("Yes (y)"), True, "warning"), Answer("n", N_("No (n)"), False))
 
 
 class ConfirmScreen(ModalScreen[Any]):
     """Dismissed with the value of the answer chosen; yes or no unless ``answers`` say.
     The last answer is the one that changes nothing: escape gives it."""
 
-    BINDINGS = [Binding("escape", "quiet", "No", show=False)]
+    BINDINGS = [Binding("escape", "quiet", N_("No"), show=False)]
     DEFAULT_CSS = """
     ConfirmScreen { align: center middle; }
     ConfirmScreen > Vertical { width: 60; height: auto; border: round $warning;
@@ -57,10 +58,10 @@ class ConfirmScreen(ModalScreen[Any]):
     def compose(self) -> ComposeResult:
         with Vertical() as box:
             box.styles.width = self.width
-            yield Static(Text(visible(self.question)))
+            yield Static(Text(visible(tr(self.question))))
             with Horizontal():
                 for i, a in enumerate(self.answers):
-                    yield Button(a.label, id=f"answer-{i}", variant=a.variant)
+                    yield Button(_(a.label), id=f"answer-{i}", variant=a.variant)
 
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:

@@ -8,6 +8,9 @@ from collections.abc import Mapping
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingsMap
 from textual.widgets import Footer
+from textual.widgets._footer import FooterKey, FooterLabel
+
+from bizdesk.i18n import N_, _
 
 # Help (F1: every key of the screen) and quit come first: at 80 columns a screen's own keys
 # fill the line and Textual's footer cuts what does not fit at the right. Found by their
@@ -16,10 +19,15 @@ FIRST = ("help", "quit")
 
 
 class KeysFooter(Footer):
-    """Textual's footer with help and quit moved to the front, so they are never cut off."""
+    """Textual's footer with help and quit moved to the front, so they are never cut off.
+    Each key's description is shown in the reader's language: the BINDINGS of every screen
+    and widget are written at import time in English (marked with ``N_``) and translated
+    here, as they are drawn."""
 
     def compose(self) -> ComposeResult:
         widgets = list(super().compose())
+        for w in widgets:
+            translate_key(w)
         self._tell_clashes()
         first = sorted(
             (w for w in widgets if getattr(w, "action", None) in FIRST),
@@ -56,14 +64,32 @@ class KeysFooter(Footer):
                 told.add(said)
                 shown = self.app.get_key_display(Binding(key, ""))
                 self.app.notify(
-                    f"Your keymap gives {shown} to {winner.description or winner.id}, so "
-                    f"{lost.description or lost.action} has no key {shown} here now. Change "
-                    "the [keymap] of your config file (bizdesk locate names it).",
-                    title="Keymap",
+                    _(
+                        "Your keymap gives {key} to {winner}, so {lost} has no key {key} here "
+                        "now. Change the [keymap] of your config file (bizdesk locate names it)."
+                    ).format(
+                        key=shown,
+                        winner=_(winner.description) if winner.description else winner.id,
+                        lost=_(lost.description) if lost.description else lost.action,
+                    ),
+                    title=_(N_("Keymap")),
                     severity="warning",
                     timeout=20,
                     markup=False,
                 )
+
+
+def translate_key(widget: object) -> None:
+    """A footer key (or a group's label) in the reader's language, as it is composed."""
+    if isinstance(widget, FooterKey):
+        if widget.description:
+            widget.description = _(widget.description)
+        if isinstance(widget.tooltip, str) and widget.tooltip:
+            widget.tooltip = _(widget.tooltip)
+    elif isinstance(widget, FooterLabel):
+        widget.update(_(str(widget.content)))
+    for child in getattr(widget, "_pending_children", ()):
+        translate_key(child)
 
 
 def lost_keys(

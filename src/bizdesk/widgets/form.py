@@ -22,6 +22,7 @@ from textual.widgets import Checkbox, Input, Label, Select, Static, TextArea
 from bizdesk.errors import BizdeskError, Conflict, StoreError, ValidationError
 from bizdesk.faults import describe
 from bizdesk.formatting import editable, visible
+from bizdesk.i18n import N_, _, tr
 from bizdesk.services.admin import drafts
 from bizdesk.widgets.confirm import Answer, ConfirmScreen
 from bizdesk.widgets.field import Field
@@ -30,9 +31,9 @@ from bizdesk.widgets.keys import TypeAheadInput
 from bizdesk.widgets.suggest import ContactSuggester
 
 DRAFT_ANSWERS = (
-    Answer("r", "Restore (r)", "restore", "primary"),
-    Answer("d", "Discard (d)", "discard"),
-    Answer("escape", "Later (esc)", None),
+    Answer("r", N_("Restore (r)"), "restore", "primary"),
+    Answer("d", N_("Discard (d)"), "discard"),
+    Answer("escape", N_("Later (esc)"), None),
 )
 
 
@@ -40,12 +41,16 @@ SaveFn = Callable[[Any, dict[str, Any]], Any]
 
 
 class FormScreen(ModalScreen[Any]):
-    """A modal form. ``save(uow, values)`` runs in a write unit of work in a thread."""
+    """A modal form. ``save(uow, values)`` runs in a write unit of work in a thread.
+
+    What it shows is in the reader's language: the title (a translated text, or a Message),
+    the fields' labels, placeholders and option labels (N_-marked, translated here), and
+    what a service says (Messages, translated here)."""
 
     BINDINGS = [
-        Binding("ctrl+s", "save", "Save", id="form.save", priority=True),
-        Binding("escape", "cancel", "Cancel", id="form.cancel"),
-        Binding("ctrl+r", "reload", "Reload", id="form.reload", show=False),
+        Binding("ctrl+s", "save", N_("Save"), id="form.save", priority=True),
+        Binding("escape", "cancel", N_("Cancel"), id="form.cancel"),
+        Binding("ctrl+r", "reload", N_("Reload"), id="form.reload", show=False),
     ]
     DEFAULT_CSS = """
     FormScreen { align: center middle; }
@@ -83,24 +88,28 @@ class FormScreen(ModalScreen[Any]):
         self.reload_fn = reload
         self.initial: dict[str, Any] = {}
         self.busy = False
-        # The form's identity for drafts ("New contact", "Edit contact #42").
-        self.draft_key = draft_key or title
+        # The form's identity for drafts ("New contact", "Edit contact #42"): the English
+        # value of a Message title, so a draft is found again in any language.
+        self.draft_key = draft_key or str.__str__(title)
         self.saved = False
         self._draft_lock = threading.Lock()  # a save finishing vs. a hang-up keeping a draft
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Static(Text(visible(self.title_text)), id="title")
+            yield Static(Text(visible(self.shown_title)), id="title")
             yield Static("", id="form-error")
             with VerticalScroll(id="fields"):
                 for f in self.fields:
                     with Horizontal(classes="field"):
-                        yield Label(
-                            Text(f.label + (" *" if f.required else "")), classes="field-label"
-                        )
+                        yield Label(Text(field_label(f)), classes="field-label")
                         yield self._widget(f)
                     yield Static("", id=f"e-{f.name}", classes="field-error")
             yield KeysFooter()
+
+    @property
+    def shown_title(self) -> str:
+        """The title in the reader's language."""
+        return _(tr(self.title_text))
 
     def _widget(self, f: Field):  # noqa: ANN202
         wid = f"f-{f.name}"
@@ -108,7 +117,7 @@ class FormScreen(ModalScreen[Any]):
             return TextArea(self._shown(f), id=wid, soft_wrap=True, compact=True)
         if f.kind == "select":
             return Select(
-                [(visible(o), o) for o in f.options],
+                [(option_label(f, o), o) for o in f.options],
                 value=f.value or f.options[0],
                 id=wid,
                 allow_blank=False,
@@ -123,11 +132,16 @@ class FormScreen(ModalScreen[Any]):
             return TypeAheadInput(
                 self._shown(f),
                 id=wid,
-                placeholder=f.placeholder,
+                placeholder=_(f.placeholder) if f.placeholder else "",
                 suggester=suggester,
                 compact=True,
             )
-        return Input(self._shown(f), id=wid, placeholder=f.placeholder, compact=True)
+        return Input(
+            self._shown(f),
+            id=wid,
+            placeholder=_(f.placeholder) if f.placeholder else "",
+            compact=True,
+        )
 
     def _shown(self, f: Field) -> str:
         """A stored value as the field shows it: a number as the form reads it back (in the
@@ -147,8 +161,10 @@ class FormScreen(ModalScreen[Any]):
             box = self.query_one(f"#e-{name}", Static)
             box.update(
                 Text(
-                    "held characters text may not hold, shown as <U+…> codes; "
-                    "saving keeps what you see here"
+                    _(
+                        "held characters text may not hold, shown as <U+…> codes; "
+                        "saving keeps what you see here"
+                    )
                 )
             )
             box.add_class("shown")
@@ -196,16 +212,16 @@ class FormScreen(ModalScreen[Any]):
             if answer == "restore":
                 self.apply_draft(doc.get("state") or {})
                 self.query_one("#form-error", Static).update(
-                    Text("Draft restored: ctrl+s saves it, escape discards it.")
+                    Text(_("Draft restored: ctrl+s saves it, escape discards it."))
                 )
             elif answer == "discard":
                 drafts.discard_draft(self.app.store.url, self.draft_key)
 
         when = doc.get("saved_at", "").replace("T", " ").replace("+00:00", " UTC")
-        question = (
-            f"{self.draft_key}: what you typed here on {when} was not saved (the "
-            "connection dropped) and was kept as a draft. Restore it into the form?"
-        )
+        question = _(
+            "{form}: what you typed here on {when} was not saved (the connection dropped) "
+            "and was kept as a draft. Restore it into the form?"
+        ).format(form=self.shown_title, when=when)
         self.app.push_screen(ConfirmScreen(question, DRAFT_ANSWERS, width=64), answered)
 
     def values(self) -> dict[str, Any]:
@@ -265,29 +281,33 @@ class FormScreen(ModalScreen[Any]):
             for field, text in err.fields.items():
                 if field in names:
                     box = self.query_one(f"#e-{field}", Static)
-                    box.update(Text(visible(text)))
+                    box.update(Text(visible(tr(text))))
                     box.add_class("shown")
                 else:
-                    other.append(f"{field}: {text}" if field else text)
+                    other.append(f"{field}: {tr(text)}" if field else tr(text))
             general.update(
                 Text(
-                    "Not saved. " + visible("; ".join(other))
+                    _("Not saved. {reasons}").format(reasons=visible("; ".join(other)))
                     if other
-                    else "Not saved: please correct the fields marked below."
+                    else _("Not saved: please correct the fields marked below.")
                 )
             )
         elif isinstance(err, Conflict):
-            hint = " Press ctrl+r to reload it (your typing is lost)." if self.reload_fn else ""
-            general.update(Text(visible(f"Not saved. {err}{hint}")))
+            if self.reload_fn:
+                text = _("Not saved. {reason} Press ctrl+r to reload it (your typing is lost).")
+            else:
+                text = _("Not saved. {reason}")
+            general.update(Text(visible(text.format(reason=tr(err)))))
         else:
-            general.update(Text(visible(self._sentence("Not saved.", err))))
+            general.update(Text(visible(self._sentence(_("Not saved. {reason}"), err))))
 
     def _sentence(self, outcome: str, err: Exception) -> str:
-        """What the form says about a fault: a refusal after what did not happen; the disk,
-        the store or a bug as one sentence (never SQL), the details logged."""
+        """What the form says about a fault: a refusal after what did not happen (``outcome``
+        holds it as {reason}); the disk, the store or a bug as one sentence (never SQL), the
+        details logged."""
         if isinstance(err, BizdeskError) and not isinstance(err, StoreError):
-            return f"{outcome} {err}"
-        return describe(err, self.app.store.url)
+            return outcome.format(reason=tr(err))
+        return tr(describe(err, self.app.store.url))
 
     def action_cancel(self) -> None:
         if not self.dirty:
@@ -299,7 +319,7 @@ class FormScreen(ModalScreen[Any]):
                 drafts.discard_draft(self.app.store.url, self.draft_key)
                 self.dismiss(None)
 
-        self.app.push_screen(ConfirmScreen("Discard what you typed in this form?"), answered)
+        self.app.push_screen(ConfirmScreen(_("Discard what you typed in this form?")), answered)
 
     def action_reload(self) -> None:
         if self.reload_fn is None:
@@ -326,7 +346,7 @@ class FormScreen(ModalScreen[Any]):
     def _reloaded(self, msg: Reloaded) -> None:
         if msg.error is not None:
             box = self.query_one("#form-error", Static)
-            box.update(Text(visible(self._sentence("Not reloaded.", msg.error))))
+            box.update(Text(visible(self._sentence(_("Not reloaded. {reason}"), msg.error))))
             return
         by_name = {f.name: f for f in msg.fields}
         for f in self.fields:
@@ -339,7 +359,33 @@ class FormScreen(ModalScreen[Any]):
             elif isinstance(w, Select | Checkbox | Input):
                 w.value = new.value if not isinstance(w, Input) else self._shown(new)
         self.initial = self.values()
-        self.query_one("#form-error", Static).update(Text("Reloaded the saved version."))
+        self.query_one("#form-error", Static).update(Text(_("Reloaded the saved version.")))
+
+
+def field_label(f: Field) -> str:
+    """A field's label as its form shows it: translated, a required one marked with *."""
+    return _(f.label) + (" *" if f.required else "")
+
+
+def option_label(f: Field, option: str) -> str:
+    """How a select shows one of its values: its label translated, else the value itself."""
+    labels = f.option_labels or {}
+    return _(labels[option]) if option in labels else visible(option)
+
+
+# The titles of the new and edit forms of each kind of record (record_form's ``what``).
+NEW_TITLES = {
+    "contact": N_("New contact"),
+    "deal": N_("New deal"),
+    "ticket": N_("New ticket"),
+    "product": N_("New product"),
+}
+EDIT_TITLES = {
+    "contact": N_("Edit contact #{id}"),
+    "deal": N_("Edit deal #{id}"),
+    "ticket": N_("Edit ticket #{id}"),
+    "product": N_("Edit product #{id}"),
+}
 
 
 def record_form(
@@ -365,5 +411,12 @@ def record_form(
         state["version"] = fresh.version
         return fields(fresh)
 
-    title = f"New {what}" if view is None else f"Edit {what} #{view.id}"
-    return FormScreen(title, fields(view), save, reload=reload if view is not None else None)
+    # the draft's key stays English, so a draft kept in one language is offered in another
+    if view is None:
+        key, title = f"New {what}", _(NEW_TITLES.get(what, f"New {what}"))
+    else:
+        key = f"Edit {what} #{view.id}"
+        title = _(EDIT_TITLES.get(what, "Edit {what} #{id}")).format(what=what, id=view.id)
+    return FormScreen(
+        title, fields(view), save, reload=reload if view is not None else None, draft_key=key
+    )

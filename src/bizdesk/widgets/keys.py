@@ -27,6 +27,8 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Input
 
+from bizdesk.i18n import N_
+
 # How long a key may wait for the keys before it; only reached when the widget they went to
 # is gone in a way Textual does not report (then waiting longer would only lose typing).
 GIVE_UP_SECONDS = 10.0
@@ -247,7 +249,7 @@ class TypeAheadInput(Input):
     """
 
     BINDINGS = [
-        Binding("tab", "accept_and_next", "Accept suggestion, next field", show=False),
+        Binding("tab", "accept_and_next", N_("Accept suggestion, next field"), show=False),
     ]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -22,8 +22,9 @@ from textual.suggester import Suggester
 from textual.widgets import DataTable, Input, Static
 
 from bizdesk.formatting import visible
+from bizdesk.i18n import _, tr
 from bizdesk.widgets.footer import KeysFooter
-from bizdesk.widgets.form import Field, FormScreen
+from bizdesk.widgets.form import Field, FormScreen, field_label
 from bizdesk.widgets.keys import TypeAheadInput
 
 Preview = Callable[[Any, list[dict[str, str]]], Text]
@@ -95,14 +96,12 @@ class LinesFormScreen(FormScreen):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Static(Text(self.title_text), id="title")
+            yield Static(Text(visible(self.shown_title)), id="title")
             yield Static("", id="form-error")
             with Vertical(id="fields"):
                 for f in self.fields:
                     with Horizontal(classes="field"):
-                        yield Static(
-                            Text(f.label + (" *" if f.required else "")), classes="field-label"
-                        )
+                        yield Static(Text(field_label(f)), classes="field-label")
                         yield self._widget(f)
                     yield Static("", id=f"e-{f.name}", classes="field-error")
             yield DataTable(id="lines", cursor_type="row", zebra_stripes=False)
@@ -114,14 +113,14 @@ class LinesFormScreen(FormScreen):
                     box = (TypeAheadInput if sugg else Input)(
                         self._shown(f),
                         id=f"l-{f.name}",
-                        placeholder=f.label,
+                        placeholder=_(f.label),
                         suggester=sugg,
                         compact=True,
                     )
                     box.styles.width = f.width
                     yield box
             yield Static(
-                Text("enter adds the line · on a line: enter edits it, d removes it"),
+                Text(_("enter adds the line · on a line: enter edits it, d removes it")),
                 id="line-hint",
             )
             yield Static("", id="totals")
@@ -138,7 +137,7 @@ class LinesFormScreen(FormScreen):
         grid = self.query_one("#lines", DataTable)
         grid.add_column("#", key="n", width=3)
         for f in self.line_fields:
-            grid.add_column(Text(f.label), key=f.name)
+            grid.add_column(Text(_(f.label)), key=f.name)
         self._redraw()
         super().on_mount()
         if not self.fields:  # lines only: start in the line editor
@@ -224,7 +223,7 @@ class LinesFormScreen(FormScreen):
             with store.read() as uow:
                 text = self.preview(uow, lines)
         except Exception as exc:  # a half-typed line: say so, the save will tell more
-            text = Text(f"Totals not available: {exc}")
+            text = Text(_("Totals not available: {reason}").format(reason=tr(exc)))
         self.app.call_from_thread(self._show_totals, text)
 
     def _show_totals(self, text: Text) -> None:
@@ -270,7 +269,9 @@ class LinesFormScreen(FormScreen):
 @dataclass(frozen=True)
 class LineColumns:
     """The lines of one kind of document: the editor's inputs, the service's line input that
-    a row becomes (built by field name), and the totals line the service's figures make."""
+    a row becomes (built by field name), and the totals line the service's figures make.
+    The fields' labels (N_-marked) are the columns' titles, translated by the form; so are
+    the extra actions' labels (the footer translates them)."""
 
     fields: list[Field]
     make: Callable[..., Any]  # the service's line input: make(**row)

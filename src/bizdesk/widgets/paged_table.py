@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -23,6 +24,7 @@ from textual.widgets import DataTable, Input, Static
 
 from bizdesk.faults import describe
 from bizdesk.formatting import LOCALE_FORMATS, visible
+from bizdesk.i18n import N_, _
 from bizdesk.services.base.paging import Page, PageRequest
 
 Fetch = Callable[[Any, PageRequest], Page]
@@ -35,10 +37,30 @@ BURST = 0.04
 @dataclass(frozen=True)
 class Col:
     key: str  # attribute of the row object
-    label: str
+    label: str  # the column's title, N_-marked: shown translated
     width: int | None = None
     right: bool = False
     fmt: Callable[[Any], str] = str
+
+
+def fitted_widths(columns: list[Col], titles: list[str]) -> list[int | None]:
+    """The columns' widths with every title whole: a column whose translated title is wider
+    than its width grows to it, and the widest columns give up as much (down to 8), so the
+    table keeps the width it was laid out for (80 columns) in every language."""
+    widths = [c.width for c in columns]
+    wanted = [max(0, cell_len(t) - w) if w else 0 for t, w in zip(titles, widths, strict=True)]
+    extra = sum(wanted)
+    if not extra:
+        return widths
+    widths = [w + more if w else w for w, more in zip(widths, wanted, strict=True)]
+    while extra:
+        givers = [i for i, w in enumerate(widths) if w and w - wanted[i] > 8]
+        if not givers:
+            break
+        widest = max(givers, key=lambda i: widths[i] - wanted[i])
+        widths[widest] -= 1
+        extra -= 1
+    return widths
 
 
 class _Grid(DataTable):
@@ -87,8 +109,8 @@ class PagedTable(Vertical):
     PagedTable > #status { height: 1; color: $text-muted; }
     """
     BINDINGS = [
-        Binding("slash", "filter", "Filter", id="list.filter"),
-        Binding("s", "sort", "Sort", id="list.sort"),
+        Binding("slash", "filter", N_("Filter"), id="list.filter"),
+        Binding("s", "sort", N_("Sort"), id="list.sort"),
     ]
 
     class Opened(Message):
@@ -137,7 +159,7 @@ class PagedTable(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Input(
-            placeholder="Filter: type to search, escape to clear", id="filter", compact=True
+            placeholder=_("Filter: type to search, escape to clear"), id="filter", compact=True
         )
         yield _Grid(self)
         yield Static("", id="status", markup=False)
@@ -147,9 +169,12 @@ class PagedTable(Vertical):
         return self.query_one(_Grid)
 
     def on_mount(self) -> None:
-        for c in self.columns:
+        titles = [_(c.label) for c in self.columns]
+        for c, title, width in zip(
+            self.columns, titles, fitted_widths(self.columns, titles), strict=True
+        ):
             self.grid.add_column(
-                Text(c.label, justify="right" if c.right else "left"), key=c.key, width=c.width
+                Text(title, justify="right" if c.right else "left"), key=c.key, width=width
             )
 
     def on_resize(self) -> None:
@@ -229,7 +254,7 @@ class PagedTable(Vertical):
     def _failed(self, msg: Failed) -> None:
         msg.stop()
         text = describe(msg.error, self.store.url)  # one sentence, never SQL
-        self.notify(text, title="Could not load the list", severity="error", markup=False)
+        self.notify(text, title=_("Could not load the list"), severity="error", markup=False)
 
     def _cells(self, row: Any) -> list[Text]:
         out = []
@@ -252,15 +277,24 @@ class PagedTable(Vertical):
         p = self.page_data
         parts = []
         if self.req.search:
-            parts.append(f"filter: {self.req.search}")
+            parts.append(_("filter: {text}").format(text=self.req.search))
         if self.req.sort:
-            parts.append(f"sorted by {self.req.sort}{' desc' if self.req.descending else ''}")
+            # the column as its title names it (lower case, as English showed the key)
+            label = next((c.label for c in self.columns if c.key == self.req.sort), None)
+            sort = _(label).lower() if label and label.isalpha() else self.req.sort
+            if self.req.descending:
+                parts.append(_("sorted by {column} desc").format(column=sort))
+            else:
+                parts.append(_("sorted by {column}").format(column=sort))
         if p is not None:
             if not p.rows:
-                parts.append("nothing to show")
+                parts.append(_("nothing to show"))
+            elif p.more_before and p.more_after:
+                parts.append(_("more above, more below"))
+            elif p.more_before or p.more_after:
+                parts.append(_("more above") if p.more_before else _("more below"))
             else:
-                more = ("more above" if p.more_before else "", "more below" if p.more_after else "")
-                parts.append(", ".join(m for m in more if m) or "all shown")
+                parts.append(_("all shown"))
         self.query_one("#status", Static).update(Text(visible(" · ".join(parts))))
 
     # --- moving ----------------------------------------------------------------------

@@ -14,10 +14,11 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from bizdesk.formatting import visible
+from bizdesk.i18n import N_, tr
 
 
 class PickScreen(ModalScreen[Any]):
-    BINDINGS = [Binding("escape", "dismiss(None)", "Back", id="pick.back")]
+    BINDINGS = [Binding("escape", "dismiss(None)", N_("Back"), id="pick.back")]
     DEFAULT_CSS = """
     PickScreen { align: center middle; }
     PickScreen > Vertical { width: 70; height: auto; max-height: 20; border: round $accent;
@@ -32,7 +33,7 @@ class PickScreen(ModalScreen[Any]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(Text(visible(self.question), style="bold"))
+            yield Static(Text(visible(tr(self.question)), style="bold"))
             yield OptionList(
                 *(
                     Option(Text(visible(label)), id=str(i))

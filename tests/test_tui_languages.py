@@ -1,0 +1,215 @@
+"""The interface speaks the person's language (their setting in the store), at 80x24: the
+footer, the tabs, Home, a form's labels, a notification, a validation message and the help,
+with no English left where a translation exists. Driven with Pilot on a real store."""
+
+from __future__ import annotations
+
+import pytest
+from textual.command import CommandPalette
+from textual.geometry import Region
+from textual.widgets import Select, Static
+from textual.widgets._footer import FooterKey
+from textual.widgets._tabbed_content import ContentTab
+
+from bizdesk import i18n
+from bizdesk.app import BizdeskApp
+from bizdesk.screens.help import HelpScreen
+from bizdesk.screens.users import UsersScreen
+from bizdesk.services.admin import users
+from bizdesk.widgets.form import FormScreen
+from tests.tui_helpers import SIZE, palette_hits, settle, type_text, wait_for
+
+
+@pytest.fixture(autouse=True)
+def english_again():
+    """One language per process: the next test in this worker starts in English."""
+    yield
+    i18n.use("en")
+
+
+def speaking(store, language: str):  # noqa: ANN001, ANN201
+    with store.write() as uow:
+        users.set_language(uow, "tester", language)
+    return store
+
+
+def footer(app: BizdeskApp) -> dict[str, FooterKey]:
+    return {k.description: k for k in app.screen.query(FooterKey)}
+
+
+def tab_labels(app: BizdeskApp) -> list[str]:
+    return [str(t.label) for t in app.query(ContentTab)]
+
+
+def notes(app: BizdeskApp) -> list[str]:
+    return [str(n.message) for n in app._notifications]
+
+
+def shown(widget: Static) -> str:
+    return str(widget.render())
+
+
+def drawn(widget) -> str:  # noqa: ANN001
+    """The text a widget draws on screen, line by line."""
+    width, height = widget.size
+    strips = widget.render_lines(Region(0, 0, width, height))
+    return "\n".join("".join(seg.text for seg in strip) for strip in strips)
+
+
+def form_labels(app: BizdeskApp) -> list[str]:
+    return [shown(w) for w in app.screen.query(".field-label")]
+
+
+def in_view(key: FooterKey) -> bool:
+    """A footer key drawn whole inside the 80 columns."""
+    region = key.region
+    return region.width > 0 and region.right <= SIZE[0]
+
+
+WORDS = {
+    "es": {
+        "help": "Ayuda",
+        "quit": "Salir",
+        "tabs": ["Inicio", "Contactos", "Oportunidades", "Incidencias", "Existencias"],
+        "kpi": "Ventas este mes",
+        "form": "Nuevo contacto",
+        "labels": ["Nombre *", "Tipo", "Organización", "Teléfono"],
+        "person": "persona",
+        "select_first": "Seleccione primero un contacto",
+        "not_saved": "No se guardó: corrija los campos marcados abajo.",
+        "bad_login": "no es un nombre de inicio de sesión",
+        "everywhere": "En general",
+        "users": "Usuarios de este almacén de datos",
+        "column": "Usuario",
+        "go_to": "Ir a Contactos (F3)",
+        "theme": "Tema",
+    },
+    "vi": {
+        "help": "Trợ giúp",
+        "quit": "Thoát",
+        "tabs": ["Trang chủ", "Liên hệ", "Cơ hội", "Phiếu hỗ trợ", "Tồn kho"],
+        "kpi": "Doanh số tháng này",
+        "form": "Liên hệ mới",
+        "labels": ["Tên *", "Loại", "Tổ chức", "Điện thoại"],
+        "person": "cá nhân",
+        "select_first": "Hãy chọn một liên hệ trước",
+        "not_saved": "Chưa lưu: hãy sửa các ô được đánh dấu bên dưới.",
+        "bad_login": "không phải là tên đăng nhập",
+        "everywhere": "Ở mọi nơi",
+        "users": "Người dùng của kho dữ liệu này",
+        "column": "Người dùng",
+        "go_to": "Đến Liên hệ (F3)",
+        "theme": "Giao diện",
+    },
+}
+ENGLISH = {
+    "footer": ["Help", "Quit", "Sales", "Cash", "Refresh"],
+    "tabs": ["Home", "Contacts", "Deals", "Tickets", "Stock"],
+    "labels": ["Name *", "Kind", "Organisation", "Phone"],
+}
+
+
+@pytest.mark.parametrize("language", ["es", "vi"])
+async def test_the_frame_home_and_footer_speak_the_persons_language(store, language) -> None:  # noqa: ANN001
+    words = WORDS[language]
+    app = BizdeskApp(speaking(store, language))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        keys = footer(app)
+        assert words["help"] in keys and words["quit"] in keys, list(keys)
+        assert in_view(keys[words["help"]]) and in_view(keys[words["quit"]])
+        assert not set(ENGLISH["footer"]) & set(keys), list(keys)
+        labels = tab_labels(app)
+        assert labels[: len(words["tabs"])] == words["tabs"]
+        assert not set(ENGLISH["tabs"]) & set(labels)
+        kpis = drawn(app.query_one("#kpis", Static))
+        assert words["kpi"] in kpis and "Sales this month" not in kpis
+
+        await pilot.press("f1")
+        await settle(pilot, app)
+        assert isinstance(app.screen, HelpScreen)
+        rows = [text for _keys, text in app.screen.rows()]
+        assert words["everywhere"] in [k for k, _t in app.screen.rows()]
+        assert "this help" not in rows and "Everywhere" not in rows
+        await pilot.press("escape")
+        await settle(pilot, app)
+
+        await pilot.press("ctrl+p")
+        await wait_for(pilot, app, lambda: isinstance(app.screen, CommandPalette), "palette")
+        await wait_for(
+            pilot, app, lambda: words["go_to"] in palette_hits(app), "the palette's commands"
+        )
+        hits = palette_hits(app)
+        assert any(hit.startswith(words["theme"]) for hit in hits), hits
+        assert not any(hit.startswith(("Go to", "Help for")) for hit in hits), hits
+
+
+@pytest.mark.parametrize("language", ["es", "vi"])
+async def test_a_form_a_notification_and_a_validation_message_are_translated(
+    store,  # noqa: ANN001
+    language: str,
+) -> None:
+    words = WORDS[language]
+    app = BizdeskApp(speaking(store, language))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("f3")
+        await settle(pilot, app)
+        await pilot.press("e")  # nothing selected in an empty list: a notification says so
+        await wait_for(pilot, app, lambda: words["select_first"] in notes(app), "the notification")
+        assert not any("Select a contact" in n for n in notes(app))
+
+        await pilot.press("n")
+        await settle(pilot, app)
+        assert isinstance(app.screen, FormScreen)
+        assert shown(app.screen.query_one("#title", Static)) == words["form"]
+        labels = form_labels(app)
+        assert all(label in labels for label in words["labels"]), labels
+        assert not set(ENGLISH["labels"]) & set(labels), labels
+        kind = app.screen.query_one("#f-kind", Select)
+        assert words["person"] in [str(prompt) for prompt, _value in kind._options]
+        footer_keys = footer(app)
+        assert "Save" not in footer_keys and "Cancel" not in footer_keys
+        await pilot.press("escape")  # nothing typed: closes without asking
+        await settle(pilot, app)
+
+        # A service's refusal (a Message) under its field, and the form's own sentence.
+        await pilot.press("ctrl+u")
+        await settle(pilot, app)
+        assert isinstance(app.screen, UsersScreen)
+        title = shown(app.screen.query_one("#users-title", Static))
+        assert title.startswith(words["users"])
+        await pilot.press("n")
+        await settle(pilot, app)
+        await type_text(pilot, "Bad Name!")
+        await pilot.press("ctrl+s")
+        await wait_for(
+            pilot,
+            app,
+            lambda: shown(app.screen.query_one("#form-error", Static)) == words["not_saved"],
+            "the form's refusal",
+        )
+        under = shown(app.screen.query_one("#e-username", Static))
+        assert words["bad_login"] in under, under
+        assert "is not a login name" not in under
+
+
+async def test_tabs_follow_the_language_read_when_the_store_opens(store) -> None:  # noqa: ANN001
+    """Opened by a worker after the first frame (as run_app does): the tabs were composed
+    before the language was known, and are named again in it once the store is open."""
+    speaking(store, "es")
+    app = BizdeskApp(opener=lambda: store)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, app, lambda: app.store is not None, "the store to open")
+        await settle(pilot, app)
+        assert tab_labels(app)[:2] == ["Inicio", "Contactos"]
+        assert "Ayuda" in footer(app)
+
+
+async def test_english_stays_english(store) -> None:  # noqa: ANN001
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        keys = footer(app)
+        assert "Help" in keys and "Quit" in keys
+        assert tab_labels(app)[:5] == ENGLISH["tabs"]
