@@ -3,6 +3,7 @@ down to an entry, and an entry to the document it came from and its contact."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
@@ -84,17 +85,21 @@ LEDGER_COLUMNS = [
 ]
 
 
-def entry_columns() -> list[Col]:
-    """The entries list in the reader's language: the state column as wide as its longest
-    word (the memo gives up what it takes); in English, ENTRY_COLUMNS as they are."""
-    state, memo = ENTRY_COLUMNS[4], ENTRY_COLUMNS[2]
-    wide = max(state.width or 0, *(len(_(w)) for w in ENTRY_STATES.values()))
-    extra = wide - (state.width or 0)
+def fit(columns: list[Col], key: str, words: Iterable[str], giver: str) -> list[Col]:
+    """``columns`` in the reader's language: the ``key`` column as wide as the longest of
+    its ``words`` translated, the ``giver`` column narrower by as much (the row keeps its
+    width). In English they are as declared."""
+    col = next(c for c in columns if c.key == key)
+    extra = max(0, *(len(_(w)) for w in words)) - (col.width or 0)
+    if extra <= 0:
+        return columns
     return [
-        *ENTRY_COLUMNS[:2],
-        replace(memo, width=(memo.width or 0) - extra),
-        ENTRY_COLUMNS[3],
-        replace(state, width=wide),
+        replace(c, width=(c.width or 0) + extra)
+        if c.key == key
+        else replace(c, width=(c.width or 0) - extra)
+        if c.key == giver
+        else c
+        for c in columns
     ]
 
 
@@ -282,13 +287,14 @@ class JournalPane(EntryActions, ListPane):
             with Vertical(id="entries-view"):
                 yield PagedTable(
                     L.list_entries,
-                    entry_columns(),
+                    fit(ENTRY_COLUMNS, "state", ENTRY_STATES.values(), giver="memo"),
                     sorts=("date", "number"),
                     descending=True,
                     id="entries",
                 )
             with Vertical(id="accounts-view"):
-                yield PagedTable(L.account_page, ACCOUNT_COLUMNS, id="accounts")
+                columns = fit(ACCOUNT_COLUMNS, "type", ACCOUNT_TYPE_NAMES.values(), giver="name")
+                yield PagedTable(L.account_page, columns, id="accounts")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """The footer shows the keys of the view on screen: entries or accounts."""

@@ -3,7 +3,6 @@ forms that move stock (adjust, count, transfer) or order more (low stock -> draf
 
 from __future__ import annotations
 
-from dataclasses import replace
 from decimal import Decimal
 
 from babel.numbers import format_percent
@@ -15,6 +14,7 @@ from textual.widgets import Header, Static
 from bizdesk.formatting import money, number, visible, visible_text
 from bizdesk.i18n import N_, _, tr
 from bizdesk.screens.common import tickets_text
+from bizdesk.screens.journal import fit
 from bizdesk.screens.records import RecordActions, RecordKind, RecordListPane, RecordPage
 from bizdesk.services.base.numbering import JOURNAL
 from bizdesk.services.inventory import moves, products
@@ -49,19 +49,6 @@ MOVE_COLUMNS = [
     Col("value", N_("Value"), 10, right=True, fmt=money),
     Col("note", N_("Reason / source"), 20),
 ]
-
-
-def columns() -> list[Col]:
-    """The products list in the reader's language: the low-stock mark as wide as its word
-    there (the name gives up what it takes); in English, COLUMNS as they are."""
-    name, low = COLUMNS[1], COLUMNS[-1]
-    extra = max(0, len(_("LOW")) - (low.width or 0))
-    return [
-        COLUMNS[0],
-        replace(name, width=(name.width or 0) - extra),
-        *COLUMNS[2:-1],
-        replace(low, width=(low.width or 0) + extra),
-    ]
 
 
 def percent(rate: object, locale: str) -> str:
@@ -228,7 +215,12 @@ class StockPane(StockActions, RecordListPane):
     ]
 
     def compose(self) -> ComposeResult:
-        yield PagedTable(products.list_products, columns(), sorts=("name", "sku"), id="stock-table")
+        yield PagedTable(
+            products.list_products,
+            fit(COLUMNS, "low", [N_("LOW")], giver="name"),
+            sorts=("name", "sku"),
+            id="stock-table",
+        )
 
     def action_low(self) -> None:
         low = not self.table.req.filters.get("low")
