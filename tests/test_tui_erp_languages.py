@@ -56,7 +56,7 @@ SAID = {
         "on_hand": "Tồn {qty} pcs · đã giữ",
         "vat": "thuế GTGT {rate}",
         "adjusted": "Tồn kho thay đổi {qty}, đã ghi sổ JE-",
-        "report": "Bảng cân đối phát sinh",
+        "report": "Cân đối phát sinh",
         "rows": "trên {n} dòng",
     },
 }
@@ -214,3 +214,23 @@ async def test_a_reports_name_and_title_speak_the_persons_language(shop, lang: s
         title = _text(app, "#report-title")
         assert title.endswith(said["rows"].format(n=n)), title
         assert pane.query_one("#as_of", Input).placeholder == i18n._("As of") != "As of"
+
+
+def test_a_stored_word_that_is_empty_shows_empty_not_the_catalogs_header(lang: str) -> None:
+    """gettext answers an empty text with the catalog's header ("Project-Id-Version: ..."):
+    an account with no role, a move or order with no kind or state, a report with no note
+    show nothing."""
+    from bizdesk.screens import journal, orders, reports, stock
+
+    assert i18n.use(lang) == lang
+    try:
+        assert "Project-Id-Version" in i18n._("")  # what is guarded against
+        assert journal._named(journal.ROLE_NAMES, "") == ""
+        assert orders.state_name("") == ""
+        assert reports.said("") == ""
+        kind = next(c for c in stock.MOVE_COLUMNS if c.key == "kind")
+        assert kind.fmt("") == ""
+        assert journal._named(journal.ROLE_NAMES, "vat_payable") == i18n._("vat payable")
+        assert i18n._("vat payable") != "vat payable"
+    finally:
+        i18n.use("en")

@@ -58,8 +58,9 @@ SOURCE_NAMES = {
 
 
 def _named(names: dict[str, str], value: str) -> str:
-    """A stored word as the reader says it (unknown ones as they are, underscores spaced)."""
-    return _(names.get(value, value.replace("_", " ")))
+    """A stored word as the reader says it (unknown ones as they are, underscores spaced;
+    none, nothing: gettext gives the catalog's header for an empty text)."""
+    return _(names.get(value, value.replace("_", " "))) if value else ""
 
 
 ENTRY_COLUMNS = [
@@ -87,10 +88,10 @@ LEDGER_COLUMNS = [
 
 def fit(columns: list[Col], key: str, words: Iterable[str], giver: str) -> list[Col]:
     """``columns`` in the reader's language: the ``key`` column as wide as the longest of
-    its ``words`` translated, the ``giver`` column narrower by as much (the row keeps its
-    width). In English they are as declared."""
+    its title and ``words`` translated, the ``giver`` column narrower by as much (the row
+    keeps its width). In English they are as declared."""
     col = next(c for c in columns if c.key == key)
-    extra = max(0, *(len(_(w)) for w in words)) - (col.width or 0)
+    extra = max(len(_(w)) for w in (col.label, *words)) - (col.width or 0)
     if extra <= 0:
         return columns
     return [

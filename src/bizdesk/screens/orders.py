@@ -41,7 +41,7 @@ STATE_NAMES = {
 
 def state_name(state: object) -> str:
     """An order's state as the reader says it ("borrador" for ``draft`` in Spanish)."""
-    return _(STATE_NAMES.get(str(state), str(state)))
+    return _(STATE_NAMES.get(str(state), str(state))) if state else ""
 
 
 def order_lines(unit: str, label: str, make: Callable[..., Any], preview: Callable) -> LineColumns:

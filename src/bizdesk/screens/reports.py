@@ -73,7 +73,8 @@ def label(name: str) -> str:
 def said(text: object) -> str:
     """A text a report service gives (a title, a column, a note): a Message in the reader's
     language, a text marked for the catalogs translated, anything else as it is."""
-    return _(tr(text))
+    text = tr(text)
+    return _(text) if text else ""  # gettext gives the catalog's header for an empty text
 
 
 def _cell(value: Any, numeric: bool, locale: str) -> Text:

@@ -43,7 +43,7 @@ MOVE_KINDS = {
 }
 MOVE_COLUMNS = [
     Col("at", N_("When (UTC)"), 16, fmt=lambda at: at.strftime("%Y-%m-%d %H:%M")),
-    Col("kind", N_("Kind"), 10, fmt=lambda kind: _(MOVE_KINDS.get(kind, kind))),
+    Col("kind", N_("Kind"), 10, fmt=lambda kind: _(MOVE_KINDS.get(kind, kind)) if kind else ""),
     Col("location", N_("Where"), 10),
     Col("qty", N_("Qty"), 8, right=True, fmt=number),
     Col("value", N_("Value"), 10, right=True, fmt=money),
