@@ -3,6 +3,8 @@ down to an entry, and an entry to the document it came from and its contact."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import replace
 from typing import Any
 
 from rich.text import Text
@@ -13,6 +15,7 @@ from textual.containers import Vertical
 from textual.widgets import ContentSwitcher, Header, Static
 
 from bizdesk.formatting import day, moment, money, money_or_blank, visible, visible_text
+from bizdesk.i18n import N_, _, ngettext
 from bizdesk.models.ledger import ACCOUNT_TYPES
 from bizdesk.screens.common import ListPane, RecordScreen
 from bizdesk.services.base.numbering import JOURNAL
@@ -22,50 +25,116 @@ from bizdesk.widgets.form import ConfirmScreen, Field, FormScreen
 from bizdesk.widgets.lines_form import LineColumns, LinesFormScreen
 from bizdesk.widgets.paged_table import Col, PagedTable
 
+# what people read for stored words (the stored values stay English)
+ENTRY_STATES = {"draft": N_("draft"), "posted": N_("posted")}
+ACCOUNT_TYPE_NAMES = {
+    "asset": N_("asset"),
+    "liability": N_("liability"),
+    "equity": N_("equity"),
+    "income": N_("income"),
+    "expense": N_("expense"),
+}
+ROLE_NAMES = {  # the roles bizdesk posts to (the charts in data/accounts name them)
+    "bank": N_("bank"),
+    "cash": N_("cash"),
+    "cogs": N_("cogs"),
+    "equity": N_("equity"),
+    "grni": N_("grni"),
+    "inventory": N_("inventory"),
+    "payable": N_("payable"),
+    "price_difference": N_("price difference"),
+    "receivable": N_("receivable"),
+    "retained_earnings": N_("retained earnings"),
+    "sales": N_("sales"),
+    "stock_adjustment": N_("stock adjustment"),
+    "vat_payable": N_("vat payable"),
+    "vat_receivable": N_("vat receivable"),
+}
+SOURCE_NAMES = {
+    "sales_order": N_("sales order"),
+    "purchase_order": N_("purchase order"),
+    "stock_move": N_("stock move"),
+}
+
+
+def _named(names: dict[str, str], value: str) -> str:
+    """A stored word as the reader says it (unknown ones as they are, underscores spaced;
+    none, nothing: gettext gives the catalog's header for an empty text)."""
+    return _(names.get(value, value.replace("_", " "))) if value else ""
+
+
 ENTRY_COLUMNS = [
-    Col("label", "Entry", 10),
-    Col("date", "Date", 10, fmt=day),
-    Col("memo", "Memo", 30),
-    Col("amount", "Amount", 12, right=True, fmt=money),
-    Col("state", "State", 6),
+    Col("label", N_("Entry"), 10),
+    Col("date", N_("Date"), 10, fmt=day),
+    Col("memo", N_("Memo"), 30),
+    Col("amount", N_("Amount"), 12, right=True, fmt=money),
+    Col("state", N_("State"), 6, fmt=lambda s: _named(ENTRY_STATES, s)),
 ]
 ACCOUNT_COLUMNS = [
-    Col("code", "Code", 6),
-    Col("name", "Name", 34),
-    Col("type", "Type", 9),
-    Col("role", "Posted for", 18, fmt=lambda r: r.replace("_", " ")),
+    Col("code", N_("Code"), 6),
+    Col("name", N_("Name"), 34),
+    Col("type", N_("Type"), 9, fmt=lambda t: _named(ACCOUNT_TYPE_NAMES, t)),
+    Col("role", N_("Posted for"), 18, fmt=lambda r: _named(ROLE_NAMES, r)),
 ]
 LEDGER_COLUMNS = [
-    Col("date", "Date", 10, fmt=day),
-    Col("label", "Entry", 8),
-    Col("memo", "Memo", 16),
-    Col("contact", "Contact", 10),
-    Col("debit", "Debit", 10, right=True, fmt=money_or_blank),
-    Col("credit", "Credit", 10, right=True, fmt=money_or_blank),
+    Col("date", N_("Date"), 10, fmt=day),
+    Col("label", N_("Entry"), 8),
+    Col("memo", N_("Memo"), 16),
+    Col("contact", N_("Contact"), 10),
+    Col("debit", N_("Debit"), 10, right=True, fmt=money_or_blank),
+    Col("credit", N_("Credit"), 10, right=True, fmt=money_or_blank),
 ]
+
+
+def fit(columns: list[Col], key: str, words: Iterable[str], giver: str) -> list[Col]:
+    """``columns`` in the reader's language: the ``key`` column as wide as the longest of
+    its title and ``words`` translated, the ``giver`` column narrower by as much (the row
+    keeps its width). In English they are as declared."""
+    col = next(c for c in columns if c.key == key)
+    extra = max(len(_(w)) for w in (col.label, *words)) - (col.width or 0)
+    if extra <= 0:
+        return columns
+    return [
+        replace(c, width=(c.width or 0) + extra)
+        if c.key == key
+        else replace(c, width=(c.width or 0) - extra)
+        if c.key == giver
+        else c
+        for c in columns
+    ]
 
 
 def _totals(uow, lines: list[L.LineInput]) -> Text:  # noqa: ANN001
     debit, credit, bad = L.preview_entry(uow, lines)
     loc = uow.setting("locale", "en_US")
     diff = debit - credit
-    t = Text(f"Debits {money(debit, loc)} · credits {money(credit, loc)} · difference ")
-    if diff:
-        t.append(f"{money(diff, loc)}: cannot post until it is 0", style="reverse")
+    sums = {"debit": money(debit, loc), "credit": money(credit, loc)}
+    if diff:  # from the difference on, the sentence shows in reverse
+        text = _(
+            "Debits {debit} · credits {credit} · difference {difference}: cannot post until it is 0"
+        )
+        head, _mark, tail = text.format(**sums, difference="\0").partition("\0")
+        t = Text(head)
+        t.append(money(diff, loc) + tail, style="reverse")
     else:
-        t.append(f"{money(diff, loc)}: balanced")
+        text = _("Debits {debit} · credits {credit} · difference {difference}: balanced")
+        t = Text(text.format(**sums, difference=money(diff, loc)))
     if bad:
-        t.append(f"  ({bad} amount{'s' if bad > 1 else ''} not readable)", style="italic")
+        t.append("  ")
+        t.append(
+            ngettext("({n} amount not readable)", "({n} amounts not readable)", bad).format(n=bad),
+            style="italic",
+        )
     return t
 
 
 LINES = LineColumns(
     [
-        Field("account", "Account", width="2fr"),
-        Field("debit", "Debit", "number", width="12"),
-        Field("credit", "Credit", "number", width="12"),
-        Field("contact", "Contact", width="1fr"),
-        Field("memo", "Memo", width="1fr"),
+        Field("account", N_("Account"), width="2fr"),
+        Field("debit", N_("Debit"), "number", width="12"),
+        Field("credit", N_("Credit"), "number", width="12"),
+        Field("contact", N_("Contact"), width="1fr"),
+        Field("memo", N_("Memo"), width="1fr"),
     ],
     L.LineInput,
     _totals,
@@ -76,8 +145,8 @@ LINES = LineColumns(
 def entry_form(view: L.EntryView | None = None) -> LinesFormScreen:
     d = L.entry_input(view) if view else L.EntryInput()
     fields = [
-        Field("date", "Date", value=d.date, required=True, placeholder="YYYY-MM-DD"),
-        Field("memo", "Memo", value=d.memo),
+        Field("date", N_("Date"), value=d.date, required=True, placeholder=N_("YYYY-MM-DD")),
+        Field("memo", N_("Memo"), value=d.memo),
     ]
     entry_id, version = (view.id, view.version) if view else (None, None)
 
@@ -92,21 +161,21 @@ def entry_form(view: L.EntryView | None = None) -> LinesFormScreen:
         return L.save_and_post(uow, data, entry_id=entry_id, version=version)
 
     return LINES.form(
-        "New journal entry" if view is None else f"Edit draft #{view.id}",
+        _("New journal entry") if view is None else _("Edit draft #{id}").format(id=view.id),
         fields,
         d.lines,
         save,
-        extra=[("f9", "Save and post", save_and_post)],
+        extra=[("f9", N_("Save and post"), save_and_post)],
     )
 
 
 def account_form() -> FormScreen:
     return FormScreen(
-        "New account",
+        _("New account"),
         [
-            Field("code", "Code", required=True),
-            Field("name", "Name", required=True),
-            Field("type", "Type", "select", "expense", options=ACCOUNT_TYPES),
+            Field("code", N_("Code"), required=True),
+            Field("name", N_("Name"), required=True),
+            Field("type", N_("Type"), "select", "expense", options=ACCOUNT_TYPES),
         ],
         lambda uow, v: L.add_account(uow, v["code"], v["name"], v["type"]),
     )
@@ -114,8 +183,8 @@ def account_form() -> FormScreen:
 
 def rename_form(account_id: int, name: str) -> FormScreen:
     return FormScreen(
-        "Rename account",
-        [Field("name", "Name", value=name, required=True)],
+        _("Rename account"),
+        [Field("name", N_("Name"), value=name, required=True)],
         lambda uow, v: L.rename_account(uow, account_id, v["name"]),
     )
 
@@ -138,21 +207,27 @@ class EntryActions:
     def action_edit(self) -> None:
         def edit(v: L.EntryView) -> None:
             if v.state != "draft":
-                self.notify(f"{v.label} is posted and cannot change: r reverses it")
+                self.notify(
+                    _("{label} is posted and cannot change: r reverses it").format(label=v.label)
+                )
                 return
             self.app.push_screen(entry_form(v), lambda r: r and self._saved(r))
 
         self._with_entry(edit)
 
     def _saved(self, v: L.EntryView) -> None:
-        self.notify(f"Posted {v.label}" if v.state == "posted" else f"Saved {v.label}")
+        said = _("Posted {label}") if v.state == "posted" else _("Saved {label}")
+        self.notify(said.format(label=v.label))
         self.after_change()
 
     def action_post(self) -> None:
         def post(v: L.EntryView) -> None:
             self.run_service(
                 lambda uow: L.post(uow, v.id, version=v.version),
-                done=lambda p: (self.notify(f"Posted as {p.label}"), self.after_change()),
+                done=lambda p: (
+                    self.notify(_("Posted as {label}").format(label=p.label)),
+                    self.after_change(),
+                ),
             )
 
         self._with_entry(post)
@@ -160,29 +235,36 @@ class EntryActions:
     def action_reverse(self) -> None:
         def ask(v: L.EntryView) -> None:
             form = FormScreen(
-                f"Reverse {v.label}: a new entry with every line mirrored",
+                _("Reverse {label}: a new entry with every line mirrored").format(label=v.label),
                 [
-                    Field("date", "Date", placeholder="YYYY-MM-DD, empty: today"),
-                    Field("memo", "Memo", value=f"Reversal of {v.label}"),
+                    Field("date", N_("Date"), placeholder=N_("YYYY-MM-DD, empty: today")),
+                    Field("memo", N_("Memo"), value=_("Reversal of {label}").format(label=v.label)),
                 ],
                 lambda uow, values: L.reverse(uow, v.id, values["date"], values["memo"]),
             )
             self.app.push_screen(
-                form, lambda r: r and (self.notify(f"Posted {r.label}"), self.after_change())
+                form,
+                lambda r: (
+                    r
+                    and (
+                        self.notify(_("Posted {label}").format(label=r.label)),
+                        self.after_change(),
+                    )
+                ),
             )
 
         self._with_entry(ask)
 
 
 ENTRY_KEYS = [
-    Binding("e", "edit", "Edit draft", id="journal.edit"),
-    Binding("p", "post", "Post", id="journal.post"),
-    Binding("r", "reverse", "Reverse", id="journal.reverse"),
+    Binding("e", "edit", N_("Edit draft"), id="journal.edit"),
+    Binding("p", "post", N_("Post"), id="journal.post"),
+    Binding("r", "reverse", N_("Reverse"), id="journal.reverse"),
 ]
 
 
 class JournalPane(EntryActions, ListPane):
-    HELP = (
+    HELP = N_(
         "The journal, newest entries first; v switches to the chart of accounts (balances: "
         "on an account's page and in the trial balance). / "
         "filters by memo or number. n writes an entry (its lines must balance to post), e "
@@ -191,14 +273,14 @@ class JournalPane(EntryActions, ListPane):
         "k sets the lock date (the owner only)."
     )
     BINDINGS = [
-        Binding("n", "new", "New", id="journal.new"),
+        Binding("n", "new", N_("New"), id="journal.new"),
         *ENTRY_KEYS,
-        Binding("v", "toggle_view", "Accounts/entries", id="journal.view"),
-        Binding("1", "state('')", "All", show=False, id="journal.all"),
-        Binding("2", "state('draft')", "Drafts", show=False, id="journal.drafts"),
-        Binding("3", "state('posted')", "Posted", show=False, id="journal.posted"),
-        Binding("d", "archive_account", "Archive", id="journal.archive"),
-        Binding("k", "lock_date", "Lock date", id="journal.lock"),
+        Binding("v", "toggle_view", N_("Accounts/entries"), id="journal.view"),
+        Binding("1", "state('')", N_("All"), show=False, id="journal.all"),
+        Binding("2", "state('draft')", N_("Drafts"), show=False, id="journal.drafts"),
+        Binding("3", "state('posted')", N_("Posted"), show=False, id="journal.posted"),
+        Binding("d", "archive_account", N_("Archive"), id="journal.archive"),
+        Binding("k", "lock_date", N_("Lock date"), id="journal.lock"),
     ]
 
     def compose(self) -> ComposeResult:
@@ -206,13 +288,14 @@ class JournalPane(EntryActions, ListPane):
             with Vertical(id="entries-view"):
                 yield PagedTable(
                     L.list_entries,
-                    ENTRY_COLUMNS,
+                    fit(ENTRY_COLUMNS, "state", ENTRY_STATES.values(), giver="memo"),
                     sorts=("date", "number"),
                     descending=True,
                     id="entries",
                 )
             with Vertical(id="accounts-view"):
-                yield PagedTable(L.account_page, ACCOUNT_COLUMNS, id="accounts")
+                columns = fit(ACCOUNT_COLUMNS, "type", ACCOUNT_TYPE_NAMES.values(), giver="name")
+                yield PagedTable(L.account_page, columns, id="accounts")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """The footer shows the keys of the view on screen: entries or accounts."""
@@ -258,7 +341,13 @@ class JournalPane(EntryActions, ListPane):
         if self.showing_accounts:
             self.app.push_screen(
                 account_form(),
-                lambda a: a and (self.notify(f"Added {a.code} {a.name}"), self.table.reload()),
+                lambda a: (
+                    a
+                    and (
+                        self.notify(_("Added {code} {name}").format(code=a.code, name=a.name)),
+                        self.table.reload(),
+                    )
+                ),
             )
         else:
             self.app.push_screen(entry_form(), lambda r: r and self._saved(r))
@@ -275,13 +364,13 @@ class JournalPane(EntryActions, ListPane):
         def ask(current) -> None:  # noqa: ANN001
             self.app.push_screen(
                 FormScreen(
-                    "Lock the books: nothing can be posted on or before this date (owner only)",
+                    _("Lock the books: nothing can be posted on or before this date (owner only)"),
                     [
                         Field(
                             "lock_date",
-                            "Locked up to",
+                            N_("Locked up to"),
                             value=current.isoformat() if current else "",
-                            placeholder="YYYY-MM-DD, empty: no lock",
+                            placeholder=N_("YYYY-MM-DD, empty: no lock"),
                         )
                     ],
                     lambda uow, v: L.set_lock_date(uow, v["lock_date"]) or "none",
@@ -289,7 +378,9 @@ class JournalPane(EntryActions, ListPane):
                 lambda r: (
                     r
                     and self.notify(
-                        f"Locked up to {r}" if r != "none" else "The books are not locked"
+                        _("Locked up to {date}").format(date=r)
+                        if r != "none"
+                        else _("The books are not locked")
                     )
                 ),
             )
@@ -306,11 +397,15 @@ class JournalPane(EntryActions, ListPane):
                 self.run_service(
                     lambda uow: L.set_account_archived(uow, row.id),
                     done=lambda _: self.table.reload(),
-                    success=f"Archived {row.code} {row.name}",
+                    success=_("Archived {code} {name}").format(code=row.code, name=row.name),
                 )
 
         self.app.push_screen(
-            ConfirmScreen(f"Archive {row.code} {row.name}? It keeps its lines, takes no new ones."),
+            ConfirmScreen(
+                _("Archive {code} {name}? It keeps its lines, takes no new ones.").format(
+                    code=row.code, name=row.name
+                )
+            ),
             confirmed,
         )
 
@@ -326,12 +421,12 @@ class EntryScreen(EntryActions, RecordScreen):
     """One entry: its lines, who posted it, what it reverses, where it came from."""
 
     BINDINGS = [
-        Binding("escape", "app.pop_screen", "Back", id="entry.back"),
+        Binding("escape", "app.pop_screen", N_("Back"), id="entry.back"),
         *ENTRY_KEYS,
-        Binding("o", "source", "Source document", id="entry.source"),
-        Binding("g", "contact", "Contact", id="entry.contact"),
+        Binding("o", "source", N_("Source document"), id="entry.source"),
+        Binding("g", "contact", N_("Contact"), id="entry.contact"),
     ]
-    HELP = (
+    HELP = N_(
         "A journal entry. e edits a draft, p posts it, r reverses a posted entry; o opens "
         "the document it came from (a purchase or sales order, or a product's stock move), g opens "
         "the contact on its lines."
@@ -345,18 +440,23 @@ class EntryScreen(EntryActions, RecordScreen):
         v, self.source = loaded
         loc = self.app.locale
         t = Text()
-        t.append(f"{v.label}  {day(v.date)}  {v.state.upper()}\n", style="bold")
+        state = _named(ENTRY_STATES, v.state).upper()
+        t.append(f"{v.label}  {day(v.date)}  {state}\n", style="bold")
         if v.memo:
             t.append(v.memo + "\n")
         if v.posted_at:
-            t.append(f"Posted {moment(v.posted_at)} by {v.posted_by}\n", style="dim")
+            posted = _("Posted {when} by {user}").format(when=moment(v.posted_at), user=v.posted_by)
+            t.append(posted + "\n", style="dim")
         if v.reverses_number:
-            t.append(f"Reverses {JOURNAL.label(v.reverses_number)}\n")
+            t.append(_("Reverses {label}").format(label=JOURNAL.label(v.reverses_number)) + "\n")
         if v.reversed_by_number:
-            t.append(f"Reversed by {JOURNAL.label(v.reversed_by_number)}\n", style="reverse")
+            by = _("Reversed by {label}").format(label=JOURNAL.label(v.reversed_by_number))
+            t.append(by + "\n", style="reverse")
         if v.source_kind:
-            t.append(f"From: {v.source_kind.replace('_', ' ')} #{v.source_id}\n")
-        t.append(f"\n{'Account':<30} {'Debit':>12} {'Credit':>12}  Contact\n", style="bold")
+            source = _named(SOURCE_NAMES, v.source_kind)
+            t.append(_("From: {source} #{id}").format(source=source, id=v.source_id) + "\n")
+        heads = (_("Account"), _("Debit"), _("Credit"), _("Contact"))
+        t.append("\n{:<30} {:>12} {:>12}  {}\n".format(*heads), style="bold")
         for ln in v.lines:
             t.append(
                 f"{ln.account[:30]:<30} {money(ln.debit, loc) if ln.debit else '':>12} "
@@ -365,7 +465,7 @@ class EntryScreen(EntryActions, RecordScreen):
             if ln.memo:
                 t.append(f"  {ln.memo}\n", style="dim")
         t.append(
-            f"{'Total':<30} {money(v.total_debit, loc):>12} {money(v.total_credit, loc):>12}\n",
+            f"{_('Total'):<30} {money(v.total_debit, loc):>12} {money(v.total_credit, loc):>12}\n",
             style="bold",
         )
         self.query_one("#main", Static).update(visible_text(t))
@@ -380,7 +480,7 @@ class EntryScreen(EntryActions, RecordScreen):
     def action_source(self) -> None:
         src = getattr(self, "source", None)
         if src is None:
-            self.notify("This entry was made by hand or imported: no source document")
+            self.notify(_("This entry was made by hand or imported: no source document"))
             return
         self.app.action_open_record(*src)
 
@@ -389,7 +489,7 @@ class EntryScreen(EntryActions, RecordScreen):
             return
         ids = [ln.contact_id for ln in self.view[0].lines if ln.contact_id]
         if not ids:
-            self.notify("No contact on this entry's lines")
+            self.notify(_("No contact on this entry's lines"))
             return
         self.app.action_open_record("contact", ids[0])
 
@@ -397,8 +497,8 @@ class EntryScreen(EntryActions, RecordScreen):
 class AccountScreen(RecordScreen):
     """One account's posted lines by date, paged: enter opens the entry."""
 
-    BINDINGS = [Binding("escape", "app.pop_screen", "Back", id="account.back")]
-    HELP = "An account's ledger, oldest first (End jumps to the newest). enter opens an entry."
+    BINDINGS = [Binding("escape", "app.pop_screen", N_("Back"), id="account.back")]
+    HELP = N_("An account's ledger, oldest first (End jumps to the newest). enter opens an entry.")
     DEFAULT_CSS = """
     AccountScreen #details { height: auto; padding: 0 1; }
     AccountScreen PagedTable { height: 1fr; }
@@ -406,7 +506,7 @@ class AccountScreen(RecordScreen):
 
     def compose(self) -> ComposeResult:
         yield Header(icon="")
-        yield Static("Loading…", id="details")
+        yield Static(_("Loading…"), id="details")
         aid = self.record_id
         yield PagedTable(
             lambda uow, req: L.account_lines(uow, aid, req), LEDGER_COLUMNS, id="ledger"
@@ -424,9 +524,14 @@ class AccountScreen(RecordScreen):
         a, balance = loaded
         t = Text()
         t.append(f"{a.code} {a.name}", style="bold")
-        t.append(f"  {a.type} · balance (debit - credit) {money(balance, self.app.locale)}")
+        t.append("  ")
+        t.append(
+            _("{type} · balance (debit - credit) {balance}").format(
+                type=_named(ACCOUNT_TYPE_NAMES, a.type), balance=money(balance, self.app.locale)
+            )
+        )
         if a.archived:
-            t.append("  ARCHIVED")
+            t.append("  " + _("ARCHIVED"))
         self.query_one("#details", Static).update(visible_text(t))
         self.sub_title = visible(f"{a.code} {a.name}")
 

@@ -14,6 +14,7 @@ from textual.binding import Binding
 from textual.widgets import Static
 
 from bizdesk.formatting import money, visible_text
+from bizdesk.i18n import N_, _, ngettext
 from bizdesk.screens.common import RecordScreen, tickets_text
 from bizdesk.services.inventory import products
 from bizdesk.services.trade.orders import OPEN, PAYMENT_ACCOUNTS
@@ -21,7 +22,26 @@ from bizdesk.widgets.form import ConfirmScreen, Field, FormScreen
 from bizdesk.widgets.lines_form import LineColumns
 from bizdesk.widgets.pick import PickScreen
 
-DATE_HINT = "YYYY-MM-DD, empty: today"
+DATE_HINT = N_("YYYY-MM-DD, empty: today")
+# what a person reads for an order's state (the stored values stay English: models)
+STATE_NAMES = {
+    "draft": N_("draft"),
+    "sent": N_("sent"),
+    "confirmed": N_("confirmed"),
+    "partially delivered": N_("partially delivered"),
+    "delivered": N_("delivered"),
+    "partially received": N_("partially received"),
+    "received": N_("received"),
+    "invoiced": N_("invoiced"),
+    "billed": N_("billed"),
+    "closed": N_("closed"),
+    "cancelled": N_("cancelled"),
+}
+
+
+def state_name(state: object) -> str:
+    """An order's state as the reader says it ("borrador" for ``draft`` in Spanish)."""
+    return _(STATE_NAMES.get(str(state), str(state))) if state else ""
 
 
 def order_lines(unit: str, label: str, make: Callable[..., Any], preview: Callable) -> LineColumns:
@@ -30,11 +50,11 @@ def order_lines(unit: str, label: str, make: Callable[..., Any], preview: Callab
     readable yet."""
     return LineColumns(
         [
-            Field("product", "Product (SKU)", width="3fr"),
-            Field("qty", "Qty", "number", "1", width="8"),
+            Field("product", N_("Product (SKU)"), width="3fr"),
+            Field("qty", N_("Qty"), "number", "1", width="8"),
             Field(unit, label, "number", width="11"),
-            Field("vat_rate", "VAT %", "number", width="7"),
-            Field("description", "Description", width="2fr"),
+            Field("vat_rate", N_("VAT %"), "number", width="7"),
+            Field("description", N_("Description"), width="2fr"),
         ],
         make,
         lambda uow, lines: _totals(uow, *preview(uow, lines)),
@@ -44,9 +64,19 @@ def order_lines(unit: str, label: str, make: Callable[..., Any], preview: Callab
 
 def _totals(uow: Any, net: Any, vat: Any, bad: int) -> Text:  # noqa: ANN401
     loc = uow.setting("locale", "en_US")
-    t = Text(f"Net {money(net, loc)} · VAT {money(vat, loc)} · Total {money(net + vat, loc)}")
+    t = Text(
+        _("Net {net} · VAT {vat} · Total {total}").format(
+            net=money(net, loc), vat=money(vat, loc), total=money(net + vat, loc)
+        )
+    )
     if bad:
-        t.append(f"   ({bad} line{'s' if bad > 1 else ''} not complete yet)", style="italic")
+        t.append("   ")
+        t.append(
+            ngettext("({n} line not complete yet)", "({n} lines not complete yet)", bad).format(
+                n=bad
+            ),
+            style="italic",
+        )
     return t
 
 
@@ -72,10 +102,14 @@ def save_order(view: Any, make: Callable, create: Callable, update: Callable) ->
 
 
 def state_keys(states: Iterable[str], words: dict[str, str]) -> dict[str, tuple[str, str]]:
-    """Digit -> (state filter, words): 1 the open orders, then each state in its order, 0 all."""
-    keys = {"1": (OPEN, "open orders")}
-    keys.update((str(i), (str(s), words.get(s, str(s)))) for i, s in enumerate(states, start=2))
-    keys["0"] = ("", "all orders")
+    """Digit -> (state filter, words): 1 the open orders, then each state in its order, 0 all.
+    The words are marked for the catalogs (``N_``) and translated where shown."""
+    keys = {"1": (OPEN, N_("open orders"))}
+    keys.update(
+        (str(i), (str(s), words.get(s, STATE_NAMES.get(str(s), str(s)))))
+        for i, s in enumerate(states, start=2)
+    )
+    keys["0"] = ("", N_("all orders"))
     return keys
 
 
@@ -89,13 +123,17 @@ def state_bindings(keys: dict[str, tuple[str, str]], prefix: str) -> list[Bindin
 class StateFilter:
     """A list of orders with a title line (class ``pane-title``) that the digits filter."""
 
-    NOUN = "Orders"
+    NOUN = N_("Orders")  # marked: translated in the title
     STATE_KEYS: dict[str, tuple[str, str]] = {}
 
     def _title(self, key: str) -> None:
         last = len(self.STATE_KEYS) - 1
         self.query_one(".pane-title", Static).update(
-            Text(f"{self.NOUN}: {self.STATE_KEYS[key][1]}  (1-{last}, 0: by state)")
+            Text(
+                _("{orders}: {state}  (1-{last}, 0: by state)").format(
+                    orders=_(self.NOUN), state=_(self.STATE_KEYS[key][1]), last=last
+                )
+            )
         )
 
     def action_state(self, key: str) -> None:
@@ -134,9 +172,9 @@ def payment_form(
     return FormScreen(
         title,
         [
-            Field("amount", "Amount", "number", amount, required=True),
+            Field("amount", N_("Amount"), "number", amount, required=True),
             Field("account", account_label, "select", account, options=PAYMENT_ACCOUNTS),
-            Field("date", "Paid on", placeholder=DATE_HINT),
+            Field("date", N_("Paid on"), placeholder=DATE_HINT),
         ],
         lambda uow, v: pay(uow, amount=v["amount"], account=v["account"], when=v["date"]),
     )
@@ -148,7 +186,8 @@ class OrderScreen(RecordScreen):
 
     SERVICE: Any = None  # services.trade.sales, .purchasing
     FORM: Callable[[Any], FormScreen]  # the order form, given the order (staticmethod)
-    CANCEL_NOTE = ""  # after "Cancel SO-00001?"
+    # the question before cancelling, marked with N_ ("Cancel {label}? What it means.")
+    CANCEL_QUESTION = N_("Cancel {label}?")
 
     def fetch_order(self, uow: Any) -> Any:  # noqa: ANN401
         return self.SERVICE.get(uow, self.record_id)
@@ -163,7 +202,8 @@ class OrderScreen(RecordScreen):
         """The tickets about the order and what it posted, under ``t``; then draw it all."""
         t.append(tickets_text(self.tickets))
         if view.entries:
-            t.append("\nPosted: " + ", ".join(label for _i, label, _m in view.entries), style="dim")
+            posted = ", ".join(label for _i, label, _m in view.entries)
+            t.append("\n" + _("Posted: {entries}").format(entries=posted), style="dim")
         self.query_one("#main", Static).update(visible_text(t))
         self.sub_title = view.label
 
@@ -182,11 +222,13 @@ class OrderScreen(RecordScreen):
         """Ask where to write ``label`` (a new file); ``write(uow, path)``."""
         self.app.push_screen(
             FormScreen(
-                f"Write {label} to a text file",
-                [Field("path", "File", value=str(Path.cwd() / f"{label}.txt"), required=True)],
+                _("Write {label} to a text file").format(label=label),
+                [Field("path", N_("File"), value=str(Path.cwd() / f"{label}.txt"), required=True)],
                 lambda uow, values: write(uow, Path(values["path"]).expanduser()),
             ),
-            lambda path: path and self.notify(f"Written to {path}", markup=False),
+            lambda path: (
+                path and self.notify(_("Written to {path}").format(path=path), markup=False)
+            ),
         )
 
     def action_edit(self) -> None:
@@ -194,7 +236,11 @@ class OrderScreen(RecordScreen):
         if v is None:
             return
         if v.state != self.SERVICE.ORDERS.flow.draft:
-            self.notify(f"{v.label} is {v.state}: only a draft can be changed")
+            self.notify(
+                _("{label} is {state}: only a draft can be changed").format(
+                    label=v.label, state=state_name(v.state)
+                )
+            )
             return
         self.app.push_screen(self.FORM(v), lambda r: r and self.load())
 
@@ -203,12 +249,12 @@ class OrderScreen(RecordScreen):
         if v is None:
             return
         self.app.push_screen(
-            ConfirmScreen(f"Cancel {v.label}? {self.CANCEL_NOTE}"),
+            ConfirmScreen(_(self.CANCEL_QUESTION).format(label=v.label)),
             lambda yes: (
                 yes
                 and self._act(
                     lambda uow: self.SERVICE.cancel(uow, v.id, version=v.version),
-                    f"{v.label} cancelled",
+                    _("{label} cancelled").format(label=v.label),
                 )
             ),
         )
@@ -216,13 +262,13 @@ class OrderScreen(RecordScreen):
     def action_entries(self) -> None:
         v = self.view
         if v is None or not v.entries:
-            self.notify("Nothing posted for this order yet")
+            self.notify(_("Nothing posted for this order yet"))
             return
         from bizdesk.screens.journal import EntryScreen
 
         self.app.push_screen(
             PickScreen(
-                "Journal entries of " + v.label,
+                _("Journal entries of {label}").format(label=v.label),
                 [(f"{label}  {memo}", eid) for eid, label, memo in v.entries],
             ),
             lambda eid: eid and self.app.push_screen(EntryScreen(eid)),

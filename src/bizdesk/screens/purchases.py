@@ -12,6 +12,7 @@ from textual.binding import Binding
 from textual.widgets import Static
 
 from bizdesk.formatting import day, money, number
+from bizdesk.i18n import N_, _
 from bizdesk.models.purchasing import POState
 from bizdesk.screens import orders
 from bizdesk.screens.common import ListPane
@@ -22,21 +23,21 @@ from bizdesk.widgets.lines_form import LinesFormScreen
 from bizdesk.widgets.paged_table import Col, PagedTable
 
 COLUMNS = [
-    Col("label", "Number", 9),
-    Col("supplier", "Supplier", 22),
-    Col("state", "State", 18),
-    Col("order_date", "Ordered", 10, fmt=day),
-    Col("total", "Total", 11, right=True, fmt=money),
+    Col("label", N_("Number"), 9),
+    Col("supplier", N_("Supplier"), 22),
+    Col("state", N_("State"), 18, fmt=orders.state_name),
+    Col("order_date", N_("Ordered"), 10, fmt=day),
+    Col("total", N_("Total"), 11, right=True, fmt=money),
 ]
 STATE_KEYS = orders.state_keys(
     POState,
     {
-        POState.DRAFT: "drafts",
-        POState.RECEIVED: "received, to bill",
-        POState.BILLED: "billed, to pay",
+        POState.DRAFT: N_("drafts"),
+        POState.RECEIVED: N_("received, to bill"),
+        POState.BILLED: N_("billed, to pay"),
     },
 )
-LINES = orders.order_lines("unit_cost", "Unit cost", PU.POLineInput, PU.preview_totals)
+LINES = orders.order_lines("unit_cost", N_("Unit cost"), PU.POLineInput, PU.preview_totals)
 
 
 def order_form(view: PU.POView | None = None) -> LinesFormScreen:
@@ -44,34 +45,34 @@ def order_form(view: PU.POView | None = None) -> LinesFormScreen:
     fields = [
         Field(
             "supplier",
-            "Supplier",
+            N_("Supplier"),
             "contact",
             d.supplier if view is None else view.supplier,
             required=True,
         ),
-        Field(
-            "order_date", "Order date", value=d.order_date, placeholder="YYYY-MM-DD, empty: today"
-        ),
-        Field("expected_date", "Expected", value=d.expected_date, placeholder="YYYY-MM-DD"),
-        Field("notes", "Notes", value=d.notes),
+        Field("order_date", N_("Order date"), value=d.order_date, placeholder=orders.DATE_HINT),
+        Field("expected_date", N_("Expected"), value=d.expected_date, placeholder=N_("YYYY-MM-DD")),
+        Field("notes", N_("Notes"), value=d.notes),
     ]
     return LINES.form(
-        "New purchase order" if view is None else f"Edit {view.label}",
+        _("New purchase order") if view is None else _("Edit {label}").format(label=view.label),
         fields,
         d.lines,
         orders.save_order(view, PU.POInput, PU.create, PU.update),
     )
 
 
-def receive_form(po: PU.POView) -> FormScreen:
+def receive_form(po: PU.POView, loc: str = "en_US") -> FormScreen:
     return orders.quantities_form(
-        f"Receive goods on {po.label} (partial is fine)",
+        _("Receive goods on {label} (partial is fine)").format(label=po.label),
         po.lines,
         lambda ln: ln.outstanding,
-        lambda ln: f"{ln.sku} ({ln.outstanding} to come)",
+        lambda ln: _("{product} ({left} to come)").format(
+            product=ln.sku, left=number(ln.outstanding, loc)
+        ),
         [
-            Field("location", "Into location", placeholder="empty: the main location"),
-            Field("date", "Received on", placeholder="YYYY-MM-DD, empty: today"),
+            Field("location", N_("Into location"), placeholder=N_("empty: the main location")),
+            Field("date", N_("Received on"), placeholder=orders.DATE_HINT),
         ],
         lambda uow, qtys, v: PU.receive(
             uow, po.id, qtys, location=v["location"], when=v["date"], version=po.version
@@ -93,13 +94,15 @@ def bill_form(po: PU.POView, net: Any, vat: Any, loc: str) -> FormScreen:
         )
 
     return FormScreen(
-        f"Supplier's bill for {po.label}: received goods worth {money(net, loc)} not yet billed",
+        _("Supplier's bill for {label}: received goods worth {amount} not yet billed").format(
+            label=po.label, amount=money(net, loc)
+        ),
         [
-            Field("reference", "Their invoice number", required=True),
-            Field("net", "Net amount", "number", net),
-            Field("vat", "VAT", "number", vat),
-            Field("bill_date", "Bill date", placeholder="YYYY-MM-DD, empty: today"),
-            Field("due_date", "Due", placeholder="YYYY-MM-DD, empty: in 30 days"),
+            Field("reference", N_("Their invoice number"), required=True),
+            Field("net", N_("Net amount"), "number", net),
+            Field("vat", N_("VAT"), "number", vat),
+            Field("bill_date", N_("Bill date"), placeholder=orders.DATE_HINT),
+            Field("due_date", N_("Due"), placeholder=N_("YYYY-MM-DD, empty: in 30 days")),
         ],
         save,
     )
@@ -107,25 +110,27 @@ def bill_form(po: PU.POView, net: Any, vat: Any, loc: str) -> FormScreen:
 
 def pay_form(bill: PU.BillView, loc: str = "en_US") -> FormScreen:
     return orders.payment_form(
-        f"Pay bill {bill.reference} ({money(bill.open, loc)} open)",
+        _("Pay bill {reference} ({amount} open)").format(
+            reference=bill.reference, amount=money(bill.open, loc)
+        ),
         bill.open,
-        "Paid from",
+        N_("Paid from"),
         "bank",
         lambda uow, **how: PU.pay(uow, bill.id, **how),
     )
 
 
 class PurchasesPane(orders.StateFilter, ListPane):
-    NOUN = "Purchase orders"
+    NOUN = N_("Purchase orders")
     STATE_KEYS = STATE_KEYS
-    HELP = (
+    HELP = N_(
         "Purchase orders, newest first. 1 open orders, 2 drafts, 3 sent, 4 confirmed, "
         "5 partially received, 6 received (to bill), 7 billed (to pay), 8 closed, "
         "9 cancelled, 0 all. / filters by number or supplier. n starts an order; enter "
         "opens one to send, receive, bill, pay, cancel or print it."
     )
     BINDINGS = [
-        Binding("n", "new", "New order", id="purchases.new"),
+        Binding("n", "new", N_("New order"), id="purchases.new"),
         *orders.state_bindings(STATE_KEYS, "purchases"),
     ]
 
@@ -146,7 +151,7 @@ class PurchasesPane(orders.StateFilter, ListPane):
     def action_new(self) -> None:
         def done(po) -> None:  # noqa: ANN001
             if po is not None:
-                self.notify(f"Saved {po.label} as a draft", markup=False)
+                self.notify(_("Saved {label} as a draft").format(label=po.label), markup=False)
                 self.table.reload()
                 self.app.push_screen(PurchaseOrderScreen(po.id), lambda _: self.table.reload())
 
@@ -161,19 +166,19 @@ class PurchaseOrderScreen(orders.OrderScreen):
     """One order: lines with what came and what was billed, bills, payments, postings."""
 
     BINDINGS = [
-        Binding("escape", "app.pop_screen", "Back", id="po.back"),
-        Binding("e", "edit", "Edit", id="po.edit"),
-        Binding("s", "send", "Sent", id="po.send"),
-        Binding("c", "confirm", "Confirmed", id="po.confirm"),
-        Binding("r", "receive", "Receive", id="po.receive"),
-        Binding("b", "bill", "Bill", id="po.bill"),
-        Binding("p", "pay", "Pay", id="po.pay"),
-        Binding("x", "cancel_order", "Cancel order", id="po.cancel"),
-        Binding("w", "write", "Print", id="po.write"),
-        Binding("j", "entries", "Postings", id="po.entries"),
-        Binding("g", "party", "Supplier", id="po.supplier"),
+        Binding("escape", "app.pop_screen", N_("Back"), id="po.back"),
+        Binding("e", "edit", N_("Edit"), id="po.edit"),
+        Binding("s", "send", N_("Sent"), id="po.send"),
+        Binding("c", "confirm", N_("Confirmed"), id="po.confirm"),
+        Binding("r", "receive", N_("Receive"), id="po.receive"),
+        Binding("b", "bill", N_("Bill"), id="po.bill"),
+        Binding("p", "pay", N_("Pay"), id="po.pay"),
+        Binding("x", "cancel_order", N_("Cancel order"), id="po.cancel"),
+        Binding("w", "write", N_("Print"), id="po.write"),
+        Binding("j", "entries", N_("Postings"), id="po.entries"),
+        Binding("g", "party", N_("Supplier"), id="po.supplier"),
     ]
-    HELP = (
+    HELP = N_(
         "A purchase order. e edits a draft; s marks it sent, c confirmed; r receives goods "
         "(partial is fine, the rest stays on order); b records the supplier's bill (a "
         "different amount is shown and posted as a price difference); p pays a bill; x "
@@ -183,19 +188,26 @@ class PurchaseOrderScreen(orders.OrderScreen):
 
     SERVICE = PU
     FORM = staticmethod(order_form)
-    CANCEL_NOTE = "It stays in the list as cancelled."
+    CANCEL_QUESTION = N_("Cancel {label}? It stays in the list as cancelled.")
 
     def show(self, po: PU.POView) -> None:
         loc = self.app.locale
         t = Text()
-        t.append(f"{po.label}  {po.state.upper()}\n", style="bold")
-        t.append(f"Supplier: {po.supplier} · ordered {day(po.order_date)}")
+        t.append(f"{po.label}  {orders.state_name(po.state).upper()}\n", style="bold")
+        who = {
+            "supplier": po.supplier,
+            "date": day(po.order_date),
+            "expected": day(po.expected_date),
+        }
         if po.expected_date:
-            t.append(f" · expected {day(po.expected_date)}")
+            t.append(_("Supplier: {supplier} · ordered {date} · expected {expected}").format(**who))
+        else:
+            t.append(_("Supplier: {supplier} · ordered {date}").format(**who))
         t.append("\n")
         if po.notes:
             t.append(po.notes + "\n")
-        t.append("\nSKU          Qty   Received  Billed   Unit cost        Net\n", style="bold")
+        heads = (_("SKU"), _("Qty"), _("Received"), _("Billed"), _("Unit cost"), _("Net"))
+        t.append("\n{:<10} {:>5}  {:>9} {:>7} {:>11} {:>10}\n".format(*heads), style="bold")
         for ln in po.lines:
             t.append(
                 f"{ln.sku[:10]:<10} {number(ln.qty, loc):>6} {number(ln.received, loc):>9} "
@@ -204,31 +216,51 @@ class PurchaseOrderScreen(orders.OrderScreen):
             )
             t.append(ln.description[:20] + "\n", style="dim")
         t.append(
-            f"Net {money(po.net, loc)} · VAT {money(po.vat, loc)} · total "
-            f"{money(po.total, loc)} · received worth {money(po.received_value, loc)}\n"
+            _("Net {net} · VAT {vat} · total {total} · received worth {received}").format(
+                net=money(po.net, loc),
+                vat=money(po.vat, loc),
+                total=money(po.total, loc),
+                received=money(po.received_value, loc),
+            )
+            + "\n"
         )
         if po.bills:
-            t.append("\nBills\n", style="bold")
+            t.append("\n" + _("Bills") + "\n", style="bold")
             for b in po.bills:
-                diff = (
-                    f" · differs from received by {money(b.difference, loc)}"
-                    if b.difference
-                    else ""
-                )
-                t.append(
-                    f"{b.reference}  {day(b.bill_date)} due {day(b.due_date)}  total "
-                    f"{money(b.total, loc)} · paid {money(b.paid, loc)} · open "
-                    f"{money(b.open, loc)}{diff}\n"
-                )
+                bill = {
+                    "reference": b.reference,
+                    "date": day(b.bill_date),
+                    "due": day(b.due_date),
+                    "total": money(b.total, loc),
+                    "paid": money(b.paid, loc),
+                    "open": money(b.open, loc),
+                    "difference": money(b.difference, loc),
+                }
+                if b.difference:
+                    line = _(
+                        "{reference}  {date} due {due}  total {total} · paid {paid} · open "
+                        "{open} · differs from received by {difference}"
+                    )
+                else:
+                    line = _(
+                        "{reference}  {date} due {due}  total {total} · paid {paid} · open {open}"
+                    )
+                t.append(line.format(**bill) + "\n")
         self.finish(t, po)
 
     def action_send(self) -> None:
         v = self.view
-        self._act(lambda uow: PU.send(uow, v.id, version=v.version), f"{v.label} marked sent")
+        self._act(
+            lambda uow: PU.send(uow, v.id, version=v.version),
+            _("{label} marked sent").format(label=v.label),
+        )
 
     def action_confirm(self) -> None:
         v = self.view
-        self._act(lambda uow: PU.confirm(uow, v.id, version=v.version), f"{v.label} confirmed")
+        self._act(
+            lambda uow: PU.confirm(uow, v.id, version=v.version),
+            _("{label} confirmed").format(label=v.label),
+        )
 
     def action_receive(self) -> None:
         if self.view is None:
@@ -236,11 +268,22 @@ class PurchaseOrderScreen(orders.OrderScreen):
         if not any(ln.outstanding > 0 for ln in self.view.lines) or self.view.state not in (
             PU.RECEIVABLE_STATES
         ):
-            self.notify(f"{self.view.label} is {self.view.state}: nothing to receive now")
+            self.notify(
+                _("{label} is {state}: nothing to receive now").format(
+                    label=self.view.label, state=orders.state_name(self.view.state)
+                )
+            )
             return
         self.app.push_screen(
-            receive_form(self.view),
-            lambda r: r and (self.notify(f"Received; {r.label} is {r.state}"), self.load()),
+            receive_form(self.view, self.app.locale),
+            lambda r: r and (self._received(r), self.load()),
+        )
+
+    def _received(self, po: PU.POView) -> None:
+        self.notify(
+            _("Received; {label} is {state}").format(
+                label=po.label, state=orders.state_name(po.state)
+            )
         )
 
     def action_bill(self) -> None:
@@ -259,13 +302,21 @@ class PurchaseOrderScreen(orders.OrderScreen):
 
     def _billed(self, b: PU.BillView) -> None:
         loc = self.app.locale
-        msg = f"Bill {b.reference} recorded: {money(b.total, loc)}"
         if b.difference:
-            msg += (
-                f"; {money(b.difference, loc)} differs from the goods received (posted as a "
-                "price difference)"
+            msg = _(
+                "Bill {reference} recorded: {total}; {difference} differs from the goods "
+                "received (posted as a price difference)"
             )
-        self.notify(msg, markup=False)
+        else:
+            msg = _("Bill {reference} recorded: {total}")
+        self.notify(
+            msg.format(
+                reference=b.reference,
+                total=money(b.total, loc),
+                difference=money(b.difference, loc),
+            ),
+            markup=False,
+        )
 
     def action_pay(self) -> None:
         v = self.view
@@ -273,19 +324,27 @@ class PurchaseOrderScreen(orders.OrderScreen):
             return
         open_bills = [b for b in v.bills if b.open > 0]
         if not open_bills:
-            self.notify("No open bill on this order")
+            self.notify(_("No open bill on this order"))
             return
 
         def chosen(bill: PU.BillView) -> None:
             self.app.push_screen(
                 pay_form(bill, self.app.locale),
-                lambda r: r and (self.notify("Payment posted"), self.load()),
+                lambda r: r and (self.notify(_("Payment posted")), self.load()),
             )
 
         loc = self.app.locale
         self.pick(
-            "Pay which bill?",
-            [(f"{b.reference}: {money(b.open, loc)} open", b) for b in open_bills],
+            _("Pay which bill?"),
+            [
+                (
+                    _("{reference}: {amount} open").format(
+                        reference=b.reference, amount=money(b.open, loc)
+                    ),
+                    b,
+                )
+                for b in open_bills
+            ],
             chosen,
         )
 

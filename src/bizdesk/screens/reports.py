@@ -18,6 +18,7 @@ from textual.widgets import DataTable, Input, Select, Static
 
 from bizdesk.faults import describe
 from bizdesk.formatting import money, number, visible
+from bizdesk.i18n import N_, _, ngettext, tr
 from bizdesk.screens.common import Pane
 from bizdesk.services.base.permissions import allowed, refusal
 from bizdesk.services.base.validate import FieldError, iso_date
@@ -38,19 +39,19 @@ NAMES_NO_CONTACT = frozenset({"contact", "interaction"})
 SHOWN = 1000  # rows drawn on screen; the CSV has them all
 # what the list of reports shows people (the name is what `bizdesk report` takes)
 LABELS = {
-    "trial-balance": "Trial balance",
-    "profit-loss": "Profit and loss",
-    "balance-sheet": "Balance sheet",
-    "general-ledger": "General ledger",
-    "stock-valuation": "Stock valuation",
-    "low-stock": "Low stock",
-    "ar-aging": "Aged receivables",
-    "ap-aging": "Aged payables",
-    "statement": "Statement of account",
-    "pipeline": "Weighted pipeline",
-    "forecast": "Sales forecast",
-    "tickets-sla": "Ticket SLA",
-    "segments": "Contacts by segment",
+    "trial-balance": N_("Trial balance"),
+    "profit-loss": N_("Profit and loss"),
+    "balance-sheet": N_("Balance sheet"),
+    "general-ledger": N_("General ledger"),
+    "stock-valuation": N_("Stock valuation"),
+    "low-stock": N_("Low stock"),
+    "ar-aging": N_("Aged receivables"),
+    "ap-aging": N_("Aged payables"),
+    "statement": N_("Statement of account"),
+    "pipeline": N_("Weighted pipeline"),
+    "forecast": N_("Sales forecast"),
+    "tickets-sla": N_("Ticket SLA"),
+    "segments": N_("Contacts by segment"),
 }
 # keys that act on the report; they type into a box that has the focus, so they are
 # only offered (and shown in the footer) when no box has it
@@ -64,6 +65,18 @@ DRILL = (
 )
 
 
+def label(name: str) -> str:
+    """A report's name as the list of reports shows it, in the reader's language."""
+    return _(LABELS.get(name, name))
+
+
+def said(text: object) -> str:
+    """A text a report service gives (a title, a column, a note): a Message in the reader's
+    language, a text marked for the catalogs translated, anything else as it is."""
+    text = tr(text)
+    return _(text) if text else ""  # gettext gives the catalog's header for an empty text
+
+
 def _cell(value: Any, numeric: bool, locale: str) -> Text:
     if isinstance(value, Decimal):
         text = money(value, locale) if value.as_tuple().exponent < 0 else number(value, locale)
@@ -75,7 +88,7 @@ def _cell(value: Any, numeric: bool, locale: str) -> Text:
 
 
 class ReportsPane(Pane):
-    HELP = (
+    HELP = N_(
         "Every report. Choose one at the top; From/To set a period (profit and loss, general "
         "ledger, SLA) and As of a date (trial balance, balance sheet, aging); the last box "
         "takes a contact for a statement or city/country/tag/stage/owner for segments. "
@@ -84,8 +97,8 @@ class ReportsPane(Pane):
         "again. While a box has the focus, x and u type: enter runs the report, tab leaves."
     )
     BINDINGS = [
-        Binding("x", "export", "Write CSV", id="reports.export"),
-        Binding("u", "run", "Run again", id="reports.run"),
+        Binding("x", "export", N_("Write CSV"), id="reports.export"),
+        Binding("u", "run", N_("Run again"), id="reports.run"),
     ]
     DEFAULT_CSS = """
     ReportsPane #params { height: 1; }
@@ -115,16 +128,16 @@ class ReportsPane(Pane):
         names = [n for n in REPORTS if allowed(role, REPORT_ACTIONS[n])] or list(REPORTS)
         with Horizontal(id="params"):
             yield Select(
-                [(LABELS.get(n, n), n) for n in names],
+                [(label(n), n) for n in names],
                 value="trial-balance" if "trial-balance" in names else names[0],
                 allow_blank=False,
                 id="report",
                 compact=True,
             )
-            yield Input(placeholder="From YYYY-MM-DD", id="from", compact=True)
-            yield Input(placeholder="To", id="to", compact=True)
-            yield Input(placeholder="As of", id="as_of", compact=True)
-            yield Input(placeholder="Contact / by", id="extra", compact=True)
+            yield Input(placeholder=_("From YYYY-MM-DD"), id="from", compact=True)
+            yield Input(placeholder=_("To"), id="to", compact=True)
+            yield Input(placeholder=_("As of"), id="as_of", compact=True)
+            yield Input(placeholder=_("Contact / by"), id="extra", compact=True)
         yield Static("", id="report-title")
         yield DataTable(id="report-rows", cursor_type="row", zebra_stripes=False)
         yield Static("", id="report-notes")
@@ -152,8 +165,8 @@ class ReportsPane(Pane):
     def show(self, name: str) -> None:
         action = REPORT_ACTIONS[name]
         if not allowed(self.app.role, action):  # not offered: say so instead of failing
-            message = refusal(self.app.role, action, self.app.ask)
-            self.notify(message, title="Not allowed", severity="warning", markup=False)
+            message = tr(refusal(self.app.role, action, self.app.ask))
+            self.notify(message, title=_("Not allowed"), severity="warning", markup=False)
             return
         select = self.query_one("#report", Select)
         self.ran = True
@@ -165,15 +178,17 @@ class ReportsPane(Pane):
     def params(self) -> dict[str, Any]:
         """The boxes as report parameters; a bad date is refused here with the box named."""
         out: dict[str, Any] = {}
-        for box, key, label in (
-            ("from", "date_from", "From"),
-            ("to", "date_to", "To"),
-            ("as_of", "as_of", "As of"),
+        for box, key, title in (
+            ("from", "date_from", N_("From")),
+            ("to", "date_to", N_("To")),
+            ("as_of", "as_of", N_("As of")),
         ):
             try:
                 out[key] = iso_date(self.query_one(f"#{box}", Input).value)
             except FieldError as exc:
-                raise FieldError(f"{label}: {exc}") from None
+                raise FieldError(
+                    _("{box}: {problem}").format(box=_(title), problem=tr(exc))
+                ) from None
         extra = self.query_one("#extra", Input).value.strip()
         name = self.query_one("#report", Select).value
         if name == "statement":
@@ -200,12 +215,14 @@ class ReportsPane(Pane):
         try:
             params = self.params()
         except Exception as exc:  # a FieldError from a date box
-            self.notify(f"Not run: {exc}", severity="error", markup=False)
+            self.notify(
+                _("Not run: {reason}").format(reason=tr(exc)), severity="error", markup=False
+            )
             self._not_run(exc)
             return
         if not again:  # a quiet rerun says nothing unless its figures changed
             self.query_one("#report-title", Static).update(
-                Text(f"Running {LABELS.get(name, name)}…")
+                Text(_("Running {report}…").format(report=label(name)))
             )
         self._run(name, params, again)
 
@@ -214,7 +231,9 @@ class ReportsPane(Pane):
         self.report = None
         self.query_one("#report-rows", DataTable).clear(columns=True)
         text = describe(error, self.app.store.url)  # one sentence, never SQL
-        self.query_one("#report-title", Static).update(Text(visible(f"Not run: {text}")))
+        self.query_one("#report-title", Static).update(
+            Text(visible(_("Not run: {reason}").format(reason=text)))
+        )
         self.query_one("#report-notes", Static).update("")
 
     @work(thread=True, exclusive=True, group="report")
@@ -238,7 +257,9 @@ class ReportsPane(Pane):
         table = self.query_one("#report-rows", DataTable)
         table.clear(columns=True)
         for c in rep.columns:
-            table.add_column(Text(c.label, justify="right" if c.numeric else "left"), key=c.key)
+            table.add_column(
+                Text(said(c.label), justify="right" if c.numeric else "left"), key=c.key
+            )
         for i, row in enumerate(rep.rows[:SHOWN]):
             table.add_row(*(_cell(row.get(c.key), c.numeric, loc) for c in rep.columns), key=str(i))
         if rep.totals:
@@ -246,11 +267,19 @@ class ReportsPane(Pane):
             for cell in cells:
                 cell.stylize("bold")
             table.add_row(*cells, key="totals")
-        shown = f"{min(len(rep.rows), SHOWN)} of {len(rep.rows)} rows"
-        self.query_one("#report-title", Static).update(Text(f"{rep.title} · {shown}"))
-        notes = list(rep.notes)
-        if len(rep.rows) > SHOWN:
-            notes.append(f"Only the first {SHOWN} rows are shown: x writes them all to CSV.")
+        n = len(rep.rows)
+        title = ngettext("{title} · {shown} of {n} row", "{title} · {shown} of {n} rows", n)
+        title = title.format(
+            title=said(rep.title), shown=number(min(n, SHOWN), loc), n=number(n, loc)
+        )
+        self.query_one("#report-title", Static).update(Text(title))
+        notes = [said(note) for note in rep.notes]
+        if n > SHOWN:
+            notes.append(
+                _("Only the first {n} rows are shown: x writes them all to CSV.").format(
+                    n=number(SHOWN, loc)
+                )
+            )
         self.query_one("#report-notes", Static).update(Text(visible("\n".join(notes))))
 
     @on(DataTable.RowSelected, "#report-rows")
@@ -268,7 +297,7 @@ class ReportsPane(Pane):
                 else:
                     self.app.action_open_record(kind, row[key])
                 return
-        self.notify("Nothing further behind this row")
+        self.notify(_("Nothing further behind this row"))
 
     def action_export(self) -> None:
         name = str(self.query_one("#report", Select).value)
@@ -276,7 +305,9 @@ class ReportsPane(Pane):
             params = self.params()
         except Exception as exc:
             self.notify(
-                f"Not written: {describe(exc, self.app.store.url)}", severity="error", markup=False
+                _("Not written: {reason}").format(reason=describe(exc, self.app.store.url)),
+                severity="error",
+                markup=False,
             )
             return
         default = Path.cwd() / f"{name}-{date.today().isoformat()}.csv"
@@ -287,12 +318,14 @@ class ReportsPane(Pane):
 
         def written(result: tuple[int, Path] | None) -> None:
             if result is not None:
-                self.notify(f"{result[0]} rows written to {result[1]}", markup=False)
+                rows, path = result
+                text = ngettext("{n} row written to {path}", "{n} rows written to {path}", rows)
+                self.notify(text.format(n=number(rows, self.app.locale), path=path), markup=False)
 
         self.app.push_screen(
             FormScreen(
-                f"Write the {LABELS.get(name, name)} report to a CSV file",
-                [Field("path", "File", value=str(default), required=True)],
+                _("Write the {report} report to a CSV file").format(report=label(name)),
+                [Field("path", N_("File"), value=str(default), required=True)],
                 save,
             ),
             written,

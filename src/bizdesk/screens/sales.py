@@ -14,6 +14,7 @@ from textual.screen import Screen
 from textual.widgets import Header, Static
 
 from bizdesk.formatting import day, money, number
+from bizdesk.i18n import N_, _
 from bizdesk.models.sales import SOState
 from bizdesk.screens import orders
 from bizdesk.screens.common import ServiceRunner, WithTable
@@ -25,37 +26,37 @@ from bizdesk.widgets.lines_form import LinesFormScreen
 from bizdesk.widgets.paged_table import Col, PagedTable
 
 COLUMNS = [
-    Col("label", "Number", 9),
-    Col("customer", "Customer", 20),
-    Col("state", "State", 18),
-    Col("order_date", "Ordered", 10, fmt=day),
-    Col("total", "Total", 11, right=True, fmt=money),
+    Col("label", N_("Number"), 9),
+    Col("customer", N_("Customer"), 20),
+    Col("state", N_("State"), 18, fmt=orders.state_name),
+    Col("order_date", N_("Ordered"), 10, fmt=day),
+    Col("total", N_("Total"), 11, right=True, fmt=money),
 ]
 STATE_KEYS = orders.state_keys(
     SOState,
     {
-        SOState.DRAFT: "drafts",
-        SOState.CONFIRMED: "confirmed, to deliver",
-        SOState.DELIVERED: "delivered, to invoice",
-        SOState.INVOICED: "invoiced, to be paid",
+        SOState.DRAFT: N_("drafts"),
+        SOState.CONFIRMED: N_("confirmed, to deliver"),
+        SOState.DELIVERED: N_("delivered, to invoice"),
+        SOState.INVOICED: N_("invoiced, to be paid"),
     },
 )
-LINES = orders.order_lines("unit_price", "Unit price", SA.SOLineInput, SA.preview_totals)
+LINES = orders.order_lines("unit_price", N_("Unit price"), SA.SOLineInput, SA.preview_totals)
 
 
 def order_form(view: SA.SOView | None = None) -> LinesFormScreen:
     fields = [
-        Field("customer", "Customer", "contact", view.customer if view else "", required=True),
+        Field("customer", N_("Customer"), "contact", view.customer if view else "", required=True),
         Field(
             "order_date",
-            "Order date",
+            N_("Order date"),
             value=view.order_date.isoformat() if view else "",
-            placeholder="YYYY-MM-DD, empty: today",
+            placeholder=orders.DATE_HINT,
         ),
-        Field("notes", "Notes", value=view.notes if view else ""),
+        Field("notes", N_("Notes"), value=view.notes if view else ""),
     ]
     return LINES.form(
-        "New sales order" if view is None else f"Edit {view.label}",
+        _("New sales order") if view is None else _("Edit {label}").format(label=view.label),
         fields,
         orders.saved_lines(LINES, view) if view else [],
         orders.save_order(view, SA.SOInput, SA.create, SA.update),
@@ -65,21 +66,23 @@ def order_form(view: SA.SOView | None = None) -> LinesFormScreen:
 def counter_form() -> LinesFormScreen:
     """Sell over the counter: lines, paid now; the customer may stay anonymous."""
     fields = [
-        Field("customer", "Customer", "contact", placeholder="empty: walk-in customer"),
-        Field("account", "Paid into", "select", "cash", options=SA.PAYMENT_ACCOUNTS),
+        Field("customer", N_("Customer"), "contact", placeholder=N_("empty: walk-in customer")),
+        Field("account", N_("Paid into"), "select", "cash", options=SA.PAYMENT_ACCOUNTS),
     ]
 
     def save(uow, values: dict[str, Any], lines: list):  # noqa: ANN001, ANN202
         return SA.counter_sale(uow, lines, customer=values["customer"], account=values["account"])
 
-    return LINES.form("Counter sale: delivered, invoiced and paid at once", fields, [], save)
+    return LINES.form(_("Counter sale: delivered, invoiced and paid at once"), fields, [], save)
 
 
 def pay_form(inv: SA.InvoiceView, loc: str = "en_US") -> FormScreen:
     return orders.payment_form(
-        f"Payment for {inv.label} ({money(inv.open, loc)} open)",
+        _("Payment for {label} ({amount} open)").format(
+            label=inv.label, amount=money(inv.open, loc)
+        ),
         inv.open,
-        "Paid into",
+        N_("Paid into"),
         "bank",
         lambda uow, **how: SA.pay(uow, inv.id, **how),
     )
@@ -87,9 +90,11 @@ def pay_form(inv: SA.InvoiceView, loc: str = "en_US") -> FormScreen:
 
 def refund_form(inv: SA.InvoiceView, loc: str = "en_US") -> FormScreen:
     return orders.payment_form(
-        f"Refund on {inv.label} ({money(inv.refund_due, loc)} owed back to the customer)",
+        _("Refund on {label} ({amount} owed back to the customer)").format(
+            label=inv.label, amount=money(inv.refund_due, loc)
+        ),
         inv.refund_due,
-        "Paid from",
+        N_("Paid from"),
         "cash",
         lambda uow, **how: SA.refund(uow, inv.id, **how),
     )
@@ -98,16 +103,16 @@ def refund_form(inv: SA.InvoiceView, loc: str = "en_US") -> FormScreen:
 class SalesOrdersScreen(orders.StateFilter, WithTable, ServiceRunner, Screen):
     """Every sales order, newest first, by state."""
 
-    NOUN = "Sales orders"
+    NOUN = N_("Sales orders")
     STATE_KEYS = STATE_KEYS
 
     BINDINGS = [
-        Binding("escape", "app.pop_screen", "Back", id="sales.back"),
-        Binding("n", "new", "New order", id="sales.new"),
-        Binding("c", "counter", "Counter sale", id="sales.counter"),
+        Binding("escape", "app.pop_screen", N_("Back"), id="sales.back"),
+        Binding("n", "new", N_("New order"), id="sales.new"),
+        Binding("c", "counter", N_("Counter sale"), id="sales.counter"),
         *orders.state_bindings(STATE_KEYS, "sales"),
     ]
-    HELP = (
+    HELP = N_(
         "Sales orders, newest first. 1 open, 2 drafts, 3 confirmed (to deliver), 4 partially "
         "delivered, 5 delivered (to invoice), 6 invoiced (to be paid), 7 closed, 8 cancelled, "
         "0 all. n starts an order, c sells over the counter in one step; enter opens one."
@@ -122,7 +127,7 @@ class SalesOrdersScreen(orders.StateFilter, WithTable, ServiceRunner, Screen):
         yield KeysFooter()
 
     def on_mount(self) -> None:
-        self.sub_title = "Sales orders"
+        self.sub_title = _("Sales orders")
         self._title("1")
         self.table.focus_grid()
 
@@ -144,19 +149,19 @@ class SalesOrdersScreen(orders.StateFilter, WithTable, ServiceRunner, Screen):
 
 class SalesOrderScreen(orders.OrderScreen):
     BINDINGS = [
-        Binding("escape", "app.pop_screen", "Back", id="so.back"),
-        Binding("e", "edit", "Edit", id="so.edit"),
-        Binding("c", "confirm", "Confirm", id="so.confirm"),
-        Binding("l", "deliver", "Deliver", id="so.deliver"),
-        Binding("i", "invoice", "Invoice", id="so.invoice"),
-        Binding("p", "pay", "Payment", id="so.pay"),
-        Binding("t", "return_goods", "Return", id="so.return"),
-        Binding("x", "cancel_order", "Cancel order", id="so.cancel"),
-        Binding("w", "write", "Print invoice", id="so.write"),
-        Binding("j", "entries", "Postings", id="so.entries"),
-        Binding("g", "party", "Customer", id="so.customer"),
+        Binding("escape", "app.pop_screen", N_("Back"), id="so.back"),
+        Binding("e", "edit", N_("Edit"), id="so.edit"),
+        Binding("c", "confirm", N_("Confirm"), id="so.confirm"),
+        Binding("l", "deliver", N_("Deliver"), id="so.deliver"),
+        Binding("i", "invoice", N_("Invoice"), id="so.invoice"),
+        Binding("p", "pay", N_("Payment"), id="so.pay"),
+        Binding("t", "return_goods", N_("Return"), id="so.return"),
+        Binding("x", "cancel_order", N_("Cancel order"), id="so.cancel"),
+        Binding("w", "write", N_("Print invoice"), id="so.write"),
+        Binding("j", "entries", N_("Postings"), id="so.entries"),
+        Binding("g", "party", N_("Customer"), id="so.customer"),
     ]
-    HELP = (
+    HELP = N_(
         "A sales order. e edits a draft; c confirms it (its stock is reserved); l delivers "
         "(partial is fine); i invoices what was delivered; p records a payment; t takes "
         "invoiced goods back (a credit note); x cancels before delivery; w writes an invoice "
@@ -165,7 +170,7 @@ class SalesOrderScreen(orders.OrderScreen):
 
     SERVICE = SA
     FORM = staticmethod(order_form)
-    CANCEL_NOTE = "Its reservation is released."
+    CANCEL_QUESTION = N_("Cancel {label}? Its reservation is released.")
 
     def fetch_order(self, uow):  # noqa: ANN001, ANN201
         self.stock = SA.delivery_stock(uow, self.record_id)  # where each line's goods are
@@ -174,14 +179,17 @@ class SalesOrderScreen(orders.OrderScreen):
     def show(self, so: SA.SOView) -> None:
         loc = self.app.locale
         t = Text()
-        t.append(f"{so.label}  {so.state.upper()}\n", style="bold")
-        t.append(f"Customer: {so.customer} · ordered {day(so.order_date)}")
+        t.append(f"{so.label}  {orders.state_name(so.state).upper()}\n", style="bold")
+        who = {"customer": so.customer, "date": day(so.order_date), "deal": so.deal_id}
         if so.deal_id:
-            t.append(f" · from deal #{so.deal_id}")
+            t.append(_("Customer: {customer} · ordered {date} · from deal #{deal}").format(**who))
+        else:
+            t.append(_("Customer: {customer} · ordered {date}").format(**who))
         t.append("\n")
         if so.notes:
             t.append(so.notes + "\n")
-        t.append("\nSKU          Qty  Deliv.  Inv.  Ret.  Unit price        Net\n", style="bold")
+        heads = (_("SKU"), _("Qty"), _("Deliv."), _("Inv."), _("Ret."), _("Unit price"), _("Net"))
+        t.append("\n{:<10} {:>5} {:>7} {:>5} {:>5} {:>11} {:>10}\n".format(*heads), style="bold")
         for ln in so.lines:
             t.append(
                 f"{(ln.sku or '-')[:10]:<10} {number(ln.qty, loc):>5} "
@@ -191,63 +199,96 @@ class SalesOrderScreen(orders.OrderScreen):
             )
             t.append(ln.description[:16] + "\n", style="dim")
         t.append(
-            f"Net {money(so.net, loc)} · VAT {money(so.vat, loc)} · total {money(so.total, loc)}\n"
+            _("Net {net} · VAT {vat} · total {total}").format(
+                net=money(so.net, loc), vat=money(so.vat, loc), total=money(so.total, loc)
+            )
+            + "\n"
         )
         if so.invoices:
-            t.append("\nInvoices and credit notes\n", style="bold")
+            t.append("\n" + _("Invoices and credit notes") + "\n", style="bold")
             for inv in so.invoices:
-                t.append(f"{inv.label}  {day(inv.issued_on)}  total {money(inv.total, loc)}")
+                doc = {
+                    "label": inv.label,
+                    "date": day(inv.issued_on),
+                    "total": money(inv.total, loc),
+                }
                 if inv.kind == "invoice":
-                    t.append(
-                        f" · due {day(inv.due_on)} · settled {money(inv.paid, loc)} · "
-                        f"open {money(inv.open, loc)}"
+                    line = _(
+                        "{label}  {date}  total {total} · due {due} · settled {paid} · open {open}"
+                    ).format(
+                        **doc,
+                        due=day(inv.due_on),
+                        paid=money(inv.paid, loc),
+                        open=money(inv.open, loc),
                     )
-                t.append("\n")
+                else:
+                    line = _("{label}  {date}  total {total}").format(**doc)
+                t.append(line + "\n")
         self.finish(t, so)
 
     def action_confirm(self) -> None:
         v = self.view
         self._act(
             lambda uow: SA.confirm(uow, v.id, version=v.version),
-            f"{v.label} confirmed: its stock is reserved",
+            _("{label} confirmed: its stock is reserved").format(label=v.label),
         )
 
     def action_deliver(self) -> None:
         v = self.view
         if v is None:
             return
+        loc = self.app.locale
         extra = [
-            Field("location", "From location", placeholder="empty: main first, then most on hand"),
-            Field("date", "Delivered on", placeholder="YYYY-MM-DD, empty: today"),
+            Field(
+                "location",
+                N_("From location"),
+                placeholder=N_("empty: main first, then most on hand"),
+            ),
+            Field("date", N_("Delivered on"), placeholder=orders.DATE_HINT),
         ]
         where = {
-            line_id: "on hand: " + ", ".join(f"{s.location} {s.on_hand}" for s in spots)
+            line_id: _("on hand: {places}").format(
+                places=", ".join(f"{s.location} {number(s.on_hand, loc)}" for s in spots)
+            )
             for line_id, spots in getattr(self, "stock", {}).items()
         }
         form = orders.quantities_form(
-            f"Deliver {v.label} (partial is fine)",
+            _("Deliver {label} (partial is fine)").format(label=v.label),
             v.lines,
             lambda ln: ln.to_deliver,
-            lambda ln: _line_label(ln, ln.to_deliver, where.get(ln.id)),
+            lambda ln: _line_label(ln, ln.to_deliver, loc, where.get(ln.id)),
             extra,
             lambda uow, q, f: SA.deliver(
                 uow, v.id, q, location=f["location"], when=f["date"], version=v.version
             ),
         )
         self.app.push_screen(
-            form, lambda r: r and (self.notify(f"{r.label} is {r.state}"), self.load())
+            form,
+            lambda r: (
+                r
+                and (
+                    self.notify(
+                        _("{label} is {state}").format(
+                            label=r.label, state=orders.state_name(r.state)
+                        )
+                    ),
+                    self.load(),
+                )
+            ),
         )
 
     def action_invoice(self) -> None:
         v = self.view
-        self._act(lambda uow: SA.invoice(uow, v.id, version=v.version), "Invoice issued")
+        self._act(lambda uow: SA.invoice(uow, v.id, version=v.version), _("Invoice issued"))
 
     def _invoices(self, kind: str = "invoice") -> list[SA.InvoiceView]:
         return [i for i in (self.view.invoices if self.view else []) if i.kind == kind]
 
     def _pick_invoice(self, invoices: list[SA.InvoiceView], then) -> None:  # noqa: ANN001
         loc = self.app.locale
-        self.pick("Which one?", [(f"{i.label}  {money(i.total, loc)}", i) for i in invoices], then)
+        self.pick(
+            _("Which one?"), [(f"{i.label}  {money(i.total, loc)}", i) for i in invoices], then
+        )
 
     def action_pay(self) -> None:
         unpaid = [i for i in self._invoices() if i.open > 0]
@@ -257,18 +298,18 @@ class SalesOrderScreen(orders.OrderScreen):
                 owed,
                 lambda inv: self.app.push_screen(
                     refund_form(inv, self.app.locale),
-                    lambda r: r and (self.notify("Refund posted"), self.load()),
+                    lambda r: r and (self.notify(_("Refund posted")), self.load()),
                 ),
             )
             return
         if not unpaid:
-            self.notify("No open invoice on this order")
+            self.notify(_("No open invoice on this order"))
             return
         self._pick_invoice(
             unpaid,
             lambda inv: self.app.push_screen(
                 pay_form(inv, self.app.locale),
-                lambda r: r and (self.notify("Payment posted"), self.load()),
+                lambda r: r and (self.notify(_("Payment posted")), self.load()),
             ),
         )
 
@@ -276,26 +317,30 @@ class SalesOrderScreen(orders.OrderScreen):
         v = self.view
         if v is None:
             return
+        loc = self.app.locale
         extra = [
-            Field("reason", "Reason", required=True),
-            Field("location", "Into location", placeholder="empty: the main location"),
+            Field("reason", N_("Reason"), required=True),
+            Field("location", N_("Into location"), placeholder=N_("empty: the main location")),
         ]
         form = orders.quantities_form(
-            f"Goods back on {v.label}: a credit note takes back the sale",
+            _("Goods back on {label}: a credit note takes back the sale").format(label=v.label),
             v.lines,
             lambda ln: ln.invoiced - ln.returned,
-            lambda ln: _line_label(ln, ln.invoiced - ln.returned),
+            lambda ln: _line_label(ln, ln.invoiced - ln.returned, loc),
             extra,
             lambda uow, q, f: SA.return_goods(
                 uow, v.id, q, reason=f["reason"], location=f["location"]
             ),
         )
-        self.app.push_screen(form, lambda r: r and (self.notify(f"Issued {r.label}"), self.load()))
+        self.app.push_screen(
+            form,
+            lambda r: r and (self.notify(_("Issued {label}").format(label=r.label)), self.load()),
+        )
 
     def action_write(self) -> None:
         docs = self._invoices() + self._invoices("credit")
         if not docs:
-            self.notify("No invoice yet: i invoices what was delivered")
+            self.notify(_("No invoice yet: i invoices what was delivered"))
             return
 
         def write(inv: SA.InvoiceView) -> None:
@@ -304,6 +349,9 @@ class SalesOrderScreen(orders.OrderScreen):
         self._pick_invoice(docs, write)
 
 
-def _line_label(ln: SA.SOLineView, left: object, note: str | None = None) -> str:
+def _line_label(ln: SA.SOLineView, left: object, loc: str, note: str | None = None) -> str:
     """A line in a quantities form, with a note under it (where its stock is)."""
-    return f"{(ln.sku or ln.description)[:14]} ({left} left)" + (f"\n{note}" if note else "")
+    label = _("{product} ({left} left)").format(
+        product=(ln.sku or ln.description)[:14], left=number(left, loc)
+    )
+    return label + (f"\n{note}" if note else "")

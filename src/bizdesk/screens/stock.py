@@ -3,13 +3,18 @@ forms that move stock (adjust, count, transfer) or order more (low stock -> draf
 
 from __future__ import annotations
 
+from decimal import Decimal
+
+from babel.numbers import format_percent
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Header, Static
 
 from bizdesk.formatting import money, number, visible, visible_text
+from bizdesk.i18n import N_, _, tr
 from bizdesk.screens.common import tickets_text
+from bizdesk.screens.journal import fit
 from bizdesk.screens.records import RecordActions, RecordKind, RecordListPane, RecordPage
 from bizdesk.services.base.numbering import JOURNAL
 from bizdesk.services.inventory import moves, products
@@ -19,38 +24,52 @@ from bizdesk.widgets.form import ConfirmScreen, Field, FormScreen, record_form
 from bizdesk.widgets.paged_table import Col, PagedTable
 
 COLUMNS = [
-    Col("sku", "SKU", 12),
-    Col("name", "Name", 18),
-    Col("on_hand", "On hand", 8, right=True, fmt=number),
-    Col("available", "Avail.", 7, right=True, fmt=number),
-    Col("value", "Value", 10, right=True, fmt=money),
-    Col("sale_price", "Price", 8, right=True, fmt=money),
-    Col("low", "Low", 3, fmt=lambda low: "LOW" if low else ""),
+    Col("sku", N_("SKU"), 12),
+    Col("name", N_("Name"), 18),
+    Col("on_hand", N_("On hand"), 8, right=True, fmt=number),
+    Col("available", N_("Avail."), 7, right=True, fmt=number),
+    Col("value", N_("Value"), 10, right=True, fmt=money),
+    Col("sale_price", N_("Price"), 8, right=True, fmt=money),
+    Col("low", N_("Low"), 3, fmt=lambda low: _("LOW") if low else ""),
 ]
+# what people read for a move's kind (stored in English)
+MOVE_KINDS = {
+    "receipt": N_("receipt"),
+    "delivery": N_("delivery"),
+    "return": N_("return"),
+    "adjustment": N_("adjustment"),
+    "count": N_("count"),
+    "transfer": N_("transfer"),
+}
 MOVE_COLUMNS = [
-    Col("at", "When (UTC)", 16, fmt=lambda at: at.strftime("%Y-%m-%d %H:%M")),
-    Col("kind", "Kind", 10),
-    Col("location", "Where", 10),
-    Col("qty", "Qty", 8, right=True, fmt=number),
-    Col("value", "Value", 10, right=True, fmt=money),
-    Col("note", "Reason / source", 20),
+    Col("at", N_("When (UTC)"), 16, fmt=lambda at: at.strftime("%Y-%m-%d %H:%M")),
+    Col("kind", N_("Kind"), 10, fmt=lambda kind: _(MOVE_KINDS.get(kind, kind)) if kind else ""),
+    Col("location", N_("Where"), 10),
+    Col("qty", N_("Qty"), 8, right=True, fmt=number),
+    Col("value", N_("Value"), 10, right=True, fmt=money),
+    Col("note", N_("Reason / source"), 20),
 ]
+
+
+def percent(rate: object, locale: str) -> str:
+    """A rate in percent (``20`` -> "20%", "20 %" in Spanish) as the shop's locale writes it."""
+    return format_percent(Decimal(str(rate)) / 100, locale=locale, decimal_quantization=False)
 
 
 def product_fields(view: products.ProductView | None = None) -> list[Field]:
     d = products.product_input(view) if view else products.ProductInput()
     return [
-        Field("sku", "SKU", value=d.sku, required=True),
-        Field("name", "Name", value=d.name, required=True),
-        Field("unit", "Unit", value=d.unit, placeholder="pcs, kg, m"),
-        Field("sale_price", "Sale price", "number", d.sale_price),
-        Field("cost", "Usual cost", "number", d.cost),
+        Field("sku", N_("SKU"), value=d.sku, required=True),
+        Field("name", N_("Name"), value=d.name, required=True),
+        Field("unit", N_("Unit"), value=d.unit, placeholder=N_("pcs, kg, m")),
+        Field("sale_price", N_("Sale price"), "number", d.sale_price),
+        Field("cost", N_("Usual cost"), "number", d.cost),
         Field("vat_rate", "VAT %", "number", d.vat_rate),
-        Field("supplier", "Default supplier", "contact", d.supplier),
-        Field("reorder_point", "Reorder at (qty)", "number", d.reorder_point),
-        Field("reorder_qty", "Reorder quantity", "number", d.reorder_qty),
-        Field("allow_negative", "May go below zero", "checkbox", d.allow_negative),
-        Field("stocked", "Kept in stock (off: a service)", "checkbox", d.stocked),
+        Field("supplier", N_("Default supplier"), "contact", d.supplier),
+        Field("reorder_point", N_("Reorder at (qty)"), "number", d.reorder_point),
+        Field("reorder_qty", N_("Reorder quantity"), "number", d.reorder_qty),
+        Field("allow_negative", N_("May go below zero"), "checkbox", d.allow_negative),
+        Field("stocked", N_("Kept in stock (off: a service)"), "checkbox", d.stocked),
     ]
 
 
@@ -69,11 +88,17 @@ def product_form(view: products.ProductView | None = None) -> FormScreen:
 
 def adjust_form(product_id: int, label: str) -> FormScreen:
     return FormScreen(
-        f"Adjust stock of {label}",
+        _("Adjust stock of {product}").format(product=label),
         [
-            Field("qty", "Change (+ in, - out)", "number", required=True, placeholder="-2 or 5"),
-            Field("reason", "Reason", required=True, placeholder="breakage, found, sample"),
-            Field("location", "Location", placeholder="empty: the main location"),
+            Field(
+                "qty",
+                N_("Change (+ in, - out)"),
+                "number",
+                required=True,
+                placeholder=N_("-2 or 5"),
+            ),
+            Field("reason", N_("Reason"), required=True, placeholder=N_("breakage, found, sample")),
+            Field("location", N_("Location"), placeholder=N_("empty: the main location")),
         ],
         lambda uow, v: moves.adjust(uow, product_id, v["qty"], v["reason"], location=v["location"]),
     )
@@ -81,11 +106,11 @@ def adjust_form(product_id: int, label: str) -> FormScreen:
 
 def count_form(product_id: int, label: str) -> FormScreen:
     return FormScreen(
-        f"Count {label}",
+        _("Count {product}").format(product=label),
         [
-            Field("counted", "Counted quantity", "number", required=True),
-            Field("reason", "Reason", value="stock count"),
-            Field("location", "Location", placeholder="empty: the main location"),
+            Field("counted", N_("Counted quantity"), "number", required=True),
+            Field("reason", N_("Reason"), value=_("stock count")),
+            Field("location", N_("Location"), placeholder=N_("empty: the main location")),
         ],
         lambda uow, v: moves.count(
             uow, product_id, v["counted"], v["reason"], location=v["location"]
@@ -95,11 +120,11 @@ def count_form(product_id: int, label: str) -> FormScreen:
 
 def transfer_form(product_id: int, label: str) -> FormScreen:
     return FormScreen(
-        f"Move {label} between locations",
+        _("Move {product} between locations").format(product=label),
         [
-            Field("qty", "Quantity", "number", required=True),
-            Field("from_location", "From", placeholder="empty: the main location"),
-            Field("to_location", "To", required=True),
+            Field("qty", N_("Quantity"), "number", required=True),
+            Field("from_location", N_("From"), placeholder=N_("empty: the main location")),
+            Field("to_location", N_("To"), required=True),
         ],
         lambda uow, v: moves.transfer(
             uow, product_id, v["qty"], v["from_location"], v["to_location"]
@@ -112,11 +137,16 @@ def moved(widget, result) -> None:  # noqa: ANN001
     if result is None:
         return
     if not result.qty:
-        widget.notify("Counted: matches the books, nothing posted")
+        widget.notify(_("Counted: matches the books, nothing posted"))
         return
-    posted = f", posted {JOURNAL.label(result.entry_number)}" if result.entry_number else ""
     qty = number(result.qty, widget.app.locale)
-    widget.notify(f"Stock changed by {qty}{posted}", markup=False)
+    if result.entry_number:
+        said = _("Stock changed by {qty}, posted {entry}").format(
+            qty=qty, entry=JOURNAL.label(result.entry_number)
+        )
+    else:
+        said = _("Stock changed by {qty}").format(qty=qty)
+    widget.notify(said, markup=False)
 
 
 PRODUCT = RecordKind(
@@ -138,7 +168,9 @@ class StockActions(RecordActions):
     RECORD = PRODUCT
 
     def archive_question(self, view: products.ProductView) -> str:
-        return f"Archive {PRODUCT.label(view)}? Its history stays; it leaves lists and pickers."
+        return _("Archive {product}? Its history stays; it leaves lists and pickers.").format(
+            product=PRODUCT.label(view)
+        )
 
     def _stock_form(self, make) -> None:  # noqa: ANN001
         def show(view: products.ProductView) -> None:
@@ -160,46 +192,54 @@ class StockActions(RecordActions):
 
 
 STOCK_KEYS = [
-    Binding("e", "edit", "Edit", id="stock.edit"),
-    Binding("a", "adjust", "Adjust", id="stock.adjust"),
-    Binding("c", "count", "Count", id="stock.count"),
-    Binding("t", "transfer", "Transfer", id="stock.transfer"),
-    Binding("d", "archive", "Archive", id="stock.archive"),
+    Binding("e", "edit", N_("Edit"), id="stock.edit"),
+    Binding("a", "adjust", N_("Adjust"), id="stock.adjust"),
+    Binding("c", "count", N_("Count"), id="stock.count"),
+    Binding("t", "transfer", N_("Transfer"), id="stock.transfer"),
+    Binding("d", "archive", N_("Archive"), id="stock.archive"),
 ]
 
 
 class StockPane(StockActions, RecordListPane):
-    HELP = (
+    HELP = N_(
         "Products with what is on hand and its value at moving-average cost. / filters by "
         "SKU or name, s sorts. a adjusts stock with a reason, c enters a count (the "
         "difference is posted), t moves stock between locations. l shows only low stock; "
         "o then drafts one purchase order per supplier for everything that needs ordering."
     )
     BINDINGS = [
-        Binding("n", "new", "New", id="stock.new"),
+        Binding("n", "new", N_("New"), id="stock.new"),
         *STOCK_KEYS,
-        Binding("l", "low", "Low stock", id="stock.low"),
-        Binding("o", "reorder", "Draft orders", id="stock.reorder"),
+        Binding("l", "low", N_("Low stock"), id="stock.low"),
+        Binding("o", "reorder", N_("Draft orders"), id="stock.reorder"),
     ]
 
     def compose(self) -> ComposeResult:
-        yield PagedTable(products.list_products, COLUMNS, sorts=("name", "sku"), id="stock-table")
+        yield PagedTable(
+            products.list_products,
+            fit(COLUMNS, "low", [N_("LOW")], giver="name"),
+            sorts=("name", "sku"),
+            id="stock-table",
+        )
 
     def action_low(self) -> None:
         low = not self.table.req.filters.get("low")
         self.table.set_filters(low=low)
-        self.notify("Showing low stock only" if low else "Showing every product")
+        self.notify(_("Showing low stock only") if low else _("Showing every product"))
 
     def action_reorder(self) -> None:
         def done(result) -> None:  # noqa: ANN001
             orders, skipped = result
             if orders:
                 labels = ", ".join(f"{o.label} ({o.supplier})" for o in orders)
-                self.notify(f"Drafted {labels}: see the Purchases tab", markup=False)
+                self.notify(
+                    _("Drafted {orders}: see the Purchases tab").format(orders=labels),
+                    markup=False,
+                )
             else:
-                self.notify("Nothing needs ordering: stock and open orders cover it")
+                self.notify(_("Nothing needs ordering: stock and open orders cover it"))
             for s in skipped:
-                self.notify(s, severity="warning", markup=False)
+                self.notify(tr(s), severity="warning", markup=False)
 
         def confirmed(yes: bool | None) -> None:
             if yes:
@@ -207,8 +247,10 @@ class StockPane(StockActions, RecordListPane):
 
         self.app.push_screen(
             ConfirmScreen(
-                "Draft a purchase order per supplier for every product at or below its "
-                "reorder point (minus what is already on order)?"
+                _(
+                    "Draft a purchase order per supplier for every product at or below its "
+                    "reorder point (minus what is already on order)?"
+                )
             ),
             confirmed,
         )
@@ -217,8 +259,8 @@ class StockPane(StockActions, RecordListPane):
 class ProductScreen(StockActions, RecordPage):
     """One product: prices, stock per location, value, and its move history (paged)."""
 
-    BINDINGS = [Binding("escape", "app.pop_screen", "Back", id="product.back"), *STOCK_KEYS]
-    HELP = (
+    BINDINGS = [Binding("escape", "app.pop_screen", N_("Back"), id="product.back"), *STOCK_KEYS]
+    HELP = N_(
         "A product's page with its stock per location and every move, newest first. "
         "a adjusts, c counts, t transfers, e edits, escape goes back."
     )
@@ -229,7 +271,7 @@ class ProductScreen(StockActions, RecordPage):
 
     def compose(self) -> ComposeResult:
         yield Header(icon="")
-        yield Static("Loading…", id="details")
+        yield Static(_("Loading…"), id="details")
         pid = self.record_id
         yield PagedTable(
             lambda uow, req: moves.product_moves(uow, pid, req), MOVE_COLUMNS, id="moves"
@@ -246,24 +288,45 @@ class ProductScreen(StockActions, RecordPage):
         loc = self.app.locale
         t = Text()
         t.append(f"{v.sku}  {v.name}", style="bold")
-        t.append("  ARCHIVED\n" if not v.active else "\n")
+        t.append("  " + _("ARCHIVED") + "\n" if not v.active else "\n")
         t.append(
-            f"On hand {number(v.on_hand, loc)} {v.unit} · reserved {number(v.reserved, loc)} · "
-            f"available {number(v.available, loc)} · on order {number(v.on_order, loc)} · value "
-            f"{money(v.value, loc)} · average cost {money(v.average_cost, loc)}\n"
+            _(
+                "On hand {on_hand} {unit} · reserved {reserved} · available {available} · "
+                "on order {on_order} · value {value} · average cost {average_cost}"
+            ).format(
+                on_hand=number(v.on_hand, loc),
+                unit=v.unit,
+                reserved=number(v.reserved, loc),
+                available=number(v.available, loc),
+                on_order=number(v.on_order, loc),
+                value=money(v.value, loc),
+                average_cost=money(v.average_cost, loc),
+            )
+            + "\n"
         )
         t.append(
-            f"Sale price {money(v.sale_price, loc)} · usual cost {money(v.cost, loc)} · "
-            f"VAT {number(v.vat_rate, loc)}% · reorder at {number(v.reorder_point, loc)} "
-            f"(order {number(v.reorder_qty, loc)})\n"
+            _(
+                "Sale price {price} · usual cost {cost} · VAT {vat} · reorder at {reorder} "
+                "(order {reorder_qty})"
+            ).format(
+                price=money(v.sale_price, loc),
+                cost=money(v.cost, loc),
+                vat=percent(v.vat_rate, loc),
+                reorder=number(v.reorder_point, loc),
+                reorder_qty=number(v.reorder_qty, loc),
+            )
+            + "\n"
         )
         where = ", ".join(f"{x.location} {number(x.on_hand, loc)}" for x in v.locations)
-        where = where or "nowhere"
-        t.append(f"Supplier: {v.supplier or '-'} · stock at: {where}")
+        facts = [
+            _("Supplier: {supplier}").format(supplier=v.supplier or "-"),
+            _("stock at: {places}").format(places=where or _("nowhere")),
+        ]
         if v.allow_negative:
-            t.append(" · may go below zero")
+            facts.append(_("may go below zero"))
         if not v.stocked:
-            t.append(" · a service: not kept in stock")
+            facts.append(_("a service: not kept in stock"))
+        t.append(" · ".join(facts))
         about = tickets_text(self.tickets)
         about.rstrip()
         t.append(about)
