@@ -40,6 +40,7 @@ COMMANDS = {
     "audit": "admin",
     "locate": "store",
     "lock-date": "books",
+    "bank": "bank",
     "import": "exchange",
     "export": "exchange",
     "users": "admin",

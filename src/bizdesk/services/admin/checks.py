@@ -386,9 +386,14 @@ def _text_characters(uow: UnitOfWork) -> Iterator[Violation]:
 
 
 def run_checks(store: Store) -> list[Violation]:
+    from bizdesk.services.banking import findings as banking  # statement lines' rules
+
     found: list[Violation] = []
     with store.read() as uow:
         permissions.require(uow, "check.run")
         for _name, fn in CHECKS:
             found.extend(fn(uow))
+        found.extend(
+            Violation(name, text) for name, text in banking.bank_line_findings(uow.session)
+        )
     return found

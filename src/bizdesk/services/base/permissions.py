@@ -77,6 +77,8 @@ PERMISSIONS: dict[str, tuple[str, frozenset[str]]] = {
     "accounts.view": ("viewing the chart of accounts", _NOT_WAREHOUSE),
     "accounts.edit": ("changing the chart of accounts", frozenset({OWNER, ACCOUNTANT})),
     "lock_date.set": ("moving the lock date", frozenset({OWNER})),
+    "bank.import": ("importing bank statements", frozenset({OWNER, ACCOUNTANT})),
+    "bank.view": ("viewing bank statements", frozenset({OWNER, ACCOUNTANT, VIEWER})),
     # --- reports and the rest
     "reports.finance": (
         "reading financial reports",
