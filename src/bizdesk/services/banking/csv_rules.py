@@ -75,6 +75,7 @@ class _Block:
     line: int
     matchers: list[_Matcher] = field(default_factory=list)
     sets: dict[str, str] = field(default_factory=dict)
+    set_on: dict[str, int] = field(default_factory=dict)  # the line that set each
 
     def matches(self, record: str, values: dict[str, str]) -> bool:
         groups: list[list[_Matcher]] = []
@@ -133,6 +134,7 @@ def parse_rules(data: bytes, problems: Problems) -> Rules:
             key = ASSIGNABLE[name]
             try:
                 block.sets[key] = clean_text(value, 20 if key == "account" else NAME_MAX)
+                block.set_on[key] = n
             except BadValue as exc:
                 _problem(problems, n, Message("{name}: {problem}", name=name, problem=exc.args[0]))
             continue
@@ -263,7 +265,8 @@ def read_csv(data: bytes, rules: Rules, exponent: int, problems: Problems) -> Re
             line = reader.line_num
             if line <= rules.skip or not "".join(values).strip():
                 continue
-            if len(values) < _last_used(names):
+            extra = values[len(names) :]
+            if len(values) < _last_used(names) or any(x.strip() for x in extra):
                 problems.add(
                     line,
                     Message(

@@ -171,7 +171,7 @@ def read_statement(
 
 
 def _check_rule_accounts(uow: UnitOfWork, rules: csv_rules.Rules, problems: Problems) -> None:
-    codes = {b.sets["account"]: b.line for b in rules.blocks if b.sets.get("account")}
+    codes = {b.sets["account"]: b.set_on["account"] for b in rules.blocks if b.sets.get("account")}
     if not codes:
         return
     known = set(uow.session.scalars(select(Account.code).where(Account.code.in_(list(codes)))))
