@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from bizdesk.cli.core import DbOpt, fail, open_store, say, show
+from bizdesk.cli.core import DbOpt, fail, open_store, say
 from bizdesk.i18n import _, ngettext
 
 app = typer.Typer()
@@ -88,9 +88,6 @@ def bank_reconcile(
     ] = None,
     db: DbOpt = None,
 ) -> None:
-    from rich.table import Table
-    from rich.text import Text
-
     from bizdesk.formatting import money, visible
     from bizdesk.i18n import tr
     from bizdesk.services.banking.proposals import proposals
@@ -102,21 +99,16 @@ def bank_reconcile(
         say(_("No statement lines wait to be matched."))
         return
     locale = store.settings().get("locale", "en_US")
-    table = Table(
-        _("Date"), _("Account"), _("Amount"), _("Statement line"), _("Proposal"), _("Why")
-    )
-    table.columns[2].justify = "right"
-    for ln in found:
-        said = " — ".join(x for x in (ln.counterpart, ln.text) if x)
-        cells = [ln.booked_on.isoformat(), ln.account, money(ln.amount, locale), said]
+    amounts = [money(ln.amount, locale) for ln in found]
+    width = max(len(a) for a in amounts)
+    for ln, amount in zip(found, amounts, strict=True):
+        said = " — ".join(visible(x) for x in (ln.counterpart, ln.text) if x)
+        say(f"{ln.booked_on.isoformat()}  {ln.account}  {amount:>{width}}  {said}")
         if not ln.proposals:
-            table.add_row(*(Text(visible(c)) for c in cells), Text(_("no proposal")), Text(""))
-            continue
+            say("    " + _("no proposal"))
         for p in ln.proposals:
             what = f"{p.label} · {p.contact}" if p.contact else p.label
             why = "; ".join(tr(r) for r in p.reasons)
-            table.add_row(*(Text(visible(c)) for c in cells), Text(visible(what)), Text(why))
-            cells = ["", "", "", ""]
-    show(table)
+            say(f"    {visible(what)}  ({why})")
     n = len(found)
     say(ngettext("{n} line waits to be matched.", "{n} lines wait to be matched.", n).format(n=n))
