@@ -66,6 +66,20 @@ def test_refusals_and_usage(db, tmp_path) -> None:  # noqa: ANN001
     assert r.returncode == 0 and "No statement lines wait to be matched." in r.stdout
 
 
+def test_in_spanish(db, tmp_path) -> None:  # noqa: ANN001
+    statement, rules = tmp_path / "movimientos.csv", tmp_path / "banco.rules"
+    statement.write_bytes(csv_es(*NOVEMBER, ("03/11/2026", "03/11/2026", "X", "1.5", "")))
+    rules.write_text(RULES_ES, encoding="utf-8")
+    args = ("bank", "import", str(statement), "--account", "1010", "--rules", str(rules))
+    es = {"LANGUAGE": "es", "LC_ALL": "", "LANG": "es_ES.UTF-8"}
+    r = bizdesk(*args, "--db", db, env=es)
+    assert r.returncode == 1
+    assert "línea 6: amount: '1.5' es ambiguo: las reglas dicen que ',' es el separador" in r.stderr
+    statement.write_bytes(csv_es(*NOVEMBER))
+    r = bizdesk(*args, "--db", db, env=es)
+    assert r.stdout.strip() == "4 líneas leídas: 4 añadidas, 0 ya estaban."
+
+
 def _import_once(url: str, data: bytes, ready) -> int:  # noqa: ANN001
     store = open_store(url, user="tester")
     ready()

@@ -19,7 +19,7 @@ app.add_typer(bank, name="bank")
 MAX_BYTES = 50 * 1024 * 1024  # far above a year of a shop's statement lines
 
 
-def _read(file: str, what: str) -> bytes:
+def _read(file: str, too_large: str) -> bytes:
     from bizdesk.files import may_read
 
     path = Path(file)
@@ -27,7 +27,7 @@ def _read(file: str, what: str) -> bytes:
     if not path.is_file():
         fail(_("{file}: no such file").format(file=file))
     if path.stat().st_size > MAX_BYTES:
-        fail(_("{file}: too large for a {what} (at most 50 MB)").format(file=file, what=what))
+        fail(too_large.format(file=file))
     return path.read_bytes()
 
 
@@ -56,8 +56,11 @@ def bank_import(
     from bizdesk.formatting import money
     from bizdesk.services.banking.statements import import_statement
 
-    data = _read(file, _("statement"))
-    rules_data = _read(rules, _("rules file")) if rules is not None else None
+    data = _read(file, _("{file}: too large for a bank statement (at most 50 MB)"))
+    if rules is not None:
+        rules_data = _read(rules, _("{file}: too large for a rules file (at most 50 MB)"))
+    else:
+        rules_data = None
     store = open_store(ctx, db)
     with store.read() if dry_run else store.write() as uow:
         summary = import_statement(

@@ -270,7 +270,7 @@ def read_csv(data: bytes, rules: Rules, exponent: int, problems: Problems) -> Re
                 problems.add(
                     line,
                     Message(
-                        "{n} cells, the rules name {fields}",
+                        "the line has {n} cells; the fields line names {fields}",
                         n=len(values),
                         fields=len(names),
                     ),
