@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from bizdesk.cli.core import DbOpt, fail, open_store, say
-from bizdesk.i18n import _, ngettext
+from bizdesk.i18n import _, ngettext, tr
 
 app = typer.Typer()
 bank = typer.Typer(help=_("Bank statements: import them, see the lines waiting to be matched."))
@@ -92,7 +92,6 @@ def bank_reconcile(
     db: DbOpt = None,
 ) -> None:
     from bizdesk.formatting import money, visible
-    from bizdesk.i18n import tr
     from bizdesk.services.banking.proposals import proposals
 
     store = open_store(ctx, db)

@@ -18,6 +18,7 @@ from bizdesk.config import backups_dir, sqlite_path
 from bizdesk.db import chain
 from bizdesk.db.session import Store, UnitOfWork
 from bizdesk.faults import damaged, file_problem
+from bizdesk.services.banking import findings as banking
 from bizdesk.services.base import permissions
 from bizdesk.services.base.numbering import JOURNAL
 from bizdesk.services.base.validate import text_problem
@@ -386,8 +387,6 @@ def _text_characters(uow: UnitOfWork) -> Iterator[Violation]:
 
 
 def run_checks(store: Store) -> list[Violation]:
-    from bizdesk.services.banking import findings as banking  # statement lines' rules
-
     found: list[Violation] = []
     with store.read() as uow:
         permissions.require(uow, "check.run")

@@ -12,6 +12,7 @@ import xml.parsers.expat
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from io import BytesIO
 from xml.etree.ElementTree import Element, TreeBuilder
 
 from bizdesk.i18n import Message, tr
@@ -201,8 +202,6 @@ def read_ofx(data: bytes, exponent: int, problems: Problems) -> ReadStatement:
     """An OFX file, version 1 (SGML) or 2 (XML), read by ofxtools' parser. The values are
     read from its tree here (not through ofxtools' conversion, which turns the booking day
     into a UTC time and refuses files that leave out fields a statement does not need)."""
-    from io import BytesIO
-
     from ofxtools.header import OFXHeaderError
     from ofxtools.Parser import OFXTree, ParseError
 

@@ -137,7 +137,7 @@ def _bank_account(uow: UnitOfWork, code: object) -> Account:
     return acct
 
 
-def read_statement(
+def _read_statement(
     uow: UnitOfWork, data: bytes, rules: bytes | None, exponent: int
 ) -> ReadStatement:
     """The file's lines, or a ValidationError listing every bad line."""
@@ -199,7 +199,7 @@ def import_statement(
         raise ValidationError({"file": Message("the statement file could not be read")})
     acct = _bank_account(uow, account)
     exp = uow.exponent
-    statement = read_statement(uow, bytes(data), rules, exp)
+    statement = _read_statement(uow, bytes(data), rules, exp)
     lines = statement.lines
     prints = fingerprints(lines)
     ids = [ln.transaction_id for ln in lines if ln.transaction_id]
