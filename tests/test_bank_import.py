@@ -172,6 +172,7 @@ def test_ofx_sgml_and_xml_share_their_transaction_ids(store) -> None:  # noqa: A
         "2026110501",
     )
     assert (got[1].counterpart, got[1].text) == ("CYCLE CLUB", "INV-00001")
+    assert (got[0].value_on, got[1].value_on) == (None, date(2026, 11, 8))
     assert run(store, ofx_v1()).added == 0
     v2 = run(store, ofx_v2())  # the bank's XML export: one line new, one known by its FITID
     assert (v2.read, v2.added, v2.already) == (2, 1, 1)

@@ -133,3 +133,18 @@ def test_check_finds_a_statement_line_off_the_bank_accounts(store, sqlite_only) 
     assert errors(store) == [
         "bank-line-account: bank line #1 is on 4000 Sales, which is not a bank or cash account"
     ]
+
+
+def test_check_finds_lines_stored_twice_past_the_stores_keys(store, sqlite_only) -> None:  # noqa: ANN001
+    """A store changed past bizdesk: the unique keys gone, a line copied."""
+    camt_line(store, "10.00", "CRDT", "X", "y", "R9")
+    with sqlite3.connect(sqlite_path(store.url)) as conn:
+        conn.execute("CREATE TABLE copy AS SELECT * FROM bank_line")
+        conn.execute("DROP TABLE bank_line")
+        conn.execute("ALTER TABLE copy RENAME TO bank_line")
+        conn.execute("INSERT INTO bank_line SELECT * FROM bank_line")
+    found = errors(store)
+    assert "bank-line-transaction-id: account 1010: 2 bank lines share R9" in found
+    assert any(
+        f.startswith("bank-line-fingerprint: account 1010: 2 bank lines share ") for f in found
+    )

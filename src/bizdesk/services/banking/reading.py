@@ -241,7 +241,7 @@ def read_ofx(data: bytes, exponent: int, problems: Problems) -> ReadStatement:
             index += 1
             try:
                 booked = _ofx_date(trn.findtext("DTPOSTED"))
-                user = trn.findtext("DTUSER")
+                avail = trn.findtext("DTAVAIL")  # when the money is there: the value date
                 amount = _ofx_amount(trn.findtext("TRNAMT"), exponent)
                 name = clean_text(trn.findtext("NAME") or trn.findtext("PAYEE/NAME"), NAME_MAX)
                 memo = clean_text(trn.findtext("MEMO"), TEXT_MAX)
@@ -252,7 +252,7 @@ def read_ofx(data: bytes, exponent: int, problems: Problems) -> ReadStatement:
                         line,
                         booked,
                         amount,
-                        value_on=_ofx_date(user) if user else None,
+                        value_on=_ofx_date(avail) if avail else None,
                         counterpart=name,
                         counterpart_iban=iban,
                         text=memo or name,
