@@ -247,3 +247,22 @@ def test_only_owner_and_accountant_import(store) -> None:  # noqa: ANN001
     assert counts(store) == (0, 0)
     ana = Store(url=store.url, engine=store.engine, user="ana")
     assert run(ana, ofx_v1()).added == 2
+
+
+def test_rule_patterns_fields_and_and_the_file_encoding(store) -> None:  # noqa: ANN001
+    rules = (
+        "skip 1\nseparator ;\ndate-format %d/%m/%Y\ndecimal-mark ,\n"
+        "fields date, date2, description, amount, _\n"
+        "if CAFETER\n& %amount ^-2,50$\n  account2 6300\n"  # both must hold
+        "if comisi[oó]n\n%description mantenimiento\n  account2 6400\n"  # either one
+    ).encode()
+    with pytest.raises(ValidationError, match="line 3: not utf-8 text"):  # latin-1, no rule
+        run(store, csv_es(*LATER), rules=rules)
+    rules += b"encoding latin-1\n"
+    data = csv_es(*LATER, ("12/11/2026", "12/11/2026", "CAFETERÍA SOL", "-5,00", ""))
+    assert run(store, data, rules=rules).added == 4
+    got = {(ln.text, ln.amount_minor): ln.rule_account for ln in lines(store)}
+    assert got[("CAFETERÍA SOL", -250)] == "6300"
+    assert got[("CAFETERÍA SOL", -500)] == ""
+    assert got[("COMISIÓN MANTENIMIENTO", -600)] == "6400"
+    assert got[("TRANSFERENCIA DE CYCLE CLUB", 123456)] == ""
