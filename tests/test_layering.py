@@ -44,7 +44,8 @@ DOOR_DEFERS = (
 # bizdesk's schema, SQLAlchemy's URL parser only when a fault is told, the e-mail and phone
 # checkers only when such a field is checked, Babel's locale data on the command line only
 # when a file names its locale; plotext when Home draws its charts (after its figures).
-HEAVY = ("alembic", "sqlalchemy", "email_validator", "phonenumbers", "babel", "plotext")
+# ofxtools: more than a second to import (measured); only an OFX statement needs it
+HEAVY = ("alembic", "sqlalchemy", "email_validator", "phonenumbers", "babel", "plotext", "ofxtools")
 # Deferred inside the core, each with its reason.
 DEFERRED = {
     ("bizdesk.services.overview.reports", "bizdesk.services."): (

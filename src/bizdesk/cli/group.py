@@ -41,6 +41,7 @@ COMMANDS = {
     "audit": "admin",
     "locate": "store",
     "lock-date": "books",
+    "bank": "bank",
     "import": "exchange",
     "export": "exchange",
     "users": "admin",

@@ -1,5 +1,6 @@
 """SQLModel tables: the schema. Importing this package registers every table."""
 
+from bizdesk.models.banking import BankLine, BankStatement
 from bizdesk.models.contacts import Contact, ContactTag, Interaction
 from bizdesk.models.core import AuditEvent, Setting, User
 from bizdesk.models.deals import Deal, DealLine, PipelineStage
@@ -12,6 +13,8 @@ from bizdesk.models.tickets import Ticket, TicketComment, TicketEvent
 __all__ = [
     "Account",
     "AuditEvent",
+    "BankLine",
+    "BankStatement",
     "Contact",
     "CustomerPayment",
     "Invoice",

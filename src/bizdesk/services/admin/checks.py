@@ -19,6 +19,7 @@ from bizdesk.db import chain
 from bizdesk.db.session import Store, UnitOfWork
 from bizdesk.faults import damaged, file_problem
 from bizdesk.i18n import N_, Message
+from bizdesk.services.banking import findings as banking
 from bizdesk.services.base import permissions
 from bizdesk.services.base.numbering import JOURNAL
 from bizdesk.services.base.validate import text_problem
@@ -514,4 +515,7 @@ def run_checks(store: Store) -> list[Violation]:
         permissions.require(uow, "check.run")
         for _name, fn in CHECKS:
             found.extend(fn(uow))
+        found.extend(
+            Violation(name, text) for name, text in banking.bank_line_findings(uow.session)
+        )
     return found

@@ -79,6 +79,8 @@ PERMISSIONS: dict[str, tuple[str, frozenset[str]]] = {
     "accounts.view": (N_("Viewing the chart of accounts"), _NOT_WAREHOUSE),
     "accounts.edit": (N_("Changing the chart of accounts"), frozenset({OWNER, ACCOUNTANT})),
     "lock_date.set": (N_("Moving the lock date"), frozenset({OWNER})),
+    "bank.import": (N_("Importing bank statements"), frozenset({OWNER, ACCOUNTANT})),
+    "bank.view": (N_("Viewing bank statements"), frozenset({OWNER, ACCOUNTANT, VIEWER})),
     # --- reports and the rest
     "reports.finance": (
         N_("Reading financial reports"),

@@ -1,0 +1,324 @@
+"""What each unmatched statement line may settle, ranked (read-only).
+
+Money in is proposed against open invoices, money out against open supplier bills, and a
+line a rule of the CSV rules file matched against that rule's account. Each candidate earns
+points for what ties it to the line:
+
+- the amount equals what is still open on it (or is part of it: a part payment);
+- the line's text names the document (INV-00007, the supplier's bill reference, PO-00003);
+- the counterpart's name is like the contact's;
+- the booking day is close to the document's due date (or issue date).
+
+A candidate with nothing but a close date is not proposed. Confirming a proposal (posting
+the payment) is reconciliation's, not this module's.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from difflib import SequenceMatcher
+
+from sqlalchemy import func, select
+
+from bizdesk.db.session import UnitOfWork
+from bizdesk.errors import ValidationError
+from bizdesk.folding import fold
+from bizdesk.i18n import Message
+from bizdesk.models.banking import BankLine
+from bizdesk.models.contacts import Contact
+from bizdesk.models.ledger import Account
+from bizdesk.models.purchasing import PurchaseOrder, SupplierBill, SupplierPayment
+from bizdesk.models.sales import CustomerPayment, Invoice
+from bizdesk.money import from_minor
+from bizdesk.services.banking.statements import BANK_ROLES
+from bizdesk.services.base.numbering import INVOICE, PURCHASE_ORDER
+from bizdesk.services.base.permissions import requires
+
+SAME_AMOUNT = 50
+PART_AMOUNT = 10
+NAMED_IN_TEXT = 60
+ORDER_IN_TEXT = 40
+NAME_LIKE = 30
+NAME_CLOSE = 15
+RULE = 40
+DATE_MAX = 10  # the same day; one point less for every three days away
+
+
+@dataclass(frozen=True)
+class Proposal:
+    kind: str  # invoice | bill | account
+    id: int | None  # the invoice's or the bill's; None for an account
+    label: str  # INV-00007; AC-1 (PO-00003); 6290 Coffee
+    contact: str
+    open_amount: Decimal | None  # what is still open on the document
+    score: int
+    reasons: tuple[Message, ...]
+
+
+@dataclass(frozen=True)
+class LineProposals:
+    line_id: int
+    account: str  # the bank account's code
+    booked_on: date
+    amount: Decimal
+    counterpart: str
+    text: str
+    proposals: tuple[Proposal, ...]
+
+
+@dataclass(frozen=True)
+class _Doc:
+    kind: str
+    id: int
+    label: str
+    patterns: tuple[tuple[re.Pattern[str], int], ...]  # (what names it in a text, points)
+    contact: str
+    open_minor: int
+    day: date  # due date
+    issued: date
+
+
+def _label_pattern(prefix: str, number: int) -> re.Pattern[str]:
+    """INV-00007, inv 7, INV00007: the label as people and banks write it."""
+    return re.compile(rf"(?<![a-z0-9]){prefix}[\s\-/.#]*0*{number}(?![0-9])", re.IGNORECASE)
+
+
+def _reference_pattern(reference: str) -> re.Pattern[str] | None:
+    """A supplier's bill reference as a word of the text (spaces and dashes may differ)."""
+    parts = [re.escape(p) for p in re.split(r"[\s\-/.]+", fold(reference)) if p]
+    if not parts or len("".join(parts)) < 3:
+        return None
+    return re.compile(r"(?<![a-z0-9])" + r"[\s\-/.]*".join(parts) + r"(?![a-z0-9])")
+
+
+def _open_invoices(uow: UnitOfWork) -> list[_Doc]:
+    paid = (
+        select(CustomerPayment.invoice_id, func.sum(CustomerPayment.amount_minor).label("paid"))
+        .group_by(CustomerPayment.invoice_id)
+        .subquery()
+    )
+    credited = (
+        select(Invoice.credits_id, func.sum(Invoice.total_minor).label("credited"))
+        .where(Invoice.credits_id.is_not(None))
+        .group_by(Invoice.credits_id)
+        .subquery()
+    )
+    open_ = (
+        Invoice.total_minor - func.coalesce(paid.c.paid, 0) - func.coalesce(credited.c.credited, 0)
+    )
+    rows = uow.session.execute(
+        select(Invoice.id, Invoice.number, Invoice.issued_on, Invoice.due_on, Contact.name, open_)
+        .join(Contact, Contact.id == Invoice.customer_id)
+        .outerjoin(paid, paid.c.invoice_id == Invoice.id)
+        .outerjoin(credited, credited.c.credits_id == Invoice.id)
+        .where(Invoice.kind == "invoice", open_ > 0)
+    )
+    return [
+        _Doc(
+            "invoice",
+            i,
+            INVOICE.label(n),
+            ((_label_pattern(INVOICE.prefix, n), NAMED_IN_TEXT),),
+            name,
+            int(o),
+            due,
+            issued,
+        )
+        for i, n, issued, due, name, o in rows
+    ]
+
+
+def _open_bills(uow: UnitOfWork) -> list[_Doc]:
+    paid = (
+        select(SupplierPayment.bill_id, func.sum(SupplierPayment.amount_minor).label("paid"))
+        .group_by(SupplierPayment.bill_id)
+        .subquery()
+    )
+    open_ = SupplierBill.total_minor - func.coalesce(paid.c.paid, 0)
+    rows = uow.session.execute(
+        select(
+            SupplierBill.id,
+            SupplierBill.reference,
+            SupplierBill.bill_date,
+            SupplierBill.due_date,
+            PurchaseOrder.number,
+            Contact.name,
+            open_,
+        )
+        .join(Contact, Contact.id == SupplierBill.supplier_id)
+        .join(PurchaseOrder, PurchaseOrder.id == SupplierBill.order_id)
+        .outerjoin(paid, paid.c.bill_id == SupplierBill.id)
+        .where(open_ > 0)
+    )
+    docs = []
+    for i, ref, issued, due, po, name, o in rows:
+        patterns = [(_label_pattern(PURCHASE_ORDER.prefix, po), ORDER_IN_TEXT)]
+        by_ref = _reference_pattern(ref or "")
+        if by_ref is not None:
+            patterns.insert(0, (by_ref, NAMED_IN_TEXT))
+        label = f"{ref} ({PURCHASE_ORDER.label(po)})" if ref else PURCHASE_ORDER.label(po)
+        docs.append(_Doc("bill", i, label, tuple(patterns), name, int(o), due, issued))
+    return docs
+
+
+def _name_points(line_names: list[str], contact: str) -> int:
+    """How alike the line's counterpart (or text) is to the contact's name."""
+    want = fold(" ".join(contact.split()))
+    if not want:
+        return 0
+    best = 0
+    for have in line_names:
+        if not have:
+            continue
+        words = want.split()
+        if len(want) >= 3 and all(
+            re.search(rf"(?<![a-z0-9]){re.escape(w)}(?![a-z0-9])", have) for w in words
+        ):
+            return NAME_LIKE
+        ratio = SequenceMatcher(None, have, want).ratio()
+        if ratio >= 0.85:
+            return NAME_LIKE
+        if ratio >= 0.6:
+            best = max(best, NAME_CLOSE)
+    return best
+
+
+def _score(line: BankLine, doc: _Doc, exponent: int) -> tuple[int, int, list[Message]]:
+    """(points, days away, reasons) of one document for one line."""
+    amount = abs(line.amount_minor)
+    points, reasons = 0, []
+    if amount == doc.open_minor:
+        points += SAME_AMOUNT
+        reasons.append(Message("the same amount as is open"))
+    elif amount < doc.open_minor:
+        points += PART_AMOUNT
+        reasons.append(Message("part of the open amount"))
+    text = fold(f"{line.text} {line.counterpart}")
+    for pattern, worth in doc.patterns:
+        if pattern.search(text):
+            points += worth
+            reasons.append(Message("the text names {label}", label=doc.label))
+            break
+    named = _name_points(
+        [fold(line.counterpart), fold(line.rule_contact), fold(line.text)], doc.contact
+    )
+    if named:
+        points += named
+        reasons.append(Message("the name is like {name}", name=doc.contact))
+    if not points:
+        return 0, 0, []
+    days = min(abs((line.booked_on - doc.day).days), abs((line.booked_on - doc.issued).days))
+    near = max(0, DATE_MAX - days // 3)
+    if near:
+        points += near
+        reasons.append(Message.plural("{n} day from its dates", "{n} days from its dates", days))
+    return points, days, reasons
+
+
+@requires("bank.view")
+def proposals(
+    uow: UnitOfWork, account: str | None = None, *, limit: int = 3
+) -> list[LineProposals]:
+    """Every unmatched line of ``account`` (a bank or cash account's code; every such
+    account when None), oldest first, with its best ``limit`` proposals."""
+    accounts = select(Account).where(Account.role.in_(BANK_ROLES))
+    if account is not None:
+        accounts = select(Account).where(Account.code == str(account).strip())
+    found = {a.id: a for a in uow.session.scalars(accounts)}
+    if account is not None:
+        acct = next(iter(found.values()), None)
+        if acct is None:
+            raise ValidationError(
+                {"account": Message("no account {code}", code=repr(str(account)[:20]))}
+            )
+        if acct.role not in BANK_ROLES:
+            raise ValidationError(
+                {
+                    "account": Message(
+                        "{code} {name} is not a bank or cash account; statements go to an "
+                        "account with the role bank or cash",
+                        code=acct.code,
+                        name=acct.name,
+                    )
+                }
+            )
+    if not found:
+        return []
+    lines = list(
+        uow.session.scalars(
+            select(BankLine)
+            .where(BankLine.account_id.in_(list(found)), BankLine.state == "open")
+            .order_by(BankLine.booked_on, BankLine.id)
+        )
+    )
+    if not lines:
+        return []
+    exp = uow.exponent
+    invoices = _open_invoices(uow) if any(ln.amount_minor > 0 for ln in lines) else []
+    bills = _open_bills(uow) if any(ln.amount_minor < 0 for ln in lines) else []
+    rule_codes = {ln.rule_account for ln in lines if ln.rule_account}
+    rule_names = (
+        dict(
+            uow.session.execute(
+                select(Account.code, Account.name).where(Account.code.in_(list(rule_codes)))
+            ).all()
+        )
+        if rule_codes
+        else {}
+    )
+    out = []
+    for ln in lines:
+        ranked: list[tuple[int, int, int, Proposal]] = []
+        for doc in invoices if ln.amount_minor > 0 else bills:
+            points, days, reasons = _score(ln, doc, exp)
+            if points:
+                ranked.append(
+                    (
+                        -points,
+                        days,
+                        doc.id,
+                        Proposal(
+                            doc.kind,
+                            doc.id,
+                            doc.label,
+                            doc.contact,
+                            from_minor(doc.open_minor, exp),
+                            points,
+                            tuple(reasons),
+                        ),
+                    )
+                )
+        if ln.rule_account:
+            name = rule_names.get(ln.rule_account, "")
+            ranked.append(
+                (
+                    -RULE,
+                    0,
+                    0,
+                    Proposal(
+                        "account",
+                        None,
+                        f"{ln.rule_account} {name}".strip(),
+                        ln.rule_contact,
+                        None,
+                        RULE,
+                        (Message("a rule of the rules file says so"),),
+                    ),
+                )
+            )
+        ranked.sort(key=lambda r: r[:3])
+        out.append(
+            LineProposals(
+                ln.id,
+                found[ln.account_id].code,
+                ln.booked_on,
+                from_minor(ln.amount_minor, exp),
+                ln.counterpart,
+                ln.text,
+                tuple(r[3] for r in ranked[:limit]),
+            )
+        )
+    return out

@@ -1,0 +1,438 @@
+"""Reading a bank statement file into lines: OFX (ofxtools), ISO 20022 CAMT.053 (ElementTree)
+and the shared pieces (exact amounts, clean text). CSV is in ``csv_rules``.
+
+Nothing here touches the store. Every problem is a ``Message`` "line N: ..." collected in a
+``Problems``; the caller refuses the whole file when there is any.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.parsers.expat
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from io import BytesIO
+from xml.etree.ElementTree import Element, TreeBuilder
+
+from bizdesk.i18n import Message, tr
+from bizdesk.services.base import validate as v
+
+MAX_PROBLEMS = 50  # listed at most (then "... and N more")
+TEXT_MAX = 500
+NAME_MAX = 200
+
+
+class Lines(Message):
+    """Sentences, one a line, each translated where the whole is shown (a file's problems)."""
+
+    items: list[str]
+
+    def __new__(cls, items: list[str]) -> Lines:
+        self = str.__new__(cls, "\n".join(items))
+        self.msgid, self.msgid_plural, self.n, self.params = "", None, None, {}
+        self.items = list(items)
+        return self
+
+    def translated(self) -> str:
+        return "\n".join(tr(m) for m in self.items)
+
+    def __reduce__(self):  # noqa: ANN204
+        return (Lines, (self.items,))
+
+
+class Problems:
+    """A file's problems, in the order found (the first ``MAX_PROBLEMS`` kept)."""
+
+    def __init__(self) -> None:
+        self.items: list[Message] = []
+        self.count = 0
+
+    def add(self, line: int, problem: str, column: str | None = None) -> None:
+        self.count += 1
+        if len(self.items) >= MAX_PROBLEMS:
+            return
+        if column is None:
+            self.items.append(Message("line {line}: {problem}", line=line, problem=problem))
+        else:
+            self.items.append(
+                Message(
+                    "line {line}: {column}: {problem}", line=line, column=column, problem=problem
+                )
+            )
+
+    def __bool__(self) -> bool:
+        return self.count > 0
+
+    def as_text(self) -> Lines:
+        shown: list[str] = list(self.items)
+        if self.count > len(shown):
+            more = self.count - len(shown)
+            shown.append(
+                Message.plural("... and {n} more problem", "... and {n} more problems", more)
+            )
+        return Lines(shown)
+
+
+@dataclass
+class ReadLine:
+    """One line of a statement as the file gives it (amount in minor units, signed)."""
+
+    line: int  # where it is in the file, for messages
+    booked_on: date
+    amount_minor: int
+    value_on: date | None = None
+    counterpart: str = ""
+    counterpart_iban: str = ""
+    text: str = ""
+    transaction_id: str | None = None
+    rule_account: str = ""
+    rule_contact: str = ""
+    rule_memo: str = ""
+
+
+@dataclass
+class ReadStatement:
+    format: str  # csv | ofx | camt053
+    lines: list[ReadLine] = field(default_factory=list)
+    currency: str | None = None  # when the file says
+    opening: tuple[int, date] | None = None  # (minor units, date)
+    closing: tuple[int, date] | None = None
+
+
+class BadValue(ValueError):
+    """One value that cannot be read; its argument is the Message saying why."""
+
+
+# --- exact amounts ---------------------------------------------------------------------------
+
+_AMOUNT = re.compile(r"([+-]?)([0-9][0-9.,' ]*)", re.ASCII)
+
+
+def read_amount(text: str, decimal_mark: str, exponent: int) -> int:
+    """A statement's amount -> minor units, exactly. ``decimal_mark`` is "." or "," (from
+    the rules file, or the format's own); the other mark and spaces may only group
+    thousands in threes. Anything else (another mark, bad grouping, more decimals than the
+    currency has) is refused: an amount is never guessed."""
+    raw = text.strip().replace("\u00a0", " ").replace("\u202f", " ")
+    m = _AMOUNT.fullmatch(raw)
+    if not raw:
+        raise BadValue(Message("an amount is required"))
+    if m is None:
+        raise BadValue(
+            Message(
+                "{text} is not an amount: write digits, with {mark} before the decimals",
+                text=repr(text[:30]),
+                mark=repr(decimal_mark),
+            )
+        )
+    sign, body = m.groups()
+    group_marks = {",", ".", "'", " "} - {decimal_mark}
+    whole, _, decimals = body.partition(decimal_mark)
+    if decimal_mark in decimals or any(g in decimals for g in group_marks):
+        raise BadValue(
+            Message(
+                "{text} is ambiguous: the rules say {mark} is the decimal mark",
+                text=repr(text[:30]),
+                mark=repr(decimal_mark),
+            )
+        )
+    used = {g for g in group_marks if g in whole}
+    if used:
+        groups = re.split(r"[,.' ]", whole)
+        if len(used) > 1 or not (1 <= len(groups[0]) <= 3) or any(len(g) != 3 for g in groups[1:]):
+            raise BadValue(
+                Message(
+                    "{text} is ambiguous: the rules say {mark} is the decimal mark",
+                    text=repr(text[:30]),
+                    mark=repr(decimal_mark),
+                )
+            )
+        whole = "".join(groups)
+    if len(decimals) > exponent:
+        raise BadValue(
+            Message(
+                "{text} has more decimals than the currency's {n}",
+                text=repr(text[:30]),
+                n=exponent,
+            )
+        )
+    value = Decimal(f"{whole or '0'}.{decimals or '0'}").scaleb(exponent)
+    if len(whole) > 13:
+        raise BadValue(Message("{text} is too large", text=repr(text[:30])))
+    minor = int(value)
+    return -minor if sign == "-" else minor
+
+
+def clean_text(value: str | None, max_len: int) -> str:
+    """Text from a bank's file: runs of spaces, tabs and line breaks (an XML file's layout,
+    a multi-line memo) become one space; control characters are refused, never dropped."""
+    s = " ".join((value or "").split())
+    try:
+        return v.text(s, max_len=max_len)
+    except v.FieldError as exc:
+        raise BadValue(exc.message) from None
+
+
+# --- OFX ---------------------------------------------------------------------------------------
+
+_OFX_DATE = re.compile(r"([0-9]{4})([0-9]{2})([0-9]{2})")
+
+
+def _ofx_date(text: str | None) -> date:
+    """The day an OFX date names, as the bank wrote it (its own time zone: the booking day
+    on the statement, never shifted to UTC)."""
+    m = _OFX_DATE.match((text or "").strip())
+    if m is None:
+        raise BadValue(Message("{text} is not an OFX date (YYYYMMDD...)", text=repr(text)))
+    try:
+        return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        raise BadValue(Message("{text}: there is no such day", text=repr(text))) from None
+
+
+def _ofx_amount(text: str | None, exponent: int) -> int:
+    """OFX amounts have no grouping: "." (or "," as some banks write) before decimals."""
+    s = (text or "").strip()
+    mark = "," if "," in s and "." not in s else "."
+    return read_amount(s, mark, exponent)
+
+
+def read_ofx(data: bytes, exponent: int, problems: Problems) -> ReadStatement:
+    """An OFX file, version 1 (SGML) or 2 (XML), read by ofxtools' parser. The values are
+    read from its tree here (not through ofxtools' conversion, which turns the booking day
+    into a UTC time and refuses files that leave out fields a statement does not need)."""
+    from ofxtools.header import OFXHeaderError
+    from ofxtools.Parser import OFXTree, ParseError
+
+    tree = OFXTree()
+    try:
+        tree.parse(BytesIO(data))
+    except (OFXHeaderError, ParseError, ValueError, UnicodeDecodeError) as exc:
+        problems.add(1, Message("not an OFX file bizdesk can read ({reason})", reason=str(exc)))
+        return ReadStatement("ofx")
+    root = tree.getroot()
+    statements = root.findall(".//STMTRS") + root.findall(".//CCSTMTRS")
+    out = ReadStatement("ofx")
+    if not statements:
+        problems.add(1, Message("the OFX file holds no bank statement (STMTRS)"))
+        return out
+    ids = {
+        (s.findtext("BANKACCTFROM/ACCTID") or s.findtext("CCACCTFROM/ACCTID") or "").strip()
+        for s in statements
+    }
+    if len(ids) > 1:
+        problems.add(
+            1,
+            Message(
+                "the file holds statements of {n} accounts ({ids}); export one account at a time",
+                n=len(ids),
+                ids=", ".join(sorted(ids)),
+            ),
+        )
+        return out
+    text = data.decode("latin-1")  # (only to find where each transaction starts)
+    starts = [text.count("\n", 0, m.start()) + 1 for m in re.finditer(r"<STMTTRN>", text)]
+    index = 0
+    for s in statements:
+        out.currency = (s.findtext("CURDEF") or "").strip().upper() or out.currency
+        for trn in s.iter("STMTTRN"):
+            line = starts[index] if index < len(starts) else 1
+            index += 1
+            try:
+                booked = _ofx_date(trn.findtext("DTPOSTED"))
+                avail = trn.findtext("DTAVAIL")  # when the money is there: the value date
+                amount = _ofx_amount(trn.findtext("TRNAMT"), exponent)
+                name = clean_text(trn.findtext("NAME") or trn.findtext("PAYEE/NAME"), NAME_MAX)
+                memo = clean_text(trn.findtext("MEMO"), TEXT_MAX)
+                fitid = clean_text(trn.findtext("FITID"), 100) or None
+                iban = clean_text(trn.findtext("BANKACCTTO/ACCTID"), 34)
+                out.lines.append(
+                    ReadLine(
+                        line,
+                        booked,
+                        amount,
+                        value_on=_ofx_date(avail) if avail else None,
+                        counterpart=name,
+                        counterpart_iban=iban,
+                        text=memo or name,
+                        transaction_id=fitid,
+                    )
+                )
+            except BadValue as exc:
+                problems.add(line, exc.args[0])
+        bal = s.find("LEDGERBAL")
+        if bal is not None:
+            try:
+                out.closing = (
+                    _ofx_amount(bal.findtext("BALAMT"), exponent),
+                    _ofx_date(bal.findtext("DTASOF")),
+                )
+            except BadValue as exc:
+                problems.add(1, Message("LEDGERBAL: {problem}", problem=exc.args[0]))
+    return out
+
+
+# --- ISO 20022 CAMT.053 ---------------------------------------------------------------------
+
+CAMT_NS = re.compile(r"urn:iso:std:iso:20022:tech:xsd:camt\.053\.001\.([0-9]{2})")
+
+
+class _NoDoctype(Exception):
+    pass
+
+
+def _parse_xml(data: bytes) -> tuple[Element, dict[int, int]]:
+    """An XML file as an ElementTree, with the line each element starts on (expat tells it;
+    ElementTree keeps none). A DOCTYPE (entities, outside files) is refused outright."""
+    builder = TreeBuilder()
+    lines: dict[int, int] = {}
+    parser = xml.parsers.expat.ParserCreate(namespace_separator="}")
+
+    def start(tag: str, attrs: dict) -> None:
+        elem = builder.start("{" + tag if "}" in tag else tag, attrs)
+        lines[id(elem)] = parser.CurrentLineNumber
+
+    def doctype(*_args: object) -> None:
+        raise _NoDoctype
+
+    parser.StartElementHandler = start
+    parser.EndElementHandler = lambda tag: builder.end("{" + tag if "}" in tag else tag)
+    parser.CharacterDataHandler = builder.data
+    parser.StartDoctypeDeclHandler = doctype
+    parser.Parse(data, True)
+    return builder.close(), lines
+
+
+def _camt_date(elem: Element | None, ns: str) -> date:
+    if elem is None:
+        raise BadValue(Message("a date is required"))
+    text = (elem.findtext(f"{ns}Dt") or elem.findtext(f"{ns}DtTm") or "").strip()
+    try:
+        return date.fromisoformat(text[:10])
+    except ValueError:
+        raise BadValue(Message("{text} is not a date (YYYY-MM-DD)", text=repr(text))) from None
+
+
+def _camt_amount(elem: Element, ns: str, exponent: int, currency: list[str]) -> int:
+    amt = elem.find(f"{ns}Amt")
+    if amt is None:
+        raise BadValue(Message("an amount is required"))
+    ccy = (amt.get("Ccy") or "").upper()
+    if ccy:
+        currency.append(ccy)
+    value = read_amount(amt.text or "", ".", exponent)
+    side = (elem.findtext(f"{ns}CdtDbtInd") or "").strip()
+    if side not in ("CRDT", "DBIT"):
+        raise BadValue(Message("CdtDbtInd must be CRDT or DBIT, not {text}", text=repr(side)))
+    if value < 0:
+        raise BadValue(Message("the amount must not be negative (CdtDbtInd gives the side)"))
+    return value if side == "CRDT" else -value
+
+
+def _first(elem: Element, ns: str, *paths: str) -> str:
+    for p in paths:
+        found = elem.findtext("/".join(f"{ns}{step}" for step in p.split("/")))
+        if found and found.strip():
+            return found
+    return ""
+
+
+def read_camt(data: bytes, exponent: int, problems: Problems) -> ReadStatement:
+    """An ISO 20022 bank-to-customer statement, camt.053.001.02 or later: booked entries
+    (pending ones are not on the books yet), opening (OPBD/PRCD) and closing (CLBD)
+    balances. Several statements in one file must be of one account."""
+    out = ReadStatement("camt053")
+    try:
+        root, lines = _parse_xml(data)
+    except _NoDoctype:
+        problems.add(1, Message("the XML file has a DOCTYPE, which a CAMT.053 statement never has"))
+        return out
+    except xml.parsers.expat.ExpatError as exc:
+        problems.add(exc.lineno, Message("not well-formed XML ({reason})", reason=str(exc)))
+        return out
+    m = CAMT_NS.fullmatch(root.tag.partition("}")[0].lstrip("{"))
+    if m is None or int(m.group(1)) < 2:
+        problems.add(
+            lines.get(id(root), 1),
+            Message("not an ISO 20022 camt.053 statement (version 02 or later)"),
+        )
+        return out
+    ns = "{" + root.tag.partition("}")[0].lstrip("{") + "}"
+    stmts = root.findall(f"{ns}BkToCstmrStmt/{ns}Stmt")
+    accounts = {
+        _first(s, ns, "Acct/Id/IBAN", "Acct/Id/Othr/Id").replace(" ", "").upper() for s in stmts
+    }
+    if len(accounts) > 1:
+        problems.add(
+            1,
+            Message(
+                "the file holds statements of {n} accounts ({ids}); export one account at a time",
+                n=len(accounts),
+                ids=", ".join(sorted(accounts)),
+            ),
+        )
+        return out
+    currencies: list[str] = []
+    for s in stmts:
+        for bal in s.findall(f"{ns}Bal"):
+            code = _first(bal, ns, "Tp/CdOrPrtry/Cd", "Tp/CdOrPrtry/Prtry").strip()
+            if code not in ("OPBD", "PRCD", "CLBD"):
+                continue
+            try:
+                value = (
+                    _camt_amount(bal, ns, exponent, currencies),
+                    _camt_date(bal.find(f"{ns}Dt"), ns),
+                )
+            except BadValue as exc:
+                problems.add(lines.get(id(bal), 1), exc.args[0])
+                continue
+            if code == "CLBD":
+                out.closing = value  # the last statement's, when the file holds several
+            elif out.opening is None:
+                out.opening = value
+        for entry in s.findall(f"{ns}Ntry"):
+            line = lines.get(id(entry), 1)
+            status = _first(entry, ns, "Sts/Cd", "Sts").strip()
+            if status and status != "BOOK":
+                continue  # pending or information only: not on the account yet
+            try:
+                amount = _camt_amount(entry, ns, exponent, currencies)
+                booked = _camt_date(entry.find(f"{ns}BookgDt"), ns)
+                val = entry.find(f"{ns}ValDt")
+                tx = entry.find(f"{ns}NtryDtls/{ns}TxDtls")
+                party = "Dbtr" if amount > 0 else "Cdtr"
+                name = iban = text = ref = ""
+                if tx is not None:
+                    name = _first(tx, ns, f"RltdPties/{party}/Nm", f"RltdPties/{party}/Pty/Nm")
+                    iban = _first(tx, ns, f"RltdPties/{party}Acct/Id/IBAN")
+                    text = " ".join(
+                        (u.text or "") for u in tx.findall(f"{ns}RmtInf/{ns}Ustrd")
+                    ) or _first(tx, ns, "RmtInf/Strd/CdtrRefInf/Ref")
+                    ref = _first(tx, ns, "Refs/AcctSvcrRef")
+                text = text or _first(entry, ns, "AddtlNtryInf")
+                ref = _first(entry, ns, "AcctSvcrRef") or ref
+                out.lines.append(
+                    ReadLine(
+                        line,
+                        booked,
+                        amount,
+                        value_on=_camt_date(val, ns) if val is not None else None,
+                        counterpart=clean_text(name, NAME_MAX),
+                        counterpart_iban=clean_text(iban, 34).replace(" ", "").upper(),
+                        text=clean_text(text, TEXT_MAX),
+                        transaction_id=clean_text(ref, 100) or None,
+                    )
+                )
+            except BadValue as exc:
+                problems.add(line, exc.args[0])
+    if len(set(currencies)) > 1:
+        problems.add(
+            1,
+            Message(
+                "the file mixes currencies ({codes})", codes=", ".join(sorted(set(currencies)))
+            ),
+        )
+    elif currencies:
+        out.currency = currencies[0]
+    return out

@@ -1,0 +1,348 @@
+"""Importing a bank statement: every line stored once per account.
+
+A line already imported is recognised by the bank's transaction id (OFX FITID, CAMT
+AcctSvcrRef, a CSV ``code`` column) or else by its fingerprint: a hash of its booking day,
+amount, counterpart and text, and its place among the identical lines of that day in the
+file. Two real coffees of 2.50 at the same bar on one day are two lines (0 and 1); the same
+statement, or one that overlaps it, imported again finds both already there. (A statement
+that starts in the middle of a day and holds only the second of two identical lines would
+take it for the first: banks cut statements at day ends.)
+
+Both keys are unique on the account in the store, and the lines are inserted with "on
+conflict do nothing", so two imports at once (SQLite or PostgreSQL) still store each line
+once. A file with any bad line changes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from bizdesk.db.session import UnitOfWork
+from bizdesk.errors import ValidationError
+from bizdesk.folding import fold
+from bizdesk.i18n import Message
+from bizdesk.models.banking import BankLine, BankStatement
+from bizdesk.models.base import utcnow
+from bizdesk.models.ledger import Account
+from bizdesk.money import from_minor
+from bizdesk.services.banking import csv_rules, reading
+from bizdesk.services.banking.reading import Problems, ReadLine, ReadStatement
+from bizdesk.services.base.permissions import requires
+
+# The roles of the accounts money is paid into and out of (the chart's "bank" and "cash";
+# more such accounts, card clearing included, come with the named bank accounts).
+BANK_ROLES = ("bank", "cash")
+FORMATS = ("csv", "ofx", "camt053")
+
+
+def is_bank_account(account: Account) -> bool:
+    return account.role in BANK_ROLES
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    """What an import found and did."""
+
+    format: str
+    account: str  # the account's code
+    read: int
+    added: int
+    already: int
+    dry_run: bool
+    statement_id: int | None
+    closing: Decimal | None
+    closing_date: date | None
+
+    @property
+    def message(self) -> Message:
+        """The summary for people, each count with its own plural."""
+        read = Message.plural("{n} line read", "{n} lines read", self.read)
+        if self.dry_run:
+            added = Message.plural("{n} would be added", "{n} would be added", self.added)
+        else:
+            added = Message.plural("{n} added", "{n} added", self.added)
+        already = Message.plural("{n} already there", "{n} already there", self.already)
+        return Message("{read}: {added}, {already}.", read=read, added=added, already=already)
+
+
+def detect_format(data: bytes, has_rules: bool) -> str:
+    """csv (whenever a rules file is given), ofx or camt053, from the file's first bytes."""
+    if has_rules:
+        return "csv"
+    head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n").upper()
+    if head.startswith(b"OFXHEADER") or b"<OFX>" in head or b"<?OFX" in head:
+        return "ofx"
+    if head.startswith(b"<?XML") or head.startswith(b"<DOCUMENT"):
+        return "camt053"
+    raise ValidationError(
+        {
+            "file": Message(
+                "not an OFX or CAMT.053 file; a CSV statement needs its rules file (--rules FILE)"
+            )
+        }
+    )
+
+
+def fingerprint(line: ReadLine, index: int) -> str:
+    """A stable hash of a line: day, amount, counterpart, text and its place among the
+    identical lines of that day in the file (letter case and spacing do not count)."""
+    key = "\x1f".join(
+        (
+            line.booked_on.isoformat(),
+            str(line.amount_minor),
+            fold(" ".join(line.counterpart.split())),
+            fold(" ".join(line.text.split())),
+            str(index),
+        )
+    )
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+def fingerprints(lines: list[ReadLine]) -> list[str]:
+    seen: Counter[tuple] = Counter()
+    out = []
+    for ln in lines:
+        same = (ln.booked_on, ln.amount_minor, fold(ln.counterpart), fold(ln.text))
+        out.append(fingerprint(ln, seen[same]))
+        seen[same] += 1
+    return out
+
+
+def _bank_account(uow: UnitOfWork, code: object) -> Account:
+    text = str(code or "").strip()
+    acct = uow.session.scalars(select(Account).where(Account.code == text)).first()
+    if acct is None:
+        raise ValidationError({"account": Message("no account {code}", code=repr(text[:20]))})
+    if not is_bank_account(acct):
+        raise ValidationError(
+            {
+                "account": Message(
+                    "{code} {name} is not a bank or cash account; statements go to an account "
+                    "with the role bank or cash",
+                    code=acct.code,
+                    name=acct.name,
+                )
+            }
+        )
+    if acct.archived:
+        raise ValidationError(
+            {"account": Message("{code} {name} is archived", code=acct.code, name=acct.name)}
+        )
+    return acct
+
+
+def _read_statement(
+    uow: UnitOfWork, data: bytes, rules: bytes | None, exponent: int
+) -> ReadStatement:
+    """The file's lines, or a ValidationError listing every bad line."""
+    fmt = detect_format(data, rules is not None)
+    problems = Problems()
+    if fmt == "csv":
+        parsed_rules = csv_rules.parse_rules(rules or b"", problems)
+        if problems:
+            raise ValidationError({"rules": problems.as_text()}, message=problems.as_text())
+        statement = csv_rules.read_csv(data, parsed_rules, exponent, problems)
+        _check_rule_accounts(uow, parsed_rules, problems)
+    elif fmt == "ofx":
+        statement = reading.read_ofx(data, exponent, problems)
+    else:
+        statement = reading.read_camt(data, exponent, problems)
+    currency = uow.currency.upper()
+    if statement.currency and statement.currency != currency:
+        problems.add(
+            1,
+            Message(
+                "the statement is in {currency}, the shop's books in {shop}",
+                currency=statement.currency,
+                shop=currency,
+            ),
+        )
+    if not problems and not statement.lines:
+        problems.add(1, Message("the file holds no statement lines"))
+    if problems:
+        raise ValidationError({"file": problems.as_text()}, message=problems.as_text())
+    return statement
+
+
+def _check_rule_accounts(uow: UnitOfWork, rules: csv_rules.Rules, problems: Problems) -> None:
+    codes = {b.sets["account"]: b.set_on["account"] for b in rules.blocks if b.sets.get("account")}
+    if not codes:
+        return
+    known = set(uow.session.scalars(select(Account.code).where(Account.code.in_(list(codes)))))
+    for code, line in codes.items():
+        if code not in known:
+            problems.add(
+                line, Message("rules file: account2 {code} is not in the chart", code=repr(code))
+            )
+
+
+@requires("bank.import")
+def import_statement(
+    uow: UnitOfWork,
+    data: bytes,
+    *,
+    account: str,
+    rules: bytes | None = None,
+    filename: str = "",
+    dry_run: bool = False,
+) -> ImportSummary:
+    """Store the statement's lines that the account does not have yet (all of the file is
+    read and checked first: a bad line refuses the whole file). ``dry_run`` stores nothing
+    and says what would be added."""
+    if not isinstance(data, bytes | bytearray):
+        raise ValidationError({"file": Message("the statement file could not be read")})
+    acct = _bank_account(uow, account)
+    exp = uow.exponent
+    statement = _read_statement(uow, bytes(data), rules, exp)
+    lines = statement.lines
+    prints = fingerprints(lines)
+    ids = [ln.transaction_id for ln in lines if ln.transaction_id]
+    known_ids: set[str] = set()
+    known_prints: set[str] = set()
+    for chunk in range(0, max(len(lines), 1), 500):
+        part_ids = ids[chunk : chunk + 500]
+        if part_ids:
+            known_ids.update(
+                uow.session.scalars(
+                    select(BankLine.transaction_id).where(
+                        BankLine.account_id == acct.id, BankLine.transaction_id.in_(part_ids)
+                    )
+                )
+            )
+        known_prints.update(
+            uow.session.scalars(
+                select(BankLine.fingerprint).where(
+                    BankLine.account_id == acct.id,
+                    BankLine.fingerprint.in_(prints[chunk : chunk + 500]),
+                )
+            )
+        )
+    new = [
+        (ln, fp)
+        for ln, fp in zip(lines, prints, strict=True)
+        if fp not in known_prints
+        and (ln.transaction_id is None or ln.transaction_id not in known_ids)
+    ]
+    # the same transaction id twice in one file: one line
+    seen_ids: set[str] = set()
+    unique = []
+    for ln, fp in new:
+        if ln.transaction_id is not None:
+            if ln.transaction_id in seen_ids:
+                continue
+            seen_ids.add(ln.transaction_id)
+        unique.append((ln, fp))
+    digest = hashlib.sha256(bytes(data)).hexdigest()
+    closing = statement.closing
+    if dry_run or not uow.write:
+        return _summary(statement, acct, exp, len(unique), True, None)
+    statement_id = _insert_statement(uow, acct, statement, digest, filename)
+    added = 0
+    if statement_id is not None:
+        for ln, fp in unique:
+            added += _insert_line(uow, acct.id, statement_id, ln, fp)
+    if statement_id is None:  # this very file came before: nothing was written
+        return _summary(statement, acct, exp, 0, False, None)
+    uow.audit(
+        "bank_statement",
+        statement_id,
+        "import",
+        after={
+            "account": acct.code,
+            "file": filename,
+            "sha256": digest,
+            "format": statement.format,
+            "lines": len(lines),
+            "added": added,
+            "closing": closing[0] if closing else None,
+        },
+    )
+    return _summary(statement, acct, exp, added, False, statement_id)
+
+
+def _summary(
+    statement: ReadStatement,
+    acct: Account,
+    exponent: int,
+    added: int,
+    dry_run: bool,
+    statement_id: int | None,
+) -> ImportSummary:
+    closing = statement.closing
+    read = len(statement.lines)
+    return ImportSummary(
+        statement.format,
+        acct.code,
+        read,
+        added,
+        read - added,
+        dry_run,
+        statement_id,
+        from_minor(closing[0], exponent) if closing else None,
+        closing[1] if closing else None,
+    )
+
+
+def _insert(uow: UnitOfWork, table, values: dict):  # noqa: ANN001, ANN202
+    """INSERT ... ON CONFLICT DO NOTHING RETURNING id, on SQLite and PostgreSQL."""
+    dialect = uow.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    stmt = insert(table).values(**values).on_conflict_do_nothing().returning(table.c.id)
+    return uow.session.execute(stmt).scalar()
+
+
+def _insert_statement(
+    uow: UnitOfWork, acct: Account, statement: ReadStatement, digest: str, filename: str
+) -> int | None:
+    """The statement's row; None when this very file was imported to the account before
+    (then every line is there already)."""
+    opening, closing = statement.opening, statement.closing
+    return _insert(
+        uow,
+        BankStatement.__table__,
+        {
+            "account_id": acct.id,
+            "source_name": (filename or "")[-255:],
+            "source_hash": digest,
+            "format": statement.format,
+            "imported_at": utcnow(),
+            "imported_by": uow.user,
+            "opening_minor": opening[0] if opening else None,
+            "opening_date": opening[1] if opening else None,
+            "closing_minor": closing[0] if closing else None,
+            "closing_date": closing[1] if closing else None,
+        },
+    )
+
+
+def _insert_line(uow: UnitOfWork, account_id: int, statement_id: int, ln: ReadLine, fp: str) -> int:
+    got = _insert(
+        uow,
+        BankLine.__table__,
+        {
+            "statement_id": statement_id,
+            "account_id": account_id,
+            "booked_on": ln.booked_on,
+            "value_on": ln.value_on,
+            "amount_minor": ln.amount_minor,
+            "counterpart": ln.counterpart,
+            "counterpart_iban": ln.counterpart_iban,
+            "text": ln.text,
+            "transaction_id": ln.transaction_id,
+            "fingerprint": fp,
+            "state": "open",
+            "rule_account": ln.rule_account,
+            "rule_contact": ln.rule_contact,
+            "rule_memo": ln.rule_memo,
+        },
+    )
+    return 0 if got is None else 1

@@ -1,0 +1,94 @@
+"""`bizdesk bank import` and `bizdesk bank reconcile` as a person runs them, and two imports
+of the same statement at once."""
+
+from __future__ import annotations
+
+from sqlmodel import func, select
+
+from bizdesk.db import open_store
+from bizdesk.models.banking import BankLine
+from bizdesk.services.banking.statements import import_statement
+from tests.bank_files import LATER, NOVEMBER, RULES_ES, camt053, csv_es, ofx_v1
+from tests.procs import run_together
+from tests.test_cli import bizdesk
+from tests.test_cli import db as db  # noqa: F401  (the fixture)
+
+
+def test_import_reconcile_and_check_end_to_end(db, tmp_path) -> None:  # noqa: ANN001
+    statement, rules = tmp_path / "movimientos.csv", tmp_path / "banco.rules"
+    statement.write_bytes(csv_es(*NOVEMBER))
+    rules.write_text(RULES_ES, encoding="utf-8")
+    args = ("bank", "import", str(statement), "--account", "1010", "--rules", str(rules))
+    dry = bizdesk(*args, "--dry-run", "--db", db)
+    assert dry.returncode == 0, dry.stderr
+    assert dry.stdout.strip() == "4 lines read: 4 would be added, 0 already there."
+    first = bizdesk(*args, "--db", db)
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.strip() == "4 lines read: 4 added, 0 already there."
+    again = bizdesk(*args, "--db", db)
+    assert again.stdout.strip() == "4 lines read: 0 added, 4 already there."
+    statement.write_bytes(csv_es(*LATER))
+    later = bizdesk(*args, "--db", db)
+    assert later.stdout.strip() == "3 lines read: 2 added, 1 already there."
+
+    camt = tmp_path / "day.xml"
+    camt.write_bytes(camt053())
+    r = bizdesk("bank", "import", str(camt), "--account", "1010", "--db", db)
+    assert r.returncode == 0, r.stderr
+    assert "2 lines read: 2 added" in r.stdout
+    assert "closing balance on 2026-11-20: 1,400.00" in r.stdout
+
+    rec = bizdesk("bank", "reconcile", "--account", "1010", "--db", db)
+    assert rec.returncode == 0, rec.stderr
+    assert "6300 Office supplies" in rec.stdout and "a rule of the rules file" in rec.stdout
+    assert "8 lines wait to be matched." in rec.stdout
+    check = bizdesk("check", "--db", db)
+    assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_refusals_and_usage(db, tmp_path) -> None:  # noqa: ANN001
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(csv_es(NOVEMBER[0], ("03/11/2026", "03/11/2026", "X", "1.5", "")))
+    rules = tmp_path / "r.rules"
+    rules.write_text(RULES_ES, encoding="utf-8")
+    r = bizdesk("bank", "import", str(bad), "--account", "1010", "--rules", str(rules), "--db", db)
+    assert r.returncode == 1
+    assert "line 3: amount: '1.5' is ambiguous" in r.stderr and "Traceback" not in r.stderr
+    ofx = tmp_path / "s.ofx"
+    ofx.write_bytes(ofx_v1())
+    r = bizdesk("bank", "import", str(ofx), "--account", "4000", "--db", db)
+    assert r.returncode == 1 and "not a bank or cash account" in r.stderr
+    r = bizdesk("bank", "import", str(tmp_path / "none.ofx"), "--account", "1010", "--db", db)
+    assert r.returncode == 1 and "no such file" in r.stderr
+    r = bizdesk("bank", "import", str(ofx), "--db", db)  # no --account
+    assert r.returncode == 2
+    r = bizdesk("bank", "reconcile", "--db", db)
+    assert r.returncode == 0 and "No statement lines wait to be matched." in r.stdout
+
+
+def test_in_spanish(db, tmp_path) -> None:  # noqa: ANN001
+    statement, rules = tmp_path / "movimientos.csv", tmp_path / "banco.rules"
+    statement.write_bytes(csv_es(*NOVEMBER, ("03/11/2026", "03/11/2026", "X", "1.5", "")))
+    rules.write_text(RULES_ES, encoding="utf-8")
+    args = ("bank", "import", str(statement), "--account", "1010", "--rules", str(rules))
+    es = {"LANGUAGE": "es", "LC_ALL": "", "LANG": "es_ES.UTF-8"}
+    r = bizdesk(*args, "--db", db, env=es)
+    assert r.returncode == 1
+    assert "línea 6: amount: '1.5' es ambiguo: las reglas dicen que ',' es el separador" in r.stderr
+    statement.write_bytes(csv_es(*NOVEMBER))
+    r = bizdesk(*args, "--db", db, env=es)
+    assert r.stdout.strip() == "4 líneas leídas: 4 añadidas, 0 ya estaban."
+
+
+def _import_once(url: str, data: bytes, ready) -> int:  # noqa: ANN001
+    store = open_store(url, user="tester")
+    ready()
+    with store.write() as uow:
+        return import_statement(uow, data, account="1010", filename="same.ofx").added
+
+
+def test_two_imports_at_once_store_each_line_once(store) -> None:  # noqa: ANN001
+    added = run_together(_import_once, [(store.url, ofx_v1()), (store.url, ofx_v1())])
+    assert sorted(added) == [0, 2]
+    with store.read() as uow:
+        assert uow.session.scalar(select(func.count()).select_from(BankLine)) == 2

@@ -1,0 +1,268 @@
+"""Bank statement import (issue 14, deliverable 2): CSV with a rules file, OFX (SGML and
+XML) and CAMT.053, each line stored once per account, bad files refused whole."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from sqlmodel import func, select
+
+from bizdesk.db import Store
+from bizdesk.errors import PermissionDenied, ValidationError
+from bizdesk.models.banking import BankLine, BankStatement
+from bizdesk.services.admin import users
+from bizdesk.services.banking.reading import BadValue, read_amount
+from bizdesk.services.banking.statements import import_statement
+from tests.bank_files import LATER, NOVEMBER, RULES_ES, camt053, csv_es, ofx_v1, ofx_v2
+from tests.erp_helpers import errors
+
+RULES = RULES_ES.encode("utf-8")
+
+
+def run(store: Store, data: bytes, *, rules: bytes | None = None, account: str = "1010", **kw):  # noqa: ANN003, ANN201
+    with store.write() as uow:
+        return import_statement(uow, data, account=account, rules=rules, filename="x", **kw)
+
+
+def lines(store: Store) -> list[BankLine]:
+    with store.read() as uow:
+        got = list(uow.session.scalars(select(BankLine).order_by(BankLine.booked_on, BankLine.id)))
+        uow.session.expunge_all()  # (read after the unit of work ends)
+    return got
+
+
+def counts(store: Store) -> tuple[int, int]:
+    with store.read() as uow:
+        return (
+            uow.session.scalar(select(func.count()).select_from(BankStatement)),
+            uow.session.scalar(select(func.count()).select_from(BankLine)),
+        )
+
+
+def test_spanish_csv_with_rules_is_read_exactly_and_imported_once(store) -> None:  # noqa: ANN001
+    data = csv_es(*NOVEMBER)
+    first = run(store, data, rules=RULES)
+    assert (first.format, first.read, first.added, first.already) == ("csv", 4, 4, 0)
+    assert str(first.message) == "4 lines read: 4 added, 0 already there."
+    got = lines(store)
+    assert [ln.amount_minor for ln in got] == [-250, -250, -8412, 123456]
+    assert got[0].text == "CAFETERÍA SOL"  # latin-1 read as latin-1
+    assert got[3].booked_on == date(2026, 11, 5) and got[3].value_on == date(2026, 11, 4)
+    assert (got[0].rule_account, got[0].rule_memo) == ("6300", "café")
+    assert (got[2].rule_account, got[2].rule_contact) == ("6200", "Iberdrola")
+    assert got[3].rule_account == "" and all(ln.state == "open" for ln in got)
+    again = run(store, data, rules=RULES)
+    assert (again.read, again.added, again.already) == (4, 0, 4)
+    assert counts(store) == (1, 4)
+    assert errors(store) == []
+
+
+def test_two_identical_coffees_on_one_day_are_two_lines(store) -> None:  # noqa: ANN001
+    coffee = ("02/11/2026", "02/11/2026", "CAFETERÍA SOL", "-2,50", "")
+    assert run(store, csv_es(coffee, coffee), rules=RULES).added == 2
+    got = lines(store)
+    assert len(got) == 2 and got[0].fingerprint != got[1].fingerprint
+    # the same day exported again, with a third coffee bought later that day: one more line
+    assert run(store, csv_es(coffee, coffee, coffee), rules=RULES).added == 1
+    assert counts(store)[1] == 3
+
+
+def test_an_overlapping_statement_adds_only_the_new_lines(store) -> None:  # noqa: ANN001
+    run(store, csv_es(*NOVEMBER), rules=RULES)
+    later = run(store, csv_es(*LATER), rules=RULES)
+    assert (later.read, later.added, later.already) == (3, 2, 1)
+    assert [ln.amount_minor for ln in lines(store)][-2:] == [-250, -600]
+    assert counts(store) == (2, 6)
+
+
+def test_a_dry_run_stores_nothing(store) -> None:  # noqa: ANN001
+    dry = run(store, csv_es(*NOVEMBER), rules=RULES, dry_run=True)
+    assert (dry.dry_run, dry.added) == (True, 4)
+    assert str(dry.message) == "4 lines read: 4 would be added, 0 already there."
+    assert counts(store) == (0, 0)
+
+
+def test_bad_lines_are_named_and_nothing_is_stored(store) -> None:  # noqa: ANN001
+    data = csv_es(
+        NOVEMBER[0],
+        ("03/11/2026", "03/11/2026", "RECIBO", "-84.12", ""),  # a point where , is the mark
+        ("31/11/2026", "31/11/2026", "NO SUCH DAY", "-1,00", ""),
+        ("04/11/2026", "04/11/2026", "TOO MANY DECIMALS", "-1,005", ""),
+    )
+    with pytest.raises(ValidationError) as exc:
+        run(store, data, rules=RULES)
+    text = str(exc.value)
+    assert "line 3: amount: '-84.12' is ambiguous" in text
+    assert "line 4: date: '31/11/2026' is not a date written as %d/%m/%Y" in text
+    assert "line 5: amount: '-1,005' has more decimals than the currency's 2" in text
+    assert "line 2" not in text
+    assert counts(store) == (0, 0)
+
+
+def test_a_bad_rules_file_is_refused_with_its_lines(store) -> None:  # noqa: ANN001
+    rules = b"skip 1\ndecimal-mark ;\nfields date, description\nif CAFE\n  account2 9999\n"
+    with pytest.raises(ValidationError) as exc:
+        run(store, csv_es(*NOVEMBER), rules=rules)
+    text = str(exc.value)
+    assert "line 2: rules file: decimal-mark is . or ," in text
+    assert "rules file: the fields need amount, or amount-in and amount-out" in text
+    assert counts(store) == (0, 0)
+    unknown = RULES_ES.replace("account2 6300", "account2 9999").encode()
+    with pytest.raises(
+        ValidationError, match="line 10: rules file: account2 '9999' is not in the chart"
+    ):
+        run(store, csv_es(*NOVEMBER), rules=unknown)
+
+
+def test_amount_in_and_out_columns(store) -> None:  # noqa: ANN001
+    rules = b"skip 1\nfields date, description, amount-out, amount-in, code\n"
+    data = b"date,text,out,in,id\n2026-11-02,Rent,800.00,,T1\n2026-11-03,Sale,,1,250.00,T2\n"
+    with pytest.raises(ValidationError, match="line 3"):  # a comma splits the in column
+        run(store, data, rules=rules)
+    data = b'date,text,out,in,id\n2026-11-02,Rent,800.00,,T1\n2026-11-03,Sale,,"1,250.00",T2\n'
+    assert run(store, data, rules=rules).added == 2
+    assert [(ln.amount_minor, ln.transaction_id) for ln in lines(store)] == [
+        (-80000, "T1"),
+        (125000, "T2"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "text,mark,exp,minor",
+    [
+        ("1.234,56", ",", 2, 123456),
+        ("-2,5", ",", 2, -250),
+        ("1,234.56", ".", 2, 123456),
+        ("1 500 000", ",", 0, 1500000),
+        ("12,500", ".", 2, 1250000),  # "," can only group when "." is the mark
+    ],
+)
+def test_amounts_are_read_exactly(text, mark, exp, minor) -> None:  # noqa: ANN001
+    assert read_amount(text, mark, exp) == minor
+
+
+@pytest.mark.parametrize(
+    "text,mark,exp",
+    [
+        ("12.50", ",", 2),  # not a thousands group: which mark was meant?
+        ("12,345", ",", 2),  # three decimals in euros
+        ("1.234.5", ".", 2),
+        ("1e3", ".", 2),
+        ("12,5.0", ".", 2),
+        ("", ".", 2),
+        ("350.000", ".", 0),
+    ],
+)
+def test_ambiguous_or_wrong_amounts_are_refused(text, mark, exp) -> None:  # noqa: ANN001
+    with pytest.raises(BadValue):
+        read_amount(text, mark, exp)
+
+
+def test_ofx_sgml_and_xml_share_their_transaction_ids(store) -> None:  # noqa: ANN001
+    v1 = run(store, ofx_v1())
+    assert (v1.format, v1.read, v1.added) == ("ofx", 2, 2)
+    assert (v1.closing, v1.closing_date) == (Decimal("1234.10"), date(2026, 11, 30))
+    got = lines(store)
+    # the booking day as the bank wrote it (never moved to another day by a time zone)
+    assert (got[0].booked_on, got[0].amount_minor, got[0].transaction_id) == (
+        date(2026, 11, 5),
+        -4590,
+        "2026110501",
+    )
+    assert (got[1].counterpart, got[1].text) == ("CYCLE CLUB", "INV-00001")
+    assert (got[0].value_on, got[1].value_on) == (None, date(2026, 11, 8))
+    assert run(store, ofx_v1()).added == 0
+    v2 = run(store, ofx_v2())  # the bank's XML export: one line new, one known by its FITID
+    assert (v2.read, v2.added, v2.already) == (2, 1, 1)
+    assert counts(store) == (2, 3)
+    with store.read() as uow:
+        closing = uow.session.scalars(select(BankStatement.closing_minor)).all()
+    assert sorted(closing) == [122210, 123410]
+
+
+def test_ofx_in_another_currency_is_refused(store) -> None:  # noqa: ANN001
+    with pytest.raises(ValidationError, match="the statement is in USD, the shop's books in EUR"):
+        run(store, ofx_v1("USD"))
+    assert counts(store) == (0, 0)
+
+
+@pytest.mark.parametrize("version", ["02", "08"])
+def test_camt053_entries_and_balances(store, version) -> None:  # noqa: ANN001
+    result = run(store, camt053(version))
+    assert (result.format, result.read, result.added) == ("camt053", 2, 2)  # pending left out
+    assert (result.closing, result.closing_date) == (Decimal("1400.00"), date(2026, 11, 20))
+    got = lines(store)
+    assert [(ln.amount_minor, ln.transaction_id) for ln in got] == [
+        (65000, "BANKREF-0001"),
+        (-25000, "BANKREF-0002"),
+    ]
+    assert got[0].counterpart == "Cycle Club Ltd"
+    assert got[0].counterpart_iban == "GB33BUKB20201555555555"
+    assert got[0].text == "Payment INV-00002 thank you"
+    assert got[1].counterpart == "Acme Supply"
+    with store.read() as uow:
+        st = uow.session.scalars(select(BankStatement)).one()
+        uow.session.expunge_all()
+    assert (st.opening_minor, st.opening_date, st.closing_minor) == (
+        100000,
+        date(2026, 11, 20),
+        140000,
+    )
+    assert run(store, camt053(version)).added == 0
+
+
+def test_a_bad_camt_entry_names_its_line(store) -> None:  # noqa: ANN001
+    data = camt053(amount2="250.005")
+    with pytest.raises(ValidationError) as exc:
+        run(store, data)
+    bad_line = data.decode().splitlines().index("      <Ntry>", 30) + 1
+    assert f"line {bad_line}: '250.005' has more decimals" in str(exc.value)
+    assert counts(store) == (0, 0)
+    doctype = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]><Document/>'
+    with pytest.raises(ValidationError, match="DOCTYPE"):
+        run(store, doctype)
+
+
+def test_the_account_must_be_a_bank_or_cash_account(store) -> None:  # noqa: ANN001
+    with pytest.raises(ValidationError, match="4000 Sales is not a bank or cash account"):
+        run(store, ofx_v1(), account="4000")
+    with pytest.raises(ValidationError, match="no account '9999'"):
+        run(store, ofx_v1(), account="9999")
+    assert run(store, ofx_v1(), account="1000").added == 2  # cash is fine
+    with pytest.raises(ValidationError, match="needs its rules file"):
+        run(store, csv_es(*NOVEMBER))
+
+
+def test_only_owner_and_accountant_import(store) -> None:  # noqa: ANN001
+    with store.write() as uow:
+        for name, role in (("ana", "accountant"), ("sam", "sales"), ("wes", "warehouse")):
+            users.add(uow, name, role)
+        users.add(uow, "vic", "viewer")
+    for name in ("sam", "wes", "vic"):
+        other = Store(url=store.url, engine=store.engine, user=name)
+        with pytest.raises(PermissionDenied, match="Importing bank statements is not allowed"):
+            run(other, ofx_v1())
+    assert counts(store) == (0, 0)
+    ana = Store(url=store.url, engine=store.engine, user="ana")
+    assert run(ana, ofx_v1()).added == 2
+
+
+def test_rule_patterns_fields_and_and_the_file_encoding(store) -> None:  # noqa: ANN001
+    rules = (
+        "skip 1\nseparator ;\ndate-format %d/%m/%Y\ndecimal-mark ,\n"
+        "fields date, date2, description, amount, _\n"
+        "if CAFETER\n& %amount ^-2,50$\n  account2 6300\n"  # both must hold
+        "if comisi[oó]n\n%description mantenimiento\n  account2 6400\n"  # either one
+    ).encode()
+    with pytest.raises(ValidationError, match="line 3: not utf-8 text"):  # latin-1, no rule
+        run(store, csv_es(*LATER), rules=rules)
+    rules += b"encoding latin-1\n"
+    data = csv_es(*LATER, ("12/11/2026", "12/11/2026", "CAFETERÍA SOL", "-5,00", ""))
+    assert run(store, data, rules=rules).added == 4
+    got = {(ln.text, ln.amount_minor): ln.rule_account for ln in lines(store)}
+    assert got[("CAFETERÍA SOL", -250)] == "6300"
+    assert got[("CAFETERÍA SOL", -500)] == ""
+    assert got[("COMISIÓN MANTENIMIENTO", -600)] == "6400"
+    assert got[("TRANSFERENCIA DE CYCLE CLUB", 123456)] == ""
