@@ -37,8 +37,10 @@ MOVE_COLUMNS = [
 ]
 
 
-def product_fields(view: products.ProductView | None = None) -> list[Field]:
-    d = products.product_input(view) if view else products.ProductInput()
+def product_fields(
+    view: products.ProductView | None = None, new: products.ProductInput | None = None
+) -> list[Field]:
+    d = products.product_input(view) if view else new or products.ProductInput(vat_rate="0")
     return [
         Field("sku", "SKU", value=d.sku, required=True),
         Field("name", "Name", value=d.name, required=True),
@@ -54,10 +56,12 @@ def product_fields(view: products.ProductView | None = None) -> list[Field]:
     ]
 
 
-def product_form(view: products.ProductView | None = None) -> FormScreen:
+def product_form(
+    view: products.ProductView | None = None, new: products.ProductInput | None = None
+) -> FormScreen:
     return record_form(
         "product",
-        product_fields,
+        lambda shown: product_fields(shown, new),
         view=view,
         get=products.get_product,
         create=lambda uow, values: products.create_product(uow, products.ProductInput(**values)),
@@ -124,7 +128,8 @@ PRODUCT = RecordKind(
     get=products.get_product,
     label=lambda view: f"{view.sku} {view.name}",
     page=lambda product_id: ProductScreen(product_id),
-    form=lambda view, _: product_form(view),
+    form=lambda view, new: product_form(view, new),
+    prepare=products.new_product_input,
     archive=lambda uow, product_id, *, version: products.set_product_active(
         uow, product_id, False, version=version
     ),
