@@ -22,6 +22,7 @@ from bizdesk.config import data_dir
 from bizdesk.db.sequences import sync_id_sequences
 from bizdesk.db.session import Store, UnitOfWork
 from bizdesk.errors import ValidationError
+from bizdesk.i18n import Message
 from bizdesk.models.base import utcnow
 from bizdesk.models.contacts import Contact
 from bizdesk.models.core import AuditEvent
@@ -353,7 +354,13 @@ def expense_accounts(uow: UnitOfWork) -> dict[str, int]:
     missing = sorted(f"{kind} ({code})" for kind, code in codes.items() if code not in found)
     if missing:
         raise ValidationError(
-            {"": f"the demo shop needs accounts the chart {chart!r} ships: {', '.join(missing)}"}
+            {
+                "": Message(
+                    "the demo shop needs accounts the chart {chart} ships: {accounts}",
+                    chart=repr(chart),
+                    accounts=", ".join(missing),
+                )
+            }
         )
     return {kind: found[code] for kind, code in codes.items()}
 

@@ -22,6 +22,7 @@ from bizdesk.config import data_dir
 from bizdesk.db.sequences import sync_id_sequences
 from bizdesk.db.session import Store
 from bizdesk.errors import ValidationError
+from bizdesk.i18n import Message
 from bizdesk.models.base import utcnow
 from bizdesk.models.contacts import Contact, ContactTag, Interaction
 from bizdesk.models.core import AuditEvent
@@ -61,7 +62,13 @@ def demo_locale(text: str) -> str:
         if locale.casefold() == wanted:
             return locale
     raise ValidationError(
-        {"locale": f"there is no demo shop for {text!r}; choose one of {', '.join(demo_locales())}"}
+        {
+            "locale": Message(
+                "there is no demo shop for {locale}; choose one of {locales}",
+                locale=repr(text),
+                locales=", ".join(demo_locales()),
+            )
+        }
     )
 
 
@@ -93,9 +100,14 @@ def _shop_for(store: Store, locale: str | None) -> dict:
         if shop["currency"] != currency:
             raise ValidationError(
                 {
-                    "locale": f"the {shop['locale']} demo shop sells in {shop['currency']} "
-                    f"and this store keeps its books in {currency}: make the demo in a new "
-                    f"store (bizdesk demo --locale {shop['locale']} --db NEW-FILE)"
+                    "locale": Message(
+                        "the {locale} demo shop sells in {demo_currency} and this store keeps "
+                        "its books in {currency}: make the demo in a new store (bizdesk demo "
+                        "--locale {locale} --db NEW-FILE)",
+                        locale=shop["locale"],
+                        demo_currency=shop["currency"],
+                        currency=currency,
+                    )
                 }
             )
         return shop
@@ -106,17 +118,21 @@ def _shop_for(store: Store, locale: str | None) -> dict:
             return shop
     shop = _shop()
     if currency_exponent(currency) != currency_exponent(shop["currency"]):
-        fits = [
-            loc
-            for loc in demo_locales()
-            if currency_exponent(_shop(loc)["currency"]) == currency_exponent(currency)
-        ]
-        raise ValidationError(
-            {
-                "locale": f"the demo shop's prices have cents and {currency} has none: "
-                + (f"use --locale {' or '.join(fits)}" if fits else "make it in a new store")
-            }
-        )
+        fits = [loc for loc in demo_locales() if _shop(loc)["currency"] == currency]
+        if fits:
+            why = Message(
+                "the English demo shop's prices have cents and {currency} has none: "
+                "use --locale {locale}",
+                currency=currency,
+                locale=fits[0],
+            )
+        else:
+            why = Message(
+                "the English demo shop's prices have cents and {currency} has none: make "
+                "the demo in a new store (bizdesk demo --db NEW-FILE)",
+                currency=currency,
+            )
+        raise ValidationError({"locale": why})
     return shop
 
 
