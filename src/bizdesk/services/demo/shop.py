@@ -164,6 +164,8 @@ def _people(rng: random.Random, shop: dict, n: int):
         if i % 10 == 0:
             words = shop["company_words"]
             word, word2 = rng.choice(words), rng.choice(words)
+            while shop["distinct_words"] and word2 == word:  # "Phú Phú": not a name
+                word2 = rng.choice(words)
             suffix = rng.choice(shop["company_suffixes"])
             name = shop["company_format"].format(word=word, word2=word2, suffix=suffix)
             kind = "organization"
