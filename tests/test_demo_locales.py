@@ -272,3 +272,57 @@ def test_a_new_product_starts_at_the_charts_standard_vat_rate(
         assert made.vat_rate == Decimal(rate) and zero.vat_rate == 0  # given: kept as given
     finally:
         store.dispose()
+
+
+def test_an_edit_without_a_rate_keeps_the_products_own(tmp_path) -> None:  # noqa: ANN001
+    store = open_store(str(tmp_path / "shop.db"))
+    try:
+        with store.write() as uow:
+            setup.initialize(uow, currency="RON", locale="ro_RO")
+        with store.write() as uow:
+            p = products.create_product(
+                uow, products.ProductInput(sku="A", name="A", vat_rate="11")
+            )
+            after = products.update_product(
+                uow, p.id, products.ProductInput(sku="A", name="A, renamed"), version=p.version
+            )
+        assert after.vat_rate == 11 and after.name == "A, renamed"
+    finally:
+        store.dispose()
+
+
+async def test_the_new_product_form_offers_the_standard_rate(tmp_path) -> None:  # noqa: ANN001
+    import time
+
+    from textual.widgets import Input
+
+    from bizdesk.app import BizdeskApp
+    from bizdesk.widgets.form import FormScreen
+    from tests.tui_helpers import SIZE, settle
+
+    store = open_store(str(tmp_path / "shop.db"))
+    with store.write() as uow:
+        setup.initialize(uow, currency="VND", locale="vi_VN")
+    app = BizdeskApp(store)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot, app)
+            await pilot.press("f6")
+            await settle(pilot, app)
+            await pilot.press("n")
+            deadline = time.monotonic() + 15
+            while not isinstance(app.screen, FormScreen):  # the rate is read first
+                assert time.monotonic() < deadline, "the new-product form did not open"
+                await pilot.pause(0.1)
+            await settle(pilot, app)
+            assert app.screen.query_one("#f-vat_rate", Input).value == "10"
+            app.screen.query_one("#f-sku", Input).value = "PHO"
+            app.screen.query_one("#f-name", Input).value = "Phở bò"
+            await pilot.press("ctrl+s")
+            await settle(pilot, app)
+            assert not isinstance(app.screen, FormScreen)
+        with store.read() as uow:
+            made = products.get_product(uow, products.resolve_product(uow, "PHO").id)
+        assert made.vat_rate == 10
+    finally:
+        store.dispose()

@@ -52,7 +52,7 @@ class ProductInput:
     unit: str = "pcs"
     sale_price: str = "0"
     cost: str = "0"
-    vat_rate: str | None = None  # None: the store's standard rate (standard_vat_rate)
+    vat_rate: str | None = None  # None: the store's standard rate, or unchanged (_vat)
     supplier: str = ""
     reorder_point: str = "0"
     reorder_qty: str = "0"
@@ -148,7 +148,9 @@ def _clean_product(uow: UnitOfWork, data: ProductInput, self_id: int | None = No
             "sale_price", _amount, parse_money, data.sale_price, exp, locale=loc
         ),
         "cost_minor": chk("cost", _amount, parse_money, data.cost, exp, locale=loc),
-        "vat_bp": chk("vat_rate", _amount, percent_to_basis_points, _vat(uow, data), locale=loc),
+        "vat_bp": chk(
+            "vat_rate", _amount, percent_to_basis_points, _vat(uow, data, self_id), locale=loc
+        ),
         "reorder_point_scaled": chk(
             "reorder_point", _amount, parse_qty, data.reorder_point, locale=loc
         ),
@@ -325,14 +327,19 @@ def standard_vat_rate(uow: UnitOfWork) -> str | None:
     return rates[0] if rates else None
 
 
-def _vat(uow: UnitOfWork, data: ProductInput) -> str:
-    """The rate given, else the store's standard one (0 when its chart names none)."""
-    return (standard_vat_rate(uow) or "0") if data.vat_rate is None else data.vat_rate
+def _vat(uow: UnitOfWork, data: ProductInput, self_id: int | None = None) -> str | Decimal:
+    """The rate typed; else a product's own rate, a new one the store's standard rate (0
+    when its chart names none). Rates not typed are exact numbers (no locale to read)."""
+    if data.vat_rate is not None:
+        return data.vat_rate
+    if self_id is not None:
+        return percent_from_bp(uow.session.get(Product, self_id).vat_bp)
+    return Decimal(standard_vat_rate(uow) or "0")
 
 
 def new_product_input(uow: UnitOfWork) -> ProductInput:
     """What a new product starts with: the store's standard VAT rate."""
-    return ProductInput(vat_rate=_vat(uow, ProductInput()))
+    return ProductInput(vat_rate=standard_vat_rate(uow) or "0")
 
 
 def product_input(view: ProductView) -> ProductInput:
