@@ -73,7 +73,7 @@ def minor(shop: dict, key: str, exp: int, rng: random.Random | None = None) -> i
     return to_minor(amount(shop, key, rng), exp)
 
 
-def vat_bp(uow: UnitOfWork, shop: dict) -> int:
+def _vat_bp(uow: UnitOfWork, shop: dict) -> int:
     """The standard VAT rate of the store's chart (its first), else the demo shop's own."""
     rates = [r for r in uow.setting("vat_rates", "").split(",") if r.strip()]
     return percent_to_basis_points(rates[0] if rates else shop["vat_rate"])
@@ -124,7 +124,7 @@ def small(store: Store, shop: dict, today: date) -> dict[str, int]:
     made: list[tuple[int, str, Decimal, int]] = []  # id, sku, cost, supplier
     with store.write() as uow:
         exp = uow.exponent
-        vat = str(vat_bp(uow, shop) / Decimal(100))
+        vat = str(_vat_bp(uow, shop) / Decimal(100))
         for i, item in enumerate(catalogue(shop)):
             sup = suppliers[i % len(suppliers)]
             point = 0 if item["service"] else rng.choice((0, 2, 5, 10))
@@ -340,7 +340,7 @@ def _advance(
         )
 
 
-def expense_accounts(uow: UnitOfWork) -> dict[str, int]:
+def _expense_accounts(uow: UnitOfWork) -> dict[str, int]:
     """The store's chart's accounts for the demo's running costs (rent, wages, utilities):
     data/demo/charts.json names them by code in each chart bizdesk ships."""
     chart = uow.setting("chart", "generic")
@@ -370,8 +370,8 @@ def _running_costs(uow, shop: dict, rng: random.Random, start: date, today: date
     acct = {
         r: L.account_for(uow, r).id for r in ("bank", "cash", "receivable", "sales", "vat_payable")
     }
-    expense = expense_accounts(uow)
-    texts, exp, rate = shop["texts"], uow.exponent, vat_bp(uow, shop)
+    expense = _expense_accounts(uow)
+    texts, exp, rate = shop["texts"], uow.exponent, _vat_bp(uow, shop)
     customers = list(
         uow.session.scalars(
             select(Contact.id).where(Contact.is_customer.is_(True)).order_by(Contact.id).limit(8)
@@ -451,7 +451,7 @@ def large(store: Store, shop: dict, today: date) -> dict[str, int]:
     with store.write() as uow:
         s = uow.session
         user = uow.user
-        exp, rate = uow.exponent, vat_bp(uow, shop)
+        exp, rate = uow.exponent, _vat_bp(uow, shop)
         acct = {
             r: L.account_for(uow, r).id
             for r in ("inventory", "stock_adjustment", "cogs", "bank", "sales", "vat_payable")

@@ -320,6 +320,7 @@ def get_product(uow: UnitOfWork, product_id: int) -> ProductView:
     )
 
 
+@requires("stock.view")
 def standard_vat_rate(uow: UnitOfWork) -> str | None:
     """The store's standard VAT rate: the first rate of its chart of accounts (the chart's
     ``vat_rates``, recorded when it was installed); None when the chart names none."""
@@ -337,6 +338,7 @@ def _vat(uow: UnitOfWork, data: ProductInput, self_id: int | None = None) -> str
     return Decimal(standard_vat_rate(uow) or "0")
 
 
+@requires("stock.view")
 def new_product_input(uow: UnitOfWork) -> ProductInput:
     """What a new product starts with: the store's standard VAT rate."""
     return ProductInput(vat_rate=standard_vat_rate(uow) or "0")
