@@ -69,10 +69,13 @@ def demo(
     db: DbOpt = None,
     size: Annotated[Size, typer.Option(help=_("small or large"))] = Size.SMALL,
     force: Annotated[bool, typer.Option(help=_("Fill a store that has data."))] = False,
+    locale: Annotated[
+        str | None,
+        typer.Option(help=_("The shop's country: en_US, es_ES, ro_RO or vi_VN.")),
+    ] = None,
 ) -> None:
     from bizdesk.config import sqlite_path
     from bizdesk.db import create_store
-    from bizdesk.services.admin.setup import ensure_initialized
     from bizdesk.services.demo import shop
 
     path = sqlite_path(store_url(ctx, db))
@@ -81,12 +84,12 @@ def demo(
         # a new store: built whole under a temporary name, put in place when complete
 
         def fill(new) -> None:  # noqa: ANN001
-            ensure_initialized(new)
-            counts.update(shop.generate(new, size=size.value, force=force))
+            shop.prepare(new, locale)
+            counts.update(shop.generate(new, size=size.value, force=force, locale=locale))
 
         create_store(given_db(ctx, db), fill=fill)
     else:
-        counts = shop.generate(open_store(ctx, db), size=size.value, force=force)
+        counts = shop.generate(open_store(ctx, db), size=size.value, force=force, locale=locale)
     say(
         _("Demo shop ready: {contacts} contacts, {deals} deals, {tickets} tickets").format(
             contacts=counts.get("contacts", 0),

@@ -56,15 +56,17 @@ def percent(rate: object, locale: str) -> str:
     return format_percent(Decimal(str(rate)) / 100, locale=locale, decimal_quantization=False)
 
 
-def product_fields(view: products.ProductView | None = None) -> list[Field]:
-    d = products.product_input(view) if view else products.ProductInput()
+def product_fields(
+    view: products.ProductView | None = None, new: products.ProductInput | None = None
+) -> list[Field]:
+    d = products.product_input(view) if view else new or products.ProductInput(vat_rate="0")
     return [
         Field("sku", N_("SKU"), value=d.sku, required=True),
         Field("name", N_("Name"), value=d.name, required=True),
         Field("unit", N_("Unit"), value=d.unit, placeholder=N_("pcs, kg, m")),
         Field("sale_price", N_("Sale price"), "number", d.sale_price),
         Field("cost", N_("Usual cost"), "number", d.cost),
-        Field("vat_rate", "VAT %", "number", d.vat_rate),
+        Field("vat_rate", N_("VAT %"), "number", d.vat_rate),
         Field("supplier", N_("Default supplier"), "contact", d.supplier),
         Field("reorder_point", N_("Reorder at (qty)"), "number", d.reorder_point),
         Field("reorder_qty", N_("Reorder quantity"), "number", d.reorder_qty),
@@ -73,10 +75,12 @@ def product_fields(view: products.ProductView | None = None) -> list[Field]:
     ]
 
 
-def product_form(view: products.ProductView | None = None) -> FormScreen:
+def product_form(
+    view: products.ProductView | None = None, new: products.ProductInput | None = None
+) -> FormScreen:
     return record_form(
         "product",
-        product_fields,
+        lambda shown: product_fields(shown, new),
         view=view,
         get=products.get_product,
         create=lambda uow, values: products.create_product(uow, products.ProductInput(**values)),
@@ -154,7 +158,8 @@ PRODUCT = RecordKind(
     get=products.get_product,
     label=lambda view: f"{view.sku} {view.name}",
     page=lambda product_id: ProductScreen(product_id),
-    form=lambda view, _: product_form(view),
+    form=lambda view, new: product_form(view, new),
+    prepare=products.new_product_input,
     archive=lambda uow, product_id, *, version: products.set_product_active(
         uow, product_id, False, version=version
     ),

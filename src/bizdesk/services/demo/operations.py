@@ -8,22 +8,29 @@ bulk inserts of values worked out the way the services work them out, so `check`
 
 from __future__ import annotations
 
+import json
 import random
+import unicodedata
 from collections.abc import Iterator
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 
+from babel.dates import format_date
 from sqlalchemy import func, insert, select
 
+from bizdesk.config import data_dir
 from bizdesk.db.sequences import sync_id_sequences
-from bizdesk.db.session import Store
+from bizdesk.db.session import Store, UnitOfWork
+from bizdesk.errors import ValidationError
+from bizdesk.i18n import Message
 from bizdesk.models.base import utcnow
 from bizdesk.models.contacts import Contact
 from bizdesk.models.core import AuditEvent
-from bizdesk.models.ledger import JournalEntry, JournalLine, Sequence
+from bizdesk.models.ledger import Account, JournalEntry, JournalLine, Sequence
 from bizdesk.models.purchasing import POState
 from bizdesk.models.sales import SOState
 from bizdesk.models.stock import Product, StockMove
+from bizdesk.money import percent_to_basis_points, to_minor
 from bizdesk.services.base import validate as v
 from bizdesk.services.books import ledger as L
 from bizdesk.services.books.entry_search import index_entries
@@ -32,19 +39,61 @@ from bizdesk.services.trade import purchasing as PU
 from bizdesk.services.trade import sales as SA
 
 SEED = 20261123
-QUALITIES = (("", Decimal(1)), ("Pro ", Decimal("1.4")))
+QUALITIES = (("", Decimal(1)), ("Pro", Decimal("1.4")))  # the name of "Pro": texts.pro_format
+
+
+def ascii_fold(text: str) -> str:
+    """Latin letters without their accents (a SKU, an e-mail address): "Đỏ" -> "Do"."""
+    text = text.replace("đ", "d").replace("Đ", "D")
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+
+
+def _step(value: Decimal, step: Decimal) -> Decimal:
+    """A price rounded to the shop's usual step (cents; whole thousands of đồng)."""
+    if step < 1:
+        return value.quantize(step)
+    return (value / step).to_integral_value(ROUND_HALF_EVEN) * step
+
+
+def amount(shop: dict, key: str, rng: random.Random | None = None) -> Decimal:
+    """One of the shop's sums of money, in its currency (its ``money`` settings)."""
+    return amount_of(shop["money"][key], rng)
+
+
+def amount_of(spec: str | list, rng: random.Random | None = None) -> Decimal:
+    """A fixed sum ("1800") or, drawn from ``rng``, a whole number of steps in a range
+    ([180, 260, "1"]: 180 to 259 in steps of 1)."""
+    if isinstance(spec, str):
+        return Decimal(spec)
+    low, high, step = spec
+    return rng.randrange(low, high) * Decimal(step)
+
+
+def minor(shop: dict, key: str, exp: int, rng: random.Random | None = None) -> int:
+    return to_minor(amount(shop, key, rng), exp)
+
+
+def _vat_bp(uow: UnitOfWork, shop: dict) -> int:
+    """The standard VAT rate of the store's chart (its first), else the demo shop's own."""
+    rates = [r for r in uow.setting("vat_rates", "").split(",") if r.strip()]
+    return percent_to_basis_points(rates[0] if rates else shop["vat_rate"])
 
 
 def catalogue(shop: dict) -> Iterator[dict]:
-    """The product range: every family in every size, colour and quality."""
+    """The product range: every family in every size, colour and quality. A colour is its
+    name, or [name, code] when the first three letters would not tell two apart."""
+    step = Decimal(shop["money"]["price_step"])
+    pro = shop["texts"]["pro_format"]
     for name, prefix, price, cost, sizes, colours in shop["product_families"]:
         service = prefix == "SRV"
         for quality, factor in QUALITIES[:1] if service else QUALITIES:
             for size in sizes:
                 for colour in colours:
-                    parts = [p for p in (quality + name, size, colour) if p]
-                    sku = (
-                        "-".join(x for x in (prefix, "P" if quality else "", size, colour[:3]) if x)
+                    colour, code = (colour, colour[:3]) if isinstance(colour, str) else colour
+                    named = pro.format(name=name) if quality else name
+                    parts = [p for p in (named, size, colour) if p]
+                    sku = ascii_fold(
+                        "-".join(x for x in (prefix, "P" if quality else "", size, code) if x)
                         .upper()
                         .replace(" ", "")
                         .replace('"', "")
@@ -52,8 +101,8 @@ def catalogue(shop: dict) -> Iterator[dict]:
                     yield {
                         "sku": sku,
                         "name": " ".join(parts),
-                        "price": (Decimal(price) * factor).quantize(Decimal("0.01")),
-                        "cost": (Decimal(cost) * factor).quantize(Decimal("0.01")),
+                        "price": _step(Decimal(price) * factor, step),
+                        "cost": _step(Decimal(cost) * factor, step),
                         "service": service,
                     }
 
@@ -71,8 +120,11 @@ def small(store: Store, shop: dict, today: date) -> dict[str, int]:
     rng = random.Random(SEED)
     start = today - timedelta(days=120)
     suppliers = _suppliers(store)
+    texts = shop["texts"]
     made: list[tuple[int, str, Decimal, int]] = []  # id, sku, cost, supplier
     with store.write() as uow:
+        exp = uow.exponent
+        vat = str(_vat_bp(uow, shop) / Decimal(100))
         for i, item in enumerate(catalogue(shop)):
             sup = suppliers[i % len(suppliers)]
             point = 0 if item["service"] else rng.choice((0, 2, 5, 10))
@@ -81,10 +133,10 @@ def small(store: Store, shop: dict, today: date) -> dict[str, int]:
                 products.ProductInput(
                     sku=item["sku"],
                     name=item["name"],
-                    unit="h" if item["service"] else "pcs",
+                    unit=texts["service_unit"] if item["service"] else texts["unit"],
                     sale_price=str(item["price"]),
                     cost=str(item["cost"]),
-                    vat_rate="20",
+                    vat_rate=vat,
                     supplier=f"#{sup}",
                     reorder_point=str(point),
                     reorder_qty=str(point * 3),
@@ -93,16 +145,17 @@ def small(store: Store, shop: dict, today: date) -> dict[str, int]:
             )
             if not item["service"]:
                 made.append((view.id, view.sku, item["cost"], sup))
-        locations.add_location(uow, "Workshop")
+        locations.add_location(uow, texts["location"])
+        bank, cash = minor(shop, "capital_bank", exp), minor(shop, "capital_cash", exp)
         L.post_entry(
             uow,
             start,
-            "Owner's capital paid in",
+            texts["capital"],
             [
-                L.Posting(L.account_for(uow, "bank").id, debit_minor=90_000_00),
-                L.Posting(L.account_for(uow, "equity").id, credit_minor=90_000_00),
-                L.Posting(L.account_for(uow, "cash").id, debit_minor=2_000_00),
-                L.Posting(L.account_for(uow, "equity").id, credit_minor=2_000_00),
+                L.Posting(L.account_for(uow, "bank").id, debit_minor=bank),
+                L.Posting(L.account_for(uow, "equity").id, credit_minor=bank),
+                L.Posting(L.account_for(uow, "cash").id, debit_minor=cash),
+                L.Posting(L.account_for(uow, "equity").id, credit_minor=cash),
             ],
         )
     by_supplier: dict[int, list[tuple[int, str, Decimal, int]]] = {}
@@ -125,17 +178,17 @@ def small(store: Store, shop: dict, today: date) -> dict[str, int]:
                     order_date=ordered.isoformat(),
                     expected_date=(ordered + timedelta(days=10)).isoformat(),
                     lines=[
-                        PU.POLineInput(f"#{pid}", str(_order_qty(rng, cost)), str(cost))
+                        PU.POLineInput(f"#{pid}", str(_order_qty(shop, rng, cost)), str(cost))
                         for pid, _sku, cost, _s in items
                     ],
                 ),
             )
             orders += 1
-            _advance(uow, rng, po, final, ordered, n)
+            _advance(uow, shop, rng, po, final, ordered, n)
     with store.write() as uow:
-        sold = _sales(uow, rng, start, today, [p[0] for p in made])
+        sold = _sales(uow, shop, rng, start, today, [p[0] for p in made])
     with store.write() as uow:
-        _running_costs(uow, rng, start, today)
+        _running_costs(uow, shop, rng, start, today)
         for pid, _sku, _cost, _s in rng.sample(made, 12):
             on_hand = products.get_product(uow, pid).on_hand
             if on_hand > 0:
@@ -143,13 +196,15 @@ def small(store: Store, shop: dict, today: date) -> dict[str, int]:
                     uow,
                     pid,
                     str(on_hand - rng.randrange(0, 2)),
-                    "quarterly count",
+                    texts["count_reason"],
                     when=today - timedelta(days=7),
                 )
     return {"products": len(made) + 1, "purchase orders": orders, "sales orders": sold}
 
 
-def _sales(uow, rng: random.Random, start: date, today: date, product_ids: list[int]) -> int:  # noqa: ANN001
+def _sales(
+    uow, shop: dict, rng: random.Random, start: date, today: date, product_ids: list[int]
+) -> int:  # noqa: ANN001
     """Counter sales every week and orders on account in every state, from what is in stock."""
     main = locations.default_location(uow).id
 
@@ -217,22 +272,25 @@ def _sales(uow, rng: random.Random, start: date, today: date, product_ids: list[
                 uow,
                 so.id,
                 {so.lines[0].id: "1"},
-                reason="damaged in transit",
+                reason=shop["texts"]["return_reason"],
                 when=when + timedelta(days=5),
             )
     return count
 
 
-def _order_qty(rng: random.Random, cost: Decimal) -> int:
+def _order_qty(shop: dict, rng: random.Random, cost: Decimal) -> int:
     """A shop orders a few bikes and boxes of small parts."""
-    if cost > 200:
+    dear, middling = (Decimal(x) for x in shop["money"]["order_qty_over"])
+    if cost > dear:
         return rng.randrange(1, 4)
-    if cost > 30:
+    if cost > middling:
         return rng.randrange(2, 8)
     return rng.randrange(5, 25)
 
 
-def _advance(uow, rng: random.Random, po: PU.POView, final: str, ordered: date, n: int) -> None:  # noqa: ANN001
+def _advance(
+    uow, shop: dict, rng: random.Random, po: PU.POView, final: str, ordered: date, n: int
+) -> None:  # noqa: ANN001
     """Take a new draft order to its planned state the way the shop would."""
     if final == POState.DRAFT:
         return
@@ -255,18 +313,18 @@ def _advance(uow, rng: random.Random, po: PU.POView, final: str, ordered: date, 
         uow,
         po.id,
         {ln.id: str(ln.qty) for ln in po.lines},
-        location="Workshop" if n % 5 == 0 else "",
+        location=shop["texts"]["location"] if n % 5 == 0 else "",
         when=arrived,
     )
     if final == POState.RECEIVED:
         return
     net, vat = PU.bill_defaults(uow, po.id)
     if n % 4 == 0:
-        net += Decimal("3.50")  # the supplier charged a little more: a price difference
+        net += amount(shop, "price_difference")  # the supplier charged a little more
     bill = PU.bill(
         uow,
         po.id,
-        reference=f"INV-{4000 + n}",
+        reference=shop["texts"]["bill_reference"].format(n=4000 + n),
         net=str(net),
         vat=str(vat),
         bill_date=arrived + timedelta(days=2),
@@ -277,17 +335,43 @@ def _advance(uow, rng: random.Random, po: PU.POView, final: str, ordered: date, 
         PU.pay(
             uow,
             bill.id,
-            amount=str((bill.total / 2).quantize(Decimal("0.01"))),
+            amount=str((bill.total / 2).quantize(Decimal(1).scaleb(-uow.exponent))),
             when=arrived + timedelta(days=25),
         )
 
 
-def _running_costs(uow, rng: random.Random, start: date, today: date) -> None:  # noqa: ANN001
+def _expense_accounts(uow: UnitOfWork) -> dict[str, int]:
+    """The store's chart's accounts for the demo's running costs (rent, wages, utilities):
+    data/demo/charts.json names them by code in each chart bizdesk ships."""
+    chart = uow.setting("chart", "generic")
+    spec = json.loads((data_dir() / "demo" / "charts.json").read_text(encoding="utf-8"))
+    codes = {kind: by_chart.get(chart) for kind, by_chart in spec["expenses"].items()}
+    found = dict(
+        uow.session.execute(
+            select(Account.code, Account.id).where(Account.code.in_(set(codes.values())))
+        ).all()
+    )
+    missing = sorted(f"{kind} ({code})" for kind, code in codes.items() if code not in found)
+    if missing:
+        raise ValidationError(
+            {
+                "": Message(
+                    "the demo shop needs accounts the chart {chart} ships: {accounts}",
+                    chart=repr(chart),
+                    accounts=", ".join(missing),
+                )
+            }
+        )
+    return {kind: found[code] for kind, code in codes.items()}
+
+
+def _running_costs(uow, shop: dict, rng: random.Random, start: date, today: date) -> None:  # noqa: ANN001
     """Monthly rent and wages, weekly till takings, and a few customer invoices on account."""
     acct = {
         r: L.account_for(uow, r).id for r in ("bank", "cash", "receivable", "sales", "vat_payable")
     }
-    codes = {a.code: a.id for a in L.list_accounts(uow)}
+    expense = _expense_accounts(uow)
+    texts, exp, rate = shop["texts"], uow.exponent, _vat_bp(uow, shop)
     customers = list(
         uow.session.scalars(
             select(Contact.id).where(Contact.is_customer.is_(True)).order_by(Contact.id).limit(8)
@@ -295,31 +379,29 @@ def _running_costs(uow, rng: random.Random, start: date, today: date) -> None:  
     )
     month = date(start.year, start.month, 1)
     while month <= today:
-        for code, memo, amount in (
-            ("6000", "Rent", 1_800_00),
-            ("6100", "Wages", 5_400_00),
-            ("6200", "Electricity and water", rng.randrange(180, 260) * 100),
-        ):
+        for cost in shop["running_costs"]:
+            sum_minor = to_minor(amount_of(cost["amount"], rng), exp)
             when = max(month, start)
             if when <= today:
+                label = format_date(month, texts["month_format"], locale=shop["locale"])
                 L.post_entry(
                     uow,
                     when,
-                    f"{memo} {month:%B %Y}",
+                    texts["cost_memo"].format(what=cost["memo"], month=label),
                     [
-                        L.Posting(codes[code], debit_minor=amount),
-                        L.Posting(acct["bank"], credit_minor=amount),
+                        L.Posting(expense[cost["kind"]], debit_minor=sum_minor),
+                        L.Posting(acct["bank"], credit_minor=sum_minor),
                     ],
                 )
         month = (month + timedelta(days=32)).replace(day=1)
     week = start + timedelta(days=6)
     while week <= today:
-        net = rng.randrange(3_000, 6_500) * 100
-        vat = net // 5
+        net = minor(shop, "takings", exp, rng)
+        vat = net * rate // 10_000
         L.post_entry(
             uow,
             week,
-            "Till takings for the week",
+            texts["takings"],
             [
                 L.Posting(acct["cash"], debit_minor=(net + vat) // 4),
                 L.Posting(acct["bank"], debit_minor=net + vat - (net + vat) // 4),
@@ -330,12 +412,12 @@ def _running_costs(uow, rng: random.Random, start: date, today: date) -> None:  
         week += timedelta(days=7)
     for i, cid in enumerate(customers):
         when = today - timedelta(days=10 + i * 14)
-        net = rng.randrange(300, 3_000) * 100
-        vat = net // 5
+        net = minor(shop, "invoices", exp, rng)
+        vat = net * rate // 10_000
         L.post_entry(
             uow,
             when,
-            f"Invoice to club order {i + 1}",
+            texts["invoice"].format(n=i + 1),
             [
                 L.Posting(acct["receivable"], debit_minor=net + vat, contact_id=cid),
                 L.Posting(acct["sales"], credit_minor=net),
@@ -346,7 +428,7 @@ def _running_costs(uow, rng: random.Random, start: date, today: date) -> None:  
             L.post_entry(
                 uow,
                 when + timedelta(days=9),
-                f"Payment for club order {i + 1}",
+                texts["payment"].format(n=i + 1),
                 [
                     L.Posting(acct["bank"], debit_minor=net + vat),
                     L.Posting(acct["receivable"], credit_minor=net + vat, contact_id=cid),
@@ -363,11 +445,13 @@ def large(store: Store, shop: dict, today: date) -> dict[str, int]:
     """10k products, 300k stock moves (each valued and posted), sales entries up to 1M lines."""
     rng = random.Random(SEED)
     base = list(catalogue(shop))
+    texts = shop["texts"]
     now = utcnow()
     start = today - timedelta(days=365)
     with store.write() as uow:
         s = uow.session
         user = uow.user
+        exp, rate = uow.exponent, _vat_bp(uow, shop)
         acct = {
             r: L.account_for(uow, r).id
             for r in ("inventory", "stock_adjustment", "cogs", "bank", "sales", "vat_payable")
@@ -385,10 +469,10 @@ def large(store: Store, shop: dict, today: date) -> dict[str, int]:
                     "sku": f"L{i:05d}-{item['sku']}"[:40],
                     "name": name,
                     "sort_name": v.sort_key(name),
-                    "unit": "pcs",
-                    "sale_price_minor": int(item["price"] * 100),
-                    "cost_minor": int(item["cost"] * 100),
-                    "vat_bp": 2000,
+                    "unit": texts["unit"],
+                    "sale_price_minor": to_minor(item["price"], exp),
+                    "cost_minor": to_minor(item["cost"], exp),
+                    "vat_bp": rate,
                     "supplier_id": suppliers[i % len(suppliers)],
                     "reorder_point_scaled": 0 if item["service"] else 5000,
                     "reorder_qty_scaled": 0 if item["service"] else 20000,
@@ -436,13 +520,13 @@ def large(store: Store, shop: dict, today: date) -> dict[str, int]:
             if q >= 3000 and rng.random() < 0.55:  # a sale: out at average cost
                 out = rng.randrange(1, q // 1000 + 1) * 1000
                 value = -val if out == q else -round(Decimal(out * val) / q)
-                kind, memo = "delivery", f"Sold {p['sku']}"
+                kind, memo = "delivery", texts["sold"].format(sku=p["sku"])
                 post = [(acct["cogs"], -value, 0), (acct["inventory"], 0, -value)]
                 qty = -out
             else:  # stock in at the usual cost
                 qty = rng.randrange(2, 20) * 1000
                 value = qty * p["cost_minor"] // 1000
-                kind, memo = "adjustment", f"Stock in {p['sku']}"
+                kind, memo = "adjustment", texts["stock_in"].format(sku=p["sku"])
                 post = [(acct["inventory"], value, 0), (acct["stock_adjustment"], 0, value)]
             state[p["id"]] = [q + qty, val + value]
             move_rows.append(
@@ -463,14 +547,15 @@ def large(store: Store, shop: dict, today: date) -> dict[str, int]:
                 entry(day, memo, post)
         while len(lines) < LARGE["lines"] - 2:
             day = start + timedelta(days=rng.randrange(days))
-            net = rng.randrange(20, 2000) * 100
+            net = minor(shop, "large_takings", exp, rng)
+            vat = net * rate // 10_000
             entry(
                 day,
-                "Till takings",
+                texts["large_takings"],
                 [
-                    (acct["bank"], net + net // 5, 0),
+                    (acct["bank"], net + vat, 0),
                     (acct["sales"], 0, net),
-                    (acct["vat_payable"], 0, net // 5),
+                    (acct["vat_payable"], 0, vat),
                 ],
             )
         ids = s.scalars(

@@ -1,5 +1,9 @@
 """The demo shop: a believable bike shop, the same every time it is generated.
 
+One shop per locale (data/demo: shop.json, the English one, and es_ES, ro_RO, vi_VN): local
+names, cities, phone numbers, products and prices in the local currency; the store it fills
+is set up with that locale, currency and the chart of accounts the locale's country uses.
+
 Everything comes from one seeded random generator and from dates counted from the day it
 is generated, so overdue activities and SLA clocks look alive whenever it is made. The small
 shop is created through the services (so every rule and audit event applies); the large
@@ -18,11 +22,14 @@ from bizdesk.config import data_dir
 from bizdesk.db.sequences import sync_id_sequences
 from bizdesk.db.session import Store
 from bizdesk.errors import ValidationError
+from bizdesk.i18n import Message
 from bizdesk.models.base import utcnow
 from bizdesk.models.contacts import Contact, ContactTag, Interaction
 from bizdesk.models.core import AuditEvent
 from bizdesk.models.deals import Deal, PipelineStage
 from bizdesk.models.tickets import Ticket
+from bizdesk.money import currency_exponent
+from bizdesk.services.admin import setup
 from bizdesk.services.base import validate as v
 from bizdesk.services.base.permissions import require_store
 from bizdesk.services.crm import contacts as C
@@ -34,8 +41,110 @@ SEED = 20261122
 SIZES = {"small": (220, 48, 72), "large": (100_000, 20_000, 50_000)}
 
 
-def _shop() -> dict:
-    return json.loads((data_dir() / "demo" / "shop.json").read_text(encoding="utf-8"))
+ENGLISH = "en_US"  # data/demo/shop.json; the others are data/demo/<locale>.json
+
+
+def demo_locales() -> list[str]:
+    """The locales a demo shop exists for."""
+    others = (p.stem for p in (data_dir() / "demo").glob("??_??.json"))
+    return sorted({ENGLISH, *others})
+
+
+def _shop(locale: str = ENGLISH) -> dict:
+    name = "shop" if locale == ENGLISH else locale
+    return json.loads((data_dir() / "demo" / f"{name}.json").read_text(encoding="utf-8"))
+
+
+def demo_locale(text: str) -> str:
+    """A demo shop's locale from what was typed (vi_VN, vi-VN); refused if there is none."""
+    wanted = text.strip().replace("-", "_").casefold()
+    for locale in demo_locales():
+        if locale.casefold() == wanted:
+            return locale
+    raise ValidationError(
+        {
+            "locale": Message(
+                "there is no demo shop for {locale}; choose one of {locales}",
+                locale=repr(text),
+                locales=", ".join(demo_locales()),
+            )
+        }
+    )
+
+
+def prepare(store: Store, locale: str | None = None) -> None:
+    """Set a new store up for the demo shop of ``locale``: its company, currency, locale
+    and the chart of accounts of the locale (without a locale: the defaults, as always)."""
+    if locale is None:
+        setup.ensure_initialized(store)
+        return
+    shop = _shop(demo_locale(locale))
+    with store.read() as uow:
+        done = setup.is_initialized(uow)
+    if done:
+        setup.ensure_initialized(store)
+        return
+    with store.write() as uow:
+        setup.initialize(
+            uow, company=shop["company"], currency=shop["currency"], locale=shop["locale"]
+        )
+
+
+def _shop_for(store: Store, locale: str | None) -> dict:
+    """The demo shop asked for, or the one of the store's locale (else the English one);
+    refused when its prices cannot be written in the store's currency."""
+    settings = store.settings()
+    currency = settings.get("currency", "EUR")
+    if locale is not None:
+        shop = _shop(demo_locale(locale))
+        if shop["currency"] != currency:
+            raise ValidationError(
+                {
+                    "locale": Message(
+                        "the {locale} demo shop sells in {demo_currency} and this store keeps "
+                        "its books in {currency}: make the demo in a new store (bizdesk demo "
+                        "--locale {locale} --db NEW-FILE)",
+                        locale=shop["locale"],
+                        demo_currency=shop["currency"],
+                        currency=currency,
+                    )
+                }
+            )
+        return shop
+    own = settings.get("locale", ENGLISH).replace("-", "_")
+    if own in demo_locales() and own != ENGLISH:
+        shop = _shop(own)
+        if shop["currency"] == currency:
+            return shop
+    shop = _shop()
+    if currency_exponent(currency) != currency_exponent(shop["currency"]):
+        fits = [loc for loc in demo_locales() if _shop(loc)["currency"] == currency]
+        if fits:
+            why = Message(
+                "the English demo shop's prices have cents and {currency} has none: "
+                "use --locale {locale}",
+                currency=currency,
+                locale=fits[0],
+            )
+        else:
+            why = Message(
+                "the English demo shop's prices have cents and {currency} has none: make "
+                "the demo in a new store (bizdesk demo --db NEW-FILE)",
+                currency=currency,
+            )
+        raise ValidationError({"locale": why})
+    return shop
+
+
+def _local_stages(uow, shop: dict) -> None:  # noqa: ANN001
+    """The default pipeline's stages under the shop's own names (a user's own are kept)."""
+    names = shop.get("stages")
+    if not names:
+        return
+    english = dict(zip((s[0] for s in setup.DEFAULT_PIPELINE), names, strict=True))
+    for stage in D.list_stages(uow, include_inactive=True):
+        if stage.name in english:
+            D.update_stage(uow, stage.id, name=english[stage.name])
 
 
 def _phone(rng: random.Random, pattern: str) -> str:
@@ -53,15 +162,20 @@ def _people(rng: random.Random, shop: dict, n: int):
         place = shop["places"][i % len(shop["places"])]
         city = rng.choice(place["cities"])
         if i % 10 == 0:
-            name = (
-                f"{rng.choice(shop['company_words'])} {rng.choice(shop['company_words'])} "
-                f"{rng.choice(shop['company_suffixes'])}"
-            )
+            words = shop["company_words"]
+            word, word2 = rng.choice(words), rng.choice(words)
+            while shop["distinct_words"] and word2 == word:  # "Phú Phú": not a name
+                word2 = rng.choice(words)
+            suffix = rng.choice(shop["company_suffixes"])
+            name = shop["company_format"].format(word=word, word2=word2, suffix=suffix)
             kind = "organization"
         else:
-            name = f"{rng.choice(shop['first_names'])} {rng.choice(shop['last_names'])}"
+            first, last = rng.choice(shop["first_names"]), rng.choice(shop["last_names"])
+            last2 = rng.choice(shop["last_names"]) if "{last2}" in shop["name_format"] else ""
+            name = shop["name_format"].format(first=first, last=last, last2=last2)
             kind = "person"
-        slug = "".join(ch for ch in v.sort_key(name) if ch.isalnum())[:20] or "contact"
+        folded = demo_erp.ascii_fold(name) if shop["ascii_emails"] else name
+        slug = "".join(ch for ch in v.sort_key(folded) if ch.isalnum())[:20] or "contact"
         email = f"{slug}.{i}@example.com" if i % 7 else ""
         phone = _phone(rng, place["phone"]) if i % 3 else ""
         tags = sorted(set(rng.sample(shop["tags"], rng.randrange(0, 3))))
@@ -87,8 +201,15 @@ def _is_empty(store: Store) -> bool:
 
 
 def generate(
-    store: Store, size: str = "small", *, force: bool = False, today: date | None = None
+    store: Store,
+    size: str = "small",
+    *,
+    force: bool = False,
+    today: date | None = None,
+    locale: str | None = None,
 ) -> dict[str, int]:
+    """Fill the store with the demo shop of ``locale`` (default: the one of the store's
+    locale when there is one in its currency, else the English one)."""
     require_store(store, "demo.load")
     if size not in SIZES:
         raise ValidationError({"size": "small or large"})
@@ -97,22 +218,25 @@ def generate(
             {"": "this store already has data; use --force to add the demo shop to it anyway"}
         )
 
+    shop = _shop_for(store, locale)
     today = today or date.today()
     # one transaction: a demo killed half-way (or refused by a full disk) leaves nothing,
     # so running it again simply works
     with store.one_transaction():
+        with store.write() as uow:
+            _local_stages(uow, shop)
         if size == "small":
-            counts = _small(store, today)
-            counts.update(demo_erp.small(store, _shop(), today))
+            counts = _small(store, shop, today)
+            counts.update(demo_erp.small(store, shop, today))
         else:
-            counts = _large(store, today)
-            counts.update(demo_erp.large(store, _shop(), today))
+            counts = _large(store, shop, today)
+            counts.update(demo_erp.large(store, shop, today))
     return counts
 
 
-def _small(store: Store, today: date) -> dict[str, int]:
+def _small(store: Store, shop: dict, today: date) -> dict[str, int]:
     rng = random.Random(SEED)
-    shop = _shop()
+    texts = shop["texts"]
     n_contacts, n_deals, n_tickets = SIZES["small"]
     base = datetime.combine(today, datetime.min.time(), UTC) + timedelta(hours=9)
     ids: list[int] = []
@@ -138,7 +262,7 @@ def _small(store: Store, today: date) -> dict[str, int]:
                     is_supplier=supp,
                     organization=org,
                     owner=uow.user if rng.random() < 0.5 else "",
-                    source=rng.choice(("walk-in", "website", "referral", "fair")),
+                    source=rng.choice(texts["sources"]),
                 ),
             )
             ids.append(saved.contact.id)
@@ -158,16 +282,18 @@ def _small(store: Store, today: date) -> dict[str, int]:
         for i in range(n_deals):
             stage = stages[i % len(stages)]
             contact = ids[rng.randrange(len(ids))]
-            title = rng.choice(shop["deal_titles"]).format(n=rng.randrange(2, 20), org="the club")
+            title = rng.choice(shop["deal_titles"]).format(
+                n=rng.randrange(2, 20), org=texts["deal_org"]
+            )
             due = today + timedelta(days=rng.randrange(-10, 20))
             d = D.create(
                 uow,
                 D.DealInput(
                     title=title,
                     contact=f"#{contact}",
-                    amount=f"{rng.randrange(200, 20000)}.00",
+                    amount=f"{demo_erp.amount(shop, 'deal_amount', rng):.{uow.exponent}f}",
                     expected_close=(today + timedelta(days=rng.randrange(5, 120))).isoformat(),
-                    next_activity=rng.choice(("Call back", "Send quote", "Demo ride", "Visit")),
+                    next_activity=rng.choice(texts["next_activities"]),
                     next_activity_due=due.isoformat(),
                     owner=uow.user,
                 ),
@@ -177,8 +303,8 @@ def _small(store: Store, today: date) -> dict[str, int]:
                     uow,
                     d.id,
                     [
-                        D.LineInput('City bike 28"', str(rng.randrange(1, 6)), "649.00"),
-                        D.LineInput("Helmet", str(rng.randrange(1, 6)), "49.90"),
+                        D.LineInput(what, str(rng.randrange(1, 6)), price)
+                        for what, price in texts["deal_lines"]
                     ],
                     version=d.version,
                 )
@@ -199,7 +325,7 @@ def _small(store: Store, today: date) -> dict[str, int]:
                 uow,
                 T.TicketInput(
                     subject=rng.choice(shop["ticket_subjects"]),
-                    description="Customer wrote in about this.",
+                    description=texts["ticket_description"],
                     contact=f"#{ids[rng.randrange(len(ids))]}",
                     priority=priorities[i % 4],
                     assignee=uow.user if i % 3 else "",
@@ -236,10 +362,10 @@ def _small(store: Store, today: date) -> dict[str, int]:
     return {"contacts": n_contacts, "deals": n_deals, "tickets": n_tickets}
 
 
-def _large(store: Store, today: date) -> dict[str, int]:
+def _large(store: Store, shop: dict, today: date) -> dict[str, int]:
     """Benchmark-sized store through bulk inserts of service-shaped values."""
     rng = random.Random(SEED)
-    shop = _shop()
+    texts = shop["texts"]
     n_contacts, n_deals, n_tickets = SIZES["large"]
     now = utcnow()
     with store.write() as uow:
@@ -310,7 +436,9 @@ def _large(store: Store, today: date) -> dict[str, int]:
         first_deal = (s.execute(select(func.max(Deal.id))).scalar() or 0) + 1
         for i in range(n_deals):
             sid, kind, prob = stages[i % len(stages)]
-            title = rng.choice(shop["deal_titles"]).format(n=rng.randrange(2, 20), org="a club")
+            title = rng.choice(shop["deal_titles"]).format(
+                n=rng.randrange(2, 20), org=texts["large_deal_org"]
+            )
             deals.append(
                 {
                     "id": first_deal + i,
@@ -318,9 +446,9 @@ def _large(store: Store, today: date) -> dict[str, int]:
                     "sort_title": v.sort_key(title),
                     "contact_id": first + rng.randrange(n_contacts),
                     "stage_id": sid,
-                    "amount_minor": rng.randrange(200, 20000) * 100,
+                    "amount_minor": demo_erp.minor(shop, "deal_amount", uow.exponent, rng),
                     "probability": prob,
-                    "next_activity": "Call back",
+                    "next_activity": texts["large_next_activity"],
                     "next_activity_due": today + timedelta(days=rng.randrange(-10, 30)),
                     "close_reason": "" if kind == "open" else "demo",
                     "closed_at": None if kind == "open" else now,

@@ -53,7 +53,7 @@ class ProductInput:
     unit: str = "pcs"
     sale_price: str = "0"
     cost: str = "0"
-    vat_rate: str = "0"
+    vat_rate: str | None = None  # None: the store's standard rate, or unchanged (_vat)
     supplier: str = ""
     reorder_point: str = "0"
     reorder_qty: str = "0"
@@ -151,7 +151,9 @@ def _clean_product(uow: UnitOfWork, data: ProductInput, self_id: int | None = No
             "sale_price", _amount, parse_money, data.sale_price, exp, locale=loc
         ),
         "cost_minor": chk("cost", _amount, parse_money, data.cost, exp, locale=loc),
-        "vat_bp": chk("vat_rate", _amount, percent_to_basis_points, data.vat_rate, locale=loc),
+        "vat_bp": chk(
+            "vat_rate", _amount, percent_to_basis_points, _vat(uow, data, self_id), locale=loc
+        ),
         "reorder_point_scaled": chk(
             "reorder_point", _amount, parse_qty, data.reorder_point, locale=loc
         ),
@@ -322,6 +324,30 @@ def get_product(uow: UnitOfWork, product_id: int) -> ProductView:
         p.version,
         p.stocked,
     )
+
+
+@requires("stock.view")
+def standard_vat_rate(uow: UnitOfWork) -> str | None:
+    """The store's standard VAT rate: the first rate of its chart of accounts (the chart's
+    ``vat_rates``, recorded when it was installed); None when the chart names none."""
+    rates = [r.strip() for r in uow.setting("vat_rates").split(",") if r.strip()]
+    return rates[0] if rates else None
+
+
+def _vat(uow: UnitOfWork, data: ProductInput, self_id: int | None = None) -> str | Decimal:
+    """The rate typed; else a product's own rate, a new one the store's standard rate (0
+    when its chart names none). Rates not typed are exact numbers (no locale to read)."""
+    if data.vat_rate is not None:
+        return data.vat_rate
+    if self_id is not None:
+        return percent_from_bp(uow.session.get(Product, self_id).vat_bp)
+    return Decimal(standard_vat_rate(uow) or "0")
+
+
+@requires("stock.view")
+def new_product_input(uow: UnitOfWork) -> ProductInput:
+    """What a new product starts with: the store's standard VAT rate."""
+    return ProductInput(vat_rate=standard_vat_rate(uow) or "0")
 
 
 def product_input(view: ProductView) -> ProductInput:
