@@ -212,10 +212,14 @@ def generate(
     locale when there is one in its currency, else the English one)."""
     require_store(store, "demo.load")
     if size not in SIZES:
-        raise ValidationError({"size": "small or large"})
+        raise ValidationError({"size": Message("small or large")})
     if not force and not _is_empty(store):
         raise ValidationError(
-            {"": "this store already has data; use --force to add the demo shop to it anyway"}
+            {
+                "": Message(
+                    "this store already has data; use --force to add the demo shop to it anyway"
+                )
+            }
         )
 
     shop = _shop_for(store, locale)
