@@ -70,9 +70,7 @@ def _words(node: ast.expr) -> bool:
         text = node.value.strip()
         return bool(WORDS.search(text)) and not NOT_WORDS.match(text)
     if isinstance(node, ast.JoinedStr):
-        return any(
-            isinstance(v, ast.Constant) and WORDS.search(str(v.value)) for v in node.values
-        )
+        return any(isinstance(v, ast.Constant) and WORDS.search(str(v.value)) for v in node.values)
     if isinstance(node, ast.BinOp):
         return _words(node.left) or _words(node.right)
     if isinstance(node, ast.IfExp):
