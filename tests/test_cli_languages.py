@@ -49,7 +49,7 @@ def test_help_follows_the_sessions_language() -> None:
     assert "Tên đăng nhập Unix của người đó." in users.stdout
     assert "Tham số" in users.stdout and "Tùy chọn" in users.stdout
     columns = bizdesk("import", "contacts", "--help", env=lang("ro_RO.UTF-8"))
-    assert "Coloane: " in columns.stdout and "(obligatori" in columns.stdout  # the word of "required"
+    assert "Coloane: " in columns.stdout and "(obligatori" in columns.stdout  # "required"
     assert "postcode" in columns.stdout  # the columns' names are the file's: never translated
     english = bizdesk("--help", env=lang("C"))
     assert "bizdesk: run a small shop from one terminal." in english.stdout

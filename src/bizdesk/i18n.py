@@ -213,6 +213,14 @@ def _english(params: Mapping[str, object]) -> dict[str, object]:
     return {k: str.__str__(v) if isinstance(v, Message) else v for k, v in params.items()}
 
 
+def written(locale: str | None, text: str, /, **params: object) -> str:
+    """A text bizdesk stores for the shop (a journal memo it writes, a default stage or
+    location name), in the language of the shop's locale, whoever is at the door: it is data
+    from then on, shown as stored. Mark ``text`` with ``N_``."""
+    found = translations(language_of(locale) or "en").gettext(text)
+    return _format(found, _english(params))
+
+
 def tr(text: object) -> str:
     """What a door shows: a Message in the reader's language; any other text as it is."""
     return "" if text is None else str(text)

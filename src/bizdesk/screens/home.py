@@ -162,7 +162,11 @@ class HomePane(Pane):
             self.action_refresh()
 
     def focus_main(self) -> None:
-        self.screen.set_focus(self.query_one("#kpis"))  # now, not later (see app.py)
+        kpis = self.query("#kpis")
+        if not kpis:  # the store opened before the pane was composed (a busy machine)
+            self.call_after_refresh(self.focus_main)
+            return
+        self.screen.set_focus(kpis.first())  # now, not later (see app.py)
 
     def refresh_data(self) -> None:
         self.action_refresh()
@@ -180,6 +184,9 @@ class HomePane(Pane):
         self._draw()
 
     def _draw(self) -> None:
+        if not self.query("#kpis"):  # figures read before the pane was composed
+            self.call_after_refresh(self._draw)
+            return
         d = self.data
         loc = self.app.locale
         grid = Table.grid(padding=(0, 2))

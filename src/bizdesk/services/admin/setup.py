@@ -7,7 +7,7 @@ from sqlmodel import select
 
 from bizdesk.db.session import UnitOfWork
 from bizdesk.errors import ValidationError
-from bizdesk.i18n import Message
+from bizdesk.i18n import N_, Message, written
 from bizdesk.models.core import User
 from bizdesk.models.deals import PipelineStage
 from bizdesk.models.ledger import Account
@@ -16,12 +16,12 @@ from bizdesk.money import AmountError, currency_exponent
 from bizdesk.services.base import validate as v
 
 DEFAULT_PIPELINE = (
-    ("New", 10, "open"),
-    ("Qualified", 30, "open"),
-    ("Proposal", 60, "open"),
-    ("Negotiation", 80, "open"),
-    ("Won", 100, "won"),
-    ("Lost", 0, "lost"),
+    (N_("New"), 10, "open"),
+    (N_("Qualified"), 30, "open"),
+    (N_("Proposal"), 60, "open"),
+    (N_("Negotiation"), 80, "open"),
+    (N_("Won"), 100, "won"),
+    (N_("Lost"), 0, "lost"),
 )
 
 
@@ -74,6 +74,7 @@ def initialize(
         uow.session.add(User(username=uow.user, role="owner"))
     if uow.session.exec(select(PipelineStage)).first() is None:
         for pos, (name, prob, kind) in enumerate(DEFAULT_PIPELINE):
+            name = written(locale, name)  # the shop's own words from then on
             uow.session.add(PipelineStage(name=name, position=pos, probability=prob, kind=kind))
     install_erp_defaults(uow, chart)
     uow.audit(
@@ -92,7 +93,8 @@ def install_erp_defaults(uow: UnitOfWork, chart: str = "generic") -> None:
     if needs_erp_defaults(uow):
         install_chart(uow, chart)
     if uow.session.exec(select(Location.id)).first() is None:
-        uow.session.add(Location(name="Main", is_default=True))
+        main = written(uow.setting("locale"), N_("Main"))
+        uow.session.add(Location(name=main, is_default=True))
 
 
 def ensure_initialized(store) -> None:  # noqa: ANN001

@@ -16,7 +16,7 @@ from sqlalchemy import func, or_, select, update
 from bizdesk.config import data_dir
 from bizdesk.db.session import UnitOfWork
 from bizdesk.errors import NotFound, ValidationError
-from bizdesk.i18n import N_, Message
+from bizdesk.i18n import N_, Message, written
 from bizdesk.models.base import utcnow
 from bizdesk.models.contacts import Contact
 from bizdesk.models.ledger import ACCOUNT_TYPES, Account, JournalEntry, JournalLine
@@ -673,7 +673,9 @@ def reverse(uow: UnitOfWork, entry_id: int, when: object = None, memo: str = "")
         )
     chk = v.Checker()
     day = chk("date", v.iso_date, when) or max(date.today(), e.date)
-    memo = chk("memo", v.text, memo, max_len=500) or f"Reversal of {label}"
+    memo = chk("memo", v.text, memo, max_len=500) or written(
+        uow.setting("locale"), N_("Reversal of {entry}"), entry=label
+    )
     chk.done()
     if day < e.date:
         raise ValidationError(

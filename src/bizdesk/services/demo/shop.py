@@ -22,7 +22,7 @@ from bizdesk.config import data_dir
 from bizdesk.db.sequences import sync_id_sequences
 from bizdesk.db.session import Store
 from bizdesk.errors import ValidationError
-from bizdesk.i18n import Message
+from bizdesk.i18n import Message, written
 from bizdesk.models.base import utcnow
 from bizdesk.models.contacts import Contact, ContactTag, Interaction
 from bizdesk.models.core import AuditEvent
@@ -141,10 +141,13 @@ def _local_stages(uow, shop: dict) -> None:  # noqa: ANN001
     names = shop.get("stages")
     if not names:
         return
-    english = dict(zip((s[0] for s in setup.DEFAULT_PIPELINE), names, strict=True))
+    seeded = [s[0] for s in setup.DEFAULT_PIPELINE]
+    loc = uow.setting("locale")
+    local = dict(zip(seeded, names, strict=True))  # set up in English, or in the shop's words
+    local.update(zip((written(loc, s) for s in seeded), names, strict=True))
     for stage in D.list_stages(uow, include_inactive=True):
-        if stage.name in english:
-            D.update_stage(uow, stage.id, name=english[stage.name])
+        if stage.name in local and stage.name != local[stage.name]:
+            D.update_stage(uow, stage.id, name=local[stage.name])
 
 
 def _phone(rng: random.Random, pattern: str) -> str:

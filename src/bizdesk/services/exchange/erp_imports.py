@@ -18,7 +18,7 @@ from bizdesk.db.bulk import insert_rows
 from bizdesk.db.sequences import sync_id_sequences
 from bizdesk.db.session import UnitOfWork
 from bizdesk.errors import Conflict, ValidationError
-from bizdesk.i18n import Message
+from bizdesk.i18n import N_, Message, written
 from bizdesk.models.base import utcnow
 from bizdesk.models.contacts import Contact
 from bizdesk.models.core import AuditEvent
@@ -709,7 +709,7 @@ def _write_journal(uow: UnitOfWork, staged: _Staging, entries: int, lines: int) 
                         first_id + idx - 1,
                         first + idx - 1,
                         db_date(day),
-                        memo or f"Imported entry {key}",
+                        memo or written(uow.setting("locale"), N_("Imported entry {key}"), key=key),
                         "posted",
                         "import",
                         now,

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from bizdesk.db.session import UnitOfWork
 from bizdesk.errors import NotFound, ValidationError
-from bizdesk.i18n import Message, _
+from bizdesk.i18n import N_, Message, _, written
 from bizdesk.models.contacts import Contact
 from bizdesk.models.purchasing import (
     POState,
@@ -294,7 +294,7 @@ def receive(
     e = post_entry(
         uow,
         day,
-        f"Goods received on {po_label(po.number)}",
+        written(uow.setting("locale"), N_("Goods received on {order}"), order=po_label(po.number)),
         [
             Posting(account_for(uow, "inventory").id, debit_minor=total),
             Posting(account_for(uow, "grni").id, credit_minor=total, contact_id=po.supplier_id),
@@ -402,14 +402,31 @@ def bill(
     if diff:
         acct = account_for(uow, "price_difference").id
         postings.append(
-            Posting(acct, debit_minor=diff, memo=f"{ref}: billed more than received")
+            Posting(
+                acct,
+                debit_minor=diff,
+                memo=written(
+                    uow.setting("locale"), N_("{bill}: billed more than received"), bill=ref
+                ),
+            )
             if diff > 0
-            else Posting(acct, credit_minor=-diff, memo=f"{ref}: billed less than received")
+            else Posting(
+                acct,
+                credit_minor=-diff,
+                memo=written(
+                    uow.setting("locale"), N_("{bill}: billed less than received"), bill=ref
+                ),
+            )
         )
     e = post_entry(
         uow,
         day,
-        f"Bill {ref} for {po_label(po.number)}",
+        written(
+            uow.setting("locale"),
+            N_("Bill {bill} for {order}"),
+            bill=ref,
+            order=po_label(po.number),
+        ),
         postings,
         source=("purchase_order", po.id),
     )
@@ -493,7 +510,12 @@ def pay(
     e = post_entry(
         uow,
         day,
-        f"Payment of bill {b.reference} ({po_label(po.number)})",
+        written(
+            uow.setting("locale"),
+            N_("Payment of bill {bill} ({order})"),
+            bill=b.reference,
+            order=po_label(po.number),
+        ),
         [
             Posting(account_for(uow, "payable").id, debit_minor=amt, contact_id=b.supplier_id),
             Posting(account_for(uow, acct_role).id, credit_minor=amt),

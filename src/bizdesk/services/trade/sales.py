@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 
 from bizdesk.db.session import UnitOfWork
 from bizdesk.errors import NotFound, ValidationError
-from bizdesk.i18n import Message, _
+from bizdesk.i18n import N_, Message, _, written
 from bizdesk.models.contacts import Contact
 from bizdesk.models.deals import Deal, DealLine
 from bizdesk.models.sales import (
@@ -67,7 +67,7 @@ from bizdesk.services.inventory.moves import (
 from bizdesk.services.trade.documents import document_date, write_document
 from bizdesk.services.trade.orders import PAYMENT_ACCOUNTS, Flow, OrderKind, amount_paid
 
-WALK_IN = "Walk-in customer"
+WALK_IN = N_("Walk-in customer")  # in the shop's language: written(locale, WALK_IN)
 
 FLOW = Flow(
     SOState,
@@ -369,7 +369,9 @@ def deliver(
         e = post_entry(
             uow,
             day,
-            f"Goods delivered on {so_label(so.number)}",
+            written(
+                uow.setting("locale"), N_("Goods delivered on {order}"), order=so_label(so.number)
+            ),
             [
                 Posting(account_for(uow, "cogs").id, debit_minor=cost),
                 Posting(account_for(uow, "inventory").id, credit_minor=cost),
@@ -575,7 +577,7 @@ def pay(
     e = post_entry(
         uow,
         day,
-        f"Payment of {label}",
+        written(uow.setting("locale"), N_("Payment of {invoice}"), invoice=label),
         [
             Posting(acct.id, debit_minor=amt),
             Posting(
@@ -629,7 +631,7 @@ def refund(
     e = post_entry(
         uow,
         day,
-        f"Refund on {label}",
+        written(uow.setting("locale"), N_("Refund on {invoice}"), invoice=label),
         [
             Posting(account_for(uow, "receivable").id, debit_minor=amt, contact_id=inv.customer_id),
             Posting(acct.id, credit_minor=amt),
@@ -717,7 +719,13 @@ def return_goods(
     e = post_entry(
         uow,
         day,
-        f"Credit note {label} ({so_label(so.number)}): {reason}",
+        written(
+            uow.setting("locale"),
+            N_("Credit note {note} ({order}): {reason}"),
+            note=label,
+            order=so_label(so.number),
+            reason=reason,
+        ),
         postings,
         source=("sales_order", so.id),
     )
@@ -747,13 +755,14 @@ def return_goods(
 @requires("sales.counter")
 def walk_in_customer(uow: UnitOfWork) -> int:
     """The contact counter sales without a name go to (made on first use)."""
+    name = written(uow.setting("locale"), WALK_IN)
     c = uow.session.scalars(
-        select(Contact).where(Contact.sort_name == v.sort_key(WALK_IN), Contact.archived.is_(False))
+        select(Contact).where(Contact.sort_name == v.sort_key(name), Contact.archived.is_(False))
     ).first()
     if c is not None:
         return c.id
     return create_contact(
-        uow, ContactInput(name=WALK_IN, is_customer=True, stage="customer", source="counter")
+        uow, ContactInput(name=name, is_customer=True, stage="customer", source="counter")
     ).contact.id
 
 
