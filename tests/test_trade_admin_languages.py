@@ -65,7 +65,7 @@ def test_an_imported_files_problems_are_shown_in_the_readers_language(store, spe
     assert str(err.value) == "dòng 3: email: cũng có ở dòng 2"
 
 
-def test_a_check_finding_is_written_in_the_readers_language(store, speak) -> None:  # noqa: ANN001
+def test_a_check_finding_is_written_in_the_readers_language(store, speak, sqlite_only) -> None:  # noqa: ANN001
     path = sqlite_path(store.url)
     os.chmod(path, 0o644)
     try:
