@@ -197,6 +197,24 @@ class Message(str):
         return (_rebuild, (self.msgid, self.msgid_plural, self.n, self.params))
 
 
+class Lines(Message):
+    """Sentences, one a line, each translated where the whole is shown (a file's problems)."""
+
+    items: list[str]
+
+    def __new__(cls, items: list[str]) -> Lines:
+        self = str.__new__(cls, "\n".join(items))
+        self.msgid, self.msgid_plural, self.n, self.params = "", None, None, {}
+        self.items = list(items)
+        return self
+
+    def translated(self) -> str:
+        return "\n".join(tr(m) for m in self.items)
+
+    def __reduce__(self):  # noqa: ANN204
+        return (Lines, (self.items,))
+
+
 def _rebuild(msgid, plural, n, params):  # noqa: ANN001, ANN202
     if plural is None:
         return Message(msgid, **params)

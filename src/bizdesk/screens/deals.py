@@ -17,6 +17,7 @@ from textual.worker import get_current_worker
 from bizdesk.formatting import day, moment, money, number, visible, visible_text
 from bizdesk.i18n import N_, _, ngettext
 from bizdesk.screens.common import Pane, ServiceResult
+from bizdesk.screens.orders import not_complete
 from bizdesk.screens.records import RecordActions, RecordKind, RecordPage
 from bizdesk.services.inventory import products
 from bizdesk.services.trade import deals as D
@@ -108,15 +109,7 @@ def _lines(lines: list[dict[str, str]]) -> list[D.LineInput]:
 def _lines_total(uow, lines: list[dict[str, str]]) -> Text:  # noqa: ANN001
     total, bad = D.preview_lines(uow, _lines(lines))
     t = Text(_("Amount {amount}").format(amount=money(total, uow.setting("locale", "en_US"))))
-    if bad:
-        t.append("   ")
-        t.append(
-            ngettext("({n} line not complete yet)", "({n} lines not complete yet)", bad).format(
-                n=bad
-            ),
-            style="italic",
-        )
-    return t
+    return not_complete(t, bad)
 
 
 def lines_form(view: D.DealView) -> LinesFormScreen:

@@ -69,15 +69,20 @@ def _totals(uow: Any, net: Any, vat: Any, bad: int) -> Text:  # noqa: ANN401
             net=money(net, loc), vat=money(vat, loc), total=money(net + vat, loc)
         )
     )
+    return not_complete(t, bad)
+
+
+def not_complete(totals: Text, bad: int) -> Text:
+    """A lines editor's totals, saying how many typed lines do not count yet."""
     if bad:
-        t.append("   ")
-        t.append(
+        totals.append("   ")
+        totals.append(
             ngettext("({n} line not complete yet)", "({n} lines not complete yet)", bad).format(
                 n=bad
             ),
             style="italic",
         )
-    return t
+    return totals
 
 
 def saved_lines(cols: LineColumns, view: Any) -> list:  # noqa: ANN401

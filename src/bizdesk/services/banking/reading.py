@@ -15,30 +15,12 @@ from decimal import Decimal
 from io import BytesIO
 from xml.etree.ElementTree import Element, TreeBuilder
 
-from bizdesk.i18n import Message, tr
+from bizdesk.i18n import Lines, Message
 from bizdesk.services.base import validate as v
 
 MAX_PROBLEMS = 50  # listed at most (then "... and N more")
 TEXT_MAX = 500
 NAME_MAX = 200
-
-
-class Lines(Message):
-    """Sentences, one a line, each translated where the whole is shown (a file's problems)."""
-
-    items: list[str]
-
-    def __new__(cls, items: list[str]) -> Lines:
-        self = str.__new__(cls, "\n".join(items))
-        self.msgid, self.msgid_plural, self.n, self.params = "", None, None, {}
-        self.items = list(items)
-        return self
-
-    def translated(self) -> str:
-        return "\n".join(tr(m) for m in self.items)
-
-    def __reduce__(self):  # noqa: ANN204
-        return (Lines, (self.items,))
 
 
 class Problems:

@@ -33,7 +33,7 @@ from bizdesk.db.sequences import sync_id_sequences
 from bizdesk.db.session import UnitOfWork
 from bizdesk.errors import Conflict, ValidationError
 from bizdesk.folding import fold_fields
-from bizdesk.i18n import Message, tr
+from bizdesk.i18n import Lines, Message
 from bizdesk.models.base import utcnow
 from bizdesk.models.contacts import Contact, ContactTag
 from bizdesk.models.core import User
@@ -230,24 +230,6 @@ class _Problems:
             )
         text = Lines(shown)
         raise ValidationError({"file": text}, message=text)
-
-
-class Lines(Message):
-    """Sentences, one a line, each translated where the whole is shown (a file's problems)."""
-
-    items: list[str]
-
-    def __new__(cls, items: list[str]) -> Lines:
-        self = str.__new__(cls, "\n".join(items))
-        self.msgid, self.msgid_plural, self.n, self.params = "", None, None, {}
-        self.items = list(items)
-        return self
-
-    def translated(self) -> str:
-        return "\n".join(tr(m) for m in self.items)
-
-    def __reduce__(self):  # noqa: ANN204
-        return (Lines, (self.items,))
 
 
 def line_problem(line: int, problem: str, column: str | None = None) -> Message:
