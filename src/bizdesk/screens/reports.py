@@ -111,10 +111,10 @@ class ReportsPane(Pane):
 
     class Done(Message):
         def __init__(
-            self, report: Report | None, error: Exception | None, again: bool = False
+            self, run: int, report: Report | None, error: Exception | None, again: bool = False
         ) -> None:
             super().__init__()
-            self.report, self.error, self.again = report, error, again
+            self.run, self.report, self.error, self.again = run, report, error, again
 
     @property
     def NOT_SHOWN(self) -> frozenset[str]:  # noqa: N802 - read by the app (app.shows_any)
@@ -145,6 +145,7 @@ class ReportsPane(Pane):
     def on_mount(self) -> None:
         self.report: Report | None = None
         self.ran = False
+        self.runs = 0  # the last run asked for: an earlier one still finishing is not shown
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in REPORT_KEYS and isinstance(self.app.focused, Input):
@@ -224,7 +225,8 @@ class ReportsPane(Pane):
             self.query_one("#report-title", Static).update(
                 Text(_("Running {report}…").format(report=label(name)))
             )
-        self._run(name, params, again)
+        self.runs += 1
+        self._run(self.runs, name, params, again)
 
     def _not_run(self, error: Exception) -> None:
         """No figures under boxes they do not belong to: the old ones go, the reason shows."""
@@ -237,16 +239,18 @@ class ReportsPane(Pane):
         self.query_one("#report-notes", Static).update("")
 
     @work(thread=True, exclusive=True, group="report")
-    def _run(self, name: str, params: dict[str, Any], again: bool = False) -> None:
+    def _run(self, seq: int, name: str, params: dict[str, Any], again: bool = False) -> None:
         try:
             rep = run(self.app.store, name, **params)
         except Exception as exc:
-            self.post_message(self.Done(None, exc))
+            self.post_message(self.Done(seq, None, exc))
             return
-        self.post_message(self.Done(rep, None, again))
+        self.post_message(self.Done(seq, rep, None, again))
 
     def on_reports_pane_done(self, msg: Done) -> None:
         msg.stop()
+        if msg.run != self.runs:  # a report asked for before the one now chosen
+            return
         if msg.again and msg.report is not None and msg.report == self.report:
             return  # the same figures: nothing is drawn, nothing sent
         if msg.error is not None:
