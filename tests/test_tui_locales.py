@@ -192,3 +192,29 @@ async def test_a_journal_entry_typed_in_the_shops_numbers_and_its_report(shop) -
         await wait_for(pilot, app, lambda: table.row_count > 0, "the trial balance")
         cells = [str(c) for r in range(table.row_count) for c in table.get_row_at(r)]
         assert typed in cells, cells
+
+
+async def test_a_refused_lines_cell_is_named_in_the_persons_language(shop) -> None:  # noqa: ANN001
+    from bizdesk.widgets.lines_form import LinesFormScreen
+
+    lang, store = shop
+    typed = SHOPS[lang][3]
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("f8")
+        await settle(pilot, app)
+        await pilot.press("n")
+        await settle(pilot, app)
+        form = app.screen
+        await _type(pilot, form.query_one("#f-date", Input), "2026-11-02")
+        await _type(pilot, form.query_one("#l-account", Input), "9999")
+        await _type(pilot, form.query_one("#l-debit", Input), typed)
+        await pilot.press("enter")
+        await settle(pilot, app)
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert isinstance(app.screen, LinesFormScreen)
+        said = _error(form)
+        cell = {"en": "line 1 account", "es": "línea 1, cuenta", "ro": "linia 1, cont"}
+        assert cell.get(lang, "dòng 1, tài khoản") in said, said

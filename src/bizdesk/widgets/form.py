@@ -284,7 +284,7 @@ class FormScreen(ModalScreen[Any]):
                     box.update(Text(visible(tr(text))))
                     box.add_class("shown")
                 else:
-                    other.append(f"{field}: {tr(text)}" if field else tr(text))
+                    other.append(f"{self.field_title(field)}: {tr(text)}" if field else tr(text))
             general.update(
                 Text(
                     _("Not saved. {reasons}").format(reasons=visible("; ".join(other)))
@@ -300,6 +300,11 @@ class FormScreen(ModalScreen[Any]):
             general.update(Text(visible(text.format(reason=tr(err)))))
         else:
             general.update(Text(visible(self._sentence(_("Not saved. {reason}"), err))))
+
+    def field_title(self, key: str) -> str:
+        """How a service's field key that this form has no field for is named in the form's
+        message (a lines form names its lines: "line 2 debit")."""
+        return key
 
     def _sentence(self, outcome: str, err: Exception) -> str:
         """What the form says about a fault: a refusal after what did not happen (``outcome``

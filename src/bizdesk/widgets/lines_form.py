@@ -10,6 +10,7 @@ the lines as typed, and shows what comes back.
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -22,7 +23,7 @@ from textual.suggester import Suggester
 from textual.widgets import DataTable, Input, Static
 
 from bizdesk.formatting import visible
-from bizdesk.i18n import _, tr
+from bizdesk.i18n import N_, _, tr
 from bizdesk.widgets.footer import KeysFooter
 from bizdesk.widgets.form import Field, FormScreen, field_label
 from bizdesk.widgets.keys import TypeAheadInput
@@ -51,6 +52,26 @@ class LookupSuggester(Suggester):
             return hit
 
         return await asyncio.to_thread(lookup)
+
+
+# What the services call a line's cells in their field keys ("line 2 unit price"): named in
+# the reader's language in the form's message.
+LINE_KEY = re.compile(r"line (\d+) (.+)")
+LINE_CELLS = frozenset(
+    (
+        N_("account"),
+        N_("debit"),
+        N_("credit"),
+        N_("contact"),
+        N_("memo"),
+        N_("product"),
+        N_("qty"),
+        N_("unit price"),
+        N_("unit cost"),
+        N_("VAT %"),
+        N_("description"),
+    )
+)
 
 
 class LinesFormScreen(FormScreen):
@@ -125,6 +146,13 @@ class LinesFormScreen(FormScreen):
             )
             yield Static("", id="totals")
             yield KeysFooter()
+
+    def field_title(self, key: str) -> str:
+        found = LINE_KEY.fullmatch(key)
+        if found is None:
+            return super().field_title(key)
+        n, cell = found.groups()
+        return _("line {n} {cell}").format(n=n, cell=_(cell) if cell in LINE_CELLS else cell)
 
     def on_mount(self) -> None:
         # The lines' numbers as the editor reads them back (the shop's locale in the app).
