@@ -153,3 +153,27 @@ def test_counts_take_each_languages_plural_forms(tmp_path) -> None:  # noqa: ANN
     assert said["ro_RO", two] == "S-ar înregistra 2 note contabile."
     assert said["es_ES", one] == "Se contabilizaría 1 asiento."
     assert said["es_ES", two] == "Se contabilizarían 2 asientos."
+
+
+def test_dates_are_written_and_read_the_readers_way_files_stay_iso(vn_shop: str) -> None:
+    """A Vietnamese reader types and reads 02/11/2026; JSON keeps ISO; a CSV file is a
+    machine format: its dates are ISO for everyone, a day-first date in it is refused."""
+    asked = ("report", "general-ledger", "--from", "01/11/2026", "--to", "30/11/2026")
+    table = bizdesk(*asked, "--db", vn_shop, env=lang("vi_VN.UTF-8"))
+    assert table.returncode == 0, table.stderr
+    assert "02/11/2026" in table.stdout and "2026-11-02" not in table.stdout
+    english = bizdesk(
+        "report", "general-ledger", "--from", "2026-11-01", "--db", vn_shop, env=lang("C")
+    )
+    assert "2026-11-02" in english.stdout
+    as_json = bizdesk(*asked, "--format", "json", "--db", vn_shop, env=lang("vi_VN.UTF-8"))
+    assert '"2026-11-02"' in as_json.stdout and "02/11/2026" not in as_json.stdout
+    wrong = bizdesk(
+        "report", "general-ledger", "--from", "11/30/2026", "--db", vn_shop, env=lang("vi_VN.UTF-8")
+    )
+    assert wrong.returncode == 1 and "DD/MM/YYYY" in wrong.stderr, wrong.stderr
+    local_csv = JOURNAL.replace("2026-11-02", "02/11/2026")
+    refused = bizdesk(
+        "import", "journal", "-", "--db", vn_shop, stdin=local_csv, env=lang("vi_VN.UTF-8")
+    )
+    assert refused.returncode == 1 and "YYYY-MM-DD" in refused.stderr, refused.stderr

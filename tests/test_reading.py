@@ -3,7 +3,7 @@ the machine form for files and the command line, the shop's locale in forms, nev
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
@@ -217,6 +217,61 @@ def test_dates_read() -> None:
     assert read_date(" 1900-01-01 ") == date(1900, 1, 1)
     assert read_date("2199-12-31") == date(2199, 12, 31)
     assert v.iso_date("2028-02-29") == date(2028, 2, 29)
+
+
+# a person's dates (issue 13): each language's day-first form, read and written the same way
+PERSON_DATES = {"es": "15/02/2026", "ro": "15.02.2026", "vi": "15/02/2026", "en": "2026-02-15"}
+
+
+@pytest.mark.parametrize("lang", sorted(PERSON_DATES))
+def test_a_person_types_dates_as_the_screens_write_them(lang: str) -> None:
+    from bizdesk import i18n
+    from bizdesk.formatting import day, moment
+    from bizdesk.reading import date_text
+
+    i18n.use(lang)
+    shown = PERSON_DATES[lang]
+    assert date_text(date(2026, 2, 15)) == day(date(2026, 2, 15)) == shown
+    assert editable(date(2026, 2, 15), "en_US") == shown  # a form's date field, filled in
+    assert read_date(shown, local=True) == date(2026, 2, 15)
+    assert read_date("2026-02-15", local=True) == date(2026, 2, 15)  # ISO: always
+    assert v.iso_date(shown, local=True) == date(2026, 2, 15)
+    assert moment(datetime(2026, 2, 15, 9, 30, tzinfo=UTC)) == f"{shown} 09:30"
+    if lang != "en":
+        sep = shown[2]
+        assert read_date(f"5{sep}2{sep}2026", local=True) == date(2026, 2, 5)
+        with pytest.raises(DateError):  # machine input (files, JSON): ISO only, never guessed
+            read_date(shown)
+        with pytest.raises(v.FieldError):
+            v.iso_date(shown)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["15/02/26", "15/2", "2026/02/15", "15-02-2026", "15/02/2026/1", "１５/02/2026", "15 /02/2026"],
+)
+def test_a_spanish_person_is_told_the_form_for_anything_else(text: str) -> None:
+    from bizdesk import i18n
+
+    i18n.use("es")
+    with pytest.raises(DateError) as exc:
+        read_date(text, local=True)
+    assert str(exc.value) == f"{text!r} no es una fecha: escriba DD/MM/AAAA, p. ej. 15/02/2026"
+
+
+def test_a_persons_impossible_or_far_day_is_refused() -> None:
+    from bizdesk import i18n
+
+    i18n.use("ro")
+    with pytest.raises(DateError, match="no such day|nu există"):
+        read_date("30.02.2026", local=True)
+    with pytest.raises(DateError, match=r"01\.01\.1900"):
+        read_date("31.12.1899", local=True)
+    with pytest.raises(DateError, match=r"ZZ\.LL\.AAAA"):
+        read_date("", local=True)
+    i18n.use("en")  # English reads ISO only, even for a person: 02/15 or 15/02 is a guess
+    with pytest.raises(DateError, match="write YYYY-MM-DD"):
+        read_date("02/15/2026", local=True)
 
 
 def test_a_decimal_from_code_is_not_text() -> None:

@@ -30,7 +30,7 @@ SAID = {
     "es": {
         "locale": "es_ES",
         "draft": "BORRADOR",
-        "customer": "Cliente: Dana Client · pedido el 2026-11-02",
+        "customer": "Cliente: Dana Client · pedido el 02/11/2026",
         "page_totals": "Neto {net} · IVA {vat} · total {total}",
         "preview": "Neto {net} · IVA {vat} · Total {total}",
         "orders_title": "Pedidos de venta: pedidos abiertos  (1-8, 0: por estado)",
@@ -46,7 +46,7 @@ SAID = {
     "vi": {
         "locale": "vi_VN",
         "draft": "NHÁP",
-        "customer": "Khách hàng: Dana Client · đặt ngày 2026-11-02",
+        "customer": "Khách hàng: Dana Client · đặt ngày 02/11/2026",
         "page_totals": "Chưa thuế {net} · thuế GTGT {vat} · tổng {total}",
         "preview": "Chưa thuế {net} · Thuế GTGT {vat} · Tổng {total}",
         "orders_title": "Đơn bán hàng: đơn đang mở  (1-8, 0: theo trạng thái)",

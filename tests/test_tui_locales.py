@@ -6,6 +6,7 @@ example of the right way."""
 from __future__ import annotations
 
 import json
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from bizdesk.formatting import money
 from bizdesk.services.admin import setup, users
 from bizdesk.services.base.paging import PageRequest
 from bizdesk.services.base.validate import FieldError
-from bizdesk.services.books import ledger_reports
+from bizdesk.services.books import ledger, ledger_reports
 from bizdesk.services.inventory import products
 from bizdesk.services.trade import sales
 from tests.tui_helpers import SIZE, settle, wait_for
@@ -32,6 +33,9 @@ SHOPS = {
     "ro": ("ro_RO", "RON", "ro", "1.299,99", Decimal("1299.99"), "1,299.99", "12.345,67"),
     "vi": ("vi_VN", "VND", "vn", "1.500.000", Decimal("1500000"), "1,500,000", "1.234.567"),
 }
+# 2026-11-02 as each language's people write it, and how the screens show it
+DATES = {"en": "2026-11-02", "es": "02/11/2026", "ro": "02.11.2026", "vi": "02/11/2026"}
+KEYS = {".": "full_stop", ",": "comma", "/": "slash", "-": "minus"}
 
 
 @pytest.fixture(params=sorted(SHOPS))
@@ -50,7 +54,7 @@ async def _type(pilot, field: Input, text: str) -> None:  # noqa: ANN001
     field.focus()
     await pilot.pause()
     field.value = ""
-    await pilot.press(*[c if c not in ".," else {".": "full_stop", ",": "comma"}[c] for c in text])
+    await pilot.press(*[KEYS.get(c, c) for c in text])
 
 
 async def _new_product(pilot, app: BizdeskApp, price: str):  # noqa: ANN001, ANN202
@@ -167,7 +171,7 @@ async def test_a_journal_entry_typed_in_the_shops_numbers_and_its_report(shop) -
         await settle(pilot, app)
         form = app.screen
         assert isinstance(form, LinesFormScreen)
-        await _type(pilot, form.query_one("#f-date", Input), "2026-11-02")
+        await _type(pilot, form.query_one("#f-date", Input), DATES[lang])  # as people write it
         await _type(pilot, form.query_one("#f-memo", Input), "Capital")
         for account, debit, credit in ((bank, typed, ""), (equity, "", typed)):
             await _type(pilot, form.query_one("#l-account", Input), account)
@@ -182,7 +186,12 @@ async def test_a_journal_entry_typed_in_the_shops_numbers_and_its_report(shop) -
             raise AssertionError(said)
         with store.read() as uow:
             balances = {r.code: r.balance for r in ledger_reports.trial_balance(uow)[0]}
+            (entry,) = ledger.list_entries(uow, PageRequest()).rows
         assert balances[bank] == value
+        assert entry.date == date(2026, 11, 2)
+        grid = app.active_pane().query_one(DataTable)  # the journal shows it as it was typed
+        await wait_for(pilot, app, lambda: grid.row_count == 1, "the posted entry")
+        assert DATES[lang] in [str(c) for c in grid.get_row_at(0)]
         await pilot.press("f9")  # Reports: the trial balance shows it as typed
         await settle(pilot, app)
         pane = app.active_pane()

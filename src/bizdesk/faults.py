@@ -21,6 +21,7 @@ import platformdirs
 from bizdesk.config import backups_dir, sqlite_path
 from bizdesk.errors import BizdeskError, StoreDamaged, StoreError
 from bizdesk.i18n import Message
+from bizdesk.reading import date_text
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 LOG_NAME = "errors.log"
@@ -122,7 +123,8 @@ def damaged(url: str, detail: str) -> StoreDamaged:
     store = where(url)
     backup = newest_good_backup(url)
     if backup is not None:
-        made = datetime.fromtimestamp(backup.stat().st_mtime).strftime("%Y-%m-%d %H:%M")
+        stamp = datetime.fromtimestamp(backup.stat().st_mtime)
+        made = f"{date_text(stamp.date())} {stamp:%H:%M}"
         return StoreDamaged(
             Message(
                 "The store {store} is damaged ({detail}); bizdesk will not write to it. "

@@ -12,7 +12,7 @@ from babel.numbers import format_decimal
 from rich.text import Span
 
 from bizdesk.characters import REFUSED_EVERYWHERE
-from bizdesk.reading import locale_pattern
+from bizdesk.reading import date_text, locale_pattern
 
 if TYPE_CHECKING:
     from rich.text import Text
@@ -70,11 +70,13 @@ def number(value: int | Decimal | None, locale: str = "en_US") -> str:
 
 
 def editable(value: object, locale: str | None) -> str:
-    """A number as a form fills it in for editing: the way the form reads numbers back
+    """A number (or a date) as a form fills it in for editing: the way the form reads numbers back
     (bizdesk.reading: ``locale`` None is the machine form), every digit kept, so saving the
     form unchanged stores the same value. Text that is not a number is left as it is."""
     if value is None or value == "":
         return ""
+    if isinstance(value, date):  # a date field: as the screens show dates
+        return date_text(value)
     try:
         d = value if isinstance(value, Decimal) else Decimal(str(value))
     except InvalidOperation:
@@ -94,11 +96,13 @@ LOCALE_FORMATS = (money, number, money_or_blank)
 
 
 def day(value: date | None) -> str:
-    return value.isoformat() if value else ""
+    """A date as the person reading writes it (bizdesk.reading.date_text): typed back as shown."""
+    return date_text(value) if value else ""
 
 
 def moment(value: datetime | None, tz: str = "UTC") -> str:
-    """A timestamp in the shop's time zone, to the minute."""
+    """A timestamp in the shop's time zone, to the minute, its date as the reader writes it."""
     if value is None:
         return ""
-    return value.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M")
+    local = value.astimezone(ZoneInfo(tz))
+    return f"{date_text(local.date())} {local:%H:%M}"

@@ -12,8 +12,10 @@ Numbers come in one of two forms, and the caller says which:
 
 In both forms the decimals typed count: ``350.000`` in a two-decimal field is refused, not
 read as 350 (a vi_VN user means three hundred and fifty thousand). Dates are ISO
-``YYYY-MM-DD`` in both forms, from 1900-01-01 to 2199-12-31. Every refusal says the form
-that was expected, with an example.
+``YYYY-MM-DD`` in the machine form; a person may also type them the way their language writes
+them (``15/02/2026`` in Spanish, ``15.02.2026`` in Romanian: ``date_text``), the way the
+screens show them. From 1900-01-01 to 2199-12-31. Every refusal says the form that was
+expected, with an example.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from babel.numbers import (
 )
 from babel.numbers import parse_decimal as babel_parse_decimal
 
-from bizdesk.i18n import Message, current_language
+from bizdesk.i18n import N_, Message, _, current_language
 
 MAX_NUMBER_CHARS = 40  # "-1,000,000,000,000.000" is 22; anything much longer is not a number
 FIRST_DAY = date(1900, 1, 1)
@@ -215,35 +217,114 @@ def _read_locale_number(text: str, decimals: int, locale: str) -> Decimal:
         raise AmountError(refusal) from None
 
 
-def read_date(value: object) -> date:
-    """Typed text -> a date: ``YYYY-MM-DD`` exactly, a real day, 1900-01-01 .. 2199-12-31."""
+# The dates people of a language write (DESIGN section 6: dates in the person's locale):
+# Babel's short date pattern of the language's locale, each part written whole (a year
+# of two digits is a guess at the century). English keeps ISO, which every reader reads
+# one way (en_US writes the month first, en_GB the day). Machine input is ISO only.
+_DATE_LOCALES = {"es": "es_ES", "ro": "ro_RO", "vi": "vi_VN"}
+_DATE_HINTS = {"/": N_("DD/MM/YYYY"), ".": N_("DD.MM.YYYY"), "-": N_("DD-MM-YYYY")}
+
+
+@functools.cache
+def _date_form(language: str) -> str | None:
+    """The separator of the day-first date ``language`` writes ("/" for es), or None: ISO."""
+    locale = _DATE_LOCALES.get(language)
+    if locale is None:
+        return None
+    from babel.dates import get_date_format
+
+    pattern = get_date_format("short", locale=locale).pattern  # "d/M/yy", "dd.MM.y"
+    parts = re.findall(r"[dMy]+|[^dMy]+", pattern)
+    if [p[0] for p in parts[::2]] != ["d", "M", "y"] or len(set(parts[1::2])) != 1:
+        return None  # not day, month, year with one separator: ISO, never a guess
+    sep = parts[1]
+    return sep if sep in _DATE_HINTS else None
+
+
+def date_text(value: date | None) -> str:
+    """A date as the person reading writes it ("15/02/2026" in Spanish, "15.02.2026" in
+    Romanian, "2026-02-15" in English): what ``read_date(..., local=True)`` reads back."""
+    if value is None:
+        return ""
+    sep = _date_form(current_language())
+    if sep is None:
+        return value.isoformat()
+    return f"{value.day:02d}{sep}{value.month:02d}{sep}{value.year:04d}"
+
+
+def date_hint() -> str:
+    """How the person reading writes a date ("DD/MM/AAAA" in Spanish), translated."""
+    sep = _date_form(current_language())
+    return _(_DATE_HINTS[sep]) if sep is not None else _("YYYY-MM-DD")
+
+
+def _read_local_date(text: str, sep: str) -> date | None:
+    """``text`` as day, month and year in the person's form; None when it is not in it."""
+    parts = text.split(sep)
+    if len(parts) != 3 or not all(p.isascii() and p.isdigit() for p in parts):
+        return None
+    d, m, y = parts
+    if not (1 <= len(d) <= 2 and 1 <= len(m) <= 2 and len(y) == 4):
+        return None
+    try:
+        return date(int(y), int(m), int(d))
+    except ValueError:  # the form says which is the day: "11/30/2026" is told it
+        raise DateError(
+            Message(
+                "{text} is not a date: there is no such day ({form})",
+                text=_shown(text),
+                form=date_hint(),
+            )
+        ) from None
+
+
+def read_date(value: object, *, local: bool = False) -> date:
+    """Typed text -> a date: ``YYYY-MM-DD`` exactly, a real day, 1900-01-01 .. 2199-12-31.
+    ``local``: a person typed it, so their language's form (``date_text``) is read too;
+    ISO stays accepted, and a text in neither form is refused, never guessed at."""
     if isinstance(value, date):
         day = value
     else:
         text = str(value).strip()
+        sep = _date_form(current_language()) if local else None
         if not text:
-            raise DateError(Message("a date is required (YYYY-MM-DD)"))
-        if not _ISO_DATE.fullmatch(text):
+            if sep is None:
+                raise DateError(Message("a date is required (YYYY-MM-DD)"))
+            raise DateError(Message("a date is required ({form})", form=date_hint()))
+        local_day = _read_local_date(text, sep) if sep is not None else None
+        if local_day is not None:
+            day = local_day
+        elif not _ISO_DATE.fullmatch(text):
+            if sep is None:
+                raise DateError(
+                    Message(
+                        "{text} is not a date: write YYYY-MM-DD, e.g. {example}",
+                        text=_shown(text),
+                        example="2026-02-15",
+                    )
+                )
             raise DateError(
                 Message(
-                    "{text} is not a date: write YYYY-MM-DD, e.g. {example}",
+                    "{text} is not a date: write {form}, e.g. {example}",
                     text=_shown(text),
-                    example="2026-02-15",
+                    form=date_hint(),
+                    example=date_text(date(2026, 2, 15)),
                 )
             )
-        try:
-            day = date.fromisoformat(text)
-        except ValueError:
-            raise DateError(
-                Message("{text} is not a date: there is no such day", text=_shown(text))
-            ) from None
+        else:
+            try:
+                day = date.fromisoformat(text)
+            except ValueError:
+                raise DateError(
+                    Message("{text} is not a date: there is no such day", text=_shown(text))
+                ) from None
     if not FIRST_DAY <= day <= LAST_DAY:
         raise DateError(
             Message(
                 "{day} is outside the dates bizdesk accepts ({first} to {last})",
-                day=day.isoformat(),
-                first=FIRST_DAY.isoformat(),
-                last=LAST_DAY.isoformat(),
+                day=date_text(day) if local else day.isoformat(),
+                first=date_text(FIRST_DAY) if local else FIRST_DAY.isoformat(),
+                last=date_text(LAST_DAY) if local else LAST_DAY.isoformat(),
             )
         )
     return day

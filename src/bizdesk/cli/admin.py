@@ -24,6 +24,7 @@ from bizdesk.cli.core import (
 )
 from bizdesk.formatting import visible
 from bizdesk.i18n import LANGUAGE_NAMES, _, resolve_language, use
+from bizdesk.reading import date_text
 
 app = typer.Typer()
 users = typer.Typer(help=_("The people who may use this store."))
@@ -67,7 +68,7 @@ def audit(
     table = Table(_("When (UTC)"), _("Who"), _("What"), _("Id"), _("Action"))
     for r in rows:
         table.add_row(
-            Text(r.at.strftime("%Y-%m-%d %H:%M:%S")),
+            Text(f"{date_text(r.at.date())} {r.at:%H:%M:%S}"),
             Text(r.username),
             Text(r.entity),
             Text(str(r.entity_id or "")),

@@ -53,7 +53,7 @@ def bank_import(
     ] = False,
     db: DbOpt = None,
 ) -> None:
-    from bizdesk.formatting import money
+    from bizdesk.formatting import day, money
     from bizdesk.services.banking.statements import import_statement
 
     data = _read(file, _("{file}: too large for a bank statement (at most 50 MB)"))
@@ -71,7 +71,7 @@ def bank_import(
         locale = store.settings().get("locale", "en_US")
         say(
             _("The statement's closing balance on {date}: {amount}").format(
-                date=summary.closing_date.isoformat(), amount=money(summary.closing, locale)
+                date=day(summary.closing_date), amount=money(summary.closing, locale)
             )
         )
 
@@ -91,7 +91,7 @@ def bank_reconcile(
     ] = None,
     db: DbOpt = None,
 ) -> None:
-    from bizdesk.formatting import money, visible
+    from bizdesk.formatting import day, money, visible
     from bizdesk.services.banking.proposals import proposals
 
     store = open_store(ctx, db)
@@ -105,7 +105,7 @@ def bank_reconcile(
     width = max(len(a) for a in amounts)
     for ln, amount in zip(found, amounts, strict=True):
         said = " — ".join(visible(x) for x in (ln.counterpart, ln.text) if x)
-        say(f"{ln.booked_on.isoformat()}  {ln.account}  {amount:>{width}}  {said}")
+        say(f"{day(ln.booked_on)}  {ln.account}  {amount:>{width}}  {said}")
         if not ln.proposals:
             say("    " + _("no proposal"))
         for p in ln.proposals:

@@ -8,8 +8,8 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from bizdesk.cli.core import DbOpt, open_store, say, show
-from bizdesk.formatting import visible
+from bizdesk.cli.core import DbOpt, open_store, parse_date, say, show
+from bizdesk.formatting import day, visible
 from bizdesk.i18n import _
 
 app = typer.Typer()
@@ -111,5 +111,5 @@ def lock_date_cmd(
             current = lock_date(uow)
     else:
         with store.write() as uow:
-            current = set_lock_date(uow, "" if new.lower() == "none" else new)
-    say(_("Locked up to {day}").format(day=current) if current else _("No lock date"))
+            current = set_lock_date(uow, "" if new.lower() == "none" else parse_date(new, "DATE"))
+    say(_("Locked up to {day}").format(day=day(current)) if current else _("No lock date"))

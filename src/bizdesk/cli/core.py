@@ -166,6 +166,6 @@ def parse_date(value: str | None, name: str) -> date | None:
     if not value:
         return None
     try:
-        return read_date(value)
+        return read_date(value, local=True)
     except DateError as exc:
         fail(f"{name}: {exc}")

@@ -29,7 +29,11 @@ COLUMN_NOTES = {
         "stocked": N_("yes/no; no: a service such as a workshop hour, never stocked or reordered"),
     },
     "stock-count": {"location": N_("default: the main one")},
-    "journal": {"date": N_("YYYY-MM-DD"), "account": N_("code"), "contact": N_("email or name")},
+    "journal": {
+        "date": N_("ISO date, YYYY-MM-DD"),
+        "account": N_("code"),
+        "contact": N_("email or name"),
+    },
 }
 
 

@@ -278,6 +278,11 @@ class UnitOfWork:
         """The form typed numbers are read in: None for the machine form, else a locale."""
         return None if self.machine_input else self.store.input_locale
 
+    @property
+    def person_input(self) -> bool:
+        """Whether a person typed what is read (dates then in their language's form too)."""
+        return self.input_locale is not None
+
     @contextmanager
     def machine_form(self) -> Iterator[None]:
         """Read numbers in the machine form inside, whatever the store's input locale (a

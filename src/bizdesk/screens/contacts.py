@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.widgets import Static
 
 from bizdesk.errors import ValidationError
-from bizdesk.formatting import moment, money, visible, visible_text
+from bizdesk.formatting import day, moment, money, visible, visible_text
 from bizdesk.i18n import N_, _
 from bizdesk.models.contacts import CONTACT_KINDS, INTERACTION_KINDS, STAGES
 from bizdesk.screens.records import RecordKind, RecordListPane, RecordPage
@@ -300,7 +300,7 @@ class ContactScreen(RecordPage):
                 continue
             t.append(f"\n{title}\n", style="bold")
             for item in items:
-                t.append(f"  {item.day.isoformat() + '  ' if item.day else ''}{item.text}\n")
+                t.append(f"  {day(item.day) + '  ' if item.day else ''}{item.text}\n")
         return t
 
     def action_documents(self) -> None:

@@ -369,7 +369,7 @@ class JournalPane(EntryActions, ListPane):
                         Field(
                             "lock_date",
                             N_("Locked up to"),
-                            value=current.isoformat() if current else "",
+                            value=day(current),
                             placeholder=N_("YYYY-MM-DD, empty: no lock"),
                         )
                     ],

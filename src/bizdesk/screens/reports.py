@@ -27,7 +27,7 @@ from bizdesk.services.overview.reports import (
     REPORTS,
     Report,
     build,
-    plain,
+    cell_text,
     run,
     write_csv,
 )
@@ -83,7 +83,7 @@ def _cell(value: Any, numeric: bool, locale: str) -> Text:
     elif numeric and isinstance(value, int) and not isinstance(value, bool):
         text = number(value, locale)
     else:
-        text = "" if value is None else visible(plain(value))
+        text = visible(cell_text(value, False, locale))  # a date as the reader writes it
     return Text(text, justify="right" if numeric else "left", no_wrap=True, overflow="ellipsis")
 
 
@@ -185,7 +185,7 @@ class ReportsPane(Pane):
             ("as_of", "as_of", N_("As of")),
         ):
             try:
-                out[key] = iso_date(self.query_one(f"#{box}", Input).value)
+                out[key] = iso_date(self.query_one(f"#{box}", Input).value, local=True)
             except FieldError as exc:
                 raise FieldError(
                     _("{box}: {problem}").format(box=_(title), problem=tr(exc))

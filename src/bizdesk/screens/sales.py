@@ -50,7 +50,7 @@ def order_form(view: SA.SOView | None = None) -> LinesFormScreen:
         Field(
             "order_date",
             N_("Order date"),
-            value=view.order_date.isoformat() if view else "",
+            value=day(view.order_date) if view else "",
             placeholder=orders.DATE_HINT,
         ),
         Field("notes", N_("Notes"), value=view.notes if view else ""),

@@ -6,12 +6,13 @@ from bizdesk.db.session import UnitOfWork
 from bizdesk.errors import Conflict
 from bizdesk.i18n import Message
 from bizdesk.models.base import utcnow
+from bizdesk.reading import date_text
 
 
 def check_version(record, version: int) -> None:  # noqa: ANN001
     """Refuse to save over a change made since the form was opened, saying who made it."""
     if record.version != version:
-        when = record.updated_at.strftime("%Y-%m-%d %H:%M UTC")
+        when = f"{date_text(record.updated_at.date())} {record.updated_at:%H:%M} UTC"
         if not record.updated_by:
             raise Conflict(
                 Message(

@@ -241,7 +241,9 @@ def _countries() -> dict[str, str]:
     return out
 
 
-def iso_date(value: object, *, required: bool = False) -> date | None:
+def iso_date(value: object, *, required: bool = False, local: bool = False) -> date | None:
+    """A date: ISO ``YYYY-MM-DD``; with ``local`` (a person typed it: ``uow.person_input``)
+    also as their language writes dates (bizdesk.reading.read_date)."""
     if isinstance(value, date):
         return value
     s = text(value, max_len=20)
@@ -250,7 +252,7 @@ def iso_date(value: object, *, required: bool = False) -> date | None:
             raise FieldError(Message("required"))
         return None
     try:
-        return read_date(s)
+        return read_date(s, local=local)
     except DateError as exc:
         raise FieldError(exc.message) from None
 

@@ -22,6 +22,7 @@ from bizdesk.models.contacts import Contact
 from bizdesk.models.ledger import ACCOUNT_TYPES, Account, JournalEntry, JournalLine
 from bizdesk.models.stock import StockMove
 from bizdesk.money import AmountError, from_minor, parse_money
+from bizdesk.reading import date_text
 from bizdesk.services.base import validate as v
 from bizdesk.services.base.numbering import JOURNAL, entry_label, next_number
 from bizdesk.services.base.paging import Page, PageRequest, contains, keyset_page, like_pattern
@@ -273,7 +274,7 @@ def period_problem(when: date, locked: date | None) -> Message | None:
     """Nothing is posted on or before the lock date."""
     if locked is not None and when <= locked:
         return Message(
-            "the books are locked up to {date}; use a later date", date=locked.isoformat()
+            "the books are locked up to {date}; use a later date", date=date_text(locked)
         )
     return None
 
@@ -351,7 +352,7 @@ def lock_date(uow: UnitOfWork) -> date | None:
 def set_lock_date(uow: UnitOfWork, value: object) -> date | None:
     """Only the owner moves the lock date; nothing can be posted on or before it."""
     chk = v.Checker()
-    new = chk("lock_date", v.iso_date, value)
+    new = chk("lock_date", v.iso_date, value, local=uow.person_input)
     chk.done()
     before = lock_date(uow)
     uow.set_setting("lock_date", new.isoformat() if new else "")
@@ -465,7 +466,7 @@ def _clean_lines(uow: UnitOfWork, lines: list[LineInput], chk: v.Checker) -> lis
 
 def _clean_entry(uow: UnitOfWork, data: EntryInput) -> tuple[date, str, list[Posting]]:
     chk = v.Checker()
-    when = chk("date", v.iso_date, data.date, required=True)
+    when = chk("date", v.iso_date, data.date, required=True, local=uow.person_input)
     memo = chk("memo", v.text, data.memo, max_len=500) or ""
     postings = _clean_lines(uow, data.lines, chk)
     chk.done()
@@ -672,7 +673,7 @@ def reverse(uow: UnitOfWork, entry_id: int, when: object = None, memo: str = "")
             {"": Message("{entry} is itself a reversal; post a new entry", entry=label)}
         )
     chk = v.Checker()
-    day = chk("date", v.iso_date, when) or max(date.today(), e.date)
+    day = chk("date", v.iso_date, when, local=uow.person_input) or max(date.today(), e.date)
     memo = chk("memo", v.text, memo, max_len=500) or written(
         uow.setting("locale"), N_("Reversal of {entry}"), entry=label
     )
@@ -683,9 +684,9 @@ def reverse(uow: UnitOfWork, entry_id: int, when: object = None, memo: str = "")
                 "date": Message(
                     "{date} is before {entry} itself ({original}); a reversal is dated on or "
                     "after its original",
-                    date=day.isoformat(),
+                    date=date_text(day),
                     entry=label,
-                    original=e.date.isoformat(),
+                    original=date_text(e.date),
                 )
             }
         )
@@ -755,7 +756,7 @@ def get_entry(uow: UnitOfWork, entry_id: int) -> EntryView:
 def entry_input(view: EntryView) -> EntryInput:
     """A draft's values as the form edits them."""
     return EntryInput(
-        date=view.date.isoformat(),
+        date=date_text(view.date),
         memo=view.memo,
         lines=[
             LineInput(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -13,6 +13,7 @@ from bizdesk.errors import ValidationError
 from bizdesk.files import atomic_write
 from bizdesk.formatting import money, number
 from bizdesk.i18n import N_, Message
+from bizdesk.reading import date_text
 from bizdesk.services.base import permissions
 from bizdesk.services.base.csvio import write_rows
 from bizdesk.services.base.validate import FieldError
@@ -540,7 +541,8 @@ def plain(value: Any) -> Any:
 
 def cell_text(value: Any, numeric: bool, locale: str = "en_US") -> str:
     """A report cell for people (tables on a terminal): a number in a numeric column grouped
-    in the shop's locale with its decimals kept (``1,234.50``); dates ISO; None empty.
+    in the shop's locale with its decimals kept (``1,234.50``); dates as the reader writes
+    them (bizdesk.reading.date_text); None empty.
     JSON and CSV keep ``plain`` values (``1234.50``)."""
     if value is None:
         return ""
@@ -548,6 +550,8 @@ def cell_text(value: Any, numeric: bool, locale: str = "en_US") -> str:
         return money(value, locale)
     if numeric and isinstance(value, int) and not isinstance(value, bool):
         return number(value, locale)
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return date_text(value)
     return str(plain(value))
 
 

@@ -27,6 +27,7 @@ from bizdesk.money import (
     round_money,
     to_minor,
 )
+from bizdesk.reading import date_text
 from bizdesk.services.base import validate as v
 from bizdesk.services.base.paging import Page, PageRequest, folded_contains, keyset_page
 from bizdesk.services.base.permissions import requires
@@ -256,10 +257,10 @@ class DealView:
             owner=self.owner,
             amount=str(self.amount),
             probability=str(self.probability),
-            expected_close=self.expected_close.isoformat() if self.expected_close else "",
+            expected_close=date_text(self.expected_close),
             stage=self.stage,
             next_activity=self.next_activity,
-            next_activity_due=self.next_activity_due.isoformat() if self.next_activity_due else "",
+            next_activity_due=date_text(self.next_activity_due),
         )
 
 
@@ -399,9 +400,13 @@ def _clean(uow: UnitOfWork, data: DealInput) -> dict:
     out["probability"] = (
         chk("probability", _probability, prob_text, uow.input_locale) if prob_text else None
     )
-    out["expected_close"] = chk("expected_close", v.iso_date, data.expected_close)
+    out["expected_close"] = chk(
+        "expected_close", v.iso_date, data.expected_close, local=uow.person_input
+    )
     out["next_activity"] = chk("next_activity", v.text, data.next_activity, max_len=200)
-    out["next_activity_due"] = chk("next_activity_due", v.iso_date, data.next_activity_due)
+    out["next_activity_due"] = chk(
+        "next_activity_due", v.iso_date, data.next_activity_due, local=uow.person_input
+    )
     if out.get("next_activity_due") and not out.get("next_activity"):
         chk.add("next_activity", Message("say what the next activity is"))
     chk.done()

@@ -35,6 +35,7 @@ from bizdesk.money import (
     qty_from_scaled,
     qty_text,
 )
+from bizdesk.reading import date_text
 from bizdesk.services.base import validate as v
 from bizdesk.services.base.numbering import PURCHASE_ORDER, po_label
 from bizdesk.services.base.paging import Page, PageRequest, keyset_page
@@ -171,8 +172,11 @@ def _clean(uow: UnitOfWork, data: POInput) -> tuple[dict, list[dict]]:
     sup = chk("supplier", resolve_supplier, uow, data.supplier)
     head = {
         "supplier_id": sup.id if sup else None,
-        "order_date": chk("order_date", v.iso_date, data.order_date) or date.today(),
-        "expected_date": chk("expected_date", v.iso_date, data.expected_date),
+        "order_date": chk("order_date", v.iso_date, data.order_date, local=uow.person_input)
+        or date.today(),
+        "expected_date": chk(
+            "expected_date", v.iso_date, data.expected_date, local=uow.person_input
+        ),
         "notes": chk("notes", v.text, data.notes, max_len=2000, multiline=True) or "",
     }
     if head["expected_date"] and head["expected_date"] < head["order_date"]:
@@ -266,7 +270,7 @@ def receive(
     lines = {ln.id: ln for ln in ORDERS.lines(uow, po.id)}
     chk = v.Checker()
     loc = chk("location", resolve_location, uow, location)
-    day = chk("date", v.iso_date, when) or date.today()
+    day = chk("date", v.iso_date, when, local=uow.person_input) or date.today()
     todo = ORDERS.quantities(
         uow,
         chk,
@@ -365,8 +369,8 @@ def bill(
     d_net, d_vat = bill_defaults(uow, po.id)
     chk = v.Checker()
     ref = chk("reference", v.text, reference, required=True, max_len=60)
-    day = chk("bill_date", v.iso_date, bill_date) or date.today()
-    due = chk("due_date", v.iso_date, due_date) or day + timedelta(days=30)
+    day = chk("bill_date", v.iso_date, bill_date, local=uow.person_input) or date.today()
+    due = chk("due_date", v.iso_date, due_date, local=uow.person_input) or day + timedelta(days=30)
     if due < day:
         chk.add("due_date", Message("before the bill date"))
     amounts = {}
@@ -503,7 +507,7 @@ def pay(
     if open_ <= 0:
         raise ValidationError({"amount": Message("bill {ref} is paid already", ref=b.reference)})
     chk = v.Checker()
-    day = chk("date", v.iso_date, when) or date.today()
+    day = chk("date", v.iso_date, when, local=uow.person_input) or date.today()
     acct_role = chk("account", v.choice, account, PAYMENT_ACCOUNTS, default="bank")
     amt = amount_paid(uow, chk, amount, open_, "bill")
     chk.done()
@@ -619,8 +623,8 @@ def get(uow: UnitOfWork, order_id: int) -> POView:
 def po_input(view: POView) -> POInput:
     return POInput(
         supplier=f"#{view.supplier_id}",
-        order_date=view.order_date.isoformat(),
-        expected_date=view.expected_date.isoformat() if view.expected_date else "",
+        order_date=date_text(view.order_date),
+        expected_date=date_text(view.expected_date),
         notes=view.notes,
         lines=[
             POLineInput(

@@ -184,7 +184,8 @@ def _clean(uow: UnitOfWork, data: SOInput) -> tuple[dict, list[dict]]:
     cust = chk("customer", resolve_contact, uow, data.customer)
     head = {
         "customer_id": cust.id if cust else None,
-        "order_date": chk("order_date", v.iso_date, data.order_date) or date.today(),
+        "order_date": chk("order_date", v.iso_date, data.order_date, local=uow.person_input)
+        or date.today(),
         "notes": chk("notes", v.text, data.notes, max_len=2000, multiline=True) or "",
     }
     lines = ORDERS.clean_lines(uow, chk, data.lines)
@@ -335,7 +336,7 @@ def deliver(
     chk = v.Checker()
     named = str(location or "").strip()
     loc = chk("location", resolve_location, uow, location) if named else None
-    day = chk("date", v.iso_date, when) or date.today()
+    day = chk("date", v.iso_date, when, local=uow.person_input) or date.today()
     chk.done()
     todo = _quantities(
         uow, lines, quantities, lambda ln: ln.qty_scaled - ln.delivered_scaled, "delivered"
@@ -454,8 +455,8 @@ def invoice(
             }
         )
     chk = v.Checker()
-    day = chk("date", v.iso_date, when) or date.today()
-    due_on = chk("due", v.iso_date, due) or day + timedelta(days=14)
+    day = chk("date", v.iso_date, when, local=uow.person_input) or date.today()
+    due_on = chk("due", v.iso_date, due, local=uow.person_input) or day + timedelta(days=14)
     if due_on < day:
         chk.add("due", Message("before the invoice date"))
     chk.done()
@@ -568,7 +569,7 @@ def pay(
             {"amount": Message("{label} is settled", label=invoice_label(inv.kind, inv.number))}
         )
     chk = v.Checker()
-    day = chk("date", v.iso_date, when) or date.today()
+    day = chk("date", v.iso_date, when, local=uow.person_input) or date.today()
     role = chk("account", v.choice, account, PAYMENT_ACCOUNTS, default="bank")
     amt = amount_paid(uow, chk, amount, open_, "invoice")
     chk.done()
@@ -617,7 +618,7 @@ def refund(
     if due <= 0:
         raise ValidationError({"amount": Message("nothing is owed back on {label}", label=label)})
     chk = v.Checker()
-    day = chk("date", v.iso_date, when) or date.today()
+    day = chk("date", v.iso_date, when, local=uow.person_input) or date.today()
     role = chk("account", v.choice, account, PAYMENT_ACCOUNTS, default="cash")
     try:
         amt = due if amount in (None, "") else parse_money(amount, exp, locale=uow.input_locale)
@@ -677,7 +678,7 @@ def return_goods(
     chk = v.Checker()
     reason = chk("reason", v.text, reason, required=True, max_len=200) or ""
     loc = chk("location", resolve_location, uow, location)
-    day = chk("date", v.iso_date, when) or date.today()
+    day = chk("date", v.iso_date, when, local=uow.person_input) or date.today()
     chk.done()
     todo = _quantities(
         uow, lines, quantities, lambda ln: ln.invoiced_scaled - ln.returned_scaled, "returned"
@@ -780,7 +781,7 @@ def counter_sale(
     role = chk("account", v.choice, account, PAYMENT_ACCOUNTS, default="cash")
     chk.done()
     who = customer.strip() or f"#{walk_in_customer(uow)}"
-    day = v.iso_date(when) if str(when or "").strip() else date.today()
+    day = v.iso_date(when, local=uow.person_input) if str(when or "").strip() else date.today()
     so = create(uow, SOInput(customer=who, order_date=day.isoformat(), lines=lines))
     confirm(uow, so.id)
     deliver(uow, so.id, when=day)
