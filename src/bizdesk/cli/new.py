@@ -12,6 +12,7 @@ from typing import Annotated, Any
 import typer
 
 from bizdesk.cli.core import DbOpt, data_out, fail, open_store, print_json
+from bizdesk.errors import ValidationError
 from bizdesk.i18n import _
 
 app = typer.Typer()
@@ -78,7 +79,6 @@ def _run(
     fmt: Printed,
     options: dict[str, Any] | None = None,
 ) -> None:
-    from bizdesk.errors import ValidationError
     from bizdesk.services.exchange import new_documents as nd
 
     options = options or {}
