@@ -45,11 +45,12 @@ DateOpt = Annotated[str | None, typer.Option("--date", help=_("YYYY-MM-DD; defau
 MAX_BYTES = 10 * 1024 * 1024
 
 
-def _document(file: str | None, options: dict[str, Any]) -> bytes | None:
-    """The JSON as given: from FILE, from standard input (``-``, or no FILE and no
-    options), or None when the options alone say it all."""
+def _document(file: str | None, options: dict[str, Any], lines: bool) -> bytes | None:
+    """The JSON as given: from FILE, from standard input (``-``, or no FILE and no options
+    or a kind with ``lines``, which options cannot give), or None when the options say it
+    all."""
     given = {k: val for k, val in options.items() if val is not None}
-    if file is None and given:
+    if file is None and given and not lines:
         return None
     if file is None or file == "-":
         if file is None and sys.stdin.isatty():
@@ -82,7 +83,7 @@ def _run(
     from bizdesk.services.exchange import new_documents as nd
 
     options = options or {}
-    data = _document(file, options)
+    data = _document(file, options, "lines" in nd.KEYS[kind])
     raw: Any = {} if data is None else nd.read_json(data)
     given = {k: val for k, val in options.items() if val is not None}
     if given and isinstance(raw, dict):
@@ -122,8 +123,6 @@ def new_sales_order(
     fmt: PrintedOpt = Printed.TEXT,
     db: DbOpt = None,
 ) -> None:
-    if confirm and file is None:
-        file = "-"  # the lines still come from the JSON
     _run(ctx, db, "sales-order", file, fmt, {"confirm": True if confirm else None})
 
 
