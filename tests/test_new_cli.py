@@ -437,3 +437,15 @@ def test_a_script_orders_invoices_and_is_paid(shop) -> None:  # noqa: ANN001
     assert view.invoices[0].paid == Decimal("42.00") and balance(s, "bank") == Decimal("42.00")
     checked = bizdesk("check", "--db", db)
     assert checked.returncode == 0, checked.stderr
+
+
+def test_a_refused_document_in_the_persons_language(shop) -> None:  # noqa: ANN001
+    """The places stay the JSON's (machine names), what is wrong with them is translated."""
+    db, s = shop
+    es = {"LANG": "es_ES.UTF-8", "LANGUAGE": "", "LC_ALL": "", "LC_MESSAGES": ""}
+    doc = '{"customer": "Ann Buyer", "lines": [{"product": "BOLT", "quantity": "1,5"}, 3]}'
+    r = bizdesk("new", "sales-order", "--db", db, stdin=doc, env=es)
+    assert r.returncode == 1
+    assert "lines[0].quantity: '1,5' no es un número" in r.stderr, r.stderr
+    assert "lines[1]: un objeto" in r.stderr
+    assert count(s, SalesOrder) == 0
