@@ -42,6 +42,7 @@ COMMANDS = {
     "locate": "store",
     "lock-date": "books",
     "bank": "bank",
+    "new": "new",
     "import": "exchange",
     "export": "exchange",
     "users": "admin",

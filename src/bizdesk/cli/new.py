@@ -1,0 +1,227 @@
+"""`bizdesk new KIND [FILE|-]`: a sales order, counter sale, invoice, payment, ticket or
+receipt of goods from JSON (a file, or standard input), or from options for the simple
+cases; the created document's label on standard output (services/exchange/new_documents)."""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from bizdesk.cli.core import DbOpt, data_out, fail, open_store, print_json
+from bizdesk.errors import ValidationError
+from bizdesk.i18n import _
+
+app = typer.Typer()
+new = typer.Typer(
+    help=_(
+        "Create a document from JSON (a file, or - or nothing for standard input) and print "
+        "its number. The JSON keys of each kind are in the README."
+    )
+)
+app.add_typer(new, name="new")
+
+
+class Printed(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+
+
+FileArg = Annotated[
+    str | None,
+    typer.Argument(help=_("The JSON file; - or nothing: standard input."), show_default=False),
+]
+PrintedOpt = Annotated[
+    Printed,
+    typer.Option(
+        "--format", help=_("text: the number only; json: the document's label and figures")
+    ),
+]
+DateOpt = Annotated[str | None, typer.Option("--date", help=_("YYYY-MM-DD; default: today."))]
+
+MAX_BYTES = 10 * 1024 * 1024
+
+
+def _document(file: str | None, options: dict[str, Any], lines: bool) -> bytes | None:
+    """The JSON as given: from FILE, from standard input (``-``, or no FILE and no options
+    or a kind with ``lines``, which options cannot give), or None when the options say it
+    all."""
+    given = {k: val for k, val in options.items() if val is not None}
+    if file is None and given and not lines:
+        return None
+    if file is None or file == "-":
+        if file is None and sys.stdin.isatty():
+            fail(
+                _(
+                    "Give the document as a JSON file, or - and pipe it in (or the options, "
+                    "see --help)."
+                ),
+                2,
+            )
+        return sys.stdin.buffer.read(MAX_BYTES + 1)
+    from bizdesk.files import may_read
+
+    path = Path(file)
+    may_read(path)
+    if not path.is_file():
+        fail(_("{file}: no such file").format(file=file))
+    with path.open("rb") as fh:
+        return fh.read(MAX_BYTES + 1)
+
+
+def _run(
+    ctx: typer.Context,
+    db: str | None,
+    kind: str,
+    file: str | None,
+    fmt: Printed,
+    options: dict[str, Any] | None = None,
+) -> None:
+    from bizdesk.services.exchange import new_documents as nd
+
+    options = options or {}
+    data = _document(file, options, "lines" in nd.KEYS[kind])
+    raw: Any = {} if data is None else nd.read_json(data)
+    given = {k: val for k, val in options.items() if val is not None}
+    if given and isinstance(raw, dict):
+        twice = [k for k in given if k in raw and raw[k] != given[k]]
+        if twice:
+            raise ValidationError(
+                {
+                    k: _("given both in the JSON and as --{option}").format(
+                        option=k.replace("_", "-")
+                    )
+                    for k in twice
+                }
+            )
+        raw = {**raw, **given}
+    store = open_store(ctx, db)
+    with store.write() as uow:
+        made = nd.MAKERS[kind](uow, raw)
+    if fmt == Printed.JSON:
+        print_json(made.as_json())
+    else:
+        data_out().write(made.label + "\n")
+
+
+@new.command(
+    "sales-order",
+    help=_(
+        'A sales order for a customer, as a draft or confirmed (--confirm, or "confirm": '
+        "true: its stock is reserved)."
+    ),
+)
+def new_sales_order(
+    ctx: typer.Context,
+    file: FileArg = None,
+    confirm: Annotated[
+        bool, typer.Option("--confirm", help=_("Confirm it: its stock is reserved."))
+    ] = False,
+    fmt: PrintedOpt = Printed.TEXT,
+    db: DbOpt = None,
+) -> None:
+    _run(ctx, db, "sales-order", file, fmt, {"confirm": True if confirm else None})
+
+
+@new.command(
+    "counter-sale",
+    help=_("A sale over the counter: ordered, delivered, invoiced and paid at once."),
+)
+def new_counter_sale(
+    ctx: typer.Context, file: FileArg = None, fmt: PrintedOpt = Printed.TEXT, db: DbOpt = None
+) -> None:
+    _run(ctx, db, "counter-sale", file, fmt)
+
+
+@new.command("invoice", help=_("The invoice of what was delivered on a sales order."))
+def new_invoice(
+    ctx: typer.Context,
+    file: FileArg = None,
+    order: Annotated[
+        str | None, typer.Option("--order", help=_("The sales order, e.g. SO-00042."))
+    ] = None,
+    when: DateOpt = None,
+    due: Annotated[
+        str | None, typer.Option("--due", help=_("YYYY-MM-DD; default: in 14 days."))
+    ] = None,
+    fmt: PrintedOpt = Printed.TEXT,
+    db: DbOpt = None,
+) -> None:
+    _run(ctx, db, "invoice", file, fmt, {"order": order, "date": when, "due": due})
+
+
+@new.command(
+    "payment",
+    help=_("A payment of an invoice (by a customer) or of a supplier's bill (to a supplier)."),
+)
+def new_payment(
+    ctx: typer.Context,
+    file: FileArg = None,
+    invoice: Annotated[
+        str | None, typer.Option("--invoice", help=_("The invoice paid, e.g. INV-00007."))
+    ] = None,
+    bill: Annotated[
+        str | None,
+        typer.Option("--bill", help=_("The supplier bill paid: its reference.")),
+    ] = None,
+    order: Annotated[
+        str | None,
+        typer.Option("--order", help=_("With --bill: the purchase order it is for.")),
+    ] = None,
+    amount: Annotated[
+        str | None, typer.Option("--amount", help=_("Default: all that is still open."))
+    ] = None,
+    account: Annotated[
+        str | None, typer.Option("--account", help=_("Where the money went in or out from."))
+    ] = None,
+    when: DateOpt = None,
+    fmt: PrintedOpt = Printed.TEXT,
+    db: DbOpt = None,
+) -> None:
+    options = {
+        "invoice": invoice,
+        "bill": bill,
+        "order": order,
+        "amount": amount,
+        "account": account,
+        "date": when,
+    }
+    _run(ctx, db, "payment", file, fmt, options)
+
+
+@new.command("ticket", help=_("A support ticket."))
+def new_ticket(
+    ctx: typer.Context,
+    file: FileArg = None,
+    subject: Annotated[str | None, typer.Option("--subject")] = None,
+    contact: Annotated[
+        str | None, typer.Option("--contact", help=_("Email, exact name or #id."))
+    ] = None,
+    priority: Annotated[
+        str | None, typer.Option("--priority", help=_("low, normal, high or urgent"))
+    ] = None,
+    body: Annotated[str | None, typer.Option("--body")] = None,
+    assignee: Annotated[
+        str | None, typer.Option("--assignee", help=_("A bizdesk user name."))
+    ] = None,
+    fmt: PrintedOpt = Printed.TEXT,
+    db: DbOpt = None,
+) -> None:
+    options = {
+        "subject": subject,
+        "contact": contact,
+        "priority": priority,
+        "body": body,
+        "assignee": assignee,
+    }
+    _run(ctx, db, "ticket", file, fmt, options)
+
+
+@new.command("receipt", help=_("Goods received on a purchase order (lines, quantities)."))
+def new_receipt(
+    ctx: typer.Context, file: FileArg = None, fmt: PrintedOpt = Printed.TEXT, db: DbOpt = None
+) -> None:
+    _run(ctx, db, "receipt", file, fmt)

@@ -1,0 +1,689 @@
+"""Documents made from JSON (`bizdesk new KIND`): sales orders, counter sales, invoices for
+delivered orders, payments of invoices and supplier bills, tickets and goods received on a
+purchase order, so that a web shop or a script can feed the store.
+
+The JSON is read exactly (a number such as 12.5 becomes the Decimal 12.5, never a float; a
+string goes to the same machine-form reader as the command line and CSV files, so "1,000" is
+refused, never guessed) and each kind takes a fixed set of keys (README, "Documents from
+JSON"). Every document goes through the very services the terminal interface calls, under
+the same permission (each maker here carries the action of the service it calls, so the
+services inside it are covered by that same check); a problem is named by its place in the
+JSON (``lines[1].quantity: …``, the first line is ``lines[0]``) and nothing is created.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, select
+
+from bizdesk.db.session import UnitOfWork
+from bizdesk.errors import ValidationError
+from bizdesk.i18n import N_, Lines, Message
+from bizdesk.models.ledger import Account, JournalEntry
+from bizdesk.models.purchasing import PurchaseOrder, SupplierBill, SupplierPayment
+from bizdesk.models.sales import CustomerPayment, Invoice, SalesOrder
+from bizdesk.money import from_minor
+from bizdesk.services.base import validate as v
+from bizdesk.services.base.numbering import INVOICE, JOURNAL, PURCHASE_ORDER, SALES_ORDER
+from bizdesk.services.base.permissions import requires
+from bizdesk.services.crm import tickets
+from bizdesk.services.inventory.products import resolve_product
+from bizdesk.services.trade import purchasing, sales
+
+MAX_BYTES = 10 * 1024 * 1024  # far above any order a script sends
+
+# the keys each kind takes (lines: the keys of one line); the README documents them
+SALES_LINE_KEYS = ("product", "quantity", "unit_price", "vat_rate", "description")
+KEYS: dict[str, tuple[str, ...]] = {
+    "sales-order": ("customer", "date", "notes", "confirm", "lines"),
+    "counter-sale": ("customer", "account", "date", "lines"),
+    "invoice": ("order", "date", "due"),
+    "payment": ("invoice", "bill", "order", "amount", "account", "date"),
+    "ticket": ("subject", "contact", "priority", "body", "assignee"),
+    "receipt": ("order", "location", "date", "lines"),
+}
+LINE_KEYS = {
+    "sales-order": SALES_LINE_KEYS,
+    "counter-sale": SALES_LINE_KEYS,
+    "receipt": ("product", "line", "quantity"),
+}
+REQUIRED = {
+    "sales-order": ("customer", "lines"),
+    "counter-sale": ("lines",),
+    "invoice": ("order",),
+    "payment": (),  # an invoice or a bill: checked on its own
+    "ticket": ("subject",),
+    "receipt": ("order", "lines"),
+}
+NUMBERS = {"quantity", "unit_price", "vat_rate", "amount", "line"}  # a string or a JSON number
+FLAGS = {"confirm"}  # true or false
+KINDS = tuple(KEYS)
+
+_NOT_A_NUMBER = {  # an "order" that names no order of its kind
+    SALES_ORDER.name: N_("not a sales order number (e.g. {example})"),
+    PURCHASE_ORDER.name: N_("not a purchase order number (e.g. {example})"),
+}
+# what the services call a line's fields, and the JSON's names for them
+_LINE_FIELD = re.compile(r"^line (\d+) (.+)$")
+_SALES_LINE_NAMES = {
+    "product": "product",
+    "qty": "quantity",
+    "unit price": "unit_price",
+    "VAT %": "vat_rate",
+    "description": "description",
+}
+
+
+@dataclass(frozen=True)
+class Created:
+    """What was made: its label (printed) and its figures (``--format json``; amounts and
+    quantities as decimal strings)."""
+
+    kind: str
+    label: str
+    figures: dict[str, Any] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"kind": self.kind, "label": self.label, **self.figures}
+
+
+# --- reading the JSON -------------------------------------------------------------------------
+
+
+def _refuse_constant(name: str) -> Decimal:
+    raise ValueError(name)
+
+
+def _no_twice(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _Twice(key)
+        out[key] = value
+    return out
+
+
+class _Twice(ValueError):
+    pass
+
+
+def _problems(items: list[tuple[str, str]]) -> ValidationError:
+    """Every problem on a line of its own: "lines[0].quantity: must be more than zero"."""
+    fields: dict[str, str] = {}
+    for key, problem in items:
+        fields.setdefault(key, problem)
+    shown = [
+        Message("{field}: {problem}", field=k, problem=p) if k else p for k, p in fields.items()
+    ]
+    return ValidationError(fields, message=Lines(shown))
+
+
+def read_json(data: bytes) -> object:
+    """The document as JSON values, numbers as Decimal; ValidationError when it is not JSON
+    (naming the line and column), when a key is given twice, or for NaN and Infinity."""
+    if len(data) > MAX_BYTES:
+        raise _problems([("", Message("too large for a document (at most 10 MB)"))])
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise _problems(
+            [("", Message("not UTF-8 text (byte {offset} cannot be read)", offset=exc.start))]
+        ) from None
+    try:
+        return json.loads(
+            text,
+            parse_float=Decimal,
+            parse_constant=_refuse_constant,
+            object_pairs_hook=_no_twice,
+        )
+    except _Twice as exc:
+        raise _problems([(str(exc), Message("given twice"))]) from None
+    except json.JSONDecodeError as exc:
+        raise _problems(
+            [
+                (
+                    "",
+                    Message(
+                        "not JSON: {problem} at line {line}, column {column}",
+                        problem=exc.msg,
+                        line=exc.lineno,
+                        column=exc.colno,
+                    ),
+                )
+            ]
+        ) from None
+    except ValueError as exc:  # NaN, Infinity
+        raise _problems(
+            [("", Message("not JSON: {value} is not a number bizdesk reads", value=str(exc)))]
+        ) from None
+    except RecursionError:
+        raise _problems([("", Message("nested too deeply"))]) from None
+
+
+def _value(problems: list, path: str, key: str, value: object) -> object:
+    """A value as the services take it: text, a number as machine-form text (exactly), a
+    flag; None when it is null (not given)."""
+    if value is None:
+        return None
+    if key in FLAGS:
+        if isinstance(value, bool):
+            return value
+        problems.append((path, Message("true or false")))
+        return None
+    if key in NUMBERS:
+        if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
+            problems.append((path, Message("a number, or a string holding one")))
+            return None
+        if isinstance(value, Decimal):
+            return format(value, "f")  # 1E+2 -> "100": exactly the number written
+        return str(value)
+    if not isinstance(value, str):
+        problems.append((path, Message("a string")))
+        return None
+    return value
+
+
+def _object(problems: list, path: str, raw: object, keys: tuple[str, ...]) -> dict[str, Any]:
+    if not isinstance(raw, dict):
+        problems.append((path, Message("an object")))
+        return {}
+    unknown = [k for k in raw if k not in keys]
+    if unknown:
+        problems.append(
+            (
+                path,
+                Message(
+                    "unknown keys {unknown} (the keys are: {keys})",
+                    unknown=", ".join(unknown),
+                    keys=", ".join(keys),
+                ),
+            )
+        )
+    out = {}
+    for key in keys:
+        if key not in raw or key == "lines":
+            continue
+        value = _value(problems, f"{path}.{key}" if path else key, key, raw[key])
+        if value is not None:
+            out[key] = value
+    return out
+
+
+def checked(kind: str, raw: object) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    """The document of ``kind`` with its keys and the types of its values checked, and the
+    problems found (a line that is not an object stays in its place, empty, so the lines
+    after it keep their numbers); the services then check what the values mean, so that
+    every problem is named at once."""
+    if kind not in KEYS:
+        raise _problems([("", v.must_be_one_of(KINDS))])
+    if not isinstance(raw, dict):
+        raise _problems([("", Message("the document must be a JSON object"))])
+    problems: list[tuple[str, str]] = []
+    doc = _object(problems, "", raw, KEYS[kind])
+    doc["lines"] = []
+    if "lines" in KEYS[kind] and raw.get("lines") is not None:
+        lines = raw["lines"]
+        if not isinstance(lines, list):
+            problems.append(("lines", Message("a list of lines")))
+        else:
+            doc["lines"] = [
+                _object(problems, f"lines[{i}]", ln, LINE_KEYS[kind]) for i, ln in enumerate(lines)
+            ]
+    for key in REQUIRED[kind]:
+        if not doc.get(key) and not any(p == key for p, _m in problems):
+            problems.append((key, Message("required")))
+    if kind == "payment" and ("invoice" in doc) == ("bill" in doc):
+        problems.append(("", Message("name either an invoice or a supplier bill")))
+    return doc, problems
+
+
+# --- the services' problems, named as the JSON names them ----------------------------------
+
+
+def _attempt(
+    problems: list,
+    names: dict[str, str],
+    fn: Callable[..., Any],
+    *args: Any,  # noqa: ANN401
+    line_names: dict[str, str] | None = None,
+    **kwargs: Any,  # noqa: ANN401
+) -> Any:  # noqa: ANN401
+    """Run a service; its refusal joins ``problems``, each field named as the JSON names it
+    ("line 2 qty" -> "lines[1].quantity", "order_date" -> "date"; others, such as a
+    product's SKU or the whole document's "", as they are). None when refused."""
+    try:
+        return fn(*args, **kwargs)
+    except ValidationError as exc:
+        for key, problem in exc.fields.items():
+            m = _LINE_FIELD.match(key)
+            if m and line_names is not None and m.group(2) in line_names:
+                key = f"lines[{int(m.group(1)) - 1}].{line_names[m.group(2)]}"
+            else:
+                key = names.get(key, key)
+            problems.append((key, problem))
+        return None
+
+
+def _done(problems: list) -> None:
+    """Refuse the document when anything is wrong (what a service made before is undone:
+    the maker runs all or nothing)."""
+    if problems:
+        raise _problems(problems)
+
+
+def _one(problems: list, key: str, fn: Callable[..., Any], *args: Any) -> Any:  # noqa: ANN401
+    try:
+        return fn(*args)
+    except v.FieldError as exc:
+        problems.append((key, exc.message))
+        return None
+
+
+_SALES_NAMES = {"order_date": "date"}
+
+
+def _sales_lines(doc: dict[str, Any]) -> list[sales.SOLineInput]:
+    return [
+        sales.SOLineInput(
+            product=ln.get("product", ""),
+            qty=ln.get("quantity", ""),
+            unit_price=ln.get("unit_price", ""),
+            vat_rate=ln.get("vat_rate", ""),
+            description=ln.get("description", ""),
+        )
+        for ln in doc["lines"]
+    ]
+
+
+def _order_figures(so: sales.SOView) -> dict[str, Any]:
+    return {
+        "state": so.state,
+        "customer": so.customer,
+        "date": so.order_date.isoformat(),
+        "net": str(so.net),
+        "vat": str(so.vat),
+        "total": str(so.total),
+        "lines": [
+            {
+                "product": ln.sku,
+                "description": ln.description,
+                "quantity": str(ln.qty),
+                "unit_price": str(ln.unit_price),
+                "vat_rate": str(ln.vat_rate),
+                "net": str(ln.net),
+                "vat": str(ln.vat),
+            }
+            for ln in so.lines
+        ],
+    }
+
+
+def _order_id(uow: UnitOfWork, problems: list, text: str, series, model) -> int | None:  # noqa: ANN001
+    """The id of the order a label names ("SO-00042", "so42", "42")."""
+    number = series.number_in(text)
+    if number is None:
+        problems.append(
+            (
+                "order",
+                Message(_NOT_A_NUMBER[series.name], example=series.label(42)),
+            )
+        )
+        return None
+    found = uow.session.scalar(select(model.id).where(model.number == number))
+    if found is None:
+        problems.append(("order", Message("there is no {label}", label=series.label(number))))
+    return found
+
+
+def _entry_label(uow: UnitOfWork, entry_id: int) -> str:
+    return JOURNAL.label(uow.session.get(JournalEntry, entry_id).number)
+
+
+def _account_code(uow: UnitOfWork, account_id: int) -> str:
+    return uow.session.get(Account, account_id).code
+
+
+def _minor(uow: UnitOfWork, amount_minor: int) -> str:
+    return str(from_minor(amount_minor, uow.exponent))
+
+
+# --- the kinds --------------------------------------------------------------------------------
+
+
+@requires("sales.edit")
+def sales_order(uow: UnitOfWork, raw: object) -> Created:
+    """A sales order, a draft, or confirmed ("confirm": true: its stock reserved)."""
+    doc, problems = checked("sales-order", raw)
+    data = sales.SOInput(
+        customer=doc.get("customer", ""),
+        order_date=doc.get("date", ""),
+        notes=doc.get("notes", ""),
+        lines=_sales_lines(doc),
+    )
+    so = _attempt(problems, _SALES_NAMES, sales.create, uow, data, line_names=_SALES_LINE_NAMES)
+    _done(problems)
+    if doc.get("confirm"):
+        so = _attempt(problems, {}, sales.confirm, uow, so.id)
+        _done(problems)
+    return Created("sales-order", so.label, _order_figures(so))
+
+
+@requires("sales.counter")
+def counter_sale(uow: UnitOfWork, raw: object) -> Created:
+    """Sold over the counter: ordered, delivered, invoiced and paid at once."""
+    doc, problems = checked("counter-sale", raw)
+    day = _one(problems, "date", v.iso_date, doc.get("date"))
+    so = _attempt(
+        problems,
+        _SALES_NAMES,
+        sales.counter_sale,
+        uow,
+        _sales_lines(doc),
+        customer=doc.get("customer", ""),
+        account=doc.get("account", "cash"),
+        when=day,
+        line_names=_SALES_LINE_NAMES,
+    )
+    _done(problems)
+    inv = so.invoices[-1]
+    return Created(
+        "counter-sale",
+        so.label,
+        {**_order_figures(so), "invoice": inv.label, "paid": str(inv.paid)},
+    )
+
+
+@requires("sales.invoice")
+def invoice(uow: UnitOfWork, raw: object) -> Created:
+    """The invoice of what was delivered on a sales order and not yet invoiced."""
+    doc, problems = checked("invoice", raw)
+    order_id = (
+        _order_id(uow, problems, doc["order"], SALES_ORDER, SalesOrder)
+        if doc.get("order")
+        else None
+    )
+    if order_id is None:
+        _done(problems)
+    inv = _attempt(
+        problems, {}, sales.invoice, uow, order_id, when=doc.get("date"), due=doc.get("due")
+    )
+    _done(problems)
+    so = sales.get(uow, order_id)
+    return Created(
+        "invoice",
+        inv.label,
+        {
+            "order": so.label,
+            "customer": so.customer,
+            "date": inv.issued_on.isoformat(),
+            "due": inv.due_on.isoformat(),
+            "net": str(inv.net),
+            "vat": str(inv.vat),
+            "total": str(inv.total),
+            "open": str(inv.open),
+        },
+    )
+
+
+def _payment(uow: UnitOfWork, raw: object) -> Created:
+    """A payment of an invoice ("invoice") or of a supplier bill ("bill"), under the
+    permission for that kind of payment."""
+    if isinstance(raw, dict) and raw.get("bill") is not None:
+        return bill_payment(uow, raw)
+    return invoice_payment(uow, raw)
+
+
+def _how(doc: dict[str, Any]) -> dict[str, Any]:
+    """A payment's amount, date and account as the services take them (the account only
+    when named: each kind of payment has its own default)."""
+    how = {"amount": doc.get("amount"), "when": doc.get("date")}
+    if "account" in doc:
+        how["account"] = doc["account"]
+    return how
+
+
+@requires("sales.pay")
+def invoice_payment(uow: UnitOfWork, raw: object) -> Created:
+    doc, problems = checked("payment", raw)
+    if "order" in doc:
+        problems.append(("order", Message("only with a bill: an invoice names its order")))
+    inv = None
+    number = INVOICE.number_in(doc.get("invoice", ""))
+    if number is None:
+        if "invoice" in doc:
+            problems.append(
+                (
+                    "invoice",
+                    Message("not an invoice number (e.g. {example})", example=INVOICE.label(7)),
+                )
+            )
+    else:
+        inv = uow.session.scalars(
+            select(Invoice).where(Invoice.kind == "invoice", Invoice.number == number)
+        ).first()
+        if inv is None:
+            problems.append(
+                ("invoice", Message("there is no {label}", label=INVOICE.label(number)))
+            )
+    if inv is None:
+        _done(problems)
+    view = _attempt(problems, {}, sales.pay, uow, inv.id, **_how(doc))
+    _done(problems)
+    paid = uow.session.scalars(
+        select(CustomerPayment)
+        .where(CustomerPayment.invoice_id == inv.id)
+        .order_by(CustomerPayment.id.desc())
+    ).first()
+    return Created(
+        "payment",
+        _entry_label(uow, paid.entry_id),
+        {
+            "invoice": view.label,
+            "date": paid.paid_on.isoformat(),
+            "amount": _minor(uow, paid.amount_minor),
+            "account": _account_code(uow, paid.account_id),
+            "paid": str(view.paid),
+            "open": str(view.open),
+        },
+    )
+
+
+@requires("purchases.pay")
+def bill_payment(uow: UnitOfWork, raw: object) -> Created:
+    doc, problems = checked("payment", raw)
+    bills: list[SupplierBill] = []
+    if "bill" in doc:
+        stmt = select(SupplierBill).where(
+            func.lower(SupplierBill.reference) == doc["bill"].strip().lower()
+        )
+        if "order" in doc:
+            order_id = _order_id(uow, problems, doc["order"], PURCHASE_ORDER, PurchaseOrder)
+            stmt = stmt.where(SupplierBill.order_id == order_id)
+        bills = list(uow.session.scalars(stmt.order_by(SupplierBill.id).limit(2)))
+        if not bills and not any(p == "order" for p, _m in problems):
+            problems.append(
+                ("bill", Message("no supplier bill has the reference {ref}", ref=repr(doc["bill"])))
+            )
+        elif len(bills) > 1:
+            problems.append(
+                (
+                    "bill",
+                    Message(
+                        "several supplier bills have the reference {ref}; name the purchase "
+                        "order too (order)",
+                        ref=repr(doc["bill"]),
+                    ),
+                )
+            )
+    if len(bills) != 1:
+        _done(problems)
+    bill = bills[0]
+    view = _attempt(problems, {}, purchasing.pay, uow, bill.id, **_how(doc))
+    _done(problems)
+    paid = uow.session.scalars(
+        select(SupplierPayment)
+        .where(SupplierPayment.bill_id == bill.id)
+        .order_by(SupplierPayment.id.desc())
+    ).first()
+    po = uow.session.get(PurchaseOrder, bill.order_id)
+    return Created(
+        "payment",
+        _entry_label(uow, paid.entry_id),
+        {
+            "bill": bill.reference,
+            "order": PURCHASE_ORDER.label(po.number),
+            "date": paid.paid_on.isoformat(),
+            "amount": _minor(uow, paid.amount_minor),
+            "account": _account_code(uow, paid.account_id),
+            "paid": str(view.paid),
+            "open": str(view.open),
+        },
+    )
+
+
+@requires("tickets.edit")
+def ticket(uow: UnitOfWork, raw: object) -> Created:
+    doc, problems = checked("ticket", raw)
+    data = tickets.TicketInput(
+        subject=doc.get("subject", ""),
+        description=doc.get("body", ""),
+        contact=doc.get("contact", ""),
+        priority=doc.get("priority", "normal"),
+        assignee=doc.get("assignee", ""),
+    )
+    t = _attempt(problems, {"description": "body"}, tickets.create, uow, data)
+    _done(problems)
+    return Created(
+        "ticket",
+        f"#{t.id}",
+        {
+            "id": t.id,
+            "subject": t.subject,
+            "contact": t.contact,
+            "priority": t.priority,
+            "status": t.status,
+            "first_response_due": _when(t.first_response.due),
+            "resolution_due": _when(t.resolution.due),
+        },
+    )
+
+
+def _when(at: object) -> str | None:
+    return at.isoformat() if at is not None else None
+
+
+@requires("purchases.receive")
+def receipt(uow: UnitOfWork, raw: object) -> Created:
+    """Goods received on a purchase order: each line names the order's product (or the
+    order's line by its number, 1 for the first, when a product is on several lines)."""
+    doc, problems = checked("receipt", raw)
+    order_id = None
+    if doc.get("order"):
+        order_id = _order_id(uow, problems, doc["order"], PURCHASE_ORDER, PurchaseOrder)
+    if order_id is None:
+        _done(problems)
+    po = purchasing.get(uow, order_id)
+    wanted: dict[int, str] = {}
+    json_index: dict[str, int] = {}  # the service names a line by its SKU
+    for i, ln in enumerate(doc["lines"]):
+        where = f"lines[{i}]"
+        target = _receipt_line(uow, problems, where, po, ln)
+        if target is None:
+            continue
+        if target.id in wanted:
+            problems.append((where, Message("the same line of the order is named twice")))
+            continue
+        if "quantity" not in ln:
+            problems.append((f"{where}.quantity", Message("required")))
+            continue
+        wanted[target.id] = ln["quantity"]
+        json_index.setdefault(target.sku, i)
+    names = {sku: f"lines[{i}].quantity" for sku, i in json_index.items()}
+    before = {e[0] for e in po.entries}
+    if wanted:
+        po = _attempt(
+            problems,
+            names,
+            purchasing.receive,
+            uow,
+            po.id,
+            wanted,
+            location=doc.get("location", ""),
+            when=doc.get("date"),
+        )
+    _done(problems)
+    entry = next(e for e in po.entries if e[0] not in before)
+    got = {ln.id: ln for ln in po.lines}
+    return Created(
+        "receipt",
+        entry[1],
+        {
+            "order": po.label,
+            "state": po.state,
+            "received_value": str(po.received_value),
+            "lines": [
+                {"product": got[i].sku, "quantity": q, "received": str(got[i].received)}
+                for i, q in wanted.items()
+            ],
+        },
+    )
+
+
+def _receipt_line(
+    uow: UnitOfWork, problems: list, where: str, po: purchasing.POView, ln: dict[str, Any]
+) -> purchasing.POLineView | None:
+    if ("product" in ln) == ("line" in ln):
+        if not any(p.startswith(where) for p, _m in problems):  # not an object: said already
+            problems.append((where, Message("name the product or the order's line (line)")))
+        return None
+    if "line" in ln:
+        n = ln["line"]
+        if not n.isdigit() or not 1 <= int(n) <= len(po.lines):
+            problems.append(
+                (
+                    f"{where}.line",
+                    Message("{label} has lines 1 to {n}", label=po.label, n=len(po.lines)),
+                )
+            )
+            return None
+        return po.lines[int(n) - 1]
+    p = _one(problems, f"{where}.product", resolve_product, uow, ln["product"])
+    if p is None:
+        return None
+    on = [(i, x) for i, x in enumerate(po.lines, start=1) if x.product_id == p.id]
+    if not on:
+        problems.append(
+            (f"{where}.product", Message("{sku} is not on {label}", sku=p.sku, label=po.label))
+        )
+        return None
+    if len(on) > 1:
+        problems.append(
+            (
+                f"{where}.product",
+                Message(
+                    "{sku} is on lines {lines} of {label}; name the line instead (line)",
+                    sku=p.sku,
+                    lines=", ".join(str(i) for i, _x in on),
+                    label=po.label,
+                ),
+            )
+        )
+        return None
+    return on[0][1]
+
+
+# what `bizdesk new KIND` calls for each kind
+MAKERS: dict[str, Callable[[UnitOfWork, object], Created]] = {
+    "sales-order": sales_order,
+    "counter-sale": counter_sale,
+    "invoice": invoice,
+    "payment": _payment,
+    "ticket": ticket,
+    "receipt": receipt,
+}

@@ -1,0 +1,451 @@
+"""`bizdesk new KIND [FILE|-]`: documents from JSON through the real command line, checked
+afterwards in the store (totals, stock moves, postings, `check`), refused whole when bad."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import func, select
+
+from bizdesk.db import Store, open_store
+from bizdesk.identity import os_username
+from bizdesk.models.ledger import Account, JournalEntry, JournalLine
+from bizdesk.models.sales import Invoice, SalesOrder
+from bizdesk.models.stock import StockMove
+from bizdesk.models.tickets import Ticket
+from bizdesk.services.admin import setup, users
+from bizdesk.services.crm import contacts, tickets
+from bizdesk.services.crm.contacts import ContactInput
+from bizdesk.services.inventory.levels import on_hand
+from bizdesk.services.trade import purchasing, sales
+from tests.erp_helpers import errors, order, product, supplier
+from tests.test_cli import bizdesk
+
+ME = os_username()
+
+
+@pytest.fixture
+def shop(tmp_path) -> tuple[str, Store]:  # noqa: ANN001
+    """A shop (I am its owner): a customer, a supplier, a stocked bolt and a service hour,
+    and PO-00001 sent for 100 bolts at 0.20."""
+    path = str(tmp_path / "shop.db")
+    s = open_store(path)
+    setup.ensure_initialized(s)
+    sid = supplier(s)
+    with s.write() as uow:
+        contacts.create(uow, ContactInput(name="Ann Buyer", email="ann@example.com"))
+    product(s, "BOLT", name="Bolt M8", sale_price="0.40", cost="0.20", vat_rate="20")
+    product(s, "HOUR", name="Workshop hour", sale_price="30", vat_rate="20", stocked=False)
+    order(s, sid, ("BOLT", "100", "0.20"))
+    yield path, s
+    s.dispose()
+
+
+def _stocked(s: Store) -> None:
+    """PO-00001's bolts received (as the warehouse does in the terminal interface)."""
+    with s.write() as uow:
+        po = purchasing.get(uow, 1)
+        purchasing.receive(uow, po.id, {po.lines[0].id: "100"})
+
+
+def new(db: str, kind: str, doc: object | None = None, *args: str, via: str = "stdin", tmp=None):  # noqa: ANN001, ANN201
+    """Run `bizdesk new KIND` with ``doc`` as JSON on standard input or in a file."""
+    text = doc if isinstance(doc, str) else json.dumps(doc) if doc is not None else None
+    if via == "file":
+        f = tmp / f"{kind}.json"
+        f.write_text(text, encoding="utf-8")
+        return bizdesk("new", kind, str(f), *args, "--db", db)
+    return bizdesk("new", kind, *args, "--db", db, stdin=text)
+
+
+def count(s: Store, model) -> int:  # noqa: ANN001
+    with s.read() as uow:
+        return uow.session.scalar(select(func.count()).select_from(model))
+
+
+def balance(s: Store, role: str) -> Decimal:
+    """Debits less credits on the account with ``role``, in euros."""
+    with s.read() as uow:
+        total = uow.session.scalar(
+            select(func.coalesce(func.sum(JournalLine.debit_minor - JournalLine.credit_minor), 0))
+            .join(Account, Account.id == JournalLine.account_id)
+            .where(Account.role == role)
+        )
+    return Decimal(int(total)).scaleb(-2)
+
+
+ORDER = {
+    "customer": "ann@example.com",
+    "date": "2026-11-20",
+    "notes": "web order 1001",
+    "lines": [
+        {"product": "BOLT", "quantity": 12.5, "unit_price": "0.40"},
+        {"product": "HOUR", "quantity": 1, "description": "Fitting"},
+    ],
+}
+
+
+@pytest.mark.parametrize("via", ["file", "stdin"])
+def test_a_sales_order_as_a_draft_and_confirmed(shop, via, tmp_path) -> None:  # noqa: ANN001
+    db, s = shop
+    _stocked(s)
+    r = new(db, "sales-order", ORDER, via=via, tmp=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == "SO-00001\n"
+    r = new(
+        db, "sales-order", {**ORDER, "confirm": True}, "--format", "json", via=via, tmp=tmp_path
+    )
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert out["kind"] == "sales-order" and out["label"] == "SO-00002"
+    # 12.5 x 0.40 = 5.00 and 1 x 30.00, 20% VAT on each: read exactly, no float anywhere
+    assert (out["net"], out["vat"], out["total"]) == ("35.00", "7.00", "42.00")
+    assert out["state"] == "confirmed" and out["lines"][0]["quantity"] == "12.5"
+    with s.read() as uow:
+        draft, confirmed = sales.get(uow, 1), sales.get(uow, 2)
+        assert draft.state == "draft" and confirmed.state == "confirmed"
+        assert draft.customer == "Ann Buyer" and draft.notes == "web order 1001"
+        assert draft.order_date.isoformat() == "2026-11-20"
+        assert draft.total == Decimal("42.00") and confirmed.total == Decimal("42.00")
+        assert [ln.description for ln in draft.lines] == ["Bolt M8", "Fitting"]
+        assert sales.available(uow, draft.lines[0].product_id) == 87_500  # 12.5 reserved
+    assert errors(s) == []
+
+
+@pytest.mark.parametrize("via", ["file", "stdin"])
+def test_a_counter_sale_is_delivered_invoiced_and_paid(shop, via, tmp_path) -> None:  # noqa: ANN001
+    db, s = shop
+    _stocked(s)
+    cash = balance(s, "cash")
+    doc = {"lines": [{"product": "BOLT", "quantity": "10"}], "account": "cash"}
+    r = new(db, "counter-sale", doc, "--format", "json", via=via, tmp=tmp_path)
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert out["label"] == "SO-00001" and out["invoice"] == "INV-00001"
+    assert out["total"] == "4.80" and out["paid"] == "4.80" and out["state"] == "closed"
+    assert balance(s, "cash") - cash == Decimal("4.80")
+    with s.read() as uow:
+        so = sales.get(uow, 1)
+        assert so.customer == "Walk-in customer" and so.unpaid == 0
+        assert on_hand(uow, so.lines[0].product_id) == 90_000
+        moves = uow.session.scalars(select(StockMove).where(StockMove.qty_scaled < 0)).all()
+        assert [m.qty_scaled for m in moves] == [-10_000]
+    assert balance(s, "cogs") == Decimal("2.00")  # 10 bolts at 0.20
+    assert balance(s, "sales") == Decimal("-4.00") and balance(s, "receivable") == 0
+    assert bizdesk("check", "--db", db).returncode == 0
+
+
+@pytest.mark.parametrize("via", ["file", "stdin", "options"])
+def test_an_invoice_for_a_delivered_order(shop, via, tmp_path) -> None:  # noqa: ANN001
+    db, s = shop
+    _stocked(s)
+    assert new(db, "sales-order", {**ORDER, "confirm": True}).returncode == 0
+    with s.write() as uow:
+        sales.deliver(uow, 1, when="2026-11-21")
+    doc = {"order": "SO-00001", "date": "2026-11-21", "due": "2026-12-21"}
+    if via == "options":
+        args = ("--order", "SO-1", "--date", "2026-11-21", "--due", "2026-12-21")
+        r = bizdesk("new", "invoice", *args, "--db", db)
+    else:
+        r = new(db, "invoice", doc, via=via, tmp=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == "INV-00001\n"
+    with s.read() as uow:
+        so = sales.get(uow, 1)
+        assert so.state == "invoiced" and so.invoices[0].total == Decimal("42.00")
+        assert so.invoices[0].due_on.isoformat() == "2026-12-21"
+    assert balance(s, "receivable") == Decimal("42.00")
+    assert balance(s, "vat_payable") == Decimal("-7.00")
+    again = bizdesk("new", "invoice", "--order", "SO-00001", "--db", db)
+    assert again.returncode == 1 and "SO-00001 is invoiced" in again.stderr
+    assert count(s, Invoice) == 1 and errors(s) == []
+
+
+def _invoiced(db: str, s: Store) -> None:
+    _stocked(s)
+    assert new(db, "sales-order", {**ORDER, "confirm": True}).returncode == 0
+    with s.write() as uow:
+        sales.deliver(uow, 1)
+        sales.invoice(uow, 1)
+
+
+@pytest.mark.parametrize("via", ["file", "stdin", "options"])
+def test_a_customer_payment_in_part_then_the_rest(shop, via, tmp_path) -> None:  # noqa: ANN001
+    db, s = shop
+    _invoiced(db, s)
+    if via == "options":
+        r = bizdesk(
+            "new", "payment", "--invoice", "INV-00001", "--amount", "12.50", "--db", db,
+            "--format", "json",
+        )  # fmt: skip
+    else:
+        doc = {"invoice": "INV-00001", "amount": 12.5, "account": "bank"}
+        r = new(db, "payment", doc, "--format", "json", via=via, tmp=tmp_path)
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert out["label"].startswith("JE-") and out["amount"] == "12.50"
+    assert (out["paid"], out["open"]) == ("12.50", "29.50")
+    with s.read() as uow:
+        bank = uow.session.scalars(select(Account.code).where(Account.role == "bank")).one()
+        memo = uow.session.scalars(
+            select(JournalEntry.memo).where(JournalEntry.number == int(out["label"][3:]))
+        ).one()
+    assert out["account"] == bank and "INV-00001" in memo
+    rest = bizdesk("new", "payment", "--invoice", "INV-1", "--account", "cash", "--db", db)
+    assert rest.returncode == 0, rest.stderr
+    with s.read() as uow:
+        so = sales.get(uow, 1)
+        assert so.invoices[0].open == 0 and so.state == "closed"
+    assert balance(s, "receivable") == 0 and balance(s, "cash") == Decimal("29.50")
+    assert errors(s) == []
+
+
+@pytest.mark.parametrize("via", ["file", "stdin"])
+def test_a_supplier_bill_payment(shop, via, tmp_path) -> None:  # noqa: ANN001
+    db, s = shop
+    _stocked(s)
+    with s.write() as uow:
+        purchasing.bill(uow, 1, reference="AC-77")
+    doc = {"bill": "ac-77", "order": "PO-00001", "account": "bank", "date": "2026-11-30"}
+    r = new(db, "payment", doc, "--format", "json", via=via, tmp=tmp_path)
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert (out["bill"], out["order"], out["amount"], out["open"]) == (
+        "AC-77",
+        "PO-00001",
+        "24.00",  # 100 x 0.20 + 20% VAT
+        "0.00",
+    )
+    assert balance(s, "payable") == 0 and balance(s, "bank") == Decimal("-24.00")
+    with s.read() as uow:
+        assert purchasing.get(uow, 1).state == "closed"
+    assert errors(s) == []
+
+
+@pytest.mark.parametrize("via", ["file", "stdin", "options"])
+def test_a_ticket(shop, via, tmp_path) -> None:  # noqa: ANN001
+    db, s = shop
+    doc = {
+        "subject": "Bolt snapped",
+        "contact": "Ann Buyer",
+        "priority": "high",
+        "body": "It snapped at 40 Nm.\nPhotos attached.",
+    }
+    if via == "options":
+        opts = [x for k, val in doc.items() for x in (f"--{k}", val)]
+        r = bizdesk("new", "ticket", *opts, "--db", db)
+    else:
+        r = new(db, "ticket", doc, via=via, tmp=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == "#1\n"
+    with s.read() as uow:
+        t = tickets.get(uow, 1)
+    assert (t.subject, t.contact, t.priority, t.status) == (
+        "Bolt snapped",
+        "Ann Buyer",
+        "high",
+        "new",
+    )
+    assert t.description == doc["body"] and t.first_response.due is not None
+
+
+@pytest.mark.parametrize("via", ["file", "stdin"])
+def test_a_receipt_in_two_parts(shop, via, tmp_path) -> None:  # noqa: ANN001
+    db, s = shop
+    with s.write() as uow:
+        from bizdesk.services.inventory.locations import add_location
+
+        add_location(uow, "Back room")
+    doc = {
+        "order": "PO-00001",
+        "location": "back room",
+        "lines": [{"product": "bolt", "quantity": 60}],
+    }
+    r = new(db, "receipt", doc, "--format", "json", via=via, tmp=tmp_path)
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert out["label"].startswith("JE-") and out["state"] == "partially received"
+    assert out["received_value"] == "12.00" and out["lines"][0]["received"] == "60"
+    rest = new(db, "receipt", {"order": "PO-1", "lines": [{"line": 1, "quantity": "40"}]})
+    assert rest.returncode == 0, rest.stderr and rest.stdout.startswith("JE-")
+    with s.read() as uow:
+        po = purchasing.get(uow, 1)
+        assert po.state == "received" and po.lines[0].received == 100
+        moves = uow.session.scalars(select(StockMove).order_by(StockMove.id)).all()
+        assert [m.qty_scaled for m in moves] == [60_000, 40_000]
+        assert moves[0].location_id != moves[1].location_id  # the back room, then the default
+    assert balance(s, "inventory") == Decimal("20.00") and balance(s, "grni") == Decimal("-20.00")
+    over = new(db, "receipt", {"order": "PO-1", "lines": [{"product": "BOLT", "quantity": 1}]})
+    assert over.returncode == 1 and "PO-00001 is received" in over.stderr
+    assert errors(s) == []
+
+
+def _nothing_made(s: Store, before: dict) -> None:
+    assert {m.__name__: count(s, m) for m in before} == {m.__name__: n for m, n in before.items()}
+
+
+@pytest.fixture
+def unchanged(shop):  # noqa: ANN001, ANN201
+    """Checks that nothing was written: no order, invoice, entry, move or ticket more."""
+    _db, s = shop
+    _stocked(s)
+    models = (SalesOrder, Invoice, JournalEntry, StockMove, Ticket)
+    before = {m: count(s, m) for m in models}
+    yield
+    _nothing_made(s, before)
+
+
+def test_a_bad_sales_order_names_every_problem_and_makes_nothing(shop, unchanged) -> None:  # noqa: ANN001
+    db, _s = shop
+    doc = (
+        '{"customer": "Nobody", "colour": "red", "confirm": "yes", "lines": ['
+        '{"product": "NOPE", "quantity": "1,000"}, '
+        '{"product": "BOLT", "quantity": 1, "unit_price": 0.405}, '
+        "7, "
+        '{"product": "BOLT", "quantity": true, "vat_rate": "120"}]}'
+    )
+    r = new(db, "sales-order", doc)
+    assert r.returncode == 1 and r.stdout == ""
+    for said in (
+        "unknown keys colour (the keys are: customer, date, notes, confirm, lines)",
+        "confirm: true or false",
+        "customer: no contact named 'Nobody'",
+        "lines[0].product: no product with SKU 'NOPE'",
+        "lines[0].quantity: '1,000' is not a number",  # never read as 1 or 1000
+        "lines[1].unit_price: ",  # 0.405 is read exactly: three decimals, refused
+        "lines[2]: an object",
+        "lines[3].quantity: a number, or a string holding one",
+        "lines[3].vat_rate: must be between 0 and 100",
+    ):
+        assert said in r.stderr, (said, r.stderr)
+    assert "at most 2 decimals" in r.stderr and "Traceback" not in r.stderr
+    # confirming more than is in stock: refused, and the order is not left behind either
+    many = new(
+        db,
+        "sales-order",
+        {**ORDER, "confirm": True, "lines": [{"product": "BOLT", "quantity": 101}]},
+    )
+    assert many.returncode == 1 and "BOLT: only 100 pcs available, 101 wanted" in many.stderr
+
+
+@pytest.mark.parametrize(
+    "kind,doc,said",
+    [
+        ("sales-order", "[1, 2]", "the document must be a JSON object"),
+        ("sales-order", '{"customer": "Ann Buyer", "lines": [{"quantity": NaN}]}', "NaN"),
+        ("sales-order", '{"customer": "a", "customer": "b"}', "customer: given twice"),
+        ("sales-order", '{"customer": "Ann Buyer",', "not JSON: "),
+        ("counter-sale", {"lines": [], "account": "till", "date": "2026-02-30"}, "date: "),
+        ("counter-sale", {"lines": [{"product": "BOLT", "quantity": 0}]}, "lines[0].quantity"),
+        ("invoice", {"order": "SO-00099"}, "order: there is no SO-00099"),
+        ("invoice", {"order": "PO-00001"}, "order: not a sales order number (e.g. SO-00042)"),
+        ("invoice", {}, "order: required"),
+        ("payment", {"invoice": "INV-00009", "amount": "1,5"}, "invoice: there is no INV-00009"),
+        ("payment", {"amount": "5"}, "name either an invoice or a supplier bill"),
+        ("payment", {"bill": "nope"}, "bill: no supplier bill has the reference 'nope'"),
+        ("ticket", {"subject": "", "priority": "asap", "contact": "x@y.z"}, "subject: required"),
+        ("ticket", {"subject": "Hi", "priority": "asap"}, "priority: must be one of: low"),
+        ("receipt", {"order": "PO-1", "lines": [{"product": "HOUR", "quantity": 1}]},
+         "lines[0].product: HOUR is not on PO-00001"),
+        ("receipt", {"order": "PO-1", "lines": [{"line": 2, "quantity": 1}]},
+         "lines[0].line: PO-00001 has lines 1 to 1"),
+        ("receipt", {"order": "PO-1", "location": "Attic", "lines": [{"product": "BOLT"}]},
+         "lines[0].quantity: required"),
+    ],
+)  # fmt: skip
+def test_bad_documents_are_refused_with_their_fields_named(
+    shop, unchanged, kind, doc, said
+) -> None:  # noqa: ANN001
+    db, _s = shop
+    r = new(db, kind, doc)
+    assert r.returncode == 1, r.stdout
+    assert said in r.stderr, r.stderr
+    assert "Traceback" not in r.stderr and r.stdout == ""
+
+
+def test_usage_and_options_given_twice(shop, unchanged) -> None:  # noqa: ANN001
+    db, _s = shop
+    twice = bizdesk("new", "invoice", "-", "--order", "SO-2", "--db", db, stdin='{"order": "SO-1"}')
+    assert twice.returncode == 1 and "order: given both in the JSON and as --order" in twice.stderr
+    missing = bizdesk("new", "ticket", "/nonexistent/t.json", "--db", db)
+    assert missing.returncode == 1 and "no such file" in missing.stderr
+    assert bizdesk("new", "quote", "--db", db).returncode == 2
+    assert bizdesk("new", "ticket", "--format", "xml", "--db", db).returncode == 2
+
+
+def test_roles_are_the_terminal_interfaces(tmp_path) -> None:  # noqa: ANN001
+    """The person running the command: refused with the same sentence as anywhere else."""
+    db = str(tmp_path / "shop.db")
+    theirs = open_store(db, user="alice")
+    setup.ensure_initialized(theirs)
+    with theirs.write() as uow:
+        users.add(uow, ME, "support")
+        contacts.create(uow, ContactInput(name="Ann Buyer"))
+    product(theirs, "BOLT", sale_price="1")
+    order(theirs, supplier(theirs), ("BOLT", "5", "1"))
+    so = {"customer": "Ann Buyer", "lines": [{"product": "BOLT", "quantity": 1}]}
+    refused = {
+        "sales-order": (so, "Changing sales orders is not allowed for your role (support)"),
+        "counter-sale": (so, "Selling over the counter is not allowed for your role (support)"),
+        "invoice": ({"order": "SO-1"}, "Invoicing is not allowed for your role (support)"),
+        "payment": ({"invoice": "INV-1"}, "Recording customer payments and refunds is not"),
+        "receipt": ({"order": "PO-1", "lines": [{"product": "BOLT", "quantity": 1}]},
+                    "Receiving goods is not allowed"),
+    }  # fmt: skip
+    for kind, (doc, said) in refused.items():
+        r = new(db, kind, doc)
+        assert r.returncode == 1 and said in r.stderr, (kind, r.stderr)
+        assert "alice" in r.stderr  # who to ask
+    bill = new(db, "payment", {"bill": "X-1"})
+    assert bill.returncode == 1 and "Paying suppliers is not allowed" in bill.stderr
+    ok = new(db, "ticket", {"subject": "Where is my order?", "contact": "Ann Buyer"})
+    assert ok.returncode == 0 and ok.stdout == "#1\n", ok.stderr
+    with theirs.write() as uow:
+        users.set_role(uow, ME, "warehouse")
+    assert new(db, "receipt", refused["receipt"][0]).returncode == 0
+    no = new(db, "ticket", {"subject": "x"})
+    assert (
+        no.returncode == 1
+        and "Changing tickets is not allowed for your role (warehouse)" in no.stderr
+    )
+    with theirs.read() as uow:
+        assert uow.session.scalar(select(func.count()).select_from(SalesOrder)) == 0
+        assert uow.session.scalar(select(func.count()).select_from(Ticket)) == 1
+    theirs.dispose()
+
+
+def test_a_script_orders_invoices_and_is_paid(shop) -> None:  # noqa: ANN001
+    """A web shop's script: the order confirmed, delivered by the warehouse, then invoiced
+    and paid from the command line; the invoice ends paid and the books check."""
+    db, s = shop
+    _stocked(s)
+    so = bizdesk("new", "sales-order", "--confirm", "--db", db, stdin=json.dumps(ORDER))
+    assert so.returncode == 0, so.stderr
+    label = so.stdout.strip()
+    with s.write() as uow:  # the warehouse delivers it, in the terminal interface
+        sales.deliver(uow, 1)
+    inv = bizdesk("new", "invoice", "--order", label, "--db", db)
+    assert inv.returncode == 0, inv.stderr
+    paid = bizdesk("new", "payment", "--invoice", inv.stdout.strip(), "--db", db)
+    assert paid.returncode == 0, paid.stderr
+    with s.read() as uow:
+        view = sales.get(uow, 1)
+    assert view.label == label and view.state == "closed"
+    assert view.invoices[0].label == inv.stdout.strip() and view.invoices[0].open == 0
+    assert view.invoices[0].paid == Decimal("42.00") and balance(s, "bank") == Decimal("42.00")
+    checked = bizdesk("check", "--db", db)
+    assert checked.returncode == 0, checked.stderr
+
+
+def test_a_refused_document_in_the_persons_language(shop) -> None:  # noqa: ANN001
+    """The places stay the JSON's (machine names), what is wrong with them is translated."""
+    db, s = shop
+    es = {"LANG": "es_ES.UTF-8", "LANGUAGE": "", "LC_ALL": "", "LC_MESSAGES": ""}
+    doc = '{"customer": "Ann Buyer", "lines": [{"product": "BOLT", "quantity": "1,5"}, 3]}'
+    r = bizdesk("new", "sales-order", "--db", db, stdin=doc, env=es)
+    assert r.returncode == 1
+    assert "lines[0].quantity: '1,5' no es un número" in r.stderr, r.stderr
+    assert "lines[1]: un objeto" in r.stderr
+    assert count(s, SalesOrder) == 0
