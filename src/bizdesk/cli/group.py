@@ -42,6 +42,8 @@ COMMANDS = {
     "locate": "store",
     "lock-date": "books",
     "bank": "bank",
+    "send": "mail",
+    "mail": "mail",
     "import": "exchange",
     "export": "exchange",
     "users": "admin",
