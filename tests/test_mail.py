@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import update
 
 from bizdesk.db import Store, open_store
-from bizdesk.errors import PermissionDenied, ValidationError
+from bizdesk.errors import Conflict, PermissionDenied, ValidationError
 from bizdesk.models.base import utcnow
 from bizdesk.models.core import ROLES
 from bizdesk.models.mail import OutboxMessage
@@ -380,3 +380,14 @@ def test_roles(people, role) -> None:  # noqa: ANN001
         assert allowed(action, call) is (role in PERMISSIONS[action][1]), (action, role)
     assert (role in PERMISSIONS["mail.config"][1]) is (role == "owner")
     assert (role in PERMISSIONS["mail.send"][1]) is (role in ("owner", "accountant", "sales"))
+
+
+def test_a_contact_with_e_mails_is_not_deleted_and_a_merge_moves_them(store) -> None:  # noqa: ANN001
+    ann = customer(store)
+    message_id = queue(store, ann)
+    with store.write() as uow:
+        other = contacts.create(uow, ContactInput(name="Ann B.")).contact.id
+        with pytest.raises(Conflict, match="it has 1 e-mail"):
+            contacts.delete(uow, ann, version=contacts.get(uow, ann).version)
+        contacts.merge(uow, other, ann)
+    assert row(store, message_id).contact_id == other

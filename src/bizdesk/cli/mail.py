@@ -11,6 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from bizdesk.cli.core import DbOpt, fail, open_store, say, show
+from bizdesk.errors import BizdeskError
 from bizdesk.i18n import _, ngettext
 
 app = typer.Typer()
@@ -142,7 +143,6 @@ def mail_test(
     address: Annotated[str, typer.Argument(help=_("Where to send it."))],
     db: DbOpt = None,
 ) -> None:
-    from bizdesk.errors import BizdeskError
     from bizdesk.services.mail.outbox import send_test
 
     store = open_store(ctx, db)

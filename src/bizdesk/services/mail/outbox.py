@@ -41,6 +41,7 @@ from bizdesk.models.base import utcnow
 from bizdesk.models.mail import OutboxMessage
 from bizdesk.services.base import validate as v
 from bizdesk.services.base.permissions import covered, require_store, requires
+from bizdesk.services.crm.contacts import log_interaction
 from bizdesk.services.mail import transport
 from bizdesk.services.mail.settings import MailSettings, read_settings
 
@@ -333,8 +334,6 @@ def _mime(name: str) -> str:
 
 
 def _sent(store: Store, message_id: int, token: str) -> OutboxView:
-    from bizdesk.services.crm.contacts import log_interaction
-
     with store.write() as uow:
         row = uow.session.get(OutboxMessage, message_id)
         # the claim is ours, even if it was meanwhile taken for abandoned (unsure): it was sent
