@@ -41,10 +41,12 @@ def small_pdf(text: str = "INV-00007") -> bytes:
 
 class Inbox:
     """The server's handler: keeps every message it accepted; ``refuse`` answers 451 to
-    that many DATA commands first (a server that is busy, then fine)."""
+    that many DATA commands first (a server that is busy, then fine); ``hang_up`` keeps that
+    many messages and then closes the connection instead of answering."""
 
-    def __init__(self, refuse: int = 0) -> None:
+    def __init__(self, refuse: int = 0, hang_up: int = 0) -> None:
         self.refuse = refuse
+        self.hang_up = hang_up  # keep that many messages, then hang up before answering
         self.messages: list[EmailMessage] = []
         self.envelopes: list[tuple[str, list[str]]] = []
         self.logins: list[tuple[str, str]] = []
@@ -60,6 +62,9 @@ class Inbox:
             self.messages.append(msg)
             self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
             self.arrived.notify_all()
+            if self.hang_up > 0:
+                self.hang_up -= 1
+                server.transport.close()  # the answer is lost: the sender cannot know
         return "250 OK"
 
     def authenticate(self, server, session, envelope, mechanism, auth_data) -> AuthResult:  # noqa: ANN001

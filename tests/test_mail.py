@@ -194,6 +194,22 @@ def test_a_claim_left_by_a_dead_process_is_unsure_never_resent_by_itself(store) 
     assert len(inbox.messages) == 1
 
 
+def test_a_link_lost_before_the_servers_answer_is_unsure_and_not_resent(store) -> None:  # noqa: ANN001
+    inbox = Inbox(hang_up=1)
+    with Server(inbox) as server:
+        smtp_settings(store, server.port)
+        message_id = queue(store, customer(store))
+        done = outbox.deliver(store)
+        assert done.unsure == 1 and not done.sent and not done.failed
+        unsure = row(store, message_id)
+        assert unsure.state == "unsure" and "broke after the message was handed over" in (
+            unsure.last_error
+        )
+        assert f"bizdesk mail retry --resend {message_id}" in unsure.last_error
+        assert not outbox.deliver(store).sent  # never again by itself
+    assert len(inbox.messages) == 1  # the server did take it: sending again would be twice
+
+
 def test_a_recent_claim_is_left_alone(store) -> None:  # noqa: ANN001
     smtp_settings(store, 25)
     message_id = queue(store, None)

@@ -18,7 +18,10 @@ can know from the store whether the server took it. bizdesk chooses never to sen
 itself: a claim older than ``LEASE`` becomes ``unsure`` (with that explanation as its error),
 is shown by ``bizdesk mail outbox``, and is sent again only when a person says so
 (``bizdesk mail retry --resend ID``) after checking the shop's sent folder or asking the
-recipient. A message is therefore never lost (it is always in the outbox, in some state) and
+recipient. The same holds when the link to the server breaks after the message was handed
+over and before the server's answer (SMTP itself cannot tell whether it was accepted): the
+message becomes ``unsure`` at once (transport.SendUnsure), never queued again by itself. A
+message is therefore never lost (it is always in the outbox, in some state) and
 never sent twice without a person deciding it. Its Message-ID is made once, when it is
 queued, so even a resent copy carries the same id and mail programs can recognise it.
 """
@@ -51,6 +54,10 @@ LEASE = timedelta(minutes=15)
 FIRST_WAIT = timedelta(minutes=5)
 LONGEST_WAIT = timedelta(hours=6)
 BATCH = 200  # messages looked at per delivery run
+UNSURE_HANDED = (
+    "it may have been accepted: check the sent folder or ask the recipient, then: "
+    "bizdesk mail retry --resend {id}"
+)
 UNSURE_NOTE = (
     "the process sending it stopped before it could record whether the server accepted it; "
     "check the sent folder, then: bizdesk mail retry --resend {id}"
@@ -256,6 +263,9 @@ def deliver(store: Store, ids: list[int] | None = None, *, due_only: bool = Fals
             transport.send(settings, msg)
         except transport.SendError as exc:
             done.failed.append(_failed(store, message_id, token, exc.message))
+        except transport.SendUnsure as exc:
+            done.unsure += 1
+            _unsure(store, message_id, token, exc.message)
         else:
             done.sent.append(_sent(store, message_id, token))
     return done
@@ -320,7 +330,7 @@ def build(row: OutboxMessage, settings: MailSettings) -> EmailMessage:
     msg["Subject"] = row.subject
     msg["Date"] = format_datetime(row.created_at)
     msg["Message-ID"] = row.message_id
-    msg.set_content(row.body or "")
+    msg.set_content(row.body or "", cte="quoted-printable")  # 7-bit: any server takes it
     if row.attachment is not None:
         maintype, _, subtype = _mime(row.attachment_name).partition("/")
         msg.add_attachment(
@@ -384,6 +394,19 @@ def _failed(store: Store, message_id: int, token: str, error: str) -> OutboxView
             after={"attempt": row.attempts, "error": row.last_error, "claim": token},
         )
         return _view(row)
+
+
+def _unsure(store: Store, message_id: int, token: str, error: str) -> None:
+    with store.write() as uow:
+        row = uow.session.get(OutboxMessage, message_id)
+        row.state = "unsure"
+        row.last_error = (english(error)[:600] + "; " + UNSURE_HANDED.format(id=row.id))[:1000]
+        uow.audit(
+            "outbox_message",
+            row.id,
+            "unsure",
+            after={"attempt": row.attempts, "error": row.last_error, "claim": token},
+        )
 
 
 def send_test(store: Store, to: str) -> None:

@@ -23,6 +23,11 @@ class SendError(BizdeskError):
     """A try that failed: the message stays queued with this reason."""
 
 
+class SendUnsure(BizdeskError):
+    """The message was handed over and then the link broke before the answer: it may have
+    been accepted. It is not sent again unless a person says so."""
+
+
 def send(settings: MailSettings, msg: EmailMessage) -> None:
     try:
         ready(settings)
@@ -52,11 +57,7 @@ def _smtp(settings: MailSettings, msg: EmailMessage) -> None:
                 conn.starttls(context=ssl.create_default_context())
             if secret is not None:
                 conn.login(settings.user, secret)
-            refused = conn.send_message(msg, from_addr=settings.from_address)
-            if refused:  # only with several recipients, some refused: one here
-                raise SendError(
-                    Message("{server} refused {refused}", server=server, refused=refused)
-                )
+            _conversation(conn, settings.from_address, str(msg["To"]), msg, server)
     except smtplib.SMTPAuthenticationError as exc:
         raise SendError(
             Message(
@@ -102,6 +103,34 @@ def _smtp(settings: MailSettings, msg: EmailMessage) -> None:
         ) from None
 
 
+def _conversation(conn: smtplib.SMTP, sender: str, to: str, msg: EmailMessage, server: str) -> None:
+    """MAIL, RCPT and DATA (smtplib's own steps, as send_message takes them), so that a
+    connection lost after the message was handed over is told apart: the server may have
+    accepted it, and it must not be sent again by itself (SendUnsure)."""
+    conn.ehlo_or_helo_if_needed()
+    data = msg.as_bytes(policy=msg.policy.clone(linesep="\r\n"))
+    code, answer = conn.mail(sender)
+    if code != 250:
+        raise smtplib.SMTPSenderRefused(code, answer, sender)
+    code, answer = conn.rcpt(to)
+    if code not in (250, 251):
+        raise smtplib.SMTPRecipientsRefused({to: (code, answer)})
+    try:
+        code, answer = conn.data(data)
+    except smtplib.SMTPResponseException:
+        raise  # the server answered no: not accepted
+    except OSError as exc:  # the link broke while the message or the answer was on its way
+        raise SendUnsure(
+            Message(
+                "the connection to {server} broke after the message was handed over ({reason})",
+                server=server,
+                reason=str(exc) or type(exc).__name__,
+            )
+        ) from None
+    if code != 250:
+        raise smtplib.SMTPDataError(code, answer)
+
+
 def _answer(code: int, text: bytes | str) -> str:
     if isinstance(text, bytes):
         text = text.decode("utf-8", "replace")
@@ -120,8 +149,16 @@ def _sendmail(settings: MailSettings, msg: EmailMessage) -> None:
             timeout=TIMEOUT,
             check=False,
         )
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        reason = "timed out" if isinstance(exc, subprocess.TimeoutExpired) else exc.strerror
+    except subprocess.TimeoutExpired:
+        raise SendUnsure(
+            Message(
+                "{path} was stopped after {seconds} seconds with the message in its hands",
+                path=settings.sendmail,
+                seconds=TIMEOUT,
+            )
+        ) from None
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
         raise SendError(
             Message("{path} did not run ({reason})", path=settings.sendmail, reason=reason)
         ) from None
