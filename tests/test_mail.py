@@ -407,3 +407,28 @@ def test_a_contact_with_e_mails_is_not_deleted_and_a_merge_moves_them(store) -> 
             contacts.delete(uow, ann, version=contacts.get(uow, ann).version)
         contacts.merge(uow, other, ann)
     assert row(store, message_id).contact_id == other
+
+
+def _gated_settings(url: str, sendmail: str, ready) -> str:  # noqa: ANN001
+    from pathlib import Path
+
+    from bizdesk.identity import Gate, enter_gate
+
+    enter_gate(Gate("tester", url, Path("/nonexistent/authorized_keys"), ("bizdesk",)))
+    store = open_store(url)
+    ready()
+    try:
+        with store.write() as uow:
+            update_settings(uow, transport="sendmail", sendmail=sendmail)
+    except ValidationError as exc:
+        return str(exc)
+    return "saved"
+
+
+def test_through_the_gate_only_the_systems_sendmail_runs(store, tmp_path) -> None:  # noqa: ANN001
+    script, _out = stand_in_sendmail(tmp_path)
+    said = run_together(
+        _gated_settings, [(store.url, str(script)), (store.url, "/usr/sbin/sendmail")]
+    )
+    assert "the sendmail program can only be /usr/sbin/sendmail" in said[0]
+    assert said[1] == "saved"

@@ -15,6 +15,7 @@ from typing import Any
 from bizdesk.db import UnitOfWork
 from bizdesk.errors import BizdeskError, ValidationError
 from bizdesk.i18n import Message
+from bizdesk.identity import current_gate
 from bizdesk.services.base import validate as v
 from bizdesk.services.base.permissions import requires
 
@@ -23,6 +24,9 @@ SECURITIES = ("starttls", "ssl", "none")
 PASSWORD_ENV = "BIZDESK_SMTP_PASSWORD"
 DEFAULT_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
 MAX_PASSWORD_FILE = 4096
+# Through the shop's gate bizdesk runs as the shop's account for every member: only the
+# system's own sendmail may be run then, never a program a member names.
+SYSTEM_SENDMAIL = ("/usr/sbin/sendmail", "/usr/lib/sendmail")
 
 
 class MailSetupError(BizdeskError):
@@ -104,7 +108,9 @@ def update_settings(uow: UnitOfWork, **changes: Any) -> MailSettings:  # noqa: A
             clean[name] = chk(name, _host, value)
         elif name == "user":
             clean[name] = chk(name, v.text, value, max_len=254)
-        else:  # password_file, sendmail: paths
+        elif name == "sendmail":
+            clean[name] = chk(name, _sendmail, value)
+        else:  # password_file
             clean[name] = chk(name, _path, value)
     chk.done()
     new = replace(current, **{k: val for k, val in clean.items() if val is not None})
@@ -154,6 +160,20 @@ def _path(value: object) -> str:
     if s and not os.path.isabs(os.path.expanduser(s)):
         raise v.FieldError(Message("an absolute path, such as /home/shop/.smtp-password"))
     return os.path.expanduser(s) if s else ""
+
+
+def _sendmail(value: object) -> str:
+    path = _path(value) or MailSettings.sendmail
+    if current_gate() is not None and path not in SYSTEM_SENDMAIL:
+        raise v.FieldError(gated_sendmail())
+    return path
+
+
+def gated_sendmail() -> Message:
+    return Message(
+        "in this shop bizdesk runs as the shop's account: the sendmail program can only be {paths}",
+        paths=" or ".join(SYSTEM_SENDMAIL),
+    )
 
 
 def read_password_file(path: str) -> str:
@@ -234,6 +254,9 @@ def ready(settings: MailSettings) -> None:
         )
     if settings.transport == "smtp" and not settings.host:
         raise MailSetupError(Message("no SMTP server is set: bizdesk mail settings --host HOST"))
+    if settings.transport == "sendmail" and current_gate() is not None:
+        if settings.sendmail not in SYSTEM_SENDMAIL:
+            raise MailSetupError(gated_sendmail())
     if settings.transport == "sendmail" and not Path(settings.sendmail).is_file():
         raise MailSetupError(
             Message(
