@@ -71,6 +71,9 @@ DEFERRED = {
     ("bizdesk.services.admin.setup", "bizdesk.services.books.ledger"): (
         "every command checks that the store is set up; only setting up installs the chart"
     ),
+    ("bizdesk.services.mail.documents", "bizdesk.services.papers"): (
+        "the documents are rendered (fpdf2 and its fonts loaded) only when one is sent"
+    ),
 }
 
 

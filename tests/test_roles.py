@@ -74,6 +74,7 @@ HELPERS = {
     "crm_imports.bulk_indexing",  # inside the import's own checked write
     "crm_imports.fewer_indexes",  # inside the import's own checked write
     "moves.plan_issue",  # where a delivery takes stock from: inside sales.deliver
+    "settings.read_settings",  # how mail is sent, inside mail.send's entry points
     "moves.stock_by_location",  # the same, and the delivery form's note (sales.delivery_stock)
 }
 

@@ -43,6 +43,8 @@ COMMANDS = {
     "lock-date": "books",
     "bank": "bank",
     "new": "new",
+    "send": "mail",
+    "mail": "mail",
     "import": "exchange",
     "export": "exchange",
     "users": "admin",

@@ -5,6 +5,7 @@ from bizdesk.models.contacts import Contact, ContactTag, Interaction
 from bizdesk.models.core import AuditEvent, Setting, User
 from bizdesk.models.deals import Deal, DealLine, PipelineStage
 from bizdesk.models.ledger import Account, JournalEntry, JournalLine, Sequence
+from bizdesk.models.mail import OutboxMessage
 from bizdesk.models.purchasing import PurchaseLine, PurchaseOrder, SupplierBill, SupplierPayment
 from bizdesk.models.sales import CustomerPayment, Invoice, InvoiceLine, SalesLine, SalesOrder
 from bizdesk.models.stock import Location, Product, StockMove
@@ -26,6 +27,7 @@ __all__ = [
     "JournalEntry",
     "JournalLine",
     "Location",
+    "OutboxMessage",
     "PipelineStage",
     "Product",
     "PurchaseLine",

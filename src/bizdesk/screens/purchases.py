@@ -177,6 +177,7 @@ class PurchaseOrderScreen(orders.OrderScreen):
         Binding("w", "write", N_("Print"), id="po.write"),
         Binding("j", "entries", N_("Postings"), id="po.entries"),
         Binding("g", "party", N_("Supplier"), id="po.supplier"),
+        Binding("m", "mail", N_("E-mail"), show=False, id="po.mail"),
     ]
     HELP = N_(
         "A purchase order. e edits a draft; s marks it sent, c confirmed; r receives goods "
@@ -247,6 +248,10 @@ class PurchaseOrderScreen(orders.OrderScreen):
                     )
                 t.append(line.format(**bill) + "\n")
         self.finish(t, po)
+
+    def action_mail(self) -> None:
+        if self.view is not None:
+            self.mail([(self.view.label, ("purchase-order", self.view.label))])
 
     def action_send(self) -> None:
         v = self.view

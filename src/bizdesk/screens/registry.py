@@ -186,13 +186,13 @@ BINDING_IDS: Mapping[str, tuple[str, ...]] = {
         "purchases.new",
         *_digits("purchases.state", "0123456789"),
         *(f"po.{n}" for n in ("back", "edit", "send", "confirm", "receive", "bill", "pay")),
-        *(f"po.{n}" for n in ("cancel", "write", "entries", "supplier")),
+        *(f"po.{n}" for n in ("cancel", "write", "entries", "supplier", "mail")),
     ),
     "bizdesk.screens.sales": (
         *("sales.back", "sales.new", "sales.counter"),
         *_digits("sales.state", "012345678"),
         *(f"so.{n}" for n in ("back", "edit", "confirm", "deliver", "invoice", "pay")),
-        *(f"so.{n}" for n in ("return", "cancel", "write", "entries", "customer")),
+        *(f"so.{n}" for n in ("return", "cancel", "write", "entries", "customer", "mail")),
     ),
     "bizdesk.screens.journal": (
         *(f"journal.{n}" for n in ("new", "edit", "post", "reverse", "view", "archive")),
@@ -206,6 +206,7 @@ BINDING_IDS: Mapping[str, tuple[str, ...]] = {
         "users.role",
         "users.disable",
         "users.language",
+        "users.mail",
     ),
     "bizdesk.screens.help": ("help.close",),
     "bizdesk.widgets.form": ("form.save", "form.cancel", "form.reload"),

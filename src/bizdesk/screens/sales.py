@@ -160,6 +160,7 @@ class SalesOrderScreen(orders.OrderScreen):
         Binding("w", "write", N_("Print invoice"), id="so.write"),
         Binding("j", "entries", N_("Postings"), id="so.entries"),
         Binding("g", "party", N_("Customer"), id="so.customer"),
+        Binding("m", "mail", N_("E-mail"), show=False, id="so.mail"),
     ]
     HELP = N_(
         "A sales order. e edits a draft; c confirms it (its stock is reserved); l delivers "
@@ -225,6 +226,17 @@ class SalesOrderScreen(orders.OrderScreen):
                     line = _("{label}  {date}  total {total}").format(**doc)
                 t.append(line + "\n")
         self.finish(t, so)
+
+    def action_mail(self) -> None:
+        """E-mail the order, or one of its invoices and credit notes."""
+        v = self.view
+        if v is not None:
+            docs = [(v.label, ("sales-order", v.label))]
+            for i in v.invoices:  # an invoice, or a credit note (kind "credit")
+                docs.append(
+                    (i.label, ("invoice" if i.kind == "invoice" else "credit-note", i.label))
+                )
+            self.mail(docs)
 
     def action_confirm(self) -> None:
         v = self.view

@@ -15,6 +15,7 @@ from bizdesk.screens.common import ServiceRunner, WithTable
 from bizdesk.screens.registry import ROLE_NAMES
 from bizdesk.services.admin import users as U
 from bizdesk.services.base.permissions import ROLE_SUMMARY
+from bizdesk.services.mail import settings as MS
 from bizdesk.widgets.footer import KeysFooter
 from bizdesk.widgets.form import ConfirmScreen, Field, FormScreen
 from bizdesk.widgets.paged_table import Col, PagedTable
@@ -87,6 +88,30 @@ def language_form(username: str, language: str) -> FormScreen:
     )
 
 
+def mail_form(settings: MS.MailSettings) -> FormScreen:
+    """How the shop sends e-mail (owners); the password itself is never typed here."""
+    return FormScreen(
+        _("How e-mail is sent"),
+        [
+            Field("transport", N_("Transport"), "select", settings.transport,
+                  options=MS.TRANSPORTS, required=True),
+            Field("host", N_("SMTP server"), value=settings.host,
+                  placeholder=N_("e.g. smtp.example.com")),
+            Field("port", N_("Port"), value=str(settings.port)),
+            Field("security", N_("Security"), "select", settings.security,
+                  options=MS.SECURITIES, required=True),
+            Field("user", N_("SMTP user"), value=settings.user,
+                  placeholder=N_("empty: no login")),
+            Field("from_address", N_("Sender address"), value=settings.from_address,
+                  required=True),
+            Field("password_file", N_("Password file"), value=settings.password_file,
+                  placeholder=N_("mode 0600; empty: BIZDESK_SMTP_PASSWORD")),
+            Field("sendmail", N_("sendmail program"), value=settings.sendmail),
+        ],
+        lambda uow, v: MS.update_settings(uow, **v),
+    )  # fmt: skip
+
+
 class NoAccess(Static):
     """In place of a tab the user's role may not use: what is refused and who to ask."""
 
@@ -106,6 +131,7 @@ class UsersScreen(WithTable, ServiceRunner, Screen):
         Binding("r", "role", N_("Change role"), id="users.role"),
         Binding("x", "disable", N_("Disable"), id="users.disable"),
         Binding("l", "language", N_("Language"), id="users.language"),
+        Binding("m", "mail", N_("Mail"), id="users.mail"),
     ]
     HELP = N_(
         "The people who may open this store, by their Unix login name. n adds one, r changes "
@@ -150,6 +176,17 @@ class UsersScreen(WithTable, ServiceRunner, Screen):
         row = self.table.selected
         if row is not None:
             self.app.push_screen(language_form(row.username, row.language), self._changed)
+
+    def action_mail(self) -> None:
+        """The mail settings form (owners; anyone else is told who to ask)."""
+        self.run_service(
+            MS.get_settings,
+            write=False,
+            done=lambda s: self.app.push_screen(
+                mail_form(s),
+                lambda saved: saved and self.notify(_("The mail settings were saved.")),
+            ),
+        )
 
     def action_disable(self) -> None:
         row = self.table.selected

@@ -81,6 +81,10 @@ PERMISSIONS: dict[str, tuple[str, frozenset[str]]] = {
     "lock_date.set": (N_("Moving the lock date"), frozenset({OWNER})),
     "bank.import": (N_("Importing bank statements"), frozenset({OWNER, ACCOUNTANT})),
     "bank.view": (N_("Viewing bank statements"), frozenset({OWNER, ACCOUNTANT, VIEWER})),
+    # --- e-mail (services/mail): documents sent from the outbox
+    "mail.view": (N_("Viewing the e-mail outbox"), frozenset({OWNER, ACCOUNTANT, SALES, VIEWER})),
+    "mail.send": (N_("Sending documents by e-mail"), frozenset({OWNER, ACCOUNTANT, SALES})),
+    "mail.config": (N_("Changing how e-mail is sent"), frozenset({OWNER})),
     # --- reports and the rest
     "reports.finance": (
         N_("Reading financial reports"),

@@ -25,6 +25,7 @@ from bizdesk.models.contacts import (
 from bizdesk.models.core import User
 from bizdesk.models.deals import Deal
 from bizdesk.models.ledger import JournalLine
+from bizdesk.models.mail import OutboxMessage
 from bizdesk.models.purchasing import PurchaseOrder, SupplierBill
 from bizdesk.models.sales import Invoice
 from bizdesk.models.stock import Product
@@ -455,6 +456,7 @@ _REFERENCES = {  # what points at a contact, counted, for a message
     "purchase orders": lambda n: Message.plural("{n} purchase order", "{n} purchase orders", n),
     "products": lambda n: Message.plural("{n} product", "{n} products", n),
     "journal lines": lambda n: Message.plural("{n} journal line", "{n} journal lines", n),
+    "e-mails": lambda n: Message.plural("{n} e-mail", "{n} e-mails", n),
 }
 
 
@@ -496,6 +498,12 @@ def _references(uow: UnitOfWork, contact_id: int) -> v.Listing:
             select(func.count())
             .select_from(JournalLine)
             .where(JournalLine.contact_id == contact_id),
+        ),
+        (
+            "e-mails",
+            select(func.count())
+            .select_from(OutboxMessage)
+            .where(OutboxMessage.contact_id == contact_id),
         ),
     )
     found = []
@@ -596,6 +604,7 @@ def merge(uow: UnitOfWork, keep_id: int, drop_id: int) -> ContactView:
         (Product, Product.supplier_id),
         # amounts never change; the lines now name the surviving contact (the audit says so)
         (JournalLine, JournalLine.contact_id),
+        (OutboxMessage, OutboxMessage.contact_id),  # the e-mails sent to them (services/mail)
     ):
         sess.execute(sql_update(model).where(col == drop.id).values({col.key: keep.id}))
     if keep.organization_id == keep.id:

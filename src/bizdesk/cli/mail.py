@@ -1,0 +1,251 @@
+"""`bizdesk send KIND NUMBER [--to ADDRESS]`: a document e-mailed to whom it is for, and
+`bizdesk mail ...`: how mail is sent (settings, a test message) and the outbox (list, retry,
+cancel). services/mail does the work."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.table import Table
+from rich.text import Text
+
+from bizdesk.cli.core import DbOpt, fail, open_store, say, show
+from bizdesk.errors import BizdeskError
+from bizdesk.i18n import _, ngettext
+
+app = typer.Typer()
+mail = typer.Typer(help=_("How e-mail is sent, and the outbox of messages."))
+app.add_typer(mail, name="mail")
+
+
+@app.command(
+    "send",
+    help=_(
+        "E-mail a document (quote, sales-order, invoice, credit-note, purchase-order, "
+        "reminder, statement) as a PDF: queued in the outbox, then sent at once; a failed try "
+        "stays queued and is tried again."
+    ),
+)
+def send(
+    ctx: typer.Context,
+    kind: Annotated[str, typer.Argument(help=_("The kind of document, such as invoice."))],
+    number: Annotated[str, typer.Argument(help=_("Its number, such as INV-00007."))],
+    to: Annotated[
+        str | None,
+        typer.Option("--to", help=_("The address to send it to (default: the contact's).")),
+    ] = None,
+    db: DbOpt = None,
+) -> None:
+    from bizdesk.services.mail.documents import queue_document
+    from bizdesk.services.mail.outbox import deliver
+
+    store = open_store(ctx, db)
+    with store.write() as uow:
+        queued = queue_document(uow, kind, number, to)
+    done = deliver(store, [queued.id])
+    label = queued.doc_label
+    if done.sent:
+        say(_("{label} was sent to {address}.").format(label=label, address=queued.to_address))
+    elif done.failed:
+        say(
+            _(
+                "{label} could not be sent to {address} yet ({reason}); it waits in the "
+                "outbox and will be tried again (bizdesk mail retry)."
+            ).format(label=label, address=queued.to_address, reason=done.failed[0].last_error)
+        )
+    else:  # another bizdesk claimed it first
+        say(
+            _("{label} is in the outbox for {address}; another bizdesk is sending it.").format(
+                label=label, address=queued.to_address
+            )
+        )
+
+
+@mail.command(
+    "settings",
+    help=_(
+        "Show how e-mail is sent, or change it (owners): the options given are changed. The "
+        "SMTP password is never stored: it is read from --password-file (a file only you can "
+        "read, mode 0600) or from BIZDESK_SMTP_PASSWORD."
+    ),
+)
+def mail_settings(
+    ctx: typer.Context,
+    transport: Annotated[
+        str | None, typer.Option("--transport", help=_("smtp or sendmail"))
+    ] = None,
+    host: Annotated[str | None, typer.Option("--host", help=_("The SMTP server."))] = None,
+    port: Annotated[str | None, typer.Option("--port", help=_("Its port."))] = None,
+    security: Annotated[
+        str | None, typer.Option("--security", help=_("starttls, ssl or none"))
+    ] = None,
+    user: Annotated[
+        str | None,
+        typer.Option("--user", help=_("The SMTP user name (empty: no login).")),
+    ] = None,
+    from_address: Annotated[
+        str | None, typer.Option("--from", help=_("The sender's address."))
+    ] = None,
+    password_file: Annotated[
+        str | None,
+        typer.Option(
+            "--password-file",
+            help=_("A file holding the SMTP password (empty: BIZDESK_SMTP_PASSWORD)."),
+        ),
+    ] = None,
+    sendmail: Annotated[
+        str | None, typer.Option("--sendmail", help=_("The sendmail program's path."))
+    ] = None,
+    db: DbOpt = None,
+) -> None:
+    from bizdesk.services.mail.settings import get_settings, update_settings
+
+    store = open_store(ctx, db)
+    changes = {
+        "transport": transport,
+        "host": host,
+        "port": port,
+        "security": security,
+        "user": user,
+        "from_address": from_address,
+        "password_file": password_file,
+        "sendmail": sendmail,
+    }
+    if any(value is not None for value in changes.values()):
+        with store.write() as uow:
+            s = update_settings(uow, **changes)
+        say(_("The mail settings were saved."))
+    else:
+        with store.read() as uow:
+            s = get_settings(uow)
+    rows = [
+        ("transport", s.transport),
+        ("from", s.from_address),
+    ]
+    if s.transport == "smtp":
+        rows += [
+            ("host", s.host),
+            ("port", str(s.port)),
+            ("security", s.security),
+            ("user", s.user),
+            ("password", s.password_source()),
+        ]
+    else:
+        rows.append(("sendmail", s.sendmail))
+    for name, value in rows:
+        say(f"{name}: {value}")
+
+
+@mail.command("test", help=_("Send a short test message to ADDRESS now, with these settings."))
+def mail_test(
+    ctx: typer.Context,
+    address: Annotated[str, typer.Argument(help=_("Where to send it."))],
+    db: DbOpt = None,
+) -> None:
+    from bizdesk.services.mail.outbox import send_test
+
+    store = open_store(ctx, db)
+    try:
+        send_test(store, address)
+    except BizdeskError as exc:
+        fail(_("The test message was not sent: {reason}").format(reason=str(exc)))
+    say(_("A test message was sent to {address}.").format(address=address))
+
+
+@mail.command("outbox", help=_("The messages of the outbox, newest first, with their state."))
+def mail_outbox(
+    ctx: typer.Context,
+    state: Annotated[
+        str | None,
+        typer.Option("--state", help=_("Only these: queued, sending, sent, unsure, cancelled.")),
+    ] = None,
+    db: DbOpt = None,
+) -> None:
+    from bizdesk.services.mail.outbox import list_outbox
+
+    store = open_store(ctx, db)
+    with store.read() as uow:
+        rows = list_outbox(uow, state=state)
+    if not rows:
+        say(_("The outbox is empty."))
+        return
+    table = Table(
+        _("Id"), _("Queued (UTC)"), _("To"), _("Document"), _("State"), _("Tries"), _("Last error")
+    )
+    for r in rows:
+        table.add_row(
+            Text(str(r.id)),
+            Text(r.created_at.strftime("%Y-%m-%d %H:%M")),
+            Text(r.to_address),
+            Text(r.doc_label or r.subject),
+            Text(r.state),
+            Text(str(r.attempts)),
+            Text(r.last_error),
+        )
+    show(table)
+
+
+@mail.command(
+    "retry",
+    help=_(
+        "Send the queued messages now, without waiting for their next try (--resend ID: "
+        "send again a message whose sending is unsure, after checking it was not received)."
+    ),
+)
+def mail_retry(
+    ctx: typer.Context,
+    resend: Annotated[
+        str | None, typer.Option("--resend", help=_("The id of an unsure message."))
+    ] = None,
+    db: DbOpt = None,
+) -> None:
+    from bizdesk.services.mail import outbox
+
+    store = open_store(ctx, db)
+    if resend is not None:
+        if not resend.isdigit():
+            fail(_("--resend: a message's id, a whole number"), 2)
+        with store.write() as uow:
+            outbox.resend(uow, int(resend))
+    done = outbox.deliver(store)
+    _said(done)
+
+
+@mail.command("cancel", help=_("Never send a queued or unsure message (it stays listed)."))
+def mail_cancel(
+    ctx: typer.Context,
+    message: Annotated[str, typer.Argument(help=_("The message's id."))],
+    db: DbOpt = None,
+) -> None:
+    from bizdesk.services.mail import outbox
+
+    if not message.isdigit():
+        fail(_("ID: a message's id, a whole number"), 2)
+    store = open_store(ctx, db)
+    with store.write() as uow:
+        row = outbox.cancel(uow, int(message))
+    say(_("Message {id} was cancelled; it will not be sent.").format(id=row.id))
+
+
+def _said(done) -> None:  # noqa: ANN001
+    sent, failed = len(done.sent), len(done.failed)
+    say(ngettext("{n} message was sent.", "{n} messages were sent.", sent).format(n=sent))
+    if failed:
+        say(
+            ngettext(
+                "{n} message is still queued:", "{n} messages are still queued:", failed
+            ).format(n=failed)
+        )
+    for r in done.failed:
+        say(f"  #{r.id} {r.to_address}: {r.last_error}")
+    if done.unsure:
+        say(
+            ngettext(
+                "{n} message may or may not have been sent (its sender stopped); see "
+                "bizdesk mail outbox --state unsure.",
+                "{n} messages may or may not have been sent (their sender stopped); see "
+                "bizdesk mail outbox --state unsure.",
+                done.unsure,
+            ).format(n=done.unsure)
+        )

@@ -1,0 +1,64 @@
+"""A document e-mailed to whom it is for: rendered by services.papers (``render(uow, kind,
+number) -> Paper``), queued in the outbox with its PDF, its label and its SHA-256."""
+
+from __future__ import annotations
+
+from bizdesk.db import UnitOfWork
+from bizdesk.errors import ValidationError
+from bizdesk.i18n import Message
+from bizdesk.services.base.permissions import require, requires
+from bizdesk.services.mail.outbox import OutboxView, queue_message
+
+# Who may see each kind of document (the check render makes when called on its own: inside
+# this entry point it would be covered by mail.send, so it is made here too).
+VIEW = {
+    "quote": "deals.view",
+    "sales-order": "sales.view",
+    "invoice": "sales.view",
+    "credit-note": "sales.view",
+    "purchase-order": "purchases.view",
+    "reminder": "contacts.money",
+    "statement": "contacts.money",
+}
+
+
+@requires("mail.send")
+def queue_document(uow: UnitOfWork, kind: str, number: str, to: str | None = None) -> OutboxView:
+    """Render the document and queue it for ``to``, else for its contact's e-mail address
+    (refused when the contact has none). Committed with the caller's transaction; sending is
+    ``outbox.deliver``'s, after the commit."""
+    if kind in VIEW:
+        require(uow, VIEW[kind])
+    from bizdesk.services.papers import render  # the documents' package (above: its layer)
+
+    paper = render(uow, kind, number)
+    address = (to or "").strip() or paper.email
+    if not address:
+        raise ValidationError(
+            {
+                "to": Message(
+                    "{label} is for a contact with no e-mail address; give the address to "
+                    "send it to",
+                    label=paper.label,
+                )
+            }
+        )
+    company = uow.setting("company", "")
+    return queue_message(
+        uow,
+        to=address,
+        subject=str(Message("{label} from {company}", label=paper.label, company=company)),
+        body=str(
+            Message(
+                "Hello,\n\nplease find {filename} attached.\n\nKind regards,\n{company}",
+                filename=paper.filename,
+                company=company,
+            )
+        ),
+        attachment_name=paper.filename,
+        attachment=paper.data,
+        doc_kind=paper.kind,
+        doc_label=paper.label,
+        doc_sha256=paper.sha256,
+        contact_id=paper.contact_id,
+    )

@@ -1,0 +1,436 @@
+"""The outbox: a message is queued inside the transaction of the request that makes it, and
+sent afterwards, outside any transaction, by whichever process claims it first.
+
+How a message is sent (``deliver``):
+
+1. **Claim**, in a short write transaction: ``UPDATE ... SET state='sending', claim=TOKEN
+   WHERE id=? AND state='queued'``. Only one process can change that row from queued (SQLite
+   serialises writers; PostgreSQL re-checks the condition after the first writer commits), so
+   two retriers at once never both send it: the one whose update touched no row skips it.
+2. **Send**, with no transaction open: the SMTP server (or sendmail) accepts it or not.
+3. **Mark**, in a second write transaction: sent (with the interaction logged on the contact,
+   carrying the document's label and SHA-256), or back to queued with the error and the time
+   of the next try (later each time, at most every six hours).
+
+The crash between 2 and 3 (the server accepted the message, then the process was killed, the
+disk filled or the power went before the row was marked): the row stays ``sending``. Nobody
+can know from the store whether the server took it. bizdesk chooses never to send twice by
+itself: a claim older than ``LEASE`` becomes ``unsure`` (with that explanation as its error),
+is shown by ``bizdesk mail outbox``, and is sent again only when a person says so
+(``bizdesk mail retry --resend ID``) after checking the shop's sent folder or asking the
+recipient. The same holds when the link to the server breaks after the message was handed
+over and before the server's answer (SMTP itself cannot tell whether it was accepted): the
+message becomes ``unsure`` at once (transport.SendUnsure), never queued again by itself. A
+message is therefore never lost (it is always in the outbox, in some state) and
+never sent twice without a person deciding it. Its Message-ID is made once, when it is
+queued, so even a resent copy carries the same id and mail programs can recognise it.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+
+from sqlalchemy import update
+from sqlmodel import select
+
+from bizdesk.db import Store, UnitOfWork
+from bizdesk.errors import NotFound, ValidationError
+from bizdesk.i18n import Message
+from bizdesk.models.base import utcnow
+from bizdesk.models.mail import OutboxMessage
+from bizdesk.services.base import validate as v
+from bizdesk.services.base.permissions import covered, require_store, requires
+from bizdesk.services.crm.contacts import log_interaction
+from bizdesk.services.mail import transport
+from bizdesk.services.mail.settings import MailSettings, read_settings
+
+# A claim older than this is taken for a process that died while sending (longer than any
+# SMTP conversation can last: each step times out after transport.TIMEOUT seconds).
+LEASE = timedelta(minutes=15)
+FIRST_WAIT = timedelta(minutes=5)
+LONGEST_WAIT = timedelta(hours=6)
+BATCH = 200  # messages looked at per delivery run
+UNSURE_HANDED = (
+    "it may have been accepted: check the sent folder or ask the recipient, then: "
+    "bizdesk mail retry --resend {id}"
+)
+UNSURE_NOTE = (
+    "the process sending it stopped before it could record whether the server accepted it; "
+    "check the sent folder, then: bizdesk mail retry --resend {id}"
+)
+
+
+@dataclass(frozen=True)
+class OutboxView:
+    id: int
+    message_id: str
+    to_address: str
+    subject: str
+    doc_kind: str
+    doc_label: str
+    doc_sha256: str
+    attachment_name: str
+    contact_id: int | None
+    state: str
+    attempts: int
+    last_error: str
+    next_try_at: datetime
+    created_at: datetime
+    sent_at: datetime | None
+
+
+def _view(row: OutboxMessage) -> OutboxView:
+    return OutboxView(
+        row.id,
+        row.message_id,
+        row.to_address,
+        row.subject,
+        row.doc_kind,
+        row.doc_label,
+        row.doc_sha256,
+        row.attachment_name,
+        row.contact_id,
+        row.state,
+        row.attempts,
+        row.last_error,
+        row.next_try_at,
+        row.created_at,
+        row.sent_at,
+    )
+
+
+def english(text: str) -> str:
+    """What is stored for a message (a Message's English value, never translated)."""
+    return str.__str__(text)
+
+
+@requires("mail.send")
+def queue_message(
+    uow: UnitOfWork,
+    *,
+    to: str,
+    subject: str,
+    body: str,
+    attachment_name: str = "",
+    attachment: bytes | None = None,
+    doc_kind: str = "",
+    doc_label: str = "",
+    doc_sha256: str = "",
+    contact_id: int | None = None,
+) -> OutboxView:
+    """Put one message in the outbox, in the caller's transaction (committed with it)."""
+    chk = v.Checker()
+    address = chk("to", v.email, to)
+    if address is None and "to" not in chk.errors:
+        chk.add("to", Message("required"))
+    subject = chk("subject", v.text, subject, required=True, max_len=300)
+    body = chk("body", v.text, body, max_len=20_000, multiline=True)
+    chk.done()
+    sender = read_settings(uow).from_address
+    domain = sender.rpartition("@")[2] or "bizdesk.invalid"
+    row = OutboxMessage(
+        message_id=make_msgid("bizdesk", domain=domain),
+        to_address=address,
+        subject=subject,
+        body=body or "",
+        attachment_name=attachment_name,
+        attachment=attachment,
+        doc_kind=doc_kind,
+        doc_label=doc_label,
+        doc_sha256=doc_sha256,
+        contact_id=contact_id,
+        created_by=uow.user,
+    )
+    uow.session.add(row)
+    uow.session.flush()
+    uow.audit(
+        "outbox_message",
+        row.id,
+        "queue",
+        after={
+            "to": address,
+            "subject": subject,
+            "document": doc_label,
+            "sha256": doc_sha256,
+            "contact_id": contact_id,
+        },
+    )
+    return _view(row)
+
+
+@requires("mail.view")
+def list_outbox(uow: UnitOfWork, state: str | None = None, limit: int = 100) -> list[OutboxView]:
+    """The newest messages first (``state``: only those)."""
+    q = select(OutboxMessage)
+    if state:
+        q = q.where(OutboxMessage.state == state)
+    q = q.order_by(OutboxMessage.id.desc()).limit(limit)
+    return [_view(r) for r in uow.session.exec(q)]
+
+
+@requires("mail.view")
+def get_message(uow: UnitOfWork, message_id: int) -> OutboxView:
+    return _view(_load(uow, message_id))
+
+
+def _load(uow: UnitOfWork, message_id: int) -> OutboxMessage:
+    row = uow.session.get(OutboxMessage, message_id)
+    if row is None:
+        raise NotFound(Message("There is no message #{id} in the outbox.", id=message_id))
+    return row
+
+
+@requires("mail.send")
+def resend(uow: UnitOfWork, message_id: int) -> OutboxView:
+    """A person decided that an ``unsure`` message was not received: queue it again."""
+    row = _load(uow, message_id)
+    if row.state != "unsure":
+        raise ValidationError(
+            {
+                "": Message(
+                    "message #{id} is {state}; only a message whose sending is unsure can be "
+                    "sent again",
+                    id=row.id,
+                    state=row.state,
+                )
+            }
+        )
+    row.state, row.next_try_at, row.claim = "queued", utcnow(), ""
+    uow.audit("outbox_message", row.id, "resend")
+    return _view(row)
+
+
+@requires("mail.send")
+def cancel(uow: UnitOfWork, message_id: int) -> OutboxView:
+    """Never send a queued (or unsure) message; it stays in the outbox, cancelled."""
+    row = _load(uow, message_id)
+    if row.state not in ("queued", "unsure"):
+        raise ValidationError(
+            {
+                "": Message(
+                    "message #{id} is {state}; only a queued or unsure message can be cancelled",
+                    id=row.id,
+                    state=row.state,
+                )
+            }
+        )
+    before = row.state
+    row.state, row.claim = "cancelled", ""
+    uow.audit("outbox_message", row.id, "cancel", before={"state": before})
+    return _view(row)
+
+
+# --- sending -------------------------------------------------------------------------------
+
+
+@dataclass
+class Delivery:
+    """What one delivery run did."""
+
+    sent: list[OutboxView] = field(default_factory=list)
+    failed: list[OutboxView] = field(default_factory=list)  # still queued, with their error
+    unsure: int = 0  # claims found abandoned, now waiting for a person
+
+
+def deliver_due(store: Store) -> Delivery:
+    """Send every queued message whose next try is due (for whatever runs due work, such as
+    ``bizdesk run-due``); safe to run in several processes at once."""
+    return deliver(store, due_only=True)
+
+
+def deliver(store: Store, ids: list[int] | None = None, *, due_only: bool = False) -> Delivery:
+    """Send the queued messages (``ids``: only those; ``due_only``: only those whose next try
+    is due), each claimed first so that no other process sends it too."""
+    require_store(store, "mail.send")
+    done = Delivery(unsure=_give_up_abandoned(store))
+    with store.read() as uow:
+        q = select(OutboxMessage.id).where(OutboxMessage.state == "queued")
+        if ids is not None:
+            q = q.where(OutboxMessage.id.in_(ids))
+        if due_only:
+            q = q.where(OutboxMessage.next_try_at <= utcnow())
+        todo = list(uow.session.exec(q.order_by(OutboxMessage.id).limit(BATCH)))
+    for message_id in todo:
+        claimed = _claim(store, message_id)
+        if claimed is None:
+            continue  # another process has it (or it changed meanwhile)
+        token, settings, msg = claimed
+        try:
+            transport.send(settings, msg)
+        except transport.SendError as exc:
+            done.failed.append(_failed(store, message_id, token, exc.message))
+        except transport.SendUnsure as exc:
+            done.unsure += 1
+            _unsure(store, message_id, token, exc.message)
+        else:
+            done.sent.append(_sent(store, message_id, token))
+    return done
+
+
+def _give_up_abandoned(store: Store) -> int:
+    """Claims older than LEASE: their process died while sending; mark them unsure."""
+    with store.read() as uow:
+        stale = list(
+            uow.session.exec(
+                select(OutboxMessage.id).where(
+                    OutboxMessage.state == "sending",
+                    OutboxMessage.claimed_at < utcnow() - LEASE,
+                )
+            )
+        )
+    if not stale:
+        return 0
+    with store.write() as uow:
+        for message_id in stale:
+            n = uow.session.execute(
+                update(OutboxMessage)
+                .where(
+                    OutboxMessage.id == message_id,
+                    OutboxMessage.state == "sending",
+                    OutboxMessage.claimed_at < utcnow() - LEASE,
+                )
+                .values(state="unsure", last_error=UNSURE_NOTE.format(id=message_id))
+            ).rowcount
+            if n:
+                uow.audit("outbox_message", message_id, "unsure")
+    return len(stale)
+
+
+def _claim(store: Store, message_id: int) -> tuple[str, MailSettings, EmailMessage] | None:
+    token = secrets.token_hex(16)
+    now = utcnow()
+    with store.write() as uow:
+        n = uow.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == message_id, OutboxMessage.state == "queued")
+            .values(
+                state="sending",
+                claim=token,
+                claimed_at=now,
+                attempts=OutboxMessage.attempts + 1,
+            )
+        ).rowcount
+        if n != 1:
+            return None
+        row = uow.session.get(OutboxMessage, message_id)
+        uow.session.refresh(row)
+        settings = read_settings(uow)
+        return token, settings, build(row, settings)
+
+
+def build(row: OutboxMessage, settings: MailSettings) -> EmailMessage:
+    """The message as it goes out: the same headers on every try."""
+    msg = EmailMessage()
+    msg["From"] = settings.from_address
+    msg["To"] = row.to_address
+    msg["Subject"] = row.subject
+    msg["Date"] = format_datetime(row.created_at)
+    msg["Message-ID"] = row.message_id
+    msg.set_content(row.body or "", cte="quoted-printable")  # 7-bit: any server takes it
+    if row.attachment is not None:
+        maintype, _, subtype = _mime(row.attachment_name).partition("/")
+        msg.add_attachment(
+            row.attachment, maintype=maintype, subtype=subtype, filename=row.attachment_name
+        )
+    return msg
+
+
+def _mime(name: str) -> str:
+    return "application/pdf" if name.lower().endswith(".pdf") else "application/octet-stream"
+
+
+def _sent(store: Store, message_id: int, token: str) -> OutboxView:
+    with store.write() as uow:
+        row = uow.session.get(OutboxMessage, message_id)
+        # the claim is ours, even if it was meanwhile taken for abandoned (unsure): it was sent
+        row.state, row.sent_at, row.last_error, row.claim = "sent", utcnow(), "", ""
+        if row.contact_id is not None:
+            summary = _summary(row)
+            with covered(uow):
+                row.interaction_id = log_interaction(uow, row.contact_id, "email", summary).id
+        uow.session.flush()
+        uow.audit(
+            "outbox_message",
+            row.id,
+            "sent",
+            after={
+                "to": row.to_address,
+                "document": row.doc_label,
+                "sha256": row.doc_sha256,
+                "attempt": row.attempts,
+                "claim": token,
+            },
+        )
+        return _view(row)
+
+
+def _summary(row: OutboxMessage) -> str:
+    """The interaction logged on the contact (stored as data: English, like the audit)."""
+    what = row.doc_label or row.subject
+    text = f"E-mailed {what} to {row.to_address}: {row.subject}"
+    if row.attachment_name:
+        text += f"\nAttachment: {row.attachment_name}"
+    if row.doc_sha256:
+        text += f"\nSHA-256: {row.doc_sha256}"
+    text += f"\nMessage-ID: {row.message_id}"
+    return text
+
+
+def _failed(store: Store, message_id: int, token: str, error: str) -> OutboxView:
+    with store.write() as uow:
+        row = uow.session.get(OutboxMessage, message_id)
+        wait = min(FIRST_WAIT * 2 ** max(row.attempts - 1, 0), LONGEST_WAIT)
+        row.state, row.claim = "queued", ""
+        row.last_error = english(error)[:1000]
+        row.next_try_at = utcnow() + wait
+        uow.audit(
+            "outbox_message",
+            row.id,
+            "failed",
+            after={"attempt": row.attempts, "error": row.last_error, "claim": token},
+        )
+        return _view(row)
+
+
+def _unsure(store: Store, message_id: int, token: str, error: str) -> None:
+    with store.write() as uow:
+        row = uow.session.get(OutboxMessage, message_id)
+        row.state = "unsure"
+        row.last_error = (english(error)[:600] + "; " + UNSURE_HANDED.format(id=row.id))[:1000]
+        uow.audit(
+            "outbox_message",
+            row.id,
+            "unsure",
+            after={"attempt": row.attempts, "error": row.last_error, "claim": token},
+        )
+
+
+def send_test(store: Store, to: str) -> None:
+    """Send a short message to ``to`` at once (not through the outbox) to try the settings;
+    raises SendError saying why it failed."""
+    require_store(store, "mail.config")
+    with store.read() as uow:
+        settings = read_settings(uow)
+        company = uow.setting("company", "bizdesk")
+    address = v.email(to)
+    if not address:
+        raise ValidationError({"to": Message("required")})
+    row = OutboxMessage(
+        message_id=make_msgid(
+            "bizdesk", domain=settings.from_address.rpartition("@")[2] or "bizdesk.invalid"
+        ),
+        to_address=address,
+        subject=str(Message("bizdesk test message from {company}", company=company)),
+        body=str(
+            Message(
+                "This message was sent by bizdesk to try the shop's mail settings. It needs no "
+                "answer."
+            )
+        ),
+        created_at=utcnow(),
+    )
+    transport.send(settings, build(row, settings))

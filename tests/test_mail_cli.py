@@ -1,0 +1,150 @@
+"""`bizdesk send` and `bizdesk mail ...` as a person runs them, against a real SMTP server on
+127.0.0.1 (aiosmtpd)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+
+import pytest
+
+from bizdesk.db import open_store
+from bizdesk.services.crm import contacts
+from bizdesk.services.mail import outbox
+from tests.mail_server import Inbox, Server, small_pdf
+from tests.test_cli import bizdesk
+from tests.test_cli import db as db  # noqa: F401  (the fixture)
+
+
+def settings(db: str, port: int, *more: str):  # noqa: ANN201
+    return bizdesk(
+        "mail", "settings", "--host", "127.0.0.1", "--port", str(port), "--security", "none",
+        "--from", "shop@example.com", *more, "--db", db,
+    )  # fmt: skip
+
+
+def test_settings_shown_changed_and_refused(db, tmp_path) -> None:  # noqa: ANN001
+    shown = bizdesk("mail", "settings", "--db", db)
+    assert shown.returncode == 0, shown.stderr
+    assert "transport: smtp" in shown.stdout and "security: starttls" in shown.stdout
+    loose = tmp_path / "pw"
+    loose.write_text("secret\n")
+    os.chmod(loose, 0o644)
+    r = settings(db, 2525, "--user", "shop", "--password-file", str(loose))
+    assert r.returncode == 1 and "can be read by others (mode 0644)" in r.stderr
+    assert "Traceback" not in r.stderr
+    os.chmod(loose, 0o600)
+    r = settings(db, 2525, "--user", "shop", "--password-file", str(loose))
+    assert r.returncode == 0, r.stderr
+    assert "The mail settings were saved." in r.stdout
+    assert f"password: {loose}" in r.stdout and "secret" not in r.stdout.replace(str(loose), "")
+    r = bizdesk("mail", "settings", "--port", "seventy", "--db", db)
+    assert r.returncode == 1 and "port: a port is a whole number" in r.stderr
+
+
+def test_mail_test_reaches_the_server(db) -> None:  # noqa: ANN001
+    inbox = Inbox()
+    with Server(inbox) as server:
+        assert settings(db, server.port).returncode == 0
+        r = bizdesk("mail", "test", "ann@example.com", "--db", db)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "A test message was sent to ann@example.com."
+    assert len(inbox.messages) == 1 and "bizdesk test message" in inbox.messages[0]["Subject"]
+
+
+def test_a_refused_try_is_retried_from_the_command_line(db) -> None:  # noqa: ANN001
+    store = open_store(db)
+    try:
+        with store.write() as uow:
+            ann = contacts.create(
+                uow, contacts.ContactInput(name="Ann Buyer", email="ann@example.com")
+            ).contact.id
+            outbox.queue_message(
+                uow,
+                to="ann@example.com",
+                subject="INV-00001 from Test Cycles",
+                body="Hello",
+                attachment_name="INV-00001.pdf",
+                attachment=small_pdf("INV-00001"),
+                doc_label="INV-00001",
+                contact_id=ann,
+            )
+    finally:
+        store.dispose()
+    inbox = Inbox(refuse=1)
+    with Server(inbox) as server:
+        assert settings(db, server.port).returncode == 0
+        first = bizdesk("mail", "retry", "--db", db)
+        assert first.returncode == 0, first.stderr
+        assert "0 messages were sent." in first.stdout
+        assert "1 message is still queued:" in first.stdout and "451" in first.stdout
+        listed = bizdesk("mail", "outbox", "--db", db)
+        assert "queued" in listed.stdout and "INV-00001" in listed.stdout
+        second = bizdesk("mail", "retry", "--db", db)
+        assert "1 message was sent." in second.stdout, second.stdout + second.stderr
+    assert len(inbox.messages) == 1
+    assert "sent" in bizdesk("mail", "outbox", "--state", "sent", "--db", db).stdout
+
+
+def test_send_refuses_a_document_that_does_not_exist(db) -> None:  # noqa: ANN001
+    pytest.importorskip("bizdesk.services.papers")
+    r = bizdesk("send", "invoice", "INV-99999", "--db", db)
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+
+
+def test_send_an_invoice_end_to_end(db) -> None:  # noqa: ANN001
+    """Runs once services.papers (helper `paper`) is merged: the invoice rendered as a PDF,
+    e-mailed to the customer's address, logged on the contact with its SHA-256."""
+    pytest.importorskip("bizdesk.services.papers")
+    from bizdesk.services.inventory import products
+    from bizdesk.services.trade import sales
+
+    store = open_store(db)
+    try:
+        with store.write() as uow:
+            products.create_product(
+                uow,
+                products.ProductInput(
+                    sku="SRV", name="Service hour", sale_price="45", vat_rate="20",
+                    allow_negative="yes",
+                ),
+            )  # fmt: skip
+            ann = contacts.create(
+                uow, contacts.ContactInput(name="Ann Buyer", email="ann@example.com")
+            ).contact.id
+            bob = contacts.create(uow, contacts.ContactInput(name="Bob NoMail")).contact.id
+            labels = []
+            for who in (ann, bob):
+                so = sales.create(
+                    uow,
+                    sales.SOInput(customer=f"#{who}", lines=[sales.SOLineInput("SRV", "2")]),
+                )
+                sales.confirm(uow, so.id)
+                sales.deliver(uow, so.id)
+                labels.append(sales.invoice(uow, so.id).label)
+    finally:
+        store.dispose()
+    inbox = Inbox(refuse=1)
+    with Server(inbox) as server:
+        assert settings(db, server.port).returncode == 0
+        first = bizdesk("send", "invoice", labels[0], "--db", db)
+        assert first.returncode == 0, first.stderr
+        assert "could not be sent to ann@example.com yet" in first.stdout
+        retried = bizdesk("mail", "retry", "--db", db)
+        assert "1 message was sent." in retried.stdout, retried.stdout + retried.stderr
+        again = bizdesk("send", "invoice", labels[0], "--to", "books@example.com", "--db", db)
+        assert again.stdout.strip() == f"{labels[0]} was sent to books@example.com."
+        none = bizdesk("send", "invoice", labels[1], "--db", db)
+        assert none.returncode == 1 and "no e-mail address" in none.stderr
+    assert [m["To"] for m in inbox.messages] == ["ann@example.com", "books@example.com"]
+    attached = [p.get_content() for p in inbox.messages[0].iter_attachments()]
+    assert len(attached) == 1 and attached[0].startswith(b"%PDF")
+    sha = hashlib.sha256(attached[0]).hexdigest()
+    store = open_store(db)
+    try:
+        with store.read() as uow:
+            logged = contacts.list_interactions(uow, ann)
+    finally:
+        store.dispose()
+    assert len(logged) == 2 and all(labels[0] in i.summary for i in logged)
+    assert sha in logged[-1].summary  # the first sending: the hash of the PDF that went out
