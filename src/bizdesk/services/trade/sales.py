@@ -472,7 +472,12 @@ def invoice(
     e = post_entry(
         uow,
         day,
-        f"Invoice {label} ({so_label(so.number)})",
+        written(
+            uow.setting("locale"),
+            N_("Invoice {invoice} ({order})"),
+            invoice=label,
+            order=so_label(so.number),
+        ),
         [
             Posting(
                 account_for(uow, "receivable").id, debit_minor=net + vat, contact_id=so.customer_id
