@@ -42,6 +42,8 @@ COMMANDS = {
     "locate": "store",
     "lock-date": "books",
     "bank": "bank",
+    "run-due": "recurring",
+    "recurring": "recurring",
     "import": "exchange",
     "export": "exchange",
     "users": "admin",

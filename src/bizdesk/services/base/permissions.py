@@ -81,6 +81,19 @@ PERMISSIONS: dict[str, tuple[str, frozenset[str]]] = {
     "lock_date.set": (N_("Moving the lock date"), frozenset({OWNER})),
     "bank.import": (N_("Importing bank statements"), frozenset({OWNER, ACCOUNTANT})),
     "bank.view": (N_("Viewing bank statements"), frozenset({OWNER, ACCOUNTANT, VIEWER})),
+    # --- what repeats: making an occurrence invoices and posts (sales.invoice, journal.post)
+    "recurring.view": (
+        N_("Viewing recurring invoices and entries"),
+        frozenset({OWNER, ACCOUNTANT, VIEWER}),
+    ),
+    "recurring.manage": (
+        N_("Changing recurring invoices and entries"),
+        frozenset({OWNER, ACCOUNTANT}),
+    ),
+    "recurring.run": (
+        N_("Making the recurring invoices and entries due"),
+        frozenset({OWNER, ACCOUNTANT}),
+    ),
     # --- reports and the rest
     "reports.finance": (
         N_("Reading financial reports"),
