@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from bizdesk.cli.core import DbOpt, fail, open_store, parse_date, say, show
+from bizdesk.errors import ValidationError
 from bizdesk.i18n import _, ngettext
 
 app = typer.Typer()
@@ -183,7 +184,6 @@ def recurring_add(
     file: Annotated[str, typer.Argument(help=_("The JSON file, or - to read stdin."))],
     db: DbOpt = None,
 ) -> None:
-    from bizdesk.errors import ValidationError
     from bizdesk.services.recurring import templates as R
 
     doc = _read_json(file)
