@@ -348,7 +348,7 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
         for f in report.failed:
             self._tell(
                 _("{name}, due {date}, was not made: {reason}").format(
-                    name=f.name, date=f.due_on.isoformat() if f.due_on else "?", reason=f.reason
+                    name=f.name, date=f.due_on.isoformat(), reason=f.reason
                 ),
                 None,
                 "warning",

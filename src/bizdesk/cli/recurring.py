@@ -51,7 +51,7 @@ def run_due_command(
     for f in report.failed:
         say(
             _("{name}, due {date}, was not made: {reason}").format(
-                name=f.name, date=f.due_on.isoformat() if f.due_on else "?", reason=f.reason
+                name=f.name, date=f.due_on.isoformat(), reason=f.reason
             ),
             stderr=True,
         )

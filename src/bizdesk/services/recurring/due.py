@@ -23,7 +23,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from bizdesk.db.session import Store, UnitOfWork
-from bizdesk.errors import BizdeskError
+from bizdesk.errors import BizdeskError, ValidationError
+from bizdesk.i18n import Message
 from bizdesk.models.recurring import RecurringRun, RecurringTemplate
 from bizdesk.services.base.permissions import require, requires
 from bizdesk.services.base.records import touch
@@ -44,7 +45,7 @@ class Made:
 class Failed:
     template_id: int
     name: str
-    due_on: date | None
+    due_on: date
     reason: str  # in the reader's language
 
 
@@ -81,6 +82,14 @@ def make_next(uow: UnitOfWork, template_id: int, as_of: date) -> Made | None:
     due = t.next_date
     if t.state != "active" or due is None or due > as_of:
         return None
+    locked = L.lock_date(uow)
+    if locked is not None and due <= locked:
+        raise ValidationError(
+            Message(
+                "the books are locked up to {lock}: move the lock date, or stop this template",
+                lock=locked.isoformat(),
+            )
+        )
     run = RecurringRun(template_id=t.id, due_on=due, made_by=uow.user)
     try:
         with uow.session.begin_nested():  # the claim: unique on (template, due date)
@@ -109,39 +118,45 @@ def make_next(uow: UnitOfWork, template_id: int, as_of: date) -> Made | None:
 
 
 @requires("recurring.run")
-def due_templates(uow: UnitOfWork, as_of: date) -> list[tuple[int, str]]:
-    """Active templates with an occurrence due on or before ``as_of``: (id, name)."""
+def next_due(uow: UnitOfWork, as_of: date, skip: set[int]) -> tuple[int, str, date] | None:
+    """The active template with the earliest occurrence due on or before ``as_of``, leaving
+    out ``skip``: (id, name, due date); None when nothing more is due."""
     t = RecurringTemplate
-    return [
-        (tid, name)
-        for tid, name in uow.session.execute(
-            select(t.id, t.name)
-            .where(t.state == "active", t.next_date.is_not(None), t.next_date <= as_of)
-            .order_by(t.next_date, t.id)
-        )
-    ]
+    stmt = select(t.id, t.name, t.next_date).where(
+        t.state == "active", t.next_date.is_not(None), t.next_date <= as_of
+    )
+    if skip:
+        stmt = stmt.where(t.id.not_in(skip))
+    row = uow.session.execute(stmt.order_by(t.next_date, t.id).limit(1)).first()
+    return tuple(row) if row is not None else None
 
 
 def run_due(store: Store, as_of: date | None = None) -> DueReport:
     """Make everything due on or before ``as_of`` (default today), each occurrence once, in
-    date order per template; the acting user needs the rights of what is made (an invoice
-    and a journal entry: ``recurring.run``)."""
+    date order (missed ones first); the acting user needs the rights of what is made (an
+    invoice and a journal entry: ``recurring.run``). A template that cannot be made is
+    reported and left out of this run; the others go on."""
     as_of = as_of or date.today()
     with store.read() as uow:
         require(uow, "recurring.run")
-        todo = due_templates(uow, as_of)
     report = DueReport()
-    for tid, name in todo:
-        while True:
-            due = None
-            try:
-                with store.write() as uow:
-                    due = load(uow, tid).next_date
-                    made = make_next(uow, tid, as_of)
-            except BizdeskError as exc:
-                report.failed.append(Failed(tid, name, due, str(exc)))
-                break
-            if made is None:
-                break
+    skip: set[int] = set()
+    tried: set[tuple[int, date]] = set()
+    while True:
+        with store.read() as uow:
+            found = next_due(uow, as_of, skip)
+        if found is None:
+            return report
+        tid, name, due = found
+        try:
+            with store.write() as uow:
+                made = make_next(uow, tid, as_of)
+        except BizdeskError as exc:
+            report.failed.append(Failed(tid, name, due, str(exc)))
+            skip.add(tid)
+            continue
+        if made is not None:
             report.made.append(made)
-    return report
+        elif (tid, due) in tried:  # said due, twice found not to be: leave it
+            skip.add(tid)
+        tried.add((tid, due))
