@@ -120,3 +120,31 @@ async def test_start_is_silent_for_a_role_that_may_not_make_them(store) -> None:
     assert any("Viewing recurring invoices and entries is not allowed" in s for s in said)
     with store.read() as uow:
         assert R.get(uow, 1).made == 0
+
+
+async def test_start_says_what_was_refused_and_nothing_when_nothing_is_due(store) -> None:  # noqa: ANN001
+    from bizdesk.services.books import ledger as L
+
+    rent(store, start="2026-11-30")
+    rent(store, name="Later", start="2027-01-31")
+    with store.write() as uow:
+        L.set_lock_date(uow, "2026-11-30")
+    app = BizdeskApp(store, run_due=True)
+    app.today = date(2026, 12, 1)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(
+            pilot,
+            app,
+            lambda: any("was not made" in str(n.message) for n in app._notifications),
+            "the warning about the template refused",
+        )
+        said = [str(n.message) for n in app._notifications]
+    assert said == [
+        "Rent, due 2026-11-30, was not made: the books are locked up to 2026-11-30: move the "
+        "lock date, or stop this template"
+    ]
+    app = BizdeskApp(store, run_due=True)
+    app.today = date(2026, 11, 29)  # nothing due: nothing said
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        assert [str(n.message) for n in app._notifications] == []

@@ -320,9 +320,13 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
             os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
         except (OSError, AttributeError):
             pass
-        from bizdesk.services.recurring.due import run_due
+        from bizdesk.services.recurring import anything_due
 
         try:
+            if not anything_due(self.store, self.today):
+                return
+            from bizdesk.services.recurring.due import run_due
+
             report = run_due(self.store, self.today)
         except Exception as exc:  # never stops anyone working; says so instead
             self._tell(
