@@ -29,7 +29,7 @@ from bizdesk.config import Settings, load_settings
 from bizdesk.errors import BizdeskError, StoreDamaged
 from bizdesk.faults import describe, translate
 from bizdesk.formatting import UNSAFE, visible
-from bizdesk.i18n import N_, _, resolve_language, tr, use
+from bizdesk.i18n import N_, _, ngettext, resolve_language, tr, use
 from bizdesk.identity import current_gate
 from bizdesk.screens.palette import BizdeskCommands, FindRecords
 from bizdesk.screens.registry import APP_KEYS, ROLE_NAMES, TABS, check_keymap, keys_of, tab
@@ -147,11 +147,13 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
         *,
         opener: Callable[[], Store] | None = None,
         backup: bool = False,
+        run_due: bool = False,
     ) -> None:
         """On an open ``store``; or with ``opener``, which a worker runs while the first
         frame shows (the database stack is imported there, not before that frame).
         ``keymap``: binding id -> keys, checked (registry.check_keymap, as run_app does).
-        ``backup``: make the daily backup once Home is drawn (run_app)."""
+        ``backup``: make the daily backup once Home is drawn (run_app).
+        ``run_due``: make the recurring documents due, once Home is drawn (run_app)."""
         super().__init__()
         self.keymap = dict(keymap or {})
         self.set_keymap(self.keymap)
@@ -166,6 +168,7 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
         self.ask = ""
         self._opener = opener
         self._backup = backup
+        self._run_due = run_due
         self._store_open = asyncio.Event()
         self.store: Store | None = None
         if store is not None:
@@ -274,6 +277,10 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
             )
 
     def on_home_pane_loaded(self) -> None:
+        if self._run_due:  # once, after Home's first figures are drawn, for who may
+            self._run_due = False
+            if allowed(self.role, "recurring.run") and self.store.damaged is None:
+                self.make_due()
         if self._backup:  # once, after Home's first figures are drawn
             self._backup = False
             self.call_after_refresh(
@@ -300,6 +307,53 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
         except Exception as exc:  # never stops anyone working; says so instead
             self._tell(
                 _("Today's backup failed: {reason}").format(reason=describe(exc, self.store.url)),
+                None,
+                "warning",
+            )
+
+    @work(thread=True, group="run-due", exit_on_error=False)
+    def make_due(self) -> None:
+        """The recurring invoices and entries due (services/recurring/due.py), in a worker
+        beside the app at a low priority: said when something was made or refused, silent
+        when nothing was due."""
+        try:  # Linux: the nice value of this thread alone
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
+        except (OSError, AttributeError):
+            pass
+        from bizdesk.services.recurring import anything_due
+
+        try:
+            if not anything_due(self.store, self.today):
+                return
+            from bizdesk.services.recurring.due import run_due
+
+            report = run_due(self.store, self.today)
+        except Exception as exc:  # never stops anyone working; says so instead
+            self._tell(
+                _("The recurring documents were not made: {reason}").format(
+                    reason=describe(exc, self.store.url)
+                ),
+                None,
+                "warning",
+            )
+            return
+        if report.made:
+            n = len(report.made)
+            said = ngettext(
+                "{n} recurring document was made: {documents}",
+                "{n} recurring documents were made: {documents}",
+                n,
+            )
+            self._tell(
+                said.format(n=n, documents=", ".join(m.document for m in report.made)),
+                None,
+                "information",
+            )
+        for f in report.failed:
+            self._tell(
+                _("{name}, due {date}, was not made: {reason}").format(
+                    name=f.name, date=f.due_on.isoformat(), reason=f.reason
+                ),
                 None,
                 "warning",
             )
@@ -613,6 +667,22 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
             return
         self.push_screen(UsersScreen())
 
+    def action_recurring(self) -> None:
+        """The recurring entries and invoices; a role that may not see them is told who to ask."""
+        if self.store is None:  # still being opened
+            return
+        if not allowed(self.role, "recurring.view"):
+            self.notify(
+                refusal(self.role, "recurring.view", self.ask),
+                title=_("Not allowed"),
+                severity="warning",
+                markup=False,
+            )
+            return
+        from bizdesk.screens.recurring import RecurringScreen
+
+        self.push_screen(RecurringScreen())
+
     def action_command_palette(self) -> None:
         """Textual's palette, asking in the person's language."""
         if self.use_command_palette and not CommandPalette.is_open(self):
@@ -674,7 +744,7 @@ def run_app(
     keymap = check_keymap(settings)
     if "ESCDELAY" not in os.environ:  # $ESCDELAY, then the config file, then ours
         constants.ESCAPE_DELAY = (settings.escape_delay_ms or SLOW_LINK_ESCAPE_DELAY_MS) / 1000
-    app = BizdeskApp(store, keymap, opener=opener, backup=True)
+    app = BizdeskApp(store, keymap, opener=opener, backup=True, run_due=True)
     app.run()
     if app.crash:
         print(app.crash, file=sys.stderr)

@@ -45,6 +45,8 @@ COMMANDS = {
     "new": "new",
     "send": "mail",
     "mail": "mail",
+    "run-due": "recurring",
+    "recurring": "recurring",
     "import": "exchange",
     "export": "exchange",
     "users": "admin",

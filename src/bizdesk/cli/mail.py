@@ -12,7 +12,7 @@ from rich.text import Text
 
 from bizdesk.cli.core import DbOpt, fail, open_store, say, show
 from bizdesk.errors import BizdeskError
-from bizdesk.i18n import _, ngettext
+from bizdesk.i18n import _
 
 app = typer.Typer()
 mail = typer.Typer(help=_("How e-mail is sent, and the outbox of messages."))
@@ -229,23 +229,5 @@ def mail_cancel(
 
 
 def _said(done) -> None:  # noqa: ANN001
-    sent, failed = len(done.sent), len(done.failed)
-    say(ngettext("{n} message was sent.", "{n} messages were sent.", sent).format(n=sent))
-    if failed:
-        say(
-            ngettext(
-                "{n} message is still queued:", "{n} messages are still queued:", failed
-            ).format(n=failed)
-        )
-    for r in done.failed:
-        say(f"  #{r.id} {r.to_address}: {r.last_error}")
-    if done.unsure:
-        say(
-            ngettext(
-                "{n} message may or may not have been sent (its sender stopped); see "
-                "bizdesk mail outbox --state unsure.",
-                "{n} messages may or may not have been sent (their sender stopped); see "
-                "bizdesk mail outbox --state unsure.",
-                done.unsure,
-            ).format(n=done.unsure)
-        )
+    for line in done.said():
+        say(str(line))

@@ -7,6 +7,7 @@ from bizdesk.models.deals import Deal, DealLine, PipelineStage
 from bizdesk.models.ledger import Account, JournalEntry, JournalLine, Sequence
 from bizdesk.models.mail import OutboxMessage
 from bizdesk.models.purchasing import PurchaseLine, PurchaseOrder, SupplierBill, SupplierPayment
+from bizdesk.models.recurring import RecurringRun, RecurringTemplate
 from bizdesk.models.sales import CustomerPayment, Invoice, InvoiceLine, SalesLine, SalesOrder
 from bizdesk.models.stock import Location, Product, StockMove
 from bizdesk.models.tickets import Ticket, TicketComment, TicketEvent
@@ -32,6 +33,8 @@ __all__ = [
     "Product",
     "PurchaseLine",
     "PurchaseOrder",
+    "RecurringRun",
+    "RecurringTemplate",
     "SalesLine",
     "SalesOrder",
     "Sequence",

@@ -281,6 +281,7 @@ class JournalPane(EntryActions, ListPane):
         Binding("3", "state('posted')", N_("Posted"), show=False, id="journal.posted"),
         Binding("d", "archive_account", N_("Archive"), id="journal.archive"),
         Binding("k", "lock_date", N_("Lock date"), id="journal.lock"),
+        Binding("t", "app.recurring", N_("Recurring"), id="journal.recurring"),
     ]
 
     def compose(self) -> ComposeResult:

@@ -141,6 +141,7 @@ COMMANDS = (
     Command(N_("New journal entry"), "new('journal')"),
     Command(N_("Sales orders"), "sales"),
     Command(N_("Counter sale"), "sales(True)"),
+    Command(N_("Recurring entries and invoices"), "recurring"),
     Command(N_("Find a record"), "find", "app.find"),
     Command(N_("Users and roles"), "users", "app.users"),
     Command(N_("Help for this screen"), "help", "app.help"),
@@ -197,9 +198,13 @@ BINDING_IDS: Mapping[str, tuple[str, ...]] = {
     "bizdesk.screens.journal": (
         *(f"journal.{n}" for n in ("new", "edit", "post", "reverse", "view", "archive")),
         *("journal.lock", "journal.all", "journal.drafts", "journal.posted"),
+        "journal.recurring",
         *("entry.back", "entry.source", "entry.contact", "account.back"),
     ),
     "bizdesk.screens.reports": ("reports.export", "reports.run"),
+    "bizdesk.screens.recurring": (
+        *("recurring.back", "recurring.entry", "recurring.invoice", "recurring.stop"),
+    ),
     "bizdesk.screens.users": (
         "users.back",
         "users.new",

@@ -85,6 +85,19 @@ PERMISSIONS: dict[str, tuple[str, frozenset[str]]] = {
     "mail.view": (N_("Viewing the e-mail outbox"), frozenset({OWNER, ACCOUNTANT, SALES, VIEWER})),
     "mail.send": (N_("Sending documents by e-mail"), frozenset({OWNER, ACCOUNTANT, SALES})),
     "mail.config": (N_("Changing how e-mail is sent"), frozenset({OWNER})),
+    # --- what repeats: making an occurrence invoices and posts (sales.invoice, journal.post)
+    "recurring.view": (
+        N_("Viewing recurring invoices and entries"),
+        frozenset({OWNER, ACCOUNTANT, VIEWER}),
+    ),
+    "recurring.manage": (
+        N_("Changing recurring invoices and entries"),
+        frozenset({OWNER, ACCOUNTANT}),
+    ),
+    "recurring.run": (
+        N_("Making the recurring invoices and entries due"),
+        frozenset({OWNER, ACCOUNTANT}),
+    ),
     # --- reports and the rest
     "reports.finance": (
         N_("Reading financial reports"),

@@ -473,6 +473,17 @@ def _clean_entry(uow: UnitOfWork, data: EntryInput) -> tuple[date, str, list[Pos
     return when, memo, postings
 
 
+@requires("journal.post")
+def check_lines(uow: UnitOfWork, lines: list[LineInput]) -> list[Posting]:
+    """Lines as typed, checked as a posted entry's are (problems by "line i field") and
+    balanced: for a service that keeps lines to post later (services/recurring)."""
+    chk = v.Checker()
+    postings = _clean_lines(uow, lines, chk)
+    chk.done()
+    _check_balanced(postings, uow.exponent)
+    return postings
+
+
 def _add_lines(uow: UnitOfWork, entry: JournalEntry, postings: list[Posting]) -> None:
     uow.session.add_all(
         JournalLine(

@@ -39,6 +39,7 @@ from sqlmodel import select
 
 from bizdesk.db import Store, UnitOfWork
 from bizdesk.errors import NotFound, ValidationError
+from bizdesk.formatting import visible
 from bizdesk.i18n import Message
 from bizdesk.models.base import utcnow
 from bizdesk.models.mail import OutboxMessage
@@ -234,6 +235,34 @@ class Delivery:
     sent: list[OutboxView] = field(default_factory=list)
     failed: list[OutboxView] = field(default_factory=list)  # still queued, with their error
     unsure: int = 0  # claims found abandoned, now waiting for a person
+
+    def said(self, *, quiet: bool = False) -> list[str]:
+        """What the run did, a sentence per line (translated where shown); ``quiet``: nothing
+        when nothing was sent or waits (run-due's few words)."""
+        out: list[str] = []
+        sent, failed = len(self.sent), len(self.failed)
+        if sent or not quiet:
+            out.append(Message.plural("{n} message was sent.", "{n} messages were sent.", sent))
+        if failed:
+            out.append(
+                Message.plural(
+                    "{n} message is still queued:",
+                    "{n} messages are still queued:",
+                    failed,
+                )
+            )
+        out += [f"  #{r.id} {visible(r.to_address)}: {visible(r.last_error)}" for r in self.failed]
+        if self.unsure:
+            out.append(
+                Message.plural(
+                    "{n} message may or may not have been sent (its sender stopped); see "
+                    "bizdesk mail outbox --state unsure.",
+                    "{n} messages may or may not have been sent (their sender stopped); see "
+                    "bizdesk mail outbox --state unsure.",
+                    self.unsure,
+                )
+            )
+        return out
 
 
 def deliver_due(store: Store) -> Delivery:
