@@ -42,6 +42,7 @@ COMMANDS = {
     "locate": "store",
     "lock-date": "books",
     "bank": "bank",
+    "budget": "budgets",
     "import": "exchange",
     "export": "exchange",
     "users": "admin",

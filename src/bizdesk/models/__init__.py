@@ -1,6 +1,7 @@
 """SQLModel tables: the schema. Importing this package registers every table."""
 
 from bizdesk.models.banking import BankLine, BankStatement
+from bizdesk.models.budgets import Budget, SalesTarget
 from bizdesk.models.contacts import Contact, ContactTag, Interaction
 from bizdesk.models.core import AuditEvent, Setting, User
 from bizdesk.models.deals import Deal, DealLine, PipelineStage
@@ -15,6 +16,7 @@ __all__ = [
     "AuditEvent",
     "BankLine",
     "BankStatement",
+    "Budget",
     "Contact",
     "CustomerPayment",
     "Invoice",
@@ -32,6 +34,7 @@ __all__ = [
     "PurchaseOrder",
     "SalesLine",
     "SalesOrder",
+    "SalesTarget",
     "Sequence",
     "Setting",
     "StockMove",
