@@ -107,8 +107,9 @@ class HomePane(Pane):
     HELP = N_(
         "The shop at a glance. Each figure opens what is behind it: s sales orders, c the "
         "cash account, b the bank account, r receivables and p payables by age, d the deals "
-        "board, t overdue tickets, l low stock. The charts show sales by month and the "
-        "weighted pipeline by stage. u refreshes."
+        "board, t overdue tickets, l low stock, g the budget against actual (when this year "
+        "has a budget). The charts show sales by month and the weighted pipeline by stage. "
+        "u refreshes."
     )
     # kinds of record (audit entities) no figure here depends on: their changes rerun nothing
     NOT_SHOWN = frozenset({"contact", "interaction"})
@@ -121,6 +122,7 @@ class HomePane(Pane):
         Binding("d", "app.show_tab('deals')", N_("Deals"), id="home.deals"),
         Binding("t", "tickets", N_("Tickets"), id="home.tickets"),
         Binding("l", "low_stock", N_("Low stock"), id="home.low"),
+        Binding("g", "report('budget')", N_("Budget"), id="home.budget"),
         Binding("u", "refresh", N_("Refresh"), id="home.refresh"),
     ]
     DEFAULT_CSS = """
@@ -161,6 +163,11 @@ class HomePane(Pane):
         else:
             self.action_refresh()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "report" and parameters == ("budget",):  # only when there is a budget
+            return self.data is not None and self.data.budget is not None
+        return True
+
     def focus_main(self) -> None:
         kpis = self.query("#kpis")
         if not kpis:  # the store opened before the pane was composed (a busy machine)
@@ -181,6 +188,7 @@ class HomePane(Pane):
         if msg.data == self.data:  # nothing it shows changed: nothing is sent
             return
         self.data = msg.data
+        self.refresh_bindings()
         self._draw()
 
     def _draw(self) -> None:
@@ -220,6 +228,18 @@ class HomePane(Pane):
                 money(d.payables, loc),
                 _("overdue {amount}").format(amount=money(d.payables_overdue, loc)),
                 "p",
+            )
+        b = d.budget
+        if b is not None:
+            grid.add_row(
+                _("Budget, year to date"),
+                money(b.income, loc),
+                _("income of {income}; expenses {spent} of {budget}").format(
+                    income=money(b.income_budget, loc),
+                    spent=money(b.expenses, loc),
+                    budget=money(b.expense_budget, loc),
+                ),
+                "g",
             )
         t = d.pipeline_total
         if t is not None:
