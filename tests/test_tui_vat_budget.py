@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import calendar
 from datetime import date
+from decimal import ROUND_HALF_EVEN, Decimal
 
 from textual.widgets import DataTable, Input, Select, Static
 
 from bizdesk.app import BizdeskApp
+from bizdesk.formatting import money
+from bizdesk.money import from_minor
 from bizdesk.screens.home import HomePane
 from bizdesk.screens.reports import DocumentsScreen, ReportsPane
 from bizdesk.screens.sales import SalesOrderScreen
@@ -107,7 +111,13 @@ async def test_budget_set_from_the_reports_tab_and_shown_on_home(store) -> None:
         await wait_for(pilot, app, lambda: home.data.budget is not None, "the budget on Home")
         await settle(pilot, app)
         kpis = drawn(home.query_one("#kpis", Static))
-        assert "Budget, year to date" in kpis and "expenses 0.00 of" in kpis, kpis
+        # this month's 250 counts for the days of it gone by (today included), half-even
+        days = calendar.monthrange(today.year, today.month)[1]
+        part = (Decimal(250_00) * today.day / days).quantize(Decimal(1), ROUND_HALF_EVEN)
+        assert home.data.budget.expense_budget == from_minor(int(part), 2)
+        assert (
+            f"budget {money(from_minor(int(part), 2))}" in kpis and "Expenses, year to date" in kpis
+        ), kpis
         assert "g" in _footer_keys(app)
         await pilot.press("g")
         await settle(pilot, app)

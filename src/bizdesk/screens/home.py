@@ -230,15 +230,17 @@ class HomePane(Pane):
                 "p",
             )
         b = d.budget
-        if b is not None:
+        if b is not None:  # this year to date, against the budget of the same days
             grid.add_row(
-                _("Budget, year to date"),
+                _("Income, year to date"),
                 money(b.income, loc),
-                _("income of {income}; expenses {spent} of {budget}").format(
-                    income=money(b.income_budget, loc),
-                    spent=money(b.expenses, loc),
-                    budget=money(b.expense_budget, loc),
-                ),
+                _("budget {amount}").format(amount=money(b.income_budget, loc)),
+                "g",
+            )
+            grid.add_row(
+                _("Expenses, year to date"),
+                money(b.expenses, loc),
+                _("budget {amount}").format(amount=money(b.expense_budget, loc)),
                 "g",
             )
         t = d.pipeline_total
