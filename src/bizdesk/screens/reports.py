@@ -64,6 +64,7 @@ LABELS = {
 REPORT_KEYS = {"export", "run", "set_budget", "set_target"}
 # keys offered only beside their own report
 OWN_REPORT = {"set_budget": "budget", "set_target": "sales-targets"}
+KEY_ACTIONS = {"set_budget": "budgets.edit", "set_target": "targets.edit"}  # who sees them
 # a row's key -> the screen that opens it ("documents": the list behind a VAT return row)
 DRILL = (
     ("documents", "documents"),
@@ -164,7 +165,9 @@ class ReportsPane(Pane):
         if action in REPORT_KEYS and isinstance(self.app.focused, Input):
             return False  # the key types into the box (and the footer does not offer it)
         if action in OWN_REPORT:
-            return self.query_one("#report", Select).value == OWN_REPORT[action]
+            return self.query_one("#report", Select).value == OWN_REPORT[action] and allowed(
+                self.app.role, KEY_ACTIONS[action]
+            )
         return True
 
     def focus_main(self) -> None:
