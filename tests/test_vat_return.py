@@ -318,3 +318,28 @@ def test_check_finds_a_document_whose_entry_posted_other_vat(store) -> None:  # 
             text("UPDATE supplier_bill SET vat_minor = vat_minor + 1 WHERE reference = 'O-1'")
         )
     assert any(e.startswith("vat-return-bills: bill O-1") for e in errors(store))
+
+
+def test_the_return_reads_in_spanish_and_vietnamese_json_stays_english(store) -> None:  # noqa: ANN001
+    from bizdesk import i18n
+
+    a_quarter(store)
+    with store.read() as uow:
+        rep = reports.build(uow, "vat-return", date_from=FROM, date_to=TO)
+    try:
+        i18n.use("es")
+        shown = (str(rep.title), str(rep.rows[0]["section"]), str(rep.totals["section"]))
+        i18n.use("vi")
+        vi = str(rep.rows[2]["rate"])
+    finally:
+        i18n.use("en")
+    assert shown == ("Declaración de IVA", "IVA repercutido", "Saldo a devolver")
+    assert vi == "bút toán khác"
+    assert reports.as_json(rep)["rows"][0]["section"] == "Output VAT"
+    with store.write() as uow, pytest.raises(ValidationError) as exc:
+        vat_return(uow, None, None)
+    try:
+        i18n.use("es")
+        assert "necesita un periodo" in str(exc.value.fields["period"])
+    finally:
+        i18n.use("en")
