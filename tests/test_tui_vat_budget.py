@@ -79,7 +79,7 @@ async def test_budget_set_from_the_reports_tab_and_shown_on_home(store) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app)
         home = app.active_pane()
-        assert isinstance(home, HomePane) and home.data.budget is None
+        assert isinstance(home, HomePane) and home.budget is None
         assert "g" not in _footer_keys(app)  # no budget yet: no key for it
         await pilot.press("f9")
         await settle(pilot, app)
@@ -108,13 +108,13 @@ async def test_budget_set_from_the_reports_tab_and_shown_on_home(store) -> None:
         assert pane.report.rows[0]["budget"] > 0
         await pilot.press("f2")
         home.refresh_data()
-        await wait_for(pilot, app, lambda: home.data.budget is not None, "the budget on Home")
+        await wait_for(pilot, app, lambda: home.budget is not None, "the budget on Home")
         await settle(pilot, app)
         kpis = drawn(home.query_one("#kpis", Static))
         # this month's 250 counts for the days of it gone by (today included), half-even
         days = calendar.monthrange(today.year, today.month)[1]
         part = (Decimal(250_00) * today.day / days).quantize(Decimal(1), ROUND_HALF_EVEN)
-        assert home.data.budget.expense_budget == from_minor(int(part), 2)
+        assert home.budget.expense_budget == from_minor(int(part), 2)
         assert (
             f"budget {money(from_minor(int(part), 2))}" in kpis and "Expenses, year to date" in kpis
         ), kpis

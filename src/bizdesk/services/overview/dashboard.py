@@ -14,7 +14,6 @@ from bizdesk.models.purchasing import SupplierBill, SupplierPayment
 from bizdesk.models.sales import CustomerPayment, Invoice
 from bizdesk.money import from_minor
 from bizdesk.services.base.permissions import can, requires
-from bizdesk.services.books.budgets import BudgetGlance, glance
 from bizdesk.services.books.ledger import account_for
 from bizdesk.services.crm import tickets as T
 from bizdesk.services.trade import deals as D
@@ -39,7 +38,6 @@ class Dashboard:
     tickets_open: int
     tickets_overdue: int
     low_stock: int
-    budget: BudgetGlance | None = None  # this year to date; None: no budget (or not allowed)
 
 
 def _month_start(day: date, back: int = 0) -> date:
@@ -155,6 +153,5 @@ def dashboard(uow: UnitOfWork, today: date | None = None) -> Dashboard:
         receivables_overdue=from_minor(_overdue_invoices(uow, today), exp),
         payables=from_minor(-_balance(uow, "payable"), exp),
         payables_overdue=from_minor(_overdue_bills(uow, today), exp),
-        budget=glance(uow, today),
         **common,
     )
