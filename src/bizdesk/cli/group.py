@@ -47,6 +47,7 @@ COMMANDS = {
     "mail": "mail",
     "run-due": "recurring",
     "recurring": "recurring",
+    "budget": "budgets",
     "import": "exchange",
     "export": "exchange",
     "users": "admin",

@@ -39,6 +39,9 @@ class ReportName(StrEnum):
     FORECAST = "forecast"
     TICKETS_SLA = "tickets-sla"
     SEGMENTS = "segments"
+    VAT_RETURN = "vat-return"
+    BUDGET = "budget"
+    SALES_TARGETS = "sales-targets"
 
 
 app = typer.Typer()

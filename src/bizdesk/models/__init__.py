@@ -1,6 +1,7 @@
 """SQLModel tables: the schema. Importing this package registers every table."""
 
 from bizdesk.models.banking import BankLine, BankStatement
+from bizdesk.models.budgets import Budget, SalesTarget
 from bizdesk.models.contacts import Contact, ContactTag, Interaction
 from bizdesk.models.core import AuditEvent, Setting, User
 from bizdesk.models.deals import Deal, DealLine, PipelineStage
@@ -17,6 +18,7 @@ __all__ = [
     "AuditEvent",
     "BankLine",
     "BankStatement",
+    "Budget",
     "Contact",
     "CustomerPayment",
     "Invoice",
@@ -37,6 +39,7 @@ __all__ = [
     "RecurringTemplate",
     "SalesLine",
     "SalesOrder",
+    "SalesTarget",
     "Sequence",
     "Setting",
     "StockMove",

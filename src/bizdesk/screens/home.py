@@ -21,6 +21,7 @@ from bizdesk.formatting import money, number, visible
 from bizdesk.i18n import N_, _, ngettext
 from bizdesk.screens.common import Pane
 from bizdesk.services.base.permissions import allowed
+from bizdesk.services.books.budgets import BudgetGlance, glance
 from bizdesk.services.books.ledger import account_for
 from bizdesk.services.overview.dashboard import Dashboard, dashboard
 
@@ -107,8 +108,9 @@ class HomePane(Pane):
     HELP = N_(
         "The shop at a glance. Each figure opens what is behind it: s sales orders, c the "
         "cash account, b the bank account, r receivables and p payables by age, d the deals "
-        "board, t overdue tickets, l low stock. The charts show sales by month and the "
-        "weighted pipeline by stage. u refreshes."
+        "board, t overdue tickets, l low stock, g the budget against actual (when this year "
+        "has a budget). The charts show sales by month and the weighted pipeline by stage. "
+        "u refreshes."
     )
     # kinds of record (audit entities) no figure here depends on: their changes rerun nothing
     NOT_SHOWN = frozenset({"contact", "interaction"})
@@ -121,6 +123,7 @@ class HomePane(Pane):
         Binding("d", "app.show_tab('deals')", N_("Deals"), id="home.deals"),
         Binding("t", "tickets", N_("Tickets"), id="home.tickets"),
         Binding("l", "low_stock", N_("Low stock"), id="home.low"),
+        Binding("g", "report('budget')", N_("Budget"), id="home.budget"),
         Binding("u", "refresh", N_("Refresh"), id="home.refresh"),
     ]
     DEFAULT_CSS = """
@@ -135,10 +138,16 @@ class HomePane(Pane):
             super().__init__()
             self.data = data
 
+    class BudgetLoaded(Message):
+        def __init__(self, budget: BudgetGlance | None) -> None:
+            super().__init__()
+            self.budget = budget
+
     def __init__(self, data: Dashboard | None = None) -> None:
         super().__init__()
         self._preloaded = data
         self.data: Dashboard | None = None
+        self.budget: BudgetGlance | None = None  # read after the figures: the start stays fast
 
     @staticmethod
     def preload(store, role: str | None, today: date | None) -> Dashboard | None:  # noqa: ANN001
@@ -161,6 +170,11 @@ class HomePane(Pane):
         else:
             self.action_refresh()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "report" and parameters == ("budget",):  # only when there is a budget
+            return self.budget is not None
+        return True
+
     def focus_main(self) -> None:
         kpis = self.query("#kpis")
         if not kpis:  # the store opened before the pane was composed (a busy machine)
@@ -178,10 +192,26 @@ class HomePane(Pane):
         self.post_message(self.Loaded(data))
 
     def on_home_pane_loaded(self, msg: Loaded) -> None:
+        if allowed(self.app.role, "reports.finance"):
+            self._load_budget()
         if msg.data == self.data:  # nothing it shows changed: nothing is sent
             return
         self.data = msg.data
         self._draw()
+
+    @work(thread=True, exclusive=True, group="budget")
+    def _load_budget(self) -> None:
+        with self.app.store.read() as uow:
+            budget = glance(uow, self.app.today or date.today())
+        self.post_message(self.BudgetLoaded(budget))
+
+    def on_home_pane_budget_loaded(self, msg: BudgetLoaded) -> None:
+        if msg.budget == self.budget:
+            return
+        self.budget = msg.budget
+        self.refresh_bindings()
+        if self.data is not None:
+            self._draw()
 
     def _draw(self) -> None:
         if not self.query("#kpis"):  # figures read before the pane was composed
@@ -220,6 +250,20 @@ class HomePane(Pane):
                 money(d.payables, loc),
                 _("overdue {amount}").format(amount=money(d.payables_overdue, loc)),
                 "p",
+            )
+        b = self.budget
+        if b is not None:  # this year to date, against the budget of the same days
+            grid.add_row(
+                _("Income, year to date"),
+                money(b.income, loc),
+                _("budget {amount}").format(amount=money(b.income_budget, loc)),
+                "g",
+            )
+            grid.add_row(
+                _("Expenses, year to date"),
+                money(b.expenses, loc),
+                _("budget {amount}").format(amount=money(b.expense_budget, loc)),
+                "g",
             )
         t = d.pipeline_total
         if t is not None:

@@ -161,7 +161,7 @@ BINDING_IDS: Mapping[str, tuple[str, ...]] = {
     "bizdesk.screens.home": tuple(
         f"home.{n}" for n in ("sales", "cash", "bank", "ar", "ap", "deals", "tickets", "low")
     )
-    + ("home.refresh",),
+    + ("home.refresh", "home.budget"),
     "bizdesk.screens.contacts": (
         *(f"contacts.{n}" for n in ("open", "new", "edit", "archive", "archived")),
         *(f"contact.{n}" for n in ("back", "edit", "interaction", "merge", "archive")),
@@ -201,7 +201,13 @@ BINDING_IDS: Mapping[str, tuple[str, ...]] = {
         "journal.recurring",
         *("entry.back", "entry.source", "entry.contact", "account.back"),
     ),
-    "bizdesk.screens.reports": ("reports.export", "reports.run"),
+    "bizdesk.screens.reports": (
+        "reports.export",
+        "reports.run",
+        "reports.budget",
+        "reports.target",
+        "reports.documents.back",
+    ),
     "bizdesk.screens.recurring": (
         *("recurring.back", "recurring.entry", "recurring.invoice", "recurring.stop"),
     ),

@@ -14,12 +14,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
-from textual.widgets import DataTable, Input, Select, Static
+from textual.screen import Screen
+from textual.widgets import DataTable, Header, Input, Select, Static
 
 from bizdesk.faults import describe
 from bizdesk.formatting import money, number, visible
 from bizdesk.i18n import N_, _, ngettext, tr
-from bizdesk.screens.common import Pane
+from bizdesk.i18n import Message as Message_
+from bizdesk.screens.common import Pane, ServiceRunner
 from bizdesk.services.base.permissions import allowed, refusal
 from bizdesk.services.base.validate import FieldError, iso_date
 from bizdesk.services.overview.reports import (
@@ -31,6 +33,7 @@ from bizdesk.services.overview.reports import (
     run,
     write_csv,
 )
+from bizdesk.widgets.footer import KeysFooter
 from bizdesk.widgets.form import Field, FormScreen
 
 # reports that name no contact (nor hold any figure a contact's change could move)
@@ -52,12 +55,19 @@ LABELS = {
     "forecast": N_("Sales forecast"),
     "tickets-sla": N_("Ticket SLA"),
     "segments": N_("Contacts by segment"),
+    "vat-return": N_("VAT return"),
+    "budget": N_("Budget against actual"),
+    "sales-targets": N_("Sales targets"),
 }
 # keys that act on the report; they type into a box that has the focus, so they are
 # only offered (and shown in the footer) when no box has it
-REPORT_KEYS = {"export", "run"}
-# a row's key -> the screen that opens it
+REPORT_KEYS = {"export", "run", "set_budget", "set_target"}
+# keys offered only beside their own report
+OWN_REPORT = {"set_budget": "budget", "set_target": "sales-targets"}
+KEY_ACTIONS = {"set_budget": "budgets.edit", "set_target": "targets.edit"}  # who sees them
+# a row's key -> the screen that opens it ("documents": the list behind a VAT return row)
 DRILL = (
+    ("documents", "documents"),
     ("entry_id", "entry"),
     ("account_id", "account"),
     ("product_id", "product"),
@@ -93,12 +103,16 @@ class ReportsPane(Pane):
         "ledger, SLA) and As of a date (trial balance, balance sheet, aging); the last box "
         "takes a contact for a statement or city/country/tag/stage/owner for segments. "
         "enter on a row opens what is behind it (an account's ledger, an entry, a product, "
-        "a contact); x writes the report to a CSV file (naming the file written); u runs it "
-        "again. While a box has the focus, x and u type: enter runs the report, tab leaves."
+        "a contact; on a VAT return the documents behind a rate); x writes the report to a "
+        "CSV file (naming the file written); u runs it again. On the budget report b sets an "
+        "account's budget for a month; on sales targets g sets a user's target. While a box "
+        "has the focus, these keys type: enter runs the report, tab leaves."
     )
     BINDINGS = [
         Binding("x", "export", N_("Write CSV"), id="reports.export"),
         Binding("u", "run", N_("Run again"), id="reports.run"),
+        Binding("b", "set_budget", N_("Set budget"), id="reports.budget"),
+        Binding("g", "set_target", N_("Set target"), id="reports.target"),
     ]
     DEFAULT_CSS = """
     ReportsPane #params { height: 1; }
@@ -150,6 +164,10 @@ class ReportsPane(Pane):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in REPORT_KEYS and isinstance(self.app.focused, Input):
             return False  # the key types into the box (and the footer does not offer it)
+        if action in OWN_REPORT:
+            return self.query_one("#report", Select).value == OWN_REPORT[action] and allowed(
+                self.app.role, KEY_ACTIONS[action]
+            )
         return True
 
     def focus_main(self) -> None:
@@ -199,10 +217,14 @@ class ReportsPane(Pane):
         if name == "general-ledger" and out["date_from"] is None:
             today = date.today()  # a month unless asked: a million lines belong in a file
             out["date_from"] = date(today.year, today.month, 1)
+        if name == "vat-return" and out["date_from"] is None and out["date_to"] is None:
+            today = date.today()  # this month so far, unless a period is typed
+            out["date_from"], out["date_to"] = date(today.year, today.month, 1), today
         return out
 
     @on(Select.Changed, "#report")
     def _chosen(self, _event: Select.Changed) -> None:
+        self.refresh_bindings()  # the keys of the report chosen
         if self.ran:
             self.action_run()
 
@@ -294,7 +316,15 @@ class ReportsPane(Pane):
         row = self.report.rows[int(event.row_key.value)]
         for key, kind in DRILL:
             if row.get(key):
-                if kind == "account":
+                if kind == "documents":
+                    rate = row["rate"]
+                    rate = said(rate) if isinstance(rate, Message_) else f"{rate} %"
+                    n = len(row[key])
+                    title = ngettext(
+                        "{section} · {rate}: {n} document", "{section} · {rate}: {n} documents", n
+                    ).format(section=said(row["section"]), rate=rate, n=number(n, self.app.locale))
+                    self.app.push_screen(DocumentsScreen(title, row[key]))
+                elif kind == "account":
                     from bizdesk.screens.journal import AccountScreen
 
                     self.app.push_screen(AccountScreen(row[key]))
@@ -302,6 +332,54 @@ class ReportsPane(Pane):
                     self.app.action_open_record(kind, row[key])
                 return
         self.notify(_("Nothing further behind this row"))
+
+    def action_set_budget(self) -> None:
+        from bizdesk.services.books.budgets import set_budget
+
+        def save(uow, values):  # noqa: ANN001, ANN202
+            return set_budget(uow, values["account"], values["month"], values["amount"])
+
+        today = date.today()
+        self._set_form(
+            _("Set an account's budget for a month"),
+            [
+                Field("account", N_("Account"), required=True, placeholder=N_("code, e.g. 6000")),
+                Field("month", N_("Month"), value=f"{today.year}-{today.month:02d}", required=True),
+                Field("amount", N_("Amount"), kind="number", required=True),
+            ],
+            save,
+            lambda line: _("Budget of {account} for {month} set").format(
+                account=line.account, month=f"{line.year}-{line.month:02d}"
+            ),
+        )
+
+    def action_set_target(self) -> None:
+        from bizdesk.services.books.budgets import set_target
+
+        def save(uow, values):  # noqa: ANN001, ANN202
+            return set_target(uow, values["owner"], values["month"], values["amount"])
+
+        today = date.today()
+        self._set_form(
+            _("Set a user's sales target for a month"),
+            [
+                Field("owner", N_("User"), required=True),
+                Field("month", N_("Month"), value=f"{today.year}-{today.month:02d}", required=True),
+                Field("amount", N_("Won deals' value"), kind="number", required=True),
+            ],
+            save,
+            lambda t: _("Sales target of {owner} for {month} set").format(
+                owner=t.owner, month=f"{t.year}-{t.month:02d}"
+            ),
+        )
+
+    def _set_form(self, title: str, fields: list[Field], save, said_done) -> None:  # noqa: ANN001
+        def done(result: Any) -> None:
+            if result is not None:
+                self.notify(said_done(result), markup=False)
+                self.action_run()
+
+        self.app.push_screen(FormScreen(title, fields, save), done)
 
     def action_export(self) -> None:
         name = str(self.query_one("#report", Select).value)
@@ -334,3 +412,51 @@ class ReportsPane(Pane):
             ),
             written,
         )
+
+
+class DocumentsScreen(ServiceRunner, Screen):
+    """The documents behind a row of a report (a VAT return's rate): number, date, contact,
+    base and VAT; enter opens the order or entry behind one."""
+
+    HELP = N_(
+        "The documents behind the row of the report: invoices, credit notes, bills or journal "
+        "entries, with their taxable base and VAT. enter opens one; escape goes back."
+    )
+    BINDINGS = [Binding("escape", "app.pop_screen", N_("Back"), id="reports.documents.back")]
+    DEFAULT_CSS = """
+    DocumentsScreen #documents-title { height: 1; text-style: bold; padding: 0 1; }
+    DocumentsScreen DataTable { height: 1fr; }
+    """
+    COLUMNS = (
+        ("number", N_("Number"), False),
+        ("date", N_("Date"), False),
+        ("contact", N_("Contact"), False),
+        ("base", N_("Taxable base"), True),
+        ("vat", N_("VAT"), True),
+    )
+
+    def __init__(self, title: str, documents: list[dict[str, Any]]) -> None:
+        super().__init__()
+        self.title_text = title
+        self.documents = documents
+
+    def compose(self) -> ComposeResult:
+        yield Header(icon="")
+        yield Static(Text(visible(self.title_text)), id="documents-title")
+        yield DataTable(id="documents", cursor_type="row", zebra_stripes=False)
+        yield KeysFooter()
+
+    def on_mount(self) -> None:
+        loc = self.app.locale
+        table = self.query_one("#documents", DataTable)
+        for key, title, numeric in self.COLUMNS:
+            table.add_column(Text(_(title), justify="right" if numeric else "left"), key=key)
+        for i, doc in enumerate(self.documents[:SHOWN]):
+            table.add_row(*(_cell(doc.get(k), n, loc) for k, _t, n in self.COLUMNS), key=str(i))
+        table.focus()
+
+    @on(DataTable.RowSelected, "#documents")
+    def _open(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        doc = self.documents[int(event.row_key.value)]
+        self.app.action_open_record(doc["record"], doc["record_id"])

@@ -454,6 +454,39 @@ _sql_rule(
     "total",
     "paid",
 )
+# The VAT return (services/books/vat_return.py) counts a document's VAT from its lines and
+# the rest of the VAT accounts' lines entry by entry: it ties to the accounts exactly when
+# every document posted the VAT its lines add up to.
+_ENTRY_VAT = (
+    "(SELECT COALESCE(SUM(l.{}), 0) FROM journal_line l JOIN account a ON a.id = l.account_id "
+    "WHERE l.entry_id = {} AND a.role = '{}')"
+)
+_sql_rule(
+    "vat-return-documents",
+    "SELECT i.kind, i.number, i.vat_minor, "
+    f"{_ENTRY_VAT.format('credit_minor - l.debit_minor', 'i.entry_id', 'vat_payable')} "
+    "* (CASE WHEN i.kind = 'invoice' THEN 1 ELSE -1 END) AS posted "
+    "FROM invoice i WHERE i.vat_minor != (SELECT COALESCE(SUM(x.vat_minor), 0) FROM "
+    "invoice_line x WHERE x.invoice_id = i.id) OR i.vat_minor != "
+    f"{_ENTRY_VAT.format('credit_minor - l.debit_minor', 'i.entry_id', 'vat_payable')} "
+    "* (CASE WHEN i.kind = 'invoice' THEN 1 ELSE -1 END)",
+    N_("{kind} {number}: VAT {vat} but its lines or its entry say otherwise (posted {posted})"),
+    "kind",
+    "number",
+    "vat",
+    "posted",
+)
+_sql_rule(
+    "vat-return-bills",
+    "SELECT b.reference, b.vat_minor, "
+    f"{_ENTRY_VAT.format('debit_minor - l.credit_minor', 'b.entry_id', 'vat_receivable')} "
+    "FROM supplier_bill b WHERE b.vat_minor != "
+    f"{_ENTRY_VAT.format('debit_minor - l.credit_minor', 'b.entry_id', 'vat_receivable')}",
+    N_("bill {reference}: VAT {vat} but its entry posted {posted} to VAT receivable"),
+    "reference",
+    "vat",
+    "posted",
+)
 
 
 # text fields that may hold several lines (the text rule allows "\n" and "\t" in them)

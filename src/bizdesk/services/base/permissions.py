@@ -49,6 +49,7 @@ PERMISSIONS: dict[str, tuple[str, frozenset[str]]] = {
     "deals.view": (N_("Viewing deals"), _NOT_WAREHOUSE),
     "deals.edit": (N_("Changing deals"), frozenset({OWNER, SALES})),
     "pipeline.config": (N_("Changing the pipeline stages"), frozenset({OWNER})),
+    "targets.edit": (N_("Setting sales targets"), frozenset({OWNER})),
     "tickets.view": (N_("Viewing tickets"), EVERYONE),
     "tickets.edit": (N_("Changing tickets"), frozenset({OWNER, SALES, SUPPORT})),
     "sla.config": (N_("Changing support targets and business hours"), frozenset({OWNER})),
@@ -98,6 +99,7 @@ PERMISSIONS: dict[str, tuple[str, frozenset[str]]] = {
         N_("Making the recurring invoices and entries due"),
         frozenset({OWNER, ACCOUNTANT}),
     ),
+    "budgets.edit": (N_("Setting budgets"), frozenset({OWNER, ACCOUNTANT})),
     # --- reports and the rest
     "reports.finance": (
         N_("Reading financial reports"),

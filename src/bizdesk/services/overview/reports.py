@@ -48,6 +48,8 @@ class Report:
     rows: list[dict[str, Any]]
     totals: dict[str, Any] | None = None
     notes: list[str] = field(default_factory=list)
+    # row keys the JSON carries beside the columns (a VAT return's documents per row)
+    json_extra: tuple[str, ...] = ()
 
 
 def _pipeline(uow: UnitOfWork, **_: Any) -> Report:
@@ -453,6 +455,159 @@ def _forecast(uow: UnitOfWork, **_: Any) -> Report:
     )
 
 
+def _vat_return(
+    uow: UnitOfWork, date_from: date | None = None, date_to: date | None = None, **_: Any
+) -> Report:
+    from bizdesk.services.books.vat_return import MIXED, OTHER, OUTPUT, vat_return
+
+    ret = vat_return(uow, date_from, date_to)
+    cols = [
+        Column("section", Message("Section")),
+        Column("rate", Message("Rate %")),
+        Column("base", Message("Taxable base"), True),
+        Column("vat", Message("VAT"), True),
+        Column("count", Message("Documents"), True),
+    ]
+    rates = {OTHER: Message("other entries"), MIXED: Message("several rates")}
+    out = []
+    for r in ret.rows:
+        out.append(
+            {
+                "section": Message("Output VAT") if r.side == OUTPUT else Message("Input VAT"),
+                "rate": rates.get(r.rate, r.rate),
+                "base": None if r.rate == OTHER else r.base,  # an entry has no base
+                "vat": r.vat,
+                "count": len(r.documents),
+                "side": r.side,
+                "documents": [
+                    {
+                        "kind": d.kind,
+                        "number": d.number,
+                        "date": d.date,
+                        "contact": d.contact,
+                        "base": None if d.kind == "entry" else d.base,
+                        "vat": d.vat,
+                        "record": d.record,
+                        "record_id": d.record_id,
+                    }
+                    for d in r.documents
+                ],
+            }
+        )
+    to_pay = ret.balance >= 0
+    totals = {
+        "section": Message("Balance to pay") if to_pay else Message("Balance to reclaim"),
+        "vat": ret.balance,
+        "output_vat": ret.output_vat,
+        "input_vat": ret.input_vat,
+        "balance": ret.balance,
+    }
+    loc = uow.setting("locale", "en_US")
+    note = (
+        Message(
+            "Output VAT {output} - input VAT {input} = {balance} to pay",
+            output=money(ret.output_vat, loc),
+            input=money(ret.input_vat, loc),
+            balance=money(ret.balance, loc),
+        )
+        if to_pay
+        else Message(
+            "Output VAT {output} - input VAT {input}: {balance} to reclaim",
+            output=money(ret.output_vat, loc),
+            input=money(ret.input_vat, loc),
+            balance=money(-ret.balance, loc),
+        )
+    )
+    return Report(
+        "vat-return",
+        Message("VAT return"),
+        {"from": ret.date_from, "to": ret.date_to},
+        cols,
+        out,
+        totals,
+        [note],
+        json_extra=("side", "documents"),
+    )
+
+
+def _budget(
+    uow: UnitOfWork, date_from: date | None = None, date_to: date | None = None, **_: Any
+) -> Report:
+    from bizdesk.services.books.budgets import budget_report
+
+    rep = budget_report(uow, date_from, date_to)
+    keys = ("account", "name", "budget", "actual", "variance", "variance_percent")
+    labels = (
+        N_("Account"),
+        N_("Name"),
+        N_("Budget"),
+        N_("Actual"),
+        N_("Variance"),
+        N_("Variance %"),
+    )
+    cols = [
+        Column(k, Message(lbl), i >= 2) for i, (k, lbl) in enumerate(zip(keys, labels, strict=True))
+    ]
+    out = [
+        {
+            "account": r.code,
+            "name": r.name,
+            "budget": r.budget,
+            "actual": r.actual,
+            "variance": r.variance,
+            "variance_percent": r.variance_percent,
+            "account_id": r.account_id,
+        }
+        for r in rep.rows
+    ]
+    totals = {
+        "account": "",
+        "name": Message("Profit"),
+        "budget": rep.budget_profit,
+        "actual": rep.actual_profit,
+        "variance": rep.actual_profit - rep.budget_profit,
+    }
+    return Report(
+        "budget",
+        Message("Budget against actual"),
+        {"from": rep.date_from, "to": rep.date_to},
+        cols,
+        out,
+        totals,
+        [Message("Variance: actual - budget; a month cut by the period counts by its days.")],
+    )
+
+
+def _sales_targets(
+    uow: UnitOfWork, date_from: date | None = None, date_to: date | None = None, **_: Any
+) -> Report:
+    from bizdesk.services.books.budgets import default_period, targets_report
+
+    date_from, date_to = default_period(date_from, date_to, date.today())
+    rows = targets_report(uow, date_from, date_to)
+    keys = ("owner", "month", "target", "won", "deals", "variance", "percent")
+    labels = (
+        N_("Owner"),
+        N_("Month"),
+        N_("Target"),
+        N_("Won"),
+        N_("Deals"),
+        N_("Variance"),
+        N_("Reached %"),
+    )
+    cols = [
+        Column(k, Message(lbl), i >= 2) for i, (k, lbl) in enumerate(zip(keys, labels, strict=True))
+    ]
+    out = [{k: getattr(r, k) for k in keys} for r in rows]
+    return Report(
+        "sales-targets",
+        Message("Sales targets against won deals"),
+        {"from": date_from, "to": date_to},
+        cols,
+        out,
+    )
+
+
 REPORTS = {
     "trial-balance": _trial_balance,
     "profit-loss": _profit_loss,
@@ -467,6 +622,9 @@ REPORTS = {
     "forecast": _forecast,
     "tickets-sla": _tickets_sla,
     "segments": _segments,
+    "vat-return": _vat_return,
+    "budget": _budget,
+    "sales-targets": _sales_targets,
 }
 # the permission each report needs (services/base/permissions.py)
 REPORT_ACTIONS = {
@@ -483,6 +641,9 @@ REPORT_ACTIONS = {
     "forecast": "reports.crm",
     "tickets-sla": "reports.crm",
     "segments": "reports.crm",
+    "vat-return": "reports.finance",
+    "budget": "reports.finance",
+    "sales-targets": "reports.crm",
 }
 
 
@@ -523,11 +684,23 @@ def as_json(rep: Report) -> dict[str, Any]:
     doc: dict[str, Any] = {
         "report": rep.name,
         **{k: plain(v) for k, v in rep.params.items()},
-        "rows": [{k: plain(r[k]) for k in keys} for r in rep.rows],
+        "rows": [
+            {**{k: plain(r[k]) for k in keys}, **{k: _deep(r[k]) for k in rep.json_extra}}
+            for r in rep.rows
+        ],
     }
     if rep.totals is not None:
         doc["totals"] = {k: plain(v) for k, v in rep.totals.items()}
     return doc
+
+
+def _deep(value: Any) -> Any:
+    """``plain`` through lists and objects (a row's documents)."""
+    if isinstance(value, list):
+        return [_deep(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _deep(v) for k, v in value.items()}
+    return plain(value)
 
 
 def plain(value: Any) -> Any:

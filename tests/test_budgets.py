@@ -1,0 +1,293 @@
+"""Budgets (issue 15, deliverable 3): per account per month, set, imported or copied from a
+year's actual figures with a percentage (half-even to the cent, stated and exact); budget
+against actual with variance and percentage; sales targets per owner against won deals."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import func, select
+
+from bizdesk.db import Store
+from bizdesk.errors import PermissionDenied, ValidationError
+from bizdesk.models.budgets import Budget
+from bizdesk.services.admin import users
+from bizdesk.services.books import budgets, ledger
+from bizdesk.services.crm import contacts
+from bizdesk.services.overview import reports
+from bizdesk.services.trade import deals
+from tests.test_cli import bizdesk, bizdesk_user
+
+
+def _spend(uow, day: date, code: str, minor: int) -> None:  # noqa: ANN001
+    """An expense (or, for an income account, an income) paid from or into the bank."""
+    acct = ledger.resolve_account(uow, code)
+    bank = ledger.account_for(uow, "bank").id
+    if acct.type == "income":
+        lines = [
+            ledger.Posting(bank, debit_minor=minor),
+            ledger.Posting(acct.id, credit_minor=minor),
+        ]
+    else:
+        lines = [
+            ledger.Posting(acct.id, debit_minor=minor),
+            ledger.Posting(bank, credit_minor=minor),
+        ]
+    ledger.post_entry(uow, day, f"{code} {day}", lines)
+
+
+def _count(store: Store) -> int:
+    with store.read() as uow:
+        return uow.session.scalar(select(func.count()).select_from(Budget))
+
+
+def test_set_and_report_budget_against_actual(store) -> None:  # noqa: ANN001
+    with store.write() as uow:
+        for month in ("2026-01", "2026-02"):
+            budgets.set_budget(uow, "6000", month, "1000")
+        budgets.set_budget(uow, "4000", "2026-01", "5000.00")
+        line = budgets.set_budget(uow, "6000", "2026-02", "800")  # changed, not added
+        _spend(uow, date(2026, 1, 5), "6000", 1_100_00)
+        _spend(uow, date(2026, 2, 5), "6000", 700_00)
+        _spend(uow, date(2026, 1, 20), "4000", 4_000_00)
+        _spend(uow, date(2026, 1, 21), "6300", 25_00)  # no budget: shown, variance all of it
+    assert (line.account, line.month, line.amount) == ("6000", 2, Decimal("800.00"))
+    assert _count(store) == 3
+    with store.read() as uow:
+        rep = budgets.budget_report(uow, date(2026, 1, 1), date(2026, 2, 28))
+    rows = {r.code: (r.budget, r.actual, r.variance, r.variance_percent) for r in rep.rows}
+    assert rows == {
+        "4000": (Decimal("5000.00"), Decimal("4000.00"), Decimal("-1000.00"), Decimal("-20.0")),
+        "6000": (Decimal("1800.00"), Decimal("1800.00"), Decimal("0.00"), Decimal("0.0")),
+        "6300": (Decimal("0.00"), Decimal("25.00"), Decimal("25.00"), None),
+    }
+    assert (rep.budget_profit, rep.actual_profit) == (Decimal("3200.00"), Decimal("2175.00"))
+    # a period that cuts February counts 14 of its 28 days of budget
+    with store.read() as uow:
+        half = budgets.budget_report(uow, date(2026, 2, 1), date(2026, 2, 14))
+    assert {r.code: r.budget for r in half.rows}["6000"] == Decimal("400.00")
+    # January alone: one third of a 1,000 budget prorated over 10 of 31 days is 322.58 (half-even)
+    with store.read() as uow:
+        part = budgets.budget_report(uow, date(2026, 1, 1), date(2026, 1, 10))
+    assert {r.code: r.budget for r in part.rows}["6000"] == Decimal("322.58")
+
+
+def test_bad_input_is_refused_with_what_is_expected(store) -> None:  # noqa: ANN001
+    with store.write() as uow:
+        for args, field, text in (
+            (("6000", "2026-13", "10"), "month", "a month as YYYY-MM"),
+            (("6000", "2026-1", "10"), "month", "a month as YYYY-MM"),
+            (("6000", "March", "10"), "month", "a month as YYYY-MM"),
+            (("6000", "2026-03", "10.005"), "amount", "at most 2 decimals"),
+            (("6000", "2026-03", "ten"), "amount", ""),
+            (("9999", "2026-03", "10"), "account", "no account '9999'"),
+        ):
+            with pytest.raises(ValidationError) as exc:
+                budgets.set_budget(uow, *args)
+            assert field in exc.value.fields and text in str(exc.value.fields[field]), args
+    assert _count(store) == 0
+    with store.read() as uow, pytest.raises(ValidationError) as exc:
+        budgets.budget_report(uow, date(2026, 1, 1), None)
+    assert "both ends of the period" in str(exc.value)
+
+
+def test_import_is_all_or_nothing_with_line_numbers(store) -> None:  # noqa: ANN001
+    bad = "account,month,amount\n6000,2026-01,100\n6000,2026-1,100\n4000,2026-01,x\n"
+    with store.write() as uow, pytest.raises(ValidationError) as exc:
+        budgets.import_budgets(uow, bad)
+    text = str(exc.value.fields["file"])
+    assert "line 3: month: a month as YYYY-MM" in text and "line 4: amount" in text
+    assert _count(store) == 0
+    with store.write() as uow:
+        assert budgets.import_budgets(uow, "account,month,amount\n6000,2026-01,100\n") == 1
+        as_json = json.dumps([{"account": "6000", "month": "2026-02", "amount": "120.50"}])
+        assert budgets.import_budgets(uow, as_json.encode()) == 1
+    with store.read() as uow:
+        rep = budgets.budget_report(uow, date(2026, 1, 1), date(2026, 2, 28))
+    assert rep.rows[0].budget == Decimal("220.50")
+
+
+def test_copy_from_last_year_with_a_percentage_rounds_half_even_per_month(store) -> None:  # noqa: ANN001
+    with store.write() as uow:
+        _spend(uow, date(2025, 1, 10), "6000", 1_000_00)
+        _spend(uow, date(2025, 2, 10), "6000", 333_33)  # x 1.05 = 349.9965 -> 350.00
+        _spend(uow, date(2025, 1, 11), "6300", 10)  # 0.10 x 1.05 = 0.105 -> 0.10 (even)
+        _spend(uow, date(2025, 2, 11), "6300", 30)  # 0.30 x 1.05 = 0.315 -> 0.32 (even)
+        _spend(uow, date(2025, 3, 1), "4000", 2_000_05)  # 2,100.0525 -> 2,100.05
+        _spend(uow, date(2025, 3, 2), "1500", 99_00)  # an asset: not copied
+        n = budgets.copy_year(uow, "2025", "2026", "5")
+    assert n == 5
+    with store.read() as uow:
+        got = {
+            (code, m): a
+            for code, m, a in uow.session.execute(
+                select(ledger.Account.code, Budget.month, Budget.amount_minor)
+                .join(ledger.Account, ledger.Account.id == Budget.account_id)
+                .where(Budget.year == 2026)
+            )
+        }
+    assert got == {
+        ("6000", 1): 1_050_00,
+        ("6000", 2): 350_00,
+        ("6300", 1): 10,
+        ("6300", 2): 32,
+        ("4000", 3): 2_100_05,
+    }
+    assert budgets.grown(2_000_05, Decimal("5")) == 2_100_05
+    assert budgets.grown(10, Decimal("-2.5")) == 10  # 9.75 -> 10
+    # 2026 has a budget now: copying over it is refused unless asked to replace it
+    with store.write() as uow, pytest.raises(ValidationError) as exc:
+        budgets.copy_year(uow, "2025", "2026", "10")
+    assert "2026 has a budget already (5 lines)" in str(exc.value)
+    with store.write() as uow:
+        assert budgets.copy_year(uow, "2025", "2026", "-100", replace=True) == 5
+    with store.read() as uow:
+        amounts = uow.session.scalars(select(Budget.amount_minor).where(Budget.year == 2026)).all()
+    assert set(amounts) == {0}
+    with store.write() as uow:
+        for args, field in (
+            (("2025", "2025", "5"), "to_year"),
+            (("25", "2026", "5"), "from_year"),
+            (("2025", "2027", "-101"), "percent"),
+            (("2025", "2027", "x"), "percent"),
+        ):
+            with pytest.raises(ValidationError) as exc:
+                budgets.copy_year(uow, *args)
+            assert field in exc.value.fields, args
+
+
+def test_the_budget_report_in_json_and_the_cli(store) -> None:  # noqa: ANN001
+    with store.write() as uow:
+        users.add(uow, bizdesk_user(), "accountant")
+        _spend(uow, date(2025, 1, 10), "6000", 1_000_00)
+    db = ("--db", store.url)
+    assert bizdesk("budget", "set", "6000", "2026-01", "900", *db).returncode == 0
+    copy = bizdesk(
+        "budget", "copy", "--from-year", "2025", "--to-year", "2026", "--percent", "5", *db
+    )
+    assert copy.returncode == 1 and "replace it to copy over it" in copy.stderr
+    copy = bizdesk(
+        "budget",
+        "copy",
+        "--from-year",
+        "2025",
+        "--to-year",
+        "2026",
+        "--percent",
+        "5",
+        "--replace",
+        *db,
+    )
+    assert copy.returncode == 0 and "1 budget line written for 2026" in copy.stdout, copy.stderr
+    imported = bizdesk(
+        "budget", "import", "-", *db, stdin="account,month,amount\n6000,2026-02,500\n"
+    )
+    assert imported.returncode == 0 and "1 budget line set" in imported.stdout, imported.stderr
+    with store.write() as uow:
+        _spend(uow, date(2026, 1, 10), "6000", 1_200_00)
+    r = bizdesk(
+        "report", "budget", "--from", "2026-01-01", "--to", "2026-02-28", "--format", "json", *db
+    )
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)
+    assert doc["rows"] == [
+        {
+            "account": "6000",
+            "name": "Rent",
+            "budget": "1550.00",
+            "actual": "1200.00",
+            "variance": "-350.00",
+            "variance_percent": "-22.6",
+        }
+    ]
+    assert doc["totals"]["budget"] == "-1550.00" and doc["totals"]["actual"] == "-1200.00"
+    refused = bizdesk("budget", "target", "tester", "2026-01", "100", *db)
+    assert refused.returncode == 1 and "Setting sales targets is not allowed" in refused.stderr
+
+
+def test_roles(store) -> None:  # noqa: ANN001
+    with store.write() as uow:
+        for name, role in (
+            ("sam", "sales"),
+            ("wendy", "warehouse"),
+            ("vic", "viewer"),
+            ("ann", "accountant"),
+        ):
+            users.add(uow, name, role)
+    as_ = {
+        n: Store(url=store.url, engine=store.engine, user=n) for n in ("sam", "wendy", "vic", "ann")
+    }
+    for name in ("sam", "wendy", "vic"):
+        with as_[name].write() as uow, pytest.raises(PermissionDenied):
+            budgets.set_budget(uow, "6000", "2026-01", "1")
+    with as_["ann"].write() as uow:
+        budgets.set_budget(uow, "6000", "2026-01", "1")
+        with pytest.raises(PermissionDenied):
+            budgets.set_target(uow, "ann", "2026-01", "1")
+    for name in ("sam", "wendy"):
+        with as_[name].read() as uow, pytest.raises(PermissionDenied):
+            reports.build(uow, "budget")
+    with as_["vic"].read() as uow:
+        assert reports.build(uow, "budget").rows[0]["account"] == "6000"
+    with as_["sam"].read() as uow:
+        reports.build(uow, "sales-targets")  # the pipeline's readers see the targets
+    with as_["wendy"].read() as uow, pytest.raises(PermissionDenied):
+        reports.build(uow, "sales-targets")
+
+
+def test_sales_targets_against_won_deals(store) -> None:  # noqa: ANN001
+    today = date.today()
+    month = f"{today.year}-{today.month:02d}"
+    with store.write() as uow:
+        users.add(uow, "sam", "sales")
+        cid = contacts.create(uow, contacts.ContactInput(name="Cycle Club")).contact.id
+        for title, owner, amount in (
+            ("Bikes", "sam", "600"),
+            ("Locks", "sam", "150"),
+            ("Big", "tester", "50"),
+        ):
+            d = deals.create(
+                uow, deals.DealInput(title=title, contact=f"#{cid}", owner=owner, amount=amount)
+            )
+            deals.win(uow, d.id, "ok", version=d.version)
+        deals.create(
+            uow, deals.DealInput(title="Open", contact=f"#{cid}", owner="sam", amount="999")
+        )
+        budgets.set_target(uow, "sam", month, "1000")
+        with pytest.raises(ValidationError) as exc:
+            budgets.set_target(uow, "nobody", month, "1000")
+        assert "no user 'nobody'" in str(exc.value.fields["owner"])
+        rows = budgets.targets_report(uow, date(today.year, today.month, 1), today)
+    got = {r.owner: (r.month, r.target, r.won, r.deals, r.variance, r.percent) for r in rows}
+    assert got == {
+        "sam": (
+            month,
+            Decimal("1000.00"),
+            Decimal("750.00"),
+            2,
+            Decimal("-250.00"),
+            Decimal("75.0"),
+        ),
+        "tester": (month, Decimal("0.00"), Decimal("50.00"), 1, Decimal("50.00"), None),
+    }
+
+
+def test_home_glance_only_with_a_budget_this_year(store) -> None:  # noqa: ANN001
+    today = date.today()
+    with store.read() as uow:
+        assert budgets.glance(uow, today) is None
+    with store.write() as uow:
+        budgets.set_budget(uow, "4000", f"{today.year}-01", "100")
+        budgets.set_budget(uow, "6000", f"{today.year}-01", "40")
+        _spend(uow, date(today.year, 1, 2), "6000", 30_00)
+    with store.read() as uow:
+        g = budgets.glance(uow, today)
+    assert (g.income_budget, g.income, g.expense_budget, g.expenses) == (
+        Decimal("100.00"),
+        Decimal("0.00"),
+        Decimal("40.00"),
+        Decimal("30.00"),
+    )

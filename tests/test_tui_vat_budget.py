@@ -1,0 +1,126 @@
+"""The VAT return and the budget in the Reports tab, and the budget's line on Home, at 80x24."""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date
+from decimal import ROUND_HALF_EVEN, Decimal
+
+from textual.widgets import DataTable, Input, Select, Static
+
+from bizdesk.app import BizdeskApp
+from bizdesk.formatting import money
+from bizdesk.money import from_minor
+from bizdesk.screens.home import HomePane
+from bizdesk.screens.reports import DocumentsScreen, ReportsPane
+from bizdesk.screens.sales import SalesOrderScreen
+from bizdesk.services.books import budgets
+from bizdesk.widgets.form import FormScreen
+from tests.test_tui_languages import drawn
+from tests.test_vat_return import a_quarter
+from tests.tui_helpers import SIZE, settle, type_text, wait_for
+
+
+def _footer_keys(app: BizdeskApp) -> set[str]:
+    return {
+        b.binding.key for b in app.screen.active_bindings.values() if b.binding.show and b.enabled
+    }
+
+
+async def test_the_vat_return_and_its_documents(store) -> None:  # noqa: ANN001
+    a_quarter(store)
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f9")
+        await settle(pilot, app)
+        pane = app.active_pane()
+        assert isinstance(pane, ReportsPane)
+        pane.query_one("#from", Input).value = "2026-10-01"
+        pane.query_one("#to", Input).value = "2026-10-31"
+        pane.query_one("#report", Select).value = "vat-return"
+        await wait_for(
+            pilot, app, lambda: pane.report is not None and pane.report.name == "vat-return", "run"
+        )
+        table = pane.query_one("#report-rows", DataTable)
+        assert table.row_count == 7  # six rows and the balance
+        cells = [str(c) for c in table.get_row_at(0)]
+        assert cells == ["Output VAT", "20", "400.00", "80.00", "2"]
+        assert [str(c) for c in table.get_row("totals")][0] == "Balance to reclaim"
+        assert "179.50 to reclaim" in str(pane.query_one("#report-notes", Static).render())
+        table.focus()
+        table.move_cursor(row=0)
+        await pilot.press("enter")
+        await settle(pilot, app)
+        screen = app.screen
+        assert isinstance(screen, DocumentsScreen)
+        assert "Output VAT · 20 %: 2 documents" in str(
+            screen.query_one("#documents-title", Static).render()
+        )
+        docs = screen.query_one("#documents", DataTable)
+        assert [str(c) for c in docs.get_row_at(1)] == [
+            "CN-00001",
+            "2026-10-20",
+            "Cycle Club",
+            "-200.00",
+            "-40.00",
+        ]
+        docs.move_cursor(row=1)
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert isinstance(app.screen, SalesOrderScreen)  # the order the credit note is on
+        await pilot.press("escape", "escape")
+        await settle(pilot, app)
+        assert app.active_pane() is pane
+
+
+async def test_budget_set_from_the_reports_tab_and_shown_on_home(store) -> None:  # noqa: ANN001
+    today = date.today()
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        home = app.active_pane()
+        assert isinstance(home, HomePane) and home.budget is None
+        assert "g" not in _footer_keys(app)  # no budget yet: no key for it
+        await pilot.press("f9")
+        await settle(pilot, app)
+        pane = app.active_pane()
+        assert "b" not in _footer_keys(app)  # only beside the budget report
+        pane.query_one("#report", Select).value = "budget"
+        await wait_for(pilot, app, lambda: pane.report and pane.report.name == "budget", "run")
+        pane.query_one("#report-rows", DataTable).focus()
+        await settle(pilot, app)
+        assert "b" in _footer_keys(app)
+        await pilot.press("b")
+        await settle(pilot, app)
+        assert isinstance(app.screen, FormScreen)
+        await type_text(pilot, "6000")
+        await pilot.press("tab")
+        await pilot.press("tab")
+        await type_text(pilot, "250")
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, app, lambda: not isinstance(app.screen, FormScreen), "saved")
+        await wait_for(
+            pilot,
+            app,
+            lambda: [r["account"] for r in pane.report.rows] == ["6000"],
+            "the budget in the report",
+        )
+        assert pane.report.rows[0]["budget"] > 0
+        await pilot.press("f2")
+        home.refresh_data()
+        await wait_for(pilot, app, lambda: home.budget is not None, "the budget on Home")
+        await settle(pilot, app)
+        kpis = drawn(home.query_one("#kpis", Static))
+        # this month's 250 counts for the days of it gone by (today included), half-even
+        days = calendar.monthrange(today.year, today.month)[1]
+        part = (Decimal(250_00) * today.day / days).quantize(Decimal(1), ROUND_HALF_EVEN)
+        assert home.budget.expense_budget == from_minor(int(part), 2)
+        assert (
+            f"budget {money(from_minor(int(part), 2))}" in kpis and "Expenses, year to date" in kpis
+        ), kpis
+        assert "g" in _footer_keys(app)
+        await pilot.press("g")
+        await settle(pilot, app)
+        assert app.active_pane().query_one("#report", Select).value == "budget"
+    with store.read() as uow:
+        assert budgets.glance(uow, today).expense_budget > 0
