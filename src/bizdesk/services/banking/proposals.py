@@ -56,6 +56,8 @@ class Proposal:
     open_amount: Decimal | None  # what is still open on the document
     score: int
     reasons: tuple[Message, ...]
+    exact: bool = False  # the line's amount is exactly what is open on the document
+    signal: str = ""  # "text": the text names the document; "name": the name is the contact's
 
 
 @dataclass(frozen=True)
@@ -186,10 +188,11 @@ def _name_points(line_names: list[str], contact: str) -> int:
     return best
 
 
-def _score(line: BankLine, doc: _Doc, exponent: int) -> tuple[int, int, list[Message]]:
-    """(points, days away, reasons) of one document for one line."""
+def _score(line: BankLine, doc: _Doc, exponent: int) -> tuple[int, int, list[Message], bool, str]:
+    """(points, days away, reasons, exact amount, reference or name signal) of one document
+    for one line."""
     amount = abs(line.amount_minor)
-    points, reasons = 0, []
+    points, reasons, signal = 0, [], ""
     if amount == doc.open_minor:
         points += SAME_AMOUNT
         reasons.append(Message("the same amount as is open"))
@@ -200,6 +203,7 @@ def _score(line: BankLine, doc: _Doc, exponent: int) -> tuple[int, int, list[Mes
     for pattern, worth in doc.patterns:
         if pattern.search(text):
             points += worth
+            signal = "text"
             reasons.append(Message("the text names {label}", label=doc.label))
             break
     named = _name_points(
@@ -207,15 +211,16 @@ def _score(line: BankLine, doc: _Doc, exponent: int) -> tuple[int, int, list[Mes
     )
     if named:
         points += named
+        signal = signal or ("name" if named == NAME_LIKE else "")
         reasons.append(Message("the name is like {name}", name=doc.contact))
     if not points:
-        return 0, 0, []
+        return 0, 0, [], False, ""
     days = min(abs((line.booked_on - doc.day).days), abs((line.booked_on - doc.issued).days))
     near = max(0, DATE_MAX - days // 3)
     if near:
         points += near
         reasons.append(Message.plural("{n} day from its dates", "{n} days from its dates", days))
-    return points, days, reasons
+    return points, days, reasons, amount == doc.open_minor, signal
 
 
 @requires("bank.view")
@@ -224,7 +229,7 @@ def proposals(
 ) -> list[LineProposals]:
     """Every unmatched line of ``account`` (a bank or cash account's code; every such
     account when None), oldest first, with its best ``limit`` proposals."""
-    accounts = select(Account).where(Account.role.in_(BANK_ROLES))
+    accounts = select(Account).where(Account.payment_kind.in_(BANK_ROLES))
     if account is not None:
         accounts = select(Account).where(Account.code == str(account).strip())
     found = {a.id: a for a in uow.session.scalars(accounts)}
@@ -234,7 +239,7 @@ def proposals(
             raise ValidationError(
                 {"account": Message("no account {code}", code=repr(str(account)[:20]))}
             )
-        if acct.role not in BANK_ROLES:
+        if acct.payment_kind not in BANK_ROLES:
             raise ValidationError(
                 {
                     "account": Message(
@@ -273,7 +278,7 @@ def proposals(
     for ln in lines:
         ranked: list[tuple[int, int, int, Proposal]] = []
         for doc in invoices if ln.amount_minor > 0 else bills:
-            points, days, reasons = _score(ln, doc, exp)
+            points, days, reasons, exact, signal = _score(ln, doc, exp)
             if points:
                 ranked.append(
                     (
@@ -288,6 +293,8 @@ def proposals(
                             from_minor(doc.open_minor, exp),
                             points,
                             tuple(reasons),
+                            exact,
+                            signal,
                         ),
                     )
                 )

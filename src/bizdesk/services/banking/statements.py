@@ -35,14 +35,14 @@ from bizdesk.services.banking import csv_rules, reading
 from bizdesk.services.banking.reading import Problems, ReadLine, ReadStatement
 from bizdesk.services.base.permissions import requires
 
-# The roles of the accounts money is paid into and out of (the chart's "bank" and "cash";
-# more such accounts, card clearing included, come with the named bank accounts).
-BANK_ROLES = ("bank", "cash")
+# The payment kinds of the accounts statements come in for (every account money is paid
+# through: bank, cash and card clearing; services/books/ledger.py PAYMENT_KINDS).
+BANK_ROLES = ("bank", "cash", "card")
 FORMATS = ("csv", "ofx", "camt053")
 
 
 def is_bank_account(account: Account) -> bool:
-    return account.role in BANK_ROLES
+    return account.payment_kind in BANK_ROLES
 
 
 @dataclass(frozen=True)

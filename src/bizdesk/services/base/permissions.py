@@ -81,6 +81,7 @@ PERMISSIONS: dict[str, tuple[str, frozenset[str]]] = {
     "lock_date.set": (N_("Moving the lock date"), frozenset({OWNER})),
     "bank.import": (N_("Importing bank statements"), frozenset({OWNER, ACCOUNTANT})),
     "bank.view": (N_("Viewing bank statements"), frozenset({OWNER, ACCOUNTANT, VIEWER})),
+    "bank.reconcile": (N_("Reconciling bank statements"), frozenset({OWNER, ACCOUNTANT})),
     # --- reports and the rest
     "reports.finance": (
         N_("Reading financial reports"),
