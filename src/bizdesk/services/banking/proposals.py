@@ -225,10 +225,15 @@ def _score(line: BankLine, doc: _Doc, exponent: int) -> tuple[int, int, list[Mes
 
 @requires("bank.view")
 def proposals(
-    uow: UnitOfWork, account: str | None = None, *, limit: int = 3
+    uow: UnitOfWork,
+    account: str | None = None,
+    *,
+    limit: int = 3,
+    line_ids: list[int] | None = None,
 ) -> list[LineProposals]:
     """Every unmatched line of ``account`` (a bank or cash account's code; every such
-    account when None), oldest first, with its best ``limit`` proposals."""
+    account when None), oldest first, with its best ``limit`` proposals (only the lines
+    ``line_ids`` when given: a screen's visible ones)."""
     accounts = select(Account).where(Account.payment_kind.in_(BANK_ROLES))
     if account is not None:
         accounts = select(Account).where(Account.code == str(account).strip())
@@ -255,7 +260,11 @@ def proposals(
     lines = list(
         uow.session.scalars(
             select(BankLine)
-            .where(BankLine.account_id.in_(list(found)), BankLine.state == "open")
+            .where(
+                BankLine.account_id.in_(list(found)),
+                BankLine.state == "open",
+                BankLine.id.in_(line_ids) if line_ids is not None else True,
+            )
             .order_by(BankLine.booked_on, BankLine.id)
         )
     )

@@ -26,6 +26,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 
 from sqlalchemy import func, select
 
@@ -42,6 +43,7 @@ from bizdesk.money import AmountError, from_minor, parse_money
 from bizdesk.services.banking.proposals import Proposal, proposals
 from bizdesk.services.base import validate as v
 from bizdesk.services.base.numbering import INVOICE, JOURNAL, PURCHASE_ORDER, entry_label
+from bizdesk.services.base.paging import Page, PageRequest, folded_contains, keyset_page
 from bizdesk.services.base.permissions import requires
 from bizdesk.services.books.ledger import (
     Posting,
@@ -287,6 +289,19 @@ def _shares(
                 )
             }
         )
+    return out
+
+
+def documents_typed(text: object) -> list[tuple[str, str | None]]:
+    """The documents a person typed, comma-separated, each LABEL or LABEL=AMOUNT:
+    "INV-00007, INV-00008=50.00" -> [("INV-00007", None), ("INV-00008", "50.00")]."""
+    out = []
+    for part in str(text or "").split(","):
+        ref, _sep, amount = part.partition("=")
+        if ref.strip():
+            out.append((ref.strip(), amount.strip() or None))
+    if not out:
+        raise ValidationError({"documents": Message("name at least one document")})
     return out
 
 
@@ -603,6 +618,54 @@ def auto(uow: UnitOfWork, account: str | None = None) -> AutoSummary:
                 continue
         left += 1
     return AutoSummary(documents, accounts, entries, left, on_lock)
+
+
+# --- the lines, a page at a time (the reconciliation screen) -------------------------------
+
+
+@dataclass(frozen=True)
+class LineRow:
+    id: int
+    label: str  # "#12"
+    booked_on: date
+    account: str  # the payment account's code
+    amount: Decimal
+    said: str  # counterpart — text
+    entry: str  # JE-12 for a matched line
+
+
+@requires("bank.view")
+def line_page(uow: UnitOfWork, req: PageRequest) -> Page[LineRow]:
+    """Statement lines by day; filters: state ("open" or "matched"), account (a code)."""
+    exp = uow.exponent
+    stmt = (
+        select(
+            BankLine.booked_on,
+            Account.code,
+            BankLine.amount_minor,
+            BankLine.counterpart,
+            BankLine.text,
+            JournalEntry.number,
+            BankLine.booked_on,
+            BankLine.id,
+        )
+        .join(Account, Account.id == BankLine.account_id)
+        .outerjoin(JournalEntry, JournalEntry.id == BankLine.entry_id)
+        .where(BankLine.state == (req.filters.get("state") or OPEN))
+    )
+    if req.filters.get("account"):
+        stmt = stmt.where(Account.code == req.filters["account"])
+    if req.search.strip():
+        stmt = stmt.where(
+            folded_contains(func.lower(BankLine.counterpart + " " + BankLine.text), req.search)
+        )
+
+    def to_row(r) -> LineRow:  # noqa: ANN001
+        said = " — ".join(x for x in (r[3], r[4]) if x)
+        entry = JOURNAL.label(r[5]) if r[5] else ""
+        return LineRow(r[-1], f"#{r[-1]}", r[0], r[1], from_minor(r[2], exp), said, entry)
+
+    return keyset_page(uow.session, stmt, BankLine.booked_on, BankLine.id, req, to_row)
 
 
 # --- the reconciled balance ----------------------------------------------------------------
