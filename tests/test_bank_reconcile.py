@@ -22,8 +22,11 @@ from bizdesk.services.banking import reconcile
 from bizdesk.services.banking.statements import import_statement
 from bizdesk.services.books import ledger
 from bizdesk.services.trade import purchasing, sales
+from tests.bank_files import NOVEMBER, RULES_ES, csv_es
 from tests.erp_helpers import errors, order, product, supplier
 from tests.test_bank_proposals import camt_line, invoice
+from tests.test_cli import bizdesk
+from tests.test_cli import db as db  # noqa: F401  (the fixture)
 
 RULES = """\
 skip 1
@@ -235,3 +238,35 @@ def test_roles(store) -> None:  # noqa: ANN001
             ):
                 with pytest.raises(PermissionDenied):
                     call()
+
+
+def test_the_command_line(db, tmp_path) -> None:  # noqa: ANN001
+    statement, rules = tmp_path / "movimientos.csv", tmp_path / "banco.rules"
+    statement.write_bytes(csv_es(*NOVEMBER))
+    rules.write_text(RULES_ES, encoding="utf-8")
+    r = bizdesk(
+        "bank", "import", str(statement), "--account", "1010", "--rules", str(rules), "--db", db
+    )
+    assert r.returncode == 0, r.stderr
+    r = bizdesk("bank", "match", "3", "--rule", "--db", db)  # RECIBO LUZ: the rule's 6200
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith("line #3 matched: JE-1 (6200 Utilities)"), r.stdout
+    r = bizdesk("bank", "match", "1", "--to-account", "6300", "--memo", "coffee", "--db", db)
+    assert r.returncode == 0 and "(6300 Office supplies)" in r.stdout, r.stderr
+    r = bizdesk("bank", "match", "1", "--rule", "--doc", "INV-1", "--db", db)
+    assert r.returncode == 2 and "Give one of --doc" in r.stderr
+    r = bizdesk("bank", "match", "4", "--doc", "INV-00099", "--db", db)
+    assert r.returncode == 1 and "no invoice 'INV-00099'" in r.stderr
+    r = bizdesk("bank", "undo", "3", "--db", db)
+    assert r.returncode == 0 and "reversed by JE-3" in r.stdout, r.stdout + r.stderr
+    r = bizdesk("accounts", "add", "1020", "Card terminal", "--type", "asset", "--db", db)
+    assert r.returncode == 0, r.stderr
+    assert bizdesk("bank", "set-kind", "1020", "card", "--db", db).returncode == 0
+    r = bizdesk("bank", "accounts", "--db", db)
+    assert r.stdout.splitlines() == [
+        "1000  cash  Cash",
+        "1010  bank  Bank",
+        "1020  card  Card terminal",
+    ]
+    r = bizdesk("bank", "reconcile", "--db", db)
+    assert "#3  2026-11-03  1010" in r.stdout and "3 lines wait to be matched." in r.stdout

@@ -228,11 +228,11 @@ def bank_undo(
 @bank.command("accounts", help=_("The accounts payments go through: bank, cash and card."))
 def bank_accounts(ctx: typer.Context, db: DbOpt = None) -> None:
     from bizdesk.formatting import visible
-    from bizdesk.services.books.ledger import payment_accounts
+    from bizdesk.services.books.ledger import payment_accounts, payment_kind
 
     store = open_store(ctx, db)
     with store.read() as uow:
-        found = [(a.code, a.name, a.payment_kind) for a in payment_accounts(uow)]
+        found = [(a.code, a.name, payment_kind(a)) for a in payment_accounts(uow)]
     for code, name, kind in found:
         say(f"{code}  {kind:<5} {visible(name)}")
 

@@ -19,8 +19,8 @@ from bizdesk.models.banking import BankLine, BankStatement
 from bizdesk.models.ledger import Account, JournalEntry, JournalLine
 from bizdesk.money import from_minor
 from bizdesk.services.banking.reconcile import open_lines, reconciled_balance
-from bizdesk.services.banking.statements import BANK_ROLES
 from bizdesk.services.base.numbering import JOURNAL
+from bizdesk.services.books.ledger import IS_PAYMENT_ACCOUNT
 
 
 def bank_line_findings(uow: UnitOfWork) -> Iterator[tuple[str, Message, str]]:
@@ -29,7 +29,7 @@ def bank_line_findings(uow: UnitOfWork) -> Iterator[tuple[str, Message, str]]:
     wrong = session.execute(
         select(BankLine.id, Account.code, Account.name)
         .join(Account, Account.id == BankLine.account_id)
-        .where(or_(Account.payment_kind.is_(None), Account.payment_kind.not_in(BANK_ROLES)))
+        .where(~IS_PAYMENT_ACCOUNT)
         .order_by(BankLine.id)
     )
     for line_id, code, name in wrong:

@@ -33,9 +33,10 @@ from bizdesk.models.ledger import Account
 from bizdesk.models.purchasing import PurchaseOrder, SupplierBill, SupplierPayment
 from bizdesk.models.sales import CustomerPayment, Invoice
 from bizdesk.money import from_minor
-from bizdesk.services.banking.statements import BANK_ROLES
+from bizdesk.services.banking.statements import is_bank_account
 from bizdesk.services.base.numbering import INVOICE, PURCHASE_ORDER
 from bizdesk.services.base.permissions import requires
+from bizdesk.services.books.ledger import IS_PAYMENT_ACCOUNT
 
 SAME_AMOUNT = 50
 PART_AMOUNT = 10
@@ -234,7 +235,7 @@ def proposals(
     """Every unmatched line of ``account`` (a bank or cash account's code; every such
     account when None), oldest first, with its best ``limit`` proposals (only the lines
     ``line_ids`` when given: a screen's visible ones)."""
-    accounts = select(Account).where(Account.payment_kind.in_(BANK_ROLES))
+    accounts = select(Account).where(IS_PAYMENT_ACCOUNT)
     if account is not None:
         accounts = select(Account).where(Account.code == str(account).strip())
     found = {a.id: a for a in uow.session.scalars(accounts)}
@@ -244,7 +245,7 @@ def proposals(
             raise ValidationError(
                 {"account": Message("no account {code}", code=repr(str(account)[:20]))}
             )
-        if acct.payment_kind not in BANK_ROLES:
+        if not is_bank_account(acct):
             raise ValidationError(
                 {
                     "account": Message(

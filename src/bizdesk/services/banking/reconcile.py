@@ -671,6 +671,7 @@ def line_page(uow: UnitOfWork, req: PageRequest) -> Page[LineRow]:
 # --- the reconciled balance ----------------------------------------------------------------
 
 
+@requires("bank.view")
 def statements_start(uow: UnitOfWork, account_id: int) -> date | None:
     """The first day the account's statements cover."""
     first_line = uow.session.scalar(
@@ -683,6 +684,7 @@ def statements_start(uow: UnitOfWork, account_id: int) -> date | None:
     return min(days) if days else None
 
 
+@requires("bank.view")
 def reconciled_balance(uow: UnitOfWork, account_id: int, as_of: date) -> int:
     """What the books held on the account before its first statement day, plus the entries
     matched lines confirmed since, up to ``as_of`` (minor units)."""
@@ -707,6 +709,7 @@ def reconciled_balance(uow: UnitOfWork, account_id: int, as_of: date) -> int:
     return before + since
 
 
+@requires("bank.view")
 def open_lines(uow: UnitOfWork, account_id: int, as_of: date) -> int:
     return int(
         uow.session.scalar(

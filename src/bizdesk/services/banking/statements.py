@@ -34,6 +34,7 @@ from bizdesk.money import from_minor
 from bizdesk.services.banking import csv_rules, reading
 from bizdesk.services.banking.reading import Problems, ReadLine, ReadStatement
 from bizdesk.services.base.permissions import requires
+from bizdesk.services.books.ledger import payment_kind
 
 # The payment kinds of the accounts statements come in for (every account money is paid
 # through: bank, cash and card clearing; services/books/ledger.py PAYMENT_KINDS).
@@ -42,7 +43,7 @@ FORMATS = ("csv", "ofx", "camt053")
 
 
 def is_bank_account(account: Account) -> bool:
-    return account.payment_kind in BANK_ROLES
+    return payment_kind(account) in BANK_ROLES
 
 
 @dataclass(frozen=True)

@@ -127,6 +127,13 @@ def account_for(uow: UnitOfWork, role: str) -> Account:
 # its payment kind. The accounts with the role bank and cash are the defaults.
 PAYMENT_KINDS = ("bank", "cash", "card")
 PAYMENT_ROLES = ("bank", "cash")
+# the SQL condition of a payment account: marked with a kind, or the default of a role
+IS_PAYMENT_ACCOUNT = or_(Account.payment_kind.is_not(None), Account.role.in_(PAYMENT_ROLES))
+
+
+def payment_kind(a: Account) -> str | None:
+    """bank, cash or card; None for an account payments do not go through."""
+    return a.payment_kind or (a.role if a.role in PAYMENT_ROLES else None)
 
 
 def payment_accounts(uow: UnitOfWork) -> list[Account]:
@@ -134,7 +141,7 @@ def payment_accounts(uow: UnitOfWork) -> list[Account]:
     return list(
         uow.session.scalars(
             select(Account)
-            .where(Account.payment_kind.is_not(None), Account.archived.is_(False))
+            .where(IS_PAYMENT_ACCOUNT, Account.archived.is_(False))
             .order_by(Account.code)
         )
     )
@@ -153,7 +160,7 @@ def payment_account(uow: UnitOfWork, text: object, default: str = "bank") -> Acc
         a = uow.session.scalars(select(Account).where(Account.role == s)).first()
     else:
         a = uow.session.scalars(select(Account).where(Account.code == s.split(" ", 1)[0])).first()
-    if a is None or a.payment_kind is None:
+    if a is None or payment_kind(a) is None:
         raise v.FieldError(
             Message(
                 "{account} is not an account payments go through; choose one of {accounts}",
