@@ -33,10 +33,10 @@ COLUMNS = [
 ]
 
 
-def split_form(row: R.LineRow, suggested: str) -> FormScreen:
+def split_form(row: R.LineRow, suggested: str, loc: str) -> FormScreen:
     return FormScreen(
         _("Line {line} ({amount}): the documents it pays").format(
-            line=row.label, amount=row.amount
+            line=row.label, amount=money(row.amount, loc)
         ),
         [
             Field(
@@ -54,10 +54,10 @@ def split_form(row: R.LineRow, suggested: str) -> FormScreen:
     )
 
 
-def account_form(row: R.LineRow, rule: str) -> FormScreen:
+def account_form(row: R.LineRow, rule: str, loc: str) -> FormScreen:
     return FormScreen(
         _("Line {line} ({amount}): match it to an account").format(
-            line=row.label, amount=row.amount
+            line=row.label, amount=money(row.amount, loc)
         ),
         [
             Field("account", N_("Account"), value=rule, required=True),
@@ -192,14 +192,14 @@ class ReconcileScreen(WithTable, ServiceRunner, Screen):
         if row is None:
             return
         docs = [p.label.split(" (")[0] for p in self.shown if p.kind != "account"]
-        self.app.push_screen(split_form(row, ", ".join(docs[:2])), self._done)
+        self.app.push_screen(split_form(row, ", ".join(docs[:2]), self.app.locale), self._done)
 
     def action_account(self) -> None:
         row = self.table.selected
         if row is None:
             return
         rule = next((p.label.split(" ", 1)[0] for p in self.shown if p.kind == "account"), "")
-        self.app.push_screen(account_form(row, rule), self._done)
+        self.app.push_screen(account_form(row, rule, self.app.locale), self._done)
 
     def action_auto(self) -> None:
         account = self.table.req.filters.get("account")
