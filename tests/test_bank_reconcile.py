@@ -270,3 +270,27 @@ def test_the_command_line(db, tmp_path) -> None:  # noqa: ANN001
     ]
     r = bizdesk("bank", "reconcile", "--db", db)
     assert "#3  2026-11-03  1010" in r.stdout and "3 lines wait to be matched." in r.stdout
+
+
+def test_an_iban_matched_before_is_a_signal(store) -> None:  # noqa: ANN001
+    first = invoice(store, "Cycle Club", "40.00")
+    second = invoice(store, "Cycle Club", "55.00")
+    invoice(store, "Bike Barn", "55.00")
+    rules = b"skip 1\nfields date, payee, iban, description, amount\n"
+    iban = "ES9121000418450200051332"
+    rows = [
+        "date,payee,iban,description,amount",
+        f"2026-11-18,J SMITH,{iban},transfer,40.00",
+        f"2026-11-25,J SMITH,{iban},november,55.00",
+    ]
+    with store.write() as uow:
+        import_statement(
+            uow, ("\n".join(rows) + "\n").encode(), account="1010", rules=rules, filename="i.csv"
+        )
+    with store.write() as uow:  # nothing but the amount ties either line: auto leaves both
+        assert reconcile.auto(uow).left == 2
+        reconcile.match_documents(uow, _line(store, "transfer"), [(first, None)])
+    with store.write() as uow:  # now the IBAN paid Cycle Club before
+        summary = reconcile.auto(uow)
+    assert (summary.documents, summary.left) == (1, 0)
+    assert _open(store, second) == 0

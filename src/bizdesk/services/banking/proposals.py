@@ -7,6 +7,7 @@ points for what ties it to the line:
 - the amount equals what is still open on it (or is part of it: a part payment);
 - the line's text names the document (INV-00007, the supplier's bill reference, PO-00003);
 - the counterpart's name is like the contact's;
+- the counterpart's IBAN was matched to the contact before;
 - the booking day is close to the document's due date (or issue date).
 
 A candidate with nothing but a close date is not proposed. Confirming a proposal (posting
@@ -29,7 +30,7 @@ from bizdesk.folding import fold
 from bizdesk.i18n import Message
 from bizdesk.models.banking import BankLine
 from bizdesk.models.contacts import Contact
-from bizdesk.models.ledger import Account
+from bizdesk.models.ledger import Account, JournalLine
 from bizdesk.models.purchasing import PurchaseOrder, SupplierBill, SupplierPayment
 from bizdesk.models.sales import CustomerPayment, Invoice
 from bizdesk.money import from_minor
@@ -44,6 +45,7 @@ NAMED_IN_TEXT = 60
 ORDER_IN_TEXT = 40
 NAME_LIKE = 30
 NAME_CLOSE = 15
+IBAN_SEEN = 30  # the line's IBAN was matched to this contact before
 RULE = 40
 DATE_MAX = 10  # the same day; one point less for every three days away
 
@@ -189,9 +191,29 @@ def _name_points(line_names: list[str], contact: str) -> int:
     return best
 
 
-def _score(line: BankLine, doc: _Doc, exponent: int) -> tuple[int, int, list[Message], bool, str]:
-    """(points, days away, reasons, exact amount, reference or name signal) of one document
-    for one line."""
+def _ibans(uow: UnitOfWork, ibans: set[str]) -> dict[str, set[str]]:
+    """For each counterpart IBAN, the contacts that lines from it were matched to before
+    (the contacts on their entries' lines)."""
+    if not ibans:
+        return {}
+    rows = uow.session.execute(
+        select(BankLine.counterpart_iban, Contact.name)
+        .join(JournalLine, JournalLine.entry_id == BankLine.entry_id)
+        .join(Contact, Contact.id == JournalLine.contact_id)
+        .where(BankLine.state == "matched", BankLine.counterpart_iban.in_(list(ibans)))
+        .distinct()
+    )
+    out: dict[str, set[str]] = {}
+    for iban, name in rows:
+        out.setdefault(iban, set()).add(name)
+    return out
+
+
+def _score(
+    line: BankLine, doc: _Doc, exponent: int, paid_before: set[str] = frozenset()
+) -> tuple[int, int, list[Message], bool, str]:
+    """(points, days away, reasons, exact amount, signal: "text", "name", "iban" or "") of
+    one document for one line; ``paid_before``: the contacts the line's IBAN paid before."""
     amount = abs(line.amount_minor)
     points, reasons, signal = 0, [], ""
     if amount == doc.open_minor:
@@ -214,6 +236,10 @@ def _score(line: BankLine, doc: _Doc, exponent: int) -> tuple[int, int, list[Mes
         points += named
         signal = signal or ("name" if named == NAME_LIKE else "")
         reasons.append(Message("the name is like {name}", name=doc.contact))
+    if doc.contact in paid_before:
+        points += IBAN_SEEN
+        signal = signal or "iban"
+        reasons.append(Message("this IBAN paid {name} before", name=doc.contact))
     if not points:
         return 0, 0, [], False, ""
     days = min(abs((line.booked_on - doc.day).days), abs((line.booked_on - doc.issued).days))
@@ -275,6 +301,7 @@ def proposals(
     invoices = _open_invoices(uow) if any(ln.amount_minor > 0 for ln in lines) else []
     bills = _open_bills(uow) if any(ln.amount_minor < 0 for ln in lines) else []
     rule_codes = {ln.rule_account for ln in lines if ln.rule_account}
+    ibans = _ibans(uow, {ln.counterpart_iban for ln in lines if ln.counterpart_iban})
     rule_names = (
         dict(
             uow.session.execute(
@@ -288,7 +315,8 @@ def proposals(
     for ln in lines:
         ranked: list[tuple[int, int, int, Proposal]] = []
         for doc in invoices if ln.amount_minor > 0 else bills:
-            points, days, reasons, exact, signal = _score(ln, doc, exp)
+            seen = ibans.get(ln.counterpart_iban, set()) if ln.counterpart_iban else set()
+            points, days, reasons, exact, signal = _score(ln, doc, exp, seen)
             if points:
                 ranked.append(
                     (

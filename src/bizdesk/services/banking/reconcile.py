@@ -572,8 +572,8 @@ def _entry_named(ln: BankLine, memo: str) -> bool:
 def _unambiguous(p: Sequence[Proposal]) -> tuple[str, Proposal | None]:
     """What --auto may confirm of a line's proposals: ("document", the one document with the
     exact open amount and a signal: the one whose reference the text names, else the one
-    whose contact's name it has), ("account", the rule's account when no document has the
-    exact amount), or ("", None)."""
+    whose contact's name or known IBAN it has), ("account", the rule's account when no
+    document has the exact amount), or ("", None)."""
     docs = [x for x in p if x.kind in ("invoice", "bill") and x.exact and x.signal]
     named = [x for x in docs if x.signal == "text"]
     rule = next((x for x in p if x.kind == "account"), None)
@@ -587,8 +587,8 @@ def _unambiguous(p: Sequence[Proposal]) -> tuple[str, Proposal | None]:
 @requires("bank.reconcile")
 def auto(uow: UnitOfWork, account: str | None = None) -> AutoSummary:
     """Confirm every unambiguous match of the open lines of ``account`` (every payment
-    account when None): one document with exactly the line's open amount and a reference or
-    name signal, else a rule's account, else the one payment in the books for that amount
+    account when None): one document with exactly the line's open amount and a reference,
+    name or IBAN signal, else a rule's account, else the one payment in the books for that amount
     whose memo names what the line names. The rest stays open, with its proposals."""
     found = proposals(uow, account, limit=50)
     locked = lock_date(uow)
