@@ -46,7 +46,7 @@ if %payee POWER CO
 if STATIONERY|CAFE
   account2 6300
 
-if %description ^ADS\b
+if %description ^ADS[ ]
   account2 6500
 
 if OWNER TOP-UP
