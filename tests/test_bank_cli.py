@@ -21,15 +21,17 @@ def test_import_reconcile_and_check_end_to_end(db, tmp_path) -> None:  # noqa: A
     args = ("bank", "import", str(statement), "--account", "1010", "--rules", str(rules))
     dry = bizdesk(*args, "--dry-run", "--db", db)
     assert dry.returncode == 0, dry.stderr
-    assert dry.stdout.strip() == "4 lines read: 4 would be added, 0 already there."
+    assert dry.stdout.splitlines()[0] == "4 lines read: 4 would be added, 0 already there."
     first = bizdesk(*args, "--db", db)
     assert first.returncode == 0, first.stderr
-    assert first.stdout.strip() == "4 lines read: 4 added, 0 already there."
+    assert first.stdout.splitlines()[0] == "4 lines read: 4 added, 0 already there."
+    # the CSV's balance column: the balance after its last line is the closing balance
+    assert "The statement's closing balance on 2026-11-05: 3,145.44" in first.stdout
     again = bizdesk(*args, "--db", db)
-    assert again.stdout.strip() == "4 lines read: 0 added, 4 already there."
+    assert again.stdout.splitlines()[0] == "4 lines read: 0 added, 4 already there."
     statement.write_bytes(csv_es(*LATER))
     later = bizdesk(*args, "--db", db)
-    assert later.stdout.strip() == "3 lines read: 2 added, 1 already there."
+    assert later.stdout.splitlines()[0] == "3 lines read: 2 added, 1 already there."
 
     camt = tmp_path / "day.xml"
     camt.write_bytes(camt053())
@@ -77,7 +79,7 @@ def test_in_spanish(db, tmp_path) -> None:  # noqa: ANN001
     assert "línea 6: amount: '1.5' es ambiguo: las reglas dicen que ',' es el separador" in r.stderr
     statement.write_bytes(csv_es(*NOVEMBER))
     r = bizdesk(*args, "--db", db, env=es)
-    assert r.stdout.strip() == "4 líneas leídas: 4 añadidas, 0 ya estaban."
+    assert r.stdout.splitlines()[0] == "4 líneas leídas: 4 añadidas, 0 ya estaban."
 
 
 def _import_once(url: str, data: bytes, ready) -> int:  # noqa: ANN001

@@ -36,6 +36,9 @@ HELPERS = {
     "ledger.install_chart",
     "ledger.account_for",
     "ledger.resolve_account",
+    "ledger.payment_account",  # a payment account from its code (or the role bank, cash)
+    "ledger.payment_accounts",  # the payment accounts a payment form offers (codes, names)
+    "findings.bank_line_findings",  # run by run_checks, which checks check.run
     "ledger.suggest_accounts",
     "ledger.lock_date",
     "ledger.preview_entry",

@@ -651,6 +651,21 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
         if counter:
             self.call_after_refresh(screen.action_counter)
 
+    def action_reconcile(self) -> None:
+        """The bank reconciliation screen, for the roles that see bank statements."""
+        if self.store is None:  # still being opened
+            return
+        from bizdesk.screens.bank import ReconcileScreen
+
+        if not allowed(self.role, "bank.view"):
+            self.notify(
+                refusal(self.role, "bank.view", self.ask),
+                title=_("Not allowed"),
+                severity="warning",
+            )
+            return
+        self.push_screen(ReconcileScreen())
+
     def action_users(self) -> None:
         """The owner's Users screen; anyone else is told who to ask."""
         if self.store is None:  # still being opened

@@ -13,7 +13,9 @@ from bizdesk.cli.core import DbOpt, fail, open_store, say
 from bizdesk.i18n import _, ngettext, tr
 
 app = typer.Typer()
-bank = typer.Typer(help=_("Bank statements: import them, see the lines waiting to be matched."))
+bank = typer.Typer(
+    help=_("Bank statements: import them, match their lines to documents and accounts.")
+)
 app.add_typer(bank, name="bank")
 
 MAX_BYTES = 50 * 1024 * 1024  # far above a year of a shop's statement lines
@@ -76,36 +78,17 @@ def bank_import(
         )
 
 
-@bank.command(
-    "reconcile",
-    help=_(
-        "The statement lines not matched yet, each with its best proposals: open invoices, "
-        "supplier bills and the rules' accounts. Nothing is posted."
-    ),
-)
-def bank_reconcile(
-    ctx: typer.Context,
-    account: Annotated[
-        str | None,
-        typer.Option("--account", help=_("Only this bank or cash account (its code).")),
-    ] = None,
-    db: DbOpt = None,
-) -> None:
+def _show_waiting(found, locale: str) -> None:  # noqa: ANN001
     from bizdesk.formatting import day, money, visible
-    from bizdesk.services.banking.proposals import proposals
 
-    store = open_store(ctx, db)
-    with store.read() as uow:
-        found = proposals(uow, account)
     if not found:
         say(_("No statement lines wait to be matched."))
         return
-    locale = store.settings().get("locale", "en_US")
     amounts = [money(ln.amount, locale) for ln in found]
     width = max(len(a) for a in amounts)
     for ln, amount in zip(found, amounts, strict=True):
         said = " — ".join(visible(x) for x in (ln.counterpart, ln.text) if x)
-        say(f"{day(ln.booked_on)}  {ln.account}  {amount:>{width}}  {said}")
+        say(f"#{ln.line_id}  {day(ln.booked_on)}  {ln.account}  {amount:>{width}}  {said}")
         if not ln.proposals:
             say("    " + _("no proposal"))
         for p in ln.proposals:
@@ -114,3 +97,161 @@ def bank_reconcile(
             say(f"    {visible(what)}  ({why})")
     n = len(found)
     say(ngettext("{n} line waits to be matched.", "{n} lines wait to be matched.", n).format(n=n))
+
+
+@bank.command(
+    "reconcile",
+    help=_(
+        "The statement lines not matched yet (#id), each with its best proposals: open "
+        "invoices, supplier bills and the rules' accounts. With --auto, first confirm every "
+        "unambiguous match; confirm the others with 'bizdesk bank match'."
+    ),
+)
+def bank_reconcile(
+    ctx: typer.Context,
+    account: Annotated[
+        str | None,
+        typer.Option("--account", help=_("Only this bank or cash account (its code).")),
+    ] = None,
+    auto: Annotated[
+        bool,
+        typer.Option(
+            "--auto",
+            help=_(
+                "Confirm the unambiguous matches: one document with the exact open amount "
+                "and its reference or name in the line, or a rule's account."
+            ),
+        ),
+    ] = False,
+    db: DbOpt = None,
+) -> None:
+    from bizdesk.services.banking.proposals import proposals
+    from bizdesk.services.banking.reconcile import auto as auto_match
+
+    store = open_store(ctx, db)
+    if auto:
+        with store.write() as uow:
+            summary = auto_match(uow, account)
+        say(str(summary.message))
+        if summary.locked:
+            n = summary.locked
+            say(
+                ngettext(
+                    "{n} line is on or before the lock date and was left alone.",
+                    "{n} lines are on or before the lock date and were left alone.",
+                    n,
+                ).format(n=n)
+            )
+    with store.read() as uow:
+        found = proposals(uow, account)
+    _show_waiting(found, store.settings().get("locale", "en_US"))
+
+
+@bank.command(
+    "match",
+    help=_(
+        "Confirm what one statement line settled: open invoices or supplier bills (split "
+        "over several, part of one), an account, or a payment already in the books. The "
+        "payment or entry is posted in the statement's account on the line's day."
+    ),
+)
+def bank_match(
+    ctx: typer.Context,
+    line: Annotated[str, typer.Argument(help=_("The line's number (#12 in the list)."))],
+    doc: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--doc",
+            help=_(
+                "An invoice (INV-00007) or a supplier bill (its reference) the line pays; "
+                "REF=AMOUNT for a part. Repeat it to split the line."
+            ),
+        ),
+    ] = None,
+    to_account: Annotated[
+        str | None,
+        typer.Option(
+            "--to-account",
+            help=_("Match to this account (its code); --rule takes the rule's account."),
+        ),
+    ] = None,
+    rule: Annotated[
+        bool, typer.Option("--rule", help=_("Match to the account the rules file gave it."))
+    ] = False,
+    entry: Annotated[
+        str | None,
+        typer.Option("--entry", help=_("Match to a payment already in the books (JE-12).")),
+    ] = None,
+    memo: Annotated[str, typer.Option("--memo", help=_("The entry's memo."))] = "",
+    db: DbOpt = None,
+) -> None:
+    from bizdesk.services.banking import reconcile
+
+    ways = sum((bool(doc), bool(to_account) or rule, bool(entry)))
+    if ways != 1:
+        fail(_("Give one of --doc, --to-account (or --rule) and --entry."), code=2)
+    store = open_store(ctx, db)
+    with store.write() as uow:
+        if doc:
+            documents = []
+            for d in doc:
+                ref, _sep, amount = d.partition("=")
+                documents.append((ref.strip(), amount.strip() or None))
+            done = reconcile.match_documents(uow, line, documents, memo=memo)
+        elif entry:
+            done = reconcile.match_entry(uow, line, entry)
+        else:
+            done = reconcile.match_account(uow, line, to_account, memo=memo)
+    say(str(done.message))
+
+
+@bank.command(
+    "undo",
+    help=_(
+        "Undo the match of one statement line: what it posted is reversed on its day and "
+        "the line waits again. Refused on or before the lock date."
+    ),
+)
+def bank_undo(
+    ctx: typer.Context,
+    line: Annotated[str, typer.Argument(help=_("The line's number (#12 in the list)."))],
+    db: DbOpt = None,
+) -> None:
+    from bizdesk.services.banking.reconcile import undo
+
+    store = open_store(ctx, db)
+    with store.write() as uow:
+        done = undo(uow, line)
+    say(str(done.message))
+
+
+@bank.command("accounts", help=_("The accounts payments go through: bank, cash and card."))
+def bank_accounts(ctx: typer.Context, db: DbOpt = None) -> None:
+    from bizdesk.formatting import visible
+    from bizdesk.services.books.ledger import payment_accounts, payment_kind
+
+    store = open_store(ctx, db)
+    with store.read() as uow:
+        found = [(a.code, a.name, payment_kind(a)) for a in payment_accounts(uow)]
+    for code, name, kind in found:
+        say(f"{code}  {kind:<5} {visible(name)}")
+
+
+@bank.command(
+    "set-kind",
+    help=_(
+        "Make an asset account one payments go through (bank, cash or card), or no longer (none)."
+    ),
+)
+def bank_set_kind(
+    ctx: typer.Context,
+    account: Annotated[str, typer.Argument(help=_("The account's code."))],
+    kind: Annotated[str, typer.Argument(help=_("bank, cash, card or none."))],
+    db: DbOpt = None,
+) -> None:
+    from bizdesk.services.books.ledger import set_payment_kind
+
+    store = open_store(ctx, db)
+    with store.write() as uow:
+        a = set_payment_kind(uow, account, kind)
+    say(_("{code} {name} saved.").format(code=a.code, name=a.name))

@@ -107,8 +107,8 @@ def recurring_list(ctx: typer.Context, db: DbOpt = None) -> None:
             Text(visible(r.name)),
             _(R.KIND_NAMES[r.kind]),
             _(R.FREQUENCY_NAMES[r.frequency]),
-            r.next_date.isoformat() if r.next_date else "",
-            r.end_date.isoformat() if r.end_date else "",
+            day(r.next_date),
+            day(r.end_date),
             _(R.STATE_NAMES[r.state]),
         )
     show(table)
@@ -212,7 +212,7 @@ def recurring_add(
             except ValidationError as exc:  # all or none: nothing is saved
                 fail(_("template {n}: {problem}").format(n=i, problem=exc))
     for t in made:
-        first = t.next_date.isoformat() if t.next_date else ""
+        first = day(t.next_date)
         say(_("#{id} {name}: first on {date}").format(id=t.id, name=t.name, date=first))
 
 
@@ -243,6 +243,6 @@ def recurring_stop(
     else:
         say(
             _("{name} ends on {date}; next on {next}.").format(
-                name=t.name, date=t.end_date.isoformat(), next=t.next_date.isoformat()
+                name=t.name, date=day(t.end_date), next=day(t.next_date)
             )
         )

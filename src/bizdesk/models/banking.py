@@ -56,9 +56,15 @@ class BankLine(SQLModel, table=True):
     text: str = Field(default="", max_length=500)  # the reference or description
     transaction_id: str | None = Field(default=None, max_length=100)  # the bank's, if given
     fingerprint: str = Field(max_length=64)
-    state: str = Field(default="open", max_length=10)  # open (reconciliation moves it on)
+    state: str = Field(default="open", max_length=10)  # open | matched
     # what a rule of the CSV rules file suggests for reconciliation (account code, contact,
     # memo); empty when no rule matched
     rule_account: str = Field(default="", max_length=20)
     rule_contact: str = Field(default="", max_length=200)
     rule_memo: str = Field(default="", max_length=200)
+    # a matched line: the journal entry it settled, and whether the match posted it ("posted":
+    # undo reverses it) or found it there already ("linked": undo only lets go of it)
+    entry_id: int | None = Field(default=None, foreign_key="journal_entry.id", index=True)
+    match: str = Field(default="", max_length=10)  # "" | posted | linked
+    matched_at: datetime | None = None
+    matched_by: str = ""

@@ -19,6 +19,9 @@ class Account(SQLModel, table=True):
     type: str = Field(max_length=10)
     # what the program posts to it automatically (inventory, grni, ap, ...); None for the rest
     role: str | None = Field(default=None, unique=True, max_length=30)
+    # an account money is paid through (any number of each): bank, cash or card (card
+    # clearing); None for the rest
+    payment_kind: str | None = Field(default=None, max_length=10)
     archived: bool = False
     created_at: datetime = Field(default_factory=utcnow)
 

@@ -270,7 +270,7 @@ class JournalPane(EntryActions, ListPane):
         "filters by memo or number. n writes an entry (its lines must balance to post), e "
         "edits a draft, p posts it, r reverses a posted entry. 1 all, 2 drafts, 3 posted. "
         "On the accounts: enter opens an account's ledger, n adds, e renames, d archives. "
-        "k sets the lock date (the owner only)."
+        "k sets the lock date (the owner only). b reconciles the bank statements."
     )
     BINDINGS = [
         Binding("n", "new", N_("New"), id="journal.new"),
@@ -282,6 +282,7 @@ class JournalPane(EntryActions, ListPane):
         Binding("d", "archive_account", N_("Archive"), id="journal.archive"),
         Binding("k", "lock_date", N_("Lock date"), id="journal.lock"),
         Binding("t", "app.recurring", N_("Recurring"), id="journal.recurring"),
+        Binding("b", "app.reconcile", N_("Bank"), id="journal.bank"),
     ]
 
     def compose(self) -> ComposeResult:

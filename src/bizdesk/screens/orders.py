@@ -6,6 +6,7 @@ postings, the contact it is made out to)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ from bizdesk.formatting import money, visible_text
 from bizdesk.i18n import N_, _, ngettext
 from bizdesk.screens.common import RecordScreen, ServiceResult, tickets_text
 from bizdesk.services.inventory import products
-from bizdesk.services.trade.orders import OPEN, PAYMENT_ACCOUNTS
+from bizdesk.services.trade.orders import OPEN
 from bizdesk.widgets.form import ConfirmScreen, Field, FormScreen
 from bizdesk.widgets.lines_form import LineColumns
 from bizdesk.widgets.pick import PickScreen
@@ -166,20 +167,33 @@ def quantities_form(
     return FormScreen(title, fields, save)
 
 
+def payment_choices(store: Any, role: str) -> Field:  # noqa: ANN401
+    """The payment accounts as a select's options ("1010 Bank"), the account with ``role``
+    ("bank", "cash") first chosen; a field named "account" without a label yet."""
+    from bizdesk.services.books.ledger import payment_accounts
+
+    with store.read() as uow:
+        accounts = [(a.code, a.name, a.role) for a in payment_accounts(uow)]
+    codes = tuple(code for code, _name, _role in accounts) or (role,)
+    chosen = next((code for code, _name, r in accounts if r == role), codes[0])
+    shown = {code: f"{code} {name}" for code, name, _role in accounts}
+    return Field("account", "", "select", chosen, options=codes, option_labels=shown)
+
+
 def payment_form(
     title: str,
     amount: Any,
     account_label: str,
-    account: str,
+    account: Field,
     pay: Callable,  # noqa: ANN401
 ) -> FormScreen:
-    """An amount paid in or out of a bank or cash account; ``pay(uow, amount=, account=,
-    when=)``."""
+    """An amount paid in or out of a payment account (``account``: payment_choices);
+    ``pay(uow, amount=, account=, when=)``."""
     return FormScreen(
         title,
         [
             Field("amount", N_("Amount"), "number", amount, required=True),
-            Field("account", account_label, "select", account, options=PAYMENT_ACCOUNTS),
+            replace(account, label=account_label),
             Field("date", N_("Paid on"), placeholder=DATE_HINT),
         ],
         lambda uow, v: pay(uow, amount=v["amount"], account=v["account"], when=v["date"]),

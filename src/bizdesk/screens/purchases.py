@@ -108,14 +108,14 @@ def bill_form(po: PU.POView, net: Any, vat: Any, loc: str) -> FormScreen:
     )
 
 
-def pay_form(bill: PU.BillView, loc: str = "en_US") -> FormScreen:
+def pay_form(bill: PU.BillView, loc: str, store: Any) -> FormScreen:  # noqa: ANN401
     return orders.payment_form(
         _("Pay bill {reference} ({amount} open)").format(
             reference=bill.reference, amount=money(bill.open, loc)
         ),
         bill.open,
         N_("Paid from"),
-        "bank",
+        orders.payment_choices(store, "bank"),
         lambda uow, **how: PU.pay(uow, bill.id, **how),
     )
 
@@ -334,7 +334,7 @@ class PurchaseOrderScreen(orders.OrderScreen):
 
         def chosen(bill: PU.BillView) -> None:
             self.app.push_screen(
-                pay_form(bill, self.app.locale),
+                pay_form(bill, self.app.locale, self.app.store),
                 lambda r: r and (self.notify(_("Payment posted")), self.load()),
             )
 

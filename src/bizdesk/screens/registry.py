@@ -142,6 +142,7 @@ COMMANDS = (
     Command(N_("Sales orders"), "sales"),
     Command(N_("Counter sale"), "sales(True)"),
     Command(N_("Recurring entries and invoices"), "recurring"),
+    Command(N_("Bank reconciliation"), "reconcile"),
     Command(N_("Find a record"), "find", "app.find"),
     Command(N_("Users and roles"), "users", "app.users"),
     Command(N_("Help for this screen"), "help", "app.help"),
@@ -197,9 +198,13 @@ BINDING_IDS: Mapping[str, tuple[str, ...]] = {
     ),
     "bizdesk.screens.journal": (
         *(f"journal.{n}" for n in ("new", "edit", "post", "reverse", "view", "archive")),
-        *("journal.lock", "journal.all", "journal.drafts", "journal.posted"),
+        *("journal.lock", "journal.all", "journal.drafts", "journal.posted", "journal.bank"),
         "journal.recurring",
         *("entry.back", "entry.source", "entry.contact", "account.back"),
+    ),
+    "bizdesk.screens.bank": (
+        *(f"bank.{n}" for n in ("back", "confirm", "second", "third", "split", "account")),
+        *("bank.auto", "bank.view", "bank.undo"),
     ),
     "bizdesk.screens.reports": (
         "reports.export",

@@ -4,6 +4,7 @@ delivered, invoiced, paid, returned, cancelled or its invoice written to a file.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from rich.text import Text
@@ -63,11 +64,11 @@ def order_form(view: SA.SOView | None = None) -> LinesFormScreen:
     )
 
 
-def counter_form() -> LinesFormScreen:
+def counter_form(store: Any) -> LinesFormScreen:  # noqa: ANN401
     """Sell over the counter: lines, paid now; the customer may stay anonymous."""
     fields = [
         Field("customer", N_("Customer"), "contact", placeholder=N_("empty: walk-in customer")),
-        Field("account", N_("Paid into"), "select", "cash", options=SA.PAYMENT_ACCOUNTS),
+        replace(orders.payment_choices(store, "cash"), label=N_("Paid into")),
     ]
 
     def save(uow, values: dict[str, Any], lines: list):  # noqa: ANN001, ANN202
@@ -76,26 +77,26 @@ def counter_form() -> LinesFormScreen:
     return LINES.form(_("Counter sale: delivered, invoiced and paid at once"), fields, [], save)
 
 
-def pay_form(inv: SA.InvoiceView, loc: str = "en_US") -> FormScreen:
+def pay_form(inv: SA.InvoiceView, loc: str, store: Any) -> FormScreen:  # noqa: ANN401
     return orders.payment_form(
         _("Payment for {label} ({amount} open)").format(
             label=inv.label, amount=money(inv.open, loc)
         ),
         inv.open,
         N_("Paid into"),
-        "bank",
+        orders.payment_choices(store, "bank"),
         lambda uow, **how: SA.pay(uow, inv.id, **how),
     )
 
 
-def refund_form(inv: SA.InvoiceView, loc: str = "en_US") -> FormScreen:
+def refund_form(inv: SA.InvoiceView, loc: str, store: Any) -> FormScreen:  # noqa: ANN401
     return orders.payment_form(
         _("Refund on {label} ({amount} owed back to the customer)").format(
             label=inv.label, amount=money(inv.refund_due, loc)
         ),
         inv.refund_due,
         N_("Paid from"),
-        "cash",
+        orders.payment_choices(store, "cash"),
         lambda uow, **how: SA.refund(uow, inv.id, **how),
     )
 
@@ -140,7 +141,7 @@ class SalesOrdersScreen(orders.StateFilter, WithTable, ServiceRunner, Screen):
         self.app.push_screen(order_form(), self._open)
 
     def action_counter(self) -> None:
-        self.app.push_screen(counter_form(), self._open)
+        self.app.push_screen(counter_form(self.app.store), self._open)
 
     @on(PagedTable.Opened)
     def _opened(self, event: PagedTable.Opened) -> None:
@@ -309,7 +310,7 @@ class SalesOrderScreen(orders.OrderScreen):
             self._pick_invoice(
                 owed,
                 lambda inv: self.app.push_screen(
-                    refund_form(inv, self.app.locale),
+                    refund_form(inv, self.app.locale, self.app.store),
                     lambda r: r and (self.notify(_("Refund posted")), self.load()),
                 ),
             )
@@ -320,7 +321,7 @@ class SalesOrderScreen(orders.OrderScreen):
         self._pick_invoice(
             unpaid,
             lambda inv: self.app.push_screen(
-                pay_form(inv, self.app.locale),
+                pay_form(inv, self.app.locale, self.app.store),
                 lambda r: r and (self.notify(_("Payment posted")), self.load()),
             ),
         )

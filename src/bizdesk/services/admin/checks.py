@@ -549,6 +549,7 @@ def run_checks(store: Store) -> list[Violation]:
         for _name, fn in CHECKS:
             found.extend(fn(uow))
         found.extend(
-            Violation(name, text) for name, text in banking.bank_line_findings(uow.session)
+            Violation(name, text, severity)
+            for name, text, severity in banking.bank_line_findings(uow)
         )
     return found

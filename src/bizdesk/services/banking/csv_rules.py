@@ -25,7 +25,9 @@ Directives: ``skip N`` (lines before the records), ``separator`` (a character, o
 ``fields`` (names in column order; ``_`` or nothing for a column not used). Field names:
 ``date``, ``date2`` (value date), ``description``, ``amount`` or ``amount-in`` and
 ``amount-out``, ``code`` (the bank's transaction id), ``payee`` (the counterpart's name),
-``iban`` (the counterpart's account), ``comment``; other names are allowed and ignored.
+``iban`` (the counterpart's account), ``comment``, ``balance`` (the account's balance after
+the line: the last line's gives the statement's closing balance); other names are allowed
+and ignored.
 
 ``if`` blocks: each following line that is not indented is one more pattern (a block
 matches when any pattern matches; a line starting with ``&`` must also match the one before
@@ -57,7 +59,7 @@ from bizdesk.services.banking.reading import (
 )
 
 KNOWN_FIELDS = ("date", "date2", "description", "amount", "amount-in", "amount-out", "code")
-KNOWN_FIELDS += ("payee", "iban", "comment")
+KNOWN_FIELDS += ("payee", "iban", "comment", "balance")
 ASSIGNABLE = {"account2": "account", "contact": "contact", "memo": "memo", "comment": "memo"}
 SEPARATORS = {"tab": "\t", "space": " "}
 _NAME = re.compile(r"[a-z_][a-z0-9_-]*|", re.IGNORECASE)
@@ -260,6 +262,7 @@ def read_csv(data: bytes, rules: Rules, exponent: int, problems: Problems) -> Re
     text = text.removeprefix("\ufeff")
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=rules.separator)
     names = rules.fields
+    balances: list[int | None] = []
     try:
         for values in reader:
             line = reader.line_num
@@ -279,11 +282,28 @@ def read_csv(data: bytes, rules: Rules, exponent: int, problems: Problems) -> Re
             row = {f: values[i].strip() for i, f in enumerate(names) if f and i < len(values)}
             try:
                 out.lines.append(_record(line, values, row, rules, exponent))
+                got = row.get("balance", "")
+                balances.append(read_amount(got, rules.decimal_mark, exponent) if got else None)
             except _Bad as exc:
                 problems.add(line, exc.args[0], exc.args[1])
+            except BadValue as exc:
+                problems.add(line, exc.args[0], "balance")
     except csv.Error as exc:
         problems.add(reader.line_num, Message("not CSV ({reason})", reason=str(exc)))
+    _closing(out, balances)
     return out
+
+
+def _closing(out: ReadStatement, balances: list[int | None]) -> None:
+    """The closing balance: the balance after the statement's last line (the file's last
+    record, or its first when the bank lists the newest first)."""
+    if not out.lines or len(balances) != len(out.lines):
+        return
+    newest_first = out.lines[0].booked_on > out.lines[-1].booked_on
+    last = 0 if newest_first else -1
+    if balances[last] is None:
+        return
+    out.closing = (balances[last], out.lines[last].booked_on)
 
 
 def _last_used(names: list[str]) -> int:

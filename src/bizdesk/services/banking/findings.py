@@ -1,7 +1,10 @@
 """What ``bizdesk check`` verifies about bank statement lines (services/admin/checks.py runs
-these): every line sits on a bank or cash account, and no account holds one transaction id or
-one fingerprint twice (the store's unique keys say so too; this finds a store changed past
-them, or a line whose account lost its role)."""
+these): every line sits on a payment account, no account holds one transaction id or one
+fingerprint twice (the store's unique keys say so too; this finds a store changed past them,
+or a line whose account lost its kind), a matched line's entry moves the account by the
+line's amount, and every statement's closing balance equals the account's reconciled
+balance on its closing day (services/banking/reconcile.py). While lines up to that day wait
+to be matched, a difference is a warning, not yet an error."""
 
 from __future__ import annotations
 
@@ -10,18 +13,24 @@ from collections.abc import Iterator
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from bizdesk.db.session import UnitOfWork
 from bizdesk.i18n import Message
-from bizdesk.models.banking import BankLine
-from bizdesk.models.ledger import Account
-from bizdesk.services.banking.statements import BANK_ROLES
+from bizdesk.models.banking import BankLine, BankStatement
+from bizdesk.models.ledger import Account, JournalEntry, JournalLine
+from bizdesk.money import from_minor
+from bizdesk.reading import date_text
+from bizdesk.services.banking.reconcile import open_lines, reconciled_balance
+from bizdesk.services.base.numbering import JOURNAL
+from bizdesk.services.books.ledger import IS_PAYMENT_ACCOUNT
 
 
-def bank_line_findings(session: Session) -> Iterator[tuple[str, Message]]:
-    """(check name, finding) for every statement line that breaks a rule."""
+def bank_line_findings(uow: UnitOfWork) -> Iterator[tuple[str, Message, str]]:
+    """(check name, finding, severity) for every statement line that breaks a rule."""
+    session = uow.session
     wrong = session.execute(
         select(BankLine.id, Account.code, Account.name)
         .join(Account, Account.id == BankLine.account_id)
-        .where(or_(Account.role.is_(None), Account.role.not_in(BANK_ROLES)))
+        .where(~IS_PAYMENT_ACCOUNT)
         .order_by(BankLine.id)
     )
     for line_id, code, name in wrong:
@@ -33,6 +42,7 @@ def bank_line_findings(session: Session) -> Iterator[tuple[str, Message]]:
                 code=code,
                 name=name,
             ),
+            "error",
         )
     for column, check in (
         (BankLine.transaction_id, "bank-line-transaction-id"),
@@ -55,4 +65,86 @@ def bank_line_findings(session: Session) -> Iterator[tuple[str, Message]]:
                     n=n,
                     value=value,
                 ),
+                "error",
             )
+    yield from _matched_entries(session)
+    yield from _closing_balances(uow)
+
+
+def _matched_entries(session: Session) -> Iterator[tuple[str, Message, str]]:
+    """A matched line holds an entry, posted, not reversed, moving its account by its
+    amount; an open line holds none."""
+    moved = (
+        select(func.coalesce(func.sum(JournalLine.debit_minor - JournalLine.credit_minor), 0))
+        .where(
+            JournalLine.entry_id == BankLine.entry_id,
+            JournalLine.account_id == BankLine.account_id,
+        )
+        .scalar_subquery()
+    )
+    rows = session.execute(
+        select(BankLine.id, BankLine.state, BankLine.amount_minor, moved, JournalEntry.number)
+        .outerjoin(JournalEntry, JournalEntry.id == BankLine.entry_id)
+        .where(
+            or_(
+                (BankLine.state == "matched")
+                & (
+                    BankLine.entry_id.is_(None)
+                    | (JournalEntry.state != "posted")
+                    | JournalEntry.reversed_by_id.is_not(None)
+                    | (moved != BankLine.amount_minor)
+                ),
+                (BankLine.state != "matched") & BankLine.entry_id.is_not(None),
+            )
+        )
+        .order_by(BankLine.id)
+    )
+    for line_id, state, amount, got, number in rows:
+        yield (
+            "bank-line-entry",
+            Message(
+                "bank line #{id} ({state}, {amount} minor units) and its entry {entry} "
+                "(moving {moved}) do not agree",
+                id=line_id,
+                state=state,
+                amount=amount,
+                entry=JOURNAL.label(number) if number else "-",
+                moved=got,
+            ),
+            "error",
+        )
+
+
+def _closing_balances(uow: UnitOfWork) -> Iterator[tuple[str, Message, str]]:
+    exp = uow.exponent
+    rows = uow.session.execute(
+        select(Account.id, Account.code, BankStatement.closing_date, BankStatement.closing_minor)
+        .join(BankStatement, BankStatement.account_id == Account.id)
+        .where(BankStatement.closing_minor.is_not(None))
+        .distinct()
+        .order_by(Account.code, BankStatement.closing_date)
+    )
+    for account_id, code, day, closing in rows:
+        have = reconciled_balance(uow, account_id, day)
+        if have == closing:
+            continue
+        waiting = open_lines(uow, account_id, day)
+        yield (
+            "bank-closing-balance",
+            Message(
+                "account {code}: the statement closes at {closing} on {date} but the "
+                "reconciled balance is {balance}; {waiting}",
+                code=code,
+                closing=from_minor(closing, exp),
+                date=date_text(day),
+                balance=from_minor(have, exp),
+                waiting=Message.plural(
+                    "{n} line up to that day waits to be matched",
+                    "{n} lines up to that day wait to be matched",
+                    waiting,
+                )
+                if waiting
+                else Message("every line up to that day is matched"),
+            ),
+            "warning" if waiting else "error",
+        )

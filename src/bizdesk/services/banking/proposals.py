@@ -7,6 +7,7 @@ points for what ties it to the line:
 - the amount equals what is still open on it (or is part of it: a part payment);
 - the line's text names the document (INV-00007, the supplier's bill reference, PO-00003);
 - the counterpart's name is like the contact's;
+- the counterpart's IBAN was matched to the contact before;
 - the booking day is close to the document's due date (or issue date).
 
 A candidate with nothing but a close date is not proposed. Confirming a proposal (posting
@@ -29,13 +30,14 @@ from bizdesk.folding import fold
 from bizdesk.i18n import Message
 from bizdesk.models.banking import BankLine
 from bizdesk.models.contacts import Contact
-from bizdesk.models.ledger import Account
+from bizdesk.models.ledger import Account, JournalLine
 from bizdesk.models.purchasing import PurchaseOrder, SupplierBill, SupplierPayment
 from bizdesk.models.sales import CustomerPayment, Invoice
 from bizdesk.money import from_minor
-from bizdesk.services.banking.statements import BANK_ROLES
+from bizdesk.services.banking.statements import is_bank_account
 from bizdesk.services.base.numbering import INVOICE, PURCHASE_ORDER
 from bizdesk.services.base.permissions import requires
+from bizdesk.services.books.ledger import IS_PAYMENT_ACCOUNT
 
 SAME_AMOUNT = 50
 PART_AMOUNT = 10
@@ -43,6 +45,7 @@ NAMED_IN_TEXT = 60
 ORDER_IN_TEXT = 40
 NAME_LIKE = 30
 NAME_CLOSE = 15
+IBAN_SEEN = 30  # the line's IBAN was matched to this contact before
 RULE = 40
 DATE_MAX = 10  # the same day; one point less for every three days away
 
@@ -56,6 +59,8 @@ class Proposal:
     open_amount: Decimal | None  # what is still open on the document
     score: int
     reasons: tuple[Message, ...]
+    exact: bool = False  # the line's amount is exactly what is open on the document
+    signal: str = ""  # "text": the text names the document; "name": the name is the contact's
 
 
 @dataclass(frozen=True)
@@ -186,10 +191,31 @@ def _name_points(line_names: list[str], contact: str) -> int:
     return best
 
 
-def _score(line: BankLine, doc: _Doc, exponent: int) -> tuple[int, int, list[Message]]:
-    """(points, days away, reasons) of one document for one line."""
+def _ibans(uow: UnitOfWork, ibans: set[str]) -> dict[str, set[str]]:
+    """For each counterpart IBAN, the contacts that lines from it were matched to before
+    (the contacts on their entries' lines)."""
+    if not ibans:
+        return {}
+    rows = uow.session.execute(
+        select(BankLine.counterpart_iban, Contact.name)
+        .join(JournalLine, JournalLine.entry_id == BankLine.entry_id)
+        .join(Contact, Contact.id == JournalLine.contact_id)
+        .where(BankLine.state == "matched", BankLine.counterpart_iban.in_(list(ibans)))
+        .distinct()
+    )
+    out: dict[str, set[str]] = {}
+    for iban, name in rows:
+        out.setdefault(iban, set()).add(name)
+    return out
+
+
+def _score(
+    line: BankLine, doc: _Doc, exponent: int, paid_before: set[str] = frozenset()
+) -> tuple[int, int, list[Message], bool, str]:
+    """(points, days away, reasons, exact amount, signal: "text", "name", "iban" or "") of
+    one document for one line; ``paid_before``: the contacts the line's IBAN paid before."""
     amount = abs(line.amount_minor)
-    points, reasons = 0, []
+    points, reasons, signal = 0, [], ""
     if amount == doc.open_minor:
         points += SAME_AMOUNT
         reasons.append(Message("the same amount as is open"))
@@ -200,6 +226,7 @@ def _score(line: BankLine, doc: _Doc, exponent: int) -> tuple[int, int, list[Mes
     for pattern, worth in doc.patterns:
         if pattern.search(text):
             points += worth
+            signal = "text"
             reasons.append(Message("the text names {label}", label=doc.label))
             break
     named = _name_points(
@@ -207,24 +234,34 @@ def _score(line: BankLine, doc: _Doc, exponent: int) -> tuple[int, int, list[Mes
     )
     if named:
         points += named
+        signal = signal or ("name" if named == NAME_LIKE else "")
         reasons.append(Message("the name is like {name}", name=doc.contact))
+    if doc.contact in paid_before:
+        points += IBAN_SEEN
+        signal = signal or "iban"
+        reasons.append(Message("this IBAN paid {name} before", name=doc.contact))
     if not points:
-        return 0, 0, []
+        return 0, 0, [], False, ""
     days = min(abs((line.booked_on - doc.day).days), abs((line.booked_on - doc.issued).days))
     near = max(0, DATE_MAX - days // 3)
     if near:
         points += near
         reasons.append(Message.plural("{n} day from its dates", "{n} days from its dates", days))
-    return points, days, reasons
+    return points, days, reasons, amount == doc.open_minor, signal
 
 
 @requires("bank.view")
 def proposals(
-    uow: UnitOfWork, account: str | None = None, *, limit: int = 3
+    uow: UnitOfWork,
+    account: str | None = None,
+    *,
+    limit: int = 3,
+    line_ids: list[int] | None = None,
 ) -> list[LineProposals]:
     """Every unmatched line of ``account`` (a bank or cash account's code; every such
-    account when None), oldest first, with its best ``limit`` proposals."""
-    accounts = select(Account).where(Account.role.in_(BANK_ROLES))
+    account when None), oldest first, with its best ``limit`` proposals (only the lines
+    ``line_ids`` when given: a screen's visible ones)."""
+    accounts = select(Account).where(IS_PAYMENT_ACCOUNT)
     if account is not None:
         accounts = select(Account).where(Account.code == str(account).strip())
     found = {a.id: a for a in uow.session.scalars(accounts)}
@@ -234,7 +271,7 @@ def proposals(
             raise ValidationError(
                 {"account": Message("no account {code}", code=repr(str(account)[:20]))}
             )
-        if acct.role not in BANK_ROLES:
+        if not is_bank_account(acct):
             raise ValidationError(
                 {
                     "account": Message(
@@ -250,7 +287,11 @@ def proposals(
     lines = list(
         uow.session.scalars(
             select(BankLine)
-            .where(BankLine.account_id.in_(list(found)), BankLine.state == "open")
+            .where(
+                BankLine.account_id.in_(list(found)),
+                BankLine.state == "open",
+                BankLine.id.in_(line_ids) if line_ids is not None else True,
+            )
             .order_by(BankLine.booked_on, BankLine.id)
         )
     )
@@ -260,6 +301,7 @@ def proposals(
     invoices = _open_invoices(uow) if any(ln.amount_minor > 0 for ln in lines) else []
     bills = _open_bills(uow) if any(ln.amount_minor < 0 for ln in lines) else []
     rule_codes = {ln.rule_account for ln in lines if ln.rule_account}
+    ibans = _ibans(uow, {ln.counterpart_iban for ln in lines if ln.counterpart_iban})
     rule_names = (
         dict(
             uow.session.execute(
@@ -273,7 +315,8 @@ def proposals(
     for ln in lines:
         ranked: list[tuple[int, int, int, Proposal]] = []
         for doc in invoices if ln.amount_minor > 0 else bills:
-            points, days, reasons = _score(ln, doc, exp)
+            seen = ibans.get(ln.counterpart_iban, set()) if ln.counterpart_iban else set()
+            points, days, reasons, exact, signal = _score(ln, doc, exp, seen)
             if points:
                 ranked.append(
                     (
@@ -288,6 +331,8 @@ def proposals(
                             from_minor(doc.open_minor, exp),
                             points,
                             tuple(reasons),
+                            exact,
+                            signal,
                         ),
                     )
                 )

@@ -34,15 +34,16 @@ from bizdesk.money import from_minor
 from bizdesk.services.banking import csv_rules, reading
 from bizdesk.services.banking.reading import Problems, ReadLine, ReadStatement
 from bizdesk.services.base.permissions import requires
+from bizdesk.services.books.ledger import payment_kind
 
-# The roles of the accounts money is paid into and out of (the chart's "bank" and "cash";
-# more such accounts, card clearing included, come with the named bank accounts).
-BANK_ROLES = ("bank", "cash")
+# The payment kinds of the accounts statements come in for (every account money is paid
+# through: bank, cash and card clearing; services/books/ledger.py PAYMENT_KINDS).
+BANK_ROLES = ("bank", "cash", "card")
 FORMATS = ("csv", "ofx", "camt053")
 
 
 def is_bank_account(account: Account) -> bool:
-    return account.role in BANK_ROLES
+    return payment_kind(account) in BANK_ROLES
 
 
 @dataclass(frozen=True)

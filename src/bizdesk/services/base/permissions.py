@@ -100,6 +100,7 @@ PERMISSIONS: dict[str, tuple[str, frozenset[str]]] = {
         frozenset({OWNER, ACCOUNTANT}),
     ),
     "budgets.edit": (N_("Setting budgets"), frozenset({OWNER, ACCOUNTANT})),
+    "bank.reconcile": (N_("Reconciling bank statements"), frozenset({OWNER, ACCOUNTANT})),
     # --- reports and the rest
     "reports.finance": (
         N_("Reading financial reports"),

@@ -85,7 +85,11 @@ def install_chart(uow: UnitOfWork, template: str = "generic") -> int:
     for a in spec["accounts"]:
         if a["code"] in have:
             continue
-        uow.session.add(Account(code=a["code"], name=a["name"], type=a["type"], role=a.get("role")))
+        role = a.get("role")
+        kind = a.get("payment_kind") or (role if role in PAYMENT_ROLES else None)
+        uow.session.add(
+            Account(code=a["code"], name=a["name"], type=a["type"], role=role, payment_kind=kind)
+        )
         n += 1
     uow.session.flush()
     uow.set_setting("chart", template)
@@ -116,6 +120,101 @@ def account_for(uow: UnitOfWork, role: str) -> Account:
             }
         )
     return a
+
+
+# --- the accounts money is paid through ------------------------------------------------------
+
+# Any number of bank, cash and card-clearing accounts: each an account of the chart marked with
+# its payment kind. The accounts with the role bank and cash are the defaults.
+PAYMENT_KINDS = ("bank", "cash", "card")
+PAYMENT_ROLES = ("bank", "cash")
+# the SQL condition of a payment account: marked with a kind, or the default of a role
+IS_PAYMENT_ACCOUNT = or_(Account.payment_kind.is_not(None), Account.role.in_(PAYMENT_ROLES))
+
+
+def payment_kind(a: Account) -> str | None:
+    """bank, cash or card; None for an account payments do not go through."""
+    return a.payment_kind or (a.role if a.role in PAYMENT_ROLES else None)
+
+
+def payment_accounts(uow: UnitOfWork) -> list[Account]:
+    """The open accounts money is paid through, by code."""
+    return list(
+        uow.session.scalars(
+            select(Account)
+            .where(IS_PAYMENT_ACCOUNT, Account.archived.is_(False))
+            .order_by(Account.code)
+        )
+    )
+
+
+def _payment_choices(uow: UnitOfWork) -> str:
+    return ", ".join(f"{a.code} {a.name}" for a in payment_accounts(uow))
+
+
+def payment_account(uow: UnitOfWork, text: object, default: str = "bank") -> Account:
+    """The account a payment goes through: a payment account's code (or "code name"), or
+    "bank" / "cash" for the account with that role; empty is ``default``. FieldError
+    otherwise, naming the accounts there are."""
+    s = v.text(text, max_len=140) or default
+    if s in PAYMENT_ROLES:
+        a = uow.session.scalars(select(Account).where(Account.role == s)).first()
+    else:
+        a = uow.session.scalars(select(Account).where(Account.code == s.split(" ", 1)[0])).first()
+    if a is None or payment_kind(a) is None:
+        raise v.FieldError(
+            Message(
+                "{account} is not an account payments go through; choose one of {accounts}",
+                account=repr(s[:40]),
+                accounts=_payment_choices(uow),
+            )
+        )
+    if a.archived:
+        raise v.FieldError(archived_message(a))
+    return a
+
+
+@requires("accounts.edit")
+def set_payment_kind(uow: UnitOfWork, code: object, kind: object) -> AccountView:
+    """Mark an account as one money is paid through (bank, cash or card), or no longer
+    (``kind`` "none" or empty)."""
+    s = v.text(code, max_len=20)
+    a = uow.session.scalars(select(Account).where(Account.code == s)).first()
+    if a is None:
+        raise ValidationError({"account": Message("no account {code}", code=repr(s[:20]))})
+    chk = v.Checker()
+    new = str(kind or "").strip().lower()
+    if new in ("", "none"):
+        new = None
+    else:
+        new = chk("kind", v.choice, new, PAYMENT_KINDS)
+    chk.done()
+    if new is not None and a.type != "asset":
+        raise ValidationError(
+            {
+                "kind": Message(
+                    "{code} {name} is not an asset account; money is paid through bank, cash "
+                    "and card-clearing accounts, which are assets",
+                    code=a.code,
+                    name=a.name,
+                )
+            }
+        )
+    if new is None and a.role in PAYMENT_ROLES:
+        raise ValidationError(
+            {
+                "kind": Message(
+                    "{code} {name} is where bizdesk posts {role}; it stays a payment account",
+                    code=a.code,
+                    name=a.name,
+                    role=a.role,
+                )
+            }
+        )
+    before = a.payment_kind
+    a.payment_kind = new
+    uow.audit("account", a.id, "payment-kind", before={"kind": before}, after={"kind": new})
+    return _account_view(a, _account_used(uow, a.id))
 
 
 def resolve_account(uow: UnitOfWork, text: object) -> Account:

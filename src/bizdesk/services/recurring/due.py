@@ -26,6 +26,7 @@ from bizdesk.db.session import Store, UnitOfWork
 from bizdesk.errors import BizdeskError, ValidationError
 from bizdesk.i18n import Message
 from bizdesk.models.recurring import RecurringRun, RecurringTemplate
+from bizdesk.reading import date_text
 from bizdesk.services.base.permissions import require, requires
 from bizdesk.services.base.records import touch
 from bizdesk.services.books import ledger as L
@@ -87,7 +88,7 @@ def make_next(uow: UnitOfWork, template_id: int, as_of: date) -> Made | None:
         raise ValidationError(
             Message(
                 "the books are locked up to {lock}: move the lock date, or stop this template",
-                lock=locked.isoformat(),
+                lock=date_text(locked),
             )
         )
     run = RecurringRun(template_id=t.id, due_on=due, made_by=uow.user)

@@ -139,8 +139,8 @@ def create(uow: UnitOfWork, data: TemplateInput) -> TemplateView:
     kind = chk("kind", v.choice, data.kind, KINDS)
     name = chk("name", v.text, data.name, required=True, max_len=200) or ""
     frequency = chk("frequency", v.choice, data.frequency, tuple(FREQUENCIES), default="monthly")
-    start = chk("start", v.iso_date, data.start, required=True)
-    end = chk("end", v.iso_date, data.end)
+    start = chk("start", v.iso_date, data.start, required=True, local=uow.person_input)
+    end = chk("end", v.iso_date, data.end, local=uow.person_input)
     if start and end and end < start:
         chk.add("end", Message("before the start date"))
     memo = chk("memo", v.text, data.memo, max_len=500) or ""
@@ -215,7 +215,7 @@ def stop(
     before = _snapshot(t)
     if str(end or "").strip():
         chk = v.Checker()
-        day = chk("end", v.iso_date, end)
+        day = chk("end", v.iso_date, end, local=uow.person_input)
         if day is not None and day < t.start_date:
             chk.add("end", Message("before the start date"))
         chk.done()

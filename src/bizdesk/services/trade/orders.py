@@ -40,7 +40,6 @@ from bizdesk.services.base.records import check_version, touch
 from bizdesk.services.trade.doc_lines import CleanLine, clean_line, preview
 
 OPEN = "open"  # the list filter for every state that still starts a step
-PAYMENT_ACCOUNTS = ("bank", "cash")  # the roles of the accounts documents are paid through
 # whole sentences per kind of document and per step (never a noun glued into a sentence)
 _NO_SUCH = {
     "sales_order": N_("There is no sales order #{id}."),

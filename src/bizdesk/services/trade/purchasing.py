@@ -18,6 +18,7 @@ from bizdesk.db.session import UnitOfWork
 from bizdesk.errors import NotFound, ValidationError
 from bizdesk.i18n import N_, Message, _, written
 from bizdesk.models.contacts import Contact
+from bizdesk.models.ledger import JournalEntry
 from bizdesk.models.purchasing import (
     POState,
     PurchaseLine,
@@ -41,14 +42,14 @@ from bizdesk.services.base.numbering import PURCHASE_ORDER, po_label
 from bizdesk.services.base.paging import Page, PageRequest, keyset_page
 from bizdesk.services.base.permissions import requires
 from bizdesk.services.base.records import check_version, touch
-from bizdesk.services.books.ledger import Posting, account_for, post_entry
+from bizdesk.services.books.ledger import Posting, account_for, payment_account, post_entry
 from bizdesk.services.inventory.locations import resolve_location
 from bizdesk.services.inventory.moves import receive_into_stock
 from bizdesk.services.inventory.products import resolve_supplier
 from bizdesk.services.inventory.reports import low_stock
 from bizdesk.services.trade.doc_lines import CleanLine
 from bizdesk.services.trade.documents import document_date, write_document
-from bizdesk.services.trade.orders import PAYMENT_ACCOUNTS, Flow, OrderKind, amount_paid
+from bizdesk.services.trade.orders import Flow, OrderKind, amount_paid
 
 FLOW = Flow(
     POState,
@@ -498,49 +499,128 @@ def pay(
     account: str = "bank",
     when: object = None,
 ) -> BillView:
-    """Pay a bill, in full (no amount) or in part: Dr Accounts payable / Cr Bank or Cash."""
-    b = uow.session.get(SupplierBill, bill_id, with_for_update=True)
-    if b is None:
-        raise NotFound(Message("There is no supplier bill #{id}.", id=bill_id))
-    po = ORDERS.load(uow, b.order_id, lock=True)
-    open_ = b.total_minor - _paid(uow, b.id)
-    if open_ <= 0:
-        raise ValidationError({"amount": Message("bill {ref} is paid already", ref=b.reference)})
+    """Pay a bill, in full (no amount) or in part: Dr Accounts payable / Cr ``account`` (a
+    payment account's code, or "bank" / "cash")."""
+    settle_bills(uow, [(bill_id, amount)], account=account, when=when)
+    return _bill_view(uow, uow.session.get(SupplierBill, bill_id))
+
+
+@requires("purchases.pay")
+def settle_bills(
+    uow: UnitOfWork,
+    allocations: list[tuple[int, object]],
+    *,
+    account: object = "bank",
+    when: object = None,
+    memo: str = "",
+) -> JournalEntry:
+    """One payment to suppliers for one bill or several, each (bill id, amount) in full
+    (amount None or "") or in part: one journal entry, Dr payables per bill / Cr the payment
+    account, and one payment row per bill (its allocation). With one bill, a problem is the
+    field "amount"; with several, "REFERENCE amount"."""
+    if not allocations:
+        raise ValidationError({"": Message("name at least one bill to pay")})
     chk = v.Checker()
     day = chk("date", v.iso_date, when, local=uow.person_input) or date.today()
-    acct_role = chk("account", v.choice, account, PAYMENT_ACCOUNTS, default="bank")
-    amt = amount_paid(uow, chk, amount, open_, "bill")
+    acct = chk("account", payment_account, uow, account, "bank")
+    todo: list[tuple[SupplierBill, PurchaseOrder, int]] = []
+    seen: set[int] = set()
+    for bill_id, amount in allocations:
+        b = uow.session.get(SupplierBill, bill_id, with_for_update=True)
+        if b is None:
+            raise NotFound(Message("There is no supplier bill #{id}.", id=bill_id))
+        key = "amount" if len(allocations) == 1 else f"{b.reference} amount"
+        if b.id in seen:
+            chk.add(key, Message("bill {ref} is named twice", ref=b.reference))
+            continue
+        seen.add(b.id)
+        po = ORDERS.load(uow, b.order_id, lock=True)
+        open_ = b.total_minor - _paid(uow, b.id)
+        if open_ <= 0:
+            raise ValidationError({key: Message("bill {ref} is paid already", ref=b.reference)})
+        one = v.Checker()
+        amt = amount_paid(uow, one, amount, open_, "bill")
+        for problem in one.errors.values():
+            chk.add(key, problem)
+        todo.append((b, po, amt))
     chk.done()
-    e = post_entry(
-        uow,
-        day,
-        written(
+    if len(todo) == 1:
+        b, po, _amt = todo[0]
+        text = written(
             uow.setting("locale"),
             N_("Payment of bill {bill} ({order})"),
             bill=b.reference,
             order=po_label(po.number),
-        ),
-        [
-            Posting(account_for(uow, "payable").id, debit_minor=amt, contact_id=b.supplier_id),
-            Posting(account_for(uow, acct_role).id, credit_minor=amt),
-        ],
-        source=("purchase_order", po.id),
-    )
-    uow.session.add(
-        SupplierPayment(
-            bill_id=b.id,
-            paid_on=day,
-            amount_minor=amt,
-            account_id=account_for(uow, acct_role).id,
-            entry_id=e.id,
         )
+    else:
+        text = written(
+            uow.setting("locale"),
+            N_("Payment of bills {bills}"),
+            bills=", ".join(b.reference or po_label(po.number) for b, po, _amt in todo),
+        )
+    orders = {po.id for _b, po, _amt in todo}
+    e = post_entry(
+        uow,
+        day,
+        memo or text,
+        [
+            *(
+                Posting(account_for(uow, "payable").id, debit_minor=amt, contact_id=b.supplier_id)
+                for b, _po, amt in todo
+            ),
+            Posting(acct.id, credit_minor=sum(amt for _b, _po, amt in todo)),
+        ],
+        source=("purchase_order", next(iter(orders))) if len(orders) == 1 else None,
     )
+    for b, _po, amt in todo:
+        uow.session.add(
+            SupplierPayment(
+                bill_id=b.id, paid_on=day, amount_minor=amt, account_id=acct.id, entry_id=e.id
+            )
+        )
     uow.session.flush()
-    if FLOW.may("settle", po.state) and _order_open(uow, po.id) == 0:
-        FLOW.move(po, "settle", POState.CLOSED)
-    touch(uow, po)
-    uow.audit("supplier_bill", b.id, "pay", after={"amount": amt, "account": acct_role})
-    return _bill_view(uow, b)
+    for b, po, amt in todo:
+        if FLOW.may("settle", po.state) and _order_open(uow, po.id) == 0:
+            FLOW.move(po, "settle", POState.CLOSED)
+        touch(uow, po)
+        uow.audit("supplier_bill", b.id, "pay", after={"amount": amt, "account": acct.code})
+    return e
+
+
+@requires("purchases.pay")
+def unsettle(uow: UnitOfWork, entry_id: int, reversal_id: int) -> None:
+    """The payments of entry ``entry_id`` were reversed by ``reversal_id``: each bill gets
+    its amount back as open (a negative payment row of the reversal), and an order closed
+    by them is billed (open) again."""
+    for p in list(
+        uow.session.scalars(select(SupplierPayment).where(SupplierPayment.entry_id == entry_id))
+    ):
+        rev = uow.session.get(JournalEntry, reversal_id)
+        uow.session.add(
+            SupplierPayment(
+                bill_id=p.bill_id,
+                paid_on=rev.date,
+                amount_minor=-p.amount_minor,
+                account_id=p.account_id,
+                entry_id=reversal_id,
+            )
+        )
+        uow.session.flush()
+        b = uow.session.get(SupplierBill, p.bill_id)
+        po = ORDERS.load(uow, b.order_id, lock=True)
+        if po.state == POState.CLOSED:
+            po.state = POState.BILLED  # the flow has no step back: a payment was undone
+            touch(uow, po)
+            uow.audit(
+                "purchase_order",
+                po.id,
+                "reopen",
+                before={"state": "closed"},
+                after={"state": "billed"},
+            )
+        uow.audit(
+            "supplier_bill", b.id, "unpay", after={"amount": p.amount_minor, "entry": reversal_id}
+        )
 
 
 def _order_open(uow: UnitOfWork, order_id: int) -> int:

@@ -22,6 +22,7 @@ from bizdesk.errors import NotFound, ValidationError
 from bizdesk.i18n import N_, Message, _, written
 from bizdesk.models.contacts import Contact
 from bizdesk.models.deals import Deal, DealLine
+from bizdesk.models.ledger import JournalEntry
 from bizdesk.models.sales import (
     CustomerPayment,
     Invoice,
@@ -52,7 +53,7 @@ from bizdesk.services.base.numbering import (
 from bizdesk.services.base.paging import Page, PageRequest, keyset_page
 from bizdesk.services.base.permissions import requires
 from bizdesk.services.base.records import check_version, touch
-from bizdesk.services.books.ledger import Posting, account_for, post_entry
+from bizdesk.services.books.ledger import Posting, account_for, payment_account, post_entry
 from bizdesk.services.crm.contacts import ContactInput
 from bizdesk.services.crm.contacts import create as create_contact
 from bizdesk.services.crm.contacts import resolve as resolve_contact
@@ -65,7 +66,7 @@ from bizdesk.services.inventory.moves import (
     stock_by_location,
 )
 from bizdesk.services.trade.documents import document_date, write_document
-from bizdesk.services.trade.orders import PAYMENT_ACCOUNTS, Flow, OrderKind, amount_paid
+from bizdesk.services.trade.orders import Flow, OrderKind, amount_paid
 
 WALK_IN = N_("Walk-in customer")  # in the shop's language: written(locale, WALK_IN)
 
@@ -563,44 +564,119 @@ def pay(
     account: str = "bank",
     when: object = None,
 ) -> InvoiceView:
-    """A customer pays an invoice, in full (no amount) or in part."""
-    inv = uow.session.get(Invoice, invoice_id, with_for_update=True)
-    if inv is None or inv.kind != "invoice":
-        raise NotFound(Message("There is no invoice #{id}.", id=invoice_id))
-    so = ORDERS.load(uow, inv.order_id, lock=True)
-    open_ = inv.total_minor - _paid(uow, inv.id) - _credited(uow, inv.id)
-    if open_ <= 0:
-        raise ValidationError(
-            {"amount": Message("{label} is settled", label=invoice_label(inv.kind, inv.number))}
-        )
+    """A customer pays an invoice, in full (no amount) or in part, into ``account`` (a
+    payment account's code, or "bank" / "cash")."""
+    settle_invoices(uow, [(invoice_id, amount)], account=account, when=when)
+    return _invoice_view(uow, uow.session.get(Invoice, invoice_id))
+
+
+@requires("sales.pay")
+def settle_invoices(
+    uow: UnitOfWork,
+    allocations: list[tuple[int, object]],
+    *,
+    account: object = "bank",
+    when: object = None,
+    memo: str = "",
+) -> JournalEntry:
+    """One customer payment for one invoice or several, each (invoice id, amount) in full
+    (amount None or "") or in part: one journal entry, Dr the payment account / Cr
+    receivables per invoice, and one payment row per invoice (its allocation). With one
+    invoice, a problem is the field "amount"; with several, "INV-00007 amount"."""
+    if not allocations:
+        raise ValidationError({"": Message("name at least one invoice to pay")})
     chk = v.Checker()
     day = chk("date", v.iso_date, when, local=uow.person_input) or date.today()
-    role = chk("account", v.choice, account, PAYMENT_ACCOUNTS, default="bank")
-    amt = amount_paid(uow, chk, amount, open_, "invoice")
+    acct = chk("account", payment_account, uow, account, "bank")
+    todo: list[tuple[Invoice, SalesOrder, int]] = []
+    seen: set[int] = set()
+    for invoice_id, amount in allocations:
+        inv = uow.session.get(Invoice, invoice_id, with_for_update=True)
+        if inv is None or inv.kind != "invoice":
+            raise NotFound(Message("There is no invoice #{id}.", id=invoice_id))
+        label = invoice_label(inv.kind, inv.number)
+        key = "amount" if len(allocations) == 1 else f"{label} amount"
+        if inv.id in seen:
+            chk.add(key, Message("{label} is named twice", label=label))
+            continue
+        seen.add(inv.id)
+        so = ORDERS.load(uow, inv.order_id, lock=True)
+        open_ = inv.total_minor - _paid(uow, inv.id) - _credited(uow, inv.id)
+        if open_ <= 0:
+            raise ValidationError({key: Message("{label} is settled", label=label)})
+        one = v.Checker()
+        amt = amount_paid(uow, one, amount, open_, "invoice")
+        for problem in one.errors.values():
+            chk.add(key, problem)
+        todo.append((inv, so, amt))
     chk.done()
-    label = invoice_label(inv.kind, inv.number)
-    acct = account_for(uow, role)
+    labels = [invoice_label(inv.kind, inv.number) for inv, _so, _amt in todo]
+    orders = {so.id for _inv, so, _amt in todo}
     e = post_entry(
         uow,
         day,
-        written(uow.setting("locale"), N_("Payment of {invoice}"), invoice=label),
+        memo
+        or written(uow.setting("locale"), N_("Payment of {invoice}"), invoice=", ".join(labels)),
         [
-            Posting(acct.id, debit_minor=amt),
-            Posting(
-                account_for(uow, "receivable").id, credit_minor=amt, contact_id=inv.customer_id
+            Posting(acct.id, debit_minor=sum(amt for _inv, _so, amt in todo)),
+            *(
+                Posting(
+                    account_for(uow, "receivable").id,
+                    credit_minor=amt,
+                    contact_id=inv.customer_id,
+                )
+                for inv, _so, amt in todo
             ),
         ],
-        source=("sales_order", so.id),
+        source=("sales_order", next(iter(orders))) if len(orders) == 1 else None,
     )
-    uow.session.add(
-        CustomerPayment(
-            invoice_id=inv.id, paid_on=day, amount_minor=amt, account_id=acct.id, entry_id=e.id
+    for inv, _so, amt in todo:
+        uow.session.add(
+            CustomerPayment(
+                invoice_id=inv.id, paid_on=day, amount_minor=amt, account_id=acct.id, entry_id=e.id
+            )
         )
-    )
     uow.session.flush()
-    _close_if_settled(uow, so)
-    uow.audit("invoice", inv.id, "pay", after={"amount": amt, "account": role})
-    return _invoice_view(uow, inv)
+    for inv, so, amt in todo:
+        _close_if_settled(uow, so)
+        uow.audit("invoice", inv.id, "pay", after={"amount": amt, "account": acct.code})
+    return e
+
+
+@requires("sales.pay")
+def unsettle(uow: UnitOfWork, entry_id: int, reversal_id: int) -> None:
+    """The payments of entry ``entry_id`` were reversed by ``reversal_id``: each invoice gets
+    its amount back as open (a negative payment row of the reversal), and an order closed
+    by them is invoiced (open) again."""
+    for p in list(
+        uow.session.scalars(select(CustomerPayment).where(CustomerPayment.entry_id == entry_id))
+    ):
+        rev = uow.session.get(JournalEntry, reversal_id)
+        uow.session.add(
+            CustomerPayment(
+                invoice_id=p.invoice_id,
+                paid_on=rev.date,
+                amount_minor=-p.amount_minor,
+                account_id=p.account_id,
+                entry_id=reversal_id,
+            )
+        )
+        uow.session.flush()
+        inv = uow.session.get(Invoice, p.invoice_id)
+        so = ORDERS.load(uow, inv.order_id, lock=True)
+        if so.state == SOState.CLOSED:
+            so.state = SOState.INVOICED  # the flow has no step back: a payment was undone
+            touch(uow, so)
+            uow.audit(
+                "sales_order",
+                so.id,
+                "reopen",
+                before={"state": "closed"},
+                after={"state": "invoiced"},
+            )
+        uow.audit(
+            "invoice", inv.id, "unpay", after={"amount": p.amount_minor, "entry": reversal_id}
+        )
 
 
 @requires("sales.pay")
@@ -624,7 +700,7 @@ def refund(
         raise ValidationError({"amount": Message("nothing is owed back on {label}", label=label)})
     chk = v.Checker()
     day = chk("date", v.iso_date, when, local=uow.person_input) or date.today()
-    role = chk("account", v.choice, account, PAYMENT_ACCOUNTS, default="cash")
+    acct = chk("account", payment_account, uow, account, "cash")
     try:
         amt = due if amount in (None, "") else parse_money(amount, exp, locale=uow.input_locale)
         if amt <= 0 or amt > due:
@@ -633,7 +709,6 @@ def refund(
         chk.add("amount", exc.args[0])
         amt = 0
     chk.done()
-    acct = account_for(uow, role)
     e = post_entry(
         uow,
         day,
@@ -650,7 +725,7 @@ def refund(
         )
     )
     uow.session.flush()
-    uow.audit("invoice", inv.id, "refund", after={"amount": amt, "account": role})
+    uow.audit("invoice", inv.id, "refund", after={"amount": amt, "account": acct.code})
     return _invoice_view(uow, inv)
 
 
@@ -783,7 +858,7 @@ def counter_sale(
 ) -> SOView:
     """Sell over the counter: order, delivery, invoice and payment in one transaction."""
     chk = v.Checker()
-    role = chk("account", v.choice, account, PAYMENT_ACCOUNTS, default="cash")
+    acct = chk("account", payment_account, uow, account, "cash")
     chk.done()
     who = customer.strip() or f"#{walk_in_customer(uow)}"
     day = v.iso_date(when, local=uow.person_input) if str(when or "").strip() else date.today()
@@ -791,7 +866,7 @@ def counter_sale(
     confirm(uow, so.id)
     deliver(uow, so.id, when=day)
     inv = invoice(uow, so.id, when=day, due=day)
-    pay(uow, inv.id, account=role, when=day)
+    pay(uow, inv.id, account=acct.code, when=day)
     return get(uow, so.id)
 
 

@@ -1,0 +1,296 @@
+"""Reconciliation (issue 14, deliverables 1 and 3): payment accounts of any number, one
+payment for several documents, a statement line matched to documents (split, part), to an
+account or to a payment in the books, undone before the lock date, --auto, and the closing
+balance that `check` compares with the reconciled balance. Real SQLite stores."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import func, select
+
+from bizdesk.db import Store
+from bizdesk.errors import PermissionDenied, ValidationError
+from bizdesk.models.banking import BankLine
+from bizdesk.models.ledger import JournalEntry
+from bizdesk.models.sales import CustomerPayment
+from bizdesk.services.admin import users
+from bizdesk.services.admin.checks import run_checks
+from bizdesk.services.banking import reconcile
+from bizdesk.services.banking.statements import import_statement
+from bizdesk.services.books import ledger
+from bizdesk.services.trade import purchasing, sales
+from tests.bank_files import NOVEMBER, RULES_ES, csv_es
+from tests.erp_helpers import errors, order, product, supplier
+from tests.test_bank_proposals import camt_line, invoice
+from tests.test_cli import bizdesk
+from tests.test_cli import db as db  # noqa: F401  (the fixture)
+
+RULES = """\
+skip 1
+fields date, description, amount, balance
+
+if FEE
+  account2 6400
+"""
+
+
+def _invoice_id(store: Store, label: str) -> int:
+    from bizdesk.models.sales import Invoice
+
+    with store.read() as uow:
+        number = int(label.split("-")[1])
+        return uow.session.scalar(select(Invoice.id).where(Invoice.number == number))
+
+
+def _line(store: Store, text: str) -> int:
+    with store.read() as uow:
+        return uow.session.scalar(select(BankLine.id).where(BankLine.text == text))
+
+
+def _open(store: Store, label: str) -> Decimal:
+    with store.read() as uow:
+        _label, left = reconcile._open_invoice(uow, _invoice_id(store, label))
+    return Decimal(left) / 100
+
+
+def _csv(store: Store, *rows: str) -> None:
+    data = ("date,description,amount,balance\n" + "\n".join(rows) + "\n").encode()
+    with store.write() as uow:
+        import_statement(uow, data, account="1010", rules=RULES.encode(), filename="s.csv")
+
+
+def _entries(store: Store) -> int:
+    with store.read() as uow:
+        return uow.session.scalar(select(func.count()).select_from(JournalEntry))
+
+
+def test_payment_accounts_any_number_and_a_payment_for_several_invoices(store) -> None:  # noqa: ANN001
+    first = invoice(store, "Cycle Club", "100.00")
+    second = invoice(store, "Cycle Club", "50.00")
+    with store.write() as uow:
+        ledger.add_account(uow, "1020", "Card terminal", "asset")
+        ledger.set_payment_kind(uow, "1020", "card")
+        ledger.add_account(uow, "1011", "Second bank", "asset")
+        ledger.set_payment_kind(uow, "1011", "bank")
+        with pytest.raises(ValidationError, match="not an asset account"):
+            ledger.set_payment_kind(uow, "4000", "bank")
+        with pytest.raises(ValidationError, match="stays a payment account"):
+            ledger.set_payment_kind(uow, "1010", "none")
+        codes = [a.code for a in ledger.payment_accounts(uow)]
+    assert codes == ["1000", "1010", "1011", "1020"]
+    before = _entries(store)
+    with store.write() as uow:
+        with pytest.raises(ValidationError) as refused:
+            sales.settle_invoices(uow, [(_invoice_id(store, first), None)], account="4000")
+        assert "choose one of 1000 Cash, 1010 Bank, 1011 Second bank, 1020 Card terminal" in str(
+            refused.value.fields["account"]
+        )
+        e = sales.settle_invoices(
+            uow,
+            [(_invoice_id(store, first), None), (_invoice_id(store, second), "20")],
+            account="1020",
+            when="2026-11-20",
+        )
+        rows = list(
+            uow.session.scalars(select(CustomerPayment).where(CustomerPayment.entry_id == e.id))
+        )
+        view = ledger.get_entry(uow, e.id)
+    assert _entries(store) == before + 1  # one journal entry
+    assert sorted(r.amount_minor for r in rows) == [2000, 10000]  # its allocations
+    assert (view.lines[0].account, view.lines[0].debit) == ("1020 Card terminal", 120)
+    assert _open(store, first) == 0 and _open(store, second) == Decimal("30.00")
+    with store.write() as uow:  # a single payment names its account by code too
+        sales.pay(uow, _invoice_id(store, second), account="1011", when="2026-11-21")
+    assert _open(store, second) == 0
+    assert errors(store) == []
+
+
+def test_match_split_part_undo_and_the_lock_date(store) -> None:  # noqa: ANN001
+    one = invoice(store, "Cycle Club", "100.00")
+    two = invoice(store, "Bike Barn", "80.00")
+    camt_line(store, "150.00", "CRDT", "CYCLE CLUB", f"{one} {two}", "R1")
+    line = _line(store, f"{one} {two}")
+    with store.write() as uow:
+        with pytest.raises(ValidationError, match="they must add up to the line"):
+            reconcile.match_documents(uow, line, [(one, None)])
+        # split: all of the first, the rest of the line (part of the second)
+        done = reconcile.match_documents(uow, line, [(one, None), (two, None)])
+    assert done.state == "matched" and done.settled == (one, two)
+    assert _open(store, one) == 0 and _open(store, two) == Decimal("30.00")
+    with store.write() as uow:
+        with pytest.raises(ValidationError, match="matched already"):
+            reconcile.match_account(uow, line, "6400")
+        undone = reconcile.undo(uow, line)
+    assert undone.state == "open" and "reversed by JE-" in str(undone.message)
+    assert _open(store, one) == Decimal("100.00") and _open(store, two) == Decimal("80.00")
+    assert errors(store) == []
+    with store.write() as uow:  # amounts named: 70 of the first, 80 of the second
+        reconcile.match_documents(uow, line, [(one, "70"), (two, "80")])
+    assert _open(store, one) == Decimal("30.00") and _open(store, two) == 0
+    with store.write() as uow:
+        ledger.set_lock_date(uow, "2026-11-17")
+    with store.write() as uow, pytest.raises(ValidationError) as refused:
+        reconcile.undo(uow, line)
+    assert "on or before the lock date 2026-11-17" in str(refused.value.fields["line"])
+    assert errors(store) == []
+
+
+def test_a_bill_an_account_and_a_payment_in_the_books(store) -> None:  # noqa: ANN001
+    sid = supplier(store, "Acme Supply")
+    product(store, "BIKE", name="City bike", cost="100", sale_price="150", vat_rate="0")
+    po = order(store, sid, ("BIKE", "2", "100"))
+    with store.write() as uow:
+        purchasing.receive(uow, po.id, {ln.id: str(ln.qty) for ln in po.lines})
+        purchasing.bill(uow, po.id, reference="AC-77", bill_date="2026-11-10")
+    camt_line(store, "200.00", "DBIT", "ACME", "Bill AC-77", "R1")
+    camt_line(store, "12.50", "DBIT", "BANK", "fee", "R2")
+    inv = invoice(store, "Cycle Club", "60.00")
+    with store.write() as uow:  # paid at the counter by hand, then seen on the statement
+        sales.pay(uow, _invoice_id(store, inv), account="bank", when="2026-11-16")
+        payment = uow.session.scalar(
+            select(JournalEntry.number).where(JournalEntry.memo == f"Payment of {inv}")
+        )
+    camt_line(store, "60.00", "CRDT", "CYCLE CLUB", "transfer", "R3")
+    with store.write() as uow:
+        done = reconcile.match_documents(uow, _line(store, "Bill AC-77"), [("AC-77", None)])
+        assert done.settled == ("AC-77",)
+        with pytest.raises(ValidationError, match="that is the statement's own account"):
+            reconcile.match_account(uow, _line(store, "fee"), "1010")
+        with pytest.raises(ValidationError, match="changes only through stock moves"):
+            reconcile.match_account(uow, _line(store, "fee"), "1200")
+        with pytest.raises(ValidationError, match="moves 60.00 on the statement's account"):
+            reconcile.match_entry(uow, _line(store, "fee"), f"JE-{payment}")
+        reconcile.match_account(uow, _line(store, "fee"), "6400", memo="card fee")
+        linked = reconcile.match_entry(uow, _line(store, "transfer"), f"JE-{payment}")
+    assert linked.entry == f"JE-{payment}"
+    before = _entries(store)
+    with store.write() as uow:
+        undone = reconcile.undo(uow, _line(store, "transfer"))
+    assert "stays in the books" in str(undone.message) and _entries(store) == before
+    with store.read() as uow:
+        bill = purchasing.get(uow, po.id).bills[0]
+    assert bill.paid == Decimal("200.00")
+    assert errors(store) == []
+
+
+def test_auto_takes_only_the_unambiguous(store) -> None:  # noqa: ANN001
+    named = invoice(store, "Cycle Club", "120.00")
+    twin = invoice(store, "Bike Barn", "120.00")
+    invoice(store, "Wheel World", "99.00")
+    camt_line(store, "120.00", "CRDT", "CYCLE CLUB", f"Payment {named}", "R1")
+    camt_line(store, "99.00", "CRDT", "Someone", "transfer", "R2")  # no signal: left
+    _csv(store, "2026-11-18,BANK FEE,-3.00,1000.00")
+    with store.write() as uow:
+        summary = reconcile.auto(uow, "1010")
+    assert (summary.documents, summary.accounts, summary.entries, summary.left) == (1, 1, 0, 1)
+    assert _open(store, named) == 0 and _open(store, twin) == Decimal("120.00")
+    assert str(summary.message) == (
+        "2 lines matched: 1 to a document, 1 by a rule, 0 to payments in the books. "
+        "1 line waits to be matched."
+    )
+
+
+def test_check_compares_the_closing_balance(store) -> None:  # noqa: ANN001
+    # the books hold nothing on the bank before the statement; it closes at 97.00
+    _csv(store, "2026-11-18,BANK FEE,-3.00,-3.00", "2026-11-19,deposit,100.00,97.00")
+    found = [v for v in run_checks(store) if v.check == "bank-closing-balance"]
+    assert [(v.severity, str(v.message)) for v in found] == [
+        (
+            "warning",
+            "account 1010: the statement closes at 97.00 on 2026-11-19 but the reconciled "
+            "balance is 0.00; 2 lines up to that day wait to be matched",
+        )
+    ]
+    with store.write() as uow:
+        reconcile.auto(uow)
+        reconcile.match_account(uow, _line(store, "deposit"), "4900")
+    assert not [v for v in run_checks(store) if v.check.startswith("bank-")]
+    with store.write() as uow:  # a payment in the books the bank has not seen yet
+        bank, supplies = ledger.account_for(uow, "bank"), ledger.resolve_account(uow, "6300")
+        ledger.post_entry(
+            uow,
+            date(2026, 11, 19),
+            "cheque",
+            [
+                ledger.Posting(bank.id, credit_minor=500),
+                ledger.Posting(supplies.id, debit_minor=500),
+            ],
+        )
+    assert not [v for v in run_checks(store) if v.check.startswith("bank-")]
+
+
+def test_roles(store) -> None:  # noqa: ANN001
+    camt_line(store, "10.00", "CRDT", "X", "y", "R1")
+    with store.write() as uow:
+        users.add(uow, "sam", "sales")
+        users.add(uow, "vic", "viewer")
+    for name in ("sam", "vic"):
+        other = Store(url=store.url, engine=store.engine, user=name)
+        with other.write() as uow:
+            for call in (
+                lambda: reconcile.match_account(uow, 1, "4900"),
+                lambda: reconcile.undo(uow, 1),
+                lambda: reconcile.auto(uow),
+                lambda: ledger.set_payment_kind(uow, "1000", "cash"),
+            ):
+                with pytest.raises(PermissionDenied):
+                    call()
+
+
+def test_the_command_line(db, tmp_path) -> None:  # noqa: ANN001
+    statement, rules = tmp_path / "movimientos.csv", tmp_path / "banco.rules"
+    statement.write_bytes(csv_es(*NOVEMBER))
+    rules.write_text(RULES_ES, encoding="utf-8")
+    r = bizdesk(
+        "bank", "import", str(statement), "--account", "1010", "--rules", str(rules), "--db", db
+    )
+    assert r.returncode == 0, r.stderr
+    r = bizdesk("bank", "match", "3", "--rule", "--db", db)  # RECIBO LUZ: the rule's 6200
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith("line #3 matched: JE-1 (6200 Utilities)"), r.stdout
+    r = bizdesk("bank", "match", "1", "--to-account", "6300", "--memo", "coffee", "--db", db)
+    assert r.returncode == 0 and "(6300 Office supplies)" in r.stdout, r.stderr
+    r = bizdesk("bank", "match", "1", "--rule", "--doc", "INV-1", "--db", db)
+    assert r.returncode == 2 and "Give one of --doc" in r.stderr
+    r = bizdesk("bank", "match", "4", "--doc", "INV-00099", "--db", db)
+    assert r.returncode == 1 and "no invoice 'INV-00099'" in r.stderr
+    r = bizdesk("bank", "undo", "3", "--db", db)
+    assert r.returncode == 0 and "reversed by JE-3" in r.stdout, r.stdout + r.stderr
+    r = bizdesk("accounts", "add", "1020", "Card terminal", "--type", "asset", "--db", db)
+    assert r.returncode == 0, r.stderr
+    assert bizdesk("bank", "set-kind", "1020", "card", "--db", db).returncode == 0
+    r = bizdesk("bank", "accounts", "--db", db)
+    assert r.stdout.splitlines() == [
+        "1000  cash  Cash",
+        "1010  bank  Bank",
+        "1020  card  Card terminal",
+    ]
+    r = bizdesk("bank", "reconcile", "--db", db)
+    assert "#3  2026-11-03  1010" in r.stdout and "3 lines wait to be matched." in r.stdout
+
+
+def test_an_iban_matched_before_is_a_signal(store) -> None:  # noqa: ANN001
+    first = invoice(store, "Cycle Club", "40.00")
+    second = invoice(store, "Cycle Club", "55.00")
+    invoice(store, "Bike Barn", "55.00")
+    rules = b"skip 1\nfields date, payee, iban, description, amount\n"
+    iban = "ES9121000418450200051332"
+    rows = [
+        "date,payee,iban,description,amount",
+        f"2026-11-18,J SMITH,{iban},transfer,40.00",
+        f"2026-11-25,J SMITH,{iban},november,55.00",
+    ]
+    with store.write() as uow:
+        import_statement(
+            uow, ("\n".join(rows) + "\n").encode(), account="1010", rules=rules, filename="i.csv"
+        )
+    with store.write() as uow:  # nothing but the amount ties either line: auto leaves both
+        assert reconcile.auto(uow).left == 2
+        reconcile.match_documents(uow, _line(store, "transfer"), [(first, None)])
+    with store.write() as uow:  # now the IBAN paid Cycle Club before
+        summary = reconcile.auto(uow)
+    assert (summary.documents, summary.left) == (1, 0)
+    assert _open(store, second) == 0

@@ -1,0 +1,112 @@
+"""The reconciliation screen at 80x24 (issue 14, deliverable 3): from the Journal tab with b,
+the lines waiting with the proposals of the one under the cursor; confirm, split, match to
+an account, auto, and undo on the matched view. Pilot on a real SQLite store."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from textual.widgets import Input, Static
+
+from bizdesk.app import BizdeskApp
+from bizdesk.models.banking import BankLine
+from bizdesk.screens.bank import ReconcileScreen
+from bizdesk.services.banking import reconcile
+from bizdesk.services.banking.statements import import_statement
+from bizdesk.widgets.form import FormScreen
+from tests.erp_helpers import errors
+from tests.test_bank_proposals import invoice
+from tests.tui_helpers import SIZE, settle, wait_for
+
+RULES = """\
+skip 1
+fields date, payee, description, amount, balance
+
+if FEE
+  account2 6400
+"""
+
+
+def _statement(store, one: str, two: str, three: str) -> None:  # noqa: ANN001
+    rows = [
+        "date,payee,description,amount,balance",
+        f"2026-11-18,Cycle Club,Payment {one},100.00,100.00",
+        f"2026-11-19,Bike Barn,{two} and {three},130.00,230.00",
+        "2026-11-20,Bank,FEE,-2.00,228.00",
+        "2026-11-21,Someone,deposit,5.00,233.00",
+    ]
+    with store.write() as uow:
+        import_statement(
+            uow,
+            ("\n".join(rows) + "\n").encode(),
+            account="1010",
+            rules=RULES.encode(),
+            filename="nov.csv",
+        )
+
+
+def _states(store) -> dict[str, str]:  # noqa: ANN001
+    with store.read() as uow:
+        return {ln.text: ln.state for ln in uow.session.scalars(select(BankLine))}
+
+
+def _proposals(app) -> str:  # noqa: ANN001
+    return str(app.screen.query_one("#proposals", Static).render())
+
+
+async def test_reconcile_in_the_tui(store) -> None:  # noqa: ANN001
+    one = invoice(store, "Cycle Club", "100.00")
+    two = invoice(store, "Bike Barn", "80.00")
+    three = invoice(store, "Bike Barn", "70.00")
+    _statement(store, one, two, three)
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f8")
+        await settle(pilot, app)
+        await pilot.press("b")
+        await settle(pilot, app)
+        assert isinstance(app.screen, ReconcileScreen)
+        await wait_for(pilot, app, lambda: one in _proposals(app), "the first line's proposals")
+        assert "the text names" in _proposals(app)
+        await pilot.press("c")  # the first line pays the invoice it names
+        await settle(pilot, app)
+        await wait_for(pilot, app, lambda: _states(store)[f"Payment {one}"] == "matched", "a match")
+        # the second line pays two invoices: all of one, part of the other
+        await wait_for(pilot, app, lambda: two in _proposals(app), "the second line's")
+        await pilot.press("p")
+        await settle(pilot, app)
+        form = app.screen
+        assert isinstance(form, FormScreen)
+        form.query_one("#f-documents", Input).value = f"{two}, {three}"
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert isinstance(app.screen, ReconcileScreen)
+        assert _states(store)[f"{two} and {three}"] == "matched"
+        with store.read() as uow:
+            assert reconcile._open_invoice(uow, 3)[1] == 2000  # 50 of 70 paid, 20 open
+        # the fee: a rule's account, offered by a
+        await wait_for(pilot, app, lambda: "6400 Bank fees" in _proposals(app), "the rule")
+        await pilot.press("a")
+        await settle(pilot, app)
+        assert app.screen.query_one("#f-account", Input).value == "6400"
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert _states(store)["FEE"] == "matched"
+        # the deposit could only be part of an invoice: t (auto) leaves it
+        await wait_for(pilot, app, lambda: "part of the open" in _proposals(app), "a part")
+        await pilot.press("t")
+        await settle(pilot, app)
+        assert _states(store)["deposit"] == "open"
+        # the matched view: undo the split line
+        await pilot.press("m")
+        await settle(pilot, app)
+        await wait_for(pilot, app, lambda: "matched to JE-" in _proposals(app), "matched view")
+        await pilot.press("down")
+        await settle(pilot, app)
+        await pilot.press("u")
+        await settle(pilot, app)
+        await wait_for(
+            pilot, app, lambda: _states(store)[f"{two} and {three}"] == "open", "the undo"
+        )
+        with store.read() as uow:
+            assert reconcile._open_invoice(uow, 3)[1] == 7000
+    assert errors(store) == []
