@@ -75,6 +75,9 @@ HELPERS = {
     "crm_imports.fewer_indexes",  # inside the import's own checked write
     "moves.plan_issue",  # where a delivery takes stock from: inside sales.deliver
     "moves.stock_by_location",  # the same, and the delivery form's note (sales.delivery_stock)
+    "terms.default_terms",  # the shop's default payment terms, inside invoicing and billing
+    "terms.terms_of",  # a contact's payment terms, the same
+    "terms.due_date",  # the due date they give, the same
 }
 
 

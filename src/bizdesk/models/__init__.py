@@ -4,6 +4,7 @@ from bizdesk.models.banking import BankLine, BankStatement
 from bizdesk.models.contacts import Contact, ContactTag, Interaction
 from bizdesk.models.core import AuditEvent, Setting, User
 from bizdesk.models.deals import Deal, DealLine, PipelineStage
+from bizdesk.models.dunning import Reminder, ReminderItem, ReminderLevel
 from bizdesk.models.ledger import Account, JournalEntry, JournalLine, Sequence
 from bizdesk.models.purchasing import PurchaseLine, PurchaseOrder, SupplierBill, SupplierPayment
 from bizdesk.models.sales import CustomerPayment, Invoice, InvoiceLine, SalesLine, SalesOrder
@@ -27,6 +28,9 @@ __all__ = [
     "JournalLine",
     "Location",
     "PipelineStage",
+    "Reminder",
+    "ReminderItem",
+    "ReminderLevel",
     "Product",
     "PurchaseLine",
     "PurchaseOrder",

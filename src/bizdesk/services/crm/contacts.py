@@ -40,6 +40,7 @@ from bizdesk.services.base.paging import (
 )
 from bizdesk.services.base.permissions import requires
 from bizdesk.services.base.records import check_version, touch
+from bizdesk.services.crm import terms
 
 
 @dataclass
@@ -62,6 +63,7 @@ class ContactInput:
     owner: str = ""
     source: str = ""
     notes: str = ""
+    payment_terms: str = ""  # "net 30 days", "end of month + 10 days"; '' the shop's default
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,7 @@ class ContactView:
     updated_at: datetime
     updated_by: str
     version: int
+    payment_terms: str = ""  # as stored (English words); terms.shown() gives them translated
 
     def as_input(self) -> ContactInput:
         return ContactInput(
@@ -108,6 +111,7 @@ class ContactView:
             owner=self.owner,
             source=self.source,
             notes=self.notes,
+            payment_terms=terms.shown(self.payment_terms),
         )
 
 
@@ -167,6 +171,7 @@ def _view(uow: UnitOfWork, c: Contact) -> ContactView:
         updated_at=c.updated_at,
         updated_by=c.updated_by,
         version=c.version,
+        payment_terms=c.payment_terms,
     )
 
 
@@ -290,6 +295,7 @@ def clean_fields(data: ContactInput, region: str | None) -> tuple[dict, v.Checke
     out["is_supplier"] = bool(data.is_supplier)
     out["owner"] = chk("owner", v.text, data.owner, max_len=64) or None
     out["organization"] = chk("organization", v.text, data.organization, max_len=200)
+    out["payment_terms"] = chk("payment_terms", terms.stored, data.payment_terms) or ""
     return out, chk
 
 
@@ -569,6 +575,7 @@ MERGE_FILL = (
     "owner",
     "source",
     "organization_id",
+    "payment_terms",
 )
 
 
