@@ -171,7 +171,7 @@ def _levels(uow: UnitOfWork) -> list[LevelView]:
         ]
     locale = uow.setting("locale")
     return [
-        LevelView(i, days, written(locale, name), written(locale, wording), Decimal(0))
+        LevelView(i, days, written(locale, name), written(locale, wording), from_minor(0, exp))
         for i, (days, name, wording) in enumerate(DEFAULT_LEVELS, start=1)
     ]
 
