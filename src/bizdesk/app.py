@@ -613,6 +613,38 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
             return
         self.push_screen(UsersScreen())
 
+    def _allowed_or_told(self, action: str) -> bool:
+        if allowed(self.role, action):
+            return True
+        self.notify(
+            refusal(self.role, action, self.ask),
+            title=_("Not allowed"),
+            severity="warning",
+            markup=False,
+        )
+        return False
+
+    def action_reminders(self, make: bool = False) -> None:
+        """The reminders made (palette); ``make``: make those due today first."""
+        if self.store is None or not self._allowed_or_told(
+            "reminders.run" if make else "reminders.view"
+        ):
+            return
+        from bizdesk.screens.reminders import make_due, show_reminders
+
+        try:
+            make_due(self) if make else show_reminders(self)
+        except BizdeskError as exc:
+            self.notify(tr(exc), severity="error", markup=False)
+
+    def action_reminder_levels(self) -> None:
+        """The owner's form: the shop's default payment terms and the reminder levels."""
+        if self.store is None or not self._allowed_or_told("reminders.config"):
+            return
+        from bizdesk.screens.reminders import levels_form
+
+        self.push_screen(levels_form(self), lambda r: r and self.notify(_("Saved"), markup=False))
+
     def action_command_palette(self) -> None:
         """Textual's palette, asking in the person's language."""
         if self.use_command_palette and not CommandPalette.is_open(self):
