@@ -42,7 +42,9 @@ class Terms:
     @property
     def words(self) -> Message:
         """The terms in words, translated where shown (``str()``), English as a value."""
-        return Message.plural(*_FORMS[self.kind], self.days)
+        if self.kind == NET:  # (the same words as _FORMS, written out for the catalogs)
+            return Message.plural("net {n} day", "net {n} days", self.days)
+        return Message.plural("end of month + {n} day", "end of month + {n} days", self.days)
 
     @property
     def stored(self) -> str:
