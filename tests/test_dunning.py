@@ -312,3 +312,45 @@ def test_two_runs_at_once_make_each_reminder_once(shop) -> None:  # noqa: ANN001
     with store.read() as uow:
         assert len(reminders.reminders_of(uow)) == 2
     assert errors(store) == []
+
+
+@pytest.mark.parametrize(
+    ("chart", "present", "code", "name"),
+    [
+        ("ro", ("758", None), "7581", "Venituri din despăgubiri, amenzi și penalități"),
+        ("vn", ("711", None), "711", "Old"),  # the chart's own 711 keeps its name
+        (None, ("4000", "sales"), "4910", "Reminder fees"),
+    ],
+)
+def test_an_older_store_gets_the_fee_account_of_its_chart(
+    tmp_path, chart, present, code, name
+) -> None:  # noqa: ANN001
+    """A store from before reminders (schema 0010) is given its chart's account for fees:
+    added when missing, or the existing one given the role."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from bizdesk.db import open_store
+    from bizdesk.db.migrate import alembic_config
+
+    path = tmp_path / "old.db"
+    old = open_store(str(path), user="tester", migrate=False)
+    command.upgrade(alembic_config(old), "0010")
+    with old.engine.begin() as conn:
+        if chart:
+            conn.execute(text("INSERT INTO setting VALUES ('chart', :c)"), {"c": chart})
+        conn.execute(
+            text(
+                "INSERT INTO account (code, name, type, role, archived, created_at) "
+                "VALUES (:code, 'Old', 'income', :role, 0, '2026-01-01 00:00:00')"
+            ),
+            {"code": present[0], "role": present[1]},
+        )
+    old.dispose()
+    store = open_store(str(path), user="tester")
+    try:
+        with store.read() as uow:
+            a = ledger.account_for(uow, "reminder_fees")
+            assert (a.code, a.name, a.type) == (code, name, "income")
+    finally:
+        store.dispose()
