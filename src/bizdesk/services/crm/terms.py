@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from bizdesk.i18n import Message, ngettext
+from bizdesk.models.contacts import Contact
 from bizdesk.services.base.validate import FieldError
 
 NET, END_OF_MONTH = "net", "eom"
@@ -126,8 +127,6 @@ def default_terms(uow, side: str) -> Terms:  # noqa: ANN001
 
 def terms_of(uow, contact_id: int | None, side: str) -> Terms:  # noqa: ANN001
     """The terms a contact's documents follow: its own, else the shop's default."""
-    from bizdesk.models.contacts import Contact
-
     c = uow.session.get(Contact, contact_id) if contact_id else None
     if c is not None and c.payment_terms:
         try:

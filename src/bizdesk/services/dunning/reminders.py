@@ -26,7 +26,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bizdesk.db.session import UnitOfWork
 from bizdesk.errors import Conflict, NotFound, ValidationError
-from bizdesk.i18n import N_, Message, written
+from bizdesk.i18n import N_, Message, language_of, written
 from bizdesk.models.contacts import Contact
 from bizdesk.models.dunning import Reminder, ReminderItem, ReminderLevel
 from bizdesk.models.ledger import Account, Sequence
@@ -457,8 +457,6 @@ def _find(uow: UnitOfWork, number: object) -> Reminder:
 @requires("reminders.view")
 def reminder_view(uow: UnitOfWork, number: object) -> ReminderView:
     """A reminder's content, by its label ("RM-00003") or number, as it was made."""
-    from bizdesk.i18n import language_of
-
     rm = _find(uow, number)
     exp = uow.exponent
     c = uow.session.get(Contact, rm.customer_id)
