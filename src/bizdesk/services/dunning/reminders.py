@@ -298,9 +298,10 @@ def _open_overdue(uow: UnitOfWork, as_of: date) -> list[tuple[Invoice, int]]:
     rows = uow.session.execute(
         select(Invoice, open_)
         .where(Invoice.kind == "invoice", Invoice.due_on < as_of, Invoice.issued_on <= as_of)
+        .where(open_ > 0)
         .order_by(Invoice.customer_id, Invoice.due_on, Invoice.number)
     ).all()
-    return [(inv, int(o)) for inv, o in rows if o > 0]
+    return [(inv, int(o)) for inv, o in rows]
 
 
 def _covered(uow: UnitOfWork, items: list[ReminderItem]) -> tuple[Covered, ...]:
