@@ -32,6 +32,7 @@ ROLES = {
     "cogs",
     "stock_adjustment",
     "price_difference",
+    "reminder_fees",
 }
 SHOPS = {
     "generic": ("en_US", "EUR"),

@@ -365,6 +365,7 @@ def test_import_help_documents_the_id_column():
         "roles",
         "owner",
         "notes",
+        "payment_terms",  # issue 14: net N days, end of month + N days
     ]  # the DESIGN columns, all still accepted
 
 

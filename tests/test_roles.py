@@ -79,6 +79,9 @@ HELPERS = {
     "moves.plan_issue",  # where a delivery takes stock from: inside sales.deliver
     "settings.read_settings",  # how mail is sent, inside mail.send's entry points
     "moves.stock_by_location",  # the same, and the delivery form's note (sales.delivery_stock)
+    "terms.default_terms",  # the shop's default payment terms, inside invoicing and billing
+    "terms.terms_of",  # a contact's payment terms, the same
+    "terms.due_date",  # the due date they give, the same
 }
 
 

@@ -653,17 +653,10 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
 
     def action_reconcile(self) -> None:
         """The bank reconciliation screen, for the roles that see bank statements."""
-        if self.store is None:  # still being opened
+        if self.store is None or not self._allowed_or_told("bank.view"):
             return
         from bizdesk.screens.bank import ReconcileScreen
 
-        if not allowed(self.role, "bank.view"):
-            self.notify(
-                refusal(self.role, "bank.view", self.ask),
-                title=_("Not allowed"),
-                severity="warning",
-            )
-            return
         self.push_screen(ReconcileScreen())
 
     def action_users(self) -> None:
@@ -682,21 +675,45 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
             return
         self.push_screen(UsersScreen())
 
+    def _allowed_or_told(self, action: str) -> bool:
+        if allowed(self.role, action):
+            return True
+        self.notify(
+            refusal(self.role, action, self.ask),
+            title=_("Not allowed"),
+            severity="warning",
+            markup=False,
+        )
+        return False
+
     def action_recurring(self) -> None:
         """The recurring entries and invoices; a role that may not see them is told who to ask."""
-        if self.store is None:  # still being opened
-            return
-        if not allowed(self.role, "recurring.view"):
-            self.notify(
-                refusal(self.role, "recurring.view", self.ask),
-                title=_("Not allowed"),
-                severity="warning",
-                markup=False,
-            )
+        if self.store is None or not self._allowed_or_told("recurring.view"):
             return
         from bizdesk.screens.recurring import RecurringScreen
 
         self.push_screen(RecurringScreen())
+
+    def action_reminders(self, make: bool = False) -> None:
+        """The reminders made (palette); ``make``: make those due today first."""
+        if self.store is None or not self._allowed_or_told(
+            "reminders.run" if make else "reminders.view"
+        ):
+            return
+        from bizdesk.screens.reminders import make_due, show_reminders
+
+        try:
+            make_due(self) if make else show_reminders(self)
+        except BizdeskError as exc:
+            self.notify(tr(exc), severity="error", markup=False)
+
+    def action_reminder_levels(self) -> None:
+        """The owner's form: the shop's default payment terms and the reminder levels."""
+        if self.store is None or not self._allowed_or_told("reminders.config"):
+            return
+        from bizdesk.screens.reminders import levels_form
+
+        self.push_screen(levels_form(self), lambda r: r and self.notify(_("Saved"), markup=False))
 
     def action_command_palette(self) -> None:
         """Textual's palette, asking in the person's language."""

@@ -21,6 +21,7 @@ COLUMN_NOTES = {
         "kind": N_("person or organization"),
         "tags": N_(";-separated"),
         "roles": N_("customer;supplier"),
+        "payment_terms": N_("net 30 days or end of month + 10 days; empty: the shop's default"),
     },
     "products": {
         "vat_rate": N_("percent"),

@@ -5,6 +5,7 @@ from bizdesk.models.budgets import Budget, SalesTarget
 from bizdesk.models.contacts import Contact, ContactTag, Interaction
 from bizdesk.models.core import AuditEvent, Setting, User
 from bizdesk.models.deals import Deal, DealLine, PipelineStage
+from bizdesk.models.dunning import Reminder, ReminderItem, ReminderLevel
 from bizdesk.models.ledger import Account, JournalEntry, JournalLine, Sequence
 from bizdesk.models.mail import OutboxMessage
 from bizdesk.models.purchasing import PurchaseLine, PurchaseOrder, SupplierBill, SupplierPayment
@@ -32,6 +33,9 @@ __all__ = [
     "Location",
     "OutboxMessage",
     "PipelineStage",
+    "Reminder",
+    "ReminderItem",
+    "ReminderLevel",
     "Product",
     "PurchaseLine",
     "PurchaseOrder",

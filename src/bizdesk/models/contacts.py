@@ -42,6 +42,8 @@ class Contact(SQLModel, table=True):
     owner: str | None = Field(default=None, max_length=64)
     source: str = ""
     notes: str = ""
+    # "net 30 days", "end of month + 10 days" (services/crm/terms.py); '' = the shop's default
+    payment_terms: str = Field(default="", max_length=40, sa_column_kwargs={"server_default": ""})
     archived: bool = False
     merged_into_id: int | None = Field(default=None, foreign_key="contact.id")
     created_at: datetime = Field(default_factory=utcnow)

@@ -14,8 +14,10 @@ from bizdesk.formatting import day, moment, money, visible, visible_text
 from bizdesk.i18n import N_, _
 from bizdesk.models.contacts import CONTACT_KINDS, INTERACTION_KINDS, STAGES
 from bizdesk.screens.records import RecordKind, RecordListPane, RecordPage
+from bizdesk.services.base.permissions import can
 from bizdesk.services.base.validate import FieldError
 from bizdesk.services.crm import contacts as C
+from bizdesk.services.crm import terms
 from bizdesk.services.crm.contacts import resolve
 from bizdesk.services.overview.story import story
 from bizdesk.widgets.field import Field
@@ -64,6 +66,12 @@ def contact_fields(view: C.ContactView | None = None) -> list[Field]:
         Field("stage", N_("Stage"), "select", d.stage, options=STAGES, option_labels=STAGE_NAMES),
         Field("is_customer", N_("Customer"), "checkbox", d.is_customer),
         Field("is_supplier", N_("Supplier"), "checkbox", d.is_supplier),
+        Field(
+            "payment_terms",
+            N_("Payment terms"),
+            value=d.payment_terms,
+            placeholder=N_("net 30 days, or end of month + 10 days"),
+        ),
         Field("tags", N_("Tags"), value=d.tags, placeholder=N_("separated by ;")),
         Field("owner", N_("Owner"), value=d.owner, placeholder=N_("user name")),
         Field("source", N_("Source"), value=d.source),
@@ -213,17 +221,31 @@ class ContactScreen(RecordPage):
         yield Static("", id="interactions")
 
     def fetch(self, uow):  # noqa: ANN001, ANN201
+        from bizdesk.services.dunning.reminders import reminders_of
+
         return (
             C.get(uow, self.contact_id),
             C.list_interactions(uow, self.contact_id),
             story(uow, self.contact_id),
+            reminders_of(uow, self.contact_id, 20) if can(uow, "reminders.view") else [],
         )
 
     def show(self, loaded) -> None:  # noqa: ANN001
         self.view = v = loaded[0]
         interactions = loaded[1]
         self.story = loaded[2]
-        self.query_one("#story", Static).update(visible_text(self._story_text(loaded[2])))
+        text = self._story_text(loaded[2])
+        if loaded[3]:
+            text.append("\n" + _("Payment reminders") + "\n", style="bold")
+            for r in loaded[3]:
+                line = _("{number}  level {level}, {name}  {amount}").format(
+                    number=r.label,
+                    level=r.level,
+                    name=r.level_name,
+                    amount=money(r.overdue + r.fee, self.app.locale),
+                )
+                text.append(f"  {r.issued_on.isoformat()}  {line}\n")
+        self.query_one("#story", Static).update(visible_text(text))
         tz = self.app.store.settings().get("timezone", "UTC")
         roles = [
             r for r, on_ in ((_("customer"), v.is_customer), (_("supplier"), v.is_supplier)) if on_
@@ -251,6 +273,7 @@ class ContactScreen(RecordPage):
             (_("Tags: {value}"), ", ".join(v.tags)),
             (_("Owner: {value}"), v.owner),
             (_("Source: {value}"), v.source),
+            (_("Payment terms: {value}"), terms.shown(v.payment_terms)),
             (_("Notes: {value}"), v.notes),
         ):
             if value:

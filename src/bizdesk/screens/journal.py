@@ -44,6 +44,7 @@ ROLE_NAMES = {  # the roles bizdesk posts to (the charts in data/accounts name t
     "payable": N_("payable"),
     "price_difference": N_("price difference"),
     "receivable": N_("receivable"),
+    "reminder_fees": N_("reminder fees"),
     "retained_earnings": N_("retained earnings"),
     "sales": N_("sales"),
     "stock_adjustment": N_("stock adjustment"),
@@ -54,6 +55,7 @@ SOURCE_NAMES = {
     "sales_order": N_("sales order"),
     "purchase_order": N_("purchase order"),
     "stock_move": N_("stock move"),
+    "reminder": N_("reminder"),
 }
 
 

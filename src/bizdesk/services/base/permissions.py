@@ -74,6 +74,15 @@ PERMISSIONS: dict[str, tuple[str, frozenset[str]]] = {
     "sales.pay": (N_("Recording customer payments and refunds"), frozenset({OWNER, ACCOUNTANT})),
     "sales.return": (N_("Taking goods back"), frozenset({OWNER, ACCOUNTANT})),
     "sales.counter": (N_("Selling over the counter"), frozenset({OWNER, SALES})),
+    "reminders.view": (
+        N_("Seeing payment reminders"),
+        frozenset({OWNER, ACCOUNTANT, SALES, VIEWER}),
+    ),
+    "reminders.run": (N_("Making payment reminders"), frozenset({OWNER, ACCOUNTANT})),
+    "reminders.config": (
+        N_("Changing reminder levels and payment terms"),
+        frozenset({OWNER}),
+    ),
     # --- the books
     "journal.view": (N_("Viewing the journal"), frozenset({OWNER, ACCOUNTANT, VIEWER})),
     "journal.post": (N_("Writing journal entries"), frozenset({OWNER, ACCOUNTANT})),

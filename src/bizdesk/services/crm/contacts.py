@@ -41,6 +41,7 @@ from bizdesk.services.base.paging import (
 )
 from bizdesk.services.base.permissions import requires
 from bizdesk.services.base.records import check_version, touch
+from bizdesk.services.crm import terms
 
 
 @dataclass
@@ -63,6 +64,7 @@ class ContactInput:
     owner: str = ""
     source: str = ""
     notes: str = ""
+    payment_terms: str = ""  # "net 30 days", "end of month + 10 days"; '' the shop's default
 
 
 @dataclass(frozen=True)
@@ -90,6 +92,7 @@ class ContactView:
     updated_at: datetime
     updated_by: str
     version: int
+    payment_terms: str = ""  # as stored (English words); terms.shown() gives them translated
 
     def as_input(self) -> ContactInput:
         return ContactInput(
@@ -109,6 +112,7 @@ class ContactView:
             owner=self.owner,
             source=self.source,
             notes=self.notes,
+            payment_terms=terms.shown(self.payment_terms),
         )
 
 
@@ -168,6 +172,7 @@ def _view(uow: UnitOfWork, c: Contact) -> ContactView:
         updated_at=c.updated_at,
         updated_by=c.updated_by,
         version=c.version,
+        payment_terms=c.payment_terms,
     )
 
 
@@ -291,6 +296,7 @@ def clean_fields(data: ContactInput, region: str | None) -> tuple[dict, v.Checke
     out["is_supplier"] = bool(data.is_supplier)
     out["owner"] = chk("owner", v.text, data.owner, max_len=64) or None
     out["organization"] = chk("organization", v.text, data.organization, max_len=200)
+    out["payment_terms"] = chk("payment_terms", terms.stored, data.payment_terms) or ""
     return out, chk
 
 
@@ -577,6 +583,7 @@ MERGE_FILL = (
     "owner",
     "source",
     "organization_id",
+    "payment_terms",
 )
 
 

@@ -61,6 +61,7 @@ def contact_rows(uow: UnitOfWork) -> Iterator[dict[str, str]]:
                 "roles": ";".join(roles),
                 "owner": c.owner or "",
                 "notes": c.notes,
+                "payment_terms": c.payment_terms,
             }
         last = ids[-1]
         uow.session.expunge_all()  # memory stays flat however many contacts there are

@@ -58,6 +58,7 @@ CONTACT_COLUMNS = (
     "roles",
     "owner",
     "notes",
+    "payment_terms",
 )
 CONTACT_REQUIRED = ("name",)
 ROLES = ("customer", "supplier")
@@ -75,6 +76,7 @@ COMPARED = (
     "owner",
     "notes",
     "organization_id",
+    "payment_terms",
 )
 
 
@@ -160,6 +162,7 @@ _STAGED = (
     "owner",
     "source",
     "notes",
+    "payment_terms",
     "tags",  # ';'-joined
 )
 _AT = {c: i for i, c in enumerate(_STAGED)}
@@ -355,6 +358,7 @@ def _check_row(line: int, row: dict[str, str], known: _Known, problems: _Problem
             out["owner"],
             out["source"],
             out["notes"],
+            out["payment_terms"],
             ";".join(out["tags"] or []),
         ),
         cid,
@@ -514,7 +518,7 @@ _TRIGGER = re.compile(
 _CONTACT_ROW = (  # the contact table's columns, in the order the import writes them
     "id", "kind", "name", "sort_name", "organization_id", "email", "phone", "street", "city",
     "postcode", "country", "stage", "is_customer", "is_supplier", "owner", "source", "notes",
-    "archived", "created_at", "updated_at", "updated_by", "version", "search_text",
+    "payment_terms", "archived", "created_at", "updated_at", "updated_by", "version", "search_text",
 )  # fmt: skip
 
 
@@ -622,6 +626,7 @@ def _write_contacts(uow: UnitOfWork, st: _Staging) -> ImportResult:
                 for cid, r in zip(ids, rows, strict=True):
                     (kind_, name, sort_name, org, email, phone, street, city, postcode) = r[:9]
                     country, stage, is_customer, is_supplier, owner, source, notes = r[9:16]
+                    payment_terms = r[16]
                     if kind == "organization":
                         orgs.setdefault(sort_name, cid)
                     contacts.append(
@@ -643,6 +648,7 @@ def _write_contacts(uow: UnitOfWork, st: _Staging) -> ImportResult:
                             owner,
                             source,
                             notes,
+                            payment_terms,
                             False,
                             at,
                             at,
@@ -708,6 +714,7 @@ _UPDATE_FIELDS = (
     "stage",
     "source",
     "notes",
+    "payment_terms",
 )
 
 

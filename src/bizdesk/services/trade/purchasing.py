@@ -8,7 +8,7 @@ adds VAT receivable and owes the supplier: Cr Accounts payable. A payment settle
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -43,6 +43,7 @@ from bizdesk.services.base.paging import Page, PageRequest, keyset_page
 from bizdesk.services.base.permissions import requires
 from bizdesk.services.base.records import check_version, touch
 from bizdesk.services.books.ledger import Posting, account_for, payment_account, post_entry
+from bizdesk.services.crm.terms import due_date as due_from_terms
 from bizdesk.services.inventory.locations import resolve_location
 from bizdesk.services.inventory.moves import receive_into_stock
 from bizdesk.services.inventory.products import resolve_supplier
@@ -371,7 +372,9 @@ def bill(
     chk = v.Checker()
     ref = chk("reference", v.text, reference, required=True, max_len=60)
     day = chk("bill_date", v.iso_date, bill_date, local=uow.person_input) or date.today()
-    due = chk("due_date", v.iso_date, due_date, local=uow.person_input) or day + timedelta(days=30)
+    due = chk("due_date", v.iso_date, due_date, local=uow.person_input) or due_from_terms(
+        uow, po.supplier_id, "supplier", day
+    )
     if due < day:
         chk.add("due_date", Message("before the bill date"))
     amounts = {}

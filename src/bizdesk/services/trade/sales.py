@@ -11,7 +11,7 @@ Cr Receivables). A counter sale does order, delivery, invoice and payment in one
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -57,6 +57,7 @@ from bizdesk.services.books.ledger import Posting, account_for, payment_account,
 from bizdesk.services.crm.contacts import ContactInput
 from bizdesk.services.crm.contacts import create as create_contact
 from bizdesk.services.crm.contacts import resolve as resolve_contact
+from bizdesk.services.crm.terms import due_date
 from bizdesk.services.inventory.levels import LocationQty, on_hand, reserved
 from bizdesk.services.inventory.locations import resolve_location
 from bizdesk.services.inventory.moves import (
@@ -457,7 +458,9 @@ def invoice(
         )
     chk = v.Checker()
     day = chk("date", v.iso_date, when, local=uow.person_input) or date.today()
-    due_on = chk("due", v.iso_date, due, local=uow.person_input) or day + timedelta(days=14)
+    due_on = chk("due", v.iso_date, due, local=uow.person_input) or due_date(
+        uow, so.customer_id, "customer", day
+    )
     if due_on < day:
         chk.add("due", Message("before the invoice date"))
     chk.done()

@@ -1,0 +1,155 @@
+"""Payment reminders and terms: `bizdesk reminders [--as-of DATE] [--send]` makes the
+reminders due (once per level per invoice), `bizdesk reminder-levels ...` edits the levels,
+`bizdesk terms` shows or sets the shop's default payment terms (services/dunning)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.table import Table
+from rich.text import Text
+
+from bizdesk.cli.core import DbOpt, fail, open_store, parse_date, say, show
+from bizdesk.i18n import _, ngettext
+
+app = typer.Typer()
+levels_app = typer.Typer(help=_("The reminder levels: days overdue, name, wording, fee."))
+app.add_typer(levels_app, name="reminder-levels")
+
+
+@app.command(
+    "reminders",
+    help=_(
+        "Make the payment reminders due today (or on --as-of): one per customer whose "
+        "overdue invoices reached a level they have not had. Never twice for the same level."
+    ),
+)
+def reminders_cmd(
+    ctx: typer.Context,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help=_("The day to make them for (not after today)."))
+    ] = None,
+    send: Annotated[bool, typer.Option("--send", help=_("E-mail each reminder made."))] = False,
+    db: DbOpt = None,
+) -> None:
+    from bizdesk.formatting import money, visible
+    from bizdesk.services.dunning.reminders import make_reminders
+
+    day = parse_date(as_of, "--as-of")
+    if send:  # the mail service is wired in at merge (README, Reminders); nothing is made
+        fail(_("--send: e-mail is not set up in this version; nothing was made."))
+    store = open_store(ctx, db)
+    with store.write() as uow:
+        made = make_reminders(uow, day)
+    if not made:
+        say(_("No reminders are due."))
+        return
+    locale = store.settings().get("locale", "en_US")
+    amounts = [money(m.overdue, locale) for m in made]
+    width = max(len(a) for a in amounts)
+    for m, amount in zip(made, amounts, strict=True):
+        level = _("level {level}, {name}").format(level=m.level, name=m.level_name)
+        say(f"{m.label}  {visible(m.customer)}  {visible(level)}  {amount:>{width}}")
+    n = len(made)
+    say(ngettext("{n} reminder was made.", "{n} reminders were made.", n).format(n=n))
+
+
+@levels_app.command("list", help=_("The reminder levels, fewest days first."))
+def levels_list(ctx: typer.Context, db: DbOpt = None) -> None:
+    from bizdesk.formatting import money, visible
+    from bizdesk.services.dunning.reminders import levels
+
+    store = open_store(ctx, db)
+    with store.read() as uow:
+        found = levels(uow)
+    locale = store.settings().get("locale", "en_US")
+    table = Table(_("Level"), _("Days overdue"), _("Name"), _("Fee"), _("Wording"))
+    for lv in found:
+        table.add_row(
+            str(lv.level),
+            str(lv.days),
+            Text(visible(lv.name)),
+            Text(money(lv.fee, locale)),
+            Text(visible(lv.wording)),
+        )
+    show(table)
+
+
+@levels_app.command(
+    "set",
+    help=_("Change a level, or add the next one (its number: one more than the last)."),
+)
+def levels_set(
+    ctx: typer.Context,
+    level: int,
+    days: Annotated[str | None, typer.Option("--days", help=_("Days overdue."))] = None,
+    name: Annotated[str | None, typer.Option("--name", help=_("Its name."))] = None,
+    wording: Annotated[
+        str | None, typer.Option("--wording", help=_("What the reminder says."))
+    ] = None,
+    fee: Annotated[str | None, typer.Option("--fee", help=_("The fee (empty: none)."))] = None,
+    db: DbOpt = None,
+) -> None:
+    from bizdesk.services.dunning.reminders import LevelInput, levels, set_levels
+
+    store = open_store(ctx, db)
+    with store.write() as uow:
+        now = [LevelInput(str(x.days), x.name, x.wording, str(x.fee or "")) for x in levels(uow)]
+        if not 1 <= level <= len(now) + 1:
+            fail(_("LEVEL: a number from 1 to {most}").format(most=len(now) + 1))
+        if level == len(now) + 1:
+            now.append(LevelInput())
+        it = now[level - 1]
+        for attr, value in (("days", days), ("name", name), ("wording", wording), ("fee", fee)):
+            if value is not None:
+                setattr(it, attr, value)
+        saved = set_levels(uow, now)[level - 1]
+    say(
+        _("Level {level}: {days} days overdue, {name}").format(
+            level=saved.level, days=saved.days, name=saved.name
+        )
+    )
+
+
+@levels_app.command("remove", help=_("Remove the last level."))
+def levels_remove(ctx: typer.Context, db: DbOpt = None) -> None:
+    from bizdesk.services.dunning.reminders import LevelInput, levels, set_levels
+
+    store = open_store(ctx, db)
+    with store.write() as uow:
+        now = [LevelInput(str(x.days), x.name, x.wording, str(x.fee or "")) for x in levels(uow)]
+        set_levels(uow, now[:-1])
+    say(_("Removed level {level}").format(level=len(now)))
+
+
+@app.command(
+    "terms",
+    help=_(
+        "The shop's default payment terms (for contacts without their own): shown, or set "
+        "with --customers / --suppliers, such as 'net 30 days' or 'end of month + 10 days'."
+    ),
+)
+def terms_cmd(
+    ctx: typer.Context,
+    customers: Annotated[
+        str | None, typer.Option("--customers", help=_("Terms for customers' invoices."))
+    ] = None,
+    suppliers: Annotated[
+        str | None, typer.Option("--suppliers", help=_("Terms for suppliers' bills."))
+    ] = None,
+    db: DbOpt = None,
+) -> None:
+    from bizdesk.services.crm.terms import shown
+    from bizdesk.services.dunning.reminders import default_terms, set_default_terms
+
+    store = open_store(ctx, db)
+    if customers is not None or suppliers is not None:
+        with store.write() as uow:
+            for side, value in (("customer", customers), ("supplier", suppliers)):
+                if value is not None:
+                    set_default_terms(uow, side, value)
+    with store.read() as uow:
+        now = default_terms(uow)
+    say(_("Customers: {terms}").format(terms=shown(now["customer"])))
+    say(_("Suppliers: {terms}").format(terms=shown(now["supplier"])))
