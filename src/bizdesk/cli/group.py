@@ -49,6 +49,8 @@ COMMANDS = {
     "pipeline": "deals",
     "sla": "tickets",
     "locations": "stock",
+    "print": "papers",
+    "shop": "papers",
 }
 
 

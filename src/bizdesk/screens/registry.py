@@ -165,12 +165,14 @@ BINDING_IDS: Mapping[str, tuple[str, ...]] = {
         *(f"contacts.{n}" for n in ("open", "new", "edit", "archive", "archived")),
         *(f"contact.{n}" for n in ("back", "edit", "interaction", "merge", "archive")),
         "contact.documents",
+        "contact.statement",
     ),
     "bizdesk.screens.deals": (
         *(f"deals.{n}" for n in ("new", "edit", "lines", "back", "forward", "win", "lose")),
         *(f"deals.{n}" for n in ("archive", "view", "orders", "reopen")),
         "deal.back",
         "deal.contact",
+        "deal.quote",
     ),
     "bizdesk.screens.tickets": (
         "tickets.new",

@@ -81,6 +81,22 @@ PERMISSIONS: dict[str, tuple[str, frozenset[str]]] = {
     "lock_date.set": (N_("Moving the lock date"), frozenset({OWNER})),
     "bank.import": (N_("Importing bank statements"), frozenset({OWNER, ACCOUNTANT})),
     "bank.view": (N_("Viewing bank statements"), frozenset({OWNER, ACCOUNTANT, VIEWER})),
+    # --- documents as PDF (services/papers): reading them, so a viewer may too
+    "print.quote": (N_("Printing quotes"), frozenset({OWNER, ACCOUNTANT, SALES, VIEWER})),
+    "print.sales": (
+        N_("Printing sales orders, invoices and credit notes"),
+        frozenset({OWNER, ACCOUNTANT, SALES, VIEWER}),
+    ),
+    "print.purchases": (
+        N_("Printing purchase orders"),
+        frozenset({OWNER, ACCOUNTANT, WAREHOUSE, VIEWER}),
+    ),
+    "print.statement": (
+        N_("Printing account statements"),
+        frozenset({OWNER, ACCOUNTANT, SALES, VIEWER}),
+    ),
+    "shop.view": (N_("Viewing the shop's details"), EVERYONE),
+    "shop.edit": (N_("Changing the shop's details"), frozenset({OWNER})),
     # --- reports and the rest
     "reports.finance": (
         N_("Reading financial reports"),

@@ -53,6 +53,7 @@ CONTACT_COLUMNS = (
     "city",
     "postcode",
     "country",
+    "vat_id",
     "tags",
     "stage",
     "roles",
@@ -69,6 +70,7 @@ COMPARED = (
     "city",
     "postcode",
     "country",
+    "vat_id",
     "stage",
     "is_customer",
     "is_supplier",
@@ -160,6 +162,7 @@ _STAGED = (
     "owner",
     "source",
     "notes",
+    "vat_id",
     "tags",  # ';'-joined
 )
 _AT = {c: i for i, c in enumerate(_STAGED)}
@@ -282,8 +285,8 @@ def _contact_id(text: str) -> int:
 
 # columns whose values repeat from row to row (a city, a stage, tags): checked once per
 # distinct combination; name, email and phone are checked on every row
-_SHARED = tuple(c for c in CONTACT_COLUMNS if c not in ("id", "name", "email", "phone"))
-_OWN = ("name", "email", "phone")
+_SHARED = tuple(c for c in CONTACT_COLUMNS if c not in ("id", "name", "email", "phone", "vat_id"))
+_OWN = ("name", "email", "phone", "vat_id")
 
 
 def _check_shared(values: tuple[str, ...], known: _Known) -> tuple[dict, dict[str, str]]:
@@ -319,6 +322,7 @@ def _check_row(line: int, row: dict[str, str], known: _Known, problems: _Problem
     name = contacts_service.clean_name(ochk, row.get("name", ""))
     email = ochk("email", v.email, row.get("email", ""))
     phone = ochk("phone", v.phone, row.get("phone", ""), out["country"] or known.region)
+    vat_id = ochk("vat_id", v.vat_id, row.get("vat_id", ""), out["country"]) or ""
     if ochk.errors:
         errors = {**errors, **ochk.errors}
     cid = None
@@ -355,6 +359,7 @@ def _check_row(line: int, row: dict[str, str], known: _Known, problems: _Problem
             out["owner"],
             out["source"],
             out["notes"],
+            vat_id,
             ";".join(out["tags"] or []),
         ),
         cid,
@@ -514,7 +519,7 @@ _TRIGGER = re.compile(
 _CONTACT_ROW = (  # the contact table's columns, in the order the import writes them
     "id", "kind", "name", "sort_name", "organization_id", "email", "phone", "street", "city",
     "postcode", "country", "stage", "is_customer", "is_supplier", "owner", "source", "notes",
-    "archived", "created_at", "updated_at", "updated_by", "version", "search_text",
+    "archived", "created_at", "updated_at", "updated_by", "version", "search_text", "vat_id",
 )  # fmt: skip
 
 
@@ -622,6 +627,7 @@ def _write_contacts(uow: UnitOfWork, st: _Staging) -> ImportResult:
                 for cid, r in zip(ids, rows, strict=True):
                     (kind_, name, sort_name, org, email, phone, street, city, postcode) = r[:9]
                     country, stage, is_customer, is_supplier, owner, source, notes = r[9:16]
+                    vat_id = r[16]
                     if kind == "organization":
                         orgs.setdefault(sort_name, cid)
                     contacts.append(
@@ -649,6 +655,7 @@ def _write_contacts(uow: UnitOfWork, st: _Staging) -> ImportResult:
                             user,
                             1,
                             fold_fields(name, email, phone, city),  # as the model's column
+                            vat_id,
                         )
                     )
                 insert_rows(conn, "contact", _CONTACT_ROW, contacts)
@@ -705,6 +712,7 @@ _UPDATE_FIELDS = (
     "city",
     "postcode",
     "country",
+    "vat_id",
     "stage",
     "source",
     "notes",
