@@ -613,6 +613,28 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
             return
         self.push_screen(UsersScreen())
 
+    def action_shop_details(self) -> None:
+        """The form of the shop's details (name, address, VAT id, bank) on its documents."""
+        if self.store is None:  # still being opened
+            return
+        from bizdesk.screens.users import shop_form
+        from bizdesk.services.papers.shop import get
+
+        if not allowed(self.role, "shop.edit"):
+            self.notify(
+                refusal(self.role, "shop.edit", self.ask),
+                title=_("Not allowed"),
+                severity="warning",
+                markup=False,
+            )
+            return
+        with self.store.read() as uow:
+            details = get(uow)
+        self.push_screen(
+            shop_form(details),
+            lambda saved: saved and self.notify(_("Saved the shop's details")),
+        )
+
     def action_command_palette(self) -> None:
         """Textual's palette, asking in the person's language."""
         if self.use_command_palette and not CommandPalette.is_open(self):

@@ -143,6 +143,7 @@ COMMANDS = (
     Command(N_("Counter sale"), "sales(True)"),
     Command(N_("Find a record"), "find", "app.find"),
     Command(N_("Users and roles"), "users", "app.users"),
+    Command(N_("Shop details (on documents)"), "shop_details"),
     Command(N_("Help for this screen"), "help", "app.help"),
 )
 

@@ -285,10 +285,9 @@ _EU_PREFIX_COUNTRY = {"EL": "GR", "XI": "GB"}
 
 
 def _stdnum_problem(exc: Exception) -> Message:
-    for cls in type(exc).__mro__:
-        if cls.__name__ in _STDNUM_PROBLEMS:
-            return Message(_STDNUM_PROBLEMS[cls.__name__])
-    return Message(_STDNUM_PROBLEMS["InvalidFormat"])
+    names = [cls.__name__ for cls in type(exc).__mro__ if cls.__name__ in _STDNUM_PROBLEMS]
+    problem = _STDNUM_PROBLEMS[names[0] if names else "InvalidFormat"]
+    return Message(problem)
 
 
 def vat_id(value: object, country: str | None) -> str:

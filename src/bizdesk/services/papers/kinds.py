@@ -97,7 +97,7 @@ class _Setting:
         return Locale.parse(self.w.language).territories.get(code, code) if code else ""
 
     def rate(self, vat_bp: int) -> str:
-        return self.w("{rate}%", rate=number(Decimal(vat_bp) / 100, self.locale))
+        return number(Decimal(vat_bp) / 100, self.locale) + "%"
 
 
 def _setting(uow: UnitOfWork, party: Contact | None) -> _Setting:
@@ -279,7 +279,7 @@ def _invoice(uow: UnitOfWork, kind: str, text: str) -> Made:
     facts = [(w(N_("Date")), st.day(inv.issued_on))]
     total = st.amount(from_minor(inv.total_minor, st.exp))
     if inv.kind == "invoice":
-        title = w(N_("Invoice"))
+        title = w(N_("INVOICE"))
         facts.append((w(N_("Due date")), st.day(inv.due_on)))
         terms = [
             w(
@@ -291,7 +291,7 @@ def _invoice(uow: UnitOfWork, kind: str, text: str) -> Made:
             )
         ]
     else:
-        title = w(N_("Credit note"))
+        title = w(N_("CREDIT NOTE"))
         terms = [w(N_("This credit note takes back goods returned."))]
         if inv.credits_id:
             credited = uow.session.get(Invoice, inv.credits_id)
@@ -358,7 +358,7 @@ def sales_order(uow: UnitOfWork, number: str) -> Made:
         for ln in so.lines
     ]
     doc = PaperDoc(
-        title=w(N_("Order confirmation")),
+        title=w(N_("ORDER CONFIRMATION")),
         number=so.label,
         party=_party(st, customer),
         party_heading=w(N_("Customer")),
@@ -399,7 +399,7 @@ def purchase_order(uow: UnitOfWork, number: str) -> Made:
     if po.notes:
         terms.append(po.notes)
     doc = PaperDoc(
-        title=w(N_("Purchase order")),
+        title=w(N_("PURCHASE ORDER")),
         number=po.label,
         party=_party(st, supplier),
         party_heading=w(N_("Supplier")),
@@ -456,7 +456,7 @@ def quote(uow: UnitOfWork, number: str, *, today: date | None = None) -> Made:
         facts.append((w(N_("Valid until")), st.day(deal.expected_close)))
     label = QUOTE.label(deal.id)
     doc = PaperDoc(
-        title=w(N_("Quote")),
+        title=w(N_("QUOTE")),
         number=label,
         party=_party(st, party, attention=person.name if org else ""),
         party_heading=w(N_("For")),
@@ -589,7 +589,7 @@ def statement(
                  date=st.day(date_to), amount=st.amount(from_minor(running, exp)),
                  currency=st.currency)  # fmt: skip
     doc = PaperDoc(
-        title=w(N_("Account statement")),
+        title=w(N_("ACCOUNT STATEMENT")),
         number=label,
         party=_party(st, c),
         party_heading=w(N_("Customer")) if role == "receivable" else w(N_("Supplier")),

@@ -105,10 +105,10 @@ def draw(doc: PaperDoc) -> bytes:
     # the shop, top left; the title, number and facts, top right
     top = pdf.get_y()
     pdf.set_font(FONT, "B", 13)
-    pdf.multi_cell(half, 6, doc.shop.name, new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(half, 6, doc.shop.name, align="L", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(FONT, "", 9)
     for text in _party_lines(doc.shop, doc.vat_label):
-        pdf.multi_cell(half, 4.5, text, new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(half, 4.5, text, align="L", new_x="LMARGIN", new_y="NEXT")
     left_end = pdf.get_y()
     pdf.set_xy(MARGIN + half, top)
     pdf.set_font(FONT, "B", 18)
@@ -127,15 +127,15 @@ def draw(doc: PaperDoc) -> bytes:
         pdf.cell(0, 4, doc.party_heading, new_x="LMARGIN", new_y="NEXT")
         pdf.set_text_color(0)
     pdf.set_font(FONT, "B", 11)
-    pdf.multi_cell(half, 5.5, doc.party.name, new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(half, 5.5, doc.party.name, align="L", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(FONT, "", 9)
     for text in _party_lines(doc.party, doc.vat_label):
-        pdf.multi_cell(half, 4.5, text, new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(half, 4.5, text, align="L", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(6)
 
     pdf.set_font(FONT, "", 9)
     for text in doc.intro:
-        pdf.multi_cell(width, 4.5, text, new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(width, 4.5, text, align="L", new_x="LMARGIN", new_y="NEXT")
         pdf.ln(2)
 
     def table(t: Table, w: float) -> None:
@@ -187,7 +187,7 @@ def draw(doc: PaperDoc) -> bytes:
 
     pdf.set_font(FONT, "", 9)
     for text in doc.terms:
-        pdf.multi_cell(width, 4.5, text, new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(width, 4.5, text, align="L", new_x="LMARGIN", new_y="NEXT")
         pdf.ln(1.5)
     if doc.bank:
         pdf.ln(2)
