@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from rich.text import Text
@@ -317,8 +318,6 @@ class ContactScreen(RecordPage):
         return t
 
     def action_statement(self) -> None:
-        from datetime import date
-
         from bizdesk.services.papers import statement_label
 
         cid = self.record_id

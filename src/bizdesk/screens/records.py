@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, ClassVar
 
 from textual import on
@@ -21,6 +22,8 @@ from textual.screen import Screen
 from bizdesk.i18n import N_, _
 from bizdesk.screens.common import ListPane, RecordScreen, ServiceRunner
 from bizdesk.widgets.confirm import ConfirmScreen
+from bizdesk.widgets.field import Field
+from bizdesk.widgets.form import FormScreen
 from bizdesk.widgets.paged_table import PagedTable
 
 
@@ -170,11 +173,6 @@ def print_paper(
 ) -> None:
     """Ask where to write the PDF of a document (its label in the current folder, at first;
     a statement also asks for its period), write it there, never over a file, and say where."""
-    from pathlib import Path
-
-    from bizdesk.widgets.field import Field
-    from bizdesk.widgets.form import FormScreen
-
     fields = [Field("path", N_("File"), value=str(Path.cwd() / f"{label}.pdf"), required=True)]
     if period:
         fields += [
