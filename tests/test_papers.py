@@ -449,3 +449,40 @@ def test_the_font_ships_with_the_package() -> None:
     for name in ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "LICENSE-DejaVu.txt"):
         assert (FONT_DIR / name).is_file(), name
     assert FONT_DIR.is_relative_to(Path(papers.__file__).parents[2])
+
+
+def test_a_store_from_before_vat_ids_upgrades_and_keeps_its_search(tmp_path) -> None:  # noqa: ANN001
+    """Migration 0012 adds the columns in place: the contact search triggers stay."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from bizdesk.db import open_store
+    from bizdesk.db.migrate import alembic_config, current_revision
+    from bizdesk.services.admin import setup
+    from bizdesk.services.base.paging import PageRequest
+
+    def triggers(s: Store) -> set[str]:
+        with s.engine.connect() as c:
+            sql = "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'contact'"
+            return {r[0] for r in c.execute(text(sql))}
+
+    path = str(tmp_path / "old.db")
+    s = open_store(path)
+    setup.ensure_initialized(s)
+    with s.write() as uow:
+        contacts.create(uow, contacts.ContactInput(name="Công ty Ánh Dương", vat_id="X1234"))
+    before = triggers(s)
+    assert len(before) == 3
+    command.downgrade(alembic_config(s), "0010")
+    assert current_revision(s) == "0010" and triggers(s) == before
+    s.dispose()
+    s = open_store(path)
+    try:
+        assert current_revision(s) == "0012" and triggers(s) == before
+        with s.read() as uow:
+            found = contacts.list_page(uow, PageRequest(search="anh duong")).rows
+            assert [(c.name, contacts.get(uow, c.id).vat_id) for c in found] == [
+                ("Công ty Ánh Dương", "")
+            ]
+    finally:
+        s.dispose()

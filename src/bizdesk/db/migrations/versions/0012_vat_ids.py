@@ -15,12 +15,14 @@ depends_on = None
 
 
 def upgrade() -> None:
+    # columns added in place (ALTER TABLE ... ADD COLUMN): the search triggers stay
     with op.batch_alter_table("contact") as batch:
         batch.add_column(sa.Column("vat_id", sa.String(40), nullable=False, server_default=""))
         batch.add_column(sa.Column("language", sa.String(8), nullable=False, server_default=""))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("contact") as batch:
-        batch.drop_column("language")
-        batch.drop_column("vat_id")
+    # ALTER TABLE ... DROP COLUMN (SQLite 3.35+), not a batch: re-creating the table would
+    # drop its search triggers (migration 0007)
+    op.drop_column("contact", "language")
+    op.drop_column("contact", "vat_id")
