@@ -336,6 +336,17 @@ def test_contacts_csv_carries_the_vat_id_and_refuses_a_bad_one(store) -> None:  
     rows = out.getvalue().splitlines()
     assert "vat_id" in rows[0].split(",")
     assert any("RO18547290" in r for r in rows) and any("0100233488" in r for r in rows)
+    with store.write() as uow:  # a language set on the page stays through an update by file
+        a = contacts.resolve(uow, "Firm A")
+        view = contacts.get(uow, a.id)
+        contacts.update(uow, a.id, replace(view.as_input(), language="ro"), version=view.version)
+    again = f"id,name,country,vat_id\n{a.id},Firm A,RO,18547290\n"
+    assert import_contacts(store, again).updated == 1
+    with store.read() as uow:
+        assert (contacts.get(uow, a.id).vat_id, contacts.get(uow, a.id).language) == (
+            "18547290",
+            "ro",
+        )
 
 
 def test_the_shop_s_iban_bic_and_vat_id_are_checked(store) -> None:  # noqa: ANN001

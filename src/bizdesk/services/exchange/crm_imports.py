@@ -690,6 +690,8 @@ def _write_contacts(uow: UnitOfWork, st: _Staging) -> ImportResult:
             email=d["email"] or "",
             phone=d["phone"] or "",
             tags=[t for t in d["tags"].split(";") if t],
+            # not a column of the file: the contact keeps the language of its documents
+            language=uow.session.get(Contact, cid).language,
         )
         try:
             contacts_service.update(uow, cid, inp, version=version)
