@@ -360,6 +360,7 @@ def test_import_help_documents_the_id_column():
         "city",
         "postcode",
         "country",
+        "vat_id",  # issue 14: checked for the row's country (services/base/validate.vat_id)
         "tags",
         "stage",
         "roles",

@@ -45,7 +45,10 @@ DOOR_DEFERS = (
 # checkers only when such a field is checked, Babel's locale data on the command line only
 # when a file names its locale; plotext when Home draws its charts (after its figures).
 # ofxtools: more than a second to import (measured); only an OFX statement needs it
-HEAVY = ("alembic", "sqlalchemy", "email_validator", "phonenumbers", "babel", "plotext", "ofxtools")
+HEAVY = (
+    *("alembic", "sqlalchemy", "email_validator", "phonenumbers", "babel", "plotext", "ofxtools"),
+    *("fpdf", "schwifty", "stdnum"),  # PDFs (with Pillow and fontTools), IBANs, VAT ids
+)
 # Deferred inside the core, each with its reason.
 DEFERRED = {
     ("bizdesk.services.overview.reports", "bizdesk.services."): (

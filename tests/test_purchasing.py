@@ -186,19 +186,23 @@ def test_list_by_state_and_search(shop) -> None:  # noqa: ANN001
     assert [r.id for r in hit.rows] == [b.id] and hit.rows[0].total == Decimal("1.20")
 
 
-def test_write_text(shop, tmp_path) -> None:  # noqa: ANN001
+def test_the_order_as_a_pdf_never_replaces_a_file(shop, tmp_path) -> None:  # noqa: ANN001
+    from bizdesk.services import papers
+    from tests.test_papers import pdf_text
+
     store, sid = shop
     po = order(store, sid, ("BOLT", "100", "0.20"))
     with store.read() as uow:
-        path = purchasing.write_text(uow, po.id, tmp_path / "po.txt")
-    text = path.read_text()
-    assert "PURCHASE ORDER PO-00001" in text and "Acme Supply" in text and "24.00" in text
-    with store.read() as uow:
-        with pytest.raises(ValidationError, match="exists already"):
-            purchasing.write_text(uow, po.id, path)
-        with pytest.raises(ValidationError, match="cannot write"):
-            purchasing.write_text(uow, po.id, tmp_path / "no" / "such" / "po.txt")
-    assert path.read_text() == text
+        paper = papers.render(uow, "purchase-order", po.label)
+    path = papers.save(paper, tmp_path / "po.pdf")
+    text = pdf_text(path.read_bytes())
+    assert "PURCHASE ORDER" in text and "PO-00001" in text and "Acme Supply" in text
+    assert "24.00" in text
+    with pytest.raises(ValidationError, match="exists already"):
+        papers.save(paper, path)
+    with pytest.raises(ValidationError, match="cannot write"):
+        papers.save(paper, tmp_path / "no" / "such" / "po.pdf")
+    assert path.read_bytes() == paper.data
 
 
 def test_receipts_keep_stock_and_books_together(shop) -> None:  # noqa: ANN001

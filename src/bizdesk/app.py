@@ -715,6 +715,20 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
 
         self.push_screen(levels_form(self), lambda r: r and self.notify(_("Saved"), markup=False))
 
+    def action_shop_details(self) -> None:
+        """The form of the shop's details (name, address, VAT id, bank) on its documents."""
+        if self.store is None or not self._allowed_or_told("shop.edit"):
+            return
+        from bizdesk.screens.users import shop_form
+        from bizdesk.services.papers.shop import get
+
+        with self.store.read() as uow:
+            details = get(uow)
+        self.push_screen(
+            shop_form(details),
+            lambda saved: saved and self.notify(_("Saved the shop's details")),
+        )
+
     def action_command_palette(self) -> None:
         """Textual's palette, asking in the person's language."""
         if self.use_command_palette and not CommandPalette.is_open(self):

@@ -58,6 +58,8 @@ COMMANDS = {
     "pipeline": "deals",
     "sla": "tickets",
     "locations": "stock",
+    "print": "papers",
+    "shop": "papers",
 }
 
 

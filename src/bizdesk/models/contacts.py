@@ -36,6 +36,10 @@ class Contact(SQLModel, table=True):
     city: str = ""
     postcode: str = ""
     country: str = ""  # ISO 3166 alpha-2
+    # VAT (tax) id, checked for the country and kept compact (services/base/validate.vat_id)
+    vat_id: str = Field(default="", max_length=40, sa_column_kwargs={"server_default": ""})
+    # the language of the documents made out to the contact (en, es, ro, vi); '' = the shop's
+    language: str = Field(default="", max_length=8, sa_column_kwargs={"server_default": ""})
     stage: str = Field(default="lead", max_length=20)
     is_customer: bool = False
     is_supplier: bool = False

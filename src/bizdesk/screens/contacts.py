@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from rich.text import Text
@@ -11,9 +12,9 @@ from textual.widgets import Static
 
 from bizdesk.errors import ValidationError
 from bizdesk.formatting import day, moment, money, visible, visible_text
-from bizdesk.i18n import N_, _
+from bizdesk.i18n import LANGUAGE_NAMES, LANGUAGES, N_, _
 from bizdesk.models.contacts import CONTACT_KINDS, INTERACTION_KINDS, STAGES
-from bizdesk.screens.records import RecordKind, RecordListPane, RecordPage
+from bizdesk.screens.records import RecordKind, RecordListPane, RecordPage, print_paper
 from bizdesk.services.base.permissions import can
 from bizdesk.services.base.validate import FieldError
 from bizdesk.services.crm import contacts as C
@@ -63,6 +64,15 @@ def contact_fields(view: C.ContactView | None = None) -> list[Field]:
         Field("postcode", N_("Postcode"), value=d.postcode),
         Field("city", N_("City"), value=d.city),
         Field("country", N_("Country"), value=d.country, placeholder=N_("code or name, e.g. DE")),
+        Field("vat_id", N_("VAT id"), value=d.vat_id, placeholder=N_("e.g. RO18547290")),
+        Field(
+            "language",
+            N_("Documents in"),
+            "select",
+            d.language,
+            options=("", *LANGUAGES),
+            option_labels={"": N_("the shop's language"), **LANGUAGE_NAMES},
+        ),
         Field("stage", N_("Stage"), "select", d.stage, options=STAGES, option_labels=STAGE_NAMES),
         Field("is_customer", N_("Customer"), "checkbox", d.is_customer),
         Field("is_supplier", N_("Supplier"), "checkbox", d.is_supplier),
@@ -198,12 +208,14 @@ class ContactScreen(RecordPage):
         Binding("m", "merge", N_("Merge"), id="contact.merge"),
         Binding("d", "archive", N_("Archive"), id="contact.archive"),
         Binding("o", "documents", N_("Open document"), id="contact.documents"),
+        Binding("s", "statement", N_("Statement"), id="contact.statement"),
     ]
     HELP = N_(
         "A contact's page: their deals, sales orders, invoices (what is unpaid), payments, "
         "tickets, and as a supplier their purchase orders and bills, then every interaction. "
-        "o opens any of those documents; e edits, i logs a call, email, meeting, visit or "
-        "note, m merges a duplicate into this contact, d archives it, escape goes back."
+        "o opens any of those documents; s writes their account statement as a PDF; e edits, "
+        "i logs a call, email, meeting, visit or note, m merges a duplicate into this "
+        "contact, d archives it, escape goes back."
     )
     DEFAULT_CSS = """
     ContactScreen #body { padding: 0 1; }
@@ -270,6 +282,8 @@ class ContactScreen(RecordPage):
                 _("Address: {value}"),
                 ", ".join(x for x in (v.street, v.postcode, v.city, v.country) if x),
             ),
+            (_("VAT id: {value}"), v.vat_id),
+            (_("Documents in: {value}"), LANGUAGE_NAMES.get(v.language, "")),
             (_("Tags: {value}"), ", ".join(v.tags)),
             (_("Owner: {value}"), v.owner),
             (_("Source: {value}"), v.source),
@@ -325,6 +339,13 @@ class ContactScreen(RecordPage):
             for item in items:
                 t.append(f"  {day(item.day) + '  ' if item.day else ''}{item.text}\n")
         return t
+
+    def action_statement(self) -> None:
+        from bizdesk.services.papers import statement_label
+
+        cid = self.record_id
+        label = statement_label(cid, date.today())
+        print_paper(self, "statement", f"#{cid}", label, period=True)
 
     def action_documents(self) -> None:
         docs = getattr(self, "story", None)

@@ -18,7 +18,7 @@ from bizdesk.formatting import day, moment, money, number, visible, visible_text
 from bizdesk.i18n import N_, _, ngettext
 from bizdesk.screens.common import Pane, ServiceResult
 from bizdesk.screens.orders import not_complete
-from bizdesk.screens.records import RecordActions, RecordKind, RecordPage
+from bizdesk.screens.records import RecordActions, RecordKind, RecordPage, print_paper
 from bizdesk.services.inventory import products
 from bizdesk.services.trade import deals as D
 from bizdesk.widgets.field import Field
@@ -419,16 +419,23 @@ class DealScreen(DealActions, RecordPage):
         *DEAL_KEYS[1:],
         Binding("o", "reopen", N_("Reopen"), id="deals.reopen"),
         Binding("g", "contact", N_("Contact"), id="deal.contact"),
+        Binding("q", "quote", N_("Quote"), id="deal.quote"),
     ]
     HELP = N_(
         "A deal's page. e edits, p edits the product lines (a won deal with lines becomes a "
         "sales order), [ and ] move it between stages, w won, l lost, o reopens a closed "
-        "deal, g opens the contact, escape goes back."
+        "deal, g opens the contact, q writes a quote of its lines as a PDF, escape goes back."
     )
 
     def action_contact(self) -> None:
         if self.view is not None:
             self.app.action_open_record("contact", self.view.contact_id)
+
+    def action_quote(self) -> None:
+        from bizdesk.services.papers.kinds import QUOTE
+
+        if self.view is not None:
+            print_paper(self, "quote", str(self.view.id), QUOTE.label(self.view.id))
 
     def __init__(self, deal_id: int) -> None:
         super().__init__(deal_id)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 from rich.text import Text
@@ -237,19 +236,6 @@ class OrderScreen(RecordScreen):
             then(choices[0][1])
         elif choices:
             self.app.push_screen(PickScreen(title, choices), lambda c: c and then(c))
-
-    def write_file(self, label: str, write: Callable[[Any, Path], Any]) -> None:
-        """Ask where to write ``label`` (a new file); ``write(uow, path)``."""
-        self.app.push_screen(
-            FormScreen(
-                _("Write {label} to a text file").format(label=label),
-                [Field("path", N_("File"), value=str(Path.cwd() / f"{label}.txt"), required=True)],
-                lambda uow, values: write(uow, Path(values["path"]).expanduser()),
-            ),
-            lambda path: (
-                path and self.notify(_("Written to {path}").format(path=path), markup=False)
-            ),
-        )
 
     def action_edit(self) -> None:
         v = self.view

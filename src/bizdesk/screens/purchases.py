@@ -16,6 +16,7 @@ from bizdesk.i18n import N_, _
 from bizdesk.models.purchasing import POState
 from bizdesk.screens import orders
 from bizdesk.screens.common import ListPane
+from bizdesk.screens.records import print_paper
 from bizdesk.services.trade import purchasing as PU
 from bizdesk.services.trade.orders import OPEN
 from bizdesk.widgets.form import Field, FormScreen
@@ -183,7 +184,7 @@ class PurchaseOrderScreen(orders.OrderScreen):
         "A purchase order. e edits a draft; s marks it sent, c confirmed; r receives goods "
         "(partial is fine, the rest stays on order); b records the supplier's bill (a "
         "different amount is shown and posted as a price difference); p pays a bill; x "
-        "cancels before anything arrived; w writes the order to a text file to send; j "
+        "cancels before anything arrived; w writes the order as a PDF to send; j "
         "lists its journal entries; g opens the supplier."
     )
 
@@ -357,4 +358,4 @@ class PurchaseOrderScreen(orders.OrderScreen):
         v = self.view
         if v is None:
             return
-        self.write_file(v.label, lambda uow, path: PU.write_text(uow, v.id, path))
+        print_paper(self, "purchase-order", v.label, v.label)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, ClassVar
 
 from textual import on
@@ -21,6 +22,8 @@ from textual.screen import Screen
 from bizdesk.i18n import N_, _
 from bizdesk.screens.common import ListPane, RecordScreen, ServiceRunner
 from bizdesk.widgets.confirm import ConfirmScreen
+from bizdesk.widgets.field import Field
+from bizdesk.widgets.form import FormScreen
 from bizdesk.widgets.paged_table import PagedTable
 
 
@@ -163,3 +166,27 @@ class RecordPage(RecordActions, RecordScreen):
         if view is not None:  # the next key acts on the version just saved, not the one before
             self.view = view
         self.load()
+
+
+def print_paper(
+    screen: Screen, kind: str, number: str, label: str, *, period: bool = False
+) -> None:
+    """Ask where to write the PDF of a document (its label in the current folder, at first;
+    a statement also asks for its period), write it there, never over a file, and say where."""
+    fields = [Field("path", N_("File"), value=str(Path.cwd() / f"{label}.pdf"), required=True)]
+    if period:
+        fields += [
+            Field("from", N_("From"), placeholder=N_("YYYY-MM-DD, empty: 1 January")),
+            Field("to", N_("To"), placeholder=N_("YYYY-MM-DD, empty: today")),
+        ]
+
+    def save(uow: Any, values: dict[str, Any]) -> Any:  # noqa: ANN401
+        from bizdesk.services import papers
+
+        dates = {"date_from": values["from"], "date_to": values["to"]} if period else {}
+        return papers.save(papers.render(uow, kind, number, **dates), values["path"])
+
+    screen.app.push_screen(
+        FormScreen(_("Print {label} as PDF").format(label=label), fields, save),
+        lambda path: path and screen.notify(_("Written to {path}").format(path=path), markup=False),
+    )

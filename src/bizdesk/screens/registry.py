@@ -148,6 +148,7 @@ COMMANDS = (
     Command(N_("Payment terms and reminder levels"), "reminder_levels"),
     Command(N_("Find a record"), "find", "app.find"),
     Command(N_("Users and roles"), "users", "app.users"),
+    Command(N_("Shop details (on documents)"), "shop_details"),
     Command(N_("Help for this screen"), "help", "app.help"),
 )
 
@@ -170,12 +171,14 @@ BINDING_IDS: Mapping[str, tuple[str, ...]] = {
         *(f"contacts.{n}" for n in ("open", "new", "edit", "archive", "archived")),
         *(f"contact.{n}" for n in ("back", "edit", "interaction", "merge", "archive")),
         "contact.documents",
+        "contact.statement",
     ),
     "bizdesk.screens.deals": (
         *(f"deals.{n}" for n in ("new", "edit", "lines", "back", "forward", "win", "lose")),
         *(f"deals.{n}" for n in ("archive", "view", "orders", "reopen")),
         "deal.back",
         "deal.contact",
+        "deal.quote",
     ),
     "bizdesk.screens.tickets": (
         "tickets.new",

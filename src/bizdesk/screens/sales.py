@@ -19,6 +19,7 @@ from bizdesk.i18n import N_, _
 from bizdesk.models.sales import SOState
 from bizdesk.screens import orders
 from bizdesk.screens.common import ServiceRunner, WithTable
+from bizdesk.screens.records import print_paper
 from bizdesk.services.trade import sales as SA
 from bizdesk.services.trade.orders import OPEN
 from bizdesk.widgets.footer import KeysFooter
@@ -158,7 +159,7 @@ class SalesOrderScreen(orders.OrderScreen):
         Binding("p", "pay", N_("Payment"), id="so.pay"),
         Binding("t", "return_goods", N_("Return"), id="so.return"),
         Binding("x", "cancel_order", N_("Cancel order"), id="so.cancel"),
-        Binding("w", "write", N_("Print invoice"), id="so.write"),
+        Binding("w", "write", N_("Print"), id="so.write"),
         Binding("j", "entries", N_("Postings"), id="so.entries"),
         Binding("g", "party", N_("Customer"), id="so.customer"),
         Binding("m", "mail", N_("E-mail"), show=False, id="so.mail"),
@@ -166,8 +167,8 @@ class SalesOrderScreen(orders.OrderScreen):
     HELP = N_(
         "A sales order. e edits a draft; c confirms it (its stock is reserved); l delivers "
         "(partial is fine); i invoices what was delivered; p records a payment; t takes "
-        "invoiced goods back (a credit note); x cancels before delivery; w writes an invoice "
-        "to a text file; j lists its journal entries; g opens the customer."
+        "invoiced goods back (a credit note); x cancels before delivery; w writes the order, "
+        "an invoice or a credit note as a PDF; j lists its journal entries; g opens the customer."
     )
 
     SERVICE = SA
@@ -351,15 +352,21 @@ class SalesOrderScreen(orders.OrderScreen):
         )
 
     def action_write(self) -> None:
-        docs = self._invoices() + self._invoices("credit")
-        if not docs:
-            self.notify(_("No invoice yet: i invoices what was delivered"))
+        """The order itself (an order confirmation), or one of its invoices or credit notes,
+        as a PDF."""
+        v = self.view
+        if v is None:
             return
-
-        def write(inv: SA.InvoiceView) -> None:
-            self.write_file(inv.label, lambda uow, path: SA.write_invoice(uow, inv.id, path))
-
-        self._pick_invoice(docs, write)
+        kinds = {"invoice": "invoice", "credit": "credit-note"}
+        docs = [(v.label, ("sales-order", v.label))] + [
+            (f"{i.label}  {money(i.total, self.app.locale)}", (kinds[i.kind], i.label))
+            for i in self._invoices() + self._invoices("credit")
+        ]
+        self.pick(
+            _("Print which document?"),
+            docs,
+            lambda chosen: print_paper(self, chosen[0], chosen[1], chosen[1]),
+        )
 
 
 def _line_label(ln: SA.SOLineView, left: object, loc: str, note: str | None = None) -> str:

@@ -31,6 +31,32 @@ COLUMNS = [
 LANGUAGE_CHOICES = {"auto": N_("auto (the session's LANG)"), **LANGUAGE_NAMES}
 
 
+def shop_form(details) -> FormScreen:  # noqa: ANN001 - papers.shop.ShopDetails
+    """The shop's details that its documents carry (an owner saves them)."""
+    from bizdesk.services.papers import shop as S
+
+    hints = {
+        "country": N_("code or name, e.g. DE"),
+        "vat_id": N_("e.g. RO18547290"),
+        "iban": N_("e.g. DE89 3704 0044 0532 0130 00"),
+    }
+    fields = [
+        Field(
+            name,
+            S.LABELS[name],
+            value=getattr(details, name),
+            required=name == "name",
+            placeholder=hints.get(name, ""),
+        )
+        for name in S.KEYS.values()
+    ]
+    return FormScreen(
+        _("The shop's details on its documents"),
+        fields,
+        lambda uow, v: S.update(uow, S.ShopDetails(**v)),
+    )
+
+
 def add_form() -> FormScreen:
     return FormScreen(
         _("Add a user (their Unix login name)"),

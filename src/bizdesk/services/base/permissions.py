@@ -110,6 +110,22 @@ PERMISSIONS: dict[str, tuple[str, frozenset[str]]] = {
     ),
     "budgets.edit": (N_("Setting budgets"), frozenset({OWNER, ACCOUNTANT})),
     "bank.reconcile": (N_("Reconciling bank statements"), frozenset({OWNER, ACCOUNTANT})),
+    # --- documents as PDF (services/papers): reading them, so a viewer may too
+    "print.quote": (N_("Printing quotes"), frozenset({OWNER, ACCOUNTANT, SALES, VIEWER})),
+    "print.sales": (
+        N_("Printing sales orders, invoices and credit notes"),
+        frozenset({OWNER, ACCOUNTANT, SALES, VIEWER}),
+    ),
+    "print.purchases": (
+        N_("Printing purchase orders"),
+        frozenset({OWNER, ACCOUNTANT, WAREHOUSE, VIEWER}),
+    ),
+    "print.statement": (
+        N_("Printing account statements"),
+        frozenset({OWNER, ACCOUNTANT, SALES, VIEWER}),
+    ),
+    "shop.view": (N_("Viewing the shop's details"), EVERYONE),
+    "shop.edit": (N_("Changing the shop's details"), frozenset({OWNER})),
     # --- reports and the rest
     "reports.finance": (
         N_("Reading financial reports"),

@@ -273,3 +273,133 @@ def tags(value: object) -> list[str]:
 def sort_key(value: str) -> str:
     """The casefolded form used for sorting and prefix search in SQL."""
     return value.casefold()[:200]
+
+
+# what a VAT id's check found wrong (python-stdnum's exceptions, by class), in words
+_STDNUM_PROBLEMS = {
+    "InvalidLength": N_("it has the wrong number of characters"),
+    "InvalidChecksum": N_("its check digit does not match"),
+    "InvalidFormat": N_("it has characters or a form such ids do not have"),
+    "InvalidComponent": N_("a part of it (a region or a date) does not exist"),
+}
+# the prefix of an EU VAT id -> the country it is for (Greece writes EL, Northern Ireland XI)
+_EU_PREFIX_COUNTRY = {"EL": "GR", "XI": "GB"}
+
+
+def _stdnum_problem(exc: Exception) -> Message:
+    names = [cls.__name__ for cls in type(exc).__mro__ if cls.__name__ in _STDNUM_PROBLEMS]
+    problem = _STDNUM_PROBLEMS[names[0] if names else "InvalidFormat"]
+    return Message(problem)
+
+
+def vat_id(value: object, country: str | None) -> str:
+    """A VAT (tax) id checked for the contact's or shop's ``country`` (ISO code) with
+    python-stdnum, kept compact as stdnum writes it ("RO 1854 7290" -> "RO18547290"): an EU
+    VAT id with its country's prefix by the EU rules, else the country's own tax number
+    (Vietnam's MST: 10 digits, 13 for a branch), else, for a country stdnum does not know,
+    4 to 20 letters and digits. What does not check is refused, saying what is expected."""
+    s = text(value, max_len=40)
+    if not s:
+        return ""
+    from stdnum import get_cc_module
+    from stdnum.eu import vat as eu_vat
+    from stdnum.exceptions import ValidationError as StdnumError
+
+    cc = (country or "").upper()
+    prefix = s[:2].upper()
+    if prefix.isalpha() and (prefix.lower() in eu_vat.MEMBER_STATES or prefix == "EL"):
+        for_country = _EU_PREFIX_COUNTRY.get(prefix, prefix)
+        if cc and for_country != cc:
+            raise FieldError(
+                Message(
+                    "{vat_id} is an EU VAT id of {prefix}, but the country is {country}",
+                    vat_id=s,
+                    prefix=for_country,
+                    country=cc,
+                )
+            )
+        try:
+            return eu_vat.validate(s)
+        except StdnumError as exc:
+            raise FieldError(
+                Message(
+                    "not a valid EU VAT id: {problem} (expected the country's two letters and "
+                    "its number, e.g. {example})",
+                    problem=_stdnum_problem(exc),
+                    example="RO18547290",
+                )
+            ) from None
+    module = get_cc_module(cc.lower(), "vat") if len(cc) == 2 and cc.isalpha() else None
+    if module is not None:
+        try:
+            return module.validate(s)
+        except StdnumError as exc:
+            if cc == "VN":
+                raise FieldError(
+                    Message(
+                        "not a valid Vietnamese tax code (MST): {problem} (expected 10 digits, "
+                        "or 13 for a branch, e.g. {example})",
+                        problem=_stdnum_problem(exc),
+                        example="0100233488",
+                    )
+                ) from None
+            raise FieldError(
+                Message(
+                    "not a valid tax id for {country}: {problem}",
+                    country=cc,
+                    problem=_stdnum_problem(exc),
+                )
+            ) from None
+    compact = re.sub(r"[\s.\-/]", "", s).upper()
+    if not re.fullmatch(r"[A-Z0-9]{4,20}", compact) or not any(c.isdigit() for c in compact):
+        raise FieldError(
+            Message(
+                "not a tax id: expected 4 to 20 letters and digits (spaces, dots and dashes "
+                "are left out), with the country's prefix for an EU VAT id, e.g. {example}",
+                example="RO18547290",
+            )
+        )
+    return compact
+
+
+def iban(value: object) -> str:
+    """An IBAN checked with schwifty (country, length, check digits), kept compact."""
+    s = text(value, max_len=60)
+    if not s:
+        return ""
+    from schwifty import IBAN
+    from schwifty.exceptions import InvalidChecksumDigits, SchwiftyException
+
+    try:
+        return IBAN(s).compact
+    except InvalidChecksumDigits:
+        raise FieldError(
+            Message("not a valid IBAN: its check digits do not match (a digit mistyped?)")
+        ) from None
+    except SchwiftyException:
+        raise FieldError(
+            Message(
+                "not a valid IBAN (expected the country's two letters, two check digits and "
+                "the account, e.g. {example})",
+                example="DE89 3704 0044 0532 0130 00",
+            )
+        ) from None
+
+
+def bic(value: object) -> str:
+    """A BIC (SWIFT code) checked with schwifty: 8 or 11 letters and digits."""
+    s = text(value, max_len=20)
+    if not s:
+        return ""
+    from schwifty import BIC
+    from schwifty.exceptions import SchwiftyException
+
+    try:
+        return BIC(s).compact
+    except SchwiftyException:
+        raise FieldError(
+            Message(
+                "not a valid BIC (expected 8 or 11 letters and digits, e.g. {example})",
+                example="DEUTDEFF",
+            )
+        ) from None

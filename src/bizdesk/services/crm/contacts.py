@@ -13,7 +13,7 @@ from sqlmodel import select
 from bizdesk.db.session import UnitOfWork
 from bizdesk.errors import Conflict, NotFound, ValidationError
 from bizdesk.folding import fold
-from bizdesk.i18n import Message
+from bizdesk.i18n import LANGUAGES, Message
 from bizdesk.models.contacts import (
     CONTACT_KINDS,
     INTERACTION_KINDS,
@@ -57,6 +57,8 @@ class ContactInput:
     city: str = ""
     postcode: str = ""
     country: str = ""
+    vat_id: str = ""
+    language: str = ""  # of the documents made out to the contact; '' = the shop's
     tags: str | list[str] = ""
     stage: str = "lead"
     is_customer: bool = False
@@ -80,6 +82,8 @@ class ContactView:
     city: str
     postcode: str
     country: str
+    vat_id: str
+    language: str
     tags: tuple[str, ...]
     stage: str
     is_customer: bool
@@ -105,6 +109,8 @@ class ContactView:
             city=self.city,
             postcode=self.postcode,
             country=self.country,
+            vat_id=self.vat_id,
+            language=self.language,
             tags=";".join(self.tags),
             stage=self.stage,
             is_customer=self.is_customer,
@@ -160,6 +166,8 @@ def _view(uow: UnitOfWork, c: Contact) -> ContactView:
         city=c.city,
         postcode=c.postcode,
         country=c.country,
+        vat_id=c.vat_id,
+        language=c.language,
         tags=tuple(tags),
         stage=c.stage,
         is_customer=c.is_customer,
@@ -287,6 +295,8 @@ def clean_fields(data: ContactInput, region: str | None) -> tuple[dict, v.Checke
     out["email"] = chk("email", v.email, data.email)
     out["country"] = chk("country", v.country, data.country)
     out["phone"] = chk("phone", v.phone, data.phone, out["country"] or region)
+    out["vat_id"] = chk("vat_id", v.vat_id, data.vat_id, out["country"]) or ""
+    out["language"] = chk("language", v.choice, data.language, LANGUAGES, default="")
     for name, limit in (("street", 200), ("city", 100), ("postcode", 20), ("source", 100)):
         out[name] = chk(name, v.text, getattr(data, name), max_len=limit)
     out["notes"] = chk("notes", v.text, data.notes, max_len=20_000, multiline=True)

@@ -56,6 +56,7 @@ def contact_rows(uow: UnitOfWork) -> Iterator[dict[str, str]]:
                 "city": c.city,
                 "postcode": c.postcode,
                 "country": c.country,
+                "vat_id": c.vat_id,
                 "tags": ";".join(tags.get(c.id, [])),
                 "stage": c.stage,
                 "roles": ";".join(roles),

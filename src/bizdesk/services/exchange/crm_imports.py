@@ -53,6 +53,7 @@ CONTACT_COLUMNS = (
     "city",
     "postcode",
     "country",
+    "vat_id",
     "tags",
     "stage",
     "roles",
@@ -70,6 +71,7 @@ COMPARED = (
     "city",
     "postcode",
     "country",
+    "vat_id",
     "stage",
     "is_customer",
     "is_supplier",
@@ -163,6 +165,7 @@ _STAGED = (
     "source",
     "notes",
     "payment_terms",
+    "vat_id",
     "tags",  # ';'-joined
 )
 _AT = {c: i for i, c in enumerate(_STAGED)}
@@ -285,8 +288,8 @@ def _contact_id(text: str) -> int:
 
 # columns whose values repeat from row to row (a city, a stage, tags): checked once per
 # distinct combination; name, email and phone are checked on every row
-_SHARED = tuple(c for c in CONTACT_COLUMNS if c not in ("id", "name", "email", "phone"))
-_OWN = ("name", "email", "phone")
+_SHARED = tuple(c for c in CONTACT_COLUMNS if c not in ("id", "name", "email", "phone", "vat_id"))
+_OWN = ("name", "email", "phone", "vat_id")
 
 
 def _check_shared(values: tuple[str, ...], known: _Known) -> tuple[dict, dict[str, str]]:
@@ -322,6 +325,7 @@ def _check_row(line: int, row: dict[str, str], known: _Known, problems: _Problem
     name = contacts_service.clean_name(ochk, row.get("name", ""))
     email = ochk("email", v.email, row.get("email", ""))
     phone = ochk("phone", v.phone, row.get("phone", ""), out["country"] or known.region)
+    vat_id = ochk("vat_id", v.vat_id, row.get("vat_id", ""), out["country"]) or ""
     if ochk.errors:
         errors = {**errors, **ochk.errors}
     cid = None
@@ -359,6 +363,7 @@ def _check_row(line: int, row: dict[str, str], known: _Known, problems: _Problem
             out["source"],
             out["notes"],
             out["payment_terms"],
+            vat_id,
             ";".join(out["tags"] or []),
         ),
         cid,
@@ -519,6 +524,7 @@ _CONTACT_ROW = (  # the contact table's columns, in the order the import writes 
     "id", "kind", "name", "sort_name", "organization_id", "email", "phone", "street", "city",
     "postcode", "country", "stage", "is_customer", "is_supplier", "owner", "source", "notes",
     "payment_terms", "archived", "created_at", "updated_at", "updated_by", "version", "search_text",
+    "vat_id",
 )  # fmt: skip
 
 
@@ -626,7 +632,7 @@ def _write_contacts(uow: UnitOfWork, st: _Staging) -> ImportResult:
                 for cid, r in zip(ids, rows, strict=True):
                     (kind_, name, sort_name, org, email, phone, street, city, postcode) = r[:9]
                     country, stage, is_customer, is_supplier, owner, source, notes = r[9:16]
-                    payment_terms = r[16]
+                    payment_terms, vat_id = r[16], r[17]
                     if kind == "organization":
                         orgs.setdefault(sort_name, cid)
                     contacts.append(
@@ -655,6 +661,7 @@ def _write_contacts(uow: UnitOfWork, st: _Staging) -> ImportResult:
                             user,
                             1,
                             fold_fields(name, email, phone, city),  # as the model's column
+                            vat_id,
                         )
                     )
                 insert_rows(conn, "contact", _CONTACT_ROW, contacts)
@@ -689,6 +696,8 @@ def _write_contacts(uow: UnitOfWork, st: _Staging) -> ImportResult:
             email=d["email"] or "",
             phone=d["phone"] or "",
             tags=[t for t in d["tags"].split(";") if t],
+            # not a column of the file: the contact keeps the language of its documents
+            language=uow.session.get(Contact, cid).language,
         )
         try:
             contacts_service.update(uow, cid, inp, version=version)
@@ -711,6 +720,7 @@ _UPDATE_FIELDS = (
     "city",
     "postcode",
     "country",
+    "vat_id",
     "stage",
     "source",
     "notes",

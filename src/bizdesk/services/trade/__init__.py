@@ -1,3 +1,3 @@
-"""What is sold and bought: deals in the pipeline, sales and purchase orders, their lines and the
-documents they print.
+"""What is sold and bought: deals in the pipeline, sales and purchase orders and their lines
+(their documents as PDF: services/papers).
 """

@@ -10,13 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 
 from sqlalchemy import func, select
 
 from bizdesk.db.session import UnitOfWork
 from bizdesk.errors import NotFound, ValidationError
-from bizdesk.i18n import N_, Message, _, written
+from bizdesk.i18n import N_, Message, written
 from bizdesk.models.contacts import Contact
 from bizdesk.models.ledger import JournalEntry
 from bizdesk.models.purchasing import (
@@ -49,7 +48,6 @@ from bizdesk.services.inventory.moves import receive_into_stock
 from bizdesk.services.inventory.products import resolve_supplier
 from bizdesk.services.inventory.reports import low_stock
 from bizdesk.services.trade.doc_lines import CleanLine
-from bizdesk.services.trade.documents import document_date, write_document
 from bizdesk.services.trade.orders import Flow, OrderKind, amount_paid
 
 FLOW = Flow(
@@ -786,27 +784,6 @@ def draft_reorders(uow: UnitOfWork) -> tuple[list[POView], list[str]]:
         for sid, lines in sorted(by_supplier.items())
     ]
     return orders, skipped
-
-
-@requires("purchases.view")
-def write_text(uow: UnitOfWork, order_id: int, path: Path) -> Path:
-    """The order as a plain-text document to print or e-mail to the supplier."""
-    po = get(uow, order_id)
-    loc = uow.setting("locale", "en_US")  # dates as the shop writes them
-    dates = [_("Date: {date}").format(date=document_date(po.order_date, loc))]
-    if po.expected_date:
-        dates.append(_("Expected: {date}").format(date=document_date(po.expected_date, loc)))
-    return write_document(
-        uow,
-        path,
-        title=_("PURCHASE ORDER {number}").format(number=po.label),
-        dates=dates,
-        party=uow.session.get(Contact, po.supplier_id),
-        price_label=_("Unit cost"),
-        lines=((ln.sku, ln.description, ln.qty, ln.unit_cost, ln.net) for ln in po.lines),
-        totals=(po.net, po.vat, po.total),
-        notes=po.notes,
-    )
 
 
 preview_totals = ORDERS.preview  # the order form's running totals

@@ -13,13 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 
 from sqlalchemy import func, select
 
 from bizdesk.db.session import UnitOfWork
 from bizdesk.errors import NotFound, ValidationError
-from bizdesk.i18n import N_, Message, _, written
+from bizdesk.i18n import N_, Message, written
 from bizdesk.models.contacts import Contact
 from bizdesk.models.deals import Deal, DealLine
 from bizdesk.models.ledger import JournalEntry
@@ -66,7 +65,6 @@ from bizdesk.services.inventory.moves import (
     return_into_stock,
     stock_by_location,
 )
-from bizdesk.services.trade.documents import document_date, write_document
 from bizdesk.services.trade.orders import Flow, OrderKind, amount_paid
 
 WALK_IN = N_("Walk-in customer")  # in the shop's language: written(locale, WALK_IN)
@@ -964,50 +962,3 @@ def list_page(uow: UnitOfWork, req: PageRequest) -> Page[SORow]:
         return SORow(r[-1], so_label(r[0]), r[1], r[2], r[3], from_minor(int(r[4]), exp))
 
     return keyset_page(uow.session, stmt, SalesOrder.number, SalesOrder.id, req, to_row)
-
-
-@requires("sales.view")
-def write_invoice(uow: UnitOfWork, invoice_id: int, path: Path) -> Path:
-    """An invoice or credit note as a plain-text document for the customer."""
-    inv = uow.session.get(Invoice, invoice_id)
-    if inv is None:
-        raise NotFound(Message("There is no invoice #{id}.", id=invoice_id))
-    view = _invoice_view(uow, inv)
-    so = get(uow, inv.order_id)
-    exp = uow.exponent
-    rows = uow.session.execute(
-        select(InvoiceLine, SalesLine, Product.sku)
-        .join(SalesLine, SalesLine.id == InvoiceLine.sales_line_id)
-        .outerjoin(Product, Product.id == SalesLine.product_id)
-        .where(InvoiceLine.invoice_id == inv.id)
-        .order_by(InvoiceLine.id)
-    ).all()
-    if inv.kind == "invoice":
-        title = _("INVOICE {number}").format(number=view.label)
-    else:
-        title = _("CREDIT NOTE {number}").format(number=view.label)
-    loc = uow.setting("locale", "en_US")  # dates as the shop writes them
-    return write_document(
-        uow,
-        path,
-        title=title,
-        dates=(
-            _("Date: {date}").format(date=document_date(view.issued_on, loc)),
-            _("Due: {date}").format(date=document_date(view.due_on, loc)),
-            _("Order: {number}").format(number=so.label),
-        ),
-        party=uow.session.get(Contact, inv.customer_id),
-        price_label=_("Unit price"),
-        lines=(
-            (
-                sku or "",
-                sl.description,
-                qty_from_scaled(il.qty_scaled),
-                from_minor(sl.unit_price_minor, exp),
-                from_minor(il.net_minor, exp),
-            )
-            for il, sl, sku in rows
-        ),
-        totals=(view.net, view.vat, view.total),
-        notes="" if inv.kind == "invoice" else _("This credit note takes back goods returned."),
-    )

@@ -130,5 +130,6 @@ def downgrade() -> None:
     op.drop_table("reminder_item")
     op.drop_table("reminder")
     op.drop_table("reminder_level")
-    with op.batch_alter_table("contact") as batch:
-        batch.drop_column("payment_terms")
+    # ALTER TABLE ... DROP COLUMN (SQLite 3.35+), not a batch: re-creating the table would
+    # drop its search triggers (migration 0007)
+    op.drop_column("contact", "payment_terms")

@@ -1,0 +1,112 @@
+"""`bizdesk print KIND NUMBER [-o FILE]`: a document as PDF (services/papers); and
+`bizdesk shop show | set KEY VALUE`: the shop's details that every document carries."""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+from rich.table import Table
+from rich.text import Text
+
+from bizdesk.cli.core import DbOpt, fail, open_store, parse_date, say, show
+from bizdesk.i18n import _
+
+app = typer.Typer()
+
+
+class Kind(StrEnum):
+    QUOTE = "quote"
+    SALES_ORDER = "sales-order"
+    INVOICE = "invoice"
+    CREDIT_NOTE = "credit-note"
+    PURCHASE_ORDER = "purchase-order"
+    STATEMENT = "statement"
+
+
+@app.command(
+    "print",
+    help=_(
+        "Write a document as PDF: quote (a deal's number), sales-order, invoice, credit-note, "
+        "purchase-order (a number as the screens show it, INV-00007 or 7), statement (a "
+        "contact: #ID, e-mail or name). Without -o it is LABEL.pdf in the current folder; an "
+        "existing file is never replaced."
+    ),
+)
+def print_paper(
+    ctx: typer.Context,
+    kind: Annotated[Kind, typer.Argument(help=_("The kind of document."))],
+    number: Annotated[str, typer.Argument(help=_("Its number (a statement: the contact)."))],
+    output: Annotated[
+        str | None,
+        typer.Option("-o", "--output", help=_("The PDF file to write; - for standard output.")),
+    ] = None,
+    date_from: Annotated[
+        str | None, typer.Option("--from", help=_("statement: from (default: 1 January)"))
+    ] = None,
+    date_to: Annotated[
+        str | None, typer.Option("--to", help=_("statement: to (default: today)"))
+    ] = None,
+    db: DbOpt = None,
+) -> None:
+    from bizdesk.services import papers
+
+    if kind != Kind.STATEMENT and (date_from or date_to):
+        fail(_("--from and --to are for a statement only"), 2)
+    if output == "-" and sys.stdout.isatty():
+        fail(_("-o -: a PDF is not for the terminal; redirect it (> FILE) or name a file"))
+    dates = {}
+    if kind == Kind.STATEMENT:
+        dates = {
+            "date_from": parse_date(date_from, "--from"),
+            "date_to": parse_date(date_to, "--to"),
+        }
+    store = open_store(ctx, db)
+    with store.read() as uow:
+        paper = papers.render(uow, kind.value, number, **dates)
+    if output == "-":
+        papers.to_stdout(paper)
+        return
+    path = papers.save(paper, output)
+    say(_("{label} written to {path}").format(label=paper.label, path=path), stderr=True)
+
+
+shop = typer.Typer(help=_("The shop's details on every document: name, address, VAT id, bank."))
+app.add_typer(shop, name="shop")
+
+
+@shop.command("show", help=_("The shop's details."))
+def shop_show(ctx: typer.Context, db: DbOpt = None) -> None:
+    from bizdesk.services.papers import shop as S
+
+    store = open_store(ctx, db)
+    with store.read() as uow:
+        details = S.get(uow)
+    table = Table(_("Key"), _("What"), _("Value"))
+    for key, name in S.KEYS.items():
+        table.add_row(key, _(S.LABELS[name]), Text(getattr(details, name)))
+    show(table)
+
+
+@shop.command(
+    "set",
+    help=_(
+        "Set one of the shop's details (an owner): name, street, postcode, city, country, "
+        "vat-id, iban, bic, email or phone; an empty VALUE clears it."
+    ),
+)
+def shop_set(
+    ctx: typer.Context,
+    key: Annotated[str, typer.Argument(help=_("name, street, … vat-id, iban, bic …"))],
+    value: Annotated[str, typer.Argument(help=_("The new value."))],
+    db: DbOpt = None,
+) -> None:
+    from bizdesk.services.papers import shop as S
+
+    store = open_store(ctx, db)
+    with store.write() as uow:
+        details = S.set_one(uow, key, value)
+    name = S.KEYS.get(key.strip().lower(), key)
+    say(_("{what}: {value}").format(what=_(S.LABELS[name]), value=getattr(details, name)))

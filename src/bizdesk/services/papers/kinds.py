@@ -1,0 +1,609 @@
+"""What each kind of document says: the store's orders, invoices, deals and postings made
+into a ``PaperDoc`` (services/papers/layout.py draws it). Each kind is an entry point with
+its own permission; its words are in the party's language (``Contact.language``), else the
+shop's (the language of its locale), its amounts and dates as the shop's locale writes them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time
+from decimal import Decimal
+
+from babel.dates import format_date
+from sqlalchemy import func, select
+
+from bizdesk.db.session import UnitOfWork
+from bizdesk.errors import NotFound, ValidationError
+from bizdesk.formatting import money, number
+from bizdesk.i18n import N_, Message, language_of, translations
+from bizdesk.models.contacts import Contact
+from bizdesk.models.deals import Deal, DealLine
+from bizdesk.models.ledger import JournalEntry, JournalLine
+from bizdesk.models.purchasing import PurchaseOrder
+from bizdesk.models.sales import Invoice, InvoiceLine, SalesLine, SalesOrder
+from bizdesk.models.stock import Product
+from bizdesk.money import QTY_SCALE, from_minor, line_amounts, qty_from_scaled
+from bizdesk.services.base import validate as v
+from bizdesk.services.base.numbering import (
+    CREDIT_NOTE,
+    INVOICE,
+    PURCHASE_ORDER,
+    SALES_ORDER,
+    SERIES,
+    Series,
+    entry_label,
+    invoice_label,
+)
+from bizdesk.services.base.permissions import requires
+from bizdesk.services.books.ledger import account_for
+from bizdesk.services.books.ledger_reports import DEBIT_NATURE
+from bizdesk.services.crm.contacts import resolve as resolve_contact
+from bizdesk.services.papers.layout import Column, PaperDoc, Party, Table
+from bizdesk.services.papers.shop import address_lines, read_shop
+from bizdesk.services.trade import purchasing, sales
+
+QUOTE = Series("quote", "Q")  # a quote is its deal, numbered by the deal's id
+
+
+@dataclass(frozen=True)
+class Made:
+    """A document made: what to draw, its label, and whom it is for."""
+
+    doc: PaperDoc
+    label: str
+    contact_id: int | None
+    email: str
+
+
+class Words:
+    """The document's words in one language (each text marked with ``N_``)."""
+
+    def __init__(self, language: str) -> None:
+        self.language = language
+        self._t = translations(language)
+
+    def __call__(self, text: str, /, **params: object) -> str:
+        found = self._t.gettext(text)
+        return found.format(**params) if params else found
+
+
+@dataclass(frozen=True)
+class _Setting:
+    """What every kind needs: the words, the shop's formats, the shop as a party."""
+
+    w: Words
+    locale: str
+    currency: str
+    exp: int
+    shop: Party
+    iban: str
+    bic: str
+
+    def day(self, d: date | None) -> str:
+        return format_date(d, "medium", locale=self.locale) if d else ""
+
+    def amount(self, value: Decimal) -> str:
+        return money(value, self.locale)
+
+    def qty(self, value: Decimal) -> str:
+        return number(value.normalize() if value == value.to_integral() else value, self.locale)
+
+    def country(self, code: str) -> str:
+        """A country's name in the document's language ("RO" -> "Rumania" in Spanish)."""
+        from babel import Locale
+
+        return Locale.parse(self.w.language).territories.get(code, code) if code else ""
+
+    def rate(self, vat_bp: int) -> str:
+        return number(Decimal(vat_bp) / 100, self.locale) + "%"
+
+
+def _setting(uow: UnitOfWork, party: Contact | None) -> _Setting:
+    locale = uow.setting("locale", "en_US")
+    lang = (party.language if party is not None else "") or language_of(locale) or "en"
+    s = read_shop(uow)
+    st = _Setting(Words(lang), locale, uow.currency, uow.exponent, Party(""), s.iban, s.bic)
+    shop = Party(
+        s.name,
+        tuple(address_lines(s.street, s.postcode, s.city, st.country(s.country))),
+        s.vat_id,
+        tuple(x for x in (s.email, s.phone) if x),
+    )
+    return replace(st, shop=shop)
+
+
+def _party(st: _Setting, c: Contact, attention: str = "") -> Party:
+    lines = address_lines(c.street, c.postcode, c.city, st.country(c.country))
+    if attention:
+        lines.insert(0, attention)
+    return Party(c.name, tuple(lines), c.vat_id, tuple(x for x in (c.email or "",) if x))
+
+
+def _iban_shown(iban: str) -> str:
+    return " ".join(iban[i : i + 4] for i in range(0, len(iban), 4))
+
+
+def _common(st: _Setting) -> dict:
+    w = st.w
+    bank: tuple[tuple[str, str], ...] = ()
+    if st.iban:
+        bank += ((w(N_("IBAN")), _iban_shown(st.iban)),)
+    if st.bic:
+        bank += ((w(N_("BIC")), st.bic),)
+    return {
+        "shop": st.shop,
+        "vat_label": w(N_("VAT id")),
+        "bank_heading": w(N_("Bank details")) if bank else "",
+        "bank": bank,
+        "page_label": w(N_("Page {page} of {pages}")),
+    }
+
+
+@dataclass(frozen=True)
+class _Line:
+    code: str
+    description: str
+    qty_scaled: int
+    unit_minor: int
+    vat_bp: int
+    net_minor: int
+    vat_minor: int
+
+
+def _lines_and_totals(st: _Setting, lines: Iterable[_Line], price_label: str) -> dict:
+    """The table of lines, the totals per VAT rate and the totals, from the lines."""
+    w, exp = st.w, st.exp
+    lines = list(lines)
+    rows = tuple(
+        (
+            ln.code,
+            ln.description,
+            st.qty(qty_from_scaled(ln.qty_scaled)),
+            st.amount(from_minor(ln.unit_minor, exp)),
+            st.rate(ln.vat_bp),
+            st.amount(from_minor(ln.net_minor, exp)),
+        )
+        for ln in lines
+    )
+    table = Table(
+        (
+            Column(w(N_("Code")), 1.6),
+            Column(w(N_("Description")), 4.4),
+            Column(w(N_("Qty")), 1.0, "RIGHT"),
+            Column(price_label, 1.6, "RIGHT"),
+            Column(w(N_("VAT %")), 1.0, "RIGHT"),
+            Column(w(N_("Net")), 1.7, "RIGHT"),
+        ),
+        rows,
+    )
+    by_rate: dict[int, list[int]] = {}
+    for ln in lines:
+        acc = by_rate.setdefault(ln.vat_bp, [0, 0])
+        acc[0] += ln.net_minor
+        acc[1] += ln.vat_minor
+    rates = Table(
+        (
+            Column(w(N_("VAT rate")), 1),
+            Column(w(N_("Taxable base")), 1.3, "RIGHT"),
+            Column(w(N_("VAT")), 1.2, "RIGHT"),
+        ),
+        tuple(
+            (
+                st.rate(bp),
+                st.amount(from_minor(n, exp)),
+                st.amount(from_minor(t, exp)),
+            )
+            for bp, (n, t) in sorted(by_rate.items())
+        ),
+    )
+    net = sum(ln.net_minor for ln in lines)
+    vat = sum(ln.vat_minor for ln in lines)
+    totals = (
+        (w(N_("Net")), st.amount(from_minor(net, exp))),
+        (w(N_("VAT")), st.amount(from_minor(vat, exp))),
+        (w(N_("Total {currency}"), currency=st.currency), st.amount(from_minor(net + vat, exp))),
+    )
+    return {"lines": table, "rates": rates, "totals": totals}
+
+
+def _number(series: Series, text: str, what: str) -> int:
+    """The number in "INV-00007", "inv7" or "7"; refuses anything else, saying what is
+    expected."""
+    n = series.number_in(text) if series in SERIES else None
+    if n is None:
+        s = text.strip().lstrip("#")
+        prefix = series.prefix + "-"
+        if s.upper().startswith(prefix):
+            s = s[len(prefix) :]
+        if s.isdigit():
+            n = int(s)
+    if n is None:
+        raise ValidationError(
+            {
+                "number": Message(
+                    "{text} is not a number of {what} (expected e.g. {example} or {n})",
+                    text=repr(text),
+                    what=Message(what),
+                    example=series.label(7),
+                    n=7,
+                )
+            }
+        )
+    return n
+
+
+def _contact(uow: UnitOfWork, contact_id: int) -> Contact:
+    return uow.session.get(Contact, contact_id)
+
+
+# --- invoices and credit notes -------------------------------------------------------------
+
+
+def _invoice(uow: UnitOfWork, kind: str, text: str) -> Made:
+    series = INVOICE if kind == "invoice" else CREDIT_NOTE
+    what = N_("an invoice") if kind == "invoice" else N_("a credit note")
+    n = _number(series, text, what)
+    inv = uow.session.scalars(
+        select(Invoice)
+        .where(Invoice.kind == ("invoice" if kind == "invoice" else "credit"))
+        .where(Invoice.number == n)
+    ).first()
+    if inv is None:
+        raise NotFound(Message("There is no {label}.", label=series.label(n)))
+    customer = _contact(uow, inv.customer_id)
+    st = _setting(uow, customer)
+    w = st.w
+    rows = uow.session.execute(
+        select(InvoiceLine, SalesLine, Product.sku)
+        .join(SalesLine, SalesLine.id == InvoiceLine.sales_line_id)
+        .outerjoin(Product, Product.id == SalesLine.product_id)
+        .where(InvoiceLine.invoice_id == inv.id)
+        .order_by(InvoiceLine.id)
+    ).all()
+    lines = [
+        _Line(
+            sku or "",
+            sl.description,
+            il.qty_scaled,
+            sl.unit_price_minor,
+            sl.vat_bp,
+            il.net_minor,
+            il.vat_minor,
+        )
+        for il, sl, sku in rows
+    ]
+    label = invoice_label(inv.kind, inv.number)
+    so = uow.session.get(SalesOrder, inv.order_id)
+    facts = [(w(N_("Date")), st.day(inv.issued_on))]
+    total = st.amount(from_minor(inv.total_minor, st.exp))
+    if inv.kind == "invoice":
+        title = w(N_("INVOICE"))
+        facts.append((w(N_("Due date")), st.day(inv.due_on)))
+        terms = [
+            w(
+                N_("Please pay {total} {currency} by {date}, quoting {number}."),
+                total=total,
+                currency=st.currency,
+                date=st.day(inv.due_on),
+                number=label,
+            )
+        ]
+    else:
+        title = w(N_("CREDIT NOTE"))
+        terms = [w(N_("This credit note takes back goods returned."))]
+        if inv.credits_id:
+            credited = uow.session.get(Invoice, inv.credits_id)
+            facts.append((w(N_("Credits")), invoice_label(credited.kind, credited.number)))
+    facts.append((w(N_("Order")), SALES_ORDER.label(so.number)))
+    doc = PaperDoc(
+        title=title,
+        number=label,
+        party=_party(st, customer),
+        party_heading=w(N_("Bill to")),
+        facts=tuple(facts),
+        terms=tuple(terms),
+        issued=datetime.combine(inv.issued_on, time(0), UTC),
+        **_lines_and_totals(st, lines, w(N_("Unit price"))),
+        **_common(st),
+    )
+    return Made(doc, label, customer.id, customer.email or "")
+
+
+@requires("print.sales")
+def invoice(uow: UnitOfWork, number: str) -> Made:
+    """An invoice ("INV-00007" or 7)."""
+    return _invoice(uow, "invoice", str(number))
+
+
+@requires("print.sales")
+def credit_note(uow: UnitOfWork, number: str) -> Made:
+    """A credit note ("CN-00003" or 3)."""
+    return _invoice(uow, "credit-note", str(number))
+
+
+# --- orders --------------------------------------------------------------------------------
+
+
+def _order_id(uow: UnitOfWork, model: type, series: Series, text: str, what: str) -> int:
+    n = _number(series, str(text), what)
+    found = uow.session.scalars(select(model.id).where(model.number == n)).first()
+    if found is None:
+        raise NotFound(Message("There is no {label}.", label=series.label(n)))
+    return found
+
+
+def _minor(value: Decimal, exp: int) -> int:
+    return int((value * 10**exp).to_integral_value())
+
+
+@requires("print.sales")
+def sales_order(uow: UnitOfWork, number: str) -> Made:
+    """A sales order ("SO-00042" or 42), as an order confirmation for the customer."""
+    so = sales.get(uow, _order_id(uow, SalesOrder, SALES_ORDER, number, N_("a sales order")))
+    customer = _contact(uow, so.customer_id)
+    st = _setting(uow, customer)
+    w, exp = st.w, st.exp
+    lines = [
+        _Line(
+            ln.sku,
+            ln.description,
+            int(ln.qty * QTY_SCALE),
+            _minor(ln.unit_price, exp),
+            int(ln.vat_rate * 100),
+            _minor(ln.net, exp),
+            _minor(ln.vat, exp),
+        )
+        for ln in so.lines
+    ]
+    doc = PaperDoc(
+        title=w(N_("ORDER CONFIRMATION")),
+        number=so.label,
+        party=_party(st, customer),
+        party_heading=w(N_("Customer")),
+        facts=((w(N_("Order date")), st.day(so.order_date)),),
+        terms=tuple(x for x in (so.notes,) if x),
+        issued=datetime.combine(so.order_date, time(0), UTC),
+        **_lines_and_totals(st, lines, w(N_("Unit price"))),
+        **_common(st),
+    )
+    return Made(doc, so.label, customer.id, customer.email or "")
+
+
+@requires("print.purchases")
+def purchase_order(uow: UnitOfWork, number: str) -> Made:
+    """A purchase order ("PO-00015" or 15), to send to the supplier."""
+    po = purchasing.get(
+        uow, _order_id(uow, PurchaseOrder, PURCHASE_ORDER, number, N_("a purchase order"))
+    )
+    supplier = _contact(uow, po.supplier_id)
+    st = _setting(uow, supplier)
+    w, exp = st.w, st.exp
+    lines = [
+        _Line(
+            ln.sku,
+            ln.description,
+            int(ln.qty * QTY_SCALE),
+            _minor(ln.unit_cost, exp),
+            int(ln.vat_rate * 100),
+            _minor(ln.net, exp),
+            _minor(ln.vat, exp),
+        )
+        for ln in po.lines
+    ]
+    facts = [(w(N_("Order date")), st.day(po.order_date))]
+    if po.expected_date:
+        facts.append((w(N_("Delivery expected")), st.day(po.expected_date)))
+    terms = [w(N_("Please quote {number} on your delivery note and bill."), number=po.label)]
+    if po.notes:
+        terms.append(po.notes)
+    doc = PaperDoc(
+        title=w(N_("PURCHASE ORDER")),
+        number=po.label,
+        party=_party(st, supplier),
+        party_heading=w(N_("Supplier")),
+        facts=tuple(facts),
+        terms=tuple(terms),
+        issued=datetime.combine(po.order_date, time(0), UTC),
+        **_lines_and_totals(st, lines, w(N_("Unit cost"))),
+        **_common(st),
+    )
+    return Made(doc, po.label, supplier.id, supplier.email or "")
+
+
+# --- quotes --------------------------------------------------------------------------------
+
+
+@requires("print.quote")
+def quote(uow: UnitOfWork, number: str, *, today: date | None = None) -> Made:
+    """A quote from a deal's product lines ("Q-00012", 12 or #12: the deal's number)."""
+    n = _number(QUOTE, str(number), N_("a deal"))
+    deal = uow.session.get(Deal, n)
+    if deal is None or deal.archived:
+        raise NotFound(Message("There is no deal #{id}.", id=n))
+    rows = uow.session.execute(
+        select(DealLine, Product)
+        .outerjoin(Product, Product.id == DealLine.product_id)
+        .where(DealLine.deal_id == deal.id)
+        .order_by(DealLine.id)
+    ).all()
+    if not rows:
+        raise ValidationError(
+            {
+                "number": Message(
+                    "deal #{id} has no product lines to quote: add them on the deal's page first",
+                    id=deal.id,
+                )
+            }
+        )
+    person = _contact(uow, deal.contact_id)
+    org = _contact(uow, deal.organization_id) if deal.organization_id else None
+    party = org or person
+    st = _setting(uow, party if party.language else person)  # the firm's, else the person's
+    w = st.w
+    lines = []
+    for ln, p in rows:
+        vat_bp = p.vat_bp if p is not None else 0  # as the deal's sales order will have it
+        net, vat = line_amounts(ln.qty_scaled, ln.unit_price_minor, vat_bp)
+        lines.append(
+            _Line(p.sku if p else "", ln.description, ln.qty_scaled, ln.unit_price_minor, vat_bp,
+                  net, vat)
+        )  # fmt: skip
+    today = today or date.today()
+    facts = [(w(N_("Date")), st.day(today))]
+    if deal.expected_close and deal.expected_close >= today:
+        facts.append((w(N_("Valid until")), st.day(deal.expected_close)))
+    label = QUOTE.label(deal.id)
+    doc = PaperDoc(
+        title=w(N_("QUOTE")),
+        number=label,
+        party=_party(st, party, attention=person.name if org else ""),
+        party_heading=w(N_("For")),
+        facts=tuple(facts),
+        intro=(deal.title,),
+        terms=(
+            w(N_("Prices are in {currency}. We look forward to your order."), currency=st.currency),
+        ),  # fmt: skip
+        issued=datetime.combine(today, time(0), UTC),
+        **_lines_and_totals(st, lines, w(N_("Unit price"))),
+        **_common(st),
+    )
+    return Made(doc, label, party.id, party.email or person.email or "")
+
+
+# --- statements ----------------------------------------------------------------------------
+
+
+def statement_label(contact_id: int, date_to: date) -> str:
+    """A statement's label and file name: the contact and the day it ends on."""
+    return f"ST-{contact_id:05d}-{date_to:%Y%m%d}"
+
+
+@requires("print.statement")
+def statement(
+    uow: UnitOfWork,
+    number: str,
+    *,
+    date_from: date | str | None = None,
+    date_to: date | str | None = None,
+) -> Made:
+    """A contact's account statement ("#12", 12, an e-mail or a name) over a period (by
+    default from the first of the year to today): the opening balance, every posting to
+    their receivable (a supplier's: payable) account with its document, and the closing
+    balance, in the account's natural sign (what they owe us, or we owe them)."""
+    text = str(number).strip()
+    if text.isdigit():
+        text = f"#{text}"
+    chk = v.Checker()
+    c = chk("number", resolve_contact, uow, text)
+    date_from = chk("from", v.iso_date, date_from)
+    date_to = chk("to", v.iso_date, date_to)
+    chk.done()
+    date_to = date_to or date.today()
+    date_from = date_from or date(date_to.year, 1, 1)
+    if date_from > date_to:
+        raise ValidationError({"from": Message("the period starts after it ends")})
+    role = "payable" if c.is_supplier and not c.is_customer else "receivable"
+    acct = account_for(uow, role)
+    sign = DEBIT_NATURE[acct.type]
+    where = (
+        JournalLine.account_id == acct.id,
+        JournalLine.contact_id == c.id,
+        JournalLine.posted.is_(True),
+    )
+    opening = uow.session.execute(
+        select(func.coalesce(func.sum(JournalLine.debit_minor - JournalLine.credit_minor), 0))
+        .where(*where)
+        .where(JournalLine.date < date_from)
+    ).scalar_one()
+    opening = int(opening) * sign
+    st = _setting(uow, c)
+    w, exp = st.w, st.exp
+    rows = []
+    running = opening
+    debits = credits = 0
+    for day, eid, entry_no, memo, d, cr in uow.session.execute(
+        select(
+            JournalLine.date,
+            JournalLine.entry_id,
+            JournalEntry.number,
+            func.coalesce(func.nullif(JournalLine.memo, ""), JournalEntry.memo),
+            JournalLine.debit_minor,
+            JournalLine.credit_minor,
+        )
+        .join(JournalEntry, JournalEntry.id == JournalLine.entry_id)
+        .where(*where)
+        .where(JournalLine.date >= date_from, JournalLine.date <= date_to)
+        .order_by(JournalLine.date, JournalLine.id)
+    ):
+        running += (d - cr) * sign
+        debits, credits = debits + d, credits + cr
+        rows.append(
+            (
+                st.day(day),
+                str(entry_label(entry_no, eid)),
+                memo or "",
+                st.amount(from_minor(d, exp)) if d else "",
+                st.amount(from_minor(cr, exp)) if cr else "",
+                st.amount(from_minor(running, exp)),
+            )
+        )
+    table = Table(
+        (
+            Column(w(N_("Date")), 1.5),
+            Column(w(N_("Entry")), 1.1),
+            Column(w(N_("Document")), 4.0),
+            Column(w(N_("Debit")), 1.5, "RIGHT"),
+            Column(w(N_("Credit")), 1.5, "RIGHT"),
+            Column(w(N_("Balance")), 1.6, "RIGHT"),
+        ),
+        (
+            (
+                st.day(date_from),
+                "",
+                w(N_("Opening balance")),
+                "",
+                "",
+                st.amount(from_minor(opening, exp)),
+            ),
+            *rows,
+            (
+                "",
+                "",
+                w(N_("Closing balance")),
+                st.amount(from_minor(debits, exp)),
+                st.amount(from_minor(credits, exp)),
+                st.amount(from_minor(running, exp)),
+            ),
+        ),  # fmt: skip
+        bold_last=True,
+    )
+    label = statement_label(c.id, date_to)
+    if role == "receivable":
+        said = w(N_("Balance you owe us on {date}: {amount} {currency}"),
+                 date=st.day(date_to), amount=st.amount(from_minor(running, exp)),
+                 currency=st.currency)  # fmt: skip
+    else:
+        said = w(N_("Balance we owe you on {date}: {amount} {currency}"),
+                 date=st.day(date_to), amount=st.amount(from_minor(running, exp)),
+                 currency=st.currency)  # fmt: skip
+    doc = PaperDoc(
+        title=w(N_("ACCOUNT STATEMENT")),
+        number=label,
+        party=_party(st, c),
+        party_heading=w(N_("Customer")) if role == "receivable" else w(N_("Supplier")),
+        facts=(
+            (w(N_("Period")), f"{st.day(date_from)} – {st.day(date_to)}"),
+            (w(N_("Date")), st.day(date_to)),
+        ),
+        lines=table,
+        totals=(
+            (w(N_("Opening balance")), st.amount(from_minor(opening, exp))),
+            (w(N_("Closing balance")), st.amount(from_minor(running, exp))),
+        ),
+        terms=(said,),
+        issued=datetime.combine(date_to, time(0), UTC),
+        **_common(st),
+    )
+    return Made(doc, label, c.id, c.email or "")

@@ -1,0 +1,112 @@
+"""The shop's own details as its documents carry them: name, address, VAT id, bank account
+(IBAN, BIC), e-mail and phone. Settings in the store, each checked as a contact's field is
+(the VAT id for the shop's country, the IBAN and BIC with schwifty); changed by an owner."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+
+from bizdesk.db.session import UnitOfWork
+from bizdesk.errors import ValidationError
+from bizdesk.i18n import N_, Message
+from bizdesk.services.base import validate as v
+from bizdesk.services.base.permissions import requires
+
+
+@dataclass(frozen=True)
+class ShopDetails:
+    name: str = ""
+    street: str = ""
+    postcode: str = ""
+    city: str = ""
+    country: str = ""  # ISO 3166 alpha-2
+    vat_id: str = ""
+    iban: str = ""
+    bic: str = ""
+    email: str = ""
+    phone: str = ""
+
+
+def address_lines(street: str, postcode: str, city: str, country: str) -> list[str]:
+    """An address as a document writes it: the street, "postcode city", the country."""
+    town = " ".join(x for x in (postcode, city) if x)
+    return [x for x in (street, town, country) if x]
+
+
+# field -> the setting that holds it (the name is the store's "company", as `init` sets it)
+SETTING = {
+    f.name: ("company" if f.name == "name" else f"shop_{f.name}") for f in fields(ShopDetails)
+}
+# the keys `bizdesk shop set` takes (as typed: vat-id), in the order `shop show` lists them
+KEYS = {f.name.replace("_", "-"): f.name for f in fields(ShopDetails)}
+# what each is, for the form and `shop show` (translated where shown)
+LABELS = {
+    "name": N_("Name"),
+    "street": N_("Street"),
+    "postcode": N_("Postcode"),
+    "city": N_("City"),
+    "country": N_("Country"),
+    "vat_id": N_("VAT id"),
+    "iban": N_("IBAN"),
+    "bic": N_("BIC"),
+    "email": N_("Email"),
+    "phone": N_("Phone"),
+}
+
+
+def read_shop(uow: UnitOfWork) -> ShopDetails:
+    """The details as stored (for the documents: no permission of its own)."""
+    return ShopDetails(**{name: uow.setting(key, "") for name, key in SETTING.items()})
+
+
+@requires("shop.view")
+def get(uow: UnitOfWork) -> ShopDetails:
+    return read_shop(uow)
+
+
+def _clean(uow: UnitOfWork, d: ShopDetails) -> ShopDetails:
+    chk = v.Checker()
+    out: dict[str, str] = {}
+    out["name"] = chk("name", v.text, d.name, required=True, max_len=200) or ""
+    for name, limit in (("street", 200), ("postcode", 20), ("city", 100)):
+        out[name] = chk(name, v.text, getattr(d, name), max_len=limit) or ""
+    out["country"] = chk("country", v.country, d.country) or ""
+    out["vat_id"] = chk("vat_id", v.vat_id, d.vat_id, out["country"]) or ""
+    out["iban"] = chk("iban", v.iban, d.iban) or ""
+    out["bic"] = chk("bic", v.bic, d.bic) or ""
+    out["email"] = chk("email", v.email, d.email) or ""
+    region = out["country"] or uow.setting("region") or None
+    out["phone"] = chk("phone", v.phone, d.phone, region) or ""
+    chk.done()
+    return ShopDetails(**out)
+
+
+@requires("shop.edit")
+def update(uow: UnitOfWork, details: ShopDetails) -> ShopDetails:
+    """Check every field together (the VAT id for the country) and store them."""
+    before = read_shop(uow)
+    clean = _clean(uow, details)
+    changed = {}
+    for name, key in SETTING.items():
+        old, new = getattr(before, name), getattr(clean, name)
+        if old != new:
+            uow.set_setting(key, new)
+            changed[name] = new
+    if changed:
+        uow.audit("shop", None, "update", after=changed)
+    return clean
+
+
+@requires("shop.edit")
+def set_one(uow: UnitOfWork, key: str, value: str) -> ShopDetails:
+    """One detail by its key as typed (`bizdesk shop set vat-id RO18547290`)."""
+    name = KEYS.get(key.strip().lower())
+    if name is None:
+        raise ValidationError(
+            {
+                "key": Message(
+                    "{key} is not a shop detail; one of: {keys}", key=key, keys=", ".join(KEYS)
+                )
+            }
+        )
+    return update(uow, replace(read_shop(uow), **{name: value}))

@@ -1,0 +1,499 @@
+"""Documents as PDF (services/papers): every kind read back with pypdf, the parties' VAT ids
+checked per country, the shop's bank account checked, the roles per kind; the print command
+and a print key."""
+
+from __future__ import annotations
+
+import io
+import re
+import subprocess
+import sys
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from bizdesk.db import Store
+from bizdesk.errors import NotFound, PermissionDenied, ValidationError
+from bizdesk.services import papers
+from bizdesk.services.admin import users
+from bizdesk.services.crm import contacts
+from bizdesk.services.papers import shop as S
+from bizdesk.services.trade import deals, purchasing, sales
+from tests.erp_helpers import order, product, supplier
+
+
+def pdf_text(data: bytes) -> str:
+    """The text of every page of a PDF, as a reader (pypdf) extracts it."""
+    assert data[:5] == b"%PDF-"
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def lines_of(text: str) -> list[str]:
+    return [" ".join(line.split()) for line in text.splitlines()]
+
+
+SHOP = S.ShopDetails(
+    name="Bicicleta Ștefănescu și Țuțu SRL",
+    street="Strada Ștefan cel Mare 12",
+    postcode="010101",
+    city="București",
+    country="RO",
+    vat_id="RO 1854 7290",
+    iban="de89 3704 0044 0532 0130 00",
+    bic="cobadeffxxx",
+    email="shop@example.com",
+)
+
+
+@pytest.fixture
+def shop(store):  # noqa: ANN001, ANN201
+    """A shop with its details, a supplier, two products at two VAT rates in stock, a German
+    customer with a VAT id, an invoice (delivered and invoiced), a credit note and a deal."""
+    sid = supplier(store, "Acme Supply GmbH")
+    product(store, "BIKE", name="City bike", cost="400", sale_price="650", vat_rate="19")
+    product(store, "BOOK", name="Repair manual", cost="5", sale_price="20", vat_rate="5")
+    po = order(store, sid, ("BIKE", "3", "400"), ("BOOK", "10", "5"))
+    with store.write() as uow:
+        S.update(uow, SHOP)
+        purchasing.receive(uow, po.id, {ln.id: str(ln.qty) for ln in po.lines})
+        cid = contacts.create(
+            uow,
+            contacts.ContactInput(
+                name="Radhaus Köln GmbH",
+                kind="organization",
+                street="Hauptstraße 5",
+                postcode="50667",
+                city="Köln",
+                country="DE",
+                vat_id="DE 136 695 976",
+                email="buy@radhaus.example",
+                is_customer=True,
+            ),
+        ).contact.id
+        so = sales.create(
+            uow,
+            sales.SOInput(
+                customer=f"#{cid}",
+                lines=[sales.SOLineInput("BIKE", "2"), sales.SOLineInput("BOOK", "3")],
+            ),
+        )
+        sales.confirm(uow, so.id)
+        sales.deliver(uow, so.id)
+        inv = sales.invoice(uow, so.id, when="2026-11-05", due="2026-11-19")
+        sales.pay(uow, inv.id, amount="500", when="2026-11-10")
+        bike = next(ln for ln in sales.get(uow, so.id).lines if ln.sku == "BIKE")
+        sales.return_goods(uow, so.id, {bike.id: "1"}, reason="too big", when="2026-11-12")
+        deal = deals.create(uow, deals.DealInput(title="Fleet for the club", contact=f"#{cid}"))
+        deals.set_lines(
+            uow,
+            deal.id,
+            [
+                deals.LineInput(product="BIKE", qty="4", unit_price=""),
+                deals.LineInput("Fitting", "2", "30"),
+            ],
+            version=deal.version,
+        )
+    return store, cid, so, po, deal.id
+
+
+# the bank details and the shop, as every document shows them
+IBAN_SHOWN = "DE89 3704 0044 0532 0130 00"
+
+
+def _both_parties(text: str) -> None:
+    for part in (
+        "Bicicleta Ștefănescu și Țuțu SRL",
+        "Strada Ștefan cel Mare 12",
+        "010101 București",
+        "VAT id: RO18547290",
+        "Radhaus Köln GmbH",
+        "Hauptstraße 5",
+        "50667 Köln",
+        "Germany",
+        "VAT id: DE136695976",
+        IBAN_SHOWN,
+        "COBADEFFXXX",
+    ):
+        assert part in text, part
+
+
+def test_an_invoice_carries_both_parties_lines_rates_totals_and_the_bank(shop) -> None:  # noqa: ANN001
+    store, cid, *_ = shop
+    with store.read() as uow:
+        paper = papers.render(uow, "invoice", "INV-00001")
+    assert (paper.kind, paper.label, paper.filename) == ("invoice", "INV-00001", "INV-00001.pdf")
+    assert (paper.contact_id, paper.email) == (cid, "buy@radhaus.example")
+    assert len(paper.sha256) == 64
+    text = pdf_text(paper.data)
+    _both_parties(text)
+    lines = lines_of(text)
+    assert "INVOICE" in lines and "INV-00001" in lines
+    assert "Date: Nov 5, 2026" in lines and "Due date: Nov 19, 2026" in lines
+    assert "Order: SO-00001" in lines
+    # each line: code, description, qty, unit price, VAT rate, net
+    assert "BIKE City bike 2 650.00 19% 1,300.00" in lines
+    assert "BOOK Repair manual 3 20.00 5% 60.00" in lines
+    # totals per rate (rate, base, VAT), then the totals
+    assert "5% 60.00 3.00" in lines and "19% 1,300.00 247.00" in lines
+    assert "Net 1,360.00" in lines and "VAT 250.00" in lines and "Total EUR 1,610.00" in lines
+    assert "Please pay 1,610.00 EUR by Nov 19, 2026, quoting INV-00001." in lines
+
+
+def test_a_credit_note_names_the_invoice_it_credits(shop) -> None:  # noqa: ANN001
+    store, *_ = shop
+    with store.read() as uow:
+        paper = papers.render(uow, "credit-note", "1")
+    text = pdf_text(paper.data)
+    _both_parties(text)
+    lines = lines_of(text)
+    assert "CREDIT NOTE" in lines and "CN-00001" in lines and "Credits: INV-00001" in lines
+    assert "BIKE City bike 1 650.00 19% 650.00" in lines
+    assert "19% 650.00 123.50" in lines and "Total EUR 773.50" in lines
+
+
+def test_a_sales_order_a_purchase_order_and_a_quote(shop) -> None:  # noqa: ANN001
+    store, cid, so, po, deal_id = shop
+    with store.read() as uow:
+        order_text = pdf_text(papers.render(uow, "sales-order", so.label).data)
+        po_paper = papers.render(uow, "purchase-order", "PO-1")
+        quote = papers.render(uow, "quote", f"Q-{deal_id:05d}")
+    _both_parties(order_text)
+    lines = lines_of(order_text)
+    assert "ORDER CONFIRMATION" in lines and "SO-00001" in lines
+    assert "BIKE City bike 2 650.00 19% 1,300.00" in lines and "Total EUR 1,610.00" in lines
+
+    text = pdf_text(po_paper.data)
+    lines = lines_of(text)
+    assert po_paper.label == "PO-00001" and "PURCHASE ORDER" in lines and "Supplier" in lines
+    assert "Acme Supply GmbH" in lines and "VAT id: RO18547290" in lines
+    assert "BIKE City bike 3 400.00 19% 1,200.00" in lines
+    assert "BOOK Repair manual 10 5.00 5% 50.00" in lines
+    assert "19% 1,200.00 228.00" in lines and "5% 50.00 2.50" in lines
+    assert "Total EUR 1,480.50" in lines and IBAN_SHOWN in text
+
+    assert quote.label == f"Q-{deal_id:05d}" and quote.contact_id == cid
+    text = pdf_text(quote.data)
+    _both_parties(text)
+    lines = lines_of(text)
+    assert "QUOTE" in lines and "Fleet for the club" in lines
+    assert "BIKE City bike 4 650.00 19% 2,600.00" in lines
+    assert "Fitting 2 30.00 0% 60.00" in lines  # a line without a product: no VAT rate
+    assert "0% 60.00 0.00" in lines and "19% 2,600.00 494.00" in lines
+    assert "Total EUR 3,154.00" in lines
+
+
+def test_a_statement_has_its_opening_and_closing_balance(shop) -> None:  # noqa: ANN001
+    store, cid, *_ = shop
+    with store.read() as uow:
+        whole = papers.render(uow, "statement", f"#{cid}", date_to=date(2026, 11, 30))
+        later = papers.render(
+            uow, "statement", "Radhaus Köln GmbH", date_from="2026-11-11", date_to="2026-11-30"
+        )
+    assert whole.label == f"ST-{cid:05d}-20261130" and whole.filename.endswith(".pdf")
+    text = pdf_text(whole.data)
+    _both_parties(text)
+    lines = lines_of(text)
+    assert "ACCOUNT STATEMENT" in lines and "Period: Jan 1, 2026 – Nov 30, 2026" in lines
+    # the invoice (1,610.00), the payment (500.00), the credit note (773.50)
+    assert "Opening balance 0.00" in lines and "Closing balance 336.50" in lines
+    assert any("1,610.00 1,610.00" in x for x in lines)
+    assert any(x.endswith("500.00 1,110.00") for x in lines)
+    assert any(x.endswith("773.50 336.50") for x in lines)
+    assert "Balance you owe us on Nov 30, 2026: 336.50 EUR" in lines
+    lines = lines_of(pdf_text(later.data))
+    assert "Opening balance 1,110.00" in lines and "Closing balance 336.50" in lines
+    assert not any("1,610.00" in x for x in lines)
+
+
+def test_bad_numbers_and_kinds_are_refused_saying_what_is_expected(shop) -> None:  # noqa: ANN001
+    store, *_ = shop
+    with store.read() as uow:
+        with pytest.raises(NotFound, match="There is no INV-00009"):
+            papers.render(uow, "invoice", "9")
+        with pytest.raises(ValidationError, match="expected e.g. INV-00007 or 7"):
+            papers.render(uow, "invoice", "SO-1")
+        with pytest.raises(ValidationError, match="not a kind of document"):
+            papers.render(uow, "payslip", "1")
+        with pytest.raises(ValidationError, match="starts after it ends"):
+            papers.render(uow, "statement", "#1", date_from="2026-12-01", date_to="2026-11-01")
+        with pytest.raises(ValidationError, match="no contact named"):
+            papers.render(uow, "statement", "Nobody at all")
+
+
+def test_romanian_and_vietnamese_round_trip(store) -> None:  # noqa: ANN001
+    """The words in the customer's language, their text exactly as typed, read back."""
+    product(
+        store,
+        "XE",
+        name="Xe đạp thành phố ưu việt",
+        sale_price="650",
+        vat_rate="10",
+        allow_negative="yes",
+    )
+    with store.write() as uow:
+        S.update(uow, SHOP)
+        vi = contacts.create(
+            uow,
+            contacts.ContactInput(
+                name="Công ty Cổ phần Thương mại Ánh Dương",
+                street="Số 12 phố Huế, phường Ngô Thì Nhậm",
+                city="Hà Nội",
+                country="VN",
+                vat_id="0100233488-001",
+                language="vi",
+            ),
+        ).contact
+        ro = contacts.create(
+            uow,
+            contacts.ContactInput(
+                name="Țesătoria Mărășești SRL",
+                city="Brașov",
+                country="RO",
+                vat_id="RO18547290",
+                language="ro",
+            ),
+        ).contact
+        assert vi.vat_id == "0100233488001" and ro.vat_id == "RO18547290"
+        for c in (vi, ro):
+            so = sales.counter_sale(uow, [sales.SOLineInput("XE", "1")], customer=f"#{c.id}")
+            assert so.invoices
+    with store.read() as uow:
+        vi_text = pdf_text(papers.render(uow, "invoice", "1").data)
+        ro_text = pdf_text(papers.render(uow, "invoice", "2").data)
+    for part in (
+        "HÓA ĐƠN",
+        "Công ty Cổ phần Thương mại Ánh Dương",
+        "Số 12 phố Huế, phường Ngô Thì Nhậm",
+        "Hà Nội",
+        "Việt Nam",
+        "Xe đạp thành phố ưu việt",
+        "Thuế GTGT",
+        "0100233488001",
+        "Bicicleta Ștefănescu și Țuțu SRL",
+    ):
+        assert part in " ".join(vi_text.split()), part
+    for part in ("FACTURĂ", "Țesătoria Mărășești SRL", "Brașov", "România", "TVA", "Scadență"):
+        assert part in " ".join(ro_text.split()), part
+
+
+@pytest.mark.parametrize(
+    "vat_id,country,stored",
+    [
+        ("RO 1854 7290", "RO", "RO18547290"),
+        ("18547290", "RO", "18547290"),  # a Romanian CUI without the VAT prefix
+        ("de136695976", "DE", "DE136695976"),
+        ("EL094259216", "GR", "EL094259216"),
+        ("0100233488", "VN", "0100233488"),
+        ("12-3456789", "US", "123456789"),  # no rule for the country: letters and digits
+        ("", "DE", ""),
+    ],
+)
+def test_vat_ids_are_checked_for_the_country_and_kept_compact(
+    store, vat_id, country, stored
+) -> None:  # noqa: ANN001
+    with store.write() as uow:
+        c = contacts.create(
+            uow, contacts.ContactInput(name="Firm", country=country, vat_id=vat_id)
+        ).contact
+    assert c.vat_id == stored
+
+
+@pytest.mark.parametrize(
+    "vat_id,country,expected",
+    [
+        ("RO18547291", "RO", "not a valid EU VAT id: its check digit does not match"),
+        ("DE136695976", "RO", "is an EU VAT id of DE, but the country is RO"),
+        ("DE12345", "DE", "not a valid EU VAT id: it has the wrong number of characters"),
+        ("0100233489", "VN", "not a valid Vietnamese tax code (MST): its check digit"),
+        ("01002", "VN", "expected 10 digits, or 13 for a branch"),
+        ("x", "US", "not a tax id: expected 4 to 20 letters and digits"),
+    ],
+)
+def test_invalid_vat_ids_are_refused_saying_what_is_expected(
+    store, vat_id, country, expected
+) -> None:  # noqa: ANN001
+    with store.write() as uow, pytest.raises(ValidationError) as err:
+        contacts.create(uow, contacts.ContactInput(name="Firm", country=country, vat_id=vat_id))
+    assert set(err.value.fields) == {"vat_id"}
+    assert expected in str(err.value.fields["vat_id"])
+
+
+def test_contacts_csv_carries_the_vat_id_and_refuses_a_bad_one(store) -> None:  # noqa: ANN001
+    from bizdesk.services.exchange.crm_exports import export_contacts
+    from bizdesk.services.exchange.crm_imports import import_contacts
+
+    good = "name,country,vat_id\nFirm A,RO,RO 1854 7290\nFirm B,VN,0100233488\n"
+    bad = "name,country,vat_id\nFirm C,RO,RO18547291\n"
+    with pytest.raises(ValidationError, match=r"line 2.*vat_id"):
+        import_contacts(store, bad)
+    assert import_contacts(store, good).created == 2
+    out = io.StringIO()
+    with store.read() as uow:
+        export_contacts(uow, out, "csv")
+    rows = out.getvalue().splitlines()
+    assert "vat_id" in rows[0].split(",")
+    assert any("RO18547290" in r for r in rows) and any("0100233488" in r for r in rows)
+    with store.write() as uow:  # a language set on the page stays through an update by file
+        a = contacts.resolve(uow, "Firm A")
+        view = contacts.get(uow, a.id)
+        contacts.update(uow, a.id, replace(view.as_input(), language="ro"), version=view.version)
+    again = f"id,name,country,vat_id\n{a.id},Firm A,RO,18547290\n"
+    assert import_contacts(store, again).updated == 1
+    with store.read() as uow:
+        assert (contacts.get(uow, a.id).vat_id, contacts.get(uow, a.id).language) == (
+            "18547290",
+            "ro",
+        )
+
+
+def test_the_shop_s_iban_bic_and_vat_id_are_checked(store) -> None:  # noqa: ANN001
+    with store.write() as uow:
+        saved = S.update(uow, SHOP)
+    assert (saved.vat_id, saved.iban, saved.bic) == ("RO18547290", IBAN_SHOWN.replace(" ", ""),
+                                                    "COBADEFFXXX")  # fmt: skip
+    for key, value, expected in (
+        ("iban", "DE89 3704 0044 0532 0130 01", "check digits do not match"),
+        ("iban", "12345", "not a valid IBAN"),
+        ("bic", "COBA", "not a valid BIC"),
+        ("vat-id", "RO18547291", "not a valid EU VAT id"),
+        ("country", "DE", "is an EU VAT id of RO, but the country is DE"),
+        ("name", "", "required"),
+    ):
+        with store.write() as uow, pytest.raises(ValidationError) as err:
+            S.set_one(uow, key, value)
+        assert expected in str(err.value), (key, value, str(err.value))
+    with store.write() as uow, pytest.raises(ValidationError, match="not a shop detail"):
+        S.set_one(uow, "colour", "red")
+    with store.write() as uow:
+        assert S.set_one(uow, "bic", "").bic == ""
+    with store.read() as uow:
+        assert S.get(uow) == replace(saved, bic="")
+
+
+def test_each_kind_is_refused_to_the_roles_that_may_not_print_it(shop) -> None:  # noqa: ANN001
+    store, cid, so, po, deal_id = shop
+    with store.write() as uow:
+        for role in ("warehouse", "sales", "support", "viewer"):
+            users.add(uow, f"a_{role}", role)
+    asks = {
+        "quote": str(deal_id),
+        "sales-order": so.label,
+        "invoice": "1",
+        "credit-note": "1",
+        "purchase-order": po.label,
+        "statement": f"#{cid}",
+    }
+    may = {
+        "warehouse": {"purchase-order"},
+        "sales": {"quote", "sales-order", "invoice", "credit-note", "statement"},
+        "support": set(),
+        "viewer": set(asks),
+    }
+    for role, allowed in may.items():
+        person = Store(url=store.url, engine=store.engine, user=f"a_{role}")
+        for kind, number in asks.items():
+            with person.read() as uow:
+                if kind in allowed:
+                    assert papers.render(uow, kind, number).data[:4] == b"%PDF"
+                else:
+                    with pytest.raises(PermissionDenied, match=rf"\({role}\)"):
+                        papers.render(uow, kind, number)
+        with person.write() as uow, pytest.raises(PermissionDenied):
+            S.set_one(uow, "city", "Cluj")
+
+
+def _bizdesk(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "bizdesk", *args],
+        capture_output=True,
+        timeout=120,
+        cwd=cwd,
+    )
+
+
+def test_print_writes_label_pdf_here_never_over_a_file(tmp_path) -> None:  # noqa: ANN001
+    db = str(tmp_path / "shop.db")
+    assert _bizdesk("init", "--db", db, "--company", "Test Cycles", cwd=tmp_path).returncode == 0
+    r = _bizdesk("shop", "set", "iban", "DE89 3704 0044 0532 0130 00", "--db", db, cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    r = _bizdesk("shop", "set", "iban", "DE89 3704 0044 0532 0130 01", "--db", db, cwd=tmp_path)
+    assert r.returncode == 1 and b"check digits do not match" in r.stderr
+    shown = _bizdesk("shop", "show", "--db", db, cwd=tmp_path).stdout.decode()
+    assert re.search(r"iban\s.*DE89370400440532013000", shown), shown
+    from bizdesk.db import open_store
+
+    s = open_store(db)
+    try:
+        sid = supplier(s, "Acme Supply")
+        product(s, "BOLT", name="Bolt M8", cost="0.20", vat_rate="20")
+        order(s, sid, ("BOLT", "100", "0.20"))
+    finally:
+        s.dispose()
+    r = _bizdesk("print", "purchase-order", "PO-00001", "--db", db, cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    written = tmp_path / "PO-00001.pdf"
+    assert "PO-00001 written to" in r.stderr.decode()
+    text = pdf_text(written.read_bytes())
+    assert "Acme Supply" in text and "BOLT Bolt M8 100 0.20 20% 20.00" in lines_of(text)
+    before = written.read_bytes()
+    again = _bizdesk("print", "purchase-order", "1", "--db", db, cwd=tmp_path)
+    assert again.returncode == 1 and b"exists already" in again.stderr
+    assert written.read_bytes() == before
+    out = _bizdesk("print", "purchase-order", "1", "-o", "-", "--db", db, cwd=tmp_path)
+    assert out.returncode == 0 and out.stdout == before  # the same document, the same bytes
+    named = _bizdesk("print", "purchase-order", "1", "-o", "po.pdf", "--db", db, cwd=tmp_path)
+    assert named.returncode == 0 and (tmp_path / "po.pdf").read_bytes() == before
+    bad = _bizdesk("print", "bill", "1", "--db", db, cwd=tmp_path)
+    assert bad.returncode == 2 and b"purchase-order" in bad.stderr
+    missing = _bizdesk("print", "invoice", "7", "--db", db, cwd=tmp_path)
+    assert missing.returncode == 1 and b"There is no INV-00007" in missing.stderr
+
+
+def test_the_font_ships_with_the_package() -> None:
+    """A fresh machine may have no DejaVu: the PDF's font and its licence are package data
+    (under src/bizdesk, which the wheel takes whole)."""
+    from bizdesk.services.papers.layout import FONT_DIR
+
+    for name in ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "LICENSE-DejaVu.txt"):
+        assert (FONT_DIR / name).is_file(), name
+    assert FONT_DIR.is_relative_to(Path(papers.__file__).parents[2])
+
+
+def test_a_store_from_before_vat_ids_upgrades_and_keeps_its_search(tmp_path) -> None:  # noqa: ANN001
+    """Migration 0012 adds the columns in place: the contact search triggers stay."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from bizdesk.db import open_store
+    from bizdesk.db.migrate import alembic_config, current_revision
+    from bizdesk.services.admin import setup
+    from bizdesk.services.base.paging import PageRequest
+
+    def triggers(s: Store) -> set[str]:
+        with s.engine.connect() as c:
+            sql = "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'contact'"
+            return {r[0] for r in c.execute(text(sql))}
+
+    path = str(tmp_path / "old.db")
+    s = open_store(path)
+    setup.ensure_initialized(s)
+    with s.write() as uow:
+        contacts.create(uow, contacts.ContactInput(name="Công ty Ánh Dương", vat_id="X1234"))
+    before = triggers(s)
+    assert len(before) == 3
+    command.downgrade(alembic_config(s), "0010")
+    assert current_revision(s) == "0010" and triggers(s) == before
+    s.dispose()
+    s = open_store(path)
+    try:
+        assert current_revision(s) == "0012" and triggers(s) == before
+        with s.read() as uow:
+            found = contacts.list_page(uow, PageRequest(search="anh duong")).rows
+            assert [(c.name, contacts.get(uow, c.id).vat_id) for c in found] == [
+                ("Công ty Ánh Dương", "")
+            ]
+    finally:
+        s.dispose()

@@ -1,0 +1,103 @@
+"""The print keys at 80x24: a document's page writes its PDF where the person says, never
+over a file, and says where; the shop's details form from the palette."""
+
+from __future__ import annotations
+
+from textual.widgets import Input
+
+from bizdesk.app import BizdeskApp
+from bizdesk.screens.contacts import ContactScreen
+from bizdesk.screens.purchases import PurchaseOrderScreen
+from bizdesk.services.papers import shop as S
+from bizdesk.widgets.form import FormScreen
+from tests.erp_helpers import order, product, supplier
+from tests.test_papers import lines_of, pdf_text
+from tests.tui_helpers import SIZE, settle, wait_for
+
+
+def _notes(app: BizdeskApp) -> list[str]:
+    return [str(n.message) for n in app._notifications]
+
+
+async def test_the_print_key_of_a_purchase_order_writes_its_pdf(store, tmp_path) -> None:  # noqa: ANN001
+    sid = supplier(store)
+    product(store, "BOLT", name="Bolt M8", cost="0.20", vat_rate="20")
+    po = order(store, sid, ("BOLT", "100", "0.20"))
+    target = tmp_path / "out.pdf"
+    target_again = tmp_path / "again.pdf"
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        app.push_screen(PurchaseOrderScreen(po.id))
+        await settle(pilot, app)
+        await pilot.press("w")
+        await settle(pilot, app)
+        assert isinstance(app.screen, FormScreen)
+        path = app.screen.query_one("#f-path", Input)
+        assert path.value.endswith("PO-00001.pdf")  # the label, in the current folder
+        path.value = str(target)
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, app, lambda: target.exists(), "the PDF")
+        await wait_for(
+            pilot, app, lambda: not isinstance(app.screen, FormScreen), "the form to close"
+        )
+        assert isinstance(app.screen, PurchaseOrderScreen)
+        said = f"Written to {target}"
+        await wait_for(pilot, app, lambda: said in _notes(app), "where it was written")
+        assert "BOLT Bolt M8 100 0.20 20% 20.00" in lines_of(pdf_text(target.read_bytes()))
+        before = target.read_bytes()
+        await pilot.press("w")  # the same file again: refused, the form stays open
+        await settle(pilot, app)
+        app.screen.query_one("#f-path", Input).value = str(target)
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert isinstance(app.screen, FormScreen)
+        assert "exists already" in str(app.screen.query_one("#e-path").render())
+        assert target.read_bytes() == before
+        app.screen.query_one("#f-path", Input).value = str(target_again)
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, app, lambda: target_again.exists(), "the second PDF")
+
+
+async def test_a_contact_s_statement_key_asks_for_the_period(store, tmp_path) -> None:  # noqa: ANN001
+    sid = supplier(store, "Acme Supply")
+    target = tmp_path / "st.pdf"
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        app.push_screen(ContactScreen(sid))
+        await settle(pilot, app)
+        await pilot.press("s")
+        await settle(pilot, app)
+        form = app.screen
+        assert isinstance(form, FormScreen)
+        form.query_one("#f-path", Input).value = str(target)
+        form.query_one("#f-from", Input).value = "2026-12-31"
+        form.query_one("#f-to", Input).value = "2026-01-01"
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert "starts after it ends" in str(form.query_one("#e-from").render())
+        form.query_one("#f-from", Input).value = "2026-01-01"
+        form.query_one("#f-to", Input).value = "2026-06-30"
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, app, lambda: target.exists(), "the statement")
+    text = " ".join(pdf_text(target.read_bytes()).split())
+    assert "ACCOUNT STATEMENT" in text and "Acme Supply" in text
+    assert "Period: Jan 1, 2026 – Jun 30, 2026" in text
+
+
+async def test_the_shop_s_details_form_checks_the_iban(store) -> None:  # noqa: ANN001
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        app.action_shop_details()
+        await settle(pilot, app)
+        form = app.screen
+        assert isinstance(form, FormScreen)
+        form.query_one("#f-iban", Input).value = "DE89 3704 0044 0532 0130 01"
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert "check digits do not match" in str(form.query_one("#e-iban").render())
+        form.query_one("#f-iban", Input).value = "DE89 3704 0044 0532 0130 00"
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, app, lambda: not isinstance(app.screen, FormScreen), "saved")
+    with store.read() as uow:
+        assert S.get(uow).iban == "DE89370400440532013000"
