@@ -77,8 +77,7 @@ def test_reminders_print_one_line_each_and_never_twice(db) -> None:  # noqa: ANN
         "final",
     ]
     assert today.stdout.splitlines()[-1] == "1 reminder was made."
-    send = bizdesk("reminders", "--send", "--db", db)
-    assert send.returncode == 1 and "nothing was made" in send.stderr
+    assert bizdesk("reminders", "--send", "--db", db).stdout == "No reminders are due.\n"
     future = bizdesk("reminders", "--as-of", "2199-01-01", "--db", db)
     assert future.returncode == 1 and "after today" in future.stderr
 
@@ -102,3 +101,57 @@ def test_levels_and_default_terms_from_the_command_line(db) -> None:  # noqa: AN
     assert bad.returncode == 1 and "write net 30 days or end of month + 10 days" in bad.stderr
     ok = bizdesk("terms", "--customers", "end of month + 15 days", "--db", db)
     assert ok.stdout.startswith("Customers: end of month + 15 days\n")
+
+
+def test_reminders_send_e_mails_each_with_its_pdf_once(db) -> None:  # noqa: ANN001
+    """`reminders --send` through a real SMTP server on 127.0.0.1 that refuses the first
+    try: the reminder is made and queued together, arrives once with RM-00001.pdf (its
+    invoice, open amount and wording inside), and a customer without an address is told to
+    print theirs."""
+    from pypdf import PdfReader
+
+    from tests.mail_server import Inbox, Server
+
+    people = CONTACTS + "Gus Nomail,,customer,\n"
+    assert bizdesk("import", "contacts", "-", "--db", db, stdin=people).returncode == 0
+    store = open_store(db, user=os_username())
+    try:
+        product(store, "SRV", name="Service", sale_price="100", vat_rate="0", allow_negative="yes")
+        day = date.today() - timedelta(days=30)
+        with store.write() as uow:
+            for who in ("Eli Late", "Gus Nomail"):
+                so = sales.create(
+                    uow,
+                    sales.SOInput(
+                        customer=who, order_date=day.isoformat(), lines=[sales.SOLineInput("SRV")]
+                    ),
+                )
+                sales.confirm(uow, so.id)
+                sales.deliver(uow, so.id, when=day)
+                sales.invoice(uow, so.id, when=day)
+    finally:
+        store.dispose()
+    inbox = Inbox(refuse=1)
+    with Server(inbox) as server:
+        mail = (
+            "mail", "settings", "--host", "127.0.0.1", "--port", str(server.port),
+            "--security", "none", "--from", "shop@example.com", "--db", db,
+        )  # fmt: skip
+        assert bizdesk(*mail).returncode == 0
+        sent = bizdesk("reminders", "--send", "--db", db)
+        assert sent.returncode == 0, sent.stderr
+        assert "2 reminders were made." in sent.stdout
+        assert "the customer has no e-mail address; print it with bizdesk print reminder" in (
+            sent.stdout
+        )
+        assert "1 message is still queued:" in sent.stdout  # the server said 451 once
+        again = bizdesk("mail", "retry", "--db", db)
+        assert "1 message was sent." in again.stdout, again.stdout + again.stderr
+        assert bizdesk("mail", "retry", "--db", db).stdout.startswith("0 messages were sent.")
+    assert len(inbox.messages) == 1
+    msg = inbox.messages[0]
+    assert msg["To"] == "eli@example.com"
+    (pdf,) = [p for p in msg.iter_attachments() if p.get_filename().startswith("RM-")]
+    text = PdfReader(io.BytesIO(pdf.get_content())).pages[0].extract_text()
+    assert "PAYMENT REMINDER" in text and "Eli Late" in text and "INV-00001" in text
+    assert "100.00" in text

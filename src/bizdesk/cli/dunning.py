@@ -37,11 +37,13 @@ def reminders_cmd(
     from bizdesk.services.dunning.reminders import make_reminders
 
     day = parse_date(as_of, "--as-of")
-    if send:  # the mail service is wired in at merge (README, Reminders); nothing is made
-        fail(_("--send: e-mail is not set up in this version; nothing was made."))
     store = open_store(ctx, db)
-    with store.write() as uow:
+    with store.write() as uow:  # made and queued together: none made without its e-mail
         made = make_reminders(uow, day)
+        if send:
+            from bizdesk.services.mail.documents import queue_reminders
+
+            queued, unsent = queue_reminders(uow, made)
     if not made:
         say(_("No reminders are due."))
         return
@@ -53,6 +55,19 @@ def reminders_cmd(
         say(f"{m.label}  {visible(m.customer)}  {visible(level)}  {amount:>{width}}")
     n = len(made)
     say(ngettext("{n} reminder was made.", "{n} reminders were made.", n).format(n=n))
+    if send:
+        from bizdesk.services.mail.outbox import deliver
+
+        for label in unsent:
+            say(
+                _(
+                    "{label}: the customer has no e-mail address; print it with "
+                    "bizdesk print reminder {label}"
+                ).format(label=label)
+            )
+        if queued:
+            for line in deliver(store, [q.id for q in queued]).said():
+                say(str(line))
 
 
 @levels_app.command("list", help=_("The reminder levels, fewest days first."))

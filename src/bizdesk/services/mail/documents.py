@@ -17,7 +17,7 @@ VIEW = {
     "invoice": "sales.view",
     "credit-note": "sales.view",
     "purchase-order": "purchases.view",
-    "reminder": "contacts.money",
+    "reminder": "reminders.view",
     "statement": "contacts.money",
 }
 
@@ -62,3 +62,18 @@ def queue_document(uow: UnitOfWork, kind: str, number: str, to: str | None = Non
         doc_sha256=paper.sha256,
         contact_id=paper.contact_id,
     )
+
+
+@requires("mail.send")
+def queue_reminders(uow: UnitOfWork, made: list) -> tuple[list[OutboxView], list[str]]:  # noqa: ANN001
+    """Queue each reminder just made (services.dunning ``make_reminders``) for its
+    customer's address, in the caller's transaction; returns what was queued and the labels
+    of the reminders whose customer has no address (to be printed instead)."""
+    queued: list[OutboxView] = []
+    unsent: list[str] = []
+    for m in made:
+        if m.email:
+            queued.append(queue_document(uow, "reminder", m.label))
+        else:
+            unsent.append(m.label)
+    return queued, unsent

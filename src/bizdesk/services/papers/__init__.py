@@ -23,7 +23,7 @@ from bizdesk.services.papers.layout import draw
 
 __all__ = ["KINDS", "Paper", "render", "save", "statement_label", "to_stdout"]
 
-# the kinds, as DESIGN section 7 names them (reminder: added with the reminders)
+# the kinds, as DESIGN section 7 names them
 MAKERS = {
     "quote": kinds.quote,
     "sales-order": kinds.sales_order,
@@ -31,6 +31,7 @@ MAKERS = {
     "credit-note": kinds.credit_note,
     "purchase-order": kinds.purchase_order,
     "statement": kinds.statement,
+    "reminder": kinds.reminder,
 }
 KINDS = tuple(MAKERS)
 

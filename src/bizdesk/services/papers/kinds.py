@@ -607,3 +607,62 @@ def statement(
         **_common(st),
     )
     return Made(doc, label, c.id, c.email or "")
+
+
+# --- reminders -----------------------------------------------------------------------------
+
+
+@requires("reminders.view")
+def reminder(uow: UnitOfWork, number: str) -> Made:
+    """A payment reminder ("RM-00003" or 3), as it was made (services/dunning): its level's
+    wording, the overdue invoices with what is open on each, the fee and what is due now."""
+    from bizdesk.services.dunning.reminders import reminder_view
+
+    r = reminder_view(uow, str(number))
+    customer = _contact(uow, r.customer_id)
+    st = _setting(uow, customer)
+    w = st.w
+    table = Table(
+        (
+            Column(w(N_("Invoice")), 1.6),
+            Column(w(N_("Date")), 1.6),
+            Column(w(N_("Due date")), 1.6),
+            Column(w(N_("Days overdue")), 1.2, "RIGHT"),
+            Column(w(N_("Open")), 1.6, "RIGHT"),
+        ),
+        tuple(
+            (
+                c.label,
+                st.day(c.issued_on),
+                st.day(c.due_on),
+                str(c.days_overdue),
+                st.amount(c.open),
+            )
+            for c in r.invoices
+        ),
+    )
+    totals = [(w(N_("Overdue")), st.amount(r.overdue))]
+    if r.fee:
+        totals.append((w(N_("Reminder fee")), st.amount(r.fee)))
+    totals.append((w(N_("Total {currency}"), currency=st.currency), st.amount(r.total)))
+    doc = PaperDoc(
+        title=w(N_("PAYMENT REMINDER")),
+        number=r.label,
+        party=_party(st, customer),
+        party_heading=w(N_("To")),
+        facts=((w(N_("Date")), st.day(r.issued_on)), (w(N_("Reminder")), r.level_name)),
+        intro=(r.wording,),
+        lines=table,
+        totals=tuple(totals),
+        terms=(
+            w(
+                N_("Please pay {total} {currency} now, quoting {number}."),
+                total=st.amount(r.total),
+                currency=st.currency,
+                number=r.label,
+            ),
+        ),
+        issued=datetime.combine(r.issued_on, time(0), UTC),
+        **_common(st),
+    )
+    return Made(doc, r.label, customer.id, customer.email or "")
