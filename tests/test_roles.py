@@ -75,6 +75,9 @@ HELPERS = {
     "crm_imports.fewer_indexes",  # inside the import's own checked write
     "moves.plan_issue",  # where a delivery takes stock from: inside sales.deliver
     "settings.read_settings",  # how mail is sent, inside mail.send's entry points
+    "boms.active_bom",  # the active version's row, inside the making entry points
+    "boms.bom_lines",
+    "boms.made_of",
     "moves.stock_by_location",  # the same, and the delivery form's note (sales.delivery_stock)
 }
 

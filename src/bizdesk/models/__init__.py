@@ -6,6 +6,7 @@ from bizdesk.models.core import AuditEvent, Setting, User
 from bizdesk.models.deals import Deal, DealLine, PipelineStage
 from bizdesk.models.ledger import Account, JournalEntry, JournalLine, Sequence
 from bizdesk.models.mail import OutboxMessage
+from bizdesk.models.making import Bom, BomLine
 from bizdesk.models.purchasing import PurchaseLine, PurchaseOrder, SupplierBill, SupplierPayment
 from bizdesk.models.sales import CustomerPayment, Invoice, InvoiceLine, SalesLine, SalesOrder
 from bizdesk.models.stock import Location, Product, StockMove
@@ -16,6 +17,8 @@ __all__ = [
     "AuditEvent",
     "BankLine",
     "BankStatement",
+    "Bom",
+    "BomLine",
     "Contact",
     "CustomerPayment",
     "Invoice",
