@@ -52,6 +52,7 @@ COMMANDS = {
     "pipeline": "deals",
     "sla": "tickets",
     "locations": "stock",
+    "bom": "making",
 }
 
 

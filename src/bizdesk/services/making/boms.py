@@ -351,3 +351,58 @@ def bom_input(view: BomView | None) -> BomInput:
     return BomInput(
         [(f"{c.sku} {c.name}", str(c.qty)) for c in view.components], str(view.labour), view.note
     )
+
+
+JSON_KEYS = ("components", "labour", "note")
+
+
+def _scalar(value: object) -> str:
+    if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
+        raise v.FieldError(Message("a text or a number"))
+    return str(value)
+
+
+def bom_input_from_json(raw: object) -> BomInput:
+    """``{"components": [{"sku": "WHEEL", "qty": 2}], "labour": "12.50", "note": ""}`` (the
+    JSON of ``bizdesk bom set``, numbers read exactly) as a form would hold it."""
+    if not isinstance(raw, dict):
+        raise ValidationError({"": Message("expected a JSON object with the key components")})
+    chk = v.Checker()
+    for key in raw:
+        if key not in JSON_KEYS:
+            chk.add(
+                key, Message("not a key of a bill of materials ({keys})", keys=", ".join(JSON_KEYS))
+            )
+    comps = raw.get("components")
+    rows: list[tuple[str, str]] = []
+    if not isinstance(comps, list):
+        chk.add("components", Message("expected a list of {example}", example='{"sku", "qty"}'))
+    else:
+        for i, item in enumerate(comps, start=1):
+            if not isinstance(item, dict) or set(item) != {"sku", "qty"}:
+                chk.add(f"line {i}", Message("expected an object with {keys}", keys='"sku", "qty"'))
+                continue
+            sku = chk(f"line {i} product", _scalar, item["sku"])
+            qty = chk(f"line {i} qty", _scalar, item["qty"])
+            rows.append((sku or "", qty or ""))
+    labour = chk("labour", _scalar, raw.get("labour", "0"))
+    note = chk("note", _scalar, raw.get("note", ""))
+    chk.done()
+    return BomInput(rows, labour or "0", note or "")
+
+
+def bom_json(view: BomView) -> dict:
+    """A bill of materials as ``bom show --format json`` prints it (amounts as strings)."""
+    return {
+        "sku": view.sku,
+        "version": view.version,
+        "active": view.active,
+        "labour": str(view.labour),
+        "note": view.note,
+        "components": [
+            {"sku": c.sku, "qty": str(c.qty), "unit_cost": str(c.unit_cost), "cost": str(c.cost)}
+            for c in view.components
+        ],
+        "material_cost": str(view.material_cost),
+        "unit_cost": str(view.unit_cost),
+    }
