@@ -78,6 +78,7 @@ HELPERS = {
     "boms.active_bom",  # the active version's row, inside the making entry points
     "boms.bom_lines",
     "boms.made_of",
+    "boms.preview_cost",  # a running total of lines being typed
     "moves.stock_by_location",  # the same, and the delivery form's note (sales.delivery_stock)
 }
 

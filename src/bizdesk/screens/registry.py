@@ -180,7 +180,7 @@ BINDING_IDS: Mapping[str, tuple[str, ...]] = {
     ),
     "bizdesk.screens.stock": (
         *(f"stock.{n}" for n in ("new", "edit", "adjust", "count", "transfer", "archive")),
-        *("stock.low", "stock.reorder", "product.back"),
+        *("stock.low", "stock.reorder", "product.back", "product.bom"),
     ),
     "bizdesk.screens.purchases": (
         "purchases.new",

@@ -406,3 +406,29 @@ def bom_json(view: BomView) -> dict:
         "material_cost": str(view.material_cost),
         "unit_cost": str(view.unit_cost),
     }
+
+
+@dataclass
+class BomLineInput:
+    """One component as the form's lines editor holds it."""
+
+    product: str = ""
+    qty: str = "1"
+
+
+def preview_cost(uow: UnitOfWork, lines: list[BomLineInput]) -> tuple[Decimal, int]:
+    """What the components typed so far cost for one unit at today's average cost, and how
+    many lines cannot be read yet (the form's running total; saving checks everything)."""
+    total = bad = 0
+    for ln in lines:
+        if not str(ln.product or "").strip():
+            continue
+        try:
+            c = resolve_product(uow, ln.product)
+            q = parse_qty(ln.qty, locale=uow.input_locale)
+        except (v.FieldError, AmountError):
+            bad += 1
+            continue
+        qty, value = totals(uow, c.id)
+        total += half_even(q * average_cost(uow, c, qty, value), QTY_SCALE)
+    return from_minor(total, uow.exponent), bad
