@@ -6,7 +6,7 @@ from bizdesk.models.core import AuditEvent, Setting, User
 from bizdesk.models.deals import Deal, DealLine, PipelineStage
 from bizdesk.models.ledger import Account, JournalEntry, JournalLine, Sequence
 from bizdesk.models.mail import OutboxMessage
-from bizdesk.models.making import Bom, BomLine
+from bizdesk.models.making import AssemblyLine, AssemblyOrder, Bom, BomLine
 from bizdesk.models.purchasing import PurchaseLine, PurchaseOrder, SupplierBill, SupplierPayment
 from bizdesk.models.sales import CustomerPayment, Invoice, InvoiceLine, SalesLine, SalesOrder
 from bizdesk.models.stock import Location, Product, StockMove
@@ -14,6 +14,8 @@ from bizdesk.models.tickets import Ticket, TicketComment, TicketEvent
 
 __all__ = [
     "Account",
+    "AssemblyLine",
+    "AssemblyOrder",
     "AuditEvent",
     "BankLine",
     "BankStatement",

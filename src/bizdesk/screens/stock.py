@@ -40,6 +40,8 @@ MOVE_KINDS = {
     "adjustment": N_("adjustment"),
     "count": N_("count"),
     "transfer": N_("transfer"),
+    "consumed": N_("consumed"),
+    "made": N_("made"),
 }
 MOVE_COLUMNS = [
     Col("at", N_("When (UTC)"), 16, fmt=lambda at: at.strftime("%Y-%m-%d %H:%M")),

@@ -61,6 +61,8 @@ PERMISSIONS: dict[str, tuple[str, frozenset[str]]] = {
         N_("Changing bills of materials and assembly orders"),
         frozenset({OWNER, WAREHOUSE}),
     ),
+    # finishing consumes components and receives the product: stock moves that post
+    "making.finish": (N_("Finishing assembly orders"), frozenset({OWNER, WAREHOUSE})),
     # --- purchasing
     "purchases.view": (N_("Viewing purchase orders"), EVERYONE),
     "purchases.edit": (
