@@ -32,6 +32,7 @@ ROLES = {
     "cogs",
     "stock_adjustment",
     "price_difference",
+    "labour_absorbed",
 }
 SHOPS = {
     "generic": ("en_US", "EUR"),

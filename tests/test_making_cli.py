@@ -77,3 +77,29 @@ def test_refusals_are_sentences(shop) -> None:  # noqa: ANN001
     assert "Traceback" not in r.stderr
     r = bizdesk("bom", "use", "BIKE", "x", "--db", shop)
     assert r.returncode == 2 and "not a version number" in r.stderr
+
+
+def test_assembly_from_the_command_line(shop) -> None:  # noqa: ANN001
+    from bizdesk.services.inventory import moves
+
+    s = open_store(shop)
+    with s.write() as uow:
+        moves.adjust(uow, 1, "4", "opening stock")  # 4 wheels at 10.01
+        moves.adjust(uow, 2, "1", "opening stock")  # 1 frame at 100.00
+        boms.set_bom(uow, 3, boms.BomInput([("WHEEL", "2"), ("FRAME", "1")], "12.50"))
+    s.dispose()
+    r = bizdesk("assembly", "new", "BIKE", "1", "--date", "2026-12-05", "--confirm", "--db", shop)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "MO-00001 confirmed: 0 of 1 pcs BIKE Bike, planned 2026-12-05"
+    r = bizdesk("assembly", "new", "BIKE", "1", "--confirm", "--db", shop)
+    assert r.returncode == 1 and "FRAME: only 0 pcs available, 1 wanted" in r.stderr
+    r = bizdesk("assembly", "list", "--format", "json", "--db", shop)
+    assert [o["number"] for o in json.loads(r.stdout)] == ["MO-00001"]
+    r = bizdesk("assembly", "finish", "mo1", "--db", shop)
+    assert r.returncode == 0, r.stderr
+    assert "MO-00001 done: 1 of 1" in r.stdout and "Received at 132.52, posted JE-" in r.stdout
+    r = bizdesk("assembly", "cancel", "MO-00001", "--db", shop)
+    assert r.returncode == 1 and "cannot be cancelled" in r.stderr
+    assert bizdesk("check", "--db", shop).returncode == 0
+    r = bizdesk("assembly", "finish", "MO-9", "--db", shop)
+    assert r.returncode == 1 and "There is no assembly order 'MO-9'" in r.stderr

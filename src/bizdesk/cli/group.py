@@ -53,6 +53,7 @@ COMMANDS = {
     "sla": "tickets",
     "locations": "stock",
     "bom": "making",
+    "assembly": "making",
 }
 
 

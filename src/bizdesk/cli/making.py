@@ -1,4 +1,5 @@
-"""Bills of materials (`bizdesk bom show|set|versions|use`)."""
+"""Bills of materials (`bizdesk bom show|set|versions|use`) and assembly orders
+(`bizdesk assembly new|confirm|finish|cancel|list`)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Annotated
 import typer
 
 from bizdesk.cli.core import DbOpt, fail, open_store, print_json, say, show
-from bizdesk.i18n import _
+from bizdesk.i18n import N_, _
 
 app = typer.Typer()
 bom = typer.Typer(help=_("Bills of materials: what a product is made of."))
@@ -175,3 +176,166 @@ def bom_use(
     with store.write() as uow:
         view = use_bom_version(uow, _product_id(uow, sku), _version(version))
     say(_("{sku}: version {version} is active").format(sku=view.sku, version=view.version))
+
+
+assembly_app = typer.Typer(help=_("Assembly orders: make products from their components."))
+app.add_typer(assembly_app, name="assembly")
+LabelArg = Annotated[str, typer.Argument(help=_("The order's number, e.g. MO-00001."))]
+
+
+def _order_line(mo, locale: str) -> str:  # noqa: ANN001
+    from bizdesk.formatting import day, number, visible
+
+    return _("{label} {state}: {done} of {qty} {unit} {sku} {name}, planned {date}").format(
+        label=mo.label,
+        state=_state(mo.state),
+        done=number(mo.done, locale),
+        qty=number(mo.qty, locale),
+        unit=mo.unit,
+        sku=mo.sku,
+        name=visible(mo.name),
+        date=day(mo.planned_date),
+    )
+
+
+STATE_NAMES = {
+    "draft": N_("draft"),
+    "confirmed": N_("confirmed"),
+    "partially done": N_("partially done"),
+    "done": N_("done"),
+    "cancelled": N_("cancelled"),
+}
+
+
+def _state(state: str) -> str:
+    return _(STATE_NAMES.get(state, state))
+
+
+@assembly_app.command("new", help=_("A draft order to make QTY of a product (SKU)."))
+def assembly_new(
+    ctx: typer.Context,
+    sku: SkuArg,
+    qty: Annotated[str, typer.Argument(help=_("How many to make."), show_default=False)],
+    planned: Annotated[
+        str | None, typer.Option("--date", help=_("The planned date, YYYY-MM-DD; default: today."))
+    ] = None,
+    confirm: Annotated[
+        bool, typer.Option("--confirm", help=_("Confirm it: its components are reserved."))
+    ] = False,
+    db: DbOpt = None,
+) -> None:
+    from bizdesk.services.making import assembly
+
+    store = open_store(ctx, db)
+    with store.write() as uow:
+        mo = assembly.create(uow, assembly.MOInput(sku, qty, planned or ""))
+        if confirm:
+            mo = assembly.confirm(uow, mo.id)
+    say(_order_line(mo, store.settings().get("locale", "en_US")))
+
+
+@assembly_app.command("confirm", help=_("Confirm a draft: its components are reserved."))
+def assembly_confirm(ctx: typer.Context, label: LabelArg, db: DbOpt = None) -> None:
+    from bizdesk.services.making import assembly
+
+    store = open_store(ctx, db)
+    with store.write() as uow:
+        mo = assembly.confirm(uow, assembly.find_order(uow, label))
+    say(_order_line(mo, store.settings().get("locale", "en_US")))
+
+
+@assembly_app.command(
+    "finish",
+    help=_(
+        "Make QTY (default: all that is left): the components are consumed at average cost "
+        "and the product received at that cost plus labour, posted."
+    ),
+)
+def assembly_finish(
+    ctx: typer.Context,
+    label: LabelArg,
+    qty: Annotated[
+        str | None, typer.Argument(help=_("How many were made."), show_default=False)
+    ] = None,
+    db: DbOpt = None,
+) -> None:
+    from bizdesk.formatting import money
+    from bizdesk.services.making import assembly
+
+    store = open_store(ctx, db)
+    with store.write() as uow:
+        r = assembly.finish(uow, assembly.find_order(uow, label), qty or "")
+    loc = store.settings().get("locale", "en_US")
+    say(_order_line(r.order, loc))
+    if r.entry_number:
+        say(
+            _("Received at {value}, posted {entry}").format(
+                value=money(r.value, loc), entry=r.entry_label
+            )
+        )
+
+
+@assembly_app.command("cancel", help=_("Cancel an order before it is done."))
+def assembly_cancel(ctx: typer.Context, label: LabelArg, db: DbOpt = None) -> None:
+    from bizdesk.services.making import assembly
+
+    store = open_store(ctx, db)
+    with store.write() as uow:
+        mo = assembly.cancel(uow, assembly.find_order(uow, label))
+    say(_order_line(mo, store.settings().get("locale", "en_US")))
+
+
+class MOStateOpt(StrEnum):
+    OPEN = "open"
+    DRAFT = "draft"
+    CONFIRMED = "confirmed"
+    PARTIALLY_DONE = "partially done"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+@assembly_app.command("list", help=_("Assembly orders by planned date (the open ones)."))
+def assembly_list(
+    ctx: typer.Context,
+    state: Annotated[
+        MOStateOpt, typer.Option("--state", help=_("open (default) or one state"))
+    ] = MOStateOpt.OPEN,
+    fmt: FormatOpt = Printed.TEXT,
+    db: DbOpt = None,
+) -> None:
+    from rich.table import Table
+
+    from bizdesk.formatting import day, number, visible
+    from bizdesk.services.making import assembly
+
+    store = open_store(ctx, db)
+    with store.read() as uow:
+        rows = assembly.list_orders(uow, None if state == MOStateOpt.OPEN else state.value)
+    if fmt == Printed.JSON:
+        print_json(
+            [
+                {
+                    "number": r.label,
+                    "planned_date": r.planned_date.isoformat(),
+                    "sku": r.sku,
+                    "qty": str(r.qty),
+                    "done": str(r.done),
+                    "state": r.state,
+                }
+                for r in rows
+            ]
+        )
+        return
+    loc = store.settings().get("locale", "en_US")
+    table = Table(_("Number"), _("Planned"), _("SKU"), _("Name"), _("Qty"), _("Made"), _("State"))
+    for r in rows:
+        table.add_row(
+            r.label,
+            day(r.planned_date),
+            r.sku,
+            visible(r.name),
+            number(r.qty, loc),
+            number(r.done, loc),
+            _state(r.state),
+        )
+    show(table)
