@@ -69,3 +69,74 @@ async def test_made_of_from_the_product_page(store) -> None:  # noqa: ANN001
     assert [(c.sku, c.qty) for c in view.components] == [("WHEEL", 4), ("AXLE", 2)]
     assert view.labour == Decimal("7.50")
     assert errors(store) == []
+
+
+async def test_assembly_list_and_page_with_keys(store) -> None:  # noqa: ANN001
+    from bizdesk.screens.making import AssemblyListScreen, AssemblyScreen
+    from bizdesk.services.inventory import moves
+    from bizdesk.widgets.form import FormScreen
+
+    wheel = product(store, "WHEEL", name="Wheel", cost="10")
+    cart = product(store, "CART", name="Cart")
+    with store.write() as uow:
+        moves.adjust(uow, wheel, "8", "opening stock")
+        boms.set_bom(uow, cart, boms.BomInput([("WHEEL", "4")], "2.50"))
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f6")
+        await settle(pilot, app)
+        await pilot.press("enter")  # CART, first by name
+        await settle(pilot, app)
+        assert isinstance(app.screen, ProductScreen)
+        await pilot.press("o")
+        await settle(pilot, app)
+        assert isinstance(app.screen, AssemblyListScreen)
+        await pilot.press("n")
+        await settle(pilot, app)
+        form = app.screen
+        assert isinstance(form, FormScreen)
+        assert form.query_one("#f-product", Input).value == "CART"
+        form.query_one("#f-qty", Input).value = "2"
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        page = app.screen
+        assert isinstance(page, AssemblyScreen), text_of(form, "#form-error")
+        assert "MO-00001" in text_of(page, "#main") and "draft" in text_of(page, "#main")
+        await pilot.press("f")  # refused: a draft is not made
+        await settle(pilot, app)
+        if isinstance(app.screen, FormScreen):
+            await pilot.press("ctrl+s")
+            await settle(pilot, app)
+            assert "confirm it first" in text_of(app.screen, "#form-error")
+            await pilot.press("escape")
+            await settle(pilot, app)
+        await pilot.press("c")
+        await settle(pilot, app)
+        assert "confirmed" in text_of(page, "#main")
+        await pilot.press("f")
+        await settle(pilot, app)
+        app.screen.query_one("#f-qty", Input).value = "1"
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert app.screen is page
+        main = " ".join(text_of(page, "#main").split())
+        assert "partially done" in main and "made 1 of 2" in main
+        assert "Received at 42.50, of which labour 2.50" in main
+        await pilot.press("x")
+        await settle(pilot, app)
+        await pilot.press("y")
+        await settle(pilot, app)
+        assert "cancelled" in text_of(page, "#main")
+        await pilot.press("escape")
+        await settle(pilot, app)
+        assert isinstance(app.screen, AssemblyListScreen)
+        assert app.screen.rows == []  # no open order left
+    with store.read() as uow:
+        assert products_available(uow, wheel) == 4000
+    assert errors(store) == []
+
+
+def products_available(uow, pid: int) -> int:  # noqa: ANN001
+    from bizdesk.services.trade import sales
+
+    return sales.available(uow, pid)

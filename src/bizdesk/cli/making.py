@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from bizdesk.cli.core import DbOpt, fail, open_store, print_json, say, show
+from bizdesk.errors import ValidationError
 from bizdesk.i18n import N_, _
 
 app = typer.Typer()
@@ -30,7 +31,6 @@ MAX_BYTES = 1024 * 1024
 
 
 def _product_id(uow, sku: str) -> int:  # noqa: ANN001
-    from bizdesk.errors import ValidationError
     from bizdesk.services.base.validate import FieldError
     from bizdesk.services.inventory.products import resolve_product
 

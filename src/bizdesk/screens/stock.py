@@ -281,11 +281,12 @@ class ProductScreen(StockActions, RecordPage):
         Binding("escape", "app.pop_screen", N_("Back"), id="product.back"),
         *STOCK_KEYS,
         Binding("m", "bom", N_("Made of"), id="product.bom"),
+        Binding("o", "assembly", N_("Assembly"), id="product.assembly"),
     ]
     HELP = N_(
         "A product's page with its stock per location and every move, newest first. "
         "a adjusts, c counts, t transfers, e edits, m sets what it is made of (a new "
-        "version of its bill of materials), escape goes back."
+        "version of its bill of materials), o lists the assembly orders, escape goes back."
     )
     bom = None  # the active bill of materials, read with the product
 
@@ -310,6 +311,11 @@ class ProductScreen(StockActions, RecordPage):
         self.tickets = linked_to(uow, "product", self.record_id)
         self.bom = find_bom(uow, self.record_id)
         return products.get_product(uow, self.record_id)
+
+    def action_assembly(self) -> None:
+        from bizdesk.screens.making import AssemblyListScreen
+
+        self.app.push_screen(AssemblyListScreen(self.view.sku if self.view else ""))
 
     def action_bom(self) -> None:
         from bizdesk.screens.making import bom_form
