@@ -222,3 +222,26 @@ def test_check_finds_a_tampered_order(shop) -> None:  # noqa: ANN001
     assert any(f.startswith("assembly-balances:") for f in found), found
     assert any(f.startswith("assembly-within-quantity:") for f in found), found
     assert any(f.startswith("assembly-consumed:") for f in found), found
+
+
+def test_a_store_from_before_gets_the_tables_and_the_labour_account(tmp_path) -> None:  # noqa: ANN001
+    """A store at 0013 (no making tables, no labour-absorbed account) upgrades on open."""
+    from bizdesk.db import open_store
+    from bizdesk.services.admin import setup
+
+    path = tmp_path / "old.db"
+    s = open_store(str(path))
+    setup.ensure_initialized(s)
+    s.dispose()
+    with sqlite3.connect(path) as conn:
+        for t in ("assembly_line", "assembly_order", "bom_line", "bom"):
+            conn.execute(f"DROP TABLE {t}")
+        conn.execute("DELETE FROM account WHERE role = 'labour_absorbed'")
+        conn.execute("UPDATE alembic_version SET version_num = '0013'")
+    s = open_store(str(path))
+    with s.read() as uow:
+        a = account_for(uow, "labour_absorbed")
+        assert (a.code, a.name, a.type) == ("5300", "Labour absorbed into stock", "expense")
+        assert assembly.list_orders(uow) == []
+    assert errors(s) == []
+    s.dispose()
