@@ -245,3 +245,31 @@ def test_a_store_from_before_gets_the_tables_and_the_labour_account(tmp_path) ->
         assert assembly.list_orders(uow) == []
     assert errors(s) == []
     s.dispose()
+
+
+def test_refusals_read_in_the_person_s_language(shop) -> None:  # noqa: ANN001
+    from bizdesk import i18n
+
+    store, *_ = shop
+    with store.write() as uow:
+        mo = assembly.create(uow, MOInput("SHELF", "1"))
+    with store.write() as uow, pytest.raises(ValidationError) as exc:
+        assembly.finish(uow, mo.id)
+    said = exc.value.fields["state"]
+    assert str(said) == "MO-00001 is draft: confirm it first (only a confirmed order is made)"
+    try:
+        i18n.use("es")
+        assert str(said) == (
+            "MO-00001 está borrador: confírmela primero (solo se fabrica una orden confirmada)"
+        )
+        i18n.use("vi")
+        assert "hãy xác nhận trước" in str(said)
+    finally:
+        i18n.use("en")
+    with store.write() as uow, pytest.raises(ValidationError) as exc:
+        boms.set_bom(uow, 3, BomInput([("SHELF", "1")]))
+    try:
+        i18n.use("ro")
+        assert str(exc.value.fields["line 1 product"]) == ("SHELF nu poate fi făcut din el însuși")
+    finally:
+        i18n.use("en")

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from bizdesk.db.session import UnitOfWork
 from bizdesk.errors import NotFound, ValidationError
-from bizdesk.i18n import Message
+from bizdesk.i18n import N_, Message
 from bizdesk.models.making import AssemblyLine, AssemblyOrder, MOState
 from bizdesk.models.stock import Product
 from bizdesk.money import QTY_SCALE, AmountError, from_minor, parse_qty, qty_from_scaled, qty_text
@@ -31,6 +31,14 @@ from bizdesk.services.inventory.products import load_product, resolve_product
 from bizdesk.services.making.boms import active_bom, bom_lines
 
 OPEN_STATES = (MOState.DRAFT, MOState.CONFIRMED, MOState.PARTIALLY_DONE)
+# a state as a message names it (stored in English; translated where the message is shown)
+STATE_WORDS = {
+    MOState.DRAFT: N_("draft"),
+    MOState.CONFIRMED: N_("confirmed"),
+    MOState.PARTIALLY_DONE: N_("partially done"),
+    MOState.DONE: N_("done"),
+    MOState.CANCELLED: N_("cancelled"),
+}
 SOURCE = "assembly_order"
 
 
@@ -258,7 +266,7 @@ def _start(
                 "state": Message(
                     "{label} is {state}: {why}",
                     label=ASSEMBLY_ORDER.label(mo.number),
-                    state=mo.state,
+                    state=Message(STATE_WORDS.get(mo.state, mo.state)),
                     why=why,
                 )
             }
