@@ -18,6 +18,7 @@ from bizdesk.services.base.permissions import requires
 # UnitOfWork.audit); a test keeps this list in step with the code.
 ENTITY_KINDS = (
     "account",
+    "assembly_order",
     "bank_statement",
     "contact",
     "deal",

@@ -249,7 +249,10 @@ def create(uow: UnitOfWork, data: MOInput) -> MOView:
         uow.session.add(ln)
     uow.session.flush()
     uow.audit(
-        SOURCE, mo.id, "create", after={"product": p.sku, "qty": q, "bom_version": bom.version}
+        "assembly_order",
+        mo.id,
+        "create",
+        after={"product": p.sku, "qty": q, "bom_version": bom.version},
     )
     return get(uow, mo.id)
 
@@ -299,7 +302,7 @@ def confirm(uow: UnitOfWork, order_id: int, *, version: int | None = None) -> MO
     chk.done()
     mo.state = MOState.CONFIRMED
     touch(uow, mo)
-    uow.audit(SOURCE, mo.id, "confirm")
+    uow.audit("assembly_order", mo.id, "confirm")
     return get(uow, mo.id)
 
 
@@ -310,7 +313,7 @@ def cancel(uow: UnitOfWork, order_id: int, *, version: int | None = None) -> MOV
     mo = _start(uow, order_id, OPEN_STATES, Message("it cannot be cancelled"), version)
     mo.state = MOState.CANCELLED
     touch(uow, mo)
-    uow.audit(SOURCE, mo.id, "cancel", after={"done": mo.done_scaled})
+    uow.audit("assembly_order", mo.id, "cancel", after={"done": mo.done_scaled})
     return get(uow, mo.id)
 
 
@@ -387,7 +390,7 @@ def finish(
     touch(uow, mo)
     number = _post(uow, mo, value, consumed, labour, when or date.today())
     uow.audit(
-        SOURCE,
+        "assembly_order",
         mo.id,
         "finish",
         after={"qty": q, "consumed": consumed, "labour": labour, "entry": number},
