@@ -33,6 +33,7 @@ ROLES = {
     "stock_adjustment",
     "price_difference",
     "reminder_fees",
+    "labour_absorbed",
 }
 SHOPS = {
     "generic": ("en_US", "EUR"),

@@ -463,12 +463,12 @@ def test_the_font_ships_with_the_package() -> None:
 
 
 def test_a_store_from_before_vat_ids_upgrades_and_keeps_its_search(tmp_path) -> None:  # noqa: ANN001
-    """Migration 0012 adds the columns in place: the contact search triggers stay."""
+    """Migration 0016 adds the columns in place: the contact search triggers stay."""
     from alembic import command
     from sqlalchemy import text
 
     from bizdesk.db import open_store
-    from bizdesk.db.migrate import alembic_config, current_revision
+    from bizdesk.db.migrate import HEAD, alembic_config, current_revision
     from bizdesk.services.admin import setup
     from bizdesk.services.base.paging import PageRequest
 
@@ -489,7 +489,7 @@ def test_a_store_from_before_vat_ids_upgrades_and_keeps_its_search(tmp_path) -> 
     s.dispose()
     s = open_store(path)
     try:
-        assert current_revision(s) == "0012" and triggers(s) == before
+        assert current_revision(s) == HEAD and triggers(s) == before
         with s.read() as uow:
             found = contacts.list_page(uow, PageRequest(search="anh duong")).rows
             assert [(c.name, contacts.get(uow, c.id).vat_id) for c in found] == [

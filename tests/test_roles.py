@@ -78,6 +78,10 @@ HELPERS = {
     "crm_imports.fewer_indexes",  # inside the import's own checked write
     "moves.plan_issue",  # where a delivery takes stock from: inside sales.deliver
     "settings.read_settings",  # how mail is sent, inside mail.send's entry points
+    "boms.active_bom",  # the active version's row, inside the making entry points
+    "boms.bom_lines",
+    "boms.made_of",
+    "boms.preview_cost",  # a running total of lines being typed
     "moves.stock_by_location",  # the same, and the delivery form's note (sales.delivery_stock)
     "terms.default_terms",  # the shop's default payment terms, inside invoicing and billing
     "terms.terms_of",  # a contact's payment terms, the same

@@ -60,6 +60,8 @@ COMMANDS = {
     "locations": "stock",
     "print": "papers",
     "shop": "papers",
+    "bom": "making",
+    "assembly": "making",
 }
 
 

@@ -9,7 +9,16 @@ from sqlmodel import Field, SQLModel
 
 from bizdesk.models.base import search_text_column, utcnow
 
-MOVE_KINDS = ("receipt", "delivery", "adjustment", "transfer", "return", "count")
+MOVE_KINDS = (
+    "receipt",
+    "delivery",
+    "adjustment",
+    "transfer",
+    "return",
+    "count",
+    "consumed",
+    "made",
+)
 
 
 class Product(SQLModel, table=True):

@@ -41,6 +41,7 @@ ROLE_NAMES = {  # the roles bizdesk posts to (the charts in data/accounts name t
     "equity": N_("equity"),
     "grni": N_("grni"),
     "inventory": N_("inventory"),
+    "labour_absorbed": N_("labour absorbed"),
     "payable": N_("payable"),
     "price_difference": N_("price difference"),
     "receivable": N_("receivable"),
@@ -56,6 +57,7 @@ SOURCE_NAMES = {
     "purchase_order": N_("purchase order"),
     "stock_move": N_("stock move"),
     "reminder": N_("reminder"),
+    "assembly_order": N_("assembly order"),
 }
 
 

@@ -188,7 +188,11 @@ BINDING_IDS: Mapping[str, tuple[str, ...]] = {
     ),
     "bizdesk.screens.stock": (
         *(f"stock.{n}" for n in ("new", "edit", "adjust", "count", "transfer", "archive")),
-        *("stock.low", "stock.reorder", "product.back"),
+        *("stock.low", "stock.reorder", "product.back", "product.bom", "product.assembly"),
+    ),
+    "bizdesk.screens.making": (
+        *("assembly.back", "assembly.new"),
+        *(f"mo.{n}" for n in ("back", "confirm", "finish", "cancel")),
     ),
     "bizdesk.screens.purchases": (
         "purchases.new",

@@ -40,6 +40,8 @@ MOVE_KINDS = {
     "adjustment": N_("adjustment"),
     "count": N_("count"),
     "transfer": N_("transfer"),
+    "consumed": N_("consumed"),
+    "made": N_("made"),
 }
 MOVE_COLUMNS = [
     Col("at", N_("When (UTC)"), 16, fmt=lambda at: at.strftime("%Y-%m-%d %H:%M")),
@@ -261,14 +263,33 @@ class StockPane(StockActions, RecordListPane):
         )
 
 
+def bom_text(b, loc: str) -> str:  # noqa: ANN001
+    """ "Made of 2 WHEEL, 1 FRAME + labour 12.50 = 132.50 a unit today (version 2)"."""
+    parts = ", ".join(f"{number(c.qty, loc)} {c.sku}" for c in b.components)
+    return _("Made of {parts} + labour {labour} = {cost} a unit today (version {version})").format(
+        parts=parts,
+        labour=money(b.labour, loc),
+        cost=money(b.unit_cost, loc),
+        version=b.version,
+    )
+
+
 class ProductScreen(StockActions, RecordPage):
     """One product: prices, stock per location, value, and its move history (paged)."""
 
-    BINDINGS = [Binding("escape", "app.pop_screen", N_("Back"), id="product.back"), *STOCK_KEYS]
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", N_("Back"), id="product.back"),
+        *STOCK_KEYS,
+        Binding("m", "bom", N_("Made of"), id="product.bom"),
+        Binding("o", "assembly", N_("Assembly"), id="product.assembly"),
+    ]
     HELP = N_(
         "A product's page with its stock per location and every move, newest first. "
-        "a adjusts, c counts, t transfers, e edits, escape goes back."
+        "a adjusts, c counts, t transfers, e edits, m sets what it is made of (a new "
+        "version of its bill of materials), o lists the assembly orders, escape goes back."
     )
+    bom = None  # the active bill of materials, read with the product
+
     DEFAULT_CSS = """
     ProductScreen #details { height: auto; padding: 0 1; }
     ProductScreen PagedTable { height: 1fr; }
@@ -285,9 +306,33 @@ class ProductScreen(StockActions, RecordPage):
 
     def fetch(self, uow):  # noqa: ANN001, ANN201
         from bizdesk.services.crm.tickets import linked_to
+        from bizdesk.services.making.boms import find_bom
 
         self.tickets = linked_to(uow, "product", self.record_id)
+        self.bom = find_bom(uow, self.record_id)
         return products.get_product(uow, self.record_id)
+
+    def action_assembly(self) -> None:
+        from bizdesk.screens.making import AssemblyListScreen
+
+        self.app.push_screen(AssemblyListScreen(self.view.sku if self.view else ""))
+
+    def action_bom(self) -> None:
+        from bizdesk.screens.making import bom_form
+
+        def show(view: products.ProductView) -> None:
+            def done(result) -> None:  # noqa: ANN001
+                if result is not None:
+                    self.notify(
+                        _("{sku}: version {version} of what it is made of is saved").format(
+                            sku=result.sku, version=result.version
+                        )
+                    )
+                    self.after_change()
+
+            self.app.push_screen(bom_form(view, self.bom), done)
+
+        self.with_record(show)
 
     def show(self, v: products.ProductView) -> None:
         loc = self.app.locale
@@ -332,6 +377,9 @@ class ProductScreen(StockActions, RecordPage):
         if not v.stocked:
             facts.append(_("a service: not kept in stock"))
         t.append(" · ".join(facts))
+        if self.bom is not None:
+            t.append("\n")
+            t.append(bom_text(self.bom, loc))
         about = tickets_text(self.tickets)
         about.rstrip()
         t.append(about)

@@ -19,6 +19,7 @@ from bizdesk.services.base.permissions import requires
 ENTITY_KINDS = (
     "account",
     "bank_line",
+    "assembly_order",
     "bank_statement",
     "budget",
     "contact",

@@ -488,6 +488,83 @@ _sql_rule(
     "posted",
 )
 
+# --- making goods (services/making/assembly.py)
+_sql_rule(
+    "assembly-balances",
+    "SELECT o.number, o.received_value_minor, o.labour_value_minor, "
+    "(SELECT COALESCE(SUM(consumed_value_minor), 0) FROM assembly_line l WHERE l.order_id = o.id) "
+    "AS used FROM assembly_order o WHERE o.received_value_minor != o.labour_value_minor + "
+    "(SELECT COALESCE(SUM(consumed_value_minor), 0) FROM assembly_line l WHERE l.order_id = o.id)",
+    N_(
+        "assembly order #{number}: received at {received} but its components cost {used} and "
+        "its labour {labour} (minor units)"
+    ),
+    "number",
+    "received",
+    "labour",
+    "used",
+)
+_sql_rule(
+    "assembly-moves",
+    "SELECT o.number, o.done_scaled, o.received_value_minor, "
+    "COALESCE(SUM(m.qty_scaled), 0), COALESCE(SUM(m.value_minor), 0) FROM assembly_order o "
+    "LEFT JOIN stock_move m ON m.source_kind = 'assembly_order' AND m.source_id = o.id "
+    "AND m.kind = 'made' GROUP BY o.id, o.number, o.done_scaled, o.received_value_minor "
+    "HAVING o.done_scaled != COALESCE(SUM(m.qty_scaled), 0) "
+    "OR o.received_value_minor != COALESCE(SUM(m.value_minor), 0)",
+    N_(
+        "assembly order #{number}: {done} made worth {value} but its stock moves say {moved} "
+        "worth {moved_value} (thousandths, minor units)"
+    ),
+    "number",
+    "done",
+    "value",
+    "moved",
+    "moved_value",
+)
+_sql_rule(
+    "assembly-consumed",
+    "SELECT o.number, l.id, l.consumed_scaled, l.consumed_value_minor, "
+    "COALESCE(-SUM(m.qty_scaled), 0), COALESCE(-SUM(m.value_minor), 0) FROM assembly_line l "
+    "JOIN assembly_order o ON o.id = l.order_id LEFT JOIN stock_move m "
+    "ON m.source_kind = 'assembly_order' AND m.source_id = o.id AND m.kind = 'consumed' "
+    "AND m.product_id = l.component_id "
+    "GROUP BY o.number, l.id, l.consumed_scaled, l.consumed_value_minor "
+    "HAVING l.consumed_scaled != COALESCE(-SUM(m.qty_scaled), 0) "
+    "OR l.consumed_value_minor != COALESCE(-SUM(m.value_minor), 0)",
+    N_(
+        "assembly order #{number}, line #{line}: {consumed} consumed worth {value} but its "
+        "stock moves say {moved} worth {moved_value} (thousandths, minor units)"
+    ),
+    "number",
+    "line",
+    "consumed",
+    "value",
+    "moved",
+    "moved_value",
+)
+_sql_rule(
+    "assembly-within-quantity",
+    "SELECT o.number, o.qty_scaled, o.done_scaled FROM assembly_order o "
+    "WHERE o.done_scaled < 0 OR o.done_scaled > o.qty_scaled OR EXISTS (SELECT 1 FROM "
+    "assembly_line l WHERE l.order_id = o.id AND (l.consumed_scaled < 0 OR "
+    "l.consumed_scaled > l.qty_scaled))",
+    N_(
+        "assembly order #{number}: made {done} of {qty}, or a component consumed beyond its "
+        "quantity (a reservation below zero)"
+    ),
+    "number",
+    "qty",
+    "done",
+)
+_sql_rule(
+    "assembly-done-consumed-all",
+    "SELECT o.number FROM assembly_order o JOIN assembly_line l ON l.order_id = o.id "
+    "WHERE o.state = 'done' AND l.consumed_scaled != l.qty_scaled GROUP BY o.number",
+    N_("assembly order #{number} is done but not all of its components were consumed"),
+    "number",
+)
+
 
 # text fields that may hold several lines (the text rule allows "\n" and "\t" in them)
 MULTILINE_COLUMNS = {

@@ -57,6 +57,13 @@ PERMISSIONS: dict[str, tuple[str, frozenset[str]]] = {
     "stock.view": (N_("Viewing products and stock"), EVERYONE),
     "products.edit": (N_("Changing products and locations"), frozenset({OWNER, WAREHOUSE})),
     "stock.move": (N_("Adjusting, counting or moving stock"), frozenset({OWNER, WAREHOUSE})),
+    # --- making goods (services/making)
+    "making.edit": (
+        N_("Changing bills of materials and assembly orders"),
+        frozenset({OWNER, WAREHOUSE}),
+    ),
+    # finishing consumes components and receives the product: stock moves that post
+    "making.finish": (N_("Finishing assembly orders"), frozenset({OWNER, WAREHOUSE})),
     # --- purchasing
     "purchases.view": (N_("Viewing purchase orders"), EVERYONE),
     "purchases.edit": (

@@ -10,6 +10,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from sqlalchemy import func, select
 
 from bizdesk.db.session import UnitOfWork
+from bizdesk.models.making import AssemblyLine, AssemblyOrder, MOState
 from bizdesk.models.purchasing import POState, PurchaseLine, PurchaseOrder
 from bizdesk.models.sales import SalesLine, SalesOrder, SOState
 from bizdesk.models.stock import Product, StockMove
@@ -19,6 +20,8 @@ from bizdesk.services.base.permissions import requires
 OPEN_PO_STATES = (POState.DRAFT, POState.SENT, POState.CONFIRMED, POState.PARTIALLY_RECEIVED)
 # the sales orders whose lines not yet delivered hold stock (those a delivery starts from)
 RESERVING_SO_STATES = (SOState.CONFIRMED, SOState.PARTIALLY_DELIVERED)
+# the assembly orders whose components not yet consumed are held for them
+RESERVING_MO_STATES = (MOState.CONFIRMED, MOState.PARTIALLY_DONE)
 
 
 @dataclass(frozen=True)
@@ -64,7 +67,8 @@ def on_hand_at(uow: UnitOfWork, product_id: int, location_id: int) -> int:
 
 @requires("stock.view")
 def reserved(uow: UnitOfWork, product_ids: list[int]) -> dict[int, int]:
-    """Thousandths promised to confirmed sales orders and not yet delivered, per product."""
+    """Thousandths promised to confirmed sales orders and not yet delivered, and held for
+    confirmed assembly orders and not yet consumed, per product."""
     rows = uow.session.execute(
         select(SalesLine.product_id, func.sum(SalesLine.qty_scaled - SalesLine.delivered_scaled))
         .join(SalesOrder, SalesOrder.id == SalesLine.order_id)
@@ -74,7 +78,23 @@ def reserved(uow: UnitOfWork, product_ids: list[int]) -> dict[int, int]:
         )
         .group_by(SalesLine.product_id)
     )
-    return {pid: int(q) for pid, q in rows if q}
+    out = {pid: int(q) for pid, q in rows if q}
+    held = uow.session.execute(
+        select(
+            AssemblyLine.component_id,
+            func.sum(AssemblyLine.qty_scaled - AssemblyLine.consumed_scaled),
+        )
+        .join(AssemblyOrder, AssemblyOrder.id == AssemblyLine.order_id)
+        .where(
+            AssemblyOrder.state.in_(RESERVING_MO_STATES),
+            AssemblyLine.component_id.in_(product_ids),
+        )
+        .group_by(AssemblyLine.component_id)
+    )
+    for pid, q in held:
+        if q:
+            out[pid] = out.get(pid, 0) + int(q)
+    return out
 
 
 def on_order(uow: UnitOfWork, product_ids: list[int]) -> dict[int, int]:
@@ -116,8 +136,9 @@ def sum_of_moves(column):  # noqa: ANN001, ANN202
 
 
 def reserved_subquery():  # noqa: ANN202
-    """Per product row: what confirmed sales orders still have to deliver."""
-    return (
+    """Per product row: what confirmed sales orders still have to deliver, and confirmed
+    assembly orders still have to consume."""
+    sold = (
         select(func.coalesce(func.sum(SalesLine.qty_scaled - SalesLine.delivered_scaled), 0))
         .join(SalesOrder, SalesOrder.id == SalesLine.order_id)
         .where(
@@ -126,3 +147,13 @@ def reserved_subquery():  # noqa: ANN202
         )
         .scalar_subquery()
     )
+    held = (
+        select(func.coalesce(func.sum(AssemblyLine.qty_scaled - AssemblyLine.consumed_scaled), 0))
+        .join(AssemblyOrder, AssemblyOrder.id == AssemblyLine.order_id)
+        .where(
+            AssemblyLine.component_id == Product.id,
+            AssemblyOrder.state.in_(RESERVING_MO_STATES),
+        )
+        .scalar_subquery()
+    )
+    return sold + held

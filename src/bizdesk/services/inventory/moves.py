@@ -163,6 +163,51 @@ def return_into_stock(
     return move
 
 
+@requires("stock.move")
+def issue_for(
+    uow: UnitOfWork,
+    product_id: int,
+    location_id: int,
+    qty_scaled: int,
+    kind: str,
+    source: tuple[str, int],
+) -> StockMove:
+    """Goods out at average cost for a document of another kind (an assembly consumes its
+    components); the caller posts the entry."""
+    p = load_product(uow, product_id, lock=True)
+    return _apply_move(uow, p, location_id, -qty_scaled, kind, source=source)
+
+
+@requires("stock.move")
+def receive_at_value(
+    uow: UnitOfWork,
+    product_id: int,
+    location_id: int,
+    qty_scaled: int,
+    value_minor: int,
+    kind: str,
+    source: tuple[str, int],
+) -> StockMove:
+    """Goods in at an exact total value (what was made: the components' cost and labour);
+    the caller posts the entry."""
+    p = load_product(uow, product_id, lock=True)
+    _check_stocked(p)
+    move = StockMove(
+        product_id=p.id,
+        location_id=location_id,
+        kind=kind,
+        qty_scaled=qty_scaled,
+        unit_cost_minor=half_even(value_minor * QTY_SCALE, qty_scaled),
+        value_minor=value_minor,
+        source_kind=source[0],
+        source_id=source[1],
+        username=uow.user,
+    )
+    uow.session.add(move)
+    uow.session.flush()
+    return move
+
+
 @dataclass(frozen=True)
 class MoveResult:
     product_id: int

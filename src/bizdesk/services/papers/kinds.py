@@ -40,6 +40,7 @@ from bizdesk.services.base.permissions import requires
 from bizdesk.services.books.ledger import account_for
 from bizdesk.services.books.ledger_reports import DEBIT_NATURE
 from bizdesk.services.crm.contacts import resolve as resolve_contact
+from bizdesk.services.dunning.reminders import reminder_view
 from bizdesk.services.papers.layout import Column, PaperDoc, Party, Table
 from bizdesk.services.papers.shop import address_lines, read_shop
 from bizdesk.services.trade import purchasing, sales
@@ -616,7 +617,6 @@ def statement(
 def reminder(uow: UnitOfWork, number: str) -> Made:
     """A payment reminder ("RM-00003" or 3), as it was made (services/dunning): its level's
     wording, the overdue invoices with what is open on each, the fee and what is due now."""
-    from bizdesk.services.dunning.reminders import reminder_view
 
     r = reminder_view(uow, str(number))
     customer = _contact(uow, r.customer_id)

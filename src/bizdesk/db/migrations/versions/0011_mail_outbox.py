@@ -2,7 +2,7 @@
 The mail settings live in the ``setting`` table (keys ``mail.*``); the SMTP password never
 does.
 
-Revision ID: 0013
+Revision ID: 0011
 Revises: 0010
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision = "0013"
+revision = "0011"
 down_revision = "0010"
 branch_labels = None
 depends_on = None

@@ -1,16 +1,16 @@
 """What repeats (issue 14, deliverable 8): recurring invoice and journal entry templates, and
 one row per occurrence made, unique on (template, due date).
 
-Revision ID: 0015
-Revises: 0010
+Revision ID: 0012
+Revises: 0011
 """
 
 import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision = "0015"
-down_revision = "0013"
+revision = "0012"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 

@@ -1,15 +1,15 @@
 """Budgets per account per month and sales targets per owner per month (issue 15).
 
-Revision ID: 0016
-Revises: 0010
+Revision ID: 0013
+Revises: 0012
 """
 
 import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision = "0016"
-down_revision = "0015"
+revision = "0013"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 

@@ -5,16 +5,16 @@
 - ``bank_line.entry_id``: the journal entry a matched line settled (posted by the match, or an
   entry that was there already: ``match`` says which), and who matched it when.
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0014
+Revises: 0013
 """
 
 import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision = "0011"
-down_revision = "0016"
+revision = "0014"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 

@@ -4,8 +4,8 @@ reminders (series RM) and the invoices each covers, once per level per invoice. 
 a chart of accounts gets the account reminder fees post to (role ``reminder_fees``, as the
 chart templates in data/accounts now have it): its chart's account, added when missing.
 
-Revision ID: 0014
-Revises: 0010
+Revision ID: 0015
+Revises: 0014
 """
 
 from datetime import UTC, datetime
@@ -14,8 +14,8 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision = "0014"
-down_revision = "0011"
+revision = "0015"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 

@@ -1,15 +1,15 @@
 """VAT ids and document languages of contacts: ``contact.vat_id`` (checked per country,
 kept compact) and ``contact.language`` (en, es, ro or vi; '' = the shop's language).
 
-Revision ID: 0012
-Revises: 0010
+Revision ID: 0016
+Revises: 0015
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0012"
-down_revision = "0014"
+revision = "0016"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,341 @@
+"""Bills of materials (`bizdesk bom show|set|versions|use`) and assembly orders
+(`bizdesk assembly new|confirm|finish|cancel|list`)."""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from bizdesk.cli.core import DbOpt, fail, open_store, print_json, say, show
+from bizdesk.errors import ValidationError
+from bizdesk.i18n import N_, _
+
+app = typer.Typer()
+bom = typer.Typer(help=_("Bills of materials: what a product is made of."))
+app.add_typer(bom, name="bom")
+
+SkuArg = Annotated[str, typer.Argument(help=_("The product's SKU."), show_default=False)]
+
+
+class Printed(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+
+
+FormatOpt = Annotated[Printed, typer.Option("--format", help=_("text or json"))]
+MAX_BYTES = 1024 * 1024
+
+
+def _product_id(uow, sku: str) -> int:  # noqa: ANN001
+    from bizdesk.services.base.validate import FieldError
+    from bizdesk.services.inventory.products import resolve_product
+
+    try:
+        return resolve_product(uow, sku).id
+    except FieldError as exc:
+        raise ValidationError({"sku": exc.message}) from None
+
+
+def _version(text: str | None) -> int | None:
+    if text is None:
+        return None
+    if not text.strip().isdigit():
+        fail(_("{value} is not a version number (1, 2, ...)").format(value=repr(text)), 2)
+    return int(text)
+
+
+def _print(view, as_json: bool, locale: str) -> None:  # noqa: ANN001
+    from rich.table import Table
+
+    from bizdesk.formatting import money, number, visible
+    from bizdesk.services.making.boms import bom_json
+
+    if as_json:
+        print_json(bom_json(view))
+        return
+    state = _("active") if view.active else _("not active")
+    say(
+        _("{sku} {name}, version {version} ({state})").format(
+            sku=view.sku, name=visible(view.name), version=view.version, state=state
+        )
+    )
+    table = Table(_("Component"), _("Name"), _("Quantity"), _("Unit cost"), _("Cost"))
+    for c in view.components:
+        table.add_row(
+            c.sku,
+            visible(c.name),
+            f"{number(c.qty, locale)} {c.unit}",
+            money(c.unit_cost, locale),
+            money(c.cost, locale),
+        )
+    show(table)
+    say(_("Labour per unit: {amount}").format(amount=money(view.labour, locale)))
+    say(_("Cost per unit today: {amount}").format(amount=money(view.unit_cost, locale)))
+
+
+@bom.command("show", help=_("What a product is made of (its active version, or --version)."))
+def bom_show(
+    ctx: typer.Context,
+    sku: SkuArg,
+    version: Annotated[
+        str | None, typer.Option("--version", help=_("An older version."), show_default=False)
+    ] = None,
+    fmt: FormatOpt = Printed.TEXT,
+    db: DbOpt = None,
+) -> None:
+    from bizdesk.services.making.boms import get_bom
+
+    store = open_store(ctx, db)
+    with store.read() as uow:
+        view = get_bom(uow, _product_id(uow, sku), _version(version))
+    _print(view, fmt == Printed.JSON, store.settings().get("locale", "en_US"))
+
+
+@bom.command(
+    "set",
+    help=_(
+        "A new version of what a product is made of, from JSON (a file, or - or nothing for "
+        'standard input): {"components": [{"sku": "WHEEL", "qty": 2}], "labour": "12.50"}.'
+    ),
+)
+def bom_set(
+    ctx: typer.Context,
+    sku: SkuArg,
+    file: Annotated[
+        str | None,
+        typer.Argument(help=_("The JSON file; - or nothing: standard input."), show_default=False),
+    ] = None,
+    fmt: FormatOpt = Printed.TEXT,
+    db: DbOpt = None,
+) -> None:
+    from bizdesk.services.exchange.new_documents import read_json
+    from bizdesk.services.making.boms import bom_input_from_json, set_bom
+
+    if file is None or file == "-":
+        if file is None and sys.stdin.isatty():
+            fail(_("Give the bill of materials as a JSON file, or - and pipe it in."), 2)
+        data = sys.stdin.buffer.read(MAX_BYTES + 1)
+    else:
+        from bizdesk.files import may_read
+
+        path = Path(file)
+        may_read(path)
+        if not path.is_file():
+            fail(_("{file}: no such file").format(file=file))
+        data = path.read_bytes()
+    if len(data) > MAX_BYTES:
+        fail(_("{file}: too large (at most 1 MB)").format(file=file or "-"))
+    data_in = bom_input_from_json(read_json(data))
+    store = open_store(ctx, db)
+    with store.write() as uow:
+        view = set_bom(uow, _product_id(uow, sku), data_in)
+    _print(view, fmt == Printed.JSON, store.settings().get("locale", "en_US"))
+
+
+@bom.command("versions", help=_("Every version of a product's bill of materials, newest first."))
+def bom_versions(ctx: typer.Context, sku: SkuArg, db: DbOpt = None) -> None:
+    from rich.table import Table
+
+    from bizdesk.formatting import moment, money, visible
+    from bizdesk.services.making.boms import bom_versions as versions
+
+    store = open_store(ctx, db)
+    with store.read() as uow:
+        rows = versions(uow, _product_id(uow, sku))
+    if not rows:
+        say(_("{sku} has no bill of materials.").format(sku=sku.upper()))
+        return
+    locale = store.settings().get("locale", "en_US")
+    table = Table(_("Version"), _("State"), _("Components"), _("Labour"), _("Made"), _("By"))
+    for r in rows:
+        table.add_row(
+            str(r.version),
+            _("active") if r.active else "",
+            str(r.components),
+            money(r.labour, locale),
+            moment(r.created_at),
+            visible(r.created_by),
+        )
+    show(table)
+
+
+@bom.command("use", help=_("Make another version of a bill of materials the active one."))
+def bom_use(
+    ctx: typer.Context,
+    sku: SkuArg,
+    version: Annotated[str, typer.Argument(help=_("The version number."), show_default=False)],
+    db: DbOpt = None,
+) -> None:
+    from bizdesk.services.making.boms import use_bom_version
+
+    store = open_store(ctx, db)
+    with store.write() as uow:
+        view = use_bom_version(uow, _product_id(uow, sku), _version(version))
+    say(_("{sku}: version {version} is active").format(sku=view.sku, version=view.version))
+
+
+assembly_app = typer.Typer(help=_("Assembly orders: make products from their components."))
+app.add_typer(assembly_app, name="assembly")
+LabelArg = Annotated[str, typer.Argument(help=_("The order's number, e.g. MO-00001."))]
+
+
+def _order_line(mo, locale: str) -> str:  # noqa: ANN001
+    from bizdesk.formatting import day, number, visible
+
+    return _("{label} {state}: {done} of {qty} {unit} {sku} {name}, planned {date}").format(
+        label=mo.label,
+        state=_state(mo.state),
+        done=number(mo.done, locale),
+        qty=number(mo.qty, locale),
+        unit=mo.unit,
+        sku=mo.sku,
+        name=visible(mo.name),
+        date=day(mo.planned_date),
+    )
+
+
+STATE_NAMES = {
+    "draft": N_("draft"),
+    "confirmed": N_("confirmed"),
+    "partially done": N_("partially done"),
+    "done": N_("done"),
+    "cancelled": N_("cancelled"),
+}
+
+
+def _state(state: str) -> str:
+    return _(STATE_NAMES.get(state, state))
+
+
+@assembly_app.command("new", help=_("A draft order to make QTY of a product (SKU)."))
+def assembly_new(
+    ctx: typer.Context,
+    sku: SkuArg,
+    qty: Annotated[str, typer.Argument(help=_("How many to make."), show_default=False)],
+    planned: Annotated[
+        str | None, typer.Option("--date", help=_("The planned date, YYYY-MM-DD; default: today."))
+    ] = None,
+    confirm: Annotated[
+        bool, typer.Option("--confirm", help=_("Confirm it: its components are reserved."))
+    ] = False,
+    db: DbOpt = None,
+) -> None:
+    from bizdesk.services.making import assembly
+
+    store = open_store(ctx, db)
+    with store.write() as uow:
+        mo = assembly.create(uow, assembly.MOInput(sku, qty, planned or ""))
+        if confirm:
+            mo = assembly.confirm(uow, mo.id)
+    say(_order_line(mo, store.settings().get("locale", "en_US")))
+
+
+@assembly_app.command("confirm", help=_("Confirm a draft: its components are reserved."))
+def assembly_confirm(ctx: typer.Context, label: LabelArg, db: DbOpt = None) -> None:
+    from bizdesk.services.making import assembly
+
+    store = open_store(ctx, db)
+    with store.write() as uow:
+        mo = assembly.confirm(uow, assembly.find_order(uow, label))
+    say(_order_line(mo, store.settings().get("locale", "en_US")))
+
+
+@assembly_app.command(
+    "finish",
+    help=_(
+        "Make QTY (default: all that is left): the components are consumed at average cost "
+        "and the product received at that cost plus labour, posted."
+    ),
+)
+def assembly_finish(
+    ctx: typer.Context,
+    label: LabelArg,
+    qty: Annotated[
+        str | None, typer.Argument(help=_("How many were made."), show_default=False)
+    ] = None,
+    db: DbOpt = None,
+) -> None:
+    from bizdesk.formatting import money
+    from bizdesk.services.making import assembly
+
+    store = open_store(ctx, db)
+    with store.write() as uow:
+        r = assembly.finish(uow, assembly.find_order(uow, label), qty or "")
+    loc = store.settings().get("locale", "en_US")
+    say(_order_line(r.order, loc))
+    if r.entry_number:
+        say(
+            _("Received at {value}, posted {entry}").format(
+                value=money(r.value, loc), entry=r.entry_label
+            )
+        )
+
+
+@assembly_app.command("cancel", help=_("Cancel an order before it is done."))
+def assembly_cancel(ctx: typer.Context, label: LabelArg, db: DbOpt = None) -> None:
+    from bizdesk.services.making import assembly
+
+    store = open_store(ctx, db)
+    with store.write() as uow:
+        mo = assembly.cancel(uow, assembly.find_order(uow, label))
+    say(_order_line(mo, store.settings().get("locale", "en_US")))
+
+
+class MOStateOpt(StrEnum):
+    OPEN = "open"
+    DRAFT = "draft"
+    CONFIRMED = "confirmed"
+    PARTIALLY_DONE = "partially done"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+@assembly_app.command("list", help=_("Assembly orders by planned date (the open ones)."))
+def assembly_list(
+    ctx: typer.Context,
+    state: Annotated[
+        MOStateOpt, typer.Option("--state", help=_("open (default) or one state"))
+    ] = MOStateOpt.OPEN,
+    fmt: FormatOpt = Printed.TEXT,
+    db: DbOpt = None,
+) -> None:
+    from rich.table import Table
+
+    from bizdesk.formatting import day, number, visible
+    from bizdesk.services.making import assembly
+
+    store = open_store(ctx, db)
+    with store.read() as uow:
+        rows = assembly.list_orders(uow, None if state == MOStateOpt.OPEN else state.value)
+    if fmt == Printed.JSON:
+        print_json(
+            [
+                {
+                    "number": r.label,
+                    "planned_date": r.planned_date.isoformat(),
+                    "sku": r.sku,
+                    "qty": str(r.qty),
+                    "done": str(r.done),
+                    "state": r.state,
+                }
+                for r in rows
+            ]
+        )
+        return
+    loc = store.settings().get("locale", "en_US")
+    table = Table(_("Number"), _("Planned"), _("SKU"), _("Name"), _("Qty"), _("Made"), _("State"))
+    for r in rows:
+        table.add_row(
+            r.label,
+            day(r.planned_date),
+            r.sku,
+            visible(r.name),
+            number(r.qty, loc),
+            number(r.done, loc),
+            _state(r.state),
+        )
+    show(table)

@@ -1,0 +1,96 @@
+"""Making goods: bills of materials (what a product is made of, in versions) and assembly
+orders (making a quantity of it from its components)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from bizdesk.models.base import utcnow
+
+
+class Bom(SQLModel, table=True):
+    """One version of a product's bill of materials. Versions are kept; at most one per
+    product is active (the one an assembly uses)."""
+
+    __table_args__ = (
+        UniqueConstraint("product_id", "version", name="uq_bom_product_version"),
+        Index("ix_bom_active", "product_id", "active"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    product_id: int = Field(foreign_key="product.id")
+    version: int
+    active: bool = False
+    labour_minor: int = 0  # labour cost per unit made, in minor units
+    note: str = Field(default="", max_length=200)
+    created_at: datetime = Field(default_factory=utcnow)
+    created_by: str = Field(default="", max_length=64)
+
+
+class BomLine(SQLModel, table=True):
+    __tablename__ = "bom_line"
+    __table_args__ = (
+        UniqueConstraint("bom_id", "component_id", name="uq_bom_line_component"),
+        Index("ix_bom_line_component", "component_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    bom_id: int = Field(foreign_key="bom.id", index=True)
+    component_id: int = Field(foreign_key="product.id")
+    qty_scaled: int  # thousandths of the component per one unit of the product
+
+
+class MOState(StrEnum):
+    """An assembly order's states, as stored (the moves: services/making/assembly.py)."""
+
+    DRAFT = "draft"
+    CONFIRMED = "confirmed"  # its components are reserved
+    PARTIALLY_DONE = "partially done"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+class AssemblyOrder(SQLModel, table=True):
+    """Make ``qty`` of a product from the components of one version of its bill of
+    materials (copied onto the lines when the order is made)."""
+
+    __tablename__ = "assembly_order"
+    __table_args__ = (
+        Index("ix_mo_state", "state", "id"),
+        Index("ix_mo_planned", "planned_date", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    number: int = Field(unique=True)
+    product_id: int = Field(foreign_key="product.id", index=True)
+    bom_id: int = Field(foreign_key="bom.id")
+    location_id: int = Field(foreign_key="location.id")  # where the product is received
+    state: str = Field(default=MOState.DRAFT, max_length=20)
+    planned_date: date
+    qty_scaled: int
+    done_scaled: int = 0
+    labour_minor: int = 0  # labour per unit made (from the bill of materials)
+    received_value_minor: int = 0  # the value of what was made, received into stock
+    labour_value_minor: int = 0  # the labour absorbed into that value
+    notes: str = Field(default="", max_length=500)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    updated_by: str = ""
+    version: int = 1
+
+
+class AssemblyLine(SQLModel, table=True):
+    __tablename__ = "assembly_line"
+    __table_args__ = (Index("ix_mo_line_component", "component_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = Field(foreign_key="assembly_order.id", index=True)
+    component_id: int = Field(foreign_key="product.id")
+    per_unit_scaled: int  # thousandths of the component per unit made
+    qty_scaled: int  # for the whole order
+    consumed_scaled: int = 0
+    consumed_value_minor: int = 0  # what the consumed components cost (average cost)

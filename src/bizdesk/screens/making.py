@@ -1,0 +1,295 @@
+"""Making goods: the form of a product's bill of materials (what one unit is made of, and
+the labour per unit), opened from the product's page; the assembly orders (a list, opened
+from a product's page with o, and an order's page with its keys)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Header, Static
+
+from bizdesk.formatting import day, money, number, visible, visible_text
+from bizdesk.i18n import N_, _
+from bizdesk.screens.common import RecordScreen, ServiceRunner
+from bizdesk.screens.orders import DATE_HINT, not_complete
+from bizdesk.services.inventory import products
+from bizdesk.services.making import assembly, boms
+from bizdesk.widgets.confirm import ConfirmScreen
+from bizdesk.widgets.footer import KeysFooter
+from bizdesk.widgets.form import Field, FormScreen
+from bizdesk.widgets.lines_form import LineColumns, LinesFormScreen
+
+
+def _totals(uow: Any, lines: list[boms.BomLineInput]) -> Text:  # noqa: ANN401
+    cost, bad = boms.preview_cost(uow, lines)
+    loc = uow.setting("locale", "en_US")
+    return not_complete(
+        Text(_("Components per unit at today's cost: {cost}").format(cost=money(cost, loc))), bad
+    )
+
+
+BOM_LINES = LineColumns(
+    [
+        Field("product", N_("Component (SKU)"), width="3fr"),
+        Field("qty", N_("Qty per unit"), "number", "1", width="12"),
+    ],
+    boms.BomLineInput,
+    _totals,
+    suggesters={"product": products.suggest_products},
+)
+
+
+def bom_form(product: products.ProductView, view: boms.BomView | None) -> LinesFormScreen:
+    """A new version of ``product``'s bill of materials, starting from the active one."""
+    d = boms.bom_input(view)
+    lines = [boms.BomLineInput(p, q) for p, q in d.components]
+    fields = [
+        Field("labour", N_("Labour per unit"), "number", d.labour),
+        Field("note", N_("Note"), value=d.note),
+    ]
+    pid = product.id
+
+    def save(uow: Any, values: dict[str, Any], rows: list[boms.BomLineInput]) -> Any:  # noqa: ANN401
+        data = boms.BomInput(
+            [(r.product, r.qty) for r in rows], values.get("labour", ""), values.get("note", "")
+        )
+        return boms.set_bom(uow, pid, data)
+
+    title = (
+        _("What {sku} is made of").format(sku=product.sku)
+        if view is None
+        else _("What {sku} is made of (now version {version})").format(
+            sku=product.sku, version=view.version
+        )
+    )
+    return BOM_LINES.form(title, fields, lines, save)
+
+
+# --- assembly orders: the list (open ones, by planned date) and an order's page ------------
+
+STATE_NAMES = {
+    "draft": N_("draft"),
+    "confirmed": N_("confirmed"),
+    "partially done": N_("partially done"),
+    "done": N_("done"),
+    "cancelled": N_("cancelled"),
+}
+
+
+def state_name(state: str) -> str:
+    return _(STATE_NAMES.get(state, state))
+
+
+def new_order_form(sku: str = "") -> FormScreen:
+    fields = [
+        Field("product", N_("Product (SKU)"), value=sku, required=True),
+        Field("qty", N_("Qty"), "number", "1", required=True),
+        Field("planned_date", N_("Planned date"), placeholder=DATE_HINT),
+        Field("notes", N_("Notes")),
+    ]
+
+    def save(uow: Any, values: dict[str, Any]) -> Any:  # noqa: ANN401
+        return assembly.create(
+            uow,
+            assembly.MOInput(
+                values.get("product", ""),
+                values.get("qty", ""),
+                values.get("planned_date", ""),
+                values.get("notes", ""),
+            ),
+        )
+
+    return FormScreen(_("New assembly order"), fields, save)
+
+
+def finish_form(mo: assembly.MOView) -> FormScreen:
+    fields = [Field("qty", N_("Qty made"), "number", mo.open_qty, required=True)]
+
+    def save(uow: Any, values: dict[str, Any]) -> Any:  # noqa: ANN401
+        return assembly.finish(uow, mo.id, values.get("qty", ""), version=mo.version)
+
+    return FormScreen(
+        _("Finish {label}: {sku} {name}").format(label=mo.label, sku=mo.sku, name=mo.name),
+        fields,
+        save,
+    )
+
+
+class AssemblyListScreen(ServiceRunner, Screen):
+    """The open assembly orders by planned date; enter opens one, n makes a new one."""
+
+    HELP = N_(
+        "Open assembly orders by planned date. enter opens one, n drafts a new one, "
+        "escape goes back."
+    )
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", N_("Back"), id="assembly.back"),
+        Binding("n", "new", N_("New"), id="assembly.new"),
+    ]
+
+    def __init__(self, sku: str = "") -> None:
+        super().__init__()
+        self.sku = sku
+        self.rows: list[assembly.MORow] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header(icon="")
+        table = DataTable(id="orders", cursor_type="row")
+        table.add_columns(
+            _("Number"), _("Planned"), _("SKU"), _("Name"), _("Qty"), _("Made"), _("State")
+        )
+        yield table
+        yield KeysFooter()
+
+    def on_mount(self) -> None:
+        self.sub_title = _("Assembly orders")
+        self.reload()
+        self.query_one(DataTable).focus()
+
+    def reload(self) -> None:
+        self.run_service(assembly.list_orders, write=False, done=self._show)
+
+    def _show(self, rows: list[assembly.MORow]) -> None:
+        loc = self.app.locale
+        self.rows = rows
+        table = self.query_one(DataTable)
+        table.clear()
+        for r in rows:
+            table.add_row(
+                r.label,
+                day(r.planned_date),
+                r.sku,
+                visible(r.name),
+                number(r.qty, loc),
+                number(r.done, loc),
+                state_name(r.state),
+            )
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        if 0 <= event.cursor_row < len(self.rows):
+            row = self.rows[event.cursor_row]
+            self.app.push_screen(AssemblyScreen(row.id), lambda _r: self.reload())
+
+    def on_screen_resume(self) -> None:
+        self.reload()
+
+    def action_new(self) -> None:
+        def done(mo: assembly.MOView | None) -> None:
+            if mo is not None:
+                self.notify(_("Drafted {label}").format(label=mo.label))
+                self.app.push_screen(AssemblyScreen(mo.id))
+
+        self.app.push_screen(new_order_form(self.sku), done)
+
+
+class AssemblyScreen(RecordScreen):
+    """One assembly order: what it makes, its components (held, consumed, at what cost)."""
+
+    HELP = N_(
+        "An assembly order. c confirms it (its components are reserved), f finishes it in "
+        "whole or in part (components consumed at average cost, the product received at that "
+        "cost plus labour, posted), x cancels it before it is done, escape goes back."
+    )
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", N_("Back"), id="mo.back"),
+        Binding("c", "confirm", N_("Confirm"), id="mo.confirm"),
+        Binding("f", "finish", N_("Finish"), id="mo.finish"),
+        Binding("x", "cancel_order", N_("Cancel order"), id="mo.cancel"),
+    ]
+
+    def fetch(self, uow: Any) -> assembly.MOView:  # noqa: ANN401
+        return assembly.get(uow, self.record_id)
+
+    def show(self, mo: assembly.MOView) -> None:
+        loc = self.app.locale
+        t = Text()
+        t.append(f"{mo.label}  {mo.sku}  {mo.name}", style="bold")
+        t.append("\n")
+        t.append(
+            _(
+                "{state} · planned {date} · made {done} of {qty} {unit} · labour {labour} a unit"
+            ).format(
+                state=state_name(mo.state),
+                date=day(mo.planned_date),
+                done=number(mo.done, loc),
+                qty=number(mo.qty, loc),
+                unit=mo.unit,
+                labour=money(mo.labour_per_unit, loc),
+            )
+            + "\n"
+        )
+        if mo.done:
+            t.append(
+                _("Received at {value}, of which labour {labour}").format(
+                    value=money(mo.received_value, loc), labour=money(mo.labour_value, loc)
+                )
+                + "\n"
+            )
+        t.append("\n" + _("Components") + "\n", style="bold")
+        for ln in mo.lines:
+            t.append(
+                "  "
+                + _("{sku} {name}: {qty} {unit}, consumed {consumed} at {value}").format(
+                    sku=ln.sku,
+                    name=ln.name,
+                    qty=number(ln.qty, loc),
+                    unit=ln.unit,
+                    consumed=number(ln.consumed, loc),
+                    value=money(ln.consumed_value, loc),
+                )
+                + "\n"
+            )
+        self.query_one("#main", Static).update(visible_text(t))
+        self.sub_title = mo.label
+
+    def _act(self, fn: Any, said: str) -> None:  # noqa: ANN401
+        if self.view is None:
+            return
+        mo = self.view
+
+        def done(_result: Any) -> None:  # noqa: ANN401
+            self.notify(said.format(label=mo.label))
+            self.load()
+
+        self.run_service(lambda uow: fn(uow, mo.id, version=mo.version), done=done)
+
+    def action_confirm(self) -> None:
+        self._act(assembly.confirm, _("Confirmed {label}: its components are reserved"))
+
+    def action_cancel_order(self) -> None:
+        if self.view is None:
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._act(assembly.cancel, _("Cancelled {label}"))
+
+        self.app.push_screen(
+            ConfirmScreen(
+                _("Cancel {label}? What is made stays made; the rest is no longer held.").format(
+                    label=self.view.label
+                )
+            ),
+            answered,
+        )
+
+    def action_finish(self) -> None:
+        if self.view is None:
+            return
+
+        def done(r: assembly.FinishResult | None) -> None:
+            if r is not None:
+                self.notify(
+                    _("Made {qty}, received at {value}, posted {entry}").format(
+                        qty=number(r.made, self.app.locale),
+                        value=money(r.value, self.app.locale),
+                        entry=r.entry_label or "-",
+                    )
+                )
+                self.load()
+
+        self.app.push_screen(finish_form(self.view), done)

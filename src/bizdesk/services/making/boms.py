@@ -1,0 +1,434 @@
+"""Bills of materials: what one unit of a product is made of (components with exact
+quantities, in the stock quantity scale) and the labour cost per unit. Every change is a
+new version; the older ones are kept and exactly one is active. A product may never be
+made of itself, at any depth."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import func, select, update
+
+from bizdesk.db.session import UnitOfWork
+from bizdesk.errors import NotFound, ValidationError
+from bizdesk.i18n import Message
+from bizdesk.models.making import Bom, BomLine
+from bizdesk.models.stock import Product
+from bizdesk.money import (
+    QTY_SCALE,
+    AmountError,
+    from_minor,
+    parse_money,
+    parse_qty,
+    qty_from_scaled,
+)
+from bizdesk.services.base import validate as v
+from bizdesk.services.base.permissions import requires
+from bizdesk.services.inventory.levels import average_cost, half_even, totals
+from bizdesk.services.inventory.products import load_product, resolve_product
+
+MAX_COMPONENTS = 200
+
+
+@dataclass
+class BomInput:
+    """As people type it: (product, quantity) pairs, the labour per unit, a note."""
+
+    components: list[tuple[str, str]] = field(default_factory=list)
+    labour: str = "0"
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class ComponentView:
+    product_id: int
+    sku: str
+    name: str
+    unit: str
+    qty: Decimal  # per one unit made
+    unit_cost: Decimal  # moving-average cost today
+    cost: Decimal  # qty x unit cost, rounded half-even
+
+
+@dataclass(frozen=True)
+class BomView:
+    id: int
+    product_id: int
+    sku: str
+    name: str
+    version: int
+    active: bool
+    labour: Decimal
+    note: str
+    created_at: datetime
+    created_by: str
+    components: list[ComponentView]
+
+    @property
+    def material_cost(self) -> Decimal:
+        return sum((c.cost for c in self.components), Decimal(0))
+
+    @property
+    def unit_cost(self) -> Decimal:
+        """What one unit would cost to make today: components at average cost + labour."""
+        return self.material_cost + self.labour
+
+
+@dataclass(frozen=True)
+class BomVersion:
+    version: int
+    active: bool
+    components: int
+    labour: Decimal
+    created_at: datetime
+    created_by: str
+    note: str
+
+
+def active_bom(uow: UnitOfWork, product_id: int) -> Bom | None:
+    return uow.session.scalars(
+        select(Bom).where(Bom.product_id == product_id, Bom.active.is_(True))
+    ).first()
+
+
+def bom_lines(uow: UnitOfWork, bom_id: int) -> list[BomLine]:
+    return list(
+        uow.session.scalars(select(BomLine).where(BomLine.bom_id == bom_id).order_by(BomLine.id))
+    )
+
+
+def _view(uow: UnitOfWork, bom: Bom) -> BomView:
+    exp = uow.exponent
+    p = load_product(uow, bom.product_id)
+    comps = []
+    for line in bom_lines(uow, bom.id):
+        c = load_product(uow, line.component_id)
+        qty, value = totals(uow, c.id)
+        avg = average_cost(uow, c, qty, value)
+        comps.append(
+            ComponentView(
+                c.id,
+                c.sku,
+                c.name,
+                c.unit,
+                qty_from_scaled(line.qty_scaled),
+                from_minor(avg, exp),
+                from_minor(half_even(line.qty_scaled * avg, QTY_SCALE), exp),
+            )
+        )
+    return BomView(
+        bom.id,
+        p.id,
+        p.sku,
+        p.name,
+        bom.version,
+        bom.active,
+        from_minor(bom.labour_minor, exp),
+        bom.note,
+        bom.created_at,
+        bom.created_by,
+        comps,
+    )
+
+
+@requires("stock.view")
+def get_bom(uow: UnitOfWork, product_id: int, version: int | None = None) -> BomView:
+    """The active bill of materials of a product, or the version named."""
+    p = load_product(uow, product_id)
+    if version is None:
+        bom = active_bom(uow, p.id)
+        if bom is None:
+            raise NotFound(Message("{sku} has no bill of materials.", sku=p.sku))
+    else:
+        bom = uow.session.scalars(
+            select(Bom).where(Bom.product_id == p.id, Bom.version == version)
+        ).first()
+        if bom is None:
+            raise NotFound(Message("{sku} has no version {version}.", sku=p.sku, version=version))
+    return _view(uow, bom)
+
+
+@requires("stock.view")
+def find_bom(uow: UnitOfWork, product_id: int) -> BomView | None:
+    """The active bill of materials, or None (a product page shows it when there is one)."""
+    bom = active_bom(uow, product_id)
+    return _view(uow, bom) if bom is not None else None
+
+
+@requires("stock.view")
+def bom_versions(uow: UnitOfWork, product_id: int) -> list[BomVersion]:
+    """Every version of a product's bill of materials, newest first."""
+    load_product(uow, product_id)
+    counts = select(func.count(BomLine.id)).where(BomLine.bom_id == Bom.id).scalar_subquery()
+    rows = uow.session.execute(
+        select(Bom, counts).where(Bom.product_id == product_id).order_by(Bom.version.desc())
+    )
+    exp = uow.exponent
+    return [
+        BomVersion(
+            b.version,
+            b.active,
+            n,
+            from_minor(b.labour_minor, exp),
+            b.created_at,
+            b.created_by,
+            b.note,
+        )
+        for b, n in rows
+    ]
+
+
+def made_of(uow: UnitOfWork, product_id: int) -> dict[int, int]:
+    """The components of a product's active bill of materials: product id -> thousandths
+    per unit (empty when it has none)."""
+    bom = active_bom(uow, product_id)
+    if bom is None:
+        return {}
+    return {line.component_id: line.qty_scaled for line in bom_lines(uow, bom.id)}
+
+
+def _cycle(uow: UnitOfWork, product_id: int, components: list[int]) -> list[int] | None:
+    """A path product -> ... -> product through the active bills of materials, were the
+    product made of ``components``; None when there is none."""
+    seen: set[int] = set()
+    stack: list[tuple[int, list[int]]] = [(c, [product_id, c]) for c in components]
+    while stack:
+        pid, path = stack.pop()
+        if pid == product_id:
+            return path
+        if pid in seen:
+            continue
+        seen.add(pid)
+        for c in made_of(uow, pid):
+            stack.append((c, [*path, c]))
+    return None
+
+
+def _clean(
+    uow: UnitOfWork, p: Product, data: BomInput
+) -> tuple[list[tuple[Product, int]], int, str]:
+    chk = v.Checker()
+    if not p.stocked:
+        chk.add(
+            "product",
+            Message(
+                "{sku} {name} is a service: it is not kept in stock, so it is not made",
+                sku=p.sku,
+                name=p.name,
+            ),
+        )
+    lines: list[tuple[Product, int]] = []
+    seen: dict[int, int] = {}
+    rows = [(s, q) for s, q in data.components if str(s or "").strip() or str(q or "").strip()]
+    if not rows:
+        chk.add("components", Message("name at least one component"))
+    if len(rows) > MAX_COMPONENTS:
+        chk.add("components", Message("at most {max} components", max=MAX_COMPONENTS))
+    for i, (sku, qty) in enumerate(rows, start=1):
+        c = chk(f"line {i} product", resolve_product, uow, sku)
+        try:
+            q = parse_qty(qty, locale=uow.input_locale)
+            if q == 0:
+                raise AmountError(Message("must be more than zero"))
+        except AmountError as exc:
+            chk.add(f"line {i} qty", exc.message)
+            q = 0
+        if c is None:
+            continue
+        if c.id == p.id:
+            chk.add(f"line {i} product", Message("{sku} cannot be made of itself", sku=c.sku))
+        elif not c.stocked:
+            chk.add(
+                f"line {i} product",
+                Message(
+                    "{sku} is a service, not kept in stock: put its cost in the labour",
+                    sku=c.sku,
+                ),
+            )
+        elif c.id in seen:
+            chk.add(
+                f"line {i} product",
+                Message(
+                    "{sku} is already on line {line}: give its whole quantity once",
+                    sku=c.sku,
+                    line=seen[c.id],
+                ),
+            )
+        else:
+            seen[c.id] = i
+            lines.append((c, q))
+    try:
+        labour = (
+            parse_money(data.labour, uow.exponent, locale=uow.input_locale)
+            if str(data.labour or "").strip()
+            else 0
+        )
+    except AmountError as exc:
+        chk.add("labour", exc.message)
+        labour = 0
+    note = chk("note", v.text, data.note, max_len=200) or ""
+    if not chk.errors:
+        path = _cycle(uow, p.id, [c.id for c, _ in lines])
+        if path:
+            names = " → ".join(load_product(uow, i).sku for i in path)
+            chk.add(
+                "components",
+                Message("{sku} would be made of itself: {path}", sku=p.sku, path=names),
+            )
+    chk.done()
+    return lines, labour, note
+
+
+@requires("making.edit")
+def set_bom(uow: UnitOfWork, product_id: int, data: BomInput) -> BomView:
+    """A new version of a product's bill of materials, made the active one (the older
+    versions are kept)."""
+    p = load_product(uow, product_id, lock=True)
+    lines, labour, note = _clean(uow, p, data)
+    last = uow.session.scalar(select(func.max(Bom.version)).where(Bom.product_id == p.id)) or 0
+    uow.session.execute(
+        update(Bom).where(Bom.product_id == p.id, Bom.active.is_(True)).values(active=False)
+    )
+    bom = Bom(
+        product_id=p.id,
+        version=last + 1,
+        active=True,
+        labour_minor=labour,
+        note=note,
+        created_by=uow.user,
+    )
+    uow.session.add(bom)
+    uow.session.flush()
+    for c, q in lines:
+        uow.session.add(BomLine(bom_id=bom.id, component_id=c.id, qty_scaled=q))
+    uow.session.flush()
+    uow.audit(
+        "product",
+        p.id,
+        "bom",
+        after={
+            "version": bom.version,
+            "labour": labour,
+            "components": {c.sku: q for c, q in lines},
+        },
+    )
+    return _view(uow, bom)
+
+
+@requires("making.edit")
+def use_bom_version(uow: UnitOfWork, product_id: int, version: int) -> BomView:
+    """Make an older (or newer) version the active one again."""
+    p = load_product(uow, product_id, lock=True)
+    bom = uow.session.scalars(
+        select(Bom).where(Bom.product_id == p.id, Bom.version == version)
+    ).first()
+    if bom is None:
+        raise NotFound(Message("{sku} has no version {version}.", sku=p.sku, version=version))
+    if bom.active:
+        return _view(uow, bom)
+    comps = [line.component_id for line in bom_lines(uow, bom.id)]
+    path = _cycle(uow, p.id, comps)
+    if path:
+        names = " → ".join(load_product(uow, i).sku for i in path)
+        raise ValidationError(
+            {"version": Message("{sku} would be made of itself: {path}", sku=p.sku, path=names)}
+        )
+    uow.session.execute(
+        update(Bom).where(Bom.product_id == p.id, Bom.active.is_(True)).values(active=False)
+    )
+    bom.active = True
+    uow.session.flush()
+    uow.audit("product", p.id, "bom_version", after={"version": version})
+    return _view(uow, bom)
+
+
+def bom_input(view: BomView | None) -> BomInput:
+    """A form's starting values: the active version as typed, or empty."""
+    if view is None:
+        return BomInput()
+    return BomInput(
+        [(f"{c.sku} {c.name}", str(c.qty)) for c in view.components], str(view.labour), view.note
+    )
+
+
+JSON_KEYS = ("components", "labour", "note")
+
+
+def _scalar(value: object) -> str:
+    if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
+        raise v.FieldError(Message("a text or a number"))
+    return str(value)
+
+
+def bom_input_from_json(raw: object) -> BomInput:
+    """``{"components": [{"sku": "WHEEL", "qty": 2}], "labour": "12.50", "note": ""}`` (the
+    JSON of ``bizdesk bom set``, numbers read exactly) as a form would hold it."""
+    if not isinstance(raw, dict):
+        raise ValidationError({"": Message("expected a JSON object with the key components")})
+    chk = v.Checker()
+    for key in raw:
+        if key not in JSON_KEYS:
+            chk.add(
+                key, Message("not a key of a bill of materials ({keys})", keys=", ".join(JSON_KEYS))
+            )
+    comps = raw.get("components")
+    rows: list[tuple[str, str]] = []
+    if not isinstance(comps, list):
+        chk.add("components", Message("expected a list of {example}", example='{"sku", "qty"}'))
+    else:
+        for i, item in enumerate(comps, start=1):
+            if not isinstance(item, dict) or set(item) != {"sku", "qty"}:
+                chk.add(f"line {i}", Message("expected an object with {keys}", keys='"sku", "qty"'))
+                continue
+            sku = chk(f"line {i} product", _scalar, item["sku"])
+            qty = chk(f"line {i} qty", _scalar, item["qty"])
+            rows.append((sku or "", qty or ""))
+    labour = chk("labour", _scalar, raw.get("labour", "0"))
+    note = chk("note", _scalar, raw.get("note", ""))
+    chk.done()
+    return BomInput(rows, labour or "0", note or "")
+
+
+def bom_json(view: BomView) -> dict:
+    """A bill of materials as ``bom show --format json`` prints it (amounts as strings)."""
+    return {
+        "sku": view.sku,
+        "version": view.version,
+        "active": view.active,
+        "labour": str(view.labour),
+        "note": view.note,
+        "components": [
+            {"sku": c.sku, "qty": str(c.qty), "unit_cost": str(c.unit_cost), "cost": str(c.cost)}
+            for c in view.components
+        ],
+        "material_cost": str(view.material_cost),
+        "unit_cost": str(view.unit_cost),
+    }
+
+
+@dataclass
+class BomLineInput:
+    """One component as the form's lines editor holds it."""
+
+    product: str = ""
+    qty: str = "1"
+
+
+def preview_cost(uow: UnitOfWork, lines: list[BomLineInput]) -> tuple[Decimal, int]:
+    """What the components typed so far cost for one unit at today's average cost, and how
+    many lines cannot be read yet (the form's running total; saving checks everything)."""
+    total = bad = 0
+    for ln in lines:
+        if not str(ln.product or "").strip():
+            continue
+        try:
+            c = resolve_product(uow, ln.product)
+            q = parse_qty(ln.qty, locale=uow.input_locale)
+        except (v.FieldError, AmountError):
+            bad += 1
+            continue
+        qty, value = totals(uow, c.id)
+        total += half_even(q * average_cost(uow, c, qty, value), QTY_SCALE)
+    return from_minor(total, uow.exponent), bad

@@ -1,0 +1,105 @@
+"""`bizdesk bom show|set|versions|use` through the real command line."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bizdesk.db import open_store
+from bizdesk.services.admin import setup
+from bizdesk.services.making import boms
+from tests.erp_helpers import product
+from tests.test_cli import bizdesk
+
+
+@pytest.fixture
+def shop(tmp_path) -> str:  # noqa: ANN001
+    path = str(tmp_path / "shop.db")
+    s = open_store(path)
+    setup.ensure_initialized(s)
+    product(s, "WHEEL", name="Wheel", cost="10.01")
+    product(s, "FRAME", name="Frame", cost="100")
+    product(s, "BIKE", name="Bike")
+    product(s, "HOUR", name="Workshop hour", stocked=False)
+    s.dispose()
+    return path
+
+
+def test_set_show_versions_and_use(shop, tmp_path) -> None:  # noqa: ANN001
+    doc = {"components": [{"sku": "WHEEL", "qty": 2}, {"sku": "FRAME", "qty": "1"}]}
+    r = bizdesk("bom", "set", "BIKE", "--db", shop, stdin=json.dumps({**doc, "labour": 12.5}))
+    assert r.returncode == 0, r.stderr
+    assert "BIKE Bike, version 1 (active)" in r.stdout and "Labour per unit: 12.50" in r.stdout
+    f = tmp_path / "bom.json"
+    f.write_text(json.dumps({"components": [{"sku": "wheel", "qty": "0.5"}], "note": "v2"}))
+    r = bizdesk("bom", "set", "BIKE", str(f), "--db", shop, "--format", "json")
+    assert r.returncode == 0, r.stderr
+    shown = json.loads(r.stdout)
+    assert shown["version"] == 2 and shown["components"] == [
+        {"sku": "WHEEL", "qty": "0.5", "unit_cost": "10.01", "cost": "5.00"}
+    ]
+    r = bizdesk("bom", "show", "BIKE", "--version", "1", "--format", "json", "--db", shop)
+    old = json.loads(r.stdout)
+    assert old["active"] is False and old["labour"] == "12.50"
+    assert [(c["sku"], c["qty"], c["cost"]) for c in old["components"]] == [
+        ("WHEEL", "2", "20.02"),
+        ("FRAME", "1", "100.00"),
+    ]
+    assert old["unit_cost"] == "132.52"
+    r = bizdesk("bom", "versions", "BIKE", "--db", shop)
+    assert r.returncode == 0 and "active" in r.stdout
+    assert bizdesk("bom", "use", "BIKE", "1", "--db", shop).stdout.strip() == (
+        "BIKE: version 1 is active"
+    )
+    s = open_store(shop)
+    with s.read() as uow:
+        assert boms.get_bom(uow, product_id=3).version == 1
+    s.dispose()
+
+
+def test_refusals_are_sentences(shop) -> None:  # noqa: ANN001
+    r = bizdesk("bom", "show", "BIKE", "--db", shop)
+    assert r.returncode == 1 and "BIKE has no bill of materials" in r.stderr
+    r = bizdesk("bom", "set", "NOPE", "--db", shop, stdin='{"components": []}')
+    assert r.returncode == 1 and "no product with SKU" in r.stderr
+    r = bizdesk("bom", "set", "BIKE", "--db", shop, stdin='{"components": [{"sku": "HOUR"}]}')
+    assert r.returncode == 1 and '"sku", "qty"' in r.stderr
+    bad = {"components": [{"sku": "HOUR", "qty": 1}], "labor": 1}
+    r = bizdesk("bom", "set", "BIKE", "--db", shop, stdin=json.dumps(bad))
+    assert r.returncode == 1 and "labor: not a key" in r.stderr
+    bad = {"components": [{"sku": "HOUR", "qty": 1}, {"sku": "BIKE", "qty": 1}]}
+    r = bizdesk("bom", "set", "BIKE", "--db", shop, stdin=json.dumps(bad))
+    assert r.returncode == 1 and "HOUR is a service" in r.stderr
+    assert "BIKE cannot be made of itself" in r.stderr
+    r = bizdesk("bom", "set", "BIKE", "--db", shop, stdin="{oops")
+    assert r.returncode == 1 and "not JSON" in r.stderr
+    assert "Traceback" not in r.stderr
+    r = bizdesk("bom", "use", "BIKE", "x", "--db", shop)
+    assert r.returncode == 2 and "not a version number" in r.stderr
+
+
+def test_assembly_from_the_command_line(shop) -> None:  # noqa: ANN001
+    from bizdesk.services.inventory import moves
+
+    s = open_store(shop)
+    with s.write() as uow:
+        moves.adjust(uow, 1, "4", "opening stock")  # 4 wheels at 10.01
+        moves.adjust(uow, 2, "1", "opening stock")  # 1 frame at 100.00
+        boms.set_bom(uow, 3, boms.BomInput([("WHEEL", "2"), ("FRAME", "1")], "12.50"))
+    s.dispose()
+    r = bizdesk("assembly", "new", "BIKE", "1", "--date", "2026-12-05", "--confirm", "--db", shop)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "MO-00001 confirmed: 0 of 1 pcs BIKE Bike, planned 2026-12-05"
+    r = bizdesk("assembly", "new", "BIKE", "1", "--confirm", "--db", shop)
+    assert r.returncode == 1 and "FRAME: only 0 pcs available, 1 wanted" in r.stderr
+    r = bizdesk("assembly", "list", "--format", "json", "--db", shop)
+    assert [o["number"] for o in json.loads(r.stdout)] == ["MO-00001"]
+    r = bizdesk("assembly", "finish", "mo1", "--db", shop)
+    assert r.returncode == 0, r.stderr
+    assert "MO-00001 done: 1 of 1" in r.stdout and "Received at 132.52, posted JE-" in r.stdout
+    r = bizdesk("assembly", "cancel", "MO-00001", "--db", shop)
+    assert r.returncode == 1 and "cannot be cancelled" in r.stderr
+    assert bizdesk("check", "--db", shop).returncode == 0
+    r = bizdesk("assembly", "finish", "MO-9", "--db", shop)
+    assert r.returncode == 1 and "There is no assembly order 'MO-9'" in r.stderr

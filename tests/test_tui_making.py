@@ -1,0 +1,142 @@
+"""A product's bill of materials from its page, at 80x24, on a real store."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from textual.widgets import DataTable, Input, Static
+
+from bizdesk.app import BizdeskApp
+from bizdesk.screens.stock import ProductScreen
+from bizdesk.services.making import boms
+from bizdesk.widgets.lines_form import LinesFormScreen
+from tests.erp_helpers import errors, product
+from tests.tui_helpers import SIZE, settle, type_text
+
+
+def text_of(screen, selector: str) -> str:  # noqa: ANN001
+    return str(screen.query_one(selector, Static).render())
+
+
+async def test_made_of_from_the_product_page(store) -> None:  # noqa: ANN001
+    product(store, "AXLE", name="Axle", cost="2.50")
+    product(store, "WHEEL", name="Wheel", cost="10")
+    kit = product(store, "CART", name="Cart")
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f6")
+        await settle(pilot, app)
+        table = app.query_one("#stock-table")
+        table.query_one(DataTable).move_cursor(row=1)  # CART (sorted by name: Axle, Cart, ...)
+        await pilot.press("enter")
+        await settle(pilot, app)
+        page = app.screen
+        assert isinstance(page, ProductScreen) and page.record_id == kit
+        assert "Made of" not in text_of(page, "#details")
+        await pilot.press("m")
+        await settle(pilot, app)
+        form = app.screen
+        assert isinstance(form, LinesFormScreen)
+        form.query_one("#l-product", Input).focus()
+        await type_text(pilot, "WHEEL")
+        form.query_one("#l-qty", Input).value = "4"
+        await pilot.press("enter")
+        await settle(pilot, app)
+        await type_text(pilot, "AXLE")
+        form.query_one("#l-qty", Input).value = "2"
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert "45.00" in text_of(form, "#totals")
+        await type_text(pilot, "CART")  # made of itself: refused, said on the line
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert "CART cannot be made of itself" in text_of(form, "#form-error")
+        grid = form.query_one("#lines", DataTable)
+        grid.focus()
+        grid.move_cursor(row=2)
+        await pilot.press("d")
+        await settle(pilot, app)
+        form.query_one("#f-labour", Input).value = "7.5"
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert app.screen is page, text_of(form, "#form-error")
+        details = text_of(page, "#details")
+        assert "Made of 4 WHEEL, 2 AXLE + labour 7.50 = 52.50 a unit today (version 1)" in (
+            " ".join(details.split())
+        )
+    with store.read() as uow:
+        view = boms.get_bom(uow, kit)
+    assert [(c.sku, c.qty) for c in view.components] == [("WHEEL", 4), ("AXLE", 2)]
+    assert view.labour == Decimal("7.50")
+    assert errors(store) == []
+
+
+async def test_assembly_list_and_page_with_keys(store) -> None:  # noqa: ANN001
+    from bizdesk.screens.making import AssemblyListScreen, AssemblyScreen
+    from bizdesk.services.inventory import moves
+    from bizdesk.widgets.form import FormScreen
+
+    wheel = product(store, "WHEEL", name="Wheel", cost="10")
+    cart = product(store, "CART", name="Cart")
+    with store.write() as uow:
+        moves.adjust(uow, wheel, "8", "opening stock")
+        boms.set_bom(uow, cart, boms.BomInput([("WHEEL", "4")], "2.50"))
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f6")
+        await settle(pilot, app)
+        await pilot.press("enter")  # CART, first by name
+        await settle(pilot, app)
+        assert isinstance(app.screen, ProductScreen)
+        await pilot.press("o")
+        await settle(pilot, app)
+        assert isinstance(app.screen, AssemblyListScreen)
+        await pilot.press("n")
+        await settle(pilot, app)
+        form = app.screen
+        assert isinstance(form, FormScreen)
+        assert form.query_one("#f-product", Input).value == "CART"
+        form.query_one("#f-qty", Input).value = "2"
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        page = app.screen
+        assert isinstance(page, AssemblyScreen), text_of(form, "#form-error")
+        assert "MO-00001" in text_of(page, "#main") and "draft" in text_of(page, "#main")
+        await pilot.press("f")  # refused: a draft is not made
+        await settle(pilot, app)
+        if isinstance(app.screen, FormScreen):
+            await pilot.press("ctrl+s")
+            await settle(pilot, app)
+            assert "confirm it first" in text_of(app.screen, "#form-error")
+            await pilot.press("escape")
+            await settle(pilot, app)
+        await pilot.press("c")
+        await settle(pilot, app)
+        assert "confirmed" in text_of(page, "#main")
+        await pilot.press("f")
+        await settle(pilot, app)
+        app.screen.query_one("#f-qty", Input).value = "1"
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert app.screen is page
+        main = " ".join(text_of(page, "#main").split())
+        assert "partially done" in main and "made 1 of 2" in main
+        assert "Received at 42.50, of which labour 2.50" in main
+        await pilot.press("x")
+        await settle(pilot, app)
+        await pilot.press("y")
+        await settle(pilot, app)
+        assert "cancelled" in text_of(page, "#main")
+        await pilot.press("escape")
+        await settle(pilot, app)
+        assert isinstance(app.screen, AssemblyListScreen)
+        assert app.screen.rows == []  # no open order left
+    with store.read() as uow:
+        assert products_available(uow, wheel) == 4000
+    assert errors(store) == []
+
+
+def products_available(uow, pid: int) -> int:  # noqa: ANN001
+    from bizdesk.services.trade import sales
+
+    return sales.available(uow, pid)
