@@ -32,9 +32,9 @@ ENGLISH = (
 )
 
 
-def _in(lang: str, *args: str):
+def _in(lang: str, *args: str, stdin: str | None = None):
     env = {"LANGUAGE": "", "LC_ALL": "", "LC_MESSAGES": "", "LANG": f"{lang}.UTF-8"}
-    return bizdesk(*args, env={**env, "BIZDESK_DB": "/nonexistent/i18nrest/shop.db"})
+    return bizdesk(*args, stdin=stdin, env={**env, "BIZDESK_DB": "/nonexistent/i18nrest/shop.db"})
 
 
 @pytest.mark.parametrize("lang", ["es_ES", "ro_RO", "vi_VN"])
@@ -99,3 +99,38 @@ def test_every_usage_error_typer_raises_is_retold(args):
     said = found.value.format_message()
     assert type(found.value) is typer._click.exceptions.UsageError, said
     assert [w for w in ENGLISH if w in said] == [], said
+
+
+def test_a_refusal_names_its_fields_in_the_readers_language(tmp_path):
+    from bizdesk.cli.fields import title
+
+    bad = ("--company", "\x1b[2JX")
+    r = _in("es_ES", "init", "--db", str(tmp_path / "x.db"), *bad)
+    assert r.returncode == 1 and "Empresa: " in r.stderr and "company" not in r.stderr
+    r = _in("en_US", "init", "--db", str(tmp_path / "y.db"), *bad)
+    assert r.returncode == 1 and "company: " in r.stderr  # English keeps the keys
+    db = str(tmp_path / "shop.db")
+    assert bizdesk("init", "--db", db).returncode == 0
+    r = _in("vi_VN", "report", "statement", "--db", db)
+    assert r.returncode == 1 and "Liên hệ: " in r.stderr and "contact:" not in r.stderr, r.stderr
+    use("ro")
+    try:
+        assert title("line 2 debit") == "rândul 2, Debit"
+        assert title("line 3 unit price") == "rândul 3, " + title("unit price") != "unit price"
+        assert title("lines[1].quantity") == "lines[1].quantity"  # a JSON path: as it is
+        assert title("no_such_key") == "no_such_key"
+    finally:
+        use("en")
+
+
+def test_new_keeps_the_json_names_in_every_language(tmp_path):
+    db = str(tmp_path / "shop.db")
+    assert bizdesk("init", "--db", db).returncode == 0
+    doc = '{"customer": "Nobody", "lines": [{"product": "NOPE", "quantity": "1,000"}]}'
+    r = _in("es_ES", "new", "sales-order", "--db", db, stdin=doc)
+    assert r.returncode == 1, r.stderr
+    assert "customer: " in r.stderr and "lines[0].quantity: " in r.stderr, r.stderr
+    r = _in(
+        "es_ES", "new", "invoice", "-", "--order", "SO-2", "--db", db, stdin='{"order": "SO-1"}'
+    )
+    assert r.returncode == 1 and "order: " in r.stderr and "--order" in r.stderr, r.stderr

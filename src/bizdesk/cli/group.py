@@ -298,10 +298,16 @@ class CommandLine(TyperGroup):
         except BrokenPipeError:  # the reader went away (| head): nothing more to say
             raise typer.Exit(1) from None
         except Exception as exc:
+            from bizdesk.errors import ValidationError
             from bizdesk.faults import describe
 
             try:
-                core.say_error(describe(exc, core.current_url()))
+                if isinstance(exc, ValidationError):
+                    from bizdesk.cli.fields import refusal
+
+                    core.say_error(refusal(exc))  # its fields named in the reader's language
+                else:
+                    core.say_error(describe(exc, core.current_url()))
             except OSError:
                 pass
             raise typer.Exit(1) from None
