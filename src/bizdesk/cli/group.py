@@ -41,6 +41,7 @@ from typer.core import TyperGroup
 from typer.exceptions import TyperException
 
 from bizdesk.cli import core
+from bizdesk.errors import ValidationError
 from bizdesk.i18n import _, ngettext
 
 # Every command, in the order `bizdesk --help` lists them, and the module that holds it.
@@ -166,7 +167,7 @@ class _Formatter(HelpFormatter):
 def _typer_words() -> None:
     """typer's help and error words in the reader's language (constants typer reads when it
     prints a help or an error; rich_utils is loaded for that anyway)."""
-    from typer import rich_utils
+    import typer.rich_utils as rich_utils
 
     rich_utils.DEPRECATED_STRING = _("(deprecated) ")
     rich_utils.DEFAULT_STRING = _("[default: {}]")
@@ -298,7 +299,6 @@ class CommandLine(TyperGroup):
         except BrokenPipeError:  # the reader went away (| head): nothing more to say
             raise typer.Exit(1) from None
         except Exception as exc:
-            from bizdesk.errors import ValidationError
             from bizdesk.faults import describe
 
             try:
