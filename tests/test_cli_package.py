@@ -98,3 +98,27 @@ def test_help_loads_no_database_code():
     loaded = _loaded_by_command("--help")
     assert {f"bizdesk.cli.{m}" for m in group.COMMANDS.values()} <= loaded  # all, for the list
     assert not any(m.startswith(("sqlalchemy", "bizdesk.db", "bizdesk.services")) for m in loaded)
+
+
+def test_typers_words_are_where_group_sets_them():
+    """group._typer_words replaces typer.rich_utils' constants with the same msgids in the
+    reader's language, and _Formatter passes click's "Usage: " prefix: a typer that renames
+    or rewords them fails here (typer is pinned)."""
+    import inspect
+
+    from typer import rich_utils
+    from typer._click.formatting import HelpFormatter
+
+    from bizdesk.i18n import use
+
+    use("en")
+    before = {name: getattr(rich_utils, name) for name in dir(rich_utils) if name.isupper()}
+    group._typer_words()
+    after = {name: getattr(rich_utils, name) for name in dir(rich_utils) if name.isupper()}
+    assert after == before  # every constant it sets exists, and in English is typer's own
+    assert "prefix" in inspect.signature(HelpFormatter.write_usage).parameters
+    assert group._Context.formatter_class is group._Formatter
+    assert group.CommandLine.context_class is group._Context
+    for name in ("param_hint", "param_type"):
+        assert name in inspect.signature(typer._click.exceptions.MissingParameter).parameters
+    assert "possibilities" in inspect.signature(typer._click.exceptions.NoSuchOption).parameters

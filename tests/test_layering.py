@@ -39,6 +39,7 @@ DOOR_DEFERS = (
     # the command line prints for people only when asked: a JSON report builds no console
     "bizdesk.formatting",  # with Babel's number data
     "rich",
+    "typer.rich_utils",  # typer's help and error printer (rich): for a help or an error only
 )
 # Third-party modules worth deferring anywhere: Alembic only when a store is behind this
 # bizdesk's schema, SQLAlchemy's URL parser only when a fault is told, the e-mail and phone

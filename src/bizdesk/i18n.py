@@ -7,6 +7,9 @@
   languages each see their own, from the same service.
 - ``ngettext`` / ``Message.plural`` for every count: "1 entry was posted", "2 entries were
   posted"; never a sentence glued from fragments.
+- ``pgettext("pipeline stage", "New")`` / ``npgettext`` / ``Message.pgettext`` where one
+  English word means two things (a stage "New" and the key "New"): the context tells them
+  apart in the catalogs, so each language can translate them apart.
 
 Placeholders are ``{name}`` fields (``str.format``), the same in every translation (a test
 checks). The catalogs are ``locale/<lang>/LC_MESSAGES/bizdesk.po`` in this package; each is
@@ -30,7 +33,12 @@ from pathlib import Path
 
 DOMAIN = "bizdesk"
 # pybabel's keywords for bizdesk besides its defaults (_, N_, ngettext...): README "Languages"
-EXTRA_KEYWORDS = {"Message": None, "plural": (1, 2)}
+EXTRA_KEYWORDS = {
+    "Message": None,
+    "plural": (1, 2),
+    "pgettext": ((1, "c"), 2),
+    "npgettext": ((1, "c"), 2, 3),
+}
 LANGUAGES = ("en", "es", "ro", "vi")  # the languages whose catalogs ship
 LANGUAGE_NAMES = {"en": "English", "es": "Español", "ro": "Română", "vi": "Tiếng Việt"}
 LOCALE_DIR = Path(__file__).with_name("locale")
@@ -140,13 +148,26 @@ def current_language() -> str:
 
 
 def _(text: str) -> str:
-    """``text`` in the current language."""
+    """``text`` in the current language (a ``Message``, with its context if it has one)."""
+    if isinstance(text, Message):
+        return text.translated()
     return _current.gettext(text)
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
     """The form of a sentence for the count ``n`` in the current language."""
     return _current.ngettext(singular, plural, n)
+
+
+def pgettext(context: str, text: str) -> str:
+    """``text`` in the current language, as meant in ``context`` (one English word, two
+    meanings: ``pgettext("pipeline stage", "New")``)."""
+    return _current.pgettext(context, text)
+
+
+def npgettext(context: str, singular: str, plural: str, n: int) -> str:
+    """``ngettext`` with a context."""
+    return _current.npgettext(context, singular, plural, n)
 
 
 def N_(text: str) -> str:  # noqa: N802 - gettext's own name for "mark, translate later"
@@ -164,6 +185,7 @@ class Message(str):
     msgid_plural: str | None
     n: int | None
     params: dict[str, object]
+    context: str | None = None  # pgettext's context (Message.pgettext)
 
     def __new__(cls, msgid: str, /, **params: object) -> Message:
         self = super().__new__(cls, _format(msgid, _english(params)))
@@ -177,12 +199,33 @@ class Message(str):
         self.msgid, self.msgid_plural, self.n, self.params = singular, plural, n, params
         return self
 
+    @classmethod
+    def pgettext(cls, context: str, msgid: str, /, **params: object) -> Message:
+        """A Message meant in ``context`` (also the mark, like ``N_``, of a word written at
+        import time: ``Message.pgettext("pipeline stage", "New")``)."""
+        self = cls(msgid, **params)
+        self.context = context
+        return self
+
+    @classmethod
+    def npgettext(
+        cls, context: str, singular: str, plural: str, n: int, /, **params: object
+    ) -> Message:
+        self = cls.plural(singular, plural, n, **params)
+        self.context = context
+        return self
+
     def translated(self) -> str:
         params = {k: str(v) if isinstance(v, Message) else v for k, v in self.params.items()}
         if self.msgid_plural is not None:
-            text = ngettext(self.msgid, self.msgid_plural, self.n or 0)
+            if self.context is not None:
+                text = npgettext(self.context, self.msgid, self.msgid_plural, self.n or 0)
+            else:
+                text = ngettext(self.msgid, self.msgid_plural, self.n or 0)
+        elif self.context is not None:
+            text = pgettext(self.context, self.msgid)
         else:
-            text = _(self.msgid)
+            text = _current.gettext(self.msgid)
         return _format(text, params)
 
     def __str__(self) -> str:
@@ -192,6 +235,8 @@ class Message(str):
         return format(self.translated(), spec)
 
     def __reduce__(self):  # noqa: ANN204 - a Message crosses processes as a Message
+        if self.context is not None:
+            return (_rebuild, (self.msgid, self.msgid_plural, self.n, self.params, self.context))
         if self.msgid_plural is None:
             return (_rebuild, (self.msgid, None, None, self.params))
         return (_rebuild, (self.msgid, self.msgid_plural, self.n, self.params))
@@ -215,10 +260,13 @@ class Lines(Message):
         return (Lines, (self.items,))
 
 
-def _rebuild(msgid, plural, n, params):  # noqa: ANN001, ANN202
+def _rebuild(msgid, plural, n, params, context=None):  # noqa: ANN001, ANN202
     if plural is None:
-        return Message(msgid, **params)
-    return Message.plural(msgid, plural, n, **{k: v for k, v in params.items() if k != "n"})
+        found = Message(msgid, **params)
+    else:
+        found = Message.plural(msgid, plural, n, **{k: v for k, v in params.items() if k != "n"})
+    found.context = context
+    return found
 
 
 def _format(text: str, params: Mapping[str, object]) -> str:
@@ -234,8 +282,12 @@ def _english(params: Mapping[str, object]) -> dict[str, object]:
 def written(locale: str | None, text: str, /, **params: object) -> str:
     """A text bizdesk stores for the shop (a journal memo it writes, a default stage or
     location name), in the language of the shop's locale, whoever is at the door: it is data
-    from then on, shown as stored. Mark ``text`` with ``N_``."""
-    found = translations(language_of(locale) or "en").gettext(text)
+    from then on, shown as stored. Mark ``text`` with ``N_`` (``Message.pgettext``: a context)."""
+    catalog = translations(language_of(locale) or "en")
+    if isinstance(text, Message) and text.context is not None:
+        found = catalog.pgettext(text.context, text.msgid)
+    else:
+        found = catalog.gettext(text)
     return _format(found, _english(params))
 
 

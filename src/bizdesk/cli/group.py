@@ -8,11 +8,18 @@ for a command that opens the store (SQLModel loads pydantic anyway) still typer'
 module and one schema per parameter. The parameters here are plain strings, flags and
 StrEnum choices, so ``_plain_params`` checks them itself (the same values, the same exit 2
 with the choices listed). It sets typer's private ``_runtime_param`` (typer is pinned in
-pyproject.toml); tests/test_cli_package.py fails if typer's adapters come back."""
+pyproject.toml); tests/test_cli_package.py fails if typer's adapters come back.
+
+Typer's and click's own words ("Usage:", "[required]", the usage errors) are English in
+typer 0.29 (its click has no gettext; its help words are constants of typer.rich_utils, read
+when a help or an error is printed): ``_Context`` gives every command a usage line and those
+constants in the reader's language, and ``_in_words`` retells a usage error in it. Only the
+environment's language is known for a usage error (the store is not open yet)."""
 
 from __future__ import annotations
 
 import importlib
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -21,13 +28,21 @@ from typing import Any
 
 import typer
 from typer._click.core import Context
-from typer._click.exceptions import BadParameter
+from typer._click.exceptions import (
+    BadOptionUsage,
+    BadParameter,
+    MissingParameter,
+    NoSuchOption,
+    UsageError,
+)
+from typer._click.formatting import HelpFormatter
 from typer._coercion import RuntimeParam
 from typer.core import TyperGroup
 from typer.exceptions import TyperException
 
 from bizdesk.cli import core
-from bizdesk.i18n import _
+from bizdesk.errors import ValidationError
+from bizdesk.i18n import _, ngettext
 
 # Every command, in the order `bizdesk --help` lists them, and the module that holds it.
 COMMANDS = {
@@ -122,6 +137,11 @@ def _plain_params(command: Any) -> None:
         kind = desc.annotation
         if kind in (str, bool) or (isinstance(kind, type) and issubclass(kind, StrEnum)):
             param._runtime_param = _Plain(parameter_info=desc.parameter_info, annotation=kind)
+    command.context_class = _Context
+    if command.options_metavar == "[OPTIONS]":
+        command.options_metavar = _("[OPTIONS]")
+    if getattr(command, "subcommand_metavar", None) == "COMMAND [ARGS]...":
+        command.subcommand_metavar = _("COMMAND [ARGS]...")
     for sub in getattr(command, "commands", {}).values():
         if getattr(sub, "rich_help_panel", None) is None:
             sub.rich_help_panel = _("Commands")
@@ -148,11 +168,130 @@ class _Commands(Mapping):
         return len(COMMANDS)
 
 
+class _Formatter(HelpFormatter):
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        usage = _("Usage:") + " "  # click's own msgid, and its space
+        super().write_usage(prog, args, usage if prefix is None else prefix)
+
+
+def _typer_words() -> None:
+    """typer's help and error words in the reader's language (constants typer reads when it
+    prints a help or an error; rich_utils is loaded for that anyway)."""
+    import typer.rich_utils as rich_utils
+
+    rich_utils.DEPRECATED_STRING = _("(deprecated) ")
+    rich_utils.DEFAULT_STRING = _("[default: {}]")
+    rich_utils.ENVVAR_STRING = _("[env var: {}]")
+    rich_utils.REQUIRED_LONG_STRING = _("[required]")
+    rich_utils.ARGUMENTS_PANEL_TITLE = _("Arguments")
+    rich_utils.OPTIONS_PANEL_TITLE = _("Options")
+    rich_utils.COMMANDS_PANEL_TITLE = _("Commands")
+    rich_utils.ERRORS_PANEL_TITLE = _("Error")
+    rich_utils.ABORTED_TEXT = _("Aborted.")
+    rich_utils.RICH_HELP = _("Try [blue]'{command_path} {help_option}'[/] for help.")
+
+
+class _Context(Context):
+    """Every command's context (``_plain_params`` sets it): its usage line and typer's words
+    in the reader's language; an error's usage is printed before typer's words are read."""
+
+    formatter_class = _Formatter
+
+    def get_usage(self) -> str:
+        _typer_words()
+        return super().get_usage()
+
+    def get_help(self) -> str:
+        _typer_words()
+        return super().get_help()
+
+
+def _hint(exc: BadParameter) -> str:
+    if exc.param_hint is not None:
+        hint = exc.param_hint
+        return " / ".join(repr(h) for h in hint) if not isinstance(hint, str) else hint
+    if exc.param is None:
+        return ""
+    if exc.param.param_type_name != "option":
+        return exc.param.get_error_hint()
+    return " / ".join(repr(x) for x in exc.param.opts)  # typer adds "(env var: ...)"
+
+
+_EXTRA = re.compile(r"Got unexpected extra argument\(s\) \((.*)\)", re.S)
+_NO_COMMAND = re.compile(r"No such command (.*?)\.?(?: Did you mean (.*)\?)?", re.S)
+
+
+def _usage_text(exc: UsageError) -> str | None:
+    """What a usage error says, in the reader's language; None for one not known here."""
+    if isinstance(exc, MissingParameter):
+        kind = exc.param_type or (exc.param.param_type_name if exc.param else "")
+        name = _hint(exc)
+        if kind == "argument":
+            text = _("Missing argument {name}.").format(name=name)
+        elif kind == "option":
+            text = _("Missing option {name}.").format(name=name)
+        else:
+            text = _("Missing parameter {name}.").format(name=name)
+        desc = getattr(exc.param, "type_descriptor", None)
+        if desc is not None and desc.is_choice and desc.choices:
+            values = [getattr(c, "value", c) for c in desc.choices]
+            text += " " + _("Choose from: {choices}.").format(choices=", ".join(values))
+        return text
+    if isinstance(exc, BadParameter):
+        hint = _hint(exc)
+        if not hint:
+            return _("Invalid value: {problem}").format(problem=exc.message)
+        return _("Invalid value for {name}: {problem}").format(name=hint, problem=exc.message)
+    if isinstance(exc, NoSuchOption):
+        text = _("No such option: {name}").format(name=exc.option_name)
+        if exc.possibilities:
+            options = ", ".join(sorted(exc.possibilities))
+            text += " " + _("(Possible options: {possibilities})").format(possibilities=options)
+        return text
+    if isinstance(exc, BadOptionUsage):
+        if exc.message.endswith("requires an argument."):
+            return _("Option {name} requires an argument.").format(name=repr(exc.option_name))
+        if exc.message.endswith("does not take a value."):
+            return _("Option {name} does not take a value.").format(name=repr(exc.option_name))
+        return None
+    if exc.message == "Missing command.":
+        return _("Missing command.")
+    if found := _EXTRA.fullmatch(exc.message):
+        n = len(found.group(1).split())
+        return ngettext(
+            "Got unexpected extra argument ({args})", "Got unexpected extra arguments ({args})", n
+        ).format(args=found.group(1))
+    if found := _NO_COMMAND.fullmatch(exc.message):
+        if found.group(2):
+            return _("No such command {name}. Did you mean {possibilities}?").format(
+                name=found.group(1), possibilities=found.group(2)
+            )
+        return _("No such command {name}.").format(name=found.group(1))
+    return None
+
+
+def _in_words(exc: UsageError) -> UsageError:
+    """A usage error of typer's (English) as the same error in the reader's language."""
+    if type(exc).__name__ == "NoArgsIsHelpError":
+        return exc
+    _typer_words()  # its panel's title (an error without a context prints no usage)
+    text = _usage_text(exc)
+    return exc if text is None else UsageError(text, exc.ctx)
+
+
 class CommandLine(TyperGroup):
+    context_class = _Context
+
     def __init__(self, **attrs: Any) -> None:
         super().__init__(**attrs)
         _plain_params(self)  # its own options (--db), before the commands are its
         self.commands = _Commands()  # type: ignore[assignment]
+
+    def make_context(self, info_name, args, parent=None, **extra):  # noqa: ANN001, ANN201
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except UsageError as exc:  # the root's own options (bizdesk --nope)
+            raise _in_words(exc) from None
 
     def invoke(self, ctx):  # noqa: ANN001, ANN201
         """Whatever escapes a command (a refusal, a full disk, a damaged store, a bug) ends as
@@ -160,7 +299,12 @@ class CommandLine(TyperGroup):
         traceback (bizdesk.faults.describe says where)."""
         try:
             return super().invoke(ctx)
-        except (typer.Exit, typer.Abort, TyperException, KeyboardInterrupt):
+        except UsageError as exc:
+            raise _in_words(exc) from None
+        except typer.Abort:
+            _typer_words()  # "Aborted." in the reader's language
+            raise
+        except (typer.Exit, TyperException, KeyboardInterrupt):
             raise
         except BrokenPipeError:  # the reader went away (| head): nothing more to say
             raise typer.Exit(1) from None
@@ -168,7 +312,12 @@ class CommandLine(TyperGroup):
             from bizdesk.faults import describe
 
             try:
-                core.say_error(describe(exc, core.current_url()))
+                if isinstance(exc, ValidationError):
+                    from bizdesk.cli.fields import refusal
+
+                    core.say_error(refusal(exc))  # its fields named in the reader's language
+                else:
+                    core.say_error(describe(exc, core.current_url()))
             except OSError:
                 pass
             raise typer.Exit(1) from None

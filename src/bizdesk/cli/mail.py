@@ -12,7 +12,7 @@ from rich.text import Text
 
 from bizdesk.cli.core import DbOpt, fail, open_store, say, show
 from bizdesk.errors import BizdeskError
-from bizdesk.i18n import _
+from bizdesk.i18n import _, pgettext
 
 app = typer.Typer()
 mail = typer.Typer(help=_("How e-mail is sent, and the outbox of messages."))
@@ -171,7 +171,13 @@ def mail_outbox(
         say(_("The outbox is empty."))
         return
     table = Table(
-        _("Id"), _("Queued (UTC)"), _("To"), _("Document"), _("State"), _("Tries"), _("Last error")
+        _("Id"),
+        _("Queued (UTC)"),
+        pgettext("e-mail", "To"),
+        _("Document"),
+        _("State"),
+        _("Tries"),
+        _("Last error"),
     )
     for r in rows:
         table.add_row(

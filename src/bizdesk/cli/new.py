@@ -89,14 +89,11 @@ def _run(
     if given and isinstance(raw, dict):
         twice = [k for k in given if k in raw and raw[k] != given[k]]
         if twice:
-            raise ValidationError(
-                {
-                    k: _("given both in the JSON and as --{option}").format(
-                        option=k.replace("_", "-")
-                    )
-                    for k in twice
-                }
-            )
+            said = {
+                k: _("given both in the JSON and as --{option}").format(option=k.replace("_", "-"))
+                for k in twice
+            }  # named as the JSON names them, in every language
+            raise ValidationError(said, message="; ".join(f"{k}: {v}" for k, v in said.items()))
         raw = {**raw, **given}
     store = open_store(ctx, db)
     with store.write() as uow:

@@ -50,7 +50,7 @@ INTERACTION_NAMES = {
 }
 
 
-def contact_fields(view: C.ContactView | None = None) -> list[Field]:
+def contact_fields(view: C.ContactView | None = None, phone: str = "+49 30 1234567") -> list[Field]:
     d = view.as_input() if view else C.ContactInput()
     return [
         Field("name", N_("Name"), value=d.name, required=True),
@@ -59,7 +59,7 @@ def contact_fields(view: C.ContactView | None = None) -> list[Field]:
         ),
         Field("organization", N_("Organisation"), "organization", d.organization),
         Field("email", N_("Email"), value=d.email),
-        Field("phone", N_("Phone"), value=d.phone, placeholder="+44 20 7946 0958"),
+        Field("phone", N_("Phone"), value=d.phone, placeholder=phone),
         Field("street", N_("Street"), value=d.street),
         Field("postcode", N_("Postcode"), value=d.postcode),
         Field("city", N_("City"), value=d.city),
@@ -93,11 +93,12 @@ def _input(values: dict[str, Any]) -> C.ContactInput:
     return C.ContactInput(**values)
 
 
-def contact_form(view: C.ContactView | None = None) -> FormScreen:
-    """New (view None) or edit; saving over someone else's change is refused."""
+def contact_form(view: C.ContactView | None = None, phone: str | None = None) -> FormScreen:
+    """New (view None) or edit; saving over someone else's change is refused. ``phone``: an
+    example number of the shop's region (C.phone_example)."""
     return record_form(
         "contact",
-        contact_fields,
+        lambda shown: contact_fields(shown, phone or "+49 30 1234567"),
         view=view,
         get=C.get,
         create=lambda uow, values: C.create(uow, _input(values)),
@@ -155,7 +156,8 @@ CONTACT = RecordKind(
     get=C.get,
     label=lambda view: view.name,
     page=lambda contact_id: ContactScreen(contact_id),
-    form=lambda view, _: contact_form(view),
+    form=contact_form,
+    prepare=C.phone_example,
     archive=C.archive,
     saved_view=lambda saved: saved.contact,
 )

@@ -14,6 +14,7 @@ from textual.widgets import ContentSwitcher, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
+from bizdesk import i18n
 from bizdesk.formatting import day, moment, money, number, visible, visible_text
 from bizdesk.i18n import N_, _, ngettext
 from bizdesk.screens.common import Pane, ServiceResult
@@ -242,8 +243,9 @@ DEAL_KEYS = [
     Binding("p", "lines", N_("Lines"), id="deals.lines"),
     Binding("left_square_bracket,shift+left", "move(-1)", N_("◀ Stage"), id="deals.back"),
     Binding("right_square_bracket,shift+right", "move(1)", N_("Stage ▶"), id="deals.forward"),
-    Binding("w", "win", N_("Won"), id="deals.win"),
-    Binding("l", "lose", N_("Lost"), id="deals.lose"),
+    # the keys, not the stages "Won" and "Lost"
+    Binding("w", "win", i18n.Message.pgettext("deal key", "Won"), id="deals.win"),
+    Binding("l", "lose", i18n.Message.pgettext("deal key", "Lost"), id="deals.lose"),
     Binding("d", "archive", N_("Archive"), id="deals.archive"),
 ]
 

@@ -15,7 +15,7 @@ from textual.containers import Vertical
 from textual.widgets import ContentSwitcher, Header, Static
 
 from bizdesk.formatting import day, moment, money, money_or_blank, visible, visible_text
-from bizdesk.i18n import N_, _, ngettext
+from bizdesk.i18n import N_, Message, _, ngettext
 from bizdesk.models.ledger import ACCOUNT_TYPES
 from bizdesk.screens.common import ListPane, RecordScreen
 from bizdesk.services.base.numbering import JOURNAL
@@ -38,7 +38,7 @@ ROLE_NAMES = {  # the roles bizdesk posts to (the charts in data/accounts name t
     "bank": N_("bank"),
     "cash": N_("cash"),
     "cogs": N_("cogs"),
-    "equity": N_("equity"),
+    "equity": Message.pgettext("account role", "equity"),  # not the account type
     "grni": N_("grni"),
     "inventory": N_("inventory"),
     "labour_absorbed": N_("labour absorbed"),

@@ -15,7 +15,7 @@ from textual.binding import Binding
 from textual.widgets import Static
 
 from bizdesk.formatting import money, visible_text
-from bizdesk.i18n import N_, _, ngettext
+from bizdesk.i18n import N_, Message, _, ngettext
 from bizdesk.screens.common import RecordScreen, ServiceResult, tickets_text
 from bizdesk.services.inventory import products
 from bizdesk.services.trade.orders import OPEN
@@ -298,7 +298,13 @@ class OrderScreen(RecordScreen):
         self.app.push_screen(
             FormScreen(
                 _("E-mail {label}").format(label=number),
-                [Field("to", N_("To"), placeholder=N_("empty: the contact's e-mail address"))],
+                [
+                    Field(
+                        "to",
+                        Message.pgettext("e-mail", "To"),
+                        placeholder=N_("empty: the contact's e-mail address"),
+                    )
+                ],
                 lambda uow, v: queue_document(uow, kind, number, v["to"] or None),
             ),
             lambda queued: queued and self._deliver(queued),

@@ -16,7 +16,7 @@ from bizdesk.money import AmountError, currency_exponent
 from bizdesk.services.base import validate as v
 
 DEFAULT_PIPELINE = (
-    (N_("New"), 10, "open"),
+    (Message.pgettext("pipeline stage", "New"), 10, "open"),  # not the key "New"
     (N_("Qualified"), 30, "open"),
     (N_("Proposal"), 60, "open"),
     (N_("Negotiation"), 80, "open"),

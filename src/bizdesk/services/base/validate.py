@@ -196,6 +196,18 @@ def phone(value: object, region: str | None) -> str | None:
     return _phone(s, (region or None) and region.upper())
 
 
+@functools.lru_cache(maxsize=8)
+def example_phone(region: str | None) -> str:
+    """A phone number as people of ``region`` (``ES``) write it, in the international form
+    (a form's placeholder); a generic one for no region or one without an example."""
+    import phonenumbers
+
+    found = phonenumbers.example_number((region or "").upper()) if region else None
+    if found is None:
+        return "+49 30 1234567"
+    return phonenumbers.format_number(found, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
 @functools.lru_cache(maxsize=20_000)  # imports repeat numbers (switchboards, shared lines)
 def _phone(s: str, region: str | None) -> str:
     import phonenumbers  # slow to import (its metadata): on first use

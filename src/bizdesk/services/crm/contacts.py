@@ -310,6 +310,20 @@ def clean_fields(data: ContactInput, region: str | None) -> tuple[dict, v.Checke
     return out, chk
 
 
+def phone_example(uow: UnitOfWork) -> str:
+    """A phone number of the shop's region (its ``region`` setting, else its locale's
+    territory): what the contact form shows in an empty phone box."""
+    region = uow.setting("region") or None
+    if region is None:
+        from babel import Locale
+
+        try:
+            region = Locale.parse(uow.setting("locale") or "").territory
+        except (ValueError, TypeError):
+            region = None
+    return v.example_phone(region)
+
+
 def _clean(uow: UnitOfWork, data: ContactInput, *, self_id: int | None = None) -> dict:
     """Check every field; raise one ValidationError naming each bad field."""
     out, chk = clean_fields(data, uow.setting("region") or None)

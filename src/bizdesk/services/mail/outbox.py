@@ -45,6 +45,7 @@ from bizdesk.models.base import utcnow
 from bizdesk.models.mail import OutboxMessage
 from bizdesk.services.base import validate as v
 from bizdesk.services.base.permissions import covered, require_store, requires
+from bizdesk.services.base.states import state_word
 from bizdesk.services.crm.contacts import log_interaction
 from bizdesk.services.mail import transport
 from bizdesk.services.mail.settings import MailSettings, read_settings
@@ -196,7 +197,7 @@ def resend(uow: UnitOfWork, message_id: int) -> OutboxView:
                     "message #{id} is {state}; only a message whose sending is unsure can be "
                     "sent again",
                     id=row.id,
-                    state=row.state,
+                    state=state_word(row.state),
                 )
             }
         )
@@ -215,7 +216,7 @@ def cancel(uow: UnitOfWork, message_id: int) -> OutboxView:
                 "": Message(
                     "message #{id} is {state}; only a queued or unsure message can be cancelled",
                     id=row.id,
-                    state=row.state,
+                    state=state_word(row.state),
                 )
             }
         )

@@ -32,6 +32,7 @@ from bizdesk.services.base import validate as v
 from bizdesk.services.base.paging import Page, PageRequest, folded_contains, keyset_page
 from bizdesk.services.base.permissions import requires
 from bizdesk.services.base.records import check_version, touch
+from bizdesk.services.base.states import state_word
 from bizdesk.services.crm.contacts import resolve as resolve_contact
 
 # --- pipeline stages ---------------------------------------------------------------------
@@ -472,7 +473,7 @@ def _require_open(uow: UnitOfWork, d: Deal) -> PipelineStage:
     st = uow.session.get(PipelineStage, d.stage_id)
     if st.kind != "open":
         raise ValidationError(
-            {"stage": Message("this deal is {stage}; reopen it first", stage=st.name.lower())}
+            {"stage": Message("this deal is {stage}; reopen it first", stage=state_word(st.kind))}
         )
     return st
 

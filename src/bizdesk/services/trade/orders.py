@@ -37,6 +37,7 @@ from bizdesk.services.base import validate as v
 from bizdesk.services.base.numbering import JOURNAL, Series, next_number
 from bizdesk.services.base.paging import PageRequest, folded_contains
 from bizdesk.services.base.records import check_version, touch
+from bizdesk.services.base.states import state_word
 from bizdesk.services.trade.doc_lines import CleanLine, clean_line, preview
 
 OPEN = "open"  # the list filter for every state that still starts a step
@@ -278,7 +279,7 @@ class OrderKind:
                     "": Message(
                         "{label} is {state}; only drafts change",
                         label=self.label(doc),
-                        state=doc.state,
+                        state=state_word(doc.state),
                     )
                 }
             )
@@ -314,7 +315,7 @@ class OrderKind:
                     "": Message(
                         "{label} is {state}; {reason}",
                         label=self.label(doc),
-                        state=doc.state,
+                        state=state_word(doc.state),
                         reason=reason,
                     )
                 }

@@ -41,6 +41,7 @@ from bizdesk.services.base.numbering import PURCHASE_ORDER, po_label
 from bizdesk.services.base.paging import Page, PageRequest, keyset_page
 from bizdesk.services.base.permissions import requires
 from bizdesk.services.base.records import check_version, touch
+from bizdesk.services.base.states import state_word
 from bizdesk.services.books.ledger import Posting, account_for, payment_account, post_entry
 from bizdesk.services.crm.terms import due_date as due_from_terms
 from bizdesk.services.inventory.locations import resolve_location
@@ -209,7 +210,7 @@ def _transition(
     uow: UnitOfWork, order_id: int, step: str, new: POState, version: int | None
 ) -> int:
     """A step that only changes the state (recorded in the audit trail as the new state)."""
-    why = Message("it cannot be {state} now", state=new)
+    why = Message("it cannot be {state} now", state=state_word(new))
     po = ORDERS.start(uow, order_id, step, why, version=version)
     ORDERS.move(uow, po, step, new, new)
     return po.id
@@ -362,7 +363,7 @@ def bill(
                 "": Message(
                     "{label} is {state}; there is nothing received to bill",
                     label=po_label(po.number),
-                    state=po.state,
+                    state=state_word(po.state),
                 )
             }
         )

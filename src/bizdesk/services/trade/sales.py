@@ -52,6 +52,7 @@ from bizdesk.services.base.numbering import (
 from bizdesk.services.base.paging import Page, PageRequest, keyset_page
 from bizdesk.services.base.permissions import requires
 from bizdesk.services.base.records import check_version, touch
+from bizdesk.services.base.states import state_word
 from bizdesk.services.books.ledger import Posting, account_for, payment_account, post_entry
 from bizdesk.services.crm.contacts import ContactInput
 from bizdesk.services.crm.contacts import create as create_contact
@@ -450,7 +451,7 @@ def invoice(
                 "": Message(
                     "{label} is {state}; nothing delivered waits for an invoice",
                     label=so_label(so.number),
-                    state=so.state,
+                    state=state_word(so.state),
                 )
             }
         )

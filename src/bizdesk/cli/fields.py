@@ -1,0 +1,111 @@
+"""The fields a service's refusal names, as the command line shows them: the field keys of
+the services (identifiers, the same for every door: forms find their boxes by them) named in
+the reader's language, as the screens' forms title them. English keeps the keys as they are
+(its readers and scripts know them); a key not listed here is shown as it is."""
+
+from __future__ import annotations
+
+import re
+
+from bizdesk.errors import ValidationError
+from bizdesk.i18n import N_, _, current_language, tr
+
+# every field key the services name in a ValidationError (line keys: "line 2 debit")
+TITLES = {
+    "account": N_("Account"),
+    "allow_negative": N_("Allow negative stock"),
+    "amount": N_("Amount"),
+    "assignee": N_("Assignee"),
+    "bill_date": N_("Bill date"),
+    "body": N_("Text"),
+    "by": N_("Grouped by"),
+    "code": N_("Code"),
+    "company": N_("Company"),
+    "contact": N_("Contact"),
+    "cost": N_("Unit cost"),
+    "counted": N_("Counted"),
+    "country": N_("Country"),
+    "credit": N_("Credit"),
+    "currency": N_("Currency"),
+    "customer": N_("Customer"),
+    "date": N_("Date"),
+    "days": N_("Working days"),
+    "debit": N_("Debit"),
+    "description": N_("Description"),
+    "due": N_("Due"),
+    "due_date": N_("Due"),
+    "email": N_("Email"),
+    "end": N_("End"),
+    "expected_date": N_("Expected"),
+    "file": N_("File"),
+    "from_location": N_("From location"),
+    "full_name": N_("Full name"),
+    "key": N_("Key"),
+    "kind": N_("Kind"),
+    "lines": N_("Lines"),
+    "link_id": N_("Linked document"),
+    "link_kind": N_("Linked document kind"),
+    "locale": N_("Locale"),
+    "location": N_("Location"),
+    "lock_date": N_("Lock date"),
+    "memo": N_("Memo"),
+    "name": N_("Name"),
+    "next_activity": N_("Next activity"),
+    "notes": N_("Notes"),
+    "order_date": N_("Order date"),
+    "organization": N_("Organization"),
+    "owner": N_("Owner"),
+    "password_file": N_("Password file"),
+    "phone": N_("Phone"),
+    "priority": N_("Priority"),
+    "probability": N_("Probability"),
+    "product": N_("Product"),
+    "qty": N_("Qty"),
+    "queue": N_("Queue"),
+    "reason": N_("Reason"),
+    "reference": N_("Reference"),
+    "reorder_qty": N_("Reorder quantity"),
+    "roles": N_("Roles"),
+    "rules": N_("Rules"),
+    "size": N_("Size"),
+    "sku": N_("SKU"),
+    "stage": N_("Stage"),
+    "start": N_("Start"),
+    "status": N_("Status"),
+    "stocked": N_("Stocked"),
+    "subject": N_("Subject"),
+    "summary": N_("Summary"),
+    "supplier": N_("Supplier"),
+    "tags": N_("Tags"),
+    "timezone": N_("Time zone"),
+    "title": N_("Title"),
+    "to": N_("To"),
+    "to_location": N_("To location"),
+    "type": N_("Type"),
+    "unit": N_("Unit"),
+    "unit cost": N_("Unit cost"),
+    "unit price": N_("Unit price"),
+    "username": N_("User name"),
+    "VAT %": N_("VAT %"),
+}
+_LINE = re.compile(r"line (\d+)(?: (.+))?")
+
+
+def title(key: str) -> str:
+    """A field key as the reader's forms name it; an unknown key as it is."""
+    if key in TITLES:
+        return _(TITLES[key])
+    line = _LINE.fullmatch(key)
+    if line is None:
+        return key
+    if line.group(2) is None:
+        return _("line {n}").format(n=line.group(1))
+    return _("line {n}, {field}").format(n=line.group(1), field=title(line.group(2)))
+
+
+def refusal(exc: ValidationError) -> str:
+    """A service's ValidationError as the command line says it. One whose sentence was
+    written whole (``message=``: a file's problems, JSON paths) is said as it is."""
+    if current_language() == "en" or not exc._joined:  # errors.py: fields joined by it
+        return str(exc)
+    return "; ".join(f"{title(k)}: {tr(v)}" if k else tr(v) for k, v in exc.fields.items())

@@ -1,0 +1,136 @@
+"""Typer's and click's own words (the usage line, "[required]", the error panel, the usage
+errors) in the reader's language: cli/group.py retells them (typer 0.29's click is English)."""
+
+from __future__ import annotations
+
+import pytest
+import typer
+
+from bizdesk.cli import app
+from bizdesk.i18n import use
+from tests.test_cli import bizdesk
+
+ENGLISH = (
+    "Usage",
+    "Try ",
+    "for help",
+    "Error",
+    "Missing",
+    "Choose from",
+    "No such",
+    "Possible options",
+    "Invalid value",
+    "requires an argument",
+    "unexpected extra",
+    "[required]",
+    "[default:",
+    "[env var:",
+    "[OPTIONS]",
+    "Arguments",
+    "Options",
+    "Show this message",
+)
+
+
+def _in(lang: str, *args: str, stdin: str | None = None):
+    env = {"LANGUAGE": "", "LC_ALL": "", "LC_MESSAGES": "", "LANG": f"{lang}.UTF-8"}
+    return bizdesk(*args, stdin=stdin, env={**env, "BIZDESK_DB": "/nonexistent/i18nrest/shop.db"})
+
+
+@pytest.mark.parametrize("lang", ["es_ES", "ro_RO", "vi_VN"])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("report",),  # a missing argument, its choices listed
+        ("report", "--help"),
+        ("report", "trial-balance", "--nope"),  # an unknown option
+        ("report", "trial-balance", "--format"),  # an option without its value
+        ("report", "trial-balance", "one", "two"),  # extra arguments
+        ("reprt",),  # no such command, with a suggestion
+        ("export", "contacts", "--format", "ledger"),  # an invalid value
+        ("--nope",),
+    ],
+)
+def test_typer_and_click_speak_the_readers_language(lang, args):
+    r = _in(lang, *args)
+    said = r.stdout + r.stderr
+    assert r.returncode == (0 if "--help" in args else 2), said
+    assert "Traceback" not in said
+    same = {"es_ES": {"Error"}}.get(lang, set())  # Spanish writes "Error" too
+    assert [w for w in ENGLISH if w in said and w not in same] == [], said
+
+
+def test_english_stays_clicks_english():
+    r = _in("en_US", "report")
+    assert r.returncode == 2
+    assert "bizdesk report [OPTIONS] {name}" in r.stderr
+    assert "bizdesk report --help' for help." in r.stderr
+    assert "Missing argument 'name'. Choose from: trial-balance" in r.stderr
+    r = _in("en_US", "report", "trial-balance", "--format")
+    assert "Option '--format' requires an argument." in r.stderr
+    r = _in("en_US", "report", "--help")
+    assert "[required]" in r.stdout and "[default: table]" in r.stdout
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["report"],
+        ["report", "trial-balance", "--nope"],
+        ["report", "trial-balance", "--format"],
+        ["lock-date", "--nope=1"],
+        ["report", "trial-balance", "one", "two"],
+        ["reprt"],
+        ["nothing"],
+        ["users"],
+        ["export", "contacts", "--format", "ledger"],
+    ],
+)
+def test_every_usage_error_typer_raises_is_retold(args):
+    """Typer's usage errors are English sentences built in its click: group._usage_text
+    knows each (by class, or by the English words typer writes); one it does not know keeps
+    its own words and fails here when a new typer words them differently."""
+    use("ro")
+    try:
+        with pytest.raises(typer._click.exceptions.UsageError) as found:
+            typer.main.get_command(app).main(args, prog_name="bizdesk", standalone_mode=False)
+    finally:
+        use("en")
+    said = found.value.format_message()
+    assert type(found.value) is typer._click.exceptions.UsageError, said
+    assert [w for w in ENGLISH if w in said] == [], said
+
+
+def test_a_refusal_names_its_fields_in_the_readers_language(tmp_path):
+    from bizdesk.cli.fields import title
+
+    bad = ("--company", "\x1b[2JX")
+    r = _in("es_ES", "init", "--db", str(tmp_path / "x.db"), *bad)
+    assert r.returncode == 1 and "Empresa: " in r.stderr and "company" not in r.stderr
+    r = _in("en_US", "init", "--db", str(tmp_path / "y.db"), *bad)
+    assert r.returncode == 1 and "company: " in r.stderr  # English keeps the keys
+    db = str(tmp_path / "shop.db")
+    assert bizdesk("init", "--db", db).returncode == 0
+    r = _in("vi_VN", "report", "statement", "--db", db)
+    assert r.returncode == 1 and "Liên hệ: " in r.stderr and "contact:" not in r.stderr, r.stderr
+    use("ro")
+    try:
+        assert title("line 2 debit") == "rândul 2, Debit"
+        assert title("line 3 unit price") == "rândul 3, " + title("unit price") != "unit price"
+        assert title("lines[1].quantity") == "lines[1].quantity"  # a JSON path: as it is
+        assert title("no_such_key") == "no_such_key"
+    finally:
+        use("en")
+
+
+def test_new_keeps_the_json_names_in_every_language(tmp_path):
+    db = str(tmp_path / "shop.db")
+    assert bizdesk("init", "--db", db).returncode == 0
+    doc = '{"customer": "Nobody", "lines": [{"product": "NOPE", "quantity": "1,000"}]}'
+    r = _in("es_ES", "new", "sales-order", "--db", db, stdin=doc)
+    assert r.returncode == 1, r.stderr
+    assert "customer: " in r.stderr and "lines[0].quantity: " in r.stderr, r.stderr
+    r = _in(
+        "es_ES", "new", "invoice", "-", "--order", "SO-2", "--db", db, stdin='{"order": "SO-1"}'
+    )
+    assert r.returncode == 1 and "order: " in r.stderr and "--order" in r.stderr, r.stderr
