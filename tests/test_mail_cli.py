@@ -148,3 +148,35 @@ def test_send_an_invoice_end_to_end(db) -> None:  # noqa: ANN001
         store.dispose()
     assert len(logged) == 2 and all(labels[0] in i.summary for i in logged)
     assert sha in logged[-1].summary  # the first sending: the hash of the PDF that went out
+
+
+def test_run_due_sends_the_mail_whose_try_is_due(db) -> None:  # noqa: ANN001
+    """`bizdesk run-due` (cron) also tries the outbox: a message queued earlier goes out once;
+    a second run sends nothing and says nothing about mail."""
+    store = open_store(db)
+    try:
+        with store.write() as uow:
+            ann = contacts.create(
+                uow, contacts.ContactInput(name="Ann Buyer", email="ann@example.com")
+            ).contact.id
+            outbox.queue_message(
+                uow,
+                to="ann@example.com",
+                subject="INV-00001 from Test Cycles",
+                body="Hello",
+                attachment_name="INV-00001.pdf",
+                attachment=small_pdf("INV-00001"),
+                doc_label="INV-00001",
+                contact_id=ann,
+            )
+    finally:
+        store.dispose()
+    inbox = Inbox()
+    with Server(inbox) as server:
+        assert settings(db, server.port).returncode == 0
+        first = bizdesk("run-due", "--db", db)
+        assert first.returncode == 0, first.stderr
+        assert first.stdout.splitlines() == ["Nothing is due.", "1 message was sent."]
+        again = bizdesk("run-due", "--db", db)
+        assert again.stdout == "Nothing is due.\n"
+    assert len(inbox.messages) == 1
