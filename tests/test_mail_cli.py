@@ -23,6 +23,28 @@ def settings(db: str, port: int, *more: str):  # noqa: ANN201
     )  # fmt: skip
 
 
+def queue_one(db: str) -> None:
+    """Ann Buyer and one message to her, queued (an invoice's PDF attached)."""
+    store = open_store(db)
+    try:
+        with store.write() as uow:
+            ann = contacts.create(
+                uow, contacts.ContactInput(name="Ann Buyer", email="ann@example.com")
+            ).contact.id
+            outbox.queue_message(
+                uow,
+                to="ann@example.com",
+                subject="INV-00001 from Test Cycles",
+                body="Hello",
+                attachment_name="INV-00001.pdf",
+                attachment=small_pdf("INV-00001"),
+                doc_label="INV-00001",
+                contact_id=ann,
+            )
+    finally:
+        store.dispose()
+
+
 def test_settings_shown_changed_and_refused(db, tmp_path) -> None:  # noqa: ANN001
     shown = bizdesk("mail", "settings", "--db", db)
     assert shown.returncode == 0, shown.stderr
@@ -53,24 +75,7 @@ def test_mail_test_reaches_the_server(db) -> None:  # noqa: ANN001
 
 
 def test_a_refused_try_is_retried_from_the_command_line(db) -> None:  # noqa: ANN001
-    store = open_store(db)
-    try:
-        with store.write() as uow:
-            ann = contacts.create(
-                uow, contacts.ContactInput(name="Ann Buyer", email="ann@example.com")
-            ).contact.id
-            outbox.queue_message(
-                uow,
-                to="ann@example.com",
-                subject="INV-00001 from Test Cycles",
-                body="Hello",
-                attachment_name="INV-00001.pdf",
-                attachment=small_pdf("INV-00001"),
-                doc_label="INV-00001",
-                contact_id=ann,
-            )
-    finally:
-        store.dispose()
+    queue_one(db)
     inbox = Inbox(refuse=1)
     with Server(inbox) as server:
         assert settings(db, server.port).returncode == 0
@@ -153,24 +158,7 @@ def test_send_an_invoice_end_to_end(db) -> None:  # noqa: ANN001
 def test_run_due_sends_the_mail_whose_try_is_due(db) -> None:  # noqa: ANN001
     """`bizdesk run-due` (cron) also tries the outbox: a message queued earlier goes out once;
     a second run sends nothing and says nothing about mail."""
-    store = open_store(db)
-    try:
-        with store.write() as uow:
-            ann = contacts.create(
-                uow, contacts.ContactInput(name="Ann Buyer", email="ann@example.com")
-            ).contact.id
-            outbox.queue_message(
-                uow,
-                to="ann@example.com",
-                subject="INV-00001 from Test Cycles",
-                body="Hello",
-                attachment_name="INV-00001.pdf",
-                attachment=small_pdf("INV-00001"),
-                doc_label="INV-00001",
-                contact_id=ann,
-            )
-    finally:
-        store.dispose()
+    queue_one(db)
     inbox = Inbox()
     with Server(inbox) as server:
         assert settings(db, server.port).returncode == 0
