@@ -52,6 +52,10 @@ HEAVY = (
 )
 # Deferred inside the core, each with its reason.
 DEFERRED = {
+    ("bizdesk.screens.home", "bizdesk.services.books.budgets"): (
+        "Home reads the budget in a worker after its figures: the budget's module brings the "
+        "ledger's reports, which the start does not load"
+    ),
     ("bizdesk.services.overview.reports", "bizdesk.services."): (
         "each report's module loads when that report is built: `report trial-balance` loads "
         "no deals, tickets or stock code"

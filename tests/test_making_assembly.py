@@ -215,9 +215,11 @@ def test_check_finds_a_tampered_order(shop) -> None:  # noqa: ANN001
         mo = assembly.create(uow, MOInput("SHELF", "1"))
         assembly.confirm(uow, mo.id)
         assembly.finish(uow, mo.id)
-    with sqlite3.connect(store.url.removeprefix("sqlite:///")) as conn:
-        conn.execute("UPDATE assembly_order SET received_value_minor = 1")
-        conn.execute("UPDATE assembly_line SET consumed_scaled = qty_scaled + 1 WHERE id = 1")
+    from sqlalchemy import text
+
+    with store.engine.begin() as conn:  # behind the services' back, on SQLite or PostgreSQL
+        conn.execute(text("UPDATE assembly_order SET received_value_minor = 1"))
+        conn.execute(text("UPDATE assembly_line SET consumed_scaled = qty_scaled + 1 WHERE id = 1"))
     found = errors(store)
     assert any(f.startswith("assembly-balances:") for f in found), found
     assert any(f.startswith("assembly-within-quantity:") for f in found), found

@@ -66,7 +66,15 @@ def test_a_move_the_flow_does_not_declare_is_refused() -> None:
 
 def test_labels_are_written_and_read_back_by_one_module() -> None:
     labels = [s.label(7) for s in N.SERIES]
-    assert labels == ["JE-7", "PO-00007", "SO-00007", "INV-00007", "CN-00007"]
+    assert labels == [
+        "JE-7",
+        "PO-00007",
+        "SO-00007",
+        "INV-00007",
+        "CN-00007",
+        "RM-00007",
+        "MO-00007",
+    ]
     for s in N.SERIES:
         assert s.number_in(s.label(42)) == 42
         assert s.number_in(s.label(42).lower().replace("-", "")) == 42

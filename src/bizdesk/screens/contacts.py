@@ -157,7 +157,7 @@ CONTACT = RecordKind(
     label=lambda view: view.name,
     page=lambda contact_id: ContactScreen(contact_id),
     form=contact_form,
-    prepare=C.phone_example,
+    prepare_now=C.phone_example,
     archive=C.archive,
     saved_view=lambda saved: saved.contact,
 )

@@ -6,6 +6,7 @@ Every figure has a key that opens the list behind it.
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from babel.numbers import format_compact_decimal, format_decimal
 from rich.table import Table
@@ -21,9 +22,11 @@ from bizdesk.formatting import money, number, visible
 from bizdesk.i18n import N_, _, ngettext
 from bizdesk.screens.common import Pane
 from bizdesk.services.base.permissions import allowed
-from bizdesk.services.books.budgets import BudgetGlance, glance
 from bizdesk.services.books.ledger import account_for
 from bizdesk.services.overview.dashboard import Dashboard, dashboard
+
+if TYPE_CHECKING:
+    from bizdesk.services.books.budgets import BudgetGlance
 
 
 def axis_ticks(top: int, count: int = 4) -> list[int]:
@@ -201,6 +204,8 @@ class HomePane(Pane):
 
     @work(thread=True, exclusive=True, group="budget")
     def _load_budget(self) -> None:
+        from bizdesk.services.books.budgets import glance  # the ledger's reports: not at start
+
         with self.app.store.read() as uow:
             budget = glance(uow, self.app.today or date.today())
         self.post_message(self.BudgetLoaded(budget))

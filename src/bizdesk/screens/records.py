@@ -36,6 +36,9 @@ class RecordKind:
     # the new (view None) or edit form, given what ``prepare`` read (None without it)
     form: Callable[[Any, Any], Screen] | None = None
     prepare: Callable[[Any], Any] | None = None  # read before the form opens (e.g. choices)
+    # or, instead, made at once from the store's kept settings (no query: the form opens on
+    # the key that asks for it, so keys typed after that key land in the form)
+    prepare_now: Callable[[Any], Any] | None = None
     archive: Callable[..., Any] | None = None  # archive(uow, id, *, version)
     saved_view: Callable[[Any], Any] = lambda result: result  # a save's result -> its view
 
@@ -94,7 +97,9 @@ class RecordActions(ServiceRunner):
         def show(prepared: Any) -> None:
             self.app.push_screen(kind.form(view, prepared), self.record_saved)
 
-        if kind.prepare is None:
+        if kind.prepare_now is not None:
+            show(kind.prepare_now(self.app.store.settings()))
+        elif kind.prepare is None:
             show(None)
         else:
             self.run_service(kind.prepare, write=False, done=show)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -310,15 +311,16 @@ def clean_fields(data: ContactInput, region: str | None) -> tuple[dict, v.Checke
     return out, chk
 
 
-def phone_example(uow: UnitOfWork) -> str:
+def phone_example(settings: Mapping[str, str]) -> str:
     """A phone number of the shop's region (its ``region`` setting, else its locale's
-    territory): what the contact form shows in an empty phone box."""
-    region = uow.setting("region") or None
+    territory), from the store's settings (read once, kept: no query, so a form that shows
+    it opens at once): what the contact form shows in an empty phone box."""
+    region = settings.get("region") or None
     if region is None:
         from babel import Locale
 
         try:
-            region = Locale.parse(uow.setting("locale") or "").territory
+            region = Locale.parse(settings.get("locale") or "").territory
         except (ValueError, TypeError):
             region = None
     return v.example_phone(region)

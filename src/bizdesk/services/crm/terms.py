@@ -21,6 +21,7 @@ from datetime import date, timedelta
 
 from bizdesk.i18n import Message, ngettext
 from bizdesk.models.contacts import Contact
+from bizdesk.services.base import validate as v
 from bizdesk.services.base.validate import FieldError
 
 NET, END_OF_MONTH = "net", "eom"
@@ -87,7 +88,7 @@ def expected() -> Message:
 def parse(value: object) -> Terms | None:
     """Terms from their words (English or the reader's language); None for an empty text
     (the shop's default); FieldError for anything else."""
-    s = " ".join(str(value or "").split())
+    s = " ".join(v.text(value, max_len=60).split())  # control characters refused by name
     if not s:
         return None
     for kind in _FORMS:

@@ -510,7 +510,7 @@ def pay(
 @requires("purchases.pay")
 def settle_bills(
     uow: UnitOfWork,
-    allocations: list[tuple[int, object]],
+    bills: list[tuple[int, object]],
     *,
     account: object = "bank",
     when: object = None,
@@ -520,18 +520,18 @@ def settle_bills(
     (amount None or "") or in part: one journal entry, Dr payables per bill / Cr the payment
     account, and one payment row per bill (its allocation). With one bill, a problem is the
     field "amount"; with several, "REFERENCE amount"."""
-    if not allocations:
+    if not bills:
         raise ValidationError({"": Message("name at least one bill to pay")})
     chk = v.Checker()
     day = chk("date", v.iso_date, when, local=uow.person_input) or date.today()
     acct = chk("account", payment_account, uow, account, "bank")
     todo: list[tuple[SupplierBill, PurchaseOrder, int]] = []
     seen: set[int] = set()
-    for bill_id, amount in allocations:
+    for bill_id, amount in bills:
         b = uow.session.get(SupplierBill, bill_id, with_for_update=True)
         if b is None:
             raise NotFound(Message("There is no supplier bill #{id}.", id=bill_id))
-        key = "amount" if len(allocations) == 1 else f"{b.reference} amount"
+        key = "amount" if len(bills) == 1 else f"{b.reference} amount"
         if b.id in seen:
             chk.add(key, Message("bill {ref} is named twice", ref=b.reference))
             continue

@@ -575,7 +575,7 @@ def pay(
 @requires("sales.pay")
 def settle_invoices(
     uow: UnitOfWork,
-    allocations: list[tuple[int, object]],
+    invoices: list[tuple[int, object]],
     *,
     account: object = "bank",
     when: object = None,
@@ -585,19 +585,19 @@ def settle_invoices(
     (amount None or "") or in part: one journal entry, Dr the payment account / Cr
     receivables per invoice, and one payment row per invoice (its allocation). With one
     invoice, a problem is the field "amount"; with several, "INV-00007 amount"."""
-    if not allocations:
+    if not invoices:
         raise ValidationError({"": Message("name at least one invoice to pay")})
     chk = v.Checker()
     day = chk("date", v.iso_date, when, local=uow.person_input) or date.today()
     acct = chk("account", payment_account, uow, account, "bank")
     todo: list[tuple[Invoice, SalesOrder, int]] = []
     seen: set[int] = set()
-    for invoice_id, amount in allocations:
+    for invoice_id, amount in invoices:
         inv = uow.session.get(Invoice, invoice_id, with_for_update=True)
         if inv is None or inv.kind != "invoice":
             raise NotFound(Message("There is no invoice #{id}.", id=invoice_id))
         label = invoice_label(inv.kind, inv.number)
-        key = "amount" if len(allocations) == 1 else f"{label} amount"
+        key = "amount" if len(invoices) == 1 else f"{label} amount"
         if inv.id in seen:
             chk.add(key, Message("{label} is named twice", label=label))
             continue
