@@ -31,6 +31,22 @@ def deal(store, deal_id: int) -> D.DealView:
         return D.get(uow, deal_id)
 
 
+async def moved_to(pilot, app, store, stage: str) -> None:  # noqa: ANN001
+    """Wait until deal 1 is in ``stage`` and the board has it under the cursor again (the
+    board reloads after a move; the next key acts on what is under the cursor)."""
+
+    def ready() -> bool:
+        focused = app.focused
+        return (
+            deal(store, 1).stage == stage
+            and isinstance(focused, OptionList)
+            and focused.highlighted is not None
+            and focused.get_option_at_index(focused.highlighted).id == "1"
+        )
+
+    await wait_for(pilot, app, ready, f"the deal under the cursor in {stage}")
+
+
 async def test_create_move_win_and_lose_deals_on_the_board(shop):
     app = BizdeskApp(shop)
     async with app.run_test(size=SIZE) as pilot:
@@ -55,13 +71,12 @@ async def test_create_move_win_and_lose_deals_on_the_board(shop):
         focused = app.focused
         assert isinstance(focused, OptionList) and focused.id.startswith("stage-")
         await pilot.press("right_square_bracket")
-        await settle(pilot, app)
+        await moved_to(pilot, app, shop, "Qualified")
         await pilot.press("right_square_bracket")
-        await settle(pilot, app)
+        await moved_to(pilot, app, shop, "Proposal")
         assert (deal(shop, 1).stage, deal(shop, 1).probability) == ("Proposal", 60)
         await pilot.press("left_square_bracket")
-        await settle(pilot, app)
-        assert deal(shop, 1).stage == "Qualified"
+        await moved_to(pilot, app, shop, "Qualified")
 
         await pilot.press("l")
         await settle(pilot, app)
