@@ -156,6 +156,23 @@ def test_typing_ahead_into_a_form_that_is_opening(shop, terminal):
     assert saved is not None and saved.email == "e@example.com"
 
 
+def test_keys_typed_while_the_store_opens_wait_their_turn(shop, tmp_path):
+    """Over a slow link one types ahead while bizdesk starts: the keys written the moment
+    it is launched (before its store is open) are acted on in order once Home is there.
+    (ctrl+s comes after: typed before the program sets the terminal raw, the terminal
+    itself would take it as XOFF, whatever program runs.)"""
+    store = open_store(str(shop))
+    term = Terminal(shop, tmp_path / "state")
+    try:
+        os.write(term.master, (F3 + "n" + "Early Start" + TAB * 3 + "s@example.com").encode())
+        showing(term, "New contact", "s@example.com")
+        assert "Not saved" not in save_burst(term, store, CTRL_S, 1)
+        saved = contact(store, "Early Start")
+        assert saved is not None and saved.email == "s@example.com"
+    finally:
+        term.close()
+
+
 def test_a_burst_into_the_receive_form_saves_to_the_location_typed(shop, terminal):
     store = open_store(str(shop))
     sid = supplier(store)

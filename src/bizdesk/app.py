@@ -171,6 +171,8 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
         self._run_due = run_due
         self._store_open = asyncio.Event()
         self.store: Store | None = None
+        # keys typed while the store opens wait, in order, until Home is there to take them
+        self._opening = opener is not None
         if store is not None:
             self._take_store(store, *self._read_access(store))
 
@@ -223,6 +225,8 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
         self._speak()
         self._watch_store()
         self.focus_active_pane()
+        self._opening = False
+        self.call_after_refresh(self.release_keys)  # once Home is drawn and has the focus
 
     _never_send_unsafe = NeverSendUnsafe()
 
@@ -235,6 +239,15 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
         if isinstance(message, str):
             message = visible(tr(message))
         super().notify(message, title=visible(tr(title)), **kwargs)
+
+    def keys_on_hold(self) -> bool:
+        return self._opening
+
+    def passes_hold(self, event: events.Key | events.Paste) -> bool:
+        """Quitting needs no store: ctrl+q (or the key the keymap gives it) acts at once."""
+        return isinstance(event, events.Key) and event.key in keys_of(
+            self.keymap, "app.quit", "ctrl+q"
+        )
 
     def _speak(self) -> None:
         """The frame in the person's language, once it is known (the store is open): the tab

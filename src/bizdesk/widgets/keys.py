@@ -84,8 +84,23 @@ class OrderedKeys:
         self._keys_wait_timer: Timer | None = None
         self._keys_sent_to: Widget | None = None  # letters sent here, not yet confirmed
 
+    def keys_on_hold(self) -> bool:
+        """Whether typed keys wait in the line for now (the app is not ready to act on them:
+        it is still opening its store). The app calls ``release_keys`` when it is ready."""
+        return False
+
+    def passes_hold(self, event: events.Key | events.Paste) -> bool:
+        """Whether a key is acted on at once even while keys are on hold (quitting)."""
+        return False
+
+    async def release_keys(self) -> None:
+        """Act on the keys that waited while on hold, in the order typed."""
+        await self._feed_keys()
+
     async def on_event(self, event: events.Event) -> None:
         if not isinstance(event, events.Key | events.Paste):
+            await super().on_event(event)  # type: ignore[misc]
+        elif not event.is_forwarded and self.keys_on_hold() and self.passes_hold(event):
             await super().on_event(event)  # type: ignore[misc]
         elif not event.is_forwarded:  # a key from the terminal: in the line
             self._key_backlog.append(event)
@@ -120,7 +135,7 @@ class OrderedKeys:
         return any(b.priority for _, bm in chain for b in bm.key_to_bindings.get(event.key, ()))
 
     async def _feed_keys(self) -> None:
-        while self._key_backlog and self._keys_waiting is None:
+        while self._key_backlog and self._keys_waiting is None and not self.keys_on_hold():
             event = self._key_backlog[0]
             if not self.screen_stack:  # type: ignore[attr-defined]
                 self._key_backlog.popleft()  # not started or ending: as Textual does
