@@ -63,6 +63,8 @@ def _print(view, as_json: bool, locale: str) -> None:  # noqa: ANN001
             sku=view.sku, name=visible(view.name), version=view.version, state=state
         )
     )
+    if view.is_kit:
+        say(_("A kit: sold as one line, delivered as these components."))
     table = Table(_("Component"), _("Name"), _("Quantity"), _("Unit cost"), _("Cost"))
     for c in view.components:
         table.add_row(
@@ -99,7 +101,8 @@ def bom_show(
     "set",
     help=_(
         "A new version of what a product is made of, from JSON (a file, or - or nothing for "
-        'standard input): {"components": [{"sku": "WHEEL", "qty": 2}], "labour": "12.50"}.'
+        'standard input): {"components": [{"sku": "WHEEL", "qty": 2}], "labour": "12.50"}; '
+        'a kit (sold as one line, delivered as its components): "kind": "kit".'
     ),
 )
 def bom_set(

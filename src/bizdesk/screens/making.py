@@ -43,11 +43,18 @@ BOM_LINES = LineColumns(
 )
 
 
+BOM_KINDS = ["assembly", "kit"]
+BOM_KIND_NAMES = {"assembly": N_("assembled"), "kit": N_("kit (sold as its parts)")}
+
+
 def bom_form(product: products.ProductView, view: boms.BomView | None) -> LinesFormScreen:
     """A new version of ``product``'s bill of materials, starting from the active one."""
     d = boms.bom_input(view)
     lines = [boms.BomLineInput(p, q) for p, q in d.components]
     fields = [
+        Field(
+            "kind", N_("Kind"), "select", d.kind, options=BOM_KINDS, option_labels=BOM_KIND_NAMES
+        ),
         Field("labour", N_("Labour per unit"), "number", d.labour),
         Field("note", N_("Note"), value=d.note),
     ]
@@ -55,7 +62,10 @@ def bom_form(product: products.ProductView, view: boms.BomView | None) -> LinesF
 
     def save(uow: Any, values: dict[str, Any], rows: list[boms.BomLineInput]) -> Any:  # noqa: ANN401
         data = boms.BomInput(
-            [(r.product, r.qty) for r in rows], values.get("labour", ""), values.get("note", "")
+            [(r.product, r.qty) for r in rows],
+            values.get("labour", ""),
+            values.get("note", ""),
+            values.get("kind", "assembly"),
         )
         return boms.set_bom(uow, pid, data)
 

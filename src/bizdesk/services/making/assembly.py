@@ -16,7 +16,7 @@ from sqlalchemy import select
 from bizdesk.db.session import UnitOfWork
 from bizdesk.errors import NotFound, ValidationError
 from bizdesk.i18n import N_, Message
-from bizdesk.models.making import AssemblyLine, AssemblyOrder, MOState
+from bizdesk.models.making import AssemblyLine, AssemblyOrder, BomKind, MOState
 from bizdesk.models.stock import Product
 from bizdesk.money import QTY_SCALE, AmountError, from_minor, parse_qty, qty_from_scaled, qty_text
 from bizdesk.services.base import validate as v
@@ -198,7 +198,16 @@ def create(uow: UnitOfWork, data: MOInput) -> MOView:
     bom = None
     if p is not None:
         bom = active_bom(uow, p.id)
-        if bom is None:
+        if bom is not None and bom.kind == BomKind.KIT:
+            chk.add(
+                "product",
+                Message(
+                    "{sku} is a kit: it is sold and delivered as its components, never assembled",
+                    sku=p.sku,
+                ),
+            )
+            bom = None
+        elif bom is None:
             chk.add(
                 "product",
                 Message(
