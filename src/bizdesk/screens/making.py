@@ -133,12 +133,12 @@ def finish_form(mo: assembly.MOView) -> FormScreen:
 
 
 ORDER_COLUMNS = [
-    Col("label", N_("Number"), 9),
+    Col("label", N_("Number"), 8),
     Col("planned_date", N_("Planned"), 10, fmt=day),
-    Col("sku", N_("SKU"), 10),
-    Col("name", N_("Name"), 16),
-    Col("qty", N_("Qty"), 7, right=True, fmt=number),
-    Col("done", N_("Made"), 7, right=True, fmt=number),
+    Col("sku", N_("SKU"), 8),
+    Col("name", N_("Name"), 13),
+    Col("qty", N_("Qty"), 6, right=True, fmt=number),
+    Col("done", N_("Made"), 6, right=True, fmt=number),
     Col("state", N_("State"), 14, fmt=state_name),
 ]
 # digit -> (state filter, words): 1 the open orders, then each state, 0 all

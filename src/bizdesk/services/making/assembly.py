@@ -15,7 +15,7 @@ from sqlalchemy import or_, select
 
 from bizdesk.db.session import UnitOfWork
 from bizdesk.errors import NotFound, ValidationError
-from bizdesk.i18n import N_, Message
+from bizdesk.i18n import N_, Message, written
 from bizdesk.models.making import AssemblyLine, AssemblyOrder, BomKind, MOState
 from bizdesk.models.stock import Product
 from bizdesk.money import QTY_SCALE, AmountError, from_minor, parse_qty, qty_from_scaled, qty_text
@@ -430,7 +430,8 @@ def _post(
         postings.append(
             Posting(account_for(uow, "labour_absorbed").id, credit_minor=labour, memo=label)
         )
-    e = post_entry(uow, when, f"Assembly {label}: {p.sku}", postings, source=(SOURCE, mo.id))
+    memo = written(uow.setting("locale"), N_("Assembly {label}: {sku}"), label=label, sku=p.sku)
+    e = post_entry(uow, when, memo, postings, source=(SOURCE, mo.id))
     return e.number
 
 
