@@ -71,6 +71,7 @@ class AssemblyOrder(SQLModel, table=True):
     __table_args__ = (
         Index("ix_mo_state", "state", "id"),
         Index("ix_mo_planned", "planned_date", "id"),
+        Index("ix_mo_state_planned", "state", "planned_date", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

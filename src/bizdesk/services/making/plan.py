@@ -102,7 +102,16 @@ def production_plan(uow: UnitOfWork) -> Plan:
     """The open assembly orders by planned date, and what their components need."""
     open_orders = AssemblyOrder.state.in_(PLANNED_STATES)
     rows = uow.session.execute(
-        select(AssemblyOrder, Product.sku, Product.name)
+        select(
+            AssemblyOrder.id,
+            AssemblyOrder.number,
+            AssemblyOrder.planned_date,
+            Product.sku,
+            Product.name,
+            AssemblyOrder.qty_scaled,
+            AssemblyOrder.done_scaled,
+            AssemblyOrder.state,
+        )
         .join(Product, Product.id == AssemblyOrder.product_id)
         .where(open_orders)
         .order_by(AssemblyOrder.planned_date, AssemblyOrder.id)
@@ -113,16 +122,16 @@ def production_plan(uow: UnitOfWork) -> Plan:
     )
     orders = [
         PlanOrder(
-            mo.id,
-            ASSEMBLY_ORDER.label(mo.number),
-            mo.planned_date,
+            mo_id,
+            ASSEMBLY_ORDER.label(number),
+            planned,
             sku,
             name,
-            qty_from_scaled(mo.qty_scaled),
-            qty_from_scaled(mo.done_scaled),
-            mo.state,
+            qty_from_scaled(qty),
+            qty_from_scaled(done),
+            state,
         )
-        for mo, sku, name in rows[:MAX_ORDERS]
+        for mo_id, number, planned, sku, name, qty, done, state in rows[:MAX_ORDERS]
     ]
     left = AssemblyLine.qty_scaled - AssemblyLine.consumed_scaled
     need_rows = uow.session.execute(
@@ -142,13 +151,21 @@ def production_plan(uow: UnitOfWork) -> Plan:
     products = {}
     if ids:
         qty = sum_of_moves(StockMove.qty_scaled)
-        for p, sname, q in uow.session.execute(
-            select(Product, Contact.name, qty)
+        for pid, sku, name, unit, sid, sname, q in uow.session.execute(
+            select(
+                Product.id,
+                Product.sku,
+                Product.name,
+                Product.unit,
+                Product.supplier_id,
+                Contact.name,
+                qty,
+            )
             .outerjoin(Contact, Contact.id == Product.supplier_id)
             .where(Product.id.in_(ids))
         ):
-            products[p.id] = (p, sname, int(q))
-    last = last_suppliers(uow, [i for i in ids if products[i][0].supplier_id is None])
+            products[pid] = (sku, name, unit, sid, sname, int(q))
+    last = last_suppliers(uow, [i for i in ids if products[i][3] is None])
     names: dict[int, str] = {}
     if last:
         names = dict(
@@ -158,24 +175,24 @@ def production_plan(uow: UnitOfWork) -> Plan:
         )
     needs = []
     for cid, need, draft_need, first in need_rows:
-        p, sname, here = products[cid]
+        sku, name, unit, own, sname, here = products[cid]
         r = held.get(cid, 0)
         o = coming.get(cid, 0)
         short = max(0, int(draft_need or 0) + r - here - o)
-        sid = p.supplier_id or last.get(cid)
+        sid = own or last.get(cid)
         needs.append(
             PlanNeed(
                 cid,
-                p.sku,
-                p.name,
-                p.unit,
+                sku,
+                name,
+                unit,
                 qty_from_scaled(int(need)),
                 qty_from_scaled(here),
                 qty_from_scaled(r),
                 qty_from_scaled(o),
                 qty_from_scaled(short),
                 sid,
-                (sname if p.supplier_id else names.get(sid, "")) or "",
+                (sname if own else names.get(sid, "")) or "",
                 first,
             )
         )

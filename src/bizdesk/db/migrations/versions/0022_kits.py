@@ -1,6 +1,6 @@
 """Kits (issue 15): a bill of materials of kind "kit" makes its product a kit, sold as one
 line and delivered as its components; the components of a kit sold on a sales line, as the
-kit was made up when the order was confirmed.
+kit was made up when the order was confirmed; an index for the assembly orders by state.
 
 Revision ID: 0022
 Revises: 0017
@@ -42,9 +42,14 @@ def upgrade() -> None:
     with op.batch_alter_table("sales_kit_line") as batch_op:
         batch_op.create_index("ix_sales_kit_line_sales_line_id", ["sales_line_id"], unique=False)
         batch_op.create_index("ix_sales_kit_line_component_id", ["component_id"], unique=False)
+    # the assembly orders list by state, in planned-date order (services/making/assembly.py)
+    op.create_index(
+        "ix_mo_state_planned", "assembly_order", ["state", "planned_date", "id"], unique=False
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_mo_state_planned", table_name="assembly_order")
     op.drop_table("sales_kit_line")
     with op.batch_alter_table("bom") as batch_op:
         batch_op.drop_column("kind")
