@@ -229,3 +229,18 @@ def test_a_store_at_0017_gets_kits_on_open(tmp_path) -> None:  # noqa: ANN001
         assert boms.set_bom(uow, shelf, BomInput([("PLANK", "2")])).kind == "assembly"
     assert errors(s) == []
     s.dispose()
+
+
+def test_the_invoice_pdf_shows_the_kit_line_not_its_components(kit) -> None:  # noqa: ANN001
+    from bizdesk.services import papers
+    from tests.test_papers import pdf_text
+
+    store, *_ = kit
+    so = _order(store, "2")
+    with store.write() as uow:
+        sales.deliver(uow, so.id)
+        inv = sales.invoice(uow, so.id, when="2026-12-01", due="2026-12-15")
+    with store.read() as uow:
+        text = " ".join(pdf_text(papers.render(uow, "invoice", inv.label).data).split())
+    assert "REPAIR Repair kit 2 25.00 21% 50.00" in text
+    assert "TUBE" not in text and "LEVER" not in text
