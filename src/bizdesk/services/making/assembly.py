@@ -502,10 +502,13 @@ def list_page(uow: UnitOfWork, req: PageRequest) -> Page[MORow]:
         stmt = stmt.where(Product.sku == sku.upper())
     s = req.search.strip()
     if s:
-        cond = or_(
-            folded_contains(Product.search_text, s),
-            Product.sku.like(like_pattern(s.upper()), escape="\\"),
+        named = select(Product.id).where(
+            or_(
+                folded_contains(Product.search_text, s),
+                Product.sku.like(like_pattern(s.upper()), escape="\\"),
+            )
         )
+        cond = AssemblyOrder.product_id.in_(named)
         n = ASSEMBLY_ORDER.number_in(s)
         if n is not None:
             cond = or_(cond, AssemblyOrder.number == n)
