@@ -33,6 +33,7 @@ from bizdesk.services.admin import setup, users
 from bizdesk.services.base.permissions import allowed
 from bizdesk.services.books import ledger, ledger_reports
 from bizdesk.services.inventory import moves, products, reports
+from bizdesk.services.making import assembly, boms
 from bizdesk.services.trade import purchasing, sales
 from tests.erp_helpers import errors, product, supplier
 
@@ -78,7 +79,10 @@ def template(tmp_path_factory):  # noqa: ANN001, ANN201
     product(s, "A", cost="0.33")
     product(s, "B", cost="1.07", allow_negative="yes")
     product(s, "C", cost="0.10")
+    m, k = product(s, "M"), product(s, "K")  # made of 2 A and 1 C; a kit of 1 A and 1 C
     with s.write() as uow:
+        boms.set_bom(uow, m, boms.BomInput([("A", "2"), ("C", "1")], "0.05"))
+        boms.set_bom(uow, k, boms.BomInput([("A", "1"), ("C", "1")], kind="kit"))
         for login, role in ROLES.items():
             if role != "owner":
                 users.add(uow, login, role)
@@ -102,6 +106,8 @@ class Shop(RuleBasedStateMachine):
         self.bills: list[int] = []
         self.sos: list[int] = []
         self.invoices: list[int] = []
+        self.mos: list[int] = []
+        self.kit_sos: list[int] = []
         self.steps = 0
 
     def teardown(self) -> None:
@@ -298,6 +304,59 @@ class Shop(RuleBasedStateMachine):
             assert q <= ln.invoiced - ln.returned
             assert self.on_hand(ln.sku) == had + q
 
+    # --- making: assembly orders of M, and the kit K sold as its components
+
+    @rule(who=WHO, q=QTY)
+    def assembly_order(self, who: str, q: Decimal) -> None:
+        mo = self.call(who, assembly.create, assembly.MOInput("M", str(q)))
+        if mo is not None:
+            assert mo.state == "draft" and [ln.qty for ln in mo.lines] == [2 * q, q]
+            self.mos.append(mo.id)
+
+    @precondition(lambda self: self.mos)
+    @rule(who=WHO, i=PICK, step=st.sampled_from(["confirm", "cancel"]))
+    def assembly_step(self, who: str, i: int, step: str) -> None:
+        mo_id = self.mos[i % len(self.mos)]
+        if self.call(who, getattr(assembly, step), mo_id) is not None:
+            done = {"confirm": "confirmed", "cancel": "cancelled"}[step]
+            assert self.read(assembly.get, mo_id).state == done
+
+    @precondition(lambda self: self.mos)
+    @rule(who=WHO, i=PICK, pct=PCT)
+    def assembly_finish(self, who: str, i: int, pct: int) -> None:
+        mo = self.read(assembly.get, self.mos[i % len(self.mos)])
+        part = max(Decimal("0.01"), (mo.open_qty * pct / 100).quantize(Decimal("0.01")))
+        had, a = self.on_hand("M"), self.on_hand("A")
+        if self.call(who, assembly.finish, mo.id, str(part)) is not None:
+            assert self.on_hand("M") == had + part and self.on_hand("A") == a - 2 * part
+
+    @rule(who=WHO, n=st.integers(1, 3), counter=st.booleans())
+    def kit_sale(self, who: str, n: int, counter: bool) -> None:
+        line = [sales.SOLineInput("K", str(n), "4.99", "20")]
+        a, c = self.on_hand("A"), self.on_hand("C")
+        if counter:
+            if self.call(who, sales.counter_sale, line) is not None:
+                assert (self.on_hand("A"), self.on_hand("C"), self.on_hand("K")) == (
+                    a - n,
+                    c - n,
+                    0,
+                )
+            return
+        so = self.call(who, sales.create, sales.SOInput(customer="Acme Supply", lines=line))
+        if so is not None:
+            self.kit_sos.append(so.id)
+
+    @precondition(lambda self: self.kit_sos)
+    @rule(who=WHO, i=PICK, n=st.integers(1, 3))
+    def kit_step(self, who: str, i: int, n: int) -> None:
+        so = self.read(sales.get, self.kit_sos[i % len(self.kit_sos)])
+        if so.state == "draft":
+            self.call(who, sales.confirm, so.id)
+            return
+        a = self.on_hand("A")
+        if self.call(who, sales.deliver, so.id, {so.lines[0].id: str(n)}) is not None:
+            assert self.on_hand("A") == a - n and self.on_hand("K") == 0
+
     # --- the books
 
     @rule(who=WHO, cents=st.integers(1, 100_000), day=DAYS)
@@ -324,7 +383,7 @@ class Shop(RuleBasedStateMachine):
             _rows, total = ledger_reports.trial_balance(uow)
             assert total.debit == total.credit
             assert ledger.balance_by_role(uow, "inventory") == reports.total_stock_value(uow)
-            for sku in SKUS:
+            for sku in (*SKUS, "M"):
                 p = products.get_product(uow, products.resolve_product(uow, sku).id)
                 if p.on_hand == 0:
                     assert p.value == 0, f"{sku}: nothing on hand but a value of {p.value}"

@@ -236,7 +236,7 @@ def test_a_store_from_before_gets_the_tables_and_the_labour_account(tmp_path) ->
     setup.ensure_initialized(s)
     s.dispose()
     with sqlite3.connect(path) as conn:
-        for t in ("assembly_line", "assembly_order", "bom_line", "bom"):
+        for t in ("sales_kit_line", "assembly_line", "assembly_order", "bom_line", "bom"):
             conn.execute(f"DROP TABLE {t}")
         conn.execute("DELETE FROM account WHERE role = 'labour_absorbed'")
         conn.execute("UPDATE alembic_version SET version_num = '0016'")

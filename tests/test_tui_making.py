@@ -130,7 +130,8 @@ async def test_assembly_list_and_page_with_keys(store) -> None:  # noqa: ANN001
         await pilot.press("escape")
         await settle(pilot, app)
         assert isinstance(app.screen, AssemblyListScreen)
-        assert app.screen.rows == []  # no open order left
+        await settle(pilot, app)
+        assert app.screen.table.page_data.rows == []  # no open order left
     with store.read() as uow:
         assert products_available(uow, wheel) == 4000
     assert errors(store) == []

@@ -664,6 +664,20 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
         if counter:
             self.call_after_refresh(screen.action_counter)
 
+    def action_assembly_orders(self) -> None:
+        if self.store is None:  # still being opened
+            return
+        from bizdesk.screens.making import AssemblyListScreen
+
+        self.push_screen(AssemblyListScreen())
+
+    def action_production_plan(self) -> None:
+        if self.store is None:
+            return
+        from bizdesk.screens.making import ProductionPlanScreen
+
+        self.push_screen(ProductionPlanScreen())
+
     def action_reconcile(self) -> None:
         """The bank reconciliation screen, for the roles that see bank statements."""
         if self.store is None or not self._allowed_or_told("bank.view"):

@@ -1,5 +1,5 @@
 """Bills of materials (`bizdesk bom show|set|versions|use`) and assembly orders
-(`bizdesk assembly new|confirm|finish|cancel|list`)."""
+(`bizdesk assembly new|confirm|finish|cancel|list|plan`)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import typer
 
 from bizdesk.cli.core import DbOpt, fail, open_store, print_json, say, show
 from bizdesk.errors import ValidationError
-from bizdesk.i18n import N_, _
+from bizdesk.i18n import N_, _, ngettext
 
 app = typer.Typer()
 bom = typer.Typer(help=_("Bills of materials: what a product is made of."))
@@ -63,6 +63,8 @@ def _print(view, as_json: bool, locale: str) -> None:  # noqa: ANN001
             sku=view.sku, name=visible(view.name), version=view.version, state=state
         )
     )
+    if view.is_kit:
+        say(_("A kit: sold as one line, delivered as these components."))
     table = Table(_("Component"), _("Name"), _("Quantity"), _("Unit cost"), _("Cost"))
     for c in view.components:
         table.add_row(
@@ -99,7 +101,8 @@ def bom_show(
     "set",
     help=_(
         "A new version of what a product is made of, from JSON (a file, or - or nothing for "
-        'standard input): {"components": [{"sku": "WHEEL", "qty": 2}], "labour": "12.50"}.'
+        'standard input): {"components": [{"sku": "WHEEL", "qty": 2}], "labour": "12.50"}; '
+        'a kit (sold as one line, delivered as its components): "kind": "kit".'
     ),
 )
 def bom_set(
@@ -337,5 +340,94 @@ def assembly_list(
             number(r.qty, loc),
             number(r.done, loc),
             _state(r.state),
+        )
+    show(table)
+
+
+@assembly_app.command(
+    "plan",
+    help=_(
+        "The production plan: open orders by planned date and, per component, what is "
+        "needed, on hand, reserved, on order and short; --draft-orders drafts one purchase "
+        "order per supplier for the shortage."
+    ),
+)
+def assembly_plan(
+    ctx: typer.Context,
+    draft_orders: Annotated[
+        bool,
+        typer.Option("--draft-orders", help=_("Draft purchase orders for what is short.")),
+    ] = False,
+    fmt: FormatOpt = Printed.TEXT,
+    db: DbOpt = None,
+) -> None:
+    from rich.table import Table
+
+    from bizdesk.formatting import day, number, visible
+    from bizdesk.services.making.plan import plan_json, production_plan
+
+    store = open_store(ctx, db)
+    loc = store.settings().get("locale", "en_US")
+    if draft_orders:
+        from bizdesk.services.trade.shortage import draft_shortage_orders
+
+        with store.write() as uow:
+            made = draft_shortage_orders(uow)
+        if fmt == Printed.JSON:
+            print_json(
+                {
+                    "orders": [po.label for po in made.orders],
+                    "not_ordered": [str(m) for m in made.skipped],
+                }
+            )
+            return
+        for po in made.orders:
+            say(_("Drafted {label} to {supplier}").format(label=po.label, supplier=po.supplier))
+        for why in made.skipped:
+            say(str(why))
+        if not made.orders and not made.skipped:
+            say(_("Nothing is short: no purchase order drafted."))
+        return
+    with store.read() as uow:
+        plan = production_plan(uow)
+    if fmt == Printed.JSON:
+        print_json(plan_json(plan))
+        return
+    table = Table(_("Number"), _("Planned"), _("SKU"), _("Name"), _("Qty"), _("Made"), _("State"))
+    for o in plan.orders:
+        table.add_row(
+            o.label,
+            day(o.planned_date),
+            o.sku,
+            visible(o.name),
+            number(o.qty, loc),
+            number(o.done, loc),
+            _state(o.state),
+        )
+    show(table)
+    if plan.more_orders:
+        say(
+            ngettext(
+                "… and {n} more open order", "… and {n} more open orders", plan.more_orders
+            ).format(n=plan.more_orders)
+        )
+    table = Table(
+        _("Component"),
+        _("Needed"),
+        _("On hand"),
+        _("Reserved"),
+        _("On order"),
+        _("Short"),
+        _("Supplier"),
+    )
+    for n in plan.needs:
+        table.add_row(
+            n.sku,
+            number(n.needed, loc),
+            number(n.on_hand, loc),
+            number(n.reserved, loc),
+            number(n.on_order, loc),
+            number(n.short, loc) if n.short else "",
+            visible(n.supplier) if n.supplier else (_("none known") if n.short else ""),
         )
     show(table)

@@ -8,7 +8,7 @@ from bizdesk.models.deals import Deal, DealLine, PipelineStage
 from bizdesk.models.dunning import Reminder, ReminderItem, ReminderLevel
 from bizdesk.models.ledger import Account, JournalEntry, JournalLine, Sequence
 from bizdesk.models.mail import OutboxMessage
-from bizdesk.models.making import AssemblyLine, AssemblyOrder, Bom, BomLine
+from bizdesk.models.making import AssemblyLine, AssemblyOrder, Bom, BomLine, SalesKitLine
 from bizdesk.models.purchasing import PurchaseLine, PurchaseOrder, SupplierBill, SupplierPayment
 from bizdesk.models.recurring import RecurringRun, RecurringTemplate
 from bizdesk.models.sales import CustomerPayment, Invoice, InvoiceLine, SalesLine, SalesOrder
@@ -46,6 +46,7 @@ __all__ = [
     "PurchaseOrder",
     "RecurringRun",
     "RecurringTemplate",
+    "SalesKitLine",
     "SalesLine",
     "SalesOrder",
     "SalesTarget",

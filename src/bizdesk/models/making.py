@@ -12,9 +12,17 @@ from sqlmodel import Field, SQLModel
 from bizdesk.models.base import utcnow
 
 
+class BomKind(StrEnum):
+    """What a bill of materials is for: a product assembled into stock, or a kit sold as one
+    line and delivered as its components (never assembled, never in stock itself)."""
+
+    ASSEMBLY = "assembly"
+    KIT = "kit"
+
+
 class Bom(SQLModel, table=True):
     """One version of a product's bill of materials. Versions are kept; at most one per
-    product is active (the one an assembly uses)."""
+    product is active (the one an assembly uses, or the components a kit is delivered as)."""
 
     __table_args__ = (
         UniqueConstraint("product_id", "version", name="uq_bom_product_version"),
@@ -27,6 +35,7 @@ class Bom(SQLModel, table=True):
     active: bool = False
     labour_minor: int = 0  # labour cost per unit made, in minor units
     note: str = Field(default="", max_length=200)
+    kind: str = Field(default=BomKind.ASSEMBLY, max_length=10)
     created_at: datetime = Field(default_factory=utcnow)
     created_by: str = Field(default="", max_length=64)
 
@@ -62,6 +71,7 @@ class AssemblyOrder(SQLModel, table=True):
     __table_args__ = (
         Index("ix_mo_state", "state", "id"),
         Index("ix_mo_planned", "planned_date", "id"),
+        Index("ix_mo_state_planned", "state", "planned_date", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -94,3 +104,20 @@ class AssemblyLine(SQLModel, table=True):
     qty_scaled: int  # for the whole order
     consumed_scaled: int = 0
     consumed_value_minor: int = 0  # what the consumed components cost (average cost)
+
+
+class SalesKitLine(SQLModel, table=True):
+    """One component of a kit sold on a sales line, as the kit was made up when the order
+    was confirmed; the line's delivered value is the sum of its components'."""
+
+    __tablename__ = "sales_kit_line"
+    __table_args__ = (
+        UniqueConstraint("sales_line_id", "component_id", name="uq_sales_kit_component"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    sales_line_id: int = Field(foreign_key="sales_line.id", index=True)
+    component_id: int = Field(foreign_key="product.id", index=True)
+    per_kit_scaled: int  # thousandths of the component in one kit
+    delivered_value_minor: int = 0  # what the delivered components cost (average cost)
+    returned_value_minor: int = 0

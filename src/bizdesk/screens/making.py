@@ -7,21 +7,24 @@ from __future__ import annotations
 from typing import Any
 
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 
 from bizdesk.formatting import day, money, number, visible, visible_text
-from bizdesk.i18n import N_, _
-from bizdesk.screens.common import RecordScreen, ServiceRunner
-from bizdesk.screens.orders import DATE_HINT, not_complete
+from bizdesk.i18n import N_, _, ngettext
+from bizdesk.screens.common import RecordScreen, ServiceRunner, WithTable
+from bizdesk.screens.orders import DATE_HINT, StateFilter, not_complete, state_bindings
 from bizdesk.services.inventory import products
 from bizdesk.services.making import assembly, boms
+from bizdesk.services.making import plan as plan_service
 from bizdesk.widgets.confirm import ConfirmScreen
 from bizdesk.widgets.footer import KeysFooter
 from bizdesk.widgets.form import Field, FormScreen
 from bizdesk.widgets.lines_form import LineColumns, LinesFormScreen
+from bizdesk.widgets.paged_table import Col, PagedTable
 
 
 def _totals(uow: Any, lines: list[boms.BomLineInput]) -> Text:  # noqa: ANN401
@@ -43,11 +46,18 @@ BOM_LINES = LineColumns(
 )
 
 
+BOM_KINDS = ["assembly", "kit"]
+BOM_KIND_NAMES = {"assembly": N_("assembled"), "kit": N_("kit (sold as its parts)")}
+
+
 def bom_form(product: products.ProductView, view: boms.BomView | None) -> LinesFormScreen:
     """A new version of ``product``'s bill of materials, starting from the active one."""
     d = boms.bom_input(view)
     lines = [boms.BomLineInput(p, q) for p, q in d.components]
     fields = [
+        Field(
+            "kind", N_("Kind"), "select", d.kind, options=BOM_KINDS, option_labels=BOM_KIND_NAMES
+        ),
         Field("labour", N_("Labour per unit"), "number", d.labour),
         Field("note", N_("Note"), value=d.note),
     ]
@@ -55,7 +65,10 @@ def bom_form(product: products.ProductView, view: boms.BomView | None) -> LinesF
 
     def save(uow: Any, values: dict[str, Any], rows: list[boms.BomLineInput]) -> Any:  # noqa: ANN401
         data = boms.BomInput(
-            [(r.product, r.qty) for r in rows], values.get("labour", ""), values.get("note", "")
+            [(r.product, r.qty) for r in rows],
+            values.get("labour", ""),
+            values.get("note", ""),
+            values.get("kind", "assembly"),
         )
         return boms.set_bom(uow, pid, data)
 
@@ -119,63 +132,74 @@ def finish_form(mo: assembly.MOView) -> FormScreen:
     )
 
 
-class AssemblyListScreen(ServiceRunner, Screen):
-    """The open assembly orders by planned date; enter opens one, n makes a new one."""
+ORDER_COLUMNS = [
+    Col("label", N_("Number"), 8),
+    Col("planned_date", N_("Planned"), 10, fmt=day),
+    Col("sku", N_("SKU"), 8),
+    Col("name", N_("Name"), 13),
+    Col("qty", N_("Qty"), 6, right=True, fmt=number),
+    Col("done", N_("Made"), 6, right=True, fmt=number),
+    Col("state", N_("State"), 14, fmt=state_name),
+]
+# digit -> (state filter, words): 1 the open orders, then each state, 0 all
+ORDER_STATE_KEYS = {
+    "1": ("open", N_("open orders")),
+    "2": ("draft", N_("drafts")),
+    "3": ("confirmed", N_("confirmed, to make")),
+    "4": ("partially done", N_("partially done")),
+    "5": ("done", N_("done")),
+    "6": ("cancelled", N_("cancelled")),
+    "0": ("", N_("all orders")),
+}
 
+
+class AssemblyListScreen(StateFilter, WithTable, ServiceRunner, Screen):
+    """Assembly orders by planned date (the open ones first), paged and filtered; enter
+    opens one, n drafts a new one, p shows the production plan."""
+
+    NOUN = N_("Assembly orders")
+    STATE_KEYS = ORDER_STATE_KEYS
     HELP = N_(
-        "Open assembly orders by planned date. enter opens one, n drafts a new one, "
-        "escape goes back."
+        "Assembly orders by planned date. 1 open, 2 drafts, 3 confirmed, 4 partially done, "
+        "5 done, 6 cancelled, 0 all; / filters by number, SKU or name. enter opens one, n "
+        "drafts a new one, p shows the production plan, escape goes back."
     )
     BINDINGS = [
         Binding("escape", "app.pop_screen", N_("Back"), id="assembly.back"),
         Binding("n", "new", N_("New"), id="assembly.new"),
+        Binding("p", "plan", N_("Plan"), id="assembly.plan"),
+        *state_bindings(ORDER_STATE_KEYS, "assembly"),
     ]
 
     def __init__(self, sku: str = "") -> None:
         super().__init__()
         self.sku = sku
-        self.rows: list[assembly.MORow] = []
 
     def compose(self) -> ComposeResult:
         yield Header(icon="")
-        table = DataTable(id="orders", cursor_type="row")
-        table.add_columns(
-            _("Number"), _("Planned"), _("SKU"), _("Name"), _("Qty"), _("Made"), _("State")
+        yield Static("", id="mo-title", classes="pane-title")
+        yield PagedTable(
+            assembly.list_page,
+            ORDER_COLUMNS,
+            filters={"state": "open", "product": self.sku},
+            id="mo-table",
         )
-        yield table
         yield KeysFooter()
 
     def on_mount(self) -> None:
-        self.sub_title = _("Assembly orders")
-        self.reload()
-        self.query_one(DataTable).focus()
-
-    def reload(self) -> None:
-        self.run_service(assembly.list_orders, write=False, done=self._show)
-
-    def _show(self, rows: list[assembly.MORow]) -> None:
-        loc = self.app.locale
-        self.rows = rows
-        table = self.query_one(DataTable)
-        table.clear()
-        for r in rows:
-            table.add_row(
-                r.label,
-                day(r.planned_date),
-                r.sku,
-                visible(r.name),
-                number(r.qty, loc),
-                number(r.done, loc),
-                state_name(r.state),
-            )
-
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        if 0 <= event.cursor_row < len(self.rows):
-            row = self.rows[event.cursor_row]
-            self.app.push_screen(AssemblyScreen(row.id), lambda _r: self.reload())
+        self.sub_title = (
+            _("Assembly orders of {sku}").format(sku=self.sku) if self.sku else _("Assembly orders")
+        )
+        self._title("1")
+        self.table.focus_grid()
 
     def on_screen_resume(self) -> None:
-        self.reload()
+        self.table.reload()
+
+    @on(PagedTable.Opened)
+    def _opened(self, event: PagedTable.Opened) -> None:
+        if event.row is not None:
+            self.app.push_screen(AssemblyScreen(event.row.id))
 
     def action_new(self) -> None:
         def done(mo: assembly.MOView | None) -> None:
@@ -184,6 +208,131 @@ class AssemblyListScreen(ServiceRunner, Screen):
                 self.app.push_screen(AssemblyScreen(mo.id))
 
         self.app.push_screen(new_order_form(self.sku), done)
+
+    def action_plan(self) -> None:
+        self.app.push_screen(ProductionPlanScreen())
+
+
+class ProductionPlanScreen(ServiceRunner, Screen):
+    """The open assembly orders by planned date, and per component what they need, what
+    is on hand, reserved and on order, and what is short; d drafts the purchase orders."""
+
+    HELP = N_(
+        "The production plan: open assembly orders by planned date (enter opens one) and, "
+        "per component, what they need, what is on hand, reserved and on order, and what is "
+        "short. d drafts one purchase order per supplier for the shortage (a component with "
+        "no known supplier is named), r reads it again, tab moves between the tables, escape "
+        "goes back."
+    )
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", N_("Back"), id="plan.back"),
+        Binding("d", "draft_orders", N_("Order shortage"), id="plan.draft"),
+        Binding("r", "reload", N_("Refresh"), id="plan.refresh"),
+    ]
+    DEFAULT_CSS = """
+    ProductionPlanScreen #plan-orders { height: 1fr; }
+    ProductionPlanScreen #plan-needs { height: 1fr; }
+    ProductionPlanScreen .pane-title { height: 1; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.plan: plan_service.Plan | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header(icon="")
+        yield Static(_("Open orders by planned date"), classes="pane-title")
+        orders = DataTable(id="plan-orders", cursor_type="row")
+        orders.add_columns(
+            _("Number"), _("Planned"), _("SKU"), _("Name"), _("Qty"), _("Made"), _("State")
+        )
+        yield orders
+        yield Static("", id="plan-short", classes="pane-title")
+        needs = DataTable(id="plan-needs", cursor_type="row")
+        needs.add_columns(
+            _("Component"),
+            _("Needed"),
+            _("On hand"),
+            _("Reserved"),
+            _("On order"),
+            _("Short"),
+            _("Supplier"),
+        )
+        yield needs
+        yield KeysFooter()
+
+    def on_mount(self) -> None:
+        self.sub_title = _("Production plan")
+        self.action_reload()
+        self.query_one("#plan-orders", DataTable).focus()
+
+    def on_screen_resume(self) -> None:
+        self.action_reload()
+
+    def action_reload(self) -> None:
+        self.run_service(plan_service.production_plan, write=False, done=self._show)
+
+    def _show(self, plan: plan_service.Plan) -> None:
+        loc = self.app.locale
+        self.plan = plan
+        orders = self.query_one("#plan-orders", DataTable)
+        orders.clear()
+        for o in plan.orders:
+            orders.add_row(
+                o.label,
+                day(o.planned_date),
+                o.sku,
+                visible(o.name),
+                number(o.qty, loc),
+                number(o.done, loc),
+                state_name(o.state),
+            )
+        needs = self.query_one("#plan-needs", DataTable)
+        needs.clear()
+        for n in plan.needs:
+            needs.add_row(
+                n.sku,
+                number(n.needed, loc),
+                number(n.on_hand, loc),
+                number(n.reserved, loc),
+                number(n.on_order, loc),
+                Text(number(n.short, loc), style="bold red") if n.short else "",
+                visible(n.supplier) if n.supplier else (_("none known") if n.short else ""),
+            )
+        short = len(plan.shortages)
+        title = (
+            ngettext("Components: {n} short", "Components: {n} short", short).format(n=short)
+            if short
+            else _("Components: nothing is short")
+        )
+        if plan.more_orders:
+            title += "  " + ngettext(
+                "(and {n} more open order, not shown)",
+                "(and {n} more open orders, not shown)",
+                plan.more_orders,
+            ).format(n=plan.more_orders)
+        self.query_one("#plan-short", Static).update(Text(title))
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        if event.data_table.id != "plan-orders" or self.plan is None:
+            return
+        if 0 <= event.cursor_row < len(self.plan.orders):
+            self.app.push_screen(AssemblyScreen(self.plan.orders[event.cursor_row].id))
+
+    def action_draft_orders(self) -> None:
+        from bizdesk.services.trade.shortage import draft_shortage_orders
+
+        def done(made: Any) -> None:  # noqa: ANN401
+            said = [
+                _("Drafted {label} to {supplier}").format(label=po.label, supplier=po.supplier)
+                for po in made.orders
+            ] + [str(why) for why in made.skipped]
+            if not said:
+                said = [_("Nothing is short: no purchase order drafted.")]
+            self.notify("\n".join(said), markup=False, timeout=10)
+            self.action_reload()
+
+        self.run_service(draft_shortage_orders, done=done)
 
 
 class AssemblyScreen(RecordScreen):

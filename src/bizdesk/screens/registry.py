@@ -141,6 +141,8 @@ COMMANDS = (
     Command(N_("New journal entry"), "new('journal')"),
     Command(N_("Sales orders"), "sales"),
     Command(N_("Counter sale"), "sales(True)"),
+    Command(N_("Assembly orders"), "assembly_orders"),
+    Command(N_("Production plan"), "production_plan"),
     Command(N_("Recurring entries and invoices"), "recurring"),
     Command(N_("Bank reconciliation"), "reconcile"),
     Command(N_("Reminders"), "reminders"),
@@ -191,7 +193,9 @@ BINDING_IDS: Mapping[str, tuple[str, ...]] = {
         *("stock.low", "stock.reorder", "product.back", "product.bom", "product.assembly"),
     ),
     "bizdesk.screens.making": (
-        *("assembly.back", "assembly.new"),
+        *("assembly.back", "assembly.new", "assembly.plan"),
+        *_digits("assembly.state", "0123456"),
+        *("plan.back", "plan.draft", "plan.refresh"),
         *(f"mo.{n}" for n in ("back", "confirm", "finish", "cancel")),
     ),
     "bizdesk.screens.purchases": (

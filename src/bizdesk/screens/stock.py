@@ -266,6 +266,10 @@ class StockPane(StockActions, RecordListPane):
 def bom_text(b, loc: str) -> str:  # noqa: ANN001
     """ "Made of 2 WHEEL, 1 FRAME + labour 12.50 = 132.50 a unit today (version 2)"."""
     parts = ", ".join(f"{number(c.qty, loc)} {c.sku}" for c in b.components)
+    if b.is_kit:
+        return _(
+            "A kit of {parts}: sold as one line, delivered as its parts (version {version})"
+        ).format(parts=parts, version=b.version)
     return _("Made of {parts} + labour {labour} = {cost} a unit today (version {version})").format(
         parts=parts,
         labour=money(b.labour, loc),

@@ -394,7 +394,8 @@ _sql_rule(
     "SELECT l.id, l.delivered_scaled - l.returned_scaled, -COALESCE(SUM(m.qty_scaled), 0) "
     "FROM sales_line l JOIN product p ON p.id = l.product_id AND p.stocked = TRUE "
     "LEFT JOIN stock_move m ON m.source_kind = 'sales_line' "
-    "AND m.source_id = l.id GROUP BY l.id "
+    "AND m.source_id = l.id WHERE NOT EXISTS (SELECT 1 FROM sales_kit_line k "
+    "WHERE k.sales_line_id = l.id) GROUP BY l.id "
     "HAVING l.delivered_scaled - l.returned_scaled != -COALESCE(SUM(m.qty_scaled), 0)",
     N_(
         "sales line #{id}: {out} out with the customer but its stock moves say {moved} "
@@ -563,6 +564,60 @@ _sql_rule(
     "WHERE o.state = 'done' AND l.consumed_scaled != l.qty_scaled GROUP BY o.number",
     N_("assembly order #{number} is done but not all of its components were consumed"),
     "number",
+)
+
+
+# --- kits (services/making/kits.py): a kit line moves its components, never the kit
+_sql_rule(
+    "kit-components-moved",
+    "SELECT l.id, k.component_id, k.per_kit_scaled * (l.delivered_scaled - l.returned_scaled) "
+    "/ 1000, k.delivered_value_minor - k.returned_value_minor, "
+    "-COALESCE(SUM(m.qty_scaled), 0), -COALESCE(SUM(m.value_minor), 0) "
+    "FROM sales_kit_line k JOIN sales_line l ON l.id = k.sales_line_id "
+    "LEFT JOIN stock_move m ON m.source_kind = 'sales_line' AND m.source_id = l.id "
+    "AND m.product_id = k.component_id "
+    "GROUP BY l.id, k.id, k.component_id, k.per_kit_scaled, l.delivered_scaled, "
+    "l.returned_scaled, k.delivered_value_minor, k.returned_value_minor "
+    "HAVING k.per_kit_scaled * (l.delivered_scaled - l.returned_scaled) / 1000 "
+    "!= -COALESCE(SUM(m.qty_scaled), 0) "
+    "OR k.delivered_value_minor - k.returned_value_minor != -COALESCE(SUM(m.value_minor), 0)",
+    N_(
+        "sales line #{id}: component #{component} of its kit is {out} out worth {value} but "
+        "its stock moves say {moved} worth {moved_value} (thousandths, minor units)"
+    ),
+    "id",
+    "component",
+    "out",
+    "value",
+    "moved",
+    "moved_value",
+)
+_sql_rule(
+    "kit-line-value",
+    "SELECT l.id, l.delivered_value_minor, SUM(k.delivered_value_minor) FROM sales_line l "
+    "JOIN sales_kit_line k ON k.sales_line_id = l.id GROUP BY l.id, l.delivered_value_minor, "
+    "l.returned_value_minor, l.delivered_scaled, l.returned_scaled "
+    "HAVING l.delivered_value_minor != SUM(k.delivered_value_minor) "
+    "OR l.returned_value_minor != SUM(k.returned_value_minor) "
+    "OR l.delivered_scaled % 1000 != 0 OR l.returned_scaled % 1000 != 0",
+    N_(
+        "sales line #{id}: its kit left at {value} but its components at {components}, or "
+        "part of a kit left or came back (minor units)"
+    ),
+    "id",
+    "value",
+    "components",
+)
+_sql_rule(
+    "kit-never-in-stock",
+    "SELECT p.sku, SUM(m.qty_scaled), SUM(m.value_minor) FROM product p "
+    "JOIN bom b ON b.product_id = p.id AND b.active = TRUE AND b.kind = 'kit' "
+    "JOIN stock_move m ON m.product_id = p.id GROUP BY p.id, p.sku "
+    "HAVING SUM(m.qty_scaled) != 0 OR SUM(m.value_minor) != 0",
+    N_("{sku} is a kit but has {qty} in stock worth {value} (thousandths, minor units)"),
+    "sku",
+    "qty",
+    "value",
 )
 
 

@@ -10,7 +10,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from sqlalchemy import func, select
 
 from bizdesk.db.session import UnitOfWork
-from bizdesk.models.making import AssemblyLine, AssemblyOrder, MOState
+from bizdesk.models.making import AssemblyLine, AssemblyOrder, Bom, BomKind, MOState, SalesKitLine
 from bizdesk.models.purchasing import POState, PurchaseLine, PurchaseOrder
 from bizdesk.models.sales import SalesLine, SalesOrder, SOState
 from bizdesk.models.stock import Product, StockMove
@@ -48,6 +48,19 @@ def totals(uow: UnitOfWork, product_id: int) -> tuple[int, int]:
     return int(q), int(val)
 
 
+def is_kit(uow: UnitOfWork, product_id: int) -> bool:
+    """Whether the product's active bill of materials is a kit's (sold as one line, delivered
+    as its components, never in stock itself)."""
+    return (
+        uow.session.scalar(
+            select(Bom.id)
+            .where(Bom.product_id == product_id, Bom.active.is_(True), Bom.kind == BomKind.KIT)
+            .limit(1)
+        )
+        is not None
+    )
+
+
 @requires("stock.view")
 def on_hand(uow: UnitOfWork, product_id: int) -> int:
     """Thousandths on hand over every location."""
@@ -67,18 +80,40 @@ def on_hand_at(uow: UnitOfWork, product_id: int, location_id: int) -> int:
 
 @requires("stock.view")
 def reserved(uow: UnitOfWork, product_ids: list[int]) -> dict[int, int]:
-    """Thousandths promised to confirmed sales orders and not yet delivered, and held for
-    confirmed assembly orders and not yet consumed, per product."""
+    """Thousandths promised to confirmed sales orders and not yet delivered (a kit's
+    components for a kit sold), and held for confirmed assembly orders and not yet consumed,
+    per product."""
     rows = uow.session.execute(
         select(SalesLine.product_id, func.sum(SalesLine.qty_scaled - SalesLine.delivered_scaled))
         .join(SalesOrder, SalesOrder.id == SalesLine.order_id)
         .where(
             SalesOrder.state.in_(RESERVING_SO_STATES),
             SalesLine.product_id.in_(product_ids),
+            ~_kit_sold(),
         )
         .group_by(SalesLine.product_id)
     )
     out = {pid: int(q) for pid, q in rows if q}
+    in_kits = uow.session.execute(
+        select(
+            SalesKitLine.component_id,
+            func.sum(
+                SalesKitLine.per_kit_scaled
+                * (SalesLine.qty_scaled - SalesLine.delivered_scaled)
+                // QTY_SCALE
+            ),
+        )
+        .join(SalesLine, SalesLine.id == SalesKitLine.sales_line_id)
+        .join(SalesOrder, SalesOrder.id == SalesLine.order_id)
+        .where(
+            SalesOrder.state.in_(RESERVING_SO_STATES),
+            SalesKitLine.component_id.in_(product_ids),
+        )
+        .group_by(SalesKitLine.component_id)
+    )
+    for pid, q in in_kits:
+        if q:
+            out[pid] = out.get(pid, 0) + int(q)
     held = uow.session.execute(
         select(
             AssemblyLine.component_id,
@@ -95,6 +130,11 @@ def reserved(uow: UnitOfWork, product_ids: list[int]) -> dict[int, int]:
         if q:
             out[pid] = out.get(pid, 0) + int(q)
     return out
+
+
+def _kit_sold():  # noqa: ANN202
+    """Per sales line row: it sells a kit (its components are what it reserves and moves)."""
+    return select(SalesKitLine.id).where(SalesKitLine.sales_line_id == SalesLine.id).exists()
 
 
 def on_order(uow: UnitOfWork, product_ids: list[int]) -> dict[int, int]:
@@ -144,6 +184,26 @@ def reserved_subquery():  # noqa: ANN202
         .where(
             SalesLine.product_id == Product.id,
             SalesOrder.state.in_(RESERVING_SO_STATES),
+            ~_kit_sold(),
+        )
+        .scalar_subquery()
+    )
+    in_kits = (
+        select(
+            func.coalesce(
+                func.sum(
+                    SalesKitLine.per_kit_scaled
+                    * (SalesLine.qty_scaled - SalesLine.delivered_scaled)
+                    // QTY_SCALE
+                ),
+                0,
+            )
+        )
+        .join(SalesLine, SalesLine.id == SalesKitLine.sales_line_id)
+        .join(SalesOrder, SalesOrder.id == SalesLine.order_id)
+        .where(
+            SalesKitLine.component_id == Product.id,
+            SalesOrder.state.in_(RESERVING_SO_STATES),
         )
         .scalar_subquery()
     )
@@ -156,4 +216,4 @@ def reserved_subquery():  # noqa: ANN202
         )
         .scalar_subquery()
     )
-    return sold + held
+    return sold + in_kits + held

@@ -24,6 +24,7 @@ from bizdesk.services.inventory.levels import (
     LocationQty,
     average_cost,
     half_even,
+    is_kit,
     last_cost,
     on_hand_at,
     totals,
@@ -37,12 +38,25 @@ def _scale_value(qty_scaled: int, unit_cost_minor: int) -> int:
     return half_even(qty_scaled * unit_cost_minor, QTY_SCALE)
 
 
-def _check_stocked(p: Product) -> None:
+def _check_stocked(uow: UnitOfWork, p: Product) -> None:
+    """Only goods move: not a service, and not a kit (its active bill of materials is of
+    kind "kit": it is delivered as its components, which are in stock)."""
     if not p.stocked:
         raise ValidationError(
             {
                 "product": Message(
                     "{sku} {name} is a service: it is not kept in stock", sku=p.sku, name=p.name
+                )
+            }
+        )
+    if is_kit(uow, p.id):
+        raise ValidationError(
+            {
+                "product": Message(
+                    "{sku} {name} is a kit: it is never in stock itself, its components are "
+                    "(receive, count or move those)",
+                    sku=p.sku,
+                    name=p.name,
                 )
             }
         )
@@ -63,7 +77,7 @@ def _apply_move(
     given; outgoing stock always at average cost (the last of it takes the rest of the
     value, so value and quantity reach zero together). Refuses negative stock, and any
     move of a service (a product that is not stocked)."""
-    _check_stocked(p)
+    _check_stocked(uow, p)
     qty, value = totals(uow, p.id)
     if qty_scaled < 0 and not p.allow_negative:
         here = on_hand_at(uow, p.id, location_id)
@@ -146,7 +160,7 @@ def return_into_stock(
 ) -> StockMove:
     """Goods coming back at the value they left with (the caller posts the entry)."""
     p = load_product(uow, product_id, lock=True)
-    _check_stocked(p)
+    _check_stocked(uow, p)
     move = StockMove(
         product_id=p.id,
         location_id=location_id,
@@ -191,7 +205,7 @@ def receive_at_value(
     """Goods in at an exact total value (what was made: the components' cost and labour);
     the caller posts the entry."""
     p = load_product(uow, product_id, lock=True)
-    _check_stocked(p)
+    _check_stocked(uow, p)
     move = StockMove(
         product_id=p.id,
         location_id=location_id,
@@ -252,7 +266,7 @@ def adjust(
 ) -> MoveResult:
     """Add (positive) or remove (negative) stock with a reason, e.g. breakage or a find."""
     p = load_product(uow, product_id, lock=True)
-    _check_stocked(p)
+    _check_stocked(uow, p)
     chk = v.Checker()
     try:
         delta = parse_qty(qty, allow_negative=True, locale=uow.input_locale)
@@ -291,7 +305,7 @@ def count(
 ) -> MoveResult:
     """A counted quantity: the difference from the books posts as an adjustment."""
     p = load_product(uow, product_id, lock=True)
-    _check_stocked(p)
+    _check_stocked(uow, p)
     chk = v.Checker()
     try:
         counted_scaled = parse_qty(counted, locale=uow.input_locale)
@@ -313,7 +327,7 @@ def transfer(
 ) -> MoveResult:
     """Move stock between locations at average cost: the total value does not change."""
     p = load_product(uow, product_id, lock=True)
-    _check_stocked(p)
+    _check_stocked(uow, p)
     chk = v.Checker()
     try:
         q = parse_qty(qty, locale=uow.input_locale)

@@ -11,16 +11,23 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from bizdesk.db.session import UnitOfWork
 from bizdesk.errors import NotFound, ValidationError
-from bizdesk.i18n import N_, Message
-from bizdesk.models.making import AssemblyLine, AssemblyOrder, MOState
+from bizdesk.i18n import N_, Message, written
+from bizdesk.models.making import AssemblyLine, AssemblyOrder, BomKind, MOState
 from bizdesk.models.stock import Product
 from bizdesk.money import QTY_SCALE, AmountError, from_minor, parse_qty, qty_from_scaled, qty_text
 from bizdesk.services.base import validate as v
 from bizdesk.services.base.numbering import ASSEMBLY_ORDER, JOURNAL, next_number
+from bizdesk.services.base.paging import (
+    Page,
+    PageRequest,
+    folded_contains,
+    keyset_page,
+    like_pattern,
+)
 from bizdesk.services.base.permissions import requires
 from bizdesk.services.base.records import check_version, touch
 from bizdesk.services.books.ledger import Posting, account_for, post_entry
@@ -198,7 +205,16 @@ def create(uow: UnitOfWork, data: MOInput) -> MOView:
     bom = None
     if p is not None:
         bom = active_bom(uow, p.id)
-        if bom is None:
+        if bom is not None and bom.kind == BomKind.KIT:
+            chk.add(
+                "product",
+                Message(
+                    "{sku} is a kit: it is sold and delivered as its components, never assembled",
+                    sku=p.sku,
+                ),
+            )
+            bom = None
+        elif bom is None:
             chk.add(
                 "product",
                 Message(
@@ -414,7 +430,8 @@ def _post(
         postings.append(
             Posting(account_for(uow, "labour_absorbed").id, credit_minor=labour, memo=label)
         )
-    e = post_entry(uow, when, f"Assembly {label}: {p.sku}", postings, source=(SOURCE, mo.id))
+    memo = written(uow.setting("locale"), N_("Assembly {label}: {sku}"), label=label, sku=p.sku)
+    e = post_entry(uow, when, memo, postings, source=(SOURCE, mo.id))
     return e.number
 
 
@@ -455,3 +472,58 @@ def list_orders(uow: UnitOfWork, state: str | None = None, limit: int = 200) -> 
         )
         for mo, sku, name in uow.session.execute(stmt)
     ]
+
+
+ORDER_FINAL = (MOState.DONE, MOState.CANCELLED)
+
+
+@requires("stock.view")
+def list_page(uow: UnitOfWork, req: PageRequest) -> Page[MORow]:
+    """Assembly orders by planned date (then number), one page. Filters: ``state`` (one
+    state, "open" for those not done or cancelled, "" for all) and ``product`` (a SKU);
+    the search: an order's number, or words of the product's SKU or name."""
+    stmt = select(
+        AssemblyOrder.number,
+        AssemblyOrder.state,
+        AssemblyOrder.qty_scaled,
+        AssemblyOrder.done_scaled,
+        Product.sku,
+        Product.name,
+        AssemblyOrder.planned_date,
+        AssemblyOrder.id,
+    ).join(Product, Product.id == AssemblyOrder.product_id)
+    state = req.filters.get("state", "")
+    if state == "open":
+        stmt = stmt.where(AssemblyOrder.state.not_in(ORDER_FINAL))
+    elif state:
+        stmt = stmt.where(AssemblyOrder.state == state)
+    sku = str(req.filters.get("product") or "").strip()
+    if sku:
+        stmt = stmt.where(Product.sku == sku.upper())
+    s = req.search.strip()
+    if s:
+        named = select(Product.id).where(
+            or_(
+                folded_contains(Product.search_text, s),
+                Product.sku.like(like_pattern(s.upper()), escape="\\"),
+            )
+        )
+        cond = AssemblyOrder.product_id.in_(named)
+        n = ASSEMBLY_ORDER.number_in(s)
+        if n is not None:
+            cond = or_(cond, AssemblyOrder.number == n)
+        stmt = stmt.where(cond)
+
+    def to_row(r) -> MORow:  # noqa: ANN001
+        return MORow(
+            r[-1],
+            ASSEMBLY_ORDER.label(r[0]),
+            r[-2],
+            r[4],
+            r[5],
+            qty_from_scaled(r[2]),
+            qty_from_scaled(r[3]),
+            r[1],
+        )
+
+    return keyset_page(uow.session, stmt, AssemblyOrder.planned_date, AssemblyOrder.id, req, to_row)

@@ -14,7 +14,7 @@ from sqlalchemy import func, select, update
 from bizdesk.db.session import UnitOfWork
 from bizdesk.errors import NotFound, ValidationError
 from bizdesk.i18n import Message
-from bizdesk.models.making import Bom, BomLine
+from bizdesk.models.making import AssemblyOrder, Bom, BomKind, BomLine, MOState
 from bizdesk.models.stock import Product
 from bizdesk.money import (
     QTY_SCALE,
@@ -23,10 +23,11 @@ from bizdesk.money import (
     parse_money,
     parse_qty,
     qty_from_scaled,
+    qty_text,
 )
 from bizdesk.services.base import validate as v
 from bizdesk.services.base.permissions import requires
-from bizdesk.services.inventory.levels import average_cost, half_even, totals
+from bizdesk.services.inventory.levels import average_cost, half_even, is_kit, reserved, totals
 from bizdesk.services.inventory.products import load_product, resolve_product
 
 MAX_COMPONENTS = 200
@@ -39,6 +40,7 @@ class BomInput:
     components: list[tuple[str, str]] = field(default_factory=list)
     labour: str = "0"
     note: str = ""
+    kind: str = BomKind.ASSEMBLY  # or "kit": sold as one line, delivered as the components
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,11 @@ class BomView:
     created_at: datetime
     created_by: str
     components: list[ComponentView]
+    kind: str = BomKind.ASSEMBLY
+
+    @property
+    def is_kit(self) -> bool:
+        return self.kind == BomKind.KIT
 
     @property
     def material_cost(self) -> Decimal:
@@ -130,6 +137,7 @@ def _view(uow: UnitOfWork, bom: Bom) -> BomView:
         bom.created_at,
         bom.created_by,
         comps,
+        bom.kind,
     )
 
 
@@ -208,7 +216,7 @@ def _cycle(uow: UnitOfWork, product_id: int, components: list[int]) -> list[int]
 
 def _clean(
     uow: UnitOfWork, p: Product, data: BomInput
-) -> tuple[list[tuple[Product, int]], int, str]:
+) -> tuple[list[tuple[Product, int]], int, str, str]:
     chk = v.Checker()
     if not p.stocked:
         chk.add(
@@ -247,6 +255,11 @@ def _clean(
                     sku=c.sku,
                 ),
             )
+        elif is_kit(uow, c.id):
+            chk.add(
+                f"line {i} product",
+                Message("{sku} is a kit: name its components instead", sku=c.sku),
+            )
         elif c.id in seen:
             chk.add(
                 f"line {i} product",
@@ -269,6 +282,15 @@ def _clean(
         chk.add("labour", exc.message)
         labour = 0
     note = chk("note", v.text, data.note, max_len=200) or ""
+    kind = str(data.kind or "").strip() or BomKind.ASSEMBLY
+    if kind not in (BomKind.ASSEMBLY, BomKind.KIT):
+        chk.add("kind", Message("either {assembly} or {kit}", assembly="assembly", kit="kit"))
+    elif kind == BomKind.KIT:
+        if labour:
+            chk.add("labour", Message("a kit is not assembled: it has no labour"))
+        why = _why_not_kit(uow, p)
+        if why:
+            chk.add("kind", why)
     if not chk.errors:
         path = _cycle(uow, p.id, [c.id for c, _ in lines])
         if path:
@@ -278,7 +300,44 @@ def _clean(
                 Message("{sku} would be made of itself: {path}", sku=p.sku, path=names),
             )
     chk.done()
-    return lines, labour, note
+    return lines, labour, note, kind
+
+
+def _why_not_kit(uow: UnitOfWork, p: Product) -> Message | None:
+    """Why this product cannot become a kit now (a kit is never in stock itself), or None."""
+    qty, value = totals(uow, p.id)
+    if qty or value:
+        return Message(
+            "{sku} has {qty} {unit} in stock: a kit never is; sell or adjust it to zero first",
+            sku=p.sku,
+            qty=qty_text(qty),
+            unit=p.unit,
+        )
+    if reserved(uow, [p.id]).get(p.id):
+        return Message(
+            "{sku} is promised on confirmed sales orders: deliver or cancel them first", sku=p.sku
+        )
+    if uow.session.scalar(
+        select(AssemblyOrder.id)
+        .where(
+            AssemblyOrder.product_id == p.id,
+            AssemblyOrder.state.in_((MOState.DRAFT, MOState.CONFIRMED, MOState.PARTIALLY_DONE)),
+        )
+        .limit(1)
+    ):
+        return Message("{sku} has open assembly orders: finish or cancel them first", sku=p.sku)
+    parent = uow.session.scalar(
+        select(Product.sku)
+        .join(Bom, Bom.product_id == Product.id)
+        .join(BomLine, BomLine.bom_id == Bom.id)
+        .where(Bom.active.is_(True), BomLine.component_id == p.id)
+        .limit(1)
+    )
+    if parent:
+        return Message(
+            "{sku} is a component of {parent}: a kit cannot be one", sku=p.sku, parent=parent
+        )
+    return None
 
 
 @requires("making.edit")
@@ -286,7 +345,7 @@ def set_bom(uow: UnitOfWork, product_id: int, data: BomInput) -> BomView:
     """A new version of a product's bill of materials, made the active one (the older
     versions are kept)."""
     p = load_product(uow, product_id, lock=True)
-    lines, labour, note = _clean(uow, p, data)
+    lines, labour, note, kind = _clean(uow, p, data)
     last = uow.session.scalar(select(func.max(Bom.version)).where(Bom.product_id == p.id)) or 0
     uow.session.execute(
         update(Bom).where(Bom.product_id == p.id, Bom.active.is_(True)).values(active=False)
@@ -297,6 +356,7 @@ def set_bom(uow: UnitOfWork, product_id: int, data: BomInput) -> BomView:
         active=True,
         labour_minor=labour,
         note=note,
+        kind=kind,
         created_by=uow.user,
     )
     uow.session.add(bom)
@@ -310,6 +370,7 @@ def set_bom(uow: UnitOfWork, product_id: int, data: BomInput) -> BomView:
         "bom",
         after={
             "version": bom.version,
+            "kind": kind,
             "labour": labour,
             "components": {c.sku: q for c, q in lines},
         },
@@ -328,6 +389,9 @@ def use_bom_version(uow: UnitOfWork, product_id: int, version: int) -> BomView:
         raise NotFound(Message("{sku} has no version {version}.", sku=p.sku, version=version))
     if bom.active:
         return _view(uow, bom)
+    why = _why_not_kit(uow, p) if bom.kind == BomKind.KIT else None
+    if why:
+        raise ValidationError({"version": why})
     comps = [line.component_id for line in bom_lines(uow, bom.id)]
     path = _cycle(uow, p.id, comps)
     if path:
@@ -349,11 +413,14 @@ def bom_input(view: BomView | None) -> BomInput:
     if view is None:
         return BomInput()
     return BomInput(
-        [(f"{c.sku} {c.name}", str(c.qty)) for c in view.components], str(view.labour), view.note
+        [(f"{c.sku} {c.name}", str(c.qty)) for c in view.components],
+        str(view.labour),
+        view.note,
+        view.kind,
     )
 
 
-JSON_KEYS = ("components", "labour", "note")
+JSON_KEYS = ("components", "labour", "note", "kind")
 
 
 def _scalar(value: object) -> str:
@@ -387,8 +454,9 @@ def bom_input_from_json(raw: object) -> BomInput:
             rows.append((sku or "", qty or ""))
     labour = chk("labour", _scalar, raw.get("labour", "0"))
     note = chk("note", _scalar, raw.get("note", ""))
+    kind = chk("kind", _scalar, raw.get("kind", BomKind.ASSEMBLY))
     chk.done()
-    return BomInput(rows, labour or "0", note or "")
+    return BomInput(rows, labour or "0", note or "", kind or BomKind.ASSEMBLY)
 
 
 def bom_json(view: BomView) -> dict:
@@ -397,6 +465,7 @@ def bom_json(view: BomView) -> dict:
         "sku": view.sku,
         "version": view.version,
         "active": view.active,
+        "kind": view.kind,
         "labour": str(view.labour),
         "note": view.note,
         "components": [

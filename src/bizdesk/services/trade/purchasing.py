@@ -44,6 +44,7 @@ from bizdesk.services.base.records import check_version, touch
 from bizdesk.services.base.states import state_word
 from bizdesk.services.books.ledger import Posting, account_for, payment_account, post_entry
 from bizdesk.services.crm.terms import due_date as due_from_terms
+from bizdesk.services.inventory.levels import is_kit
 from bizdesk.services.inventory.locations import resolve_location
 from bizdesk.services.inventory.moves import receive_into_stock
 from bizdesk.services.inventory.products import resolve_supplier
@@ -182,7 +183,9 @@ def _clean(uow: UnitOfWork, data: POInput) -> tuple[dict, list[dict]]:
     }
     if head["expected_date"] and head["expected_date"] < head["order_date"]:
         chk.add("expected_date", Message("before the order date"))
-    lines = ORDERS.clean_lines(uow, chk, data.lines, _not_bought)
+    lines = ORDERS.clean_lines(
+        uow, chk, data.lines, lambda line: _not_bought(line) or _kit_bought(uow, line)
+    )
     chk.done()
     return head, lines
 
@@ -190,6 +193,14 @@ def _clean(uow: UnitOfWork, data: POInput) -> tuple[dict, list[dict]]:
 def _not_bought(line: CleanLine) -> str | None:
     if not line.product.stocked:
         return Message("{sku} is a service: it is not bought into stock", sku=line.product.sku)
+    return None
+
+
+def _kit_bought(uow: UnitOfWork, line: CleanLine) -> str | None:
+    if is_kit(uow, line.product.id):
+        return Message(
+            "{sku} is a kit: it is never in stock itself; buy its components", sku=line.product.sku
+        )
     return None
 
 

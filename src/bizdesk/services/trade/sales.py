@@ -22,6 +22,7 @@ from bizdesk.i18n import N_, Message, written
 from bizdesk.models.contacts import Contact
 from bizdesk.models.deals import Deal, DealLine
 from bizdesk.models.ledger import JournalEntry
+from bizdesk.models.making import SalesKitLine
 from bizdesk.models.sales import (
     CustomerPayment,
     Invoice,
@@ -66,6 +67,14 @@ from bizdesk.services.inventory.moves import (
     return_into_stock,
     stock_by_location,
 )
+from bizdesk.services.making.kits import (
+    copy_kit,
+    kit_components,
+    per_kits,
+    sold_kit_lines,
+    whole_kits,
+)
+from bizdesk.services.trade.doc_lines import CleanLine
 from bizdesk.services.trade.orders import Flow, OrderKind, amount_paid
 
 WALK_IN = N_("Walk-in customer")  # in the shop's language: written(locale, WALK_IN)
@@ -189,9 +198,15 @@ def _clean(uow: UnitOfWork, data: SOInput) -> tuple[dict, list[dict]]:
         or date.today(),
         "notes": chk("notes", v.text, data.notes, max_len=2000, multiline=True) or "",
     }
-    lines = ORDERS.clean_lines(uow, chk, data.lines)
+    lines = ORDERS.clean_lines(uow, chk, data.lines, lambda line: _kit_refusal(uow, line))
     chk.done()
     return head, lines
+
+
+def _kit_refusal(uow: UnitOfWork, line: CleanLine) -> Message | None:
+    if not whole_kits(line.qty_scaled) and kit_components(uow, line.product.id) is not None:
+        return Message("{sku} is a kit: it is sold in whole kits", sku=line.product.sku)
+    return None
 
 
 @requires("sales.edit")
@@ -242,10 +257,24 @@ def confirm(uow: UnitOfWork, order_id: int, *, version: int | None = None) -> SO
     so = ORDERS.start(uow, order_id, "confirm", why, version=version)
     lines = ORDERS.lines(uow, so.id)
     need: dict[int, int] = {}
-    for ln in lines:
-        if ln.product_id is not None:
-            need[ln.product_id] = need.get(ln.product_id, 0) + ln.qty_scaled
+    kits: dict[int, list[tuple[int, int]]] = {}
     chk = v.Checker()
+    for ln in lines:
+        if ln.product_id is None:
+            continue
+        parts = kit_components(uow, ln.product_id)
+        if parts is None:
+            need[ln.product_id] = need.get(ln.product_id, 0) + ln.qty_scaled
+            continue
+        if not whole_kits(ln.qty_scaled):
+            sku = uow.session.get(Product, ln.product_id).sku
+            chk.add(
+                f"line {ln.position + 1} qty",
+                Message("{sku} is a kit: it is sold in whole kits", sku=sku),
+            )
+        kits[ln.id] = parts
+        for cid, per_kit in parts:  # a kit reserves its components
+            need[cid] = need.get(cid, 0) + per_kits(per_kit, ln.qty_scaled)
     for pid, qty in need.items():
         p = uow.session.get(Product, pid, with_for_update=True)
         if p.allow_negative or not p.stocked:  # nothing to reserve for a service
@@ -262,6 +291,8 @@ def confirm(uow: UnitOfWork, order_id: int, *, version: int | None = None) -> SO
                 ),
             )
     chk.done()
+    for line_id, parts in kits.items():
+        copy_kit(uow, line_id, parts)
     ORDERS.move(uow, so, "confirm", SOState.CONFIRMED, "confirm")
     return get(uow, so.id)
 
@@ -342,12 +373,20 @@ def deliver(
     todo = _quantities(
         uow, lines, quantities, lambda ln: ln.qty_scaled - ln.delivered_scaled, "delivered"
     )
-    # enough of every product (all its lines together) before anything moves
-    stocked = _stocked_products(uow, [ln.product_id for ln, _q in todo])
+    kits = sold_kit_lines(uow, [ln.id for ln, _q in todo])
+    _whole_kits(uow, todo, kits)
+    # enough of every product (all its lines together) before anything moves; a kit is
+    # delivered as its components
+    stocked = _stocked_products(
+        uow,
+        [ln.product_id for ln, _q in todo if ln.id not in kits]
+        + [k.component_id for rows in kits.values() for k in rows],
+    )
     need: dict[int, int] = {}
     for ln, q in todo:
-        if ln.product_id in stocked:
-            need[ln.product_id] = need.get(ln.product_id, 0) + q
+        for pid, qty in _goods(ln, q, kits):
+            if pid in stocked:
+                need[pid] = need.get(pid, 0) + qty
     chk = v.Checker()
     for pid, q in need.items():
         try:
@@ -358,11 +397,16 @@ def deliver(
     moves = []
     taken: dict[int, list[tuple[str, int]]] = {}
     for ln, q in todo:
-        if ln.product_id in stocked:
-            p = stocked[ln.product_id]
-            for loc_id, part in plan_issue(uow, p, q, loc.id if loc else None):
+        rows = {k.component_id: k for k in kits.get(ln.id, [])}
+        for pid, qty in _goods(ln, q, kits):
+            if pid not in stocked:
+                continue
+            p = stocked[pid]
+            for loc_id, part in plan_issue(uow, p, qty, loc.id if loc else None):
                 move = issue_from_stock(uow, p.id, loc_id, part, ("sales_line", ln.id))
                 ln.delivered_value_minor += -move.value_minor
+                if pid in rows:
+                    rows[pid].delivered_value_minor += -move.value_minor
                 moves.append(move)
                 taken.setdefault(ln.id, []).append((_location_name(uow, loc_id), part))
         ln.delivered_scaled += q
@@ -398,6 +442,31 @@ def deliver(
     return get(uow, so.id)
 
 
+def _goods(ln: SalesLine, q: int, kits: dict[int, list[SalesKitLine]]) -> list[tuple[int, int]]:
+    """(product id, thousandths) that leave or come back for ``q`` of a line: the product,
+    or the components of the kit it sells."""
+    if ln.id in kits:
+        return [(k.component_id, per_kits(k.per_kit_scaled, q)) for k in kits[ln.id]]
+    return [(ln.product_id, q)] if ln.product_id is not None else []
+
+
+def _whole_kits(
+    uow: UnitOfWork,
+    todo: list[tuple[SalesLine, int]],
+    kits: dict[int, list[SalesKitLine]],
+) -> None:
+    """A kit leaves and comes back in whole kits only."""
+    chk = v.Checker()
+    for ln, q in todo:
+        if ln.id in kits and not whole_kits(q):
+            sku = uow.session.get(Product, ln.product_id).sku
+            chk.add(
+                ln.description[:30] or f"line {ln.id}",
+                Message("{sku} is a kit: whole kits only, not part of one", sku=sku),
+            )
+    chk.done()
+
+
 def _stocked_products(uow: UnitOfWork, product_ids: list[int | None]) -> dict[int, Product]:
     """The stocked products among these (locked: their stock is about to move)."""
     out = {}
@@ -418,8 +487,10 @@ def delivery_stock(uow: UnitOfWork, order_id: int) -> dict[int, list[LocationQty
     per location in the order a delivery takes from them."""
     out = {}
     by_product: dict[int, list[LocationQty]] = {}
-    for ln in ORDERS.lines(uow, order_id):
-        if ln.product_id is None or ln.delivered_scaled >= ln.qty_scaled:
+    lines = ORDERS.lines(uow, order_id)
+    kits = sold_kit_lines(uow, [ln.id for ln in lines])
+    for ln in lines:
+        if ln.product_id is None or ln.delivered_scaled >= ln.qty_scaled or ln.id in kits:
             continue
         p = uow.session.get(Product, ln.product_id)
         if not p.stocked:
@@ -772,9 +843,29 @@ def return_goods(
     ).first()
     cost = 0
     charged = []
-    stocked = _stocked_products(uow, [ln.product_id for ln, _q in todo])
+    kits = sold_kit_lines(uow, [ln.id for ln, _q in todo])
+    _whole_kits(uow, todo, kits)
+    stocked = _stocked_products(uow, [ln.product_id for ln, _q in todo if ln.id not in kits])
     for ln, q in todo:
-        if ln.product_id in stocked:
+        if ln.id in kits:  # the components come back, each at the cost it left with
+            still_out = ln.delivered_scaled - ln.returned_scaled
+            for k in kits[ln.id]:
+                still_value = k.delivered_value_minor - k.returned_value_minor
+                value = (
+                    still_value if q == still_out else round(Decimal(still_value * q) / still_out)
+                )
+                return_into_stock(
+                    uow,
+                    k.component_id,
+                    loc.id,
+                    per_kits(k.per_kit_scaled, q),
+                    value,
+                    ("sales_line", ln.id),
+                )
+                k.returned_value_minor += value
+                ln.returned_value_minor += value
+                cost += value
+        elif ln.product_id in stocked:
             still_out = ln.delivered_scaled - ln.returned_scaled
             still_value = ln.delivered_value_minor - ln.returned_value_minor
             value = still_value if q == still_out else round(Decimal(still_value * q) / still_out)

@@ -1,0 +1,231 @@
+"""The production plan: the open assembly orders (draft and confirmed) by planned date and,
+per component, what they still need, what is on hand, reserved (by sales orders and
+confirmed assembly orders) and on order (open purchase orders), and what is short:
+
+    short = what draft orders still need + reserved - on hand - on order   (never below 0)
+
+(a confirmed order's components are in "reserved" already). Each short component names the
+supplier a purchase order would go to: the product's own supplier, else the one it was last
+bought from; a component with neither is named as such, never guessed. Drafting the
+purchase orders for the shortage is in services/trade/shortage.py (trade is above making)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import case, func, select
+
+from bizdesk.db.session import UnitOfWork
+from bizdesk.models.contacts import Contact
+from bizdesk.models.making import AssemblyLine, AssemblyOrder, MOState
+from bizdesk.models.purchasing import POState, PurchaseLine, PurchaseOrder
+from bizdesk.models.stock import Product, StockMove
+from bizdesk.money import qty_from_scaled
+from bizdesk.services.base.numbering import ASSEMBLY_ORDER
+from bizdesk.services.base.permissions import requires
+from bizdesk.services.inventory.levels import on_order, reserved, sum_of_moves
+
+PLANNED_STATES = (MOState.DRAFT, MOState.CONFIRMED, MOState.PARTIALLY_DONE)
+MAX_ORDERS = 500  # the plan shows the first orders by date; the rest are counted
+
+
+@dataclass(frozen=True)
+class PlanOrder:
+    id: int
+    label: str
+    planned_date: date
+    sku: str
+    name: str
+    qty: Decimal
+    done: Decimal
+    state: str
+
+
+@dataclass(frozen=True)
+class PlanNeed:
+    product_id: int
+    sku: str
+    name: str
+    unit: str
+    needed: Decimal  # what the open orders still need (drafts and confirmed)
+    on_hand: Decimal
+    reserved: Decimal
+    on_order: Decimal
+    short: Decimal
+    supplier_id: int | None
+    supplier: str  # "" when no supplier is known
+    first_date: date  # the earliest planned date that needs it
+
+
+@dataclass(frozen=True)
+class Plan:
+    orders: list[PlanOrder]
+    more_orders: int  # open orders beyond the first MAX_ORDERS (by date)
+    needs: list[PlanNeed]
+
+    @property
+    def shortages(self) -> list[PlanNeed]:
+        return [n for n in self.needs if n.short > 0]
+
+    @property
+    def unsupplied(self) -> list[PlanNeed]:
+        """Short components no purchase order can be drafted for (no supplier known)."""
+        return [n for n in self.shortages if n.supplier_id is None]
+
+
+def last_suppliers(uow: UnitOfWork, product_ids: list[int]) -> dict[int, int]:
+    """Per product, the supplier of its latest purchase order (by date, then number)."""
+    if not product_ids:
+        return {}
+    latest = (
+        select(
+            PurchaseLine.product_id.label("pid"),
+            func.max(PurchaseOrder.id).label("po_id"),
+        )
+        .join(PurchaseOrder, PurchaseOrder.id == PurchaseLine.order_id)
+        .where(PurchaseLine.product_id.in_(product_ids), PurchaseOrder.state != POState.CANCELLED)
+        .group_by(PurchaseLine.product_id)
+        .subquery()
+    )
+    rows = uow.session.execute(
+        select(latest.c.pid, PurchaseOrder.supplier_id).join(
+            PurchaseOrder, PurchaseOrder.id == latest.c.po_id
+        )
+    )
+    return {pid: sid for pid, sid in rows}
+
+
+@requires("stock.view")
+def production_plan(uow: UnitOfWork) -> Plan:
+    """The open assembly orders by planned date, and what their components need."""
+    open_orders = AssemblyOrder.state.in_(PLANNED_STATES)
+    rows = uow.session.execute(
+        select(
+            AssemblyOrder.id,
+            AssemblyOrder.number,
+            AssemblyOrder.planned_date,
+            Product.sku,
+            Product.name,
+            AssemblyOrder.qty_scaled,
+            AssemblyOrder.done_scaled,
+            AssemblyOrder.state,
+        )
+        .join(Product, Product.id == AssemblyOrder.product_id)
+        .where(open_orders)
+        .order_by(AssemblyOrder.planned_date, AssemblyOrder.id)
+        .limit(MAX_ORDERS + 1)
+    ).all()
+    total = (
+        uow.session.scalar(select(func.count()).select_from(AssemblyOrder).where(open_orders)) or 0
+    )
+    orders = [
+        PlanOrder(
+            mo_id,
+            ASSEMBLY_ORDER.label(number),
+            planned,
+            sku,
+            name,
+            qty_from_scaled(qty),
+            qty_from_scaled(done),
+            state,
+        )
+        for mo_id, number, planned, sku, name, qty, done, state in rows[:MAX_ORDERS]
+    ]
+    left = AssemblyLine.qty_scaled - AssemblyLine.consumed_scaled
+    need_rows = uow.session.execute(
+        select(
+            AssemblyLine.component_id,
+            func.sum(left),
+            func.sum(case((AssemblyOrder.state == MOState.DRAFT, left), else_=0)),
+            func.min(AssemblyOrder.planned_date),
+        )
+        .join(AssemblyOrder, AssemblyOrder.id == AssemblyLine.order_id)
+        .where(open_orders, left > 0)
+        .group_by(AssemblyLine.component_id)
+    ).all()
+    ids = [r[0] for r in need_rows]
+    held = reserved(uow, ids)
+    coming = on_order(uow, ids)
+    products = {}
+    if ids:
+        qty = sum_of_moves(StockMove.qty_scaled)
+        for pid, sku, name, unit, sid, sname, q in uow.session.execute(
+            select(
+                Product.id,
+                Product.sku,
+                Product.name,
+                Product.unit,
+                Product.supplier_id,
+                Contact.name,
+                qty,
+            )
+            .outerjoin(Contact, Contact.id == Product.supplier_id)
+            .where(Product.id.in_(ids))
+        ):
+            products[pid] = (sku, name, unit, sid, sname, int(q))
+    last = last_suppliers(uow, [i for i in ids if products[i][3] is None])
+    names: dict[int, str] = {}
+    if last:
+        names = dict(
+            uow.session.execute(
+                select(Contact.id, Contact.name).where(Contact.id.in_(set(last.values())))
+            ).all()
+        )
+    needs = []
+    for cid, need, draft_need, first in need_rows:
+        sku, name, unit, own, sname, here = products[cid]
+        r = held.get(cid, 0)
+        o = coming.get(cid, 0)
+        short = max(0, int(draft_need or 0) + r - here - o)
+        sid = own or last.get(cid)
+        needs.append(
+            PlanNeed(
+                cid,
+                sku,
+                name,
+                unit,
+                qty_from_scaled(int(need)),
+                qty_from_scaled(here),
+                qty_from_scaled(r),
+                qty_from_scaled(o),
+                qty_from_scaled(short),
+                sid,
+                (sname if own else names.get(sid, "")) or "",
+                first,
+            )
+        )
+    needs.sort(key=lambda n: (n.short <= 0, n.first_date, n.sku))
+    return Plan(orders, max(0, total - MAX_ORDERS), needs)
+
+
+def plan_json(plan: Plan) -> dict:
+    """The plan as ``bizdesk assembly plan --format json`` prints it (quantities as text)."""
+    return {
+        "orders": [
+            {
+                "number": o.label,
+                "planned_date": o.planned_date.isoformat(),
+                "sku": o.sku,
+                "qty": str(o.qty),
+                "done": str(o.done),
+                "state": o.state,
+            }
+            for o in plan.orders
+        ],
+        "more_orders": plan.more_orders,
+        "components": [
+            {
+                "sku": n.sku,
+                "needed": str(n.needed),
+                "on_hand": str(n.on_hand),
+                "reserved": str(n.reserved),
+                "on_order": str(n.on_order),
+                "short": str(n.short),
+                "supplier": n.supplier or None,
+                "first_date": n.first_date.isoformat(),
+            }
+            for n in plan.needs
+        ],
+    }

@@ -1,0 +1,67 @@
+"""Purchase orders for what the production plan is short of (services/making/plan.py): one
+draft per supplier, each short component at its usual cost, or at what it last cost from a
+purchase order when it has none. A component with no known supplier, or no cost to go by,
+is named in the answer, never guessed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from bizdesk.db.session import UnitOfWork
+from bizdesk.i18n import Message
+from bizdesk.models.purchasing import POState, PurchaseLine, PurchaseOrder
+from bizdesk.models.stock import Product
+from bizdesk.money import QTY_SCALE, from_minor, qty_text
+from bizdesk.services.base.permissions import requires
+from bizdesk.services.making.plan import production_plan
+from bizdesk.services.trade.purchasing import POInput, POLineInput, POView, create
+
+
+@dataclass(frozen=True)
+class ShortageOrders:
+    orders: list[POView]
+    skipped: list[Message]  # the short components no order could be drafted for, and why
+
+
+def _last_cost(uow: UnitOfWork, product_id: int) -> int:
+    cost = uow.session.scalar(
+        select(PurchaseLine.unit_cost_minor)
+        .join(PurchaseOrder, PurchaseOrder.id == PurchaseLine.order_id)
+        .where(PurchaseLine.product_id == product_id, PurchaseOrder.state != POState.CANCELLED)
+        .order_by(PurchaseOrder.id.desc(), PurchaseLine.id.desc())
+        .limit(1)
+    )
+    return int(cost or 0)
+
+
+@requires("purchases.edit")
+def draft_shortage_orders(uow: UnitOfWork) -> ShortageOrders:
+    """One draft purchase order per supplier for every component the plan is short of."""
+    by_supplier: dict[int, list[POLineInput]] = {}
+    skipped: list[Message] = []
+    exp = uow.exponent
+    for n in production_plan(uow).shortages:
+        if n.supplier_id is None:
+            skipped.append(
+                Message(
+                    "{sku} is short by {qty} {unit} but has no supplier (set one on the product)",
+                    sku=n.sku,
+                    qty=qty_text(int(n.short * QTY_SCALE)),
+                    unit=n.unit,
+                )
+            )
+            continue
+        cost = uow.session.get(Product, n.product_id).cost_minor or _last_cost(uow, n.product_id)
+        if cost <= 0:
+            skipped.append(Message("{sku} has no usual cost (set it on the product)", sku=n.sku))
+            continue
+        by_supplier.setdefault(n.supplier_id, []).append(
+            POLineInput(product=f"#{n.product_id}", qty=n.short, unit_cost=from_minor(cost, exp))
+        )
+    orders = [
+        create(uow, POInput(supplier=f"#{sid}", lines=lines))
+        for sid, lines in sorted(by_supplier.items())
+    ]
+    return ShortageOrders(orders, skipped)

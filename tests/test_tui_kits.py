@@ -1,0 +1,132 @@
+"""The assembly orders list (paged, by state, filtered) and the production plan screen
+(orders by date, shortages, d drafts the purchase orders), from the palette, at 80x24; and a
+kit's bill of materials set from the product page."""
+
+from __future__ import annotations
+
+from textual.widgets import DataTable, Input, Select, Static
+
+from bizdesk.app import BizdeskApp
+from bizdesk.screens.making import AssemblyListScreen, AssemblyScreen, ProductionPlanScreen
+from bizdesk.services.making import assembly, boms
+from bizdesk.services.making.assembly import MOInput
+from bizdesk.services.trade import purchasing
+from bizdesk.widgets.lines_form import LinesFormScreen
+from tests.erp_helpers import errors, product, supplier
+from tests.tui_helpers import SIZE, settle, type_text, wait_for
+
+
+def _shop(store) -> None:  # noqa: ANN001
+    supplier(store, "Rims Ltd")
+    product(store, "WHEEL", name="Wheel", cost="20", supplier="Rims Ltd")
+    product(store, "BELL", name="Bell", cost="3")
+    bike = product(store, "BIKE", name="Bike")
+    cart = product(store, "CART", name="Cart")
+    with store.write() as uow:
+        boms.set_bom(uow, bike, boms.BomInput([("WHEEL", "2"), ("BELL", "1")]))
+        boms.set_bom(uow, cart, boms.BomInput([("WHEEL", "4")]))
+        assembly.create(uow, MOInput("BIKE", "2", "2026-12-20"))
+        assembly.create(uow, MOInput("CART", "1", "2026-12-10"))
+        mo = assembly.create(uow, MOInput("CART", "1", "2026-12-01"))
+        assembly.cancel(uow, mo.id)
+
+
+def _rows(app) -> list[str]:  # noqa: ANN001
+    return [r.label for r in app.screen.table.page_data.rows]
+
+
+async def test_assembly_list_by_state_and_filter_then_plan(store) -> None:  # noqa: ANN001
+    _shop(store)
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("ctrl+p")
+        await type_text(pilot, "assembly orders")
+        await settle(pilot, app)
+        await pilot.press("enter")
+        await wait_for(pilot, app, lambda: isinstance(app.screen, AssemblyListScreen), "list")
+        await wait_for(pilot, app, lambda: app.screen.table.page_data is not None, "a page")
+        assert _rows(app) == ["MO-00002", "MO-00001"]  # open ones, by planned date
+        await pilot.press("6")
+        await wait_for(pilot, app, lambda: _rows(app) == ["MO-00003"], "the cancelled one")
+        await pilot.press("0")
+        await wait_for(pilot, app, lambda: len(_rows(app)) == 3, "all orders")
+        app.screen.query_one("#filter", Input).focus()
+        await type_text(pilot, "zzz%_")  # matches nothing, and is no pattern
+        await wait_for(pilot, app, lambda: _rows(app) == [], "nothing found")
+        app.screen.query_one("#filter", Input).value = ""
+        await type_text(pilot, "bike")
+        await wait_for(pilot, app, lambda: _rows(app) == ["MO-00001"], "the bike")
+        app.screen.query_one("#filter", Input).value = ""
+        await type_text(pilot, "mo3")
+        await wait_for(pilot, app, lambda: _rows(app) == ["MO-00003"], "by number")
+        app.screen.table.focus_grid()
+        await pilot.press("enter")
+        await wait_for(pilot, app, lambda: isinstance(app.screen, AssemblyScreen), "the order")
+        await pilot.press("escape")
+        await settle(pilot, app)
+        await pilot.press("p")
+        await wait_for(pilot, app, lambda: isinstance(app.screen, ProductionPlanScreen), "plan")
+        await wait_for(pilot, app, lambda: app.screen.plan is not None, "the plan read")
+        plan = app.screen
+        assert plan.query_one("#plan-orders", DataTable).row_count == 2
+        assert "2 short" in str(plan.query_one("#plan-short", Static).render())
+        await pilot.press("d")
+        await wait_for(
+            pilot,
+            app,
+            lambda: any("Drafted PO-00001" in str(n.message) for n in app._notifications),
+            "the purchase order drafted",
+        )
+        said = " ".join(str(n.message) for n in app._notifications)
+        assert "BELL is short by 2 pcs but has no supplier" in said
+        await wait_for(
+            pilot,
+            app,
+            lambda: "1 short" in str(plan.query_one("#plan-short", Static).render()),
+            "the plan read again",
+        )
+    with store.read() as uow:
+        po = purchasing.get(uow, 1)
+    assert [(ln.sku, ln.qty) for ln in po.lines] == [("WHEEL", 8)]
+    assert errors(store) == []
+
+
+async def test_kit_bill_from_the_product_page_refuses_labour(store) -> None:  # noqa: ANN001
+    from bizdesk.screens.stock import ProductScreen
+
+    product(store, "TUBE", name="Tube", cost="4")
+    kit = product(store, "KIT", name="Kit")
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        app.push_screen(ProductScreen(kit))
+        await wait_for(pilot, app, lambda: isinstance(app.screen, ProductScreen), "the page")
+        await settle(pilot, app)
+        await pilot.press("m")
+        await wait_for(pilot, app, lambda: isinstance(app.screen, LinesFormScreen), "the form")
+        form = app.screen
+        form.query_one("#l-product", Input).focus()
+        await type_text(pilot, "TUBE")
+        await pilot.press("enter")
+        await settle(pilot, app)
+        form.query_one("#f-kind", Select).value = "kit"
+        form.query_one("#f-labour", Input).value = "abc"
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert app.screen is form
+        form.query_one("#f-labour", Input).value = "2"
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert app.screen is form
+        assert "no labour" in " ".join(str(w.render()) for w in form.query(".field-error")) + str(
+            form.query_one("#form-error", Static).render()
+        )
+        form.query_one("#f-labour", Input).value = "0"
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, app, lambda: app.screen is not form, "saved")
+        await settle(pilot, app)
+        details = " ".join(str(app.screen.query_one("#details", Static).render()).split())
+        assert "A kit of 1 TUBE" in details
+    with store.read() as uow:
+        assert boms.get_bom(uow, kit).is_kit
