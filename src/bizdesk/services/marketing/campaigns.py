@@ -36,6 +36,7 @@ from bizdesk.errors import Conflict, NotFound, ValidationError
 from bizdesk.i18n import N_, Message, written
 from bizdesk.models.base import utcnow
 from bizdesk.models.contacts import Contact
+from bizdesk.models.core import Setting
 from bizdesk.models.deals import Deal
 from bizdesk.models.mail import OutboxMessage
 from bizdesk.models.marketing import Campaign, CampaignRecipient, EmailConsent, Segment
@@ -409,7 +410,7 @@ def left_out(uow: UnitOfWork, campaign_id: int, limit: int = 100) -> LeftOut:
 
 def _links(uow: UnitOfWork, token: str) -> tuple[str, dict[str, str]]:
     """The unsubscribe link for the body, and the List-Unsubscribe headers."""
-    url = uow.setting(URL_SETTING)
+    url = _url(uow)
     sender = read_settings(uow).from_address
     mailto = f"mailto:{sender}?subject={quote('unsubscribe ' + token)}" if sender else ""
     if url:
@@ -432,6 +433,12 @@ def _links(uow: UnitOfWork, token: str) -> tuple[str, dict[str, str]]:
     return mailto, {"List-Unsubscribe": f"<{mailto}>"}
 
 
+def _url(uow: UnitOfWork) -> str:
+    """The unsubscribe page as stored now (this transaction's change included)."""
+    row = uow.session.get(Setting, URL_SETTING)
+    return row.value if row else ""
+
+
 @requires("mail.config")
 def set_unsubscribe_url(uow: UnitOfWork, url: str) -> str:
     """The shop's unsubscribe page: an https URL holding {token} ('' = a mailto link)."""
@@ -449,7 +456,7 @@ def set_unsubscribe_url(uow: UnitOfWork, url: str) -> str:
             )
         if not all(0x21 <= ord(ch) <= 0x7E for ch in s):
             raise ValidationError({"url": Message("only plain ASCII characters")})
-    before = uow.setting(URL_SETTING)
+    before = _url(uow)
     uow.set_setting(URL_SETTING, s)
     uow.audit("setting", None, "update", before={URL_SETTING: before}, after={URL_SETTING: s})
     return s
