@@ -20,7 +20,7 @@ from textual.widgets import Static
 
 from bizdesk.formatting import money, number, visible
 from bizdesk.i18n import N_, _, ngettext
-from bizdesk.screens.common import Pane
+from bizdesk.screens.common import Pane, ServiceResult
 from bizdesk.services.base.permissions import allowed
 from bizdesk.services.books.ledger import account_for
 from bizdesk.services.overview.dashboard import Dashboard, dashboard
@@ -190,8 +190,14 @@ class HomePane(Pane):
 
     @work(thread=True, exclusive=True)
     def action_refresh(self) -> None:
-        with self.app.store.read() as uow:
-            data = dashboard(uow, today=self.app.today)
+        try:
+            with self.app.store.read() as uow:
+                data = dashboard(uow, today=self.app.today)
+        except (
+            Exception
+        ) as exc:  # told as one sentence (a locked or damaged store); the app goes on
+            self.post_message(ServiceResult(None, None, exc, None))
+            return
         self.post_message(self.Loaded(data))
 
     def on_home_pane_loaded(self, msg: Loaded) -> None:
@@ -206,8 +212,12 @@ class HomePane(Pane):
     def _load_budget(self) -> None:
         from bizdesk.services.books.budgets import glance  # the ledger's reports: not at start
 
-        with self.app.store.read() as uow:
-            budget = glance(uow, self.app.today or date.today())
+        try:
+            with self.app.store.read() as uow:
+                budget = glance(uow, self.app.today or date.today())
+        except Exception as exc:  # as above
+            self.post_message(ServiceResult(None, None, exc, None))
+            return
         self.post_message(self.BudgetLoaded(budget))
 
     def on_home_pane_budget_loaded(self, msg: BudgetLoaded) -> None:

@@ -3,7 +3,7 @@ campaigns and their recipients (one per campaign and contact), and per-message h
 the outbox (List-Unsubscribe).
 
 Revision ID: 0020
-Revises: 0017
+Revises: 0018
 """
 
 import sqlalchemy as sa
@@ -11,7 +11,7 @@ import sqlmodel
 from alembic import op
 
 revision = "0020"
-down_revision = "0017"
+down_revision = "0018"
 branch_labels = None
 depends_on = None
 
