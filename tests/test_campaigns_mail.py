@@ -154,7 +154,7 @@ def test_the_campaign_commands(db) -> None:  # noqa: ANN001, F811
         assert settings(db, server.port).returncode == 0
         sent = bizdesk("campaigns", "send", "Spring", "--db", db)
     assert sent.returncode == 0, sent.stderr
-    assert "1 recipients were queued now (0 before)." in sent.stdout
+    assert "1 recipient was queued now (0 before)." in sent.stdout
     assert "1 message was sent." in sent.stdout
     m = inbox.messages[0]
     assert m["List-Unsubscribe"].startswith("<mailto:shop@example.com?subject=unsubscribe%20")

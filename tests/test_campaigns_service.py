@@ -355,3 +355,30 @@ def test_roles(people, role) -> None:  # noqa: ANN001
         assert allowed(action, call, write) is (role in PERMISSIONS[action][1]), (action, role)
     assert (role in PERMISSIONS["campaigns.send"][1]) is (role in ("owner", "sales"))
     assert (role in PERMISSIONS["consent.see"][1]) is (role in ("owner", "sales", "support"))
+
+
+def test_age_groups_from_the_birth_date(store) -> None:  # noqa: ANN001
+    from bizdesk.models.base import utcnow
+    from bizdesk.services.marketing.segments import _years_before
+
+    today = utcnow().date()
+    born = {
+        "Turns 25 today": _years_before(today, 25),
+        "Turns 25 tomorrow": _years_before(today, 25) + timedelta(days=1),
+        "Aged 34": _years_before(today, 35) + timedelta(days=1),
+        "Turns 35 today": _years_before(today, 35),
+        "Aged 70": _years_before(today, 70),
+    }
+    for name, day in born.items():
+        person(store, name, birth_date=day.isoformat())
+    person(store, "No birth date")
+    groups = {g: segment(store, f"Aged {g}", age_group=g) for g in segments.AGE_GROUPS}
+    got = {g: members(store, sid) for g, sid in groups.items()}
+    assert got == {
+        "under 25": ["Turns 25 tomorrow"],
+        "25-34": ["Aged 34", "Turns 25 today"],
+        "35-44": ["Turns 35 today"],
+        "45-54": [],
+        "55-64": [],
+        "65+": ["Aged 70"],
+    }

@@ -15,7 +15,7 @@ from rich.text import Text
 
 from bizdesk.cli.core import DbOpt, fail, open_store, print_json, say, show
 from bizdesk.errors import ValidationError
-from bizdesk.i18n import _
+from bizdesk.i18n import _, ngettext
 
 app = typer.Typer()
 consent_app = typer.Typer(help=_("E-mail consent: who agreed to receive campaigns."))
@@ -427,9 +427,11 @@ def campaigns_send(ctx: typer.Context, campaign: CampaignArg, db: DbOpt = None) 
     done = campaigns.send_campaign(store, view.id)
     q = done.queued
     say(
-        _("{n} recipients were queued now ({already} before).").format(
-            n=q.queued, already=q.already
-        )
+        ngettext(
+            "{n} recipient was queued now ({already} before).",
+            "{n} recipients were queued now ({already} before).",
+            q.queued,
+        ).format(n=q.queued, already=q.already)
     )
     for reason, n in sorted(q.left_out.items()):
         say(_("Left out, {reason}: {n}").format(reason=_(campaigns.REASON_WORDS[reason]), n=n))

@@ -56,7 +56,6 @@ MEMBER_COLUMNS = [
     Col("city", N_("City"), 12),
     Col("country", N_("Country"), 7),
 ]
-MERGE_HINT = N_("merge fields: {name} {first_name} {organization} {city} {unsubscribe_url}...")
 
 
 # --- consent (from a contact's page) -----------------------------------------------------
