@@ -226,7 +226,8 @@ def test_a_campaign_goes_once_to_each_consenting_contact_with_its_headers(store)
         token = tokens[m["To"]]
         assert len(token) >= 32
         assert " ".join(m["List-Unsubscribe"].split()) == (  # folded: one line again
-            f"<https://shop.example/u/{token}>, <mailto:shop@example.com?subject=unsubscribe%20{token}>"
+            f"<https://shop.example/u/{token}>, "
+            f"<mailto:shop@example.com?subject=unsubscribe%20{token}>"
         )
         assert m["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
         body = m.get_content()
