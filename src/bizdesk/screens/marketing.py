@@ -46,9 +46,8 @@ RECIPIENT_COLUMNS = [
     Col("result", N_("Result"), 14, fmt=lambda r: _(C.RESULT_WORDS[r])),
 ]
 SEGMENT_COLUMNS = [
-    Col("name", N_("Name"), 20),
-    Col("filter", N_("Filter"), 40),
-    Col("members", N_("Members"), 9, right=True),
+    Col("name", N_("Name"), 24),
+    Col("filter", N_("Filter"), 50),
 ]
 MEMBER_COLUMNS = [
     Col("name", N_("Name"), 24),
@@ -104,12 +103,13 @@ def consent_form(contact_id: int, name: str, now: K.ConsentView | None) -> FormS
 
 
 class SegmentLine:
-    def __init__(self, id: int, name: str, filter: str, members: int) -> None:  # noqa: A002
-        self.id, self.name, self.filter, self.members = id, name, filter, members
+    def __init__(self, id: int, name: str, filter: str) -> None:  # noqa: A002
+        self.id, self.name, self.filter = id, name, filter
 
 
 def segment_page(uow, req: PageRequest) -> Page[SegmentLine]:  # noqa: ANN001
-    """Every segment (a shop keeps a few), with its filter and its members counted now."""
+    """Every segment (a shop keeps a few), with its filter (members are counted on the
+    members' screen: a count reads every member)."""
     rows = []
     search = req.search.strip().casefold()
     for r in S.list_segments(uow):
@@ -118,9 +118,7 @@ def segment_page(uow, req: PageRequest) -> Page[SegmentLine]:  # noqa: ANN001
         b = r.definition.get("bought") or {}
         sku = S.product_sku(uow, b["product_id"]) if b.get("product_id") else ""
         text = "; ".join(f"{k}={v}" for k, v in S.definition_words(r.definition, sku))
-        rows.append(
-            SegmentLine(r.id, r.name, text or _("every contact"), S.count_members(uow, r.id))
-        )
+        rows.append(SegmentLine(r.id, r.name, text or _("every contact")))
     return Page(rows, [(r.name, r.id) for r in rows], False, False)
 
 
@@ -259,6 +257,12 @@ class MembersScreen(WithTable, ServiceRunner, Screen):
     def on_mount(self) -> None:
         self.sub_title = _("Members")
         self.table.focus_grid()
+        sid = self.segment_id
+        self.run_service(lambda uow: S.count_members(uow, sid), write=False, done=self._counted)
+
+    def _counted(self, n: int) -> None:
+        title = _("{name}: {n} members").format(name=self.segment_name, n=n)
+        self.query_one("#members-title", Static).update(Text(visible(title)))
 
     @on(PagedTable.Opened)
     def _opened(self, event: PagedTable.Opened) -> None:

@@ -1,6 +1,6 @@
 """Marketing (issue 15, deliverable 4): e-mail consent per contact, saved segments,
 campaigns and their recipients (one per campaign and contact), and per-message headers in
-the outbox (List-Unsubscribe).
+the outbox (List-Unsubscribe), and an index on contacts' birth dates (age groups).
 
 Revision ID: 0020
 Revises: 0018
@@ -19,6 +19,8 @@ S = sqlmodel.sql.sqltypes.AutoString
 
 
 def upgrade() -> None:
+    # age groups of segments: a range of birth dates, read through an index
+    op.create_index("ix_contact_birth_date", "contact", ["birth_date"])
     with op.batch_alter_table("outbox_message") as batch:
         batch.add_column(sa.Column("headers", S(), nullable=False, server_default=""))
     op.create_table(
@@ -83,6 +85,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_contact_birth_date", table_name="contact")
     op.drop_table("campaign_recipient")
     op.drop_table("campaign")
     op.drop_table("segment")
