@@ -139,7 +139,7 @@ def test_segment_definition_is_checked_and_kept_as_data(store) -> None:  # noqa:
     assert "bought_to" in exc.value.fields
 
 
-def test_segment_of_what_they_bought_and_when(store) -> None:  # noqa: ANN001
+def test_segment_of_what_they_bought_and_when(store, monkeypatch) -> None:  # noqa: ANN001
     ana = person(store, "Ana Ruiz", "ana@example.com", is_customer=True)
     ben = person(store, "Ben Ortiz", "ben@example.com", is_customer=True)
     person(store, "Cora Sanz", "cora@example.com", is_customer=True)
@@ -160,6 +160,10 @@ def test_segment_of_what_they_bought_and_when(store) -> None:  # noqa: ANN001
     assert members(store, spring) == ["Ben Ortiz"]
     anything = segment(store, "Bought anything", bought="*")
     assert members(store, anything) == ["Ana Ruiz", "Ben Ortiz"]
+    monkeypatch.setattr(segments, "FEW", -1)  # walked in name order: the same
+    assert [members(store, s) for s in (service, spring, anything)] == [
+        ["Ana Ruiz"], ["Ben Ortiz"], ["Ana Ruiz", "Ben Ortiz"]
+    ]  # fmt: skip
 
 
 def test_a_segment_used_by_a_campaign_is_not_deleted(store) -> None:  # noqa: ANN001
@@ -383,3 +387,21 @@ def test_age_groups_from_the_birth_date(store) -> None:  # noqa: ANN001
         "55-64": [],
         "65+": ["Aged 70"],
     }
+
+
+def test_pages_walked_in_name_order_hold_the_same_members(store, monkeypatch) -> None:  # noqa: ANN001
+    """A large segment's pages are read walking the contacts by name (SQLite), a small one's
+    through its filter's index: the same members either way, every filter."""
+    for i in range(7):
+        city, tags = ("Madrid" if i % 2 else "Sevilla"), ("vip" if i % 3 else "")
+        person(store, f"P{i} Vidal", city=city, tags=tags, birth_date=f"{1960 + i * 5}-06-01")
+    ids = [
+        segment(store, "City", city="Madrid"),
+        segment(store, "Tag", tag="vip"),
+        segment(store, "Age", age_group="45-54"),
+        segment(store, "Both", city="Madrid", tag="vip"),
+    ]
+    few = {sid: members(store, sid) for sid in ids}
+    monkeypatch.setattr(segments, "FEW", -1)  # every segment walked
+    assert {sid: members(store, sid) for sid in ids} == few
+    assert few[ids[3]] == ["P1 Vidal", "P5 Vidal"]

@@ -338,7 +338,7 @@ def members_page(uow: UnitOfWork, segment_id: int, req: PageRequest) -> Page[Mem
         Contact.owner,
         sort_col,
         Contact.id,
-    ).where(condition(d, walk=sort_col is Contact.sort_name and _sqlite(uow)))
+    ).where(condition(d, walk=sort_col is Contact.sort_name and _walk(uow, d)))
     return keyset_page(
         uow.session,
         stmt,
@@ -349,8 +349,37 @@ def members_page(uow: UnitOfWork, segment_id: int, req: PageRequest) -> Page[Mem
     )
 
 
-def _sqlite(uow: UnitOfWork) -> bool:
-    return uow.session.get_bind().dialect.name == "sqlite"
+# a segment with at most this many candidates (by its most selective filter) is read through
+# that filter's index and sorted; a larger one is walked in name order (a page costs a few
+# hundred rows read, whatever its size)
+FEW = 3000
+
+
+def _walk(uow: UnitOfWork, d: dict) -> bool:
+    """SQLite: walk the contacts in name order for this segment's pages? Not when one of its
+    filters picks few contacts (counted on that filter's index alone, which is cheap): a
+    walk would then read most of the contacts to fill a page."""
+    if uow.session.get_bind().dialect.name != "sqlite":
+        return False
+    counts = []
+    for name in ("city", "country", "stage", "owner"):
+        if d.get(name):
+            col = getattr(Contact, name)
+            counts.append(select(func.count()).where(col == d[name]))
+    if d.get("tag"):
+        counts.append(select(func.count()).where(ContactTag.tag == d["tag"]))
+    # an age group (a sixth of the people or so) is never few: not counted
+    bought = d.get("bought")
+    if bought is not None:
+        q = select(func.count()).where(Invoice.kind == "invoice")
+        if bought.get("from"):
+            q = q.where(Invoice.issued_on >= date.fromisoformat(bought["from"]))
+        if bought.get("to"):
+            q = q.where(Invoice.issued_on <= date.fromisoformat(bought["to"]))
+        if bought.get("product_id"):
+            q = select(func.count()).where(SalesLine.product_id == bought["product_id"])
+        counts.append(q)
+    return all((uow.session.scalar(c.limit(1)) or 0) > FEW for c in counts)
 
 
 @requires("segments.view")
