@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from textual.widgets import Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from bizdesk.app import BizdeskApp
 from bizdesk.screens.contacts import ContactScreen
 from bizdesk.screens.marketing import CampaignScreen, CampaignsScreen, SegmentsScreen
-from bizdesk.services.marketing import consent
+from bizdesk.services.marketing import campaigns, consent
 from bizdesk.widgets.form import FormScreen
 from tests.test_campaigns_service import campaign, madrid
 from tests.tui_helpers import SIZE, settle
@@ -19,7 +19,10 @@ def text_of(screen, selector: str) -> str:  # noqa: ANN001
 
 async def test_campaigns_page_segments_and_a_refused_typo(store) -> None:  # noqa: ANN001
     madrid(store)
-    campaign(store)
+    cid = campaign(store)
+    with store.write() as uow:
+        campaigns.set_unsubscribe_url(uow, "https://shop.example/u/{token}")
+        campaigns.queue_campaign(uow, cid)  # queued, not sent: no server needed
     app = BizdeskApp(store)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app)
@@ -50,8 +53,14 @@ async def test_campaigns_page_segments_and_a_refused_typo(store) -> None:  # noq
         page = app.screen
         assert isinstance(page, CampaignScreen)
         summary = text_of(page, "#campaign-summary")
-        assert "Spring service to Madrid (draft)" in summary
+        assert "Spring service to Madrid (queued)" in summary
         assert "Left out: 3" in summary and "opted out 1" in summary
+        assert "Recipients: 2 (queued 2)" in summary
+        rows = page.query_one(DataTable)
+        assert rows.row_count == 2 and "Ana Ruiz" in str(rows.get_row_at(0))
+        await pilot.press("r")  # Ana replied
+        await settle(pilot, app)
+        assert "Recipients: 2 (queued 1, replied 1)" in text_of(page, "#campaign-summary")
         await pilot.press("escape", "g")
         await settle(pilot, app)
         assert isinstance(app.screen, SegmentsScreen)

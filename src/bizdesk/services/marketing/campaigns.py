@@ -133,6 +133,10 @@ class RecipientRow:
     email: str
     result: str  # a key of RESULT_WORDS
 
+    @property
+    def id(self) -> int:  # a list's row key
+        return self.contact_id
+
 
 @dataclass(frozen=True)
 class LeftOut:
