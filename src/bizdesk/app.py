@@ -686,6 +686,22 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
 
         self.push_screen(ReconcileScreen())
 
+    def action_campaigns(self) -> None:
+        """The e-mail campaigns (ctrl+k, the palette); a role that may not see them is told."""
+        if self.store is None or not self._allowed_or_told("campaigns.view"):
+            return
+        from bizdesk.screens.marketing import CampaignsScreen
+
+        self.push_screen(CampaignsScreen())
+
+    def action_segments(self) -> None:
+        """The saved segments of contacts (the palette, or g on the campaigns)."""
+        if self.store is None or not self._allowed_or_told("segments.view"):
+            return
+        from bizdesk.screens.marketing import SegmentsScreen
+
+        self.push_screen(SegmentsScreen())
+
     def action_users(self) -> None:
         """The owner's Users screen; anyone else is told who to ask."""
         if self.store is None:  # still being opened

@@ -77,6 +77,10 @@ COMMANDS = {
     "shop": "papers",
     "bom": "making",
     "assembly": "making",
+    "consent": "marketing",
+    "segments": "marketing",
+    "campaigns": "marketing",
+    "unsubscribe": "marketing",
 }
 
 

@@ -9,6 +9,7 @@ from bizdesk.models.dunning import Reminder, ReminderItem, ReminderLevel
 from bizdesk.models.ledger import Account, JournalEntry, JournalLine, Sequence
 from bizdesk.models.mail import OutboxMessage
 from bizdesk.models.making import AssemblyLine, AssemblyOrder, Bom, BomLine, SalesKitLine
+from bizdesk.models.marketing import Campaign, CampaignRecipient, EmailConsent, Segment
 from bizdesk.models.purchasing import PurchaseLine, PurchaseOrder, SupplierBill, SupplierPayment
 from bizdesk.models.recurring import RecurringRun, RecurringTemplate
 from bizdesk.models.sales import CustomerPayment, Invoice, InvoiceLine, SalesLine, SalesOrder
@@ -25,6 +26,8 @@ __all__ = [
     "Budget",
     "Bom",
     "BomLine",
+    "Campaign",
+    "CampaignRecipient",
     "Contact",
     "CustomerPayment",
     "Invoice",
@@ -32,6 +35,7 @@ __all__ = [
     "ContactTag",
     "Deal",
     "DealLine",
+    "EmailConsent",
     "Interaction",
     "JournalEntry",
     "JournalLine",
@@ -50,6 +54,7 @@ __all__ = [
     "SalesLine",
     "SalesOrder",
     "SalesTarget",
+    "Segment",
     "Sequence",
     "Setting",
     "StockMove",

@@ -22,6 +22,7 @@ class Contact(SQLModel, table=True):
         Index("ix_contact_stage", "stage"),
         Index("ix_contact_owner", "owner"),
         Index("ix_contact_phone", "phone"),
+        Index("ix_contact_birth_date", "birth_date"),  # age groups of segments (0020)
     )
 
     id: int | None = Field(default=None, primary_key=True)

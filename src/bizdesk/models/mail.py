@@ -30,6 +30,8 @@ class OutboxMessage(SQLModel, table=True):
     to_address: str = Field(max_length=254)
     subject: str = Field(max_length=300)
     body: str = ""
+    # extra headers of this message alone, JSON {"List-Unsubscribe": "<...>"} ('' = none)
+    headers: str = Field(default="", sa_column_kwargs={"server_default": ""})
     attachment_name: str = Field(default="", max_length=255)
     attachment: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
     doc_kind: str = Field(default="", max_length=30)  # quote, invoice, ... ('' for a test)

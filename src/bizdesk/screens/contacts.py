@@ -14,12 +14,14 @@ from bizdesk.errors import ValidationError
 from bizdesk.formatting import day, moment, money, visible, visible_text
 from bizdesk.i18n import LANGUAGE_NAMES, LANGUAGES, N_, _
 from bizdesk.models.contacts import CONTACT_KINDS, INTERACTION_KINDS, STAGES
+from bizdesk.screens.marketing import consent_form, consent_words
 from bizdesk.screens.records import RecordKind, RecordListPane, RecordPage, print_paper
 from bizdesk.services.base.permissions import can
 from bizdesk.services.base.validate import FieldError
 from bizdesk.services.crm import contacts as C
 from bizdesk.services.crm import terms
 from bizdesk.services.crm.contacts import resolve
+from bizdesk.services.marketing.consent import get_consent
 from bizdesk.services.overview.story import story
 from bizdesk.widgets.field import Field
 from bizdesk.widgets.form import FormScreen, record_form
@@ -212,11 +214,13 @@ class ContactScreen(RecordPage):
         Binding("d", "archive", N_("Archive"), id="contact.archive"),
         Binding("o", "documents", N_("Open document"), id="contact.documents"),
         Binding("s", "statement", N_("Statement"), id="contact.statement"),
+        Binding("c", "consent", N_("Consent"), id="contact.consent"),
     ]
     HELP = N_(
         "A contact's page: their deals, sales orders, invoices (what is unpaid), payments, "
         "tickets, and as a supplier their purchase orders and bills, then every interaction. "
-        "o opens any of those documents; s writes their account statement as a PDF; e edits, "
+        "o opens any of those documents; s writes their account statement as a PDF; c records "
+        "their e-mail consent; e edits, "
         "i logs a call, email, meeting, visit or note, m merges a duplicate into this "
         "contact, d archives it, escape goes back."
     )
@@ -243,6 +247,7 @@ class ContactScreen(RecordPage):
             C.list_interactions(uow, self.contact_id),
             story(uow, self.contact_id),
             reminders_of(uow, self.contact_id, 20) if can(uow, "reminders.view") else [],
+            get_consent(uow, self.contact_id) if can(uow, "consent.see") else False,
         )
 
     def show(self, loaded) -> None:  # noqa: ANN001
@@ -280,6 +285,10 @@ class ContactScreen(RecordPage):
         for label, value in (
             (_("Organisation: {value}"), v.organization),
             (_("Email: {value}"), v.email),
+            (
+                _("E-mail consent: {value}"),
+                consent_words(loaded[4]) if loaded[4] is not False else "",
+            ),
             (_("Phone: {value}"), v.phone),
             (
                 _("Address: {value}"),
@@ -343,6 +352,19 @@ class ContactScreen(RecordPage):
             for item in items:
                 t.append(f"  {day(item.day) + '  ' if item.day else ''}{item.text}\n")
         return t
+
+    def action_consent(self) -> None:
+        """Record the contact's e-mail consent (opted in or out, and how)."""
+        if self.view is None or not self.app._allowed_or_told("consent.edit"):
+            return
+        cid, name = self.contact_id, self.view.name
+        self.run_service(
+            lambda uow: get_consent(uow, cid),
+            write=False,
+            done=lambda now: self.app.push_screen(
+                consent_form(cid, name, now), lambda saved: saved and self.load()
+            ),
+        )
 
     def action_statement(self) -> None:
         from bizdesk.services.papers import statement_label

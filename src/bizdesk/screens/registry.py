@@ -111,6 +111,14 @@ APP_KEYS = (
         priority=True,
     ),
     AppKey("app.users", "ctrl+u", "users", N_("Users"), N_("the users and their roles"), False),
+    AppKey(
+        "app.campaigns",
+        "ctrl+k",
+        "campaigns",
+        N_("Campaigns"),
+        N_("e-mail campaigns and segments"),
+        False,
+    ),
     AppKey("app.quit", "ctrl+q", "quit", N_("Quit"), N_("quit")),
 )
 
@@ -148,6 +156,8 @@ COMMANDS = (
     Command(N_("Reminders"), "reminders"),
     Command(N_("Make the reminders due today"), "reminders(True)"),
     Command(N_("Payment terms and reminder levels"), "reminder_levels"),
+    Command(N_("E-mail campaigns"), "campaigns", "app.campaigns"),
+    Command(N_("Segments of contacts"), "segments"),
     Command(N_("Find a record"), "find", "app.find"),
     Command(N_("Users and roles"), "users", "app.users"),
     Command(N_("Shop details (on documents)"), "shop_details"),
@@ -174,6 +184,7 @@ BINDING_IDS: Mapping[str, tuple[str, ...]] = {
         *(f"contact.{n}" for n in ("back", "edit", "interaction", "merge", "archive")),
         "contact.documents",
         "contact.statement",
+        "contact.consent",
     ),
     "bizdesk.screens.deals": (
         *(f"deals.{n}" for n in ("new", "edit", "lines", "back", "forward", "win", "lose")),
@@ -237,6 +248,11 @@ BINDING_IDS: Mapping[str, tuple[str, ...]] = {
         "users.disable",
         "users.language",
         "users.mail",
+    ),
+    "bizdesk.screens.marketing": (
+        *(f"campaigns.{n}" for n in ("back", "new", "edit", "send", "segments")),
+        *("campaign.back", "campaign.send", "campaign.replied", "members.back"),
+        *(f"segments.{n}" for n in ("back", "new", "edit", "delete")),
     ),
     "bizdesk.screens.help": ("help.close",),
     "bizdesk.widgets.form": ("form.save", "form.cancel", "form.reload"),

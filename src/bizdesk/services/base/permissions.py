@@ -102,6 +102,14 @@ PERMISSIONS: dict[str, tuple[str, frozenset[str]]] = {
     "mail.view": (N_("Viewing the e-mail outbox"), frozenset({OWNER, ACCOUNTANT, SALES, VIEWER})),
     "mail.send": (N_("Sending documents by e-mail"), frozenset({OWNER, ACCOUNTANT, SALES})),
     "mail.config": (N_("Changing how e-mail is sent"), frozenset({OWNER})),
+    # --- marketing (services/marketing): consent is personal data, kept from the back office
+    "consent.see": (N_("Seeing e-mail consent"), frozenset({OWNER, SALES, SUPPORT})),
+    "consent.edit": (N_("Recording e-mail consent"), frozenset({OWNER, SALES, SUPPORT})),
+    "segments.view": (N_("Viewing segments"), frozenset({OWNER, SALES, VIEWER})),
+    "segments.edit": (N_("Changing segments"), frozenset({OWNER, SALES})),
+    "campaigns.view": (N_("Viewing campaigns"), frozenset({OWNER, SALES, VIEWER})),
+    "campaigns.edit": (N_("Changing campaigns"), frozenset({OWNER, SALES})),
+    "campaigns.send": (N_("Sending campaigns"), frozenset({OWNER, SALES})),
     # --- what repeats: making an occurrence invoices and posts (sales.invoice, journal.post)
     "recurring.view": (
         N_("Viewing recurring invoices and entries"),

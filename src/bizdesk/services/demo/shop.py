@@ -34,6 +34,7 @@ from bizdesk.services.base import validate as v
 from bizdesk.services.base.permissions import require_store
 from bizdesk.services.crm import contacts as C
 from bizdesk.services.crm import tickets as T
+from bizdesk.services.demo import campaigns as demo_campaigns
 from bizdesk.services.demo import making as demo_making
 from bizdesk.services.demo import operations as demo_erp
 from bizdesk.services.trade import deals as D
@@ -237,6 +238,7 @@ def generate(
             counts = _small(store, shop, today)
             counts.update(demo_erp.small(store, shop, today))
             counts.update(demo_making.small(store, shop, today))
+            counts.update(demo_campaigns.small(store, shop, today))
         else:
             counts = _large(store, shop, today)
             counts.update(demo_erp.large(store, shop, today))

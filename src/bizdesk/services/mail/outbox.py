@@ -28,6 +28,8 @@ queued, so even a resent copy carries the same id and mail programs can recognis
 
 from __future__ import annotations
 
+import json
+import re
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -123,9 +125,13 @@ def queue_message(
     doc_label: str = "",
     doc_sha256: str = "",
     contact_id: int | None = None,
+    headers: dict[str, str] | None = None,
 ) -> OutboxView:
-    """Put one message in the outbox, in the caller's transaction (committed with it)."""
+    """Put one message in the outbox, in the caller's transaction (committed with it).
+    ``headers``: extra headers of this message alone (such as List-Unsubscribe), sent with it
+    on every try."""
     chk = v.Checker()
+    extra = _headers(chk, headers or {})
     address = chk("to", v.email, to)
     if address is None and "to" not in chk.errors:
         chk.add("to", Message("required"))
@@ -139,6 +145,7 @@ def queue_message(
         to_address=address,
         subject=subject,
         body=body or "",
+        headers=json.dumps(extra, sort_keys=True) if extra else "",
         attachment_name=attachment_name,
         attachment=attachment,
         doc_kind=doc_kind,
@@ -162,6 +169,24 @@ def queue_message(
         },
     )
     return _view(row)
+
+
+# the extra headers a message may carry: never one bizdesk sets itself (From, To, Subject...)
+EXTRA_HEADERS = ("List-Unsubscribe", "List-Unsubscribe-Post", "List-Id", "Precedence")
+_HEADER_VALUE = re.compile(r"[\x20-\x7e]{1,998}")
+
+
+def _headers(chk: v.Checker, headers: dict[str, str]) -> dict[str, str]:
+    """The extra headers, checked: known names, one printable ASCII line each."""
+    out: dict[str, str] = {}
+    for name, value in headers.items():
+        if name not in EXTRA_HEADERS:
+            chk.add("headers", Message("{name} is not a header bizdesk adds", name=name))
+        elif not _HEADER_VALUE.fullmatch(value):
+            chk.add("headers", Message("the {name} header is not one line of text", name=name))
+        else:
+            out[name] = value
+    return out
 
 
 @requires("mail.view")
@@ -360,6 +385,8 @@ def build(row: OutboxMessage, settings: MailSettings) -> EmailMessage:
     msg["Subject"] = row.subject
     msg["Date"] = format_datetime(row.created_at)
     msg["Message-ID"] = row.message_id
+    for name, value in (json.loads(row.headers) if row.headers else {}).items():
+        msg[name] = value
     msg.set_content(row.body or "", cte="quoted-printable")  # 7-bit: any server takes it
     if row.attachment is not None:
         maintype, _, subtype = _mime(row.attachment_name).partition("/")

@@ -1,0 +1,730 @@
+"""Campaigns: a message with merge fields, e-mailed to a saved segment's consenting contacts
+through the shop's outbox (services/mail/outbox.py: the one sending path).
+
+Queuing writes, in one transaction, one recipient per (campaign, contact) (a unique key) and
+its message in the outbox, so queuing again, or after a crash, adds nobody twice; sending
+then delivers the queued messages, each claimed first, never twice (the outbox says how).
+Each recipient has an unguessable token: the unsubscribe link in the message's body and its
+``List-Unsubscribe`` header (RFC 8058) carry it; ``unsubscribe(token)`` records the opt-out.
+
+The link points where the shop's setting ``marketing.unsubscribe_url`` says (an https URL
+holding ``{token}``, served by the shop's own web site, which then runs
+``bizdesk unsubscribe TOKEN``), with ``List-Unsubscribe-Post: List-Unsubscribe=One-Click``;
+a shop with no web endpoint gets a ``mailto:`` link to its sender address, the token in the
+subject (no one-click header then: RFC 8058 asks for an https link for that), and whoever
+reads that mailbox runs ``bizdesk unsubscribe TOKEN``.
+
+Sales and deals of a recipient within ``attribution_days`` after the campaign was queued are
+attributed to it.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import string
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+from urllib.parse import quote
+
+from sqlalchemy import case, func, select
+
+from bizdesk.db import Store
+from bizdesk.db.session import UnitOfWork
+from bizdesk.errors import Conflict, NotFound, ValidationError
+from bizdesk.i18n import N_, Message, written
+from bizdesk.models.base import utcnow
+from bizdesk.models.contacts import Contact
+from bizdesk.models.core import Setting
+from bizdesk.models.deals import Deal
+from bizdesk.models.mail import OutboxMessage
+from bizdesk.models.marketing import Campaign, CampaignRecipient, EmailConsent, Segment
+from bizdesk.models.sales import Invoice, SalesOrder
+from bizdesk.money import from_minor
+from bizdesk.services.base import validate as v
+from bizdesk.services.base.paging import Page, PageRequest, keyset_page
+from bizdesk.services.base.permissions import covered, require_store, requires
+from bizdesk.services.base.records import check_version, touch
+from bizdesk.services.crm import contacts
+from bizdesk.services.mail import outbox
+from bizdesk.services.mail.settings import read_settings
+from bizdesk.services.marketing.consent import _record, consenting
+from bizdesk.services.marketing.segments import condition
+
+MERGE_FIELDS = (
+    "name",
+    "first_name",
+    "last_name",
+    "organization",
+    "city",
+    "country",
+    "email",
+    "unsubscribe_url",
+)
+URL_SETTING = "marketing.unsubscribe_url"
+DEFAULT_DAYS = 30
+# why a segment member is left out (stored nowhere: worked out each time)
+NO_EMAIL, OPTED_OUT, NOT_ASKED = "no e-mail address", "opted out", "never opted in"
+REASON_WORDS = {
+    NO_EMAIL: N_("no e-mail address"),
+    OPTED_OUT: N_("opted out"),
+    NOT_ASKED: N_("never opted in"),
+}
+STATE_WORDS = {"draft": N_("draft"), "queued": N_("queued")}
+# a recipient's result, in words (the state worked out from its message and what followed)
+RESULT_WORDS = {
+    "queued": N_("queued"),
+    "sending": N_("sending"),
+    "sent": N_("sent"),
+    "failed": N_("failed"),
+    "unsure": N_("unsure"),
+    "cancelled": N_("cancelled"),
+    "unsubscribed": N_("unsubscribed"),
+    "replied": N_("replied"),
+}
+FOOTER = N_("You receive this e-mail because you agreed to hear from us. To stop: {link}")
+
+
+@dataclass
+class CampaignInput:
+    name: str = ""
+    segment: str = ""  # a segment's name, or #id
+    subject: str = ""
+    body: str = ""
+    attribution_days: str = str(DEFAULT_DAYS)
+
+
+@dataclass(frozen=True)
+class CampaignView:
+    id: int
+    name: str
+    segment_id: int
+    segment: str
+    subject: str
+    body: str
+    attribution_days: int
+    state: str  # draft | queued
+    queued_at: datetime | None
+    created_at: datetime
+    updated_by: str
+    version: int
+
+    def as_input(self) -> CampaignInput:
+        return CampaignInput(
+            self.name, self.segment, self.subject, self.body, str(self.attribution_days)
+        )
+
+
+@dataclass(frozen=True)
+class CampaignRow:
+    id: int
+    name: str
+    segment: str
+    state: str
+    queued_at: datetime | None
+    recipients: int
+
+
+@dataclass(frozen=True)
+class RecipientRow:
+    contact_id: int
+    name: str
+    email: str
+    result: str  # a key of RESULT_WORDS
+
+    @property
+    def id(self) -> int:  # a list's row key
+        return self.contact_id
+
+
+@dataclass(frozen=True)
+class LeftOut:
+    counts: dict[str, int]  # reason -> how many
+    rows: list[tuple[int, str, str]]  # (contact id, name, reason), at most the limit asked
+
+
+@dataclass(frozen=True)
+class Results:
+    recipients: int
+    by_result: dict[str, int]
+    attribution_days: int
+    window_start: datetime | None
+    window_end: datetime | None
+    deals: int
+    deals_amount: Decimal
+    orders: int
+    orders_amount: Decimal
+    invoices: int
+    invoices_amount: Decimal
+
+
+@dataclass
+class Queued:
+    queued: int = 0  # recipients added by this run
+    already: int = 0  # queued before (never twice)
+    left_out: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class Sent:
+    queued: Queued
+    delivery: outbox.Delivery
+
+
+def _view(uow: UnitOfWork, c: Campaign) -> CampaignView:
+    seg = uow.session.get(Segment, c.segment_id)
+    return CampaignView(
+        c.id,
+        c.name,
+        c.segment_id,
+        seg.name if seg else "",
+        c.subject,
+        c.body,
+        c.attribution_days,
+        c.state,
+        c.queued_at,
+        c.created_at,
+        c.updated_by,
+        c.version,
+    )
+
+
+def _load(uow: UnitOfWork, campaign_id: int) -> Campaign:
+    row = uow.session.get(Campaign, campaign_id)
+    if row is None:
+        raise NotFound(Message("There is no campaign #{id}.", id=campaign_id))
+    return row
+
+
+# --- merge fields ------------------------------------------------------------------------
+
+
+def merge_problem(text: str) -> Message | None:
+    """Why ``text`` is not a valid message with merge fields, or None."""
+    fields = ", ".join("{" + f + "}" for f in MERGE_FIELDS)
+    try:
+        parsed = list(string.Formatter().parse(text))
+    except ValueError:
+        return Message(
+            "a brace is not closed: a merge field is written like {example}; the fields are: "
+            "{fields}",
+            example="{name}",
+            fields=fields,
+        )
+    for _literal, name, spec, conversion in parsed:
+        if name is None:
+            continue
+        if name not in MERGE_FIELDS or spec or conversion:
+            shown = "{" + name + (f"!{conversion}" if conversion else "")
+            shown += (f":{spec}" if spec else "") + "}"
+            return Message(
+                "{field} is not a merge field; the fields are: {fields}",
+                field=shown,
+                fields=fields,
+            )
+    return None
+
+
+def _merge_values(uow: UnitOfWork, c: Contact, link: str) -> dict[str, str]:
+    org = uow.session.get(Contact, c.organization_id) if c.organization_id else None
+    first, _, last = c.name.partition(" ") if c.kind == "person" else (c.name, "", "")
+    return {
+        "name": c.name,
+        "first_name": first,
+        "last_name": last,
+        "organization": org.name if org else (c.name if c.kind == "organization" else ""),
+        "city": c.city,
+        "country": c.country,
+        "email": c.email or "",
+        "unsubscribe_url": link,
+    }
+
+
+# --- the campaign itself -----------------------------------------------------------------
+
+
+def _clean(uow: UnitOfWork, data: CampaignInput, self_id: int | None = None) -> dict:
+    chk = v.Checker()
+    name = chk("name", v.text, data.name, required=True, max_len=80)
+    seg_text = chk("segment", v.text, data.segment, required=True, max_len=80)
+    subject = chk("subject", v.text, data.subject, required=True, max_len=300)
+    body = chk("body", v.text, data.body, required=True, max_len=20_000, multiline=True)
+    days_text = chk("attribution_days", v.text, data.attribution_days, max_len=10)
+    segment = None
+    if seg_text:
+        if seg_text.startswith("#") and seg_text[1:].isdigit():
+            segment = uow.session.get(Segment, int(seg_text[1:]))
+        else:
+            segment = uow.session.scalars(select(Segment).where(Segment.name == seg_text)).first()
+        if segment is None:
+            chk.add("segment", Message("there is no segment named {name}", name=repr(seg_text)))
+    for key, text in (("subject", subject), ("body", body)):
+        if text:
+            problem = merge_problem(text)
+            if problem:
+                chk.add(key, problem)
+    days = DEFAULT_DAYS
+    if days_text:
+        if not days_text.isdigit() or not 0 <= int(days_text) <= 366:
+            chk.add("attribution_days", Message("a whole number of days from 0 to 366"))
+        else:
+            days = int(days_text)
+    if name and "name" not in chk.errors:
+        q = select(Campaign.id).where(Campaign.name == name)
+        if self_id is not None:
+            q = q.where(Campaign.id != self_id)
+        if uow.session.scalars(q).first() is not None:
+            chk.add("name", Message("a campaign named {name} exists", name=repr(name)))
+    chk.done()
+    return {
+        "name": name,
+        "segment_id": segment.id,
+        "subject": subject,
+        "body": body,
+        "attribution_days": days,
+    }
+
+
+@requires("campaigns.edit")
+def create_campaign(uow: UnitOfWork, data: CampaignInput) -> CampaignView:
+    values = _clean(uow, data)
+    row = Campaign(**values, updated_by=uow.user)
+    uow.session.add(row)
+    uow.session.flush()
+    uow.audit("campaign", row.id, "create", after=values)
+    return _view(uow, row)
+
+
+@requires("campaigns.edit")
+def update_campaign(
+    uow: UnitOfWork, campaign_id: int, data: CampaignInput, *, version: int
+) -> CampaignView:
+    row = _load(uow, campaign_id)
+    check_version(row, version)
+    _draft_only(row)
+    values = _clean(uow, data, self_id=row.id)
+    before = {k: getattr(row, k) for k in values}
+    for k, value in values.items():
+        setattr(row, k, value)
+    touch(uow, row)
+    uow.session.flush()
+    uow.audit("campaign", row.id, "update", before=before, after=values)
+    return _view(uow, row)
+
+
+@requires("campaigns.edit")
+def delete_campaign(uow: UnitOfWork, campaign_id: int) -> None:
+    row = _load(uow, campaign_id)
+    _draft_only(row)
+    uow.audit("campaign", row.id, "delete", before={"name": row.name})
+    uow.session.delete(row)
+
+
+def _draft_only(row: Campaign) -> None:
+    if row.state != "draft":
+        raise Conflict(
+            Message(
+                "The campaign {name} was queued; it can no longer be changed or deleted.",
+                name=row.name,
+            )
+        )
+
+
+@requires("campaigns.view")
+def get_campaign(uow: UnitOfWork, campaign_id: int) -> CampaignView:
+    return _view(uow, _load(uow, campaign_id))
+
+
+@requires("campaigns.view")
+def find_campaign(uow: UnitOfWork, name_or_id: str) -> CampaignView:
+    """A campaign by its name, or #id."""
+    s = name_or_id.strip()
+    if s.startswith("#") and s[1:].isdigit():
+        return _view(uow, _load(uow, int(s[1:])))
+    row = uow.session.scalars(select(Campaign).where(Campaign.name == s)).first()
+    if row is None:
+        raise NotFound(Message("There is no campaign named {name}.", name=repr(s)))
+    return _view(uow, row)
+
+
+@requires("campaigns.view")
+def list_page(uow: UnitOfWork, req: PageRequest) -> Page[CampaignRow]:
+    """The campaigns, by name (newest first with sort "queued")."""
+    count = (
+        select(func.count(CampaignRecipient.id))
+        .where(CampaignRecipient.campaign_id == Campaign.id)
+        .scalar_subquery()
+    )
+    stmt = select(
+        Campaign.id,
+        Campaign.name,
+        Segment.name,
+        Campaign.state,
+        Campaign.queued_at,
+        count,
+        Campaign.name,
+        Campaign.id,
+    ).join(Segment, Segment.id == Campaign.segment_id)
+    if req.search.strip():
+        stmt = stmt.where(Campaign.name.contains(req.search.strip(), autoescape=True))
+    return keyset_page(
+        uow.session,
+        stmt,
+        Campaign.name,
+        Campaign.id,
+        req,
+        lambda r: CampaignRow(r[0], r[1], r[2], r[3], r[4], r[5] or 0),
+    )
+
+
+# --- who it goes to ----------------------------------------------------------------------
+
+
+def _reason():  # noqa: ANN202
+    return case(
+        (func.coalesce(Contact.email, "") == "", NO_EMAIL),
+        (EmailConsent.state == "out", OPTED_OUT),
+        else_=NOT_ASKED,
+    )
+
+
+@requires("campaigns.view")
+def left_out(uow: UnitOfWork, campaign_id: int, limit: int = 100) -> LeftOut:
+    """The segment's members who will not receive it, counted by why, and the first
+    ``limit`` of them named (by name)."""
+    c = _load(uow, campaign_id)
+    where = condition(json.loads(uow.session.get(Segment, c.segment_id).definition))
+    base = (
+        select(Contact.id, Contact.name, _reason().label("reason"), Contact.sort_name)
+        .outerjoin(EmailConsent, EmailConsent.contact_id == Contact.id)
+        .where(where, ~consenting())
+    )
+    sub = base.subquery()
+    counts = {
+        r: n
+        for r, n in uow.session.execute(select(sub.c.reason, func.count()).group_by(sub.c.reason))
+    }
+    rows = [
+        (r[0], r[1], r[2])
+        for r in uow.session.execute(base.order_by(Contact.sort_name, Contact.id).limit(limit))
+    ]
+    return LeftOut(counts, rows)
+
+
+def _links(uow: UnitOfWork, token: str) -> tuple[str, dict[str, str]]:
+    """The unsubscribe link for the body, and the List-Unsubscribe headers."""
+    url = _url(uow)
+    sender = read_settings(uow).from_address
+    mailto = f"mailto:{sender}?subject={quote('unsubscribe ' + token)}" if sender else ""
+    if url:
+        link = url.replace("{token}", token)
+        header = f"<{link}>" + (f", <{mailto}>" if mailto else "")
+        return link, {
+            "List-Unsubscribe": header,
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        }
+    if not mailto:
+        raise ValidationError(
+            {
+                "": Message(
+                    "A campaign needs an unsubscribe link: set the shop's sender address "
+                    "(bizdesk mail settings --from) or its unsubscribe page "
+                    "(bizdesk campaigns link URL)."
+                )
+            }
+        )
+    return mailto, {"List-Unsubscribe": f"<{mailto}>"}
+
+
+def _url(uow: UnitOfWork) -> str:
+    """The unsubscribe page as stored now (this transaction's change included)."""
+    row = uow.session.get(Setting, URL_SETTING)
+    return row.value if row else ""
+
+
+@requires("mail.config")
+def set_unsubscribe_url(uow: UnitOfWork, url: str) -> str:
+    """The shop's unsubscribe page: an https URL holding {token} ('' = a mailto link)."""
+    s = v.text(url, max_len=500)
+    if s:
+        if not s.startswith("https://") or "{token}" not in s or " " in s:
+            raise ValidationError(
+                {
+                    "url": Message(
+                        "an https address holding {token}, such as {example}",
+                        token="{token}",
+                        example="https://shop.example/unsubscribe/{token}",
+                    )
+                }
+            )
+        if not all(0x21 <= ord(ch) <= 0x7E for ch in s):
+            raise ValidationError({"url": Message("only plain ASCII characters")})
+    before = _url(uow)
+    uow.set_setting(URL_SETTING, s)
+    uow.audit("setting", None, "update", before={URL_SETTING: before}, after={URL_SETTING: s})
+    return s
+
+
+@requires("campaigns.send")
+def queue_campaign(uow: UnitOfWork, campaign_id: int) -> Queued:
+    """Queue the campaign for every consenting member of its segment not queued yet."""
+    c = _load(uow, campaign_id)
+    done = Queued()
+    done.already = (
+        uow.session.scalar(
+            select(func.count(CampaignRecipient.id)).where(CampaignRecipient.campaign_id == c.id)
+        )
+        or 0
+    )
+    definition = json.loads(uow.session.get(Segment, c.segment_id).definition)
+    already = select(CampaignRecipient.contact_id).where(CampaignRecipient.campaign_id == c.id)
+    todo = uow.session.scalars(
+        select(Contact)
+        .where(condition(definition), consenting(), Contact.id.not_in(already))
+        .order_by(Contact.id)
+    ).all()
+    locale = uow.setting("locale")
+    for contact in todo:
+        token = secrets.token_urlsafe(24)
+        link, headers = _links(uow, token)
+        values = _merge_values(uow, contact, link)
+        body = c.body.format_map(values)
+        if "{unsubscribe_url}" not in c.body:
+            body += "\n\n-- \n" + written(contact.language or locale, FOOTER, link=link)
+        msg = outbox.queue_message(
+            uow,
+            to=contact.email,
+            subject=c.subject.format_map(values),
+            body=body,
+            doc_kind="campaign",
+            doc_label=c.name[:60],
+            contact_id=contact.id,
+            headers=headers,
+        )
+        uow.session.add(
+            CampaignRecipient(
+                campaign_id=c.id,
+                contact_id=contact.id,
+                email=contact.email,
+                token=token,
+                outbox_id=msg.id,
+            )
+        )
+        contacts.log_interaction(
+            uow, contact.id, "email", f"Campaign {c.name}: queued for {contact.email}"
+        )
+        done.queued += 1
+    if c.state == "draft":
+        c.state, c.queued_at = "queued", utcnow()
+        touch(uow, c)
+    uow.session.flush()
+    if done.queued:
+        uow.audit("campaign", c.id, "queue", after={"recipients": done.queued})
+    done.left_out = left_out(uow, c.id, limit=0).counts
+    return done
+
+
+def send_campaign(store: Store, campaign_id: int) -> Sent:
+    """Queue whoever is not queued yet, then deliver the campaign's queued messages (each
+    tried once in this run). Safe to run again, or after a crash: nobody gets it twice."""
+    require_store(store, "campaigns.send")
+    with store.write() as uow:
+        queued = queue_campaign(uow, campaign_id)
+    with store.read() as uow:
+        ids = list(
+            uow.session.scalars(
+                select(OutboxMessage.id)
+                .join(CampaignRecipient, CampaignRecipient.outbox_id == OutboxMessage.id)
+                .where(
+                    CampaignRecipient.campaign_id == campaign_id,
+                    OutboxMessage.state == "queued",
+                )
+                .order_by(OutboxMessage.id)
+            )
+        )
+    done = outbox.Delivery()
+    for start in range(0, len(ids), outbox.BATCH):
+        part = outbox.deliver(store, ids[start : start + outbox.BATCH])
+        done.sent += part.sent
+        done.failed += part.failed
+        done.unsure += part.unsure
+    if done.failed:
+        with store.write() as uow, covered(uow):
+            name = _load(uow, campaign_id).name
+            for m in done.failed:
+                contacts.log_interaction(
+                    uow,
+                    m.contact_id,
+                    "email",
+                    f"Campaign {name}: not sent to {m.to_address} yet: {m.last_error}",
+                )
+    return Sent(queued, done)
+
+
+# --- what came of it ---------------------------------------------------------------------
+
+
+def _result():  # noqa: ANN202
+    return case(
+        (CampaignRecipient.unsubscribed_at.is_not(None), "unsubscribed"),
+        (CampaignRecipient.replied_at.is_not(None), "replied"),
+        (
+            (OutboxMessage.state == "queued") & (OutboxMessage.attempts > 0),
+            "failed",
+        ),
+        else_=func.coalesce(OutboxMessage.state, "queued"),
+    )
+
+
+@requires("campaigns.view")
+def recipients_page(uow: UnitOfWork, campaign_id: int, req: PageRequest) -> Page[RecipientRow]:
+    c = _load(uow, campaign_id)
+    stmt = (
+        select(
+            Contact.id,
+            Contact.name,
+            CampaignRecipient.email,
+            _result(),
+            Contact.sort_name,
+            Contact.id,
+        )
+        .join(CampaignRecipient, CampaignRecipient.contact_id == Contact.id)
+        .outerjoin(OutboxMessage, OutboxMessage.id == CampaignRecipient.outbox_id)
+        .where(CampaignRecipient.campaign_id == c.id)
+    )
+    return keyset_page(
+        uow.session,
+        stmt,
+        Contact.sort_name,
+        Contact.id,
+        req,
+        lambda r: RecipientRow(r[0], r[1], r[2], r[3]),
+    )
+
+
+@requires("campaigns.view")
+def results(uow: UnitOfWork, campaign_id: int) -> Results:
+    c = _load(uow, campaign_id)
+    by = {
+        k: n
+        for k, n in uow.session.execute(
+            select(_result(), func.count())
+            .select_from(CampaignRecipient)
+            .outerjoin(OutboxMessage, OutboxMessage.id == CampaignRecipient.outbox_id)
+            .where(CampaignRecipient.campaign_id == c.id)
+            .group_by(_result())
+        )
+    }
+    exp = uow.exponent
+    zero = from_minor(0, exp)
+    if c.queued_at is None:
+        return Results(0, by, c.attribution_days, None, None, 0, zero, 0, zero, 0, zero)
+    start, end = c.queued_at, c.queued_at + timedelta(days=c.attribution_days)
+    reached = (
+        select(CampaignRecipient.contact_id)
+        .join(OutboxMessage, OutboxMessage.id == CampaignRecipient.outbox_id)
+        .where(CampaignRecipient.campaign_id == c.id, OutboxMessage.state == "sent")
+    )
+    deals = uow.session.execute(
+        select(func.count(Deal.id), func.coalesce(func.sum(Deal.amount_minor), 0)).where(
+            Deal.contact_id.in_(reached), Deal.created_at >= start, Deal.created_at <= end
+        )
+    ).one()
+    orders = uow.session.execute(
+        select(func.count(SalesOrder.id), func.coalesce(func.sum(SalesOrder.net_minor), 0)).where(
+            SalesOrder.customer_id.in_(reached),
+            SalesOrder.state != "cancelled",
+            SalesOrder.order_date >= start.date(),
+            SalesOrder.order_date <= end.date(),
+        )
+    ).one()
+    invoices = uow.session.execute(
+        select(func.count(Invoice.id), func.coalesce(func.sum(Invoice.net_minor), 0)).where(
+            Invoice.customer_id.in_(reached),
+            Invoice.kind == "invoice",
+            Invoice.issued_on >= start.date(),
+            Invoice.issued_on <= end.date(),
+        )
+    ).one()
+    return Results(
+        sum(by.values()),
+        by,
+        c.attribution_days,
+        start,
+        end,
+        deals[0],
+        from_minor(deals[1], exp),
+        orders[0],
+        from_minor(orders[1], exp),
+        invoices[0],
+        from_minor(invoices[1], exp),
+    )
+
+
+# --- after it was sent: unsubscribing, replies ------------------------------------------
+
+
+@dataclass(frozen=True)
+class Unsubscribed:
+    contact_id: int
+    name: str
+    email: str
+    campaign: str
+    already: bool  # the link had been used before
+
+
+@requires("consent.edit")
+def unsubscribe(uow: UnitOfWork, token: str) -> Unsubscribed:
+    """The unsubscribe link was followed (or its mail answered): the contact opts out."""
+    t = token.strip()
+    r = None
+    if t and len(t) <= 64:
+        r = uow.session.scalars(
+            select(CampaignRecipient).where(CampaignRecipient.token == t)
+        ).first()
+    if r is None:
+        raise NotFound(Message("No campaign message has that unsubscribe token."))
+    c = uow.session.get(Campaign, r.campaign_id)
+    contact = uow.session.get(Contact, r.contact_id)
+    already = r.unsubscribed_at is not None
+    if not already:
+        r.unsubscribed_at = utcnow()
+        _record(uow, contact.id, "out", "unsubscribe link")
+        with covered(uow):
+            contacts.log_interaction(
+                uow, contact.id, "email", f"Campaign {c.name}: unsubscribed ({r.email})"
+            )
+        uow.audit("campaign_recipient", r.id, "unsubscribe", after={"campaign": c.name})
+    return Unsubscribed(contact.id, contact.name, r.email, c.name, already)
+
+
+@requires("campaigns.edit")
+def mark_replied(uow: UnitOfWork, campaign_id: int, who: str) -> RecipientRow:
+    """Record that a recipient answered the campaign (said by a person)."""
+    c = _load(uow, campaign_id)
+    try:
+        contact = contacts.resolve(uow, who)
+    except v.FieldError as exc:
+        raise ValidationError({"contact": exc.message}) from None
+    r = uow.session.scalars(
+        select(CampaignRecipient).where(
+            CampaignRecipient.campaign_id == c.id, CampaignRecipient.contact_id == contact.id
+        )
+    ).first()
+    if r is None:
+        raise ValidationError(
+            {
+                "contact": Message(
+                    "{name} did not receive the campaign {campaign}",
+                    name=contact.name,
+                    campaign=c.name,
+                )
+            }
+        )
+    if r.replied_at is None:
+        r.replied_at = utcnow()
+        with covered(uow):
+            contacts.log_interaction(uow, contact.id, "email", f"Campaign {c.name}: replied")
+        uow.audit("campaign_recipient", r.id, "replied", after={"campaign": c.name})
+    return RecipientRow(contact.id, contact.name, r.email, "replied")

@@ -1,0 +1,99 @@
+"""E-mail consent per contact: opted in (when, how) or opted out (when, how). No row: the
+contact never said, and receives no campaign. Every change is audited."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, select
+
+from bizdesk.db.session import UnitOfWork
+from bizdesk.errors import NotFound
+from bizdesk.i18n import N_, Message
+from bizdesk.models.base import utcnow
+from bizdesk.models.contacts import Contact
+from bizdesk.models.marketing import CONSENT_HOW, CONSENT_STATES, EmailConsent
+from bizdesk.services.base import validate as v
+from bizdesk.services.base.permissions import requires
+
+# the words shown for a consent's state (stored: in, out)
+STATE_WORDS = {"in": N_("opted in"), "out": N_("opted out")}
+HOW_WORDS = {
+    "form": N_("form"),
+    "import": N_("import"),
+    "web": N_("web"),
+    "in person": N_("in person"),
+    "phone": N_("phone"),
+    "unsubscribe link": N_("unsubscribe link"),
+    "by hand": N_("by hand"),
+}
+
+
+@dataclass(frozen=True)
+class ConsentView:
+    contact_id: int
+    state: str  # in | out
+    at: datetime
+    how: str
+    by: str
+
+
+def _view(row: EmailConsent) -> ConsentView:
+    return ConsentView(row.contact_id, row.state, row.at, row.how, row.by)
+
+
+def consenting():  # noqa: ANN201
+    """The SQL condition on Contact: may receive a campaign (opted in, an address, active)."""
+    return and_(
+        Contact.email.is_not(None),
+        Contact.email != "",
+        Contact.archived.is_(False),
+        Contact.id.in_(select(EmailConsent.contact_id).where(EmailConsent.state == "in")),
+    )
+
+
+@requires("consent.see")
+def get_consent(uow: UnitOfWork, contact_id: int) -> ConsentView | None:
+    """The contact's consent, or None when they never said."""
+    if uow.session.get(Contact, contact_id) is None:
+        raise NotFound(Message("There is no contact #{id}.", id=contact_id))
+    row = uow.session.get(EmailConsent, contact_id)
+    return _view(row) if row else None
+
+
+@requires("consent.edit")
+def set_consent(
+    uow: UnitOfWork, contact_id: int, state: str, how: str, *, at: datetime | None = None
+) -> ConsentView:
+    """Record that the contact opted in or out (``how``: one of CONSENT_HOW)."""
+    if uow.session.get(Contact, contact_id) is None:
+        raise NotFound(Message("There is no contact #{id}.", id=contact_id))
+    chk = v.Checker()
+    state = chk("state", v.choice, state, CONSENT_STATES)
+    how = chk("how", v.choice, how, CONSENT_HOW)
+    chk.done()
+    return _record(uow, contact_id, state, how, at=at)
+
+
+def _record(
+    uow: UnitOfWork, contact_id: int, state: str, how: str, *, at: datetime | None = None
+) -> ConsentView:
+    """Write the consent (checked values), audited with what it was before."""
+    row = uow.session.get(EmailConsent, contact_id)
+    before = {"state": row.state, "at": row.at.isoformat(), "how": row.how} if row else None
+    when = at or utcnow()
+    if row is None:
+        row = EmailConsent(contact_id=contact_id, state=state, at=when, how=how, by=uow.user)
+        uow.session.add(row)
+    else:
+        row.state, row.at, row.how, row.by = state, when, how, uow.user
+    uow.session.flush()
+    uow.audit(
+        "email_consent",
+        contact_id,
+        "opt_in" if state == "in" else "opt_out",
+        before=before,
+        after={"state": state, "at": when.isoformat(), "how": how},
+    )
+    return _view(row)

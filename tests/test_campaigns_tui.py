@@ -1,0 +1,87 @@
+"""Campaigns, segments and consent in the interface at 80x24, on a real store (Pilot)."""
+
+from __future__ import annotations
+
+from textual.widgets import DataTable, Input, Static
+
+from bizdesk.app import BizdeskApp
+from bizdesk.screens.contacts import ContactScreen
+from bizdesk.screens.marketing import CampaignScreen, CampaignsScreen, SegmentsScreen
+from bizdesk.services.marketing import campaigns, consent
+from bizdesk.widgets.form import FormScreen
+from tests.test_campaigns_service import campaign, madrid
+from tests.tui_helpers import SIZE, settle
+
+
+def text_of(screen, selector: str) -> str:  # noqa: ANN001
+    return str(screen.query_one(selector, Static).render())
+
+
+async def test_campaigns_page_segments_and_a_refused_typo(store) -> None:  # noqa: ANN001
+    madrid(store)
+    cid = campaign(store)
+    with store.write() as uow:
+        campaigns.set_unsubscribe_url(uow, "https://shop.example/u/{token}")
+        campaigns.queue_campaign(uow, cid)  # queued, not sent: no server needed
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("ctrl+k")
+        await settle(pilot, app)
+        assert isinstance(app.screen, CampaignsScreen)
+        await pilot.press("n")
+        await settle(pilot, app)
+        form = app.screen
+        assert isinstance(form, FormScreen)
+        form.query_one("#f-name", Input).value = "Autumn"
+        form.query_one("#f-segment", Input).value = "Madrid"
+        form.query_one("#f-subject", Input).value = "Hi {frist_name}"
+        form.query_one("#f-attribution_days", Input).value = "a month"
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert app.screen is form
+        assert "{frist_name} is not a merge field" in text_of(form, "#e-subject")
+        assert "a whole number of days" in text_of(form, "#e-attribution_days")
+        assert "required" in text_of(form, "#e-body")
+        await pilot.press("escape")
+        await settle(pilot, app)
+        await pilot.press("y")  # discard what was typed
+        await settle(pilot, app)
+        assert isinstance(app.screen, CampaignsScreen)
+        await pilot.press("enter")
+        await settle(pilot, app)
+        page = app.screen
+        assert isinstance(page, CampaignScreen)
+        summary = text_of(page, "#campaign-summary")
+        assert "Spring service to Madrid (queued)" in summary
+        assert "Left out: 3" in summary and "opted out 1" in summary
+        assert "Recipients: 2 (queued 2)" in summary
+        rows = page.query_one(DataTable)
+        assert rows.row_count == 2 and "Ana Ruiz" in str(rows.get_row_at(0))
+        await pilot.press("r")  # Ana replied
+        await settle(pilot, app)
+        assert "Recipients: 2 (queued 1, replied 1)" in text_of(page, "#campaign-summary")
+        await pilot.press("escape", "g")
+        await settle(pilot, app)
+        assert isinstance(app.screen, SegmentsScreen)
+
+
+async def test_consent_from_the_contact_page(store) -> None:  # noqa: ANN001
+    ids = madrid(store)
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        app.action_open_record("contact", ids["eva"])
+        await settle(pilot, app)
+        page = app.screen
+        assert isinstance(page, ContactScreen)
+        assert "E-mail consent: not asked" in text_of(page, "#details")
+        await pilot.press("c")
+        await settle(pilot, app)
+        assert isinstance(app.screen, FormScreen)
+        await pilot.press("ctrl+s")  # opted in, by hand: the form's first choices
+        await settle(pilot, app)
+        assert isinstance(app.screen, ContactScreen)
+        assert "E-mail consent: opted in on " in text_of(page, "#details")
+    with store.read() as uow:
+        assert consent.get_consent(uow, ids["eva"]).how == "by hand"
