@@ -58,6 +58,11 @@ HELPERS = {
     "locations.default_location",
     "locations.resolve_location",
     "levels.totals",  # on hand and value of one product, inside the entry points that show them
+    "levels.is_kit",  # whether a product is a kit (never stocked): inside stock entry points
+    "kits.copy_kit",  # a sales line's kit components, copied when its order is confirmed
+    "kits.kit_components",  # the components of a kit (a lookup)
+    "kits.sold_kit_lines",  # the components copied onto sales lines (a lookup)
+    "plan.last_suppliers",  # whom components were last bought from (the plan, the drafts)
     "levels.on_order",
     "levels.last_cost",
     "levels.average_cost",
