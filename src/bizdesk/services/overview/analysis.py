@@ -289,6 +289,10 @@ class SalesDrillRow:
     record: str
     record_id: int
 
+    @property
+    def id(self) -> int:  # the paged table keys its rows by id
+        return self.record_id
+
 
 @requires("reports.finance")
 def sales_behind(
@@ -456,6 +460,10 @@ class DealDrillRow:
     reason: str
     record: str
     record_id: int
+
+    @property
+    def id(self) -> int:  # the paged table keys its rows by id
+        return self.record_id
 
 
 @requires("reports.crm")
@@ -732,6 +740,10 @@ class OrderDrillRow:
     record: str
     record_id: int
 
+    @property
+    def id(self) -> int:  # the paged table keys its rows by id
+        return self.record_id
+
 
 @requires("reports.finance")
 def orders_behind(
@@ -858,6 +870,10 @@ class ContactDrillRow:
     sales: Decimal
     record: str
     record_id: int
+
+    @property
+    def id(self) -> int:  # the paged table keys its rows by id
+        return self.record_id
 
 
 @requires("reports.crm")

@@ -147,7 +147,19 @@ def _segments(
         Column("sales", Message("Sales (net)"), True),
     ]
     out = [
-        {"value": r.value, "contacts": r.contacts, "customers": r.customers, "sales": r.sales}
+        {
+            "value": r.value,
+            "contacts": r.contacts,
+            "customers": r.customers,
+            "sales": r.sales,
+            "drill": {
+                "kind": "contacts",
+                "by": by,
+                "key": "" if r.value == "(none)" else r.value,
+                "date_from": None,
+                "date_to": None,
+            },
+        }
         for r in rows
     ]
     tot = {
@@ -258,19 +270,14 @@ def _sales_analysis(
     ]
     tot = None if res.total is None else {k: getattr(res.total, k) for k in keys}
     loc = uow.setting("locale", "en_US")
-    notes = [
-        Message(
-            "Sales when invoiced (less credit notes), their cost when the goods left (less "
-            "returns), both by the date they were posted."
-        )
-    ]
+    notes = [Message("Sales when invoiced, their cost when the goods left; by posting date.")]
     if res.total is not None and (
         res.total.net != res.ledger_sales or res.total.cogs != res.ledger_cogs
     ):
         notes.append(
             Message(
-                "The ledger's sales account counts {sales} and its cost of goods sold {cogs} "
-                "for the period: the difference was posted without an invoice or a delivery.",
+                "The ledger counts sales {sales} and cost of sales {cogs}: the rest was "
+                "posted without an invoice or a delivery.",
                 sales=money(res.ledger_sales, loc),
                 cogs=money(res.ledger_cogs, loc),
             )
@@ -382,7 +389,7 @@ def _cycle_times(
     ]
     period = {"date_from": date_from, "date_to": date_to}
     out = []
-    for r in [*rows, total]:
+    for r in [*rows, total] if rows else []:
         month = r.month if r is not total else Message("All months")
         drill = {"kind": "orders", "of": by, "key": None if r is total else r.month, **period}
         times = [r.steps[st] for st in STEPS] + [r.total]
