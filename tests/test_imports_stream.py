@@ -367,6 +367,7 @@ def test_import_help_documents_the_id_column():
         "owner",
         "notes",
         "payment_terms",  # issue 14: net N days, end of month + N days
+        "birth_date",  # issue 15: people only, ISO
     ]  # the DESIGN columns, all still accepted
 
 

@@ -22,6 +22,7 @@ COLUMN_NOTES = {
         "tags": N_(";-separated"),
         "roles": N_("customer;supplier"),
         "payment_terms": N_("net 30 days or end of month + 10 days; empty: the shop's default"),
+        "birth_date": N_("ISO date, YYYY-MM-DD"),
     },
     "products": {
         "vat_rate": N_("percent"),

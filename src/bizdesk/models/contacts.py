@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
@@ -40,6 +40,7 @@ class Contact(SQLModel, table=True):
     vat_id: str = Field(default="", max_length=40, sa_column_kwargs={"server_default": ""})
     # the language of the documents made out to the contact (en, es, ro, vi); '' = the shop's
     language: str = Field(default="", max_length=8, sa_column_kwargs={"server_default": ""})
+    birth_date: date | None = None  # people only (age groups of segments and analyses)
     stage: str = Field(default="lead", max_length=20)
     is_customer: bool = False
     is_supplier: bool = False

@@ -65,6 +65,7 @@ def contact_fields(view: C.ContactView | None = None, phone: str = "+49 30 12345
         Field("city", N_("City"), value=d.city),
         Field("country", N_("Country"), value=d.country, placeholder=N_("code or name, e.g. DE")),
         Field("vat_id", N_("VAT id"), value=d.vat_id, placeholder=N_("e.g. RO18547290")),
+        Field("birth_date", N_("Birth date"), value=d.birth_date, placeholder=N_("YYYY-MM-DD")),
         Field(
             "language",
             N_("Documents in"),
@@ -285,6 +286,7 @@ class ContactScreen(RecordPage):
                 ", ".join(x for x in (v.street, v.postcode, v.city, v.country) if x),
             ),
             (_("VAT id: {value}"), v.vat_id),
+            (_("Born: {value}"), day(v.birth_date)),
             (_("Documents in: {value}"), LANGUAGE_NAMES.get(v.language, "")),
             (_("Tags: {value}"), ", ".join(v.tags)),
             (_("Owner: {value}"), v.owner),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import case, func, or_, text
@@ -32,6 +32,7 @@ from bizdesk.models.sales import Invoice
 from bizdesk.models.stock import Product
 from bizdesk.models.tickets import Ticket
 from bizdesk.money import from_minor
+from bizdesk.reading import date_text
 from bizdesk.services.base import validate as v
 from bizdesk.services.base.paging import (
     Page,
@@ -60,6 +61,7 @@ class ContactInput:
     country: str = ""
     vat_id: str = ""
     language: str = ""  # of the documents made out to the contact; '' = the shop's
+    birth_date: str | date = ""  # people only; typed as the person's language writes dates
     tags: str | list[str] = ""
     stage: str = "lead"
     is_customer: bool = False
@@ -98,6 +100,7 @@ class ContactView:
     updated_by: str
     version: int
     payment_terms: str = ""  # as stored (English words); terms.shown() gives them translated
+    birth_date: date | None = None
 
     def as_input(self) -> ContactInput:
         return ContactInput(
@@ -120,6 +123,7 @@ class ContactView:
             source=self.source,
             notes=self.notes,
             payment_terms=terms.shown(self.payment_terms),
+            birth_date=date_text(self.birth_date),
         )
 
 
@@ -182,6 +186,7 @@ def _view(uow: UnitOfWork, c: Contact) -> ContactView:
         updated_by=c.updated_by,
         version=c.version,
         payment_terms=c.payment_terms,
+        birth_date=c.birth_date,
     )
 
 
@@ -287,8 +292,11 @@ def clean_name(chk: v.Checker, value: object) -> str | None:
     return chk("name", v.text, value, required=True, max_len=200)
 
 
-def clean_fields(data: ContactInput, region: str | None) -> tuple[dict, v.Checker]:
-    """Check every field that needs no database; problems collect in the Checker."""
+def clean_fields(
+    data: ContactInput, region: str | None, *, local: bool = False, today: date | None = None
+) -> tuple[dict, v.Checker]:
+    """Check every field that needs no database; problems collect in the Checker. ``local``:
+    a person typed it (dates also as their language writes them; a file holds ISO dates)."""
     chk = v.Checker()
     out: dict = {}
     out["name"] = clean_name(chk, data.name)
@@ -308,7 +316,19 @@ def clean_fields(data: ContactInput, region: str | None) -> tuple[dict, v.Checke
     out["owner"] = chk("owner", v.text, data.owner, max_len=64) or None
     out["organization"] = chk("organization", v.text, data.organization, max_len=200)
     out["payment_terms"] = chk("payment_terms", terms.stored, data.payment_terms) or ""
+    out["birth_date"] = chk("birth_date", birth_date, data.birth_date, local, today)
+    if out["birth_date"] is not None and out["kind"] == "organization":
+        chk.add("birth_date", Message("only a person has a birth date"))
     return out, chk
+
+
+def birth_date(value: object, local: bool = False, today: date | None = None) -> date | None:
+    """A birth date: a date bizdesk accepts (from 1900; a year typed short is refused, never
+    guessed at), not after today."""
+    day = v.iso_date(value, local=local)
+    if day is not None and day > (today or date.today()):
+        raise v.FieldError(Message("a birth date cannot be in the future"))
+    return day
 
 
 def phone_example(settings: Mapping[str, str]) -> str:
@@ -328,7 +348,7 @@ def phone_example(settings: Mapping[str, str]) -> str:
 
 def _clean(uow: UnitOfWork, data: ContactInput, *, self_id: int | None = None) -> dict:
     """Check every field; raise one ValidationError naming each bad field."""
-    out, chk = clean_fields(data, uow.setting("region") or None)
+    out, chk = clean_fields(data, uow.setting("region") or None, local=uow.person_input)
     owner = out["owner"]
     if owner and uow.session.exec(select(User.id).where(User.username == owner)).first() is None:
         chk.add("owner", Message("{name} is not a bizdesk user", name=repr(owner)))

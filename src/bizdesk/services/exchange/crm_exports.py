@@ -63,6 +63,7 @@ def contact_rows(uow: UnitOfWork) -> Iterator[dict[str, str]]:
                 "owner": c.owner or "",
                 "notes": c.notes,
                 "payment_terms": c.payment_terms,
+                "birth_date": c.birth_date.isoformat() if c.birth_date else "",
             }
         last = ids[-1]
         uow.session.expunge_all()  # memory stays flat however many contacts there are

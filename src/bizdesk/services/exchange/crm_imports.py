@@ -23,6 +23,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date
 from typing import BinaryIO
 
 from sqlalchemy import func, select
@@ -60,6 +61,7 @@ CONTACT_COLUMNS = (
     "owner",
     "notes",
     "payment_terms",
+    "birth_date",
 )
 CONTACT_REQUIRED = ("name",)
 ROLES = ("customer", "supplier")
@@ -79,6 +81,7 @@ COMPARED = (
     "notes",
     "organization_id",
     "payment_terms",
+    "birth_date",
 )
 
 
@@ -166,6 +169,7 @@ _STAGED = (
     "notes",
     "payment_terms",
     "vat_id",
+    "birth_date",  # ISO, or None
     "tags",  # ';'-joined
 )
 _AT = {c: i for i, c in enumerate(_STAGED)}
@@ -288,8 +292,8 @@ def _contact_id(text: str) -> int:
 
 # columns whose values repeat from row to row (a city, a stage, tags): checked once per
 # distinct combination; name, email and phone are checked on every row
-_SHARED = tuple(c for c in CONTACT_COLUMNS if c not in ("id", "name", "email", "phone", "vat_id"))
-_OWN = ("name", "email", "phone", "vat_id")
+_OWN = ("name", "email", "phone", "vat_id", "birth_date")
+_SHARED = tuple(c for c in CONTACT_COLUMNS if c != "id" and c not in _OWN)
 
 
 def _check_shared(values: tuple[str, ...], known: _Known) -> tuple[dict, dict[str, str]]:
@@ -326,6 +330,9 @@ def _check_row(line: int, row: dict[str, str], known: _Known, problems: _Problem
     email = ochk("email", v.email, row.get("email", ""))
     phone = ochk("phone", v.phone, row.get("phone", ""), out["country"] or known.region)
     vat_id = ochk("vat_id", v.vat_id, row.get("vat_id", ""), out["country"]) or ""
+    born = ochk("birth_date", contacts_service.birth_date, row.get("birth_date", ""))
+    if born is not None and out["kind"] == "organization":
+        ochk.add("birth_date", Message("only a person has a birth date"))
     if ochk.errors:
         errors = {**errors, **ochk.errors}
     cid = None
@@ -364,6 +371,7 @@ def _check_row(line: int, row: dict[str, str], known: _Known, problems: _Problem
             out["notes"],
             out["payment_terms"],
             vat_id,
+            born.isoformat() if born else None,
             ";".join(out["tags"] or []),
         ),
         cid,
@@ -426,6 +434,8 @@ def _decide(
         org = r[_AT["organization"]]
         new = {k: r[_AT[k]] for k in COMPARED if k in _AT}
         new["organization_id"] = known.organizations.get(org.casefold()) if org else None
+        born = r[_AT["birth_date"]]
+        new["birth_date"] = date.fromisoformat(born) if born else None
         same = all(getattr(old, k) == new[k] for k in COMPARED) and tags.get(cid, set()) == set(
             filter(None, r[_AT["tags"]].split(";"))
         )
@@ -524,7 +534,7 @@ _CONTACT_ROW = (  # the contact table's columns, in the order the import writes 
     "id", "kind", "name", "sort_name", "organization_id", "email", "phone", "street", "city",
     "postcode", "country", "stage", "is_customer", "is_supplier", "owner", "source", "notes",
     "payment_terms", "archived", "created_at", "updated_at", "updated_by", "version", "search_text",
-    "vat_id",
+    "vat_id", "birth_date",
 )  # fmt: skip
 
 
@@ -632,7 +642,7 @@ def _write_contacts(uow: UnitOfWork, st: _Staging) -> ImportResult:
                 for cid, r in zip(ids, rows, strict=True):
                     (kind_, name, sort_name, org, email, phone, street, city, postcode) = r[:9]
                     country, stage, is_customer, is_supplier, owner, source, notes = r[9:16]
-                    payment_terms, vat_id = r[16], r[17]
+                    payment_terms, vat_id, born = r[16], r[17], r[18]
                     if kind == "organization":
                         orgs.setdefault(sort_name, cid)
                     contacts.append(
@@ -662,6 +672,7 @@ def _write_contacts(uow: UnitOfWork, st: _Staging) -> ImportResult:
                             1,
                             fold_fields(name, email, phone, city),  # as the model's column
                             vat_id,
+                            born,
                         )
                     )
                 insert_rows(conn, "contact", _CONTACT_ROW, contacts)
@@ -696,6 +707,7 @@ def _write_contacts(uow: UnitOfWork, st: _Staging) -> ImportResult:
             email=d["email"] or "",
             phone=d["phone"] or "",
             tags=[t for t in d["tags"].split(";") if t],
+            birth_date=d["birth_date"] or "",
             # not a column of the file: the contact keeps the language of its documents
             language=uow.session.get(Contact, cid).language,
         )
