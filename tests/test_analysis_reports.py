@@ -4,7 +4,7 @@ deliverable 5): figures, drill-down pages, the CLI's JSON and the roles."""
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -164,3 +164,57 @@ def test_roles_and_the_cli(store) -> None:  # noqa: ANN001
     assert {row["value"]: row["lost_amount"] for row in doc["rows"]}["sam"] == "10.00"
     refused = bizdesk("report", "cycle-times", "--db", store.url)
     assert refused.returncode == 1 and "not allowed" in refused.stderr
+
+
+def test_age_groups_on_the_last_day_of_the_period(store) -> None:  # noqa: ANN001
+    ids = _shop(store)  # Ann (no birth date yet) and the club (an organisation: unknown)
+    today = date.today()  # the contacts are made today: the period ends today
+
+    def born(years: int, days_later: int = 0) -> str:
+        return (analysis._years_before(today, years) + timedelta(days=days_later)).isoformat()
+
+    with store.write() as uow:
+        ann = contacts.get(uow, ids["ann"])
+        data = ann.as_input()
+        data.birth_date = born(25)  # 25 today: 25-34
+        contacts.update(uow, ids["ann"], data, version=ann.version)
+        for name, birth in (
+            ("Young", born(25, 1)),  # 25 tomorrow
+            ("Mid", born(45)),
+            ("Senior", born(65)),
+            ("Nearly", born(65, 1)),  # 64
+        ):
+            contacts.create(uow, contacts.ContactInput(name=name, birth_date=birth))
+    rep = reports.run(store, "segments", by="age", date_to=today)
+    rows = {r["value"]: r for r in rep.rows}
+    assert list(rows) == ["under 25", "25–34", "35–44", "45–54", "55–64", "65+", "unknown"]
+    assert {k: r["contacts"] for k, r in rows.items()} == {
+        "under 25": 1,
+        "25–34": 1,
+        "35–44": 0,
+        "45–54": 1,
+        "55–64": 1,
+        "65+": 1,
+        "unknown": 3,  # the club, the walk-in customer, the supplier: no birth date
+    }
+    assert rows["25–34"]["customers"] == 1 and rows["25–34"]["sales"] == Decimal("1374.90")
+    assert rows["unknown"]["customers"] == 2  # the club and the walk-in customer
+    assert any(f"Age on {today.isoformat()}" in n for n in rep.notes)
+    nov = {"date_from": date(2026, 11, 1), "date_to": today}
+    sales = reports.run(store, "sales-analysis", by="age", **nov)
+    by_age = {r["value"]: r["net"] for r in sales.rows}
+    assert by_age == {"25–34": Decimal("1374.90"), "unknown": Decimal("1399.80")}
+    assert sales.totals["net"] == Decimal("2774.70")
+    with store.read() as uow:
+        young = analysis.drill(
+            uow,
+            {
+                "kind": "contacts",
+                "by": "age",
+                "key": "under 25",
+                "date_from": None,
+                "date_to": today,
+            },
+            PageRequest(limit=5),
+        )
+    assert [r.name for r in young.rows] == ["Young"]

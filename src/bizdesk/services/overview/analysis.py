@@ -70,10 +70,6 @@ def _years_before(day: date, years: int) -> date:
         return day.replace(year=day.year - years, day=28)
 
 
-def _birth_date() -> ColumnElement:
-    return Contact.birth_date
-
-
 def age_group(birth: ColumnElement, on: date) -> ColumnElement:
     """A contact's age group on a day, from the birth date, in SQL ('unknown' without one)."""
     whens = [(birth.is_(None), "unknown"), (birth > _years_before(on, 25), "under 25")]
@@ -163,7 +159,7 @@ def _sales_key(by: str, on: date) -> tuple[ColumnElement, ColumnElement]:
     if by == "tag":
         return ContactTag.tag, ContactTag.tag
     if by == "age":
-        key = age_group(_birth_date(), on)
+        key = age_group(Contact.birth_date, on)
         return key, key
     col = getattr(Contact, by)
     return col, col
@@ -793,7 +789,7 @@ def _segment_key(by: str, on: date) -> ColumnElement:
     if by == "tag":
         return ContactTag.tag
     if by == "age":
-        return age_group(_birth_date(), on)
+        return age_group(Contact.birth_date, on)
     return func.coalesce(getattr(Contact, by), "")
 
 
