@@ -522,99 +522,80 @@ def _sales_steps(uow: UnitOfWork):  # noqa: ANN202
     """Per sales order (not draft nor cancelled): the day it was ordered, first delivered
     (the first delivery's entry; a delivery of nothing stocked posts none: the first invoice
     then stands for it), first invoiced, and paid (the last payment, once the order is
-    settled: closed)."""
+    settled: closed). Each a lookup by the order's indexes (what a period's orders cost, not
+    what the whole store holds)."""
+    lines = select(SalesLine.id).where(SalesLine.order_id == SalesOrder.id).correlate(SalesOrder)
     delivered = (
-        select(SalesLine.order_id.label("oid"), func.min(JournalEntry.date).label("day"))
-        .join(
-            StockMove,
-            and_(StockMove.source_kind == "sales_line", StockMove.source_id == SalesLine.id),
-        )
+        select(func.min(JournalEntry.date))
+        .select_from(StockMove)
         .join(JournalEntry, JournalEntry.id == StockMove.entry_id)
-        .where(StockMove.qty_scaled < 0)
-        .group_by(SalesLine.order_id)
-        .subquery("delivered")
+        .where(
+            StockMove.source_kind == "sales_line",
+            StockMove.source_id.in_(lines),  # the order's lines first, then their moves
+            StockMove.qty_scaled < 0,
+        )
+        .scalar_subquery()
     )
     invoiced = (
-        select(Invoice.order_id.label("oid"), func.min(Invoice.issued_on).label("day"))
-        .where(Invoice.kind == "invoice")
-        .group_by(Invoice.order_id)
-        .subquery("invoiced")
+        select(func.min(Invoice.issued_on))
+        .where(Invoice.order_id == SalesOrder.id, Invoice.kind == "invoice")
+        .scalar_subquery()
     )
     paid = (
-        select(Invoice.order_id.label("oid"), func.max(CustomerPayment.paid_on).label("day"))
-        .join(CustomerPayment, CustomerPayment.invoice_id == Invoice.id)
-        .group_by(Invoice.order_id)
-        .subquery("paid")
+        select(func.max(CustomerPayment.paid_on))
+        .join(Invoice, Invoice.id == CustomerPayment.invoice_id)
+        .where(Invoice.order_id == SalesOrder.id)
+        .scalar_subquery()
     )
     closed = SalesOrder.state == "closed"
     delivered_day = case(
         (SalesOrder.state.in_(("draft", "confirmed", "cancelled")), None),
-        else_=func.coalesce(delivered.c.day, invoiced.c.day),
+        else_=func.coalesce(delivered, invoiced),
     )
-    return (
-        select(
-            SalesOrder.id.label("id"),
-            SalesOrder.order_date.label("ordered"),
-            delivered_day.label("delivered"),
-            invoiced.c.day.label("invoiced"),
-            case((closed, paid.c.day), else_=None).label("paid"),
-            closed.label("settled"),
-        )
-        .outerjoin(delivered, delivered.c.oid == SalesOrder.id)
-        .outerjoin(invoiced, invoiced.c.oid == SalesOrder.id)
-        .outerjoin(paid, paid.c.oid == SalesOrder.id)
-        .where(SalesOrder.state.not_in(("draft", "cancelled")))
-    )
+    return select(
+        SalesOrder.id.label("id"),
+        SalesOrder.order_date.label("ordered"),
+        delivered_day.label("delivered"),
+        invoiced.label("invoiced"),
+        case((closed, paid), else_=None).label("paid"),
+        closed.label("settled"),
+    ).where(SalesOrder.state.not_in(("draft", "cancelled")))
 
 
 def _purchase_steps(uow: UnitOfWork):  # noqa: ANN202
     """Per purchase order (not draft nor cancelled): ordered, first received (the first
     receipt's entry), first billed, and paid (the last payment, once every bill is paid)."""
+    lines = (
+        select(PurchaseLine.id)
+        .where(PurchaseLine.order_id == PurchaseOrder.id)
+        .correlate(PurchaseOrder)
+    )
     received = (
-        select(PurchaseLine.order_id.label("oid"), func.min(JournalEntry.date).label("day"))
-        .join(
-            StockMove,
-            and_(StockMove.source_kind == "purchase_line", StockMove.source_id == PurchaseLine.id),
-        )
+        select(func.min(JournalEntry.date))
+        .select_from(StockMove)
         .join(JournalEntry, JournalEntry.id == StockMove.entry_id)
-        .where(StockMove.qty_scaled > 0)
-        .group_by(PurchaseLine.order_id)
-        .subquery("received")
-    )
-    billed = (
-        select(
-            SupplierBill.order_id.label("oid"),
-            func.min(SupplierBill.bill_date).label("day"),
-            func.sum(SupplierBill.total_minor).label("total"),
+        .where(
+            StockMove.source_kind == "purchase_line",
+            StockMove.source_id.in_(lines),
+            StockMove.qty_scaled > 0,
         )
-        .group_by(SupplierBill.order_id)
-        .subquery("billed")
+        .scalar_subquery()
     )
-    paid = (
-        select(
-            SupplierBill.order_id.label("oid"),
-            func.max(SupplierPayment.paid_on).label("day"),
-            func.sum(SupplierPayment.amount_minor).label("amount"),
-        )
-        .join(SupplierPayment, SupplierPayment.bill_id == SupplierBill.id)
-        .group_by(SupplierBill.order_id)
-        .subquery("paid")
-    )
-    settled = and_(billed.c.total.is_not(None), paid.c.amount >= billed.c.total)
-    return (
-        select(
-            PurchaseOrder.id.label("id"),
-            PurchaseOrder.order_date.label("ordered"),
-            received.c.day.label("delivered"),
-            billed.c.day.label("invoiced"),
-            case((settled, paid.c.day), else_=None).label("paid"),
-            func.coalesce(settled, False).label("settled"),
-        )
-        .outerjoin(received, received.c.oid == PurchaseOrder.id)
-        .outerjoin(billed, billed.c.oid == PurchaseOrder.id)
-        .outerjoin(paid, paid.c.oid == PurchaseOrder.id)
-        .where(PurchaseOrder.state.not_in(("draft", "cancelled")))
-    )
+    bills = SupplierBill.order_id == PurchaseOrder.id
+    billed = select(func.min(SupplierBill.bill_date)).where(bills).scalar_subquery()
+    billed_total = select(func.sum(SupplierBill.total_minor)).where(bills).scalar_subquery()
+    paid_q = select(SupplierPayment).join(SupplierBill, SupplierBill.id == SupplierPayment.bill_id)
+    paid = paid_q.with_only_columns(func.max(SupplierPayment.paid_on)).where(bills)
+    paid_total = paid_q.with_only_columns(func.sum(SupplierPayment.amount_minor)).where(bills)
+    settled = and_(billed_total.is_not(None), paid_total.scalar_subquery() >= billed_total)
+    return select(
+        PurchaseOrder.id.label("id"),
+        PurchaseOrder.order_date.label("ordered"),
+        received.label("delivered"),
+        billed.label("invoiced"),
+        case((settled, paid.scalar_subquery()), else_=None).label("paid"),
+        case((settled, True), else_=False).label("settled"),
+    ).where(PurchaseOrder.state.not_in(("draft", "cancelled")))
 
 
 def _steps(uow: UnitOfWork, of: str, date_from: date | None, date_to: date | None):  # noqa: ANN202
@@ -666,36 +647,42 @@ def cycle_times(
     if of not in CYCLE_OF:
         raise ValidationError({"of": must_be_one_of(CYCLE_OF)})
     check_period(date_from, date_to)
-    s = _steps(uow, of, date_from, date_to)
+    steps = _sales_steps(uow) if of == "sales" else _purchase_steps(uow)
+    order = SalesOrder if of == "sales" else PurchaseOrder
+    s = steps.where(*_between(order.order_date, date_from, date_to)).cte("steps")
     month = _month(uow, s.c.ordered)
-    counts: dict[str, int] = {}
-    waiting: dict[tuple[str, str], int] = {}
     prev = {"delivered": s.c.ordered, "invoiced": s.c.delivered, "paid": s.c.invoiced}
     wait_cond = {
         "delivered": s.c.delivered.is_(None),
         "invoiced": and_(s.c.delivered.is_not(None), s.c.invoiced.is_(None)),
-        "paid": and_(s.c.invoiced.is_not(None), or_(s.c.settled.is_(False), s.c.settled.is_(None))),
+        "paid": and_(s.c.invoiced.is_not(None), s.c.settled.is_not(True)),
     }
-    row = [month, func.count()]
-    row += [func.sum(case((wait_cond[st], 1), else_=0)) for st in STEPS]
-    for r in uow.session.execute(select(*row).group_by(month)):
-        counts[r[0]] = int(r[1])
-        for st, n in zip(STEPS, r[2:], strict=True):
-            waiting[(r[0], st)] = int(n or 0)
-    hists: dict[tuple[str, str], list[tuple[int, int]]] = {}
+    # one pass over the period's orders (the CTE is read once, materialized): per month,
+    # the orders, those waiting at each step and, per step, a histogram of days
+    parts = [select(month.label("m"), literal("orders").label("k"), literal(0).label("d"))]
+    for st in STEPS:
+        parts.append(select(month, literal(f"wait:{st}"), literal(0)).where(wait_cond[st]))
     spans = {st: (s.c[st], prev[st]) for st in STEPS}
     spans["total"] = (s.c.paid, s.c.ordered)
     for st, (later, earlier) in spans.items():
-        days = _days(uow, later, earlier)
-        stmt = (
-            select(month, days, func.count())
-            .where(later.is_not(None), earlier.is_not(None))
-            .group_by(month, days)
-            .order_by(month, days)
+        parts.append(
+            select(month, literal(st), _days(uow, later, earlier)).where(
+                later.is_not(None), earlier.is_not(None)
+            )
         )
-        for m, d, n in uow.session.execute(stmt):
-            hists.setdefault((m, st), []).append((int(d), int(n)))
-            hists.setdefault(("", st), []).append((int(d), int(n)))
+    u = union_all(*parts).subquery("parts")
+    counts: dict[str, int] = {}
+    waiting: dict[tuple[str, str], int] = {}
+    hists: dict[tuple[str, str], list[tuple[int, int]]] = {}
+    stmt = select(u.c.m, u.c.k, u.c.d, func.count()).group_by(u.c.m, u.c.k, u.c.d)
+    for m, k, d, n in uow.session.execute(stmt):
+        if k == "orders":
+            counts[m] = int(n)
+        elif k.startswith("wait:"):
+            waiting[(m, k[5:])] = int(n)
+        else:
+            hists.setdefault((m, k), []).append((int(d), int(n)))
+            hists.setdefault(("", k), []).append((int(d), int(n)))
 
     def times(m: str, st: str) -> StepTimes:
         hist = sorted(hists.get((m, st), []))
