@@ -327,7 +327,9 @@ class ReportsPane(Pane):
         for key, kind in DRILL:
             if row.get(key):
                 if kind == "drill":
-                    what = next((row.get(c.key) for c in self.report.columns), "")
+                    what = row.get("label") or next(
+                        (row.get(c.key) for c in self.report.columns), ""
+                    )
                     title = _("{report} · {row}").format(
                         report=said(self.report.title), row=said(what) or _("(none)")
                     )

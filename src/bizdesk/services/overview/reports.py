@@ -397,6 +397,7 @@ def _cycle_times(
             out.append(
                 {
                     "month": month if i == 0 else "",
+                    "label": month,  # what the drill-down's title names
                     "step": Message(word),
                     "orders": r.orders,
                     "done": t.done,
