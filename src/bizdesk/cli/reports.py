@@ -42,6 +42,9 @@ class ReportName(StrEnum):
     VAT_RETURN = "vat-return"
     BUDGET = "budget"
     SALES_TARGETS = "sales-targets"
+    SALES_ANALYSIS = "sales-analysis"
+    WIN_LOSS = "win-loss"
+    CYCLE_TIMES = "cycle-times"
 
 
 app = typer.Typer()
@@ -55,7 +58,16 @@ def report(
     date_from: Annotated[str | None, typer.Option("--from")] = None,
     date_to: Annotated[str | None, typer.Option("--to")] = None,
     as_of: Annotated[str | None, typer.Option("--as-of")] = None,
-    by: Annotated[str, typer.Option(help=_("segments: city, country, tag, stage, owner"))] = "city",
+    by: Annotated[
+        str | None,
+        typer.Option(
+            help=_(
+                "segments: city, country, tag, stage, owner, age; sales-analysis: product, "
+                "customer, owner, city, country, tag, stage, age; win-loss: reason, stage, "
+                "owner; cycle-times: sales, purchases"
+            )
+        ),
+    ] = None,
     contact: Annotated[str, typer.Option(help=_("statement: the contact (name, email, #id)"))] = "",
     fmt: FormatOpt = Shown.TABLE,
 ) -> None:
@@ -65,9 +77,10 @@ def report(
         "date_from": parse_date(date_from, "--from"),
         "date_to": parse_date(date_to, "--to"),
         "as_of": parse_date(as_of, "--as-of"),
-        "by": by,
         "contact": contact,
     }
+    if by is not None:  # each report has its own default grouping
+        params["by"] = by
     store = open_store(ctx, db)
     rep = reports.run(store, name.value, **params)
     if fmt is Shown.JSON:

@@ -237,6 +237,7 @@ BINDING_IDS: Mapping[str, tuple[str, ...]] = {
         "reports.budget",
         "reports.target",
         "reports.documents.back",
+        "reports.drill.back",
     ),
     "bizdesk.screens.recurring": (
         *("recurring.back", "recurring.entry", "recurring.invoice", "recurring.stop"),

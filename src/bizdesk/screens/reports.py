@@ -18,7 +18,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input, Select, Static
 
 from bizdesk.faults import describe
-from bizdesk.formatting import money, number, visible
+from bizdesk.formatting import day, money, number, visible
 from bizdesk.i18n import N_, _, ngettext, tr
 from bizdesk.i18n import Message as Message_
 from bizdesk.screens.common import Pane, ServiceRunner
@@ -35,6 +35,7 @@ from bizdesk.services.overview.reports import (
 )
 from bizdesk.widgets.footer import KeysFooter
 from bizdesk.widgets.form import Field, FormScreen
+from bizdesk.widgets.paged_table import Col, PagedTable
 
 # reports that name no contact (nor hold any figure a contact's change could move)
 NO_CONTACT = {"trial-balance", "profit-loss", "balance-sheet", "pipeline"}
@@ -58,7 +59,12 @@ LABELS = {
     "vat-return": N_("VAT return"),
     "budget": N_("Budget against actual"),
     "sales-targets": N_("Sales targets"),
+    "sales-analysis": N_("Sales and margin"),
+    "win-loss": N_("Deals won and lost"),
+    "cycle-times": N_("Order cycle times"),
 }
+# reports whose last box groups them (its default when empty: the report's own)
+GROUPED = {"segments", "sales-analysis", "win-loss", "cycle-times"}
 # keys that act on the report; they type into a box that has the focus, so they are
 # only offered (and shown in the footer) when no box has it
 REPORT_KEYS = {"export", "run", "set_budget", "set_target"}
@@ -67,6 +73,7 @@ OWN_REPORT = {"set_budget": "budget", "set_target": "sales-targets"}
 KEY_ACTIONS = {"set_budget": "budgets.edit", "set_target": "targets.edit"}  # who sees them
 # a row's key -> the screen that opens it ("documents": the list behind a VAT return row)
 DRILL = (
+    ("drill", "drill"),
     ("documents", "documents"),
     ("entry_id", "entry"),
     ("account_id", "account"),
@@ -106,7 +113,10 @@ class ReportsPane(Pane):
         "a contact; on a VAT return the documents behind a rate); x writes the report to a "
         "CSV file (naming the file written); u runs it again. On the budget report b sets an "
         "account's budget for a month; on sales targets g sets a user's target. While a box "
-        "has the focus, these keys type: enter runs the report, tab leaves."
+        "has the focus, these keys type: enter runs the report, tab leaves. The last box "
+        "also groups sales and margin (product, customer, owner, city, country, tag, stage, "
+        "age), deals won and lost (reason, stage, owner) and cycle times (sales, purchases); "
+        "there enter on a row lists the orders, deals or contacts behind it."
     )
     BINDINGS = [
         Binding("x", "export", N_("Write CSV"), id="reports.export"),
@@ -212,8 +222,8 @@ class ReportsPane(Pane):
         name = self.query_one("#report", Select).value
         if name == "statement":
             out["contact"] = extra
-        elif name == "segments":
-            out["by"] = extra or "city"
+        elif name in GROUPED and extra:
+            out["by"] = extra
         if name == "general-ledger" and out["date_from"] is None:
             today = date.today()  # a month unless asked: a million lines belong in a file
             out["date_from"] = date(today.year, today.month, 1)
@@ -316,7 +326,15 @@ class ReportsPane(Pane):
         row = self.report.rows[int(event.row_key.value)]
         for key, kind in DRILL:
             if row.get(key):
-                if kind == "documents":
+                if kind == "drill":
+                    what = row.get("label") or next(
+                        (row.get(c.key) for c in self.report.columns), ""
+                    )
+                    title = _("{report} · {row}").format(
+                        report=said(self.report.title), row=said(what) or _("(none)")
+                    )
+                    self.app.push_screen(DrillScreen(title, row[key]))
+                elif kind == "documents":
                     rate = row["rate"]
                     rate = said(rate) if isinstance(rate, Message_) else f"{rate} %"
                     n = len(row[key])
@@ -460,3 +478,83 @@ class DocumentsScreen(ServiceRunner, Screen):
         event.stop()
         doc = self.documents[int(event.row_key.value)]
         self.app.action_open_record(doc["record"], doc["record_id"])
+
+
+class DrillTable(PagedTable):
+    """The rows behind a report's figure: paged like every list (no filter nor sort)."""
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return action not in ("filter", "sort")
+
+
+DRILL_COLUMNS = {  # widths that fit 80 columns
+    "sales": [
+        Col("order", N_("Order"), 8),
+        Col("date", N_("Date"), 10, fmt=day),
+        Col("customer", N_("Customer"), 18),
+        Col("net", N_("Net sales"), 10, True, money),
+        Col("cogs", N_("Cost of sales"), 10, True, money),
+        Col("margin", N_("Margin"), 10, True, money),
+    ],
+    "deals": [
+        Col("title", N_("Deal"), 16),
+        Col("contact", N_("Contact"), 16),
+        Col("owner", N_("Owner"), 8),
+        Col("outcome", N_("Result"), 6),
+        Col("closed", N_("Closed"), 10, fmt=day),
+        Col("amount", N_("Amount"), 10, True, money),
+    ],
+    "orders": [
+        Col("order", N_("Order"), 8),
+        Col("contact", N_("Contact"), 18),
+        Col("ordered", N_("Ordered"), 10, fmt=day),
+        Col("delivered", N_("Delivered"), 10, fmt=day),
+        Col("invoiced", N_("Invoiced"), 10, fmt=day),
+        Col("paid", N_("Paid"), 10, fmt=day),
+    ],
+    "contacts": [
+        Col("name", N_("Name"), 24),
+        Col("city", N_("City"), 12),
+        Col("stage", N_("Stage"), 9),
+        Col("created", N_("Created"), 10, fmt=day),
+        Col("sales", N_("Sales (net)"), 11, True, money),
+    ],
+}
+
+
+class DrillScreen(ServiceRunner, Screen):
+    """What a report's row is made of (orders, deals or contacts), a page at a time; enter
+    opens one, escape goes back to the report."""
+
+    HELP = N_(
+        "The orders, deals or contacts behind the row of the report, a page at a time "
+        "(page down for more). enter opens one; escape goes back to the report."
+    )
+    BINDINGS = [Binding("escape", "app.pop_screen", N_("Back"), id="reports.drill.back")]
+    DEFAULT_CSS = """
+    DrillScreen #drill-title { height: 1; text-style: bold; padding: 0 1; }
+    """
+
+    def __init__(self, title: str, spec: dict[str, Any]) -> None:
+        super().__init__()
+        self.title_text = title
+        self.spec = spec
+
+    def compose(self) -> ComposeResult:
+        from bizdesk.services.overview.analysis import drill
+
+        spec = self.spec
+        yield Header(icon="")
+        yield Static(Text(visible(self.title_text)), id="drill-title")
+        yield DrillTable(
+            lambda uow, req: drill(uow, spec, req), DRILL_COLUMNS[spec["kind"]], id="drill"
+        )
+        yield KeysFooter()
+
+    def on_mount(self) -> None:
+        self.query_one(DrillTable).focus_grid()
+
+    @on(PagedTable.Opened)
+    def _open(self, event: PagedTable.Opened) -> None:
+        event.stop()
+        self.app.action_open_record(event.row.record, event.row.record_id)

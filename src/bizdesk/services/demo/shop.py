@@ -34,6 +34,7 @@ from bizdesk.services.base import validate as v
 from bizdesk.services.base.permissions import require_store
 from bizdesk.services.crm import contacts as C
 from bizdesk.services.crm import tickets as T
+from bizdesk.services.demo import analysis as demo_analysis
 from bizdesk.services.demo import campaigns as demo_campaigns
 from bizdesk.services.demo import making as demo_making
 from bizdesk.services.demo import operations as demo_erp
@@ -237,6 +238,7 @@ def generate(
         if size == "small":
             counts = _small(store, shop, today)
             counts.update(demo_erp.small(store, shop, today))
+            counts.update(demo_analysis.birth_dates(store, today))
             counts.update(demo_making.small(store, shop, today))
             counts.update(demo_campaigns.small(store, shop, today))
         else:

@@ -25,6 +25,7 @@ _SEGMENT_LABELS = {
     "tag": (N_("Tag"), N_("Contacts by tag")),
     "stage": (N_("Stage"), N_("Contacts by stage")),
     "owner": (N_("Owner"), N_("Contacts by owner")),
+    "age": (N_("Age group"), N_("Contacts by age group")),
 }
 
 
@@ -126,9 +127,17 @@ def _tickets_sla(
     )
 
 
-def _segments(uow: UnitOfWork, by: str = "city", **_: Any) -> Report:
+def _segments(
+    uow: UnitOfWork,
+    by: str = "city",
+    date_from: date | None = None,
+    date_to: date | None = None,
+    **_: Any,
+) -> Report:
     from bizdesk.services.crm.contacts import segments
 
+    if date_from or date_to or by == "age":
+        return _segments_in_period(uow, by, date_from, date_to)
     rows = segments(uow, by)
     label, title = _SEGMENT_LABELS.get(by, (by.capitalize(), by))
     cols = [
@@ -138,7 +147,19 @@ def _segments(uow: UnitOfWork, by: str = "city", **_: Any) -> Report:
         Column("sales", Message("Sales (net)"), True),
     ]
     out = [
-        {"value": r.value, "contacts": r.contacts, "customers": r.customers, "sales": r.sales}
+        {
+            "value": r.value,
+            "contacts": r.contacts,
+            "customers": r.customers,
+            "sales": r.sales,
+            "drill": {
+                "kind": "contacts",
+                "by": by,
+                "key": "" if r.value == "(none)" else r.value,
+                "date_from": None,
+                "date_to": None,
+            },
+        }
         for r in rows
     ]
     tot = {
@@ -150,6 +171,260 @@ def _segments(uow: UnitOfWork, by: str = "city", **_: Any) -> Report:
     if by == "tag":
         tot = None  # a contact may carry several tags: a sum would count people twice
     return Report("segments", Message(title), {"by": by}, cols, out, tot)
+
+
+def _segments_in_period(
+    uow: UnitOfWork, by: str, date_from: date | None, date_to: date | None
+) -> Report:
+    from bizdesk.services.overview.analysis import segments_in_period
+
+    rows = segments_in_period(uow, by, date_from, date_to)
+    label, title = _SEGMENT_LABELS.get(by, (by.capitalize(), by))
+    cols = [
+        Column("value", Message(label)),
+        Column("contacts", Message("New contacts"), True),
+        Column("customers", Message("Customers who bought"), True),
+        Column("sales", Message("Sales (net)"), True),
+    ]
+    period = {"date_from": date_from, "date_to": date_to}
+    out = [
+        {
+            "value": r.value,
+            "contacts": r.contacts,
+            "customers": r.customers,
+            "sales": r.sales,
+            "drill": {"kind": "contacts", "by": by, "key": r.key, **period},
+        }
+        for r in rows
+    ]
+    tot = None
+    if by != "tag":  # a contact may carry several tags: a sum would count people twice
+        tot = {
+            "value": Message("Total"),
+            "contacts": sum(r.contacts for r in rows),
+            "customers": sum(r.customers for r in rows),
+            "sales": sum((r.sales for r in rows), Decimal(0)),
+        }
+    notes = [
+        Message(
+            "New contacts: created in the period; customers: bought in it (invoices less "
+            "credit notes)."
+        )
+    ]
+    if by == "age":
+        notes.append(
+            Message("Age on {day}, from the birth date.", day=date_text(date_to or date.today()))
+        )
+    return Report(
+        "segments",
+        Message(title),
+        {"by": by, "from": date_from, "to": date_to},
+        cols,
+        out,
+        tot,
+        notes,
+    )
+
+
+_SALES_LABELS = {
+    "product": N_("Product"),
+    "customer": N_("Customer"),
+    "owner": N_("Owner"),
+    "city": N_("City"),
+    "country": N_("Country"),
+    "tag": N_("Tag"),
+    "stage": N_("Stage"),
+    "age": N_("Age group"),
+}
+
+
+def _sales_analysis(
+    uow: UnitOfWork,
+    by: str = "product",
+    date_from: date | None = None,
+    date_to: date | None = None,
+    **_: Any,
+) -> Report:
+    from bizdesk.services.overview.analysis import sales_analysis
+
+    res = sales_analysis(uow, by, date_from, date_to)
+    keys = ("value", "qty", "net", "cogs", "margin", "margin_percent")
+    labels = (
+        _SALES_LABELS.get(by, by),
+        N_("Qty"),
+        N_("Net sales"),
+        N_("Cost of sales"),
+        N_("Margin"),
+        N_("Margin %"),
+    )
+    cols = [
+        Column(k, Message(lbl), i > 0) for i, (k, lbl) in enumerate(zip(keys, labels, strict=True))
+    ]
+    period = {"date_from": date_from, "date_to": date_to}
+    out = [
+        {
+            **{k: getattr(r, k) for k in keys},
+            "drill": {"kind": "sales", "by": by, "key": r.key, **period},
+        }
+        for r in res.rows
+    ]
+    tot = None if res.total is None else {k: getattr(res.total, k) for k in keys}
+    loc = uow.setting("locale", "en_US")
+    notes = [Message("Sales when invoiced, their cost when the goods left; by posting date.")]
+    if res.total is not None and (
+        res.total.net != res.ledger_sales or res.total.cogs != res.ledger_cogs
+    ):
+        notes.append(
+            Message(
+                "The ledger counts sales {sales} and cost of sales {cogs}: the rest was "
+                "posted without an invoice or a delivery.",
+                sales=money(res.ledger_sales, loc),
+                cogs=money(res.ledger_cogs, loc),
+            )
+        )
+    if by == "tag":
+        notes.append(Message("A customer with several tags counts under each: no total."))
+    return Report(
+        "sales-analysis",
+        Message("Sales and margin"),
+        {"by": by, "from": date_from, "to": date_to},
+        cols,
+        out,
+        tot,
+        notes,
+    )
+
+
+_WIN_LOSS_LABELS = {
+    "reason": N_("Close reason"),
+    "stage": N_("Stage at close"),
+    "owner": N_("Owner"),
+}
+
+
+def _win_loss(
+    uow: UnitOfWork,
+    by: str = "reason",
+    date_from: date | None = None,
+    date_to: date | None = None,
+    **_: Any,
+) -> Report:
+    from bizdesk.services.overview.analysis import win_loss
+
+    rows, total = win_loss(uow, by, date_from, date_to)
+    keys = ("value", "won", "won_amount", "lost", "lost_amount", "win_rate")
+    labels = (
+        _WIN_LOSS_LABELS.get(by, by),
+        N_("Won"),
+        N_("Won amount (est.)"),
+        N_("Lost"),
+        N_("Lost amount (est.)"),
+        N_("Win rate %"),
+    )
+    cols = [
+        Column(k, Message(lbl), i > 0) for i, (k, lbl) in enumerate(zip(keys, labels, strict=True))
+    ]
+    period = {"date_from": date_from, "date_to": date_to}
+    out = [
+        {
+            **{k: getattr(r, k) for k in keys},
+            "drill": {"kind": "deals", "by": by, "key": r.key, **period},
+        }
+        for r in rows
+    ]
+    return Report(
+        "win-loss",
+        Message("Deals won and lost"),
+        {"by": by, "from": date_from, "to": date_to, "currency": uow.currency},
+        cols,
+        out,
+        {k: getattr(total, k) for k in keys},
+        [
+            Message(
+                "Deals closed in the period. Amounts are the deals' estimates, not booked "
+                "sales; the win rate counts deals."
+            )
+        ],
+    )
+
+
+_CYCLE_STEPS = {
+    "sales": (
+        N_("Order to delivery"),
+        N_("Delivery to invoice"),
+        N_("Invoice to payment"),
+        N_("Order to payment"),
+    ),
+    "purchases": (
+        N_("Order to receipt"),
+        N_("Receipt to bill"),
+        N_("Bill to payment"),
+        N_("Order to payment"),
+    ),
+}
+
+
+def _cycle_times(
+    uow: UnitOfWork,
+    by: str = "sales",
+    date_from: date | None = None,
+    date_to: date | None = None,
+    **_: Any,
+) -> Report:
+    from bizdesk.services.overview.analysis import STEPS, cycle_times
+
+    rows, total = cycle_times(uow, by, date_from, date_to)
+    if by == "sales":
+        title = Message("Sales order cycle times (days)")
+    else:
+        title = Message("Purchase order cycle times (days)")
+    cols = [
+        Column("month", Message("Ordered in")),
+        Column("step", Message("Step")),
+        Column("orders", Message("Orders"), True),
+        Column("done", Message("Done"), True),
+        Column("median", Message("Median"), True),
+        Column("p90", Message("90%"), True),
+        Column("waiting", Message("Waiting"), True),
+    ]
+    period = {"date_from": date_from, "date_to": date_to}
+    out = []
+    for r in [*rows, total] if rows else []:
+        month = r.month if r is not total else Message("All months")
+        drill = {"kind": "orders", "of": by, "key": None if r is total else r.month, **period}
+        times = [r.steps[st] for st in STEPS] + [r.total]
+        for i, (t, word) in enumerate(zip(times, _CYCLE_STEPS[by], strict=True)):
+            out.append(
+                {
+                    "month": month if i == 0 else "",
+                    "label": month,  # what the drill-down's title names
+                    "step": Message(word),
+                    "orders": r.orders,
+                    "done": t.done,
+                    "median": t.median,
+                    "p90": t.p90,
+                    "waiting": None if i == 3 else t.waiting,
+                    "drill": drill,
+                    "month_key": None if r is total else r.month,
+                    "step_key": (*STEPS, "total")[i],
+                }
+            )
+    return Report(
+        "cycle-times",
+        title,
+        {"of": by, "from": date_from, "to": date_to},
+        cols,
+        out,
+        None,
+        [
+            Message(
+                "Orders placed in the period, by month: days from one step to the next (the "
+                "first delivery, the first invoice, the last payment once settled), median and "
+                "90% by nearest rank; waiting: past the step before, not this one."
+            )
+        ],
+        json_extra=("month_key", "step_key"),
+    )
 
 
 def _trial_balance(uow: UnitOfWork, as_of: date | None = None, **_: Any) -> Report:
@@ -625,6 +900,9 @@ REPORTS = {
     "vat-return": _vat_return,
     "budget": _budget,
     "sales-targets": _sales_targets,
+    "sales-analysis": _sales_analysis,
+    "win-loss": _win_loss,
+    "cycle-times": _cycle_times,
 }
 # the permission each report needs (services/base/permissions.py)
 REPORT_ACTIONS = {
@@ -644,6 +922,9 @@ REPORT_ACTIONS = {
     "vat-return": "reports.finance",
     "budget": "reports.finance",
     "sales-targets": "reports.crm",
+    "sales-analysis": "reports.finance",
+    "win-loss": "reports.crm",
+    "cycle-times": "reports.finance",
 }
 
 

@@ -843,6 +843,7 @@ def return_goods(
     ).first()
     cost = 0
     charged = []
+    moves = []
     kits = sold_kit_lines(uow, [ln.id for ln, _q in todo])
     _whole_kits(uow, todo, kits)
     stocked = _stocked_products(uow, [ln.product_id for ln, _q in todo if ln.id not in kits])
@@ -854,13 +855,15 @@ def return_goods(
                 value = (
                     still_value if q == still_out else round(Decimal(still_value * q) / still_out)
                 )
-                return_into_stock(
-                    uow,
-                    k.component_id,
-                    loc.id,
-                    per_kits(k.per_kit_scaled, q),
-                    value,
-                    ("sales_line", ln.id),
+                moves.append(
+                    return_into_stock(
+                        uow,
+                        k.component_id,
+                        loc.id,
+                        per_kits(k.per_kit_scaled, q),
+                        value,
+                        ("sales_line", ln.id),
+                    )
                 )
                 k.returned_value_minor += value
                 ln.returned_value_minor += value
@@ -869,7 +872,9 @@ def return_goods(
             still_out = ln.delivered_scaled - ln.returned_scaled
             still_value = ln.delivered_value_minor - ln.returned_value_minor
             value = still_value if q == still_out else round(Decimal(still_value * q) / still_out)
-            return_into_stock(uow, ln.product_id, loc.id, q, value, ("sales_line", ln.id))
+            moves.append(
+                return_into_stock(uow, ln.product_id, loc.id, q, value, ("sales_line", ln.id))
+            )
             ln.returned_value_minor += value
             cost += value
         charged.append((ln.id, q, *line_amounts(q, ln.unit_price_minor, ln.vat_bp)))
@@ -903,6 +908,8 @@ def return_goods(
         postings,
         source=("sales_order", so.id),
     )
+    for m in moves:  # the goods came back with this entry (as they left with the delivery's)
+        m.entry_id = e.id
     cn = Invoice(
         kind="credit",
         number=number,

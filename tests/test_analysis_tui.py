@@ -1,0 +1,111 @@
+"""The analyses in the Reports tab at 80x24: a row opens the orders, deals or contacts behind
+it, paged, and from there the record; escape comes back; wrong dates are refused by box."""
+
+from __future__ import annotations
+
+from textual.widgets import DataTable, Input, Select, Static
+
+from bizdesk.app import BizdeskApp
+from bizdesk.screens.contacts import ContactScreen
+from bizdesk.screens.deals import DealScreen
+from bizdesk.screens.reports import DrillScreen, DrillTable, ReportsPane
+from bizdesk.screens.sales import SalesOrderScreen
+from tests.test_analysis_reports import _deals
+from tests.test_analysis_sales import _shop
+from tests.tui_helpers import SIZE, settle, wait_for
+
+
+async def _choose(pilot, app, pane, name: str, by: str = "") -> None:  # noqa: ANN001
+    pane.query_one("#extra", Input).value = by
+    before = pane.runs
+    pane.query_one("#report", Select).value = name
+    await wait_for(
+        pilot,
+        app,
+        lambda: pane.runs > before and pane.report is not None and pane.report.name == name,
+        f"{name} run",
+    )
+
+
+async def _drill(pilot, app, pane, row: int) -> DrillScreen:  # noqa: ANN001
+    table = pane.query_one("#report-rows", DataTable)
+    table.focus()
+    table.move_cursor(row=row)
+    await pilot.press("enter")
+    await wait_for(pilot, app, lambda: isinstance(app.screen, DrillScreen), "the drill-down")
+    grid = app.screen.query_one(DrillTable)
+    await wait_for(pilot, app, lambda: grid.page_data is not None, "its first page")
+    return app.screen
+
+
+async def test_sales_and_margin_drill_down_to_the_order_and_back(store) -> None:  # noqa: ANN001
+    ids = _shop(store)
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f9")
+        await settle(pilot, app)
+        pane = app.active_pane()
+        assert isinstance(pane, ReportsPane)
+        pane.query_one("#from", Input).value = "2026-11-01"
+        pane.query_one("#to", Input).value = "2026-11-30"
+        await _choose(pilot, app, pane, "sales-analysis", "customer")
+        table = pane.query_one("#report-rows", DataTable)
+        first = [str(c) for c in table.get_row_at(0)]
+        # her goods left in October: November's books hold her sales and none of their cost
+        assert first == ["Ann Rider", "4", "1,374.90", "0.00", "1,374.90", "100.0"], first
+        assert [str(c) for c in table.get_row("totals")][2] == "2,774.70"
+        screen = await _drill(pilot, app, pane, 0)
+        assert "Sales and margin · Ann Rider" in str(
+            screen.query_one("#drill-title", Static).render()
+        )
+        rows = screen.query_one(DrillTable).page_data.rows
+        assert [r.record_id for r in rows] == [ids["so1"]]
+        await pilot.press("enter")
+        await wait_for(pilot, app, lambda: isinstance(app.screen, SalesOrderScreen), "the order")
+        await pilot.press("escape")
+        await wait_for(pilot, app, lambda: isinstance(app.screen, DrillScreen), "back")
+        await pilot.press("escape")
+        await wait_for(pilot, app, lambda: app.active_pane() is pane, "the report")
+        # a wrong date names its box; nothing stays under it
+        pane.query_one("#to", Input).value = "2026-02-30"
+        pane.action_run()
+        await settle(pilot, app)
+        title = str(pane.query_one("#report-title", Static).render())
+        assert "Not run: To:" in title and "2026-02-30" in title, title
+        assert pane.report is None and table.row_count == 0
+        pane.query_one("#from", Input).value = "2026-12-01"
+        pane.query_one("#to", Input).value = "2026-11-01"
+        pane.action_run()
+        await wait_for(
+            pilot,
+            app,
+            lambda: "before its start" in str(pane.query_one("#report-title", Static).render()),
+            "the period refused",
+        )
+
+
+async def test_win_loss_and_segments_drill_down(store) -> None:  # noqa: ANN001
+    _deals(store)
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f9")
+        await settle(pilot, app)
+        pane = app.active_pane()
+        await _choose(pilot, app, pane, "win-loss", "owner")
+        values = [r["value"] for r in pane.report.rows]
+        screen = await _drill(pilot, app, pane, values.index("sam"))
+        rows = screen.query_one(DrillTable).page_data.rows
+        assert [r.title for r in rows] == ["Lights"]
+        await pilot.press("enter")
+        await wait_for(pilot, app, lambda: isinstance(app.screen, DealScreen), "the deal")
+        await pilot.press("escape", "escape")
+        await wait_for(pilot, app, lambda: app.active_pane() is pane, "the report")
+        await _choose(pilot, app, pane, "segments", "stage")
+        screen = await _drill(pilot, app, pane, 0)
+        assert [r.name for r in screen.query_one(DrillTable).page_data.rows] == ["Ann Rider"]
+        await pilot.press("enter")
+        await wait_for(pilot, app, lambda: isinstance(app.screen, ContactScreen), "the contact")
+        await pilot.press("escape", "escape")
+        await wait_for(pilot, app, lambda: app.active_pane() is pane, "the report")
+        await _choose(pilot, app, pane, "cycle-times")
+        assert pane.report.rows == []  # no orders: nothing, and no error
