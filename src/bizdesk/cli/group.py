@@ -77,6 +77,9 @@ COMMANDS = {
     "shop": "papers",
     "bom": "making",
     "assembly": "making",
+    "employees": "people",
+    "leave": "people",
+    "payroll": "people",
 }
 
 

@@ -172,7 +172,7 @@ ROLE_SUMMARY = {
     SALES: N_("contacts, deals, tickets, sales orders and counter sales"),
     SUPPORT: N_("contacts and tickets"),
     WAREHOUSE: N_("products, stock moves and counts, receiving and delivering (no journal)"),
-    VIEWER: N_("reads everything but the audit trail and users; changes nothing"),
+    VIEWER: N_("reads everything but the audit trail, users and pay; changes nothing"),
 }
 
 

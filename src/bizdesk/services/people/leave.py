@@ -103,7 +103,12 @@ def _may_ask_for(uow: UnitOfWork, e: Employee) -> None:
 
 @requires("leave.request")
 def request(
-    uow: UnitOfWork, employee_id: int, kind: object, first: object, last: object, note: object = ""
+    uow: UnitOfWork,
+    employee_id: int,
+    kind: object,
+    first: object,
+    last: object = "",
+    note: object = "",
 ) -> LeaveView:
     e = load(uow, employee_id, lock=True)
     _may_ask_for(uow, e)
