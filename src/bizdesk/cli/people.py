@@ -10,7 +10,8 @@ from typing import Annotated
 
 import typer
 
-from bizdesk.cli.core import DbOpt, open_store, print_json, say, show
+from bizdesk.cli.core import DbOpt, fail, open_store, print_json, say, show
+from bizdesk.errors import ValidationError
 from bizdesk.i18n import N_, _
 
 app = typer.Typer()
@@ -278,8 +279,6 @@ STATE_NAMES = {"requested": N_("requested"), "approved": N_("approved"), "refuse
 
 
 def _leave_id(text: str) -> int:
-    from bizdesk.errors import ValidationError
-
     s = text.strip().lstrip("#")
     if not s.isdigit():
         raise ValidationError(
@@ -381,7 +380,6 @@ def leave_balance(
     fmt: FormatOpt = Printed.TEXT,
     db: DbOpt = None,
 ) -> None:
-    from bizdesk.cli.core import fail
     from bizdesk.services.people import employees, leave
 
     if year is not None and not (year.isdigit() and len(year) == 4):
@@ -573,7 +571,6 @@ def payroll_line_off(
 
 
 def _hours_pairs(items: list[str] | None) -> dict[str, str]:
-    from bizdesk.cli.core import fail
 
     out = {}
     for item in items or []:
@@ -806,7 +803,6 @@ def payroll_list(
 ) -> None:
     from rich.table import Table
 
-    from bizdesk.cli.core import fail
     from bizdesk.formatting import money
     from bizdesk.services.people import payroll
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bizdesk.db.session import UnitOfWork
 from bizdesk.errors import NotFound, ValidationError
@@ -51,7 +51,7 @@ from bizdesk.services.base.records import check_version, touch
 from bizdesk.services.books import ledger
 from bizdesk.services.books.ledger import Posting, account_for, payment_account, post_entry
 from bizdesk.services.people.days import month_bounds, overlap, working_days
-from bizdesk.services.people.employees import employed_in
+from bizdesk.services.people.employees import employed_in, find_employee
 from bizdesk.services.people.leave import unpaid_days
 
 LINE_KINDS = ("deduction", "contribution")
@@ -498,8 +498,6 @@ def _state_message(run: PayrollRun) -> Message:
 def create_run(uow: UnitOfWork, month: object, hours: dict[str, str] | None = None) -> RunView:
     """A draft run for ``month`` ("2026-11"): a payslip for each employee employed in it;
     ``hours``: employee (as find_employee reads it) -> hours worked, for hourly pay."""
-    from bizdesk.services.people.employees import find_employee
-
     m = parse_month(month)
     taken = _month_taken(uow, m)
     if taken is not None:
@@ -581,8 +579,6 @@ def set_hours(
     uow: UnitOfWork, run_id: int, employee: object, hours: object, *, version: int | None = None
 ) -> RunView:
     """The hours an hourly employee worked in a draft run's month."""
-    from bizdesk.services.people.employees import find_employee
-
     run = _start(uow, run_id, (RunState.DRAFT,), Message("only a draft's hours change"), version)
     emp_id = find_employee(uow, employee)
     slip = uow.session.scalar(
@@ -830,8 +826,6 @@ class RunRow:
 @requires("people.pay")
 def list_runs(uow: UnitOfWork, *, year: int | None = None, limit: int = 200) -> list[RunRow]:
     """Payroll runs, the newest month first."""
-    from sqlalchemy import func
-
     stmt = (
         select(
             PayrollRun,
