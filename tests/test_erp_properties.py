@@ -33,8 +33,10 @@ from bizdesk.services.admin import setup, users
 from bizdesk.services.base.permissions import allowed
 from bizdesk.services.books import ledger, ledger_reports
 from bizdesk.services.inventory import moves, products, reports
+from bizdesk.services.people import payroll
 from bizdesk.services.trade import purchasing, sales
 from tests.erp_helpers import errors, product, supplier
+from tests.people_helpers import employee, lines
 
 SKUS = ("A", "B", "C")  # B may go below zero, A and C may not
 # login -> role; "tester" (the owner) made the store
@@ -78,6 +80,9 @@ def template(tmp_path_factory):  # noqa: ANN001, ANN201
     product(s, "A", cost="0.33")
     product(s, "B", cost="1.07", allow_negative="yes")
     product(s, "C", cost="0.10")
+    lines(s)  # payroll: 10 %, 6.35 % and a fixed 12.00 withheld, 29.9 % on top
+    employee(s, "Ana Pop", start_date="2026-01-15", pay="2345.67")  # #1, pro rata in January
+    employee(s, "Cy Dan", pay_basis="hourly", pay="12.35")  # #2
     with s.write() as uow:
         for login, role in ROLES.items():
             if role != "owner":
@@ -102,6 +107,7 @@ class Shop(RuleBasedStateMachine):
         self.bills: list[int] = []
         self.sos: list[int] = []
         self.invoices: list[int] = []
+        self.runs: list[int] = []
         self.steps = 0
 
     def teardown(self) -> None:
@@ -315,6 +321,25 @@ class Shop(RuleBasedStateMachine):
             self.store._settings = None  # noqa: SLF001
             assert self.read(ledger.lock_date) == day
 
+    # --- payroll (run, post, pay)
+
+    @rule(who=WHO, month=st.sampled_from(["2026-01", "2026-02", "2026-11"]), hours=QTY)
+    def payroll_run(self, who: str, month: str, hours: Decimal) -> None:
+        run = self.call(who, payroll.create_run, month, {"#2": str(hours)})
+        if run is not None:
+            self.runs.append(run.id)
+            assert run.net == run.gross - run.deductions
+
+    @rule(who=WHO, i=PICK)
+    def payroll_post(self, who: str, i: int) -> None:
+        if self.runs:
+            self.call(who, payroll.post, self.runs[i % len(self.runs)])
+
+    @rule(who=WHO, i=PICK, account=st.sampled_from(["bank", "cash"]))
+    def payroll_pay(self, who: str, i: int, account: str) -> None:
+        if self.runs:
+            self.call(who, payroll.pay, self.runs[i % len(self.runs)], account)
+
     # --- after every step
 
     @invariant()
@@ -324,6 +349,8 @@ class Shop(RuleBasedStateMachine):
             _rows, total = ledger_reports.trial_balance(uow)
             assert total.debit == total.credit
             assert ledger.balance_by_role(uow, "inventory") == reports.total_stock_value(uow)
+            owed = sum(r.net - r.paid for r in payroll.list_runs(uow) if r.state != "draft")
+            assert Decimal(-ledger.balance_by_role(uow, "wages_payable")) / 100 == owed
             for sku in SKUS:
                 p = products.get_product(uow, products.resolve_product(uow, sku).id)
                 if p.on_hand == 0:
