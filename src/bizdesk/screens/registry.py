@@ -111,6 +111,14 @@ APP_KEYS = (
         priority=True,
     ),
     AppKey("app.users", "ctrl+u", "users", N_("Users"), N_("the users and their roles"), False),
+    AppKey(
+        "app.people",
+        "ctrl+e",
+        "people",
+        N_("Employees"),
+        N_("the employees, their leave and the payroll"),
+        False,
+    ),
     AppKey("app.quit", "ctrl+q", "quit", N_("Quit"), N_("quit")),
 )
 
@@ -142,6 +150,9 @@ COMMANDS = (
     Command(N_("Sales orders"), "sales"),
     Command(N_("Counter sale"), "sales(True)"),
     Command(N_("Recurring entries and invoices"), "recurring"),
+    Command(N_("Employees"), "people", "app.people"),
+    Command(N_("Leave to approve"), "people('leave')"),
+    Command(N_("Payroll runs"), "people('payroll')"),
     Command(N_("Bank reconciliation"), "reconcile"),
     Command(N_("Reminders"), "reminders"),
     Command(N_("Make the reminders due today"), "reminders(True)"),
@@ -222,6 +233,12 @@ BINDING_IDS: Mapping[str, tuple[str, ...]] = {
         "reports.budget",
         "reports.target",
         "reports.documents.back",
+    ),
+    "bizdesk.screens.people": (
+        *("employees.back", "employees.new", "employees.leave", "employees.payroll"),
+        *("employee.back", "employee.leave", "employee.end", "leave.back", "leave.approve"),
+        *("leave.refuse", "payroll.back", "payroll.new"),
+        *("run.back", "run.hours", "run.post", "run.pay"),
     ),
     "bizdesk.screens.recurring": (
         *("recurring.back", "recurring.entry", "recurring.invoice", "recurring.stop"),
