@@ -35,6 +35,7 @@ from bizdesk.services.base.permissions import require_store
 from bizdesk.services.crm import contacts as C
 from bizdesk.services.crm import tickets as T
 from bizdesk.services.demo import operations as demo_erp
+from bizdesk.services.demo import people as demo_people
 from bizdesk.services.trade import deals as D
 
 SEED = 20261122
@@ -238,6 +239,7 @@ def generate(
         else:
             counts = _large(store, shop, today)
             counts.update(demo_erp.large(store, shop, today))
+        counts.update(demo_people.generate(store, shop, today))
     return counts
 
 
