@@ -256,10 +256,16 @@ def end(uow: UnitOfWork, employee_id: int, when: object) -> EmployeeView:
     return view_of(uow, e)
 
 
+# The employees' order: their contact's sort name, as an expression rather than the column, so
+# the database starts from the few employees and sorts them, instead of walking the whole
+# contact index in order (100,000 contacts) to find them.
+SORT = Contact.sort_name.concat("")
+
+
 def _base_query(include_ended: bool, on: date | None):  # noqa: ANN202
     # the last two columns: the sort value and the id (services/base/paging.py)
     stmt = (
-        select(Employee, Contact, User.username, Contact.sort_name, Employee.id)
+        select(Employee, Contact, User.username, SORT, Employee.id)
         .join(Contact, Contact.id == Employee.contact_id)
         .outerjoin(User, User.id == Employee.user_id)
     )
@@ -284,7 +290,7 @@ def page(uow: UnitOfWork, req: PageRequest, *, include_ended: bool = False) -> P
     return keyset_page(
         uow.session,
         stmt,
-        Contact.sort_name,
+        SORT,
         Employee.id,
         req,
         lambda row: _view(uow, row[0], row[1], row[2]),

@@ -272,44 +272,63 @@ def _items(uow: UnitOfWork, slip_id: int) -> list[PayslipItem]:
     )
 
 
-def _slip_view(uow: UnitOfWork, run: PayrollRun, s: Payslip) -> SlipView:
+def _slip_views(uow: UnitOfWork, run: PayrollRun, slip_id: int | None = None) -> list[SlipView]:
+    """The run's payslips (or one), read in two queries: the payslips with their employees
+    and contacts, and every item with its account's code."""
     exp = uow.exponent
-    e = uow.session.get(Employee, s.employee_id)
-    c = uow.session.get(Contact, e.contact_id)
-    items = [
-        ItemView(
-            it.name,
-            it.kind,
-            percent_from_bp(it.rate_bp) if it.rate_bp is not None else None,
-            uow.session.get(Account, it.account_id).code,
-            from_minor(it.amount_minor, exp),
-        )
-        for it in _items(uow, s.id)
-    ]
-    return SlipView(
-        s.id,
-        slip_number(run.number, e.id),
-        e.id,
-        c.id,
-        c.name,
-        e.job_title,
-        e.iban,
-        s.pay_basis,
-        from_minor(s.pay_minor, exp),
-        qty_from_scaled(s.hours_scaled),
-        s.days_paid,
-        s.days_month,
-        from_minor(s.gross_minor, exp),
-        from_minor(s.deductions_minor, exp),
-        from_minor(s.contributions_minor, exp),
-        from_minor(s.net_minor, exp),
-        items,
+    stmt = (
+        select(Payslip, Employee, Contact)
+        .join(Employee, Employee.id == Payslip.employee_id)
+        .join(Contact, Contact.id == Employee.contact_id)
+        .where(Payslip.run_id == run.id)
+        .order_by(Payslip.id)
     )
+    if slip_id is not None:
+        stmt = stmt.where(Payslip.id == slip_id)
+    rows = list(uow.session.execute(stmt))
+    items: dict[int, list[ItemView]] = defaultdict(list)
+    for it, code in uow.session.execute(
+        select(PayslipItem, Account.code)
+        .join(Account, Account.id == PayslipItem.account_id)
+        .where(PayslipItem.payslip_id.in_([s.id for s, _e, _c in rows]))
+        .order_by(PayslipItem.id)
+    ):
+        items[it.payslip_id].append(
+            ItemView(
+                it.name,
+                it.kind,
+                percent_from_bp(it.rate_bp) if it.rate_bp is not None else None,
+                code,
+                from_minor(it.amount_minor, exp),
+            )
+        )
+    return [
+        SlipView(
+            s.id,
+            slip_number(run.number, e.id),
+            e.id,
+            c.id,
+            c.name,
+            e.job_title,
+            e.iban,
+            s.pay_basis,
+            from_minor(s.pay_minor, exp),
+            qty_from_scaled(s.hours_scaled),
+            s.days_paid,
+            s.days_month,
+            from_minor(s.gross_minor, exp),
+            from_minor(s.deductions_minor, exp),
+            from_minor(s.contributions_minor, exp),
+            from_minor(s.net_minor, exp),
+            items[s.id],
+        )
+        for s, e, c in rows
+    ]
 
 
 def _run_view(uow: UnitOfWork, run: PayrollRun) -> RunView:
     exp = uow.exponent
-    slips = [_slip_view(uow, run, s) for s in _slips(uow, run.id)]
+    slips = _slip_views(uow, run)
     entry = ""
     if run.entry_id:
         entry = JOURNAL.label(uow.session.get(JournalEntry, run.entry_id).number)
@@ -385,7 +404,7 @@ def get_slip(uow: UnitOfWork, slip_id: int) -> SlipView:
     s = uow.session.get(Payslip, slip_id)
     if s is None:
         raise NotFound(Message("There is no payslip #{id}.", id=slip_id))
-    return _slip_view(uow, _load(uow, s.run_id), s)
+    return _slip_views(uow, _load(uow, s.run_id), slip_id)[0]
 
 
 def _month_or_none(s: str) -> date | None:
