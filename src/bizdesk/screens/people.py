@@ -145,7 +145,7 @@ class EmployeesScreen(WithTable, ServiceRunner, Screen):
             Col("end_date", N_("Until"), 10, fmt=_day),
         ]
         if _sees_pay(self.app):
-            cols.append(Col("pay", N_("Pay"), 12, right=True, fmt=money))
+            cols.append(Col("pay", N_("Salary"), 12, right=True, fmt=money))
         yield PagedTable(employees.page, cols, id="employees-table")
         yield KeysFooter()
 
