@@ -43,6 +43,7 @@ from bizdesk.services.crm.contacts import resolve as resolve_contact
 from bizdesk.services.dunning.reminders import reminder_view
 from bizdesk.services.papers.layout import Column, PaperDoc, Party, Table
 from bizdesk.services.papers.shop import address_lines, read_shop
+from bizdesk.services.people import payroll
 from bizdesk.services.trade import purchasing, sales
 
 QUOTE = Series("quote", "Q")  # a quote is its deal, numbered by the deal's id
@@ -676,8 +677,6 @@ def payslip(uow: UnitOfWork, number: str) -> Made:
     """An employee's payslip ("PR-00003/2": the run and the employee's number): gross pay
     and how it was reached, each deduction, net pay, what the employer paid on top, and the
     bank account it is paid to; in the employee's language."""
-    from bizdesk.services.people import payroll
-
     run_id, slip_id = payroll.find_slip(uow, number)
     run = payroll.get(uow, run_id)
     s = payroll.get_slip(uow, slip_id)
