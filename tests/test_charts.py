@@ -34,6 +34,9 @@ ROLES = {
     "price_difference",
     "reminder_fees",
     "labour_absorbed",
+    "wages",
+    "employer_contributions",
+    "wages_payable",
 }
 SHOPS = {
     "generic": ("en_US", "EUR"),

@@ -73,6 +73,7 @@ def test_the_demo_shop_in_each_language(tmp_path, locale: str) -> None:  # noqa:
         check_products_prices_and_vat_in_the_local_currency(built)
         check_checks_pass_and_the_books_balance_on_the_local_chart(built)
         check_the_journal_speaks_the_shop_language(built)
+        check_employees_with_a_year_of_payroll(built)
     finally:
         store.dispose()
 
@@ -82,6 +83,25 @@ def rows(store, sql: str) -> list[tuple]:  # noqa: ANN001
 
     with store.read() as uow:
         return [tuple(r) for r in uow.session.execute(text(sql))]
+
+
+def check_employees_with_a_year_of_payroll(built) -> None:  # noqa: ANN001
+    """Three employees named in the shop's language, twelve runs posted and paid, leave."""
+    from bizdesk.services.demo.people import PEOPLE
+
+    locale, _path, store = built
+    names = rows(
+        store, "SELECT c.name, e.job_title FROM employee e JOIN contact c ON c.id = e.contact_id"
+    )
+    assert sorted(names) == sorted((n, job) for n, job, *_ in PEOPLE[locale]["staff"])
+    runs = rows(store, "SELECT state, paid_minor FROM payroll_run")
+    assert len(runs) == 12 and {s for s, _p in runs} == {"paid"}
+    assert rows(store, "SELECT state FROM leave_request ORDER BY id") == [
+        ("approved",),
+        ("approved",),
+        ("requested",),
+    ]
+    assert errors(store) == []
 
 
 def check_locale_currency_and_chart(built) -> None:  # noqa: ANN001

@@ -34,8 +34,10 @@ from bizdesk.services.base.permissions import allowed
 from bizdesk.services.books import ledger, ledger_reports
 from bizdesk.services.inventory import moves, products, reports
 from bizdesk.services.making import assembly, boms
+from bizdesk.services.people import payroll
 from bizdesk.services.trade import purchasing, sales
 from tests.erp_helpers import errors, product, supplier
+from tests.people_helpers import employee, lines
 
 SKUS = ("A", "B", "C")  # B may go below zero, A and C may not
 # login -> role; "tester" (the owner) made the store
@@ -80,6 +82,9 @@ def template(tmp_path_factory):  # noqa: ANN001, ANN201
     product(s, "B", cost="1.07", allow_negative="yes")
     product(s, "C", cost="0.10")
     m, k = product(s, "M"), product(s, "K")  # made of 2 A and 1 C; a kit of 1 A and 1 C
+    lines(s)  # payroll: 10 %, 6.35 % and a fixed 12.00 withheld, 29.9 % on top
+    employee(s, "Ana Pop", start_date="2026-01-15", pay="2345.67")  # #1, pro rata in January
+    employee(s, "Cy Dan", pay_basis="hourly", pay="12.35")  # #2
     with s.write() as uow:
         boms.set_bom(uow, m, boms.BomInput([("A", "2"), ("C", "1")], "0.05"))
         boms.set_bom(uow, k, boms.BomInput([("A", "1"), ("C", "1")], kind="kit"))
@@ -108,6 +113,7 @@ class Shop(RuleBasedStateMachine):
         self.invoices: list[int] = []
         self.mos: list[int] = []
         self.kit_sos: list[int] = []
+        self.runs: list[int] = []
         self.steps = 0
 
     def teardown(self) -> None:
@@ -374,6 +380,25 @@ class Shop(RuleBasedStateMachine):
             self.store._settings = None  # noqa: SLF001
             assert self.read(ledger.lock_date) == day
 
+    # --- payroll (run, post, pay)
+
+    @rule(who=WHO, month=st.sampled_from(["2026-01", "2026-02", "2026-11"]), hours=QTY)
+    def payroll_run(self, who: str, month: str, hours: Decimal) -> None:
+        run = self.call(who, payroll.create_run, month, {"#2": str(hours)})
+        if run is not None:
+            self.runs.append(run.id)
+            assert run.net == run.gross - run.deductions
+
+    @rule(who=WHO, i=PICK)
+    def payroll_post(self, who: str, i: int) -> None:
+        if self.runs:
+            self.call(who, payroll.post, self.runs[i % len(self.runs)])
+
+    @rule(who=WHO, i=PICK, account=st.sampled_from(["bank", "cash"]))
+    def payroll_pay(self, who: str, i: int, account: str) -> None:
+        if self.runs:
+            self.call(who, payroll.pay, self.runs[i % len(self.runs)], account)
+
     # --- after every step
 
     @invariant()
@@ -383,6 +408,8 @@ class Shop(RuleBasedStateMachine):
             _rows, total = ledger_reports.trial_balance(uow)
             assert total.debit == total.credit
             assert ledger.balance_by_role(uow, "inventory") == reports.total_stock_value(uow)
+            owed = sum(r.net - r.paid for r in payroll.list_runs(uow) if r.state != "draft")
+            assert Decimal(-ledger.balance_by_role(uow, "wages_payable")) / 100 == owed
             for sku in (*SKUS, "M"):
                 p = products.get_product(uow, products.resolve_product(uow, sku).id)
                 if p.on_hand == 0:

@@ -216,7 +216,7 @@ def test_bad_numbers_and_kinds_are_refused_saying_what_is_expected(shop) -> None
         with pytest.raises(ValidationError, match="expected e.g. INV-00007 or 7"):
             papers.render(uow, "invoice", "SO-1")
         with pytest.raises(ValidationError, match="not a kind of document"):
-            papers.render(uow, "payslip", "1")
+            papers.render(uow, "receipt", "1")  # payslip is one now
         with pytest.raises(ValidationError, match="starts after it ends"):
             papers.render(uow, "statement", "#1", date_from="2026-12-01", date_to="2026-11-01")
         with pytest.raises(ValidationError, match="no contact named"):

@@ -91,6 +91,10 @@ HELPERS = {
     "terms.default_terms",  # the shop's default payment terms, inside invoicing and billing
     "terms.terms_of",  # a contact's payment terms, the same
     "terms.due_date",  # the due date they give, the same
+    "employees.load",  # an employee's row, inside the people entry points
+    "employees.view_of",  # the same, as a view (pay shown only with people.pay)
+    "employees.employed_in",  # who a payroll run pays, inside payroll.create_run
+    "leave.unpaid_days",  # what a payroll run deducts, inside the payroll entry points
 }
 
 
@@ -137,7 +141,8 @@ def test_the_table_says_what_the_issue_says() -> None:
     reads |= {a for a in PERMISSIONS if a.startswith("print.")}  # a PDF of what one may read
     viewer = {a for a in PERMISSIONS if ok("viewer", a)}
     assert viewer <= reads | {"users.language"}  # a viewer changes nothing but their language
-    assert viewer >= reads - {"audit.view", "users.view"}
+    # pay is seen by owner and accountant only (issue 15), payslips included
+    assert viewer >= reads - {"audit.view", "users.view", "print.payslip"}
     assert not any(ok(None, a) for a in PERMISSIONS)
 
 

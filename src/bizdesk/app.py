@@ -729,6 +729,18 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
         )
         return False
 
+    def action_people(self, then: str = "") -> None:
+        """The employees (``then``: "leave" or "payroll" opens that screen over them)."""
+        if self.store is None or not self._allowed_or_told("people.view"):
+            return
+        from bizdesk.screens import people
+
+        self.push_screen(people.EmployeesScreen())
+        if then == "leave":
+            self.push_screen(people.LeaveScreen())
+        elif then == "payroll" and self._allowed_or_told("people.pay"):
+            self.push_screen(people.PayrollScreen())
+
     def action_recurring(self) -> None:
         """The recurring entries and invoices; a role that may not see them is told who to ask."""
         if self.store is None or not self._allowed_or_told("recurring.view"):

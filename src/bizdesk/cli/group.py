@@ -81,6 +81,9 @@ COMMANDS = {
     "segments": "marketing",
     "campaigns": "marketing",
     "unsubscribe": "marketing",
+    "employees": "people",
+    "leave": "people",
+    "payroll": "people",
 }
 
 

@@ -24,6 +24,7 @@ class Kind(StrEnum):
     CREDIT_NOTE = "credit-note"
     PURCHASE_ORDER = "purchase-order"
     STATEMENT = "statement"
+    PAYSLIP = "payslip"
 
 
 @app.command(
@@ -31,8 +32,8 @@ class Kind(StrEnum):
     help=_(
         "Write a document as PDF: quote (a deal's number), sales-order, invoice, credit-note, "
         "purchase-order (a number as the screens show it, INV-00007 or 7), statement (a "
-        "contact: #ID, e-mail or name). Without -o it is LABEL.pdf in the current folder; an "
-        "existing file is never replaced."
+        "contact: #ID, e-mail or name), payslip (its run and the employee, PR-00001/3). "
+        "Without -o it is LABEL.pdf in the current folder; an existing file is never replaced."
     ),
 )
 def print_paper(

@@ -10,6 +10,14 @@ from bizdesk.models.ledger import Account, JournalEntry, JournalLine, Sequence
 from bizdesk.models.mail import OutboxMessage
 from bizdesk.models.making import AssemblyLine, AssemblyOrder, Bom, BomLine, SalesKitLine
 from bizdesk.models.marketing import Campaign, CampaignRecipient, EmailConsent, Segment
+from bizdesk.models.people import (
+    Employee,
+    LeaveRequest,
+    PayLine,
+    PayrollRun,
+    Payslip,
+    PayslipItem,
+)
 from bizdesk.models.purchasing import PurchaseLine, PurchaseOrder, SupplierBill, SupplierPayment
 from bizdesk.models.recurring import RecurringRun, RecurringTemplate
 from bizdesk.models.sales import CustomerPayment, Invoice, InvoiceLine, SalesLine, SalesOrder
@@ -64,4 +72,10 @@ __all__ = [
     "TicketComment",
     "TicketEvent",
     "User",
+    "Employee",
+    "LeaveRequest",
+    "PayLine",
+    "PayrollRun",
+    "Payslip",
+    "PayslipItem",
 ]

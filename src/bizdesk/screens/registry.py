@@ -119,6 +119,14 @@ APP_KEYS = (
         N_("e-mail campaigns and segments"),
         False,
     ),
+    AppKey(
+        "app.people",
+        "ctrl+e",
+        "people",
+        N_("Employees"),
+        N_("the employees, their leave and the payroll"),
+        False,
+    ),
     AppKey("app.quit", "ctrl+q", "quit", N_("Quit"), N_("quit")),
 )
 
@@ -152,6 +160,9 @@ COMMANDS = (
     Command(N_("Assembly orders"), "assembly_orders"),
     Command(N_("Production plan"), "production_plan"),
     Command(N_("Recurring entries and invoices"), "recurring"),
+    Command(N_("Employees"), "people", "app.people"),
+    Command(N_("Leave to approve"), "people('leave')"),
+    Command(N_("Payroll runs"), "people('payroll')"),
     Command(N_("Bank reconciliation"), "reconcile"),
     Command(N_("Reminders"), "reminders"),
     Command(N_("Make the reminders due today"), "reminders(True)"),
@@ -238,6 +249,12 @@ BINDING_IDS: Mapping[str, tuple[str, ...]] = {
         "reports.target",
         "reports.documents.back",
         "reports.drill.back",
+    ),
+    "bizdesk.screens.people": (
+        *("employees.back", "employees.new", "employees.leave", "employees.payroll"),
+        *("employee.back", "employee.leave", "employee.end", "leave.back", "leave.approve"),
+        *("leave.refuse", "payroll.back", "payroll.new"),
+        *("run.back", "run.hours", "run.post", "run.pay"),
     ),
     "bizdesk.screens.recurring": (
         *("recurring.back", "recurring.entry", "recurring.invoice", "recurring.stop"),

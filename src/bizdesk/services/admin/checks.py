@@ -621,6 +621,92 @@ _sql_rule(
 )
 
 
+# --- payroll (services/people/payroll.py)
+_sql_rule(
+    "payslip-sums",
+    "SELECT r.number, e.id AS employee, s.gross_minor, s.deductions_minor, "
+    "s.contributions_minor, s.net_minor FROM payslip s JOIN payroll_run r ON r.id = s.run_id "
+    "JOIN employee e ON e.id = s.employee_id WHERE s.net_minor != s.gross_minor - "
+    "s.deductions_minor OR s.deductions_minor != (SELECT COALESCE(SUM(amount_minor), 0) FROM "
+    "payslip_item i WHERE i.payslip_id = s.id AND i.kind = 'deduction') OR "
+    "s.contributions_minor != (SELECT COALESCE(SUM(amount_minor), 0) FROM payslip_item i "
+    "WHERE i.payslip_id = s.id AND i.kind = 'contribution')",
+    N_(
+        "payslip PR-{number}/{employee}: gross {gross} less deductions {deductions} is not its "
+        "net {net}, or its lines do not add up to its deductions and contributions {contributions}"
+        " (minor units)"
+    ),
+    "number",
+    "employee",
+    "gross",
+    "deductions",
+    "contributions",
+    "net",
+)
+_sql_rule(
+    "payroll-entry",
+    "SELECT r.number, (SELECT COALESCE(SUM(s.gross_minor + s.contributions_minor), 0) FROM "
+    "payslip s WHERE s.run_id = r.id) AS lines, (SELECT COALESCE(SUM(l.debit_minor), 0) FROM "
+    "journal_line l WHERE l.entry_id = r.entry_id) AS posted FROM payroll_run r "
+    "WHERE r.state != 'draft' AND (r.entry_id IS NULL OR (SELECT COALESCE(SUM(s.gross_minor + "
+    "s.contributions_minor), 0) FROM payslip s WHERE s.run_id = r.id) != (SELECT "
+    "COALESCE(SUM(l.debit_minor), 0) FROM journal_line l WHERE l.entry_id = r.entry_id) OR "
+    "(SELECT COALESCE(SUM(s.net_minor), 0) FROM payslip s WHERE s.run_id = r.id) != (SELECT "
+    "COALESCE(SUM(l.credit_minor), 0) FROM journal_line l JOIN account a ON a.id = "
+    "l.account_id WHERE l.entry_id = r.entry_id AND a.role = 'wages_payable'))",
+    N_(
+        "payroll run #{number}: its payslips come to {lines} but its entry posts {posted}, or "
+        "its net pay is not what the entry owes the employees (minor units)"
+    ),
+    "number",
+    "lines",
+    "posted",
+)
+_sql_rule(
+    "payroll-paid",
+    "SELECT r.number, r.paid_minor, (SELECT COALESCE(SUM(s.net_minor), 0) FROM payslip s "
+    "WHERE s.run_id = r.id) AS net, (SELECT COALESCE(SUM(l.credit_minor - l.debit_minor), 0) "
+    "FROM journal_entry e JOIN journal_line l ON l.entry_id = e.id JOIN account a ON a.id = "
+    "l.account_id WHERE e.source_kind = 'payroll_payment' AND e.source_id = r.id AND "
+    "(a.role IS NULL OR a.role != 'wages_payable')) AS moved FROM payroll_run r WHERE "
+    "r.paid_minor < 0 OR r.paid_minor > (SELECT COALESCE(SUM(s.net_minor), 0) FROM payslip s "
+    "WHERE s.run_id = r.id) OR r.paid_minor != (SELECT COALESCE(SUM(l.credit_minor - "
+    "l.debit_minor), 0) FROM journal_entry e JOIN journal_line l ON l.entry_id = e.id JOIN "
+    "account a ON a.id = l.account_id WHERE e.source_kind = 'payroll_payment' AND "
+    "e.source_id = r.id AND (a.role IS NULL OR a.role != 'wages_payable'))",
+    N_(
+        "payroll run #{number}: paid {paid} of a net {net}, and its payments moved {moved} "
+        "(minor units)"
+    ),
+    "number",
+    "paid",
+    "net",
+    "moved",
+)
+_sql_rule(
+    "payroll-state",
+    "SELECT r.number, r.state FROM payroll_run r LEFT JOIN journal_entry e ON e.id = "
+    "r.entry_id WHERE (r.state = 'draft' AND r.entry_id IS NOT NULL) OR (r.state IN "
+    "('posted', 'paid') AND (e.id IS NULL OR e.reversed_by_id IS NOT NULL)) OR (r.state = "
+    "'reversed' AND (e.id IS NULL OR e.reversed_by_id IS NULL)) OR (r.state != 'paid' AND "
+    "r.paid_minor != 0) OR (r.state = 'paid' AND r.paid_minor != (SELECT "
+    "COALESCE(SUM(s.net_minor), 0) FROM payslip s WHERE s.run_id = r.id))",
+    N_(
+        "payroll run #{number} is {state} but its entry (posted, reversed) or what was paid "
+        "says otherwise"
+    ),
+    "number",
+    "state",
+)
+_sql_rule(
+    "payroll-once-a-month",
+    "SELECT month, COUNT(*) AS runs FROM payroll_run WHERE state IN ('posted', 'paid') "
+    "GROUP BY month HAVING COUNT(*) > 1",
+    N_("{runs} payroll runs are posted for the month of {month}"),
+    "month",
+    "runs",
+)
+
 # text fields that may hold several lines (the text rule allows "\n" and "\t" in them)
 MULTILINE_COLUMNS = {
     ("contact", "notes"),

@@ -41,7 +41,17 @@ CREDIT_NOTE = Series("credit_note", "CN")
 PURCHASE_ORDER = Series("purchase_order", "PO")
 REMINDER = Series("reminder", "RM")
 ASSEMBLY_ORDER = Series("assembly_order", "MO")
-SERIES = (JOURNAL, PURCHASE_ORDER, SALES_ORDER, INVOICE, CREDIT_NOTE, REMINDER, ASSEMBLY_ORDER)
+PAYROLL_RUN = Series("payroll_run", "PR")
+SERIES = (
+    JOURNAL,
+    PURCHASE_ORDER,
+    SALES_ORDER,
+    INVOICE,
+    CREDIT_NOTE,
+    REMINDER,
+    ASSEMBLY_ORDER,
+    PAYROLL_RUN,
+)
 
 # a label of any series, or a bare number: (prefix or None, number)
 LABEL = re.compile(r"^(?:(" + "|".join(s.prefix for s in SERIES) + r")-?)?0*(\d+)$", re.IGNORECASE)

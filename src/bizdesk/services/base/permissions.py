@@ -64,6 +64,16 @@ PERMISSIONS: dict[str, tuple[str, frozenset[str]]] = {
     ),
     # finishing consumes components and receives the product: stock moves that post
     "making.finish": (N_("Finishing assembly orders"), frozenset({OWNER, WAREHOUSE})),
+    # --- people (services/people): everyone sees who works here; pay only owner and accountant
+    "people.view": (N_("Viewing employees"), EVERYONE),
+    "people.edit": (N_("Changing employees"), frozenset({OWNER, ACCOUNTANT})),
+    "people.pay": (
+        N_("Seeing salaries, payroll lines and payslips"),
+        frozenset({OWNER, ACCOUNTANT}),
+    ),
+    "payroll.run": (N_("Running, posting and paying the payroll"), frozenset({OWNER, ACCOUNTANT})),
+    "leave.request": (N_("Asking for leave"), EVERYONE - {VIEWER}),
+    "leave.approve": (N_("Approving or refusing leave"), frozenset({OWNER})),
     # --- purchasing
     "purchases.view": (N_("Viewing purchase orders"), EVERYONE),
     "purchases.edit": (
@@ -135,6 +145,7 @@ PERMISSIONS: dict[str, tuple[str, frozenset[str]]] = {
         N_("Printing purchase orders"),
         frozenset({OWNER, ACCOUNTANT, WAREHOUSE, VIEWER}),
     ),
+    "print.payslip": (N_("Printing payslips"), frozenset({OWNER, ACCOUNTANT})),
     "print.statement": (
         N_("Printing account statements"),
         frozenset({OWNER, ACCOUNTANT, SALES, VIEWER}),
@@ -169,7 +180,7 @@ ROLE_SUMMARY = {
     SALES: N_("contacts, deals, tickets, sales orders and counter sales"),
     SUPPORT: N_("contacts and tickets"),
     WAREHOUSE: N_("products, stock moves and counts, receiving and delivering (no journal)"),
-    VIEWER: N_("reads everything but the audit trail and users; changes nothing"),
+    VIEWER: N_("reads everything but the audit trail, users and pay; changes nothing"),
 }
 
 

@@ -38,6 +38,7 @@ from bizdesk.services.demo import analysis as demo_analysis
 from bizdesk.services.demo import campaigns as demo_campaigns
 from bizdesk.services.demo import making as demo_making
 from bizdesk.services.demo import operations as demo_erp
+from bizdesk.services.demo import people as demo_people
 from bizdesk.services.trade import deals as D
 
 SEED = 20261122
@@ -244,6 +245,7 @@ def generate(
         else:
             counts = _large(store, shop, today)
             counts.update(demo_erp.large(store, shop, today))
+        counts.update(demo_people.generate(store, shop, today))
     return counts
 
 

@@ -1,5 +1,5 @@
 """Documents that go out, as PDF: quotes, sales orders, invoices, credit notes, purchase
-orders and statements (a reminder is made the same way from the reminders' data).
+orders, statements and payslips (a reminder is made the same way from the reminders' data).
 
 ``render(uow, kind, number)`` is the one door (the CLI's ``print``, the TUI's print keys, and
 whatever sends documents by e-mail): it checks the permission for the kind, makes the
@@ -32,6 +32,7 @@ MAKERS = {
     "purchase-order": kinds.purchase_order,
     "statement": kinds.statement,
     "reminder": kinds.reminder,
+    "payslip": kinds.payslip,
 }
 KINDS = tuple(MAKERS)
 
@@ -77,7 +78,7 @@ def render(
     return Paper(
         kind=kind,
         label=made.label,
-        filename=f"{made.label}.pdf",
+        filename=f"{made.label.replace('/', '-')}.pdf",  # a payslip: PR-00003/2
         data=data,
         contact_id=made.contact_id,
         email=made.email,

@@ -43,6 +43,7 @@ from bizdesk.services.crm.contacts import resolve as resolve_contact
 from bizdesk.services.dunning.reminders import reminder_view
 from bizdesk.services.papers.layout import Column, PaperDoc, Party, Table
 from bizdesk.services.papers.shop import address_lines, read_shop
+from bizdesk.services.people import payroll
 from bizdesk.services.trade import purchasing, sales
 
 QUOTE = Series("quote", "Q")  # a quote is its deal, numbered by the deal's id
@@ -666,3 +667,77 @@ def reminder(uow: UnitOfWork, number: str) -> Made:
         **_common(st),
     )
     return Made(doc, r.label, customer.id, customer.email or "")
+
+
+# --- payslips ------------------------------------------------------------------------------
+
+
+@requires("print.payslip")
+def payslip(uow: UnitOfWork, number: str) -> Made:
+    """An employee's payslip ("PR-00003/2": the run and the employee's number): gross pay
+    and how it was reached, each deduction, net pay, what the employer paid on top, and the
+    bank account it is paid to; in the employee's language."""
+    run_id, slip_id = payroll.find_slip(uow, number)
+    run = payroll.get(uow, run_id)
+    s = payroll.get_slip(uow, slip_id)
+    person = _contact(uow, s.contact_id)
+    st = _setting(uow, person)
+    w = st.w
+    if s.pay_basis == "hourly":
+        basis = w(N_("{hours} hours at {rate}"), hours=st.qty(s.hours), rate=st.amount(s.pay))
+    else:
+        basis = w(
+            N_("{days} of {month_days} working days of {salary} a month"),
+            days=s.days_paid,
+            month_days=s.days_month,
+            salary=st.amount(s.pay),
+        )
+    rows = [(w(N_("Gross pay")), basis, "", st.amount(s.gross))]
+    for it in s.items:
+        if it.kind == "deduction":
+            rows.append((it.name, w(N_("withheld")), _share(st, it), st.amount(-it.amount)))
+    employer = [
+        (it.name, w(N_("paid by the employer")), _share(st, it), st.amount(it.amount))
+        for it in s.items
+        if it.kind == "contribution"
+    ]
+    table = Table(
+        (
+            Column(w(N_("Item")), 3.2),
+            Column(w(N_("Basis")), 3.6),
+            Column(w(N_("Rate")), 1.0, "RIGHT"),
+            Column(w(N_("Amount")), 1.8, "RIGHT"),
+        ),
+        tuple(rows + employer),
+    )
+    month = format_date(run.month, "LLLL yyyy", locale=st.locale)
+    facts = [(w(N_("Month")), month), (w(N_("Employee")), f"#{s.employee_id}")]
+    if s.job_title:
+        facts.append((w(N_("Job")), s.job_title))
+    bank: tuple[tuple[str, str], ...] = ()
+    if s.iban:
+        bank = ((w(N_("IBAN")), _iban_shown(s.iban)),)
+    common = _common(st)
+    common.update(bank_heading=w(N_("Paid to")) if bank else "", bank=bank)
+    doc = PaperDoc(
+        title=w(N_("PAYSLIP")),
+        number=s.number,
+        party=_party(st, person),
+        party_heading=w(N_("Employee")),
+        facts=tuple(facts),
+        lines=table,
+        totals=(
+            (w(N_("Gross pay")), st.amount(s.gross)),
+            (w(N_("Deductions")), st.amount(-s.deductions)),
+            (w(N_("Employer contributions")), st.amount(s.contributions)),
+            (w(N_("Net pay {currency}"), currency=st.currency), st.amount(s.net)),
+        ),
+        issued=datetime.combine(run.month, time(0), UTC),
+        **common,
+    )
+    return Made(doc, s.number, person.id, person.email or "")
+
+
+def _share(st: _Setting, item) -> str:  # noqa: ANN001
+    """A payroll line's percentage of gross ("6.35%"), or nothing for a fixed amount."""
+    return "" if item.percent is None else st.qty(item.percent) + "%"

@@ -3,7 +3,7 @@ campaigns and their recipients (one per campaign and contact), and per-message h
 the outbox (List-Unsubscribe), and an index on contacts' birth dates (age groups).
 
 Revision ID: 0020
-Revises: 0018
+Revises: 0019
 """
 
 import sqlalchemy as sa
@@ -11,7 +11,7 @@ import sqlmodel
 from alembic import op
 
 revision = "0020"
-down_revision = "0018"
+down_revision = "0019"
 branch_labels = None
 depends_on = None
 

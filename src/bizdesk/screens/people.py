@@ -1,0 +1,549 @@
+"""People: the employees (a paged list; ctrl+e or the palette), an employee's page (leave
+this year, leave requests, payslips), the leave waiting for approval, the payroll runs and a
+run's page (payslips per employee; hours, post, pay). Pay is shown only to roles with
+``people.pay``: the others see the employees without it."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Header, Static
+
+from bizdesk.formatting import day, money, number, visible, visible_text
+from bizdesk.i18n import N_, _
+from bizdesk.screens.common import RecordScreen, ServiceRunner, WithTable
+from bizdesk.services.base.permissions import allowed
+from bizdesk.services.people import employees, leave, payroll
+from bizdesk.widgets.confirm import ConfirmScreen
+from bizdesk.widgets.footer import KeysFooter
+from bizdesk.widgets.form import Field, FormScreen
+from bizdesk.widgets.paged_table import Col, PagedTable
+
+DATE = N_("YYYY-MM-DD")
+BASIS_NAMES = {"monthly": N_("monthly"), "hourly": N_("hourly")}
+KIND_NAMES = {"vacation": N_("vacation"), "sick": N_("sick"), "unpaid": N_("unpaid")}
+LEAVE_STATES = {"requested": N_("requested"), "approved": N_("approved"), "refused": N_("refused")}
+RUN_STATES = {
+    "draft": N_("draft"),
+    "posted": N_("posted"),
+    "paid": N_("paid"),
+    "reversed": N_("reversed"),
+}
+
+
+def _day(d: date | None) -> str:
+    return day(d) if d else ""
+
+
+def _sees_pay(app: Any) -> bool:  # noqa: ANN401
+    return allowed(app.role, "people.pay")
+
+
+def employee_form() -> FormScreen:
+    fields = [
+        Field("contact", N_("Contact"), "contact", required=True),
+        Field("job_title", N_("Job title")),
+        Field("start_date", N_("Since"), required=True, placeholder=DATE),
+        Field(
+            "pay_basis",
+            N_("Pay basis"),
+            "select",
+            "monthly",
+            options=employees.PAY_BASES,
+            required=True,
+            option_labels=BASIS_NAMES,
+        ),
+        Field("pay", N_("Salary or hourly rate"), "number", required=True),
+        Field("iban", N_("IBAN")),
+        Field("leave_days", N_("Leave days a year"), "number", "0"),
+    ]
+
+    def save(uow: Any, values: dict[str, Any]) -> Any:  # noqa: ANN401
+        return employees.add(
+            uow,
+            employees.EmployeeInput(
+                contact=values.get("contact", ""),
+                job_title=values.get("job_title", ""),
+                start_date=values.get("start_date", ""),
+                pay_basis=values.get("pay_basis", "monthly"),
+                pay=values.get("pay", ""),
+                iban=values.get("iban", ""),
+                leave_days=values.get("leave_days", "0"),
+            ),
+        )
+
+    return FormScreen(_("New employee"), fields, save)
+
+
+def leave_form(e: employees.EmployeeView) -> FormScreen:
+    fields = [
+        Field(
+            "kind",
+            N_("Kind"),
+            "select",
+            "vacation",
+            options=leave.KINDS,
+            required=True,
+            option_labels=KIND_NAMES,
+        ),
+        Field("start_date", N_("From"), required=True, placeholder=DATE),
+        Field("end_date", N_("To"), placeholder=N_("YYYY-MM-DD, empty: one day")),
+        Field("note", N_("Note")),
+    ]
+
+    def save(uow: Any, values: dict[str, Any]) -> Any:  # noqa: ANN401
+        return leave.request(
+            uow,
+            e.id,
+            values.get("kind", ""),
+            values.get("start_date", ""),
+            values.get("end_date", ""),
+            values.get("note", ""),
+        )
+
+    return FormScreen(_("Leave for {name}").format(name=e.name), fields, save)
+
+
+def end_form(e: employees.EmployeeView) -> FormScreen:
+    fields = [Field("end_date", N_("Last day"), required=True, placeholder=DATE)]
+
+    def save(uow: Any, values: dict[str, Any]) -> Any:  # noqa: ANN401
+        return employees.end(uow, e.id, values.get("end_date", ""))
+
+    return FormScreen(_("Last day of {name}").format(name=e.name), fields, save)
+
+
+class EmployeesScreen(WithTable, ServiceRunner, Screen):
+    """Employees by name; enter opens one, n employs a contact, l the leave to approve,
+    p the payroll runs."""
+
+    HELP = N_(
+        "The employees by name (those still employed). enter opens one, n employs a contact, "
+        "l shows the leave waiting for approval, p the payroll runs. Pay shows only to owners "
+        "and accountants."
+    )
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", N_("Back"), id="employees.back"),
+        Binding("n", "new", N_("New"), id="employees.new"),
+        Binding("l", "leave", N_("Leave"), id="employees.leave"),
+        Binding("p", "payroll", N_("Payroll"), id="employees.payroll"),
+    ]
+    DEFAULT_CSS = "EmployeesScreen PagedTable { height: 1fr; }"
+
+    def compose(self) -> ComposeResult:
+        yield Header(icon="")
+        cols = [
+            Col("name", N_("Name"), 20),
+            Col("job_title", N_("Job"), 14),
+            Col("start_date", N_("Since"), 10, fmt=_day),
+            Col("end_date", N_("Until"), 10, fmt=_day),
+        ]
+        if _sees_pay(self.app):
+            cols.append(Col("pay", N_("Salary"), 12, right=True, fmt=money))
+        yield PagedTable(employees.page, cols, id="employees-table")
+        yield KeysFooter()
+
+    def on_mount(self) -> None:
+        self.sub_title = _("Employees")
+        self.table.focus_grid()
+
+    @on(PagedTable.Opened)
+    def _opened(self, event: PagedTable.Opened) -> None:
+        self.app.push_screen(EmployeeScreen(event.row.id), lambda _r: self.table.reload())
+
+    def action_new(self) -> None:
+        def done(e: employees.EmployeeView | None) -> None:
+            if e is not None:
+                self.notify(_("Saved {name}").format(name=e.name), markup=False)
+                self.table.reload()
+
+        self.app.push_screen(employee_form(), done)
+
+    def action_leave(self) -> None:
+        self.app.push_screen(LeaveScreen())
+
+    def action_payroll(self) -> None:
+        if self.app._allowed_or_told("people.pay"):  # noqa: SLF001
+            self.app.push_screen(PayrollScreen())
+
+
+class EmployeeScreen(RecordScreen):
+    """One employee: job, dates, pay (to those who may see it), leave this year, the leave
+    requests and the payslips."""
+
+    HELP = N_(
+        "An employee. r asks for leave, x sets the last day employed, escape goes back. The "
+        "leave of this year, the requests and (to owners and accountants) the payslips."
+    )
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", N_("Back"), id="employee.back"),
+        Binding("r", "request", N_("Leave"), id="employee.leave"),
+        Binding("x", "end", N_("Last day"), id="employee.end"),
+    ]
+
+    def fetch(self, uow: Any) -> Any:  # noqa: ANN401
+        e = employees.get(uow, self.record_id)
+        bal = leave.balance(uow, e.id, date.today().year)
+        asked = leave.list_leave(uow, employee_id=e.id, limit=8)
+        slips = payroll.employee_slips(uow, e.id, 6) if _sees_pay(self.app) else []
+        return e, bal, asked, slips
+
+    def show(self, view: Any) -> None:  # noqa: ANN401
+        e, bal, asked, slips = view
+        loc = self.app.locale
+        t = Text()
+        t.append(f"{e.label}  {e.name}", style="bold")
+        t.append("\n")
+        t.append(
+            _("{job} · since {start}").format(job=e.job_title or "-", start=_day(e.start_date))
+        )
+        if e.end_date:
+            t.append(" · " + _("until {date}").format(date=_day(e.end_date)))
+        t.append("\n")
+        if e.pay is not None:
+            amount = money(e.pay, loc)
+            t.append(
+                (
+                    _("{amount} an hour") if e.pay_basis == "hourly" else _("{amount} a month")
+                ).format(amount=amount)
+                + (f" · IBAN {e.iban}" if e.iban else "")
+                + "\n"
+            )
+        t.append(
+            "\n"
+            + _(
+                "Leave {year}: {left} of {entitlement} vacation days left ({taken} taken, "
+                "{requested} asked for); {sick} sick, {unpaid} unpaid"
+            ).format(
+                year=bal.year,
+                left=bal.left,
+                entitlement=bal.entitlement,
+                taken=bal.taken,
+                requested=bal.requested,
+                sick=bal.sick,
+                unpaid=bal.unpaid,
+            )
+            + "\n"
+        )
+        for r in asked:
+            t.append(
+                "  "
+                + _("#{id} {kind} {start} – {end}: {days} days, {state}").format(
+                    id=r.id,
+                    kind=_(KIND_NAMES[r.kind]),
+                    start=_day(r.start_date),
+                    end=_day(r.end_date),
+                    days=r.days,
+                    state=_(LEAVE_STATES[r.state]),
+                )
+                + "\n"
+            )
+        if slips:
+            t.append("\n" + _("Payslips") + "\n", style="bold")
+            for n, m, _state, gross, net in slips:
+                t.append(
+                    "  "
+                    + _("{number} {month}: gross {gross}, net {net}").format(
+                        number=n, month=f"{m:%Y-%m}", gross=money(gross, loc), net=money(net, loc)
+                    )
+                    + "\n"
+                )
+        self.query_one("#main", Static).update(visible_text(t))
+        self.sub_title = e.name
+
+    def _saved(self, said: str) -> Any:  # noqa: ANN401
+        def done(result: Any) -> None:  # noqa: ANN401
+            if result is not None:
+                self.notify(said, markup=False)
+                self.load()
+
+        return done
+
+    def action_request(self) -> None:
+        if self.view is not None:
+            self.app.push_screen(leave_form(self.view[0]), self._saved(_("Leave requested")))
+
+    def action_end(self) -> None:
+        if self.view is not None:
+            self.app.push_screen(end_form(self.view[0]), self._saved(_("Last day saved")))
+
+
+class LeaveScreen(ServiceRunner, Screen):
+    """The leave requests waiting for a decision; a approves, x refuses (the owner)."""
+
+    HELP = N_(
+        "Leave waiting for approval, earliest first. a approves the selected request (a "
+        "vacation must fit in the year's balance), x refuses it; only an owner decides."
+    )
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", N_("Back"), id="leave.back"),
+        Binding("a", "approve", N_("Approve"), id="leave.approve"),
+        Binding("x", "refuse", N_("Refuse"), id="leave.refuse"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[leave.LeaveView] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header(icon="")
+        table = DataTable(id="leave", cursor_type="row")
+        table.add_columns(_("No."), _("Name"), _("Kind"), _("From"), _("To"), _("Days"))
+        yield table
+        yield KeysFooter()
+
+    def on_mount(self) -> None:
+        self.sub_title = _("Leave to approve")
+        self.reload()
+        self.query_one(DataTable).focus()
+
+    def reload(self) -> None:
+        self.run_service(
+            lambda uow: leave.list_leave(uow, state="requested"), write=False, done=self._show
+        )
+
+    def _show(self, rows: list[leave.LeaveView]) -> None:
+        self.rows = sorted(rows, key=lambda r: (r.start_date, r.id))
+        table = self.query_one(DataTable)
+        table.clear()
+        for r in self.rows:
+            table.add_row(
+                f"#{r.id}",
+                visible(r.name),
+                _(KIND_NAMES[r.kind]),
+                _day(r.start_date),
+                _day(r.end_date),
+                str(r.days),
+            )
+
+    def _decide(self, fn: Any, said: str) -> None:  # noqa: ANN401
+        row = self.query_one(DataTable).cursor_row
+        if not 0 <= row < len(self.rows):
+            return
+        r = self.rows[row]
+        self.run_service(
+            lambda uow: fn(uow, r.id),
+            done=lambda _v: self.reload(),
+            success=said.format(id=r.id, name=r.name),
+        )
+
+    def action_approve(self) -> None:
+        self._decide(leave.approve, _("Leave #{id} of {name} approved"))
+
+    def action_refuse(self) -> None:
+        self._decide(leave.refuse, _("Leave #{id} of {name} refused"))
+
+
+def run_form() -> FormScreen:
+    fields = [Field("month", N_("Month"), required=True, placeholder=N_("YYYY-MM"))]
+
+    def save(uow: Any, values: dict[str, Any]) -> Any:  # noqa: ANN401
+        return payroll.create_run(uow, values.get("month", ""))
+
+    return FormScreen(_("New payroll run"), fields, save)
+
+
+def hours_form(run: payroll.RunView) -> FormScreen:
+    first = next(s for s in run.slips if s.pay_basis == "hourly")
+    fields = [
+        Field("employee", N_("Employee (#number or name)"), value=f"#{first.employee_id}"),
+        Field("hours", N_("Hours worked"), "number", required=True),
+    ]
+
+    def save(uow: Any, values: dict[str, Any]) -> Any:  # noqa: ANN401
+        return payroll.set_hours(
+            uow, run.id, values.get("employee", ""), values.get("hours", ""), version=run.version
+        )
+
+    return FormScreen(_("Hours in {label}").format(label=run.label), fields, save)
+
+
+def pay_form(run: payroll.RunView) -> FormScreen:
+    fields = [
+        Field("account", N_("Paid from (account)"), value="bank", required=True),
+        Field("date", N_("Paid on"), placeholder=N_("YYYY-MM-DD, empty: today")),
+    ]
+
+    def save(uow: Any, values: dict[str, Any]) -> Any:  # noqa: ANN401
+        return payroll.pay(
+            uow, run.id, values.get("account", ""), when=values.get("date"), version=run.version
+        )
+
+    return FormScreen(_("Pay {label}").format(label=run.label), fields, save)
+
+
+class PayrollScreen(ServiceRunner, Screen):
+    """The payroll runs, the newest month first; enter opens one, n drafts a month's run."""
+
+    HELP = N_(
+        "The payroll runs, the newest month first. enter opens one, n drafts the run of a "
+        "month (a payslip for each employee employed in it)."
+    )
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", N_("Back"), id="payroll.back"),
+        Binding("n", "new", N_("New"), id="payroll.new"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[payroll.RunRow] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header(icon="")
+        table = DataTable(id="runs", cursor_type="row")
+        table.add_columns(_("Run"), _("Month"), _("State"), _("Gross"), _("Net"), _("Paid"))
+        yield table
+        yield KeysFooter()
+
+    def on_mount(self) -> None:
+        self.sub_title = _("Payroll")
+        self.reload()
+        self.query_one(DataTable).focus()
+
+    def on_screen_resume(self) -> None:
+        self.reload()
+
+    def reload(self) -> None:
+        self.run_service(payroll.list_runs, write=False, done=self._show)
+
+    def _show(self, rows: list[payroll.RunRow]) -> None:
+        loc = self.app.locale
+        self.rows = rows
+        table = self.query_one(DataTable)
+        table.clear()
+        for r in rows:
+            table.add_row(
+                r.label,
+                f"{r.month:%Y-%m}",
+                _(RUN_STATES[r.state]),
+                Text(money(r.gross, loc), justify="right"),
+                Text(money(r.net, loc), justify="right"),
+                Text(money(r.paid, loc), justify="right"),
+            )
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        if 0 <= event.cursor_row < len(self.rows):
+            self.app.push_screen(PayrollRunScreen(self.rows[event.cursor_row].id))
+
+    def action_new(self) -> None:
+        def done(run: payroll.RunView | None) -> None:
+            if run is not None:
+                self.notify(_("Drafted {label}").format(label=run.label))
+                self.app.push_screen(PayrollRunScreen(run.id))
+
+        self.app.push_screen(run_form(), done)
+
+
+class PayrollRunScreen(RecordScreen):
+    """One payroll run: per employee the basis, gross, deductions, net and what the employer
+    pays on top; h hours (a draft), p posts, y pays."""
+
+    HELP = N_(
+        "A payroll run. h enters an hourly employee's hours (a draft), p posts it in one "
+        "journal entry (a month posts once), y pays the net pay from a bank, cash or card "
+        "account, escape goes back."
+    )
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", N_("Back"), id="run.back"),
+        Binding("h", "hours", N_("Hours"), id="run.hours"),
+        Binding("p", "post", N_("Post"), id="run.post"),
+        Binding("y", "pay", N_("Pay"), id="run.pay"),
+    ]
+
+    def fetch(self, uow: Any) -> payroll.RunView:  # noqa: ANN401
+        return payroll.get(uow, self.record_id)
+
+    def show(self, run: payroll.RunView) -> None:
+        loc = self.app.locale
+        t = Text()
+        t.append(f"{run.label}  {run.month_text}  {_(RUN_STATES[run.state])}", style="bold")
+        if run.entry:
+            t.append("  " + run.entry)
+        t.append("\n")
+        t.append(
+            _("Gross {gross} · deductions {deductions} · net {net} · employer {employer}").format(
+                gross=money(run.gross, loc),
+                deductions=money(run.deductions, loc),
+                net=money(run.net, loc),
+                employer=money(run.contributions, loc),
+            )
+            + "\n"
+        )
+        if run.paid:
+            t.append(_("Paid {amount}").format(amount=money(run.paid, loc)) + "\n")
+        for s in run.slips:
+            basis = (
+                _("{hours} h").format(hours=number(s.hours, loc))
+                if s.pay_basis == "hourly"
+                else _("{paid}/{days} days").format(paid=s.days_paid, days=s.days_month)
+            )
+            t.append("\n" + f"{s.number}  {s.name}  ({basis})", style="bold")
+            t.append(
+                "\n  "
+                + _(
+                    "gross {gross}, deductions {deductions}, net {net}, employer {employer}"
+                ).format(
+                    gross=money(s.gross, loc),
+                    deductions=money(s.deductions, loc),
+                    net=money(s.net, loc),
+                    employer=money(s.contributions, loc),
+                )
+            )
+            for it in s.items:
+                t.append(
+                    "\n    "
+                    + f"{it.name}: {money(it.amount, loc)} ({_(payroll.LINE_KIND_WORDS[it.kind])})"
+                )
+        self.query_one("#main", Static).update(visible_text(t))
+        self.sub_title = run.label
+
+    def _done(self, said: str) -> Any:  # noqa: ANN401
+        def done(result: Any) -> None:  # noqa: ANN401
+            if result is not None:
+                self.notify(said, markup=False)
+                self.load()
+
+        return done
+
+    def action_hours(self) -> None:
+        run = self.view
+        if run is None:
+            return
+        if not any(s.pay_basis == "hourly" for s in run.slips):
+            self.notify(_("Nobody in {label} is paid by the hour").format(label=run.label))
+            return
+        self.app.push_screen(hours_form(run), self._done(_("Hours saved")))
+
+    def action_post(self) -> None:
+        run = self.view
+        if run is None:
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.run_service(
+                    lambda uow: payroll.post(uow, run.id, version=run.version),
+                    done=lambda r: self._done(_("Posted {entry}").format(entry=r.entry))(r),
+                )
+
+        self.app.push_screen(
+            ConfirmScreen(
+                _("Post {label}? A posted run is never changed, only reversed.").format(
+                    label=run.label
+                )
+            ),
+            answered,
+        )
+
+    def action_pay(self) -> None:
+        run = self.view
+        if run is not None:
+            self.app.push_screen(
+                pay_form(run), self._done(_("Paid {label}").format(label=run.label))
+            )

@@ -1,0 +1,1 @@
+"""People: employees, their leave, and the monthly payroll (lines, runs, payslips)."""

@@ -1,0 +1,318 @@
+"""Employees: a contact the shop employs (optionally a bizdesk user), with dates, job title,
+pay (a monthly salary or an hourly rate), bank account and yearly leave. Everyone may see
+who works here; the pay and the bank account only a role with ``people.pay`` (the views of
+the others carry None there: a view without the money, not a blank)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import func, or_, select
+
+from bizdesk.db.session import UnitOfWork
+from bizdesk.errors import NotFound, ValidationError
+from bizdesk.i18n import N_, Message
+from bizdesk.models.contacts import Contact
+from bizdesk.models.core import User
+from bizdesk.models.people import Employee
+from bizdesk.money import AmountError, from_minor, parse_money
+from bizdesk.reading import date_text
+from bizdesk.services.base import validate as v
+from bizdesk.services.base.paging import Page, PageRequest, contains, keyset_page
+from bizdesk.services.base.permissions import can, requires
+from bizdesk.services.base.records import check_version, touch
+from bizdesk.services.crm.contacts import resolve
+
+PAY_BASES = ("monthly", "hourly")
+BASIS_WORDS = {"monthly": N_("monthly"), "hourly": N_("hourly")}
+SOURCE = "employee"
+
+
+@dataclass
+class EmployeeInput:
+    contact: str = ""
+    user: str = ""
+    job_title: str = ""
+    start_date: str = ""
+    end_date: str = ""
+    pay_basis: str = "monthly"
+    pay: str = ""
+    iban: str = ""
+    leave_days: str = "0"
+
+
+@dataclass(frozen=True)
+class EmployeeView:
+    id: int
+    contact_id: int
+    name: str
+    email: str
+    user: str
+    job_title: str
+    start_date: date
+    end_date: date | None
+    pay_basis: str
+    pay: Decimal | None  # None: the reader may not see pay
+    iban: str | None
+    leave_days: int
+    version: int
+
+    @property
+    def label(self) -> str:
+        return f"#{self.id}"
+
+    def employed_on(self, day: date) -> bool:
+        return self.start_date <= day and (self.end_date is None or day <= self.end_date)
+
+
+def _view(uow: UnitOfWork, e: Employee, c: Contact, username: str | None) -> EmployeeView:
+    pay = can(uow, "people.pay")
+    return EmployeeView(
+        e.id,
+        c.id,
+        c.name,
+        c.email or "",
+        username or "",
+        e.job_title,
+        e.start_date,
+        e.end_date,
+        e.pay_basis,
+        from_minor(e.pay_minor, uow.exponent) if pay else None,
+        e.iban if pay else None,
+        e.leave_days,
+        e.version,
+    )
+
+
+def load(uow: UnitOfWork, employee_id: int, *, lock: bool = False) -> Employee:
+    e = uow.session.get(Employee, employee_id, with_for_update=lock)
+    if e is None:
+        raise NotFound(Message("There is no employee #{id}.", id=employee_id))
+    return e
+
+
+def view_of(uow: UnitOfWork, e: Employee) -> EmployeeView:
+    c = uow.session.get(Contact, e.contact_id)
+    user = uow.session.get(User, e.user_id) if e.user_id else None
+    return _view(uow, e, c, user.username if user else None)
+
+
+@requires("people.view")
+def get(uow: UnitOfWork, employee_id: int) -> EmployeeView:
+    return view_of(uow, load(uow, employee_id))
+
+
+@requires("people.view")
+def find_employee(uow: UnitOfWork, text: object) -> int:
+    """An employee's id from "#3", "3", the contact's exact name or e-mail."""
+    s = str(text or "").strip()
+    digits = s[1:] if s.startswith("#") else s
+    if digits.isdigit():
+        if uow.session.get(Employee, int(digits)) is not None:
+            return int(digits)
+    elif s:
+        folded = v.sort_key(s)
+        hit = uow.session.scalar(
+            select(Employee.id)
+            .join(Contact, Contact.id == Employee.contact_id)
+            .where(or_(Contact.sort_name == folded, func.lower(Contact.email) == s.lower()))
+            .order_by(Employee.id)
+        )
+        if hit is not None:
+            return hit
+    raise NotFound(Message("There is no employee {name}.", name=repr(s[:60])))
+
+
+def _user_id(uow: UnitOfWork, text: object) -> int | None:
+    s = v.text(text, max_len=64)
+    if not s:
+        return None
+    u = uow.session.scalar(select(User).where(User.username == s))
+    if u is None:
+        raise v.FieldError(Message("no user {name}", name=repr(s)))
+    return u.id
+
+
+def _pay(uow: UnitOfWork, value: object) -> int | None:
+    try:
+        minor = parse_money(value, uow.exponent, locale=uow.input_locale)
+    except AmountError as exc:
+        raise v.FieldError(exc.message) from None
+    if minor == 0:
+        raise v.FieldError(Message("must be more than zero"))
+    return minor
+
+
+def _leave_days(value: object) -> int:
+    s = str(value or "0").strip()
+    if not s.isdigit() or int(s) > 366:
+        raise v.FieldError(Message("a whole number of days from 0 to 366"))
+    return int(s)
+
+
+def _clean(uow: UnitOfWork, data: EmployeeInput, chk: v.Checker, *, new: bool) -> dict:
+    out = {}
+    if new:
+        c = chk("contact", resolve, uow, data.contact)
+        if c is not None:
+            taken = uow.session.scalar(select(Employee.id).where(Employee.contact_id == c.id))
+            if taken is not None:
+                chk.add("contact", Message("{name} is an employee already", name=c.name))
+            out["contact_id"] = c.id
+    out["user_id"] = chk("user", _user_id, uow, data.user)
+    out["job_title"] = chk("job_title", v.text, data.job_title, max_len=100) or ""
+    out["start_date"] = chk(
+        "start_date", v.iso_date, data.start_date, required=True, local=uow.person_input
+    )
+    out["end_date"] = chk("end_date", v.iso_date, data.end_date, local=uow.person_input)
+    basis = str(data.pay_basis or "").strip().lower()
+    if basis not in PAY_BASES:
+        chk.add("pay_basis", v.must_be_one_of(PAY_BASES))
+    out["pay_basis"] = basis
+    out["pay_minor"] = chk("pay", _pay, uow, data.pay)
+    out["iban"] = chk("iban", v.iban, data.iban) or ""
+    out["leave_days"] = chk("leave_days", _leave_days, data.leave_days)
+    start, end = out["start_date"], out["end_date"]
+    if start and end and end < start:
+        chk.add(
+            "end_date",
+            Message(
+                "{end} is before the start, {start}", end=date_text(end), start=date_text(start)
+            ),
+        )
+    return out
+
+
+@requires("people.edit")
+def add(uow: UnitOfWork, data: EmployeeInput) -> EmployeeView:
+    chk = v.Checker()
+    values = _clean(uow, data, chk, new=True)
+    chk.done()
+    e = Employee(**values, updated_by=uow.user)
+    uow.session.add(e)
+    uow.session.flush()
+    uow.audit(SOURCE, e.id, "create", after=_audited(e))
+    return view_of(uow, e)
+
+
+def _audited(e: Employee) -> dict:
+    return {
+        "contact": e.contact_id,
+        "job_title": e.job_title,
+        "start": e.start_date.isoformat(),
+        "end": e.end_date.isoformat() if e.end_date else None,
+        "basis": e.pay_basis,
+        "pay": e.pay_minor,
+        "leave_days": e.leave_days,
+    }
+
+
+@requires("people.edit")
+def update(uow: UnitOfWork, employee_id: int, data: EmployeeInput, *, version: int) -> EmployeeView:
+    """Change an employee (a raise, a new job title, a new bank account). Payroll runs keep
+    the pay they were computed with."""
+    e = load(uow, employee_id, lock=True)
+    check_version(e, version)
+    chk = v.Checker()
+    values = _clean(uow, data, chk, new=False)
+    chk.done()
+    before = _audited(e)
+    for k, val in values.items():
+        setattr(e, k, val)
+    touch(uow, e)
+    uow.audit(SOURCE, e.id, "update", before=before, after=_audited(e))
+    return view_of(uow, e)
+
+
+@requires("people.edit")
+def end(uow: UnitOfWork, employee_id: int, when: object) -> EmployeeView:
+    """The last day an employee works here."""
+    e = load(uow, employee_id, lock=True)
+    chk = v.Checker()
+    day = chk("end_date", v.iso_date, when, required=True, local=uow.person_input)
+    chk.done()
+    if day < e.start_date:
+        raise ValidationError(
+            {
+                "end_date": Message(
+                    "{end} is before the start, {start}",
+                    end=date_text(day),
+                    start=date_text(e.start_date),
+                )
+            }
+        )
+    before = e.end_date
+    e.end_date = day
+    touch(uow, e)
+    uow.audit(
+        SOURCE,
+        e.id,
+        "end",
+        before={"end": before.isoformat() if before else None},
+        after={"end": day.isoformat()},
+    )
+    return view_of(uow, e)
+
+
+# The employees' order: their contact's sort name, as an expression rather than the column, so
+# the database starts from the few employees and sorts them, instead of walking the whole
+# contact index in order (100,000 contacts) to find them.
+SORT = Contact.sort_name.concat("")
+
+
+def _base_query(include_ended: bool, on: date | None):  # noqa: ANN202
+    # the last two columns: the sort value and the id (services/base/paging.py)
+    stmt = (
+        select(Employee, Contact, User.username, SORT, Employee.id)
+        .join(Contact, Contact.id == Employee.contact_id)
+        .outerjoin(User, User.id == Employee.user_id)
+    )
+    if not include_ended:
+        today = on or date.today()
+        stmt = stmt.where(or_(Employee.end_date.is_(None), Employee.end_date >= today))
+    return stmt
+
+
+@requires("people.view")
+def page(uow: UnitOfWork, req: PageRequest, *, include_ended: bool = False) -> Page[EmployeeView]:
+    """Employees by name, one page (those who left only with ``include_ended``)."""
+    stmt = _base_query(include_ended, None)
+    if req.search.strip():
+        s = req.search.strip()
+        stmt = stmt.where(
+            or_(
+                contains(uow, Contact.sort_name, v.sort_key(s)),
+                contains(uow, Employee.job_title, s),
+            )
+        )
+    return keyset_page(
+        uow.session,
+        stmt,
+        SORT,
+        Employee.id,
+        req,
+        lambda row: _view(uow, row[0], row[1], row[2]),
+    )
+
+
+@requires("people.view")
+def list_employees(
+    uow: UnitOfWork, *, include_ended: bool = False, limit: int = 500
+) -> list[EmployeeView]:
+    return page(uow, PageRequest(limit=limit), include_ended=include_ended).rows
+
+
+def employed_in(uow: UnitOfWork, first: date, last: date) -> list[Employee]:
+    """Employees employed on at least one day from ``first`` to ``last``, by id."""
+    return list(
+        uow.session.scalars(
+            select(Employee)
+            .where(
+                Employee.start_date <= last,
+                or_(Employee.end_date.is_(None), Employee.end_date >= first),
+            )
+            .order_by(Employee.id)
+        )
+    )

@@ -1,0 +1,104 @@
+"""`bizdesk employees|leave|payroll` through the real command line: what they print, JSON
+with amounts as strings, refusals as one sentence and exit 1, bad usage exit 2."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bizdesk.db import open_store
+from bizdesk.services.admin import setup
+from bizdesk.services.crm import contacts
+from bizdesk.services.crm.contacts import ContactInput
+from tests.test_cli import bizdesk
+
+
+@pytest.fixture
+def shop(tmp_path) -> str:  # noqa: ANN001
+    path = str(tmp_path / "shop.db")
+    s = open_store(path)
+    setup.ensure_initialized(s)
+    with s.write() as uow:
+        for name in ("Ana Pop", "Cy Dan"):
+            contacts.create(uow, ContactInput(name=name, kind="person"))
+    s.dispose()
+    return path
+
+
+def _ok(*args: str) -> str:
+    r = bizdesk(*args)
+    assert r.returncode == 0, r.stderr
+    return r.stdout
+
+
+def test_a_month_of_payroll_from_the_command_line(shop) -> None:  # noqa: ANN001
+    out = _ok(
+        "employees", "add", "Ana Pop", "--start", "2026-01-01", "--pay", "2500",
+        "--job", "Mechanic", "--iban", "DE89 3704 0044 0532 0130 00", "--leave-days", "22",
+        "--db", shop,
+    )  # fmt: skip
+    assert "#1 Ana Pop, Mechanic, since 2026-01-01: 2,500.00 a month" in out
+    _ok("employees", "add", "Cy Dan", "--start", "2026-01-15", "--basis", "hourly", "--pay",
+        "12.35", "--db", shop)  # fmt: skip
+    _ok("payroll", "add-line", "Income tax", "--percent", "10", "--account", "2310", "--db", shop)
+    _ok("payroll", "add-line", "Employer SS", "--kind", "contribution", "--percent", "29.9",
+        "--account", "2320", "--db", shop)  # fmt: skip
+    lines = json.loads(_ok("payroll", "lines", "--format", "json", "--db", shop))
+    assert lines[0] == {
+        "name": "Income tax",
+        "kind": "deduction",
+        "percent": "10",
+        "amount": None,
+        "account": "2310",
+        "active": True,
+    }
+    run = json.loads(
+        _ok("payroll", "run", "2026-01", "--hours", "Cy Dan=40", "--format", "json", "--db", shop)
+    )
+    assert run["number"] == "PR-00001" and run["state"] == "draft"
+    assert [s["gross"] for s in run["payslips"]] == ["2500.00", "494.00"]
+    assert run["net"] == "2694.60" and run["contributions"] == "895.21"
+    out = _ok("payroll", "post", "PR-00001", "--db", shop)
+    assert "Posted JE-1" in out
+    out = _ok(
+        "payroll", "pay", "2026-01", "--account", "1000", "--date", "2026-02-01", "--db", shop
+    )
+    assert "PR-00001: 2,694.60 paid, posted JE-2" in out
+    listed = json.loads(_ok("payroll", "list", "--format", "json", "--db", shop))
+    assert listed == [
+        {
+            "number": "PR-00001",
+            "month": "2026-01",
+            "state": "paid",
+            "employees": 2,
+            "gross": "2994.00",
+            "net": "2694.60",
+            "paid": "2694.60",
+        }
+    ]
+    shown = json.loads(_ok("employees", "show", "Ana Pop", "--format", "json", "--db", shop))
+    assert shown["pay"] == "2500.00" and shown["payslips"][0]["number"] == "PR-00001/1"
+    out = _ok("leave", "request", "#1", "vacation", "2026-03-02", "2026-03-04", "--db", shop)
+    assert "Leave #1: Ana Pop, vacation, 2026-03-02 to 2026-03-04, 3 working days" in out
+    _ok("leave", "approve", "1", "--db", shop)
+    bal = json.loads(_ok("leave", "balance", "Ana Pop", "--year", "2026", "--format", "json",
+                         "--db", shop))  # fmt: skip
+    assert (bal["taken"], bal["left"]) == (3, 19)
+    assert "All checks passed" in _ok("check", "--db", shop)
+
+
+def test_refusals_are_one_sentence(shop) -> None:  # noqa: ANN001
+    r = bizdesk("employees", "add", "Ana Pop", "--pay", "abc", "--iban", "XX00", "--db", shop)
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+    assert "start_date: required" in r.stderr and "not a valid IBAN" in r.stderr
+    r = bizdesk("payroll", "run", "2026-1", "--db", shop)
+    assert r.returncode == 1 and "'2026-1' is not a month; write it as 2026-11" in r.stderr
+    r = bizdesk("payroll", "run", "2026-01", "--hours", "40", "--db", shop)
+    assert r.returncode == 2 and "EMPLOYEE=HOURS" in r.stderr
+    r = bizdesk("payroll", "show", "PR-9", "--db", shop)
+    assert r.returncode == 1 and "There is no payroll run 'PR-9'." in r.stderr
+    r = bizdesk("leave", "balance", "Ana Pop", "--year", "26", "--db", shop)
+    assert r.returncode == 2
+    r = bizdesk("payroll", "add-line", "X", "--kind", "bonus", "--db", shop)
+    assert r.returncode == 2

@@ -1,0 +1,248 @@
+"""Employees, leave and the monthly payroll through the services: pro rata in working
+days, hourly pay, every line rounded once to the cent, one entry per run that equals its
+payslips, a month posted once, paying, reversing; `check` green and catching tampering."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select
+
+from bizdesk.errors import NotFound, ValidationError
+from bizdesk.models.ledger import Account, JournalEntry, JournalLine
+from bizdesk.services.books.ledger import account_balance, account_for
+from bizdesk.services.people import employees, leave, payroll
+from bizdesk.services.people.days import working_days
+from bizdesk.services.people.employees import EmployeeInput
+from tests.erp_helpers import errors
+from tests.people_helpers import employee, lines
+
+
+def _refused(fn, *args, **kw) -> dict:  # noqa: ANN001, ANN003
+    with pytest.raises(ValidationError) as exc:
+        fn(*args, **kw)
+    return {k: str(v) for k, v in exc.value.fields.items()}
+
+
+def test_working_days_count_monday_to_friday() -> None:
+    assert working_days(date(2026, 1, 1), date(2026, 1, 31)) == 22
+    assert working_days(date(2026, 2, 1), date(2026, 2, 28)) == 20
+    assert working_days(date(2026, 3, 7), date(2026, 3, 8)) == 0  # a weekend
+    assert working_days(date(2026, 3, 6), date(2026, 3, 9)) == 2  # Friday to Monday
+    assert working_days(date(2026, 3, 9), date(2026, 3, 8)) == 0
+
+
+def test_employee_refusals_and_iban(store) -> None:  # noqa: ANN001
+    eid = employee(store, "Ana Pop", iban="de89 3704 0044 0532 0130 00", job_title="Mechanic")
+    with store.read() as uow:
+        e = employees.get(uow, eid)
+    assert e.iban == "DE89370400440532013000" and e.pay == Decimal("2500.00")
+    with store.write() as uow:
+        got = _refused(
+            employees.add,
+            uow,
+            EmployeeInput(
+                contact="Ana Pop",
+                start_date="2026-02-30",
+                pay="-1",
+                pay_basis="weekly",
+                iban="DE89 3704 0044 0532 0130 01",
+                leave_days="1.5",
+            ),
+        )
+    assert set(got) == {"contact", "start_date", "pay", "pay_basis", "iban", "leave_days"}
+    assert "an employee already" in got["contact"] and "check digits" in got["iban"]
+    with store.write() as uow:
+        got = _refused(employees.end, uow, eid, "2025-12-31")
+    assert "before the start" in got["end_date"]
+    with store.read() as uow, pytest.raises(NotFound):
+        employees.find_employee(uow, "Nobody")
+
+
+def test_leave_days_overlap_employment_and_balance(store) -> None:  # noqa: ANN001
+    eid = employee(store, "Ana Pop", leave_days="10", end_date="2026-06-30")
+    with store.write() as uow:
+        r = leave.request(uow, eid, "vacation", "2026-03-06", "2026-03-13")  # Fri..Fri
+    assert r.days == 6 and r.state == "requested"
+    with store.write() as uow:
+        assert (
+            "overlaps leave #1"
+            in _refused(leave.request, uow, eid, "sick", "2026-03-13", "2026-03-16")["start_date"]
+        )
+        assert (
+            "after the employment ends"
+            in _refused(leave.request, uow, eid, "vacation", "2026-06-29", "2026-07-02")["end_date"]
+        )
+        assert (
+            "before the employment began"
+            in _refused(leave.request, uow, eid, "vacation", "2025-12-31")["start_date"]
+        )
+        assert (
+            "no working day"
+            in _refused(leave.request, uow, eid, "unpaid", "2026-03-21", "2026-03-22")["end_date"]
+        )
+        assert "must be one of" in _refused(leave.request, uow, eid, "party", "2026-04-01")["kind"]
+        leave.approve(uow, r.id)
+        big = leave.request(uow, eid, "vacation", "2026-04-06", "2026-04-10")  # 5 > 4 left
+        assert "only 4 left of 10" in _refused(leave.approve, uow, big.id)["days"]
+        leave.refuse(uow, big.id)
+        assert "refused already" in _refused(leave.approve, uow, big.id)["state"]
+        # a refused request does not block the days
+        leave.request(uow, eid, "sick", "2026-04-06", "2026-04-07")
+    with store.read() as uow:
+        b = leave.balance(uow, eid, 2026)
+    assert (b.entitlement, b.taken, b.left, b.requested, b.sick) == (10, 6, 4, 0, 0)
+
+
+def test_a_month_pro_rata_hourly_and_exact_cents(store) -> None:  # noqa: ANN001
+    lines(store)
+    full = employee(store, "Ana Pop", pay="2500")
+    starts = employee(store, "Bo Lee", start_date="2026-01-15", pay="3000.01")
+    hourly = employee(store, "Cy Dan", pay_basis="hourly", pay="12.35")
+    employee(store, "Di Gone", start_date="2025-01-01", end_date="2025-12-31")  # left: none
+    employee(store, "Ed Later", start_date="2026-02-01")  # not yet: none
+    with store.write() as uow:
+        run = payroll.create_run(uow, "2026-01", {"Cy Dan": "101.5"})
+    assert run.label == "PR-00001" and [s.employee_id for s in run.slips] == [full, starts, hourly]
+    a, b, c = run.slips
+    assert a.gross == Decimal("2500.00") and (a.days_paid, a.days_month) == (22, 22)
+    # 12 of 22 working days of 3000.01: 1636.3690... -> 1636.37 (rounded once)
+    assert b.gross == Decimal("1636.37") and (b.days_paid, b.days_month) == (12, 22)
+    # 101.5 h x 12.35 = 1253.525 -> 1253.52 (half-even)
+    assert c.gross == Decimal("1253.52") and c.hours == Decimal("101.5")
+    # each line once: 10 % of 1253.52 = 125.352 -> 125.35; 6.35 % = 79.59852 -> 79.60
+    assert [(i.name, i.amount) for i in c.items] == [
+        ("Income tax", Decimal("125.35")),
+        ("Social security", Decimal("79.60")),
+        ("Union fee", Decimal("12.00")),
+        ("Employer social security", Decimal("374.80")),  # 374.80248
+    ]
+    assert c.deductions == Decimal("216.95") and c.net == Decimal("1036.57")
+    assert run.gross == a.gross + b.gross + c.gross
+    assert run.net == run.gross - run.deductions
+    with store.write() as uow:
+        posted = payroll.post(uow, run.id)
+    assert posted.state == "posted" and posted.entry == "JE-1"
+    with store.read() as uow:
+        wages = account_balance(uow, account_for(uow, "wages").id)
+        contrib = account_balance(uow, account_for(uow, "employer_contributions").id)
+        payable = account_balance(uow, account_for(uow, "wages_payable").id)
+        e = uow.session.scalar(select(JournalEntry).where(JournalEntry.number == 1))
+        assert e.date == date(2026, 1, 31) and e.source_kind == "payroll_run"
+        per_account = dict(
+            uow.session.execute(
+                select(Account.code, JournalLine.credit_minor - JournalLine.debit_minor)
+                .join(Account, Account.id == JournalLine.account_id)
+                .where(JournalLine.entry_id == e.id, Account.code == "2310")
+            ).all()
+        )
+    assert wages == run.gross and contrib == run.contributions
+    assert -payable == run.net
+    assert per_account["2310"] == sum(
+        int(i.amount * 100) for s in run.slips for i in s.items if i.name == "Income tax"
+    )
+    assert errors(store) == []
+
+
+def test_posts_once_pays_once_and_reverses_through_the_journal(store) -> None:  # noqa: ANN001
+    lines(store)
+    employee(store, "Ana Pop")
+    hourly = employee(store, "Cy Dan", pay_basis="hourly", pay="10")
+    with store.write() as uow:
+        run = payroll.create_run(uow, "2026-02")
+        assert (
+            "has its payroll run already: PR-00001 (draft)"
+            in _refused(payroll.create_run, uow, "2026-02")["month"]
+        )
+        assert "no hours in PR-00001" in _refused(payroll.post, uow, run.id)["hours"]
+        payroll.set_hours(uow, run.id, f"#{hourly}", "80")
+        assert "only a posted run is paid" in _refused(payroll.pay, uow, run.id, "bank")["state"]
+        run = payroll.post(uow, run.id)
+        assert "only a draft is posted" in _refused(payroll.post, uow, run.id)["state"]
+        assert (
+            "only a draft's hours change"
+            in _refused(payroll.set_hours, uow, run.id, f"#{hourly}", "81")["state"]
+        )
+        assert (
+            "not an account payments go through"
+            in _refused(payroll.pay, uow, run.id, "2310")["account"]
+        )
+    with store.write() as uow:
+        rev = payroll.reverse(uow, run.id, when="2026-03-01")
+    assert rev.state == "reversed"
+    assert errors(store) == []
+    with store.write() as uow:  # the month runs again after the reversal
+        again = payroll.create_run(uow, "2026-02", {f"#{hourly}": "80"})
+        again = payroll.post(uow, again.id)
+        paid = payroll.pay(uow, again.id, "cash", when="2026-03-02")
+    assert paid.amount == again.net and paid.run.state == "paid" and paid.run.paid == again.net
+    with store.read() as uow:
+        assert account_balance(uow, account_for(uow, "wages_payable").id) == 0
+        assert account_balance(uow, account_for(uow, "cash").id) == -again.net
+        assert payroll.find_run(uow, "2026-02") == again.id
+    with store.write() as uow:
+        assert "only a posted run" in _refused(payroll.pay, uow, again.id, "bank")["state"]
+        assert (
+            "only a posted run that is not paid"
+            in _refused(payroll.reverse, uow, again.id)["state"]
+        )
+    assert errors(store) == []
+
+
+def test_unpaid_leave_lowers_a_monthly_salary(store) -> None:  # noqa: ANN001
+    eid = employee(store, "Ana Pop", pay="2200")
+    with store.write() as uow:
+        r = leave.request(uow, eid, "unpaid", "2026-03-02", "2026-03-03")
+        leave.approve(uow, r.id)
+        run = payroll.create_run(uow, "2026-03")
+    s = run.slips[0]
+    assert (s.days_paid, s.days_month) == (20, 22) and s.gross == Decimal("2000.00")
+
+
+def test_refusals_of_runs_and_lines(store) -> None:  # noqa: ANN001
+    with store.write() as uow:
+        assert "not a month" in _refused(payroll.create_run, uow, "2026-13")["month"]
+        assert "nobody was employed" in _refused(payroll.create_run, uow, "2026-01")["month"]
+        got = _refused(payroll.add_line, uow, payroll.PayLineInput("X", "bonus", "5", "3", "4000"))
+        assert set(got) == {"kind", "percent", "account"}
+        got = _refused(payroll.add_line, uow, payroll.PayLineInput("", "deduction", "101", "", ""))
+        assert set(got) == {"name", "percent", "account"}
+    lines(store)
+    employee(store, "Ana Pop", pay="10")
+    with store.write() as uow:
+        assert (
+            "there is a payroll line"
+            in _refused(
+                payroll.add_line,
+                uow,
+                payroll.PayLineInput("Union fee", "deduction", "", "1", "2320"),
+            )["name"]
+        )
+        run = payroll.create_run(uow, "2026-01")
+        assert "below zero" in _refused(payroll.post, uow, run.id)["net"]  # 12.00 fee > 10.00
+        payroll.set_line_active(uow, "Union fee", False)
+        payroll.refresh(uow, run.id)
+        payroll.delete_draft(uow, run.id)
+        # 10.00 less 1.00 and 0.635 -> 0.64 (half-even)
+        assert payroll.create_run(uow, "2026-01").slips[0].net == Decimal("8.36")
+
+
+def test_check_finds_a_changed_payslip(store, sqlite_only) -> None:  # noqa: ANN001
+    lines(store)
+    employee(store, "Ana Pop")
+    with store.write() as uow:
+        run = payroll.post(uow, payroll.create_run(uow, "2026-01").id)
+    con = sqlite3.connect(store.url.removeprefix("sqlite:///"))
+    con.execute("UPDATE payslip SET gross_minor = gross_minor + 1, net_minor = net_minor + 1")
+    con.execute("UPDATE payroll_run SET paid_minor = 5")
+    con.commit()
+    con.close()
+    found = errors(store)
+    assert any(f.startswith("payroll-entry: payroll run #1") for f in found), found
+    assert any(f.startswith("payroll-paid:") for f in found) and any(
+        f.startswith("payroll-state:") for f in found
+    )
+    del run

@@ -1,0 +1,176 @@
+"""The people screens at 80x24 on a real store: employees (ctrl+e), a new employee with
+wrong input first, an employee's page, a payroll run drafted, its hours, posted and paid
+(wrong input first each time), the leave to approve; a sales user sees no pay."""
+
+from __future__ import annotations
+
+from textual.widgets import DataTable, Input, Static
+
+from bizdesk.app import BizdeskApp
+from bizdesk.db import Store
+from bizdesk.screens import people as P
+from bizdesk.services.admin import users
+from bizdesk.services.crm import contacts
+from bizdesk.services.crm.contacts import ContactInput
+from bizdesk.services.people import leave, payroll
+from bizdesk.widgets.form import FormScreen
+from tests.erp_helpers import errors
+from tests.people_helpers import employee, lines
+from tests.tui_helpers import SIZE, palette_hits, settle, type_text
+
+
+def text_of(screen, selector: str) -> str:  # noqa: ANN001
+    return " ".join(str(screen.query_one(selector, Static).render()).split())
+
+
+async def _save_refused(pilot, app, **values: str) -> FormScreen:  # noqa: ANN001, ANN003
+    form = app.screen
+    assert isinstance(form, FormScreen)
+    for name, value in values.items():
+        form.query_one(f"#f-{name}", Input).value = value
+    await pilot.press("ctrl+s")
+    await settle(pilot, app)
+    assert app.screen is form
+    return form
+
+
+async def test_employees_payroll_run_post_and_pay(store) -> None:  # noqa: ANN001
+    lines(store)
+    employee(store, "Ana Pop", pay="2500", job_title="Mechanic")
+    employee(store, "Cy Dan", pay_basis="hourly", pay="12.35")
+    with store.write() as uow:
+        contacts.create(uow, ContactInput(name="Bo Lee", kind="person"))
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+e")
+        await settle(pilot, app)
+        assert isinstance(app.screen, P.EmployeesScreen)
+        await pilot.press("n")
+        await settle(pilot, app)
+        form = await _save_refused(
+            pilot, app, contact="Bo Lee", start_date="2026-02-30", pay="abc", iban="XX00"
+        )
+        for name, said in (
+            ("start_date", "not a date"),
+            ("pay", "number"),
+            ("iban", "not a valid IBAN"),
+        ):
+            assert said in text_of(form, f"#e-{name}"), (name, text_of(form, f"#e-{name}"))
+        form.query_one("#f-start_date", Input).value = "2026-01-01"
+        form.query_one("#f-pay", Input).value = "1800"
+        form.query_one("#f-iban", Input).value = ""
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert isinstance(app.screen, P.EmployeesScreen), text_of(form, "#form-error")
+        await pilot.press("enter")  # Ana Pop, first by name
+        await settle(pilot, app)
+        page = app.screen
+        assert isinstance(page, P.EmployeeScreen)
+        assert "2,500.00 a month" in text_of(page, "#main")
+        await pilot.press("escape")
+        await settle(pilot, app)
+        await pilot.press("p")
+        await settle(pilot, app)
+        assert isinstance(app.screen, P.PayrollScreen)
+        await pilot.press("n")
+        await settle(pilot, app)
+        form = await _save_refused(pilot, app, month="2026-13")
+        assert "not a month" in text_of(form, "#e-month")
+        form.query_one("#f-month", Input).value = "2026-01"
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        run = app.screen
+        assert isinstance(run, P.PayrollRunScreen), text_of(form, "#form-error")
+        assert "PR-00001 2026-01 draft" in text_of(run, "#main")
+        await pilot.press("p")  # refused: Cy Dan has no hours
+        await settle(pilot, app)
+        await pilot.press("y")
+        await settle(pilot, app)
+        assert app.screen is run and "draft" in text_of(run, "#main")
+        await pilot.press("h")
+        await settle(pilot, app)
+        form = await _save_refused(pilot, app, employee="#2", hours="-4")
+        assert "must not be negative" in text_of(form, "#e-hours")
+        form.query_one("#f-hours", Input).value = "40"
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert app.screen is run and "40 h" in text_of(run, "#main")
+        await pilot.press("p")
+        await settle(pilot, app)
+        await pilot.press("y")
+        await settle(pilot, app)
+        assert "posted JE-1" in text_of(run, "#main")
+        await pilot.press("y")
+        await settle(pilot, app)
+        form = await _save_refused(pilot, app, account="2310", date="someday")
+        assert "not an account payments go through" in text_of(form, "#e-account")
+        form.query_one("#f-account", Input).value = "1000"
+        form.query_one("#f-date", Input).value = "2026-02-01"
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert app.screen is run and "paid" in text_of(run, "#main")
+        await pilot.press("escape")
+        await settle(pilot, app)
+        assert app.screen.query_one(DataTable).row_count == 1
+    with store.read() as uow:
+        r = payroll.get(uow, 1)
+    assert r.state == "paid" and r.paid == r.net and len(r.slips) == 3
+    assert errors(store) == []
+
+
+async def test_leave_approval_and_the_palette(store) -> None:  # noqa: ANN001
+    ana = employee(store, "Ana Pop", leave_days="3")
+    with store.write() as uow:
+        big = leave.request(uow, ana, "vacation", "2026-03-02", "2026-03-06")
+        small = leave.request(uow, ana, "sick", "2026-04-01")
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+p")
+        await settle(pilot, app)
+        await type_text(pilot, "leave to")
+        await settle(pilot, app)
+        assert any("Leave to approve" in h for h in palette_hits(app))
+        await pilot.press("enter")
+        await settle(pilot, app)
+        screen = app.screen
+        assert isinstance(screen, P.LeaveScreen) and len(screen.rows) == 2
+        await pilot.press("a")  # 5 vacation days of 3: refused, said
+        await settle(pilot, app)
+        assert len(screen.rows) == 2
+        screen.query_one(DataTable).move_cursor(row=1)
+        await pilot.press("a")
+        await settle(pilot, app)
+        assert [r.id for r in screen.rows] == [big.id]
+        await pilot.press("x")
+        await settle(pilot, app)
+        assert screen.rows == []
+    with store.read() as uow:
+        states = {r.id: r.state for r in leave.list_leave(uow)}
+    assert states == {big.id: "refused", small.id: "approved"}
+
+
+async def test_a_sales_user_sees_employees_without_pay(store) -> None:  # noqa: ANN001
+    employee(store, "Ana Pop", pay="2500")
+    with store.write() as uow:
+        users.add(uow, "sam", "sales")
+    app = BizdeskApp(Store(url=store.url, engine=store.engine, user="sam"))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+e")
+        await settle(pilot, app)
+        screen = app.screen
+        assert isinstance(screen, P.EmployeesScreen)
+        assert [c.key for c in screen.table.columns] == [
+            "name",
+            "job_title",
+            "start_date",
+            "end_date",
+        ]
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert "2,500" not in text_of(app.screen, "#main")
+        assert "Ana Pop" in text_of(app.screen, "#main")
+        await pilot.press("escape")
+        await settle(pilot, app)
+        await pilot.press("p")  # the payroll: not for sales, said
+        await settle(pilot, app)
+        assert app.screen is screen
