@@ -63,6 +63,7 @@ HELPERS = {
     "kits.kit_components",  # the components of a kit (a lookup)
     "kits.sold_kit_lines",  # the components copied onto sales lines (a lookup)
     "plan.last_suppliers",  # whom components were last bought from (the plan, the drafts)
+    "analysis.drill",  # hands a report row to the *_behind entry point it names (each checked)
     "levels.on_order",
     "levels.last_cost",
     "levels.average_cost",
