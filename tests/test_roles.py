@@ -86,6 +86,15 @@ HELPERS = {
     "terms.default_terms",  # the shop's default payment terms, inside invoicing and billing
     "terms.terms_of",  # a contact's payment terms, the same
     "terms.due_date",  # the due date they give, the same
+    # lead nurturing: what a contact's stage change does, inside the contact entry points
+    "nurture.shop_hours",
+    "nurture.shop_today",
+    "nurture.stage_entered",
+    "nurture.entered_in_bulk",  # inside the import's own checked write
+    "nurture.cancel_open",
+    "nurture.before_merge",
+    "nurture.after_merge",
+    "nurture.on_delete",
 }
 
 

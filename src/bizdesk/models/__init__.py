@@ -9,6 +9,7 @@ from bizdesk.models.dunning import Reminder, ReminderItem, ReminderLevel
 from bizdesk.models.ledger import Account, JournalEntry, JournalLine, Sequence
 from bizdesk.models.mail import OutboxMessage
 from bizdesk.models.making import AssemblyLine, AssemblyOrder, Bom, BomLine
+from bizdesk.models.nurture import FollowUp, NurtureSequence, NurtureStep
 from bizdesk.models.purchasing import PurchaseLine, PurchaseOrder, SupplierBill, SupplierPayment
 from bizdesk.models.recurring import RecurringRun, RecurringTemplate
 from bizdesk.models.sales import CustomerPayment, Invoice, InvoiceLine, SalesLine, SalesOrder
@@ -31,11 +32,14 @@ __all__ = [
     "InvoiceLine",
     "ContactTag",
     "Deal",
+    "FollowUp",
     "DealLine",
     "Interaction",
     "JournalEntry",
     "JournalLine",
     "Location",
+    "NurtureSequence",
+    "NurtureStep",
     "OutboxMessage",
     "PipelineStage",
     "Reminder",
