@@ -77,6 +77,8 @@ COMMANDS = {
     "shop": "papers",
     "bom": "making",
     "assembly": "making",
+    "nurture": "nurture",
+    "followups": "nurture",
 }
 
 
