@@ -111,6 +111,14 @@ APP_KEYS = (
         priority=True,
     ),
     AppKey("app.users", "ctrl+u", "users", N_("Users"), N_("the users and their roles"), False),
+    AppKey(
+        "app.followups",
+        "ctrl+t",
+        "followups",
+        N_("Follow-ups"),
+        N_("your follow-up activities (lead nurturing)"),
+        False,
+    ),
     AppKey("app.quit", "ctrl+q", "quit", N_("Quit"), N_("quit")),
 )
 
@@ -143,6 +151,8 @@ COMMANDS = (
     Command(N_("Counter sale"), "sales(True)"),
     Command(N_("Recurring entries and invoices"), "recurring"),
     Command(N_("Bank reconciliation"), "reconcile"),
+    Command(N_("Follow-up activities"), "followups", "app.followups"),
+    Command(N_("Nurturing sequences"), "sequences"),
     Command(N_("Reminders"), "reminders"),
     Command(N_("Make the reminders due today"), "reminders(True)"),
     Command(N_("Payment terms and reminder levels"), "reminder_levels"),
@@ -166,7 +176,7 @@ BINDING_IDS: Mapping[str, tuple[str, ...]] = {
     "bizdesk.screens.home": tuple(
         f"home.{n}" for n in ("sales", "cash", "bank", "ar", "ap", "deals", "tickets", "low")
     )
-    + ("home.refresh", "home.budget"),
+    + ("home.refresh", "home.budget", "home.followups"),
     "bizdesk.screens.contacts": (
         *(f"contacts.{n}" for n in ("open", "new", "edit", "archive", "archived")),
         *(f"contact.{n}" for n in ("back", "edit", "interaction", "merge", "archive")),
@@ -225,6 +235,12 @@ BINDING_IDS: Mapping[str, tuple[str, ...]] = {
     ),
     "bizdesk.screens.recurring": (
         *("recurring.back", "recurring.entry", "recurring.invoice", "recurring.stop"),
+    ),
+    "bizdesk.screens.nurture": (
+        *(f"followups.{n}" for n in ("back", "done", "skip", "move", "who", "contact")),
+        "followups.sequences",
+        *(f"followups.view.{v}" for v in ("due", "today", "overdue", "upcoming", "done")),
+        *(f"sequences.{n}" for n in ("back", "new", "edit", "switch")),
     ),
     "bizdesk.screens.users": (
         "users.back",

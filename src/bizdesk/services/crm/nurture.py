@@ -435,10 +435,16 @@ def _start(uow: UnitOfWork, contact: Contact) -> int:
             )
         made += len(steps)
         uow.audit(
-            "contact",
-            contact.id,
-            "nurture",
-            after={"sequence": seq.id, "stage": seq.stage, "follow_ups": len(steps), "for": who},
+            "follow_up",
+            None,
+            "start",
+            after={
+                "contact": contact.id,
+                "sequence": seq.id,
+                "stage": seq.stage,
+                "follow_ups": len(steps),
+                "for": who,
+            },
         )
     uow.session.flush()
     return made
@@ -527,7 +533,9 @@ def cancel_open(uow: UnitOfWork, contact_id: int, *, stage: str | None = None) -
         or 0
     )
     if n:
-        uow.audit("contact", contact_id, "follow_ups_cancelled", after={"n": n, "stage": stage})
+        uow.audit(
+            "follow_up", None, "cancel", after={"contact": contact_id, "n": n, "stage": stage}
+        )
     return n
 
 
