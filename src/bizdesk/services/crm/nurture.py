@@ -391,7 +391,18 @@ def stage_entered(uow: UnitOfWork, contact: Contact, left: str | None) -> int:
     return _start(uow, contact)
 
 
-def _start(uow: UnitOfWork, contact: Contact) -> int:
+@requires("nurture.config")
+def start_sequences(uow: UnitOfWork, contact_id: int, *, entered: date | None = None) -> int:
+    """Put a contact into the active sequences of the stage it stands in, as if it had
+    entered it on ``entered`` (default today): for a contact that was in the stage before
+    its sequence existed (the demo shop does so). Never twice while open, as on entry."""
+    contact = uow.session.get(Contact, contact_id)
+    if contact is None:
+        raise NotFound(Message("There is no contact #{id}.", id=contact_id))
+    return _start(uow, contact, entered)
+
+
+def _start(uow: UnitOfWork, contact: Contact, entered: date | None = None) -> int:
     if contact.archived:
         return 0
     seqs = list(
@@ -404,7 +415,7 @@ def _start(uow: UnitOfWork, contact: Contact) -> int:
     if not seqs:
         return 0
     hours = shop_hours(uow)
-    today = shop_today(uow)
+    today = entered or shop_today(uow)
     who = contact.owner or uow.user
     made = 0
     for seq in seqs:

@@ -34,6 +34,7 @@ from bizdesk.services.base import validate as v
 from bizdesk.services.base.permissions import require_store
 from bizdesk.services.crm import contacts as C
 from bizdesk.services.crm import tickets as T
+from bizdesk.services.demo import nurture as demo_nurture
 from bizdesk.services.demo import operations as demo_erp
 from bizdesk.services.trade import deals as D
 
@@ -238,6 +239,7 @@ def generate(
         else:
             counts = _large(store, shop, today)
             counts.update(demo_erp.large(store, shop, today))
+        counts.update(getattr(demo_nurture, size)(store, shop, today))
     return counts
 
 
