@@ -288,7 +288,7 @@ def followups_list(
     from bizdesk.services.crm.nurture import STATE_NAMES
 
     done = view == ViewOpt.DONE
-    heads = [_("No."), _("Due"), _("Activity"), _("Contact"), _("What to do"), _("For")]
+    heads = [_("No."), _("Due on"), _("Activity"), _("Contact"), _("What to do"), _("Who")]
     table = Table(*heads, *([_("State")] if done else []))
     for r in rows:
         cells = [str(r.id), day(r.due), _kind(r.kind), visible(r.contact), visible(r.text)]

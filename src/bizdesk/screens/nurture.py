@@ -43,11 +43,11 @@ def kind_name(kind: str) -> str:
 
 
 FOLLOW_UP_COLUMNS = [
-    Col("due", N_("Due"), 10, fmt=day),
+    Col("due", N_("Due on"), 10, fmt=day),
     Col("kind", N_("Activity"), 9, fmt=kind_name),
     Col("contact", N_("Contact"), 18),
     Col("text", N_("What to do"), 24),
-    Col("assignee", N_("For"), 9),
+    Col("assignee", N_("Who"), 9),
 ]
 SEQUENCE_COLUMNS = [
     Col("name", N_("Name"), 30),
