@@ -355,3 +355,21 @@ def test_refused_roles_cannot_do_follow_ups(store: Store, role: str) -> None:
     if role == "warehouse":
         with other.read() as uow, pytest.raises(PermissionDenied):
             nurture.list_page(uow, PageRequest())
+
+
+def test_the_list_filters_by_contact_and_text(store: Store) -> None:
+    _sequence(store)
+    _add(store, "Ana López")
+    _add(store, "Bo Chen")
+    with store.read() as uow:
+
+        def found(text: str) -> set[tuple[str, str]]:
+            rows = nurture.list_page(uow, PageRequest(search=text, filters={"who": "all"})).rows
+            return {(r.contact, r.text) for r in rows}
+
+        assert {c for c, _t in found("lopez")} == {"Ana López"}  # accents ignored
+        assert found("CATALOGUE") == {
+            ("Ana López", "Send the catalogue"),
+            ("Bo Chen", "Send the catalogue"),
+        }
+        assert found("zzz") == set() and found("%") == set()

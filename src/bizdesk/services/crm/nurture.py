@@ -33,7 +33,13 @@ from bizdesk.models.base import utcnow
 from bizdesk.models.contacts import STAGES, Contact, Interaction
 from bizdesk.models.nurture import ACTIVITY_KINDS, FollowUp, NurtureSequence, NurtureStep
 from bizdesk.services.base import validate as v
-from bizdesk.services.base.paging import Page, PageRequest, keyset_page
+from bizdesk.services.base.paging import (
+    Page,
+    PageRequest,
+    contains,
+    folded_contains,
+    keyset_page,
+)
 from bizdesk.services.base.permissions import requires
 from bizdesk.services.base.records import check_version, touch
 from bizdesk.services.crm.business_hours import BusinessHours
@@ -713,8 +719,9 @@ def list_page(uow: UnitOfWork, req: PageRequest, *, today: date | None = None) -
         stmt = stmt.where(FollowUp.contact_id == int(f["contact_id"]))
     search = req.search.strip()
     if search:
-        like = f"%{search.casefold()}%"
-        stmt = stmt.where(or_(func.lower(FollowUp.text).like(like), Contact.search_text.like(like)))
+        stmt = stmt.where(
+            or_(contains(uow, FollowUp.text, search), folded_contains(Contact.search_text, search))
+        )
     return keyset_page(
         uow.session,
         stmt,
