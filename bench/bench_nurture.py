@@ -26,6 +26,7 @@ from bench_lists import ROWS, large_store, report, timed  # noqa: E402
 
 from bizdesk.models.nurture import FollowUp  # noqa: E402
 from bizdesk.services.base.paging import PageRequest  # noqa: E402
+from bizdesk.services.crm import followups as F  # noqa: E402
 from bizdesk.services.crm import nurture as N  # noqa: E402
 from bizdesk.services.demo import nurture as demo_nurture  # noqa: E402
 from bizdesk.services.demo import shop as demo  # noqa: E402
@@ -54,7 +55,7 @@ def main() -> int:
 
     def page(filters: dict, **kw) -> object:  # noqa: ANN003
         with store.read() as uow:
-            return N.list_page(uow, PageRequest(limit=ROWS, filters=filters, **kw))
+            return F.list_page(uow, PageRequest(limit=ROWS, filters=filters, **kw))
 
     ok &= report("follow-ups: open the list (everyone's)", timed(lambda: page(everyone)))
 
@@ -82,7 +83,7 @@ def main() -> int:
 
     def home() -> None:
         with store.read() as uow:
-            N.counts(uow)
+            F.counts(uow)
 
     ok &= report("Home: my follow-ups due today / overdue", timed(home))
     with store.read() as uow:
@@ -90,7 +91,7 @@ def main() -> int:
 
     def on_page() -> None:
         with store.read() as uow:
-            N.for_contact(uow, cid)
+            F.for_contact(uow, cid)
 
     ok &= report("contact page: its open follow-ups", timed(on_page))
 

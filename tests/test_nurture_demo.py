@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from bizdesk.db import open_store
 from bizdesk.models.contacts import Interaction
 from bizdesk.models.nurture import FollowUp
-from bizdesk.services.crm import contacts, nurture
+from bizdesk.services.crm import contacts, followups, nurture
 from bizdesk.services.demo import nurture as demo_nurture
 from bizdesk.services.demo import shop as demo
 
@@ -63,7 +63,7 @@ def test_the_demo_follow_ups(tmp_path, locale: str) -> None:  # noqa: ANN001
                     Interaction.id.in_(select(FollowUp.interaction_id))
                 )
             ).all()
-            overdue = nurture.counts(uow, today=TODAY)["overdue"]
+            overdue = followups.counts(uow, today=TODAY)["overdue"]
             dues = uow.session.scalars(select(FollowUp.due)).all()
         assert names == {"lead", "customer"}
         assert made == sum(states.values()) and made > 30

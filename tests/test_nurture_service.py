@@ -13,7 +13,7 @@ from bizdesk.errors import Conflict, PermissionDenied, ValidationError
 from bizdesk.models.nurture import FollowUp
 from bizdesk.services.admin import users
 from bizdesk.services.base.paging import PageRequest
-from bizdesk.services.crm import contacts, nurture, tickets
+from bizdesk.services.crm import contacts, followups, nurture, tickets
 from bizdesk.services.crm.business_hours import BusinessHours
 from bizdesk.services.exchange import crm_imports
 
@@ -259,21 +259,23 @@ def test_done_is_logged_as_an_interaction(store: Store) -> None:
     a = _add(store, "Ana Lopez")
     first, second, third = _open(store, a.id)
     with store.write() as uow:
-        done = nurture.complete(uow, first.id, "She wants a blue one", version=first.version)
+        done = followups.complete(uow, first.id, "She wants a blue one", version=first.version)
     assert done.state == "done" and done.interaction_id
     with store.read() as uow:
         logged = contacts.list_interactions(uow, a.id)
     assert [(i.kind, i.summary) for i in logged] == [("call", "Welcome call\nShe wants a blue one")]
     with store.write() as uow:
         with pytest.raises(Conflict):  # twice: refused, says it is done
-            nurture.complete(uow, first.id)
-        nurture.skip(uow, second.id, "no e-mail address")
+            followups.complete(uow, first.id)
+        followups.skip(uow, second.id, "no e-mail address")
     with store.read() as uow:
-        done_page = nurture.list_page(uow, PageRequest(filters={"view": "done"}))
-    assert {r.state for r in done_page.rows} == {"done", "skipped"}
+        done_page = followups.list_page(uow, PageRequest(filters={"view": "done"}))
+        skipped = followups.list_page(uow, PageRequest(filters={"view": "skipped"}))
+    assert [r.id for r in done_page.rows] == [first.id]
+    assert [r.id for r in skipped.rows] == [second.id]
     with store.write() as uow:
         with pytest.raises(Conflict):
-            nurture.complete(uow, third.id, version=third.version - 1)
+            followups.complete(uow, third.id, version=third.version - 1)
 
 
 def test_reschedule_reads_the_persons_dates_and_refuses_the_past(store: Store) -> None:
@@ -282,11 +284,11 @@ def test_reschedule_reads_the_persons_dates_and_refuses_the_past(store: Store) -
     f = _open(store, a.id)[0]
     today = date(2026, 12, 1)
     with store.write() as uow:
-        moved = nurture.reschedule(uow, f.id, "2026-12-24", today=today)
+        moved = followups.reschedule(uow, f.id, "2026-12-24", today=today)
         assert moved.due == date(2026, 12, 24)
         for bad in ("", "24/13/2026", "tomorrow", "2026-02-30", "2026-11-30"):
             with pytest.raises(ValidationError) as err:
-                nurture.reschedule(uow, f.id, bad, today=today)
+                followups.reschedule(uow, f.id, bad, today=today)
             assert "due" in err.value.fields
 
 
@@ -300,23 +302,23 @@ def test_lists_and_home_counts(store: Store) -> None:
         today = nurture.shop_today(uow)
     with store.write() as uow:
         ids = [f.id for f in _open(store, mine[0])]
-        nurture.reschedule(uow, ids[1], today, today=today)
+        followups.reschedule(uow, ids[1], today, today=today)
         uow.session.execute(  # one overdue: made a week ago and never done
             FollowUp.__table__.update()
             .where(FollowUp.__table__.c.id == ids[2])
             .values(due=today - timedelta(days=7))
         )
     with store.read() as uow:
-        counts = nurture.counts(uow, today=today)
-        everyone = nurture.list_page(uow, PageRequest(filters={"who": "all"}))
-        mine_today = nurture.list_page(uow, PageRequest(filters={"view": "today"}), today=today)
-        overdue = nurture.list_page(uow, PageRequest(filters={"view": "overdue"}), today=today)
-        hers = nurture.list_page(uow, PageRequest(filters={"who": "maria"}))
-        page1 = nurture.list_page(uow, PageRequest(limit=4, filters={"who": "all"}))
-        page2 = nurture.list_page(
+        counts = followups.counts(uow, today=today)
+        everyone = followups.list_page(uow, PageRequest(filters={"who": "all"}))
+        mine_today = followups.list_page(uow, PageRequest(filters={"view": "today"}), today=today)
+        overdue = followups.list_page(uow, PageRequest(filters={"view": "overdue"}), today=today)
+        hers = followups.list_page(uow, PageRequest(filters={"who": "maria"}))
+        page1 = followups.list_page(uow, PageRequest(limit=4, filters={"who": "all"}))
+        page2 = followups.list_page(
             uow, PageRequest(limit=4, after=page1.keys[-1], filters={"who": "all"})
         )
-        on_page = nurture.for_contact(uow, mine[0])
+        on_page = followups.for_contact(uow, mine[0])
     today_count = sum(1 for r in mine_today.rows)
     assert counts == {"today": today_count, "overdue": 1}
     assert today_count >= 4  # three day-0 calls (weekday or not, rolled alike) + the moved one
@@ -327,7 +329,7 @@ def test_lists_and_home_counts(store: Store) -> None:
     assert on_page[0].id == ids[2] and {r.id for r in on_page} == set(ids)
     with store.read() as uow:
         with pytest.raises(ValidationError):
-            nurture.list_page(uow, PageRequest(filters={"view": "someday"}))
+            followups.list_page(uow, PageRequest(filters={"view": "someday"}))
 
 
 @pytest.mark.parametrize("role", ["accountant", "warehouse", "viewer", "support"])
@@ -347,14 +349,14 @@ def test_refused_roles_cannot_do_follow_ups(store: Store, role: str) -> None:
     with store.write() as uow:
         users.add(uow, f"a_{role}", role)
     other = Store(url=store.url, engine=store.engine, user=f"a_{role}")
-    for fn in (nurture.complete, nurture.skip):
+    for fn in (followups.complete, followups.skip):
         with other.write() as uow, pytest.raises(PermissionDenied):
             fn(uow, f.id)
     with other.write() as uow, pytest.raises(PermissionDenied):
-        nurture.reschedule(uow, f.id, "2099-01-01")
+        followups.reschedule(uow, f.id, "2099-01-01")
     if role == "warehouse":
         with other.read() as uow, pytest.raises(PermissionDenied):
-            nurture.list_page(uow, PageRequest())
+            followups.list_page(uow, PageRequest())
 
 
 def test_the_list_filters_by_contact_and_text(store: Store) -> None:
@@ -364,7 +366,7 @@ def test_the_list_filters_by_contact_and_text(store: Store) -> None:
     with store.read() as uow:
 
         def found(text: str) -> set[tuple[str, str]]:
-            rows = nurture.list_page(uow, PageRequest(search=text, filters={"who": "all"})).rows
+            rows = followups.list_page(uow, PageRequest(search=text, filters={"who": "all"})).rows
             return {(r.contact, r.text) for r in rows}
 
         assert {c for c, _t in found("lopez")} == {"Ana López"}  # accents ignored
@@ -373,3 +375,32 @@ def test_the_list_filters_by_contact_and_text(store: Store) -> None:
             ("Bo Chen", "Send the catalogue"),
         }
         assert found("zzz") == set() and found("%") == set()
+
+
+def test_check_holds_through_every_path_and_sees_tampering(store: Store) -> None:
+    from tests.erp_helpers import errors
+
+    _sequence(store)
+    a, b, c = _add(store, "Ana Lopez"), _add(store, "Ana López"), _add(store, "Cy Dunn")
+    first, second = _open(store, a.id)[:2]
+    with store.write() as uow:
+        followups.complete(uow, first.id, "fine")
+        followups.skip(uow, second.id)
+        contacts.merge(uow, a.id, b.id)
+        contacts.archive(uow, c.id, version=contacts.get(uow, c.id).version)
+    _set_stage(store, a.id, "customer")
+    assert errors(store) == []
+    with store.write() as uow:
+        uow.session.execute(
+            FollowUp.__table__.update()
+            .where(FollowUp.__table__.c.id == first.id)
+            .values(state="open")
+        )
+        uow.session.execute(
+            FollowUp.__table__.update()
+            .where(FollowUp.__table__.c.contact_id == c.id)
+            .values(state="open")
+        )
+    found = errors(store)
+    assert f"follow-up-done-logged: follow-up #{first.id}: done and logged" in found[0]
+    assert any(f"is open on archived contact #{c.id}" in e for e in found)

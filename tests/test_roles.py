@@ -95,6 +95,7 @@ HELPERS = {
     "nurture.before_merge",
     "nurture.after_merge",
     "nurture.on_delete",
+    "contacts.search_condition",  # a SQL condition (no data), inside the list it filters
 }
 
 

@@ -38,6 +38,7 @@ class ViewOpt(StrEnum):
     OVERDUE = "overdue"
     UPCOMING = "upcoming"
     DONE = "done"
+    SKIPPED = "skipped"
 
 
 FormatOpt = Annotated[Printed, typer.Option("--format", help=_("text or json"))]
@@ -238,7 +239,9 @@ def followups_list(
     ctx: typer.Context,
     view: Annotated[
         ViewOpt,
-        typer.Option("--show", help=_("due (every open one), today, overdue, upcoming or done")),
+        typer.Option(
+            "--show", help=_("due (every open one), today, overdue, upcoming, done or skipped")
+        ),
     ] = ViewOpt.DUE,
     who: Annotated[str, typer.Option("--who", help=_("mine, all, or a user's name"))] = "mine",
     limit: Annotated[int, typer.Option("--limit", help=_("At most this many."), min=1)] = 200,
@@ -249,13 +252,13 @@ def followups_list(
 
     from bizdesk.formatting import day, visible
     from bizdesk.services.base.paging import PageRequest
-    from bizdesk.services.crm import nurture
+    from bizdesk.services.crm import followups
 
     store = open_store(ctx, db)
     rows, after = [], None
     with store.read() as uow:
         while len(rows) < limit:
-            page = nurture.list_page(
+            page = followups.list_page(
                 uow,
                 PageRequest(
                     limit=min(500, limit - len(rows)),
@@ -285,9 +288,9 @@ def followups_list(
             ]
         )
         return
-    from bizdesk.services.crm.nurture import STATE_NAMES
+    from bizdesk.services.crm.followups import STATE_NAMES
 
-    done = view == ViewOpt.DONE
+    done = view in (ViewOpt.DONE, ViewOpt.SKIPPED)
     heads = [_("No."), _("Due on"), _("Activity"), _("Contact"), _("What to do"), _("Who")]
     table = Table(*heads, *([_("State")] if done else []))
     for r in rows:
@@ -301,7 +304,7 @@ def followups_list(
 
 def _said(view) -> None:  # noqa: ANN001
     from bizdesk.formatting import day, visible
-    from bizdesk.services.crm.nurture import STATE_NAMES
+    from bizdesk.services.crm.followups import STATE_NAMES
 
     say(
         _("Follow-up #{id} ({contact}, due {due}): {state}").format(
@@ -317,11 +320,11 @@ def _said(view) -> None:  # noqa: ANN001
 def followups_done(
     ctx: typer.Context, follow_up: IdArg, note: NoteOpt = "", db: DbOpt = None
 ) -> None:
-    from bizdesk.services.crm import nurture
+    from bizdesk.services.crm import followups
 
     store = open_store(ctx, db)
     with store.write() as uow:
-        view = nurture.complete(uow, follow_up, note)
+        view = followups.complete(uow, follow_up, note)
     _said(view)
 
 
@@ -329,11 +332,11 @@ def followups_done(
 def followups_skip(
     ctx: typer.Context, follow_up: IdArg, note: NoteOpt = "", db: DbOpt = None
 ) -> None:
-    from bizdesk.services.crm import nurture
+    from bizdesk.services.crm import followups
 
     store = open_store(ctx, db)
     with store.write() as uow:
-        view = nurture.skip(uow, follow_up, note)
+        view = followups.skip(uow, follow_up, note)
     _said(view)
 
 
@@ -344,9 +347,9 @@ def followups_move(
     when: Annotated[str, typer.Argument(help=_("The new due date."), show_default=False)],
     db: DbOpt = None,
 ) -> None:
-    from bizdesk.services.crm import nurture
+    from bizdesk.services.crm import followups
 
     store = open_store(ctx, db)
     with store.write() as uow:
-        view = nurture.reschedule(uow, follow_up, when)
+        view = followups.reschedule(uow, follow_up, when)
     _said(view)

@@ -248,7 +248,7 @@ class ContactScreen(RecordPage):
         yield Static("", id="interactions")
 
     def fetch(self, uow):  # noqa: ANN001, ANN201
-        from bizdesk.services.crm.nurture import for_contact
+        from bizdesk.services.crm.followups import for_contact
         from bizdesk.services.dunning.reminders import reminders_of
 
         return (

@@ -16,6 +16,7 @@ from bizdesk.formatting import day, visible_text
 from bizdesk.i18n import N_, _, ngettext
 from bizdesk.reading import date_hint, date_text
 from bizdesk.screens.common import ServiceRunner, WithTable
+from bizdesk.services.crm import followups as F
 from bizdesk.services.crm import nurture as N
 from bizdesk.widgets.footer import KeysFooter
 from bizdesk.widgets.form import Field, FormScreen
@@ -34,7 +35,8 @@ VIEWS = {
     "2": ("today", N_("due today")),
     "3": ("overdue", N_("overdue")),
     "4": ("upcoming", N_("upcoming")),
-    "5": ("done", N_("done or skipped")),
+    "5": ("done", N_("done")),
+    "6": ("skipped", N_("skipped")),
 }
 
 
@@ -132,7 +134,7 @@ def note_form(title: str, act: Any) -> FormScreen:  # noqa: ANN401
     )
 
 
-def move_form(row: N.FollowUpRow) -> FormScreen:
+def move_form(row: F.FollowUpRow) -> FormScreen:
     return FormScreen(
         _("Move the follow-up: {text}").format(text=row.text),
         [
@@ -144,7 +146,7 @@ def move_form(row: N.FollowUpRow) -> FormScreen:
                 placeholder=date_hint(),
             )
         ],
-        lambda uow, values: N.reschedule(uow, row.id, values.get("due", "")),
+        lambda uow, values: F.reschedule(uow, row.id, values.get("due", "")),
     )
 
 
@@ -166,7 +168,7 @@ class FollowUpsScreen(WithTable, ServiceRunner, Screen):
     ]
     HELP = N_(
         "Follow-up activities, soonest first: 1 open, 2 due today, 3 overdue, 4 upcoming, "
-        "5 done or skipped; a shows yours or everyone's. d marks the selected one done "
+        "5 done, 6 skipped; a shows yours or everyone's. d marks the selected one done "
         "(logged on the contact as an interaction), k skips it, m moves it to another day, "
         "enter or g opens the contact, v the nurturing sequences that make them."
     )
@@ -183,7 +185,7 @@ class FollowUpsScreen(WithTable, ServiceRunner, Screen):
         yield Header(icon="")
         yield Static("", id="followups-title")
         yield PagedTable(
-            N.list_page,
+            F.list_page,
             FOLLOW_UP_COLUMNS,
             filters={"view": "due", "who": "mine"},
             id="followups-table",
@@ -200,7 +202,7 @@ class FollowUpsScreen(WithTable, ServiceRunner, Screen):
         whose = _("mine") if self.who == "mine" else _("everyone's")
         self.query_one("#followups-title", Static).update(
             Text(
-                _("Follow-ups: {view}, {whose}   (1-5 · a mine/all · v sequences)").format(
+                _("Follow-ups: {view}, {whose}   (1-6 · a mine/all · v sequences)").format(
                     view=_(label), whose=whose
                 )
             )
@@ -216,7 +218,7 @@ class FollowUpsScreen(WithTable, ServiceRunner, Screen):
         self._title()
         self.table.set_filters(view=self.view_name, who=self.who)
 
-    def _row(self) -> N.FollowUpRow | None:
+    def _row(self) -> F.FollowUpRow | None:
         row = self.table.selected
         return row if row is not None and row.state == "open" else None
 
@@ -224,7 +226,7 @@ class FollowUpsScreen(WithTable, ServiceRunner, Screen):
         if result is not None:
             self.notify(
                 _("Follow-up #{id}: {state}").format(
-                    id=result.id, state=_(N.STATE_NAMES.get(result.state, result.state))
+                    id=result.id, state=_(F.STATE_NAMES.get(result.state, result.state))
                 ),
                 markup=False,
             )
@@ -235,7 +237,7 @@ class FollowUpsScreen(WithTable, ServiceRunner, Screen):
         if row is not None:
             title = _("Done: {text} ({contact})").format(text=row.text, contact=row.contact)
             self.app.push_screen(
-                note_form(title, lambda uow, note: N.complete(uow, row.id, note)), self._after
+                note_form(title, lambda uow, note: F.complete(uow, row.id, note)), self._after
             )
 
     def action_skip(self) -> None:
@@ -243,7 +245,7 @@ class FollowUpsScreen(WithTable, ServiceRunner, Screen):
         if row is not None:
             title = _("Skip: {text} ({contact})").format(text=row.text, contact=row.contact)
             self.app.push_screen(
-                note_form(title, lambda uow, note: N.skip(uow, row.id, note)), self._after
+                note_form(title, lambda uow, note: F.skip(uow, row.id, note)), self._after
             )
 
     def action_move(self) -> None:

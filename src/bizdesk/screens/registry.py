@@ -240,6 +240,7 @@ BINDING_IDS: Mapping[str, tuple[str, ...]] = {
         *(f"followups.{n}" for n in ("back", "done", "skip", "move", "who", "contact")),
         "followups.sequences",
         *(f"followups.view.{v}" for v in ("due", "today", "overdue", "upcoming", "done")),
+        "followups.view.skipped",
         *(f"sequences.{n}" for n in ("back", "new", "edit", "switch")),
     ),
     "bizdesk.screens.users": (

@@ -281,6 +281,10 @@ def _search_condition(uow: UnitOfWork, search: str):  # noqa: ANN202
     return folded_contains(Contact.search_text, search)
 
 
+# what a contact search matches, as a condition (the follow-ups list filters by it too)
+search_condition = _search_condition
+
+
 # --- writing -----------------------------------------------------------------------------
 
 

@@ -14,6 +14,7 @@ from bizdesk.db.session import Store
 from bizdesk.models.base import utcnow
 from bizdesk.models.contacts import Contact
 from bizdesk.models.nurture import FollowUp
+from bizdesk.services.crm import followups as F
 from bizdesk.services.crm import nurture as N
 
 SEED = 20261201
@@ -186,9 +187,9 @@ def small(store: Store, shop: dict, today: date) -> dict[str, int]:
             if due >= today or rng.random() < 0.2:
                 continue  # still to do (a few overdue ones stay for Home to show)
             if rng.random() < 0.8:
-                N.complete(uow, fid, rng.choice(texts["done"]))
+                F.complete(uow, fid, rng.choice(texts["done"]))
             else:
-                N.skip(uow, fid, rng.choice(texts["skipped"]))
+                F.skip(uow, fid, rng.choice(texts["skipped"]))
     return {"follow_ups": made}
 
 

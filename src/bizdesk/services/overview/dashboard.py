@@ -15,7 +15,7 @@ from bizdesk.models.sales import CustomerPayment, Invoice
 from bizdesk.money import from_minor
 from bizdesk.services.base.permissions import can, requires
 from bizdesk.services.books.ledger import account_for
-from bizdesk.services.crm import nurture as N
+from bizdesk.services.crm import followups as F
 from bizdesk.services.crm import tickets as T
 from bizdesk.services.trade import deals as D
 
@@ -118,7 +118,7 @@ def _low_stock_count(uow: UnitOfWork) -> int:
 
 @requires("dashboard.view")
 def dashboard(uow: UnitOfWork, today: date | None = None) -> Dashboard:
-    follow_ups = N.counts(uow, today=today) if can(uow, "followups.view") else None
+    follow_ups = F.counts(uow, today=today) if can(uow, "followups.view") else None
     today = today or date.today()
     pipeline, pipeline_total = D.pipeline_report(uow) if can(uow, "reports.crm") else ([], None)
     common = dict(
