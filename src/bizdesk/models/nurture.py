@@ -50,7 +50,7 @@ class FollowUp(SQLModel, table=True):
     __table_args__ = (
         Index("ix_follow_up_assignee", "assignee", "state", "due", "id"),
         Index("ix_follow_up_state_due", "state", "due", "id"),
-        Index("ix_follow_up_contact", "contact_id", "state"),
+        Index("ix_follow_up_contact", "contact_id", "state", "due", "id"),
         Index("ix_follow_up_sequence", "sequence_id", "contact_id", "state"),
     )
 

@@ -71,7 +71,9 @@ def upgrade() -> None:
             "ix_follow_up_assignee", ["assignee", "state", "due", "id"], unique=False
         )
         batch_op.create_index("ix_follow_up_state_due", ["state", "due", "id"], unique=False)
-        batch_op.create_index("ix_follow_up_contact", ["contact_id", "state"], unique=False)
+        batch_op.create_index(
+            "ix_follow_up_contact", ["contact_id", "state", "due", "id"], unique=False
+        )
         batch_op.create_index(
             "ix_follow_up_sequence", ["sequence_id", "contact_id", "state"], unique=False
         )
