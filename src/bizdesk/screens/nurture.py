@@ -31,12 +31,12 @@ STAGE_NAMES = {
 }
 # the lists of follow-ups, by key
 VIEWS = {
-    "1": ("due", N_("open")),
+    "1": ("due", N_("all open")),
     "2": ("today", N_("due today")),
     "3": ("overdue", N_("overdue")),
     "4": ("upcoming", N_("upcoming")),
-    "5": ("done", N_("done")),
-    "6": ("skipped", N_("skipped")),
+    "5": ("done", N_("completed")),
+    "6": ("skipped", N_("skipped ones")),
 }
 
 
