@@ -283,9 +283,9 @@ def _clean_sequence(
         if str(s.day or "").strip() or str(s.text or "").strip() or str(s.activity or "").strip()
     ]
     if not rows:
-        chk.add("steps", Message("write at least one step"))
+        chk.add("", Message("write at least one step"))
     if len(rows) > MAX_STEPS:
-        chk.add("steps", Message("at most {max} steps", max=MAX_STEPS))
+        chk.add("", Message("at most {max} steps", max=MAX_STEPS))
     steps = []
     for i, s in enumerate(rows, start=1):
         day = chk(f"line {i} day", read_days, s.day)
