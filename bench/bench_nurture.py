@@ -6,7 +6,7 @@ The large store (bench_lists.py's, default bench/out/large.db) gets the demo's n
 sequences and their follow-ups in bulk when it has none (every lead and every fourth
 customer entered their stage on one of the last three weeks' days: about 100,000
 follow-ups). Then, median and p95 of: the follow-ups list (everyone's; first page, 50
-page-downs, End; today, overdue, upcoming, done; mine; a filter keystroke), Home's count of
+page-downs, End; today, overdue, upcoming, done, skipped; mine; a filter keystroke), Home's count of
 the person's follow-ups, a contact's open follow-ups, and the sequences list.
 Targets: list operations <= 50 ms median and <= 100 ms p95.
 """
@@ -70,7 +70,7 @@ def main() -> int:
 
     ok &= report("follow-ups: page down (50 in a row)", page_down())
     ok &= report("follow-ups: End (last page)", timed(lambda: page(everyone, last=True)))
-    for view in ("today", "overdue", "upcoming", "done"):
+    for view in ("today", "overdue", "upcoming", "done", "skipped"):
         f = {"who": "all", "view": view}
         ok &= report(f"follow-ups: {view} (everyone's)", timed(lambda f=f: page(f)))
         m = {"who": "mine", "view": view}
@@ -85,7 +85,8 @@ def main() -> int:
         with store.read() as uow:
             F.counts(uow)
 
-    ok &= report("Home: my follow-ups due today / overdue", timed(home))
+    # a figure of Home: the dashboard's target (bench_lists.py: 800 ms)
+    ok &= report("Home: my follow-ups due today / overdue", timed(home), 800, 800)
     with store.read() as uow:
         cid = uow.session.scalar(select(FollowUp.contact_id).where(FollowUp.state == "open"))
 
