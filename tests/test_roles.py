@@ -96,6 +96,16 @@ HELPERS = {
     "employees.view_of",  # the same, as a view (pay shown only with people.pay)
     "employees.employed_in",  # who a payroll run pays, inside payroll.create_run
     "leave.unpaid_days",  # what a payroll run deducts, inside the payroll entry points
+    # lead nurturing: what a contact's stage change does, inside the contact entry points
+    "nurture.shop_hours",
+    "nurture.shop_today",
+    "nurture.stage_entered",
+    "nurture.entered_in_bulk",  # inside the import's own checked write
+    "nurture.cancel_open",
+    "nurture.before_merge",
+    "nurture.after_merge",
+    "nurture.on_delete",
+    "contacts.search_condition",  # a SQL condition (no data), inside the list it filters
 }
 
 

@@ -749,6 +749,22 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
 
         self.push_screen(RecurringScreen())
 
+    def action_followups(self) -> None:
+        """The person's follow-up activities (lead nurturing)."""
+        if self.store is None or not self._allowed_or_told("followups.view"):
+            return
+        from bizdesk.screens.nurture import FollowUpsScreen
+
+        self.push_screen(FollowUpsScreen())
+
+    def action_sequences(self) -> None:
+        """The nurturing sequences that make the follow-up activities."""
+        if self.store is None or not self._allowed_or_told("nurture.view"):
+            return
+        from bizdesk.screens.nurture import SequencesScreen
+
+        self.push_screen(SequencesScreen())
+
     def action_reminders(self, make: bool = False) -> None:
         """The reminders made (palette); ``make``: make those due today first."""
         if self.store is None or not self._allowed_or_told(

@@ -84,6 +84,8 @@ COMMANDS = {
     "employees": "people",
     "leave": "people",
     "payroll": "people",
+    "nurture": "nurture",
+    "followups": "nurture",
 }
 
 

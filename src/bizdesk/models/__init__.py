@@ -10,6 +10,7 @@ from bizdesk.models.ledger import Account, JournalEntry, JournalLine, Sequence
 from bizdesk.models.mail import OutboxMessage
 from bizdesk.models.making import AssemblyLine, AssemblyOrder, Bom, BomLine, SalesKitLine
 from bizdesk.models.marketing import Campaign, CampaignRecipient, EmailConsent, Segment
+from bizdesk.models.nurture import FollowUp, NurtureSequence, NurtureStep
 from bizdesk.models.people import (
     Employee,
     LeaveRequest,
@@ -42,12 +43,15 @@ __all__ = [
     "InvoiceLine",
     "ContactTag",
     "Deal",
+    "FollowUp",
     "DealLine",
     "EmailConsent",
     "Interaction",
     "JournalEntry",
     "JournalLine",
     "Location",
+    "NurtureSequence",
+    "NurtureStep",
     "OutboxMessage",
     "PipelineStage",
     "Reminder",

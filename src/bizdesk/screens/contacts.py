@@ -201,6 +201,19 @@ class ContactsPane(RecordListPane):
         self.notify(_("Showing archived contacts too") if not shown else _("Hiding archived"))
 
 
+def _follow_ups(rows: list) -> Text:
+    """A contact's open follow-up activities (services/crm/nurture), for its page."""
+    from bizdesk.services.crm.nurture import KIND_NAMES as ACTIVITY_NAMES
+
+    t = Text()
+    if rows:
+        t.append("\n" + _("Follow-ups to do") + "\n", style="bold")
+    for r in rows:
+        kind = _(ACTIVITY_NAMES.get(r.kind, r.kind))
+        t.append(f"  {day(r.due)}  {kind:<8} {visible(r.text)}  ({r.assignee})\n")
+    return t
+
+
 class ContactScreen(RecordPage):
     """One contact's page: details, tags and every interaction, newest first."""
 
@@ -240,6 +253,7 @@ class ContactScreen(RecordPage):
         yield Static("", id="interactions")
 
     def fetch(self, uow):  # noqa: ANN001, ANN201
+        from bizdesk.services.crm.followups import for_contact
         from bizdesk.services.dunning.reminders import reminders_of
 
         return (
@@ -248,6 +262,7 @@ class ContactScreen(RecordPage):
             story(uow, self.contact_id),
             reminders_of(uow, self.contact_id, 20) if can(uow, "reminders.view") else [],
             get_consent(uow, self.contact_id) if can(uow, "consent.see") else False,
+            for_contact(uow, self.contact_id) if can(uow, "followups.view") else [],
         )
 
     def show(self, loaded) -> None:  # noqa: ANN001
@@ -265,6 +280,7 @@ class ContactScreen(RecordPage):
                     amount=money(r.overdue + r.fee, self.app.locale),
                 )
                 text.append(f"  {r.issued_on.isoformat()}  {line}\n")
+        text.append_text(_follow_ups(loaded[5]))
         self.query_one("#story", Static).update(visible_text(text))
         tz = self.app.store.settings().get("timezone", "UTC")
         roles = [

@@ -111,9 +111,9 @@ class HomePane(Pane):
     HELP = N_(
         "The shop at a glance. Each figure opens what is behind it: s sales orders, c the "
         "cash account, b the bank account, r receivables and p payables by age, d the deals "
-        "board, t overdue tickets, l low stock, g the budget against actual (when this year "
-        "has a budget). The charts show sales by month and the weighted pipeline by stage. "
-        "u refreshes."
+        "board, t overdue tickets, f your follow-ups, l low stock, g the budget against "
+        "actual (when this year has a budget). The charts show sales by month and the "
+        "weighted pipeline by stage. u refreshes."
     )
     # kinds of record (audit entities) no figure here depends on: their changes rerun nothing
     NOT_SHOWN = frozenset({"contact", "interaction"})
@@ -127,6 +127,7 @@ class HomePane(Pane):
         Binding("t", "tickets", N_("Tickets"), id="home.tickets"),
         Binding("l", "low_stock", N_("Low stock"), id="home.low"),
         Binding("g", "report('budget')", N_("Budget"), id="home.budget"),
+        Binding("f", "app.followups", N_("Follow-ups"), id="home.followups"),
         Binding("u", "refresh", N_("Refresh"), id="home.refresh"),
     ]
     DEFAULT_CSS = """
@@ -298,6 +299,15 @@ class HomePane(Pane):
             ),
             "t",
         )
+        if d.follow_ups is not None:
+            grid.add_row(
+                _("Follow-ups due today"),
+                number(d.follow_ups["today"], loc),
+                ngettext("{n} overdue", "{n} overdue", d.follow_ups["overdue"]).format(
+                    n=number(d.follow_ups["overdue"], loc)
+                ),
+                "f",
+            )
         grid.add_row(
             _("Low stock"),
             number(d.low_stock, loc),

@@ -127,6 +127,14 @@ APP_KEYS = (
         N_("the employees, their leave and the payroll"),
         False,
     ),
+    AppKey(
+        "app.followups",
+        "ctrl+t",
+        "followups",
+        N_("Follow-ups"),
+        N_("your follow-up activities (lead nurturing)"),
+        False,
+    ),
     AppKey("app.quit", "ctrl+q", "quit", N_("Quit"), N_("quit")),
 )
 
@@ -164,6 +172,8 @@ COMMANDS = (
     Command(N_("Leave to approve"), "people('leave')"),
     Command(N_("Payroll runs"), "people('payroll')"),
     Command(N_("Bank reconciliation"), "reconcile"),
+    Command(N_("Follow-up activities"), "followups", "app.followups"),
+    Command(N_("Nurturing sequences"), "sequences"),
     Command(N_("Reminders"), "reminders"),
     Command(N_("Make the reminders due today"), "reminders(True)"),
     Command(N_("Payment terms and reminder levels"), "reminder_levels"),
@@ -189,7 +199,7 @@ BINDING_IDS: Mapping[str, tuple[str, ...]] = {
     "bizdesk.screens.home": tuple(
         f"home.{n}" for n in ("sales", "cash", "bank", "ar", "ap", "deals", "tickets", "low")
     )
-    + ("home.refresh", "home.budget"),
+    + ("home.refresh", "home.budget", "home.followups"),
     "bizdesk.screens.contacts": (
         *(f"contacts.{n}" for n in ("open", "new", "edit", "archive", "archived")),
         *(f"contact.{n}" for n in ("back", "edit", "interaction", "merge", "archive")),
@@ -258,6 +268,13 @@ BINDING_IDS: Mapping[str, tuple[str, ...]] = {
     ),
     "bizdesk.screens.recurring": (
         *("recurring.back", "recurring.entry", "recurring.invoice", "recurring.stop"),
+    ),
+    "bizdesk.screens.nurture": (
+        *(f"followups.{n}" for n in ("back", "done", "skip", "move", "who", "contact")),
+        "followups.sequences",
+        *(f"followups.view.{v}" for v in ("due", "today", "overdue", "upcoming", "done")),
+        "followups.view.skipped",
+        *(f"sequences.{n}" for n in ("back", "new", "edit", "switch")),
     ),
     "bizdesk.screens.users": (
         "users.back",

@@ -70,6 +70,10 @@ LINE_CELLS = frozenset(
         N_("unit cost"),
         N_("VAT %"),
         N_("description"),
+        # a nurturing sequence's steps (services/crm/nurture.py)
+        N_("day"),
+        N_("activity"),
+        N_("what to do"),
     )
 )
 

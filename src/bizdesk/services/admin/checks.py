@@ -489,6 +489,23 @@ _sql_rule(
     "posted",
 )
 
+# --- lead nurturing (services/crm/nurture.py)
+_sql_rule(
+    "follow-up-done-logged",
+    "SELECT f.id FROM follow_up f LEFT JOIN interaction i ON i.id = f.interaction_id "
+    "WHERE (f.state = 'done') != (i.id IS NOT NULL AND i.contact_id = f.contact_id)",
+    N_("follow-up #{id}: done and logged on its contact must go together"),
+    "id",
+)
+_sql_rule(
+    "follow-up-open-contact",
+    "SELECT f.id, c.id FROM follow_up f JOIN contact c ON c.id = f.contact_id "
+    "WHERE f.state = 'open' AND c.archived",
+    N_("follow-up #{id} is open on archived contact #{contact}"),
+    "id",
+    "contact",
+)
+
 # --- making goods (services/making/assembly.py)
 _sql_rule(
     "assembly-balances",

@@ -53,6 +53,14 @@ PERMISSIONS: dict[str, tuple[str, frozenset[str]]] = {
     "tickets.view": (N_("Viewing tickets"), EVERYONE),
     "tickets.edit": (N_("Changing tickets"), frozenset({OWNER, SALES, SUPPORT})),
     "sla.config": (N_("Changing support targets and business hours"), frozenset({OWNER})),
+    # lead nurturing (services/crm/nurture.py): sequences of follow-up activities
+    "nurture.view": (N_("Viewing nurturing sequences"), _NOT_WAREHOUSE),
+    "nurture.config": (N_("Changing nurturing sequences"), frozenset({OWNER, SALES})),
+    "followups.view": (N_("Viewing follow-up activities"), _NOT_WAREHOUSE),
+    "followups.do": (
+        N_("Doing, skipping or moving follow-up activities"),
+        frozenset({OWNER, SALES, SUPPORT}),
+    ),
     # --- stock
     "stock.view": (N_("Viewing products and stock"), EVERYONE),
     "products.edit": (N_("Changing products and locations"), frozenset({OWNER, WAREHOUSE})),

@@ -27,6 +27,7 @@ from bizdesk.models.core import User
 from bizdesk.models.deals import Deal
 from bizdesk.models.ledger import JournalLine
 from bizdesk.models.mail import OutboxMessage
+from bizdesk.models.nurture import FollowUp
 from bizdesk.models.purchasing import PurchaseOrder, SupplierBill
 from bizdesk.models.sales import Invoice
 from bizdesk.models.stock import Product
@@ -43,7 +44,7 @@ from bizdesk.services.base.paging import (
 )
 from bizdesk.services.base.permissions import requires
 from bizdesk.services.base.records import check_version, touch
-from bizdesk.services.crm import terms
+from bizdesk.services.crm import nurture, terms
 
 
 @dataclass
@@ -285,6 +286,10 @@ def _search_condition(uow: UnitOfWork, search: str):  # noqa: ANN202
     return folded_contains(Contact.search_text, search)
 
 
+# what a contact search matches, as a condition (the follow-ups list filters by it too)
+search_condition = _search_condition
+
+
 # --- writing -----------------------------------------------------------------------------
 
 
@@ -471,6 +476,7 @@ def create(uow: UnitOfWork, data: ContactInput) -> Saved:
     uow.session.flush()
     _set_tags(uow, c.id, tags)
     uow.audit("contact", c.id, "create", after=_snapshot(c, tags))
+    nurture.stage_entered(uow, c, None)
     return Saved(_view(uow, c), _duplicate_warnings(dups))
 
 
@@ -489,6 +495,7 @@ def update(uow: UnitOfWork, contact_id: int, data: ContactInput, *, version: int
     _set_tags(uow, c.id, tags)
     uow.session.flush()
     uow.audit("contact", c.id, "update", before=before, after=_snapshot(c, tags))
+    nurture.stage_entered(uow, c, before["stage"])
     dups = possible_duplicates(uow, c.name, c.email, c.phone, exclude=c.id)
     return Saved(_view(uow, c), _duplicate_warnings(dups))
 
@@ -578,6 +585,7 @@ def archive(uow: UnitOfWork, contact_id: int, *, version: int) -> ContactView:
     c.archived = True
     touch(uow, c)
     uow.audit("contact", c.id, "archive")
+    nurture.cancel_open(uow, c.id)  # nobody follows up an archived contact
     return _view(uow, c)
 
 
@@ -615,6 +623,7 @@ def delete(uow: UnitOfWork, contact_id: int, *, version: int) -> None:
         )
     before = _snapshot(c, get(uow, c.id).tags)
     _set_tags(uow, c.id, [])
+    nurture.on_delete(uow, c.id)
     uow.session.delete(c)
     uow.audit("contact", contact_id, "delete", before=before)
 
@@ -646,6 +655,8 @@ def merge(uow: UnitOfWork, keep_id: int, drop_id: int) -> ContactView:
         "drop": _snapshot(drop, get(uow, drop.id).tags),
     }
     sess = uow.session
+    nurture.before_merge(uow, keep.id, drop.id)
+    left = keep.stage
     for model, col in (
         (Interaction, Interaction.contact_id),
         (Deal, Deal.contact_id),
@@ -658,6 +669,7 @@ def merge(uow: UnitOfWork, keep_id: int, drop_id: int) -> ContactView:
         # amounts never change; the lines now name the surviving contact (the audit says so)
         (JournalLine, JournalLine.contact_id),
         (OutboxMessage, OutboxMessage.contact_id),  # the e-mails sent to them (services/mail)
+        (FollowUp, FollowUp.contact_id),  # its follow-up activities (services/crm/nurture)
     ):
         sess.execute(sql_update(model).where(col == drop.id).values({col.key: keep.id}))
     if keep.organization_id == keep.id:
@@ -687,6 +699,7 @@ def merge(uow: UnitOfWork, keep_id: int, drop_id: int) -> ContactView:
         "contact", keep.id, "merge", before=before, after={"kept": keep.id, "merged": drop.id}
     )
     uow.audit("contact", drop.id, "merged_into", after={"into": keep.id})
+    nurture.after_merge(uow, keep, left)
     return _view(uow, keep)
 
 

@@ -37,6 +37,7 @@ from bizdesk.services.crm import tickets as T
 from bizdesk.services.demo import analysis as demo_analysis
 from bizdesk.services.demo import campaigns as demo_campaigns
 from bizdesk.services.demo import making as demo_making
+from bizdesk.services.demo import nurture as demo_nurture
 from bizdesk.services.demo import operations as demo_erp
 from bizdesk.services.demo import people as demo_people
 from bizdesk.services.trade import deals as D
@@ -246,6 +247,7 @@ def generate(
             counts = _large(store, shop, today)
             counts.update(demo_erp.large(store, shop, today))
         counts.update(demo_people.generate(store, shop, today))
+        counts.update(getattr(demo_nurture, size)(store, shop, today))
     return counts
 
 

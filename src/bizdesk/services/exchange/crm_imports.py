@@ -42,6 +42,7 @@ from bizdesk.services.base import validate as v
 from bizdesk.services.base.csvio import read_rows
 from bizdesk.services.base.permissions import require, requires
 from bizdesk.services.crm import contacts as contacts_service
+from bizdesk.services.crm import nurture
 
 CONTACT_COLUMNS = (
     "id",
@@ -691,6 +692,8 @@ def _write_contacts(uow: UnitOfWork, st: _Staging) -> ImportResult:
                 )
         if next_id > first:
             index(first, next_id - 1)
+    # the new contacts enter their stage: the nurturing sequences start (set-based)
+    nurture.entered_in_bulk(uow, first, next_id - 1)
     sync_id_sequences(conn, "contact")
     problems = _Problems()
     for r in st.query(

@@ -15,6 +15,7 @@ from bizdesk.models.sales import CustomerPayment, Invoice
 from bizdesk.money import from_minor
 from bizdesk.services.base.permissions import can, requires
 from bizdesk.services.books.ledger import account_for
+from bizdesk.services.crm import followups as F
 from bizdesk.services.crm import tickets as T
 from bizdesk.services.trade import deals as D
 
@@ -38,6 +39,8 @@ class Dashboard:
     tickets_open: int
     tickets_overdue: int
     low_stock: int
+    # the acting person's open follow-ups {"today": n, "overdue": n}; None: not for the role
+    follow_ups: dict[str, int] | None = None
 
 
 def _month_start(day: date, back: int = 0) -> date:
@@ -115,6 +118,7 @@ def _low_stock_count(uow: UnitOfWork) -> int:
 
 @requires("dashboard.view")
 def dashboard(uow: UnitOfWork, today: date | None = None) -> Dashboard:
+    follow_ups = F.counts(uow, today=today) if can(uow, "followups.view") else None
     today = today or date.today()
     pipeline, pipeline_total = D.pipeline_report(uow) if can(uow, "reports.crm") else ([], None)
     common = dict(
@@ -124,6 +128,7 @@ def dashboard(uow: UnitOfWork, today: date | None = None) -> Dashboard:
         tickets_open=T.count_open(uow),
         tickets_overdue=T.count_overdue(uow),
         low_stock=_low_stock_count(uow),
+        follow_ups=follow_ups,
     )
     if not can(uow, "reports.finance"):
         hidden = dict.fromkeys(

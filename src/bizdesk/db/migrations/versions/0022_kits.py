@@ -3,7 +3,7 @@ line and delivered as its components; the components of a kit sold on a sales li
 kit was made up when the order was confirmed; an index for the assembly orders by state.
 
 Revision ID: 0022
-Revises: 0020
+Revises: 0021
 """
 
 import sqlalchemy as sa
@@ -11,7 +11,7 @@ import sqlmodel
 from alembic import op
 
 revision = "0022"
-down_revision = "0020"
+down_revision = "0021"
 branch_labels = None
 depends_on = None
 
