@@ -121,6 +121,28 @@ def test_a_reversal_of_a_future_entry_defaults_to_its_date(store) -> None:  # no
     assert r.date == later
 
 
+def test_an_entry_a_document_made_is_not_reversed_in_the_journal(store) -> None:  # noqa: ANN001
+    """A stock adjustment's entry reversed alone would leave the stock's value apart from
+    the inventory account: the journal refuses it and says where it is corrected."""
+    from sqlalchemy import select
+
+    from bizdesk.models.ledger import JournalEntry
+    from bizdesk.services.inventory import moves
+    from tests.erp_helpers import product
+
+    pid = product(store, "BOLT", cost="2.00")
+    with store.write() as uow:
+        made = moves.adjust(uow, pid, "5", "found in the back")
+        entry_id = uow.session.scalars(
+            select(JournalEntry.id).where(JournalEntry.number == made.entry_number)
+        ).one()
+    with pytest.raises(ValidationError) as exc, store.write() as uow:
+        ledger.reverse(uow, entry_id)
+    said = str(exc.value)
+    assert "stock adjustment" in said and "not by a reversal in the journal" in said
+    assert errors(store) == []
+
+
 def test_lock_date_refuses_posting_on_or_before(store) -> None:  # noqa: ANN001
     with store.write() as uow:
         ledger.set_lock_date(uow, "2026-10-31")

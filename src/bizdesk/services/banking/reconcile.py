@@ -507,7 +507,7 @@ def undo(uow: UnitOfWork, line_id: object) -> Matched:
         memo = written(
             uow.setting("locale"), N_("Bank match undone: reversal of {entry}"), entry=label
         )
-        rev = reverse(uow, e.id, when=e.date.isoformat(), memo=memo)
+        rev = reverse(uow, e.id, when=e.date.isoformat(), memo=memo, by_document=True)
         sales.unsettle(uow, e.id, rev.id)
         purchasing.unsettle(uow, e.id, rev.id)
         reversal = rev.label

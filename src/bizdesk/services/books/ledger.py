@@ -757,16 +757,51 @@ def post_entry(
     return e
 
 
+# who made an entry (its source kind), in words, for a person told to correct it there
+MADE_BY = {
+    "sales_order": N_("a sales order (its invoice, payment or delivery)"),
+    "purchase_order": N_("a purchase order (its bill, payment or receipt)"),
+    "bank_line": N_("a bank statement line (bizdesk bank undo LINE)"),
+    "stock_move": N_("a stock adjustment (count or adjust the stock again)"),
+    "reminder": N_("a payment reminder's fee"),
+    "assembly_order": N_("an assembly order"),
+    "payroll_run": N_("a payroll run (bizdesk payroll reverse RUN)"),
+    "payroll_payment": N_("a payroll run's payment"),
+}
+
+
 @requires("journal.post")
-def reverse(uow: UnitOfWork, entry_id: int, when: object = None, memo: str = "") -> EntryView:
+def reverse(
+    uow: UnitOfWork,
+    entry_id: int,
+    when: object = None,
+    memo: str = "",
+    *,
+    by_document: bool = False,
+) -> EntryView:
     """Correct a posted entry with its mirror image, dated ``when`` (default: today, or the
-    original's date when that is later). A reversal is never dated before its original."""
+    original's date when that is later). A reversal is never dated before its original.
+    An entry a document made (a sale, a bank line, a payroll run…) is reversed only by
+    that document's own undo (``by_document``): reversed alone in the journal, the
+    document would still say it was posted or paid."""
     e = _load_entry(uow, entry_id, lock=True)
     if e.state != "posted":
         raise ValidationError(
             {"": Message("only a posted entry can be reversed; edit the draft instead")}
         )
     label = JOURNAL.label(e.number)
+    if e.source_kind and not by_document:
+        made_by = MADE_BY.get(e.source_kind)
+        raise ValidationError(
+            {
+                "": Message(
+                    "{entry} was made by {document} and is corrected there, not by a reversal "
+                    "in the journal (the document would no longer match the books)",
+                    entry=label,
+                    document=Message(made_by) if made_by else e.source_kind,
+                )
+            }
+        )
     if e.reversed_by_id is not None:
         other = uow.session.get(JournalEntry, e.reversed_by_id)
         raise ValidationError(

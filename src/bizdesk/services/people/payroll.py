@@ -823,7 +823,7 @@ def reverse(uow: UnitOfWork, run_id: int, *, when: object = None) -> RunView:
         None,
     )
     label = PAYROLL_RUN.label(run.number)
-    ledger.reverse(uow, run.entry_id, when, f"Reversal of payroll {label}")
+    ledger.reverse(uow, run.entry_id, when, f"Reversal of payroll {label}", by_document=True)
     run.state = RunState.REVERSED
     touch(uow, run)
     uow.audit(SOURCE, run.id, "reverse")
