@@ -29,7 +29,7 @@ from sqlalchemy import func, select
 
 from bizdesk.db.session import UnitOfWork
 from bizdesk.errors import NotFound, ValidationError
-from bizdesk.i18n import N_, Message
+from bizdesk.i18n import N_, Message, written
 from bizdesk.models.contacts import Contact
 from bizdesk.models.ledger import Account, JournalEntry
 from bizdesk.models.people import Employee, PayLine, PayrollRun, Payslip, PayslipItem, RunState
@@ -733,7 +733,16 @@ def post(
     for account_id, amount in sorted(owed.items()):
         postings.append(Posting(account_id, credit_minor=amount, memo=label))
     e = post_entry(
-        uow, day, f"Payroll {label} {run.month:%Y-%m}", postings, source=(SOURCE, run.id)
+        uow,
+        day,
+        written(
+            uow.setting("locale"),
+            N_("Payroll {run} {month}"),
+            run=label,
+            month=f"{run.month:%Y-%m}",
+        ),
+        postings,
+        source=(SOURCE, run.id),
     )
     run.entry_id = e.id
     run.state = RunState.POSTED
@@ -801,7 +810,8 @@ def pay(
             )
         )
     postings.append(Posting(acct.id, credit_minor=total, memo=label))
-    je = post_entry(uow, day, f"Payroll {label} paid", postings, source=(PAYMENT_SOURCE, run.id))
+    memo = written(uow.setting("locale"), N_("Payroll {run} paid"), run=label)
+    je = post_entry(uow, day, memo, postings, source=(PAYMENT_SOURCE, run.id))
     run.paid_minor += total
     run.state = RunState.PAID
     touch(uow, run)
@@ -823,7 +833,8 @@ def reverse(uow: UnitOfWork, run_id: int, *, when: object = None) -> RunView:
         None,
     )
     label = PAYROLL_RUN.label(run.number)
-    ledger.reverse(uow, run.entry_id, when, f"Reversal of payroll {label}", by_document=True)
+    memo = written(uow.setting("locale"), N_("Reversal of payroll {run}"), run=label)
+    ledger.reverse(uow, run.entry_id, when, memo, by_document=True)
     run.state = RunState.REVERSED
     touch(uow, run)
     uow.audit(SOURCE, run.id, "reverse")
