@@ -81,7 +81,7 @@ def test_refusals_and_faults_in_the_sessions_language(vn_shop: str, tmp_path) ->
     assert choice.returncode == 2 and "debe ser trial-balance, profit-loss" in choice.stderr
     said = " ".join(choice.stderr.replace("│", " ").split())  # the panel wraps its lines
     assert "Valor no válido para 'name': debe ser trial-balance" in said
-    assert "budget o sales-targets" in said
+    assert "win-loss o cycle-times" in said
 
 
 def test_the_persons_language_wins_over_the_sessions(vn_shop: str) -> None:

@@ -74,6 +74,7 @@ def test_labels_are_written_and_read_back_by_one_module() -> None:
         "CN-00007",
         "RM-00007",
         "MO-00007",
+        "PR-00007",
     ]
     for s in N.SERIES:
         assert s.number_in(s.label(42)) == 42

@@ -606,15 +606,18 @@ def recipients_page(uow: UnitOfWork, campaign_id: int, req: PageRequest) -> Page
 @requires("campaigns.view")
 def results(uow: UnitOfWork, campaign_id: int) -> Results:
     c = _load(uow, campaign_id)
+    # each recipient's result in a subquery, counted by it (PostgreSQL groups by a column,
+    # not by a CASE whose parameters are bound twice)
+    each = (
+        select(_result().label("result"))
+        .select_from(CampaignRecipient)
+        .outerjoin(OutboxMessage, OutboxMessage.id == CampaignRecipient.outbox_id)
+        .where(CampaignRecipient.campaign_id == c.id)
+        .subquery()
+    )
     by = {
         k: n
-        for k, n in uow.session.execute(
-            select(_result(), func.count())
-            .select_from(CampaignRecipient)
-            .outerjoin(OutboxMessage, OutboxMessage.id == CampaignRecipient.outbox_id)
-            .where(CampaignRecipient.campaign_id == c.id)
-            .group_by(_result())
-        )
+        for k, n in uow.session.execute(select(each.c.result, func.count()).group_by(each.c.result))
     }
     exp = uow.exponent
     zero = from_minor(0, exp)

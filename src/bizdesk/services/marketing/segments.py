@@ -137,7 +137,7 @@ def _clean(uow: UnitOfWork, data: SegmentInput, self_id: int | None = None) -> t
             d["stage"] = stage.lower()
     owner = chk("owner", v.text, data.owner, max_len=64)
     if owner:
-        if uow.session.get(User, owner) is None:
+        if uow.session.scalar(select(User.id).where(User.username == owner)) is None:
             chk.add("owner", Message("there is no user named {name}", name=repr(owner)))
         else:
             d["owner"] = owner
