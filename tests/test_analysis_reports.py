@@ -218,3 +218,13 @@ def test_age_groups_on_the_last_day_of_the_period(store) -> None:  # noqa: ANN00
             PageRequest(limit=5),
         )
     assert [r.name for r in young.rows] == ["Young"]
+
+
+def test_the_90th_percentile_of_ten_orders_is_the_ninth() -> None:
+    """Nearest rank in whole numbers: in floating point 0.9 * 10 is 9.000000000000002, whose
+    ceiling picked the tenth."""
+    from bizdesk.services.overview.analysis import _rank
+
+    days = [(d, 1) for d in range(1, 11)]
+    assert (_rank(days, 10, 50), _rank(days, 10, 90)) == (5, 9)
+    assert _rank([], 0, 90) is None

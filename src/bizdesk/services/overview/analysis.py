@@ -9,7 +9,6 @@ and cost-of-goods-sold accounts count them, so the totals agree with the books.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -623,11 +622,12 @@ class CycleRow:
     total: StepTimes  # order -> paid
 
 
-def _rank(hist: list[tuple[int, int]], n: int, p: float) -> int | None:
-    """The nearest-rank p-th percentile of days from (days, count) sorted by days."""
+def _rank(hist: list[tuple[int, int]], n: int, percent: int) -> int | None:
+    """The nearest-rank ``percent``-th percentile of days from (days, count) sorted by days
+    (whole numbers: 0.9 * 10 in floating point is 9.000000000000002, whose ceiling is 10)."""
     if not n:
         return None
-    want = max(1, math.ceil(p * n))
+    want = max(1, -(-percent * n // 100))
     seen = 0
     for days, count in hist:
         seen += count
@@ -697,7 +697,7 @@ def cycle_times(
             if m == ""
             else waiting.get((m, st), 0)
         )
-        return StepTimes(n, _rank(hist, n, 0.5), _rank(hist, n, 0.9), 0 if st == "total" else wait)
+        return StepTimes(n, _rank(hist, n, 50), _rank(hist, n, 90), 0 if st == "total" else wait)
 
     rows = [
         CycleRow(m, counts[m], {st: times(m, st) for st in STEPS}, times(m, "total"))
