@@ -238,6 +238,10 @@ class EntryActions:
 
     def action_reverse(self) -> None:
         def ask(v: L.EntryView) -> None:
+            why = L.made_by_document(v.label, v.source_kind)
+            if why is not None:  # said before a date is asked for
+                self.notify(why, severity="warning", markup=False)
+                return
             form = FormScreen(
                 _("Reverse {label}: a new entry with every line mirrored").format(label=v.label),
                 [

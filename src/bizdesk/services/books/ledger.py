@@ -770,6 +770,19 @@ MADE_BY = {
 }
 
 
+def made_by_document(label: str, source_kind: str | None) -> Message | None:
+    """Why an entry a document made is not reversed in the journal (None: it may be)."""
+    if not source_kind:
+        return None
+    made_by = MADE_BY.get(source_kind)
+    return Message(
+        "{entry} was made by {document} and is corrected there, not by a reversal "
+        "in the journal (the document would no longer match the books)",
+        entry=label,
+        document=Message(made_by) if made_by else source_kind,
+    )
+
+
 @requires("journal.post")
 def reverse(
     uow: UnitOfWork,
@@ -790,18 +803,9 @@ def reverse(
             {"": Message("only a posted entry can be reversed; edit the draft instead")}
         )
     label = JOURNAL.label(e.number)
-    if e.source_kind and not by_document:
-        made_by = MADE_BY.get(e.source_kind)
-        raise ValidationError(
-            {
-                "": Message(
-                    "{entry} was made by {document} and is corrected there, not by a reversal "
-                    "in the journal (the document would no longer match the books)",
-                    entry=label,
-                    document=Message(made_by) if made_by else e.source_kind,
-                )
-            }
-        )
+    why = None if by_document else made_by_document(label, e.source_kind)
+    if why is not None:
+        raise ValidationError({"": why})
     if e.reversed_by_id is not None:
         other = uow.session.get(JournalEntry, e.reversed_by_id)
         raise ValidationError(
