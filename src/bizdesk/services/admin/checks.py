@@ -732,6 +732,10 @@ MULTILINE_COLUMNS = {
     ("ticket_comment", "body"),
     ("purchase_order", "notes"),
     ("sales_order", "notes"),
+    ("outbox_message", "body"),
+    ("campaign", "body"),
+    ("follow_up", "note"),
+    ("reminder_level", "wording"),
 }
 
 
