@@ -66,7 +66,7 @@ def test_a_birth_date_goes_out_and_comes_back_through_csv(store) -> None:  # noq
         export_contacts(uow, out)
     text = out.getvalue()
     header, row = text.splitlines()[:2]
-    assert header.endswith(",birth_date") and row.endswith(",1984-03-09")
+    assert ",birth_date," in header and ",1984-03-09," in row
     # the same file again changes nothing; with another date it updates that contact
     assert import_contacts(store, text.encode()).skipped == 1
     result = import_contacts(store, text.replace("1984-03-09", "1984-03-10").encode())

@@ -368,6 +368,9 @@ def test_import_help_documents_the_id_column():
         "notes",
         "payment_terms",  # issue 14: net N days, end of month + N days
         "birth_date",  # issue 15: people only, ISO
+        "email_consent",  # issue 15: in, out or empty (kept)
+        "consent_at",
+        "consent_how",
     ]  # the DESIGN columns, all still accepted
 
 

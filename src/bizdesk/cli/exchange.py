@@ -23,6 +23,11 @@ COLUMN_NOTES = {
         "roles": N_("customer;supplier"),
         "payment_terms": N_("net 30 days or end of month + 10 days; empty: the shop's default"),
         "birth_date": N_("ISO date, YYYY-MM-DD"),
+        "email_consent": N_("in or out; empty: the store's is kept"),
+        "consent_at": N_("ISO, UTC; default: now"),
+        "consent_how": N_(
+            "form, import, web, in person, phone, unsubscribe link or by hand; default: import"
+        ),
     },
     "products": {
         "vat_rate": N_("percent"),

@@ -12,8 +12,9 @@ from sqlalchemy.orm import aliased
 from bizdesk.db.session import UnitOfWork
 from bizdesk.models.contacts import Contact, ContactTag
 from bizdesk.services.base.csvio import write_rows
-from bizdesk.services.base.permissions import requires
+from bizdesk.services.base.permissions import can, requires
 from bizdesk.services.exchange.crm_imports import CONTACT_COLUMNS
+from bizdesk.services.marketing.consent import consents_of, written_time
 
 CHUNK = 1000
 
@@ -23,6 +24,7 @@ def contact_rows(uow: UnitOfWork) -> Iterator[dict[str, str]]:
     """Live contacts in id order, a chunk at a time (keyset), never the whole table."""
     org = aliased(Contact)
     last = 0
+    see_consent = can(uow, "consent.see")  # else its columns stay empty: kept on import
     while True:
         chunk = uow.session.execute(
             select(Contact, org.name)
@@ -41,7 +43,9 @@ def contact_rows(uow: UnitOfWork) -> Iterator[dict[str, str]]:
             .order_by(ContactTag.tag)
         ):
             tags.setdefault(cid, []).append(tag)
+        consents = consents_of(uow, ids) if see_consent else {}
         for c, org_name in chunk:
+            said = consents.get(c.id)
             roles = [
                 r for r, on in (("customer", c.is_customer), ("supplier", c.is_supplier)) if on
             ]
@@ -64,6 +68,9 @@ def contact_rows(uow: UnitOfWork) -> Iterator[dict[str, str]]:
                 "notes": c.notes,
                 "payment_terms": c.payment_terms,
                 "birth_date": c.birth_date.isoformat() if c.birth_date else "",
+                "email_consent": said.state if said else "",
+                "consent_at": written_time(said.at) if said else "",
+                "consent_how": said.how if said else "",
             }
         last = ids[-1]
         uow.session.expunge_all()  # memory stays flat however many contacts there are

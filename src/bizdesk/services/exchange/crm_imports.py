@@ -16,6 +16,7 @@ A contact import runs in three steps, so that other people keep working meanwhil
 from __future__ import annotations
 
 import heapq
+import json
 import os
 import re
 import sqlite3
@@ -23,7 +24,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import BinaryIO
 
 from sqlalchemy import func, select
@@ -38,11 +39,18 @@ from bizdesk.i18n import Lines, Message
 from bizdesk.models.base import utcnow
 from bizdesk.models.contacts import Contact, ContactTag
 from bizdesk.models.core import User
+from bizdesk.models.marketing import CONSENT_HOW, CONSENT_STATES
 from bizdesk.services.base import validate as v
 from bizdesk.services.base.csvio import read_rows
-from bizdesk.services.base.permissions import require, requires
+from bizdesk.services.base.permissions import can, require, requires
 from bizdesk.services.crm import contacts as contacts_service
 from bizdesk.services.crm import nurture
+from bizdesk.services.marketing import consent as consent_service
+from bizdesk.services.marketing.consent import ConsentView
+
+# e-mail consent: in or out (empty: the file does not say, and the store's is kept), when
+# (ISO, UTC) and how; read and written only by those who may see and record consent
+CONSENT_COLUMNS = ("email_consent", "consent_at", "consent_how")
 
 CONTACT_COLUMNS = (
     "id",
@@ -63,6 +71,7 @@ CONTACT_COLUMNS = (
     "notes",
     "payment_terms",
     "birth_date",
+    *CONSENT_COLUMNS,
 )
 CONTACT_REQUIRED = ("name",)
 ROLES = ("customer", "supplier")
@@ -171,6 +180,7 @@ _STAGED = (
     "payment_terms",
     "vat_id",
     "birth_date",  # ISO, or None
+    "consent",  # "state|ISO time|how", or None: the file does not say
     "tags",  # ';'-joined
 )
 _AT = {c: i for i, c in enumerate(_STAGED)}
@@ -258,6 +268,7 @@ class _Known:
     region: str | None
     users: set[str]
     organizations: dict[str, int]  # live organisations: sort_name -> id
+    may_consent: bool  # the importing user records e-mail consent
     memo: dict[tuple, tuple[dict, dict[str, str]]] = field(default_factory=dict)
 
 
@@ -266,6 +277,7 @@ def _read_known(uow: UnitOfWork) -> _Known:
         uow.setting("region") or None,
         set(uow.session.execute(select(User.username)).scalars()),
         _organizations(uow),
+        can(uow, "consent.edit"),
     )
 
 
@@ -293,7 +305,7 @@ def _contact_id(text: str) -> int:
 
 # columns whose values repeat from row to row (a city, a stage, tags): checked once per
 # distinct combination; name, email and phone are checked on every row
-_OWN = ("name", "email", "phone", "vat_id", "birth_date")
+_OWN = ("name", "email", "phone", "vat_id", "birth_date", *CONSENT_COLUMNS)
 _SHARED = tuple(c for c in CONTACT_COLUMNS if c != "id" and c not in _OWN)
 
 
@@ -334,6 +346,7 @@ def _check_row(line: int, row: dict[str, str], known: _Known, problems: _Problem
     born = ochk("birth_date", contacts_service.birth_date, row.get("birth_date", ""))
     if born is not None and out["kind"] == "organization":
         ochk.add("birth_date", Message("only a person has a birth date"))
+    consent = _check_consent(ochk, row, known)
     if ochk.errors:
         errors = {**errors, **ochk.errors}
     cid = None
@@ -373,10 +386,38 @@ def _check_row(line: int, row: dict[str, str], known: _Known, problems: _Problem
             out["payment_terms"],
             vat_id,
             born.isoformat() if born else None,
+            consent,
             ";".join(out["tags"] or []),
         ),
         cid,
     )
+
+
+def _check_consent(chk: v.Checker, row: dict[str, str], known: _Known) -> str | None:
+    """The row's e-mail consent as staged ("in|2026-11-30T09:15:00|form"), or None when its
+    email_consent is empty (then consent_at and consent_how must be empty too)."""
+    state = row.get("email_consent", "").strip()
+    at_text, how = row.get("consent_at", "").strip(), row.get("consent_how", "").strip()
+    if not state:
+        for col, value in (("consent_at", at_text), ("consent_how", how)):
+            if value:
+                chk.add(col, Message("only with an email_consent (in or out)"))
+        return None
+    if not known.may_consent:
+        chk.add("email_consent", Message("your role does not record e-mail consent"))
+        return None
+    state = chk("email_consent", v.choice, state, CONSENT_STATES)
+    how = chk("consent_how", v.choice, how or "import", CONSENT_HOW)
+    at = chk("consent_at", consent_service.consent_time, at_text)
+    if state is None or how is None or (at_text and at is None):
+        return None
+    return f"{state}|{at.isoformat() if at else ''}|{how}"
+
+
+def _consent_changes(staged: str | None, now: ConsentView | None) -> bool:
+    """Whether a staged consent changes the contact's: only a different state does (the
+    file exported and imported back changes nothing, whatever its times say)."""
+    return staged is not None and (now is None or now.state != staged.split("|", 1)[0])
 
 
 def _decide(
@@ -413,6 +454,7 @@ def _decide(
             )
         ):
             tags.setdefault(cid, set()).add(tag)
+    consents = consent_service.consents_of(uow, list(found))
     staged = []
     for r, cid in batch:
         line, email = r[0], r[_AT["email"]]
@@ -440,7 +482,13 @@ def _decide(
         same = all(getattr(old, k) == new[k] for k in COMPARED) and tags.get(cid, set()) == set(
             filter(None, r[_AT["tags"]].split(";"))
         )
-        staged.append(("skip" if same else "update", cid, old.version, r))
+        if not same:
+            action = "update"
+        elif _consent_changes(r[_AT["consent"]], consents.get(cid)):
+            action = "consent"  # the contact as it is; its consent recorded
+        else:
+            action = "skip"
+        staged.append((action, cid, old.version, r))
     uow.session.expunge_all()
     return [(r[0], action, cid, version, *r[4:]) for action, cid, version, r in staged]
 
@@ -509,7 +557,8 @@ def import_contacts(
     try:
         _check_file(store, source, known, st)
         if dry_run:
-            return ImportResult(st.count("new"), st.count("update"), st.count("skip"), dry_run=True)
+            changed = st.count("update") + st.count("consent")
+            return ImportResult(st.count("new"), changed, st.count("skip"), dry_run=True)
         with store.write() as uow:
             try:
                 return _write_contacts(uow, st)
@@ -690,6 +739,9 @@ def _write_contacts(uow: UnitOfWork, st: _Staging) -> ImportResult:
                     ("at", "username", "entity", "entity_id", "action"),
                     [(at, user, "contact", cid, "import") for cid in ids],
                 )
+                said = [(cid, r[19]) for cid, r in zip(ids, rows, strict=True) if r[19]]
+                if said:
+                    _insert_consents(conn, said, now, stamp, user)
         if next_id > first:
             index(first, next_id - 1)
     # the new contacts enter their stage: the nurturing sequences start (set-based)
@@ -697,11 +749,20 @@ def _write_contacts(uow: UnitOfWork, st: _Staging) -> ImportResult:
     sync_id_sequences(conn, "contact")
     problems = _Problems()
     for r in st.query(
-        f"SELECT line, target, version, {', '.join(cols)}, tags FROM row "
-        "WHERE action = 'update' ORDER BY line"
+        f"SELECT line, target, version, action, {', '.join(cols)}, tags FROM row "
+        "WHERE action IN ('update', 'consent') ORDER BY line"
     ):
-        line, cid, version = r[:3]
-        d = dict(zip((*cols, "tags"), r[3:], strict=True))
+        line, cid, version, action = r[:4]
+        d = dict(zip((*cols, "tags"), r[4:], strict=True))
+        result.updated += 1
+        if d["consent"] and _consent_changes(
+            d["consent"], consent_service.consents_of(uow, [cid]).get(cid)
+        ):
+            state, when, how = d["consent"].split("|")
+            at_ = datetime.fromisoformat(when) if when else None
+            consent_service.record(uow, cid, state, how, at=at_)
+        if action == "consent":
+            continue
         inp = contacts_service.ContactInput(
             **{k: d[k] for k in _UPDATE_FIELDS},
             is_customer=bool(d["is_customer"]),
@@ -719,12 +780,29 @@ def _write_contacts(uow: UnitOfWork, st: _Staging) -> ImportResult:
         except ValidationError as exc:
             for col, msg in exc.fields.items():
                 problems.add(line, line_problem(line, msg, col or "row"))
-        result.updated += 1
     problems.raise_any()
     uow.audit(
         "import", None, "contacts", after={"created": result.created, "updated": result.updated}
     )
     return result
+
+
+def _insert_consents(conn, said: list[tuple[int, str]], now, stamp, user: str) -> None:  # noqa: ANN001
+    """The consents of new contacts, with their audit events (as consent.record writes)."""
+    rows, events = [], []
+    for cid, staged in said:
+        state, when, how = staged.split("|")
+        at = datetime.fromisoformat(when) if when else now
+        rows.append((cid, state, stamp(at) if stamp else at, how, user))
+        after = json.dumps(
+            {"state": state, "at": at.isoformat(), "how": how}, ensure_ascii=False, sort_keys=True
+        )
+        action = "opt_in" if state == "in" else "opt_out"
+        events.append((stamp(now) if stamp else now, user, "email_consent", cid, action, after))
+    insert_rows(conn, "email_consent", ("contact_id", "state", "at", "how", "by"), rows)
+    insert_rows(
+        conn, "audit_event", ("at", "username", "entity", "entity_id", "action", "after"), events
+    )
 
 
 _UPDATE_FIELDS = (

@@ -49,7 +49,7 @@ from bizdesk.services.base.records import check_version, touch
 from bizdesk.services.crm import contacts
 from bizdesk.services.mail import outbox
 from bizdesk.services.mail.settings import read_settings
-from bizdesk.services.marketing.consent import _record, consenting
+from bizdesk.services.marketing.consent import consenting, record
 from bizdesk.services.marketing.segments import condition
 
 MERGE_FIELDS = (
@@ -693,7 +693,7 @@ def unsubscribe(uow: UnitOfWork, token: str) -> Unsubscribed:
     already = r.unsubscribed_at is not None
     if not already:
         r.unsubscribed_at = utcnow()
-        _record(uow, contact.id, "out", "unsubscribe link")
+        record(uow, contact.id, "out", "unsubscribe link")
         with covered(uow):
             contacts.log_interaction(
                 uow, contact.id, "email", f"Campaign {c.name}: unsubscribed ({r.email})"

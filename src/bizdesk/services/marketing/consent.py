@@ -4,7 +4,7 @@ contact never said, and receives no campaign. Every change is audited."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import and_, select
 
@@ -43,6 +43,47 @@ def _view(row: EmailConsent) -> ConsentView:
     return ConsentView(row.contact_id, row.state, row.at, row.how, row.by)
 
 
+def consent_time(value: object, now: datetime | None = None) -> datetime | None:
+    """When a consent was given, as a file writes it: an ISO date and time in UTC
+    (``2026-11-30T09:15:00Z``; an offset is converted, no offset is read as UTC) or an ISO
+    date alone (midnight UTC); empty: None. One in the future is refused."""
+    s = v.text(value, max_len=40).strip()
+    if not s:
+        return None
+    try:
+        if len(s) < 10 or not s[:4].isdigit() or s[4] != "-":
+            raise ValueError(s)
+        at = datetime.fromisoformat(s)
+    except ValueError:
+        raise v.FieldError(
+            Message(
+                "{text} is not a date and time; write it as ISO, in UTC: {example}",
+                text=repr(s[:40]),
+                example="2026-11-30T09:15:00Z",
+            )
+        ) from None
+    at = at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
+    if at > (now or utcnow()):
+        raise v.FieldError(Message("a consent cannot be given in the future"))
+    return at
+
+
+def written_time(at: datetime) -> str:
+    """A consent's time as a file carries it (what consent_time reads back)."""
+    return at.astimezone(UTC).replace(microsecond=0, tzinfo=None).isoformat() + "Z"
+
+
+def consents_of(uow: UnitOfWork, contact_ids: list[int]) -> dict[int, ConsentView]:
+    """The consents of these contacts (those that said), by contact id."""
+    out: dict[int, ConsentView] = {}
+    for i in range(0, len(contact_ids), 500):
+        rows = uow.session.scalars(
+            select(EmailConsent).where(EmailConsent.contact_id.in_(contact_ids[i : i + 500]))
+        )
+        out.update((r.contact_id, _view(r)) for r in rows)
+    return out
+
+
 def consenting():  # noqa: ANN201
     """The SQL condition on Contact: may receive a campaign (opted in, an address, active)."""
     return and_(
@@ -73,13 +114,14 @@ def set_consent(
     state = chk("state", v.choice, state, CONSENT_STATES)
     how = chk("how", v.choice, how, CONSENT_HOW)
     chk.done()
-    return _record(uow, contact_id, state, how, at=at)
+    return record(uow, contact_id, state, how, at=at)
 
 
-def _record(
+def record(
     uow: UnitOfWork, contact_id: int, state: str, how: str, *, at: datetime | None = None
 ) -> ConsentView:
-    """Write the consent (checked values), audited with what it was before."""
+    """Write the consent (values checked, the permission by the caller), audited with what
+    it was before."""
     row = uow.session.get(EmailConsent, contact_id)
     before = {"state": row.state, "at": row.at.isoformat(), "how": row.how} if row else None
     when = at or utcnow()
