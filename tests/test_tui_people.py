@@ -12,7 +12,7 @@ from bizdesk.screens import people as P
 from bizdesk.services.admin import users
 from bizdesk.services.crm import contacts
 from bizdesk.services.crm.contacts import ContactInput
-from bizdesk.services.people import leave, payroll
+from bizdesk.services.people import employees, leave, payroll
 from bizdesk.widgets.form import FormScreen
 from tests.erp_helpers import errors
 from tests.people_helpers import employee, lines
@@ -174,3 +174,64 @@ async def test_a_sales_user_sees_employees_without_pay(store) -> None:  # noqa: 
         await pilot.press("p")  # the payroll: not for sales, said
         await settle(pilot, app)
         assert app.screen is screen
+
+
+async def test_an_employee_is_changed_from_their_page(store) -> None:  # noqa: ANN001
+    ana = employee(store, "Ana Pop", pay="2500.5", job_title="Mechanic", leave_days="22")
+    with store.write() as uow:
+        users.add(uow, "ana", "warehouse")
+        employees.end(uow, ana, "2026-12-31")
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+e")
+        await settle(pilot, app)
+        await pilot.press("enter")
+        await settle(pilot, app)
+        page = app.screen
+        assert isinstance(page, P.EmployeeScreen)
+        await pilot.press("e")
+        await settle(pilot, app)
+        form = app.screen
+        assert isinstance(form, FormScreen)
+        shown = {n: form.query_one(f"#f-{n}", Input).value for n in ("pay", "start_date")}
+        assert shown == {"pay": "2,500.50", "start_date": "2026-01-01"}
+        assert form.query_one("#f-end_date", Input).value == "2026-12-31"  # kept, not cleared
+        form = await _save_refused(pilot, app, pay="0", user="nobody", leave_days="400")
+        assert "more than zero" in text_of(form, "#e-pay")
+        assert "no user" in text_of(form, "#e-user")
+        assert "366" in text_of(form, "#e-leave_days")
+        for name, value in (("pay", "2,750.25"), ("user", "ana"), ("leave_days", "25")):
+            form.query_one(f"#f-{name}", Input).value = value
+        form.query_one("#f-job_title", Input).value = "Head mechanic"
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert app.screen is page, text_of(form, "#form-error")
+        main = text_of(page, "#main")
+        assert "Head mechanic" in main and "2,750.25 a month" in main
+        await pilot.press("e")  # saved unchanged: the same values
+        await settle(pilot, app)
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert app.screen is page
+    with store.read() as uow:
+        e = employees.get(uow, ana)
+    assert (e.job_title, str(e.pay), e.user) == ("Head mechanic", "2750.25", "ana")
+    assert e.leave_days == 25
+    assert e.end_date.isoformat() == "2026-12-31"
+    assert errors(store) == []
+
+
+async def test_a_sales_user_cannot_change_an_employee(store) -> None:  # noqa: ANN001
+    employee(store, "Ana Pop", pay="2500")
+    with store.write() as uow:
+        users.add(uow, "sam", "sales")
+    app = BizdeskApp(Store(url=store.url, engine=store.engine, user="sam"))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+e")
+        await settle(pilot, app)
+        await pilot.press("enter")
+        await settle(pilot, app)
+        page = app.screen
+        await pilot.press("e")
+        await settle(pilot, app)
+        assert app.screen is page  # told, no form

@@ -17,6 +17,7 @@ from textual.widgets import DataTable, Header, Static
 
 from bizdesk.formatting import day, money, number, visible, visible_text
 from bizdesk.i18n import N_, _
+from bizdesk.reading import date_text
 from bizdesk.screens.common import RecordScreen, ServiceRunner, WithTable
 from bizdesk.services.base.permissions import allowed
 from bizdesk.services.people import employees, leave, payroll
@@ -45,40 +46,64 @@ def _sees_pay(app: Any) -> bool:  # noqa: ANN401
     return allowed(app.role, "people.pay")
 
 
-def employee_form() -> FormScreen:
-    fields = [
-        Field("contact", N_("Contact"), "contact", required=True),
-        Field("job_title", N_("Job title")),
-        Field("start_date", N_("Since"), required=True, placeholder=DATE),
+def employee_form(e: employees.EmployeeView | None = None) -> FormScreen:
+    """A new employee (a contact employed), or an employee changed: every value shown as it
+    is typed back (dates as the user writes them, numbers in the shop's format)."""
+    fields = [] if e else [Field("contact", N_("Contact"), "contact", required=True)]
+    fields += [
+        Field("job_title", N_("Job title"), value=e.job_title if e else ""),
+        Field("user", N_("bizdesk user"), value=e.user if e else "", placeholder=N_("optional")),
+        Field(
+            "start_date",
+            N_("Since"),
+            value=date_text(e.start_date) if e else "",
+            required=True,
+            placeholder=DATE,
+        ),
+    ]
+    if e:
+        fields.append(
+            Field("end_date", N_("Last day"), value=date_text(e.end_date), placeholder=DATE)
+        )
+    fields += [
         Field(
             "pay_basis",
             N_("Pay basis"),
             "select",
-            "monthly",
+            e.pay_basis if e else "monthly",
             options=employees.PAY_BASES,
             required=True,
             option_labels=BASIS_NAMES,
         ),
-        Field("pay", N_("Salary or hourly rate"), "number", required=True),
-        Field("iban", N_("IBAN")),
-        Field("leave_days", N_("Leave days a year"), "number", "0"),
+        Field(
+            "pay",
+            N_("Salary or hourly rate"),
+            "number",
+            e.pay if e else "",
+            required=True,
+        ),
+        Field("iban", N_("IBAN"), value=(e.iban or "") if e else ""),
+        Field("leave_days", N_("Leave days a year"), "number", e.leave_days if e else 0),
     ]
 
     def save(uow: Any, values: dict[str, Any]) -> Any:  # noqa: ANN401
-        return employees.add(
-            uow,
-            employees.EmployeeInput(
-                contact=values.get("contact", ""),
-                job_title=values.get("job_title", ""),
-                start_date=values.get("start_date", ""),
-                pay_basis=values.get("pay_basis", "monthly"),
-                pay=values.get("pay", ""),
-                iban=values.get("iban", ""),
-                leave_days=values.get("leave_days", "0"),
-            ),
+        data = employees.EmployeeInput(
+            contact=values.get("contact", ""),
+            user=values.get("user", ""),
+            job_title=values.get("job_title", ""),
+            start_date=values.get("start_date", ""),
+            end_date=values.get("end_date", ""),
+            pay_basis=values.get("pay_basis", "monthly"),
+            pay=values.get("pay", ""),
+            iban=values.get("iban", ""),
+            leave_days=values.get("leave_days", "0"),
         )
+        if e is None:
+            return employees.add(uow, data)
+        return employees.update(uow, e.id, data, version=e.version)
 
-    return FormScreen(_("New employee"), fields, save)
+    title = _("Employee {name}").format(name=e.name) if e else _("New employee")
+    return FormScreen(title, fields, save)
 
 
 def leave_form(e: employees.EmployeeView) -> FormScreen:
@@ -178,11 +203,13 @@ class EmployeeScreen(RecordScreen):
     requests and the payslips."""
 
     HELP = N_(
-        "An employee. r asks for leave, x sets the last day employed, escape goes back. The "
+        "An employee. e changes the job, pay, bank account, dates or user (owners and "
+        "accountants), r asks for leave, x sets the last day employed, escape goes back. The "
         "leave of this year, the requests and (to owners and accountants) the payslips."
     )
     BINDINGS = [
         Binding("escape", "app.pop_screen", N_("Back"), id="employee.back"),
+        Binding("e", "edit", N_("Edit"), id="employee.edit"),
         Binding("r", "request", N_("Leave"), id="employee.leave"),
         Binding("x", "end", N_("Last day"), id="employee.end"),
     ]
@@ -264,6 +291,12 @@ class EmployeeScreen(RecordScreen):
                 self.load()
 
         return done
+
+    def action_edit(self) -> None:
+        if self.view is not None and self.app._allowed_or_told("people.edit"):  # noqa: SLF001
+            e = self.view[0]
+            said = _("Saved {name}").format(name=e.name)
+            self.app.push_screen(employee_form(e), self._saved(said))
 
     def action_request(self) -> None:
         if self.view is not None:
