@@ -457,6 +457,51 @@ def leave_list(
     show(table)
 
 
+@leave_app.command(
+    "holidays",
+    help=_(
+        "The public holidays of the shop's country in a year (default: this year): leave does "
+        "not count them."
+    ),
+)
+def leave_holidays(
+    ctx: typer.Context,
+    year: Annotated[str | None, typer.Option("--year", help=_("The year, e.g. 2026."))] = None,
+    fmt: FormatOpt = Printed.TEXT,
+    db: DbOpt = None,
+) -> None:
+    from rich.table import Table
+
+    from bizdesk.formatting import day, visible
+    from bizdesk.services.people import leave
+
+    if year is not None and not (year.isdigit() and len(year) == 4):
+        fail(_("--year: {value} is not a year (e.g. 2026)").format(value=repr(year)), 2)
+    store = open_store(ctx, db)
+    with store.read() as uow:
+        country, days = leave.public_holidays(uow, int(year or date.today().year))
+    if fmt == Printed.JSON:
+        print_json(
+            {
+                "country": country or None,
+                "holidays": [{"date": d.isoformat(), "name": name} for d, name in days],
+            }
+        )
+        return
+    if not country:
+        say(
+            _(
+                "The shop has no country, so no public holidays are known: leave counts every "
+                "Monday to Friday. Set it with: {command}"
+            ).format(command="bizdesk shop set country ES")
+        )
+        return
+    table = Table(_("Date"), _("Public holiday ({country})").format(country=country))
+    for d, name in days:
+        table.add_row(day(d), visible(name))
+    show(table)
+
+
 # --- payroll ---------------------------------------------------------------------------------
 
 payroll_app = typer.Typer(help=_("The monthly payroll: its lines, runs, posting and paying."))

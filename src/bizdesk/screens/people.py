@@ -16,7 +16,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 
 from bizdesk.formatting import day, money, number, visible, visible_text
-from bizdesk.i18n import N_, _
+from bizdesk.i18n import N_, _, ngettext
 from bizdesk.reading import date_text
 from bizdesk.screens.common import RecordScreen, ServiceRunner, WithTable
 from bizdesk.services.base.permissions import allowed
@@ -219,10 +219,11 @@ class EmployeeScreen(RecordScreen):
         bal = leave.balance(uow, e.id, date.today().year)
         asked = leave.list_leave(uow, employee_id=e.id, limit=8)
         slips = payroll.employee_slips(uow, e.id, 6) if _sees_pay(self.app) else []
-        return e, bal, asked, slips
+        country, holidays = leave.public_holidays(uow, bal.year)
+        return e, bal, asked, slips, (country, len(holidays))
 
     def show(self, view: Any) -> None:  # noqa: ANN401
-        e, bal, asked, slips = view
+        e, bal, asked, slips, (country, holidays) = view
         loc = self.app.locale
         t = Text()
         t.append(f"{e.label}  {e.name}", style="bold")
@@ -258,6 +259,18 @@ class EmployeeScreen(RecordScreen):
             )
             + "\n"
         )
+        if country:
+            t.append(
+                ngettext(
+                    "{n} public holiday ({country}) on a working day this year: not counted "
+                    "as leave",
+                    "{n} public holidays ({country}) on working days this year: not counted "
+                    "as leave",
+                    holidays,
+                ).format(n=holidays, country=country)
+                + "\n",
+                style="dim",
+            )
         for r in asked:
             t.append(
                 "  "

@@ -260,6 +260,8 @@ def _small(store: Store, shop: dict, today: date) -> dict[str, int]:
     orgs: list[str] = []
     with store.write() as uow:
         uow.set_setting("company", shop["company"])
+        # the shop's country: its public holidays are not counted as leave
+        uow.set_setting("shop_country", shop["places"][0]["country"])
         for name, kind, email, phone, city, country, tags, stage, cust, supp in _people(
             rng, shop, n_contacts
         ):
@@ -387,6 +389,8 @@ def _large(store: Store, shop: dict, today: date) -> dict[str, int]:
     now = utcnow()
     with store.write() as uow:
         uow.set_setting("company", shop["company"])
+        # the shop's country: its public holidays are not counted as leave
+        uow.set_setting("shop_country", shop["places"][0]["country"])
         s = uow.session
         first = (s.execute(select(func.max(Contact.id))).scalar() or 0) + 1
         batch, tags, audit = [], [], []

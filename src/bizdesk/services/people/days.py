@@ -1,6 +1,8 @@
-"""Working days: Monday to Friday. Leave is counted in them and a month's salary is shared
-out by them (a start or end inside the month is paid for the working days employed).
-Public holidays are not known to bizdesk: they count as working days."""
+"""Working days: Monday to Friday. A month's salary is shared out by them (a start or end
+inside the month is paid for the working days employed). Leave is counted in working days
+less the public holidays of the shop's country (WorkCalendar: the national holidays the
+``holidays`` library knows; a shop with no country set has none), so a week of vacation
+over Christmas costs the days actually worked, not the 25th."""
 
 from __future__ import annotations
 
@@ -18,6 +20,52 @@ def working_days(first: date, last: date) -> int:
     start = first.weekday()
     count += sum(1 for k in range(rest) if (start + k) % 7 < 5)
     return count
+
+
+class WorkCalendar:
+    """Mondays to Fridays less the public holidays of a country (ISO code; "" for none)."""
+
+    def __init__(self, country: str = "", language: str = "") -> None:
+        self.country = country.strip().upper()
+        self.language = language
+        self._years: dict[int, dict[date, str]] = {}
+
+    def holidays(self, year: int) -> dict[date, str]:
+        """The country's public holidays in ``year``, by date, named in the language when
+        the library has it (else in its own)."""
+        if year not in self._years:
+            self._years[year] = _holidays_of(self.country, year, self.language)
+        return self._years[year]
+
+    def days_off(self, first: date, last: date) -> list[date]:
+        """The public holidays from ``first`` to ``last`` that fall on a Monday to Friday."""
+        return sorted(
+            d
+            for y in range(first.year, last.year + 1)
+            for d in self.holidays(y)
+            if first <= d <= last and d.weekday() < 5
+        )
+
+    def working_days(self, first: date, last: date) -> int:
+        """Working days from ``first`` to ``last``, both included, holidays left out."""
+        if last < first:
+            return 0
+        return working_days(first, last) - len(self.days_off(first, last))
+
+
+def _holidays_of(country: str, year: int, language: str) -> dict[date, str]:
+    if not country:
+        return {}
+    import holidays  # (a large package: loaded only when a calendar is asked for)
+
+    try:
+        try:
+            found = holidays.country_holidays(country, years=year, language=language or None)
+        except (NotImplementedError, ValueError):  # no names in that language: its own
+            found = holidays.country_holidays(country, years=year)
+    except NotImplementedError:  # a country the library does not know: no holidays
+        return {}
+    return dict(found.items())
 
 
 def month_bounds(month: date) -> tuple[date, date]:

@@ -1,5 +1,6 @@
 """Leave: an employee asks (vacation, sick or unpaid days), the owner approves or refuses.
-Days are working days (Monday to Friday, services/people/days.py). Each employee has a
+Days are working days (Monday to Friday less the public holidays of the shop's country,
+services/people/days.py). Each employee has a
 yearly entitlement of vacation days; the balance of a year is that entitlement less the
 approved vacation days falling in the year. A request that overlaps another one still open
 or approved, or falls outside the employment, is refused; a vacation beyond the balance is
@@ -14,14 +15,14 @@ from sqlalchemy import select
 
 from bizdesk.db.session import UnitOfWork
 from bizdesk.errors import NotFound, ValidationError
-from bizdesk.i18n import N_, Message
+from bizdesk.i18n import N_, Message, current_language
 from bizdesk.models.contacts import Contact
 from bizdesk.models.core import User
 from bizdesk.models.people import Employee, LeaveRequest, LeaveState
 from bizdesk.reading import date_text
 from bizdesk.services.base import validate as v
 from bizdesk.services.base.permissions import can, requires
-from bizdesk.services.people.days import overlap, working_days, year_bounds
+from bizdesk.services.people.days import WorkCalendar, overlap, year_bounds
 from bizdesk.services.people.employees import load
 
 KINDS = ("vacation", "sick", "unpaid")
@@ -148,12 +149,12 @@ def request(
                 )
             }
         )
-    days = working_days(start, end)
+    days = calendar(uow).working_days(start, end)
     if days == 0:
         raise ValidationError(
             {
                 "end_date": Message(
-                    "no working day (Monday to Friday) from {start} to {end}",
+                    "no working day (Monday to Friday, not a public holiday) from {start} to {end}",
                     start=date_text(start),
                     end=date_text(end),
                 )
@@ -219,8 +220,24 @@ def _undecided(r: LeaveRequest) -> None:
         )
 
 
+def calendar(uow: UnitOfWork) -> WorkCalendar:
+    """The shop's working days: its country's public holidays are not working days (the
+    country of the shop's details; none set, none known)."""
+    return WorkCalendar(uow.setting("shop_country", ""), current_language())
+
+
+@requires("people.view")
+def public_holidays(uow: UnitOfWork, year: int) -> tuple[str, list[tuple[date, str]]]:
+    """The shop's country and its public holidays in ``year`` that fall on a working day
+    (those leave does not count), by date."""
+    cal = calendar(uow)
+    named = cal.holidays(year)
+    return cal.country, [(d, named[d]) for d in cal.days_off(*year_bounds(year))]
+
+
 def _days_in_year(uow: UnitOfWork, employee_id: int, year: int, kind: str, state: str) -> int:
     first, last = year_bounds(year)
+    cal = calendar(uow)
     total = 0
     for r in uow.session.scalars(
         select(LeaveRequest).where(
@@ -232,7 +249,7 @@ def _days_in_year(uow: UnitOfWork, employee_id: int, year: int, kind: str, state
         )
     ):
         both = overlap(r.start_date, r.end_date, first, last)
-        total += working_days(*both)
+        total += cal.working_days(*both)
     return total
 
 
@@ -243,8 +260,9 @@ def approve(uow: UnitOfWork, leave_id: int) -> LeaveView:
     _undecided(r)
     if r.kind == "vacation":
         e = load(uow, r.employee_id)
+        cal = calendar(uow)
         for year in range(r.start_date.year, r.end_date.year + 1):
-            wanted = working_days(*overlap(r.start_date, r.end_date, *year_bounds(year)))
+            wanted = cal.working_days(*overlap(r.start_date, r.end_date, *year_bounds(year)))
             left = e.leave_days - _days_in_year(uow, e.id, year, "vacation", LeaveState.APPROVED)
             if wanted > left:
                 raise ValidationError(
@@ -310,8 +328,10 @@ def list_leave(
 
 
 def unpaid_days(uow: UnitOfWork, employee_id: int, first: date, last: date) -> int:
-    """Approved unpaid working days from ``first`` to ``last``."""
+    """Approved unpaid working days from ``first`` to ``last`` (a public holiday inside
+    unpaid leave is not unpaid: it is no working day)."""
     total = 0
+    cal = calendar(uow)
     for r in uow.session.scalars(
         select(LeaveRequest).where(
             LeaveRequest.employee_id == employee_id,
@@ -321,5 +341,5 @@ def unpaid_days(uow: UnitOfWork, employee_id: int, first: date, last: date) -> i
             LeaveRequest.end_date >= first,
         )
     ):
-        total += working_days(*overlap(r.start_date, r.end_date, first, last))
+        total += cal.working_days(*overlap(r.start_date, r.end_date, first, last))
     return total

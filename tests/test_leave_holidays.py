@@ -1,0 +1,98 @@
+"""Public holidays and leave (issue 15, people): a week of vacation over Christmas costs the
+days actually worked. The holidays are the national ones of the shop's country (the
+``holidays`` library); a shop with no country has none and every Monday to Friday counts.
+Unpaid leave over a holiday does not lower a salary for it. Real stores, the real library."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from bizdesk.errors import ValidationError
+from bizdesk.services.papers import shop
+from bizdesk.services.people import leave, payroll
+from bizdesk.services.people.days import WorkCalendar
+from tests.people_helpers import employee
+from tests.test_cli import bizdesk
+
+
+def country(store, code: str) -> None:  # noqa: ANN001
+    with store.write() as uow:
+        details = shop.get(uow)
+        shop.update(uow, shop.ShopDetails(**{**vars(details), "name": "Bikes", "country": code}))
+
+
+def test_the_calendar_leaves_out_weekday_holidays_only() -> None:
+    es = WorkCalendar("ES")
+    # 2026-12-21 (Monday) to 2026-12-27 (Sunday): Christmas on Friday the 25th
+    assert es.working_days(date(2026, 12, 21), date(2026, 12, 27)) == 4
+    assert WorkCalendar("").working_days(date(2026, 12, 21), date(2026, 12, 27)) == 5
+    # a holiday on a Saturday costs nothing: 2027-01-01 is a Friday, 2028-01-01 a Saturday
+    assert es.days_off(date(2027, 12, 27), date(2028, 1, 7)) == [date(2028, 1, 6)]
+    # two years at once; Romania's 1 and 2 January, Vietnam's Tet (five days in 2026)
+    assert WorkCalendar("RO").working_days(date(2025, 12, 29), date(2026, 1, 2)) == 3
+    assert WorkCalendar("VN").working_days(date(2026, 2, 16), date(2026, 2, 20)) == 0
+    assert WorkCalendar("XX").working_days(date(2026, 12, 21), date(2026, 12, 27)) == 5
+
+
+def test_a_vacation_over_christmas_costs_the_days_worked(store) -> None:  # noqa: ANN001
+    eid = employee(store, "Ana Pop", leave_days="4")
+    with store.write() as uow:
+        before = leave.request(uow, eid, "vacation", "2026-12-14", "2026-12-18")
+    assert before.days == 5  # no country yet: every weekday
+    country(store, "ES")
+    with store.write() as uow:
+        xmas = leave.request(uow, eid, "vacation", "2026-12-21", "2026-12-27")
+        assert xmas.days == 4
+        leave.approve(uow, xmas.id)  # 4 of 4 days: fits
+        b = leave.balance(uow, eid, 2026)
+    assert (b.taken, b.requested, b.left) == (4, 5, 0)
+    with store.write() as uow, pytest.raises(ValidationError) as exc:
+        leave.request(uow, eid, "vacation", "2026-01-06")  # Epiphany, a Tuesday
+    msg = str(exc.value.field_message("end_date"))
+    assert "not a public holiday" in msg
+
+
+def test_a_vacation_across_new_year_is_counted_in_each_year(store) -> None:  # noqa: ANN001
+    country(store, "RO")
+    eid = employee(store, "Ana Pop", start_date="2025-01-01", leave_days="20")
+    with store.write() as uow:
+        r = leave.request(uow, eid, "vacation", "2025-12-29", "2026-01-09")
+        leave.approve(uow, r.id)
+        y25, y26 = leave.balance(uow, eid, 2025), leave.balance(uow, eid, 2026)
+    # 29-31 December: 3; 1-9 January: 7 weekdays less the 1st, 2nd, 6th (Epiphany) and 7th
+    # (Saint John the Baptist) = 3
+    assert r.days == 6 and (y25.taken, y26.taken) == (3, 3)
+
+
+def test_unpaid_leave_over_a_holiday_is_not_unpaid_for_it(store) -> None:  # noqa: ANN001
+    country(store, "ES")
+    eid = employee(store, "Ana Pop", pay="2200")
+    with store.write() as uow:
+        # 2026-04-01 to 04-03: Wednesday to Good Friday (a national holiday in Spain)
+        r = leave.request(uow, eid, "unpaid", "2026-04-01", "2026-04-03")
+        leave.approve(uow, r.id)
+        run = payroll.create_run(uow, "2026-04")
+    s = run.slips[0]
+    assert r.days == 2 and (s.days_paid, s.days_month) == (20, 22)
+    assert s.gross == Decimal("2000.00")
+
+
+def test_the_holidays_from_the_command_line(tmp_path) -> None:  # noqa: ANN001
+    db = str(tmp_path / "shop.db")
+    assert bizdesk("init", "--db", db, "--company", "Bikes").returncode == 0
+    r = bizdesk("leave", "holidays", "--year", "2026", "--db", db)
+    assert r.returncode == 0 and "no country" in r.stdout and "shop set country" in r.stdout
+    assert bizdesk("shop", "set", "country", "ES", "--db", db).returncode == 0
+    r = bizdesk("leave", "holidays", "--year", "2026", "--format", "json", "--db", db)
+    got = json.loads(r.stdout)
+    assert got["country"] == "ES"
+    assert {"date": "2026-01-06", "name": "Epiphany"} in got["holidays"]
+    assert all(date.fromisoformat(h["date"]).weekday() < 5 for h in got["holidays"])
+    es = bizdesk("leave", "holidays", "--year", "2026", "--db", db, env={"LANG": "es_ES.UTF-8"})
+    assert es.returncode == 0 and "Epifanía del Señor" in es.stdout, es.stdout
+    bad = bizdesk("leave", "holidays", "--year", "26", "--db", db)
+    assert bad.returncode == 2 and "not a year" in bad.stderr
