@@ -235,3 +235,25 @@ async def test_a_sales_user_cannot_change_an_employee(store) -> None:  # noqa: A
         await pilot.press("e")
         await settle(pilot, app)
         assert app.screen is page  # told, no form
+
+
+async def test_escape_in_a_list_filter_clears_it_before_leaving(store) -> None:  # noqa: ANN001
+    employee(store, "Ana Pop")
+    employee(store, "Cy Dan")
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+e")
+        await settle(pilot, app)
+        screen = app.screen
+        assert isinstance(screen, P.EmployeesScreen)
+        await pilot.press("slash")
+        await type_text(pilot, "cy")
+        await settle(pilot, app)
+        assert screen.table.grid.row_count == 1
+        await pilot.press("escape")  # the filter goes, the screen stays
+        await settle(pilot, app)
+        assert app.screen is screen and screen.table.req.search == ""
+        assert screen.table.grid.row_count == 2
+        await pilot.press("escape")  # no filter: back
+        await settle(pilot, app)
+        assert app.screen is not screen

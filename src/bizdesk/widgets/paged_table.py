@@ -111,6 +111,9 @@ class PagedTable(Vertical):
     BINDINGS = [
         Binding("slash", "filter", N_("Filter"), id="list.filter"),
         Binding("s", "sort", N_("Sort"), id="list.sort"),
+        # escape clears a filter first (before the screen's escape goes back): a binding, as
+        # the screen's is, so the nearer one wins; with no filter it passes the key on
+        Binding("escape", "clear_filter", N_("Clear the filter"), id="list.clear", show=False),
     ]
 
     class Opened(Message):
@@ -406,7 +409,12 @@ class PagedTable(Vertical):
             self._apply_filter("")
         return True
 
-    def key_escape(self) -> None:
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "clear_filter":
+            return self.has_class("filtering") or bool(self.req.search)
+        return True
+
+    def action_clear_filter(self) -> None:
         self.clear_filter()
 
     def action_sort(self) -> None:
