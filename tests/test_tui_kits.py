@@ -8,9 +8,11 @@ from textual.widgets import DataTable, Input, Select, Static
 
 from bizdesk.app import BizdeskApp
 from bizdesk.screens.making import AssemblyListScreen, AssemblyScreen, ProductionPlanScreen
+from bizdesk.services.base.paging import PageRequest
 from bizdesk.services.making import assembly, boms
 from bizdesk.services.making.assembly import MOInput
 from bizdesk.services.trade import purchasing
+from bizdesk.widgets.confirm import ConfirmScreen
 from bizdesk.widgets.lines_form import LinesFormScreen
 from tests.erp_helpers import errors, product, supplier
 from tests.tui_helpers import SIZE, settle, type_text, wait_for
@@ -71,7 +73,16 @@ async def test_assembly_list_by_state_and_filter_then_plan(store) -> None:  # no
         plan = app.screen
         assert plan.query_one("#plan-orders", DataTable).row_count == 2
         assert "2 short" in str(plan.query_one("#plan-short", Static).render())
+        await pilot.press("d")  # asked first: n drafts nothing
+        await wait_for(pilot, app, lambda: isinstance(app.screen, ConfirmScreen), "asked")
+        assert "2 short components" in str(app.screen.query_one(Static).render())
+        await pilot.press("n")
+        await wait_for(pilot, app, lambda: app.screen is plan, "back on the plan")
+        with store.read() as uow:
+            assert purchasing.list_page(uow, PageRequest()).rows == []
         await pilot.press("d")
+        await wait_for(pilot, app, lambda: isinstance(app.screen, ConfirmScreen), "asked")
+        await pilot.press("y")
         await wait_for(
             pilot,
             app,

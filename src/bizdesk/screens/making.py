@@ -332,7 +332,26 @@ class ProductionPlanScreen(ServiceRunner, Screen):
             self.notify("\n".join(said), markup=False, timeout=10)
             self.action_reload()
 
-        self.run_service(draft_shortage_orders, done=done)
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.run_service(draft_shortage_orders, done=done)
+
+        short = self.plan.shortages if self.plan is not None else []
+        if not short:
+            self.notify(_("Nothing is short: no purchase order drafted."), markup=False)
+            return
+        suppliers = len({n.supplier_id for n in short if n.supplier_id is not None})
+        ask = ngettext(
+            "Draft purchase orders for {n} short component?",
+            "Draft purchase orders for {n} short components?",
+            len(short),
+        ).format(n=len(short))
+        ask += " " + ngettext(
+            "({n} supplier; the plan is read again first.)",
+            "({n} suppliers; the plan is read again first.)",
+            suppliers,
+        ).format(n=suppliers)
+        self.app.push_screen(ConfirmScreen(ask), answered)
 
 
 class AssemblyScreen(RecordScreen):
