@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 
 from bizdesk.i18n import Message
 from bizdesk.models.core import AuditEvent
-from bizdesk.models.ledger import JournalEntry, JournalLine, Sequence
+from bizdesk.models.ledger import ENTRY_PREFIX, JournalEntry, JournalLine, Sequence
 
 GENESIS = "0" * 64
 BATCH = 5000
@@ -348,7 +348,7 @@ def verify(session: Session) -> tuple[list[Break], Heads]:
     conn = session.connection()
     journal, number, entry_hash = _first_break(
         "journal",
-        "JE-",
+        f"{ENTRY_PREFIX}-",
         ((e.number, e.chain_hash, entry_content(e, ln)) for e, ln in _entries_with_lines(conn, 0)),
     )
     audit, event_id, audit_hash = _first_break(

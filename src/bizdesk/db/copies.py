@@ -18,6 +18,7 @@ from bizdesk.errors import StoreError
 from bizdesk.faults import damaged, file_problem, translate
 from bizdesk.files import atomic_path, atomic_write
 from bizdesk.i18n import Message
+from bizdesk.models.ledger import ENTRY_PREFIX
 
 
 def source_path(store: Store) -> Path:
@@ -114,7 +115,8 @@ def chain_heads_text(path: Path) -> str:
         return ""
     finally:
         conn.close()
-    journal = f"JE-{entry[0]} {entry[1]}" if entry else f"no posted entry {chain.GENESIS}"
+    head = f"{ENTRY_PREFIX}-{entry[0]} {entry[1]}" if entry else None
+    journal = head or f"no posted entry {chain.GENESIS}"
     audit = f"audit event {event[0]} {event[1]}" if event else f"no audit event {chain.GENESIS}"
     return f"journal chain head: {journal}\naudit chain head: {audit}\n"
 

@@ -26,6 +26,11 @@ class Account(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
+# what a journal entry's label starts with ("JE-12"): here, below the store's chains that name
+# entries, and the document series (services/base/numbering.py) that number them
+ENTRY_PREFIX = "JE"
+
+
 class JournalEntry(SQLModel, table=True):
     __tablename__ = "journal_entry"
     __table_args__ = (

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from bizdesk.db.session import UnitOfWork
 from bizdesk.i18n import Message
-from bizdesk.models.ledger import Sequence
+from bizdesk.models.ledger import ENTRY_PREFIX, Sequence
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,7 @@ class Series:
         return int(m.group(2))
 
 
-JOURNAL = Series("journal", "JE", width=0)
+JOURNAL = Series("journal", ENTRY_PREFIX, width=0)
 SALES_ORDER = Series("sales_order", "SO")
 INVOICE = Series("invoice", "INV")
 CREDIT_NOTE = Series("credit_note", "CN")
