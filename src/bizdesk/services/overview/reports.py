@@ -316,10 +316,10 @@ def _win_loss(
     labels = (
         _WIN_LOSS_LABELS.get(by, by),
         N_("Won"),
-        N_("Won amount (est.)"),
+        N_("Won value"),  # short: the report fits 80 columns; the note says they are estimates
         N_("Lost"),
-        N_("Lost amount (est.)"),
-        N_("Win rate %"),
+        N_("Lost value"),
+        N_("Win %"),
     )
     cols = [
         Column(k, Message(lbl), i > 0) for i, (k, lbl) in enumerate(zip(keys, labels, strict=True))
