@@ -52,6 +52,10 @@ HEAVY = (
 )
 # Deferred inside the core, each with its reason.
 DEFERRED = {
+    ("bizdesk.services.people.days", "holidays"): (
+        "the holidays library is large (every country's calendar): loaded when leave is "
+        "counted, not by every command that imports the people services"
+    ),
     ("bizdesk.screens.home", "bizdesk.services.books.budgets"): (
         "Home reads the budget in a worker after its figures: the budget's module brings the "
         "ledger's reports, which the start does not load"

@@ -2,12 +2,11 @@
 
 from alembic import context
 from sqlalchemy import create_engine
-from sqlmodel import SQLModel
 
-import bizdesk.models  # noqa: F401  (registers every table)
+from bizdesk.models import load_all
 
 config = context.config
-target_metadata = SQLModel.metadata
+target_metadata = load_all()  # every table
 
 
 def include_object(obj, name, type_, reflected, compare_to):  # noqa: ANN001, ANN201

@@ -12,13 +12,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from sqlalchemy import String, or_, select, text
-from sqlmodel import SQLModel
 
 from bizdesk.config import backups_dir, sqlite_path
 from bizdesk.db import chain
 from bizdesk.db.session import Store, UnitOfWork
 from bizdesk.faults import damaged, file_problem
 from bizdesk.i18n import N_, Message
+from bizdesk.models import load_all
 from bizdesk.services.banking import findings as banking
 from bizdesk.services.base import permissions
 from bizdesk.services.base.numbering import JOURNAL
@@ -747,7 +747,7 @@ def _text_characters(uow: UnitOfWork) -> Iterator[Violation]:
     Every text column of every table; only rows with a character outside printable ASCII
     are read into Python."""
     sqlite = uow.store.engine.dialect.name == "sqlite"
-    for table in SQLModel.metadata.sorted_tables:
+    for table in load_all().sorted_tables:
         cols = [
             c
             for c in table.columns

@@ -7,9 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, insert, inspect, select, text
-from sqlmodel import SQLModel
 
-import bizdesk.models  # noqa: F401  (registers every table)
 from bizdesk.db.engine import WRITE
 from bizdesk.db.migrate import upgrade
 from bizdesk.db.opening import open_store
@@ -17,6 +15,7 @@ from bizdesk.db.sequences import sync_id_sequences
 from bizdesk.db.session import Store
 from bizdesk.errors import StoreError
 from bizdesk.i18n import Message
+from bizdesk.models import load_all
 from bizdesk.services.admin.checks import PG_SEARCH_INDEXES, Violation, run_checks
 from bizdesk.services.base.permissions import require_store
 from bizdesk.services.books.ledger_reports import trial_balance
@@ -56,7 +55,7 @@ class TransferReport:
 
 def _tables() -> list:  # noqa: ANN202
     """Every bizdesk table, parents before the rows that point at them."""
-    return list(SQLModel.metadata.sorted_tables)
+    return list(load_all().sorted_tables)
 
 
 def _self_references(table) -> list[str]:  # noqa: ANN001

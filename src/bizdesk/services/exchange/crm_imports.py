@@ -396,8 +396,12 @@ def _check_row(line: int, row: dict[str, str], known: _Known, problems: _Problem
 def _check_consent(chk: v.Checker, row: dict[str, str], known: _Known) -> str | None:
     """The row's e-mail consent as staged ("in|2026-11-30T09:15:00|form"), or None when its
     email_consent is empty (then consent_at and consent_how must be empty too)."""
-    state = row.get("email_consent", "").strip()
-    at_text, how = row.get("consent_at", "").strip(), row.get("consent_how", "").strip()
+    state = chk("email_consent", v.text, row.get("email_consent", ""), max_len=10)
+    at_text = chk("consent_at", v.text, row.get("consent_at", ""), max_len=40)
+    how = chk("consent_how", v.text, row.get("consent_how", ""), max_len=30)
+    if state is None or at_text is None or how is None:
+        return None  # text no field may hold: said
+    state, at_text, how = state.strip(), at_text.strip(), how.strip()
     if not state:
         for col, value in (("consent_at", at_text), ("consent_how", how)):
             if value:
