@@ -74,6 +74,23 @@ def sqlite_template(tmp_path_factory) -> str:  # noqa: ANN001
     return path
 
 
+@pytest.fixture(scope="session")
+def cli_template(tmp_path_factory) -> str:  # noqa: ANN001
+    """A store made once per test process by `bizdesk init`, as the user running the tests
+    (its owner): each test's ``db`` (tests/test_cli.py) is a copy (an init costs 2-3 s, a
+    copy milliseconds)."""
+    import subprocess
+    import sys
+
+    path = str(tmp_path_factory.mktemp("cli-template") / "shop.db")
+    args = ["init", "--db", path, "--company", "Test Cycles", "--currency", "eur"]
+    r = subprocess.run(
+        [sys.executable, "-m", "bizdesk", *args], capture_output=True, text=True, timeout=120
+    )
+    assert r.returncode == 0, r.stderr
+    return path
+
+
 def copy_sqlite_store(template: str, path: str) -> None:
     """A consistent copy through SQLite's backup API, private like a store bizdesk makes."""
     src, dst = sqlite3.connect(template), sqlite3.connect(path)

@@ -30,10 +30,12 @@ def bizdesk(
 
 
 @pytest.fixture
-def db(tmp_path) -> str:
+def db(tmp_path, cli_template) -> str:  # noqa: ANN001
+    """A new store, as `bizdesk init --company "Test Cycles" --currency eur` makes it."""
+    from tests.conftest import copy_sqlite_store
+
     path = str(tmp_path / "shop.db")
-    r = bizdesk("init", "--db", path, "--company", "Test Cycles", "--currency", "eur")
-    assert r.returncode == 0, r.stderr
+    copy_sqlite_store(cli_template, path)
     return path
 
 
