@@ -309,3 +309,22 @@ async def test_pilot_tab_keeps_a_filled_picker_as_it_is(store):
         await wait_for(pilot, lambda: app.focused.id == "f-email", "the focus on Email")
         await settle(pilot, app)
         assert form.values()["organization"] == "Acme"
+
+
+async def test_pilot_burst_slash_and_a_filter_loses_no_key(store):
+    for name in ("Anna Cole", "Cyrus Dane", "Cyril Moss"):
+        with store.write() as uow:
+            C.create(uow, C.ContactInput(name=name))
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("f3")
+        await settle(pilot, app)
+        post_burst(app, "/cyru")  # the / and what follows, in one read
+        table = app.query_one("#contacts-table")
+        await wait_for(pilot, lambda: table.req.search == "cyru", "the whole filter")
+        await wait_for(
+            pilot,
+            lambda: [r.name for r in table.page_data.rows] == ["Cyrus Dane"],
+            "the filtered rows",
+        )

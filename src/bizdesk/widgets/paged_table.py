@@ -373,7 +373,9 @@ class PagedTable(Vertical):
 
     def action_filter(self) -> None:
         self.add_class("filtering")
-        self.call_after_refresh(self.query_one("#filter", Input).focus)
+        # focused now, not after the next refresh: keys typed right after / (a burst over
+        # SSH) are already queued and go where the focus is when each is handled
+        self.screen.set_focus(self.query_one("#filter", Input))
 
     @on(Input.Changed, "#filter")
     def _typed(self, event: Input.Changed) -> None:
