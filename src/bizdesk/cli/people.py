@@ -271,6 +271,16 @@ def employees_show(
 
 # --- leave -----------------------------------------------------------------------------------
 
+YearOpt = Annotated[str | None, typer.Option("--year", help=_("The year, e.g. 2026."))]
+
+
+def _year(text: str | None) -> int | None:
+    """A --year option's value (four digits), or None when it was not given."""
+    if text is not None and not (text.isdigit() and len(text) == 4):
+        fail(_("--year: {value} is not a year (e.g. 2026)").format(value=repr(text)), 2)
+    return int(text) if text is not None else None
+
+
 leave_app = typer.Typer(help=_("Leave: ask, approve or refuse, and the balance per year."))
 app.add_typer(leave_app, name="leave")
 LeaveArg = Annotated[str, typer.Argument(help=_("The leave request's number."))]
@@ -376,19 +386,16 @@ def _say_balance(b) -> None:  # noqa: ANN001
 def leave_balance(
     ctx: typer.Context,
     employee: EmployeeArg,
-    year: Annotated[str | None, typer.Option("--year", help=_("The year, e.g. 2026."))] = None,
+    year: YearOpt = None,
     fmt: FormatOpt = Printed.TEXT,
     db: DbOpt = None,
 ) -> None:
     from bizdesk.services.people import employees, leave
 
-    if year is not None and not (year.isdigit() and len(year) == 4):
-        fail(_("--year: {value} is not a year (e.g. 2026)").format(value=repr(year)), 2)
+    when = _year(year)
     store = open_store(ctx, db)
     with store.read() as uow:
-        b = leave.balance(
-            uow, employees.find_employee(uow, employee), int(year or date.today().year)
-        )
+        b = leave.balance(uow, employees.find_employee(uow, employee), when or date.today().year)
     if fmt == Printed.JSON:
         doc = _balance_json(b)
         doc["name"] = b.name
@@ -466,7 +473,7 @@ def leave_list(
 )
 def leave_holidays(
     ctx: typer.Context,
-    year: Annotated[str | None, typer.Option("--year", help=_("The year, e.g. 2026."))] = None,
+    year: YearOpt = None,
     fmt: FormatOpt = Printed.TEXT,
     db: DbOpt = None,
 ) -> None:
@@ -475,11 +482,10 @@ def leave_holidays(
     from bizdesk.formatting import day, visible
     from bizdesk.services.people import leave
 
-    if year is not None and not (year.isdigit() and len(year) == 4):
-        fail(_("--year: {value} is not a year (e.g. 2026)").format(value=repr(year)), 2)
+    when = _year(year)
     store = open_store(ctx, db)
     with store.read() as uow:
-        country, days = leave.public_holidays(uow, int(year or date.today().year))
+        country, days = leave.public_holidays(uow, when or date.today().year)
     if fmt == Printed.JSON:
         print_json(
             {
@@ -851,11 +857,10 @@ def payroll_list(
     from bizdesk.formatting import money
     from bizdesk.services.people import payroll
 
-    if year is not None and not (year.isdigit() and len(year) == 4):
-        fail(_("--year: {value} is not a year (e.g. 2026)").format(value=repr(year)), 2)
+    when = _year(year)
     store = open_store(ctx, db)
     with store.read() as uow:
-        rows = payroll.list_runs(uow, year=int(year) if year else None)
+        rows = payroll.list_runs(uow, year=when)
     if fmt == Printed.JSON:
         print_json(
             [
