@@ -394,8 +394,10 @@ def _check_row(line: int, row: dict[str, str], known: _Known, problems: _Problem
 
 
 def _check_consent(chk: v.Checker, row: dict[str, str], known: _Known) -> str | None:
-    """The row's e-mail consent as staged ("in|2026-11-30T09:15:00|form"), or None when its
+    """The row's e-mail consent as staged ("in|2026-11-30T09:15:00+00:00|form"), or None when its
     email_consent is empty (then consent_at and consent_how must be empty too)."""
+    if not (row.get("email_consent") or row.get("consent_at") or row.get("consent_how")):
+        return None  # (most files: nothing to check)
     state = chk("email_consent", v.text, row.get("email_consent", ""), max_len=10)
     at_text = chk("consent_at", v.text, row.get("consent_at", ""), max_len=40)
     how = chk("consent_how", v.text, row.get("consent_how", ""), max_len=30)
