@@ -27,6 +27,9 @@ from tests.erp_helpers import order, product, supplier
 # and helpers used inside entry points, set-up, and the role check itself. Everything else
 # that takes a uow must carry @requires (test_every_entry_point_is_checked).
 HELPERS = {
+    "consent.record",  # writes a consent already checked: set_consent, the import, unsubscribe
+    "consent.consents_of",  # a lookup inside the contacts import and export (each checked)
+    "leave.calendar",  # the shop's working days (its country's holidays): no data of anyone
     "audit.latest_id",  # the TUI's change counter (an id, no data)
     "audit.changes_since",  # the kinds of record written since (no data): what panes rerun
     "contacts.find_by_name_or_email",

@@ -262,7 +262,8 @@ BINDING_IDS: Mapping[str, tuple[str, ...]] = {
     ),
     "bizdesk.screens.people": (
         *("employees.back", "employees.new", "employees.leave", "employees.payroll"),
-        *("employee.back", "employee.leave", "employee.end", "leave.back", "leave.approve"),
+        *("employee.back", "employee.edit", "employee.leave", "employee.end", "leave.back"),
+        "leave.approve",
         *("leave.refuse", "payroll.back", "payroll.new"),
         *("run.back", "run.hours", "run.post", "run.pay"),
     ),
@@ -291,7 +292,7 @@ BINDING_IDS: Mapping[str, tuple[str, ...]] = {
     ),
     "bizdesk.screens.help": ("help.close",),
     "bizdesk.widgets.form": ("form.save", "form.cancel", "form.reload"),
-    "bizdesk.widgets.paged_table": ("list.filter", "list.sort"),
+    "bizdesk.widgets.paged_table": ("list.filter", "list.sort", "list.clear"),
     "bizdesk.widgets.pick": ("pick.back",),
 }
 ALL_BINDING_IDS = frozenset(i for ids in BINDING_IDS.values() for i in ids)

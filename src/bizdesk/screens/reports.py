@@ -484,7 +484,9 @@ class DrillTable(PagedTable):
     """The rows behind a report's figure: paged like every list (no filter nor sort)."""
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        return action not in ("filter", "sort")
+        if action in ("filter", "sort"):
+            return False
+        return super().check_action(action, parameters)  # escape: back, as no filter is set
 
 
 DRILL_COLUMNS = {  # widths that fit 80 columns
