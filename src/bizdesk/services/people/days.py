@@ -7,7 +7,10 @@ over Christmas costs the days actually worked, not the 25th."""
 from __future__ import annotations
 
 import calendar
+from collections.abc import Mapping
 from datetime import date
+from functools import lru_cache
+from types import MappingProxyType
 
 
 def working_days(first: date, last: date) -> int:
@@ -28,14 +31,11 @@ class WorkCalendar:
     def __init__(self, country: str = "", language: str = "") -> None:
         self.country = country.strip().upper()
         self.language = language
-        self._years: dict[int, dict[date, str]] = {}
 
-    def holidays(self, year: int) -> dict[date, str]:
+    def holidays(self, year: int) -> Mapping[date, str]:
         """The country's public holidays in ``year``, by date, named in the language when
         the library has it (else in its own)."""
-        if year not in self._years:
-            self._years[year] = _holidays_of(self.country, year, self.language)
-        return self._years[year]
+        return _holidays_of(self.country, year, self.language)
 
     def days_off(self, first: date, last: date) -> list[date]:
         """The public holidays from ``first`` to ``last`` that fall on a Monday to Friday."""
@@ -53,9 +53,12 @@ class WorkCalendar:
         return working_days(first, last) - len(self.days_off(first, last))
 
 
-def _holidays_of(country: str, year: int, language: str) -> dict[date, str]:
+@lru_cache(maxsize=128)
+def _holidays_of(country: str, year: int, language: str) -> Mapping[date, str]:
+    """Made once per process for a country, year and language (a page's balance asks for
+    the same year several times); read-only, as it is shared."""
     if not country:
-        return {}
+        return MappingProxyType({})
     import holidays  # (a large package: loaded only when a calendar is asked for)
 
     try:
@@ -64,8 +67,8 @@ def _holidays_of(country: str, year: int, language: str) -> dict[date, str]:
         except (NotImplementedError, ValueError):  # no names in that language: its own
             found = holidays.country_holidays(country, years=year)
     except NotImplementedError:  # a country the library does not know: no holidays
-        return {}
-    return dict(found.items())
+        return MappingProxyType({})
+    return MappingProxyType(dict(found.items()))
 
 
 def month_bounds(month: date) -> tuple[date, date]:
