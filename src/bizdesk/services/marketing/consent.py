@@ -70,7 +70,8 @@ def consent_time(value: object, now: datetime | None = None) -> datetime | None:
 
 def written_time(at: datetime) -> str:
     """A consent's time as a file carries it (what consent_time reads back)."""
-    return at.astimezone(UTC).replace(microsecond=0, tzinfo=None).isoformat() + "Z"
+    utc = at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)  # stored UTC
+    return utc.replace(microsecond=0, tzinfo=None).isoformat() + "Z"
 
 
 def consents_of(uow: UnitOfWork, contact_ids: list[int]) -> dict[int, ConsentView]:
