@@ -615,10 +615,10 @@ def bulk_indexing(
         return
     sql = f"{m.group(1)} SELECT {m.group(2)} FROM {table} AS new WHERE new.id BETWEEN ? AND ?"
     conn.exec_driver_sql(f"DROP TRIGGER {trigger}")
-    try:
-        yield lambda first, last: conn.exec_driver_sql(sql, (first, last))
-    finally:
-        conn.exec_driver_sql(found[0])
+    yield lambda first, last: conn.exec_driver_sql(sql, (first, last))
+    # (on an error nothing is re-created here: the transaction rolls back, the drop with it,
+    # as in fewer_indexes; a statement after a full disk would hide what happened)
+    conn.exec_driver_sql(found[0])
 
 
 @contextmanager
