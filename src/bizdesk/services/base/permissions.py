@@ -277,8 +277,19 @@ def requires(action: str) -> Callable[[F], F]:
                 # All or nothing, even inside a larger unit of work: a refused call (or any
                 # error) rolls back to this savepoint, so a caller that catches the refusal
                 # and carries on never commits the call's partial writes.
-                with uow.session.begin_nested():
-                    return fn(uow, *args, **kwargs)
+                nested = uow.session.begin_nested()
+                try:
+                    result = fn(uow, *args, **kwargs)
+                except BaseException as exc:
+                    try:
+                        nested.rollback()
+                    except Exception:  # noqa: BLE001
+                        # the transaction is gone already (SQLite ends it on a full disk):
+                        # what happened is the first error, not the lost savepoint
+                        raise exc from None
+                    raise
+                nested.commit()
+                return result
             finally:
                 uow.service_depth -= 1
 
