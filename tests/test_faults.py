@@ -131,6 +131,26 @@ def test_full_disk_write_backup_export_and_init(small_disk):
     assert len(db.read_bytes()) >= len(before) // 2
 
 
+@needs_root
+def test_a_disk_that_fills_during_a_large_import_is_said_plainly(small_disk):
+    """The disk fills half-way through writing a big import (after its search trigger was
+    set aside): SQLite ends the transaction itself; the user reads that the disk is full,
+    not an unexpected error about what was undone, and the store is as it was."""
+    where, _fill = small_disk
+    db = where / "shop.db"
+    init(db)
+    rows = "".join(f"Person {i},p{i}@example.com,in,,web\n" for i in range(60_000))
+    many = "name,email,email_consent,consent_at,consent_how\n" + rows
+    refused(
+        bizdesk("import", "contacts", "-", "--db", str(db), stdin=many),
+        str(db),
+        "full",
+        "Nothing was lost",
+        "Free some space",
+    )
+    assert bizdesk("check", "--db", str(db)).returncode == 0
+
+
 @pytest.fixture
 def read_only(tmp_path):  # noqa: ANN001, ANN201
     """``make(path)``: bind-mount ``path`` (a file or a folder) read-only over itself."""
