@@ -257,3 +257,20 @@ async def test_escape_in_a_list_filter_clears_it_before_leaving(store) -> None: 
         await pilot.press("escape")  # no filter: back
         await settle(pilot, app)
         assert app.screen is not screen
+
+
+async def test_names_that_look_like_markup_show_as_typed_in_the_leave_list(store) -> None:  # noqa: ANN001
+    """A plain DataTable reads '[/]' as markup and stops the screen; every table here
+    shows it as typed (widgets/table.py)."""
+    for name in ("[/]", "[bold]Bo[/] Ltd"):
+        person = employee(store, name)
+        with store.write() as uow:
+            leave.request(uow, person, "vacation", "2026-03-02")
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        app.push_screen(P.LeaveScreen())
+        await settle(pilot, app)
+        table = app.screen.query_one(DataTable)
+        names = {str(table.get_row_at(r)[1]) for r in range(table.row_count)}
+        assert names == {"[/]", "[bold]Bo[/] Ltd"}
+        assert app.is_running

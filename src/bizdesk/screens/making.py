@@ -25,6 +25,7 @@ from bizdesk.widgets.footer import KeysFooter
 from bizdesk.widgets.form import Field, FormScreen
 from bizdesk.widgets.lines_form import LineColumns, LinesFormScreen
 from bizdesk.widgets.paged_table import Col, PagedTable
+from bizdesk.widgets.table import Table
 
 
 def _totals(uow: Any, lines: list[boms.BomLineInput]) -> Text:  # noqa: ANN401
@@ -242,13 +243,13 @@ class ProductionPlanScreen(ServiceRunner, Screen):
     def compose(self) -> ComposeResult:
         yield Header(icon="")
         yield Static(_("Open orders by planned date"), classes="pane-title")
-        orders = DataTable(id="plan-orders", cursor_type="row")
+        orders = Table(id="plan-orders", cursor_type="row")
         orders.add_columns(
             _("Number"), _("Planned"), _("SKU"), _("Name"), _("Qty"), _("Made"), _("State")
         )
         yield orders
         yield Static("", id="plan-short", classes="pane-title")
-        needs = DataTable(id="plan-needs", cursor_type="row")
+        needs = Table(id="plan-needs", cursor_type="row")
         needs.add_columns(
             _("Component"),
             _("Needed"),

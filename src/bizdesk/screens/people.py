@@ -25,6 +25,7 @@ from bizdesk.widgets.confirm import ConfirmScreen
 from bizdesk.widgets.footer import KeysFooter
 from bizdesk.widgets.form import Field, FormScreen
 from bizdesk.widgets.paged_table import Col, PagedTable
+from bizdesk.widgets.table import Table
 
 DATE = N_("YYYY-MM-DD")
 BASIS_NAMES = {"monthly": N_("monthly"), "hourly": N_("hourly")}
@@ -339,7 +340,7 @@ class LeaveScreen(ServiceRunner, Screen):
 
     def compose(self) -> ComposeResult:
         yield Header(icon="")
-        table = DataTable(id="leave", cursor_type="row")
+        table = Table(id="leave", cursor_type="row")
         table.add_columns(_("No."), _("Name"), _("Kind"), _("From"), _("To"), _("Days"))
         yield table
         yield KeysFooter()
@@ -442,7 +443,7 @@ class PayrollScreen(ServiceRunner, Screen):
 
     def compose(self) -> ComposeResult:
         yield Header(icon="")
-        table = DataTable(id="runs", cursor_type="row")
+        table = Table(id="runs", cursor_type="row")
         table.add_columns(_("Run"), _("Month"), _("State"), _("Gross"), _("Net"), _("Paid"))
         yield table
         yield KeysFooter()

@@ -36,6 +36,7 @@ from bizdesk.services.overview.reports import (
 from bizdesk.widgets.footer import KeysFooter
 from bizdesk.widgets.form import Field, FormScreen
 from bizdesk.widgets.paged_table import Col, PagedTable
+from bizdesk.widgets.table import Table
 
 # reports that name no contact (nor hold any figure a contact's change could move)
 NO_CONTACT = {"trial-balance", "profit-loss", "balance-sheet", "pipeline"}
@@ -163,7 +164,7 @@ class ReportsPane(Pane):
             yield Input(placeholder=_("As of"), id="as_of", compact=True)
             yield Input(placeholder=_("Contact / by"), id="extra", compact=True)
         yield Static("", id="report-title")
-        yield DataTable(id="report-rows", cursor_type="row", zebra_stripes=False)
+        yield Table(id="report-rows", cursor_type="row", zebra_stripes=False)
         yield Static("", id="report-notes")
 
     def on_mount(self) -> None:
@@ -461,7 +462,7 @@ class DocumentsScreen(ServiceRunner, Screen):
     def compose(self) -> ComposeResult:
         yield Header(icon="")
         yield Static(Text(visible(self.title_text)), id="documents-title")
-        yield DataTable(id="documents", cursor_type="row", zebra_stripes=False)
+        yield Table(id="documents", cursor_type="row", zebra_stripes=False)
         yield KeysFooter()
 
     def on_mount(self) -> None:

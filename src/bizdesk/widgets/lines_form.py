@@ -27,6 +27,7 @@ from bizdesk.i18n import N_, _, tr
 from bizdesk.widgets.footer import KeysFooter
 from bizdesk.widgets.form import Field, FormScreen, field_label
 from bizdesk.widgets.keys import TypeAheadInput
+from bizdesk.widgets.table import Table
 
 Preview = Callable[[Any, list[dict[str, str]]], Text]
 LinesSave = Callable[[Any, dict[str, Any], list[dict[str, str]]], Any]
@@ -129,7 +130,7 @@ class LinesFormScreen(FormScreen):
                         yield Static(Text(field_label(f)), classes="field-label")
                         yield self._widget(f)
                     yield Static("", id=f"e-{f.name}", classes="field-error")
-            yield DataTable(id="lines", cursor_type="row", zebra_stripes=False)
+            yield Table(id="lines", cursor_type="row", zebra_stripes=False)
             with Horizontal(id="line-editor"):
                 for f in self.line_fields:
                     sugg = None

@@ -26,6 +26,7 @@ from bizdesk.faults import describe
 from bizdesk.formatting import LOCALE_FORMATS, visible
 from bizdesk.i18n import N_, _
 from bizdesk.services.base.paging import Page, PageRequest
+from bizdesk.widgets.table import Table
 
 Fetch = Callable[[Any, PageRequest], Page]
 
@@ -63,7 +64,7 @@ def fitted_widths(columns: list[Col], titles: list[str]) -> list[int | None]:
     return widths
 
 
-class _Grid(DataTable):
+class _Grid(Table):
     """A DataTable whose edges ask the owning PagedTable for the next or previous page."""
 
     def __init__(self, owner: PagedTable) -> None:
