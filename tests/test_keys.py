@@ -16,6 +16,7 @@ from textual._xterm_parser import XTermParser
 
 from bizdesk.app import BizdeskApp
 from bizdesk.db import Store, open_store
+from bizdesk.screens.contacts import ContactScreen
 from bizdesk.services.base.paging import PageRequest
 from bizdesk.services.crm import contacts as C
 from bizdesk.services.inventory import locations, products
@@ -328,3 +329,57 @@ async def test_pilot_burst_slash_and_a_filter_loses_no_key(store):
             lambda: [r.name for r in table.page_data.rows] == ["Cyrus Dane"],
             "the filtered rows",
         )
+
+
+# --- a list's moving keys before its rows are read ---------------------------------------
+
+DOWN = "\x1b[B"
+
+
+def _contacts(store: Store, *names: str) -> None:
+    with store.write() as uow:
+        for name in names:
+            C.create(uow, C.ContactInput(name=name))
+
+
+def test_a_burst_into_a_list_not_read_yet_opens_the_row_it_counts_to(shop, terminal):
+    """F3, down, down, enter in one write: the rows are not read when the keys arrive; they
+    wait for the page and open the third contact by name, not nothing."""
+    store = open_store(str(shop))
+    _contacts(store, "Anna Cole", "Bruno Diaz", "Carla Eve", "Dora Fay")
+    showing(terminal, "Home")
+    os.write(terminal.master, (F3 + DOWN + DOWN + ENTER).encode())
+    showing(terminal, "bizdesk — Carla Eve", "E-mail consent")
+
+
+async def test_pilot_burst_filter_then_enter_opens_the_row_filtered(store):
+    """/cyr enter enter in one read: the second enter opens the first row of the filtered
+    list (read after the burst), never a row of the list shown before it."""
+    _contacts(store, "Anna Cole", "Cyrus Dane", "Cyril Moss")
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("f3")
+        await settle(pilot, app)
+        post_burst(app, "/cyr" + ENTER + ENTER)
+        await wait_for(pilot, lambda: isinstance(app.screen, ContactScreen), "a contact")
+        await settle(pilot, app)  # drawn whole before the app closes
+        assert app.screen.contact_id == contact(store, "Cyril Moss").id
+
+
+async def test_pilot_moving_keys_wait_for_the_next_page(store):
+    """Down past the last row reads the next page; more downs and enter in the same burst
+    act on that page once shown: the row they count to opens."""
+    names = [f"Person {i:03d}" for i in range(60)]
+    _contacts(store, *names)
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("f3")
+        await settle(pilot, app)
+        table = app.query_one("#contacts-table")
+        shown = len(table.page_data.rows)
+        post_burst(app, DOWN * (shown + 2) + ENTER)
+        await wait_for(pilot, lambda: isinstance(app.screen, ContactScreen), "a contact")
+        await settle(pilot, app)  # drawn whole before the app closes
+        assert app.screen.contact_id == contact(store, names[shown + 2]).id

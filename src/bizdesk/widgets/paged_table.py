@@ -65,35 +65,48 @@ def fitted_widths(columns: list[Col], titles: list[str]) -> list[int | None]:
 
 
 class _Grid(Table):
-    """A DataTable whose edges ask the owning PagedTable for the next or previous page."""
+    """A DataTable whose edges ask the owning PagedTable for the next or previous page, and
+    whose moving keys wait for the page being read (see PagedTable.kept)."""
 
     def __init__(self, owner: PagedTable) -> None:
         super().__init__(cursor_type="row", zebra_stripes=False)
         self.owner = owner
 
     def action_cursor_down(self) -> None:
+        if self.owner.kept("cursor_down"):
+            return
         if self.cursor_row >= self.row_count - 1:
             self.owner.scroll_rows(+1)
         else:
             super().action_cursor_down()
 
     def action_cursor_up(self) -> None:
+        if self.owner.kept("cursor_up"):
+            return
         if self.cursor_row <= 0:
             self.owner.scroll_rows(-1)
         else:
             super().action_cursor_up()
 
+    def action_select_cursor(self) -> None:
+        if not self.owner.kept("select_cursor"):
+            super().action_select_cursor()
+
     def action_page_down(self) -> None:
-        self.owner.page(+1)
+        if not self.owner.kept("page_down"):
+            self.owner.page(+1)
 
     def action_page_up(self) -> None:
-        self.owner.page(-1)
+        if not self.owner.kept("page_up"):
+            self.owner.page(-1)
 
     def action_scroll_home(self) -> None:
-        self.owner.first()
+        if not self.owner.kept("scroll_home"):
+            self.owner.first()
 
     def action_scroll_end(self) -> None:
-        self.owner.last()
+        if not self.owner.kept("scroll_end"):
+            self.owner.last()
 
     action_scroll_top = action_scroll_home
     action_scroll_bottom = action_scroll_end
@@ -157,6 +170,9 @@ class PagedTable(Vertical):
         self._debounce: Timer | None = None
         self._last_key = 0.0
         self._asked = 0  # loads asked for so far
+        self._answered = 0  # the last of them shown (or failed)
+        self._kept: list[str] = []  # moving keys that came while a page was being read
+        self._replaying = False
         self._load_started = 0.0
         self._requested = False
         self.last_load_ms = 0.0
@@ -222,8 +238,10 @@ class PagedTable(Vertical):
         msg.stop()
         if msg.asked != self._asked:  # an older read that finished late ("a" after "ab")
             return
+        self._answered = msg.asked
         page = msg.page
         if not page.rows and (msg.req.after or msg.req.before):
+            self._replay()
             return  # nothing further that way: keep what is shown
         wanted = self.req.limit  # the size may have changed while this page was read
         self.req = replace(msg.req, after=None, before=None, last=False)
@@ -246,6 +264,28 @@ class PagedTable(Vertical):
         if wanted != msg.req.limit:  # read again at the size the table has now
             self.req = replace(self.req, limit=wanted)
             self.reload()
+        self._replay()
+
+    def kept(self, action: str) -> bool:
+        """Keep a moving key (a row down, enter, a page) that comes while the page it moves
+        in is being read or a filter typed, to act on the rows once they are shown: a burst
+        over SSH (ctrl+e enter, / acme enter) opens the row the user saw coming, not nothing,
+        nor a row of the page before."""
+        if self._replaying or (self._settled() and not self._kept):
+            return False
+        self._kept.append(action)
+        return True
+
+    def _settled(self) -> bool:
+        return self._requested and self._answered == self._asked and self._debounce is None
+
+    def _replay(self) -> None:
+        self._replaying = True
+        try:  # until one of them reads another page: the rest wait for it
+            while self._kept and self._settled():
+                getattr(self.grid, f"action_{self._kept.pop(0)}")()
+        finally:
+            self._replaying = False
 
     class Changed(Message):
         """The visible page changed (for screens that show details of the selection)."""
@@ -257,6 +297,8 @@ class PagedTable(Vertical):
     @on(Failed)
     def _failed(self, msg: Failed) -> None:
         msg.stop()
+        self._answered = self._asked
+        self._kept.clear()  # the keys were for rows that could not be read
         text = describe(msg.error, self.store.url)  # one sentence, never SQL
         self.notify(text, title=_("Could not load the list"), severity="error", markup=False)
 
@@ -393,6 +435,7 @@ class PagedTable(Vertical):
         self._last_key = now
 
     def _apply_filter(self, value: str) -> None:
+        self._debounce = None
         self.load(replace(self.req, search=value, after=None, before=None, last=False))
 
     @on(Input.Submitted, "#filter")
