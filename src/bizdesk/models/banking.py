@@ -11,12 +11,12 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import Index, UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
-from bizdesk.models.base import utcnow
+from bizdesk.models.base import Row, utcnow
 
 
-class BankStatement(SQLModel, table=True):
+class BankStatement(Row, table=True):
     """One imported file: where it came from, and the balances it states (when it does)."""
 
     __tablename__ = "bank_statement"
@@ -35,7 +35,7 @@ class BankStatement(SQLModel, table=True):
     closing_date: date | None = None
 
 
-class BankLine(SQLModel, table=True):
+class BankLine(Row, table=True):
     """One line of a statement. ``state`` is "open" until reconciliation matches it."""
 
     __tablename__ = "bank_line"

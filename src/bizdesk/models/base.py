@@ -5,10 +5,20 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from pydantic import ConfigDict
 from sqlalchemy import event
 from sqlmodel import Field, SQLModel
 
 from bizdesk.folding import fold_fields
+
+
+class Row(SQLModel):
+    """What every table's class is made from: pydantic builds a class's validator and
+    serializer when one is first used, not when the class is made (a table's rows are
+    made and read by SQLAlchemy, so most never need them): every class costs about half
+    the time to make, and the start imports dozens (bench/RESULTS.md)."""
+
+    model_config = ConfigDict(defer_build=True)
 
 
 def utcnow() -> datetime:

@@ -8,12 +8,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import CheckConstraint, UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
-from bizdesk.models.base import utcnow
+from bizdesk.models.base import Row, utcnow
 
 
-class Budget(SQLModel, table=True):
+class Budget(Row, table=True):
     __table_args__ = (
         UniqueConstraint("account_id", "year", "month", name="uq_budget_month"),
         CheckConstraint("month BETWEEN 1 AND 12", name="ck_budget_month"),
@@ -28,7 +28,7 @@ class Budget(SQLModel, table=True):
     updated_by: str = ""
 
 
-class SalesTarget(SQLModel, table=True):
+class SalesTarget(Row, table=True):
     __tablename__ = "sales_target"
     __table_args__ = (
         UniqueConstraint("owner", "year", "month", name="uq_sales_target_month"),

@@ -5,16 +5,16 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import Index
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
-from bizdesk.models.base import search_text_column, utcnow
+from bizdesk.models.base import Row, search_text_column, utcnow
 
 CONTACT_KINDS = ("person", "organization")
 STAGES = ("lead", "prospect", "customer", "inactive")
 INTERACTION_KINDS = ("call", "email", "meeting", "visit", "note")
 
 
-class Contact(SQLModel, table=True):
+class Contact(Row, table=True):
     __table_args__ = (
         Index("ix_contact_sort", "sort_name", "id"),
         Index("ix_contact_city", "city"),
@@ -60,14 +60,14 @@ class Contact(SQLModel, table=True):
     search_text: str = search_text_column("name", "email", "phone", "city")
 
 
-class ContactTag(SQLModel, table=True):
+class ContactTag(Row, table=True):
     __tablename__ = "contact_tag"
 
     contact_id: int = Field(foreign_key="contact.id", primary_key=True)
     tag: str = Field(primary_key=True, index=True, max_length=60)
 
 
-class Interaction(SQLModel, table=True):
+class Interaction(Row, table=True):
     __table_args__ = (Index("ix_interaction_contact_at", "contact_id", "at"),)
 
     id: int | None = Field(default=None, primary_key=True)

@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import Index
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
-from bizdesk.models.base import utcnow
+from bizdesk.models.base import Row, utcnow
 
 ROLES = ("owner", "accountant", "sales", "support", "warehouse", "viewer")
 
 
-class User(SQLModel, table=True):
+class User(Row, table=True):
     id: int | None = Field(default=None, primary_key=True)
     username: str = Field(unique=True, max_length=64)
     full_name: str = Field(default="", max_length=200)
@@ -23,12 +23,12 @@ class User(SQLModel, table=True):
     language: str = Field(default="", max_length=8, sa_column_kwargs={"server_default": ""})
 
 
-class Setting(SQLModel, table=True):
+class Setting(Row, table=True):
     key: str = Field(primary_key=True, max_length=64)
     value: str = Field(default="")
 
 
-class AuditEvent(SQLModel, table=True):
+class AuditEvent(Row, table=True):
     __tablename__ = "audit_event"
     __table_args__ = (Index("ix_audit_entity", "entity", "entity_id"),)
 

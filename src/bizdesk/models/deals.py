@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import Index
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
-from bizdesk.models.base import search_text_column, utcnow
+from bizdesk.models.base import Row, search_text_column, utcnow
 
 STAGE_KINDS = ("open", "won", "lost")
 
 
-class PipelineStage(SQLModel, table=True):
+class PipelineStage(Row, table=True):
     __tablename__ = "pipeline_stage"
 
     id: int | None = Field(default=None, primary_key=True)
@@ -23,7 +23,7 @@ class PipelineStage(SQLModel, table=True):
     active: bool = True
 
 
-class Deal(SQLModel, table=True):
+class Deal(Row, table=True):
     __table_args__ = (
         Index("ix_deal_stage", "stage_id", "id"),
         Index("ix_deal_contact", "contact_id"),
@@ -53,7 +53,7 @@ class Deal(SQLModel, table=True):
     search_text: str = search_text_column("title")  # the title folded, for searching
 
 
-class DealLine(SQLModel, table=True):
+class DealLine(Row, table=True):
     __tablename__ = "deal_line"
 
     id: int | None = Field(default=None, primary_key=True)

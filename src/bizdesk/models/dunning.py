@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import Index, UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
-from bizdesk.models.base import utcnow
+from bizdesk.models.base import Row, utcnow
 
 
-class ReminderLevel(SQLModel, table=True):
+class ReminderLevel(Row, table=True):
     """Level 1, 2, 3 ...: from how many days overdue it applies, its name and wording (in the
     shop's language, as the owner wrote them) and an optional fee."""
 
@@ -23,7 +23,7 @@ class ReminderLevel(SQLModel, table=True):
     fee_minor: int = 0
 
 
-class Reminder(SQLModel, table=True):
+class Reminder(Row, table=True):
     """One reminder to one customer (number series RM), frozen when made: the level, its name
     and wording and the fee as they were, the date, the overdue total of its invoices."""
 
@@ -43,7 +43,7 @@ class Reminder(SQLModel, table=True):
     created_by: str = Field(default="", max_length=64)
 
 
-class ReminderItem(SQLModel, table=True):
+class ReminderItem(Row, table=True):
     """An overdue invoice a reminder covers, at a level: never the same level twice for the
     same invoice (the unique constraint holds it even against two runs at once)."""
 

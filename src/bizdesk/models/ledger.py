@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import CheckConstraint, Index
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
-from bizdesk.models.base import utcnow
+from bizdesk.models.base import Row, utcnow
 
 ACCOUNT_TYPES = ("asset", "liability", "equity", "income", "expense")
 
 
-class Account(SQLModel, table=True):
+class Account(Row, table=True):
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(unique=True, max_length=20)
     name: str = Field(max_length=120)
@@ -31,7 +31,7 @@ class Account(SQLModel, table=True):
 ENTRY_PREFIX = "JE"
 
 
-class JournalEntry(SQLModel, table=True):
+class JournalEntry(Row, table=True):
     __tablename__ = "journal_entry"
     __table_args__ = (
         Index("ix_entry_number", "number", unique=True),
@@ -57,7 +57,7 @@ class JournalEntry(SQLModel, table=True):
     chain_hash: str | None = Field(default=None, max_length=64)  # db/chain.py
 
 
-class JournalLine(SQLModel, table=True):
+class JournalLine(Row, table=True):
     """One debit or credit. Date and posted state are copied from the entry when it is
     posted so that balances are one indexed GROUP BY over this table alone."""
 
@@ -86,7 +86,7 @@ class JournalLine(SQLModel, table=True):
     posted: bool = False
 
 
-class Sequence(SQLModel, table=True):
+class Sequence(Row, table=True):
     """Counters for document numbers; taken inside the posting's own transaction, so a
     rolled-back posting gives its number back and the series has no gaps."""
 

@@ -14,14 +14,14 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import Index, LargeBinary
-from sqlmodel import Column, Field, SQLModel
+from sqlmodel import Column, Field
 
-from bizdesk.models.base import utcnow
+from bizdesk.models.base import Row, utcnow
 
 OUTBOX_STATES = ("queued", "sending", "sent", "unsure", "cancelled")
 
 
-class OutboxMessage(SQLModel, table=True):
+class OutboxMessage(Row, table=True):
     __tablename__ = "outbox_message"
     __table_args__ = (Index("ix_outbox_state_next", "state", "next_try_at"),)
 

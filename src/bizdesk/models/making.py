@@ -7,9 +7,9 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from sqlalchemy import Index, UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
-from bizdesk.models.base import utcnow
+from bizdesk.models.base import Row, utcnow
 
 
 class BomKind(StrEnum):
@@ -20,7 +20,7 @@ class BomKind(StrEnum):
     KIT = "kit"
 
 
-class Bom(SQLModel, table=True):
+class Bom(Row, table=True):
     """One version of a product's bill of materials. Versions are kept; at most one per
     product is active (the one an assembly uses, or the components a kit is delivered as)."""
 
@@ -40,7 +40,7 @@ class Bom(SQLModel, table=True):
     created_by: str = Field(default="", max_length=64)
 
 
-class BomLine(SQLModel, table=True):
+class BomLine(Row, table=True):
     __tablename__ = "bom_line"
     __table_args__ = (
         UniqueConstraint("bom_id", "component_id", name="uq_bom_line_component"),
@@ -63,7 +63,7 @@ class MOState(StrEnum):
     CANCELLED = "cancelled"
 
 
-class AssemblyOrder(SQLModel, table=True):
+class AssemblyOrder(Row, table=True):
     """Make ``qty`` of a product from the components of one version of its bill of
     materials (copied onto the lines when the order is made)."""
 
@@ -93,7 +93,7 @@ class AssemblyOrder(SQLModel, table=True):
     version: int = 1
 
 
-class AssemblyLine(SQLModel, table=True):
+class AssemblyLine(Row, table=True):
     __tablename__ = "assembly_line"
     __table_args__ = (Index("ix_mo_line_component", "component_id"),)
 
@@ -106,7 +106,7 @@ class AssemblyLine(SQLModel, table=True):
     consumed_value_minor: int = 0  # what the consumed components cost (average cost)
 
 
-class SalesKitLine(SQLModel, table=True):
+class SalesKitLine(Row, table=True):
     """One component of a kit sold on a sales line, as the kit was made up when the order
     was confirmed; the line's delivered value is the sum of its components'."""
 

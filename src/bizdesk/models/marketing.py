@@ -13,9 +13,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import Index, UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
-from bizdesk.models.base import utcnow
+from bizdesk.models.base import Row, utcnow
 
 CONSENT_STATES = ("in", "out")
 # how a consent was given or withdrawn (stored as these words)
@@ -23,7 +23,7 @@ CONSENT_HOW = ("form", "import", "web", "in person", "phone", "unsubscribe link"
 CAMPAIGN_STATES = ("draft", "queued")
 
 
-class EmailConsent(SQLModel, table=True):
+class EmailConsent(Row, table=True):
     __tablename__ = "email_consent"
 
     contact_id: int = Field(foreign_key="contact.id", primary_key=True)
@@ -33,7 +33,7 @@ class EmailConsent(SQLModel, table=True):
     by: str = Field(default="", max_length=64)
 
 
-class Segment(SQLModel, table=True):
+class Segment(Row, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(unique=True, max_length=80)
     definition: str = "{}"  # JSON: {"city": ..., "age_group": "25-34", "bought": {...}}
@@ -43,7 +43,7 @@ class Segment(SQLModel, table=True):
     version: int = 1
 
 
-class Campaign(SQLModel, table=True):
+class Campaign(Row, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(unique=True, max_length=80)
     segment_id: int = Field(foreign_key="segment.id", index=True)
@@ -58,7 +58,7 @@ class Campaign(SQLModel, table=True):
     version: int = 1
 
 
-class CampaignRecipient(SQLModel, table=True):
+class CampaignRecipient(Row, table=True):
     __tablename__ = "campaign_recipient"
     __table_args__ = (
         UniqueConstraint("campaign_id", "contact_id", name="uq_campaign_recipient"),

@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import Index, UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
-from bizdesk.models.base import utcnow
+from bizdesk.models.base import Row, utcnow
 
 ACTIVITY_KINDS = ("call", "email", "meeting", "task")
 # open: to do; done: logged on the contact as an interaction; skipped: decided not to;
@@ -16,7 +16,7 @@ ACTIVITY_KINDS = ("call", "email", "meeting", "task")
 FOLLOW_UP_STATES = ("open", "done", "skipped", "cancelled")
 
 
-class NurtureSequence(SQLModel, table=True):
+class NurtureSequence(Row, table=True):
     __tablename__ = "nurture_sequence"
     __table_args__ = (
         UniqueConstraint("name", name="uq_nurture_sequence_name"),
@@ -33,7 +33,7 @@ class NurtureSequence(SQLModel, table=True):
     version: int = 1
 
 
-class NurtureStep(SQLModel, table=True):
+class NurtureStep(Row, table=True):
     __tablename__ = "nurture_step"
     __table_args__ = (Index("ix_nurture_step_sequence", "sequence_id", "position"),)
 
@@ -45,7 +45,7 @@ class NurtureStep(SQLModel, table=True):
     text: str = Field(max_length=500)
 
 
-class FollowUp(SQLModel, table=True):
+class FollowUp(Row, table=True):
     __tablename__ = "follow_up"
     __table_args__ = (
         Index("ix_follow_up_assignee", "assignee", "state", "due", "id"),

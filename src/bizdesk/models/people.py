@@ -7,12 +7,12 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from sqlalchemy import Index, UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
-from bizdesk.models.base import utcnow
+from bizdesk.models.base import Row, utcnow
 
 
-class Employee(SQLModel, table=True):
+class Employee(Row, table=True):
     """A person the shop employs: a contact, optionally a bizdesk user. ``pay_minor`` is the
     monthly salary (pay basis monthly) or the hourly rate (hourly), in minor units."""
 
@@ -38,7 +38,7 @@ class LeaveState(StrEnum):
     REFUSED = "refused"
 
 
-class LeaveRequest(SQLModel, table=True):
+class LeaveRequest(Row, table=True):
     __tablename__ = "leave_request"
     __table_args__ = (Index("ix_leave_employee", "employee_id", "start_date"),)
 
@@ -55,7 +55,7 @@ class LeaveRequest(SQLModel, table=True):
     created_by: str = Field(default="", max_length=64)
 
 
-class PayLine(SQLModel, table=True):
+class PayLine(Row, table=True):
     """A deduction from gross pay (the employee's) or an employer contribution (the shop's):
     a percentage of gross (``rate_bp``, hundredths of a percent) or a fixed amount a month
     (``amount_minor``), owed to the liability account ``account_id``."""
@@ -79,7 +79,7 @@ class RunState(StrEnum):
     REVERSED = "reversed"
 
 
-class PayrollRun(SQLModel, table=True):
+class PayrollRun(Row, table=True):
     """One month's payroll ("PR-00001"): a draft, then posted in one entry, then paid."""
 
     __tablename__ = "payroll_run"
@@ -97,7 +97,7 @@ class PayrollRun(SQLModel, table=True):
     version: int = 1
 
 
-class Payslip(SQLModel, table=True):
+class Payslip(Row, table=True):
     """What a run pays one employee ("PR-00001/3": the run and the employee's number)."""
 
     __table_args__ = (UniqueConstraint("run_id", "employee_id", name="uq_payslip_employee"),)
@@ -116,7 +116,7 @@ class Payslip(SQLModel, table=True):
     net_minor: int = 0
 
 
-class PayslipItem(SQLModel, table=True):
+class PayslipItem(Row, table=True):
     """One payroll line on one payslip, as it was when the run was computed."""
 
     __tablename__ = "payslip_item"

@@ -6,9 +6,9 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from sqlalchemy import Index
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
-from bizdesk.models.base import utcnow
+from bizdesk.models.base import Row, utcnow
 
 
 class POState(StrEnum):
@@ -24,7 +24,7 @@ class POState(StrEnum):
     CANCELLED = "cancelled"
 
 
-class PurchaseOrder(SQLModel, table=True):
+class PurchaseOrder(Row, table=True):
     __tablename__ = "purchase_order"
     __table_args__ = (Index("ix_po_state", "state", "id"), Index("ix_po_supplier", "supplier_id"))
 
@@ -44,7 +44,7 @@ class PurchaseOrder(SQLModel, table=True):
     version: int = 1
 
 
-class PurchaseLine(SQLModel, table=True):
+class PurchaseLine(Row, table=True):
     __tablename__ = "purchase_line"
 
     id: int | None = Field(default=None, primary_key=True)
@@ -61,7 +61,7 @@ class PurchaseLine(SQLModel, table=True):
     billed_value_minor: int = 0  # GRNI cleared by bills
 
 
-class SupplierBill(SQLModel, table=True):
+class SupplierBill(Row, table=True):
     __tablename__ = "supplier_bill"
 
     id: int | None = Field(default=None, primary_key=True)
@@ -78,7 +78,7 @@ class SupplierBill(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
-class SupplierPayment(SQLModel, table=True):
+class SupplierPayment(Row, table=True):
     __tablename__ = "supplier_payment"
 
     id: int | None = Field(default=None, primary_key=True)

@@ -13,12 +13,12 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
-from bizdesk.models.base import utcnow
+from bizdesk.models.base import Row, utcnow
 
 
-class RecurringTemplate(SQLModel, table=True):
+class RecurringTemplate(Row, table=True):
     __tablename__ = "recurring_template"
 
     id: int | None = Field(default=None, primary_key=True)
@@ -41,7 +41,7 @@ class RecurringTemplate(SQLModel, table=True):
     version: int = 1
 
 
-class RecurringRun(SQLModel, table=True):
+class RecurringRun(Row, table=True):
     """One occurrence made: claimed in the transaction that makes its document."""
 
     __tablename__ = "recurring_run"

@@ -6,9 +6,9 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from sqlalchemy import Index
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
-from bizdesk.models.base import utcnow
+from bizdesk.models.base import Row, utcnow
 
 
 class SOState(StrEnum):
@@ -23,7 +23,7 @@ class SOState(StrEnum):
     CANCELLED = "cancelled"
 
 
-class SalesOrder(SQLModel, table=True):
+class SalesOrder(Row, table=True):
     __tablename__ = "sales_order"
     __table_args__ = (Index("ix_so_state", "state", "id"), Index("ix_so_customer", "customer_id"))
 
@@ -42,7 +42,7 @@ class SalesOrder(SQLModel, table=True):
     version: int = 1
 
 
-class SalesLine(SQLModel, table=True):
+class SalesLine(Row, table=True):
     __tablename__ = "sales_line"
 
     id: int | None = Field(default=None, primary_key=True)
@@ -60,7 +60,7 @@ class SalesLine(SQLModel, table=True):
     returned_value_minor: int = 0
 
 
-class Invoice(SQLModel, table=True):
+class Invoice(Row, table=True):
     """An invoice, or a credit note (kind "credit") that takes back part of one."""
 
     __table_args__ = (
@@ -83,7 +83,7 @@ class Invoice(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
-class InvoiceLine(SQLModel, table=True):
+class InvoiceLine(Row, table=True):
     """What an invoice (or credit note) charged for one order line."""
 
     __tablename__ = "invoice_line"
@@ -96,7 +96,7 @@ class InvoiceLine(SQLModel, table=True):
     vat_minor: int
 
 
-class CustomerPayment(SQLModel, table=True):
+class CustomerPayment(Row, table=True):
     __tablename__ = "customer_payment"
 
     id: int | None = Field(default=None, primary_key=True)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import Index, true
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
-from bizdesk.models.base import search_text_column, utcnow
+from bizdesk.models.base import Row, search_text_column, utcnow
 
 MOVE_KINDS = (
     "receipt",
@@ -21,7 +21,7 @@ MOVE_KINDS = (
 )
 
 
-class Product(SQLModel, table=True):
+class Product(Row, table=True):
     __table_args__ = (Index("ix_product_sort", "sort_name", "id"),)
 
     id: int | None = Field(default=None, primary_key=True)
@@ -46,14 +46,14 @@ class Product(SQLModel, table=True):
     search_text: str = search_text_column("name")  # the name folded, for searching
 
 
-class Location(SQLModel, table=True):
+class Location(Row, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(unique=True, max_length=60)
     is_default: bool = False
     archived: bool = False
 
 
-class StockMove(SQLModel, table=True):
+class StockMove(Row, table=True):
     """Never updated or deleted. On hand is SUM(qty), stock value is SUM(value)."""
 
     __tablename__ = "stock_move"

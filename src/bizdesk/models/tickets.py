@@ -5,15 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import Index
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
-from bizdesk.models.base import search_text_column, utcnow
+from bizdesk.models.base import Row, search_text_column, utcnow
 
 PRIORITIES = ("low", "normal", "high", "urgent")
 STATUSES = ("new", "open", "waiting", "resolved", "closed")
 
 
-class Ticket(SQLModel, table=True):
+class Ticket(Row, table=True):
     __table_args__ = (
         Index("ix_ticket_status", "status", "id"),
         Index("ix_ticket_assignee", "assignee", "status"),
@@ -47,7 +47,7 @@ class Ticket(SQLModel, table=True):
     search_text: str = search_text_column("subject")  # the subject folded, for searching
 
 
-class TicketComment(SQLModel, table=True):
+class TicketComment(Row, table=True):
     __tablename__ = "ticket_comment"
     __table_args__ = (Index("ix_ticket_comment_ticket", "ticket_id", "at"),)
 
@@ -59,7 +59,7 @@ class TicketComment(SQLModel, table=True):
     internal: bool = False  # internal note vs reply to the customer
 
 
-class TicketEvent(SQLModel, table=True):
+class TicketEvent(Row, table=True):
     __tablename__ = "ticket_event"
     __table_args__ = (Index("ix_ticket_event_ticket", "ticket_id", "at"),)
 
