@@ -7,10 +7,11 @@ from collections.abc import Mapping
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingsMap
+from textual.screen import Screen
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey, FooterLabel
 
-from bizdesk.i18n import N_, _
+from bizdesk.i18n import N_, _, current_language
 
 # Help (F1: every key of the screen) and quit come first: at 80 columns a screen's own keys
 # fill the line and Textual's footer cuts what does not fit at the right. Found by their
@@ -24,7 +25,35 @@ class KeysFooter(Footer):
     and widget are written at import time in English (marked with ``N_``) and translated
     here, as they are drawn."""
 
+    _drawn: tuple | None = None  # the keys (and language) last composed
+    _due = False  # a redraw is asked for after the next refresh
+
+    def bindings_changed(self, screen: Screen) -> None:
+        """Textual composes the footer again on every change of focus or of a key's state,
+        several times as a tab opens (the tab, its pane, its table); here it is composed
+        once after them, and only when the keys it shows (or the language) changed."""
+        self._bindings_ready = True
+        if not screen.app.app_focus or not (self.is_attached and screen is self.screen):
+            return
+        if not self._due:
+            self._due = True
+            self.call_after_refresh(self._redraw)
+
+    async def _redraw(self) -> None:
+        self._due = False
+        if self.is_attached and self._keys() != self._drawn:
+            await self.recompose()
+
+    def _keys(self) -> tuple:
+        shown = tuple(
+            (key, b.binding.action, b.binding.description, b.binding.show, b.enabled, b.tooltip)
+            for key, b in self.screen.active_bindings.items()
+        )
+        return current_language(), shown
+
     def compose(self) -> ComposeResult:
+        if self._bindings_ready:
+            self._drawn = self._keys()
         widgets = list(super().compose())
         for w in widgets:
             translate_key(w)
