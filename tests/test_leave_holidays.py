@@ -96,3 +96,69 @@ def test_the_holidays_from_the_command_line(tmp_path) -> None:  # noqa: ANN001
     assert es.returncode == 0 and "Epifanía del Señor" in es.stdout, es.stdout
     bad = bizdesk("leave", "holidays", "--year", "26", "--db", db)
     assert bad.returncode == 2 and "not a year" in bad.stderr
+
+
+def region(store, code: str) -> shop.ShopDetails:  # noqa: ANN001
+    with store.write() as uow:
+        return shop.set_one(uow, "region", code)
+
+
+def test_a_region_adds_its_own_holidays(store) -> None:  # noqa: ANN001
+    """Madrid keeps Maundy Thursday (2 April 2026) as a holiday; Spain as a whole does not.
+    The week of 30 March: 4 working days in Spain (Good Friday is national), 3 in Madrid."""
+    ana, bea, eva = (employee(store, n, leave_days="20") for n in ("Ana Pop", "Bea Ro", "Eva Li"))
+    country(store, "ES")
+    with store.write() as uow:
+        assert leave.request(uow, ana, "vacation", "2026-03-30", "2026-04-03").days == 4
+    assert region(store, "md").region == "MD"  # as the library spells it
+    with store.write() as uow:
+        assert leave.request(uow, bea, "vacation", "2026-03-30", "2026-04-03").days == 3
+        cal, days = leave.public_holidays(uow, 2026)
+        assert cal.place == "ES-MD" and date(2026, 4, 2) in dict(days)
+    assert region(store, "").region == ""  # cleared: the country's holidays alone
+    with store.write() as uow:
+        assert leave.request(uow, eva, "vacation", "2026-03-30", "2026-04-03").days == 4
+    assert WorkCalendar("DE", region="BY").days_off(date(2026, 1, 5), date(2026, 1, 9)) == [
+        date(2026, 1, 6)  # Epiphany: Bavaria's, not Germany's
+    ]
+    assert WorkCalendar("DE").days_off(date(2026, 1, 5), date(2026, 1, 9)) == []
+
+
+def test_a_region_is_refused_unless_the_country_has_it(store) -> None:  # noqa: ANN001
+    def refused(code: str) -> str:
+        with store.write() as uow, pytest.raises(ValidationError) as exc:
+            shop.set_one(uow, "region", code)
+        return str(exc.value.field_message("region"))
+
+    with store.write() as uow:
+        shop.set_one(uow, "name", "Bikes")
+    assert "country first" in refused("MD")
+    country(store, "ES")
+    msg = refused("Bavaria")
+    assert "'Bavaria' is not a region of ES; one of:" in msg and "MD" in msg and "CT" in msg
+    assert "\x1b" not in refused("\x1b[2J")  # refused as text first, never echoed raw
+    country(store, "RO")
+    assert "no regions of RO" in refused("B")
+    with store.read() as uow:
+        assert shop.get(uow).region == ""
+
+
+def test_the_region_from_the_command_line(tmp_path) -> None:  # noqa: ANN001
+    db = str(tmp_path / "shop.db")
+    assert bizdesk("init", "--db", db, "--company", "Bikes").returncode == 0
+    assert bizdesk("shop", "set", "country", "ES", "--db", db).returncode == 0
+    bad = bizdesk("shop", "set", "region", "XX", "--db", db)
+    assert (
+        bad.returncode != 0
+        and "not a region of ES" in bad.stderr
+        and "Traceback" not in (bad.stderr + bad.stdout)
+    )
+    assert bizdesk("shop", "set", "region", "md", "--db", db).returncode == 0
+    r = bizdesk("leave", "holidays", "--year", "2026", "--format", "json", "--db", db)
+    got = json.loads(r.stdout)
+    assert (got["country"], got["region"]) == ("ES", "MD")
+    assert "2026-04-02" in {h["date"] for h in got["holidays"]}
+    table = bizdesk("leave", "holidays", "--year", "2026", "--db", db)
+    assert table.returncode == 0 and "ES-MD" in table.stdout
+    shown = bizdesk("shop", "show", "--db", db)
+    assert "region" in shown.stdout and "MD" in shown.stdout

@@ -95,7 +95,8 @@ def shop_show(ctx: typer.Context, db: DbOpt = None) -> None:
     "set",
     help=_(
         "Set one of the shop's details (an owner): name, street, postcode, city, country, "
-        "vat-id, iban, bic, email or phone; an empty VALUE clears it."
+        "region (its public holidays: MD for Madrid), vat-id, iban, bic, email or phone; an "
+        "empty VALUE clears it."
     ),
 )
 def shop_set(

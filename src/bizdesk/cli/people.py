@@ -467,8 +467,8 @@ def leave_list(
 @leave_app.command(
     "holidays",
     help=_(
-        "The public holidays of the shop's country in a year (default: this year): leave does "
-        "not count them."
+        "The public holidays of the shop's country (and region) in a year (default: this "
+        "year): leave does not count them."
     ),
 )
 def leave_holidays(
@@ -485,16 +485,17 @@ def leave_holidays(
     when = _year(year)
     store = open_store(ctx, db)
     with store.read() as uow:
-        country, days = leave.public_holidays(uow, when or date.today().year)
+        cal, days = leave.public_holidays(uow, when or date.today().year)
     if fmt == Printed.JSON:
         print_json(
             {
-                "country": country or None,
+                "country": cal.country or None,
+                "region": cal.region or None,
                 "holidays": [{"date": d.isoformat(), "name": name} for d, name in days],
             }
         )
         return
-    if not country:
+    if not cal.country:
         say(
             _(
                 "The shop has no country, so no public holidays are known: leave counts every "
@@ -502,7 +503,7 @@ def leave_holidays(
             ).format(command="bizdesk shop set country ES")
         )
         return
-    table = Table(_("Date"), _("Public holiday ({country})").format(country=country))
+    table = Table(_("Date"), _("Public holiday ({country})").format(country=cal.place))
     for d, name in days:
         table.add_row(day(d), visible(name))
     show(table)

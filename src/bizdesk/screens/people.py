@@ -220,8 +220,8 @@ class EmployeeScreen(RecordScreen):
         bal = leave.balance(uow, e.id, date.today().year)
         asked = leave.list_leave(uow, employee_id=e.id, limit=8)
         slips = payroll.employee_slips(uow, e.id, 6) if _sees_pay(self.app) else []
-        country, holidays = leave.public_holidays(uow, bal.year)
-        return e, bal, asked, slips, (country, len(holidays))
+        cal, holidays = leave.public_holidays(uow, bal.year)
+        return e, bal, asked, slips, (cal.place, len(holidays))
 
     def show(self, view: Any) -> None:  # noqa: ANN401
         e, bal, asked, slips, (country, holidays) = view

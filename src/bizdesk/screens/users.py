@@ -37,6 +37,7 @@ def shop_form(details) -> FormScreen:  # noqa: ANN001 - papers.shop.ShopDetails
 
     hints = {
         "country": N_("code or name, e.g. DE"),
+        "region": N_("for public holidays, e.g. MD (Madrid)"),
         "vat_id": N_("e.g. RO18547290"),
         "iban": N_("e.g. DE89 3704 0044 0532 0130 00"),
     }

@@ -11,6 +11,7 @@ from bizdesk.errors import ValidationError
 from bizdesk.i18n import N_, Message
 from bizdesk.services.base import validate as v
 from bizdesk.services.base.permissions import requires
+from bizdesk.services.people.days import regions
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,7 @@ class ShopDetails:
     postcode: str = ""
     city: str = ""
     country: str = ""  # ISO 3166 alpha-2
+    region: str = ""  # for its public holidays: one of services.people.days.regions(country)
     vat_id: str = ""
     iban: str = ""
     bic: str = ""
@@ -46,6 +48,7 @@ LABELS = {
     "postcode": N_("Postcode"),
     "city": N_("City"),
     "country": N_("Country"),
+    "region": N_("Region"),
     "vat_id": N_("VAT id"),
     "iban": N_("IBAN"),
     "bic": N_("BIC"),
@@ -71,6 +74,7 @@ def _clean(uow: UnitOfWork, d: ShopDetails) -> ShopDetails:
     for name, limit in (("street", 200), ("postcode", 20), ("city", 100)):
         out[name] = chk(name, v.text, getattr(d, name), max_len=limit) or ""
     out["country"] = chk("country", v.country, d.country) or ""
+    out["region"] = chk("region", _region, d.region, out["country"]) or ""
     out["vat_id"] = chk("vat_id", v.vat_id, d.vat_id, out["country"]) or ""
     out["iban"] = chk("iban", v.iban, d.iban) or ""
     out["bic"] = chk("bic", v.bic, d.bic) or ""
@@ -79,6 +83,32 @@ def _clean(uow: UnitOfWork, d: ShopDetails) -> ShopDetails:
     out["phone"] = chk("phone", v.phone, d.phone, region) or ""
     chk.done()
     return ShopDetails(**out)
+
+
+def _region(value: object, country: str) -> str:
+    """A region of the shop's country whose public holidays are known (MD for Madrid), as
+    the holidays library spells it; the country first."""
+    typed = v.text(value, max_len=40)
+    if not typed:
+        return ""
+    if not country:
+        raise v.FieldError(Message("set the shop's country first: a region is within one"))
+    known = regions(country)
+    found = next((r for r in known if r.casefold() == typed.casefold()), None)
+    if found is not None:
+        return found
+    if not known:
+        raise v.FieldError(
+            Message("no regions of {country} have public holidays of their own", country=country)
+        )
+    raise v.FieldError(
+        Message(
+            "{region} is not a region of {country}; one of: {regions}",
+            region=repr(typed),
+            country=country,
+            regions=", ".join(known),
+        )
+    )
 
 
 @requires("shop.edit")

@@ -1,8 +1,9 @@
 """Working days: Monday to Friday. A month's salary is shared out by them (a start or end
 inside the month is paid for the working days employed). Leave is counted in working days
 less the public holidays of the shop's country (WorkCalendar: the national holidays the
-``holidays`` library knows; a shop with no country set has none), so a week of vacation
-over Christmas costs the days actually worked, not the 25th."""
+``holidays`` library knows, and those of the shop's region when one is set, such as MD for
+Madrid or BY for Bavaria; a shop with no country set has none), so a week of vacation over
+Christmas costs the days actually worked, not the 25th."""
 
 from __future__ import annotations
 
@@ -25,17 +26,34 @@ def working_days(first: date, last: date) -> int:
     return count
 
 
-class WorkCalendar:
-    """Mondays to Fridays less the public holidays of a country (ISO code; "" for none)."""
+def regions(country: str) -> tuple[str, ...]:
+    """The regions of ``country`` (ISO code) whose public holidays the library knows, by
+    its codes (MD, CT … for Spain; BY, BE … for Germany); none for a country without."""
+    if not country:
+        return ()
+    import holidays
 
-    def __init__(self, country: str = "", language: str = "") -> None:
+    return tuple(holidays.list_supported_countries().get(country.strip().upper(), ()))
+
+
+class WorkCalendar:
+    """Mondays to Fridays less the public holidays of a country (ISO code; "" for none) and,
+    with a region (one of ``regions(country)``), that region's own."""
+
+    def __init__(self, country: str = "", language: str = "", region: str = "") -> None:
         self.country = country.strip().upper()
+        self.region = region.strip() if self.country else ""
         self.language = language
 
+    @property
+    def place(self) -> str:
+        """The country, or country and region as ISO 3166-2 writes them (ES-MD)."""
+        return f"{self.country}-{self.region}" if self.region else self.country
+
     def holidays(self, year: int) -> Mapping[date, str]:
-        """The country's public holidays in ``year``, by date, named in the language when
-        the library has it (else in its own)."""
-        return _holidays_of(self.country, year, self.language)
+        """The public holidays in ``year``, by date, named in the language when the library
+        has it (else in its own)."""
+        return _holidays_of(self.country, year, self.language, self.region)
 
     def days_off(self, first: date, last: date) -> list[date]:
         """The public holidays from ``first`` to ``last`` that fall on a Monday to Friday."""
@@ -54,19 +72,22 @@ class WorkCalendar:
 
 
 @lru_cache(maxsize=128)
-def _holidays_of(country: str, year: int, language: str) -> Mapping[date, str]:
-    """Made once per process for a country, year and language (a page's balance asks for
-    the same year several times); read-only, as it is shared."""
+def _holidays_of(country: str, year: int, language: str, region: str) -> Mapping[date, str]:
+    """Made once per process for a country, year, language and region (a page's balance
+    asks for the same year several times); read-only, as it is shared."""
     if not country:
         return MappingProxyType({})
     import holidays  # (a large package: loaded only when a calendar is asked for)
 
+    where = {"subdiv": region} if region else {}
     try:
         try:
-            found = holidays.country_holidays(country, years=year, language=language or None)
+            found = holidays.country_holidays(
+                country, years=year, language=language or None, **where
+            )
         except (NotImplementedError, ValueError):  # no names in that language: its own
-            found = holidays.country_holidays(country, years=year)
-    except NotImplementedError:  # a country the library does not know: no holidays
+            found = holidays.country_holidays(country, years=year, **where)
+    except NotImplementedError:  # a country (or region) the library does not know: none
         return MappingProxyType({})
     return MappingProxyType(dict(found.items()))
 

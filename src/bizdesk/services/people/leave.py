@@ -221,18 +221,20 @@ def _undecided(r: LeaveRequest) -> None:
 
 
 def calendar(uow: UnitOfWork) -> WorkCalendar:
-    """The shop's working days: its country's public holidays are not working days (the
-    country of the shop's details; none set, none known)."""
-    return WorkCalendar(uow.setting("shop_country", ""), current_language())
+    """The shop's working days: its country's public holidays, and its region's, are not
+    working days (the country and region of the shop's details; none set, none known)."""
+    return WorkCalendar(
+        uow.setting("shop_country", ""), current_language(), uow.setting("shop_region", "")
+    )
 
 
 @requires("people.view")
-def public_holidays(uow: UnitOfWork, year: int) -> tuple[str, list[tuple[date, str]]]:
-    """The shop's country and its public holidays in ``year`` that fall on a working day
-    (those leave does not count), by date."""
+def public_holidays(uow: UnitOfWork, year: int) -> tuple[WorkCalendar, list[tuple[date, str]]]:
+    """The shop's calendar (its country and region: ``place``) and the public holidays
+    there in ``year`` that fall on a working day (those leave does not count), by date."""
     cal = calendar(uow)
     named = cal.holidays(year)
-    return cal.country, [(d, named[d]) for d in cal.days_off(*year_bounds(year))]
+    return cal, [(d, named[d]) for d in cal.days_off(*year_bounds(year))]
 
 
 def _days_in_year(uow: UnitOfWork, employee_id: int, year: int, kind: str, state: str) -> int:
