@@ -15,7 +15,7 @@ import termios
 import time
 
 from bizdesk.start import interface_db
-from tests.test_faults import init
+from tests.test_faults import bizdesk, init
 
 ESCAPES = re.compile(
     rb"\x1b(\[[0-9;?<>=]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[()][0-9A-Za-z]|[=>])"
@@ -70,3 +70,48 @@ def test_the_first_frame_comes_before_the_store_and_home_follows(tmp_path):
             proc.wait()
         os.close(main)
     assert b"Traceback" not in seen
+
+
+def _interface(db) -> tuple[subprocess.Popen, int]:  # noqa: ANN001
+    main, sub = os.openpty()
+    fcntl.ioctl(sub, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+    env = {**os.environ, "BIZDESK_DB": "", "TERM": "xterm-256color"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bizdesk", "--db", str(db)],
+        stdin=sub,
+        stdout=sub,
+        stderr=sub,
+        env=env,
+        start_new_session=True,
+    )
+    os.close(sub)
+    return proc, main
+
+
+def test_a_store_that_cannot_open_ends_the_interface_with_a_sentence(tmp_path):
+    """A damaged store (cut short): the first frame shows, then the interface ends, exit 1,
+    saying what is wrong and the command that puts it right; it never hangs on 'Opening the
+    store…' (Home waited for the store inside the app's own messages, so the end, and
+    ctrl+q, were never acted on)."""
+    db = tmp_path / "shop.db"
+    init(db)
+    assert bizdesk("backup", "--db", str(db)).returncode == 0
+    with open(db, "r+b") as fh:
+        fh.truncate(100_000)
+    proc, main = _interface(db)
+    seen = bytearray()
+    try:
+        _read_until(main, seen, b"is damaged")
+        assert proc.wait(timeout=60) == 1
+        while select.select([main], [], [], 0.5)[0]:
+            try:
+                seen += os.read(main, 65536)
+            except OSError:
+                break
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        os.close(main)
+    text = ESCAPES.sub(b"", bytes(seen))
+    assert b"bizdesk restore" in text and b"Traceback" not in text

@@ -11,6 +11,7 @@ import termios
 import threading
 from collections.abc import Callable, Mapping
 from datetime import date
+from functools import partial
 from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
@@ -575,7 +576,15 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
         self.tabs_shown_again()
 
     async def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
-        await self._build_pane(event.pane.id)  # a tab chosen with the mouse
+        if self._store_open.is_set():
+            await self._tab_activated(event.pane.id)  # a tab chosen with the mouse
+        else:  # Home at the start, or a click while the store opens: waits beside the
+            # app's messages, so ctrl+q and the end said after a store that cannot open act
+            # (the coroutine function, not a coroutine: one the end cancels leaves none behind)
+            self.run_worker(partial(self._tab_activated, event.pane.id), group="tab")
+
+    async def _tab_activated(self, tab_id: str) -> None:
+        await self._build_pane(tab_id)
         self.call_after_refresh(self.focus_active_pane)
         self.tabs_shown_again()
 
