@@ -42,19 +42,52 @@ def small_pdf(text: str = "INV-00007") -> bytes:
 class Inbox:
     """The server's handler: keeps every message it accepted; ``refuse`` answers 451 to
     that many DATA commands first (a server that is busy, then fine); ``hang_up`` keeps that
-    many messages and then closes the connection instead of answering."""
+    many messages and then closes the connection instead of answering; ``no_such`` are
+    addresses refused at RCPT (550); ``per_connection``: after that many messages on one
+    connection the server says 421 (``silently``: closes it without a word), as many servers
+    do. ``connections`` holds the connection (its session) of each DATA, in order."""
 
-    def __init__(self, refuse: int = 0, hang_up: int = 0) -> None:
+    def __init__(
+        self,
+        refuse: int = 0,
+        hang_up: int = 0,
+        no_such: tuple[str, ...] = (),
+        per_connection: int = 0,
+        silently: bool = False,
+    ) -> None:
         self.refuse = refuse
         self.hang_up = hang_up  # keep that many messages, then hang up before answering
+        self.no_such = no_such
+        self.per_connection = per_connection
+        self.silently = silently
         self.messages: list[EmailMessage] = []
         self.envelopes: list[tuple[str, list[str]]] = []
         self.logins: list[tuple[str, str]] = []
+        self.connections: list[object] = []
         self.lock = threading.Lock()
         self.arrived = threading.Condition(self.lock)
 
+    async def handle_MAIL(self, server, session, envelope, address, options) -> str:  # noqa: ANN001, N802
+        with self.lock:
+            given = sum(1 for s in self.connections if s is session)
+        if self.per_connection and given >= self.per_connection:
+            if self.silently:
+                server.transport.close()
+            return "421 4.7.0 Too many messages on this connection, closing"
+        envelope.mail_from = address
+        envelope.mail_options.extend(options)
+        return "250 OK"
+
+    async def handle_RCPT(self, server, session, envelope, address, options) -> str:  # noqa: ANN001, N802
+        if address in self.no_such:
+            return "550 5.1.1 No such user here"
+        envelope.rcpt_tos.append(address)
+        envelope.rcpt_options.extend(options)
+        return "250 OK"
+
     async def handle_DATA(self, server, session, envelope) -> str:  # noqa: ANN001, N802
         with self.lock:
+            self.connections.append(session)
             if self.refuse > 0:
                 self.refuse -= 1
                 return "451 4.3.0 Try again later"

@@ -103,6 +103,8 @@ def test_a_thousand_recipients_exactly_once_through_a_kill_and_a_restart(db) -> 
         assert "0 messages were sent." in third.stdout, third.stdout
     arrived = Counter(m["To"] for m in inbox.messages)
     assert len(arrived) == N and set(arrived.values()) == {1}
+    # one connection per sending process, whatever the number of messages
+    assert len({id(s) for s in inbox.connections}) == 2
     store = open_store(db)
     try:
         with store.read() as uow:

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import hashlib
 import os
+import socket
 import stat
 import sys
+import threading
 from datetime import timedelta
 
 import pytest
@@ -22,7 +24,7 @@ from bizdesk.models.mail import OutboxMessage
 from bizdesk.services.admin import users
 from bizdesk.services.crm import contacts
 from bizdesk.services.crm.contacts import ContactInput
-from bizdesk.services.mail import outbox
+from bizdesk.services.mail import outbox, transport
 from bizdesk.services.mail.settings import PASSWORD_ENV, get_settings, update_settings
 from tests.mail_server import Inbox, Server, small_pdf
 from tests.procs import run_together
@@ -143,6 +145,81 @@ def test_an_unreachable_server_keeps_the_message_queued(store) -> None:  # noqa:
     assert [m.id for m in done.failed] == [message_id]
     assert "could not be reached" in row(store, message_id).last_error
     assert row(store, message_id).state == "queued"
+
+
+def test_a_run_sends_over_one_connection(store) -> None:  # noqa: ANN001
+    ann = customer(store)
+    inbox = Inbox()
+    with Server(inbox) as server:
+        smtp_settings(store, server.port)
+        ids = [queue(store, ann, label=f"INV-{n:05d}") for n in range(1, 13)]
+        done = outbox.deliver(store)
+    assert sorted(m.id for m in done.sent) == ids and not done.failed
+    assert len(inbox.messages) == 12 and len({id(s) for s in inbox.connections}) == 1
+
+
+def test_a_refused_recipient_leaves_the_connection_to_the_others(store) -> None:  # noqa: ANN001
+    ann = customer(store)
+    inbox = Inbox(no_such=("gone@example.com",))
+    with Server(inbox) as server:
+        smtp_settings(store, server.port)
+        first = queue(store, ann, label="INV-00001")
+        gone = queue(store, None, label="INV-00002", to="gone@example.com")
+        last = queue(store, ann, label="INV-00003")
+        done = outbox.deliver(store)
+    assert [m.id for m in done.sent] == [first, last] and [m.id for m in done.failed] == [gone]
+    assert "refused the recipient" in row(store, gone).last_error
+    assert "550 5.1.1 No such user here" in row(store, gone).last_error
+    assert row(store, gone).state == "queued"
+    assert [str(m["To"]) for m in inbox.messages] == ["ann@example.com"] * 2
+    assert len({id(s) for s in inbox.connections}) == 1
+
+
+@pytest.mark.parametrize("silently", [False, True], ids=["421", "hang-up"])
+def test_a_server_that_closes_after_some_messages_gets_each_once(store, silently) -> None:  # noqa: ANN001
+    ann = customer(store)
+    inbox = Inbox(per_connection=3, silently=silently)
+    with Server(inbox) as server:
+        smtp_settings(store, server.port)
+        ids = [queue(store, ann, label=f"INV-{n:05d}") for n in range(1, 9)]
+        done = outbox.deliver(store)
+    assert sorted(m.id for m in done.sent) == ids and not done.failed and not done.unsure
+    with store.read() as uow:
+        expected = sorted(outbox.get_message(uow, i).message_id for i in ids)
+    assert sorted(str(m["Message-ID"]) for m in inbox.messages) == expected  # each once
+    assert len({id(s) for s in inbox.connections}) == 3  # 3 + 3 + 2
+
+
+def test_a_server_that_never_answers_is_waited_for_once_per_run(store, monkeypatch) -> None:  # noqa: ANN001
+    """A server that takes the connection and then says nothing: the run waits for it once
+    (one time-out), not once per message, and every message stays queued saying why."""
+    monkeypatch.setattr(transport, "TIMEOUT", 0.5)
+    mute = socket.create_server(("127.0.0.1", 0))
+    accepted: list[socket.socket] = []
+
+    def take() -> None:
+        while True:
+            try:
+                accepted.append(mute.accept()[0])
+            except OSError:
+                return
+
+    threading.Thread(target=take, daemon=True).start()
+    try:
+        smtp_settings(store, mute.getsockname()[1])
+        ann = customer(store)
+        ids = [queue(store, ann, label=f"INV-{n:05d}") for n in range(1, 6)]
+        done = outbox.deliver(store)
+    finally:
+        mute.close()
+        for conn in accepted:
+            conn.close()
+    assert sorted(m.id for m in done.failed) == ids and not done.sent
+    assert len(accepted) == 1
+    for i in ids:
+        waiting = row(store, i)
+        assert waiting.state == "queued" and waiting.attempts == 1
+        assert "could not be reached (timed out)" in waiting.last_error
 
 
 def _retrier(url: str, ready) -> int:  # noqa: ANN001

@@ -297,9 +297,19 @@ def deliver_due(store: Store) -> Delivery:
     return deliver(store, due_only=True)
 
 
-def deliver(store: Store, ids: list[int] | None = None, *, due_only: bool = False) -> Delivery:
+def deliver(
+    store: Store,
+    ids: list[int] | None = None,
+    *,
+    due_only: bool = False,
+    courier: transport.Courier | None = None,
+) -> Delivery:
     """Send the queued messages (``ids``: only those; ``due_only``: only those whose next try
-    is due), each claimed first so that no other process sends it too."""
+    is due), each claimed first so that no other process sends it too, over one connection to
+    the server (``courier``: one kept by the caller across several runs, which closes it)."""
+    if courier is None:
+        with transport.Courier() as mine:
+            return deliver(store, ids, due_only=due_only, courier=mine)
     require_store(store, "mail.send")
     done = Delivery(unsure=_give_up_abandoned(store))
     with store.read() as uow:
@@ -315,7 +325,7 @@ def deliver(store: Store, ids: list[int] | None = None, *, due_only: bool = Fals
             continue  # another process has it (or it changed meanwhile)
         token, settings, msg = claimed
         try:
-            transport.send(settings, msg)
+            courier.send(settings, msg)
         except transport.SendError as exc:
             done.failed.append(_failed(store, message_id, token, exc.message))
         except transport.SendUnsure as exc:

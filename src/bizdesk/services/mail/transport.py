@@ -1,13 +1,12 @@
-"""One message handed to the shop's SMTP server (smtplib) or to the local ``sendmail``.
+"""Messages handed to the shop's SMTP server (smtplib) or to the local ``sendmail``.
 
-``send`` returns when the server (or sendmail) has accepted the message, and raises
-``SendError`` otherwise, with the server's answer or the reason in words. Nothing here
-touches the store."""
+``Courier.send`` (and ``send``, for one message) returns when the server (or sendmail) has
+accepted the message, and raises ``SendError`` otherwise, with the server's answer or the
+reason in words. Nothing here touches the store."""
 
 from __future__ import annotations
 
 import smtplib
-import socket
 import ssl
 import subprocess
 from email.message import EmailMessage
@@ -29,78 +28,172 @@ class SendUnsure(BizdeskError):
 
 
 def send(settings: MailSettings, msg: EmailMessage) -> None:
-    try:
-        ready(settings)
-        if settings.transport == "sendmail":
-            _sendmail(settings, msg)
-        else:
-            _smtp(settings, msg)
-    except MailSetupError as exc:
-        raise SendError(exc.message) from None
+    """Hand one message over, on a connection of its own."""
+    with Courier() as courier:
+        courier.send(settings, msg)
 
 
-def _smtp(settings: MailSettings, msg: EmailMessage) -> None:
-    secret = password(settings)  # before connecting: a refused password file says so first
-    server = f"{settings.host}:{settings.port}"
-    try:
-        if settings.security == "ssl":
-            conn: smtplib.SMTP = smtplib.SMTP_SSL(
-                settings.host,
-                settings.port,
-                timeout=TIMEOUT,
-                context=ssl.create_default_context(),
-            )
-        else:
-            conn = smtplib.SMTP(settings.host, settings.port, timeout=TIMEOUT)
-        with conn:
+class Courier:
+    """Hands a delivery run's messages to the shop's server over one SMTP connection, opened
+    for the first and kept for the next (a campaign to a thousand customers is one
+    conversation, not a thousand). A message the server refuses leaves the connection usable
+    (RSET); a connection the server closed between messages (many close after some number of
+    messages) is opened again once, which is safe because that message was not handed over.
+    When the server cannot be used at all (not reached, the secure connection or the password
+    refused, the settings unusable), the rest of the run is told the same at once instead of
+    each message waiting for its own time-out."""
+
+    def __init__(self) -> None:
+        self._settings: MailSettings | None = None
+        self._conn: smtplib.SMTP | None = None
+        self._down: Message | None = None  # why the server cannot be used in this run
+
+    def __enter__(self) -> Courier:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            try:
+                conn.quit()
+            except (OSError, smtplib.SMTPException):
+                conn.close()
+
+    def send(self, settings: MailSettings, msg: EmailMessage) -> None:
+        if settings != self._settings:  # changed meanwhile: start again with the new ones
+            self.close()
+            self._settings, self._down = settings, None
+        if self._down is not None:
+            raise SendError(self._down)
+        try:
+            ready(settings)
+            if settings.transport == "sendmail":
+                _sendmail(settings, msg)
+                return
+            secret = password(settings)  # before connecting: a refused file says so first
+        except MailSetupError as exc:
+            self._down = exc.message
+            raise SendError(exc.message) from None
+        server = f"{settings.host}:{settings.port}"
+        if self._conn is not None:
+            try:
+                self._talk(self._conn, settings, server, msg)
+                return
+            except _LinkLost:
+                pass  # the server closed the kept connection: this message was not handed over
+        try:
+            self._talk(self._connect(settings, secret, server), settings, server, msg)
+        except _LinkLost as lost:
+            self._down = _setup_failure(lost.cause, server)
+            raise SendError(self._down) from None
+
+    def _talk(
+        self, conn: smtplib.SMTP, settings: MailSettings, server: str, msg: EmailMessage
+    ) -> None:
+        try:
+            _conversation(conn, settings.from_address, str(msg["To"]), msg, server)
+        except SendUnsure:
+            self.close()
+            raise
+        except (smtplib.SMTPResponseException, smtplib.SMTPRecipientsRefused) as exc:
+            if _code(exc) == 421:  # "closing the connection": not an answer about this message
+                self.close()
+                raise _LinkLost(exc) from None
+            self._reset()
+            raise SendError(_refusal(exc, server)) from None
+        except OSError as exc:  # smtplib's errors too: the link broke before the message went
+            self.close()
+            raise _LinkLost(exc) from None
+
+    def _reset(self) -> None:
+        """After a refused message, ready the connection for the next one."""
+        if self._conn is None:
+            return
+        try:
+            self._conn.rset()
+        except (OSError, smtplib.SMTPException):
+            self.close()
+
+    def _connect(self, settings: MailSettings, secret: str | None, server: str) -> smtplib.SMTP:
+        """A connection, secured and logged in; a failure marks the server down for the run."""
+        conn: smtplib.SMTP | None = None
+        try:
+            if settings.security == "ssl":
+                conn = smtplib.SMTP_SSL(
+                    settings.host,
+                    settings.port,
+                    timeout=TIMEOUT,
+                    context=ssl.create_default_context(),
+                )
+            else:
+                conn = smtplib.SMTP(settings.host, settings.port, timeout=TIMEOUT)
             if settings.security == "starttls":
                 conn.starttls(context=ssl.create_default_context())
             if secret is not None:
                 conn.login(settings.user, secret)
-            _conversation(conn, settings.from_address, str(msg["To"]), msg, server)
-    except smtplib.SMTPAuthenticationError as exc:
-        raise SendError(
-            Message(
-                "{server} refused the user name or password: {answer}",
-                server=server,
-                answer=_answer(exc.smtp_code, exc.smtp_error),
-            )
-        ) from None
-    except smtplib.SMTPRecipientsRefused as exc:
+        except (OSError, smtplib.SMTPException) as exc:
+            if conn is not None:
+                conn.close()
+            self._down = _setup_failure(exc, server)
+            raise SendError(self._down) from None
+        self._conn = conn
+        return conn
+
+
+def _setup_failure(exc: OSError | smtplib.SMTPException, server: str) -> Message:
+    if isinstance(exc, smtplib.SMTPAuthenticationError):
+        return Message(
+            "{server} refused the user name or password: {answer}",
+            server=server,
+            answer=_answer(exc.smtp_code, exc.smtp_error),
+        )
+    if isinstance(exc, smtplib.SMTPNotSupportedError):
+        return Message(
+            "{server} does not offer STARTTLS; choose --security ssl or none", server=server
+        )
+    if isinstance(exc, ssl.SSLError):
+        return Message(
+            "{server}: the secure connection failed ({reason})",
+            server=server,
+            reason=exc.reason or str(exc),
+        )
+    if isinstance(exc, smtplib.SMTPResponseException | smtplib.SMTPRecipientsRefused):
+        return _refusal(exc, server)
+    return _unreached(exc, server)
+
+
+class _LinkLost(Exception):  # noqa: N818
+    """The connection ended before the message was handed over (``cause`` says how)."""
+
+    def __init__(self, cause: OSError) -> None:
+        self.cause = cause
+
+
+def _code(exc: smtplib.SMTPResponseException | smtplib.SMTPRecipientsRefused) -> int:
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return min((code for code, _ in exc.recipients.values()), default=0)
+    return exc.smtp_code
+
+
+def _refusal(
+    exc: smtplib.SMTPResponseException | smtplib.SMTPRecipientsRefused, server: str
+) -> Message:
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
         answers = "; ".join(f"{to}: {_answer(*a)}" for to, a in exc.recipients.items())
-        raise SendError(
-            Message("{server} refused the recipient: {answer}", server=server, answer=answers)
-        ) from None
-    except smtplib.SMTPResponseException as exc:
-        raise SendError(
-            Message(
-                "{server} answered: {answer}",
-                server=server,
-                answer=_answer(exc.smtp_code, exc.smtp_error),
-            )
-        ) from None
-    except smtplib.SMTPNotSupportedError:
-        raise SendError(
-            Message(
-                "{server} does not offer STARTTLS; choose --security ssl or none",
-                server=server,
-            )
-        ) from None
-    except ssl.SSLError as exc:
-        raise SendError(
-            Message(
-                "{server}: the secure connection failed ({reason})",
-                server=server,
-                reason=exc.reason or str(exc),
-            )
-        ) from None
-    except (OSError, smtplib.SMTPException) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        if isinstance(exc, socket.timeout | TimeoutError):
-            reason = "timed out"
-        raise SendError(
-            Message("{server} could not be reached ({reason})", server=server, reason=reason)
-        ) from None
+        return Message("{server} refused the recipient: {answer}", server=server, answer=answers)
+    return Message(
+        "{server} answered: {answer}", server=server, answer=_answer(exc.smtp_code, exc.smtp_error)
+    )
+
+
+def _unreached(exc: OSError | smtplib.SMTPException, server: str) -> Message:
+    reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+    if isinstance(exc, TimeoutError) or isinstance(exc.__context__, TimeoutError):
+        reason = "timed out"  # smtplib says "Connection unexpectedly closed: timed out"
+    return Message("{server} could not be reached ({reason})", server=server, reason=reason)
 
 
 def _conversation(conn: smtplib.SMTP, sender: str, to: str, msg: EmailMessage, server: str) -> None:

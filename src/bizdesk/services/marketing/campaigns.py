@@ -47,7 +47,7 @@ from bizdesk.services.base.paging import Page, PageRequest, keyset_page
 from bizdesk.services.base.permissions import covered, require_store, requires
 from bizdesk.services.base.records import check_version, touch
 from bizdesk.services.crm import contacts
-from bizdesk.services.mail import outbox
+from bizdesk.services.mail import outbox, transport
 from bizdesk.services.mail.settings import read_settings
 from bizdesk.services.marketing.consent import consenting, record
 from bizdesk.services.marketing.segments import condition
@@ -544,11 +544,12 @@ def send_campaign(store: Store, campaign_id: int) -> Sent:
             )
         )
     done = outbox.Delivery()
-    for start in range(0, len(ids), outbox.BATCH):
-        part = outbox.deliver(store, ids[start : start + outbox.BATCH])
-        done.sent += part.sent
-        done.failed += part.failed
-        done.unsure += part.unsure
+    with transport.Courier() as courier:  # one connection for the whole campaign
+        for start in range(0, len(ids), outbox.BATCH):
+            part = outbox.deliver(store, ids[start : start + outbox.BATCH], courier=courier)
+            done.sent += part.sent
+            done.failed += part.failed
+            done.unsure += part.unsure
     if done.failed:
         with store.write() as uow, covered(uow):
             name = _load(uow, campaign_id).name
