@@ -10,8 +10,12 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import text
 
+from bizdesk.db import open_store
 from bizdesk.errors import ValidationError
+from bizdesk.services.crm import contacts
+from bizdesk.services.crm.contacts import ContactInput
 from bizdesk.services.papers import shop
 from bizdesk.services.people import leave, payroll
 from bizdesk.services.people.days import WorkCalendar
@@ -100,7 +104,7 @@ def test_the_holidays_from_the_command_line(tmp_path) -> None:  # noqa: ANN001
 
 def region(store, code: str) -> shop.ShopDetails:  # noqa: ANN001
     with store.write() as uow:
-        return shop.set_one(uow, "region", code)
+        return shop.set_one(uow, "region", code).details
 
 
 def test_a_region_adds_its_own_holidays(store) -> None:  # noqa: ANN001
@@ -124,6 +128,41 @@ def test_a_region_adds_its_own_holidays(store) -> None:  # noqa: ANN001
     assert WorkCalendar("DE").days_off(date(2026, 1, 5), date(2026, 1, 9)) == []
 
 
+def test_a_new_country_or_region_counts_the_leave_again(store) -> None:  # noqa: ANN001
+    """Asked for before the shop set its region, the week of 30 March was 4 days; in Madrid
+    it is 3. Saving the region counts every request again (the list then agrees with the
+    balance), says how many, and audits each; a detail that is not the place counts none."""
+    ana = employee(store, "Ana Pop", leave_days="20")
+    country(store, "ES")
+    with store.write() as uow:
+        r = leave.request(uow, ana, "vacation", "2026-03-30", "2026-04-03")
+        other = leave.request(uow, ana, "vacation", "2026-06-01", "2026-06-05")
+        leave.approve(uow, r.id)
+    with store.write() as uow:
+        saved = shop.set_one(uow, "region", "MD")
+    assert saved.recounted == 1
+    assert [str(m) for m in saved.said()] == [
+        "1 leave request was counted again on the new public holidays."
+    ]
+    with store.read() as uow:
+        days = {x.id: x.days for x in leave.list_leave(uow, employee_id=ana)}
+        assert days == {r.id: 3, other.id: 5}
+        assert leave.balance(uow, ana, 2026).taken == 3  # the list and the balance agree
+        audit = uow.session.execute(
+            text(
+                "SELECT before, after FROM audit_event WHERE entity = 'leave_request' "
+                "AND action = 'recount'"
+            )
+        ).all()
+    assert [(json.loads(b), json.loads(a)) for b, a in audit] == [({"days": 4}, {"days": 3})]
+    with store.write() as uow:
+        assert shop.set_one(uow, "city", "Madrid").recounted == 0
+        assert shop.set_one(uow, "region", "MD").said() == []  # unchanged: nothing to count
+        assert shop.set_one(uow, "region", "").recounted == 1  # Madrid's day is gone
+    with store.read() as uow:
+        assert {x.id: x.days for x in leave.list_leave(uow, employee_id=ana)}[r.id] == 4
+
+
 def test_a_region_is_refused_unless_the_country_has_it(store) -> None:  # noqa: ANN001
     def refused(code: str) -> str:
         with store.write() as uow, pytest.raises(ValidationError) as exc:
@@ -143,6 +182,15 @@ def test_a_region_is_refused_unless_the_country_has_it(store) -> None:  # noqa: 
         assert shop.get(uow).region == ""
 
 
+def person(db: str, name: str) -> None:
+    s = open_store(db)
+    try:
+        with s.write() as uow:
+            contacts.create(uow, ContactInput(name=name, kind="person"))
+    finally:
+        s.dispose()
+
+
 def test_the_region_from_the_command_line(tmp_path) -> None:  # noqa: ANN001
     db = str(tmp_path / "shop.db")
     assert bizdesk("init", "--db", db, "--company", "Bikes").returncode == 0
@@ -153,7 +201,17 @@ def test_the_region_from_the_command_line(tmp_path) -> None:  # noqa: ANN001
         and "not a region of ES" in bad.stderr
         and "Traceback" not in (bad.stderr + bad.stdout)
     )
-    assert bizdesk("shop", "set", "region", "md", "--db", db).returncode == 0
+    person(db, "Ana Pop")
+    assert bizdesk("employees", "add", "Ana Pop", "--start", "2026-01-01", "--pay", "2500",
+                   "--leave-days", "20", "--db", db).returncode == 0  # fmt: skip
+    asked = bizdesk("leave", "request", "Ana Pop", "vacation", "2026-03-30", "2026-04-03",
+                    "--db", db)  # fmt: skip
+    assert asked.returncode == 0, asked.stderr
+    md = bizdesk("shop", "set", "region", "md", "--db", db)
+    assert md.returncode == 0 and md.stdout.splitlines() == [
+        "Region: MD",
+        "1 leave request was counted again on the new public holidays.",
+    ]
     r = bizdesk("leave", "holidays", "--year", "2026", "--format", "json", "--db", db)
     got = json.loads(r.stdout)
     assert (got["country"], got["region"]) == ("ES", "MD")

@@ -351,7 +351,7 @@ def test_contacts_csv_carries_the_vat_id_and_refuses_a_bad_one(store) -> None:  
 
 def test_the_shop_s_iban_bic_and_vat_id_are_checked(store) -> None:  # noqa: ANN001
     with store.write() as uow:
-        saved = S.update(uow, SHOP)
+        saved = S.update(uow, SHOP).details
     assert (saved.vat_id, saved.iban, saved.bic) == ("RO18547290", IBAN_SHOWN.replace(" ", ""),
                                                     "COBADEFFXXX")  # fmt: skip
     for key, value, expected in (
@@ -368,7 +368,7 @@ def test_the_shop_s_iban_bic_and_vat_id_are_checked(store) -> None:  # noqa: ANN
     with store.write() as uow, pytest.raises(ValidationError, match="not a shop detail"):
         S.set_one(uow, "colour", "red")
     with store.write() as uow:
-        assert S.set_one(uow, "bic", "").bic == ""
+        assert S.set_one(uow, "bic", "").details.bic == ""
     with store.read() as uow:
         assert S.get(uow) == replace(saved, bic="")
 

@@ -9,8 +9,10 @@ from bizdesk.app import BizdeskApp
 from bizdesk.screens.contacts import ContactScreen
 from bizdesk.screens.purchases import PurchaseOrderScreen
 from bizdesk.services.papers import shop as S
+from bizdesk.services.people import leave
 from bizdesk.widgets.form import FormScreen
 from tests.erp_helpers import order, product, supplier
+from tests.people_helpers import employee
 from tests.test_papers import lines_of, pdf_text
 from tests.tui_helpers import SIZE, settle, wait_for
 
@@ -101,3 +103,24 @@ async def test_the_shop_s_details_form_checks_the_iban(store) -> None:  # noqa: 
         await wait_for(pilot, app, lambda: not isinstance(app.screen, FormScreen), "saved")
     with store.read() as uow:
         assert S.get(uow).iban == "DE89370400440532013000"
+
+
+async def test_the_shop_s_form_says_when_a_new_region_counts_leave_again(store) -> None:  # noqa: ANN001
+    ana = employee(store, "Ana Pop", leave_days="20")
+    with store.write() as uow:
+        S.update(uow, S.ShopDetails(name="Bikes", country="ES"))
+        leave.request(uow, ana, "vacation", "2026-03-30", "2026-04-03")  # 4 days in Spain
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        app.action_shop_details()
+        await settle(pilot, app)
+        form = app.screen
+        assert isinstance(form, FormScreen)
+        form.query_one("#f-region", Input).value = "MD"
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, app, lambda: not isinstance(app.screen, FormScreen), "saved")
+        await settle(pilot, app)
+        assert "1 leave request was counted again on the new public holidays." in _notes(app)
+    with store.read() as uow:
+        assert [x.days for x in leave.list_leave(uow, employee_id=ana)] == [3]  # Madrid's day

@@ -41,6 +41,7 @@ from bizdesk.widgets.keys import OrderedKeys
 
 if TYPE_CHECKING:  # the database stack is imported by the opening worker, after a frame
     from bizdesk.db.session import Store
+    from bizdesk.services.papers.shop import Saved
 
 # Textual waits ESCDELAY ms after an escape byte for the rest of a key's sequence (an arrow
 # key is ESC [ A). Its 100 ms default is too short over a slow or jittery SSH link: a split
@@ -806,8 +807,14 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
             details = get(uow)
         self.push_screen(
             shop_form(details),
-            lambda saved: saved and self.notify(_("Saved the shop's details")),
+            self._shop_saved,
         )
+
+    def _shop_saved(self, saved: Saved | None) -> None:
+        if saved:
+            self.notify(_("Saved the shop's details"))
+            for line in saved.said():
+                self.notify(str(line))
 
     def action_command_palette(self) -> None:
         """Textual's palette, asking in the person's language."""

@@ -109,6 +109,8 @@ def shop_set(
 
     store = open_store(ctx, db)
     with store.write() as uow:
-        details = S.set_one(uow, key, value)
+        saved = S.set_one(uow, key, value)
     name = S.KEYS.get(key.strip().lower(), key)
-    say(_("{what}: {value}").format(what=_(S.LABELS[name]), value=getattr(details, name)))
+    say(_("{what}: {value}").format(what=_(S.LABELS[name]), value=getattr(saved.details, name)))
+    for line in saved.said():
+        say(line)

@@ -11,6 +11,7 @@ from bizdesk.errors import ValidationError
 from bizdesk.i18n import N_, Message
 from bizdesk.services.base import validate as v
 from bizdesk.services.base.permissions import requires
+from bizdesk.services.people import leave
 from bizdesk.services.people.days import regions
 
 
@@ -111,9 +112,28 @@ def _region(value: object, country: str) -> str:
     )
 
 
+@dataclass(frozen=True)
+class Saved:
+    details: ShopDetails
+    recounted: int = 0  # leave requests counted again on a new country's or region's holidays
+
+    def said(self) -> list[Message]:
+        """What saving did beyond the details themselves (translated where shown)."""
+        if not self.recounted:
+            return []
+        return [
+            Message.plural(
+                "{n} leave request was counted again on the new public holidays.",
+                "{n} leave requests were counted again on the new public holidays.",
+                self.recounted,
+            )
+        ]
+
+
 @requires("shop.edit")
-def update(uow: UnitOfWork, details: ShopDetails) -> ShopDetails:
-    """Check every field together (the VAT id for the country) and store them."""
+def update(uow: UnitOfWork, details: ShopDetails) -> Saved:
+    """Check every field together (the VAT id for the country) and store them; a new country
+    or region counts the leave requests' days again on its public holidays."""
     before = read_shop(uow)
     clean = _clean(uow, details)
     changed = {}
@@ -122,13 +142,17 @@ def update(uow: UnitOfWork, details: ShopDetails) -> ShopDetails:
         if old != new:
             uow.set_setting(key, new)
             changed[name] = new
-    if changed:
-        uow.audit("shop", None, "update", after=changed)
-    return clean
+    if not changed:
+        return Saved(clean)
+    recounted = 0
+    if {"country", "region"} & changed.keys():
+        recounted = leave.recount(uow, clean.country, clean.region)
+    uow.audit("shop", None, "update", after=changed)
+    return Saved(clean, recounted)
 
 
 @requires("shop.edit")
-def set_one(uow: UnitOfWork, key: str, value: str) -> ShopDetails:
+def set_one(uow: UnitOfWork, key: str, value: str) -> Saved:
     """One detail by its key as typed (`bizdesk shop set vat-id RO18547290`)."""
     name = KEYS.get(key.strip().lower())
     if name is None:

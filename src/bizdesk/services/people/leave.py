@@ -228,6 +228,22 @@ def calendar(uow: UnitOfWork) -> WorkCalendar:
     )
 
 
+@requires("shop.edit")
+def recount(uow: UnitOfWork, country: str, region: str) -> int:
+    """The shop's country or region is changing to these: every request's days counted
+    again on their public holidays, as its balance will be (a posted payroll keeps what it
+    paid); returns how many requests changed, each audited with its old and new count."""
+    cal = WorkCalendar(country, current_language(), region)
+    changed = 0
+    for r in uow.session.scalars(select(LeaveRequest).order_by(LeaveRequest.id)):
+        days = cal.working_days(r.start_date, r.end_date)
+        if days != r.days:
+            uow.audit(SOURCE, r.id, "recount", before={"days": r.days}, after={"days": days})
+            r.days = days
+            changed += 1
+    return changed
+
+
 @requires("people.view")
 def public_holidays(uow: UnitOfWork, year: int) -> tuple[WorkCalendar, list[tuple[date, str]]]:
     """The shop's calendar (its country and region: ``place``) and the public holidays
