@@ -216,6 +216,10 @@ def test_a_server_that_never_answers_is_waited_for_once_per_run(store, monkeypat
             conn.close()
     assert sorted(m.id for m in done.failed) == ids and not done.sent
     assert len(accepted) == 1
+    said = done.said()  # once for all, not a line per message
+    assert len(said) == 3 and said[0] == "0 messages were sent."
+    assert said[1] == "5 messages are still queued:"
+    assert said[2] == f"  5 messages (#{ids[0]}-#{ids[-1]}): " + row(store, ids[0]).last_error
     for i in ids:
         waiting = row(store, i)
         assert waiting.state == "queued" and waiting.attempts == 1

@@ -277,7 +277,24 @@ class Delivery:
                     failed,
                 )
             )
-        out += [f"  #{r.id} {visible(r.to_address)}: {visible(r.last_error)}" for r in self.failed]
+        by_error: dict[str, list[OutboxView]] = {}
+        for r in self.failed:
+            by_error.setdefault(r.last_error, []).append(r)
+        for error, rows in by_error.items():
+            if len(rows) > 3:  # a server that could not be reached: once, not once per message
+                n = len(rows)
+                out.append(
+                    "  "
+                    + Message.plural(
+                        "{ids}: {error}",
+                        "{n} messages ({ids}): {error}",
+                        n,
+                        ids=_spans([r.id for r in rows]),
+                        error=visible(error),
+                    )
+                )
+                continue
+            out += [f"  #{r.id} {visible(r.to_address)}: {visible(error)}" for r in rows]
         if self.unsure:
             out.append(
                 Message.plural(
@@ -289,6 +306,18 @@ class Delivery:
                 )
             )
         return out
+
+
+def _spans(ids: list[int]) -> str:
+    """Message ids 1, 2, 3, 5, 7, 8 as "#1-#3, #5, #7-#8"."""
+    ids = sorted(ids)
+    spans: list[list[int]] = []
+    for i in ids:
+        if spans and i == spans[-1][1] + 1:
+            spans[-1][1] = i
+        else:
+            spans.append([i, i])
+    return ", ".join(f"#{a}" if a == b else f"#{a}-#{b}" for a, b in spans)
 
 
 def deliver_due(store: Store) -> Delivery:
