@@ -399,10 +399,15 @@ class Shop(RuleBasedStateMachine):
         if self.runs:
             self.call(who, payroll.post, self.runs[i % len(self.runs)])
 
-    @rule(who=WHO, i=PICK, account=st.sampled_from(["bank", "cash"]))
-    def payroll_pay(self, who: str, i: int, account: str) -> None:
+    @rule(
+        who=WHO,
+        i=PICK,
+        account=st.sampled_from(["bank", "cash"]),
+        only=st.sampled_from([(), ("#1",), ("#2",)]),  # everyone not paid yet, or one
+    )
+    def payroll_pay(self, who: str, i: int, account: str, only: tuple[str, ...]) -> None:
         if self.runs:
-            self.call(who, payroll.pay, self.runs[i % len(self.runs)], account)
+            self.call(who, payroll.pay, self.runs[i % len(self.runs)], account, employees=only)
 
     # --- after every step
 

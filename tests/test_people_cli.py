@@ -61,10 +61,19 @@ def test_a_month_of_payroll_from_the_command_line(shop) -> None:  # noqa: ANN001
     assert run["net"] == "2694.60" and run["contributions"] == "895.21"
     out = _ok("payroll", "post", "PR-00001", "--db", shop)
     assert "Posted JE-1" in out
+    out = _ok("payroll", "pay", "2026-01", "--account", "1000", "--employee", "Cy Dan",
+              "--date", "2026-02-01", "--db", shop)  # fmt: skip
+    assert "PR-00001: 444.60 paid, posted JE-2" in out
+    twice = bizdesk("payroll", "pay", "2026-01", "--employee", "#2", "--db", shop)
+    assert twice.returncode == 1 and "Traceback" not in twice.stderr
+    assert "PR-00001/2 was paid already: JE-2 on 2026-02-01" in twice.stderr
+    assert "JE-2" in _ok("payroll", "show", "PR-00001", "--db", shop)
     out = _ok(
         "payroll", "pay", "2026-01", "--account", "1000", "--date", "2026-02-01", "--db", shop
     )
-    assert "PR-00001: 2,694.60 paid, posted JE-2" in out
+    assert "PR-00001: 2,250.00 paid, posted JE-3" in out
+    shown = json.loads(_ok("payroll", "show", "PR-00001", "--format", "json", "--db", shop))
+    assert [s["paid_entry"] for s in shown["payslips"]] == ["JE-3", "JE-2"]
     listed = json.loads(_ok("payroll", "list", "--format", "json", "--db", shop))
     assert listed == [
         {

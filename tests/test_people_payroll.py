@@ -192,6 +192,49 @@ def test_posts_once_pays_once_and_reverses_through_the_journal(store) -> None:  
     assert errors(store) == []
 
 
+def test_a_run_is_paid_employee_by_employee(store) -> None:  # noqa: ANN001
+    """Ana in cash today, then the others by bank: each payslip paid whole, once; the run is
+    paid when the last one is; a partly paid run is not reversed; check green throughout."""
+    lines(store)
+    ana = employee(store, "Ana Pop")
+    bo = employee(store, "Bo Li", pay="1800")
+    cy = employee(store, "Cy Dan", pay="2100")
+    with store.write() as uow:
+        run = payroll.post(uow, payroll.create_run(uow, "2026-02").id)
+    net = {s.employee_id: s.net for s in run.slips}
+    with store.write() as uow:
+        first = payroll.pay(uow, run.id, "cash", employees=["Ana Pop"], when="2026-02-28")
+    assert first.amount == net[ana] and first.run.state == "posted"
+    assert first.run.paid == net[ana]
+    assert {s.employee_id: s.paid_entry for s in first.run.slips} == {
+        ana: first.entry_label,
+        bo: "",
+        cy: "",
+    }
+    assert errors(store) == []
+    with store.write() as uow:
+        assert (
+            f"PR-00001/{ana} was paid already: {first.entry_label} on "
+            in _refused(payroll.pay, uow, run.id, "bank", employees=[f"#{ana}"])["employee"]
+        )
+        twice = _refused(payroll.pay, uow, run.id, "bank", employees=["Bo Li", f"#{bo}"])
+        assert "named twice" in twice["employee"]
+        with pytest.raises(NotFound):
+            payroll.pay(uow, run.id, "bank", employees=["Nobody Here"])
+        assert "is partly paid" in _refused(payroll.reverse, uow, run.id)["state"]
+    with store.write() as uow:
+        rest = payroll.pay(uow, run.id, "bank", when="2026-03-02")  # everyone not paid yet
+    assert rest.amount == net[bo] + net[cy] and rest.run.state == "paid"
+    assert rest.run.paid == run.net == sum(net.values())
+    with store.read() as uow:
+        assert account_balance(uow, account_for(uow, "wages_payable").id) == 0
+        assert account_balance(uow, account_for(uow, "cash").id) == -net[ana]
+        assert account_balance(uow, account_for(uow, "bank").id) == -(net[bo] + net[cy])
+    with store.write() as uow:
+        assert "only a posted run is paid" in _refused(payroll.pay, uow, run.id, "bank")["state"]
+    assert errors(store) == []
+
+
 def test_unpaid_leave_lowers_a_monthly_salary(store) -> None:  # noqa: ANN001
     eid = employee(store, "Ana Pop", pay="2200")
     with store.write() as uow:
@@ -246,3 +289,57 @@ def test_check_finds_a_changed_payslip(store, sqlite_only) -> None:  # noqa: ANN
         f.startswith("payroll-state:") for f in found
     )
     del run
+
+
+def test_check_finds_a_payslip_paid_by_another_entry(store, sqlite_only) -> None:  # noqa: ANN001
+    lines(store)
+    employee(store, "Ana Pop")
+    employee(store, "Bo Li", pay="1800")
+    with store.write() as uow:
+        run = payroll.post(uow, payroll.create_run(uow, "2026-01").id)
+        payroll.pay(uow, run.id, "bank", employees=["Ana Pop"], when="2026-02-02")
+    assert errors(store) == []
+    con = sqlite3.connect(store.url.removeprefix("sqlite:///"))
+    con.execute(  # Ana's payslip now names the run's own posting as its payment
+        "UPDATE payslip SET paid_entry_id = (SELECT entry_id FROM payroll_run) "
+        "WHERE paid_entry_id IS NOT NULL"
+    )
+    con.commit()
+    con.close()
+    found = errors(store)
+    assert any(f.startswith("payslip-paid: payslip PR-1/1") for f in found), found
+
+
+def test_a_store_from_before_names_each_paid_payslip_s_payment(tmp_path) -> None:  # noqa: ANN001
+    """A store at 0022 with one run paid (one payment for all) and one posted: after the
+    upgrade the paid run's payslips with net pay name that payment, the posted run's none,
+    and the posted one is then paid employee by employee."""
+    from alembic import command
+
+    from bizdesk.db import open_store
+    from bizdesk.db.migrate import alembic_config
+    from bizdesk.services.admin import setup
+
+    path = tmp_path / "old.db"
+    s = open_store(str(path))
+    setup.ensure_initialized(s)
+    lines(s)
+    employee(s, "Ana Pop")
+    employee(s, "Bo Li", pay="1800")
+    with s.write() as uow:
+        paid = payroll.post(uow, payroll.create_run(uow, "2026-01").id)
+        payment = payroll.pay(uow, paid.id, "bank", when="2026-02-02")
+        posted = payroll.post(uow, payroll.create_run(uow, "2026-02").id)
+    command.downgrade(alembic_config(s), "0022")
+    s.dispose()
+    with sqlite3.connect(path) as conn:
+        assert "paid_entry_id" not in {r[1] for r in conn.execute("PRAGMA table_info(payslip)")}
+    s = open_store(str(path))
+    with s.read() as uow:
+        assert [x.paid_entry for x in payroll.get(uow, paid.id).slips] == [payment.entry_label] * 2
+        assert [x.paid_entry for x in payroll.get(uow, posted.id).slips] == ["", ""]
+    assert errors(s) == []
+    with s.write() as uow:
+        payroll.pay(uow, posted.id, "cash", employees=["Bo Li"], when="2026-03-02")
+    assert errors(s) == []
+    s.dispose()

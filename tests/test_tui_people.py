@@ -106,9 +106,28 @@ async def test_employees_payroll_run_post_and_pay(store) -> None:  # noqa: ANN00
         assert "not an account payments go through" in text_of(form, "#e-account")
         form.query_one("#f-account", Input).value = "1000"
         form.query_one("#f-date", Input).value = "2026-02-01"
+        form.query_one("#f-employee", Input).value = "Nobody Here"
         await pilot.press("ctrl+s")
         await settle(pilot, app)
-        assert app.screen is run and "paid" in text_of(run, "#main")
+        assert app.screen is form and "There is no employee 'Nobody Here'." in text_of(
+            form, "#form-error"
+        )
+        form.query_one("#f-employee", Input).value = "Cy Dan"  # only Cy, in cash
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert app.screen is run
+        shown = text_of(run, "#main")
+        assert "PR-00001 2026-01 posted" in shown and "Dan (40 h) paid JE-2" in shown, shown
+        await pilot.press("y")  # the others, by bank
+        await settle(pilot, app)
+        form = app.screen
+        assert isinstance(form, FormScreen)
+        form.query_one("#f-date", Input).value = "2026-02-02"
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        shown = text_of(run, "#main")
+        assert app.screen is run and "PR-00001 2026-01 paid" in shown, shown
+        assert "Pop (22/22 days) paid JE-3" in shown
         await pilot.press("escape")
         await settle(pilot, app)
         assert app.screen.query_one(DataTable).row_count == 1

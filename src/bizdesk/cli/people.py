@@ -676,6 +676,7 @@ def _run_json(r) -> dict:  # noqa: ANN001
                 "deductions": str(s.deductions),
                 "contributions": str(s.contributions),
                 "net": str(s.net),
+                "paid_entry": s.paid_entry or None,
                 "lines": [
                     {
                         "name": i.name,
@@ -704,6 +705,8 @@ def _print_run(r, fmt: Printed, loc: str) -> None:  # noqa: ANN001
     table = Table(
         _("Payslip"), _("Name"), _("Basis"), _("Gross"), _("Deductions"), _("Net"), _("Employer")
     )
+    table.columns[0].no_wrap = True  # "PR-00012/1" whole: it is what is typed back
+    table.columns[0].min_width = max((len(s.number) for s in r.slips), default=0)
     for s in r.slips:
         basis = (
             _("{hours} h").format(hours=number(s.hours, loc))
@@ -720,6 +723,12 @@ def _print_run(r, fmt: Printed, loc: str) -> None:  # noqa: ANN001
             money(s.contributions, loc),
         )
     show(table)
+    payments: dict[str, list[str]] = {}
+    for s in r.slips:
+        if s.paid_entry:
+            payments.setdefault(s.paid_entry, []).append(s.number)
+    for entry, numbers in payments.items():
+        say(_("Paid by {entry}: {payslips}").format(entry=entry, payslips=", ".join(numbers)))
 
 
 @payroll_app.command(
@@ -782,13 +791,26 @@ def payroll_post(
     say(_("Posted {entry}").format(entry=r.entry))
 
 
-@payroll_app.command("pay", help=_("Pay a posted run's net pay from a bank, cash or card account."))
+@payroll_app.command(
+    "pay",
+    help=_(
+        "Pay a posted run's net pay from a bank, cash or card account: everyone's not paid "
+        "yet, or only the employees named with --employee."
+    ),
+)
 def payroll_pay(
     ctx: typer.Context,
     run: RunArg,
     account: Annotated[
         str, typer.Option("--account", help=_("The payment account's code; default: bank."))
     ] = "",
+    employee: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--employee",
+            help=_("Pay only this employee (#number, name or e-mail); once per employee."),
+        ),
+    ] = None,
     when: Annotated[str | None, typer.Option("--date", help=_("Paid on; default: today."))] = None,
     db: DbOpt = None,
 ) -> None:
@@ -797,7 +819,9 @@ def payroll_pay(
 
     store = open_store(ctx, db)
     with store.write() as uow:
-        res = payroll.pay(uow, payroll.find_run(uow, run), account, when=when)
+        res = payroll.pay(
+            uow, payroll.find_run(uow, run), account, employees=employee or (), when=when
+        )
     say(
         _("{label}: {amount} paid, posted {entry}").format(
             label=res.run.label, amount=money(res.amount, _locale(store)), entry=res.entry_label

@@ -114,6 +114,8 @@ class Payslip(Row, table=True):
     deductions_minor: int = 0
     contributions_minor: int = 0
     net_minor: int = 0
+    # the payment entry that paid its net pay (a run may be paid employee by employee)
+    paid_entry_id: int | None = Field(default=None, foreign_key="journal_entry.id")
 
 
 class PayslipItem(Row, table=True):

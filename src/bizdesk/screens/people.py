@@ -415,11 +415,22 @@ def pay_form(run: payroll.RunView) -> FormScreen:
     fields = [
         Field("account", N_("Paid from (account)"), value="bank", required=True),
         Field("date", N_("Paid on"), placeholder=N_("YYYY-MM-DD, empty: today")),
+        Field(
+            "employee",
+            N_("Only this employee"),
+            placeholder=N_("#number or name; empty: all not yet paid"),
+        ),
     ]
 
     def save(uow: Any, values: dict[str, Any]) -> Any:  # noqa: ANN401
+        only = (values.get("employee") or "").strip()
         return payroll.pay(
-            uow, run.id, values.get("account", ""), when=values.get("date"), version=run.version
+            uow,
+            run.id,
+            values.get("account", ""),
+            employees=[only] if only else (),
+            when=values.get("date"),
+            version=run.version,
         )
 
     return FormScreen(_("Pay {label}").format(label=run.label), fields, save)
@@ -494,7 +505,7 @@ class PayrollRunScreen(RecordScreen):
     HELP = N_(
         "A payroll run. h enters an hourly employee's hours (a draft), p posts it in one "
         "journal entry (a month posts once), y pays the net pay from a bank, cash or card "
-        "account, escape goes back."
+        "account (everyone's not paid yet, or one employee's), escape goes back."
     )
     BINDINGS = [
         Binding("escape", "app.pop_screen", N_("Back"), id="run.back"),
@@ -531,6 +542,8 @@ class PayrollRunScreen(RecordScreen):
                 else _("{paid}/{days} days").format(paid=s.days_paid, days=s.days_month)
             )
             t.append("\n" + f"{s.number}  {s.name}  ({basis})", style="bold")
+            if s.paid_entry:
+                t.append("  " + _("paid {entry}").format(entry=s.paid_entry))
             t.append(
                 "\n  "
                 + _(
@@ -590,7 +603,15 @@ class PayrollRunScreen(RecordScreen):
 
     def action_pay(self) -> None:
         run = self.view
-        if run is not None:
-            self.app.push_screen(
-                pay_form(run), self._done(_("Paid {label}").format(label=run.label))
-            )
+        if run is None:
+            return
+
+        def paid(res: payroll.PayResult | None) -> None:
+            if res is not None:
+                amount = money(res.amount, self.app.locale)
+                said = _("{label}: {amount} paid, posted {entry}").format(
+                    label=run.label, amount=amount, entry=res.entry_label
+                )
+                self._done(said)(res)
+
+        self.app.push_screen(pay_form(run), paid)

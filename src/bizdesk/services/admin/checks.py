@@ -705,15 +705,39 @@ _sql_rule(
     "SELECT r.number, r.state FROM payroll_run r LEFT JOIN journal_entry e ON e.id = "
     "r.entry_id WHERE (r.state = 'draft' AND r.entry_id IS NOT NULL) OR (r.state IN "
     "('posted', 'paid') AND (e.id IS NULL OR e.reversed_by_id IS NOT NULL)) OR (r.state = "
-    "'reversed' AND (e.id IS NULL OR e.reversed_by_id IS NULL)) OR (r.state != 'paid' AND "
-    "r.paid_minor != 0) OR (r.state = 'paid' AND r.paid_minor != (SELECT "
-    "COALESCE(SUM(s.net_minor), 0) FROM payslip s WHERE s.run_id = r.id))",
+    "'reversed' AND (e.id IS NULL OR e.reversed_by_id IS NULL)) OR r.paid_minor != (SELECT "
+    "COALESCE(SUM(s.net_minor), 0) FROM payslip s WHERE s.run_id = r.id AND s.paid_entry_id IS "
+    "NOT NULL) OR (r.state NOT IN ('posted', 'paid') AND r.paid_minor != 0) OR (r.state = "
+    "'paid' AND EXISTS (SELECT 1 FROM payslip s "
+    "WHERE s.run_id = r.id AND s.net_minor != 0 AND s.paid_entry_id IS NULL)) OR (r.state = "
+    "'posted' AND NOT EXISTS (SELECT 1 FROM payslip s WHERE s.run_id = r.id AND s.net_minor != "
+    "0 AND s.paid_entry_id IS NULL))",
     N_(
         "payroll run #{number} is {state} but its entry (posted, reversed) or what was paid "
         "says otherwise"
     ),
     "number",
     "state",
+)
+_sql_rule(
+    "payslip-paid",
+    "SELECT r.number, s.employee_id AS employee, s.net_minor, (SELECT COALESCE(SUM(l.debit_minor"
+    "), 0) FROM journal_line l JOIN account a ON a.id = l.account_id JOIN employee m ON m.id = "
+    "s.employee_id WHERE l.entry_id = e.id AND a.role = 'wages_payable' AND l.contact_id = "
+    "m.contact_id) AS moved FROM payslip s JOIN payroll_run r ON r.id = s.run_id LEFT JOIN "
+    "journal_entry e ON e.id = s.paid_entry_id WHERE s.paid_entry_id IS NOT NULL AND (e.id IS "
+    "NULL OR e.source_kind != 'payroll_payment' OR e.source_id != r.id OR s.net_minor != (SELECT "
+    "COALESCE(SUM(l.debit_minor), 0) FROM journal_line l JOIN account a ON a.id = l.account_id "
+    "JOIN employee m ON m.id = s.employee_id WHERE l.entry_id = e.id AND a.role = "
+    "'wages_payable' AND l.contact_id = m.contact_id))",
+    N_(
+        "payslip PR-{number}/{employee}: its net pay {net} is not what the payment it names "
+        "paid the employee ({moved}), or that payment is not one of its run's (minor units)"
+    ),
+    "number",
+    "employee",
+    "net",
+    "moved",
 )
 _sql_rule(
     "payroll-once-a-month",

@@ -21,6 +21,7 @@ changed: it is reversed through the journal (and the month may then be run again
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
@@ -224,6 +225,7 @@ class SlipView:
     contributions: Decimal
     net: Decimal
     items: list[ItemView]
+    paid_entry: str = ""  # the payment's label ("JE-…"), "" while not paid
 
 
 @dataclass(frozen=True)
@@ -277,9 +279,10 @@ def _slip_views(uow: UnitOfWork, run: PayrollRun, slip_id: int | None = None) ->
     and contacts, and every item with its account's code."""
     exp = uow.exponent
     stmt = (
-        select(Payslip, Employee, Contact)
+        select(Payslip, Employee, Contact, JournalEntry.number)
         .join(Employee, Employee.id == Payslip.employee_id)
         .join(Contact, Contact.id == Employee.contact_id)
+        .outerjoin(JournalEntry, JournalEntry.id == Payslip.paid_entry_id)
         .where(Payslip.run_id == run.id)
         .order_by(Payslip.id)
     )
@@ -290,7 +293,7 @@ def _slip_views(uow: UnitOfWork, run: PayrollRun, slip_id: int | None = None) ->
     for it, code in uow.session.execute(
         select(PayslipItem, Account.code)
         .join(Account, Account.id == PayslipItem.account_id)
-        .where(PayslipItem.payslip_id.in_([s.id for s, _e, _c in rows]))
+        .where(PayslipItem.payslip_id.in_([s.id for s, _e, _c, _n in rows]))
         .order_by(PayslipItem.id)
     ):
         items[it.payslip_id].append(
@@ -321,8 +324,9 @@ def _slip_views(uow: UnitOfWork, run: PayrollRun, slip_id: int | None = None) ->
             from_minor(s.contributions_minor, exp),
             from_minor(s.net_minor, exp),
             items[s.id],
+            JOURNAL.label(paid) if paid is not None else "",
         )
-        for s, e, c in rows
+        for s, e, c, paid in rows
     ]
 
 
@@ -773,11 +777,14 @@ def pay(
     run_id: int,
     account: object = "",
     *,
+    employees: Sequence[object] = (),
     when: object = None,
     version: int | None = None,
 ) -> PayResult:
     """Pay a posted run's net pay from a payment account (bank, cash or card): Dr Wages
-    payable per employee / Cr that account."""
+    payable per employee / Cr that account. ``employees`` (each "#number", name or e-mail):
+    only theirs, each paid whole; else everyone's not paid yet. The run is paid when every
+    payslip with net pay is."""
     run = _start(uow, run_id, (RunState.POSTED,), Message("only a posted run is paid"), version)
     chk = v.Checker()
     acct = chk("account", payment_account, uow, account)
@@ -794,12 +801,17 @@ def pay(
                 )
             }
         )
-    slips = [s for s in _slips(uow, run.id) if s.net_minor]
-    total = sum(s.net_minor for s in slips) - run.paid_minor
     label = PAYROLL_RUN.label(run.number)
+    slips = [s for s in _slips(uow, run.id) if s.net_minor]
+    chosen = [s for s in slips if s.paid_entry_id is None]
+    if employees:
+        chosen = [_payable(uow, run, slips, e) for e in employees]
+        if len({s.id for s in chosen}) != len(chosen):
+            raise ValidationError({"employee": Message("an employee is named twice")})
+    total = sum(s.net_minor for s in chosen)
     payable = account_for(uow, "wages_payable").id
     postings = []
-    for s in slips:
+    for s in chosen:
         e = uow.session.get(Employee, s.employee_id)
         postings.append(
             Posting(
@@ -812,13 +824,55 @@ def pay(
     postings.append(Posting(acct.id, credit_minor=total, memo=label))
     memo = written(uow.setting("locale"), N_("Payroll {run} paid"), run=label)
     je = post_entry(uow, day, memo, postings, source=(PAYMENT_SOURCE, run.id))
+    for s in chosen:
+        s.paid_entry_id = je.id
     run.paid_minor += total
-    run.state = RunState.PAID
+    if all(s.paid_entry_id is not None for s in slips):
+        run.state = RunState.PAID
     touch(uow, run)
     uow.audit(
-        SOURCE, run.id, "pay", after={"entry": je.number, "amount": total, "account": acct.code}
+        SOURCE,
+        run.id,
+        "pay",
+        after={
+            "entry": je.number,
+            "amount": total,
+            "account": acct.code,
+            "employees": [s.employee_id for s in chosen],
+        },
     )
     return PayResult(_run_view(uow, run), from_minor(total, uow.exponent), je.number)
+
+
+def _payable(uow: UnitOfWork, run: PayrollRun, slips: list[Payslip], text: object) -> Payslip:
+    """The payslip of the employee named, with net pay not paid yet."""
+    emp_id = find_employee(uow, text)
+    label = PAYROLL_RUN.label(run.number)
+    slip = next((s for s in slips if s.employee_id == emp_id), None)
+    if slip is None:
+        pays = uow.session.scalar(
+            select(Payslip.id).where(Payslip.run_id == run.id, Payslip.employee_id == emp_id)
+        )
+        if pays is None:
+            raise ValidationError(
+                {"employee": Message("{label} has no payslip for #{id}", label=label, id=emp_id)}
+            )
+        raise ValidationError(
+            {"employee": Message("#{id} has no net pay in {label}", id=emp_id, label=label)}
+        )
+    if slip.paid_entry_id is not None:
+        paid = uow.session.get(JournalEntry, slip.paid_entry_id)
+        raise ValidationError(
+            {
+                "employee": Message(
+                    "{number} was paid already: {entry} on {date}",
+                    number=slip_number(run.number, emp_id),
+                    entry=JOURNAL.label(paid.number),
+                    date=date_text(paid.date),
+                )
+            }
+        )
+    return slip
 
 
 @requires("payroll.run")
@@ -833,6 +887,17 @@ def reverse(uow: UnitOfWork, run_id: int, *, when: object = None) -> RunView:
         None,
     )
     label = PAYROLL_RUN.label(run.number)
+    if run.paid_minor:
+        raise ValidationError(
+            {
+                "state": Message(
+                    "{label} is partly paid ({amount}): only a posted run that is not paid is "
+                    "reversed",
+                    label=label,
+                    amount=from_minor(run.paid_minor, uow.exponent),
+                )
+            }
+        )
     memo = written(uow.setting("locale"), N_("Reversal of payroll {run}"), run=label)
     ledger.reverse(uow, run.entry_id, when, memo, by_document=True)
     run.state = RunState.REVERSED
