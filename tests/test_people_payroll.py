@@ -212,6 +212,9 @@ def test_a_run_is_paid_employee_by_employee(store) -> None:  # noqa: ANN001
         cy: "",
     }
     assert errors(store) == []
+    with store.read() as uow:  # each employee's page says their own payslip's state
+        assert payroll.employee_slips(uow, ana)[0][2] == "paid"
+        assert payroll.employee_slips(uow, bo)[0][2] == "posted"
     with store.write() as uow:
         assert (
             f"PR-00001/{ana} was paid already: {first.entry_label} on "

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 from bizdesk.db.session import UnitOfWork
 from bizdesk.errors import NotFound, ValidationError
@@ -957,13 +957,14 @@ def list_runs(uow: UnitOfWork, *, year: int | None = None, limit: int = 200) -> 
 def employee_slips(
     uow: UnitOfWork, employee_id: int, limit: int = 24
 ) -> list[tuple[str, date, str, Decimal, Decimal]]:
-    """An employee's payslips, newest first: (number, month, run state, gross, net)."""
+    """An employee's payslips, newest first: (number, month, state, gross, net); the state
+    is "paid" once the payslip is (its run may still be paying others), else the run's."""
     exp = uow.exponent
     rows = uow.session.execute(
         select(
             PayrollRun.number,
             PayrollRun.month,
-            PayrollRun.state,
+            case((Payslip.paid_entry_id.is_not(None), RunState.PAID.value), else_=PayrollRun.state),
             Payslip.gross_minor,
             Payslip.net_minor,
         )
