@@ -9,8 +9,10 @@ from bizdesk.screens.contacts import ContactScreen
 from bizdesk.screens.marketing import CampaignScreen, CampaignsScreen, SegmentsScreen
 from bizdesk.services.marketing import campaigns, consent
 from bizdesk.widgets.form import FormScreen
+from tests.mail_server import free_port
 from tests.test_campaigns_service import campaign, madrid
-from tests.tui_helpers import SIZE, settle
+from tests.test_mail import smtp_settings
+from tests.tui_helpers import SIZE, settle, wait_for
 
 
 def text_of(screen, selector: str) -> str:  # noqa: ANN001
@@ -85,3 +87,33 @@ async def test_consent_from_the_contact_page(store) -> None:  # noqa: ANN001
         assert "E-mail consent: opted in on " in text_of(page, "#details")
     with store.read() as uow:
         assert consent.get_consent(uow, ids["eva"]).how == "by hand"
+
+
+async def test_a_campaign_to_a_server_that_is_down_says_why_once(store) -> None:  # noqa: ANN001
+    """Nobody listens where the settings point: the campaign is tried over one connection
+    attempt and the person is told the messages wait, and why."""
+    madrid(store)
+    cid = campaign(store)
+    with store.write() as uow:
+        campaigns.set_unsubscribe_url(uow, "https://shop.example/u/{token}")
+    smtp_settings(store, free_port())
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("ctrl+k")
+        await settle(pilot, app)
+        assert isinstance(app.screen, CampaignsScreen)
+        await pilot.press("m")
+        await settle(pilot, app)
+        await pilot.press("y")
+        await wait_for(
+            pilot,
+            app,
+            lambda: any("wait to be tried again" in str(n.message) for n in app._notifications),
+            "the campaign's outcome",
+        )
+        said = next(str(n.message) for n in app._notifications if "wait to be" in str(n.message))
+    assert said.startswith("0 messages were sent; 2 wait to be tried again.\n"), said
+    assert "could not be reached" in said
+    with store.read() as uow:
+        assert campaigns.results(uow, cid).by_result == {"failed": 2}

@@ -319,7 +319,11 @@ class Sender:
             "{n} messages were sent; {failed} wait to be tried again.",
             sent,
         ).format(n=sent, failed=failed)
-        self.app.call_from_thread(self.notify, text, markup=False)
+        reasons = {m.last_error for m in done.delivery.failed}
+        if len(reasons) == 1:  # the server could not be reached, say: why, once
+            text += "\n" + visible(reasons.pop())
+        severity = "warning" if failed else "information"
+        self.app.call_from_thread(self.notify, text, markup=False, severity=severity)
         self.app.call_from_thread(self.refresh_data)
 
     def ask_send(self, campaign_id: int, name: str) -> None:
