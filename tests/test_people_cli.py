@@ -64,6 +64,7 @@ def test_a_month_of_payroll_from_the_command_line(shop) -> None:  # noqa: ANN001
     out = _ok("payroll", "pay", "2026-01", "--account", "1000", "--employee", "Cy Dan",
               "--date", "2026-02-01", "--db", shop)  # fmt: skip
     assert "PR-00001: 444.60 paid, posted JE-2" in out
+    assert "partly paid" in _ok("payroll", "list", "--db", shop)
     twice = bizdesk("payroll", "pay", "2026-01", "--employee", "#2", "--db", shop)
     assert twice.returncode == 1 and "Traceback" not in twice.stderr
     assert "PR-00001/2 was paid already: JE-2 on 2026-02-01" in twice.stderr

@@ -205,6 +205,7 @@ def test_a_run_is_paid_employee_by_employee(store) -> None:  # noqa: ANN001
     with store.write() as uow:
         first = payroll.pay(uow, run.id, "cash", employees=["Ana Pop"], when="2026-02-28")
     assert first.amount == net[ana] and first.run.state == "posted"
+    assert first.run.shown_state == "partly paid"
     assert first.run.paid == net[ana]
     assert {s.employee_id: s.paid_entry for s in first.run.slips} == {
         ana: first.entry_label,

@@ -117,7 +117,7 @@ async def test_employees_payroll_run_post_and_pay(store) -> None:  # noqa: ANN00
         await settle(pilot, app)
         assert app.screen is run
         shown = text_of(run, "#main")
-        assert "PR-00001 2026-01 posted" in shown and "Dan (40 h) paid JE-2" in shown, shown
+        assert "PR-00001 2026-01 partly paid" in shown and "Dan (40 h) paid JE-2" in shown, shown
         await pilot.press("y")  # the others, by bank
         await settle(pilot, app)
         form = app.screen

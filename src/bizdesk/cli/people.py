@@ -513,12 +513,6 @@ def leave_holidays(
 
 payroll_app = typer.Typer(help=_("The monthly payroll: its lines, runs, posting and paying."))
 app.add_typer(payroll_app, name="payroll")
-RUN_STATES = {
-    "draft": N_("draft"),
-    "posted": N_("posted"),
-    "paid": N_("paid"),
-    "reversed": N_("reversed"),
-}
 LINE_KINDS = {"deduction": N_("deduction"), "contribution": N_("contribution")}
 
 
@@ -640,11 +634,12 @@ def _hours_pairs(items: list[str] | None) -> dict[str, str]:
 
 def _run_summary(r, loc: str) -> str:  # noqa: ANN001
     from bizdesk.formatting import money
+    from bizdesk.services.people.payroll import STATE_WORDS
 
     return _("{label} {month} {state}: gross {gross}, net {net}, employer {contributions}").format(
         label=r.label,
         month=r.month_text,
-        state=_(RUN_STATES.get(r.state, r.state)),
+        state=_(STATE_WORDS[r.shown_state]),
         gross=money(r.gross, loc),
         net=money(r.net, loc),
         contributions=money(r.contributions, loc),
@@ -908,7 +903,7 @@ def payroll_list(
         table.add_row(
             r.label,
             f"{r.month:%Y-%m}",
-            _(RUN_STATES.get(r.state, r.state)),
+            _(payroll.STATE_WORDS[r.shown_state]),
             str(r.employees),
             money(r.gross, loc),
             money(r.net, loc),

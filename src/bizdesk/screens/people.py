@@ -31,12 +31,6 @@ DATE = N_("YYYY-MM-DD")
 BASIS_NAMES = {"monthly": N_("monthly"), "hourly": N_("hourly")}
 KIND_NAMES = {"vacation": N_("vacation"), "sick": N_("sick"), "unpaid": N_("unpaid")}
 LEAVE_STATES = {"requested": N_("requested"), "approved": N_("approved"), "refused": N_("refused")}
-RUN_STATES = {
-    "draft": N_("draft"),
-    "posted": N_("posted"),
-    "paid": N_("paid"),
-    "reversed": N_("reversed"),
-}
 
 
 def _day(d: date | None) -> str:
@@ -479,7 +473,7 @@ class PayrollScreen(ServiceRunner, Screen):
             table.add_row(
                 r.label,
                 f"{r.month:%Y-%m}",
-                _(RUN_STATES[r.state]),
+                _(payroll.STATE_WORDS[r.shown_state]),
                 Text(money(r.gross, loc), justify="right"),
                 Text(money(r.net, loc), justify="right"),
                 Text(money(r.paid, loc), justify="right"),
@@ -520,7 +514,8 @@ class PayrollRunScreen(RecordScreen):
     def show(self, run: payroll.RunView) -> None:
         loc = self.app.locale
         t = Text()
-        t.append(f"{run.label}  {run.month_text}  {_(RUN_STATES[run.state])}", style="bold")
+        state = _(payroll.STATE_WORDS[run.shown_state])
+        t.append(f"{run.label}  {run.month_text}  {state}", style="bold")
         if run.entry:
             t.append("  " + run.entry)
         t.append("\n")

@@ -57,12 +57,21 @@ from bizdesk.services.people.leave import unpaid_days
 
 LINE_KINDS = ("deduction", "contribution")
 LINE_KIND_WORDS = {"deduction": N_("deduction"), "contribution": N_("contribution")}
+PARTLY_PAID = "partly paid"  # shown, never stored: a posted run with some payslips paid
 STATE_WORDS = {
     RunState.DRAFT: N_("draft"),
     RunState.POSTED: N_("posted"),
+    PARTLY_PAID: N_("partly paid"),
     RunState.PAID: N_("paid"),
     RunState.REVERSED: N_("reversed"),
 }
+
+
+def shown_state(state: str, paid: Decimal) -> str:
+    """The state a person reads: a posted run some of whose net is paid is "partly paid"."""
+    return PARTLY_PAID if state == RunState.POSTED and paid else state
+
+
 SOURCE = "payroll_run"
 PAYMENT_SOURCE = "payroll_payment"
 DONE_STATES = (RunState.POSTED, RunState.PAID)
@@ -247,6 +256,10 @@ class RunView:
     @property
     def month_text(self) -> str:
         return f"{self.month:%Y-%m}"
+
+    @property
+    def shown_state(self) -> str:
+        return shown_state(self.state, self.paid)
 
 
 def slip_number(run_number: int, employee_id: int) -> str:
@@ -916,6 +929,10 @@ class RunRow:
     gross: Decimal
     net: Decimal
     paid: Decimal
+
+    @property
+    def shown_state(self) -> str:
+        return shown_state(self.state, self.paid)
 
 
 @requires("people.pay")
