@@ -347,3 +347,15 @@ def test_a_store_from_before_names_each_paid_payslip_s_payment(tmp_path) -> None
         payroll.pay(uow, posted.id, "cash", employees=["Bo Li"], when="2026-03-02")
     assert errors(s) == []
     s.dispose()
+
+
+def test_a_run_with_no_net_pay_is_not_paid_with_an_empty_entry(store) -> None:  # noqa: ANN001
+    with store.write() as uow:  # an advance already paid: the whole salary is withheld
+        payroll.add_line(uow, payroll.PayLineInput("Advance", "deduction", "", "1000", "2320"))
+    employee(store, "Ana Pop", pay="1000")
+    with store.write() as uow:
+        run = payroll.post(uow, payroll.create_run(uow, "2026-01").id)
+    assert run.net == 0
+    with store.write() as uow:
+        assert "PR-00001 has no net pay left to pay" in _refused(payroll.pay, uow, run.id)["state"]
+    assert errors(store) == []

@@ -710,8 +710,8 @@ _sql_rule(
     "NOT NULL) OR (r.state NOT IN ('posted', 'paid') AND r.paid_minor != 0) OR (r.state = "
     "'paid' AND EXISTS (SELECT 1 FROM payslip s "
     "WHERE s.run_id = r.id AND s.net_minor != 0 AND s.paid_entry_id IS NULL)) OR (r.state = "
-    "'posted' AND NOT EXISTS (SELECT 1 FROM payslip s WHERE s.run_id = r.id AND s.net_minor != "
-    "0 AND s.paid_entry_id IS NULL))",
+    "'posted' AND r.paid_minor != 0 AND NOT EXISTS (SELECT 1 FROM payslip s WHERE s.run_id = "
+    "r.id AND s.net_minor != 0 AND s.paid_entry_id IS NULL))",
     N_(
         "payroll run #{number} is {state} but its entry (posted, reversed) or what was paid "
         "says otherwise"

@@ -822,6 +822,8 @@ def pay(
         if len({s.id for s in chosen}) != len(chosen):
             raise ValidationError({"employee": Message("an employee is named twice")})
     total = sum(s.net_minor for s in chosen)
+    if not total:  # every payslip's net pay is nothing
+        raise ValidationError({"state": Message("{label} has no net pay left to pay", label=label)})
     payable = account_for(uow, "wages_payable").id
     postings = []
     for s in chosen:
