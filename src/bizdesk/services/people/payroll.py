@@ -65,16 +65,14 @@ STATE_WORDS = {
     RunState.PAID: N_("paid"),
     RunState.REVERSED: N_("reversed"),
 }
+SOURCE = "payroll_run"
+PAYMENT_SOURCE = "payroll_payment"
+DONE_STATES = (RunState.POSTED, RunState.PAID)
 
 
 def shown_state(state: str, paid: Decimal) -> str:
     """The state a person reads: a posted run some of whose net is paid is "partly paid"."""
     return PARTLY_PAID if state == RunState.POSTED and paid else state
-
-
-SOURCE = "payroll_run"
-PAYMENT_SOURCE = "payroll_payment"
-DONE_STATES = (RunState.POSTED, RunState.PAID)
 
 
 def half_even(numerator: Decimal | int, denominator: int = 1) -> int:
