@@ -58,6 +58,16 @@ def test_a_payslip_reads_back(shop) -> None:  # noqa: ANN001
         assert expected in text, (expected, text)
 
 
+def test_a_paid_payslip_says_when_it_was_paid(shop) -> None:  # noqa: ANN001
+    with shop.write() as uow:
+        payroll.pay(uow, 1, "bank", employees=["Ana Pop"], when="2026-02-03")
+    with shop.read() as uow:
+        paid = " ".join(pdf_text(papers.render(uow, "payslip", "PR-00001/1").data).split())
+        waiting = pdf_text(papers.render(uow, "payslip", "PR-00001/2").data)
+    assert "Paid on: Feb 3, 2026" in paid, paid
+    assert "Fecha de pago" not in waiting  # Lucía's is not paid yet
+
+
 def test_in_the_employee_s_language(shop) -> None:  # noqa: ANN001
     with shop.read() as uow:
         text = pdf_text(papers.render(uow, "payslip", "pr1/2").data)

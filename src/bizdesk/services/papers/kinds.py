@@ -714,6 +714,8 @@ def payslip(uow: UnitOfWork, number: str) -> Made:
     facts = [(w(N_("Month")), month), (w(N_("Employee")), f"#{s.employee_id}")]
     if s.job_title:
         facts.append((w(N_("Job")), s.job_title))
+    if s.paid_on is not None:
+        facts.append((w(N_("Paid on")), st.day(s.paid_on)))
     bank: tuple[tuple[str, str], ...] = ()
     if s.iban:
         bank = ((w(N_("IBAN")), _iban_shown(s.iban)),)

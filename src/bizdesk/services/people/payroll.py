@@ -233,6 +233,7 @@ class SlipView:
     net: Decimal
     items: list[ItemView]
     paid_entry: str = ""  # the payment's label ("JE-…"), "" while not paid
+    paid_on: date | None = None  # that payment's date
 
 
 @dataclass(frozen=True)
@@ -290,7 +291,7 @@ def _slip_views(uow: UnitOfWork, run: PayrollRun, slip_id: int | None = None) ->
     and contacts, and every item with its account's code."""
     exp = uow.exponent
     stmt = (
-        select(Payslip, Employee, Contact, JournalEntry.number)
+        select(Payslip, Employee, Contact, JournalEntry.number, JournalEntry.date)
         .join(Employee, Employee.id == Payslip.employee_id)
         .join(Contact, Contact.id == Employee.contact_id)
         .outerjoin(JournalEntry, JournalEntry.id == Payslip.paid_entry_id)
@@ -304,7 +305,7 @@ def _slip_views(uow: UnitOfWork, run: PayrollRun, slip_id: int | None = None) ->
     for it, code in uow.session.execute(
         select(PayslipItem, Account.code)
         .join(Account, Account.id == PayslipItem.account_id)
-        .where(PayslipItem.payslip_id.in_([s.id for s, _e, _c, _n in rows]))
+        .where(PayslipItem.payslip_id.in_([r[0].id for r in rows]))
         .order_by(PayslipItem.id)
     ):
         items[it.payslip_id].append(
@@ -336,8 +337,9 @@ def _slip_views(uow: UnitOfWork, run: PayrollRun, slip_id: int | None = None) ->
             from_minor(s.net_minor, exp),
             items[s.id],
             JOURNAL.label(paid) if paid is not None else "",
+            paid_on,
         )
-        for s, e, c, paid in rows
+        for s, e, c, paid, paid_on in rows
     ]
 
 
