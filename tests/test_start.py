@@ -39,9 +39,7 @@ def _read_until(fd: int, seen: bytearray, mark: bytes, seconds: float = 90) -> N
             seen += os.read(fd, 65536)
 
 
-def test_the_first_frame_comes_before_the_store_and_home_follows(tmp_path):
-    db = tmp_path / "shop.db"
-    init(db)
+def _interface(db) -> tuple[subprocess.Popen, int]:  # noqa: ANN001
     main, sub = os.openpty()
     fcntl.ioctl(sub, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
     env = {**os.environ, "BIZDESK_DB": "", "TERM": "xterm-256color"}
@@ -54,6 +52,13 @@ def test_the_first_frame_comes_before_the_store_and_home_follows(tmp_path):
         start_new_session=True,
     )
     os.close(sub)
+    return proc, main
+
+
+def test_the_first_frame_comes_before_the_store_and_home_follows(tmp_path):
+    db = tmp_path / "shop.db"
+    init(db)
+    proc, main = _interface(db)
     seen = bytearray()
     try:
         _read_until(main, seen, b"Sales this month")
@@ -70,22 +75,6 @@ def test_the_first_frame_comes_before_the_store_and_home_follows(tmp_path):
             proc.wait()
         os.close(main)
     assert b"Traceback" not in seen
-
-
-def _interface(db) -> tuple[subprocess.Popen, int]:  # noqa: ANN001
-    main, sub = os.openpty()
-    fcntl.ioctl(sub, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
-    env = {**os.environ, "BIZDESK_DB": "", "TERM": "xterm-256color"}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "bizdesk", "--db", str(db)],
-        stdin=sub,
-        stdout=sub,
-        stderr=sub,
-        env=env,
-        start_new_session=True,
-    )
-    os.close(sub)
-    return proc, main
 
 
 def test_a_store_that_cannot_open_ends_the_interface_with_a_sentence(tmp_path):

@@ -86,14 +86,19 @@ async def test_a_contact_s_statement_key_asks_for_the_period(store, tmp_path) ->
     assert "Period: Jan 1, 2026 – Jun 30, 2026" in text
 
 
+async def _shop_form(pilot, app: BizdeskApp) -> FormScreen:  # noqa: ANN001
+    """The shop's details form, opened as the palette's command opens it."""
+    await settle(pilot, app)
+    app.action_shop_details()
+    await settle(pilot, app)
+    assert isinstance(app.screen, FormScreen)
+    return app.screen
+
+
 async def test_the_shop_s_details_form_checks_the_iban(store) -> None:  # noqa: ANN001
     app = BizdeskApp(store)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot, app)
-        app.action_shop_details()
-        await settle(pilot, app)
-        form = app.screen
-        assert isinstance(form, FormScreen)
+        form = await _shop_form(pilot, app)
         form.query_one("#f-iban", Input).value = "DE89 3704 0044 0532 0130 01"
         await pilot.press("ctrl+s")
         await settle(pilot, app)
@@ -112,11 +117,7 @@ async def test_the_shop_s_form_says_when_a_new_region_counts_leave_again(store) 
         leave.request(uow, ana, "vacation", "2026-03-30", "2026-04-03")  # 4 days in Spain
     app = BizdeskApp(store)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot, app)
-        app.action_shop_details()
-        await settle(pilot, app)
-        form = app.screen
-        assert isinstance(form, FormScreen)
+        form = await _shop_form(pilot, app)
         form.query_one("#f-region", Input).value = "MD"
         await pilot.press("ctrl+s")
         await wait_for(pilot, app, lambda: not isinstance(app.screen, FormScreen), "saved")
