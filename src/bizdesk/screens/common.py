@@ -112,9 +112,6 @@ class RecordScreen(ServiceRunner, Screen):
         super().__init__()
         self.record_id = record_id
         self.view: Any = None
-        # keys typed before the record is shown wait in the app's line (widgets/keys.py) and
-        # act on it once it is: "enter y" in one burst opens a run and then its pay form
-        self.holds_keys = True
 
     def compose(self) -> ComposeResult:
         yield Header(icon="")
@@ -148,17 +145,6 @@ class RecordScreen(ServiceRunner, Screen):
         msg.stop()
         self.view = msg.view
         self.show(msg.view)
-        self._release_keys()
-
-    def on_service_result(self, msg: ServiceResult) -> None:
-        # (Textual calls ServiceRunner's handler as well, which says what happened) a record
-        # that could not be read: keys go on
-        self._release_keys()
-
-    def _release_keys(self) -> None:
-        if self.holds_keys:
-            self.holds_keys = False
-            self.app.call_after_refresh(self.app.release_keys)
 
 
 # A ticket's status and SLA state as people read them (stored and computed as these words).
