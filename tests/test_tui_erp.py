@@ -18,7 +18,8 @@ from bizdesk.widgets.form import FormScreen
 from bizdesk.widgets.lines_form import LinesFormScreen
 from bizdesk.widgets.paged_table import PagedTable
 from tests.erp_helpers import errors, order, product, supplier
-from tests.tui_helpers import SIZE, settle, type_text
+from tests.test_keys import post_burst
+from tests.tui_helpers import SIZE, settle, type_text, wait_for
 
 
 @pytest.fixture
@@ -296,3 +297,23 @@ async def test_archiving_a_product_from_the_list_is_checked_against_the_version_
         await settle(pilot, app)
         with shop.read() as uow:
             assert not products.get_product(uow, 1).active
+
+
+async def test_keys_typed_while_an_order_is_sent_act_on_the_order_as_sent(store) -> None:  # noqa: ANN001
+    """Over SSH "s r" on a draft order arrives at once: s marks it sent, and r (receive)
+    waits until the order has been read again, so it opens the receiving form instead of
+    being refused on the draft the page still showed."""
+    sid = supplier(store)
+    product(store, "BOLT", cost="0.20")
+    po = order(store, sid, ("BOLT", "10", "0.20"), state="draft")
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        app.push_screen(PurchaseOrderScreen(po.id))
+        await settle(pilot, app)
+        assert "DRAFT" in text_of(app.screen, "#main")
+        post_burst(app, "sr")
+        await wait_for(pilot, app, lambda: isinstance(app.screen, FormScreen), "the receive form")
+        assert "Receive" in str(app.screen.query_one("#title", Static).render())
+    with store.read() as uow:
+        assert purchasing.get(uow, po.id).state == "sent"

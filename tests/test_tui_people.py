@@ -16,7 +16,8 @@ from bizdesk.services.people import employees, leave, payroll
 from bizdesk.widgets.form import FormScreen
 from tests.erp_helpers import errors
 from tests.people_helpers import employee, lines
-from tests.tui_helpers import SIZE, palette_hits, settle, type_text
+from tests.test_keys import post_burst
+from tests.tui_helpers import SIZE, palette_hits, settle, type_text, wait_for
 
 
 def text_of(screen, selector: str) -> str:  # noqa: ANN001
@@ -293,3 +294,25 @@ async def test_names_that_look_like_markup_show_as_typed_in_the_leave_list(store
         names = {str(table.get_row_at(r)[1]) for r in range(table.row_count)}
         assert names == {"[/]", "[bold]Bo[/] Ltd"}
         assert app.is_running
+
+
+async def test_a_key_typed_before_a_run_s_page_is_read_acts_on_it(store) -> None:  # noqa: ANN001
+    """Over SSH "enter y" arrives at once: enter opens the run, and y (pay) waits until the
+    run is read instead of being dropped on a page that has nothing yet."""
+    lines(store)
+    employee(store, "Ana Pop", pay="2500")
+    with store.write() as uow:
+        payroll.post(uow, payroll.create_run(uow, "2026-01").id)
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("ctrl+e")
+        await settle(pilot, app)
+        await pilot.press("p")
+        await settle(pilot, app)
+        assert isinstance(app.screen, P.PayrollScreen)
+        post_burst(app, "\ry")  # one read: enter, then y before the run is read
+        await wait_for(pilot, app, lambda: isinstance(app.screen, FormScreen), "the pay form")
+        form = app.screen
+        assert isinstance(form, FormScreen), type(form)
+        assert "Pay PR-00001" in str(form.query_one("#title", Static).render())

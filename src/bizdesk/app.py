@@ -243,7 +243,11 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
         super().notify(message, title=visible(tr(title)), **kwargs)
 
     def keys_on_hold(self) -> bool:
-        return self._opening
+        """While the store opens, and while the screen shown is not ready for keys yet (a
+        record's page before its record is read: ``holds_keys``)."""
+        return self._opening or bool(
+            self.screen_stack and getattr(self.screen_stack[-1], "holds_keys", False)
+        )
 
     def passes_hold(self, event: events.Key | events.Paste) -> bool:
         """Quitting needs no store: ctrl+q (or the key the keymap gives it) acts at once."""

@@ -20,15 +20,21 @@ from bizdesk.widgets.paged_table import PagedTable
 
 
 class ServiceResult(Message):
+    """What a service did (``value``) or why not (``error``), and what follows (``done``).
+    ``ran`` marks the answer of ``run_service`` (other workers tell their outcome this way
+    too)."""
+
     def __init__(
         self,
         done: Callable[[Any], None] | None,
         value: Any,
         error: Exception | None,
         success: str | None,
+        ran: bool = False,
     ) -> None:
         super().__init__()
         self.done, self.value, self.error, self.success = done, value, error, success
+        self.ran = ran
 
 
 class ServiceRunner:
@@ -48,21 +54,23 @@ class ServiceRunner:
             with store.write() if write else store.read() as uow:
                 value = fn(uow)
         except Exception as exc:
-            self.post_message(ServiceResult(done, None, exc, None))
+            self.post_message(ServiceResult(done, None, exc, None, ran=True))
             return
-        self.post_message(ServiceResult(done, value, None, success))
+        self.post_message(ServiceResult(done, value, None, success, ran=True))
 
     def on_service_result(self, msg: ServiceResult) -> None:
         msg.stop()
         if msg.error is not None:
-            err = msg.error
-            text = describe(err, self.app.store.url)  # one sentence, never SQL
-            self.notify(text, title=_("Not done"), severity="error", markup=False)
+            self.say_not_done(msg.error)
             return
         if msg.success:
             self.notify(tr(msg.success), markup=False)
         if msg.done is not None:
             msg.done(msg.value)
+
+    def say_not_done(self, err: Exception) -> None:
+        text = describe(err, self.app.store.url)  # one sentence, never SQL
+        self.notify(text, title=_("Not done"), severity="error", markup=False)
 
 
 class Pane(ServiceRunner, Vertical):
@@ -98,13 +106,22 @@ class ListPane(WithTable, Pane):
 
 
 class RecordLoaded(Message):
-    def __init__(self, view: Any) -> None:
+    """A record read for its page (``view``), or why it could not be (``error``); ``number``
+    says which reading it answers."""
+
+    def __init__(self, view: Any, number: int, error: Exception | None = None) -> None:
         super().__init__()
-        self.view = view
+        self.view, self.number, self.error = view, number, error
 
 
 class RecordScreen(ServiceRunner, Screen):
-    """One record's page: read in a worker by ``fetch``, drawn by ``show``."""
+    """One record's page: read in a worker by ``fetch``, drawn by ``show``.
+
+    Keys typed while the page is not ready wait in the app's line (``holds_keys``,
+    widgets/keys.py) and act in order once it is: before its record is first read, and
+    while an action's service runs and the page is read again after it. Over SSH "enter y"
+    arrives at once and opens a payroll run, then its pay form; "s r" on a purchase order
+    marks it sent, then receives on the order as sent (not on the draft it was)."""
 
     HELP = ""
 
@@ -112,6 +129,13 @@ class RecordScreen(ServiceRunner, Screen):
         super().__init__()
         self.record_id = record_id
         self.view: Any = None
+        self._asked = 1  # readings asked for (the first when mounted) ...
+        self._answered = 0  # ... and the newest answered
+        self._services = 0  # services running for this page
+
+    @property
+    def holds_keys(self) -> bool:
+        return self._answered < self._asked or self._services > 0
 
     def compose(self) -> ComposeResult:
         yield Header(icon="")
@@ -129,22 +153,50 @@ class RecordScreen(ServiceRunner, Screen):
         raise NotImplementedError
 
     def on_mount(self) -> None:
-        self.load()
+        self._read(self._asked)
+
+    def load(self) -> None:
+        """Read the record again and show it."""
+        self._asked += 1
+        self._read(self._asked)
 
     @work(thread=True, exclusive=True, group="record")
-    def load(self) -> None:
+    def _read(self, number: int) -> None:
         try:
             with self.app.store.read() as uow:
                 view = self.fetch(uow)
         except Exception as exc:
-            self.post_message(ServiceResult(None, None, exc, None))
+            self.post_message(RecordLoaded(None, number, exc))
             return
-        self.post_message(RecordLoaded(view))
+        self.post_message(RecordLoaded(view, number))
+
+    def run_service(self, fn: Callable[[Any], Any], **kwargs: Any) -> Any:  # noqa: ANN401
+        self._services += 1
+        return super().run_service(fn, **kwargs)
 
     def on_record_loaded(self, msg: RecordLoaded) -> None:
         msg.stop()
-        self.view = msg.view
-        self.show(msg.view)
+        if msg.number < self._answered:
+            return  # an older reading, answered after a newer one
+        self._answered = msg.number
+        if msg.error is not None:
+            self.say_not_done(msg.error)
+        else:
+            self.view = msg.view
+            self.show(msg.view)
+        self._settled()
+
+    def on_service_result(self, msg: ServiceResult) -> None:
+        # Textual calls ServiceRunner's handler too, after this one: it says what happened
+        # and runs what was to follow (often ``load``, which holds the keys again)
+        if msg.ran:
+            self._services -= 1
+            self._settled()
+
+    def _settled(self) -> None:
+        if not self.holds_keys:
+            # once what was drawn is on the screen (and what followed the service began)
+            self.app.call_after_refresh(self.app.release_keys)
 
 
 # A ticket's status and SLA state as people read them (stored and computed as these words).

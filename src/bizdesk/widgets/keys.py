@@ -86,7 +86,8 @@ class OrderedKeys:
 
     def keys_on_hold(self) -> bool:
         """Whether typed keys wait in the line for now (the app is not ready to act on them:
-        it is still opening its store). The app calls ``release_keys`` when it is ready."""
+        it is still opening its store, or the screen shown is still reading what it shows).
+        The app calls ``release_keys`` when it is ready."""
         return False
 
     def passes_hold(self, event: events.Key | events.Paste) -> bool:
