@@ -316,3 +316,23 @@ async def test_a_key_typed_before_a_run_s_page_is_read_acts_on_it(store) -> None
         form = app.screen
         assert isinstance(form, FormScreen), type(form)
         assert "Pay PR-00001" in str(form.query_one("#title", Static).render())
+
+
+async def test_enter_typed_before_the_payroll_runs_are_read_opens_the_newest(store) -> None:  # noqa: ANN001
+    """ "p enter" in one burst from the employees: the runs list opens, and enter waits for
+    its rows instead of falling on an empty table."""
+    lines(store)
+    employee(store, "Ana Pop", pay="2500")
+    with store.write() as uow:
+        payroll.create_run(uow, "2026-01")
+        newest = payroll.create_run(uow, "2026-02").id
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("ctrl+e")
+        await settle(pilot, app)
+        post_burst(app, "p\r")
+        await wait_for(
+            pilot, app, lambda: isinstance(app.screen, P.PayrollRunScreen), "the run's page"
+        )
+        assert app.screen.record_id == newest

@@ -114,14 +114,43 @@ class RecordLoaded(Message):
         self.view, self.number, self.error = view, number, error
 
 
-class RecordScreen(ServiceRunner, Screen):
+class ServiceScreen(ServiceRunner, Screen):
+    """A screen whose keys typed while one of its services runs wait in the app's line
+    (``holds_keys``, widgets/keys.py) and act in order once it is done and what it set off
+    has begun (a list read again, which holds them too): "a ↓ a" in one burst on the leave
+    list approves the first request, then the second, never the first twice."""
+
+    _services = 0  # services running for this screen
+
+    @property
+    def holds_keys(self) -> bool:
+        return self._services > 0
+
+    def run_service(self, fn: Callable[[Any], Any], **kwargs: Any) -> Any:  # noqa: ANN401
+        self._services += 1
+        return super().run_service(fn, **kwargs)
+
+    def on_service_result(self, msg: ServiceResult) -> None:
+        # Textual calls ServiceRunner's handler too, after this one: it says what happened
+        # and runs what was to follow (often reading again, which holds the keys again)
+        if msg.ran:
+            self._services -= 1
+            self.settled()
+
+    def settled(self) -> None:
+        """Let the keys go on if nothing holds them any more."""
+        if not self.holds_keys:
+            # once what was drawn is on the screen (and what followed the service began)
+            self.app.call_after_refresh(self.app.release_keys)
+
+
+class RecordScreen(ServiceScreen):
     """One record's page: read in a worker by ``fetch``, drawn by ``show``.
 
-    Keys typed while the page is not ready wait in the app's line (``holds_keys``,
-    widgets/keys.py) and act in order once it is: before its record is first read, and
-    while an action's service runs and the page is read again after it. Over SSH "enter y"
-    arrives at once and opens a payroll run, then its pay form; "s r" on a purchase order
-    marks it sent, then receives on the order as sent (not on the draft it was)."""
+    Keys typed before its record is first read wait for it, as they wait for an action's
+    service and the reading after it: over SSH "enter y" arrives at once and opens a
+    payroll run, then its pay form; "s r" on a purchase order marks it sent, then receives
+    on the order as sent (not on the draft it was)."""
 
     HELP = ""
 
@@ -131,7 +160,6 @@ class RecordScreen(ServiceRunner, Screen):
         self.view: Any = None
         self._asked = 1  # readings asked for (the first when mounted) ...
         self._answered = 0  # ... and the newest answered
-        self._services = 0  # services running for this page
 
     @property
     def holds_keys(self) -> bool:
@@ -170,10 +198,6 @@ class RecordScreen(ServiceRunner, Screen):
             return
         self.post_message(RecordLoaded(view, number))
 
-    def run_service(self, fn: Callable[[Any], Any], **kwargs: Any) -> Any:  # noqa: ANN401
-        self._services += 1
-        return super().run_service(fn, **kwargs)
-
     def on_record_loaded(self, msg: RecordLoaded) -> None:
         msg.stop()
         if msg.number < self._answered:
@@ -184,19 +208,7 @@ class RecordScreen(ServiceRunner, Screen):
         else:
             self.view = msg.view
             self.show(msg.view)
-        self._settled()
-
-    def on_service_result(self, msg: ServiceResult) -> None:
-        # Textual calls ServiceRunner's handler too, after this one: it says what happened
-        # and runs what was to follow (often ``load``, which holds the keys again)
-        if msg.ran:
-            self._services -= 1
-            self._settled()
-
-    def _settled(self) -> None:
-        if not self.holds_keys:
-            # once what was drawn is on the screen (and what followed the service began)
-            self.app.call_after_refresh(self.app.release_keys)
+        self.settled()
 
 
 # A ticket's status and SLA state as people read them (stored and computed as these words).

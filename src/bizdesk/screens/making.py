@@ -15,7 +15,7 @@ from textual.widgets import DataTable, Header, Static
 
 from bizdesk.formatting import day, money, number, visible, visible_text
 from bizdesk.i18n import N_, _, ngettext
-from bizdesk.screens.common import RecordScreen, ServiceRunner, WithTable
+from bizdesk.screens.common import RecordScreen, ServiceRunner, ServiceScreen, WithTable
 from bizdesk.screens.orders import DATE_HINT, StateFilter, not_complete, state_bindings
 from bizdesk.services.inventory import products
 from bizdesk.services.making import assembly, boms
@@ -214,7 +214,7 @@ class AssemblyListScreen(StateFilter, WithTable, ServiceRunner, Screen):
         self.app.push_screen(ProductionPlanScreen())
 
 
-class ProductionPlanScreen(ServiceRunner, Screen):
+class ProductionPlanScreen(ServiceScreen):
     """The open assembly orders by planned date, and per component what they need, what
     is on hand, reserved and on order, and what is short; d drafts the purchase orders."""
 

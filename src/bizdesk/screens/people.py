@@ -18,7 +18,7 @@ from textual.widgets import DataTable, Header, Static
 from bizdesk.formatting import day, money, number, visible, visible_text
 from bizdesk.i18n import N_, _, ngettext
 from bizdesk.reading import date_text
-from bizdesk.screens.common import RecordScreen, ServiceRunner, WithTable
+from bizdesk.screens.common import RecordScreen, ServiceRunner, ServiceScreen, WithTable
 from bizdesk.services.base.permissions import allowed
 from bizdesk.services.people import employees, leave, payroll
 from bizdesk.widgets.confirm import ConfirmScreen
@@ -315,7 +315,7 @@ class EmployeeScreen(RecordScreen):
             self.app.push_screen(end_form(self.view[0]), self._saved(_("Last day saved")))
 
 
-class LeaveScreen(ServiceRunner, Screen):
+class LeaveScreen(ServiceScreen):
     """The leave requests waiting for a decision; a approves, x refuses (the owner)."""
 
     HELP = N_(
@@ -430,7 +430,7 @@ def pay_form(run: payroll.RunView) -> FormScreen:
     return FormScreen(_("Pay {label}").format(label=run.label), fields, save)
 
 
-class PayrollScreen(ServiceRunner, Screen):
+class PayrollScreen(ServiceScreen):
     """The payroll runs, the newest month first; enter opens one, n drafts a month's run."""
 
     HELP = N_(
