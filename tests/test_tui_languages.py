@@ -5,7 +5,7 @@ with no English left where a translation exists. Driven with Pilot on a real sto
 from __future__ import annotations
 
 import pytest
-from textual.command import CommandPalette
+from textual.command import CommandList, CommandPalette
 from textual.geometry import Region
 from textual.widgets import Select, Static
 from textual.widgets._footer import FooterKey
@@ -56,6 +56,13 @@ def drawn(widget) -> str:  # noqa: ANN001
     return "\n".join("".join(seg.text for seg in strip) for strip in strips)
 
 
+def palette_said(app: BizdeskApp) -> str:
+    """Every line the palette lists now, whatever it is drawn with (a hit, or a centred
+    sentence such as no matches)."""
+    options = app.screen.query_one(CommandList).options
+    return " ".join(str(getattr(o.prompt, "renderable", o.prompt)) for o in options)
+
+
 def form_labels(app: BizdeskApp) -> list[str]:
     return [shown(w) for w in app.screen.query(".field-label")]
 
@@ -82,6 +89,7 @@ WORDS = {
         "users": "Usuarios de este almacén de datos",
         "column": "Usuario",
         "go_to": "Ir a Contactos (F3)",
+        "nothing": "No hay coincidencias",
         "theme": "Tema",
     },
     "vi": {
@@ -99,6 +107,7 @@ WORDS = {
         "users": "Người dùng của kho dữ liệu này",
         "column": "Người dùng",
         "go_to": "Đến Liên hệ (F3)",
+        "nothing": "Không tìm thấy kết quả nào",
         "theme": "Giao diện",
     },
 }
@@ -142,6 +151,11 @@ async def test_the_frame_home_and_footer_speak_the_persons_language(store, langu
         hits = palette_hits(app)
         assert any(hit.startswith(words["theme"]) for hit in hits), hits
         assert not any(hit.startswith(("Go to", "Help for")) for hit in hits), hits
+        await type_text(pilot, "zzqx")  # nothing is called so: said in the person's language
+        await wait_for(
+            pilot, app, lambda: words["nothing"] in palette_said(app), "no matches, translated"
+        )
+        assert "No matches" not in palette_said(app)
 
 
 @pytest.mark.parametrize("language", ["es", "vi"])

@@ -5,14 +5,42 @@ from __future__ import annotations
 import asyncio
 from functools import partial
 
+from rich.align import Align
+from rich.text import Text
 from textual.binding import Binding
-from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.command import CommandList, CommandPalette, DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 from textual.markup import escape
+from textual.widgets.option_list import Option
 
 from bizdesk.formatting import visible
 from bizdesk.i18n import _
 from bizdesk.screens.registry import commands_with_keys
+
+
+class Palette(CommandPalette):
+    """Textual's palette, saying that nothing matched in the person's language.
+
+    Textual 8.2.8 writes "No matches found" in English inside this method; it is the same
+    method with the sentence translated (check it again when Textual is upgraded)."""
+
+    def _start_no_matches_countdown(self, search_value: str) -> None:
+        self._stop_no_matches_countdown()
+
+        def _show_no_matches() -> None:
+            if search_value:
+                self.query_one(CommandList).add_option(
+                    Option(
+                        Align.center(Text(_("No matches found"), style="not bold")),
+                        disabled=True,
+                        id=self._NO_MATCHES,
+                    )
+                )
+                self._list_visible = True
+            else:
+                self._list_visible = False
+
+        self._no_matches_timer = self.set_timer(self._NO_MATCHES_COUNTDOWN, _show_no_matches)
 
 
 class FindRecords(Provider):
