@@ -155,3 +155,114 @@ def test_reminders_send_e_mails_each_with_its_pdf_once(db) -> None:  # noqa: ANN
     text = PdfReader(io.BytesIO(pdf.get_content())).pages[0].extract_text()
     assert "PAYMENT REMINDER" in text and "Eli Late" in text and "INV-00001" in text
     assert "100.00" in text
+
+
+# --- reminders as PDF: `print reminder` and `reminders --print` ---------------------------------
+
+CUSTOMERS = (
+    "name,email,street,postcode,city,country,vat_id,roles\n"
+    "Radhaus Köln GmbH,buy@radhaus.example,Hauptstraße 5,50667,Köln,DE,DE 136 695 976,customer\n"
+    "Eli Late,,,,,,,customer\n"
+)
+
+
+def _overdue(db: str) -> str:  # noqa: ANN001
+    """The shop (a VAT id, a fee of 5.00 at the second level) and two customers with
+    overdue invoices: Radhaus (VAT id, address) owes 70.00 of INV-00001 (100.00, 30.00 paid)
+    and 200.00 of INV-00002, Eli 100.00 of INV-00003. Returns the day on which they are 22
+    days late (the second level)."""
+    for args in (
+        ("shop", "set", "country", "RO"),
+        ("shop", "set", "vat-id", "RO 1854 7290"),
+        ("reminder-levels", "set", "2", "--fee", "5"),
+    ):
+        r = bizdesk(*args, "--db", db)
+        assert r.returncode == 0, (args, r.stderr)
+    r = bizdesk("import", "contacts", "-", "--db", db, stdin=CUSTOMERS)
+    assert r.returncode == 0, r.stderr
+    store = open_store(db, user=os_username())
+    try:
+        product(store, "SRV", name="Service", sale_price="100", vat_rate="0", allow_negative="yes")
+        day = date.today() - timedelta(days=60)
+        with store.write() as uow:
+            for who, qty in (
+                ("Radhaus Köln GmbH", "1"),
+                ("Radhaus Köln GmbH", "2"),
+                ("Eli Late", "1"),
+            ):
+                so = sales.create(
+                    uow,
+                    sales.SOInput(
+                        customer=who,
+                        order_date=day.isoformat(),
+                        lines=[sales.SOLineInput("SRV", qty)],
+                    ),
+                )
+                sales.confirm(uow, so.id)
+                sales.deliver(uow, so.id, when=day)
+                inv = sales.invoice(uow, so.id, when=day)
+                if inv.label == "INV-00001":
+                    sales.pay(uow, inv.id, amount="30", when=day)
+    finally:
+        store.dispose()
+    return (inv.due_on + timedelta(days=22)).isoformat()
+
+
+def _radhaus_reminder(text: str, number: str = "RM-00001") -> None:
+    """What Radhaus's reminder must say, read back from its PDF."""
+    from tests.test_papers import lines_of
+
+    lines = lines_of(text)
+    assert "PAYMENT REMINDER" in text and number in text
+    assert "Test Cycles" in text and "RO18547290" in text.replace(" ", "")  # the shop
+    assert "Radhaus Köln GmbH" in text and "Hauptstraße 5" in text and "50667 Köln" in text
+    assert "DE136695976" in text.replace(" ", "")  # the customer's VAT id
+    assert "second" in text  # the level
+    invoices = [ln for ln in lines if ln.startswith("INV-")]
+    assert [ln.split()[0] for ln in invoices] == ["INV-00001", "INV-00002"]
+    assert [ln.split()[-2:] for ln in invoices] == [["22", "70.00"], ["22", "200.00"]]
+    assert "Overdue 270.00" in lines and "Reminder fee 5.00" in lines
+    assert "Total EUR 275.00" in lines
+    assert "INV-00003" not in text and "Eli Late" not in text  # another customer's
+
+
+def test_print_reminder_writes_its_pdf(db, tmp_path) -> None:  # noqa: ANN001
+    """`bizdesk print reminder` (the hint `reminders --send` gives): the PDF names both
+    parties with their VAT ids, the overdue invoices with what is open, the fee and the
+    total; as the other kinds, never over a file, and for the roles that see reminders."""
+    from tests.test_papers import pdf_text
+
+    as_of = _overdue(db)
+    made = bizdesk("reminders", "--as-of", as_of, "--db", db)
+    assert made.returncode == 0, made.stderr
+    assert "2 reminders were made." in made.stdout
+    out = tmp_path / "rm.pdf"
+    r = bizdesk("print", "reminder", "RM-00001", "-o", str(out), "--db", db)
+    assert r.returncode == 0, r.stderr
+    assert f"RM-00001 written to {out}" in r.stderr
+    _radhaus_reminder(pdf_text(out.read_bytes()))
+    again = bizdesk("print", "reminder", "1", "-o", str(out), "--db", db)
+    assert again.returncode == 1 and "exists already" in again.stderr
+    missing = bizdesk("print", "reminder", "RM-00009", "-o", str(tmp_path / "x.pdf"), "--db", db)
+    assert missing.returncode == 1 and "There is no reminder RM-00009." in missing.stderr
+    # a viewer may print it (as an invoice); a warehouse clerk may not see reminders
+    from bizdesk.db import Store
+    from bizdesk.services.admin import users
+
+    s = open_store(db)
+    with s.write() as uow:
+        users.add(uow, "boss", "owner")
+    me = s.user
+    boss = Store(url=s.url, engine=s.engine, user="boss")
+    for role, ok in (("viewer", True), ("sales", True), ("warehouse", False)):
+        with boss.write() as uow:
+            users.set_role(uow, me, role)
+        target = tmp_path / f"{role}.pdf"
+        r = bizdesk("print", "reminder", "RM-00002", "-o", str(target), "--db", db)
+        if ok:
+            assert r.returncode == 0, (role, r.stderr)
+            assert "Eli Late" in pdf_text(target.read_bytes())
+        else:
+            assert r.returncode == 1 and f"not allowed for your role ({role})" in r.stderr
+            assert not target.exists()
+    s.dispose()
