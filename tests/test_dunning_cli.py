@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import csv
 import io
+import subprocess
+import sys
 from datetime import date, timedelta
 
 from bizdesk.db import open_store
@@ -266,3 +268,96 @@ def test_print_reminder_writes_its_pdf(db, tmp_path) -> None:  # noqa: ANN001
             assert r.returncode == 1 and f"not allowed for your role ({role})" in r.stderr
             assert not target.exists()
     s.dispose()
+
+
+def _here(*args: str, cwd) -> subprocess.CompletedProcess:  # noqa: ANN001
+    return subprocess.run(
+        [sys.executable, "-m", "bizdesk", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=cwd,
+    )
+
+
+def test_reminders_print_writes_each_new_reminder_once(db, tmp_path) -> None:  # noqa: ANN001
+    """`reminders --print -o DIR` makes the reminders due and writes each one made as
+    RM-NNNNN.pdf, saying which; a folder that is not there, or a file there already, is
+    refused before anything is made; a second run makes and writes nothing."""
+    from tests.test_papers import pdf_text
+
+    as_of = _overdue(db)
+    out = tmp_path / "out"
+    alone = bizdesk("reminders", "-o", str(out), "--db", db)
+    assert alone.returncode == 2 and "-o is for --print only" in alone.stderr
+    missing = bizdesk("reminders", "--as-of", as_of, "--print", "-o", str(out), "--db", db)
+    assert missing.returncode == 1 and f"{out} is not a folder" in missing.stderr
+    out.mkdir()
+    (out / "RM-00002.pdf").write_bytes(b"mine")
+    taken = bizdesk("reminders", "--as-of", as_of, "--print", "-o", str(out), "--db", db)
+    assert taken.returncode == 1 and f"{out / 'RM-00002.pdf'} exists already" in taken.stderr
+    assert (out / "RM-00002.pdf").read_bytes() == b"mine" and len(list(out.iterdir())) == 1
+    (out / "RM-00002.pdf").unlink()
+    r = bizdesk("reminders", "--as-of", as_of, "--print", "--output", str(out), "--db", db)
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[0].split()[0] == "RM-00001"  # nothing was made by the refused runs
+    assert lines[2:] == [
+        "2 reminders were made.",
+        f"RM-00001 written to {out / 'RM-00001.pdf'}",
+        f"RM-00002 written to {out / 'RM-00002.pdf'}",
+    ]
+    assert sorted(p.name for p in out.iterdir()) == ["RM-00001.pdf", "RM-00002.pdf"]
+    _radhaus_reminder(pdf_text((out / "RM-00001.pdf").read_bytes()))
+    eli = pdf_text((out / "RM-00002.pdf").read_bytes())
+    assert "Eli Late" in eli and "INV-00003" in eli and "Radhaus" not in eli
+    again = bizdesk("reminders", "--as-of", as_of, "--print", "-o", str(out), "--db", db)
+    assert (again.returncode, again.stdout) == (0, "No reminders are due.\n")
+    assert len(list(out.iterdir())) == 2
+    # today both are 60 days late: the final level, written into the current folder
+    here = tmp_path / "here"
+    here.mkdir()
+    final = _here("reminders", "--print", "--db", db, cwd=here)
+    assert final.returncode == 0, final.stderr
+    assert "RM-00003 written to" in final.stdout and "RM-00004 written to" in final.stdout
+    assert sorted(p.name for p in here.iterdir()) == ["RM-00003.pdf", "RM-00004.pdf"]
+    text = pdf_text((here / "RM-00003.pdf").read_bytes())
+    assert "final" in text and "Radhaus Köln GmbH" in text and "Total EUR 270.00" in text
+    assert _here("reminders", "--print", "--db", db, cwd=here).stdout == "No reminders are due.\n"
+
+
+GATED = """
+import sys
+from pathlib import Path
+
+from bizdesk.cli import app
+from bizdesk.identity import Gate, enter_gate
+
+url, user, *words = sys.argv[1:]
+enter_gate(Gate(user, url, Path("/nonexistent/authorized_keys"), ("bizdesk",)))
+app(args=["--db", url, *words], prog_name="bizdesk")
+"""
+
+
+def test_reminders_print_is_refused_through_the_shops_gate(db, tmp_path) -> None:  # noqa: ANN001
+    """Through the shop's gate bizdesk writes no files for a user (as `print`): the run is
+    refused before any reminder is made."""
+    as_of = _overdue(db)
+    url = f"sqlite:///{db}"
+
+    def gated(*words: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-c", GATED, url, os_username(), *words],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            cwd=tmp_path,
+        )
+
+    r = gated("reminders", "--as-of", as_of, "--print", "-o", str(tmp_path))
+    assert r.returncode == 1 and "does not write files on the server" in r.stderr, r.stderr
+    assert list(tmp_path.glob("RM-*")) == []
+    r = gated("reminders", "--as-of", as_of, "--print")
+    assert r.returncode == 1 and "does not write files on the server" in r.stderr
+    made = bizdesk("reminders", "--as-of", as_of, "--db", db)
+    assert made.stdout.splitlines()[-1] == "2 reminders were made."  # none made before
