@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import csv
 import io
+import subprocess
+import sys
 from datetime import date, timedelta
 
 from bizdesk.db import open_store
@@ -155,3 +157,207 @@ def test_reminders_send_e_mails_each_with_its_pdf_once(db) -> None:  # noqa: ANN
     text = PdfReader(io.BytesIO(pdf.get_content())).pages[0].extract_text()
     assert "PAYMENT REMINDER" in text and "Eli Late" in text and "INV-00001" in text
     assert "100.00" in text
+
+
+# --- reminders as PDF: `print reminder` and `reminders --print` ---------------------------------
+
+CUSTOMERS = (
+    "name,email,street,postcode,city,country,vat_id,roles\n"
+    "Radhaus Köln GmbH,buy@radhaus.example,Hauptstraße 5,50667,Köln,DE,DE 136 695 976,customer\n"
+    "Eli Late,,,,,,,customer\n"
+)
+
+
+def _overdue(db: str) -> str:  # noqa: ANN001
+    """The shop (a VAT id, a fee of 5.00 at the second level) and two customers with
+    overdue invoices: Radhaus (VAT id, address) owes 70.00 of INV-00001 (100.00, 30.00 paid)
+    and 200.00 of INV-00002, Eli 100.00 of INV-00003. Returns the day on which they are 22
+    days late (the second level)."""
+    for args in (
+        ("shop", "set", "country", "RO"),
+        ("shop", "set", "vat-id", "RO 1854 7290"),
+        ("reminder-levels", "set", "2", "--fee", "5"),
+    ):
+        r = bizdesk(*args, "--db", db)
+        assert r.returncode == 0, (args, r.stderr)
+    r = bizdesk("import", "contacts", "-", "--db", db, stdin=CUSTOMERS)
+    assert r.returncode == 0, r.stderr
+    store = open_store(db, user=os_username())
+    try:
+        product(store, "SRV", name="Service", sale_price="100", vat_rate="0", allow_negative="yes")
+        day = date.today() - timedelta(days=60)
+        with store.write() as uow:
+            for who, qty in (
+                ("Radhaus Köln GmbH", "1"),
+                ("Radhaus Köln GmbH", "2"),
+                ("Eli Late", "1"),
+            ):
+                so = sales.create(
+                    uow,
+                    sales.SOInput(
+                        customer=who,
+                        order_date=day.isoformat(),
+                        lines=[sales.SOLineInput("SRV", qty)],
+                    ),
+                )
+                sales.confirm(uow, so.id)
+                sales.deliver(uow, so.id, when=day)
+                inv = sales.invoice(uow, so.id, when=day)
+                if inv.label == "INV-00001":
+                    sales.pay(uow, inv.id, amount="30", when=day)
+    finally:
+        store.dispose()
+    return (inv.due_on + timedelta(days=22)).isoformat()
+
+
+def _radhaus_reminder(text: str, number: str = "RM-00001") -> None:
+    """What Radhaus's reminder must say, read back from its PDF."""
+    from tests.test_papers import lines_of
+
+    lines = lines_of(text)
+    assert "PAYMENT REMINDER" in text and number in text
+    assert "Test Cycles" in text and "RO18547290" in text.replace(" ", "")  # the shop
+    assert "Radhaus Köln GmbH" in text and "Hauptstraße 5" in text and "50667 Köln" in text
+    assert "DE136695976" in text.replace(" ", "")  # the customer's VAT id
+    assert "second" in text  # the level
+    invoices = [ln for ln in lines if ln.startswith("INV-")]
+    assert [ln.split()[0] for ln in invoices] == ["INV-00001", "INV-00002"]
+    assert [ln.split()[-2:] for ln in invoices] == [["22", "70.00"], ["22", "200.00"]]
+    assert "Overdue 270.00" in lines and "Reminder fee 5.00" in lines
+    assert "Total EUR 275.00" in lines
+    assert "INV-00003" not in text and "Eli Late" not in text  # another customer's
+
+
+def test_print_reminder_writes_its_pdf(db, tmp_path) -> None:  # noqa: ANN001
+    """`bizdesk print reminder` (the hint `reminders --send` gives): the PDF names both
+    parties with their VAT ids, the overdue invoices with what is open, the fee and the
+    total; as the other kinds, never over a file, and for the roles that see reminders."""
+    from tests.test_papers import pdf_text
+
+    as_of = _overdue(db)
+    made = bizdesk("reminders", "--as-of", as_of, "--db", db)
+    assert made.returncode == 0, made.stderr
+    assert "2 reminders were made." in made.stdout
+    out = tmp_path / "rm.pdf"
+    r = bizdesk("print", "reminder", "RM-00001", "-o", str(out), "--db", db)
+    assert r.returncode == 0, r.stderr
+    assert f"RM-00001 written to {out}" in r.stderr
+    _radhaus_reminder(pdf_text(out.read_bytes()))
+    again = bizdesk("print", "reminder", "1", "-o", str(out), "--db", db)
+    assert again.returncode == 1 and "exists already" in again.stderr
+    missing = bizdesk("print", "reminder", "RM-00009", "-o", str(tmp_path / "x.pdf"), "--db", db)
+    assert missing.returncode == 1 and "There is no reminder RM-00009." in missing.stderr
+    # a viewer may print it (as an invoice); a warehouse clerk may not see reminders
+    from bizdesk.db import Store
+    from bizdesk.services.admin import users
+
+    s = open_store(db)
+    with s.write() as uow:
+        users.add(uow, "boss", "owner")
+    me = s.user
+    boss = Store(url=s.url, engine=s.engine, user="boss")
+    for role, ok in (("viewer", True), ("sales", True), ("warehouse", False)):
+        with boss.write() as uow:
+            users.set_role(uow, me, role)
+        target = tmp_path / f"{role}.pdf"
+        r = bizdesk("print", "reminder", "RM-00002", "-o", str(target), "--db", db)
+        if ok:
+            assert r.returncode == 0, (role, r.stderr)
+            assert "Eli Late" in pdf_text(target.read_bytes())
+        else:
+            assert r.returncode == 1 and f"not allowed for your role ({role})" in r.stderr
+            assert not target.exists()
+    s.dispose()
+
+
+def _here(*args: str, cwd) -> subprocess.CompletedProcess:  # noqa: ANN001
+    return subprocess.run(
+        [sys.executable, "-m", "bizdesk", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=cwd,
+    )
+
+
+def test_reminders_print_writes_each_new_reminder_once(db, tmp_path) -> None:  # noqa: ANN001
+    """`reminders --print -o DIR` makes the reminders due and writes each one made as
+    RM-NNNNN.pdf, saying which; a folder that is not there, or a file there already, is
+    refused before anything is made; a second run makes and writes nothing."""
+    from tests.test_papers import pdf_text
+
+    as_of = _overdue(db)
+    out = tmp_path / "out"
+    alone = bizdesk("reminders", "-o", str(out), "--db", db)
+    assert alone.returncode == 2 and "-o is for --print only" in alone.stderr
+    missing = bizdesk("reminders", "--as-of", as_of, "--print", "-o", str(out), "--db", db)
+    assert missing.returncode == 1 and f"{out} is not a folder" in missing.stderr
+    out.mkdir()
+    (out / "RM-00002.pdf").write_bytes(b"mine")
+    taken = bizdesk("reminders", "--as-of", as_of, "--print", "-o", str(out), "--db", db)
+    assert taken.returncode == 1 and f"{out / 'RM-00002.pdf'} exists already" in taken.stderr
+    assert (out / "RM-00002.pdf").read_bytes() == b"mine" and len(list(out.iterdir())) == 1
+    (out / "RM-00002.pdf").unlink()
+    r = bizdesk("reminders", "--as-of", as_of, "--print", "--output", str(out), "--db", db)
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[0].split()[0] == "RM-00001"  # nothing was made by the refused runs
+    assert lines[2:] == [
+        "2 reminders were made.",
+        f"RM-00001 written to {out / 'RM-00001.pdf'}",
+        f"RM-00002 written to {out / 'RM-00002.pdf'}",
+    ]
+    assert sorted(p.name for p in out.iterdir()) == ["RM-00001.pdf", "RM-00002.pdf"]
+    _radhaus_reminder(pdf_text((out / "RM-00001.pdf").read_bytes()))
+    eli = pdf_text((out / "RM-00002.pdf").read_bytes())
+    assert "Eli Late" in eli and "INV-00003" in eli and "Radhaus" not in eli
+    again = bizdesk("reminders", "--as-of", as_of, "--print", "-o", str(out), "--db", db)
+    assert (again.returncode, again.stdout) == (0, "No reminders are due.\n")
+    assert len(list(out.iterdir())) == 2
+    # today both are 60 days late: the final level, written into the current folder
+    here = tmp_path / "here"
+    here.mkdir()
+    final = _here("reminders", "--print", "--db", db, cwd=here)
+    assert final.returncode == 0, final.stderr
+    assert "RM-00003 written to" in final.stdout and "RM-00004 written to" in final.stdout
+    assert sorted(p.name for p in here.iterdir()) == ["RM-00003.pdf", "RM-00004.pdf"]
+    text = pdf_text((here / "RM-00003.pdf").read_bytes())
+    assert "final" in text and "Radhaus Köln GmbH" in text and "Total EUR 270.00" in text
+    assert _here("reminders", "--print", "--db", db, cwd=here).stdout == "No reminders are due.\n"
+
+
+GATED = """
+import sys
+from pathlib import Path
+
+from bizdesk.cli import app
+from bizdesk.identity import Gate, enter_gate
+
+url, user, *words = sys.argv[1:]
+enter_gate(Gate(user, url, Path("/nonexistent/authorized_keys"), ("bizdesk",)))
+app(args=["--db", url, *words], prog_name="bizdesk")
+"""
+
+
+def test_reminders_print_is_refused_through_the_shops_gate(db, tmp_path) -> None:  # noqa: ANN001
+    """Through the shop's gate bizdesk writes no files for a user (as `print`): the run is
+    refused before any reminder is made."""
+    as_of = _overdue(db)
+    url = f"sqlite:///{db}"
+
+    def gated(*words: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-c", GATED, url, os_username(), *words],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            cwd=tmp_path,
+        )
+
+    r = gated("reminders", "--as-of", as_of, "--print", "-o", str(tmp_path))
+    assert r.returncode == 1 and "does not write files on the server" in r.stderr, r.stderr
+    assert list(tmp_path.glob("RM-*")) == []
+    r = gated("reminders", "--as-of", as_of, "--print")
+    assert r.returncode == 1 and "does not write files on the server" in r.stderr
+    made = bizdesk("reminders", "--as-of", as_of, "--db", db)
+    assert made.stdout.splitlines()[-1] == "2 reminders were made."  # none made before

@@ -497,3 +497,35 @@ def test_a_store_from_before_vat_ids_upgrades_and_keeps_its_search(tmp_path) -> 
             ]
     finally:
         s.dispose()
+
+
+def _paper(label: str) -> papers.Paper:
+    return papers.Paper("reminder", label, f"{label}.pdf", b"%PDF-" + label.encode(), None, "", "")
+
+
+def test_several_documents_are_placed_before_any_is_written(tmp_path) -> None:  # noqa: ANN001
+    """`reminders --print`: the folder and every file name are checked first (refused
+    whole); a file that appears afterwards stops only its own document, never replaced."""
+    two = [_paper("RM-00001"), _paper("RM-00002")]
+    with pytest.raises(ValidationError, match="is not a folder; name one that exists"):
+        papers.place(two, tmp_path / "nowhere")
+    with pytest.raises(ValidationError, match="is not a folder"):
+        papers.place([], tmp_path / "nowhere")  # said even with nothing to write
+    (tmp_path / "RM-00002.pdf").write_bytes(b"mine")
+    with pytest.raises(ValidationError, match="RM-00002.pdf exists already"):
+        papers.place(two, tmp_path)
+    assert not (tmp_path / "RM-00001.pdf").exists()
+    (tmp_path / "RM-00002.pdf").unlink()
+    placed = papers.place(two, tmp_path)
+    assert [p for _, p in placed] == [tmp_path / "RM-00001.pdf", tmp_path / "RM-00002.pdf"]
+    (tmp_path / "RM-00001.pdf").write_bytes(b"theirs")  # written by someone in between
+    done = papers.save_placed(placed)
+    assert [(p.label, path) for p, path in done.written] == [
+        ("RM-00002", tmp_path / "RM-00002.pdf")
+    ]
+    assert [(p.label, why) for p, _path, why in done.failed] == [
+        ("RM-00001", f"{tmp_path / 'RM-00001.pdf'} exists already; choose another name")
+    ]
+    assert (tmp_path / "RM-00001.pdf").read_bytes() == b"theirs"
+    assert (tmp_path / "RM-00002.pdf").read_bytes() == b"%PDF-RM-00002"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["RM-00001.pdf", "RM-00002.pdf"]

@@ -149,3 +149,66 @@ async def test_reminders_from_the_palette_and_on_the_customers_page(store) -> No
         assert isinstance(app.screen, ContactScreen)
         story = str(app.screen.query_one("#story", Static).render())
         assert "Payment reminders" in story and "RM-00001  level 2, second  100.00" in story
+
+
+async def test_the_reminders_list_prints_the_highlighted_one(store, tmp_path) -> None:  # noqa: ANN001
+    """The palette's list of reminders: w (Print, in its footer at 80x24) writes the
+    highlighted reminder's PDF where the person says, and says where."""
+    from textual.widgets import OptionList
+    from textual.widgets._footer import FooterKey
+
+    from bizdesk.screens.reminders import RemindersScreen
+    from tests.test_papers import lines_of, pdf_text
+    from tests.tui_helpers import wait_for
+
+    product(store, "SRV", name="Service", sale_price="100", vat_rate="0", allow_negative="yes")
+    day = date.today() - timedelta(days=10)
+    with store.write() as uow:
+        for name in ("Dana Client", "Eli Late"):
+            cid = C.create(uow, C.ContactInput(name=name, is_customer=True)).contact.id
+            so = sales.create(
+                uow,
+                sales.SOInput(
+                    customer=f"#{cid}",
+                    order_date=day.isoformat(),
+                    lines=[sales.SOLineInput("SRV", "2" if name == "Dana Client" else "1")],
+                ),
+            )
+            sales.confirm(uow, so.id)
+            sales.deliver(uow, so.id, when=day)
+            sales.invoice(uow, so.id, when=day, due=(day + timedelta(days=1)).isoformat())
+        made = R.make_reminders(uow)
+    assert [m.label for m in made] == ["RM-00001", "RM-00002"]
+    target = tmp_path / "dana.pdf"
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        app.action_reminders()  # the palette's "Reminders"
+        await settle(pilot, app)
+        listed = app.screen
+        assert isinstance(listed, RemindersScreen)
+        keys = {(k.key, k.description) for k in listed.query(FooterKey)}
+        assert ("w", "Print") in keys
+        assert listed.choices[1][0].startswith("RM-00001 ")  # newest first: Dana's second
+        await pilot.press("down")
+        await settle(pilot, app)
+        assert listed.query_one(OptionList).highlighted == 1
+        await pilot.press("w")
+        await settle(pilot, app)
+        assert isinstance(app.screen, FormScreen)
+        path = app.screen.query_one("#f-path", Input)
+        assert path.value.endswith("RM-00001.pdf")  # its label, in the current folder
+        path.value = str(target)
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, app, lambda: target.exists(), "the PDF")
+        await wait_for(pilot, app, lambda: app.screen is listed, "back on the list")
+        said = f"Written to {target}"
+        await wait_for(
+            pilot, app, lambda: said in [str(n.message) for n in app._notifications], said
+        )
+    text = pdf_text(target.read_bytes())
+    assert "PAYMENT REMINDER" in text and "RM-00001" in text and "Dana Client" in text
+    assert "Eli Late" not in text and "INV-00001" in text
+    lines = lines_of(text)
+    assert "Overdue 200.00" in lines and "Total EUR 200.00" in lines
+    assert [ln.split()[-2:] for ln in lines if ln.startswith("INV-")] == [["9", "200.00"]]

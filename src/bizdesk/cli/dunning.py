@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from bizdesk.cli.core import DbOpt, fail, open_store, parse_date, say, show
+from bizdesk.cli.core import DbOpt, fail, open_store, parse_date, say, say_error, show
 from bizdesk.i18n import _, ngettext
 
 app = typer.Typer()
@@ -22,7 +22,9 @@ app.add_typer(levels_app, name="reminder-levels")
     "reminders",
     help=_(
         "Make the payment reminders due today (or on --as-of): one per customer whose "
-        "overdue invoices reached a level they have not had. Never twice for the same level."
+        "overdue invoices reached a level they have not had. Never twice for the same level. "
+        "--send e-mails each one made, --print writes each one made as PDF (RM-00001.pdf) "
+        "into the current folder or the one -o names."
     ),
 )
 def reminders_cmd(
@@ -31,19 +33,41 @@ def reminders_cmd(
         str | None, typer.Option("--as-of", help=_("The day to make them for (not after today)."))
     ] = None,
     send: Annotated[bool, typer.Option("--send", help=_("E-mail each reminder made."))] = False,
+    print_: Annotated[
+        bool, typer.Option("--print", help=_("Write each reminder made as PDF."))
+    ] = False,
+    output: Annotated[
+        str | None,
+        typer.Option(
+            "-o",
+            "--output",
+            help=_("--print: the folder to write the PDFs in (default: the current folder)."),
+        ),
+    ] = None,
     db: DbOpt = None,
 ) -> None:
     from bizdesk.formatting import money, visible
     from bizdesk.services.dunning.reminders import make_reminders
 
+    if output is not None and not print_:
+        fail(_("-o is for --print only"), 2)
     day = parse_date(as_of, "--as-of")
+    if print_:
+        from bizdesk.services import papers
+
+        papers.place([], output)  # the folder, checked before anything is made
     store = open_store(ctx, db)
-    with store.write() as uow:  # made and queued together: none made without its e-mail
+    placed: list = []
+    # made, queued and laid out together: none made without its e-mail, nor while its
+    # PDF could not be written (the folder missing, a file there already)
+    with store.write() as uow:
         made = make_reminders(uow, day)
         if send:
             from bizdesk.services.mail.documents import queue_reminders
 
             queued, unsent = queue_reminders(uow, made)
+        if print_:
+            placed = papers.place([papers.render(uow, "reminder", m.label) for m in made], output)
     if not made:
         say(_("No reminders are due."))
         return
@@ -55,19 +79,39 @@ def reminders_cmd(
         say(f"{m.label}  {visible(m.customer)}  {visible(level)}  {amount:>{width}}")
     n = len(made)
     say(ngettext("{n} reminder was made.", "{n} reminders were made.", n).format(n=n))
+    if print_:
+        done = papers.save_placed(placed)
+        for paper, path in done.written:
+            say(_("{label} written to {path}").format(label=paper.label, path=path))
+        for paper, path, reason in done.failed:
+            say_error(
+                _(
+                    "{label} was made but not written to {path} ({reason}); print it with "
+                    "bizdesk print reminder {label}"
+                ).format(label=paper.label, path=path, reason=reason)
+            )
     if send:
         from bizdesk.services.mail.outbox import deliver
 
         for label in unsent:
-            say(
-                _(
-                    "{label}: the customer has no e-mail address; print it with "
-                    "bizdesk print reminder {label}"
-                ).format(label=label)
-            )
+            if print_:
+                say(
+                    _("{label}: the customer has no e-mail address; post the PDF").format(
+                        label=label
+                    )
+                )
+            else:
+                say(
+                    _(
+                        "{label}: the customer has no e-mail address; print it with "
+                        "bizdesk print reminder {label}"
+                    ).format(label=label)
+                )
         if queued:
             for line in deliver(store, [q.id for q in queued]).said():
                 say(str(line))
+    if print_ and done.failed:
+        raise typer.Exit(1)
 
 
 @levels_app.command("list", help=_("The reminder levels, fewest days first."))

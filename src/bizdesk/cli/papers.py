@@ -23,6 +23,7 @@ class Kind(StrEnum):
     INVOICE = "invoice"
     CREDIT_NOTE = "credit-note"
     PURCHASE_ORDER = "purchase-order"
+    REMINDER = "reminder"
     STATEMENT = "statement"
     PAYSLIP = "payslip"
 
@@ -31,8 +32,9 @@ class Kind(StrEnum):
     "print",
     help=_(
         "Write a document as PDF: quote (a deal's number), sales-order, invoice, credit-note, "
-        "purchase-order (a number as the screens show it, INV-00007 or 7), statement (a "
-        "contact: #ID, e-mail or name), payslip (its run and the employee, PR-00001/3). "
+        "purchase-order, reminder (a number as the screens show it, INV-00007 or 7), "
+        "statement (a contact: #ID, e-mail or name), payslip (its run and the employee, "
+        "PR-00001/3). "
         "Without -o it is LABEL.pdf in the current folder; an existing file is never replaced."
     ),
 )

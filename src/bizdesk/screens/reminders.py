@@ -1,17 +1,23 @@
 """Payment terms and reminders in the interface: the owner's form for the shop's default
-terms and the reminder levels, the list of reminders made (from the palette), and the
-palette's "make the reminders due today"."""
+terms and the reminder levels, the list of reminders made (from the palette; its print
+key writes one as PDF), and the palette's "make the reminders due today"."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import OptionList
+
 from bizdesk.errors import ValidationError
 from bizdesk.formatting import money
 from bizdesk.i18n import N_, _, ngettext
+from bizdesk.screens.records import print_paper
 from bizdesk.services.crm import terms
 from bizdesk.services.dunning import reminders as R
 from bizdesk.widgets.field import Field
+from bizdesk.widgets.footer import KeysFooter
 from bizdesk.widgets.form import FormScreen
 from bizdesk.widgets.pick import PickScreen
 
@@ -115,6 +121,28 @@ def reminder_choices(rows: list[R.ReminderRow], locale: str) -> list[tuple[str, 
     ]
 
 
+class RemindersScreen(PickScreen):
+    """The reminders made, newest first: enter opens the customer, the print key writes
+    the highlighted reminder's PDF (as a document's page does)."""
+
+    BINDINGS = [Binding("w", "write", N_("Print"), id="reminders.write")]
+
+    def __init__(self, question: str, rows: list[R.ReminderRow], locale: str) -> None:
+        super().__init__(question, reminder_choices(rows, locale))
+        self.labels = [r.label for r in rows]
+
+    def compose(self) -> ComposeResult:
+        yield from super().compose()
+        yield KeysFooter()
+
+    def action_write(self) -> None:
+        at = self.query_one(OptionList).highlighted
+        if at is None:
+            return
+        label = self.labels[at]
+        print_paper(self, "reminder", label, label)
+
+
 def show_reminders(app, made: int | None = None) -> None:  # noqa: ANN001
     with app.store.read() as uow:
         rows = R.reminders_of(uow)
@@ -125,7 +153,7 @@ def show_reminders(app, made: int | None = None) -> None:  # noqa: ANN001
     if made is not None:
         title = ngettext("{n} reminder was made.", "{n} reminders were made.", made).format(n=made)
     app.push_screen(
-        PickScreen(title, reminder_choices(rows, app.locale)),
+        RemindersScreen(title, rows, app.locale),
         lambda target: target and app.action_open_record(*target),
     )
 

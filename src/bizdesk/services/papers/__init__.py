@@ -15,13 +15,23 @@ from pathlib import Path
 
 from bizdesk.db.session import UnitOfWork
 from bizdesk.errors import ValidationError
-from bizdesk.files import atomic_path
+from bizdesk.files import atomic_path, may_write
 from bizdesk.i18n import Message
 from bizdesk.services.papers import kinds
 from bizdesk.services.papers.kinds import statement_label
 from bizdesk.services.papers.layout import draw
 
-__all__ = ["KINDS", "Paper", "render", "save", "statement_label", "to_stdout"]
+__all__ = [
+    "KINDS",
+    "Paper",
+    "Placed",
+    "place",
+    "render",
+    "save",
+    "save_placed",
+    "statement_label",
+    "to_stdout",
+]
 
 # the kinds, as DESIGN section 7 names them
 MAKERS = {
@@ -110,6 +120,55 @@ def save(paper: Paper, path: Path | str | None = None) -> Path:
             }  # fmt: skip
         ) from None
     return target
+
+
+@dataclass(frozen=True)
+class Placed:
+    """What ``save_placed`` did: the files written, and each document not written with
+    why (the reason, in the reader's language)."""
+
+    written: tuple[tuple[Paper, Path], ...]
+    failed: tuple[tuple[Paper, Path, str], ...]
+
+
+def place(papers: list[Paper], folder: Path | str | None = None) -> list[tuple[Paper, Path]]:
+    """Where each document goes when several are written at once: its file name in
+    ``folder`` (default: the current folder). Refused before anything is written (so a
+    caller can still undo what it made them from) when the folder is not there, when
+    bizdesk may not write there (the shop's gate: as ``save``), or when a file is there
+    already; also with no documents, so that a mistyped folder is said at once."""
+    where = Path(folder).expanduser() if folder else Path.cwd()
+    placed = [(p, where / p.filename) for p in papers]
+    may_write(where)
+    for _paper, target in placed:
+        may_write(target)
+    if not where.is_dir():
+        raise ValidationError(
+            {"path": Message("{path} is not a folder; name one that exists", path=str(where))}
+        )
+    for _paper, target in placed:
+        if target.exists() or target.is_symlink():
+            raise ValidationError(
+                {
+                    "path": Message(
+                        "{path} exists already; choose another folder", path=str(target)
+                    )
+                }  # fmt: skip
+            )
+    return placed
+
+
+def save_placed(placed: list[tuple[Paper, Path]]) -> Placed:
+    """Write each document where ``place`` put it, each whole or not at all and never over
+    a file; one that cannot be written does not stop the others."""
+    written: list[tuple[Paper, Path]] = []
+    failed: list[tuple[Paper, Path, str]] = []
+    for paper, target in placed:
+        try:
+            written.append((paper, save(paper, target)))
+        except ValidationError as exc:
+            failed.append((paper, target, exc.field_message("path")))
+    return Placed(tuple(written), tuple(failed))
 
 
 def to_stdout(paper: Paper) -> None:
