@@ -62,7 +62,7 @@ class Proposal:
     id: int | None  # the invoice's, the bill's or the entry's; None for an account
     label: str  # INV-00007; AC-1 (PO-00003); JE-12 Payment of INV-00007; 6290 Coffee
     contact: str
-    open_amount: Decimal | None  # what is still open on the document
+    open_amount: Decimal | None  # what is still open on the document (None: an entry, an account)
     score: int
     reasons: tuple[Message, ...]
     exact: bool = False  # the line's amount is exactly what is open on the document
@@ -433,7 +433,7 @@ def proposals(
                             doc.id,
                             doc.label,
                             doc.contact,
-                            from_minor(doc.open_minor, exp),
+                            from_minor(doc.open_minor, exp) if doc.kind != "entry" else None,
                             points,
                             tuple(reasons),
                             exact,
