@@ -7,9 +7,13 @@ from sqlmodel import func, select
 
 from bizdesk.db import open_store
 from bizdesk.models.banking import BankLine
+from bizdesk.models.ledger import JournalEntry
+from bizdesk.models.sales import Invoice
 from bizdesk.services.banking.statements import import_statement
+from bizdesk.services.trade import sales
 from tests.bank_files import LATER, NOVEMBER, RULES_ES, camt053, csv_es, ofx_v1
 from tests.procs import run_together
+from tests.test_bank_proposals import invoice
 from tests.test_cli import bizdesk
 from tests.test_cli import db as db  # noqa: F401  (the fixture)
 
@@ -94,3 +98,41 @@ def test_two_imports_at_once_store_each_line_once(store) -> None:  # noqa: ANN00
     assert sorted(added) == [0, 2]
     with store.read() as uow:
         assert uow.session.scalar(select(func.count()).select_from(BankLine)) == 2
+
+
+def test_a_payment_in_the_books_is_listed_then_linked_by_auto(db, tmp_path) -> None:  # noqa: ANN001
+    """INV-00001 paid by hand into the bank before the statement came: `bank reconcile`
+    lists that payment for its line, and --auto links the line to it (nothing posted)."""
+    store = open_store(db)
+    label = invoice(store, "Cycle Club", "60.00")
+    with store.write() as uow:
+        found = uow.session.scalar(select(Invoice.id).where(Invoice.number == 1))
+        sales.pay(uow, found, account="1010", when="2026-11-16")
+        entries = uow.session.scalar(select(func.count()).select_from(JournalEntry))
+        number = uow.session.scalar(select(func.max(JournalEntry.number)))
+    store.engine.dispose()
+    statement, rules = tmp_path / "s.csv", tmp_path / "s.rules"
+    statement.write_text("date,payee,text,amount\n2026-11-17,CYCLE CLUB,transfer,60.00\n")
+    rules.write_text("skip 1\nfields date, payee, description, amount\n")
+    args = ("bank", "import", str(statement), "--account", "1010", "--rules", str(rules))
+    assert bizdesk(*args, "--db", db).returncode == 0
+    rec = bizdesk("bank", "reconcile", "--db", db)
+    assert rec.returncode == 0, rec.stderr
+    assert rec.stdout.splitlines()[1] == (
+        f"    JE-{number} Payment of {label} · Cycle Club  (the same amount, in the books "
+        "already; the name is like Cycle Club; 1 day from its dates)"
+    )
+    auto = bizdesk("bank", "reconcile", "--auto", "--db", db)
+    assert auto.returncode == 0, auto.stderr
+    assert auto.stdout.splitlines() == [
+        "1 line matched: 0 to documents, 0 by rules, 1 to a payment in the books. "
+        "0 lines wait to be matched.",
+        "No statement lines wait to be matched.",
+    ]
+    store = open_store(db)
+    with store.read() as uow:
+        line = uow.session.scalars(select(BankLine)).one()
+        assert uow.session.scalar(select(func.count()).select_from(JournalEntry)) == entries
+        assert (line.state, line.match) == ("matched", "linked")
+        assert uow.session.get(JournalEntry, line.entry_id).number == number
+    store.engine.dispose()

@@ -19,8 +19,10 @@ from bizdesk.models.sales import CustomerPayment
 from bizdesk.services.admin import users
 from bizdesk.services.admin.checks import run_checks
 from bizdesk.services.banking import reconcile
+from bizdesk.services.banking.proposals import proposals
 from bizdesk.services.banking.statements import import_statement
 from bizdesk.services.books import ledger
+from bizdesk.services.crm import contacts
 from bizdesk.services.trade import purchasing, sales
 from tests.bank_files import NOVEMBER, RULES_ES, csv_es
 from tests.erp_helpers import errors, order, product, supplier
@@ -294,3 +296,91 @@ def test_an_iban_matched_before_is_a_signal(store) -> None:  # noqa: ANN001
         summary = reconcile.auto(uow)
     assert (summary.documents, summary.left) == (1, 0)
     assert _open(store, second) == 0
+
+
+def _proposed(store: Store, text: str) -> list:  # noqa: ANN001
+    with store.read() as uow:
+        found = proposals(uow, "1010", limit=10)
+    return next(ln for ln in found if ln.text == text).proposals
+
+
+def test_a_payment_in_the_books_is_proposed_ranked_and_linked(store) -> None:  # noqa: ANN001
+    """INV-00001 paid by hand into the bank, then the statement: its line is proposed the
+    payment first (above an open invoice of the same amount), confirming it posts nothing,
+    and a payment matched to one line is not proposed for another."""
+    paid = invoice(store, "Cycle Club", "60.00")
+    other = invoice(store, "Bike Barn", "60.00")
+    with store.write() as uow:
+        sales.pay(uow, _invoice_id(store, paid), account="1010", when="2026-11-16")
+        number = uow.session.scalar(
+            select(JournalEntry.number).where(JournalEntry.memo == f"Payment of {paid}")
+        )
+    payment = f"JE-{number}"
+    camt_line(store, "60.00", "CRDT", "CYCLE CLUB", f"Payment {paid}", "R1")
+    camt_line(store, "60.00", "CRDT", "CYCLE CLUB", "transfer", "R2")
+    first = _proposed(store, f"Payment {paid}")
+    assert [(p.kind, p.label) for p in first] == [
+        ("entry", f"{payment} Payment of {paid}"),
+        ("invoice", other),
+    ]
+    top = first[0]
+    assert (top.ref, top.contact, top.exact, top.signal) == (payment, "Cycle Club", True, "text")
+    assert [str(r) for r in top.reasons][:3] == [
+        "the same amount, in the books already",
+        f"the text names {paid}",
+        "the name is like Cycle Club",
+    ]
+    assert _proposed(store, "transfer")[0].ref == payment  # by the name: there too
+    before = _entries(store)
+    with store.write() as uow:
+        done = reconcile.confirm(uow, _line(store, f"Payment {paid}"), top)
+    assert (done.state, done.entry, done.settled) == ("matched", payment, (payment,))
+    assert _entries(store) == before  # linked, nothing posted
+    assert _open(store, other) == Decimal("60.00")
+    assert [p.label for p in _proposed(store, "transfer")] == [other]
+    with store.write() as uow:  # the same payment for the other line: refused
+        with pytest.raises(ValidationError, match="is matched to line #1 already"):
+            reconcile.confirm(uow, _line(store, "transfer"), top)
+        reconcile.undo(uow, _line(store, f"Payment {paid}"))
+    assert _proposed(store, "transfer")[0].ref == payment  # open again, proposed again
+    assert errors(store) == []
+
+
+def test_auto_links_the_one_payment_in_the_books(store) -> None:  # noqa: ANN001
+    """A payment typed by hand (an entry, no invoice), its line naming only the customer:
+    --auto links it and posts nothing; a line of the same amount with no signal waits."""
+    with store.write() as uow:
+        customer = contacts.create(uow, contacts.ContactInput(name="Wheel World")).contact
+        bank, income = ledger.account_for(uow, "bank"), ledger.resolve_account(uow, "4900")
+        e = ledger.post_entry(
+            uow,
+            date(2026, 11, 15),
+            "Deposit for the repair",
+            [
+                ledger.Posting(bank.id, debit_minor=4500),
+                ledger.Posting(income.id, credit_minor=4500, contact_id=customer.id),
+            ],
+        )
+        payment = f"JE-{e.number}"
+    camt_line(store, "45.00", "CRDT", "WHEEL WORLD SL", "transfer", "R1")
+    camt_line(store, "45.00", "CRDT", "Someone", "cash in", "R2")
+    before = _entries(store)
+    with store.write() as uow:
+        summary = reconcile.auto(uow, "1010")
+    assert (summary.documents, summary.accounts, summary.entries, summary.left) == (0, 0, 1, 1)
+    assert str(summary.message) == (
+        "1 line matched: 0 to documents, 0 by rules, 1 to a payment in the books. "
+        "1 line waits to be matched."
+    )
+    assert _entries(store) == before
+    with store.read() as uow:
+        states = {ln.text: (ln.state, ln.match) for ln in uow.session.scalars(select(BankLine))}
+        linked = uow.session.scalar(
+            select(JournalEntry.number)
+            .join(BankLine, BankLine.entry_id == JournalEntry.id)
+            .where(BankLine.text == "transfer")
+        )
+    assert states == {"transfer": ("matched", "linked"), "cash in": ("open", "")}
+    assert f"JE-{linked}" == payment
+    assert _proposed(store, "cash in") == ()  # that payment is taken
+    assert errors(store) == []

@@ -4,14 +4,16 @@ an account, auto, and undo on the matched view. Pilot on a real SQLite store."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from textual.widgets import Input, Static
 
 from bizdesk.app import BizdeskApp
 from bizdesk.models.banking import BankLine
+from bizdesk.models.ledger import JournalEntry
 from bizdesk.screens.bank import ReconcileScreen
 from bizdesk.services.banking import reconcile
 from bizdesk.services.banking.statements import import_statement
+from bizdesk.services.trade import sales
 from bizdesk.widgets.form import FormScreen
 from tests.erp_helpers import errors
 from tests.test_bank_proposals import invoice
@@ -109,4 +111,48 @@ async def test_reconcile_in_the_tui(store) -> None:  # noqa: ANN001
         )
         with store.read() as uow:
             assert reconcile._open_invoice(uow, 3)[1] == 7000
+    assert errors(store) == []
+
+
+async def test_a_payment_in_the_books_is_proposed_and_linked_in_the_tui(store) -> None:  # noqa: ANN001
+    """INV-00001 was paid into the bank by hand; its statement line is proposed that payment
+    first, above an open invoice of the same amount, and c links the line to it (nothing is
+    posted, the other invoice stays open)."""
+    paid = invoice(store, "Cycle Club", "60.00")
+    other = invoice(store, "Bike Barn", "60.00")
+    with store.write() as uow:
+        sales.pay(uow, 1, account="1010", when="2026-11-16")
+        entries = uow.session.scalar(select(func.count()).select_from(JournalEntry))
+        number = uow.session.scalar(select(func.max(JournalEntry.number)))
+    rows = ["date,payee,description,amount,balance", "2026-11-17,Cycle Club,transfer,60.00,60.00"]
+    with store.write() as uow:
+        import_statement(
+            uow,
+            ("\n".join(rows) + "\n").encode(),
+            account="1010",
+            rules=RULES.encode(),
+            filename="nov.csv",
+        )
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f8")
+        await settle(pilot, app)
+        await pilot.press("b")
+        await settle(pilot, app)
+        assert isinstance(app.screen, ReconcileScreen)
+        await wait_for(pilot, app, lambda: f"JE-{number}" in _proposals(app), "the payment")
+        shown = _proposals(app)
+        assert shown.startswith(f"1 JE-{number} Payment of {paid} · Cycle Club  (the same")
+        assert "in the books already" in shown and f"2 {other} · Bike Barn" in shown
+        await pilot.press("c")
+        await settle(pilot, app)
+        await wait_for(pilot, app, lambda: _states(store)["transfer"] == "matched", "the link")
+    with store.read() as uow:
+        line = uow.session.scalars(select(BankLine)).one()
+        assert (line.match, uow.session.get(JournalEntry, line.entry_id).number) == (
+            "linked",
+            number,
+        )
+        assert uow.session.scalar(select(func.count()).select_from(JournalEntry)) == entries
+        assert reconcile._open_invoice(uow, 2) == (other, 6000)
     assert errors(store) == []

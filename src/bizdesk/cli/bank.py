@@ -103,8 +103,9 @@ def _show_waiting(found, locale: str) -> None:  # noqa: ANN001
     "reconcile",
     help=_(
         "The statement lines not matched yet (#id), each with its best proposals: open "
-        "invoices, supplier bills and the rules' accounts. With --auto, first confirm every "
-        "unambiguous match; confirm the others with 'bizdesk bank match'."
+        "invoices, supplier bills, payments already in the books (JE-12) and the rules' "
+        "accounts. With --auto, first confirm every unambiguous match; confirm the others "
+        "with 'bizdesk bank match' (--entry JE-12 for a payment in the books)."
     ),
 )
 def bank_reconcile(
@@ -118,8 +119,8 @@ def bank_reconcile(
         typer.Option(
             "--auto",
             help=_(
-                "Confirm the unambiguous matches: one document with the exact open amount "
-                "and its reference or name in the line, or a rule's account."
+                "Confirm the unambiguous matches: one document or payment in the books with "
+                "the exact amount and its reference or name in the line, or a rule's account."
             ),
         ),
     ] = False,

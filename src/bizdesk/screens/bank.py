@@ -84,9 +84,11 @@ class ReconcileScreen(WithTable, ServiceRunner, Screen):
     ]
     HELP = N_(
         "Bank statement lines waiting to be matched, oldest first, with the proposals of the "
-        "line under the cursor. c confirms the first proposal (2 and 3 the others); p splits "
-        "the line over documents (INV-00007, INV-00008=50.00); a matches it to an account "
-        "(a rule's account is offered); t confirms every unambiguous match at once. m shows "
+        "line under the cursor: open invoices, supplier bills, payments already in the books "
+        "(JE-12) and a rule's account. c confirms the first proposal (2 and 3 the others; a "
+        "payment in the books is linked, nothing posted); p splits the line over documents "
+        "(INV-00007, INV-00008=50.00); a matches it to an account (a rule's account is "
+        "offered); t confirms every unambiguous match at once. m shows "
         "the matched lines, where u undoes a match (not on or before the lock date). "
         "/ filters by counterpart or text."
     )
@@ -179,26 +181,20 @@ class ReconcileScreen(WithTable, ServiceRunner, Screen):
             self.notify(_("No such proposal for this line"), severity="warning")
             return
         p = self.shown[n]
-        if p.kind == "account":
-            code = p.label.split(" ", 1)[0]
-            self.run_service(lambda uow: R.match_account(uow, row.id, code), done=self._done)
-        else:
-            self.run_service(
-                lambda uow: R.match_documents(uow, row.id, [(p.id, None)]), done=self._done
-            )
+        self.run_service(lambda uow: R.confirm(uow, row.id, p), done=self._done)
 
     def action_split(self) -> None:
         row = self.table.selected
         if row is None:
             return
-        docs = [p.label.split(" (")[0] for p in self.shown if p.kind != "account"]
+        docs = [p.label.split(" (")[0] for p in self.shown if p.kind in ("invoice", "bill")]
         self.app.push_screen(split_form(row, ", ".join(docs[:2]), self.app.locale), self._done)
 
     def action_account(self) -> None:
         row = self.table.selected
         if row is None:
             return
-        rule = next((p.label.split(" ", 1)[0] for p in self.shown if p.kind == "account"), "")
+        rule = next((p.ref for p in self.shown if p.kind == "account"), "")
         self.app.push_screen(account_form(row, rule, self.app.locale), self._done)
 
     def action_auto(self) -> None:

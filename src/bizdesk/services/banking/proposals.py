@@ -1,12 +1,16 @@
 """What each unmatched statement line may settle, ranked (read-only).
 
-Money in is proposed against open invoices, money out against open supplier bills, and a
-line a rule of the CSV rules file matched against that rule's account. Each candidate earns
-points for what ties it to the line:
+Money in is proposed against open invoices, money out against open supplier bills, a
+payment already in the books on the line's account (an entry for exactly the line's amount,
+within LINK_DAYS of it, not reversed and not matched to another line: a customer's payment
+typed by hand before the statement came), and a line a rule of the CSV rules file matched
+against that rule's account. Each candidate earns points for what ties it to the line:
 
-- the amount equals what is still open on it (or is part of it: a part payment);
-- the line's text names the document (INV-00007, the supplier's bill reference, PO-00003);
-- the counterpart's name is like the contact's;
+- the amount equals what is still open on it (or is part of it: a part payment); a payment
+  in the books is a candidate only for exactly its amount;
+- the line's text names the document (INV-00007, the supplier's bill reference, PO-00003),
+  or, for a payment in the books, the entry (JE-12) or a document its memo names;
+- the counterpart's name is like the contact's (a payment's: the contact on its lines);
 - the counterpart's IBAN was matched to the contact before;
 - the booking day is close to the document's due date (or issue date).
 
@@ -18,7 +22,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from difflib import SequenceMatcher
 
@@ -30,12 +34,12 @@ from bizdesk.folding import fold
 from bizdesk.i18n import Message
 from bizdesk.models.banking import BankLine
 from bizdesk.models.contacts import Contact
-from bizdesk.models.ledger import Account, JournalLine
+from bizdesk.models.ledger import Account, JournalEntry, JournalLine
 from bizdesk.models.purchasing import PurchaseOrder, SupplierBill, SupplierPayment
 from bizdesk.models.sales import CustomerPayment, Invoice
 from bizdesk.money import from_minor
 from bizdesk.services.banking.statements import is_bank_account
-from bizdesk.services.base.numbering import INVOICE, PURCHASE_ORDER
+from bizdesk.services.base.numbering import INVOICE, JOURNAL, PURCHASE_ORDER
 from bizdesk.services.base.permissions import requires
 from bizdesk.services.books.ledger import IS_PAYMENT_ACCOUNT
 
@@ -48,19 +52,22 @@ NAME_CLOSE = 15
 IBAN_SEEN = 30  # the line's IBAN was matched to this contact before
 RULE = 40
 DATE_MAX = 10  # the same day; one point less for every three days away
+LINK_DAYS = 14  # a payment in the books is proposed for a line this many days around it
+MEMO_SHOWN = 40  # characters of a payment's memo in its label
 
 
 @dataclass(frozen=True)
 class Proposal:
-    kind: str  # invoice | bill | account
-    id: int | None  # the invoice's or the bill's; None for an account
-    label: str  # INV-00007; AC-1 (PO-00003); 6290 Coffee
+    kind: str  # invoice | bill | entry | account
+    id: int | None  # the invoice's, the bill's or the entry's; None for an account
+    label: str  # INV-00007; AC-1 (PO-00003); JE-12 Payment of INV-00007; 6290 Coffee
     contact: str
-    open_amount: Decimal | None  # what is still open on the document
+    open_amount: Decimal | None  # what is still open on the document (None: an entry, an account)
     score: int
     reasons: tuple[Message, ...]
     exact: bool = False  # the line's amount is exactly what is open on the document
     signal: str = ""  # "text": the text names the document; "name": the name is the contact's
+    ref: str = ""  # what confirming it names: INV-00007, AC-1 (PO-00003), JE-12, 6290
 
 
 @dataclass(frozen=True)
@@ -79,11 +86,13 @@ class _Doc:
     kind: str
     id: int
     label: str
-    patterns: tuple[tuple[re.Pattern[str], int], ...]  # (what names it in a text, points)
+    # (what names it in a text, points, what the reason says it names)
+    patterns: tuple[tuple[re.Pattern[str], int, str], ...]
     contact: str
     open_minor: int
-    day: date  # due date
+    day: date  # due date (a payment's date)
     issued: date
+    ref: str = ""  # a payment's entry (JE-12); the label for a document
 
 
 def _label_pattern(prefix: str, number: int) -> re.Pattern[str]:
@@ -126,7 +135,7 @@ def _open_invoices(uow: UnitOfWork) -> list[_Doc]:
             "invoice",
             i,
             INVOICE.label(n),
-            ((_label_pattern(INVOICE.prefix, n), NAMED_IN_TEXT),),
+            ((_label_pattern(INVOICE.prefix, n), NAMED_IN_TEXT, INVOICE.label(n)),),
             name,
             int(o),
             due,
@@ -160,13 +169,94 @@ def _open_bills(uow: UnitOfWork) -> list[_Doc]:
     )
     docs = []
     for i, ref, issued, due, po, name, o in rows:
-        patterns = [(_label_pattern(PURCHASE_ORDER.prefix, po), ORDER_IN_TEXT)]
+        label = f"{ref} ({PURCHASE_ORDER.label(po)})" if ref else PURCHASE_ORDER.label(po)
+        patterns = [(_label_pattern(PURCHASE_ORDER.prefix, po), ORDER_IN_TEXT, label)]
         by_ref = _reference_pattern(ref or "")
         if by_ref is not None:
-            patterns.insert(0, (by_ref, NAMED_IN_TEXT))
-        label = f"{ref} ({PURCHASE_ORDER.label(po)})" if ref else PURCHASE_ORDER.label(po)
+            patterns.insert(0, (by_ref, NAMED_IN_TEXT, label))
         docs.append(_Doc("bill", i, label, tuple(patterns), name, int(o), due, issued))
     return docs
+
+
+# a document's label in a memo: INV-00007, AC-77, PO00003 (a letter prefix, a dash or none)
+_MEMO_LABEL = re.compile(r"(?<![a-z0-9])([a-z]{2,4})-?(\d+)(?![0-9])")
+
+
+def _open_entries(
+    uow: UnitOfWork, account_ids: list[int], first: date, last: date
+) -> dict[tuple[int, int], list[_Doc]]:
+    """The payments in the books a line from ``first`` to ``last`` may be: posted entries
+    on those accounts within LINK_DAYS, not reversed nor reversals, not matched to any
+    statement line; by (account id, what the entry moves on it in minor units)."""
+    moved = func.sum(JournalLine.debit_minor - JournalLine.credit_minor)
+    linked = select(BankLine.entry_id).where(BankLine.entry_id.is_not(None))
+    rows = list(
+        uow.session.execute(
+            select(
+                JournalEntry.id,
+                JournalEntry.number,
+                JournalEntry.date,
+                JournalEntry.memo,
+                JournalLine.account_id,
+                moved,
+            )
+            .join(JournalLine, JournalLine.entry_id == JournalEntry.id)
+            .where(
+                JournalLine.account_id.in_(account_ids),
+                JournalEntry.state == "posted",
+                JournalEntry.reversed_by_id.is_(None),
+                JournalEntry.reverses_id.is_(None),
+                JournalEntry.date.between(
+                    first - timedelta(days=LINK_DAYS), last + timedelta(days=LINK_DAYS)
+                ),
+                JournalEntry.id.not_in(linked),
+            )
+            .group_by(
+                JournalEntry.id,
+                JournalEntry.number,
+                JournalEntry.date,
+                JournalEntry.memo,
+                JournalLine.account_id,
+            )
+            .having(moved != 0)
+        )
+    )
+    if not rows:
+        return {}
+    contacts: dict[int, str] = {}
+    ids = [r[0] for r in rows]
+    for at in range(0, len(ids), 500):
+        for entry_id, name in uow.session.execute(
+            select(JournalLine.entry_id, Contact.name)
+            .join(Contact, Contact.id == JournalLine.contact_id)
+            .where(JournalLine.entry_id.in_(ids[at : at + 500]))
+            .order_by(JournalLine.entry_id, JournalLine.id)
+        ):
+            contacts.setdefault(entry_id, name)
+    out: dict[tuple[int, int], list[_Doc]] = {}
+    for i, number, day, memo, account_id, amount in rows:
+        ref = JOURNAL.label(number)
+        patterns = [(_label_pattern(JOURNAL.prefix, number), NAMED_IN_TEXT, ref)]
+        for prefix, n in _MEMO_LABEL.findall(fold(memo)):
+            if prefix != JOURNAL.prefix.lower():
+                label = f"{prefix.upper()}-{n}"
+                patterns.append((_label_pattern(prefix, int(n)), NAMED_IN_TEXT, label))
+        shown = " ".join(memo.split())
+        if len(shown) > MEMO_SHOWN:
+            shown = shown[: MEMO_SHOWN - 1].rstrip() + "…"
+        doc = _Doc(
+            "entry",
+            i,
+            f"{ref} {shown}".strip(),
+            tuple(patterns),
+            contacts.get(i, ""),
+            abs(int(amount)),
+            day,
+            day,
+            ref,
+        )
+        out.setdefault((account_id, int(amount)), []).append(doc)
+    return out
 
 
 def _name_points(line_names: list[str], contact: str) -> int:
@@ -218,16 +308,20 @@ def _score(
     points, reasons, signal = 0, [], ""
     if amount == doc.open_minor:
         points += SAME_AMOUNT
-        reasons.append(Message("the same amount as is open"))
+        reasons.append(
+            Message("the same amount, in the books already")
+            if doc.kind == "entry"
+            else Message("the same amount as is open")
+        )
     elif amount < doc.open_minor:
         points += PART_AMOUNT
         reasons.append(Message("part of the open amount"))
     text = fold(f"{line.text} {line.counterpart}")
-    for pattern, worth in doc.patterns:
+    for pattern, worth, names in doc.patterns:
         if pattern.search(text):
             points += worth
             signal = "text"
-            reasons.append(Message("the text names {label}", label=doc.label))
+            reasons.append(Message("the text names {label}", label=names))
             break
     named = _name_points(
         [fold(line.counterpart), fold(line.rule_contact), fold(line.text)], doc.contact
@@ -300,6 +394,12 @@ def proposals(
     exp = uow.exponent
     invoices = _open_invoices(uow) if any(ln.amount_minor > 0 for ln in lines) else []
     bills = _open_bills(uow) if any(ln.amount_minor < 0 for ln in lines) else []
+    entries = _open_entries(
+        uow,
+        sorted({ln.account_id for ln in lines}),
+        min(ln.booked_on for ln in lines),
+        max(ln.booked_on for ln in lines),
+    )
     rule_codes = {ln.rule_account for ln in lines if ln.rule_account}
     ibans = _ibans(uow, {ln.counterpart_iban for ln in lines if ln.counterpart_iban})
     rule_names = (
@@ -314,7 +414,12 @@ def proposals(
     out = []
     for ln in lines:
         ranked: list[tuple[int, int, int, Proposal]] = []
-        for doc in invoices if ln.amount_minor > 0 else bills:
+        paid = [
+            e
+            for e in entries.get((ln.account_id, ln.amount_minor), [])
+            if abs((e.day - ln.booked_on).days) <= LINK_DAYS
+        ]
+        for doc in [*(invoices if ln.amount_minor > 0 else bills), *paid]:
             seen = ibans.get(ln.counterpart_iban, set()) if ln.counterpart_iban else set()
             points, days, reasons, exact, signal = _score(ln, doc, exp, seen)
             if points:
@@ -328,11 +433,12 @@ def proposals(
                             doc.id,
                             doc.label,
                             doc.contact,
-                            from_minor(doc.open_minor, exp),
+                            from_minor(doc.open_minor, exp) if doc.kind != "entry" else None,
                             points,
                             tuple(reasons),
                             exact,
                             signal,
+                            doc.ref or doc.label,
                         ),
                     )
                 )
@@ -351,6 +457,7 @@ def proposals(
                         None,
                         RULE,
                         (Message("a rule of the rules file says so"),),
+                        ref=ln.rule_account,
                     ),
                 )
             )

@@ -25,14 +25,13 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import func, select
 
 from bizdesk.db.session import UnitOfWork
 from bizdesk.errors import NotFound, ValidationError
-from bizdesk.folding import fold
 from bizdesk.i18n import N_, Message, written
 from bizdesk.models.banking import BankLine, BankStatement
 from bizdesk.models.base import utcnow
@@ -60,7 +59,6 @@ MATCHED = "matched"
 OPEN = "open"
 POSTED = "posted"  # the match posted the entry
 LINKED = "linked"  # the entry was in the books already
-LINK_DAYS = 14  # an entry in the books is proposed for a line this many days around it
 
 
 @dataclass(frozen=True)
@@ -536,46 +534,12 @@ def undo(uow: UnitOfWork, line_id: object) -> Matched:
 # --- the unambiguous ones at once ----------------------------------------------------------
 
 
-def _entry_candidates(uow: UnitOfWork, ln: BankLine) -> list[tuple[int, str]]:
-    """Posted entries on the line's account for its amount, within LINK_DAYS of it, not
-    reversed and not matched to a line: (entry id, memo)."""
-    moved = func.sum(JournalLine.debit_minor - JournalLine.credit_minor)
-    linked = select(BankLine.entry_id).where(BankLine.entry_id.is_not(None))
-    rows = uow.session.execute(
-        select(JournalEntry.id, JournalEntry.memo)
-        .join(JournalLine, JournalLine.entry_id == JournalEntry.id)
-        .where(
-            JournalLine.account_id == ln.account_id,
-            JournalEntry.state == "posted",
-            JournalEntry.reversed_by_id.is_(None),
-            JournalEntry.reverses_id.is_(None),
-            JournalEntry.date.between(
-                ln.booked_on - timedelta(days=LINK_DAYS), ln.booked_on + timedelta(days=LINK_DAYS)
-            ),
-            JournalEntry.id.not_in(linked),
-        )
-        .group_by(JournalEntry.id, JournalEntry.memo)
-        .having(moved == ln.amount_minor)
-        .limit(3)
-    )
-    return [(i, m) for i, m in rows]
-
-
-_DOC_LABEL = re.compile(r"\b[a-z]{2,4}-?\d+\b")
-
-
-def _entry_named(ln: BankLine, memo: str) -> bool:
-    """Does the line's text name a document the entry's memo names (INV-00007)?"""
-    have = fold(f"{ln.text} {ln.counterpart}")
-    return any(label in have for label in _DOC_LABEL.findall(fold(memo)))
-
-
 def _unambiguous(p: Sequence[Proposal]) -> tuple[str, Proposal | None]:
-    """What --auto may confirm of a line's proposals: ("document", the one document with the
-    exact open amount and a signal: the one whose reference the text names, else the one
-    whose contact's name or known IBAN it has), ("account", the rule's account when no
-    document has the exact amount), or ("", None)."""
-    docs = [x for x in p if x.kind in ("invoice", "bill") and x.exact and x.signal]
+    """What --auto may confirm of a line's proposals: ("document", the one document or
+    payment in the books with the exact amount and a signal: the one whose reference the
+    text names, else the one whose contact's name or known IBAN it has), ("account", the
+    rule's account when nothing has the exact amount), or ("", None)."""
+    docs = [x for x in p if x.kind in ("invoice", "bill", "entry") and x.exact and x.signal]
     named = [x for x in docs if x.signal == "text"]
     rule = next((x for x in p if x.kind == "account"), None)
     if rule is None and (len(named) == 1 or (not named and len(docs) == 1)):
@@ -586,11 +550,23 @@ def _unambiguous(p: Sequence[Proposal]) -> tuple[str, Proposal | None]:
 
 
 @requires("bank.reconcile")
+def confirm(uow: UnitOfWork, line_id: object, proposal: Proposal) -> Matched:
+    """Confirm one of a line's proposals (``proposals``): an invoice or a bill posts its
+    payment (all that is open on it, or the line); a payment in the books is linked, nothing
+    posted; an account posts the line against it."""
+    if proposal.kind == "entry":
+        return match_entry(uow, line_id, proposal.ref)
+    if proposal.kind == "account":
+        return match_account(uow, line_id, proposal.ref)
+    return match_documents(uow, line_id, [(proposal.id, None)])
+
+
+@requires("bank.reconcile")
 def auto(uow: UnitOfWork, account: str | None = None) -> AutoSummary:
     """Confirm every unambiguous match of the open lines of ``account`` (every payment
-    account when None): one document with exactly the line's open amount and a reference,
-    name or IBAN signal, else a rule's account, else the one payment in the books for that amount
-    whose memo names what the line names. The rest stays open, with its proposals."""
+    account when None): the one document or payment in the books with exactly the line's
+    amount and a reference, name or IBAN signal (the one the text names before the others),
+    else a rule's account. The rest stays open, with its proposals."""
     found = proposals(uow, account, limit=50)
     locked = lock_date(uow)
     used: set[tuple[str, int]] = set()
@@ -601,22 +577,17 @@ def auto(uow: UnitOfWork, account: str | None = None) -> AutoSummary:
             continue
         how, chosen = _unambiguous(lp.proposals)
         if how == "document" and (chosen.kind, chosen.id) not in used:
-            used.add((chosen.kind, chosen.id))
-            match_documents(uow, lp.line_id, [(chosen.id, None)])
-            documents += 1
+            used.add((chosen.kind, chosen.id))  # a document or payment settles one line
+            confirm(uow, lp.line_id, chosen)
+            if chosen.kind == "entry":
+                entries += 1
+            else:
+                documents += 1
             continue
         if how == "account":
-            match_account(uow, lp.line_id)
+            confirm(uow, lp.line_id, chosen)
             accounts += 1
             continue
-        if not any(x.exact for x in lp.proposals):
-            ln = uow.session.get(BankLine, lp.line_id)
-            named = [c for c in _entry_candidates(uow, ln) if _entry_named(ln, c[1])]
-            if len(named) == 1:
-                e = uow.session.get(JournalEntry, named[0][0])
-                match_entry(uow, ln.id, JOURNAL.label(e.number))
-                entries += 1
-                continue
         left += 1
     return AutoSummary(documents, accounts, entries, left, on_lock)
 
