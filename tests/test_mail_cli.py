@@ -168,3 +168,86 @@ def test_run_due_sends_the_mail_whose_try_is_due(db) -> None:  # noqa: ANN001
         again = bizdesk("run-due", "--db", db)
         assert again.stdout == "Nothing is due.\n"
     assert len(inbox.messages) == 1
+
+
+def _customer_with_a_deal_and_an_invoice(db: str) -> tuple[int, int, str]:
+    """Ann Buyer (with an e-mail address), a deal of hers with product lines and an invoice
+    of 2 hours at 45 + 20% VAT: (her id, the deal's id, the invoice's label)."""
+    from bizdesk.services.inventory import products
+    from bizdesk.services.trade import deals, sales
+
+    store = open_store(db)
+    try:
+        with store.write() as uow:
+            products.create_product(
+                uow,
+                products.ProductInput(
+                    sku="SRV", name="Service hour", sale_price="45", vat_rate="20",
+                    allow_negative="yes",
+                ),
+            )  # fmt: skip
+            ann = contacts.create(
+                uow, contacts.ContactInput(name="Ann Buyer", email="ann@example.com")
+            ).contact.id
+            deal = deals.create(uow, deals.DealInput(title="Spring service", contact=f"#{ann}"))
+            deals.set_lines(
+                uow,
+                deal.id,
+                [deals.LineInput(product="SRV", qty="3", unit_price="")],
+                version=deal.version,
+            )
+            so = sales.create(
+                uow, sales.SOInput(customer=f"#{ann}", lines=[sales.SOLineInput("SRV", "2")])
+            )
+            sales.confirm(uow, so.id)
+            sales.deliver(uow, so.id)
+            label = sales.invoice(uow, so.id).label
+    finally:
+        store.dispose()
+    return ann, deal.id, label
+
+
+def _attachment_lines(message) -> list[str]:  # noqa: ANN001
+    from tests.test_papers import lines_of, pdf_text
+
+    attached = [p.get_content() for p in message.iter_attachments()]
+    assert len(attached) == 1
+    return lines_of(pdf_text(attached[0]))
+
+
+def test_send_a_quote_and_a_statement_end_to_end(db) -> None:  # noqa: ANN001
+    """`bizdesk send quote Q-…` and `bizdesk send statement …` (the contact by name): each
+    arrives once at the server with its PDF, and is logged on the contact."""
+    ann, deal_id, invoice = _customer_with_a_deal_and_an_invoice(db)
+    quote = f"Q-{deal_id:05d}"
+    inbox = Inbox()
+    with Server(inbox) as server:
+        assert settings(db, server.port).returncode == 0
+        sent = bizdesk("send", "quote", quote, "--db", db)
+        assert sent.returncode == 0, sent.stderr
+        assert sent.stdout.strip() == f"{quote} was sent to ann@example.com."
+        st = bizdesk("send", "statement", "Ann Buyer", "--to", "books@example.com", "--db", db)
+        assert st.returncode == 0, st.stderr
+        assert st.stdout.startswith(f"ST-{ann:05d}-") and "was sent to books@example.com." in (
+            st.stdout
+        )
+        none = bizdesk("send", "quote", "Q-99999", "--db", db)
+        assert none.returncode == 1 and "There is no deal #99999." in none.stderr
+        assert "Traceback" not in none.stderr
+    assert [m["To"] for m in inbox.messages] == ["ann@example.com", "books@example.com"]
+    lines = _attachment_lines(inbox.messages[0])
+    assert "Test Cycles QUOTE" in lines and quote in lines and "Spring service" in lines
+    assert "SRV Service hour 3 45.00 20% 135.00" in lines and "Total EUR 162.00" in lines
+    lines = _attachment_lines(inbox.messages[1])
+    assert "Test Cycles ACCOUNT STATEMENT" in lines and "Ann Buyer" in lines
+    assert any(invoice in line for line in lines)  # the invoice posted to her account
+    assert "Closing balance 108.00 0.00 108.00" in lines
+    store = open_store(db)
+    try:
+        with store.read() as uow:
+            logged = [i.summary for i in contacts.list_interactions(uow, ann)]
+            sent_labels = [m.doc_label for m in outbox.list_outbox(uow, state="sent")]
+    finally:
+        store.dispose()
+    assert sorted(sent_labels) == sorted([quote, st.stdout.split()[0]])
+    assert any(quote in s for s in logged) and any(st.stdout.split()[0] in s for s in logged)

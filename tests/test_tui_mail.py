@@ -1,5 +1,6 @@
 """E-mail in the terminal interface at 80x24: the owner's mail settings form (Users screen,
-m), and m on a sales order's page e-mailing its invoice through a real SMTP server."""
+m), m on a sales order's page e-mailing its invoice, m on a deal's page its quote and t on a
+contact's page their statement, through a real SMTP server (aiosmtpd on 127.0.0.1)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,12 @@ import pytest
 from textual.widgets import Input, Select
 
 from bizdesk.app import BizdeskApp
+from bizdesk.db import Store
+from bizdesk.screens.contacts import ContactScreen
+from bizdesk.screens.deals import DealScreen
 from bizdesk.screens.sales import SalesOrderScreen
 from bizdesk.screens.users import UsersScreen
+from bizdesk.services.admin import users
 from bizdesk.services.crm import contacts
 from bizdesk.services.mail import outbox
 from bizdesk.services.mail.settings import get_settings, update_settings
@@ -16,6 +21,8 @@ from bizdesk.services.trade import sales
 from bizdesk.widgets.form import FormScreen
 from tests.erp_helpers import product
 from tests.mail_server import Inbox, Server
+from tests.test_papers import lines_of, pdf_text
+from tests.test_papers import shop as shop  # noqa: F401  (the fixture)
 from tests.tui_helpers import SIZE, settle, wait_for
 
 
@@ -98,3 +105,109 @@ async def test_m_on_a_sales_order_e_mails_its_invoice(store) -> None:  # noqa: A
     assert len(inbox.messages) == 1
     with store.read() as uow:
         assert [m.state for m in outbox.list_outbox(uow)] == ["sent"]
+
+
+def _smtp(store, port: int) -> None:  # noqa: ANN001
+    with store.write() as uow:
+        update_settings(
+            uow, host="127.0.0.1", port=str(port), security="none", from_address="shop@example.com"
+        )
+
+
+def _notes(app: BizdeskApp) -> list[str]:
+    return [str(n.message) for n in app._notifications]
+
+
+def _attached(inbox: Inbox) -> list[str]:
+    """The one message that arrived, its one attachment read back as text (pypdf)."""
+    assert len(inbox.messages) == 1
+    parts = list(inbox.messages[0].iter_attachments())
+    assert len(parts) == 1 and parts[0].get_content_type() == "application/pdf"
+    return lines_of(pdf_text(parts[0].get_content()))
+
+
+def _error(form: FormScreen) -> str:
+    """What the form says above its fields ("" once it is closed)."""
+    found = form.query("#form-error")
+    return str(found.first().render()) if found else ""
+
+
+async def _send_from(store, page, key: str, to: str = "") -> BizdeskApp:  # noqa: ANN001
+    """Open ``page``, press ``key``, fill in the form (``to``: empty, the contact's address)
+    and save it; wait until the app says what became of the message."""
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        app.push_screen(page)
+        await settle(pilot, app)
+        await pilot.press(key)
+        await settle(pilot, app)
+        form = app.screen
+        assert isinstance(form, FormScreen)
+        form.query_one("#f-to", Input).value = to
+        await pilot.press("ctrl+s")
+        await wait_for(
+            pilot,
+            app,
+            lambda: any("sent to" in n for n in _notes(app)) or "Not saved" in _error(form),
+            "what became of the message",
+        )
+        await settle(pilot, app)
+        app.said = _notes(app)  # type: ignore[attr-defined]
+        app.form_error = _error(form)  # type: ignore[attr-defined]
+        app.last_screen = app.screen  # type: ignore[attr-defined]
+    return app
+
+
+async def test_m_on_a_deal_s_page_e_mails_its_quote(shop) -> None:  # noqa: F811, ANN001
+    store, cid, _so, _po, deal_id = shop
+    label = f"Q-{deal_id:05d}"
+    inbox = Inbox()
+    with Server(inbox) as server:
+        _smtp(store, server.port)
+        app = await _send_from(store, DealScreen(deal_id), "m")
+    assert f"{label} was sent to buy@radhaus.example." in app.said
+    assert isinstance(app.last_screen, DealScreen)
+    assert inbox.messages[0]["To"] == "buy@radhaus.example"
+    assert inbox.messages[0]["Subject"].startswith(f"{label} from ")
+    lines = _attached(inbox)
+    assert "QUOTE" in lines and label in lines and "Fleet for the club" in lines
+    assert "BIKE City bike 4 650.00 19% 2,600.00" in lines and "Total EUR 3,154.00" in lines
+    with store.read() as uow:
+        sent = outbox.list_outbox(uow)
+        logged = contacts.list_interactions(uow, cid)
+    assert [(m.state, m.doc_label) for m in sent] == [("sent", label)]
+    assert any(label in i.summary and sent[0].doc_sha256 in i.summary for i in logged)
+
+
+async def test_t_on_a_contact_s_page_e_mails_their_statement(shop) -> None:  # noqa: F811, ANN001
+    store, cid, *_ = shop
+    inbox = Inbox(refuse=1)  # busy at first: the message waits in the outbox, sent once later
+    with Server(inbox) as server:
+        _smtp(store, server.port)
+        app = await _send_from(store, ContactScreen(cid), "t", to="books@radhaus.example")
+        assert any("could not be sent to books@radhaus.example yet" in n for n in app.said)
+        assert inbox.messages == []
+        done = outbox.deliver(store)  # what `bizdesk mail retry` does
+        assert len(done.sent) == 1
+        assert outbox.deliver(store).sent == []  # never twice
+    lines = _attached(inbox)
+    assert inbox.messages[0]["To"] == "books@radhaus.example"
+    assert "ACCOUNT STATEMENT" in lines and "Radhaus Köln GmbH" in lines
+    assert any(line.startswith(f"ST-{cid:05d}-") for line in lines)
+
+
+async def test_the_e_mail_keys_keep_the_roles_of_bizdesk_send(shop) -> None:  # noqa: F811, ANN001
+    """Support may not send documents: the form says so and nothing is queued or sent."""
+    store, cid, _so, _po, deal_id = shop
+    with store.write() as uow:
+        users.add(uow, "sam", "support")
+    inbox = Inbox()
+    with Server(inbox) as server:
+        _smtp(store, server.port)
+        sam = Store(url=store.url, engine=store.engine, user="sam")
+        app = await _send_from(sam, ContactScreen(cid), "t")
+    assert "Not saved" in app.form_error and "support" in app.form_error
+    assert inbox.messages == []
+    with store.read() as uow:
+        assert outbox.list_outbox(uow) == []

@@ -7,13 +7,16 @@ from textual.widgets import Input
 
 from bizdesk.app import BizdeskApp
 from bizdesk.screens.contacts import ContactScreen
+from bizdesk.screens.deals import DealScreen
 from bizdesk.screens.purchases import PurchaseOrderScreen
+from bizdesk.screens.sales import SalesOrderScreen
 from bizdesk.services.papers import shop as S
 from bizdesk.services.people import leave
 from bizdesk.widgets.form import FormScreen
 from tests.erp_helpers import order, product, supplier
 from tests.people_helpers import employee
 from tests.test_papers import lines_of, pdf_text
+from tests.test_papers import shop as shop  # noqa: F401  (the fixture)
 from tests.tui_helpers import SIZE, settle, wait_for
 
 
@@ -84,6 +87,69 @@ async def test_a_contact_s_statement_key_asks_for_the_period(store, tmp_path) ->
     text = " ".join(pdf_text(target.read_bytes()).split())
     assert "ACCOUNT STATEMENT" in text and "Acme Supply" in text
     assert "Period: Jan 1, 2026 – Jun 30, 2026" in text
+
+
+async def _print_to(pilot, app: BizdeskApp, target, ends: str) -> None:  # noqa: ANN001
+    """In the print form just opened: its file is the document's label here at first; write
+    to ``target``, wait for the file and for the page to say where it is."""
+    await settle(pilot, app)
+    assert isinstance(app.screen, FormScreen)
+    path = app.screen.query_one("#f-path", Input)
+    assert path.value.endswith(ends)
+    path.value = str(target)
+    await pilot.press("ctrl+s")
+    await wait_for(pilot, app, lambda: target.exists(), "the PDF")
+    said = f"Written to {target}"
+    await wait_for(pilot, app, lambda: said in _notes(app), "where it was written")
+    assert not isinstance(app.screen, FormScreen)
+
+
+async def test_the_quote_key_of_a_deal_writes_its_quote(shop, tmp_path) -> None:  # noqa: F811, ANN001
+    store, _cid, _so, _po, deal_id = shop
+    label = f"Q-{deal_id:05d}"
+    target = tmp_path / "quote.pdf"
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        app.push_screen(DealScreen(deal_id))
+        await settle(pilot, app)
+        await pilot.press("q")
+        await _print_to(pilot, app, target, f"{label}.pdf")
+        assert isinstance(app.screen, DealScreen)
+    lines = lines_of(pdf_text(target.read_bytes()))
+    assert "QUOTE" in lines and label in lines and "Fleet for the club" in lines
+    assert "Radhaus Köln GmbH" in lines and "VAT id: DE136695976" in lines
+    assert "BIKE City bike 4 650.00 19% 2,600.00" in lines
+    assert "Fitting 2 30.00 0% 60.00" in lines and "Total EUR 3,154.00" in lines
+
+
+async def test_the_print_key_of_a_sales_order_writes_the_order_or_an_invoice(  # noqa: F811
+    shop,  # noqa: ANN001
+    tmp_path,  # noqa: ANN001
+) -> None:
+    """w on a sales order offers the order, its invoice and its credit note: the first
+    writes the order confirmation, the second the invoice."""
+    store, _cid, so, _po, _deal = shop
+    order_pdf, invoice_pdf = tmp_path / "order.pdf", tmp_path / "invoice.pdf"
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        app.push_screen(SalesOrderScreen(so.id))
+        await settle(pilot, app)
+        await pilot.press("w")
+        await settle(pilot, app)
+        await pilot.press("enter")  # the order itself, listed first
+        await _print_to(pilot, app, order_pdf, f"{so.label}.pdf")
+        await pilot.press("w")
+        await settle(pilot, app)
+        await pilot.press("down", "enter")  # its invoice
+        await _print_to(pilot, app, invoice_pdf, "INV-00001.pdf")
+        assert isinstance(app.screen, SalesOrderScreen)
+    lines = lines_of(pdf_text(order_pdf.read_bytes()))
+    assert "ORDER CONFIRMATION" in lines and so.label in lines
+    assert "BIKE City bike 2 650.00 19% 1,300.00" in lines and "Total EUR 1,610.00" in lines
+    lines = lines_of(pdf_text(invoice_pdf.read_bytes()))
+    assert "INVOICE" in lines and "INV-00001" in lines and f"Order: {so.label}" in lines
+    assert "BOOK Repair manual 3 20.00 5% 60.00" in lines
+    assert "Please pay 1,610.00 EUR by Nov 19, 2026, quoting INV-00001." in lines
 
 
 async def _shop_form(pilot, app: BizdeskApp) -> FormScreen:  # noqa: ANN001

@@ -15,7 +15,13 @@ from bizdesk.formatting import day, moment, money, visible, visible_text
 from bizdesk.i18n import LANGUAGE_NAMES, LANGUAGES, N_, _
 from bizdesk.models.contacts import CONTACT_KINDS, INTERACTION_KINDS, STAGES
 from bizdesk.screens.marketing import consent_form, consent_words
-from bizdesk.screens.records import RecordKind, RecordListPane, RecordPage, print_paper
+from bizdesk.screens.records import (
+    RecordKind,
+    RecordListPane,
+    RecordPage,
+    SendsPapers,
+    print_paper,
+)
 from bizdesk.services.base.permissions import can
 from bizdesk.services.base.validate import FieldError
 from bizdesk.services.crm import contacts as C
@@ -214,7 +220,7 @@ def _follow_ups(rows: list) -> Text:
     return t
 
 
-class ContactScreen(RecordPage):
+class ContactScreen(SendsPapers, RecordPage):
     """One contact's page: details, tags and every interaction, newest first."""
 
     RECORD = CONTACT
@@ -227,12 +233,14 @@ class ContactScreen(RecordPage):
         Binding("d", "archive", N_("Archive"), id="contact.archive"),
         Binding("o", "documents", N_("Open document"), id="contact.documents"),
         Binding("s", "statement", N_("Statement"), id="contact.statement"),
+        Binding("t", "mail_statement", N_("E-mail statement"), show=False, id="contact.mail"),
         Binding("c", "consent", N_("Consent"), id="contact.consent"),
     ]
     HELP = N_(
         "A contact's page: their deals, sales orders, invoices (what is unpaid), payments, "
         "tickets, and as a supplier their purchase orders and bills, then every interaction. "
-        "o opens any of those documents; s writes their account statement as a PDF; c records "
+        "o opens any of those documents; s writes their account statement as a PDF, t e-mails "
+        "it to them (from 1 January to today); c records "
         "their e-mail consent; e edits, "
         "i logs a call, email, meeting, visit or note, m merges a duplicate into this "
         "contact, d archives it, escape goes back."
@@ -388,6 +396,14 @@ class ContactScreen(RecordPage):
         cid = self.record_id
         label = statement_label(cid, date.today())
         print_paper(self, "statement", f"#{cid}", label, period=True)
+
+    def action_mail_statement(self) -> None:
+        """E-mail the contact's statement from 1 January to today, as `bizdesk send
+        statement` does."""
+        from bizdesk.services.papers import statement_label
+
+        cid = self.record_id
+        self.mail([(statement_label(cid, date.today()), ("statement", f"#{cid}"))])
 
     def action_documents(self) -> None:
         docs = getattr(self, "story", None)

@@ -19,7 +19,13 @@ from bizdesk.formatting import day, moment, money, number, visible, visible_text
 from bizdesk.i18n import N_, _, ngettext
 from bizdesk.screens.common import Pane, ServiceResult
 from bizdesk.screens.orders import not_complete
-from bizdesk.screens.records import RecordActions, RecordKind, RecordPage, print_paper
+from bizdesk.screens.records import (
+    RecordActions,
+    RecordKind,
+    RecordPage,
+    SendsPapers,
+    print_paper,
+)
 from bizdesk.services.inventory import products
 from bizdesk.services.trade import deals as D
 from bizdesk.widgets.field import Field
@@ -413,7 +419,7 @@ class DealsPane(DealActions, Pane):
         self.open_record(event.row.id)
 
 
-class DealScreen(DealActions, RecordPage):
+class DealScreen(SendsPapers, DealActions, RecordPage):
     """One deal: amounts, stage, next activity, product lines, close reason."""
 
     BINDINGS = [
@@ -422,11 +428,13 @@ class DealScreen(DealActions, RecordPage):
         Binding("o", "reopen", N_("Reopen"), id="deals.reopen"),
         Binding("g", "contact", N_("Contact"), id="deal.contact"),
         Binding("q", "quote", N_("Quote"), id="deal.quote"),
+        Binding("m", "mail", N_("E-mail"), show=False, id="deal.mail"),
     ]
     HELP = N_(
         "A deal's page. e edits, p edits the product lines (a won deal with lines becomes a "
         "sales order), [ and ] move it between stages, w won, l lost, o reopens a closed "
-        "deal, g opens the contact, q writes a quote of its lines as a PDF, escape goes back."
+        "deal, g opens the contact, q writes a quote of its lines as a PDF, m e-mails that quote "
+        "to the contact, escape goes back."
     )
 
     def action_contact(self) -> None:
@@ -438,6 +446,14 @@ class DealScreen(DealActions, RecordPage):
 
         if self.view is not None:
             print_paper(self, "quote", str(self.view.id), QUOTE.label(self.view.id))
+
+    def action_mail(self) -> None:
+        """E-mail the deal's quote (its product lines), as `bizdesk send quote` does."""
+        from bizdesk.services.papers.kinds import QUOTE
+
+        if self.view is not None:
+            label = QUOTE.label(self.view.id)
+            self.mail([(label, ("quote", label))])
 
     def __init__(self, deal_id: int) -> None:
         super().__init__(deal_id)

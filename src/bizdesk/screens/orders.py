@@ -10,13 +10,13 @@ from dataclasses import replace
 from typing import Any
 
 from rich.text import Text
-from textual import work
 from textual.binding import Binding
 from textual.widgets import Static
 
 from bizdesk.formatting import money, visible_text
-from bizdesk.i18n import N_, Message, _, ngettext
-from bizdesk.screens.common import RecordScreen, ServiceResult, tickets_text
+from bizdesk.i18n import N_, _, ngettext
+from bizdesk.screens.common import RecordScreen, tickets_text
+from bizdesk.screens.records import SendsPapers
 from bizdesk.services.inventory import products
 from bizdesk.services.trade.orders import OPEN
 from bizdesk.widgets.form import ConfirmScreen, Field, FormScreen
@@ -199,7 +199,7 @@ def payment_form(
     )
 
 
-class OrderScreen(RecordScreen):
+class OrderScreen(SendsPapers, RecordScreen):
     """One order's page. A kind names its service module (with ``ORDERS``, ``get`` and
     ``cancel``), its form, and what cancelling means; ``show`` ends with ``finish``."""
 
@@ -229,13 +229,6 @@ class OrderScreen(RecordScreen):
     def _act(self, fn, success: str) -> None:  # noqa: ANN001
         if self.view is not None:
             self.run_service(fn, done=lambda _: self.load(), success=success)
-
-    def pick(self, title: str, choices: list[tuple[str, Any]], then: Callable) -> None:
-        """``then(choice)`` at once when there is one, else after the user picks."""
-        if len(choices) == 1:
-            then(choices[0][1])
-        elif choices:
-            self.app.push_screen(PickScreen(title, choices), lambda c: c and then(c))
 
     def action_edit(self) -> None:
         v = self.view
@@ -285,50 +278,3 @@ class OrderScreen(RecordScreen):
         if self.view is not None:
             party = getattr(self.view, self.SERVICE.ORDERS.party)
             self.app.action_open_record("contact", party)
-
-    def mail(self, documents: list[tuple[str, tuple[str, str]]]) -> None:
-        """E-mail one of ``documents`` ((label, (kind, number)); picked when there are
-        several): queued with the form's save, then sent at once (services/mail)."""
-        self.pick(_("E-mail which document?"), documents, self._mail_form)
-
-    def _mail_form(self, document: tuple[str, str]) -> None:
-        from bizdesk.services.mail.documents import queue_document
-
-        kind, number = document
-        self.app.push_screen(
-            FormScreen(
-                _("E-mail {label}").format(label=number),
-                [
-                    Field(
-                        "to",
-                        Message.pgettext("e-mail", "To"),
-                        placeholder=N_("empty: the contact's e-mail address"),
-                    )
-                ],
-                lambda uow, v: queue_document(uow, kind, number, v["to"] or None),
-            ),
-            lambda queued: queued and self._deliver(queued),
-        )
-
-    @work(thread=True, group="mail")
-    def _deliver(self, queued: Any) -> None:  # noqa: ANN401
-        """Send the message just queued (outside any transaction); say what happened."""
-        from bizdesk.services.mail.outbox import deliver
-
-        try:
-            done = deliver(self.app.store, [queued.id])
-        except Exception as exc:
-            self.post_message(ServiceResult(None, None, exc, None))
-            return
-        said = {"label": queued.doc_label, "address": queued.to_address}
-        if done.sent:
-            text = _("{label} was sent to {address}.").format(**said)
-        elif done.failed:
-            text = _(
-                "{label} could not be sent to {address} yet ({reason}); it waits in the "
-                "outbox and will be tried again (bizdesk mail retry)."
-            ).format(**said, reason=done.failed[0].last_error)
-        else:
-            text = _("{label} is in the outbox for {address}; another bizdesk is sending it.")
-            text = text.format(**said)
-        self.post_message(ServiceResult(None, None, None, text))

@@ -16,15 +16,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
-from textual import on
+from textual import on, work
 from textual.screen import Screen
 
-from bizdesk.i18n import N_, _
-from bizdesk.screens.common import ListPane, RecordScreen, ServiceRunner
+from bizdesk.i18n import N_, Message, _
+from bizdesk.screens.common import ListPane, RecordScreen, ServiceResult, ServiceRunner
 from bizdesk.widgets.confirm import ConfirmScreen
 from bizdesk.widgets.field import Field
 from bizdesk.widgets.form import FormScreen
 from bizdesk.widgets.paged_table import PagedTable
+from bizdesk.widgets.pick import PickScreen
 
 
 @dataclass(frozen=True)
@@ -195,3 +196,67 @@ def print_paper(
         FormScreen(_("Print {label} as PDF").format(label=label), fields, save),
         lambda path: path and screen.notify(_("Written to {path}").format(path=path), markup=False),
     )
+
+
+class SendsPapers:
+    """Mixin for a document's page (an order, a deal's quote, a contact's statement): its
+    e-mail key. ``mail`` queues the document with the form's save (services/mail, the
+    same roles as `bizdesk send`), then sends it at once and says what happened."""
+
+    def pick(self, title: str, choices: list[tuple[str, Any]], then: Callable) -> None:
+        """``then(choice)`` at once when there is one, else after the user picks."""
+        if len(choices) == 1:
+            then(choices[0][1])
+        elif choices:
+            self.app.push_screen(PickScreen(title, choices), lambda c: c and then(c))
+
+    def mail(self, documents: list[tuple[str, tuple[str, str]]]) -> None:
+        """E-mail one of ``documents`` ((label, (kind, number)); picked when there are
+        several)."""
+        self.pick(
+            _("E-mail which document?"),
+            [(label, (kind, number, label)) for label, (kind, number) in documents],
+            self._mail_form,
+        )
+
+    def _mail_form(self, document: tuple[str, str, str]) -> None:
+        from bizdesk.services.mail.documents import queue_document
+
+        kind, number, label = document
+        self.app.push_screen(
+            FormScreen(
+                _("E-mail {label}").format(label=label),
+                [
+                    Field(
+                        "to",
+                        Message.pgettext("e-mail", "To"),
+                        placeholder=N_("empty: the contact's e-mail address"),
+                    )
+                ],
+                lambda uow, v: queue_document(uow, kind, number, v["to"] or None),
+            ),
+            lambda queued: queued and self._deliver(queued),
+        )
+
+    @work(thread=True, group="mail")
+    def _deliver(self, queued: Any) -> None:  # noqa: ANN401
+        """Send the message just queued (outside any transaction); say what happened."""
+        from bizdesk.services.mail.outbox import deliver
+
+        try:
+            done = deliver(self.app.store, [queued.id])
+        except Exception as exc:
+            self.post_message(ServiceResult(None, None, exc, None))
+            return
+        said = {"label": queued.doc_label, "address": queued.to_address}
+        if done.sent:
+            text = _("{label} was sent to {address}.").format(**said)
+        elif done.failed:
+            text = _(
+                "{label} could not be sent to {address} yet ({reason}); it waits in the "
+                "outbox and will be tried again (bizdesk mail retry)."
+            ).format(**said, reason=done.failed[0].last_error)
+        else:
+            text = _("{label} is in the outbox for {address}; another bizdesk is sending it.")
+            text = text.format(**said)
+        self.post_message(ServiceResult(None, None, None, text))

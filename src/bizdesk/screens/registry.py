@@ -206,6 +206,7 @@ BINDING_IDS: Mapping[str, tuple[str, ...]] = {
         "contact.documents",
         "contact.statement",
         "contact.consent",
+        "contact.mail",
     ),
     "bizdesk.screens.deals": (
         *(f"deals.{n}" for n in ("new", "edit", "lines", "back", "forward", "win", "lose")),
@@ -213,6 +214,7 @@ BINDING_IDS: Mapping[str, tuple[str, ...]] = {
         "deal.back",
         "deal.contact",
         "deal.quote",
+        "deal.mail",
     ),
     "bizdesk.screens.tickets": (
         "tickets.new",
