@@ -32,7 +32,7 @@ from bizdesk.faults import describe, translate
 from bizdesk.formatting import UNSAFE, visible
 from bizdesk.i18n import N_, _, ngettext, resolve_language, tr, use
 from bizdesk.identity import current_gate
-from bizdesk.screens.palette import BizdeskCommands, FindRecords
+from bizdesk.screens.palette import BizdeskCommands, FindRecords, Palette
 from bizdesk.screens.registry import APP_KEYS, ROLE_NAMES, TABS, check_keymap, keys_of, tab
 from bizdesk.services.base.permissions import allowed, refusal
 from bizdesk.widgets.footer import KeysFooter
@@ -658,7 +658,7 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
             return
         if not CommandPalette.is_open(self):
             self.push_screen(
-                CommandPalette(
+                Palette(
                     providers=[FindRecords],
                     placeholder=_("Find a contact, deal, ticket, product, order, invoice, entry…"),
                 )
@@ -824,7 +824,7 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
         """Textual's palette, asking in the person's language."""
         if self.use_command_palette and not CommandPalette.is_open(self):
             self.push_screen(
-                CommandPalette(id="--command-palette", placeholder=_("Search for commands…"))
+                Palette(id="--command-palette", placeholder=_("Search for commands…"))
             )
 
     def get_system_commands(self, screen: Screen):  # noqa: ANN201
