@@ -206,6 +206,7 @@ BINDING_IDS: Mapping[str, tuple[str, ...]] = {
         "contact.documents",
         "contact.statement",
         "contact.consent",
+        "contact.pay",
     ),
     "bizdesk.screens.deals": (
         *(f"deals.{n}" for n in ("new", "edit", "lines", "back", "forward", "win", "lose")),
