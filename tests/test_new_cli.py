@@ -16,6 +16,7 @@ from bizdesk.models.sales import Invoice, SalesOrder
 from bizdesk.models.stock import StockMove
 from bizdesk.models.tickets import Ticket
 from bizdesk.services.admin import setup, users
+from bizdesk.services.books import ledger
 from bizdesk.services.crm import contacts, tickets
 from bizdesk.services.crm.contacts import ContactInput
 from bizdesk.services.inventory.levels import on_hand
@@ -449,3 +450,179 @@ def test_a_refused_document_in_the_persons_language(shop) -> None:  # noqa: ANN0
     assert "lines[0].quantity: '1,5' no es un número" in r.stderr, r.stderr
     assert "lines[1]: un objeto" in r.stderr
     assert count(s, SalesOrder) == 0
+
+
+def _balance_of(s: Store, code: str) -> Decimal:
+    """Debits less credits on account ``code``, in euros."""
+    with s.read() as uow:
+        total = uow.session.scalar(
+            select(func.coalesce(func.sum(JournalLine.debit_minor - JournalLine.credit_minor), 0))
+            .join(Account, Account.id == JournalLine.account_id)
+            .where(Account.code == code)
+        )
+    return Decimal(int(total)).scaleb(-2)
+
+
+def _three_invoices(db: str, s: Store) -> None:
+    """Ann's INV-00001 (4.80), INV-00002 (9.60) and INV-00003 (24.00), delivered and
+    invoiced; a second bank account, 1011."""
+    _stocked(s)
+    for qty in (10, 20, 50):
+        doc = {"customer": "ann@example.com", "lines": [{"product": "BOLT", "quantity": qty}]}
+        assert new(db, "sales-order", {**doc, "confirm": True}).returncode == 0
+    with s.write() as uow:
+        for so in (1, 2, 3):
+            sales.deliver(uow, so)
+            sales.invoice(uow, so)
+        ledger.add_account(uow, "1011", "Second bank", "asset")
+        ledger.set_payment_kind(uow, "1011", "bank")
+
+
+@pytest.mark.parametrize("via", ["file", "stdin", "options"])
+def test_one_payment_settles_two_invoices_and_part_of_a_third(shop, via, tmp_path) -> None:  # noqa: ANN001
+    db, s = shop
+    _three_invoices(db, s)
+    assert balance(s, "receivable") == Decimal("38.40")
+    entries = count(s, JournalEntry)
+    if via == "options":
+        r = bizdesk(
+            "new", "payment", "--invoice", "INV-00001", "--invoice", "inv2",
+            "--invoice", "INV-00003=10.00", "--account", "1011", "--date", "2026-11-30",
+            "--format", "json", "--db", db,
+        )  # fmt: skip
+    else:
+        doc = {
+            "invoices": [
+                {"invoice": "INV-00001"},
+                {"invoice": "inv2", "amount": None},
+                {"invoice": "INV-00003", "amount": 10},
+            ],
+            "account": "1011",
+            "date": "2026-11-30",
+        }
+        r = new(db, "payment", doc, "--format", "json", via=via, tmp=tmp_path)
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert out["label"] == f"JE-{entries + 1}" and count(s, JournalEntry) == entries + 1
+    assert (out["amount"], out["account"], out["date"]) == ("24.40", "1011", "2026-11-30")
+    assert out["invoices"] == [
+        {"invoice": "INV-00001", "amount": "4.80", "paid": "4.80", "open": "0.00"},
+        {"invoice": "INV-00002", "amount": "9.60", "paid": "9.60", "open": "0.00"},
+        {"invoice": "INV-00003", "amount": "10.00", "paid": "10.00", "open": "14.00"},
+    ]
+    assert balance(s, "receivable") == Decimal("14.00")
+    assert _balance_of(s, "1011") == Decimal("24.40") and balance(s, "bank") == 0
+    with s.read() as uow:
+        assert [sales.get(uow, so).state for so in (1, 2, 3)] == ["closed", "closed", "invoiced"]
+    assert errors(s) == []
+    checked = bizdesk("check", "--db", db)
+    assert checked.returncode == 0, checked.stderr
+    # the rest of INV-00003 alone, as before: in full by default
+    rest = bizdesk("new", "payment", "--invoice", "INV-00003", "--db", db)
+    assert rest.returncode == 0, rest.stderr
+    assert balance(s, "receivable") == 0 and balance(s, "bank") == Decimal("14.00")
+
+
+def test_one_payment_settles_several_bills(shop, tmp_path) -> None:  # noqa: ANN001
+    """Two purchase orders billed (AC-1 24.00, AC-2 12.00): one payment, AC-1 in full and
+    6.00 of AC-2, then the rest of AC-2 from the options."""
+    db, s = shop
+    _stocked(s)
+    sid = supplier(s, "Bolt Works")
+    order(s, sid, ("BOLT", "50", "0.20"))
+    with s.write() as uow:
+        po = purchasing.get(uow, 2)
+        purchasing.receive(uow, po.id, {po.lines[0].id: "50"})
+        purchasing.bill(uow, 1, reference="AC-1")
+        purchasing.bill(uow, 2, reference="AC-2")
+    assert balance(s, "payable") == Decimal("-36.00")
+    entries = count(s, JournalEntry)
+    doc = {"bills": [{"bill": "ac-1"}, {"bill": "AC-2", "order": "PO-2", "amount": "6"}]}
+    r = new(db, "payment", doc, "--format", "json", "--account", "bank", via="file", tmp=tmp_path)
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert count(s, JournalEntry) == entries + 1 and out["amount"] == "30.00"
+    assert out["bills"] == [
+        {"bill": "AC-1", "order": "PO-00001", "amount": "24.00", "paid": "24.00", "open": "0.00"},
+        {"bill": "AC-2", "order": "PO-00002", "amount": "6.00", "paid": "6.00", "open": "6.00"},
+    ]
+    assert balance(s, "payable") == Decimal("-6.00") and balance(s, "bank") == Decimal("-30.00")
+    with s.read() as uow:
+        assert [purchasing.get(uow, po).state for po in (1, 2)] == ["closed", "billed"]
+    again = bizdesk("new", "payment", "--bill", "AC-2=6.00", "--bill", "AC-1", "--db", db)
+    assert again.returncode == 1 and "bills[1].amount: bill AC-1 is paid already" in again.stderr
+    rest = bizdesk("new", "payment", "--bill", "AC-2=6.00", "--account", "cash", "--db", db)
+    assert rest.returncode == 0, rest.stderr
+    assert balance(s, "payable") == 0 and balance(s, "cash") == Decimal("-6.00")
+    assert errors(s) == []
+    assert bizdesk("check", "--db", db).returncode == 0
+
+
+def test_one_payment_of_several_documents_refused_with_sentences(shop) -> None:  # noqa: ANN001
+    db, s = shop
+    _three_invoices(db, s)
+    with s.write() as uow:
+        purchasing.bill(uow, 1, reference="AC-1")
+    before = (count(s, JournalEntry), balance(s, "receivable"), balance(s, "payable"))
+    refused = [
+        (
+            ["--invoice", "INV-1=5", "--invoice", "INV-2=9.61", "--invoice", "INV-3=0"],
+            ["invoices[1].amount: ", "only 9.60 is still open", "invoices[2].amount: must be "],
+        ),
+        (
+            ["--invoice", "INV-1", "--invoice", "INV-00001=2"],
+            ["invoices[1].invoice: INV-00001 is named twice"],
+        ),
+        (
+            ["--invoice", "INV-1", "--invoice", "INV-9", "--invoice", "SO-1"],
+            ["invoices[1].invoice: there is no INV-00009", "invoices[2].invoice: not an invoice"],
+        ),
+        (["--invoice", "INV-1", "--bill", "AC-1"], ["invoices (money in) or supplier bills"]),
+        (["--invoice", "INV-1", "--invoice", "INV-2", "--amount", "5"], ["amount: with several"]),
+        (["--invoice", "INV-1", "--invoice", "INV-2", "--account", "4000"], ["account: '4000'"]),
+        (["--invoice", "INV-1", "--invoice", "INV-2", "--date", "2026-02-30"], ["date: "]),
+    ]
+    for args, said in refused:
+        r = bizdesk("new", "payment", *args, "--db", db)
+        assert r.returncode == 1 and r.stdout == "", (args, r.stdout)
+        for part in said:
+            assert part in r.stderr, (args, part, r.stderr)
+        assert "Traceback" not in r.stderr
+    docs = [
+        ({"invoices": []}, "invoices: name at least one document to pay"),
+        ({"invoices": {"invoice": "INV-1"}}, "invoices: a list of objects"),
+        ({"invoices": ["INV-1"]}, "invoices[0]: an object"),
+        ({"invoices": [{"amount": "1"}]}, "invoices[0].invoice: required"),
+        ({"invoices": [{"invoice": "INV-1", "colour": "red"}]}, "invoices[0]: unknown keys colour"),
+        ({"invoice": "INV-1", "invoices": [{"invoice": "INV-2"}]}, "give invoice or invoices"),
+        ({"bills": [{"bill": "AC-1"}], "order": "PO-1"}, "order: with several bills"),
+        ({"bills": [{"bill": "AC-1", "order": "PO-9"}]}, "bills[0].order: there is no PO-00009"),
+        ({"bills": [{"bill": "nope"}]}, "bills[0].bill: no supplier bill has the reference"),
+    ]
+    for doc, said in docs:
+        r = new(db, "payment", doc)
+        assert r.returncode == 1 and said in r.stderr, (doc, r.stderr)
+    usage = bizdesk("new", "payment", "--invoice", "INV-1", "--invoice", "INV-2=", "--db", db)
+    assert usage.returncode == 2 and "DOCUMENT=AMOUNT" in usage.stderr
+    twice = bizdesk(
+        "new", "payment", "-", "--invoice", "INV-1", "--invoice", "INV-2", "--db", db,
+        stdin='{"invoices": [{"invoice": "INV-3"}]}',
+    )  # fmt: skip
+    assert twice.returncode == 1 and "given both in the JSON and as --invoice" in twice.stderr
+    after = (count(s, JournalEntry), balance(s, "receivable"), balance(s, "payable"))
+    assert after == before and errors(s) == []
+
+
+def test_several_documents_paid_under_the_roles_of_one(tmp_path) -> None:  # noqa: ANN001
+    """Paying several invoices needs the right to record customer payments; several bills,
+    the right to pay suppliers: the same sentences as for one."""
+    db = str(tmp_path / "shop.db")
+    theirs = open_store(db, user="alice")
+    setup.ensure_initialized(theirs)
+    with theirs.write() as uow:
+        users.add(uow, ME, "warehouse")
+    theirs.dispose()
+    r = new(db, "payment", {"invoices": [{"invoice": "INV-1"}, {"invoice": "INV-2"}]})
+    assert r.returncode == 1 and "Recording customer payments and refunds is not" in r.stderr
+    r = new(db, "payment", {"bills": [{"bill": "X-1"}, {"bill": "X-2"}]})
+    assert r.returncode == 1 and "Paying suppliers is not allowed" in r.stderr

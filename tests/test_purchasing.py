@@ -243,3 +243,74 @@ def test_supplier_statement_report(shop) -> None:  # noqa: ANN001
             build(uow, "statement", contact="Nobody")
     assert [r["balance"] for r in rep.rows] == [Decimal("12.00"), Decimal("7.00")]
     assert rep.notes == ["Balance: 7.00 (we owe)"]
+
+
+def test_one_payment_settles_several_bills_in_full_and_in_part(shop) -> None:  # noqa: ANN001
+    """purchasing.settle_bills: two bills of Acme and one of another supplier paid at once,
+    one of them in part, from a second bank account: one journal entry, Dr Payables per bill
+    (its supplier named) / Cr the bank, one payment row per bill."""
+    from sqlalchemy import select
+
+    from bizdesk.models.ledger import JournalEntry, JournalLine
+    from bizdesk.models.purchasing import SupplierPayment
+
+    store, sid = shop
+    other = supplier(store, "Nut House")
+    bills = []
+    for who, line, ref in (
+        (sid, ("BOLT", "100", "0.20"), "AC-1"),  # 24.00 with VAT
+        (sid, ("NUT", "50", "0.10"), "AC-2"),  # 6.00
+        (other, ("NUT", "30", "0.10"), "NH-9"),  # 3.60
+    ):
+        po = order(store, who, line)
+        with store.write() as uow:
+            purchasing.receive(uow, po.id, {po.lines[0].id: line[1]})
+            bills.append(purchasing.bill(uow, po.id, reference=ref))
+    with store.write() as uow:
+        ledger.add_account(uow, "1011", "Second bank", "asset")
+        ledger.set_payment_kind(uow, "1011", "bank")
+    before = _balances(store)
+    assert before["2000"] == Decimal("-33.60")
+    with store.write() as uow:
+        for todo, field, said in (
+            ([(bills[0].id, None), (bills[1].id, "6.01")], "AC-2 amount", "still open"),
+            ([(bills[0].id, None), (bills[0].id, "1")], "AC-1 amount", "named twice"),
+            ([(bills[0].id, "0"), (bills[1].id, None)], "AC-1 amount", "more than zero"),
+        ):
+            with pytest.raises(ValidationError) as refused:
+                purchasing.settle_bills(uow, todo, account="1011")
+            assert said in str(refused.value.fields[field]), refused.value.fields
+        with pytest.raises(ValidationError) as refused:
+            purchasing.settle_bills(uow, [(bills[0].id, None)], account="4000")
+        assert "not an account payments go through" in str(refused.value.fields["account"])
+    assert _balances(store) == before
+    with store.write() as uow:
+        e = purchasing.settle_bills(
+            uow,
+            [(bills[0].id, None), (bills[1].id, "2.50"), (bills[2].id, "")],
+            account="1011",
+            when="2026-11-20",
+        )
+        rows = uow.session.scalars(
+            select(SupplierPayment).where(SupplierPayment.entry_id == e.id)
+        ).all()
+        assert sorted((r.bill_id, r.amount_minor) for r in rows) == [
+            (bills[0].id, 2400),
+            (bills[1].id, 250),
+            (bills[2].id, 360),
+        ]
+        lines = uow.session.scalars(select(JournalLine).where(JournalLine.entry_id == e.id)).all()
+        debits = sorted((ln.debit_minor, ln.contact_id) for ln in lines if ln.debit_minor)
+        assert debits == [(250, sid), (360, other), (2400, sid)]
+        assert [ln.credit_minor for ln in lines if ln.credit_minor] == [3010]
+        entry = uow.session.get(JournalEntry, e.id)
+        assert entry.date.isoformat() == "2026-11-20"
+        assert "AC-1, AC-2, NH-9" in entry.memo
+        states = [purchasing.get(uow, n).state for n in (1, 2, 3)]
+        assert states == ["closed", "billed", "closed"]
+        assert purchasing.get(uow, 2).bills[0].open == Decimal("3.50")
+        with pytest.raises(ValidationError, match="paid already"):
+            purchasing.settle_bills(uow, [(bills[1].id, None), (bills[2].id, None)])
+    after = _balances(store)
+    assert after["2000"] == Decimal("-3.50") and after["1011"] == Decimal("-30.10")
+    assert errors(store) == []

@@ -43,6 +43,7 @@ PrintedOpt = Annotated[
 DateOpt = Annotated[str | None, typer.Option("--date", help=_("YYYY-MM-DD; default: today."))]
 
 MAX_BYTES = 10 * 1024 * 1024
+_OPTION_OF = {"invoices": "invoice", "bills": "bill"}  # the option a JSON key comes from
 
 
 def _document(file: str | None, options: dict[str, Any], lines: bool) -> bytes | None:
@@ -90,7 +91,9 @@ def _run(
         twice = [k for k in given if k in raw and raw[k] != given[k]]
         if twice:
             said = {
-                k: _("given both in the JSON and as --{option}").format(option=k.replace("_", "-"))
+                k: _("given both in the JSON and as --{option}").format(
+                    option=_OPTION_OF.get(k, k).replace("_", "-")
+                )
                 for k in twice
             }  # named as the JSON names them, in every language
             raise ValidationError(said, message="; ".join(f"{k}: {v}" for k, v in said.items()))
@@ -152,41 +155,90 @@ def new_invoice(
 
 @new.command(
     "payment",
-    help=_("A payment of an invoice (by a customer) or of a supplier's bill (to a supplier)."),
+    help=_(
+        "A payment of invoices (by a customer) or of supplier bills (to a supplier): one "
+        "document, or several in one payment (repeat --invoice or --bill, or a list in the "
+        "JSON)."
+    ),
 )
 def new_payment(
     ctx: typer.Context,
     file: FileArg = None,
     invoice: Annotated[
-        str | None, typer.Option("--invoice", help=_("The invoice paid, e.g. INV-00007."))
+        list[str] | None,
+        typer.Option(
+            "--invoice",
+            help=_(
+                "The invoice paid, e.g. INV-00007; repeat it for several, each NUMBER or "
+                "NUMBER=AMOUNT for a part of it."
+            ),
+        ),
     ] = None,
     bill: Annotated[
-        str | None,
-        typer.Option("--bill", help=_("The supplier bill paid: its reference.")),
+        list[str] | None,
+        typer.Option(
+            "--bill",
+            help=_(
+                "The supplier bill paid: its reference; repeat it for several, each "
+                "REFERENCE or REFERENCE=AMOUNT (a reference holding = goes in the JSON)."
+            ),
+        ),
     ] = None,
     order: Annotated[
         str | None,
-        typer.Option("--order", help=_("With --bill: the purchase order it is for.")),
+        typer.Option("--order", help=_("With --bill: the purchase order the bills are for.")),
     ] = None,
     amount: Annotated[
-        str | None, typer.Option("--amount", help=_("Default: all that is still open."))
+        str | None,
+        typer.Option("--amount", help=_("With one document: default all that is still open.")),
     ] = None,
     account: Annotated[
-        str | None, typer.Option("--account", help=_("Where the money went in or out from."))
+        str | None,
+        typer.Option(
+            "--account",
+            help=_("The bank, cash or card account the money went in or out from (its code)."),
+        ),
     ] = None,
     when: DateOpt = None,
     fmt: PrintedOpt = Printed.TEXT,
     db: DbOpt = None,
 ) -> None:
-    options = {
-        "invoice": invoice,
-        "bill": bill,
-        "order": order,
-        "amount": amount,
-        "account": account,
-        "date": when,
-    }
+    options: dict[str, Any] = {"order": order, "amount": amount, "account": account, "date": when}
+    if invoice:
+        options.update(_paid_documents("invoice", invoice, None))
+    if bill:
+        options.update(_paid_documents("bill", bill, order))
+        if "bills" in options:
+            options["order"] = None  # on each bill
     _run(ctx, db, "payment", file, fmt, options)
+
+
+def _paid_documents(key: str, values: list[str], order: str | None) -> dict[str, Any]:
+    """The documents of ``--invoice``/``--bill`` as the JSON names them: one named alone is
+    ``invoice`` (its amount is --amount); several, or one with ``=AMOUNT``, are the list
+    ``invoices``, each with its amount when given after its last ``=`` (and, for bills,
+    --order)."""
+    if len(values) == 1 and "=" not in values[0]:
+        return {key: values[0]}
+    items = []
+    for value in values:
+        named, sep, amount = value.rpartition("=")
+        if not sep:
+            named = value
+        elif not named.strip() or not amount.strip():
+            fail(
+                _("--{option} {value}: write DOCUMENT=AMOUNT, or the document alone").format(
+                    option=key, value=repr(value)
+                ),
+                2,
+            )
+        item: dict[str, Any] = {key: named}
+        if sep:
+            item["amount"] = amount
+        if order is not None:
+            item["order"] = order
+        items.append(item)
+    return {f"{key}s": items}
 
 
 @new.command("ticket", help=_("A support ticket."))

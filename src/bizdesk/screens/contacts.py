@@ -15,6 +15,7 @@ from bizdesk.formatting import day, moment, money, visible, visible_text
 from bizdesk.i18n import LANGUAGE_NAMES, LANGUAGES, N_, _
 from bizdesk.models.contacts import CONTACT_KINDS, INTERACTION_KINDS, STAGES
 from bizdesk.screens.marketing import consent_form, consent_words
+from bizdesk.screens.orders import payment_choices, settle_form
 from bizdesk.screens.records import (
     RecordKind,
     RecordListPane,
@@ -22,13 +23,15 @@ from bizdesk.screens.records import (
     SendsPapers,
     print_paper,
 )
-from bizdesk.services.base.permissions import can
+from bizdesk.services.base.permissions import allowed, can
 from bizdesk.services.base.validate import FieldError
 from bizdesk.services.crm import contacts as C
 from bizdesk.services.crm import terms
 from bizdesk.services.crm.contacts import resolve
 from bizdesk.services.marketing.consent import get_consent
 from bizdesk.services.overview.story import story
+from bizdesk.services.trade import purchasing as PU
+from bizdesk.services.trade import sales as SA
 from bizdesk.widgets.field import Field
 from bizdesk.widgets.form import FormScreen, record_form
 from bizdesk.widgets.paged_table import Col, PagedTable
@@ -235,13 +238,15 @@ class ContactScreen(SendsPapers, RecordPage):
         Binding("s", "statement", N_("Statement"), id="contact.statement"),
         Binding("t", "mail_statement", N_("E-mail statement"), show=False, id="contact.mail"),
         Binding("c", "consent", N_("Consent"), id="contact.consent"),
+        Binding("p", "pay", N_("Payment"), id="contact.pay"),
     ]
     HELP = N_(
         "A contact's page: their deals, sales orders, invoices (what is unpaid), payments, "
         "tickets, and as a supplier their purchase orders and bills, then every interaction. "
         "o opens any of those documents; s writes their account statement as a PDF, t e-mails "
-        "it to them (from 1 January to today); c records "
-        "their e-mail consent; e edits, "
+        "it to them (from 1 January to today); c records their e-mail consent; p records one "
+        "payment of several of their open invoices (or bills), each in full or in part; e "
+        "edits, "
         "i logs a call, email, meeting, visit or note, m merges a duplicate into this "
         "contact, d archives it, escape goes back."
     )
@@ -389,6 +394,71 @@ class ContactScreen(SendsPapers, RecordPage):
                 consent_form(cid, name, now), lambda saved: saved and self.load()
             ),
         )
+
+    def action_pay(self) -> None:
+        """One payment received from the contact for several of their open invoices, or
+        made to them for several of their bills (a pick first when there are both)."""
+        if self.view is None:
+            return
+        app, cid = self.app, self.contact_id
+        if not allowed(app.role, "sales.pay") and not allowed(app.role, "purchases.pay"):
+            app._allowed_or_told("sales.pay")
+            return
+
+        def fetch(uow):  # noqa: ANN001, ANN202
+            return (
+                SA.open_invoices(uow, cid) if can(uow, "sales.pay") else [],
+                PU.open_bills(uow, cid) if can(uow, "purchases.pay") else [],
+            )
+
+        self.run_service(fetch, write=False, done=self._pay_which)
+
+    def _pay_which(self, found: tuple[list, list]) -> None:
+        invoices, bills = found
+        name = self.view.name
+        forms = []
+        if invoices:
+            forms.append(
+                (
+                    _("Receive a payment for {name}'s invoices").format(name=name),
+                    (N_("Paid into"), invoices, SA.settle_invoices),
+                )
+            )
+        if bills:
+            forms.append(
+                (
+                    _("Pay {name}'s bills").format(name=name),
+                    (N_("Paid from"), bills, PU.settle_bills),
+                )
+            )
+        if not forms:
+            self.notify(_("Nothing of {name}'s is open to pay").format(name=name), markup=False)
+            return
+
+        def open_form(chosen: tuple) -> None:
+            title = next(t for t, c in forms if c is chosen)
+            label, docs, settle = chosen
+            form = settle_form(
+                title,
+                docs,
+                self.app.locale,
+                label,
+                payment_choices(self.app.store, "bank"),
+                lambda uow, items, **how: settle(uow, items, **how),
+            )
+            self.app.push_screen(form, self._paid)
+
+        if len(forms) == 1:
+            open_form(forms[0][1])
+        else:
+            self.app.push_screen(
+                PickScreen(_("A payment for which?"), forms), lambda c: c and open_form(c)
+            )
+
+    def _paid(self, entry: Any) -> None:  # noqa: ANN401
+        if entry:
+            self.notify(_("Payment recorded"), markup=False)
+            self.load()
 
     def action_statement(self) -> None:
         from bizdesk.services.papers import statement_label

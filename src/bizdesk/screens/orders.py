@@ -13,8 +13,9 @@ from rich.text import Text
 from textual.binding import Binding
 from textual.widgets import Static
 
-from bizdesk.formatting import money, visible_text
-from bizdesk.i18n import N_, _, ngettext
+from bizdesk.errors import ValidationError
+from bizdesk.formatting import day, money, visible_text
+from bizdesk.i18n import N_, Message, _, ngettext
 from bizdesk.screens.common import RecordScreen, tickets_text
 from bizdesk.screens.records import SendsPapers
 from bizdesk.services.inventory import products
@@ -197,6 +198,56 @@ def payment_form(
         ],
         lambda uow, v: pay(uow, amount=v["amount"], account=v["account"], when=v["date"]),
     )
+
+
+def settle_form(
+    title: str,
+    docs: list[Any],
+    loc: str,
+    account_label: str,
+    account: Field,
+    settle: Callable,  # noqa: ANN401
+) -> FormScreen:
+    """One payment of several open documents (services.trade.orders.OpenDocument): an
+    amount per document (empty: not paid now; a document's open amount is its field's
+    hint), the payment account (``account``: payment_choices) and the date;
+    ``settle(uow, [(document id, amount)], account=, when=)``, one journal entry
+    (sales.settle_invoices, purchasing.settle_bills)."""
+    fields = [
+        Field(
+            f"doc_{d.id}",
+            d.label,
+            "number",
+            "",
+            placeholder=_("{amount} open, due {day}").format(
+                amount=money(d.open, loc), day=day(d.due)
+            ),
+        )
+        for d in docs
+    ]
+    fields += [
+        replace(account, label=account_label),
+        Field("date", N_("Paid on"), placeholder=DATE_HINT),
+    ]
+
+    def save(uow, v):  # noqa: ANN001, ANN202
+        chosen = [d for d in docs if str(v[f"doc_{d.id}"] or "").strip()]
+        if not chosen:
+            raise ValidationError({"": Message("type the amount paid on one document at least")})
+        # the service names a problem "amount" (one document) or "INV-00007 amount"
+        field_of = {f"{d.named} amount": f"doc_{d.id}" for d in chosen}
+        field_of["amount"] = f"doc_{chosen[0].id}"
+        try:
+            return settle(
+                uow,
+                [(d.id, v[f"doc_{d.id}"]) for d in chosen],
+                account=v["account"],
+                when=v["date"],
+            )
+        except ValidationError as exc:
+            raise ValidationError({field_of.get(k, k): m for k, m in exc.fields.items()}) from None
+
+    return FormScreen(title, fields, save)
 
 
 class OrderScreen(SendsPapers, RecordScreen):

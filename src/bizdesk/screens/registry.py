@@ -207,6 +207,7 @@ BINDING_IDS: Mapping[str, tuple[str, ...]] = {
         "contact.statement",
         "contact.consent",
         "contact.mail",
+        "contact.pay",
     ),
     "bizdesk.screens.deals": (
         *(f"deals.{n}" for n in ("new", "edit", "lines", "back", "forward", "win", "lose")),

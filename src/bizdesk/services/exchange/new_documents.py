@@ -44,7 +44,7 @@ KEYS: dict[str, tuple[str, ...]] = {
     "sales-order": ("customer", "date", "notes", "confirm", "lines"),
     "counter-sale": ("customer", "account", "date", "lines"),
     "invoice": ("order", "date", "due"),
-    "payment": ("invoice", "bill", "order", "amount", "account", "date"),
+    "payment": ("invoice", "invoices", "bill", "bills", "order", "amount", "account", "date"),
     "ticket": ("subject", "contact", "priority", "body", "assignee"),
     "receipt": ("order", "location", "date", "lines"),
 }
@@ -53,6 +53,13 @@ LINE_KEYS = {
     "counter-sale": SALES_LINE_KEYS,
     "receipt": ("product", "line", "quantity"),
 }
+# the lists a kind takes besides its lines (one payment of several documents), and the keys
+# of one of their items
+LIST_KEYS = {
+    "invoices": ("invoice", "amount"),
+    "bills": ("bill", "order", "amount"),
+}
+LISTS = {"lines", *LIST_KEYS}
 REQUIRED = {
     "sales-order": ("customer", "lines"),
     "counter-sale": ("lines",),
@@ -207,7 +214,7 @@ def _object(problems: list, path: str, raw: object, keys: tuple[str, ...]) -> di
         )
     out = {}
     for key in keys:
-        if key not in raw or key == "lines":
+        if key not in raw or key in LISTS:
             continue
         value = _value(problems, f"{path}.{key}" if path else key, key, raw[key])
         if value is not None:
@@ -235,12 +242,65 @@ def checked(kind: str, raw: object) -> tuple[dict[str, Any], list[tuple[str, str
             doc["lines"] = [
                 _object(problems, f"lines[{i}]", ln, LINE_KEYS[kind]) for i, ln in enumerate(lines)
             ]
+    for key, item_keys in LIST_KEYS.items():
+        if key in KEYS[kind] and raw.get(key) is not None:
+            items = raw[key]
+            if not isinstance(items, list):
+                problems.append((key, Message("a list of objects")))
+            else:
+                doc[key] = [
+                    _object(problems, f"{key}[{i}]", it, item_keys) for i, it in enumerate(items)
+                ]
     for key in REQUIRED[kind]:
         if not doc.get(key) and not any(p == key for p, _m in problems):
             problems.append((key, Message("required")))
-    if kind == "payment" and ("invoice" in doc) == ("bill" in doc):
-        problems.append(("", Message("name either an invoice or a supplier bill")))
+    if kind == "payment":
+        _payment_keys(problems, doc, raw)
     return doc, problems
+
+
+def _payment_keys(problems: list, doc: dict[str, Any], raw: dict[str, Any]) -> None:
+    """A payment names one invoice, several (invoices), one supplier bill or several
+    (bills): only one of these, each amount on its document when there is a list."""
+    given = [k for k in ("invoice", "invoices", "bill", "bills") if raw.get(k) is not None]
+    if not given:
+        problems.append(("", Message("name either an invoice or a supplier bill")))
+        return
+    if len(given) > 1:
+        if {"invoice", "invoices"} & set(given) and {"bill", "bills"} & set(given):
+            problems.append(
+                (
+                    "",
+                    Message(
+                        "a payment settles invoices (money in) or supplier bills (money "
+                        "out), not both"
+                    ),
+                )
+            )
+        else:
+            problems.append(
+                ("", Message("give {one} or {many}, not both", one=given[0], many=given[1]))
+            )
+        return
+    many = given[0]
+    if many not in LIST_KEYS or many not in doc:
+        return
+    if not doc[many]:
+        problems.append((many, Message("name at least one document to pay")))
+    if "amount" in doc:
+        problems.append(
+            (
+                "amount",
+                Message(
+                    "with several documents, give each its own amount ({key}[0].amount)",
+                    key=many,
+                ),
+            )
+        )
+    if many == "bills" and "order" in doc:
+        problems.append(
+            ("order", Message("with several bills, give each its own order (bills[0].order)"))
+        )
 
 
 # --- the services' problems, named as the JSON names them ----------------------------------
@@ -353,6 +413,11 @@ def _minor(uow: UnitOfWork, amount_minor: int) -> str:
     return str(from_minor(amount_minor, uow.exponent))
 
 
+def _exact(uow: UnitOfWork, amount: Decimal) -> str:
+    """An amount with the currency's decimals ("0.00", never "0")."""
+    return str(amount.quantize(Decimal(1).scaleb(-uow.exponent)))
+
+
 # --- the kinds --------------------------------------------------------------------------------
 
 
@@ -432,9 +497,9 @@ def invoice(uow: UnitOfWork, raw: object) -> Created:
 
 
 def _payment(uow: UnitOfWork, raw: object) -> Created:
-    """A payment of an invoice ("invoice") or of a supplier bill ("bill"), under the
-    permission for that kind of payment."""
-    if isinstance(raw, dict) and raw.get("bill") is not None:
+    """A payment of invoices ("invoice", or several: "invoices") or of supplier bills
+    ("bill", or several: "bills"), under the permission for that kind of payment."""
+    if isinstance(raw, dict) and (raw.get("bill") is not None or raw.get("bills") is not None):
         return bill_payment(uow, raw)
     return invoice_payment(uow, raw)
 
@@ -448,29 +513,37 @@ def _how(doc: dict[str, Any]) -> dict[str, Any]:
     return how
 
 
+def _settle_how(doc: dict[str, Any]) -> dict[str, Any]:
+    """The date and account of a payment of several documents (each has its amount)."""
+    how = _how(doc)
+    del how["amount"]
+    return how
+
+
+def _find_invoice(uow: UnitOfWork, problems: list, key: str, text: str) -> Invoice | None:
+    """The invoice a number names ("INV-00007", "inv7", "7"), or None (a problem said)."""
+    number = INVOICE.number_in(text)
+    if number is None:
+        problems.append(
+            (key, Message("not an invoice number (e.g. {example})", example=INVOICE.label(7)))
+        )
+        return None
+    inv = uow.session.scalars(
+        select(Invoice).where(Invoice.kind == "invoice", Invoice.number == number)
+    ).first()
+    if inv is None:
+        problems.append((key, Message("there is no {label}", label=INVOICE.label(number))))
+    return inv
+
+
 @requires("sales.pay")
 def invoice_payment(uow: UnitOfWork, raw: object) -> Created:
     doc, problems = checked("payment", raw)
     if "order" in doc:
         problems.append(("order", Message("only with a bill: an invoice names its order")))
-    inv = None
-    number = INVOICE.number_in(doc.get("invoice", ""))
-    if number is None:
-        if "invoice" in doc:
-            problems.append(
-                (
-                    "invoice",
-                    Message("not an invoice number (e.g. {example})", example=INVOICE.label(7)),
-                )
-            )
-    else:
-        inv = uow.session.scalars(
-            select(Invoice).where(Invoice.kind == "invoice", Invoice.number == number)
-        ).first()
-        if inv is None:
-            problems.append(
-                ("invoice", Message("there is no {label}", label=INVOICE.label(number)))
-            )
+    if "invoices" in doc:
+        return _invoices_payment(uow, doc, problems)
+    inv = _find_invoice(uow, problems, "invoice", doc["invoice"]) if "invoice" in doc else None
     if inv is None:
         _done(problems)
     view = _attempt(problems, {}, sales.pay, uow, inv.id, **_how(doc))
@@ -494,36 +567,122 @@ def invoice_payment(uow: UnitOfWork, raw: object) -> Created:
     )
 
 
+def _item_named(problems: list, where: str, item: dict[str, Any], key: str) -> bool:
+    """Whether list item ``where`` names its document (``key``); a problem said if not (and
+    none said yet about that item, such as not being an object)."""
+    if key in item:
+        return True
+    if not any(p.startswith(where) for p, _m in problems):
+        problems.append((f"{where}.{key}", Message("required")))
+    return False
+
+
+def _invoices_payment(uow: UnitOfWork, doc: dict[str, Any], problems: list) -> Created:
+    """One payment of several invoices ("invoices": each its number and, for a part of it,
+    its amount; no amount: all that is open): one journal entry."""
+    found: list[tuple[int, Invoice, object]] = []  # (its place in the list, it, amount)
+    for i, item in enumerate(doc["invoices"]):
+        where = f"invoices[{i}]"
+        if not _item_named(problems, where, item, "invoice"):
+            continue
+        inv = _find_invoice(uow, problems, f"{where}.invoice", item["invoice"])
+        if inv is None:
+            continue
+        if any(inv.id == other.id for _i, other, _a in found):
+            label = INVOICE.label(inv.number)
+            problems.append((f"{where}.invoice", Message("{label} is named twice", label=label)))
+            continue
+        found.append((i, inv, item.get("amount")))
+    if not found:
+        _done(problems)
+    # the service names a problem "amount" (one invoice) or "INV-00007 amount" (several)
+    names = {f"{INVOICE.label(inv.number)} amount": f"invoices[{i}].amount" for i, inv, _a in found}
+    names["amount"] = f"invoices[{found[0][0]}].amount"
+    names["date"], names["account"] = "date", "account"
+    entry = _attempt(
+        problems,
+        names,
+        sales.settle_invoices,
+        uow,
+        [(inv.id, amount) for _i, inv, amount in found],
+        **_settle_how(doc),
+    )
+    _done(problems)
+    rows = list(
+        uow.session.scalars(
+            select(CustomerPayment)
+            .where(CustomerPayment.entry_id == entry.id)
+            .order_by(CustomerPayment.id)
+        )
+    )
+    settled = []
+    for row in rows:
+        inv = uow.session.get(Invoice, row.invoice_id)
+        view = next(x for x in sales.get(uow, inv.order_id).invoices if x.id == inv.id)
+        settled.append(
+            {
+                "invoice": view.label,
+                "amount": _minor(uow, row.amount_minor),
+                "paid": _exact(uow, view.paid),
+                "open": _exact(uow, view.open),
+            }
+        )
+    return Created(
+        "payment",
+        _entry_label(uow, entry.id),
+        {
+            "date": entry.date.isoformat(),
+            "amount": _minor(uow, sum(r.amount_minor for r in rows)),
+            "account": _account_code(uow, rows[0].account_id),
+            "invoices": settled,
+        },
+    )
+
+
+def _find_bill(
+    uow: UnitOfWork, problems: list, where: str, ref: str, order: str | None
+) -> SupplierBill | None:
+    """The supplier bill with reference ``ref`` (any case), on purchase order ``order``
+    when given; None when there is none, or several (a problem said). ``where`` is the
+    JSON's place of the bill ("" for the document, "bills[1]" for an item of a list)."""
+    at = f"{where}." if where else ""
+    stmt = select(SupplierBill).where(func.lower(SupplierBill.reference) == ref.strip().lower())
+    if order is not None:
+        order_problems: list = []
+        order_id = _order_id(uow, order_problems, order, PURCHASE_ORDER, PurchaseOrder)
+        problems.extend((f"{at}order", m) for _k, m in order_problems)
+        if order_id is None:
+            return None
+        stmt = stmt.where(SupplierBill.order_id == order_id)
+    bills = list(uow.session.scalars(stmt.order_by(SupplierBill.id).limit(2)))
+    if not bills:
+        problems.append(
+            (f"{at}bill", Message("no supplier bill has the reference {ref}", ref=repr(ref)))
+        )
+        return None
+    if len(bills) > 1:
+        problems.append(
+            (
+                f"{at}bill",
+                Message(
+                    "several supplier bills have the reference {ref}; name the purchase "
+                    "order too (order)",
+                    ref=repr(ref),
+                ),
+            )
+        )
+        return None
+    return bills[0]
+
+
 @requires("purchases.pay")
 def bill_payment(uow: UnitOfWork, raw: object) -> Created:
     doc, problems = checked("payment", raw)
-    bills: list[SupplierBill] = []
-    if "bill" in doc:
-        stmt = select(SupplierBill).where(
-            func.lower(SupplierBill.reference) == doc["bill"].strip().lower()
-        )
-        if "order" in doc:
-            order_id = _order_id(uow, problems, doc["order"], PURCHASE_ORDER, PurchaseOrder)
-            stmt = stmt.where(SupplierBill.order_id == order_id)
-        bills = list(uow.session.scalars(stmt.order_by(SupplierBill.id).limit(2)))
-        if not bills and not any(p == "order" for p, _m in problems):
-            problems.append(
-                ("bill", Message("no supplier bill has the reference {ref}", ref=repr(doc["bill"])))
-            )
-        elif len(bills) > 1:
-            problems.append(
-                (
-                    "bill",
-                    Message(
-                        "several supplier bills have the reference {ref}; name the purchase "
-                        "order too (order)",
-                        ref=repr(doc["bill"]),
-                    ),
-                )
-            )
-    if len(bills) != 1:
+    if "bills" in doc:
+        return _bills_payment(uow, doc, problems)
+    bill = _find_bill(uow, problems, "", doc["bill"], doc.get("order")) if "bill" in doc else None
+    if bill is None:
         _done(problems)
-    bill = bills[0]
     view = _attempt(problems, {}, purchasing.pay, uow, bill.id, **_how(doc))
     _done(problems)
     paid = uow.session.scalars(
@@ -543,6 +702,74 @@ def bill_payment(uow: UnitOfWork, raw: object) -> Created:
             "account": _account_code(uow, paid.account_id),
             "paid": str(view.paid),
             "open": str(view.open),
+        },
+    )
+
+
+def _bills_payment(uow: UnitOfWork, doc: dict[str, Any], problems: list) -> Created:
+    """One payment of several supplier bills ("bills": each its reference, its purchase
+    order when several bills share the reference, and its amount for a part of it; no
+    amount: all that is open): one journal entry."""
+    found: list[tuple[int, SupplierBill, object]] = []
+    for i, item in enumerate(doc["bills"]):
+        where = f"bills[{i}]"
+        if not _item_named(problems, where, item, "bill"):
+            continue
+        bill = _find_bill(uow, problems, where, item["bill"], item.get("order"))
+        if bill is None:
+            continue
+        if any(bill.id == other.id for _i, other, _a in found):
+            problems.append(
+                (f"{where}.bill", Message("bill {ref} is named twice", ref=bill.reference))
+            )
+            continue
+        found.append((i, bill, item.get("amount")))
+    if not found:
+        _done(problems)
+    # the service names a problem "amount" (one bill) or "REFERENCE amount" (several)
+    names: dict[str, str] = {}
+    for i, bill, _a in found:
+        names.setdefault(f"{bill.reference} amount", f"bills[{i}].amount")
+    names["amount"] = f"bills[{found[0][0]}].amount"
+    names["date"], names["account"] = "date", "account"
+    entry = _attempt(
+        problems,
+        names,
+        purchasing.settle_bills,
+        uow,
+        [(bill.id, amount) for _i, bill, amount in found],
+        **_settle_how(doc),
+    )
+    _done(problems)
+    rows = list(
+        uow.session.scalars(
+            select(SupplierPayment)
+            .where(SupplierPayment.entry_id == entry.id)
+            .order_by(SupplierPayment.id)
+        )
+    )
+    settled = []
+    for row in rows:
+        bill = uow.session.get(SupplierBill, row.bill_id)
+        po = purchasing.get(uow, bill.order_id)
+        view = next(x for x in po.bills if x.id == bill.id)
+        settled.append(
+            {
+                "bill": bill.reference,
+                "order": po.label,
+                "amount": _minor(uow, row.amount_minor),
+                "paid": _exact(uow, view.paid),
+                "open": _exact(uow, view.open),
+            }
+        )
+    return Created(
+        "payment",
+        _entry_label(uow, entry.id),
+        {
+            "date": entry.date.isoformat(),
+            "amount": _minor(uow, sum(r.amount_minor for r in rows)),
+            "account": _account_code(uow, rows[0].account_id),
+            "bills": settled,
         },
     )
 

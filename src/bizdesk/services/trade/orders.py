@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
@@ -369,6 +370,20 @@ class OrderKind:
         self.flow.move(doc, step, new)
         touch(uow, doc)
         uow.audit(self.entity, doc.id, action, before={"state": before}, after={"state": new})
+
+
+@dataclass(frozen=True)
+class OpenDocument:
+    """An invoice or a supplier bill with something still to pay (``open``), as a payment
+    of several documents lists them; ``named``: what that payment's problems call it
+    ("INV-00007 amount", "AC-1234 amount")."""
+
+    id: int
+    label: str
+    issued: date
+    due: date
+    open: Decimal
+    named: str
 
 
 def amount_paid(uow: UnitOfWork, chk: v.Checker, amount: object, open_: int, what: str) -> int:

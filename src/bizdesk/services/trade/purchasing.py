@@ -50,7 +50,7 @@ from bizdesk.services.inventory.moves import receive_into_stock
 from bizdesk.services.inventory.products import resolve_supplier
 from bizdesk.services.inventory.reports import low_stock
 from bizdesk.services.trade.doc_lines import CleanLine
-from bizdesk.services.trade.orders import Flow, OrderKind, amount_paid
+from bizdesk.services.trade.orders import Flow, OpenDocument, OrderKind, amount_paid
 
 FLOW = Flow(
     POState,
@@ -501,6 +501,26 @@ def _bill_view(uow: UnitOfWork, b: SupplierBill) -> BillView:
         from_minor(_paid(uow, b.id), exp),
         b.entry_id,
     )
+
+
+@requires("purchases.view")
+def open_bills(uow: UnitOfWork, supplier_id: int) -> list[OpenDocument]:
+    """A supplier's bills with something still to pay, the first due first; each named by
+    its reference and its purchase order ("AC-1234 (PO-00015)")."""
+    exp = uow.exponent
+    out = []
+    for b, number in uow.session.execute(
+        select(SupplierBill, PurchaseOrder.number)
+        .join(PurchaseOrder, PurchaseOrder.id == SupplierBill.order_id)
+        .where(SupplierBill.supplier_id == supplier_id)
+        .order_by(SupplierBill.due_date, SupplierBill.id)
+    ):
+        open_ = b.total_minor - _paid(uow, b.id)
+        if open_ > 0:
+            label = f"{b.reference} ({po_label(number)})" if b.reference else po_label(number)
+            left = from_minor(open_, exp)
+            out.append(OpenDocument(b.id, label, b.bill_date, b.due_date, left, b.reference))
+    return out
 
 
 @requires("purchases.pay")

@@ -75,7 +75,7 @@ from bizdesk.services.making.kits import (
     whole_kits,
 )
 from bizdesk.services.trade.doc_lines import CleanLine
-from bizdesk.services.trade.orders import Flow, OrderKind, amount_paid
+from bizdesk.services.trade.orders import Flow, OpenDocument, OrderKind, amount_paid
 
 WALK_IN = N_("Walk-in customer")  # in the shop's language: written(locale, WALK_IN)
 
@@ -626,6 +626,24 @@ def _invoice_view(uow: UnitOfWork, inv: Invoice) -> InvoiceView:
         from_minor(settled, exp),
         inv.entry_id,
     )
+
+
+@requires("sales.view")
+def open_invoices(uow: UnitOfWork, customer_id: int) -> list[OpenDocument]:
+    """A customer's invoices with something still to pay, the first due first."""
+    exp = uow.exponent
+    out = []
+    for inv in uow.session.scalars(
+        select(Invoice)
+        .where(Invoice.kind == "invoice", Invoice.customer_id == customer_id)
+        .order_by(Invoice.due_on, Invoice.number)
+    ):
+        open_ = inv.total_minor - _paid(uow, inv.id) - _credited(uow, inv.id)
+        if open_ > 0:
+            label = invoice_label(inv.kind, inv.number)
+            left = from_minor(open_, exp)
+            out.append(OpenDocument(inv.id, label, inv.issued_on, inv.due_on, left, label))
+    return out
 
 
 @requires("sales.pay")
