@@ -33,11 +33,12 @@ from bizdesk.formatting import UNSAFE, visible
 from bizdesk.i18n import N_, _, ngettext, resolve_language, tr, use
 from bizdesk.identity import current_gate
 from bizdesk.screens.palette import BizdeskCommands, FindRecords, Palette
-from bizdesk.screens.registry import APP_KEYS, ROLE_NAMES, TABS, check_keymap, keys_of, tab
+from bizdesk.screens.registry import APP_KEYS, TABS, check_keymap, keys_of, tab
 from bizdesk.services.base.permissions import allowed, refusal
 from bizdesk.widgets.footer import KeysFooter
 from bizdesk.widgets.form import FormScreen
 from bizdesk.widgets.keys import OrderedKeys
+from bizdesk.words import USER_ROLE_NAMES
 
 if TYPE_CHECKING:  # the database stack is imported by the opening worker, after a frame
     from bizdesk.db.session import Store
@@ -512,7 +513,7 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
                 await tab_pane.remove_children()
                 await tab_pane.mount(self._pane_for(t.id))
         self.notify(
-            _("Your role is now {role}.").format(role=_(ROLE_NAMES.get(role, role))),
+            _("Your role is now {role}.").format(role=_(USER_ROLE_NAMES.get(role, role))),
             title=_("Role changed"),
             markup=False,
         )

@@ -25,6 +25,7 @@ from bizdesk.cli.core import (
 from bizdesk.formatting import visible
 from bizdesk.i18n import LANGUAGE_NAMES, _, resolve_language, use
 from bizdesk.reading import date_text
+from bizdesk.words import AUDIT_ACTION_NAMES, AUDIT_ENTITY_NAMES, USER_ROLE_NAMES, named
 
 app = typer.Typer()
 users = typer.Typer(help=_("The people who may use this store."))
@@ -70,9 +71,9 @@ def audit(
         table.add_row(
             Text(f"{date_text(r.at.date())} {r.at:%H:%M:%S}"),
             Text(r.username),
-            Text(r.entity),
+            Text(named(AUDIT_ENTITY_NAMES, r.entity)),
             Text(str(r.entity_id or "")),
-            Text(r.action),
+            Text(named(AUDIT_ACTION_NAMES, r.action)),
         )
     show(table)
 
@@ -89,7 +90,7 @@ def users_list(ctx: typer.Context, db: DbOpt = None) -> None:
         table.add_row(
             Text(u.username),
             Text(visible(u.full_name)),
-            Text(u.role),
+            Text(named(USER_ROLE_NAMES, u.role)),
             _("yes") if u.active else _("no"),
         )
     show(table)

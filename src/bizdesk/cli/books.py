@@ -11,6 +11,7 @@ from rich.text import Text
 from bizdesk.cli.core import DbOpt, open_store, parse_date, say, show
 from bizdesk.formatting import day, visible
 from bizdesk.i18n import _
+from bizdesk.words import ACCOUNT_ROLE_NAMES, ACCOUNT_TYPE_NAMES, named
 
 app = typer.Typer()
 accounts = typer.Typer(help=_("The chart of accounts."))
@@ -34,8 +35,8 @@ def accounts_list(ctx: typer.Context, db: DbOpt = None) -> None:
         table.add_row(
             Text(visible(a.code)),
             Text(visible(a.name)),
-            Text(a.type),
-            Text(a.role or ""),
+            Text(named(ACCOUNT_TYPE_NAMES, a.type)),
+            Text(named(ACCOUNT_ROLE_NAMES, a.role)),
             Text(state),
         )
     show(table)

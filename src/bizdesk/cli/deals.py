@@ -11,6 +11,7 @@ from rich.text import Text
 from bizdesk.cli.core import DbOpt, open_store, say, show
 from bizdesk.formatting import number, visible
 from bizdesk.i18n import _
+from bizdesk.words import STAGE_KIND_NAMES, named
 
 app = typer.Typer()
 pipeline = typer.Typer(help=_("The stages deals move through."))
@@ -27,7 +28,11 @@ def pipeline_list(ctx: typer.Context, db: DbOpt = None) -> None:
     locale = store.settings().get("locale", "en_US")
     table = Table(_("Stage"), _("Default %"), _("Kind"))
     for st in stages:
-        table.add_row(Text(visible(st.name)), Text(number(st.probability, locale)), Text(st.kind))
+        table.add_row(
+            Text(visible(st.name)),
+            Text(number(st.probability, locale)),
+            Text(named(STAGE_KIND_NAMES, st.kind)),
+        )
     show(table)
 
 

@@ -162,6 +162,7 @@ def mail_outbox(
     ] = None,
     db: DbOpt = None,
 ) -> None:
+    from bizdesk.services.base.states import state_word
     from bizdesk.services.mail.outbox import list_outbox
 
     store = open_store(ctx, db)
@@ -185,7 +186,7 @@ def mail_outbox(
             Text(r.created_at.strftime("%Y-%m-%d %H:%M")),
             Text(r.to_address),
             Text(r.doc_label or r.subject),
-            Text(r.state),
+            Text(str(state_word(r.state))),
             Text(str(r.attempts)),
             Text(r.last_error),
         )

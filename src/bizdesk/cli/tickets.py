@@ -11,6 +11,7 @@ from rich.text import Text
 from bizdesk.cli.core import DbOpt, open_store, say, show
 from bizdesk.formatting import number
 from bizdesk.i18n import _
+from bizdesk.words import PRIORITY_NAMES, named
 
 app = typer.Typer()
 sla = typer.Typer(help=_("Support targets and business hours."))
@@ -30,7 +31,9 @@ def sla_show(ctx: typer.Context, db: DbOpt = None) -> None:
     locale = store.settings().get("locale", "en_US")
     table = Table(_("Priority"), _("First response (h)"), _("Resolution (h)"))
     for prio, (fr, res) in policy.items():
-        table.add_row(Text(prio), Text(number(fr, locale)), Text(number(res, locale)))
+        table.add_row(
+            Text(named(PRIORITY_NAMES, prio)), Text(number(fr, locale)), Text(number(res, locale))
+        )
     show(table)
     say(_("Business hours: {hours}").format(hours=hours.to_json()))
 

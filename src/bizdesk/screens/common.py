@@ -14,9 +14,10 @@ from textual.screen import Screen
 from textual.widgets import Header, Static
 
 from bizdesk.faults import describe
-from bizdesk.i18n import N_, _, tr
+from bizdesk.i18n import _, tr
 from bizdesk.widgets.footer import KeysFooter
 from bizdesk.widgets.paged_table import PagedTable
+from bizdesk.words import SLA_NAMES, TICKET_STATUS_NAMES
 
 
 class ServiceResult(Message):
@@ -209,23 +210,6 @@ class RecordScreen(ServiceScreen):
             self.view = msg.view
             self.show(msg.view)
         self.settled()
-
-
-# A ticket's status and SLA state as people read them (stored and computed as these words).
-TICKET_STATUS_NAMES = {
-    "new": N_("new"),
-    "open": N_("open"),
-    "waiting": N_("waiting"),
-    "resolved": N_("resolved"),
-    "closed": N_("closed"),
-}
-SLA_NAMES = {
-    "ok": N_("ok"),
-    "at risk": N_("at risk"),
-    "breached": N_("breached"),
-    "paused": N_("paused"),
-    "met": N_("met"),
-}
 
 
 def tickets_text(tickets: list) -> Text:

@@ -15,7 +15,7 @@ from textual.containers import Vertical
 from textual.widgets import ContentSwitcher, Header, Static
 
 from bizdesk.formatting import day, moment, money, money_or_blank, visible, visible_text
-from bizdesk.i18n import N_, Message, _, ngettext
+from bizdesk.i18n import N_, _, ngettext
 from bizdesk.models.ledger import ACCOUNT_TYPES
 from bizdesk.screens.common import ListPane, RecordScreen
 from bizdesk.services.base.numbering import JOURNAL
@@ -24,34 +24,11 @@ from bizdesk.widgets.footer import KeysFooter
 from bizdesk.widgets.form import ConfirmScreen, Field, FormScreen
 from bizdesk.widgets.lines_form import LineColumns, LinesFormScreen
 from bizdesk.widgets.paged_table import Col, PagedTable
+from bizdesk.words import ACCOUNT_ROLE_NAMES as ROLE_NAMES
+from bizdesk.words import ACCOUNT_TYPE_NAMES
 
 # what people read for stored words (the stored values stay English)
 ENTRY_STATES = {"draft": N_("draft"), "posted": N_("posted")}
-ACCOUNT_TYPE_NAMES = {
-    "asset": N_("asset"),
-    "liability": N_("liability"),
-    "equity": N_("equity"),
-    "income": N_("income"),
-    "expense": N_("expense"),
-}
-ROLE_NAMES = {  # the roles bizdesk posts to (the charts in data/accounts name them)
-    "bank": N_("bank"),
-    "cash": N_("cash"),
-    "cogs": N_("cogs"),
-    "equity": Message.pgettext("account role", "equity"),  # not the account type
-    "grni": N_("grni"),
-    "inventory": N_("inventory"),
-    "labour_absorbed": N_("labour absorbed"),
-    "payable": N_("payable"),
-    "price_difference": N_("price difference"),
-    "receivable": N_("receivable"),
-    "reminder_fees": N_("reminder fees"),
-    "retained_earnings": N_("retained earnings"),
-    "sales": N_("sales"),
-    "stock_adjustment": N_("stock adjustment"),
-    "vat_payable": N_("vat payable"),
-    "vat_receivable": N_("vat receivable"),
-}
 SOURCE_NAMES = {
     "sales_order": N_("sales order"),
     "purchase_order": N_("purchase order"),

@@ -52,17 +52,6 @@ TABS = (
 )
 
 
-# The roles as people read them (roles are stored as these English words; shown translated).
-ROLE_NAMES = {
-    "owner": N_("owner"),
-    "accountant": N_("accountant"),
-    "sales": N_("sales"),
-    "support": N_("support"),
-    "warehouse": N_("warehouse"),
-    "viewer": N_("viewer"),
-}
-
-
 def tab(tab_id: str) -> Tab:
     return next(t for t in TABS if t.id == tab_id)
 

@@ -10,12 +10,12 @@ from textual.widgets import Static
 from bizdesk.formatting import moment, visible_text
 from bizdesk.i18n import N_, _
 from bizdesk.models.tickets import PRIORITIES, STATUSES
-from bizdesk.screens.common import SLA_NAMES, TICKET_STATUS_NAMES
 from bizdesk.screens.records import RecordKind, RecordListPane, RecordPage
 from bizdesk.services.crm import tickets as T
 from bizdesk.widgets.field import Field
 from bizdesk.widgets.form import FormScreen, record_form
 from bizdesk.widgets.paged_table import Col, PagedTable
+from bizdesk.words import PRIORITY_NAMES, SLA_NAMES, TICKET_STATUS_NAMES
 
 QUEUES = {
     "1": ("mine", N_("Mine")),
@@ -24,13 +24,6 @@ QUEUES = {
     "4": ("open", N_("All open")),
     "5": ("all", N_("All")),
 }
-PRIORITY_NAMES = {
-    "low": N_("low"),
-    "normal": N_("normal"),
-    "high": N_("high"),
-    "urgent": N_("urgent"),
-}
-
 
 # What a ticket can be about (its link_kind), as people read it.
 LINK_NAMES = {

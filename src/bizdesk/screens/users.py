@@ -12,18 +12,18 @@ from textual.widgets import Header, Static
 from bizdesk.i18n import LANGUAGE_NAMES, LANGUAGES, N_, _, tr
 from bizdesk.models.core import ROLES
 from bizdesk.screens.common import ServiceRunner, WithTable
-from bizdesk.screens.registry import ROLE_NAMES
 from bizdesk.services.admin import users as U
 from bizdesk.services.base.permissions import ROLE_SUMMARY
 from bizdesk.services.mail import settings as MS
 from bizdesk.widgets.footer import KeysFooter
 from bizdesk.widgets.form import ConfirmScreen, Field, FormScreen
 from bizdesk.widgets.paged_table import Col, PagedTable
+from bizdesk.words import USER_ROLE_NAMES
 
 COLUMNS = [
     Col("username", N_("User"), 14),
     Col("full_name", N_("Name"), 24),
-    Col("role", N_("Role"), 11, fmt=lambda v: _(ROLE_NAMES.get(v, v))),
+    Col("role", N_("Role"), 11, fmt=lambda v: _(USER_ROLE_NAMES.get(v, v))),
     Col("active", N_("Active"), 6, fmt=lambda v: _("yes") if v else _("no")),
     Col("language", N_("Language"), 10, fmt=lambda v: LANGUAGE_NAMES.get(v) or _("(session)")),
 ]
@@ -70,7 +70,7 @@ def add_form() -> FormScreen:
                 value="viewer",
                 options=ROLES,
                 required=True,
-                option_labels=ROLE_NAMES,
+                option_labels=USER_ROLE_NAMES,
             ),
             Field("full_name", N_("Full name")),
         ],
@@ -89,7 +89,7 @@ def role_form(username: str, role: str) -> FormScreen:
                 value=role,
                 options=ROLES,
                 required=True,
-                option_labels=ROLE_NAMES,
+                option_labels=USER_ROLE_NAMES,
             )
         ],
         lambda uow, v: U.set_role(uow, username, v["role"]),
@@ -170,7 +170,8 @@ class UsersScreen(WithTable, ServiceRunner, Screen):
     def help_text(self) -> str:
         """HELP in the reader's language, with each role and what it may do."""
         roles = "; ".join(
-            f"{_(ROLE_NAMES.get(role, role))}: {tr(what)}" for role, what in ROLE_SUMMARY.items()
+            f"{_(USER_ROLE_NAMES.get(role, role))}: {tr(what)}"
+            for role, what in ROLE_SUMMARY.items()
         )
         return _(self.HELP).format(roles=roles)
 

@@ -17,6 +17,7 @@ from bizdesk.reading import date_text
 from bizdesk.services.base import permissions
 from bizdesk.services.base.csvio import write_rows
 from bizdesk.services.base.validate import FieldError
+from bizdesk.words import ACCOUNT_TYPE_NAMES, PRIORITY_NAMES, word_message
 
 # a segment's column and the report's title per field (contacts.SEGMENT_FIELDS)
 _SEGMENT_LABELS = {
@@ -116,6 +117,8 @@ def _tickets_sla(
         Column(k, Message(lbl), i > 0) for i, (k, lbl) in enumerate(zip(keys, labels, strict=True))
     ]
     out = [{k: getattr(r, k) for k in keys} for r in rows]
+    for row in out:  # a stored word, read in the reader's language (JSON keeps it)
+        row["priority"] = word_message(PRIORITY_NAMES, row["priority"])
     tot = {k: getattr(total, k) for k in keys}
     return Report(
         "tickets-sla",
@@ -468,7 +471,7 @@ def _statement(name: str, title: str, lines, totals: dict, params: dict) -> Repo
     ]
     out = [
         {
-            "section": ln.section,
+            "section": word_message(ACCOUNT_TYPE_NAMES, ln.section),
             "account": ln.code,
             "name": ln.name,
             "amount": ln.amount,

@@ -10,17 +10,21 @@ from decimal import Decimal
 from sqlalchemy import false, func, select, true
 
 from bizdesk.db.session import UnitOfWork
+from bizdesk.formatting import money
 from bizdesk.i18n import Message
 from bizdesk.models.deals import Deal, PipelineStage
 from bizdesk.models.ledger import JournalLine
 from bizdesk.models.purchasing import PurchaseOrder, SupplierBill, SupplierPayment
 from bizdesk.models.sales import CustomerPayment, Invoice, SalesOrder
 from bizdesk.money import from_minor
+from bizdesk.reading import date_text
 from bizdesk.services.base.numbering import invoice_label, po_label, so_label
 from bizdesk.services.base.paging import PageRequest
 from bizdesk.services.base.permissions import can, requires
+from bizdesk.services.base.states import state_word
 from bizdesk.services.books.ledger import account_for
 from bizdesk.services.crm import tickets as T
+from bizdesk.words import SLA_NAMES, TICKET_STATUS_NAMES, word_message
 
 LIMIT = 20  # the newest of each kind; the lists behind them show everything
 
@@ -68,8 +72,10 @@ def story(uow: UnitOfWork, contact_id: int) -> Story:
     money_ok = can(uow, "contacts.money")
     money_rows = true() if money_ok else false()  # the invoice, payment and bill queries
 
-    def m(x: int) -> str:
-        return str(from_minor(x, exp))
+    loc = uow.setting("locale", "en_US")
+
+    def m(x: int) -> str:  # an amount as the shop's locale writes it (1.500.000 in VND)
+        return money(from_minor(x, exp), loc)
 
     deals = (
         [
@@ -91,7 +97,12 @@ def story(uow: UnitOfWork, contact_id: int) -> Story:
                 "sales_order",
                 so.id,
                 so.order_date,
-                f"{so_label(so.number)} · {so.state} · {m(so.net_minor + so.vat_minor)}",
+                Message(
+                    "{label} · {state} · {total}",
+                    label=so_label(so.number),
+                    state=state_word(so.state),
+                    total=m(so.net_minor + so.vat_minor),
+                ),
             )
             for so in uow.session.scalars(
                 select(SalesOrder)
@@ -124,7 +135,7 @@ def story(uow: UnitOfWork, contact_id: int) -> Story:
                     "{label} · {total} · due {due} · UNPAID {left}",
                     label=label,
                     total=m(inv.total_minor),
-                    due=inv.due_on,
+                    due=date_text(inv.due_on),
                     left=m(left),
                 )
             else:
@@ -132,7 +143,7 @@ def story(uow: UnitOfWork, contact_id: int) -> Story:
                     "{label} · {total} · due {due} · paid",
                     label=label,
                     total=m(inv.total_minor),
-                    due=inv.due_on,
+                    due=date_text(inv.due_on),
                 )
         else:
             text = Message("{label} · credit {total}", label=label, total=m(inv.total_minor))
@@ -169,7 +180,18 @@ def story(uow: UnitOfWork, contact_id: int) -> Story:
     ]
     tickets = (
         [
-            Item("ticket", t.id, None, f"#{t.id} {t.subject} · {t.status} · {t.sla}")
+            Item(
+                "ticket",
+                t.id,
+                None,
+                Message(
+                    "#{id} {subject} · {status} · {sla}",
+                    id=t.id,
+                    subject=t.subject,
+                    status=word_message(TICKET_STATUS_NAMES, t.status),
+                    sla=word_message(SLA_NAMES, t.sla),
+                ),
+            )
             for t in T.list_page(
                 uow, PageRequest(limit=LIMIT, filters={"queue": "all", "contact_id": contact_id})
             ).rows
@@ -183,7 +205,12 @@ def story(uow: UnitOfWork, contact_id: int) -> Story:
                 "purchase_order",
                 po.id,
                 po.order_date,
-                f"{po_label(po.number)} · {po.state} · {m(po.net_minor + po.vat_minor)}",
+                Message(
+                    "{label} · {state} · {total}",
+                    label=po_label(po.number),
+                    state=state_word(po.state),
+                    total=m(po.net_minor + po.vat_minor),
+                ),
             )
             for po in uow.session.scalars(
                 select(PurchaseOrder)
@@ -217,7 +244,7 @@ def story(uow: UnitOfWork, contact_id: int) -> Story:
                     "bill {ref} · {total} · due {due} · OWED {left}",
                     ref=b.reference,
                     total=m(b.total_minor),
-                    due=b.due_date,
+                    due=date_text(b.due_date),
                     left=m(left),
                 )
                 if left
@@ -225,7 +252,7 @@ def story(uow: UnitOfWork, contact_id: int) -> Story:
                     "bill {ref} · {total} · due {due} · paid",
                     ref=b.reference,
                     total=m(b.total_minor),
-                    due=b.due_date,
+                    due=date_text(b.due_date),
                 ),
             )
         )
