@@ -824,9 +824,7 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
     def action_command_palette(self) -> None:
         """Textual's palette, asking in the person's language."""
         if self.use_command_palette and not CommandPalette.is_open(self):
-            self.push_screen(
-                Palette(id="--command-palette", placeholder=_("Search for commands…"))
-            )
+            self.push_screen(Palette(id="--command-palette", placeholder=_("Search for commands…")))
 
     def get_system_commands(self, screen: Screen):  # noqa: ANN201
         """Textual's own commands in the palette (theme, quit, keys, screenshot...), named
