@@ -132,3 +132,17 @@ def _orders(uow):  # noqa: ANN001, ANN202
 
 def _ticketed_contact(uow) -> int:  # noqa: ANN001
     return uow.session.scalars(select(Ticket.contact_id).limit(1)).one()
+
+
+def test_a_user_role_and_an_account_role_of_one_english_word_read_apart() -> None:
+    """ "sales" is a person's role and an account's: in Vietnamese the first sells (bán hàng),
+    the second is revenue (doanh thu)."""
+    from bizdesk import i18n
+    from bizdesk.words import ACCOUNT_ROLE_NAMES, USER_ROLE_NAMES
+
+    try:
+        i18n.use("vi")
+        assert i18n._(USER_ROLE_NAMES["sales"]) == "bán hàng"
+        assert i18n._(ACCOUNT_ROLE_NAMES["sales"]) == "doanh thu"
+    finally:
+        i18n.use("en")

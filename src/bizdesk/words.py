@@ -39,7 +39,7 @@ ACCOUNT_ROLE_NAMES = {
 USER_ROLE_NAMES = {
     "owner": N_("owner"),
     "accountant": N_("accountant"),
-    "sales": N_("sales"),
+    "sales": Message.pgettext("user role", "sales"),  # a person who sells, not revenue
     "support": N_("support"),
     "warehouse": N_("warehouse"),
     "viewer": N_("viewer"),
