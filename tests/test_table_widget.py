@@ -4,9 +4,10 @@ typed, never markup, and a column as wide as its cells from the moment a row is 
 from __future__ import annotations
 
 import pytest
+from rich.text import Text
 from textual.app import App, ComposeResult
 
-from bizdesk.widgets.table import PAD, Table, fit_widths
+from bizdesk.widgets.table import PAD, Table, fit_widths, two_lines
 
 NAMES = ["[/]", "[bold]x[/]", "[@click=app.quit]quit[/]", "Bolt [M8]", "Acme Wheels Ltd"]
 
@@ -49,16 +50,37 @@ async def test_a_row_drawn_before_the_table_is_idle_is_not_clipped() -> None:
 
 def test_an_amount_keeps_its_width_and_the_words_give_way() -> None:
     """fit_widths: the name column gives way to the amounts (down to WORDS_FLOOR), then the
-    amounts' titles if that makes it fit; an amount's column is never under its figures."""
+    amounts' titles down to their two-line width; an amount's column is never under its
+    figures."""
     # code, a long name, three amounts of 13 cells under short titles: 80 cells in all
     heads, bodies = [4, 4, 5, 6, 5], [5, 62, 13, 13, 14]
-    widths = fit_widths(heads, bodies, [False, False, True, True, True], 78)
+    widths = fit_widths(heads, bodies, [False, False, True, True, True], 78, heads)
     assert widths[2:] == [13, 13, 14] and widths[0] == 5
     assert sum(widths) + PAD * len(widths) == 78  # the name has what is left
-    # titles wider than their figures give way only when that makes the table fit
-    heads, bodies = [9, 20, 20], [6, 2, 2]
-    assert fit_widths(heads, bodies, [False, True, True], 31) == [9, 8, 8]
-    assert fit_widths(heads, bodies, [False, True, True], 20) == [9, 20, 20]  # it scrolls
+    # titles wider than their figures give way down to their two lines' width, no further
+    heads, bodies, titles = [9, 20, 20], [6, 2, 2], [9, 12, 12]
+    assert fit_widths(heads, bodies, [False, True, True], 39, titles) == [9, 12, 12]
+    assert fit_widths(heads, bodies, [False, True, True], 20, titles) == [9, 12, 12]  # scrolls
+    assert fit_widths(heads, bodies, [False, True, True], 60, titles) == [9, 20, 20]
+
+
+async def test_a_title_takes_two_lines_rather_than_an_ellipsis() -> None:
+    """Two amounts' titles that differ only at their end ('1st resp. met', '1st resp.
+    breached') stay whole over narrow figures: wrapped on two lines, never both '1st re…'."""
+    app = _Shop()
+    async with app.run_test(size=(40, 8)) as pilot:
+        table = app.query_one(Table)
+        table.add_column("Priority", key="p")
+        table.add_column("1st resp. met", key="a")
+        table.add_column("1st resp. breached", key="b")
+        table.add_row("urgent", "13", "5", key="r")
+        table.fit({"a", "b"})
+        await pilot.pause()
+        assert two_lines(Text("1st resp. breached"), app.console) == 9
+        head = [table.render_line(y).text for y in (0, 1)]
+        assert head[0].split() == ["Priority", "1st", "resp.", "1st", "resp."], head
+        assert head[1].split() == ["met", "breached"], head
+        assert table.render_line(2).text.split() == ["urgent", "13", "5"]
 
 
 class _Wide(App):

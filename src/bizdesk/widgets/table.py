@@ -18,6 +18,8 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
+from rich.cells import cell_len
+from rich.console import Console
 from rich.style import Style
 from rich.text import Text, TextType
 from textual.strip import Strip
@@ -33,9 +35,8 @@ def literal(value: Any) -> Any:
 
 
 # a column of words (a name, a description) gives way down to this many cells before an
-# amount's title does; an amount's title gives way down to this (never below its figures)
+# amount's title does
 WORDS_FLOOR = 12
-TITLE_FLOOR = 8
 
 
 def _give_way(widths: list[int], floors: list[int], over: int) -> int:
@@ -51,26 +52,37 @@ def _give_way(widths: list[int], floors: list[int], over: int) -> int:
     return over
 
 
-def fit_widths(heads: list[int], bodies: list[int], amounts: list[bool], room: int) -> list[int]:
+def fit_widths(
+    heads: list[int], bodies: list[int], amounts: list[bool], room: int, titles: list[int]
+) -> list[int]:
     """Each column's width (without its padding, `PAD` cells) in ``room`` cells: an amount's
     column is never narrower than its widest figure; when the columns are too wide together,
     the columns of words give way first (widest first, down to WORDS_FLOOR: their cells end
-    in an ellipsis), then amounts' titles (down to TITLE_FLOOR or their figures) if that makes
-    them fit. What still does not fit scrolls sideways (Table draws whole cells only)."""
+    in an ellipsis), then the amounts' titles, down to ``titles`` (the width that shows each
+    whole on two lines) or their figures. What still does not fit scrolls sideways (Table
+    draws whole cells only)."""
     widths = [max(h, b) for h, b in zip(heads, bodies, strict=True)]
     over = sum(widths) + PAD * len(widths) - room
     if over <= 0:
         return widths
     words = [w if a else min(w, WORDS_FLOOR) for w, a in zip(widths, amounts, strict=True)]
     over = _give_way(widths, words, over)
-    titles = [
-        max(b, min(h, TITLE_FLOOR)) if amount else w
-        for h, b, w, amount in zip(heads, bodies, widths, amounts, strict=True)
+    floors = [
+        max(b, t) if amount else w
+        for b, t, w, amount in zip(bodies, titles, widths, amounts, strict=True)
     ]
-    shorter = widths.copy()
-    if _give_way(shorter, titles, over):
-        return widths  # it scrolls all the same: the amounts' titles stay whole
-    return shorter
+    _give_way(widths, floors, over)
+    return widths
+
+
+def two_lines(title: Text, console: Console) -> int:
+    """The fewest cells that show ``title`` whole on two lines, its words wrapped (a word is
+    never cut: a title of one word keeps its width)."""
+    words = title.plain.split()
+    width = max([(title.cell_len + 1) // 2, *(cell_len(w) for w in words)])
+    while width < title.cell_len and len(title.wrap(console, width)) > 2:
+        width += 1
+    return width
 
 
 class Table(DataTable):
@@ -137,13 +149,17 @@ class Table(DataTable):
                 elif cell is not None:
                     bodies[i] = max(bodies[i], len(str(cell)))
         amounts = [c.key.value in self.amounts for c in columns]
-        widths = fit_widths(heads, bodies, amounts, room)
+        titles = [two_lines(c.label, self.app.console) for c in columns]
+        widths = fit_widths(heads, bodies, amounts, room, titles)
+        # a title narrower than its words takes two lines (a name's, cut, ends in "…")
+        lines = 2 if any(w < h for w, h in zip(widths, heads, strict=True)) else 1
         for c, width in zip(columns, widths, strict=True):
             c.auto_width = False
             c.width = width
             label = c.label.copy()
-            label.no_wrap, label.overflow = True, "ellipsis"  # a title cut shows it
+            label.no_wrap, label.overflow = lines == 1, "ellipsis"
             c.label = label
+        self.header_height = lines
         # when it scrolls, the columns of words before the first amount stay in view (as
         # many as take half the width at most: the account and its name, not the memo)
         kept = words = 0
