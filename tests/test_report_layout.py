@@ -17,6 +17,7 @@ from bizdesk import i18n
 from bizdesk.app import BizdeskApp
 from bizdesk.db import open_store
 from bizdesk.formatting import money, number
+from bizdesk.screens.reports import label
 from bizdesk.services.admin import setup, users
 from bizdesk.services.books import ledger as L
 from bizdesk.services.books.ledger import CONTROLLED_ROLES
@@ -99,6 +100,13 @@ async def test_every_amount_of_a_report_shows_whole_at_80_columns(tmp_path, lang
                 await settle(pilot, app)
                 await settle(pilot, app)
                 screen = _screen(app)
+                # the report's name in its box: whole, or cut with an ellipsis (never a
+                # word short, 'Pérdidas y' for 'Pérdidas y ganancias')
+                chosen = next(ln for ln in screen if "▼" in ln).split("▼")[0].strip()
+                whole = label(name)
+                assert chosen == whole or (
+                    chosen.endswith("…") and whole.startswith(chosen[:-1])
+                ), (chosen, whole)
                 rep = run(store, name, as_of=date(2024, 3, 31))
                 amounts = [c.key for c in rep.columns if c.numeric]
                 rows = [*rep.rows, *([rep.totals] if rep.totals else [])]

@@ -130,6 +130,7 @@ class ReportsPane(Pane):
     DEFAULT_CSS = """
     ReportsPane #params { height: 1; }
     ReportsPane #params Select { width: 22; }
+    ReportsPane #params Select Static#label { text-wrap: nowrap; text-overflow: ellipsis; }
     ReportsPane #params Input { width: 1fr; margin-left: 1; }
     ReportsPane #report-title { height: 1; text-style: bold; padding: 0 1; }
     ReportsPane DataTable { height: 1fr; }
