@@ -4,9 +4,10 @@ typed, never markup, and a column as wide as its cells from the moment a row is 
 from __future__ import annotations
 
 import pytest
+from rich.text import Text
 from textual.app import App, ComposeResult
 
-from bizdesk.widgets.table import Table
+from bizdesk.widgets.table import PAD, Table, fit_widths, two_lines
 
 NAMES = ["[/]", "[bold]x[/]", "[@click=app.quit]quit[/]", "Bolt [M8]", "Acme Wheels Ltd"]
 
@@ -45,3 +46,76 @@ async def test_a_row_drawn_before_the_table_is_idle_is_not_clipped() -> None:
         assert table.render_line(1).text.startswith(" Acme Wheels Ltd ")  # before any idle
         await pilot.pause()
         assert table.render_line(1).text.startswith(" Acme Wheels Ltd ")
+
+
+def test_an_amount_keeps_its_width_and_the_words_give_way() -> None:
+    """fit_widths: the name column gives way to the amounts (down to WORDS_FLOOR), then the
+    amounts' titles down to their two-line width; an amount's column is never under its
+    figures."""
+    # code, a long name, three amounts of 13 cells under short titles: 80 cells in all
+    heads, bodies = [4, 4, 5, 6, 5], [5, 62, 13, 13, 14]
+    widths = fit_widths(heads, bodies, [False, False, True, True, True], 78, heads)
+    assert widths[2:] == [13, 13, 14] and widths[0] == 5
+    assert sum(widths) + PAD * len(widths) == 78  # the name has what is left
+    # titles wider than their figures give way down to their two lines' width, no further
+    heads, bodies, titles = [9, 20, 20], [6, 2, 2], [9, 12, 12]
+    assert fit_widths(heads, bodies, [False, True, True], 39, titles) == [9, 12, 12]
+    assert fit_widths(heads, bodies, [False, True, True], 20, titles) == [9, 12, 12]  # scrolls
+    assert fit_widths(heads, bodies, [False, True, True], 60, titles) == [9, 20, 20]
+
+
+async def test_a_title_takes_two_lines_rather_than_an_ellipsis() -> None:
+    """Two amounts' titles that differ only at their end ('1st resp. met', '1st resp.
+    breached') stay whole over narrow figures: wrapped on two lines, never both '1st re…'."""
+    app = _Shop()
+    async with app.run_test(size=(40, 8)) as pilot:
+        table = app.query_one(Table)
+        table.add_column("Priority", key="p")
+        table.add_column("1st resp. met", key="a")
+        table.add_column("1st resp. breached", key="b")
+        table.add_row("urgent", "13", "5", key="r")
+        table.fit({"a", "b"})
+        await pilot.pause()
+        assert two_lines(Text("1st resp. breached"), app.console) == 9
+        head = [table.render_line(y).text for y in (0, 1)]
+        assert head[0].split() == ["Priority", "1st", "resp.", "1st", "resp."], head
+        assert head[1].split() == ["met", "breached"], head
+        assert table.render_line(2).text.split() == ["urgent", "13", "5"]
+
+
+class _Wide(App):
+    def compose(self) -> ComposeResult:
+        yield Table(id="t", cursor_type="row")
+
+
+async def test_a_table_wider_than_the_screen_draws_whole_cells_only() -> None:
+    """Six amounts of 12 cells in 40 columns, more rows than it shows (a scrollbar beside
+    them): each figure is drawn whole or not at all, before and after scrolling right a
+    column at a time, the row's name kept on the left."""
+    figure = "1.234.567,89"
+    app = _Wide()
+    async with app.run_test(size=(40, 6)) as pilot:
+        table = app.query_one(Table)
+        table.add_column("Name", key="name")
+        for i in range(6):
+            table.add_column(f"M{i}", key=f"m{i}")
+        for r in range(10):
+            table.add_row("Ann Buyers", *([figure] * 6), key=str(r))
+        table.fit({f"m{i}" for i in range(6)})
+        table.focus()
+        await pilot.pause()
+        titles = []
+        for _ in range(7):
+            screen = [strip.text for strip in app.screen._compositor.render_strips()]
+            line = screen[1]
+            assert line.startswith(" Ann Buyers ")
+            whole = line.count(figure)
+            digits = sum(ch.isdigit() for ch in line)
+            assert whole >= 1 and digits == whole * 9, line  # no figure in part
+            titles.append(screen[0].split())
+            assert len(titles[-1]) == whole + 1  # a title over each figure shown
+            await pilot.press("right")
+            await pilot.pause()
+        assert titles[0][:2] == ["Name", "M0"]
+        assert titles[1][:2] == ["Name", "M1"]  # a column further right
+        assert titles[-1][-1] == "M5"  # to the last

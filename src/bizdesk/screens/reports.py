@@ -8,6 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -42,6 +43,7 @@ from bizdesk.widgets.table import Table
 NO_CONTACT = {"trial-balance", "profit-loss", "balance-sheet", "pipeline"}
 NAMES_NO_CONTACT = frozenset({"contact", "interaction"})
 SHOWN = 1000  # rows drawn on screen; the CSV has them all
+DATE_WIDTH = 10  # a date as typed: 2024-03-31, 31.03.2024, 31/03/2024
 # what the list of reports shows people (the name is what `bizdesk report` takes)
 LABELS = {
     "trial-balance": N_("Trial balance"),
@@ -127,7 +129,8 @@ class ReportsPane(Pane):
     ]
     DEFAULT_CSS = """
     ReportsPane #params { height: 1; }
-    ReportsPane #params Select { width: 24; }
+    ReportsPane #params Select { width: 22; }
+    ReportsPane #params Select Static#label { text-wrap: nowrap; text-overflow: ellipsis; }
     ReportsPane #params Input { width: 1fr; margin-left: 1; }
     ReportsPane #report-title { height: 1; text-style: bold; padding: 0 1; }
     ReportsPane DataTable { height: 1fr; }
@@ -159,9 +162,14 @@ class ReportsPane(Pane):
                 id="report",
                 compact=True,
             )
-            yield Input(placeholder=_("From YYYY-MM-DD"), id="from", compact=True)
-            yield Input(placeholder=_("To"), id="to", compact=True)
-            yield Input(placeholder=_("As of"), id="as_of", compact=True)
+            for box, hint in (
+                ("from", _("From YYYY-MM-DD")),
+                ("to", _("To")),
+                ("as_of", _("As of")),
+            ):  # a date's box as wide as a date or its hint: the last box has the rest
+                date_box = Input(placeholder=hint, id=box, compact=True)
+                date_box.styles.width = max(DATE_WIDTH, cell_len(hint)) + 1  # and the cursor
+                yield date_box
             yield Input(placeholder=_("Contact / by"), id="extra", compact=True)
         yield Static("", id="report-title")
         yield Table(id="report-rows", cursor_type="row", zebra_stripes=False)
@@ -304,6 +312,7 @@ class ReportsPane(Pane):
             for cell in cells:
                 cell.stylize("bold")
             table.add_row(*cells, key="totals")
+        table.fit({c.key for c in rep.columns if c.numeric})  # amounts whole at 80 columns
         n = len(rep.rows)
         title = ngettext("{title} · {shown} of {n} row", "{title} · {shown} of {n} rows", n)
         title = title.format(
@@ -472,6 +481,7 @@ class DocumentsScreen(ServiceRunner, Screen):
             table.add_column(Text(_(title), justify="right" if numeric else "left"), key=key)
         for i, doc in enumerate(self.documents[:SHOWN]):
             table.add_row(*(_cell(doc.get(k), n, loc) for k, _t, n in self.COLUMNS), key=str(i))
+        table.fit({k for k, _t, numeric in self.COLUMNS if numeric})
         table.focus()
 
     @on(DataTable.RowSelected, "#documents")
