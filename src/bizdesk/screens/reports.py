@@ -119,7 +119,8 @@ class ReportsPane(Pane):
         "has the focus, these keys type: enter runs the report, tab leaves. The last box "
         "also groups sales and margin (product, customer, owner, city, country, tag, stage, "
         "age), deals won and lost (reason, stage, owner) and cycle times (sales, purchases); "
-        "there enter on a row lists the orders, deals or contacts behind it."
+        "there enter on a row lists the orders, deals or contacts behind it. A report wider "
+        "than the screen moves sideways with ← and →, a whole column at a time."
     )
     BINDINGS = [
         Binding("x", "export", N_("Write CSV"), id="reports.export"),
