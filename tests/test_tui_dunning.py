@@ -151,16 +151,9 @@ async def test_reminders_from_the_palette_and_on_the_customers_page(store) -> No
         assert "Payment reminders" in story and "RM-00001  level 2, second  100.00" in story
 
 
-async def test_the_reminders_list_prints_the_highlighted_one(store, tmp_path) -> None:  # noqa: ANN001
-    """The palette's list of reminders: w (Print, in its footer at 80x24) writes the
-    highlighted reminder's PDF where the person says, and says where."""
-    from textual.widgets import OptionList
-    from textual.widgets._footer import FooterKey
-
-    from bizdesk.screens.reminders import RemindersScreen
-    from tests.test_papers import lines_of, pdf_text
-    from tests.tui_helpers import wait_for
-
+def two_reminders(store) -> None:  # noqa: ANN001
+    """Dana Client (RM-00001, 200.00 overdue) and Eli Late (RM-00002, 100.00), ten days
+    late."""
     product(store, "SRV", name="Service", sale_price="100", vat_rate="0", allow_negative="yes")
     day = date.today() - timedelta(days=10)
     with store.write() as uow:
@@ -179,6 +172,19 @@ async def test_the_reminders_list_prints_the_highlighted_one(store, tmp_path) ->
             sales.invoice(uow, so.id, when=day, due=(day + timedelta(days=1)).isoformat())
         made = R.make_reminders(uow)
     assert [m.label for m in made] == ["RM-00001", "RM-00002"]
+
+
+async def test_the_reminders_list_prints_the_highlighted_one(store, tmp_path) -> None:  # noqa: ANN001
+    """The palette's list of reminders: w (Print, in its footer at 80x24) writes the
+    highlighted reminder's PDF where the person says, and says where."""
+    from textual.widgets import OptionList
+    from textual.widgets._footer import FooterKey
+
+    from bizdesk.screens.reminders import RemindersScreen
+    from tests.test_papers import lines_of, pdf_text
+    from tests.tui_helpers import wait_for
+
+    two_reminders(store)
     target = tmp_path / "dana.pdf"
     app = BizdeskApp(store)
     async with app.run_test(size=SIZE) as pilot:
@@ -212,3 +218,46 @@ async def test_the_reminders_list_prints_the_highlighted_one(store, tmp_path) ->
     lines = lines_of(text)
     assert "Overdue 200.00" in lines and "Total EUR 200.00" in lines
     assert [ln.split()[-2:] for ln in lines if ln.startswith("INV-")] == [["9", "200.00"]]
+
+
+async def test_the_reminders_list_e_mails_the_highlighted_one(store) -> None:  # noqa: ANN001
+    """m on the palette's list of reminders e-mails the highlighted one (a real SMTP server
+    on loopback): it arrives once with its PDF, and the list stays open."""
+    from textual.widgets import OptionList
+
+    from bizdesk.screens.reminders import RemindersScreen
+    from tests.mail_server import Inbox, Server
+    from tests.test_papers import lines_of, pdf_text
+    from tests.test_tui_mail import _smtp
+    from tests.tui_helpers import wait_for
+
+    two_reminders(store)
+    inbox = Inbox()
+    with Server(inbox) as server:
+        _smtp(store, server.port)
+        app = BizdeskApp(store)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot, app)
+            app.action_reminders()
+            await settle(pilot, app)
+            listed = app.screen
+            assert isinstance(listed, RemindersScreen)
+            await pilot.press("down")  # RM-00001, Dana's
+            await settle(pilot, app)
+            assert listed.query_one(OptionList).highlighted == 1
+            await pilot.press("m")
+            await settle(pilot, app)
+            form = app.screen
+            assert isinstance(form, FormScreen)
+            form.query_one("#f-to", Input).value = "dana@example.com"
+            await pilot.press("ctrl+s")
+            said = "RM-00001 was sent to dana@example.com."
+            await wait_for(
+                pilot, app, lambda: said in [str(n.message) for n in app._notifications], said
+            )
+            assert app.screen is listed
+    assert len(inbox.messages) == 1 and inbox.messages[0]["To"] == "dana@example.com"
+    (part,) = inbox.messages[0].iter_attachments()
+    lines = lines_of(pdf_text(part.get_content()))
+    assert "My Shop PAYMENT REMINDER" in lines and "RM-00001" in lines and "Dana Client" in lines
+    assert "Total EUR 200.00" in lines

@@ -259,7 +259,7 @@ BINDING_IDS: Mapping[str, tuple[str, ...]] = {
         *("leave.refuse", "payroll.back", "payroll.new"),
         *("run.back", "run.hours", "run.post", "run.pay"),
     ),
-    "bizdesk.screens.reminders": ("reminders.write",),
+    "bizdesk.screens.reminders": ("reminders.write", "reminders.mail"),
     "bizdesk.screens.recurring": (
         *("recurring.back", "recurring.entry", "recurring.invoice", "recurring.stop"),
     ),

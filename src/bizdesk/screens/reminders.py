@@ -11,9 +11,10 @@ from textual.binding import Binding
 from textual.widgets import OptionList
 
 from bizdesk.errors import ValidationError
-from bizdesk.formatting import money
+from bizdesk.formatting import day, money
 from bizdesk.i18n import N_, _, ngettext
-from bizdesk.screens.records import print_paper
+from bizdesk.screens.common import ServiceRunner
+from bizdesk.screens.records import SendsPapers, print_paper
 from bizdesk.services.crm import terms
 from bizdesk.services.dunning import reminders as R
 from bizdesk.widgets.field import Field
@@ -110,7 +111,7 @@ def reminder_choices(rows: list[R.ReminderRow], locale: str) -> list[tuple[str, 
         (
             _("{number} {date} {customer} · {name} · {amount}").format(
                 number=r.label,
-                date=r.issued_on.isoformat(),
+                date=day(r.issued_on),
                 customer=r.customer,
                 name=r.level_name,
                 amount=money(r.overdue + r.fee, locale),
@@ -121,11 +122,14 @@ def reminder_choices(rows: list[R.ReminderRow], locale: str) -> list[tuple[str, 
     ]
 
 
-class RemindersScreen(PickScreen):
-    """The reminders made, newest first: enter opens the customer, the print key writes
-    the highlighted reminder's PDF (as a document's page does)."""
+class RemindersScreen(SendsPapers, ServiceRunner, PickScreen):
+    """The reminders made, newest first: enter opens the customer; the print key writes
+    the highlighted reminder's PDF and m e-mails it (as a document's page does)."""
 
-    BINDINGS = [Binding("w", "write", N_("Print"), id="reminders.write")]
+    BINDINGS = [
+        Binding("w", "write", N_("Print"), id="reminders.write"),
+        Binding("m", "mail", N_("E-mail"), id="reminders.mail"),
+    ]
 
     def __init__(self, question: str, rows: list[R.ReminderRow], locale: str) -> None:
         super().__init__(question, reminder_choices(rows, locale))
@@ -135,12 +139,17 @@ class RemindersScreen(PickScreen):
         yield from super().compose()
         yield KeysFooter()
 
-    def action_write(self) -> None:
+    def _highlighted(self) -> str | None:
         at = self.query_one(OptionList).highlighted
-        if at is None:
-            return
-        label = self.labels[at]
-        print_paper(self, "reminder", label, label)
+        return None if at is None else self.labels[at]
+
+    def action_write(self) -> None:
+        if label := self._highlighted():
+            print_paper(self, "reminder", label, label)
+
+    def action_mail(self) -> None:
+        if label := self._highlighted():
+            self.mail([(label, ("reminder", label))])
 
 
 def show_reminders(app, made: int | None = None) -> None:  # noqa: ANN001
