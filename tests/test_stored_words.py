@@ -146,3 +146,16 @@ def test_a_user_role_and_an_account_role_of_one_english_word_read_apart() -> Non
         assert i18n._(ACCOUNT_ROLE_NAMES["sales"]) == "doanh thu"
     finally:
         i18n.use("en")
+
+
+def test_times_in_tables_show_their_date_as_the_reader_writes_it(vi_demo: str) -> None:
+    """The outbox's and the campaigns' times (kept in UTC, said so) read 30/11/2026 14:05 in
+    Vietnamese, as every other date does, and stay ISO in English and in JSON."""
+    vi_day = re.compile(r"^\d{2}/\d{2}/\d{4} \d{2}:\d{2}$")
+    iso = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$")
+    for command in (("mail", "outbox"), ("campaigns", "list")):
+        said = cells(run(*command, "--db", vi_demo).stdout)
+        assert any(vi_day.match(c) for c in said), said
+        assert not any(iso.match(c) for c in said), said
+        english = cells(run(*command, "--db", vi_demo, language="en").stdout)
+        assert any(iso.match(c) for c in english), english

@@ -12,6 +12,7 @@ from rich.text import Text
 
 from bizdesk.cli.core import DbOpt, fail, open_store, say, show
 from bizdesk.errors import BizdeskError
+from bizdesk.formatting import day
 from bizdesk.i18n import _, pgettext
 
 app = typer.Typer()
@@ -183,7 +184,7 @@ def mail_outbox(
     for r in rows:
         table.add_row(
             Text(str(r.id)),
-            Text(r.created_at.strftime("%Y-%m-%d %H:%M")),
+            Text(f"{day(r.created_at.date())} {r.created_at:%H:%M}"),
             Text(r.to_address),
             Text(r.doc_label or r.subject),
             Text(str(state_word(r.state))),

@@ -15,6 +15,7 @@ from rich.text import Text
 
 from bizdesk.cli.core import DbOpt, fail, open_store, print_json, say, show
 from bizdesk.errors import ValidationError
+from bizdesk.formatting import day
 from bizdesk.i18n import _, ngettext
 
 app = typer.Typer()
@@ -58,7 +59,7 @@ def consent_words(view) -> str:  # noqa: ANN001
         return _("not asked")
     return _("{state} on {date} ({how})").format(
         state=_(STATE_WORDS[view.state]),
-        date=view.at.date().isoformat(),
+        date=day(view.at.date()),
         how=_(HOW_WORDS.get(view.how, view.how)),
     )
 
@@ -325,7 +326,7 @@ def campaigns_list(ctx: typer.Context, fmt: FormatOpt = Printed.TEXT, db: DbOpt 
             Text(r.name),
             Text(r.segment),
             _(campaigns.STATE_WORDS[r.state]),
-            r.queued_at.strftime("%Y-%m-%d %H:%M") if r.queued_at else "",
+            f"{day(r.queued_at.date())} {r.queued_at:%H:%M}" if r.queued_at else "",
             str(r.recipients),
         )
     show(table)

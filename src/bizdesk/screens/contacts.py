@@ -292,7 +292,7 @@ class ContactScreen(SendsPapers, RecordPage):
                     name=r.level_name,
                     amount=money(r.overdue + r.fee, self.app.locale),
                 )
-                text.append(f"  {r.issued_on.isoformat()}  {line}\n")
+                text.append(f"  {day(r.issued_on)}  {line}\n")
         text.append_text(_follow_ups(loaded[5]))
         self.query_one("#story", Static).update(visible_text(text))
         tz = self.app.store.settings().get("timezone", "UTC")

@@ -14,7 +14,7 @@ from textual.screen import Screen
 from textual.widgets import Header, Static
 
 from bizdesk.errors import BizdeskError
-from bizdesk.formatting import money, visible, visible_text
+from bizdesk.formatting import day, money, visible, visible_text
 from bizdesk.i18n import N_, _, ngettext, tr
 from bizdesk.models.marketing import CONSENT_HOW, CONSENT_STATES
 from bizdesk.screens.common import ServiceRunner, WithTable
@@ -30,7 +30,8 @@ from bizdesk.widgets.paged_table import Col, PagedTable
 
 
 def _when(at) -> str:  # noqa: ANN001
-    return at.strftime("%Y-%m-%d %H:%M") if at else ""
+    """A time kept in UTC, its date as the reader writes it (the column says UTC)."""
+    return f"{day(at.date())} {at:%H:%M}" if at else ""
 
 
 CAMPAIGN_COLUMNS = [
@@ -66,7 +67,7 @@ def consent_words(view: K.ConsentView | None) -> str:
         return _("not asked")
     return _("{state} on {date} ({how})").format(
         state=_(K.STATE_WORDS[view.state]),
-        date=view.at.date().isoformat(),
+        date=day(view.at.date()),
         how=_(K.HOW_WORDS.get(view.how, view.how)),
     )
 
