@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from textual.command import CommandList, CommandPalette
 from textual.geometry import Region
-from textual.widgets import Select, Static
+from textual.widgets import DataTable, Select, Static
 from textual.widgets._footer import FooterKey
 from textual.widgets._tabbed_content import ContentTab
 
@@ -227,3 +227,33 @@ async def test_english_stays_english(store) -> None:  # noqa: ANN001
         keys = footer(app)
         assert "Help" in keys and "Quit" in keys
         assert tab_labels(app)[:5] == ENGLISH["tabs"]
+
+
+async def test_a_sales_person_switches_their_own_language_from_the_palette(store) -> None:  # noqa: ANN001
+    """Not only the owner: anyone picks their own language ("My language" in the palette),
+    and the frame and the tabs already built speak it at once, without starting again."""
+    from bizdesk.db import Store
+
+    with store.write() as uow:
+        users.add(uow, "ana", "sales", "Ana Pop")
+    ana = Store(url=store.url, engine=store.engine, user="ana")
+    app = BizdeskApp(ana)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("f3")  # a tab built in English, to be built again in Spanish
+        await settle(pilot, app)
+        assert tab_labels(app)[:2] == ["Home", "Contacts"]
+        app.action_my_language()  # the palette's "My language"
+        await settle(pilot, app)
+        form = app.screen
+        assert isinstance(form, FormScreen) and "ana" in form.title_text
+        form.query_one("#f-language", Select).value = "es"
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, app, lambda: tab_labels(app)[1] == "Contactos", "Spanish tabs")
+        await settle(pilot, app)
+        assert "bizdesk ahora le habla en Español." in notes(app)
+        assert "Ayuda" in footer(app)
+        columns = app.active_pane().query_one(DataTable).columns.values()
+        assert "Nombre" in [str(c.label).strip() for c in columns]
+    with store.read() as uow:
+        assert {u.username: u.language for u in users.list_users(uow)}["ana"] == "es"

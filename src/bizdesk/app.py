@@ -30,7 +30,7 @@ from bizdesk.config import Settings, load_settings
 from bizdesk.errors import BizdeskError, StoreDamaged
 from bizdesk.faults import describe, translate
 from bizdesk.formatting import UNSAFE, visible
-from bizdesk.i18n import N_, _, ngettext, resolve_language, tr, use
+from bizdesk.i18n import LANGUAGE_NAMES, N_, _, ngettext, resolve_language, tr, use
 from bizdesk.identity import current_gate
 from bizdesk.screens.palette import BizdeskCommands, FindRecords, Palette
 from bizdesk.screens.registry import APP_KEYS, TABS, check_keymap, keys_of, tab
@@ -506,18 +506,48 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
         if role is None:  # after the poll worker that brought the news has finished
             self.call_later(self._shut_out, ask)
             return
-        tabs = self.query_one(Tabs)
-        for t in TABS:
-            tab_pane = tabs.get_pane(t.id)
-            if tab_pane.children:  # built already: build it again for the new role
-                await tab_pane.remove_children()
-                await tab_pane.mount(self._pane_for(t.id))
+        await self._build_panes_again()
         self.notify(
             _("Your role is now {role}.").format(role=_(USER_ROLE_NAMES.get(role, role))),
             title=_("Role changed"),
             markup=False,
         )
         self.call_after_refresh(self.focus_active_pane)
+
+    async def _build_panes_again(self) -> None:
+        """Every tab built already is built again (for a new role, or a new language)."""
+        tabs = self.query_one(Tabs)
+        for t in TABS:
+            tab_pane = tabs.get_pane(t.id)
+            if tab_pane.children:
+                await tab_pane.remove_children()
+                await tab_pane.mount(self._pane_for(t.id))
+
+    async def speak(self, setting: str) -> None:
+        """The person chose the language bizdesk speaks to them (``setting``: a language, or
+        '' to follow the session): the frame and every tab speak it at once, no restart."""
+        language = use(resolve_language(setting))
+        await self._build_panes_again()
+        self._speak()
+        self.notify(
+            _("bizdesk now speaks {language} to you.").format(language=LANGUAGE_NAMES[language]),
+            markup=False,
+        )
+        self.call_after_refresh(self.focus_active_pane)
+
+    def action_my_language(self) -> None:
+        """Anyone's own language (the palette): its form, then the switch."""
+        if self.store is None:  # still being opened
+            return
+        from bizdesk.screens.users import language_form
+        from bizdesk.services.admin.users import my_language
+
+        with self.store.read() as uow:
+            now, me = my_language(uow), uow.user
+        self.push_screen(
+            language_form(me, now),
+            lambda saved: saved and self.run_worker(self.speak(saved.language)),
+        )
 
     def _shut_out(self, ask: str) -> None:
         """Disabled while the app was open: keep any unsaved typing as a private draft (as

@@ -12,7 +12,6 @@ from rich.text import Text
 
 from bizdesk.cli.core import DbOpt, fail, open_store, say, show
 from bizdesk.errors import BizdeskError
-from bizdesk.formatting import day
 from bizdesk.i18n import _, pgettext
 
 app = typer.Typer()
@@ -163,6 +162,7 @@ def mail_outbox(
     ] = None,
     db: DbOpt = None,
 ) -> None:
+    from bizdesk.formatting import day
     from bizdesk.services.base.states import state_word
     from bizdesk.services.mail.outbox import list_outbox
 

@@ -15,7 +15,6 @@ from rich.text import Text
 
 from bizdesk.cli.core import DbOpt, fail, open_store, print_json, say, show
 from bizdesk.errors import ValidationError
-from bizdesk.formatting import day
 from bizdesk.i18n import _, ngettext
 
 app = typer.Typer()
@@ -53,6 +52,7 @@ def _contact_id(uow, text: str) -> int:  # noqa: ANN001
 
 def consent_words(view) -> str:  # noqa: ANN001
     """A consent in words: "opted in on 2026-03-01 (form)", or "not asked"."""
+    from bizdesk.formatting import day
     from bizdesk.services.marketing.consent import HOW_WORDS, STATE_WORDS
 
     if view is None:
@@ -294,6 +294,7 @@ def _body(text: str | None, path: str | None) -> str:
 
 @campaigns_app.command("list", help=_("The campaigns, by name."))
 def campaigns_list(ctx: typer.Context, fmt: FormatOpt = Printed.TEXT, db: DbOpt = None) -> None:
+    from bizdesk.formatting import day
     from bizdesk.services.base.paging import PageRequest
     from bizdesk.services.marketing import campaigns
 

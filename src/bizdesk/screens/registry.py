@@ -170,6 +170,7 @@ COMMANDS = (
     Command(N_("Segments of contacts"), "segments"),
     Command(N_("Find a record"), "find", "app.find"),
     Command(N_("Users and roles"), "users", "app.users"),
+    Command(N_("My language"), "my_language"),
     Command(N_("Shop details (on documents)"), "shop_details"),
     Command(N_("Help for this screen"), "help", "app.help"),
 )

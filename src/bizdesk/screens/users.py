@@ -203,7 +203,14 @@ class UsersScreen(WithTable, ServiceRunner, Screen):
     def action_language(self) -> None:
         row = self.table.selected
         if row is not None:
-            self.app.push_screen(language_form(row.username, row.language), self._changed)
+            self.app.push_screen(language_form(row.username, row.language), self._language_set)
+
+    def _language_set(self, saved: U.UserView | None) -> None:
+        """The owner's own language switches at once (another person's, at their next
+        start)."""
+        self._changed(saved)
+        if saved is not None and saved.username == self.app.store.user:
+            self.app.run_worker(self.app.speak(saved.language))
 
     def action_mail(self) -> None:
         """The mail settings form (owners; anyone else is told who to ask)."""
