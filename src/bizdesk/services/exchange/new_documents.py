@@ -595,33 +595,56 @@ def _invoices_payment(uow: UnitOfWork, doc: dict[str, Any], problems: list) -> C
         found.append((i, inv, item.get("amount")))
     if not found:
         _done(problems)
-    # the service names a problem "amount" (one invoice) or "INV-00007 amount" (several)
-    names = {f"{INVOICE.label(inv.number)} amount": f"invoices[{i}].amount" for i, inv, _a in found}
-    names["amount"] = f"invoices[{found[0][0]}].amount"
-    names["date"], names["account"] = "date", "account"
-    entry = _attempt(
-        problems,
-        names,
-        sales.settle_invoices,
-        uow,
-        [(inv.id, amount) for _i, inv, amount in found],
-        **_settle_how(doc),
+
+    def said(row: CustomerPayment) -> tuple[dict[str, str], Any]:
+        inv = uow.session.get(Invoice, row.invoice_id)
+        view = next(x for x in sales.get(uow, inv.order_id).invoices if x.id == inv.id)
+        return {"invoice": view.label}, view
+
+    def named(inv: Invoice) -> str:
+        return INVOICE.label(inv.number)
+
+    settle = sales.settle_invoices
+    return _settle_several(
+        uow, doc, problems, "invoices", found, named, settle, CustomerPayment, said
     )
+
+
+def _settle_several(
+    uow: UnitOfWork,
+    doc: dict[str, Any],
+    problems: list,
+    key: str,
+    found: list[tuple[int, Any, object]],
+    named: Callable[[Any], str],
+    settle: Callable[..., Any],
+    paid_rows: Any,  # noqa: ANN401 - CustomerPayment or SupplierPayment
+    said: Callable[[Any], tuple[dict[str, str], Any]],
+) -> Created:
+    """What one payment of several invoices or of several bills shares: ``settle`` them
+    (one journal entry; each ``found`` is its place in the ``key`` list, the document, its
+    amount or None), the service's problems named by their place in that list, and what
+    the payment paid on each (``said``: a paid row's document, and its view)."""
+    # the service names a problem "amount" (one document) or "INV-00007 amount" (several)
+    names: dict[str, str] = {}
+    for i, document, _a in found:
+        names.setdefault(f"{named(document)} amount", f"{key}[{i}].amount")
+    names["amount"] = f"{key}[{found[0][0]}].amount"
+    names["date"], names["account"] = "date", "account"
+    paid = [(document.id, amount) for _i, document, amount in found]
+    entry = _attempt(problems, names, settle, uow, paid, **_settle_how(doc))
     _done(problems)
     rows = list(
         uow.session.scalars(
-            select(CustomerPayment)
-            .where(CustomerPayment.entry_id == entry.id)
-            .order_by(CustomerPayment.id)
+            select(paid_rows).where(paid_rows.entry_id == entry.id).order_by(paid_rows.id)
         )
     )
     settled = []
     for row in rows:
-        inv = uow.session.get(Invoice, row.invoice_id)
-        view = next(x for x in sales.get(uow, inv.order_id).invoices if x.id == inv.id)
+        head, view = said(row)
         settled.append(
             {
-                "invoice": view.label,
+                **head,
                 "amount": _minor(uow, row.amount_minor),
                 "paid": _exact(uow, view.paid),
                 "open": _exact(uow, view.open),
@@ -634,7 +657,7 @@ def _invoices_payment(uow: UnitOfWork, doc: dict[str, Any], problems: list) -> C
             "date": entry.date.isoformat(),
             "amount": _minor(uow, sum(r.amount_minor for r in rows)),
             "account": _account_code(uow, rows[0].account_id),
-            "invoices": settled,
+            key: settled,
         },
     )
 
@@ -726,52 +749,19 @@ def _bills_payment(uow: UnitOfWork, doc: dict[str, Any], problems: list) -> Crea
         found.append((i, bill, item.get("amount")))
     if not found:
         _done(problems)
-    # the service names a problem "amount" (one bill) or "REFERENCE amount" (several)
-    names: dict[str, str] = {}
-    for i, bill, _a in found:
-        names.setdefault(f"{bill.reference} amount", f"bills[{i}].amount")
-    names["amount"] = f"bills[{found[0][0]}].amount"
-    names["date"], names["account"] = "date", "account"
-    entry = _attempt(
-        problems,
-        names,
-        purchasing.settle_bills,
-        uow,
-        [(bill.id, amount) for _i, bill, amount in found],
-        **_settle_how(doc),
-    )
-    _done(problems)
-    rows = list(
-        uow.session.scalars(
-            select(SupplierPayment)
-            .where(SupplierPayment.entry_id == entry.id)
-            .order_by(SupplierPayment.id)
-        )
-    )
-    settled = []
-    for row in rows:
+
+    def said(row: SupplierPayment) -> tuple[dict[str, str], Any]:
         bill = uow.session.get(SupplierBill, row.bill_id)
         po = purchasing.get(uow, bill.order_id)
-        view = next(x for x in po.bills if x.id == bill.id)
-        settled.append(
-            {
-                "bill": bill.reference,
-                "order": po.label,
-                "amount": _minor(uow, row.amount_minor),
-                "paid": _exact(uow, view.paid),
-                "open": _exact(uow, view.open),
-            }
+        return {"bill": bill.reference, "order": po.label}, next(
+            x for x in po.bills if x.id == bill.id
         )
-    return Created(
-        "payment",
-        _entry_label(uow, entry.id),
-        {
-            "date": entry.date.isoformat(),
-            "amount": _minor(uow, sum(r.amount_minor for r in rows)),
-            "account": _account_code(uow, rows[0].account_id),
-            "bills": settled,
-        },
-    )
+
+    def named(bill: SupplierBill) -> str:
+        return bill.reference
+
+    settle = purchasing.settle_bills
+    return _settle_several(uow, doc, problems, "bills", found, named, settle, SupplierPayment, said)
 
 
 @requires("tickets.edit")
