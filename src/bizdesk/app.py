@@ -537,15 +537,27 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
 
     def action_my_language(self) -> None:
         """Anyone's own language (the palette): its form, then the switch."""
-        if self.store is None:  # still being opened
-            return
-        from bizdesk.screens.users import language_form
+        if self.store is not None:  # else still being opened
+            self._my_language()
+
+    @work(thread=True, group="language", exit_on_error=False)
+    def _my_language(self) -> None:
         from bizdesk.services.admin.users import my_language
 
-        with self.store.read() as uow:
-            now, me = my_language(uow), uow.user
+        try:
+            with self.store.read() as uow:
+                now = my_language(uow)
+        except Exception as exc:  # noqa: BLE001 - said in one sentence; the app goes on
+            said = describe(exc, self.store.url)
+            self.call_from_thread(self.notify, said, severity="error", markup=False)
+            return
+        self.call_from_thread(self._language_form, now)
+
+    def _language_form(self, now: str) -> None:
+        from bizdesk.screens.users import language_form
+
         self.push_screen(
-            language_form(me, now),
+            language_form(self.store.user, now),
             lambda saved: saved and self.run_worker(self.speak(saved.language)),
         )
 

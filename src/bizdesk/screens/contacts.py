@@ -15,7 +15,7 @@ from bizdesk.formatting import day, moment, money, visible, visible_text
 from bizdesk.i18n import LANGUAGE_NAMES, LANGUAGES, N_, _
 from bizdesk.models.contacts import CONTACT_KINDS, INTERACTION_KINDS, STAGES
 from bizdesk.screens.marketing import consent_form, consent_words
-from bizdesk.screens.orders import payment_choices, settle_form
+from bizdesk.screens.orders import account_field, settle_form
 from bizdesk.screens.records import (
     RecordKind,
     RecordListPane,
@@ -406,15 +406,19 @@ class ContactScreen(SendsPapers, RecordPage):
             return
 
         def fetch(uow):  # noqa: ANN001, ANN202
+            from bizdesk.services.books.ledger import payment_accounts
+
             return (
                 SA.open_invoices(uow, cid) if can(uow, "sales.pay") else [],
                 PU.open_bills(uow, cid) if can(uow, "purchases.pay") else [],
+                # read here, in the worker: ``account_field`` draws them on the screen
+                [(a.code, a.name, a.role) for a in payment_accounts(uow)],
             )
 
         self.run_service(fetch, write=False, done=self._pay_which)
 
-    def _pay_which(self, found: tuple[list, list]) -> None:
-        invoices, bills = found
+    def _pay_which(self, found: tuple[list, list, list]) -> None:
+        invoices, bills, accounts = found
         name = self.view.name
         forms = []
         if invoices:
@@ -438,14 +442,8 @@ class ContactScreen(SendsPapers, RecordPage):
         def open_form(chosen: tuple) -> None:
             title = next(t for t, c in forms if c is chosen)
             label, docs, settle = chosen
-            form = settle_form(
-                title,
-                docs,
-                self.app.locale,
-                label,
-                payment_choices(self.app.store, "bank"),
-                lambda uow, items, **how: settle(uow, items, **how),
-            )
+            account = account_field(accounts, "bank")
+            form = settle_form(title, docs, self.app.locale, label, account, settle)
             self.app.push_screen(form, self._paid)
 
         if len(forms) == 1:

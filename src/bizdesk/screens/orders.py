@@ -173,7 +173,12 @@ def payment_choices(store: Any, role: str) -> Field:  # noqa: ANN401
     from bizdesk.services.books.ledger import payment_accounts
 
     with store.read() as uow:
-        accounts = [(a.code, a.name, a.role) for a in payment_accounts(uow)]
+        return account_field([(a.code, a.name, a.role) for a in payment_accounts(uow)], role)
+
+
+def account_field(accounts: list[tuple[str, str, str]], role: str) -> Field:
+    """``payment_choices`` from the payment accounts (code, name, role) read already (in a
+    worker)."""
     codes = tuple(code for code, _name, _role in accounts) or (role,)
     chosen = next((code for code, _name, r in accounts if r == role), codes[0])
     shown = {code: f"{code} {name}" for code, name, _role in accounts}
