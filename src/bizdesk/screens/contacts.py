@@ -436,7 +436,13 @@ class ContactScreen(SendsPapers, RecordPage):
                 )
             )
         if not forms:
-            self.notify(_("Nothing of {name}'s is open to pay").format(name=name), markup=False)
+            self.notify(
+                _(
+                    "{name} has no open invoice or bill. A balance posted by a journal entry "
+                    "is settled by a journal entry (Journal tab, n)."
+                ).format(name=name),
+                markup=False,
+            )
             return
 
         def open_form(chosen: tuple) -> None:
