@@ -367,6 +367,22 @@ async def test_pilot_burst_filter_then_enter_opens_the_row_filtered(store):
         assert app.screen.contact_id == contact(store, "Cyril Moss").id
 
 
+async def test_pilot_a_key_after_a_kept_enter_acts_on_the_row_it_opens(store):
+    """/cyr enter enter i in one read: i (log an interaction) waits for the contact the
+    second enter opens, instead of acting on the list (where it is nothing) first."""
+    _contacts(store, "Anna Cole", "Cyrus Dane", "Cyril Moss")
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("f3")
+        await settle(pilot, app)
+        post_burst(app, "/cyr" + ENTER + ENTER + "i")
+        await wait_for(pilot, lambda: isinstance(app.screen, FormScreen), "the interaction form")
+        await settle(pilot, app)
+        assert isinstance(app.screen_stack[-2], ContactScreen)
+        assert app.screen_stack[-2].contact_id == contact(store, "Cyril Moss").id
+
+
 async def test_pilot_moving_keys_wait_for_the_next_page(store):
     """Down past the last row reads the next page; more downs and enter in the same burst
     act on that page once shown: the row they count to opens."""

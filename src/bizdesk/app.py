@@ -244,10 +244,17 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
         super().notify(message, title=visible(tr(title)), **kwargs)
 
     def keys_on_hold(self) -> bool:
-        """While the store opens, and while the screen shown is not ready for keys yet (a
-        record's page before its record is read: ``holds_keys``)."""
-        return self._opening or bool(
-            self.screen_stack and getattr(self.screen_stack[-1], "holds_keys", False)
+        """While the store opens, while the screen shown is not ready for keys yet (a
+        record's page before its record is read: ``holds_keys``), and while a list keeps
+        keys for the page it reads."""
+        if self._opening:
+            return True
+        if self.screen_stack and getattr(self.screen_stack[-1], "holds_keys", False):
+            return True
+        # a list keeping moving keys for the page it reads (widgets/paged_table.py)
+        focused = self.focused
+        return focused is not None and any(
+            getattr(w, "holds_keys", False) for w in focused.ancestors_with_self
         )
 
     def passes_hold(self, event: events.Key | events.Paste) -> bool:

@@ -276,6 +276,18 @@ class PagedTable(Vertical):
         self._kept.append(action)
         return True
 
+    @property
+    def holds_keys(self) -> bool:
+        """Keys typed after a kept one wait in the app's line (widgets/keys.py) until it has
+        acted: "/cyr enter enter i" logs an interaction on the contact the enter opens."""
+        return bool(self._kept)
+
+    def _keys_go_on(self) -> None:
+        if not self._kept:
+            release = getattr(self.app, "release_keys", None)
+            if release is not None:
+                self.app.call_after_refresh(release)
+
     def _settled(self) -> bool:
         return self._requested and self._answered == self._asked and self._debounce is None
 
@@ -286,6 +298,7 @@ class PagedTable(Vertical):
                 getattr(self.grid, f"action_{self._kept.pop(0)}")()
         finally:
             self._replaying = False
+            self._keys_go_on()
 
     class Changed(Message):
         """The visible page changed (for screens that show details of the selection)."""
@@ -299,6 +312,7 @@ class PagedTable(Vertical):
         msg.stop()
         self._answered = self._asked
         self._kept.clear()  # the keys were for rows that could not be read
+        self._keys_go_on()
         text = describe(msg.error, self.store.url)  # one sentence, never SQL
         self.notify(text, title=_("Could not load the list"), severity="error", markup=False)
 
