@@ -124,8 +124,11 @@ def test_a_chart_can_be_chosen_and_a_wrong_one_is_refused(tmp_path) -> None:  # 
     ("locale", "chart"),
     [
         ("es_ES", "es"),
-        ("es_MX", "es"),
+        ("es", "es"),  # a language alone: its usual country's
+        ("es_MX", "generic"),  # Mexico's books do not follow Spain's PGC
+        ("en_ES", "es"),  # the country's law decides, not the language
         ("ro_RO", "ro"),
+        ("ro_MD", "generic"),
         ("vi_VN", "vn"),
         ("en_GB", "generic"),
         ("de_DE", "generic"),

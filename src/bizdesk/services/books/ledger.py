@@ -53,12 +53,16 @@ def _account_view(a: Account, used: bool = False) -> AccountView:
 # a generic small shop (English), and small-shop charts shaped on Spain's PGC for SMEs,
 # Romania's general chart and Vietnam's (Circulars 200 and 133), in their languages.
 CHARTS = ("generic", "es", "ro", "vn")
-_CHART_OF_LANGUAGE = {"es": "es", "ro": "ro", "vi": "vn"}
+_CHART_OF_COUNTRY = {"ES": "es", "RO": "ro", "VN": "vn"}
+_COUNTRY_OF_LANGUAGE = {"es": "ES", "ro": "RO", "vi": "VN"}  # a locale that names none
 
 
 def chart_for_locale(locale: str) -> str:
-    """The chart a new store gets by default: the one of its locale's country language."""
-    return _CHART_OF_LANGUAGE.get(locale.replace("-", "_").split("_")[0].lower(), "generic")
+    """The chart a new store gets by default: its locale's country's, whose law it follows
+    (es_ES and en_ES: Spain's; es_MX: the generic one, not Spain's), else the generic one."""
+    parts = locale.replace("-", "_").split(".")[0].split("_")
+    country = parts[1] if len(parts) > 1 else _COUNTRY_OF_LANGUAGE.get(parts[0].lower(), "")
+    return _CHART_OF_COUNTRY.get(country.upper(), "generic")
 
 
 def chart_template(name: str) -> dict:
