@@ -206,6 +206,24 @@ def test_return_after_payment_owes_a_refund(shop) -> None:  # noqa: ANN001
     assert errors(store) == []
 
 
+def test_the_most_that_may_be_paid_is_said_as_it_is_typed_in_a_form(shop) -> None:  # noqa: ANN001
+    """A person's form reads amounts the shop's way: the refusal writes the amount that way
+    too (1.950,00 in a Spanish form), so it can be typed back; the machine form stays plain."""
+    store, _ = shop
+    with store.write() as uow:
+        so = sales.counter_sale(uow, [sales.SOLineInput("BIKE", "2.5")], account="cash")
+        sales.return_goods(uow, so.id, {so.lines[0].id: "2.5"}, reason="changed mind")
+        inv = sales.get(uow, so.id).invoices[0]
+    store.input_locale = "es_ES"
+    try:
+        with store.write() as uow, pytest.raises(ValidationError, match="between 0 and 1.950,00"):
+            sales.refund(uow, inv.id, amount="2.000")
+    finally:
+        store.input_locale = None
+    with store.write() as uow, pytest.raises(ValidationError, match="between 0 and 1950.00"):
+        sales.refund(uow, inv.id, amount="2000")
+
+
 def test_the_customers_whole_story_and_ticket_links(shop) -> None:  # noqa: ANN001
     from bizdesk.services.crm import tickets
     from bizdesk.services.overview.story import story

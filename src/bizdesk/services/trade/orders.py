@@ -31,6 +31,7 @@ from sqlalchemy import Select, or_, select
 
 from bizdesk.db.session import UnitOfWork
 from bizdesk.errors import InvariantViolation, NotFound, ValidationError
+from bizdesk.formatting import editable
 from bizdesk.i18n import N_, Message
 from bizdesk.models.ledger import JournalEntry
 from bizdesk.money import AmountError, from_minor, line_amounts, parse_money, parse_qty, qty_text
@@ -398,5 +399,7 @@ def amount_paid(uow: UnitOfWork, chk: v.Checker, amount: object, open_: int, wha
     if amt <= 0:
         chk.add("amount", Message("must be more than zero"))
     elif amt > open_:
-        chk.add("amount", Message(_STILL_OPEN[what], amount=from_minor(open_, exp)))
+        # as the amount is typed here (1.640,40 in a form of a Spanish shop): typed back as is
+        still = editable(from_minor(open_, exp), uow.input_locale)
+        chk.add("amount", Message(_STILL_OPEN[what], amount=still))
     return amt

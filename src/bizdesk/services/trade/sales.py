@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 
 from bizdesk.db.session import UnitOfWork
 from bizdesk.errors import NotFound, ValidationError
+from bizdesk.formatting import editable
 from bizdesk.i18n import N_, Message, written
 from bizdesk.models.contacts import Contact
 from bizdesk.models.deals import Deal, DealLine
@@ -795,7 +796,8 @@ def refund(
     try:
         amt = due if amount in (None, "") else parse_money(amount, exp, locale=uow.input_locale)
         if amt <= 0 or amt > due:
-            chk.add("amount", Message("between 0 and {amount}", amount=from_minor(due, exp)))
+            most = editable(from_minor(due, exp), uow.input_locale)  # as it is typed here
+            chk.add("amount", Message("between 0 and {amount}", amount=most))
     except AmountError as exc:
         chk.add("amount", exc.args[0])
         amt = 0
