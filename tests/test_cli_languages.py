@@ -88,7 +88,8 @@ def test_the_persons_language_wins_over_the_sessions(vn_shop: str) -> None:
     me = os_username()
     chosen = bizdesk("users", "set-language", me, "vi", "--db", vn_shop, env=lang("es_ES"))
     assert chosen.returncode == 0, chosen.stderr
-    assert chosen.stdout.strip() == f"{me} giờ dùng bizdesk bằng Tiếng Việt"  # said in hers
+    said = f"{me} giờ dùng bizdesk bằng Tiếng Việt, ngày viết như sau: 31/12/2026"
+    assert chosen.stdout.strip() == said  # said in hers
     try:
         accounts = bizdesk("accounts", "list", "--db", vn_shop, env=lang("es_ES.UTF-8"))
         assert accounts.returncode == 0, accounts.stderr
@@ -110,6 +111,33 @@ def test_the_persons_language_wins_over_the_sessions(vn_shop: str) -> None:
         back = bizdesk("users", "set-language", me, "auto", "--db", vn_shop, env=lang("ro_RO"))
         assert back.returncode == 0, back.stderr
     assert back.stdout.strip() == f"{me} citește acum bizdesk în limba sesiunii sale"
+
+
+def test_a_persons_locale_writes_and_reads_their_dates(vn_shop: str) -> None:
+    """English with the United States' dates (month first), chosen by the person; the
+    session's LANG=en_US gives the same to someone with no setting; a locale of a language
+    bizdesk does not speak, or with an encoding, is refused."""
+    me = os_username()
+    chosen = bizdesk("users", "set-language", me, "en_US", "--db", vn_shop, env=lang("C"))
+    assert chosen.returncode == 0, chosen.stderr
+    assert chosen.stdout.strip() == (
+        f"{me} now reads bizdesk in English (United States), dates written 12/31/2026"
+    )
+    try:
+        asked = ("report", "general-ledger", "--from", "11/01/2026", "--to", "11/30/2026")
+        table = bizdesk(*asked, "--db", vn_shop, env=lang("C"))
+        assert table.returncode == 0, table.stderr
+        assert "11/02/2026" in table.stdout and "2026-11-02" not in table.stdout
+        day_first = bizdesk(*asked[:2], "--from", "30/11/2026", "--db", vn_shop, env=lang("C"))
+        assert day_first.returncode == 1 and "no such day (MM/DD/YYYY)" in day_first.stderr
+        for wrong in ("de_DE", "ro_RO.UTF-8", "en_XX"):
+            refused = bizdesk("users", "set-language", me, wrong, "--db", vn_shop, env=lang("C"))
+            assert refused.returncode == 1 and "a locale of one such as en_GB" in refused.stderr
+    finally:
+        back = bizdesk("users", "set-language", me, "auto", "--db", vn_shop, env=lang("C"))
+        assert back.returncode == 0, back.stderr
+    session = bizdesk("report", "general-ledger", "--db", vn_shop, env=lang("en_US.UTF-8"))
+    assert "11/02/2026" in session.stdout and "General ledger" in session.stdout
 
 
 def test_a_vnd_shop_table_writes_amounts_the_vietnamese_way(vn_shop: str) -> None:

@@ -219,8 +219,18 @@ def test_dates_read() -> None:
     assert v.iso_date("2028-02-29") == date(2028, 2, 29)
 
 
-# a person's dates (issue 13): each language's day-first form, read and written the same way
-PERSON_DATES = {"es": "15/02/2026", "ro": "15.02.2026", "vi": "15/02/2026", "en": "2026-02-15"}
+# a person's dates (issue 13): their locale's form, read and written the same way; a
+# language alone has its usual locale's (es: Spain's), English alone ISO
+PERSON_DATES = {
+    "es": "15/02/2026",
+    "ro": "15.02.2026",
+    "vi": "15/02/2026",
+    "en": "2026-02-15",
+    "en_US": "02/15/2026",
+    "en_GB": "15/02/2026",
+    "es_MX": "15/02/2026",
+    "ro_MD": "15.02.2026",
+}
 
 
 @pytest.mark.parametrize("lang", sorted(PERSON_DATES))
@@ -229,7 +239,7 @@ def test_a_person_types_dates_as_the_screens_write_them(lang: str) -> None:
     from bizdesk.formatting import day, moment
     from bizdesk.reading import date_text
 
-    i18n.use(lang)
+    i18n.use_setting(lang)
     shown = PERSON_DATES[lang]
     assert date_text(date(2026, 2, 15)) == day(date(2026, 2, 15)) == shown
     assert editable(date(2026, 2, 15), "en_US") == shown  # a form's date field, filled in
@@ -239,7 +249,8 @@ def test_a_person_types_dates_as_the_screens_write_them(lang: str) -> None:
     assert moment(datetime(2026, 2, 15, 9, 30, tzinfo=UTC)) == f"{shown} 09:30"
     if lang != "en":
         sep = shown[2]
-        assert read_date(f"5{sep}2{sep}2026", local=True) == date(2026, 2, 5)
+        one_digit = f"2{sep}5{sep}2026" if lang == "en_US" else f"5{sep}2{sep}2026"
+        assert read_date(one_digit, local=True) == date(2026, 2, 5)
         with pytest.raises(DateError):  # machine input (files, JSON): ISO only, never guessed
             read_date(shown)
         with pytest.raises(v.FieldError):
@@ -272,6 +283,43 @@ def test_a_persons_impossible_or_far_day_is_refused() -> None:
     i18n.use("en")  # English reads ISO only, even for a person: 02/15 or 15/02 is a guess
     with pytest.raises(DateError, match="write YYYY-MM-DD"):
         read_date("02/15/2026", local=True)
+
+
+def test_a_person_in_the_united_states_writes_the_month_first_and_is_never_guessed_at() -> None:
+    from bizdesk import i18n
+
+    i18n.use_setting("en_US")
+    assert read_date("12/31/2026", local=True) == date(2026, 12, 31)
+    with pytest.raises(DateError) as exc:  # the day first: no month 31, told the form
+        read_date("31/12/2026", local=True)
+    assert str(exc.value) == "'31/12/2026' is not a date: there is no such day (MM/DD/YYYY)"
+    with pytest.raises(DateError, match=r"write MM/DD/YYYY, e\.g\. 02/15/2026"):
+        read_date("31.12.2026", local=True)
+    i18n.use_setting("es")
+    with pytest.raises(DateError, match="no es una fecha"):  # a Spaniard's 12/31 is no day
+        read_date("12/31/2026", local=True)
+
+
+@pytest.mark.parametrize(
+    ("setting", "env", "expected"),
+    [
+        ("en_GB", {"LANG": "en_US.UTF-8"}, "en_GB"),  # the person's setting first
+        ("es", {"LANG": "es_MX.UTF-8"}, "es_ES"),  # a language alone: its usual locale
+        ("en", {"LANG": "en_US.UTF-8"}, None),  # English alone: ISO
+        ("", {"LANG": "en_US.UTF-8"}, "en_US"),  # no setting: the session's
+        ("", {"LC_TIME": "en_GB.UTF-8", "LANG": "en_US.UTF-8"}, "en_GB"),  # LC_TIME for dates
+        ("", {"LC_ALL": "de_DE.UTF-8", "LC_TIME": "en_GB.UTF-8"}, "de_DE"),  # LC_ALL decides
+        ("", {"LANGUAGE": "ro", "LANG": "C.UTF-8"}, "ro_RO"),  # C: the language's usual one
+        ("", {"LANG": "vi_VN"}, "vi_VN"),
+        ("", {}, None),
+    ],
+)
+def test_the_locale_of_dates_is_the_persons_else_the_sessions_else_the_languages(
+    setting: str, env: dict[str, str], expected: str | None
+) -> None:
+    from bizdesk.i18n import resolve_locale
+
+    assert resolve_locale(setting, env) == expected
 
 
 def test_a_decimal_from_code_is_not_text() -> None:

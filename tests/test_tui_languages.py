@@ -251,9 +251,45 @@ async def test_a_sales_person_switches_their_own_language_from_the_palette(store
         await pilot.press("ctrl+s")
         await wait_for(pilot, app, lambda: tab_labels(app)[1] == "Contactos", "Spanish tabs")
         await settle(pilot, app)
-        assert "bizdesk ahora le habla en Español." in notes(app)
+        said = "bizdesk ahora le habla en Español; las fechas se escriben así: 31/12/2026."
+        assert said in notes(app)
         assert "Ayuda" in footer(app)
         columns = app.active_pane().query_one(DataTable).columns.values()
         assert "Nombre" in [str(c.label).strip() for c in columns]
     with store.read() as uow:
         assert {u.username: u.language for u in users.list_users(uow)}["ana"] == "es"
+
+
+async def test_a_person_picks_their_countrys_dates_and_types_them_back(store) -> None:  # noqa: ANN001
+    """Language and locale per person: "English (United States)" in "My language" keeps
+    English and writes dates month first, at once; the journal's form shows today that way,
+    and a date typed that way is the day meant (issue 13)."""
+    from datetime import date
+
+    from textual.widgets import Input
+
+    from bizdesk.reading import date_text
+
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        app.action_my_language()
+        await settle(pilot, app)
+        choice = app.screen.query_one("#f-language", Select)
+        labels = {value: str(label) for label, value in choice._options}
+        assert labels["en_GB"] == "English (United Kingdom)  31/12/2026"
+        assert labels["en"] == "English  2026-12-31" and labels["ro"] == "Română  31.12.2026"
+        choice.value = "en_US"
+        await pilot.press("ctrl+s")
+        said = "bizdesk now speaks English (United States) to you; dates are written 12/31/2026."
+        await wait_for(pilot, app, lambda: said in notes(app), "the switch")
+        assert i18n.current_locale() == "en_US" and tab_labels(app)[1] == "Contacts"
+        await pilot.press("f8")
+        await settle(pilot, app)
+        await pilot.press("n")
+        await settle(pilot, app)
+        field = app.screen.query_one("#f-date", Input)
+        assert "MM/DD/YYYY" in field.placeholder, field.placeholder
+        assert date_text(date(2026, 2, 15)) == "02/15/2026"
+    with store.read() as uow:
+        assert {u.username: u.language for u in users.list_users(uow)}["tester"] == "en_US"

@@ -30,8 +30,9 @@ from bizdesk.config import Settings, load_settings
 from bizdesk.errors import BizdeskError, StoreDamaged
 from bizdesk.faults import describe, translate
 from bizdesk.formatting import UNSAFE, visible
-from bizdesk.i18n import LANGUAGE_NAMES, N_, _, ngettext, resolve_language, tr, use
+from bizdesk.i18n import LANGUAGE_NAMES, N_, _, ngettext, setting_name, tr, use_setting
 from bizdesk.identity import current_gate
+from bizdesk.reading import date_text
 from bizdesk.screens.palette import BizdeskCommands, FindRecords, Palette
 from bizdesk.screens.registry import APP_KEYS, TABS, check_keymap, keys_of, tab
 from bizdesk.services.base.permissions import allowed, refusal
@@ -185,7 +186,7 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
 
         with store.read() as uow:  # the role decides which tabs show (services enforce it)
             role, ask = access(uow)
-            use(resolve_language(my_language(uow)))  # the person's language, before Home
+            use_setting(my_language(uow))  # the person's language, before Home
         return role, ask, store.settings()
 
     def _take_store(self, store: Store, role: str | None, ask: str, settings: dict) -> None:
@@ -533,11 +534,14 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
     async def speak(self, setting: str) -> None:
         """The person chose the language bizdesk speaks to them (``setting``: a language, or
         '' to follow the session): the frame and every tab speak it at once, no restart."""
-        language = use(resolve_language(setting))
+        language = use_setting(setting)
         await self._build_panes_again()
         self._speak()
         self.notify(
-            _("bizdesk now speaks {language} to you.").format(language=LANGUAGE_NAMES[language]),
+            _("bizdesk now speaks {language} to you; dates are written {example}.").format(
+                language=setting_name(setting) or LANGUAGE_NAMES[language],
+                example=date_text(date(2026, 12, 31)),
+            ),
             markup=False,
         )
         self.call_after_refresh(self.focus_active_pane)

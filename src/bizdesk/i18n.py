@@ -18,7 +18,10 @@ checkout needs no build step. English needs no catalog at all and loads nothing.
 
 The language is chosen by ``resolve_language``: the user's setting in the store, else the
 environment (``LANGUAGE``, ``LC_ALL``, ``LC_MESSAGES``, ``LANG``, in gettext's order), else
-English.
+English. The person's locale, which says how they write dates (``bizdesk.reading``), is
+chosen by ``resolve_locale``: a setting may name one (``en_GB``: English, dates 31/12/2026),
+else the session's (``LC_ALL``, ``LC_TIME``, ``LANG``), else their language's usual one.
+``use_setting`` makes both this process's.
 """
 
 from __future__ import annotations
@@ -43,9 +46,17 @@ LANGUAGES = ("en", "es", "ro", "vi")  # the languages whose catalogs ship
 LANGUAGE_NAMES = {"en": "English", "es": "Español", "ro": "Română", "vi": "Tiếng Việt"}
 LOCALE_DIR = Path(__file__).with_name("locale")
 ENV_ORDER = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
+TIME_ENV_ORDER = ("LC_ALL", "LC_TIME", "LANG")  # POSIX: what decides how dates are written
+# The locale of a language's people when nothing names another: its dates' form. English
+# has none: ISO dates, read one way by every English reader (en_US writes the month first).
+USUAL_LOCALES = {"es": "es_ES", "ro": "ro_RO", "vi": "vi_VN"}
+# Locales offered by name where a person chooses (any other may be set from the command
+# line): the English ones whose dates differ from ISO
+OFFERED_LOCALES = ("en_US", "en_GB")
 
 _current: _gettext.NullTranslations = _gettext.NullTranslations()
 _current_language = "en"
+_current_locale: str | None = None
 _loaded: dict[str, _gettext.NullTranslations] = {}
 
 
@@ -55,6 +66,43 @@ def language_of(tag: str | None) -> str | None:
         return None
     code = tag.split(".", 1)[0].split("@", 1)[0].replace("-", "_").split("_", 1)[0].lower()
     return code if code in LANGUAGES else None
+
+
+def locale_of(tag: str | None) -> str | None:
+    """A locale a tag names, as ``ll_TT`` (``en-gb.UTF-8`` -> ``en_GB``; ``es`` -> ``es``),
+    else None (empty, ``C``, ``POSIX``, or not of that shape)."""
+    if not tag:
+        return None
+    code = tag.split(".", 1)[0].split("@", 1)[0].replace("-", "_")
+    parts = code.split("_")
+    if not (1 <= len(parts) <= 2 and parts[0].isascii() and parts[0].isalpha()):
+        return None
+    if not 2 <= len(parts[0]) <= 3 or parts[0].upper() in ("C", "POSIX"):
+        return None
+    region = parts[1] if len(parts) == 2 else "US"
+    if not (region.isascii() and region.isalnum() and 2 <= len(region) <= 3):
+        return None
+    return "_".join([parts[0].lower(), *(p.upper() for p in parts[1:])])
+
+
+def resolve_locale(setting: str | None = None, env: Mapping[str, str] | None = None) -> str | None:
+    """The locale one person writes dates in: the one their setting names (``en_GB``); for a
+    setting of a language alone, that language's usual one (``es`` -> ``es_ES``); with no
+    setting, the session's (``LC_ALL``, ``LC_TIME``, ``LANG``: the first set decides), else
+    the usual one of the language they read. None: ISO dates."""
+    chosen = locale_of(setting)
+    if chosen and "_" in chosen:
+        return chosen
+    if not chosen:
+        env = os.environ if env is None else env
+        for name in TIME_ENV_ORDER:
+            value = env.get(name, "")
+            if value:
+                found = locale_of(value)
+                if found and "_" in found:
+                    return found
+                break  # C, POSIX or a bare language: no territory, the usual form
+    return USUAL_LOCALES.get(resolve_language(setting, env))
 
 
 def resolve_language(setting: str | None = None, env: Mapping[str, str] | None = None) -> str:
@@ -133,18 +181,49 @@ def translations(language: str) -> _gettext.NullTranslations:
     return found
 
 
-def use(language: str) -> str:
+def use(language: str, locale: str | None = None) -> str:
     """Make ``language`` this process's language (one person per process: the CLI, the TUI,
-    each gate session). Returns the language in use."""
-    global _current, _current_language
+    each gate session), and ``locale`` (else the language's usual one) the form of its
+    dates. Returns the language in use."""
+    global _current, _current_language, _current_locale
     language = language if language in LANGUAGES else "en"
     _current = translations(language)
     _current_language = language
+    _current_locale = locale or USUAL_LOCALES.get(language)
     return language
 
 
 def current_language() -> str:
     return _current_language
+
+
+def use_setting(setting: str | None = None) -> str:
+    """Make a person's setting (``''``: follow the session) this process's language and
+    locale. Returns the language in use."""
+    return use(resolve_language(setting), resolve_locale(setting))
+
+
+def current_locale() -> str | None:
+    """The locale the person at this door writes dates in; None: ISO."""
+    return _current_locale
+
+
+def setting_name(setting: str | None) -> str:
+    """A language setting as its reader knows it: "Español", "English (United Kingdom)";
+    '' for none (following the session)."""
+    tag = locale_of(setting)
+    language = language_of(tag)
+    if not tag or not language:
+        return ""
+    if "_" not in tag:
+        return LANGUAGE_NAMES[language]
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        territory = Locale.parse(tag).get_territory_name(language)
+    except (UnknownLocaleError, ValueError):
+        territory = None
+    return f"{LANGUAGE_NAMES[language]} ({territory or tag.split('_', 1)[1]})"
 
 
 def _(text: str) -> str:

@@ -26,7 +26,7 @@ import re
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from babel import Locale
+from babel import Locale, UnknownLocaleError
 from babel.numbers import (
     NumberFormatError,
     NumberPattern,
@@ -36,7 +36,7 @@ from babel.numbers import (
 )
 from babel.numbers import parse_decimal as babel_parse_decimal
 
-from bizdesk.i18n import N_, Message, _, current_language
+from bizdesk.i18n import N_, Message, _, current_language, current_locale
 
 MAX_NUMBER_CHARS = 40  # "-1,000,000,000,000.000" is 22; anything much longer is not a number
 FIRST_DAY = date(1900, 1, 1)
@@ -217,53 +217,74 @@ def _read_locale_number(text: str, decimals: int, locale: str) -> Decimal:
         raise AmountError(refusal) from None
 
 
-# The dates people of a language write (DESIGN section 6: dates in the person's locale):
-# Babel's short date pattern of the language's locale, each part written whole (a year
-# of two digits is a guess at the century). English keeps ISO, which every reader reads
-# one way (en_US writes the month first, en_GB the day). Machine input is ISO only.
-_DATE_LOCALES = {"es": "es_ES", "ro": "ro_RO", "vi": "vi_VN"}
-_DATE_HINTS = {"/": N_("DD/MM/YYYY"), ".": N_("DD.MM.YYYY"), "-": N_("DD-MM-YYYY")}
+# The dates a person writes (DESIGN section 6: dates in the person's locale,
+# bizdesk.i18n.current_locale): Babel's short date pattern of their locale, day, month and
+# year in its order, each part written whole (a year of two digits is a guess at the
+# century): es_ES and en_GB 31/12/2026, ro_RO 31.12.2026, en_US 12/31/2026. No locale
+# (English alone) or one whose pattern is not day and month and year with one separator
+# keeps ISO, which every reader reads one way. Machine input is ISO only; ISO is also
+# read in every form (the person's form is never guessed from the text).
+_DATE_HINTS = {
+    ("dmy", "/"): N_("DD/MM/YYYY"),
+    ("dmy", "."): N_("DD.MM.YYYY"),
+    ("dmy", "-"): N_("DD-MM-YYYY"),
+    ("mdy", "/"): N_("MM/DD/YYYY"),
+    ("mdy", "."): N_("MM.DD.YYYY"),
+    ("mdy", "-"): N_("MM-DD-YYYY"),
+}
 
 
 @functools.cache
-def _date_form(language: str) -> str | None:
-    """The separator of the day-first date ``language`` writes ("/" for es), or None: ISO."""
-    locale = _DATE_LOCALES.get(language)
+def _date_form(locale: str | None) -> tuple[str, str] | None:
+    """The order ("dmy", "mdy") and separator of the dates ``locale`` writes, or None: ISO."""
     if locale is None:
         return None
     from babel.dates import get_date_format
 
-    pattern = get_date_format("short", locale=locale).pattern  # "d/M/yy", "dd.MM.y"
+    try:
+        pattern = get_date_format("short", locale=locale).pattern  # "d/M/yy", "M/d/yy"
+    except (UnknownLocaleError, ValueError):
+        return None
     parts = re.findall(r"[dMy]+|[^dMy]+", pattern)
-    if [p[0] for p in parts[::2]] != ["d", "M", "y"] or len(set(parts[1::2])) != 1:
-        return None  # not day, month, year with one separator: ISO, never a guess
-    sep = parts[1]
-    return sep if sep in _DATE_HINTS else None
+    order = "".join(p[0] for p in parts[::2]).lower()
+    if len(parts) != 5 or len(set(parts[1::2])) != 1:
+        return None  # not three parts with one separator: ISO, never a guess
+    form = (order, parts[1])
+    return form if form in _DATE_HINTS else None
 
 
 def date_text(value: date | None) -> str:
-    """A date as the person reading writes it ("15/02/2026" in Spanish, "15.02.2026" in
-    Romanian, "2026-02-15" in English): what ``read_date(..., local=True)`` reads back."""
+    """A date as the person reading writes it ("15/02/2026" in Spain, "15.02.2026" in
+    Romania, "02/15/2026" in the United States, "2026-02-15" in English with no country):
+    what ``read_date(..., local=True)`` reads back."""
+    return date_text_in(value, current_locale())
+
+
+def date_text_in(value: date | None, locale: str | None) -> str:
+    """A date as a person of ``locale`` writes it (None: ISO)."""
     if value is None:
         return ""
-    sep = _date_form(current_language())
-    if sep is None:
+    form = _date_form(locale)
+    if form is None:
         return value.isoformat()
-    return f"{value.day:02d}{sep}{value.month:02d}{sep}{value.year:04d}"
+    (order, sep), d, m = form, f"{value.day:02d}", f"{value.month:02d}"
+    first, second = (d, m) if order == "dmy" else (m, d)
+    return f"{first}{sep}{second}{sep}{value.year:04d}"
 
 
 def date_hint() -> str:
     """How the person reading writes a date ("DD/MM/AAAA" in Spanish), translated."""
-    sep = _date_form(current_language())
-    return _(_DATE_HINTS[sep]) if sep is not None else _("YYYY-MM-DD")
+    form = _date_form(current_locale())
+    return _(_DATE_HINTS[form]) if form is not None else _("YYYY-MM-DD")
 
 
-def _read_local_date(text: str, sep: str) -> date | None:
+def _read_local_date(text: str, form: tuple[str, str]) -> date | None:
     """``text`` as day, month and year in the person's form; None when it is not in it."""
+    order, sep = form
     parts = text.split(sep)
     if len(parts) != 3 or not all(p.isascii() and p.isdigit() for p in parts):
         return None
-    d, m, y = parts
+    d, m, y = parts if order == "dmy" else (parts[1], parts[0], parts[2])
     if not (1 <= len(d) <= 2 and 1 <= len(m) <= 2 and len(y) == 4):
         return None
     try:
@@ -280,22 +301,22 @@ def _read_local_date(text: str, sep: str) -> date | None:
 
 def read_date(value: object, *, local: bool = False) -> date:
     """Typed text -> a date: ``YYYY-MM-DD`` exactly, a real day, 1900-01-01 .. 2199-12-31.
-    ``local``: a person typed it, so their language's form (``date_text``) is read too;
+    ``local``: a person typed it, so their locale's form (``date_text``) is read too;
     ISO stays accepted, and a text in neither form is refused, never guessed at."""
     if isinstance(value, date):
         day = value
     else:
         text = str(value).strip()
-        sep = _date_form(current_language()) if local else None
+        form = _date_form(current_locale()) if local else None
         if not text:
-            if sep is None:
+            if form is None:
                 raise DateError(Message("a date is required (YYYY-MM-DD)"))
             raise DateError(Message("a date is required ({form})", form=date_hint()))
-        local_day = _read_local_date(text, sep) if sep is not None else None
+        local_day = _read_local_date(text, form) if form is not None else None
         if local_day is not None:
             day = local_day
         elif not _ISO_DATE.fullmatch(text):
-            if sep is None:
+            if form is None:
                 raise DateError(
                     Message(
                         "{text} is not a date: write YYYY-MM-DD, e.g. {example}",

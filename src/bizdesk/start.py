@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import sys
 
-from bizdesk.i18n import resolve_language, use
+from bizdesk.i18n import use_setting
 from bizdesk.identity import current_gate
 
 
@@ -27,7 +27,7 @@ def interface_db(argv: list[str]) -> tuple[bool, str | None]:
 
 
 def main() -> None:
-    use(resolve_language())  # the session's language until the store names the person's
+    use_setting()  # the session's language until the store names the person's
     wanted, db = interface_db(sys.argv[1:])
     if wanted and db is None and os.environ.get("BIZDESK_DB") == "":
         wanted = False  # an empty $BIZDESK_DB: the command line says what is wrong

@@ -14,7 +14,7 @@ import typer
 
 from bizdesk.cli.core import DbOpt, current_url, fail, open_store, store_url
 from bizdesk.cli.group import CommandLine
-from bizdesk.i18n import _, resolve_language, use
+from bizdesk.i18n import _, use_setting
 
 app = typer.Typer(
     cls=CommandLine,
@@ -64,7 +64,7 @@ def _offer_new_store(db: str | None, path) -> None:  # noqa: ANN001
 
 
 def main() -> None:
-    use(resolve_language())  # the session's language until a store names the person's
+    use_setting()  # the session's language until a store names the person's
     if sys.argv[1:2] == ["gate"]:  # the enforced shared set-up (bizdesk/gate.py)
         from bizdesk.gate import main as gate_main  # not loaded for any other command
 

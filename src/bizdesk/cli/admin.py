@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -15,6 +16,7 @@ from bizdesk.cli.core import (
     DbOpt,
     FormatOpt,
     Shown,
+    date_form,
     fail,
     open_store,
     parse_date,
@@ -23,8 +25,8 @@ from bizdesk.cli.core import (
     show,
 )
 from bizdesk.formatting import visible
-from bizdesk.i18n import LANGUAGE_NAMES, _, resolve_language, use
-from bizdesk.reading import date_text
+from bizdesk.i18n import _, resolve_locale, setting_name, use_setting
+from bizdesk.reading import date_text, date_text_in
 from bizdesk.words import AUDIT_ACTION_NAMES, AUDIT_ENTITY_NAMES, USER_ROLE_NAMES, named
 
 app = typer.Typer()
@@ -39,7 +41,9 @@ NameArg = Annotated[str, typer.Argument(help=_("Their Unix login name."))]
 def audit(
     ctx: typer.Context,
     db: DbOpt = None,
-    since: Annotated[str | None, typer.Option(help=_("YYYY-MM-DD"))] = None,
+    since: Annotated[
+        str | None, typer.Option(metavar=date_form(), help=_("From this day on."))
+    ] = None,
     entity: Annotated[str | None, typer.Option(help=_("contact, deal, ticket ..."))] = None,
     fmt: FormatOpt = Shown.TABLE,
 ) -> None:
@@ -182,7 +186,13 @@ def users_set_language(
     ctx: typer.Context,
     name: NameArg,
     language: Annotated[
-        str, typer.Argument(help=_("en, es, ro or vi; auto follows the session's LANG."))
+        str,
+        typer.Argument(
+            help=_(
+                "en, es, ro or vi; or a locale of one, such as en_GB or en_US, for its "
+                "dates; auto follows the session's LANG."
+            )
+        ),
     ],
     db: DbOpt = None,
 ) -> None:
@@ -192,10 +202,15 @@ def users_set_language(
     with store.write() as uow:
         u = set_language(uow, name, language)
     if u.username == store.user:  # told in the language just chosen
-        use(resolve_language(u.language))
+        use_setting(u.language)
     if u.language:
-        name = LANGUAGE_NAMES.get(u.language, u.language)
-        say(_("{name} now reads bizdesk in {language}").format(name=u.username, language=name))
+        say(
+            _("{name} now reads bizdesk in {language}, dates written {example}").format(
+                name=u.username,
+                language=setting_name(u.language),
+                example=date_text_in(date(2026, 12, 31), resolve_locale(u.language)),
+            )
+        )
     else:
         say(_("{name} now reads bizdesk in the language of their session").format(name=u.username))
 

@@ -8,7 +8,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from bizdesk.cli.core import DbOpt, open_store, parse_date, say, show
+from bizdesk.cli.core import DbOpt, date_form, open_store, parse_date, say, show
 from bizdesk.formatting import day, visible
 from bizdesk.i18n import _
 from bizdesk.words import ACCOUNT_ROLE_NAMES, ACCOUNT_TYPE_NAMES, named
@@ -101,7 +101,12 @@ def accounts_archive(
 )
 def lock_date_cmd(
     ctx: typer.Context,
-    new: Annotated[str | None, typer.Argument(help=_("YYYY-MM-DD, or 'none' to unlock"))] = None,
+    new: Annotated[
+        str | None,
+        typer.Argument(
+            help=_("The new lock date ({form}), or 'none' to unlock").format(form=date_form())
+        ),
+    ] = None,
     db: DbOpt = None,
 ) -> None:
     from bizdesk.services.books.ledger import lock_date, set_lock_date

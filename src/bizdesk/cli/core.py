@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
-from bizdesk.i18n import _, resolve_language, tr, use
+from bizdesk.i18n import _, tr, use_setting
 from bizdesk.identity import current_gate
-from bizdesk.reading import DateError, read_date
+from bizdesk.reading import DateError, date_hint, read_date
 
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
@@ -158,11 +158,19 @@ def open_store(ctx: typer.Context, db: str | None, *, setup: bool = True) -> Sto
             ensure_initialized(store)
         with store.read() as uow:
             whoami(uow)
-            use(resolve_language(my_language(uow)))  # the person's language from here on
+            use_setting(my_language(uow))  # the person's language from here on
     return store
 
 
+def date_form() -> str:
+    """How the person at this door writes a date, as a command's help names it ("DD/MM/AAAA",
+    "YYYY-MM-DD"): read when a command's module is loaded, in the session's locale."""
+    return date_hint()
+
+
 def parse_date(value: str | None, name: str) -> date | None:
+    """A date option: read after the store is opened (``open_store``), so in the form of the
+    person's own setting, not only their session's."""
     if not value:
         return None
     try:

@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from bizdesk.cli.core import DbOpt, fail, open_store, parse_date, say, say_error, show
+from bizdesk.cli.core import DbOpt, date_form, fail, open_store, parse_date, say, say_error, show
 from bizdesk.i18n import _, ngettext
 
 app = typer.Typer()
@@ -30,7 +30,10 @@ app.add_typer(levels_app, name="reminder-levels")
 def reminders_cmd(
     ctx: typer.Context,
     as_of: Annotated[
-        str | None, typer.Option("--as-of", help=_("The day to make them for (not after today)."))
+        str | None,
+        typer.Option(
+            "--as-of", metavar=date_form(), help=_("The day to make them for (not after today).")
+        ),
     ] = None,
     send: Annotated[bool, typer.Option("--send", help=_("E-mail each reminder made."))] = False,
     print_: Annotated[
@@ -51,12 +54,12 @@ def reminders_cmd(
 
     if output is not None and not print_:
         fail(_("-o is for --print only"), 2)
-    day = parse_date(as_of, "--as-of")
     if print_:
         from bizdesk.services import papers
 
         papers.place([], output)  # the folder, checked before anything is made
     store = open_store(ctx, db)
+    day = parse_date(as_of, "--as-of")
     placed: list = []
     # made, queued and laid out together: none made without its e-mail, nor while its
     # PDF could not be written (the folder missing, a file there already)

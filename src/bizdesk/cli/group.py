@@ -22,9 +22,11 @@ import importlib
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from enum import StrEnum
 from functools import cache
-from typing import Any
+from pathlib import PurePath
+from typing import Any, get_args
 
 import typer
 from typer._click.core import Context
@@ -140,6 +142,9 @@ def _plain_params(command: Any) -> None:
         if getattr(param, "rich_help_panel", None) is None:
             argument = param.param_type_name == "argument"
             param.rich_help_panel = _("Arguments") if argument else _("Options")
+        word = _type_word(param)
+        if word is not None:  # typer's "<str>", "<bool>": Python's names, in English
+            param.display_type_rich = lambda ctx, word=word: word
         desc = getattr(param, "type_descriptor", None)
         if desc is None or getattr(param, "_runtime_param", False) is not None:
             continue
@@ -155,6 +160,28 @@ def _plain_params(command: Any) -> None:
         if getattr(sub, "rich_help_panel", None) is None:
             sub.rich_help_panel = _("Commands")
         _plain_params(sub)
+
+
+def _type_word(param: Any) -> str | None:
+    """What a parameter takes, in the reader's words, for its help's type column ("TEXTO",
+    nothing for a flag), or None to keep typer's (its metavar, its list of choices)."""
+    if param.metavar is not None:
+        return None
+    if getattr(param, "is_flag", False):
+        return ""  # a flag takes no value
+    desc = getattr(param, "type_descriptor", None)
+    if desc is None:
+        return None
+    if desc.is_choice:
+        return None if param.show_choices else _("NAME")
+    kind = desc.annotation
+    if kind is str or (desc.is_list and get_args(kind) == (str,)):
+        return _("TEXT")
+    if kind in (int, float, Decimal):
+        return _("NUMBER")
+    if isinstance(kind, type) and issubclass(kind, PurePath):
+        return _("PATH")
+    return None
 
 
 @cache

@@ -11,7 +11,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from bizdesk.cli.core import DbOpt, fail, open_store, parse_date, say, show
+from bizdesk.cli.core import DbOpt, date_form, fail, open_store, parse_date, say, show
 from bizdesk.i18n import _
 
 app = typer.Typer()
@@ -47,10 +47,12 @@ def print_paper(
         typer.Option("-o", "--output", help=_("The PDF file to write; - for standard output.")),
     ] = None,
     date_from: Annotated[
-        str | None, typer.Option("--from", help=_("statement: from (default: 1 January)"))
+        str | None,
+        typer.Option("--from", metavar=date_form(), help=_("statement: from (default: 1 January)")),
     ] = None,
     date_to: Annotated[
-        str | None, typer.Option("--to", help=_("statement: to (default: today)"))
+        str | None,
+        typer.Option("--to", metavar=date_form(), help=_("statement: to (default: today)")),
     ] = None,
     db: DbOpt = None,
 ) -> None:
@@ -60,13 +62,13 @@ def print_paper(
         fail(_("--from and --to are for a statement only"), 2)
     if output == "-" and sys.stdout.isatty():
         fail(_("-o -: a PDF is not for the terminal; redirect it (> FILE) or name a file"))
+    store = open_store(ctx, db)
     dates = {}
     if kind == Kind.STATEMENT:
         dates = {
             "date_from": parse_date(date_from, "--from"),
             "date_to": parse_date(date_to, "--to"),
         }
-    store = open_store(ctx, db)
     with store.read() as uow:
         paper = papers.render(uow, kind.value, number, **dates)
     if output == "-":

@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from bizdesk.cli.core import DbOpt, fail, open_store, parse_date, say, show
+from bizdesk.cli.core import DbOpt, date_form, fail, open_store, parse_date, say, show
 from bizdesk.errors import ValidationError
 from bizdesk.formatting import day, visible
 from bizdesk.i18n import _, ngettext
@@ -38,14 +38,14 @@ def run_due_command(
     ctx: typer.Context,
     as_of: Annotated[
         str | None,
-        typer.Option("--as-of", help=_("Make what is due up to this date (YYYY-MM-DD).")),
+        typer.Option("--as-of", metavar=date_form(), help=_("Make what is due up to this day.")),
     ] = None,
     db: DbOpt = None,
 ) -> None:
     from bizdesk.services.recurring.due import run_due
 
-    until = parse_date(as_of, "--as-of")
     store = open_store(ctx, db)
+    until = parse_date(as_of, "--as-of")
     report = run_due(store, until)
     for m in report.made:
         say(f"{day(m.due_on)}  {m.document}  {m.name}")

@@ -13,6 +13,7 @@ from bizdesk.cli.core import (
     FormatOpt,
     Shown,
     data_out,
+    date_form,
     open_store,
     parse_date,
     print_json,
@@ -55,9 +56,20 @@ def report(
     ctx: typer.Context,
     name: Annotated[ReportName, typer.Argument(help=", ".join(ReportName), show_choices=False)],
     db: DbOpt = None,
-    date_from: Annotated[str | None, typer.Option("--from")] = None,
-    date_to: Annotated[str | None, typer.Option("--to")] = None,
-    as_of: Annotated[str | None, typer.Option("--as-of")] = None,
+    date_from: Annotated[
+        str | None, typer.Option("--from", metavar=date_form(), help=_("From this day on."))
+    ] = None,
+    date_to: Annotated[
+        str | None, typer.Option("--to", metavar=date_form(), help=_("Up to this day."))
+    ] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            metavar=date_form(),
+            help=_("On this day (balances, ageing); default: today."),
+        ),
+    ] = None,
     by: Annotated[
         str | None,
         typer.Option(
@@ -73,6 +85,7 @@ def report(
 ) -> None:
     from bizdesk.services.overview import reports
 
+    store = open_store(ctx, db)
     params = {
         "date_from": parse_date(date_from, "--from"),
         "date_to": parse_date(date_to, "--to"),
@@ -81,7 +94,6 @@ def report(
     }
     if by is not None:  # each report has its own default grouping
         params["by"] = by
-    store = open_store(ctx, db)
     rep = reports.run(store, name.value, **params)
     if fmt is Shown.JSON:
         print_json(reports.as_json(rep))

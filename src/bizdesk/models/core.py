@@ -19,7 +19,7 @@ class User(Row, table=True):
     role: str = Field(default="viewer", max_length=20)
     active: bool = True
     created_at: datetime = Field(default_factory=utcnow)
-    # en, es, ro or vi; '' follows the session's environment (bizdesk.i18n.resolve_language)
+    # en, es, ro or vi, or a locale of one (en_GB: its dates); '' follows the session (i18n)
     language: str = Field(default="", max_length=8, sa_column_kwargs={"server_default": ""})
 
 

@@ -32,7 +32,7 @@ from bizdesk.services.marketing.consent import get_consent
 from bizdesk.services.overview.story import story
 from bizdesk.services.trade import purchasing as PU
 from bizdesk.services.trade import sales as SA
-from bizdesk.widgets.field import Field
+from bizdesk.widgets.field import DATE_FORM, Field
 from bizdesk.widgets.form import FormScreen, record_form
 from bizdesk.widgets.paged_table import Col, PagedTable
 from bizdesk.widgets.pick import PickScreen
@@ -76,7 +76,7 @@ def contact_fields(view: C.ContactView | None = None, phone: str = "+49 30 12345
         Field("city", N_("City"), value=d.city),
         Field("country", N_("Country"), value=d.country, placeholder=N_("code or name, e.g. DE")),
         Field("vat_id", N_("VAT id"), value=d.vat_id, placeholder=N_("e.g. RO18547290")),
-        Field("birth_date", N_("Birth date"), value=d.birth_date, placeholder=N_("YYYY-MM-DD")),
+        Field("birth_date", N_("Birth date"), value=d.birth_date, placeholder=DATE_FORM),
         Field(
             "language",
             N_("Documents in"),

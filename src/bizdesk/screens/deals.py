@@ -28,7 +28,7 @@ from bizdesk.screens.records import (
 )
 from bizdesk.services.inventory import products
 from bizdesk.services.trade import deals as D
-from bizdesk.widgets.field import Field
+from bizdesk.widgets.field import DATE_FORM, Field
 from bizdesk.widgets.form import FormScreen, record_form
 from bizdesk.widgets.lines_form import LinesFormScreen
 from bizdesk.widgets.paged_table import Col, PagedTable
@@ -75,7 +75,7 @@ def deal_fields(stages: list[str], view: D.DealView | None = None) -> list[Field
             "expected_close",
             N_("Expected close"),
             value=d.expected_close,
-            placeholder=N_("YYYY-MM-DD"),
+            placeholder=DATE_FORM,
         ),
         Field("owner", N_("Owner"), value=d.owner, placeholder=N_("user name")),
         Field("next_activity", N_("Next activity"), value=d.next_activity),
@@ -83,7 +83,7 @@ def deal_fields(stages: list[str], view: D.DealView | None = None) -> list[Field
             "next_activity_due",
             N_("Next activity due"),
             value=d.next_activity_due,
-            placeholder=N_("YYYY-MM-DD"),
+            placeholder=DATE_FORM,
         ),
     ]
 

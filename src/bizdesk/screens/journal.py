@@ -20,6 +20,7 @@ from bizdesk.models.ledger import ACCOUNT_TYPES
 from bizdesk.screens.common import ListPane, RecordScreen
 from bizdesk.services.base.numbering import JOURNAL
 from bizdesk.services.books import ledger as L
+from bizdesk.widgets.field import DATE_FORM
 from bizdesk.widgets.footer import KeysFooter
 from bizdesk.widgets.form import ConfirmScreen, Field, FormScreen
 from bizdesk.widgets.lines_form import LineColumns, LinesFormScreen
@@ -126,7 +127,7 @@ LINES = LineColumns(
 def entry_form(view: L.EntryView | None = None) -> LinesFormScreen:
     d = L.entry_input(view) if view else L.EntryInput()
     fields = [
-        Field("date", N_("Date"), value=d.date, required=True, placeholder=N_("YYYY-MM-DD")),
+        Field("date", N_("Date"), value=d.date, required=True, placeholder=DATE_FORM),
         Field("memo", N_("Memo"), value=d.memo),
     ]
     entry_id, version = (view.id, view.version) if view else (None, None)
@@ -222,7 +223,7 @@ class EntryActions:
             form = FormScreen(
                 _("Reverse {label}: a new entry with every line mirrored").format(label=v.label),
                 [
-                    Field("date", N_("Date"), placeholder=N_("YYYY-MM-DD, empty: today")),
+                    Field("date", N_("Date"), placeholder=N_("{form}, empty: today")),
                     Field("memo", N_("Memo"), value=_("Reversal of {label}").format(label=v.label)),
                 ],
                 lambda uow, values: L.reverse(uow, v.id, values["date"], values["memo"]),
@@ -357,7 +358,7 @@ class JournalPane(EntryActions, ListPane):
                             "lock_date",
                             N_("Locked up to"),
                             value=day(current),
-                            placeholder=N_("YYYY-MM-DD, empty: no lock"),
+                            placeholder=N_("{form}, empty: no lock"),
                         )
                     ],
                     lambda uow, v: L.set_lock_date(uow, v["lock_date"]) or "none",

@@ -24,7 +24,7 @@ from bizdesk.widgets.form import ConfirmScreen, Field, FormScreen
 from bizdesk.widgets.lines_form import LineColumns
 from bizdesk.widgets.pick import PickScreen
 
-DATE_HINT = N_("YYYY-MM-DD, empty: today")
+DATE_HINT = N_("{form}, empty: today")
 # what a person reads for an order's state (the stored values stay English: models)
 STATE_NAMES = {
     "draft": N_("draft"),

@@ -22,12 +22,12 @@ from bizdesk.screens.common import RecordScreen, ServiceRunner, ServiceScreen, W
 from bizdesk.services.base.permissions import allowed
 from bizdesk.services.people import employees, leave, payroll
 from bizdesk.widgets.confirm import ConfirmScreen
+from bizdesk.widgets.field import DATE_FORM
 from bizdesk.widgets.footer import KeysFooter
 from bizdesk.widgets.form import Field, FormScreen
 from bizdesk.widgets.paged_table import Col, PagedTable
 from bizdesk.widgets.table import Table
 
-DATE = N_("YYYY-MM-DD")
 BASIS_NAMES = {"monthly": N_("monthly"), "hourly": N_("hourly")}
 KIND_NAMES = {"vacation": N_("vacation"), "sick": N_("sick"), "unpaid": N_("unpaid")}
 LEAVE_STATES = {"requested": N_("requested"), "approved": N_("approved"), "refused": N_("refused")}
@@ -53,12 +53,12 @@ def employee_form(e: employees.EmployeeView | None = None) -> FormScreen:
             N_("Since"),
             value=date_text(e.start_date) if e else "",
             required=True,
-            placeholder=DATE,
+            placeholder=DATE_FORM,
         ),
     ]
     if e:
         fields.append(
-            Field("end_date", N_("Last day"), value=date_text(e.end_date), placeholder=DATE)
+            Field("end_date", N_("Last day"), value=date_text(e.end_date), placeholder=DATE_FORM)
         )
     fields += [
         Field(
@@ -112,8 +112,8 @@ def leave_form(e: employees.EmployeeView) -> FormScreen:
             required=True,
             option_labels=KIND_NAMES,
         ),
-        Field("start_date", N_("From"), required=True, placeholder=DATE),
-        Field("end_date", N_("To"), placeholder=N_("YYYY-MM-DD, empty: one day")),
+        Field("start_date", N_("From"), required=True, placeholder=DATE_FORM),
+        Field("end_date", N_("To"), placeholder=N_("{form}, empty: one day")),
         Field("note", N_("Note")),
     ]
 
@@ -131,7 +131,7 @@ def leave_form(e: employees.EmployeeView) -> FormScreen:
 
 
 def end_form(e: employees.EmployeeView) -> FormScreen:
-    fields = [Field("end_date", N_("Last day"), required=True, placeholder=DATE)]
+    fields = [Field("end_date", N_("Last day"), required=True, placeholder=DATE_FORM)]
 
     def save(uow: Any, values: dict[str, Any]) -> Any:  # noqa: ANN401
         return employees.end(uow, e.id, values.get("end_date", ""))
@@ -408,7 +408,7 @@ def hours_form(run: payroll.RunView) -> FormScreen:
 def pay_form(run: payroll.RunView) -> FormScreen:
     fields = [
         Field("account", N_("Paid from (account)"), value="bank", required=True),
-        Field("date", N_("Paid on"), placeholder=N_("YYYY-MM-DD, empty: today")),
+        Field("date", N_("Paid on"), placeholder=N_("{form}, empty: today")),
         Field(
             "employee",
             N_("Only this employee"),

@@ -19,6 +19,7 @@ from bizdesk.screens.common import ListPane
 from bizdesk.screens.records import print_paper
 from bizdesk.services.trade import purchasing as PU
 from bizdesk.services.trade.orders import OPEN
+from bizdesk.widgets.field import DATE_FORM
 from bizdesk.widgets.form import Field, FormScreen
 from bizdesk.widgets.lines_form import LinesFormScreen
 from bizdesk.widgets.paged_table import Col, PagedTable
@@ -52,7 +53,7 @@ def order_form(view: PU.POView | None = None) -> LinesFormScreen:
             required=True,
         ),
         Field("order_date", N_("Order date"), value=d.order_date, placeholder=orders.DATE_HINT),
-        Field("expected_date", N_("Expected"), value=d.expected_date, placeholder=N_("YYYY-MM-DD")),
+        Field("expected_date", N_("Expected"), value=d.expected_date, placeholder=DATE_FORM),
         Field("notes", N_("Notes"), value=d.notes),
     ]
     return LINES.form(
@@ -103,7 +104,7 @@ def bill_form(po: PU.POView, net: Any, vat: Any, loc: str) -> FormScreen:
             Field("net", N_("Net amount"), "number", net),
             Field("vat", N_("VAT"), "number", vat),
             Field("bill_date", N_("Bill date"), placeholder=orders.DATE_HINT),
-            Field("due_date", N_("Due"), placeholder=N_("YYYY-MM-DD, empty: in 30 days")),
+            Field("due_date", N_("Due"), placeholder=N_("{form}, empty: in 30 days")),
         ],
         save,
     )

@@ -182,8 +182,8 @@ def print_paper(
     fields = [Field("path", N_("File"), value=str(Path.cwd() / f"{label}.pdf"), required=True)]
     if period:
         fields += [
-            Field("from", N_("From"), placeholder=N_("YYYY-MM-DD, empty: 1 January")),
-            Field("to", N_("To"), placeholder=N_("YYYY-MM-DD, empty: today")),
+            Field("from", N_("From"), placeholder=N_("{form}, empty: 1 January")),
+            Field("to", N_("To"), placeholder=N_("{form}, empty: today")),
         ]
 
     def save(uow: Any, values: dict[str, Any]) -> Any:  # noqa: ANN401

@@ -17,6 +17,7 @@ from bizdesk.i18n import N_, _
 from bizdesk.screens import journal, sales
 from bizdesk.screens.common import ServiceRunner, WithTable
 from bizdesk.services.recurring import templates as R
+from bizdesk.widgets.field import DATE_FORM
 from bizdesk.widgets.footer import KeysFooter
 from bizdesk.widgets.form import ConfirmScreen, Field
 from bizdesk.widgets.lines_form import LinesFormScreen
@@ -35,7 +36,6 @@ COLUMNS = [
     Col("end_date", N_("Ends"), 10, fmt=_day),
     Col("state", N_("State"), 7, fmt=lambda s: _(R.STATE_NAMES[s])),
 ]
-DATE = N_("YYYY-MM-DD")
 
 
 def _head(customer: bool) -> list[Field]:
@@ -53,8 +53,8 @@ def _head(customer: bool) -> list[Field]:
             required=True,
             option_labels=R.FREQUENCY_NAMES,
         ),
-        Field("start", N_("First on"), required=True, placeholder=DATE),
-        Field("end", N_("Last on"), placeholder=N_("YYYY-MM-DD, empty: no end")),
+        Field("start", N_("First on"), required=True, placeholder=DATE_FORM),
+        Field("end", N_("Last on"), placeholder=N_("{form}, empty: no end")),
         Field("memo", N_("Memo")),
     ]
 

@@ -22,6 +22,7 @@ from bizdesk.faults import describe
 from bizdesk.formatting import day, money, number, visible
 from bizdesk.i18n import N_, _, ngettext, tr
 from bizdesk.i18n import Message as Message_
+from bizdesk.reading import date_hint
 from bizdesk.screens.common import Pane, ServiceRunner
 from bizdesk.services.base.permissions import allowed, refusal
 from bizdesk.services.base.validate import FieldError, iso_date
@@ -164,7 +165,7 @@ class ReportsPane(Pane):
                 compact=True,
             )
             for box, hint in (
-                ("from", _("From YYYY-MM-DD")),
+                ("from", _("From {form}").format(form=date_hint())),
                 ("to", _("To")),
                 ("as_of", _("As of")),
             ):  # a date's box as wide as a date or its hint: the last box has the rest

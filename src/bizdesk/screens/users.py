@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -9,8 +11,9 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Header, Static
 
-from bizdesk.i18n import LANGUAGE_NAMES, LANGUAGES, N_, _, tr
+from bizdesk.i18n import LANGUAGES, N_, OFFERED_LOCALES, _, resolve_locale, setting_name, tr
 from bizdesk.models.core import ROLES
+from bizdesk.reading import date_text_in
 from bizdesk.screens.common import ServiceRunner, WithTable
 from bizdesk.services.admin import users as U
 from bizdesk.services.base.permissions import ROLE_SUMMARY
@@ -25,10 +28,26 @@ COLUMNS = [
     Col("full_name", N_("Name"), 24),
     Col("role", N_("Role"), 11, fmt=lambda v: _(USER_ROLE_NAMES.get(v, v))),
     Col("active", N_("Active"), 6, fmt=lambda v: _("yes") if v else _("no")),
-    Col("language", N_("Language"), 10, fmt=lambda v: LANGUAGE_NAMES.get(v) or _("(session)")),
+    Col("language", N_("Language"), 10, fmt=lambda v: setting_name(v) or _("(session)")),
 ]
-# The language setting's choices: each language by its own name; auto follows the session.
-LANGUAGE_CHOICES = {"auto": N_("auto (the session's LANG)"), **LANGUAGE_NAMES}
+
+
+def language_choices(now: str) -> dict[str, str]:
+    """The language setting's choices, each by its own name and how its dates are written
+    (the last day of 2026: "Español  31/12/2026"); auto follows the session; a locale set
+    from the command line stays among them."""
+    tags = ["auto", *LANGUAGES, *OFFERED_LOCALES]
+    if now and now not in tags:
+        tags.append(now)
+    last = date(2026, 12, 31)
+    return {
+        tag: (
+            _("auto (the session's LANG)")
+            if tag == "auto"
+            else f"{setting_name(tag)}  {date_text_in(last, resolve_locale(tag))}"
+        )
+        for tag in sorted(tags, key=lambda t: (t != "auto", t))
+    }
 
 
 def shop_form(details) -> FormScreen:  # noqa: ANN001 - papers.shop.ShopDetails
@@ -97,7 +116,9 @@ def role_form(username: str, role: str) -> FormScreen:
 
 
 def language_form(username: str, language: str) -> FormScreen:
-    """Which language bizdesk speaks to one person; "auto" follows their session's LANG."""
+    """Which language bizdesk speaks to one person, and so how their dates are written;
+    "auto" follows their session's LANG."""
+    choices = language_choices(language)
     return FormScreen(
         _("Language of {name}").format(name=username),
         [
@@ -106,9 +127,9 @@ def language_form(username: str, language: str) -> FormScreen:
                 N_("Language"),
                 kind="select",
                 value=language or "auto",
-                options=("auto", *LANGUAGES),
+                options=tuple(choices),
                 required=True,
-                option_labels=LANGUAGE_CHOICES,
+                option_labels=choices,
             )
         ],
         lambda uow, v: U.set_language(uow, username, v["language"]),

@@ -11,6 +11,21 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from bizdesk.i18n import _
+from bizdesk.reading import date_hint
+
+# A date field's placeholder: how the person writes dates ("DD/MM/AAAA"), put where a
+# placeholder says {form} ("{form}, empty: today"; bizdesk.reading.date_hint)
+DATE_FORM = "{form}"
+
+
+def placeholder_text(placeholder: str) -> str:
+    """A field's placeholder in the reader's language, a date's in the reader's form."""
+    if not placeholder:
+        return ""
+    shown = _(placeholder)
+    return shown.format(form=date_hint()) if "{form}" in placeholder else shown
+
 
 @dataclass
 class Field:

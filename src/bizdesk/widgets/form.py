@@ -25,7 +25,7 @@ from bizdesk.formatting import editable, visible
 from bizdesk.i18n import N_, _, tr
 from bizdesk.services.admin import drafts
 from bizdesk.widgets.confirm import Answer, ConfirmScreen
-from bizdesk.widgets.field import Field
+from bizdesk.widgets.field import Field, placeholder_text
 from bizdesk.widgets.footer import KeysFooter
 from bizdesk.widgets.keys import TypeAheadInput
 from bizdesk.widgets.suggest import ContactSuggester
@@ -132,14 +132,14 @@ class FormScreen(ModalScreen[Any]):
             return TypeAheadInput(
                 self._shown(f),
                 id=wid,
-                placeholder=_(f.placeholder) if f.placeholder else "",
+                placeholder=placeholder_text(f.placeholder),
                 suggester=suggester,
                 compact=True,
             )
         return Input(
             self._shown(f),
             id=wid,
-            placeholder=_(f.placeholder) if f.placeholder else "",
+            placeholder=placeholder_text(f.placeholder),
             compact=True,
         )
 

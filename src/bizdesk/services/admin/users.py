@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from bizdesk.db.session import UnitOfWork
 from bizdesk.errors import NotFound, PermissionDenied, ValidationError
-from bizdesk.i18n import LANGUAGES, Message
+from bizdesk.i18n import LANGUAGES, Message, language_of, locale_of
 from bizdesk.identity import current_gate
 from bizdesk.models.core import ROLES, User
 from bizdesk.services.admin import ssh_keys
@@ -222,24 +222,36 @@ def _forget_keys(name: str) -> None:
 
 # what `set-language` accepts besides a language: follow the session's environment again
 FOLLOW_ENVIRONMENT = ("auto", "")
+LANGUAGE_CHARS = 8  # models.core.User.language: "en_GB", "es_419"
 
 
 def _language(value: object) -> str:
-    lang = str(value if value is not None else "").strip().lower()
-    if lang in FOLLOW_ENVIRONMENT:
+    """A language setting: one bizdesk speaks (``es``), or a locale of one (``en_GB``: its
+    dates as that country writes them), or '' (auto: the session's). Never guessed at."""
+    text = str(value if value is not None else "").strip()
+    if text.lower() in FOLLOW_ENVIRONMENT:
         return ""
-    if lang not in LANGUAGES:
+    tag = locale_of(text) if re.fullmatch(r"[A-Za-z_-]+|[A-Za-z]+[_-][0-9]{3}", text) else None
+    if tag is not None and "_" in tag and language_of(tag):
+        from babel import Locale, UnknownLocaleError
+
+        try:
+            Locale.parse(tag)
+        except (UnknownLocaleError, ValueError):
+            tag = None
+    if tag is None or not language_of(tag) or len(tag) > LANGUAGE_CHARS:
         raise ValidationError(
             {
                 "language": Message(
                     "{value} is not a language bizdesk speaks; choose one of {languages}, "
+                    "a locale of one such as en_GB (dates as that country writes them), "
                     "or auto to follow the session's LANG",
                     value=repr(value),
                     languages=", ".join(LANGUAGES),
                 )
             }
         )
-    return lang
+    return tag
 
 
 @requires("users.language")
