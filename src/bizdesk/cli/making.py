@@ -12,7 +12,7 @@ import typer
 
 from bizdesk.cli.core import DbOpt, fail, open_store, print_json, say, show
 from bizdesk.errors import ValidationError
-from bizdesk.i18n import N_, _, ngettext
+from bizdesk.i18n import _, ngettext
 
 app = typer.Typer()
 bom = typer.Typer(help=_("Bills of materials: what a product is made of."))
@@ -201,17 +201,10 @@ def _order_line(mo, locale: str) -> str:  # noqa: ANN001
     )
 
 
-STATE_NAMES = {
-    "draft": N_("draft"),
-    "confirmed": N_("confirmed"),
-    "partially done": N_("partially done"),
-    "done": N_("done"),
-    "cancelled": N_("cancelled"),
-}
-
-
 def _state(state: str) -> str:
-    return _(STATE_NAMES.get(state, state))
+    from bizdesk.services.making.assembly import STATE_WORDS
+
+    return _(STATE_WORDS.get(state, state))
 
 
 @assembly_app.command("new", help=_("A draft order to make QTY of a product (SKU)."))

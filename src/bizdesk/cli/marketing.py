@@ -15,7 +15,7 @@ from rich.text import Text
 
 from bizdesk.cli.core import DbOpt, fail, open_store, print_json, say, show
 from bizdesk.errors import ValidationError
-from bizdesk.i18n import _, ngettext
+from bizdesk.i18n import _, ngettext, tr
 
 app = typer.Typer()
 consent_app = typer.Typer(help=_("E-mail consent: who agreed to receive campaigns."))
@@ -50,31 +50,17 @@ def _contact_id(uow, text: str) -> int:  # noqa: ANN001
         raise ValidationError({"contact": exc.message}) from None
 
 
-def consent_words(view) -> str:  # noqa: ANN001
-    """A consent in words: "opted in on 2026-03-01 (form)", or "not asked"."""
-    from bizdesk.formatting import day
-    from bizdesk.services.marketing.consent import HOW_WORDS, STATE_WORDS
-
-    if view is None:
-        return _("not asked")
-    return _("{state} on {date} ({how})").format(
-        state=_(STATE_WORDS[view.state]),
-        date=day(view.at.date()),
-        how=_(HOW_WORDS.get(view.how, view.how)),
-    )
-
-
 # --- consent -----------------------------------------------------------------------------
 
 
 @consent_app.command("show", help=_("A contact's e-mail consent."))
 def consent_show(ctx: typer.Context, contact: ContactArg, db: DbOpt = None) -> None:
-    from bizdesk.services.marketing.consent import get_consent
+    from bizdesk.services.marketing.consent import get_consent, in_words
 
     store = open_store(ctx, db)
     with store.read() as uow:
         view = get_consent(uow, _contact_id(uow, contact))
-    say(consent_words(view))
+    say(tr(in_words(view)))
 
 
 @consent_app.command(
@@ -91,12 +77,12 @@ def consent_set(
     how: Annotated[str, typer.Option("--how", help=_("How it was given."))] = "by hand",
     db: DbOpt = None,
 ) -> None:
-    from bizdesk.services.marketing.consent import set_consent
+    from bizdesk.services.marketing.consent import in_words, set_consent
 
     store = open_store(ctx, db)
     with store.write() as uow:
         view = set_consent(uow, _contact_id(uow, contact), state, how)
-    say(consent_words(view))
+    say(tr(in_words(view)))
 
 
 @app.command(

@@ -12,9 +12,9 @@ from textual.widgets import Static
 
 from bizdesk.errors import ValidationError
 from bizdesk.formatting import day, moment, money, visible, visible_text
-from bizdesk.i18n import LANGUAGE_NAMES, LANGUAGES, N_, _
+from bizdesk.i18n import LANGUAGE_NAMES, LANGUAGES, N_, _, tr
 from bizdesk.models.contacts import CONTACT_KINDS, INTERACTION_KINDS, STAGES
-from bizdesk.screens.marketing import consent_form, consent_words
+from bizdesk.screens.marketing import consent_form
 from bizdesk.screens.orders import account_field, settle_form
 from bizdesk.screens.records import (
     RecordKind,
@@ -28,7 +28,7 @@ from bizdesk.services.base.validate import FieldError
 from bizdesk.services.crm import contacts as C
 from bizdesk.services.crm import terms
 from bizdesk.services.crm.contacts import resolve
-from bizdesk.services.marketing.consent import get_consent
+from bizdesk.services.marketing.consent import get_consent, in_words
 from bizdesk.services.overview.story import story
 from bizdesk.services.trade import purchasing as PU
 from bizdesk.services.trade import sales as SA
@@ -316,7 +316,7 @@ class ContactScreen(SendsPapers, RecordPage):
             (_("Email: {value}"), v.email),
             (
                 _("E-mail consent: {value}"),
-                consent_words(loaded[4]) if loaded[4] is not False else "",
+                tr(in_words(loaded[4])) if loaded[4] is not False else "",
             ),
             (_("Phone: {value}"), v.phone),
             (

@@ -85,17 +85,9 @@ def bom_form(product: products.ProductView, view: boms.BomView | None) -> LinesF
 
 # --- assembly orders: the list (open ones, by planned date) and an order's page ------------
 
-STATE_NAMES = {
-    "draft": N_("draft"),
-    "confirmed": N_("confirmed"),
-    "partially done": N_("partially done"),
-    "done": N_("done"),
-    "cancelled": N_("cancelled"),
-}
-
 
 def state_name(state: str) -> str:
-    return _(STATE_NAMES.get(state, state))
+    return _(assembly.STATE_WORDS.get(state, state))
 
 
 def new_order_form(sku: str = "") -> FormScreen:

@@ -61,17 +61,6 @@ MEMBER_COLUMNS = [
 # --- consent (from a contact's page) -----------------------------------------------------
 
 
-def consent_words(view: K.ConsentView | None) -> str:
-    """A consent in words: "opted in on 2026-03-01 (form)", or "not asked"."""
-    if view is None:
-        return _("not asked")
-    return _("{state} on {date} ({how})").format(
-        state=_(K.STATE_WORDS[view.state]),
-        date=day(view.at.date()),
-        how=_(K.HOW_WORDS.get(view.how, view.how)),
-    )
-
-
 def consent_form(contact_id: int, name: str, now: K.ConsentView | None) -> FormScreen:
     fields = [
         Field(

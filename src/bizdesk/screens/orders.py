@@ -18,6 +18,7 @@ from bizdesk.formatting import day, money, visible_text
 from bizdesk.i18n import N_, Message, _, ngettext
 from bizdesk.screens.common import RecordScreen, tickets_text
 from bizdesk.screens.records import SendsPapers
+from bizdesk.services.base.states import STATE_WORDS
 from bizdesk.services.inventory import products
 from bizdesk.services.trade.orders import OPEN
 from bizdesk.widgets.form import ConfirmScreen, Field, FormScreen
@@ -26,24 +27,11 @@ from bizdesk.widgets.pick import PickScreen
 
 DATE_HINT = N_("{form}, empty: today")
 # what a person reads for an order's state (the stored values stay English: models)
-STATE_NAMES = {
-    "draft": N_("draft"),
-    "sent": N_("sent"),
-    "confirmed": N_("confirmed"),
-    "partially delivered": N_("partially delivered"),
-    "delivered": N_("delivered"),
-    "partially received": N_("partially received"),
-    "received": N_("received"),
-    "invoiced": N_("invoiced"),
-    "billed": N_("billed"),
-    "closed": N_("closed"),
-    "cancelled": N_("cancelled"),
-}
 
 
 def state_name(state: object) -> str:
     """An order's state as the reader says it ("borrador" for ``draft`` in Spanish)."""
-    return _(STATE_NAMES.get(str(state), str(state))) if state else ""
+    return _(STATE_WORDS.get(str(state), str(state))) if state else ""
 
 
 def order_lines(unit: str, label: str, make: Callable[..., Any], preview: Callable) -> LineColumns:
@@ -113,7 +101,7 @@ def state_keys(states: Iterable[str], words: dict[str, str]) -> dict[str, tuple[
     The words are marked for the catalogs (``N_``) and translated where shown."""
     keys = {"1": (OPEN, N_("open orders"))}
     keys.update(
-        (str(i), (str(s), words.get(s, STATE_NAMES.get(str(s), str(s)))))
+        (str(i), (str(s), words.get(s, STATE_WORDS.get(str(s), str(s)))))
         for i, s in enumerate(states, start=2)
     )
     keys["0"] = ("", N_("all orders"))

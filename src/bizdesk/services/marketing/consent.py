@@ -10,6 +10,7 @@ from sqlalchemy import and_, select
 
 from bizdesk.db.session import UnitOfWork
 from bizdesk.errors import NotFound
+from bizdesk.formatting import day
 from bizdesk.i18n import N_, Message
 from bizdesk.models.base import utcnow
 from bizdesk.models.contacts import Contact
@@ -140,3 +141,16 @@ def record(
         after={"state": state, "at": when.isoformat(), "how": how},
     )
     return _view(row)
+
+
+def in_words(view: ConsentView | None) -> Message:
+    """A consent as people read it: "opted in on 01/03/2026 (form)", or "not asked"; a
+    Message, translated by the door that shows it (``tr``), its date in the reader's form."""
+    if view is None:
+        return Message("not asked")
+    return Message(
+        "{state} on {date} ({how})",
+        state=Message(STATE_WORDS[view.state]),
+        date=day(view.at.date()),
+        how=Message(HOW_WORDS[view.how]) if view.how in HOW_WORDS else view.how,
+    )
