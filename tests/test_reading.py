@@ -326,3 +326,27 @@ def test_a_decimal_from_code_is_not_text() -> None:
     assert M.parse_money(Decimal("1000.00"), 2, locale="vi_VN") == 100000
     with pytest.raises(M.AmountError, match="float"):
         M.parse_money(1000.0, 2, locale="en_US")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "{", '{"a" 1}', '{"a": 1 "b": 2}', '"abc', '"a\x01"', '"\\q"', '"\\u12"', "1 2", "[1,]"],
+)
+def test_why_a_text_is_not_json_is_said_in_the_readers_words(text: str) -> None:
+    """Python's json module words its errors in English ("Expecting value"): each is said
+    in the reader's language, with its line and column."""
+    import json
+
+    from bizdesk import i18n
+    from bizdesk.reading import json_problem
+
+    with pytest.raises(json.JSONDecodeError) as exc:
+        json.loads(text)
+    i18n.use("es")
+    said = str(json_problem(exc.value))
+    assert said.startswith("no es JSON: ") and f"línea {exc.value.lineno}" in said, said
+    assert exc.value.msg.split(":")[0] not in said  # none of json's English words
+    i18n.use("en")
+    assert str(json_problem(exc.value)).endswith(
+        f"at line {exc.value.lineno}, column {exc.value.colno}"
+    )

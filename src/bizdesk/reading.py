@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import json
 import re
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -349,3 +350,36 @@ def read_date(value: object, *, local: bool = False) -> date:
             )
         )
     return day
+
+
+# What Python's json module says is wrong with a text (its own words are English), as
+# people read it; a message not here is shown as json wrote it
+_JSON_PROBLEMS = (
+    ("Expecting value", N_("a value is missing")),
+    (
+        "Expecting property name enclosed in double quotes",
+        N_("a name in double quotes is expected"),
+    ),
+    ("Expecting ':' delimiter", N_("a ':' is missing")),
+    ("Expecting ',' delimiter", N_("a ',' is missing")),
+    ("Unterminated string", N_("a text is not closed with its double quote")),
+    ("Invalid control character", N_("a text holds a control character")),
+    ("Invalid \\uXXXX escape", N_("a \\u is not followed by four hexadecimal digits")),
+    ("Invalid \\escape", N_("a backslash is followed by a character JSON does not allow")),
+    ("Extra data", N_("more follows the end of the document")),
+)
+
+
+def json_problem(exc: json.JSONDecodeError) -> Message:
+    """Why a text is not JSON, and where: "not JSON: a ',' is missing at line 3, column 7"."""
+    problem: object = exc.msg
+    for english, said in _JSON_PROBLEMS:
+        if exc.msg.startswith(english):
+            problem = Message(said)
+            break
+    return Message(
+        "not JSON: {problem} at line {line}, column {column}",
+        problem=problem,
+        line=exc.lineno,
+        column=exc.colno,
+    )

@@ -13,7 +13,8 @@ import typer
 from bizdesk.cli.core import DbOpt, date_form, fail, open_store, parse_date, say, show
 from bizdesk.errors import ValidationError
 from bizdesk.formatting import day, visible
-from bizdesk.i18n import _, ngettext
+from bizdesk.i18n import _, ngettext, tr
+from bizdesk.reading import json_problem
 
 app = typer.Typer()
 recurring = typer.Typer(help=_("Recurring invoices and journal entries: list, add, stop."))
@@ -128,9 +129,17 @@ def _read_json(file: str) -> object:
     if len(raw) > MAX_BYTES:
         fail(_("{file}: too large (at most 5 MB)").format(file=file))
     try:
-        return json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        fail(_("{file}: not JSON: {reason}").format(file=file, reason=exc))
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        fail(
+            _("{file}: not UTF-8 text (byte {offset} cannot be read)").format(
+                file=file, offset=exc.start
+            )
+        )
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        fail(f"{file}: {tr(json_problem(exc))}")
 
 
 def _text(where: str, value: object) -> str:

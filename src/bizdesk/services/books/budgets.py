@@ -34,6 +34,7 @@ from bizdesk.models.core import User
 from bizdesk.models.deals import Deal, PipelineStage
 from bizdesk.models.ledger import Account
 from bizdesk.money import AmountError, from_minor, parse_decimal, parse_money
+from bizdesk.reading import json_problem
 from bizdesk.services.base import validate as v
 from bizdesk.services.base.csvio import read_rows
 from bizdesk.services.base.permissions import requires
@@ -135,10 +136,8 @@ def import_budgets(uow: UnitOfWork, data: str | bytes) -> int:
     if text.lstrip().startswith("["):
         try:
             items = json.loads(text)
-        except ValueError as exc:
-            raise ValidationError(
-                {"file": Message("not JSON: {problem}", problem=str(exc))}
-            ) from None
+        except json.JSONDecodeError as exc:
+            raise ValidationError({"file": json_problem(exc)}) from None
         rows = []
         for n, item in enumerate(items, 1):
             if not isinstance(item, dict) or set(item) - set(IMPORT_COLUMNS):

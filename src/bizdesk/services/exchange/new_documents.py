@@ -29,6 +29,7 @@ from bizdesk.models.ledger import Account, JournalEntry
 from bizdesk.models.purchasing import PurchaseOrder, SupplierBill, SupplierPayment
 from bizdesk.models.sales import CustomerPayment, Invoice, SalesOrder
 from bizdesk.money import from_minor
+from bizdesk.reading import json_problem
 from bizdesk.services.base import validate as v
 from bizdesk.services.base.numbering import INVOICE, JOURNAL, PURCHASE_ORDER, SALES_ORDER
 from bizdesk.services.base.permissions import requires
@@ -152,19 +153,7 @@ def read_json(data: bytes) -> object:
     except _Twice as exc:
         raise _problems([(str(exc), Message("given twice"))]) from None
     except json.JSONDecodeError as exc:
-        raise _problems(
-            [
-                (
-                    "",
-                    Message(
-                        "not JSON: {problem} at line {line}, column {column}",
-                        problem=exc.msg,
-                        line=exc.lineno,
-                        column=exc.colno,
-                    ),
-                )
-            ]
-        ) from None
+        raise _problems([("", json_problem(exc))]) from None
     except ValueError as exc:  # NaN, Infinity
         raise _problems(
             [("", Message("not JSON: {value} is not a number bizdesk reads", value=str(exc)))]
