@@ -79,8 +79,8 @@ def locale_of(tag: str | None) -> str | None:
         return None
     if not 2 <= len(parts[0]) <= 3 or parts[0].upper() in ("C", "POSIX"):
         return None
-    region = parts[1] if len(parts) == 2 else "US"
-    if not (region.isascii() and region.isalnum() and 2 <= len(region) <= 3):
+    region = parts[1] if len(parts) == 2 else None  # a country (GB) or a region (419)
+    if region is not None and not (region.isascii() and region.isalnum() and len(region) in (2, 3)):
         return None
     return "_".join([parts[0].lower(), *(p.upper() for p in parts[1:])])
 
