@@ -155,18 +155,22 @@ def quantities_form(
     return FormScreen(title, fields, save)
 
 
-def payment_choices(store: Any, role: str) -> Field:  # noqa: ANN401
-    """The payment accounts as a select's options ("1010 Bank"), the account with ``role``
-    ("bank", "cash") first chosen; a field named "account" without a label yet."""
-    from bizdesk.services.books.ledger import payment_accounts
+def with_payment_account(screen: Any, role: str, then: Callable[[Field], None]) -> None:  # noqa: ANN401
+    """Read the payment accounts in ``screen``'s worker (a ServiceRunner: never on the
+    interface's thread), then ``then(field)``: ``account_field`` of them for ``role``."""
 
-    with store.read() as uow:
-        return account_field([(a.code, a.name, a.role) for a in payment_accounts(uow)], role)
+    def fetch(uow):  # noqa: ANN001, ANN202
+        from bizdesk.services.books.ledger import payment_accounts
+
+        return [(a.code, a.name, a.role) for a in payment_accounts(uow)]
+
+    screen.run_service(fetch, write=False, done=lambda found: then(account_field(found, role)))
 
 
 def account_field(accounts: list[tuple[str, str, str]], role: str) -> Field:
-    """``payment_choices`` from the payment accounts (code, name, role) read already (in a
-    worker)."""
+    """The payment accounts (code, name, role; read in a worker) as a select's options
+    ("1010 Bank"), the account with ``role`` ("bank", "cash") first chosen; a field named
+    "account" without a label yet."""
     codes = tuple(code for code, _name, _role in accounts) or (role,)
     chosen = next((code for code, _name, r in accounts if r == role), codes[0])
     shown = {code: f"{code} {name}" for code, name, _role in accounts}
@@ -180,7 +184,7 @@ def payment_form(
     account: Field,
     pay: Callable,  # noqa: ANN401
 ) -> FormScreen:
-    """An amount paid in or out of a payment account (``account``: payment_choices);
+    """An amount paid in or out of a payment account (``account``: account_field);
     ``pay(uow, amount=, account=, when=)``."""
     return FormScreen(
         title,
@@ -203,7 +207,7 @@ def settle_form(
 ) -> FormScreen:
     """One payment of several open documents (services.trade.orders.OpenDocument): an
     amount per document (empty: not paid now; a document's open amount is its field's
-    hint), the payment account (``account``: payment_choices) and the date;
+    hint), the payment account (``account``: account_field) and the date;
     ``settle(uow, [(document id, amount)], account=, when=)``, one journal entry
     (sales.settle_invoices, purchasing.settle_bills)."""
     fields = [

@@ -110,14 +110,14 @@ def bill_form(po: PU.POView, net: Any, vat: Any, loc: str) -> FormScreen:
     )
 
 
-def pay_form(bill: PU.BillView, loc: str, store: Any) -> FormScreen:  # noqa: ANN401
+def pay_form(bill: PU.BillView, loc: str, account: Field) -> FormScreen:
     return orders.payment_form(
         _("Pay bill {reference} ({amount} open)").format(
             reference=bill.reference, amount=money(bill.open, loc)
         ),
         bill.open,
         N_("Paid from"),
-        orders.payment_choices(store, "bank"),
+        account,
         lambda uow, **how: PU.pay(uow, bill.id, **how),
     )
 
@@ -334,11 +334,14 @@ class PurchaseOrderScreen(orders.OrderScreen):
             self.notify(_("No open bill on this order"))
             return
 
-        def chosen(bill: PU.BillView) -> None:
+        def pay(bill: PU.BillView, account: Field) -> None:
             self.app.push_screen(
-                pay_form(bill, self.app.locale, self.app.store),
+                pay_form(bill, self.app.locale, account),
                 lambda r: r and (self.notify(_("Payment posted")), self.load()),
             )
+
+        def chosen(bill: PU.BillView) -> None:
+            orders.with_payment_account(self, "bank", lambda account: pay(bill, account))
 
         loc = self.app.locale
         self.pick(

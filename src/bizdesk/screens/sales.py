@@ -65,11 +65,11 @@ def order_form(view: SA.SOView | None = None) -> LinesFormScreen:
     )
 
 
-def counter_form(store: Any) -> LinesFormScreen:  # noqa: ANN401
+def counter_form(account: Field) -> LinesFormScreen:
     """Sell over the counter: lines, paid now; the customer may stay anonymous."""
     fields = [
         Field("customer", N_("Customer"), "contact", placeholder=N_("empty: walk-in customer")),
-        replace(orders.payment_choices(store, "cash"), label=N_("Paid into")),
+        replace(account, label=N_("Paid into")),
     ]
 
     def save(uow, values: dict[str, Any], lines: list):  # noqa: ANN001, ANN202
@@ -78,26 +78,26 @@ def counter_form(store: Any) -> LinesFormScreen:  # noqa: ANN401
     return LINES.form(_("Counter sale: delivered, invoiced and paid at once"), fields, [], save)
 
 
-def pay_form(inv: SA.InvoiceView, loc: str, store: Any) -> FormScreen:  # noqa: ANN401
+def pay_form(inv: SA.InvoiceView, loc: str, account: Field) -> FormScreen:
     return orders.payment_form(
         _("Payment for {label} ({amount} open)").format(
             label=inv.label, amount=money(inv.open, loc)
         ),
         inv.open,
         N_("Paid into"),
-        orders.payment_choices(store, "bank"),
+        account,
         lambda uow, **how: SA.pay(uow, inv.id, **how),
     )
 
 
-def refund_form(inv: SA.InvoiceView, loc: str, store: Any) -> FormScreen:  # noqa: ANN401
+def refund_form(inv: SA.InvoiceView, loc: str, account: Field) -> FormScreen:
     return orders.payment_form(
         _("Refund on {label} ({amount} owed back to the customer)").format(
             label=inv.label, amount=money(inv.refund_due, loc)
         ),
         inv.refund_due,
         N_("Paid from"),
-        orders.payment_choices(store, "cash"),
+        account,
         lambda uow, **how: SA.refund(uow, inv.id, **how),
     )
 
@@ -142,7 +142,9 @@ class SalesOrdersScreen(orders.StateFilter, WithTable, ServiceRunner, Screen):
         self.app.push_screen(order_form(), self._open)
 
     def action_counter(self) -> None:
-        self.app.push_screen(counter_form(self.app.store), self._open)
+        orders.with_payment_account(
+            self, "cash", lambda account: self.app.push_screen(counter_form(account), self._open)
+        )
 
     @on(PagedTable.Opened)
     def _opened(self, event: PagedTable.Opened) -> None:
@@ -308,22 +310,34 @@ class SalesOrderScreen(orders.OrderScreen):
         unpaid = [i for i in self._invoices() if i.open > 0]
         owed = [i for i in self._invoices() if i.refund_due > 0]
         if not unpaid and owed:
+
+            def refund(inv: SA.InvoiceView, account: Field) -> None:
+                self.app.push_screen(
+                    refund_form(inv, self.app.locale, account),
+                    lambda r: r and (self.notify(_("Refund posted")), self.load()),
+                )
+
             self._pick_invoice(
                 owed,
-                lambda inv: self.app.push_screen(
-                    refund_form(inv, self.app.locale, self.app.store),
-                    lambda r: r and (self.notify(_("Refund posted")), self.load()),
+                lambda inv: orders.with_payment_account(
+                    self, "cash", lambda account: refund(inv, account)
                 ),
             )
             return
         if not unpaid:
             self.notify(_("No open invoice on this order"))
             return
+
+        def pay(inv: SA.InvoiceView, account: Field) -> None:
+            self.app.push_screen(
+                pay_form(inv, self.app.locale, account),
+                lambda r: r and (self.notify(_("Payment posted")), self.load()),
+            )
+
         self._pick_invoice(
             unpaid,
-            lambda inv: self.app.push_screen(
-                pay_form(inv, self.app.locale, self.app.store),
-                lambda r: r and (self.notify(_("Payment posted")), self.load()),
+            lambda inv: orders.with_payment_account(
+                self, "bank", lambda account: pay(inv, account)
             ),
         )
 

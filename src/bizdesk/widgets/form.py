@@ -15,6 +15,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.css.query import NoMatches
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Label, Select, Static, TextArea
@@ -156,7 +157,10 @@ class FormScreen(ModalScreen[Any]):
         return shown
 
     def on_mount(self) -> None:
-        self.initial = self.values()
+        try:
+            self.initial = self.values()
+        except NoMatches:  # the app is closing while the form opens: its fields are gone
+            return
         for name in self._codes_shown:
             box = self.query_one(f"#e-{name}", Static)
             box.update(
