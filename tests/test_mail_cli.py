@@ -251,3 +251,33 @@ def test_send_a_quote_and_a_statement_end_to_end(db) -> None:  # noqa: ANN001
         store.dispose()
     assert sorted(sent_labels) == sorted([quote, st.stdout.split()[0]])
     assert any(quote in s for s in logged) and any(st.stdout.split()[0] in s for s in logged)
+
+
+def test_a_statement_is_sent_over_the_period_asked(db) -> None:  # noqa: ANN001
+    """`bizdesk send statement … --since … --until …`: the PDF covers that period (a year
+    with nothing in it closes at 0.00); a period for another kind of document, or an
+    impossible day, is refused by name, and nothing is queued."""
+    ann, _deal, invoice = _customer_with_a_deal_and_an_invoice(db)
+    inbox = Inbox()
+    with Server(inbox) as server:
+        assert settings(db, server.port).returncode == 0
+        st = bizdesk(
+            "send", "statement", f"#{ann}", "--since", "2020-01-01", "--until", "2020-12-31",
+            "--db", db,
+        )  # fmt: skip
+        assert st.returncode == 0, st.stderr
+        wrong = bizdesk("send", "invoice", invoice, "--since", "2020-01-01", "--db", db)
+        assert wrong.returncode == 1 and "a period is for a statement only" in wrong.stderr
+        day = bizdesk("send", "statement", f"#{ann}", "--until", "2020-02-30", "--db", db)
+        assert day.returncode == 1 and "--until" in day.stderr and "no such day" in day.stderr
+        backwards = bizdesk(
+            "send", "statement", f"#{ann}", "--since", "2021-01-01", "--until", "2020-12-31",
+            "--db", db,
+        )  # fmt: skip
+        assert backwards.returncode == 1, backwards.stderr
+        assert "since: the period starts after it ends" in backwards.stderr
+    assert len(inbox.messages) == 1
+    lines = _attachment_lines(inbox.messages[0])
+    assert "Period: Jan 1, 2020 – Dec 31, 2020" in lines, lines
+    assert not any(invoice in line for line in lines)
+    assert "Closing balance 0.00 0.00 0.00" in lines, lines

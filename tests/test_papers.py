@@ -208,6 +208,26 @@ def test_a_statement_has_its_opening_and_closing_balance(shop) -> None:  # noqa:
     assert not any("1,610.00" in x for x in lines)
 
 
+def test_a_statements_period_typed_in_a_form_is_read_as_the_person_writes_dates(shop) -> None:  # noqa: ANN001
+    """The print and e-mail forms pass the period as typed: a Spanish person's 11/11/2026 is
+    11 November (their form, as the form's hint says), not refused as not ISO."""
+    from bizdesk import i18n
+
+    store, cid, *_ = shop
+    i18n.use("es")
+    store.input_locale = "en_US"  # a form: a person typed it
+    try:
+        with store.read() as uow:
+            later = papers.render(
+                uow, "statement", f"#{cid}", date_from="11/11/2026", date_to="30/11/2026"
+            )
+    finally:
+        store.input_locale = None
+        i18n.use("en")
+    lines = lines_of(pdf_text(later.data))
+    assert "Opening balance 1,110.00" in lines and "Closing balance 336.50" in lines
+
+
 def test_bad_numbers_and_kinds_are_refused_saying_what_is_expected(shop) -> None:  # noqa: ANN001
     store, *_ = shop
     with store.read() as uow:

@@ -132,9 +132,10 @@ def _error(form: FormScreen) -> str:
     return str(found.first().render()) if found else ""
 
 
-async def _send_from(store, page, key: str, to: str = "") -> BizdeskApp:  # noqa: ANN001
-    """Open ``page``, press ``key``, fill in the form (``to``: empty, the contact's address)
-    and save it; wait until the app says what became of the message."""
+async def _send_from(store, page, key: str, to: str = "", **more: str) -> BizdeskApp:  # noqa: ANN001
+    """Open ``page``, press ``key``, fill in the form (``to``: empty, the contact's address;
+    ``more``: other fields, a statement's period) and save it; wait until the app says what
+    became of the message."""
     app = BizdeskApp(store)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app)
@@ -145,6 +146,8 @@ async def _send_from(store, page, key: str, to: str = "") -> BizdeskApp:  # noqa
         form = app.screen
         assert isinstance(form, FormScreen)
         form.query_one("#f-to", Input).value = to
+        for name, value in more.items():
+            form.query_one(f"#f-{name}", Input).value = value
         await pilot.press("ctrl+s")
         await wait_for(
             pilot,
@@ -155,6 +158,9 @@ async def _send_from(store, page, key: str, to: str = "") -> BizdeskApp:  # noqa
         await settle(pilot, app)
         app.said = _notes(app)  # type: ignore[attr-defined]
         app.form_error = _error(form)  # type: ignore[attr-defined]
+        app.field_errors = {  # type: ignore[attr-defined]
+            str(w.id)[2:]: str(w.render()) for w in form.query(".field-error")
+        }
         app.last_screen = app.screen  # type: ignore[attr-defined]
     return app
 
@@ -195,6 +201,23 @@ async def test_t_on_a_contact_s_page_e_mails_their_statement(shop) -> None:  # n
     assert inbox.messages[0]["To"] == "books@radhaus.example"
     assert "ACCOUNT STATEMENT" in lines and "Radhaus Köln GmbH" in lines
     assert any(line.startswith(f"ST-{cid:05d}-") for line in lines)
+
+
+async def test_a_statement_is_e_mailed_over_the_period_asked(shop) -> None:  # noqa: F811, ANN001
+    """t asks for the statement's period too (empty: 1 January to today); an impossible end
+    is marked on the period's own field, not on the address; nothing is sent for it."""
+    store, cid, *_ = shop
+    inbox = Inbox()
+    with Server(inbox) as server:
+        _smtp(store, server.port)
+        page = ContactScreen(cid)
+        bad = await _send_from(store, page, "t", since="2020-01-01", until="2020-02-30")
+        assert "no such day" in bad.field_errors["until"] and not bad.field_errors["to"].strip()
+        assert inbox.messages == []
+        await _send_from(store, ContactScreen(cid), "t", since="2020-01-01", until="2020-12-31")
+    lines = _attached(inbox)
+    assert "ACCOUNT STATEMENT" in lines and "Period: Jan 1, 2020 – Dec 31, 2020" in lines, lines
+    assert "Closing balance 0.00 0.00 0.00" in lines, lines
 
 
 async def test_the_e_mail_keys_keep_the_roles_of_bizdesk_send(shop) -> None:  # noqa: F811, ANN001

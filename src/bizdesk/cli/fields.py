@@ -45,6 +45,8 @@ TITLES = {
     "expected_date": N_("Expected"),
     "file": N_("File"),
     "from": N_("From"),
+    "since": N_("Period from"),
+    "until": N_("Period to"),
     "from_location": N_("From location"),
     "full_name": N_("Full name"),
     "gross": N_("Gross"),

@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from bizdesk.cli.core import DbOpt, fail, open_store, say, show
+from bizdesk.cli.core import DbOpt, date_form, fail, open_store, parse_date, say, show
 from bizdesk.errors import BizdeskError
 from bizdesk.i18n import _, pgettext
 
@@ -35,14 +35,25 @@ def send(
         str | None,
         typer.Option("--to", help=_("The address to send it to (default: the contact's).")),
     ] = None,
+    since: Annotated[
+        str | None,
+        typer.Option(
+            "--since", metavar=date_form(), help=_("statement: from (default: 1 January)")
+        ),
+    ] = None,
+    until: Annotated[
+        str | None,
+        typer.Option("--until", metavar=date_form(), help=_("statement: to (default: today)")),
+    ] = None,
     db: DbOpt = None,
 ) -> None:
     from bizdesk.services.mail.documents import queue_document
     from bizdesk.services.mail.outbox import deliver
 
     store = open_store(ctx, db)
+    period = {"date_from": parse_date(since, "--since"), "date_to": parse_date(until, "--until")}
     with store.write() as uow:
-        queued = queue_document(uow, kind, number, to)
+        queued = queue_document(uow, kind, number, to, **period)
     done = deliver(store, [queued.id])
     label = queued.doc_label
     if done.sent:

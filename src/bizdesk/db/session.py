@@ -280,7 +280,7 @@ class UnitOfWork:
 
     @property
     def person_input(self) -> bool:
-        """Whether a person typed what is read (dates then in their language's form too)."""
+        """Whether a person typed what is read (dates then in their locale's form too)."""
         return self.input_locale is not None
 
     @contextmanager

@@ -472,8 +472,8 @@ class ContactScreen(SendsPapers, RecordPage):
         print_paper(self, "statement", f"#{cid}", label, period=True)
 
     def action_mail_statement(self) -> None:
-        """E-mail the contact's statement from 1 January to today, as `bizdesk send
-        statement` does."""
+        """E-mail the contact's statement over a period asked in the form (by default 1
+        January to today), as `bizdesk send statement` does."""
         from bizdesk.services.papers import statement_label
 
         cid = self.record_id

@@ -12,7 +12,7 @@ service refuses a stale version with a Conflict that says who changed it.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -174,6 +174,14 @@ class RecordPage(RecordActions, RecordScreen):
         self.load()
 
 
+def period_fields(since: str = "from", until: str = "to") -> list[Field]:
+    """A statement's period, asked where it is printed or e-mailed (named apart there)."""
+    return [
+        Field(since, N_("From"), placeholder=N_("{form}, empty: 1 January")),
+        Field(until, N_("To"), placeholder=N_("{form}, empty: today")),
+    ]
+
+
 def print_paper(
     screen: Screen, kind: str, number: str, label: str, *, period: bool = False
 ) -> None:
@@ -181,10 +189,7 @@ def print_paper(
     a statement also asks for its period), write it there, never over a file, and say where."""
     fields = [Field("path", N_("File"), value=str(Path.cwd() / f"{label}.pdf"), required=True)]
     if period:
-        fields += [
-            Field("from", N_("From"), placeholder=N_("{form}, empty: 1 January")),
-            Field("to", N_("To"), placeholder=N_("{form}, empty: today")),
-        ]
+        fields += period_fields()
 
     def save(uow: Any, values: dict[str, Any]) -> Any:  # noqa: ANN401
         from bizdesk.services import papers
@@ -223,18 +228,28 @@ class SendsPapers:
         from bizdesk.services.mail.documents import queue_document
 
         kind, number, label = document
+        fields = [
+            Field(
+                "to",
+                Message.pgettext("e-mail", "To"),
+                placeholder=N_("empty: the contact's e-mail address"),
+            )
+        ]
+        if kind == "statement":  # over which period ("to" is the address here)
+            since, until = period_fields("since", "until")
+            fields += [
+                replace(since, label=N_("Period from")),
+                replace(until, label=N_("Period to")),
+            ]
+
+        def queue(uow: Any, v: dict[str, Any]) -> Any:  # noqa: ANN401
+            dates = {}
+            if kind == "statement":
+                dates = {"date_from": v["since"], "date_to": v["until"]}
+            return queue_document(uow, kind, number, v["to"] or None, **dates)
+
         self.app.push_screen(
-            FormScreen(
-                _("E-mail {label}").format(label=label),
-                [
-                    Field(
-                        "to",
-                        Message.pgettext("e-mail", "To"),
-                        placeholder=N_("empty: the contact's e-mail address"),
-                    )
-                ],
-                lambda uow, v: queue_document(uow, kind, number, v["to"] or None),
-            ),
+            FormScreen(_("E-mail {label}").format(label=label), fields, queue),
             lambda queued: queued and self._deliver(queued),
         )
 

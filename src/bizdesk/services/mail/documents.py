@@ -3,6 +3,8 @@ number) -> Paper``), queued in the outbox with its PDF, its label and its SHA-25
 
 from __future__ import annotations
 
+from datetime import date
+
 from bizdesk.db import UnitOfWork
 from bizdesk.errors import ValidationError
 from bizdesk.i18n import Message
@@ -22,16 +24,34 @@ VIEW = {
 }
 
 
+# a statement's period as the sending names it (its "to" is the address)
+PERIOD = {"from": "since", "to": "until"}
+
+
 @requires("mail.send")
-def queue_document(uow: UnitOfWork, kind: str, number: str, to: str | None = None) -> OutboxView:
+def queue_document(
+    uow: UnitOfWork,
+    kind: str,
+    number: str,
+    to: str | None = None,
+    *,
+    date_from: date | str | None = None,
+    date_to: date | str | None = None,
+) -> OutboxView:
     """Render the document and queue it for ``to``, else for its contact's e-mail address
-    (refused when the contact has none). Committed with the caller's transaction; sending is
+    (refused when the contact has none); a statement over ``date_from``..``date_to`` (by
+    default 1 January to today). Committed with the caller's transaction; sending is
     ``outbox.deliver``'s, after the commit."""
     if kind in VIEW:
         require(uow, VIEW[kind])
+    if kind != "statement" and (date_from or date_to):
+        raise ValidationError({"since": Message("a period is for a statement only")})
     from bizdesk.services.papers import render  # the documents' package (above: its layer)
 
-    paper = render(uow, kind, number)
+    try:
+        paper = render(uow, kind, number, date_from=date_from, date_to=date_to)
+    except ValidationError as exc:  # here "to" is the address: the period's ends are named apart
+        raise ValidationError({PERIOD.get(k, k): m for k, m in exc.fields.items()}) from None
     address = (to or "").strip() or paper.email
     if not address:
         raise ValidationError(

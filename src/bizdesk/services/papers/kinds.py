@@ -499,8 +499,8 @@ def statement(
         text = f"#{text}"
     chk = v.Checker()
     c = chk("number", resolve_contact, uow, text)
-    date_from = chk("from", v.iso_date, date_from)
-    date_to = chk("to", v.iso_date, date_to)
+    date_from = chk("from", v.iso_date, date_from, local=uow.person_input)
+    date_to = chk("to", v.iso_date, date_to, local=uow.person_input)
     chk.done()
     date_to = date_to or date.today()
     date_from = date_from or date(date_to.year, 1, 1)
