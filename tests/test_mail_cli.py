@@ -281,3 +281,21 @@ def test_a_statement_is_sent_over_the_period_asked(db) -> None:  # noqa: ANN001
     assert "Period: Jan 1, 2020 – Dec 31, 2020" in lines, lines
     assert not any(invoice in line for line in lines)
     assert "Closing balance 0.00 0.00 0.00" in lines, lines
+
+
+def test_why_a_message_waits_is_said_in_the_readers_language(db) -> None:  # noqa: ANN001
+    """No sender address set: the document waits in the outbox, and the reason is told in
+    the reader's language at once (the outbox keeps it in English, for every reader)."""
+    ann, _deal, _invoice = _customer_with_a_deal_and_an_invoice(db)
+    es = {"LANG": "es_ES.UTF-8", "LANGUAGE": "", "LC_ALL": "", "LC_MESSAGES": ""}
+    sent = bizdesk("send", "statement", f"#{ann}", "--db", db, env=es)
+    assert sent.returncode == 0, sent.stderr
+    assert "no hay dirección de remitente configurada" in sent.stdout, sent.stdout
+    assert "no sender address" not in sent.stdout
+    store = open_store(db)
+    try:
+        with store.read() as uow:
+            (waiting,) = outbox.list_outbox(uow, state="queued")
+    finally:
+        store.dispose()
+    assert waiting.last_error.startswith("no sender address is set")

@@ -31,7 +31,7 @@ from __future__ import annotations
 import json
 import re
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
@@ -489,7 +489,8 @@ def _failed(store: Store, message_id: int, token: str, error: str) -> OutboxView
             "failed",
             after={"attempt": row.attempts, "error": row.last_error, "claim": token},
         )
-        return _view(row)
+        # stored in English; told now as it was raised (a Message: in the reader's language)
+        return replace(_view(row), last_error=error)
 
 
 def _unsure(store: Store, message_id: int, token: str, error: str) -> None:
