@@ -54,7 +54,8 @@ SLOW_LINK_ESCAPE_DELAY_MS = 400
 HANGUP_EXIT = 128 + signal.SIGHUP
 
 # The tabs and the app's own keys are in bizdesk/screens/registry.py. Only Home is built at
-# start; every other tab is imported and built when first shown, so the dashboard is up sooner.
+# start, so the dashboard is up sooner; `bizdesk` then builds the other tabs one by one behind
+# it (build_ahead), and a tab not built yet when its key comes is built then.
 
 
 # Textual's own palette commands and their help, for the catalogs (get_system_commands).
@@ -73,6 +74,9 @@ TEXTUAL_COMMANDS = (
     N_("Screenshot"),
     N_("Save an SVG 'screenshot' of the current screen"),
 )
+
+# Between two tabs built ahead (s): the person's keys come first.
+BUILD_AHEAD_PAUSE = 0.05
 
 
 def shows_any(pane, kinds: frozenset[str]) -> bool:  # noqa: ANN001
@@ -152,12 +156,14 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
         opener: Callable[[], Store] | None = None,
         backup: bool = False,
         run_due: bool = False,
+        build_ahead: bool = False,
     ) -> None:
         """On an open ``store``; or with ``opener``, which a worker runs while the first
         frame shows (the database stack is imported there, not before that frame).
         ``keymap``: binding id -> keys, checked (registry.check_keymap, as run_app does).
         ``backup``: make the daily backup once Home is drawn (run_app).
-        ``run_due``: make the recurring documents due, once Home is drawn (run_app)."""
+        ``run_due``: make the recurring documents due, once Home is drawn (run_app).
+        ``build_ahead``: build the other tabs one by one once Home is drawn (run_app)."""
         super().__init__()
         self.keymap = dict(keymap or {})
         self.set_keymap(self.keymap)
@@ -173,6 +179,7 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
         self._opener = opener
         self._backup = backup
         self._run_due = run_due
+        self._build_ahead = build_ahead
         self._store_open = asyncio.Event()
         self.store: Store | None = None
         # keys typed while the store opens wait, in order, until Home is there to take them
@@ -316,6 +323,9 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
                 # finishes.
                 threading.Thread(target=self.daily_backup, name="daily-backup").start
             )
+        if self._build_ahead:  # once, after Home's first figures are drawn
+            self._build_ahead = False
+            self.set_timer(BUILD_AHEAD_PAUSE, self._build_next_pane)
 
     def daily_backup(self) -> None:
         """The first start of the day backs the store up (quietly; only a failure is said).
@@ -624,9 +634,29 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
     async def _build_pane(self, tab: str) -> None:
         """Build a tab's pane the first time it is shown."""
         await self._store_open.wait()  # a tab key typed while the store opens
-        tab_pane = self.query_one(Tabs).get_pane(tab)
-        if not tab_pane.children:
+        try:
+            tab_pane = self.query_one(Tabs).get_pane(tab)
+        except NoMatches:  # the app is closing and its widgets are going
+            return
+        if not tab_pane.children and tab_pane.is_attached:  # (not while they go)
             await tab_pane.mount(self._pane_for(tab))
+
+    async def _build_next_pane(self) -> None:
+        """Build the next tab not built yet, then wait a moment before the one after: keys
+        typed meanwhile wait for one pane at most (a few tens of ms), in order. A first
+        visit then only draws the pane and reads its first rows (lists and reports read
+        nothing until they are shown), two to three times sooner."""
+        if self._exit or self.hung_up or self.role is None:
+            return
+        for t in TABS:
+            try:
+                built = bool(self.query_one(Tabs).get_pane(t.id).children)
+            except NoMatches:  # the app is closing
+                return
+            if not built:
+                await self._build_pane(t.id)
+                self.set_timer(BUILD_AHEAD_PAUSE, self._build_next_pane)
+                return
 
     async def action_show_tab(self, tab: str) -> None:
         await self._build_pane(tab)
@@ -933,7 +963,7 @@ def run_app(
     keymap = check_keymap(settings)
     if "ESCDELAY" not in os.environ:  # $ESCDELAY, then the config file, then ours
         constants.ESCAPE_DELAY = (settings.escape_delay_ms or SLOW_LINK_ESCAPE_DELAY_MS) / 1000
-    app = BizdeskApp(store, keymap, opener=opener, backup=True, run_due=True)
+    app = BizdeskApp(store, keymap, opener=opener, backup=True, run_due=True, build_ahead=True)
     app.run()
     if app.crash:
         print(app.crash, file=sys.stderr)

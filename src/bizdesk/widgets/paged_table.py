@@ -391,7 +391,10 @@ class PagedTable(Vertical):
         self.load(replace(self.req, last=True), cursor=10**6)
 
     def reload(self) -> None:
-        """Read the shown page again from its first row, keeping the cursor on its record."""
+        """Read the shown page again from its first row, keeping the cursor on its record.
+        A list never shown reads nothing: its first read comes with its size (on_resize)."""
+        if not self._requested:
+            return
         p = self.page_data
         keep = self.selected.id if self.selected is not None else None
         req = self.req

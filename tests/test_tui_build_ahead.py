@@ -1,0 +1,79 @@
+"""The tabs built ahead once Home is drawn (as `bizdesk` runs the app): Home keeps the screen
+and the focus, a list built ahead reads nothing until it is shown, keys typed meanwhile act
+in order, and a tab built ahead follows what others save. Pilot at 80x24, a real store."""
+
+from __future__ import annotations
+
+from bizdesk.app import BizdeskApp
+from bizdesk.db import open_store
+from bizdesk.screens.registry import TABS
+from bizdesk.services.admin import users
+from bizdesk.services.crm import contacts as C
+from bizdesk.widgets.paged_table import PagedTable
+from tests.tui_helpers import SIZE, settle, type_text, wait_for
+
+
+def _built(app: BizdeskApp) -> list[str]:
+    tabs = app.query_one("#tabs")
+    return [t.id for t in TABS if tabs.get_pane(t.id).children]
+
+
+def _contacts(app: BizdeskApp) -> PagedTable:
+    return app.query_one("#contacts-table", PagedTable)
+
+
+async def _all_built(pilot, app: BizdeskApp) -> None:  # noqa: ANN001
+    await wait_for(pilot, app, lambda: len(_built(app)) == len(TABS), "every tab built")
+
+
+async def test_every_tab_is_built_behind_home_which_keeps_the_screen(store) -> None:  # noqa: ANN001
+    with store.write() as uow:
+        C.create(uow, C.ContactInput(name="First"))
+    app = BizdeskApp(store, build_ahead=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await _all_built(pilot, app)
+        await settle(pilot, app)
+        tabs = app.query_one("#tabs")
+        assert tabs.active == "home"
+        home = tabs.get_pane("home").children[0]
+        assert app.focused is not None and home in app.focused.ancestors_with_self
+        # built, never shown: no page read (its first read comes with its size)
+        assert _contacts(app).page_data is None and _contacts(app)._asked == 0
+        assert tabs.get_pane("reports").children[0].ran is False  # no report run either
+
+        # a colleague adds a contact: the Contacts tab built ahead is marked to read again
+        with store.write() as uow:
+            users.add(uow, "colleague", "sales")
+        with open_store(store.url, user="colleague").write() as uow:
+            C.create(uow, C.ContactInput(name="Added Elsewhere"))
+        app._poll_changes()  # the 2-second tick, called directly
+        await settle(pilot, app)
+        assert "contacts" in app._stale
+        await pilot.press("f3")
+        await settle(pilot, app)
+        assert [r.name for r in _contacts(app).page_data.rows] == ["Added Elsewhere", "First"]
+        assert _contacts(app)._asked == 1  # read once, at its size, though it was stale
+
+
+async def test_keys_typed_while_tabs_are_built_act_in_order(store) -> None:  # noqa: ANN001
+    with store.write() as uow:
+        for name in ("Ana Pop", "Bob Stone", "Cyrus Vale"):
+            C.create(uow, C.ContactInput(name=name))
+    app = BizdeskApp(store, build_ahead=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, app, lambda: not app._build_ahead, "Home's figures")
+        assert len(_built(app)) < len(TABS)  # the tabs are still being built
+        await pilot.press("f3", "slash")
+        await type_text(pilot, "cyr")
+        await _all_built(pilot, app)
+        await wait_for(
+            pilot,
+            app,
+            lambda: (
+                _contacts(app).page_data is not None
+                and [r.name for r in _contacts(app).page_data.rows] == ["Cyrus Vale"]
+            ),
+            "the filtered contacts",
+        )
+        assert app.query_one("#tabs").active == "contacts"
+        assert app.query_one("#contacts-table #filter").value == "cyr"
