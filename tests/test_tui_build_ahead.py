@@ -1,6 +1,6 @@
 """The tabs built ahead once Home is drawn (as `bizdesk` runs the app): Home keeps the screen
-and the focus, a list built ahead reads nothing until it is shown, keys typed meanwhile act
-in order, and a tab built ahead follows what others save. Pilot at 80x24, a real store."""
+and the focus, a list built ahead reads its first rows at the size it will have, keys typed
+meanwhile act in order, and a tab built ahead follows what others save. Pilot at 80x24, a real store."""
 
 from __future__ import annotations
 
@@ -11,6 +11,10 @@ from bizdesk.services.admin import users
 from bizdesk.services.crm import contacts as C
 from bizdesk.widgets.paged_table import PagedTable
 from tests.tui_helpers import SIZE, settle, type_text, wait_for
+
+
+# the lists among the tabs, by the key that shows each
+LISTS = {"f3": "contacts", "f5": "tickets", "f6": "stock", "f7": "purchases", "f8": "journal"}
 
 
 def _built(app: BizdeskApp) -> list[str]:
@@ -37,10 +41,29 @@ async def test_every_tab_is_built_behind_home_which_keeps_the_screen(store) -> N
         assert tabs.active == "home"
         home = tabs.get_pane("home").children[0]
         assert app.focused is not None and home in app.focused.ancestors_with_self
-        # built, never shown: no page read (its first read comes with its size)
-        assert _contacts(app).page_data is None and _contacts(app)._asked == 0
-        assert tabs.get_pane("reports").children[0].ran is False  # no report run either
+        assert tabs.get_pane("reports").children[0].ran is False  # a report runs once shown
+        # each list has read its first rows, as many as it shows once on view (its size
+        # told from the styles): a first visit reads nothing more
+        lists = {key: tabs.get_pane(tab).children[0].table for key, tab in LISTS.items()}
+        read = {key: (t._asked, t.req.limit, t.page_data is not None) for key, t in lists.items()}
+        assert all(asked == 1 and shown for asked, _, shown in read.values()), read
+        for key, table in lists.items():
+            await pilot.press(key)
+            await settle(pilot, app)
+            assert tabs.active == LISTS[key]
+            assert (table._asked, table.req.limit) == read[key][:2], LISTS[key]
+            assert table.req.limit == table.grid.size.height - 2
+        assert [r.name for r in _contacts(app).page_data.rows] == ["First"]
 
+
+async def test_a_tab_built_ahead_shows_what_others_saved_since(store) -> None:  # noqa: ANN001
+    with store.write() as uow:
+        C.create(uow, C.ContactInput(name="First"))
+    app = BizdeskApp(store, build_ahead=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await _all_built(pilot, app)
+        await settle(pilot, app)
+        assert [r.name for r in _contacts(app).page_data.rows] == ["First"]
         # a colleague adds a contact: the Contacts tab built ahead is marked to read again
         with store.write() as uow:
             users.add(uow, "colleague", "sales")
@@ -52,7 +75,7 @@ async def test_every_tab_is_built_behind_home_which_keeps_the_screen(store) -> N
         await pilot.press("f3")
         await settle(pilot, app)
         assert [r.name for r in _contacts(app).page_data.rows] == ["Added Elsewhere", "First"]
-        assert _contacts(app)._asked == 1  # read once, at its size, though it was stale
+        assert _contacts(app)._asked == 2  # read again once, when shown
 
 
 async def test_keys_typed_while_tabs_are_built_act_in_order(store) -> None:  # noqa: ANN001

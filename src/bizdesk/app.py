@@ -643,9 +643,9 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
 
     async def _build_next_pane(self) -> None:
         """Build the next tab not built yet, then wait a moment before the one after: keys
-        typed meanwhile wait for one pane at most (a few tens of ms), in order. A first
-        visit then only draws the pane and reads its first rows (lists and reports read
-        nothing until they are shown), two to three times sooner."""
+        typed meanwhile wait for one pane at most (a few tens of ms), in order. A list
+        reads its first rows then (a report runs only once shown): a first visit only
+        draws the pane."""
         if self._exit or self.hung_up or self.role is None:
             return
         for t in TABS:
@@ -655,8 +655,16 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
                 return
             if not built:
                 await self._build_pane(t.id)
+                self._read_ahead(t.id)
                 self.set_timer(BUILD_AHEAD_PAUSE, self._build_next_pane)
                 return
+
+    def _read_ahead(self, tab_id: str) -> None:
+        """A list built ahead reads its first rows at the size of the pane on view."""
+        shown = self.active_pane()
+        pane = self.query_one(Tabs).get_pane(tab_id).children
+        if shown is not None and shown.size.height and pane and hasattr(pane[0], "read_ahead"):
+            pane[0].read_ahead(shown.outer_size.height)
 
     async def action_show_tab(self, tab: str) -> None:
         await self._build_pane(tab)

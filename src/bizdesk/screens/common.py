@@ -105,6 +105,10 @@ class ListPane(WithTable, Pane):
     def focus_main(self) -> None:
         self.table.focus_grid()
 
+    def read_ahead(self, height: int) -> None:
+        """Built ahead, not shown yet: read the first rows for a pane ``height`` high."""
+        self.table.read_ahead(height, top=self)
+
 
 class RecordLoaded(Message):
     """A record read for its page (``view``), or why it could not be (``error``); ``number``

@@ -18,8 +18,10 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.css.scalar import Unit
 from textual.message import Message
 from textual.timer import Timer
+from textual.widget import Widget
 from textual.widgets import DataTable, Input, Static
 
 from bizdesk.faults import describe
@@ -110,6 +112,33 @@ class _Grid(Table):
 
     action_scroll_top = action_scroll_home
     action_scroll_bottom = action_scroll_end
+
+
+def rows_in(widget: Widget, top: Widget, height: int) -> int | None:
+    """The lines ``widget`` (inside ``top``) will get when ``top`` is drawn ``height``
+    lines high, from the styles alone, before anything is laid out; None unless, from
+    ``top`` down to ``widget``, every box lays out vertically and everything shown beside
+    the way down has a fixed height (in lines)."""
+    path = [widget]
+    while path[-1] is not top:
+        if path[-1].parent is None:
+            return None
+        path.append(path[-1].parent)
+    lines = height - top.styles.gutter.height
+    for parent, child in zip(path[:0:-1], path[-2::-1], strict=True):
+        if parent.styles.layout is not None and parent.styles.layout.name != "vertical":
+            return None
+        if not child.display:
+            return None
+        for other in parent.children:
+            if other is child or not other.display:
+                continue
+            h = other.styles.height
+            if h is None or h.unit is not Unit.CELLS:
+                return None
+            lines -= int(h.value) + other.styles.margin.height
+        lines -= child.styles.margin.height + child.styles.gutter.height
+    return lines
 
 
 class PagedTable(Vertical):
@@ -210,6 +239,19 @@ class PagedTable(Vertical):
             self.load(self.req)
         elif self.page_data is not None:
             self.reload()
+
+    def read_ahead(self, height: int, top: Widget) -> None:
+        """Read the first page before the list is first shown (a tab built ahead), as if
+        ``top``, the pane it is in, were drawn ``height`` lines high: its first visit then
+        shows rows at once. Only when the lines beside the rows are known from the styles
+        alone (``rows_in``); otherwise, or when the guess was wrong (the terminal resized
+        since), the list reads at its real size once shown, as any list does."""
+        if self._requested:
+            return
+        rows = rows_in(self.grid, top, height)
+        if rows is not None:
+            self.req = replace(self.req, limit=max(5, rows - 2))  # as on_resize counts
+            self.load(self.req)
 
     # --- loading ---------------------------------------------------------------------
 
