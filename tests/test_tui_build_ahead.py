@@ -1,6 +1,7 @@
 """The tabs built ahead once Home is drawn (as `bizdesk` runs the app): Home keeps the screen
 and the focus, a list built ahead reads its first rows at the size it will have, keys typed
-meanwhile act in order, and a tab built ahead follows what others save. Pilot at 80x24, a real store."""
+meanwhile act in order, and a tab built ahead follows what others save. Pilot at 80x24, a
+real store."""
 
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ from bizdesk.services.admin import users
 from bizdesk.services.crm import contacts as C
 from bizdesk.widgets.paged_table import PagedTable
 from tests.tui_helpers import SIZE, settle, type_text, wait_for
-
 
 # the lists among the tabs, by the key that shows each
 LISTS = {"f3": "contacts", "f5": "tickets", "f6": "stock", "f7": "purchases", "f8": "journal"}

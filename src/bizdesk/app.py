@@ -26,6 +26,7 @@ from textual.screen import Screen
 from textual.widgets import Header, Input, Static, TabbedContent, TabPane, TextArea
 from textual.widgets._tabbed_content import ContentTab
 
+from bizdesk import collector
 from bizdesk.config import Settings, load_settings
 from bizdesk.errors import BizdeskError, StoreDamaged
 from bizdesk.faults import describe, translate
@@ -229,6 +230,7 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
     async def _opened(
         self, store: Store, role: str | None, ask: str, settings: dict, data: object
     ) -> None:
+        collector.settle()  # the start is over: the session is collected as usual
         self._take_store(store, role, ask, settings)
         tab_pane = self.query_one(Tabs).get_pane(TABS[0].id)
         await tab_pane.remove_children()

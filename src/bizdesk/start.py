@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import sys
 
+from bizdesk import collector
 from bizdesk.i18n import use_setting
 from bizdesk.identity import current_gate
 
@@ -27,6 +28,7 @@ def interface_db(argv: list[str]) -> tuple[bool, str | None]:
 
 
 def main() -> None:
+    collector.hold()  # until the store is open (collector.settle)
     use_setting()  # the session's language until the store names the person's
     wanted, db = interface_db(sys.argv[1:])
     if wanted and db is None and os.environ.get("BIZDESK_DB") == "":

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
+from bizdesk import collector
 from bizdesk.i18n import _, tr, use_setting
 from bizdesk.identity import current_gate
 from bizdesk.reading import DateError, date_hint, read_date
@@ -159,6 +160,7 @@ def open_store(ctx: typer.Context, db: str | None, *, setup: bool = True) -> Sto
         with store.read() as uow:
             whoami(uow)
             use_setting(my_language(uow))  # the person's language from here on
+    collector.settle()  # the command's own work is collected as usual
     return store
 
 

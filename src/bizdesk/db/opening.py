@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 
+from bizdesk import collector
 from bizdesk.config import resolve_db, sqlite_path
 from bizdesk.db.engine import make_engine
 from bizdesk.db.migrate import upgrade
@@ -74,6 +75,7 @@ def create_store(
     not at all. An SQLite store is built under a temporary name beside its path and renamed
     into place when complete, so a kill or a full disk never leaves a half-made store (nor a
     file that blocks a second try). Refuses a store that exists."""
+    collector.settle()  # filling a store (a whole demo shop) is collected as usual
     url = resolve_db(db)
     path = sqlite_path(url)
     if path is None:  # PostgreSQL: the migrations and ``fill`` each run in one transaction
