@@ -73,3 +73,15 @@ async def test_the_interface_collects_again_once_home_is_read(store, held) -> No
         await wait_for(pilot, app, lambda: app.store is not None, "the store to open")
         await settle(pilot, app)
         assert gc.isenabled() and gc.get_freeze_count() > 1000
+
+
+async def test_the_interface_puts_them_back_once_its_tabs_are_built(store, held) -> None:  # noqa: ANN001
+    """Set aside, the start's objects no longer count in what keeps full collections rare:
+    once the tabs are built the interface collects as any program does."""
+    app = BizdeskApp(opener=lambda: store, build_ahead=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, app, lambda: app.store is not None, "the store to open")
+        assert gc.isenabled()
+        await wait_for(pilot, app, lambda: gc.get_freeze_count() == 0, "the start's end")
+        tabs = app.query_one("#tabs")
+        assert all(pane.children for pane in tabs.query("TabPane"))

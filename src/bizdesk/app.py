@@ -660,6 +660,7 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
                 self._read_ahead(t.id)
                 self.set_timer(BUILD_AHEAD_PAUSE, self._build_next_pane)
                 return
+        collector.release()  # every tab is built: the start is over
 
     def _read_ahead(self, tab_id: str) -> None:
         """A list built ahead reads its first rows at the size of the pane on view."""
