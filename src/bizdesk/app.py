@@ -230,7 +230,7 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
     async def _opened(
         self, store: Store, role: str | None, ask: str, settings: dict, data: object
     ) -> None:
-        collector.settle()  # the start is over: the session is collected as usual
+        collector.settle()  # the store is open and read: collect again (release: once built)
         self._take_store(store, role, ask, settings)
         tab_pane = self.query_one(Tabs).get_pane(TABS[0].id)
         await tab_pane.remove_children()
