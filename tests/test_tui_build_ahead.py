@@ -5,6 +5,8 @@ real store."""
 
 from __future__ import annotations
 
+from contextlib import asynccontextmanager
+
 from bizdesk.app import BizdeskApp
 from bizdesk.db import open_store
 from bizdesk.screens.registry import TABS
@@ -30,13 +32,20 @@ async def _all_built(pilot, app: BizdeskApp) -> None:  # noqa: ANN001
     await wait_for(pilot, app, lambda: len(_built(app)) == len(TABS), "every tab built")
 
 
-async def test_every_tab_is_built_behind_home_which_keeps_the_screen(store) -> None:  # noqa: ANN001
+@asynccontextmanager
+async def _built_ahead(store):  # noqa: ANN001, ANN202
+    """A store with one contact, "First", and a session on it whose tabs are all built."""
     with store.write() as uow:
         C.create(uow, C.ContactInput(name="First"))
     app = BizdeskApp(store, build_ahead=True)
     async with app.run_test(size=SIZE) as pilot:
         await _all_built(pilot, app)
         await settle(pilot, app)
+        yield app, pilot
+
+
+async def test_every_tab_is_built_behind_home_which_keeps_the_screen(store) -> None:  # noqa: ANN001
+    async with _built_ahead(store) as (app, pilot):
         tabs = app.query_one("#tabs")
         assert tabs.active == "home"
         home = tabs.get_pane("home").children[0]
@@ -57,12 +66,7 @@ async def test_every_tab_is_built_behind_home_which_keeps_the_screen(store) -> N
 
 
 async def test_a_tab_built_ahead_shows_what_others_saved_since(store) -> None:  # noqa: ANN001
-    with store.write() as uow:
-        C.create(uow, C.ContactInput(name="First"))
-    app = BizdeskApp(store, build_ahead=True)
-    async with app.run_test(size=SIZE) as pilot:
-        await _all_built(pilot, app)
-        await settle(pilot, app)
+    async with _built_ahead(store) as (app, pilot):
         assert [r.name for r in _contacts(app).page_data.rows] == ["First"]
         # a colleague adds a contact: the Contacts tab built ahead is marked to read again
         with store.write() as uow:

@@ -664,8 +664,11 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
 
     def _read_ahead(self, tab_id: str) -> None:
         """A list built ahead reads its first rows at the size of the pane on view."""
-        shown = self.active_pane()
-        pane = self.query_one(Tabs).get_pane(tab_id).children
+        try:
+            shown = self.active_pane()
+            pane = self.query_one(Tabs).get_pane(tab_id).children
+        except NoMatches:  # the app is closing
+            return
         if shown is not None and shown.size.height and pane and hasattr(pane[0], "read_ahead"):
             pane[0].read_ahead(shown.outer_size.height)
 
