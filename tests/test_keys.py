@@ -295,6 +295,32 @@ async def test_pilot_burst_with_shift_tab_backspace_and_ctrl_s(store):
     assert saved is not None and saved.email == "x@example.org"
 
 
+async def test_pilot_keys_typed_while_a_form_saves_act_after_it(store):
+    """Name, ctrl+s, n, another name, ctrl+s in one read: the keys after the first ctrl+s
+    wait for its save, then open the next form (they never land in the closing form)."""
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_new_contact(pilot, app)
+        post_burst(app, "First Burst" + CTRL_S + "n" + "Second Burst" + CTRL_S)
+        await wait_for(pilot, lambda: contact(store, "Second Burst") is not None, "two saves")
+        await settle(pilot, app)
+        assert not isinstance(app.screen, FormScreen)
+    assert contact(store, "First Burst") is not None
+    assert contact_count(store) == 2
+
+
+async def test_pilot_keys_typed_while_a_form_is_refused_go_into_it(store):
+    """ctrl+s on an empty name, then a name and ctrl+s in the same read: the name waits for
+    the refusal, is typed into the form that stayed, and saves."""
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        form = await open_new_contact(pilot, app)
+        post_burst(app, CTRL_S + "Named Late" + CTRL_S)
+        await wait_for(pilot, lambda: form.saved, "the second save")
+    assert contact(store, "Named Late") is not None
+    assert contact_count(store) == 1
+
+
 async def test_pilot_tab_keeps_a_filled_picker_as_it_is(store):
     """Tab accepts only a suggestion for what was typed in the field: tabbing through a
     field filled in before it had the focus (a restored draft) leaves the text alone,

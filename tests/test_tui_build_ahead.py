@@ -104,3 +104,19 @@ async def test_keys_typed_while_tabs_are_built_act_in_order(store) -> None:  # n
         )
         assert app.query_one("#tabs").active == "contacts"
         assert app.query_one("#contacts-table #filter").value == "cyr"
+
+
+async def test_a_board_built_ahead_never_takes_the_focus(store) -> None:  # noqa: ANN001
+    """The deals board gives its first column the focus when it is filled and nothing has
+    the focus: only when it is on view. Filled behind another tab (read ahead, or again
+    after a change) while the focus is nowhere (a form closing), it used to take the focus,
+    and the tabs followed it: a contact saved, and the session showed Deals."""
+    async with _built_ahead(store) as (app, pilot):
+        await pilot.press("f3")
+        await settle(pilot, app)
+        deals = app.query_one("#tabs").get_pane("deals").children[0]
+        app.screen.set_focus(None)
+        deals.load_board()
+        await settle(pilot, app)
+        assert app.query_one("#tabs").active == "contacts"
+        assert app.focused is None or deals not in app.focused.ancestors_with_self

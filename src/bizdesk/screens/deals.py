@@ -370,8 +370,15 @@ class DealsPane(DealActions, Pane):
                 ol.highlighted = ids.index(msg.focus_id)
             elif col.cards:
                 ol.highlighted = min(keep or 0, len(col.cards) - 1)
-        if self.app.focused is None or self.app.focused is self.app.screen:
+        if (self.app.focused is None or self.app.focused is self.app.screen) and self.on_view:
             self.focus_main()
+
+    @property
+    def on_view(self) -> bool:
+        """Whether the board is the tab shown, on the screen shown: a board built ahead of
+        its visit, or filled while a form is open over it, never takes the focus (the tabs
+        show the pane that has it: the app would switch to Deals)."""
+        return self.screen is self.app.screen and self.app.active_pane() is self
 
     def _card(self, card: D.DealRow) -> Text:
         t = Text(card.title, no_wrap=True, overflow="ellipsis")

@@ -250,6 +250,13 @@ class FormScreen(ModalScreen[Any]):
         self.busy = True
         self._save(self.values())
 
+    @property
+    def holds_keys(self) -> bool:
+        """Keys typed while the form saves wait in the app's line (widgets/keys.py): once
+        saved they act on what is shown after the form ("Name ctrl+s n" opens the next new
+        contact), once refused they are typed into the form."""
+        return self.busy
+
     @work(thread=True, exclusive=True, group="form")
     def _save(self, values: dict[str, Any]) -> None:
         store = self.app.store  # (not from self.app later: the app may be ending by then)
@@ -267,6 +274,10 @@ class FormScreen(ModalScreen[Any]):
     @on(Done)
     def _done(self, msg: Done) -> None:
         self.busy = False
+        # once what follows is drawn (the screen under the form, or the form's messages)
+        release = getattr(self.app, "release_keys", None)  # (an app without a line of keys)
+        if release is not None:
+            self.app.call_after_refresh(release)
         if getattr(self.app, "hung_up", False):
             return  # the terminal is gone: nothing to show (a saved form left no draft)
         for f in self.fields:
