@@ -1,6 +1,7 @@
 """Start and react, measured as a user has it: the real `bizdesk` in a pseudo-terminal.
 
-    python bench/bench_react.py [--db PATH] [--runs 10] [--lang es] [start] [tabs] [idle]
+    python bench/bench_react.py [--db PATH] [--runs 10] [--lang es] [--tab reports]
+        [start] [tabs] [idle]
 
 Every figure is taken from outside the app, through a real pseudo-terminal at 80x24:
   - start: from exec (the clock starts just before the process is spawned) to the Home
@@ -199,9 +200,11 @@ def bench_start(db: str, runs: int) -> None:
     )
 
 
-def bench_tabs(db: str, runs: int) -> None:
+def bench_tabs(db: str, runs: int, only: list[str] | None = None) -> None:
     print(f"load {uptime()}")
     for tab, key in TAB_KEYS.items():
+        if only and tab not in only:
+            continue
         times, rows = [], []
         for _ in range(runs):
             t = Term(BIZDESK + ["--db", db])
@@ -286,6 +289,7 @@ def main() -> int:
     parser.add_argument("--db", default="/tmp/react/large.db")
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--lang", help="the person's language (LANGUAGE), e.g. es or vi")
+    parser.add_argument("--tab", action="append", choices=TAB_KEYS, help="tabs: only these")
     parser.add_argument("what", nargs="*", default=["start", "tabs", "idle"])
     args = parser.parse_args()
     if args.lang:  # the app in that language: Home's first figure is named in it
@@ -298,9 +302,12 @@ def main() -> int:
     if Path(args.db).resolve() == (HERE / "out" / "large.db").resolve():
         sys.exit("pass a copy of the large store: the app writes its daily backup beside it")
     for what in args.what:
-        {"start": bench_start, "tabs": bench_tabs, "idle": bench_idle}[what](
-            args.db, *([args.runs] if what != "idle" else [])
-        )
+        if what == "tabs":
+            bench_tabs(args.db, args.runs, args.tab)
+        else:
+            {"start": bench_start, "idle": bench_idle}[what](
+                args.db, *([args.runs] if what != "idle" else [])
+            )
     return 0
 
 

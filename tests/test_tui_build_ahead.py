@@ -11,6 +11,7 @@ from bizdesk.app import BizdeskApp
 from bizdesk.db import open_store
 from bizdesk.screens.registry import TABS
 from bizdesk.services.admin import users
+from bizdesk.services.books import ledger as L
 from bizdesk.services.crm import contacts as C
 from bizdesk.widgets.paged_table import PagedTable
 from tests.tui_helpers import SIZE, settle, type_text, wait_for
@@ -50,7 +51,8 @@ async def test_every_tab_is_built_behind_home_which_keeps_the_screen(store) -> N
         assert tabs.active == "home"
         home = tabs.get_pane("home").children[0]
         assert app.focused is not None and home in app.focused.ancestors_with_self
-        assert tabs.get_pane("reports").children[0].ran is False  # a report runs once shown
+        reports = tabs.get_pane("reports").children[0]
+        assert reports.runs == 1 and reports.report is not None  # the report chosen, run
         # each list has read its first rows, as many as it shows once on view (its size
         # told from the styles): a first visit reads nothing more
         lists = {key: tabs.get_pane(tab).children[0].table for key, tab in LISTS.items()}
@@ -63,6 +65,28 @@ async def test_every_tab_is_built_behind_home_which_keeps_the_screen(store) -> N
             assert (table._asked, table.req.limit) == read[key][:2], LISTS[key]
             assert table.req.limit == table.grid.size.height - 2
         assert [r.name for r in _contacts(app).page_data.rows] == ["First"]
+        await pilot.press("f9")  # the report run ahead is shown, not run again
+        await settle(pilot, app)
+        assert tabs.active == "reports" and reports.runs == 1
+        assert app.query_one("#report-rows").row_count == len(reports.report.rows) + 1
+
+
+async def test_a_report_run_ahead_shows_what_was_posted_since(store) -> None:  # noqa: ANN001
+    async with _built_ahead(store) as (app, pilot):
+        reports = app.query_one("#tabs").get_pane("reports").children[0]
+        assert reports.runs == 1
+        with store.write() as uow:
+            lines = [L.LineInput("1010", "12.34"), L.LineInput("3000", "", "12.34")]
+            entry = L.create_draft(uow, L.EntryInput(date="2026-11-02", memo="m", lines=lines))
+            L.post(uow, entry.id, version=entry.version)
+        app._poll_changes()  # the 2-second tick, called directly
+        await settle(pilot, app)
+        assert "reports" in app._stale and reports.runs == 1  # not run while not shown
+        await pilot.press("f9")
+        await wait_for(pilot, app, lambda: reports.runs == 2, "the report run again")
+        await settle(pilot, app)
+        bank = next(r for r in reports.report.rows if r["account"] == "1010")
+        assert str(bank["debit"]) == "12.34"
 
 
 async def test_a_tab_built_ahead_shows_what_others_saved_since(store) -> None:  # noqa: ANN001

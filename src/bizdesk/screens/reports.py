@@ -191,6 +191,17 @@ class ReportsPane(Pane):
             )
         return True
 
+    def read_ahead(self, _height: int) -> None:
+        """Built ahead: run the report chosen, so that the first visit only draws it. Once per
+        session (a fifth of a second of CPU on a million journal lines, in a thread, mostly in
+        SQLite); while the tab is not shown a change someone saves only marks it to run again
+        when shown (app._stale). A report this role may not read is not run ahead (the visit
+        says so, as before)."""
+        name = str(self.query_one("#report", Select).value)
+        if not self.ran and allowed(self.app.role, REPORT_ACTIONS[name]):
+            self.ran = True
+            self.action_run()
+
     def focus_main(self) -> None:
         if not self.ran:
             self.ran = True
