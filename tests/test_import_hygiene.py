@@ -144,3 +144,19 @@ def test_the_core_runs_without_the_interface():
     )
     assert "bizdesk.models" in loaded
     assert _present(loaded, ("textual", "typer", "bizdesk.app", "bizdesk.cli")) == []
+
+
+def test_the_reports_on_the_accounts_load_no_customer_or_order_code():
+    """`report trial-balance` (and profit and loss, balance sheet, the ledger) loads the
+    books, not the contacts' services nor the models of orders, tickets and mail (a journal
+    line's contact is looked up only when an entry is typed)."""
+    loaded = _loaded("bizdesk.services.books.ledger_reports")
+    assert "bizdesk.services.books.ledger" in loaded
+    assert _present(loaded, ("bizdesk.services.crm", "bizdesk.services.trade")) == []
+    assert (
+        _present(
+            loaded,
+            ("bizdesk.models.sales", "bizdesk.models.purchasing", "bizdesk.models.tickets"),
+        )
+        == []
+    )

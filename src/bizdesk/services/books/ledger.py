@@ -29,7 +29,6 @@ from bizdesk.services.base.paging import Page, PageRequest, contains, keyset_pag
 from bizdesk.services.base.permissions import requires
 from bizdesk.services.base.records import check_version, touch
 from bizdesk.services.books.entry_search import entry_memo_condition, index_entries
-from bizdesk.services.crm.contacts import resolve as resolve_contact
 
 # --- accounts -----------------------------------------------------------------------------
 
@@ -559,6 +558,8 @@ def _clean_lines(uow: UnitOfWork, lines: list[LineInput], chk: v.Checker) -> lis
             chk.add(f"line {i} debit", side_problem(amounts["debit"], amounts["credit"]))
         contact_id = None
         if str(ln.contact or "").strip():
+            from bizdesk.services.crm.contacts import resolve as resolve_contact
+
             c = chk(f"line {i} contact", resolve_contact, uow, ln.contact)
             contact_id = c.id if c else None
         memo = chk(f"line {i} memo", v.text, ln.memo, max_len=200) or ""
