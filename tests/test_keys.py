@@ -264,6 +264,9 @@ async def wait_for(pilot, check: Callable[[], bool], what: str, limit: float = 6
     while not check():
         assert time.monotonic() < end, f"waited {limit} s for {what}"
         await pilot.pause(0.05)
+    # in order, and in time: no key went on only because the wait for the one before it
+    # was given up (a marker that never came back: widgets/keys.py GIVE_UP_SECONDS)
+    assert pilot.app.keys_given_up == 0
 
 
 async def open_new_contact(pilot, app: BizdeskApp) -> FormScreen:  # noqa: ANN001

@@ -83,6 +83,7 @@ class OrderedKeys:
         self._keys_waiting: _Wait | None = None
         self._keys_wait_timer: Timer | None = None
         self._keys_sent_to: Widget | None = None  # letters sent here, not yet confirmed
+        self.keys_given_up = 0  # waits given up on (a marker lost): keys then went on late
 
     def keys_on_hold(self) -> bool:
         """Whether typed keys wait in the line for now (the app is not ready to act on them:
@@ -172,7 +173,12 @@ class OrderedKeys:
         done."""
         self._keys_sent_to = None
         self._keys_token += 1
-        if not target.post_message(KeysApplied(self._keys_token)):
+        # Sent by the app, whatever pump runs this: Textual stops a message bubbling up once
+        # it reaches its sender, and keys let go from a screen's callback (a form's save
+        # refused) made that screen the sender: the marker stopped there and the next key
+        # waited GIVE_UP_SECONDS ("ctrl+s, a name, ctrl+s" lost the second save).
+        marker = KeysApplied(self._keys_token).set_sender(self)  # type: ignore[arg-type]
+        if not target.post_message(marker):
             return  # the widget is closing: nothing of it to wait for
         if screen is None:
             screen = self.screen  # type: ignore[attr-defined]
@@ -216,6 +222,7 @@ class OrderedKeys:
         target = wait.target
         gone = not target.is_attached or target._closing or target._closed
         if gone or wait.checks * CHECK_SECONDS >= GIVE_UP_SECONDS:
+            self.keys_given_up += not gone
             self._keys_waiting = None
             if self._keys_wait_timer is not None:
                 self._keys_wait_timer.pause()
