@@ -23,7 +23,7 @@ from textual.command import CommandPalette
 from textual.css.query import NoMatches
 from textual.filter import LineFilter
 from textual.screen import Screen
-from textual.widgets import Header, Input, Static, TabbedContent, TabPane, TextArea
+from textual.widgets import Input, Static, TabbedContent, TabPane, TextArea
 from textual.widgets._tabbed_content import ContentTab
 
 from bizdesk import collector
@@ -39,6 +39,7 @@ from bizdesk.screens.registry import APP_KEYS, TABS, check_keymap, keys_of, tab
 from bizdesk.services.base.permissions import allowed, refusal
 from bizdesk.widgets.footer import KeysFooter
 from bizdesk.widgets.form import FormScreen
+from bizdesk.widgets.header import Header
 from bizdesk.widgets.keys import OrderedKeys
 from bizdesk.words import USER_ROLE_NAMES
 

@@ -12,7 +12,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Header, Static
+from textual.widgets import DataTable, Static
 
 from bizdesk.formatting import day, money
 from bizdesk.i18n import N_, _, tr
@@ -21,6 +21,7 @@ from bizdesk.services.banking import reconcile as R
 from bizdesk.services.banking.proposals import proposals
 from bizdesk.widgets.footer import KeysFooter
 from bizdesk.widgets.form import Field, FormScreen
+from bizdesk.widgets.header import Header
 from bizdesk.widgets.paged_table import Col, PagedTable
 
 COLUMNS = [

@@ -11,11 +11,12 @@ from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Header, Static
+from textual.widgets import Static
 
 from bizdesk.faults import describe
 from bizdesk.i18n import _, tr
 from bizdesk.widgets.footer import KeysFooter
+from bizdesk.widgets.header import Header
 from bizdesk.widgets.paged_table import PagedTable
 from bizdesk.words import SLA_NAMES, TICKET_STATUS_NAMES
 

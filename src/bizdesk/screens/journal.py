@@ -12,7 +12,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import ContentSwitcher, Header, Static
+from textual.widgets import ContentSwitcher, Static
 
 from bizdesk.formatting import day, moment, money, money_or_blank, visible, visible_text
 from bizdesk.i18n import N_, _, ngettext
@@ -23,6 +23,7 @@ from bizdesk.services.books import ledger as L
 from bizdesk.widgets.field import DATE_FORM
 from bizdesk.widgets.footer import KeysFooter
 from bizdesk.widgets.form import ConfirmScreen, Field, FormScreen
+from bizdesk.widgets.header import Header
 from bizdesk.widgets.lines_form import LineColumns, LinesFormScreen
 from bizdesk.widgets.paged_table import Col, PagedTable
 from bizdesk.words import ACCOUNT_ROLE_NAMES as ROLE_NAMES

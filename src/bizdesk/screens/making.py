@@ -11,7 +11,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Header, Static
+from textual.widgets import DataTable, Static
 
 from bizdesk.formatting import day, money, number, visible, visible_text
 from bizdesk.i18n import N_, _, ngettext
@@ -23,6 +23,7 @@ from bizdesk.services.making import plan as plan_service
 from bizdesk.widgets.confirm import ConfirmScreen
 from bizdesk.widgets.footer import KeysFooter
 from bizdesk.widgets.form import Field, FormScreen
+from bizdesk.widgets.header import Header
 from bizdesk.widgets.lines_form import LineColumns, LinesFormScreen
 from bizdesk.widgets.paged_table import Col, PagedTable
 from bizdesk.widgets.table import Table

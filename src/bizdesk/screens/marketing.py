@@ -11,7 +11,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Header, Static
+from textual.widgets import Static
 
 from bizdesk.errors import BizdeskError
 from bizdesk.formatting import day, money, visible, visible_text
@@ -26,6 +26,7 @@ from bizdesk.widgets.confirm import ConfirmScreen
 from bizdesk.widgets.field import Field
 from bizdesk.widgets.footer import KeysFooter
 from bizdesk.widgets.form import FormScreen
+from bizdesk.widgets.header import Header
 from bizdesk.widgets.paged_table import Col, PagedTable
 
 

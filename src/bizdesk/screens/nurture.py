@@ -10,7 +10,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Header, Static
+from textual.widgets import Static
 
 from bizdesk.formatting import day, visible_text
 from bizdesk.i18n import N_, _, ngettext
@@ -20,6 +20,7 @@ from bizdesk.services.crm import followups as F
 from bizdesk.services.crm import nurture as N
 from bizdesk.widgets.footer import KeysFooter
 from bizdesk.widgets.form import Field, FormScreen
+from bizdesk.widgets.header import Header
 from bizdesk.widgets.lines_form import LineColumns, LinesFormScreen
 from bizdesk.widgets.paged_table import Col, PagedTable
 

@@ -13,7 +13,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Header, Static
+from textual.widgets import DataTable, Static
 
 from bizdesk.formatting import day, money, number, visible, visible_text
 from bizdesk.i18n import N_, _, ngettext
@@ -25,6 +25,7 @@ from bizdesk.widgets.confirm import ConfirmScreen
 from bizdesk.widgets.field import DATE_FORM
 from bizdesk.widgets.footer import KeysFooter
 from bizdesk.widgets.form import Field, FormScreen
+from bizdesk.widgets.header import Header
 from bizdesk.widgets.paged_table import Col, PagedTable
 from bizdesk.widgets.table import Table
 

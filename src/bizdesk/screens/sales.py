@@ -12,7 +12,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Header, Static
+from textual.widgets import Static
 
 from bizdesk.formatting import day, money, number
 from bizdesk.i18n import N_, _
@@ -24,6 +24,7 @@ from bizdesk.services.trade import sales as SA
 from bizdesk.services.trade.orders import OPEN
 from bizdesk.widgets.footer import KeysFooter
 from bizdesk.widgets.form import Field, FormScreen
+from bizdesk.widgets.header import Header
 from bizdesk.widgets.lines_form import LinesFormScreen
 from bizdesk.widgets.paged_table import Col, PagedTable
 

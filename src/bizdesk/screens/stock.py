@@ -9,7 +9,7 @@ from babel.numbers import format_percent
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Header, Static
+from textual.widgets import Static
 
 from bizdesk.formatting import day, money, number, visible, visible_text
 from bizdesk.i18n import N_, _, tr
@@ -21,6 +21,7 @@ from bizdesk.services.inventory import moves, products
 from bizdesk.services.trade import purchasing as PU
 from bizdesk.widgets.footer import KeysFooter
 from bizdesk.widgets.form import ConfirmScreen, Field, FormScreen, record_form
+from bizdesk.widgets.header import Header
 from bizdesk.widgets.paged_table import Col, PagedTable
 
 COLUMNS = [

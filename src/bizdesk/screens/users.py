@@ -9,7 +9,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Header, Static
+from textual.widgets import Static
 
 from bizdesk.i18n import LANGUAGES, N_, OFFERED_LOCALES, _, resolve_locale, setting_name, tr
 from bizdesk.models.core import ROLES
@@ -20,6 +20,7 @@ from bizdesk.services.base.permissions import ROLE_SUMMARY
 from bizdesk.services.mail import settings as MS
 from bizdesk.widgets.footer import KeysFooter
 from bizdesk.widgets.form import ConfirmScreen, Field, FormScreen
+from bizdesk.widgets.header import Header
 from bizdesk.widgets.paged_table import Col, PagedTable
 from bizdesk.words import USER_ROLE_NAMES
 

@@ -222,7 +222,8 @@ class OrderedKeys:
         target = wait.target
         gone = not target.is_attached or target._closing or target._closed
         if gone or wait.checks * CHECK_SECONDS >= GIVE_UP_SECONDS:
-            self.keys_given_up += not gone
+            if not gone:
+                self.keys_given_up += 1
             self._keys_waiting = None
             if self._keys_wait_timer is not None:
                 self._keys_wait_timer.pause()
