@@ -1,5 +1,5 @@
-"""Validated CSV import speed and memory (DESIGN section 10: >= 30,000 contacts/s and
-journal lines/s; 1,000,000 rows in <= 300 MB).
+"""Validated CSV import speed and memory (DESIGN section 10: >= 30,000 contacts/s,
+>= 50,000 journal lines/s; 1,000,000 rows in <= 300 MB).
 
     python bench/bench_import.py [--rows N] [--kind contacts|journal|both]
 
@@ -59,6 +59,9 @@ def run(*args: str) -> tuple[float, float, int, str]:
     return secs, usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024, out.strip()
 
 
+TARGET = {"contacts": 30_000, "journal": 50_000}  # rows a second (DESIGN section 10)
+
+
 def bench(kind: str, n: int, tmp: Path) -> bool:
     db = str(tmp / f"{kind}.db")
     run("init", "--db", db, "--company", "Bench")
@@ -69,10 +72,11 @@ def bench(kind: str, n: int, tmp: Path) -> bool:
     (contacts_csv if kind == "contacts" else journal_csv)(path, n)
     secs, cpu, rss, out = run("import", kind, str(path), "--db", db)
     rate = n / secs
-    ok = rate >= 30_000
+    target = TARGET[kind]
+    ok = rate >= target
     print(
         f"{kind}: {n:,} rows in {secs:.1f} s = {rate:,.0f} rows/s "
-        f"({'ok' if ok else 'MISSED'}, target >= 30,000); {cpu:.1f} s of CPU = "
+        f"({'ok' if ok else 'MISSED'}, target >= {target:,}); {cpu:.1f} s of CPU = "
         f"{n / cpu:,.0f} rows per CPU second (on a shared machine); peak RSS "
         f"{rss / 2**20:,.0f} MB [{out}]"
     )

@@ -17,10 +17,12 @@ from textual._xterm_parser import XTermParser
 from bizdesk.app import BizdeskApp
 from bizdesk.db import Store, open_store
 from bizdesk.screens.contacts import ContactScreen
+from bizdesk.services.admin import drafts
 from bizdesk.services.base.paging import PageRequest
 from bizdesk.services.crm import contacts as C
 from bizdesk.services.inventory import locations, products
 from bizdesk.services.trade import purchasing as PU
+from bizdesk.widgets.confirm import ConfirmScreen
 from bizdesk.widgets.form import FormScreen
 from tests.erp_helpers import order, product, supplier
 from tests.test_ssh import Terminal, screen_text
@@ -428,3 +430,61 @@ async def test_pilot_moving_keys_wait_for_the_next_page(store):
         await wait_for(pilot, lambda: isinstance(app.screen, ContactScreen), "a contact")
         await settle(pilot, app)  # drawn whole before the app closes
         assert app.screen.contact_id == contact(store, names[shown + 2]).id
+
+
+async def _draft_offered_after_a_burst(pilot, app: BizdeskApp, store: Store) -> ConfirmScreen:  # noqa: ANN001
+    """A kept draft of "New contact", then "n", a name and ctrl+s typed in one burst from
+    the contacts list: the question the draft brings stays unanswered, nothing is saved."""
+    drafts.save_draft(store.url, "New contact", {"values": {"name": "Kept Typing"}})
+    before = contact_count(store)
+    await settle(pilot, app)
+    await pilot.press("f3")
+    await settle(pilot, app)
+    post_burst(app, "n" + "Burst Name" + CTRL_S)  # its "r" would restore, its "n"...
+    await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the draft question")
+    await settle(pilot, app)
+    assert isinstance(app.screen, ConfirmScreen), app.screen
+    assert contact_count(store) == before
+    return app.screen
+
+
+async def test_pilot_keys_typed_before_a_draft_question_do_not_answer_it(
+    store, tmp_path, monkeypatch
+):
+    """The typing is kept aside while the question waits, and goes into the form it was
+    typed for once the answer leaves that form as it opened (discard, later)."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await _draft_offered_after_a_burst(pilot, app, store)
+        await pilot.press("d")  # discard: the burst then fills the empty form and saves it
+        await wait_for(pilot, lambda: contact(store, "Burst Name") is not None, "the save")
+        assert drafts.load_draft(store.url, "New contact") is None
+
+        await _draft_offered_after_a_burst(pilot, app, store)
+        await pilot.press("escape")  # later: the same, and the draft stays
+        await wait_for(pilot, lambda: contact_count(store) == 2, "the second save")
+        assert drafts.load_draft(store.url, "New contact") is not None
+    assert contact(store, "Kept Typing") is None
+
+
+async def test_pilot_a_restored_draft_takes_none_of_the_keys_typed_before(
+    store, tmp_path, monkeypatch
+):
+    """Restore changes the form the burst was typed for: its keys are not applied (a ctrl+s
+    among them would save a mix of both), and the form says so."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await _draft_offered_after_a_burst(pilot, app, store)
+        await pilot.press("r")
+        await wait_for(pilot, lambda: isinstance(app.screen, FormScreen), "the form")
+        await settle(pilot, app)
+        form = app.screen
+        assert form.values()["name"] == "Kept Typing"
+        said = str(form.query_one("#form-error").render())
+        assert "What you typed before the question appeared was not applied." in said
+        assert contact_count(store) == 0
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: contact(store, "Kept Typing") is not None, "the save")
+    assert contact_count(store) == 1

@@ -262,6 +262,7 @@ def test_sighup_keeps_the_draft_and_offers_it_back(shop, tmp_path, terminals):
     term.type(F3, "Contacts")
     offered = screen_text(term.type("n", r"Restore \(r\)"))
     assert "was kept as" in offered
+    term.read(QUIET)  # read as a person does: keys sent before it was drawn do not answer it
     term.type("r", "Draft Person")
     term.type(CTRL_S, "Draft Person")  # (on the screen already: the form's name)
     # saved, then the draft discarded by the same worker just after the commit: wait for
@@ -324,3 +325,52 @@ def test_sighup_while_saving_keeps_the_whole_change(shop, tmp_path, terminals):
     # typing is kept as a draft
     assert saved != bool(drafts)
     assert saved  # the save was already running: it finishes before the process ends
+
+
+def test_ctrl_q_in_a_form_quits_and_keeps_the_typing_as_a_draft(shop, tmp_path, terminals):
+    """ctrl+q works on every screen (the footer says so under a form too): the form's
+    unsaved typing is kept as a draft, the end says so, and the draft is offered back
+    saying why it was kept. Quitting from the question a form asks (escape: "Discard what
+    you typed?") keeps it as well."""
+    state = tmp_path / "state"
+    term = terminals(shop, state)
+    term.expect("Home")
+    term.type(F3, "Contacts")
+    term.type("n", "New contact")
+    term.type("Quit Person", "Person")
+    term.type("\x1b", "Discard what you typed")  # escape: a question on top of the form
+    os.write(term.master, b"\x11")  # ctrl+q
+    assert term.finish() == 0
+    said = " ".join(screen_text(term.output).split())
+    assert "kept as a draft for you: New contact" in said, said[-600:]
+    assert "Traceback" not in said
+    (draft,) = (state / "bizdesk" / "drafts").glob("*.json")
+    kept = json.loads(draft.read_text())
+    assert (kept["form"], kept["why"]) == ("New contact", "quit")
+    assert kept["state"]["values"]["name"] == "Quit Person"
+    assert "Quit Person" not in contact_names(shop)
+
+    term = terminals(shop, state)
+    term.expect("Home")
+    term.type(F3, "Contacts")
+    offered = " ".join(screen_text(term.type("n", r"Restore \(r\)")).split())
+    assert "bizdesk was quit with the form open" in offered
+    term.read(QUIET)  # read as a person does: keys sent before it was drawn do not answer it
+    term.type("r", "Quit Person")
+    os.write(term.master, b"\x11")  # nothing typed since the draft came back: kept as it was
+    assert term.finish() == 0
+    assert json.loads(draft.read_text())["state"]["values"]["name"] == "Quit Person"
+
+
+def test_ctrl_q_with_nothing_typed_quits_saying_nothing(shop, tmp_path, terminals):
+    state = tmp_path / "state"
+    term = terminals(shop, state)
+    term.expect("Home")
+    term.type(F3, "Contacts")
+    term.type("n", "New contact")
+    os.write(term.master, b"\x11")
+    assert term.finish() == 0
+    assert "draft" not in screen_text(term.output)
+    assert not (state / "bizdesk" / "drafts").exists() or not list(
+        (state / "bizdesk" / "drafts").glob("*.json")
+    )

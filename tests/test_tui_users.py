@@ -8,7 +8,7 @@ from bizdesk.app import BizdeskApp
 from bizdesk.db import Store
 from bizdesk.screens.home import HomePane
 from bizdesk.screens.users import NoAccess, UsersScreen
-from bizdesk.services.admin import users
+from bizdesk.services.admin import drafts, users
 from bizdesk.widgets.form import FormScreen
 from bizdesk.widgets.paged_table import PagedTable
 from tests.tui_helpers import SIZE, settle, type_text
@@ -119,3 +119,31 @@ async def test_a_role_change_reaches_an_open_session(store) -> None:  # noqa: AN
             if not app.is_running:
                 break
         assert app.return_code == 1
+
+
+async def test_shut_out_with_a_form_open_keeps_the_typing_saying_why(
+    store, tmp_path, monkeypatch
+) -> None:  # noqa: ANN001
+    """Disabled while typing a new contact: the typing is kept as maria's draft, and the
+    draft, offered back later, says the account was disabled."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    with store.write() as uow:
+        users.add(uow, "maria", "sales")
+    maria = Store(url=store.url, engine=store.engine, user="maria")
+    app = BizdeskApp(maria)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("f3")
+        await settle(pilot, app)
+        await pilot.press("n", *"Half Typed")
+        await settle(pilot, app)
+        with store.write() as uow:
+            users.disable(uow, "maria")
+        for _ in range(100):  # the poll (every 2 s) notices
+            await pilot.pause(0.1)
+            if not app.is_running:
+                break
+        assert app.return_code == 1
+    kept = drafts.load_draft(store.url, "New contact")
+    assert kept is not None and kept["why"] == "disabled"
+    assert kept["state"]["values"]["name"] == "Half Typed"

@@ -426,14 +426,34 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
         self._keep_drafts()
         self.exit(return_code=HANGUP_EXIT)
 
-    def _keep_drafts(self) -> None:
-        """Every open form's unsaved typing, kept as a private draft (offered back later)."""
+    def _keep_drafts(self, why: str = "hang-up") -> list[str]:
+        """Every open form's unsaved typing, kept as a private draft (offered back when the
+        form opens again); the titles of the forms whose typing was kept."""
+        kept = []
         for screen in self.screen_stack:
             if isinstance(screen, FormScreen):
                 try:
-                    screen.keep_draft()
+                    if screen.keep_draft(why):
+                        kept.append(screen.shown_title)
                 except Exception:  # a draft that cannot be written must not stop the exit
                     pass
+        return kept
+
+    async def action_quit(self) -> None:
+        """ctrl+q, on every screen (a priority key): a form's unsaved typing is kept as a
+        draft, offered back when that form opens again, and said as bizdesk ends."""
+        kept = self._keep_drafts("quit") if self.store is not None else []
+        if not kept:
+            self.exit()
+            return
+        self.exit(
+            message=Text(
+                _(
+                    "Not saved, kept as a draft for you: {forms}. Open the form again to "
+                    "restore it. Everything saved is in the store."
+                ).format(forms=", ".join(visible(t) for t in kept))
+            )
+        )
 
     def _handle_exception(self, error: Exception) -> None:
         # After a hang-up the app is only ending: a screen callback failing on widgets that
@@ -588,7 +608,7 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
     def _shut_out(self, ask: str) -> None:
         """Disabled while the app was open: keep any unsaved typing as a private draft (as
         after a hang-up) and end, saying why."""
-        self._keep_drafts()
+        self._keep_drafts("disabled")
         self.exit(
             return_code=1,
             message=Text(

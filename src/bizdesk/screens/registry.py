@@ -124,7 +124,8 @@ APP_KEYS = (
         N_("your follow-up activities (lead nurturing)"),
         False,
     ),
-    AppKey("app.quit", "ctrl+q", "quit", N_("Quit"), N_("quit")),
+    # priority: it acts on every screen, a form's or a question's too (app.action_quit)
+    AppKey("app.quit", "ctrl+q", "quit", N_("Quit"), N_("quit"), priority=True),
 )
 
 

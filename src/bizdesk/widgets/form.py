@@ -31,8 +31,23 @@ from bizdesk.widgets.footer import KeysFooter
 from bizdesk.widgets.keys import TypeAheadInput
 from bizdesk.widgets.suggest import ContactSuggester
 
+# why the form was left unsaved (drafts.WHY) as its draft is offered back
+DRAFT_QUESTIONS = {
+    "hang-up": N_(
+        "{form}: what you typed here on {when} was not saved (the connection dropped) "
+        "and was kept as a draft. Restore it into the form?"
+    ),
+    "quit": N_(
+        "{form}: what you typed here on {when} was not saved (bizdesk was quit with the "
+        "form open) and was kept as a draft. Restore it into the form?"
+    ),
+    "disabled": N_(
+        "{form}: what you typed here on {when} was not saved (your account was disabled "
+        "with the form open) and was kept as a draft. Restore it into the form?"
+    ),
+}
 DRAFT_ANSWERS = (
-    Answer("r", N_("Restore (r)"), "restore", "primary"),
+    Answer("r", N_("Restore (r)"), "restore", "primary", drops_typing=True),
     Answer("d", N_("Discard (d)"), "discard"),
     Answer("escape", N_("Later (esc)"), None),
 )
@@ -94,6 +109,7 @@ class FormScreen(ModalScreen[Any]):
         self.draft_key = draft_key or str.__str__(title)
         self.saved = False
         self._draft_lock = threading.Lock()  # a save finishing vs. a hang-up keeping a draft
+        self._draft_later = False  # a kept draft offered and left for later: not this form's
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
@@ -200,12 +216,14 @@ class FormScreen(ModalScreen[Any]):
             except Exception:  # e.g. a choice that is gone: keep what the form shows
                 continue
 
-    def keep_draft(self) -> None:
-        """Keep unsaved typing as a draft (called when the terminal is gone)."""
+    def keep_draft(self, why: str = "hang-up") -> bool:
+        """Keep unsaved typing as a draft as the session ends with this form open (``why``:
+        see ``drafts.WHY``); whether there was any to keep."""
         with self._draft_lock:
             if self.saved or not self.is_mounted or not self.dirty:
-                return
-            drafts.save_draft(self.app.store.url, self.draft_key, self.draft_state())
+                return False
+            drafts.save_draft(self.app.store.url, self.draft_key, self.draft_state(), why)
+            return True
 
     def _offer_draft(self) -> None:
         doc = drafts.load_draft(self.app.store.url, self.draft_key)
@@ -215,18 +233,21 @@ class FormScreen(ModalScreen[Any]):
         def answered(answer: str | None) -> None:
             if answer == "restore":
                 self.apply_draft(doc.get("state") or {})
-                self.query_one("#form-error", Static).update(
-                    Text(_("Draft restored: ctrl+s saves it, escape discards it."))
-                )
+                said = _("Draft restored: ctrl+s saves it, escape discards it.")
+                if question.typed_ahead:
+                    said += " " + _("What you typed before the question appeared was not applied.")
+                self.query_one("#form-error", Static).update(Text(said))
             elif answer == "discard":
                 drafts.discard_draft(self.app.store.url, self.draft_key)
+            else:  # later: kept, whatever this form then saves or discards
+                self._draft_later = True
 
         when = doc.get("saved_at", "").replace("T", " ").replace("+00:00", " UTC")
-        question = _(
-            "{form}: what you typed here on {when} was not saved (the connection dropped) "
-            "and was kept as a draft. Restore it into the form?"
-        ).format(form=self.shown_title, when=when)
-        self.app.push_screen(ConfirmScreen(question, DRAFT_ANSWERS, width=64), answered)
+        asked = _(DRAFT_QUESTIONS.get(doc.get("why"), DRAFT_QUESTIONS["hang-up"])).format(
+            form=self.shown_title, when=when
+        )
+        question = ConfirmScreen(asked, DRAFT_ANSWERS, width=64, unasked=True)
+        self.app.push_screen(question, answered)
 
     def values(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -268,7 +289,8 @@ class FormScreen(ModalScreen[Any]):
             return
         with self._draft_lock:  # saved: no draft of it may stay (nor be written after)
             self.saved = True
-            drafts.discard_draft(store.url, self.draft_key)
+            if not self._draft_later:
+                drafts.discard_draft(store.url, self.draft_key)
         self.post_message(self.Done(result=result))
 
     @on(Done)
@@ -336,7 +358,8 @@ class FormScreen(ModalScreen[Any]):
 
         def answered(yes: bool | None) -> None:
             if yes:
-                drafts.discard_draft(self.app.store.url, self.draft_key)
+                if not self._draft_later:
+                    drafts.discard_draft(self.app.store.url, self.draft_key)
                 self.dismiss(None)
 
         self.app.push_screen(ConfirmScreen(_("Discard what you typed in this form?")), answered)

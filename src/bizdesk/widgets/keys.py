@@ -84,6 +84,8 @@ class OrderedKeys:
         self._keys_wait_timer: Timer | None = None
         self._keys_sent_to: Widget | None = None  # letters sent here, not yet confirmed
         self.keys_given_up = 0  # waits given up on (a marker lost): keys then went on late
+        # keys typed before a question nobody asked for appeared (``keys_typed_since``)
+        self._keys_set_aside: list[events.Key | events.Paste] = []
 
     def keys_on_hold(self) -> bool:
         """Whether typed keys wait in the line for now (the app is not ready to act on them:
@@ -98,6 +100,21 @@ class OrderedKeys:
     async def release_keys(self) -> None:
         """Act on the keys that waited while on hold, in the order typed."""
         await self._feed_keys()
+
+    def give_back_keys(self) -> int:
+        """The keys set aside for a question nobody asked for, back at the head of the line
+        (acted on where they were typed for, once the question is gone); how many."""
+        keys, self._keys_set_aside = self._keys_set_aside, []
+        self._key_backlog.extendleft(reversed(keys))
+        if keys:
+            self.call_after_refresh(self.release_keys)  # type: ignore[attr-defined]
+        return len(keys)
+
+    def drop_keys_set_aside(self) -> int:
+        """Forget the keys set aside (the question's answer changed what they were typed
+        into); how many."""
+        keys, self._keys_set_aside = self._keys_set_aside, []
+        return len(keys)
 
     async def on_event(self, event: events.Event) -> None:
         if not isinstance(event, events.Key | events.Paste):
@@ -142,6 +159,11 @@ class OrderedKeys:
             if not self.screen_stack:  # type: ignore[attr-defined]
                 self._key_backlog.popleft()  # not started or ending: as Textual does
                 await super().on_event(event)  # type: ignore[misc]
+                continue
+            since = getattr(self.screen, "keys_typed_since", None)  # type: ignore[attr-defined]
+            if since is not None and event.time < since:
+                # typed before this question was on the screen: not an answer to it
+                self._keys_set_aside.append(self._key_backlog.popleft())
                 continue
             typed_into = self._typed_into(event)
             target = self.focused or self.screen  # type: ignore[attr-defined]

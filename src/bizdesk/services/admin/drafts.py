@@ -1,4 +1,5 @@
-"""Drafts: what was typed in a form that could not be saved because the link dropped.
+"""Drafts: what was typed in a form and not saved because the session ended with it open
+(the link dropped, the person quit, or their account was disabled).
 
 Kept per OS user (in that user's own state folder), per store and per form ("New contact",
 "Edit contact #42"), as a private file (folder 0700, file 0600). Not a table in the store:
@@ -30,8 +31,14 @@ def _path(store_url: str, form: str) -> Path:
     return drafts_dir() / f"{digest}.json"
 
 
-def save_draft(store_url: str, form: str, state: dict[str, Any]) -> Path:
+# why a session ended with a form open (the draft question says it)
+WHY = ("hang-up", "quit", "disabled")
+
+
+def save_draft(store_url: str, form: str, state: dict[str, Any], why: str = "hang-up") -> Path:
     """Write the draft atomically (a dropped link mid-write leaves the old one or none)."""
+    if why not in WHY:
+        raise ValueError(f"why: one of {WHY}")
     folder = drafts_dir()
     folder.mkdir(parents=True, mode=0o700, exist_ok=True)
     os.chmod(folder, 0o700)
@@ -40,6 +47,7 @@ def save_draft(store_url: str, form: str, state: dict[str, Any]) -> Path:
         "store": store_url,
         "form": form,
         "saved_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "why": why,
         "state": state,
     }
     tmp = path.with_name(f".{path.name}.{os.getpid()}")
