@@ -999,7 +999,11 @@ def run_app(
     if "ESCDELAY" not in os.environ:  # $ESCDELAY, then the config file, then ours
         constants.ESCAPE_DELAY = (settings.escape_delay_ms or SLOW_LINK_ESCAPE_DELAY_MS) / 1000
     app = BizdeskApp(store, keymap, opener=opener, backup=True, run_due=True, build_ahead=True)
-    app.run()
+    try:
+        app.run()
+    finally:
+        if app.store is not None:
+            app.store.close()
     if app.crash:
         print(app.crash, file=sys.stderr)
     return app.return_code or 0

@@ -152,6 +152,7 @@ def open_store(ctx: typer.Context, db: str | None, *, setup: bool = True) -> Sto
 
     store_url(ctx, db)
     store = _open(given_db(ctx, db), create=False)
+    ctx.call_on_close(store.close)  # when the command ends, whichever way
     if store.damaged is not None:
         say_error(str(store.damaged))
     if setup:

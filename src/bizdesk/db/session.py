@@ -209,6 +209,17 @@ class Store:
             finally:
                 cur.close()
 
+    def close(self) -> None:
+        """Done with the store for this process (a command ends, the interface closes):
+        every connection closed, so SQLite folds the write-ahead log into the store file and
+        removes it (the store is again one file, whole if copied by hand). Never raises: a
+        log that cannot be folded in now (a full disk, another process reading) stays for the
+        next opening to read, as SQLite does after a power cut."""
+        try:
+            self.dispose()
+        except Exception:  # noqa: S110 - ending; nothing saved depends on it
+            pass
+
     def dispose(self) -> None:
         with self._watch_lock:
             if self._watcher is not None:
