@@ -323,3 +323,28 @@ async def test_a_kept_draft_is_offered_as_a_question_with_three_answers(
         await settle(pilot, app)
         assert app.screen.query_one("#f-name", Input).value == ""
         assert drafts.load_draft(store.url, "New contact") is None
+
+
+async def test_enter_on_a_question_gives_the_answer_that_changes_nothing(store):
+    """The focus starts on the last answer (no, later): an Enter meant for the list below,
+    typed ahead or by habit, never archives (nor sends a campaign, nor discards typing)."""
+    with store.write() as uow:
+        C.create(uow, C.ContactInput(name="Kept Customer"))
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_contacts(pilot, app)
+        await pilot.press("d")
+        await settle(pilot, app)
+        assert isinstance(app.screen, ConfirmScreen)
+        assert app.focused is not None and app.focused.id == "answer-1"  # No (n)
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert not isinstance(app.screen, ConfirmScreen)
+        with store.read() as uow:
+            assert not C.get(uow, 1).archived
+        await pilot.press("d")
+        await settle(pilot, app)
+        await pilot.press("shift+tab", "enter")  # Yes chosen with the focus: done
+        await settle(pilot, app)
+        with store.read() as uow:
+            assert C.get(uow, 1).archived

@@ -1,7 +1,8 @@
 """The one question screen: a question and a few answers, each a button with its key.
 
 Yes or no before archiving or cancelling; restore, discard or later for a kept draft.
-Escape gives the last answer, the one that changes nothing (no, later)."""
+Escape gives the last answer, the one that changes nothing (no, later), and so does Enter
+until another button has the focus."""
 
 from __future__ import annotations
 
@@ -77,6 +78,9 @@ class ConfirmScreen(ModalScreen[Any]):
                     yield Button(_(a.label), id=f"answer-{i}", variant=a.variant)
 
     def on_mount(self) -> None:
+        # Enter gives the answer that changes nothing, as escape does: an Enter meant for
+        # the screen below (typed on, or ahead) never sends a campaign or discards typing
+        self.query_one(f"#answer-{len(self.answers) - 1}", Button).focus()
         if self.unasked:
             self.call_after_refresh(self._drawn)
 
