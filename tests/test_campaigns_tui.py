@@ -117,3 +117,22 @@ async def test_a_campaign_to_a_server_that_is_down_says_why_once(store) -> None:
     assert "could not be reached" in said
     with store.read() as uow:
         assert campaigns.results(uow, cid).by_result == {"failed": 2}
+
+
+async def test_a_segment_form_hints_its_dates_in_the_readers_form(store) -> None:  # noqa: ANN001
+    """ "Bought from" and "Bought until" are dates: their boxes say how to write one, as every
+    other date box does (they said nothing)."""
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("ctrl+k")
+        await settle(pilot, app)
+        await pilot.press("g")
+        await settle(pilot, app)
+        assert isinstance(app.screen, SegmentsScreen)
+        await pilot.press("n")
+        await settle(pilot, app)
+        form = app.screen
+        assert isinstance(form, FormScreen)
+        for name in ("bought_from", "bought_to"):
+            assert form.query_one(f"#f-{name}", Input).placeholder == "YYYY-MM-DD", name

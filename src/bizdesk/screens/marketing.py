@@ -23,7 +23,7 @@ from bizdesk.services.marketing import campaigns as C
 from bizdesk.services.marketing import consent as K
 from bizdesk.services.marketing import segments as S
 from bizdesk.widgets.confirm import ConfirmScreen
-from bizdesk.widgets.field import Field
+from bizdesk.widgets.field import DATE_FORM, Field
 from bizdesk.widgets.footer import KeysFooter
 from bizdesk.widgets.form import FormScreen
 from bizdesk.widgets.header import Header
@@ -128,8 +128,8 @@ def segment_fields(data: S.SegmentInput) -> list[Field]:
             placeholder=N_("under 25, 25-34, ..., 65+"),
         ),
         Field("bought", N_("Bought"), value=data.bought, placeholder=N_("SKU, or * for any")),
-        Field("bought_from", N_("Bought from"), value=data.bought_from),
-        Field("bought_to", N_("Bought until"), value=data.bought_to),
+        Field("bought_from", N_("Bought from"), value=data.bought_from, placeholder=DATE_FORM),
+        Field("bought_to", N_("Bought until"), value=data.bought_to, placeholder=DATE_FORM),
     ]
 
 
