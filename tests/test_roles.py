@@ -51,6 +51,7 @@ HELPERS = {
     "entry_search.index_entries",
     "entry_search.entry_memo_condition",
     "setup.is_initialized",
+    "setup.born",  # when the store was set up: which store a draft belongs to (no data)
     "setup.initialize",  # refuses a store already set up; its caller becomes the owner
     "setup.needs_erp_defaults",
     "setup.install_erp_defaults",

@@ -348,3 +348,32 @@ async def test_enter_on_a_question_gives_the_answer_that_changes_nothing(store):
         await settle(pilot, app)
         with store.read() as uow:
             assert C.get(uow, 1).archived
+
+
+async def test_a_draft_of_another_store_at_the_same_path_is_not_offered(
+    store, tmp_path, monkeypatch
+):
+    """Drafts are kept per store, not per path: a store made anew where another lay is not
+    offered the old one's typing (it was, and a key typed ahead could restore it)."""
+    from bizdesk.services.admin import setup
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    drafts.save_draft(
+        store.url, "New contact", {"values": {"name": "Old Store"}}, born="2001-01-01T00:00:00"
+    )
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_contacts(pilot, app)
+        await pilot.press("n")
+        await settle(pilot, app)
+        assert isinstance(app.screen, FormScreen)  # no question first
+        assert app.screen.query_one("#f-name", Input).value == ""
+        await pilot.press("escape")
+        await settle(pilot, app)
+        with store.read() as uow:
+            this_store = setup.born(uow)
+        assert this_store and app.store_born == this_store
+        drafts.save_draft(store.url, "New contact", {"values": {"name": "This"}}, born=this_store)
+        await pilot.press("n")
+        await settle(pilot, app)
+        assert isinstance(app.screen, ConfirmScreen)  # its own draft is

@@ -189,17 +189,24 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
         if store is not None:
             self._take_store(store, *self._read_access(store))
 
+    store_born = ""  # which store it is (services/admin/setup.born): a draft is kept for it
+
     @staticmethod
-    def _read_access(store: Store) -> tuple[str | None, str, dict[str, str]]:
+    def _read_access(store: Store) -> tuple[str | None, str, dict[str, str], str]:
+        from bizdesk.services.admin.setup import born
         from bizdesk.services.admin.users import access, my_language
 
         with store.read() as uow:  # the role decides which tabs show (services enforce it)
             role, ask = access(uow)
             use_setting(my_language(uow))  # the person's language, before Home
-        return role, ask, store.settings()
+            which = born(uow)
+        return role, ask, store.settings(), which
 
-    def _take_store(self, store: Store, role: str | None, ask: str, settings: dict) -> None:
+    def _take_store(
+        self, store: Store, role: str | None, ask: str, settings: dict, which: str
+    ) -> None:
         self.store = store
+        self.store_born = which
         self.role, self.ask = role, ask
         self.sub_title = visible(settings.get("company", ""))
         self.locale = settings.get("locale", "en_US")
@@ -215,7 +222,7 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
         try:
             store = self._opener()
             url = store.url
-            role, ask, settings = self._read_access(store)
+            role, ask, settings, which = self._read_access(store)
             home = tab("home").pane_class()
             data = home.preload(store, role, self.today)
         except Exception as exc:  # noqa: BLE001 - every failure is said in one sentence
@@ -226,13 +233,13 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
                 text = str(known) if known is not None else describe(exc, url)
             self.call_from_thread(self.exit, return_code=1, message=Text(text))
             return
-        self.call_from_thread(self._opened, store, role, ask, settings, data)
+        self.call_from_thread(self._opened, store, role, ask, settings, which, data)
 
     async def _opened(
-        self, store: Store, role: str | None, ask: str, settings: dict, data: object
+        self, store: Store, role: str | None, ask: str, settings: dict, which: str, data: object
     ) -> None:
         collector.settle()  # the store is open and read: collect again (release: once built)
-        self._take_store(store, role, ask, settings)
+        self._take_store(store, role, ask, settings, which)
         tab_pane = self.query_one(Tabs).get_pane(TABS[0].id)
         await tab_pane.remove_children()
         await tab_pane.mount(self._pane_for(TABS[0].id, data))

@@ -222,11 +222,13 @@ class FormScreen(ModalScreen[Any]):
         with self._draft_lock:
             if self.saved or not self.is_mounted or not self.dirty:
                 return False
-            drafts.save_draft(self.app.store.url, self.draft_key, self.draft_state(), why)
+            drafts.save_draft(
+                self.app.store.url, self.draft_key, self.draft_state(), why, self.app.store_born
+            )
             return True
 
     def _offer_draft(self) -> None:
-        doc = drafts.load_draft(self.app.store.url, self.draft_key)
+        doc = drafts.load_draft(self.app.store.url, self.draft_key, self.app.store_born)
         if doc is None:
             return
 

@@ -35,8 +35,12 @@ def _path(store_url: str, form: str) -> Path:
 WHY = ("hang-up", "quit", "disabled")
 
 
-def save_draft(store_url: str, form: str, state: dict[str, Any], why: str = "hang-up") -> Path:
-    """Write the draft atomically (a dropped link mid-write leaves the old one or none)."""
+def save_draft(
+    store_url: str, form: str, state: dict[str, Any], why: str = "hang-up", born: str = ""
+) -> Path:
+    """Write the draft atomically (a dropped link mid-write leaves the old one or none).
+    ``born``: which store it is (``setup.born``), so that a new store made at the same path
+    is not offered the old one's drafts."""
     if why not in WHY:
         raise ValueError(f"why: one of {WHY}")
     folder = drafts_dir()
@@ -48,6 +52,7 @@ def save_draft(store_url: str, form: str, state: dict[str, Any], why: str = "han
         "form": form,
         "saved_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "why": why,
+        "born": born,
         "state": state,
     }
     tmp = path.with_name(f".{path.name}.{os.getpid()}")
@@ -60,14 +65,17 @@ def save_draft(store_url: str, form: str, state: dict[str, Any], why: str = "han
     return path
 
 
-def load_draft(store_url: str, form: str) -> dict[str, Any] | None:
-    """The draft kept for this form of this store, or None (an unreadable one counts as none)."""
+def load_draft(store_url: str, form: str, born: str = "") -> dict[str, Any] | None:
+    """The draft kept for this form of this store, or None (an unreadable one counts as none,
+    and so does one kept for another store that lay at the same path)."""
     path = _path(store_url, form)
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     if doc.get("store") != store_url or doc.get("form") != form:
+        return None
+    if born and doc.get("born") and doc["born"] != born:
         return None
     return doc
 

@@ -8,7 +8,7 @@ from sqlmodel import select
 from bizdesk.db.session import UnitOfWork
 from bizdesk.errors import ValidationError
 from bizdesk.i18n import N_, Message, written
-from bizdesk.models.core import User
+from bizdesk.models.core import AuditEvent, User
 from bizdesk.models.deals import PipelineStage
 from bizdesk.models.ledger import Account
 from bizdesk.models.stock import Location
@@ -27,6 +27,14 @@ DEFAULT_PIPELINE = (
 
 def is_initialized(uow: UnitOfWork) -> bool:
     return bool(uow.setting("currency"))
+
+
+def born(uow: UnitOfWork) -> str:
+    """Which store this is, beyond where it lies: when its first audit event was written
+    (its set-up), '' before any. A store made anew at the path of another is another store
+    (a backup of it put back is the same one). No data of anyone."""
+    at = uow.session.exec(select(AuditEvent.at).order_by(AuditEvent.id).limit(1)).first()
+    return at.isoformat() if at is not None else ""
 
 
 def initialize(
