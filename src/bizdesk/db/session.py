@@ -210,13 +210,19 @@ class Store:
                 cur.close()
 
     def close(self) -> None:
-        """Done with the store for this process (a command ends, the interface closes):
-        every connection closed, so SQLite folds the write-ahead log into the store file and
-        removes it (the store is again one file, whole if copied by hand). Never raises: a
-        log that cannot be folded in now (a full disk, another process reading) stays for the
-        next opening to read, as SQLite does after a power cut."""
+        """Done with the store for this process (a command ends, the interface closes): on
+        SQLite the write-ahead log is folded into the store file, so the file alone (copied
+        by hand: cp, scp, a mail attachment) holds everything saved. PASSIVE: it never waits
+        for another process (what a reader still needs stays in the log, for it). The log
+        and its index stay beside the store, emptied: deleting them would leave the next
+        process to make them anew, and on a full disk it could then not even read the store.
+        Never raises: a log not folded in now stays for the next opening, as after a power
+        cut."""
+        if sqlite_path(self.url) is None:
+            return
         try:
-            self.dispose()
+            with self.engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
         except Exception:  # noqa: S110 - ending; nothing saved depends on it
             pass
 
