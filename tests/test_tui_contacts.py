@@ -377,3 +377,16 @@ async def test_a_draft_of_another_store_at_the_same_path_is_not_offered(
         await pilot.press("n")
         await settle(pilot, app)
         assert isinstance(app.screen, ConfirmScreen)  # its own draft is
+
+
+def test_a_draft_says_when_it_was_kept_as_the_reader_writes_dates():
+    from bizdesk.i18n import use_setting
+    from bizdesk.widgets.form import kept_when
+
+    use_setting("es")
+    try:
+        assert kept_when("2026-12-02T15:06:43+00:00") == "02/12/2026 15:06 UTC"
+    finally:
+        use_setting("en")
+    assert kept_when("2026-12-02T15:06:43+00:00") == "2026-12-02 15:06 UTC"
+    assert "\x1b" not in kept_when("not a time\x1b[2J")  # a draft file is not trusted

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from rich.text import Text
@@ -24,12 +25,23 @@ from bizdesk.errors import BizdeskError, Conflict, StoreError, ValidationError
 from bizdesk.faults import describe
 from bizdesk.formatting import editable, visible
 from bizdesk.i18n import N_, _, tr
+from bizdesk.reading import date_text
 from bizdesk.services.admin import drafts
 from bizdesk.widgets.confirm import Answer, ConfirmScreen
 from bizdesk.widgets.field import Field, placeholder_text
 from bizdesk.widgets.footer import KeysFooter
 from bizdesk.widgets.keys import TypeAheadInput
 from bizdesk.widgets.suggest import ContactSuggester
+
+
+def kept_when(saved_at: str) -> str:
+    """When a draft was kept, as the reader writes dates ("31/12/2026 14:05 UTC")."""
+    try:
+        at = datetime.fromisoformat(saved_at).astimezone(UTC)
+    except ValueError:
+        return visible(saved_at)
+    return f"{date_text(at.date())} {at:%H:%M} UTC"
+
 
 # why the form was left unsaved (drafts.WHY) as its draft is offered back
 DRAFT_QUESTIONS = {
@@ -244,7 +256,7 @@ class FormScreen(ModalScreen[Any]):
             else:  # later: kept, whatever this form then saves or discards
                 self._draft_later = True
 
-        when = doc.get("saved_at", "").replace("T", " ").replace("+00:00", " UTC")
+        when = kept_when(doc.get("saved_at", ""))
         asked = _(DRAFT_QUESTIONS.get(doc.get("why"), DRAFT_QUESTIONS["hang-up"])).format(
             form=self.shown_title, when=when
         )
