@@ -361,3 +361,60 @@ def test_reminders_print_is_refused_through_the_shops_gate(db, tmp_path) -> None
     assert r.returncode == 1 and "does not write files on the server" in r.stderr
     made = bizdesk("reminders", "--as-of", as_of, "--db", db)
     assert made.stdout.splitlines()[-1] == "2 reminders were made."  # none made before
+
+
+def test_reminders_print_finishes_what_a_stopped_run_left(db, tmp_path) -> None:  # noqa: ANN001
+    """A run stopped after its commit but before its PDFs (as a kill -9 or a power cut
+    leaves it: the reminders made, a marker beside each file to come) is finished by the
+    next `reminders --print` in that folder; a marker whose reminder was never made (the
+    run stopped before its commit) is dropped, and nothing is written for it."""
+    from tests.test_papers import pdf_text
+
+    as_of = _overdue(db)
+    made = bizdesk("reminders", "--as-of", as_of, "--db", db)  # committed, no PDFs
+    assert made.returncode == 0 and "2 reminders were made." in made.stdout, made.stderr
+    out = tmp_path / "out"
+    out.mkdir()
+    for name in ("RM-00001", "RM-00002", "RM-00009"):
+        (out / f".{name}.pdf.pending").touch()
+    r = bizdesk("reminders", "--as-of", as_of, "--print", "-o", str(out), "--db", db)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines() == [
+        "RM-00001 was made by an earlier run that stopped before writing it; written to "
+        f"{out / 'RM-00001.pdf'}",
+        "RM-00002 was made by an earlier run that stopped before writing it; written to "
+        f"{out / 'RM-00002.pdf'}",
+        "No reminders are due.",
+    ]
+    assert sorted(p.name for p in out.iterdir()) == ["RM-00001.pdf", "RM-00002.pdf"]
+    _radhaus_reminder(pdf_text((out / "RM-00001.pdf").read_bytes()))
+
+
+def test_reminders_print_killed_anywhere_loses_no_pdf(db, tmp_path) -> None:  # noqa: ANN001
+    """kill -9 of `reminders --print` at random moments, then the same command again: every
+    reminder in the store has its PDF in the folder, once, and no marker is left."""
+    import random
+    import shutil
+    import signal
+    import sqlite3
+    import time
+
+    as_of = _overdue(db)
+    rng = random.Random()
+    for round_ in range(4):
+        store = tmp_path / f"round{round_}.db"
+        shutil.copy(db, store)
+        out = tmp_path / f"out{round_}"
+        out.mkdir()
+        args = [sys.executable, "-m", "bizdesk", "reminders", "--as-of", as_of, "--print"]
+        args += ["-o", str(out), "--db", str(store)]
+        proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0.2, 1.6))  # the moment of the kill, not a wait for an outcome
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        again = subprocess.run(args, capture_output=True, text=True, timeout=120)
+        assert again.returncode == 0, again.stderr
+        with sqlite3.connect(store) as conn:
+            numbers = [n for (n,) in conn.execute("SELECT number FROM reminder ORDER BY number")]
+        assert len(numbers) == 2
+        assert sorted(p.name for p in out.iterdir()) == [f"RM-{n:05d}.pdf" for n in numbers]

@@ -61,16 +61,41 @@ def reminders_cmd(
     store = open_store(ctx, db)
     day = parse_date(as_of, "--as-of")
     placed: list = []
+    if print_:  # what an earlier run here made and was stopped before writing
+        with store.read() as uow:
+            earlier = papers.finish_pending(uow, "reminder", output)
+        for paper, path in earlier.written:
+            say(
+                _(
+                    "{label} was made by an earlier run that stopped before writing it; "
+                    "written to {path}"
+                ).format(label=paper.label, path=path)
+            )
+        for paper, path, reason in earlier.failed:
+            say_error(
+                _(
+                    "{label} was made but not written to {path} ({reason}); print it with "
+                    "bizdesk print reminder {label}"
+                ).format(label=paper.label, path=path, reason=reason)
+            )
     # made, queued and laid out together: none made without its e-mail, nor while its
-    # PDF could not be written (the folder missing, a file there already)
-    with store.write() as uow:
-        made = make_reminders(uow, day)
-        if send:
-            from bizdesk.services.mail.documents import queue_reminders
+    # PDF could not be written (the folder missing, a file there already); a marker for
+    # each PDF before the commit lets the next run write what a stopped one could not
+    try:
+        with store.write() as uow:
+            made = make_reminders(uow, day)
+            if send:
+                from bizdesk.services.mail.documents import queue_reminders
 
-            queued, unsent = queue_reminders(uow, made)
+                queued, unsent = queue_reminders(uow, made)
+            if print_:
+                papers_made = [papers.render(uow, "reminder", m.label) for m in made]
+                placed = papers.place(papers_made, output)
+                papers.mark_pending(placed)
+    except BaseException:
         if print_:
-            placed = papers.place([papers.render(uow, "reminder", m.label) for m in made], output)
+            papers.unmark_pending(placed)
+        raise
     if not made:
         say(_("No reminders are due."))
         return
@@ -84,6 +109,7 @@ def reminders_cmd(
     say(ngettext("{n} reminder was made.", "{n} reminders were made.", n).format(n=n))
     if print_:
         done = papers.save_placed(placed)
+        papers.unmark_pending(placed)  # written, or said how to print it
         for paper, path in done.written:
             say(_("{label} written to {path}").format(label=paper.label, path=path))
         for paper, path, reason in done.failed:

@@ -8,13 +8,14 @@ document (``kinds``) and draws it (``layout``, the one place the look is decided
 from __future__ import annotations
 
 import hashlib
+import os
 import sys
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 from bizdesk.db.session import UnitOfWork
-from bizdesk.errors import ValidationError
+from bizdesk.errors import NotFound, ValidationError
 from bizdesk.files import atomic_path, may_write
 from bizdesk.i18n import Message
 from bizdesk.services.papers import kinds
@@ -25,12 +26,15 @@ __all__ = [
     "KINDS",
     "Paper",
     "Placed",
+    "finish_pending",
+    "mark_pending",
     "place",
     "render",
     "save",
     "save_placed",
     "statement_label",
     "to_stdout",
+    "unmark_pending",
 ]
 
 # the kinds, as DESIGN section 7 names them
@@ -169,6 +173,62 @@ def save_placed(placed: list[tuple[Paper, Path]]) -> Placed:
         except ValidationError as exc:
             failed.append((paper, target, exc.field_message("path")))
     return Placed(tuple(written), tuple(failed))
+
+
+# Documents made in a transaction and written as files after it commits: a marker beside
+# each file to come (".RM-00003.pdf.pending"), made durable before the commit and removed
+# once the file is written, lets the next run in that folder finish what a run stopped
+# between the two (kill -9, a power cut) left undone.
+PENDING = ".pending"
+
+
+def _marker(target: Path) -> Path:
+    return target.with_name(f".{target.name}{PENDING}")
+
+
+def mark_pending(placed: list[tuple[Paper, Path]]) -> None:
+    """Before the transaction that made the documents commits: a marker for each file."""
+    for _paper, target in placed:
+        fd = os.open(_marker(target), os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    if placed:
+        folder = os.open(placed[0][1].parent, os.O_RDONLY)
+        try:
+            os.fsync(folder)  # the markers' names too, before the commit
+        finally:
+            os.close(folder)
+
+
+def unmark_pending(placed: list[tuple[Paper, Path]]) -> None:
+    """The files are written (or said not to be), or the transaction did not commit."""
+    for _paper, target in placed:
+        _marker(target).unlink(missing_ok=True)
+
+
+def finish_pending(uow: UnitOfWork, kind: str, folder: Path | str | None = None) -> Placed:
+    """Write the documents a stopped run made but did not write into ``folder``: each
+    marker's document if it was made (its transaction committed) and its file is not there
+    yet, rendered again from the store; a marker whose document was never made is dropped.
+    Each marker is removed once settled."""
+    where = Path(folder).expanduser() if folder else Path.cwd()
+    todo: list[tuple[Paper, Path]] = []
+    settled: list[Path] = []
+    for marker in sorted(where.glob(f".*.pdf{PENDING}")):
+        target = where / marker.name[1 : -len(PENDING)]
+        settled.append(marker)
+        if target.exists():
+            continue  # written before its marker went
+        try:
+            todo.append((render(uow, kind, target.stem), target))
+        except NotFound:
+            continue  # never made: the run stopped before its commit
+    done = save_placed(todo)
+    for marker in settled:
+        marker.unlink(missing_ok=True)
+    return done
 
 
 def to_stdout(paper: Paper) -> None:
