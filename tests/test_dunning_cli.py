@@ -417,4 +417,6 @@ def test_reminders_print_killed_anywhere_loses_no_pdf(db, tmp_path) -> None:  # 
         with sqlite3.connect(store) as conn:
             numbers = [n for (n,) in conn.execute("SELECT number FROM reminder ORDER BY number")]
         assert len(numbers) == 2
-        assert sorted(p.name for p in out.iterdir()) == [f"RM-{n:05d}.pdf" for n in numbers]
+        pdfs = sorted(p.name for p in out.glob("RM-*.pdf"))
+        assert pdfs == [f"RM-{n:05d}.pdf" for n in numbers], sorted(out.iterdir())
+        assert not list(out.glob("*.pending")), sorted(out.iterdir())
