@@ -64,20 +64,13 @@ def reminders_cmd(
     if print_:  # what an earlier run here made and was stopped before writing
         with store.read() as uow:
             earlier = papers.finish_pending(uow, "reminder", output)
-        for paper, path in earlier.written:
-            say(
-                _(
-                    "{label} was made by an earlier run that stopped before writing it; "
-                    "written to {path}"
-                ).format(label=paper.label, path=path)
-            )
-        for paper, path, reason in earlier.failed:
-            say_error(
-                _(
-                    "{label} was made but not written to {path} ({reason}); print it with "
-                    "bizdesk print reminder {label}"
-                ).format(label=paper.label, path=path, reason=reason)
-            )
+        _tell_written(
+            earlier,
+            _(
+                "{label} was made by an earlier run that stopped before writing it; "
+                "written to {path}"
+            ),
+        )
     # made, queued and laid out together: none made without its e-mail, nor while its
     # PDF could not be written (the folder missing, a file there already); a marker for
     # each PDF before the commit lets the next run write what a stopped one could not
@@ -110,15 +103,7 @@ def reminders_cmd(
     if print_:
         done = papers.save_placed(placed)
         papers.unmark_pending(placed)  # written, or said how to print it
-        for paper, path in done.written:
-            say(_("{label} written to {path}").format(label=paper.label, path=path))
-        for paper, path, reason in done.failed:
-            say_error(
-                _(
-                    "{label} was made but not written to {path} ({reason}); print it with "
-                    "bizdesk print reminder {label}"
-                ).format(label=paper.label, path=path, reason=reason)
-            )
+        _tell_written(done, _("{label} written to {path}"))
     if send:
         from bizdesk.services.mail.outbox import deliver
 
@@ -141,6 +126,20 @@ def reminders_cmd(
                 say(str(line))
     if print_ and done.failed:
         raise typer.Exit(1)
+
+
+def _tell_written(done, written: str) -> None:  # noqa: ANN001 - papers.Placed
+    """Each reminder's PDF written (said with ``written``), and each one not written with
+    why and how to print it."""
+    for paper, path in done.written:
+        say(written.format(label=paper.label, path=path))
+    for paper, path, reason in done.failed:
+        say_error(
+            _(
+                "{label} was made but not written to {path} ({reason}); print it with "
+                "bizdesk print reminder {label}"
+            ).format(label=paper.label, path=path, reason=reason)
+        )
 
 
 @levels_app.command("list", help=_("The reminder levels, fewest days first."))

@@ -8,7 +8,6 @@ document (``kinds``) and draws it (``layout``, the one place the look is decided
 from __future__ import annotations
 
 import hashlib
-import os
 import sys
 from dataclasses import dataclass
 from datetime import date
@@ -16,7 +15,7 @@ from pathlib import Path
 
 from bizdesk.db.session import UnitOfWork
 from bizdesk.errors import NotFound, ValidationError
-from bizdesk.files import atomic_path, may_write
+from bizdesk.files import atomic_path, fsync_file, fsync_folder, may_write
 from bizdesk.i18n import Message
 from bizdesk.services.papers import kinds
 from bizdesk.services.papers.kinds import statement_label
@@ -187,19 +186,13 @@ def _marker(target: Path) -> Path:
 
 
 def mark_pending(placed: list[tuple[Paper, Path]]) -> None:
-    """Before the transaction that made the documents commits: a marker for each file."""
+    """Before the transaction that made the documents commits: a marker for each file,
+    durable (its name too) before the commit."""
     for _paper, target in placed:
-        fd = os.open(_marker(target), os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        _marker(target).touch(mode=0o600)
+        fsync_file(_marker(target))
     if placed:
-        folder = os.open(placed[0][1].parent, os.O_RDONLY)
-        try:
-            os.fsync(folder)  # the markers' names too, before the commit
-        finally:
-            os.close(folder)
+        fsync_folder(placed[0][1].parent)
 
 
 def unmark_pending(placed: list[tuple[Paper, Path]]) -> None:
