@@ -391,8 +391,11 @@ def test_reminders_print_finishes_what_a_stopped_run_left(db, tmp_path) -> None:
 
 
 def test_reminders_print_killed_anywhere_loses_no_pdf(db, tmp_path) -> None:  # noqa: ANN001
-    """kill -9 of `reminders --print` at random moments, then the same command again: every
-    reminder in the store has its PDF in the folder, once, and no marker is left."""
+    """kill -9 of `reminders --print` the moment its folder shows a step (the markers, before
+    the commit; a PDF being written, after it; the first PDF whole, between two), and at a
+    random moment; then the same command again: every reminder in the store has its PDF in
+    the folder, once, and no marker is left. (A step gone by before it was seen lets the run
+    finish: the same must then hold.)"""
     import random
     import shutil
     import signal
@@ -401,7 +404,7 @@ def test_reminders_print_killed_anywhere_loses_no_pdf(db, tmp_path) -> None:  # 
 
     as_of = _overdue(db)
     rng = random.Random()
-    for round_ in range(4):
+    for round_, step in enumerate((".*.pending", ".*.partial", "RM-00001.pdf", None)):
         store = tmp_path / f"round{round_}.db"
         shutil.copy(db, store)
         out = tmp_path / f"out{round_}"
@@ -409,7 +412,11 @@ def test_reminders_print_killed_anywhere_loses_no_pdf(db, tmp_path) -> None:  # 
         args = [sys.executable, "-m", "bizdesk", "reminders", "--as-of", as_of, "--print"]
         args += ["-o", str(out), "--db", str(store)]
         proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(rng.uniform(0.2, 1.6))  # the moment of the kill, not a wait for an outcome
+        if step is None:
+            time.sleep(rng.uniform(0.2, 1.6))  # the moment of the kill, not a wait
+        else:
+            while proc.poll() is None and not list(out.glob(step)):
+                pass  # watching the folder as closely as the machine allows
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         again = subprocess.run(args, capture_output=True, text=True, timeout=120)
