@@ -188,8 +188,14 @@ def test_read_only_store_file(tmp_path, read_only):
 
 @needs_root
 def test_read_only_store_folder(tmp_path, read_only):
+    """The store alone in a read-only folder (copied there without its log): it cannot
+    even be read (SQLite would have to make the log's index), and every door says so."""
     folder = tmp_path / "shop"
     init(folder / "shop.db")
+    conn = sqlite3.connect(folder / "shop.db")
+    conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    conn.close()  # the last connection to close removes the log and its index
+    assert not (folder / "shop.db-wal").exists()
     read_only(folder)
     store = str(folder / "shop.db")
     for args in (
@@ -198,6 +204,24 @@ def test_read_only_store_folder(tmp_path, read_only):
         ("--db", store),  # the TUI: refused before it starts, with the same sentence
     ):
         refused(bizdesk(*args, stdin=CONTACTS), store, "read-only", "Nothing was changed")
+
+
+def test_read_only_store_folder_with_its_log(tmp_path, read_only):
+    """As a command leaves it (the log and its index beside the store): it is read, and a
+    change is refused saying so."""
+    folder = tmp_path / "shop"
+    init(folder / "shop.db")
+    assert (folder / "shop.db-wal").exists()
+    read_only(folder)
+    store = str(folder / "shop.db")
+    r = bizdesk("report", "trial-balance", "--format", "json", "--db", store)
+    assert r.returncode == 0, r.stderr
+    refused(
+        bizdesk("import", "contacts", "-", "--db", store, stdin=CONTACTS),
+        store,
+        "read-only",
+        "Nothing was lost",
+    )
 
 
 def _damage(path: Path, how: str) -> None:

@@ -374,3 +374,21 @@ def test_ctrl_q_with_nothing_typed_quits_saying_nothing(shop, tmp_path, terminal
     assert not (state / "bizdesk" / "drafts").exists() or not list(
         (state / "bizdesk" / "drafts").glob("*.json")
     )
+
+
+def test_quitting_leaves_the_store_readable_on_a_full_disk(shop, tmp_path, terminals):
+    """The interface ends as a command does: the store file whole (the log folded in) and
+    the log and its index left beside it. Freed one by one at the end, its connections
+    deleted them, and a process reading the store on a full disk could not make them anew
+    (`tests/test_faults.py` reads a full disk's store after a command)."""
+    term = terminals(shop, tmp_path / "state")
+    term.expect("Home")
+    term.type(F3, "Contacts")
+    os.write(term.master, b"\x11")
+    assert term.finish() == 0
+    db = Path(shop)
+    assert Path(f"{db}-wal").exists() and Path(f"{db}-shm").exists()
+    copy = tmp_path / "copy.db"
+    copy.write_bytes(db.read_bytes())
+    with sqlite3.connect(copy) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

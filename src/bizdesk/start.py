@@ -7,8 +7,11 @@ the command line (bizdesk.cli)."""
 
 from __future__ import annotations
 
+import atexit
 import os
 import sys
+import threading
+from typing import NoReturn
 
 from bizdesk import collector
 from bizdesk.i18n import use_setting
@@ -27,7 +30,41 @@ def interface_db(argv: list[str]) -> tuple[bool, str | None]:
     return False, None
 
 
-def main() -> None:
+def main() -> NoReturn:
+    try:
+        _run()
+    except SystemExit as exc:
+        end(exc.code)
+    end(0)
+
+
+def end(code: object) -> NoReturn:
+    """End the process as Python does after ``sys.exit(code)`` (threads still running
+    waited for, exit handlers run, the output flushed), but without freeing every object
+    one by one. Freed, the store's last SQLite connection would delete the write-ahead
+    log and its index that ``Store.close`` leaves beside the store, emptied: a process
+    reading the store on a full disk could not make them anew. (Whether they were freed
+    depended on which objects the collector had set aside: the interface and some
+    commands deleted them, other commands not.) Left open, they are closed by the system
+    as the process ends, as after kill -9, which the store is made to survive."""
+    if code is None:
+        code = 0
+    elif not isinstance(code, int):
+        print(code, file=sys.stderr)
+        code = 1
+    for thread in threading.enumerate():
+        if thread is not threading.current_thread() and not thread.daemon:
+            thread.join()
+    atexit._run_exitfuncs()  # noqa: SLF001 - what Python runs at exit, as Python runs it
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # the reader went away (| head), or it is closed
+            code = code or 1
+    os._exit(code)
+
+
+def _run() -> None:
     collector.hold()  # until the store is open (collector.settle)
     use_setting()  # the session's language until the store names the person's
     wanted, db = interface_db(sys.argv[1:])

@@ -213,12 +213,18 @@ class Store:
         """Done with the store for this process (a command ends, the interface closes): on
         SQLite the write-ahead log is folded into the store file, so the file alone (copied
         by hand: cp, scp, a mail attachment) holds everything saved. PASSIVE: it never waits
-        for another process (what a reader still needs stays in the log, for it). The log
-        and its index stay beside the store, emptied: deleting them would leave the next
-        process to make them anew, and on a full disk it could then not even read the store.
+        for another process (what a reader still needs stays in the log, for it). The
+        connections stay open (the program ends without closing them: bizdesk.start.end),
+        so the log and its index stay beside the store: deleted, the next process would
+        have to make them anew, and on a full disk it could then not even read the store.
+        On PostgreSQL the connections are closed, saying goodbye to the server.
         Never raises: a log not folded in now stays for the next opening, as after a power
         cut."""
         if sqlite_path(self.url) is None:
+            try:
+                self.dispose()
+            except Exception:  # noqa: S110 - ending; nothing saved depends on it
+                pass
             return
         try:
             with self.engine.connect() as conn:
