@@ -345,8 +345,9 @@ def test_ctrl_q_in_a_form_quits_and_keeps_the_typing_as_a_draft(shop, tmp_path, 
     assert "kept as a draft for you: New contact" in said, said[-600:]
     assert "Traceback" not in said
     (draft,) = (state / "bizdesk" / "drafts").glob("*.json")
-    kept = json.loads(draft.read_text())
-    assert (kept["form"], kept["why"]) == ("New contact", "quit")
+    doc = json.loads(draft.read_text())
+    (kept,) = doc["drafts"]
+    assert (doc["form"], kept["why"]) == ("New contact", "quit")
     assert kept["state"]["values"]["name"] == "Quit Person"
     assert "Quit Person" not in contact_names(shop)
 
@@ -359,7 +360,8 @@ def test_ctrl_q_in_a_form_quits_and_keeps_the_typing_as_a_draft(shop, tmp_path, 
     term.type("r", "Quit Person")
     os.write(term.master, b"\x11")  # nothing typed since the draft came back: kept as it was
     assert term.finish() == 0
-    assert json.loads(draft.read_text())["state"]["values"]["name"] == "Quit Person"
+    (kept,) = json.loads(draft.read_text())["drafts"]  # the one restored, kept again
+    assert kept["state"]["values"]["name"] == "Quit Person"
 
 
 def test_ctrl_q_with_nothing_typed_quits_saying_nothing(shop, tmp_path, terminals):

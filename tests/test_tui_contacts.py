@@ -325,6 +325,43 @@ async def test_a_kept_draft_is_offered_as_a_question_with_three_answers(
         assert drafts.load_draft(store.url, "New contact") is None
 
 
+async def test_a_draft_left_for_later_survives_the_form_left_unsaved_again(
+    store, tmp_path, monkeypatch
+):
+    """Later, then new typing in the same form, then the session ends again: both are
+    kept, the newer offered first, the older once the newer is dealt with."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    drafts.save_draft(store.url, "New contact", {"values": {"name": "Older Typing"}})
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_contacts(pilot, app)
+
+        async def answer(key: str) -> str:
+            await pilot.press("n")
+            await settle(pilot, app)
+            assert isinstance(app.screen, ConfirmScreen)
+            await pilot.press(key)
+            await settle(pilot, app)
+            assert isinstance(app.screen, FormScreen)
+            return app.screen.query_one("#f-name", Input).value
+
+        assert await answer("escape") == ""  # later
+        await pilot.press(*"Newer Typing")
+        await settle(pilot, app)
+        assert app.screen.keep_draft("quit")  # as ctrl+q or a dropped link keeps it
+        app.pop_screen()
+        await settle(pilot, app)
+        assert await answer("r") == "Newer Typing"
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert visible_names(app) == ["Newer Typing"]
+        assert await answer("r") == "Older Typing"
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert visible_names(app) == ["Newer Typing", "Older Typing"]
+        assert drafts.load_draft(store.url, "New contact") is None
+
+
 async def test_enter_on_a_question_gives_the_answer_that_changes_nothing(store):
     """The focus starts on the last answer (no, later): an Enter meant for the list below,
     typed ahead or by habit, never archives (nor sends a campaign, nor discards typing)."""

@@ -121,7 +121,7 @@ class FormScreen(ModalScreen[Any]):
         self.draft_key = draft_key or str.__str__(title)
         self.saved = False
         self._draft_lock = threading.Lock()  # a save finishing vs. a hang-up keeping a draft
-        self._draft_later = False  # a kept draft offered and left for later: not this form's
+        self._draft_id: str | None = None  # the kept draft restored into this form
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
@@ -234,8 +234,13 @@ class FormScreen(ModalScreen[Any]):
         with self._draft_lock:
             if self.saved or not self.is_mounted or not self.dirty:
                 return False
-            drafts.save_draft(
-                self.app.store.url, self.draft_key, self.draft_state(), why, self.app.store_born
+            self._draft_id = drafts.save_draft(
+                self.app.store.url,
+                self.draft_key,
+                self.draft_state(),
+                why,
+                self.app.store_born,
+                replaces=self._draft_id,  # its typing is in this one; one left for later stays
             )
             return True
 
@@ -247,14 +252,14 @@ class FormScreen(ModalScreen[Any]):
         def answered(answer: str | None) -> None:
             if answer == "restore":
                 self.apply_draft(doc.get("state") or {})
+                self._draft_id = doc.get("id")
                 said = _("Draft restored: ctrl+s saves it, escape discards it.")
                 if question.typed_ahead:
                     said += " " + _("What you typed before the question appeared was not applied.")
                 self.query_one("#form-error", Static).update(Text(said))
             elif answer == "discard":
-                drafts.discard_draft(self.app.store.url, self.draft_key)
-            else:  # later: kept, whatever this form then saves or discards
-                self._draft_later = True
+                drafts.discard_draft(self.app.store.url, self.draft_key, doc.get("id"))
+            # later: kept, whatever this form then saves or discards or leaves as a draft
 
         when = kept_when(doc.get("saved_at", ""))
         asked = _(DRAFT_QUESTIONS.get(doc.get("why"), DRAFT_QUESTIONS["hang-up"])).format(
@@ -303,8 +308,8 @@ class FormScreen(ModalScreen[Any]):
             return
         with self._draft_lock:  # saved: no draft of it may stay (nor be written after)
             self.saved = True
-            if not self._draft_later:
-                drafts.discard_draft(store.url, self.draft_key)
+            if self._draft_id is not None:
+                drafts.discard_draft(store.url, self.draft_key, self._draft_id)
         self.post_message(self.Done(result=result))
 
     @on(Done)
@@ -372,8 +377,8 @@ class FormScreen(ModalScreen[Any]):
 
         def answered(yes: bool | None) -> None:
             if yes:
-                if not self._draft_later:
-                    drafts.discard_draft(self.app.store.url, self.draft_key)
+                if self._draft_id is not None:
+                    drafts.discard_draft(self.app.store.url, self.draft_key, self._draft_id)
                 self.dismiss(None)
 
         self.app.push_screen(ConfirmScreen(_("Discard what you typed in this form?")), answered)
