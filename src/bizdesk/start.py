@@ -47,6 +47,8 @@ def end(code: object) -> NoReturn:
     depended on which objects the collector had set aside: the interface and some
     commands deleted them, other commands not.) Left open, they are closed by the system
     as the process ends, as after kill -9, which the store is made to survive."""
+    if sys.getprofile() is not None:  # a profiler (python -m cProfile) writes as Python ends
+        sys.exit(code)
     if code is None:
         code = 0
     elif not isinstance(code, int):
