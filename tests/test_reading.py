@@ -55,7 +55,7 @@ BAD_MACHINE_AMOUNTS = [
     ("", "a number is required"),
     ("   ", "a number is required"),
     ("-5", "must not be negative"),
-    ("99999999999999999", "too large"),
+    ("99999999999999999", "too large: at most 9999999999999.99"),
 ]
 
 
@@ -114,6 +114,9 @@ def test_locale_form_reads_what_screens_show(loc, exp, text, minor) -> None:  # 
 
 # (locale, exponent, text, what the message must say): refused, with the locale's own form.
 BAD_LOCALE_AMOUNTS = [
+    # the largest value said as the shop writes it, so that it can be typed back
+    ("vi_VN", 0, "1.000.000.000.000.000", "too large: at most 999.999.999.999.999"),
+    ("en_US", 2, "10,000,000,000,000", "too large: at most 9,999,999,999,999.99"),
     ("en_US", 2, "1.234,56", "e.g. 12,345.67 or 12345.67"),
     ("en_US", 2, "12,5", "as in English (United States)"),
     ("en_US", 2, "1,00,000", "e.g. 12,345.67"),

@@ -13,7 +13,11 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from babel.numbers import get_currency_precision, list_currencies
 
 from bizdesk.i18n import Message
-from bizdesk.reading import AmountError, read_number  # AmountError: defined by the reader
+from bizdesk.reading import (  # AmountError: defined by the reader
+    AmountError,
+    locale_pattern,
+    read_number,
+)
 
 QTY_DECIMALS = 3
 QTY_SCALE = 10**QTY_DECIMALS
@@ -49,8 +53,15 @@ def parse_decimal(
     if d < 0 and not allow_negative:
         raise AmountError(Message("must not be negative"))
     if abs(d) * 10**decimals >= MAX_ABS_MINOR:
-        raise AmountError(Message("too large"))
+        raise AmountError(_too_large(decimals, locale))
     return d
+
+
+def _too_large(decimals: int, locale: str | None) -> Message:
+    """Says the largest value, written as the reader writes numbers (so it reads back)."""
+    limit = Decimal(MAX_ABS_MINOR - 1).scaleb(-decimals)
+    shown = locale_pattern(locale, decimals).apply(limit, locale) if locale else str(limit)
+    return Message("too large: at most {limit}", limit=shown)
 
 
 def _at_most(decimals: int) -> Message:
