@@ -41,12 +41,12 @@ def main() -> NoReturn:
 def end(code: object) -> NoReturn:
     """End the process as Python does after ``sys.exit(code)`` (threads still running
     waited for, exit handlers run, the output flushed), but without freeing every object
-    one by one. Freed, the store's last SQLite connection would delete the write-ahead
-    log and its index beside the store (``Store.close`` has folded the log into the store
-    file): a process reading the store on a full disk could not make them anew. (Whether they were freed
-    depended on which objects the collector had set aside: the interface and some
-    commands deleted them, other commands not.) Left open, they are closed by the system
-    as the process ends, as after kill -9, which the store is made to survive."""
+    one by one. Freed, the store's last SQLite connection would delete the write-ahead log
+    and its index beside the store (``Store.close`` has folded the log into the store
+    file): a process reading the store on a full disk could not make them anew. (Whether
+    they were freed depended on which objects the collector had set aside: the interface
+    and some commands deleted them, other commands not.) Left open, they are closed by the
+    system as the process ends, as after kill -9, which the store is made to survive."""
     if sys.getprofile() is not None:  # a profiler (python -m cProfile) writes as Python ends
         sys.exit(code)
     if code is None:
