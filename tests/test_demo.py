@@ -19,6 +19,8 @@ STABLE = {
     "ticket_comment": "ticket_id, body, internal, at",
     "contact_tag": "contact_id, tag",
     "pipeline_stage": "id, kind",
+    "budget": "account_id, year, month, amount_minor",
+    "sales_target": "owner, year, month, amount_minor",
 }
 
 
@@ -50,3 +52,13 @@ def test_small_demo_is_complete_deterministic_and_consistent(tmp_path):
     statuses = {t[3] for t in one["ticket"]}
     assert len(one["ticket"]) >= 60 and statuses == {"new", "open", "waiting", "resolved", "closed"}
     assert any(c[2] for c in one["ticket_comment"]) and any(not c[2] for c in one["ticket_comment"])
+    # a budget for this year (its months gone by and those to come) and sales targets, so
+    # the budget report, Home's budget line and the targets have something to show
+    budget = one["budget"]
+    assert {b[1] for b in budget} == {2026} and {b[2] for b in budget} >= {10, 11, 12}
+    assert len({b[0] for b in budget}) >= 5 and all(b[3] for b in budget)
+    assert [(t[0], t[1], t[2]) for t in one["sales_target"]] == [
+        ("demo", 2026, 11),
+        ("demo", 2026, 12),
+        ("demo", 2027, 1),
+    ]

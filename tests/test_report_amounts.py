@@ -37,3 +37,27 @@ def test_report_tables_format_amounts(tmp_path, locale, shown) -> None:  # noqa:
     assert doc["rows"][0]["debit"] == "12345.67"
     csv = bizdesk("report", "trial-balance", "--db", db, "--format", "csv").stdout
     assert "12345.67" in csv and shown not in csv
+
+
+def test_report_tables_at_80_columns_never_cut_an_amount_short(tmp_path) -> None:  # noqa: ANN001
+    """At 80 columns (a terminal's usual width; the width into a file) the general ledger's
+    nine columns used to show "12,34…" and "2026-…": an amount is now always whole, the
+    text columns wrap (folding a word only when the table cannot fit otherwise), and no
+    line is wider than the width."""
+    db = str(tmp_path / "shop.db")
+    assert (
+        bizdesk(
+            "init", "--db", db, "--locale", "vi_VN", "--currency", "VND", "--chart", "generic"
+        ).returncode
+        == 0
+    )
+    big = JOURNAL.replace("12345.67", "98765432109")
+    assert bizdesk("import", "journal", "-", "--db", db, stdin=big).returncode == 0
+    for name in ("trial-balance", "general-ledger", "balance-sheet"):
+        table = bizdesk("report", name, "--db", db, env={"COLUMNS": "80"})
+        assert table.returncode == 0, table.stderr
+        assert "98.765.432.109" in table.stdout, (name, table.stdout)
+        assert "…" not in table.stdout, (name, table.stdout)
+        assert max(len(line) for line in table.stdout.splitlines()) <= 80, table.stdout
+    ledger = bizdesk("report", "general-ledger", "--db", db, env={"COLUMNS": "120"}).stdout
+    assert "2026-10-01" in ledger and "Owner" in ledger and "money" in ledger  # words whole

@@ -66,6 +66,11 @@ def _console(stderr: bool) -> Console:
     return _Visible(stderr=stderr, highlight=False, soft_wrap=True)
 
 
+def width() -> int:
+    """How many columns a table for people may take (the terminal's; 80 into a file)."""
+    return _console(False).width
+
+
 def show(what: RenderableType, *, stderr: bool = False) -> None:
     """A table, or other rich renderable, for people."""
     _console(stderr).print(what)

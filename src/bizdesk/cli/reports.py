@@ -19,6 +19,7 @@ from bizdesk.cli.core import (
     print_json,
     say,
     show,
+    width,
 )
 from bizdesk.i18n import Message, _
 
@@ -109,9 +110,13 @@ def _words(text: str) -> str:
     return str(text) if isinstance(text, Message) else _(text)
 
 
+WORD_WIDTH = 12  # a text column of a report in a table keeps words up to this long whole
+
+
 def _table(rep, locale: str) -> None:  # noqa: ANN001
     """The report for people: amounts as the shop's locale writes them, totals underneath;
     its title, columns and notes in the reader's language."""
+    from rich.cells import cell_len
     from rich.table import Table
     from rich.text import Text
 
@@ -119,13 +124,37 @@ def _table(rep, locale: str) -> None:  # noqa: ANN001
     from bizdesk.services.overview.reports import cell_text
 
     table = Table(title=_words(rep.title), show_footer=rep.totals is not None)
-    for c in rep.columns:
-        foot = "" if rep.totals is None else cell_text(rep.totals.get(c.key), c.numeric, locale)
+    cells = [
+        [visible(cell_text(r[c.key], c.numeric, locale)) for c in rep.columns] for r in rep.rows
+    ]
+    feet = [
+        "" if rep.totals is None else cell_text(rep.totals.get(c.key), c.numeric, locale)
+        for c in rep.columns
+    ]
+    # Nothing is cut short ("2,00…", "2026-…"): an amount's column is as wide as its widest
+    # amount; a text column keeps its words whole (a date, a number; up to WORD_WIDTH) when
+    # the table then fits the width, else it wraps them. What cannot fit folds onto a next
+    # line rather than being hidden.
+    least = []
+    for i, c in enumerate(rep.columns):
+        if c.numeric:
+            least.append(max([cell_len(feet[i]), *(cell_len(row[i]) for row in cells)]))
+        else:
+            words = [cell_len(w) for row in cells for w in row[i].split()]
+            least.append(min(max(words, default=0), WORD_WIDTH))
+    chrome = 3 * len(rep.columns) + 1  # borders and padding
+    words_whole = sum(least) + chrome <= width()
+    for i, c in enumerate(rep.columns):
         table.add_column(
-            Text(_words(c.label)), footer=Text(foot), justify="right" if c.numeric else "left"
+            Text(_words(c.label)),
+            footer=Text(feet[i]),
+            justify="right" if c.numeric else "left",
+            min_width=least[i] if c.numeric or words_whole else None,
+            no_wrap=c.numeric,
+            overflow="fold",
         )
-    for r in rep.rows:
-        table.add_row(*(Text(visible(cell_text(r[c.key], c.numeric, locale))) for c in rep.columns))
+    for row in cells:
+        table.add_row(*(Text(cell) for cell in row))
     show(table)
     for note in rep.notes:
         say(_words(note))

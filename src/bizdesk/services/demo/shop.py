@@ -40,6 +40,7 @@ from bizdesk.services.demo import making as demo_making
 from bizdesk.services.demo import nurture as demo_nurture
 from bizdesk.services.demo import operations as demo_erp
 from bizdesk.services.demo import people as demo_people
+from bizdesk.services.demo import plans as demo_plans
 from bizdesk.services.trade import deals as D
 
 SEED = 20261122
@@ -247,6 +248,7 @@ def generate(
             counts = _large(store, shop, today)
             counts.update(demo_erp.large(store, shop, today))
         counts.update(demo_people.generate(store, shop, today))
+        counts.update(demo_plans.generate(store, shop, today))
         counts.update(getattr(demo_nurture, size)(store, shop, today))
     return counts
 
