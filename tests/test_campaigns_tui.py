@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import DataTable, Input, Select, Static
 
 from bizdesk.app import BizdeskApp
 from bizdesk.screens.contacts import ContactScreen
@@ -81,9 +81,17 @@ async def test_consent_from_the_contact_page(store) -> None:  # noqa: ANN001
         await pilot.press("c")
         await settle(pilot, app)
         assert isinstance(app.screen, FormScreen)
-        await pilot.press("ctrl+s")  # opted in, by hand: the form's first choices
+        # never asked: the form starts at "opted out" (a consent nobody chose is never
+        # recorded), by hand
+        await pilot.press("ctrl+s")
         await settle(pilot, app)
         assert isinstance(app.screen, ContactScreen)
+        assert "E-mail consent: opted out on " in text_of(page, "#details")
+        await pilot.press("c")
+        await settle(pilot, app)
+        app.screen.query_one("#f-state", Select).value = "in"  # chosen
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
         assert "E-mail consent: opted in on " in text_of(page, "#details")
     with store.read() as uow:
         assert consent.get_consent(uow, ids["eva"]).how == "by hand"

@@ -859,3 +859,26 @@ async def test_a_form_shows_old_control_characters_as_codes_and_says_so(store, s
         assert not isinstance(app.screen, FormScreen)
     with store.read() as uow:
         assert C.list_page(uow, PageRequest()).rows[0].name == "Evil<U+001B>[31m<U+202E>Co"
+
+
+def test_a_record_number_larger_than_any_store_holds_is_no_such_record(tmp_path) -> None:  # noqa: ANN001
+    """ "#99999999999999999999999" stopped bizdesk on an OverflowError (the SQLite driver
+    cannot send it) in the consent, segment, campaign, nurture and statement commands; it
+    is now no such record, as "#0" is."""
+    from tests.test_cli import bizdesk
+
+    db = str(tmp_path / "shop.db")
+    assert bizdesk("init", "--db", db).returncode == 0
+    huge = "#99999999999999999999999"
+    for args in (
+        ("consent", "set", huge, "in"),
+        ("segments", "show", huge),
+        ("campaigns", "show", huge),
+        ("nurture", "show", huge[1:]),
+        ("report", "statement", "--contact", huge),
+    ):
+        r = bizdesk(*args, "--db", db)
+        assert r.returncode == 1, (args, r.stdout, r.stderr)
+        said = r.stdout + r.stderr
+        assert "unexpected" not in said and "Overflow" not in said, (args, said)
+        assert "no " in said.lower() or "there is no" in said.lower(), (args, said)

@@ -68,7 +68,7 @@ def consent_form(contact_id: int, name: str, now: K.ConsentView | None) -> FormS
             "state",
             N_("E-mail consent"),
             "select",
-            now.state if now else "in",
+            now.state if now else "out",  # never consent that nobody chose
             options=CONSENT_STATES,
             required=True,
             option_labels=K.STATE_WORDS,

@@ -399,7 +399,8 @@ def resolve(uow: UnitOfWork, text: str, *, kind: str | None = None) -> Contact:
     if not s:
         raise v.FieldError(Message("required"))
     if s.startswith("#") and s[1:].isdigit():
-        c = uow.session.get(Contact, int(s[1:]))
+        number = int(s[1:])
+        c = uow.session.get(Contact, number) if number <= v.MAX_ROW_ID else None
     else:
         c = find_by_name_or_email(uow, s, kind=kind)
     if c is None:
