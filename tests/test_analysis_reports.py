@@ -138,6 +138,10 @@ def test_segments_per_period(store) -> None:  # noqa: ANN001
     assert page.rows[0].sales == Decimal("1300.00")
     # without a period the report is the one it always was
     assert reports.run(store, "segments").columns[1].key == "contacts"
+    # a group it does not know is refused naming every one (age too, read per period)
+    with pytest.raises(ValidationError) as refused:
+        reports.run(store, "segments", by="Age")
+    assert "city, country, tag, stage, owner, age" in str(refused.value.fields["by"])
     with store.read() as uow, pytest.raises(ValidationError):
         reports.build(uow, "segments", by="shoe size", date_from=today)
 

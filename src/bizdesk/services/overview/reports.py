@@ -137,9 +137,10 @@ def _segments(
     date_to: date | None = None,
     **_: Any,
 ) -> Report:
-    from bizdesk.services.crm.contacts import segments
+    from bizdesk.services.crm.contacts import SEGMENT_FIELDS, segments
 
-    if date_from or date_to or by == "age":
+    # age (and any group not known, refused there naming every one) is read per period
+    if date_from or date_to or by not in SEGMENT_FIELDS:
         return _segments_in_period(uow, by, date_from, date_to)
     rows = segments(uow, by)
     label, title = _SEGMENT_LABELS.get(by, (by.capitalize(), by))
