@@ -232,3 +232,19 @@ def test_the_90th_percentile_of_ten_orders_is_the_ninth() -> None:
     days = [(d, 1) for d in range(1, 11)]
     assert (_rank(days, 10, 50), _rank(days, 10, 90)) == (5, 9)
     assert _rank([], 0, 90) is None
+
+
+def test_an_empty_period_totals_money_as_money(store) -> None:  # noqa: ANN001
+    """Nothing in the period: the totals are 0.00 (as every amount shows), not a bare 0
+    (a sum of no amounts), in the tables and in the JSON."""
+    _shop(store)
+    empty = {"date_from": date(2030, 1, 1), "date_to": date(2030, 12, 31)}
+    for name, by, keys in (
+        ("sales-analysis", "product", ("net", "cogs", "margin")),
+        ("win-loss", "reason", ("won_amount", "lost_amount")),
+        ("segments", "country", ("sales",)),
+    ):
+        rep = reports.run(store, name, by=by, **empty)
+        assert rep.rows == [], name
+        for key in keys:
+            assert str(rep.totals[key]) == "0.00", (name, key, rep.totals[key])

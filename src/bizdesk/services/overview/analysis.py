@@ -242,9 +242,9 @@ def sales_analysis(
         total = _sales_row(
             None,
             Message("Total"),
-            sum(r.qty for r in rows),
-            sum(r.net for r in rows),
-            sum(r.cogs for r in rows),
+            sum((r.qty for r in rows), qty_from_scaled(0)),
+            sum((r.net for r in rows), from_minor(0, exp)),  # 0.00 when nothing was sold
+            sum((r.cogs for r in rows), from_minor(0, exp)),
             None,
         )
     return SalesAnalysis(
@@ -436,9 +436,9 @@ def win_loss(
         None,
         Message("Total"),
         nw,
-        sum((r.won_amount for r in rows), Decimal(0)),
+        sum((r.won_amount for r in rows), from_minor(0, exp)),  # 0.00 when none
         nl,
-        sum((r.lost_amount for r in rows), Decimal(0)),
+        sum((r.lost_amount for r in rows), from_minor(0, exp)),
         _percent(nw, nw + nl),
     )
     return rows, total

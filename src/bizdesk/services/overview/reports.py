@@ -13,6 +13,7 @@ from bizdesk.errors import ValidationError
 from bizdesk.files import atomic_write
 from bizdesk.formatting import money, number
 from bizdesk.i18n import N_, Message
+from bizdesk.money import from_minor
 from bizdesk.reading import date_text
 from bizdesk.services.base import permissions
 from bizdesk.services.base.csvio import write_rows
@@ -170,7 +171,7 @@ def _segments(
         "value": Message("Total"),
         "contacts": sum(r.contacts for r in rows),
         "customers": sum(r.customers for r in rows),
-        "sales": sum((r.sales for r in rows), Decimal(0)),
+        "sales": sum((r.sales for r in rows), from_minor(0, uow.exponent)),  # 0.00 if none
     }
     if by == "tag":
         tot = None  # a contact may carry several tags: a sum would count people twice
@@ -207,7 +208,7 @@ def _segments_in_period(
             "value": Message("Total"),
             "contacts": sum(r.contacts for r in rows),
             "customers": sum(r.customers for r in rows),
-            "sales": sum((r.sales for r in rows), Decimal(0)),
+            "sales": sum((r.sales for r in rows), from_minor(0, uow.exponent)),  # 0.00 if none
         }
     notes = [
         Message(
