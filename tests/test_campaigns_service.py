@@ -139,6 +139,27 @@ def test_segment_definition_is_checked_and_kept_as_data(store) -> None:  # noqa:
     assert "bought_to" in exc.value.fields
 
 
+def test_an_age_group_is_taken_as_the_reports_show_it(store) -> None:  # noqa: ANN001
+    """The segments report shows "25–34" (an en dash) and, in Spanish, "menos de 25": each
+    typed back into a segment's filter names its group."""
+    from bizdesk.i18n import current_language, use
+
+    assert segments.age_group_typed("25–34") == "25-34"
+    assert segments.age_group_typed(" Under  25 ") == "under 25"
+    assert segments.age_group_typed("30-40") is None
+    before = current_language()
+    use("es")
+    try:
+        assert segments.age_group_typed("menos de 25") == "under 25"
+        with store.write() as uow:
+            saved = segments.create_segment(
+                uow, SegmentInput(name="Jóvenes", age_group="menos de 25")
+            )
+        assert saved.definition == {"age_group": "under 25"}
+    finally:
+        use(before)
+
+
 def test_segment_of_what_they_bought_and_when(store, monkeypatch) -> None:  # noqa: ANN001
     ana = person(store, "Ana Ruiz", "ana@example.com", is_customer=True)
     ben = person(store, "Ben Ortiz", "ben@example.com", is_customer=True)

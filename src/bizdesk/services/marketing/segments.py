@@ -17,7 +17,7 @@ from sqlalchemy import and_, func, select
 
 from bizdesk.db.session import UnitOfWork
 from bizdesk.errors import Conflict, NotFound
-from bizdesk.i18n import Message
+from bizdesk.i18n import Message, _
 from bizdesk.models.base import utcnow
 from bizdesk.models.contacts import STAGES, Contact, ContactTag
 from bizdesk.models.core import User
@@ -141,12 +141,13 @@ def _clean(uow: UnitOfWork, data: SegmentInput, self_id: int | None = None) -> t
             chk.add("owner", Message("there is no user named {name}", name=repr(owner)))
         else:
             d["owner"] = owner
-    group = chk("age_group", v.text, data.age_group, max_len=10)
+    group = chk("age_group", v.text, data.age_group, max_len=40)
     if group:
-        if group not in AGE_GROUPS:
+        key = age_group_typed(group)
+        if key is None:
             chk.add("age_group", v.must_be_one_of(tuple(AGE_GROUPS)))
         else:
-            d["age_group"] = group
+            d["age_group"] = key
     bought = chk("bought", v.text, data.bought, max_len=250)
     start = chk("bought_from", v.iso_date, data.bought_from, local=uow.person_input)
     end = chk("bought_to", v.iso_date, data.bought_to, local=uow.person_input)
@@ -187,6 +188,16 @@ AGE_GROUPS: dict[str, tuple[int, int | None]] = {
     "55-64": (55, 64),
     "65+": (65, None),
 }
+
+
+def age_group_typed(text: str) -> str | None:
+    """The age group ``text`` names: its key ("25-34"), or as the reports show it ("25–34"
+    with an en dash; "under 25" in the reader's language, "menos de 25"); None if none."""
+    typed = " ".join(text.replace("\u2013", "-").split()).casefold()
+    for key in AGE_GROUPS:
+        if typed in (key, _(key).casefold()):
+            return key
+    return None
 
 
 def _years_before(day: date, years: int) -> date:
