@@ -115,6 +115,12 @@ async def test_assembly_list_and_page_with_keys(store) -> None:  # noqa: ANN001
         assert "confirmed" in text_of(page, "#main")
         await pilot.press("f")
         await settle(pilot, app)
+        app.screen.query_one("#f-qty", Input).value = ""  # "Qty made *" left empty: refused
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert isinstance(app.screen, FormScreen)
+        assert text_of(app.screen, "#e-qty") == "required"
+        assert "confirmed" in text_of(page, "#main")  # nothing made
         app.screen.query_one("#f-qty", Input).value = "1"
         await pilot.press("ctrl+s")
         await settle(pilot, app)

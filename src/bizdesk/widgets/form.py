@@ -25,6 +25,7 @@ from bizdesk.errors import BizdeskError, Conflict, StoreError, ValidationError
 from bizdesk.faults import describe
 from bizdesk.formatting import editable, visible
 from bizdesk.i18n import N_, _, tr
+from bizdesk.i18n import Message as Said
 from bizdesk.reading import date_text
 from bizdesk.services.admin import drafts
 from bizdesk.widgets.confirm import Answer, ConfirmScreen
@@ -87,7 +88,7 @@ class FormScreen(ModalScreen[Any]):
     FormScreen #title { text-style: bold; height: 1; }
     FormScreen #form-error { color: $error; height: auto; }
     FormScreen .field { height: auto; }
-    FormScreen .field-label { width: 24; height: auto; color: $text-muted; }
+    FormScreen .field-label { width: 24; height: auto; padding-right: 1; color: $text-muted; }
     FormScreen .field-error { color: $error; height: auto; padding-left: 24; display: none; }
     FormScreen .field-error.shown { display: block; }
     FormScreen TextArea { height: 5; width: 1fr; }
@@ -288,7 +289,20 @@ class FormScreen(ModalScreen[Any]):
         if self.busy:
             return  # one save at a time: a repeated key press never saves twice
         self.busy = True
-        self._save(self.values())
+        values = self.values()
+        # a field marked * left empty is refused here, as a service would (the finish form's
+        # "Qty made *" left empty finished the whole order: its service reads none as all)
+        missing = {
+            f.name: Said("required")
+            for f in self.fields
+            if f.required
+            and f.kind not in ("select", "checkbox")
+            and not str(values.get(f.name) or "").strip()
+        }
+        if missing:
+            self.post_message(self.Done(error=ValidationError(missing)))
+            return
+        self._save(values)
 
     @property
     def holds_keys(self) -> bool:
