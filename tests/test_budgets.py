@@ -108,6 +108,18 @@ def test_import_is_all_or_nothing_with_line_numbers(store) -> None:  # noqa: ANN
     with store.read() as uow:
         rep = budgets.budget_report(uow, date(2026, 1, 1), date(2026, 2, 28))
     assert rep.rows[0].budget == Decimal("220.50")
+    # one account and month twice: which was meant is not guessed (it was: the last won)
+    twice = "account,month,amount\n6000,2026-04,800\n6000,2026-04,900\n"
+    with store.write() as uow, pytest.raises(ValidationError) as exc:
+        budgets.import_budgets(uow, twice)
+    assert "line 3: 6000 2026-04 is set already by line 2" in str(exc.value.fields["file"])
+    # a JSON number with decimals is read exactly (it was "internal error: a float")
+    with store.write() as uow:
+        exact = '[{"account": "6000", "month": "2026-03", "amount": 5.1}]'
+        assert budgets.import_budgets(uow, exact) == 1
+    with store.read() as uow:
+        rep = budgets.budget_report(uow, date(2026, 3, 1), date(2026, 3, 31))
+    assert rep.rows[0].budget == Decimal("5.10")
 
 
 def test_copy_from_last_year_with_a_percentage_rounds_half_even_per_month(store) -> None:  # noqa: ANN001

@@ -135,7 +135,7 @@ def import_budgets(uow: UnitOfWork, data: str | bytes) -> int:
     text = data.decode("utf-8-sig") if isinstance(data, bytes) else data
     if text.lstrip().startswith("["):
         try:
-            items = json.loads(text)
+            items = json.loads(text, parse_float=Decimal)  # 5.1 read exactly, never a float
         except json.JSONDecodeError as exc:
             raise ValidationError({"file": json_problem(exc)}) from None
         rows = []
@@ -158,6 +158,7 @@ def import_budgets(uow: UnitOfWork, data: str | bytes) -> int:
         ]
     problems: list[str] = []
     todo = []
+    first_at: dict[tuple[int, int, int], str] = {}  # account, year, month -> where first
     for where, row in rows:
         if "__error__" in row:
             problems.append(Message("{where}: {problem}", where=where, problem=row["__error__"]))
@@ -174,6 +175,19 @@ def import_budgets(uow: UnitOfWork, data: str | bytes) -> int:
                     Message("{where}: {field}: {problem}", where=where, field=fld, problem=msg)
                 )
             continue
+        key = (acct.id, *ym)
+        if key in first_at:  # which one was meant? neither is guessed
+            problems.append(
+                Message(
+                    "{where}: {account} {month} is set already by {first}",
+                    where=where,
+                    account=acct.code,
+                    month=f"{ym[0]}-{ym[1]:02d}",
+                    first=first_at[key],
+                )
+            )
+            continue
+        first_at[key] = where
         todo.append((acct, ym, minor))
     if problems:
         raise ValidationError({"file": Lines(problems)})
