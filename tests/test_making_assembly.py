@@ -149,7 +149,8 @@ def test_cancel_releases_what_is_held(shop) -> None:  # noqa: ANN001
         assert sales.available(uow, screw) == 6000  # the 3 not used are free again
     with store.write() as uow, pytest.raises(ValidationError, match="cannot be cancelled"):
         assembly.cancel(uow, mo.id)
-    with store.write() as uow, pytest.raises(ValidationError, match="confirm it first"):
+    # a cancelled (or done) order is not "confirmed first": it is made no more
+    with store.write() as uow, pytest.raises(ValidationError, match="nothing more is made"):
         assembly.finish(uow, mo.id)
     _ties(store)
 

@@ -348,7 +348,10 @@ def finish(
         uow,
         order_id,
         (MOState.CONFIRMED, MOState.PARTIALLY_DONE),
-        Message("confirm it first (only a confirmed order is made)"),
+        # a draft can be confirmed; a done or cancelled order is made no more
+        Message("confirm it first (only a confirmed order is made)")
+        if _load(uow, order_id).state == MOState.DRAFT
+        else Message("nothing more is made on it"),
         version,
     )
     left = mo.qty_scaled - mo.done_scaled
