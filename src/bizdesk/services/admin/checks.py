@@ -686,9 +686,10 @@ _sql_rule(
     "FROM journal_entry e JOIN journal_line l ON l.entry_id = e.id JOIN account a ON a.id = "
     "l.account_id WHERE e.source_kind = 'payroll_payment' AND e.source_id = r.id AND "
     "(a.role IS NULL OR a.role != 'wages_payable')) AS moved FROM payroll_run r WHERE "
-    "r.paid_minor < 0 OR r.paid_minor > (SELECT COALESCE(SUM(s.net_minor), 0) FROM payslip s "
-    "WHERE s.run_id = r.id) OR r.paid_minor != (SELECT COALESCE(SUM(l.credit_minor - "
-    "l.debit_minor), 0) FROM journal_entry e JOIN journal_line l ON l.entry_id = e.id JOIN "
+    "r.paid_minor < 0 OR (r.paid_minor > 0 AND r.paid_minor > (SELECT "
+    "COALESCE(SUM(s.net_minor), 0) FROM payslip s WHERE s.run_id = r.id)) OR "
+    "r.paid_minor != (SELECT COALESCE(SUM(l.credit_minor - l.debit_minor), 0) FROM "
+    "journal_entry e JOIN journal_line l ON l.entry_id = e.id JOIN "
     "account a ON a.id = l.account_id WHERE e.source_kind = 'payroll_payment' AND "
     "e.source_id = r.id AND (a.role IS NULL OR a.role != 'wages_payable'))",
     N_(
