@@ -60,6 +60,18 @@ def test_employee_refusals_and_iban(store) -> None:  # noqa: ANN001
     assert "before the start" in got["end_date"]
     with store.read() as uow, pytest.raises(NotFound):
         employees.find_employee(uow, "Nobody")
+    # the basis changed and the pay not: 2,500.00 a month is not 2,500.00 an hour
+    with store.write() as uow:
+        now = employees.get(uow, eid)
+        same = EmployeeInput(
+            contact="Ana Pop", start_date="2026-01-01", pay="2500.00", pay_basis="hourly"
+        )
+        got = _refused(employees.update, uow, eid, same, version=now.version)
+        assert "give the pay on that basis too" in got["pay"]
+        hourly = EmployeeInput(
+            contact="Ana Pop", start_date="2026-01-01", pay="15.50", pay_basis="hourly"
+        )
+        assert employees.update(uow, eid, hourly, version=now.version).pay == Decimal("15.50")
 
 
 def test_leave_days_overlap_employment_and_balance(store) -> None:  # noqa: ANN001

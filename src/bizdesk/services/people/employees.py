@@ -217,6 +217,15 @@ def update(uow: UnitOfWork, employee_id: int, data: EmployeeInput, *, version: i
     check_version(e, version)
     chk = v.Checker()
     values = _clean(uow, data, chk, new=False)
+    if values["pay_basis"] in PAY_BASES and values["pay_basis"] != e.pay_basis:
+        if values["pay_minor"] == e.pay_minor:  # 2,180.00 a month is not 2,180.00 an hour
+            chk.add(
+                "pay",
+                Message(
+                    "the pay basis changes to {basis}: give the pay on that basis too",
+                    basis=Message(BASIS_WORDS.get(values["pay_basis"], values["pay_basis"])),
+                ),
+            )
     chk.done()
     before = _audited(e)
     for k, val in values.items():
