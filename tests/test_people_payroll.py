@@ -14,6 +14,8 @@ from sqlalchemy import select
 from bizdesk.errors import NotFound, ValidationError
 from bizdesk.models.ledger import Account, JournalEntry, JournalLine
 from bizdesk.services.books.ledger import account_balance, account_for
+from bizdesk.services.crm import contacts
+from bizdesk.services.crm.contacts import ContactInput
 from bizdesk.services.people import employees, leave, payroll
 from bizdesk.services.people.days import working_days
 from bizdesk.services.people.employees import EmployeeInput
@@ -60,6 +62,11 @@ def test_employee_refusals_and_iban(store) -> None:  # noqa: ANN001
     assert "before the start" in got["end_date"]
     with store.read() as uow, pytest.raises(NotFound):
         employees.find_employee(uow, "Nobody")
+    # a company (a supplier) is not taken on as an employee
+    with store.write() as uow:
+        contacts.create(uow, ContactInput(name="Metro Spoke Ltd", kind="organization"))
+        got = _refused(employees.add, uow, EmployeeInput(contact="Metro Spoke Ltd", pay="100"))
+    assert "an employee is a person" in got["contact"]
     # the basis changed and the pay not: 2,500.00 a month is not 2,500.00 an hour
     with store.write() as uow:
         now = employees.get(uow, eid)

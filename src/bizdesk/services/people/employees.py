@@ -160,6 +160,11 @@ def _clean(uow: UnitOfWork, data: EmployeeInput, chk: v.Checker, *, new: bool) -
             taken = uow.session.scalar(select(Employee.id).where(Employee.contact_id == c.id))
             if taken is not None:
                 chk.add("contact", Message("{name} is an employee already", name=c.name))
+            elif c.kind == "organization":
+                chk.add(
+                    "contact",
+                    Message("{name} is an organisation: an employee is a person", name=c.name),
+                )
             out["contact_id"] = c.id
     out["user_id"] = chk("user", _user_id, uow, data.user)
     out["job_title"] = chk("job_title", v.text, data.job_title, max_len=100) or ""
