@@ -13,8 +13,9 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
+from bizdesk.errors import ValidationError
 from bizdesk.formatting import day, money, number, visible, visible_text
-from bizdesk.i18n import N_, _, ngettext
+from bizdesk.i18n import N_, Message, _, ngettext
 from bizdesk.screens.common import RecordScreen, ServiceRunner, ServiceScreen, WithTable
 from bizdesk.screens.orders import DATE_HINT, StateFilter, not_complete, state_bindings
 from bizdesk.services.inventory import products
@@ -117,7 +118,10 @@ def finish_form(mo: assembly.MOView) -> FormScreen:
     fields = [Field("qty", N_("Qty made"), "number", mo.open_qty, required=True)]
 
     def save(uow: Any, values: dict[str, Any]) -> Any:  # noqa: ANN401
-        return assembly.finish(uow, mo.id, values.get("qty", ""), version=mo.version)
+        qty = str(values.get("qty") or "").strip()
+        if not qty:  # the service reads none as all that is left: here it is asked for
+            raise ValidationError({"qty": Message("required")})
+        return assembly.finish(uow, mo.id, qty, version=mo.version)
 
     return FormScreen(
         _("Finish {label}: {sku} {name}").format(label=mo.label, sku=mo.sku, name=mo.name),

@@ -25,7 +25,6 @@ from bizdesk.errors import BizdeskError, Conflict, StoreError, ValidationError
 from bizdesk.faults import describe
 from bizdesk.formatting import editable, visible
 from bizdesk.i18n import N_, _, tr
-from bizdesk.i18n import Message as Said
 from bizdesk.reading import date_text
 from bizdesk.services.admin import drafts
 from bizdesk.widgets.confirm import Answer, ConfirmScreen
@@ -289,20 +288,7 @@ class FormScreen(ModalScreen[Any]):
         if self.busy:
             return  # one save at a time: a repeated key press never saves twice
         self.busy = True
-        values = self.values()
-        # a field marked * left empty is refused here, as a service would (the finish form's
-        # "Qty made *" left empty finished the whole order: its service reads none as all)
-        missing = {
-            f.name: Said("required")
-            for f in self.fields
-            if f.required
-            and f.kind not in ("select", "checkbox")
-            and not str(values.get(f.name) or "").strip()
-        }
-        if missing:
-            self.post_message(self.Done(error=ValidationError(missing)))
-            return
-        self._save(values)
+        self._save(self.values())
 
     @property
     def holds_keys(self) -> bool:
