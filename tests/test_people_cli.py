@@ -112,3 +112,21 @@ def test_refusals_are_one_sentence(shop) -> None:  # noqa: ANN001
     assert r.returncode == 2
     r = bizdesk("payroll", "add-line", "X", "--kind", "bonus", "--db", shop)
     assert r.returncode == 2
+
+
+def test_a_draft_is_computed_again_before_it_posts(shop) -> None:  # noqa: ANN001
+    _ok("employees", "add", "Ana Pop", "--start", "2026-01-01", "--pay", "2200", "--db", shop)
+    _ok("employees", "add", "Cy Dan", "--start", "2026-01-01", "--basis", "hourly", "--pay",
+        "12.35", "--db", shop)  # fmt: skip
+    twice = bizdesk("payroll", "run", "2026-03", "--hours", "Cy Dan=40", "--hours", "Cy Dan=4",
+                    "--db", shop)  # fmt: skip
+    assert twice.returncode == 1 and "given twice" in twice.stderr
+    _ok("payroll", "run", "2026-03", "--hours", "Cy Dan=40", "--db", shop)
+    _ok("leave", "request", "Ana Pop", "unpaid", "2026-03-02", "2026-03-03", "--db", shop)
+    _ok("leave", "approve", "1", "--db", shop)
+    stale = bizdesk("payroll", "post", "PR-00001", "--db", shop)
+    assert stale.returncode == 1 and "Traceback" not in stale.stderr
+    assert "Ana Pop" in stale.stderr and "bizdesk payroll refresh PR-00001" in stale.stderr
+    again = json.loads(_ok("payroll", "refresh", "PR-00001", "--format", "json", "--db", shop))
+    assert [s["gross"] for s in again["payslips"]] == ["2000.00", "494.00"]  # hours kept
+    assert "Posted JE-1" in _ok("payroll", "post", "PR-00001", "--db", shop)

@@ -382,3 +382,70 @@ def test_a_run_with_no_net_pay_is_not_paid_with_an_empty_entry(store) -> None:  
     with store.write() as uow:
         assert "PR-00001 has no net pay left to pay" in _refused(payroll.pay, uow, run.id)["state"]
     assert errors(store) == []
+
+
+def test_a_draft_changed_under_it_is_not_posted_until_computed_again(store) -> None:  # noqa: ANN001
+    """Unpaid leave approved after the draft was made: posting the draft as it stood paid
+    the days in full. It is refused, naming who changed, until computed again."""
+    ana = employee(store, "Ana Pop", pay="2200")
+    with store.write() as uow:
+        run = payroll.create_run(uow, "2026-03")
+        r = leave.request(uow, ana, "unpaid", "2026-03-02", "2026-03-03")
+        leave.approve(uow, r.id)
+        got = _refused(payroll.post, uow, run.id)["payslips"]
+    assert "Ana Pop" in got and "bizdesk payroll refresh PR-00001" in got
+    # someone employed in the month since the draft was made is missing from it
+    bo = employee(store, "Bo Lee", start_date="2026-03-16", pay="3000")
+    with store.write() as uow:
+        assert "Ana Pop, Bo Lee" in _refused(payroll.post, uow, run.id)["payslips"]
+        again = payroll.refresh(uow, run.id)
+    assert [(s.employee_id, s.gross) for s in again.slips] == [
+        (ana, Decimal("2000.00")),
+        (bo, Decimal("1636.36")),  # 12 of 22 working days
+    ]
+    with store.write() as uow:
+        posted = payroll.post(uow, run.id)
+    assert posted.gross == Decimal("3636.36")
+    assert errors(store) == []
+
+
+def test_a_posted_month_keeps_its_days(store) -> None:  # noqa: ANN001
+    """What a posted run paid stays true: no unpaid leave in its month (asked for or
+    approved), no employment dates moved in it; after the run is reversed, both may."""
+    ana = employee(store, "Ana Pop", pay="2200")
+    with store.write() as uow:
+        early = leave.request(uow, ana, "unpaid", "2026-03-04")
+        run = payroll.post(uow, payroll.create_run(uow, "2026-03").id)
+        got = _refused(leave.request, uow, ana, "unpaid", "2026-03-30", "2026-04-01")
+        assert "the payroll of 2026-03 is posted (PR-00001)" in got["start_date"]
+        assert "PR-00001" in _refused(leave.approve, uow, early.id)["start_date"]
+        # a vacation or sick day does not change pay
+        leave.request(uow, ana, "sick", "2026-03-05")
+        now = employees.get(uow, ana)
+        got = _refused(employees.end, uow, ana, "2026-03-20")
+        assert "the payroll of 2026-03 is posted" in got["end_date"]
+        later = EmployeeInput(contact="Ana Pop", start_date="2026-03-02", pay="2200")
+        got = _refused(employees.update, uow, ana, later, version=now.version)
+        assert "reverse that run before changing the dates in 2026-03" in got["start_date"]
+        # after the posted month, dates move freely
+        assert employees.end(uow, ana, "2026-04-15").end_date == date(2026, 4, 15)
+        payroll.reverse(uow, run.id)
+        assert employees.end(uow, ana, "2026-03-20").end_date == date(2026, 3, 20)
+        assert leave.approve(uow, early.id).state == "approved"
+    assert errors(store) == []
+
+
+def test_leave_is_approved_only_inside_the_employment(store) -> None:  # noqa: ANN001
+    ana = employee(store, "Ana Pop")
+    with store.write() as uow:
+        r = leave.request(uow, ana, "vacation", "2026-06-01", "2026-06-05")
+        employees.end(uow, ana, "2026-05-29")
+        assert "after the employment ends" in _refused(leave.approve, uow, r.id)["end_date"]
+        assert leave.refuse(uow, r.id).state == "refused"
+
+
+def test_hours_are_given_once_per_employee(store) -> None:  # noqa: ANN001
+    cy = employee(store, "Cy Dan", pay_basis="hourly", pay="12.35")
+    with store.write() as uow:
+        got = _refused(payroll.create_run, uow, "2026-01", [("Cy Dan", "100"), (f"#{cy}", "80")])
+    assert "given twice" in got[f"#{cy}"]

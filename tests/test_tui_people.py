@@ -336,3 +336,30 @@ async def test_enter_typed_before_the_payroll_runs_are_read_opens_the_newest(sto
             pilot, app, lambda: isinstance(app.screen, P.PayrollRunScreen), "the run's page"
         )
         assert app.screen.record_id == newest
+
+
+async def test_c_computes_a_draft_again_on_its_page(store) -> None:  # noqa: ANN001
+    """Unpaid leave approved after the draft: p is refused with the reason and the way out,
+    c computes the draft again on the page, and p then posts what the page shows."""
+    ana = employee(store, "Ana Pop", pay="2200")
+    with store.write() as uow:
+        run = payroll.create_run(uow, "2026-03").id
+        leave.approve(uow, leave.request(uow, ana, "unpaid", "2026-03-02", "2026-03-03").id)
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        app.push_screen(P.PayrollRunScreen(run))
+        await settle(pilot, app)
+        page = app.screen
+        assert "2,200.00" in str(page.query_one("#main", Static).render())
+        await pilot.press("p")
+        await settle(pilot, app)
+        await pilot.press("y")  # yes, post
+        await settle(pilot, app)
+        said = " ".join(str(n.message) for n in app._notifications)
+        assert "computed before a change" in said and "c on its page" in said
+        await pilot.press("c")
+        await settle(pilot, app)
+        assert "2,000.00" in str(page.query_one("#main", Static).render())
+    with store.read() as uow:
+        assert payroll.get(uow, run).state == "draft"

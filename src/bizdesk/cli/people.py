@@ -616,9 +616,8 @@ def payroll_line_off(
         say(_("Payroll line {name} no longer applies to new runs").format(name=pl.name))
 
 
-def _hours_pairs(items: list[str] | None) -> dict[str, str]:
-
-    out = {}
+def _hours_pairs(items: list[str] | None) -> list[tuple[str, str]]:
+    out = []
     for item in items or []:
         who, sep, value = item.rpartition("=")
         if not sep or not who.strip():
@@ -628,7 +627,7 @@ def _hours_pairs(items: list[str] | None) -> dict[str, str]:
                 ),
                 2,
             )
-        out[who.strip()] = value.strip()
+        out.append((who.strip(), value.strip()))
     return out
 
 
@@ -765,6 +764,24 @@ def payroll_hours(
     with store.write() as uow:
         r = payroll.set_hours(uow, payroll.find_run(uow, run), employee, hours)
     say(_run_summary(r, _locale(store)))
+
+
+@payroll_app.command(
+    "refresh",
+    help=_(
+        "Compute a draft run again from today's employees, leave, pay and payroll lines "
+        "(the hours entered are kept)."
+    ),
+)
+def payroll_refresh(
+    ctx: typer.Context, run: RunArg, fmt: FormatOpt = Printed.TEXT, db: DbOpt = None
+) -> None:
+    from bizdesk.services.people import payroll
+
+    store = open_store(ctx, db)
+    with store.write() as uow:
+        r = payroll.refresh(uow, payroll.find_run(uow, run))
+    _print_run(r, fmt, _locale(store))
 
 
 @payroll_app.command("post", help=_("Post a draft run in one journal entry (a month posts once)."))

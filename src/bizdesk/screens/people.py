@@ -498,13 +498,15 @@ class PayrollRunScreen(RecordScreen):
     pays on top; h hours (a draft), p posts, y pays."""
 
     HELP = N_(
-        "A payroll run. h enters an hourly employee's hours (a draft), p posts it in one "
+        "A payroll run. h enters an hourly employee's hours (a draft), c computes a draft "
+        "again from today's employees, leave, pay and payroll lines, p posts it in one "
         "journal entry (a month posts once), y pays the net pay from a bank, cash or card "
         "account (everyone's not paid yet, or one employee's), escape goes back."
     )
     BINDINGS = [
         Binding("escape", "app.pop_screen", N_("Back"), id="run.back"),
         Binding("h", "hours", N_("Hours"), id="run.hours"),
+        Binding("c", "refresh", N_("Compute again"), id="run.refresh"),
         Binding("p", "post", N_("Post"), id="run.post"),
         Binding("y", "pay", N_("Pay"), id="run.pay"),
     ]
@@ -575,6 +577,15 @@ class PayrollRunScreen(RecordScreen):
             self.notify(_("Nobody in {label} is paid by the hour").format(label=run.label))
             return
         self.app.push_screen(hours_form(run), self._done(_("Hours saved")))
+
+    def action_refresh(self) -> None:
+        run = self.view
+        if run is None:
+            return
+        self.run_service(
+            lambda uow: payroll.refresh(uow, run.id, version=run.version),
+            done=self._done(_("{label} computed again").format(label=run.label)),
+        )
 
     def action_post(self) -> None:
         run = self.view

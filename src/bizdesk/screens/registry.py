@@ -259,7 +259,7 @@ BINDING_IDS: Mapping[str, tuple[str, ...]] = {
         *("employee.back", "employee.edit", "employee.leave", "employee.end", "leave.back"),
         "leave.approve",
         *("leave.refuse", "payroll.back", "payroll.new"),
-        *("run.back", "run.hours", "run.post", "run.pay"),
+        *("run.back", "run.hours", "run.refresh", "run.post", "run.pay"),
     ),
     "bizdesk.screens.reminders": ("reminders.write", "reminders.mail"),
     "bizdesk.screens.recurring": (

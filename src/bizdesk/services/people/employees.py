@@ -16,14 +16,16 @@ from bizdesk.errors import NotFound, ValidationError
 from bizdesk.i18n import N_, Message
 from bizdesk.models.contacts import Contact
 from bizdesk.models.core import User
-from bizdesk.models.people import Employee
+from bizdesk.models.people import Employee, PayrollRun, RunState
 from bizdesk.money import AmountError, from_minor, parse_money
 from bizdesk.reading import date_text
 from bizdesk.services.base import validate as v
+from bizdesk.services.base.numbering import PAYROLL_RUN
 from bizdesk.services.base.paging import Page, PageRequest, contains, keyset_page
 from bizdesk.services.base.permissions import can, requires
 from bizdesk.services.base.records import check_version, touch
 from bizdesk.services.crm.contacts import resolve
+from bizdesk.services.people.days import month_bounds, overlap
 
 PAY_BASES = ("monthly", "hourly")
 BASIS_WORDS = {"monthly": N_("monthly"), "hourly": N_("hourly")}
@@ -190,6 +192,41 @@ def _clean(uow: UnitOfWork, data: EmployeeInput, chk: v.Checker, *, new: bool) -
     return out
 
 
+def posted_runs(uow: UnitOfWork, first: date, last: date | None = None) -> list[PayrollRun]:
+    """The posted or paid payroll runs of the months with a day from ``first`` to ``last``
+    (None: no end), by month: what they paid is in the books and never changes."""
+    stmt = select(PayrollRun).where(
+        PayrollRun.state.in_((RunState.POSTED, RunState.PAID)),
+        PayrollRun.month >= first.replace(day=1),
+    )
+    if last is not None:
+        stmt = stmt.where(PayrollRun.month <= last)
+    return list(uow.session.scalars(stmt.order_by(PayrollRun.month)))
+
+
+def _keeps_posted_pay(
+    uow: UnitOfWork, e: Employee, start: date, end: date | None, chk: v.Checker
+) -> None:
+    """New employment dates leave every posted month as it was paid: a month whose payroll
+    is posted has the same days of employment before and after (the run is reversed first)."""
+    for run in posted_runs(uow, min(start, e.start_date)):
+        first, last = month_bounds(run.month)
+        was = overlap(first, last, e.start_date, e.end_date or last)
+        now = overlap(first, last, start, end or last)
+        if was != now:
+            moved_start = start != e.start_date and first <= max(start, e.start_date)
+            chk.add(
+                "start_date" if moved_start else "end_date",
+                Message(
+                    "the payroll of {month} is posted ({label}) with the employment as it "
+                    "was; reverse that run before changing the dates in {month}",
+                    month=f"{run.month:%Y-%m}",
+                    label=PAYROLL_RUN.label(run.number),
+                ),
+            )
+            return
+
+
 @requires("people.edit")
 def add(uow: UnitOfWork, data: EmployeeInput) -> EmployeeView:
     chk = v.Checker()
@@ -231,6 +268,8 @@ def update(uow: UnitOfWork, employee_id: int, data: EmployeeInput, *, version: i
                     basis=Message(BASIS_WORDS.get(values["pay_basis"], values["pay_basis"])),
                 ),
             )
+    if values["start_date"] is not None and "end_date" not in chk.errors:
+        _keeps_posted_pay(uow, e, values["start_date"], values["end_date"], chk)
     chk.done()
     before = _audited(e)
     for k, val in values.items():
@@ -257,6 +296,8 @@ def end(uow: UnitOfWork, employee_id: int, when: object) -> EmployeeView:
                 )
             }
         )
+    _keeps_posted_pay(uow, e, e.start_date, day, chk)
+    chk.done()
     before = e.end_date
     e.end_date = day
     touch(uow, e)

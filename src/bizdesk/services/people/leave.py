@@ -3,8 +3,10 @@ Days are working days (Monday to Friday less the public holidays of the shop's c
 services/people/days.py). Each employee has a
 yearly entitlement of vacation days; the balance of a year is that entitlement less the
 approved vacation days falling in the year. A request that overlaps another one still open
-or approved, or falls outside the employment, is refused; a vacation beyond the balance is
-refused when approved. Unpaid leave lowers a monthly salary (services/people/payroll.py)."""
+or approved, or falls outside the employment, is refused (and checked again when approved:
+the employment may have changed); a vacation beyond the balance is refused when approved.
+Unpaid leave lowers a monthly salary (services/people/payroll.py): none is asked for or
+approved in a month whose payroll is posted, which paid the days in full."""
 
 from __future__ import annotations
 
@@ -21,9 +23,10 @@ from bizdesk.models.core import User
 from bizdesk.models.people import Employee, LeaveRequest, LeaveState
 from bizdesk.reading import date_text
 from bizdesk.services.base import validate as v
+from bizdesk.services.base.numbering import PAYROLL_RUN
 from bizdesk.services.base.permissions import can, requires
 from bizdesk.services.people.days import WorkCalendar, overlap, year_bounds
-from bizdesk.services.people.employees import load
+from bizdesk.services.people.employees import load, posted_runs
 
 KINDS = ("vacation", "sick", "unpaid")
 KIND_WORDS = {"vacation": N_("vacation"), "sick": N_("sick"), "unpaid": N_("unpaid")}
@@ -102,6 +105,43 @@ def _may_ask_for(uow: UnitOfWork, e: Employee) -> None:
         )
 
 
+def _within(uow: UnitOfWork, e: Employee, kind: str, start: date, end: date) -> None:
+    """Leave lies inside the employment; unpaid leave outside a month paid already."""
+    if start < e.start_date:
+        raise ValidationError(
+            {
+                "start_date": Message(
+                    "{start} is before the employment began ({began})",
+                    start=date_text(start),
+                    began=date_text(e.start_date),
+                )
+            }
+        )
+    if e.end_date is not None and end > e.end_date:
+        raise ValidationError(
+            {
+                "end_date": Message(
+                    "{end} is after the employment ends ({ends})",
+                    end=date_text(end),
+                    ends=date_text(e.end_date),
+                )
+            }
+        )
+    paid = posted_runs(uow, start, end) if kind == "unpaid" else []
+    if paid:
+        run = paid[0]
+        raise ValidationError(
+            {
+                "start_date": Message(
+                    "the payroll of {month} is posted ({label}) and paid those days in "
+                    "full; unpaid leave in {month} needs that run reversed first",
+                    month=f"{run.month:%Y-%m}",
+                    label=PAYROLL_RUN.label(run.number),
+                )
+            }
+        )
+
+
 @requires("leave.request")
 def request(
     uow: UnitOfWork,
@@ -129,26 +169,7 @@ def request(
                 )
             }
         )
-    if start < e.start_date:
-        raise ValidationError(
-            {
-                "start_date": Message(
-                    "{start} is before the employment began ({began})",
-                    start=date_text(start),
-                    began=date_text(e.start_date),
-                )
-            }
-        )
-    if e.end_date is not None and end > e.end_date:
-        raise ValidationError(
-            {
-                "end_date": Message(
-                    "{end} is after the employment ends ({ends})",
-                    end=date_text(end),
-                    ends=date_text(e.end_date),
-                )
-            }
-        )
+    _within(uow, e, k, start, end)
     days = calendar(uow).working_days(start, end)
     if days == 0:
         raise ValidationError(
@@ -276,8 +297,9 @@ def approve(uow: UnitOfWork, leave_id: int) -> LeaveView:
     """Approve: a vacation must fit in the balance of each year it falls in."""
     r = _load(uow, leave_id)
     _undecided(r)
+    e = load(uow, r.employee_id)
+    _within(uow, e, r.kind, r.start_date, r.end_date)
     if r.kind == "vacation":
-        e = load(uow, r.employee_id)
         cal = calendar(uow)
         for year in range(r.start_date.year, r.end_date.year + 1):
             wanted = cal.working_days(*overlap(r.start_date, r.end_date, *year_bounds(year)))

@@ -503,18 +503,54 @@ def _compute(
     return items
 
 
+def _active_lines(uow: UnitOfWork) -> list[PayLine]:
+    return list(
+        uow.session.scalars(select(PayLine).where(PayLine.active.is_(True)).order_by(PayLine.id))
+    )
+
+
 def _recompute(uow: UnitOfWork, run: PayrollRun, slip: Payslip) -> None:
     for it in _items(uow, slip.id):
         uow.session.delete(it)
     uow.session.flush()
-    lines = list(
-        uow.session.scalars(select(PayLine).where(PayLine.active.is_(True)).order_by(PayLine.id))
-    )
     e = uow.session.get(Employee, slip.employee_id)
-    for it in _compute(uow, slip, e, run.month, lines):
+    for it in _compute(uow, slip, e, run.month, _active_lines(uow)):
         it.payslip_id = slip.id
         uow.session.add(it)
     uow.session.flush()
+
+
+def _figures(slip: Payslip, items: Sequence[PayslipItem]) -> tuple:
+    return (
+        slip.pay_basis,
+        slip.pay_minor,
+        slip.days_paid,
+        slip.days_month,
+        slip.gross_minor,
+        slip.deductions_minor,
+        slip.contributions_minor,
+        slip.net_minor,
+        [(i.pay_line_id, i.name, i.kind, i.rate_bp, i.account_id, i.amount_minor) for i in items],
+    )
+
+
+def _stale(uow: UnitOfWork, run: PayrollRun, slips: list[Payslip]) -> list[int]:
+    """The employees whose payslip in a draft is no longer what computing it today gives
+    (leave approved, pay or dates changed, a payroll line changed since), and those
+    employed in the month without a payslip, or with one and no longer employed in it."""
+    lines = _active_lines(uow)
+    employed = {e.id: e for e in employed_in(uow, *month_bounds(run.month))}
+    changed = []
+    for slip in slips:
+        e = employed.pop(slip.employee_id, None)
+        if e is None:
+            changed.append(slip.employee_id)
+            continue
+        today = Payslip(employee_id=e.id, hours_scaled=slip.hours_scaled)
+        items = _compute(uow, today, e, run.month, lines)
+        if _figures(today, items) != _figures(slip, _items(uow, slip.id)):
+            changed.append(slip.employee_id)
+    return changed + sorted(employed)
 
 
 def _month_taken(uow: UnitOfWork, month: date, but: int | None = None) -> PayrollRun | None:
@@ -531,9 +567,12 @@ def _state_message(run: PayrollRun) -> Message:
 
 
 @requires("payroll.run")
-def create_run(uow: UnitOfWork, month: object, hours: dict[str, str] | None = None) -> RunView:
+def create_run(
+    uow: UnitOfWork, month: object, hours: Sequence[tuple[str, str]] | dict[str, str] = ()
+) -> RunView:
     """A draft run for ``month`` ("2026-11"): a payslip for each employee employed in it;
-    ``hours``: employee (as find_employee reads it) -> hours worked, for hourly pay."""
+    ``hours``: (employee as find_employee reads it, hours worked) for hourly pay, each
+    employee once."""
     m = parse_month(month)
     taken = _month_taken(uow, m)
     if taken is not None:
@@ -555,14 +594,17 @@ def create_run(uow: UnitOfWork, month: object, hours: dict[str, str] | None = No
         )
     chk = v.Checker()
     given: dict[int, int] = {}
-    for who, value in (hours or {}).items():
+    pairs = hours.items() if isinstance(hours, dict) else hours
+    for who, value in pairs:
         try:
             emp_id = find_employee(uow, who)
         except NotFound as exc:
             chk.add(str(who), exc.message)
             continue
         h = chk(str(who), _hours, uow, value)
-        if h is not None:
+        if emp_id in given or f"#{emp_id}" in chk.errors:
+            chk.add(f"#{emp_id}", Message("hours given twice; give each employee's once"))
+        elif h is not None:
             given[emp_id] = h
     ids = {e.id for e in people}
     for emp_id in given:
@@ -576,16 +618,7 @@ def create_run(uow: UnitOfWork, month: object, hours: dict[str, str] | None = No
     uow.session.add(run)
     uow.session.flush()
     for e in people:
-        slip = Payslip(
-            run_id=run.id,
-            employee_id=e.id,
-            pay_basis=e.pay_basis,
-            pay_minor=e.pay_minor,
-            hours_scaled=given.get(e.id, 0),
-        )
-        uow.session.add(slip)
-        uow.session.flush()
-        _recompute(uow, run, slip)
+        _new_slip(uow, run, e.id, given.get(e.id, 0))
     uow.audit(SOURCE, run.id, "create", after={"month": f"{m:%Y-%m}", "employees": len(people)})
     return _run_view(uow, run)
 
@@ -646,21 +679,47 @@ def set_hours(
 def refresh(uow: UnitOfWork, run_id: int, *, version: int | None = None) -> RunView:
     """Compute a draft again from today's employees, pay and payroll lines (hours kept)."""
     run = _start(uow, run_id, (RunState.DRAFT,), Message("only a draft is computed again"), version)
+    employed = {e.id for e in employed_in(uow, *month_bounds(run.month))}
     for slip in _slips(uow, run.id):
-        _recompute(uow, run, slip)
+        if slip.employee_id in employed:
+            employed.discard(slip.employee_id)
+            _recompute(uow, run, slip)
+        else:
+            _delete_slip(uow, slip)
+    for emp_id in sorted(employed):
+        _new_slip(uow, run, emp_id, 0)
     touch(uow, run)
+    uow.audit(SOURCE, run.id, "refresh")
     return _run_view(uow, run)
+
+
+def _new_slip(uow: UnitOfWork, run: PayrollRun, employee_id: int, hours: int) -> None:
+    e = uow.session.get(Employee, employee_id)
+    slip = Payslip(
+        run_id=run.id,
+        employee_id=e.id,
+        pay_basis=e.pay_basis,
+        pay_minor=e.pay_minor,
+        hours_scaled=hours,
+    )
+    uow.session.add(slip)
+    uow.session.flush()
+    _recompute(uow, run, slip)
+
+
+def _delete_slip(uow: UnitOfWork, slip: Payslip) -> None:
+    for it in _items(uow, slip.id):
+        uow.session.delete(it)
+    uow.session.flush()
+    uow.session.delete(slip)
+    uow.session.flush()
 
 
 @requires("payroll.run")
 def delete_draft(uow: UnitOfWork, run_id: int, *, version: int | None = None) -> None:
     run = _start(uow, run_id, (RunState.DRAFT,), Message("only a draft is deleted"), version)
     for slip in _slips(uow, run.id):
-        for it in _items(uow, slip.id):
-            uow.session.delete(it)
-        uow.session.flush()
-        uow.session.delete(slip)
-    uow.session.flush()
+        _delete_slip(uow, slip)
     uow.audit(SOURCE, run.id, "delete", before={"month": f"{run.month:%Y-%m}"})
     uow.session.delete(run)
     uow.session.flush()
@@ -689,6 +748,23 @@ def post(
     chk.done()
     slips = _slips(uow, run.id)
     label = PAYROLL_RUN.label(run.number)
+    stale = _stale(uow, run, slips)
+    if stale:
+        names = [
+            uow.session.get(Contact, uow.session.get(Employee, i).contact_id).name for i in stale
+        ]
+        raise ValidationError(
+            {
+                "payslips": Message(
+                    "{label} was computed before a change that alters what it pays ({names}: "
+                    "leave, pay, dates or payroll lines); nothing is posted. Compute it again "
+                    "(c on its page, or {command}), look at it, then post",
+                    label=label,
+                    names=", ".join(names),
+                    command=f"bizdesk payroll refresh {label}",
+                )
+            }
+        )
     for s in slips:
         e = uow.session.get(Employee, s.employee_id)
         name = uow.session.get(Contact, e.contact_id).name
