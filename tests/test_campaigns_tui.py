@@ -121,6 +121,14 @@ async def test_a_campaign_to_a_server_that_is_down_says_why_once(store) -> None:
             "the campaign's outcome",
         )
         said = next(str(n.message) for n in app._notifications if "wait to be" in str(n.message))
+        await pilot.press("enter")  # the campaign's page: a failed try is tried again
+        await wait_for(
+            pilot, app, lambda: type(app.screen).__name__ == "CampaignScreen", "the page"
+        )
+        await settle(pilot, app)
+        assert "Recipients: 2 (failed, retrying 2)" in str(
+            app.screen.query_one("#campaign-summary").render()
+        )
     assert said.startswith("0 messages were sent; 2 wait to be tried again.\n"), said
     assert "could not be reached" in said
     with store.read() as uow:

@@ -43,9 +43,9 @@ CAMPAIGN_COLUMNS = [
     Col("recipients", N_("Recipients"), 10, right=True),
 ]
 RECIPIENT_COLUMNS = [
-    Col("name", N_("Name"), 26),
-    Col("email", N_("E-mail"), 28),
-    Col("result", N_("Result"), 14, fmt=lambda r: _(C.RESULT_WORDS[r])),
+    Col("name", N_("Name"), 24),
+    Col("email", N_("E-mail"), 26),
+    Col("result", N_("Result"), 18, fmt=lambda r: _(C.RESULT_WORDS[r])),
 ]
 SEGMENT_COLUMNS = [
     Col("name", N_("Name"), 24),

@@ -77,7 +77,7 @@ RESULT_WORDS = {
     "queued": N_("queued"),
     "sending": N_("sending"),
     "sent": N_("sent"),
-    "failed": N_("failed"),
+    "failed": N_("failed, retrying"),  # a try failed; the outbox tries again until cancelled
     "unsure": N_("unsure"),
     "cancelled": N_("cancelled"),
     "unsubscribed": N_("unsubscribed"),
