@@ -248,3 +248,32 @@ def test_an_empty_period_totals_money_as_money(store) -> None:  # noqa: ANN001
         assert rep.rows == [], name
         for key in keys:
             assert str(rep.totals[key]) == "0.00", (name, key, rep.totals[key])
+
+
+def test_a_report_refuses_what_it_does_not_read_and_says_its_period(store) -> None:  # noqa: ANN001
+    """--as-of given to the budget was ignored: the figures were this year to date and the
+    reader thought them of another day. A parameter a report does not read is refused; the
+    title says the days the figures cover."""
+    for name, params, said in (
+        (
+            "budget",
+            {"as_of": date(2026, 1, 31)},
+            "budget does not take --as-of; it takes --from, --to",
+        ),
+        (
+            "pipeline",
+            {"date_from": date(2026, 1, 1)},
+            "pipeline does not take --from",
+        ),
+        ("statement", {"contact": "#1", "by": "city"}, "it takes --contact, --as-of"),
+    ):
+        with pytest.raises(ValidationError) as exc:
+            reports.run(store, name, **params)
+        assert said in str(exc.value.fields["report"])
+    rep = reports.run(store, "budget", date_from=None, date_to=None, as_of=None, contact="")
+    today = date.today()
+    assert str(reports.heading(rep)) == f"Budget against actual · {today.year}-01-01 to {today}"
+    one = reports.run(store, "trial-balance", as_of=date(2026, 3, 31))
+    assert str(reports.heading(one)) == "Trial balance · as of 2026-03-31"
+    assert str(reports.heading(reports.run(store, "profit-loss"))) == "Profit and loss · all dates"
+    assert str(reports.heading(reports.run(store, "pipeline"))) == "Weighted pipeline (open deals)"

@@ -122,5 +122,20 @@ async def test_budget_set_from_the_reports_tab_and_shown_on_home(store) -> None:
         await pilot.press("g")
         await settle(pilot, app)
         assert app.active_pane().query_one("#report", Select).value == "budget"
+        # the boxes left empty, the title says the period the figures cover; the budget
+        # does not read a day "as of" nor a contact: those boxes take no typing
+        title = drawn(pane.query_one("#report-title", Static))
+        assert f"Budget against actual · {today.year}-01-01 to {today:%Y-%m-%d} · 1 of" in title
+        assert [pane.query_one(f"#{b}", Input).disabled for b in ("from", "as_of", "extra")] == [
+            False,
+            True,
+            True,
+        ]
+        pane.query_one("#report", Select).value = "trial-balance"
+        await wait_for(pilot, app, lambda: pane.report.name == "trial-balance", "the other")
+        assert [pane.query_one(f"#{b}", Input).disabled for b in ("from", "as_of")] == [
+            True,
+            False,
+        ]
     with store.read() as uow:
         assert budgets.glance(uow, today).expense_budget > 0

@@ -121,9 +121,9 @@ def _table(rep, locale: str) -> None:  # noqa: ANN001
     from rich.text import Text
 
     from bizdesk.formatting import visible
-    from bizdesk.services.overview.reports import cell_text
+    from bizdesk.services.overview.reports import cell_text, heading
 
-    table = Table(title=_words(rep.title), show_footer=rep.totals is not None)
+    table = Table(title=_words(heading(rep)), show_footer=rep.totals is not None)
     cells = [
         [visible(cell_text(r[c.key], c.numeric, locale)) for c in rep.columns] for r in rep.rows
     ]

@@ -32,6 +32,8 @@ from bizdesk.services.overview.reports import (
     Report,
     build,
     cell_text,
+    heading,
+    reads,
     run,
     write_csv,
 )
@@ -182,6 +184,19 @@ class ReportsPane(Pane):
         self.report: Report | None = None
         self.ran = False
         self.runs = 0  # the last run asked for: an earlier one still finishing is not shown
+        self._boxes()
+
+    def _boxes(self) -> None:
+        """Only the boxes the chosen report reads take typing; the others are greyed out
+        (what is typed there stays for a report that reads it)."""
+        takes = reads(str(self.query_one("#report", Select).value))
+        for box, keys in (
+            ("from", ("date_from",)),
+            ("to", ("date_to",)),
+            ("as_of", ("as_of",)),
+            ("extra", ("contact", "by")),
+        ):
+            self.query_one(f"#{box}", Input).disabled = not any(k in takes for k in keys)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in REPORT_KEYS and isinstance(self.app.focused, Input):
@@ -235,13 +250,17 @@ class ReportsPane(Pane):
             ("to", "date_to", N_("To")),
             ("as_of", "as_of", N_("As of")),
         ):
+            date_box = self.query_one(f"#{box}", Input)
+            if date_box.disabled:  # a box this report does not read (greyed out)
+                continue
             try:
-                out[key] = iso_date(self.query_one(f"#{box}", Input).value, local=True)
+                out[key] = iso_date(date_box.value, local=True)
             except FieldError as exc:
                 raise FieldError(
                     _("{box}: {problem}").format(box=_(title), problem=tr(exc))
                 ) from None
-        extra = self.query_one("#extra", Input).value.strip()
+        extra_box = self.query_one("#extra", Input)
+        extra = "" if extra_box.disabled else extra_box.value.strip()
         name = self.query_one("#report", Select).value
         if name == "statement":
             out["contact"] = extra
@@ -257,6 +276,7 @@ class ReportsPane(Pane):
 
     @on(Select.Changed, "#report")
     def _chosen(self, _event: Select.Changed) -> None:
+        self._boxes()
         self.refresh_bindings()  # the keys of the report chosen
         if self.ran:
             self.action_run()
@@ -330,7 +350,7 @@ class ReportsPane(Pane):
         n = len(rep.rows)
         title = ngettext("{title} · {shown} of {n} row", "{title} · {shown} of {n} rows", n)
         title = title.format(
-            title=said(rep.title), shown=number(min(n, SHOWN), loc), n=number(n, loc)
+            title=said(heading(rep)), shown=number(min(n, SHOWN), loc), n=number(n, loc)
         )
         self.query_one("#report-title", Static).update(Text(title))
         notes = [said(note) for note in rep.notes]

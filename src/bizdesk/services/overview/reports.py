@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -933,8 +934,56 @@ REPORT_ACTIONS = {
 }
 
 
+ALL_DATES = Message("all dates")
+
+
+def period(rep: Report) -> Message | None:
+    """The days a report covers, to show beside its title (None: it has no period)."""
+    p = rep.params
+    if "as_of" in p:
+        return Message("as of {day}", day=date_text(p["as_of"])) if p["as_of"] else ALL_DATES
+    if "from" not in p:
+        return None
+    first, last = p["from"], p.get("to")
+    if first and last:
+        return Message("{first} to {last}", first=date_text(first), last=date_text(last))
+    if first:
+        return Message("from {first}", first=date_text(first))
+    if last:
+        return Message("up to {last}", last=date_text(last))
+    return Message("all dates")
+
+
+def heading(rep: Report) -> Message:
+    """The report's title with the days it covers ("Budget against actual · 2026-01-01 to
+    2026-12-03"): no reader is left to guess a default period."""
+    days = period(rep)
+    return (
+        rep.title if days is None else Message("{title} · {period}", title=rep.title, period=days)
+    )
+
+
+# the parameters by the command line's options (the Reports tab greys out the boxes a
+# report does not read, so only the command line can give one)
+OPTIONS = {
+    "date_from": "--from",
+    "date_to": "--to",
+    "as_of": "--as-of",
+    "contact": "--contact",
+    "by": "--by",
+}
+
+
+def reads(name: str) -> tuple[str, ...]:
+    """The parameters report ``name`` reads (keys of OPTIONS), from its builder."""
+    return tuple(
+        p.name for p in inspect.signature(REPORTS[name]).parameters.values() if p.name in OPTIONS
+    )
+
+
 def build(uow: UnitOfWork, name: str, **params: Any) -> Report:
-    """A report by name; the role needs that report's permission (REPORT_ACTIONS)."""
+    """A report by name; the role needs that report's permission (REPORT_ACTIONS). A
+    parameter given that the report does not read is refused, never ignored."""
     fn = REPORTS.get(name)
     if fn is None:
         raise ValidationError(
@@ -946,6 +995,20 @@ def build(uow: UnitOfWork, name: str, **params: Any) -> Report:
                 )
             }
         )
+    takes = reads(name)
+    unread = [k for k, v in params.items() if v not in (None, "") and k not in takes]
+    if unread:
+        said = (
+            Message(
+                "{report} does not take {option}; it takes {options}",
+                options=", ".join(OPTIONS[k] for k in takes),
+                report=name,
+                option=OPTIONS[unread[0]],
+            )
+            if takes
+            else Message("{report} does not take {option}", report=name, option=OPTIONS[unread[0]])
+        )
+        raise ValidationError({"report": said})
     if not uow.service_depth:
         permissions.require(uow, REPORT_ACTIONS[name])
     with permissions.covered(uow):
