@@ -12,6 +12,18 @@ from tests.test_cli import bizdesk, db  # noqa: F401 - the fixture
 SRC = Path(__file__).parent.parent / "src" / "bizdesk"
 
 
+def _checker(func: ast.expr) -> bool:
+    """A call of a validate.Checker named ``chk``: the field keys it collects."""
+    if isinstance(func, ast.Name):
+        return func.id == "chk"
+    return (
+        isinstance(func, ast.Attribute)
+        and func.attr == "add"
+        and isinstance(func.value, ast.Name)
+        and func.value.id == "chk"
+    )
+
+
 def raised_keys() -> dict[str, str]:
     """Each field key written outside the screens as a key of a ValidationError's dict, or of an
     ``errors``/``problems`` dict that becomes one, with where it is."""
@@ -25,6 +37,8 @@ def raised_keys() -> dict[str, str]:
                 name = getattr(node.func, "id", getattr(node.func, "attr", None))
                 if name == "ValidationError" and isinstance(node.args[0], ast.Dict):
                     found = [k for k in node.args[0].keys if k is not None]
+                elif _checker(node.func):  # chk("field", ...) and chk.add("field", ...)
+                    found = [node.args[0]]
             elif isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Subscript):
                 target = node.targets[0]
                 if isinstance(target.value, ast.Name) and target.value.id in ("errors", "problems"):
