@@ -160,6 +160,56 @@ def test_an_age_group_is_taken_as_the_reports_show_it(store) -> None:  # noqa: A
         use(before)
 
 
+def test_a_spanish_segment_is_typed_and_read_in_spanish(store) -> None:  # noqa: ANN001
+    """A Spanish form refused "cliente" for the stage and "España" for the country, and the
+    list showed the filter as "stage=customer; age_group=under 25": the stage and the
+    country are read as the reader names them and the filter is shown as the form names
+    its fields, so what is shown can be typed back."""
+    from bizdesk.i18n import current_language, use
+    from bizdesk.services.overview import reports
+
+    before = current_language()
+    person(store, "Ana Ruiz", city="Madrid", country="ES", stage="customer")
+    store.input_locale = "es_ES"  # as the terminal interface reads forms
+    use("es")
+    try:
+        with store.write() as uow:
+            saved = segments.create_segment(
+                uow,
+                SegmentInput(
+                    name="Clientes",
+                    country="España",
+                    stage="Cliente",
+                    age_group="menos de 25",
+                    bought="*",
+                    bought_from="01/03/2026",
+                ),
+            )
+            assert saved.definition == {
+                "country": "ES",
+                "stage": "customer",
+                "age_group": "under 25",
+                "bought": {"from": "2026-03-01"},
+            }
+            shown = segments.definition_words(saved.definition)
+            with pytest.raises(ValidationError) as exc:
+                segments.create_segment(uow, SegmentInput(name="Otro", stage="amigo"))
+        assert shown == [
+            ("País", "ES"),
+            ("Etapa", "cliente"),
+            ("Grupo de edad", "menos de 25"),
+            ("Compró", "*"),
+            ("Compró desde", "01/03/2026"),
+        ]
+        assert "cliente" in str(exc.value.fields["stage"])  # the choices in Spanish
+        rep = reports.run(store, "segments", by="stage")
+        assert [str(r["value"]) for r in rep.rows] == ["cliente"]
+        assert reports.as_json(rep)["rows"][0]["value"] == "customer"  # JSON: stored words
+    finally:
+        store.input_locale = None
+        use(before)
+
+
 def test_segment_of_what_they_bought_and_when(store, monkeypatch) -> None:  # noqa: ANN001
     ana = person(store, "Ana Ruiz", "ana@example.com", is_customer=True)
     ben = person(store, "Ben Ortiz", "ben@example.com", is_customer=True)
@@ -426,3 +476,14 @@ def test_pages_walked_in_name_order_hold_the_same_members(store, monkeypatch) ->
     monkeypatch.setattr(segments, "FEW", -1)  # every segment walked
     assert {sid: members(store, sid) for sid in ids} == few
     assert few[ids[3]] == ["P1 Vidal", "P5 Vidal"]
+
+
+def test_a_segment_is_found_by_its_name_in_any_case_when_only_one_is_so_named(store) -> None:  # noqa: ANN001
+    vip = segment(store, "VIP", city="Madrid")
+    with store.write() as uow:
+        assert segments.find_segment(uow, " vip ").id == vip
+        segments.create_segment(uow, SegmentInput(name="Vip", city="Sevilla"))
+        with pytest.raises(NotFound) as exc:
+            segments.find_segment(uow, "vIP")
+        assert "there are 'VIP', 'Vip'" in str(exc.value)
+        assert segments.find_segment(uow, "VIP").id == vip  # as written: that one

@@ -80,6 +80,25 @@ def named(names: Mapping[str, str], value: str | None) -> str:
     return value if shown == str.__str__(names[value]) else shown
 
 
+# a contact's stage (models/contacts.py STAGES)
+CONTACT_STAGE_NAMES = {
+    "lead": N_("lead"),
+    "prospect": N_("prospect"),
+    "customer": N_("customer"),
+    "inactive": N_("inactive"),
+}
+
+
+def typed_word(names: Mapping[str, str], text: str) -> str | None:
+    """The stored word a person typed: the word itself or as their language shows it
+    ("cliente" for customer), in any case; None when it is neither."""
+    typed = " ".join(text.split()).casefold()
+    for word, shown in names.items():
+        if typed in (word.casefold(), _(shown).casefold()):
+            return word
+    return None
+
+
 def word_message(names: Mapping[str, str], value: str) -> str:
     """A stored word for a value that is shown later (a report's cell): a ``Message``,
     whose value stays the stored word (JSON, CSV) and which reads in the reader's language

@@ -123,7 +123,7 @@ def _definition_text(uow, view) -> str:  # noqa: ANN001
     bought = view.definition.get("bought") or {}
     sku = product_sku(uow, bought["product_id"]) if bought.get("product_id") else ""
     words = definition_words(view.definition, sku)
-    return "; ".join(f"{k}={value}" for k, value in words) or _("every contact")
+    return "; ".join(f"{k}: {value}" for k, value in words) or _("every contact")
 
 
 @segments_app.command("list", help=_("The saved segments and how many contacts each holds."))

@@ -36,6 +36,7 @@ from bizdesk.widgets.field import DATE_FORM, Field
 from bizdesk.widgets.form import FormScreen, record_form
 from bizdesk.widgets.paged_table import Col, PagedTable
 from bizdesk.widgets.pick import PickScreen
+from bizdesk.words import CONTACT_STAGE_NAMES
 
 COLUMNS = [
     Col("name", N_("Name"), 22),
@@ -46,12 +47,7 @@ COLUMNS = [
 ]
 # The model's words for a contact's kind, stage and interactions, as people read them.
 KIND_NAMES = {"person": N_("person"), "organization": N_("organisation")}
-STAGE_NAMES = {
-    "lead": N_("lead"),
-    "prospect": N_("prospect"),
-    "customer": N_("customer"),
-    "inactive": N_("inactive"),
-}
+STAGE_NAMES = CONTACT_STAGE_NAMES
 INTERACTION_NAMES = {
     "call": N_("call"),
     "email": N_("email"),

@@ -108,7 +108,7 @@ def segment_page(uow, req: PageRequest) -> Page[SegmentLine]:  # noqa: ANN001
             continue
         b = r.definition.get("bought") or {}
         sku = S.product_sku(uow, b["product_id"]) if b.get("product_id") else ""
-        text = "; ".join(f"{k}={v}" for k, v in S.definition_words(r.definition, sku))
+        text = "; ".join(f"{k}: {v}" for k, v in S.definition_words(r.definition, sku))
         rows.append(SegmentLine(r.id, r.name, text or _("every contact")))
     return Page(rows, [(r.name, r.id) for r in rows], False, False)
 

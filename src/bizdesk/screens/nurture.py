@@ -23,13 +23,9 @@ from bizdesk.widgets.form import Field, FormScreen
 from bizdesk.widgets.header import Header
 from bizdesk.widgets.lines_form import LineColumns, LinesFormScreen
 from bizdesk.widgets.paged_table import Col, PagedTable
+from bizdesk.words import CONTACT_STAGE_NAMES
 
-STAGE_NAMES = {
-    "lead": N_("lead"),
-    "prospect": N_("prospect"),
-    "customer": N_("customer"),
-    "inactive": N_("inactive"),
-}
+STAGE_NAMES = CONTACT_STAGE_NAMES
 # the lists of follow-ups, by key
 VIEWS = {
     "1": ("due", N_("all open")),

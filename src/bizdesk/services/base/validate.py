@@ -11,7 +11,7 @@ from babel import Locale
 
 from bizdesk.characters import REFUSED_EVERYWHERE
 from bizdesk.errors import BizdeskError, ValidationError
-from bizdesk.i18n import N_, Message
+from bizdesk.i18n import N_, Message, current_language
 from bizdesk.reading import DateError, read_date
 
 # the largest row id a store can hold (SQLite's and PostgreSQL's 64-bit integers): a larger
@@ -230,15 +230,18 @@ def _phone(s: str, region: str | None) -> str:
     return phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.E164)
 
 
-def country(value: object) -> str:
-    """An ISO 3166 alpha-2 code, from a code or an English country name."""
+def country(value: object, *, local: bool = False) -> str:
+    """An ISO 3166 alpha-2 code, from a code or an English country name; with ``local`` (a
+    person typed it) also from the name in their language ("España", "Việt Nam")."""
     s = text(value, max_len=60)
     if not s:
         return ""
-    codes = _countries()
+    codes = _countries("en")
     if len(s) == 2 and s.upper() in codes.values():
         return s.upper()
     code = codes.get(s.casefold())
+    if code is None and local:
+        code = _countries(current_language()).get(s.casefold())
     if code:
         return code
     raise FieldError(
@@ -247,10 +250,10 @@ def country(value: object) -> str:
 
 
 @functools.cache
-def _countries() -> dict[str, str]:
-    """English country name (casefolded) -> ISO 3166 alpha-2 code, and code -> code."""
+def _countries(language: str) -> dict[str, str]:
+    """Country name in ``language`` (casefolded) -> ISO 3166 alpha-2 code, and code -> code."""
     out = {}
-    for code, name in Locale("en").territories.items():
+    for code, name in Locale.parse(language).territories.items():
         if len(code) == 2 and code.isalpha():
             out[name.casefold()] = code
             out[code.casefold()] = code

@@ -307,7 +307,7 @@ def clean_fields(
     out["name"] = clean_name(chk, data.name)
     out["kind"] = chk("kind", v.choice, data.kind, CONTACT_KINDS, default="person")
     out["email"] = chk("email", v.email, data.email)
-    out["country"] = chk("country", v.country, data.country)
+    out["country"] = chk("country", v.country, data.country, local=local)
     out["phone"] = chk("phone", v.phone, data.phone, out["country"] or region)
     out["vat_id"] = chk("vat_id", v.vat_id, data.vat_id, out["country"]) or ""
     out["language"] = chk("language", v.choice, data.language, LANGUAGES, default="")

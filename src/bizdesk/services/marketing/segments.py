@@ -17,18 +17,20 @@ from sqlalchemy import and_, func, select
 
 from bizdesk.db.session import UnitOfWork
 from bizdesk.errors import Conflict, NotFound
-from bizdesk.i18n import Message, _
+from bizdesk.i18n import N_, Message, _
 from bizdesk.models.base import utcnow
 from bizdesk.models.contacts import STAGES, Contact, ContactTag
 from bizdesk.models.core import User
 from bizdesk.models.marketing import Campaign, Segment
 from bizdesk.models.sales import Invoice, InvoiceLine, SalesLine
 from bizdesk.models.stock import Product
+from bizdesk.reading import date_text
 from bizdesk.services.base import validate as v
 from bizdesk.services.base.paging import Page, PageRequest, keyset_page
 from bizdesk.services.base.permissions import requires
 from bizdesk.services.base.records import check_version, touch
 from bizdesk.services.inventory.products import resolve_product
+from bizdesk.words import CONTACT_STAGE_NAMES, typed_word, word_message
 
 ANY_PRODUCT = "*"  # what a definition's product says for "any product"
 
@@ -107,10 +109,25 @@ def _load(uow: UnitOfWork, segment_id: int) -> Segment:
 
 
 def _by_name(uow: UnitOfWork, name: str) -> Segment:
-    row = uow.session.scalars(select(Segment).where(Segment.name == name.strip())).first()
-    if row is None:
-        raise NotFound(Message("There is no segment named {name}.", name=repr(name.strip())))
-    return row
+    """The segment named ``name``; in any case if only one is so named ("vip" for "VIP")."""
+    name = name.strip()
+    row = uow.session.scalars(select(Segment).where(Segment.name == name)).first()
+    if row is not None:
+        return row
+    alike = [
+        r for r in uow.session.scalars(select(Segment)) if r.name.casefold() == name.casefold()
+    ]
+    if len(alike) == 1:
+        return alike[0]
+    if alike:
+        raise NotFound(
+            Message(
+                "There is no segment named {name}; there are {names}: type one as it is written.",
+                name=repr(name),
+                names=", ".join(repr(r.name) for r in alike),
+            )
+        )
+    raise NotFound(Message("There is no segment named {name}.", name=repr(name)))
 
 
 # --- checking a definition ---------------------------------------------------------------
@@ -123,7 +140,7 @@ def _clean(uow: UnitOfWork, data: SegmentInput, self_id: int | None = None) -> t
     city = chk("city", v.text, data.city, max_len=100)
     if city:
         d["city"] = city
-    country = chk("country", v.country, data.country)
+    country = chk("country", v.country, data.country, local=uow.person_input)
     if country:
         d["country"] = country
     tag = chk("tag", v.text, data.tag, max_len=60)
@@ -131,10 +148,18 @@ def _clean(uow: UnitOfWork, data: SegmentInput, self_id: int | None = None) -> t
         d["tag"] = tag.lower()
     stage = chk("stage", v.text, data.stage, max_len=20)
     if stage:
-        if stage.lower() not in STAGES:
-            chk.add("stage", v.must_be_one_of(STAGES))
+        word = typed_word(CONTACT_STAGE_NAMES, stage)
+        if word is None:
+            chk.add(
+                "stage",
+                v.must_be_one_of(
+                    tuple(str(Message(CONTACT_STAGE_NAMES[s])) for s in STAGES)
+                    if uow.person_input
+                    else STAGES
+                ),
+            )
         else:
-            d["stage"] = stage.lower()
+            d["stage"] = word
     owner = chk("owner", v.text, data.owner, max_len=64)
     if owner:
         if uow.session.scalar(select(User.id).where(User.username == owner)) is None:
@@ -399,18 +424,40 @@ def count_members(uow: UnitOfWork, segment_id: int) -> int:
     return uow.session.scalar(select(func.count(Contact.id)).where(condition(d))) or 0
 
 
+# a definition's fields as its form names them
+FIELD_WORDS = {
+    "city": N_("City"),
+    "country": N_("Country"),
+    "tag": N_("Tag"),
+    "stage": N_("Stage"),
+    "owner": N_("Owner"),
+    "age_group": N_("Age group"),
+    "bought": N_("Bought"),
+    "bought_from": N_("Bought from"),
+    "bought_to": N_("Bought until"),
+}
+
+
 def definition_words(d: dict, sku: str = "") -> list[tuple[str, str]]:
-    """A definition as (field, value) pairs for showing (field names as identifiers)."""
-    names = ("city", "country", "tag", "stage", "owner", "age_group")
-    out = [(k, str(d[k])) for k in names if d.get(k)]
+    """A definition as (field, value) pairs as people read them: the field as its form
+    names it, the value as they would type it back (a stage and an age group in their
+    language, dates in their form)."""
+    out = []
+    for k in ("city", "country", "tag", "stage", "owner", "age_group"):
+        if d.get(k):
+            value = str(d[k])
+            if k == "stage":
+                value = str(word_message(CONTACT_STAGE_NAMES, value))
+            elif k == "age_group":
+                value = str(Message(value)) if value == "under 25" else value.replace("-", "\u2013")
+            out.append((k, value))
     b = d.get("bought")
     if b is not None:
         out.append(("bought", sku or ANY_PRODUCT))
-        if b.get("from"):
-            out.append(("bought_from", b["from"]))
-        if b.get("to"):
-            out.append(("bought_to", b["to"]))
-    return out
+        for key, field in (("from", "bought_from"), ("to", "bought_to")):
+            if b.get(key):
+                out.append((field, date_text(date.fromisoformat(b[key]))))
+    return [(str(Message(FIELD_WORDS[k])), value) for k, value in out]
 
 
 def as_json(view: SegmentView) -> dict:

@@ -33,6 +33,7 @@ from bizdesk.services.base.paging import Page, PageRequest, keyset_page
 from bizdesk.services.base.permissions import requires
 from bizdesk.services.base.validate import must_be_one_of
 from bizdesk.services.books.ledger import account_for
+from bizdesk.words import CONTACT_STAGE_NAMES, word_message
 
 SALES_BY = ("product", "customer", "owner", "city", "country", "tag", "stage", "age")
 WIN_LOSS_BY = ("reason", "stage", "owner")
@@ -260,6 +261,8 @@ def _group_label(by: str, key: Any, label: Any) -> str:  # noqa: ANN401
         return age_label(key)
     if label in (None, ""):
         return Message(NONE)
+    if by == "stage":  # a contact's stage, in the reader's words (the value stays stored)
+        return word_message(CONTACT_STAGE_NAMES, label)
     return label
 
 
@@ -834,6 +837,8 @@ def segments_in_period(
     out = []
     for k, n, b, net in uow.session.execute(stmt):
         value = age_label(k) if by == "age" else (k or Message(NONE))
+        if by == "stage" and k:
+            value = word_message(CONTACT_STAGE_NAMES, k)
         out.append(SegmentPeriodRow(k, value, int(n or 0), int(b or 0), from_minor(int(net), exp)))
     if by == "age":  # in the order of age, every group shown
         found = {r.key: r for r in out}

@@ -19,7 +19,7 @@ from bizdesk.reading import date_text
 from bizdesk.services.base import permissions
 from bizdesk.services.base.csvio import write_rows
 from bizdesk.services.base.validate import FieldError
-from bizdesk.words import ACCOUNT_TYPE_NAMES, PRIORITY_NAMES, word_message
+from bizdesk.words import ACCOUNT_TYPE_NAMES, CONTACT_STAGE_NAMES, PRIORITY_NAMES, word_message
 
 # a segment's column and the report's title per field (contacts.SEGMENT_FIELDS)
 _SEGMENT_LABELS = {
@@ -154,7 +154,7 @@ def _segments(
     ]
     out = [
         {
-            "value": r.value,
+            "value": word_message(CONTACT_STAGE_NAMES, r.value) if by == "stage" else r.value,
             "contacts": r.contacts,
             "customers": r.customers,
             "sales": r.sales,

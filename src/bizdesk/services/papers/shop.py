@@ -74,7 +74,7 @@ def _clean(uow: UnitOfWork, d: ShopDetails) -> ShopDetails:
     out["name"] = chk("name", v.text, d.name, required=True, max_len=200) or ""
     for name, limit in (("street", 200), ("postcode", 20), ("city", 100)):
         out[name] = chk(name, v.text, getattr(d, name), max_len=limit) or ""
-    out["country"] = chk("country", v.country, d.country) or ""
+    out["country"] = chk("country", v.country, d.country, local=uow.person_input) or ""
     out["region"] = chk("region", _region, d.region, out["country"]) or ""
     out["vat_id"] = chk("vat_id", v.vat_id, d.vat_id, out["country"]) or ""
     out["iban"] = chk("iban", v.iban, d.iban) or ""
