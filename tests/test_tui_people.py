@@ -363,3 +363,17 @@ async def test_c_computes_a_draft_again_on_its_page(store) -> None:  # noqa: ANN
         assert "2,000.00" in str(page.query_one("#main", Static).render())
     with store.read() as uow:
         assert payroll.get(uow, run).state == "draft"
+
+
+async def test_the_employees_list_says_which_pay_is_by_the_hour(store) -> None:  # noqa: ANN001
+    """The list titled every pay "Salary": 15.50 an hour read as a salary of 15.50."""
+    employee(store, "Ana Pop", pay="2500")
+    employee(store, "Cy Dan", pay_basis="hourly", pay="15.5")
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+e")
+        await settle(pilot, app)
+        grid = app.screen.table.grid
+        rows = [[str(c) for c in grid.get_row_at(r)] for r in range(grid.row_count)]
+    assert [r[0] for r in rows] == ["Ana Pop", "Cy Dan"]
+    assert [r[-1].strip() for r in rows] == ["2,500.00", "15.50/h"]

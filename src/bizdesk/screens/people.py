@@ -38,6 +38,17 @@ def _day(d: date | None) -> str:
     return day(d) if d else ""
 
 
+def _pay_cell(value: tuple[Any, str], locale: str) -> str:
+    """A list's pay: a monthly salary as an amount, an hourly rate with "/h"."""
+    pay, basis = value
+    if basis == "hourly":
+        return _("{amount}/h").format(amount=money(pay, locale))
+    return money(pay, locale)
+
+
+_pay_cell.takes_locale = True  # type: ignore[attr-defined]  # the list passes the locale
+
+
 def _sees_pay(app: Any) -> bool:  # noqa: ANN401
     return allowed(app.role, "people.pay")
 
@@ -166,7 +177,7 @@ class EmployeesScreen(WithTable, ServiceRunner, Screen):
             Col("end_date", N_("Until"), 10, fmt=_day),
         ]
         if _sees_pay(self.app):
-            cols.append(Col("pay", N_("Salary"), 12, right=True, fmt=money))
+            cols.append(Col("pay_per", N_("Pay"), 12, right=True, fmt=_pay_cell))
         yield PagedTable(employees.page, cols, id="employees-table")
         yield KeysFooter()
 

@@ -364,7 +364,8 @@ class PagedTable(Vertical):
             value = getattr(row, c.key)
             if value is None:
                 text = ""
-            elif c.fmt in LOCALE_FORMATS:  # amounts and quantities in the shop's locale
+            elif c.fmt in LOCALE_FORMATS or getattr(c.fmt, "takes_locale", False):
+                # amounts and quantities in the shop's locale
                 text = c.fmt(value, self.app.locale)
             else:
                 text = visible(c.fmt(value))

@@ -65,6 +65,11 @@ class EmployeeView:
     def label(self) -> str:
         return f"#{self.id}"
 
+    @property
+    def pay_per(self) -> tuple[Decimal, str] | None:
+        """The pay with its basis (a list's one column), or None if the reader may not see it."""
+        return None if self.pay is None else (self.pay, self.pay_basis)
+
     def employed_on(self, day: date) -> bool:
         return self.start_date <= day and (self.end_date is None or day <= self.end_date)
 
