@@ -147,3 +147,23 @@ async def test_shut_out_with_a_form_open_keeps_the_typing_saying_why(
     kept = drafts.load_draft(store.url, "New contact")
     assert kept is not None and kept["why"] == "disabled"
     assert kept["state"]["values"]["name"] == "Half Typed"
+
+
+async def test_the_key_of_a_screen_pressed_again_opens_no_second_copy(store) -> None:  # noqa: ANN001
+    """ctrl+u three times (or a burst of them over a laggy link) stacked three Users
+    screens: escape then seemed to do nothing. One screen, one escape back."""
+    from tests.test_keys import post_burst
+
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("ctrl+u")
+        await settle(pilot, app)
+        await pilot.press("ctrl+u")
+        await settle(pilot, app)
+        post_burst(app, "\x15\x15")  # two more in one read
+        await settle(pilot, app)
+        assert [type(s).__name__ for s in app.screen_stack][1:] == ["UsersScreen"]
+        await pilot.press("escape")
+        await settle(pilot, app)
+        assert len(app.screen_stack) == 1

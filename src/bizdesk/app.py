@@ -799,8 +799,7 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
             return
         from bizdesk.screens.sales import SalesOrdersScreen
 
-        screen = SalesOrdersScreen()
-        self.push_screen(screen)
+        screen = self._open(SalesOrdersScreen)
         if counter:
             self.call_after_refresh(screen.action_counter)
 
@@ -809,14 +808,14 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
             return
         from bizdesk.screens.making import AssemblyListScreen
 
-        self.push_screen(AssemblyListScreen())
+        self._open(AssemblyListScreen)
 
     def action_production_plan(self) -> None:
         if self.store is None:
             return
         from bizdesk.screens.making import ProductionPlanScreen
 
-        self.push_screen(ProductionPlanScreen())
+        self._open(ProductionPlanScreen)
 
     def action_reconcile(self) -> None:
         """The bank reconciliation screen, for the roles that see bank statements."""
@@ -824,7 +823,7 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
             return
         from bizdesk.screens.bank import ReconcileScreen
 
-        self.push_screen(ReconcileScreen())
+        self._open(ReconcileScreen)
 
     def action_campaigns(self) -> None:
         """The e-mail campaigns (ctrl+k, the palette); a role that may not see them is told."""
@@ -832,7 +831,7 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
             return
         from bizdesk.screens.marketing import CampaignsScreen
 
-        self.push_screen(CampaignsScreen())
+        self._open(CampaignsScreen)
 
     def action_segments(self) -> None:
         """The saved segments of contacts (the palette, or g on the campaigns)."""
@@ -840,7 +839,7 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
             return
         from bizdesk.screens.marketing import SegmentsScreen
 
-        self.push_screen(SegmentsScreen())
+        self._open(SegmentsScreen)
 
     def action_users(self) -> None:
         """The owner's Users screen; anyone else is told who to ask."""
@@ -856,7 +855,16 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
                 markup=False,
             )
             return
-        self.push_screen(UsersScreen())
+        self._open(UsersScreen)
+
+    def _open(self, screen_class: type[Screen]) -> Screen:
+        """Open a screen of the whole app (its key, the palette) unless it is the one shown:
+        the key pressed again, or twice in a burst, opens no second copy over the first."""
+        if type(self.screen) is screen_class:
+            return self.screen
+        screen = screen_class()
+        self.push_screen(screen)
+        return screen
 
     def _allowed_or_told(self, action: str) -> bool:
         if allowed(self.role, action):
@@ -875,7 +883,10 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
             return
         from bizdesk.screens import people
 
-        self.push_screen(people.EmployeesScreen())
+        wanted = {"leave": people.LeaveScreen, "payroll": people.PayrollScreen}.get(then)
+        if wanted is not None and type(self.screen) is wanted:
+            return  # there already: the key again opens no second one
+        self._open(people.EmployeesScreen)
         if then == "leave":
             self.push_screen(people.LeaveScreen())
         elif then == "payroll" and self._allowed_or_told("people.pay"):
@@ -887,7 +898,7 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
             return
         from bizdesk.screens.recurring import RecurringScreen
 
-        self.push_screen(RecurringScreen())
+        self._open(RecurringScreen)
 
     def action_followups(self) -> None:
         """The person's follow-up activities (lead nurturing)."""
@@ -895,7 +906,7 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
             return
         from bizdesk.screens.nurture import FollowUpsScreen
 
-        self.push_screen(FollowUpsScreen())
+        self._open(FollowUpsScreen)
 
     def action_sequences(self) -> None:
         """The nurturing sequences that make the follow-up activities."""
@@ -903,7 +914,7 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
             return
         from bizdesk.screens.nurture import SequencesScreen
 
-        self.push_screen(SequencesScreen())
+        self._open(SequencesScreen)
 
     def action_reminders(self, make: bool = False) -> None:
         """The reminders made (palette); ``make``: make those due today first."""
