@@ -377,3 +377,32 @@ async def test_the_employees_list_says_which_pay_is_by_the_hour(store) -> None: 
         rows = [[str(c) for c in grid.get_row_at(r)] for r in range(grid.row_count)]
     assert [r[0] for r in rows] == ["Ana Pop", "Cy Dan"]
     assert [r[-1].strip() for r in rows] == ["2,500.00", "15.50/h"]
+
+
+async def test_a_tab_key_on_a_screen_over_the_tabs_goes_to_that_tab(store) -> None:  # noqa: ANN001
+    """F4 on the employees (or a record's page) changed the tab unseen underneath: the key
+    seemed dead. It goes back to the tabs and shows that tab; in a form it does nothing
+    (the typing stays)."""
+    from bizdesk.screens.deals import DealsPane
+
+    employee(store, "Ana Pop")
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("ctrl+e")
+        await settle(pilot, app)
+        await pilot.press("n")  # a new employee's form: the tab key is the form's
+        await settle(pilot, app)
+        assert isinstance(app.screen, FormScreen)
+        await pilot.press("f4")
+        await settle(pilot, app)
+        assert isinstance(app.screen, FormScreen)
+        await pilot.press("escape")
+        await settle(pilot, app)
+        await pilot.press("enter")  # Ana's page, over the employees
+        await settle(pilot, app)
+        assert isinstance(app.screen, P.EmployeeScreen)
+        await pilot.press("f4")
+        await settle(pilot, app)
+        assert len(app.screen_stack) == 1
+        assert isinstance(app.active_pane(), DealsPane)

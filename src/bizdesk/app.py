@@ -22,7 +22,7 @@ from textual.binding import Binding
 from textual.command import CommandPalette
 from textual.css.query import NoMatches
 from textual.filter import LineFilter
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Input, Static, TabbedContent, TabPane, TextArea
 from textual.widgets._tabbed_content import ContentTab
 
@@ -701,6 +701,16 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
             pane[0].read_ahead(shown.outer_size.height)
 
     async def action_show_tab(self, tab: str) -> None:
+        """Show a tab; from a screen opened over the tabs (a list, a record's page) go back
+        to them first: the tab used to change unseen underneath. A form or a question open
+        keeps the key (its typing is not left behind)."""
+        from bizdesk.screens.help import HelpScreen
+
+        above = self.screen_stack[1:]
+        if any(isinstance(s, ModalScreen) and not isinstance(s, HelpScreen) for s in above):
+            return
+        for _screen in above:
+            await self.pop_screen()
         await self._build_pane(tab)
         self.query_one(Tabs).active = tab
         self.focus_active_pane()
