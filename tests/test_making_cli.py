@@ -103,3 +103,19 @@ def test_assembly_from_the_command_line(shop) -> None:  # noqa: ANN001
     assert bizdesk("check", "--db", shop).returncode == 0
     r = bizdesk("assembly", "finish", "MO-9", "--db", shop)
     assert r.returncode == 1 and "There is no assembly order 'MO-9'" in r.stderr
+
+
+def test_what_show_prints_is_set_back(shop) -> None:  # noqa: ANN001
+    """`bom show --format json`, edited and fed to `bom set`, was refused key by key
+    (version, costs): show, edit, set is how a script changes a bill of materials."""
+    doc = {"components": [{"sku": "WHEEL", "qty": 2}], "labour": "5"}
+    assert bizdesk("bom", "set", "BIKE", "--db", shop, stdin=json.dumps(doc)).returncode == 0
+    shown = json.loads(bizdesk("bom", "show", "BIKE", "--format", "json", "--db", shop).stdout)
+    shown["components"][0]["qty"] = "3"
+    r = bizdesk("bom", "set", "BIKE", "--format", "json", "--db", shop, stdin=json.dumps(shown))
+    assert r.returncode == 0, r.stderr
+    again = json.loads(r.stdout)
+    assert again["version"] == 2 and again["components"][0]["qty"] == "3"
+    assert again["unit_cost"] == "35.03"  # from stock, not from the file's figures
+    r = bizdesk("bom", "set", "FRAME", "--db", shop, stdin=json.dumps(shown))
+    assert r.returncode == 1 and "the bill of materials of 'BIKE', not of FRAME" in r.stderr

@@ -102,7 +102,8 @@ def bom_show(
     help=_(
         "A new version of what a product is made of, from JSON (a file, or - or nothing for "
         'standard input): {"components": [{"sku": "WHEEL", "qty": 2}], "labour": "12.50"}; '
-        'a kit (sold as one line, delivered as its components): "kind": "kit".'
+        'a kit (sold as one line, delivered as its components): "kind": "kit". What '
+        "bom show --format json prints is read too (its version and costs are left aside)."
     ),
 )
 def bom_set(
@@ -132,7 +133,7 @@ def bom_set(
         data = path.read_bytes()
     if len(data) > MAX_BYTES:
         fail(_("{file}: too large (at most 1 MB)").format(file=file or "-"))
-    data_in = bom_input_from_json(read_json(data))
+    data_in = bom_input_from_json(read_json(data), sku)
     store = open_store(ctx, db)
     with store.write() as uow:
         view = set_bom(uow, _product_id(uow, sku), data_in)

@@ -421,6 +421,10 @@ def bom_input(view: BomView | None) -> BomInput:
 
 
 JSON_KEYS = ("components", "labour", "note", "kind")
+# what ``bom show --format json`` prints beside them: facts of the version shown, read back
+# and left aside (a new version is made; costs come from stock when it is used)
+SHOWN_KEYS = ("sku", "version", "active", "material_cost", "unit_cost")
+SHOWN_COMPONENT_KEYS = ("unit_cost", "cost")
 
 
 def _scalar(value: object) -> str:
@@ -429,16 +433,29 @@ def _scalar(value: object) -> str:
     return str(value)
 
 
-def bom_input_from_json(raw: object) -> BomInput:
+def bom_input_from_json(raw: object, sku: str = "") -> BomInput:
     """``{"components": [{"sku": "WHEEL", "qty": 2}], "labour": "12.50", "note": ""}`` (the
-    JSON of ``bizdesk bom set``, numbers read exactly) as a form would hold it."""
+    JSON of ``bizdesk bom set``, numbers read exactly) as a form would hold it. What ``bom
+    show --format json`` prints is read too (its version and costs left aside); its "sku"
+    must be ``sku``, the product it is set for."""
     if not isinstance(raw, dict):
         raise ValidationError({"": Message("expected a JSON object with the key components")})
     chk = v.Checker()
     for key in raw:
-        if key not in JSON_KEYS:
+        if key not in JSON_KEYS and key not in SHOWN_KEYS:
             chk.add(
                 key, Message("not a key of a bill of materials ({keys})", keys=", ".join(JSON_KEYS))
+            )
+    if "sku" in raw and sku and not sku.startswith("#"):
+        given = str(raw["sku"]).strip()
+        if given.upper() != sku.strip().split(" ", 1)[0].upper():
+            chk.add(
+                "sku",
+                Message(
+                    "this is the bill of materials of {given}, not of {sku}",
+                    given=repr(given[:40]),
+                    sku=sku.strip()[:40],
+                ),
             )
     comps = raw.get("components")
     rows: list[tuple[str, str]] = []
@@ -446,12 +463,16 @@ def bom_input_from_json(raw: object) -> BomInput:
         chk.add("components", Message("expected a list of {example}", example='{"sku", "qty"}'))
     else:
         for i, item in enumerate(comps, start=1):
-            if not isinstance(item, dict) or set(item) != {"sku", "qty"}:
+            if (
+                not isinstance(item, dict)
+                or not {"sku", "qty"} <= set(item)
+                or not set(item) <= {"sku", "qty", *SHOWN_COMPONENT_KEYS}
+            ):
                 chk.add(f"line {i}", Message("expected an object with {keys}", keys='"sku", "qty"'))
                 continue
-            sku = chk(f"line {i} product", _scalar, item["sku"])
+            sku_i = chk(f"line {i} product", _scalar, item["sku"])
             qty = chk(f"line {i} qty", _scalar, item["qty"])
-            rows.append((sku or "", qty or ""))
+            rows.append((sku_i or "", qty or ""))
     labour = chk("labour", _scalar, raw.get("labour", "0"))
     note = chk("note", _scalar, raw.get("note", ""))
     kind = chk("kind", _scalar, raw.get("kind", BomKind.ASSEMBLY))
