@@ -49,7 +49,7 @@ def _version(text: str | None) -> int | None:
 
 
 def _print(view, as_json: bool, locale: str) -> None:  # noqa: ANN001
-    from rich.table import Table
+    from rich.table import Column, Table
 
     from bizdesk.formatting import money, number, visible
     from bizdesk.services.making.boms import bom_json
@@ -65,7 +65,13 @@ def _print(view, as_json: bool, locale: str) -> None:  # noqa: ANN001
     )
     if view.is_kit:
         say(_("A kit: sold as one line, delivered as these components."))
-    table = Table(_("Component"), _("Name"), _("Quantity"), _("Unit cost"), _("Cost"))
+    table = Table(
+        _("Component"),
+        _("Name"),
+        Column(_("Quantity"), justify="right"),
+        Column(_("Unit cost"), justify="right"),
+        Column(_("Cost"), justify="right"),
+    )
     for c in view.components:
         table.add_row(
             c.sku,
@@ -142,7 +148,7 @@ def bom_set(
 
 @bom.command("versions", help=_("Every version of a product's bill of materials, newest first."))
 def bom_versions(ctx: typer.Context, sku: SkuArg, db: DbOpt = None) -> None:
-    from rich.table import Table
+    from rich.table import Column, Table
 
     from bizdesk.formatting import moment, money, visible
     from bizdesk.services.making.boms import bom_versions as versions
@@ -154,7 +160,14 @@ def bom_versions(ctx: typer.Context, sku: SkuArg, db: DbOpt = None) -> None:
         say(_("{sku} has no bill of materials.").format(sku=sku.upper()))
         return
     locale = store.settings().get("locale", "en_US")
-    table = Table(_("Version"), _("State"), _("Components"), _("Labour"), _("Made"), _("By"))
+    table = Table(
+        _("Version"),
+        _("State"),
+        Column(_("Components"), justify="right"),
+        Column(_("Labour"), justify="right"),
+        _("Made"),
+        _("By"),
+    )
     for r in rows:
         table.add_row(
             str(r.version),
@@ -300,7 +313,7 @@ def assembly_list(
     fmt: FormatOpt = Printed.TEXT,
     db: DbOpt = None,
 ) -> None:
-    from rich.table import Table
+    from rich.table import Column, Table
 
     from bizdesk.formatting import day, number, visible
     from bizdesk.services.making import assembly
@@ -324,7 +337,15 @@ def assembly_list(
         )
         return
     loc = store.settings().get("locale", "en_US")
-    table = Table(_("Number"), _("Planned"), _("SKU"), _("Name"), _("Qty"), _("Made"), _("State"))
+    table = Table(
+        _("Number"),
+        _("Planned"),
+        _("SKU"),
+        _("Name"),
+        Column(_("Qty"), justify="right"),
+        Column(_("Made"), justify="right"),
+        _("State"),
+    )
     for r in rows:
         table.add_row(
             r.label,
@@ -355,7 +376,7 @@ def assembly_plan(
     fmt: FormatOpt = Printed.TEXT,
     db: DbOpt = None,
 ) -> None:
-    from rich.table import Table
+    from rich.table import Column, Table
 
     from bizdesk.formatting import day, number, visible
     from bizdesk.services.making.plan import plan_json, production_plan
@@ -387,7 +408,15 @@ def assembly_plan(
     if fmt == Printed.JSON:
         print_json(plan_json(plan))
         return
-    table = Table(_("Number"), _("Planned"), _("SKU"), _("Name"), _("Qty"), _("Made"), _("State"))
+    table = Table(
+        _("Number"),
+        _("Planned"),
+        _("SKU"),
+        _("Name"),
+        Column(_("Qty"), justify="right"),
+        Column(_("Made"), justify="right"),
+        _("State"),
+    )
     for o in plan.orders:
         table.add_row(
             o.label,
@@ -407,11 +436,8 @@ def assembly_plan(
         )
     table = Table(
         _("Component"),
-        _("Needed"),
-        _("On hand"),
-        _("Reserved"),
-        _("On order"),
-        _("Short"),
+        *(Column(h, justify="right") for h in (_("Needed"), _("On hand"), _("Reserved"))),
+        *(Column(h, justify="right") for h in (_("On order"), _("Short"))),
         _("Supplier"),
     )
     for n in plan.needs:
