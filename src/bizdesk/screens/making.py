@@ -399,7 +399,7 @@ class AssemblyScreen(RecordScreen):
         for ln in mo.lines:
             t.append(
                 "  "
-                + _("{sku} {name}: {qty} {unit}, consumed {consumed} at {value}").format(
+                + _("{sku} {name}: {qty} {unit}, consumed {consumed} worth {value} in all").format(
                     sku=ln.sku,
                     name=ln.name,
                     qty=number(ln.qty, loc),
