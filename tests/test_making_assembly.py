@@ -13,6 +13,7 @@ from bizdesk.db import Store
 from bizdesk.errors import PermissionDenied, ValidationError
 from bizdesk.models.ledger import Account, JournalEntry, JournalLine
 from bizdesk.services.admin import users
+from bizdesk.services.base.paging import PageRequest
 from bizdesk.services.books.ledger import account_balance, account_for
 from bizdesk.services.inventory import moves, products, reports
 from bizdesk.services.making import assembly, boms
@@ -110,6 +111,11 @@ def test_confirm_reserves_finish_costs_exactly_and_posts(shop) -> None:  # noqa:
         assert products.get_product(uow, plate).value == 0
         assert products.get_product(uow, screw).value == Decimal("1.00")
         assert products.get_product(uow, screw).reserved == 0
+        # the moves name the order as everywhere else ("assembly_order #1" said the table)
+        made = moves.product_moves(uow, shelf, PageRequest(limit=5)).rows
+        used = moves.product_moves(uow, screw, PageRequest(limit=5)).rows
+    assert [m.source for m in made] == ["MO-00001", "MO-00001"]
+    assert [m.source for m in used][:2] == ["MO-00001", "MO-00001"]
     _ties(store)
 
 

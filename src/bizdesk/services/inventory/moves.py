@@ -14,9 +14,13 @@ from sqlalchemy import func, select
 from bizdesk.db.session import UnitOfWork
 from bizdesk.errors import ValidationError
 from bizdesk.i18n import Message
+from bizdesk.models.making import AssemblyOrder
+from bizdesk.models.purchasing import PurchaseOrder
+from bizdesk.models.sales import SalesOrder
 from bizdesk.models.stock import Location, Product, StockMove
 from bizdesk.money import QTY_SCALE, AmountError, from_minor, parse_qty, qty_from_scaled, qty_text
 from bizdesk.services.base import validate as v
+from bizdesk.services.base.numbering import ASSEMBLY_ORDER, PURCHASE_ORDER, SALES_ORDER
 from bizdesk.services.base.paging import Page, PageRequest, keyset_page
 from bizdesk.services.base.permissions import requires
 from bizdesk.services.books.ledger import Posting, account_for, post_entry
@@ -465,6 +469,14 @@ class MoveRow:
         return self.reason or self.source
 
 
+# the documents that move stock, by the move's source_kind (= their series' name)
+_SOURCES = (
+    (SalesOrder, SALES_ORDER),
+    (PurchaseOrder, PURCHASE_ORDER),
+    (AssemblyOrder, ASSEMBLY_ORDER),
+)
+
+
 @requires("stock.view")
 def product_moves(uow: UnitOfWork, product_id: int, req: PageRequest) -> Page[MoveRow]:
     """A product's move history, newest first."""
@@ -479,7 +491,7 @@ def product_moves(uow: UnitOfWork, product_id: int, req: PageRequest) -> Page[Mo
             StockMove.value_minor,
             StockMove.reason,
             StockMove.source_kind,
-            StockMove.source_id,
+            func.coalesce(SalesOrder.number, PurchaseOrder.number, AssemblyOrder.number),
             StockMove.username,
             StockMove.id,
             StockMove.id,
@@ -487,10 +499,16 @@ def product_moves(uow: UnitOfWork, product_id: int, req: PageRequest) -> Page[Mo
         .join(Location, Location.id == StockMove.location_id)
         .where(StockMove.product_id == product_id)
     )
+    for model, series in _SOURCES:  # the document's number, for its label
+        stmt = stmt.outerjoin(
+            model, (StockMove.source_kind == series.name) & (model.id == StockMove.source_id)
+        )
+    labels = {series.name: series for _model, series in _SOURCES}
     req = PageRequest(**{**req.__dict__, "descending": True})
 
     def to_row(r) -> MoveRow:  # noqa: ANN001
-        src = f"{r[7]} #{r[8]}" if r[7] else ""
+        series = labels.get(r[7])
+        src = series.label(r[8]) if series and r[8] is not None else ""
         return MoveRow(
             r[-1],
             r[0],
