@@ -755,7 +755,7 @@ def post(
         ]
         raise ValidationError(
             {
-                "payslips": Message(
+                "": Message(
                     "{label} was computed before a change that alters what it pays ({names}: "
                     "leave, pay, dates or payroll lines); nothing is posted. Compute it again "
                     "(c on its page, or {command}), look at it, then post",
