@@ -130,3 +130,5 @@ def test_a_draft_is_computed_again_before_it_posts(shop) -> None:  # noqa: ANN00
     again = json.loads(_ok("payroll", "refresh", "PR-00001", "--format", "json", "--db", shop))
     assert [s["gross"] for s in again["payslips"]] == ["2000.00", "494.00"]  # hours kept
     assert "Posted JE-1" in _ok("payroll", "post", "PR-00001", "--db", shop)
+    shown = _ok("payroll", "show", "PR-00001", "--db", shop)  # at 80 columns
+    assert "Deductions" in shown and "…" not in shown and "2,000.00" in shown
