@@ -10,9 +10,11 @@ from sqlalchemy import select
 
 from bizdesk.errors import ValidationError
 from bizdesk.models.stock import StockMove
+from bizdesk.services.base.paging import PageRequest
 from bizdesk.services.books import ledger_reports
 from bizdesk.services.crm import contacts
 from bizdesk.services.inventory import locations, moves, products
+from bizdesk.services.inventory import moves as moves_of
 from bizdesk.services.trade import purchasing, sales
 from tests.erp_helpers import errors, order, product, supplier
 
@@ -80,6 +82,17 @@ def test_a_delivery_splits_over_locations_with_exact_cost(shop) -> None:  # noqa
     assert cost == 3360_00
     assert tb["5000"] == Decimal("3360.00") and tb["1200"] == left.value == Decimal("420.00")
     assert errors(store) == []
+    # the product's moves name their orders ("sales_line #1" said the table)
+    with store.read() as uow:
+        history = moves_of.product_moves(uow, pid, PageRequest(limit=10)).rows
+    assert [(m.kind, m.source) for m in history] == [
+        *[("delivery", so.label)] * 3,
+        ("transfer", ""),
+        ("transfer", ""),
+        ("receipt", "PO-00002"),
+        ("receipt", "PO-00001"),
+        ("receipt", "PO-00001"),
+    ]
 
 
 def test_a_delivery_short_in_total_is_refused_saying_what_is_where(shop) -> None:  # noqa: ANN001

@@ -5,6 +5,7 @@ command needs them (`report trial-balance --format json` never builds a rich con
 from __future__ import annotations
 
 import json
+import re
 import sys
 from datetime import date
 from enum import StrEnum
@@ -71,8 +72,24 @@ def width() -> int:
     return _console(False).width
 
 
+# a cell that is a number as bizdesk writes one: digits, grouped or not, a decimal mark
+_NUMBER = re.compile(r"-?\d[\d.,\u00a0\u202f\u2009' ]*")
+
+
 def show(what: RenderableType, *, stderr: bool = False) -> None:
-    """A table, or other rich renderable, for people."""
+    """A table, or other rich renderable, for people. A table's columns of numbers only
+    are right-aligned and never wrapped or cut ("2,41…"): the other columns give way."""
+    from rich.cells import cell_len
+    from rich.table import Table
+
+    if isinstance(what, Table):
+        for column in what.columns:
+            cells = [getattr(c, "plain", c) for c in column.cells]
+            cells = [c for c in cells if isinstance(c, str) and c.strip()]
+            if cells and all(_NUMBER.fullmatch(c.strip()) for c in cells):
+                column.justify, column.no_wrap = "right", True
+                widest = max(cell_len(c) for c in cells)
+                column.min_width = max(column.min_width or 0, widest)
     _console(stderr).print(what)
 
 

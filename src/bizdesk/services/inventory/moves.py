@@ -15,8 +15,8 @@ from bizdesk.db.session import UnitOfWork
 from bizdesk.errors import ValidationError
 from bizdesk.i18n import Message
 from bizdesk.models.making import AssemblyOrder
-from bizdesk.models.purchasing import PurchaseOrder
-from bizdesk.models.sales import SalesOrder
+from bizdesk.models.purchasing import PurchaseLine, PurchaseOrder
+from bizdesk.models.sales import SalesLine, SalesOrder
 from bizdesk.models.stock import Location, Product, StockMove
 from bizdesk.money import QTY_SCALE, AmountError, from_minor, parse_qty, qty_from_scaled, qty_text
 from bizdesk.services.base import validate as v
@@ -469,12 +469,12 @@ class MoveRow:
         return self.reason or self.source
 
 
-# the documents that move stock, by the move's source_kind (= their series' name)
-_SOURCES = (
-    (SalesOrder, SALES_ORDER),
-    (PurchaseOrder, PURCHASE_ORDER),
-    (AssemblyOrder, ASSEMBLY_ORDER),
-)
+# the documents that move stock, by the move's source_kind
+_SOURCES = {
+    "sales_line": SALES_ORDER,
+    "purchase_line": PURCHASE_ORDER,
+    "assembly_order": ASSEMBLY_ORDER,
+}
 
 
 @requires("stock.view")
@@ -499,11 +499,24 @@ def product_moves(uow: UnitOfWork, product_id: int, req: PageRequest) -> Page[Mo
         .join(Location, Location.id == StockMove.location_id)
         .where(StockMove.product_id == product_id)
     )
-    for model, series in _SOURCES:  # the document's number, for its label
-        stmt = stmt.outerjoin(
-            model, (StockMove.source_kind == series.name) & (model.id == StockMove.source_id)
+    # the order's number, for its label: a delivery's or receipt's move names its line
+    stmt = (
+        stmt.outerjoin(
+            SalesLine,
+            (StockMove.source_kind == "sales_line") & (SalesLine.id == StockMove.source_id),
         )
-    labels = {series.name: series for _model, series in _SOURCES}
+        .outerjoin(SalesOrder, SalesOrder.id == SalesLine.order_id)
+        .outerjoin(
+            PurchaseLine,
+            (StockMove.source_kind == "purchase_line") & (PurchaseLine.id == StockMove.source_id),
+        )
+        .outerjoin(PurchaseOrder, PurchaseOrder.id == PurchaseLine.order_id)
+        .outerjoin(
+            AssemblyOrder,
+            (StockMove.source_kind == "assembly_order") & (AssemblyOrder.id == StockMove.source_id),
+        )
+    )
+    labels = _SOURCES
     req = PageRequest(**{**req.__dict__, "descending": True})
 
     def to_row(r) -> MoveRow:  # noqa: ANN001
