@@ -153,3 +153,22 @@ def test_inventory_account_follows_every_move(store) -> None:  # noqa: ANN001
         moves.adjust(uow, pid, "-1", "lost")
         inv = ledger.balance_by_role(uow, "inventory")
         assert inv == reports.total_stock_value(uow) == 14
+
+
+def test_a_refusal_writes_quantities_as_the_form_reads_them(store) -> None:  # noqa: ANN001
+    """In Vietnamese "23.332" is twenty-three thousand: a form's refusal said "only 23.332
+    on hand" of 23,332 (the machine form). A person reads the quantity in their locale's
+    form; the command line keeps the machine form it reads."""
+    pid = product(store, "TUB", name="Tube", cost="2")
+    with store.write() as uow:
+        moves.adjust(uow, pid, "23.332", reason="count")
+    store.input_locale = "vi_VN"
+    try:
+        with store.write() as uow, pytest.raises(ValidationError) as exc:
+            moves.adjust(uow, pid, "-25", reason="out")
+        assert "only 23,332 pcs of TUB on hand at Main" in str(exc.value.fields["qty"])
+    finally:
+        store.input_locale = None
+    with store.write() as uow, pytest.raises(ValidationError) as exc:
+        moves.adjust(uow, pid, "-25", reason="out")
+    assert "only 23.332 pcs of TUB" in str(exc.value.fields["qty"])

@@ -129,9 +129,15 @@ def money_str(minor: int | None, exponent: int) -> str:
     return str(from_minor(minor, exponent))
 
 
-def qty_text(scaled: int | None) -> str:
-    """A quantity for a message: "10", "2.5", never "10.000" or "1E+1"."""
-    return str(qty_from_scaled(scaled))
+def qty_text(scaled: int | None, locale: str | None = None) -> str:
+    """A quantity for a message: "10", "2.5", never "10.000" or "1E+1"; with ``locale`` (a
+    person reads it in a form) as that locale writes it ("23,332" in vi_VN, where "23.332"
+    is twenty-three thousand), so it reads back."""
+    qty = qty_from_scaled(scaled)
+    if not locale:
+        return str(qty)
+    decimals = max(0, -qty.as_tuple().exponent)
+    return locale_pattern(locale, decimals).apply(qty, locale)
 
 
 def line_amounts(qty_scaled: int, unit_minor: int, vat_bp: int) -> tuple[int, int]:

@@ -92,7 +92,7 @@ def _apply_move(
                     "qty": Message(
                         "only {qty} {unit} of {sku} on hand at {location}; {sku} may not go "
                         "below zero",
-                        qty=qty_text(here),
+                        qty=qty_text(here, uow.input_locale),
                         unit=p.unit,
                         sku=p.sku,
                         location=loc.name,
@@ -387,9 +387,10 @@ def stock_by_location(uow: UnitOfWork, product_id: int) -> list[LocationQty]:
     return [LocationQty(i, name, qty_from_scaled(q)) for i, name, _d, q in rows]
 
 
-def where_text(spots: list[LocationQty], unit: str) -> str:
-    """ "Main 0 pcs, Workshop 5 pcs": where a product's stock is."""
-    return ", ".join(f"{s.location} {qty_text(_scaled(s.on_hand))} {unit}" for s in spots)
+def where_text(spots: list[LocationQty], unit: str, locale: str | None = None) -> str:
+    """ "Main 0 pcs, Workshop 5 pcs": where a product's stock is (quantities as ``locale``
+    writes them; None: the machine form)."""
+    return ", ".join(f"{s.location} {qty_text(_scaled(s.on_hand), locale)} {unit}" for s in spots)
 
 
 def _scaled(qty: Decimal) -> int:
@@ -415,11 +416,11 @@ def plan_issue(
                 p.sku: Message(
                     "only {qty} {unit} on hand at {location}, {wanted} to deliver (on hand: "
                     "{where}); leave the location empty to take it from where it is",
-                    qty=qty_text(have),
+                    qty=qty_text(have, uow.input_locale),
                     unit=p.unit,
                     location=name,
-                    wanted=qty_text(qty_scaled),
-                    where=where_text(spots, p.unit),
+                    wanted=qty_text(qty_scaled, uow.input_locale),
+                    where=where_text(spots, p.unit, uow.input_locale),
                 )
             }
         )
@@ -437,10 +438,10 @@ def plan_issue(
                 {
                     p.sku: Message(
                         "only {qty} {unit} on hand, {wanted} to deliver (on hand: {where})",
-                        qty=qty_text(total),
+                        qty=qty_text(total, uow.input_locale),
                         unit=p.unit,
-                        wanted=qty_text(qty_scaled),
-                        where=where_text(spots, p.unit),
+                        wanted=qty_text(qty_scaled, uow.input_locale),
+                        where=where_text(spots, p.unit, uow.input_locale),
                     )
                 }
             )

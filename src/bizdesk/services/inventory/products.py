@@ -175,7 +175,7 @@ def _clean_product(uow: UnitOfWork, data: ProductInput, self_id: int | None = No
                     "stocked",
                     Message(
                         "{qty} on hand, worth {value}: count it to 0 before making it a service",
-                        qty=qty_text(qty),
+                        qty=qty_text(qty, uow.input_locale),
                         value=from_minor(value, exp),
                     ),
                 )

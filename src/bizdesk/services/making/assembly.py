@@ -234,8 +234,8 @@ def create(uow: UnitOfWork, data: MOInput) -> MOView:
                     Message(
                         "{qty} x {per_unit} {unit} of {sku} is finer than a thousandth; "
                         "choose a quantity that comes out whole",
-                        qty=qty_text(q),
-                        per_unit=qty_text(bl.qty_scaled),
+                        qty=qty_text(q, uow.input_locale),
+                        per_unit=qty_text(bl.qty_scaled, uow.input_locale),
                         unit=c.unit,
                         sku=c.sku,
                     ),
@@ -310,9 +310,9 @@ def confirm(uow: UnitOfWork, order_id: int, *, version: int | None = None) -> MO
                 c.sku,
                 Message(
                     "only {free} {unit} available, {wanted} wanted",
-                    free=qty_text(free),
+                    free=qty_text(free, uow.input_locale),
                     unit=c.unit,
-                    wanted=qty_text(ln.qty_scaled),
+                    wanted=qty_text(ln.qty_scaled, uow.input_locale),
                 ),
             )
     chk.done()
@@ -362,8 +362,8 @@ def finish(
             "qty",
             Message(
                 "only {left} left to make of {qty}",
-                left=qty_text(left),
-                qty=qty_text(mo.qty_scaled),
+                left=qty_text(left, uow.input_locale),
+                qty=qty_text(mo.qty_scaled, uow.input_locale),
             ),
         )
     lines = _lines(uow, mo.id)
@@ -381,8 +381,8 @@ def finish(
                 Message(
                     "{qty} x {per_unit} {unit} of {sku} is finer than a thousandth; "
                     "choose a quantity that comes out whole",
-                    qty=qty_text(q),
-                    per_unit=qty_text(ln.per_unit_scaled),
+                    qty=qty_text(q, uow.input_locale),
+                    per_unit=qty_text(ln.per_unit_scaled, uow.input_locale),
                     unit=c.unit,
                     sku=c.sku,
                 ),

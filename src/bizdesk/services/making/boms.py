@@ -310,7 +310,7 @@ def _why_not_kit(uow: UnitOfWork, p: Product) -> Message | None:
         return Message(
             "{sku} has {qty} {unit} in stock: a kit never is; sell or adjust it to zero first",
             sku=p.sku,
-            qty=qty_text(qty),
+            qty=qty_text(qty, uow.input_locale),
             unit=p.unit,
         )
     if reserved(uow, [p.id]).get(p.id):

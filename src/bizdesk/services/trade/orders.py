@@ -357,7 +357,9 @@ class OrderKind:
             if q > limit(ln):
                 chk.add(
                     name,
-                    too_many(ln) if too_many else Message(_TOO_MANY[what], qty=qty_text(limit(ln))),
+                    too_many(ln)
+                    if too_many
+                    else Message(_TOO_MANY[what], qty=qty_text(limit(ln), uow.input_locale)),
                 )
             elif q:
                 todo.append((ln, q))

@@ -293,8 +293,8 @@ def receive(
         label=lambda ln: uow.session.get(Product, ln.product_id).sku,
         too_many=lambda ln: Message(
             "only {qty} still to come of {ordered} ordered; over-receipt is refused",
-            qty=qty_text(_still_to_come(ln)),
-            ordered=qty_text(ln.qty_scaled),
+            qty=qty_text(_still_to_come(ln), uow.input_locale),
+            ordered=qty_text(ln.qty_scaled, uow.input_locale),
         ),
     )
     chk.done()

@@ -286,9 +286,9 @@ def confirm(uow: UnitOfWork, order_id: int, *, version: int | None = None) -> SO
                 p.sku,
                 Message(
                     "only {free} {unit} available, {wanted} wanted",
-                    free=qty_text(free),
+                    free=qty_text(free, uow.input_locale),
                     unit=p.unit,
-                    wanted=qty_text(qty),
+                    wanted=qty_text(qty, uow.input_locale),
                 ),
             )
     chk.done()

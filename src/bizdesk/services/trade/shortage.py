@@ -48,7 +48,7 @@ def draft_shortage_orders(uow: UnitOfWork) -> ShortageOrders:
                 Message(
                     "{sku} is short by {qty} {unit} but has no supplier (set one on the product)",
                     sku=n.sku,
-                    qty=qty_text(int(n.short * QTY_SCALE)),
+                    qty=qty_text(int(n.short * QTY_SCALE), uow.input_locale),
                     unit=n.unit,
                 )
             )
