@@ -314,3 +314,31 @@ def test_one_payment_settles_several_bills_in_full_and_in_part(shop) -> None:  #
     after = _balances(store)
     assert after["2000"] == Decimal("-3.50") and after["1011"] == Decimal("-30.10")
     assert errors(store) == []
+
+
+def test_a_statement_of_a_supplier_who_also_buys_shows_what_they_owe(shop) -> None:  # noqa: ANN001
+    """A contact who buys from us and sells to us: the statement showed the payable account
+    only, hiding what they owe. A customer's statement is receivable by default, ``by``
+    names the side, and the other side's balance is noted."""
+    from bizdesk.models.contacts import Contact
+    from bizdesk.services.overview.reports import build
+    from bizdesk.services.trade import sales
+
+    store, sid = shop
+    po = order(store, sid, ("BOLT", "10", "1.00"))
+    with store.write() as uow:
+        purchasing.receive(uow, po.id, {po.lines[0].id: "10"})
+        purchasing.bill(uow, po.id, reference="S-1")
+        uow.session.get(Contact, sid).is_customer = True
+        sales.counter_sale(uow, [sales.SOLineInput("BOLT", "2", "3.00")], customer=f"#{sid}")
+    with store.read() as uow:
+        owed = build(uow, "statement", contact=f"#{sid}")
+        ours = build(uow, "statement", contact=f"#{sid}", by="payable")
+        with pytest.raises(ValidationError, match="must be one of"):
+            build(uow, "statement", contact=f"#{sid}", by="paid")
+    assert owed.params["account"] == "receivable" and len(owed.rows) == 2
+    assert owed.notes[-1] == (
+        f"Acme Supply has a payable account too, balance 12.00: "
+        f"bizdesk report statement --contact '#{sid}' --by payable"
+    )
+    assert ours.params["account"] == "payable" and ours.rows[-1]["balance"] == Decimal("12.00")

@@ -77,7 +77,7 @@ def report(
             help=_(
                 "segments: city, country, tag, stage, owner, age; sales-analysis: product, "
                 "customer, owner, city, country, tag, stage, age; win-loss: reason, stage, "
-                "owner; cycle-times: sales, purchases"
+                "owner; cycle-times: sales, purchases; statement: receivable, payable"
             )
         ),
     ] = None,

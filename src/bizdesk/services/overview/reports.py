@@ -18,7 +18,7 @@ from bizdesk.money import from_minor
 from bizdesk.reading import date_text
 from bizdesk.services.base import permissions
 from bizdesk.services.base.csvio import write_rows
-from bizdesk.services.base.validate import FieldError
+from bizdesk.services.base.validate import FieldError, must_be_one_of
 from bizdesk.words import ACCOUNT_TYPE_NAMES, CONTACT_STAGE_NAMES, PRIORITY_NAMES, word_message
 
 # a segment's column and the report's title per field (contacts.SEGMENT_FIELDS)
@@ -652,10 +652,16 @@ def _aging(role: str, name: str, title: str):  # noqa: ANN202
     return build
 
 
+STATEMENT_SIDES = ("receivable", "payable")
+STATEMENT_SIDE_WORDS = {"receivable": N_("receivable"), "payable": N_("payable")}
+
+
 def _statement_report(
-    uow: UnitOfWork, contact: str = "", as_of: date | None = None, **_: Any
+    uow: UnitOfWork, contact: str = "", as_of: date | None = None, by: str = "", **_: Any
 ) -> Report:
-    """A customer's or supplier's account: what they owe us, or what we owe them."""
+    """A customer's or supplier's account: what they owe us (receivable: a customer's, by
+    default), or what we owe them (payable: a supplier's that is no customer, by default);
+    ``by`` names the side, and the other side's balance is noted when it has lines."""
     from bizdesk.services.books.ledger_reports import contact_statement
     from bizdesk.services.crm.contacts import resolve
 
@@ -669,8 +675,12 @@ def _statement_report(
                 )
             }
         ) from None
-    role = "payable" if c.is_supplier else "receivable"
+    if by and by not in STATEMENT_SIDES:
+        raise ValidationError({"by": must_be_one_of(STATEMENT_SIDES)})
+    role = by or ("payable" if c.is_supplier and not c.is_customer else "receivable")
     rows = contact_statement(uow, c.id, role, as_of)
+    other = "payable" if role == "receivable" else "receivable"
+    others = contact_statement(uow, c.id, other, as_of)
     cols = [
         Column("date", Message("Date")),
         Column("entry", Message("Entry")),
@@ -709,6 +719,17 @@ def _statement_report(
             rep.notes.append(Message("Balance: {balance} (owes us)", balance=balance))
         else:
             rep.notes.append(Message("Balance: {balance} (we owe)", balance=balance))
+    if others:
+        loc = uow.setting("locale", "en_US")
+        rep.notes.append(
+            Message(
+                "{name} has a {side} account too, balance {balance}: {command}",
+                name=c.name,
+                side=Message(STATEMENT_SIDE_WORDS[other]),
+                balance=money(others[-1].balance, loc),
+                command=f"bizdesk report statement --contact '#{c.id}' --by {other}",
+            )
+        )
     return rep
 
 
