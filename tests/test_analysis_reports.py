@@ -265,7 +265,11 @@ def test_a_report_refuses_what_it_does_not_read_and_says_its_period(store) -> No
             {"date_from": date(2026, 1, 1)},
             "pipeline does not take --from",
         ),
-        ("statement", {"contact": "#1", "by": "city"}, "it takes --contact, --as-of"),
+        (
+            "statement",
+            {"contact": "#1", "date_to": date(2026, 1, 1)},
+            "statement does not take --to; it takes --contact, --as-of, --by",
+        ),
     ):
         with pytest.raises(ValidationError) as exc:
             reports.run(store, name, **params)
