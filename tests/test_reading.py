@@ -353,3 +353,16 @@ def test_why_a_text_is_not_json_is_said_in_the_readers_words(text: str) -> None:
     assert str(json_problem(exc.value)).endswith(
         f"at line {exc.value.lineno}, column {exc.value.colno}"
     )
+
+
+def test_a_signed_field_takes_an_explicit_plus() -> None:
+    """The stock adjustment's box says "+in / -out" and refused "+2"."""
+    from bizdesk.money import parse_qty
+
+    assert parse_qty("+2", allow_negative=True) == 2000
+    assert parse_qty("+2,5", allow_negative=True, locale="vi_VN") == 2500
+    for text in ("++2", "+-2", "+ 2", "+"):
+        with pytest.raises(M.AmountError):
+            parse_qty(text, allow_negative=True)
+    with pytest.raises(M.AmountError):  # an amount that cannot be negative has no sign
+        parse_qty("+2")

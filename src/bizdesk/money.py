@@ -45,7 +45,10 @@ def parse_decimal(
     elif isinstance(value, int):
         d = Decimal(value)
     else:
-        d = read_number(str(value), decimals=decimals, locale=locale)
+        text = str(value).strip()
+        if allow_negative and text[:1] == "+" and text[1:2].isdigit():
+            text = text[1:]  # a signed field ("+in / -out") takes an explicit plus
+        d = read_number(text, decimals=decimals, locale=locale)
     if not d.is_finite():
         raise AmountError(Message("not a number"))
     if d.as_tuple().exponent < -decimals and d != d.quantize(Decimal(1).scaleb(-decimals)):
