@@ -366,3 +366,19 @@ def test_a_signed_field_takes_an_explicit_plus() -> None:
             parse_qty(text, allow_negative=True)
     with pytest.raises(M.AmountError):  # an amount that cannot be negative has no sign
         parse_qty("+2")
+
+
+def test_a_message_made_visible_is_in_the_reader_s_language() -> None:
+    """Find's results ("Sales order SO-00049") were English in a Vietnamese session: the
+    text made safe to print was the message's English value."""
+    from bizdesk.formatting import visible
+    from bizdesk.i18n import Message, current_language, use
+
+    before = current_language()
+    use("es")
+    try:
+        assert visible(Message("Sales order {number}", number="SO-00049")) == (
+            "Pedido de venta SO-00049"
+        )
+    finally:
+        use(before)

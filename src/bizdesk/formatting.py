@@ -30,7 +30,7 @@ def visible(text: object) -> str:
     (control characters such as ESC, bidirectional overrides, lone surrogates) is shown as
     its code, ``<U+001B>``, instead of being sent; line breaks and tabs stay. Data from
     before the rule, or from outside bizdesk, can hold them: every door prints through this."""
-    s = text if isinstance(text, str) else str(text)
+    s = text if type(text) is str else str(text)  # a Message: in the reader's language
     return s if UNSAFE.search(s) is None else UNSAFE.sub(_code, s)
 
 

@@ -14,7 +14,7 @@ from textual.markup import escape
 from textual.widgets.option_list import Option
 
 from bizdesk.formatting import visible
-from bizdesk.i18n import _
+from bizdesk.i18n import _, pgettext
 from bizdesk.screens.registry import commands_with_keys
 
 
@@ -49,7 +49,10 @@ class FindRecords(Provider):
     async def search(self, query: str) -> Hits:
         for label, action in await asyncio.to_thread(self._records, query):
             yield Hit(
-                0.5, Content(visible(label)), partial(self.app.run_action, action), help=_("open")
+                0.5,
+                Content(visible(label)),
+                partial(self.app.run_action, action),
+                help=pgettext("verb", "open"),
             )
 
     def _records(self, query: str) -> list[tuple[str, str]]:
