@@ -254,3 +254,15 @@ def test_the_invoice_pdf_shows_the_kit_line_not_its_components(kit) -> None:  # 
         text = " ".join(pdf_text(papers.render(uow, "invoice", inv.label).data).split())
     assert "REPAIR Repair kit 2 25.00 21% 50.00" in text
     assert "TUBE" not in text and "LEVER" not in text
+
+
+def test_a_stock_count_of_a_kit_is_refused_by_the_dry_run_too(kit) -> None:  # noqa: ANN001
+    """The dry run said "1 product would be adjusted" and the import then refused the kit:
+    the check before writing applies the same rule as the move."""
+    from bizdesk.services.exchange import erp_imports
+
+    store, _tube, _lever, _rk = kit
+    for dry in (True, False):
+        with store.write() as uow, pytest.raises(ValidationError) as exc:
+            erp_imports.import_stock_count(uow, "sku,counted\nREPAIR,3\n", dry_run=dry)
+        assert "REPAIR Repair kit is a kit: it is never in stock itself" in str(exc.value)

@@ -274,13 +274,9 @@ def _check_counts(uow: UnitOfWork, rows: Iterable[tuple[int, dict[str, str]]]) -
             problems.add(line, line_problem(line, exc.message, "sku"))
             continue
         chk = v.Checker()
-        if not p.stocked:
-            chk.add(
-                "product",
-                Message(
-                    "{sku} {name} is a service: it is not kept in stock", sku=p.sku, name=p.name
-                ),
-            )
+        problem = moves.not_stocked(uow, p)
+        if problem is not None:  # a service, or a kit: the import itself would refuse it
+            chk.add("product", problem)
         counted = None
         try:
             counted = parse_qty(row.get("counted", ""), locale=uow.input_locale)

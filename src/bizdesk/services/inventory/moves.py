@@ -42,28 +42,26 @@ def _scale_value(qty_scaled: int, unit_cost_minor: int) -> int:
     return half_even(qty_scaled * unit_cost_minor, QTY_SCALE)
 
 
-def _check_stocked(uow: UnitOfWork, p: Product) -> None:
-    """Only goods move: not a service, and not a kit (its active bill of materials is of
-    kind "kit": it is delivered as its components, which are in stock)."""
+def not_stocked(uow: UnitOfWork, p: Product) -> Message | None:
+    """Why ``p`` does not move in stock, or None. Only goods move: not a service, and not
+    a kit (its active bill of materials is of kind "kit": it is delivered as its
+    components, which are in stock)."""
     if not p.stocked:
-        raise ValidationError(
-            {
-                "product": Message(
-                    "{sku} {name} is a service: it is not kept in stock", sku=p.sku, name=p.name
-                )
-            }
-        )
+        return Message("{sku} {name} is a service: it is not kept in stock", sku=p.sku, name=p.name)
     if is_kit(uow, p.id):
-        raise ValidationError(
-            {
-                "product": Message(
-                    "{sku} {name} is a kit: it is never in stock itself, its components are "
-                    "(receive, count or move those)",
-                    sku=p.sku,
-                    name=p.name,
-                )
-            }
+        return Message(
+            "{sku} {name} is a kit: it is never in stock itself, its components are "
+            "(receive, count or move those)",
+            sku=p.sku,
+            name=p.name,
         )
+    return None
+
+
+def _check_stocked(uow: UnitOfWork, p: Product) -> None:
+    problem = not_stocked(uow, p)
+    if problem is not None:
+        raise ValidationError({"product": problem})
 
 
 def _apply_move(
