@@ -262,7 +262,7 @@ def test_a_stock_count_of_a_kit_is_refused_by_the_dry_run_too(kit) -> None:  # n
     from bizdesk.services.exchange import erp_imports
 
     store, _tube, _lever, _rk = kit
-    for dry in (True, False):
-        with store.write() as uow, pytest.raises(ValidationError) as exc:
-            erp_imports.import_stock_count(uow, "sku,counted\nREPAIR,3\n", dry_run=dry)
+    for dry in (True, False):  # as the command line imports: checked, then written
+        with pytest.raises(ValidationError) as exc:
+            erp_imports.import_stock_count(store, "sku,counted\nREPAIR,3\n", dry_run=dry)
         assert "REPAIR Repair kit is a kit: it is never in stock itself" in str(exc.value)
