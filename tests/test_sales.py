@@ -32,11 +32,11 @@ def _tb(store) -> dict[str, Decimal]:  # noqa: ANN001
         return {r.code: r.balance for r in ledger_reports.trial_balance(uow)[0]}
 
 
-def _order(store, cid: int, *lines: tuple[str, str]):  # noqa: ANN001, ANN202
+def _order(store, cid: int, *lines: tuple[str, ...]):  # noqa: ANN001, ANN202
     with store.write() as uow:
         return sales.create(
             uow,
-            sales.SOInput(customer=f"#{cid}", lines=[sales.SOLineInput(p, q) for p, q in lines]),
+            sales.SOInput(customer=f"#{cid}", lines=[sales.SOLineInput(*ln) for ln in lines]),
         )
 
 
@@ -297,3 +297,20 @@ def test_a_contact_page_shows_each_role_what_it_may_read(
     assert (st.unpaid is None) is not sees_money and (supplier_story.owed is None) is not sees_money
     assert bool(st.deals) is sees_deals
     assert st.orders and supplier_story.purchases  # every role may see orders
+
+
+def test_an_order_that_totals_nothing_is_not_confirmed(shop) -> None:  # noqa: ANN001
+    """A free item alone: confirmed, delivered, then "lines: an entry needs at least two
+    lines" at invoicing, and the order stayed delivered for good. It is refused at once,
+    saying why; a free line beside a priced one is fine."""
+    store, cid = shop
+    free = _order(store, cid, ("SRV", "1", "0"))
+    with store.write() as uow, pytest.raises(ValidationError) as exc:
+        sales.confirm(uow, free.id)
+    assert f"{free.label} totals 0.00: an order is invoiced and posted" in str(exc.value)
+    with store.write() as uow, pytest.raises(ValidationError, match="give its lines a price"):
+        sales.counter_sale(uow, [sales.SOLineInput("SRV", "0.001", "1")])  # 0.001 x 1 = 0.00
+    both = _order(store, cid, ("SRV", "1", "0"), ("SRV", "1"))
+    with store.write() as uow:
+        assert sales.confirm(uow, both.id).state == "confirmed"
+    assert errors(store) == []

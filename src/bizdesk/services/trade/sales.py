@@ -291,6 +291,16 @@ def confirm(uow: UnitOfWork, order_id: int, *, version: int | None = None) -> SO
                     wanted=qty_text(qty, uow.input_locale),
                 ),
             )
+    if so.net_minor + so.vat_minor == 0:  # invoiced, it would post nothing: it would stay open
+        chk.add(
+            "lines",
+            Message(
+                "{label} totals {total}: an order is invoiced and posted, and nothing would be; "
+                "give its lines a price",
+                label=SALES_ORDER.label(so.number),
+                total=str(from_minor(0, uow.exponent)),
+            ),
+        )
     chk.done()
     for line_id, parts in kits.items():
         copy_kit(uow, line_id, parts)
