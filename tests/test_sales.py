@@ -311,6 +311,15 @@ def test_an_order_that_totals_nothing_is_not_confirmed(shop) -> None:  # noqa: A
     with store.write() as uow, pytest.raises(ValidationError, match="give its lines a price"):
         sales.counter_sale(uow, [sales.SOLineInput("SRV", "0.001", "1")])  # 0.001 x 1 = 0.00
     both = _order(store, cid, ("SRV", "1", "0"), ("SRV", "1"))
+    free_line, paid_line = (ln.id for ln in both.lines)
     with store.write() as uow:
         assert sales.confirm(uow, both.id).state == "confirmed"
+        sales.deliver(uow, both.id, {free_line: "1"})
+    with store.write() as uow, pytest.raises(ValidationError) as exc:
+        sales.invoice(uow, both.id)  # the free line alone: on the next delivery's invoice
+    assert "goes on the invoice of its next delivery" in str(exc.value)
+    with store.write() as uow:
+        sales.deliver(uow, both.id, {paid_line: "1"})
+        inv = sales.invoice(uow, both.id)
+    assert inv.total == Decimal("54.00")
     assert errors(store) == []

@@ -552,6 +552,17 @@ def invoice(
         ln.invoiced_scaled = ln.delivered_scaled
     net = sum(c[2] for c in charged)
     vat = sum(c[3] for c in charged)
+    if net + vat == 0:  # free lines delivered alone: they go on the next invoice
+        raise ValidationError(
+            {
+                "": Message(
+                    "what {label} delivered and did not invoice yet totals {total}: it goes on "
+                    "the invoice of its next delivery",
+                    label=so_label(so.number),
+                    total=str(from_minor(0, uow.exponent)),
+                )
+            }
+        )
     number = next_number(uow, INVOICE)
     label = INVOICE.label(number)
     e = post_entry(
