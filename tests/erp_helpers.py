@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from bizdesk.db import Store
+from bizdesk.models.sales import SalesOrder
 from bizdesk.services.admin.checks import run_checks
 from bizdesk.services.books import ledger
 from bizdesk.services.crm import contacts, tickets
@@ -96,6 +97,8 @@ def a_month(store):  # noqa: ANN001, ANN201
         )
         deals.win(uow, d.id, "good price", version=d.version)
         so_id = sales.list_page(uow, sales.PageRequest()).rows[0].id
+        # won on 10 November: the draft's date, as its form would set it (won today, else)
+        uow.session.get(SalesOrder, so_id).order_date = date(2026, 11, 10)
         so = sales.confirm(uow, so_id)
         sales.deliver(uow, so.id, when="2026-11-12")
         inv = sales.invoice(uow, so.id, when="2026-11-12", due="2026-11-19")

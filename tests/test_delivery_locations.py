@@ -40,7 +40,10 @@ def shop(store):  # noqa: ANN001, ANN201
 def _order(store, cid: int, qty: str):  # noqa: ANN001, ANN202
     with store.write() as uow:
         so = sales.create(
-            uow, sales.SOInput(customer=f"#{cid}", lines=[sales.SOLineInput("BIKE", qty)])
+            uow,
+            sales.SOInput(
+                customer=f"#{cid}", order_date="2026-11-01", lines=[sales.SOLineInput("BIKE", qty)]
+            ),
         )
         return sales.confirm(uow, so.id)
 

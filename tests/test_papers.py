@@ -77,11 +77,12 @@ def shop(store):  # noqa: ANN001, ANN201
             uow,
             sales.SOInput(
                 customer=f"#{cid}",
+                order_date="2026-11-02",
                 lines=[sales.SOLineInput("BIKE", "2"), sales.SOLineInput("BOOK", "3")],
             ),
         )
         sales.confirm(uow, so.id)
-        sales.deliver(uow, so.id)
+        sales.deliver(uow, so.id, when="2026-11-04")
         inv = sales.invoice(uow, so.id, when="2026-11-05", due="2026-11-19")
         sales.pay(uow, inv.id, amount="500", when="2026-11-10")
         bike = next(ln for ln in sales.get(uow, so.id).lines if ln.sku == "BIKE")

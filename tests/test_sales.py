@@ -36,7 +36,11 @@ def _order(store, cid: int, *lines: tuple[str, ...]):  # noqa: ANN001, ANN202
     with store.write() as uow:
         return sales.create(
             uow,
-            sales.SOInput(customer=f"#{cid}", lines=[sales.SOLineInput(*ln) for ln in lines]),
+            sales.SOInput(
+                customer=f"#{cid}",
+                order_date="2026-11-01",  # its steps below are dated in November
+                lines=[sales.SOLineInput(*ln) for ln in lines],
+            ),
         )
 
 
@@ -322,4 +326,29 @@ def test_an_order_that_totals_nothing_is_not_confirmed(shop) -> None:  # noqa: A
         sales.deliver(uow, both.id, {paid_line: "1"})
         inv = sales.invoice(uow, both.id)
     assert inv.total == Decimal("54.00")
+    assert errors(store) == []
+
+
+def test_a_step_of_an_order_is_not_dated_before_the_order(shop) -> None:  # noqa: ANN001
+    """A delivery dated 2020 of an order of today was taken: its entry sat in the books
+    years before the order. Receipts, deliveries, invoices and returns are refused so."""
+    store, cid = shop
+    with store.write() as uow:
+        so = sales.create(
+            uow,
+            sales.SOInput(
+                customer=f"#{cid}", order_date="2026-03-10", lines=[sales.SOLineInput("BIKE", "1")]
+            ),
+        )
+        sales.confirm(uow, so.id)
+        got = pytest.raises(ValidationError, sales.deliver, uow, so.id, when="2020-01-01")
+    assert "2020-01-01 is before SO-00001 was ordered, on 2026-03-10" in str(got.value)
+    with store.write() as uow:
+        sales.deliver(uow, so.id, when="2026-03-10")
+        with pytest.raises(ValidationError, match="before SO-00001 was ordered"):
+            sales.invoice(uow, so.id, when="2026-03-09")
+    sid = supplier(store, "Late Supply")
+    po = order(store, sid, ("BIKE", "1", "400"))
+    with store.write() as uow, pytest.raises(ValidationError, match="was ordered, on"):
+        purchasing.receive(uow, po.id, {po.lines[0].id: "1"}, when="2001-01-01")
     assert errors(store) == []

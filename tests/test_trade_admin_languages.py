@@ -125,10 +125,13 @@ def test_a_document_is_written_in_its_party_s_language_else_the_shop_s(store, sp
             uow, contacts.ContactInput(name="Dana Client", language="es")
         ).contact.id
         so = sales.create(
-            uow, sales.SOInput(customer=f"#{cid}", lines=[sales.SOLineInput("BIKE", "2")])
+            uow,
+            sales.SOInput(
+                customer=f"#{cid}", order_date="2026-03-02", lines=[sales.SOLineInput("BIKE", "2")]
+            ),
         )
         sales.confirm(uow, so.id)
-        sales.deliver(uow, so.id)
+        sales.deliver(uow, so.id, when="2026-03-04")
         sales.invoice(uow, so.id, when="2026-03-05", due="2026-03-19")
     speak("vi")  # the person printing reads Vietnamese: the customer still gets Spanish
     with store.read() as uow:

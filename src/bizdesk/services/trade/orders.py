@@ -35,6 +35,7 @@ from bizdesk.formatting import editable
 from bizdesk.i18n import N_, Message
 from bizdesk.models.ledger import JournalEntry
 from bizdesk.money import AmountError, from_minor, line_amounts, parse_money, parse_qty, qty_text
+from bizdesk.reading import date_text
 from bizdesk.services.base import validate as v
 from bizdesk.services.base.numbering import JOURNAL, Series, next_number
 from bizdesk.services.base.paging import PageRequest, folded_contains
@@ -366,6 +367,20 @@ class OrderKind:
         if not todo and not chk.errors:
             chk.add("", Message(_NONE_GIVEN[what]))
         return todo
+
+    def on_or_after_order(self, chk: v.Checker, doc: Any, day: date | None) -> None:  # noqa: ANN401
+        """A step of the order (a receipt, a delivery, an invoice, a return) is dated on the
+        order's day or later: its entry would otherwise sit in the books before the order."""
+        if day is not None and day < doc.order_date:
+            chk.add(
+                "date",
+                Message(
+                    "{day} is before {label} was ordered, on {ordered}",
+                    day=date_text(day),
+                    label=self.label(doc),
+                    ordered=date_text(doc.order_date),
+                ),
+            )
 
     def move(self, uow: UnitOfWork, doc: Any, step: str, new: str, action: str) -> None:  # noqa: ANN401
         """Take a step that only changes the state, recorded as ``action``."""

@@ -283,6 +283,7 @@ def receive(
     chk = v.Checker()
     loc = chk("location", resolve_location, uow, location)
     day = chk("date", v.iso_date, when, local=uow.person_input) or date.today()
+    ORDERS.on_or_after_order(chk, po, day)
     todo = ORDERS.quantities(
         uow,
         chk,

@@ -380,6 +380,7 @@ def deliver(
     named = str(location or "").strip()
     loc = chk("location", resolve_location, uow, location) if named else None
     day = chk("date", v.iso_date, when, local=uow.person_input) or date.today()
+    ORDERS.on_or_after_order(chk, so, day)
     chk.done()
     todo = _quantities(
         uow, lines, quantities, lambda ln: ln.qty_scaled - ln.delivered_scaled, "delivered"
@@ -539,6 +540,7 @@ def invoice(
         )
     chk = v.Checker()
     day = chk("date", v.iso_date, when, local=uow.person_input) or date.today()
+    ORDERS.on_or_after_order(chk, so, day)
     due_on = chk("due", v.iso_date, due, local=uow.person_input) or due_date(
         uow, so.customer_id, "customer", day
     )
@@ -873,6 +875,7 @@ def return_goods(
     reason = chk("reason", v.text, reason, required=True, max_len=200) or ""
     loc = chk("location", resolve_location, uow, location)
     day = chk("date", v.iso_date, when, local=uow.person_input) or date.today()
+    ORDERS.on_or_after_order(chk, so, day)
     chk.done()
     todo = _quantities(
         uow, lines, quantities, lambda ln: ln.invoiced_scaled - ln.returned_scaled, "returned"
