@@ -163,6 +163,12 @@ def test_a_bill_an_account_and_a_payment_in_the_books(store) -> None:  # noqa: A
             reconcile.match_account(uow, _line(store, "fee"), "1010")
         with pytest.raises(ValidationError, match="changes only through stock moves"):
             reconcile.match_account(uow, _line(store, "fee"), "1200")
+        # the customers' or suppliers' account with nobody named: their invoices would stay
+        # open while the account said paid
+        with pytest.raises(ValidationError, match="match the line to their invoices"):
+            reconcile.match_account(uow, _line(store, "transfer"), "1100")
+        with pytest.raises(ValidationError, match="match the line to their bills"):
+            reconcile.match_account(uow, _line(store, "fee"), "2000")
         with pytest.raises(ValidationError, match="moves 60.00 on the statement's account"):
             reconcile.match_entry(uow, _line(store, "fee"), f"JE-{payment}")
         reconcile.match_account(uow, _line(store, "fee"), "6400", memo="card fee")

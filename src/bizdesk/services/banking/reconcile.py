@@ -350,6 +350,18 @@ def match_documents(
     return _matched(uow, ln, labels)
 
 
+_PARTY_ROLES = {
+    "receivable": N_(
+        "{code} {name} holds what customers owe: match the line to their invoices "
+        "(bizdesk bank match LINE --doc INV-...)"
+    ),
+    "payable": N_(
+        "{code} {name} holds what is owed to suppliers: match the line to their bills "
+        "(bizdesk bank match LINE --doc REFERENCE)"
+    ),
+}
+
+
 @requires("bank.reconcile")
 def match_account(
     uow: UnitOfWork, line_id: object, account: object = None, memo: object = ""
@@ -370,6 +382,10 @@ def match_account(
     problem = line_account_problem(other)
     if problem is None and other.id == ln.account_id:
         problem = Message("that is the statement's own account")
+    if problem is None and other.role in _PARTY_ROLES:
+        # no customer or supplier named: their invoices or bills would stay open while the
+        # account said paid (the ageing and the account would part)
+        problem = Message(_PARTY_ROLES[other.role], code=other.code, name=other.name)
     if problem is not None:
         raise ValidationError({"account": problem})
     bank = ln.account_id
