@@ -972,7 +972,7 @@ def period(rep: Report) -> Message | None:
         return Message("from {first}", first=date_text(first))
     if last:
         return Message("up to {last}", last=date_text(last))
-    return Message("all dates")
+    return ALL_DATES
 
 
 def heading(rep: Report) -> Message:
