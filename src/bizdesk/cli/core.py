@@ -88,7 +88,8 @@ def show(what: RenderableType, *, stderr: bool = False) -> None:
             cells = [c for c in cells if isinstance(c, str) and c.strip()]
             if cells and all(_NUMBER.fullmatch(c.strip()) for c in cells):
                 column.justify, column.no_wrap = "right", True
-                widest = max(cell_len(c) for c in cells)
+                title = getattr(column.header, "plain", column.header)
+                widest = max(cell_len(str(title)), *(cell_len(c) for c in cells))
                 column.min_width = max(column.min_width or 0, widest)
     _console(stderr).print(what)
 

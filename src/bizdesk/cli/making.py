@@ -69,8 +69,8 @@ def _print(view, as_json: bool, locale: str) -> None:  # noqa: ANN001
         _("Component"),
         _("Name"),
         Column(_("Quantity"), justify="right"),
-        Column(_("Unit cost"), justify="right"),
-        Column(_("Cost"), justify="right"),
+        _("Unit cost"),
+        _("Cost"),
     )
     for c in view.components:
         table.add_row(
@@ -148,7 +148,7 @@ def bom_set(
 
 @bom.command("versions", help=_("Every version of a product's bill of materials, newest first."))
 def bom_versions(ctx: typer.Context, sku: SkuArg, db: DbOpt = None) -> None:
-    from rich.table import Column, Table
+    from rich.table import Table
 
     from bizdesk.formatting import moment, money, visible
     from bizdesk.services.making.boms import bom_versions as versions
@@ -160,14 +160,7 @@ def bom_versions(ctx: typer.Context, sku: SkuArg, db: DbOpt = None) -> None:
         say(_("{sku} has no bill of materials.").format(sku=sku.upper()))
         return
     locale = store.settings().get("locale", "en_US")
-    table = Table(
-        _("Version"),
-        _("State"),
-        Column(_("Components"), justify="right"),
-        Column(_("Labour"), justify="right"),
-        _("Made"),
-        _("By"),
-    )
+    table = Table(_("Version"), _("State"), _("Components"), _("Labour"), _("Made"), _("By"))
     for r in rows:
         table.add_row(
             str(r.version),
@@ -219,6 +212,26 @@ def _state(state: str) -> str:
     from bizdesk.services.making.assembly import STATE_WORDS
 
     return _(STATE_WORDS.get(state, state))
+
+
+def _orders_table(orders, loc: str) -> None:  # noqa: ANN001
+    """Assembly orders (the list, the plan) as a table; show() right-aligns the figures."""
+    from rich.table import Table
+
+    from bizdesk.formatting import day, number, visible
+
+    table = Table(_("Number"), _("Planned"), _("SKU"), _("Name"), _("Qty"), _("Made"), _("State"))
+    for o in orders:
+        table.add_row(
+            o.label,
+            day(o.planned_date),
+            o.sku,
+            visible(o.name),
+            number(o.qty, loc),
+            number(o.done, loc),
+            _state(o.state),
+        )
+    show(table)
 
 
 @assembly_app.command("new", help=_("A draft order to make QTY of a product (SKU)."))
@@ -313,9 +326,7 @@ def assembly_list(
     fmt: FormatOpt = Printed.TEXT,
     db: DbOpt = None,
 ) -> None:
-    from rich.table import Column, Table
 
-    from bizdesk.formatting import day, number, visible
     from bizdesk.services.making import assembly
 
     store = open_store(ctx, db)
@@ -337,26 +348,7 @@ def assembly_list(
         )
         return
     loc = store.settings().get("locale", "en_US")
-    table = Table(
-        _("Number"),
-        _("Planned"),
-        _("SKU"),
-        _("Name"),
-        Column(_("Qty"), justify="right"),
-        Column(_("Made"), justify="right"),
-        _("State"),
-    )
-    for r in rows:
-        table.add_row(
-            r.label,
-            day(r.planned_date),
-            r.sku,
-            visible(r.name),
-            number(r.qty, loc),
-            number(r.done, loc),
-            _state(r.state),
-        )
-    show(table)
+    _orders_table(rows, loc)
 
 
 @assembly_app.command(
@@ -376,9 +368,9 @@ def assembly_plan(
     fmt: FormatOpt = Printed.TEXT,
     db: DbOpt = None,
 ) -> None:
-    from rich.table import Column, Table
+    from rich.table import Table
 
-    from bizdesk.formatting import day, number, visible
+    from bizdesk.formatting import number, visible
     from bizdesk.services.making.plan import plan_json, production_plan
 
     store = open_store(ctx, db)
@@ -408,26 +400,7 @@ def assembly_plan(
     if fmt == Printed.JSON:
         print_json(plan_json(plan))
         return
-    table = Table(
-        _("Number"),
-        _("Planned"),
-        _("SKU"),
-        _("Name"),
-        Column(_("Qty"), justify="right"),
-        Column(_("Made"), justify="right"),
-        _("State"),
-    )
-    for o in plan.orders:
-        table.add_row(
-            o.label,
-            day(o.planned_date),
-            o.sku,
-            visible(o.name),
-            number(o.qty, loc),
-            number(o.done, loc),
-            _state(o.state),
-        )
-    show(table)
+    _orders_table(plan.orders, loc)
     if plan.more_orders:
         say(
             ngettext(
@@ -436,8 +409,11 @@ def assembly_plan(
         )
     table = Table(
         _("Component"),
-        *(Column(h, justify="right") for h in (_("Needed"), _("On hand"), _("Reserved"))),
-        *(Column(h, justify="right") for h in (_("On order"), _("Short"))),
+        _("Needed"),
+        _("On hand"),
+        _("Reserved"),
+        _("On order"),
+        _("Short"),
         _("Supplier"),
     )
     for n in plan.needs:

@@ -701,7 +701,6 @@ def _print_run(r, fmt: Printed, loc: str) -> None:  # noqa: ANN001
     )
     table.columns[0].no_wrap = True  # "PR-00012/1" whole: it is what is typed back
     table.columns[0].min_width = max((len(s.number) for s in r.slips), default=0)
-    rows = []
     for s in r.slips:
         basis = (
             _("{hours} h").format(hours=number(s.hours, loc))
@@ -709,14 +708,8 @@ def _print_run(r, fmt: Printed, loc: str) -> None:  # noqa: ANN001
             else _("{paid}/{days} days").format(paid=s.days_paid, days=s.days_month)
         )
         amounts = (s.gross, s.deductions, s.net, s.contributions)
-        rows.append((s.number, visible(s.name), basis, *(money(a, loc) for a in amounts)))
-    for i in range(3, 7):  # amounts and their titles whole, right-aligned; the name wraps
-        column = table.columns[i]
-        column.justify, column.no_wrap = "right", True
-        column.min_width = max([len(str(column.header)), *(len(row[i]) for row in rows)])
-    for row in rows:
-        table.add_row(*row)
-    show(table)
+        table.add_row(s.number, visible(s.name), basis, *(money(a, loc) for a in amounts))
+    show(table)  # the amounts and their titles whole, right-aligned; the name wraps
     payments: dict[str, list[str]] = {}
     for s in r.slips:
         if s.paid_entry:
