@@ -59,13 +59,14 @@ def test_reminders_print_one_line_each_and_never_twice(db) -> None:  # noqa: ANN
             assert contacts.get(uow, so.customer_id).name == "Eli Late"
     finally:
         store.dispose()
-    # Eli's invoice (net 14) is 22 days late on the day: the second level; Dana's is not due
+    # Eli's invoice (net 14) is 22 days late on the day: never reminded, so the first level
+    # (not the second, which says "we reminded you"); Dana's is not due
     as_of = (inv.due_on + timedelta(days=22)).isoformat()
     first = bizdesk("reminders", "--as-of", as_of, "--db", db)
     assert first.returncode == 0, first.stderr
     lines = first.stdout.splitlines()
     assert lines[-1] == "1 reminder was made."
-    assert lines[0].split() == ["RM-00001", "Eli", "Late", "level", "2,", "second", "100.00"]
+    assert lines[0].split() == ["RM-00001", "Eli", "Late", "level", "1,", "friendly", "100.00"]
     again = bizdesk("reminders", "--as-of", as_of, "--db", db)
     assert (again.returncode, again.stdout) == (0, "No reminders are due.\n")
     today = bizdesk("reminders", "--db", db)
@@ -75,9 +76,9 @@ def test_reminders_print_one_line_each_and_never_twice(db) -> None:  # noqa: ANN
         "Eli",
         "Late",
         "level",
-        "3,",
-        "final",
-    ]
+        "2,",
+        "second",
+    ]  # 24 days after the first: the next level, one at a time
     assert today.stdout.splitlines()[-1] == "1 reminder was made."
     assert bizdesk("reminders", "--send", "--db", db).stdout == "No reminders are due.\n"
     future = bizdesk("reminders", "--as-of", "2199-01-01", "--db", db)
@@ -169,14 +170,14 @@ CUSTOMERS = (
 
 
 def _overdue(db: str) -> str:  # noqa: ANN001
-    """The shop (a VAT id, a fee of 5.00 at the second level) and two customers with
+    """The shop (a VAT id, a fee of 5.00 at the first level) and two customers with
     overdue invoices: Radhaus (VAT id, address) owes 70.00 of INV-00001 (100.00, 30.00 paid)
     and 200.00 of INV-00002, Eli 100.00 of INV-00003. Returns the day on which they are 22
-    days late (the second level)."""
+    days late (their first reminder)."""
     for args in (
         ("shop", "set", "country", "RO"),
         ("shop", "set", "vat-id", "RO 1854 7290"),
-        ("reminder-levels", "set", "2", "--fee", "5"),
+        ("reminder-levels", "set", "1", "--fee", "5"),
     ):
         r = bizdesk(*args, "--db", db)
         assert r.returncode == 0, (args, r.stderr)
@@ -219,7 +220,7 @@ def _radhaus_reminder(text: str, number: str = "RM-00001") -> None:
     assert "Test Cycles" in text and "RO18547290" in text.replace(" ", "")  # the shop
     assert "Radhaus Köln GmbH" in text and "Hauptstraße 5" in text and "50667 Köln" in text
     assert "DE136695976" in text.replace(" ", "")  # the customer's VAT id
-    assert "second" in text  # the level
+    assert "friendly" in text  # the level
     invoices = [ln for ln in lines if ln.startswith("INV-")]
     assert [ln.split()[0] for ln in invoices] == ["INV-00001", "INV-00002"]
     assert [ln.split()[-2:] for ln in invoices] == [["22", "70.00"], ["22", "200.00"]]
@@ -314,15 +315,15 @@ def test_reminders_print_writes_each_new_reminder_once(db, tmp_path) -> None:  #
     again = bizdesk("reminders", "--as-of", as_of, "--print", "-o", str(out), "--db", db)
     assert (again.returncode, again.stdout) == (0, "No reminders are due.\n")
     assert len(list(out.iterdir())) == 2
-    # today both are 60 days late: the final level, written into the current folder
+    # today both are 46 days late, 24 days after the first: the second level, here
     here = tmp_path / "here"
     here.mkdir()
-    final = _here("reminders", "--print", "--db", db, cwd=here)
-    assert final.returncode == 0, final.stderr
-    assert "RM-00003 written to" in final.stdout and "RM-00004 written to" in final.stdout
+    later = _here("reminders", "--print", "--db", db, cwd=here)
+    assert later.returncode == 0, later.stderr
+    assert "RM-00003 written to" in later.stdout and "RM-00004 written to" in later.stdout
     assert sorted(p.name for p in here.iterdir()) == ["RM-00003.pdf", "RM-00004.pdf"]
     text = pdf_text((here / "RM-00003.pdf").read_bytes())
-    assert "final" in text and "Radhaus Köln GmbH" in text and "Total EUR 270.00" in text
+    assert "second" in text and "Radhaus Köln GmbH" in text and "Total EUR 270.00" in text
     assert _here("reminders", "--print", "--db", db, cwd=here).stdout == "No reminders are due.\n"
 
 

@@ -143,12 +143,12 @@ async def test_reminders_from_the_palette_and_on_the_customers_page(store) -> No
         await settle(pilot, app)
         assert isinstance(app.screen, PickScreen)
         assert app.screen.choices[0][0].startswith("RM-00001 ")
-        assert "Dana Client · second · 100.00" in app.screen.choices[0][0]
+        assert "Dana Client · friendly · 100.00" in app.screen.choices[0][0]
         await pilot.press("enter")
         await settle(pilot, app)
         assert isinstance(app.screen, ContactScreen)
         story = str(app.screen.query_one("#story", Static).render())
-        assert "Payment reminders" in story and "RM-00001  level 2, second  100.00" in story
+        assert "Payment reminders" in story and "RM-00001  level 1, friendly  100.00" in story
 
 
 def two_reminders(store) -> None:  # noqa: ANN001

@@ -2,9 +2,11 @@
 they produce, once per level per invoice.
 
 A run (``make_reminders``, `bizdesk reminders`) looks at every open invoice past its due
-date on the day: the highest level whose days it has reached is its level; an invoice that
-already had that level (or a higher one) is left alone. What is left is grouped into one
-reminder per customer (number series RM), at the highest level among its invoices. The
+date on the day: it is due the level after the last it had (level 1 first, however late
+it is: a reminder never speaks of reminders that were not sent), once it is that level's
+days overdue and, after an earlier reminder, the days between the two levels have passed
+since. What is due is grouped into one reminder per customer and level (number series RM),
+so each reminder's wording is true of every invoice on it. The
 unique constraint on (invoice, level) holds this even when two runs start at once; on SQLite
 the second run waits for the first (BEGIN IMMEDIATE) and then finds nothing left to do.
 
@@ -17,6 +19,7 @@ in their balance and statement), and a payment of it is a journal entry.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -322,6 +325,30 @@ def _covered(uow: UnitOfWork, items: list[ReminderItem]) -> tuple[Covered, ...]:
     return tuple(out)
 
 
+def _next_levels(
+    overdue: list[tuple[Invoice, int]],
+    done: dict[int, tuple[int, date]],
+    lv: list[LevelView],
+    day: date,
+) -> Iterator[tuple[Invoice, int, int, int]]:
+    """(invoice, open, days overdue, level) for each invoice due a reminder on ``day``: the
+    level after the last it had (level 1 first, however late it is, so no reminder speaks
+    of reminders never sent), once the invoice is as many days overdue as that level says
+    and, after an earlier reminder, as many days have passed since as lie between the two
+    levels."""
+    for inv, open_minor in overdue:
+        days = (day - inv.due_on).days
+        last, last_on = done.get(inv.id, (0, None))
+        if last >= len(lv):
+            continue
+        nxt = lv[last]
+        if days < nxt.days:
+            continue
+        if last_on is not None and (day - last_on).days < nxt.days - lv[last - 1].days:
+            continue
+        yield inv, open_minor, days, nxt.level
+
+
 @requires("reminders.run")
 def make_reminders(uow: UnitOfWork, as_of: object = None) -> list[Made]:
     """Make the reminders due on ``as_of`` (default today; not after today): one per
@@ -337,23 +364,15 @@ def make_reminders(uow: UnitOfWork, as_of: object = None) -> list[Made]:
         return []
     # the reminder counter's row first: on PostgreSQL a second run waits here for the first
     next_number(uow, REMINDER)  # taken back below if nothing is made (no gap: same transaction)
-    done: dict[int, int] = dict(
-        uow.session.execute(
-            select(ReminderItem.invoice_id, func.max(ReminderItem.level)).group_by(
-                ReminderItem.invoice_id
-            )
-        ).all()
-    )
-    due: dict[int, list[tuple[Invoice, int, int, int]]] = {}
-    for inv, open_minor in _open_overdue(uow, day):
-        days = (day - inv.due_on).days
-        reached = [x for x in lv if x.days <= days]
-        if not reached:
-            continue
-        level = reached[-1].level
-        if done.get(inv.id, 0) >= level:
-            continue
-        due.setdefault(inv.customer_id, []).append((inv, open_minor, days, level))
+    had = uow.session.execute(
+        select(ReminderItem.invoice_id, func.max(ReminderItem.level), func.max(Reminder.issued_on))
+        .join(Reminder, Reminder.id == ReminderItem.reminder_id)
+        .group_by(ReminderItem.invoice_id)
+    ).all()
+    done = {inv_id: (level, on) for inv_id, level, on in had}
+    due: dict[tuple[int, int], list[tuple[Invoice, int, int, int]]] = {}
+    for inv, open_minor, days, level in _next_levels(_open_overdue(uow, day), done, lv, day):
+        due.setdefault((inv.customer_id, level), []).append((inv, open_minor, days, level))
     seq = uow.session.get(Sequence, REMINDER.name)
     seq.last -= 1  # the number taken above to lock the counter
     uow.session.flush()
@@ -361,7 +380,7 @@ def make_reminders(uow: UnitOfWork, as_of: object = None) -> list[Made]:
     exp = uow.exponent
     made = []
     try:
-        for customer_id, invoices in due.items():
+        for (customer_id, _level), invoices in sorted(due.items(), key=lambda kv: kv[0]):
             made.append(_make_one(uow, day, customer_id, invoices, by_level, exp))
     except IntegrityError:
         raise Conflict(
