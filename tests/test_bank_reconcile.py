@@ -140,6 +140,43 @@ def test_match_split_part_undo_and_the_lock_date(store) -> None:  # noqa: ANN001
     assert errors(store) == []
 
 
+def test_a_split_typed_as_a_spanish_person_writes_amounts(store) -> None:  # noqa: ANN001
+    """In es_ES the decimal mark is a comma: "INV-00002=30,00" is one document and its
+    amount, not two documents; messages write amounts the same way, so they read back."""
+    one = invoice(store, "Cycle Club", "100.00")
+    two = invoice(store, "Bike Barn", "80.00")
+    camt_line(store, "130.00", "CRDT", "CYCLE CLUB", "both", "R1")
+    line = _line(store, "both")
+    assert reconcile.documents_typed(f"{one}, {two}=30,00") == [(one, None), (two, "30,00")]
+    assert reconcile.documents_typed(f"{one}=1.234,56,{two}; X") == [
+        (one, "1.234,56"),
+        (two, None),
+        ("X", None),
+    ]
+    with pytest.raises(ValidationError, match="'30' names no document"):
+        reconcile.documents_typed(f"{one}, =30")
+    store.input_locale = "es_ES"
+    try:
+        with store.write() as uow:
+            with pytest.raises(ValidationError) as refused:
+                reconcile.match_documents(uow, line, reconcile.documents_typed(f"{two}=90,50"))
+            assert str(refused.value.fields["documents"]) == f"only 80,00 is open on {two}"
+            with pytest.raises(ValidationError) as refused:
+                reconcile.match_documents(uow, line, reconcile.documents_typed(f"{two}=9x"))
+            assert str(refused.value.fields["documents"]).startswith(f"{two}: ")
+            with pytest.raises(ValidationError) as refused:
+                reconcile.match_documents(uow, line, reconcile.documents_typed(f"{two}=70,00"))
+            assert "the line is 130,00 but the documents take 70,00" in str(
+                refused.value.fields["documents"]
+            )
+            typed = reconcile.documents_typed(f"{one}=100,00, {two}=30,00")
+            reconcile.match_documents(uow, line, typed)
+    finally:
+        store.input_locale = None
+    assert _open(store, one) == 0 and _open(store, two) == Decimal("50.00")
+    assert errors(store) == []
+
+
 def test_a_bill_an_account_and_a_payment_in_the_books(store) -> None:  # noqa: ANN001
     sid = supplier(store, "Acme Supply")
     product(store, "BIKE", name="City bike", cost="100", sale_price="150", vat_rate="0")

@@ -168,34 +168,68 @@ def test_reminders_escalate_once_per_level(shop) -> None:  # noqa: ANN001
     assert _run(store, due + timedelta(days=20)) == []  # still level 1
     second = _run(store, due + timedelta(days=21))
     assert [(m.level, m.level_name) for m in second] == [(2, "second")]
-    # a later invoice joins the customer's next reminder at its own level
+    # a later invoice, never reminded, gets its own first reminder beside the third
     later = _invoice(store, dana, due + timedelta(days=10))  # due 24 days after ``due``
     third = _run(store, due + timedelta(days=45))
     assert [(m.level, m.label, [c.days_overdue for c in m.invoices]) for m in third] == [
-        (3, "RM-00003", [45, 21])
+        (1, "RM-00003", [21]),
+        (3, "RM-00004", [45]),
     ]
-    # the later invoice reaches the last level on its own; the first had it already
-    fourth = _run(store, due + timedelta(days=100))
-    assert [(m.level, [c.label for c in m.invoices]) for m in fourth] == [(3, [later.label])]
-    assert _run(store, due + timedelta(days=200)) == []  # nothing has a level left to reach
+    # then one level at a time, as many days apart as the levels are
+    assert _run(store, due + timedelta(days=45 + 13)) == []
+    fourth = _run(store, due + timedelta(days=45 + 14))
+    assert [(m.level, [c.label for c in m.invoices]) for m in fourth] == [(2, [later.label])]
+    fifth = _run(store, due + timedelta(days=200))
+    assert [(m.level, [c.label for c in m.invoices]) for m in fifth] == [(3, [later.label])]
+    assert _run(store, due + timedelta(days=300)) == []  # nothing has a level left to reach
     with store.read() as uow:
         rows = reminders.reminders_of(uow, dana)
-        assert [r.level for r in rows] == [3, 3, 2, 1]
-        view = reminders.reminder_view(uow, "RM-00003")
+        assert [r.level for r in rows] == [3, 2, 3, 1, 2, 1]
+        view = reminders.reminder_view(uow, "RM-00004")
         assert view.customer == "Dana Client" and view.level_name == "final"
         assert view.wording.startswith("Despite our reminders")
-        assert view.total == view.overdue == Decimal("200.00") and view.fee == 0
-        assert [c.open for c in view.invoices] == [Decimal("100.00")] * 2
+        assert view.total == view.overdue == Decimal("100.00") and view.fee == 0
+        assert [c.open for c in view.invoices] == [Decimal("100.00")]
         assert reminders.reminder_view(uow, "3").label == "RM-00003"
     assert errors(store) == []
 
 
-def test_a_level_skipped_is_not_sent_later(shop) -> None:  # noqa: ANN001
+def test_a_late_invoice_starts_at_the_first_level(shop) -> None:  # noqa: ANN001
+    """50 days late and never reminded: the first reminder is the friendly one, never a
+    "final" that speaks of reminders that were not sent (nor its fee)."""
     store, dana, _eli = shop
-    inv = _invoice(store, dana, TODAY - timedelta(days=100))
+    inv = _invoice(store, dana, TODAY - timedelta(days=200))
     made = _run(store, inv.due_on + timedelta(days=50))
-    assert [m.level for m in made] == [3]
-    assert _run(store, inv.due_on + timedelta(days=60)) == []
+    assert [(m.level, m.level_name) for m in made] == [(1, "friendly")]
+    assert _run(store, inv.due_on + timedelta(days=63)) == []  # 14 days between 1 and 2
+    assert [m.level for m in _run(store, inv.due_on + timedelta(days=64))] == [2]
+    assert _run(store, inv.due_on + timedelta(days=87)) == []  # 24 days between 2 and 3
+    assert [m.level for m in _run(store, inv.due_on + timedelta(days=88))] == [3]
+
+
+def test_a_spanish_reminder_names_its_columns_as_nouns(shop) -> None:  # noqa: ANN001
+    """The reminder in the customer's language: "Invoice", "Open" and "To" head a column or
+    a party there, so they read as nouns ("Factura", "Pendiente", "Destinatario"), not as
+    the keys that invoice, open or set a date range ("Facturar", "Abrir", "Hasta")."""
+    from bizdesk.services import papers
+    from tests.test_papers import pdf_text
+
+    store, dana, _eli = shop
+    with store.write() as uow:
+        view = contacts.get(uow, dana)
+        contacts.update(
+            uow,
+            dana,
+            contacts.ContactInput(**{**view.as_input().__dict__, "language": "es"}),
+            version=view.version,
+        )
+    inv = _invoice(store, dana, TODAY - timedelta(days=60))
+    made = _run(store, inv.due_on + timedelta(days=7))
+    with store.read() as uow:
+        text = " ".join(pdf_text(papers.render(uow, "reminder", made[0].label).data).split())
+    assert "RECORDATORIO DE PAGO" in text
+    assert "Destinatario" in text and "Factura" in text and "Pendiente" in text
+    assert "Facturar" not in text and "Abrir" not in text and "Hasta" not in text
 
 
 def test_part_payments_and_credit_notes_lower_what_is_overdue(shop) -> None:  # noqa: ANN001

@@ -143,6 +143,16 @@ def qty_text(scaled: int | None, locale: str | None = None) -> str:
     return locale_pattern(locale, decimals).apply(qty, locale)
 
 
+def money_text(minor: int | None, exponent: int, locale: str | None = None) -> str:
+    """An amount for a message: every digit of the currency ("90.40"); with ``locale`` (a
+    person reads it in a form) as that locale writes it ("90,40" in es_ES), so it reads back.
+    Without one, the machine form the command line reads."""
+    value = from_minor(minor, exponent)
+    if not locale:
+        return str(value)
+    return locale_pattern(locale, exponent).apply(value, locale, decimal_quantization=False)
+
+
 def line_amounts(qty_scaled: int, unit_minor: int, vat_bp: int) -> tuple[int, int]:
     """A document line's net and VAT in minor units: qty x unit price, then VAT on that net,
     each rounded half-even once (the rule for order, bill and invoice lines alike)."""

@@ -17,7 +17,7 @@ from bizdesk.db.session import UnitOfWork
 from bizdesk.i18n import Message
 from bizdesk.models.banking import BankLine, BankStatement
 from bizdesk.models.ledger import Account, JournalEntry, JournalLine
-from bizdesk.money import from_minor
+from bizdesk.money import money_text
 from bizdesk.reading import date_text
 from bizdesk.services.banking.reconcile import open_lines, reconciled_balance
 from bizdesk.services.base.numbering import JOURNAL
@@ -135,9 +135,9 @@ def _closing_balances(uow: UnitOfWork) -> Iterator[tuple[str, Message, str]]:
                 "account {code}: the statement closes at {closing} on {date} but the "
                 "reconciled balance is {balance}; {waiting}",
                 code=code,
-                closing=from_minor(closing, exp),
+                closing=money_text(closing, exp, uow.input_locale),
                 date=date_text(day),
-                balance=from_minor(have, exp),
+                balance=money_text(have, exp, uow.input_locale),
                 waiting=Message.plural(
                     "{n} line up to that day waits to be matched",
                     "{n} lines up to that day wait to be matched",

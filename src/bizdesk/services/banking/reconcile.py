@@ -38,7 +38,7 @@ from bizdesk.models.base import utcnow
 from bizdesk.models.ledger import Account, JournalEntry, JournalLine
 from bizdesk.models.purchasing import PurchaseOrder, SupplierBill, SupplierPayment
 from bizdesk.models.sales import CustomerPayment, Invoice
-from bizdesk.money import AmountError, from_minor, parse_money
+from bizdesk.money import AmountError, from_minor, money_text, parse_money
 from bizdesk.reading import date_text
 from bizdesk.services.banking.proposals import Proposal, proposals
 from bizdesk.services.base import validate as v
@@ -249,15 +249,17 @@ def _shares(
         try:
             amt = parse_money(amount, exp, locale=uow.input_locale)
         except AmountError as exc:
-            chk.add(f"{label} amount", exc.args[0])
+            chk.add("documents", Message("{label}: {problem}", label=label, problem=exc.args[0]))
             continue
         if amt <= 0:
-            chk.add(f"{label} amount", Message("must be more than zero"))
+            chk.add("documents", Message("{label}: must be more than zero", label=label))
         elif amt > open_:
             chk.add(
-                f"{label} amount",
+                "documents",
                 Message(
-                    "only {amount} is open on {label}", amount=from_minor(open_, exp), label=label
+                    "only {amount} is open on {label}",
+                    amount=money_text(open_, exp, uow.input_locale),
+                    label=label,
                 ),
             )
         typed[doc_id] = amt
@@ -283,8 +285,8 @@ def _shares(
                     "the line is {line} but the documents take {taken}; they must add up to "
                     "the line (match the rest to an account in a separate entry, or name "
                     "the amounts)",
-                    line=from_minor(line, exp),
-                    taken=from_minor(taken, exp),
+                    line=money_text(line, exp, uow.input_locale),
+                    taken=money_text(taken, exp, uow.input_locale),
                 )
             }
         )
@@ -292,11 +294,27 @@ def _shares(
 
 
 def documents_typed(text: object) -> list[tuple[str, str | None]]:
-    """The documents a person typed, comma-separated, each LABEL or LABEL=AMOUNT:
-    "INV-00007, INV-00008=50.00" -> [("INV-00007", None), ("INV-00008", "50.00")]."""
+    """The documents a person typed, each LABEL or LABEL=AMOUNT, separated by commas or
+    semicolons: "INV-00007, INV-00008=50.00" -> [("INV-00007", None), ("INV-00008", "50.00")].
+    A comma followed at once by a digit inside an amount belongs to the amount, as the
+    person's locale writes it ("INV-00008=90,41" in es_ES; "=1,250.00" in en_US); the amount
+    is then read exactly, or refused, by parse_money."""
+    parts: list[list[str]] = []
+    for chunk in str(text or "").split(";"):
+        in_amount = False
+        for part in chunk.split(","):
+            if in_amount and part[:1].isdigit():
+                parts[-1][1] += "," + part
+                continue
+            ref, sep, amount = part.partition("=")
+            parts.append([ref, amount])
+            in_amount = bool(sep)
     out = []
-    for part in str(text or "").split(","):
-        ref, _sep, amount = part.partition("=")
+    for ref, amount in parts:
+        if not ref.strip() and amount.strip():
+            raise ValidationError(
+                {"documents": Message("{amount} names no document", amount=repr(amount.strip()))}
+            )
         if ref.strip():
             out.append((ref.strip(), amount.strip() or None))
     if not out:
@@ -441,8 +459,8 @@ def match_entry(uow: UnitOfWork, line_id: object, entry: object) -> Matched:
                 "entry": Message(
                     "{entry} moves {moved} on the statement's account, the line {amount}",
                     entry=label,
-                    moved=from_minor(moved, exp),
-                    amount=from_minor(ln.amount_minor, exp),
+                    moved=money_text(moved, exp, uow.input_locale),
+                    amount=money_text(ln.amount_minor, exp, uow.input_locale),
                 )
             }
         )

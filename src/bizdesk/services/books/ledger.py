@@ -21,7 +21,7 @@ from bizdesk.models.base import utcnow
 from bizdesk.models.contacts import Contact
 from bizdesk.models.ledger import ACCOUNT_TYPES, Account, JournalEntry, JournalLine
 from bizdesk.models.stock import StockMove
-from bizdesk.money import AmountError, from_minor, parse_money
+from bizdesk.money import AmountError, from_minor, money_text, parse_money
 from bizdesk.reading import date_text
 from bizdesk.services.base import validate as v
 from bizdesk.services.base.numbering import JOURNAL, entry_label, next_number
@@ -388,17 +388,20 @@ def side_problem(debit_minor: int, credit_minor: int) -> Message | None:
     return None
 
 
-def balance_problem(lines: int, debit_minor: int, credit_minor: int, exp: int) -> Message | None:
-    """An entry has at least two lines and its debits equal its credits."""
+def balance_problem(
+    lines: int, debit_minor: int, credit_minor: int, exp: int, locale: str | None = None
+) -> Message | None:
+    """An entry has at least two lines and its debits equal its credits (the amounts written
+    for ``locale``, money_text)."""
     if lines < 2:
         return Message("an entry needs at least two lines")
     if debit_minor != credit_minor:
         return Message(
             "debits {debit} and credits {credit} differ by {difference}; they must be equal "
             "to post",
-            debit=from_minor(debit_minor, exp),
-            credit=from_minor(credit_minor, exp),
-            difference=from_minor(debit_minor - credit_minor, exp),
+            debit=money_text(debit_minor, exp, locale),
+            credit=money_text(credit_minor, exp, locale),
+            difference=money_text(debit_minor - credit_minor, exp, locale),
         )
     return None
 
@@ -584,7 +587,7 @@ def check_lines(uow: UnitOfWork, lines: list[LineInput]) -> list[Posting]:
     chk = v.Checker()
     postings = _clean_lines(uow, lines, chk)
     chk.done()
-    _check_balanced(postings, uow.exponent)
+    _check_balanced(uow, postings)
     return postings
 
 
@@ -685,10 +688,10 @@ def _snapshot(e: JournalEntry, postings: list[Posting]) -> dict:
     }
 
 
-def _check_balanced(postings: list[Posting], exp: int) -> None:
+def _check_balanced(uow: UnitOfWork, postings: list[Posting]) -> None:
     dr = sum(p.debit_minor for p in postings)
     cr = sum(p.credit_minor for p in postings)
-    problem = balance_problem(len(postings), dr, cr, exp)
+    problem = balance_problem(len(postings), dr, cr, uow.exponent, uow.input_locale)
     if problem:
         raise ValidationError({"lines": problem})
 
@@ -711,7 +714,7 @@ def post(uow: UnitOfWork, entry_id: int, *, version: int) -> EntryView:
     _require_draft(e)
     check_version(e, version)
     postings = _postings_of(uow, e.id)
-    _check_balanced(postings, uow.exponent)
+    _check_balanced(uow, postings)
     _mark_posted(uow, e)
     touch(uow, e)
     uow.session.flush()
@@ -743,7 +746,7 @@ def post_entry(
 ) -> JournalEntry:
     """Post an entry the program builds (receipts, bills, payments, adjustments)."""
     postings = [p for p in postings if p.debit_minor or p.credit_minor]
-    _check_balanced(postings, uow.exponent)
+    _check_balanced(uow, postings)
     e = JournalEntry(
         date=when,
         memo=memo[:500],

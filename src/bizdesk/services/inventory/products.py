@@ -16,6 +16,7 @@ from bizdesk.models.stock import Location, Product, StockMove
 from bizdesk.money import (
     AmountError,
     from_minor,
+    money_text,
     parse_money,
     parse_qty,
     percent_from_bp,
@@ -176,7 +177,7 @@ def _clean_product(uow: UnitOfWork, data: ProductInput, self_id: int | None = No
                     Message(
                         "{qty} on hand, worth {value}: count it to 0 before making it a service",
                         qty=qty_text(qty, uow.input_locale),
-                        value=from_minor(value, exp),
+                        value=money_text(value, exp, uow.input_locale),
                     ),
                 )
     if str(data.supplier or "").strip():

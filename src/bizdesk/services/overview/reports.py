@@ -106,18 +106,16 @@ def _tickets_sla(
         "resolution_breached",
     )
     labels = (
-        N_("Priority"),
-        N_("Tickets"),
-        N_("Open"),
-        N_("1st resp. met"),
-        N_("1st resp. breached"),
-        N_("Resolved"),
-        N_("Resolved in time"),
-        N_("Resolution breached"),
+        Message("Priority"),
+        Message("Tickets"),
+        Message.pgettext("tickets", "Open"),  # not the key that opens
+        Message("1st resp. met"),
+        Message("1st resp. breached"),
+        Message("Resolved"),
+        Message("Resolved in time"),
+        Message("Resolution breached"),
     )
-    cols = [
-        Column(k, Message(lbl), i > 0) for i, (k, lbl) in enumerate(zip(keys, labels, strict=True))
-    ]
+    cols = [Column(k, lbl, i > 0) for i, (k, lbl) in enumerate(zip(keys, labels, strict=True))]
     out = [{k: getattr(r, k) for k in keys} for r in rows]
     for row in out:  # a stored word, read in the reader's language (JSON keeps it)
         row["priority"] = word_message(PRIORITY_NAMES, row["priority"])

@@ -67,7 +67,12 @@ class Words:
         self._t = translations(language)
 
     def __call__(self, text: str, /, **params: object) -> str:
-        found = self._t.gettext(text)
+        """``text`` marked with ``N_``, or a ``Message.pgettext`` where the word alone is
+        ambiguous (the heading "Open" is not the key that opens)."""
+        if isinstance(text, Message) and text.context is not None:
+            found = self._t.pgettext(text.context, text.msgid)
+        else:
+            found = self._t.gettext(text)
         return found.format(**params) if params else found
 
 
@@ -625,11 +630,11 @@ def reminder(uow: UnitOfWork, number: str) -> Made:
     w = st.w
     table = Table(
         (
-            Column(w(N_("Invoice")), 1.6),
+            Column(w(Message.pgettext("document", "Invoice")), 1.6),
             Column(w(N_("Date")), 1.6),
             Column(w(N_("Due date")), 1.6),
             Column(w(N_("Days overdue")), 1.2, "RIGHT"),
-            Column(w(N_("Open")), 1.6, "RIGHT"),
+            Column(w(Message.pgettext("amount still owed", "Open")), 1.6, "RIGHT"),
         ),
         tuple(
             (
@@ -650,7 +655,7 @@ def reminder(uow: UnitOfWork, number: str) -> Made:
         title=w(N_("PAYMENT REMINDER")),
         number=r.label,
         party=_party(st, customer),
-        party_heading=w(N_("To")),
+        party_heading=w(Message.pgettext("addressee", "To")),
         facts=((w(N_("Date")), st.day(r.issued_on)), (w(N_("Reminder")), r.level_name)),
         intro=(r.wording,),
         lines=table,

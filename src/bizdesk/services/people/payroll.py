@@ -38,6 +38,7 @@ from bizdesk.money import (
     QTY_SCALE,
     AmountError,
     from_minor,
+    money_text,
     parse_money,
     parse_qty,
     percent_from_bp,
@@ -985,7 +986,7 @@ def reverse(uow: UnitOfWork, run_id: int, *, when: object = None) -> RunView:
                     "{label} is partly paid ({amount}): only a posted run that is not paid is "
                     "reversed",
                     label=label,
-                    amount=from_minor(run.paid_minor, uow.exponent),
+                    amount=money_text(run.paid_minor, uow.exponent, uow.input_locale),
                 )
             }
         )

@@ -37,6 +37,7 @@ from bizdesk.money import (
     AmountError,
     from_minor,
     line_amounts,
+    money_text,
     parse_money,
     percent_from_bp,
     qty_from_scaled,
@@ -298,7 +299,7 @@ def confirm(uow: UnitOfWork, order_id: int, *, version: int | None = None) -> SO
                 "{label} totals {total}: an order is invoiced and posted, and nothing would be; "
                 "give its lines a price",
                 label=SALES_ORDER.label(so.number),
-                total=str(from_minor(0, uow.exponent)),
+                total=money_text(0, uow.exponent, uow.input_locale),
             ),
         )
     chk.done()
@@ -561,7 +562,7 @@ def invoice(
                     "what {label} delivered and did not invoice yet totals {total}: it goes on "
                     "the invoice of its next delivery",
                     label=so_label(so.number),
-                    total=str(from_minor(0, uow.exponent)),
+                    total=money_text(0, uow.exponent, uow.input_locale),
                 )
             }
         )
