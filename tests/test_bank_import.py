@@ -160,6 +160,23 @@ def test_ambiguous_or_wrong_amounts_are_refused(text, mark, exp) -> None:  # noq
         read_amount(text, mark, exp)
 
 
+def test_a_line_of_zero_is_read_and_left_out(store) -> None:  # noqa: ANN001
+    """A bank prints 0.00 lines (a card check, an interest line of nothing): they move no
+    money, so nothing could ever match them; they are counted and not stored, and the same
+    file again adds nothing."""
+    rules = b"skip 1\nfields date, description, amount, code\n"
+    data = b"date,text,amount,id\n2026-11-02,Card check,0.00,T0\n2026-11-03,Sale,25.00,T1\n"
+    first = run(store, data, rules=rules)
+    assert (first.read, first.added, first.already, first.nothing) == (2, 1, 0, 1)
+    assert str(first.message) == (
+        "2 lines read: 1 added, 0 already there, 1 of zero left out (it moves no money)."
+    )
+    assert [ln.amount_minor for ln in lines(store)] == [2500]
+    again = run(store, data, rules=rules)
+    assert (again.added, again.already, again.nothing) == (0, 1, 1)
+    assert errors(store) == []
+
+
 def test_ofx_sgml_and_xml_share_their_transaction_ids(store) -> None:  # noqa: ANN001
     v1 = run(store, ofx_v1())
     assert (v1.format, v1.read, v1.added) == ("ofx", 2, 2)

@@ -59,6 +59,7 @@ class ImportSummary:
     statement_id: int | None
     closing: Decimal | None
     closing_date: date | None
+    nothing: int = 0  # lines of 0.00: read, not stored (they move no money to match)
 
     @property
     def message(self) -> Message:
@@ -69,6 +70,16 @@ class ImportSummary:
         else:
             added = Message.plural("{n} added", "{n} added", self.added)
         already = Message.plural("{n} already there", "{n} already there", self.already)
+        if self.nothing:
+            zero = Message.plural(
+                "{n} of zero left out (it moves no money)",
+                "{n} of zero left out (they move no money)",
+                self.nothing,
+            )
+            return Message(
+                "{read}: {added}, {already}, {zero}.",
+                read=read, added=added, already=already, zero=zero,
+            )  # fmt: skip
         return Message("{read}: {added}, {already}.", read=read, added=added, already=already)
 
 
@@ -201,7 +212,7 @@ def import_statement(
     acct = _bank_account(uow, account)
     exp = uow.exponent
     statement = _read_statement(uow, bytes(data), rules, exp)
-    lines = statement.lines
+    lines = [ln for ln in statement.lines if ln.amount_minor]  # 0.00 moves nothing to match
     prints = fingerprints(lines)
     ids = [ln.transaction_id for ln in lines if ln.transaction_id]
     known_ids: set[str] = set()
@@ -277,16 +288,18 @@ def _summary(
 ) -> ImportSummary:
     closing = statement.closing
     read = len(statement.lines)
+    nothing = sum(1 for ln in statement.lines if not ln.amount_minor)
     return ImportSummary(
         statement.format,
         acct.code,
         read,
         added,
-        read - added,
+        read - nothing - added,
         dry_run,
         statement_id,
         from_minor(closing[0], exponent) if closing else None,
         closing[1] if closing else None,
+        nothing,
     )
 
 
