@@ -141,3 +141,15 @@ async def test_idle_home_reruns_and_draws_nothing_for_changes_it_does_not_show(s
         await settle(pilot, app)
         assert runs == [1] and draws == [1]
     colleague.dispose()
+
+
+def test_a_reports_pane_not_yet_built_counts_every_change() -> None:
+    """A colleague's change can arrive while the Reports pane is being mounted, before its
+    boxes exist: the pane then says every kind may alter it. (It used to look for its
+    report box and stop the whole interface with NoMatches.)"""
+    from bizdesk.app import shows_any
+    from bizdesk.screens.reports import ReportsPane
+
+    pane = ReportsPane()
+    assert pane.NOT_SHOWN == frozenset()
+    assert shows_any(pane, frozenset({"contact"}))

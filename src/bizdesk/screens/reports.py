@@ -152,8 +152,10 @@ class ReportsPane(Pane):
     @property
     def NOT_SHOWN(self) -> frozenset[str]:  # noqa: N802 - read by the app (app.shows_any)
         """The kinds of record whose changes cannot alter the report on view: contacts only
-        reach the reports that name no contact."""
-        name = self.query_one("#report", Select).value
+        reach the reports that name no contact. Before the pane has its boxes (it is
+        being mounted as a colleague's change arrives), every kind counts."""
+        boxes = list(self.query("#report").results(Select))
+        name = boxes[0].value if boxes else None
         return NAMES_NO_CONTACT if name in NO_CONTACT else frozenset()
 
     def compose(self) -> ComposeResult:
