@@ -249,6 +249,7 @@ class UnitOfWork:
     service_depth: int = 0  # > 0 inside a permission-checked service (services/base/permissions.py)
     machine_input: bool = False  # inside machine_form(): the store's input locale is ignored
     _account: User | None = field(default=None, repr=False)
+    _settings: dict[str, str] | None = field(default=None, repr=False)
 
     @property
     def user(self) -> str:
@@ -286,7 +287,15 @@ class UnitOfWork:
         )
 
     def setting(self, key: str, default: str = "") -> str:
-        return self.store.settings().get(key, default)
+        """A shop setting. A write reads them in its own transaction: the store's copy may
+        be older than a change another process made (the lock date set from the command
+        line while a session is open must hold for that session's next posting)."""
+        if not self.write:
+            return self.store.settings().get(key, default)
+        if self._settings is None:
+            self._settings = {s.key: s.value for s in self.session.exec(select(Setting))}
+            self.store._settings = dict(self._settings)  # noqa: SLF001 - refreshed here
+        return self._settings.get(key, default)
 
     def set_setting(self, key: str, value: str) -> None:
         row = self.session.get(Setting, key)
@@ -294,6 +303,8 @@ class UnitOfWork:
             self.session.add(Setting(key=key, value=value))
         else:
             row.value = value
+        if self._settings is not None:
+            self._settings[key] = value
         self.settings_changed = True
 
     @property
