@@ -381,7 +381,7 @@ class Shop(RuleBasedStateMachine):
     @rule(who=WHO, day=st.sampled_from([None, date(2026, 3, 1), date(2026, 1, 31)]))
     def lock(self, who: str, day: date | None) -> None:
         value = day.isoformat() if day else "none"
-        if self.call(who, ledger.set_lock_date, value) is not None:
+        if self.call(who, ledger.set_lock_date, value, reopen=True) is not None:
             self.store._settings = None  # noqa: SLF001
             assert self.read(ledger.lock_date) == day
 

@@ -11,6 +11,8 @@ from bizdesk.errors import PermissionDenied, ValidationError
 from bizdesk.services.books import ledger, ledger_reports
 from bizdesk.services.books.ledger import EntryInput, LineInput
 from tests.erp_helpers import errors
+from tests.test_cli import bizdesk
+from tests.test_cli import db as db  # noqa: F401  (the fixture)
 
 
 def _entry(day: str = "2026-11-02", *lines: tuple[str, str, str]) -> EntryInput:
@@ -149,6 +151,64 @@ def test_lock_date_refuses_posting_on_or_before(store) -> None:  # noqa: ANN001
     with pytest.raises(ValidationError, match="locked up to 2026-10-31"):
         _post(store, "2026-10-31")
     assert _post(store, "2026-11-01").number == 1  # the refused one took no number
+
+
+def test_a_lock_date_set_elsewhere_holds_for_a_session_open_before(store) -> None:  # noqa: ANN001
+    """A session open since before (the interface, its settings read at start) posts after
+    the owner locked the books from another process: the lock holds for it at once."""
+    from bizdesk.db import open_store
+
+    with store.read() as uow:
+        assert ledger.lock_date(uow) is None  # this session has read the settings
+    elsewhere = open_store(store.url, user="tester")
+    try:
+        with elsewhere.write() as uow:
+            ledger.set_lock_date(uow, "2026-10-31")
+    finally:
+        elsewhere.dispose()
+    with pytest.raises(ValidationError, match="locked up to 2026-10-31"):
+        _post(store, "2026-10-15")
+    with store.read() as uow:  # and it reads the new date from then on
+        assert ledger.lock_date(uow).isoformat() == "2026-10-31"
+
+
+def test_the_lock_date_closes_past_days_and_reopens_only_when_asked(store) -> None:  # noqa: ANN001
+    """A lock date after today is refused (it would close days that have not happened);
+    moving it back or removing it opens closed days again, so it needs ``reopen``."""
+    from datetime import date, timedelta
+
+    tomorrow = (date.today() + timedelta(days=1)).isoformat()
+    with store.write() as uow:
+        with pytest.raises(ValidationError, match="is after today"):
+            ledger.set_lock_date(uow, tomorrow)
+        assert ledger.lock_date(uow) is None
+        ledger.set_lock_date(uow, date.today().isoformat())  # today at the latest
+        ledger.set_lock_date(uow, "2026-10-31", reopen=True)
+    with store.write() as uow:
+        ledger.set_lock_date(uow, "2026-11-15")  # forward: closes more, asks nothing
+        with pytest.raises(ValidationError) as refused:
+            ledger.set_lock_date(uow, "2026-10-31")
+        assert str(refused.value.fields["reopen"]) == (
+            "the books are locked up to 2026-11-15; this opens the days from 2026-11-01 to "
+            "2026-11-15 to posting again: confirm that you mean to reopen them"
+        )
+        with pytest.raises(ValidationError, match="opens every day up to it"):
+            ledger.set_lock_date(uow, "")
+        assert ledger.lock_date(uow).isoformat() == "2026-11-15"
+    with store.write() as uow:
+        assert ledger.set_lock_date(uow, "", reopen=True) is None
+
+
+def test_the_command_line_reopens_with_its_flag(db) -> None:  # noqa: ANN001
+    assert bizdesk("lock-date", "2026-11-15", "--db", db).returncode == 0
+    back = bizdesk("lock-date", "none", "--db", db)
+    assert back.returncode == 1 and "Traceback" not in back.stderr
+    assert back.stderr.strip().endswith(
+        "to posting again: confirm that you mean to reopen them. Add --reopen to do so."
+    )
+    assert bizdesk("lock-date", "--db", db).stdout == "Locked up to 2026-11-15\n"
+    ok = bizdesk("lock-date", "none", "--reopen", "--db", db)
+    assert (ok.returncode, ok.stdout) == (0, "No lock date\n")
 
 
 def test_only_the_owner_moves_the_lock_date(store) -> None:  # noqa: ANN001

@@ -229,7 +229,25 @@ def test_lock_date_refuses_the_occurrences_before_it(store) -> None:  # noqa: AN
     report = run_due(store, date(2026, 3, 31))
     assert report.made == []
     assert "locked up to 2026-02-15" in report.failed[0].reason
+    assert "skip this occurrence" in report.failed[0].reason
     assert runs(store, tid) == []
+    # the January rent was paid by hand: skipping it lets February and March be made
+    with store.write() as uow:
+        view = R.skip(uow, tid)
+    assert view.next_date == date(2026, 2, 28) and view.state == "active"
+    assert runs(store, tid) == [(date(2026, 1, 31), "")]  # kept in its history as skipped
+    report = run_due(store, date(2026, 3, 31))
+    assert report.failed == []
+    assert [(m.due_on, m.document) for m in report.made] == [
+        (date(2026, 2, 28), "JE-1"),
+        (date(2026, 3, 31), "JE-2"),
+    ]
+    assert run_due(store, date(2026, 3, 31)).made == []  # the skipped day is never made
+    with store.write() as uow:
+        R.stop(uow, tid)
+        with pytest.raises(ValidationError, match="no next occurrence to skip"):
+            R.skip(uow, tid)
+    assert errors(store) == []
 
 
 def test_template_checks_its_input(store) -> None:  # noqa: ANN001

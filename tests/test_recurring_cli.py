@@ -77,9 +77,13 @@ def test_add_list_run_due_and_stop(db, tmp_path) -> None:  # noqa: ANN001
     r = bizdesk("run-due", "--as-of", "2026-09-30", "--db", db)
     assert r.returncode == 1
     assert r.stderr == (
-        "Cleaning, due 2026-08-10, was not made: the books are locked up to 2026-08-31: move "
-        "the lock date, or stop this template\n"
+        "Cleaning, due 2026-08-10, was not made: the books are locked up to 2026-08-31: skip "
+        "this occurrence (it cannot be posted), move the lock date, or stop this template\n"
     )
+    r = bizdesk("recurring", "skip", "2", "--db", db)  # August was paid by hand
+    assert (r.returncode, r.stdout) == (0, "Cleaning: 2026-08-10 skipped; next on 2026-11-10.\n")
+    r = bizdesk("run-due", "--as-of", "2026-09-30", "--db", db)
+    assert (r.returncode, r.stdout.strip()) == (0, "Nothing is due.")
     r = bizdesk("recurring", "stop", "2", "--db", db)
     assert (r.returncode, r.stdout.strip()) == (0, "Cleaning is stopped: nothing more is made.")
     r = bizdesk("run-due", "--as-of", "2026-12-31", "--db", db)

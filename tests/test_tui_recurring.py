@@ -71,6 +71,16 @@ async def test_list_add_and_stop_from_the_journal_tab(store) -> None:  # noqa: A
             ("Rent", "active", date(2026, 12, 31)),
         ]
         table = app.screen.query_one("#recurring-table", PagedTable)
+        table.grid.move_cursor(row=0)
+        await pilot.pause()
+        await pilot.press("k")  # skip Insurance's first date: asked first, then moved on
+        await settle(pilot, app)
+        await pilot.press("y")
+        await settle(pilot, app)
+        assert _rows(app)[0] == ("Insurance", "active", date(2027, 2, 15))
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert "skipped (2027-01-15)" in text_of(app.screen, "#recurring-details")
         table.grid.move_cursor(row=1)
         await pilot.pause()
         await pilot.press("x")
@@ -140,8 +150,8 @@ async def test_start_says_what_was_refused_and_nothing_when_nothing_is_due(store
         )
         said = [str(n.message) for n in app._notifications]
     assert said == [
-        "Rent, due 2026-11-30, was not made: the books are locked up to 2026-11-30: move the "
-        "lock date, or stop this template"
+        "Rent, due 2026-11-30, was not made: the books are locked up to 2026-11-30: skip this "
+        "occurrence (it cannot be posted), move the lock date, or stop this template"
     ]
     app = BizdeskApp(store, run_due=True)
     app.today = date(2026, 11, 29)  # nothing due: nothing said

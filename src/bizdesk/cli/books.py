@@ -8,9 +8,10 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from bizdesk.cli.core import DbOpt, date_form, open_store, parse_date, say, show
+from bizdesk.cli.core import DbOpt, date_form, fail, open_store, parse_date, say, show
+from bizdesk.errors import ValidationError
 from bizdesk.formatting import day, visible
-from bizdesk.i18n import _
+from bizdesk.i18n import _, tr
 from bizdesk.words import ACCOUNT_ROLE_NAMES, ACCOUNT_TYPE_NAMES, named
 
 app = typer.Typer()
@@ -107,6 +108,13 @@ def lock_date_cmd(
             help=_("The new lock date ({form}), or 'none' to unlock").format(form=date_form())
         ),
     ] = None,
+    reopen: Annotated[
+        bool,
+        typer.Option(
+            "--reopen",
+            help=_("Move the lock date back, or remove it: closed days open to posting again."),
+        ),
+    ] = False,
     db: DbOpt = None,
 ) -> None:
     from bizdesk.services.books.ledger import lock_date, set_lock_date
@@ -116,6 +124,12 @@ def lock_date_cmd(
         with store.read() as uow:
             current = lock_date(uow)
     else:
-        with store.write() as uow:
-            current = set_lock_date(uow, "" if new.lower() == "none" else parse_date(new, "DATE"))
+        typed = "" if new.lower() == "none" else parse_date(new, "DATE")
+        try:
+            with store.write() as uow:
+                current = set_lock_date(uow, typed, reopen=reopen)
+        except ValidationError as exc:
+            if "reopen" not in exc.fields:
+                raise
+            fail(_("{problem}. Add --reopen to do so.").format(problem=tr(exc.fields["reopen"])))
     say(_("Locked up to {day}").format(day=day(current)) if current else _("No lock date"))

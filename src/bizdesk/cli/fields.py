@@ -113,6 +113,7 @@ TITLES = {
     "reason": N_("Reason"),
     "reference": N_("Reference"),
     "region": N_("Region"),
+    "reopen": N_("Reopen days locked before"),
     "reorder_point": N_("Reorder at (qty)"),
     "reorder_qty": N_("Reorder quantity"),
     "report": N_("Report"),

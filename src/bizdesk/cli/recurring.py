@@ -1,5 +1,5 @@
 """`bizdesk run-due` (what repeats, made when due: cron-safe) and `bizdesk recurring ...`
-(the templates: list, add from JSON, stop)."""
+(the templates: list, add from JSON, stop, skip a date)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from bizdesk.i18n import _, ngettext, tr
 from bizdesk.reading import json_problem
 
 app = typer.Typer()
-recurring = typer.Typer(help=_("Recurring invoices and journal entries: list, add, stop."))
+recurring = typer.Typer(help=_("Recurring invoices and journal entries: list, add, stop, skip."))
 app.add_typer(recurring, name="recurring")
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -240,11 +240,9 @@ def recurring_stop(
 ) -> None:
     from bizdesk.services.recurring import templates as R
 
-    if not template.strip().lstrip("#").isdigit():
-        fail(_("{value} is not the id of a template (a number)").format(value=repr(template)), 2)
     store = open_store(ctx, db)
     with store.write() as uow:
-        t = R.stop(uow, int(template.strip().lstrip("#")), end=end or None)
+        t = R.stop(uow, _template_id(template), end=end or None)
     if t.state == "stopped":
         say(_("{name} is stopped: nothing more is made.").format(name=t.name))
     elif t.next_date is None:
@@ -253,5 +251,39 @@ def recurring_stop(
         say(
             _("{name} ends on {date}; next on {next}.").format(
                 name=t.name, date=day(t.end_date), next=day(t.next_date)
+            )
+        )
+
+
+def _template_id(typed: str) -> int:
+    if not typed.strip().lstrip("#").isdigit():
+        fail(_("{value} is not the id of a template (a number)").format(value=repr(typed)), 2)
+    return int(typed.strip().lstrip("#"))
+
+
+@recurring.command(
+    "skip",
+    help=_(
+        "Skip the next date of a recurring invoice or entry: nothing is made for it, now or "
+        "later (made by hand, or on or before the lock date)."
+    ),
+)
+def recurring_skip(
+    ctx: typer.Context,
+    template: Annotated[str, typer.Argument(help=_("Its id (bizdesk recurring list)."))],
+    db: DbOpt = None,
+) -> None:
+    from bizdesk.services.recurring import templates as R
+
+    store = open_store(ctx, db)
+    with store.write() as uow:
+        before = R.get(uow, _template_id(template)).next_date
+        t = R.skip(uow, _template_id(template))
+    if t.next_date is None:
+        say(_("{name}: {date} skipped; it has ended.").format(name=t.name, date=day(before)))
+    else:
+        say(
+            _("{name}: {date} skipped; next on {next}.").format(
+                name=t.name, date=day(before), next=day(t.next_date)
             )
         )

@@ -360,9 +360,12 @@ class JournalPane(EntryActions, ListPane):
                             N_("Locked up to"),
                             value=day(current),
                             placeholder=N_("{form}, empty: no lock"),
-                        )
+                        ),
+                        Field("reopen", N_("Reopen days locked before"), "checkbox", False),
                     ],
-                    lambda uow, v: L.set_lock_date(uow, v["lock_date"]) or "none",
+                    lambda uow, v: (
+                        L.set_lock_date(uow, v["lock_date"], reopen=bool(v["reopen"])) or "none"
+                    ),
                 ),
                 lambda r: (
                     r

@@ -102,12 +102,14 @@ class RecurringScreen(WithTable, ServiceRunner, Screen):
         Binding("n", "new_entry", N_("Entry"), id="recurring.entry"),
         Binding("i", "new_invoice", N_("Invoice"), id="recurring.invoice"),
         Binding("x", "stop", N_("Stop"), id="recurring.stop"),
+        Binding("k", "skip", N_("Skip next"), id="recurring.skip"),
     ]
     HELP = N_(
         "Recurring journal entries and invoices, made on each date by bizdesk run-due (and "
         "when bizdesk starts), missed dates too, each once. n adds a journal entry (posted on "
         "each date), i an invoice (ordered, delivered and invoiced on each date, left "
-        "unpaid), x stops the selected one; enter shows what it made."
+        "unpaid), x stops the selected one, k skips its next date (made by hand, or in a locked "
+        "period); enter shows what it made."
     )
     DEFAULT_CSS = """
     RecurringScreen #recurring-title { height: 1; padding: 0 1; }
@@ -162,6 +164,30 @@ class RecurringScreen(WithTable, ServiceRunner, Screen):
             answered,
         )
 
+    def action_skip(self) -> None:
+        row = self.table.selected
+        if row is None or row.state != "active":
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.run_service(
+                    lambda uow: R.skip(uow, row.id),
+                    done=lambda _v: self.table.reload(),
+                    success=_("{name}: {date} skipped").format(
+                        name=row.name, date=_day(row.next_date)
+                    ),
+                )
+
+        self.app.push_screen(
+            ConfirmScreen(
+                _("Skip {date} of {name}? Nothing is made for that date, now or later.").format(
+                    date=_day(row.next_date), name=row.name
+                )
+            ),
+            answered,
+        )
+
     @on(PagedTable.Opened)
     def _opened(self, event: PagedTable.Opened) -> None:
         tid = event.row.id
@@ -178,6 +204,6 @@ class RecurringScreen(WithTable, ServiceRunner, Screen):
         t.append(what + "\n", style="bold")
         if v.customer:
             t.append(_("Customer: {name}").format(name=v.customer) + "\n")
-        made = ", ".join(f"{doc} ({_day(d)})" for d, doc in v.runs[:6])
+        made = ", ".join(f"{doc or _('skipped')} ({_day(d)})" for d, doc in v.runs[:6])
         t.append(_("Made: {documents}").format(documents=made or "-"))
         self.query_one("#recurring-details", Static).update(visible_text(t))

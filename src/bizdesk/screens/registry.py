@@ -263,7 +263,13 @@ BINDING_IDS: Mapping[str, tuple[str, ...]] = {
     ),
     "bizdesk.screens.reminders": ("reminders.write", "reminders.mail"),
     "bizdesk.screens.recurring": (
-        *("recurring.back", "recurring.entry", "recurring.invoice", "recurring.stop"),
+        *(
+            "recurring.back",
+            "recurring.entry",
+            "recurring.invoice",
+            "recurring.stop",
+            "recurring.skip",
+        ),
     ),
     "bizdesk.screens.nurture": (
         *(f"followups.{n}" for n in ("back", "done", "skip", "move", "who", "contact")),

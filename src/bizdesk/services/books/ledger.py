@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import func, or_, select, update
@@ -454,12 +454,40 @@ def lock_date(uow: UnitOfWork) -> date | None:
 
 
 @requires("lock_date.set")
-def set_lock_date(uow: UnitOfWork, value: object) -> date | None:
-    """Only the owner moves the lock date; nothing can be posted on or before it."""
+def set_lock_date(uow: UnitOfWork, value: object, *, reopen: bool = False) -> date | None:
+    """Only the owner moves the lock date; nothing can be posted on or before it. It closes
+    days that have passed (today at the latest). Moving it back, or removing it, opens
+    closed days to posting again: only with ``reopen``, which says that is meant."""
     chk = v.Checker()
     new = chk("lock_date", v.iso_date, value, local=uow.person_input)
+    if new is not None and new > date.today():
+        chk.add(
+            "lock_date",
+            Message(
+                "{date} is after today: the books are locked up to a day that has passed "
+                "(today at the latest)",
+                date=date_text(new),
+            ),
+        )
     chk.done()
     before = lock_date(uow)
+    if before is not None and (new is None or new < before) and not reopen:
+        raise ValidationError(
+            {
+                "reopen": Message(
+                    "the books are locked up to {before}; this opens {days} to posting again: "
+                    "confirm that you mean to reopen them",
+                    before=date_text(before),
+                    days=Message("every day up to it")
+                    if new is None
+                    else Message(
+                        "the days from {start} to {end}",
+                        start=date_text(new + timedelta(days=1)),
+                        end=date_text(before),
+                    ),
+                )
+            }
+        )
     uow.set_setting("lock_date", new.isoformat() if new else "")
     uow.audit("setting", None, "lock-date", before={"lock_date": before}, after={"lock_date": new})
     return new

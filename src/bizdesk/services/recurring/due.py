@@ -87,7 +87,8 @@ def make_next(uow: UnitOfWork, template_id: int, as_of: date) -> Made | None:
     if locked is not None and due <= locked:
         raise ValidationError(
             Message(
-                "the books are locked up to {lock}: move the lock date, or stop this template",
+                "the books are locked up to {lock}: skip this occurrence (it cannot be "
+                "posted), move the lock date, or stop this template",
                 lock=date_text(locked),
             )
         )

@@ -20,15 +20,17 @@ from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from bizdesk.db.session import UnitOfWork
-from bizdesk.errors import NotFound, ValidationError
+from bizdesk.errors import Conflict, NotFound, ValidationError
 from bizdesk.i18n import N_, Message
 from bizdesk.models.contacts import Contact
 from bizdesk.models.ledger import Account
 from bizdesk.models.recurring import RecurringRun, RecurringTemplate
 from bizdesk.models.stock import Product
 from bizdesk.money import from_minor, line_amounts, money_str, percent_from_bp, qty_text
+from bizdesk.reading import date_text
 from bizdesk.services.base import validate as v
 from bizdesk.services.base.paging import Page, PageRequest, keyset_page, like_pattern
 from bizdesk.services.base.permissions import requires
@@ -92,7 +94,7 @@ class TemplateView:
     amount: Decimal  # an invoice's total with VAT, an entry's debits
     state: str
     version: int
-    runs: list[tuple[date, str]]  # (due date, document) made, newest first
+    runs: list[tuple[date, str]]  # (due date, document made; "" skipped), newest first
 
 
 def _invoice_lines(uow: UnitOfWork, chk: v.Checker, typed: list) -> list[dict]:
@@ -228,6 +230,49 @@ def stop(
         t.next_date = None
     touch(uow, t)
     uow.audit("recurring_template", t.id, "stop", before=before, after=_snapshot(t))
+    return get(uow, t.id)
+
+
+@requires("recurring.manage")
+def skip(uow: UnitOfWork, template_id: int, *, version: int | None = None) -> TemplateView:
+    """Skip the next occurrence: nothing is made for it (it was made by hand, or it falls
+    on or before the lock date, where nothing can be posted), and the template goes on from
+    the one after. Its history keeps the day as skipped; the same day is never made later."""
+    t = load(uow, template_id, lock=True)
+    if version is not None:
+        check_version(t, version)
+    if t.state != "active" or t.next_date is None:
+        raise ValidationError(
+            {
+                "": Message(
+                    "{name} is {state}: it has no next occurrence to skip",
+                    name=t.name,
+                    state=Message(STATE_NAMES[t.state]),
+                )
+            }
+        )
+    before = _snapshot(t)
+    skipped = t.next_date
+    try:
+        with uow.session.begin_nested():  # the same claim as making it (due.make_next)
+            uow.session.add(RecurringRun(template_id=t.id, due_on=skipped, made_by=uow.user))
+            uow.session.flush()
+    except IntegrityError:
+        raise Conflict(
+            Message("{date} was made by another run at the same moment", date=date_text(skipped))
+        ) from None
+    t.made += 1
+    t.next_date = next_after(t)
+    if t.next_date is None:
+        t.state = "ended"
+    touch(uow, t)
+    uow.audit(
+        "recurring_template",
+        t.id,
+        "skip",
+        before=before,
+        after={**_snapshot(t), "skipped": str(skipped)},
+    )
     return get(uow, t.id)
 
 
