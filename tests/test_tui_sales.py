@@ -103,3 +103,30 @@ async def test_counter_sale_from_one_form(store) -> None:  # noqa: ANN001
         assert isinstance(app.screen, SalesOrderScreen)
         assert "CLOSED" in main_text(app) and "Walk-in customer" in main_text(app)
     assert errors(shop) == []
+
+
+async def test_a_return_after_payment_shows_what_is_owed_back(store) -> None:  # noqa: ANN001
+    """Paid, then returned: the order's page says what the customer is owed back and how
+    to refund it, not "settled 1,560.00" of a total of 780.00 with nothing open."""
+    shop = _shop(store)
+    with shop.write() as uow:
+        so = sales.counter_sale(uow, [sales.SOLineInput("BIKE", "1")], account="cash")
+        sales.return_goods(uow, so.id, {so.lines[0].id: "1"}, reason="changed mind")
+    app = BizdeskApp(shop)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        app.push_screen(SalesOrderScreen(so.id))
+        await settle(pilot, app)
+        text = main_text(app)
+        assert "780.00 owed back to the customer (p refunds it)" in text, text
+        await pilot.press("p")
+        await settle(pilot, app)
+        for _ in range(3):  # the invoice and the account to pay it from, when asked
+            if isinstance(app.screen, FormScreen):
+                break
+            await pilot.press("enter")
+            await settle(pilot, app)
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert "owed back" not in main_text(app)
+    assert errors(shop) == []

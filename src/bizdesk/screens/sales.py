@@ -218,7 +218,12 @@ class SalesOrderScreen(orders.OrderScreen):
                     "date": day(inv.issued_on),
                     "total": money(inv.total, loc),
                 }
-                if inv.kind == "invoice":
+                if inv.kind == "invoice" and inv.refund_due > 0:  # credited after payment
+                    line = _(
+                        "{label}  {date}  total {total} · settled {paid} · {refund} owed back "
+                        "to the customer (p refunds it)"
+                    ).format(**doc, paid=money(inv.paid, loc), refund=money(inv.refund_due, loc))
+                elif inv.kind == "invoice":
                     line = _(
                         "{label}  {date}  total {total} · due {due} · settled {paid} · open {open}"
                     ).format(
