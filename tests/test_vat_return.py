@@ -226,6 +226,7 @@ def test_json_carries_the_documents_under_each_row_as_decimal_strings(store) -> 
     table = bizdesk("report", "vat-return", *period)
     assert table.returncode == 0 and "Balance to reclaim" in table.stdout
     assert "179.50 to reclaim" in table.stdout
+    assert "whose base bizdesk cannot know" in " ".join(table.stdout.split())
     missing = bizdesk("report", "vat-return", "--db", store.url)
     assert missing.returncode == 1 and "needs a period" in missing.stderr
 

@@ -818,6 +818,15 @@ def _vat_return(
             balance=money(-ret.balance, loc),
         )
     )
+    notes = [note]
+    if any(r.rate == OTHER for r in ret.rows):
+        notes.append(
+            Message(
+                "Other entries: VAT posted by journal entries of their own (not from an "
+                "invoice or a bill), whose base bizdesk cannot know: see each entry (enter) "
+                "for what to declare as its base."
+            )
+        )
     return Report(
         "vat-return",
         Message("VAT return"),
@@ -825,7 +834,7 @@ def _vat_return(
         cols,
         out,
         totals,
-        [note],
+        notes,
         json_extra=("side", "documents"),
     )
 
