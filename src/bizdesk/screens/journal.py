@@ -370,7 +370,7 @@ class JournalPane(EntryActions, ListPane):
                 lambda r: (
                     r
                     and self.notify(
-                        _("Locked up to {date}").format(date=r)
+                        _("Locked up to {date}").format(date=day(r))
                         if r != "none"
                         else _("The books are not locked")
                     )
