@@ -120,7 +120,7 @@ class RecurringScreen(WithTable, ServiceRunner, Screen):
     def compose(self) -> ComposeResult:
         yield Header(icon="")
         yield Static(
-            Text(_("Recurring entries and invoices  (n entry, i invoice, x stop)")),
+            Text(_("Recurring entries and invoices  (n entry, i invoice, x stop, k skip)")),
             id="recurring-title",
         )
         yield PagedTable(R.list_page, COLUMNS, id="recurring-table")
