@@ -1,6 +1,7 @@
 """The lock date from the Journal tab (k), in Spanish: a day that has not happened is
 refused, the date is said as the person writes dates, and moving it back needs the box
-that says the closed days are meant to open again."""
+that says the closed days are meant to open again (a box whose state reads without
+colour)."""
 
 from __future__ import annotations
 
@@ -50,7 +51,11 @@ async def test_the_lock_date_form_in_spanish(store) -> None:  # noqa: ANN001
         assert "esto vuelve a abrir los días del 01/10/2026 al 31/10/2026" in " ".join(
             _error(app, "reopen").split()
         )
-        app.screen.query_one("#f-reopen", Checkbox).value = True
+        tick = app.screen.query_one("#f-reopen", Checkbox)
+        assert "X" not in str(tick.render())  # unticked reads blank, not by colour alone
+        tick.value = True
+        await settle(pilot, app)
+        assert "X" in str(tick.render())
         await pilot.press("ctrl+s")
         await settle(pilot, app)
         assert not isinstance(app.screen, FormScreen)

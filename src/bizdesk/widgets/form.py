@@ -68,6 +68,16 @@ DRAFT_ANSWERS = (
 SaveFn = Callable[[Any, dict[str, Any]], Any]
 
 
+class TickBox(Checkbox):
+    """A checkbox whose state reads without colour: X when ticked, blank when not.
+    Textual draws the X either way and tells the two apart by colour alone, which a
+    monochrome terminal, a dim screen or a colour-blind eye does not see."""
+
+    @property
+    def BUTTON_INNER(self) -> str:  # noqa: N802 - read by ToggleButton as a class constant
+        return "X" if self.value else " "
+
+
 class FormScreen(ModalScreen[Any]):
     """A modal form. ``save(uow, values)`` runs in a write unit of work in a thread.
 
@@ -153,7 +163,7 @@ class FormScreen(ModalScreen[Any]):
                 compact=True,
             )
         if f.kind == "checkbox":
-            return Checkbox("", bool(f.value), id=wid, compact=True)
+            return TickBox("", bool(f.value), id=wid, compact=True)
         if f.kind in ("contact", "organization"):
             suggester = ContactSuggester(
                 self.app.store, "organization" if f.kind == "organization" else None
