@@ -352,8 +352,8 @@ def _next_levels(
 @requires("reminders.run")
 def make_reminders(uow: UnitOfWork, as_of: object = None) -> list[Made]:
     """Make the reminders due on ``as_of`` (default today; not after today): one per
-    customer with invoices that reached a level they have not had. Returns what was made
-    (nothing when everything due was already reminded)."""
+    customer and level, for the invoices due their next level (_next_levels). Returns what
+    was made (nothing when everything due was already reminded)."""
     chk = v.Checker()
     day = chk("as_of", v.iso_date, as_of) or date.today()
     if day > date.today():
