@@ -15,7 +15,7 @@ from textual.widgets import Static
 
 from bizdesk.errors import BizdeskError
 from bizdesk.formatting import day, money, visible, visible_text
-from bizdesk.i18n import N_, _, ngettext, tr
+from bizdesk.i18n import N_, Message, _, ngettext, tr
 from bizdesk.models.marketing import CONSENT_HOW, CONSENT_STATES
 from bizdesk.screens.common import ServiceRunner, WithTable
 from bizdesk.services.base.paging import Page, PageRequest
@@ -49,7 +49,7 @@ RECIPIENT_COLUMNS = [
 ]
 SEGMENT_COLUMNS = [
     Col("name", N_("Name"), 24),
-    Col("filter", N_("Filter"), 50),
+    Col("filter", Message.pgettext("segment's rule", "Filter"), 50),  # a noun, not the key
 ]
 MEMBER_COLUMNS = [
     Col("name", N_("Name"), 24),
