@@ -152,6 +152,31 @@ def test_won_deal_with_lines_becomes_a_sales_order(shop) -> None:  # noqa: ANN00
     assert [(ln.sku, ln.qty, ln.unit_price) for ln in so.lines] == [("BIKE", 2, Decimal("620.00"))]
 
 
+def test_a_deal_with_lines_is_won_in_a_romanian_session(shop) -> None:  # noqa: ANN001
+    """Typed as a Romanian writes numbers (2,5 and 1.899,99), the lines become the order's
+    exactly: the order is made from the stored figures, not read again as Romanian input
+    ("1899.99 is not a number" refused every won deal with lines)."""
+    store, cid = shop
+    store.input_locale = "ro_RO"
+    try:
+        with store.write() as uow:
+            d = deals.create(uow, deals.DealInput(title="Bikes", contact=f"#{cid}"))
+            bike = products.resolve_product(uow, "BIKE").id
+            d = deals.set_lines(
+                uow,
+                d.id,
+                [deals.LineInput("City bike", "2,5", "1.899,99", product_id=bike)],
+                version=d.version,
+            )
+            deals.win(uow, d.id, "good price", version=d.version)
+            page = sales.list_page(uow, sales.PageRequest(filters={"customer_id": cid}))
+            so = sales.get(uow, page.rows[0].id)
+    finally:
+        store.input_locale = None
+    assert so.deal_id == d.id
+    assert [(ln.qty, ln.unit_price) for ln in so.lines] == [(Decimal("2.5"), Decimal("1899.99"))]
+
+
 def test_deal_lines_by_sku_take_the_products_name_and_price(shop) -> None:  # noqa: ANN001
     store, cid = shop
     with store.write() as uow:

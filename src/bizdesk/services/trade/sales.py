@@ -249,7 +249,8 @@ def from_deal(uow: UnitOfWork, deal_id: int) -> SOView | None:
         for ln, sku in rows
     ]
     data = SOInput(customer=f"#{deal.contact_id}", notes=f"From deal: {deal.title}", lines=lines)
-    return create(uow, data, deal_id=deal_id)
+    with uow.machine_form():  # the stored figures, written above in the machine form
+        return create(uow, data, deal_id=deal_id)
 
 
 @requires("sales.edit")
