@@ -160,6 +160,21 @@ def test_ambiguous_or_wrong_amounts_are_refused(text, mark, exp) -> None:  # noq
         read_amount(text, mark, exp)
 
 
+def test_a_line_with_a_new_bank_id_is_new_however_like_an_earlier_one(store) -> None:  # noqa: ANN001
+    """Yesterday's download held a 3.00 coffee (id C1); today's holds only another 3.00
+    coffee on the same day (id C2): it is added. (It was taken for C1 by its day, amount
+    and text, and dropped as already there.) Both again add nothing."""
+    rules = b"skip 1\nfields date, description, amount, code\n"
+    first = b"date,text,amount,id\n2026-12-01,Coffee,-3.00,C1\n"
+    second = b"date,text,amount,id\n2026-12-01,Coffee,-3.00,C2\n"
+    both = b"date,text,amount,id\n2026-12-01,Coffee,-3.00,C1\n2026-12-01,Coffee,-3.00,C2\n"
+    assert run(store, first, rules=rules).added == 1
+    again = run(store, second, rules=rules)
+    assert (again.added, again.already) == (1, 0)
+    assert sorted(ln.transaction_id for ln in lines(store)) == ["C1", "C2"]
+    assert run(store, both, rules=rules).added == 0
+
+
 def test_a_line_of_zero_is_read_and_left_out(store) -> None:  # noqa: ANN001
     """A bank prints 0.00 lines (a card check, an interest line of nothing): they move no
     money, so nothing could ever match them; they are counted and not stored, and the same

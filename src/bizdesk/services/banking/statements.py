@@ -103,14 +103,16 @@ def detect_format(data: bytes, has_rules: bool) -> str:
 
 def fingerprint(line: ReadLine, index: int) -> str:
     """A stable hash of a line: day, amount, counterpart, text and its place among the
-    identical lines of that day in the file (letter case and spacing do not count)."""
+    identical lines of that day in the file (letter case and spacing do not count); for a
+    line the bank gave an id, that id instead of its place: two coffees of the same price
+    on one day, in statements downloaded on two days, are two lines when their ids differ."""
     key = "\x1f".join(
         (
             line.booked_on.isoformat(),
             str(line.amount_minor),
             fold(" ".join(line.counterpart.split())),
             fold(" ".join(line.text.split())),
-            str(index),
+            f"id:{line.transaction_id}" if line.transaction_id else str(index),
         )
     )
     return hashlib.sha256(key.encode("utf-8")).hexdigest()
@@ -238,9 +240,8 @@ def import_statement(
     new = [
         (ln, fp)
         for ln, fp in zip(lines, prints, strict=True)
-        if fp not in known_prints
-        and (ln.transaction_id is None or ln.transaction_id not in known_ids)
-    ]
+        if (ln.transaction_id not in known_ids if ln.transaction_id else fp not in known_prints)
+    ]  # a line with the bank's id is known by that id alone
     # the same transaction id twice in one file: one line
     seen_ids: set[str] = set()
     unique = []
