@@ -123,6 +123,23 @@ def test_check_backup_restore_and_audit(db, tmp_path):
     assert {e["user"] for e in audit} == {bizdesk_user()}
 
 
+def test_a_db_given_before_the_command_wins_over_the_environment(db, tmp_path) -> None:  # noqa: ANN001
+    """`BIZDESK_DB=A bizdesk --db B lock-date ...` locks B, never A (the variable used to
+    fill the command's own --db and overrule the one given before it); an empty variable
+    is refused, never taken for the default store."""
+    import shutil
+
+    other = str(tmp_path / "other.db")
+    shutil.copy(db, other)
+    r = bizdesk("--db", other, "lock-date", "2026-10-31", env={"BIZDESK_DB": db})
+    assert r.returncode == 0, r.stderr
+    assert bizdesk("lock-date", "--db", other).stdout == "Locked up to 2026-10-31\n"
+    assert bizdesk("lock-date", "--db", db).stdout == "No lock date\n"
+    assert bizdesk("lock-date", env={"BIZDESK_DB": other}).stdout == "Locked up to 2026-10-31\n"
+    empty = bizdesk("lock-date", env={"BIZDESK_DB": ""})
+    assert empty.returncode == 1 and "$BIZDESK_DB is empty" in empty.stderr
+
+
 def bizdesk_user() -> str:
     from bizdesk.identity import os_username
 

@@ -40,7 +40,12 @@ def resolve_db(db: str | None) -> str:
     (a program's missing value turned into text), a URL that lost a slash or names a
     database bizdesk does not use."""
     if db is None:  # the config file is read only when nothing before it names the store
-        db = os.environ.get(ENV_DB) or load_settings().db or str(default_store_path())
+        env = os.environ.get(ENV_DB)
+        if env is not None and not env.strip():  # set, but to nothing: never the default
+            raise StoreError(
+                Message("$BIZDESK_DB is empty: name the store's file (or a postgresql:// URL)")
+            )
+        db = env or load_settings().db or str(default_store_path())
     value = db
     if not value.strip():
         raise StoreError(Message("--db is empty: name the store's file (or a postgresql:// URL)"))

@@ -30,7 +30,10 @@ _current_url: str | None = None
 _said: set[str] = set()
 
 DbOpt = Annotated[
-    str | None, typer.Option("--db", envvar="BIZDESK_DB", help=_("Store file or SQLAlchemy URL."))
+    # no envvar here: $BIZDESK_DB is read by config.resolve_db after both --db (the
+    # command's, then the one before it), so `bizdesk --db B cmd` is never overruled by it
+    str | None,
+    typer.Option("--db", help=_("Store file or SQLAlchemy URL (else $BIZDESK_DB).")),
 ]
 
 
