@@ -234,3 +234,27 @@ def test_counts(store):
     with store.read() as uow:
         assert C.counts(uow) == {"contacts": 2, "customers": 1, "suppliers": 1}
         assert uow.session.exec(select(func.count()).select_from(AuditEvent)).one() >= 2
+
+
+def test_a_name_several_contacts_share_is_refused_saying_which(store) -> None:  # noqa: ANN001
+    """Two live "Adrian Mureșan": a deal, a ticket, a merge or a consent typed with that
+    name is refused, naming each by #number and city (the first used to be taken)."""
+    from bizdesk.services.base.validate import FieldError
+
+    with store.write() as uow:
+        a = C.create(uow, C.ContactInput(name="Adrian Mureșan", city="Dej")).contact
+        b = C.create(
+            uow, C.ContactInput(name="adrian mureșan", city="Cluj", email="am@example.ro")
+        ).contact
+        with pytest.raises(FieldError) as refused:
+            C.resolve(uow, "Adrian Mureșan")
+        assert str(refused.value.message) == (
+            f"several contacts are named Adrian Mureșan: #{a.id} (Dej), #{b.id} (Cluj); give "
+            "the one meant by its #number or its e-mail"
+        )
+        assert C.resolve(uow, f"#{a.id}").id == a.id
+        assert C.resolve(uow, "am@example.ro").id == b.id
+        with pytest.raises(ValidationError, match="several contacts are named"):
+            D.create(uow, D.DealInput(title="Bikes", contact="Adrian Mureșan"))
+        C.archive(uow, a.id, version=C.get(uow, a.id).version)
+        assert C.resolve(uow, "Adrian Mureșan").id == b.id  # one live one left

@@ -393,6 +393,27 @@ def find_by_name_or_email(uow: UnitOfWork, text: str, *, kind: str | None = None
     ).first()
 
 
+def _only_one_named(uow: UnitOfWork, c: Contact, kind: str | None) -> None:
+    """Refuse a name several live contacts share: which one was meant is never guessed
+    (a merge, a consent or a deal would land on the first of them)."""
+    stmt = select(Contact.id, Contact.city).where(
+        Contact.archived.is_(False), Contact.sort_name == c.sort_name
+    )
+    if kind:
+        stmt = stmt.where(Contact.kind == kind)
+    same = uow.session.execute(stmt.order_by(Contact.id).limit(6)).all()
+    if len(same) > 1:
+        shown = ", ".join(f"#{i} ({city})" if city else f"#{i}" for i, city in same[:5])
+        raise v.FieldError(
+            Message(
+                "several contacts are named {name}: {which}; give the one meant by its "
+                "#number or its e-mail",
+                name=c.name,
+                which=shown + (", …" if len(same) > 5 else ""),
+            )
+        )
+
+
 def resolve(uow: UnitOfWork, text: str, *, kind: str | None = None) -> Contact:
     """A live contact from "#id", an email or an exact name; FieldError otherwise."""
     s = v.text(text, max_len=200)
@@ -403,6 +424,8 @@ def resolve(uow: UnitOfWork, text: str, *, kind: str | None = None) -> Contact:
         c = uow.session.get(Contact, number) if number <= v.MAX_ROW_ID else None
     else:
         c = find_by_name_or_email(uow, s, kind=kind)
+        if c is not None and c.email != s.lower():  # found by its name: the only one?
+            _only_one_named(uow, c, kind)
     if c is None:
         if kind == "organization":
             raise v.FieldError(Message("no organisation named {name}", name=repr(s[:60])))
