@@ -155,11 +155,11 @@ def generate(store: Store, shop: dict, today: date) -> dict[str, int]:
     with store.write() as uow:
         joined = months[3] + timedelta(days=15)  # a start inside a month: paid pro rata
         for name, job, start, basis, pay, iban in data["staff"]:
-            C.create(uow, C.ContactInput(name=name, kind="person", city=""))
+            saved = C.create(uow, C.ContactInput(name=name, kind="person", city=""))
             e = E.add(
                 uow,
                 E.EmployeeInput(
-                    contact=name,
+                    contact=f"#{saved.contact.id}",  # a customer may bear the same name
                     job_title=job,
                     start_date=start or joined.isoformat(),
                     pay_basis=basis,
