@@ -38,6 +38,72 @@ def test_journal_respects_lock_date_controlled_accounts_and_contacts(store) -> N
     assert "line 7: date: entry C started on 2026-11-01 on line 6" in text
 
 
+def test_journal_lines_on_receivables_and_payables_name_one_contact(store) -> None:  # noqa: ANN001
+    """A receivable or payable line without a contact would be on no statement or aged list;
+    a name two contacts share is never given to the older one."""
+    from bizdesk.services.admin.checks import run_checks
+    from bizdesk.services.crm import contacts
+    from bizdesk.services.crm.contacts import ContactInput
+
+    with store.write() as uow:
+        first = contacts.create(uow, ContactInput(name="Ana Pop", city="Cluj")).contact.id
+        second = contacts.create(uow, ContactInput(name="Ana Pop", city="Iași")).contact.id
+        contacts.create(uow, ContactInput(name="Ion Rus", email="ion@example.com"))
+    data = (
+        HEADER
+        + "A,2026-11-01,1100,10,,,\nA,2026-11-01,4000,,10,,\n"
+        + "B,2026-11-01,2000,,10,,\nB,2026-11-01,6000,10,,,\n"
+        + "C,2026-11-01,1100,10,,,ana pop\nC,2026-11-01,4000,,10,,\n"
+    )
+    with pytest.raises(ValidationError) as exc:
+        erp_imports.import_journal(store, data)
+    text = str(exc.value)
+    assert "line 2: contact: 1100 Accounts receivable holds what customers owe" in text
+    assert "line 4: contact: 2000 Accounts payable holds what is owed to suppliers" in text
+    assert f"line 6: contact: several contacts are named ana pop: #{first}, #{second}" in text
+    ok = (
+        HEADER
+        + f"A,2026-11-01,1100,10,,,#{second}\nA,2026-11-01,4000,,10,,\n"
+        + "B,2026-11-01,1100,5,,,ION@example.com\nB,2026-11-01,4000,,5,,\n"
+    )
+    assert erp_imports.import_journal(store, ok).created == 2
+    with store.read() as uow:
+        rows, totals = ledger_reports.aging(uow, "receivable")
+        tb = {r.code: r.balance for r in ledger_reports.trial_balance(uow)[0]}
+        assert [r.contact for r in rows] == ["Ana Pop", "Ion Rus"]
+        assert rows[0].contact_id == second
+        assert totals["total"] == tb["1100"]
+    assert [x for x in run_checks(store) if x.check == "party-line-contact"] == []
+
+
+def test_check_finds_a_receivable_line_an_older_bizdesk_posted_without_contact(store) -> None:  # noqa: ANN001
+    from datetime import date
+
+    from bizdesk.models.ledger import JournalEntry, JournalLine
+    from bizdesk.services.admin.checks import run_checks
+
+    with store.write() as uow:  # as a version before this rule could post it
+        e = JournalEntry(date=date(2026, 11, 1), state="posted", number=1, memo="old")
+        uow.session.add(e)
+        uow.session.flush()
+        for role, d, c in (("receivable", 700, 0), ("sales", 0, 700)):
+            uow.session.add(
+                JournalLine(
+                    entry_id=e.id,
+                    account_id=ledger.account_for(uow, role).id,
+                    debit_minor=d,
+                    credit_minor=c,
+                    date=e.date,
+                    posted=True,
+                )
+            )
+    found = [str(x.message) for x in run_checks(store) if x.check == "party-line-contact"]
+    assert found == [
+        "JE-1: a line on 1100 Accounts receivable names no customer or supplier, so it is on "
+        "no statement or aged list; reverse the entry and post it again naming them"
+    ]
+
+
 def test_journal_numbers_follow_existing_entries(store) -> None:  # noqa: ANN001
     with store.write() as uow:
         e = ledger.create_draft(

@@ -272,7 +272,6 @@ def test_aging_fifo_by_contact(store) -> None:  # noqa: ANN001
     with store.write() as uow:
         cid = contacts.create(uow, ContactInput(name="Dana Client")).contact.id
     ar = "1100"
-    _post(store, "2026-08-01", (ar, "100", ""), ("4000", "", "100"))  # no contact: ignored
     for day, d, c in (
         ("2026-08-01", "100", ""),
         ("2026-10-20", "50", ""),
@@ -325,6 +324,30 @@ def test_million_dimes_sum_exactly(store) -> None:  # noqa: ANN001
         rows, total = ledger_reports.trial_balance(uow)
     assert {r.code: r.debit for r in rows}["1000"] == Decimal("100000.00")
     assert total.balance == 0
+
+
+def test_a_receivable_or_payable_line_names_its_contact(store) -> None:  # noqa: ANN001
+    """Without a contact the amount would be in the books but on no statement, reminder or
+    aged list: the aged receivables would no longer add up to the ledger."""
+    from bizdesk.services.crm import contacts
+    from bizdesk.services.crm.contacts import ContactInput
+
+    for account, words in (("1100", "name the customer"), ("2000", "name the supplier")):
+        with store.write() as uow, pytest.raises(ValidationError) as exc:
+            ledger.create_draft(uow, _entry("2026-11-02", (account, "5", ""), ("4000", "", "5")))
+        assert words in exc.value.fields["line 1 contact"]
+    with store.write() as uow:
+        cid = contacts.create(uow, ContactInput(name="Dana Client")).contact.id
+    e = _post(store, "2026-11-02", ("4000", "", "5"), ("1010", "5", ""))  # no party: as before
+    assert e.state == "posted"
+    with store.write() as uow:
+        lines = [LineInput("1100", "5", "", f"#{cid}"), LineInput("4000", "", "5")]
+        e = ledger.create_draft(uow, EntryInput("2026-11-02", "", lines))
+        ledger.post(uow, e.id, version=e.version)
+    with store.read() as uow:
+        rows, totals = ledger_reports.aging(uow, "receivable", date(2026, 11, 22))
+        tb = {r.code: r.balance for r in ledger_reports.trial_balance(uow)[0]}
+    assert totals["total"] == tb["1100"] == Decimal("5.00")
 
 
 def test_hand_made_lines_cannot_touch_controlled_accounts(store) -> None:  # noqa: ANN001

@@ -316,6 +316,21 @@ _sql_rule(
     prefix=JOURNAL.prefix,
 )
 _sql_rule(
+    "party-line-contact",
+    "SELECT e.number, a.code, a.name FROM journal_line l JOIN journal_entry e ON e.id = "
+    "l.entry_id JOIN account a ON a.id = l.account_id WHERE l.posted = TRUE AND "
+    "l.contact_id IS NULL AND a.role IN ('receivable', 'payable') "
+    "GROUP BY e.number, a.code, a.name ORDER BY e.number",
+    N_(
+        "{prefix}-{number}: a line on {code} {name} names no customer or supplier, so it is "
+        "on no statement or aged list; reverse the entry and post it again naming them"
+    ),
+    "number",
+    "code",
+    "name",
+    prefix=JOURNAL.prefix,
+)
+_sql_rule(
     "entry-lines-posted",
     "SELECT e.id, l.id FROM journal_entry e JOIN journal_line l ON l.entry_id = e.id "
     "WHERE (e.state = 'posted') != (l.posted = TRUE) OR (e.state = 'posted' AND l.date != e.date)",

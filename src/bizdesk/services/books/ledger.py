@@ -365,6 +365,22 @@ def controlled_message(a: Account) -> Message | None:
     return None
 
 
+# Accounts that hold what one party owes or is owed: each of their lines names that party,
+# or the amount is in the books but on no customer's statement, reminder or aged list.
+# (role: why a line without a contact is refused there)
+PARTY_ROLES = {
+    "receivable": N_("{code} {name} holds what customers owe: name the customer (contact)"),
+    "payable": N_("{code} {name} holds what is owed to suppliers: name the supplier (contact)"),
+}
+
+
+def party_message(a: Account) -> Message | None:
+    """Why a line on ``a`` needs a contact, if it does."""
+    if a.role in PARTY_ROLES:
+        return Message(PARTY_ROLES[a.role], code=a.code, name=a.name)
+    return None
+
+
 def archived_message(a: Account) -> Message:
     return Message("account {code} {name} is archived", code=a.code, name=a.name)
 
@@ -416,6 +432,7 @@ class PostingRules:
     accounts: dict[str, tuple[int, str | None]]  # code -> (id, problem or None)
     locked: date | None
     exponent: int
+    parties: dict[int, Message]  # account id -> why its lines name a contact (PARTY_ROLES)
 
     def account(self, code: str) -> tuple[int | None, Message | None]:
         """(id, problem) of an account code as typed; id None when there is no such account."""
@@ -430,6 +447,10 @@ class PostingRules:
     def balance(self, lines: int, debit_minor: int, credit_minor: int) -> Message | None:
         return balance_problem(lines, debit_minor, credit_minor, self.exponent)
 
+    def contact(self, account_id: int, contact: str | None) -> Message | None:
+        """A line on a receivable or payable account without a contact: why it is refused."""
+        return None if contact else self.parties.get(account_id)
+
 
 def line_account_problem(a: Account) -> Message | None:
     """Why a line typed by a person (or a file) may not go to this account, if it may not."""
@@ -438,10 +459,12 @@ def line_account_problem(a: Account) -> Message | None:
 
 @requires("journal.post")
 def posting_rules(uow: UnitOfWork) -> PostingRules:
+    accounts = list(uow.session.scalars(select(Account)))
     return PostingRules(
-        {a.code: (a.id, line_account_problem(a)) for a in uow.session.scalars(select(Account))},
+        {a.code: (a.id, line_account_problem(a)) for a in accounts},
         lock_date(uow),
         uow.exponent,
+        {a.id: m for a in accounts if (m := party_message(a)) is not None},
     )
 
 
@@ -593,6 +616,8 @@ def _clean_lines(uow: UnitOfWork, lines: list[LineInput], chk: v.Checker) -> lis
 
             c = chk(f"line {i} contact", resolve_contact, uow, ln.contact)
             contact_id = c.id if c else None
+        elif acct is not None and party_message(acct):
+            chk.add(f"line {i} contact", party_message(acct))
         memo = chk(f"line {i} memo", v.text, ln.memo, max_len=200) or ""
         if acct is not None:
             out.append(Posting(acct.id, amounts["debit"], amounts["credit"], contact_id, memo))

@@ -442,32 +442,50 @@ class _Entries:
 _LINE = ("line", "idx", "day", "account_id", "debit", "credit", "contact", "memo")
 
 
-def _contact_ids(uow: UnitOfWork, texts: list[str]) -> dict[str, int]:
-    """Live contacts by email, else by exact name (case-insensitive), a few hundred a query."""
+def _contact_ids(uow: UnitOfWork, texts: list[str]) -> tuple[dict[str, int], dict[str, list]]:
+    """Live contacts by "#number", by email, else by exact name (case-insensitive), a few
+    hundred a query: (text -> id, text -> the ids of the several contacts that bear that
+    name: which one was meant is never guessed)."""
     found: dict[str, int] = {}
-    by_mail: set[str] = set()  # texts matched by email: a name match does not replace them
+    shared: dict[str, list[int]] = {}
     for i in range(0, len(texts), 500):
         chunk = texts[i : i + 500]
+        numbers: dict[int, list[str]] = {}
         emails: dict[str, list[str]] = {}
         names: dict[str, list[str]] = {}
         for t in chunk:
-            emails.setdefault(t.lower(), []).append(t)
-            names.setdefault(v.sort_key(t), []).append(t)
+            if t.startswith("#") and t[1:].isascii() and t[1:].isdigit():
+                numbers.setdefault(int(t[1:]), []).append(t)
+            else:
+                emails.setdefault(t.lower(), []).append(t)
+                names.setdefault(v.sort_key(t), []).append(t)
+        by_name: dict[str, list[int]] = {}
         for email, name, cid in uow.session.execute(
             select(Contact.email, Contact.sort_name, Contact.id)
             .where(
                 Contact.archived.is_(False),
-                or_(Contact.email.in_(list(emails)), Contact.sort_name.in_(list(names))),
+                or_(
+                    Contact.id.in_([n for n in numbers if n <= v.MAX_ROW_ID]),
+                    Contact.email.in_(list(emails)),
+                    Contact.sort_name.in_(list(names)),
+                ),
             )
-            .order_by(Contact.id.desc())  # the oldest of two same-named contacts wins
+            .order_by(Contact.id)
         ):
+            for t in numbers.get(cid, ()):
+                found[t] = cid
             for t in emails.get(email or "", ()):
                 found[t] = cid
-                by_mail.add(t)
             for t in names.get(name, ()):
-                if t not in by_mail:
-                    found[t] = cid
-    return found
+                by_name.setdefault(t, []).append(cid)
+        for t, ids in by_name.items():
+            if t in found:  # an e-mail address: one contact
+                continue
+            if len(ids) == 1:
+                found[t] = ids[0]
+            else:
+                shared[t] = ids
+    return found, shared
 
 
 def import_journal(  # noqa: ANN001
@@ -579,6 +597,8 @@ def _check_and_post(  # noqa: C901
         if problem:  # never looked up (nor shown) as it is
             problems.add(line, line_problem(line, problem, "contact"))
             who = None
+        elif account_id is not None and (problem := rules.contact(account_id, who)):
+            problems.add(line, line_problem(line, problem, "contact"))
         e.debit += debit
         e.credit += credit
         if account_id is not None:
@@ -619,20 +639,33 @@ def _check_and_post(  # noqa: C901
 def _find_contacts(store, staged: _Staging, problems: _Problems) -> None:  # noqa: ANN001
     """The contacts the lines name, a batch of names per short read, into the staging file's
     ``who`` table (name as typed -> id, or NULL when there is none: a problem)."""
-    staged.db.execute("CREATE TABLE who (text TEXT PRIMARY KEY, id)")
+    staged.db.execute("CREATE TABLE who (text TEXT PRIMARY KEY, id, shared)")
     for texts in _chunks(
         staged.query("SELECT DISTINCT contact FROM row WHERE contact IS NOT NULL")
     ):
         texts = [t for (t,) in texts]
         with store.read() as uow:
-            ids = _contact_ids(uow, texts)
+            ids, shared = _contact_ids(uow, texts)
+        rows = [
+            (t, ids.get(t), ", ".join(f"#{i}" for i in shared[t][:5]) if t in shared else None)
+            for t in texts
+        ]
         with staged.db:
             staged.db.execute("BEGIN")
-            staged.db.executemany("INSERT INTO who VALUES (?, ?)", [(t, ids.get(t)) for t in texts])
-    for line, who in staged.query(
-        "SELECT r.line, r.contact FROM row r JOIN who w ON w.text = r.contact WHERE w.id IS NULL"
+            staged.db.executemany("INSERT INTO who VALUES (?, ?, ?)", rows)
+    for line, who, same in staged.query(
+        "SELECT r.line, r.contact, w.shared FROM row r JOIN who w ON w.text = r.contact "
+        "WHERE w.id IS NULL"
     ):
-        problem = Message("no contact {name}", name=repr(who[:40]))
+        if same:
+            problem = Message(
+                "several contacts are named {name}: {which}; give the one meant by its "
+                "#number or its e-mail",
+                name=who[:40],
+                which=same,
+            )
+        else:
+            problem = Message("no contact {name}", name=repr(who[:40]))
         problems.add(line, line_problem(line, problem, "contact"))
 
 
