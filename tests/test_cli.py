@@ -88,6 +88,34 @@ def test_usage_errors_exit_2(db):
     assert bizdesk("frobnicate").returncode == 2
 
 
+def test_an_option_given_twice_or_empty_is_refused_not_guessed(db):
+    """`--amount 5 --amount 6` would pay 6 and `--amount "$UNSET"` the whole invoice: both
+    are refused before anything is read or written (exit 2, as any usage error)."""
+    for args, said in (
+        (("--from", "2026-01-01", "--from", "2026-02-01"), "--from is given twice"),
+        (("--as-of", ""), "is empty: give a value, or leave the option out"),
+        (("--as-of", "  "), "is empty"),
+    ):
+        r = bizdesk("report", "trial-balance", *args, "--db", db)
+        assert r.returncode == 2 and said in r.stderr, r.stderr
+        assert "Traceback" not in r.stderr
+    r = bizdesk("--db", db, "--db", db, "check")
+    assert r.returncode == 2 and "--db is given twice" in r.stderr
+    r = bizdesk("new", "payment", "--amount", "5", "--amount", "6", "--db", db, stdin="{}")
+    assert r.returncode == 2 and "--amount is given twice" in r.stderr
+    # a flag twice says the same thing twice: it is no guess
+    again = bizdesk("import", "contacts", "-", "--dry-run", "--dry-run", "--db", db, stdin=CONTACTS)
+    assert again.returncode == 0, again.stderr
+
+
+def test_a_period_that_ends_before_it_starts_is_refused(db):
+    r = bizdesk("report", "profit-loss", "--from", "2026-11-30", "--to", "2026-11-01", "--db", db)
+    assert r.returncode == 1
+    assert "2026-11-30 is after 2026-11-01: a period runs from its first day" in r.stderr
+    ok = bizdesk("report", "profit-loss", "--from", "2026-11-01", "--to", "2026-11-01", "--db", db)
+    assert ok.returncode == 0
+
+
 def test_db_position_and_environment_variable(db):
     assert bizdesk("--db", db, "check").returncode == 0
     r = bizdesk("report", "pipeline", "--format", "json", env={"BIZDESK_DB": db})

@@ -42,6 +42,7 @@ TITLES = {
     "currency": N_("Currency"),
     "customer": N_("Customer"),
     "date": N_("Date"),
+    "date_from": N_("From"),
     "days": N_("Working days"),
     "debit": N_("Debit"),
     "description": N_("Description"),

@@ -103,6 +103,18 @@ _BOOLS = {w: True for w in ("1", "on", "t", "true", "y", "yes")}
 _BOOLS.update({w: False for w in ("0", "off", "f", "false", "n", "no")})
 
 
+# Options that, left out, take a default (the whole amount, today, the bank account, ...):
+# typed empty (`--amount "$UNSET"`) they are refused, not read as left out. Options whose
+# empty value means something (`employees set --end ""`, `--fee ""`) are not here.
+NOT_EMPTY = frozenset(
+    (
+        "--account", "--amount", "--as-of", "--date", "--days", "--due", "--entry", "--from",
+        "--from-year", "--hours", "--limit", "--order", "--percent", "--since", "--to",
+        "--to-year", "--until", "--year",
+    )
+)  # fmt: skip
+
+
 @dataclass(frozen=True)
 class _Plain(RuntimeParam):
     """A str parameter as typed, a yes or no, or the member of a StrEnum whose value was
@@ -111,6 +123,10 @@ class _Plain(RuntimeParam):
     def _coerce_value(self, value: Any, param: Any, ctx: Any) -> Any:
         kind = self.annotation
         if kind is str:
+            if not str(value).strip() and NOT_EMPTY.intersection(param.opts):
+                raise BadParameter(
+                    _("is empty: give a value, or leave the option out"), ctx=ctx, param=param
+                )
             return str(value)
         if kind is bool:
             if isinstance(value, bool):
@@ -152,6 +168,7 @@ def _plain_params(command: Any) -> None:
         if kind in (str, bool) or (isinstance(kind, type) and issubclass(kind, StrEnum)):
             param._runtime_param = _Plain(parameter_info=desc.parameter_info, annotation=kind)
     command.context_class = _Context
+    command.make_parser = _once(command.make_parser)
     if command.options_metavar == "[OPTIONS]":
         command.options_metavar = _("[OPTIONS]")
     if getattr(command, "subcommand_metavar", None) == "COMMAND [ARGS]...":
@@ -160,6 +177,37 @@ def _plain_params(command: Any) -> None:
         if getattr(sub, "rich_help_panel", None) is None:
             sub.rich_help_panel = _("Commands")
         _plain_params(sub)
+
+
+def _once(make_parser: Any) -> Any:
+    """A command's parser that refuses an option given twice (``--amount 5 --amount 6``):
+    click would keep the last without a word. Flags and options meant to be repeated are
+    left alone."""
+
+    def make(ctx: Context) -> Any:
+        parser = make_parser(ctx)
+        parse = parser.parse_args
+
+        def parse_args(args: list[str]) -> Any:
+            opts, rest, order = parse(args=args)
+            seen = set()
+            for param in order:
+                if param.param_type_name != "option" or param.is_flag or param.multiple:
+                    continue
+                if param.name in seen:
+                    option = max(param.opts, key=len)
+                    raise BadOptionUsage(
+                        option,
+                        _("{option} is given twice; give it once").format(option=option),
+                        ctx=ctx,
+                    )
+                seen.add(param.name)
+            return opts, rest, order
+
+        parser.parse_args = parse_args
+        return parser
+
+    return make
 
 
 def _type_word(param: Any) -> str | None:
