@@ -42,7 +42,6 @@ TITLES = {
     "currency": N_("Currency"),
     "customer": N_("Customer"),
     "date": N_("Date"),
-    "date_from": N_("From"),
     "days": N_("Working days"),
     "debit": N_("Debit"),
     "description": N_("Description"),

@@ -1038,16 +1038,8 @@ def build(uow: UnitOfWork, name: str, **params: Any) -> Report:
         )
         raise ValidationError({"report": said})
     start, end = params.get("date_from"), params.get("date_to")
-    if isinstance(start, date) and isinstance(end, date) and start > end:
-        raise ValidationError(
-            {
-                "date_from": Message(
-                    "{start} is after {end}: a period runs from its first day to its last",
-                    start=date_text(start),
-                    end=date_text(end),
-                )
-            }
-        )
+    if isinstance(start, date) and isinstance(end, date) and start > end:  # every report's
+        raise ValidationError({"to": Message("the end of the period is before its start")})
     if not uow.service_depth:
         permissions.require(uow, REPORT_ACTIONS[name])
     with permissions.covered(uow):
