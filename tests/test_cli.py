@@ -111,7 +111,7 @@ def test_an_option_given_twice_or_empty_is_refused_not_guessed(db):
 def test_a_period_that_ends_before_it_starts_is_refused(db):
     r = bizdesk("report", "profit-loss", "--from", "2026-11-30", "--to", "2026-11-01", "--db", db)
     assert r.returncode == 1
-    assert "To: the end of the period is before its start" in r.stderr
+    assert "to: the end of the period is before its start" in r.stderr
     ok = bizdesk("report", "profit-loss", "--from", "2026-11-01", "--to", "2026-11-01", "--db", db)
     assert ok.returncode == 0
 
