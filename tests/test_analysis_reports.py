@@ -146,6 +146,24 @@ def test_segments_per_period(store) -> None:  # noqa: ANN001
         reports.build(uow, "segments", by="shoe size", date_from=today)
 
 
+def test_the_group_without_a_value_reads_in_the_readers_language(store) -> None:  # noqa: ANN001
+    """Contacts with no city were grouped under "(none)" in English for every reader; the
+    JSON keeps the stored word and the drill-down finds them."""
+    from bizdesk import i18n
+
+    with store.write() as uow:
+        contacts.create(uow, contacts.ContactInput(name="Nowhere Man"))
+    rep = reports.run(store, "segments", by="city")
+    (row,) = rep.rows
+    try:
+        i18n.use("es")
+        assert str(row["value"]) == "(ninguno)"
+    finally:
+        i18n.use("en")
+    assert str(row["value"]) == "(none)" and row["drill"]["key"] == ""
+    assert reports.as_json(rep)["rows"][0]["value"] == "(none)"
+
+
 def test_roles_and_the_cli(store) -> None:  # noqa: ANN001
     _deals(store)
     with store.write() as uow:

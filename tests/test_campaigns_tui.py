@@ -152,3 +152,54 @@ async def test_a_segment_form_hints_its_dates_in_the_readers_form(store) -> None
         assert isinstance(form, FormScreen)
         for name in ("bought_from", "bought_to"):
             assert form.query_one(f"#f-{name}", Input).placeholder == "YYYY-MM-DD", name
+
+
+async def test_a_segments_stage_and_age_are_chosen_in_the_readers_words(store) -> None:  # noqa: ANN001
+    """Stage and age group were free boxes hinting "lead, prospect, customer" in English to
+    every reader; they are lists of the reader's words that save the stored ones. A
+    ticket's link is chosen the same way (its box said "sales_order, purchase_order")."""
+    from bizdesk import i18n
+    from bizdesk.screens.tickets import ticket_form
+    from bizdesk.services.admin import users
+    from bizdesk.services.marketing import segments
+
+    with store.write() as uow:
+        users.set_language(uow, "tester", "ro")
+    app = BizdeskApp(store)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot, app)
+            await pilot.press("ctrl+k")
+            await settle(pilot, app)
+            await pilot.press("g")
+            await settle(pilot, app)
+            assert isinstance(app.screen, SegmentsScreen)
+            await pilot.press("n")
+            await settle(pilot, app)
+            form = app.screen
+            stage = form.query_one("#f-stage", Select)
+            age = form.query_one("#f-age_group", Select)
+            assert [str(label) for label, _v in stage._options] == [
+                "oricare", "potențial", "prospect", "client", "inactiv",
+            ]  # fmt: skip
+            assert [v for _l, v in age._options][:2] == ["", "under 25"]
+            assert str(age._options[1][0]) == "sub 25"
+            form.query_one("#f-name", Input).value = "Tineri"
+            stage.value = "customer"
+            age.value = "25-34"
+            await pilot.press("ctrl+s")
+            await wait_for(pilot, app, lambda: app.screen is not form, "the form saved")
+            with store.read() as uow:
+                (saved,) = segments.list_segments(uow)
+            assert saved.definition == {"stage": "customer", "age_group": "25-34"}
+            app.push_screen(ticket_form())
+            await settle(pilot, app)
+            link = app.screen.query_one("#f-link_kind", Select)
+            assert [(str(label), v) for label, v in link._options] == [
+                ("nimic", ""),
+                ("comandă de vânzare", "sales_order"),
+                ("comandă de achiziție", "purchase_order"),
+                ("produs", "product"),
+            ]
+    finally:
+        i18n.use("en")

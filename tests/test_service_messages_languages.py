@@ -265,3 +265,28 @@ def test_a_date_outside_the_range_in_vietnamese(shop: Store) -> None:
 def _lock(store: Store, value: str) -> None:
     with store.write() as uow:
         ledger.set_lock_date(uow, value)
+
+
+def test_a_wrong_email_address_says_why_in_the_readers_language(shop: Store) -> None:
+    """The reason came from email-validator, in English, inside a Romanian sentence."""
+
+    def create(email: str) -> ValidationError:
+        with shop.write() as uow:
+            return refusal(
+                ValidationError, lambda: contacts.create(uow, ContactInput(name="X", email=email))
+            )
+
+    said = {
+        email: read_in("ro", lambda e=create(email): e.field_message("email"))
+        for email in ("ana", "ana@x", "ana@x..ro", "an a@x.ro", "ana@-x.ro")
+    }
+    assert said == {
+        "ana": "nu este o adresă de e-mail validă (nu are @)",
+        "ana@x": "nu este o adresă de e-mail validă (partea de după @ are nevoie de un punct, "
+        "ca în exemplu.ro)",
+        "ana@x..ro": "nu este o adresă de e-mail validă (are două puncte la rând)",
+        "an a@x.ro": "nu este o adresă de e-mail validă (conține un caracter pe care o adresă "
+        "nu îl poate avea)",
+        "ana@-x.ro": "nu este o adresă de e-mail validă (o cratimă nu poate sta lângă @ sau "
+        "lângă un punct)",
+    }

@@ -16,18 +16,21 @@ from textual.widgets import Static
 from bizdesk.errors import BizdeskError
 from bizdesk.formatting import day, money, visible, visible_text
 from bizdesk.i18n import N_, Message, _, ngettext, tr
+from bizdesk.models.contacts import STAGES
 from bizdesk.models.marketing import CONSENT_HOW, CONSENT_STATES
 from bizdesk.screens.common import ServiceRunner, WithTable
 from bizdesk.services.base.paging import Page, PageRequest
 from bizdesk.services.marketing import campaigns as C
 from bizdesk.services.marketing import consent as K
 from bizdesk.services.marketing import segments as S
+from bizdesk.services.overview.analysis import AGE_GROUPS
 from bizdesk.widgets.confirm import ConfirmScreen
 from bizdesk.widgets.field import DATE_FORM, Field
 from bizdesk.widgets.footer import KeysFooter
 from bizdesk.widgets.form import FormScreen
 from bizdesk.widgets.header import Header
 from bizdesk.widgets.paged_table import Col, PagedTable
+from bizdesk.words import CONTACT_STAGE_NAMES
 
 
 def _when(at) -> str:  # noqa: ANN001
@@ -119,13 +122,22 @@ def segment_fields(data: S.SegmentInput) -> list[Field]:
         Field("city", N_("City"), value=data.city),
         Field("country", N_("Country"), value=data.country, placeholder=N_("ES, RO, VN...")),
         Field("tag", N_("Tag"), value=data.tag),
-        Field("stage", N_("Stage"), value=data.stage, placeholder=N_("lead, prospect, customer")),
+        Field(
+            "stage",
+            N_("Stage"),
+            "select",
+            data.stage,
+            options=("", *STAGES),
+            option_labels={"": N_("any"), **CONTACT_STAGE_NAMES},
+        ),
         Field("owner", N_("Owner"), value=data.owner, placeholder=N_("a user's name")),
         Field(
             "age_group",
             N_("Age group"),
-            value=data.age_group,
-            placeholder=N_("under 25, 25-34, ..., 65+"),
+            "select",
+            data.age_group,
+            options=("", *(key for key, _shown in AGE_GROUPS)),
+            option_labels={"": N_("any"), **dict(AGE_GROUPS)},
         ),
         Field("bought", N_("Bought"), value=data.bought, placeholder=N_("SKU, or * for any")),
         Field("bought_from", N_("Bought from"), value=data.bought_from, placeholder=DATE_FORM),

@@ -15,7 +15,7 @@ from bizdesk.services.crm import tickets as T
 from bizdesk.widgets.field import Field
 from bizdesk.widgets.form import FormScreen, record_form
 from bizdesk.widgets.paged_table import Col, PagedTable
-from bizdesk.words import PRIORITY_NAMES, SLA_NAMES, TICKET_STATUS_NAMES
+from bizdesk.words import AUDIT_ENTITY_NAMES, PRIORITY_NAMES, SLA_NAMES, TICKET_STATUS_NAMES
 
 QUEUES = {
     "1": ("mine", N_("Mine")),
@@ -70,8 +70,10 @@ def ticket_fields(view: T.TicketView | None = None) -> list[Field]:
         Field(
             "link_kind",
             N_("Linked to"),
-            value=d.link_kind,
-            placeholder=N_("sales_order, purchase_order or product"),
+            "select",
+            d.link_kind or "",
+            options=("", *T.LINK_KINDS),
+            option_labels={"": N_("nothing"), **{k: AUDIT_ENTITY_NAMES[k] for k in T.LINK_KINDS}},
         ),
         Field("link_id", N_("Linked document number"), value=d.link_id),
     ]

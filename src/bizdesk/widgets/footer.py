@@ -18,6 +18,10 @@ from bizdesk.i18n import N_, _, current_language
 # actions, so a keymap that gives them other keys keeps them in front.
 FIRST = ("help", "quit")
 
+# Textual's own keys its footer shows, in Textual's English (the select's open list, a
+# link): here for the catalogs, so that translate_key finds them.
+TEXTUAL_KEYS = (N_("Dismiss menu"), N_("Open link"))
+
 
 class KeysFooter(Footer):
     """Textual's footer with help and quit moved to the front, so they are never cut off.

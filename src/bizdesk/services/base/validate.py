@@ -173,13 +173,37 @@ def email(value: object) -> str | None:
 _PLAIN_EMAIL = re.compile(r"([A-Za-z0-9_+-]+(?:\.[A-Za-z0-9_+-]+)*)@([A-Za-z0-9.-]+)\Z")
 
 
+# what email-validator found wrong (its English sentence, by a phrase in it), in words the
+# reader's language has; anything else: how an address is written
+_EMAIL_PROBLEMS = (
+    ("must have an @-sign", N_("it has no @")),
+    ("something before the @-sign", N_("nothing comes before the @")),
+    ("something after the @-sign", N_("nothing comes after the @")),
+    ("should have a period", N_("the part after the @ needs a dot, as in example.com")),
+    ("special-use or reserved", N_("the part after the @ is a reserved name that gets no mail")),
+    ("invalid characters", N_("it holds a character an address cannot have")),
+    ("two periods in a row", N_("it has two dots in a row")),
+    ("period immediately", N_("a dot cannot stand next to the @ or at either end")),
+    ("with a period", N_("a dot cannot stand next to the @ or at either end")),
+    ("hyphen", N_("a hyphen cannot stand next to the @ or a dot")),
+    ("too long", N_("it is too long")),
+)
+
+
 def _email_full(s: str) -> str:
     from email_validator import EmailNotValidError, validate_email  # slow to import: on use
 
     try:
         info = validate_email(s, check_deliverability=False)
     except EmailNotValidError as exc:
-        raise FieldError(Message("not a valid email address ({reason})", reason=str(exc))) from None
+        said = str(exc)
+        reason = next(
+            (words for phrase, words in _EMAIL_PROBLEMS if phrase in said),
+            N_("it is not written as name@example.com"),
+        )
+        raise FieldError(
+            Message("not a valid email address ({reason})", reason=Message(reason))
+        ) from None
     return info.normalized.lower()
 
 

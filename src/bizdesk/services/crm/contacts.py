@@ -14,7 +14,7 @@ from sqlmodel import select
 from bizdesk.db.session import UnitOfWork
 from bizdesk.errors import Conflict, NotFound, ValidationError
 from bizdesk.folding import fold
-from bizdesk.i18n import LANGUAGES, Message
+from bizdesk.i18n import LANGUAGES, N_, Message
 from bizdesk.models.contacts import (
     CONTACT_KINDS,
     INTERACTION_KINDS,
@@ -778,6 +778,7 @@ def list_interactions(uow: UnitOfWork, contact_id: int, limit: int = 100) -> lis
 
 
 SEGMENT_FIELDS = ("city", "country", "tag", "stage", "owner")
+NONE = N_("(none)")  # the group of contacts with no value (no city, no tag ...)
 
 
 @dataclass(frozen=True)
@@ -820,7 +821,7 @@ def segments(uow: UnitOfWork, by: str) -> list[SegmentRow]:
     stmt = stmt.where(Contact.archived.is_(False)).group_by(key).order_by(func.count().desc(), key)
     exp = uow.exponent
     return [
-        SegmentRow(r[0] or "(none)", r[1], int(r[2] or 0), from_minor(int(r[3]), exp))
+        SegmentRow(r[0] or NONE, r[1], int(r[2] or 0), from_minor(int(r[3]), exp))
         for r in uow.session.exec(stmt)
     ]
 

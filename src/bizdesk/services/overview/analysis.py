@@ -33,6 +33,7 @@ from bizdesk.services.base.paging import Page, PageRequest, keyset_page
 from bizdesk.services.base.permissions import requires
 from bizdesk.services.base.validate import must_be_one_of
 from bizdesk.services.books.ledger import account_for
+from bizdesk.services.crm.contacts import NONE
 from bizdesk.words import CONTACT_STAGE_NAMES, word_message
 
 SALES_BY = ("product", "customer", "owner", "city", "country", "tag", "stage", "age")
@@ -50,7 +51,6 @@ AGE_GROUPS = (
     ("unknown", N_("unknown")),
 )
 _AGE_LIMITS = (25, 35, 45, 55, 65)
-NONE = "(none)"
 
 
 def check_period(date_from: date | None, date_to: date | None) -> None:

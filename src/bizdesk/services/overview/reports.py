@@ -137,7 +137,7 @@ def _segments(
     date_to: date | None = None,
     **_: Any,
 ) -> Report:
-    from bizdesk.services.crm.contacts import SEGMENT_FIELDS, segments
+    from bizdesk.services.crm.contacts import NONE, SEGMENT_FIELDS, segments
 
     # age (and any group not known, refused there naming every one) is read per period
     if date_from or date_to or by not in SEGMENT_FIELDS:
@@ -152,14 +152,20 @@ def _segments(
     ]
     out = [
         {
-            "value": word_message(CONTACT_STAGE_NAMES, r.value) if by == "stage" else r.value,
+            "value": (
+                word_message(CONTACT_STAGE_NAMES, r.value)
+                if by == "stage"
+                else Message(NONE)
+                if r.value == NONE
+                else r.value
+            ),
             "contacts": r.contacts,
             "customers": r.customers,
             "sales": r.sales,
             "drill": {
                 "kind": "contacts",
                 "by": by,
-                "key": "" if r.value == "(none)" else r.value,
+                "key": "" if r.value == NONE else r.value,
                 "date_from": None,
                 "date_to": None,
             },
