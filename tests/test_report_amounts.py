@@ -61,3 +61,17 @@ def test_report_tables_at_80_columns_never_cut_an_amount_short(tmp_path) -> None
         assert max(len(line) for line in table.stdout.splitlines()) <= 80, table.stdout
     ledger = bizdesk("report", "general-ledger", "--db", db, env={"COLUMNS": "120"}).stdout
     assert "2026-10-01" in ledger and "Owner" in ledger and "money" in ledger  # words whole
+
+
+def test_a_report_of_many_counts_keeps_its_words_column_at_80_columns(tmp_path) -> None:  # noqa: ANN001
+    """tickets-sla has seven columns of counts under long headings: each count column was as
+    wide as its heading and never wrapped, so the table overflowed 80 columns and rich gave
+    the priority column no width at all (its words vanished). The headings wrap now."""
+    db = str(tmp_path / "shop.db")
+    assert bizdesk("init", "--db", db).returncode == 0
+    table = bizdesk("report", "tickets-sla", "--db", db, env={"COLUMNS": "80"})
+    assert table.returncode == 0, table.stderr
+    lines = table.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 80, table.stdout
+    for word in ("urgent", "high", "normal", "low", "Total"):
+        assert any(f"│ {word} " in line for line in lines), (word, table.stdout)

@@ -79,21 +79,32 @@ def width() -> int:
 _NUMBER = re.compile(r"-?\d[\d.,\u00a0\u202f\u2009' ]*")
 
 
-def show(what: RenderableType, *, stderr: bool = False) -> None:
+def show(what: RenderableType, *, stderr: bool = False, settled: bool = False) -> None:
     """A table, or other rich renderable, for people. A table's columns of numbers only
-    are right-aligned and never wrapped or cut ("2,41…"): the other columns give way."""
+    are right-aligned and their numbers never wrapped or cut ("2,41…"): the other columns,
+    and long headings, give way. A ``settled`` table's columns are printed as they are
+    (a report's: cli.reports settles their widths)."""
     from rich.cells import cell_len
     from rich.table import Table
+    from rich.text import Text
 
-    if isinstance(what, Table):
+    if isinstance(what, Table) and not settled:
         for column in what.columns:
             cells = [getattr(c, "plain", c) for c in column.cells]
             cells = [c for c in cells if isinstance(c, str) and c.strip()]
             if cells and all(_NUMBER.fullmatch(c.strip()) for c in cells):
+                # at least as wide as its widest number, at most as its heading's longest
+                # word: the heading wraps at its spaces, and folds only when the table
+                # cannot fit otherwise (a row of long headings over small counts fits 80)
+                title = column.header
+                if not isinstance(title, Text):
+                    title = column.header = Text(str(title))
+                title.no_wrap, title.overflow = False, "fold"
+                widest = max(cell_len(c) for c in cells)
+                words = max(cell_len(w) for w in [*title.plain.split(), ""])
                 column.justify, column.no_wrap = "right", True
-                title = getattr(column.header, "plain", column.header)
-                widest = max(cell_len(str(title)), *(cell_len(c) for c in cells))
                 column.min_width = max(column.min_width or 0, widest)
+                column.max_width = max(column.min_width, words)
     _console(stderr).print(what)
 
 

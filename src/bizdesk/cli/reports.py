@@ -134,27 +134,41 @@ def _table(rep, locale: str) -> None:  # noqa: ANN001
     # Nothing is cut short ("2,00…", "2026-…"): an amount's column is as wide as its widest
     # amount; a text column keeps its words whole (a date, a number; up to WORD_WIDTH) when
     # the table then fits the width, else it wraps them. What cannot fit folds onto a next
-    # line rather than being hidden.
-    least = []
+    # line rather than being hidden. The widths are settled here, as rich would cut a
+    # column to nothing (tickets-sla lost its priorities beside seven long headings).
+    labels = [_words(c.label) for c in rep.columns]
+    least, heads = [], []
     for i, c in enumerate(rep.columns):
         if c.numeric:
             least.append(max([cell_len(feet[i]), *(cell_len(row[i]) for row in cells)]))
         else:
             words = [cell_len(w) for row in cells for w in row[i].split()]
             least.append(min(max(words, default=0), WORD_WIDTH))
-    chrome = 3 * len(rep.columns) + 1  # borders and padding
-    words_whole = sum(least) + chrome <= width()
+        heads.append(max([least[i], *(cell_len(w) for w in labels[i].split())]))
+    numbers = [i for i, c in enumerate(rep.columns) if c.numeric]
+    texts = [i for i, c in enumerate(rep.columns) if not c.numeric]
+    room = width() - (3 * len(rep.columns) + 1)  # less borders and padding
+    if sum(heads) <= room:  # every word whole, headings' too
+        low, high = least, heads
+    else:  # each text column its share of what the amounts leave; the amounts the rest
+        share = max(1, (room - sum(least[i] for i in numbers)) // max(1, len(texts)))
+        low = [
+            least[i] if i in numbers else max(1, min(least[i], share)) for i in range(len(least))
+        ]
+        extra = max(0, room - sum(low)) // max(1, len(numbers))
+        high = [min(heads[i], least[i] + extra) if i in numbers else None for i in range(len(low))]
     for i, c in enumerate(rep.columns):
         table.add_column(
-            Text(_words(c.label)),
+            Text(labels[i], no_wrap=False, overflow="fold"),  # wraps at its spaces first
             footer=Text(feet[i]),
             justify="right" if c.numeric else "left",
-            min_width=least[i] if c.numeric or words_whole else None,
+            min_width=low[i],
+            max_width=high[i] if c.numeric else None,
             no_wrap=c.numeric,
             overflow="fold",
         )
     for row in cells:
         table.add_row(*(Text(cell) for cell in row))
-    show(table)
+    show(table, settled=True)
     for note in rep.notes:
         say(_words(note))
