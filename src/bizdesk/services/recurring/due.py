@@ -20,17 +20,15 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from bizdesk.db.session import Store, UnitOfWork
 from bizdesk.errors import BizdeskError, ValidationError
 from bizdesk.i18n import Message
-from bizdesk.models.recurring import RecurringRun, RecurringTemplate
+from bizdesk.models.recurring import RecurringTemplate
 from bizdesk.reading import date_text
 from bizdesk.services.base.permissions import require, requires
-from bizdesk.services.base.records import touch
 from bizdesk.services.books import ledger as L
-from bizdesk.services.recurring.templates import load, next_after
+from bizdesk.services.recurring.templates import advance, claim, load
 from bizdesk.services.trade import sales
 
 
@@ -92,12 +90,8 @@ def make_next(uow: UnitOfWork, template_id: int, as_of: date) -> Made | None:
                 lock=date_text(locked),
             )
         )
-    run = RecurringRun(template_id=t.id, due_on=due, made_by=uow.user)
-    try:
-        with uow.session.begin_nested():  # the claim: unique on (template, due date)
-            uow.session.add(run)
-            uow.session.flush()
-    except IntegrityError:
+    run = claim(uow, t)
+    if run is None:
         return None  # made by another run at the same moment
     with uow.machine_form():  # the lines are kept in the machine form
         if t.kind == "invoice":
@@ -105,11 +99,7 @@ def make_next(uow: UnitOfWork, template_id: int, as_of: date) -> Made | None:
         else:
             label, entry_id = _make_entry(uow, t, due)
     run.document, run.entry_id = label, entry_id
-    t.made += 1
-    t.next_date = next_after(t)
-    if t.next_date is None:
-        t.state = "ended"
-    touch(uow, t)
+    advance(uow, t)
     uow.audit(
         "recurring_template",
         t.id,

@@ -62,6 +62,28 @@ def next_after(t: RecurringTemplate) -> date | None:
     return None if t.end_date is not None and d > t.end_date else d
 
 
+def claim(uow: UnitOfWork, t: RecurringTemplate) -> RecurringRun | None:
+    """Claim the template's next occurrence (made or skipped): its row in the history, unique
+    on (template, day); None when another run claimed that day at the same moment."""
+    run = RecurringRun(template_id=t.id, due_on=t.next_date, made_by=uow.user)
+    try:
+        with uow.session.begin_nested():
+            uow.session.add(run)
+            uow.session.flush()
+    except IntegrityError:
+        return None
+    return run
+
+
+def advance(uow: UnitOfWork, t: RecurringTemplate) -> None:
+    """On to the occurrence after the one just made or skipped; past the end date, ended."""
+    t.made += 1
+    t.next_date = next_after(t)
+    if t.next_date is None:
+        t.state = "ended"
+    touch(uow, t)
+
+
 @dataclass
 class TemplateInput:
     """A template as typed (a form) or read (JSON): dates as YYYY-MM-DD."""
@@ -253,19 +275,11 @@ def skip(uow: UnitOfWork, template_id: int, *, version: int | None = None) -> Te
         )
     before = _snapshot(t)
     skipped = t.next_date
-    try:
-        with uow.session.begin_nested():  # the same claim as making it (due.make_next)
-            uow.session.add(RecurringRun(template_id=t.id, due_on=skipped, made_by=uow.user))
-            uow.session.flush()
-    except IntegrityError:
+    if claim(uow, t) is None:  # the same claim as making it (due.make_next)
         raise Conflict(
             Message("{date} was made by another run at the same moment", date=date_text(skipped))
-        ) from None
-    t.made += 1
-    t.next_date = next_after(t)
-    if t.next_date is None:
-        t.state = "ended"
-    touch(uow, t)
+        )
+    advance(uow, t)
     uow.audit(
         "recurring_template",
         t.id,
