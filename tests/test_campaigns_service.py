@@ -487,3 +487,24 @@ def test_a_segment_is_found_by_its_name_in_any_case_when_only_one_is_so_named(st
             segments.find_segment(uow, "vIP")
         assert "there are 'VIP', 'Vip'" in str(exc.value)
         assert segments.find_segment(uow, "VIP").id == vip  # as written: that one
+
+
+def test_a_segments_city_ignores_case_accents_and_spaces(store) -> None:  # noqa: ANN001
+    """A segment typed "cluj-napoca" found none of the shop's Cluj-Napoca contacts, "Brasov"
+    none in Brașov. The city is still a whole city: "Cluj" is not Cluj-Napoca."""
+    person(store, "Ana Pop", city="Cluj-Napoca")
+    person(store, "Ion Rus", city="Brașov")
+    person(store, "Eva Lupu", city="Cluj")
+    person(store, "Dan Dinu", city="")
+    for typed, expected in (
+        ("cluj-napoca", ["Ana Pop"]),
+        ("CLUJ-NAPOCA", ["Ana Pop"]),
+        ("Brasov", ["Ion Rus"]),
+        ("brașov ", ["Ion Rus"]),
+        ("Cluj", ["Eva Lupu"]),
+        ("a%", []),
+    ):
+        sid = segment(store, f"In {typed}", city=typed)
+        assert members(store, sid) == expected, typed
+        with store.read() as uow:
+            assert segments.count_members(uow, sid) == len(expected), typed

@@ -86,6 +86,22 @@ def test_duplicate_warning_on_same_name_phone_or_reversed_words(store):
     assert new(store, name="Somebody Else").warnings == []
 
 
+def test_a_duplicate_is_found_without_its_accents_case_or_spaces(store):
+    """ "Adrian Muresan" typed on a keyboard without Romanian letters is the Adrian Mureșan
+    already there (and so is "adrian  MUREȘAN"); a LIKE wildcard in a name is only a
+    character."""
+    first = new(store, name="Adrian Mureșan").contact
+    for typed in ("Adrian Muresan", "adrian  MUREȘAN", "Muresan Adrian", "Nguyễn Văn A"):
+        said = [str(w) for w in new(store, name=typed).warnings]
+        if typed.startswith("Nguy"):
+            assert said == []
+        else:
+            assert f"Possible duplicate of Adrian Mureșan (#{first.id})" in said, typed
+    assert new(store, name="nguyen van a").warnings  # Vietnamese without its marks too
+    new(store, name="Ana_Pop%")
+    assert new(store, name="AnaXPopY").warnings == []
+
+
 def test_update_checks_version_and_says_who(store):
     c = new(store, name="Acme").contact
     with store.write() as uow:

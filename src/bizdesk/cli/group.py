@@ -29,7 +29,7 @@ from pathlib import PurePath
 from typing import Any, get_args
 
 import typer
-from typer._click.core import Context
+from typer._click.core import Context, ParameterSource
 from typer._click.exceptions import (
     BadOptionUsage,
     BadParameter,
@@ -123,7 +123,11 @@ class _Plain(RuntimeParam):
     def _coerce_value(self, value: Any, param: Any, ctx: Any) -> Any:
         kind = self.annotation
         if kind is str:
-            if not str(value).strip() and NOT_EMPTY.intersection(param.opts):
+            if (
+                not str(value).strip()
+                and NOT_EMPTY.intersection(param.opts)
+                and ctx.get_parameter_source(param.name) is ParameterSource.COMMANDLINE
+            ):  # typed empty (a default of "" is left out, not typed)
                 raise BadParameter(
                     _("is empty: give a value, or leave the option out"), ctx=ctx, param=param
                 )

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import case, func, or_, text
+from sqlalchemy import bindparam, case, func, or_, text
 from sqlalchemy import update as sql_update
 from sqlmodel import select
 
@@ -41,6 +41,7 @@ from bizdesk.services.base.paging import (
     folded_contains,
     folded_prefix,
     keyset_page,
+    like_pattern,
 )
 from bizdesk.services.base.permissions import requires
 from bizdesk.services.base.records import check_version, touch
@@ -280,7 +281,7 @@ def _search_condition(uow: UnitOfWork, search: str):  # noqa: ANN202
             return folded_contains(Contact.search_text, search)
         phrase = '"' + folded.replace('"', '""') + '"'
         hits = text("SELECT rowid FROM contact_search WHERE contact_search MATCH :q").bindparams(
-            q=phrase
+            bindparam("q", phrase, unique=True)  # two searches in one statement keep theirs
         )
         return Contact.id.in_(hits)
     return folded_contains(Contact.search_text, search)
@@ -468,6 +469,15 @@ def possible_duplicates(
     if len(words) >= 2:
         # the same words in another order ("Smith John" vs "John Smith")
         conds.append(func.lower(Contact.sort_name) == " ".join(reversed(words)))
+    # the same name but for accents, case and spaces ("Adrian  Muresan", "Adrian Mureșan"):
+    # the first line of the folded search text, found through its index
+    folded = fold(name).split()
+    for same in {" ".join(folded), " ".join(reversed(folded))}:
+        if len(same) >= 3:
+            first_line = like_pattern(same)[1:-1] + "\n%"
+            conds.append(
+                _search_condition(uow, same) & Contact.search_text.like(first_line, escape="\\")
+            )
     stmt = select(Contact).where(or_(*conds), Contact.archived.is_(False))
     if exclude is not None:
         stmt = stmt.where(Contact.id != exclude)

@@ -17,6 +17,7 @@ from sqlalchemy import and_, func, select
 
 from bizdesk.db.session import UnitOfWork
 from bizdesk.errors import Conflict, NotFound
+from bizdesk.folding import fold
 from bizdesk.i18n import N_, Message, _
 from bizdesk.models.base import utcnow
 from bizdesk.models.contacts import STAGES, Contact, ContactTag
@@ -26,7 +27,7 @@ from bizdesk.models.sales import Invoice, InvoiceLine, SalesLine
 from bizdesk.models.stock import Product
 from bizdesk.reading import date_text
 from bizdesk.services.base import validate as v
-from bizdesk.services.base.paging import Page, PageRequest, keyset_page
+from bizdesk.services.base.paging import Page, PageRequest, keyset_page, like_pattern
 from bizdesk.services.base.permissions import requires
 from bizdesk.services.base.records import check_version, touch
 from bizdesk.services.inventory.products import resolve_product
@@ -249,6 +250,13 @@ def age_condition(group: str, today: date, *, walk: bool = False):  # noqa: ANN2
     return and_(*cond)
 
 
+def in_city(city: str):  # noqa: ANN201
+    """Contacts in ``city`` with case, accents and spaces ignored ("cluj-napoca", "Brasov"
+    are Cluj-Napoca's and Brașov's people): the last line of the folded search text."""
+    folded = " ".join(fold(city).split())
+    return Contact.search_text.like("%\n" + like_pattern(folded)[1:-1], escape="\\")
+
+
 def condition(definition: dict, today: date | None = None, *, walk: bool = False):  # noqa: ANN201
     """The SQL condition on Contact for a stored definition. ``walk``: written so that
     SQLite walks the contacts in name order (the members' pages) rather than reading every
@@ -257,7 +265,9 @@ def condition(definition: dict, today: date | None = None, *, walk: bool = False
     today = today or utcnow().date()
     cond = [Contact.archived.is_(False), Contact.merged_into_id.is_(None)]
     key = (Contact.id + 0) if walk else Contact.id
-    for name in ("city", "country", "stage", "owner"):
+    if definition.get("city"):
+        cond.append(in_city(definition["city"]))
+    for name in ("country", "stage", "owner"):
         if definition.get(name):
             col = getattr(Contact, name)
             cond.append((col.concat("") if walk else col) == definition[name])
@@ -398,7 +408,9 @@ def _walk(uow: UnitOfWork, d: dict) -> bool:
     if uow.session.get_bind().dialect.name != "sqlite":
         return False
     counts = []
-    for name in ("city", "country", "stage", "owner"):
+    if d.get("city"):
+        counts.append(select(func.count()).select_from(Contact).where(in_city(d["city"])))
+    for name in ("country", "stage", "owner"):
         if d.get(name):
             col = getattr(Contact, name)
             counts.append(select(func.count()).where(col == d[name]))
