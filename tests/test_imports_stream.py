@@ -275,6 +275,19 @@ def test_only_text_that_would_start_a_formula_is_neutralised():
     assert rows[2] == ["-3", "12.5", "0", "'+", "'-", "a-b", "'Allo"]
 
 
+def test_a_record_is_named_by_the_line_it_starts_on():
+    # a quoted cell spanning three lines: the record is line 2 (where the person sees it
+    # begin in an editor), the next one line 5, a blank line skipped, then line 7
+    text = 'name,notes\nAnna,"one\ntwo\nthree"\nBob,x\n\nCarl,"a\nb"\nDan,y\n'
+    rows = list(read_rows(text, ("name", "notes"), ("name",)))
+    assert [(line, row["name"]) for line, row in rows] == [
+        (2, "Anna"),
+        (5, "Bob"),
+        (7, "Carl"),
+        (9, "Dan"),
+    ]
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet=st.sampled_from(list("'=+-@\tab1. ")), max_size=8))
 def test_every_value_round_trips_through_neutralise_and_import(value):

@@ -21,7 +21,7 @@ from bizdesk.reading import date_hint
 from bizdesk.screens.reports import label
 from bizdesk.services.admin import setup, users
 from bizdesk.services.books import ledger as L
-from bizdesk.services.books.ledger import CONTROLLED_ROLES
+from bizdesk.services.books.ledger import CONTROLLED_ROLES, PARTY_ROLES
 from bizdesk.services.overview.reports import reads, run
 from tests.tui_helpers import SIZE, settle
 
@@ -45,9 +45,14 @@ def english_again():
 
 def _longest(chart: str, kind: str) -> str:
     """The code of the account of this type with the longest name, among those a journal
-    entry may post to (stock, VAT or payables move only through their documents)."""
+    entry may post to without naming a contact (stock moves only through its documents;
+    a receivable or payable line names its customer or supplier)."""
     accounts = json.loads((CHARTS / f"{chart}.json").read_text(encoding="utf-8"))["accounts"]
-    free = [a for a in accounts if a["type"] == kind and a.get("role") not in CONTROLLED_ROLES]
+    free = [
+        a
+        for a in accounts
+        if a["type"] == kind and a.get("role") not in {*CONTROLLED_ROLES, *PARTY_ROLES}
+    ]
     return max(free, key=lambda a: len(a["name"]))["code"]
 
 

@@ -118,12 +118,15 @@ def _rows(
     if len(set(header)) != len(header):
         raise ValidationError({"file": Message("line 1: a column is named twice")})
     width = len(header)
+    ended = reader.line_num  # the line the previous record ended on
     try:
         for values in reader:
+            # a record is named by the line it starts on (a quoted cell may span lines;
+            # csv's line_num is where the record ends)
+            line, ended = ended + 1, reader.line_num
             joined = "".join(values)
             if not joined.strip():  # (no cell holds anything but spaces)
                 continue
-            line = reader.line_num
             if len(values) != width:
                 yield line, {"__error__": cells_problem(len(values), width)}
                 continue
