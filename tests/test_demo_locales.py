@@ -74,6 +74,7 @@ def test_the_demo_shop_in_each_language(tmp_path, locale: str) -> None:  # noqa:
         check_checks_pass_and_the_books_balance_on_the_local_chart(built)
         check_the_journal_speaks_the_shop_language(built)
         check_employees_with_a_year_of_payroll(built)
+        check_wages_are_the_payroll_s_and_the_shop_has_its_details(built)
     finally:
         store.dispose()
 
@@ -102,6 +103,24 @@ def check_employees_with_a_year_of_payroll(built) -> None:  # noqa: ANN001
         ("requested",),
     ]
     assert errors(store) == []
+
+
+def check_wages_are_the_payroll_s_and_the_shop_has_its_details(built) -> None:  # noqa: ANN001
+    """The running costs posted 'Wages' every month beside the payroll runs' own entries:
+    wages were paid twice. Every wage entry is a payroll run's now; and the shop prints a
+    full header (address, VAT id) on its invoices."""
+    locale, _path, store = built
+    wages = rows(
+        store,
+        "SELECT DISTINCT e.memo FROM journal_line l JOIN journal_entry e ON e.id = l.entry_id "
+        "JOIN account a ON a.id = l.account_id WHERE a.role = 'wages' AND l.debit_minor > 0",
+    )
+    runs = rows(store, "SELECT e.memo FROM payroll_run r JOIN journal_entry e ON e.id = r.entry_id")
+    assert wages and set(wages) <= set(runs), wages
+    settings = store.settings()
+    details = shop_file(locale)["details"]
+    assert settings["shop_street"] == details["street"] and settings["shop_vat_id"]
+    assert settings["shop_city"] == shop_file(locale)["places"][0]["cities"][0]
 
 
 def check_locale_currency_and_chart(built) -> None:  # noqa: ANN001

@@ -341,7 +341,7 @@ def _advance(
 
 
 def _expense_accounts(uow: UnitOfWork) -> dict[str, int]:
-    """The store's chart's accounts for the demo's running costs (rent, wages, utilities):
+    """The store's chart's accounts for the demo's running costs (rent, utilities):
     data/demo/charts.json names them by code in each chart bizdesk ships."""
     chart = uow.setting("chart", "generic")
     spec = json.loads((data_dir() / "demo" / "charts.json").read_text(encoding="utf-8"))
@@ -366,7 +366,8 @@ def _expense_accounts(uow: UnitOfWork) -> dict[str, int]:
 
 
 def _running_costs(uow, shop: dict, rng: random.Random, start: date, today: date) -> None:  # noqa: ANN001
-    """Monthly rent and wages, weekly till takings, and a few customer invoices on account."""
+    """Monthly rent and utilities, weekly till takings, and a few customer invoices on account.
+    (Wages are the payroll runs' own entries: demo/people.py.)"""
     acct = {
         r: L.account_for(uow, r).id for r in ("bank", "cash", "receivable", "sales", "vat_payable")
     }

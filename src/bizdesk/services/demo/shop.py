@@ -20,7 +20,7 @@ from sqlalchemy import func, insert, select
 
 from bizdesk.config import data_dir
 from bizdesk.db.sequences import sync_id_sequences
-from bizdesk.db.session import Store
+from bizdesk.db.session import Store, UnitOfWork
 from bizdesk.errors import ValidationError
 from bizdesk.i18n import Message, written
 from bizdesk.models.base import utcnow
@@ -41,6 +41,7 @@ from bizdesk.services.demo import nurture as demo_nurture
 from bizdesk.services.demo import operations as demo_erp
 from bizdesk.services.demo import people as demo_people
 from bizdesk.services.demo import plans as demo_plans
+from bizdesk.services.papers import shop as S
 from bizdesk.services.trade import deals as D
 
 SEED = 20261122
@@ -253,6 +254,21 @@ def generate(
     return counts
 
 
+def _details(uow: UnitOfWork, shop: dict) -> None:
+    """The shop's name, address, VAT id and bank on every document it prints, checked as
+    the Shop details form checks them; its country's public holidays are not leave."""
+    place = shop["places"][0]
+    S.update(
+        uow,
+        S.ShopDetails(
+            name=shop["company"],
+            city=place["cities"][0],
+            country=place["country"],
+            **shop["details"],
+        ),
+    )
+
+
 def _small(store: Store, shop: dict, today: date) -> dict[str, int]:
     rng = random.Random(SEED)
     texts = shop["texts"]
@@ -261,9 +277,7 @@ def _small(store: Store, shop: dict, today: date) -> dict[str, int]:
     ids: list[int] = []
     orgs: list[str] = []
     with store.write() as uow:
-        uow.set_setting("company", shop["company"])
-        # the shop's country: its public holidays are not counted as leave
-        uow.set_setting("shop_country", shop["places"][0]["country"])
+        _details(uow, shop)
         for name, kind, email, phone, city, country, tags, stage, cust, supp in _people(
             rng, shop, n_contacts
         ):
@@ -390,9 +404,7 @@ def _large(store: Store, shop: dict, today: date) -> dict[str, int]:
     n_contacts, n_deals, n_tickets = SIZES["large"]
     now = utcnow()
     with store.write() as uow:
-        uow.set_setting("company", shop["company"])
-        # the shop's country: its public holidays are not counted as leave
-        uow.set_setting("shop_country", shop["places"][0]["country"])
+        _details(uow, shop)
         s = uow.session
         first = (s.execute(select(func.max(Contact.id))).scalar() or 0) + 1
         batch, tags, audit = [], [], []
