@@ -289,6 +289,39 @@ def test_aging_fifo_by_contact(store) -> None:  # noqa: ANN001
     assert stmt[-1].balance == Decimal("30.00")
 
 
+def test_aging_says_what_customers_in_credit_hold(store) -> None:  # noqa: ANN001
+    """A customer who paid twice is owed money back: nothing to age, but the aged total was
+    more than the account's balance without a word. The report notes them and the balance."""
+    from bizdesk.services.crm import contacts
+    from bizdesk.services.crm.contacts import ContactInput
+    from bizdesk.services.overview.reports import as_json, build
+
+    with store.write() as uow:
+        ana = contacts.create(uow, ContactInput(name="Ana Owes")).contact.id
+        ben = contacts.create(uow, ContactInput(name="Ben Paid Twice")).contact.id
+    for cid, day, d, c in (
+        (ana, "2026-11-01", "30", ""),
+        (ben, "2026-11-02", "50", ""),
+        (ben, "2026-11-03", "", "50"),
+        (ben, "2026-11-04", "", "50"),
+    ):
+        with store.write() as uow:
+            lines = [LineInput("1100", d, c, f"#{cid}"), LineInput("1010", c, d)]
+            e = ledger.create_draft(uow, EntryInput(day, "", lines))
+            ledger.post(uow, e.id, version=e.version)
+    with store.read() as uow:
+        rows, totals = ledger_reports.aging(uow, "receivable", date(2026, 11, 22))
+        tb = {r.code: r.balance for r in ledger_reports.trial_balance(uow)[0]}
+        rep = build(uow, "ar-aging", as_of=date(2026, 11, 22))
+    assert [r.contact for r in rows] == ["Ana Owes"] and totals["total"] == Decimal("30.00")
+    assert totals["in_credit"] == Decimal("50.00") and totals["in_credit_contacts"] == 1
+    assert tb["1100"] == totals["total"] - totals["in_credit"] == Decimal("-20.00")
+    assert rep.notes == [
+        "Not aged: 1 customer in credit, owed 50.00 back; the account's balance is -20.00"
+    ]
+    assert as_json(rep)["notes"] == rep.notes  # --format json keeps what the table says
+
+
 def test_million_dimes_sum_exactly(store) -> None:  # noqa: ANN001
     """A million amounts of 0.10 sum to exactly 100000.00 (integer minor units in SQL)."""
     from sqlalchemy import text

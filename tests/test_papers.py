@@ -550,3 +550,17 @@ def test_several_documents_are_placed_before_any_is_written(tmp_path) -> None:  
     assert (tmp_path / "RM-00001.pdf").read_bytes() == b"theirs"
     assert (tmp_path / "RM-00002.pdf").read_bytes() == b"%PDF-RM-00002"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["RM-00001.pdf", "RM-00002.pdf"]
+
+
+def test_check_warns_when_invoices_charge_vat_without_the_shop_s_vat_id(shop) -> None:  # noqa: ANN001
+    """Most countries require the seller's VAT id on an invoice that charges VAT: without it
+    in the shop's details every invoice went out without, and nothing said so."""
+    from bizdesk.services.admin.checks import run_checks
+
+    store = shop[0]
+    assert not [v for v in run_checks(store) if v.check == "shop-vat-id"]
+    with store.write() as uow:
+        S.set_one(uow, "vat-id", "")
+    (found,) = [v for v in run_checks(store) if v.check == "shop-vat-id"]
+    assert found.severity == "warning"
+    assert found.message.startswith("1 invoice charges VAT but the shop's VAT id is not set")

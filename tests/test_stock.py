@@ -134,6 +134,43 @@ def test_low_stock_and_reorder_drafts(store) -> None:  # noqa: ANN001
     assert {r.sku for r in page.rows} == {"A1", "B1"}
 
 
+def test_stock_promised_to_orders_counts_as_gone_for_low_stock(store) -> None:  # noqa: ANN001
+    """9 on hand, reorder at 5, 6 promised to a confirmed sales order: 3 are free, so the
+    product is low and the draft orders enough (it was left off until the delivery)."""
+    from bizdesk.services.crm import contacts
+    from bizdesk.services.overview.dashboard import dashboard
+    from bizdesk.services.trade import purchasing, sales
+
+    supplier(store)
+    c = product(
+        store,
+        "C1",
+        supplier="Acme Supply",
+        reorder_point="5",
+        reorder_qty="10",
+        cost="1",
+        sale_price="2",
+    )
+    with store.write() as uow:
+        moves.adjust(uow, c, "9", "opening")
+        assert reports.low_stock(uow) == [] and reports.low_stock_count(uow) == 0
+        cid = contacts.create(uow, contacts.ContactInput(name="Dana Client")).contact.id
+        so = sales.create(
+            uow,
+            sales.SOInput(customer=f"#{cid}", lines=[sales.SOLineInput("C1", "6")]),
+        )
+        sales.confirm(uow, so.id)
+    with store.read() as uow:
+        (low,) = reports.low_stock(uow)
+        assert (low.on_hand, low.reserved, low.suggested) == (9, 6, 10)
+        assert reports.low_stock_count(uow) == 1 and dashboard(uow).low_stock == 1
+        page = products.list_products(uow, PageRequest(filters={"low": True}))
+        assert [r.sku for r in page.rows] == ["C1"]
+    with store.write() as uow:
+        orders, _skipped = purchasing.draft_reorders(uow)
+    assert [(ln.sku, ln.qty) for ln in orders[0].lines] == [("C1", Decimal("10"))]
+
+
 def test_product_list_filters_and_pages(store) -> None:  # noqa: ANN001
     for i in range(30):
         product(store, f"P{i:03d}", name=f"Widget {i:03d}")

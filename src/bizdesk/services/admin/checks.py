@@ -170,6 +170,30 @@ def _permissions(uow: UnitOfWork) -> Iterator[Violation]:
             )
 
 
+@check("shop-vat-id")
+def _shop_vat_id(uow: UnitOfWork) -> Iterator[Violation]:
+    """Invoices that charge VAT print the seller's VAT id, which most countries require on
+    them: without it in the shop's details every such invoice went out without, unsaid."""
+    if uow.setting("shop_vat_id", ""):
+        return
+    charged = uow.session.scalar(
+        text("SELECT count(*) FROM invoice WHERE kind = 'invoice' AND vat_minor <> 0")
+    )
+    if charged:
+        yield Violation(
+            "shop-vat-id",
+            Message.plural(
+                "{n} invoice charges VAT but the shop's VAT id is not set, so it is not "
+                "printed on it: bizdesk shop set vat-id ID (or the Shop details form)",
+                "{n} invoices charge VAT but the shop's VAT id is not set, so it is not "
+                "printed on them: bizdesk shop set vat-id ID (or the Shop details form)",
+                charged,
+                n=charged,
+            ),
+            "warning",
+        )
+
+
 @check("backups")
 def _backups(uow: UnitOfWork) -> Iterator[Violation]:
     """Every file in the backups folder is a sound store: a copy cut short (killed, full

@@ -304,7 +304,9 @@ class AgingRow:
 
 @requires("reports.finance")
 def aging(uow: UnitOfWork, role: str, as_of: date | None = None) -> tuple[list[AgingRow], dict]:
-    """Open amounts per contact by age (days since posted), oldest paid first (FIFO).
+    """Open amounts per contact by age (days since posted), oldest paid first (FIFO); the
+    totals also say what contacts on the other side hold (``in_credit``, how many:
+    ``in_credit_contacts``), so the table plus that adds up to the account.
 
     The balance per contact is one GROUP BY; only contacts who owe (or are owed) something
     have their newest increasing lines read, as many as make up that balance.
@@ -369,4 +371,9 @@ def aging(uow: UnitOfWork, role: str, as_of: date | None = None) -> tuple[list[A
     rows.sort(key=lambda r: (-r.total, r.contact))
     out = {k: from_minor(x, exp) for k, x in totals.items()}
     out["total"] = from_minor(sum(totals.values()), exp)
+    # the other way round (a customer paid twice, a supplier credited): nothing to age, but
+    # the account's balance is the table's total less this, and the reader is told so
+    credits = [-int(bal) for _cid, bal in balances if bal < 0]
+    out["in_credit"] = from_minor(sum(credits), exp)
+    out["in_credit_contacts"] = len(credits)
     return rows, out

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, and_, func, select
 
 from bizdesk.db.session import UnitOfWork
 from bizdesk.models.making import AssemblyLine, AssemblyOrder, Bom, BomKind, MOState, SalesKitLine
@@ -217,3 +217,16 @@ def reserved_subquery():  # noqa: ANN202
         .scalar_subquery()
     )
     return sold + in_kits + held
+
+
+def low_condition(qty=None, promised=None) -> ColumnElement[bool]:  # noqa: ANN001
+    """Per product row: a stocked product at or below its reorder point once what is
+    promised (confirmed sales, confirmed assembly) has left; ``qty`` and ``promised`` are the
+    row's on-hand and reserved subqueries when the statement selects them already."""
+    qty = sum_of_moves(StockMove.qty_scaled) if qty is None else qty
+    promised = reserved_subquery() if promised is None else promised
+    return and_(
+        Product.stocked.is_(True),
+        Product.reorder_point_scaled > 0,
+        qty - promised <= Product.reorder_point_scaled,
+    )

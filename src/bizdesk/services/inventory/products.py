@@ -39,6 +39,7 @@ from bizdesk.services.crm.contacts import resolve
 from bizdesk.services.inventory.levels import (
     LocationQty,
     average_cost,
+    low_condition,
     on_order,
     reserved,
     reserved_subquery,
@@ -394,11 +395,7 @@ def list_products(uow: UnitOfWork, req: PageRequest) -> Page[ProductRow]:
         Product.id,
     ).where(Product.active.is_(not req.filters.get("archived", False)))
     if req.filters.get("low"):
-        stmt = stmt.where(
-            Product.stocked.is_(True),
-            Product.reorder_point_scaled > 0,
-            qty <= Product.reorder_point_scaled,
-        )
+        stmt = stmt.where(low_condition(qty, promised))
     s = req.search.strip()
     if s:
         stmt = stmt.where(

@@ -12,7 +12,13 @@ from bizdesk.models.contacts import Contact
 from bizdesk.models.stock import Product, StockMove
 from bizdesk.money import QTY_SCALE, from_minor, qty_from_scaled
 from bizdesk.services.base.permissions import requires
-from bizdesk.services.inventory.levels import half_even, on_order, sum_of_moves
+from bizdesk.services.inventory.levels import (
+    half_even,
+    low_condition,
+    on_order,
+    reserved_subquery,
+    sum_of_moves,
+)
 
 
 @dataclass(frozen=True)
@@ -71,6 +77,7 @@ class LowStockRow:
     supplier_id: int | None
     supplier: str
     on_hand: Decimal
+    reserved: Decimal  # promised to confirmed sales and assembly orders
     on_order: Decimal
     reorder_point: Decimal
     reorder_qty: Decimal
@@ -79,26 +86,23 @@ class LowStockRow:
 
 @requires("reports.stock")
 def low_stock_count(uow: UnitOfWork) -> int:
-    """How many active products are at or below their reorder point."""
-    qty = sum_of_moves(StockMove.qty_scaled)
+    """How many active products are at or below their reorder point (what is promised
+    counted as gone)."""
     return int(
         uow.session.scalar(
             select(func.count())
             .select_from(Product)
-            .where(
-                Product.active.is_(True),
-                Product.stocked.is_(True),
-                Product.reorder_point_scaled > 0,
-                qty <= Product.reorder_point_scaled,
-            )
+            .where(Product.active.is_(True), low_condition())
         )
     )
 
 
 @requires("reports.stock")
 def low_stock(uow: UnitOfWork) -> list[LowStockRow]:
-    """Active products at or below their reorder point, with what is already on order."""
+    """Active products at or below their reorder point once what is promised has left,
+    with what is already on order: what to order brings the free stock above the point."""
     qty = sum_of_moves(StockMove.qty_scaled)
+    promised = reserved_subquery()
     rows = uow.session.execute(
         select(
             Product.id,
@@ -107,23 +111,20 @@ def low_stock(uow: UnitOfWork) -> list[LowStockRow]:
             Product.supplier_id,
             Contact.name,
             qty,
+            promised,
             Product.reorder_point_scaled,
             Product.reorder_qty_scaled,
         )
         .outerjoin(Contact, Contact.id == Product.supplier_id)
-        .where(
-            Product.active.is_(True),
-            Product.stocked.is_(True),
-            Product.reorder_point_scaled > 0,
-            qty <= Product.reorder_point_scaled,
-        )
+        .where(Product.active.is_(True), low_condition(qty, promised))
         .order_by(Contact.name, Product.sku)
     ).all()
     coming = on_order(uow, [r[0] for r in rows])
     out = []
-    for pid, sku, name, sid, sname, q, point, rq in rows:
+    for pid, sku, name, sid, sname, q, res, point, rq in rows:
         ordered = coming.get(pid, 0)
-        suggest = 0 if q + ordered > point else (rq or point - q - ordered)
+        free = q - res
+        suggest = 0 if free + ordered > point else (rq or point - free - ordered)
         out.append(
             LowStockRow(
                 pid,
@@ -132,6 +133,7 @@ def low_stock(uow: UnitOfWork) -> list[LowStockRow]:
                 sid,
                 sname or "",
                 qty_from_scaled(q),
+                qty_from_scaled(res),
                 qty_from_scaled(ordered),
                 qty_from_scaled(point),
                 qty_from_scaled(rq),

@@ -596,12 +596,22 @@ def _stock_valuation(uow: UnitOfWork, **_: Any) -> Report:
 def _low_stock(uow: UnitOfWork, **_: Any) -> Report:
     from bizdesk.services.inventory.reports import low_stock
 
-    keys = ("sku", "name", "supplier", "on_hand", "on_order", "reorder_point", "suggested")
+    keys = (
+        "sku",
+        "name",
+        "supplier",
+        "on_hand",
+        "reserved",
+        "on_order",
+        "reorder_point",
+        "suggested",
+    )
     labels = (
         N_("SKU"),
         N_("Name"),
         N_("Supplier"),
         N_("On hand"),
+        N_("Reserved"),
         N_("On order"),
         N_("Reorder at"),
         N_("To order"),
@@ -644,7 +654,7 @@ def _aging(role: str, name: str, title: str):  # noqa: ANN202
             }
 
         out = [{**d(r.contact, r.buckets, r.total), "contact_id": r.contact_id} for r in rows]
-        return Report(
+        rep = Report(
             name,
             Message(title),
             {"as_of": as_of or date.today()},
@@ -652,6 +662,34 @@ def _aging(role: str, name: str, title: str):  # noqa: ANN202
             out,
             d(Message("Total"), totals, totals["total"]),
         )
+        n = totals["in_credit_contacts"]
+        if n:  # the other side of the account: left out of the ages, told here
+            loc = uow.setting("locale", "en_US")
+            figures = {
+                "n": n,
+                "amount": money(totals["in_credit"], loc),
+                "balance": money(totals["total"] - totals["in_credit"], loc),
+            }
+            if role == "receivable":
+                note = Message.plural(
+                    "Not aged: {n} customer in credit, owed {amount} back; the account's "
+                    "balance is {balance}",
+                    "Not aged: {n} customers in credit, owed {amount} back; the account's "
+                    "balance is {balance}",
+                    n,
+                    **figures,
+                )
+            else:
+                note = Message.plural(
+                    "Not aged: {n} supplier owes us {amount} (paid ahead or credited); the "
+                    "account's balance is {balance}",
+                    "Not aged: {n} suppliers owe us {amount} (paid ahead or credited); the "
+                    "account's balance is {balance}",
+                    n,
+                    **figures,
+                )
+            rep.notes.append(note)
+        return rep
 
     return build
 
@@ -1065,7 +1103,7 @@ def run(store: Store, name: str, **params: Any) -> Report:
 def as_json(rep: Report) -> dict[str, Any]:
     """The report as JSON (DESIGN section 7): ``report``, its parameters, ``rows`` keyed by
     the columns' keys (links such as ``account_id`` stay out), ``totals`` where it has
-    them; amounts and dates as strings."""
+    them, ``notes`` where it has them; amounts and dates as strings."""
     keys = [c.key for c in rep.columns]
     doc: dict[str, Any] = {
         "report": rep.name,
@@ -1077,6 +1115,8 @@ def as_json(rep: Report) -> dict[str, Any]:
     }
     if rep.totals is not None:
         doc["totals"] = {k: plain(v) for k, v in rep.totals.items()}
+    if rep.notes:  # what the figures leave out or rest on, in English as the keys are
+        doc["notes"] = [str(note) for note in rep.notes]
     return doc
 
 
