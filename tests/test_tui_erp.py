@@ -317,3 +317,46 @@ async def test_keys_typed_while_an_order_is_sent_act_on_the_order_as_sent(store)
         assert "Receive" in str(app.screen.query_one("#title", Static).render())
     with store.read() as uow:
         assert purchasing.get(uow, po.id).state == "sent"
+
+
+async def test_o_shows_the_other_side_of_a_statement(shop) -> None:  # noqa: ANN001
+    """A supplier who also buys: the statement opens on what they owe us; o shows what we
+    owe them, and o again goes back (the Reports tab could not ask for the payable side)."""
+    from textual.widgets import Select
+
+    from bizdesk.models.contacts import Contact
+    from bizdesk.screens.reports import ReportsPane
+    from bizdesk.services.trade import sales
+
+    store = shop
+    sid = supplier(store, "Beta Trade")
+    po = order(store, sid, ("BOLT", "10", "1.00"))
+    with store.write() as uow:
+        purchasing.receive(uow, po.id, {po.lines[0].id: "10"})
+        purchasing.bill(uow, po.id, reference="S-1")
+        uow.session.get(Contact, sid).is_customer = True
+        sales.counter_sale(uow, [sales.SOLineInput("BOLT", "2", "3.00")], customer=f"#{sid}")
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f9")
+        await settle(pilot, app)
+        pane = app.active_pane()
+        assert isinstance(pane, ReportsPane)
+        pane.query_one("#report", Select).value = "statement"
+        await settle(pilot, app)
+        box = pane.query_one("#extra", Input)
+        box.focus()
+        await type_text(pilot, "Beta Trade")
+        await pilot.press("enter")
+        await wait_for(pilot, app, lambda: pane.report and pane.report.name == "statement", "run")
+        assert pane.report.params["account"] == "receivable"
+        pane.query_one("#report-rows", DataTable).focus()
+        await pilot.press("o")
+        await wait_for(pilot, app, lambda: pane.report.params["account"] == "payable", "payable")
+        assert pane.report.rows[-1]["balance"] == Decimal("12.00")
+        await pilot.press("o")
+        await wait_for(pilot, app, lambda: pane.report.params["account"] == "receivable", "back")
+        box.focus()
+        await pilot.press("end", "o")  # in the box, o types
+        await settle(pilot, app)
+        assert box.value == "Beta Tradeo"

@@ -74,10 +74,14 @@ LABELS = {
 GROUPED = {"segments", "sales-analysis", "win-loss", "cycle-times"}
 # keys that act on the report; they type into a box that has the focus, so they are
 # only offered (and shown in the footer) when no box has it
-REPORT_KEYS = {"export", "run", "set_budget", "set_target"}
+REPORT_KEYS = {"export", "run", "set_budget", "set_target", "other_side"}
 # keys offered only beside their own report
-OWN_REPORT = {"set_budget": "budget", "set_target": "sales-targets"}
-KEY_ACTIONS = {"set_budget": "budgets.edit", "set_target": "targets.edit"}  # who sees them
+OWN_REPORT = {"set_budget": "budget", "set_target": "sales-targets", "other_side": "statement"}
+KEY_ACTIONS = {  # who sees them
+    "set_budget": "budgets.edit",
+    "set_target": "targets.edit",
+    "other_side": REPORT_ACTIONS["statement"],
+}
 # a row's key -> the screen that opens it ("documents": the list behind a VAT return row)
 DRILL = (
     ("drill", "drill"),
@@ -131,6 +135,7 @@ class ReportsPane(Pane):
         Binding("u", "run", N_("Run again"), id="reports.run"),
         Binding("b", "set_budget", N_("Set budget"), id="reports.budget"),
         Binding("g", "set_target", N_("Set target"), id="reports.target"),
+        Binding("o", "other_side", N_("Other side"), id="reports.side"),
     ]
     DEFAULT_CSS = """
     ReportsPane #params { height: 1; }
@@ -186,6 +191,7 @@ class ReportsPane(Pane):
         self.report: Report | None = None
         self.ran = False
         self.runs = 0  # the last run asked for: an earlier one still finishing is not shown
+        self.side = ""  # a statement's side (receivable, payable) when o chose one
         self._boxes()
 
     def _boxes(self) -> None:
@@ -266,6 +272,8 @@ class ReportsPane(Pane):
         name = self.query_one("#report", Select).value
         if name == "statement":
             out["contact"] = extra
+            if self.side:
+                out["by"] = self.side
         elif name in GROUPED and extra:
             out["by"] = extra
         if name == "general-ledger" and out["date_from"] is None:
@@ -282,6 +290,19 @@ class ReportsPane(Pane):
         self.refresh_bindings()  # the keys of the report chosen
         if self.ran:
             self.action_run()
+
+    @on(Input.Changed, "#extra")
+    def _another_contact(self, _event: Input.Changed) -> None:
+        self.side = ""  # another contact's statement shows their own side first
+
+    def action_other_side(self) -> None:
+        """A statement's other side: what we owe a customer who also supplies us, or what a
+        supplier who also buys owes us (the note under the statement gives its balance)."""
+        if self.report is None or self.report.name != "statement":
+            return
+        shown = self.report.params.get("account")
+        self.side = "payable" if shown == "receivable" else "receivable"
+        self.action_run()
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
