@@ -251,6 +251,7 @@ BINDING_IDS: Mapping[str, tuple[str, ...]] = {
         "reports.run",
         "reports.budget",
         "reports.target",
+        "reports.side",
         "reports.documents.back",
         "reports.drill.back",
     ),
