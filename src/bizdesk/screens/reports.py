@@ -192,6 +192,8 @@ class ReportsPane(Pane):
         self.ran = False
         self.runs = 0  # the last run asked for: an earlier one still finishing is not shown
         self.side = ""  # a statement's side (receivable, payable) when o chose one
+        self.drawn = 0  # the run whose outcome is on screen (runs: the last one asked for)
+        self.flip = False  # o typed while a statement was still being run: flip when drawn
         self._boxes()
 
     def _boxes(self) -> None:
@@ -298,6 +300,9 @@ class ReportsPane(Pane):
     def action_other_side(self) -> None:
         """A statement's other side: what we owe a customer who also supplies us, or what a
         supplier who also buys owes us (the note under the statement gives its balance)."""
+        if self.drawn != self.runs:  # keys typed ahead of the figures: o acts on them
+            self.flip = str(self.query_one("#report", Select).value) == "statement"
+            return
         if self.report is None or self.report.name != "statement":
             return
         shown = self.report.params.get("account")
@@ -349,6 +354,13 @@ class ReportsPane(Pane):
         msg.stop()
         if msg.run != self.runs:  # a report asked for before the one now chosen
             return
+        self.drawn = msg.run
+        if self.flip:  # o was typed before these figures came: the other side, now
+            self.flip = False
+            if msg.report is not None and msg.report.name == "statement":
+                self.report = msg.report  # the side it shows, which o turns over
+                self.action_other_side()
+                return
         if msg.again and msg.report is not None and msg.report == self.report:
             return  # the same figures: nothing is drawn, nothing sent
         if msg.error is not None:
