@@ -337,8 +337,18 @@ def test_a_statement_of_a_supplier_who_also_buys_shows_what_they_owe(shop) -> No
         with pytest.raises(ValidationError, match="must be one of"):
             build(uow, "statement", contact=f"#{sid}", by="paid")
     assert owed.params["account"] == "receivable" and len(owed.rows) == 2
-    assert owed.notes[-1] == (
-        f"Acme Supply has a payable account too, balance 12.00: "
-        f"bizdesk report statement --contact '#{sid}' --by payable"
-    )
+    assert owed.notes[-1] == "Acme Supply has a payable account too, balance 12.00."
+    assert owed.other_side == "payable" and ours.other_side == "receivable"
+    # the command line says how to see the other side from there
+    from bizdesk.identity import os_username
+    from bizdesk.services.admin import users
+    from tests.test_cli import bizdesk
+
+    with store.write() as uow:
+        users.add(uow, os_username(), "owner")
+    table = bizdesk("report", "statement", "--contact", f"#{sid}", "--db", store.url)
+    assert table.returncode == 0, table.stderr
+    assert (
+        f"The other side: bizdesk report statement --contact '#{sid}' --by payable" in table.stdout
+    ), table.stdout
     assert ours.params["account"] == "payable" and ours.rows[-1]["balance"] == Decimal("12.00")

@@ -350,6 +350,10 @@ async def test_o_shows_the_other_side_of_a_statement(shop) -> None:  # noqa: ANN
         await pilot.press("enter")
         await wait_for(pilot, app, lambda: pane.report and pane.report.name == "statement", "run")
         assert pane.report.params["account"] == "receivable"
+        notes = str(pane.query_one("#report-notes", Static).render())
+        # the note says which key shows the other side, not a command for another door
+        assert "payable account too" in notes and "o shows the other side." in notes, notes
+        assert "bizdesk report" not in notes, notes
         pane.query_one("#report-rows", DataTable).focus()
         await pilot.press("o")
         await wait_for(pilot, app, lambda: pane.report.params["account"] == "payable", "payable")

@@ -172,3 +172,9 @@ def _table(rep, locale: str) -> None:  # noqa: ANN001
     show(table, settled=True)
     for note in rep.notes:
         say(_words(note))
+    if rep.other_side:  # a statement's other side, and how to see it from here
+        command = (
+            f"bizdesk report statement --contact '#{rep.params['contact_id']}' "
+            f"--by {rep.other_side}"
+        )
+        say(_("The other side: {command}").format(command=command))

@@ -389,6 +389,8 @@ class ReportsPane(Pane):
         )
         self.query_one("#report-title", Static).update(Text(title))
         notes = [said(note) for note in rep.notes]
+        if rep.other_side:
+            notes.append(_("o shows the other side."))
         if n > SHOWN:
             notes.append(
                 _("Only the first {n} rows are shown: x writes them all to CSV.").format(

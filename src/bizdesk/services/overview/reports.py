@@ -54,6 +54,9 @@ class Report:
     notes: list[str] = field(default_factory=list)
     # row keys the JSON carries beside the columns (a VAT return's documents per row)
     json_extra: tuple[str, ...] = ()
+    # a statement's other side (receivable, payable) when its contact has one: the last
+    # note says so, and each door says how to see it (a command, a key)
+    other_side: str = ""
 
 
 def _pipeline(uow: UnitOfWork, **_: Any) -> Report:
@@ -750,7 +753,7 @@ def _statement_report(
     rep = Report(
         "statement",
         title,
-        {"contact": c.name, "account": role, "as_of": as_of},
+        {"contact": c.name, "contact_id": c.id, "account": role, "as_of": as_of},
         cols,
         out,
     )
@@ -765,13 +768,13 @@ def _statement_report(
         loc = uow.setting("locale", "en_US")
         rep.notes.append(
             Message(
-                "{name} has a {side} account too, balance {balance}: {command}",
+                "{name} has a {side} account too, balance {balance}.",
                 name=c.name,
                 side=Message(STATEMENT_SIDE_WORDS[other]),
                 balance=money(others[-1].balance, loc),
-                command=f"bizdesk report statement --contact '#{c.id}' --by {other}",
             )
         )
+        rep.other_side = other
     return rep
 
 
@@ -1117,6 +1120,8 @@ def as_json(rep: Report) -> dict[str, Any]:
         doc["totals"] = {k: plain(v) for k, v in rep.totals.items()}
     if rep.notes:  # what the figures leave out or rest on, in English as the keys are
         doc["notes"] = [str(note) for note in rep.notes]
+    if rep.other_side:
+        doc["other_side"] = rep.other_side
     return doc
 
 
