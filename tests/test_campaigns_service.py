@@ -366,9 +366,9 @@ def test_unsubscribing_replies_and_attribution(store) -> None:  # noqa: ANN001
         )  # fmt: skip
         queued_at = uow.session.get(Campaign, cid).queued_at.date()
         line = sales.SOLineInput(product="SERVICE", qty="1")
-        sales.counter_sale(uow, [line], customer=f"#{ids['ben']}", when=queued_at.isoformat())
-        before = (queued_at - timedelta(days=1)).isoformat()
+        before = (queued_at - timedelta(days=1)).isoformat()  # invoices in date order
         sales.counter_sale(uow, [line], customer=f"#{ids['ben']}", when=before)
+        sales.counter_sale(uow, [line], customer=f"#{ids['ben']}", when=queued_at.isoformat())
         late = (queued_at + timedelta(days=11)).isoformat()
         sales.counter_sale(uow, [line], customer=f"#{ids['ben']}", when=late)
         deals.create(uow, deals.DealInput(title="Two bikes", contact="Ben Ortiz", amount="900"))

@@ -138,6 +138,31 @@ def test_invoice_made_like_a_counter_sale_left_unpaid(store) -> None:  # noqa: A
     assert errors(store) == []
 
 
+def test_an_invoice_made_late_takes_the_day_of_the_last_invoice(store) -> None:  # noqa: ANN001
+    """Invoices are numbered in the order of their dates: a monthly invoice due on 15
+    March, made on 20 March after an invoice of 18 March, is dated 18 March (run-due
+    failed on it every day, and skipping it left the month unbilled). Made says so."""
+    cid = customer(store)
+    hosting(store, start="2026-03-15")
+    with store.write() as uow:
+        sales.counter_sale(
+            uow,
+            [sales.SOLineInput(description="Repair", qty="1", unit_price="10")],
+            customer=f"#{cid}",
+            when="2026-03-18",
+        )
+    report = run_due(store, date(2026, 4, 20))
+    assert report.failed == []
+    assert [(m.due_on, m.document, m.dated) for m in report.made] == [
+        (date(2026, 3, 15), "INV-00002", date(2026, 3, 18)),
+        (date(2026, 4, 15), "INV-00003", date(2026, 4, 15)),
+    ]
+    with store.read() as uow:
+        days = uow.session.scalars(select(Invoice.issued_on).order_by(Invoice.number))
+        assert list(days) == [date(2026, 3, 18), date(2026, 3, 18), date(2026, 4, 15)]
+    assert errors(store) == []
+
+
 def test_stocked_product_is_delivered_and_refused_without_stock(store) -> None:  # noqa: ANN001
     customer(store)
     product(store, "OIL", cost="4", sale_price="10", vat_rate="20")

@@ -10,6 +10,7 @@ import sys
 
 from sqlmodel import func, select
 
+from bizdesk.db import open_store
 from bizdesk.models.ledger import JournalEntry
 from bizdesk.models.recurring import RecurringRun
 from bizdesk.models.sales import Invoice
@@ -134,3 +135,28 @@ def test_two_run_due_processes_at_once_make_each_occurrence_once(store) -> None:
         # each invoice posts one entry, each rent one
         assert uow.session.scalar(select(func.count()).select_from(JournalEntry)) == 8 * 24
     assert errors(store) == []
+
+
+def test_run_due_says_when_an_invoice_takes_a_later_day(db) -> None:  # noqa: ANN001
+    """An invoice made late, after one of a later day, is dated that day; run-due says so
+    beside it (its due date alone was printed)."""
+    sale = {
+        "customer": "Hill Farm",
+        "date": "2026-03-18",
+        "lines": [{"description": "Repair", "quantity": "1", "unit_price": "10"}],
+    }
+    store = open_store(db, user=bizdesk_user())
+    try:
+        customer(store)
+        hosting(store, start="2026-03-15")
+    finally:
+        store.dispose()
+    made = bizdesk("new", "counter-sale", "-", "--db", db, stdin=json.dumps(sale))
+    assert made.returncode == 0, made.stderr
+    r = bizdesk("run-due", "--as-of", "2026-03-20", "--db", db)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines()[:2] == [
+        "2026-03-15  INV-00002  Hosting",
+        "  dated 2026-03-18, the day of the last invoice before it: invoices are numbered in "
+        "the order of their dates",
+    ], r.stdout

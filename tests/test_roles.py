@@ -52,6 +52,7 @@ HELPERS = {
     "purchasing.preview_totals",
     "sales.available",
     "sales.preview_totals",
+    "sales.last_issued",  # the last invoice's date, inside run_due (checked)
     "entry_search.index_entries",
     "entry_search.entry_memo_condition",
     "setup.is_initialized",

@@ -377,3 +377,34 @@ def test_a_step_of_an_order_is_not_dated_before_the_order(shop) -> None:  # noqa
     with store.write() as uow, pytest.raises(ValidationError, match="was ordered, on"):
         purchasing.receive(uow, po.id, {po.lines[0].id: "1"}, when="2001-01-01")
     assert errors(store) == []
+
+
+def test_invoices_and_credit_notes_are_numbered_in_date_order(shop) -> None:  # noqa: ANN001
+    """INV-00002 could be dated before INV-00001: the tax offices of Spain and Romania ask
+    that an invoice's number follow its date. One dated before the last issued is refused,
+    saying from which day it may be dated; the same day is fine. Credit notes alike."""
+    store, cid = shop
+    a = _order(store, cid, ("BIKE", "1"))
+    b = _order(store, cid, ("BIKE", "1"))
+    with store.write() as uow:
+        for so in (a, b):
+            sales.confirm(uow, so.id)
+            sales.deliver(uow, so.id, when="2026-11-02")
+        sales.invoice(uow, a.id, when="2026-11-20")
+    with store.write() as uow:
+        got = pytest.raises(ValidationError, sales.invoice, uow, b.id, when="2026-11-19")
+    assert str(got.value.fields["date"]) == (
+        "2026-11-19 is before INV-00001, issued on 2026-11-20: invoices are numbered in the "
+        "order of their dates; date this one 2026-11-20 or later"
+    )
+    with store.write() as uow:  # nothing was taken: the number is INV-00002 still
+        assert sales.invoice(uow, b.id, when="2026-11-20").label == "INV-00002"
+        sales.return_goods(uow, b.id, {b.lines[0].id: "1"}, reason="wrong size", when="2026-11-25")
+        with pytest.raises(ValidationError, match="before CN-00001, issued on 2026-11-25: credit"):
+            sales.return_goods(
+                uow, a.id, {a.lines[0].id: "1"}, reason="wrong size", when="2026-11-24"
+            )
+    with store.write() as uow:  # a counter sale's invoice too
+        with pytest.raises(ValidationError, match="before INV-00002, issued on 2026-11-20"):
+            sales.counter_sale(uow, [sales.SOLineInput("SRV", "1")], when="2026-11-01")
+    assert errors(store) == []

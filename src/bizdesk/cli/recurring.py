@@ -50,6 +50,13 @@ def run_due_command(
     report = run_due(store, until)
     for m in report.made:
         say(f"{day(m.due_on)}  {m.document}  {m.name}")
+        if m.dated != m.due_on:  # made late, after an invoice of a later day
+            say(
+                _(
+                    "  dated {date}, the day of the last invoice before it: invoices are "
+                    "numbered in the order of their dates"
+                ).format(date=day(m.dated))
+            )
     for f in report.failed:
         say(
             _("{name}, due {date}, was not made: {reason}").format(

@@ -153,7 +153,7 @@ def small(store: Store, shop: dict, today: date) -> dict[str, int]:
         assembly.confirm(uow, order(1, 4))
         order(4, 14)  # a draft: the frames on hand fall short of it (the plan says so)
         # repair kits: two over the counter, three on a customer's order (two delivered)
-        SA.counter_sale(uow, [SA.SOLineInput("KIT-PUN", "2")], when=today - timedelta(days=5))
+        SA.counter_sale(uow, [SA.SOLineInput("KIT-PUN", "2")], when=today)
         so = SA.create(
             uow,
             SA.SOInput(

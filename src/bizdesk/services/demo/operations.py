@@ -8,6 +8,7 @@ bulk inserts of values worked out the way the services work them out, so `check`
 
 from __future__ import annotations
 
+import heapq
 import json
 import random
 import unicodedata
@@ -218,18 +219,61 @@ def _sales(
                 break
         return skus
 
-    count = 0
-    day = start + timedelta(days=20)
-    while day <= today:
-        for sku in in_stock(2):
-            SA.counter_sale(
+    sold = [0]
+
+    def counter_sales() -> Iterator[date]:
+        day = start + timedelta(days=20)
+        while day <= today:
+            yield day
+            for sku in in_stock(2):
+                SA.counter_sale(
+                    uow,
+                    [SA.SOLineInput(sku, "1")],
+                    when=day.isoformat(),
+                    account=rng.choice(("cash", "bank")),
+                )
+                sold[0] += 1
+            day += timedelta(days=7)
+
+    def on_account(i: int, cid: int, final: str) -> Iterator[date]:
+        when = today - timedelta(days=60 - i * 4)
+        yield when
+        skus = in_stock(2)
+        if not skus:
+            return
+        so = SA.create(
+            uow,
+            SA.SOInput(
+                customer=f"#{cid}",
+                order_date=when.isoformat(),
+                lines=[SA.SOLineInput(s, "2") for s in skus],
+            ),
+        )
+        sold[0] += 1
+        SA.confirm(uow, so.id)
+        if final == SOState.CONFIRMED:
+            return
+        yield when + timedelta(days=2)
+        if final == SOState.PARTIALLY_DELIVERED:
+            SA.deliver(uow, so.id, {so.lines[0].id: "1"}, when=when + timedelta(days=2))
+            return
+        SA.deliver(uow, so.id, when=when + timedelta(days=2))
+        if final == SOState.DELIVERED:
+            return
+        inv = SA.invoice(uow, so.id, when=when + timedelta(days=2), due=when + timedelta(days=16))
+        if final == SOState.CLOSED:
+            yield when + timedelta(days=12)
+            SA.pay(uow, inv.id, when=when + timedelta(days=12))
+        elif final == "returned":
+            yield when + timedelta(days=5)
+            SA.return_goods(
                 uow,
-                [SA.SOLineInput(sku, "1")],
-                when=day.isoformat(),
-                account=rng.choice(("cash", "bank")),
+                so.id,
+                {so.lines[0].id: "1"},
+                reason=shop["texts"]["return_reason"],
+                when=when + timedelta(days=5),
             )
-            count += 1
-        day += timedelta(days=7)
+
     customers = list(
         uow.session.scalars(
             select(Contact.id)
@@ -241,41 +285,25 @@ def _sales(
     st = SOState
     plan = [st.CLOSED] * 3 + [st.INVOICED] * 3 + [st.DELIVERED] * 2 + [st.CONFIRMED] * 2
     plan += [st.PARTIALLY_DELIVERED, "returned"]
-    for i, (cid, final) in enumerate(zip(customers, plan, strict=False)):
-        skus = in_stock(2)
-        if not skus:
-            break
-        when = today - timedelta(days=60 - i * 4)
-        so = SA.create(
-            uow,
-            SA.SOInput(
-                customer=f"#{cid}",
-                order_date=when.isoformat(),
-                lines=[SA.SOLineInput(s, "2") for s in skus],
-            ),
-        )
-        count += 1
-        SA.confirm(uow, so.id)
-        if final == SOState.CONFIRMED:
-            continue
-        if final == SOState.PARTIALLY_DELIVERED:
-            SA.deliver(uow, so.id, {so.lines[0].id: "1"}, when=when + timedelta(days=2))
-            continue
-        SA.deliver(uow, so.id, when=when + timedelta(days=2))
-        if final == SOState.DELIVERED:
-            continue
-        inv = SA.invoice(uow, so.id, when=when + timedelta(days=2), due=when + timedelta(days=16))
-        if final == SOState.CLOSED:
-            SA.pay(uow, inv.id, when=when + timedelta(days=12))
-        elif final == "returned":
-            SA.return_goods(
-                uow,
-                so.id,
-                {so.lines[0].id: "1"},
-                reason=shop["texts"]["return_reason"],
-                when=when + timedelta(days=5),
-            )
-    return count
+    orders = [on_account(i, c, f) for i, (c, f) in enumerate(zip(customers, plan, strict=False))]
+    # each step when its day comes, as a shop would: invoices are numbered in date order
+    _in_date_order([counter_sales(), *orders])
+    return sold[0]
+
+
+def _in_date_order(runs: list[Iterator[date]]) -> None:
+    """Run steps of several stories in the order of their days: each story yields the day
+    of its next step, and takes it when resumed."""
+    waiting = []
+    for n, run in enumerate(runs):
+        first = next(run, None)
+        if first is not None:
+            heapq.heappush(waiting, (first, n, run))
+    while waiting:
+        _day, n, run = heapq.heappop(waiting)
+        following = next(run, None)
+        if following is not None:
+            heapq.heappush(waiting, (following, n, run))
 
 
 def _order_qty(shop: dict, rng: random.Random, cost: Decimal) -> int:

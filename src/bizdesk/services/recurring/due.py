@@ -38,6 +38,7 @@ class Made:
     name: str
     due_on: date
     document: str  # INV-00007, JE-12
+    dated: date  # its date: the due date, or an invoice's later when one was issued since
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,14 @@ class DueReport:
     failed: list[Failed] = field(default_factory=list)
 
 
-def _make_invoice(uow: UnitOfWork, t: RecurringTemplate, day: date) -> tuple[str, int]:
+def _make_invoice(
+    uow: UnitOfWork, t: RecurringTemplate, due: date, as_of: date
+) -> tuple[str, int, date]:
+    """The invoice of an occurrence, dated its due date; one made late, after an invoice of
+    a later day, takes that day (invoices are numbered in the order of their dates), as
+    long as it is not after ``as_of``."""
+    last = sales.last_issued(uow, "invoice")
+    day = last if last is not None and due < last <= as_of else due
     lines = [sales.SOLineInput(**ln) for ln in json.loads(t.lines)]
     data = sales.SOInput(
         customer=f"#{t.customer_id}", order_date=day.isoformat(), notes=t.memo, lines=lines
@@ -63,14 +71,14 @@ def _make_invoice(uow: UnitOfWork, t: RecurringTemplate, day: date) -> tuple[str
     sales.confirm(uow, so.id)
     sales.deliver(uow, so.id, when=day)
     inv = sales.invoice(uow, so.id, when=day)
-    return inv.label, inv.entry_id
+    return inv.label, inv.entry_id, day
 
 
-def _make_entry(uow: UnitOfWork, t: RecurringTemplate, day: date) -> tuple[str, int]:
+def _make_entry(uow: UnitOfWork, t: RecurringTemplate, day: date) -> tuple[str, int, date]:
     lines = [L.LineInput(**ln) for ln in json.loads(t.lines)]
     memo = t.memo or t.name
     e = L.save_and_post(uow, L.EntryInput(day.isoformat(), memo, lines))
-    return e.label, e.id
+    return e.label, e.id, day
 
 
 @requires("recurring.run")
@@ -95,9 +103,9 @@ def make_next(uow: UnitOfWork, template_id: int, as_of: date) -> Made | None:
         return None  # made by another run at the same moment
     with uow.machine_form():  # the lines are kept in the machine form
         if t.kind == "invoice":
-            label, entry_id = _make_invoice(uow, t, due)
+            label, entry_id, dated = _make_invoice(uow, t, due, as_of)
         else:
-            label, entry_id = _make_entry(uow, t, due)
+            label, entry_id, dated = _make_entry(uow, t, due)
     run.document, run.entry_id = label, entry_id
     advance(uow, t)
     uow.audit(
@@ -106,7 +114,7 @@ def make_next(uow: UnitOfWork, template_id: int, as_of: date) -> Made | None:
         "run",
         after={"due": due.isoformat(), "document": label, "next": str(t.next_date or "")},
     )
-    return Made(t.id, t.name, due, label)
+    return Made(t.id, t.name, due, label, dated)
 
 
 @requires("recurring.run")

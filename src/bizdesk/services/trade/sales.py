@@ -43,6 +43,7 @@ from bizdesk.money import (
     qty_from_scaled,
     qty_text,
 )
+from bizdesk.reading import date_text
 from bizdesk.services.base import validate as v
 from bizdesk.services.base.numbering import (
     CREDIT_NOTE,
@@ -568,6 +569,7 @@ def invoice(
             }
         )
     number = next_number(uow, INVOICE)
+    _in_date_order(uow, "invoice", day)
     label = INVOICE.label(number)
     e = post_entry(
         uow,
@@ -606,6 +608,45 @@ def invoice(
     touch(uow, so)
     uow.audit("invoice", inv.id, "issue", after={"number": label, "total": net + vat})
     return _invoice_view(uow, inv)
+
+
+def last_issued(uow: UnitOfWork, kind: str = "invoice") -> date | None:
+    """The date of the last invoice (``kind`` credit: credit note) issued: the next one is
+    not dated before it."""
+    return uow.session.scalar(select(func.max(Invoice.issued_on)).where(Invoice.kind == kind))
+
+
+def _in_date_order(uow: UnitOfWork, kind: str, day: date) -> None:
+    """An invoice (a credit note) is numbered in the order of its date, as the tax offices
+    of Spain and Romania ask: it is not dated before the last one issued. Asked after its
+    number is taken, so that of two written at once the second sees the first."""
+    last = uow.session.execute(
+        select(Invoice.number, Invoice.issued_on)
+        .where(Invoice.kind == kind)
+        .order_by(Invoice.issued_on.desc(), Invoice.number.desc())
+        .limit(1)
+    ).first()
+    if last is not None and day < last.issued_on:
+        if kind == "invoice":
+            text = N_(
+                "{day} is before {label}, issued on {last}: invoices are numbered in the "
+                "order of their dates; date this one {last} or later"
+            )
+        else:
+            text = N_(
+                "{day} is before {label}, issued on {last}: credit notes are numbered in the "
+                "order of their dates; date this one {last} or later"
+            )
+        raise ValidationError(
+            {
+                "date": Message(
+                    text,
+                    day=date_text(day),
+                    label=invoice_label(kind, last.number),
+                    last=date_text(last.issued_on),
+                )
+            }
+        )
 
 
 def _add_invoice_lines(uow: UnitOfWork, invoice_id: int, charged: list[tuple]) -> None:
@@ -928,6 +969,7 @@ def return_goods(
     net = sum(c[2] for c in charged)
     vat = sum(c[3] for c in charged)
     number = next_number(uow, CREDIT_NOTE)
+    _in_date_order(uow, "credit", day)
     label = CREDIT_NOTE.label(number)
     postings = [
         Posting(account_for(uow, "sales").id, debit_minor=net),
