@@ -309,6 +309,8 @@ def test_romanian_and_vietnamese_round_trip(store) -> None:  # noqa: ANN001
         ("EL094259216", "GR", "EL094259216"),
         ("0100233488", "VN", "0100233488"),
         ("12-3456789", "US", "123456789"),  # no rule for the country: letters and digits
+        ("GB 980 7806 84", "GB", "GB980780684"),  # the prefix stays as it was typed
+        ("980780684", "GB", "980780684"),
         ("", "DE", ""),
     ],
 )

@@ -375,7 +375,7 @@ def vat_id(value: object, country: str | None) -> str:
     module = get_cc_module(cc.lower(), "vat") if len(cc) == 2 and cc.isalpha() else None
     if module is not None:
         try:
-            return module.validate(s)
+            number = module.validate(s)
         except StdnumError as exc:
             if cc == "VN":
                 raise FieldError(
@@ -393,6 +393,10 @@ def vat_id(value: object, country: str | None) -> str:
                     problem=_stdnum_problem(exc),
                 )
             ) from None
+        # stdnum drops a country prefix some write (GB 980 7806 84): kept as it was typed
+        if s.upper().startswith(cc) and not number.upper().startswith(cc):
+            number = cc + number
+        return number
     compact = re.sub(r"[\s.\-/]", "", s).upper()
     if not re.fullmatch(r"[A-Z0-9]{4,20}", compact) or not any(c.isdigit() for c in compact):
         raise FieldError(
