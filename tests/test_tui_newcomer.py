@@ -305,6 +305,11 @@ def test_chart_axes_read_as_amounts_in_the_shops_locale() -> None:
         assert not re.search(r"\d\.\d", text), text  # no 31783.0, no 26485.8
     below = bar_chart("Sales", ["06", "07"], [-1500, 3000], 38, 12).plain  # returns > sales
     assert "-2,000┤" in below and "3,000┤" in below
+    # a stage's name beside its bar is whole when it fits a third of the chart, else it
+    # says it was cut ("Negotiation" read "Negotiatio" on Home at 80 columns)
+    stages = ["Negotiation", "Proposal sent to the customer"]
+    text = bar_chart("Pipeline", stages, [5000, 3000], 39, 10, horizontal=True).plain
+    assert "Negotiation┤" in text and "Proposal sen…┤" in text, text
 
 
 async def test_home_charts_and_pages_show_formatted_amounts(month) -> None:  # noqa: ANN001, F811

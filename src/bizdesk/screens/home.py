@@ -61,6 +61,9 @@ def bar_chart(
     """A bar chart as text (plotext); the bars are blocks, readable without colour."""
     import plotext as plt  # deferred on purpose: the figures are drawn before the charts
 
+    if horizontal:  # the names beside the bars take up to a third of the width, whole
+        room = max(8, width // 3)  # when they fit ("Negotiation" was cut to "Negotiatio")
+        labels = [label if len(label) <= room else label[: room - 1] + "…" for label in labels]
     plt.clear_figure()
     plt.theme("pro")
     plt.plotsize(max(20, width), max(6, height))
@@ -328,7 +331,7 @@ class HomePane(Pane):
         )
         self.query_one("#pipeline-chart", Chart).plot(
             _("Weighted pipeline by stage"),
-            [r.stage[:10] for r in d.pipeline],
+            [r.stage for r in d.pipeline],
             [int(r.weighted) for r in d.pipeline],
             horizontal=True,
         )
