@@ -13,6 +13,7 @@ from sqlmodel import select
 from bizdesk.db import Store, open_store
 from bizdesk.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from bizdesk.models.core import ROLES, AuditEvent
+from bizdesk.models.deals import Deal
 from bizdesk.models.marketing import Campaign, CampaignRecipient
 from bizdesk.services.admin import users
 from bizdesk.services.base.paging import PageRequest
@@ -364,14 +365,21 @@ def test_unsubscribing_replies_and_attribution(store) -> None:  # noqa: ANN001
             uow, products.ProductInput(sku="SERVICE", name="Service", sale_price="80",
                                        stocked=False, vat_rate="0"),
         )  # fmt: skip
-        queued_at = uow.session.get(Campaign, cid).queued_at.date()
+        # the campaign went out 12 days ago: a sale 11 days after it is yesterday's (an
+        # invoice is not dated after today), and past the 10 days that count
+        sent = uow.session.get(Campaign, cid)
+        sent.queued_at -= timedelta(days=12)
+        queued_at = sent.queued_at.date()
         line = sales.SOLineInput(product="SERVICE", qty="1")
         before = (queued_at - timedelta(days=1)).isoformat()  # invoices in date order
         sales.counter_sale(uow, [line], customer=f"#{ids['ben']}", when=before)
         sales.counter_sale(uow, [line], customer=f"#{ids['ben']}", when=queued_at.isoformat())
         late = (queued_at + timedelta(days=11)).isoformat()
         sales.counter_sale(uow, [line], customer=f"#{ids['ben']}", when=late)
-        deals.create(uow, deals.DealInput(title="Two bikes", contact="Ben Ortiz", amount="900"))
+        deal = deals.create(
+            uow, deals.DealInput(title="Two bikes", contact="Ben Ortiz", amount="900")
+        )
+        uow.session.get(Deal, deal.id).created_at = sent.queued_at + timedelta(days=1)
     with store.read() as uow:
         res = campaigns.results(uow, cid)
         rows = campaigns.recipients_page(uow, cid, PageRequest()).rows

@@ -120,7 +120,7 @@ def test_two_run_due_processes_at_once_make_each_occurrence_once(store) -> None:
     for i in range(4):
         rent(store, name=f"Rent {i}", start="2025-01-31")
         hosting(store, name=f"Hosting {i}", start="2025-01-15")
-    cmd = [sys.executable, "-m", "bizdesk", "run-due", "--as-of", "2026-12-31", "--db", store.url]
+    cmd = [sys.executable, "-m", "bizdesk", "run-due", "--as-of", "2026-11-30", "--db", store.url]
     procs = [
         subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         for _ in range(2)
@@ -128,12 +128,12 @@ def test_two_run_due_processes_at_once_make_each_occurrence_once(store) -> None:
     outs = [p.communicate(timeout=300) for p in procs]
     assert [p.returncode for p in procs] == [0, 0], [e for _o, e in outs]
     made = [ln.split()[1] for out, _err in outs for ln in out.splitlines() if ln[:2] == "20"]
-    assert len(made) == len(set(made)) == 8 * 24
+    assert len(made) == len(set(made)) == 8 * 23
     with store.read() as uow:
-        assert uow.session.scalar(select(func.count()).select_from(RecurringRun)) == 8 * 24
-        assert uow.session.scalar(select(func.count()).select_from(Invoice)) == 4 * 24
+        assert uow.session.scalar(select(func.count()).select_from(RecurringRun)) == 8 * 23
+        assert uow.session.scalar(select(func.count()).select_from(Invoice)) == 4 * 23
         # each invoice posts one entry, each rent one
-        assert uow.session.scalar(select(func.count()).select_from(JournalEntry)) == 8 * 24
+        assert uow.session.scalar(select(func.count()).select_from(JournalEntry)) == 8 * 23
     assert errors(store) == []
 
 

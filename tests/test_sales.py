@@ -3,6 +3,7 @@ counter sales and the sales order a won deal makes."""
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -404,6 +405,14 @@ def test_invoices_and_credit_notes_are_numbered_in_date_order(shop) -> None:  # 
             sales.return_goods(
                 uow, a.id, {a.lines[0].id: "1"}, reason="wrong size", when="2026-11-24"
             )
+    c = _order(store, cid, ("SRV", "1"))
+    with store.write() as uow:  # nor after today: a typo of a year would hold them all back
+        sales.confirm(uow, c.id)
+        sales.deliver(uow, c.id, when="2026-11-25")
+        got = pytest.raises(ValidationError, sales.invoice, uow, c.id, when="2099-11-20")
+    assert str(got.value.fields["date"]) == (
+        f"2099-11-20 is after today, {date.today()}: an invoice is dated the day it is issued"
+    )
     with store.write() as uow:  # a counter sale's invoice too
         with pytest.raises(ValidationError, match="before INV-00002, issued on 2026-11-20"):
             sales.counter_sale(uow, [sales.SOLineInput("SRV", "1")], when="2026-11-01")

@@ -618,8 +618,16 @@ def last_issued(uow: UnitOfWork, kind: str = "invoice") -> date | None:
 
 def _in_date_order(uow: UnitOfWork, kind: str, day: date) -> None:
     """An invoice (a credit note) is numbered in the order of its date, as the tax offices
-    of Spain and Romania ask: it is not dated before the last one issued. Asked after its
+    of Spain and Romania ask: it is not dated before the last one issued, nor after today
+    (a typo of a year would hold every invoice after it back until then). Asked after its
     number is taken, so that of two written at once the second sees the first."""
+    today = date.today()
+    if day > today:
+        if kind == "invoice":
+            text = N_("{day} is after today, {today}: an invoice is dated the day it is issued")
+        else:
+            text = N_("{day} is after today, {today}: a credit note is dated the day it is issued")
+        raise ValidationError({"date": Message(text, day=date_text(day), today=date_text(today))})
     last = uow.session.execute(
         select(Invoice.number, Invoice.issued_on)
         .where(Invoice.kind == kind)
