@@ -417,3 +417,37 @@ def test_invoices_and_credit_notes_are_numbered_in_date_order(shop) -> None:  # 
         with pytest.raises(ValidationError, match="before INV-00002, issued on 2026-11-20"):
             sales.counter_sale(uow, [sales.SOLineInput("SRV", "1")], when="2026-11-01")
     assert errors(store) == []
+
+
+def test_check_warns_of_invoices_out_of_date_order_or_ahead_of_today(shop) -> None:  # noqa: ANN001
+    """An older bizdesk took an invoice dated before the one numbered before it, or after
+    today: posted, they stay, and check says so (a warning: nothing can be undone)."""
+    from sqlalchemy import text
+
+    from bizdesk.services.admin.checks import run_checks
+
+    store, cid = shop
+    a = _order(store, cid, ("SRV", "1"))
+    b = _order(store, cid, ("SRV", "1"))
+    with store.write() as uow:
+        for so in (a, b):
+            sales.confirm(uow, so.id)
+            sales.deliver(uow, so.id, when="2026-11-02")
+            sales.invoice(uow, so.id, when="2026-11-20")
+    assert not [v for v in run_checks(store) if v.check == "invoice-date-order"]
+    with store.write() as uow:  # as an older bizdesk wrote them
+        uow.session.execute(text("UPDATE invoice SET issued_on = '2026-11-03' WHERE number = 2"))
+        uow.session.execute(text("UPDATE invoice SET issued_on = '2099-01-01' WHERE number = 1"))
+    found = [v for v in run_checks(store) if v.check == "invoice-date-order"]
+    assert [(v.severity, str(v.message)) for v in found] == [
+        (
+            "warning",
+            "INV-00001 is dated 2099-01-01, after today: the next invoice of its series cannot "
+            "be dated before it",
+        ),
+        (
+            "warning",
+            "INV-00002 is dated 2026-11-03, before the one numbered before it (2099-01-01): "
+            "the series is out of the order of its dates",
+        ),
+    ]

@@ -613,7 +613,12 @@ def invoice(
 def last_issued(uow: UnitOfWork, kind: str = "invoice") -> date | None:
     """The date of the last invoice (``kind`` credit: credit note) issued: the next one is
     not dated before it."""
-    return uow.session.scalar(select(func.max(Invoice.issued_on)).where(Invoice.kind == kind))
+    return uow.session.scalar(
+        select(Invoice.issued_on)
+        .where(Invoice.kind == kind)
+        .order_by(Invoice.number.desc())  # the last number, found by its index
+        .limit(1)
+    )
 
 
 def _in_date_order(uow: UnitOfWork, kind: str, day: date) -> None:
@@ -631,7 +636,7 @@ def _in_date_order(uow: UnitOfWork, kind: str, day: date) -> None:
     last = uow.session.execute(
         select(Invoice.number, Invoice.issued_on)
         .where(Invoice.kind == kind)
-        .order_by(Invoice.issued_on.desc(), Invoice.number.desc())
+        .order_by(Invoice.number.desc())  # the last number, found by its index
         .limit(1)
     ).first()
     if last is not None and day < last.issued_on:

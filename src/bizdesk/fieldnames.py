@@ -1,0 +1,183 @@
+"""The fields a service's refusal names, as the command line and the forms show them (a
+form names so what it has no box for: "state", "days"): the field keys of
+the services (identifiers, the same for every door: forms find their boxes by them) named in
+the reader's language, as the screens' forms title them. English keeps the keys as they are
+(its readers and scripts know them); a key not listed here is shown as it is."""
+
+from __future__ import annotations
+
+import re
+
+from bizdesk.errors import ValidationError
+from bizdesk.i18n import N_, _, current_language, tr
+
+# every field key the services name in a ValidationError (line keys: "line 2 debit")
+TITLES = {
+    "account": N_("Account"),
+    "age_group": N_("Age group"),
+    "allow_negative": N_("Allow negative stock"),
+    "amount": N_("Amount"),
+    "as_of": N_("As of"),
+    "assignee": N_("Assignee"),
+    "attribution_days": N_("Days attributed"),
+    "bic": N_("BIC"),
+    "bill_date": N_("Bill date"),
+    "birth_date": N_("Birth date"),
+    "body": N_("Text"),
+    "bought": N_("Bought"),
+    "bought_from": N_("Bought from"),
+    "bought_to": N_("Bought until"),
+    "by": N_("Grouped by"),
+    "chart": N_("Chart of accounts"),
+    "city": N_("City"),
+    "code": N_("Code"),
+    "company": N_("Company"),
+    "components": N_("Components"),
+    "consent_at": N_("Consent given on"),
+    "consent_how": N_("How"),
+    "contact": N_("Contact"),
+    "cost": N_("Unit cost"),
+    "counted": N_("Counted"),
+    "country": N_("Country"),
+    "credit": N_("Credit"),
+    "currency": N_("Currency"),
+    "customer": N_("Customer"),
+    "date": N_("Date"),
+    "days": N_("Working days"),
+    "debit": N_("Debit"),
+    "description": N_("Description"),
+    "documents": N_("Documents"),
+    "due": N_("Due"),
+    "due_date": N_("Due"),
+    "email": N_("Email"),
+    "email_consent": N_("E-mail consent"),
+    "employee": N_("Employee"),
+    "end": N_("End"),
+    "end_date": N_("End"),
+    "entity": N_("Kind"),
+    "entry": N_("Entry"),
+    "expected_close": N_("Expected close"),
+    "expected_date": N_("Expected"),
+    "file": N_("File"),
+    "frequency": N_("Every"),
+    "from": N_("From"),
+    "from_location": N_("From location"),
+    "from_year": N_("From year"),
+    "full_name": N_("Full name"),
+    "gross": N_("Gross"),
+    "headers": N_("Headers"),
+    "hours": N_("Hours"),
+    "how": N_("How"),
+    "iban": N_("IBAN"),
+    "job_title": N_("Job title"),
+    "key": N_("Key"),
+    "kind": N_("Kind"),
+    "labour": N_("Labour per unit"),
+    "language": N_("Language"),
+    "leave": N_("Leave"),
+    "leave_days": N_("Leave days a year"),
+    "line": N_("Line"),
+    "lines": N_("Lines"),
+    "link_id": N_("Linked document"),
+    "link_kind": N_("Linked document kind"),
+    "locale": N_("Locale"),
+    "location": N_("Location"),
+    "lock_date": N_("Lock date"),
+    "memo": N_("Memo"),
+    "month": N_("Month"),
+    "name": N_("Name"),
+    "net": N_("Net"),
+    "next_activity": N_("Next activity"),
+    "next_activity_due": N_("Next activity due"),
+    "note": N_("Note"),
+    "notes": N_("Notes"),
+    "number": N_("Number"),
+    "of": N_("Sales or purchases"),
+    "order_date": N_("Order date"),
+    "organization": N_("Organization"),
+    "owner": N_("Owner"),
+    "password_file": N_("Password file"),
+    "path": N_("File"),
+    "pay": N_("Salary or hourly rate"),
+    "pay_basis": N_("Pay basis"),
+    "payment_terms": N_("Payment terms"),
+    "payslips": N_("Payslips"),
+    "percent": N_("Percent"),
+    "period": N_("Period"),
+    "phone": N_("Phone"),
+    "planned_date": N_("Planned date"),
+    "priority": N_("Priority"),
+    "probability": N_("Probability"),
+    "product": N_("Product"),
+    "qty": N_("Qty"),
+    "queue": N_("Queue"),
+    "reason": N_("Reason"),
+    "reference": N_("Reference"),
+    "region": N_("Region"),
+    "reopen": N_("Reopen days locked before"),
+    "reorder_point": N_("Reorder at (qty)"),
+    "reorder_qty": N_("Reorder quantity"),
+    "report": N_("Report"),
+    "role": N_("Role"),
+    "roles": N_("Roles"),
+    "rules": N_("Rules"),
+    "sale_price": N_("Sale price"),
+    "section": N_("Section"),
+    "segment": N_("Segment"),
+    "side": N_("Customers or suppliers"),
+    "since": N_("Period from"),
+    "size": N_("Size"),
+    "sku": N_("SKU"),
+    "stage": N_("Stage"),
+    "start": N_("Start"),
+    "start_date": N_("Start"),
+    "state": N_("State"),
+    "status": N_("Status"),
+    "stocked": N_("Stocked"),
+    "subject": N_("Subject"),
+    "summary": N_("Summary"),
+    "supplier": N_("Supplier"),
+    "tag": N_("Tag"),
+    "tags": N_("Tags"),
+    "terms": N_("Payment terms"),
+    "timezone": N_("Time zone"),
+    "title": N_("Title"),
+    "to": N_("To"),
+    "to_location": N_("To location"),
+    "to_year": N_("To year"),
+    "type": N_("Type"),
+    "unit": N_("Unit"),
+    "unit cost": N_("Unit cost"),
+    "unit price": N_("Unit price"),
+    "until": N_("Period to"),
+    "url": N_("Web address"),
+    "user": N_("User"),
+    "username": N_("User name"),
+    "value": N_("Value"),
+    "VAT %": N_("VAT %"),
+    "vat_id": N_("VAT id"),
+    "vat_rate": N_("VAT %"),
+    "version": N_("Version"),
+    "view": N_("View"),
+}
+_LINE = re.compile(r"line (\d+)(?: (.+))?")
+
+
+def title(key: str) -> str:
+    """A field key as the reader's forms name it; an unknown key as it is."""
+    if key in TITLES:
+        return _(TITLES[key])
+    line = _LINE.fullmatch(key)
+    if line is None:
+        return key
+    if line.group(2) is None:
+        return _("line {n}").format(n=line.group(1))
+    return _("line {n}, {field}").format(n=line.group(1), field=title(line.group(2)))
+
+
+def refusal(exc: ValidationError) -> str:
+    """A service's ValidationError as the command line says it. One whose sentence was
+    written whole (``message=``: a file's problems, JSON paths) is said as it is."""
+    if current_language() == "en" or not exc._joined:  # errors.py: fields joined by it
+        return str(exc)
+    return "; ".join(f"{title(k)}: {tr(v)}" if k else tr(v) for k, v in exc.fields.items())
