@@ -5,7 +5,7 @@ payslips, a month posted once, paying, reversing; `check` green and catching tam
 from __future__ import annotations
 
 import sqlite3
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -272,6 +272,13 @@ def test_refusals_of_runs_and_lines(store) -> None:  # noqa: ANN001
     with store.write() as uow:
         assert "not a month" in _refused(payroll.create_run, uow, "2026-13")["month"]
         assert "nobody was employed" in _refused(payroll.create_run, uow, "2026-01")["month"]
+        # not a month ahead: a typo of a year posted next year's wages and locked its leave
+        this = date.today().replace(day=1)
+        ahead = (this + timedelta(days=31)).replace(day=1)
+        assert _refused(payroll.create_run, uow, f"{ahead:%Y-%m}")["month"] == (
+            f"{ahead:%Y-%m} has not begun (this month is {this:%Y-%m}): a payroll is run for "
+            "a month that has begun"
+        )
         got = _refused(payroll.add_line, uow, payroll.PayLineInput("X", "bonus", "5", "3", "4000"))
         assert set(got) == {"kind", "percent", "account"}
         got = _refused(payroll.add_line, uow, payroll.PayLineInput("", "deduction", "101", "", ""))

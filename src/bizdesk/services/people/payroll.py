@@ -575,6 +575,18 @@ def create_run(
     ``hours``: (employee as find_employee reads it, hours worked) for hourly pay, each
     employee once."""
     m = parse_month(month)
+    this_month = date.today().replace(day=1)
+    if m > this_month:  # a typo of a year would post wages into the next (and lock leave)
+        raise ValidationError(
+            {
+                "month": Message(
+                    "{month} has not begun (this month is {this}): a payroll is run for a "
+                    "month that has begun",
+                    month=f"{m:%Y-%m}",
+                    this=f"{this_month:%Y-%m}",
+                )
+            }
+        )
     taken = _month_taken(uow, m)
     if taken is not None:
         raise ValidationError(
