@@ -359,6 +359,10 @@ def test_unsubscribing_replies_and_attribution(store) -> None:  # noqa: ANN001
         campaigns.mark_replied(uow, cid, "Eva Sol")
     with store.read() as uow:
         assert consent.get_consent(uow, ids["ana"]).how == "unsubscribe link"
+        # Ana received it, then opted out: a recipient (unsubscribed), not also left out
+        left = campaigns.left_out(uow, cid)
+    assert "Ana Ruiz" not in [name for _id, name, _why in left.rows]
+    assert sum(left.counts.values()) == 3, left.counts
     # a sale and a deal of Ben's after the campaign count; one from before it does not
     with store.write() as uow:
         products.create_product(

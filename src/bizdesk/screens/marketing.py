@@ -491,10 +491,13 @@ class CampaignScreen(Sender, WithTable, ServiceRunner, Screen):
         shown = ", ".join(f"{_(C.RESULT_WORDS[k])} {n}" for k, n in sorted(res.by_result.items()))
         t.append(_("Recipients: {n}").format(n=res.recipients) + (f" ({shown})" if shown else ""))
         t.append("\n")
-        t.append(
-            _(
-                "Within {days} days: {deals} deals {deals_amount}, {orders} orders "
-                "{orders_amount}, {invoices} invoices {invoices_amount}"
+        t.append(  # counts after labels, as "Left out: 10": no plural for each to agree with
+            ngettext(
+                "Within {days} day, deals: {deals} ({deals_amount}), orders: {orders} "
+                "({orders_amount}), invoices: {invoices} ({invoices_amount})",
+                "Within {days} days, deals: {deals} ({deals_amount}), orders: {orders} "
+                "({orders_amount}), invoices: {invoices} ({invoices_amount})",
+                res.attribution_days,
             ).format(
                 days=res.attribution_days,
                 deals=res.deals,

@@ -391,14 +391,21 @@ def _reason():  # noqa: ANN202
 
 @requires("campaigns.view")
 def left_out(uow: UnitOfWork, campaign_id: int, limit: int = 100) -> LeftOut:
-    """The segment's members who will not receive it, counted by why, and the first
-    ``limit`` of them named (by name)."""
+    """The segment's members who will not receive it (or did not: once sent, its
+    recipients are not among them), counted by why, and the first ``limit`` of them named
+    (by name)."""
     c = _load(uow, campaign_id)
     where = condition(json.loads(uow.session.get(Segment, c.segment_id).definition))
     base = (
         select(Contact.id, Contact.name, _reason().label("reason"), Contact.sort_name)
         .outerjoin(EmailConsent, EmailConsent.contact_id == Contact.id)
         .where(where, ~consenting())
+        # who received it and then opted out is a recipient (unsubscribed), not left out
+        .where(
+            Contact.id.not_in(
+                select(CampaignRecipient.contact_id).where(CampaignRecipient.campaign_id == c.id)
+            )
+        )
     )
     sub = base.subquery()
     counts = {
