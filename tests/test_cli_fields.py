@@ -1,12 +1,12 @@
 """The fields a service's refusal names reach the command line in the reader's language:
-every field key a service raises a ValidationError with has a title (cli/fields.py)."""
+every field key a service raises a ValidationError with has a title (fieldnames.py)."""
 
 from __future__ import annotations
 
 import ast
 from pathlib import Path
 
-from bizdesk.cli.fields import TITLES
+from bizdesk.fieldnames import TITLES
 from tests.test_cli import bizdesk, db  # noqa: F401 - the fixture
 
 SRC = Path(__file__).parent.parent / "src" / "bizdesk"
@@ -53,7 +53,7 @@ def test_every_field_a_service_names_has_a_title() -> None:
     keys = raised_keys()
     assert len(keys) > 40  # the scan finds them (it found 56 when written)
     untitled = {k: where for k, where in keys.items() if k not in TITLES}
-    assert untitled == {}, "add these to cli/fields.py TITLES: " + repr(untitled)
+    assert untitled == {}, "add these to fieldnames.py TITLES: " + repr(untitled)
 
 
 def test_a_refused_field_is_named_in_the_readers_language(db: str) -> None:  # noqa: F811

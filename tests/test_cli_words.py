@@ -102,7 +102,7 @@ def test_every_usage_error_typer_raises_is_retold(args):
 
 
 def test_a_refusal_names_its_fields_in_the_readers_language(tmp_path):
-    from bizdesk.cli.fields import title
+    from bizdesk.fieldnames import title
 
     bad = ("--company", "\x1b[2JX")
     r = _in("es_ES", "init", "--db", str(tmp_path / "x.db"), *bad)

@@ -234,3 +234,22 @@ def test_a_stored_word_that_is_empty_shows_empty_not_the_catalogs_header(lang: s
         assert i18n._("vat payable") != "vat payable"
     finally:
         i18n.use("en")
+
+
+async def test_a_refusal_names_its_field_in_the_persons_language(shop, lang: str) -> None:  # noqa: ANN001
+    """A page's refusal named the field it is about by the service's key ("state: MO-00003
+    is partly done…" to a Romanian reader); it is named as the forms name it."""
+    from bizdesk.errors import ValidationError
+    from bizdesk.i18n import Message
+
+    def refuse(_uow) -> None:  # noqa: ANN001
+        raise ValidationError({"state": Message("Nothing to do")})
+
+    app = BizdeskApp(shop)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        app.active_pane().run_service(refuse)
+        word = {"es": "Estado", "vi": "Trạng thái", "ro": "Stare"}[lang]
+        said = lambda: [str(n.message) for n in app._notifications]  # noqa: E731
+        await wait_for(pilot, app, lambda: any(m.startswith(f"{word}: ") for m in said()), word)
+        assert not any(m.startswith("state:") for m in said()), said()

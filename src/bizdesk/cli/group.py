@@ -44,6 +44,7 @@ from typer.exceptions import TyperException
 
 from bizdesk.cli import core
 from bizdesk.errors import ValidationError
+from bizdesk.fieldnames import refusal
 from bizdesk.i18n import _, ngettext
 
 # Every command, in the order `bizdesk --help` lists them, and the module that holds it.
@@ -401,8 +402,6 @@ class CommandLine(TyperGroup):
 
             try:
                 if isinstance(exc, ValidationError):
-                    from bizdesk.cli.fields import refusal
-
                     core.say_error(refusal(exc))  # its fields named in the reader's language
                 else:
                     core.say_error(describe(exc, core.current_url()))

@@ -13,7 +13,10 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Static
 
+from bizdesk.errors import ValidationError
 from bizdesk.faults import describe
+from bizdesk.fieldnames import refusal
+from bizdesk.formatting import visible
 from bizdesk.i18n import _, tr
 from bizdesk.widgets.footer import KeysFooter
 from bizdesk.widgets.header import Header
@@ -71,7 +74,10 @@ class ServiceRunner:
             msg.done(msg.value)
 
     def say_not_done(self, err: Exception) -> None:
-        text = describe(err, self.app.store.url)  # one sentence, never SQL
+        if isinstance(err, ValidationError):  # its fields named in the reader's language
+            text = visible(refusal(err))
+        else:
+            text = describe(err, self.app.store.url)  # one sentence, never SQL
         self.notify(text, title=_("Not done"), severity="error", markup=False)
 
 

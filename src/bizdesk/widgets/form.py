@@ -23,8 +23,9 @@ from textual.widgets import Checkbox, Input, Label, Select, Static, TextArea
 
 from bizdesk.errors import BizdeskError, Conflict, StoreError, ValidationError
 from bizdesk.faults import describe
+from bizdesk.fieldnames import title
 from bizdesk.formatting import editable, visible
-from bizdesk.i18n import N_, _, tr
+from bizdesk.i18n import N_, _, current_language, tr
 from bizdesk.reading import date_text
 from bizdesk.services.admin import drafts
 from bizdesk.widgets.confirm import Answer, ConfirmScreen
@@ -369,8 +370,9 @@ class FormScreen(ModalScreen[Any]):
 
     def field_title(self, key: str) -> str:
         """How a service's field key that this form has no field for is named in the form's
-        message (a lines form names its lines: "line 2 debit")."""
-        return key
+        message (a lines form names its lines: "line 2 debit"): in the reader's language, as
+        the command line names it ("state" read "state" in Romanian too)."""
+        return key if current_language() == "en" else title(key)
 
     def _sentence(self, outcome: str, err: Exception) -> str:
         """What the form says about a fault: a refusal after what did not happen (``outcome``
