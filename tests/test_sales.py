@@ -380,17 +380,23 @@ def test_a_step_of_an_order_is_not_dated_before_the_order(shop) -> None:  # noqa
     assert errors(store) == []
 
 
+def _two_delivered(store, cid: int, sku: str) -> tuple:  # noqa: ANN001
+    """Two orders of one ``sku`` each, confirmed and delivered on 2 November."""
+    orders = (_order(store, cid, (sku, "1")), _order(store, cid, (sku, "1")))
+    with store.write() as uow:
+        for so in orders:
+            sales.confirm(uow, so.id)
+            sales.deliver(uow, so.id, when="2026-11-02")
+    return orders
+
+
 def test_invoices_and_credit_notes_are_numbered_in_date_order(shop) -> None:  # noqa: ANN001
     """INV-00002 could be dated before INV-00001: the tax offices of Spain and Romania ask
     that an invoice's number follow its date. One dated before the last issued is refused,
     saying from which day it may be dated; the same day is fine. Credit notes alike."""
     store, cid = shop
-    a = _order(store, cid, ("BIKE", "1"))
-    b = _order(store, cid, ("BIKE", "1"))
+    a, b = _two_delivered(store, cid, "BIKE")
     with store.write() as uow:
-        for so in (a, b):
-            sales.confirm(uow, so.id)
-            sales.deliver(uow, so.id, when="2026-11-02")
         sales.invoice(uow, a.id, when="2026-11-20")
     with store.write() as uow:
         got = pytest.raises(ValidationError, sales.invoice, uow, b.id, when="2026-11-19")
@@ -427,12 +433,9 @@ def test_check_warns_of_invoices_out_of_date_order_or_ahead_of_today(shop) -> No
     from bizdesk.services.admin.checks import run_checks
 
     store, cid = shop
-    a = _order(store, cid, ("SRV", "1"))
-    b = _order(store, cid, ("SRV", "1"))
+    delivered = _two_delivered(store, cid, "SRV")
     with store.write() as uow:
-        for so in (a, b):
-            sales.confirm(uow, so.id)
-            sales.deliver(uow, so.id, when="2026-11-02")
+        for so in delivered:
             sales.invoice(uow, so.id, when="2026-11-20")
     assert not [v for v in run_checks(store) if v.check == "invoice-date-order"]
     with store.write() as uow:  # as an older bizdesk wrote them

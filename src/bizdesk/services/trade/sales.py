@@ -613,12 +613,19 @@ def invoice(
 def last_issued(uow: UnitOfWork, kind: str = "invoice") -> date | None:
     """The date of the last invoice (``kind`` credit: credit note) issued: the next one is
     not dated before it."""
-    return uow.session.scalar(
-        select(Invoice.issued_on)
+    last = _last(uow, kind)
+    return None if last is None else last.issued_on
+
+
+def _last(uow: UnitOfWork, kind: str):  # noqa: ANN202
+    """The last invoice (credit note) issued, its number and date: found by its number's
+    index."""
+    return uow.session.execute(
+        select(Invoice.number, Invoice.issued_on)
         .where(Invoice.kind == kind)
-        .order_by(Invoice.number.desc())  # the last number, found by its index
+        .order_by(Invoice.number.desc())
         .limit(1)
-    )
+    ).first()
 
 
 def _in_date_order(uow: UnitOfWork, kind: str, day: date) -> None:
@@ -633,12 +640,7 @@ def _in_date_order(uow: UnitOfWork, kind: str, day: date) -> None:
         else:
             text = N_("{day} is after today, {today}: a credit note is dated the day it is issued")
         raise ValidationError({"date": Message(text, day=date_text(day), today=date_text(today))})
-    last = uow.session.execute(
-        select(Invoice.number, Invoice.issued_on)
-        .where(Invoice.kind == kind)
-        .order_by(Invoice.number.desc())  # the last number, found by its index
-        .limit(1)
-    ).first()
+    last = _last(uow, kind)
     if last is not None and day < last.issued_on:
         if kind == "invoice":
             text = N_(
