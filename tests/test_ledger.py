@@ -289,9 +289,10 @@ def test_aging_fifo_by_contact(store) -> None:  # noqa: ANN001
     assert stmt[-1].balance == Decimal("30.00")
 
 
-def test_aging_says_what_customers_in_credit_hold(store) -> None:  # noqa: ANN001
-    """A customer who paid twice is owed money back: nothing to age, but the aged total was
-    more than the account's balance without a word. The report notes them and the balance."""
+def test_aging_shows_customers_in_credit_so_its_total_is_the_account(store) -> None:  # noqa: ANN001
+    """A customer who paid twice is owed money back. The aged total left them out, so it was
+    not the account's balance (in JSON too). They are a row of negative amounts, aged from
+    the payments that made it, and the total is the trial balance's."""
     from bizdesk.services.crm import contacts
     from bizdesk.services.crm.contacts import ContactInput
     from bizdesk.services.overview.reports import as_json, build
@@ -301,8 +302,8 @@ def test_aging_says_what_customers_in_credit_hold(store) -> None:  # noqa: ANN00
         ben = contacts.create(uow, ContactInput(name="Ben Paid Twice")).contact.id
     for cid, day, d, c in (
         (ana, "2026-11-01", "30", ""),
-        (ben, "2026-11-02", "50", ""),
-        (ben, "2026-11-03", "", "50"),
+        (ben, "2026-08-02", "50", ""),
+        (ben, "2026-08-03", "", "50"),
         (ben, "2026-11-04", "", "50"),
     ):
         with store.write() as uow:
@@ -313,13 +314,52 @@ def test_aging_says_what_customers_in_credit_hold(store) -> None:  # noqa: ANN00
         rows, totals = ledger_reports.aging(uow, "receivable", date(2026, 11, 22))
         tb = {r.code: r.balance for r in ledger_reports.trial_balance(uow)[0]}
         rep = build(uow, "ar-aging", as_of=date(2026, 11, 22))
-    assert [r.contact for r in rows] == ["Ana Owes"] and totals["total"] == Decimal("30.00")
-    assert totals["in_credit"] == Decimal("50.00") and totals["in_credit_contacts"] == 1
-    assert tb["1100"] == totals["total"] - totals["in_credit"] == Decimal("-20.00")
-    assert rep.notes == [
-        "Not aged: 1 customer in credit, owed 50.00 back; the account's balance is -20.00"
+        stmt = build(uow, "statement", contact=f"#{ben}", as_of=date(2026, 11, 22))
+        ana_stmt = build(uow, "statement", contact=f"#{ana}", as_of=date(2026, 11, 22))
+    # the statement's words follow the sign: Ben is owed, Ana owes
+    assert stmt.notes == ["Balance: -50.00 (we owe)"]
+    assert ana_stmt.notes == ["Balance: 30.00 (owes us)"]
+    assert [(r.contact, r.total) for r in rows] == [
+        ("Ana Owes", Decimal("30.00")),
+        ("Ben Paid Twice", Decimal("-50.00")),
     ]
-    assert as_json(rep)["notes"] == rep.notes  # --format json keeps what the table says
+    assert rows[1].buckets["0_30"] == Decimal("-50.00")  # the newest payment made the credit
+    assert tb["1100"] == totals["total"] == Decimal("-20.00")
+    assert totals["0_30"] == Decimal("-20.00")
+    assert totals["in_credit"] == Decimal("50.00") and totals["in_credit_contacts"] == 1
+    assert rep.notes == [
+        "1 customer in credit, owed 50.00 back, is shown as negative amounts aged from the "
+        "payments and credit notes that made it; the total is the account's balance"
+    ]
+    doc = as_json(rep)
+    assert doc["totals"]["total"] == "-20.00" and doc["rows"][1]["days_0_30"] == "-50.00"
+    assert doc["notes"] == rep.notes  # --format json keeps what the table says
+
+
+def test_aging_reads_past_an_undone_payment(store) -> None:  # noqa: ANN001
+    """A payment reversed (a bank match undone) gives the invoice back its age: the reversal
+    and the payment are left out of the ages, not aged from the day of the reversal."""
+    from bizdesk.services.crm import contacts
+    from bizdesk.services.crm.contacts import ContactInput
+    from bizdesk.services.overview.reports import build
+
+    with store.write() as uow:
+        cid = contacts.create(uow, ContactInput(name="Eva Undone")).contact.id
+    ids = []
+    for day, d, c in (("2026-08-01", "100", ""), ("2026-08-10", "", "100")):
+        with store.write() as uow:
+            lines = [LineInput("1100", d, c, f"#{cid}"), LineInput("1010", c, d)]
+            e = ledger.create_draft(uow, EntryInput(day, "", lines))
+            ids.append(ledger.post(uow, e.id, version=e.version).id)
+    with store.write() as uow:
+        ledger.reverse(uow, ids[1], when="2026-11-20")
+    with store.read() as uow:
+        rows, _ = ledger_reports.aging(uow, "receivable", date(2026, 11, 22))
+        before, _ = ledger_reports.aging(uow, "receivable", date(2026, 11, 19))
+        stmt = build(uow, "statement", contact=f"#{cid}", as_of=date(2026, 11, 19))
+    assert stmt.notes == ["Balance: 0.00 (settled)"]
+    assert rows[0].total == rows[0].buckets["over_90"] == Decimal("100.00")
+    assert before == []  # paid then, and the reversal not yet made
 
 
 def test_million_dimes_sum_exactly(store) -> None:  # noqa: ANN001

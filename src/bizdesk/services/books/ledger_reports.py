@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import aliased
 
 from bizdesk.db.session import UnitOfWork
 from bizdesk.i18n import Message
@@ -304,49 +305,67 @@ class AgingRow:
 
 @requires("reports.finance")
 def aging(uow: UnitOfWork, role: str, as_of: date | None = None) -> tuple[list[AgingRow], dict]:
-    """Open amounts per contact by age (days since posted), oldest paid first (FIFO); the
-    totals also say what contacts on the other side hold (``in_credit``, how many:
-    ``in_credit_contacts``), so the table plus that adds up to the account.
+    """Open amounts per contact by age (days since posted), oldest paid first (FIFO). A
+    contact on the other side (a customer who paid twice, a supplier who credited us) is a
+    row of negative amounts, aged by the lines that put them there; so the total is the
+    account's balance (of its lines that name a contact, which every new one does). An
+    entry reversed by the day asked for and its reversal are left out of the ages. The
+    totals also say how many are on the other side (``in_credit_contacts``) and what they
+    hold (``in_credit``).
 
-    The balance per contact is one GROUP BY; only contacts who owe (or are owed) something
-    have their newest increasing lines read, as many as make up that balance.
+    The balance per contact is one GROUP BY; only contacts whose balance is not nil have
+    their newest lines of that balance's side read, as many as make it up.
     """
     exp = uow.exponent
     as_of = as_of or date.today()
     acct = account_for(uow, role)
     sign = DEBIT_NATURE[acct.type]
     grow = JournalLine.debit_minor if sign > 0 else JournalLine.credit_minor
+    shrink = JournalLine.credit_minor if sign > 0 else JournalLine.debit_minor
     base = (
         JournalLine.account_id == acct.id,
         JournalLine.posted.is_(True),
         JournalLine.date <= as_of,
         JournalLine.contact_id.is_not(None),
     )
-    balances = uow.session.execute(
-        select(
-            JournalLine.contact_id,
-            func.sum(JournalLine.debit_minor - JournalLine.credit_minor) * sign,
-        )
-        .where(*base)
-        .group_by(JournalLine.contact_id)
-    ).all()
+    balances = [
+        (cid, int(bal))
+        for cid, bal in uow.session.execute(
+            select(
+                JournalLine.contact_id,
+                func.sum(JournalLine.debit_minor - JournalLine.credit_minor) * sign,
+            )
+            .where(*base)
+            .group_by(JournalLine.contact_id)
+        ).all()
+        if bal
+    ]
     names = dict(
         uow.session.execute(
-            select(Contact.id, Contact.name).where(
-                Contact.id.in_([cid for cid, bal in balances if bal > 0])
-            )
+            select(Contact.id, Contact.name).where(Contact.id.in_([cid for cid, _ in balances]))
         ).all()
     )
+    # An entry and its reversal cancel out: neither is read for the ages, or a payment undone
+    # today would make the invoice it had paid look a day old.
+    reversal = aliased(JournalEntry)
     rows = []
     totals = {key: 0 for *_, key in AGING_BUCKETS}
     for contact_id, balance in balances:
-        if balance <= 0:
-            continue
-        left = int(balance)
+        side = grow if balance > 0 else shrink  # the lines that made this balance
+        unit = 1 if balance > 0 else -1
+        left = abs(balance)
         buckets = {key: 0 for *_, key in AGING_BUCKETS}
         stmt = (
-            select(JournalLine.date, grow)
-            .where(*base, JournalLine.contact_id == contact_id, grow > 0)
+            select(JournalLine.date, side)
+            .join(JournalEntry, JournalEntry.id == JournalLine.entry_id)
+            .outerjoin(reversal, reversal.id == JournalEntry.reversed_by_id)
+            .where(
+                *base,
+                JournalLine.contact_id == contact_id,
+                side > 0,
+                JournalEntry.reverses_id.is_(None),
+                or_(reversal.id.is_(None), reversal.date > as_of),
+            )
             .order_by(JournalLine.date.desc(), JournalLine.id.desc())
         )
         for day, amount in uow.session.execute(stmt):
@@ -354,8 +373,8 @@ def aging(uow: UnitOfWork, role: str, as_of: date | None = None) -> tuple[list[A
             age = (as_of - day).days
             for lo, hi, key in AGING_BUCKETS:
                 if age >= lo and (hi is None or age <= hi):
-                    buckets[key] += take
-                    totals[key] += take
+                    buckets[key] += unit * take
+                    totals[key] += unit * take
                     break
             left -= take
             if left <= 0:
@@ -365,15 +384,13 @@ def aging(uow: UnitOfWork, role: str, as_of: date | None = None) -> tuple[list[A
                 contact_id,
                 names.get(contact_id, f"#{contact_id}"),
                 {k: from_minor(x, exp) for k, x in buckets.items()},
-                from_minor(int(balance), exp),
+                from_minor(balance, exp),
             )
         )
     rows.sort(key=lambda r: (-r.total, r.contact))
     out = {k: from_minor(x, exp) for k, x in totals.items()}
     out["total"] = from_minor(sum(totals.values()), exp)
-    # the other way round (a customer paid twice, a supplier credited): nothing to age, but
-    # the account's balance is the table's total less this, and the reader is told so
-    credits = [-int(bal) for _cid, bal in balances if bal < 0]
+    credits = [-bal for _cid, bal in balances if bal < 0]
     out["in_credit"] = from_minor(sum(credits), exp)
     out["in_credit_contacts"] = len(credits)
     return rows, out

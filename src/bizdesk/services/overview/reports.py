@@ -666,28 +666,26 @@ def _aging(role: str, name: str, title: str):  # noqa: ANN202
             d(Message("Total"), totals, totals["total"]),
         )
         n = totals["in_credit_contacts"]
-        if n:  # the other side of the account: left out of the ages, told here
+        if n:  # the other side of the account: negative rows, told here
             loc = uow.setting("locale", "en_US")
-            figures = {
-                "n": n,
-                "amount": money(totals["in_credit"], loc),
-                "balance": money(totals["total"] - totals["in_credit"], loc),
-            }
+            figures = {"n": n, "amount": money(totals["in_credit"], loc)}
             if role == "receivable":
                 note = Message.plural(
-                    "Not aged: {n} customer in credit, owed {amount} back; the account's "
-                    "balance is {balance}",
-                    "Not aged: {n} customers in credit, owed {amount} back; the account's "
-                    "balance is {balance}",
+                    "{n} customer in credit, owed {amount} back, is shown as negative amounts "
+                    "aged from the payments and credit notes that made it; the total is the "
+                    "account's balance",
+                    "{n} customers in credit, owed {amount} back, are shown as negative amounts "
+                    "aged from the payments and credit notes that made it; the total is the "
+                    "account's balance",
                     n,
                     **figures,
                 )
             else:
                 note = Message.plural(
-                    "Not aged: {n} supplier owes us {amount} (paid ahead or credited); the "
-                    "account's balance is {balance}",
-                    "Not aged: {n} suppliers owe us {amount} (paid ahead or credited); the "
-                    "account's balance is {balance}",
+                    "{n} supplier who owes us {amount} (paid ahead or credited) is shown as "
+                    "negative amounts; the total is the account's balance",
+                    "{n} suppliers who owe us {amount} (paid ahead or credited) are shown as "
+                    "negative amounts; the total is the account's balance",
                     n,
                     **figures,
                 )
@@ -759,8 +757,12 @@ def _statement_report(
     )
     if rows:
         loc = uow.setting("locale", "en_US")
-        balance = money(rows[-1].balance, loc)
-        if role == "receivable":
+        last = rows[-1].balance
+        balance = money(last, loc)
+        owes_us = last > 0 if role == "receivable" else last < 0  # the words follow the sign
+        if not last:
+            rep.notes.append(Message("Balance: {balance} (settled)", balance=balance))
+        elif owes_us:
             rep.notes.append(Message("Balance: {balance} (owes us)", balance=balance))
         else:
             rep.notes.append(Message("Balance: {balance} (we owe)", balance=balance))
