@@ -61,10 +61,26 @@ def parse_decimal(
 
 
 def _too_large(decimals: int, locale: str | None) -> Message:
-    """Says the largest value, written as the reader writes numbers (so it reads back)."""
+    return Message("too large: at most {limit}", limit=_limit(decimals, locale))
+
+
+def _limit(decimals: int, locale: str | None) -> str:
+    """The largest amount, written as the reader writes numbers (so it reads back)."""
     limit = Decimal(MAX_ABS_MINOR - 1).scaleb(-decimals)
-    shown = locale_pattern(locale, decimals).apply(limit, locale) if locale else str(limit)
-    return Message("too large: at most {limit}", limit=shown)
+    return locale_pattern(locale, decimals).apply(limit, locale) if locale else str(limit)
+
+
+def bounded(minor: int, exponent: int, locale: str | None = None) -> int:
+    """``minor`` when a figure made of others (quantity x price, a document's total) is as
+    small as any one amount must be; else AmountError saying so."""
+    if abs(minor) >= MAX_ABS_MINOR:
+        raise AmountError(
+            Message(
+                "comes to more than {limit}, the most an amount may be",
+                limit=_limit(exponent, locale),
+            )
+        )
+    return minor
 
 
 def _at_most(decimals: int) -> Message:

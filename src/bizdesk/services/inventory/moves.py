@@ -18,7 +18,15 @@ from bizdesk.models.making import AssemblyOrder
 from bizdesk.models.purchasing import PurchaseLine, PurchaseOrder
 from bizdesk.models.sales import SalesLine, SalesOrder
 from bizdesk.models.stock import Location, Product, StockMove
-from bizdesk.money import QTY_SCALE, AmountError, from_minor, parse_qty, qty_from_scaled, qty_text
+from bizdesk.money import (
+    QTY_SCALE,
+    AmountError,
+    bounded,
+    from_minor,
+    parse_qty,
+    qty_from_scaled,
+    qty_text,
+)
 from bizdesk.services.base import validate as v
 from bizdesk.services.base.numbering import ASSEMBLY_ORDER, PURCHASE_ORDER, SALES_ORDER
 from bizdesk.services.base.paging import Page, PageRequest, keyset_page
@@ -109,6 +117,11 @@ def _apply_move(
     else:
         cost = last_cost(uow, p)
         delta = _scale_value(qty_scaled, cost)
+    try:  # a quantity and a cost each within bounds, their product and the stock's value too
+        bounded(delta, uow.exponent, uow.input_locale)
+        bounded(value + delta, uow.exponent, uow.input_locale)
+    except AmountError as exc:
+        raise ValidationError({"qty": exc.args[0]}) from None
     move = StockMove(
         product_id=p.id,
         location_id=location_id,

@@ -18,7 +18,16 @@ from bizdesk.errors import NotFound, ValidationError
 from bizdesk.i18n import N_, Message, written
 from bizdesk.models.making import AssemblyLine, AssemblyOrder, BomKind, MOState
 from bizdesk.models.stock import Product
-from bizdesk.money import QTY_SCALE, AmountError, from_minor, parse_qty, qty_from_scaled, qty_text
+from bizdesk.money import (
+    QTY_DECIMALS,
+    QTY_SCALE,
+    AmountError,
+    bounded,
+    from_minor,
+    parse_qty,
+    qty_from_scaled,
+    qty_text,
+)
 from bizdesk.services.base import validate as v
 from bizdesk.services.base.numbering import ASSEMBLY_ORDER, JOURNAL, next_number
 from bizdesk.services.base.paging import (
@@ -224,6 +233,14 @@ def create(uow: UnitOfWork, data: MOInput) -> MOView:
                 ),
             )
     lines: list[AssemblyLine] = []
+    if bom is not None and q:
+        try:  # the labour and each component's quantity within bounds, as any figure typed
+            bounded(half_even(bom.labour_minor * q, QTY_SCALE), uow.exponent, uow.input_locale)
+            for bl in bom_lines(uow, bom.id):
+                bounded(bl.qty_scaled * q // QTY_SCALE, QTY_DECIMALS, uow.input_locale)
+        except AmountError as exc:
+            chk.add("qty", exc.args[0])
+            q = 0
     if bom is not None and q:
         for bl in bom_lines(uow, bom.id):
             need = _component_qty(bl.qty_scaled, q)

@@ -18,7 +18,9 @@ from bizdesk.models.core import User
 from bizdesk.models.deals import Deal, DealLine, PipelineStage
 from bizdesk.models.stock import Product
 from bizdesk.money import (
+    QTY_SCALE,
     AmountError,
+    bounded,
     from_minor,
     parse_decimal,
     parse_money,
@@ -603,6 +605,11 @@ def _clean_lines(uow: UnitOfWork, chk: v.Checker, lines: list[LineInput]) -> lis
         except AmountError as exc:
             chk.add(f"line {i} unit price", exc.args[0])
             price = None
+        if qty and price:
+            try:  # each figure may be within bounds and their product not
+                bounded(qty * price // QTY_SCALE, exp, uow.input_locale)
+            except AmountError as exc:
+                chk.add(f"line {i} qty", exc.args[0])
         pid = product.id if product is not None else ln.product_id
         rows.append((desc or (product.name if product else ""), qty, price, pid))
     return rows
@@ -635,6 +642,11 @@ def set_lines(uow: UnitOfWork, deal_id: int, lines: list[LineInput], *, version:
     exp = uow.exponent
     chk = v.Checker()
     rows = _clean_lines(uow, chk, lines)
+    if not chk.errors:
+        try:
+            bounded(sum(q * p // QTY_SCALE for _d, q, p, _id in rows), exp, uow.input_locale)
+        except AmountError as exc:
+            chk.add("lines", exc.args[0])
     chk.done()
     before = _snapshot(d)
     for old in uow.session.exec(select(DealLine).where(DealLine.deal_id == d.id)):

@@ -12,6 +12,7 @@ from bizdesk.i18n import Message
 from bizdesk.models.stock import Product
 from bizdesk.money import (
     AmountError,
+    bounded,
     from_minor,
     line_amounts,
     parse_money,
@@ -77,6 +78,10 @@ def clean_line(
             rate = p.vat_bp
     except AmountError as exc:
         chk.add(f"line {i} VAT %", exc.args[0])
+    try:  # each figure may be within bounds and their product not
+        bounded(sum(line_amounts(q, amount, rate)), uow.exponent, uow.input_locale)
+    except AmountError as exc:
+        chk.add(f"line {i} qty", exc.args[0])
     return CleanLine(p, desc or (p.name if p else ""), q, amount, rate)
 
 

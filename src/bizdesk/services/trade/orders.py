@@ -34,7 +34,15 @@ from bizdesk.errors import InvariantViolation, NotFound, ValidationError
 from bizdesk.formatting import editable
 from bizdesk.i18n import N_, Message
 from bizdesk.models.ledger import JournalEntry
-from bizdesk.money import AmountError, from_minor, line_amounts, parse_money, parse_qty, qty_text
+from bizdesk.money import (
+    AmountError,
+    bounded,
+    from_minor,
+    line_amounts,
+    parse_money,
+    parse_qty,
+    qty_text,
+)
 from bizdesk.reading import date_text
 from bizdesk.services.base import validate as v
 from bizdesk.services.base.numbering import JOURNAL, Series, next_number
@@ -225,6 +233,18 @@ class OrderKind:
                 )
         if not lines and not chk.errors:
             chk.add("lines", Message("an order needs at least one line"))
+        try:  # the lines' figures within bounds, their sum too
+            if not chk.errors:
+                bounded(
+                    sum(
+                        sum(line_amounts(ln["qty_scaled"], ln[self.unit], ln["vat_bp"]))
+                        for ln in lines
+                    ),
+                    uow.exponent,
+                    uow.input_locale,
+                )
+        except AmountError as exc:
+            chk.add("lines", exc.args[0])
         return lines
 
     def preview(self, uow: UnitOfWork, typed: list) -> tuple[Decimal, Decimal, int]:
