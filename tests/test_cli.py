@@ -101,6 +101,9 @@ def test_an_option_given_twice_or_empty_is_refused_not_guessed(db):
         assert "Traceback" not in r.stderr
     r = bizdesk("--db", db, "--db", db, "check")
     assert r.returncode == 2 and "--db is given twice" in r.stderr
+    # before the command and after it: the second used to win without a word
+    r = bizdesk("--db", db, "report", "trial-balance", "--db", db + ".other")
+    assert r.returncode == 2 and "--db is given twice" in r.stderr, r.stderr
     r = bizdesk("new", "payment", "--amount", "5", "--amount", "6", "--db", db, stdin="{}")
     assert r.returncode == 2 and "--amount is given twice" in r.stderr
     # a flag twice says the same thing twice: it is no guess

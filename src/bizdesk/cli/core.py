@@ -13,6 +13,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
+from typer._click.exceptions import BadOptionUsage
 
 from bizdesk import collector
 from bizdesk.i18n import _, tr, use_setting
@@ -155,10 +156,16 @@ def print_json(doc: object) -> None:
 
 
 def given_db(ctx: typer.Context, db: str | None) -> str | None:
-    """The command's --db, else the one given before the command (``bizdesk --db X cmd``)."""
+    """The command's --db, else the one given before the command (``bizdesk --db X cmd``);
+    both is a usage error, as ``--db A --db B`` is (neither is meant over the other)."""
+    before = ctx.obj if isinstance(ctx.obj, str) else None
+    if db is not None and before is not None:
+        raise BadOptionUsage(
+            "--db", _("{option} is given twice; give it once").format(option="--db"), ctx=ctx
+        )
     if db is not None:  # an empty --db "" is refused, never taken for the default store
         return db
-    return ctx.obj if isinstance(ctx.obj, str) else None
+    return before
 
 
 def store_url(ctx: typer.Context, db: str | None) -> str:
