@@ -68,7 +68,7 @@ def report(
         typer.Option(
             "--as-of",
             metavar=date_form(),
-            help=_("On this day (balances, ageing); default: today."),
+            help=_("On this day (balances, ageing); default: all dates (ageing: today)."),
         ),
     ] = None,
     by: Annotated[
