@@ -522,3 +522,36 @@ def test_a_message_body_of_several_lines_is_not_a_finding(store: Store) -> None:
 
     queue(store, None)
     assert [f for f in run_checks(store) if f.check == "text-characters"] == []
+
+
+def test_long_list_unsubscribe_is_folded_between_its_links_never_encoded() -> None:
+    """A List-Unsubscribe of a web link and a mailto (RFC 8058) is longer than a line: the
+    standard library wrote it as =?utf-8?q?=3Chttps=3A...?=, which no mail program reads
+    as links. It is folded between its <...> parts, each whole, and reads back the same."""
+    import email
+    import email.policy
+    import json
+
+    from bizdesk.services.mail.settings import MailSettings
+
+    token = "k3Jd9xQ2mW8vT5nR7pL1sZ4yB6cF0hGa"
+    header = (
+        f"<https://shop.example/unsubscribe/{token}>, "
+        f"<mailto:orders@bike-shop.example.com?subject=unsubscribe%20{token}>"
+    )
+    row = OutboxMessage(
+        message_id="<1@bike-shop.example.com>",
+        to_address="ann@example.com",
+        subject="Spring service",
+        body="Hello",
+        headers=json.dumps({"List-Unsubscribe": header}),
+    )
+    msg = outbox.build(row, MailSettings(from_address="orders@bike-shop.example.com"))
+    raw = msg.as_bytes(policy=msg.policy.clone(linesep="\r\n"))
+    assert (
+        f"List-Unsubscribe: <https://shop.example/unsubscribe/{token}>,\r\n"
+        f" <mailto:orders@bike-shop.example.com?subject=unsubscribe%20{token}>\r\n"
+    ).encode() in raw
+    assert b"=?" not in raw
+    back = email.message_from_bytes(raw, policy=email.policy.default)
+    assert " ".join(back["List-Unsubscribe"].split()) == header

@@ -34,6 +34,7 @@ import secrets
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from email.message import EmailMessage
+from email.policy import EmailPolicy
 from email.utils import format_datetime, make_msgid
 
 from sqlalchemy import update
@@ -416,9 +417,24 @@ def _claim(store: Store, message_id: int) -> tuple[str, MailSettings, EmailMessa
         return token, settings, build(row, settings)
 
 
+class _Policy(EmailPolicy):
+    """The standard library's, but the extra headers (printable ASCII, checked when queued)
+    are folded only between their <...> parts and never encoded: a long List-Unsubscribe
+    came out as =?utf-8?q?=3Chttps=3A...?=, which no mail program reads as a link."""
+
+    def _fold(self, name: str, value: object, refold_binary: bool = False) -> str:
+        if name in EXTRA_HEADERS:
+            parts = re.split(r",\s*(?=<)", str(value))
+            return f"{name}: " + f",{self.linesep} ".join(parts) + self.linesep
+        return super()._fold(name, value, refold_binary)
+
+
+POLICY = _Policy()  # else the standard library's default
+
+
 def build(row: OutboxMessage, settings: MailSettings) -> EmailMessage:
     """The message as it goes out: the same headers on every try."""
-    msg = EmailMessage()
+    msg = EmailMessage(policy=POLICY)
     msg["From"] = settings.from_address
     msg["To"] = row.to_address
     msg["Subject"] = row.subject
