@@ -214,6 +214,19 @@ def test_ofx_sgml_and_xml_share_their_transaction_ids(store) -> None:  # noqa: A
     assert sorted(closing) == [122210, 123410]
 
 
+def test_ofx_text_reads_its_character_entities(store) -> None:  # noqa: ANN001
+    """OFX writes & < > as &amp; &lt; &gt; (section 2.3; banks mix in &apos; and &nbsp;):
+    they were kept as written, so "TEA &amp; CAKE" never matched a rule for "TEA & CAKE"."""
+    data = (
+        ofx_v1()
+        .replace(b"<NAME>HARDWARE WHOLESALE", b"<NAME>TEA &amp; CAKE")
+        .replace(b"<MEMO>Card purchase 4411", b"<MEMO>&lt;4411&gt; Ann&apos;s&nbsp;card")
+    )
+    assert run(store, data).added == 2
+    got = lines(store)[0]
+    assert (got.counterpart, got.text) == ("TEA & CAKE", "<4411> Ann's card")
+
+
 def test_ofx_in_another_currency_is_refused(store) -> None:  # noqa: ANN001
     with pytest.raises(ValidationError, match="the statement is in USD, the shop's books in EUR"):
         run(store, ofx_v1("USD"))

@@ -14,6 +14,7 @@ from datetime import date
 from decimal import Decimal
 from io import BytesIO
 from xml.etree.ElementTree import Element, TreeBuilder
+from xml.sax.saxutils import unescape
 
 from bizdesk.i18n import Lines, Message
 from bizdesk.services.base import validate as v
@@ -180,6 +181,14 @@ def _ofx_amount(text: str | None, exponent: int) -> int:
     return read_amount(s, mark, exponent)
 
 
+def _ofx_text(value: str | None, max_len: int) -> str:
+    """An OFX value as text: its character entities (&amp; &lt; &gt; and those banks mix in,
+    &nbsp; &apos; &quot;) read as ofxtools reads them (OFX section 2.3), "Tea &amp; cake"
+    as "Tea & cake"."""
+    entities = {"&nbsp;": " ", "&apos;": "'", "&quot;": '"'}
+    return clean_text(unescape(value, entities) if value else value, max_len)
+
+
 def read_ofx(data: bytes, exponent: int, problems: Problems) -> ReadStatement:
     """An OFX file, version 1 (SGML) or 2 (XML), read by ofxtools' parser. The values are
     read from its tree here (not through ofxtools' conversion, which turns the booking day
@@ -225,10 +234,10 @@ def read_ofx(data: bytes, exponent: int, problems: Problems) -> ReadStatement:
                 booked = _ofx_date(trn.findtext("DTPOSTED"))
                 avail = trn.findtext("DTAVAIL")  # when the money is there: the value date
                 amount = _ofx_amount(trn.findtext("TRNAMT"), exponent)
-                name = clean_text(trn.findtext("NAME") or trn.findtext("PAYEE/NAME"), NAME_MAX)
-                memo = clean_text(trn.findtext("MEMO"), TEXT_MAX)
-                fitid = clean_text(trn.findtext("FITID"), 100) or None
-                iban = clean_text(trn.findtext("BANKACCTTO/ACCTID"), 34)
+                name = _ofx_text(trn.findtext("NAME") or trn.findtext("PAYEE/NAME"), NAME_MAX)
+                memo = _ofx_text(trn.findtext("MEMO"), TEXT_MAX)
+                fitid = _ofx_text(trn.findtext("FITID"), 100) or None
+                iban = _ofx_text(trn.findtext("BANKACCTTO/ACCTID"), 34)
                 out.lines.append(
                     ReadLine(
                         line,
