@@ -23,6 +23,10 @@ def test_import_reconcile_and_check_end_to_end(db, tmp_path) -> None:  # noqa: A
     statement.write_bytes(csv_es(*NOVEMBER))
     rules.write_text(RULES_ES, encoding="utf-8")
     args = ("bank", "import", str(statement), "--account", "1010", "--rules", str(rules))
+    statement.write_bytes(csv_es(*NOVEMBER[:2], NOVEMBER[2][:4] + ("",)))  # no last balance
+    blank = bizdesk(*args, "--dry-run", "--db", db)
+    assert blank.stdout.splitlines()[1].startswith("No closing balance: the statement's last")
+    statement.write_bytes(csv_es(*NOVEMBER))
     dry = bizdesk(*args, "--dry-run", "--db", db)
     assert dry.returncode == 0, dry.stderr
     assert dry.stdout.splitlines()[0] == "4 lines read: 4 would be added, 0 already there."

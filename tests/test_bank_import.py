@@ -59,6 +59,24 @@ def test_spanish_csv_with_rules_is_read_exactly_and_imported_once(store) -> None
     assert errors(store) == []
 
 
+def test_a_csv_whose_last_line_has_no_balance_says_there_is_no_closing_one(store) -> None:  # noqa: ANN001
+    """The rules name a balance column, but the bank left the last line's empty: the
+    statement had no closing balance without a word (and the books were then never compared
+    with the bank's figure). The summary says so, and which line."""
+    last = ("06/11/2026", "06/11/2026", "CAFETERÍA SOL", "-2,50", "")
+    got = run(store, csv_es(*NOVEMBER, last), rules=RULES)
+    assert got.closing is None and got.added == 5
+    assert str(got.no_closing) == (
+        "No closing balance: the statement's last line (line 6) has no balance, so the books "
+        "are not compared with the bank's figure."
+    )
+    full = run(store, csv_es(*LATER), rules=RULES)
+    assert full.closing == Decimal("3136.94") and full.no_closing is None
+    plain = b"skip 1\nfields date, description, amount\n"  # no balance column: nothing to say
+    bare = run(store, b"d,t,a\n2026-11-20,Tea,-1.00\n", rules=plain)
+    assert bare.closing is None and bare.no_closing is None
+
+
 def test_two_identical_coffees_on_one_day_are_two_lines(store) -> None:  # noqa: ANN001
     coffee = ("02/11/2026", "02/11/2026", "CAFETERÍA SOL", "-2,50", "")
     assert run(store, csv_es(coffee, coffee), rules=RULES).added == 2

@@ -76,6 +76,8 @@ def bank_import(
                 date=day(summary.closing_date), amount=money(summary.closing, locale)
             )
         )
+    elif summary.no_closing is not None:
+        say(str(summary.no_closing))
 
 
 def _show_waiting(found, locale: str) -> None:  # noqa: ANN001

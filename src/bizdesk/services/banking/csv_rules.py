@@ -290,18 +290,25 @@ def read_csv(data: bytes, rules: Rules, exponent: int, problems: Problems) -> Re
                 problems.add(line, exc.args[0], "balance")
     except csv.Error as exc:
         problems.add(reader.line_num, Message("not CSV ({reason})", reason=str(exc)))
-    _closing(out, balances)
+    if "balance" in names:
+        _closing(out, balances)
     return out
 
 
 def _closing(out: ReadStatement, balances: list[int | None]) -> None:
     """The closing balance: the balance after the statement's last line (the file's last
-    record, or its first when the bank lists the newest first)."""
+    record, or its first when the bank lists the newest first). Without one there, the
+    reader is told: the books are then not compared with the bank's figure."""
     if not out.lines or len(balances) != len(out.lines):
         return
     newest_first = out.lines[0].booked_on > out.lines[-1].booked_on
     last = 0 if newest_first else -1
     if balances[last] is None:
+        out.no_closing = Message(
+            "No closing balance: the statement's last line (line {line}) has no balance, so "
+            "the books are not compared with the bank's figure.",
+            line=out.lines[last].line,
+        )
         return
     out.closing = (balances[last], out.lines[last].booked_on)
 

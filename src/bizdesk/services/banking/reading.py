@@ -81,6 +81,7 @@ class ReadStatement:
     currency: str | None = None  # when the file says
     opening: tuple[int, date] | None = None  # (minor units, date)
     closing: tuple[int, date] | None = None
+    no_closing: Message | None = None  # why a file that gives balances gives no closing one
 
 
 class BadValue(ValueError):

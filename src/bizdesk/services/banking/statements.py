@@ -60,6 +60,7 @@ class ImportSummary:
     closing: Decimal | None
     closing_date: date | None
     nothing: int = 0  # lines of 0.00: read, not stored (they move no money to match)
+    no_closing: Message | None = None  # why there is no closing balance, when one was given
 
     @property
     def message(self) -> Message:
@@ -301,6 +302,7 @@ def _summary(
         from_minor(closing[0], exponent) if closing else None,
         closing[1] if closing else None,
         nothing,
+        statement.no_closing,
     )
 
 
