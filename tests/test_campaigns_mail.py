@@ -171,6 +171,8 @@ def test_the_campaign_commands(db) -> None:  # noqa: ANN001, F811
     )
     res = bizdesk("campaigns", "results", "Spring", "--format", "json", "--db", db)
     assert '"unsubscribed": 1' in res.stdout and '"deals_amount": "0.00"' in res.stdout
+    said = bizdesk("campaigns", "results", "Spring", "--db", db).stdout.splitlines()
+    assert said[0] == "Spring: 1 recipient" and "Within 14 days after it:" in said
     assert "opted out" in bizdesk("consent", "show", "Ana Ruiz", "--db", db).stdout
     nope = bizdesk("campaigns", "replied", "Spring", "Ben Ortiz", "--db", db)
     assert nope.returncode == 1 and "did not receive the campaign Spring" in nope.stderr

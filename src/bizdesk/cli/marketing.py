@@ -472,10 +472,19 @@ def campaigns_results(
         )  # fmt: skip
         return
     loc = store.settings().get("locale", "en_US")
-    say(_("{name}: {n} recipients").format(name=view.name, n=res.recipients))
+    say(
+        ngettext("{name}: {n} recipient", "{name}: {n} recipients", res.recipients).format(
+            name=view.name, n=res.recipients
+        )
+    )
     for key, n in sorted(res.by_result.items()):
         say(f"  {_(campaigns.RESULT_WORDS[key])}: {n}")
-    say(_("Within {days} days after it:").format(days=res.attribution_days))
+    days = res.attribution_days
+    say(
+        ngettext("Within {days} day after it:", "Within {days} days after it:", days).format(
+            days=days
+        )
+    )
     say(_("  deals: {n} ({amount})").format(n=res.deals, amount=money(res.deals_amount, loc)))
     say(
         _("  sales orders: {n} ({amount})").format(
