@@ -35,7 +35,7 @@ def sla_show(ctx: typer.Context, db: DbOpt = None) -> None:
             Text(named(PRIORITY_NAMES, prio)), Text(number(fr, locale)), Text(number(res, locale))
         )
     show(table)
-    say(_("Business hours: {hours}").format(hours=hours.to_json()))
+    say(_("Business hours: {hours}").format(hours=hours.typed()))
 
 
 @sla.command("set", help=_("Set one priority's targets, in business hours."))
@@ -70,4 +70,4 @@ def sla_hours(
     store = open_store(ctx, db)
     with store.write() as uow:
         hours = set_business_hours(uow, days, start, end, timezone)
-    say(_("Business hours set: {hours}").format(hours=hours.to_json()))
+    say(_("Business hours set: {hours}").format(hours=hours.typed()))

@@ -34,6 +34,22 @@ class BusinessHours:
             }
         )
 
+    def typed(self) -> str:
+        """As ``bizdesk sla hours`` takes them: "mon-fri 09:00 17:00 Europe/Madrid"."""
+        runs: list[list[int]] = []
+        for d in self.days:
+            if runs and runs[-1][-1] == d - 1:
+                runs[-1].append(d)
+            else:
+                runs.append([d])
+        days = ",".join(
+            f"{DAY_NAMES[r[0]]}-{DAY_NAMES[r[-1]]}"
+            if len(r) > 2
+            else ",".join(DAY_NAMES[d] for d in r)
+            for r in runs
+        )
+        return f"{days} {self.start:%H:%M} {self.end:%H:%M} {self.timezone}"
+
     @classmethod
     def parse(cls, days: str | list[str], start: str, end: str, timezone: str) -> BusinessHours:
         """From what a person types: days "mon-fri" or "mon,tue,sat", times "09:00"."""
