@@ -283,6 +283,34 @@ def test_a_receipt_in_two_parts(shop, via, tmp_path) -> None:  # noqa: ANN001
     assert errors(s) == []
 
 
+def test_a_delivery_by_its_lines_then_the_rest_with_the_order_alone(shop) -> None:  # noqa: ANN001
+    """A sales order delivered from the command line (there was no way: only the terminal
+    interface delivered, so `new invoice` was refused with nothing to invoice)."""
+    db, s = shop
+    _stocked(s)
+    assert new(db, "sales-order", {**ORDER, "confirm": True}).returncode == 0
+    part = {"order": "SO-00001", "lines": [{"product": "BOLT", "quantity": "5"}]}
+    r = new(db, "delivery", part, "--format", "json")
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert out["label"].startswith("JE-") and out["state"] == "partially delivered"
+    assert out["lines"] == [{"product": "BOLT", "quantity": "5", "delivered": "5"}]
+    over = new(db, "delivery", {"order": "SO-1", "lines": [{"line": 1, "quantity": "8"}]})
+    assert over.returncode == 1 and "lines[0].quantity: only 7.5 can be delivered" in over.stderr
+    early = bizdesk("new", "delivery", "--order", "SO-1", "--date", "2026-11-19", "--db", db)
+    assert early.returncode == 1 and early.stderr.startswith("date: 2026-11-19 is before SO-00001")
+    rest = bizdesk("new", "delivery", "--order", "SO-00001", "--db", db)  # all that is left
+    assert rest.returncode == 0 and rest.stdout.startswith("JE-"), rest.stderr
+    with s.read() as uow:
+        so = sales.get(uow, 1)
+    assert so.state == "delivered" and [ln.delivered for ln in so.lines] == [Decimal("12.5"), 1]
+    assert balance(s, "cogs") == Decimal("2.50")  # 12.5 bolts at 0.20
+    again = bizdesk("new", "delivery", "--order", "SO-00001", "--db", db)
+    assert again.returncode == 1 and "nothing is left to deliver" in again.stderr
+    assert bizdesk("new", "invoice", "--order", "SO-00001", "--db", db).returncode == 0
+    assert errors(s) == []
+
+
 def _nothing_made(s: Store, before: dict) -> None:
     assert {m.__name__: count(s, m) for m in before} == {m.__name__: n for m, n in before.items()}
 

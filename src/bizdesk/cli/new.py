@@ -1,5 +1,5 @@
-"""`bizdesk new KIND [FILE|-]`: a sales order, counter sale, invoice, payment, ticket or
-receipt of goods from JSON (a file, or standard input), or from options for the simple
+"""`bizdesk new KIND [FILE|-]`: a sales order, counter sale, invoice, payment, ticket,
+delivery or receipt of goods from JSON (a file, or standard input), or from options for the simple
 cases; the created document's label on standard output (services/exchange/new_documents)."""
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ _OPTION_OF = {"invoices": "invoice", "bills": "bill"}  # the option a JSON key c
 
 def _document(file: str | None, options: dict[str, Any], lines: bool) -> bytes | None:
     """The JSON as given: from FILE, from standard input (``-``, or no FILE and no options
-    or a kind with ``lines``, which options cannot give), or None when the options say it
+    or a kind that needs ``lines``, which options cannot give), or None when the options say it
     all."""
     given = {k: val for k, val in options.items() if val is not None}
     if file is None and given and not lines:
@@ -84,7 +84,7 @@ def _run(
     from bizdesk.services.exchange import new_documents as nd
 
     options = options or {}
-    data = _document(file, options, "lines" in nd.KEYS[kind])
+    data = _document(file, options, "lines" in nd.REQUIRED[kind])
     raw: Any = {} if data is None else nd.read_json(data)
     given = {k: val for k, val in options.items() if val is not None}
     if given and isinstance(raw, dict):
@@ -267,6 +267,32 @@ def new_ticket(
         "assignee": assignee,
     }
     _run(ctx, db, "ticket", file, fmt, options)
+
+
+@new.command(
+    "delivery",
+    help=_(
+        "Goods delivered on a sales order: the lines and quantities in the JSON, or with "
+        "--order alone all that is left to deliver."
+    ),
+)
+def new_delivery(
+    ctx: typer.Context,
+    file: FileArg = None,
+    order: Annotated[
+        str | None, typer.Option("--order", help=_("The sales order, e.g. SO-00042."))
+    ] = None,
+    location: Annotated[
+        str | None,
+        typer.Option(
+            "--location", help=_("Take the goods from here only; default: where they are.")
+        ),
+    ] = None,
+    when: DateOpt = None,
+    fmt: PrintedOpt = Printed.TEXT,
+    db: DbOpt = None,
+) -> None:
+    _run(ctx, db, "delivery", file, fmt, {"order": order, "location": location, "date": when})
 
 
 @new.command("receipt", help=_("Goods received on a purchase order (lines, quantities)."))

@@ -48,11 +48,13 @@ KEYS: dict[str, tuple[str, ...]] = {
     "payment": ("invoice", "invoices", "bill", "bills", "order", "amount", "account", "date"),
     "ticket": ("subject", "contact", "priority", "body", "assignee"),
     "receipt": ("order", "location", "date", "lines"),
+    "delivery": ("order", "location", "date", "lines"),
 }
 LINE_KEYS = {
     "sales-order": SALES_LINE_KEYS,
     "counter-sale": SALES_LINE_KEYS,
     "receipt": ("product", "line", "quantity"),
+    "delivery": ("product", "line", "quantity"),
 }
 # the lists a kind takes besides its lines (one payment of several documents), and the keys
 # of one of their items
@@ -68,6 +70,7 @@ REQUIRED = {
     "payment": (),  # an invoice or a bill: checked on its own
     "ticket": ("subject",),
     "receipt": ("order", "lines"),
+    "delivery": ("order",),  # no lines: all that is left to deliver
 }
 NUMBERS = {"quantity", "unit_price", "vat_rate", "amount", "line"}  # a string or a JSON number
 FLAGS = {"confirm"}  # true or false
@@ -795,22 +798,7 @@ def receipt(uow: UnitOfWork, raw: object) -> Created:
     if order_id is None:
         _done(problems)
     po = purchasing.get(uow, order_id)
-    wanted: dict[int, str] = {}
-    json_index: dict[str, int] = {}  # the service names a line by its SKU
-    for i, ln in enumerate(doc["lines"]):
-        where = f"lines[{i}]"
-        target = _receipt_line(uow, problems, where, po, ln)
-        if target is None:
-            continue
-        if target.id in wanted:
-            problems.append((where, Message("the same line of the order is named twice")))
-            continue
-        if "quantity" not in ln:
-            problems.append((f"{where}.quantity", Message("required")))
-            continue
-        wanted[target.id] = ln["quantity"]
-        json_index.setdefault(target.sku, i)
-    names = {sku: f"lines[{i}].quantity" for sku, i in json_index.items()}
+    wanted, names = _wanted(uow, problems, po, doc["lines"])
     before = {e[0] for e in po.entries}
     if wanted:
         po = _attempt(
@@ -841,9 +829,85 @@ def receipt(uow: UnitOfWork, raw: object) -> Created:
     )
 
 
-def _receipt_line(
-    uow: UnitOfWork, problems: list, where: str, po: purchasing.POView, ln: dict[str, Any]
-) -> purchasing.POLineView | None:
+@requires("sales.deliver")
+def delivery(uow: UnitOfWork, raw: object) -> Created:
+    """Goods delivered on a sales order: its lines as a receipt's (the order's product, or
+    its line by number), or none for all that is left to deliver. Printed: the entry that
+    put the goods' cost to the cost of sales (the order's label when only services left)."""
+    doc, problems = checked("delivery", raw)
+    order_id = None
+    if doc.get("order"):
+        order_id = _order_id(uow, problems, doc["order"], SALES_ORDER, SalesOrder)
+    if order_id is None:
+        _done(problems)
+    so = sales.get(uow, order_id)
+    # (a sales order's step names a line by its description, as ORDERS.quantities does)
+    wanted, names = _wanted(
+        uow, problems, so, doc["lines"], lambda line: line.description[:30] or f"line {line.id}"
+    )
+    _done(problems)
+    before = {e[0] for e in so.entries}
+    done = _attempt(
+        problems,
+        {**names, "qty": "lines"},
+        sales.deliver,
+        uow,
+        so.id,
+        wanted or None,
+        location=doc.get("location", ""),
+        when=doc.get("date"),
+    )
+    _done(problems)
+    entry = next((e for e in done.entries if e[0] not in before), None)
+    old = {ln.id: ln.delivered for ln in so.lines}
+    return Created(
+        "delivery",
+        entry[1] if entry else done.label,
+        {
+            "order": done.label,
+            "state": done.state,
+            "lines": [
+                {
+                    "product": ln.sku,
+                    "quantity": str(ln.delivered - old[ln.id]),
+                    "delivered": str(ln.delivered),
+                }
+                for ln in done.lines
+                if ln.delivered != old[ln.id]
+            ],
+        },
+    )
+
+
+def _wanted(
+    uow: UnitOfWork,
+    problems: list,
+    order: Any,  # noqa: ANN401
+    lines: list[dict[str, Any]],
+    key: Callable[[Any], str] = lambda line: line.sku,
+) -> tuple[dict[int, str], dict[str, str]]:
+    """The quantity per line id of a receipt's or a delivery's lines, and the JSON's name
+    for the quantity of each line as the service names it (``key``: a receipt's by SKU)."""
+    wanted: dict[int, str] = {}
+    json_index: dict[str, int] = {}
+    for i, ln in enumerate(lines):
+        where = f"lines[{i}]"
+        target = _order_line(uow, problems, where, order, ln)
+        if target is None:
+            continue
+        if target.id in wanted:
+            problems.append((where, Message("the same line of the order is named twice")))
+            continue
+        if "quantity" not in ln:
+            problems.append((f"{where}.quantity", Message("required")))
+            continue
+        wanted[target.id] = ln["quantity"]
+        json_index.setdefault(key(target), i)
+    return wanted, {name: f"lines[{i}].quantity" for name, i in json_index.items()}
+
+
+def _order_line(uow: UnitOfWork, problems: list, where: str, po: Any, ln: dict[str, Any]) -> Any:  # noqa: ANN401
+    """The line of a purchase or sales order that a receipt's or a delivery's line names."""
     if ("product" in ln) == ("line" in ln):
         if not any(p.startswith(where) for p, _m in problems):  # not an object: said already
             problems.append((where, Message("name the product or the order's line (line)")))
@@ -892,4 +956,5 @@ MAKERS: dict[str, Callable[[UnitOfWork, object], Created]] = {
     "payment": _payment,
     "ticket": ticket,
     "receipt": receipt,
+    "delivery": delivery,
 }
