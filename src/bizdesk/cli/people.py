@@ -96,7 +96,7 @@ def employees_list(
         print_json([_employee_json(e) for e in rows])
         return
     loc = _locale(store)
-    table = Table(_("No."), _("Name"), _("Job"), _("Since"), _("Until"), _("Pay"))
+    table = Table(_("No."), _("Name"), _("Job"), _("Since"), _("Until"), _("Pay rate"))
     for e in rows:
         table.add_row(
             e.label,

@@ -177,7 +177,7 @@ class EmployeesScreen(WithTable, ServiceRunner, Screen):
             Col("end_date", N_("Until"), 10, fmt=_day),
         ]
         if _sees_pay(self.app):
-            cols.append(Col("pay_per", N_("Pay"), 12, right=True, fmt=_pay_cell))
+            cols.append(Col("pay_per", N_("Pay rate"), 12, right=True, fmt=_pay_cell))
         yield PagedTable(employees.page, cols, id="employees-table")
         yield KeysFooter()
 
