@@ -488,3 +488,17 @@ async def test_pilot_a_restored_draft_takes_none_of_the_keys_typed_before(
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: contact(store, "Kept Typing") is not None, "the save")
     assert contact_count(store) == 1
+
+
+async def test_pilot_tab_stops_only_on_fields_and_wraps_to_the_first(store):
+    """Tab past the last field went to the fields' scrolling box (focusable when the form
+    is taller than the screen, and drawn as nothing): what was typed there was lost. Now
+    every Tab stop is a field, and Tab from the last goes to the first."""
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        form = await open_new_contact(pilot, app)
+        fields = [f"f-{f.name}" for f in form.fields]
+        assert [w.id for w in form.focus_chain] == fields
+        post_burst(app, TAB * len(fields) + "Wrapped Round" + CTRL_S)
+        await wait_for(pilot, lambda: form.saved, "a save")
+    assert contact(store, "Wrapped Round") is not None

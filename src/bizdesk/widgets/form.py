@@ -79,6 +79,12 @@ class TickBox(Checkbox):
         return "X" if self.value else " "
 
 
+class FieldsBox(VerticalScroll, can_focus=False):
+    """A form's fields, scrolled to whichever has the focus: never a Tab stop itself (when
+    the form is taller than the screen it would be one, drawn as nothing, and what was typed
+    there lost)."""
+
+
 class FormScreen(ModalScreen[Any]):
     """A modal form. ``save(uow, values)`` runs in a write unit of work in a thread.
 
@@ -138,7 +144,7 @@ class FormScreen(ModalScreen[Any]):
         with Vertical(id="dialog"):
             yield Static(Text(visible(self.shown_title)), id="title")
             yield Static("", id="form-error")
-            with VerticalScroll(id="fields"):
+            with FieldsBox(id="fields"):
                 for f in self.fields:
                     with Horizontal(classes="field"):
                         yield Label(Text(field_label(f)), classes="field-label")
