@@ -249,6 +249,38 @@ async def test_help_names_keys_as_they_are_printed(store) -> None:  # noqa: ANN0
         assert not any("_" in key for key in rows), rows
 
 
+async def test_f1_works_in_a_form_and_the_footer_under_it_offers_only_what_works(store) -> None:  # noqa: ANN001
+    """F1 did nothing in a form (the app's keys stop at a modal screen), and the list's
+    footer under it still offered / Filter, n New, d Archive, which did nothing either. Now
+    F1 shows the form's keys (F1 again closes the help), and the footer under a form keeps
+    help and quit only, and all of its keys again when the form closes."""
+    from bizdesk.widgets.footer import KeysFooter
+
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("f3")
+        await settle(pilot, app)
+        under = app.screen.query_one(KeysFooter)
+        await pilot.press("n")
+        await settle(pilot, app)
+        assert isinstance(app.screen, FormScreen)
+        await pilot.pause(0.2)
+        assert [getattr(w, "action", None) for w in under.children] == ["help", "quit"]
+        await pilot.press("f1")
+        await settle(pilot, app)
+        assert isinstance(app.screen, HelpScreen)
+        rows = app.screen.rows()
+        assert rows[:2] == [("^s", "Save"), ("esc", "Cancel")]  # the form's own keys first
+        await pilot.press("f1")
+        await settle(pilot, app)
+        assert isinstance(app.screen, FormScreen)
+        await pilot.press("escape")
+        await settle(pilot, app)
+        await pilot.pause(0.2)
+        assert "new" in [getattr(w, "action", None) for w in under.children]
+
+
 async def test_reports_names_bad_dates_keys_and_the_file_written(store, tmp_path) -> None:  # noqa: ANN001
     with store.write() as uow:
         C.create(uow, C.ContactInput(name="Ann Buyer"))

@@ -988,6 +988,9 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
         from bizdesk.screens.help import HelpScreen
 
         screen = self.screen
+        if isinstance(screen, HelpScreen):  # F1 again closes it
+            self.pop_screen()
+            return
         target = self.active_pane() if screen is self.screen_stack[0] else screen
         self.push_screen(HelpScreen(target, screen.active_bindings))
 

@@ -70,7 +70,8 @@ class AppKey(NamedTuple):
 
 
 APP_KEYS = (
-    AppKey("app.help", "f1", "help", N_("Help"), N_("this help")),
+    # first (a form or a question has no F1 of its own; in the help it closes it)
+    AppKey("app.help", "f1", "help", N_("Help"), N_("this help"), priority=True),
     *(
         AppKey(
             t.binding_id,

@@ -43,6 +43,25 @@ class KeysFooter(Footer):
             self._due = True
             self.call_after_refresh(self._redraw)
 
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.app.screen_change_signal.subscribe(self, self._screen_changed)
+
+    def on_unmount(self) -> None:
+        super().on_unmount()
+        self.app.screen_change_signal.unsubscribe(self)
+
+    def _screen_changed(self, _screen: Screen) -> None:
+        """A screen opened over this footer's (a form, a question) or closed: under another
+        screen only help and quit work (the form's own keys are in its footer)."""
+        if self.is_attached and self._bindings_ready and not self._due:
+            self._due = True
+            self.call_after_refresh(self._redraw)
+
+    @property
+    def covered(self) -> bool:
+        return self.screen is not self.app.screen
+
     async def _redraw(self) -> None:
         self._due = False
         if self.is_attached and self._keys() != self._drawn:
@@ -53,7 +72,7 @@ class KeysFooter(Footer):
             (key, b.binding.action, b.binding.description, b.binding.show, b.enabled, b.tooltip)
             for key, b in self.screen.active_bindings.items()
         )
-        return current_language(), shown
+        return current_language(), self.covered, shown
 
     def compose(self) -> ComposeResult:
         if self._bindings_ready:
@@ -67,6 +86,8 @@ class KeysFooter(Footer):
             key=lambda w: FIRST.index(w.action),
         )
         yield from first
+        if self.covered:  # the keys below are not this screen's while another is on top
+            return
         # in the order the screen declares its keys: a key the keymap changed would come
         # last (Textual appends it) and be cut off at 80 columns
         declared = self._declared_order() if getattr(self.app, "keymap", None) else {}
