@@ -208,6 +208,7 @@ def test_tab_accepts_type_ahead_in_a_burst(shop, terminal):
     store = open_store(str(shop))
     sid = supplier(store, "Acme Supply")
     product(store, "BOLT", name="Bolt M8", cost="0.20")
+    product(store, "WSH-1", name="Nylon washer", cost="0.05")
     with store.write() as uow:
         C.create(uow, C.ContactInput(name="Northwind Traders", kind="organization"))
     showing(terminal, "Home")
@@ -232,6 +233,7 @@ def test_tab_accepts_type_ahead_in_a_burst(shop, terminal):
         "Acm" + TAB * 5  # supplier, order date, expected, notes, the lines table
         + "BOL" + TAB + "5" + TAB * 3 + "first line" + ENTER  # the line editor
         + "bol" + TAB + "2" + ENTER
+        + "Nylo" + TAB + "3" + ENTER  # a product by its name's start
         + CTRL_S
     )  # fmt: skip
     os.write(terminal.master, burst.encode())
@@ -248,6 +250,7 @@ def test_tab_accepts_type_ahead_in_a_burst(shop, terminal):
     assert [(ln.sku, str(ln.qty), ln.description) for ln in po.lines] == [
         ("BOLT", "5", "first line"),
         ("BOLT", "2", "Bolt M8"),
+        ("WSH-1", "3", "Nylon washer"),
     ]
 
 

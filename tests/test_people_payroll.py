@@ -81,6 +81,27 @@ def test_employee_refusals_and_iban(store) -> None:  # noqa: ANN001
         assert employees.update(uow, eid, hourly, version=now.version).pay == Decimal("15.50")
 
 
+def test_an_employee_box_completes_names_and_never_picks_one_of_two(store) -> None:  # noqa: ANN001
+    """The hours form's employee box took a whole name or a number, with no type-ahead; two
+    employees of one name were read as the first. Names now complete as typed; a name two
+    employees share is refused, naming their numbers."""
+    maria = employee(store, "María López", pay_basis="hourly", pay="15")
+    employee(store, "Mario Rossi")
+    with store.read() as uow:
+        assert sorted(employees.suggest_employees(uow, "mar")) == ["Mario Rossi", "María López"]
+        assert employees.suggest_employees(uow, "MARIA") == []  # (its accent was not typed)
+        assert employees.find_employee(uow, "maría lópez") == maria
+    with store.write() as uow:  # another person of the same name
+        cid = contacts.create(uow, ContactInput(name="María López", kind="person")).contact.id
+        data = EmployeeInput(contact=f"#{cid}", start_date="2026-01-01", pay="2000")
+        other = employees.add(uow, data).id
+    with store.read() as uow, pytest.raises(NotFound) as err:
+        employees.find_employee(uow, "María López")
+    assert str(err.value.message) == (
+        f"'María López' is 2 employees (#{maria}, #{other}): give the number"
+    )
+
+
 def test_leave_days_overlap_employment_and_balance(store) -> None:  # noqa: ANN001
     eid = employee(store, "Ana Pop", leave_days="10", end_date="2026-06-30")
     with store.write() as uow:

@@ -209,3 +209,34 @@ def test_a_refusal_writes_quantities_as_the_form_reads_them(store) -> None:  # n
     with store.write() as uow, pytest.raises(ValidationError) as exc:
         moves.adjust(uow, pid, "-25", reason="out")
     assert "only 23.332 pcs of TUB" in str(exc.value.fields["qty"])
+
+
+def test_a_product_is_named_by_its_sku_or_its_exact_name_never_guessed(store) -> None:  # noqa: ANN001
+    """A picker's type-ahead completed SKUs only: typing a product's name found nothing.
+    Its name now completes to the name, which reads back as the product when no other has
+    it; "SKU something else" was read as the SKU and is refused."""
+    from bizdesk.services.base import validate as v
+
+    product(store, "GRP-BLU", name="Grips blue")
+    product(store, "BOLT", name="Bolt")
+    product(store, "BOLT-M8", name="Bolt M8")
+    product(store, "CAGE-1", name="Bottle cage")
+    product(store, "CAGE-2", name="Bottle cage")
+    with store.read() as uow:
+        assert products.suggest_products(uow, "grips") == ["Grips blue"]
+        assert products.suggest_products(uow, "GRP") == ["GRP-BLU Grips blue"]
+        for text in ("Grips blue", "grips BLUE", "GRP-BLU", "grp-blu Grips blue", "#1"):
+            assert products.resolve_product(uow, text).sku == "GRP-BLU", text
+        assert products.resolve_product(uow, "Bolt M8").sku == "BOLT-M8"  # not BOLT
+        for text, said in (
+            ("BOLT Hammer", "no product with SKU 'BOLT Hammer'"),
+            ("Grips", "no product with SKU 'Grips'"),  # a name's start is no name
+            ("Bottle cage", "2 products are named 'Bottle cage' (CAGE-1, CAGE-2): give the SKU"),
+        ):
+            with pytest.raises(v.FieldError) as err:
+                products.resolve_product(uow, text)
+            assert str(err.value.message) == said
+        # accounts likewise: a name's start completes to the name, which reads back
+        assert ledger.suggest_accounts(uow, "ban")[0] == "Bank"
+        assert ledger.suggest_accounts(uow, "101") == ["1010 Bank"]
+        assert ledger.resolve_account(uow, "Bank").code == "1010"

@@ -113,7 +113,7 @@ def _totals(uow, lines: list[L.LineInput]) -> Text:  # noqa: ANN001
 
 LINES = LineColumns(
     [
-        Field("account", N_("Account"), width="2fr"),
+        Field("account", N_("Account"), width="2fr", suggest=L.suggest_accounts),
         Field("debit", N_("Debit"), "number", width="12"),
         Field("credit", N_("Credit"), "number", width="12"),
         Field("contact", N_("Contact"), width="1fr"),
@@ -121,7 +121,6 @@ LINES = LineColumns(
     ],
     L.LineInput,
     _totals,
-    suggesters={"account": L.suggest_accounts},
 )
 
 

@@ -40,12 +40,11 @@ def _totals(uow: Any, lines: list[boms.BomLineInput]) -> Text:  # noqa: ANN401
 
 BOM_LINES = LineColumns(
     [
-        Field("product", N_("Component (SKU)"), width="3fr"),
+        Field("product", N_("Component (SKU)"), width="3fr", suggest=products.suggest_products),
         Field("qty", N_("Qty per unit"), "number", "1", width="12"),
     ],
     boms.BomLineInput,
     _totals,
-    suggesters={"product": products.suggest_products},
 )
 
 
@@ -94,7 +93,13 @@ def state_name(state: str) -> str:
 
 def new_order_form(sku: str = "") -> FormScreen:
     fields = [
-        Field("product", N_("Product (SKU)"), value=sku, required=True),
+        Field(
+            "product",
+            N_("Product (SKU)"),
+            value=sku,
+            required=True,
+            suggest=products.suggest_products,
+        ),
         Field("qty", N_("Qty"), "number", "1", required=True),
         Field("planned_date", N_("Planned date"), placeholder=DATE_HINT),
         Field("notes", N_("Notes")),

@@ -67,22 +67,24 @@ def _totals(uow: Any, lines: list[N.StepInput]) -> Text:  # noqa: ANN401
     )
 
 
+def _activities(_uow: Any, prefix: str) -> list[str]:  # noqa: ANN401
+    """An activity's kind by its name in the reader's language, or its key."""
+    return [
+        w
+        for k in N.ACTIVITY_KINDS
+        for w in dict.fromkeys((_(N.KIND_NAMES[k]), k))
+        if w.casefold().startswith(prefix.casefold())
+    ]
+
+
 STEP_LINES = LineColumns(
     [
         Field("day", N_("Day"), value="0", width="8"),
-        Field("activity", N_("Activity"), value="call", width="12"),
+        Field("activity", N_("Activity"), value="call", width="12", suggest=_activities),
         Field("text", N_("What to do"), width="3fr"),
     ],
     N.StepInput,
     _totals,
-    suggesters={
-        "activity": lambda uow, prefix: [
-            w
-            for k in N.ACTIVITY_KINDS
-            for w in dict.fromkeys((_(N.KIND_NAMES[k]), k))
-            if w.casefold().startswith(prefix.casefold())
-        ]
-    },
 )
 
 

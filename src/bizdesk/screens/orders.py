@@ -40,7 +40,7 @@ def order_lines(unit: str, label: str, make: Callable[..., Any], preview: Callab
     readable yet."""
     return LineColumns(
         [
-            Field("product", N_("Product (SKU)"), width="3fr"),
+            Field("product", N_("Product (SKU)"), width="3fr", suggest=products.suggest_products),
             Field("qty", N_("Qty"), "number", "1", width="8"),
             Field(unit, label, "number", width="11"),
             Field("vat_rate", N_("VAT %"), "number", width="7"),
@@ -48,7 +48,6 @@ def order_lines(unit: str, label: str, make: Callable[..., Any], preview: Callab
         ],
         make,
         lambda uow, lines: _totals(uow, *preview(uow, lines)),
-        suggesters={"product": products.suggest_products},
     )
 
 

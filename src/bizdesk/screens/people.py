@@ -405,7 +405,12 @@ def run_form() -> FormScreen:
 def hours_form(run: payroll.RunView) -> FormScreen:
     first = next(s for s in run.slips if s.pay_basis == "hourly")
     fields = [
-        Field("employee", N_("Employee (#number or name)"), value=f"#{first.employee_id}"),
+        Field(
+            "employee",
+            N_("Employee (#number or name)"),
+            value=f"#{first.employee_id}",
+            suggest=employees.suggest_employees,
+        ),
         Field("hours", N_("Hours worked"), "number", required=True),
     ]
 

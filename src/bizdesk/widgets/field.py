@@ -7,7 +7,7 @@ a label (stage names from the store) are shown as they are."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,3 +38,5 @@ class Field:
     placeholder: str = ""
     width: str = "1fr"  # in a lines editor: the column's share of the row
     option_labels: Mapping[str, str] | None = None  # a select's values as shown (N_-marked)
+    # type-ahead: a service's ``suggest(uow, typed) -> [texts]`` (products, accounts...)
+    suggest: Callable[[Any, str], list[str]] | None = None

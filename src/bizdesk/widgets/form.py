@@ -32,7 +32,7 @@ from bizdesk.widgets.confirm import Answer, ConfirmScreen
 from bizdesk.widgets.field import Field, placeholder_text
 from bizdesk.widgets.footer import KeysFooter
 from bizdesk.widgets.keys import TypeAheadInput
-from bizdesk.widgets.suggest import ContactSuggester
+from bizdesk.widgets.suggest import ContactSuggester, LookupSuggester
 
 
 def kept_when(saved_at: str) -> str:
@@ -171,9 +171,13 @@ class FormScreen(ModalScreen[Any]):
             )
         if f.kind == "checkbox":
             return TickBox("", bool(f.value), id=wid, compact=True)
-        if f.kind in ("contact", "organization"):
-            suggester = ContactSuggester(
-                self.app.store, "organization" if f.kind == "organization" else None
+        if f.kind in ("contact", "organization") or f.suggest is not None:
+            suggester = (
+                LookupSuggester(self.app.store, f.suggest)
+                if f.suggest is not None
+                else ContactSuggester(
+                    self.app.store, "organization" if f.kind == "organization" else None
+                )
             )
             return TypeAheadInput(
                 self._shown(f),

@@ -9,17 +9,15 @@ the lines as typed, and shows what comes back.
 
 from __future__ import annotations
 
-import asyncio
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.suggester import Suggester
 from textual.widgets import DataTable, Input, Static
 
 from bizdesk.formatting import visible
@@ -27,32 +25,11 @@ from bizdesk.i18n import N_, _, tr
 from bizdesk.widgets.footer import KeysFooter
 from bizdesk.widgets.form import Field, FormScreen, field_label
 from bizdesk.widgets.keys import TypeAheadInput
+from bizdesk.widgets.suggest import LookupSuggester
 from bizdesk.widgets.table import Table
 
 Preview = Callable[[Any, list[dict[str, str]]], Text]
 LinesSave = Callable[[Any, dict[str, Any], list[dict[str, str]]], Any]
-Suggest = Callable[[Any, str], list[str]]
-
-
-class LookupSuggester(Suggester):
-    """Type-ahead from a service ``suggest(uow, prefix) -> [text]``, read in a thread."""
-
-    def __init__(self, store, suggest: Callable[[Any, str], list[str]]) -> None:  # noqa: ANN001
-        super().__init__(use_cache=False, case_sensitive=False)
-        self.store = store
-        self.suggest = suggest
-
-    async def get_suggestion(self, value: str) -> str | None:
-        if not value.strip():
-            return None
-
-        def lookup() -> str | None:
-            with self.store.read() as uow:
-                rows = self.suggest(uow, value)
-            hit = next((r for r in rows if r.lower().startswith(value.lower())), None)
-            return hit
-
-        return await asyncio.to_thread(lookup)
 
 
 # What the services call a line's cells in their field keys ("line 2 unit price"): named in
@@ -102,7 +79,6 @@ class LinesFormScreen(FormScreen):
         save: LinesSave,
         preview: Preview,
         *,
-        suggesters: dict[str, Callable[[Any, str], list[str]]] | None = None,
         extra: list[tuple[str, str, LinesSave]] | None = None,
     ) -> None:
         super().__init__(title, fields, self._save_all, reload=None)
@@ -110,7 +86,6 @@ class LinesFormScreen(FormScreen):
         self.lines = [dict(ln) for ln in lines]
         self.lines_save = save
         self.preview = preview
-        self.suggesters = suggesters or {}
         self.extra = extra or []
         self.editing: int | None = None  # index of the line in the editor, None = a new one
         self.initial_lines = [dict(ln) for ln in lines]
@@ -133,9 +108,7 @@ class LinesFormScreen(FormScreen):
             yield Table(id="lines", cursor_type="row", zebra_stripes=False)
             with Horizontal(id="line-editor"):
                 for f in self.line_fields:
-                    sugg = None
-                    if f.name in self.suggesters:
-                        sugg = LookupSuggester(self.app.store, self.suggesters[f.name])
+                    sugg = LookupSuggester(self.app.store, f.suggest) if f.suggest else None
                     box = (TypeAheadInput if sugg else Input)(
                         self._shown(f),
                         id=f"l-{f.name}",
@@ -309,7 +282,6 @@ class LineColumns:
     fields: list[Field]
     make: Callable[..., Any]  # the service's line input: make(**row)
     totals: Callable[[Any, list], Text]  # (uow, line inputs) -> the totals line
-    suggesters: dict[str, Suggest] = field(default_factory=dict)
 
     def rows(self, lines: Iterable[Any]) -> list[dict[str, str]]:
         """Line inputs (a saved document's lines) as the editor's rows."""
@@ -340,6 +312,5 @@ class LineColumns:
             self.rows(lines),
             typed(save),
             lambda uow, rows: self.totals(uow, self.inputs(rows)),
-            suggesters=self.suggesters,
             extra=[(key, label, typed(fn)) for key, label, fn in extra],
         )

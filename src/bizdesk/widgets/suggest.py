@@ -1,8 +1,11 @@
-"""Type-ahead for the contact and organisation fields of a form."""
+"""Type-ahead for the fields of a form: contacts and organisations, and any field whose
+service suggests what it takes (products, accounts, employees)."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
+from typing import Any
 
 from textual.suggester import Suggester
 
@@ -24,5 +27,26 @@ class ContactSuggester(Suggester):
             with self.store.read() as uow:
                 rows = suggest(uow, value, kind=self.kind, limit=1)
             return rows[0].name if rows else None
+
+        return await asyncio.to_thread(lookup)
+
+
+class LookupSuggester(Suggester):
+    """Type-ahead from a service ``suggest(uow, prefix) -> [text]``, read in a thread."""
+
+    def __init__(self, store, suggest: Callable[[Any, str], list[str]]) -> None:  # noqa: ANN001
+        super().__init__(use_cache=False, case_sensitive=False)
+        self.store = store
+        self.suggest = suggest
+
+    async def get_suggestion(self, value: str) -> str | None:
+        if not value.strip():
+            return None
+
+        def lookup() -> str | None:
+            with self.store.read() as uow:
+                rows = self.suggest(uow, value)
+            hit = next((r for r in rows if r.lower().startswith(value.lower())), None)
+            return hit
 
         return await asyncio.to_thread(lookup)

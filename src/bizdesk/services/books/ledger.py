@@ -264,7 +264,9 @@ def suggest_accounts(uow: UnitOfWork, prefix: str, limit: int = 8) -> list[str]:
         .order_by(Account.code)
         .limit(limit)
     )
-    return [f"{c} {n}" for c, n in rows]
+    # matched by its code: "code name"; by its name: the name (a picker completes what was
+    # typed, and the name is read back as the account)
+    return [f"{c} {n}" if c.lower().startswith(p) else n for c, n in rows]
 
 
 def _clean_account(uow: UnitOfWork, code: object, name: object, type_: object, self_id=None):  # noqa: ANN001, ANN202

@@ -253,15 +253,21 @@ def load_product(uow: UnitOfWork, product_id: int, *, lock: bool = False) -> Pro
 
 
 def resolve_product(uow: UnitOfWork, text: object) -> Product:
-    """An active product from its SKU (or "SKU name" as a picker fills it), or #id."""
+    """An active product from its SKU, "SKU name" as a picker fills it, its exact name (when
+    no other product has it), or #id. "SKU something" whose rest is not that product's name
+    is refused, not read as the SKU."""
     s = v.text(text, max_len=250)
     if not s:
         raise v.FieldError(Message("required"))
     if s.startswith("#") and s[1:].isdigit():
         p = uow.session.get(Product, int(s[1:]))
     else:
-        sku = s.split(" ", 1)[0].upper()
-        p = uow.session.scalars(select(Product).where(Product.sku == sku)).first()
+        sku, _, rest = s.partition(" ")
+        p = uow.session.scalars(select(Product).where(Product.sku == sku.upper())).first()
+        if p is not None and rest.strip() and rest.strip().casefold() != p.name.casefold():
+            p = None  # "BOLT Hammer": neither the bolt nor a guess
+        if p is None:
+            p = _named(uow, s)
     if p is None:
         raise v.FieldError(Message("no product with SKU {sku}", sku=repr(s[:40])))
     if not p.active:
@@ -269,8 +275,32 @@ def resolve_product(uow: UnitOfWork, text: object) -> Product:
     return p
 
 
+def _named(uow: UnitOfWork, name: str) -> Product | None:
+    """The active product with exactly this name (any case); several: refused, naming them."""
+    found = uow.session.scalars(
+        select(Product)
+        .where(
+            Product.active.is_(True),
+            or_(func.lower(Product.name) == name.lower(), Product.name == name),
+        )
+        .order_by(Product.sku)
+        .limit(6)
+    ).all()
+    found = [p for p in found if p.name.casefold() == name.casefold()]
+    if len(found) > 1:
+        raise v.FieldError(
+            Message(
+                "{count} products are named {name} ({skus}): give the SKU",
+                count=len(found),
+                name=repr(name[:40]),
+                skus=", ".join(p.sku for p in found),
+            )
+        )
+    return found[0] if found else None
+
+
 def suggest_products(uow: UnitOfWork, prefix: str, limit: int = 8) -> list[str]:
-    """Type-ahead for product pickers: "SKU name" by SKU or name prefix."""
+    """Type-ahead for product pickers: "SKU name" by SKU prefix, the name by its start."""
     p = prefix.strip()
     if not p:
         return []
@@ -287,7 +317,15 @@ def suggest_products(uow: UnitOfWork, prefix: str, limit: int = 8) -> list[str]:
         .order_by(Product.sku)
         .limit(limit)
     )
-    return [f"{sku} {name}" for sku, name in rows]
+    # by its name as typed: the name (a picker completes what was typed, and reads it back);
+    # else (its SKU, or its name without the accents typed) "SKU name"
+    low = p.casefold()
+    return [
+        name
+        if name.casefold().startswith(low) and not sku.casefold().startswith(low)
+        else f"{sku} {name}"
+        for sku, name in rows
+    ]
 
 
 @requires("stock.view")

@@ -121,15 +121,42 @@ def find_employee(uow: UnitOfWork, text: object) -> int:
             return int(digits)
     elif s:
         folded = v.sort_key(s)
-        hit = uow.session.scalar(
+        hits = uow.session.scalars(
             select(Employee.id)
             .join(Contact, Contact.id == Employee.contact_id)
             .where(or_(Contact.sort_name == folded, func.lower(Contact.email) == s.lower()))
             .order_by(Employee.id)
-        )
-        if hit is not None:
-            return hit
+            .limit(6)
+        ).all()
+        if len(hits) > 1:  # (the same person employed twice, or two of one name)
+            raise NotFound(
+                Message(
+                    "{name} is {count} employees ({numbers}): give the number",
+                    name=repr(s[:60]),
+                    count=len(hits),
+                    numbers=", ".join(f"#{i}" for i in hits),
+                )
+            )
+        if hits:
+            return hits[0]
     raise NotFound(Message("There is no employee {name}.", name=repr(s[:60])))
+
+
+@requires("people.view")
+def suggest_employees(uow: UnitOfWork, prefix: str, limit: int = 8) -> list[str]:
+    """Type-ahead for an employee box: the names (as find_employee reads them) that start
+    with what was typed."""
+    p = prefix.strip()
+    if not p:
+        return []
+    names = uow.session.scalars(
+        select(Contact.name)
+        .join(Employee, Employee.contact_id == Contact.id)
+        .where(Contact.sort_name.startswith(v.sort_key(p), autoescape=True))
+        .order_by(Contact.sort_name)
+        .limit(limit)
+    ).all()
+    return list(dict.fromkeys(n for n in names if n.casefold().startswith(p.casefold())))
 
 
 def _user_id(uow: UnitOfWork, text: object) -> int | None:
