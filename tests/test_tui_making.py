@@ -11,7 +11,7 @@ from bizdesk.screens.stock import ProductScreen
 from bizdesk.services.making import boms
 from bizdesk.widgets.lines_form import LinesFormScreen
 from tests.erp_helpers import errors, product
-from tests.tui_helpers import SIZE, settle, type_text
+from tests.tui_helpers import SIZE, footer_text, settle, type_text
 
 
 def text_of(screen, selector: str) -> str:  # noqa: ANN001
@@ -97,22 +97,23 @@ async def test_assembly_list_and_page_with_keys(store) -> None:  # noqa: ANN001
         assert isinstance(form, FormScreen)
         assert form.query_one("#f-product", Input).value == "CART"
         form.query_one("#f-qty", Input).value = "2"
+        form.query_one("#f-notes", Input).value = "Two for the spring fair"
         await pilot.press("ctrl+s")
         await settle(pilot, app)
         page = app.screen
         assert isinstance(page, AssemblyScreen), text_of(form, "#form-error")
         assert "MO-00001" in text_of(page, "#main") and "draft" in text_of(page, "#main")
-        await pilot.press("f")  # refused: a draft is not made
+        assert "Two for the spring fair" in text_of(page, "#main")  # its notes were never shown
+        # the footer offers only the steps its state takes (f and c on a partly made order
+        # were offered, and refused)
+        assert "c Confirm" in footer_text(app) and "f Finish" not in footer_text(app)
+        await pilot.press("f")  # not offered: nothing happens
         await settle(pilot, app)
-        if isinstance(app.screen, FormScreen):
-            await pilot.press("ctrl+s")
-            await settle(pilot, app)
-            assert "confirm it first" in text_of(app.screen, "#form-error")
-            await pilot.press("escape")
-            await settle(pilot, app)
+        assert app.screen is page
         await pilot.press("c")
         await settle(pilot, app)
         assert "confirmed" in text_of(page, "#main")
+        assert "f Finish" in footer_text(app) and "c Confirm" not in footer_text(app)
         await pilot.press("f")
         await settle(pilot, app)
         app.screen.query_one("#f-qty", Input).value = ""  # "Qty made *" left empty: refused
@@ -127,12 +128,14 @@ async def test_assembly_list_and_page_with_keys(store) -> None:  # noqa: ANN001
         assert app.screen is page
         main = " ".join(text_of(page, "#main").split())
         assert "partially done" in main and "made 1 of 2" in main
-        assert "Received at 42.50, of which labour 2.50" in main
+        assert "Made so far worth 42.50 in all, of which labour 2.50" in main
+        assert "c Confirm" not in footer_text(app) and "x Cancel order" in footer_text(app)
         await pilot.press("x")
         await settle(pilot, app)
         await pilot.press("y")
         await settle(pilot, app)
         assert "cancelled" in text_of(page, "#main")
+        assert "Finish" not in footer_text(app) and "Cancel order" not in footer_text(app)
         await pilot.press("escape")
         await settle(pilot, app)
         assert isinstance(app.screen, AssemblyListScreen)

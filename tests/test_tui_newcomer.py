@@ -28,7 +28,7 @@ from bizdesk.widgets.form import FormScreen
 from bizdesk.widgets.lines_form import LinesFormScreen
 from tests.erp_helpers import product
 from tests.test_business_month import month  # noqa: F401  (the fixture)
-from tests.tui_helpers import SIZE, settle, type_text
+from tests.tui_helpers import SIZE, footer_text, settle, type_text
 
 
 def _board(store) -> list[D.BoardColumn]:  # noqa: ANN001
@@ -195,12 +195,6 @@ async def test_deal_lines_from_the_deal_page_become_the_won_deals_order(store) -
         ("BIKE", "City bike", 2, Decimal("650.00")),
         ("", "Fitting", 1, Decimal("35.00")),
     ]
-
-
-def footer_text(app: BizdeskApp) -> str:
-    from textual.widgets._footer import FooterKey
-
-    return " ".join(f"{k.key_display} {k.description}".strip() for k in app.screen.query(FooterKey))
 
 
 def _always_in_view(app: BizdeskApp) -> None:

@@ -17,7 +17,7 @@ from bizdesk.widgets.form import FormScreen
 from tests.erp_helpers import errors
 from tests.people_helpers import employee, lines
 from tests.test_keys import post_burst
-from tests.tui_helpers import SIZE, palette_hits, settle, type_text, wait_for
+from tests.tui_helpers import SIZE, footer_text, palette_hits, settle, type_text, wait_for
 
 
 def text_of(screen, selector: str) -> str:  # noqa: ANN001
@@ -83,6 +83,11 @@ async def test_employees_payroll_run_post_and_pay(store) -> None:  # noqa: ANN00
         run = app.screen
         assert isinstance(run, P.PayrollRunScreen), text_of(form, "#form-error")
         assert "PR-00001 2026-01 draft" in text_of(run, "#main")
+        # the footer offers the steps its state takes (h, c, p and y were offered on a paid
+        # run, and refused)
+        keys = footer_text(app)
+        assert all(k in keys for k in ("h Hours", "c Compute again", "p Post")), keys
+        assert "y Pay" not in keys
         await pilot.press("p")  # refused: Cy Dan has no hours
         await settle(pilot, app)
         await pilot.press("y")
@@ -101,6 +106,8 @@ async def test_employees_payroll_run_post_and_pay(store) -> None:  # noqa: ANN00
         await pilot.press("y")
         await settle(pilot, app)
         assert "posted JE-1" in text_of(run, "#main")
+        keys = footer_text(app)
+        assert "y Pay" in keys and not any(k in keys for k in ("Hours", "Compute", "Post"))
         await pilot.press("y")
         await settle(pilot, app)
         form = await _save_refused(pilot, app, account="2310", date="someday")
@@ -129,6 +136,7 @@ async def test_employees_payroll_run_post_and_pay(store) -> None:  # noqa: ANN00
         shown = text_of(run, "#main")
         assert app.screen is run and "PR-00001 2026-01 paid" in shown, shown
         assert "Pop (22/22 days) paid JE-3" in shown
+        assert not any(k in footer_text(app) for k in ("Hours", "Compute", "Post", "Pay"))
         await pilot.press("escape")
         await settle(pilot, app)
         assert app.screen.query_one(DataTable).row_count == 1

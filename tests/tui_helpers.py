@@ -60,3 +60,10 @@ def palette_hits(app: BizdeskApp) -> list[str]:
 
     hits = app.screen.query_one(CommandList)
     return [str(hits.get_option_at_index(i).prompt) for i in range(hits.option_count)]
+
+
+def footer_text(app: BizdeskApp) -> str:
+    """The keys the footer of the screen on top offers, as drawn ("c Confirm f Finish")."""
+    from textual.widgets._footer import FooterKey
+
+    return " ".join(f"{k.key_display} {k.description}".strip() for k in app.screen.query(FooterKey))

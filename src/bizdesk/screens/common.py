@@ -220,6 +220,7 @@ class RecordScreen(ServiceScreen):
         else:
             self.view = msg.view
             self.show(msg.view)
+            self.refresh_bindings()  # keys offered by the record's state (check_action)
         self.settled()
 
 

@@ -375,6 +375,13 @@ class AssemblyScreen(RecordScreen):
     def fetch(self, uow: Any) -> assembly.MOView:  # noqa: ANN401
         return assembly.get(uow, self.record_id)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The footer offers a step only in a state it is taken from."""
+        step = {"confirm": "confirm", "finish": "finish", "cancel_order": "cancel"}.get(action)
+        if step is None or self.view is None:
+            return True
+        return self.view.state in assembly.MAY[step]
+
     def show(self, mo: assembly.MOView) -> None:
         loc = self.app.locale
         t = Text()
@@ -393,9 +400,11 @@ class AssemblyScreen(RecordScreen):
             )
             + "\n"
         )
+        if mo.notes:
+            t.append(mo.notes + "\n")
         if mo.done:
             t.append(
-                _("Received at {value}, of which labour {labour}").format(
+                _("Made so far worth {value} in all, of which labour {labour}").format(
                     value=money(mo.received_value, loc), labour=money(mo.labour_value, loc)
                 )
                 + "\n"

@@ -530,6 +530,19 @@ class PayrollRunScreen(RecordScreen):
     def fetch(self, uow: Any) -> payroll.RunView:  # noqa: ANN401
         return payroll.get(uow, self.record_id)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The footer offers a step only in a state it is taken from: hours while a draft
+        has an hourly employee, pay while net pay is left to pay."""
+        run = self.view
+        step = {"hours": "hours", "refresh": "compute", "post": "post", "pay": "pay"}.get(action)
+        if step is None or run is None:
+            return True
+        if run.state not in payroll.MAY[step]:
+            return False
+        if step == "hours":
+            return any(s.pay_basis == "hourly" for s in run.slips)
+        return step != "pay" or run.paid < run.net
+
     def show(self, run: payroll.RunView) -> None:
         loc = self.app.locale
         t = Text()

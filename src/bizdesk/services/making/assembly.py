@@ -47,6 +47,13 @@ from bizdesk.services.inventory.products import load_product, resolve_product
 from bizdesk.services.making.boms import active_bom, bom_lines
 
 OPEN_STATES = (MOState.DRAFT, MOState.CONFIRMED, MOState.PARTIALLY_DONE)
+# the states each step is taken from (the services refuse the others; a page offers its key
+# only there)
+MAY = {
+    "confirm": (MOState.DRAFT,),
+    "finish": (MOState.CONFIRMED, MOState.PARTIALLY_DONE),
+    "cancel": OPEN_STATES,
+}
 # a state as a message names it (stored in English; translated where the message is shown)
 STATE_WORDS = {
     MOState.DRAFT: N_("draft"),
@@ -313,7 +320,7 @@ def _start(
 @requires("making.edit")
 def confirm(uow: UnitOfWork, order_id: int, *, version: int | None = None) -> MOView:
     """Reserve the components (refused, naming each, when not enough is available)."""
-    mo = _start(uow, order_id, (MOState.DRAFT,), Message("only a draft is confirmed"), version)
+    mo = _start(uow, order_id, MAY["confirm"], Message("only a draft is confirmed"), version)
     lines = _lines(uow, mo.id)
     held = reserved(uow, [ln.component_id for ln in lines])
     chk = v.Checker()
@@ -343,7 +350,7 @@ def confirm(uow: UnitOfWork, order_id: int, *, version: int | None = None) -> MO
 def cancel(uow: UnitOfWork, order_id: int, *, version: int | None = None) -> MOView:
     """Cancel before done: the components not consumed are no longer held; what was made
     already stays in stock."""
-    mo = _start(uow, order_id, OPEN_STATES, Message("it cannot be cancelled"), version)
+    mo = _start(uow, order_id, MAY["cancel"], Message("it cannot be cancelled"), version)
     mo.state = MOState.CANCELLED
     touch(uow, mo)
     uow.audit("assembly_order", mo.id, "cancel", after={"done": mo.done_scaled})
@@ -364,7 +371,7 @@ def finish(
     mo = _start(
         uow,
         order_id,
-        (MOState.CONFIRMED, MOState.PARTIALLY_DONE),
+        MAY["finish"],
         # a draft can be confirmed; a done or cancelled order is made no more
         Message("confirm it first (only a confirmed order is made)")
         if _load(uow, order_id).state == MOState.DRAFT

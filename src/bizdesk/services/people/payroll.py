@@ -262,6 +262,18 @@ class RunView:
         return shown_state(self.state, self.paid)
 
 
+# the states each step is taken from (the services refuse the others; a page offers its key
+# only there)
+MAY = {
+    "hours": (RunState.DRAFT,),
+    "compute": (RunState.DRAFT,),
+    "delete": (RunState.DRAFT,),
+    "post": (RunState.DRAFT,),
+    "pay": (RunState.POSTED,),
+    "reverse": (RunState.POSTED,),
+}
+
+
 def slip_number(run_number: int, employee_id: int) -> str:
     return f"{PAYROLL_RUN.label(run_number)}/{employee_id}"
 
@@ -661,7 +673,7 @@ def set_hours(
     uow: UnitOfWork, run_id: int, employee: object, hours: object, *, version: int | None = None
 ) -> RunView:
     """The hours an hourly employee worked in a draft run's month."""
-    run = _start(uow, run_id, (RunState.DRAFT,), Message("only a draft's hours change"), version)
+    run = _start(uow, run_id, MAY["hours"], Message("only a draft's hours change"), version)
     emp_id = find_employee(uow, employee)
     slip = uow.session.scalar(
         select(Payslip).where(Payslip.run_id == run.id, Payslip.employee_id == emp_id)
@@ -691,7 +703,7 @@ def set_hours(
 @requires("payroll.run")
 def refresh(uow: UnitOfWork, run_id: int, *, version: int | None = None) -> RunView:
     """Compute a draft again from today's employees, pay and payroll lines (hours kept)."""
-    run = _start(uow, run_id, (RunState.DRAFT,), Message("only a draft is computed again"), version)
+    run = _start(uow, run_id, MAY["compute"], Message("only a draft is computed again"), version)
     employed = {e.id for e in employed_in(uow, *month_bounds(run.month))}
     for slip in _slips(uow, run.id):
         if slip.employee_id in employed:
@@ -730,7 +742,7 @@ def _delete_slip(uow: UnitOfWork, slip: Payslip) -> None:
 
 @requires("payroll.run")
 def delete_draft(uow: UnitOfWork, run_id: int, *, version: int | None = None) -> None:
-    run = _start(uow, run_id, (RunState.DRAFT,), Message("only a draft is deleted"), version)
+    run = _start(uow, run_id, MAY["delete"], Message("only a draft is deleted"), version)
     for slip in _slips(uow, run.id):
         _delete_slip(uow, slip)
     uow.audit(SOURCE, run.id, "delete", before={"month": f"{run.month:%Y-%m}"})
@@ -743,7 +755,7 @@ def post(
     uow: UnitOfWork, run_id: int, *, when: object = None, version: int | None = None
 ) -> RunView:
     """Post a draft in one entry (dated the month's last day unless ``when``)."""
-    run = _start(uow, run_id, (RunState.DRAFT,), Message("only a draft is posted"), version)
+    run = _start(uow, run_id, MAY["post"], Message("only a draft is posted"), version)
     other = _month_taken(uow, run.month, but=run.id)
     if other is not None:  # only a draft can be beside another run: never two posted
         raise ValidationError(
@@ -887,7 +899,7 @@ def pay(
     payable per employee / Cr that account. ``employees`` (each "#number", name or e-mail):
     only theirs, each paid whole; else everyone's not paid yet. The run is paid when every
     payslip with net pay is."""
-    run = _start(uow, run_id, (RunState.POSTED,), Message("only a posted run is paid"), version)
+    run = _start(uow, run_id, MAY["pay"], Message("only a posted run is paid"), version)
     chk = v.Checker()
     acct = chk("account", payment_account, uow, account)
     day = chk("date", v.iso_date, when, local=uow.person_input) or date.today()
@@ -986,7 +998,7 @@ def reverse(uow: UnitOfWork, run_id: int, *, when: object = None) -> RunView:
     run = _start(
         uow,
         run_id,
-        (RunState.POSTED,),
+        MAY["reverse"],
         Message("only a posted run that is not paid is reversed"),
         None,
     )
