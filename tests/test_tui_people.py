@@ -162,6 +162,12 @@ async def test_leave_approval_and_the_palette(store) -> None:  # noqa: ANN001
         await settle(pilot, app)
         screen = app.screen
         assert isinstance(screen, P.LeaveScreen) and len(screen.rows) == 2
+        await pilot.press("enter")  # the employee: their balance (enter did nothing)
+        await settle(pilot, app)
+        assert isinstance(app.screen, P.EmployeeScreen) and app.screen.record_id == ana
+        await pilot.press("escape")
+        await settle(pilot, app)
+        assert app.screen is screen
         await pilot.press("a")  # 5 vacation days of 3: refused, said
         await settle(pilot, app)
         assert len(screen.rows) == 2

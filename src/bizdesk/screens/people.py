@@ -332,7 +332,8 @@ class LeaveScreen(ServiceScreen):
 
     HELP = N_(
         "Leave waiting for approval, earliest first. a approves the selected request (a "
-        "vacation must fit in the year's balance), x refuses it; only an owner decides."
+        "vacation must fit in the year's balance), x refuses it; only an owner decides. "
+        "enter opens the employee (their balance and other leave)."
     )
     BINDINGS = [
         Binding("escape", "app.pop_screen", N_("Back"), id="leave.back"),
@@ -374,6 +375,13 @@ class LeaveScreen(ServiceScreen):
                 _day(r.end_date),
                 str(r.days),
             )
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        """enter: the employee whose request it is (the year's balance, their other leave)."""
+        event.stop()
+        if 0 <= event.cursor_row < len(self.rows):
+            employee_id = self.rows[event.cursor_row].employee_id
+            self.app.push_screen(EmployeeScreen(employee_id), lambda _r: self.reload())
 
     def _decide(self, fn: Any, said: str) -> None:  # noqa: ANN401
         row = self.query_one(DataTable).cursor_row

@@ -443,7 +443,13 @@ class ReportsPane(Pane):
             _("Set an account's budget for a month"),
             [
                 Field("account", N_("Account"), required=True, placeholder=N_("code, e.g. 6000")),
-                Field("month", N_("Month"), value=f"{today.year}-{today.month:02d}", required=True),
+                Field(
+                    "month",
+                    N_("Month"),
+                    value=f"{today.year}-{today.month:02d}",
+                    required=True,
+                    placeholder=N_("YYYY-MM"),
+                ),
                 Field("amount", N_("Amount"), kind="number", required=True),
             ],
             save,
@@ -463,7 +469,13 @@ class ReportsPane(Pane):
             _("Set a user's sales target for a month"),
             [
                 Field("owner", N_("User"), required=True),
-                Field("month", N_("Month"), value=f"{today.year}-{today.month:02d}", required=True),
+                Field(
+                    "month",
+                    N_("Month"),
+                    value=f"{today.year}-{today.month:02d}",
+                    required=True,
+                    placeholder=N_("YYYY-MM"),
+                ),
                 Field("amount", N_("Won deals' value"), kind="number", required=True),
             ],
             save,
