@@ -71,7 +71,14 @@ async def test_assembly_list_by_state_and_filter_then_plan(store) -> None:  # no
         await wait_for(pilot, app, lambda: isinstance(app.screen, ProductionPlanScreen), "plan")
         await wait_for(pilot, app, lambda: app.screen.plan is not None, "the plan read")
         plan = app.screen
-        assert plan.query_one("#plan-orders", DataTable).row_count == 2
+        orders = plan.query_one("#plan-orders", DataTable)
+        assert orders.row_count == 2
+        # quantities aligned as numbers are (they stood to the left), in both tables
+        needs = plan.query_one("#plan-needs", DataTable)
+        for table, first in ((orders, 4), (needs, 1)):
+            row = table.get_row_at(0)
+            assert {c.justify for c in row[first : first + 2]} == {"right"}
+            assert table.ordered_columns[first].label.justify == "right"
         assert "2 short" in str(plan.query_one("#plan-short", Static).render())
         await pilot.press("d")  # asked first: n drafts nothing
         await wait_for(pilot, app, lambda: isinstance(app.screen, ConfirmScreen), "asked")

@@ -247,18 +247,16 @@ class ProductionPlanScreen(ServiceScreen):
         yield Static(_("Open orders by planned date"), classes="pane-title")
         orders = Table(id="plan-orders", cursor_type="row")
         orders.add_columns(
-            _("Number"), _("Planned"), _("SKU"), _("Name"), _("Qty"), _("Made"), _("State")
-        )
+            _("Number"), _("Planned"), _("SKU"), _("Name"), _right(_("Qty")), _right(_("Made")),
+            _("State"),
+        )  # fmt: skip
         yield orders
         yield Static("", id="plan-short", classes="pane-title")
         needs = Table(id="plan-needs", cursor_type="row")
         needs.add_columns(
             _("Component"),
-            _("Needed"),
-            _("On hand"),
-            _("Reserved"),
-            _("On order"),
-            _("Short"),
+            *(_right(_(t)) for t in (N_("Needed"), N_("On hand"), N_("Reserved"), N_("On order"))),
+            _right(_("Short")),
             _("Supplier"),
         )
         yield needs
@@ -286,8 +284,8 @@ class ProductionPlanScreen(ServiceScreen):
                 day(o.planned_date),
                 o.sku,
                 visible(o.name),
-                number(o.qty, loc),
-                number(o.done, loc),
+                _right(number(o.qty, loc)),
+                _right(number(o.done, loc)),
                 state_name(o.state),
             )
         needs = self.query_one("#plan-needs", DataTable)
@@ -295,11 +293,8 @@ class ProductionPlanScreen(ServiceScreen):
         for n in plan.needs:
             needs.add_row(
                 n.sku,
-                number(n.needed, loc),
-                number(n.on_hand, loc),
-                number(n.reserved, loc),
-                number(n.on_order, loc),
-                Text(number(n.short, loc), style="bold red") if n.short else "",
+                *(_right(number(q, loc)) for q in (n.needed, n.on_hand, n.reserved, n.on_order)),
+                Text(number(n.short, loc), style="bold red", justify="right") if n.short else "",
                 visible(n.supplier) if n.supplier else (_("none known") if n.short else ""),
             )
         short = len(plan.shortages)
@@ -355,6 +350,11 @@ class ProductionPlanScreen(ServiceScreen):
             suppliers,
         ).format(n=suppliers)
         self.app.push_screen(ConfirmScreen(ask), answered)
+
+
+def _right(text: str) -> Text:
+    """A quantity (or its column's title) as a table aligns numbers: to the right."""
+    return Text(text, justify="right")
 
 
 class AssemblyScreen(RecordScreen):
