@@ -162,6 +162,17 @@ def test_sla_report_counts_breaches_without_writing(store, ticket):
     assert (high.first_response_breached, high.resolution_breached) == (0, 0)
 
 
+def test_sla_report_for_a_period_up_to_a_day(store, ticket):
+    """--to stopped the report with an unexpected error (a day's end without its time zone
+    was compared with the tickets' times): the period's tickets are counted."""
+    day = MON9.date()
+    with store.read() as uow:
+        _rows, upto = T.sla_report(uow, None, day, now=MON9)
+        _rows, before = T.sla_report(uow, None, day - timedelta(days=1), now=MON9)
+        _rows, both = T.sla_report(uow, day, day, now=MON9)
+    assert (upto.tickets, before.tickets, both.tickets) == (1, 0, 1)
+
+
 def test_refresh_breaches_stamps_and_the_report_agrees(store, ticket):
     later = MON9 + timedelta(days=3)
     with store.write() as uow:

@@ -662,7 +662,8 @@ def sla_report(
         )
     if date_to:
         stmt = stmt.where(
-            Ticket.created_at < datetime.combine(date_to + timedelta(days=1), datetime.min.time())
+            Ticket.created_at
+            < datetime.combine(date_to + timedelta(days=1), datetime.min.time(), UTC)
         )
     found = {r[0]: SlaRow(r[0], *(int(x or 0) for x in r[1:])) for r in uow.session.exec(stmt)}
     rows = [found.get(p, SlaRow(p, 0, 0, 0, 0, 0, 0, 0)) for p in reversed(PRIORITIES)]
