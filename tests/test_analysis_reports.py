@@ -3,6 +3,7 @@ deliverable 5): figures, drill-down pages, the CLI's JSON and the roles."""
 
 from __future__ import annotations
 
+import io
 import json
 from datetime import date, timedelta
 from decimal import Decimal
@@ -118,6 +119,12 @@ def test_cycle_times_of_sales_and_purchase_orders(store) -> None:  # noqa: ANN00
     rep = reports.run(store, "cycle-times", date_from=date(2026, 11, 1))
     assert [r["month_key"] for r in rep.rows][:4] == ["2026-11"] * 4
     assert rep.rows[-4]["month"] == "All months"
+    # every row of the CSV names its month (its steps' rows had it blank); a table for
+    # people shows it once per month
+    out = io.StringIO()
+    reports.report_csv(rep, out)
+    assert [ln.split(",")[0] for ln in out.getvalue().splitlines()[1:5]] == ["2026-11"] * 4
+    assert [r["month"] for r in rep.shown_rows()][:4] == ["2026-11", "", "", ""]
 
 
 def test_segments_per_period(store) -> None:  # noqa: ANN001

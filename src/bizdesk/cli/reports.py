@@ -125,7 +125,8 @@ def _table(rep, locale: str) -> None:  # noqa: ANN001
 
     table = Table(title=_words(heading(rep)), show_footer=rep.totals is not None)
     cells = [
-        [visible(cell_text(r[c.key], c.numeric, locale)) for c in rep.columns] for r in rep.rows
+        [visible(cell_text(r[c.key], c.numeric, locale)) for c in rep.columns]
+        for r in rep.shown_rows()
     ]
     feet = [
         "" if rep.totals is None else cell_text(rep.totals.get(c.key), c.numeric, locale)

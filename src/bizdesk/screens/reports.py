@@ -374,7 +374,7 @@ class ReportsPane(Pane):
             table.add_column(
                 Text(said(c.label), justify="right" if c.numeric else "left"), key=c.key
             )
-        for i, row in enumerate(rep.rows[:SHOWN]):
+        for i, row in enumerate(rep.shown_rows()[:SHOWN]):
             table.add_row(*(_cell(row.get(c.key), c.numeric, loc) for c in rep.columns), key=str(i))
         if rep.totals:
             cells = [_cell(rep.totals.get(c.key, ""), c.numeric, loc) for c in rep.columns]

@@ -37,6 +37,9 @@ class Column:
     key: str  # snake_case, the JSON key
     label: str  # a Message: the door shows tr(label)
     numeric: bool = False
+    # a table for people shows it once per run of equal values (a month over its steps);
+    # CSV and JSON have it on every row, which stands on its own
+    grouped: bool = False
 
 
 @dataclass
@@ -57,6 +60,22 @@ class Report:
     # a statement's other side (receivable, payable) when its contact has one: the last
     # note says so, and each door says how to see it (a command, a key)
     other_side: str = ""
+
+    def shown_rows(self) -> list[dict[str, Any]]:
+        """The rows as a table for people shows them: a grouped column blank where it
+        repeats the row above."""
+        grouped = [c.key for c in self.columns if c.grouped]
+        if not grouped:
+            return self.rows
+        out, before = [], {}
+        for row in self.rows:
+            shown = dict(row)
+            for key in grouped:
+                if key in before and str(before[key]) == str(row.get(key)):
+                    shown[key] = ""
+            out.append(shown)
+            before = row
+        return out
 
 
 def _pipeline(uow: UnitOfWork, **_: Any) -> Report:
@@ -392,7 +411,7 @@ def _cycle_times(
     else:
         title = Message("Purchase order cycle times (days)")
     cols = [
-        Column("month", Message("Ordered in")),
+        Column("month", Message("Ordered in"), grouped=True),
         Column("step", Message("Step")),
         Column("orders", Message("Orders"), True),
         Column("done", Message("Done"), True),
@@ -409,7 +428,7 @@ def _cycle_times(
         for i, (t, word) in enumerate(zip(times, _CYCLE_STEPS[by], strict=True)):
             out.append(
                 {
-                    "month": month if i == 0 else "",
+                    "month": month,
                     "label": month,  # what the drill-down's title names
                     "step": Message(word),
                     "orders": r.orders,
