@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import sqlite3
 from datetime import UTC, date, datetime
 
@@ -70,9 +71,13 @@ def refused(code: int, *args: str) -> str:
 
 
 def table_row(text: str, first: str) -> list[str]:
-    """The cells of the table row whose first cell is ``first``."""
+    """The cells of the table row whose first cell is ``first`` (a boxed table's split on
+    its lines; a report's, ruled only under its headings, on its runs of spaces)."""
     for line in text.splitlines():
-        cells = [c.strip() for c in line.strip().strip("│").split("│")]
+        if "│" in line:
+            cells = [c.strip() for c in line.strip().strip("│").split("│")]
+        else:
+            cells = re.split(r"\s{2,}", line.strip())
         if cells and cells[0] == first:
             return cells
     raise AssertionError(f"no row {first!r} in:\n{text}")

@@ -45,8 +45,11 @@ def vi_demo(tmp_path_factory) -> str:  # noqa: ANN001
 
 
 def cells(out: str) -> set[str]:
-    """Every cell of a table's body as printed (rich's box lines split on │)."""
-    return {c.strip() for line in out.splitlines() if "│" in line for c in line.split("│")}
+    """Every cell of a table as printed: a boxed table's lines split on │, a report's (ruled
+    under its headings only) on its runs of spaces."""
+    if "│" in out:
+        return {c.strip() for line in out.splitlines() if "│" in line for c in line.split("│")}
+    return {c for line in out.splitlines() for c in re.split(r"\s{2,}", line.strip())}
 
 
 # command: (words a Vietnamese reader must read, English code words they must not)

@@ -116,6 +116,7 @@ WORD_WIDTH = 12  # a text column of a report in a table keeps words up to this l
 def _table(rep, locale: str) -> None:  # noqa: ANN001
     """The report for people: amounts as the shop's locale writes them, totals underneath;
     its title, columns and notes in the reader's language."""
+    from rich import box
     from rich.cells import cell_len
     from rich.table import Table
     from rich.text import Text
@@ -123,7 +124,16 @@ def _table(rep, locale: str) -> None:  # noqa: ANN001
     from bizdesk.formatting import visible
     from bizdesk.services.overview.reports import cell_text, heading
 
-    table = Table(title=_words(heading(rep)), show_footer=rep.totals is not None)
+    # light lines, as a ledger prints: a rule under the headings (and over the totals), one
+    # space and a blank between columns, none at the edges; more room for words at 80
+    table = Table(
+        title=_words(heading(rep)),
+        show_footer=rep.totals is not None,
+        box=box.SIMPLE,
+        show_edge=False,
+        pad_edge=False,
+        collapse_padding=True,
+    )
     cells = [
         [visible(cell_text(r[c.key], c.numeric, locale)) for c in rep.columns]
         for r in rep.shown_rows()
@@ -148,7 +158,7 @@ def _table(rep, locale: str) -> None:  # noqa: ANN001
         heads.append(max([least[i], *(cell_len(w) for w in labels[i].split())]))
     numbers = [i for i, c in enumerate(rep.columns) if c.numeric]
     texts = [i for i, c in enumerate(rep.columns) if not c.numeric]
-    room = width() - (3 * len(rep.columns) + 1)  # less borders and padding
+    room = width() - 2 * (len(rep.columns) - 1)  # less what stands between the columns
     if sum(heads) <= room:  # every word whole, headings' too
         low, high = least, heads
     else:  # each text column its share of what the amounts leave; the amounts the rest
