@@ -364,3 +364,46 @@ async def test_o_shows_the_other_side_of_a_statement(shop) -> None:  # noqa: ANN
         await pilot.press("end", "o")  # in the box, o types
         await settle(pilot, app)
         assert box.value == "Beta Tradeo"
+
+
+async def test_a_budget_set_from_the_budget_report_by_an_account_s_name(store) -> None:  # noqa: ANN001
+    """b on the budget report: the account box completes an account's name (codes only
+    before), the month box starts at this month and says YYYY-MM when emptied; the budget
+    is set and the report run again."""
+    from datetime import date
+
+    from textual.widgets import Select
+
+    from sqlmodel import select
+
+    from bizdesk.models.budgets import Budget
+    from bizdesk.models.ledger import Account
+    from bizdesk.screens.reports import ReportsPane
+
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f9")
+        await settle(pilot, app)
+        pane = app.active_pane()
+        assert isinstance(pane, ReportsPane)
+        pane.query_one("#report", Select).value = "budget"
+        await settle(pilot, app)
+        pane.query_one("#report-rows", DataTable).focus()
+        await pilot.press("b")
+        await settle(pilot, app)
+        form = app.screen
+        assert isinstance(form, FormScreen)
+        month = form.query_one("#f-month", Input)
+        today = date.today()
+        assert month.value == f"{today:%Y-%m}" and month.placeholder == "YYYY-MM"
+        post_burst(app, "Utilit\t")  # the account's name, completed by Tab
+        await wait_for(pilot, app, lambda: app.focused is month, "the month box")
+        assert form.query_one("#f-account", Input).value == "Utilities"
+        form.query_one("#f-amount", Input).value = "120"
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, app, lambda: app.screen is not form, "the budget set")
+    with store.read() as uow:
+        (row,) = uow.session.exec(select(Budget)).all()
+        code = uow.session.get(Account, row.account_id).code
+        saved = (code, row.year, row.month, row.amount_minor)
+    assert saved == ("6200", today.year, today.month, 12000)

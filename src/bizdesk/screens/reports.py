@@ -26,6 +26,7 @@ from bizdesk.reading import date_hint
 from bizdesk.screens.common import Pane, ServiceRunner
 from bizdesk.services.base.permissions import allowed, refusal
 from bizdesk.services.base.validate import FieldError, iso_date
+from bizdesk.services.books.ledger import suggest_accounts
 from bizdesk.services.overview.reports import (
     REPORT_ACTIONS,
     REPORTS,
@@ -113,6 +114,18 @@ def _cell(value: Any, numeric: bool, locale: str) -> Text:
     else:
         text = visible(cell_text(value, False, locale))  # a date as the reader writes it
     return Text(text, justify="right" if numeric else "left", no_wrap=True, overflow="ellipsis")
+
+
+def _month_field() -> Field:
+    """A budget's or a target's month, this month to start with."""
+    today = date.today()
+    return Field(
+        "month",
+        N_("Month"),
+        value=f"{today.year}-{today.month:02d}",
+        required=True,
+        placeholder=N_("YYYY-MM"),
+    )
 
 
 class ReportsPane(Pane):
@@ -438,18 +451,17 @@ class ReportsPane(Pane):
         def save(uow, values):  # noqa: ANN001, ANN202
             return set_budget(uow, values["account"], values["month"], values["amount"])
 
-        today = date.today()
         self._set_form(
             _("Set an account's budget for a month"),
             [
-                Field("account", N_("Account"), required=True, placeholder=N_("code, e.g. 6000")),
                 Field(
-                    "month",
-                    N_("Month"),
-                    value=f"{today.year}-{today.month:02d}",
+                    "account",
+                    N_("Account"),
                     required=True,
-                    placeholder=N_("YYYY-MM"),
+                    placeholder=N_("code, e.g. 6000"),
+                    suggest=suggest_accounts,
                 ),
+                _month_field(),
                 Field("amount", N_("Amount"), kind="number", required=True),
             ],
             save,
@@ -464,18 +476,11 @@ class ReportsPane(Pane):
         def save(uow, values):  # noqa: ANN001, ANN202
             return set_target(uow, values["owner"], values["month"], values["amount"])
 
-        today = date.today()
         self._set_form(
             _("Set a user's sales target for a month"),
             [
                 Field("owner", N_("User"), required=True),
-                Field(
-                    "month",
-                    N_("Month"),
-                    value=f"{today.year}-{today.month:02d}",
-                    required=True,
-                    placeholder=N_("YYYY-MM"),
-                ),
+                _month_field(),
                 Field("amount", N_("Won deals' value"), kind="number", required=True),
             ],
             save,

@@ -792,12 +792,7 @@ def receipt(uow: UnitOfWork, raw: object) -> Created:
     """Goods received on a purchase order: each line names the order's product (or the
     order's line by its number, 1 for the first, when a product is on several lines)."""
     doc, problems = checked("receipt", raw)
-    order_id = None
-    if doc.get("order"):
-        order_id = _order_id(uow, problems, doc["order"], PURCHASE_ORDER, PurchaseOrder)
-    if order_id is None:
-        _done(problems)
-    po = purchasing.get(uow, order_id)
+    po = purchasing.get(uow, _named_order(uow, problems, doc, PURCHASE_ORDER, PurchaseOrder))
     wanted, names = _wanted(uow, problems, po, doc["lines"])
     before = {e[0] for e in po.entries}
     if wanted:
@@ -835,12 +830,7 @@ def delivery(uow: UnitOfWork, raw: object) -> Created:
     its line by number), or none for all that is left to deliver. Printed: the entry that
     put the goods' cost to the cost of sales (the order's label when only services left)."""
     doc, problems = checked("delivery", raw)
-    order_id = None
-    if doc.get("order"):
-        order_id = _order_id(uow, problems, doc["order"], SALES_ORDER, SalesOrder)
-    if order_id is None:
-        _done(problems)
-    so = sales.get(uow, order_id)
+    so = sales.get(uow, _named_order(uow, problems, doc, SALES_ORDER, SalesOrder))
     # (a sales order's step names a line by its description, as ORDERS.quantities does)
     wanted, names = _wanted(
         uow, problems, so, doc["lines"], lambda line: line.description[:30] or f"line {line.id}"
@@ -877,6 +867,17 @@ def delivery(uow: UnitOfWork, raw: object) -> Created:
             ],
         },
     )
+
+
+def _named_order(uow: UnitOfWork, problems: list, doc: dict[str, Any], series, model) -> int:  # noqa: ANN001
+    """The id of the order a receipt or a delivery names; refused (with every problem found
+    so far) when it names none."""
+    order_id = None
+    if doc.get("order"):
+        order_id = _order_id(uow, problems, doc["order"], series, model)
+    if order_id is None:
+        _done(problems)
+    return order_id
 
 
 def _wanted(
