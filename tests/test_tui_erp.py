@@ -372,9 +372,8 @@ async def test_a_budget_set_from_the_budget_report_by_an_account_s_name(store) -
     is set and the report run again."""
     from datetime import date
 
-    from textual.widgets import Select
-
     from sqlmodel import select
+    from textual.widgets import Select
 
     from bizdesk.models.budgets import Budget
     from bizdesk.models.ledger import Account
