@@ -159,7 +159,8 @@ def given_db(ctx: typer.Context, db: str | None) -> str | None:
     """The command's --db, else the one given before the command (``bizdesk --db X cmd``);
     both is a usage error, as ``--db A --db B`` is (neither is meant over the other)."""
     before = ctx.obj if isinstance(ctx.obj, str) else None
-    if db is not None and before is not None:
+    # (inside the gate the one before is the shop's: store_url says to leave --db out)
+    if db is not None and before is not None and current_gate() is None:
         raise BadOptionUsage(
             "--db", _("{option} is given twice; give it once").format(option="--db"), ctx=ctx
         )

@@ -70,7 +70,8 @@ class AppKey(NamedTuple):
 
 
 APP_KEYS = (
-    # first (a form or a question has no F1 of its own; in the help it closes it)
+    # priority: a form or a question has no F1 of its own (the app's keys stop at a modal
+    # screen); in the help, F1 closes it
     AppKey("app.help", "f1", "help", N_("Help"), N_("this help"), priority=True),
     *(
         AppKey(
