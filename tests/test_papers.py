@@ -140,7 +140,19 @@ def test_an_invoice_carries_both_parties_lines_rates_totals_and_the_bank(shop) -
     # totals per rate (rate, base, VAT), then the totals
     assert "5% 60.00 3.00" in lines and "19% 1,300.00 247.00" in lines
     assert "Net 1,360.00" in lines and "VAT 250.00" in lines and "Total EUR 1,610.00" in lines
-    assert "Please pay 1,610.00 EUR by Nov 19, 2026, quoting INV-00001." in lines
+    # as it stands when printed: 500.00 paid and 773.50 credited (it asked for the whole
+    # 1,610.00 again, and a customer who read it would pay twice)
+    said = " ".join(text.split())
+    assert (
+        "Of 1,610.00 EUR, 1,273.50 is paid or credited: please pay the 336.50 EUR left by "
+        "Nov 19, 2026, quoting INV-00001."
+    ) in said, said
+    with store.write() as uow:
+        sales.pay(uow, 1, when="2026-11-20")  # the rest
+    with store.read() as uow:
+        again = " ".join(pdf_text(papers.render(uow, "invoice", "INV-00001").data).split())
+    assert "Settled in full: nothing is left to pay on INV-00001." in again
+    assert "Please pay" not in again and "please pay" not in again
 
 
 def test_a_credit_note_names_the_invoice_it_credits(shop) -> None:  # noqa: ANN001

@@ -248,6 +248,31 @@ def _contact(uow: UnitOfWork, contact_id: int) -> Contact:
 # --- invoices and credit notes -------------------------------------------------------------
 
 
+def _to_pay(uow: UnitOfWork, st, inv: Invoice, total: str, label: str) -> str:  # noqa: ANN001
+    """What an invoice asks of its customer, as it stands when printed: its total, what is
+    left once paid in part or credited, or nothing (a reprint must not ask for it again)."""
+    left = sales.left_to_pay(uow, inv.id)
+    if left <= 0:
+        return st.w(N_("Settled in full: nothing is left to pay on {number}."), number=label)
+    figures = {"currency": st.currency, "date": st.day(inv.due_on), "number": label}
+    if left == inv.total_minor:
+        return st.w(
+            N_("Please pay {total} {currency} by {date}, quoting {number}."),
+            total=total,
+            **figures,
+        )
+    return st.w(
+        N_(
+            "Of {total} {currency}, {settled} is paid or credited: please pay the {left} "
+            "{currency} left by {date}, quoting {number}."
+        ),
+        total=total,
+        settled=st.amount(from_minor(inv.total_minor - left, st.exp)),
+        left=st.amount(from_minor(left, st.exp)),
+        **figures,
+    )
+
+
 def _invoice(uow: UnitOfWork, kind: str, text: str) -> Made:
     series = INVOICE if kind == "invoice" else CREDIT_NOTE
     what = N_("an invoice") if kind == "invoice" else N_("a credit note")
@@ -288,15 +313,7 @@ def _invoice(uow: UnitOfWork, kind: str, text: str) -> Made:
     if inv.kind == "invoice":
         title = w(N_("INVOICE"))
         facts.append((w(N_("Due date")), st.day(inv.due_on)))
-        terms = [
-            w(
-                N_("Please pay {total} {currency} by {date}, quoting {number}."),
-                total=total,
-                currency=st.currency,
-                date=st.day(inv.due_on),
-                number=label,
-            )
-        ]
+        terms = [_to_pay(uow, st, inv, total, label)]
     else:
         title = w(N_("CREDIT NOTE"))
         terms = [w(N_("This credit note takes back goods returned."))]

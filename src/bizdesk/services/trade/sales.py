@@ -693,6 +693,14 @@ def _credited(uow: UnitOfWork, invoice_id: int) -> int:
     )
 
 
+@requires("sales.view")
+def left_to_pay(uow: UnitOfWork, invoice_id: int) -> int:
+    """What is still open on an invoice (minor units): its total less payments and credit
+    notes; nil or less when settled."""
+    inv = uow.session.get(Invoice, invoice_id)
+    return inv.total_minor - _paid(uow, inv.id) - _credited(uow, inv.id)
+
+
 def _invoice_view(uow: UnitOfWork, inv: Invoice) -> InvoiceView:
     exp = uow.exponent
     settled = _paid(uow, inv.id) + (_credited(uow, inv.id) if inv.kind == "invoice" else 0)
