@@ -84,6 +84,13 @@ def test_bad_input_is_refused_with_what_is_expected(store) -> None:  # noqa: ANN
             (("6000", "2026-03", "10.005"), "amount", "at most 2 decimals"),
             (("6000", "2026-03", "ten"), "amount", ""),
             (("9999", "2026-03", "10"), "account", "no account '9999'"),
+            # a bank's balance is no period's movement (a budget of 5 read 14 million %)
+            (
+                ("1010", "2026-03", "5"),
+                "account",
+                "1010 Bank is a balance-sheet account (asset): budgets are for income and "
+                "expense accounts",
+            ),
         ):
             with pytest.raises(ValidationError) as exc:
                 budgets.set_budget(uow, *args)
@@ -100,6 +107,9 @@ def test_import_is_all_or_nothing_with_line_numbers(store) -> None:  # noqa: ANN
         budgets.import_budgets(uow, bad)
     text = str(exc.value.fields["file"])
     assert "line 3: month: a month as YYYY-MM" in text and "line 4: amount" in text
+    with store.write() as uow, pytest.raises(ValidationError) as exc:
+        budgets.import_budgets(uow, "account,month,amount\n2100,2026-01,100\n")
+    assert "line 2: account: 2100 " in str(exc.value.fields["file"])
     assert _count(store) == 0
     with store.write() as uow:
         assert budgets.import_budgets(uow, "account,month,amount\n6000,2026-01,100\n") == 1
