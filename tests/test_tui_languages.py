@@ -293,3 +293,43 @@ async def test_a_person_picks_their_countrys_dates_and_types_them_back(store) ->
         assert date_text(date(2026, 2, 15)) == "02/15/2026"
     with store.read() as uow:
         assert {u.username: u.language for u in users.list_users(uow)}["tester"] == "en_US"
+
+
+async def test_home_s_budget_key_shows_the_year_to_date_not_a_period_left_behind(store) -> None:  # noqa: ANN001
+    """A period typed for another report stayed in the boxes: g on Home then showed the
+    budget for it, or only its refusal, with the field in English ("to: ...") on a Spanish
+    screen. Home's keys show their figure's report for its own period; a refusal names the
+    box as the screen does."""
+    from datetime import date
+
+    from textual.widgets import Input, Select
+
+    from bizdesk.services.books import budgets
+
+    today = date.today()
+    with store.write() as uow:
+        budgets.set_budget(uow, "6200", f"{today:%Y-%m}", "100")
+    app = BizdeskApp(speaking(store, "es"))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f9")
+        await settle(pilot, app)
+        pane = app.active_pane()
+        pane.query_one("#report", Select).value = "vat-return"
+        await settle(pilot, app)
+        pane.query_one("#from", Input).value = "01/12/2026"
+        pane.query_one("#to", Input).value = "01/11/2026"
+        pane.action_run()
+        await wait_for(
+            pilot, app, lambda: "No ejecutado" in shown(pane.query_one("#report-title")), "refused"
+        )
+        title = shown(pane.query_one("#report-title"))
+        assert "Hasta: el final del periodo es anterior a su inicio" in title, title
+        await pilot.press("f2")
+        await settle(pilot, app)
+        await wait_for(pilot, app, lambda: app.active_pane().budget is not None, "Home's budget")
+        await pilot.press("g")
+        await wait_for(
+            pilot, app, lambda: pane.report is not None and pane.report.name == "budget", "run"
+        )
+        assert pane.query_one("#to", Input).value == ""
+        assert pane.report.params["from"] == date(today.year, 1, 1)

@@ -18,7 +18,9 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, Select, Static
 
+from bizdesk.errors import ValidationError
 from bizdesk.faults import describe
+from bizdesk.fieldnames import refusal as field_refusal
 from bizdesk.formatting import day, money, number, visible
 from bizdesk.i18n import N_, _, ngettext, tr
 from bizdesk.i18n import Message as Message_
@@ -253,11 +255,16 @@ class ReportsPane(Pane):
             self.action_run(again=True)
 
     def show(self, name: str) -> None:
+        """The report behind a Home figure, for the figure's period: the boxes emptied (a
+        period left from another report made the budget's key show another period, or a
+        refusal)."""
         action = REPORT_ACTIONS[name]
         if not allowed(self.app.role, action):  # not offered: say so instead of failing
             message = tr(refusal(self.app.role, action, self.app.ask))
             self.notify(message, title=_("Not allowed"), severity="warning", markup=False)
             return
+        for box in ("from", "to", "as_of", "extra"):
+            self.query_one(f"#{box}", Input).value = ""
         select = self.query_one("#report", Select)
         self.ran = True
         if select.value != name:
@@ -291,10 +298,10 @@ class ReportsPane(Pane):
                 out["by"] = self.side
         elif name in GROUPED and extra:
             out["by"] = extra
-        if name == "general-ledger" and out["date_from"] is None:
+        if name == "general-ledger" and out.get("date_from") is None:
             today = date.today()  # a month unless asked: a million lines belong in a file
             out["date_from"] = date(today.year, today.month, 1)
-        if name == "vat-return" and out["date_from"] is None and out["date_to"] is None:
+        if name == "vat-return" and out.get("date_from") is None and out.get("date_to") is None:
             today = date.today()  # this month so far, unless a period is typed
             out["date_from"], out["date_to"] = date(today.year, today.month, 1), today
         return out
@@ -348,7 +355,10 @@ class ReportsPane(Pane):
         """No figures under boxes they do not belong to: the old ones go, the reason shows."""
         self.report = None
         self.query_one("#report-rows", DataTable).clear(columns=True)
-        text = describe(error, self.app.store.url)  # one sentence, never SQL
+        if isinstance(error, ValidationError):  # its fields named in the reader's language
+            text = field_refusal(error)
+        else:
+            text = describe(error, self.app.store.url)  # one sentence, never SQL
         self.query_one("#report-title", Static).update(
             Text(visible(_("Not run: {reason}").format(reason=text)))
         )
