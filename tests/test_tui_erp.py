@@ -406,3 +406,32 @@ async def test_a_budget_set_from_the_budget_report_by_an_account_s_name(store) -
         code = uow.session.get(Account, row.account_id).code
         saved = (code, row.year, row.month, row.amount_minor)
     assert saved == ("6200", today.year, today.month, 12000)
+
+
+async def test_an_entry_s_amounts_stay_whole_beside_long_account_names(shop) -> None:  # noqa: ANN001
+    """At 80x24 a line's long account name (a Spanish chart's "572 Bancos e instituciones de
+    crédito c/c vista, euros") pushed its amounts out of sight ("1.234," and no Haber): the
+    amounts keep their width, on the right, and the words give way."""
+    app = BizdeskApp(shop)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f8")
+        await settle(pilot, app)
+        await pilot.press("n")
+        await settle(pilot, app)
+        form = app.screen
+        form.query_one("#l-account", Input).focus()
+        long_name = "6110 Employer payroll contributions of the whole staff, November"
+        for account, debit, credit in ((long_name, "1234567.50", ""), ("1010", "", "1234567.50")):
+            form.query_one("#l-account", Input).value = account
+            form.query_one("#l-debit", Input).value = debit
+            form.query_one("#l-credit", Input).value = credit
+            form.query_one("#l-memo", Input).value = "a memo long enough to need the room too"
+            await pilot.press("enter")
+            await settle(pilot, app)
+        grid = form.query_one("#lines", DataTable)
+        width = {c.key.value: c.width for c in grid.ordered_columns}
+        assert width["debit"] >= len("1234567.50") and width["credit"] >= len("1234567.50")
+        shown = sum(c.get_render_width(grid) for c in grid.ordered_columns)
+        assert shown <= grid.size.width, (shown, grid.size.width)
+        cell = grid.get_row_at(0)[2]
+        assert cell.justify == "right"

@@ -143,7 +143,9 @@ class LinesFormScreen(FormScreen):
         grid = self.query_one("#lines", DataTable)
         grid.add_column("#", key="n", width=3)
         for f in self.line_fields:
-            grid.add_column(Text(_(f.label)), key=f.name)
+            grid.add_column(
+                Text(_(f.label), justify="right" if f.kind == "number" else "left"), key=f.name
+            )
         self._redraw()
         super().on_mount()
         if not self.fields:  # lines only: start in the line editor
@@ -155,9 +157,18 @@ class LinesFormScreen(FormScreen):
         for i, ln in enumerate(self.lines, start=1):
             grid.add_row(
                 Text(str(i)),
-                *(Text(visible(ln.get(f.name, "")), no_wrap=True) for f in self.line_fields),
+                *(
+                    Text(
+                        visible(ln.get(f.name, "")),
+                        no_wrap=True,
+                        justify="right" if f.kind == "number" else "left",
+                    )
+                    for f in self.line_fields
+                ),
                 key=str(i),
             )
+        # the amounts whole at 80 columns, the words (an account's long name) giving way
+        grid.fit({f.name for f in self.line_fields if f.kind == "number"})
         self._refresh_totals()
 
     # --- the line editor --------------------------------------------------------------
