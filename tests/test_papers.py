@@ -165,6 +165,8 @@ def test_a_credit_note_names_the_invoice_it_credits(shop) -> None:  # noqa: ANN0
     assert "CREDIT NOTE" in lines and "CN-00001" in lines and "Credits: INV-00001" in lines
     assert "BIKE City bike 1 650.00 19% 650.00" in lines
     assert "19% 650.00 123.50" in lines and "Total EUR 773.50" in lines
+    # why, as typed when the goods came back (a corrective invoice states its reason)
+    assert "Reason: too big" in lines
 
 
 def test_a_sales_order_a_purchase_order_and_a_quote(shop) -> None:  # noqa: ANN001

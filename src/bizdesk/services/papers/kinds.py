@@ -317,6 +317,9 @@ def _invoice(uow: UnitOfWork, kind: str, text: str) -> Made:
     else:
         title = w(N_("CREDIT NOTE"))
         terms = [w(N_("This credit note takes back goods returned."))]
+        reason = sales.credit_reason(uow, inv.id)
+        if reason:  # as typed, in whatever language it was typed
+            terms.append(w(N_("Reason: {reason}"), reason=reason))
         if inv.credits_id:
             credited = uow.session.get(Invoice, inv.credits_id)
             facts.append((w(N_("Credits")), invoice_label(credited.kind, credited.number)))

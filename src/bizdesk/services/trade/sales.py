@@ -10,6 +10,7 @@ Cr Receivables). A counter sale does order, delivery, invoice and payment in one
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -21,6 +22,7 @@ from bizdesk.errors import NotFound, ValidationError
 from bizdesk.formatting import editable
 from bizdesk.i18n import N_, Message, written
 from bizdesk.models.contacts import Contact
+from bizdesk.models.core import AuditEvent
 from bizdesk.models.deals import Deal, DealLine
 from bizdesk.models.ledger import JournalEntry
 from bizdesk.models.making import SalesKitLine
@@ -691,6 +693,23 @@ def _credited(uow: UnitOfWork, invoice_id: int) -> int:
             )
         )
     )
+
+
+@requires("sales.view")
+def credit_reason(uow: UnitOfWork, credit_note_id: int) -> str:
+    """Why a credit note was issued, as typed when the goods came back (the audit trail
+    keeps it: the note's own row has no column for it)."""
+    after = uow.session.scalar(
+        select(AuditEvent.after)
+        .where(
+            AuditEvent.entity == "invoice",
+            AuditEvent.entity_id == credit_note_id,
+            AuditEvent.action == "credit",
+        )
+        .order_by(AuditEvent.id)
+        .limit(1)
+    )
+    return str(json.loads(after).get("reason", "")) if after else ""
 
 
 @requires("sales.view")
