@@ -12,6 +12,7 @@ import typer
 
 from bizdesk.cli.core import DbOpt, date_form, fail, open_store, parse_date, say, show
 from bizdesk.errors import ValidationError
+from bizdesk.fieldnames import refusal
 from bizdesk.formatting import day, visible
 from bizdesk.i18n import _, ngettext, tr
 from bizdesk.reading import json_problem
@@ -226,7 +227,7 @@ def recurring_add(
             try:
                 made.append(R.create(uow, t))
             except ValidationError as exc:  # all or none: nothing is saved
-                fail(_("template {n}: {problem}").format(n=i, problem=exc))
+                fail(_("template {n}: {problem}").format(n=i, problem=refusal(exc)))
     for t in made:
         first = day(t.next_date)
         say(_("#{id} {name}: first on {date}").format(id=t.id, name=t.name, date=first))
