@@ -114,8 +114,8 @@ def test_json_is_read_strictly(db, tmp_path) -> None:  # noqa: ANN001
     # a template refused names its fields in the reader's language ("start", "line 1
     # debit" were in English on a Spanish screen)
     spanish = {"LANG": "es_ES.UTF-8", "LANGUAGE": "", "LC_ALL": "", "LC_MESSAGES": ""}
-    bad = {"kind": "entry", "name": "X", "start": "2026-02-31",
-           "lines": [{"account": "6000", "debit": "1,5"}, {"account": "1010", "credit": "1"}]}  # fmt: skip
+    lines = [{"account": "6000", "debit": "1,5"}, {"account": "1010", "credit": "1"}]
+    bad = {"kind": "entry", "name": "X", "start": "2026-02-31", "lines": lines}
     r = bizdesk("recurring", "add", "-", "--db", db, stdin=json.dumps(bad), env=spanish)
     assert r.returncode == 1 and r.stderr.startswith("plantilla 1: Inicio: '2026-02-31'")
     assert "línea 1, Debe: '1,5'" in r.stderr, r.stderr
