@@ -136,7 +136,7 @@ def test_match_split_part_undo_and_the_lock_date(store) -> None:  # noqa: ANN001
         ledger.set_lock_date(uow, "2026-11-17")
     with store.write() as uow, pytest.raises(ValidationError) as refused:
         reconcile.undo(uow, line)
-    assert "on or before the lock date 2026-11-17" in str(refused.value.fields["line"])
+    assert "on or before the lock date 2026-11-17" in str(refused.value.fields[""])
     assert errors(store) == []
 
 

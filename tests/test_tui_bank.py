@@ -14,6 +14,7 @@ from bizdesk.screens.bank import ReconcileScreen
 from bizdesk.services.banking import reconcile
 from bizdesk.services.banking.statements import import_statement
 from bizdesk.services.trade import sales
+from bizdesk.widgets.confirm import ConfirmScreen
 from bizdesk.widgets.form import FormScreen
 from tests.erp_helpers import errors
 from tests.test_bank_proposals import invoice
@@ -104,7 +105,15 @@ async def test_reconcile_in_the_tui(store) -> None:  # noqa: ANN001
         await wait_for(pilot, app, lambda: "matched to JE-" in _proposals(app), "matched view")
         await pilot.press("down")
         await settle(pilot, app)
+        await pilot.press("u")  # asked first (it reversed at once): n keeps the match
+        await wait_for(pilot, app, lambda: isinstance(app.screen, ConfirmScreen), "asked")
+        assert "An entry the match posted is reversed" in str(app.screen.query_one(Static).render())
+        await pilot.press("n")
+        await settle(pilot, app)
+        assert _states(store)[f"{two} and {three}"] == "matched"
         await pilot.press("u")
+        await wait_for(pilot, app, lambda: isinstance(app.screen, ConfirmScreen), "asked")
+        await pilot.press("y")
         await settle(pilot, app)
         await wait_for(
             pilot, app, lambda: _states(store)[f"{two} and {three}"] == "open", "the undo"

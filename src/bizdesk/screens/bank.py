@@ -19,6 +19,7 @@ from bizdesk.i18n import N_, _, tr
 from bizdesk.screens.common import ServiceRunner, WithTable
 from bizdesk.services.banking import reconcile as R
 from bizdesk.services.banking.proposals import proposals
+from bizdesk.widgets.confirm import ConfirmScreen
 from bizdesk.widgets.footer import KeysFooter
 from bizdesk.widgets.form import Field, FormScreen
 from bizdesk.widgets.header import Header
@@ -203,10 +204,24 @@ class ReconcileScreen(WithTable, ServiceRunner, Screen):
         self.run_service(lambda uow: R.auto(uow, account), done=self._done)
 
     def action_undo(self) -> None:
+        """Asked first: an entry the match posted is reversed, and what it paid is open."""
         row = self.table.selected
         if row is None:
             return
-        self.run_service(lambda uow: R.undo(uow, row.id), done=self._done)
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.run_service(lambda uow: R.undo(uow, row.id), done=self._done)
+
+        self.app.push_screen(
+            ConfirmScreen(
+                _(
+                    "Undo the match of line {line} ({entry})? An entry the match posted is "
+                    "reversed, and the documents it paid are open again."
+                ).format(line=row.label, entry=row.entry)
+            ),
+            answered,
+        )
 
     def action_toggle(self) -> None:
         self.state = R.MATCHED if self.state == R.OPEN else R.OPEN

@@ -118,7 +118,7 @@ def _open_line(uow: UnitOfWork, line_id: object) -> BankLine:
     if ln.state != OPEN:
         raise ValidationError(
             {
-                "line": Message(
+                "": Message(  # (it names the line)
                     "line #{id} is matched already ({entry}); undo that first",
                     id=ln.id,
                     entry=_entry_text(uow, ln.entry_id),
@@ -129,7 +129,7 @@ def _open_line(uow: UnitOfWork, line_id: object) -> BankLine:
     if locked is not None and ln.booked_on <= locked:
         raise ValidationError(
             {
-                "line": Message(
+                "": Message(  # (it names the line)
                     "line #{id} was booked on {date}, on or before the lock date {lock}; it "
                     "cannot be matched",
                     id=ln.id,
@@ -516,14 +516,14 @@ def undo(uow: UnitOfWork, line_id: object) -> Matched:
     stays. The line is open again. Refused for a line on or before the lock date."""
     ln = _line(uow, line_id)
     if ln.state != MATCHED or ln.entry_id is None:
-        raise ValidationError({"line": Message("line #{id} is not matched", id=ln.id)})
+        raise ValidationError({"": Message("line #{id} is not matched", id=ln.id)})
     locked = lock_date(uow)
     e = uow.session.get(JournalEntry, ln.entry_id)
     label = entry_label(e.number, e.id)
     if locked is not None and min(ln.booked_on, e.date) <= locked:
         raise ValidationError(
             {
-                "line": Message(
+                "": Message(  # (it names the line)
                     "line #{id} ({date}) and {entry} are on or before the lock date {lock}; "
                     "the match cannot be undone (post a correction after the lock date)",
                     id=ln.id,
