@@ -59,6 +59,19 @@ def test_report_tables_at_80_columns_never_cut_an_amount_short(tmp_path) -> None
         assert "98.765.432.109" in table.stdout, (name, table.stdout)
         assert "…" not in table.stdout, (name, table.stdout)
         assert max(len(line) for line in table.stdout.splitlines()) <= 80, table.stdout
+    # a column of single words (the dates, the entries' numbers) keeps them whole at 80:
+    # "2026-10-01" broke into "2026-10-0" and "1" beside the wrapping names and memos
+    narrow = bizdesk(
+        "report", "general-ledger", "--from", "2026-10-01", "--db", db, env={"COLUMNS": "80"}
+    )
+    assert "2026-10-01" in narrow.stdout and "JE-1 " in narrow.stdout, narrow.stdout
+    # the opening balance's debit and credit are amounts as the others are (it showed 0)
+    doc = json.loads(
+        bizdesk(
+            "report", "general-ledger", "--from", "2026-10-01", "--db", db, "--format", "json"
+        ).stdout
+    )
+    assert (doc["rows"][0]["debit"], doc["rows"][0]["credit"]) == ("0", "0")  # VND: no decimals
     ledger = bizdesk("report", "general-ledger", "--db", db, env={"COLUMNS": "120"}).stdout
     assert "2026-10-01" in ledger and "Owner" in ledger and "money" in ledger  # words whole
 

@@ -111,6 +111,7 @@ def _words(text: str) -> str:
 
 
 WORD_WIDTH = 12  # a text column of a report in a table keeps words up to this long whole
+WORD_FLOOR = 5  # ... and is not made narrower than this to keep a column of dates whole
 
 
 def _table(rep, locale: str) -> None:  # noqa: ANN001
@@ -149,6 +150,15 @@ def _table(rep, locale: str) -> None:  # noqa: ANN001
     # column to nothing (tickets-sla lost its priorities beside seven long headings).
     labels = [_words(c.label) for c in rep.columns]
     least, heads = [], []
+    # a column of single words (a date, an entry's or a document's number, a code) is kept
+    # whole as the amounts are: "01/12/2026" never breaks into "01/12/2" and "026"
+    atoms = [
+        i
+        for i, c in enumerate(rep.columns)
+        if not c.numeric
+        and any(row[i].strip() for row in cells)
+        and all(len(row[i].split()) <= 1 for row in cells)
+    ]
     for i, c in enumerate(rep.columns):
         if c.numeric:
             least.append(max([cell_len(feet[i]), *(cell_len(row[i]) for row in cells)]))
@@ -157,15 +167,18 @@ def _table(rep, locale: str) -> None:  # noqa: ANN001
             least.append(min(max(words, default=0), WORD_WIDTH))
         heads.append(max([least[i], *(cell_len(w) for w in labels[i].split())]))
     numbers = [i for i, c in enumerate(rep.columns) if c.numeric]
-    texts = [i for i, c in enumerate(rep.columns) if not c.numeric]
+    whole = [*numbers, *atoms]
+    texts = [i for i in range(len(rep.columns)) if i not in whole]
     room = width() - 2 * (len(rep.columns) - 1)  # less what stands between the columns
     if sum(heads) <= room:  # every word whole, headings' too
         low, high = least, heads
-    else:  # each text column its share of what the amounts leave; the amounts the rest
-        share = max(1, (room - sum(least[i] for i in numbers)) // max(1, len(texts)))
-        low = [
-            least[i] if i in numbers else max(1, min(least[i], share)) for i in range(len(least))
-        ]
+    else:  # each text column its share of what the whole ones leave; the amounts the rest
+        kept = [heads[i] if i in atoms else least[i] for i in range(len(least))]  # (titles too)
+        if sum(kept[i] for i in whole) + WORD_FLOOR * len(texts) > room:  # no room: they fold
+            atoms, whole = [], numbers
+            texts = [i for i in range(len(rep.columns)) if i not in whole]
+        share = max(1, (room - sum(kept[i] for i in whole)) // max(1, len(texts)))
+        low = [kept[i] if i in whole else max(1, min(least[i], share)) for i in range(len(least))]
         extra = max(0, room - sum(low)) // max(1, len(numbers))
         high = [min(heads[i], least[i] + extra) if i in numbers else None for i in range(len(low))]
     for i, c in enumerate(rep.columns):
@@ -175,7 +188,7 @@ def _table(rep, locale: str) -> None:  # noqa: ANN001
             justify="right" if c.numeric else "left",
             min_width=low[i],
             max_width=high[i] if c.numeric else None,
-            no_wrap=c.numeric,
+            no_wrap=c.numeric or i in atoms,
             overflow="fold",
         )
     for row in cells:

@@ -213,8 +213,8 @@ def general_ledger(
                         "",
                         Message("Opening balance"),
                         "",
-                        Decimal(0),
-                        Decimal(0),
+                        from_minor(0, exp),  # an amount, written as amounts are: 0.00
+                        from_minor(0, exp),
                         from_minor(running, exp),
                     )
             running += debit - credit
