@@ -435,3 +435,31 @@ async def test_an_entry_s_amounts_stay_whole_beside_long_account_names(shop) -> 
         assert shown <= grid.size.width, (shown, grid.size.width)
         cell = grid.get_row_at(0)[2]
         assert cell.justify == "right"
+
+
+async def test_an_order_s_page_shows_a_long_code_whole(shop) -> None:  # noqa: ANN001
+    """A product code longer than ten characters was cut on an order's page ("JRS-P-S-AZ"
+    for "JRS-P-S-AZU", another code that could exist): codes are shown whole."""
+    from bizdesk.screens.purchases import PurchaseOrderScreen
+    from bizdesk.screens.sales import SalesOrderScreen
+    from bizdesk.services.crm import contacts
+    from bizdesk.services.trade import sales
+
+    product(shop, "JRS-P-S-AZU", name="Jersey blue", sale_price="40", cost="20")
+    sid = supplier(shop, "Long Codes Ltd")
+    po = order(shop, sid, ("JRS-P-S-AZU", "2", "20"))
+    with shop.write() as uow:
+        cid = contacts.create(uow, contacts.ContactInput(name="Ana")).contact.id
+        so = sales.create(
+            uow, sales.SOInput(customer=f"#{cid}", lines=[sales.SOLineInput("JRS-P-S-AZU", "1")])
+        )
+    app = BizdeskApp(shop)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        for page in (SalesOrderScreen(so.id), PurchaseOrderScreen(po.id)):
+            app.push_screen(page)
+            await settle(pilot, app)
+            main = str(page.query_one("#main", Static).render())
+            assert "JRS-P-S-AZU " in main, main
+            await pilot.press("escape")
+            await settle(pilot, app)

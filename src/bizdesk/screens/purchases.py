@@ -210,10 +210,15 @@ class PurchaseOrderScreen(orders.OrderScreen):
         if po.notes:
             t.append(po.notes + "\n")
         heads = (_("SKU"), _("Qty"), _("Received"), _("Billed"), _("Unit cost"), _("Net"))
-        t.append("\n{:<10} {:>5}  {:>9} {:>7} {:>11} {:>10}\n".format(*heads), style="bold")
+        # a code whole, however long (it was cut to ten characters)
+        w = max([10, *(len(ln.sku) for ln in po.lines)])
+        t.append(
+            f"\n{heads[0]:<{w}} " + "{:>5}  {:>9} {:>7} {:>11} {:>10}\n".format(*heads[1:]),
+            style="bold",
+        )
         for ln in po.lines:
             t.append(
-                f"{ln.sku[:10]:<10} {number(ln.qty, loc):>6} {number(ln.received, loc):>9} "
+                f"{ln.sku:<{w}} {number(ln.qty, loc):>6} {number(ln.received, loc):>9} "
                 f"{number(ln.billed, loc):>7} "
                 f"{money(ln.unit_cost, loc):>11} {money(ln.net, loc):>10}  "
             )

@@ -195,10 +195,15 @@ class SalesOrderScreen(orders.OrderScreen):
         if so.notes:
             t.append(so.notes + "\n")
         heads = (_("SKU"), _("Qty"), _("Deliv."), _("Inv."), _("Ret."), _("Unit price"), _("Net"))
-        t.append("\n{:<10} {:>5} {:>7} {:>5} {:>5} {:>11} {:>10}\n".format(*heads), style="bold")
+        # a code whole, however long (cut to ten, "JRS-P-S-AZU" read "JRS-P-S-AZ")
+        w = max([10, *(len(ln.sku or "-") for ln in so.lines)])
+        t.append(
+            f"\n{heads[0]:<{w}} " + "{:>5} {:>7} {:>5} {:>5} {:>11} {:>10}\n".format(*heads[1:]),
+            style="bold",
+        )
         for ln in so.lines:
             t.append(
-                f"{(ln.sku or '-')[:10]:<10} {number(ln.qty, loc):>5} "
+                f"{ln.sku or '-':<{w}} {number(ln.qty, loc):>5} "
                 f"{number(ln.delivered, loc):>7} {number(ln.invoiced, loc):>5} "
                 f"{number(ln.returned, loc):>5} {money(ln.unit_price, loc):>11} "
                 f"{money(ln.net, loc):>10}  "
