@@ -176,8 +176,8 @@ def _lines_and_totals(st: _Setting, lines: Iterable[_Line], price_label: str) ->
     )
     table = Table(
         (
-            Column(w(N_("Code")), 1.6),
-            Column(w(N_("Description")), 4.4),
+            Column(w(N_("Code")), 2.2),  # a code of 14 characters on one line
+            Column(w(N_("Description")), 3.8),
             Column(w(N_("Qty")), 1.0, "RIGHT"),
             Column(price_label, 1.6, "RIGHT"),
             Column(w(N_("VAT %")), 1.0, "RIGHT"),
