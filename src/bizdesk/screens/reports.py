@@ -468,7 +468,7 @@ class ReportsPane(Pane):
                     "account",
                     N_("Account"),
                     required=True,
-                    placeholder=N_("code, e.g. 6000"),
+                    placeholder=N_("the account's code or name"),
                     suggest=suggest_accounts,
                 ),
                 _month_field(),
