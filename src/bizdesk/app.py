@@ -801,8 +801,9 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
             )
 
     async def action_show_report(self, name: str) -> None:
+        """The report behind a figure of Home's, for its own period."""
         await self.action_show_tab("reports")
-        self.active_pane().show(name)
+        self.active_pane().show(name, fresh=True)
 
     def action_sales(self, counter: bool = False) -> None:
         if self.store is None:  # still being opened

@@ -253,7 +253,7 @@ class HomePane(Pane):
                 "s",
             )
             grid.add_row(
-                _("Cash / bank"),
+                _("Cash"),  # the figure is the cash account's; the bank's beside it
                 money(d.cash, loc),
                 _("bank {amount}").format(amount=money(d.bank, loc)),
                 "c b",

@@ -254,16 +254,16 @@ class ReportsPane(Pane):
         if self.ran:
             self.action_run(again=True)
 
-    def show(self, name: str) -> None:
-        """The report behind a Home figure, for the figure's period: the boxes emptied (a
-        period left from another report made the budget's key show another period, or a
-        refusal)."""
+    def show(self, name: str, *, fresh: bool = False) -> None:
+        """Run report ``name``; ``fresh`` (the report behind a Home figure): for its own
+        period, the boxes emptied (a period left from another report made the budget's key
+        show another period, or a refusal)."""
         action = REPORT_ACTIONS[name]
         if not allowed(self.app.role, action):  # not offered: say so instead of failing
             message = tr(refusal(self.app.role, action, self.app.ask))
             self.notify(message, title=_("Not allowed"), severity="warning", markup=False)
             return
-        for box in ("from", "to", "as_of", "extra"):
+        for box in ("from", "to", "as_of", "extra") if fresh else ():
             self.query_one(f"#{box}", Input).value = ""
         select = self.query_one("#report", Select)
         self.ran = True
