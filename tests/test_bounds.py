@@ -1,6 +1,10 @@
 """A figure made of others (quantity x price, a document's total, stock's value, what an
 assembly takes) is held to the bounds of any one typed amount: refused with a sentence on
-its field, never stopped by "unexpected error (OverflowError)" from the database."""
+its field, never stopped by "unexpected error (OverflowError)" from the database.
+
+Each factor here fits a PostgreSQL INTEGER (a store there holds amounts and quantities as
+32-bit integers: 21,474,836.47 at most; see the stop-30 note), their product does not fit
+the bounds."""
 
 from __future__ import annotations
 
@@ -15,6 +19,8 @@ from bizdesk.services.trade import deals, sales
 from tests.erp_helpers import product
 
 MOST = "9999999999999.99"  # the largest amount typed in a two-decimal currency
+PRICE = "9999999.99"  # a price each engine stores
+MANY = "2000000"  # a quantity each engine stores (two million)
 
 
 def _refused(store, call, *args, **kw) -> dict:  # noqa: ANN001, ANN002, ANN003
@@ -34,33 +40,34 @@ def test_an_order_line_and_an_order_total_within_bounds(store) -> None:  # noqa:
             lines=[sales.SOLineInput("", q, p, "", "fee") for q, p in lines],
         )
 
-    fields = _refused(store, sales.create, so(("99999999", "99999999999.99")))
+    fields = _refused(store, sales.create, so((MANY, PRICE)))
     assert fields == {
         "line 1 qty": "comes to more than 9999999999999.99, the most an amount may be"
     }
-    fields = _refused(store, sales.create, so(("1", MOST), ("1", MOST)))  # each fine, not both
+    half = ("600000", PRICE)  # 5,999,999,994,000.00 a line: each fine, not the two together
+    fields = _refused(store, sales.create, so(half, half))
     assert fields == {"lines": "comes to more than 9999999999999.99, the most an amount may be"}
-    with store.write() as uow:  # the largest order there may be is taken
-        assert str(sales.create(uow, so(("1", MOST))).net) == MOST
+    with store.write() as uow:  # a big order within bounds is taken
+        assert str(sales.create(uow, so(("1", PRICE))).net) == PRICE
 
 
 def test_a_deals_lines_within_bounds(store) -> None:  # noqa: ANN001
     with store.write() as uow:
         cid = contacts.create(uow, contacts.ContactInput(name="Ann Buyer")).contact.id
         d = deals.create(uow, deals.DealInput(title="Big", contact=f"#{cid}", amount="1"))
-    lines = [deals.LineInput("Bike", "99999999", "99999999999.99")]
+    lines = [deals.LineInput("Bike", MANY, PRICE)]
     fields = _refused(store, deals.set_lines, d.id, lines, version=d.version)
     assert set(fields) == {"line 1 qty"}
-    lines = [deals.LineInput("Bike", "1", MOST), deals.LineInput("Bell", "1", MOST)]
+    lines = [deals.LineInput("Bike", "600000", PRICE), deals.LineInput("Bell", "600000", PRICE)]
     assert set(_refused(store, deals.set_lines, d.id, lines, version=d.version)) == {"lines"}
 
 
 def test_stock_value_and_what_an_assembly_takes_within_bounds(store) -> None:  # noqa: ANN001
-    wheel = product(store, "WHEEL", name="Wheel", cost=MOST)
+    wheel = product(store, "WHEEL", name="Wheel", cost=PRICE)
     bike = product(store, "BIKE", name="Bike")
-    fields = _refused(store, moves.adjust, wheel, "999999999", "found")
+    fields = _refused(store, moves.adjust, wheel, MANY, "found")
     assert fields == {"qty": "comes to more than 9999999999999.99, the most an amount may be"}
     with store.write() as uow:
-        boms.set_bom(uow, bike, BomInput([("WHEEL", "999999999")]))
-    fields = _refused(store, assembly.create, assembly.MOInput("BIKE", "999999999"))
+        boms.set_bom(uow, bike, BomInput([("WHEEL", MANY)]))
+    fields = _refused(store, assembly.create, assembly.MOInput("BIKE", MANY))
     assert fields == {"qty": "comes to more than 999999999999.999, the most an amount may be"}
