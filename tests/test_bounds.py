@@ -2,25 +2,26 @@
 assembly takes) is held to the bounds of any one typed amount: refused with a sentence on
 its field, never stopped by "unexpected error (OverflowError)" from the database.
 
-Each factor here fits a PostgreSQL INTEGER (a store there holds amounts and quantities as
-32-bit integers: 21,474,836.47 at most; see the stop-30 note), their product does not fit
-the bounds."""
+The bounds themselves are what each engine stores: the largest amount and quantity typed are
+written and read back whole on SQLite and PostgreSQL (whose 32-bit INTEGER held no more than
+21,474,836.47 before migration 0024)."""
 
 from __future__ import annotations
 
 import pytest
 
 from bizdesk.errors import ValidationError
+from bizdesk.services.books import ledger
 from bizdesk.services.crm import contacts
-from bizdesk.services.inventory import moves
+from bizdesk.services.inventory import levels, moves
 from bizdesk.services.making import assembly, boms
 from bizdesk.services.making.boms import BomInput
 from bizdesk.services.trade import deals, sales
 from tests.erp_helpers import product
 
 MOST = "9999999999999.99"  # the largest amount typed in a two-decimal currency
-PRICE = "9999999.99"  # a price each engine stores
-MANY = "2000000"  # a quantity each engine stores (two million)
+PRICE = "9999999.99"
+MANY = "2000000"  # two million
 
 
 def _refused(store, call, *args, **kw) -> dict:  # noqa: ANN001, ANN002, ANN003
@@ -71,3 +72,17 @@ def test_stock_value_and_what_an_assembly_takes_within_bounds(store) -> None:  #
         boms.set_bom(uow, bike, BomInput([("WHEEL", MANY)]))
     fields = _refused(store, assembly.create, assembly.MOInput("BIKE", MANY))
     assert fields == {"qty": "comes to more than 999999999999.999, the most an amount may be"}
+
+
+def test_the_largest_amount_and_quantity_are_stored_whole(store) -> None:  # noqa: ANN001
+    with store.write() as uow:
+        lines = [ledger.LineInput("1010", MOST, ""), ledger.LineInput("3000", "", MOST)]
+        e = ledger.create_draft(uow, ledger.EntryInput(date="2026-11-02", memo="big", lines=lines))
+        ledger.post(uow, e.id, version=e.version)
+    with store.read() as uow:
+        assert str(ledger.account_balance(uow, ledger.account_for(uow, "bank").id)) == MOST
+    bolt = product(store, "BOLT", name="Bolt", cost="0.01")
+    with store.write() as uow:
+        moves.adjust(uow, bolt, "999999999999.999", "found")
+    with store.read() as uow:
+        assert levels.on_hand(uow, bolt) == 999_999_999_999_999  # thousandths

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field
 
-from bizdesk.models.base import Row, utcnow
+from bizdesk.models.base import Row, figure, utcnow
 
 
 class BankStatement(Row, table=True):
@@ -29,9 +29,9 @@ class BankStatement(Row, table=True):
     format: str = Field(max_length=10)  # csv | ofx | camt053
     imported_at: datetime = Field(default_factory=utcnow)
     imported_by: str = ""
-    opening_minor: int | None = None
+    opening_minor: int | None = figure(None)
     opening_date: date | None = None
-    closing_minor: int | None = None
+    closing_minor: int | None = figure(None)
     closing_date: date | None = None
 
 
@@ -50,7 +50,7 @@ class BankLine(Row, table=True):
     account_id: int = Field(foreign_key="account.id")
     booked_on: date
     value_on: date | None = None
-    amount_minor: int
+    amount_minor: int = figure()
     counterpart: str = Field(default="", max_length=200)
     counterpart_iban: str = Field(default="", max_length=34)
     text: str = Field(default="", max_length=500)  # the reference or description

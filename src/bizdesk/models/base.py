@@ -6,7 +6,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import ConfigDict
-from sqlalchemy import event
+from pydantic_core import PydanticUndefined
+from sqlalchemy import BigInteger, Dialect, Integer, TypeDecorator, event
 from sqlmodel import Field, SQLModel
 
 from bizdesk.folding import fold_fields
@@ -24,6 +25,35 @@ class Row(SQLModel):
 def utcnow() -> datetime:
     """Aware UTC, second precision: the one form every timestamp is stored in."""
     return datetime.now(UTC).replace(microsecond=0)
+
+
+class Figure(TypeDecorator):
+    """A 64-bit integer, read as an int from any expression over it. PostgreSQL sums a
+    BIGINT as NUMERIC, which psycopg gives as a Decimal: a sum there is read back as the
+    int it is (exact: a sum of integers), as SQLite gives it. Whole-number arithmetic on
+    figures (``debit - credit``, ``qty * price``) stays a Figure, so its sum does too."""
+
+    impl = BigInteger
+    cache_ok = True
+
+    class comparator_factory(TypeDecorator.Comparator, BigInteger.Comparator):
+        def _adapt_expression(self, op: Any, other_comparator: Any) -> Any:
+            op, result = super()._adapt_expression(op, other_comparator)
+            return op, (Figure() if result._type_affinity is Integer else result)
+
+    def result_processor(self, dialect: Dialect, coltype: object) -> Any:
+        return _whole if dialect.name == "postgresql" else None
+
+
+def _whole(value: Any) -> int | None:
+    return None if value is None else int(value)
+
+
+def figure(default: Any = PydanticUndefined) -> Any:
+    """An amount (``*_minor``: cents, or dong) or a quantity (``*_scaled``: thousandths): a
+    64-bit integer on every engine. PostgreSQL's INTEGER holds 32 bits, far less than the
+    bounds a user may type (9,999,999,999,999.99; migration 0024)."""
+    return Field(default=default, sa_type=Figure)
 
 
 def search_text_column(*sources: str) -> Any:

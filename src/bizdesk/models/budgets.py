@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, UniqueConstraint
 from sqlmodel import Field
 
-from bizdesk.models.base import Row, utcnow
+from bizdesk.models.base import Row, figure, utcnow
 
 
 class Budget(Row, table=True):
@@ -23,7 +23,7 @@ class Budget(Row, table=True):
     account_id: int = Field(foreign_key="account.id", index=True)
     year: int
     month: int
-    amount_minor: int
+    amount_minor: int = figure()
     updated_at: datetime = Field(default_factory=utcnow)
     updated_by: str = ""
 
@@ -39,6 +39,6 @@ class SalesTarget(Row, table=True):
     owner: str = Field(max_length=64)  # a user's name, as deals name their owner
     year: int
     month: int
-    amount_minor: int
+    amount_minor: int = figure()
     updated_at: datetime = Field(default_factory=utcnow)
     updated_by: str = ""

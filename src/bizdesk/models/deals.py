@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import Index
 from sqlmodel import Field
 
-from bizdesk.models.base import Row, search_text_column, utcnow
+from bizdesk.models.base import Row, figure, search_text_column, utcnow
 
 STAGE_KINDS = ("open", "won", "lost")
 
@@ -37,7 +37,7 @@ class Deal(Row, table=True):
     contact_id: int = Field(foreign_key="contact.id")
     organization_id: int | None = Field(default=None, foreign_key="contact.id")
     owner: str | None = Field(default=None, max_length=64)
-    amount_minor: int = 0  # estimate, minor units of the shop's currency
+    amount_minor: int = figure(0)  # estimate, minor units of the shop's currency
     probability: int = 10  # percent
     expected_close: date | None = None
     stage_id: int = Field(foreign_key="pipeline_stage.id")
@@ -61,5 +61,5 @@ class DealLine(Row, table=True):
     # the product table arrives with the ERP side; the column is ready for its foreign key
     product_id: int | None = None
     description: str
-    qty_scaled: int  # thousandths
-    unit_price_minor: int
+    qty_scaled: int = figure()  # thousandths
+    unit_price_minor: int = figure()

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field
 
-from bizdesk.models.base import Row, utcnow
+from bizdesk.models.base import Row, figure, utcnow
 
 
 class ReminderLevel(Row, table=True):
@@ -20,7 +20,7 @@ class ReminderLevel(Row, table=True):
     days: int = Field(unique=True)
     name: str = Field(max_length=60)
     wording: str = Field(default="", max_length=2000)
-    fee_minor: int = 0
+    fee_minor: int = figure(0)
 
 
 class Reminder(Row, table=True):
@@ -36,8 +36,8 @@ class Reminder(Row, table=True):
     level: int
     level_name: str = Field(max_length=60)
     wording: str = Field(default="", max_length=2000)
-    overdue_minor: int  # the open amounts of the invoices it covers, on the day
-    fee_minor: int = 0
+    overdue_minor: int = figure()  # the open amounts of the invoices it covers, on the day
+    fee_minor: int = figure(0)
     entry_id: int | None = Field(default=None, foreign_key="journal_entry.id")  # the fee's
     created_at: datetime = Field(default_factory=utcnow)
     created_by: str = Field(default="", max_length=64)
@@ -54,5 +54,5 @@ class ReminderItem(Row, table=True):
     reminder_id: int = Field(foreign_key="reminder.id", index=True)
     invoice_id: int = Field(foreign_key="invoice.id")
     level: int
-    open_minor: int
+    open_minor: int = figure()
     days_overdue: int

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, Index
 from sqlmodel import Field
 
-from bizdesk.models.base import Row, utcnow
+from bizdesk.models.base import Row, figure, utcnow
 
 ACCOUNT_TYPES = ("asset", "liability", "equity", "income", "expense")
 
@@ -78,8 +78,8 @@ class JournalLine(Row, table=True):
     id: int | None = Field(default=None, primary_key=True)
     entry_id: int = Field(foreign_key="journal_entry.id")
     account_id: int = Field(foreign_key="account.id")
-    debit_minor: int = 0
-    credit_minor: int = 0
+    debit_minor: int = figure(0)
+    credit_minor: int = figure(0)
     contact_id: int | None = Field(default=None, foreign_key="contact.id")
     memo: str = ""
     date: date

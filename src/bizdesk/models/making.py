@@ -9,7 +9,7 @@ from enum import StrEnum
 from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field
 
-from bizdesk.models.base import Row, utcnow
+from bizdesk.models.base import Row, figure, utcnow
 
 
 class BomKind(StrEnum):
@@ -33,7 +33,7 @@ class Bom(Row, table=True):
     product_id: int = Field(foreign_key="product.id")
     version: int
     active: bool = False
-    labour_minor: int = 0  # labour cost per unit made, in minor units
+    labour_minor: int = figure(0)  # labour cost per unit made, in minor units
     note: str = Field(default="", max_length=200)
     kind: str = Field(default=BomKind.ASSEMBLY, max_length=10)
     created_at: datetime = Field(default_factory=utcnow)
@@ -50,7 +50,7 @@ class BomLine(Row, table=True):
     id: int | None = Field(default=None, primary_key=True)
     bom_id: int = Field(foreign_key="bom.id", index=True)
     component_id: int = Field(foreign_key="product.id")
-    qty_scaled: int  # thousandths of the component per one unit of the product
+    qty_scaled: int = figure()  # thousandths of the component per one unit of the product
 
 
 class MOState(StrEnum):
@@ -81,11 +81,11 @@ class AssemblyOrder(Row, table=True):
     location_id: int = Field(foreign_key="location.id")  # where the product is received
     state: str = Field(default=MOState.DRAFT, max_length=20)
     planned_date: date
-    qty_scaled: int
-    done_scaled: int = 0
-    labour_minor: int = 0  # labour per unit made (from the bill of materials)
-    received_value_minor: int = 0  # the value of what was made, received into stock
-    labour_value_minor: int = 0  # the labour absorbed into that value
+    qty_scaled: int = figure()
+    done_scaled: int = figure(0)
+    labour_minor: int = figure(0)  # labour per unit made (from the bill of materials)
+    received_value_minor: int = figure(0)  # the value of what was made, received into stock
+    labour_value_minor: int = figure(0)  # the labour absorbed into that value
     notes: str = Field(default="", max_length=500)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
@@ -100,10 +100,10 @@ class AssemblyLine(Row, table=True):
     id: int | None = Field(default=None, primary_key=True)
     order_id: int = Field(foreign_key="assembly_order.id", index=True)
     component_id: int = Field(foreign_key="product.id")
-    per_unit_scaled: int  # thousandths of the component per unit made
-    qty_scaled: int  # for the whole order
-    consumed_scaled: int = 0
-    consumed_value_minor: int = 0  # what the consumed components cost (average cost)
+    per_unit_scaled: int = figure()  # thousandths of the component per unit made
+    qty_scaled: int = figure()  # for the whole order
+    consumed_scaled: int = figure(0)
+    consumed_value_minor: int = figure(0)  # what the consumed components cost (average cost)
 
 
 class SalesKitLine(Row, table=True):
@@ -118,6 +118,6 @@ class SalesKitLine(Row, table=True):
     id: int | None = Field(default=None, primary_key=True)
     sales_line_id: int = Field(foreign_key="sales_line.id", index=True)
     component_id: int = Field(foreign_key="product.id", index=True)
-    per_kit_scaled: int  # thousandths of the component in one kit
-    delivered_value_minor: int = 0  # what the delivered components cost (average cost)
-    returned_value_minor: int = 0
+    per_kit_scaled: int = figure()  # thousandths of the component in one kit
+    delivered_value_minor: int = figure(0)  # what the delivered components cost (average cost)
+    returned_value_minor: int = figure(0)

@@ -9,7 +9,7 @@ from enum import StrEnum
 from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field
 
-from bizdesk.models.base import Row, utcnow
+from bizdesk.models.base import Row, figure, utcnow
 
 
 class Employee(Row, table=True):
@@ -23,7 +23,7 @@ class Employee(Row, table=True):
     start_date: date
     end_date: date | None = None
     pay_basis: str = Field(default="monthly", max_length=10)  # monthly | hourly
-    pay_minor: int = 0
+    pay_minor: int = figure(0)
     iban: str = Field(default="", max_length=34)
     leave_days: int = 0  # working days of paid leave a year
     created_at: datetime = Field(default_factory=utcnow)
@@ -66,7 +66,7 @@ class PayLine(Row, table=True):
     name: str = Field(unique=True, max_length=80)
     kind: str = Field(max_length=20)  # deduction | contribution
     rate_bp: int | None = None
-    amount_minor: int | None = None
+    amount_minor: int | None = figure(None)
     account_id: int = Field(foreign_key="account.id")
     active: bool = True
     created_at: datetime = Field(default_factory=utcnow)
@@ -90,7 +90,7 @@ class PayrollRun(Row, table=True):
     month: date  # its first day
     state: str = Field(default=RunState.DRAFT, max_length=20)
     entry_id: int | None = Field(default=None, foreign_key="journal_entry.id")
-    paid_minor: int = 0
+    paid_minor: int = figure(0)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
     updated_by: str = ""
@@ -106,14 +106,14 @@ class Payslip(Row, table=True):
     run_id: int = Field(foreign_key="payroll_run.id", index=True)
     employee_id: int = Field(foreign_key="employee.id", index=True)
     pay_basis: str = Field(max_length=10)
-    pay_minor: int  # the salary or the rate it was computed from
-    hours_scaled: int = 0  # hourly: thousandths of an hour worked
+    pay_minor: int = figure()  # the salary or the rate it was computed from
+    hours_scaled: int = figure(0)  # hourly: thousandths of an hour worked
     days_paid: int = 0  # monthly: working days paid ...
     days_month: int = 0  # ... of the month's working days
-    gross_minor: int = 0
-    deductions_minor: int = 0
-    contributions_minor: int = 0
-    net_minor: int = 0
+    gross_minor: int = figure(0)
+    deductions_minor: int = figure(0)
+    contributions_minor: int = figure(0)
+    net_minor: int = figure(0)
     # the payment entry that paid its net pay (a run may be paid employee by employee)
     paid_entry_id: int | None = Field(default=None, foreign_key="journal_entry.id")
 
@@ -130,4 +130,4 @@ class PayslipItem(Row, table=True):
     kind: str = Field(max_length=20)
     rate_bp: int | None = None
     account_id: int = Field(foreign_key="account.id")
-    amount_minor: int
+    amount_minor: int = figure()

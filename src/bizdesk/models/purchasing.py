@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy import Index
 from sqlmodel import Field
 
-from bizdesk.models.base import Row, utcnow
+from bizdesk.models.base import Row, figure, utcnow
 
 
 class POState(StrEnum):
@@ -36,8 +36,8 @@ class PurchaseOrder(Row, table=True):
     expected_date: date | None = None
     notes: str = ""
     # totals of the lines, kept with them (lines change only in a draft): lists need no join
-    net_minor: int = 0
-    vat_minor: int = 0
+    net_minor: int = figure(0)
+    vat_minor: int = figure(0)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
     updated_by: str = ""
@@ -52,13 +52,13 @@ class PurchaseLine(Row, table=True):
     position: int = 0
     product_id: int = Field(foreign_key="product.id", index=True)
     description: str = ""
-    qty_scaled: int
-    unit_cost_minor: int
+    qty_scaled: int = figure()
+    unit_cost_minor: int = figure()
     vat_bp: int = 0
-    received_scaled: int = 0
-    received_value_minor: int = 0  # stock value received, owed to GRNI
-    billed_scaled: int = 0
-    billed_value_minor: int = 0  # GRNI cleared by bills
+    received_scaled: int = figure(0)
+    received_value_minor: int = figure(0)  # stock value received, owed to GRNI
+    billed_scaled: int = figure(0)
+    billed_value_minor: int = figure(0)  # GRNI cleared by bills
 
 
 class SupplierBill(Row, table=True):
@@ -70,10 +70,11 @@ class SupplierBill(Row, table=True):
     reference: str = Field(default="", max_length=60)
     bill_date: date
     due_date: date
-    net_minor: int
-    vat_minor: int
-    total_minor: int
-    expected_net_minor: int  # the received value it clears; net - expected is the difference
+    net_minor: int = figure()
+    vat_minor: int = figure()
+    total_minor: int = figure()
+    # the received value it clears; net - expected is the difference
+    expected_net_minor: int = figure()
     entry_id: int = Field(foreign_key="journal_entry.id")
     created_at: datetime = Field(default_factory=utcnow)
 
@@ -84,7 +85,7 @@ class SupplierPayment(Row, table=True):
     id: int | None = Field(default=None, primary_key=True)
     bill_id: int = Field(foreign_key="supplier_bill.id", index=True)
     paid_on: date
-    amount_minor: int
+    amount_minor: int = figure()
     account_id: int = Field(foreign_key="account.id")
     entry_id: int = Field(foreign_key="journal_entry.id")
     created_at: datetime = Field(default_factory=utcnow)

@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy import Index
 from sqlmodel import Field
 
-from bizdesk.models.base import Row, utcnow
+from bizdesk.models.base import Row, figure, utcnow
 
 
 class SOState(StrEnum):
@@ -34,8 +34,8 @@ class SalesOrder(Row, table=True):
     state: str = Field(default=SOState.DRAFT, max_length=20)
     order_date: date
     notes: str = ""
-    net_minor: int = 0  # totals of the lines, kept with them (lines change only in a draft)
-    vat_minor: int = 0
+    net_minor: int = figure(0)  # totals of the lines, kept with them (lines change only in a draft)
+    vat_minor: int = figure(0)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
     updated_by: str = ""
@@ -50,14 +50,14 @@ class SalesLine(Row, table=True):
     position: int = 0
     product_id: int | None = Field(default=None, foreign_key="product.id", index=True)
     description: str = ""
-    qty_scaled: int
-    unit_price_minor: int
+    qty_scaled: int = figure()
+    unit_price_minor: int = figure()
     vat_bp: int = 0
-    delivered_scaled: int = 0
-    delivered_value_minor: int = 0  # what the goods cost when they left (average cost)
-    invoiced_scaled: int = 0
-    returned_scaled: int = 0  # of the invoiced quantity
-    returned_value_minor: int = 0
+    delivered_scaled: int = figure(0)
+    delivered_value_minor: int = figure(0)  # what the goods cost when they left (average cost)
+    invoiced_scaled: int = figure(0)
+    returned_scaled: int = figure(0)  # of the invoiced quantity
+    returned_value_minor: int = figure(0)
 
 
 class Invoice(Row, table=True):
@@ -76,9 +76,9 @@ class Invoice(Row, table=True):
     credits_id: int | None = Field(default=None, foreign_key="invoice.id")
     issued_on: date
     due_on: date
-    net_minor: int
-    vat_minor: int
-    total_minor: int
+    net_minor: int = figure()
+    vat_minor: int = figure()
+    total_minor: int = figure()
     entry_id: int = Field(foreign_key="journal_entry.id")
     created_at: datetime = Field(default_factory=utcnow)
 
@@ -91,9 +91,9 @@ class InvoiceLine(Row, table=True):
     id: int | None = Field(default=None, primary_key=True)
     invoice_id: int = Field(foreign_key="invoice.id", index=True)
     sales_line_id: int = Field(foreign_key="sales_line.id")
-    qty_scaled: int
-    net_minor: int
-    vat_minor: int
+    qty_scaled: int = figure()
+    net_minor: int = figure()
+    vat_minor: int = figure()
 
 
 class CustomerPayment(Row, table=True):
@@ -102,7 +102,7 @@ class CustomerPayment(Row, table=True):
     id: int | None = Field(default=None, primary_key=True)
     invoice_id: int = Field(foreign_key="invoice.id", index=True)
     paid_on: date
-    amount_minor: int
+    amount_minor: int = figure()
     account_id: int = Field(foreign_key="account.id")
     entry_id: int = Field(foreign_key="journal_entry.id")
     created_at: datetime = Field(default_factory=utcnow)

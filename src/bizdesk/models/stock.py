@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Index, true
 from sqlmodel import Field
 
-from bizdesk.models.base import Row, search_text_column, utcnow
+from bizdesk.models.base import Row, figure, search_text_column, utcnow
 
 MOVE_KINDS = (
     "receipt",
@@ -29,12 +29,12 @@ class Product(Row, table=True):
     name: str = Field(max_length=200)
     sort_name: str
     unit: str = Field(default="pcs", max_length=12)
-    sale_price_minor: int = 0
-    cost_minor: int = 0  # the usual purchase price: the default on a purchase order line
+    sale_price_minor: int = figure(0)
+    cost_minor: int = figure(0)  # the usual purchase price: the default on a purchase order line
     vat_bp: int = 0  # VAT rate in hundredths of a percent
     supplier_id: int | None = Field(default=None, foreign_key="contact.id", index=True)
-    reorder_point_scaled: int = 0
-    reorder_qty_scaled: int = 0
+    reorder_point_scaled: int = figure(0)
+    reorder_qty_scaled: int = figure(0)
     allow_negative: bool = False
     active: bool = True
     created_at: datetime = Field(default_factory=utcnow)
@@ -67,9 +67,9 @@ class StockMove(Row, table=True):
     product_id: int = Field(foreign_key="product.id")
     location_id: int = Field(foreign_key="location.id")
     kind: str = Field(max_length=12)
-    qty_scaled: int  # signed thousandths: + in, - out
-    unit_cost_minor: int = 0
-    value_minor: int = 0  # signed change of stock value, exact
+    qty_scaled: int = figure()  # signed thousandths: + in, - out
+    unit_cost_minor: int = figure(0)
+    value_minor: int = figure(0)  # signed change of stock value, exact
     reason: str = ""
     source_kind: str | None = Field(default=None, max_length=30)
     source_id: int | None = None
