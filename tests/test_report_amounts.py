@@ -76,6 +76,31 @@ def test_report_tables_at_80_columns_never_cut_an_amount_short(tmp_path) -> None
     assert "2026-10-01" in ledger and "Owner" in ledger and "money" in ledger  # words whole
 
 
+def test_the_general_ledger_at_80_columns_heads_each_account_and_keeps_dates_whole(
+    tmp_path,  # noqa: ANN001
+) -> None:
+    """Nine columns did not fit 80: beside a few words of memo the dates broke ("2026-1" over
+    "0-01") and so did the headings ("Accoun" over "t"). The account is a line over its rows
+    now, and the columns of every account's rows line up under one row of headings."""
+    db = str(tmp_path / "shop.db")
+    assert bizdesk("init", "--db", db).returncode == 0
+    memo = "Till takings for the week of the autumn fair"
+    rows = [f"{JOURNAL}2,2026-10-08,1000,1620.90,,{memo},\n2,2026-10-08,4000,,1620.90,,\n"]
+    assert bizdesk("import", "journal", "-", "--db", db, stdin=rows[0]).returncode == 0
+    out = bizdesk("report", "general-ledger", "--db", db, env={"COLUMNS": "80"}).stdout
+    lines = out.splitlines()
+    assert max(len(line) for line in lines) <= 80, out
+    assert lines[1].split() == ["Date", "Entry", "Memo", "Contact", "Debit", "Credit", "Balance"]
+    for account in ("1000 Cash", "1010 Bank", "3000 Owner's equity", "4000 Sales"):
+        assert lines.count(account) == 1, (account, out)  # once, a line of its own
+    dates = [line.split()[0] for line in lines if line[:4] == "2026"]
+    assert dates == ["2026-10-08", "2026-10-01", "2026-10-01", "2026-10-08"], out
+    starts = {line.index("1,620.90") for line in lines if "1,620.90" in line}
+    assert len(starts) == 2, out  # a debit and a credit: two columns, each lined up
+    doc = json.loads(bizdesk("report", "general-ledger", "--db", db, "--format", "json").stdout)
+    assert (doc["rows"][0]["account"], doc["rows"][0]["name"]) == ("1000", "Cash")
+
+
 def test_a_report_of_many_counts_keeps_its_words_column_at_80_columns(tmp_path) -> None:  # noqa: ANN001
     """tickets-sla has seven columns of counts under long headings: each count column was as
     wide as its heading and never wrapped, so the table overflowed 80 columns and rich gave

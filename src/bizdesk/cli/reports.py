@@ -114,9 +114,24 @@ WORD_WIDTH = 12  # a text column of a report in a table keeps words up to this l
 WORD_FLOOR = 5  # ... and is not made narrower than this to keep a column of dates whole
 
 
+def _settled(low: list[int], most: list[int], room: int) -> list[int]:
+    """Each column's width: at least its ``low``, then a column at a time, the one furthest
+    from its ``most``, one wider while the room lasts."""
+    widths = list(low)
+    while sum(widths) < room:
+        short = [(most[i] - w, i) for i, w in enumerate(widths) if w < most[i]]
+        if not short:
+            break
+        widths[max(short)[1]] += 1
+    return widths
+
+
 def _table(rep, locale: str) -> None:  # noqa: ANN001
     """The report for people: amounts as the shop's locale writes them, totals underneath;
-    its title, columns and notes in the reader's language."""
+    its title, columns and notes in the reader's language. A heading column (the general
+    ledger's account) is a line over the rows that share it."""
+    from itertools import groupby
+
     from rich import box
     from rich.cells import cell_len
     from rich.table import Table
@@ -125,75 +140,107 @@ def _table(rep, locale: str) -> None:  # noqa: ANN001
     from bizdesk.formatting import visible
     from bizdesk.services.overview.reports import cell_text, heading
 
-    # light lines, as a ledger prints: a rule under the headings (and over the totals), one
-    # space and a blank between columns, none at the edges; more room for words at 80
-    table = Table(
-        title=_words(heading(rep)),
-        show_footer=rep.totals is not None,
-        box=box.SIMPLE,
-        show_edge=False,
-        pad_edge=False,
-        collapse_padding=True,
-    )
-    cells = [
-        [visible(cell_text(r[c.key], c.numeric, locale)) for c in rep.columns]
-        for r in rep.shown_rows()
-    ]
+    over = [c for c in rep.columns if c.heading]
+    columns = [c for c in rep.columns if not c.heading]
+    rows = rep.shown_rows()
+    cells = [[visible(cell_text(r[c.key], c.numeric, locale)) for c in columns] for r in rows]
     feet = [
         "" if rep.totals is None else cell_text(rep.totals.get(c.key), c.numeric, locale)
-        for c in rep.columns
+        for c in columns
     ]
     # Nothing is cut short ("2,00…", "2026-…"): an amount's column is as wide as its widest
     # amount; a text column keeps its words whole (a date, a number; up to WORD_WIDTH) when
     # the table then fits the width, else it wraps them. What cannot fit folds onto a next
     # line rather than being hidden. The widths are settled here, as rich would cut a
     # column to nothing (tickets-sla lost its priorities beside seven long headings).
-    labels = [_words(c.label) for c in rep.columns]
+    labels = [_words(c.label) for c in columns]
     least, heads = [], []
     # a column of single words (a date, an entry's or a document's number, a code) is kept
     # whole as the amounts are: "01/12/2026" never breaks into "01/12/2" and "026"
     atoms = [
         i
-        for i, c in enumerate(rep.columns)
+        for i, c in enumerate(columns)
         if not c.numeric
         and any(row[i].strip() for row in cells)
         and all(len(row[i].split()) <= 1 for row in cells)
     ]
-    for i, c in enumerate(rep.columns):
+    for i, c in enumerate(columns):
         if c.numeric:
             least.append(max([cell_len(feet[i]), *(cell_len(row[i]) for row in cells)]))
         else:
             words = [cell_len(w) for row in cells for w in row[i].split()]
             least.append(min(max(words, default=0), WORD_WIDTH))
         heads.append(max([least[i], *(cell_len(w) for w in labels[i].split())]))
-    numbers = [i for i, c in enumerate(rep.columns) if c.numeric]
+    numbers = [i for i, c in enumerate(columns) if c.numeric]
     whole = [*numbers, *atoms]
-    texts = [i for i in range(len(rep.columns)) if i not in whole]
-    room = width() - 2 * (len(rep.columns) - 1)  # less what stands between the columns
-    if sum(heads) <= room:  # every word whole, headings' too
+    texts = [i for i in range(len(columns)) if i not in whole]
+    room = width() - 2 * (len(columns) - 1)  # less what stands between the columns
+    fits = sum(heads) <= room
+    if fits:  # every word whole, headings' too
         low, high = least, heads
     else:  # each text column its share of what the whole ones leave; the amounts the rest
         kept = [heads[i] if i in atoms else least[i] for i in range(len(least))]  # (titles too)
         if sum(kept[i] for i in whole) + WORD_FLOOR * len(texts) > room:  # no room: they fold
             atoms, whole = [], numbers
-            texts = [i for i in range(len(rep.columns)) if i not in whole]
+            texts = [i for i in range(len(columns)) if i not in whole]
         share = max(1, (room - sum(kept[i] for i in whole)) // max(1, len(texts)))
         low = [kept[i] if i in whole else max(1, min(least[i], share)) for i in range(len(least))]
         extra = max(0, room - sum(low)) // max(1, len(numbers))
         high = [min(heads[i], least[i] + extra) if i in numbers else None for i in range(len(low))]
-    for i, c in enumerate(rep.columns):
-        table.add_column(
-            Text(labels[i], no_wrap=False, overflow="fold"),  # wraps at its spaces first
-            footer=Text(feet[i]),
-            justify="right" if c.numeric else "left",
-            min_width=low[i],
-            max_width=high[i] if c.numeric else None,
-            no_wrap=c.numeric or i in atoms,
-            overflow="fold",
+    # printed in parts (a heading line between them), the parts' columns must line up: each
+    # column's width is settled here rather than by rich, as close to its widest cell as fits
+    fixed = None
+    if over:
+        widest = [
+            max([cell_len(labels[i]), *(cell_len(row[i]) for row in cells)])
+            for i in range(len(columns))
+        ]
+        most = [high[i] if c.numeric else widest[i] for i, c in enumerate(columns)]
+        fixed = _settled(heads if fits else low, most, room)
+
+    def part(body: list[list[str]], *, header: bool, footer: bool) -> Table:
+        # light lines, as a ledger prints: a rule under the headings (and over the totals),
+        # one space and a blank between columns, none at the edges; more room for words
+        table = Table(
+            title=_words(heading(rep)) if header else None,
+            show_header=header,
+            show_footer=footer,
+            box=box.SIMPLE,
+            show_edge=False,
+            pad_edge=False,
+            collapse_padding=True,
         )
-    for row in cells:
-        table.add_row(*(Text(cell) for cell in row))
-    show(table, settled=True)
+        for i, c in enumerate(columns):
+            table.add_column(
+                Text(labels[i], no_wrap=False, overflow="fold"),  # wraps at its spaces first
+                footer=Text(feet[i]),
+                justify="right" if c.numeric else "left",
+                width=fixed[i] if fixed else None,
+                min_width=low[i],
+                max_width=high[i] if c.numeric else None,
+                no_wrap=c.numeric or i in atoms,
+                overflow="fold",
+            )
+        for row in body:
+            table.add_row(*(Text(cell) for cell in row))
+        return table
+
+    totals = rep.totals is not None
+    if not over:
+        show(part(cells, header=True, footer=totals), settled=True)
+    else:
+        show(part([], header=True, footer=False), settled=True)
+
+        def key(pair: tuple[dict, list[str]]) -> str:
+            return " ".join(cell_text(pair[0][c.key], c.numeric, locale) for c in over)
+
+        runs = [
+            (k, [cell for _, cell in run])
+            for k, run in groupby(zip(rep.rows, cells, strict=True), key)
+        ]
+        for n, (title, body) in enumerate(runs):
+            show(Text(visible(title), style="bold"))
+            show(part(body, header=False, footer=totals and n == len(runs) - 1), settled=True)
     for note in rep.notes:
         say(_words(note))
     if rep.other_side:  # a statement's other side, and how to see it from here

@@ -40,6 +40,9 @@ class Column:
     # a table for people shows it once per run of equal values (a month over its steps);
     # CSV and JSON have it on every row, which stands on its own
     grouped: bool = False
+    # a table printed on the command line shows it as a line over the rows that share it
+    # rather than as a column (the general ledger's account: nine columns do not fit 80)
+    heading: bool = False
 
 
 @dataclass
@@ -565,7 +568,8 @@ def _general_ledger(
         N_("Balance"),
     )
     cols = [
-        Column(k, Message(lbl), i >= 6) for i, (k, lbl) in enumerate(zip(keys, labels, strict=True))
+        Column(k, Message(lbl), i >= 6, heading=i < 2)
+        for i, (k, lbl) in enumerate(zip(keys, labels, strict=True))
     ]
     out = [
         {
