@@ -139,3 +139,49 @@ async def test_budget_set_from_the_reports_tab_and_shown_on_home(store) -> None:
         ]
     with store.read() as uow:
         assert budgets.glance(uow, today).expense_budget > 0
+
+
+async def test_setting_a_budget_or_a_target_from_its_row_starts_with_the_rows_values(
+    store,  # noqa: ANN001
+) -> None:
+    """b on a row of the budget report sets that account's budget (the form started empty,
+    to be typed again from the row); g on a row of the targets, that user's for that month."""
+    from bizdesk.services.admin import users
+
+    with store.write() as uow:
+        users.add(uow, "sam", "sales")
+        budgets.set_budget(uow, "6000", "2026-01", "900")
+        budgets.set_budget(uow, "6200", "2026-01", "100")
+        budgets.set_target(uow, "sam", "2026-01", "1000")
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f9")
+        await settle(pilot, app)
+        pane = app.active_pane()
+        pane.query_one("#from", Input).value = "2026-01-01"
+        pane.query_one("#to", Input).value = "2026-01-31"
+        pane.query_one("#report", Select).value = "budget"
+        await wait_for(pilot, app, lambda: pane.report and pane.report.name == "budget", "run")
+        table = pane.query_one("#report-rows", DataTable)
+        table.focus()
+        table.move_cursor(row=1)
+        await settle(pilot, app)
+        await pilot.press("b")
+        await settle(pilot, app)
+        form = app.screen
+        assert isinstance(form, FormScreen)
+        assert form.query_one("#f-account", Input).value == "6200"
+        assert form.query_one("#f-amount", Input).value == ""
+        await pilot.press("escape")
+        await settle(pilot, app)
+        pane.query_one("#report", Select).value = "sales-targets"
+        await wait_for(pilot, app, lambda: pane.report.name == "sales-targets", "targets")
+        table.focus()
+        table.move_cursor(row=0)
+        await settle(pilot, app)
+        await pilot.press("g")
+        await settle(pilot, app)
+        form = app.screen
+        assert isinstance(form, FormScreen)
+        owner, month = (form.query_one(f"#f-{k}", Input).value for k in ("owner", "month"))
+        assert (owner, month) == ("sam", "2026-01")

@@ -14,6 +14,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.coordinate import Coordinate
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, Select, Static
@@ -118,13 +119,13 @@ def _cell(value: Any, numeric: bool, locale: str) -> Text:
     return Text(text, justify="right" if numeric else "left", no_wrap=True, overflow="ellipsis")
 
 
-def _month_field() -> Field:
-    """A budget's or a target's month, this month to start with."""
+def _month_field(month: str = "") -> Field:
+    """A budget's or a target's month, this month unless another is given."""
     today = date.today()
     return Field(
         "month",
         N_("Month"),
-        value=f"{today.year}-{today.month:02d}",
+        value=month or f"{today.year}-{today.month:02d}",
         required=True,
         placeholder=N_("YYYY-MM"),
     )
@@ -455,6 +456,15 @@ class ReportsPane(Pane):
                 return
         self.notify(_("Nothing further behind this row"))
 
+    def _highlighted(self, name: str) -> dict[str, Any]:
+        """The row under the cursor of the report ``name`` when that one is shown (not its
+        totals), else nothing: a form set from a row starts with that row's values."""
+        table = self.query_one("#report-rows", DataTable)
+        if self.report is None or self.report.name != name or not table.row_count:
+            return {}
+        key = table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0)).row_key.value
+        return {} if key in (None, "totals") else self.report.rows[int(key)]
+
     def action_set_budget(self) -> None:
         from bizdesk.services.books.budgets import set_budget
 
@@ -467,6 +477,7 @@ class ReportsPane(Pane):
                 Field(
                     "account",
                     N_("Account"),
+                    value=str(self._highlighted("budget").get("account") or ""),
                     required=True,
                     placeholder=N_("the account's code or name"),
                     suggest=suggest_accounts,
@@ -483,14 +494,16 @@ class ReportsPane(Pane):
     def action_set_target(self) -> None:
         from bizdesk.services.books.budgets import set_target
 
+        row = self._highlighted("sales-targets")
+
         def save(uow, values):  # noqa: ANN001, ANN202
             return set_target(uow, values["owner"], values["month"], values["amount"])
 
         self._set_form(
             _("Set a user's sales target for a month"),
             [
-                Field("owner", N_("User"), required=True),
-                _month_field(),
+                Field("owner", N_("User"), value=row.get("owner") or "", required=True),
+                _month_field(row.get("month") or ""),
                 Field("amount", N_("Won deals' value"), kind="number", required=True),
             ],
             save,
