@@ -4,6 +4,7 @@ gives its JSON; this prints)."""
 from __future__ import annotations
 
 from enum import StrEnum
+from itertools import groupby
 from typing import Annotated
 
 import typer
@@ -130,8 +131,6 @@ def _table(rep, locale: str) -> None:  # noqa: ANN001
     """The report for people: amounts as the shop's locale writes them, totals underneath;
     its title, columns and notes in the reader's language. A heading column (the general
     ledger's account) is a line over the rows that share it."""
-    from itertools import groupby
-
     from rich import box
     from rich.cells import cell_len
     from rich.table import Table
