@@ -12,6 +12,7 @@ from bizdesk.config import sqlite_path
 from bizdesk.db import Store
 from bizdesk.errors import PermissionDenied, ValidationError
 from bizdesk.services.admin import users
+from bizdesk.services.banking import reconcile
 from bizdesk.services.banking.proposals import proposals
 from bizdesk.services.banking.statements import import_statement
 from bizdesk.services.crm import contacts
@@ -81,6 +82,29 @@ def test_an_invoice_named_in_the_text_ranks_first(store) -> None:  # noqa: ANN00
     assert top.score > line.proposals[1].score
     # a line that names nothing still gets the invoices of its amount, none above the others
     assert len(got["Someone Else|transfer"]) == 3
+
+
+def test_a_counterpart_named_without_its_legal_form_is_the_contact(store) -> None:  # noqa: ANN001
+    """A bank writes "URBAN WHEEL" for Urban Wheel GmbH and "MINH ANH" for Công ty TNHH Minh
+    Anh: each is the contact's name (a signal --auto confirms on), not merely close to it
+    (Urban Wheel's) or unlike it (Minh Anh's). A name that is little more than its legal
+    form ("Ben Sa") is not shortened to "Ben"."""
+    urban = invoice(store, "Urban Wheel GmbH", "120.00")
+    invoice(store, "Bike Barn", "120.00")
+    minh = invoice(store, "Công ty TNHH Minh Anh", "80.00")
+    ben = invoice(store, "Ben Sa", "45.00")
+    camt_line(store, "120.00", "CRDT", "URBAN WHEEL", "transfer", "R1")
+    camt_line(store, "80.00", "CRDT", "MINH ANH", "chuyen khoan", "R2")
+    camt_line(store, "45.00", "CRDT", "BEN", "transfer", "R3")
+    with store.read() as uow:
+        found = {ln.counterpart: ln.proposals for ln in proposals(uow, "1010")}
+    assert [(p.label, p.signal) for p in found["URBAN WHEEL"]][0] == (urban, "name")
+    assert "the name is like Urban Wheel GmbH" in [str(r) for r in found["URBAN WHEEL"][0].reasons]
+    assert [(p.label, p.signal) for p in found["MINH ANH"]][0] == (minh, "name")
+    assert [(p.label, p.signal) for p in found["BEN"]][0] == (ben, "")
+    with store.write() as uow:
+        done = reconcile.auto(uow, "1010")
+    assert (done.documents, done.left) == (2, 1)
 
 
 def test_money_out_is_proposed_against_open_bills(store) -> None:  # noqa: ANN001

@@ -10,7 +10,8 @@ against that rule's account. Each candidate earns points for what ties it to the
   in the books is a candidate only for exactly its amount;
 - the line's text names the document (INV-00007, the supplier's bill reference, PO-00003),
   or, for a payment in the books, the entry (JE-12) or a document its memo names;
-- the counterpart's name is like the contact's (a payment's: the contact on its lines);
+- the counterpart's name is like the contact's (a payment's: the contact on its lines), with
+  or without its legal form (a bank writes "URBAN WHEEL" for Urban Wheel GmbH);
 - the counterpart's IBAN was matched to the contact before;
 - the booking day is close to the document's due date (or issue date).
 
@@ -25,6 +26,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from difflib import SequenceMatcher
+from functools import cache, lru_cache
 
 from sqlalchemy import func, select
 
@@ -259,25 +261,53 @@ def _open_entries(
     return out
 
 
+# legal forms that come first in a name ("Công ty TNHH Minh Anh", Romania's "S.C. ... S.R.L."),
+# folded; cleanco knows
+# those that come last in most countries (GmbH, S.L., S.R.L., Ltd, BV, ...)
+LEADING_FORMS = ("cong ty tnhh", "cong ty co phan", "cong ty", "cty tnhh", "cty cp", "dntn", "sc")
+
+
+@cache
+def _legal_forms() -> tuple[list, list]:
+    """cleanco's terms (last in a name) and the leading ones, in its form."""
+    from cleanco import prepare_default_terms
+
+    leading = [(len(t.split()), t.split()) for t in LEADING_FORMS]
+    return prepare_default_terms(), sorted(leading, key=lambda x: (-x[0], x[1]))
+
+
+@lru_cache(maxsize=4096)
+def _names_of(contact: str) -> tuple[str, ...]:
+    """A contact's name folded, and without its legal form when that leaves a name of four
+    letters or more ("Ben Sa" is not "Ben")."""
+    from cleanco.clean import custom_basename
+
+    whole = fold(" ".join(contact.split()))
+    last, leading = _legal_forms()
+    base = custom_basename(custom_basename(contact, last), leading, suffix=False, prefix=True)
+    base = fold(" ".join(base.split()))
+    return (whole, base) if base != whole and len(base.replace(" ", "")) >= 4 else (whole,)
+
+
 def _name_points(line_names: list[str], contact: str) -> int:
     """How alike the line's counterpart (or text) is to the contact's name."""
-    want = fold(" ".join(contact.split()))
-    if not want:
-        return 0
     best = 0
-    for have in line_names:
-        if not have:
+    for want in _names_of(contact):
+        if not want:
             continue
         words = want.split()
-        if len(want) >= 3 and all(
-            re.search(rf"(?<![a-z0-9]){re.escape(w)}(?![a-z0-9])", have) for w in words
-        ):
-            return NAME_LIKE
-        ratio = SequenceMatcher(None, have, want).ratio()
-        if ratio >= 0.85:
-            return NAME_LIKE
-        if ratio >= 0.6:
-            best = max(best, NAME_CLOSE)
+        for have in line_names:
+            if not have:
+                continue
+            if len(want) >= 3 and all(
+                re.search(rf"(?<![a-z0-9]){re.escape(w)}(?![a-z0-9])", have) for w in words
+            ):
+                return NAME_LIKE
+            ratio = SequenceMatcher(None, have, want).ratio()
+            if ratio >= 0.85:
+                return NAME_LIKE
+            if ratio >= 0.6:
+                best = max(best, NAME_CLOSE)
     return best
 
 
