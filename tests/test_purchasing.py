@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -85,6 +86,9 @@ def test_full_cycle_posts_and_closes(shop) -> None:  # noqa: ANN001
     assert bal["2100"] == 0 and bal["2000"] == Decimal("-30.00") and bal["1300"] == Decimal("5.00")
     with store.write() as uow:
         assert purchasing.get(uow, po.id).state == "billed"
+        ahead = (date.today() + timedelta(days=1)).isoformat()
+        with pytest.raises(ValidationError, match="after today: a payment is recorded once"):
+            purchasing.pay(uow, b.id, amount="10", when=ahead)
         purchasing.pay(uow, b.id, amount="10", when="2026-11-10")
         b = purchasing.pay(uow, b.id, account="cash")
         assert b.open == 0 and purchasing.get(uow, po.id).state == "closed"

@@ -3,7 +3,7 @@ counter sales and the sales order a won deal makes."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -82,11 +82,19 @@ def test_deliver_invoice_pay_with_exact_postings(shop) -> None:  # noqa: ANN001
     assert tb["5000"] == Decimal("824.00") and tb["1200"] == Decimal("1236.00")
     assert tb["4000"] == Decimal("-1345.00") and tb["2200"] == Decimal("-269.00")
     assert tb["1100"] == Decimal("1614.00")
+    ahead = date.today() + timedelta(days=1)  # a payment is recorded once it is made
+    with store.write() as uow, pytest.raises(ValidationError) as refused:
+        sales.pay(uow, inv1.id, amount="100", when=ahead.isoformat())
+    assert str(refused.value.fields["date"]) == (
+        f"{ahead.isoformat()} is after today: a payment is recorded once it is made"
+    )
     with store.write() as uow:
         sales.pay(uow, inv1.id, amount="100", when="2026-11-05")
         sales.pay(uow, inv1.id, account="cash")
         sales.pay(uow, inv2.id)
         assert sales.get(uow, so.id).state == "closed"
+        # settled: nothing open, written as an amount ("open 0" stood beside "settled 0.00")
+        assert [str(i.open) for i in sales.get(uow, so.id).invoices] == ["0.00", "0.00"]
         with pytest.raises(ValidationError, match="settled"):
             sales.pay(uow, inv2.id)
     assert _tb(store)["1100"] == 0
@@ -151,6 +159,24 @@ def test_won_deal_with_lines_becomes_a_sales_order(shop) -> None:  # noqa: ANN00
         so = sales.get(uow, page.rows[0].id)
     assert so.deal_id == d.id and so.state == "draft"
     assert [(ln.sku, ln.qty, ln.unit_price) for ln in so.lines] == [("BIKE", 2, Decimal("620.00"))]
+
+
+def test_a_won_deals_line_without_a_product_takes_the_shops_standard_vat(shop) -> None:  # noqa: ANN001
+    """A deal's line of text alone ("Fitting") has no VAT rate: on the order it was 0 %, so
+    a Spanish shop's bikes sold from a deal showed IVA 0,00. It takes the shop's standard
+    rate now, as a new product does; the order's note is in the shop's language."""
+    store, cid = shop
+    with store.write() as uow:
+        uow.set_setting("vat_rates", "21,10,4")
+        uow.set_setting("locale", "es_ES")
+        d = deals.create(uow, deals.DealInput(title="Flota", contact=f"#{cid}"))
+        lines = [deals.LineInput("", "1", "", product="bike"), deals.LineInput("Ajuste", "1", "35")]
+        d = deals.set_lines(uow, d.id, lines, version=d.version)
+        deals.win(uow, d.id, "buen precio", version=d.version)
+        page = sales.list_page(uow, sales.PageRequest(filters={"customer_id": cid}))
+        so = sales.get(uow, page.rows[0].id)
+    assert [(ln.sku, str(ln.vat_rate)) for ln in so.lines] == [("BIKE", "20"), ("", "21")]
+    assert so.notes == "De la oportunidad: Flota"
 
 
 def test_a_deal_with_lines_is_won_in_a_romanian_session(shop) -> None:  # noqa: ANN001

@@ -424,6 +424,22 @@ class OpenDocument:
     named: str
 
 
+def payment_day(uow: UnitOfWork, chk: v.Checker, when: object) -> date:
+    """The day a payment was made, as typed (today when left empty); never after today: a
+    payment is recorded once made, and one dated ahead (2027 for 2026) left the books, the
+    ages of what is owed and the documents each saying a different amount."""
+    day = chk("date", v.iso_date, when, local=uow.person_input) or date.today()
+    if day > date.today():
+        chk.add(
+            "date",
+            Message(
+                "{date} is after today: a payment is recorded once it is made",
+                date=date_text(day),
+            ),
+        )
+    return day
+
+
 def amount_paid(uow: UnitOfWork, chk: v.Checker, amount: object, open_: int, what: str) -> int:
     """A payment's amount as typed, in minor units: all that is open when left empty, never
     zero and never more than is open on the ``what`` (an invoice, a bill)."""

@@ -50,7 +50,7 @@ from bizdesk.services.inventory.moves import receive_into_stock
 from bizdesk.services.inventory.products import resolve_supplier
 from bizdesk.services.inventory.reports import low_stock
 from bizdesk.services.trade.doc_lines import CleanLine
-from bizdesk.services.trade.orders import Flow, OpenDocument, OrderKind, amount_paid
+from bizdesk.services.trade.orders import Flow, OpenDocument, OrderKind, amount_paid, payment_day
 
 FLOW = Flow(
     POState,
@@ -555,7 +555,7 @@ def settle_bills(
     if not bills:
         raise ValidationError({"": Message("name at least one bill to pay")})
     chk = v.Checker()
-    day = chk("date", v.iso_date, when, local=uow.person_input) or date.today()
+    day = payment_day(uow, chk, when)
     acct = chk("account", payment_account, uow, account, "bank")
     todo: list[tuple[SupplierBill, PurchaseOrder, int]] = []
     seen: set[int] = set()

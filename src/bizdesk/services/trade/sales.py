@@ -72,6 +72,7 @@ from bizdesk.services.inventory.moves import (
     return_into_stock,
     stock_by_location,
 )
+from bizdesk.services.inventory.products import standard_vat_rate
 from bizdesk.services.making.kits import (
     copy_kit,
     kit_components,
@@ -80,7 +81,7 @@ from bizdesk.services.making.kits import (
     whole_kits,
 )
 from bizdesk.services.trade.doc_lines import CleanLine
-from bizdesk.services.trade.orders import Flow, OpenDocument, OrderKind, amount_paid
+from bizdesk.services.trade.orders import Flow, OpenDocument, OrderKind, amount_paid, payment_day
 
 WALK_IN = N_("Walk-in customer")  # in the shop's language: written(locale, WALK_IN)
 
@@ -158,13 +159,16 @@ class InvoiceView:
 
     @property
     def open(self) -> Decimal:
-        """Still to be paid (0 once settled, and for credit notes)."""
-        return max(Decimal(0), self.total - self.paid) if self.kind == "invoice" else Decimal(0)
+        """Still to be paid (0 once settled, and for credit notes), an amount with the
+        currency's decimals ("0.00", as "settled 0.00" beside it; it was "open 0")."""
+        left = self.total - self.paid
+        return left if self.kind == "invoice" and left > 0 else Decimal(0).quantize(self.total)
 
     @property
     def refund_due(self) -> Decimal:
         """Paid and credited beyond the total: money the customer gets back."""
-        return max(Decimal(0), self.paid - self.total) if self.kind == "invoice" else Decimal(0)
+        back = self.paid - self.total
+        return back if self.kind == "invoice" and back > 0 else Decimal(0).quantize(self.total)
 
 
 @dataclass(frozen=True)
@@ -242,16 +246,21 @@ def from_deal(uow: UnitOfWork, deal_id: int) -> SOView | None:
     if not rows:
         return None
     exp = uow.exponent
+    # a line without a product has no VAT rate of its own: the shop's standard rate, as a
+    # new product gets (it was 0 %: bikes sold from a deal at no VAT), shown on the draft
+    standard = standard_vat_rate(uow) or "0"
     lines = [
         SOLineInput(
             product=sku or "",
             qty=str(qty_from_scaled(ln.qty_scaled)),
             unit_price=str(from_minor(ln.unit_price_minor, exp)),
+            vat_rate="" if sku else standard,
             description=ln.description,
         )
         for ln, sku in rows
     ]
-    data = SOInput(customer=f"#{deal.contact_id}", notes=f"From deal: {deal.title}", lines=lines)
+    notes = written(uow.setting("locale"), N_("From deal: {title}"), title=deal.title)
+    data = SOInput(customer=f"#{deal.contact_id}", notes=notes, lines=lines)
     with uow.machine_form():  # the stored figures, written above in the machine form
         return create(uow, data, deal_id=deal_id)
 
@@ -786,7 +795,7 @@ def settle_invoices(
     if not invoices:
         raise ValidationError({"": Message("name at least one invoice to pay")})
     chk = v.Checker()
-    day = chk("date", v.iso_date, when, local=uow.person_input) or date.today()
+    day = payment_day(uow, chk, when)
     acct = chk("account", payment_account, uow, account, "bank")
     todo: list[tuple[Invoice, SalesOrder, int]] = []
     seen: set[int] = set()
