@@ -382,3 +382,31 @@ def test_a_burst_of_f4_typed_ahead_as_the_app_starts_over_a_pty(tmp_path) -> Non
         assert term.proc.wait(timeout=60) == 0
     finally:
         term.close()
+
+
+async def test_a_won_deal_is_edited_in_its_stage(store) -> None:  # noqa: ANN001
+    """e on a won deal showed the first open stage ("New") and saving refused "use win, lose
+    or reopen": a closed deal's owner or next activity could not be changed. Its form shows
+    its stage now and saves."""
+    with store.write() as uow:
+        C.create(uow, C.ContactInput(name="Ann Buyer"))
+        deal = D.create(uow, D.DealInput(title="Fleet", contact="#1", amount="100"))
+        D.win(uow, deal.id, "good price", version=deal.version)
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        app.action_open_record("deal", deal.id)
+        await settle(pilot, app)
+        await pilot.press("e")
+        await settle(pilot, app)
+        form = app.screen
+        assert isinstance(form, FormScreen)
+        assert form.query_one("#f-stage", Select).value == "Won"
+        form.query_one("#f-next_activity", Input).focus()
+        await type_text(pilot, "Thank-you call")
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert not isinstance(app.screen, FormScreen), str(form.query_one("#form-error").render())
+    with store.read() as uow:
+        saved = D.get(uow, deal.id)
+    assert (saved.stage, saved.next_activity) == ("Won", "Thank-you call")

@@ -61,8 +61,10 @@ def deal_fields(stages: list[str], view: D.DealView | None = None) -> list[Field
             "stage",
             N_("Stage"),
             "select",
-            d.stage if d.stage in stages else stages[0],
-            options=tuple(stages),
+            d.stage or stages[0],
+            # a won or lost deal keeps its stage (w, l and o close and reopen a deal): its
+            # form showed the first open stage and could not be saved
+            options=(*stages, d.stage) if d.stage and d.stage not in stages else tuple(stages),
         ),
         Field(
             "probability",
