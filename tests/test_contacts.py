@@ -274,3 +274,6 @@ def test_a_name_several_contacts_share_is_refused_saying_which(store) -> None:  
             D.create(uow, D.DealInput(title="Bikes", contact="Adrian Mureșan"))
         C.archive(uow, a.id, version=C.get(uow, a.id).version)
         assert C.resolve(uow, "Adrian Mureșan").id == b.id  # one live one left
+        with pytest.raises(FieldError) as refused:  # a number no contact has: not a name
+            C.resolve(uow, "#99999")
+        assert str(refused.value.message) == "there is no contact #99999"

@@ -217,6 +217,11 @@ def test_posts_once_pays_once_and_reverses_through_the_journal(store) -> None:  
     with store.write() as uow:  # the month runs again after the reversal
         again = payroll.create_run(uow, "2026-02", {f"#{hourly}": "80"})
         again = payroll.post(uow, again.id)
+        # a run is dated its month's last day (posted today or not): paid from then on
+        assert _refused(payroll.pay, uow, again.id, "cash", when="2026-02-20")["date"] == (
+            "2026-02-20 is before the day the run is dated (2026-02-28): its pay is paid on "
+            "that day or later"
+        )
         paid = payroll.pay(uow, again.id, "cash", when="2026-03-02")
     assert paid.amount == again.net and paid.run.state == "paid" and paid.run.paid == again.net
     with store.read() as uow:

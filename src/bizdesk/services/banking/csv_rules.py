@@ -241,7 +241,9 @@ def _check_fields(rules: Rules, problems: Problems) -> None:
 def _date(text: str, fmt: str) -> date:
     try:
         return datetime.strptime(text.strip(), fmt).date()
-    except ValueError:
+    except ValueError as exc:
+        if "out of range" in str(exc):  # written so, but no such day (31/02/2026)
+            raise BadValue(Message("{text}: there is no such day", text=repr(text[:30]))) from None
         raise BadValue(
             Message("{text} is not a date written as {format}", text=repr(text[:30]), format=fmt)
         ) from None

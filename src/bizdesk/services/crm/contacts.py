@@ -428,6 +428,8 @@ def resolve(uow: UnitOfWork, text: str, *, kind: str | None = None) -> Contact:
         if c is not None and c.email != s.lower():  # found by its name: the only one?
             _only_one_named(uow, c, kind)
     if c is None:
+        if s.startswith("#") and s[1:].isdigit():
+            raise v.FieldError(Message("there is no contact {number}", number=s[:20]))
         if kind == "organization":
             raise v.FieldError(Message("no organisation named {name}", name=repr(s[:60])))
         raise v.FieldError(Message("no contact named {name}", name=repr(s[:60])))

@@ -909,7 +909,8 @@ def pay(
         raise ValidationError(
             {
                 "date": Message(
-                    "{date} is before the run was posted ({posted})",
+                    "{date} is before the day the run is dated ({posted}): its pay is paid "
+                    "on that day or later",
                     date=date_text(day),
                     posted=date_text(entry.date),
                 )
