@@ -66,6 +66,9 @@ def test_deliver_invoice_pay_with_exact_postings(shop) -> None:  # noqa: ANN001
         sales.confirm(uow, so.id)
         with pytest.raises(ValidationError, match="only 2 can be delivered"):
             sales.deliver(uow, so.id, {so.lines[0].id: "3"})
+        with pytest.raises(ValidationError) as both:  # each box's problem at once
+            sales.deliver(uow, so.id, {so.lines[0].id: "2x"}, when="2026-02-31")
+        assert set(both.value.fields) == {"date", "City bike"}
         so = sales.deliver(uow, so.id, {so.lines[0].id: "1"}, when="2026-11-02")
         assert so.state == "partially delivered"
         inv1 = sales.invoice(uow, so.id, when="2026-11-02")

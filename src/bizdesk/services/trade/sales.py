@@ -344,20 +344,6 @@ def _set_progress(so: SalesOrder, lines: list[SalesLine], step: str) -> None:
         FLOW.move(so, step, SOState.PARTIALLY_DELIVERED)
 
 
-def _quantities(
-    uow: UnitOfWork,
-    lines: dict[int, SalesLine],
-    wanted: dict[int, object],
-    limit,
-    what: str,  # noqa: ANN001
-) -> list[tuple[SalesLine, int]]:
-    """Per line id the typed quantity, at most ``limit(line)``; FieldErrors by line."""
-    chk = v.Checker()
-    todo = ORDERS.quantities(uow, chk, lines, wanted, limit, what)
-    chk.done()
-    return todo
-
-
 @requires("sales.deliver")
 def deliver(
     uow: UnitOfWork,
@@ -395,10 +381,11 @@ def deliver(
     loc = chk("location", resolve_location, uow, location) if named else None
     day = chk("date", v.iso_date, when, local=uow.person_input) or date.today()
     ORDERS.on_or_after_order(chk, so, day)
-    chk.done()
-    todo = _quantities(
-        uow, lines, quantities, lambda ln: ln.qty_scaled - ln.delivered_scaled, "delivered"
+    # every box's problem at once: a bad date and a bad quantity are both named
+    todo = ORDERS.quantities(
+        uow, chk, lines, quantities, lambda ln: ln.qty_scaled - ln.delivered_scaled, "delivered"
     )
+    chk.done()
     kits = sold_kit_lines(uow, [ln.id for ln, _q in todo])
     _whole_kits(uow, todo, kits)
     # enough of every product (all its lines together) before anything moves; a kit is
@@ -970,10 +957,10 @@ def return_goods(
     loc = chk("location", resolve_location, uow, location)
     day = chk("date", v.iso_date, when, local=uow.person_input) or date.today()
     ORDERS.on_or_after_order(chk, so, day)
-    chk.done()
-    todo = _quantities(
-        uow, lines, quantities, lambda ln: ln.invoiced_scaled - ln.returned_scaled, "returned"
+    todo = ORDERS.quantities(
+        uow, chk, lines, quantities, lambda ln: ln.invoiced_scaled - ln.returned_scaled, "returned"
     )
+    chk.done()
     last_invoice = uow.session.scalars(
         select(Invoice)
         .where(Invoice.order_id == so.id, Invoice.kind == "invoice")
