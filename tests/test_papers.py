@@ -5,6 +5,7 @@ and a print key."""
 from __future__ import annotations
 
 import io
+import logging
 import re
 import subprocess
 import sys
@@ -580,3 +581,21 @@ def test_check_warns_when_invoices_charge_vat_without_the_shop_s_vat_id(shop) ->
     (found,) = [v for v in run_checks(store) if v.check == "shop-vat-id"]
     assert found.severity == "warning"
     assert found.message.startswith("1 invoice charges VAT but the shop's VAT id is not set")
+
+
+def test_what_the_font_cannot_draw_is_marked_not_dropped(shop, caplog) -> None:  # noqa: ANN001
+    """An emoji typed in a line ("Bell 🔔") was left out of the PDF, and fpdf2 warned on
+    stderr under the command's output. It is a visible replacement mark now, no warning."""
+    store, cid, *_ = shop
+    with store.write() as uow:
+        so = sales.create(
+            uow,
+            sales.SOInput(
+                customer=f"#{cid}",
+                lines=[sales.SOLineInput(description="Bell 🔔", unit_price="5", vat_rate="0")],
+            ),
+        )
+    with caplog.at_level(logging.WARNING), store.read() as uow:
+        text = pdf_text(papers.render(uow, "sales-order", so.label).data)
+    assert "Bell \ufffd" in text, text
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []

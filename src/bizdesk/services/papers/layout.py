@@ -82,6 +82,14 @@ def draw(doc: PaperDoc) -> bytes:
     from fpdf.fonts import FontFace
 
     class _Pdf(FPDF):
+        def normalize_text(self, text: str) -> str:
+            # what the font cannot draw (an emoji typed in a line) is a visible "\ufffd":
+            # fpdf2 left it out of the page and warned on stderr, under the command's output
+            cmap = self.current_font.cmap
+            if not all(ord(ch) in cmap or ch in "\n\r" for ch in text):
+                text = "".join(ch if ord(ch) in cmap or ch in "\n\r" else "\ufffd" for ch in text)
+            return super().normalize_text(text)
+
         def footer(self) -> None:
             self.set_y(-12)
             self.set_font(FONT, "", 8)
