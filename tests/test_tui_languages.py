@@ -333,3 +333,21 @@ async def test_home_s_budget_key_shows_the_year_to_date_not_a_period_left_behind
         )
         assert pane.query_one("#to", Input).value == ""
         assert pane.report.params["from"] == date(today.year, 1, 1)
+
+
+async def test_a_column_of_known_words_is_as_wide_as_its_longest_in_the_language(store) -> None:  # noqa: ANN001
+    """The tickets' priority column was six wide: "urgent" fit, Spanish "urgente" was cut
+    ("urgen…"). A column of known words is as wide as the longest of them, translated."""
+    from bizdesk.services.crm import tickets
+
+    with store.write() as uow:
+        tickets.create(uow, tickets.TicketInput(subject="Brakes", priority="urgent"))
+    app = BizdeskApp(speaking(store, "es"))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f5")
+        await wait_for(
+            pilot, app, lambda: app.query_one("#tickets-table").grid.row_count == 1, "a ticket"
+        )
+        await settle(pilot, app)
+        shown = drawn(app.query_one("#tickets-table").grid)
+    assert "urgente" in shown and "urgen…" not in shown, shown

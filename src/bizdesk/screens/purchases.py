@@ -27,7 +27,7 @@ from bizdesk.widgets.paged_table import Col, PagedTable
 COLUMNS = [
     Col("label", N_("Number"), 9),
     Col("supplier", N_("Supplier"), 22),
-    Col("state", N_("State"), 18, fmt=orders.state_name),
+    Col("state", N_("State"), 18, fmt=orders.state_name, shows=tuple(POState)),
     Col("order_date", N_("Ordered"), 10, fmt=day),
     Col("total", N_("Total"), 11, right=True, fmt=money),
 ]

@@ -31,7 +31,7 @@ from bizdesk.widgets.paged_table import Col, PagedTable
 COLUMNS = [
     Col("label", N_("Number"), 9),
     Col("customer", N_("Customer"), 20),
-    Col("state", N_("State"), 18, fmt=orders.state_name),
+    Col("state", N_("State"), 18, fmt=orders.state_name, shows=tuple(SOState)),
     Col("order_date", N_("Ordered"), 10, fmt=day),
     Col("total", N_("Total"), 11, right=True, fmt=money),
 ]

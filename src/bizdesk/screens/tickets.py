@@ -43,8 +43,20 @@ COLUMNS = [
     Col("id", "#", 5, right=True),
     Col("subject", N_("Subject"), 20),
     Col("contact", N_("Contact"), 12),
-    Col("priority", N_("Prio"), 6, fmt=lambda p: _(PRIORITY_NAMES.get(p, p))),
-    Col("status", N_("Status"), 7, fmt=lambda s: _(TICKET_STATUS_NAMES.get(s, s))),
+    Col(
+        "priority",
+        N_("Prio"),
+        6,
+        fmt=lambda p: _(PRIORITY_NAMES.get(p, p)),
+        shows=tuple(PRIORITY_NAMES),
+    ),
+    Col(
+        "status",
+        N_("Status"),
+        7,
+        fmt=lambda s: _(TICKET_STATUS_NAMES.get(s, s)),
+        shows=tuple(TICKET_STATUS_NAMES),
+    ),
     Col("assignee", N_("Assignee"), 8),
     Col("sla", N_("SLA"), 8, fmt=_sla),
 ]

@@ -44,14 +44,21 @@ class Col:
     width: int | None = None
     right: bool = False
     fmt: Callable[[Any], str] = str
+    # the values a column of known words may hold (a state, a priority): it is as wide as the
+    # longest of them as ``fmt`` shows it in the reader's language ("urgen…" for "urgente")
+    shows: tuple[Any, ...] = ()
 
 
 def fitted_widths(columns: list[Col], titles: list[str]) -> list[int | None]:
-    """The columns' widths with every title whole: a column whose translated title is wider
-    than its width grows to it, and the widest columns give up as much (down to 8), so the
-    table keeps the width it was laid out for (80 columns) in every language."""
+    """The columns' widths with every title whole, and every word a column of known words
+    shows: such a column grows to it, and the widest columns give up as much (down to 8),
+    so the table keeps the width it was laid out for (80 columns) in every language."""
     widths = [c.width for c in columns]
-    wanted = [max(0, cell_len(t) - w) if w else 0 for t, w in zip(titles, widths, strict=True)]
+    needs = [
+        max([cell_len(t), *(cell_len(c.fmt(v)) for v in c.shows)])
+        for c, t in zip(columns, titles, strict=True)
+    ]
+    wanted = [max(0, n - w) if w else 0 for n, w in zip(needs, widths, strict=True)]
     extra = sum(wanted)
     if not extra:
         return widths
