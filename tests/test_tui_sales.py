@@ -73,7 +73,17 @@ async def test_order_confirm_deliver_invoice_pay(store) -> None:  # noqa: ANN001
         assert isinstance(app.screen, FormScreen)
         await pilot.press("ctrl+s")
         await settle(pilot, app)
-        await pilot.press("i")
+        await pilot.press("i")  # its date and due date asked, empty: today, the terms
+        await settle(pilot, app)
+        assert isinstance(app.screen, FormScreen)
+        app.screen.query_one("#f-date", Input).value = "2099-01-01"  # before it: refused
+        app.screen.query_one("#f-due", Input).value = "2000-01-01"
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert "before the invoice date" in str(app.screen.query_one("#e-due", Static).render())
+        app.screen.query_one("#f-date", Input).value = ""
+        app.screen.query_one("#f-due", Input).value = ""
+        await pilot.press("ctrl+s")
         await settle(pilot, app)
         assert "INV-00001" in main_text(app)
         await pilot.press("p")

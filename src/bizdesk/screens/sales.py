@@ -305,8 +305,33 @@ class SalesOrderScreen(orders.OrderScreen):
         )
 
     def action_invoice(self) -> None:
+        """Invoice what is delivered: its date (empty: today) and due date (empty: the
+        customer's terms) asked first, as a delivery's are; with nothing to invoice, the
+        refusal at once."""
         v = self.view
-        self._act(lambda uow: SA.invoice(uow, v.id, version=v.version), _("Invoice issued"))
+        if v is None:
+            return
+        if not any(ln.delivered > ln.invoiced for ln in v.lines):
+            self._act(lambda uow: SA.invoice(uow, v.id, version=v.version), _("Invoice issued"))
+            return
+        form = FormScreen(
+            _("Invoice what is delivered on {label}").format(label=v.label),
+            [
+                Field("date", N_("Invoice date"), placeholder=orders.DATE_HINT),
+                Field("due", N_("Due"), placeholder=N_("empty: by the customer's terms")),
+            ],
+            lambda uow, f: SA.invoice(uow, v.id, when=f["date"], due=f["due"], version=v.version),
+        )
+        self.app.push_screen(
+            form,
+            lambda r: (
+                r
+                and (
+                    self.notify(_("{label} issued").format(label=r.label), markup=False),
+                    self.load(),
+                )
+            ),
+        )
 
     def _invoices(self, kind: str = "invoice") -> list[SA.InvoiceView]:
         return [i for i in (self.view.invoices if self.view else []) if i.kind == kind]
