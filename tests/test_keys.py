@@ -159,6 +159,21 @@ def test_typing_ahead_into_a_form_that_is_opening(shop, terminal):
     assert saved is not None and saved.email == "e@example.com"
 
 
+def test_escape_and_a_letter_in_one_burst_are_both_acted_on(shop, terminal):
+    """Escape then n in one write is what a terminal sends for alt+n: Textual read it so,
+    the escape was lost and the n went into the form's first field ("nAlpha" saved in the
+    form escape was to close). The escape closes the form, n opens a new one."""
+    store = open_store(str(shop))
+    showing(terminal, "Home")
+    os.write(terminal.master, F3.encode())
+    showing(terminal, "New")
+    os.write(terminal.master, b"n")
+    showing(terminal, "New contact")
+    screen = save_burst(terminal, store, "\x1bn" + "Alpha" + CTRL_S, 1)
+    assert "Not saved" not in screen
+    assert contact(store, "Alpha") is not None and contact(store, "nAlpha") is None
+
+
 def test_keys_typed_while_the_store_opens_wait_their_turn(shop, tmp_path):
     """Over a slow link one types ahead while bizdesk starts: the keys written the moment
     it is launched (before its store is open) are acted on in order once Home is there.

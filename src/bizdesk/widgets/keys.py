@@ -122,13 +122,30 @@ class OrderedKeys:
         elif not event.is_forwarded and self.keys_on_hold() and self.passes_hold(event):
             await super().on_event(event)  # type: ignore[misc]
         elif not event.is_forwarded:  # a key from the terminal: in the line
-            self._key_backlog.append(event)
+            self._key_backlog.extend(self._escape_and_key(event))
             await self._feed_keys()
         else:  # a key that bubbled back up: its bindings run here
             await super().on_event(event)  # type: ignore[misc]
             if self._keys_waiting is not None and self._keys_waiting.key is event:
                 self._key_done()
                 await self._feed_keys()
+
+    def _escape_and_key(self, event: events.Key | events.Paste) -> list[events.Key | events.Paste]:
+        """A terminal sends alt+n as escape then n, the very bytes an escape and an n typed
+        in one burst make (a slow link): Textual reads them as alt+n, which no key of
+        bizdesk binds (a keymap may), so the escape was lost and the n typed into the field
+        the escape was to leave. Such a key no binding takes is the two keys, in order."""
+        if not (isinstance(event, events.Key) and event.key.startswith("alt+")):
+            return [event]
+        char = event.character or ""
+        if len(char) != 1 or not char.isalnum() or not self.screen_stack:  # type: ignore[attr-defined]
+            return [event]
+        chain = self.screen._binding_chain  # type: ignore[attr-defined]
+        if any(bm.key_to_bindings.get(event.key) for _, bm in chain):
+            return [event]
+        escape, key = events.Key("escape", "\x1b"), events.Key(char, char)
+        escape.time = key.time = event.time
+        return [escape, key]
 
     def _typed_into(self, event: events.Key | events.Paste) -> Widget | None:
         """The input that takes this key in its own queue without acting anywhere else (a
