@@ -76,6 +76,7 @@ def test_late_first_response_is_breached_and_stays(store, ticket):
         t = T.set_status(uow, ticket.id, "resolved", version=t.version, now=MON9 + hours(6))
     assert t.first_response.state == "breached"
     assert t.resolution.state == "met"
+    assert t.resolution.due == MON9 + hours(8)  # resolved, it still says when it was due
 
 
 def test_waiting_on_customer_pauses_the_resolution_clock(store, ticket):

@@ -212,6 +212,14 @@ def _clock(
     return Clock(due, "ok")
 
 
+def _resolution_due(t: Ticket, hours: BusinessHours) -> datetime | None:
+    """When the resolution was due: a resolved ticket keeps the working time it had left,
+    not its due time ("MET (no due time)"), which is that time after it was resolved."""
+    if t.resolution_due is not None or t.resolved_at is None or not t.resolution_remaining_s:
+        return t.resolution_due
+    return add_business_seconds(_aware(t.resolved_at), t.resolution_remaining_s, hours)
+
+
 def _view(uow: UnitOfWork, t: Ticket, now: datetime | None = None) -> TicketView:
     now = now or utcnow()
     hours = business_hours(uow)
@@ -249,7 +257,7 @@ def _view(uow: UnitOfWork, t: Ticket, now: datetime | None = None) -> TicketView
             hours,
         ),
         resolution=_clock(
-            t.resolution_due,
+            _resolution_due(t, hours),
             t.resolved_at,
             t.resolution_breached,
             res_h,
