@@ -410,3 +410,18 @@ async def test_a_won_deal_is_edited_in_its_stage(store) -> None:  # noqa: ANN001
     with store.read() as uow:
         saved = D.get(uow, deal.id)
     assert (saved.stage, saved.next_activity) == ("Won", "Thank-you call")
+
+
+async def test_a_forms_long_title_is_shown_whole(store) -> None:  # noqa: ANN001
+    """A form's title is a sentence ("Supplier's bill for PO-00033: received goods worth
+    14.40 not yet billed"): at 80 columns its end was cut off. It wraps now."""
+    from tests.test_tui_languages import drawn
+
+    title = "Supplier's bill for PO-00033: received goods worth 14.40 not yet billed, and more"
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        app.push_screen(FormScreen(title, [], lambda uow, values: None))
+        await settle(pilot, app)
+        shown = " ".join(drawn(app.screen.query_one("#title", Static)).split())
+    assert shown == title

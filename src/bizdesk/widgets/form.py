@@ -101,7 +101,7 @@ class FormScreen(ModalScreen[Any]):
     FormScreen { align: center middle; }
     FormScreen > #dialog { width: 90%; max-width: 100; height: 90%; border: round $accent;
         background: $surface; padding: 0 1; }
-    FormScreen #title { text-style: bold; height: 1; }
+    FormScreen #title { text-style: bold; height: auto; }  /* a long title wraps, whole */
     FormScreen #form-error { color: $error; height: auto; }
     FormScreen .field { height: auto; }
     FormScreen .field-label { width: 24; height: auto; padding-right: 1; color: $text-muted; }
