@@ -277,3 +277,11 @@ def test_a_name_several_contacts_share_is_refused_saying_which(store) -> None:  
         with pytest.raises(FieldError) as refused:  # a number no contact has: not a name
             C.resolve(uow, "#99999")
         assert str(refused.value.message) == "there is no contact #99999"
+        # as a form shows a contact: the name, and the number that tells namesakes apart
+        assert C.resolve(uow, C.reference("Adrian Mureșan", b.id)).id == b.id
+        assert C.resolve(uow, f"adrian  mureșan #{b.id}").id == b.id
+        with pytest.raises(FieldError) as refused:
+            C.resolve(uow, f"Someone Else #{b.id}")
+        assert str(refused.value.message) == f"#{b.id} is adrian mureșan, not Someone Else"
+        shop = C.create(uow, C.ContactInput(name="Shop #2")).contact  # a name, taken as one
+        assert C.resolve(uow, "Shop #2").id == shop.id

@@ -402,6 +402,7 @@ async def test_a_won_deal_is_edited_in_its_stage(store) -> None:  # noqa: ANN001
         form = app.screen
         assert isinstance(form, FormScreen)
         assert form.query_one("#f-stage", Select).value == "Won"
+        assert form.query_one("#f-contact", Input).value == "Ann Buyer #1"  # not a bare #1
         form.query_one("#f-next_activity", Input).focus()
         await type_text(pilot, "Thank-you call")
         await pilot.press("ctrl+s")

@@ -20,6 +20,7 @@ from bizdesk.models.sales import SOState
 from bizdesk.screens import orders
 from bizdesk.screens.common import ServiceRunner, WithTable
 from bizdesk.screens.records import print_paper
+from bizdesk.services.crm.contacts import reference
 from bizdesk.services.trade import sales as SA
 from bizdesk.services.trade.orders import OPEN
 from bizdesk.widgets.footer import KeysFooter
@@ -49,7 +50,13 @@ LINES = orders.order_lines("unit_price", N_("Unit price"), SA.SOLineInput, SA.pr
 
 def order_form(view: SA.SOView | None = None) -> LinesFormScreen:
     fields = [
-        Field("customer", N_("Customer"), "contact", view.customer if view else "", required=True),
+        Field(
+            "customer",
+            N_("Customer"),
+            "contact",
+            reference(view.customer, view.customer_id) if view else "",
+            required=True,
+        ),
         Field(
             "order_date",
             N_("Order date"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -415,8 +416,18 @@ def _only_one_named(uow: UnitOfWork, c: Contact, kind: str | None) -> None:
         )
 
 
+_NAMED_NUMBER = re.compile(r"(.*\S)\s+#(\d{1,18})")
+
+
+def reference(name: str, contact_id: int | None) -> str:
+    """How a form shows a contact it names, to be typed back: "Ben Evans #84" (the name a
+    person knows, the number that tells two Ben Evans apart); "" for none."""
+    return f"{name} #{contact_id}" if contact_id else ""
+
+
 def resolve(uow: UnitOfWork, text: str, *, kind: str | None = None) -> Contact:
-    """A live contact from "#id", an email or an exact name; FieldError otherwise."""
+    """A live contact from "#id", an email, an exact name, or a name with its number as a
+    form shows it ("Ben Evans #84", the name checked); FieldError otherwise."""
     s = v.text(text, max_len=200)
     if not s:
         raise v.FieldError(Message("required"))
@@ -427,6 +438,21 @@ def resolve(uow: UnitOfWork, text: str, *, kind: str | None = None) -> Contact:
         c = find_by_name_or_email(uow, s, kind=kind)
         if c is not None and c.email != s.lower():  # found by its name: the only one?
             _only_one_named(uow, c, kind)
+        named = _NAMED_NUMBER.fullmatch(s) if c is None else None
+        if named:
+            number = int(named.group(2))
+            c = uow.session.get(Contact, number) if number <= v.MAX_ROW_ID else None
+            if c is None:
+                raise v.FieldError(Message("there is no contact {number}", number=f"#{number}"))
+            if fold(" ".join(named.group(1).split())) != fold(" ".join(c.name.split())):
+                raise v.FieldError(
+                    Message(
+                        "#{number} is {name}, not {typed}",
+                        number=number,
+                        name=c.name,
+                        typed=named.group(1),
+                    )
+                )
     if c is None:
         if s.startswith("#") and s[1:].isdigit():
             raise v.FieldError(Message("there is no contact {number}", number=s[:20]))

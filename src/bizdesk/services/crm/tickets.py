@@ -31,6 +31,7 @@ from bizdesk.services.crm.business_hours import (
     add_business_seconds,
     business_seconds_between,
 )
+from bizdesk.services.crm.contacts import reference
 from bizdesk.services.crm.contacts import resolve as resolve_contact
 
 HOUR = 3600
@@ -152,7 +153,7 @@ class TicketView:
         return TicketInput(
             subject=self.subject,
             description=self.description,
-            contact=f"#{self.contact_id}" if self.contact_id else "",
+            contact=reference(self.contact, self.contact_id),
             priority=self.priority,
             assignee=self.assignee,
             link_kind=self.link_kind or "",

@@ -35,6 +35,7 @@ from bizdesk.services.base.paging import Page, PageRequest, folded_contains, key
 from bizdesk.services.base.permissions import requires
 from bizdesk.services.base.records import check_version, touch
 from bizdesk.services.base.states import state_word
+from bizdesk.services.crm.contacts import reference
 from bizdesk.services.crm.contacts import resolve as resolve_contact
 
 # --- pipeline stages ---------------------------------------------------------------------
@@ -255,8 +256,8 @@ class DealView:
     def as_input(self) -> DealInput:
         return DealInput(
             title=self.title,
-            contact=f"#{self.contact_id}",
-            organization=f"#{self.organization_id}" if self.organization_id else "",
+            contact=reference(self.contact, self.contact_id),
+            organization=reference(self.organization, self.organization_id),
             owner=self.owner,
             amount=str(self.amount),
             probability=str(self.probability),

@@ -43,6 +43,7 @@ from bizdesk.services.base.permissions import requires
 from bizdesk.services.base.records import check_version, touch
 from bizdesk.services.base.states import state_word
 from bizdesk.services.books.ledger import Posting, account_for, payment_account, post_entry
+from bizdesk.services.crm.contacts import reference
 from bizdesk.services.crm.terms import due_date as due_from_terms
 from bizdesk.services.inventory.levels import is_kit
 from bizdesk.services.inventory.locations import resolve_location
@@ -736,7 +737,7 @@ def get(uow: UnitOfWork, order_id: int) -> POView:
 
 def po_input(view: POView) -> POInput:
     return POInput(
-        supplier=f"#{view.supplier_id}",
+        supplier=reference(view.supplier, view.supplier_id),
         order_date=date_text(view.order_date),
         expected_date=date_text(view.expected_date),
         notes=view.notes,
