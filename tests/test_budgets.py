@@ -187,6 +187,9 @@ def test_the_budget_report_in_json_and_the_cli(store) -> None:  # noqa: ANN001
         _spend(uow, date(2025, 1, 10), "6000", 1_000_00)
     db = ("--db", store.url)
     assert bizdesk("budget", "set", "6000", "2026-01", "900", *db).returncode == 0
+    # a negative amount is the amount, not an option ("No such option: -5")
+    below = bizdesk("budget", "set", "6000", "2026-03", "-50", *db)
+    assert below.returncode == 0 and "6000 Rent for 2026-03: -50.00" in below.stdout, below.stderr
     copy = bizdesk(
         "budget", "copy", "--from-year", "2025", "--to-year", "2026", "--percent", "5", *db
     )

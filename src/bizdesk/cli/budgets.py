@@ -20,7 +20,11 @@ app.add_typer(budget, name="budget")
 MAX_BYTES = 10 * 1024 * 1024
 
 
-@budget.command("set", help=_("Set one account's budget for one month."))
+@budget.command(
+    "set",
+    help=_("Set one account's budget for one month."),
+    context_settings={"ignore_unknown_options": True},  # a negative amount: -50
+)
 def budget_set(
     ctx: typer.Context,
     account: Annotated[str, typer.Argument(help=_("The account's code."))],
