@@ -86,6 +86,7 @@ HELPERS = {
     "doc_lines.clean_line",
     "doc_lines.preview",
     "orders.amount_paid",  # reads a typed amount inside sales.pay and purchasing.pay
+    "orders.payment_day",  # reads a typed day inside sales.pay and purchasing.pay
     "paging.keyset_page",
     "shop.read_shop",  # the shop's details inside a document's own check (papers.kinds)
     "deals.preview_lines",  # a running total of lines being typed (no data read)

@@ -424,12 +424,13 @@ class OpenDocument:
     named: str
 
 
-def payment_day(uow: UnitOfWork, chk: v.Checker, when: object) -> date:
+def payment_day(uow: UnitOfWork, chk: v.Checker, when: object, *, banked: bool) -> date:
     """The day a payment was made, as typed (today when left empty); never after today: a
     payment is recorded once made, and one dated ahead (2027 for 2026) left the books, the
-    ages of what is owed and the documents each saying a different amount."""
+    ages of what is owed and the documents each saying a different amount. ``banked``: the
+    day is a bank statement line's, the bank's to give (a value date may be ahead)."""
     day = chk("date", v.iso_date, when, local=uow.person_input) or date.today()
-    if day > date.today():
+    if day > date.today() and not banked:
         chk.add(
             "date",
             Message(
