@@ -325,7 +325,7 @@ class SalesOrderScreen(orders.OrderScreen):
             _("Invoice what is delivered on {label}").format(label=v.label),
             [
                 Field("date", N_("Invoice date"), placeholder=orders.DATE_HINT),
-                Field("due", N_("Due"), placeholder=N_("empty: by the customer's terms")),
+                Field("due", N_("Due"), placeholder=N_("{form}, empty: by the customer's terms")),
             ],
             lambda uow, f: SA.invoice(uow, v.id, when=f["date"], due=f["due"], version=v.version),
         )
