@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import subprocess
@@ -152,6 +154,11 @@ def test_check_backup_restore_and_audit(db, tmp_path):
     audit = json.loads(bizdesk("audit", "--db", db, "--format", "json").stdout)
     assert any(e["entity"] == "import" for e in audit)
     assert {e["user"] for e in audit} == {bizdesk_user()}
+    # CSV as the format says (it printed the table): the JSON's rows, one a line
+    rows = list(csv.DictReader(io.StringIO(bizdesk("audit", "--db", db, "--format", "csv").stdout)))
+    assert [(int(r["id"]), r["entity"], r["action"]) for r in rows] == [
+        (e["id"], e["entity"], e["action"]) for e in audit
+    ]
 
 
 def test_a_db_given_before_the_command_wins_over_the_environment(db, tmp_path) -> None:  # noqa: ANN001

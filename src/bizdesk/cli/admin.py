@@ -16,6 +16,7 @@ from bizdesk.cli.core import (
     DbOpt,
     FormatOpt,
     Shown,
+    data_out,
     date_form,
     fail,
     open_store,
@@ -67,6 +68,20 @@ def audit(
                 }
                 for r in rows
             ]
+        )
+        return
+    if fmt is Shown.CSV:  # as JSON has them: before and after as the JSON stored
+        from bizdesk.services.base.csvio import write_rows
+
+        keys = ("id", "at", "user", "entity", "entity_id", "action", "before", "after")
+        write_rows(
+            data_out(),
+            keys,
+            (
+                (r.id, r.at.isoformat(), r.username, r.entity, r.entity_id or "", r.action)
+                + (r.before or "", r.after or "")
+                for r in rows
+            ),
         )
         return
 
