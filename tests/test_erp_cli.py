@@ -196,3 +196,29 @@ def test_ledger_export_checks_and_balances_in_hledger(shop, tmp_path) -> None:  
         for r in _json("report", "trial-balance", "--db", shop)["rows"]
     }
     assert theirs == ours and len(ours) == 5
+
+
+@pytest.mark.skipif(
+    shutil.which("hledger") is None,
+    reason="hledger is not installed (Debian package hledger; .ci/run installs it)",
+)
+def test_a_vnd_ledger_export_loads_in_hledger(tmp_path) -> None:  # noqa: ANN001
+    """A currency without decimals: the commodity directive read "1,000 VND", which hledger
+    refuses ("Please include a decimal point or decimal comma in commodity directives")."""
+    db = str(tmp_path / "vn.db")
+    made = bizdesk("init", "--db", db, "--locale", "vi_VN", "--currency", "VND")
+    assert made.returncode == 0, made.stderr
+    rows = "entry,date,account,debit,credit\n1,2026-11-02,1111,1500000,\n"
+    rows += "1,2026-11-02,4111,,1500000\n"
+    assert bizdesk("import", "journal", "-", "--db", db, stdin=rows).returncode == 0
+    journal = tmp_path / "books.journal"
+    r = bizdesk("export", "journal", "--format", "ledger", "--db", db, "-o", str(journal))
+    assert r.returncode == 0, r.stderr
+    bal = subprocess.run(
+        ["hledger", "-f", str(journal), "balance", "--flat", "-O", "csv"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert bal.returncode == 0, bal.stderr
+    assert "1,500,000 VND" in bal.stdout or "1500000 VND" in bal.stdout, bal.stdout

@@ -175,8 +175,10 @@ def write_ledger(uow: UnitOfWork, stream: TextIO) -> int:
     """The posted journal in hledger/ledger format; returns the number of transactions."""
     exp = uow.exponent
     cur = uow.currency
+    # a currency without decimals (VND) still writes its decimal mark: hledger refuses a
+    # commodity directive without one ("Please include a decimal point...")
     sample = (
-        format(Decimal(1000).scaleb(0).quantize(Decimal(1).scaleb(-exp)), ",f") if exp else "1,000"
+        format(Decimal(1000).scaleb(0).quantize(Decimal(1).scaleb(-exp)), ",f") if exp else "1,000."
     )
     stream.write(f"; bizdesk journal export, amounts in {cur}\n")
     stream.write(f"decimal-mark .\ncommodity {sample} {cur}\n\n")
