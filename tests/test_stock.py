@@ -58,6 +58,24 @@ def test_adjust_posts_value_and_refuses_negative(store) -> None:  # noqa: ANN001
     assert errors(store) == []
 
 
+def test_an_adjustments_and_a_counts_entries_are_in_the_shops_language(store) -> None:  # noqa: ANN001
+    """"Stock adjustment: TYR-28 (spargere)" stood in a Romanian shop's journal."""
+    from sqlalchemy import select
+
+    from bizdesk.models.ledger import JournalEntry
+
+    pid = product(store, "TYR-28", cost="4.00")
+    with store.write() as uow:
+        uow.set_setting("locale", "ro_RO")
+        first = moves.adjust(uow, pid, "10", "găsite").entry_number
+        second = moves.count(uow, pid, "8", "inventar anual").entry_number
+        memos = [
+            uow.session.scalar(select(JournalEntry.memo).where(JournalEntry.number == n))
+            for n in (first, second)
+        ]
+    assert memos == ["Ajustare de stoc: TYR-28 (găsite)", "Inventar: TYR-28 (inventar anual)"]
+
+
 def test_allow_negative_products_may_go_below_zero(store) -> None:  # noqa: ANN001
     pid = product(store, "SERVICE", cost="2.00", allow_negative="yes")
     with store.write() as uow:

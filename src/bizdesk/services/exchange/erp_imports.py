@@ -309,7 +309,7 @@ def _write_counts(uow: UnitOfWork, plan: list[_Planned], when: date | None) -> I
                 uow,
                 p.target,
                 p.row.get("counted", ""),
-                p.row.get("reason") or "stock count",
+                p.row.get("reason") or written(uow.setting("locale"), N_("stock count")),
                 location=p.row.get("location", ""),
                 when=when,
             )

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from bizdesk.db.session import UnitOfWork
 from bizdesk.errors import ValidationError
-from bizdesk.i18n import Message
+from bizdesk.i18n import N_, Message, written
 from bizdesk.models.making import AssemblyOrder
 from bizdesk.models.purchasing import PurchaseLine, PurchaseOrder
 from bizdesk.models.sales import SalesLine, SalesOrder
@@ -245,6 +245,10 @@ class MoveResult:
     entry_number: int | None
 
 
+# an adjustment's or a count's entry, in the shop's language (the reason as typed after it)
+_MEMOS = {"adjustment": N_("Stock adjustment: {sku}"), "count": N_("Stock count: {sku}")}
+
+
 def _post_value_change(
     uow: UnitOfWork, move: StockMove, p: Product, when: date, memo: str
 ) -> int | None:
@@ -300,7 +304,8 @@ def _adjust(
     uow: UnitOfWork, p: Product, location_id: int, delta: int, reason: str, when: date, kind: str
 ) -> MoveResult:
     move = _apply_move(uow, p, location_id, delta, kind, reason=reason, source=None)
-    number = _post_value_change(uow, move, p, when, f"Stock {kind}: {p.sku} ({reason})")
+    memo = written(uow.setting("locale"), _MEMOS.get(kind, _MEMOS["adjustment"]), sku=p.sku)
+    number = _post_value_change(uow, move, p, when, f"{memo} ({reason})")
     uow.audit(
         "product", p.id, kind, after={"qty": delta, "value": move.value_minor, "reason": reason}
     )
