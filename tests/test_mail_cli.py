@@ -89,6 +89,8 @@ def test_a_refused_try_is_retried_from_the_command_line(db) -> None:  # noqa: AN
         assert "1 message was sent." in second.stdout, second.stdout + second.stderr
     assert len(inbox.messages) == 1
     assert "sent" in bizdesk("mail", "outbox", "--state", "sent", "--db", db).stdout
+    wrong = bizdesk("mail", "outbox", "--state", "weird", "--db", db)  # not "the outbox is empty"
+    assert wrong.returncode == 2 and "queued, sending, sent, unsure or" in wrong.stderr
 
 
 def test_send_refuses_a_document_that_does_not_exist(db) -> None:  # noqa: ANN001

@@ -4,6 +4,7 @@ cancel). services/mail does the work."""
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Annotated
 
 import typer
@@ -164,11 +165,22 @@ def mail_test(
     say(_("A test message was sent to {address}.").format(address=address))
 
 
+class OutboxState(StrEnum):
+    """The states a message of the outbox is in (a state not among them is refused: it
+    listed nothing, as if the outbox were empty)."""
+
+    QUEUED = "queued"
+    SENDING = "sending"
+    SENT = "sent"
+    UNSURE = "unsure"
+    CANCELLED = "cancelled"
+
+
 @mail.command("outbox", help=_("The messages of the outbox, newest first, with their state."))
 def mail_outbox(
     ctx: typer.Context,
     state: Annotated[
-        str | None,
+        OutboxState | None,
         typer.Option("--state", help=_("Only these: queued, sending, sent, unsure, cancelled.")),
     ] = None,
     db: DbOpt = None,
@@ -179,7 +191,7 @@ def mail_outbox(
 
     store = open_store(ctx, db)
     with store.read() as uow:
-        rows = list_outbox(uow, state=state)
+        rows = list_outbox(uow, state=state.value if state else None)
     if not rows:
         say(_("The outbox is empty."))
         return
