@@ -52,6 +52,8 @@ def test_create_normalises_email_phone_country_and_tags(store):
         ("email", "not-an-email", "not a valid email"),
         ("phone", "12", "phone"),
         ("country", "Atlantis", "unknown country"),
+        ("country", "ZZ", "unknown country"),  # CLDR's "Unknown Region", no country
+        ("country", "EU", "unknown country"),
         ("stage", "hot", "must be one of"),
         ("kind", "robot", "must be one of"),
         ("owner", "nobody", "not a bizdesk user"),

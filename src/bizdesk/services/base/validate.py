@@ -273,12 +273,17 @@ def country(value: object, *, local: bool = False) -> str:
     )
 
 
+# CLDR's two-letter territories that are no country: "Unknown Region" (ZZ, which wiped a
+# shop's public holidays), the EU, the eurozone, the UN, outlying Oceania, pseudo-locales
+NOT_COUNTRIES = frozenset({"ZZ", "EU", "EZ", "UN", "QO", "XA", "XB"})
+
+
 @functools.cache
 def _countries(language: str) -> dict[str, str]:
     """Country name in ``language`` (casefolded) -> ISO 3166 alpha-2 code, and code -> code."""
     out = {}
     for code, name in Locale.parse(language).territories.items():
-        if len(code) == 2 and code.isalpha():
+        if len(code) == 2 and code.isalpha() and code not in NOT_COUNTRIES:
             out[name.casefold()] = code
             out[code.casefold()] = code
     return out
