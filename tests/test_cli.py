@@ -232,3 +232,14 @@ def test_pipeline_and_sla_are_configurable_from_the_command_line(db):
     assert set_.strip() == "Business hours set: mon,wed,fri-sun 08:00 18:00 UTC"
     wrong = bizdesk("sla", "hours", "funday", "8am", "18:00", "--db", db)
     assert wrong.returncode == 1 and "days" in wrong.stderr and "start" in wrong.stderr
+
+
+def test_migrate_to_a_server_not_there_names_that_server(db) -> None:  # noqa: ANN001
+    """It said "Cannot reach the store /path/shop.db": the store that was there."""
+    target = "postgresql+psycopg://shop:secret@127.0.0.1:1/books"  # port 1: nobody listens
+    r = bizdesk("migrate-to", target, "--db", db)
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert r.stderr.startswith("Cannot reach the store postgresql+psycopg://shop:***@127.0.0.1"), (
+        r.stderr
+    )
+    assert db not in r.stderr and "secret" not in r.stderr

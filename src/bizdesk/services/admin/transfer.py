@@ -14,6 +14,7 @@ from bizdesk.db.opening import open_store
 from bizdesk.db.sequences import sync_id_sequences
 from bizdesk.db.session import Store
 from bizdesk.errors import StoreError
+from bizdesk.faults import translate
 from bizdesk.i18n import Message
 from bizdesk.models import load_all
 from bizdesk.services.admin.checks import PG_SEARCH_INDEXES, Violation, run_checks
@@ -107,7 +108,13 @@ def migrate_to(
         )
     target = open_store(target_url, user=source.user, migrate=False)
     try:
-        _refuse_unless_empty(target)
+        try:
+            _refuse_unless_empty(target)
+        except Exception as exc:  # the target cannot be reached: said of the target
+            fault = translate(exc, target_url)
+            if fault is None:
+                raise
+            raise fault from None
         upgrade(target)
         report = TransferReport(target=target.engine.url.render_as_string(hide_password=True))
         _copy(source, target, report, progress)
