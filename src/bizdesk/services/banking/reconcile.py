@@ -356,7 +356,7 @@ def match_documents(
     memo = v.text(memo, max_len=200) or ""
     allocations = [(doc_id, from_minor(amt, exp)) for doc_id, amt in shares]
     settle = sales.settle_invoices if money_in else purchasing.settle_bills
-    e = settle(uow, allocations, account=acct.code, when=ln.booked_on, memo=memo, banked=True)
+    e = settle(uow, allocations, account=acct.code, when=ln.booked_on, memo=memo)
     _mark(uow, ln, e, POSTED)
     labels = tuple(label for _id, label, _open, _amt in docs)
     uow.audit(

@@ -424,13 +424,14 @@ class OpenDocument:
     named: str
 
 
-def payment_day(uow: UnitOfWork, chk: v.Checker, when: object, *, banked: bool) -> date:
-    """The day a payment was made, as typed (today when left empty); never after today: a
-    payment is recorded once made, and one dated ahead (2027 for 2026) left the books, the
-    ages of what is owed and the documents each saying a different amount. ``banked``: the
-    day is a bank statement line's, the bank's to give (a value date may be ahead)."""
+def payment_day(uow: UnitOfWork, chk: v.Checker, when: object) -> date:
+    """The day a payment was made (today when left empty). A day a person typed is never
+    after today: a payment is recorded once made, and one dated ahead (2027 for 2026) left
+    the books, the ages of what is owed and the documents each saying a different amount. A
+    ``date`` the program holds is taken as it is: a bank statement line's, the bank's to
+    give (a value date may be ahead)."""
     day = chk("date", v.iso_date, when, local=uow.person_input) or date.today()
-    if day > date.today() and not banked:
+    if day > date.today() and not isinstance(when, date):
         chk.add(
             "date",
             Message(

@@ -548,18 +548,15 @@ def settle_bills(
     account: object = "bank",
     when: object = None,
     memo: str = "",
-    banked: bool = False,
 ) -> JournalEntry:
     """One payment to suppliers for one bill or several, each (bill id, amount) in full
     (amount None or "") or in part: one journal entry, Dr payables per bill / Cr the payment
     account, and one payment row per bill (its allocation). With one bill, a problem is the
-    field "amount"; with several, "REFERENCE amount".
-    ``banked``: the payment is a bank statement line's, dated by the bank (a payment typed
-    is refused a day after today)."""
+    field "amount"; with several, "REFERENCE amount"."""
     if not bills:
         raise ValidationError({"": Message("name at least one bill to pay")})
     chk = v.Checker()
-    day = payment_day(uow, chk, when, banked=banked)
+    day = payment_day(uow, chk, when)
     acct = chk("account", payment_account, uow, account, "bank")
     todo: list[tuple[SupplierBill, PurchaseOrder, int]] = []
     seen: set[int] = set()

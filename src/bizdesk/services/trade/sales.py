@@ -774,18 +774,15 @@ def settle_invoices(
     account: object = "bank",
     when: object = None,
     memo: str = "",
-    banked: bool = False,
 ) -> JournalEntry:
     """One customer payment for one invoice or several, each (invoice id, amount) in full
     (amount None or "") or in part: one journal entry, Dr the payment account / Cr
     receivables per invoice, and one payment row per invoice (its allocation). With one
-    invoice, a problem is the field "amount"; with several, "INV-00007 amount".
-    ``banked``: the payment is a bank statement line's, dated by the bank (a payment typed
-    is refused a day after today)."""
+    invoice, a problem is the field "amount"; with several, "INV-00007 amount"."""
     if not invoices:
         raise ValidationError({"": Message("name at least one invoice to pay")})
     chk = v.Checker()
-    day = payment_day(uow, chk, when, banked=banked)
+    day = payment_day(uow, chk, when)
     acct = chk("account", payment_account, uow, account, "bank")
     todo: list[tuple[Invoice, SalesOrder, int]] = []
     seen: set[int] = set()
