@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from sqlalchemy import text
 
 from bizdesk.db import open_store
+from bizdesk.errors import ValidationError
 from bizdesk.services.admin import setup
 from bizdesk.services.admin.checks import run_checks
 from bizdesk.services.demo import shop as demo
@@ -62,3 +64,22 @@ def test_small_demo_is_complete_deterministic_and_consistent(tmp_path):
         ("demo", 2026, 12),
         ("demo", 2027, 1),
     ]
+
+
+def test_the_demo_forced_into_a_store_that_holds_it_says_what_to_do(tmp_path):
+    """--force, as the refusal on a store with data advises, then failed on "email: already
+    used by Farid Hoffmann (#2)": the demo's people are there already. It says so, and what
+    to do instead; nothing is added."""
+    build(tmp_path / "one.db")
+    store = open_store(str(tmp_path / "one.db"), user="demo")
+    with store.read() as uow:
+        before = uow.session.execute(text("SELECT count(*) FROM contact")).scalar_one()
+    with pytest.raises(ValidationError) as refused:
+        demo.generate(store, "small", today=DAY, force=True)
+    said = str(refused.value)
+    assert said.startswith("the demo shop cannot be added to what this store holds (already")
+    assert said.endswith(
+        "nothing was added. Make it in a store of its own: bizdesk demo --db NEW.db"
+    )
+    with store.read() as uow:
+        assert uow.session.execute(text("SELECT count(*) FROM contact")).scalar_one() == before

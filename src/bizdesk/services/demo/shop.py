@@ -234,6 +234,26 @@ def generate(
 
     shop = _shop_for(store, locale)
     today = today or date.today()
+    try:
+        return _fill(store, shop, size, today)
+    except ValidationError as exc:
+        if not force:
+            raise
+        # --force on a store that holds the demo shop already: its people are there
+        first = next(iter(exc.fields.values()), None)
+        raise ValidationError(
+            {
+                "": Message(
+                    "the demo shop cannot be added to what this store holds ({reason}); "
+                    "nothing was added. Make it in a store of its own: bizdesk demo --db "
+                    "NEW.db",
+                    reason=first if first is not None else str(exc),
+                )
+            }
+        ) from None
+
+
+def _fill(store: Store, shop: dict, size: str, today: date) -> dict[str, int]:
     # one transaction: a demo killed half-way (or refused by a full disk) leaves nothing,
     # so running it again simply works
     with store.one_transaction():
