@@ -304,7 +304,7 @@ def test_why_a_message_waits_is_said_in_the_readers_language(db) -> None:  # noq
 
 
 def test_a_refused_setting_is_named_as_the_readers_form_names_it(db) -> None:  # noqa: ANN001
-    """"from_address: không phải là địa chỉ email hợp lệ" named the box by its key."""
+    """ "from_address: không phải là địa chỉ email hợp lệ" named the box by its key."""
     vi = {"LANG": "vi_VN.UTF-8", "LANGUAGE": "", "LC_ALL": "", "LC_MESSAGES": ""}
     refused = bizdesk("mail", "settings", "--from", "notmail", "--db", db, env=vi)
     assert refused.returncode == 1 and refused.stderr.startswith("Địa chỉ người gửi: ")

@@ -93,6 +93,8 @@ def test_assembly_from_the_command_line(shop) -> None:  # noqa: ANN001
     assert r.stdout.strip() == "MO-00001 confirmed: 0 of 1 pcs BIKE Bike, planned 2026-12-05"
     r = bizdesk("assembly", "new", "BIKE", "1", "--confirm", "--db", shop)
     assert r.returncode == 1 and "FRAME: only 0 pcs available, 1 wanted" in r.stderr
+    r = bizdesk("assembly", "new", "BIKE", "-1", "--db", shop)  # a quantity, not an option
+    assert r.returncode == 1 and "qty: must not be negative" in r.stderr, r.stderr
     r = bizdesk("assembly", "list", "--format", "json", "--db", shop)
     assert [o["number"] for o in json.loads(r.stdout)] == ["MO-00001"]
     r = bizdesk("assembly", "finish", "mo1", "--db", shop)

@@ -59,7 +59,7 @@ def test_adjust_posts_value_and_refuses_negative(store) -> None:  # noqa: ANN001
 
 
 def test_an_adjustments_and_a_counts_entries_are_in_the_shops_language(store) -> None:  # noqa: ANN001
-    """"Stock adjustment: TYR-28 (spargere)" stood in a Romanian shop's journal."""
+    """ "Stock adjustment: TYR-28 (spargere)" stood in a Romanian shop's journal."""
     from sqlalchemy import select
 
     from bizdesk.models.ledger import JournalEntry

@@ -234,7 +234,11 @@ def _orders_table(orders, loc: str) -> None:  # noqa: ANN001
     show(table)
 
 
-@assembly_app.command("new", help=_("A draft order to make QTY of a product (SKU)."))
+@assembly_app.command(
+    "new",
+    help=_("A draft order to make QTY of a product (SKU)."),
+    context_settings={"ignore_unknown_options": True},  # -1: refused as a quantity
+)
 def assembly_new(
     ctx: typer.Context,
     sku: SkuArg,

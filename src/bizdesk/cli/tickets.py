@@ -38,7 +38,11 @@ def sla_show(ctx: typer.Context, db: DbOpt = None) -> None:
     say(_("Business hours: {hours}").format(hours=hours.typed()))
 
 
-@sla.command("set", help=_("Set one priority's targets, in business hours."))
+@sla.command(
+    "set",
+    help=_("Set one priority's targets, in business hours."),
+    context_settings={"ignore_unknown_options": True},  # -1: refused as a number of hours
+)
 def sla_set(
     ctx: typer.Context, priority: str, first_response: str, resolution: str, db: DbOpt = None
 ) -> None:
