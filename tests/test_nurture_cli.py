@@ -73,6 +73,8 @@ def test_sequences_and_follow_ups(shop, tmp_path) -> None:  # noqa: ANN001
     assert [x["due"] for x in json.loads(r.stdout)] == ["2099-01-05"]
     r = bizdesk("followups", "list", "--show", "someday", "--db", shop)
     assert r.returncode == 2
+    r = bizdesk("followups", "list", "--who", "ghost", "--db", shop)  # not an empty list
+    assert r.returncode == 1 and "'ghost' is not a bizdesk user" in r.stderr, r.stdout
 
 
 def test_a_warehouse_clerk_is_refused(shop) -> None:  # noqa: ANN001
