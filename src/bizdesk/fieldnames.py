@@ -165,6 +165,7 @@ TITLES = {
     "vat_rate": N_("VAT %"),
     "version": N_("Version"),
     "view": N_("View"),
+    "who": N_("Assignee"),  # followups list --who: whose follow-ups
 }
 _LINE = re.compile(r"line (\d+)(?: (.+))?")
 
