@@ -4,7 +4,7 @@ wrong input first, an employee's page, a payroll run drafted, its hours, posted 
 
 from __future__ import annotations
 
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import DataTable, Input, Select, Static
 
 from bizdesk.app import BizdeskApp
 from bizdesk.db import Store
@@ -110,9 +110,11 @@ async def test_employees_payroll_run_post_and_pay(store) -> None:  # noqa: ANN00
         assert "y Pay" in keys and not any(k in keys for k in ("Hours", "Compute", "Post"))
         await pilot.press("y")
         await settle(pilot, app)
-        form = await _save_refused(pilot, app, account="2310", date="someday")
-        assert "not an account payments go through" in text_of(form, "#e-account")
-        form.query_one("#f-account", Input).value = "1000"
+        form = await _save_refused(pilot, app, date="someday")
+        account = form.query_one("#f-account", Select)  # the payment accounts, bank chosen
+        assert account.value == "1010", account.value
+        assert [str(label) for label, _code in account._options[-2:]] == ["1000 Cash", "1010 Bank"]
+        account.value = "1000"
         form.query_one("#f-date", Input).value = "2026-02-01"
         form.query_one("#f-employee", Input).value = "Nobody Here"
         await pilot.press("ctrl+s")
@@ -327,6 +329,7 @@ async def test_a_key_typed_before_a_run_s_page_is_read_acts_on_it(store) -> None
         assert isinstance(app.screen, P.PayrollScreen)
         post_burst(app, "\ry")  # one read: enter, then y before the run is read
         await wait_for(pilot, app, lambda: isinstance(app.screen, FormScreen), "the pay form")
+        await settle(pilot, app)  # its account choices mounted before the test ends
         form = app.screen
         assert isinstance(form, FormScreen), type(form)
         assert "Pay PR-00001" in str(form.query_one("#title", Static).render())

@@ -5,6 +5,7 @@ run's page (payslips per employee; hours, post, pay). Pay is shown only to roles
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -18,6 +19,7 @@ from textual.widgets import DataTable, Static
 from bizdesk.formatting import day, money, number, visible, visible_text
 from bizdesk.i18n import N_, _, ngettext
 from bizdesk.reading import date_text
+from bizdesk.screens import orders
 from bizdesk.screens.common import RecordScreen, ServiceRunner, ServiceScreen, WithTable
 from bizdesk.services.base.permissions import allowed
 from bizdesk.services.people import employees, leave, payroll
@@ -430,9 +432,10 @@ def hours_form(run: payroll.RunView) -> FormScreen:
     return FormScreen(_("Hours in {label}").format(label=run.label), fields, save)
 
 
-def pay_form(run: payroll.RunView) -> FormScreen:
+def pay_form(run: payroll.RunView, account: Field) -> FormScreen:
+    """``account``: orders.account_field, the payment accounts as choices."""
     fields = [
-        Field("account", N_("Paid from (account)"), value="bank", required=True),
+        replace(account, label=N_("Paid from (account)")),
         Field("date", N_("Paid on"), placeholder=N_("{form}, empty: today")),
         Field(
             "employee",
@@ -658,4 +661,6 @@ class PayrollRunScreen(RecordScreen):
                 )
                 self._done(said)(res)
 
-        self.app.push_screen(pay_form(run), paid)
+        orders.with_payment_account(
+            self, "bank", lambda account: self.app.push_screen(pay_form(run, account), paid)
+        )
