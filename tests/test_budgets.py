@@ -132,6 +132,19 @@ def test_import_is_all_or_nothing_with_line_numbers(store) -> None:  # noqa: ANN
     assert rep.rows[0].budget == Decimal("5.10")
 
 
+@pytest.mark.parametrize(
+    ("data", "said"),
+    [
+        ('{"bad json', "not JSON"),  # it was "line 1: unknown columns {"bad json"
+        ('{"account": "6000", "month": "2026-01", "amount": 1}', "a JSON list of objects"),
+    ],
+)
+def test_a_file_that_is_json_but_not_a_list_is_said_to_be_so(store, data, said) -> None:  # noqa: ANN001
+    with store.write() as uow, pytest.raises(ValidationError) as exc:
+        budgets.import_budgets(uow, data)
+    assert said in str(exc.value.fields["file"]) and "columns" not in str(exc.value.fields["file"])
+
+
 def test_copy_from_last_year_with_a_percentage_rounds_half_even_per_month(store) -> None:  # noqa: ANN001
     with store.write() as uow:
         _spend(uow, date(2025, 1, 10), "6000", 1_000_00)

@@ -152,11 +152,15 @@ def import_budgets(uow: UnitOfWork, data: str | bytes) -> int:
     those keys): all of them or, on any problem, none, with ``line N: …`` (CSV) or
     ``item N: …`` (JSON) for each. Returns how many were set."""
     text = data.decode("utf-8-sig") if isinstance(data, bytes) else data
-    if text.lstrip().startswith("["):
+    if text.lstrip().startswith(("[", "{")):
         try:
             items = json.loads(text, parse_float=Decimal)  # 5.1 read exactly, never a float
         except json.JSONDecodeError as exc:
             raise ValidationError({"file": json_problem(exc)}) from None
+        if not isinstance(items, list):
+            raise ValidationError(
+                {"file": Message("a JSON list of objects with keys account, month, amount")}
+            )
         rows = []
         for n, item in enumerate(items, 1):
             if not isinstance(item, dict) or set(item) - set(IMPORT_COLUMNS):
