@@ -146,6 +146,18 @@ def test_counter_sale_cannot_sell_what_is_not_there(shop) -> None:  # noqa: ANN0
     assert _tb(store).get("1000") is None  # nothing happened
 
 
+def test_a_counter_sale_of_nothing_is_refused_without_naming_an_order(shop) -> None:  # noqa: ANN001
+    """A sale totalling 0.00 is refused as the sale it is (it said "SO-00001 totals 0.00:
+    an order is invoiced...", an order the sale never made)."""
+    store, _ = shop
+    with store.write() as uow, pytest.raises(ValidationError) as exc:
+        sales.counter_sale(uow, [sales.SOLineInput("", "1", "0", description="Free thing")])
+    said = str(exc.value.fields["lines"])
+    assert said.startswith("the sale totals 0.00") and "SO-" not in said, said
+    with store.read() as uow:
+        assert sales.list_page(uow, sales.PageRequest()).rows == []
+
+
 def test_won_deal_with_lines_becomes_a_sales_order(shop) -> None:  # noqa: ANN001
     store, cid = shop
     with store.write() as uow:

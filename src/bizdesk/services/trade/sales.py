@@ -1089,6 +1089,16 @@ def counter_sale(
     who = customer.strip() or f"#{walk_in_customer(uow)}"
     day = v.iso_date(when, local=uow.person_input) if str(when or "").strip() else date.today()
     so = create(uow, SOInput(customer=who, order_date=day.isoformat(), lines=lines))
+    if so.total == 0:  # confirm's refusal would name an order this sale never makes
+        raise ValidationError(
+            {
+                "lines": Message(
+                    "the sale totals {total}: it is invoiced and paid at once, and nothing "
+                    "would be; give its lines a price",
+                    total=money_text(0, uow.exponent, uow.input_locale),
+                )
+            }
+        )
     confirm(uow, so.id)
     deliver(uow, so.id, when=day)
     inv = invoice(uow, so.id, when=day, due=day)
