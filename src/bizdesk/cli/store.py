@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from bizdesk.cli.core import DbOpt, fail, given_db, open_store, say, say_error, store_url
+from bizdesk.formatting import visible
 from bizdesk.i18n import _
 
 app = typer.Typer()
@@ -48,6 +49,15 @@ def init(
 
     if path is None or path.exists():  # PostgreSQL, or a store made but not set up yet
         store = open_store(ctx, db, setup=False)
+        with store.read() as uow:
+            there = uow.setting("company") if setup.is_initialized(uow) else None
+        if there is not None:
+            fail(
+                _(
+                    "{store} is set up already, for {company}; nothing was changed. A new "
+                    "shop goes in a store of its own: bizdesk init --db NEW.db"
+                ).format(store=path or store.url, company=visible(there))
+            )
         set_up(store)
     else:  # made whole under a temporary name, then put in place
         store = create_store(given_db(ctx, db), fill=set_up)
