@@ -18,6 +18,10 @@ def test_init_makes_me_the_owner_and_users_commands_work(tmp_path) -> None:  # n
     add = bizdesk("users", "add", "maria", "--role", "sales", "--name", "Maria Ortiz", "--db", db)
     assert add.returncode == 0, add.stderr
     assert "Added maria as sales" in add.stdout
+    # no login of that name here: said, so a typo is seen (it was added without a word)
+    assert "this machine has no user maria" in add.stderr
+    known = bizdesk("users", "add", "daemon", "--role", "viewer", "--db", db)
+    assert known.returncode == 0 and known.stderr == "", known.stderr
     listed = bizdesk("users", "list", "--db", db)
     assert "Maria Ortiz" in listed.stdout and "sales" in listed.stdout
     bad = bizdesk("users", "add", "paul", "--role", "boss", "--db", db)

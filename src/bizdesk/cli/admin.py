@@ -23,6 +23,7 @@ from bizdesk.cli.core import (
     parse_date,
     print_json,
     say,
+    say_error,
     show,
 )
 from bizdesk.formatting import visible
@@ -133,7 +134,7 @@ def users_add(
     ] = None,
     db: DbOpt = None,
 ) -> None:
-    from bizdesk.services.admin.users import add
+    from bizdesk.services.admin.users import add, has_login
 
     store = open_store(ctx, db)
     text = _read_key(key) if key is not None else None
@@ -143,6 +144,14 @@ def users_add(
         say(_("Added {name} as {role} with their key").format(name=u.username, role=u.role))
     else:
         say(_("Added {name} as {role}").format(name=u.username, role=u.role))
+    if not has_login(u.username):  # a typo, or a login not made yet: either way, said
+        say_error(
+            _(
+                "Note: this machine has no user {name}; they can open the store once that "
+                "login exists (adduser {name}), or remove this one with bizdesk users "
+                "disable {name}"
+            ).format(name=u.username)
+        )
 
 
 def _read_key(key: str) -> str:

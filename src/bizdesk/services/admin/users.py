@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pwd
 import re
 from dataclasses import dataclass
 
@@ -167,6 +168,18 @@ def add(
     if key is not None:
         _register_key(name, key)
     return _view(u)
+
+
+def has_login(username: str) -> bool:
+    """Whether ``username`` can log in to open the store: under the shop's gate their key
+    is their login; otherwise it is a Unix user of this machine."""
+    if current_gate() is not None:
+        return True
+    try:
+        pwd.getpwnam(username)
+    except KeyError:
+        return False
+    return True
 
 
 @requires("users.manage")
