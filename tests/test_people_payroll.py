@@ -135,6 +135,10 @@ def test_leave_days_overlap_employment_and_balance(store) -> None:  # noqa: ANN0
     with store.read() as uow:
         b = leave.balance(uow, eid, 2026)
     assert (b.entitlement, b.taken, b.left, b.requested, b.sick) == (10, 6, 4, 0, 0)
+    # a year before they came or after they left holds no days (it said 10 left in 2025)
+    with store.read() as uow:
+        before, after = leave.balance(uow, eid, 2025), leave.balance(uow, eid, 2027)
+    assert (before.entitlement, before.left, after.entitlement, after.left) == (0, 0, 0, 0)
 
 
 def test_a_month_pro_rata_hourly_and_exact_cents(store) -> None:  # noqa: ANN001

@@ -336,11 +336,12 @@ def refuse(uow: UnitOfWork, leave_id: int) -> LeaveView:
 @requires("people.view")
 def balance(uow: UnitOfWork, employee_id: int, year: int) -> Balance:
     e = load(uow, employee_id)
+    employed = e.start_date.year <= year and (e.end_date is None or year <= e.end_date.year)
     return Balance(
         e.id,
         _name(uow, e.id),
         year,
-        e.leave_days,
+        e.leave_days if employed else 0,  # no days for a year before they came or after
         _days_in_year(uow, e.id, year, "vacation", LeaveState.APPROVED),
         _days_in_year(uow, e.id, year, "vacation", LeaveState.REQUESTED),
         _days_in_year(uow, e.id, year, "sick", LeaveState.APPROVED),
