@@ -92,7 +92,11 @@ def test_levels_and_default_terms_from_the_command_line(db) -> None:  # noqa: AN
     assert "collection" in listed.stdout and "friendly" in listed.stdout
     bad = bizdesk("reminder-levels", "set", "2", "--days", "50", "--db", db)
     assert bad.returncode == 1 and "more days than level 1" not in bad.stderr
-    assert "more days than level 2 (50)" in bad.stderr  # level 3 (45) now comes too early
+    assert "3 --days: more days than level 2 (50)" in bad.stderr  # level 3 (45): too early
+    # the level being set is refused by its options, in every language (it was "2.days")
+    low = bizdesk("reminder-levels", "set", "2", "--days", "1", "--fee", "x", "--db", db)
+    assert low.returncode == 1 and "2.days" not in low.stderr, low.stderr
+    assert "--days: more days than level 1" in low.stderr and "--fee: 'x'" in low.stderr
     gone = bizdesk("reminder-levels", "remove", "--db", db)
     assert (
         gone.returncode == 0

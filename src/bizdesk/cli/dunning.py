@@ -11,6 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from bizdesk.cli.core import DbOpt, date_form, fail, open_store, parse_date, say, say_error, show
+from bizdesk.errors import ValidationError
 from bizdesk.i18n import _, ngettext
 
 app = typer.Typer()
@@ -191,12 +192,26 @@ def levels_set(
         for attr, value in (("days", days), ("name", name), ("wording", wording), ("fee", fee)):
             if value is not None:
                 setattr(it, attr, value)
-        saved = set_levels(uow, now)[level - 1]
+        try:
+            saved = set_levels(uow, now)[level - 1]
+        except ValidationError as exc:  # "2.days": this level's is the option typed
+            raise ValidationError(
+                {_option(key, level): said for key, said in exc.fields.items()}
+            ) from None
     say(
         _("Level {level}: {days} days overdue, {name}").format(
             level=saved.level, days=saved.days, name=saved.name
         )
     )
+
+
+def _option(key: str, level: int) -> str:
+    """A set_levels field key ("2.days") as the command line names it: the option for the
+    level being set ("--days"), the level and option for another ("2 --days")."""
+    number, dot, field = key.partition(".")
+    if not dot:
+        return key
+    return f"--{field}" if number == str(level) else f"{number} --{field}"
 
 
 @levels_app.command("remove", help=_("Remove the last level."))
