@@ -53,3 +53,35 @@ async def test_the_footer_is_composed_once_per_change_of_keys(store, monkeypatch
             assert "Filtrar" in shown(app)
         finally:
             use("en")
+
+
+def _drawn(app: BizdeskApp) -> tuple[list[str], FooterKey]:
+    """The keys drawn before the palette's key (each whole: none ends past it), and it."""
+    footer = app.screen.query_one(KeysFooter)
+    keys = list(footer.query(FooterKey))
+    palette = next(k for k in keys if k.action == "command_palette")
+    drawn = [k for k in keys if k is not palette and k.display]
+    assert all(k.region.right <= palette.region.x for k in drawn), [
+        (str(k.description), k.region) for k in drawn
+    ]
+    return [str(k.description) for k in drawn], palette
+
+
+async def test_a_key_that_does_not_fit_whole_is_not_drawn_cut(store) -> None:  # noqa: ANN001
+    """At 80 columns the contacts' keys ran into the palette's, cut mid-word ("a Sho" for
+    Show archived); a key that does not fit whole is left to help (F1), and comes back when
+    the terminal is wide enough."""
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("f3")
+        await settle(pilot, app)
+        narrow, _palette = _drawn(app)
+        assert narrow[:2] == ["Help", "Quit"] and "Show archived" not in narrow, narrow
+        await pilot.resize_terminal(130, 24)
+        await settle(pilot, app)
+        wide, _palette = _drawn(app)
+        assert wide[: len(narrow)] == narrow and "Show archived" in wide, wide
+        await pilot.resize_terminal(*SIZE)
+        await settle(pilot, app)
+        assert _drawn(app)[0] == narrow

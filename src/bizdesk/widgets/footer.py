@@ -4,6 +4,7 @@ said where they happen."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from weakref import WeakKeyDictionary
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingsMap
@@ -31,6 +32,10 @@ class KeysFooter(Footer):
 
     _drawn: tuple | None = None  # the keys (and language) last composed
     _due = False  # a redraw is asked for after the next refresh
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self._ends: WeakKeyDictionary[FooterKey, int] = WeakKeyDictionary()  # see _fit
 
     def bindings_changed(self, screen: Screen) -> None:
         """Textual composes the footer again on every change of focus or of a key's state,
@@ -66,6 +71,26 @@ class KeysFooter(Footer):
         self._due = False
         if self.is_attached and self._keys() != self._drawn:
             await self.recompose()
+            self.call_after_refresh(self._fit)
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._fit)
+
+    def _fit(self) -> None:
+        """A key that does not fit whole before the palette's key is not shown: cut, it
+        reads as another word ("c Coun", "a Sho"); help (F1) lists every key. Each key is
+        measured where it was first laid out, all shown: keys only ever go from the end."""
+        if not self.is_attached:
+            return
+        keys = list(self.query_children(FooterKey))
+        palette = next((w for w in keys if w.action == "command_palette"), None)
+        end = (palette.region.x if palette is not None else self.region.right) - self.region.x
+        for w in keys:
+            if w is not palette and w.display and w.region.width and w not in self._ends:
+                self._ends[w] = w.region.right - self.region.x
+        for w in keys:
+            if w in self._ends:
+                w.display = self._ends[w] <= end
 
     def _keys(self) -> tuple:
         shown = tuple(
