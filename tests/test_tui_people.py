@@ -88,9 +88,11 @@ async def test_employees_payroll_run_post_and_pay(store) -> None:  # noqa: ANN00
         keys = footer_text(app)
         assert all(k in keys for k in ("h Hours", "c Compute again", "p Post")), keys
         assert "y Pay" not in keys
-        await pilot.press("p")  # refused: Cy Dan has no hours
+        await pilot.press("p")  # the entry's date asked (empty: the month's last day)
         await settle(pilot, app)
-        await pilot.press("y")
+        form = await _save_refused(pilot, app)  # refused: Cy Dan has no hours
+        assert "Dan" in text_of(form, "#form-error"), text_of(form, "#form-error")
+        await pilot.press("escape")
         await settle(pilot, app)
         assert app.screen is run and "draft" in text_of(run, "#main")
         await pilot.press("h")
@@ -103,9 +105,12 @@ async def test_employees_payroll_run_post_and_pay(store) -> None:  # noqa: ANN00
         assert app.screen is run and "40 h" in text_of(run, "#main")
         await pilot.press("p")
         await settle(pilot, app)
-        await pilot.press("y")
+        form = await _save_refused(pilot, app, date="2026-01-32")
+        assert "2026-01-32" in text_of(form, "#e-date")
+        form.query_one("#f-date", Input).value = "2026-01-23"  # to be paid on the 23rd
+        await pilot.press("ctrl+s")
         await settle(pilot, app)
-        assert "posted JE-1" in text_of(run, "#main")
+        assert app.screen is run and "posted JE-1" in text_of(run, "#main")
         keys = footer_text(app)
         assert "y Pay" in keys and not any(k in keys for k in ("Hours", "Compute", "Post"))
         await pilot.press("y")
@@ -115,7 +120,7 @@ async def test_employees_payroll_run_post_and_pay(store) -> None:  # noqa: ANN00
         assert account.value == "1010", account.value
         assert [str(label) for label, _code in account._options[-2:]] == ["1000 Cash", "1010 Bank"]
         account.value = "1000"
-        form.query_one("#f-date", Input).value = "2026-02-01"
+        form.query_one("#f-date", Input).value = "2026-01-23"
         form.query_one("#f-employee", Input).value = "Nobody Here"
         await pilot.press("ctrl+s")
         await settle(pilot, app)

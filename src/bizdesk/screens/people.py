@@ -23,7 +23,6 @@ from bizdesk.screens import orders
 from bizdesk.screens.common import RecordScreen, ServiceRunner, ServiceScreen, WithTable
 from bizdesk.services.base.permissions import allowed
 from bizdesk.services.people import employees, leave, payroll
-from bizdesk.widgets.confirm import ConfirmScreen
 from bizdesk.widgets.field import DATE_FORM
 from bizdesk.widgets.footer import KeysFooter
 from bizdesk.widgets.form import Field, FormScreen
@@ -432,6 +431,20 @@ def hours_form(run: payroll.RunView) -> FormScreen:
     return FormScreen(_("Hours in {label}").format(label=run.label), fields, save)
 
 
+def post_form(run: payroll.RunView) -> FormScreen:
+    """The run's entry date (empty: the month's last day): a shop that pays on the 25th
+    posts the run on that day or before, since its pay is paid on the run's day or later."""
+    fields = [
+        Field("date", N_("Entry date"), placeholder=N_("{form}, empty: the month's last day"))
+    ]
+
+    def save(uow: Any, values: dict[str, Any]) -> Any:  # noqa: ANN401
+        return payroll.post(uow, run.id, when=values.get("date"), version=run.version)
+
+    title = _("Post {label}? A posted run is never changed, only reversed.")
+    return FormScreen(title.format(label=run.label), fields, save)
+
+
 def pay_form(run: payroll.RunView, account: Field) -> FormScreen:
     """``account``: orders.account_field, the payment accounts as choices."""
     fields = [
@@ -632,21 +645,11 @@ class PayrollRunScreen(RecordScreen):
         if run is None:
             return
 
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self.run_service(
-                    lambda uow: payroll.post(uow, run.id, version=run.version),
-                    done=lambda r: self._done(_("Posted {entry}").format(entry=r.entry))(r),
-                )
+        def posted(r: payroll.RunView | None) -> None:
+            if r is not None:
+                self._done(_("Posted {entry}").format(entry=r.entry))(r)
 
-        self.app.push_screen(
-            ConfirmScreen(
-                _("Post {label}? A posted run is never changed, only reversed.").format(
-                    label=run.label
-                )
-            ),
-            answered,
-        )
+        self.app.push_screen(post_form(run), posted)
 
     def action_pay(self) -> None:
         run = self.view
