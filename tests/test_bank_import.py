@@ -251,6 +251,18 @@ def test_ofx_in_another_currency_is_refused(store) -> None:  # noqa: ANN001
     assert counts(store) == (0, 0)
 
 
+def test_a_broken_ofx_header_is_said_in_one_line_without_the_file(store) -> None:  # noqa: ANN001
+    """ofxtools' message carries the header it could not read: it was said whole, the
+    file's lines inside the refusal."""
+    broken = b"OFXHEADER:100\nDATA:OFXSGML\nVERSION:102\n\n<OFX><BANKMSGSRSV1>garbage"
+    with pytest.raises(ValidationError) as exc:
+        run(store, broken)
+    said = str(exc.value)
+    assert "not an OFX file bizdesk can read (OFX header is malformed)" in said, said
+    assert "garbage" not in said and "\n" not in said
+    assert counts(store) == (0, 0)
+
+
 @pytest.mark.parametrize("version", ["02", "08"])
 def test_camt053_entries_and_balances(store, version) -> None:  # noqa: ANN001
     result = run(store, camt053(version))

@@ -201,7 +201,9 @@ def read_ofx(data: bytes, exponent: int, problems: Problems) -> ReadStatement:
     try:
         tree.parse(BytesIO(data))
     except (OFXHeaderError, ParseError, ValueError, UnicodeDecodeError) as exc:
-        problems.add(1, Message("not an OFX file bizdesk can read ({reason})", reason=str(exc)))
+        # ofxtools' first line says what is wrong; the lines after it are the file's own
+        reason = (str(exc).strip().splitlines() or [""])[0].rstrip(":")[:100]
+        problems.add(1, Message("not an OFX file bizdesk can read ({reason})", reason=reason))
         return ReadStatement("ofx")
     root = tree.getroot()
     statements = root.findall(".//STMTRS") + root.findall(".//CCSTMTRS")
