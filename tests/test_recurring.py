@@ -9,6 +9,7 @@ from sqlmodel import func, select
 
 from bizdesk.db import Store, open_store
 from bizdesk.errors import PermissionDenied, ValidationError
+from bizdesk.i18n import use
 from bizdesk.models.ledger import JournalEntry
 from bizdesk.models.recurring import RecurringRun
 from bizdesk.models.sales import Invoice
@@ -245,6 +246,21 @@ def test_a_failing_template_is_reported_and_the_others_made(store) -> None:  # n
     assert [(m.name, m.due_on, m.document) for m in report.made] == [
         ("Rent", date(2026, 1, 31), "JE-1")
     ]
+
+
+def test_a_refusal_is_said_with_its_field_in_the_reader_s_language(store) -> None:  # noqa: ANN001
+    """A Spanish reader read "customer: Hill Farm está archivado": the field by its key."""
+    cid = customer(store)
+    hosting(store, start="2026-01-10")
+    with store.write() as uow:
+        contacts.archive(uow, cid, version=contacts.get(uow, cid).version)
+    try:
+        use("es")
+        report = run_due(store, date(2026, 1, 31))
+    finally:
+        use("en")
+    reason = report.failed[0].reason
+    assert reason.startswith("Cliente: Hill Farm") and "customer" not in reason, reason
 
 
 def test_lock_date_refuses_the_occurrences_before_it(store) -> None:  # noqa: ANN001

@@ -23,6 +23,7 @@ from sqlalchemy import select
 
 from bizdesk.db.session import Store, UnitOfWork
 from bizdesk.errors import BizdeskError, ValidationError
+from bizdesk.fieldnames import refusal
 from bizdesk.i18n import Message
 from bizdesk.models.recurring import RecurringTemplate
 from bizdesk.reading import date_text
@@ -152,7 +153,8 @@ def run_due(store: Store, as_of: date | None = None) -> DueReport:
             with store.write() as uow:
                 made = make_next(uow, tid, as_of)
         except BizdeskError as exc:
-            report.failed.append(Failed(tid, name, due, str(exc)))
+            said = refusal(exc) if isinstance(exc, ValidationError) else str(exc)
+            report.failed.append(Failed(tid, name, due, said))
             skip.add(tid)
             continue
         if made is not None:
