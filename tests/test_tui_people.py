@@ -376,10 +376,12 @@ async def test_c_computes_a_draft_again_on_its_page(store) -> None:  # noqa: ANN
         assert "2,200.00" in str(page.query_one("#main", Static).render())
         await pilot.press("p")
         await settle(pilot, app)
-        await pilot.press("y")  # yes, post
-        await settle(pilot, app)
-        said = " ".join(str(n.message) for n in app._notifications)
+        form = await _save_refused(pilot, app)  # post, on the month's last day
+        said = text_of(form, "#form-error")
         assert "computed before a change" in said and "c on its page" in said
+        await pilot.press("escape")
+        await settle(pilot, app)
+        assert app.screen is page
         await pilot.press("c")
         await settle(pilot, app)
         assert "2,000.00" in str(page.query_one("#main", Static).render())
