@@ -486,3 +486,18 @@ def test_hours_are_given_once_per_employee(store) -> None:  # noqa: ANN001
     with store.write() as uow:
         got = _refused(payroll.create_run, uow, "2026-01", [("Cy Dan", "100"), (f"#{cy}", "80")])
     assert "given twice" in got[f"#{cy}"]
+
+
+@pytest.mark.parametrize(
+    ("month", "said"),
+    [
+        ("", "required"),  # it said "'' is not a month; write it as 2026-11"
+        ("  ", "required"),
+        ("2026-1", "'2026-1' is not a month; write it as 2026-11"),
+        ("2026-13", "'2026-13' is not a month; write it as 2026-11"),
+    ],
+)
+def test_a_run_s_month_missing_or_malformed_is_said_so(store, month, said) -> None:  # noqa: ANN001
+    employee(store, "Ana Pop")
+    with store.write() as uow:
+        assert _refused(payroll.create_run, uow, month)["month"] == said

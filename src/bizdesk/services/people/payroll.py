@@ -448,6 +448,8 @@ def _month_or_none(s: str) -> date | None:
 
 def parse_month(value: object) -> date:
     s = str(value or "").strip()
+    if not s:
+        raise ValidationError({"month": Message("required")})
     month = _month_or_none(s)
     if month is None:
         raise ValidationError(
