@@ -445,7 +445,8 @@ async def test_an_order_s_page_shows_a_long_code_whole(shop) -> None:  # noqa: A
     from bizdesk.services.crm import contacts
     from bizdesk.services.trade import sales
 
-    product(shop, "JRS-P-S-AZU", name="Jersey blue", sale_price="40", cost="20")
+    name = "Jersey blue, long sleeves, size S"
+    product(shop, "JRS-P-S-AZU", name=name, sale_price="40", cost="20")
     sid = supplier(shop, "Long Codes Ltd")
     po = order(shop, sid, ("JRS-P-S-AZU", "2", "20"))
     with shop.write() as uow:
@@ -461,5 +462,10 @@ async def test_an_order_s_page_shows_a_long_code_whole(shop) -> None:  # noqa: A
             await settle(pilot, app)
             main = str(page.query_one("#main", Static).render())
             assert "JRS-P-S-AZU " in main, main
+            # the description in the room left, cut with "…": it wrapped onto a line of
+            # its own, mid-word ("Jersey blue, lo" over "ng sl")
+            line = next(x for x in main.splitlines() if x.startswith("JRS-P-S-AZU"))
+            assert "  Jersey blue" in line and line.endswith("…") and len(line) <= 78, line
+            assert not any(x.startswith(("ng", "sleeves")) for x in main.splitlines()), main
             await pilot.press("escape")
             await settle(pilot, app)

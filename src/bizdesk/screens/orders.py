@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import replace
 from typing import Any
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.binding import Binding
 from textual.widgets import Static
@@ -152,6 +153,21 @@ def quantities_form(
         return act(uow, {ln.id: v[f"line_{ln.id}"] for ln in open_lines}, v)
 
     return FormScreen(title, fields, save)
+
+
+def line_text(screen: Any, t: Text, figures: str, description: str) -> None:  # noqa: ANN401
+    """One line of an order's page: its ``figures`` (in fixed widths), then its description
+    in what is left of the page's width, cut with "…" (cut at a fixed length, it still ran
+    past 80 columns and wrapped mid-word onto a line of its own: 'Pannier bag 30L' over
+    'blac')."""
+    body = screen.query_one("#body")
+    gutter = body.styles.scrollbar_size_vertical  # kept free: a long page has a scrollbar
+    width = (body.size.width or screen.app.size.width) - gutter
+    rest = Text(description, style="dim")
+    rest.truncate(max(1, width - cell_len(figures)), overflow="ellipsis")
+    t.append(figures)
+    t.append_text(rest)
+    t.append("\n")
 
 
 def with_payment_account(screen: Any, role: str, then: Callable[[Field], None]) -> None:  # noqa: ANN401

@@ -217,12 +217,12 @@ class PurchaseOrderScreen(orders.OrderScreen):
             style="bold",
         )
         for ln in po.lines:
-            t.append(
+            figures = (
                 f"{ln.sku:<{w}} {number(ln.qty, loc):>6} {number(ln.received, loc):>9} "
                 f"{number(ln.billed, loc):>7} "
                 f"{money(ln.unit_cost, loc):>11} {money(ln.net, loc):>10}  "
             )
-            t.append(ln.description[:20] + "\n", style="dim")
+            orders.line_text(self, t, figures, ln.description)
         t.append(
             _("Net {net} · VAT {vat} · total {total} · received worth {received}").format(
                 net=money(po.net, loc),

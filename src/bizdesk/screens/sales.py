@@ -209,13 +209,13 @@ class SalesOrderScreen(orders.OrderScreen):
             style="bold",
         )
         for ln in so.lines:
-            t.append(
+            figures = (
                 f"{ln.sku or '-':<{w}} {number(ln.qty, loc):>5} "
                 f"{number(ln.delivered, loc):>7} {number(ln.invoiced, loc):>5} "
                 f"{number(ln.returned, loc):>5} {money(ln.unit_price, loc):>11} "
                 f"{money(ln.net, loc):>10}  "
             )
-            t.append(ln.description[:16] + "\n", style="dim")
+            orders.line_text(self, t, figures, ln.description)
         t.append(
             _("Net {net} · VAT {vat} · total {total}").format(
                 net=money(so.net, loc), vat=money(so.vat, loc), total=money(so.total, loc)
