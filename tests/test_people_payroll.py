@@ -201,7 +201,8 @@ def test_posts_once_pays_once_and_reverses_through_the_journal(store) -> None:  
             "has its payroll run already: PR-00001 (draft)"
             in _refused(payroll.create_run, uow, "2026-02")["month"]
         )
-        assert "no hours in PR-00001" in _refused(payroll.post, uow, run.id)["hours"]
+        said = _refused(payroll.post, uow, run.id)["hours"]
+        assert "no hours in PR-00001; enter them (h on its page, or bizdesk payroll" in said
         payroll.set_hours(uow, run.id, f"#{hourly}", "80")
         assert "only a posted run is paid" in _refused(payroll.pay, uow, run.id, "bank")["state"]
         run = payroll.post(uow, run.id)

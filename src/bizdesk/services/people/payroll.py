@@ -799,8 +799,8 @@ def post(
             raise ValidationError(
                 {
                     "hours": Message(
-                        "{name} is paid by the hour and has no hours in {label}; enter them: "
-                        "{command}",
+                        "{name} is paid by the hour and has no hours in {label}; enter them "
+                        "(h on its page, or {command})",
                         name=name,
                         label=label,
                         command=f"bizdesk payroll hours {label} '#{e.id}' HOURS",
