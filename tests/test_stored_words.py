@@ -162,3 +162,15 @@ def test_times_in_tables_show_their_date_as_the_reader_writes_it(vi_demo: str) -
         assert not any(iso.match(c) for c in said), said
         english = cells(run(*command, "--db", vi_demo, language="en").stdout)
         assert any(iso.match(c) for c in english), english
+
+
+def test_every_account_role_a_store_holds_has_a_name(store) -> None:  # noqa: ANN001
+    """The payroll roles (migration 0019) had none: the chart said "wages payable" in every
+    language, the stored word with its underscore turned into a space."""
+    from bizdesk.models.ledger import Account
+    from bizdesk.words import ACCOUNT_ROLE_NAMES
+
+    with store.read() as uow:
+        roles = set(uow.session.scalars(select(Account.role).where(Account.role.is_not(None))))
+    assert {"wages", "wages_payable", "employer_contributions"} <= roles
+    assert roles - set(ACCOUNT_ROLE_NAMES) == set()

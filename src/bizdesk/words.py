@@ -34,6 +34,9 @@ ACCOUNT_ROLE_NAMES = {
     "stock_adjustment": N_("stock adjustment"),
     "vat_payable": N_("vat payable"),
     "vat_receivable": N_("vat receivable"),
+    "wages": N_("wages"),
+    "employer_contributions": N_("employer contributions"),
+    "wages_payable": N_("wages payable"),
 }
 # the roles of the people who use a store
 USER_ROLE_NAMES = {
