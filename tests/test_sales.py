@@ -313,6 +313,14 @@ def test_the_customers_whole_story_and_ticket_links(shop) -> None:  # noqa: ANN0
                     subject="Wobbly", contact=f"#{cid}", link_kind="sales_order", link_id="SO-99"
                 ),
             )
+        # a number with nothing chosen to look it up in was dropped without a word
+        with pytest.raises(ValidationError) as exc:
+            tickets.create(
+                uow, tickets.TicketInput(subject="Wobbly", contact=f"#{cid}", link_id="INV-99999")
+            )
+        assert exc.value.fields == {
+            "link_kind": "choose what 'INV-99999' is, or clear the number"
+        }, exc.value.fields
         t = tickets.create(
             uow,
             tickets.TicketInput(

@@ -333,6 +333,14 @@ def _clean(uow: UnitOfWork, data: TicketInput) -> dict:
                 chk.add("link_id", Message(_NO_LINK[kind], number=link))
             else:
                 out["link_kind"], out["link_id"] = kind, target
+    elif str(data.link_id or "").strip():  # a number with nothing to look it up in
+        chk.add(
+            "link_kind",
+            Message(
+                "choose what {number} is, or clear the number",
+                number=repr(str(data.link_id).strip()[:20]),
+            ),
+        )
     chk.done()
     return out
 
