@@ -14,9 +14,10 @@ from textual.widgets._tabbed_content import ContentTab
 from bizdesk import i18n
 from bizdesk.app import BizdeskApp
 from bizdesk.screens.help import HelpScreen
+from bizdesk.screens.journal import account_form
 from bizdesk.screens.users import UsersScreen
 from bizdesk.services.admin import users
-from bizdesk.widgets.form import FormScreen
+from bizdesk.widgets.form import FormScreen, option_label
 from tests.tui_helpers import SIZE, palette_hits, settle, type_text, wait_for
 
 
@@ -351,3 +352,17 @@ async def test_a_column_of_known_words_is_as_wide_as_its_longest_in_the_language
         await settle(pilot, app)
         shown = drawn(app.query_one("#tickets-table").grid)
     assert "urgente" in shown and "urgen…" not in shown, shown
+
+
+@pytest.mark.parametrize(
+    ("language", "types"),
+    [("es", ["activo", "pasivo"]), ("ro", ["activ"]), ("vi", ["tài sản"])],
+)
+def test_a_new_accounts_type_is_chosen_among_words_of_the_readers_language(
+    language: str, types: list[str]
+) -> None:
+    i18n.use(language)
+    field = next(f for f in account_form().fields if f.name == "type")
+    shown_types = [option_label(field, option) for option in field.options]
+    assert all(t in shown_types for t in types), shown_types
+    assert "asset" not in shown_types and "expense" not in shown_types

@@ -157,7 +157,14 @@ def account_form() -> FormScreen:
         [
             Field("code", N_("Code"), required=True),
             Field("name", N_("Name"), required=True),
-            Field("type", N_("Type"), "select", "expense", options=ACCOUNT_TYPES),
+            Field(
+                "type",
+                N_("Type"),
+                "select",
+                "expense",
+                options=ACCOUNT_TYPES,
+                option_labels=ACCOUNT_TYPE_NAMES,
+            ),
         ],
         lambda uow, v: L.add_account(uow, v["code"], v["name"], v["type"]),
     )
