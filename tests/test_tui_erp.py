@@ -19,7 +19,7 @@ from bizdesk.widgets.lines_form import LinesFormScreen
 from bizdesk.widgets.paged_table import PagedTable
 from tests.erp_helpers import errors, order, product, supplier
 from tests.test_keys import post_burst
-from tests.tui_helpers import SIZE, settle, type_text, wait_for
+from tests.tui_helpers import SIZE, footer_text, settle, type_text, wait_for
 
 
 @pytest.fixture
@@ -266,6 +266,22 @@ async def test_lock_date_from_the_journal_tab(shop) -> None:  # noqa: ANN001
         assert not isinstance(app.screen, FormScreen)
     with shop.read() as uow:
         assert str(ledger.lock_date(uow)) == "2026-10-31"
+
+
+async def test_the_chart_of_accounts_footer_names_e_as_rename_and_e_renames(shop) -> None:  # noqa: ANN001
+    app = BizdeskApp(shop)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f8")
+        await settle(pilot, app)
+        assert "e Edit draft" in footer_text(app)
+        await pilot.press("v")  # the chart of accounts
+        await settle(pilot, app)
+        keys = footer_text(app)
+        assert "e Rename" in keys and "Edit draft" not in keys, keys
+        await pilot.press("e")
+        await settle(pilot, app)
+        assert isinstance(app.screen, FormScreen)
+        assert str(app.screen.title_text) == "Rename account"
 
 
 async def test_archiving_a_product_from_the_list_is_checked_against_the_version_asked_about(

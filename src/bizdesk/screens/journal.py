@@ -268,6 +268,8 @@ class JournalPane(EntryActions, ListPane):
     BINDINGS = [
         Binding("n", "new", N_("New"), id="journal.new"),
         *ENTRY_KEYS,
+        # e on the chart of accounts: the footer says what it does there
+        Binding("e", "rename_account", N_("Rename"), id="journal.rename"),
         Binding("v", "toggle_view", N_("Accounts/entries"), id="journal.view"),
         Binding("1", "state('')", N_("All"), show=False, id="journal.all"),
         Binding("2", "state('draft')", N_("Drafts"), show=False, id="journal.drafts"),
@@ -294,9 +296,9 @@ class JournalPane(EntryActions, ListPane):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """The footer shows the keys of the view on screen: entries or accounts."""
-        if action in ("post", "reverse", "state"):
+        if action in ("edit", "post", "reverse", "state"):
             return not self.showing_accounts
-        if action == "archive_account":
+        if action in ("archive_account", "rename_account"):
             return self.showing_accounts
         return True
 
@@ -347,10 +349,7 @@ class JournalPane(EntryActions, ListPane):
         else:
             self.app.push_screen(entry_form(), lambda r: r and self._saved(r))
 
-    def action_edit(self) -> None:
-        if not self.showing_accounts:
-            super().action_edit()
-            return
+    def action_rename_account(self) -> None:
         row = self.table.selected
         if row is not None:
             self.app.push_screen(rename_form(row.id, row.name), lambda a: a and self.table.reload())

@@ -239,7 +239,7 @@ BINDING_IDS: Mapping[str, tuple[str, ...]] = {
         *(f"so.{n}" for n in ("return", "cancel", "write", "entries", "customer", "mail")),
     ),
     "bizdesk.screens.journal": (
-        *(f"journal.{n}" for n in ("new", "edit", "post", "reverse", "view", "archive")),
+        *(f"journal.{n}" for n in ("new", "edit", "rename", "post", "reverse", "view", "archive")),
         *("journal.lock", "journal.all", "journal.drafts", "journal.posted", "journal.bank"),
         "journal.recurring",
         *("entry.back", "entry.source", "entry.contact", "account.back"),
