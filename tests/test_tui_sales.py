@@ -15,7 +15,7 @@ from bizdesk.services.trade import sales
 from bizdesk.widgets.form import FormScreen
 from bizdesk.widgets.lines_form import LinesFormScreen
 from tests.erp_helpers import errors, product
-from tests.tui_helpers import SIZE, settle, type_text
+from tests.tui_helpers import SIZE, footer_text, settle, type_text
 
 
 def _shop(store):  # noqa: ANN001, ANN202
@@ -53,6 +53,8 @@ async def test_order_confirm_deliver_invoice_pay(store) -> None:  # noqa: ANN001
         await pilot.press("ctrl+s")
         await settle(pilot, app)
         assert isinstance(app.screen, SalesOrderScreen)
+        keys = footer_text(app)  # a draft: edited and confirmed, not delivered yet
+        assert "e Edit" in keys and "c Confirm" in keys and "l Deliver" not in keys, keys
         await pilot.press("c")  # 5 wanted, 3 in stock: refused
         await settle(pilot, app)
         assert "DRAFT" in main_text(app)
@@ -68,6 +70,8 @@ async def test_order_confirm_deliver_invoice_pay(store) -> None:  # noqa: ANN001
         await pilot.press("c")
         await settle(pilot, app)
         assert "CONFIRMED" in main_text(app)
+        keys = footer_text(app)  # confirmed: no more editing or confirming; delivered
+        assert "e Edit" not in keys and "c Confirm" not in keys and "l Deliver" in keys, keys
         await pilot.press("l")  # deliver: the form is prefilled with what is left
         await settle(pilot, app)
         assert isinstance(app.screen, FormScreen)

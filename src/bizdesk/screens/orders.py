@@ -271,6 +271,28 @@ class OrderScreen(SendsPapers, RecordScreen):
     # the question before cancelling, marked with N_ ("Cancel {label}? What it means.")
     CANCEL_QUESTION = N_("Cancel {label}?")
 
+    # a key's action and the step of the order's flow it takes (services.trade.orders.Flow)
+    STEPS = {
+        "confirm": "confirm",
+        "send": "send",
+        "deliver": "deliver",
+        "receive": "receive",
+        "invoice": "invoice",
+        "bill": "bill",
+        "cancel_order": "cancel",
+    }
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The footer offers a step only in a state it is taken from, and e only on a draft
+        (a confirmed order offered e and c, each refused when pressed)."""
+        if self.view is None:
+            return True
+        flow = self.SERVICE.FLOW
+        if action == "edit":
+            return self.view.state == flow.draft
+        step = self.STEPS.get(action)
+        return True if step is None else flow.may(step, self.view.state)
+
     def fetch_order(self, uow: Any) -> Any:  # noqa: ANN401
         return self.SERVICE.get(uow, self.record_id)
 
