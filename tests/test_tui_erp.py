@@ -215,6 +215,11 @@ async def test_journal_entry_form_refuses_to_post_until_balanced(shop) -> None: 
         assert "JE-1" in text_of(app.screen, "#main") and "Reversed by JE-2" in text_of(
             app.screen, "#main"
         )
+        await pilot.press("r")  # reversed already: said at once, no form asking a date first
+        await settle(pilot, app)
+        assert isinstance(app.screen, EntryScreen)
+        said = [str(n.message) for n in app._notifications]
+        assert "JE-1 was reversed already by JE-2" in said, said
 
 
 async def test_entry_drills_to_its_purchase_order(shop) -> None:  # noqa: ANN001

@@ -223,7 +223,7 @@ class EntryActions:
 
     def action_reverse(self) -> None:
         def ask(v: L.EntryView) -> None:
-            why = L.made_by_document(v.label, v.source_kind)
+            why = v.not_reversible()
             if why is not None:  # said before a date is asked for
                 self.notify(why, severity="warning", markup=False)
                 return

@@ -592,6 +592,17 @@ class EntryView:
     def label(self) -> str:
         return entry_label(self.number, self.id)
 
+    def not_reversible(self) -> Message | None:
+        """Why ``r`` cannot reverse this entry in the journal (None: it can)."""
+        by = (
+            entry_label(self.reversed_by_number, self.reversed_by_id)
+            if self.reversed_by_id
+            else None
+        )
+        return not_reversible(
+            self.label, self.state, self.source_kind, by, self.reverses_id is not None
+        )
+
 
 def _clean_lines(uow: UnitOfWork, lines: list[LineInput], chk: v.Checker) -> list[Posting]:
     exp = uow.exponent
@@ -833,17 +844,36 @@ MADE_BY = {
 }
 
 
-def made_by_document(label: str, source_kind: str | None) -> Message | None:
-    """Why an entry a document made is not reversed in the journal (None: it may be)."""
-    if not source_kind:
-        return None
-    made_by = MADE_BY.get(source_kind)
-    return Message(
-        "{entry} was made by {document} and is corrected there, not by a reversal "
-        "in the journal (the document would no longer match the books)",
-        entry=label,
-        document=Message(made_by) if made_by else source_kind,
-    )
+def not_reversible(
+    label: str,
+    state: str,
+    source_kind: str | None,
+    reversed_by: str | None,
+    is_reversal: bool,
+    *,
+    by_document: bool = False,
+) -> Message | None:
+    """Why the entry ``label`` cannot be reversed (None: it can): a draft, an entry a
+    document made (corrected by that document's own undo, unless ``by_document``), one
+    reversed already (by ``reversed_by``), or itself a reversal. Said before a date is
+    asked for, and again by ``reverse``."""
+    if state != "posted":
+        return Message("only a posted entry can be reversed; edit the draft instead")
+    if source_kind and not by_document:
+        made_by = MADE_BY.get(source_kind)
+        return Message(
+            "{entry} was made by {document} and is corrected there, not by a reversal "
+            "in the journal (the document would no longer match the books)",
+            entry=label,
+            document=Message(made_by) if made_by else source_kind,
+        )
+    if reversed_by is not None:
+        return Message(
+            "{entry} was reversed already by {reversal}", entry=label, reversal=reversed_by
+        )
+    if is_reversal:
+        return Message("{entry} is itself a reversal; post a new entry", entry=label)
+    return None
 
 
 @requires("journal.post")
@@ -861,29 +891,18 @@ def reverse(
     that document's own undo (``by_document``): reversed alone in the journal, the
     document would still say it was posted or paid."""
     e = _load_entry(uow, entry_id, lock=True)
-    if e.state != "posted":
-        raise ValidationError(
-            {"": Message("only a posted entry can be reversed; edit the draft instead")}
-        )
     label = JOURNAL.label(e.number)
-    why = None if by_document else made_by_document(label, e.source_kind)
+    reversal = uow.session.get(JournalEntry, e.reversed_by_id) if e.reversed_by_id else None
+    why = not_reversible(
+        label,
+        e.state,
+        e.source_kind,
+        JOURNAL.label(reversal.number) if reversal is not None else None,
+        e.reverses_id is not None,
+        by_document=by_document,
+    )
     if why is not None:
         raise ValidationError({"": why})
-    if e.reversed_by_id is not None:
-        other = uow.session.get(JournalEntry, e.reversed_by_id)
-        raise ValidationError(
-            {
-                "": Message(
-                    "{entry} was reversed already by {reversal}",
-                    entry=label,
-                    reversal=JOURNAL.label(other.number),
-                )
-            }
-        )
-    if e.reverses_id is not None:
-        raise ValidationError(
-            {"": Message("{entry} is itself a reversal; post a new entry", entry=label)}
-        )
     chk = v.Checker()
     day = chk("date", v.iso_date, when, local=uow.person_input) or max(date.today(), e.date)
     memo = chk("memo", v.text, memo, max_len=500) or written(
