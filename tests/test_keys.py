@@ -361,6 +361,20 @@ async def test_pilot_tab_keeps_a_filled_picker_as_it_is(store):
         assert form.values()["organization"] == "Acme"
 
 
+async def test_pilot_end_takes_the_suggestion_as_the_right_arrow_does(store):
+    with store.write() as uow:
+        C.create(uow, C.ContactInput(name="Northwind Traders", kind="organization"))
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        form = await open_new_contact(pilot, app)
+        box = form.query_one("#f-organization")
+        box.focus()
+        await pilot.press(*"North")
+        await wait_for(pilot, lambda: box._suggestion == "Northwind Traders", "the suggestion")
+        await pilot.press("home", "end")
+        assert form.values()["organization"] == "Northwind Traders"
+
+
 async def test_pilot_burst_slash_and_a_filter_loses_no_key(store):
     for name in ("Anna Cole", "Cyrus Dane", "Cyril Moss"):
         with store.write() as uow:

@@ -327,6 +327,14 @@ class TypeAheadInput(Input):
         super()._on_focus(event)
         self._looked_up = None  # Input drops its suggestion on focus; so does Tab
 
+    def action_end(self, select: bool = False) -> None:
+        """End goes to the end and takes the suggestion shown there, as the right arrow does
+        at the end (End only moved the cursor: "Northwind Traders" stayed "North")."""
+        super().action_end(select)
+        if not select and self._suggestion and len(self._suggestion) > len(self.value):
+            self.value = self._suggestion
+            self.cursor_position = len(self.value)
+
     async def action_accept_and_next(self) -> None:
         value = self.value
         if self.suggester and self._looked_up == value and self.cursor_at_end:
