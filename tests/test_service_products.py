@@ -8,8 +8,10 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
+from bizdesk.db import open_store
 from bizdesk.errors import ValidationError
 from bizdesk.models.stock import StockMove
+from bizdesk.services.admin import setup
 from bizdesk.services.base.paging import PageRequest
 from bizdesk.services.books import ledger_reports
 from bizdesk.services.crm import contacts
@@ -128,3 +130,19 @@ def test_the_stocked_column_imports_and_exports(store) -> None:  # noqa: ANN001
         hour = products.get_product(uow, products.resolve_product(uow, "HOUR").id)
     assert (rows["HOUR"]["stocked"], rows["BELL"]["stocked"]) == ("no", "yes")
     assert (hour.stocked, hour.sale_price) == (False, Decimal("50.00"))
+
+
+@pytest.mark.parametrize(
+    ("locale", "pieces"), [("en_GB", "pcs"), ("ro_RO", "buc."), ("es_ES", "ud."), ("vi_VN", "cái")]
+)
+def test_a_product_given_no_unit_counts_pieces_in_the_shops_language(
+    tmp_path, locale: str, pieces: str
+) -> None:  # noqa: ANN001
+    store = open_store(str(tmp_path / "shop.db"), user="tester")
+    with store.write() as uow:
+        setup.initialize(uow, company="Shop", locale=locale)
+        assert products.new_product_input(uow).unit == pieces  # what the new form shows
+        made = products.create_product(uow, products.ProductInput(sku="X", name="Thing"))
+        assert made.unit == pieces
+        kept = products.create_product(uow, products.ProductInput("Y", "Rope", "m"))
+        assert kept.unit == "m"

@@ -10,7 +10,7 @@ from sqlalchemy import func, or_, select
 
 from bizdesk.db.session import UnitOfWork
 from bizdesk.errors import NotFound
-from bizdesk.i18n import Message
+from bizdesk.i18n import N_, Message, written
 from bizdesk.models.contacts import Contact
 from bizdesk.models.stock import Location, Product, StockMove
 from bizdesk.money import (
@@ -52,7 +52,7 @@ from bizdesk.services.inventory.levels import (
 class ProductInput:
     sku: str = ""
     name: str = ""
-    unit: str = "pcs"
+    unit: str = ""  # empty: the shop's word for pieces (_default_unit)
     sale_price: str = "0"
     cost: str = "0"
     vat_rate: str | None = None  # None: the store's standard rate, or unchanged (_vat)
@@ -148,7 +148,7 @@ def _clean_product(uow: UnitOfWork, data: ProductInput, self_id: int | None = No
     out = {
         "sku": sku,
         "name": chk("name", v.text, data.name, required=True, max_len=200),
-        "unit": chk("unit", v.text, data.unit or "pcs", max_len=12) or "pcs",
+        "unit": chk("unit", v.text, data.unit, max_len=12) or _default_unit(uow),
         "sale_price_minor": chk(
             "sale_price", _amount, parse_money, data.sale_price, exp, locale=loc
         ),
@@ -384,10 +384,16 @@ def _vat(uow: UnitOfWork, data: ProductInput, self_id: int | None = None) -> str
     return Decimal(standard_vat_rate(uow) or "0")
 
 
+def _default_unit(uow: UnitOfWork) -> str:
+    """The unit of a product given none: pieces, in the shop's language ("buc." in a
+    Romanian shop, which read "pcs" beside its own units)."""
+    return written(uow.setting("locale"), N_("pcs"))
+
+
 @requires("stock.view")
 def new_product_input(uow: UnitOfWork) -> ProductInput:
-    """What a new product starts with: the store's standard VAT rate."""
-    return ProductInput(vat_rate=standard_vat_rate(uow) or "0")
+    """What a new product starts with: the store's standard VAT rate, pieces."""
+    return ProductInput(unit=_default_unit(uow), vat_rate=standard_vat_rate(uow) or "0")
 
 
 def product_input(view: ProductView) -> ProductInput:
