@@ -132,6 +132,34 @@ def test_the_stocked_column_imports_and_exports(store) -> None:  # noqa: ANN001
     assert (hour.stocked, hour.sale_price) == (False, Decimal("50.00"))
 
 
+def test_an_import_keeps_what_a_product_holds_in_the_columns_its_file_does_not_have(
+    store,  # noqa: ANN001
+) -> None:
+    sid = supplier(store)
+    product(store, "ROPE", name="Rope", unit="m", cost="5", sale_price="9", vat_rate="20",
+            supplier=f"#{sid}", reorder_point="10", reorder_qty="50")  # fmt: skip
+    with store.write() as uow:
+        done = erp_imports.import_products(uow, "sku,name\nROPE,Rope red\n")
+        rope = products.get_product(uow, products.resolve_product(uow, "ROPE").id)
+        # a cell left empty in a column the file has takes the default, as on a new product
+        erp_imports.import_products(uow, "sku,name,cost\nROPE,Rope red,\n")
+        emptied = products.get_product(uow, rope.id)
+    assert done.updated == 1 and rope.name == "Rope red"
+    assert (rope.unit, rope.cost, rope.sale_price, rope.vat_rate) == (
+        "m", Decimal("5.00"), Decimal("9.00"), Decimal("20")
+    )  # fmt: skip
+    assert (rope.supplier_id, rope.reorder_point, rope.reorder_qty) == (sid, 10, 50)
+    assert (emptied.cost, emptied.unit) == (Decimal("0.00"), "m")
+
+    # a file in a named locale (import --locale de_DE) keeps them too, read in that form
+    product(store, "NET", name="Net", cost="1234.5", reorder_point="2.5")
+    store.input_locale = "de_DE"
+    erp_imports.import_products(store, "sku,name\nNET,Net blue\n")
+    with store.read() as uow:
+        net = products.get_product(uow, products.resolve_product(uow, "NET").id)
+    assert (net.name, net.cost, net.reorder_point) == ("Net blue", Decimal("1234.50"), 2.5)
+
+
 @pytest.mark.parametrize(
     ("locale", "pieces"), [("en_GB", "pcs"), ("ro_RO", "buc."), ("es_ES", "ud."), ("vi_VN", "cái")]
 )

@@ -176,11 +176,17 @@ def _check_products(uow: UnitOfWork, rows: Iterable[tuple[int, dict[str, str]]])
             problems.add(line, line_problem(line, problem, "sku"))
             continue
         seen[sku] = line
-        defaults = products.ProductInput()
-        inp = products.ProductInput(
-            **{k: row.get(k) or getattr(defaults, k) for k in PRODUCT_COLUMNS}
-        )
         existing = uow.session.scalars(select(Product).where(Product.sku == sku)).first()
+        defaults = products.ProductInput()
+        # a column the file does not have keeps what the product holds (a file of names and
+        # prices set every unit to pieces and every cost to 0)
+        kept = defaults if existing is None else products.stored_input(uow, existing)
+        inp = products.ProductInput(
+            **{
+                k: (row[k] or getattr(defaults, k)) if k in row else getattr(kept, k)
+                for k in PRODUCT_COLUMNS
+            }
+        )
         if existing is not None and not (row.get("stocked") or "").strip():
             inp.stocked = existing.stocked  # a file without the column keeps a service one
         try:

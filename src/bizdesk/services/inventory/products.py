@@ -396,6 +396,27 @@ def new_product_input(uow: UnitOfWork) -> ProductInput:
     return ProductInput(unit=_default_unit(uow), vat_rate=standard_vat_rate(uow) or "0")
 
 
+@requires("stock.view")
+def stored_input(uow: UnitOfWork, p: Product) -> ProductInput:
+    """A stored product as an input written as this unit of work reads numbers (what an
+    import row that names only some columns keeps of it); its supplier by number, never a
+    name to resolve; its VAT rate as it is (None)."""
+    exp, loc = uow.exponent, uow.input_locale
+    return ProductInput(
+        p.sku,
+        p.name,
+        p.unit,
+        money_text(p.sale_price_minor, exp, loc),
+        money_text(p.cost_minor, exp, loc),
+        None,
+        f"#{p.supplier_id}" if p.supplier_id else "",
+        qty_text(p.reorder_point_scaled, loc),
+        qty_text(p.reorder_qty_scaled, loc),
+        p.allow_negative,
+        p.stocked,
+    )
+
+
 def product_input(view: ProductView) -> ProductInput:
     return ProductInput(
         view.sku,
