@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 
 import pytest
 
@@ -142,3 +143,27 @@ def test_export_json(store):
         export_contacts(uow, buf, fmt="json")
     rows = json.loads(buf.getvalue())
     assert [r["name"] for r in rows] == ["Acme Ltd", "Ann Smith", "Bolt [M8]"]
+
+
+def test_an_update_keeps_what_the_contact_holds_in_the_columns_the_file_does_not_have(store):
+    do_import(store, GOOD)
+    with store.write() as uow:  # a word of where the contact came from, not a column
+        ann = C.get(uow, C.resolve(uow, "ann@acme.example").id)
+        C.update(uow, ann.id, replace(ann.as_input(), source="fair"), version=ann.version)
+    said = do_import(store, "name,email\nAnn Smith-Jones,ann@acme.example\n")
+    assert (said.updated, said.skipped) == (1, 0)
+    with store.read() as uow:
+        ann = C.get(uow, ann.id)
+    assert ann.name == "Ann Smith-Jones"
+    assert (ann.organization, ann.phone, ann.city, ann.country) == (
+        "Acme Ltd", "+442079460958", "Leeds", "GB"
+    )  # fmt: skip
+    assert (set(ann.tags), ann.stage, ann.is_customer, ann.notes, ann.source) == (
+        {"vip", "retail"}, "prospect", True, "likes =SUM(A1) jokes", "fair"
+    )  # fmt: skip
+    # the same file again: nothing in its columns differs, so nothing is updated
+    assert do_import(store, "name,email\nAnn Smith-Jones,ann@acme.example\n").skipped == 1
+    # a column the file has, left empty, empties what it holds
+    do_import(store, "name,email,city\nAnn Smith-Jones,ann@acme.example,\n")
+    with store.read() as uow:
+        assert (C.get(uow, ann.id).city, C.get(uow, ann.id).phone) == ("", "+442079460958")

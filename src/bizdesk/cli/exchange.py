@@ -111,7 +111,8 @@ LocaleOpt = Annotated[
         "Contacts: new ones added, known ones updated.\n\nA row with an id (the contact's "
         "number in this store, as `export contacts` writes it) updates that contact; else a row "
         "whose email exists updates that contact; else a new contact is created (leave id empty "
-        "to copy contacts into another store)."
+        "to copy contacts into another store). A contact updated keeps what it holds in the "
+        "columns the file does not have."
     ),
 )
 def import_contacts(
@@ -134,7 +135,10 @@ def import_contacts(
 @imports.command(
     "products",
     cls=ImportCommand,
-    help=_("Products: new ones added, those whose SKU exists updated."),
+    help=_(
+        "Products: new ones added, those whose SKU exists updated (keeping what they hold in "
+        "the columns the file does not have)."
+    ),
 )
 def import_products(
     ctx: typer.Context,

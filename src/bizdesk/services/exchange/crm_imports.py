@@ -23,7 +23,7 @@ import sqlite3
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import BinaryIO
 
@@ -93,6 +93,10 @@ COMPARED = (
     "payment_terms",
     "birth_date",
 )
+
+
+# the column of the file each compared field comes from (the same name, but for these)
+_COLUMN_OF = {"is_customer": "roles", "is_supplier": "roles", "organization_id": "organization"}
 
 
 @dataclass
@@ -200,6 +204,7 @@ class _Staging:
         self.db.execute(f"CREATE TABLE row ({', '.join(columns)})")
         os.unlink(self.path)  # no name left behind, even if the process is killed
         self._insert = f"INSERT INTO row VALUES ({', '.join('?' * len(columns))})"
+        self.present: frozenset[str] = frozenset(CONTACT_COLUMNS)  # the file's columns
 
     def add(self, rows: list[tuple]) -> None:
         with self.db:  # one transaction a batch (not one a row)
@@ -427,10 +432,16 @@ def _consent_changes(staged: str | None, now: ConsentView | None) -> bool:
 
 
 def _decide(
-    uow: UnitOfWork, batch: list[tuple[tuple, int | None]], known: _Known, problems: _Problems
+    uow: UnitOfWork,
+    batch: list[tuple[tuple, int | None]],
+    known: _Known,
+    problems: _Problems,
+    present: frozenset[str] = frozenset(CONTACT_COLUMNS),
 ) -> list[tuple]:
     """Which rows of a batch create a contact, update one (by id, else by email) or leave
-    it as it is; the batch's existing contacts are read in one go."""
+    it as it is (compared in the columns ``present`` in the file); the batch's existing
+    contacts are read in one go."""
+    compared = [k for k in COMPARED if _COLUMN_OF.get(k, k) in present]
     emails = [r[_AT["email"]] for r, _ in batch if r[_AT["email"]]]
     ids = [cid for _, cid in batch if cid is not None]
     found: dict[int, Contact] = {}
@@ -485,8 +496,9 @@ def _decide(
         new["organization_id"] = known.organizations.get(org.casefold()) if org else None
         born = r[_AT["birth_date"]]
         new["birth_date"] = date.fromisoformat(born) if born else None
-        same = all(getattr(old, k) == new[k] for k in COMPARED) and tags.get(cid, set()) == set(
-            filter(None, r[_AT["tags"]].split(";"))
+        same = all(getattr(old, k) == new[k] for k in compared) and (
+            "tags" not in present
+            or tags.get(cid, set()) == set(filter(None, r[_AT["tags"]].split(";")))
         )
         if not same:
             action = "update"
@@ -506,13 +518,14 @@ def _check_file(store, source, known: _Known, st: _Staging) -> None:  # noqa: AN
     def flush() -> None:
         if batch:
             with store.read() as uow:  # short: a batch's lookups, never the whole file
-                st.add(_decide(uow, batch, known, problems))
+                st.add(_decide(uow, batch, known, problems, st.present))
             batch.clear()
 
     for line, row in read_rows(source, CONTACT_COLUMNS, CONTACT_REQUIRED):
         if "__error__" in row:
             problems.add(line, line_problem(line, row["__error__"]))
             continue
+        st.present = frozenset(row)  # the header's columns (every row has them all)
         checked = _check_row(line, row, known, problems)
         if checked is not None:
             batch.append(checked)
@@ -778,9 +791,8 @@ def _write_contacts(uow: UnitOfWork, st: _Staging) -> ImportResult:
             phone=d["phone"] or "",
             tags=[t for t in d["tags"].split(";") if t],
             birth_date=d["birth_date"] or "",
-            # not a column of the file: the contact keeps the language of its documents
-            language=uow.session.get(Contact, cid).language,
         )
+        inp = _kept(uow, cid, inp, st.present)
         try:
             contacts_service.update(uow, cid, inp, version=version)
         except ValidationError as exc:
@@ -791,6 +803,32 @@ def _write_contacts(uow: UnitOfWork, st: _Staging) -> ImportResult:
         "import", None, "contacts", after={"created": result.created, "updated": result.updated}
     )
     return result
+
+
+def _kept(
+    uow: UnitOfWork, cid: int, inp: contacts_service.ContactInput, present: frozenset[str]
+) -> contacts_service.ContactInput:
+    """A row's update with what the contact holds in every column the file does not have
+    (a file of names and emails emptied every phone, city, tag and role), and the language
+    of its documents, never a column."""
+    c = uow.session.get(Contact, cid)
+    keep: dict[str, object] = {"language": c.language}
+    for col in ("kind", "email", "phone", "street", "city", "postcode", "country", "vat_id"):
+        if col not in present:
+            keep[col] = getattr(c, col) or ""
+    for col in ("stage", "owner", "source", "notes", "payment_terms", "birth_date"):
+        if col not in present:
+            keep[col] = getattr(c, col) or ""
+    if "roles" not in present:
+        keep["is_customer"], keep["is_supplier"] = c.is_customer, c.is_supplier
+    if "organization" not in present and c.organization_id:
+        org = uow.session.get(Contact, c.organization_id)
+        keep["organization"] = contacts_service.reference(org.name, org.id)
+    if "tags" not in present:
+        keep["tags"] = list(
+            uow.session.scalars(select(ContactTag.tag).where(ContactTag.contact_id == cid))
+        )
+    return replace(inp, **keep)
 
 
 def _insert_consents(conn, said: list[tuple[int, str]], now, stamp, user: str) -> None:  # noqa: ANN001
