@@ -248,3 +248,24 @@ async def test_the_deals_list_shows_amounts_as_the_shops_locale_writes_and_reads
             assert app.screen.query_one("#f-amount", Input).value == shown
     finally:
         store.dispose()
+
+
+async def test_a_card_on_the_board_keeps_to_its_two_lines_cut_with_an_ellipsis(shop):
+    with shop.write() as uow:
+        D.create(
+            uow,
+            D.DealInput(
+                title="Fleet of forty cargo bikes for the municipal parks department",
+                contact="Ann Buyer",
+                amount="4500",
+            ),
+        )
+    app = BizdeskApp(shop)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("f4")
+        await settle(pilot, app)
+        board = app.query_one("#stage-1", OptionList)
+        lines = [board.render_line(y).text.rstrip() for y in range(3)]
+        assert lines[0].startswith("Fleet of") and lines[0].endswith("…"), lines
+        assert lines[1].startswith("4,500.00 Ann") and lines[2] == "", lines

@@ -279,7 +279,8 @@ class DealsPane(DealActions, Pane):
     DealsPane .column { width: 1fr; border: round $panel; }
     DealsPane .column:focus-within { border: round $accent; }
     DealsPane .column-title { height: 2; text-style: bold; }
-    DealsPane OptionList, DealsPane OptionList:focus { height: 1fr; border: none; padding: 0; }
+    DealsPane OptionList, DealsPane OptionList:focus { height: 1fr; border: none; padding: 0;
+        text-wrap: nowrap; text-overflow: ellipsis; }
     """
 
     class Board(Message):
