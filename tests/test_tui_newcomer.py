@@ -16,7 +16,14 @@ from textual.widgets import DataTable, Input, OptionList, Select, Static
 from bizdesk.app import BizdeskApp, TabsScreen
 from bizdesk.screens.deals import DealScreen, DealsPane
 from bizdesk.screens.help import HelpScreen
-from bizdesk.screens.home import Chart, HomePane, axis_labels, axis_ticks, bar_chart
+from bizdesk.screens.home import (
+    Chart,
+    HomePane,
+    axis_labels,
+    axis_ticks,
+    bar_chart,
+    bar_lines,
+)
 from bizdesk.screens.sales import SalesOrdersScreen
 from bizdesk.services.admin.audit import latest_id
 from bizdesk.services.base.paging import PageRequest
@@ -325,17 +332,28 @@ def test_chart_axes_read_as_amounts_in_the_shops_locale() -> None:
     assert axis_ticks(31783) == [0, 10000, 20000, 30000, 40000]
     assert axis_labels(axis_ticks(59734, 3), "de_DE") == ["0", "20.000", "40.000", "60.000"]
     assert axis_labels([0, 100_000_000], "vi_VN") == ["0", "100\xa0Tr"]  # too wide: short
-    for horizontal in (False, True):
-        text = bar_chart("Sales", ["06", "07"], [31783, 26485], 38, 12, horizontal).plain
-        assert "30,000" in text if not horizontal else "20,000" in text
-        assert not re.search(r"\d\.\d", text), text  # no 31783.0, no 26485.8
+    text = bar_chart("Sales", ["06", "07"], [31783, 26485], 38, 12).plain
+    assert "30,000" in text
+    assert not re.search(r"\d\.\d", text), text  # no 31783.0, no 26485.8
     below = bar_chart("Sales", ["06", "07"], [-1500, 3000], 38, 12).plain  # returns > sales
     assert "-2,000┤" in below and "3,000┤" in below
+
+
+def test_each_stage_s_bar_stands_beside_its_name_at_any_height() -> None:
     # a stage's name beside its bar is whole when it fits a third of the chart, else it
-    # says it was cut ("Negotiation" read "Negotiatio" on Home at 80 columns)
-    stages = ["Negotiation", "Proposal sent to the customer"]
-    text = bar_chart("Pipeline", stages, [5000, 3000], 39, 10, horizontal=True).plain
-    assert "Negotiation┤" in text and "Proposal sen…┤" in text, text
+    # says it was cut ("Negotiation" read "Negotiatio" on Home at 80 columns); plotext
+    # drew a bar over a row and a half, under no name, or left a stage out
+    stages = ["New", "Negotiation", "Proposal sent to the customer"]
+    lines = bar_lines("Pipeline", stages, [1000, 5000, 3000], 39, 4).plain.splitlines()
+    assert lines[0].strip() == "Pipeline"
+    assert re.fullmatch(r" *New █+\S? *1,000", lines[1]), lines
+    assert re.fullmatch(r"  Negotiation █+ 5,000", lines[2]), lines
+    assert re.fullmatch(r"Proposal sen… █+\S? *3,000", lines[3]), lines
+    assert all(len(line) <= 39 for line in lines), lines
+    assert lines[2].count("█") == 39 - 13 - 5 - 2  # the largest fills the room left
+    short = bar_lines("Pipeline", stages, [1000, 5000, 3000], 39, 3, "vi_VN").plain
+    assert short.splitlines()[1:] == [short.splitlines()[1], "and 2 more stages"], short
+    assert "1.000" in short  # the amount in the shop's locale
 
 
 async def test_home_charts_and_pages_show_formatted_amounts(month) -> None:  # noqa: ANN001, F811

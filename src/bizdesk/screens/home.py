@@ -55,31 +55,67 @@ def bar_chart(
     values: list[int],
     width: int,
     height: int,
-    horizontal: bool = False,
     locale: str = "en_US",
 ) -> Text:
     """A bar chart as text (plotext); the bars are blocks, readable without colour."""
     import plotext as plt  # deferred on purpose: the figures are drawn before the charts
 
-    if horizontal:  # the names beside the bars take up to a third of the width, whole
-        room = max(8, width // 3)  # when they fit ("Negotiation" was cut to "Negotiatio")
-        labels = [label if len(label) <= room else label[: room - 1] + "…" for label in labels]
     plt.clear_figure()
     plt.theme("pro")
     plt.plotsize(max(20, width), max(6, height))
-    plt.bar(labels, values, orientation="horizontal" if horizontal else "vertical", marker="hd")
+    plt.bar(labels, values, marker="hd")
     low = min(values, default=0)
-    ticks = axis_ticks(max(*values, -low, 0), 3 if horizontal else 4)
+    ticks = axis_ticks(max(*values, -low, 0), 4)
     if low < 0:  # a month of more returns than sales: the axis goes below 0 too
         ticks = sorted({-t for t in ticks} | set(ticks))
-    if horizontal:
-        plt.xticks(ticks, axis_labels(ticks, locale))
-        plt.xlim(ticks[0], ticks[-1])
-    else:
-        plt.yticks(ticks, axis_labels(ticks, locale))
-        plt.ylim(ticks[0], ticks[-1])
+    plt.yticks(ticks, axis_labels(ticks, locale))
+    plt.ylim(ticks[0], ticks[-1])
     plt.title(title)
     return Text.from_ansi(plt.build())
+
+
+EIGHTHS = " ▏▎▍▌▋▊▉"  # a bar's last cell, in eighths of a cell
+
+
+def bar_lines(
+    title: str,
+    labels: list[str],
+    values: list[int],
+    width: int,
+    height: int,
+    locale: str = "en_US",
+) -> Text:
+    """Bars side by side with their names and amounts, a line each ("Proposal ████▌
+    35,495"): every name beside its own bar at any height. (plotext drew each bar over a
+    row and a half: at Home's height a bar stood under no name, or a stage had none.)
+    The names take up to a third of the width, whole when they fit, else cut with "…";
+    when fewer lines than bars are free, the last line says how many are left out."""
+    t = Text(title.center(width).rstrip(), style="bold")
+    if not labels:
+        return t
+    amounts = [format_decimal(v, locale=locale) for v in values]
+    room = min(max(len(label) for label in labels), max(8, width // 3))
+    figure = max(len(a) for a in amounts)
+    cells = max(1, width - room - figure - 2)
+    top = max(max(values), 1)
+    rows = list(zip(labels, values, amounts, strict=True))
+    lines = max(1, height - 1)
+    shown = rows if len(rows) <= lines else rows[: lines - 1]
+    for label, value, amount in shown:
+        name = label if len(label) <= room else label[: room - 1] + "…"
+        eighths = round(max(value, 0) * cells * 8 / top)
+        full, part = divmod(eighths, 8)
+        bar = "█" * full + (EIGHTHS[part] if part else "")
+        t.append(f"\n{name:>{room}} ")
+        t.append(f"{bar:<{cells}}")
+        t.append(f" {amount:>{figure}}")
+    if len(shown) < len(rows):
+        left = len(rows) - len(shown)
+        t.append(
+            "\n" + ngettext("and {n} more stage", "and {n} more stages", left).format(n=left),
+            style="dim",
+        )
+    return t
 
 
 class Figures(Static, can_focus=True):
@@ -107,7 +143,8 @@ class Chart(Static):
         title, labels, values, horizontal = self.spec
         labels = [visible(label) for label in labels]
         w, h = self.size
-        self.update(bar_chart(title, labels, values, w, h, horizontal, self.app.locale))
+        draw = bar_lines if horizontal else bar_chart
+        self.update(draw(title, labels, values, w, h, self.app.locale))
 
 
 class HomePane(Pane):
