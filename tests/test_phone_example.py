@@ -1,9 +1,11 @@
-"""The contact form's phone placeholder is a number of the shop's own region."""
+"""The contact form's examples (phone, country, VAT id) are the shop's own region's."""
 
 from __future__ import annotations
 
-from bizdesk.services.base.validate import example_phone, phone
-from bizdesk.services.crm.contacts import phone_example
+import pytest
+
+from bizdesk.services.base.validate import example_phone, example_vat_id, phone, vat_id
+from bizdesk.services.crm.contacts import form_examples
 
 
 def test_the_example_is_the_regions_and_is_accepted_there():
@@ -14,11 +16,23 @@ def test_the_example_is_the_regions_and_is_accepted_there():
     assert example_phone(None) == example_phone("XX") == "+49 30 1234567"
 
 
+@pytest.mark.parametrize("region", ["DE", "ES", "FR", "GB", "IT", "RO", "VN"])
+def test_a_vat_id_example_is_accepted_in_its_region(region: str):
+    shown = example_vat_id(region)
+    assert vat_id(shown, region) == shown
+
+
 def test_the_store_names_the_region_else_its_locale_does(store):
     with store.write() as uow:
         uow.set_setting("locale", "ro_RO")
         uow.set_setting("region", "")
-    assert phone_example(store.settings()) == example_phone("RO")
+    romanian = form_examples(store.settings())
+    assert (romanian.phone, romanian.country, romanian.vat_id) == (
+        example_phone("RO"), "RO", "RO18547290"
+    )  # fmt: skip
     with store.write() as uow:
         uow.set_setting("region", "vn")
-    assert phone_example(store.settings()) == example_phone("VN")
+    vietnamese = form_examples(store.settings())
+    assert (vietnamese.phone, vietnamese.country, vietnamese.vat_id) == (
+        example_phone("VN"), "VN", "0100109106"
+    )  # fmt: skip

@@ -57,8 +57,11 @@ INTERACTION_NAMES = {
 }
 
 
-def contact_fields(view: C.ContactView | None = None, phone: str = "+49 30 1234567") -> list[Field]:
+def contact_fields(
+    view: C.ContactView | None = None, examples: C.FormExamples | None = None
+) -> list[Field]:
     d = view.as_input() if view else C.ContactInput()
+    e = examples or C.form_examples({})
     return [
         Field("name", N_("Name"), value=d.name, required=True),
         Field(
@@ -66,12 +69,22 @@ def contact_fields(view: C.ContactView | None = None, phone: str = "+49 30 12345
         ),
         Field("organization", N_("Organisation"), "organization", d.organization),
         Field("email", N_("Email"), value=d.email),
-        Field("phone", N_("Phone"), value=d.phone, placeholder=phone),
+        Field("phone", N_("Phone"), value=d.phone, placeholder=e.phone),
         Field("street", N_("Street"), value=d.street),
         Field("postcode", N_("Postcode"), value=d.postcode),
         Field("city", N_("City"), value=d.city),
-        Field("country", N_("Country"), value=d.country, placeholder=N_("code or name, e.g. DE")),
-        Field("vat_id", N_("VAT id"), value=d.vat_id, placeholder=N_("e.g. RO18547290")),
+        Field(
+            "country",
+            N_("Country"),
+            value=d.country,
+            placeholder=_("code or name, e.g. {code}").format(code=e.country),
+        ),
+        Field(
+            "vat_id",
+            N_("VAT id"),
+            value=d.vat_id,
+            placeholder=_("e.g. {example}").format(example=e.vat_id),
+        ),
         Field("birth_date", N_("Birth date"), value=d.birth_date, placeholder=DATE_FORM),
         Field(
             "language",
@@ -101,12 +114,14 @@ def _input(values: dict[str, Any]) -> C.ContactInput:
     return C.ContactInput(**values)
 
 
-def contact_form(view: C.ContactView | None = None, phone: str | None = None) -> FormScreen:
-    """New (view None) or edit; saving over someone else's change is refused. ``phone``: an
-    example number of the shop's region (C.phone_example)."""
+def contact_form(
+    view: C.ContactView | None = None, examples: C.FormExamples | None = None
+) -> FormScreen:
+    """New (view None) or edit; saving over someone else's change is refused. ``examples``:
+    the shop's region's phone number, country and VAT id (C.form_examples)."""
     return record_form(
         "contact",
-        lambda shown: contact_fields(shown, phone or "+49 30 1234567"),
+        lambda shown: contact_fields(shown, examples),
         view=view,
         get=C.get,
         create=lambda uow, values: C.create(uow, _input(values)),
@@ -165,7 +180,7 @@ CONTACT = RecordKind(
     label=lambda view: view.name,
     page=lambda contact_id: ContactScreen(contact_id),
     form=contact_form,
-    prepare_now=C.phone_example,
+    prepare_now=C.form_examples,
     archive=C.archive,
     saved_view=lambda saved: saved.contact,
 )

@@ -236,6 +236,24 @@ def example_phone(region: str | None) -> str:
     return phonenumbers.format_number(found, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
+# a VAT (tax) id as it is written in each region bizdesk has an example for, every one
+# accepted by vat_id there; elsewhere a Romanian one shows the form (prefix and digits)
+_VAT_EXAMPLES = {
+    "DE": "DE136695976",
+    "ES": "ESB58378431",
+    "FR": "FR40303265045",
+    "GB": "GB980780684",
+    "IT": "IT00743110157",
+    "RO": "RO18547290",
+    "VN": "0100109106",
+}
+
+
+def example_vat_id(region: str | None) -> str:
+    """A VAT (tax) id of ``region`` (``ES``) for a form's placeholder."""
+    return _VAT_EXAMPLES.get((region or "").upper(), _VAT_EXAMPLES["RO"])
+
+
 @functools.lru_cache(maxsize=20_000)  # imports repeat numbers (switchboards, shared lines)
 def _phone(s: str, region: str | None) -> str:
     import phonenumbers  # slow to import (its metadata): on first use

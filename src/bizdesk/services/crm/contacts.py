@@ -338,10 +338,10 @@ def birth_date(value: object, local: bool = False, today: date | None = None) ->
     return day
 
 
-def phone_example(settings: Mapping[str, str]) -> str:
-    """A phone number of the shop's region (its ``region`` setting, else its locale's
-    territory), from the store's settings (read once, kept: no query, so a form that shows
-    it opens at once): what the contact form shows in an empty phone box."""
+def shop_region(settings: Mapping[str, str]) -> str | None:
+    """The shop's region (its ``region`` setting, else its locale's territory: "RO"), from
+    the store's settings (read once, kept: no query, so a form that shows it opens at
+    once); None when neither names one."""
     region = settings.get("region") or None
     if region is None:
         from babel import Locale
@@ -350,7 +350,22 @@ def phone_example(settings: Mapping[str, str]) -> str:
             region = Locale.parse(settings.get("locale") or "").territory
         except (ValueError, TypeError):
             region = None
-    return v.example_phone(region)
+    return region.upper() if region else None
+
+
+@dataclass(frozen=True)
+class FormExamples:
+    """What the contact form shows in its empty boxes: the shop's region's own phone
+    number, country code and VAT id (a Romanian shop read "e.g. DE" for the country)."""
+
+    phone: str
+    country: str
+    vat_id: str
+
+
+def form_examples(settings: Mapping[str, str]) -> FormExamples:
+    region = shop_region(settings)
+    return FormExamples(v.example_phone(region), region or "DE", v.example_vat_id(region))
 
 
 def _clean(uow: UnitOfWork, data: ContactInput, *, self_id: int | None = None) -> dict:
