@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from bizdesk.services.base.validate import example_phone, example_vat_id, phone, vat_id
+from bizdesk.services.base.validate import (
+    example_iban,
+    example_phone,
+    example_vat_id,
+    iban,
+    phone,
+    vat_id,
+)
 from bizdesk.services.crm.contacts import form_examples
 
 
@@ -17,9 +24,12 @@ def test_the_example_is_the_regions_and_is_accepted_there():
 
 
 @pytest.mark.parametrize("region", ["DE", "ES", "FR", "GB", "IT", "RO", "VN"])
-def test_a_vat_id_example_is_accepted_in_its_region(region: str):
+def test_a_vat_id_and_iban_example_is_accepted_in_its_region(region: str):
     shown = example_vat_id(region)
     assert vat_id(shown, region) == shown
+    account = example_iban(region)
+    assert iban(account)
+    assert account.startswith(region) or region == "VN"  # (Vietnam has no IBANs)
 
 
 def test_the_store_names_the_region_else_its_locale_does(store):

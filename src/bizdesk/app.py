@@ -953,12 +953,13 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
         if self.store is None or not self._allowed_or_told("shop.edit"):
             return
         from bizdesk.screens.users import shop_form
+        from bizdesk.services.crm.contacts import form_examples
         from bizdesk.services.papers.shop import get
 
         with self.store.read() as uow:
             details = get(uow)
         self.push_screen(
-            shop_form(details),
+            shop_form(details, form_examples(self.store.settings())),
             self._shop_saved,
         )
 

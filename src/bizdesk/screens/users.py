@@ -17,6 +17,7 @@ from bizdesk.reading import date_text_in
 from bizdesk.screens.common import ServiceRunner, WithTable
 from bizdesk.services.admin import users as U
 from bizdesk.services.base.permissions import ROLE_SUMMARY
+from bizdesk.services.crm.contacts import FormExamples
 from bizdesk.services.mail import settings as MS
 from bizdesk.widgets.footer import KeysFooter
 from bizdesk.widgets.form import ConfirmScreen, Field, FormScreen
@@ -51,15 +52,16 @@ def language_choices(now: str) -> dict[str, str]:
     }
 
 
-def shop_form(details) -> FormScreen:  # noqa: ANN001 - papers.shop.ShopDetails
-    """The shop's details that its documents carry (an owner saves them)."""
+def shop_form(details, examples: FormExamples) -> FormScreen:  # noqa: ANN001 - papers.shop.ShopDetails
+    """The shop's details that its documents carry (an owner saves them); ``examples``:
+    of the shop's region (contacts.form_examples)."""
     from bizdesk.services.papers import shop as S
 
     hints = {
-        "country": N_("code or name, e.g. DE"),
+        "country": _("code or name, e.g. {code}").format(code=examples.country),
         "region": N_("for public holidays, e.g. MD (Madrid)"),
-        "vat_id": N_("e.g. RO18547290"),
-        "iban": N_("e.g. DE89 3704 0044 0532 0130 00"),
+        "vat_id": _("e.g. {example}").format(example=examples.vat_id),
+        "iban": _("e.g. {example}").format(example=examples.iban),
     }
     fields = [
         Field(

@@ -254,6 +254,22 @@ def example_vat_id(region: str | None) -> str:
     return _VAT_EXAMPLES.get((region or "").upper(), _VAT_EXAMPLES["RO"])
 
 
+# an IBAN of each region above that has them (the registry's examples); elsewhere a German one
+_IBAN_EXAMPLES = {
+    "DE": "DE89 3704 0044 0532 0130 00",
+    "ES": "ES91 2100 0418 4502 0005 1332",
+    "FR": "FR14 2004 1010 0505 0001 3M02 606",
+    "GB": "GB29 NWBK 6016 1331 9268 19",
+    "IT": "IT60 X054 2811 1010 0000 0123 456",
+    "RO": "RO49 AAAA 1B31 0075 9384 0000",
+}
+
+
+def example_iban(region: str | None) -> str:
+    """An IBAN of ``region`` for a form's placeholder."""
+    return _IBAN_EXAMPLES.get((region or "").upper(), _IBAN_EXAMPLES["DE"])
+
+
 @functools.lru_cache(maxsize=20_000)  # imports repeat numbers (switchboards, shared lines)
 def _phone(s: str, region: str | None) -> str:
     import phonenumbers  # slow to import (its metadata): on first use

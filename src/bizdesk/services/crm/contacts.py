@@ -355,17 +355,24 @@ def shop_region(settings: Mapping[str, str]) -> str | None:
 
 @dataclass(frozen=True)
 class FormExamples:
-    """What the contact form shows in its empty boxes: the shop's region's own phone
-    number, country code and VAT id (a Romanian shop read "e.g. DE" for the country)."""
+    """What the contact and shop forms show in their empty boxes: the shop's region's own
+    phone number, country code, VAT id and IBAN (a Romanian shop read "e.g. DE" for the
+    country)."""
 
     phone: str
     country: str
     vat_id: str
+    iban: str
 
 
 def form_examples(settings: Mapping[str, str]) -> FormExamples:
     region = shop_region(settings)
-    return FormExamples(v.example_phone(region), region or "DE", v.example_vat_id(region))
+    return FormExamples(
+        v.example_phone(region),
+        region or "DE",
+        v.example_vat_id(region),
+        v.example_iban(region),
+    )
 
 
 def _clean(uow: UnitOfWork, data: ContactInput, *, self_id: int | None = None) -> dict:
