@@ -10,6 +10,7 @@ from bizdesk.screens.contacts import ContactScreen
 from bizdesk.screens.deals import DealScreen
 from bizdesk.screens.reports import DrillScreen, DrillTable, ReportsPane
 from bizdesk.screens.sales import SalesOrderScreen
+from bizdesk.services.admin import users
 from tests.test_analysis_reports import _deals
 from tests.test_analysis_sales import _shop
 from tests.tui_helpers import SIZE, settle, wait_for
@@ -109,3 +110,27 @@ async def test_win_loss_and_segments_drill_down(store) -> None:  # noqa: ANN001
         await wait_for(pilot, app, lambda: app.active_pane() is pane, "the report")
         await _choose(pilot, app, pane, "cycle-times")
         assert pane.report.rows == []  # no orders: nothing, and no error
+
+
+async def test_a_report_is_grouped_by_a_word_of_the_readers_language(store) -> None:  # noqa: ANN001
+    _shop(store)
+    with store.write() as uow:
+        users.set_language(uow, "tester", "es")
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f9")
+        await settle(pilot, app)
+        pane = app.active_pane()
+        box = pane.query_one("#extra", Input)
+        await _choose(pilot, app, pane, "sales-analysis", "Cliente")  # "customer"
+        assert pane.report.params["by"] == "customer"
+        assert box.placeholder.startswith("por: producto, cliente, responsable"), box.placeholder
+        box.value = "customer"  # as the command line takes it: accepted too
+        pane.action_run()
+        await wait_for(pilot, app, lambda: pane.report is not None, "the report")
+        assert pane.report.params["by"] == "customer"
+        box.value = "kunde"
+        pane.action_run()
+        await settle(pilot, app)
+        title = str(pane.query_one("#report-title", Static).render())
+        assert "Por: debe ser uno de: producto, cliente" in title, title

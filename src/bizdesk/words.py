@@ -68,6 +68,20 @@ SLA_NAMES = {
     "paused": N_("paused"),
     "met": N_("met"),
 }
+# what a report is grouped by (its --by: services.overview.analysis.GROUPINGS)
+GROUPING_NAMES = {
+    "product": N_("product"),
+    "customer": N_("customer"),
+    "owner": Message.pgettext("grouping", "owner"),  # who looks after it, not the shop's
+    "city": N_("city"),
+    "country": N_("country"),
+    "tag": N_("tag"),
+    "stage": N_("stage"),
+    "age": N_("age"),
+    "reason": N_("reason"),
+    "sales": N_("sales"),
+    "purchases": N_("purchases"),
+}
 # what a pipeline stage is: still open, or where a deal ends
 STAGE_KIND_NAMES = {"open": N_("open"), "won": N_("won"), "lost": N_("lost")}
 

@@ -30,6 +30,7 @@ from bizdesk.screens.common import Pane, ServiceRunner
 from bizdesk.services.base.permissions import allowed, refusal
 from bizdesk.services.base.validate import FieldError, iso_date
 from bizdesk.services.books.ledger import suggest_accounts
+from bizdesk.services.overview.analysis import GROUPINGS, drill
 from bizdesk.services.overview.reports import (
     REPORT_ACTIONS,
     REPORTS,
@@ -46,6 +47,7 @@ from bizdesk.widgets.form import Field, FormScreen
 from bizdesk.widgets.header import Header
 from bizdesk.widgets.paged_table import Col, PagedTable
 from bizdesk.widgets.table import Table
+from bizdesk.words import GROUPING_NAMES
 
 # reports that name no contact (nor hold any figure a contact's change could move)
 NO_CONTACT = {"trial-balance", "profit-loss", "balance-sheet", "pipeline"}
@@ -75,7 +77,7 @@ LABELS = {
     "cycle-times": N_("Order cycle times"),
 }
 # reports whose last box groups them (its default when empty: the report's own)
-GROUPED = {"segments", "sales-analysis", "win-loss", "cycle-times"}
+GROUPED = set(GROUPINGS)
 # keys that act on the report; they type into a box that has the focus, so they are
 # only offered (and shown in the footer) when no box has it
 REPORT_KEYS = {"export", "run", "set_budget", "set_target", "other_side"}
@@ -95,6 +97,21 @@ DRILL = (
     ("product_id", "product"),
     ("contact_id", "contact"),
 )
+
+
+def grouping(name: str, typed: str) -> str:
+    """What report ``name`` is grouped by, typed in the reader's language ("ciudad") or as
+    the command line takes it ("city"); anything else refused, naming the choices."""
+    said = typed.strip().casefold()
+    for key in GROUPINGS[name]:
+        if said in (key, _(GROUPING_NAMES[key]).casefold()):
+            return key
+    raise FieldError(_("By: must be one of: {options}").format(options=grouping_words(name)))
+
+
+def grouping_words(name: str) -> str:
+    """The choices of what report ``name`` is grouped by, in the reader's language."""
+    return ", ".join(_(GROUPING_NAMES[key]) for key in GROUPINGS[name])
 
 
 def label(name: str) -> str:
@@ -223,6 +240,12 @@ class ReportsPane(Pane):
             ("extra", ("contact", "by")),
         ):
             self.query_one(f"#{box}", Input).disabled = not any(k in takes for k in keys)
+        name = str(self.query_one("#report", Select).value)
+        extra = self.query_one("#extra", Input)
+        if name in GROUPED:  # what it is grouped by, in the reader's words
+            extra.placeholder = _("by: {options}").format(options=grouping_words(name))
+        else:
+            extra.placeholder = _("Contact / by")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in REPORT_KEYS and isinstance(self.app.focused, Input):
@@ -298,7 +321,7 @@ class ReportsPane(Pane):
             if self.side:
                 out["by"] = self.side
         elif name in GROUPED and extra:
-            out["by"] = extra
+            out["by"] = grouping(name, extra)
         if name == "general-ledger" and out.get("date_from") is None:
             today = date.today()  # a month unless asked: a million lines belong in a file
             out["date_from"] = date(today.year, today.month, 1)
@@ -665,8 +688,6 @@ class DrillScreen(ServiceRunner, Screen):
         self.spec = spec
 
     def compose(self) -> ComposeResult:
-        from bizdesk.services.overview.analysis import drill
-
         spec = self.spec
         yield Header(icon="")
         yield Static(Text(visible(self.title_text)), id="drill-title")

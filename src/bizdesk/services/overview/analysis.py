@@ -40,6 +40,13 @@ SALES_BY = ("product", "customer", "owner", "city", "country", "tag", "stage", "
 WIN_LOSS_BY = ("reason", "stage", "owner")
 SEGMENT_BY = ("city", "country", "tag", "stage", "owner", "age")
 CYCLE_OF = ("sales", "purchases")
+# what each grouped report is grouped by (its --by), the report's default first
+GROUPINGS = {
+    "segments": SEGMENT_BY,
+    "sales-analysis": SALES_BY,
+    "win-loss": WIN_LOSS_BY,
+    "cycle-times": CYCLE_OF,
+}
 # age groups as stored keys (JSON) and as people read them
 AGE_GROUPS = (
     ("under 25", N_("under 25")),
