@@ -8,6 +8,7 @@ import re
 import subprocess
 import sys
 import time
+from datetime import date
 from decimal import Decimal
 
 from rich.console import Console
@@ -24,6 +25,7 @@ from bizdesk.screens.home import (
     bar_chart,
     bar_lines,
 )
+from bizdesk.screens.reports import file_dates
 from bizdesk.screens.sales import SalesOrdersScreen
 from bizdesk.services.admin.audit import latest_id
 from bizdesk.services.base.paging import PageRequest
@@ -310,7 +312,7 @@ async def test_reports_names_bad_dates_keys_and_the_file_written(store, tmp_path
         assert title.startswith("Not run: As of:") and table.row_count == 0
         assert pane.report is None
 
-        box.value = ""
+        box.value = "2026-10-31"
         await pilot.press("enter")
         await settle(pilot, app)
         assert table.row_count > 0
@@ -319,6 +321,9 @@ async def test_reports_names_bad_dates_keys_and_the_file_written(store, tmp_path
         await pilot.press("x")  # on the figures, x writes them
         await settle(pilot, app)
         assert isinstance(app.screen, FormScreen)
+        # the file is named by the day the figures are as of, not the day it is written
+        offered = app.screen.query_one("#f-path", Input).value
+        assert offered.endswith("trial-balance-2026-10-31.csv"), offered
         target = tmp_path / "tb.csv"
         app.screen.query_one("#f-path", Input).value = str(target)
         await pilot.press("ctrl+s")
@@ -444,3 +449,10 @@ async def test_a_forms_long_title_is_shown_whole(store) -> None:  # noqa: ANN001
         await settle(pilot, app)
         shown = " ".join(drawn(app.screen.query_one("#title", Static)).split())
     assert shown == title
+
+
+def test_a_reports_file_is_named_by_its_period() -> None:
+    nov = {"date_from": date(2026, 11, 1), "date_to": date(2026, 11, 30)}
+    assert file_dates(nov) == "2026-11-01-to-2026-11-30"
+    assert file_dates({"as_of": date(2026, 10, 31)}) == "2026-10-31"
+    assert file_dates({}) == date.today().isoformat()

@@ -114,6 +114,16 @@ def grouping_words(name: str) -> str:
     return ", ".join(_(GROUPING_NAMES[key]) for key in GROUPINGS[name])
 
 
+def file_dates(params: dict[str, Any]) -> str:
+    """The dates a report's file is named by: its period ("2026-11-01-to-2026-11-30"), the
+    day it is as of, else today (a trial balance as of October was named by the day it
+    was written)."""
+    start, end = params.get("date_from"), params.get("date_to") or params.get("as_of")
+    if start and end:
+        return f"{start.isoformat()}-to-{end.isoformat()}"
+    return (end or start or date.today()).isoformat()
+
+
 def label(name: str) -> str:
     """A report's name as the list of reports shows it, in the reader's language."""
     return _(LABELS.get(name, name))
@@ -554,7 +564,7 @@ class ReportsPane(Pane):
                 markup=False,
             )
             return
-        default = Path.cwd() / f"{name}-{date.today().isoformat()}.csv"
+        default = Path.cwd() / f"{name}-{file_dates(params)}.csv"
 
         def save(uow, values):  # noqa: ANN001, ANN202
             path = Path(values["path"]).expanduser().resolve()
