@@ -4,6 +4,9 @@ and always showing the keys of what has the focus."""
 
 from __future__ import annotations
 
+import io
+
+from rich.console import Console
 from textual.widgets._footer import FooterKey
 
 from bizdesk.app import BizdeskApp
@@ -85,3 +88,30 @@ async def test_a_key_that_does_not_fit_whole_is_not_drawn_cut(store) -> None:  #
         await pilot.resize_terminal(*SIZE)
         await settle(pilot, app)
         assert _drawn(app)[0] == narrow
+
+
+def bottom_line(app: BizdeskApp) -> str:
+    """The terminal's last line as drawn: the screen on top over those below it."""
+    update = app.screen._compositor.render_update(  # noqa: SLF001
+        full=True,
+        screen_stack=app._background_screens,  # noqa: SLF001
+    )
+    out = Console(width=SIZE[0], record=True, file=io.StringIO())
+    out.print(update)
+    return out.export_text().splitlines()[-1]
+
+
+async def test_under_a_form_the_list_below_draws_only_help_and_quit(store) -> None:  # noqa: ANN001
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("f3")
+        await settle(pilot, app)
+        assert "n New" in bottom_line(app)
+        await pilot.press("n")  # the contact form, over the list: n types an n there
+        await settle(pilot, app)
+        drawn = bottom_line(app)
+        assert "F1 Help" in drawn and "New" not in drawn and "Filter" not in drawn, drawn
+        await pilot.press("escape")
+        await settle(pilot, app)
+        assert "n New" in bottom_line(app)

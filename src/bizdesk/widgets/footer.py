@@ -58,7 +58,13 @@ class KeysFooter(Footer):
 
     def _screen_changed(self, _screen: Screen) -> None:
         """A screen opened over this footer's (a form, a question) or closed: under another
-        screen only help and quit work (the form's own keys are in its footer)."""
+        screen only help and quit work (the form's own keys are in its footer). The others
+        are hidden at once: composed again under another screen, the footer is not drawn
+        again, and the keys of the list stayed on the terminal below the form."""
+        if self.is_attached and self.covered:
+            for w in self.query_children(FooterKey):
+                if w.action not in (*FIRST, "command_palette"):
+                    w.display = False
         if self.is_attached and self._bindings_ready and not self._due:
             self._due = True
             self.call_after_refresh(self._redraw)
