@@ -62,3 +62,21 @@ def test_a_refused_field_is_named_in_the_readers_language(db: str) -> None:  # n
     assert said.stderr.startswith("Idioma: 'xx' no es un idioma"), said.stderr
     english = bizdesk("users", "set-language", "nobody", "xx", "--db", db, env={"LANGUAGE": "en"})
     assert english.stderr.startswith("language: 'xx'"), english.stderr  # scripts read the key
+
+
+def test_a_refused_option_is_named_as_it_was_typed(db: str) -> None:  # noqa: F811
+    for language in ("en", "es"):
+        said = bizdesk("reminders", "--as-of", "2099-01-01", "--db", db, env={"LANGUAGE": language})
+        assert said.returncode == 1 and said.stderr.startswith("--as-of: "), said.stderr
+    # a field named otherwise in the service: the one option it ends or starts with
+    made = bizdesk("assembly", "new", "NOPE", "2", "--date", "31.02.2026", "--db", db)
+    assert "--date: '31.02.2026' is not a date" in made.stderr, made.stderr
+    assert "planned_date" not in made.stderr
+
+
+def test_a_limit_is_a_count_of_one_or_more(db: str) -> None:  # noqa: F811
+    assert bizdesk("segments", "add", "All", "--db", db).returncode == 0
+    for typed in ("-1", "0", "x"):
+        said = bizdesk("segments", "members", "All", "--limit", typed, "--db", db)
+        assert said.returncode == 2, said.stdout
+        assert said.stderr.strip() == f"--limit: '{typed}' is not a count of 1 or more"

@@ -7,6 +7,7 @@ the reader's language, as the screens' forms title them. English keeps the keys 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 from bizdesk.errors import ValidationError
 from bizdesk.i18n import N_, _, current_language, tr
@@ -182,9 +183,31 @@ def title(key: str) -> str:
     return _("line {n}, {field}").format(n=line.group(1), field=title(line.group(2)))
 
 
-def refusal(exc: ValidationError) -> str:
-    """A service's ValidationError as the command line says it. One whose sentence was
-    written whole (``message=``: a file's problems, JSON paths) is said as it is."""
-    if current_language() == "en" or not exc._joined:  # errors.py: fields joined by it
+def refusal(exc: ValidationError, options: Mapping[str, str] | None = None) -> str:
+    """A service's ValidationError as the command line says it: each field by the option
+    the command took it from (``options``: a field key -> "--as-of"; see ``option_for``),
+    else as the reader's forms name it. One whose sentence was written whole
+    (``message=``: a file's problems, JSON paths) is said as it is."""
+    if not exc._joined:  # errors.py: fields joined by it
         return str(exc)
-    return "; ".join(f"{title(k)}: {tr(v)}" if k else tr(v) for k, v in exc.fields.items())
+    english = current_language() == "en"
+
+    def named(key: str) -> str:
+        found = option_for(key, options or {})
+        return found or (key if english else title(key))
+
+    return "; ".join(f"{named(k)}: {tr(v)}" if k else tr(v) for k, v in exc.fields.items())
+
+
+def option_for(key: str, options: Mapping[str, str]) -> str | None:
+    """The command's option for a service's field ``key``: the option of that name
+    (as_of -> --as-of), else the one option whose name the key starts or ends with, at a
+    word's edge (planned_date -> --date for ``planned``; attribution_days -> --days)."""
+    if key in options:
+        return options[key]
+    near = [
+        opt
+        for name, opt in options.items()
+        if key.startswith(name + "_") or key.endswith("_" + name)
+    ]
+    return near[0] if len(near) == 1 else None

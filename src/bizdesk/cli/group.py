@@ -285,6 +285,12 @@ class _Context(Context):
     in the reader's language; an error's usage is printed before typer's words are read."""
 
     formatter_class = _Formatter
+    running: _Context | None = None  # the context of the command running (options_running)
+
+    def invoke(self, callback, /, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN201
+        if getattr(callback, "params", None) is None:  # a command's own function
+            _Context.running = self
+        return super().invoke(callback, *args, **kwargs)
 
     def get_usage(self) -> str:
         _typer_words()
@@ -368,6 +374,19 @@ def _in_words(exc: UsageError) -> UsageError:
     return exc if text is None else UsageError(text, exc.ctx)
 
 
+def _options_running() -> dict[str, str]:
+    """The options of the command that ran, by the name of its parameter ("as_of":
+    "--as-of"): a refusal names the option typed, not the service's field."""
+    ctx = _Context.running
+    if ctx is None or ctx.command is None:
+        return {}
+    return {
+        p.name: max(p.opts, key=len)
+        for p in ctx.command.params
+        if p.name and p.param_type_name == "option" and p.opts and p.name != "db"
+    }
+
+
 class CommandLine(TyperGroup):
     context_class = _Context
 
@@ -401,8 +420,8 @@ class CommandLine(TyperGroup):
             from bizdesk.faults import describe
 
             try:
-                if isinstance(exc, ValidationError):
-                    core.say_error(refusal(exc))  # its fields named in the reader's language
+                if isinstance(exc, ValidationError):  # its fields named by their options
+                    core.say_error(refusal(exc, _options_running()))
                 else:
                     core.say_error(describe(exc, core.current_url()))
             except OSError:

@@ -217,8 +217,8 @@ def segments_members(
     from bizdesk.services.base.paging import PageRequest
     from bizdesk.services.marketing import segments
 
-    if limit and not limit.isdigit():
-        fail(_("{value} is not a whole number").format(value=repr(limit)), 2)
+    if limit and (not limit.isdigit() or not int(limit)):  # -1 is whole, but no count
+        fail(_("--limit: {value} is not a count of 1 or more").format(value=repr(limit)), 2)
     most = int(limit) if limit else None
     store = open_store(ctx, db)
     rows = []
