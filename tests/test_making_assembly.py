@@ -163,8 +163,13 @@ def test_cancel_releases_what_is_held(shop) -> None:  # noqa: ANN001
 
 def test_refusals(shop) -> None:  # noqa: ANN001
     store, _screw, _plate, _shelf = shop
-    with store.write() as uow, pytest.raises(ValidationError, match="no bill of materials"):
+    with store.write() as uow, pytest.raises(ValidationError) as none:
         assembly.create(uow, MOInput("SCREW", "1"))
+    # the way for each door: the product page's key, and the command
+    assert none.value.fields["product"] == (
+        "SCREW has no bill of materials; set one first: m on its page (Stock), "
+        "or bizdesk bom set SCREW"
+    )
     with store.write() as uow, pytest.raises(ValidationError) as exc:
         assembly.create(uow, MOInput("SHELF", "0"))
     assert exc.value.fields["qty"] == "must be more than zero"

@@ -371,11 +371,11 @@ def match_documents(
 _PARTY_ROLES = {
     "receivable": N_(
         "{code} {name} holds what customers owe: match the line to their invoices "
-        "(bizdesk bank match LINE --doc INV-...)"
+        "(p on the bank screen, or bizdesk bank match LINE --doc INV-...)"
     ),
     "payable": N_(
         "{code} {name} holds what is owed to suppliers: match the line to their bills "
-        "(bizdesk bank match LINE --doc REFERENCE)"
+        "(p on the bank screen, or bizdesk bank match LINE --doc REFERENCE)"
     ),
 }
 

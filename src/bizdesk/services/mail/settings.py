@@ -250,10 +250,18 @@ def ready(settings: MailSettings) -> None:
     """Refuse settings that cannot send anything, saying what is missing."""
     if not settings.from_address:
         raise MailSetupError(
-            Message("no sender address is set: bizdesk mail settings --from ADDRESS")
+            Message(
+                "no sender address is set: set it with m on the users screen (ctrl+u), or "
+                "bizdesk mail settings --from ADDRESS"
+            )
         )
     if settings.transport == "smtp" and not settings.host:
-        raise MailSetupError(Message("no SMTP server is set: bizdesk mail settings --host HOST"))
+        raise MailSetupError(
+            Message(
+                "no SMTP server is set: set it with m on the users screen (ctrl+u), or "
+                "bizdesk mail settings --host HOST"
+            )
+        )
     if settings.transport == "sendmail" and current_gate() is not None:
         if settings.sendmail not in SYSTEM_SENDMAIL:
             raise MailSetupError(gated_sendmail())

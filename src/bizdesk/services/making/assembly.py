@@ -234,7 +234,8 @@ def create(uow: UnitOfWork, data: MOInput) -> MOView:
             chk.add(
                 "product",
                 Message(
-                    "{sku} has no bill of materials; set one first: {command}",
+                    "{sku} has no bill of materials; set one first: m on its page (Stock), "
+                    "or {command}",
                     sku=p.sku,
                     command=f"bizdesk bom set {p.sku}",
                 ),

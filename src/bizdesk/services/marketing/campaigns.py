@@ -436,8 +436,8 @@ def _links(uow: UnitOfWork, token: str) -> tuple[str, dict[str, str]]:
             {
                 "": Message(
                     "A campaign needs an unsubscribe link: set the shop's sender address "
-                    "(bizdesk mail settings --from) or its unsubscribe page "
-                    "(bizdesk campaigns link URL)."
+                    "(m on the users screen, ctrl+u, or bizdesk mail settings --from) or its "
+                    "unsubscribe page (bizdesk campaigns link URL)."
                 )
             }
         )
