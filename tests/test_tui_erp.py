@@ -215,6 +215,8 @@ async def test_journal_entry_form_refuses_to_post_until_balanced(shop) -> None: 
         assert "JE-1" in text_of(app.screen, "#main") and "Reversed by JE-2" in text_of(
             app.screen, "#main"
         )
+        keys = footer_text(app)  # posted: reversed, never edited or posted again
+        assert "r Reverse" in keys and "Edit draft" not in keys and "p Post" not in keys, keys
         await pilot.press("r")  # reversed already: said at once, no form asking a date first
         await settle(pilot, app)
         assert isinstance(app.screen, EntryScreen)

@@ -429,6 +429,18 @@ class EntryScreen(EntryActions, RecordScreen):
         "the contact on its lines."
     )
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The footer offers e and p on a draft, r on a posted entry (a posted one offered
+        e and p, each refused when pressed, and in Spanish they pushed r off the line)."""
+        if self.view is None:
+            return True
+        state = self.view[0].state
+        if action in ("edit", "post"):
+            return state == "draft"
+        if action == "reverse":
+            return state == "posted"
+        return True
+
     def fetch(self, uow):  # noqa: ANN001, ANN201
         v = L.get_entry(uow, self.record_id)
         return v, L.source_of_entry(uow, v.source_kind, v.source_id)
