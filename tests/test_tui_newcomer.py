@@ -250,6 +250,8 @@ async def test_help_names_keys_as_they_are_printed(store) -> None:  # noqa: ANN0
         rows = dict(app.screen.rows())
         assert rows["[ or shift+←"] == "◀ Stage" and rows["] or shift+→"] == "Stage ▶"
         assert not any("_" in key for key in rows), rows
+        # every key fits the keys' column (14): wrapped, "Home End" stood beside "page)"
+        assert all(len(key) <= 14 for key in rows if key != "Everywhere"), rows
 
 
 async def test_f1_works_in_a_form_and_the_footer_under_it_offers_only_what_works(store) -> None:  # noqa: ANN001

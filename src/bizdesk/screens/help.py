@@ -23,7 +23,9 @@ from bizdesk.widgets.form import FormScreen
 
 # What lists do with keys of their own (Textual's table), which no keymap changes.
 LISTS = [
-    ("↑ ↓ PgUp PgDn Home End", N_("move in a list (read page by page)"), ""),
+    # a line each, within the keys' column (14): wrapped, "Home End" stood beside "page)"
+    ("↑ ↓ PgUp PgDn", N_("move in a list (read page by page)"), ""),
+    ("Home End", N_("the first or the last row"), ""),
     ("enter", N_("open the selected record"), ""),
 ]
 EVERYWHERE = N_("Everywhere")
