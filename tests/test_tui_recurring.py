@@ -81,6 +81,10 @@ async def test_list_add_and_stop_from_the_journal_tab(store) -> None:  # noqa: A
         await pilot.press("enter")
         await settle(pilot, app)
         assert "skipped (2027-01-15)" in text_of(app.screen, "#recurring-details")
+        await pilot.press("k", "y")  # again: the details shown follow (they went stale)
+        await settle(pilot, app)
+        shown = text_of(app.screen, "#recurring-details")
+        assert "next 2027-03-15" in shown and "skipped (2027-02-15)" in shown, shown
         table.grid.move_cursor(row=1)
         await pilot.pause()
         await pilot.press("x")
@@ -90,7 +94,7 @@ async def test_list_add_and_stop_from_the_journal_tab(store) -> None:  # noqa: A
         assert _rows(app)[1] == ("Rent", "stopped", None)
         await pilot.press("enter")
         await settle(pilot, app)
-        assert "Rent: 800.00 monthly" in text_of(app.screen, "#recurring-details")
+        assert "Rent: 800.00 monthly, next -" in text_of(app.screen, "#recurring-details")
     with store.read() as uow:
         made = R.get(uow, 2)
     assert [ln["debit"] or ln["credit"] for ln in made.lines] == ["120.00", "120.00"]

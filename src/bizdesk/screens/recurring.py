@@ -13,7 +13,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from bizdesk.formatting import day, money, visible_text
-from bizdesk.i18n import N_, _
+from bizdesk.i18n import N_, _, ngettext
 from bizdesk.screens import journal, sales
 from bizdesk.screens.common import ServiceRunner, WithTable
 from bizdesk.services.recurring import templates as R
@@ -97,6 +97,8 @@ def invoice_form() -> LinesFormScreen:
 class RecurringScreen(WithTable, ServiceRunner, Screen):
     """Every recurring invoice and journal entry, by name."""
 
+    shown: int | None = None  # the template whose details are under the list
+
     BINDINGS = [
         Binding("escape", "app.pop_screen", N_("Back"), id="recurring.back"),
         Binding("n", "new_entry", N_("Entry"), id="recurring.entry"),
@@ -153,7 +155,7 @@ class RecurringScreen(WithTable, ServiceRunner, Screen):
             if yes:
                 self.run_service(
                     lambda uow: R.stop(uow, row.id),
-                    done=lambda _v: self.table.reload(),
+                    done=lambda _v: self._changed(row.id),
                     success=_("{name} is stopped: nothing more is made.").format(name=row.name),
                 )
 
@@ -173,7 +175,7 @@ class RecurringScreen(WithTable, ServiceRunner, Screen):
             if yes:
                 self.run_service(
                     lambda uow: R.skip(uow, row.id),
-                    done=lambda _v: self.table.reload(),
+                    done=lambda _v: self._changed(row.id),
                     success=_("{name}: {date} skipped").format(
                         name=row.name, date=_day(row.next_date)
                     ),
@@ -188,22 +190,36 @@ class RecurringScreen(WithTable, ServiceRunner, Screen):
             answered,
         )
 
+    def _changed(self, template_id: int) -> None:
+        """After a stop or a skip: the list, and the details if they are of that one (they
+        kept saying "next 2026-12-31" of a template stopped)."""
+        self.table.reload()
+        if self.shown == template_id:
+            self._details(template_id)
+
     @on(PagedTable.Opened)
     def _opened(self, event: PagedTable.Opened) -> None:
-        tid = event.row.id
-        self.run_service(lambda uow: R.get(uow, tid), write=False, done=self._show)
+        self._details(event.row.id)
+
+    def _details(self, template_id: int) -> None:
+        self.run_service(lambda uow: R.get(uow, template_id), write=False, done=self._show)
 
     def _show(self, v: R.TemplateView) -> None:
+        self.shown = v.id
         t = Text()
         what = _("{name}: {amount} {every}, next {next}").format(
             name=v.name,
             amount=money(v.amount, self.app.locale),
             every=_(R.FREQUENCY_NAMES[v.frequency]),
-            next=_day(v.next_date) or "-",
+            next=(_day(v.next_date) if v.state == "active" else "") or "-",
         )
         t.append(what + "\n", style="bold")
         if v.customer:
             t.append(_("Customer: {name}").format(name=v.customer) + "\n")
         made = ", ".join(f"{doc or _('skipped')} ({_day(d)})" for d, doc in v.runs[:6])
+        if len(v.runs) > 6:  # the newest six, and how many before them
+            more = len(v.runs) - 6
+            earlier = ngettext("and {n} earlier one", "and {n} earlier ones", more)
+            made += " " + earlier.format(n=more)
         t.append(_("Made: {documents}").format(documents=made or "-"))
         self.query_one("#recurring-details", Static).update(visible_text(t))
