@@ -427,3 +427,27 @@ def test_a_draft_says_when_it_was_kept_as_the_reader_writes_dates():
         use_setting("en")
     assert kept_when("2026-12-02T15:06:43+00:00") == "2026-12-02 15:06 UTC"
     assert "\x1b" not in kept_when("not a time\x1b[2J")  # a draft file is not trusted
+
+
+async def test_a_refused_save_takes_the_focus_to_the_first_field_to_mend(store) -> None:  # noqa: ANN001
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("f3")
+        await settle(pilot, app)
+        await pilot.press("n")
+        await settle(pilot, app)
+        form = app.screen
+        form.query_one("#f-name", Input).value = "Mend Me"
+        form.query_one("#f-email", Input).value = "not-an-address"
+        form.query_one("#f-birth_date", Input).value = "31.02.2026"
+        terms = form.query_one("#f-payment_terms", Input)
+        terms.focus()  # the last box: the marks push the fields below out of view
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert isinstance(app.screen, FormScreen)
+        email = form.query_one("#f-email", Input)
+        await wait_for(pilot, app, lambda: app.focused is email, "the focus on the e-mail")
+        box = form.query_one("#fields")
+        mark = form.query_one("#e-email", Static)
+        assert box.region.contains_region(mark.region), (box.region, mark.region)

@@ -226,6 +226,13 @@ class FormScreen(ModalScreen[Any]):
             first.first().focus()
         self._offer_draft()
 
+    def _to_field(self, name: str) -> None:
+        """The focus on field ``name``, scrolled into view with the mark under it."""
+        found = self.query(f"#f-{name}")
+        if found:
+            found.first().focus()
+            self.query_one(f"#e-{name}").scroll_visible(animate=False)
+
     # --- drafts: typing kept when the link drops (see services/admin/drafts.py) --------------
 
     def draft_state(self) -> dict[str, Any]:
@@ -362,6 +369,9 @@ class FormScreen(ModalScreen[Any]):
                     box.add_class("shown")
                 else:
                     other.append(f"{self.field_title(field)}: {tr(text)}" if field else tr(text))
+            marked = [f.name for f in self.fields if f.name in err.fields]
+            if marked:  # the first field to mend, in view (the marks pushed fields below)
+                self.call_after_refresh(self._to_field, marked[0])
             general.update(
                 Text(
                     _("Not saved. {reasons}").format(reasons=visible("; ".join(other)))
