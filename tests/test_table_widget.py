@@ -7,6 +7,8 @@ import pytest
 from rich.text import Text
 from textual.app import App, ComposeResult
 
+from bizdesk.formatting import day
+from bizdesk.widgets.paged_table import Col, fitted_widths
 from bizdesk.widgets.table import PAD, Table, fit_widths, two_lines
 
 NAMES = ["[/]", "[bold]x[/]", "[@click=app.quit]quit[/]", "Bolt [M8]", "Acme Wheels Ltd"]
@@ -119,3 +121,22 @@ async def test_a_table_wider_than_the_screen_draws_whole_cells_only() -> None:
         assert titles[0][:2] == ["Name", "M0"]
         assert titles[1][:2] == ["Name", "M1"]  # a column further right
         assert titles[-1][-1] == "M5"  # to the last
+
+
+def test_a_column_of_words_a_date_and_a_grown_title_are_never_cut_to_fit() -> None:
+    states = {"partially done": "terminada en parte", "done": "terminada"}
+    columns = [
+        Col("label", "Number", 8),
+        Col("planned", "Planned", 10, fmt=day),
+        Col("sku", "SKU", 8),
+        Col("name", "Name", 13),
+        Col("qty", "Qty", 6),
+        Col("done", "Made", 6),
+        Col("state", "State", 14, fmt=states.get, shows=tuple(states)),
+    ]
+    titles = ["Número", "Prevista", "Referencia", "Nombre", "Cant.", "Fabricado", "Estado"]
+    widths = fitted_widths(columns, titles)
+    # the state whole ("terminada …" read as done), the date, the number and the titles
+    # that grew whole; the name gives what they take, down to 4
+    assert widths == [8, 10, 10, 4, 6, 9, 18], widths
+    assert sum(widths) == sum(c.width for c in columns)

@@ -22,7 +22,7 @@ def _shop(store) -> None:  # noqa: ANN001
     supplier(store, "Rims Ltd")
     product(store, "WHEEL", name="Wheel", cost="20", supplier="Rims Ltd")
     product(store, "BELL", name="Bell", cost="3")
-    bike = product(store, "BIKE", name="Bike")
+    bike = product(store, "BIKE", name="Bike for the whole family, with a child seat and a rack")
     cart = product(store, "CART", name="Cart")
     with store.write() as uow:
         boms.set_bom(uow, bike, boms.BomInput([("WHEEL", "2"), ("BELL", "1")]))
@@ -75,11 +75,15 @@ async def test_assembly_list_by_state_and_filter_then_plan(store) -> None:  # no
         assert orders.row_count == 2
         # quantities aligned as numbers are (they stood to the left), in both tables
         needs = plan.query_one("#plan-needs", DataTable)
-        for table, first in ((orders, 4), (needs, 1)):
+        for table, first in ((orders, 3), (needs, 1)):
             row = table.get_row_at(0)
             assert {c.justify for c in row[first : first + 2]} == {"right"}
             assert table.ordered_columns[first].label.justify == "right"
         assert "2 short" in str(plan.query_one("#plan-short", Static).render())
+        # a long name is cut with "…" to the screen: the state and what is made stay in view
+        assert orders.virtual_size.width <= orders.size.width, orders.virtual_size
+        names = [str(orders.get_row_at(i)[-1]) for i in range(2)]
+        assert any(n.startswith("Bike for") and n.endswith("…") for n in names), names
         await pilot.press("d")  # asked first: n drafts nothing
         await wait_for(pilot, app, lambda: isinstance(app.screen, ConfirmScreen), "asked")
         assert "2 short components" in str(app.screen.query_one(Static).render())

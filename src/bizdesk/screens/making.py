@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -142,7 +143,7 @@ ORDER_COLUMNS = [
     Col("name", N_("Name"), 13),
     Col("qty", N_("Qty"), 6, right=True, fmt=number),
     Col("done", N_("Made"), 6, right=True, fmt=number),
-    Col("state", N_("State"), 14, fmt=state_name),
+    Col("state", N_("State"), 14, fmt=state_name, shows=tuple(assembly.STATE_WORDS)),
 ]
 # digit -> (state filter, words): 1 the open orders, then each state, 0 all
 ORDER_STATE_KEYS = {
@@ -247,8 +248,8 @@ class ProductionPlanScreen(ServiceScreen):
         yield Static(_("Open orders by planned date"), classes="pane-title")
         orders = Table(id="plan-orders", cursor_type="row")
         orders.add_columns(
-            _("Number"), _("Planned"), _("SKU"), _("Name"), _right(_("Qty")), _right(_("Made")),
-            _("State"),
+            _("Number"), _("Planned"), _("SKU"), _right(_("Qty")), _right(_("Made")), _("State"),
+            _("Name"),
         )  # fmt: skip
         yield orders
         yield Static("", id="plan-short", classes="pane-title")
@@ -277,26 +278,30 @@ class ProductionPlanScreen(ServiceScreen):
         loc = self.app.locale
         self.plan = plan
         orders = self.query_one("#plan-orders", DataTable)
-        orders.clear()
-        for o in plan.orders:
-            orders.add_row(
+        rows = [
+            [
                 o.label,
                 day(o.planned_date),
                 o.sku,
-                visible(o.name),
                 _right(number(o.qty, loc)),
                 _right(number(o.done, loc)),
                 state_name(o.state),
-            )
+                visible(o.name),
+            ]
+            for o in plan.orders
+        ]
+        _fill(orders, rows)
         needs = self.query_one("#plan-needs", DataTable)
-        needs.clear()
-        for n in plan.needs:
-            needs.add_row(
+        rows = [
+            [
                 n.sku,
                 *(_right(number(q, loc)) for q in (n.needed, n.on_hand, n.reserved, n.on_order)),
                 Text(number(n.short, loc), style="bold red", justify="right") if n.short else "",
                 visible(n.supplier) if n.supplier else (_("none known") if n.short else ""),
-            )
+            ]
+            for n in plan.needs
+        ]
+        _fill(needs, rows)
         short = len(plan.shortages)
         title = (
             ngettext("Components: {n} short", "Components: {n} short", short).format(n=short)
@@ -350,6 +355,25 @@ class ProductionPlanScreen(ServiceScreen):
             suppliers,
         ).format(n=suppliers)
         self.app.push_screen(ConfirmScreen(ask), answered)
+
+
+def _fill(table: DataTable, rows: list[list[str | Text]]) -> None:
+    """``rows`` in ``table``, its last column (a name) cut with "…" to what the others leave
+    of the screen's width: a long name pushed the state and what is made off an 80-column
+    screen, and a supplier's name was cut at the edge without a mark."""
+    table.clear()
+    heads = [c.label for c in table.columns.values()]
+    widths = [
+        max(cell_len(str(h)), *(cell_len(str(r[i])) for r in rows))
+        for i, h in enumerate(heads[:-1])
+    ]
+    width = table.size.width or table.app.size.width
+    gutter = table.styles.scrollbar_size_vertical + 2 * table.cell_padding * len(heads)
+    room = max(4, width - sum(widths) - gutter)
+    for row in rows:
+        last = Text(str(row[-1]))
+        last.truncate(room, overflow="ellipsis")
+        table.add_row(*row[:-1], last)
 
 
 def _right(text: str) -> Text:

@@ -25,7 +25,7 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Input, Static
 
 from bizdesk.faults import describe
-from bizdesk.formatting import LOCALE_FORMATS, visible
+from bizdesk.formatting import LOCALE_FORMATS, day, visible
 from bizdesk.i18n import N_, _
 from bizdesk.services.base.paging import Page, PageRequest
 from bizdesk.widgets.table import Table
@@ -51,8 +51,9 @@ class Col:
 
 def fitted_widths(columns: list[Col], titles: list[str]) -> list[int | None]:
     """The columns' widths with every title whole, and every word a column of known words
-    shows: such a column grows to it, and the widest columns give up as much (down to 8),
-    so the table keeps the width it was laid out for (80 columns) in every language."""
+    shows: such a column grows to it, and the widest of the others give up as much (down to
+    8, then to 4; never a column of known words, one that grew, or a date), so the table
+    keeps the width it was laid out for (80 columns) in every language."""
     widths = [c.width for c in columns]
     needs = [
         max([cell_len(t), *(cell_len(c.fmt(v)) for v in c.shows)])
@@ -63,13 +64,22 @@ def fitted_widths(columns: list[Col], titles: list[str]) -> list[int | None]:
     if not extra:
         return widths
     widths = [w + more if w else w for w, more in zip(widths, wanted, strict=True)]
-    while extra:
-        givers = [i for i, w in enumerate(widths) if w and w - wanted[i] > 8]
-        if not givers:
-            break
-        widest = max(givers, key=lambda i: widths[i] - wanted[i])
-        widths[widest] -= 1
-        extra -= 1
+    # a column of known words, one that grew, or a date never gives: cut, "terminada en
+    # parte" (partially done) read "terminada …" (done), and a date "01/12/2…"
+    keeps = [
+        bool(c.shows) or more > 0 or c.fmt is day for c, more in zip(columns, wanted, strict=True)
+    ]
+    may = [i for i, w in enumerate(widths) if w and not keeps[i]]
+    # the widest down to 8 first, then the one declared widest (a name) down to "Bic…"
+    main = [max(may, key=lambda i: columns[i].width or 0)] if may else []
+    for floor, among in ((8, may), (4, main)):
+        while extra:
+            givers = [i for i in among if widths[i] > floor]
+            if not givers:
+                break
+            widest = max(givers, key=lambda i: widths[i])
+            widths[widest] -= 1
+            extra -= 1
     return widths
 
 
