@@ -16,6 +16,7 @@ from bizdesk.services.banking.statements import import_statement
 from bizdesk.services.trade import sales
 from bizdesk.widgets.confirm import ConfirmScreen
 from bizdesk.widgets.form import FormScreen
+from bizdesk.widgets.paged_table import PagedTable
 from tests.erp_helpers import errors
 from tests.test_bank_proposals import invoice
 from tests.tui_helpers import SIZE, settle, wait_for
@@ -70,6 +71,14 @@ async def test_reconcile_in_the_tui(store) -> None:  # noqa: ANN001
         assert isinstance(app.screen, ReconcileScreen)
         await wait_for(pilot, app, lambda: one in _proposals(app), "the first line's proposals")
         assert "the text names" in _proposals(app)
+        # a proposal is two lines, each within the screen (wrapped, the last one went
+        # behind the footer); and every column of the list is in view
+        box = app.screen.query_one("#proposals", Static)
+        lines = _proposals(app).splitlines()
+        assert len(lines) == 2 * len(app.screen.shown), lines
+        assert all(len(line) <= box.size.width - 2 for line in lines), lines
+        grid = app.screen.query_one(PagedTable).grid
+        assert grid.virtual_size.width <= grid.size.width, grid.virtual_size
         await pilot.press("c")  # the first line pays the invoice it names
         await settle(pilot, app)
         await wait_for(pilot, app, lambda: _states(store)[f"Payment {one}"] == "matched", "a match")
@@ -151,7 +160,7 @@ async def test_a_payment_in_the_books_is_proposed_and_linked_in_the_tui(store) -
         assert isinstance(app.screen, ReconcileScreen)
         await wait_for(pilot, app, lambda: f"JE-{number}" in _proposals(app), "the payment")
         shown = _proposals(app)
-        assert shown.startswith(f"1 JE-{number} Payment of {paid} · Cycle Club  (the same")
+        assert shown.startswith(f"1 JE-{number} Payment of {paid} · Cycle Club\n  the same")
         assert "in the books already" in shown and f"2 {other} · Bike Barn" in shown
         await pilot.press("c")
         await settle(pilot, app)

@@ -30,7 +30,7 @@ COLUMNS = [
     Col("booked_on", N_("Date"), 10, fmt=day),
     Col("account", N_("Account"), 7),
     Col("amount", N_("Amount"), 11, right=True, fmt=money),
-    Col("said", N_("Counterpart and text"), None),
+    Col("said", N_("Counterpart and text"), 25),  # the rest of 80 columns (the entry in view)
     Col("entry", N_("Entry"), 7),
 ]
 
@@ -96,7 +96,7 @@ class ReconcileScreen(WithTable, ServiceRunner, Screen):
     )
     DEFAULT_CSS = """
     ReconcileScreen PagedTable { height: 1fr; }
-    ReconcileScreen #proposals { height: 5; padding: 0 1; }
+    ReconcileScreen #proposals { height: auto; max-height: 7; padding: 0 1; }
     """
 
     def __init__(self) -> None:
@@ -160,15 +160,23 @@ class ReconcileScreen(WithTable, ServiceRunner, Screen):
         elif row is not None and not self.shown:
             t.append(_("No proposal: p splits it over documents, a matches it to an account"))
         loc = self.app.locale
+        box = self.query_one("#proposals", Static)
+        room = (box.size.width or self.app.size.width) - 2  # (its padding)
         for n, p in enumerate(self.shown, start=1):
-            t.append(f"{n} ", style="bold")
-            t.append(f"{p.label}")
+            # a proposal on two lines, each cut to the width: wrapped, three of them ran
+            # past the box and the end of the last sentence went behind the footer
+            first = Text(f"{n} ", style="bold")
+            first.append(f"{p.label}")
             if p.contact:
-                t.append(f" · {p.contact}")
+                first.append(f" · {p.contact}")
             if p.open_amount is not None:
-                t.append(" · " + _("{amount} open").format(amount=money(p.open_amount, loc)))
-            t.append("  (" + "; ".join(tr(r) for r in p.reasons) + ")\n", style="dim")
-        self.query_one("#proposals", Static).update(t)
+                first.append(" · " + _("{amount} open").format(amount=money(p.open_amount, loc)))
+            why = Text("  " + "; ".join(tr(r) for r in p.reasons), style="dim")
+            for line in (first, why):
+                line.truncate(room, overflow="ellipsis")
+                t.append_text(line)
+                t.append("\n")
+        box.update(t)
 
     # --- actions -------------------------------------------------------------------------
 
