@@ -101,7 +101,7 @@ def test_a_month_of_payroll_from_the_command_line(shop) -> None:  # noqa: ANN001
 def test_refusals_are_one_sentence(shop) -> None:  # noqa: ANN001
     r = bizdesk("employees", "add", "Ana Pop", "--pay", "abc", "--iban", "XX00", "--db", shop)
     assert r.returncode == 1 and "Traceback" not in r.stderr
-    assert "start_date: required" in r.stderr and "not a valid IBAN" in r.stderr
+    assert "--start: required" in r.stderr and "not a valid IBAN" in r.stderr
     r = bizdesk("payroll", "run", "2026-1", "--db", shop)
     assert r.returncode == 1 and "'2026-1' is not a month; write it as 2026-11" in r.stderr
     r = bizdesk("payroll", "run", "2026-01", "--hours", "40", "--db", shop)

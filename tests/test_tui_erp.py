@@ -336,7 +336,12 @@ async def test_keys_typed_while_an_order_is_sent_act_on_the_order_as_sent(store)
         await settle(pilot, app)
         assert "DRAFT" in text_of(app.screen, "#main")
         post_burst(app, "sr")
-        await wait_for(pilot, app, lambda: isinstance(app.screen, FormScreen), "the receive form")
+        await wait_for(
+            pilot,
+            app,
+            lambda: isinstance(app.screen, FormScreen) and app.screen.query("#title"),
+            "the receive form, composed",  # (pushed, it may not hold its title yet)
+        )
         assert "Receive" in str(app.screen.query_one("#title", Static).render())
     with store.read() as uow:
         assert purchasing.get(uow, po.id).state == "sent"
