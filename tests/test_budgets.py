@@ -206,7 +206,9 @@ def test_the_budget_report_in_json_and_the_cli(store) -> None:  # noqa: ANN001
     copy = bizdesk(
         "budget", "copy", "--from-year", "2025", "--to-year", "2026", "--percent", "5", *db
     )
-    assert copy.returncode == 1 and "replace it to copy over it" in copy.stderr
+    said = copy.stderr  # the option that does it, by its name
+    assert copy.returncode == 1 and said.startswith("--to-year: 2026 has a budget already"), said
+    assert "--replace copies over it" in said
     copy = bizdesk(
         "budget",
         "copy",

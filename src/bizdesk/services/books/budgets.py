@@ -269,8 +269,8 @@ def copy_year(
         raise ValidationError(
             {
                 "to_year": Message.plural(
-                    "{year} has a budget already ({n} line); replace it to copy over it",
-                    "{year} has a budget already ({n} lines); replace it to copy over it",
+                    "{year} has a budget already ({n} line); --replace copies over it",
+                    "{year} has a budget already ({n} lines); --replace copies over it",
                     there,
                     year=y2,
                 )
