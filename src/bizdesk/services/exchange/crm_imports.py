@@ -805,6 +805,13 @@ def _write_contacts(uow: UnitOfWork, st: _Staging) -> ImportResult:
     return result
 
 
+# the columns a contact keeps as stored when a file does not have them ("source" is never one)
+_KEPT_AS_STORED = (
+    *("kind", "email", "phone", "street", "city", "postcode", "country", "vat_id", "stage"),
+    *("owner", "source", "notes", "payment_terms", "birth_date"),
+)
+
+
 def _kept(
     uow: UnitOfWork, cid: int, inp: contacts_service.ContactInput, present: frozenset[str]
 ) -> contacts_service.ContactInput:
@@ -813,10 +820,7 @@ def _kept(
     of its documents, never a column."""
     c = uow.session.get(Contact, cid)
     keep: dict[str, object] = {"language": c.language}
-    for col in ("kind", "email", "phone", "street", "city", "postcode", "country", "vat_id"):
-        if col not in present:
-            keep[col] = getattr(c, col) or ""
-    for col in ("stage", "owner", "source", "notes", "payment_terms", "birth_date"):
+    for col in _KEPT_AS_STORED:
         if col not in present:
             keep[col] = getattr(c, col) or ""
     if "roles" not in present:
