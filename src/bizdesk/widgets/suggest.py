@@ -25,8 +25,11 @@ class ContactSuggester(Suggester):
 
         def lookup() -> str | None:
             with self.store.read() as uow:
-                rows = suggest(uow, value, kind=self.kind, limit=1)
-            return rows[0].name if rows else None
+                rows = suggest(uow, value, kind=self.kind)
+            # the first whose name goes on from what was typed as it is shown: "ste" does not
+            # show "fan" after it for "Ștefan", which accepting would write in its place
+            typed = value.casefold()
+            return next((r.name for r in rows if r.name.casefold().startswith(typed)), None)
 
         return await asyncio.to_thread(lookup)
 

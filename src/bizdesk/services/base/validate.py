@@ -11,6 +11,7 @@ from babel import Locale
 
 from bizdesk.characters import REFUSED_EVERYWHERE
 from bizdesk.errors import BizdeskError, ValidationError
+from bizdesk.folding import fold
 from bizdesk.i18n import N_, Message, current_language
 from bizdesk.reading import DateError, read_date
 
@@ -352,9 +353,27 @@ def tags(value: object) -> list[str]:
     return out
 
 
+# Between a sort key's letters and its accents: below every character a name holds (text
+# refuses control characters), so "Ana" sorts before "Ana Maria" and "Ștefan" before
+# "Stefan B". Not NUL, which PostgreSQL's text does not hold.
+SORT_ACCENTS = "\x1f"
+
+
 def sort_key(value: str) -> str:
-    """The casefolded form used for sorting and prefix search in SQL."""
-    return value.casefold()[:200]
+    """What a name is sorted and matched by in SQL: its letters without case or accents
+    (bizdesk.folding), then, only where the name has accents, its casefolded form.
+    "Ștefan" sorts among the S, not after Z as by code point ("stefan\x1fștefan", after
+    "stefan" and before "stefan b", as the Unicode collation's root order puts it), and
+    still differs from "Stefan". A prefix is compared with ``sort_prefix``."""
+    letters = fold(value)[:200]
+    cased = value.casefold()[:200]
+    return letters if letters == cased else f"{letters}{SORT_ACCENTS}{cased}"
+
+
+def sort_prefix(value: str) -> str:
+    """The start of every sort key (``sort_key``) of a name that starts with ``value``,
+    accents and case ignored: "ste" and "ște" both find "Ștefan" and "Stefan"."""
+    return fold(value)[:200]
 
 
 # what a VAT id's check found wrong (python-stdnum's exceptions, by class), in words

@@ -271,7 +271,7 @@ def _search_condition(uow: UnitOfWork, search: str):  # noqa: ANN202
     in the folded search_text column (migration 0007), through the FTS5 trigram index on
     SQLite and the pg_trgm index on PostgreSQL."""
     if len(search) < 3:
-        key = v.sort_key(search)
+        key = v.sort_prefix(search)
         return or_(
             (Contact.sort_name >= key) & (Contact.sort_name < key + "\U0010ffff"),
             folded_prefix(Contact.search_text, search),
@@ -515,10 +515,10 @@ def possible_duplicates(
         conds.append(Contact.email == email)
     if phone:
         conds.append(Contact.phone == phone)
-    words = [w for w in v.sort_key(name).split() if len(w) > 2]
+    words = [w for w in name.split() if len(w) > 2]
     if len(words) >= 2:
         # the same words in another order ("Smith John" vs "John Smith")
-        conds.append(func.lower(Contact.sort_name) == " ".join(reversed(words)))
+        conds.append(Contact.sort_name == v.sort_key(" ".join(reversed(words))))
     # the same name but for accents, case and spaces ("Adrian  Muresan", "Adrian Mureșan"):
     # the first line of the folded search text, found through its index
     folded = fold(name).split()
@@ -903,7 +903,7 @@ def suggest(
     uow: UnitOfWork, prefix: str, *, kind: str | None = None, limit: int = 10
 ) -> list[ContactRow]:
     """Live contacts whose name starts with ``prefix`` (type-ahead; uses the name index)."""
-    key = v.sort_key(prefix.strip())
+    key = v.sort_prefix(prefix.strip())
     if not key:
         return []
     stmt = select(Contact).where(

@@ -23,8 +23,9 @@ class LocationView:
 
 @requires("stock.view")
 def list_locations(uow: UnitOfWork) -> list[LocationView]:
-    stmt = select(Location).where(Location.archived.is_(False)).order_by(Location.name)
-    return [LocationView(loc.id, loc.name, loc.is_default) for loc in uow.session.scalars(stmt)]
+    stmt = select(Location).where(Location.archived.is_(False))
+    rows = sorted(uow.session.scalars(stmt), key=lambda loc: (v.sort_key(loc.name), loc.id))
+    return [LocationView(loc.id, loc.name, loc.is_default) for loc in rows]
 
 
 @requires("products.edit")

@@ -399,7 +399,7 @@ def stock_by_location(uow: UnitOfWork, product_id: int) -> list[LocationQty]:
         .group_by(Location.id, Location.name, Location.is_default)
     ).all()
     rows = [r for r in rows if r[2] or r[3]]
-    rows.sort(key=lambda r: (not r[2], -r[3], r[1].casefold(), r[0]))
+    rows.sort(key=lambda r: (not r[2], -r[3], v.sort_key(r[1]), r[0]))
     return [LocationQty(i, name, qty_from_scaled(q)) for i, name, _d, q in rows]
 
 

@@ -338,7 +338,6 @@ def get_product(uow: UnitOfWork, product_id: int) -> ProductView:
         .join(StockMove, StockMove.location_id == Location.id)
         .where(StockMove.product_id == p.id)
         .group_by(Location.id, Location.name)
-        .order_by(Location.name)
     )
     supplier = uow.session.get(Contact, p.supplier_id) if p.supplier_id else None
     return ProductView(
@@ -360,7 +359,11 @@ def get_product(uow: UnitOfWork, product_id: int) -> ProductView:
         qty_from_scaled(on_order(uow, [p.id]).get(p.id, 0)),
         from_minor(value, exp),
         from_minor(average_cost(uow, p, qty, value), exp),
-        [LocationQty(i, n, qty_from_scaled(q)) for i, n, q in locs if q],
+        [
+            LocationQty(i, n, qty_from_scaled(q))
+            for i, n, q in sorted(locs, key=lambda r: (v.sort_key(r[1]), r[0]))
+            if q
+        ],
         p.version,
         p.stocked,
     )

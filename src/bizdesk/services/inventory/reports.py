@@ -117,7 +117,7 @@ def low_stock(uow: UnitOfWork) -> list[LowStockRow]:
         )
         .outerjoin(Contact, Contact.id == Product.supplier_id)
         .where(Product.active.is_(True), low_condition(qty, promised))
-        .order_by(Contact.name, Product.sku)
+        .order_by(Contact.sort_name, Product.sku)
     ).all()
     coming = on_order(uow, [r[0] for r in rows])
     out = []

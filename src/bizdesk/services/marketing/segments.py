@@ -301,7 +301,7 @@ def condition(definition: dict, today: date | None = None, *, walk: bool = False
 @requires("segments.view")
 def list_segments(uow: UnitOfWork) -> list[SegmentRow]:
     """Every saved segment, by name (a shop keeps a few, not thousands)."""
-    rows = uow.session.scalars(select(Segment).order_by(Segment.name, Segment.id))
+    rows = sorted(uow.session.scalars(select(Segment)), key=lambda r: (v.sort_key(r.name), r.id))
     return [SegmentRow(r.id, r.name, json.loads(r.definition)) for r in rows]
 
 

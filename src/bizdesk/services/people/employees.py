@@ -152,7 +152,7 @@ def suggest_employees(uow: UnitOfWork, prefix: str, limit: int = 8) -> list[str]
     names = uow.session.scalars(
         select(Contact.name)
         .join(Employee, Employee.contact_id == Contact.id)
-        .where(Contact.sort_name.startswith(v.sort_key(p), autoescape=True))
+        .where(Contact.sort_name.startswith(v.sort_prefix(p), autoescape=True))
         .order_by(Contact.sort_name)
         .limit(limit)
     ).all()
@@ -370,7 +370,7 @@ def page(uow: UnitOfWork, req: PageRequest, *, include_ended: bool = False) -> P
         s = req.search.strip()
         stmt = stmt.where(
             or_(
-                contains(uow, Contact.sort_name, v.sort_key(s)),
+                contains(uow, Contact.sort_name, v.sort_prefix(s)),
                 contains(uow, Employee.job_title, s),
             )
         )
