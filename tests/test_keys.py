@@ -375,6 +375,23 @@ async def test_pilot_end_takes_the_suggestion_as_the_right_arrow_does(store):
         assert form.values()["organization"] == "Northwind Traders"
 
 
+async def test_pilot_a_suggestion_goes_on_from_the_letters_typed(store):
+    # names are found without accents, but the suggestion shown after "Ște" is the one whose
+    # name starts so: accepting it writes what the box showed
+    with store.write() as uow:
+        for name in ("Stefan Bikes", "Ștefan Bikes"):
+            C.create(uow, C.ContactInput(name=name, kind="organization"))
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        form = await open_new_contact(pilot, app)
+        box = form.query_one("#f-organization")
+        box.focus()
+        await pilot.press(*"Ște")
+        await wait_for(pilot, lambda: box._suggestion == "Ștefan Bikes", "the suggestion")
+        await pilot.press("ctrl+u", *"ste")
+        await wait_for(pilot, lambda: box._suggestion == "Stefan Bikes", "the other one")
+
+
 async def test_pilot_burst_slash_and_a_filter_loses_no_key(store):
     for name in ("Anna Cole", "Cyrus Dane", "Cyril Moss"):
         with store.write() as uow:
