@@ -174,3 +174,35 @@ async def test_a_payment_in_the_books_is_proposed_and_linked_in_the_tui(store) -
         assert uow.session.scalar(select(func.count()).select_from(JournalEntry)) == entries
         assert reconcile._open_invoice(uow, 2) == (other, 6000)
     assert errors(store) == []
+
+
+async def test_a_key_in_the_same_burst_as_the_move_never_takes_the_last_lines_proposal(
+    store,  # noqa: ANN001
+) -> None:
+    """Down and c in one read (a laggy SSH link): c must not confirm the fee line's account
+    for the line below it; it waits for that line's own proposals and says so."""
+    from tests.test_keys import post_burst
+
+    one = invoice(store, "Cycle Club", "100.00")
+    two = invoice(store, "Bike Barn", "80.00")
+    three = invoice(store, "Bike Barn", "70.00")
+    _statement(store, one, two, three)
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f8")
+        await settle(pilot, app)
+        await pilot.press("b")
+        await settle(pilot, app)
+        await wait_for(pilot, app, lambda: one in _proposals(app), "the first line's proposals")
+        await pilot.press("down", "down")
+        await wait_for(pilot, app, lambda: "6400 Bank fees" in _proposals(app), "the fee's")
+        post_burst(app, "\x1b[Bc")  # Down, then c before the next line's proposals are read
+        await settle(pilot, app)
+        await wait_for(pilot, app, lambda: "part of the open" in _proposals(app), "the deposit's")
+        assert _states(store)["FEE"] == "open"
+        assert _states(store)["deposit"] == "open"  # not matched to 6400 with the fee's proposal
+        assert any("still being read" in str(n.message) for n in app._notifications)
+        await pilot.press("c", "c")  # c on the line, and a second before the list is read again
+        await settle(pilot, app)
+        assert not any("undo" in str(n.message).lower() for n in app._notifications)
+    assert errors(store) == []

@@ -103,6 +103,9 @@ class ReconcileScreen(WithTable, ServiceRunner, Screen):
         super().__init__()
         self.state = R.OPEN
         self.shown: list = []  # the proposals of the line under the cursor
+        # the line ``shown`` belongs to, None while the line under the cursor's are read: a
+        # key typed in that moment (Down c in one burst) must not take the last line's
+        self.shown_for: int | None = None
 
     def compose(self) -> ComposeResult:
         yield Header(icon="")
@@ -136,6 +139,7 @@ class ReconcileScreen(WithTable, ServiceRunner, Screen):
     @on(PagedTable.Changed)
     @on(DataTable.RowHighlighted)
     def _moved(self) -> None:
+        self.shown_for = None
         row = self.table.selected
         if row is None or self.state != R.OPEN:
             self.shown = []
@@ -151,7 +155,20 @@ class ReconcileScreen(WithTable, ServiceRunner, Screen):
         if self.table.selected is not row:
             return
         self.shown = list(found[0].proposals) if found else []
+        self.shown_for = row.id
         self._show_proposals(row)
+
+    def _proposals_of(self, row: R.LineRow) -> list | None:
+        """The proposals shown for ``row``, or None (and a word why) while they are read."""
+        if self.shown_for == row.id:
+            return self.shown
+        self.notify(
+            _("The proposals of line {line} are still being read: press the key again").format(
+                line=row.label
+            ),
+            severity="warning",
+        )
+        return None
 
     def _show_proposals(self, row: R.LineRow | None) -> None:
         t = Text()
@@ -182,29 +199,40 @@ class ReconcileScreen(WithTable, ServiceRunner, Screen):
 
     def _done(self, result: Any) -> None:  # noqa: ANN401
         if result:
+            self.shown_for = None  # the line matched: the next one's proposals are read
             self.notify(str(result.message), markup=False)
             self.table.reload()
 
     def action_confirm(self, n: int) -> None:
         row = self.table.selected
-        if row is None or n >= len(self.shown):
+        shown = self._proposals_of(row) if row is not None else None
+        if shown is None:
+            return
+        if n >= len(shown):
             self.notify(_("No such proposal for this line"), severity="warning")
             return
-        p = self.shown[n]
+        p = shown[n]
+        self.shown_for = None  # until the list is read again: a second c is not this one
         self.run_service(lambda uow: R.confirm(uow, row.id, p), done=self._done)
+
+    def say_not_done(self, err: Exception) -> None:
+        super().say_not_done(err)
+        self._moved()  # nothing changed: the proposals of the line under the cursor again
 
     def action_split(self) -> None:
         row = self.table.selected
-        if row is None:
+        shown = self._proposals_of(row) if row is not None else None
+        if shown is None:
             return
-        docs = [p.label.split(" (")[0] for p in self.shown if p.kind in ("invoice", "bill")]
+        docs = [p.label.split(" (")[0] for p in shown if p.kind in ("invoice", "bill")]
         self.app.push_screen(split_form(row, ", ".join(docs[:2]), self.app.locale), self._done)
 
     def action_account(self) -> None:
         row = self.table.selected
-        if row is None:
+        shown = self._proposals_of(row) if row is not None else None
+        if shown is None:
             return
-        rule = next((p.ref for p in self.shown if p.kind == "account"), "")
+        rule = next((p.ref for p in shown if p.kind == "account"), "")
         self.app.push_screen(account_form(row, rule, self.app.locale), self._done)
 
     def action_auto(self) -> None:
