@@ -132,3 +132,28 @@ def test_a_draft_is_computed_again_before_it_posts(shop) -> None:  # noqa: ANN00
     assert "Posted JE-1" in _ok("payroll", "post", "PR-00001", "--db", shop)
     shown = _ok("payroll", "show", "PR-00001", "--db", shop)  # at 80 columns
     assert "Deductions" in shown and "…" not in shown and "2,000.00" in shown
+
+
+def test_dates_are_typed_in_the_persons_own_form_too(shop) -> None:  # noqa: ANN001
+    """What the command line shows (30/11/2026 for an en_GB reader) can be typed back to every
+    command that takes a date, as to --from and --as-of; ISO still works; a wrong date is
+    refused naming what was typed where."""
+    from tests.test_cli import bizdesk_user
+
+    _ok("users", "set-language", bizdesk_user(), "en_GB", "--db", shop)
+    out = _ok("employees", "add", "Ana Pop", "--start", "01/01/2026", "--pay", "2500", "--db", shop)
+    assert "since 01/01/2026" in out
+    _ok("employees", "set", "Ana Pop", "--start", "2026-01-05", "--db", shop)
+    out = _ok("leave", "request", "Ana Pop", "vacation", "15/12/2026", "16/12/2026", "--db", shop)
+    assert "15/12/2026 to 16/12/2026" in out
+    r = bizdesk("leave", "request", "Ana Pop", "vacation", "12/31/2026", "--db", shop)
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+    assert r.stderr.startswith("FIRST: '12/31/2026'"), r.stderr
+    _ok("payroll", "run", "2026-02", "--db", shop)
+    r = bizdesk("payroll", "post", "PR-00001", "--date", "31/01/2026", "--db", shop)
+    assert r.returncode == 1
+    assert "31/01/2026 is before 2026-02, the month this run pays" in r.stderr
+    assert "Posted JE-1" in _ok("payroll", "post", "PR-00001", "--date", "28/02/2026", "--db", shop)
+    out = _ok("payroll", "pay", "PR-00001", "--date", "02/03/2026", "--db", shop)
+    assert "paid, posted JE-2" in out
+    assert "until 31/12/2026" in _ok("employees", "end", "Ana Pop", "31/12/2026", "--db", shop)

@@ -205,6 +205,11 @@ def test_posts_once_pays_once_and_reverses_through_the_journal(store) -> None:  
         assert "no hours in PR-00001; enter them (h on its page, or bizdesk payroll" in said
         payroll.set_hours(uow, run.id, f"#{hourly}", "80")
         assert "only a posted run is paid" in _refused(payroll.pay, uow, run.id, "bank")["state"]
+        # February's wages are February's cost (or a later month's), never January's
+        assert _refused(payroll.post, uow, run.id, when="2026-01-31")["date"] == (
+            "2026-01-31 is before 2026-02, the month this run pays: post it on a day of that "
+            "month or later"
+        )
         run = payroll.post(uow, run.id)
         assert "only a draft is posted" in _refused(payroll.post, uow, run.id)["state"]
         assert (

@@ -216,6 +216,13 @@ def date_form() -> str:
     return date_hint()
 
 
+def typed_date(value: str | None, name: str) -> str | None:
+    """A date a person typed in an option or an argument (their form or ISO), in the ISO form
+    the services read; what is not a date is refused naming ``name``; None and "" stay."""
+    day = parse_date(value, name)
+    return day.isoformat() if day else value
+
+
 def parse_date(value: str | None, name: str) -> date | None:
     """A date option: read after the store is opened (``open_store``), so in the form of the
     person's own setting, not only their session's."""

@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from bizdesk.cli.core import DbOpt, fail, open_store, print_json, say, show
+from bizdesk.cli.core import DbOpt, date_form, fail, open_store, print_json, say, show, typed_date
 from bizdesk.errors import ValidationError
 from bizdesk.i18n import _, ngettext
 
@@ -244,7 +244,8 @@ def assembly_new(
     sku: SkuArg,
     qty: Annotated[str, typer.Argument(help=_("How many to make."), show_default=False)],
     planned: Annotated[
-        str | None, typer.Option("--date", help=_("The planned date, YYYY-MM-DD; default: today."))
+        str | None,
+        typer.Option("--date", metavar=date_form(), help=_("The planned date; default: today.")),
     ] = None,
     confirm: Annotated[
         bool, typer.Option("--confirm", help=_("Confirm it: its components are reserved."))
@@ -255,7 +256,7 @@ def assembly_new(
 
     store = open_store(ctx, db)
     with store.write() as uow:
-        mo = assembly.create(uow, assembly.MOInput(sku, qty, planned or ""))
+        mo = assembly.create(uow, assembly.MOInput(sku, qty, typed_date(planned, "--date") or ""))
         if confirm:
             mo = assembly.confirm(uow, mo.id)
     say(_order_line(mo, store.settings().get("locale", "en_US")))

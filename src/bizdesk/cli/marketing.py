@@ -13,7 +13,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from bizdesk.cli.core import DbOpt, fail, open_store, print_json, say, show
+from bizdesk.cli.core import DbOpt, date_form, fail, open_store, print_json, say, show, typed_date
 from bizdesk.errors import ValidationError
 from bizdesk.i18n import _, ngettext, tr
 
@@ -169,13 +169,18 @@ def segments_add(
         str, typer.Option("--age-group", help=_("under 25, 25-34, 35-44, 45-54, 55-64 or 65+"))
     ] = "",
     bought: Annotated[str, typer.Option("--bought", help=_("A product's SKU, or * for any."))] = "",
-    bought_from: Annotated[str, typer.Option("--from", help=_("Bought on or after."))] = "",
-    bought_to: Annotated[str, typer.Option("--to", help=_("Bought on or before."))] = "",
+    bought_from: Annotated[
+        str, typer.Option("--from", metavar=date_form(), help=_("Bought on or after."))
+    ] = "",
+    bought_to: Annotated[
+        str, typer.Option("--to", metavar=date_form(), help=_("Bought on or before."))
+    ] = "",
     db: DbOpt = None,
 ) -> None:
     from bizdesk.services.marketing.segments import SegmentInput, count_members, create_segment
 
     store = open_store(ctx, db)
+    bought_from, bought_to = typed_date(bought_from, "--from"), typed_date(bought_to, "--to")
     data = SegmentInput(
         name, city, country, tag, stage, owner, age_group, bought, bought_from, bought_to
     )

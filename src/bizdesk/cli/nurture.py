@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from bizdesk.cli.core import DbOpt, fail, open_store, print_json, say, show
+from bizdesk.cli.core import DbOpt, date_form, fail, open_store, print_json, say, show, typed_date
 from bizdesk.i18n import _
 
 app = typer.Typer()
@@ -344,12 +344,17 @@ def followups_skip(
 def followups_move(
     ctx: typer.Context,
     follow_up: IdArg,
-    when: Annotated[str, typer.Argument(help=_("The new due date."), show_default=False)],
+    when: Annotated[
+        str,
+        typer.Argument(
+            help=_("The new due date ({form}).").format(form=date_form()), show_default=False
+        ),
+    ],
     db: DbOpt = None,
 ) -> None:
     from bizdesk.services.crm import followups
 
     store = open_store(ctx, db)
     with store.write() as uow:
-        view = followups.reschedule(uow, follow_up, when)
+        view = followups.reschedule(uow, follow_up, typed_date(when, "WHEN"))
     _said(view)

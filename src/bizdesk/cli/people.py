@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from bizdesk.cli.core import DbOpt, fail, open_store, print_json, say, show
+from bizdesk.cli.core import DbOpt, date_form, fail, open_store, print_json, say, show, typed_date
 from bizdesk.errors import ValidationError
 from bizdesk.i18n import N_, _
 
@@ -122,8 +122,12 @@ def _employee_line(e, loc: str) -> str:  # noqa: ANN001
 
 
 JobOpt = Annotated[str | None, typer.Option("--job", help=_("Job title."), show_default=False)]
-StartOpt = Annotated[str | None, typer.Option("--start", help=_("First day employed, YYYY-MM-DD."))]
-EndOpt = Annotated[str | None, typer.Option("--end", help=_("Last day employed, YYYY-MM-DD."))]
+StartOpt = Annotated[
+    str | None, typer.Option("--start", metavar=date_form(), help=_("First day employed."))
+]
+EndOpt = Annotated[
+    str | None, typer.Option("--end", metavar=date_form(), help=_("Last day employed."))
+]
 PayOpt = Annotated[
     str | None,
     typer.Option("--pay", help=_("Monthly salary, or hourly rate with --basis hourly.")),
@@ -161,8 +165,8 @@ def employees_add(
         contact=contact,
         user=user or "",
         job_title=job or "",
-        start_date=start or "",
-        end_date=end or "",
+        start_date=typed_date(start, "--start") or "",
+        end_date=typed_date(end, "--end") or "",
         pay_basis=basis or "monthly",
         pay=pay or "",
         iban=iban or "",
@@ -190,6 +194,7 @@ def employees_set(
     from bizdesk.services.people import employees
 
     store = open_store(ctx, db)
+    start, end = typed_date(start, "--start"), typed_date(end, "--end")
     with store.write() as uow:
         e = employees.get(uow, employees.find_employee(uow, employee))
         data = employees.EmployeeInput(
@@ -212,7 +217,12 @@ def employees_set(
 def employees_end(
     ctx: typer.Context,
     employee: EmployeeArg,
-    when: Annotated[str, typer.Argument(help=_("The last day, YYYY-MM-DD."), show_default=False)],
+    when: Annotated[
+        str,
+        typer.Argument(
+            help=_("The last day ({form}).").format(form=date_form()), show_default=False
+        ),
+    ],
     db: DbOpt = None,
 ) -> None:
     from bizdesk.formatting import day, visible
@@ -220,7 +230,7 @@ def employees_end(
 
     store = open_store(ctx, db)
     with store.write() as uow:
-        e = employees.end(uow, employees.find_employee(uow, employee), when)
+        e = employees.end(uow, employees.find_employee(uow, employee), typed_date(when, "DATE"))
     say(_("{name} works here until {date}").format(name=visible(e.name), date=day(e.end_date)))
 
 
@@ -312,23 +322,30 @@ def _leave_line(r) -> str:  # noqa: ANN001
 
 
 @leave_app.command(
-    "request", help=_("Ask for leave: KIND is vacation, sick or unpaid; TO defaults to FROM.")
+    "request",
+    help=_("Ask for leave: KIND is vacation, sick or unpaid; the last day defaults to the first."),
 )
 def leave_request(
     ctx: typer.Context,
     employee: EmployeeArg,
     kind: Annotated[str, typer.Argument(help=_("vacation, sick or unpaid"), show_default=False)],
-    first: Annotated[str, typer.Argument(help=_("First day, YYYY-MM-DD."), show_default=False)],
-    last: Annotated[str | None, typer.Argument(help=_("Last day, YYYY-MM-DD."))] = None,
+    first: Annotated[
+        str,
+        typer.Argument(help=_("First day ({form}).").format(form=date_form()), show_default=False),
+    ],
+    last: Annotated[
+        str | None, typer.Argument(help=_("Last day ({form}).").format(form=date_form()))
+    ] = None,
     note: Annotated[str | None, typer.Option("--note", help=_("A note."))] = None,
     db: DbOpt = None,
 ) -> None:
     from bizdesk.services.people import employees, leave
 
     store = open_store(ctx, db)
+    first, last = typed_date(first, "FIRST") or "", typed_date(last, "LAST") or ""
     with store.write() as uow:
         r = leave.request(
-            uow, employees.find_employee(uow, employee), kind, first, last or "", note or ""
+            uow, employees.find_employee(uow, employee), kind, first, last, note or ""
         )
     say(_leave_line(r))
 
@@ -783,7 +800,11 @@ def payroll_post(
     run: RunArg,
     when: Annotated[
         str | None,
-        typer.Option("--date", help=_("The entry's date; default: the month's last day.")),
+        typer.Option(
+            "--date",
+            metavar=date_form(),
+            help=_("The entry's date; default: the month's last day."),
+        ),
     ] = None,
     db: DbOpt = None,
 ) -> None:
@@ -791,7 +812,7 @@ def payroll_post(
 
     store = open_store(ctx, db)
     with store.write() as uow:
-        r = payroll.post(uow, payroll.find_run(uow, run), when=when)
+        r = payroll.post(uow, payroll.find_run(uow, run), when=typed_date(when, "--date"))
     say(_run_summary(r, _locale(store)))
     say(_("Posted {entry}").format(entry=r.entry))
 
@@ -816,7 +837,9 @@ def payroll_pay(
             help=_("Pay only this employee (#number, name or e-mail); once per employee."),
         ),
     ] = None,
-    when: Annotated[str | None, typer.Option("--date", help=_("Paid on; default: today."))] = None,
+    when: Annotated[
+        str | None, typer.Option("--date", metavar=date_form(), help=_("Paid on; default: today."))
+    ] = None,
     db: DbOpt = None,
 ) -> None:
     from bizdesk.formatting import money
@@ -825,7 +848,11 @@ def payroll_pay(
     store = open_store(ctx, db)
     with store.write() as uow:
         res = payroll.pay(
-            uow, payroll.find_run(uow, run), account, employees=employee or (), when=when
+            uow,
+            payroll.find_run(uow, run),
+            account,
+            employees=employee or (),
+            when=typed_date(when, "--date"),
         )
     say(
         _("{label}: {amount} paid, posted {entry}").format(
@@ -840,14 +867,16 @@ def payroll_pay(
 def payroll_reverse(
     ctx: typer.Context,
     run: RunArg,
-    when: Annotated[str | None, typer.Option("--date", help=_("The reversal's date."))] = None,
+    when: Annotated[
+        str | None, typer.Option("--date", metavar=date_form(), help=_("The reversal's date."))
+    ] = None,
     db: DbOpt = None,
 ) -> None:
     from bizdesk.services.people import payroll
 
     store = open_store(ctx, db)
     with store.write() as uow:
-        r = payroll.reverse(uow, payroll.find_run(uow, run), when=when)
+        r = payroll.reverse(uow, payroll.find_run(uow, run), when=typed_date(when, "--date"))
     say(_run_summary(r, _locale(store)))
 
 

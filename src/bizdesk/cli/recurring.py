@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from bizdesk.cli.core import DbOpt, date_form, fail, open_store, parse_date, say, show
+from bizdesk.cli.core import DbOpt, date_form, fail, open_store, parse_date, say, show, typed_date
 from bizdesk.errors import ValidationError
 from bizdesk.fieldnames import refusal
 from bizdesk.formatting import day, visible
@@ -242,7 +242,9 @@ def recurring_stop(
     template: Annotated[str, typer.Argument(help=_("Its id (bizdesk recurring list)."))],
     end: Annotated[
         str | None,
-        typer.Option("--end", help=_("The last date an occurrence may fall on (YYYY-MM-DD).")),
+        typer.Option(
+            "--end", metavar=date_form(), help=_("The last date an occurrence may fall on.")
+        ),
     ] = None,
     db: DbOpt = None,
 ) -> None:
@@ -250,7 +252,7 @@ def recurring_stop(
 
     store = open_store(ctx, db)
     with store.write() as uow:
-        t = R.stop(uow, _template_id(template), end=end or None)
+        t = R.stop(uow, _template_id(template), end=typed_date(end, "--end") or None)
     if t.state == "stopped":
         say(_("{name} is stopped: nothing more is made.").format(name=t.name))
     elif t.next_date is None:

@@ -773,6 +773,17 @@ def post(
     chk = v.Checker()
     day = chk("date", v.iso_date, when, local=uow.person_input) or month_bounds(run.month)[1]
     chk.done()
+    if day < run.month:  # a month's wages are its cost: never in the month before
+        raise ValidationError(
+            {
+                "date": Message(
+                    "{date} is before {month}, the month this run pays: post it on a day of "
+                    "that month or later",
+                    date=date_text(day),
+                    month=f"{run.month:%Y-%m}",
+                )
+            }
+        )
     slips = _slips(uow, run.id)
     label = PAYROLL_RUN.label(run.number)
     stale = _stale(uow, run, slips)
