@@ -344,3 +344,25 @@ def test_the_return_reads_in_spanish_and_vietnamese_json_stays_english(store) ->
         assert "necesita un periodo" in str(exc.value.fields["period"])
     finally:
         i18n.use("en")
+
+
+def test_a_price_difference_billed_without_vat_is_a_row_of_its_own(store) -> None:  # noqa: ANN001
+    """Goods of 200.00 at 10 %, billed at 250.00 net with 20.00 VAT: the 10 % row is 200.00
+    and 20.00 (it said 250.00 and 20.00: a base that was not the VAT's), and the 50.00 the
+    supplier charged no VAT on is a row of its own. A bill whose VAT is its whole net's at
+    the rate stays whole at that rate."""
+    sid = supplier(store)
+    product(store, "A", cost="100", sale_price="200", vat_rate="10")
+    with store.write() as uow:
+        _bought(uow, sid, "2026-10-02", None, ("A", "2", "100"))
+        purchasing.bill(uow, 1, reference="X-1", net="250", vat="20", bill_date="2026-10-03")
+        _bought(uow, sid, "2026-10-04", None, ("A", "1", "100"))
+        purchasing.bill(uow, 2, reference="X-2", net="110", vat="11", bill_date="2026-10-05")
+        ret = vat_return(uow, FROM, TO)
+        assert [(r.rate, r.base, r.vat, len(r.documents)) for r in ret.rows] == [
+            ("10", Decimal("310.00"), Decimal("31.00"), 2),
+            ("untaxed", Decimal("50.00"), Decimal("0.00"), 1),
+        ]
+        assert untied(uow, FROM, TO) == []
+        report = reports.build(uow, "vat-return", date_from=FROM, date_to=TO)
+        assert [str(r["rate"]) for r in report.rows] == ["10", "no VAT charged"]

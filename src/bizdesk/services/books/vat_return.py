@@ -8,9 +8,12 @@ in the period (credit - debit), the input rows to the VAT receivable account's (
 credit). A document counts on its journal entry's date, as the ledger counts it.
 
 A bill's rate comes from its purchase order's lines (a bill stores its net and VAT only):
-one rate on the order, or a single bill whose amounts are exactly its lines' at their rates,
-splits exactly; anything else (several bills on an order of several rates) is one row of
-"several rates" rather than a guess.
+one rate on the order (the bill's VAT being its net's at that rate), or a single bill whose
+amounts are exactly its lines' at their rates, splits exactly. A single bill whose VAT is
+its lines' but whose net is more or less (a price difference the supplier charged no VAT
+on) counts its lines at their rates and the difference in a row of its own, "no VAT
+charged", so that each rate's base and VAT agree. Anything else (several bills on an order
+of several rates) is one row of "several rates" rather than a guess.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ from bizdesk.services.books.ledger import account_for
 OUTPUT, INPUT = "output", "input"
 OTHER = "other"  # a row's rate for VAT posted by other entries
 MIXED = "mixed"  # a bill of several rates that cannot be split exactly
+UNTAXED = "untaxed"  # the part of a bill's net it charged no VAT on (a price difference)
 
 
 @dataclass(frozen=True)
@@ -57,7 +61,7 @@ class VatDocument:
 @dataclass
 class VatRow:
     side: str  # output | input
-    rate: str  # "21", "5.5", OTHER or MIXED
+    rate: str  # "21", "5.5", UNTAXED, MIXED or OTHER
     base: Decimal
     vat: Decimal
     documents: list[VatDocument] = field(default_factory=list)
@@ -139,10 +143,15 @@ def _sales(uow: UnitOfWork, date_from: date, date_to: date, rows, exp: int) -> s
 
 
 def _bill_split(lines: list[PurchaseLine], bills: int, net: int, vat: int) -> dict[str, tuple]:
-    """A bill's (net, VAT) per rate from its order's lines, or one MIXED part."""
+    """A bill's (net, VAT) per rate from its order's lines, or one MIXED part (the rules:
+    this module's docstring)."""
     rates = {ln.vat_bp for ln in lines}
     if len(rates) == 1:
-        return {_rate_key(rates.pop()): (net, vat)}
+        (bp,) = rates
+        # the VAT of the whole net at the rate, but for each line's own rounding (half a
+        # minor unit a line at most)
+        if abs(net * bp - vat * 10000) * 2 <= 10000 * len(lines):
+            return {_rate_key(bp): (net, vat)}
     if bills == 1:
         parts: dict[str, list[int]] = {}
         for ln in lines:
@@ -151,8 +160,10 @@ def _bill_split(lines: list[PurchaseLine], bills: int, net: int, vat: int) -> di
                 part = parts.setdefault(_rate_key(ln.vat_bp), [0, 0])
                 part[0] += n
                 part[1] += t
-        if sum(p[0] for p in parts.values()) == net and sum(p[1] for p in parts.values()) == vat:
-            return {k: tuple(p) for k, p in parts.items()}
+        if sum(p[1] for p in parts.values()) == vat:
+            split = {k: (p[0], p[1]) for k, p in parts.items()}
+            rest = net - sum(p[0] for p in parts.values())
+            return {**split, UNTAXED: (rest, 0)} if rest else split
     return {MIXED: (net, vat)}
 
 
@@ -269,8 +280,9 @@ def movement(uow: UnitOfWork, role: str, date_from: date, date_to: date) -> int:
 
 
 def _sort_rate(rate: str) -> tuple:
-    if rate in (OTHER, MIXED):
-        return (1 if rate == MIXED else 2, Decimal(0))
+    last = (UNTAXED, MIXED, OTHER)
+    if rate in last:
+        return (1 + last.index(rate), Decimal(0))
     return (0, -Decimal(rate))
 
 

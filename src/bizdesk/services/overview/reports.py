@@ -830,7 +830,7 @@ def _forecast(uow: UnitOfWork, **_: Any) -> Report:
 def _vat_return(
     uow: UnitOfWork, date_from: date | None = None, date_to: date | None = None, **_: Any
 ) -> Report:
-    from bizdesk.services.books.vat_return import MIXED, OTHER, OUTPUT, vat_return
+    from bizdesk.services.books.vat_return import MIXED, OTHER, OUTPUT, UNTAXED, vat_return
 
     ret = vat_return(uow, date_from, date_to)
     cols = [
@@ -840,7 +840,11 @@ def _vat_return(
         Column("vat", Message("VAT"), True),
         Column("count", Message("Documents"), True),
     ]
-    rates = {OTHER: Message("other entries"), MIXED: Message("several rates")}
+    rates = {
+        OTHER: Message("other entries"),
+        MIXED: Message("several rates"),
+        UNTAXED: Message("no VAT charged"),
+    }
     out = []
     for r in ret.rows:
         out.append(
