@@ -430,3 +430,58 @@ async def test_a_tab_key_on_a_screen_over_the_tabs_goes_to_that_tab(store) -> No
         await settle(pilot, app)
         assert len(app.screen_stack) == 1
         assert isinstance(app.active_pane(), DealsPane)
+
+
+async def test_a_run_is_reversed_deleted_and_its_payslip_printed_from_its_page(
+    store,
+    tmp_path,
+    monkeypatch,  # noqa: ANN001
+) -> None:
+    """What the command line does to a run (reverse, delete, print a payslip) the run's page
+    does too, each key only where it works: r on a posted run not paid, d on a draft."""
+    monkeypatch.chdir(tmp_path)
+    employee(store, "Ana Pop", pay="2200")
+    with store.write() as uow:
+        run = payroll.post(uow, payroll.create_run(uow, "2026-03").id).id
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        app.push_screen(P.PayrollRunScreen(run))
+        await settle(pilot, app)
+        page = app.screen
+        keys = footer_text(app)
+        assert "r Reverse" in keys and "w Print" in keys and "d Delete" not in keys
+        await pilot.press("w")  # one payslip: no choice to make
+        await settle(pilot, app)
+        assert isinstance(app.screen, FormScreen)
+        assert app.screen.query_one("#f-path", Input).value == str(tmp_path / "PR-00001-1.pdf")
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert (tmp_path / "PR-00001-1.pdf").read_bytes().startswith(b"%PDF")
+        await pilot.press("r")
+        await settle(pilot, app)
+        form = await _save_refused(pilot, app, date="2026-02-27")  # before the run's entry
+        assert "before" in text_of(form, "#e-date"), text_of(form, "#e-date")
+        form.query_one("#f-date", Input).value = "2026-04-01"
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert app.screen is page
+        with store.read() as uow:
+            assert payroll.get(uow, run).state == "reversed"
+        assert "r Reverse" not in footer_text(app)
+    with store.write() as uow:
+        draft = payroll.create_run(uow, "2026-03").id
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        app.push_screen(P.PayrollRunScreen(draft))
+        await settle(pilot, app)
+        assert "d Delete" in footer_text(app) and "r Reverse" not in footer_text(app)
+        await pilot.press("d")
+        await settle(pilot, app)
+        await pilot.press("y")
+        await settle(pilot, app)
+        assert not isinstance(app.screen, P.PayrollRunScreen)
+    with store.read() as uow:
+        assert [r.id for r in payroll.list_runs(uow)] == [run]
+    assert errors(store) == []

@@ -21,8 +21,10 @@ from bizdesk.i18n import N_, _, ngettext
 from bizdesk.reading import date_text
 from bizdesk.screens import orders
 from bizdesk.screens.common import RecordScreen, ServiceRunner, ServiceScreen, WithTable
+from bizdesk.screens.records import SendsPapers, print_paper
 from bizdesk.services.base.permissions import allowed
 from bizdesk.services.people import employees, leave, payroll
+from bizdesk.widgets.confirm import ConfirmScreen
 from bizdesk.widgets.field import DATE_FORM
 from bizdesk.widgets.footer import KeysFooter
 from bizdesk.widgets.form import Field, FormScreen
@@ -445,6 +447,17 @@ def post_form(run: payroll.RunView) -> FormScreen:
     return FormScreen(title.format(label=run.label), fields, save)
 
 
+def reverse_form(run: payroll.RunView) -> FormScreen:
+    """The reversal's date (empty: today)."""
+    fields = [Field("date", N_("Reversal date"), placeholder=N_("{form}, empty: today"))]
+
+    def save(uow: Any, values: dict[str, Any]) -> Any:  # noqa: ANN401
+        return payroll.reverse(uow, run.id, when=values.get("date"))
+
+    title = _("Reverse {label}? Its entry is reversed; the month may then be run again.")
+    return FormScreen(title.format(label=run.label), fields, save)
+
+
 def pay_form(run: payroll.RunView, account: Field) -> FormScreen:
     """``account``: orders.account_field, the payment accounts as choices."""
     fields = [
@@ -533,15 +546,18 @@ class PayrollScreen(ServiceScreen):
         self.app.push_screen(run_form(), done)
 
 
-class PayrollRunScreen(RecordScreen):
+class PayrollRunScreen(SendsPapers, RecordScreen):
     """One payroll run: per employee the basis, gross, deductions, net and what the employer
-    pays on top; h hours (a draft), p posts, y pays."""
+    pays on top; h hours (a draft), p posts, y pays, r reverses, d deletes a draft, w prints
+    a payslip."""
 
     HELP = N_(
         "A payroll run. h enters an hourly employee's hours (a draft), c computes a draft "
         "again from today's employees, leave, pay and payroll lines, p posts it in one "
         "journal entry (a month posts once), y pays the net pay from a bank, cash or card "
-        "account (everyone's not paid yet, or one employee's), escape goes back."
+        "account (everyone's not paid yet, or one employee's), r reverses a posted run that "
+        "is not paid (the month may then be run again), d deletes a draft, w prints a "
+        "payslip as PDF, escape goes back."
     )
     BINDINGS = [
         Binding("escape", "app.pop_screen", N_("Back"), id="run.back"),
@@ -549,6 +565,9 @@ class PayrollRunScreen(RecordScreen):
         Binding("c", "refresh", N_("Compute again"), id="run.refresh"),
         Binding("p", "post", N_("Post"), id="run.post"),
         Binding("y", "pay", N_("Pay"), id="run.pay"),
+        Binding("r", "reverse", N_("Reverse"), id="run.reverse"),
+        Binding("d", "delete", N_("Delete"), id="run.delete"),
+        Binding("w", "write", N_("Print"), id="run.write"),
     ]
 
     def fetch(self, uow: Any) -> payroll.RunView:  # noqa: ANN401
@@ -558,13 +577,16 @@ class PayrollRunScreen(RecordScreen):
         """The footer offers a step only in a state it is taken from: hours while a draft
         has an hourly employee, pay while net pay is left to pay."""
         run = self.view
-        step = {"hours": "hours", "refresh": "compute", "post": "post", "pay": "pay"}.get(action)
-        if step is None or run is None:
+        steps = ("hours", "compute", "post", "pay", "reverse", "delete")
+        step = {"refresh": "compute"}.get(action, action)
+        if step not in steps or run is None:
             return True
         if run.state not in payroll.MAY[step]:
             return False
         if step == "hours":
             return any(s.pay_basis == "hourly" for s in run.slips)
+        if step == "reverse":  # a run paid in part is not reversed (its payments first)
+            return not run.paid
         return step != "pay" or run.paid < run.net
 
     def show(self, run: payroll.RunView) -> None:
@@ -666,4 +688,48 @@ class PayrollRunScreen(RecordScreen):
 
         orders.with_payment_account(
             self, "bank", lambda account: self.app.push_screen(pay_form(run, account), paid)
+        )
+
+    def action_reverse(self) -> None:
+        run = self.view
+        if run is None:
+            return
+        self.app.push_screen(
+            reverse_form(run), self._done(_("{label} is reversed").format(label=run.label))
+        )
+
+    def action_delete(self) -> None:
+        run = self.view
+        if run is None:
+            return
+
+        def deleted(_result: Any) -> None:  # noqa: ANN401
+            self.notify(_("{label} is deleted").format(label=run.label), markup=False)
+            self.app.pop_screen()
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.run_service(
+                    lambda uow: payroll.delete_draft(uow, run.id, version=run.version),
+                    done=deleted,
+                )
+
+        self.app.push_screen(
+            ConfirmScreen(
+                _("Delete the draft {label}? Its payslips go with it; nothing was posted.").format(
+                    label=run.label
+                )
+            ),
+            answered,
+        )
+
+    def action_write(self) -> None:
+        """A payslip of the run as a PDF (picked when there are several)."""
+        run = self.view
+        if run is None:
+            return
+        self.pick(
+            _("Print which payslip?"),
+            [(f"{s.number}  {s.name}", s.number) for s in run.slips],
+            lambda number: print_paper(self, "payslip", number, number.replace("/", "-")),
         )
