@@ -77,6 +77,24 @@ def test_journal_amount_typed_1000_in_an_en_us_form_posts_a_thousand(store) -> N
     assert errors(store) == []
 
 
+def test_the_entry_form_never_says_balanced_with_an_amount_it_cannot_read(store) -> None:  # noqa: ANN001
+    """1,0,0 is not read, so not added: "difference 0.00: balanced" was shown beside it."""
+    from bizdesk.screens.journal import _totals
+
+    store.input_locale = "en_US"
+    lines = [
+        ledger.LineInput(account="1010", debit="100.00"),
+        ledger.LineInput(account="3000", credit="1,0,0"),
+    ]
+    with store.read() as uow:
+        shown = _totals(uow, lines).plain
+        assert shown == (
+            "Debits 100.00 · credits 0.00 · 1 amount is not readable: mend it to see the difference"
+        )
+        lines[1] = ledger.LineInput(account="3000", credit="100")
+        assert _totals(uow, lines).plain.endswith("difference 0.00: balanced")
+
+
 def test_payment_typed_1000_in_an_en_us_form(store) -> None:  # noqa: ANN001
     sid = supplier(store)
     product(store, "BIKE", name="City bike", cost="400", sale_price="1200", vat_rate="0")

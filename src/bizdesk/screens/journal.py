@@ -92,6 +92,15 @@ def _totals(uow, lines: list[L.LineInput]) -> Text:  # noqa: ANN001
     loc = uow.setting("locale", "en_US")
     diff = debit - credit
     sums = {"debit": money(debit, loc), "credit": money(credit, loc)}
+    if bad:  # what is not read is not added: no difference, and never "balanced", to show
+        said = ngettext(
+            "{n} amount is not readable: mend it to see the difference",
+            "{n} amounts are not readable: mend them to see the difference",
+            bad,
+        ).format(n=bad)
+        t = Text(_("Debits {debit} · credits {credit}").format(**sums) + " · ")
+        t.append(said, style="reverse")
+        return t
     if diff:  # from the difference on, the sentence shows in reverse
         text = _(
             "Debits {debit} · credits {credit} · difference {difference}: cannot post until it is 0"
@@ -102,12 +111,6 @@ def _totals(uow, lines: list[L.LineInput]) -> Text:  # noqa: ANN001
     else:
         text = _("Debits {debit} · credits {credit} · difference {difference}: balanced")
         t = Text(text.format(**sums, difference=money(diff, loc)))
-    if bad:
-        t.append("  ")
-        t.append(
-            ngettext("({n} amount not readable)", "({n} amounts not readable)", bad).format(n=bad),
-            style="italic",
-        )
     return t
 
 
