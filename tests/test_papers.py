@@ -156,6 +156,32 @@ def test_an_invoice_carries_both_parties_lines_rates_totals_and_the_bank(shop) -
     assert "Please pay" not in again and "please pay" not in again
 
 
+def test_a_shop_without_an_iban_prints_its_bank_account(shop) -> None:  # noqa: ANN001
+    """A Vietnamese shop has no IBAN (refused as not one): its account number and bank, as
+    typed, stand where the IBAN would, so a customer knows where to pay."""
+    store, *_ = shop
+    with store.write() as uow:
+        with pytest.raises(ValidationError) as exc:
+            S.update(uow, replace(SHOP, country="VN", vat_id="", iban="0071001234567"))
+        assert "not a valid IBAN" in str(exc.value.fields["iban"])
+        S.update(
+            uow,
+            replace(
+                SHOP,
+                country="VN",
+                vat_id="",
+                iban="",
+                bic="",
+                account="0071001234567 Vietcombank, CN Sài Gòn",
+            ),
+        )
+        assert S.get(uow).account == "0071001234567 Vietcombank, CN Sài Gòn"
+    with store.read() as uow:
+        lines = lines_of(pdf_text(papers.render(uow, "invoice", "INV-00001").data))
+    assert "Bank account 0071001234567 Vietcombank, CN Sài Gòn" in lines, lines
+    assert not any("IBAN" in line for line in lines)
+
+
 def test_a_credit_note_names_the_invoice_it_credits(shop) -> None:  # noqa: ANN001
     store, *_ = shop
     with store.read() as uow:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bizdesk.services.base.validate import (
+    FieldError,
     example_iban,
     example_phone,
     example_vat_id,
@@ -21,6 +22,13 @@ def test_the_example_is_the_regions_and_is_accepted_there():
         assert shown.startswith(prefix)
         assert phone(shown, region)  # what the placeholder shows is a valid number
     assert example_phone(None) == example_phone("XX") == "+49 30 1234567"
+
+
+def test_a_refused_phone_shows_the_regions_example():
+    for region in ("VN", "ES", None):
+        with pytest.raises(FieldError) as exc:
+            phone("call me", region)
+        assert f"e.g. {example_phone(region)})" in str(exc.value.message)
 
 
 @pytest.mark.parametrize("region", ["DE", "ES", "FR", "GB", "IT", "RO", "VN"])

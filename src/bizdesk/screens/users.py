@@ -62,6 +62,7 @@ def shop_form(details, examples: FormExamples) -> FormScreen:  # noqa: ANN001 - 
         "region": N_("for public holidays, e.g. MD (Madrid)"),
         "vat_id": _("e.g. {example}").format(example=examples.vat_id),
         "iban": _("e.g. {example}").format(example=examples.iban),
+        "account": N_("where there is no IBAN: number and bank"),
     }
     fields = [
         Field(

@@ -281,7 +281,7 @@ def _phone(s: str, region: str | None) -> str:
         raise FieldError(
             Message(
                 "not a phone number (use the international form, e.g. {example})",
-                example="+49 30 1234567",
+                example=example_phone(region),  # the shop's country's (a German one was shown)
             )
         ) from None
     if not phonenumbers.is_valid_number(num):

@@ -87,6 +87,7 @@ class _Setting:
     shop: Party
     iban: str
     bic: str
+    account: str  # where the country has no IBAN (papers.shop)
 
     def day(self, d: date | None) -> str:
         return format_date(d, "medium", locale=self.locale) if d else ""
@@ -111,7 +112,9 @@ def _setting(uow: UnitOfWork, party: Contact | None) -> _Setting:
     locale = uow.setting("locale", "en_US")
     lang = (party.language if party is not None else "") or language_of(locale) or "en"
     s = read_shop(uow)
-    st = _Setting(Words(lang), locale, uow.currency, uow.exponent, Party(""), s.iban, s.bic)
+    st = _Setting(
+        Words(lang), locale, uow.currency, uow.exponent, Party(""), s.iban, s.bic, s.account
+    )
     shop = Party(
         s.name,
         tuple(address_lines(s.street, s.postcode, s.city, st.country(s.country))),
@@ -139,6 +142,8 @@ def _common(st: _Setting) -> dict:
         bank += ((w(N_("IBAN")), _iban_shown(st.iban)),)
     if st.bic:
         bank += ((w(N_("BIC")), st.bic),)
+    if st.account:
+        bank += ((w(N_("Bank account")), st.account),)
     return {
         "shop": st.shop,
         "vat_label": w(N_("VAT id")),

@@ -203,8 +203,10 @@ def draw(doc: PaperDoc) -> bytes:
             pdf.set_font(FONT, "B", 9)
             pdf.cell(0, 5, doc.bank_heading, new_x="LMARGIN", new_y="NEXT")
         pdf.set_font(FONT, "", 9)
+        # the labels' column as wide as the widest ("Tài khoản ngân hàng" ran into its value)
+        room = max(22, *(pdf.get_string_width(label) + 3 for label, _value in doc.bank))
         for label, value in doc.bank:
-            pdf.cell(22, 4.5, label)
+            pdf.cell(room, 4.5, label)
             pdf.cell(0, 4.5, value, new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())
 

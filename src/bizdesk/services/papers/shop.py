@@ -1,5 +1,6 @@
 """The shop's own details as its documents carry them: name, address, VAT id, bank account
-(IBAN, BIC), e-mail and phone. Settings in the store, each checked as a contact's field is
+(IBAN and BIC, or, where a country has no IBAN, as its banks write it: Vietnam), e-mail and
+phone. Settings in the store, each checked as a contact's field is
 (the VAT id for the shop's country, the IBAN and BIC with schwifty); changed by an owner."""
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ class ShopDetails:
     vat_id: str = ""
     iban: str = ""
     bic: str = ""
+    # the account where the country has no IBAN (Vietnam): the number and the bank, as typed
+    account: str = ""
     email: str = ""
     phone: str = ""
 
@@ -53,6 +56,7 @@ LABELS = {
     "vat_id": N_("VAT id"),
     "iban": N_("IBAN"),
     "bic": N_("BIC"),
+    "account": N_("Bank account"),
     "email": N_("Email"),
     "phone": N_("Phone"),
 }
@@ -79,6 +83,7 @@ def _clean(uow: UnitOfWork, d: ShopDetails) -> ShopDetails:
     out["vat_id"] = chk("vat_id", v.vat_id, d.vat_id, out["country"]) or ""
     out["iban"] = chk("iban", v.iban, d.iban) or ""
     out["bic"] = chk("bic", v.bic, d.bic) or ""
+    out["account"] = chk("account", v.text, d.account, max_len=100) or ""
     out["email"] = chk("email", v.email, d.email) or ""
     region = out["country"] or uow.setting("region") or None
     out["phone"] = chk("phone", v.phone, d.phone, region) or ""
