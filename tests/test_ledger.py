@@ -289,6 +289,28 @@ def test_aging_fifo_by_contact(store) -> None:  # noqa: ANN001
     assert stmt[-1].balance == Decimal("30.00")
 
 
+def test_aging_tells_two_contacts_of_one_name_apart_as_a_form_does(store) -> None:  # noqa: ANN001
+    """Two customers named Võ Văn An: the report shows each with its number, which the
+    statement takes back; a name that is not repeated stays as it is."""
+    from bizdesk.services.crm import contacts
+    from bizdesk.services.crm.contacts import ContactInput
+    from bizdesk.services.overview import reports
+
+    with store.write() as uow:
+        ids = [
+            contacts.create(uow, ContactInput(name=name, email=f"c{i}@example.com")).contact.id
+            for i, name in enumerate(("Võ Văn An", "Võ Văn An", "Lê Thị Hoa"))
+        ]
+        for cid in ids:
+            lines = [LineInput("1100", "10", "", f"#{cid}"), LineInput("4000", "", "10")]
+            e = ledger.create_draft(uow, EntryInput("2026-11-01", "", lines))
+            ledger.post(uow, e.id, version=e.version)
+        rep = reports.build(uow, "ar-aging", as_of=date(2026, 11, 22))
+        shown = sorted(r["contact"] for r in rep.rows)
+        assert shown == ["Lê Thị Hoa", f"Võ Văn An #{ids[0]}", f"Võ Văn An #{ids[1]}"]
+        assert contacts.resolve(uow, f"Võ Văn An #{ids[1]}").id == ids[1]
+
+
 def test_aging_shows_customers_in_credit_so_its_total_is_the_account(store) -> None:  # noqa: ANN001
     """A customer who paid twice is owed money back. The aged total left them out, so it was
     not the account's balance (in JSON too). They are a row of negative amounts, aged from

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -658,6 +659,7 @@ def _low_stock(uow: UnitOfWork, **_: Any) -> Report:
 def _aging(role: str, name: str, title: str):  # noqa: ANN202
     def build(uow: UnitOfWork, as_of: date | None = None, **_: Any) -> Report:
         from bizdesk.services.books.ledger_reports import aging
+        from bizdesk.services.crm.contacts import reference
 
         rows, totals = aging(uow, role, as_of)
         cols = [
@@ -679,7 +681,20 @@ def _aging(role: str, name: str, title: str):  # noqa: ANN202
                 "total": total,
             }
 
-        out = [{**d(r.contact, r.buckets, r.total), "contact_id": r.contact_id} for r in rows]
+        # two contacts of one name are told apart as a form shows them, to be typed back
+        # ("Võ Văn An #20": report statement --contact takes it)
+        twice = {n for n, count in Counter(r.contact for r in rows).items() if count > 1}
+        out = [
+            {
+                **d(
+                    reference(r.contact, r.contact_id) if r.contact in twice else r.contact,
+                    r.buckets,
+                    r.total,
+                ),
+                "contact_id": r.contact_id,
+            }
+            for r in rows
+        ]
         rep = Report(
             name,
             Message(title),
