@@ -20,6 +20,29 @@ def test_journal_dry_run_writes_nothing(store) -> None:  # noqa: ANN001
         assert ledger_reports.trial_balance(uow)[0] == []
 
 
+def test_a_refused_line_is_not_also_blamed_on_its_entry(store) -> None:  # noqa: ANN001
+    """Entry A has two lines, one of them unreadable: the file is refused for that line only
+    (it also said "entry A: an entry needs at least two lines", and first); an entry that
+    has one line indeed still is told so."""
+    data = (
+        HEADER
+        + "A,2026-11-01,1010,300000,,x,\nA,2026-11-01,3000,,30O000,x,\n"
+        + "C,2026-11-01,1010,5,,,\nC,2026-11-01,9999,,5,,\n"
+        + "D,2026-11-01,1010,5,5,,\nD,2026-11-01,3000,,5,,\n"
+        + "B,2026-11-01,1010,5,,,\n"
+    )
+    with pytest.raises(ValidationError) as exc:
+        erp_imports.import_journal(store, data)
+    said = str(exc.value).splitlines()
+    assert said == [
+        "line 3: debit/credit: '30O000' is not a number: use digits with . for decimals and "
+        "no thousands separator, e.g. 12345.67",
+        "line 5: account: no account '9999'",
+        "line 6: debit: enter a debit or a credit (one of them, more than zero)",
+        "line 8: entry B: an entry needs at least two lines",
+    ], said
+
+
 def test_journal_respects_lock_date_controlled_accounts_and_contacts(store) -> None:  # noqa: ANN001
     with store.write() as uow:
         ledger.set_lock_date(uow, "2026-10-31")

@@ -534,6 +534,10 @@ def _check_and_post(  # noqa: C901
     problems = _Problems()
     staged_lines = 0
     e: _Entry | None = None
+    # entry -> its lines refused for their account or amounts, which its totals do not count:
+    # "differ by" is not said of it, nor "needs two lines" when it has two (bounded: past it
+    # such a follow-on may show, beside the lines' own problems)
+    incomplete: dict[str, int] = {}
 
     for line, row in read_rows(source, JOURNAL_COLUMNS, JOURNAL_REQUIRED):
         if "__error__" in row:
@@ -582,12 +586,15 @@ def _check_and_post(  # noqa: C901
         try:
             debit = parse_amount(row.get("debit", ""))
             credit = parse_amount(row.get("credit", ""))
+            problem = ledger.side_problem(debit, credit)
+            if problem:
+                problems.add(line, line_problem(line, problem, "debit"))
         except AmountError as exc:
-            problems.add(line, line_problem(line, exc.args[0], "debit/credit"))
-            continue
-        problem = ledger.side_problem(debit, credit)
+            problem = exc.args[0]
+            problems.add(line, line_problem(line, problem, "debit/credit"))
+        if (problem or account_id is None) and len(incomplete) < 100_000:
+            incomplete[key] = incomplete.get(key, 0) + 1
         if problem:
-            problems.add(line, line_problem(line, problem, "debit"))
             continue
         memo = row.get("memo", "")
         if memo:
@@ -626,6 +633,8 @@ def _check_and_post(  # noqa: C901
     for first_line, key, n, debit, credit in staged.query(
         "SELECT first_line, key, lines, debit, credit FROM entry WHERE lines < 2 OR debit != credit"
     ):
+        if key in incomplete and n + incomplete[key] >= 2:
+            continue  # its refused lines say what is wrong (but an entry of one line is told)
         problem = rules.balance(n, debit, credit)
         problems.add(
             first_line,
