@@ -158,8 +158,11 @@ class ReconcileScreen(WithTable, ServiceRunner, Screen):
         self.shown_for = row.id
         self._show_proposals(row)
 
-    def _proposals_of(self, row: R.LineRow) -> list | None:
-        """The proposals shown for ``row``, or None (and a word why) while they are read."""
+    def _proposals_of(self, row: R.LineRow | None) -> list | None:
+        """The proposals shown for ``row``, or None (and a word why) while they are read;
+        None for no row."""
+        if row is None:
+            return None
         if self.shown_for == row.id:
             return self.shown
         self.notify(
@@ -205,7 +208,7 @@ class ReconcileScreen(WithTable, ServiceRunner, Screen):
 
     def action_confirm(self, n: int) -> None:
         row = self.table.selected
-        shown = self._proposals_of(row) if row is not None else None
+        shown = self._proposals_of(row)
         if shown is None:
             return
         if n >= len(shown):
@@ -221,7 +224,7 @@ class ReconcileScreen(WithTable, ServiceRunner, Screen):
 
     def action_split(self) -> None:
         row = self.table.selected
-        shown = self._proposals_of(row) if row is not None else None
+        shown = self._proposals_of(row)
         if shown is None:
             return
         docs = [p.label.split(" (")[0] for p in shown if p.kind in ("invoice", "bill")]
@@ -229,7 +232,7 @@ class ReconcileScreen(WithTable, ServiceRunner, Screen):
 
     def action_account(self) -> None:
         row = self.table.selected
-        shown = self._proposals_of(row) if row is not None else None
+        shown = self._proposals_of(row)
         if shown is None:
             return
         rule = next((p.ref for p in shown if p.kind == "account"), "")
