@@ -291,7 +291,8 @@ def test_aging_fifo_by_contact(store) -> None:  # noqa: ANN001
 
 def test_aging_tells_two_contacts_of_one_name_apart_as_a_form_does(store) -> None:  # noqa: ANN001
     """Two customers named Võ Văn An: the report shows each with its number, which the
-    statement takes back; a name that is not repeated stays as it is."""
+    statement takes back; so is one whose namesake owes nothing (the report named it alone,
+    and the statement then asked which); a name no one else has stays as it is."""
     from bizdesk.services.crm import contacts
     from bizdesk.services.crm.contacts import ContactInput
     from bizdesk.services.overview import reports
@@ -299,15 +300,21 @@ def test_aging_tells_two_contacts_of_one_name_apart_as_a_form_does(store) -> Non
     with store.write() as uow:
         ids = [
             contacts.create(uow, ContactInput(name=name, email=f"c{i}@example.com")).contact.id
-            for i, name in enumerate(("Võ Văn An", "Võ Văn An", "Lê Thị Hoa"))
+            for i, name in enumerate(("Võ Văn An", "Võ Văn An", "Lê Thị Hoa", "Đặng Thu"))
         ]
+        contacts.create(uow, ContactInput(name="Đặng Thu", email="namesake@example.com"))
         for cid in ids:
             lines = [LineInput("1100", "10", "", f"#{cid}"), LineInput("4000", "", "10")]
             e = ledger.create_draft(uow, EntryInput("2026-11-01", "", lines))
             ledger.post(uow, e.id, version=e.version)
         rep = reports.build(uow, "ar-aging", as_of=date(2026, 11, 22))
         shown = sorted(r["contact"] for r in rep.rows)
-        assert shown == ["Lê Thị Hoa", f"Võ Văn An #{ids[0]}", f"Võ Văn An #{ids[1]}"]
+        assert shown == [
+            "Lê Thị Hoa",
+            f"Võ Văn An #{ids[0]}",
+            f"Võ Văn An #{ids[1]}",
+            f"Đặng Thu #{ids[3]}",
+        ]
         assert contacts.resolve(uow, f"Võ Văn An #{ids[1]}").id == ids[1]
 
 

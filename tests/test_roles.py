@@ -38,6 +38,7 @@ HELPERS = {
     "audit.changes_since",  # the kinds of record written since (no data): what panes rerun
     "contacts.find_by_name_or_email",
     "contacts.resolve",
+    "contacts.named_alike",  # which of a report's contacts share a name (the report's roles)
     "contacts.suggest",
     "numbering.next_number",
     "ledger.install_chart",

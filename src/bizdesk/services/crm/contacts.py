@@ -447,6 +447,27 @@ def reference(name: str, contact_id: int | None) -> str:
     return f"{name} #{contact_id}" if contact_id else ""
 
 
+def named_alike(uow: UnitOfWork, contact_ids: list[int]) -> set[int]:
+    """Those of ``contact_ids`` whose name another contact has too: a name alone does not say
+    which (resolve refuses it), so a report shows them with their number (``reference``)."""
+    found: set[int] = set()
+    for start in range(0, len(contact_ids), 5000):  # (a bounded number of parameters)
+        ids = contact_ids[start : start + 5000]
+        names = select(Contact.sort_name).where(Contact.id.in_(ids))
+        shared = (
+            select(Contact.sort_name)
+            .where(Contact.sort_name.in_(names))
+            .group_by(Contact.sort_name)
+            .having(func.count() > 1)
+        )
+        found.update(
+            uow.session.scalars(
+                select(Contact.id).where(Contact.id.in_(ids), Contact.sort_name.in_(shared))
+            )
+        )
+    return found
+
+
 def resolve(uow: UnitOfWork, text: str, *, kind: str | None = None) -> Contact:
     """A live contact from "#id", an email, an exact name, or a name with its number as a
     form shows it ("Ben Evans #84", the name checked); FieldError otherwise."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import inspect
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -659,7 +658,7 @@ def _low_stock(uow: UnitOfWork, **_: Any) -> Report:
 def _aging(role: str, name: str, title: str):  # noqa: ANN202
     def build(uow: UnitOfWork, as_of: date | None = None, **_: Any) -> Report:
         from bizdesk.services.books.ledger_reports import aging
-        from bizdesk.services.crm.contacts import reference
+        from bizdesk.services.crm.contacts import named_alike, reference
 
         rows, totals = aging(uow, role, as_of)
         cols = [
@@ -681,13 +680,13 @@ def _aging(role: str, name: str, title: str):  # noqa: ANN202
                 "total": total,
             }
 
-        # two contacts of one name are told apart as a form shows them, to be typed back
-        # ("Võ Văn An #20": report statement --contact takes it)
-        twice = {n for n, count in Counter(r.contact for r in rows).items() if count > 1}
+        # a contact whose name another has too is told apart as a form shows it, to be typed
+        # back ("Võ Văn An #20": report statement --contact takes it)
+        alike = named_alike(uow, [r.contact_id for r in rows])
         out = [
             {
                 **d(
-                    reference(r.contact, r.contact_id) if r.contact in twice else r.contact,
+                    reference(r.contact, r.contact_id) if r.contact_id in alike else r.contact,
                     r.buckets,
                     r.total,
                 ),
