@@ -19,6 +19,11 @@ from bizdesk.i18n import N_, _, current_language
 # actions, so a keymap that gives them other keys keeps them in front.
 FIRST = ("help", "quit")
 
+# A list's own keys (filter, sort: the same on every list) come after the screen's: the
+# focused list is nearest in Textual's order, and in a long language they pushed the keys
+# that only this screen has (c Confirm on the bank's lines) off the line at 80 columns.
+GENERIC = "list."
+
 # Textual's own keys its footer shows, in Textual's English (the select's open list, a
 # link): here for the catalogs, so that translate_key finds them.
 TEXTUAL_KEYS = (N_("Dismiss menu"), N_("Open link"))
@@ -122,15 +127,26 @@ class KeysFooter(Footer):
         # in the order the screen declares its keys: a key the keymap changed would come
         # last (Textual appends it) and be cut off at 80 columns
         declared = self._declared_order() if getattr(self.app, "keymap", None) else {}
+        generic = {
+            key
+            for key, b in self.screen.active_bindings.items()
+            if (b.binding.id or "").startswith(GENERIC)
+        }
         rest = [w for w in widgets if w not in first]
-        yield from sorted(rest, key=lambda w: declared.get(getattr(w, "action", None), 1 << 30))
+        yield from sorted(
+            rest,
+            key=lambda w: (
+                getattr(w, "action", None) == "command_palette",  # docked right, last
+                getattr(w, "key", None) in generic,
+                declared.get(getattr(w, "action", None), 1 << 30),
+            ),
+        )
 
     def _declared_order(self) -> dict[str, int]:
         order: dict[str, int] = {}
         for node, _bindings in self.screen._binding_chain:
             for _key, binding in node._bindings:
                 order.setdefault(binding.action, len(order))
-        order["command_palette"] = 1 << 31  # Textual docks it right, after the rest
         return order
 
     def _tell_clashes(self) -> None:
