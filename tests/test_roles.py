@@ -78,6 +78,7 @@ HELPERS = {
     "levels.last_cost",
     "levels.average_cost",
     "records.touch",
+    "records.check_version",  # inside every checked update of a record
     "paging.contains",  # a SQL condition (LIKE or ILIKE), no data
     "tickets.business_hours",
     "tickets.sla_policy",

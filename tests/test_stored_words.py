@@ -152,8 +152,9 @@ def test_a_user_role_and_an_account_role_of_one_english_word_read_apart() -> Non
 
 
 def test_times_in_tables_show_their_date_as_the_reader_writes_it(vi_demo: str) -> None:
-    """The outbox's and the campaigns' times (kept in UTC, said so) read 30/11/2026 14:05 in
-    Vietnamese, as every other date does, and stay ISO in English and in JSON."""
+    """The outbox's and the campaigns' times (kept in UTC, shown in the shop's zone) read
+    30/11/2026 14:05 in Vietnamese, as every other date does, and stay ISO in English and in
+    JSON."""
     vi_day = re.compile(r"^\d{2}/\d{2}/\d{4} \d{2}:\d{2}$")
     iso = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$")
     for command in (("mail", "outbox"), ("campaigns", "list")):

@@ -948,18 +948,27 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
 
         self.push_screen(levels_form(self), lambda r: r and self.notify(_("Saved"), markup=False))
 
+    @property
+    def zone(self) -> str:
+        """The time zone the shop's times are shown in (services.base.zones.shop_zone)."""
+        from bizdesk.services.base.zones import shop_zone
+
+        return shop_zone(self.store.settings().get) if self.store is not None else "UTC"
+
     def action_shop_details(self) -> None:
         """The form of the shop's details (name, address, VAT id, bank) on its documents."""
         if self.store is None or not self._allowed_or_told("shop.edit"):
             return
         from bizdesk.screens.users import shop_form
+        from bizdesk.services.base.zones import zone_without_own
         from bizdesk.services.crm.contacts import form_examples
         from bizdesk.services.papers.shop import get
 
         with self.store.read() as uow:
             details = get(uow)
+            zone = zone_without_own(uow.setting)
         self.push_screen(
-            shop_form(details, form_examples(self.store.settings())),
+            shop_form(details, form_examples(self.store.settings()), zone),
             self._shop_saved,
         )
 

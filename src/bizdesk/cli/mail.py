@@ -185,8 +185,9 @@ def mail_outbox(
     ] = None,
     db: DbOpt = None,
 ) -> None:
-    from bizdesk.formatting import day
+    from bizdesk.formatting import moment
     from bizdesk.services.base.states import state_word
+    from bizdesk.services.base.zones import shop_zone
     from bizdesk.services.mail.outbox import list_outbox
 
     store = open_store(ctx, db)
@@ -197,7 +198,7 @@ def mail_outbox(
         return
     table = Table(
         _("Id"),
-        _("Queued (UTC)"),
+        _("Queued"),
         pgettext("e-mail", "To"),
         _("Document"),
         _("State"),
@@ -207,7 +208,7 @@ def mail_outbox(
     for r in rows:
         table.add_row(
             Text(str(r.id)),
-            Text(f"{day(r.created_at.date())} {r.created_at:%H:%M}"),
+            Text(moment(r.created_at, shop_zone(store.settings().get))),
             Text(r.to_address),
             Text(r.doc_label or r.subject),
             Text(str(state_word(r.state))),

@@ -151,6 +151,7 @@ def bom_versions(ctx: typer.Context, sku: SkuArg, db: DbOpt = None) -> None:
     from rich.table import Table
 
     from bizdesk.formatting import moment, money, visible
+    from bizdesk.services.base.zones import shop_zone
     from bizdesk.services.making.boms import bom_versions as versions
 
     store = open_store(ctx, db)
@@ -167,7 +168,7 @@ def bom_versions(ctx: typer.Context, sku: SkuArg, db: DbOpt = None) -> None:
             _("active") if r.active else "",
             str(r.components),
             money(r.labour, locale),
-            moment(r.created_at),
+            moment(r.created_at, shop_zone(store.settings().get)),
             visible(r.created_by),
         )
     show(table)

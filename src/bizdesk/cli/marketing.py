@@ -285,8 +285,9 @@ def _body(text: str | None, path: str | None) -> str:
 
 @campaigns_app.command("list", help=_("The campaigns, by name."))
 def campaigns_list(ctx: typer.Context, fmt: FormatOpt = Printed.TEXT, db: DbOpt = None) -> None:
-    from bizdesk.formatting import day
+    from bizdesk.formatting import moment
     from bizdesk.services.base.paging import PageRequest
+    from bizdesk.services.base.zones import shop_zone
     from bizdesk.services.marketing import campaigns
 
     store = open_store(ctx, db)
@@ -312,13 +313,13 @@ def campaigns_list(ctx: typer.Context, fmt: FormatOpt = Printed.TEXT, db: DbOpt 
     if not rows:
         say(_("There are no campaigns yet: bizdesk campaigns add NAME --segment ..."))
         return
-    table = Table(_("Name"), _("Segment"), _("State"), _("Queued (UTC)"), _("Recipients"))
+    table = Table(_("Name"), _("Segment"), _("State"), _("Queued"), _("Recipients"))
     for r in rows:
         table.add_row(
             Text(r.name),
             Text(r.segment),
             _(campaigns.STATE_WORDS[r.state]),
-            f"{day(r.queued_at.date())} {r.queued_at:%H:%M}" if r.queued_at else "",
+            moment(r.queued_at, shop_zone(store.settings().get)),
             str(r.recipients),
         )
     show(table)

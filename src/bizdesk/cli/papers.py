@@ -84,14 +84,19 @@ app.add_typer(shop, name="shop")
 
 @shop.command("show", help=_("The shop's details."))
 def shop_show(ctx: typer.Context, db: DbOpt = None) -> None:
+    from bizdesk.services.base.zones import zone_without_own
     from bizdesk.services.papers import shop as S
 
     store = open_store(ctx, db)
     with store.read() as uow:
         details = S.get(uow)
+        zone = zone_without_own(uow.setting)
     table = Table(_("Key"), _("What"), _("Value"))
     for key, name in S.KEYS.items():
-        table.add_row(key, _(S.LABELS[name]), Text(getattr(details, name)))
+        value = getattr(details, name)
+        if name == "timezone" and not value:
+            value = _("none set: times are shown in {zone}").format(zone=zone)
+        table.add_row(key, _(S.LABELS[name]), Text(value))
     show(table)
 
 
@@ -99,8 +104,9 @@ def shop_show(ctx: typer.Context, db: DbOpt = None) -> None:
     "set",
     help=_(
         "Set one of the shop's details (an owner): name, street, postcode, city, country, "
-        "region (its public holidays: MD for Madrid), vat-id, iban, bic, email or phone; an "
-        "empty VALUE clears it."
+        "region (its public holidays: MD for Madrid), timezone (its times are shown in: "
+        "Europe/Madrid), vat-id, iban, bic, account, email or phone; an empty VALUE clears "
+        "it."
     ),
 )
 def shop_set(

@@ -306,7 +306,7 @@ class ContactScreen(SendsPapers, RecordPage):
                 text.append(f"  {day(r.issued_on)}  {line}\n")
         text.append_text(_follow_ups(loaded[5]))
         self.query_one("#story", Static).update(visible_text(text))
-        tz = self.app.store.settings().get("timezone", "UTC")
+        tz = self.app.zone
         roles = [
             r for r, on_ in ((_("customer"), v.is_customer), (_("supplier"), v.is_supplier)) if on_
         ]

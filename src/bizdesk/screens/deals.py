@@ -473,7 +473,7 @@ class DealScreen(SendsPapers, DealActions, RecordPage):
 
     def show(self, v: D.DealView) -> None:
         loc = self.app.locale
-        tz = self.app.store.settings().get("timezone", "UTC")
+        tz = self.app.zone
         t = Text()
         t.append(v.title + "\n", style="bold")
         t.append(

@@ -457,7 +457,9 @@ class EntryScreen(EntryActions, RecordScreen):
         if v.memo:
             t.append(v.memo + "\n")
         if v.posted_at:
-            posted = _("Posted {when} by {user}").format(when=moment(v.posted_at), user=v.posted_by)
+            posted = _("Posted {when} by {user}").format(
+                when=moment(v.posted_at, self.app.zone), user=v.posted_by
+            )
             t.append(posted + "\n", style="dim")
         if v.reverses_number:
             t.append(_("Reverses {label}").format(label=JOURNAL.label(v.reverses_number)) + "\n")

@@ -14,7 +14,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from bizdesk.errors import BizdeskError
-from bizdesk.formatting import day, money, visible, visible_text
+from bizdesk.formatting import moment, money, visible, visible_text
 from bizdesk.i18n import N_, Message, _, ngettext, tr
 from bizdesk.models.contacts import STAGES
 from bizdesk.models.marketing import CONSENT_HOW, CONSENT_STATES
@@ -33,16 +33,17 @@ from bizdesk.widgets.paged_table import Col, PagedTable
 from bizdesk.words import CONTACT_STAGE_NAMES
 
 
-def _when(at) -> str:  # noqa: ANN001
-    """A time kept in UTC, its date as the reader writes it (the column says UTC)."""
-    return f"{day(at.date())} {at:%H:%M}" if at else ""
+def _when(at, zone: str) -> str:  # noqa: ANN001
+    """A time kept in UTC, in the shop's time zone, its date as the reader writes it."""
+    return moment(at, zone)
 
 
+_when.takes_zone = True  # type: ignore[attr-defined]  # the list passes the shop's zone
 CAMPAIGN_COLUMNS = [
     Col("name", N_("Name"), 20),
     Col("segment", N_("Segment"), 14),
     Col("state", N_("State"), 8, fmt=lambda s: _(C.STATE_WORDS[s])),
-    Col("queued_at", N_("Queued (UTC)"), 16, fmt=_when),
+    Col("queued_at", N_("Queued"), 16, fmt=_when),
     Col("recipients", N_("Recipients"), 10, right=True),
 ]
 RECIPIENT_COLUMNS = [

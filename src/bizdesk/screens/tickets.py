@@ -232,7 +232,7 @@ class TicketScreen(RecordPage):
             self.app.action_open_record("contact", self.view.contact_id)
 
     def show(self, v: T.TicketView) -> None:
-        tz = self.app.store.settings().get("timezone", "UTC")
+        tz = self.app.zone
         t = Text()
         t.append(f"#{v.id} {v.subject}\n", style="bold")
         t.append(

@@ -52,14 +52,16 @@ def language_choices(now: str) -> dict[str, str]:
     }
 
 
-def shop_form(details, examples: FormExamples) -> FormScreen:  # noqa: ANN001 - papers.shop.ShopDetails
+def shop_form(details, examples: FormExamples, zone: str) -> FormScreen:  # noqa: ANN001 - papers.shop.ShopDetails
     """The shop's details that its documents carry (an owner saves them); ``examples``:
-    of the shop's region (contacts.form_examples)."""
+    of the shop's region (contacts.form_examples); ``zone``: the time zone the shop has
+    without one of its own (zones.zone_without_own)."""
     from bizdesk.services.papers import shop as S
 
     hints = {
         "country": _("code or name, e.g. {code}").format(code=examples.country),
         "region": N_("for public holidays, e.g. MD (Madrid)"),
+        "timezone": _("empty: {zone}").format(zone=zone),
         "vat_id": _("e.g. {example}").format(example=examples.vat_id),
         "iban": _("e.g. {example}").format(example=examples.iban),
         "account": N_("where there is no IBAN: number and bank"),

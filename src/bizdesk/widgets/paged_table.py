@@ -384,6 +384,8 @@ class PagedTable(Vertical):
             elif c.fmt in LOCALE_FORMATS or getattr(c.fmt, "takes_locale", False):
                 # amounts and quantities in the shop's locale
                 text = c.fmt(value, self.app.locale)
+            elif getattr(c.fmt, "takes_zone", False):  # a time, in the shop's time zone
+                text = c.fmt(value, self.app.zone)
             else:
                 text = visible(c.fmt(value))
             out.append(

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from bizdesk.db.session import UnitOfWork
 from bizdesk.errors import Conflict
+from bizdesk.formatting import moment
 from bizdesk.i18n import Message
 from bizdesk.models.base import utcnow
-from bizdesk.reading import date_text
+from bizdesk.services.base.zones import shop_zone
 
 
-def check_version(record, version: int) -> None:  # noqa: ANN001
+def check_version(uow: UnitOfWork, record, version: int) -> None:  # noqa: ANN001
     """Refuse to save over a change made since the form was opened, saying who made it."""
     if record.version != version:
-        when = f"{date_text(record.updated_at.date())} {record.updated_at:%H:%M} UTC"
+        when = moment(record.updated_at, shop_zone(uow.setting))
         if not record.updated_by:
             raise Conflict(
                 Message(

@@ -713,7 +713,7 @@ def _require_draft(e: JournalEntry) -> None:
 def update_draft(uow: UnitOfWork, entry_id: int, data: EntryInput, *, version: int) -> EntryView:
     e = _load_entry(uow, entry_id, lock=True)
     _require_draft(e)
-    check_version(e, version)
+    check_version(uow, e, version)
     when, memo, postings = _clean_entry(uow, data)
     before = _snapshot(e, _postings_of(uow, e.id))
     e.date, e.memo = when, memo
@@ -729,7 +729,7 @@ def update_draft(uow: UnitOfWork, entry_id: int, data: EntryInput, *, version: i
 def delete_draft(uow: UnitOfWork, entry_id: int, *, version: int) -> None:
     e = _load_entry(uow, entry_id, lock=True)
     _require_draft(e)
-    check_version(e, version)
+    check_version(uow, e, version)
     uow.audit("journal_entry", e.id, "delete", before=_snapshot(e, _postings_of(uow, e.id)))
     uow.session.execute(JournalLine.__table__.delete().where(JournalLine.entry_id == e.id))
     uow.session.delete(e)
@@ -778,7 +778,7 @@ def post(uow: UnitOfWork, entry_id: int, *, version: int) -> EntryView:
     """Post a balanced draft: it gets the next number and never changes again."""
     e = _load_entry(uow, entry_id, lock=True)
     _require_draft(e)
-    check_version(e, version)
+    check_version(uow, e, version)
     postings = _postings_of(uow, e.id)
     _check_balanced(uow, postings)
     _mark_posted(uow, e)

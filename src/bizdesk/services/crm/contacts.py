@@ -589,7 +589,7 @@ def create(uow: UnitOfWork, data: ContactInput) -> Saved:
 def update(uow: UnitOfWork, contact_id: int, data: ContactInput, *, version: int) -> Saved:
     """Save an edit made on ``version``; refuses if someone saved in between."""
     c = _load(uow, contact_id)
-    check_version(c, version)
+    check_version(uow, c, version)
     clean = _clean(uow, data, self_id=c.id)
     tags = clean.pop("tags")
     before = _snapshot(c, get(uow, c.id).tags)
@@ -684,7 +684,7 @@ def archive(uow: UnitOfWork, contact_id: int, *, version: int) -> ContactView:
     question); a change made since is refused with a Conflict saying who made it. Every door
     passes the version it showed, never one read just now."""
     c = _load(uow, contact_id)
-    check_version(c, version)
+    check_version(uow, c, version)
     if c.archived:
         return _view(uow, c)
     c.archived = True
@@ -697,7 +697,7 @@ def archive(uow: UnitOfWork, contact_id: int, *, version: int) -> ContactView:
 @requires("contacts.edit")
 def unarchive(uow: UnitOfWork, contact_id: int, *, version: int) -> ContactView:
     c = _load(uow, contact_id)
-    check_version(c, version)
+    check_version(uow, c, version)
     if c.merged_into_id:
         raise ValidationError(
             {
@@ -716,7 +716,7 @@ def unarchive(uow: UnitOfWork, contact_id: int, *, version: int) -> ContactView:
 def delete(uow: UnitOfWork, contact_id: int, *, version: int) -> None:
     """Delete a contact nothing refers to; otherwise refuse and say to archive it."""
     c = _load(uow, contact_id)
-    check_version(c, version)
+    check_version(uow, c, version)
     refs = _references(uow, contact_id)
     if refs:
         raise Conflict(

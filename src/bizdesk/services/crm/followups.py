@@ -211,9 +211,9 @@ def counts(uow: UnitOfWork, *, today: date | None = None) -> dict[str, int]:
     return {"today": int(row[0] or 0), "overdue": int(row[1] or 0)}
 
 
-def _open(f: FollowUp, version: int | None) -> None:
+def _open(uow: UnitOfWork, f: FollowUp, version: int | None) -> None:
     if version is not None:
-        check_version(f, version)
+        check_version(uow, f, version)
     if f.state != "open":
         raise Conflict(
             Message(
@@ -237,7 +237,7 @@ def complete(
 ) -> FollowUpView:
     """Mark it done: logged on the contact as an interaction (what to do, and the note)."""
     f = _load(uow, follow_up_id)
-    _open(f, version)
+    _open(uow, f, version)
     clean = _note(note)
     summary = f.text if not clean else f"{f.text}\n{clean}"
     row = contacts.log_interaction(
@@ -255,7 +255,7 @@ def skip(
 ) -> FollowUpView:
     """Decide not to do it (the note says why, when given)."""
     f = _load(uow, follow_up_id)
-    _open(f, version)
+    _open(uow, f, version)
     f.state, f.note = "skipped", _note(note)
     touch(uow, f)
     uow.audit("follow_up", f.id, "skip", after={"note": f.note})
@@ -273,7 +273,7 @@ def reschedule(
 ) -> FollowUpView:
     """Move it to another day, typed as the person writes dates; never into the past."""
     f = _load(uow, follow_up_id)
-    _open(f, version)
+    _open(uow, f, version)
     chk = v.Checker()
     day = chk("due", v.iso_date, when, required=True, local=uow.person_input)
     if day is not None and day < (today or shop_today(uow)):

@@ -336,7 +336,7 @@ def update_sequence(
     """Change a sequence as it was seen (``version``). The activities it made already stay
     as they were made; the new steps apply to the contacts entering the stage from now."""
     seq = _load_sequence(uow, sequence_id)
-    check_version(seq, version)
+    check_version(uow, seq, version)
     clean, steps = _clean_sequence(uow, data, self_id=seq.id)
     before = _snapshot(seq, [(s.day_offset, s.kind, s.text) for s in _steps(uow, seq.id)])
     for k, val in clean.items():
@@ -354,7 +354,7 @@ def add_step(
     """One more step at the end of a sequence (the command line's add-step)."""
     seq = _load_sequence(uow, sequence_id)
     if version is not None:
-        check_version(seq, version)
+        check_version(uow, seq, version)
     data = _seq_view(uow, seq).as_input()
     data.steps.append(step)
     return update_sequence(uow, seq.id, data, version=seq.version)

@@ -398,7 +398,7 @@ def update(
     """Edit the ticket's fields. A new priority re-times the clocks from creation."""
     now = now or utcnow()
     t = _load(uow, ticket_id)
-    check_version(t, version)
+    check_version(uow, t, version)
     clean = _clean(uow, data)
     before = _snapshot(t)
     retime = clean["priority"] != t.priority
@@ -436,7 +436,7 @@ def set_status(
 ) -> TicketView:
     now = now or utcnow()
     t = _load(uow, ticket_id)
-    check_version(t, version)
+    check_version(uow, t, version)
     chk = v.Checker()
     status = chk("status", v.choice, status, STATUSES)
     chk.done()
@@ -488,7 +488,7 @@ def add_comment(
     now = now or utcnow()
     t = _load(uow, ticket_id)
     if version is not None:
-        check_version(t, version)
+        check_version(uow, t, version)
     chk = v.Checker()
     body = chk("body", v.text, body, required=True, max_len=20_000, multiline=True)
     chk.done()

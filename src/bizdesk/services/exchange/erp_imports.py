@@ -218,7 +218,7 @@ def _write_products(uow: UnitOfWork, plan: list[_Planned]) -> ImportResult:
             result.created += 1
         elif p.action == "update":
             product = uow.session.get(Product, p.target)
-            check_version(product, p.version)
+            check_version(uow, product, p.version)
             before = products._snapshot(product)  # noqa: SLF001
             for k, val in p.clean.items():
                 setattr(product, k, val)

@@ -224,7 +224,7 @@ def update_product(
     uow: UnitOfWork, product_id: int, data: ProductInput, *, version: int
 ) -> ProductView:
     p = load_product(uow, product_id)
-    check_version(p, version)
+    check_version(uow, p, version)
     clean = _clean_product(uow, data, self_id=p.id)
     before = _snapshot(p)
     for k, val in clean.items():
@@ -239,7 +239,7 @@ def update_product(
 def set_product_active(uow: UnitOfWork, product_id: int, active: bool, *, version: int) -> None:
     """Archive (or bring back) a product: it leaves the lists and pickers, its history stays."""
     p = load_product(uow, product_id)
-    check_version(p, version)
+    check_version(uow, p, version)
     p.active = active
     touch(uow, p)
     uow.audit("product", p.id, "unarchive" if active else "archive")

@@ -303,7 +303,7 @@ def _start(
 ) -> AssemblyOrder:
     mo = _load(uow, order_id, lock=True)
     if version is not None:
-        check_version(mo, version)
+        check_version(uow, mo, version)
     if mo.state not in allowed:
         raise ValidationError(
             {

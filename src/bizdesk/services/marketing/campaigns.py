@@ -301,7 +301,7 @@ def update_campaign(
     uow: UnitOfWork, campaign_id: int, data: CampaignInput, *, version: int
 ) -> CampaignView:
     row = _load(uow, campaign_id)
-    check_version(row, version)
+    check_version(uow, row, version)
     _draft_only(row)
     values = _clean(uow, data, self_id=row.id)
     before = {k: getattr(row, k) for k in values}

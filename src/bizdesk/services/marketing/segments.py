@@ -340,7 +340,7 @@ def update_segment(
     uow: UnitOfWork, segment_id: int, data: SegmentInput, *, version: int
 ) -> SegmentView:
     row = _load(uow, segment_id)
-    check_version(row, version)
+    check_version(uow, row, version)
     name, d = _clean(uow, data, self_id=row.id)
     before = {"name": row.name, "definition": json.loads(row.definition)}
     row.name, row.definition = name, json.dumps(d, sort_keys=True)

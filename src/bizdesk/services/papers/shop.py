@@ -11,6 +11,7 @@ from bizdesk.db.session import UnitOfWork
 from bizdesk.errors import ValidationError
 from bizdesk.i18n import N_, Message
 from bizdesk.services.base import validate as v
+from bizdesk.services.base import zones
 from bizdesk.services.base.permissions import requires
 from bizdesk.services.people import leave
 from bizdesk.services.people.days import regions
@@ -24,6 +25,7 @@ class ShopDetails:
     city: str = ""
     country: str = ""  # ISO 3166 alpha-2
     region: str = ""  # for its public holidays: one of services.people.days.regions(country)
+    timezone: str = ""  # its times are shown in (IANA: Europe/Madrid); empty: zones.shop_zone
     vat_id: str = ""
     iban: str = ""
     bic: str = ""
@@ -53,6 +55,7 @@ LABELS = {
     "city": N_("City"),
     "country": N_("Country"),
     "region": N_("Region"),
+    "timezone": N_("Time zone"),
     "vat_id": N_("VAT id"),
     "iban": N_("IBAN"),
     "bic": N_("BIC"),
@@ -80,6 +83,7 @@ def _clean(uow: UnitOfWork, d: ShopDetails) -> ShopDetails:
         out[name] = chk(name, v.text, getattr(d, name), max_len=limit) or ""
     out["country"] = chk("country", v.country, d.country, local=uow.person_input) or ""
     out["region"] = chk("region", _region, d.region, out["country"]) or ""
+    out["timezone"] = chk("timezone", zones.zone_name, d.timezone) or ""
     out["vat_id"] = chk("vat_id", v.vat_id, d.vat_id, out["country"]) or ""
     out["iban"] = chk("iban", v.iban, d.iban) or ""
     out["bic"] = chk("bic", v.bic, d.bic) or ""

@@ -288,7 +288,7 @@ def update(uow: UnitOfWork, employee_id: int, data: EmployeeInput, *, version: i
     """Change an employee (a raise, a new job title, a new bank account). Payroll runs keep
     the pay they were computed with."""
     e = load(uow, employee_id, lock=True)
-    check_version(e, version)
+    check_version(uow, e, version)
     chk = v.Checker()
     values = _clean(uow, data, chk, new=False)
     if values["pay_basis"] in PAY_BASES and values["pay_basis"] != e.pay_basis:

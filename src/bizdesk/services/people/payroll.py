@@ -655,7 +655,7 @@ def _start(
 ) -> PayrollRun:
     run = _load(uow, run_id, lock=True)
     if version is not None:
-        check_version(run, version)
+        check_version(uow, run, version)
     if run.state not in allowed:
         raise ValidationError(
             {

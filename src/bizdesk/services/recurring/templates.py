@@ -227,7 +227,7 @@ def stop(
     date (an occurrence due on it is still made)."""
     t = load(uow, template_id, lock=True)
     if version is not None:
-        check_version(t, version)
+        check_version(uow, t, version)
     if t.state != "active":
         raise ValidationError(
             {
@@ -262,7 +262,7 @@ def skip(uow: UnitOfWork, template_id: int, *, version: int | None = None) -> Te
     the one after. Its history keeps the day as skipped; the same day is never made later."""
     t = load(uow, template_id, lock=True)
     if version is not None:
-        check_version(t, version)
+        check_version(uow, t, version)
     if t.state != "active" or t.next_date is None:
         raise ValidationError(
             {

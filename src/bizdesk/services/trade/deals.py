@@ -441,7 +441,7 @@ def create(uow: UnitOfWork, data: DealInput) -> DealView:
 @requires("deals.edit")
 def update(uow: UnitOfWork, deal_id: int, data: DealInput, *, version: int) -> DealView:
     d = _load(uow, deal_id)
-    check_version(d, version)
+    check_version(uow, d, version)
     clean = _clean(uow, data)
     stage = clean.pop("stage")
     before = _snapshot(d)
@@ -485,7 +485,7 @@ def _require_open(uow: UnitOfWork, d: Deal) -> PipelineStage:
 def move(uow: UnitOfWork, deal_id: int, step: int, *, version: int) -> DealView:
     """Move an open deal to the previous (-1) or next (+1) open stage; the board's keys."""
     d = _load(uow, deal_id)
-    check_version(d, version)
+    check_version(uow, d, version)
     st = _require_open(uow, d)
     stages = [s for s in list_stages(uow) if s.kind == "open"]
     idx = next(i for i, s in enumerate(stages) if s.id == st.id) + step
@@ -517,7 +517,7 @@ def _set_stage(
 @requires("deals.edit")
 def win(uow: UnitOfWork, deal_id: int, reason: str = "", *, version: int) -> DealView:
     d = _load(uow, deal_id)
-    check_version(d, version)
+    check_version(uow, d, version)
     _require_open(uow, d)
     chk = v.Checker()
     reason = chk("reason", v.text, reason, max_len=500) or ""
@@ -533,7 +533,7 @@ def win(uow: UnitOfWork, deal_id: int, reason: str = "", *, version: int) -> Dea
 @requires("deals.edit")
 def lose(uow: UnitOfWork, deal_id: int, reason: str, *, version: int) -> DealView:
     d = _load(uow, deal_id)
-    check_version(d, version)
+    check_version(uow, d, version)
     _require_open(uow, d)
     chk = v.Checker()
     reason = chk("reason", v.text, reason, required=True, max_len=500)
@@ -545,7 +545,7 @@ def lose(uow: UnitOfWork, deal_id: int, reason: str, *, version: int) -> DealVie
 @requires("deals.edit")
 def reopen(uow: UnitOfWork, deal_id: int, *, version: int) -> DealView:
     d = _load(uow, deal_id)
-    check_version(d, version)
+    check_version(uow, d, version)
     st = uow.session.get(PipelineStage, d.stage_id)
     if st.kind == "open":
         raise ValidationError({"stage": Message("this deal is open already")})
@@ -557,7 +557,7 @@ def reopen(uow: UnitOfWork, deal_id: int, *, version: int) -> DealView:
 def archive(uow: UnitOfWork, deal_id: int, *, version: int) -> None:
     """Take a deal off the board and the lists; its history stays in the audit trail."""
     d = _load(uow, deal_id)
-    check_version(d, version)
+    check_version(uow, d, version)
     d.archived = True
     touch(uow, d)
     uow.audit("deal", d.id, "archive")
@@ -638,7 +638,7 @@ def preview_lines(uow: UnitOfWork, lines: list[LineInput]) -> tuple[Decimal, int
 def set_lines(uow: UnitOfWork, deal_id: int, lines: list[LineInput], *, version: int) -> DealView:
     """Replace the product lines; the deal's amount becomes their exact sum."""
     d = _load(uow, deal_id)
-    check_version(d, version)
+    check_version(uow, d, version)
     _require_open(uow, d)
     exp = uow.exponent
     chk = v.Checker()

@@ -295,7 +295,7 @@ class OrderKind:
     ) -> Any:  # noqa: ANN401
         """Change a draft to what ``clean()`` makes of the form (only drafts change)."""
         doc = self.load(uow, doc_id, lock=True)
-        check_version(doc, version)
+        check_version(uow, doc, version)
         if doc.state != self.flow.draft:
             raise ValidationError(
                 {
@@ -330,7 +330,7 @@ class OrderKind:
         depend on the state)."""
         doc = self.load(uow, doc_id, lock=True)
         if version is not None:
-            check_version(doc, version)
+            check_version(uow, doc, version)
         if not self.flow.may(step, doc.state):
             reason = why(doc.state) if callable(why) else why
             raise ValidationError(

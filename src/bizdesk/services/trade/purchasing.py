@@ -367,7 +367,7 @@ def bill(
     exp = uow.exponent
     po = ORDERS.load(uow, order_id, lock=True)
     if version is not None:
-        check_version(po, version)
+        check_version(uow, po, version)
     lines = ORDERS.lines(uow, po.id)
     todo = [ln for ln in lines if ln.received_scaled > ln.billed_scaled]
     if not FLOW.may("bill", po.state) or not todo:

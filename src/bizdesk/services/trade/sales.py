@@ -526,7 +526,7 @@ def invoice(
     """Invoice everything delivered and not yet invoiced, with the next invoice number."""
     so = ORDERS.load(uow, order_id, lock=True)
     if version is not None:
-        check_version(so, version)
+        check_version(uow, so, version)
     lines = ORDERS.lines(uow, so.id)
     todo = [ln for ln in lines if ln.delivered_scaled > ln.invoiced_scaled]
     if not FLOW.may("invoice", so.state) or not todo:

@@ -1,0 +1,115 @@
+"""The shop's time zone: times are kept in UTC and shown in the shop's own. The screens read
+a "timezone" setting nothing ever wrote, so a Vietnamese shop saw every time seven hours
+behind ("Posted 04/12/2026 19:07" for an entry posted at 02:07 on the 5th). The zone is a
+shop detail; without one, the ticket hours' zone, else the country's when it has only one."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bizdesk.app import BizdeskApp
+from bizdesk.errors import Conflict, ValidationError
+from bizdesk.formatting import moment
+from bizdesk.models.ledger import JournalEntry
+from bizdesk.screens.journal import EntryScreen
+from bizdesk.services.base.zones import country_zone, shop_zone, zone_without_own
+from bizdesk.services.crm import contacts
+from bizdesk.services.crm.contacts import ContactInput
+from bizdesk.services.crm.tickets import set_business_hours
+from bizdesk.services.papers import shop as S
+from bizdesk.services.trade import purchasing
+from tests.erp_helpers import order
+from tests.test_cli import bizdesk
+from tests.test_tui_erp import shop  # noqa: F401  (the fixture)
+from tests.tui_helpers import SIZE, settle
+
+
+def details(store, **changed: str) -> S.Saved:  # noqa: ANN001
+    with store.write() as uow:
+        before = S.get(uow)
+        return S.update(uow, S.ShopDetails(**{**vars(before), "name": "Bikes", **changed}))
+
+
+def test_the_zone_is_the_shop_s_own_else_its_ticket_hours_else_its_country_s() -> None:
+    def zone(**settings: str) -> str:
+        return shop_zone(lambda key, default="": settings.get(key, default))
+
+    assert zone() == "UTC"
+    assert zone(shop_country="VN") == "Asia/Ho_Chi_Minh"
+    assert zone(shop_country="RO") == "Europe/Bucharest"
+    assert country_zone("ES") == ""  # Madrid and the Canaries: never guessed
+    assert zone(shop_country="ES") == "UTC"
+    hours = '{"days": ["mon"], "start": "09:00", "end": "17:00", "timezone": "Atlantic/Canary"}'
+    assert zone(shop_country="ES", business_hours=hours) == "Atlantic/Canary"
+    utc_hours = hours.replace("Atlantic/Canary", "UTC")  # the hours' default: not a choice
+    assert zone(shop_country="VN", business_hours=utc_hours) == "Asia/Ho_Chi_Minh"
+    own = {"shop_timezone": "Europe/Madrid", "shop_country": "VN", "business_hours": hours}
+    assert zone(**own) == "Europe/Madrid"
+
+
+def test_the_shop_s_zone_is_read_as_the_tz_database_spells_it(store) -> None:  # noqa: ANN001
+    assert details(store, timezone=" europe/madrid ").details.timezone == "Europe/Madrid"
+    with pytest.raises(ValidationError) as refused:
+        details(store, timezone="Madrid")
+    said = str(refused.value.fields["timezone"])
+    assert "'Madrid' is not a time zone" in said and "Europe/Madrid" in said
+    with store.read() as uow:
+        assert S.get(uow).timezone == "Europe/Madrid"
+    details(store, timezone="", country="ES")
+    with store.read() as uow:
+        assert shop_zone(uow.setting) == "UTC"
+    with store.write() as uow:
+        set_business_hours(uow, "mon-fri", "09:00", "17:00", "Atlantic/Canary")
+    with store.read() as uow:
+        assert shop_zone(uow.setting) == "Atlantic/Canary"
+
+
+def test_a_changed_record_says_when_in_the_shop_s_zone(store) -> None:  # noqa: ANN001
+    details(store, country="VN")
+    with store.write() as uow:
+        saved = contacts.create(uow, ContactInput(name="Lan"))
+        contacts.update(uow, saved.contact.id, ContactInput(name="Lan Anh"), version=1)
+    with store.write() as uow, pytest.raises(Conflict) as stale:
+        contacts.update(uow, saved.contact.id, ContactInput(name="Lan B"), version=1)
+    with store.read() as uow:
+        at = contacts.get(uow, saved.contact.id).updated_at
+    assert moment(at, "Asia/Ho_Chi_Minh") in str(stale.value), str(stale.value)
+    assert moment(at, "Asia/Ho_Chi_Minh") != moment(at, "UTC")
+
+
+async def test_an_entry_s_page_says_when_it_was_posted_in_the_shop_s_zone(shop) -> None:  # noqa: ANN001, F811
+    details(shop, country="VN")
+    po = order(shop, 1, ("BOLT", "10", "0.20"))
+    with shop.write() as uow:
+        purchasing.receive(uow, po.id, {po.lines[0].id: "10"})
+    with shop.read() as uow:
+        posted = uow.session.get(JournalEntry, 1).posted_at
+    local = posted.astimezone(ZoneInfo("Asia/Ho_Chi_Minh"))
+    app = BizdeskApp(shop)
+    async with app.run_test(size=SIZE) as pilot:
+        app.push_screen(EntryScreen(1))
+        await settle(pilot, app)
+        text = str(app.screen.query_one("#main").render())
+    assert f"Posted {local:%Y-%m-%d %H:%M} by" in text, text
+
+
+def test_shop_show_says_which_zone_the_shop_has_without_one(tmp_path) -> None:  # noqa: ANN001
+    db = str(tmp_path / "shop.db")
+    assert bizdesk("init", "--db", db, "--company", "Bikes").returncode == 0
+    assert bizdesk("shop", "set", "country", "VN", "--db", db).returncode == 0
+    shown = bizdesk("shop", "show", "--db", db).stdout
+    assert "none set: times are shown in Asia/Ho_Chi_Minh" in shown, shown
+    set_ = bizdesk("shop", "set", "timezone", "asia/bangkok", "--db", db)
+    assert set_.returncode == 0 and "Asia/Bangkok" in set_.stdout, set_.stdout
+    bad = bizdesk("shop", "set", "timezone", "GMT+7", "--db", db)
+    assert bad.returncode != 0 and "is not a time zone" in bad.stdout + bad.stderr
+
+
+def test_the_zone_without_its_own_ignores_the_shop_s_own(store) -> None:  # noqa: ANN001
+    """What the form offers for an empty box: the zone the shop would have without it."""
+    details(store, country="RO", timezone="Europe/Madrid")
+    with store.read() as uow:
+        assert shop_zone(uow.setting) == "Europe/Madrid"
+        assert zone_without_own(uow.setting) == "Europe/Bucharest"
