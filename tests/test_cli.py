@@ -232,7 +232,8 @@ def test_pipeline_and_sla_are_configurable_from_the_command_line(db):
     said = bizdesk("sla", "show", "--db", db).stdout
     assert "Business hours: mon-sat 08:00 18:00 Europe/Berlin" in said
     set_ = bizdesk("sla", "hours", "mon,wed,fri-sun", "08:00", "18:00", "--db", db).stdout
-    assert set_.strip() == "Business hours set: mon,wed,fri-sun 08:00 18:00 UTC"
+    # without a zone: the shop's, which is the hours' own until the shop names one
+    assert set_.strip() == "Business hours set: mon,wed,fri-sun 08:00 18:00 Europe/Berlin"
     wrong = bizdesk("sla", "hours", "funday", "8am", "18:00", "--db", db)
     assert wrong.returncode == 1 and "days" in wrong.stderr and "start" in wrong.stderr
 

@@ -101,6 +101,8 @@ def test_shop_show_says_which_zone_the_shop_has_without_one(tmp_path) -> None:  
     assert bizdesk("shop", "set", "country", "VN", "--db", db).returncode == 0
     shown = bizdesk("shop", "show", "--db", db).stdout
     assert "none set: times are shown in Asia/Ho_Chi_Minh" in shown, shown
+    hours = bizdesk("sla", "hours", "mon-sat", "08:00", "17:00", "--db", db).stdout
+    assert hours.strip() == "Business hours set: mon-sat 08:00 17:00 Asia/Ho_Chi_Minh", hours
     set_ = bizdesk("shop", "set", "timezone", "asia/bangkok", "--db", db)
     assert set_.returncode == 0 and "Asia/Bangkok" in set_.stdout, set_.stdout
     bad = bizdesk("shop", "set", "timezone", "GMT+7", "--db", db)

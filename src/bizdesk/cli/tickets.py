@@ -66,12 +66,15 @@ def sla_hours(
     days: Annotated[str, typer.Argument(help=_("e.g. mon-fri or mon,tue,sat"))],
     start: Annotated[str, typer.Argument(help=_("HH:MM"))],
     end: Annotated[str, typer.Argument(help=_("HH:MM"))],
-    timezone: Annotated[str, typer.Argument(help=_("e.g. Europe/Berlin"))] = "UTC",
+    timezone: Annotated[
+        str, typer.Argument(help=_("e.g. Europe/Berlin; without it, the shop's time zone"))
+    ] = "",
     db: DbOpt = None,
 ) -> None:
+    from bizdesk.services.base.zones import shop_zone
     from bizdesk.services.crm.tickets import set_business_hours
 
     store = open_store(ctx, db)
     with store.write() as uow:
-        hours = set_business_hours(uow, days, start, end, timezone)
+        hours = set_business_hours(uow, days, start, end, timezone or shop_zone(uow.setting))
     say(_("Business hours set: {hours}").format(hours=hours.typed()))
