@@ -323,6 +323,35 @@ def test_a_campaign_goes_once_to_each_consenting_contact_with_its_headers(store)
         campaigns.update_campaign(uow, cid, CampaignInput(name="Y"), version=2)
 
 
+def test_who_opts_out_after_the_campaign_is_queued_is_not_sent_it(store) -> None:  # noqa: ANN001
+    """Consent is asked for as each message goes, not only when it is queued: queued (the
+    server was down, say), then Ben opted out and Ana was archived; the next try e-mailed
+    both."""
+    ids = madrid(store)
+    cid = campaign(store)
+    inbox = Inbox()
+    with Server(inbox) as server:
+        smtp_settings(store, server.port)
+        with store.write() as uow:
+            assert campaigns.queue_campaign(uow, cid).queued == 2
+            consent.set_consent(uow, ids["ben"], "out", "phone")
+            contacts.archive(uow, ids["ana"], version=1)
+        sent = campaigns.send_campaign(store, cid)
+    assert inbox.messages == [] and sent.delivery.sent == []
+    assert sorted(m.to_address for m in sent.delivery.withheld) == [
+        "ana@example.com", "ben@example.com"
+    ]  # fmt: skip
+    said = [str(line) for line in sent.delivery.said()]
+    assert "2 messages were not sent and are cancelled: their contacts opted out" in said[1]
+    with store.read() as uow:
+        results = {
+            r.name: r.result for r in campaigns.recipients_page(uow, cid, PageRequest()).rows
+        }
+        ben = [i.summary for i in contacts.list_interactions(uow, ids["ben"])]
+    assert results == {"Ana Ruiz": "cancelled", "Ben Ortiz": "cancelled"}
+    assert any("Campaign Spring service: not sent: the contact opted out" in s for s in ben), ben
+
+
 def test_without_a_web_page_the_link_is_a_mailto_without_one_click(store) -> None:  # noqa: ANN001
     madrid(store)
     cid = campaign(store, body="Hi {name}. Stop: {unsubscribe_url}")

@@ -326,6 +326,14 @@ class Sender:
         reasons = {m.last_error for m in done.delivery.failed}
         if len(reasons) == 1:  # the server could not be reached, say: why, once
             text += "\n" + visible(reasons.pop())
+        if done.delivery.withheld:
+            text += "\n" + ngettext(
+                "{n} message was not sent and is cancelled: its contact opted out (or was "
+                "archived) after it was queued.",
+                "{n} messages were not sent and are cancelled: their contacts opted out (or "
+                "were archived) after they were queued.",
+                len(done.delivery.withheld),
+            ).format(n=len(done.delivery.withheld))
         severity = "warning" if failed else "information"
         self.app.call_from_thread(self.notify, text, markup=False, severity=severity)
         self.app.call_from_thread(self.refresh_data)

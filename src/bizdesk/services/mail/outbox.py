@@ -45,7 +45,9 @@ from bizdesk.errors import NotFound, ValidationError
 from bizdesk.formatting import visible
 from bizdesk.i18n import Message
 from bizdesk.models.base import utcnow
+from bizdesk.models.contacts import Contact
 from bizdesk.models.mail import OutboxMessage
+from bizdesk.models.marketing import EmailConsent
 from bizdesk.services.base import validate as v
 from bizdesk.services.base.permissions import covered, require_store, requires
 from bizdesk.services.base.states import state_word
@@ -262,6 +264,9 @@ class Delivery:
     sent: list[OutboxView] = field(default_factory=list)
     failed: list[OutboxView] = field(default_factory=list)  # still queued, with their error
     unsure: int = 0  # claims found abandoned, now waiting for a person
+    # a campaign's messages cancelled as they were to go: their contact opted out (or was
+    # archived) after they were queued
+    withheld: list[OutboxView] = field(default_factory=list)
 
     def said(self, *, quiet: bool = False) -> list[str]:
         """What the run did, a sentence per line (translated where shown); ``quiet``: nothing
@@ -270,6 +275,16 @@ class Delivery:
         sent, failed = len(self.sent), len(self.failed)
         if sent or not quiet:
             out.append(Message.plural("{n} message was sent.", "{n} messages were sent.", sent))
+        if self.withheld:
+            out.append(
+                Message.plural(
+                    "{n} message was not sent and is cancelled: its contact opted out (or was "
+                    "archived) after it was queued.",
+                    "{n} messages were not sent and are cancelled: their contacts opted out (or "
+                    "were archived) after they were queued.",
+                    len(self.withheld),
+                )
+            )
         if failed:
             out.append(
                 Message.plural(
@@ -353,6 +368,9 @@ def deliver(
         claimed = _claim(store, message_id)
         if claimed is None:
             continue  # another process has it (or it changed meanwhile)
+        if isinstance(claimed, OutboxView):
+            done.withheld.append(claimed)
+            continue
         token, settings, msg = claimed
         try:
             courier.send(settings, msg)
@@ -395,10 +413,43 @@ def _give_up_abandoned(store: Store) -> int:
     return len(stale)
 
 
-def _claim(store: Store, message_id: int) -> tuple[str, MailSettings, EmailMessage] | None:
+WITHHELD = "not sent: the contact opted out of e-mail (or was archived) after it was queued"
+
+
+def _withheld(uow: UnitOfWork, message_id: int) -> OutboxView | None:
+    """A campaign's message whose contact may no longer receive it (opted out or archived
+    since it was queued: consent is asked for as the message goes, not only when it is
+    queued), cancelled; None for any other message."""
+    row = uow.session.get(OutboxMessage, message_id)
+    if row is None or row.state != "queued" or row.doc_kind != "campaign" or not row.contact_id:
+        return None
+    contact = uow.session.get(Contact, row.contact_id)
+    consent = uow.session.get(EmailConsent, row.contact_id)
+    if contact is not None and not contact.archived and consent is not None:
+        if consent.state == "in":
+            return None
+    row.state, row.claim, row.last_error = "cancelled", "", WITHHELD
+    uow.session.flush()
+    uow.audit("outbox_message", row.id, "cancel", before={"state": "queued"})
+    if contact is not None:  # beside "Campaign X: queued for ..." on the contact
+        with covered(uow):
+            what = f"Campaign {row.doc_label}: {WITHHELD} ({row.to_address})"
+            log_interaction(uow, contact.id, "email", what)
+    return _view(row)
+
+
+def _claim(
+    store: Store, message_id: int
+) -> tuple[str, MailSettings, EmailMessage] | OutboxView | None:
+    """The message claimed for sending (its claim token, the settings, the message); the
+    message cancelled instead when it may no longer go (_withheld); None when another
+    process has it."""
     token = secrets.token_hex(16)
     now = utcnow()
     with store.write() as uow:
+        withheld = _withheld(uow, message_id)
+        if withheld is not None:
+            return withheld
         n = uow.session.execute(
             update(OutboxMessage)
             .where(OutboxMessage.id == message_id, OutboxMessage.state == "queued")

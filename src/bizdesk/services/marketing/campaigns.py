@@ -557,6 +557,7 @@ def send_campaign(store: Store, campaign_id: int) -> Sent:
             done.sent += part.sent
             done.failed += part.failed
             done.unsure += part.unsure
+            done.withheld += part.withheld
     if done.failed:
         with store.write() as uow, covered(uow):
             name = _load(uow, campaign_id).name
