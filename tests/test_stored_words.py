@@ -151,6 +151,23 @@ def test_a_user_role_and_an_account_role_of_one_english_word_read_apart() -> Non
         i18n.use("en")
 
 
+def test_a_closed_ticket_and_a_closed_order_agree_with_their_own_nouns() -> None:
+    """A ticket (un tichet, una incidencia) is "închis" and "cerrada"; an order (o comandă,
+    un pedido) "închisă" and "cerrado". The ticket's list showed "închisă" beside
+    "deschis"."""
+    from bizdesk import i18n
+    from bizdesk.services.base.states import state_word
+    from bizdesk.words import TICKET_STATUS_NAMES
+
+    try:
+        for lang, ticket, order in (("ro", "închis", "închisă"), ("es", "cerrada", "cerrado")):
+            i18n.use(lang)
+            assert i18n._(TICKET_STATUS_NAMES["closed"]) == ticket
+            assert i18n._(state_word("closed")) == order
+    finally:
+        i18n.use("en")
+
+
 def test_times_in_tables_show_their_date_as_the_reader_writes_it(vi_demo: str) -> None:
     """The outbox's and the campaigns' times (kept in UTC, shown in the shop's zone) read
     30/11/2026 14:05 in Vietnamese, as every other date does, and stay ISO in English and in

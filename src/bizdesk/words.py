@@ -53,7 +53,8 @@ TICKET_STATUS_NAMES = {
     "open": N_("open"),
     "waiting": N_("waiting"),
     "resolved": N_("resolved"),
-    "closed": N_("closed"),
+    # a ticket, not an order: "închis" (a ticket) beside "închisă" (a comandă) in Romanian
+    "closed": Message.pgettext("ticket status", "closed"),
 }
 PRIORITY_NAMES = {
     "low": N_("low"),
