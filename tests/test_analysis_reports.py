@@ -193,6 +193,13 @@ def test_roles_and_the_cli(store) -> None:  # noqa: ANN001
     assert {row["value"]: row["lost_amount"] for row in doc["rows"]}["sam"] == "10.00"
     refused = bizdesk("report", "cycle-times", "--db", store.url)
     assert refused.returncode == 1 and "not allowed" in refused.stderr
+    # --by in the reader's language too, as the Reports tab takes it; else the choices in it
+    ro = {"LANGUAGE": "ro"}
+    r = bizdesk("report", "win-loss", "--by", "Responsabil", "--format", "json", "--db",
+                store.url, env=ro)  # fmt: skip
+    assert r.returncode == 0 and json.loads(r.stdout)["by"] == "owner", r.stderr
+    r = bizdesk("report", "win-loss", "--by", "vânzător", "--db", store.url, env=ro)
+    assert r.returncode == 1 and "motiv, etapă, responsabil" in r.stderr, r.stderr
 
 
 def test_age_groups_on_the_last_day_of_the_period(store) -> None:  # noqa: ANN001

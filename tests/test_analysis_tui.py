@@ -134,3 +134,10 @@ async def test_a_report_is_grouped_by_a_word_of_the_readers_language(store) -> N
         await settle(pilot, app)
         title = str(pane.query_one("#report-title", Static).render())
         assert "Por: debe ser uno de: producto, cliente" in title, title
+        # the contacts behind a stage say it in Spanish too (the drill-down said "lead")
+        await _choose(pilot, app, pane, "segments", "etapa")
+        assert pane.report.params["by"] == "stage"
+        screen = await _drill(pilot, app, pane, 0)
+        grid = screen.query_one(DrillTable)
+        stages = {str(grid._cells(r)[2]) for r in grid.page_data.rows}  # noqa: SLF001
+        assert stages == {"interesado"}, stages  # "lead"

@@ -22,6 +22,7 @@ from bizdesk.cli.core import (
     show,
     width,
 )
+from bizdesk.errors import ValidationError
 from bizdesk.i18n import Message, _
 
 
@@ -85,7 +86,9 @@ def report(
     contact: Annotated[str, typer.Option(help=_("statement: the contact (name, email, #id)"))] = "",
     fmt: FormatOpt = Shown.TABLE,
 ) -> None:
+    from bizdesk.services.base.validate import FieldError
     from bizdesk.services.overview import reports
+    from bizdesk.services.overview.analysis import GROUPINGS, grouping
 
     store = open_store(ctx, db)
     params = {
@@ -96,6 +99,11 @@ def report(
     }
     if by is not None:  # each report has its own default grouping
         params["by"] = by
+        if name.value in GROUPINGS:  # typed in the reader's language too (--by oraș)
+            try:
+                params["by"] = grouping(name.value, by)
+            except FieldError as exc:
+                raise ValidationError({"by": exc.message}) from None
     rep = reports.run(store, name.value, **params)
     if fmt is Shown.JSON:
         print_json(reports.as_json(rep))

@@ -30,7 +30,7 @@ from bizdesk.screens.common import Pane, ServiceRunner
 from bizdesk.services.base.permissions import allowed, refusal
 from bizdesk.services.base.validate import FieldError, iso_date
 from bizdesk.services.books.ledger import suggest_accounts
-from bizdesk.services.overview.analysis import GROUPINGS, drill
+from bizdesk.services.overview.analysis import GROUPINGS, drill, grouping, grouping_words
 from bizdesk.services.overview.reports import (
     REPORT_ACTIONS,
     REPORTS,
@@ -47,7 +47,7 @@ from bizdesk.widgets.form import Field, FormScreen
 from bizdesk.widgets.header import Header
 from bizdesk.widgets.paged_table import Col, PagedTable
 from bizdesk.widgets.table import Table
-from bizdesk.words import GROUPING_NAMES
+from bizdesk.words import CONTACT_STAGE_NAMES
 
 # reports that name no contact (nor hold any figure a contact's change could move)
 NO_CONTACT = {"trial-balance", "profit-loss", "balance-sheet", "pipeline"}
@@ -97,21 +97,6 @@ DRILL = (
     ("product_id", "product"),
     ("contact_id", "contact"),
 )
-
-
-def grouping(name: str, typed: str) -> str:
-    """What report ``name`` is grouped by, typed in the reader's language ("ciudad") or as
-    the command line takes it ("city"); anything else refused, naming the choices."""
-    said = typed.strip().casefold()
-    for key in GROUPINGS[name]:
-        if said in (key, _(GROUPING_NAMES[key]).casefold()):
-            return key
-    raise FieldError(_("By: must be one of: {options}").format(options=grouping_words(name)))
-
-
-def grouping_words(name: str) -> str:
-    """The choices of what report ``name`` is grouped by, in the reader's language."""
-    return ", ".join(_(GROUPING_NAMES[key]) for key in GROUPINGS[name])
 
 
 def file_dates(params: dict[str, Any]) -> str:
@@ -331,7 +316,10 @@ class ReportsPane(Pane):
             if self.side:
                 out["by"] = self.side
         elif name in GROUPED and extra:
-            out["by"] = grouping(name, extra)
+            try:
+                out["by"] = grouping(name, extra)
+            except FieldError as exc:
+                raise FieldError(_("By: {problem}").format(problem=tr(exc))) from None
         if name == "general-ledger" and out.get("date_from") is None:
             today = date.today()  # a month unless asked: a million lines belong in a file
             out["date_from"] = date(today.year, today.month, 1)
@@ -672,7 +660,13 @@ DRILL_COLUMNS = {  # widths that fit 80 columns
     "contacts": [
         Col("name", N_("Name"), 24),
         Col("city", N_("City"), 12),
-        Col("stage", N_("Stage"), 9),
+        Col(
+            "stage",
+            N_("Stage"),
+            9,
+            fmt=lambda s: _(CONTACT_STAGE_NAMES.get(s, s)),
+            shows=tuple(CONTACT_STAGE_NAMES),
+        ),
         Col("created", N_("Created"), 10, fmt=day),
         Col("sales", N_("Sales (net)"), 11, True, money),
     ],

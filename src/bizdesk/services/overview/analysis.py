@@ -19,7 +19,7 @@ from sqlalchemy.sql import ColumnElement
 
 from bizdesk.db.session import UnitOfWork
 from bizdesk.errors import ValidationError
-from bizdesk.i18n import N_, Message
+from bizdesk.i18n import N_, Message, _
 from bizdesk.models.contacts import Contact, ContactTag
 from bizdesk.models.core import AuditEvent
 from bizdesk.models.deals import Deal, PipelineStage
@@ -31,10 +31,10 @@ from bizdesk.money import from_minor, qty_from_scaled
 from bizdesk.services.base.numbering import po_label, so_label
 from bizdesk.services.base.paging import Page, PageRequest, keyset_page
 from bizdesk.services.base.permissions import requires
-from bizdesk.services.base.validate import must_be_one_of
+from bizdesk.services.base.validate import FieldError, must_be_one_of
 from bizdesk.services.books.ledger import account_for
 from bizdesk.services.crm.contacts import NONE
-from bizdesk.words import CONTACT_STAGE_NAMES, word_message
+from bizdesk.words import CONTACT_STAGE_NAMES, GROUPING_NAMES, word_message
 
 SALES_BY = ("product", "customer", "owner", "city", "country", "tag", "stage", "age")
 WIN_LOSS_BY = ("reason", "stage", "owner")
@@ -63,6 +63,22 @@ _AGE_LIMITS = (25, 35, 45, 55, 65)
 def check_period(date_from: date | None, date_to: date | None) -> None:
     if date_from and date_to and date_to < date_from:
         raise ValidationError({"to": Message("the end of the period is before its start")})
+
+
+def grouping(name: str, typed: str) -> str:
+    """What report ``name`` (one of GROUPINGS) is grouped by, typed in the reader's language
+    ("ciudad", "oraș") or as the command line's help names it ("city"); anything else
+    refused, naming the choices."""
+    said = typed.strip().casefold()
+    for key in GROUPINGS[name]:
+        if said in (key, _(GROUPING_NAMES[key]).casefold()):
+            return key
+    raise FieldError(Message("must be one of: {options}", options=grouping_words(name)))
+
+
+def grouping_words(name: str) -> str:
+    """The choices of what report ``name`` is grouped by, in the reader's language."""
+    return ", ".join(_(GROUPING_NAMES[key]) for key in GROUPINGS[name])
 
 
 def _check_by(by: str, options: tuple[str, ...]) -> None:
