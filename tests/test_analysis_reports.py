@@ -133,12 +133,12 @@ def test_segments_per_period(store) -> None:  # noqa: ANN001
     rep = reports.run(store, "segments", by="city", **nov)
     rows = {r["value"]: r for r in rep.rows}
     # nobody was created in November (the store's clock is today); the club bought in it
-    assert rows["York"]["customers"] == 1 and rows["York"]["sales"] == Decimal("1300.00")
-    assert rows["Leeds"]["customers"] == 1 and rows["Leeds"]["sales"] == Decimal("1374.90")
+    assert rows["York"]["customers_who_bought"] == 1 and rows["York"]["sales"] == Decimal("1300.00")
+    assert rows["Leeds"]["customers_who_bought"] == 1 and rows["Leeds"]["sales"] == Decimal("1374.90")
     assert rep.totals["sales"] == Decimal("2774.70")  # the month's sales, credit note less
     today = date.today()
     new = reports.run(store, "segments", by="country", date_from=today, date_to=today)
-    assert {r["value"]: r["contacts"] for r in new.rows}["GB"] == 2
+    assert {r["value"]: r["new_contacts"] for r in new.rows}["GB"] == 2
     with store.read() as uow:
         page = analysis.drill(uow, rows["York"]["drill"], PageRequest(limit=10))
     assert [r.name for r in page.rows] == ["Cycle Club"] and page.rows[0].record == "contact"
@@ -224,7 +224,7 @@ def test_age_groups_on_the_last_day_of_the_period(store) -> None:  # noqa: ANN00
     rep = reports.run(store, "segments", by="age", date_to=today)
     rows = {r["value"]: r for r in rep.rows}
     assert list(rows) == ["under 25", "25–34", "35–44", "45–54", "55–64", "65+", "unknown"]
-    assert {k: r["contacts"] for k, r in rows.items()} == {
+    assert {k: r["new_contacts"] for k, r in rows.items()} == {
         "under 25": 1,
         "25–34": 1,
         "35–44": 0,
@@ -233,8 +233,8 @@ def test_age_groups_on_the_last_day_of_the_period(store) -> None:  # noqa: ANN00
         "65+": 1,
         "unknown": 3,  # the club, the walk-in customer, the supplier: no birth date
     }
-    assert rows["25–34"]["customers"] == 1 and rows["25–34"]["sales"] == Decimal("1374.90")
-    assert rows["unknown"]["customers"] == 2  # the club and the walk-in customer
+    assert rows["25–34"]["customers_who_bought"] == 1 and rows["25–34"]["sales"] == Decimal("1374.90")
+    assert rows["unknown"]["customers_who_bought"] == 2  # the club and the walk-in customer
     assert any(f"Age on {today.isoformat()}" in n for n in rep.notes)
     nov = {"date_from": date(2026, 11, 1), "date_to": today}
     sales = reports.run(store, "sales-analysis", by="age", **nov)

@@ -217,16 +217,17 @@ def _segments_in_period(
     label, title = _SEGMENT_LABELS.get(by, (by.capitalize(), by))
     cols = [
         Column("value", Message(label)),
-        Column("contacts", Message("New contacts"), True),
-        Column("customers", Message("Customers who bought"), True),
+        # keyed by their own names: "customers" is the all-time report's (in that stage)
+        Column("new_contacts", Message("New contacts"), True),
+        Column("customers_who_bought", Message("Customers who bought"), True),
         Column("sales", Message("Sales (net)"), True),
     ]
     period = {"date_from": date_from, "date_to": date_to}
     out = [
         {
             "value": r.value,
-            "contacts": r.contacts,
-            "customers": r.customers,
+            "new_contacts": r.contacts,
+            "customers_who_bought": r.customers,
             "sales": r.sales,
             "drill": {"kind": "contacts", "by": by, "key": r.key, **period},
         }
@@ -236,8 +237,8 @@ def _segments_in_period(
     if by != "tag":  # a contact may carry several tags: a sum would count people twice
         tot = {
             "value": Message("Total"),
-            "contacts": sum(r.contacts for r in rows),
-            "customers": sum(r.customers for r in rows),
+            "new_contacts": sum(r.contacts for r in rows),
+            "customers_who_bought": sum(r.customers for r in rows),
             "sales": sum((r.sales for r in rows), from_minor(0, uow.exponent)),  # 0.00 if none
         }
     notes = [
