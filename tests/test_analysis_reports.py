@@ -134,7 +134,9 @@ def test_segments_per_period(store) -> None:  # noqa: ANN001
     rows = {r["value"]: r for r in rep.rows}
     # nobody was created in November (the store's clock is today); the club bought in it
     assert rows["York"]["customers_who_bought"] == 1 and rows["York"]["sales"] == Decimal("1300.00")
-    assert rows["Leeds"]["customers_who_bought"] == 1 and rows["Leeds"]["sales"] == Decimal("1374.90")
+    assert rows["Leeds"]["customers_who_bought"] == 1 and rows["Leeds"]["sales"] == Decimal(
+        "1374.90"
+    )
     assert rep.totals["sales"] == Decimal("2774.70")  # the month's sales, credit note less
     today = date.today()
     new = reports.run(store, "segments", by="country", date_from=today, date_to=today)
@@ -233,7 +235,9 @@ def test_age_groups_on_the_last_day_of_the_period(store) -> None:  # noqa: ANN00
         "65+": 1,
         "unknown": 3,  # the club, the walk-in customer, the supplier: no birth date
     }
-    assert rows["25–34"]["customers_who_bought"] == 1 and rows["25–34"]["sales"] == Decimal("1374.90")
+    assert rows["25–34"]["customers_who_bought"] == 1 and rows["25–34"]["sales"] == Decimal(
+        "1374.90"
+    )
     assert rows["unknown"]["customers_who_bought"] == 2  # the club and the walk-in customer
     assert any(f"Age on {today.isoformat()}" in n for n in rep.notes)
     nov = {"date_from": date(2026, 11, 1), "date_to": today}

@@ -88,6 +88,22 @@ def two_lines(title: Text, console: Console) -> int:
 class Table(DataTable):
     amounts: frozenset[Any] | None = None  # the amounts' columns' keys, once fitted
 
+    def action_scroll_home(self) -> None:
+        """Home goes to the first row, as on every list (DESIGN: Home/End move); Textual's
+        went to the first column, so a row table (an order's lines) did not move at all and
+        d then deleted the line the cursor was still on."""
+        if self.cursor_type == "row":
+            self.action_scroll_top()
+        else:
+            super().action_scroll_home()
+
+    def action_scroll_end(self) -> None:
+        """End goes to the last row (see action_scroll_home)."""
+        if self.cursor_type == "row":
+            self.action_scroll_bottom()
+        else:
+            super().action_scroll_end()
+
     def add_column(
         self,
         label: TextType,
