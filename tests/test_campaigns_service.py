@@ -293,6 +293,9 @@ def test_a_campaign_goes_once_to_each_consenting_contact_with_its_headers(store)
         first = campaigns.send_campaign(store, cid)
         again = campaigns.send_campaign(store, cid)
     assert first.queued.queued == 2 and len(first.delivery.sent) == 2
+    with store.read() as uow:  # every message gone: the campaign is sent, no more "queued"
+        assert campaigns.get_campaign(uow, cid).state == "sent"
+        assert [r.state for r in campaigns.list_page(uow, PageRequest()).rows] == ["sent"]
     assert first.queued.left_out == {"no e-mail address": 1, "opted out": 1, "never opted in": 1}
     assert again.queued.queued == 0 and again.queued.already == 2 and not again.delivery.sent
     assert sorted(m["To"] for m in inbox.messages) == ["ana@example.com", "ben@example.com"]
@@ -334,6 +337,7 @@ def test_who_opts_out_after_the_campaign_is_queued_is_not_sent_it(store) -> None
         smtp_settings(store, server.port)
         with store.write() as uow:
             assert campaigns.queue_campaign(uow, cid).queued == 2
+            assert campaigns.get_campaign(uow, cid).state == "queued"
             consent.set_consent(uow, ids["ben"], "out", "phone")
             contacts.archive(uow, ids["ana"], version=1)
         sent = campaigns.send_campaign(store, cid)

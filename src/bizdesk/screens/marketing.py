@@ -42,7 +42,7 @@ _when.takes_zone = True  # type: ignore[attr-defined]  # the list passes the sho
 CAMPAIGN_COLUMNS = [
     Col("name", N_("Name"), 20),
     Col("segment", N_("Segment"), 14),
-    Col("state", N_("State"), 8, fmt=lambda s: _(C.STATE_WORDS[s])),
+    Col("state", N_("State"), 8, fmt=lambda s: _(C.STATE_WORDS[s]), shows=tuple(C.STATE_WORDS)),
     Col("queued_at", N_("Queued"), 16, fmt=_when),
     Col("recipients", N_("Recipients"), 10, right=True),
 ]

@@ -71,7 +71,24 @@ REASON_WORDS = {
     OPTED_OUT: N_("opted out"),
     NOT_ASKED: N_("never opted in"),
 }
-STATE_WORDS = {"draft": N_("draft"), "queued": N_("queued")}
+# draft and queued are stored; sent is read: queued, and no message of it waits any more
+# (each is sent or cancelled; a failed one is queued again and an unsure one waits for a
+# person, so the campaign is not sent while it has one)
+STATE_WORDS = {"draft": N_("draft"), "queued": N_("queued"), "sent": N_("sent")}
+WAITING = ("queued", "sending", "unsure")
+
+
+def _state():  # noqa: ANN202
+    """A campaign's state as people read it (STATE_WORDS), in SQL over Campaign."""
+    waits = (
+        select(CampaignRecipient.id)
+        .join(OutboxMessage, OutboxMessage.id == CampaignRecipient.outbox_id)
+        .where(CampaignRecipient.campaign_id == Campaign.id, OutboxMessage.state.in_(WAITING))
+        .exists()
+    )
+    return case((Campaign.state == "draft", "draft"), (waits, "queued"), else_="sent")
+
+
 # a recipient's result, in words (the state worked out from its message and what followed)
 RESULT_WORDS = {
     "queued": N_("queued"),
@@ -104,7 +121,7 @@ class CampaignView:
     subject: str
     body: str
     attribution_days: int
-    state: str  # draft | queued
+    state: str  # a key of STATE_WORDS
     queued_at: datetime | None
     created_at: datetime
     updated_by: str
@@ -174,6 +191,7 @@ class Sent:
 
 def _view(uow: UnitOfWork, c: Campaign) -> CampaignView:
     seg = uow.session.get(Segment, c.segment_id)
+    state = uow.session.scalar(select(_state()).where(Campaign.id == c.id))
     return CampaignView(
         c.id,
         c.name,
@@ -182,7 +200,7 @@ def _view(uow: UnitOfWork, c: Campaign) -> CampaignView:
         c.subject,
         c.body,
         c.attribution_days,
-        c.state,
+        state,
         c.queued_at,
         c.created_at,
         c.updated_by,
@@ -360,7 +378,7 @@ def list_page(uow: UnitOfWork, req: PageRequest) -> Page[CampaignRow]:
         Campaign.id,
         Campaign.name,
         Segment.name,
-        Campaign.state,
+        _state(),
         Campaign.queued_at,
         count,
         Campaign.name,
