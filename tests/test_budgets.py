@@ -78,9 +78,9 @@ def test_set_and_report_budget_against_actual(store) -> None:  # noqa: ANN001
 def test_bad_input_is_refused_with_what_is_expected(store) -> None:  # noqa: ANN001
     with store.write() as uow:
         for args, field, text in (
-            (("6000", "2026-13", "10"), "month", "a month as YYYY-MM"),
-            (("6000", "2026-1", "10"), "month", "a month as YYYY-MM"),
-            (("6000", "March", "10"), "month", "a month as YYYY-MM"),
+            (("6000", "2026-13", "10"), "month", "is not a month: write YYYY-MM, e.g. 2026-03"),
+            (("6000", "2026-1", "10"), "month", "is not a month: write YYYY-MM, e.g. 2026-03"),
+            (("6000", "March", "10"), "month", "is not a month: write YYYY-MM, e.g. 2026-03"),
             (("6000", "2026-03", "10.005"), "amount", "at most 2 decimals"),
             (("6000", "2026-03", "ten"), "amount", ""),
             (("9999", "2026-03", "10"), "account", "no account '9999'"),
@@ -106,7 +106,9 @@ def test_import_is_all_or_nothing_with_line_numbers(store) -> None:  # noqa: ANN
     with store.write() as uow, pytest.raises(ValidationError) as exc:
         budgets.import_budgets(uow, bad)
     text = str(exc.value.fields["file"])
-    assert "line 3: month: a month as YYYY-MM" in text and "line 4: amount" in text
+    assert (
+        "line 3: month: '2026-1' is not a month: write YYYY-MM" in text and "line 4: amount" in text
+    )
     with store.write() as uow, pytest.raises(ValidationError) as exc:
         budgets.import_budgets(uow, "account,month,amount\n2100,2026-01,100\n")
     assert "line 2: account: 2100 " in str(exc.value.fields["file"])

@@ -103,7 +103,7 @@ def test_refusals_are_one_sentence(shop) -> None:  # noqa: ANN001
     assert r.returncode == 1 and "Traceback" not in r.stderr
     assert "--start: required" in r.stderr and "not a valid IBAN" in r.stderr
     r = bizdesk("payroll", "run", "2026-1", "--db", shop)
-    assert r.returncode == 1 and "'2026-1' is not a month; write it as 2026-11" in r.stderr
+    assert r.returncode == 1 and "'2026-1' is not a month: write YYYY-MM, e.g. 2026-03" in r.stderr
     r = bizdesk("payroll", "run", "2026-01", "--hours", "40", "--db", shop)
     assert r.returncode == 2 and "EMPLOYEE=HOURS" in r.stderr
     r = bizdesk("payroll", "show", "PR-9", "--db", shop)
@@ -149,10 +149,13 @@ def test_dates_are_typed_in_the_persons_own_form_too(shop) -> None:  # noqa: ANN
     r = bizdesk("leave", "request", "Ana Pop", "vacation", "12/31/2026", "--db", shop)
     assert r.returncode == 1 and "Traceback" not in r.stderr
     assert r.stderr.startswith("FIRST: '12/31/2026'"), r.stderr
-    _ok("payroll", "run", "2026-02", "--db", shop)
+    out = _ok("payroll", "run", "02/2026", "--db", shop)  # a month as the person writes it
+    assert "PR-00001 02/2026" in out, out
+    r = bizdesk("payroll", "run", "13/2026", "--db", shop)
+    assert r.returncode == 1 and r.stderr.startswith("MONTH: '13/2026' is not a month"), r.stderr
     r = bizdesk("payroll", "post", "PR-00001", "--date", "31/01/2026", "--db", shop)
     assert r.returncode == 1
-    assert "31/01/2026 is before 2026-02, the month this run pays" in r.stderr
+    assert "31/01/2026 is before 02/2026, the month this run pays" in r.stderr
     assert "Posted JE-1" in _ok("payroll", "post", "PR-00001", "--date", "28/02/2026", "--db", shop)
     out = _ok("payroll", "pay", "PR-00001", "--date", "02/03/2026", "--db", shop)
     assert "paid, posted JE-2" in out

@@ -497,10 +497,10 @@ def test_hours_are_given_once_per_employee(store) -> None:  # noqa: ANN001
 @pytest.mark.parametrize(
     ("month", "said"),
     [
-        ("", "required"),  # it said "'' is not a month; write it as 2026-11"
-        ("  ", "required"),
-        ("2026-1", "'2026-1' is not a month; write it as 2026-11"),
-        ("2026-13", "'2026-13' is not a month; write it as 2026-11"),
+        ("", "a month is required (YYYY-MM)"),  # it said "'' is not a month; write it as 2026-11"
+        ("  ", "a month is required (YYYY-MM)"),
+        ("2026-1", "'2026-1' is not a month: write YYYY-MM, e.g. 2026-03"),
+        ("2026-13", "'2026-13' is not a month: write YYYY-MM, e.g. 2026-03"),
     ],
 )
 def test_a_run_s_month_missing_or_malformed_is_said_so(store, month, said) -> None:  # noqa: ANN001

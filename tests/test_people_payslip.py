@@ -73,6 +73,9 @@ def test_in_the_employee_s_language(shop) -> None:  # noqa: ANN001
         text = pdf_text(papers.render(uow, "payslip", "pr1/2").data)
     assert "NÓMINA" in text and "Lucía Gómez" in text
     assert "101.5 horas a 12.35" in text and "Sueldo bruto" in text
+    # under a heading that is not "month" too (Vietnamese read "Tháng: Tháng 9 2026"); the
+    # month as the shop's locale writes dates on its papers
+    assert "Periodo de pago: January 2026" in " ".join(text.split()), text
 
 
 def test_refusals(shop) -> None:  # noqa: ANN001

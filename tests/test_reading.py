@@ -3,6 +3,7 @@ the machine form for files and the command line, the shop's locale in forms, nev
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -301,6 +302,47 @@ def test_a_person_in_the_united_states_writes_the_month_first_and_is_never_guess
     i18n.use_setting("es")
     with pytest.raises(DateError, match="no es una fecha"):  # a Spaniard's 12/31 is no day
         read_date("12/31/2026", local=True)
+
+
+@pytest.mark.parametrize(
+    ("lang", "shown"),
+    [
+        ("ro", "03.2026"),
+        ("es", "03/2026"),
+        ("vi", "03/2026"),
+        ("en_US", "03/2026"),
+        ("en", "2026-03"),
+    ],
+)
+def test_a_person_types_months_as_the_screens_write_them(lang: str, shown: str) -> None:
+    """A month is the month and the year of the person's date form: the budget form said
+    2026-12 and refused 12.2026 in Romanian, beside dates in 31.12.2026."""
+    from bizdesk import i18n
+    from bizdesk.reading import month_text, read_month
+
+    i18n.use_setting(lang)
+    assert month_text(date(2026, 3, 31)) == shown
+    assert read_month(shown, local=True) == date(2026, 3, 1)
+    assert read_month("2026-03", local=True) == date(2026, 3, 1)  # ISO: always
+    if lang != "en":
+        assert read_month(shown.replace("03", "3", 1), local=True) == date(2026, 3, 1)
+        with pytest.raises(DateError):  # machine input (files, JSON): ISO only
+            read_month(shown)
+    for wrong in ("2026-3", "13.2026", "03.26", "2026.03", "March", "03/03/2026"):
+        with pytest.raises(DateError, match=re.escape(shown)):  # the example: in its form
+            read_month(wrong, local=True)
+    with pytest.raises(DateError):
+        read_month(" ", local=True)
+
+
+def test_a_romanian_is_told_a_month_s_form_in_romanian() -> None:
+    from bizdesk import i18n
+    from bizdesk.reading import read_month
+
+    i18n.use("ro")
+    with pytest.raises(DateError) as exc:
+        read_month("13.2026", local=True)
+    assert str(exc.value) == "'13.2026' nu este o lună: scrieți LL.AAAA, de ex. 03.2026"
 
 
 @pytest.mark.parametrize(

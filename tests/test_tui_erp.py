@@ -436,6 +436,42 @@ async def test_a_budget_set_from_the_budget_report_by_an_account_s_name(store) -
     assert saved == ("6200", today.year, today.month, 12000)
 
 
+async def test_a_romanian_types_the_budget_s_month_as_he_writes_months(store) -> None:  # noqa: ANN001
+    """The month box said 2026-12 and refused 12.2026, beside dates in 31.12.2026."""
+    from datetime import date
+
+    from sqlmodel import select
+    from textual.widgets import Select
+
+    from bizdesk.models.budgets import Budget
+    from bizdesk.services.admin import users
+
+    with store.write() as uow:
+        users.set_language(uow, uow.user, "ro")
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f9")
+        await settle(pilot, app)
+        pane = app.active_pane()
+        pane.query_one("#report", Select).value = "budget"
+        await settle(pilot, app)
+        pane.query_one("#report-rows", DataTable).focus()
+        await pilot.press("b")
+        await settle(pilot, app)
+        form = app.screen
+        month = form.query_one("#f-month", Input)
+        assert month.value == f"{date.today():%m.%Y}" and month.placeholder == "LL.AAAA"
+        form.query_one("#f-account", Input).value = "6200"
+        month.value = "03.2026"
+        form.query_one("#f-amount", Input).value = "120"
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, app, lambda: app.screen is not form, "the budget set")
+        said = [str(n.message) for n in app._notifications]  # noqa: SLF001
+        assert any("03.2026" in m for m in said), said
+    with store.read() as uow:
+        assert [(b.year, b.month) for b in uow.session.exec(select(Budget))] == [(2026, 3)]
+
+
 async def test_an_entry_s_amounts_stay_whole_beside_long_account_names(shop) -> None:  # noqa: ANN001
     """At 80x24 a line's long account name (a Spanish chart's "572 Bancos e instituciones de
     crédito c/c vista, euros") pushed its amounts out of sight ("1.234," and no Haber): the

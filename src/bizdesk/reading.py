@@ -352,6 +352,73 @@ def read_date(value: object, *, local: bool = False) -> date:
     return day
 
 
+# A month as the person writes it: the month and the year of their date form, in its order
+# and with its separator (12.2026 in Romanian, 12/2026 in Spanish and Vietnamese); ISO
+# YYYY-MM where their dates are ISO, and read in every form (a year comes first there).
+_MONTH_HINTS = {"/": N_("MM/YYYY"), ".": N_("MM.YYYY"), "-": N_("MM-YYYY")}
+_ISO_MONTH = re.compile(r"([0-9]{4})-([0-9]{2})", re.ASCII)
+
+
+def month_text(value: date | None) -> str:
+    """The month of ``value`` as the person reading writes it: what ``read_month(...,
+    local=True)`` reads back ("12.2026"; "2026-12" in English with no country)."""
+    if value is None:
+        return ""
+    form = _date_form(current_locale())
+    if form is None:
+        return f"{value.year:04d}-{value.month:02d}"
+    return f"{value.month:02d}{form[1]}{value.year:04d}"
+
+
+def month_hint() -> str:
+    """How the person reading writes a month ("MM.AAAA" in Romanian), translated."""
+    form = _date_form(current_locale())
+    return _(_MONTH_HINTS[form[1]]) if form is not None else _("YYYY-MM")
+
+
+def read_month(value: object, *, local: bool = False) -> date:
+    """Typed text -> the first day of a month: ``YYYY-MM``; ``local``: a person typed it,
+    so their form (``month_text``) is read too. Anything else is refused with the form
+    expected and an example, never guessed at."""
+    if isinstance(value, date):
+        return value.replace(day=1)
+    text = str(value or "").strip()
+    form = _date_form(current_locale()) if local else None
+    hint = month_hint() if form is not None else "YYYY-MM"
+    example = month_text(date(2026, 3, 1)) if form is not None else "2026-03"
+    if not text:
+        raise DateError(Message("a month is required ({form})", form=hint))
+    found = _ISO_MONTH.fullmatch(text)
+    year = month = None
+    if found:
+        year, month = int(found[1]), int(found[2])
+    elif form is not None:
+        parts = text.split(form[1])
+        if len(parts) == 2 and all(p.isascii() and p.isdigit() for p in parts):
+            if 1 <= len(parts[0]) <= 2 and len(parts[1]) == 4:
+                year, month = int(parts[1]), int(parts[0])
+    if year is None or month is None or not 1 <= month <= 12:
+        raise DateError(
+            Message(
+                "{text} is not a month: write {form}, e.g. {example}",
+                text=_shown(text),
+                form=hint,
+                example=example,
+            )
+        )
+    first = date(year, month, 1)
+    if not FIRST_DAY <= first <= LAST_DAY:
+        raise DateError(
+            Message(
+                "{month} is outside the dates bizdesk accepts ({first} to {last})",
+                month=month_text(first) if local else f"{year:04d}-{month:02d}",
+                first=date_text(FIRST_DAY) if local else FIRST_DAY.isoformat(),
+                last=date_text(LAST_DAY) if local else LAST_DAY.isoformat(),
+            )
+        )
+    return first
+
+
 # What Python's json module says is wrong with a text (its own words are English), as
 # people read it; a message not here is shown as json wrote it
 _JSON_PROBLEMS = (

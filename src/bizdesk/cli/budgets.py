@@ -5,13 +5,15 @@ actual figures) and sales targets per owner; the reports are `bizdesk report bud
 from __future__ import annotations
 
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from bizdesk.cli.core import DbOpt, fail, open_store, say
+from bizdesk.cli.core import DbOpt, fail, open_store, say, typed_month
 from bizdesk.i18n import _, ngettext
+from bizdesk.reading import month_text
 
 app = typer.Typer()
 budget = typer.Typer(help=_("Budgets per account per month, and sales targets per owner."))
@@ -36,6 +38,7 @@ def budget_set(
     from bizdesk.services.books.budgets import set_budget
 
     store = open_store(ctx, db)
+    month = typed_month(month, "MONTH")
     with store.write() as uow:
         line = set_budget(uow, account, month, amount)
         loc = uow.setting("locale", "en_US")
@@ -43,7 +46,7 @@ def budget_set(
         _("Budget of {account} {name} for {month}: {amount}").format(
             account=line.account,
             name=line.name,
-            month=f"{line.year}-{line.month:02d}",
+            month=month_text(date(line.year, line.month, 1)),
             amount=money(line.amount, loc),
         )
     )
@@ -124,11 +127,14 @@ def budget_target(
     from bizdesk.services.books.budgets import set_target
 
     store = open_store(ctx, db)
+    month = typed_month(month, "MONTH")
     with store.write() as uow:
         t = set_target(uow, owner, month, amount)
         loc = uow.setting("locale", "en_US")
     say(
         _("Sales target of {owner} for {month}: {amount}").format(
-            owner=t.owner, month=f"{t.year}-{t.month:02d}", amount=money(t.amount, loc)
+            owner=t.owner,
+            month=month_text(date(t.year, t.month, 1)),
+            amount=money(t.amount, loc),
         )
     )

@@ -18,7 +18,7 @@ from typer._click.exceptions import BadOptionUsage
 from bizdesk import collector
 from bizdesk.i18n import _, tr, use_setting
 from bizdesk.identity import current_gate
-from bizdesk.reading import DateError, date_hint, read_date
+from bizdesk.reading import DateError, date_hint, read_date, read_month
 
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
@@ -221,6 +221,15 @@ def typed_date(value: str | None, name: str) -> str | None:
     the services read; what is not a date is refused naming ``name``; None and "" stay."""
     day = parse_date(value, name)
     return day.isoformat() if day else value
+
+
+def typed_month(value: str, name: str) -> str:
+    """A month a person typed in an argument (their form, 12.2026, or ISO), in the ISO form
+    the services read; what is not a month is refused naming ``name``."""
+    try:
+        return f"{read_month(value, local=True):%Y-%m}"
+    except DateError as exc:
+        fail(f"{name}: {exc}")
 
 
 def parse_date(value: str | None, name: str) -> date | None:

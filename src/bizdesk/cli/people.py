@@ -10,9 +10,20 @@ from typing import Annotated
 
 import typer
 
-from bizdesk.cli.core import DbOpt, date_form, fail, open_store, print_json, say, show, typed_date
+from bizdesk.cli.core import (
+    DbOpt,
+    date_form,
+    fail,
+    open_store,
+    print_json,
+    say,
+    show,
+    typed_date,
+    typed_month,
+)
 from bizdesk.errors import ValidationError
 from bizdesk.i18n import N_, _
+from bizdesk.reading import month_text
 
 app = typer.Typer()
 
@@ -275,7 +286,7 @@ def employees_show(
 
         table = Table(_("Payslip"), _("Month"), _("Gross"), _("Net"))
         for n, m, _st, g, nt in slips:
-            table.add_row(n, f"{m:%Y-%m}", money(g, loc), money(nt, loc))
+            table.add_row(n, month_text(m), money(g, loc), money(nt, loc))
         show(table)
 
 
@@ -665,7 +676,7 @@ def _run_summary(r, loc: str) -> str:  # noqa: ANN001
 def _run_json(r) -> dict:  # noqa: ANN001
     return {
         "number": r.label,
-        "month": r.month_text,
+        "month": f"{r.month:%Y-%m}",
         "state": r.state,
         "entry": r.entry or None,
         "gross": str(r.gross),
@@ -755,6 +766,7 @@ def payroll_run(
 
     pairs = _hours_pairs(hours)
     store = open_store(ctx, db)
+    month = typed_month(month, "MONTH")
     with store.write() as uow:
         r = payroll.create_run(uow, month, pairs)
     _print_run(r, fmt, _locale(store))
@@ -941,7 +953,7 @@ def payroll_list(
     for r in rows:
         table.add_row(
             r.label,
-            f"{r.month:%Y-%m}",
+            month_text(r.month),
             _(payroll.STATE_WORDS[r.shown_state]),
             str(r.employees),
             money(r.gross, loc),

@@ -18,7 +18,7 @@ from textual.widgets import DataTable, Static
 
 from bizdesk.formatting import day, money, number, visible, visible_text
 from bizdesk.i18n import N_, _, ngettext
-from bizdesk.reading import date_text
+from bizdesk.reading import date_text, month_hint, month_text
 from bizdesk.screens import orders
 from bizdesk.screens.common import RecordScreen, ServiceRunner, ServiceScreen, WithTable
 from bizdesk.screens.records import SendsPapers, print_paper
@@ -300,7 +300,7 @@ class EmployeeScreen(RecordScreen):
                 t.append(
                     "  "
                     + _("{number} {month}: gross {gross}, net {net}").format(
-                        number=n, month=f"{m:%Y-%m}", gross=money(gross, loc), net=money(net, loc)
+                        number=n, month=month_text(m), gross=money(gross, loc), net=money(net, loc)
                     )
                     + "\n"
                 )
@@ -405,7 +405,7 @@ class LeaveScreen(ServiceScreen):
 
 
 def run_form() -> FormScreen:
-    fields = [Field("month", N_("Month"), required=True, placeholder=N_("YYYY-MM"))]
+    fields = [Field("month", N_("Month"), required=True, placeholder=month_hint())]
 
     def save(uow: Any, values: dict[str, Any]) -> Any:  # noqa: ANN401
         return payroll.create_run(uow, values.get("month", ""))
@@ -526,7 +526,7 @@ class PayrollScreen(ServiceScreen):
         for r in rows:
             table.add_row(
                 r.label,
-                f"{r.month:%Y-%m}",
+                month_text(r.month),
                 _(payroll.STATE_WORDS[r.shown_state]),
                 Text(money(r.gross, loc), justify="right"),
                 Text(money(r.net, loc), justify="right"),

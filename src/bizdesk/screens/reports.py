@@ -25,7 +25,7 @@ from bizdesk.fieldnames import refusal as field_refusal
 from bizdesk.formatting import day, money, number, visible
 from bizdesk.i18n import N_, _, ngettext, tr
 from bizdesk.i18n import Message as Message_
-from bizdesk.reading import date_hint
+from bizdesk.reading import date_hint, month_hint, month_text, read_month
 from bizdesk.screens.common import Pane, ServiceRunner
 from bizdesk.services.base.permissions import allowed, refusal
 from bizdesk.services.base.validate import FieldError, iso_date
@@ -137,9 +137,9 @@ def _month_field(month: str = "") -> Field:
     return Field(
         "month",
         N_("Month"),
-        value=month or f"{today.year}-{today.month:02d}",
+        value=month_text(read_month(month) if month else today),
         required=True,
-        placeholder=N_("YYYY-MM"),
+        placeholder=month_hint(),
     )
 
 
@@ -508,7 +508,7 @@ class ReportsPane(Pane):
             ],
             save,
             lambda line: _("Budget of {account} for {month} set").format(
-                account=line.account, month=f"{line.year}-{line.month:02d}"
+                account=line.account, month=month_text(date(line.year, line.month, 1))
             ),
         )
 
@@ -529,7 +529,7 @@ class ReportsPane(Pane):
             ],
             save,
             lambda t: _("Sales target of {owner} for {month} set").format(
-                owner=t.owner, month=f"{t.year}-{t.month:02d}"
+                owner=t.owner, month=month_text(date(t.year, t.month, 1))
             ),
         )
 

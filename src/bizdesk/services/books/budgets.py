@@ -34,7 +34,7 @@ from bizdesk.models.core import User
 from bizdesk.models.deals import Deal, PipelineStage
 from bizdesk.models.ledger import Account
 from bizdesk.money import AmountError, from_minor, parse_decimal, parse_money
-from bizdesk.reading import json_problem
+from bizdesk.reading import DateError, json_problem, read_month
 from bizdesk.services.base import validate as v
 from bizdesk.services.base.csvio import read_rows
 from bizdesk.services.base.permissions import requires
@@ -42,25 +42,18 @@ from bizdesk.services.books.ledger import resolve_account
 from bizdesk.services.books.ledger_reports import DEBIT_NATURE, _sums
 from bizdesk.words import ACCOUNT_TYPE_NAMES
 
-_MONTH_HELP = Message("a month as YYYY-MM, e.g. 2026-03")
 _YEAR_HELP = Message("a year as YYYY, e.g. 2026")
 PROFIT_TYPES = ("income", "expense")  # what a copied budget covers
 
 
-def parse_month(value: object) -> tuple[int, int]:
-    """``2026-03`` -> (2026, 3); anything else is refused with what is expected."""
-    s = str(value or "").strip()
-    parts = s.split("-")
-    if (
-        len(parts) != 2
-        or len(parts[0]) != 4
-        or len(parts[1]) != 2
-        or not (parts[0].isdigit() and parts[1].isdigit())
-        or not 1 <= int(parts[1]) <= 12
-        or int(parts[0]) < 1900
-    ):
-        raise v.FieldError(_MONTH_HELP)
-    return int(parts[0]), int(parts[1])
+def parse_month(value: object, local: bool = False) -> tuple[int, int]:
+    """``2026-03`` (and, typed by a person, ``03.2026`` as they write months:
+    reading.read_month) -> (2026, 3); anything else is refused with what is expected."""
+    try:
+        first = read_month(value, local=local)
+    except DateError as exc:
+        raise v.FieldError(exc.message) from None
+    return first.year, first.month
 
 
 def parse_year(value: object) -> int:
@@ -128,7 +121,7 @@ def set_budget(uow: UnitOfWork, account: object, month: object, amount: object) 
     """Set (or change) one account's budget for one month."""
     chk = v.Checker()
     acct = chk("account", _budget_account, uow, account)
-    ym = chk("month", parse_month, month)
+    ym = chk("month", parse_month, month, uow.person_input)
     minor = _amount(uow, chk, amount)
     chk.done()
     year, mon = ym
@@ -482,7 +475,7 @@ def set_target(uow: UnitOfWork, owner: object, month: object, amount: object) ->
     """Set (or change) a user's sales target for one month (won deals' value)."""
     chk = v.Checker()
     who = chk("owner", _owner, uow, owner)
-    ym = chk("month", parse_month, month)
+    ym = chk("month", parse_month, month, uow.person_input)
     minor = None
     try:
         minor = parse_money(amount, uow.exponent, locale=uow.input_locale)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 
-from babel.dates import format_date
+from babel.dates import format_date, format_skeleton
 from sqlalchemy import func, select
 
 from bizdesk.db.session import UnitOfWork
@@ -740,8 +740,10 @@ def payslip(uow: UnitOfWork, number: str) -> Made:
         ),
         tuple(rows + employer),
     )
-    month = format_date(run.month, "LLLL yyyy", locale=st.locale)
-    facts = [(w(N_("Month")), month), (w(N_("Employee")), f"#{s.employee_id}")]
+    # "tháng 9 năm 2026", "septiembre de 2026": the month as the shop's language writes it
+    # in a sentence, under a heading that is not "Month" too ("Tháng: Tháng 9 2026")
+    month = format_skeleton("yMMMM", run.month, locale=st.locale)
+    facts = [(w(N_("Pay period")), month), (w(N_("Employee")), f"#{s.employee_id}")]
     if s.job_title:
         facts.append((w(N_("Job")), s.job_title))
     if s.paid_on is not None:

@@ -18,7 +18,7 @@ from bizdesk.models.contacts import Contact
 from bizdesk.models.core import User
 from bizdesk.models.people import Employee, PayrollRun, RunState
 from bizdesk.money import AmountError, from_minor, parse_money
-from bizdesk.reading import date_text
+from bizdesk.reading import date_text, month_text
 from bizdesk.services.base import validate as v
 from bizdesk.services.base.numbering import PAYROLL_RUN
 from bizdesk.services.base.paging import Page, PageRequest, contains, keyset_page
@@ -252,7 +252,7 @@ def _keeps_posted_pay(
                 Message(
                     "the payroll of {month} is posted ({label}) with the employment as it "
                     "was; reverse that run before changing the dates in {month}",
-                    month=f"{run.month:%Y-%m}",
+                    month=month_text(run.month),
                     label=PAYROLL_RUN.label(run.number),
                 ),
             )

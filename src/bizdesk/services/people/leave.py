@@ -21,7 +21,7 @@ from bizdesk.i18n import N_, Message, current_language
 from bizdesk.models.contacts import Contact
 from bizdesk.models.core import User
 from bizdesk.models.people import Employee, LeaveRequest, LeaveState
-from bizdesk.reading import date_text
+from bizdesk.reading import date_text, month_text
 from bizdesk.services.base import validate as v
 from bizdesk.services.base.numbering import PAYROLL_RUN
 from bizdesk.services.base.permissions import can, requires
@@ -135,7 +135,7 @@ def _within(uow: UnitOfWork, e: Employee, kind: str, start: date, end: date) -> 
                 "start_date": Message(
                     "the payroll of {month} is posted ({label}) and paid those days in "
                     "full; unpaid leave in {month} needs that run reversed first",
-                    month=f"{run.month:%Y-%m}",
+                    month=month_text(run.month),
                     label=PAYROLL_RUN.label(run.number),
                 )
             }

@@ -45,7 +45,7 @@ from bizdesk.money import (
     percent_to_basis_points,
     qty_from_scaled,
 )
-from bizdesk.reading import date_text
+from bizdesk.reading import DateError, date_text, month_text, read_month
 from bizdesk.services.base import validate as v
 from bizdesk.services.base.numbering import JOURNAL, PAYROLL_RUN, next_number
 from bizdesk.services.base.permissions import requires
@@ -255,7 +255,7 @@ class RunView:
 
     @property
     def month_text(self) -> str:
-        return f"{self.month:%Y-%m}"
+        return month_text(self.month)
 
     @property
     def shown_state(self) -> str:
@@ -386,10 +386,14 @@ def get(uow: UnitOfWork, run_id: int) -> RunView:
 
 @requires("people.pay")
 def find_run(uow: UnitOfWork, text: object) -> int:
-    """A run's id from "PR-00003", "pr3", "3" or its month "2026-11" (the run not reversed)."""
+    """A run's id from "PR-00003", "pr3", "3" or its month "2026-11" (also as the person
+    writes months: "11.2026"; the run not reversed)."""
     s = str(text or "").strip()
     run_id = None
-    month = _month_or_none(s)
+    try:
+        month = read_month(s, local=uow.person_input)
+    except DateError:
+        month = None
     if month is not None:
         run_id = uow.session.scalar(
             select(PayrollRun.id)
@@ -437,31 +441,13 @@ def get_slip(uow: UnitOfWork, slip_id: int) -> SlipView:
     return _slip_views(uow, _load(uow, s.run_id), slip_id)[0]
 
 
-def _month_or_none(s: str) -> date | None:
-    parts = s.split("-")
-    if len(parts) == 2 and len(parts[0]) == 4 and parts[0].isdigit() and parts[1].isdigit():
-        m = int(parts[1])
-        if 1 <= m <= 12 and len(parts[1]) == 2:
-            return date(int(parts[0]), m, 1)
-    return None
-
-
-def parse_month(value: object) -> date:
-    s = str(value or "").strip()
-    if not s:
-        raise ValidationError({"month": Message("required")})
-    month = _month_or_none(s)
-    if month is None:
-        raise ValidationError(
-            {
-                "month": Message(
-                    "{value} is not a month; write it as {example}",
-                    value=repr(s[:20]),
-                    example="2026-11",
-                )
-            }
-        )
-    return month
+def parse_month(value: object, local: bool = False) -> date:
+    """The first day of a month typed as ``2026-11`` (and, by a person, as they write months:
+    reading.read_month); anything else refused."""
+    try:
+        return read_month(value, local=local)
+    except DateError as exc:
+        raise ValidationError({"month": exc.message}) from None
 
 
 def _hours(uow: UnitOfWork, value: object) -> int:
@@ -588,7 +574,7 @@ def create_run(
     """A draft run for ``month`` ("2026-11"): a payslip for each employee employed in it;
     ``hours``: (employee as find_employee reads it, hours worked) for hourly pay, each
     employee once."""
-    m = parse_month(month)
+    m = parse_month(month, uow.person_input)
     this_month = date.today().replace(day=1)
     if m > this_month:  # a typo of a year would post wages into the next (and lock leave)
         raise ValidationError(
@@ -596,8 +582,8 @@ def create_run(
                 "month": Message(
                     "{month} has not begun (this month is {this}): a payroll is run for a "
                     "month that has begun",
-                    month=f"{m:%Y-%m}",
-                    this=f"{this_month:%Y-%m}",
+                    month=month_text(m),
+                    this=month_text(this_month),
                 )
             }
         )
@@ -607,7 +593,7 @@ def create_run(
             {
                 "month": Message(
                     "{month} has its payroll run already: {label} ({state})",
-                    month=f"{m:%Y-%m}",
+                    month=month_text(m),
                     label=PAYROLL_RUN.label(taken.number),
                     state=_state_message(taken),
                 )
@@ -617,7 +603,7 @@ def create_run(
     people = employed_in(uow, first, last)
     if not people:
         raise ValidationError(
-            {"month": Message("nobody was employed in {month}", month=f"{m:%Y-%m}")}
+            {"month": Message("nobody was employed in {month}", month=month_text(m))}
         )
     chk = v.Checker()
     given: dict[int, int] = {}
@@ -636,7 +622,7 @@ def create_run(
     ids = {e.id for e in people}
     for emp_id in given:
         if emp_id not in ids:
-            chk.add(f"#{emp_id}", Message("not employed in {month}", month=f"{m:%Y-%m}"))
+            chk.add(f"#{emp_id}", Message("not employed in {month}", month=month_text(m)))
     for e in people:
         if e.id in given and e.pay_basis != "hourly":
             chk.add(f"#{e.id}", Message("is paid monthly; hours are for hourly pay"))
@@ -764,7 +750,7 @@ def post(
             {
                 "month": Message(
                     "{month} has its payroll run already: {label} ({state})",
-                    month=f"{run.month:%Y-%m}",
+                    month=month_text(run.month),
                     label=PAYROLL_RUN.label(other.number),
                     state=_state_message(other),
                 )
@@ -780,7 +766,7 @@ def post(
                     "{date} is before {month}, the month this run pays: post it on a day of "
                     "that month or later",
                     date=date_text(day),
-                    month=f"{run.month:%Y-%m}",
+                    month=month_text(run.month),
                 )
             }
         )
@@ -870,7 +856,7 @@ def post(
             uow.setting("locale"),
             N_("Payroll {run} {month}"),
             run=label,
-            month=f"{run.month:%Y-%m}",
+            month=month_text(run.month),
         ),
         postings,
         source=(SOURCE, run.id),
