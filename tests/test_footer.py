@@ -119,3 +119,22 @@ async def test_under_a_form_the_list_below_draws_only_help_and_quit(store) -> No
         await pilot.press("escape")
         await settle(pilot, app)
         assert "n New" in bottom_line(app)
+
+
+async def test_a_deal_s_closing_keys_fit_at_80_columns_in_romanian(store) -> None:  # noqa: ANN001
+    """w Won and l Lost came after the stage moves and were cut off the deals' board in
+    Romanian; they come first."""
+    from bizdesk.services.admin import users
+
+    with store.write() as uow:
+        users.set_language(uow, uow.user, "ro")
+    app = BizdeskApp(store)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot, app)
+            await pilot.press("f4")
+            await settle(pilot, app)
+            drawn, _palette = _drawn(app)
+            assert "Câștigat" in drawn and "Pierdut" in drawn, drawn
+    finally:
+        use("en")

@@ -244,15 +244,16 @@ class DealActions(RecordActions):
             self.after_change(view)
 
 
+# the keys, not the stages "Won" and "Lost"; those a deal is closed with come before the
+# stage moves, so they are not the ones cut off at 80 columns
 DEAL_KEYS = [
     Binding("n", "new", N_("New"), id="deals.new"),
     Binding("e", "edit", N_("Edit"), id="deals.edit"),
-    Binding("p", "lines", N_("Lines"), id="deals.lines"),
-    Binding("left_square_bracket,shift+left", "move(-1)", N_("◀ Stage"), id="deals.back"),
-    Binding("right_square_bracket,shift+right", "move(1)", N_("Stage ▶"), id="deals.forward"),
-    # the keys, not the stages "Won" and "Lost"
     Binding("w", "win", i18n.Message.pgettext("deal key", "Won"), id="deals.win"),
     Binding("l", "lose", i18n.Message.pgettext("deal key", "Lost"), id="deals.lose"),
+    Binding("left_square_bracket,shift+left", "move(-1)", N_("◀ Stage"), id="deals.back"),
+    Binding("right_square_bracket,shift+right", "move(1)", N_("Stage ▶"), id="deals.forward"),
+    Binding("p", "lines", N_("Lines"), id="deals.lines"),
     Binding("d", "archive", N_("Archive"), id="deals.archive"),
 ]
 
