@@ -266,3 +266,16 @@ def test_a_stock_count_of_a_kit_is_refused_by_the_dry_run_too(kit) -> None:  # n
         with pytest.raises(ValidationError) as exc:
             erp_imports.import_stock_count(store, "sku,counted\nREPAIR,3\n", dry_run=dry)
         assert "REPAIR Repair kit is a kit: it is never in stock itself" in str(exc.value)
+
+
+def test_what_a_kit_s_parts_in_stock_make(kit) -> None:  # noqa: ANN001
+    """A kit is never in stock, so its page read "on hand 0 · available 0" with parts for
+    three kits on the shelf: the bill says what the parts make, less what is promised."""
+    store, _tube, _lever, rk = kit  # 3 tubes, 6 levers: 3 kits (1 tube, 2 levers each)
+    with store.read() as uow:
+        assert boms.get_bom(uow, rk).can_make == 3
+    _order(store, "2")  # confirmed: 2 tubes and 4 levers promised
+    with store.read() as uow:
+        view = boms.get_bom(uow, rk)
+    assert view.can_make == 1
+    assert {c.sku: c.available for c in view.components} == {"TUBE": 1, "LEVER": 2}

@@ -150,5 +150,6 @@ async def test_kit_bill_from_the_product_page_refuses_labour(store) -> None:  # 
         await settle(pilot, app)
         details = " ".join(str(app.screen.query_one("#details", Static).render()).split())
         assert "A kit of 1 TUBE" in details
+        assert "The parts in stock, less what is promised, make 0." in details  # no tubes
     with store.read() as uow:
         assert boms.get_bom(uow, kit).is_kit

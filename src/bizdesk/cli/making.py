@@ -49,6 +49,8 @@ def _version(text: str | None) -> int | None:
 
 
 def _print(view, as_json: bool, locale: str) -> None:  # noqa: ANN001
+    from decimal import Decimal
+
     from rich.table import Column, Table
 
     from bizdesk.formatting import money, number, visible
@@ -83,6 +85,12 @@ def _print(view, as_json: bool, locale: str) -> None:  # noqa: ANN001
     show(table)
     say(_("Labour per unit: {amount}").format(amount=money(view.labour, locale)))
     say(_("Cost per unit today: {amount}").format(amount=money(view.unit_cost, locale)))
+    if view.can_make is not None:
+        say(
+            _("The parts in stock, less what is promised, make {n}.").format(
+                n=number(Decimal(view.can_make), locale)
+            )
+        )
 
 
 @bom.command("show", help=_("What a product is made of (its active version, or --version)."))

@@ -265,18 +265,27 @@ class StockPane(StockActions, RecordListPane):
 
 
 def bom_text(b, loc: str) -> str:  # noqa: ANN001
-    """ "Made of 2 WHEEL, 1 FRAME + labour 12.50 = 132.50 a unit today (version 2)"."""
+    """ "Made of 2 WHEEL, 1 FRAME + labour 12.50 = 132.50 a unit today (version 2)", and how
+    many the parts in stock make (a kit shows no stock of its own: 0 read as none to sell)."""
     parts = ", ".join(f"{number(c.qty, loc)} {c.sku}" for c in b.components)
     if b.is_kit:
-        return _(
+        text = _(
             "A kit of {parts}: sold as one line, delivered as its parts (version {version})"
         ).format(parts=parts, version=b.version)
-    return _("Made of {parts} + labour {labour} = {cost} a unit today (version {version})").format(
-        parts=parts,
-        labour=money(b.labour, loc),
-        cost=money(b.unit_cost, loc),
-        version=b.version,
-    )
+    else:
+        text = _(
+            "Made of {parts} + labour {labour} = {cost} a unit today (version {version})"
+        ).format(
+            parts=parts,
+            labour=money(b.labour, loc),
+            cost=money(b.unit_cost, loc),
+            version=b.version,
+        )
+    if b.can_make is not None:
+        text += "\n" + _("The parts in stock, less what is promised, make {n}.").format(
+            n=number(Decimal(b.can_make), loc)
+        )
+    return text
 
 
 class ProductScreen(StockActions, RecordPage):

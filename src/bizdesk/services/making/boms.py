@@ -52,6 +52,8 @@ class ComponentView:
     qty: Decimal  # per one unit made
     unit_cost: Decimal  # moving-average cost today
     cost: Decimal  # qty x unit cost, rounded half-even
+    available: Decimal = Decimal(0)  # on hand less what is promised (levels.reserved)
+    stocked: bool = True  # a service (labour hours) is not counted in stock
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,14 @@ class BomView:
     def unit_cost(self) -> Decimal:
         """What one unit would cost to make today: components at average cost + labour."""
         return self.material_cost + self.labour
+
+    @property
+    def can_make(self) -> int | None:
+        """Whole units (kits) the stocked components' available stock makes today; None
+        when no component is counted in stock. A kit itself is never in stock: this is what
+        a shop can sell of it."""
+        counts = [int(c.available // c.qty) for c in self.components if c.stocked and c.qty > 0]
+        return max(0, min(counts)) if counts else None
 
 
 @dataclass(frozen=True)
@@ -114,6 +124,7 @@ def _view(uow: UnitOfWork, bom: Bom) -> BomView:
         c = load_product(uow, line.component_id)
         qty, value = totals(uow, c.id)
         avg = average_cost(uow, c, qty, value)
+        promised = reserved(uow, [c.id]).get(c.id, 0)
         comps.append(
             ComponentView(
                 c.id,
@@ -123,6 +134,8 @@ def _view(uow: UnitOfWork, bom: Bom) -> BomView:
                 qty_from_scaled(line.qty_scaled),
                 from_minor(avg, exp),
                 from_minor(half_even(line.qty_scaled * avg, QTY_SCALE), exp),
+                qty_from_scaled(qty - promised),
+                c.stocked,
             )
         )
     return BomView(
