@@ -49,6 +49,7 @@ def zone_without_own(setting: Callable[[str, str], str]) -> str:
     hours), when they name one; else its country's, when the country has only one; else
     UTC."""
     hours = setting("business_hours", "")
-    if hours and json.loads(hours).get("timezone", "UTC") != "UTC":
-        return json.loads(hours)["timezone"]
+    zone = json.loads(hours).get("timezone", "UTC") if hours else "UTC"
+    if zone != "UTC":
+        return zone
     return country_zone(setting("shop_country", "")) or "UTC"

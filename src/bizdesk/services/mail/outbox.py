@@ -425,11 +425,16 @@ def _withheld(uow: UnitOfWork, message_id: int) -> OutboxView | None:
         return None
     contact = uow.session.get(Contact, row.contact_id)
     consent = uow.session.get(EmailConsent, row.contact_id)
-    if contact is not None and not contact.archived and consent is not None:
-        if consent.state == "in":
-            return None
-    row.state, row.claim, row.last_error = "cancelled", "", WITHHELD
-    uow.session.flush()
+    if contact and not contact.archived and consent and consent.state == "in":
+        return None
+    n = uow.session.execute(  # only while it is queued: another process may claim it first
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id, OutboxMessage.state == "queued")
+        .values(state="cancelled", claim="", last_error=WITHHELD)
+    ).rowcount
+    if n != 1:
+        return None
+    uow.session.refresh(row)
     uow.audit("outbox_message", row.id, "cancel", before={"state": "queued"})
     if contact is not None:  # beside "Campaign X: queued for ..." on the contact
         with covered(uow):
