@@ -47,6 +47,28 @@ def test_import_creates_with_organisation_from_same_file(store):
     assert ann.tags == ("retail", "vip") and ann.is_customer and not ann.is_supplier
 
 
+def test_an_organisation_with_accents_is_found_in_the_store_and_in_the_same_file(store):
+    """Its name's key holds the letters and then the accented name (sort_key): looked up
+    by the casefolded name, "Cadena Piñón S.A." was "no organisation", so a shop's own
+    export did not import back."""
+    both = (
+        "name,kind,organization\n"
+        "Cadena Piñón S.A.,organization,\n"
+        "Lucía Gómez,person,cadena piñón s.a.\n"
+    )
+    assert do_import(store, both).created == 2
+    later = "name,kind,organization\nÁlvaro Ruiz,person,Cadena Piñón S.A.\n"
+    assert do_import(store, later).created == 1
+    with store.read() as uow:
+        alvaro = C.get(uow, C.find_by_name_or_email(uow, "Álvaro Ruiz").id)
+    assert alvaro.organization == "Cadena Piñón S.A."
+    again = do_import(store, export(store), dry_run=True)  # its own export: nothing new
+    assert (again.created, again.updated) == (0, 0)
+    refused = "name,kind,organization\nEva,person,Cadena Pinon S.A.\n"  # another name
+    with pytest.raises(ValidationError, match="no organisation named 'Cadena Pinon S.A.'"):
+        do_import(store, refused)
+
+
 def test_bom_is_accepted(store):
     assert do_import(store, b"\xef\xbb\xbf" + GOOD.encode()).created == 3
 

@@ -493,7 +493,7 @@ def _decide(
         old = found[cid]
         org = r[_AT["organization"]]
         new = {k: r[_AT[k]] for k in COMPARED if k in _AT}
-        new["organization_id"] = known.organizations.get(org.casefold()) if org else None
+        new["organization_id"] = known.organizations.get(v.sort_key(org)) if org else None
         born = r[_AT["birth_date"]]
         new["birth_date"] = date.fromisoformat(born) if born else None
         same = all(getattr(old, k) == new[k] for k in compared) and (
@@ -552,7 +552,7 @@ def _check_file(store, source, known: _Known, st: _Staging) -> None:  # noqa: AN
         problems.add(line, line_problem(line, problem, "id"))
     in_file = {n for (n,) in st.query("SELECT sort_name FROM row WHERE kind = 'organization'")}
     for line, org in st.query("SELECT line, organization FROM row WHERE organization != ''"):
-        key = org.casefold()
+        key = v.sort_key(org)
         if key not in known.organizations and key not in in_file:
             problem = Message("no organisation named {name}", name=repr(org[:60]))
             problems.add(line, line_problem(line, problem, "organization"))
@@ -720,7 +720,7 @@ def _write_contacts(uow: UnitOfWork, st: _Staging) -> ImportResult:
                             kind_,
                             name,
                             sort_name,
-                            orgs.get(org.casefold()) if org else None,
+                            orgs.get(v.sort_key(org)) if org else None,
                             email,
                             phone,
                             street,
