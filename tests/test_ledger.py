@@ -480,3 +480,60 @@ def test_save_and_post_saves_nothing_when_it_cannot_post(store) -> None:  # noqa
         ledger.save_and_post(uow, unbalanced)
     with store.read() as uow:
         assert ledger.list_entries(uow, PageRequest()).rows == []
+
+
+def test_aging_ages_the_documents_a_payment_left_open(store) -> None:  # noqa: ANN001
+    """A payment pays the invoice it was made for: a customer billed in August and in
+    November who paid November's owes August's, over 90 days (oldest-first showed the
+    amount as 10 days old, while Home called all of it overdue). A credit note takes its
+    part of its invoice back; a hand-made entry beyond the invoices is aged from its own
+    date; a payment made by hand pays the oldest."""
+    from bizdesk.services.trade import sales
+
+    def invoice(day: str, qty: str, price: str) -> tuple[int, int, int]:
+        with store.write() as uow:
+            so = sales.create(
+                uow,
+                sales.SOInput(
+                    customer="Dana Client",
+                    order_date=day,
+                    lines=[sales.SOLineInput(description="Service", qty=qty, unit_price=price,
+                                             vat_rate="0")],
+                ),
+            )  # fmt: skip
+            so = sales.confirm(uow, so.id)
+            sales.deliver(uow, so.id, when=day)
+            return sales.invoice(uow, so.id, when=day, due=day).id, so.id, so.lines[0].id
+
+    def aged() -> dict:
+        with store.read() as uow:
+            rows, totals = ledger_reports.aging(uow, "receivable", date(2026, 11, 22))
+            tb = {r.code: r.balance for r in ledger_reports.trial_balance(uow)[0]}
+        assert totals["total"] == tb["1100"]  # always the account's balance
+        return {k: v for k, v in rows[0].buckets.items() if v}
+
+    from bizdesk.services.crm import contacts
+    from bizdesk.services.crm.contacts import ContactInput
+
+    with store.write() as uow:
+        cid = contacts.create(uow, ContactInput(name="Dana Client", is_customer=True)).contact.id
+    _august, so, line = invoice("2026-08-03", "2", "50")
+    november, _so, _line = invoice("2026-11-12", "1", "70")
+    with store.write() as uow:
+        sales.pay(uow, november, when="2026-11-15")
+    assert aged() == {"over_90": Decimal("100.00")}
+    with store.write() as uow:  # one of August's two back: a credit note of 50
+        sales.return_goods(uow, so, {line: "1"}, reason="not done", when="2026-11-16")
+    assert aged() == {"over_90": Decimal("50.00")}
+    with store.write() as uow:
+        lines = [LineInput("1100", "40", "", f"#{cid}"), LineInput("4000", "", "40")]
+        ledger.post(
+            uow, ledger.create_draft(uow, EntryInput("2026-10-01", "", lines)).id, version=1
+        )
+    assert aged() == {"over_90": Decimal("50.00"), "31_60": Decimal("40.00")}
+    with store.write() as uow:  # paid by hand: the oldest, August's, first
+        lines = [LineInput("1100", "", "50", f"#{cid}"), LineInput("1010", "50", "")]
+        ledger.post(
+            uow, ledger.create_draft(uow, EntryInput("2026-11-20", "", lines)).id, version=1
+        )
+    assert aged() == {"31_60": Decimal("40.00")}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import heapq
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -14,6 +16,8 @@ from bizdesk.db.session import UnitOfWork
 from bizdesk.i18n import Message
 from bizdesk.models.contacts import Contact
 from bizdesk.models.ledger import Account, JournalEntry, JournalLine
+from bizdesk.models.purchasing import SupplierBill, SupplierPayment
+from bizdesk.models.sales import CustomerPayment, Invoice
 from bizdesk.money import from_minor
 from bizdesk.services.base.numbering import entry_label
 from bizdesk.services.base.permissions import requires
@@ -303,9 +307,75 @@ class AgingRow:
     total: Decimal
 
 
+def _later(uow: UnitOfWork, stmt):  # noqa: ANN001, ANN202
+    """The rows of ``stmt``, read only if they are asked for."""
+    yield from uow.session.execute(stmt)
+
+
+def _open_documents(
+    uow: UnitOfWork, role: str, contact_ids: list[int], as_of: date
+) -> tuple[dict[int, list[tuple[date, int]]], object]:
+    """Per contact, its invoices (receivable) or supplier bills (payable) open on ``as_of``,
+    oldest first: (date, minor units open) after the payments (an undone one is a negative
+    payment) and credit notes made by then; and a query of the entries that made
+    documents (their lines are aged as the documents)."""
+    if role == "receivable":
+        doc, who, day, pay, paid_for = (
+            Invoice,
+            Invoice.customer_id,
+            Invoice.issued_on,
+            CustomerPayment,
+            CustomerPayment.invoice_id,
+        )
+    elif role == "payable":
+        doc, who, day, pay, paid_for = (
+            SupplierBill,
+            SupplierBill.supplier_id,
+            SupplierBill.bill_date,
+            SupplierPayment,
+            SupplierPayment.bill_id,
+        )
+    else:  # an account of another role has no documents
+        return {}, select(JournalEntry.id).where(JournalEntry.id.is_(None))
+    paid = (
+        select(paid_for.label("doc_id"), func.sum(pay.amount_minor).label("minor"))
+        .where(pay.paid_on <= as_of)
+        .group_by(paid_for)
+        .subquery()
+    )
+    left = doc.total_minor - func.coalesce(paid.c.minor, 0)
+    stmt = select(doc.id).outerjoin(paid, paid.c.doc_id == doc.id)
+    if doc is Invoice:  # less the credit notes that take part of it back
+        note = aliased(Invoice)
+        credited = (
+            select(note.credits_id.label("doc_id"), func.sum(note.total_minor).label("minor"))
+            .where(note.kind == "credit", note.issued_on <= as_of)
+            .group_by(note.credits_id)
+            .subquery()
+        )
+        left = left - func.coalesce(credited.c.minor, 0)
+        stmt = stmt.outerjoin(credited, credited.c.doc_id == doc.id).where(doc.kind == "invoice")
+    stmt = stmt.with_only_columns(who, day, left)
+    made_by = select(doc.entry_id)
+    out: dict[int, list[tuple[date, int]]] = {}
+    for i in range(0, len(contact_ids), 500):
+        rows = uow.session.execute(
+            stmt.where(who.in_(contact_ids[i : i + 500]), day <= as_of, left > 0).order_by(
+                who, day, doc.id
+            )
+        )
+        for cid, when, minor in rows:
+            out.setdefault(cid, []).append((when, int(minor)))
+    return out, made_by
+
+
 @requires("reports.finance")
 def aging(uow: UnitOfWork, role: str, as_of: date | None = None) -> tuple[list[AgingRow], dict]:
-    """Open amounts per contact by age (days since posted), oldest paid first (FIFO). A
+    """Open amounts per contact by age (days since posted). An invoice (or a bill) counts
+    as what is open of it on the day asked for, aged from its own date: a payment pays the
+    document it was made for, not the oldest (Home's overdue figure reads the documents
+    too). An entry made by hand counts whole. The newest of these make up the balance:
+    whatever paid the rest (a payment made by hand) paid the oldest first (FIFO). A
     contact on the other side (a customer who paid twice, a supplier who credited us) is a
     row of negative amounts, aged by the lines that put them there; so the total is the
     account's balance (of its lines that name a contact, which every new one does). An
@@ -314,7 +384,7 @@ def aging(uow: UnitOfWork, role: str, as_of: date | None = None) -> tuple[list[A
     hold (``in_credit``).
 
     The balance per contact is one GROUP BY; only contacts whose balance is not nil have
-    their newest lines of that balance's side read, as many as make it up.
+    their open documents, and then their newest lines of that balance's side, read.
     """
     exp = uow.exponent
     as_of = as_of or date.today()
@@ -350,12 +420,14 @@ def aging(uow: UnitOfWork, role: str, as_of: date | None = None) -> tuple[list[A
     reversal = aliased(JournalEntry)
     rows = []
     totals = {key: 0 for *_, key in AGING_BUCKETS}
+    owing = [cid for cid, bal in balances if bal > 0]
+    documents, made_by = _open_documents(uow, role, owing, as_of)
     for contact_id, balance in balances:
         side = grow if balance > 0 else shrink  # the lines that made this balance
         unit = 1 if balance > 0 else -1
-        left = abs(balance)
         buckets = {key: 0 for *_, key in AGING_BUCKETS}
-        stmt = (
+        left = abs(balance)
+        lines = (
             select(JournalLine.date, side)
             .join(JournalEntry, JournalEntry.id == JournalLine.entry_id)
             .outerjoin(reversal, reversal.id == JournalEntry.reversed_by_id)
@@ -368,7 +440,19 @@ def aging(uow: UnitOfWork, role: str, as_of: date | None = None) -> tuple[list[A
             )
             .order_by(JournalLine.date.desc(), JournalLine.id.desc())
         )
-        for day, amount in uow.session.execute(stmt):
+        newest = uow.session.execute(lines)
+        if balance > 0:  # a document's lines are its open amount; those made by hand, each
+            newest = itertools.chain(
+                heapq.merge(
+                    reversed(documents.get(contact_id, [])),
+                    uow.session.execute(lines.where(JournalEntry.id.not_in(made_by))),
+                    key=lambda item: item[0],
+                    reverse=True,
+                ),
+                _later(uow, lines),  # beyond them all: any line
+            )
+        # the newest make up the balance: whatever paid the rest paid the oldest first
+        for day, amount in newest:
             take = min(left, amount)
             age = (as_of - day).days
             for lo, hi, key in AGING_BUCKETS:
