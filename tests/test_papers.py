@@ -11,6 +11,7 @@ import subprocess
 import sys
 from dataclasses import replace
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -625,3 +626,25 @@ def test_what_the_font_cannot_draw_is_marked_not_dropped(shop, caplog) -> None: 
         text = pdf_text(papers.render(uow, "sales-order", so.label).data)
     assert "Bell \ufffd" in text, text
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
+
+
+def test_a_quote_s_line_without_a_product_has_the_rate_its_order_will_have(store) -> None:  # noqa: ANN001
+    """A line without a product is quoted at the store's standard rate, as the won deal's
+    sales order charges it: the quote said 0 % and 2,620.14, the order 21 % and 2,634.47."""
+    from bizdesk.services.crm import contacts
+    from bizdesk.services.trade import deals, sales
+
+    with store.write() as uow:
+        uow.set_setting("vat_rates", "21,10,4")  # as the Spanish chart records them
+        cid = contacts.create(uow, contacts.ContactInput(name="Club Norte")).contact.id
+        d = deals.create(uow, deals.DealInput(title="Fitting day", contact=f"#{cid}"))
+        d = deals.set_lines(
+            uow, d.id, [deals.LineInput("Fitting", "1.5", "45.50", None)], version=d.version
+        )
+    with store.read() as uow:
+        lines = lines_of(pdf_text(papers.render(uow, "quote", f"Q-{d.id:05d}").data))
+    assert "Fitting 1.5 45.50 21% 68.25" in lines and "Total EUR 82.58" in lines, lines
+    with store.write() as uow:
+        deals.win(uow, d.id, "", version=d.version)
+        (row,) = sales.list_page(uow, sales.PageRequest()).rows
+        assert sales.get(uow, row.id).total == Decimal("82.58")

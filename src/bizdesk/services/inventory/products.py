@@ -377,6 +377,15 @@ def standard_vat_rate(uow: UnitOfWork) -> str | None:
     return rates[0] if rates else None
 
 
+def line_vat_bp(uow: UnitOfWork, product: Product | None) -> int:
+    """The VAT rate of a deal's line in basis points: its product's; a line without a
+    product has none of its own, so the store's standard rate, as the deal's sales order
+    gets it (the quote said 0 % and the order 21 %)."""
+    if product is not None:
+        return product.vat_bp
+    return percent_to_basis_points(standard_vat_rate(uow) or "0")
+
+
 def _vat(uow: UnitOfWork, data: ProductInput, self_id: int | None = None) -> str | Decimal:
     """The rate typed; else a product's own rate, a new one the store's standard rate (0
     when its chart names none). Rates not typed are exact numbers (no locale to read)."""

@@ -41,6 +41,7 @@ from bizdesk.services.books.ledger import account_for
 from bizdesk.services.books.ledger_reports import DEBIT_NATURE
 from bizdesk.services.crm.contacts import resolve as resolve_contact
 from bizdesk.services.dunning.reminders import reminder_view
+from bizdesk.services.inventory.products import line_vat_bp
 from bizdesk.services.papers.layout import Column, PaperDoc, Party, Table
 from bizdesk.services.papers.shop import address_lines, read_shop
 from bizdesk.services.people import payroll
@@ -476,7 +477,7 @@ def quote(uow: UnitOfWork, number: str, *, today: date | None = None) -> Made:
     w = st.w
     lines = []
     for ln, p in rows:
-        vat_bp = p.vat_bp if p is not None else 0  # as the deal's sales order will have it
+        vat_bp = line_vat_bp(uow, p)  # as the deal's sales order will have it
         net, vat = line_amounts(ln.qty_scaled, ln.unit_price_minor, vat_bp)
         lines.append(
             _Line(p.sku if p else "", ln.description, ln.qty_scaled, ln.unit_price_minor, vat_bp,
