@@ -372,6 +372,7 @@ def test_vat_ids_are_checked_for_the_country_and_kept_compact(
         ("RO18547291", "RO", "not a valid EU VAT id: its check digit does not match"),
         ("DE136695976", "RO", "is an EU VAT id of DE, but the country is RO"),
         ("DE12345", "DE", "not a valid EU VAT id: it has the wrong number of characters"),
+        ("ESB1234", "ES", "e.g. ESB58378431)"),  # its own country's example, not Romania's
         ("0100233489", "VN", "not a valid Vietnamese tax code (MST): its check digit"),
         ("01002", "VN", "expected 10 digits, or 13 for a branch"),
         ("x", "US", "not a tax id: expected 4 to 20 letters and digits"),

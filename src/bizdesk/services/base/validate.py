@@ -427,7 +427,7 @@ def vat_id(value: object, country: str | None) -> str:
                     "not a valid EU VAT id: {problem} (expected the country's two letters and "
                     "its number, e.g. {example})",
                     problem=_stdnum_problem(exc),
-                    example="RO18547290",
+                    example=example_vat_id(for_country if for_country in _VAT_EXAMPLES else cc),
                 )
             ) from None
     module = get_cc_module(cc.lower(), "vat") if len(cc) == 2 and cc.isalpha() else None
@@ -461,7 +461,7 @@ def vat_id(value: object, country: str | None) -> str:
             Message(
                 "not a tax id: expected 4 to 20 letters and digits (spaces, dots and dashes "
                 "are left out), with the country's prefix for an EU VAT id, e.g. {example}",
-                example="RO18547290",
+                example=example_vat_id(cc),
             )
         )
     return compact
