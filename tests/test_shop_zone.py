@@ -14,16 +14,19 @@ from bizdesk.errors import Conflict, ValidationError
 from bizdesk.formatting import moment
 from bizdesk.models.ledger import JournalEntry
 from bizdesk.screens.journal import EntryScreen
+from bizdesk.screens.stock import ProductScreen
 from bizdesk.services.base.zones import country_zone, shop_zone, zone_without_own
 from bizdesk.services.crm import contacts
 from bizdesk.services.crm.contacts import ContactInput
 from bizdesk.services.crm.tickets import set_business_hours
+from bizdesk.services.inventory.products import resolve_product
 from bizdesk.services.papers import shop as S
 from bizdesk.services.trade import purchasing
+from bizdesk.widgets.paged_table import PagedTable
 from tests.erp_helpers import order
 from tests.test_cli import bizdesk
 from tests.test_tui_erp import shop  # noqa: F401  (the fixture)
-from tests.tui_helpers import SIZE, settle
+from tests.tui_helpers import SIZE, settle, wait_for
 
 
 def details(store, **changed: str) -> S.Saved:  # noqa: ANN001
@@ -87,12 +90,26 @@ async def test_an_entry_s_page_says_when_it_was_posted_in_the_shop_s_zone(shop) 
     with shop.read() as uow:
         posted = uow.session.get(JournalEntry, 1).posted_at
     local = posted.astimezone(ZoneInfo("Asia/Ho_Chi_Minh"))
+    with shop.read() as uow:
+        bolt = resolve_product(uow, "BOLT").id
     app = BizdeskApp(shop)
     async with app.run_test(size=SIZE) as pilot:
         app.push_screen(EntryScreen(1))
         await settle(pilot, app)
         text = str(app.screen.query_one("#main").render())
+        app.pop_screen()
+        app.push_screen(ProductScreen(bolt))  # its moves: when, in the shop's zone too
+
+        def moves() -> PagedTable | None:
+            found = app.screen.query(PagedTable) if isinstance(app.screen, ProductScreen) else []
+            return found[0] if found and found[0].page_data is not None else None
+
+        await wait_for(pilot, app, lambda: moves() is not None, "its moves")
+        await settle(pilot, app)
+        table = moves()
+        when = str(table._cells(table.page_data.rows[0])[0])  # noqa: SLF001
     assert f"Posted {local:%Y-%m-%d %H:%M} by" in text, text
+    assert when == f"{local:%Y-%m-%d %H:%M}", when
 
 
 def test_shop_show_says_which_zone_the_shop_has_without_one(tmp_path) -> None:  # noqa: ANN001

@@ -106,3 +106,7 @@ def moment(value: datetime | None, tz: str = "UTC") -> str:
         return ""
     local = value.astimezone(ZoneInfo(tz))
     return f"{date_text(local.date())} {local:%H:%M}"
+
+
+# the formats that take the shop's time zone as their second argument (lists pass it)
+ZONE_FORMATS = (moment,)

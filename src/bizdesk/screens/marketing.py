@@ -32,18 +32,11 @@ from bizdesk.widgets.header import Header
 from bizdesk.widgets.paged_table import Col, PagedTable
 from bizdesk.words import CONTACT_STAGE_NAMES
 
-
-def _when(at, zone: str) -> str:  # noqa: ANN001
-    """A time kept in UTC, in the shop's time zone, its date as the reader writes it."""
-    return moment(at, zone)
-
-
-_when.takes_zone = True  # type: ignore[attr-defined]  # the list passes the shop's zone
 CAMPAIGN_COLUMNS = [
     Col("name", N_("Name"), 20),
     Col("segment", N_("Segment"), 14),
     Col("state", N_("State"), 8, fmt=lambda s: _(C.STATE_WORDS[s]), shows=tuple(C.STATE_WORDS)),
-    Col("queued_at", N_("Queued"), 16, fmt=_when),
+    Col("queued_at", N_("Queued"), 16, fmt=moment),
     Col("recipients", N_("Recipients"), 10, right=True),
 ]
 RECIPIENT_COLUMNS = [

@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Static
 
-from bizdesk.formatting import day, money, number, visible, visible_text
+from bizdesk.formatting import moment, money, number, visible, visible_text
 from bizdesk.i18n import N_, _, tr
 from bizdesk.screens.common import tickets_text
 from bizdesk.screens.journal import fit
@@ -45,7 +45,7 @@ MOVE_KINDS = {
     "made": N_("made"),
 }
 MOVE_COLUMNS = [
-    Col("at", N_("When (UTC)"), 16, fmt=lambda at: f"{day(at.date())} {at:%H:%M}"),
+    Col("at", N_("When"), 16, fmt=moment),
     Col("kind", N_("Kind"), 10, fmt=lambda kind: _(MOVE_KINDS.get(kind, kind)) if kind else ""),
     Col("location", N_("Where"), 10),
     Col("qty", N_("Qty"), 8, right=True, fmt=number),

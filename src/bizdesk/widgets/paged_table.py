@@ -25,7 +25,7 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Input, Static
 
 from bizdesk.faults import describe
-from bizdesk.formatting import LOCALE_FORMATS, day, visible
+from bizdesk.formatting import LOCALE_FORMATS, ZONE_FORMATS, day, visible
 from bizdesk.i18n import N_, _
 from bizdesk.services.base.paging import Page, PageRequest
 from bizdesk.widgets.table import Table
@@ -384,7 +384,7 @@ class PagedTable(Vertical):
             elif c.fmt in LOCALE_FORMATS or getattr(c.fmt, "takes_locale", False):
                 # amounts and quantities in the shop's locale
                 text = c.fmt(value, self.app.locale)
-            elif getattr(c.fmt, "takes_zone", False):  # a time, in the shop's time zone
+            elif c.fmt in ZONE_FORMATS:  # a time, in the shop's time zone
                 text = c.fmt(value, self.app.zone)
             else:
                 text = visible(c.fmt(value))
