@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import sys
+from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -49,8 +50,6 @@ def _version(text: str | None) -> int | None:
 
 
 def _print(view, as_json: bool, locale: str) -> None:  # noqa: ANN001
-    from decimal import Decimal
-
     from rich.table import Column, Table
 
     from bizdesk.formatting import money, number, visible
