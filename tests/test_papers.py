@@ -183,6 +183,38 @@ def test_a_shop_without_an_iban_prints_its_bank_account(shop) -> None:  # noqa: 
     assert not any("IBAN" in line for line in lines)
 
 
+def test_a_reprint_is_the_invoice_as_issued_whatever_the_customer_is_today(shop) -> None:  # noqa: ANN001
+    """The customer moved and changed its VAT id after the invoice: a reprint (and the credit
+    note's) still bills the customer as it was; the sales order, a document of today, and
+    an invoice made before invoices kept their customer (migration 0026) show the contact
+    as it is."""
+    from sqlalchemy import update
+
+    from bizdesk.models.sales import Invoice
+
+    store, cid, so, *_ = shop
+    with store.write() as uow:
+        view = contacts.get(uow, cid)
+        contacts.update(
+            uow,
+            cid,
+            replace(view.as_input(), street="Neumarkt 1", vat_id="DE811907980"),
+            version=view.version,
+        )
+    with store.read() as uow:
+        again = pdf_text(papers.render(uow, "invoice", "INV-00001").data)
+        credit = pdf_text(papers.render(uow, "credit-note", "CN-00001").data)
+        order = pdf_text(papers.render(uow, "sales-order", so.label).data)
+    for text in (again, credit):
+        assert "Hauptstraße 5" in text and "DE136695976" in text and "Neumarkt" not in text
+    assert "Neumarkt 1" in order and "DE811907980" in order
+    with store.write() as uow:  # as an invoice made before 0026 has it
+        uow.session.execute(update(Invoice).values(customer_details=""))
+    with store.read() as uow:
+        old = pdf_text(papers.render(uow, "invoice", "INV-00001").data)
+    assert "Neumarkt 1" in old
+
+
 def test_a_credit_note_names_the_invoice_it_credits(shop) -> None:  # noqa: ANN001
     store, *_ = shop
     with store.read() as uow:

@@ -81,6 +81,8 @@ class Invoice(Row, table=True):
     total_minor: int = figure()
     entry_id: int = Field(foreign_key="journal_entry.id")
     created_at: datetime = Field(default_factory=utcnow)
+    # the customer as issued (JSON: services.trade.sales.CUSTOMER_DETAILS); '' before 0026
+    customer_details: str = Field(default="", sa_column_kwargs={"server_default": ""})
 
 
 class InvoiceLine(Row, table=True):

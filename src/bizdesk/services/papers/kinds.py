@@ -6,10 +6,12 @@ shop's (the language of its locale), its amounts and dates as the shop's locale 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
+from types import SimpleNamespace
 
 from babel.dates import format_date, format_skeleton
 from sqlalchemy import func, select
@@ -279,6 +281,16 @@ def _to_pay(uow: UnitOfWork, st, inv: Invoice, total: str, label: str) -> str:  
     )
 
 
+def _as_issued(customer: Contact, kept: str) -> Contact:
+    """The customer as the invoice was issued to them (sales.CUSTOMER_DETAILS, kept with
+    it): a reprint is the document that was sent, whatever the contact says today. An
+    invoice made before they were kept (migration 0026) shows the contact as it is."""
+    if not kept:
+        return customer
+    return SimpleNamespace(**{k: getattr(customer, k) for k in sales.CUSTOMER_DETAILS}
+                           | json.loads(kept))  # fmt: skip
+
+
 def _invoice(uow: UnitOfWork, kind: str, text: str) -> Made:
     series = INVOICE if kind == "invoice" else CREDIT_NOTE
     what = N_("an invoice") if kind == "invoice" else N_("a credit note")
@@ -333,7 +345,7 @@ def _invoice(uow: UnitOfWork, kind: str, text: str) -> Made:
     doc = PaperDoc(
         title=title,
         number=label,
-        party=_party(st, customer),
+        party=_party(st, _as_issued(customer, inv.customer_details)),
         party_heading=w(N_("Bill to")),
         facts=tuple(facts),
         terms=tuple(terms),

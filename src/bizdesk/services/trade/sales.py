@@ -592,6 +592,7 @@ def invoice(
         number=number,
         order_id=so.id,
         customer_id=so.customer_id,
+        customer_details=customer_details(uow, so.customer_id),
         issued_on=day,
         due_on=due_on,
         net_minor=net,
@@ -839,6 +840,17 @@ def settle_invoices(
     return e
 
 
+# what an invoice keeps of its customer as issued: a reprint shows these, not the contact as
+# it is today (an issued invoice is not changed by the customer's move)
+CUSTOMER_DETAILS = ("name", "street", "postcode", "city", "country", "vat_id", "email")
+
+
+def customer_details(uow: UnitOfWork, contact_id: int) -> str:
+    """The customer's details an invoice keeps (CUSTOMER_DETAILS), as JSON."""
+    c = uow.session.get(Contact, contact_id)
+    return json.dumps({k: getattr(c, k) or "" for k in CUSTOMER_DETAILS}, ensure_ascii=False)
+
+
 @requires("sales.pay")
 def unsettle(uow: UnitOfWork, entry_id: int, reversal_id: int) -> None:
     """The payments of entry ``entry_id`` were reversed by ``reversal_id``: each invoice gets
@@ -1041,6 +1053,7 @@ def return_goods(
         number=number,
         order_id=so.id,
         customer_id=so.customer_id,
+        customer_details=customer_details(uow, so.customer_id),
         credits_id=last_invoice.id if last_invoice else None,
         issued_on=day,
         due_on=day,
