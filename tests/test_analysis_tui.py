@@ -141,3 +141,44 @@ async def test_a_report_is_grouped_by_a_word_of_the_readers_language(store) -> N
         grid = screen.query_one(DrillTable)
         stages = {str(grid._cells(r)[2]) for r in grid.page_data.rows}  # noqa: SLF001
         assert stages == {"interesado"}, stages  # "lead"
+
+
+async def test_the_palette_runs_a_report_by_its_name_in_the_reader_s_language(store) -> None:  # noqa: ANN001
+    """ctrl+p "IVA" found products and sales orders, no VAT return: each report is a command
+    of the palette by its name, and so is the lock date."""
+    from bizdesk.screens.journal import JournalPane
+    from bizdesk.widgets.form import FormScreen
+    from tests.tui_helpers import palette_hits, type_text
+
+    with store.write() as uow:
+        users.set_language(uow, uow.user, "es")
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("ctrl+p")
+        await settle(pilot, app)
+        await type_text(pilot, "IVA")
+        await wait_for(
+            pilot, app, lambda: "Declaración de IVA" in palette_hits(app), "the VAT return"
+        )
+        await pilot.press("enter")
+        await wait_for(
+            pilot,
+            app,
+            lambda: (
+                isinstance(app.active_pane(), ReportsPane)
+                and app.active_pane().report is not None
+                and app.active_pane().report.name == "vat-return"
+            ),
+            "the VAT return run",
+        )
+        await pilot.press("ctrl+p")
+        await settle(pilot, app)
+        await type_text(pilot, "fecha de cierre")
+        await wait_for(pilot, app, lambda: "Fecha de cierre" in palette_hits(app), "the lock")
+        await pilot.press("enter")
+        await wait_for(
+            pilot, app, lambda: isinstance(app.active_pane(), JournalPane), "the journal tab"
+        )
+        await wait_for(pilot, app, lambda: isinstance(app.screen, FormScreen), "its form")
+        assert app.screen.query_one("#f-lock_date", Input) is not None

@@ -800,6 +800,13 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
                 )
             )
 
+    async def action_lock_date(self) -> None:
+        """The lock date's form, from the palette (k on the Journal tab)."""
+        await self.action_show_tab("journal")
+        pane = self.active_pane()
+        if pane is not None and hasattr(pane, "action_lock_date"):
+            pane.action_lock_date()
+
     async def action_show_report(self, name: str) -> None:
         """The report behind a figure of Home's, for its own period."""
         await self.action_show_tab("reports")

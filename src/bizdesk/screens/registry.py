@@ -147,6 +147,30 @@ class Command(NamedTuple):
         return translate(self.title).format(tab=translate(tab(self.tab).title))
 
 
+# what the list of reports shows people (the name is what `bizdesk report` takes)
+REPORT_TITLES = {
+    "trial-balance": N_("Trial balance"),
+    "profit-loss": N_("Profit and loss"),
+    "balance-sheet": N_("Balance sheet"),
+    "general-ledger": N_("General ledger"),
+    "stock-valuation": N_("Stock valuation"),
+    "low-stock": N_("Low stock"),
+    "ar-aging": N_("Aged receivables"),
+    "ap-aging": N_("Aged payables"),
+    "statement": N_("Statement of account"),
+    "pipeline": N_("Weighted pipeline"),
+    "forecast": N_("Sales forecast"),
+    "tickets-sla": N_("Ticket SLA"),
+    "segments": N_("Contacts by segment"),
+    "vat-return": N_("VAT return"),
+    "budget": N_("Budget against actual"),
+    "sales-targets": N_("Sales targets"),
+    "sales-analysis": N_("Sales and margin"),
+    "win-loss": N_("Deals won and lost"),
+    "cycle-times": N_("Order cycle times"),
+}
+
+
 COMMANDS = (
     *(Command(N_("Go to {tab}"), f"show_tab('{t.id}')", t.binding_id, t.id) for t in TABS),
     Command(N_("New contact"), "new('contacts')"),
@@ -176,6 +200,9 @@ COMMANDS = (
     Command(N_("My language"), "my_language"),
     Command(N_("Shop details (on documents)"), "shop_details"),
     Command(N_("Help for this screen"), "help", "app.help"),
+    Command(N_("Lock date"), "lock_date"),
+    # each report by its name (the Reports tab, that report run): "IVA" finds the VAT return
+    *(Command(title, f"show_report('{name}')") for name, title in REPORT_TITLES.items()),
 )
 
 

@@ -27,6 +27,7 @@ from bizdesk.i18n import N_, _, ngettext, tr
 from bizdesk.i18n import Message as Message_
 from bizdesk.reading import date_hint, month_hint, month_text, read_month
 from bizdesk.screens.common import Pane, ServiceRunner
+from bizdesk.screens.registry import REPORT_TITLES
 from bizdesk.services.base.permissions import allowed, refusal
 from bizdesk.services.base.validate import FieldError, iso_date
 from bizdesk.services.books.ledger import suggest_accounts
@@ -54,28 +55,7 @@ NO_CONTACT = {"trial-balance", "profit-loss", "balance-sheet", "pipeline"}
 NAMES_NO_CONTACT = frozenset({"contact", "interaction"})
 SHOWN = 1000  # rows drawn on screen; the CSV has them all
 DATE_WIDTH = 10  # a date as typed: 2024-03-31, 31.03.2024, 31/03/2024
-# what the list of reports shows people (the name is what `bizdesk report` takes)
-LABELS = {
-    "trial-balance": N_("Trial balance"),
-    "profit-loss": N_("Profit and loss"),
-    "balance-sheet": N_("Balance sheet"),
-    "general-ledger": N_("General ledger"),
-    "stock-valuation": N_("Stock valuation"),
-    "low-stock": N_("Low stock"),
-    "ar-aging": N_("Aged receivables"),
-    "ap-aging": N_("Aged payables"),
-    "statement": N_("Statement of account"),
-    "pipeline": N_("Weighted pipeline"),
-    "forecast": N_("Sales forecast"),
-    "tickets-sla": N_("Ticket SLA"),
-    "segments": N_("Contacts by segment"),
-    "vat-return": N_("VAT return"),
-    "budget": N_("Budget against actual"),
-    "sales-targets": N_("Sales targets"),
-    "sales-analysis": N_("Sales and margin"),
-    "win-loss": N_("Deals won and lost"),
-    "cycle-times": N_("Order cycle times"),
-}
+LABELS = REPORT_TITLES  # what the list of reports shows people
 # reports whose last box groups them (its default when empty: the report's own)
 GROUPED = set(GROUPINGS)
 # keys that act on the report; they type into a box that has the focus, so they are
