@@ -204,12 +204,7 @@ def import_journal(
     named = _known_locale(locale) if locale is not None else None
     with _input(file) as fh:  # read and checked first; the write lock is taken to write
         result = run(store, fh, dry_run=dry_run, locale=named)
-    n = result.created
-    if dry_run:
-        said = ngettext("{n} entry would be posted.", "{n} entries would be posted.", n)
-    else:
-        said = ngettext("{n} entry was posted.", "{n} entries were posted.", n)
-    say(said.format(n=n))
+    say(str(result.summary("journal")))
 
 
 def _checked_first(ctx, db, file, locale, run, dry_run):  # noqa: ANN001, ANN202

@@ -106,6 +106,7 @@ class ImportResult:
     skipped: int = 0
     errors: list[str] = field(default_factory=list)
     dry_run: bool = False
+    posted: str = ""  # a journal import's entries: "JE-12" or "JE-12–JE-20"
 
     def summary(self, what: str) -> Message:
         """What the import did, in a sentence for people: ``what`` is "contacts",
@@ -115,6 +116,13 @@ class ImportResult:
             if dry:
                 return Message.plural(
                     "{n} entry would be posted.", "{n} entries would be posted.", c
+                )
+            if self.posted:
+                return Message.plural(
+                    "{n} entry was posted: {numbers}.",
+                    "{n} entries were posted: {numbers}.",
+                    c,
+                    numbers=self.posted,
                 )
             return Message.plural("{n} entry was posted.", "{n} entries were posted.", c)
         if what == "stock-count":

@@ -28,6 +28,7 @@ from bizdesk.money import AmountError, parse_money, parse_qty
 from bizdesk.services.base import permissions
 from bizdesk.services.base import validate as v
 from bizdesk.services.base.csvio import read_rows
+from bizdesk.services.base.numbering import JOURNAL
 from bizdesk.services.base.permissions import requires
 from bizdesk.services.base.records import check_version, touch
 from bizdesk.services.books import ledger
@@ -647,7 +648,9 @@ def _check_and_post(  # noqa: C901
     if dry_run or not entries.count:
         return result
     with store.write() as uow:
-        _post_journal(uow, rules, staged, entries.count, staged_lines)
+        first = _post_journal(uow, rules, staged, entries.count, staged_lines)
+    last = first + entries.count - 1
+    result.posted = JOURNAL.label(first) + (f"–{JOURNAL.label(last)}" if last > first else "")
     return result
 
 
@@ -687,8 +690,9 @@ def _find_contacts(store, staged: _Staging, problems: _Problems) -> None:  # noq
 @requires("journal.post")
 def _post_journal(
     uow: UnitOfWork, rules: ledger.PostingRules, staged: _Staging, entries: int, lines: int
-) -> None:
-    """Post what was checked, unless the books it was checked against changed meanwhile."""
+) -> int:
+    """Post what was checked, unless the books it was checked against changed meanwhile;
+    the number of the first entry posted (the others follow it)."""
     if ledger.posting_rules(uow) != rules:
         raise Conflict(
             Message(
@@ -697,7 +701,7 @@ def _post_journal(
             )
         )
     try:
-        _write_journal(uow, staged, entries, lines)
+        return _write_journal(uow, staged, entries, lines)
     except IntegrityError as exc:  # a contact named in the file was deleted meanwhile
         raise Conflict(
             Message(
@@ -717,7 +721,7 @@ LINE_COLUMNS = (
 )  # fmt: skip
 
 
-def _write_journal(uow: UnitOfWork, staged: _Staging, entries: int, lines: int) -> None:
+def _write_journal(uow: UnitOfWork, staged: _Staging, entries: int, lines: int) -> int:
     """Bulk insert from the staging file, a batch at a time (every row is checked already:
     COPY on PostgreSQL, executemany on SQLite): the entries numbered and given ids in file
     order (the write lock is held, so both series are free from the next one on), then
@@ -791,3 +795,4 @@ def _write_journal(uow: UnitOfWork, staged: _Staging, entries: int, lines: int) 
         "import",
         after={"entries": entries, "numbers": [first, first + entries - 1], "lines": lines},
     )
+    return first
