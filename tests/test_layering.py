@@ -64,6 +64,12 @@ DEFERRED = {
         "Home reads the budget in a worker after its figures: the budget's module brings the "
         "ledger's reports, which the start does not load"
     ),
+    ("bizdesk.services.books.ledger_reports", "bizdesk.models.sales"): (
+        "the aged balances read invoices; the trial balance loads no order code"
+    ),
+    ("bizdesk.services.books.ledger_reports", "bizdesk.models.purchasing"): (
+        "the aged balances read supplier bills; the trial balance loads no order code"
+    ),
     ("bizdesk.services.overview.reports", "bizdesk.services."): (
         "each report's module loads when that report is built: `report trial-balance` loads "
         "no deals, tickets or stock code"

@@ -79,6 +79,8 @@ HELPERS = {
     "levels.average_cost",
     "records.touch",
     "records.check_version",  # inside every checked update of a record
+    "products.line_vat_bp",  # a deal line's rate, inside the quote and the order (checked)
+    "sales.customer_details",  # what an invoice keeps, inside invoice and return (checked)
     "paging.contains",  # a SQL condition (LIKE or ILIKE), no data
     "tickets.business_hours",
     "tickets.sla_policy",

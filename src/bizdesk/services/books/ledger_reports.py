@@ -16,8 +16,6 @@ from bizdesk.db.session import UnitOfWork
 from bizdesk.i18n import Message
 from bizdesk.models.contacts import Contact
 from bizdesk.models.ledger import Account, JournalEntry, JournalLine
-from bizdesk.models.purchasing import SupplierBill, SupplierPayment
-from bizdesk.models.sales import CustomerPayment, Invoice
 from bizdesk.money import from_minor
 from bizdesk.services.base.numbering import entry_label
 from bizdesk.services.base.permissions import requires
@@ -319,6 +317,9 @@ def _open_documents(
     oldest first: (date, minor units open) after the payments (an undone one is a negative
     payment) and credit notes made by then; and a query of the entries that made
     documents (their lines are aged as the documents)."""
+    from bizdesk.models.purchasing import SupplierBill, SupplierPayment
+    from bizdesk.models.sales import CustomerPayment, Invoice
+
     if role == "receivable":
         doc, who, day, pay, paid_for = (
             Invoice,
