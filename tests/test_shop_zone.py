@@ -132,3 +132,32 @@ def test_the_zone_without_its_own_ignores_the_shop_s_own(store) -> None:  # noqa
     with store.read() as uow:
         assert shop_zone(uow.setting) == "Europe/Madrid"
         assert zone_without_own(uow.setting) == "Europe/Bucharest"
+
+
+def test_ticket_hours_until_set_are_in_the_shop_s_zone(store) -> None:  # noqa: ANN001
+    """Monday to Friday 9 to 5 in UTC was 16:00 to 24:00 in Vietnam: an urgent ticket opened
+    on Saturday morning was due on Monday at 17:00."""
+    from bizdesk.services.crm.tickets import business_hours
+
+    details(store, country="VN")
+    with store.read() as uow:
+        hours = business_hours(uow)
+    assert hours.typed() == "mon-fri 09:00 17:00 Asia/Ho_Chi_Minh"
+
+
+def test_the_command_line_s_today_is_the_shop_s_day(tmp_path) -> None:  # noqa: ANN001
+    """At 05:00 in Vietnam the server's date (UTC) was yesterday's: a report "as of" today,
+    a document's date, "after today" all read it. Of UTC+14 and UTC-12 one is always on
+    another day than UTC: the shop in that zone sees its own day."""
+    from datetime import UTC, datetime
+
+    now = datetime.now(UTC)
+    zone = next(
+        z for z in ("Etc/GMT-14", "Etc/GMT+12") if now.astimezone(ZoneInfo(z)).date() != now.date()
+    )
+    day = datetime.now(ZoneInfo(zone)).date()
+    db = str(tmp_path / "shop.db")
+    assert bizdesk("init", "--db", db, "--company", "Bikes").returncode == 0
+    assert bizdesk("shop", "set", "timezone", zone, "--db", db).returncode == 0
+    aged = bizdesk("report", "ar-aging", "--db", db).stdout
+    assert f"as of {day.isoformat()}" in aged, (zone, aged)

@@ -220,9 +220,12 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
         the first frame shows; a store that cannot be used ends the app with a sentence."""
         url = None
         try:
+            from bizdesk.services.base.zones import live_in_shop_zone
+
             store = self._opener()
             url = store.url
             role, ask, settings, which = self._read_access(store)
+            live_in_shop_zone(settings.get)  # the shop's day: "today" is its date
             home = tab("home").pane_class()
             data = home.preload(store, role, self.today)
         except Exception as exc:  # noqa: BLE001 - every failure is said in one sentence

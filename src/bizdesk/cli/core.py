@@ -194,6 +194,7 @@ def open_store(ctx: typer.Context, db: str | None, *, setup: bool = True) -> Sto
     from bizdesk.db import open_store as _open
     from bizdesk.services.admin.setup import ensure_initialized
     from bizdesk.services.admin.users import my_language, whoami
+    from bizdesk.services.base.zones import live_in_shop_zone
 
     store_url(ctx, db)
     store = _open(given_db(ctx, db), create=False)
@@ -206,6 +207,7 @@ def open_store(ctx: typer.Context, db: str | None, *, setup: bool = True) -> Sto
         with store.read() as uow:
             whoami(uow)
             use_setting(my_language(uow))  # the person's language from here on
+            live_in_shop_zone(uow.setting)  # and the shop's day
     collector.settle()  # the command's own work is collected as usual
     return store
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import time
 from collections.abc import Callable
 from zoneinfo import available_timezones
 
@@ -42,6 +44,19 @@ def shop_zone(setting: Callable[[str, str], str]) -> str:
     details name, else the one it has without (zone_without_own). ``setting``:
     Store.settings().get or UnitOfWork.setting."""
     return setting("shop_timezone", "") or zone_without_own(setting)
+
+
+def live_in_shop_zone(setting: Callable[[str, str], str]) -> None:
+    """Make this process's day the shop's: ``date.today()`` (a document's date, "after
+    today", a report's "as of", the daily backup's name) was the server's, in UTC, so at
+    05:00 in Vietnam it was still yesterday. Only for a zone the shop has (its own, its
+    ticket hours', its country's): without one the server's own stays. For the doors (the
+    command line, the terminal app), once their store is open."""
+    zone = shop_zone(setting)
+    if zone == "UTC" and not setting("shop_timezone", ""):
+        return  # not known: the machine's zone stays
+    os.environ["TZ"] = zone
+    time.tzset()
 
 
 def zone_without_own(setting: Callable[[str, str], str]) -> str:

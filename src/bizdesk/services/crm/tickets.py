@@ -26,6 +26,7 @@ from bizdesk.services.base.numbering import PURCHASE_ORDER, SALES_ORDER
 from bizdesk.services.base.paging import Page, PageRequest, folded_contains, keyset_page
 from bizdesk.services.base.permissions import requires
 from bizdesk.services.base.records import check_version, touch
+from bizdesk.services.base.zones import shop_zone
 from bizdesk.services.crm.business_hours import (
     BusinessHours,
     add_business_seconds,
@@ -61,7 +62,12 @@ _NO_LINK = {  # a link to a document that is not there
 
 
 def business_hours(uow: UnitOfWork) -> BusinessHours:
-    return BusinessHours.from_json(uow.setting("business_hours"))
+    """The shop's business hours (bizdesk sla hours); until set, Monday to Friday 9 to 5 in
+    the shop's time zone (they were in UTC: 16:00 to 24:00 in Vietnam)."""
+    kept = uow.setting("business_hours")
+    if not kept:
+        return replace(BusinessHours(), timezone=shop_zone(uow.setting))
+    return BusinessHours.from_json(kept)
 
 
 @requires("sla.config")
