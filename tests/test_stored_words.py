@@ -151,6 +151,20 @@ def test_a_user_role_and_an_account_role_of_one_english_word_read_apart() -> Non
         i18n.use("en")
 
 
+def test_a_refusal_names_the_role_in_the_reader_s_words() -> None:
+    """ "không được phép với vai trò của bạn (viewer)": the users list says "chỉ xem"."""
+    from bizdesk import i18n
+    from bizdesk.services.base.permissions import refusal
+
+    try:
+        i18n.use("vi")
+        said = i18n.tr(refusal("sales", "shop.edit", "root"))
+        assert "(bán hàng)" in said and "(sales)" not in said, said
+    finally:
+        i18n.use("en")
+    assert "(sales)" in str(refusal("sales", "shop.edit", "root"))
+
+
 def test_a_closed_ticket_and_a_closed_order_agree_with_their_own_nouns() -> None:
     """A ticket (un tichet, una incidencia) is "închis" and "cerrada"; an order (o comandă,
     un pedido) "închisă" and "cerrado". The ticket's list showed "închisă" beside

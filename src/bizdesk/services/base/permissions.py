@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 
 from bizdesk.errors import PermissionDenied
 from bizdesk.i18n import N_, Message
+from bizdesk.words import USER_ROLE_NAMES, word_message
 
 OWNER, ACCOUNTANT, SALES, SUPPORT, WAREHOUSE, VIEWER = (
     "owner",
@@ -238,7 +239,7 @@ def refusal(role: str | None, action: str, ask: str) -> Message:
     return Message(
         "{what} is not allowed for your role ({role}). Ask {ask} to do it, or to change your role.",
         what=Message(PERMISSIONS[action][0]),
-        role=role,
+        role=word_message(USER_ROLE_NAMES, role) if role else role,  # "bán hàng", not "sales"
         ask=ask,
     )
 
