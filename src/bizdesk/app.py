@@ -329,13 +329,14 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
             self._run_due = False
             if allowed(self.role, "recurring.run") and self.store.damaged is None:
                 self.make_due()
-        if self._backup:  # once, after Home's first figures are drawn
-            self._backup = False
-            self.call_after_refresh(
-                # Not a daemon: a backup under way when the app ends (even after a hang-up)
-                # finishes.
-                threading.Thread(target=self.daily_backup, name="daily-backup").start
-            )
+        if self._backup:  # once, after Home's first figures are drawn, for who may (an
+            self._backup = False  # owner: the others were told "backup failed" each start)
+            if allowed(self.role, "backup.run"):
+                self.call_after_refresh(
+                    # Not a daemon: a backup under way when the app ends (even after a
+                    # hang-up) finishes.
+                    threading.Thread(target=self.daily_backup, name="daily-backup").start
+                )
         if self._build_ahead:  # once, after Home's first figures are drawn
             self._build_ahead = False
             self.set_timer(BUILD_AHEAD_PAUSE, self._build_next_pane)
