@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from bizdesk.cli.core import DbOpt, fail, open_store, say, typed_month
+from bizdesk.cli.core import DbOpt, fail, month_form, open_store, say, typed_month
 from bizdesk.i18n import _, ngettext
 from bizdesk.reading import month_text
 
@@ -30,7 +30,7 @@ MAX_BYTES = 10 * 1024 * 1024
 def budget_set(
     ctx: typer.Context,
     account: Annotated[str, typer.Argument(help=_("The account's code."))],
-    month: Annotated[str, typer.Argument(help=_("YYYY-MM"))],
+    month: Annotated[str, typer.Argument(help=month_form())],
     amount: Annotated[str, typer.Argument(help=_("The amount, in the account's natural sign."))],
     db: DbOpt = None,
 ) -> None:
@@ -119,7 +119,7 @@ def budget_copy(
 def budget_target(
     ctx: typer.Context,
     owner: Annotated[str, typer.Argument(help=_("The user, as deals name their owner."))],
-    month: Annotated[str, typer.Argument(help=_("YYYY-MM"))],
+    month: Annotated[str, typer.Argument(help=month_form())],
     amount: Annotated[str, typer.Argument(help=_("The value of deals to win."))],
     db: DbOpt = None,
 ) -> None:

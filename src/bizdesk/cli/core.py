@@ -18,7 +18,7 @@ from typer._click.exceptions import BadOptionUsage
 from bizdesk import collector
 from bizdesk.i18n import _, tr, use_setting
 from bizdesk.identity import current_gate
-from bizdesk.reading import DateError, date_hint, read_date, read_month
+from bizdesk.reading import DateError, date_hint, month_hint, read_date, read_month
 
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
@@ -223,6 +223,11 @@ def typed_date(value: str | None, name: str) -> str | None:
     the services read; what is not a date is refused naming ``name``; None and "" stay."""
     day = parse_date(value, name)
     return day.isoformat() if day else value
+
+
+def month_form() -> str:
+    """How the person at this door writes a month ("MM/AAAA", "YYYY-MM"), as date_form."""
+    return month_hint()
 
 
 def typed_month(value: str, name: str) -> str:

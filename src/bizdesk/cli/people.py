@@ -14,6 +14,7 @@ from bizdesk.cli.core import (
     DbOpt,
     date_form,
     fail,
+    month_form,
     open_store,
     print_json,
     say,
@@ -749,13 +750,13 @@ def _print_run(r, fmt: Printed, loc: str) -> None:  # noqa: ANN001
 @payroll_app.command(
     "run",
     help=_(
-        "A draft payroll run for MONTH (YYYY-MM): a payslip for each employee employed in it; "
+        "A draft payroll run for MONTH: a payslip for each employee employed in it; "
         "--hours EMPLOYEE=HOURS for those paid by the hour."
     ),
 )
 def payroll_run(
     ctx: typer.Context,
-    month: Annotated[str, typer.Argument(help=_("The month, YYYY-MM."), show_default=False)],
+    month: Annotated[str, typer.Argument(help=month_form(), show_default=False)],
     hours: Annotated[
         list[str] | None, typer.Option("--hours", help=_("EMPLOYEE=HOURS, once per employee."))
     ] = None,
