@@ -424,3 +424,21 @@ def test_a_message_made_visible_is_in_the_reader_s_language() -> None:
         )
     finally:
         use(before)
+
+
+def test_a_report_s_month_is_shown_as_the_reader_writes_months() -> None:
+    """Sales targets, the forecast and cycle times showed 2026-12 beside 31/12/2026; their
+    JSON and CSV keep 2026-12, and a month that is none ("no date") stays as it is."""
+    from bizdesk import i18n
+    from bizdesk.reading import Month, as_month
+    from bizdesk.services.overview.reports import cell_text, plain
+
+    month = as_month("2026-12")
+    assert isinstance(month, Month) and plain(month) == "2026-12"
+    try:
+        i18n.use_setting("vi")
+        assert cell_text(month, False) == "12/2026"
+    finally:
+        i18n.use_setting("en")
+    assert cell_text(month, False) == "2026-12"
+    assert as_month("no date") == "no date" and not isinstance(as_month("no date"), Month)

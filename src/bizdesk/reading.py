@@ -359,6 +359,22 @@ _MONTH_HINTS = {"/": N_("MM/YYYY"), ".": N_("MM.YYYY"), "-": N_("MM-YYYY")}
 _ISO_MONTH = re.compile(r"([0-9]{4})-([0-9]{2})", re.ASCII)
 
 
+class Month(str):
+    """A month a report gives as "2026-12" (its JSON and CSV keep that), shown to a person
+    as they write months (``month_text``: 12/2026)."""
+
+    def shown(self) -> str:
+        year, _sep, month = self.partition("-")
+        return month_text(date(int(year), int(month), 1))
+
+
+def as_month(value: object) -> object:
+    """A report's "2026-12" as a Month; anything else (a Message: "no date") as it is."""
+    if type(value) is str and _ISO_MONTH.fullmatch(value):
+        return Month(value)
+    return value
+
+
 def month_text(value: date | None) -> str:
     """The month of ``value`` as the person reading writes it: what ``read_month(...,
     local=True)`` reads back ("12.2026"; "2026-12" in English with no country)."""

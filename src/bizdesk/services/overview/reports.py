@@ -15,7 +15,7 @@ from bizdesk.files import atomic_write
 from bizdesk.formatting import money, number
 from bizdesk.i18n import N_, Message
 from bizdesk.money import from_minor
-from bizdesk.reading import date_text
+from bizdesk.reading import Month, as_month, date_text
 from bizdesk.services.base import permissions
 from bizdesk.services.base.csvio import write_rows
 from bizdesk.services.base.validate import FieldError, must_be_one_of
@@ -426,7 +426,7 @@ def _cycle_times(
     period = {"date_from": date_from, "date_to": date_to}
     out = []
     for r in [*rows, total] if rows else []:
-        month = r.month if r is not total else Message("All months")
+        month = as_month(r.month) if r is not total else Message("All months")
         drill = {"kind": "orders", "of": by, "key": None if r is total else r.month, **period}
         times = [r.steps[st] for st in STEPS] + [r.total]
         for i, (t, word) in enumerate(zip(times, _CYCLE_STEPS[by], strict=True)):
@@ -830,7 +830,12 @@ def _forecast(uow: UnitOfWork, **_: Any) -> Report:
     ]
 
     def d(r) -> dict:  # noqa: ANN001
-        return {"month": r.month, "deals": r.deals, "amount": r.amount, "weighted": r.weighted}
+        return {
+            "month": as_month(r.month),
+            "deals": r.deals,
+            "amount": r.amount,
+            "weighted": r.weighted,
+        }
 
     return Report(
         "forecast",
@@ -998,7 +1003,7 @@ def _sales_targets(
     cols = [
         Column(k, Message(lbl), i >= 2) for i, (k, lbl) in enumerate(zip(keys, labels, strict=True))
     ]
-    out = [{k: getattr(r, k) for k in keys} for r in rows]
+    out = [{**{k: getattr(r, k) for k in keys}, "month": as_month(r.month)} for r in rows]
     return Report(
         "sales-targets",
         Message("Sales targets against won deals"),
@@ -1200,6 +1205,8 @@ def cell_text(value: Any, numeric: bool, locale: str = "en_US") -> str:
         return number(value, locale)
     if isinstance(value, date) and not isinstance(value, datetime):
         return date_text(value)
+    if isinstance(value, Month):  # 12/2026, as the reader writes months
+        return value.shown()
     return str(plain(value))
 
 
