@@ -161,3 +161,17 @@ def test_the_command_line_s_today_is_the_shop_s_day(tmp_path) -> None:  # noqa: 
     assert bizdesk("shop", "set", "timezone", zone, "--db", db).returncode == 0
     aged = bizdesk("report", "ar-aging", "--db", db).stdout
     assert f"as of {day.isoformat()}" in aged, (zone, aged)
+
+
+def test_a_phone_without_a_country_is_the_shop_s_country_s(store) -> None:  # noqa: ANN001
+    """0909 123 456 typed for a contact with no country, in a shop whose details say VN,
+    was refused ("use the international form, e.g. +49 30 1234567")."""
+    from bizdesk.services.crm import contacts
+    from bizdesk.services.crm.contacts import ContactInput
+
+    with store.write() as uow, pytest.raises(ValidationError):  # no country anywhere
+        contacts.create(uow, ContactInput(name="Lan", phone="0909123456"))
+    details(store, country="VN")
+    with store.write() as uow:
+        saved = contacts.create(uow, ContactInput(name="Lan", phone="0909123456"))
+    assert saved.contact.phone == "+84909123456"

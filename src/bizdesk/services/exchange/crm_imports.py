@@ -287,7 +287,7 @@ class _Known:
 
 def _read_known(uow: UnitOfWork) -> _Known:
     return _Known(
-        uow.setting("region") or None,
+        contacts_service.phone_region(uow.setting),
         set(uow.session.execute(select(User.username)).scalars()),
         _organizations(uow),
         can(uow, "consent.edit"),
