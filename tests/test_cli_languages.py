@@ -31,7 +31,7 @@ def vn_shop(tmp_path_factory) -> str:  # noqa: ANN001
     assert made.returncode == 0, made.stderr
     posted = bizdesk("import", "journal", "-", "--db", db, stdin=JOURNAL, env=lang("vi_VN.UTF-8"))
     assert posted.returncode == 0, posted.stderr
-    assert posted.stdout.strip() == "Đã ghi sổ 1 bút toán."
+    assert posted.stdout.strip() == "Đã ghi sổ 1 bút toán: JE-1."
     return db
 
 
