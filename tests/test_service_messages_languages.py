@@ -143,7 +143,7 @@ def test_a_role_refusal_names_what_who_and_whom_to_ask_in_the_readers_language(
         "it, or to change your role."
     )
     assert read_in("vi", lambda: str(err)) == (
-        "Sửa liên hệ không được phép với vai trò của bạn (warehouse). Hãy nhờ một chủ cửa hàng "
+        "Sửa liên hệ không được phép với vai trò của bạn (kho). Hãy nhờ một chủ cửa hàng "
         "(anna) làm việc này hoặc đổi vai trò cho bạn."
     )
     stranger = Store(url=shop.url, engine=shop.engine, user="mallory")
