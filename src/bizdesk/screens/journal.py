@@ -37,6 +37,9 @@ SOURCE_NAMES = {
     "stock_move": N_("stock move"),
     "reminder": N_("reminder"),
     "assembly_order": N_("assembly order"),
+    "bank_line": N_("bank statement line"),
+    "payroll_run": N_("payroll run"),
+    "payroll_payment": N_("payroll run's payment"),
 }
 
 
@@ -482,6 +485,16 @@ class EntryScreen(EntryActions, RecordScreen):
             f"{_('Total'):<30} {money(v.total_debit, loc):>12} {money(v.total_credit, loc):>12}\n",
             style="bold",
         )
+        if v.pay_summed:
+            t.append(
+                "\n"
+                + _(
+                    "Each employee's pay is summed here: only roles that see salaries see it "
+                    "per person."
+                )
+                + "\n",
+                style="dim",
+            )
         self.query_one("#main", Static).update(visible_text(t))
         self.sub_title = v.label
 

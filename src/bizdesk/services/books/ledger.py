@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import case, func, or_, select, update
 
 from bizdesk.config import data_dir
 from bizdesk.db.session import UnitOfWork
@@ -26,7 +26,7 @@ from bizdesk.reading import date_text
 from bizdesk.services.base import validate as v
 from bizdesk.services.base.numbering import JOURNAL, entry_label, next_number
 from bizdesk.services.base.paging import Page, PageRequest, contains, keyset_page, like_pattern
-from bizdesk.services.base.permissions import requires
+from bizdesk.services.base.permissions import can, requires
 from bizdesk.services.base.records import check_version, touch
 from bizdesk.services.books.entry_search import entry_memo_condition, index_entries
 
@@ -563,9 +563,9 @@ class LineView:
     account: str  # "code name"
     debit: Decimal
     credit: Decimal
-    contact_id: int | None
-    contact: str
-    memo: str
+    contact_id: int | None = None
+    contact: str = ""
+    memo: str = ""
 
 
 @dataclass(frozen=True)
@@ -587,6 +587,7 @@ class EntryView:
     total_debit: Decimal
     total_credit: Decimal
     version: int
+    pay_summed: bool = False  # a payroll entry read without people.pay: lines summed
 
     @property
     def label(self) -> str:
@@ -935,6 +936,55 @@ def reverse(
     return get_entry(uow, rev.id)
 
 
+# --- the payroll's entries, as a role that may not see pay reads them ----------------------
+
+# The sources of the entries services/people/payroll posts: a line per employee on Wages
+# payable (net pay owed, then paid), each with the employee as its contact.
+PAYROLL_SOURCES = ("payroll_run", "payroll_payment")
+
+
+@dataclass(frozen=True)
+class PaySummed:
+    """The payroll entries' lines as a role without ``people.pay`` reads them: one line per
+    account and side of an entry, summed, with no contact and the entry's memo. The books
+    and every balance stay whole; what each person is paid is not shown. Reading queries
+    keep the first line of each group (``condition``) and show the group's sums (``shown``)."""
+
+    entries: frozenset[int]
+    shown: dict[int, tuple[int, int, str]]  # first line id -> (debit, credit, entry memo)
+
+    def condition(self):  # noqa: ANN201
+        """The lines shown: every line of other entries, one line per group of these."""
+        return or_(JournalLine.entry_id.not_in(self.entries), JournalLine.id.in_(self.shown))
+
+
+def pay_summed(uow: UnitOfWork, account_id: int | None = None) -> PaySummed | None:
+    """None when the acting role sees pay (or no payroll entry touches the account)."""
+    if can(uow, "people.pay"):
+        return None
+    side = case((JournalLine.debit_minor != 0, 1), else_=0)
+    stmt = (
+        select(
+            JournalLine.entry_id,
+            func.min(JournalLine.id),
+            func.sum(JournalLine.debit_minor),
+            func.sum(JournalLine.credit_minor),
+            JournalEntry.memo,
+        )
+        .join(JournalEntry, JournalEntry.id == JournalLine.entry_id)
+        .where(JournalEntry.source_kind.in_(PAYROLL_SOURCES))
+        .group_by(JournalLine.entry_id, JournalEntry.memo, JournalLine.account_id, side)
+    )
+    if account_id is not None:
+        stmt = stmt.where(JournalLine.account_id == account_id)
+    rows = uow.session.execute(stmt).all()
+    if not rows:
+        return None
+    return PaySummed(
+        frozenset(r[0] for r in rows), {first: (d, c, memo) for _e, first, d, c, memo in rows}
+    )
+
+
 @requires("journal.view")
 def get_entry(uow: UnitOfWork, entry_id: int) -> EntryView:
     e = _load_entry(uow, entry_id)
@@ -959,6 +1009,14 @@ def get_entry(uow: UnitOfWork, entry_id: int) -> EntryView:
         )
         for ln, code, name, cname in rows
     ]
+    summed = pay_summed(uow) if e.source_kind in PAYROLL_SOURCES else None
+    if summed is not None:  # one line per account and side, without the person
+        lines = [
+            LineView(ln.id, ln.account_id, ln.account, from_minor(d, exp), from_minor(c, exp))
+            for ln in lines
+            if ln.id in summed.shown
+            for d, c, _memo in [summed.shown[ln.id]]
+        ]
 
     def number_of(eid: int | None) -> int | None:
         return uow.session.get(JournalEntry, eid).number if eid else None
@@ -981,6 +1039,7 @@ def get_entry(uow: UnitOfWork, entry_id: int) -> EntryView:
         sum((ln.debit for ln in lines), Decimal(0)),
         sum((ln.credit for ln in lines), Decimal(0)),
         e.version,
+        summed is not None,
     )
 
 
@@ -1092,25 +1151,30 @@ def account_lines(uow: UnitOfWork, account_id: int, req: PageRequest) -> Page[Le
         .outerjoin(Contact, Contact.id == JournalLine.contact_id)
         .where(JournalLine.account_id == account_id, JournalLine.posted.is_(True))
     )
+    summed = pay_summed(uow, account_id)
+    if summed is not None:
+        stmt = stmt.where(summed.condition())
     s = req.search.strip()
     if s:
-        stmt = stmt.where(
-            or_(
-                contains(uow, JournalEntry.memo, s),
-                contains(uow, JournalLine.memo, s),
-            )
-        )
+        line_memo = contains(uow, JournalLine.memo, s)
+        if summed is not None:  # a payroll line's memo names the person's payslip
+            line_memo = line_memo & JournalLine.entry_id.not_in(summed.entries)
+        stmt = stmt.where(or_(contains(uow, JournalEntry.memo, s), line_memo))
 
     def to_row(r) -> LedgerRow:  # noqa: ANN001
+        memo, contact, d, c = r[2], r[3], r[4], r[5]
+        if summed is not None and r[-1] in summed.shown:
+            d, c, memo = summed.shown[r[-1]]
+            contact = ""
         return LedgerRow(
             r[-1],
             r[0],
             entry_label(r[1], r[0]),
             r[6],
-            r[2] or "",
-            r[3] or "",
-            from_minor(r[4], exp),
-            from_minor(r[5], exp),
+            memo or "",
+            contact or "",
+            from_minor(d, exp),
+            from_minor(c, exp),
         )
 
     return keyset_page(uow.session, stmt, JournalLine.date, JournalLine.id, req, to_row)

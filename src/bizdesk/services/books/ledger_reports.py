@@ -19,7 +19,7 @@ from bizdesk.models.ledger import Account, JournalEntry, JournalLine
 from bizdesk.money import from_minor
 from bizdesk.services.base.numbering import entry_label
 from bizdesk.services.base.permissions import requires
-from bizdesk.services.books.ledger import account_for
+from bizdesk.services.books.ledger import account_for, pay_summed
 
 # natural side: assets and expenses grow with debits, the rest with credits
 DEBIT_NATURE = {"asset": 1, "expense": 1, "liability": -1, "equity": -1, "income": -1}
@@ -192,18 +192,25 @@ def general_ledger(
                 Contact.name,
                 JournalLine.debit_minor,
                 JournalLine.credit_minor,
+                JournalLine.id,
             )
             .join(JournalEntry, JournalEntry.id == JournalLine.entry_id)
             .outerjoin(Contact, Contact.id == JournalLine.contact_id)
             .where(JournalLine.account_id == a.id, JournalLine.posted.is_(True))
             .order_by(JournalLine.date, JournalLine.id)
         )
+        summed = pay_summed(uow, a.id)
+        if summed is not None:
+            stmt = stmt.where(summed.condition())
         if date_from:
             stmt = stmt.where(JournalLine.date >= date_from)
         if date_to:
             stmt = stmt.where(JournalLine.date <= date_to)
         first = True
-        for day, eid, number, memo, contact, debit, credit in uow.session.execute(stmt):
+        for day, eid, number, memo, contact, debit, credit, line in uow.session.execute(stmt):
+            if summed is not None and line in summed.shown:
+                debit, credit, memo = summed.shown[line]
+                contact = None
             if first:
                 first = False
                 if date_from:

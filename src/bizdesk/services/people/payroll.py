@@ -51,7 +51,13 @@ from bizdesk.services.base.numbering import JOURNAL, PAYROLL_RUN, next_number
 from bizdesk.services.base.permissions import requires
 from bizdesk.services.base.records import check_version, touch
 from bizdesk.services.books import ledger
-from bizdesk.services.books.ledger import Posting, account_for, payment_account, post_entry
+from bizdesk.services.books.ledger import (
+    PAYROLL_SOURCES,
+    Posting,
+    account_for,
+    payment_account,
+    post_entry,
+)
 from bizdesk.services.people.days import month_bounds, overlap, working_days
 from bizdesk.services.people.employees import employed_in, find_employee
 from bizdesk.services.people.leave import unpaid_days
@@ -66,8 +72,7 @@ STATE_WORDS = {
     RunState.PAID: N_("paid"),
     RunState.REVERSED: N_("reversed"),
 }
-SOURCE = "payroll_run"
-PAYMENT_SOURCE = "payroll_payment"
+SOURCE, PAYMENT_SOURCE = PAYROLL_SOURCES  # ("payroll_run", "payroll_payment")
 DONE_STATES = (RunState.POSTED, RunState.PAID)
 
 
