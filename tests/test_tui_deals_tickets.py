@@ -269,3 +269,23 @@ async def test_a_card_on_the_board_keeps_to_its_two_lines_cut_with_an_ellipsis(s
         lines = [board.render_line(y).text.rstrip() for y in range(3)]
         assert lines[0].startswith("Fleet of") and lines[0].endswith("…"), lines
         assert lines[1].startswith("4,500.00 Ann") and lines[2] == "", lines
+
+
+async def test_a_burst_of_moves_on_the_board_moves_the_deal_once_per_key(shop):
+    """Over SSH "] ] [" can arrive in one read: each key acts on the deal as the key before
+    it left it (not on the version it replaced, which would say "changed by someone else")."""
+    from tests.test_keys import post_burst
+
+    with shop.write() as uow:
+        D.create(uow, D.DealInput(title="Cargo bikes", contact="Ann Buyer", amount="100.00"))
+    app = BizdeskApp(shop)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("f4")
+        await settle(pilot, app)
+        assert isinstance(app.focused, OptionList)
+        post_burst(app, "]]][")
+        await moved_to(pilot, app, shop, "Proposal")
+        await settle(pilot, app)
+        assert deal(shop, 1).stage == "Proposal" and deal(shop, 1).version == 5
+        assert not [n for n in app._notifications if n.severity == "error"]  # noqa: SLF001

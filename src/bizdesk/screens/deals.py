@@ -285,9 +285,40 @@ class DealsPane(DealActions, Pane):
     """
 
     class Board(Message):
-        def __init__(self, columns: list[D.BoardColumn], focus_id: int | None) -> None:
+        """A board read (``columns``; None: the reading failed, said apart), the ``number``
+        of the reading it answers."""
+
+        def __init__(
+            self, columns: list[D.BoardColumn] | None, focus_id: int | None, number: int
+        ) -> None:
             super().__init__()
-            self.columns, self.focus_id = columns, focus_id
+            self.columns, self.focus_id, self.number = columns, focus_id, number
+
+    # Keys typed while a deal moves wait for the move and the board drawn after it: over
+    # SSH "[ [" arrives at once, and moves the deal back twice (not the second time with the
+    # version the first move replaced: "changed by someone else").
+    _services = 0  # services running for the pane
+    _asked = 0  # board readings asked for ...
+    _drawn = 0  # ... and the newest drawn
+
+    @property
+    def holds_keys(self) -> bool:
+        return self._services > 0 or self._drawn < self._asked
+
+    def run_service(self, fn, **kwargs):  # noqa: ANN001, ANN003, ANN201
+        self._services += 1
+        return super().run_service(fn, **kwargs)
+
+    def on_service_result(self, msg: ServiceResult) -> None:
+        # ServiceRunner's handler runs next: it says what happened and runs what follows
+        # (often another service, or reading the board again, which hold the keys again)
+        if msg.ran:
+            self._services -= 1
+            self._settled()
+
+    def _settled(self) -> None:
+        if not self.holds_keys:
+            self.app.call_after_refresh(self.app.release_keys)
 
     def compose(self) -> ComposeResult:
         with ContentSwitcher(initial="board"):
@@ -297,7 +328,11 @@ class DealsPane(DealActions, Pane):
             )
 
     def on_mount(self) -> None:
-        self.load_board()
+        self.read_board()
+
+    def read_board(self, focus_id: int | None = None) -> None:
+        self._asked += 1
+        self.load_board(focus_id, self._asked)
 
     @property
     def showing_board(self) -> bool:
@@ -317,17 +352,24 @@ class DealsPane(DealActions, Pane):
         self.after_change()
 
     @work(thread=True, exclusive=True, group="board")
-    def load_board(self, focus_id: int | None = None) -> None:
+    def load_board(self, focus_id: int | None, number: int) -> None:
         try:
             with self.app.store.read() as uow:
                 cols = D.board_columns(uow, limit_per_stage=50)
         except Exception as exc:  # told as one sentence; the app goes on
             self.post_message(ServiceResult(None, None, exc, None))
+            self.post_message(self.Board(None, None, number))
             return
         if not get_current_worker().is_cancelled:  # a newer load is under way: it draws
-            self.post_message(self.Board(cols, focus_id))
+            self.post_message(self.Board(cols, focus_id, number))
 
     async def on_deals_pane_board(self, msg: Board) -> None:
+        if msg.columns is not None:
+            await self._draw(msg)
+        self._drawn = max(self._drawn, msg.number)
+        self._settled()
+
+    async def _draw(self, msg: Board) -> None:
         board = self.query_one("#board", Horizontal)
         wanted = [f"stage-{c.stage.id}" for c in msg.columns]
         if [ol.id for ol in self.query(OptionList)] != wanted:
@@ -403,7 +445,7 @@ class DealsPane(DealActions, Pane):
         return None
 
     def after_change(self, view: D.DealView | None = None) -> None:
-        self.load_board(view.id if view is not None and view.is_open else None)
+        self.read_board(view.id if view is not None and view.is_open else None)
         self.query_one(PagedTable).reload()
 
     def action_column(self, step: int) -> None:
