@@ -254,6 +254,34 @@ def test_counts(store):
         assert uow.session.exec(select(func.count()).select_from(AuditEvent)).one() >= 2
 
 
+def test_a_name_typed_without_its_accents_finds_the_one_contact_so_named(store) -> None:  # noqa: ANN001
+    """A keyboard over SSH may have no ă or ễ: "nguyen van an" names Nguyễn Văn An when no
+    one else is named so but for accents; two such are refused saying which; a name written
+    exactly as typed wins over one with accents."""
+    from bizdesk.services.base.validate import FieldError
+
+    with store.write() as uow:
+        an = C.create(uow, C.ContactInput(name="Nguyễn Văn An", city="Huế")).contact
+        assert C.resolve(uow, "nguyen van an").id == an.id
+        assert C.resolve(uow, "NGUYEN VĂN AN").id == an.id
+        assert (
+            D.create(uow, D.DealInput(title="Bikes", contact="Nguyen Van An")).contact_id == an.id
+        )
+        with pytest.raises(FieldError, match="no contact named 'nguyen van'"):
+            C.resolve(uow, "nguyen van")  # a name's start is not the name
+        stefan = C.create(uow, C.ContactInput(name="Ștefan Pop", city="Iași")).contact
+        other = C.create(uow, C.ContactInput(name="Ştefan Pop", city="Cluj")).contact  # cedilla
+        with pytest.raises(FieldError) as refused:
+            C.resolve(uow, "stefan pop")
+        assert str(refused.value.message) == (
+            f"several contacts are named stefan pop: #{stefan.id} (Iași), #{other.id} (Cluj); "
+            "give the one meant by its #number or its e-mail"
+        )
+        plain = C.create(uow, C.ContactInput(name="Stefan Pop")).contact
+        assert C.resolve(uow, "stefan pop").id == plain.id  # exactly as typed: that one
+        assert C.resolve(uow, "Ștefan Pop").id == stefan.id
+
+
 def test_a_name_several_contacts_share_is_refused_saying_which(store) -> None:  # noqa: ANN001
     """Two live "Adrian Mureșan": a deal, a ticket, a merge or a consent typed with that
     name is refused, naming each by #number and city (the first used to be taken)."""

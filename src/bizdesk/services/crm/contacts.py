@@ -428,22 +428,41 @@ def find_by_name_or_email(uow: UnitOfWork, text: str, *, kind: str | None = None
 def _only_one_named(uow: UnitOfWork, c: Contact, kind: str | None) -> None:
     """Refuse a name several live contacts share: which one was meant is never guessed
     (a merge, a consent or a deal would land on the first of them)."""
-    stmt = select(Contact.id, Contact.city).where(
-        Contact.archived.is_(False), Contact.sort_name == c.sort_name
-    )
+    _only_one(uow, Contact.sort_name == c.sort_name, c.name, kind)
+
+
+def _only_one(uow: UnitOfWork, named, name: str, kind: str | None) -> Contact | None:  # noqa: ANN001
+    """The one live contact ``named`` (a condition) picks; None if none; refused if several."""
+    stmt = select(Contact).where(Contact.archived.is_(False), named)
     if kind:
         stmt = stmt.where(Contact.kind == kind)
-    same = uow.session.execute(stmt.order_by(Contact.id).limit(6)).all()
+    same = uow.session.exec(stmt.order_by(Contact.id).limit(6)).all()
     if len(same) > 1:
-        shown = ", ".join(f"#{i} ({city})" if city else f"#{i}" for i, city in same[:5])
+        shown = ", ".join(f"#{c.id} ({c.city})" if c.city else f"#{c.id}" for c in same[:5])
         raise v.FieldError(
             Message(
                 "several contacts are named {name}: {which}; give the one meant by its "
                 "#number or its e-mail",
-                name=c.name,
+                name=name,
                 which=shown + (", …" if len(same) > 5 else ""),
             )
         )
+    return same[0] if same else None
+
+
+def _named_without_accents(uow: UnitOfWork, text: str, kind: str | None) -> Contact | None:
+    """The one live contact whose name is ``text`` but for accents and case, as a keyboard
+    without them types it ("nguyen van an" for "Nguyễn Văn An"); refused if several are."""
+    letters = v.sort_prefix(text)
+    if not letters:
+        return None
+    # a sort key is the letters alone, or the letters, SORT_ACCENTS and the accented name
+    alike = or_(
+        Contact.sort_name == letters,
+        (Contact.sort_name > letters + v.SORT_ACCENTS)
+        & (Contact.sort_name < letters + chr(ord(v.SORT_ACCENTS) + 1)),
+    )
+    return _only_one(uow, alike, text, kind)
 
 
 _NAMED_NUMBER = re.compile(r"(.*\S)\s+#(\d{1,18})")
@@ -490,6 +509,8 @@ def resolve(uow: UnitOfWork, text: str, *, kind: str | None = None) -> Contact:
         if c is not None and c.email != s.lower():  # found by its name: the only one?
             _only_one_named(uow, c, kind)
         named = _NAMED_NUMBER.fullmatch(s) if c is None else None
+        if c is None and not named and not s.startswith("#"):
+            c = _named_without_accents(uow, s, kind)
         if named:
             number = int(named.group(2))
             c = uow.session.get(Contact, number) if number <= v.MAX_ROW_ID else None
