@@ -159,6 +159,20 @@ async def test_the_frame_home_and_footer_speak_the_persons_language(store, langu
         assert "No matches" not in palette_said(app)
 
 
+async def test_the_palette_finds_a_command_typed_without_accents(store) -> None:  # noqa: ANN001
+    """A keyboard over SSH may have no ế or ệ: "den lien he" finds "Đến Liên hệ (F3)",
+    shown as written."""
+    app = BizdeskApp(speaking(store, "vi"))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("ctrl+p")
+        await wait_for(pilot, app, lambda: isinstance(app.screen, CommandPalette), "palette")
+        await type_text(pilot, "den lien he")
+        await wait_for(
+            pilot, app, lambda: "Đến Liên hệ (F3)" in palette_hits(app), "the command found"
+        )
+
+
 @pytest.mark.parametrize("language", ["es", "vi"])
 async def test_a_form_a_notification_and_a_validation_message_are_translated(
     store,  # noqa: ANN001

@@ -13,6 +13,7 @@ from textual.content import Content
 from textual.markup import escape
 from textual.widgets.option_list import Option
 
+from bizdesk.folding import fold
 from bizdesk.formatting import visible
 from bizdesk.i18n import _, pgettext
 from bizdesk.screens.registry import commands_with_keys
@@ -81,10 +82,19 @@ class BizdeskCommands(FindRecords):
             yield DiscoveryHit(name, partial(self.app.run_action, action))
 
     async def search(self, query: str) -> Hits:
-        matcher = self.matcher(query)
+        # compared without accents or case: "phan khuc" finds "Phân khúc liên hệ", as a
+        # keyboard without ă or ễ types it (the hit is shown as written, its letters marked)
+        matcher = self.matcher(fold(query))
         for name, action in self._commands():
-            score = matcher.match(name)
+            folded = fold(name)
+            score = matcher.match(folded)
             if score > 0:
-                yield Hit(score, matcher.highlight(name), partial(self.app.run_action, action))
+                marked = matcher.highlight(folded)
+                shown = (
+                    Content(name, spans=marked.spans)
+                    if len(folded) == len(name)
+                    else matcher.highlight(name)
+                )
+                yield Hit(score, shown, partial(self.app.run_action, action))
         async for hit in super().search(query):
             yield hit
