@@ -84,6 +84,18 @@ def test_the_plural_forms_are_the_languages_own(lang: str) -> None:
     assert catalog.num_plurals == {"es": 2, "ro": 3, "vi": 1}[lang]
 
 
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_no_two_palette_commands_read_alike(lang: str) -> None:
+    """Two commands the palette lists with one name (the report "Contacts by segment" and
+    the screen "Segments of contacts" were both "Phân khúc liên hệ") leave the reader to
+    guess which is which."""
+    from bizdesk.screens.registry import COMMANDS
+
+    gettext = i18n.translations(lang).gettext
+    names = [c.shown(gettext).casefold() for c in COMMANDS]
+    assert sorted({n for n in names if names.count(n) > 1}) == []
+
+
 def test_a_message_is_english_until_a_door_shows_it_in_its_reader_language() -> None:
     msg = Message("{name} is not a user of this store", name="'paul'")
     try:
