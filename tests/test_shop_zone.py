@@ -175,3 +175,32 @@ def test_a_phone_without_a_country_is_the_shop_s_country_s(store) -> None:  # no
     with store.write() as uow:
         saved = contacts.create(uow, ContactInput(name="Lan", phone="0909123456"))
     assert saved.contact.phone == "+84909123456"
+
+
+async def test_a_zone_set_elsewhere_is_taken_by_the_running_app(store) -> None:  # noqa: ANN001
+    """`bizdesk shop set timezone` from another terminal while the app is open: its times
+    and its day ("today") follow at the next look for changes, not at the next start."""
+    import os
+    import time
+    from datetime import date, datetime
+
+    from bizdesk.db.session import Store
+
+    before = os.environ.get("TZ")
+    app = BizdeskApp(store)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot, app)
+            assert app.zone == "UTC"
+            elsewhere = Store(url=store.url, engine=store.engine, user="tester")
+            with elsewhere.write() as uow:
+                S.set_one(uow, "timezone", "Pacific/Kiritimati")  # UTC+14: its own day
+            await wait_for(pilot, app, lambda: app.zone == "Pacific/Kiritimati", "the new zone")
+            assert os.environ["TZ"] == "Pacific/Kiritimati"
+            assert date.today() == datetime.now(ZoneInfo("Pacific/Kiritimati")).date()
+    finally:
+        if before is None:
+            os.environ.pop("TZ", None)
+        else:
+            os.environ["TZ"] = before
+        time.tzset()

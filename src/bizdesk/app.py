@@ -513,12 +513,21 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
                 changes = changes_since(uow, self._seen_change)
                 # an owner may have changed this user's role: read it again then
                 who = access(uow) if changes.kinds & {"user", EVERYTHING} else None
+            settings = None
+            if changes.kinds & {"setting", "shop", "store", EVERYTHING}:
+                # the shop's details or settings (its time zone: its day) changed elsewhere
+                self.store.forget_settings()
+                settings = self.store.settings()
         except Exception:  # a busy or vanished store: try again at the next tick
             return
         if self.is_running:
-            self.call_from_thread(self._changed_to, changes, who, token)
+            self.call_from_thread(self._changed_to, changes, who, token, settings)
 
-    async def _changed_to(self, changes, who, token) -> None:  # noqa: ANN001
+    async def _changed_to(self, changes, who, token, settings=None) -> None:  # noqa: ANN001
+        if settings is not None:
+            from bizdesk.services.base.zones import live_in_shop_zone
+
+            live_in_shop_zone(settings.get)  # the shop's day, as when the store opened
         if who is not None and who[0] != self.role:
             await self._role_changed(*who)
             if self.role is None:

@@ -178,6 +178,10 @@ class Store:
                     raise self.busy() from exc
                 time.sleep(random.uniform(0.05, 0.2) * 2**attempt)
 
+    def forget_settings(self) -> None:
+        """Read the settings again when next asked (another process changed them)."""
+        self._settings = None
+
     def settings(self) -> dict[str, str]:
         if self._settings is None:
             with self.read() as uow:
