@@ -64,12 +64,25 @@ def test_add_then_measure_round_trips(seconds, start_minute):
         (("mon-fri", "9am", "17:00", "UTC"), "start"),
         (("mon-fri", "17:00", "09:00", "UTC"), "end"),
         (("mon-fri", "09:00", "17:00", "Mars/Olympus"), "timezone"),
+        # only as a clock shows a time: not an hour alone, digits run together, an offset
+        (("mon-fri", "08", "17:00", "UTC"), "start"),
+        (("mon-fri", "0800", "17:00", "UTC"), "start"),
+        (("mon-fri", "08:00+02:00", "17:00", "UTC"), "start"),
+        (("mon-fri", "08:00:30", "17:00", "UTC"), "start"),
+        (("mon-fri", "24:00", "17:00", "UTC"), "start"),
+        (("mon-fri", "08:00", "17:60", "UTC"), "end"),
     ],
 )
 def test_bad_configuration_refused(args, field):
     with pytest.raises(ValidationError) as err:
         BusinessHours.parse(*args)
     assert field in err.value.fields
+
+
+def test_an_hour_is_written_with_one_digit_or_two():
+    assert BusinessHours.parse("mon-fri", "8:00", "17:30", "UTC") == BusinessHours.parse(
+        "mon-fri", "08:00", "17:30", "UTC"
+    )
 
 
 def test_parse_day_ranges_and_json_round_trip():

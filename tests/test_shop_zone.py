@@ -124,6 +124,13 @@ def test_shop_show_says_which_zone_the_shop_has_without_one(tmp_path) -> None:  
     assert set_.returncode == 0 and "Asia/Bangkok" in set_.stdout, set_.stdout
     bad = bizdesk("shop", "set", "timezone", "GMT+7", "--db", db)
     assert bad.returncode != 0 and "is not a time zone" in bad.stdout + bad.stderr
+    # cleared: says what applies now, not an empty value
+    cleared = bizdesk("shop", "set", "timezone", "", "--db", db).stdout
+    assert cleared.strip() == "Time zone: none set: times are shown in Asia/Ho_Chi_Minh"
+    assert bizdesk("shop", "set", "phone", "", "--db", db).stdout.strip() == "Phone: not set"
+    # an hour as a clock writes it
+    hours = bizdesk("sla", "hours", "mon-fri", "8:00", "17:00", "--db", db).stdout
+    assert hours.strip() == "Business hours set: mon-fri 08:00 17:00 Asia/Ho_Chi_Minh", hours
 
 
 def test_the_zone_without_its_own_ignores_the_shop_s_own(store) -> None:  # noqa: ANN001

@@ -115,12 +115,21 @@ def shop_set(
     value: Annotated[str, typer.Argument(help=_("The new value."))],
     db: DbOpt = None,
 ) -> None:
+    from bizdesk.services.base.zones import zone_without_own
     from bizdesk.services.papers import shop as S
 
     store = open_store(ctx, db)
     with store.write() as uow:
         saved = S.set_one(uow, key, value)
+        zone = zone_without_own(uow.setting)
     name = S.KEYS.get(key.strip().lower(), key)
-    say(_("{what}: {value}").format(what=_(S.LABELS[name]), value=getattr(saved.details, name)))
+    now = getattr(saved.details, name)
+    if not now:  # cleared: said so, not an empty value
+        now = (
+            _("none set: times are shown in {zone}").format(zone=zone)
+            if name == "timezone"
+            else _("not set")
+        )
+    say(_("{what}: {value}").format(what=_(S.LABELS[name]), value=now))
     for line in saved.said():
         say(line)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -11,6 +12,7 @@ from bizdesk.errors import ValidationError
 from bizdesk.i18n import Message
 
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_CLOCK = re.compile(r"([0-9]{1,2}):([0-9]{2})")  # 8:00 or 08:00, as a clock shows it
 
 
 @dataclass(frozen=True)
@@ -67,10 +69,12 @@ class BusinessHours:
             errors["days"] = Message("at least one working day")
         parsed = {}
         for name, value in (("start", start), ("end", end)):
-            try:
-                parsed[name] = time.fromisoformat(str(value).strip())
-            except ValueError:
+            clock = _CLOCK.fullmatch(str(value).strip())
+            hour, minute = (int(clock[1]), int(clock[2])) if clock else (99, 99)
+            if hour > 23 or minute > 59:  # (08, 0800, 08:00+02:00: not said as a clock says)
                 errors[name] = Message("{value} is not a time (HH:MM)", value=repr(value))
+            else:
+                parsed[name] = time(hour, minute)
         if not errors and parsed["end"] <= parsed["start"]:
             errors["end"] = Message("must be after the start")
         try:
