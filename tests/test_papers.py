@@ -159,8 +159,9 @@ def test_an_invoice_carries_both_parties_lines_rates_totals_and_the_bank(shop) -
 
 def test_a_shop_without_an_iban_prints_its_bank_account(shop) -> None:  # noqa: ANN001
     """A Vietnamese shop has no IBAN (refused as not one): its account number and bank, as
-    typed, stand where the IBAN would, so a customer knows where to pay."""
-    store, *_ = shop
+    typed, stand where the IBAN would, so a customer knows where to pay (on a document made
+    now: an invoice issued before keeps the bank it was sent with)."""
+    store, _cid, so, *_ = shop
     with store.write() as uow:
         with pytest.raises(ValidationError) as exc:
             S.update(uow, replace(SHOP, country="VN", vat_id="", iban="0071001234567"))
@@ -178,7 +179,7 @@ def test_a_shop_without_an_iban_prints_its_bank_account(shop) -> None:  # noqa: 
         )
         assert S.get(uow).account == "0071001234567 Vietcombank, CN Sài Gòn"
     with store.read() as uow:
-        lines = lines_of(pdf_text(papers.render(uow, "invoice", "INV-00001").data))
+        lines = lines_of(pdf_text(papers.render(uow, "sales-order", so.label).data))
     assert "Bank account 0071001234567 Vietcombank, CN Sài Gòn" in lines, lines
     assert not any("IBAN" in line for line in lines)
 
@@ -213,6 +214,34 @@ def test_a_reprint_is_the_invoice_as_issued_whatever_the_customer_is_today(shop)
     with store.read() as uow:
         old = pdf_text(papers.render(uow, "invoice", "INV-00001").data)
     assert "Neumarkt 1" in old
+
+
+def test_a_reprint_is_issued_by_the_shop_as_it_was_whatever_it_is_today(shop) -> None:  # noqa: ANN001
+    """The shop moved and changed its bank after the invoice: a reprint (and the credit
+    note's) still carries the address and the IBAN it was sent with; the sales order, a
+    document of today, and an invoice made before invoices kept their issuer (migration
+    0027) show the shop as it is."""
+    from sqlalchemy import update
+
+    from bizdesk.models.sales import Invoice
+
+    store, _cid, so, *_ = shop
+    with store.write() as uow:
+        S.set_one(uow, "street", "Bulevardul Unirii 1")
+        S.set_one(uow, "iban", "RO49 AAAA 1B31 0075 9384 0000")
+    with store.read() as uow:
+        again = pdf_text(papers.render(uow, "invoice", "INV-00001").data)
+        credit = pdf_text(papers.render(uow, "credit-note", "CN-00001").data)
+        order = pdf_text(papers.render(uow, "sales-order", so.label).data)
+    for text in (again, credit):
+        assert "Strada Ștefan cel Mare 12" in text and "Unirii" not in text
+    assert "DE89 3704 0044 0532 0130 00" in again and "RO49" not in again
+    assert "Bulevardul Unirii 1" in order and "RO49 AAAA 1B31 0075 9384 0000" in order
+    with store.write() as uow:  # as an invoice made before 0027 has it
+        uow.session.execute(update(Invoice).values(shop_details=""))
+    with store.read() as uow:
+        old = pdf_text(papers.render(uow, "invoice", "INV-00001").data)
+    assert "Bulevardul Unirii 1" in old
 
 
 def test_a_credit_note_names_the_invoice_it_credits(shop) -> None:  # noqa: ANN001

@@ -92,7 +92,9 @@ HELPERS = {
     "orders.amount_paid",  # reads a typed amount inside sales.pay and purchasing.pay
     "orders.payment_day",  # reads a typed day inside sales.pay and purchasing.pay
     "paging.keyset_page",
-    "shop.read_shop",  # the shop's details inside a document's own check (papers.kinds)
+    "shop_details.read_shop",  # the shop's details inside a document's own check (papers.kinds)
+    "shop_details.issuer_details",  # what an invoice keeps, inside invoice and return (checked)
+    "ledger.pay_summed",  # what the reading services (checked) show of the payroll's lines
     "deals.preview_lines",  # a running total of lines being typed (no data read)
     "crm_imports.bulk_indexing",  # inside the import's own checked write
     "crm_imports.fewer_indexes",  # inside the import's own checked write

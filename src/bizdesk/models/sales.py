@@ -83,6 +83,8 @@ class Invoice(Row, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     # the customer as issued (JSON: services.trade.sales.CUSTOMER_DETAILS); '' before 0026
     customer_details: str = Field(default="", sa_column_kwargs={"server_default": ""})
+    # the shop as issued (JSON: services.base.shop_details.ISSUER_DETAILS); '' before 0027
+    shop_details: str = Field(default="", sa_column_kwargs={"server_default": ""})
 
 
 class InvoiceLine(Row, table=True):

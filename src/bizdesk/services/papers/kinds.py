@@ -39,13 +39,14 @@ from bizdesk.services.base.numbering import (
     invoice_label,
 )
 from bizdesk.services.base.permissions import requires
+from bizdesk.services.base.shop_details import read_shop
 from bizdesk.services.books.ledger import account_for
 from bizdesk.services.books.ledger_reports import DEBIT_NATURE
 from bizdesk.services.crm.contacts import resolve as resolve_contact
 from bizdesk.services.dunning.reminders import reminder_view
 from bizdesk.services.inventory.products import line_vat_bp
 from bizdesk.services.papers.layout import Column, PaperDoc, Party, Table
-from bizdesk.services.papers.shop import address_lines, read_shop
+from bizdesk.services.papers.shop import address_lines
 from bizdesk.services.people import payroll
 from bizdesk.services.trade import purchasing, sales
 
@@ -111,10 +112,14 @@ class _Setting:
         return number(Decimal(vat_bp) / 100, self.locale) + "%"
 
 
-def _setting(uow: UnitOfWork, party: Contact | None) -> _Setting:
+def _setting(uow: UnitOfWork, party: Contact | None, kept_shop: str = "") -> _Setting:
+    """The document's language, money and issuer: the shop as it is, or, for an invoice,
+    as it was issued (``kept_shop``: ISSUER_DETAILS kept with it since migration 0027)."""
     locale = uow.setting("locale", "en_US")
     lang = (party.language if party is not None else "") or language_of(locale) or "en"
     s = read_shop(uow)
+    if kept_shop:
+        s = replace(s, **json.loads(kept_shop))
     st = _Setting(
         Words(lang), locale, uow.currency, uow.exponent, Party(""), s.iban, s.bic, s.account
     )
@@ -303,7 +308,7 @@ def _invoice(uow: UnitOfWork, kind: str, text: str) -> Made:
     if inv is None:
         raise NotFound(Message("There is no {label}.", label=series.label(n)))
     customer = _contact(uow, inv.customer_id)
-    st = _setting(uow, customer)
+    st = _setting(uow, customer, inv.shop_details)
     w = st.w
     rows = uow.session.execute(
         select(InvoiceLine, SalesLine, Product.sku)

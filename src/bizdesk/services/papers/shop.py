@@ -13,26 +13,13 @@ from bizdesk.i18n import N_, Message
 from bizdesk.services.base import validate as v
 from bizdesk.services.base import zones
 from bizdesk.services.base.permissions import requires
+from bizdesk.services.base.shop_details import (
+    SETTING,
+    ShopDetails,
+    read_shop,
+)
 from bizdesk.services.people import leave
 from bizdesk.services.people.days import regions
-
-
-@dataclass(frozen=True)
-class ShopDetails:
-    name: str = ""
-    street: str = ""
-    postcode: str = ""
-    city: str = ""
-    country: str = ""  # ISO 3166 alpha-2
-    region: str = ""  # for its public holidays: one of services.people.days.regions(country)
-    timezone: str = ""  # its times are shown in (IANA: Europe/Madrid); empty: zones.shop_zone
-    vat_id: str = ""
-    iban: str = ""
-    bic: str = ""
-    # the account where the country has no IBAN (Vietnam): the number and the bank, as typed
-    account: str = ""
-    email: str = ""
-    phone: str = ""
 
 
 def address_lines(street: str, postcode: str, city: str, country: str) -> list[str]:
@@ -41,10 +28,6 @@ def address_lines(street: str, postcode: str, city: str, country: str) -> list[s
     return [x for x in (street, town, country) if x]
 
 
-# field -> the setting that holds it (the name is the store's "company", as `init` sets it)
-SETTING = {
-    f.name: ("company" if f.name == "name" else f"shop_{f.name}") for f in fields(ShopDetails)
-}
 # the keys `bizdesk shop set` takes (as typed: vat-id), in the order `shop show` lists them
 KEYS = {f.name.replace("_", "-"): f.name for f in fields(ShopDetails)}
 # what each is, for the form and `shop show` (translated where shown)
@@ -63,11 +46,6 @@ LABELS = {
     "email": N_("Email"),
     "phone": N_("Phone"),
 }
-
-
-def read_shop(uow: UnitOfWork) -> ShopDetails:
-    """The details as stored (for the documents: no permission of its own)."""
-    return ShopDetails(**{name: uow.setting(key, "") for name, key in SETTING.items()})
 
 
 @requires("shop.view")

@@ -58,6 +58,7 @@ from bizdesk.services.base.numbering import (
 from bizdesk.services.base.paging import Page, PageRequest, keyset_page
 from bizdesk.services.base.permissions import requires
 from bizdesk.services.base.records import check_version, touch
+from bizdesk.services.base.shop_details import issuer_details
 from bizdesk.services.base.states import state_word
 from bizdesk.services.books.ledger import Posting, account_for, payment_account, post_entry
 from bizdesk.services.crm.contacts import ContactInput
@@ -593,6 +594,7 @@ def invoice(
         order_id=so.id,
         customer_id=so.customer_id,
         customer_details=customer_details(uow, so.customer_id),
+        shop_details=issuer_details(uow),
         issued_on=day,
         due_on=due_on,
         net_minor=net,
@@ -1054,6 +1056,7 @@ def return_goods(
         order_id=so.id,
         customer_id=so.customer_id,
         customer_details=customer_details(uow, so.customer_id),
+        shop_details=issuer_details(uow),
         credits_id=last_invoice.id if last_invoice else None,
         issued_on=day,
         due_on=day,

@@ -1,0 +1,47 @@
+"""The shop's own details, as settings: the name, address, VAT id and bank account its
+documents carry. Read here, below every domain, so that a document can keep them as it was
+issued (services/trade/sales: an invoice); checked and changed in services/papers/shop."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, fields
+
+from bizdesk.db.session import UnitOfWork
+
+
+@dataclass(frozen=True)
+class ShopDetails:
+    name: str = ""
+    street: str = ""
+    postcode: str = ""
+    city: str = ""
+    country: str = ""  # ISO 3166 alpha-2
+    region: str = ""  # for its public holidays: one of services.people.days.regions(country)
+    timezone: str = ""  # its times are shown in (IANA: Europe/Madrid); empty: zones.shop_zone
+    vat_id: str = ""
+    iban: str = ""
+    bic: str = ""
+    # the account where the country has no IBAN (Vietnam): the number and the bank, as typed
+    account: str = ""
+    email: str = ""
+    phone: str = ""
+
+
+# field -> the setting that holds it (the name is the store's "company", as `init` sets it)
+SETTING = {
+    f.name: ("company" if f.name == "name" else f"shop_{f.name}") for f in fields(ShopDetails)
+}
+# what an invoice keeps of its issuer as issued (all a document prints of the shop)
+ISSUER_DETAILS = tuple(f for f in SETTING if f not in ("region", "timezone"))
+
+
+def read_shop(uow: UnitOfWork) -> ShopDetails:
+    """The details as stored (for the documents: no permission of its own)."""
+    return ShopDetails(**{name: uow.setting(key, "") for name, key in SETTING.items()})
+
+
+def issuer_details(uow: UnitOfWork) -> str:
+    """The shop's details a document keeps (ISSUER_DETAILS), as JSON."""
+    s = read_shop(uow)
+    return json.dumps({k: getattr(s, k) for k in ISSUER_DETAILS}, ensure_ascii=False)
