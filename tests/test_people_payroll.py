@@ -100,6 +100,11 @@ def test_an_employee_box_completes_names_and_never_picks_one_of_two(store) -> No
     assert str(err.value.message) == (
         f"'María López' is 2 employees (#{maria}, #{other}): give the number"
     )
+    with store.read() as uow:  # as the hours form names one: the name and the number
+        assert employees.find_employee(uow, f"María López #{other}") == other
+        assert employees.find_employee(uow, f"maria  lopez #{maria}") == maria
+        with pytest.raises(NotFound, match="There is no employee 'Mario Rossi #"):
+            employees.find_employee(uow, f"Mario Rossi #{maria}")  # another's number
 
 
 def test_leave_days_overlap_employment_and_balance(store) -> None:  # noqa: ANN001

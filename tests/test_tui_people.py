@@ -97,12 +97,20 @@ async def test_employees_payroll_run_post_and_pay(store) -> None:  # noqa: ANN00
         assert app.screen is run and "draft" in text_of(run, "#main")
         await pilot.press("h")
         await settle(pilot, app)
-        form = await _save_refused(pilot, app, employee="#2", hours="-4")
+        # the hourly employee without hours, named as the page names them
+        assert app.screen.query_one("#f-employee", Input).value == "Cy Dan #2"
+        assert app.screen.query_one("#f-hours", Input).value == ""
+        form = await _save_refused(pilot, app, hours="-4")
         assert "must not be negative" in text_of(form, "#e-hours")
         form.query_one("#f-hours", Input).value = "40"
         await pilot.press("ctrl+s")
         await settle(pilot, app)
         assert app.screen is run and "40 h" in text_of(run, "#main")
+        await pilot.press("h")  # again: the hours entered, to change them
+        await settle(pilot, app)
+        assert app.screen.query_one("#f-hours", Input).value == "40"
+        await pilot.press("escape")
+        await settle(pilot, app)
         await pilot.press("p")
         await settle(pilot, app)
         form = await _save_refused(pilot, app, date="2026-01-32")

@@ -16,7 +16,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
-from bizdesk.formatting import day, money, number, visible, visible_text
+from bizdesk.formatting import day, editable, money, number, visible, visible_text
 from bizdesk.i18n import N_, _, ngettext
 from bizdesk.reading import date_text, month_hint, month_text
 from bizdesk.screens import orders
@@ -413,16 +413,25 @@ def run_form() -> FormScreen:
     return FormScreen(_("New payroll run"), fields, save)
 
 
-def hours_form(run: payroll.RunView) -> FormScreen:
-    first = next(s for s in run.slips if s.pay_basis == "hourly")
+def hours_form(run: payroll.RunView, locale: str | None) -> FormScreen:
+    """The hours of the first hourly employee who has none yet (else the first's, to change
+    them), named as the run's page names them."""
+    hourly = [s for s in run.slips if s.pay_basis == "hourly"]
+    first = next((s for s in hourly if not s.hours), hourly[0])
     fields = [
         Field(
             "employee",
             N_("Employee (#number or name)"),
-            value=f"#{first.employee_id}",
+            value=f"{first.name} #{first.employee_id}",
             suggest=employees.suggest_employees,
         ),
-        Field("hours", N_("Hours worked"), "number", required=True),
+        Field(
+            "hours",
+            N_("Hours worked"),
+            "number",
+            required=True,
+            value=editable(first.hours, locale) if first.hours else "",
+        ),
     ]
 
     def save(uow: Any, values: dict[str, Any]) -> Any:  # noqa: ANN401
@@ -651,7 +660,7 @@ class PayrollRunScreen(SendsPapers, RecordScreen):
         if not any(s.pay_basis == "hourly" for s in run.slips):
             self.notify(_("Nobody in {label} is paid by the hour").format(label=run.label))
             return
-        self.app.push_screen(hours_form(run), self._done(_("Hours saved")))
+        self.app.push_screen(hours_form(run, self.app.locale), self._done(_("Hours saved")))
 
     def action_refresh(self) -> None:
         run = self.view

@@ -465,7 +465,7 @@ def _named_without_accents(uow: UnitOfWork, text: str, kind: str | None) -> Cont
     return _only_one(uow, alike, text, kind)
 
 
-_NAMED_NUMBER = re.compile(r"(.*\S)\s+#(\d{1,18})")
+NAMED_NUMBER = re.compile(r"(.*\S)\s+#(\d{1,18})")
 
 
 def reference(name: str, contact_id: int | None) -> str:
@@ -508,7 +508,7 @@ def resolve(uow: UnitOfWork, text: str, *, kind: str | None = None) -> Contact:
         c = find_by_name_or_email(uow, s, kind=kind)
         if c is not None and c.email != s.lower():  # found by its name: the only one?
             _only_one_named(uow, c, kind)
-        named = _NAMED_NUMBER.fullmatch(s) if c is None else None
+        named = NAMED_NUMBER.fullmatch(s) if c is None else None
         if c is None and not named and not s.startswith("#"):
             c = _named_without_accents(uow, s, kind)
         if named:

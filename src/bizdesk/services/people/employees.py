@@ -13,6 +13,7 @@ from sqlalchemy import func, or_, select
 
 from bizdesk.db.session import UnitOfWork
 from bizdesk.errors import NotFound, ValidationError
+from bizdesk.folding import fold
 from bizdesk.i18n import N_, Message
 from bizdesk.models.contacts import Contact
 from bizdesk.models.core import User
@@ -24,7 +25,7 @@ from bizdesk.services.base.numbering import PAYROLL_RUN
 from bizdesk.services.base.paging import Page, PageRequest, contains, keyset_page
 from bizdesk.services.base.permissions import can, requires
 from bizdesk.services.base.records import check_version, touch
-from bizdesk.services.crm.contacts import resolve
+from bizdesk.services.crm.contacts import NAMED_NUMBER, resolve
 from bizdesk.services.people.days import month_bounds, overlap
 
 PAY_BASES = ("monthly", "hourly")
@@ -113,8 +114,16 @@ def get(uow: UnitOfWork, employee_id: int) -> EmployeeView:
 
 @requires("people.view")
 def find_employee(uow: UnitOfWork, text: object) -> int:
-    """An employee's id from "#3", "3", the contact's exact name or e-mail."""
+    """An employee's id from "#3", "3", the contact's exact name or e-mail, or the name with
+    the number as a form shows it ("Ana Pop #3", the name checked)."""
     s = str(text or "").strip()
+    named = NAMED_NUMBER.fullmatch(s)
+    if named:
+        e = uow.session.get(Employee, int(named[2])) if int(named[2]) <= v.MAX_ROW_ID else None
+        name = uow.session.get(Contact, e.contact_id).name if e is not None else None
+        if name is not None and fold(" ".join(named[1].split())) == fold(" ".join(name.split())):
+            return e.id
+        raise NotFound(Message("There is no employee {name}.", name=repr(s[:60])))
     digits = s[1:] if s.startswith("#") else s
     if digits.isdigit():
         if uow.session.get(Employee, int(digits)) is not None:
