@@ -78,10 +78,11 @@ def template(tmp_path_factory):  # noqa: ANN001, ANN201
     s = open_store(str(path), user="tester")
     setup.ensure_initialized(s)
     supplier(s)
-    product(s, "A", cost="0.33")
-    product(s, "B", cost="1.07", allow_negative="yes")
-    product(s, "C", cost="0.10")
-    m, k = product(s, "M"), product(s, "K")  # made of 2 A and 1 C; a kit of 1 A and 1 C
+    # by the kilogram: parts of one are sold, made and counted (in pieces they are refused)
+    product(s, "A", unit="kg", cost="0.33")
+    product(s, "B", unit="kg", cost="1.07", allow_negative="yes")
+    product(s, "C", unit="kg", cost="0.10")
+    m, k = product(s, "M", unit="kg"), product(s, "K")  # made of 2 A and 1 C; a kit of 1 A, 1 C
     lines(s)  # payroll: 10 %, 6.35 % and a fixed 12.00 withheld, 29.9 % on top
     employee(s, "Ana Pop", start_date="2026-01-15", pay="2345.67")  # #1, pro rata in January
     employee(s, "Cy Dan", pay_basis="hourly", pay="12.35")  # #2
@@ -459,7 +460,7 @@ def test_stock_counted_back_to_zero_from_below_leaves_no_value(store) -> None:  
     """Found by the ERP state machine: two sales below zero, each valued and rounded on its
     own, then a count of zero left a stock value of 0.01 with nothing on hand."""
     supplier(store)
-    product(store, "B", cost="1.07", allow_negative="yes")
+    product(store, "B", unit="kg", cost="1.07", allow_negative="yes")
     with store.write() as uow:
         sales.counter_sale(uow, [sales.SOLineInput("B", "0.64", "2.99", "20")])
         sales.counter_sale(uow, [sales.SOLineInput("B", "1.73", "2.99", "20")])

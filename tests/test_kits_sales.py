@@ -22,10 +22,11 @@ from tests.test_making_assembly import _valued
 @pytest.fixture
 def kit(store):  # noqa: ANN001, ANN201
     """TUBE: 3 for 30.01 (10.00333... each), LEVER: 6 for 7.00; a REPAIR kit of 1 tube and
-    2 levers sold at 25.00 with 21 % VAT."""
+    2 levers sold at 25.00 with 21 % VAT (sold in sets: a kit is whole whatever its unit,
+    not only one counted in pieces)."""
     tube = product(store, "TUBE", name="Inner tube")
     lever = product(store, "LEVER", name="Tyre lever")
-    rk = product(store, "REPAIR", name="Repair kit", sale_price="25", vat_rate="21")
+    rk = product(store, "REPAIR", name="Repair kit", unit="set", sale_price="25", vat_rate="21")
     _valued(store, tube, "3", 3001)
     _valued(store, lever, "6", 700)
     with store.write() as uow:

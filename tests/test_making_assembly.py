@@ -188,8 +188,8 @@ def test_refusals(shop) -> None:  # noqa: ANN001
         # 0.0005 of a shelf: 3 x 0.0005 screws is finer than a thousandth
     with store.write() as uow, pytest.raises(ValidationError, match="at most 3 decimals"):
         assembly.finish(uow, mo.id, "0.0005")
-    with store.write() as uow:
-        assembly.create(uow, MOInput("SHELF", "0.5"))  # 1.5 screws, 0.5 plate: whole
+    with store.write() as uow, pytest.raises(ValidationError, match="SHELF is counted in whole"):
+        assembly.create(uow, MOInput("SHELF", "0.5"))  # half a shelf: not made of pieces
     _ties(store)
 
 

@@ -34,10 +34,17 @@ def test_a_bom_holds_exact_quantities_and_costs_from_average(store) -> None:  # 
     assert view.labour == Decimal("12.50")
     assert view.components[0].unit_cost == Decimal("10.00")
     assert view.material_cost == Decimal("120.00") and view.unit_cost == Decimal("132.50")
-    # a fraction of a component, to the thousandth
-    view = _set(store, bike, ("WHEEL", "0.125"), ("FRAME", "1"))
+    # a fraction of a component, to the thousandth: of one in metres, not in pieces
+    product(store, "CABLE", unit="m", cost="10")
+    view = _set(store, bike, ("CABLE", "0.125"), ("FRAME", "1"))
     assert view.components[0].qty == Decimal("0.125")
     assert view.components[0].cost == Decimal("1.25")
+    with store.write() as uow, pytest.raises(ValidationError) as exc:
+        boms.set_bom(uow, bike, BomInput([("WHEEL", "0.5")]))
+    assert exc.value.fields["line 1 qty"] == (
+        "WHEEL is counted in whole pcs: 0.5 is not a whole number (a product in another unit, "
+        "such as m or kg, takes parts of one)"
+    )
 
 
 def test_versions_are_kept_and_one_is_active(store) -> None:  # noqa: ANN001

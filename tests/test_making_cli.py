@@ -22,6 +22,7 @@ def shop(tmp_path) -> str:  # noqa: ANN001
     product(s, "FRAME", name="Frame", cost="100")
     product(s, "BIKE", name="Bike")
     product(s, "HOUR", name="Workshop hour", stocked=False)
+    product(s, "CHAIN", name="Chain", unit="m", cost="10.01")  # by the metre: parts of one
     s.dispose()
     return path
 
@@ -32,12 +33,12 @@ def test_set_show_versions_and_use(shop, tmp_path) -> None:  # noqa: ANN001
     assert r.returncode == 0, r.stderr
     assert "BIKE Bike, version 1 (active)" in r.stdout and "Labour per unit: 12.50" in r.stdout
     f = tmp_path / "bom.json"
-    f.write_text(json.dumps({"components": [{"sku": "wheel", "qty": "0.5"}], "note": "v2"}))
+    f.write_text(json.dumps({"components": [{"sku": "chain", "qty": "0.5"}], "note": "v2"}))
     r = bizdesk("bom", "set", "BIKE", str(f), "--db", shop, "--format", "json")
     assert r.returncode == 0, r.stderr
     shown = json.loads(r.stdout)
     assert shown["version"] == 2 and shown["components"] == [
-        {"sku": "WHEEL", "qty": "0.5", "unit_cost": "10.01", "cost": "5.00"}
+        {"sku": "CHAIN", "qty": "0.5", "unit_cost": "10.01", "cost": "5.00"}
     ]
     r = bizdesk("bom", "show", "BIKE", "--version", "1", "--format", "json", "--db", shop)
     old = json.loads(r.stdout)

@@ -20,7 +20,15 @@ from tests.erp_helpers import errors, order, product, supplier
 def shop(store):  # noqa: ANN001, ANN201
     sid = supplier(store)
     product(store, "BIKE", name="City bike", cost="400", sale_price="650", vat_rate="20")
-    product(store, "SRV", name="Service hour", sale_price="45", vat_rate="20", allow_negative="yes")
+    product(
+        store,
+        "SRV",
+        name="Service hour",
+        unit="h",
+        sale_price="45",
+        vat_rate="20",
+        allow_negative="yes",
+    )
     po = order(store, sid, ("BIKE", "3", "400"), ("BIKE", "2", "430"))
     with store.write() as uow:
         purchasing.receive(uow, po.id, {ln.id: str(ln.qty) for ln in po.lines})
@@ -207,7 +215,7 @@ def test_a_deal_with_lines_is_won_in_a_romanian_session(shop) -> None:  # noqa: 
             d = deals.set_lines(
                 uow,
                 d.id,
-                [deals.LineInput("City bike", "2,5", "1.899,99", product_id=bike)],
+                [deals.LineInput("City bike", "2", "1.899,99", product_id=bike)],
                 version=d.version,
             )
             deals.win(uow, d.id, "good price", version=d.version)
@@ -216,7 +224,7 @@ def test_a_deal_with_lines_is_won_in_a_romanian_session(shop) -> None:  # noqa: 
     finally:
         store.input_locale = None
     assert so.deal_id == d.id
-    assert [(ln.qty, ln.unit_price) for ln in so.lines] == [(Decimal("2.5"), Decimal("1899.99"))]
+    assert [(ln.qty, ln.unit_price) for ln in so.lines] == [(Decimal("2"), Decimal("1899.99"))]
 
 
 def test_deal_lines_by_sku_take_the_products_name_and_price(shop) -> None:  # noqa: ANN001
@@ -279,20 +287,20 @@ def test_return_after_payment_owes_a_refund(shop) -> None:  # noqa: ANN001
 
 def test_the_most_that_may_be_paid_is_said_as_it_is_typed_in_a_form(shop) -> None:  # noqa: ANN001
     """A person's form reads amounts the shop's way: the refusal writes the amount that way
-    too (1.950,00 in a Spanish form), so it can be typed back; the machine form stays plain."""
+    too (2.340,00 in a Spanish form), so it can be typed back; the machine form stays plain."""
     store, _ = shop
     with store.write() as uow:
-        so = sales.counter_sale(uow, [sales.SOLineInput("BIKE", "2.5")], account="cash")
-        sales.return_goods(uow, so.id, {so.lines[0].id: "2.5"}, reason="changed mind")
+        so = sales.counter_sale(uow, [sales.SOLineInput("BIKE", "3")], account="cash")
+        sales.return_goods(uow, so.id, {so.lines[0].id: "3"}, reason="changed mind")
         inv = sales.get(uow, so.id).invoices[0]
     store.input_locale = "es_ES"
     try:
-        with store.write() as uow, pytest.raises(ValidationError, match="between 0 and 1.950,00"):
-            sales.refund(uow, inv.id, amount="2.000")
+        with store.write() as uow, pytest.raises(ValidationError, match="between 0 and 2.340,00"):
+            sales.refund(uow, inv.id, amount="2.400")
     finally:
         store.input_locale = None
-    with store.write() as uow, pytest.raises(ValidationError, match="between 0 and 1950.00"):
-        sales.refund(uow, inv.id, amount="2000")
+    with store.write() as uow, pytest.raises(ValidationError, match="between 0 and 2340.00"):
+        sales.refund(uow, inv.id, amount="2400")
 
 
 def test_the_customers_whole_story_and_ticket_links(shop) -> None:  # noqa: ANN001

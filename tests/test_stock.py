@@ -214,19 +214,75 @@ def test_a_refusal_writes_quantities_as_the_form_reads_them(store) -> None:  # n
     """In Vietnamese "23.332" is twenty-three thousand: a form's refusal said "only 23.332
     on hand" of 23,332 (the machine form). A person reads the quantity in their locale's
     form; the command line keeps the machine form it reads."""
-    pid = product(store, "TUB", name="Tube", cost="2")
+    pid = product(store, "TUB", name="Tube", unit="m", cost="2")  # by the metre
     with store.write() as uow:
         moves.adjust(uow, pid, "23.332", reason="count")
     store.input_locale = "vi_VN"
     try:
         with store.write() as uow, pytest.raises(ValidationError) as exc:
             moves.adjust(uow, pid, "-25", reason="out")
-        assert "only 23,332 pcs of TUB on hand at Main" in str(exc.value.fields["qty"])
+        assert "only 23,332 m of TUB on hand at Main" in str(exc.value.fields["qty"])
     finally:
         store.input_locale = None
     with store.write() as uow, pytest.raises(ValidationError) as exc:
         moves.adjust(uow, pid, "-25", reason="out")
-    assert "only 23.332 pcs of TUB" in str(exc.value.fields["qty"])
+    assert "only 23.332 m of TUB" in str(exc.value.fields["qty"])
+
+
+def test_a_product_counted_in_pieces_is_moved_in_whole_ones(store) -> None:  # noqa: ANN001
+    """1.5 bicycles was taken by a count, an adjustment, a transfer, an order and a delivery.
+    A product in pieces (bizdesk's "pcs" or the shop's word: "buc.", "ud.", "cái") takes
+    whole numbers; one in another unit (m, kg, h) takes parts. Said as the reader writes
+    numbers (1,5 in a Vietnamese form)."""
+    from bizdesk.services.inventory import locations
+    from bizdesk.services.trade import purchasing
+
+    bike = product(store, "BIKE", name="Bike", cost="300")
+    cable = product(store, "CABLE", name="Cable", unit="m", cost="2")
+    buc = product(store, "BELL", name="Bell", unit="BUC.", cost="3")  # a Romanian shop's word
+    with store.write() as uow:
+        locations.add_location(uow, "Back")
+        moves.adjust(uow, bike, "4", "found")
+        moves.adjust(uow, cable, "2.5", "found")  # metres: parts of one
+    wrong = (
+        lambda uow: moves.adjust(uow, bike, "1.5", "found"),
+        lambda uow: moves.adjust(uow, bike, "-0.5", "lost"),
+        lambda uow: moves.count(uow, bike, "3.5"),
+        lambda uow: moves.transfer(uow, bike, "0.5", "Main", "Back"),
+    )
+    for call in wrong:
+        with store.write() as uow, pytest.raises(ValidationError) as exc:
+            call(uow)
+        said = next(iter(exc.value.fields.values()))
+        assert said.startswith("BIKE is counted in whole pcs: ") and "is not a whole" in said
+    store.input_locale = "vi_VN"
+    try:
+        with store.write() as uow, pytest.raises(ValidationError) as exc:
+            moves.adjust(uow, bike, "1,5", "found")
+        assert "BIKE is counted in whole pcs: 1,5 is not a whole number" in str(exc.value)
+    finally:
+        store.input_locale = None
+    sid = supplier(store)
+    with store.write() as uow, pytest.raises(ValidationError) as exc:
+        purchasing.create(
+            uow,
+            purchasing.POInput(
+                supplier=f"#{sid}", lines=[purchasing.POLineInput("BIKE", "2.5", "300")]
+            ),
+        )
+    assert "is counted in whole pcs" in str(exc.value.fields["line 1 qty"])
+    po = order(store, sid, ("BIKE", "2", "300"), ("CABLE", "1.25", "2"))
+    with store.write() as uow, pytest.raises(ValidationError) as exc:
+        purchasing.receive(uow, po.id, {po.lines[0].id: "1.5"})
+    assert "BIKE is counted in whole pcs: 1.5" in str(exc.value)
+    with store.write() as uow:
+        purchasing.receive(uow, po.id, {po.lines[0].id: "1", po.lines[1].id: "1.25"})
+        moves.adjust(uow, bike, "1", "found")
+    with store.write() as uow:
+        moves.adjust(uow, buc, "0.5", "found")  # "BUC." is no word for pieces in English
+        uow.set_setting("locale", "ro_RO")  # a Romanian shop: buc. are its pieces
+    with store.write() as uow, pytest.raises(ValidationError, match="BELL is counted in whole"):
+        moves.adjust(uow, buc, "0.5", "found")
 
 
 def test_a_product_is_named_by_its_sku_or_its_exact_name_never_guessed(store) -> None:  # noqa: ANN001

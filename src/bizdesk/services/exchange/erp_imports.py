@@ -24,7 +24,7 @@ from bizdesk.models.contacts import Contact
 from bizdesk.models.core import AuditEvent
 from bizdesk.models.ledger import JournalEntry, Sequence
 from bizdesk.models.stock import Product
-from bizdesk.money import AmountError, parse_money, parse_qty
+from bizdesk.money import AmountError, parse_money
 from bizdesk.services.base import permissions
 from bizdesk.services.base import validate as v
 from bizdesk.services.base.csvio import read_rows
@@ -286,7 +286,7 @@ def _check_counts(uow: UnitOfWork, rows: Iterable[tuple[int, dict[str, str]]]) -
             chk.add("product", problem)
         counted = None
         try:
-            counted = parse_qty(row.get("counted", ""), locale=uow.input_locale)
+            counted = products.product_qty(uow, p, row.get("counted", ""))
         except AmountError as exc:
             chk.add("counted", exc.args[0])
         chk("reason", v.text, row.get("reason") or "stock count", required=True, max_len=200)

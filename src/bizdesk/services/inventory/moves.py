@@ -23,7 +23,6 @@ from bizdesk.money import (
     AmountError,
     bounded,
     from_minor,
-    parse_qty,
     qty_from_scaled,
     qty_text,
 )
@@ -42,7 +41,7 @@ from bizdesk.services.inventory.levels import (
     totals,
 )
 from bizdesk.services.inventory.locations import resolve_location
-from bizdesk.services.inventory.products import load_product
+from bizdesk.services.inventory.products import load_product, product_qty
 
 
 def _scale_value(qty_scaled: int, unit_cost_minor: int) -> int:
@@ -288,7 +287,7 @@ def adjust(
     _check_stocked(uow, p)
     chk = v.Checker()
     try:
-        delta = parse_qty(qty, allow_negative=True, locale=uow.input_locale)
+        delta = product_qty(uow, p, qty, allow_negative=True)
         if delta == 0:
             chk.add("qty", Message("must not be zero"))
     except AmountError as exc:
@@ -328,7 +327,7 @@ def count(
     _check_stocked(uow, p)
     chk = v.Checker()
     try:
-        counted_scaled = parse_qty(counted, locale=uow.input_locale)
+        counted_scaled = product_qty(uow, p, counted)
     except AmountError as exc:
         chk.add("counted", exc.message)
         counted_scaled = 0
@@ -350,7 +349,7 @@ def transfer(
     _check_stocked(uow, p)
     chk = v.Checker()
     try:
-        q = parse_qty(qty, locale=uow.input_locale)
+        q = product_qty(uow, p, qty)
         if q == 0:
             chk.add("qty", Message("must be more than zero"))
     except AmountError as exc:

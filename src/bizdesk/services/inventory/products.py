@@ -14,6 +14,7 @@ from bizdesk.i18n import N_, Message, written
 from bizdesk.models.contacts import Contact
 from bizdesk.models.stock import Location, Product, StockMove
 from bizdesk.money import (
+    QTY_SCALE,
     AmountError,
     from_minor,
     money_text,
@@ -400,6 +401,31 @@ def _default_unit(uow: UnitOfWork) -> str:
     """The unit of a product given none: pieces, in the shop's language ("buc." in a
     Romanian shop, which read "pcs" beside its own units)."""
     return written(uow.setting("locale"), N_("pcs"))
+
+
+def in_pieces(uow: UnitOfWork, p: Product) -> bool:
+    """Whether ``p`` is counted in pieces (its unit is bizdesk's word for them, "pcs", or
+    the shop's: "buc.", "ud.", "cái"): whole ones only. Another unit (m, kg, h) takes parts."""
+    unit = p.unit.strip().casefold()
+    return unit == "pcs" or unit == _default_unit(uow).casefold()
+
+
+def product_qty(uow: UnitOfWork, p: Product | None, value: object, **kw: bool) -> int:
+    """A quantity of ``p`` as typed (money.parse_qty, in the reader's locale; ``kw``: its
+    allow_negative), in thousandths. Refused (AmountError) when ``p`` is counted in pieces
+    and the quantity is not a whole number: 1.5 bicycles was taken, sold and delivered."""
+    q = parse_qty(value, locale=uow.input_locale, **kw)
+    if p is not None and q % QTY_SCALE and in_pieces(uow, p):
+        raise AmountError(
+            Message(
+                "{product} is counted in whole {unit}: {qty} is not a whole number (a "
+                "product in another unit, such as m or kg, takes parts of one)",
+                product=p.sku,
+                unit=p.unit,
+                qty=qty_text(q, uow.input_locale),
+            )
+        )
+    return q
 
 
 @requires("stock.view")

@@ -24,7 +24,6 @@ from bizdesk.money import (
     AmountError,
     bounded,
     from_minor,
-    parse_qty,
     qty_from_scaled,
     qty_text,
 )
@@ -43,7 +42,7 @@ from bizdesk.services.books.ledger import Posting, account_for, post_entry
 from bizdesk.services.inventory.levels import half_even, on_hand, reserved
 from bizdesk.services.inventory.locations import default_location
 from bizdesk.services.inventory.moves import issue_for, plan_issue, receive_at_value
-from bizdesk.services.inventory.products import load_product, resolve_product
+from bizdesk.services.inventory.products import load_product, product_qty, resolve_product
 from bizdesk.services.making.boms import active_bom, bom_lines
 
 OPEN_STATES = (MOState.DRAFT, MOState.CONFIRMED, MOState.PARTIALLY_DONE)
@@ -192,9 +191,9 @@ def get(uow: UnitOfWork, order_id: int) -> MOView:
     )
 
 
-def _qty(chk: v.Checker, name: str, value: object, uow: UnitOfWork) -> int:
+def _qty(chk: v.Checker, name: str, value: object, uow: UnitOfWork, p: Product | None) -> int:
     try:
-        q = parse_qty(value, locale=uow.input_locale)
+        q = product_qty(uow, p, value)
         if q == 0:
             raise AmountError(Message("must be more than zero"))
         return q
@@ -215,7 +214,7 @@ def create(uow: UnitOfWork, data: MOInput) -> MOView:
     """A draft order to make ``qty`` of a product from its active bill of materials."""
     chk = v.Checker()
     p = chk("product", resolve_product, uow, data.product)
-    q = _qty(chk, "qty", data.qty, uow)
+    q = _qty(chk, "qty", data.qty, uow, p)
     when = chk("planned_date", v.iso_date, data.planned_date, local=uow.person_input)
     notes = chk("notes", v.text, data.notes, max_len=500) or ""
     bom = None
@@ -381,7 +380,8 @@ def finish(
     )
     left = mo.qty_scaled - mo.done_scaled
     chk = v.Checker()
-    q = left if not str(qty or "").strip() else _qty(chk, "qty", qty, uow)
+    made = uow.session.get(Product, mo.product_id)
+    q = left if not str(qty or "").strip() else _qty(chk, "qty", qty, uow, made)
     if q > left:
         chk.add(
             "qty",

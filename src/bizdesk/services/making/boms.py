@@ -28,7 +28,7 @@ from bizdesk.money import (
 from bizdesk.services.base import validate as v
 from bizdesk.services.base.permissions import requires
 from bizdesk.services.inventory.levels import average_cost, half_even, is_kit, reserved, totals
-from bizdesk.services.inventory.products import load_product, resolve_product
+from bizdesk.services.inventory.products import load_product, product_qty, resolve_product
 
 MAX_COMPONENTS = 200
 
@@ -250,7 +250,7 @@ def _clean(
     for i, (sku, qty) in enumerate(rows, start=1):
         c = chk(f"line {i} product", resolve_product, uow, sku)
         try:
-            q = parse_qty(qty, locale=uow.input_locale)
+            q = product_qty(uow, c, qty)
             if q == 0:
                 raise AmountError(Message("must be more than zero"))
         except AmountError as exc:

@@ -24,7 +24,6 @@ from bizdesk.money import (
     from_minor,
     parse_decimal,
     parse_money,
-    parse_qty,
     qty_from_scaled,
     round_money,
     to_minor,
@@ -574,7 +573,7 @@ class LineInput:
 
 def _clean_lines(uow: UnitOfWork, chk: v.Checker, lines: list[LineInput]) -> list[tuple]:
     """(description, qty scaled, unit price minor, product id) per line; problems in chk."""
-    from bizdesk.services.inventory.products import resolve_product
+    from bizdesk.services.inventory.products import product_qty, resolve_product
 
     exp = uow.exponent
     rows = []
@@ -592,7 +591,7 @@ def _clean_lines(uow: UnitOfWork, chk: v.Checker, lines: list[LineInput]) -> lis
             max_len=200,
         )
         try:
-            qty = parse_qty(ln.qty, locale=uow.input_locale)
+            qty = product_qty(uow, product, ln.qty)
             if qty == 0:
                 raise AmountError(Message("must be more than zero"))
         except AmountError as exc:

@@ -16,11 +16,10 @@ from bizdesk.money import (
     from_minor,
     line_amounts,
     parse_money,
-    parse_qty,
     percent_to_basis_points,
 )
 from bizdesk.services.base import validate as v
-from bizdesk.services.inventory.products import resolve_product
+from bizdesk.services.inventory.products import product_qty, resolve_product
 
 
 @dataclass(frozen=True)
@@ -57,7 +56,7 @@ def clean_line(
     if not str(product or "").strip() and not desc and not product_required:
         chk.add(f"line {i} description", Message("a line without a product needs a description"))
     try:
-        q = parse_qty(qty, locale=uow.input_locale)
+        q = product_qty(uow, p, qty)
         if q == 0:
             raise AmountError(Message("must be more than zero"))
     except AmountError as exc:

@@ -34,13 +34,13 @@ from bizdesk.errors import InvariantViolation, NotFound, ValidationError
 from bizdesk.formatting import editable
 from bizdesk.i18n import N_, Message
 from bizdesk.models.ledger import JournalEntry
+from bizdesk.models.stock import Product
 from bizdesk.money import (
     AmountError,
     bounded,
     from_minor,
     line_amounts,
     parse_money,
-    parse_qty,
     qty_text,
 )
 from bizdesk.reading import date_text
@@ -49,6 +49,7 @@ from bizdesk.services.base.numbering import JOURNAL, Series, next_number
 from bizdesk.services.base.paging import PageRequest, folded_contains
 from bizdesk.services.base.records import check_version, touch
 from bizdesk.services.base.states import state_word
+from bizdesk.services.inventory.products import product_qty
 from bizdesk.services.trade.doc_lines import CleanLine, clean_line, preview
 
 OPEN = "open"  # the list filter for every state that still starts a step
@@ -371,7 +372,8 @@ class OrderKind:
             if not str(raw or "").strip():
                 continue
             try:
-                q = parse_qty(raw, locale=uow.input_locale)
+                made_of = uow.session.get(Product, ln.product_id) if ln.product_id else None
+                q = product_qty(uow, made_of, raw)
             except AmountError as exc:
                 chk.add(name, exc.args[0])
                 continue
