@@ -126,13 +126,13 @@ class RecordLoaded(Message):
         self.view, self.number, self.error = view, number, error
 
 
-class ServiceScreen(ServiceRunner, Screen):
-    """A screen whose keys typed while one of its services runs wait in the app's line
-    (``holds_keys``, widgets/keys.py) and act in order once it is done and what it set off
-    has begun (a list read again, which holds them too): "a ↓ a" in one burst on the leave
-    list approves the first request, then the second, never the first twice."""
+class KeysWaitForServices(ServiceRunner):
+    """Mixin for a screen or a pane: keys typed while one of its services runs wait in the
+    app's line (``holds_keys``, widgets/keys.py) and act in order once it is done and what
+    it set off has begun (a list read again, which holds them too): "a ↓ a" in one burst on
+    the leave list approves the first request, then the second, never the first twice."""
 
-    _services = 0  # services running for this screen
+    _services = 0  # services running for this screen or pane
 
     @property
     def holds_keys(self) -> bool:
@@ -154,6 +154,10 @@ class ServiceScreen(ServiceRunner, Screen):
         if not self.holds_keys:
             # once what was drawn is on the screen (and what followed the service began)
             self.app.call_after_refresh(self.app.release_keys)
+
+
+class ServiceScreen(KeysWaitForServices, Screen):
+    """A screen whose keys wait for its services (KeysWaitForServices)."""
 
 
 class RecordScreen(ServiceScreen):

@@ -17,7 +17,7 @@ from textual.worker import get_current_worker
 from bizdesk import i18n
 from bizdesk.formatting import day, moment, money, number, visible, visible_text
 from bizdesk.i18n import N_, _, ngettext
-from bizdesk.screens.common import Pane, ServiceResult
+from bizdesk.screens.common import KeysWaitForServices, Pane, ServiceResult
 from bizdesk.screens.orders import not_complete
 from bizdesk.screens.records import (
     RecordActions,
@@ -258,7 +258,7 @@ DEAL_KEYS = [
 ]
 
 
-class DealsPane(DealActions, Pane):
+class DealsPane(DealActions, KeysWaitForServices, Pane):
     HELP = N_(
         "The pipeline. The board shows each open stage with its count and amount "
         "(the first 50 deals of each; the list shows them all). Left/right change column, "
@@ -297,28 +297,12 @@ class DealsPane(DealActions, Pane):
     # Keys typed while a deal moves wait for the move and the board drawn after it: over
     # SSH "[ [" arrives at once, and moves the deal back twice (not the second time with the
     # version the first move replaced: "changed by someone else").
-    _services = 0  # services running for the pane
     _asked = 0  # board readings asked for ...
     _drawn = 0  # ... and the newest drawn
 
     @property
     def holds_keys(self) -> bool:
-        return self._services > 0 or self._drawn < self._asked
-
-    def run_service(self, fn, **kwargs):  # noqa: ANN001, ANN003, ANN201
-        self._services += 1
-        return super().run_service(fn, **kwargs)
-
-    def on_service_result(self, msg: ServiceResult) -> None:
-        # ServiceRunner's handler runs next: it says what happened and runs what follows
-        # (often another service, or reading the board again, which hold the keys again)
-        if msg.ran:
-            self._services -= 1
-            self._settled()
-
-    def _settled(self) -> None:
-        if not self.holds_keys:
-            self.app.call_after_refresh(self.app.release_keys)
+        return super().holds_keys or self._drawn < self._asked
 
     def compose(self) -> ComposeResult:
         with ContentSwitcher(initial="board"):
@@ -367,7 +351,7 @@ class DealsPane(DealActions, Pane):
         if msg.columns is not None:
             await self._draw(msg)
         self._drawn = max(self._drawn, msg.number)
-        self._settled()
+        self.settled()
 
     async def _draw(self, msg: Board) -> None:
         board = self.query_one("#board", Horizontal)
