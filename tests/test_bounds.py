@@ -81,7 +81,7 @@ def test_the_largest_amount_and_quantity_are_stored_whole(store) -> None:  # noq
         ledger.post(uow, e.id, version=e.version)
     with store.read() as uow:
         assert str(ledger.account_balance(uow, ledger.account_for(uow, "bank").id)) == MOST
-    bolt = product(store, "BOLT", name="Bolt", cost="0.01")
+    bolt = product(store, "BOLT", name="Bolt", unit="kg", cost="0.01")  # by weight: parts
     with store.write() as uow:
         moves.adjust(uow, bolt, "999999999999.999", "found")
     with store.read() as uow:

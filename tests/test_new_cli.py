@@ -37,7 +37,7 @@ def shop(tmp_path) -> tuple[str, Store]:  # noqa: ANN001
     sid = supplier(s)
     with s.write() as uow:
         contacts.create(uow, ContactInput(name="Ann Buyer", email="ann@example.com"))
-    product(s, "BOLT", name="Bolt M8", sale_price="0.40", cost="0.20", vat_rate="20")
+    product(s, "BOLT", name="Bolt M8", unit="kg", sale_price="0.40", cost="0.20", vat_rate="20")
     product(s, "HOUR", name="Workshop hour", sale_price="30", vat_rate="20", stocked=False)
     order(s, sid, ("BOLT", "100", "0.20"))
     yield path, s
@@ -304,7 +304,7 @@ def test_a_delivery_by_its_lines_then_the_rest_with_the_order_alone(shop) -> Non
     with s.read() as uow:
         so = sales.get(uow, 1)
     assert so.state == "delivered" and [ln.delivered for ln in so.lines] == [Decimal("12.5"), 1]
-    assert balance(s, "cogs") == Decimal("2.50")  # 12.5 bolts at 0.20
+    assert balance(s, "cogs") == Decimal("2.50")  # 12.5 kg of bolts at 0.20
     again = bizdesk("new", "delivery", "--order", "SO-00001", "--db", db)
     assert again.returncode == 1 and "nothing is left to deliver" in again.stderr
     assert bizdesk("new", "invoice", "--order", "SO-00001", "--db", db).returncode == 0
@@ -356,7 +356,7 @@ def test_a_bad_sales_order_names_every_problem_and_makes_nothing(shop, unchanged
         "sales-order",
         {**ORDER, "confirm": True, "lines": [{"product": "BOLT", "quantity": 101}]},
     )
-    assert many.returncode == 1 and "BOLT: only 100 pcs available, 101 wanted" in many.stderr
+    assert many.returncode == 1 and "BOLT: only 100 kg available, 101 wanted" in many.stderr
 
 
 @pytest.mark.parametrize(

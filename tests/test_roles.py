@@ -95,6 +95,8 @@ HELPERS = {
     "shop_details.read_shop",  # the shop's details inside a document's own check (papers.kinds)
     "shop_details.issuer_details",  # what an invoice keeps, inside invoice and return (checked)
     "ledger.pay_summed",  # what the reading services (checked) show of the payroll's lines
+    "products.in_pieces",  # whether a product takes whole numbers (no data of a role)
+    "products.product_qty",  # a quantity read inside each checked service that takes one
     "deals.preview_lines",  # a running total of lines being typed (no data read)
     "crm_imports.bulk_indexing",  # inside the import's own checked write
     "crm_imports.fewer_indexes",  # inside the import's own checked write

@@ -140,7 +140,7 @@ async def test_a_board_built_ahead_never_takes_the_focus(store) -> None:  # noqa
         await settle(pilot, app)
         deals = app.query_one("#tabs").get_pane("deals").children[0]
         app.screen.set_focus(None)
-        deals.load_board()
+        deals.read_board()
         await settle(pilot, app)
         assert app.query_one("#tabs").active == "contacts"
         assert app.focused is None or deals not in app.focused.ancestors_with_self

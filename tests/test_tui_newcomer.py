@@ -64,8 +64,8 @@ async def test_deals_board_survives_f4_bursts_and_loads_arriving_mid_build(store
             D.deactivate_stage(uow, added.id)
             D.add_stage(uow, "Trial", "40")
         new = _board(store)
-        pane.post_message(DealsPane.Board(with_demo, None))
-        pane.post_message(DealsPane.Board(new, None))
+        pane.post_message(DealsPane.Board(with_demo, None, 0))
+        pane.post_message(DealsPane.Board(new, None, 0))
         await settle(pilot, app)
         lists = list(pane.query(OptionList))
         assert [ol.id for ol in lists] == [f"stage-{c.stage.id}" for c in new]
