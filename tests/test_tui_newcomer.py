@@ -458,3 +458,37 @@ def test_a_reports_file_is_named_by_its_period() -> None:
     assert file_dates(nov) == "2026-11-01-to-2026-11-30"
     assert file_dates({"as_of": date(2026, 10, 31)}) == "2026-10-31"
     assert file_dates({}) == date.today().isoformat()
+
+
+async def test_deal_lines_open_as_the_shop_writes_numbers_and_save_unchanged(store) -> None:  # noqa: ANN001
+    """A Romanian shop's deal lines opened with 1899.00 and 2.00 (the machine form), which its
+    own editor then refused as "not a number" on saving: they open as the shop writes them."""
+    product(store, "BIKE", name="City bike", cost="400", sale_price="1899")
+    with store.write() as uow:
+        uow.set_setting("locale", "ro_RO")
+        C.create(uow, C.ContactInput(name="Ann Buyer"))
+        deal = D.create(uow, D.DealInput(title="Fleet", contact="#1", amount="100"))
+        deal = D.set_lines(
+            uow,
+            deal.id,
+            [D.LineInput("Trike", "2", "1899.5"), D.LineInput(product="BIKE", unit_price="")],
+            version=deal.version,
+        )
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        app.action_open_record("deal", deal.id)
+        await settle(pilot, app)
+        await pilot.press("p")
+        await settle(pilot, app)
+        form = app.screen
+        assert isinstance(form, LinesFormScreen)
+        assert [(ln["qty"], ln["unit_price"]) for ln in form.lines] == [
+            ("2", "1.899,50"),
+            ("1", "1.899,00"),
+        ]
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert isinstance(app.screen, DealScreen), str(form.query_one("#form-error").render())
+    with store.read() as uow:
+        assert D.get(uow, deal.id).amount == Decimal("5698.00")

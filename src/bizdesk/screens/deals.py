@@ -106,8 +106,8 @@ def deal_form(stages: list[str], view: D.DealView | None = None) -> FormScreen:
 LINE_FIELDS = [
     Field("product", N_("Product (SKU)"), width="2fr", suggest=products.suggest_products),
     Field("description", N_("Description"), width="3fr"),
-    Field("qty", N_("Qty"), value="1", width="8"),
-    Field("unit_price", N_("Unit price"), width="12"),
+    Field("qty", N_("Qty"), "number", "1", width="8"),
+    Field("unit_price", N_("Unit price"), "number", width="12"),
 ]
 
 
