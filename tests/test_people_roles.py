@@ -140,7 +140,7 @@ def test_the_journal_sums_the_payroll_for_whom_may_not_see_pay(store) -> None:  
     assert theirs["payable"] == [("", 0, run.net), ("", run.net, 0)]
     assert theirs["gl"] == theirs["payable"]
     for entry, owner_entry in zip(theirs["entries"], mine["entries"], strict=True):
-        assert entry.pay_summed
+        assert entry.pay_summed and entry.pay_people == 2  # (the page says over how many)
         assert entry.total_debit == owner_entry.total_debit
         assert entry.total_credit == owner_entry.total_credit
         assert all(not ln.contact and not ln.contact_id and not ln.memo for ln in entry.lines)

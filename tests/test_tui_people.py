@@ -155,6 +155,15 @@ async def test_employees_payroll_run_post_and_pay(store) -> None:  # noqa: ANN00
         await pilot.press("escape")
         await settle(pilot, app)
         assert app.screen.query_one(DataTable).row_count == 1
+        # a payment's entry opens the run it paid (o said "made by hand or imported")
+        from bizdesk.screens.journal import EntryScreen
+
+        app.push_screen(EntryScreen(3))
+        await settle(pilot, app)
+        assert "payroll run's payment #1" in text_of(app.screen, "#main")
+        await pilot.press("o")
+        await settle(pilot, app)
+        assert isinstance(app.screen, P.PayrollRunScreen) and app.screen.record_id == 1
     with store.read() as uow:
         r = payroll.get(uow, 1)
     assert r.state == "paid" and r.paid == r.net and len(r.slips) == 3

@@ -775,6 +775,8 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
         from bizdesk.screens.contacts import ContactScreen
         from bizdesk.screens.deals import DealScreen
         from bizdesk.screens.journal import EntryScreen
+        from bizdesk.screens.making import AssemblyScreen
+        from bizdesk.screens.people import PayrollRunScreen
         from bizdesk.screens.purchases import PurchaseOrderScreen
         from bizdesk.screens.sales import SalesOrderScreen
         from bizdesk.screens.stock import ProductScreen
@@ -788,7 +790,11 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
             "purchase_order": PurchaseOrderScreen,
             "sales_order": SalesOrderScreen,
             "entry": EntryScreen,
+            "assembly_order": AssemblyScreen,
+            "payroll_run": PayrollRunScreen,
         }[kind]
+        if kind == "payroll_run" and not self._allowed_or_told("people.pay"):
+            return  # (the run's page is its pay: said in a sentence, not opened)
         self.push_screen(screen(record_id))
 
     def deliver_screenshot(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003

@@ -485,16 +485,22 @@ class EntryScreen(EntryActions, RecordScreen):
             f"{_('Total'):<30} {money(v.total_debit, loc):>12} {money(v.total_credit, loc):>12}\n",
             style="bold",
         )
-        if v.pay_summed:
-            t.append(
-                "\n"
-                + _(
-                    "Each employee's pay is summed here: only roles that see salaries see it "
-                    "per person."
+        if v.pay_summed:  # honest about what the sum hides: one person's pay is theirs
+            said = (
+                _(
+                    "This pays one employee, who is not named here: only roles that see "
+                    "salaries see who."
                 )
-                + "\n",
-                style="dim",
+                if v.pay_people == 1
+                else ngettext(
+                    "The pay of {n} employee is summed here, without names: only roles that "
+                    "see salaries see it per person.",
+                    "The pay of {n} employees is summed here, without names: only roles that "
+                    "see salaries see it per person.",
+                    v.pay_people,
+                ).format(n=v.pay_people)
             )
+            t.append("\n" + said + "\n", style="dim")
         self.query_one("#main", Static).update(visible_text(t))
         self.sub_title = v.label
 

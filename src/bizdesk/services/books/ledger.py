@@ -588,6 +588,7 @@ class EntryView:
     total_credit: Decimal
     version: int
     pay_summed: bool = False  # a payroll entry read without people.pay: lines summed
+    pay_people: int = 0  # ... over how many employees (one: that employee's pay alone)
 
     @property
     def label(self) -> str:
@@ -1010,6 +1011,7 @@ def get_entry(uow: UnitOfWork, entry_id: int) -> EntryView:
         for ln, code, name, cname in rows
     ]
     summed = pay_summed(uow) if e.source_kind in PAYROLL_SOURCES else None
+    people = len({ln.contact_id for ln in lines if ln.contact_id}) if summed else 0
     if summed is not None:  # one line per account and side, without the person
         lines = [
             LineView(ln.id, ln.account_id, ln.account, from_minor(d, exp), from_minor(c, exp))
@@ -1040,6 +1042,7 @@ def get_entry(uow: UnitOfWork, entry_id: int) -> EntryView:
         sum((ln.credit for ln in lines), Decimal(0)),
         e.version,
         summed is not None,
+        people,
     )
 
 
@@ -1205,10 +1208,13 @@ def balance_by_role(uow: UnitOfWork, role: str) -> int:
 
 @requires("journal.view")
 def source_of_entry(uow: UnitOfWork, source_kind: str | None, source_id: int | None):  # noqa: ANN201
-    """Where a journal entry came from, as (screen kind, id): a purchase or sales order, or
-    the product of a stock move; None for entries made by hand or imported."""
-    if source_kind in ("purchase_order", "sales_order") and source_id:
+    """Where a journal entry came from, as (screen kind, id): a purchase or sales order, an
+    assembly order, a payroll run (its posting or its payment), or the product of a stock
+    move; None for entries made by hand or imported."""
+    if source_kind in ("purchase_order", "sales_order", "assembly_order") and source_id:
         return (source_kind, source_id)
+    if source_kind in PAYROLL_SOURCES and source_id:
+        return ("payroll_run", source_id)
     if source_kind == "stock_move" and source_id:
         move = uow.session.get(StockMove, source_id)
         return ("product", move.product_id) if move else None
