@@ -264,6 +264,7 @@ def test_a_name_typed_without_its_accents_finds_the_one_contact_so_named(store) 
         an = C.create(uow, C.ContactInput(name="Nguyễn Văn An", city="Huế")).contact
         assert C.resolve(uow, "nguyen van an").id == an.id
         assert C.resolve(uow, "NGUYEN VĂN AN").id == an.id
+        assert C.resolve(uow, " nguyen  van an ").id == an.id  # spaces as typed in a hurry
         assert (
             D.create(uow, D.DealInput(title="Bikes", contact="Nguyen Van An")).contact_id == an.id
         )
@@ -274,11 +275,12 @@ def test_a_name_typed_without_its_accents_finds_the_one_contact_so_named(store) 
         with pytest.raises(FieldError) as refused:
             C.resolve(uow, "stefan pop")
         assert str(refused.value.message) == (
-            f"several contacts are named stefan pop: #{stefan.id} (Iași), #{other.id} (Cluj); "
-            "give the one meant by its #number or its e-mail"
+            f"several contacts are named stefan pop: #{stefan.id} Ștefan Pop (Iași), "
+            f"#{other.id} Ştefan Pop (Cluj); give the one meant by its #number or its e-mail"
         )
         plain = C.create(uow, C.ContactInput(name="Stefan Pop")).contact
         assert C.resolve(uow, "stefan pop").id == plain.id  # exactly as typed: that one
+        assert C.resolve(uow, "Stefan  Pop").id == plain.id
         assert C.resolve(uow, "Ștefan Pop").id == stefan.id
 
 

@@ -420,8 +420,9 @@ def find_by_name_or_email(uow: UnitOfWork, text: str, *, kind: str | None = None
         hit = uow.session.exec(stmt.where(Contact.email == text.strip().lower())).first()
         if hit is not None:
             return hit
+    name = " ".join(text.split())  # "Stefan  Pop" typed with two spaces is Stefan Pop
     return uow.session.exec(
-        stmt.where(Contact.sort_name == v.sort_key(text.strip())).order_by(Contact.id)
+        stmt.where(Contact.sort_name == v.sort_key(name)).order_by(Contact.id)
     ).first()
 
 
@@ -438,7 +439,7 @@ def _only_one(uow: UnitOfWork, named, name: str, kind: str | None) -> Contact | 
         stmt = stmt.where(Contact.kind == kind)
     same = uow.session.exec(stmt.order_by(Contact.id).limit(6)).all()
     if len(same) > 1:
-        shown = ", ".join(f"#{c.id} ({c.city})" if c.city else f"#{c.id}" for c in same[:5])
+        shown = ", ".join(_which(c, name) for c in same[:5])
         raise v.FieldError(
             Message(
                 "several contacts are named {name}: {which}; give the one meant by its "
@@ -450,10 +451,19 @@ def _only_one(uow: UnitOfWork, named, name: str, kind: str | None) -> Contact | 
     return same[0] if same else None
 
 
+def _which(c: Contact, typed: str) -> str:
+    """One of several contacts a name fits, for the refusal: its number, its name where it
+    is not written as typed (Lê Thị Mai or Lê Thị Mãi for "le thi mai"), its city."""
+    said = f"#{c.id}"
+    if " ".join(c.name.split()).casefold() != " ".join(typed.split()).casefold():
+        said += f" {c.name}"
+    return f"{said} ({c.city})" if c.city else said
+
+
 def _named_without_accents(uow: UnitOfWork, text: str, kind: str | None) -> Contact | None:
     """The one live contact whose name is ``text`` but for accents and case, as a keyboard
     without them types it ("nguyen van an" for "Nguyễn Văn An"); refused if several are."""
-    letters = v.sort_prefix(text)
+    letters = v.sort_prefix(" ".join(text.split()))
     if not letters:
         return None
     # a sort key is the letters alone, or the letters, SORT_ACCENTS and the accented name
