@@ -420,9 +420,11 @@ def find_by_name_or_email(uow: UnitOfWork, text: str, *, kind: str | None = None
         hit = uow.session.exec(stmt.where(Contact.email == text.strip().lower())).first()
         if hit is not None:
             return hit
-    name = " ".join(text.split())  # "Stefan  Pop" typed with two spaces is Stefan Pop
+    # as typed, else with its spaces made single: "Stefan  Pop" typed in a hurry is Stefan Pop
+    exact = v.sort_key(text.strip())
+    keys = {exact, v.sort_key(" ".join(text.split()))}
     return uow.session.exec(
-        stmt.where(Contact.sort_name == v.sort_key(name)).order_by(Contact.id)
+        stmt.where(Contact.sort_name.in_(keys)).order_by(Contact.sort_name != exact, Contact.id)
     ).first()
 
 
