@@ -8,6 +8,7 @@ import json
 import shutil
 import subprocess
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -156,6 +157,14 @@ def test_every_erp_report_as_json_and_one_in_every_format(shop) -> None:  # noqa
 def test_journal_csv_export_imports_into_another_store(shop, tmp_path) -> None:  # noqa: ANN001
     out = tmp_path / "journal.csv"
     assert bizdesk("export", "journal", "--db", shop, "-o", str(out)).returncode == 0
+    # never over a store (-o shop.db replaced the store with a CSV); -o - is standard output
+    written = out.read_bytes()
+    onto_store = bizdesk("export", "journal", "--db", shop, "-o", shop)
+    assert onto_store.returncode == 1 and "is a bizdesk store" in onto_store.stderr
+    assert bizdesk("check", "--db", shop).returncode == 0
+    dash = bizdesk("export", "journal", "--db", shop, "-o", "-")
+    assert dash.returncode == 0 and dash.stdout.encode() == written.replace(b"\r\n", b"\n")
+    assert not (Path.cwd() / "-").exists()
     other = str(tmp_path / "other.db")
     assert bizdesk("init", "--db", other).returncode == 0
     assert bizdesk("import", "contacts", "-", "--db", other, stdin=CONTACTS).returncode == 0

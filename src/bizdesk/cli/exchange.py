@@ -332,6 +332,16 @@ def export_journal(
     _export(ctx, db, "journal", fmt, output)
 
 
+def _is_a_store(path: Path) -> bool:
+    """Whether ``path`` is an SQLite file (a store, a backup): an export written over an
+    existing file replaces it, as `>` would, but never one of these."""
+    try:
+        with path.open("rb") as fh:
+            return fh.read(16) == b"SQLite format 3\x00"
+    except OSError:  # not there, a folder, not readable: the export says so itself
+        return False
+
+
 def _export(
     ctx: typer.Context, db: str | None, kind: str, fmt: StrEnum, output: str | None
 ) -> None:
@@ -344,13 +354,19 @@ def _export(
             return crm_exports.export_contacts(uow, stream, fmt.value)
         return erp_exports.export(uow, kind, stream, fmt.value)
 
+    path = Path(output).expanduser().resolve() if output and output != "-" else None
+    if path is not None and _is_a_store(path):  # -o shop.db put the export in its place
+        fail(
+            _(
+                "{path} is a bizdesk store; an export never goes over one (nothing was written)"
+            ).format(path=path)
+        )
     with store.read() as uow:
-        if not output:
+        if path is None:  # no -o, or -o -: standard output
             write(uow, data_out())
             return
         from bizdesk.files import atomic_write
 
-        path = Path(output).expanduser().resolve()
         # whole or not at all; 0600, or 0660 in a shop's group folder
         with atomic_write(path, newline="") as fh:
             n = write(uow, fh)
