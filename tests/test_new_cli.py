@@ -4,6 +4,7 @@ afterwards in the store (totals, stock moves, postings, `check`), refused whole 
 from __future__ import annotations
 
 import json
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -208,7 +209,7 @@ def test_a_supplier_bill_payment(shop, via, tmp_path) -> None:  # noqa: ANN001
     db, s = shop
     _stocked(s)
     with s.write() as uow:
-        purchasing.bill(uow, 1, reference="AC-77")
+        purchasing.bill(uow, 1, reference="AC-77", bill_date="2026-11-20")
     doc = {"bill": "ac-77", "order": "PO-00001", "account": "bank", "date": "2026-11-30"}
     r = new(db, "payment", doc, "--format", "json", via=via, tmp=tmp_path)
     assert r.returncode == 0, r.stderr
@@ -506,16 +507,19 @@ def _three_invoices(db: str, s: Store) -> None:
         ledger.set_payment_kind(uow, "1011", "bank")
 
 
+TODAY = date.today().isoformat()
+
+
 @pytest.mark.parametrize("via", ["file", "stdin", "options"])
 def test_one_payment_settles_two_invoices_and_part_of_a_third(shop, via, tmp_path) -> None:  # noqa: ANN001
     db, s = shop
-    _three_invoices(db, s)
+    _three_invoices(db, s)  # invoiced today: paid today (a payment is never before its invoice)
     assert balance(s, "receivable") == Decimal("38.40")
     entries = count(s, JournalEntry)
     if via == "options":
         r = bizdesk(
             "new", "payment", "--invoice", "INV-00001", "--invoice", "inv2",
-            "--invoice", "INV-00003=10.00", "--account", "1011", "--date", "2026-11-30",
+            "--invoice", "INV-00003=10.00", "--account", "1011", "--date", TODAY,
             "--format", "json", "--db", db,
         )  # fmt: skip
     else:
@@ -526,13 +530,13 @@ def test_one_payment_settles_two_invoices_and_part_of_a_third(shop, via, tmp_pat
                 {"invoice": "INV-00003", "amount": 10},
             ],
             "account": "1011",
-            "date": "2026-11-30",
+            "date": TODAY,
         }
         r = new(db, "payment", doc, "--format", "json", via=via, tmp=tmp_path)
     assert r.returncode == 0, r.stderr
     out = json.loads(r.stdout)
     assert out["label"] == f"JE-{entries + 1}" and count(s, JournalEntry) == entries + 1
-    assert (out["amount"], out["account"], out["date"]) == ("24.40", "1011", "2026-11-30")
+    assert (out["amount"], out["account"], out["date"]) == ("24.40", "1011", TODAY)
     assert out["invoices"] == [
         {"invoice": "INV-00001", "amount": "4.80", "paid": "4.80", "open": "0.00"},
         {"invoice": "INV-00002", "amount": "9.60", "paid": "9.60", "open": "0.00"},

@@ -269,7 +269,7 @@ def test_one_payment_settles_several_bills_in_full_and_in_part(shop) -> None:  #
         po = order(store, who, line)
         with store.write() as uow:
             purchasing.receive(uow, po.id, {po.lines[0].id: line[1]})
-            bills.append(purchasing.bill(uow, po.id, reference=ref))
+            bills.append(purchasing.bill(uow, po.id, reference=ref, bill_date="2026-11-15"))
     with store.write() as uow:
         ledger.add_account(uow, "1011", "Second bank", "asset")
         ledger.set_payment_kind(uow, "1011", "bank")

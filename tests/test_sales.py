@@ -93,6 +93,11 @@ def test_deliver_invoice_pay_with_exact_postings(shop) -> None:  # noqa: ANN001
     assert tb["5000"] == Decimal("824.00") and tb["1200"] == Decimal("1236.00")
     assert tb["4000"] == Decimal("-1345.00") and tb["2200"] == Decimal("-269.00")
     assert tb["1100"] == Decimal("1614.00")
+    with store.write() as uow, pytest.raises(ValidationError) as refused:  # before its invoice
+        sales.pay(uow, inv1.id, amount="100", when="2026-11-01")
+    assert str(refused.value.fields["date"]) == (
+        "2026-11-01 is before INV-00001 (2026-11-02): a payment of it is dated on or after it"
+    )
     ahead = date.today() + timedelta(days=1)  # a payment is recorded once it is made
     with store.write() as uow, pytest.raises(ValidationError) as refused:
         sales.pay(uow, inv1.id, amount="100", when=ahead.isoformat())

@@ -444,6 +444,23 @@ def payment_day(uow: UnitOfWork, chk: v.Checker, when: object) -> date:
     return day
 
 
+def paid_after(chk: v.Checker, day: date, when: object, label: str, dated: date) -> None:
+    """A payment a person dates (``when`` typed) before the document it pays (``dated``) is
+    refused: INV-00041 of 5 December was paid on the 1st, and the customer's statement
+    listed the payment before the invoice. A bank line's own date (a ``date``) stands: a
+    customer may pay ahead, and the line is matched to the invoice later."""
+    if day < dated and not isinstance(when, date):
+        chk.add(
+            "date",
+            Message(
+                "{date} is before {label} ({dated}): a payment of it is dated on or after it",
+                date=date_text(day),
+                label=label,
+                dated=date_text(dated),
+            ),
+        )
+
+
 def amount_paid(uow: UnitOfWork, chk: v.Checker, amount: object, open_: int, what: str) -> int:
     """A payment's amount as typed, in minor units: all that is open when left empty, never
     zero and never more than is open on the ``what`` (an invoice, a bill)."""

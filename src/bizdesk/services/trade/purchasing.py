@@ -51,7 +51,14 @@ from bizdesk.services.inventory.moves import receive_into_stock
 from bizdesk.services.inventory.products import resolve_supplier
 from bizdesk.services.inventory.reports import low_stock
 from bizdesk.services.trade.doc_lines import CleanLine
-from bizdesk.services.trade.orders import Flow, OpenDocument, OrderKind, amount_paid, payment_day
+from bizdesk.services.trade.orders import (
+    Flow,
+    OpenDocument,
+    OrderKind,
+    amount_paid,
+    paid_after,
+    payment_day,
+)
 
 FLOW = Flow(
     POState,
@@ -569,6 +576,7 @@ def settle_bills(
             chk.add(key, Message("bill {ref} is named twice", ref=b.reference))
             continue
         seen.add(b.id)
+        paid_after(chk, day, when, b.reference, b.bill_date)
         po = ORDERS.load(uow, b.order_id, lock=True)
         open_ = b.total_minor - _paid(uow, b.id)
         if open_ <= 0:

@@ -82,7 +82,14 @@ from bizdesk.services.making.kits import (
     whole_kits,
 )
 from bizdesk.services.trade.doc_lines import CleanLine
-from bizdesk.services.trade.orders import Flow, OpenDocument, OrderKind, amount_paid, payment_day
+from bizdesk.services.trade.orders import (
+    Flow,
+    OpenDocument,
+    OrderKind,
+    amount_paid,
+    paid_after,
+    payment_day,
+)
 
 WALK_IN = N_("Walk-in customer")  # in the shop's language: written(locale, WALK_IN)
 
@@ -799,6 +806,7 @@ def settle_invoices(
             chk.add(key, Message("{label} is named twice", label=label))
             continue
         seen.add(inv.id)
+        paid_after(chk, day, when, label, inv.issued_on)
         so = ORDERS.load(uow, inv.order_id, lock=True)
         open_ = inv.total_minor - _paid(uow, inv.id) - _credited(uow, inv.id)
         if open_ <= 0:
