@@ -144,3 +144,34 @@ async def test_a_return_after_payment_shows_what_is_owed_back(store) -> None:  #
         await settle(pilot, app)
         assert "owed back" not in main_text(app)
     assert errors(shop) == []
+
+
+async def test_a_step_the_role_may_not_take_is_refused_at_its_key_not_after_its_form(
+    store,  # noqa: ANN001
+) -> None:
+    """A sales person pressed l on a confirmed order, filled in the whole delivery, and was
+    told only on saving that delivering is not theirs: told at the key, no form opened."""
+    from bizdesk.db import Store
+    from bizdesk.services.admin import users
+
+    shop = _shop(store)
+    with shop.write() as uow:
+        so = sales.create(
+            uow,
+            sales.SOInput(customer="Dana Client", lines=[sales.SOLineInput("BIKE", "1")]),
+        )
+        sales.confirm(uow, so.id, version=so.version)
+        users.add(uow, "sam", "sales")
+    sam = Store(url=shop.url, engine=shop.engine, user="sam")
+    app = BizdeskApp(sam)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        app.action_open_record("sales_order", so.id)
+        await settle(pilot, app)
+        page = app.screen
+        assert isinstance(page, SalesOrderScreen)
+        await pilot.press("l")
+        await settle(pilot, app)
+        assert app.screen is page
+        said = [n.message for n in app._notifications]  # noqa: SLF001
+        assert any("Delivering sales orders is not allowed" in m for m in said), said

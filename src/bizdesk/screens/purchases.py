@@ -275,6 +275,8 @@ class PurchaseOrderScreen(orders.OrderScreen):
         )
 
     def action_receive(self) -> None:
+        if not self.app._allowed_or_told("purchases.receive"):  # noqa: SLF001 - before its form
+            return
         if self.view is None:
             return
         if not any(ln.outstanding > 0 for ln in self.view.lines) or self.view.state not in (
@@ -299,6 +301,8 @@ class PurchaseOrderScreen(orders.OrderScreen):
         )
 
     def action_bill(self) -> None:
+        if not self.app._allowed_or_told("purchases.bill"):  # noqa: SLF001 - before its form
+            return
         v = self.view
         if v is None:
             return
@@ -331,6 +335,8 @@ class PurchaseOrderScreen(orders.OrderScreen):
         )
 
     def action_pay(self) -> None:
+        if not self.app._allowed_or_told("purchases.pay"):  # noqa: SLF001 - before its form
+            return
         v = self.view
         if v is None:
             return
