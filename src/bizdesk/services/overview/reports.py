@@ -748,14 +748,8 @@ def _statement_report(
 
     try:
         c = resolve(uow, contact)
-    except FieldError as exc:
-        raise ValidationError(
-            {
-                "contact": Message(
-                    "{problem} (give --contact NAME, EMAIL or #ID)", problem=exc.message
-                )
-            }
-        ) from None
+    except FieldError as exc:  # (a door names its own box: --contact, or the form's)
+        raise ValidationError({"contact": exc.message}) from None
     if by and by not in STATEMENT_SIDES:
         raise ValidationError({"by": must_be_one_of(STATEMENT_SIDES)})
     role = by or ("payable" if c.is_supplier and not c.is_customer else "receivable")
