@@ -7,9 +7,12 @@ import pytest
 from rich.text import Text
 from textual.app import App, ComposeResult
 
+from bizdesk.app import BizdeskApp
 from bizdesk.formatting import day
-from bizdesk.widgets.paged_table import Col, fitted_widths
+from bizdesk.services.books import ledger
+from bizdesk.widgets.paged_table import Col, PagedTable, fitted_widths
 from bizdesk.widgets.table import PAD, Table, fit_widths, two_lines
+from tests.tui_helpers import SIZE, settle, wait_for
 
 NAMES = ["[/]", "[bold]x[/]", "[@click=app.quit]quit[/]", "Bolt [M8]", "Acme Wheels Ltd"]
 
@@ -140,3 +143,38 @@ def test_a_column_of_words_a_date_and_a_grown_title_are_never_cut_to_fit() -> No
     # that grew whole; the name gives what they take, down to 4
     assert widths == [8, 10, 10, 4, 6, 9, 18], widths
     assert sum(widths) == sum(c.width for c in columns)
+
+
+def test_a_page_s_amounts_and_dates_are_whole_and_the_text_gives_way() -> None:
+    columns = [
+        Col("label", "Entry", 10),
+        Col("date", "Date", 10, fmt=day),
+        Col("memo", "Memo", 28),
+        Col("amount", "Amount", 12, right=True),
+        Col("state", "State", 14),
+    ]
+    titles = ["Asiento", "Fecha", "Concepto", "Importe", "Estado"]
+
+    def page(*amounts: str) -> list[list[Text]]:
+        return [[Text(x) for x in ("JE-1", "20/11/2026", "Grande", a, "posted")] for a in amounts]
+
+    assert fitted_widths(columns, titles, page("7,60", "2.297,79")) == [10, 10, 28, 12, 14]
+    # 99.999.999,99 is 13 wide: shown whole, the memo one narrower, the table as wide
+    widths = fitted_widths(columns, titles, page("7,60", "99.999.999,99"))
+    assert widths == [10, 10, 27, 13, 14], widths
+
+
+async def test_the_journal_shows_the_largest_amount_whole_at_80_columns(store) -> None:  # noqa: ANN001
+    most = "99999999.99"
+    with store.write() as uow:
+        lines = [ledger.LineInput("1010", most, ""), ledger.LineInput("3000", "", most)]
+        e = ledger.create_draft(uow, ledger.EntryInput(date="2026-11-02", memo="big", lines=lines))
+        ledger.post(uow, e.id, version=e.version)
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f8")
+        await wait_for(pilot, app, lambda: app.query_one("#entries", PagedTable).page_data, "rows")
+        await settle(pilot, app)
+        shot = app.export_screenshot().replace("&#160;", " ")
+    assert "99,999,999.99" in shot
+    assert "99,999,999.…" not in shot

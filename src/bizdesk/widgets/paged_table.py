@@ -23,6 +23,7 @@ from textual.message import Message
 from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import DataTable, Input, Static
+from textual.widgets.data_table import ColumnKey
 
 from bizdesk.faults import describe
 from bizdesk.formatting import LOCALE_FORMATS, ZONE_FORMATS, day, visible
@@ -49,26 +50,37 @@ class Col:
     shows: tuple[Any, ...] = ()
 
 
-def fitted_widths(columns: list[Col], titles: list[str]) -> list[int | None]:
-    """The columns' widths with every title whole, and every word a column of known words
-    shows: such a column grows to it, and the widest of the others give up as much (down to
-    8, then to 4; never a column of known words, one that grew, or a date), so the table
-    keeps the width it was laid out for (80 columns) in every language."""
+def whole(c: Col) -> bool:
+    """A column never cut: a number or an amount (right-aligned), a date, a known word. Cut,
+    99.999.999,99 would read "99.999.999,…" and 01/12/2026 "01/12/2…"."""
+    return c.right or c.fmt is day or bool(c.shows)
+
+
+def fitted_widths(
+    columns: list[Col], titles: list[str], cells: list[list[Text]] | None = None
+) -> list[int | None]:
+    """The columns' widths with every title whole, every word a column of known words shows,
+    and every number and date of ``cells`` (a page's rows): such a column grows to it, and
+    the widest of the others give up as much (down to 8, then the one declared widest, a
+    name, down to 4; never a whole column, nor one that grew), so the table keeps the width
+    it was laid out for (80 columns) in every language and with any amount."""
     widths = [c.width for c in columns]
     needs = [
-        max([cell_len(t), *(cell_len(c.fmt(v)) for v in c.shows)])
-        for c, t in zip(columns, titles, strict=True)
+        max(
+            [
+                cell_len(t),
+                *(cell_len(c.fmt(v)) for v in c.shows),
+                *(row[i].cell_len for row in cells or () if whole(c)),
+            ]
+        )
+        for i, (c, t) in enumerate(zip(columns, titles, strict=True))
     ]
     wanted = [max(0, n - w) if w else 0 for n, w in zip(needs, widths, strict=True)]
     extra = sum(wanted)
     if not extra:
         return widths
     widths = [w + more if w else w for w, more in zip(widths, wanted, strict=True)]
-    # a column of known words, one that grew, or a date never gives: cut, "terminada en
-    # parte" (partially done) read "terminada …" (done), and a date "01/12/2…"
-    keeps = [
-        bool(c.shows) or more > 0 or c.fmt is day for c, more in zip(columns, wanted, strict=True)
-    ]
+    keeps = [whole(c) or more > 0 for c, more in zip(columns, wanted, strict=True)]
     may = [i for i, w in enumerate(widths) if w and not keeps[i]]
     # the widest down to 8 first, then the one declared widest (a name) down to "Bic…"
     main = [max(may, key=lambda i: columns[i].width or 0)] if may else []
@@ -243,6 +255,15 @@ class PagedTable(Vertical):
                 Text(title, justify="right" if c.right else "left"), key=c.key, width=width
             )
 
+    def _fit(self, cells: list[list[Text]]) -> None:
+        """Widen the columns of numbers and dates to the page's longest, the others giving
+        way (fitted_widths): an amount is shown whole or not at all, never cut."""
+        titles = [_(c.label) for c in self.columns]
+        for c, width in zip(self.columns, fitted_widths(self.columns, titles, cells), strict=True):
+            column = self.grid.columns[ColumnKey(c.key)]
+            if width is not None and column.width != width:
+                column.width = width
+
     def on_resize(self) -> None:
         """The page is as long as the screen shows; the first read waits for the real size,
         so a list on a tab nobody opened reads nothing."""
@@ -307,8 +328,10 @@ class PagedTable(Vertical):
         self.page_data = page
         grid = self.grid
         grid.clear()
-        for row in page.rows:
-            grid.add_row(*self._cells(row), key=str(row.id))
+        cells = [self._cells(row) for row in page.rows]
+        self._fit(cells)
+        for row, texts in zip(page.rows, cells, strict=True):
+            grid.add_row(*texts, key=str(row.id))
         cursor = msg.cursor
         if msg.keep_id is not None:
             ids = [r.id for r in page.rows]
