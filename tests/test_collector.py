@@ -68,7 +68,7 @@ def test_a_command_runs_with_the_collector_once_its_store_is_open(tmp_path) -> N
 
 
 async def test_the_interface_collects_again_once_home_is_read(store, held) -> None:  # noqa: ANN001
-    app = BizdeskApp(opener=lambda: store)  # opened by a worker, as run_app does
+    app = BizdeskApp(opener=lambda say: store)  # opened by a worker, as run_app does
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, app, lambda: app.store is not None, "the store to open")
         await settle(pilot, app)
@@ -78,7 +78,7 @@ async def test_the_interface_collects_again_once_home_is_read(store, held) -> No
 async def test_the_interface_puts_them_back_once_its_tabs_are_built(store, held) -> None:  # noqa: ANN001
     """Set aside, the start's objects no longer count in what keeps full collections rare:
     once the tabs are built the interface collects as any program does."""
-    app = BizdeskApp(opener=lambda: store, build_ahead=True)
+    app = BizdeskApp(opener=lambda say: store, build_ahead=True)
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, app, lambda: app.store is not None, "the store to open")
         assert gc.isenabled()

@@ -520,3 +520,67 @@ def test_a_command_beside_a_reader_ends_and_leaves_the_log_for_it(tmp_path):
         reader.close()
     r = _bizdesk("check", "--db", str(db))
     assert r.returncode == 0, r.stdout + r.stderr
+
+
+def _a_store_of_the_version_before(tmp_path) -> str:  # noqa: ANN001
+    """A set-up store one migration behind this bizdesk: the next open upgrades it."""
+    from alembic import command
+
+    from bizdesk.db import migrate
+    from tests.test_cli import bizdesk
+
+    path = tmp_path / "old.db"
+    assert bizdesk("init", "--db", str(path), "--company", "Old Cycles").returncode == 0
+    store = open_store(str(path))
+    before = str(int(migrate.HEAD) - 1).zfill(4)
+    command.downgrade(migrate.alembic_config(store), before)
+    store.dispose()
+    return str(path)
+
+
+UPGRADING = "Upgrading the store for this version of bizdesk: first a safety copy"
+
+
+def test_the_command_line_says_why_an_upgrade_makes_one_wait(tmp_path) -> None:  # noqa: ANN001
+    from tests.test_cli import bizdesk
+
+    db = _a_store_of_the_version_before(tmp_path)
+    done = bizdesk("report", "trial-balance", "--format", "json", "--db", db)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.startswith(UPGRADING), done.stderr
+    assert UPGRADING not in done.stdout  # the report's JSON stays clean
+    again = bizdesk("report", "trial-balance", "--db", db)
+    assert again.returncode == 0 and UPGRADING not in again.stderr + again.stdout
+
+
+async def test_the_interface_says_why_an_upgrade_makes_one_wait(tmp_path) -> None:  # noqa: ANN001
+    from bizdesk.app import BizdeskApp
+    from bizdesk.start import open_for_interface
+    from tests.tui_helpers import SIZE, wait_for
+
+    db = _a_store_of_the_version_before(tmp_path)
+    seen = threading.Event()
+
+    def opener(say):  # noqa: ANN001, ANN202 - the real opening, held while the test looks
+        def told(message) -> None:  # noqa: ANN001
+            say(message)
+            seen.wait(30)
+
+        return open_for_interface(db, told)
+
+    app = BizdeskApp(opener=opener)
+    async with app.run_test(size=SIZE) as pilot:
+
+        def shown() -> str:
+            found = app.query("#opening")
+            return str(found.first().render()) if found else ""
+
+        for _ in range(600):  # not wait_for: it waits for the workers, and this one waits
+            if UPGRADING in shown():
+                break
+            await pilot.pause(0.05)
+        said = shown()
+        seen.set()
+        await wait_for(pilot, app, lambda: app.store is not None, "the store open")
+    assert said.startswith(UPGRADING), said
+    assert list((tmp_path / "backups").glob("*before-upgrade-*"))

@@ -227,7 +227,7 @@ async def test_tabs_follow_the_language_read_when_the_store_opens(store) -> None
     """Opened by a worker after the first frame (as run_app does): the tabs were composed
     before the language was known, and are named again in it once the store is open."""
     speaking(store, "es")
-    app = BizdeskApp(opener=lambda: store)
+    app = BizdeskApp(opener=lambda say: store)
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, app, lambda: app.store is not None, "the store to open")
         await settle(pilot, app)

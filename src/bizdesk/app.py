@@ -31,7 +31,16 @@ from bizdesk.config import Settings, load_settings
 from bizdesk.errors import BizdeskError, StoreDamaged
 from bizdesk.faults import describe, translate
 from bizdesk.formatting import UNSAFE, visible
-from bizdesk.i18n import LANGUAGE_NAMES, N_, _, ngettext, setting_name, tr, use_setting
+from bizdesk.i18n import (
+    LANGUAGE_NAMES,
+    N_,
+    Message,
+    _,
+    ngettext,
+    setting_name,
+    tr,
+    use_setting,
+)
 from bizdesk.identity import current_gate
 from bizdesk.reading import date_text
 from bizdesk.screens.palette import BizdeskCommands, FindRecords, Palette
@@ -155,13 +164,14 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
         store: Store | None = None,
         keymap: Mapping[str, str] | None = None,
         *,
-        opener: Callable[[], Store] | None = None,
+        opener: Callable[[Callable[[Message], None]], Store] | None = None,
         backup: bool = False,
         run_due: bool = False,
         build_ahead: bool = False,
     ) -> None:
         """On an open ``store``; or with ``opener``, which a worker runs while the first
-        frame shows (the database stack is imported there, not before that frame).
+        frame shows (the database stack is imported there, not before that frame); it is
+        given a function that shows why the person waits (an upgrade) in that frame.
         ``keymap``: binding id -> keys, checked (registry.check_keymap, as run_app does).
         ``backup``: make the daily backup once Home is drawn (run_app).
         ``run_due``: make the recurring documents due, once Home is drawn (run_app).
@@ -222,7 +232,7 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
         try:
             from bizdesk.services.base.zones import live_in_shop_zone
 
-            store = self._opener()
+            store = self._opener(self._say_while_opening)
             url = store.url
             role, ask, settings, which = self._read_access(store)
             live_in_shop_zone(settings.get)  # the shop's day: "today" is its date
@@ -237,6 +247,16 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
             self.call_from_thread(self.exit, return_code=1, message=Text(text))
             return
         self.call_from_thread(self._opened, store, role, ask, settings, which, data)
+
+    def _say_while_opening(self, message: Message) -> None:
+        """From the opening worker: say what takes long where "Opening the store…" is."""
+        text = str(message)
+
+        def show() -> None:
+            for shown in self.query("#opening").results(Static):
+                shown.update(text)
+
+        self.call_from_thread(show)
 
     async def _opened(
         self, store: Store, role: str | None, ask: str, settings: dict, which: str, data: object
@@ -1056,7 +1076,7 @@ def run_app(
     store: Store | None = None,
     settings: Settings | None = None,
     *,
-    opener: Callable[[], Store] | None = None,
+    opener: Callable[[Callable[[Message], None]], Store] | None = None,
 ) -> int:
     """Run the TUI on ``store``, or on the one ``opener`` opens once the first frame shows;
     returns the exit status (0, or HANGUP_EXIT after the terminal hung up). ``settings``: the

@@ -98,18 +98,19 @@ def _run() -> None:
         return
     from bizdesk.app import run_app
 
-    sys.exit(run_app(settings=settings, opener=lambda: open_for_interface(db)))
+    sys.exit(run_app(settings=settings, opener=lambda say: open_for_interface(db, say)))
 
 
-def open_for_interface(db: str | None):  # noqa: ANN201
+def open_for_interface(db: str | None, say=None):  # noqa: ANN001, ANN201
     """What the command line does before the interface, run by the app's opening worker:
     open (and upgrade) the store, set a fresh one up, refuse a user it does not know.
-    A BizdeskError says what is wrong in a sentence (the app prints it as it ends)."""
+    A BizdeskError says what is wrong in a sentence (the app prints it as it ends).
+    ``say`` shows the person why they wait (an upgrade), where "Opening the store…" is."""
     from bizdesk.db import open_store
     from bizdesk.services.admin.setup import ensure_initialized
     from bizdesk.services.admin.users import whoami
 
-    store = open_store(db, create=False)
+    store = open_store(db, create=False, say=say)
     if store.damaged is None:
         ensure_initialized(store)
     with store.read() as uow:

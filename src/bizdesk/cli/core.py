@@ -197,7 +197,7 @@ def open_store(ctx: typer.Context, db: str | None, *, setup: bool = True) -> Sto
     from bizdesk.services.base.zones import live_in_shop_zone
 
     store_url(ctx, db)
-    store = _open(given_db(ctx, db), create=False)
+    store = _open(given_db(ctx, db), create=False, say=lambda m: say(str(m), stderr=True))
     ctx.call_on_close(store.close)  # when the command ends, whichever way
     if store.damaged is not None:
         say_error(str(store.damaged))

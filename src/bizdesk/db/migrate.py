@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import inspect, text
@@ -33,7 +34,9 @@ def current_revision(store: Store) -> str | None:
         return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
-def upgrade(store: Store) -> None:
+def upgrade(store: Store, say: Callable[[Message], None] | None = None) -> None:
+    """Bring the store to this bizdesk's schema. ``say`` is told, before the wait, that an
+    SQLite store is being copied and upgraded (seconds on a large store): a door shows it."""
     if current_revision(store) == HEAD:
         return
     from alembic import command
@@ -66,5 +69,12 @@ def upgrade(store: Store) -> None:
                 )
             )
         if store.is_sqlite:  # PostgreSQL runs the upgrade in one transaction (DDL included)
+            if say is not None:
+                say(
+                    Message(
+                        "Upgrading the store for this version of bizdesk: first a safety "
+                        "copy, checked in full (a large store takes a few seconds)…"
+                    )
+                )
             copy_store(store, reason=f"before-upgrade-{current}")
     command.upgrade(cfg, "head")

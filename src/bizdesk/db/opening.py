@@ -19,9 +19,15 @@ from bizdesk.identity import os_username
 
 
 def open_store(
-    db: str | None = None, *, user: str | None = None, migrate: bool = True, create: bool = True
+    db: str | None = None,
+    *,
+    user: str | None = None,
+    migrate: bool = True,
+    create: bool = True,
+    say: Callable[[Message], None] | None = None,
 ) -> Store:
-    """Open (and upgrade) the store named by --db / $BIZDESK_DB / the default.
+    """Open (and upgrade) the store named by --db / $BIZDESK_DB / the default. ``say`` is
+    told when the upgrade makes the person wait (db/migrate.upgrade).
 
     A missing SQLite store is made (empty, migrated, whole or not at all) only with
     ``create``; the commands pass ``create=False`` so that only ``init`` makes one. A store
@@ -46,13 +52,13 @@ def open_store(
         store.damaged = damaged(url, problem)
         return store
     if migrate:
-        _upgrade(store)
+        _upgrade(store, say)
     return store
 
 
-def _upgrade(store: Store) -> None:
+def _upgrade(store: Store, say: Callable[[Message], None] | None = None) -> None:
     try:
-        upgrade(store)
+        upgrade(store, say)
     except StoreError:
         raise
     except Exception as exc:
