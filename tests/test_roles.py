@@ -97,6 +97,7 @@ HELPERS = {
     "ledger.pay_summed",  # what the reading services (checked) show of the payroll's lines
     "products.in_pieces",  # whether a product takes whole numbers (no data of a role)
     "products.product_qty",  # a quantity read inside each checked service that takes one
+    "products.parts_on_hand",  # inside update_product and `check` (which reads everything)
     "deals.preview_lines",  # a running total of lines being typed (no data read)
     "crm_imports.bulk_indexing",  # inside the import's own checked write
     "crm_imports.fewer_indexes",  # inside the import's own checked write

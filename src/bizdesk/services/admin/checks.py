@@ -20,11 +20,13 @@ from bizdesk.db.session import Store, UnitOfWork
 from bizdesk.faults import damaged, file_problem
 from bizdesk.i18n import N_, Message
 from bizdesk.models import load_all
+from bizdesk.money import qty_text
 from bizdesk.reading import date_text
 from bizdesk.services.banking import findings as banking
 from bizdesk.services.base import permissions
 from bizdesk.services.base.numbering import JOURNAL, invoice_label
 from bizdesk.services.base.validate import text_problem
+from bizdesk.services.inventory.products import in_pieces, parts_on_hand
 
 
 @dataclass(frozen=True)
@@ -836,6 +838,27 @@ MULTILINE_COLUMNS = {
     ("follow_up", "note"),
     ("reminder_level", "wording"),
 }
+
+
+@check("stock-in-pieces")
+def _stock_in_pieces(uow: UnitOfWork) -> Iterator[Violation]:
+    """Part of a piece on hand of a product counted in pieces (products.in_pieces): taken
+    before pieces were whole only, or written around bizdesk. A count mends it."""
+    locale = uow.setting("locale")
+    for product, location, qty in parts_on_hand(uow):
+        if in_pieces(uow, product):
+            yield Violation(
+                "stock-in-pieces",
+                Message(
+                    "{sku} is counted in whole {unit}, but {qty} are on hand at {location}: "
+                    "count it to a whole number (Stock, c; or bizdesk import stock-count)",
+                    sku=product.sku,
+                    unit=product.unit,
+                    qty=qty_text(qty, locale),
+                    location=location,
+                ),
+                "warning",
+            )
 
 
 @check("text-characters")

@@ -9,7 +9,7 @@ from decimal import Decimal
 from sqlalchemy import func, or_, select
 
 from bizdesk.db.session import UnitOfWork
-from bizdesk.errors import NotFound
+from bizdesk.errors import NotFound, ValidationError
 from bizdesk.i18n import N_, Message, written
 from bizdesk.models.contacts import Contact
 from bizdesk.models.stock import Location, Product, StockMove
@@ -228,8 +228,23 @@ def update_product(
     check_version(uow, p, version)
     clean = _clean_product(uow, data, self_id=p.id)
     before = _snapshot(p)
+    was_in_pieces = in_pieces(uow, p)
     for k, val in clean.items():
         setattr(p, k, val)
+    parts = parts_on_hand(uow, p.id) if in_pieces(uow, p) and not was_in_pieces else []
+    if parts:  # 1.5 on hand would become 1.5 bicycles
+        _, where, qty = parts[0]
+        raise ValidationError(
+            {
+                "unit": Message(
+                    "{qty} are on hand at {location}, not a whole number: count it to a "
+                    "whole number first, then count it in {unit}",
+                    qty=qty_text(qty, uow.input_locale),
+                    location=where,
+                    unit=p.unit,
+                )
+            }
+        )
     touch(uow, p)
     uow.session.flush()
     uow.audit("product", p.id, "update", before=before, after=_snapshot(p))
@@ -408,6 +423,24 @@ def in_pieces(uow: UnitOfWork, p: Product) -> bool:
     the shop's: "buc.", "ud.", "cái"): whole ones only. Another unit (m, kg, h) takes parts."""
     unit = p.unit.strip().casefold()
     return unit == "pcs" or unit == _default_unit(uow).casefold()
+
+
+def parts_on_hand(uow: UnitOfWork, product_id: int | None = None) -> list[tuple[Product, str, int]]:
+    """(product, location, on hand) wherever what is on hand is not a whole number, of one
+    product or of all: for a product counted in pieces, taken before pieces were whole only
+    or written around bizdesk (``bizdesk check``), or before its unit became pieces."""
+    on_hand = func.sum(StockMove.qty_scaled)
+    stmt = (
+        select(Product, Location.name, on_hand)
+        .join(StockMove, StockMove.product_id == Product.id)
+        .join(Location, Location.id == StockMove.location_id)
+        .group_by(Product.id, Location.id, Location.name)
+        .having(on_hand % QTY_SCALE != 0)
+        .order_by(Product.sku, Location.name)
+    )
+    if product_id is not None:
+        stmt = stmt.where(Product.id == product_id)
+    return [(p, where, int(q)) for p, where, q in uow.session.execute(stmt)]
 
 
 def product_qty(uow: UnitOfWork, p: Product | None, value: object, **kw: bool) -> int:
