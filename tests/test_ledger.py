@@ -81,6 +81,15 @@ def test_bad_lines_are_refused_per_field(store, line, field, message) -> None:  
     assert message in exc.value.fields[field]
 
 
+@pytest.mark.parametrize("credit", ["10000000000000000", "12,345", "abc"])
+def test_a_refused_amount_is_the_one_thing_said_of_its_line(store, credit) -> None:  # noqa: ANN001
+    """A credit too large or unreadable beside an empty debit was also told "enter a debit
+    or a credit": it was entered."""
+    with store.write() as uow, pytest.raises(ValidationError) as exc:
+        ledger.create_draft(uow, _entry("2026-11-02", ("1010", "1", ""), ("3000", "", credit)))
+    assert list(exc.value.fields) == ["line 2 credit"], exc.value.fields
+
+
 def test_reversal_mirrors_and_links_once(store) -> None:  # noqa: ANN001
     a = _post(store)
     with store.write() as uow:

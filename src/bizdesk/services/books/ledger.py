@@ -616,14 +616,15 @@ def _clean_lines(uow: UnitOfWork, lines: list[LineInput], chk: v.Checker) -> lis
         if acct is not None and line_account_problem(acct):
             chk.add(f"line {i} account", line_account_problem(acct))
         amounts = {}
+        unread = False  # an amount already refused: "enter a debit or a credit" would be wrong
         for side in ("debit", "credit"):
             raw = str(getattr(ln, side) or "").strip()
             try:
                 amounts[side] = parse_money(raw, exp, locale=uow.input_locale) if raw else 0
             except AmountError as exc:
                 chk.add(f"line {i} {side}", exc.message)
-                amounts[side] = 0
-        if side_problem(amounts["debit"], amounts["credit"]):
+                amounts[side], unread = 0, True
+        if not unread and side_problem(amounts["debit"], amounts["credit"]):
             chk.add(f"line {i} debit", side_problem(amounts["debit"], amounts["credit"]))
         contact_id = None
         if str(ln.contact or "").strip():
