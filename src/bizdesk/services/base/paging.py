@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Select, tuple_
+from sqlalchemy import Select, or_, tuple_
 from sqlalchemy.sql import ColumnElement
 
 from bizdesk.folding import fold
@@ -115,3 +115,10 @@ def folded_contains(column, text: str):  # noqa: ANN001, ANN201
 def folded_prefix(column, text: str):  # noqa: ANN001, ANN201
     """A folded ``search_text`` column starts with ``text``, case and accents ignored."""
     return column.like(like_pattern(fold(text))[1:], escape="\\")
+
+
+def folded_word_start(column, text: str):  # noqa: ANN001, ANN201
+    """A word of a folded ``search_text`` column (words apart by spaces, lines by newlines)
+    starts with ``text``, case and accents ignored: "an" finds "tran van an"."""
+    start = like_pattern(fold(text))[1:]
+    return or_(*(column.like(before + start, escape="\\") for before in ("", "% ", "%\n")))

@@ -40,7 +40,7 @@ from bizdesk.services.base.paging import (
     Page,
     PageRequest,
     folded_contains,
-    folded_prefix,
+    folded_word_start,
     keyset_page,
     like_pattern,
 )
@@ -266,15 +266,16 @@ SEARCHED = (Contact.name, Contact.email, Contact.phone, Contact.city)
 
 
 def _search_condition(uow: UnitOfWork, search: str):  # noqa: ANN202
-    """One or two letters: names starting with them. Three or more: anywhere in name, email,
-    phone or city. Case and accents are ignored ("bucuresti" finds "București"): both look
-    in the folded search_text column (migration 0007), through the FTS5 trigram index on
+    """One or two letters: a word of the name, email, phone or city starting with them ("an"
+    finds Trần Văn An, whose given name comes last). Three or more: anywhere in them. Case
+    and accents are ignored ("bucuresti" finds "București"): both look in the folded
+    search_text column (migration 0007); three letters through the FTS5 trigram index on
     SQLite and the pg_trgm index on PostgreSQL."""
     if len(search) < 3:
         key = v.sort_prefix(search)
         return or_(
             (Contact.sort_name >= key) & (Contact.sort_name < key + "\U0010ffff"),
-            folded_prefix(Contact.search_text, search),
+            folded_word_start(Contact.search_text, search),
         )
     if uow.store.is_sqlite:
         folded = fold(search)
