@@ -80,7 +80,7 @@ def test_refusals_and_faults_in_the_sessions_language(vn_shop: str, tmp_path) ->
     choice = bizdesk("report", "nonsense", "--db", vn_shop, env=lang("es_ES.UTF-8"))
     assert choice.returncode == 2 and "debe ser trial-balance, profit-loss" in choice.stderr
     said = " ".join(choice.stderr.replace("│", " ").split())  # the panel wraps its lines
-    assert "Valor no válido para 'name': debe ser trial-balance" in said
+    assert "Valor no válido para 'nombre': debe ser trial-balance" in said
     assert "win-loss o cycle-times" in said
 
 
@@ -207,3 +207,31 @@ def test_dates_are_written_and_read_the_readers_way_files_stay_iso(vn_shop: str)
         "import", "journal", "-", "--db", vn_shop, stdin=local_csv, env=lang("vi_VN.UTF-8")
     )
     assert refused.returncode == 1 and "YYYY-MM-DD" in refused.stderr, refused.stderr
+
+
+def test_a_commands_arguments_are_named_in_the_readers_words(vn_shop: str) -> None:
+    """typer names a positional argument by its Python parameter: "Falta el argumento
+    'number'" in a Spanish refusal, "{kind} {number}" in a Vietnamese usage line."""
+    missing = bizdesk("print", "invoice", "--db", vn_shop, env=lang("es_ES.UTF-8"))
+    assert missing.returncode == 2 and "Falta el argumento 'número'." in missing.stderr
+    usage = bizdesk("print", "--help", env=lang("vi_VN.UTF-8")).stdout
+    assert "bizdesk print [TÙY CHỌN] {loại} {số}" in usage, usage
+    english = bizdesk("print", "invoice", "--db", vn_shop, env=lang("C"))
+    assert "Missing argument 'number'." in english.stderr
+
+
+def test_every_argument_has_a_word_in_the_catalogs() -> None:
+    import typer
+
+    from bizdesk.cli import app
+    from bizdesk.cli.group import ARGUMENT_WORDS
+
+    def arguments(command) -> set[str]:  # noqa: ANN001
+        found = {p.name for p in command.params if p.param_type_name == "argument"}
+        for sub in getattr(command, "commands", {}).values():
+            found |= arguments(sub)
+        return found
+
+    named = arguments(typer.main.get_command(app))
+    assert named - set(ARGUMENT_WORDS) == set(), "give these a word in cli/group.ARGUMENT_WORDS"
+    assert len(named) > 40
