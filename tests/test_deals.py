@@ -156,6 +156,20 @@ def test_stage_configuration(store, customer):
         D.update_stage(uow, st.id, probability="150")
 
 
+@pytest.mark.parametrize("typed", ["1.5", "50,5", "abc", "-3"])
+def test_a_probability_is_asked_for_as_a_percentage_not_an_amount(store, typed) -> None:  # noqa: ANN001
+    """A Vietnamese "1.5" was told to write it like 1.234.567: an amount's example, for a
+    percentage of at most 100."""
+    store.input_locale = "vi_VN"
+    try:
+        with pytest.raises(ValidationError) as exc, store.write() as uow:
+            D.add_stage(uow, "Demo booked", typed)
+    finally:
+        store.input_locale = None
+    said = exc.value.fields["probability"]
+    assert said == f"'{typed}' is not a whole percentage from 0 to 100 (such as 60)", said
+
+
 def test_board_columns(store, customer):
     for _ in range(3):
         make(store, customer)

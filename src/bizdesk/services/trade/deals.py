@@ -75,9 +75,12 @@ def stage_named(uow: UnitOfWork, name: str) -> StageView:
 def _probability(value: object, locale: str | None = None) -> int:
     try:
         d = parse_decimal(value, decimals=0, locale=locale)
-    except AmountError as exc:
+    except AmountError:  # its example (1.234.567) and its rules are of amounts, not of this
         raise v.FieldError(
-            Message("{problem} (a whole percentage 0-100)", problem=exc.args[0])
+            Message(
+                "{value} is not a whole percentage from 0 to 100 (such as 60)",
+                value=repr(str(value).strip()),
+            )
         ) from None
     if d > 100:
         raise v.FieldError(Message("must be between 0 and 100"))
