@@ -326,6 +326,29 @@ def test_a_campaign_goes_once_to_each_consenting_contact_with_its_headers(store)
         campaigns.update_campaign(uow, cid, CampaignInput(name="Y"), version=2)
 
 
+def test_what_a_campaign_logs_on_a_contact_is_in_the_shop_s_language(store) -> None:  # noqa: ANN001
+    """A Spanish shop read "Campaign Spring service: queued for ..." and "E-mailed ..." on
+    every customer's history: the lines it writes are data in the shop's language, as a
+    person of the shop would have written them."""
+    ids = madrid(store)
+    with store.write() as uow:
+        uow.set_setting("locale", "es_ES")
+    cid = campaign(store)
+    with Server(Inbox()) as server:
+        smtp_settings(store, server.port)
+        with store.write() as uow:
+            campaigns.set_unsubscribe_url(uow, "https://shop.example/u/{token}")
+        campaigns.send_campaign(store, cid)
+    with store.write() as uow:
+        campaigns.mark_replied(uow, cid, "Ana Ruiz")
+    with store.read() as uow:
+        said = [i.summary for i in contacts.list_interactions(uow, ids["ana"])]
+    assert "Campaña Spring service: en cola para ana@example.com" in said, said
+    assert "Campaña Spring service: respondió" in said, said
+    mailed = [s for s in said if s.startswith("Spring service enviado por correo a ana@")]
+    assert len(mailed) == 1 and "\nMessage-ID: <" in mailed[0], said
+
+
 def test_who_opts_out_after_the_campaign_is_queued_is_not_sent_it(store) -> None:  # noqa: ANN001
     """Consent is asked for as each message goes, not only when it is queued: queued (the
     server was down, say), then Ben opted out and Ana was archived; the next try e-mailed

@@ -43,7 +43,7 @@ from sqlmodel import select
 from bizdesk.db import Store, UnitOfWork
 from bizdesk.errors import NotFound, ValidationError
 from bizdesk.formatting import visible
-from bizdesk.i18n import Message
+from bizdesk.i18n import N_, Message, written
 from bizdesk.models.base import utcnow
 from bizdesk.models.contacts import Contact
 from bizdesk.models.mail import OutboxMessage
@@ -413,7 +413,7 @@ def _give_up_abandoned(store: Store) -> int:
     return len(stale)
 
 
-WITHHELD = "not sent: the contact opted out of e-mail (or was archived) after it was queued"
+WITHHELD = N_("not sent: the contact opted out of e-mail (or was archived) after it was queued")
 
 
 def _withheld(uow: UnitOfWork, message_id: int) -> OutboxView | None:
@@ -427,10 +427,11 @@ def _withheld(uow: UnitOfWork, message_id: int) -> OutboxView | None:
     consent = uow.session.get(EmailConsent, row.contact_id)
     if contact and not contact.archived and consent and consent.state == "in":
         return None
+    withheld = written(uow.setting("locale"), WITHHELD)  # stored: in the shop's language
     n = uow.session.execute(  # only while it is queued: another process may claim it first
         update(OutboxMessage)
         .where(OutboxMessage.id == message_id, OutboxMessage.state == "queued")
-        .values(state="cancelled", claim="", last_error=WITHHELD)
+        .values(state="cancelled", claim="", last_error=withheld)
     ).rowcount
     if n != 1:
         return None
@@ -438,7 +439,13 @@ def _withheld(uow: UnitOfWork, message_id: int) -> OutboxView | None:
     uow.audit("outbox_message", row.id, "cancel", before={"state": "queued"})
     if contact is not None:  # beside "Campaign X: queued for ..." on the contact
         with covered(uow):
-            what = f"Campaign {row.doc_label}: {WITHHELD} ({row.to_address})"
+            what = written(
+                uow.setting("locale"),
+                N_("Campaign {name}: {withheld} ({email})"),
+                name=row.doc_label,
+                withheld=withheld,
+                email=row.to_address,
+            )
             log_interaction(uow, contact.id, "email", what)
     return _view(row)
 
@@ -517,7 +524,7 @@ def _sent(store: Store, message_id: int, token: str) -> OutboxView:
         # the claim is ours, even if it was meanwhile taken for abandoned (unsure): it was sent
         row.state, row.sent_at, row.last_error, row.claim = "sent", utcnow(), "", ""
         if row.contact_id is not None:
-            summary = _summary(row)
+            summary = _summary(row, uow.setting("locale"))
             with covered(uow):
                 row.interaction_id = log_interaction(uow, row.contact_id, "email", summary).id
         uow.session.flush()
@@ -536,12 +543,17 @@ def _sent(store: Store, message_id: int, token: str) -> OutboxView:
         return _view(row)
 
 
-def _summary(row: OutboxMessage) -> str:
-    """The interaction logged on the contact (stored as data: English, like the audit)."""
-    what = row.doc_label or row.subject
-    text = f"E-mailed {what} to {row.to_address}: {row.subject}"
+def _summary(row: OutboxMessage, locale: str | None) -> str:
+    """The interaction logged on the contact: data, written in the shop's language."""
+    text = written(
+        locale,
+        N_("E-mailed {document} to {email}: {subject}"),
+        document=row.doc_label or row.subject,
+        email=row.to_address,
+        subject=row.subject,
+    )
     if row.attachment_name:
-        text += f"\nAttachment: {row.attachment_name}"
+        text += "\n" + written(locale, N_("Attachment: {name}"), name=row.attachment_name)
     if row.doc_sha256:
         text += f"\nSHA-256: {row.doc_sha256}"
     text += f"\nMessage-ID: {row.message_id}"

@@ -537,7 +537,15 @@ def queue_campaign(uow: UnitOfWork, campaign_id: int) -> Queued:
             )
         )
         contacts.log_interaction(
-            uow, contact.id, "email", f"Campaign {c.name}: queued for {contact.email}"
+            uow,
+            contact.id,
+            "email",
+            written(
+                uow.setting("locale"),
+                N_("Campaign {name}: queued for {email}"),
+                name=c.name,
+                email=contact.email,
+            ),
         )
         done.queued += 1
     if c.state == "draft":
@@ -584,7 +592,13 @@ def send_campaign(store: Store, campaign_id: int) -> Sent:
                     uow,
                     m.contact_id,
                     "email",
-                    f"Campaign {name}: not sent to {m.to_address} yet: {m.last_error}",
+                    written(
+                        uow.setting("locale"),
+                        N_("Campaign {name}: not sent to {email} yet: {error}"),
+                        name=name,
+                        email=m.to_address,
+                        error=m.last_error,
+                    ),
                 )
     return Sent(queued, done)
 
@@ -723,7 +737,15 @@ def unsubscribe(uow: UnitOfWork, token: str) -> Unsubscribed:
         record(uow, contact.id, "out", "unsubscribe link")
         with covered(uow):
             contacts.log_interaction(
-                uow, contact.id, "email", f"Campaign {c.name}: unsubscribed ({r.email})"
+                uow,
+                contact.id,
+                "email",
+                written(
+                    uow.setting("locale"),
+                    N_("Campaign {name}: unsubscribed ({email})"),
+                    name=c.name,
+                    email=r.email,
+                ),
             )
         uow.audit("campaign_recipient", r.id, "unsubscribe", after={"campaign": c.name})
     return Unsubscribed(contact.id, contact.name, r.email, c.name, already)
@@ -755,6 +777,7 @@ def mark_replied(uow: UnitOfWork, campaign_id: int, who: str) -> RecipientRow:
     if r.replied_at is None:
         r.replied_at = utcnow()
         with covered(uow):
-            contacts.log_interaction(uow, contact.id, "email", f"Campaign {c.name}: replied")
+            said = written(uow.setting("locale"), N_("Campaign {name}: replied"), name=c.name)
+            contacts.log_interaction(uow, contact.id, "email", said)
         uow.audit("campaign_recipient", r.id, "replied", after={"campaign": c.name})
     return RecipientRow(contact.id, contact.name, r.email, "replied")
