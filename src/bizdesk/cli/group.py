@@ -216,15 +216,15 @@ def _plain_params(command: Any) -> None:
     if helps is not None:
         helps.help = _("Show this message and exit.")
     for param in [*command.params, *([helps] if helps is not None else [])]:
-        named = ARGUMENT_WORDS.get(param.name)
-        if param.param_type_name == "argument" and named and param.metavar is None:
-            param.metavar = str(named) + ("..." if param.nargs != 1 else "")
         if getattr(param, "rich_help_panel", None) is None:
             argument = param.param_type_name == "argument"
             param.rich_help_panel = _("Arguments") if argument else _("Options")
         word = _type_word(param)
         if word is not None:  # typer's "<str>", "<bool>": Python's names, in English
             param.display_type_rich = lambda ctx, word=word: word
+        named = ARGUMENT_WORDS.get(param.name)  # after its type word: that reads the metavar
+        if param.param_type_name == "argument" and named and param.metavar is None:
+            param.metavar = str(named) + ("..." if param.nargs != 1 else "")
         desc = getattr(param, "type_descriptor", None)
         if desc is None or getattr(param, "_runtime_param", False) is not None:
             continue
