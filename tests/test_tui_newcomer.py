@@ -492,3 +492,21 @@ async def test_deal_lines_open_as_the_shop_writes_numbers_and_save_unchanged(sto
         assert isinstance(app.screen, DealScreen), str(form.query_one("#form-error").render())
     with store.read() as uow:
         assert D.get(uow, deal.id).amount == Decimal("5698.00")
+
+
+async def test_tab_goes_round_a_panes_boxes_never_to_the_tab_bar(store) -> None:  # noqa: ANN001
+    """tab from the report's rows went to the tab bar, where a date typed for the next box
+    ("03/04/2026") did nothing at all; the tab bar is for F2-F9 and the mouse."""
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        for key, pane in (("f9", "reports"), ("f3", "contacts")):
+            await pilot.press(key)
+            await settle(pilot, app)
+            seen = []
+            for _ in range(6):
+                await pilot.press("tab")
+                await settle(pilot, app)
+                seen.append(app.focused)
+                assert any(w.id == pane for w in app.focused.ancestors), (pane, app.focused)
+            assert not any(type(w).__name__ == "ContentTabs" for w in seen), seen

@@ -24,7 +24,7 @@ from textual.css.query import NoMatches
 from textual.filter import LineFilter
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Input, Static, TabbedContent, TabPane, TextArea
-from textual.widgets._tabbed_content import ContentTab
+from textual.widgets._tabbed_content import ContentTab, ContentTabs
 
 from bizdesk import collector
 from bizdesk.config import Settings, load_settings
@@ -110,6 +110,11 @@ class Tabs(TabbedContent):
 
     SCOPED_CSS = False
     DEFAULT_CSS = "#tabs.-tight ContentTab { padding: 0 0 0 1; }"
+
+    def on_mount(self) -> None:
+        # the tab bar takes no focus: tab from a pane's last box went there, where typing
+        # ("03/04/2026" meant for a date box) did nothing; F2-F9 and the mouse switch tabs
+        self.query_one(ContentTabs).can_focus = False
 
     def fit_titles(self) -> None:
         width = self.size.width or self.app.size.width
