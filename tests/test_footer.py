@@ -58,6 +58,12 @@ async def test_the_footer_is_composed_once_per_change_of_keys(store, monkeypatch
             use("en")
 
 
+def help_drawn(app: BizdeskApp) -> str:
+    footer = app.screen.query_one(KeysFooter)
+    helps = next(k for k in footer.query(FooterKey) if k.action == "help")
+    return helps.render().plain.strip()
+
+
 def _drawn(app: BizdeskApp) -> tuple[list[str], FooterKey]:
     """The keys drawn before the palette's key (each whole: none ends past it), and it."""
     footer = app.screen.query_one(KeysFooter)
@@ -72,7 +78,8 @@ def _drawn(app: BizdeskApp) -> tuple[list[str], FooterKey]:
 
 async def test_a_key_that_does_not_fit_whole_is_not_drawn_cut(store) -> None:  # noqa: ANN001
     """At 80 columns the contacts' keys ran into the palette's, cut mid-word ("a Sho" for
-    Show archived); a key that does not fit whole is left to help (F1), and comes back when
+    Show archived); a key that does not fit whole is left to help (F1), which says how many
+    it holds ("F1 Help +3": p Post off a record's page was thought missing), and comes back when
     the terminal is wide enough. The list's own keys (filter, sort: the same on every list)
     come after the screen's, so they are the ones left to help: in a long language they had
     pushed c Confirm off the bank's lines."""
@@ -84,10 +91,13 @@ async def test_a_key_that_does_not_fit_whole_is_not_drawn_cut(store) -> None:  #
         narrow, _palette = _drawn(app)
         assert narrow[:2] == ["Help", "Quit"], narrow
         assert "Show archived" in narrow and "Sort" not in narrow, narrow
+        # help says how many keys only it shows now: filter, sort and find
+        assert help_drawn(app) == "F1 Help +3"
         await pilot.resize_terminal(130, 24)
         await settle(pilot, app)
         wide, _palette = _drawn(app)
         assert wide[: len(narrow)] == narrow and "Sort" in wide, wide
+        assert help_drawn(app) == "F1 Help"
         assert wide.index("Show archived") < wide.index("Filter") < wide.index("Sort"), wide
         await pilot.resize_terminal(*SIZE)
         await settle(pilot, app)
@@ -116,6 +126,7 @@ async def test_under_a_form_the_list_below_draws_only_help_and_quit(store) -> No
         await settle(pilot, app)
         drawn = bottom_line(app)
         assert "F1 Help" in drawn and "New" not in drawn and "Filter" not in drawn, drawn
+        assert "+" not in drawn, drawn  # no count of keys that are not there
         await pilot.press("escape")
         await settle(pilot, app)
         assert "n New" in bottom_line(app)

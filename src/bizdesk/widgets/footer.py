@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from weakref import WeakKeyDictionary
 
+from rich.cells import cell_len
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingsMap
 from textual.screen import Screen
@@ -27,6 +29,21 @@ GENERIC = "list."
 # Textual's own keys its footer shows, in Textual's English (the select's open list, a
 # link): here for the catalogs, so that translate_key finds them.
 TEXTUAL_KEYS = (N_("Dismiss menu"), N_("Open link"))
+
+
+class HelpKey(FooterKey):
+    """Help's key, with how many keys only help shows now ("F1 Help +3"): drawn beside
+    its description, which stays the binding's own."""
+
+    more = ""
+
+    def render(self) -> Text:
+        plain = self.description
+        self.description = plain + self.more
+        try:
+            return super().render()
+        finally:
+            self.description = plain
 
 
 class KeysFooter(Footer):
@@ -70,6 +87,9 @@ class KeysFooter(Footer):
             for w in self.query_children(FooterKey):
                 if w.action not in (*FIRST, "command_palette"):
                     w.display = False
+                elif isinstance(w, HelpKey) and w.more:  # the keys it counted are not here
+                    w.more = ""
+                    w.refresh(layout=True)
         if self.is_attached and self._bindings_ready and not self._due:
             self._due = True
             self.call_after_refresh(self._redraw)
@@ -89,19 +109,32 @@ class KeysFooter(Footer):
 
     def _fit(self) -> None:
         """A key that does not fit whole before the palette's key is not shown: cut, it
-        reads as another word ("c Coun", "a Sho"); help (F1) lists every key. Each key is
-        measured where it was first laid out, all shown: keys only ever go from the end."""
+        reads as another word ("c Coun", "a Sho"). Help (F1), which lists every key, then
+        says how many are not shown ("F1 Help +3"), so p Post past the edge of a record's
+        page is not thought missing. Each key is measured where it was first laid out, all
+        shown and help without its count: keys only ever go from the end."""
         if not self.is_attached:
             return
         keys = list(self.query_children(FooterKey))
         palette = next((w for w in keys if w.action == "command_palette"), None)
+        helps = next((w for w in keys if w.action == "help"), None)
         end = (palette.region.x if palette is not None else self.region.right) - self.region.x
         for w in keys:
             if w is not palette and w.display and w.region.width and w not in self._ends:
                 self._ends[w] = w.region.right - self.region.x
-        for w in keys:
-            if w in self._ends:
-                w.display = self._ends[w] <= end
+        later = [w for w in keys if w in self._ends and w is not helps]
+        more, wider = "", 0  # the count beside help moves every later key right
+        for _try in range(4):  # "+9" to "+10" can hide one more: settles at once in practice
+            hidden = sum(self._ends[w] + wider > end for w in later)
+            more = f" +{hidden}" if hidden else ""
+            if cell_len(more) == wider:
+                break
+            wider = cell_len(more)
+        for w in later:
+            w.display = self._ends[w] + wider <= end
+        if isinstance(helps, HelpKey) and helps.more != more:
+            helps.more = more
+            helps.refresh(layout=True)
 
     def _keys(self) -> tuple:
         shown = tuple(
@@ -121,6 +154,9 @@ class KeysFooter(Footer):
             (w for w in widgets if getattr(w, "action", None) in FIRST),
             key=lambda w: FIRST.index(w.action),
         )
+        for w in first:
+            if w.action == "help":  # Textual's key, made here to show a count (HelpKey)
+                w.__class__ = HelpKey
         yield from first
         if self.covered:  # the keys below are not this screen's while another is on top
             return
