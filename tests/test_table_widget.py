@@ -178,3 +178,30 @@ async def test_the_journal_shows_the_largest_amount_whole_at_80_columns(store) -
         shot = app.export_screenshot().replace("&#160;", " ")
     assert "99,999,999.99" in shot
     assert "99,999,999.…" not in shot
+
+
+async def test_an_imported_entry_s_page_names_its_source_and_keeps_its_columns(store) -> None:  # noqa: ANN001
+    """An imported entry's page read "From: import #None", and an amount longer than the
+    column (99,999,999.99) pushed the credits out of line with their title."""
+    from bizdesk.screens.journal import EntryScreen
+    from bizdesk.services.exchange import erp_imports
+
+    most = "99999999.99"
+    data = (
+        "entry,date,account,debit,credit,memo\n"
+        f"1,2026-11-02,1010,{most},,big\n1,2026-11-02,3000,,{most},big\n"
+    )
+    erp_imports.import_journal(store, data)
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        app.push_screen(EntryScreen(1))
+        await settle(pilot, app)
+        lines = str(app.screen.query_one("#main").render()).splitlines()
+    assert "From: import" in lines and not any("None" in x for x in lines), lines
+    heads = next(x for x in lines if x.startswith("Account"))
+    total = next(x for x in lines if x.startswith("Total"))
+    assert total.index("99,999,999.99") + len("99,999,999.99") == heads.index("Debit") + len(
+        "Debit"
+    ), (heads, total)
+    assert total.rstrip().endswith("99,999,999.99"), total
+    assert len(total.rstrip()) == heads.index("Credit") + len("Credit"), (heads, total)

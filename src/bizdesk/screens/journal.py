@@ -471,18 +471,24 @@ class EntryScreen(EntryActions, RecordScreen):
             t.append(by + "\n", style="reverse")
         if v.source_kind:
             source = _named(SOURCE_NAMES, v.source_kind)
-            t.append(_("From: {source} #{id}").format(source=source, id=v.source_id) + "\n")
+            if v.source_id is None:  # an imported entry names no record ("import #None")
+                t.append(_("From: {source}").format(source=source) + "\n")
+            else:
+                t.append(_("From: {source} #{id}").format(source=source, id=v.source_id) + "\n")
+        # the amounts' columns as wide as the longest (the totals): never out of line
+        w = max(12, len(money(v.total_debit, loc)), len(money(v.total_credit, loc)))
         heads = (_("Account"), _("Debit"), _("Credit"), _("Contact"))
-        t.append("\n{:<30} {:>12} {:>12}  {}\n".format(*heads), style="bold")
+        t.append(f"\n{heads[0]:<30} {heads[1]:>{w}} {heads[2]:>{w}}  {heads[3]}\n", style="bold")
         for ln in v.lines:
             t.append(
-                f"{ln.account[:30]:<30} {money(ln.debit, loc) if ln.debit else '':>12} "
-                f"{money(ln.credit, loc) if ln.credit else '':>12}  {ln.contact[:18]}\n"
+                f"{ln.account[:30]:<30} {money(ln.debit, loc) if ln.debit else '':>{w}} "
+                f"{money(ln.credit, loc) if ln.credit else '':>{w}}  {ln.contact[:18]}\n"
             )
             if ln.memo:
                 t.append(f"  {ln.memo}\n", style="dim")
         t.append(
-            f"{_('Total'):<30} {money(v.total_debit, loc):>12} {money(v.total_credit, loc):>12}\n",
+            f"{_('Total'):<30} {money(v.total_debit, loc):>{w}} "
+            f"{money(v.total_credit, loc):>{w}}\n",
             style="bold",
         )
         if v.pay_summed:  # honest about what the sum hides: one person's pay is theirs
