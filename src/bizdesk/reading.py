@@ -66,7 +66,7 @@ class DateError(ValueError):
         return self.args[0] if self.args else ""
 
 
-def _shown(text: str) -> str:
+def quoted(text: str) -> str:
     """The typed text, quoted and cut short, for a message."""
     return repr(text[:20] + "…" if len(text) > 20 else text)
 
@@ -172,7 +172,7 @@ def read_number(value: str, *, decimals: int, locale: str | None = None) -> Deci
         if not _MACHINE_NUMBER.fullmatch(text):
             raise AmountError(
                 Message(
-                    "{text} is not a number: {hint}", text=_shown(text), hint=machine_hint(decimals)
+                    "{text} is not a number: {hint}", text=quoted(text), hint=machine_hint(decimals)
                 )
             )
         number = Decimal(text)
@@ -185,7 +185,7 @@ def read_number(value: str, *, decimals: int, locale: str | None = None) -> Deci
             raise AmountError(
                 Message(
                     "{text}: no decimals here, whole numbers only; {hint}",
-                    text=_shown(text),
+                    text=quoted(text),
                     hint=hint,
                 )
             )
@@ -194,7 +194,7 @@ def read_number(value: str, *, decimals: int, locale: str | None = None) -> Deci
                 "{text}: at most {n} decimal; {hint}",
                 "{text}: at most {n} decimals; {hint}",
                 decimals,
-                text=_shown(text),
+                text=quoted(text),
                 hint=hint,
             )
         )
@@ -204,7 +204,7 @@ def read_number(value: str, *, decimals: int, locale: str | None = None) -> Deci
 def _read_locale_number(text: str, decimals: int, locale: str) -> Decimal:
     dec, group, minus, _name = _symbols(locale)
     refusal = Message(
-        "{text} is not a number: {hint}", text=_shown(text), hint=locale_hint(locale, decimals)
+        "{text} is not a number: {hint}", text=quoted(text), hint=locale_hint(locale, decimals)
     )
     if group.isspace():  # e.g. fr_FR shows a narrow no-break space; people type a space
         text = re.sub("[ \u00a0\u202f]", group, text)
@@ -294,7 +294,7 @@ def _read_local_date(text: str, form: tuple[str, str]) -> date | None:
         raise DateError(
             Message(
                 "{text} is not a date: there is no such day ({form})",
-                text=_shown(text),
+                text=quoted(text),
                 form=date_hint(),
             )
         ) from None
@@ -321,14 +321,14 @@ def read_date(value: object, *, local: bool = False) -> date:
                 raise DateError(
                     Message(
                         "{text} is not a date: write YYYY-MM-DD, e.g. {example}",
-                        text=_shown(text),
+                        text=quoted(text),
                         example="2026-02-15",
                     )
                 )
             raise DateError(
                 Message(
                     "{text} is not a date: write {form}, e.g. {example}",
-                    text=_shown(text),
+                    text=quoted(text),
                     form=date_hint(),
                     example=date_text(date(2026, 2, 15)),
                 )
@@ -338,7 +338,7 @@ def read_date(value: object, *, local: bool = False) -> date:
                 day = date.fromisoformat(text)
             except ValueError:
                 raise DateError(
-                    Message("{text} is not a date: there is no such day", text=_shown(text))
+                    Message("{text} is not a date: there is no such day", text=quoted(text))
                 ) from None
     if not FIRST_DAY <= day <= LAST_DAY:
         raise DateError(
@@ -417,7 +417,7 @@ def read_month(value: object, *, local: bool = False) -> date:
         raise DateError(
             Message(
                 "{text} is not a month: write {form}, e.g. {example}",
-                text=_shown(text),
+                text=quoted(text),
                 form=hint,
                 example=example,
             )

@@ -28,7 +28,7 @@ from bizdesk.money import (
     round_money,
     to_minor,
 )
-from bizdesk.reading import date_text
+from bizdesk.reading import date_text, quoted
 from bizdesk.services.base import validate as v
 from bizdesk.services.base.paging import Page, PageRequest, folded_contains, keyset_page
 from bizdesk.services.base.permissions import requires
@@ -79,7 +79,7 @@ def _probability(value: object, locale: str | None = None) -> int:
         raise v.FieldError(
             Message(
                 "{value} is not a whole percentage from 0 to 100 (such as 60)",
-                value=repr(str(value).strip()),
+                value=quoted(str(value).strip()),
             )
         ) from None
     if d > 100:
