@@ -491,6 +491,15 @@ def set_unsubscribe_url(uow: UnitOfWork, url: str) -> str:
     return s
 
 
+def _logged(
+    uow: UnitOfWork, contact_id: int, text: str, name: str, email: str = "", **more: str
+) -> None:
+    """What came of a campaign for one contact, logged on them (an e-mail interaction) in
+    the shop's language: data, written as its people would write it."""
+    said = written(uow.setting("locale"), text, name=name, email=email, **more)
+    contacts.log_interaction(uow, contact_id, "email", said)
+
+
 @requires("campaigns.send")
 def queue_campaign(uow: UnitOfWork, campaign_id: int) -> Queued:
     """Queue the campaign for every consenting member of its segment not queued yet."""
@@ -536,17 +545,7 @@ def queue_campaign(uow: UnitOfWork, campaign_id: int) -> Queued:
                 outbox_id=msg.id,
             )
         )
-        contacts.log_interaction(
-            uow,
-            contact.id,
-            "email",
-            written(
-                uow.setting("locale"),
-                N_("Campaign {name}: queued for {email}"),
-                name=c.name,
-                email=contact.email,
-            ),
-        )
+        _logged(uow, contact.id, N_("Campaign {name}: queued for {email}"), c.name, contact.email)
         done.queued += 1
     if c.state == "draft":
         c.state, c.queued_at = "queued", utcnow()
@@ -588,18 +587,8 @@ def send_campaign(store: Store, campaign_id: int) -> Sent:
         with store.write() as uow, covered(uow):
             name = _load(uow, campaign_id).name
             for m in done.failed:
-                contacts.log_interaction(
-                    uow,
-                    m.contact_id,
-                    "email",
-                    written(
-                        uow.setting("locale"),
-                        N_("Campaign {name}: not sent to {email} yet: {error}"),
-                        name=name,
-                        email=m.to_address,
-                        error=m.last_error,
-                    ),
-                )
+                said = N_("Campaign {name}: not sent to {email} yet: {error}")
+                _logged(uow, m.contact_id, said, name, m.to_address, error=m.last_error)
     return Sent(queued, done)
 
 
@@ -736,17 +725,7 @@ def unsubscribe(uow: UnitOfWork, token: str) -> Unsubscribed:
         r.unsubscribed_at = utcnow()
         record(uow, contact.id, "out", "unsubscribe link")
         with covered(uow):
-            contacts.log_interaction(
-                uow,
-                contact.id,
-                "email",
-                written(
-                    uow.setting("locale"),
-                    N_("Campaign {name}: unsubscribed ({email})"),
-                    name=c.name,
-                    email=r.email,
-                ),
-            )
+            _logged(uow, contact.id, N_("Campaign {name}: unsubscribed ({email})"), c.name, r.email)
         uow.audit("campaign_recipient", r.id, "unsubscribe", after={"campaign": c.name})
     return Unsubscribed(contact.id, contact.name, r.email, c.name, already)
 
@@ -777,7 +756,6 @@ def mark_replied(uow: UnitOfWork, campaign_id: int, who: str) -> RecipientRow:
     if r.replied_at is None:
         r.replied_at = utcnow()
         with covered(uow):
-            said = written(uow.setting("locale"), N_("Campaign {name}: replied"), name=c.name)
-            contacts.log_interaction(uow, contact.id, "email", said)
+            _logged(uow, contact.id, N_("Campaign {name}: replied"), c.name)
         uow.audit("campaign_recipient", r.id, "replied", after={"campaign": c.name})
     return RecipientRow(contact.id, contact.name, r.email, "replied")
