@@ -88,7 +88,6 @@ def report(
 ) -> None:
     from bizdesk.services.base.validate import FieldError
     from bizdesk.services.overview import reports
-    from bizdesk.services.overview.analysis import GROUPINGS, grouping
 
     store = open_store(ctx, db)
     params = {
@@ -98,6 +97,8 @@ def report(
         "contact": contact,
     }
     if by is not None:  # each report has its own default grouping
+        from bizdesk.services.overview.analysis import GROUPINGS, grouping
+
         params["by"] = by
         if name.value in GROUPINGS:  # typed in the reader's language too (--by oraș)
             try:
