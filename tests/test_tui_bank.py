@@ -4,14 +4,18 @@ an account, auto, and undo on the matched view. Pilot on a real SQLite store."""
 
 from __future__ import annotations
 
+import threading
+
 from sqlalchemy import func, select
 from textual.widgets import Input, Static
 
 from bizdesk.app import BizdeskApp
 from bizdesk.models.banking import BankLine
 from bizdesk.models.ledger import JournalEntry
+from bizdesk.screens import bank as bank_screen
 from bizdesk.screens.bank import ReconcileScreen
 from bizdesk.services.banking import reconcile
+from bizdesk.services.banking.proposals import proposals
 from bizdesk.services.banking.statements import import_statement
 from bizdesk.services.trade import sales
 from bizdesk.widgets.confirm import ConfirmScreen
@@ -178,15 +182,28 @@ async def test_a_payment_in_the_books_is_proposed_and_linked_in_the_tui(store) -
 
 async def test_a_key_in_the_same_burst_as_the_move_never_takes_the_last_lines_proposal(
     store,  # noqa: ANN001
+    monkeypatch,  # noqa: ANN001
 ) -> None:
     """Down and c in one read (a laggy SSH link): c must not confirm the fee line's account
-    for the line below it; it waits for that line's own proposals and says so."""
+    for the line below it; it waits for that line's own proposals and says so. The read of
+    the deposit's proposals is held until c has been handled (on a loaded machine it could
+    otherwise finish first, and c then rightly takes the proposal shown for the deposit)."""
     from tests.test_keys import post_burst
 
     one = invoice(store, "Cycle Club", "100.00")
     two = invoice(store, "Bike Barn", "80.00")
     three = invoice(store, "Bike Barn", "70.00")
     _statement(store, one, two, three)
+    with store.read() as uow:
+        deposit = uow.session.scalar(select(BankLine.id).where(BankLine.text == "deposit"))
+    gate = threading.Event()
+
+    def held(uow, line_ids):  # noqa: ANN001, ANN202
+        if line_ids == [deposit]:
+            assert gate.wait(60), "the test never let the deposit's proposals be read"
+        return proposals(uow, line_ids=line_ids)
+
+    monkeypatch.setattr(bank_screen, "proposals", held)
     app = BizdeskApp(store)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("f8")
@@ -197,11 +214,16 @@ async def test_a_key_in_the_same_burst_as_the_move_never_takes_the_last_lines_pr
         await pilot.press("down", "down")
         await wait_for(pilot, app, lambda: "6400 Bank fees" in _proposals(app), "the fee's")
         post_burst(app, "\x1b[Bc")  # Down, then c before the next line's proposals are read
+        for _ in range(600):  # (settle would wait for the held read)
+            if any("still being read" in str(n.message) for n in app._notifications):
+                break
+            await pilot.pause(0.05)
+        gate.set()
+        assert any("still being read" in str(n.message) for n in app._notifications)
         await settle(pilot, app)
         await wait_for(pilot, app, lambda: "part of the open" in _proposals(app), "the deposit's")
         assert _states(store)["FEE"] == "open"
         assert _states(store)["deposit"] == "open"  # not matched to 6400 with the fee's proposal
-        assert any("still being read" in str(n.message) for n in app._notifications)
         await pilot.press("c", "c")  # c on the line, and a second before the list is read again
         await settle(pilot, app)
         assert not any("undo" in str(n.message).lower() for n in app._notifications)
