@@ -427,3 +427,50 @@ def test_auto_links_the_one_payment_in_the_books(store) -> None:  # noqa: ANN001
     assert f"JE-{linked}" == payment
     assert _proposed(store, "cash in") == ()  # that payment is taken
     assert errors(store) == []
+
+
+def test_a_debt_on_no_invoice_is_settled_the_way_the_refusal_says(store) -> None:  # noqa: ANN001
+    """An opening balance a customer owes, booked in the Journal (no invoice), paid by
+    transfer: the line has no invoice to match, and the customers' account alone is refused
+    (nobody named). The refusal says what works: the payment posted in the Journal naming
+    the customer, then the line matched to that entry (proposed first, posting nothing)."""
+    camt_line(store, "300.00", "CRDT", "CYCLE CLUB", "opening balance", "R1")
+    with store.write() as uow:
+        contacts.create(uow, contacts.ContactInput(name="Cycle Club", kind="organization"))
+        ledger.save_and_post(
+            uow,
+            ledger.EntryInput(
+                date="2026-10-31",
+                memo="Opening balance",
+                lines=[
+                    ledger.LineInput(account="1100", debit="300.00", contact="Cycle Club"),
+                    ledger.LineInput(account="3000", credit="300.00"),
+                ],
+            ),
+        )
+    with store.write() as uow, pytest.raises(ValidationError) as refused:
+        reconcile.match_account(uow, _line(store, "opening balance"), "1100")
+    said = refused.value.field_message("account")
+    assert "match the line to their invoices" in said
+    assert "post its payment in the Journal naming the customer" in said
+    assert "--entry JE-" in said
+    with store.write() as uow:  # as it says
+        paid = ledger.save_and_post(
+            uow,
+            ledger.EntryInput(
+                date="2026-11-17",
+                memo="Cycle Club pays its opening balance",
+                lines=[
+                    ledger.LineInput(account="1010", debit="300.00"),
+                    ledger.LineInput(account="1100", credit="300.00", contact="Cycle Club"),
+                ],
+            ),
+        )
+    (top, *_rest) = _proposed(store, "opening balance")
+    assert (top.kind, top.ref) == ("entry", f"JE-{paid.number}")
+    before = _entries(store)
+    with store.write() as uow:
+        done = reconcile.confirm(uow, _line(store, "opening balance"), top)
+    assert (done.state, done.entry) == ("matched", f"JE-{paid.number}")
+    assert _entries(store) == before  # linked: nothing posted twice
+    assert errors(store) == []

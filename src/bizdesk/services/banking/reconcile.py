@@ -371,11 +371,15 @@ def match_documents(
 _PARTY_ROLES = {
     "receivable": N_(
         "{code} {name} holds what customers owe: match the line to their invoices "
-        "(p on the bank screen, or bizdesk bank match LINE --doc INV-...)"
+        "(p on the bank screen, or bizdesk bank match LINE --doc INV-...). A debt on no "
+        "invoice (an opening balance): post its payment in the Journal naming the customer, "
+        "then match the line to that entry (c on the bank screen, or --entry JE-...)"
     ),
     "payable": N_(
         "{code} {name} holds what is owed to suppliers: match the line to their bills "
-        "(p on the bank screen, or bizdesk bank match LINE --doc REFERENCE)"
+        "(p on the bank screen, or bizdesk bank match LINE --doc REFERENCE). A debt on no "
+        "bill (an opening balance): post its payment in the Journal naming the supplier, "
+        "then match the line to that entry (c on the bank screen, or --entry JE-...)"
     ),
 }
 
