@@ -23,7 +23,7 @@ def settings(db: str, port: int, *more: str):  # noqa: ANN201
     )  # fmt: skip
 
 
-def queue_one(db: str) -> None:
+def queue_one(db: str, to: str = "ann@example.com") -> None:
     """Ann Buyer and one message to her, queued (an invoice's PDF attached)."""
     store = open_store(db)
     try:
@@ -33,7 +33,7 @@ def queue_one(db: str) -> None:
             ).contact.id
             outbox.queue_message(
                 uow,
-                to="ann@example.com",
+                to=to,
                 subject="INV-00001 from Test Cycles",
                 body="Hello",
                 attachment_name="INV-00001.pdf",
@@ -310,3 +310,16 @@ def test_a_refused_setting_is_named_by_the_option_typed(db) -> None:  # noqa: AN
     assert refused.returncode == 1 and refused.stderr.startswith("--from: không phải")
     refused = bizdesk("mail", "settings", "--port", "99999", "--db", db, env=vi)
     assert refused.returncode == 1 and refused.stderr.startswith("--port: "), refused.stderr
+
+
+def test_the_outbox_shows_a_long_address_whole_at_80_columns(db) -> None:  # noqa: ANN001
+    """The address a message went to is never cut short ("ann.buyer.accounts@exa…"): a
+    column too narrow for it folds it onto the next lines, where it can be read whole."""
+    address = "ann.buyer.accounts.payable@bicycle-wholesale-example.com"
+    queue_one(db, to=address)
+    listed = bizdesk("mail", "outbox", "--db", db, env={"COLUMNS": "80"})
+    assert listed.returncode == 0, listed.stderr
+    assert "…" not in listed.stdout
+    rows = [ln.split("│") for ln in listed.stdout.splitlines() if ln.startswith("│")]
+    assert "".join(cells[3].strip() for cells in rows) == address
+    assert max(len(ln) for ln in listed.stdout.splitlines()) <= 80

@@ -83,8 +83,9 @@ _NUMBER = re.compile(r"-?\d[\d.,\u00a0\u202f\u2009' ]*")
 def show(what: RenderableType, *, stderr: bool = False, settled: bool = False) -> None:
     """A table, or other rich renderable, for people. A table's columns of numbers only
     are right-aligned and their numbers never wrapped or cut ("2,41…"): the other columns,
-    and long headings, give way. A ``settled`` table's columns are printed as they are
-    (a report's: cli.reports settles their widths)."""
+    and long headings, give way, folding what does not fit onto more lines (never cut
+    short). A ``settled`` table's columns are printed as they are (a report's: cli.reports
+    settles their widths)."""
     from rich.cells import cell_len
     from rich.table import Table
     from rich.text import Text
@@ -93,6 +94,9 @@ def show(what: RenderableType, *, stderr: bool = False, settled: bool = False) -
         for column in what.columns:
             cells = [getattr(c, "plain", c) for c in column.cells]
             cells = [c for c in cells if isinstance(c, str) and c.strip()]
+            # text that does not fit folds onto the next line, never cut short: an e-mail
+            # address shown as "cliente@e…" could be neither read nor typed back
+            column.overflow = "fold"
             if cells and all(_NUMBER.fullmatch(c.strip()) for c in cells):
                 # at least as wide as its widest number, at most as its heading's longest
                 # word: the heading wraps at its spaces, and folds only when the table
