@@ -212,6 +212,7 @@ def test_the_command_line_reopens_with_its_flag(db) -> None:  # noqa: ANN001
     assert bizdesk("lock-date", "2026-11-15", "--db", db).returncode == 0
     back = bizdesk("lock-date", "none", "--db", db)
     assert back.returncode == 1 and "Traceback" not in back.stderr
+    assert back.stderr.startswith("The books are locked up to 2026-11-15")  # a sentence
     assert back.stderr.strip().endswith(
         "to posting again: confirm that you mean to reopen them. Add --reopen to do so."
     )

@@ -131,5 +131,10 @@ def lock_date_cmd(
         except ValidationError as exc:
             if "reopen" not in exc.fields:
                 raise
-            fail(_("{problem}. Add --reopen to do so.").format(problem=tr(exc.fields["reopen"])))
+            problem = tr(exc.fields["reopen"])  # a sentence of its own here: a capital first
+            fail(
+                _("{problem}. Add --reopen to do so.").format(
+                    problem=problem[:1].upper() + problem[1:]
+                )
+            )
     say(_("Locked up to {day}").format(day=day(current)) if current else _("No lock date"))
