@@ -151,6 +151,9 @@ def test_dates_are_typed_in_the_persons_own_form_too(shop) -> None:  # noqa: ANN
     assert r.stderr.startswith("FIRST: '12/31/2026'"), r.stderr
     out = _ok("payroll", "run", "02/2026", "--db", shop)  # a month as the person writes it
     assert "PR-00001 02/2026" in out, out
+    # the run named by its month as its line shows it, not only as 2026-02
+    assert "PR-00001 02/2026" in _ok("payroll", "refresh", "02/2026", "--db", shop)
+    assert "PR-00001 02/2026" in _ok("payroll", "show", "2026-02", "--db", shop)
     r = bizdesk("payroll", "run", "13/2026", "--db", shop)
     assert r.returncode == 1 and r.stderr.startswith("MONTH: '13/2026' is not a month"), r.stderr
     r = bizdesk("payroll", "post", "PR-00001", "--date", "31/01/2026", "--db", shop)

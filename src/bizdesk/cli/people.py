@@ -24,7 +24,7 @@ from bizdesk.cli.core import (
 )
 from bizdesk.errors import ValidationError
 from bizdesk.i18n import N_, _
-from bizdesk.reading import month_text
+from bizdesk.reading import DateError, month_text, read_month
 
 app = typer.Typer()
 
@@ -44,6 +44,15 @@ EmployeeArg = Annotated[
 RunArg = Annotated[
     str, typer.Argument(help=_("The run: its number (PR-00001) or its month (2026-11)."))
 ]
+
+
+def _run(text: str) -> str:
+    """A run as typed: its number, or its month in the person's form as a run's line shows
+    it ("PR-00013 12/2026") or ISO, given to the service (which reads ISO) as ISO."""
+    try:
+        return f"{read_month(text, local=True):%Y-%m}"
+    except DateError:
+        return text
 
 
 def _locale(store) -> str:  # noqa: ANN001
@@ -785,7 +794,7 @@ def payroll_hours(
 
     store = open_store(ctx, db)
     with store.write() as uow:
-        r = payroll.set_hours(uow, payroll.find_run(uow, run), employee, hours)
+        r = payroll.set_hours(uow, payroll.find_run(uow, _run(run)), employee, hours)
     say(_run_summary(r, _locale(store)))
 
 
@@ -803,7 +812,7 @@ def payroll_refresh(
 
     store = open_store(ctx, db)
     with store.write() as uow:
-        r = payroll.refresh(uow, payroll.find_run(uow, run))
+        r = payroll.refresh(uow, payroll.find_run(uow, _run(run)))
     _print_run(r, fmt, _locale(store))
 
 
@@ -825,7 +834,7 @@ def payroll_post(
 
     store = open_store(ctx, db)
     with store.write() as uow:
-        r = payroll.post(uow, payroll.find_run(uow, run), when=typed_date(when, "--date"))
+        r = payroll.post(uow, payroll.find_run(uow, _run(run)), when=typed_date(when, "--date"))
     say(_run_summary(r, _locale(store)))
     say(_("Posted {entry}").format(entry=r.entry))
 
@@ -862,7 +871,7 @@ def payroll_pay(
     with store.write() as uow:
         res = payroll.pay(
             uow,
-            payroll.find_run(uow, run),
+            payroll.find_run(uow, _run(run)),
             account,
             employees=employee or (),
             when=typed_date(when, "--date"),
@@ -889,7 +898,7 @@ def payroll_reverse(
 
     store = open_store(ctx, db)
     with store.write() as uow:
-        r = payroll.reverse(uow, payroll.find_run(uow, run), when=typed_date(when, "--date"))
+        r = payroll.reverse(uow, payroll.find_run(uow, _run(run)), when=typed_date(when, "--date"))
     say(_run_summary(r, _locale(store)))
 
 
@@ -899,7 +908,7 @@ def payroll_delete(ctx: typer.Context, run: RunArg, db: DbOpt = None) -> None:
 
     store = open_store(ctx, db)
     with store.write() as uow:
-        run_id = payroll.find_run(uow, run)
+        run_id = payroll.find_run(uow, _run(run))
         label = payroll.get(uow, run_id).label
         payroll.delete_draft(uow, run_id)
     say(_("{label} deleted").format(label=label))
@@ -913,7 +922,7 @@ def payroll_show(
 
     store = open_store(ctx, db)
     with store.read() as uow:
-        r = payroll.get(uow, payroll.find_run(uow, run))
+        r = payroll.get(uow, payroll.find_run(uow, _run(run)))
     _print_run(r, fmt, _locale(store))
 
 
