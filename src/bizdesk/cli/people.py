@@ -46,13 +46,16 @@ RunArg = Annotated[
 ]
 
 
-def _run(text: str) -> str:
-    """A run as typed: its number, or its month in the person's form as a run's line shows
+def _run_id(uow, text: str) -> int:  # noqa: ANN001
+    """The run typed: its number, or its month in the person's form as a run's line shows
     it ("PR-00013 12/2026") or ISO, given to the service (which reads ISO) as ISO."""
+    from bizdesk.services.people import payroll
+
     try:
-        return f"{read_month(text, local=True):%Y-%m}"
+        text = f"{read_month(text, local=True):%Y-%m}"
     except DateError:
-        return text
+        pass  # a number, or what the service refuses
+    return payroll.find_run(uow, text)
 
 
 def _locale(store) -> str:  # noqa: ANN001
@@ -794,7 +797,7 @@ def payroll_hours(
 
     store = open_store(ctx, db)
     with store.write() as uow:
-        r = payroll.set_hours(uow, payroll.find_run(uow, _run(run)), employee, hours)
+        r = payroll.set_hours(uow, _run_id(uow, run), employee, hours)
     say(_run_summary(r, _locale(store)))
 
 
@@ -812,7 +815,7 @@ def payroll_refresh(
 
     store = open_store(ctx, db)
     with store.write() as uow:
-        r = payroll.refresh(uow, payroll.find_run(uow, _run(run)))
+        r = payroll.refresh(uow, _run_id(uow, run))
     _print_run(r, fmt, _locale(store))
 
 
@@ -834,7 +837,7 @@ def payroll_post(
 
     store = open_store(ctx, db)
     with store.write() as uow:
-        r = payroll.post(uow, payroll.find_run(uow, _run(run)), when=typed_date(when, "--date"))
+        r = payroll.post(uow, _run_id(uow, run), when=typed_date(when, "--date"))
     say(_run_summary(r, _locale(store)))
     say(_("Posted {entry}").format(entry=r.entry))
 
@@ -871,7 +874,7 @@ def payroll_pay(
     with store.write() as uow:
         res = payroll.pay(
             uow,
-            payroll.find_run(uow, _run(run)),
+            _run_id(uow, run),
             account,
             employees=employee or (),
             when=typed_date(when, "--date"),
@@ -898,7 +901,7 @@ def payroll_reverse(
 
     store = open_store(ctx, db)
     with store.write() as uow:
-        r = payroll.reverse(uow, payroll.find_run(uow, _run(run)), when=typed_date(when, "--date"))
+        r = payroll.reverse(uow, _run_id(uow, run), when=typed_date(when, "--date"))
     say(_run_summary(r, _locale(store)))
 
 
@@ -908,7 +911,7 @@ def payroll_delete(ctx: typer.Context, run: RunArg, db: DbOpt = None) -> None:
 
     store = open_store(ctx, db)
     with store.write() as uow:
-        run_id = payroll.find_run(uow, _run(run))
+        run_id = _run_id(uow, run)
         label = payroll.get(uow, run_id).label
         payroll.delete_draft(uow, run_id)
     say(_("{label} deleted").format(label=label))
@@ -922,7 +925,7 @@ def payroll_show(
 
     store = open_store(ctx, db)
     with store.read() as uow:
-        r = payroll.get(uow, payroll.find_run(uow, _run(run)))
+        r = payroll.get(uow, _run_id(uow, run))
     _print_run(r, fmt, _locale(store))
 
 
