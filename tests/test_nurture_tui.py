@@ -146,7 +146,8 @@ async def test_sequence_form_with_wrong_steps_then_right(store) -> None:  # noqa
         await pilot.press("enter", "ctrl+s")  # one burst: the line added, then the save
         await settle(pilot, app)
         err = " ".join(text_of(form, "#form-error").split())
-        assert "line 1 day" in err and "line 1 activity" in err
+        # one sentence after "Not saved.", with a capital as any sentence has
+        assert "Not saved. Line 1 day" in err and "line 1 activity" in err
         assert "required" in text_of(form, "#e-name")
         form.query_one("#f-name", Input).value = "After purchase"
         grid = form.query_one("#lines", DataTable)

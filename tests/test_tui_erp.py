@@ -109,7 +109,7 @@ async def test_purchase_order_from_form_to_paid(shop) -> None:  # noqa: ANN001
         await type_text(pilot, "GHOST")  # typed, not added: saving still sends it
         await pilot.press("ctrl+s")
         await settle(pilot, app)
-        assert "line 3 product: no product" in text_of(form, "#form-error")
+        assert "Not saved. Line 3 product: no product" in text_of(form, "#form-error")
         grid = form.query_one("#lines", DataTable)
         grid.focus()
         grid.move_cursor(row=2)

@@ -179,7 +179,7 @@ async def test_deal_lines_from_the_deal_page_become_the_won_deals_order(store) -
         await pilot.press("ctrl+s")
         await settle(pilot, app)
         assert app.screen is form
-        assert "line 2 unit price" in str(form.query_one("#form-error", Static).render())
+        assert "Not saved. Line 2 unit price" in str(form.query_one("#form-error", Static).render())
         # the typo is on line 2: enter on it puts it back in the editor to fix it
         form.query_one("#lines").focus()
         await pilot.press("down", "enter")

@@ -69,7 +69,7 @@ async def test_one_payment_for_two_invoices_and_part_of_a_third(store) -> None: 
         await pilot.press("ctrl+s")
         await settle(pilot, app)
         said = str(form.query_one("#form-error", Static).render())
-        assert "type the amount paid on one document at least" in said
+        assert "Not saved. Type the amount paid on one document at least" in said
         # more than is open on INV-00003: said under its field, nothing posted
         first.value = "100.00"
         form.query_one(f"#f-doc_{ids[2]}", Input).value = "30.01"

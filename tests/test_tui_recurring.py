@@ -52,7 +52,8 @@ async def test_list_add_and_stop_from_the_journal_tab(store) -> None:  # noqa: A
         assert form.query_one("#lines", DataTable).row_count == 2
         await pilot.press("ctrl+s")
         await settle(pilot, app)
-        assert "lines: debits 120.00 and credits 100.00 differ" in text_of(form, "#form-error")
+        said = text_of(form, "#form-error")
+        assert "Not saved. Lines: debits 120.00 and credits 100.00 differ" in said
         grid = form.query_one("#lines", DataTable)
         grid.focus()
         grid.move_cursor(row=1)

@@ -375,6 +375,12 @@ def tr(text: object) -> str:
     return "" if text is None else str(text)
 
 
+def sentence(text: str) -> str:
+    """``text`` shown as a sentence of its own: a first letter in capitals, the rest as it is
+    (a field's refusal, "line 3 quantity: …", after "Not saved.")."""
+    return text[:1].upper() + text[1:]
+
+
 def placeholders(text: str) -> set[str]:
     """The ``{name}`` fields of a message (the catalogs test compares them)."""
     return {name for _lit, name, _spec, _conv in string.Formatter().parse(text) if name is not None}

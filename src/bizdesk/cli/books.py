@@ -11,7 +11,7 @@ from rich.text import Text
 from bizdesk.cli.core import DbOpt, date_form, fail, open_store, parse_date, say, show
 from bizdesk.errors import ValidationError
 from bizdesk.formatting import day, visible
-from bizdesk.i18n import _, tr
+from bizdesk.i18n import _, sentence, tr
 from bizdesk.words import ACCOUNT_ROLE_NAMES, ACCOUNT_TYPE_NAMES, named
 
 app = typer.Typer()
@@ -131,10 +131,6 @@ def lock_date_cmd(
         except ValidationError as exc:
             if "reopen" not in exc.fields:
                 raise
-            problem = tr(exc.fields["reopen"])  # a sentence of its own here: a capital first
-            fail(
-                _("{problem}. Add --reopen to do so.").format(
-                    problem=problem[:1].upper() + problem[1:]
-                )
-            )
+            problem = sentence(tr(exc.fields["reopen"]))
+            fail(_("{problem}. Add --reopen to do so.").format(problem=problem))
     say(_("Locked up to {day}").format(day=day(current)) if current else _("No lock date"))

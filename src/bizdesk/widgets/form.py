@@ -25,7 +25,7 @@ from bizdesk.errors import BizdeskError, Conflict, StoreError, ValidationError
 from bizdesk.faults import describe
 from bizdesk.fieldnames import title
 from bizdesk.formatting import editable, visible
-from bizdesk.i18n import N_, _, current_language, tr
+from bizdesk.i18n import N_, _, current_language, sentence, tr
 from bizdesk.reading import date_text
 from bizdesk.services.admin import drafts
 from bizdesk.widgets.confirm import Answer, ConfirmScreen
@@ -374,7 +374,7 @@ class FormScreen(ModalScreen[Any]):
                 self.call_after_refresh(self._to_field, marked[0])
             general.update(
                 Text(
-                    _("Not saved. {reasons}").format(reasons=visible("; ".join(other)))
+                    _("Not saved. {reasons}").format(reasons=visible(sentence("; ".join(other))))
                     if other
                     else _("Not saved: please correct the fields marked below.")
                 )
