@@ -220,13 +220,18 @@ def test_a_commands_arguments_are_named_in_the_readers_words(vn_shop: str) -> No
     assert "archivo" in typed and "TEXTO" in typed and "<str>" not in typed, typed
     english = bizdesk("print", "invoice", "--db", vn_shop, env=lang("C"))
     assert "Missing argument 'number'." in english.stderr
+    # and a refusal of what was typed there names it so ("MONTH: '13.2026'…" in Romanian)
+    month = bizdesk("budget", "set", "4000", "13.2026", "5", "--db", vn_shop, env=lang("ro_RO"))
+    assert month.returncode == 1 and month.stderr.startswith("LUNĂ: '13.2026' nu este o lună")
+    day = bizdesk("lock-date", "31.13.2026", "--db", vn_shop, env=lang("ro_RO.UTF-8"))
+    assert day.returncode == 1 and day.stderr.startswith("DATĂ: '31.13.2026'"), day.stderr
 
 
 def test_every_argument_has_a_word_in_the_catalogs() -> None:
     import typer
 
     from bizdesk.cli import app
-    from bizdesk.cli.group import ARGUMENT_WORDS
+    from bizdesk.cli.core import ARGUMENT_WORDS
 
     def arguments(command) -> set[str]:  # noqa: ANN001
         found = {p.name for p in command.params if p.param_type_name == "argument"}
@@ -235,5 +240,5 @@ def test_every_argument_has_a_word_in_the_catalogs() -> None:
         return found
 
     named = arguments(typer.main.get_command(app))
-    assert named - set(ARGUMENT_WORDS) == set(), "give these a word in cli/group.ARGUMENT_WORDS"
+    assert named - set(ARGUMENT_WORDS) == set(), "give these a word in cli/core.ARGUMENT_WORDS"
     assert len(named) > 40

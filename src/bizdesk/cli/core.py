@@ -16,7 +16,7 @@ import typer
 from typer._click.exceptions import BadOptionUsage
 
 from bizdesk import collector
-from bizdesk.i18n import _, tr, use_setting
+from bizdesk.i18n import Message, _, tr, use_setting
 from bizdesk.identity import current_gate
 from bizdesk.reading import DateError, date_hint, month_hint, read_date, read_month
 
@@ -69,6 +69,70 @@ def _console(stderr: bool) -> Console:
             )
 
     return _Visible(stderr=stderr, highlight=False, soft_wrap=True)
+
+
+# A positional argument's name in usage lines, help and refusals ("Missing argument
+# 'number'"), in the reader's words: typer shows the Python parameter's name.
+ARGUMENT_WORDS = {
+    "account": Message.pgettext("command-line argument", "account"),
+    "activity": Message.pgettext("command-line argument", "activity"),
+    "address": Message.pgettext("command-line argument", "address"),
+    "amount": Message.pgettext("command-line argument", "amount"),
+    "campaign": Message.pgettext("command-line argument", "campaign"),
+    "code": Message.pgettext("command-line argument", "code"),
+    "contact": Message.pgettext("command-line argument", "contact"),
+    "days": Message.pgettext("command-line argument", "days"),
+    "date": Message.pgettext("command-line argument", "date"),
+    "dest": Message.pgettext("command-line argument", "dest"),
+    "employee": Message.pgettext("command-line argument", "employee"),
+    "end": Message.pgettext("command-line argument", "end"),
+    "file": Message.pgettext("command-line argument", "file"),
+    "first": Message.pgettext("command-line argument", "first"),
+    "first_response": Message.pgettext("command-line argument", "first-response"),
+    "follow_up": Message.pgettext("command-line argument", "follow-up"),
+    "hours": Message.pgettext("command-line argument", "hours"),
+    "key": Message.pgettext("command-line argument", "key"),
+    "kind": Message.pgettext("command-line argument", "kind"),
+    "label": Message.pgettext("command-line argument", "label"),
+    "language": Message.pgettext("command-line argument", "language"),
+    "last": Message.pgettext("command-line argument", "last"),
+    "level": Message.pgettext("command-line argument", "level"),
+    "line": Message.pgettext("command-line argument", "line"),
+    "message": Message.pgettext("command-line argument", "message"),
+    "month": Message.pgettext("command-line argument", "month"),
+    "name": Message.pgettext("command-line argument", "name"),
+    "new": Message.pgettext("command-line argument", "new"),
+    "number": Message.pgettext("command-line argument", "number"),
+    "owner": Message.pgettext("command-line argument", "owner"),
+    "priority": Message.pgettext("command-line argument", "priority"),
+    "probability": Message.pgettext("command-line argument", "probability"),
+    "qty": Message.pgettext("command-line argument", "qty"),
+    "resolution": Message.pgettext("command-line argument", "resolution"),
+    "role": Message.pgettext("command-line argument", "role"),
+    "run": Message.pgettext("command-line argument", "run"),
+    "segment": Message.pgettext("command-line argument", "segment"),
+    "sequence": Message.pgettext("command-line argument", "sequence"),
+    "sku": Message.pgettext("command-line argument", "sku"),
+    "src": Message.pgettext("command-line argument", "src"),
+    "stage": Message.pgettext("command-line argument", "stage"),
+    "start": Message.pgettext("command-line argument", "start"),
+    "state": Message.pgettext("command-line argument", "state"),
+    "template": Message.pgettext("command-line argument", "template"),
+    "text": Message.pgettext("command-line argument", "text"),
+    "timezone": Message.pgettext("command-line argument", "timezone"),
+    "token": Message.pgettext("command-line argument", "token"),
+    "url": Message.pgettext("command-line argument", "url"),
+    "value": Message.pgettext("command-line argument", "value"),
+    "version": Message.pgettext("command-line argument", "version"),
+    "when": Message.pgettext("command-line argument", "when"),
+}
+
+
+def argument_name(name: str) -> str:
+    """An argument as a refusal names it: an option (``--from``) as it is typed, a positional
+    one (``MONTH``) in the reader's words, in capitals as usage lines write it (LUNĂ)."""
+    word = ARGUMENT_WORDS.get(name.lower())
+    return str(word).upper() if word is not None and not name.startswith("-") else name
 
 
 def width() -> int:
@@ -240,7 +304,7 @@ def typed_month(value: str, name: str) -> str:
     try:
         return f"{read_month(value, local=True):%Y-%m}"
     except DateError as exc:
-        fail(f"{name}: {exc}")
+        fail(f"{argument_name(name)}: {exc}")
 
 
 def parse_date(value: str | None, name: str) -> date | None:
@@ -251,4 +315,4 @@ def parse_date(value: str | None, name: str) -> date | None:
     try:
         return read_date(value, local=True)
     except DateError as exc:
-        fail(f"{name}: {exc}")
+        fail(f"{argument_name(name)}: {exc}")

@@ -45,7 +45,7 @@ from typer.exceptions import TyperException
 from bizdesk.cli import core
 from bizdesk.errors import ValidationError
 from bizdesk.fieldnames import refusal
-from bizdesk.i18n import Message, _, ngettext
+from bizdesk.i18n import _, ngettext
 
 # Every command, in the order `bizdesk --help` lists them, and the module that holds it.
 COMMANDS = {
@@ -151,62 +151,6 @@ class _Plain(RuntimeParam):
         )
 
 
-# A positional argument's name in usage lines, help and refusals ("Missing argument
-# 'number'"), in the reader's words: typer shows the Python parameter's name.
-ARGUMENT_WORDS = {
-    "account": Message.pgettext("command-line argument", "account"),
-    "activity": Message.pgettext("command-line argument", "activity"),
-    "address": Message.pgettext("command-line argument", "address"),
-    "amount": Message.pgettext("command-line argument", "amount"),
-    "campaign": Message.pgettext("command-line argument", "campaign"),
-    "code": Message.pgettext("command-line argument", "code"),
-    "contact": Message.pgettext("command-line argument", "contact"),
-    "days": Message.pgettext("command-line argument", "days"),
-    "dest": Message.pgettext("command-line argument", "dest"),
-    "employee": Message.pgettext("command-line argument", "employee"),
-    "end": Message.pgettext("command-line argument", "end"),
-    "file": Message.pgettext("command-line argument", "file"),
-    "first": Message.pgettext("command-line argument", "first"),
-    "first_response": Message.pgettext("command-line argument", "first-response"),
-    "follow_up": Message.pgettext("command-line argument", "follow-up"),
-    "hours": Message.pgettext("command-line argument", "hours"),
-    "key": Message.pgettext("command-line argument", "key"),
-    "kind": Message.pgettext("command-line argument", "kind"),
-    "label": Message.pgettext("command-line argument", "label"),
-    "language": Message.pgettext("command-line argument", "language"),
-    "last": Message.pgettext("command-line argument", "last"),
-    "level": Message.pgettext("command-line argument", "level"),
-    "line": Message.pgettext("command-line argument", "line"),
-    "message": Message.pgettext("command-line argument", "message"),
-    "month": Message.pgettext("command-line argument", "month"),
-    "name": Message.pgettext("command-line argument", "name"),
-    "new": Message.pgettext("command-line argument", "new"),
-    "number": Message.pgettext("command-line argument", "number"),
-    "owner": Message.pgettext("command-line argument", "owner"),
-    "priority": Message.pgettext("command-line argument", "priority"),
-    "probability": Message.pgettext("command-line argument", "probability"),
-    "qty": Message.pgettext("command-line argument", "qty"),
-    "resolution": Message.pgettext("command-line argument", "resolution"),
-    "role": Message.pgettext("command-line argument", "role"),
-    "run": Message.pgettext("command-line argument", "run"),
-    "segment": Message.pgettext("command-line argument", "segment"),
-    "sequence": Message.pgettext("command-line argument", "sequence"),
-    "sku": Message.pgettext("command-line argument", "sku"),
-    "src": Message.pgettext("command-line argument", "src"),
-    "stage": Message.pgettext("command-line argument", "stage"),
-    "start": Message.pgettext("command-line argument", "start"),
-    "state": Message.pgettext("command-line argument", "state"),
-    "template": Message.pgettext("command-line argument", "template"),
-    "text": Message.pgettext("command-line argument", "text"),
-    "timezone": Message.pgettext("command-line argument", "timezone"),
-    "token": Message.pgettext("command-line argument", "token"),
-    "url": Message.pgettext("command-line argument", "url"),
-    "value": Message.pgettext("command-line argument", "value"),
-    "version": Message.pgettext("command-line argument", "version"),
-    "when": Message.pgettext("command-line argument", "when"),
-}
-
-
 def _plain_params(command: Any) -> None:
     """Give every str, bool and StrEnum parameter of a command (and of its sub-commands) the
     plain check; any other kind keeps typer's. Its help's panels, and --help's own line, are
@@ -222,7 +166,7 @@ def _plain_params(command: Any) -> None:
         word = _type_word(param)
         if word is not None:  # typer's "<str>", "<bool>": Python's names, in English
             param.display_type_rich = lambda ctx, word=word: word
-        named = ARGUMENT_WORDS.get(param.name)  # after its type word: that reads the metavar
+        named = core.ARGUMENT_WORDS.get(param.name)  # after its type word: that reads the metavar
         if param.param_type_name == "argument" and named and param.metavar is None:
             param.metavar = str(named) + ("..." if param.nargs != 1 else "")
         desc = getattr(param, "type_descriptor", None)
