@@ -13,6 +13,7 @@ from bizdesk.services.admin import users
 from bizdesk.services.crm import contacts
 from bizdesk.services.crm.contacts import ContactInput
 from bizdesk.services.people import employees, leave, payroll
+from bizdesk.widgets.confirm import ConfirmScreen
 from bizdesk.widgets.form import FormScreen
 from tests.erp_helpers import errors
 from tests.people_helpers import employee, lines
@@ -199,7 +200,14 @@ async def test_leave_approval_and_the_palette(store) -> None:  # noqa: ANN001
         await pilot.press("a")
         await settle(pilot, app)
         assert [r.id for r in screen.rows] == [big.id]
-        await pilot.press("x")
+        await pilot.press("x")  # asked first: a refusal cannot be undone
+        await settle(pilot, app)
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "Refuse leave #1 of Ana Pop (vacation," in app.screen.question
+        await pilot.press("n")
+        await settle(pilot, app)
+        assert app.screen is screen and [r.id for r in screen.rows] == [big.id]
+        await pilot.press("x", "y")
         await settle(pilot, app)
         assert screen.rows == []
     with store.read() as uow:

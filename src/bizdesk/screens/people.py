@@ -401,7 +401,27 @@ class LeaveScreen(ServiceScreen):
         self._decide(leave.approve, _("Leave #{id} of {name} approved"))
 
     def action_refuse(self) -> None:
-        self._decide(leave.refuse, _("Leave #{id} of {name} refused"))
+        """Asked first: a refused request is never approved later (a new one is asked)."""
+        row = self.query_one(DataTable).cursor_row
+        if not 0 <= row < len(self.rows):
+            return
+        r = self.rows[row]
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._decide(leave.refuse, _("Leave #{id} of {name} refused"))
+
+        question = _(
+            "Refuse leave #{id} of {name} ({kind}, {start} to {end})? A refused request "
+            "cannot be approved later: {name} would have to ask again."
+        ).format(
+            id=r.id,
+            name=r.name,
+            kind=_(KIND_NAMES[r.kind]),
+            start=_day(r.start_date),
+            end=_day(r.end_date),
+        )
+        self.app.push_screen(ConfirmScreen(question), answered)
 
 
 def run_form() -> FormScreen:
