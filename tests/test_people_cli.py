@@ -91,6 +91,10 @@ def test_a_month_of_payroll_from_the_command_line(shop) -> None:  # noqa: ANN001
     assert shown["pay"] == "2500.00" and shown["payslips"][0]["number"] == "PR-00001/1"
     out = _ok("leave", "request", "#1", "vacation", "2026-03-02", "2026-03-04", "--db", shop)
     assert "Leave #1: Ana Pop, vacation, 2026-03-02 to 2026-03-04, 3 working days" in out
+    one = bizdesk("leave", "request", "#1", "sick", "2026-03-05", "--db", shop,
+                  env={"LANG": "ro_RO.UTF-8", "LANGUAGE": "", "LC_ALL": ""})  # fmt: skip
+    # one day takes the singular's own form: "1 zi", not "1 zile"
+    assert "05.03.2026 – 05.03.2026, 1 zi lucrătoare" in one.stdout, one.stdout + one.stderr
     _ok("leave", "approve", "1", "--db", shop)
     bal = json.loads(_ok("leave", "balance", "Ana Pop", "--year", "2026", "--format", "json",
                          "--db", shop))  # fmt: skip

@@ -23,7 +23,7 @@ from bizdesk.cli.core import (
     typed_month,
 )
 from bizdesk.errors import ValidationError
-from bizdesk.i18n import N_, _
+from bizdesk.i18n import N_, _, ngettext
 from bizdesk.reading import DateError, month_text, read_month
 
 app = typer.Typer()
@@ -334,7 +334,11 @@ def _leave_id(text: str) -> int:
 def _leave_line(r) -> str:  # noqa: ANN001
     from bizdesk.formatting import day, visible
 
-    return _("Leave #{id}: {name}, {kind}, {start} to {end}, {days} working days, {state}").format(
+    return ngettext(
+        "Leave #{id}: {name}, {kind}, {start} to {end}, {days} working day, {state}",
+        "Leave #{id}: {name}, {kind}, {start} to {end}, {days} working days, {state}",
+        r.days,
+    ).format(
         id=r.id,
         name=visible(r.name),
         kind=_(KIND_NAMES.get(r.kind, r.kind)),
