@@ -136,6 +136,15 @@ def test_a_draft_is_computed_again_before_it_posts(shop) -> None:  # noqa: ANN00
     assert "Posted JE-1" in _ok("payroll", "post", "PR-00001", "--db", shop)
     shown = _ok("payroll", "show", "PR-00001", "--db", shop)  # at 80 columns
     assert "Deductions" in shown and "…" not in shown and "2,000.00" in shown
+    # reversed and run again: the employee's page tells the two payslips of March apart
+    _ok("payroll", "reverse", "PR-00001", "--db", shop)
+    _ok("payroll", "run", "2026-03", "--hours", "Cy Dan=40", "--db", shop)
+    page = _ok("employees", "show", "Ana Pop", "--db", shop)
+    rows = [" ".join(ln.replace("│", " ").split()) for ln in page.splitlines() if "PR-0000" in ln]
+    assert rows == [
+        "PR-00002/1 2026-03 draft 2,000.00 2,000.00",
+        "PR-00001/1 2026-03 reversed 2,000.00 2,000.00",
+    ], page
 
 
 def test_dates_are_typed_in_the_persons_own_form_too(shop) -> None:  # noqa: ANN001

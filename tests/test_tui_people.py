@@ -465,7 +465,7 @@ async def test_a_run_is_reversed_deleted_and_its_payslip_printed_from_its_page(
     """What the command line does to a run (reverse, delete, print a payslip) the run's page
     does too, each key only where it works: r on a posted run not paid, d on a draft."""
     monkeypatch.chdir(tmp_path)
-    employee(store, "Ana Pop", pay="2200")
+    ana = employee(store, "Ana Pop", pay="2200")
     with store.write() as uow:
         run = payroll.post(uow, payroll.create_run(uow, "2026-03").id).id
     app = BizdeskApp(store)
@@ -498,6 +498,13 @@ async def test_a_run_is_reversed_deleted_and_its_payslip_printed_from_its_page(
         draft = payroll.create_run(uow, "2026-03").id
     app = BizdeskApp(store)
     async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        app.push_screen(P.EmployeeScreen(ana))  # the two payslips of March told apart
+        await settle(pilot, app)
+        said = text_of(app.screen, "#main")
+        assert "PR-00002/1 2026-03, draft: gross 2,200.00" in said, said
+        assert "PR-00001/1 2026-03, reversed: gross 2,200.00" in said, said
+        await pilot.press("escape")
         await settle(pilot, app)
         app.push_screen(P.PayrollRunScreen(draft))
         await settle(pilot, app)

@@ -297,9 +297,10 @@ def employees_show(
     if slips:
         from rich.table import Table
 
-        table = Table(_("Payslip"), _("Month"), _("Gross"), _("Net"))
-        for n, m, _st, g, nt in slips:
-            table.add_row(n, month_text(m), money(g, loc), money(nt, loc))
+        table = Table(_("Payslip"), _("Month"), _("State"), _("Gross"), _("Net"))
+        for n, m, st, g, nt in slips:  # a reversed run's too, saying so
+            state = _(payroll.STATE_WORDS.get(st, st))
+            table.add_row(n, month_text(m), state, money(g, loc), money(nt, loc))
         show(table)
 
 

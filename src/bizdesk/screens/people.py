@@ -296,11 +296,15 @@ class EmployeeScreen(RecordScreen):
             )
         if slips:
             t.append("\n" + _("Payslips") + "\n", style="bold")
-            for n, m, _state, gross, net in slips:
+            for n, m, state, gross, net in slips:  # a reversed run's too, saying so
                 t.append(
                     "  "
-                    + _("{number} {month}: gross {gross}, net {net}").format(
-                        number=n, month=month_text(m), gross=money(gross, loc), net=money(net, loc)
+                    + _("{number} {month}, {state}: gross {gross}, net {net}").format(
+                        number=n,
+                        month=month_text(m),
+                        state=_(payroll.STATE_WORDS.get(state, state)),
+                        gross=money(gross, loc),
+                        net=money(net, loc),
                     )
                     + "\n"
                 )
