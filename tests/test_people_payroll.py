@@ -105,6 +105,12 @@ def test_an_employee_box_completes_names_and_never_picks_one_of_two(store) -> No
         assert employees.find_employee(uow, f"maria  lopez #{maria}") == maria
         with pytest.raises(NotFound, match="There is no employee 'Mario Rossi #"):
             employees.find_employee(uow, f"Mario Rossi #{maria}")  # another's number
+    with store.read() as uow, pytest.raises(NotFound) as part:  # a part of a name: never a guess
+        employees.find_employee(uow, "lopez")
+    assert str(part.value.message) == (
+        "No employee is named 'lopez': type the whole name or the number, such as "
+        f"María López (#{maria}), María López (#{other})."
+    )
 
 
 def test_leave_days_overlap_employment_and_balance(store) -> None:  # noqa: ANN001

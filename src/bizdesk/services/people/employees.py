@@ -148,7 +148,29 @@ def find_employee(uow: UnitOfWork, text: object) -> int:
             )
         if hits:
             return hits[0]
+        near = _named_like(uow, s)
+        if near:  # a part of a name ("Mihai"): which are meant is said, never guessed
+            raise NotFound(
+                Message(
+                    "No employee is named {name}: type the whole name or the number, "
+                    "such as {examples}.",
+                    name=repr(s[:60]),
+                    examples=", ".join(f"{n} (#{i})" for i, n in near),
+                )
+            )
     raise NotFound(Message("There is no employee {name}.", name=repr(s[:60])))
+
+
+def _named_like(uow: UnitOfWork, text: str) -> list[tuple[int, str]]:
+    """Employees whose name holds ``text`` (accents and case aside), a few, by name."""
+    rows = uow.session.execute(
+        select(Employee.id, Contact.name)
+        .join(Contact, Contact.id == Employee.contact_id)
+        .where(Contact.sort_name.contains(v.sort_key(text), autoescape=True))
+        .order_by(Contact.sort_name, Employee.id)
+        .limit(3)
+    ).all()
+    return [(i, n) for i, n in rows]
 
 
 @requires("people.view")
