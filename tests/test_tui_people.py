@@ -483,6 +483,13 @@ async def test_a_run_is_reversed_deleted_and_its_payslip_printed_from_its_page(
         await pilot.press("ctrl+s")
         await settle(pilot, app)
         assert (tmp_path / "PR-00001-1.pdf").read_bytes().startswith(b"%PDF")
+        await pilot.press("w")  # again: a name that is free is offered, not the file written
+        await settle(pilot, app)
+        path = app.screen.query_one("#f-path", Input).value
+        assert path == str(tmp_path / "PR-00001-1 (2).pdf"), path
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert (tmp_path / "PR-00001-1 (2).pdf").read_bytes().startswith(b"%PDF")
         await pilot.press("r")
         await settle(pilot, app)
         form = await _save_refused(pilot, app, date="2026-02-27")  # before the run's entry

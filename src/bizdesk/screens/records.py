@@ -182,12 +182,23 @@ def period_fields(since: str = "from", until: str = "to") -> list[Field]:
     ]
 
 
+def free_path(folder: Path, stem: str, suffix: str = ".pdf") -> Path:
+    """Where to offer to write a file: ``stem.pdf`` in ``folder``, else the first of
+    ``stem (2).pdf``, ``stem (3).pdf``... that is not there (the form never writes over a
+    file: offering one that is there was refused on save)."""
+    path, n = folder / f"{stem}{suffix}", 1
+    while path.exists() and n < 1000:
+        n += 1
+        path = folder / f"{stem} ({n}){suffix}"
+    return path
+
+
 def print_paper(
     screen: Screen, kind: str, number: str, label: str, *, period: bool = False
 ) -> None:
     """Ask where to write the PDF of a document (its label in the current folder, at first;
     a statement also asks for its period), write it there, never over a file, and say where."""
-    fields = [Field("path", N_("File"), value=str(Path.cwd() / f"{label}.pdf"), required=True)]
+    fields = [Field("path", N_("File"), value=str(free_path(Path.cwd(), label)), required=True)]
     if period:
         fields += period_fields()
 
