@@ -225,5 +225,6 @@ async def test_a_refused_lines_cell_is_named_in_the_persons_language(shop) -> No
         await settle(pilot, app)
         assert isinstance(app.screen, LinesFormScreen)
         said = _error(form)
-        cell = {"en": "line 1 account", "es": "línea 1, cuenta", "ro": "linia 1, cont"}
-        assert cell.get(lang, "dòng 1, tài khoản") in said, said
+        # the first reason after "Not saved." starts the sentence: with a capital
+        cell = {"en": "Line 1 account", "es": "Línea 1, cuenta", "ro": "Linia 1, cont"}
+        assert cell.get(lang, "Dòng 1, tài khoản") in said, said
