@@ -122,3 +122,41 @@ def test_what_show_prints_is_set_back(shop) -> None:  # noqa: ANN001
     assert again["unit_cost"] == "35.03"  # from stock, not from the file's figures
     r = bizdesk("bom", "set", "FRAME", "--db", shop, stdin=json.dumps(shown))
     assert r.returncode == 1 and "the bill of materials of 'BIKE', not of FRAME" in r.stderr
+
+
+def _in_spanish(path: str) -> None:
+    s = open_store(path)
+    with s.write() as uow:
+        uow.set_setting("locale", "es_ES")  # the shop writes 1.000 for a thousand
+    s.dispose()
+
+
+def test_a_number_the_shop_writes_otherwise_is_refused_on_the_command_line(shop) -> None:  # noqa: ANN001
+    """`1.000` typed on the command line is one in the machine form and a thousand as a
+    Spanish shop writes it: refused, naming both, never read as one; what reads one way (1,
+    2.5, 1000) is taken, and a file keeps the machine form (its 2.500 is two and a half)."""
+    from bizdesk.services.inventory import levels
+
+    s = open_store(shop)
+    with s.write() as uow:
+        boms.set_bom(uow, 3, boms.BomInput([("CHAIN", "0.5")], ""))
+    s.dispose()
+    english = bizdesk("assembly", "new", "BIKE", "1.000", "--db", shop, env={"LANG": "C"})
+    assert english.returncode == 0, english.stderr  # en_US reads 1.000 as one too
+    _in_spanish(shop)
+    r = bizdesk("assembly", "new", "BIKE", "1.000", "--db", shop, env={"LANG": "C"})
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+    assert (
+        "'1.000' reads two ways: 1 on the command line (. before the decimals, no thousands "
+        "separator), 1000 as Spanish (Spain) writes numbers; type 1 or 1000" in r.stderr
+    )
+    r = bizdesk("budget", "set", "6000", "2026-12", "1.000", "--db", shop, env={"LANG": "C"})
+    assert r.returncode == 1 and "'1.000' reads two ways: 1 on the command line" in r.stderr
+    assert "MO-00002" in bizdesk("assembly", "new", "BIKE", "1", "--db", shop).stdout
+    count = "sku,counted\nCHAIN,2.500\n"
+    r = bizdesk("import", "stock-count", "-", "--db", shop, stdin=count, env={"LANG": "C"})
+    assert r.returncode == 0, r.stderr
+    s = open_store(shop)
+    with s.read() as uow:
+        assert levels.on_hand(uow, 5) == 2500  # thousandths: two and a half metres
+    s.dispose()

@@ -176,3 +176,26 @@ def test_dates_are_typed_in_the_persons_own_form_too(shop) -> None:  # noqa: ANN
     out = _ok("payroll", "pay", "PR-00001", "--date", "02/03/2026", "--db", shop)
     assert "paid, posted JE-2" in out
     assert "until 31/12/2026" in _ok("employees", "end", "Ana Pop", "31/12/2026", "--db", shop)
+
+
+def test_hours_a_spanish_reader_writes_two_ways_are_refused(shop) -> None:  # noqa: ANN001
+    """A person who reads Spanish writes 12.500 for twelve thousand five hundred: on the
+    command line it is 12.5, so it is refused in their words, never read as either; 12.5
+    reads one way and is taken."""
+    from tests.test_cli import bizdesk_user
+
+    _ok("employees", "add", "Cy Dan", "--start", "2026-01-01", "--basis", "hourly", "--pay",
+        "12.35", "--db", shop)  # fmt: skip
+    _ok("users", "set-language", bizdesk_user(), "es_ES", "--db", shop)
+    r = bizdesk("payroll", "run", "2026-03", "--hours", "Cy Dan=12.500", "--db", shop)
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+    assert (
+        "'12.500' se lee de dos maneras: 12.5 en la línea de órdenes (. antes de los decimales, "
+        "sin separador de miles), 12500 tal como se escriben los números en español (España); "
+        "escriba 12.5 o 12500" in r.stderr
+    ), r.stderr
+    _ok("payroll", "run", "2026-03", "--hours", "Cy Dan=12.5", "--db", shop)
+    r = bizdesk("payroll", "hours", "2026-03", "Cy Dan", "1.000", "--db", shop)
+    assert r.returncode == 1 and "'1.000' se lee de dos maneras" in r.stderr, r.stderr
+    shown = json.loads(_ok("payroll", "show", "2026-03", "--format", "json", "--db", shop))
+    assert [s["hours"] for s in shown["payslips"]] == ["12.5"]

@@ -15,6 +15,7 @@ from babel.numbers import get_currency_precision, list_currencies
 from bizdesk.i18n import Message
 from bizdesk.reading import (  # AmountError: defined by the reader
     AmountError,
+    Typed,
     locale_pattern,
     read_number,
 )
@@ -48,7 +49,7 @@ def parse_decimal(
         text = str(value).strip()
         if allow_negative and text[:1] == "+" and text[1:2].isdigit():
             text = text[1:]  # a signed field ("+in / -out") takes an explicit plus
-        d = read_number(text, decimals=decimals, locale=locale)
+        d = read_number(text, decimals=decimals, locale=locale, typed=isinstance(value, Typed))
     if not d.is_finite():
         raise AmountError(Message("not a number"))
     if d.as_tuple().exponent < -decimals and d != d.quantize(Decimal(1).scaleb(-decimals)):

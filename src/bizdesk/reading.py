@@ -153,10 +153,62 @@ def locale_hint(locale: str, decimals: int) -> Message:
     )
 
 
-def read_number(value: str, *, decimals: int, locale: str | None = None) -> Decimal:
+class Typed(str):
+    """A number a person typed as a command's argument (the command line's doors mark them,
+    ``typed_number``): read in the machine form, and refused when the way the person or their
+    shop writes numbers reads the same text as another number (``1.000`` is one on the
+    command line and a thousand in Spanish and Vietnamese): never a guess which was meant."""
+
+
+def typed_number(text: str) -> Typed:
+    """``text`` marked as typed by a person (a command-line parser for numbers)."""
+    return Typed(text)
+
+
+_typing_locales: tuple[str, ...] = ()
+
+
+def use_typing_locales(*locales: str | None) -> None:
+    """The locales whose way of writing numbers the person at the command line may be
+    typing in (their own, their shop's): ``Typed`` numbers are checked against them."""
+    global _typing_locales  # noqa: PLW0603 - one person at one door per process
+    _typing_locales = tuple(dict.fromkeys(loc for loc in locales if loc))
+
+
+def _read_two_ways(text: str, number: Decimal, decimals: int) -> None:
+    """Refuse ``text`` when a locale the person may be typing in reads it as another number."""
+    for locale in _typing_locales:
+        try:
+            theirs = _read_locale_number(text, decimals, locale)
+        except (AmountError, UnknownLocaleError, ValueError):
+            continue
+        if theirs != number:
+            raise AmountError(
+                Message(
+                    "{text} reads two ways: {machine} on the command line (. before the "
+                    "decimals, no thousands separator), {theirs} as {locale} writes numbers; "
+                    "type {machine} or {theirs}, which read one way",
+                    text=quoted(text),
+                    machine=_plain(number),
+                    theirs=_plain(theirs),
+                    locale=_LocaleName(locale),
+                )
+            )
+
+
+def _plain(number: Decimal) -> str:
+    """A number in the machine form with no trailing zeros: 1, 2.5, 1000."""
+    return format(number.normalize(), "f")
+
+
+def read_number(
+    value: str, *, decimals: int, locale: str | None = None, typed: bool = False
+) -> Decimal:
     """Typed text -> Decimal, exactly as written, with at most ``decimals`` decimals.
 
-    ``locale`` None reads the machine form, a locale name (``vi_VN``) the locale form."""
+    ``locale`` None reads the machine form, a locale name (``vi_VN``) the locale form.
+    ``typed`` (or a ``Typed`` value): a person typed the machine form (``Typed``)."""
+    typed = typed or isinstance(value, Typed)
     text = str(value).strip()
     if not text:
         raise AmountError(Message("a number is required"))
@@ -176,6 +228,8 @@ def read_number(value: str, *, decimals: int, locale: str | None = None) -> Deci
                 )
             )
         number = Decimal(text)
+        if typed:
+            _read_two_ways(text, number, decimals)
     else:
         number = _read_locale_number(text, decimals, locale)
     typed_decimals = max(0, -int(number.as_tuple().exponent))

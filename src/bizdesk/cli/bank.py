@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from bizdesk.cli.core import DbOpt, fail, open_store, say
+from bizdesk.cli.core import DbOpt, fail, open_store, say, typed_number
 from bizdesk.i18n import _, ngettext, tr
 
 app = typer.Typer()
@@ -199,7 +199,7 @@ def bank_match(
             documents = []
             for d in doc:
                 ref, _sep, amount = d.partition("=")
-                documents.append((ref.strip(), amount.strip() or None))
+                documents.append((ref.strip(), typed_number(amount.strip()) or None))
             done = reconcile.match_documents(uow, line, documents, memo=memo)
         elif entry:
             done = reconcile.match_entry(uow, line, entry)

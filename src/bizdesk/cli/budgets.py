@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from bizdesk.cli.core import DbOpt, fail, month_form, open_store, say, typed_month
+from bizdesk.cli.core import DbOpt, fail, month_form, open_store, say, typed_month, typed_number
 from bizdesk.i18n import _, ngettext
 from bizdesk.reading import month_text
 
@@ -31,7 +31,10 @@ def budget_set(
     ctx: typer.Context,
     account: Annotated[str, typer.Argument(help=_("The account's code."))],
     month: Annotated[str, typer.Argument(help=month_form())],
-    amount: Annotated[str, typer.Argument(help=_("The amount, in the account's natural sign."))],
+    amount: Annotated[
+        str,
+        typer.Argument(parser=typed_number, help=_("The amount, in the account's natural sign.")),
+    ],
     db: DbOpt = None,
 ) -> None:
     from bizdesk.formatting import money
@@ -97,7 +100,9 @@ def budget_copy(
         str, typer.Option("--from-year", help=_("The year whose figures are copied."))
     ],
     to_year: Annotated[str, typer.Option("--to-year", help=_("The year the budget is for."))],
-    percent: Annotated[str, typer.Option("--percent", help=_("Change, e.g. 5 or -2.5"))] = "0",
+    percent: Annotated[
+        str, typer.Option("--percent", parser=typed_number, help=_("Change, e.g. 5 or -2.5"))
+    ] = "0",
     replace: Annotated[
         bool, typer.Option("--replace", help=_("Replace the budget that year has already."))
     ] = False,
@@ -120,7 +125,9 @@ def budget_target(
     ctx: typer.Context,
     owner: Annotated[str, typer.Argument(help=_("The user, as deals name their owner."))],
     month: Annotated[str, typer.Argument(help=month_form())],
-    amount: Annotated[str, typer.Argument(help=_("The value of deals to win."))],
+    amount: Annotated[
+        str, typer.Argument(parser=typed_number, help=_("The value of deals to win."))
+    ],
     db: DbOpt = None,
 ) -> None:
     from bizdesk.formatting import money

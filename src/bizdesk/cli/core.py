@@ -16,9 +16,19 @@ import typer
 from typer._click.exceptions import BadOptionUsage
 
 from bizdesk import collector
-from bizdesk.i18n import Message, _, tr, use_setting
+from bizdesk.i18n import Message, _, current_locale, tr, use_setting
 from bizdesk.identity import current_gate
-from bizdesk.reading import DateError, date_hint, month_hint, read_date, read_month
+from bizdesk.reading import (
+    DateError,
+    date_hint,
+    month_hint,
+    read_date,
+    read_month,
+    use_typing_locales,
+)
+from bizdesk.reading import (
+    typed_number as typed_number,  # the doors mark the numbers a person types
+)
 
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
@@ -275,6 +285,8 @@ def open_store(ctx: typer.Context, db: str | None, *, setup: bool = True) -> Sto
         with store.read() as uow:
             whoami(uow)
             use_setting(my_language(uow))  # the person's language from here on
+            # numbers typed in the form they or their shop write them are refused, not misread
+            use_typing_locales(current_locale(), uow.setting("locale"))
             live_in_shop_zone(uow.setting)  # and the shop's day
     collector.settle()  # the command's own work is collected as usual
     return store

@@ -10,7 +10,17 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from bizdesk.cli.core import DbOpt, date_form, fail, open_store, parse_date, say, say_error, show
+from bizdesk.cli.core import (
+    DbOpt,
+    date_form,
+    fail,
+    open_store,
+    parse_date,
+    say,
+    say_error,
+    show,
+    typed_number,
+)
 from bizdesk.errors import ValidationError
 from bizdesk.i18n import _, ngettext
 
@@ -176,7 +186,9 @@ def levels_set(
     wording: Annotated[
         str | None, typer.Option("--wording", help=_("What the reminder says."))
     ] = None,
-    fee: Annotated[str | None, typer.Option("--fee", help=_("The fee (empty: none)."))] = None,
+    fee: Annotated[
+        str | None, typer.Option("--fee", parser=typed_number, help=_("The fee (empty: none)."))
+    ] = None,
     db: DbOpt = None,
 ) -> None:
     from bizdesk.services.dunning.reminders import LevelInput, levels, set_levels

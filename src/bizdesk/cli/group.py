@@ -132,7 +132,8 @@ class _Plain(RuntimeParam):
                 raise BadParameter(
                     _("is empty: give a value, or leave the option out"), ctx=ctx, param=param
                 )
-            return str(value)
+            parser = self.parameter_info.parser  # typed_number marks a person's numbers
+            return str(value) if parser is None else parser(str(value))
         if kind is bool:
             if isinstance(value, bool):
                 return value

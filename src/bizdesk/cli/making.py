@@ -11,7 +11,17 @@ from typing import Annotated
 
 import typer
 
-from bizdesk.cli.core import DbOpt, date_form, fail, open_store, print_json, say, show, typed_date
+from bizdesk.cli.core import (
+    DbOpt,
+    date_form,
+    fail,
+    open_store,
+    print_json,
+    say,
+    show,
+    typed_date,
+    typed_number,
+)
 from bizdesk.errors import ValidationError
 from bizdesk.i18n import _, ngettext
 
@@ -250,7 +260,9 @@ def _orders_table(orders, loc: str) -> None:  # noqa: ANN001
 def assembly_new(
     ctx: typer.Context,
     sku: SkuArg,
-    qty: Annotated[str, typer.Argument(help=_("How many to make."), show_default=False)],
+    qty: Annotated[
+        str, typer.Argument(parser=typed_number, help=_("How many to make."), show_default=False)
+    ],
     planned: Annotated[
         str | None,
         typer.Option("--date", metavar=date_form(), help=_("The planned date; default: today.")),
@@ -291,7 +303,8 @@ def assembly_finish(
     ctx: typer.Context,
     label: LabelArg,
     qty: Annotated[
-        str | None, typer.Argument(help=_("How many were made."), show_default=False)
+        str | None,
+        typer.Argument(parser=typed_number, help=_("How many were made."), show_default=False),
     ] = None,
     db: DbOpt = None,
 ) -> None:

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 import typer
 
-from bizdesk.cli.core import DbOpt, data_out, fail, open_store, print_json
+from bizdesk.cli.core import DbOpt, data_out, fail, open_store, print_json, typed_number
 from bizdesk.errors import ValidationError
 from bizdesk.i18n import _
 
@@ -190,7 +190,11 @@ def new_payment(
     ] = None,
     amount: Annotated[
         str | None,
-        typer.Option("--amount", help=_("With one document: default all that is still open.")),
+        typer.Option(
+            "--amount",
+            parser=typed_number,
+            help=_("With one document: default all that is still open."),
+        ),
     ] = None,
     account: Annotated[
         str | None,
@@ -234,7 +238,7 @@ def _paid_documents(key: str, values: list[str], order: str | None) -> dict[str,
             )
         item: dict[str, Any] = {key: named}
         if sep:
-            item["amount"] = amount
+            item["amount"] = typed_number(amount)
         if order is not None:
             item["order"] = order
         items.append(item)

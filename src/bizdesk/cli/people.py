@@ -21,6 +21,7 @@ from bizdesk.cli.core import (
     show,
     typed_date,
     typed_month,
+    typed_number,
 )
 from bizdesk.errors import ValidationError
 from bizdesk.i18n import N_, _, ngettext
@@ -154,7 +155,9 @@ EndOpt = Annotated[
 ]
 PayOpt = Annotated[
     str | None,
-    typer.Option("--pay", help=_("Monthly salary, or hourly rate with --basis hourly.")),
+    typer.Option(
+        "--pay", parser=typed_number, help=_("Monthly salary, or hourly rate with --basis hourly.")
+    ),
 ]
 BasisOpt = Annotated[str | None, typer.Option("--basis", help=_("monthly (default) or hourly"))]
 IbanOpt = Annotated[str | None, typer.Option("--iban", help=_("Bank account (IBAN)."))]
@@ -624,10 +627,10 @@ def payroll_add_line(
         LineKind, typer.Option("--kind", help=_("deduction or contribution"))
     ] = LineKind.DEDUCTION,
     percent: Annotated[
-        str | None, typer.Option("--percent", help=_("A percentage of gross."))
+        str | None, typer.Option("--percent", parser=typed_number, help=_("A percentage of gross."))
     ] = None,
     amount: Annotated[
-        str | None, typer.Option("--amount", help=_("A fixed amount a month."))
+        str | None, typer.Option("--amount", parser=typed_number, help=_("A fixed amount a month."))
     ] = None,
     account: Annotated[
         str, typer.Option("--account", help=_("The liability account's code."))
@@ -673,7 +676,7 @@ def _hours_pairs(items: list[str] | None) -> list[tuple[str, str]]:
                 ),
                 2,
             )
-        out.append((who.strip(), value.strip()))
+        out.append((who.strip(), typed_number(value.strip())))
     return out
 
 
@@ -795,7 +798,9 @@ def payroll_hours(
     ctx: typer.Context,
     run: RunArg,
     employee: EmployeeArg,
-    hours: Annotated[str, typer.Argument(help=_("Hours worked."), show_default=False)],
+    hours: Annotated[
+        str, typer.Argument(parser=typed_number, help=_("Hours worked."), show_default=False)
+    ],
     db: DbOpt = None,
 ) -> None:
     from bizdesk.services.people import payroll
