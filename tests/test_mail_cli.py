@@ -48,7 +48,12 @@ def queue_one(db: str, to: str = "ann@example.com") -> None:
 def test_settings_shown_changed_and_refused(db, tmp_path) -> None:  # noqa: ANN001
     shown = bizdesk("mail", "settings", "--db", db)
     assert shown.returncode == 0, shown.stderr
-    assert "transport: smtp" in shown.stdout and "security: starttls" in shown.stdout
+    assert "Transport (--transport): smtp" in shown.stdout
+    assert "Security (--security): starttls" in shown.stdout
+    assert "User (--user): none: no login" in shown.stdout
+    spanish = bizdesk("mail", "settings", "--db", db, env={"LANGUAGE": "es", "LANG": "es_ES.UTF-8"})
+    assert "Seguridad (--security): starttls" in spanish.stdout, spanish.stdout
+    assert "Contraseña (--password-file): ninguno: sin inicio de sesión" in spanish.stdout
     loose = tmp_path / "pw"
     loose.write_text("secret\n")
     os.chmod(loose, 0o644)
@@ -59,7 +64,9 @@ def test_settings_shown_changed_and_refused(db, tmp_path) -> None:  # noqa: ANN0
     r = settings(db, 2525, "--user", "shop", "--password-file", str(loose))
     assert r.returncode == 0, r.stderr
     assert "The mail settings were saved." in r.stdout
-    assert f"password: {loose}" in r.stdout and "secret" not in r.stdout.replace(str(loose), "")
+    assert f"Password (--password-file): {loose}" in r.stdout and "secret" not in r.stdout.replace(
+        str(loose), ""
+    )
     r = bizdesk("mail", "settings", "--port", "seventy", "--db", db)
     assert r.returncode == 1 and "port: a port is a whole number" in r.stderr
 

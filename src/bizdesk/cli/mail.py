@@ -131,22 +131,24 @@ def mail_settings(
     else:
         with store.read() as uow:
             s = get_settings(uow)
+    # each line names the option that changes it; the values are typed back as shown
+    unset, login = _("not set"), _("none: no login")
     rows = [
-        ("transport", s.transport),
-        ("from", s.from_address),
+        (_("Transport"), "--transport", s.transport),
+        (_("Sender"), "--from", s.from_address or unset),
     ]
     if s.transport == "smtp":
         rows += [
-            ("host", s.host),
-            ("port", str(s.port)),
-            ("security", s.security),
-            ("user", s.user),
-            ("password", s.password_source()),
+            (_("Server"), "--host", s.host or unset),
+            (_("Port"), "--port", str(s.port)),
+            (_("Security"), "--security", s.security),
+            (_("User"), "--user", s.user or login),
+            (_("Password"), "--password-file", s.password_source() or login),
         ]
     else:
-        rows.append(("sendmail", s.sendmail))
-    for name, value in rows:
-        say(f"{name}: {value}")
+        rows.append((_("Program"), "--sendmail", s.sendmail))
+    for name, option, value in rows:
+        say(f"{name} ({option}): {value}")
 
 
 @mail.command("test", help=_("Send a short test message to ADDRESS now, with these settings."))
