@@ -4,6 +4,7 @@ every field key a service raises a ValidationError with has a title (fieldnames.
 from __future__ import annotations
 
 import ast
+import json
 from pathlib import Path
 
 from bizdesk.fieldnames import TITLES
@@ -80,3 +81,15 @@ def test_a_limit_is_a_count_of_one_or_more(db: str) -> None:  # noqa: F811
         said = bizdesk("segments", "members", "All", "--limit", typed, "--db", db)
         assert said.returncode == 2, said.stdout
         assert said.stderr.strip() == f"--limit: '{typed}' is not a count of 1 or more"
+
+
+def test_a_segments_members_show_their_stage_in_the_readers_words(db: str) -> None:  # noqa: F811
+    r = bizdesk("import", "contacts", "-", "--db", db, stdin="name,stage\nAna Gil,inactive\n")
+    assert r.returncode == 0, r.stderr
+    assert bizdesk("segments", "add", "All", "--db", db).returncode == 0
+    shown = bizdesk("segments", "members", "All", "--db", db, env={"LANGUAGE": "es"})
+    assert shown.returncode == 0, shown.stderr
+    row = next(ln for ln in shown.stdout.splitlines() if "Ana Gil" in ln)
+    assert "inactivo" in row and "inactive" not in row, row
+    data = bizdesk("segments", "members", "All", "--format", "json", "--db", db)
+    assert json.loads(data.stdout)[0]["stage"] == "inactive"  # files keep the stored word

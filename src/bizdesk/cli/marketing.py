@@ -16,6 +16,7 @@ from rich.text import Text
 from bizdesk.cli.core import DbOpt, date_form, fail, open_store, print_json, say, show, typed_date
 from bizdesk.errors import ValidationError
 from bizdesk.i18n import _, ngettext, tr
+from bizdesk.words import CONTACT_STAGE_NAMES, named
 
 app = typer.Typer()
 consent_app = typer.Typer(help=_("E-mail consent: who agreed to receive campaigns."))
@@ -248,7 +249,14 @@ def segments_members(
         return
     table = Table(_("Id"), _("Name"), _("E-mail"), _("City"), _("Country"), _("Stage"))
     for r in rows:
-        table.add_row(str(r.id), Text(r.name), Text(r.email), Text(r.city), r.country, r.stage)
+        table.add_row(
+            str(r.id),
+            Text(r.name),
+            Text(r.email),
+            Text(r.city),
+            r.country,
+            named(CONTACT_STAGE_NAMES, r.stage),  # JSON keeps the stored word
+        )
     show(table)
 
 
