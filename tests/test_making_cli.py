@@ -103,6 +103,14 @@ def test_assembly_from_the_command_line(shop) -> None:  # noqa: ANN001
     assert "MO-00001 done: 1 of 1" in r.stdout and "Received at 132.52, posted JE-" in r.stdout
     r = bizdesk("assembly", "cancel", "MO-00001", "--db", shop)
     assert r.returncode == 1 and "cannot be cancelled" in r.stderr
+    # an order's own words (Spanish: la orden, "terminada", not "terminado"); the product
+    # in one column, its SKU and name together
+    es = {"LANGUAGE": "es", "COLUMNS": "80"}
+    r = bizdesk("assembly", "cancel", "MO-00001", "--db", shop, env=es)
+    assert "MO-00001 está terminada" in r.stderr, r.stderr
+    shown = bizdesk("assembly", "list", "--state", "done", "--db", shop, env=es).stdout
+    row = " ".join(next(ln for ln in shown.splitlines() if "MO-00001" in ln).split())
+    assert row == "│ MO-00001 │ 05/12/2026 │ BIKE Bike │ 1 │ 1 │ terminada │", shown
     assert bizdesk("check", "--db", shop).returncode == 0
     r = bizdesk("assembly", "finish", "MO-9", "--db", shop)
     assert r.returncode == 1 and "There is no assembly order 'MO-9'" in r.stderr

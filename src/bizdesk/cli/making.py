@@ -238,13 +238,14 @@ def _orders_table(orders, loc: str) -> None:  # noqa: ANN001
 
     from bizdesk.formatting import day, number, visible
 
-    table = Table(_("Number"), _("Planned"), _("SKU"), _("Name"), _("Qty"), _("Made"), _("State"))
+    # the product in one column (its SKU, then its name): a name folds over the width of
+    # both, not squeezed into a narrow column of its own beside a narrow SKU
+    table = Table(_("Number"), _("Planned"), _("Product"), _("Qty"), _("Made"), _("State"))
     for o in orders:
         table.add_row(
             o.label,
             day(o.planned_date),
-            o.sku,
-            visible(o.name),
+            f"{o.sku} {visible(o.name)}",
             number(o.qty, loc),
             number(o.done, loc),
             _state(o.state),

@@ -54,12 +54,14 @@ MAY = {
     "cancel": OPEN_STATES,
 }
 # a state as a message names it (stored in English; translated where the message is shown)
+# an assembly order's own words: Spanish says "confirmada" of an order (la orden), not
+# "confirmado" as of a sales order (el pedido)
 STATE_WORDS = {
-    MOState.DRAFT: N_("draft"),
-    MOState.CONFIRMED: N_("confirmed"),
-    MOState.PARTIALLY_DONE: N_("partially done"),
-    MOState.DONE: N_("done"),
-    MOState.CANCELLED: N_("cancelled"),
+    MOState.DRAFT: Message.pgettext("assembly order", "draft"),
+    MOState.CONFIRMED: Message.pgettext("assembly order", "confirmed"),
+    MOState.PARTIALLY_DONE: Message.pgettext("assembly order", "partially done"),
+    MOState.DONE: Message.pgettext("assembly order", "done"),
+    MOState.CANCELLED: Message.pgettext("assembly order", "cancelled"),
 }
 SOURCE = "assembly_order"
 
@@ -309,7 +311,7 @@ def _start(
                 "state": Message(
                     "{label} is {state}: {why}",
                     label=ASSEMBLY_ORDER.label(mo.number),
-                    state=Message(STATE_WORDS.get(mo.state, mo.state)),
+                    state=STATE_WORDS.get(mo.state, mo.state),
                     why=why,
                 )
             }
