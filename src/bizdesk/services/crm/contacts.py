@@ -269,24 +269,33 @@ def _search_condition(uow: UnitOfWork, search: str):  # noqa: ANN202
     """One or two letters: a word of the name, email, phone or city starting with them ("an"
     finds Trần Văn An, whose given name comes last). Three or more: anywhere in them. Case
     and accents are ignored ("bucuresti" finds "București"): both look in the folded
-    search_text column (migration 0007); three letters through the FTS5 trigram index on
-    SQLite and the pg_trgm index on PostgreSQL."""
+    search_text column (migration 0007); two letters and three or more through the FTS5
+    trigram index on SQLite (bench/RESULTS.md, stop 39), three or more through the pg_trgm
+    index on PostgreSQL."""
+    folded = fold(search)
     if len(search) < 3:
         key = v.sort_prefix(search)
-        return or_(
-            (Contact.sort_name >= key) & (Contact.sort_name < key + "\U0010ffff"),
-            folded_word_start(Contact.search_text, search),
-        )
+        by_name = (Contact.sort_name >= key) & (Contact.sort_name < key + "\U0010ffff")
+        if uow.store.is_sqlite and len(folded) == 2:
+            # a word after the first starts after a space or a newline: that and the two
+            # letters are a trigram, found in the index instead of reading every row (the
+            # first word of the text is the name's, which sort_name finds)
+            return or_(by_name, Contact.id.in_(_trigram_hits(f" {folded}", f"\n{folded}")))
+        return or_(by_name, folded_word_start(Contact.search_text, search))
     if uow.store.is_sqlite:
-        folded = fold(search)
         if len(folded) < 3:  # combining marks fold away: below the trigram index's minimum
             return folded_contains(Contact.search_text, search)
-        phrase = '"' + folded.replace('"', '""') + '"'
-        hits = text("SELECT rowid FROM contact_search WHERE contact_search MATCH :q").bindparams(
-            bindparam("q", phrase, unique=True)  # two searches in one statement keep theirs
-        )
-        return Contact.id.in_(hits)
+        return Contact.id.in_(_trigram_hits(folded))
     return folded_contains(Contact.search_text, search)
+
+
+def _trigram_hits(*texts: str):  # noqa: ANN202
+    """The contacts whose folded search text holds any of ``texts`` (three characters or
+    more each), through the FTS5 trigram index (SQLite only)."""
+    query = " OR ".join('"' + t.replace('"', '""') + '"' for t in texts)
+    return text("SELECT rowid FROM contact_search WHERE contact_search MATCH :q").bindparams(
+        bindparam("q", query, unique=True)  # two searches in one statement keep theirs
+    )
 
 
 # what a contact search matches, as a condition (the follow-ups list filters by it too)
