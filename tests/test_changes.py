@@ -153,3 +153,58 @@ def test_a_reports_pane_not_yet_built_counts_every_change() -> None:
     pane = ReportsPane()
     assert pane.NOT_SHOWN == frozenset()
     assert shows_any(pane, frozenset({"contact"}))
+
+
+async def test_an_open_record_page_shows_a_colleagues_change(store, sqlite_only):  # noqa: ANN001
+    """A contact's page open while a colleague renames the contact shows the new name at
+    the next poll (it showed the old one until closed); a change to another contact is read
+    but draws nothing; a page under a form is read again when the form closes."""
+    from dataclasses import replace
+
+    from bizdesk.screens.contacts import ContactScreen
+    from bizdesk.widgets.confirm import ConfirmScreen
+
+    colleague = _other(store)
+    with store.write() as uow:
+        cid = C.create(uow, C.ContactInput(name="Ana Before")).contact.id
+    app = BizdeskApp(store)
+
+    def details() -> str:
+        found = page.query("#details")  # none until the page is mounted
+        return str(found.first(Static).render()) if found else ""
+
+    def rename(name: str) -> None:
+        with colleague.write() as uow:
+            v = C.get(uow, cid)
+            C.update(uow, cid, replace(C.ContactInput(name=v.name), name=name), version=v.version)
+
+    async def poll() -> None:
+        app._poll_changes()
+        await until(pilot, lambda: app._seen_change == _latest(store), "the poll")
+        await settle(pilot, app)
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        await until(pilot, lambda: app._seen_change == _latest(store), "the first poll")
+        page = ContactScreen(cid)
+        app.push_screen(page)
+        await until(pilot, lambda: "Ana Before" in details(), "the page")
+        draws = []
+        shown = page.show
+        page.show = lambda loaded: (draws.append(1), shown(loaded))
+        with colleague.write() as uow:
+            C.create(uow, C.ContactInput(name="Someone Else"))
+        await poll()
+        assert draws == []  # read again, the same: nothing drawn
+        rename("Ana After")
+        await poll()
+        await until(pilot, lambda: "Ana After" in details(), "the colleague's name")
+        assert draws == [1]
+        app.push_screen(ConfirmScreen("?"))
+        await settle(pilot, app)
+        rename("Ana Third")
+        await poll()
+        assert "Ana After" in details()  # under the question: not read yet
+        app.pop_screen()
+        await until(pilot, lambda: "Ana Third" in details(), "read when shown again")
+    colleague.dispose()

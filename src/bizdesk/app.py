@@ -566,6 +566,9 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
             if tab_pane.children and shows_any(tab_pane.children[0], changes.kinds):
                 self._stale.add(t.id)
         self._refresh_shown_pane()
+        for screen in self.screen_stack[1:]:  # record pages opened over the tabs
+            if hasattr(screen, "changed_elsewhere") and shows_any(screen, changes.kinds):
+                screen.changed_elsewhere()
 
     def _refresh_shown_pane(self) -> None:
         """Reload the pane on view if something changed since it was last loaded."""

@@ -176,6 +176,9 @@ class RecordScreen(ServiceScreen):
         self.view: Any = None
         self._asked = 1  # readings asked for (the first when mounted) ...
         self._answered = 0  # ... and the newest answered
+        self._quiet: set[int] = set()  # readings asked for by others' changes, not by a key
+        self._read_last: Any = None  # what fetch gave for what is drawn (show may keep a part)
+        self._changed_elsewhere = False  # while another screen is over this one
 
     @property
     def holds_keys(self) -> bool:
@@ -204,6 +207,22 @@ class RecordScreen(ServiceScreen):
         self._asked += 1
         self._read(self._asked)
 
+    def changed_elsewhere(self) -> None:
+        """Someone else wrote what this page may show (the app's poll, every 2 s): read it
+        again now if the page is on view, else when it shows again; it is drawn only if it
+        differs, and a reading that fails (the record deleted) says nothing: the next key
+        on it is refused with the reason."""
+        if self.app.screen is self:
+            self._quiet.add(self._asked + 1)
+            self.load()
+        else:
+            self._changed_elsewhere = True
+
+    def on_screen_resume(self) -> None:
+        if self._changed_elsewhere:
+            self._changed_elsewhere = False
+            self.changed_elsewhere()
+
     @work(thread=True, exclusive=True, group="record")
     def _read(self, number: int) -> None:
         try:
@@ -216,13 +235,16 @@ class RecordScreen(ServiceScreen):
 
     def on_record_loaded(self, msg: RecordLoaded) -> None:
         msg.stop()
+        quiet = msg.number in self._quiet
+        self._quiet.discard(msg.number)
         if msg.number < self._answered:
             return  # an older reading, answered after a newer one
         self._answered = msg.number
         if msg.error is not None:
-            self.say_not_done(msg.error)
-        else:
-            self.view = msg.view
+            if not quiet:
+                self.say_not_done(msg.error)
+        elif not (quiet and msg.view == self._read_last):
+            self.view = self._read_last = msg.view
             self.show(msg.view)
             self.refresh_bindings()  # keys offered by the record's state (check_action)
         self.settled()
