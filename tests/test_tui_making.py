@@ -56,6 +56,8 @@ async def test_made_of_from_the_product_page(store) -> None:  # noqa: ANN001
         grid.move_cursor(row=2)
         await pilot.press("d")
         await settle(pilot, app)
+        # the line it named is gone: what the refusal said goes with it
+        assert text_of(form, "#form-error") == ""
         form.query_one("#f-labour", Input).value = "7.5"
         await pilot.press("ctrl+s")
         await settle(pilot, app)

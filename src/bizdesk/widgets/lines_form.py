@@ -200,7 +200,7 @@ class LinesFormScreen(FormScreen):
             self.lines[self.editing] = values
         self.editing = None
         self._fill_editor({})
-        self._redraw()
+        self._lines_changed()
         return True
 
     @on(Input.Submitted, "#line-editor Input")
@@ -223,9 +223,16 @@ class LinesFormScreen(FormScreen):
         if self.focused is grid and 0 <= grid.cursor_row < len(self.lines):
             del self.lines[grid.cursor_row]
             self.editing = None
-            self._redraw()
+            self._lines_changed()
 
     key_delete = key_d
+
+    def _lines_changed(self) -> None:
+        """A line added, changed or removed: drawn again, and what a refused save said is
+        taken away (it named lines by number, "Line 1 product: ...", which may now be
+        another line, or no longer hold); saving again says what still stands in the way."""
+        self._redraw()
+        self.query_one("#form-error", Static).update("")
 
     # --- totals, saving ---------------------------------------------------------------
 
