@@ -4,6 +4,8 @@ wrong input first, an employee's page, a payroll run drafted, its hours, posted 
 
 from __future__ import annotations
 
+from datetime import date
+
 from textual.widgets import DataTable, Input, Select, Static
 
 from bizdesk.app import BizdeskApp
@@ -523,4 +525,46 @@ async def test_a_run_is_reversed_deleted_and_its_payslip_printed_from_its_page(
         assert not isinstance(app.screen, P.PayrollRunScreen)
     with store.read() as uow:
         assert [r.id for r in payroll.list_runs(uow)] == [run]
+    assert errors(store) == []
+
+
+async def test_a_run_dated_ahead_is_reversed_and_paid_on_its_own_day(store) -> None:  # noqa: ANN001
+    """A run of this month is posted dated its last day: its reversal and its pay cannot be
+    dated before, so their forms start at that day (empty said "today", and was refused or
+    was not the day the reversal took)."""
+    import calendar
+
+    today = date.today()
+    last = today.replace(day=calendar.monthrange(today.year, today.month)[1])
+    ahead = last.isoformat() if last > today else ""  # (on the last day: today is that day)
+    employee(store, "Ana Pop", pay="2200")
+    month = f"{today:%Y-%m}"
+    with store.write() as uow:
+        undone = payroll.post(uow, payroll.create_run(uow, month).id).id
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        app.push_screen(P.PayrollRunScreen(undone))
+        await settle(pilot, app)
+        await pilot.press("r")
+        await settle(pilot, app)
+        assert app.screen.query_one("#f-date", Input).value == ahead
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert isinstance(app.screen, P.PayrollRunScreen), text_of(app.screen, "#form-error")
+        with store.write() as uow:
+            paid = payroll.post(uow, payroll.create_run(uow, month).id).id
+        await pilot.press("escape")
+        await settle(pilot, app)
+        app.push_screen(P.PayrollRunScreen(paid))
+        await settle(pilot, app)
+        await pilot.press("y")
+        await settle(pilot, app)
+        assert app.screen.query_one("#f-date", Input).value == ahead
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert isinstance(app.screen, P.PayrollRunScreen), text_of(app.screen, "#form-error")
+    with store.read() as uow:
+        assert payroll.get(uow, undone).state == "reversed"
+        assert payroll.get(uow, paid).shown_state == "paid"
     assert errors(store) == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import replace
+from datetime import date
 from typing import Any
 
 from rich.text import Text
@@ -17,6 +18,7 @@ from textual.widgets import ContentSwitcher, Static
 from bizdesk.formatting import day, moment, money, money_or_blank, visible, visible_text
 from bizdesk.i18n import N_, _, ngettext
 from bizdesk.models.ledger import ACCOUNT_TYPES
+from bizdesk.reading import date_text
 from bizdesk.screens.common import ListPane, RecordScreen
 from bizdesk.services.base.numbering import JOURNAL
 from bizdesk.services.books import ledger as L
@@ -236,7 +238,13 @@ class EntryActions:
             form = FormScreen(
                 _("Reverse {label}: a new entry with every line mirrored").format(label=v.label),
                 [
-                    Field("date", N_("Date"), placeholder=N_("{form}, empty: today")),
+                    Field(
+                        "date",
+                        N_("Date"),
+                        # dated on or after its original: a later original's day, shown
+                        value=date_text(v.date) if v.date > date.today() else "",
+                        placeholder=N_("{form}, empty: today"),
+                    ),
                     Field("memo", N_("Memo"), value=_("Reversal of {label}").format(label=v.label)),
                 ],
                 lambda uow, values: L.reverse(uow, v.id, values["date"], values["memo"]),

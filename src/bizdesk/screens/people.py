@@ -480,9 +480,25 @@ def post_form(run: payroll.RunView) -> FormScreen:
     return FormScreen(title.format(label=run.label), fields, save)
 
 
+def _not_before_posting(run: payroll.RunView) -> str:
+    """A date field's first value on a posted run: the day it is dated when that is after
+    today (its payment and its reversal are dated then or later: "empty: today" would be
+    refused, or not be what the reversal is dated), else nothing (today)."""
+    if run.posted_on is not None and run.posted_on > date.today():
+        return date_text(run.posted_on)
+    return ""
+
+
 def reverse_form(run: payroll.RunView) -> FormScreen:
     """The reversal's date (empty: today)."""
-    fields = [Field("date", N_("Reversal date"), placeholder=N_("{form}, empty: today"))]
+    fields = [
+        Field(
+            "date",
+            N_("Reversal date"),
+            value=_not_before_posting(run),
+            placeholder=N_("{form}, empty: today"),
+        )
+    ]
 
     def save(uow: Any, values: dict[str, Any]) -> Any:  # noqa: ANN401
         return payroll.reverse(uow, run.id, when=values.get("date"))
@@ -495,7 +511,12 @@ def pay_form(run: payroll.RunView, account: Field) -> FormScreen:
     """``account``: orders.account_field, the payment accounts as choices."""
     fields = [
         replace(account, label=N_("Paid from (account)")),
-        Field("date", N_("Paid on"), placeholder=N_("{form}, empty: today")),
+        Field(
+            "date",
+            N_("Paid on"),
+            value=_not_before_posting(run),
+            placeholder=N_("{form}, empty: today"),
+        ),
         Field(
             "employee",
             N_("Only this employee"),

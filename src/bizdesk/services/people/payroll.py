@@ -257,6 +257,7 @@ class RunView:
     paid: Decimal
     version: int
     slips: list[SlipView]
+    posted_on: date | None = None  # the day its entry is dated ("" entry: None)
 
     @property
     def month_text(self) -> str:
@@ -364,9 +365,10 @@ def _slip_views(uow: UnitOfWork, run: PayrollRun, slip_id: int | None = None) ->
 def _run_view(uow: UnitOfWork, run: PayrollRun) -> RunView:
     exp = uow.exponent
     slips = _slip_views(uow, run)
-    entry = ""
+    entry, posted_on = "", None
     if run.entry_id:
-        entry = JOURNAL.label(uow.session.get(JournalEntry, run.entry_id).number)
+        posted = uow.session.get(JournalEntry, run.entry_id)
+        entry, posted_on = JOURNAL.label(posted.number), posted.date
     return RunView(
         run.id,
         run.number,
@@ -381,6 +383,7 @@ def _run_view(uow: UnitOfWork, run: PayrollRun) -> RunView:
         from_minor(run.paid_minor, exp),
         run.version,
         slips,
+        posted_on,
     )
 
 
