@@ -533,3 +533,26 @@ async def test_an_order_s_page_shows_a_long_code_whole(shop) -> None:  # noqa: A
             assert not any(x.startswith(("ng", "sleeves")) for x in main.splitlines()), main
             await pilot.press("escape")
             await settle(pilot, app)
+
+
+async def test_an_entry_dated_ahead_is_reversed_on_its_own_day_or_later(shop) -> None:  # noqa: ANN001
+    """A reversal is dated on or after its original: for an entry dated ahead, the form
+    starts at that day ("empty: today" took that day anyway, not today as it said)."""
+    from datetime import date, timedelta
+
+    from tests.test_ledger import _post
+
+    ahead = date.today() + timedelta(days=20)
+    _post(shop, ahead.isoformat())
+    app = BizdeskApp(shop)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f8")
+        await settle(pilot, app)
+        await pilot.press("r")
+        await settle(pilot, app)
+        assert app.screen.query_one("#f-date", Input).value == ahead.isoformat()
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+    with shop.read() as uow:
+        rows = ledger.list_entries(uow, ledger.PageRequest()).rows
+    assert sorted((r.label, r.date) for r in rows) == [("JE-1", ahead), ("JE-2", ahead)]
