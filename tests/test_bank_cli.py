@@ -140,3 +140,32 @@ def test_a_payment_in_the_books_is_listed_then_linked_by_auto(db, tmp_path) -> N
         assert (line.state, line.match) == ("matched", "linked")
         assert uow.session.get(JournalEntry, line.entry_id).number == number
     store.engine.dispose()
+
+
+def test_a_line_matched_to_the_customers_account_names_the_customer(db, tmp_path) -> None:  # noqa: ANN001
+    """A payment of a debt on no invoice: matched to the receivables account with --contact,
+    in one command; --contact alone is a mistyped command."""
+    from bizdesk.services.crm import contacts
+
+    ofx = tmp_path / "s.ofx"
+    ofx.write_bytes(ofx_v1())
+    r = bizdesk("bank", "import", str(ofx), "--account", "1010", "--db", db)
+    assert r.returncode == 0, r.stderr
+    store = open_store(db)
+    try:
+        with store.write() as uow:
+            contacts.create(uow, contacts.ContactInput(name="Cycle Club", kind="organization"))
+        with store.read() as uow:
+            line = uow.session.scalar(select(BankLine.id).where(BankLine.amount_minor > 0))
+    finally:
+        store.dispose()
+    r = bizdesk("bank", "match", str(line), "--doc", "INV-1", "--contact", "Cycle Club", "--db", db)
+    assert r.returncode == 2 and "--contact goes with --to-account" in r.stderr, r.stderr
+    r = bizdesk("bank", "match", str(line), "--to-account", "1100", "--db", db)
+    assert r.returncode == 1 and "--contact NAME" in r.stderr, r.stderr
+    r = bizdesk(
+        "bank", "match", str(line), "--to-account", "1100", "--contact", "Cycle Club", "--db", db
+    )
+    assert r.returncode == 0, r.stderr
+    assert "1100" in r.stdout and "Cycle Club" in r.stdout, r.stdout
+    assert bizdesk("check", "--db", db).returncode == 0

@@ -200,7 +200,7 @@ def test_a_month_of_the_demo_shop_reconciles(tmp_path) -> None:
     anonymous = _line_id(db, r"^TRANSFER$")
     r = bizdesk("bank", "match", str(anonymous), "--doc", known["anonymous"], "--db", db)
     assert r.returncode == 0, r.stderr
-    assert f"line #{anonymous} matched: JE-" in r.stdout and known["anonymous"] in r.stdout
+    assert f"Line #{anonymous} matched: JE-" in r.stdout and known["anonymous"] in r.stdout
     split = _line_id(db, r"^PAYMENT ")
     one, two = known["split"]
     wrong = bizdesk("bank", "match", str(split), "--doc", one, "--db", db)

@@ -295,7 +295,7 @@ def test_the_command_line(db, tmp_path) -> None:  # noqa: ANN001
     assert r.returncode == 0, r.stderr
     r = bizdesk("bank", "match", "3", "--rule", "--db", db)  # RECIBO LUZ: the rule's 6200
     assert r.returncode == 0, r.stderr
-    assert r.stdout.startswith("line #3 matched: JE-1 (6200 Utilities)"), r.stdout
+    assert r.stdout.startswith("Line #3 matched: JE-1 (6200 Utilities)"), r.stdout
     r = bizdesk("bank", "match", "1", "--to-account", "6300", "--memo", "coffee", "--db", db)
     assert r.returncode == 0 and "(6300 Office supplies)" in r.stdout, r.stderr
     r = bizdesk("bank", "match", "1", "--rule", "--doc", "INV-1", "--db", db)
@@ -432,11 +432,13 @@ def test_auto_links_the_one_payment_in_the_books(store) -> None:  # noqa: ANN001
 def test_a_debt_on_no_invoice_is_settled_the_way_the_refusal_says(store) -> None:  # noqa: ANN001
     """An opening balance a customer owes, booked in the Journal (no invoice), paid by
     transfer: the line has no invoice to match, and the customers' account alone is refused
-    (nobody named). The refusal says what works: the payment posted in the Journal naming
-    the customer, then the line matched to that entry (proposed first, posting nothing)."""
+    (nobody named). The refusal says what works: the line matched to that account naming
+    the customer, in one step; the customer then owes nothing there."""
+    from bizdesk.models.ledger import Account, JournalLine
+
     camt_line(store, "300.00", "CRDT", "CYCLE CLUB", "opening balance", "R1")
     with store.write() as uow:
-        contacts.create(uow, contacts.ContactInput(name="Cycle Club", kind="organization"))
+        club = contacts.create(uow, contacts.ContactInput(name="Cycle Club", kind="organization"))
         ledger.save_and_post(
             uow,
             ledger.EntryInput(
@@ -452,25 +454,20 @@ def test_a_debt_on_no_invoice_is_settled_the_way_the_refusal_says(store) -> None
         reconcile.match_account(uow, _line(store, "opening balance"), "1100")
     said = refused.value.field_message("account")
     assert "match the line to their invoices" in said
-    assert "post its payment in the Journal naming the customer" in said
-    assert "--entry JE-" in said
+    assert "match the line to 1100 naming the customer" in said and "--contact NAME" in said
+    with store.write() as uow, pytest.raises(ValidationError) as refused:
+        reconcile.match_account(uow, _line(store, "opening balance"), "1100", contact="Nobody")
+    assert "Nobody" in refused.value.field_message("contact")
     with store.write() as uow:  # as it says
-        paid = ledger.save_and_post(
-            uow,
-            ledger.EntryInput(
-                date="2026-11-17",
-                memo="Cycle Club pays its opening balance",
-                lines=[
-                    ledger.LineInput(account="1010", debit="300.00"),
-                    ledger.LineInput(account="1100", credit="300.00", contact="Cycle Club"),
-                ],
-            ),
+        done = reconcile.match_account(
+            uow, _line(store, "opening balance"), "1100", contact="cycle club"
         )
-    (top, *_rest) = _proposed(store, "opening balance")
-    assert (top.kind, top.ref) == ("entry", f"JE-{paid.number}")
-    before = _entries(store)
-    with store.write() as uow:
-        done = reconcile.confirm(uow, _line(store, "opening balance"), top)
-    assert (done.state, done.entry) == ("matched", f"JE-{paid.number}")
-    assert _entries(store) == before  # linked: nothing posted twice
+    assert done.state == "matched" and "Cycle Club" in str(done.message), done.message
+    with store.read() as uow:
+        owed = uow.session.scalar(
+            select(func.sum(JournalLine.debit_minor - JournalLine.credit_minor))
+            .join(Account, Account.id == JournalLine.account_id)
+            .where(Account.code == "1100", JournalLine.contact_id == club.contact.id)
+        )
+    assert owed == 0
     assert errors(store) == []

@@ -228,3 +228,44 @@ async def test_a_key_in_the_same_burst_as_the_move_never_takes_the_last_lines_pr
         await settle(pilot, app)
         assert not any("undo" in str(n.message).lower() for n in app._notifications)
     assert errors(store) == []
+
+
+async def test_a_line_is_matched_to_the_customers_account_naming_the_customer(store) -> None:  # noqa: ANN001
+    """a on a line: the customers' account alone is refused, saying to name the customer;
+    with the Contact box filled in, the line is matched and the entry's line names them."""
+    from bizdesk.models.ledger import Account, JournalLine
+
+    one = invoice(store, "Cycle Club", "100.00")
+    _statement(store, one, invoice(store, "Bike Barn", "80.00"), "INV-9")
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f8")
+        await settle(pilot, app)
+        await pilot.press("b")
+        await settle(pilot, app)
+        table = app.screen.query_one(PagedTable)
+        await wait_for(pilot, app, lambda: table.page_data is not None, "the lines")
+        row = [i for i, r in enumerate(table.page_data.rows) if "deposit" in r.said][0]
+        table.grid.move_cursor(row=row)
+        await wait_for(pilot, app, lambda: "part of the open" in _proposals(app), "its proposals")
+        await pilot.press("a")
+        await settle(pilot, app)
+        form = app.screen
+        form.query_one("#f-account", Input).value = "1100"
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        said = str(form.query_one("#e-account", Static).render())
+        assert "naming the customer (Contact in the form" in said, said
+        form.query_one("#f-contact", Input).value = "Cycle Club"
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert isinstance(app.screen, ReconcileScreen)
+    assert _states(store)["deposit"] == "matched"
+    with store.read() as uow:
+        named = uow.session.scalar(
+            select(JournalLine.contact_id)
+            .join(Account, Account.id == JournalLine.account_id)
+            .where(Account.code == "1100", JournalLine.credit_minor == 500)
+        )
+    assert named is not None
+    assert errors(store) == []

@@ -186,6 +186,16 @@ def bank_match(
         typer.Option("--entry", help=_("Match to a payment already in the books (JE-12).")),
     ] = None,
     memo: Annotated[str, typer.Option("--memo", help=_("The entry's memo."))] = "",
+    contact: Annotated[
+        str,
+        typer.Option(
+            "--contact",
+            help=_(
+                "With --to-account: the customer or supplier its line names (a debt on no "
+                "invoice or bill, such as an opening balance)."
+            ),
+        ),
+    ] = "",
     db: DbOpt = None,
 ) -> None:
     from bizdesk.services.banking import reconcile
@@ -193,6 +203,8 @@ def bank_match(
     ways = sum((bool(doc), bool(to_account) or rule, bool(entry)))
     if ways != 1:
         fail(_("Give one of --doc, --to-account (or --rule) and --entry."), code=2)
+    if contact and not (to_account or rule):
+        fail(_("--contact goes with --to-account (or --rule)."), code=2)
     store = open_store(ctx, db)
     with store.write() as uow:
         if doc:
@@ -204,7 +216,7 @@ def bank_match(
         elif entry:
             done = reconcile.match_entry(uow, line, entry)
         else:
-            done = reconcile.match_account(uow, line, to_account, memo=memo)
+            done = reconcile.match_account(uow, line, to_account, memo=memo, contact=contact)
     say(str(done.message))
 
 

@@ -64,8 +64,14 @@ def account_form(row: R.LineRow, rule: str, loc: str) -> FormScreen:
         [
             Field("account", N_("Account"), value=rule, required=True),
             Field("memo", N_("Memo")),
+            Field(
+                "contact",
+                N_("Contact"),
+                "contact",
+                placeholder=N_("who paid or was paid, on a customers' or suppliers' account"),
+            ),
         ],
-        lambda uow, v: R.match_account(uow, row.id, v["account"], v["memo"]),
+        lambda uow, v: R.match_account(uow, row.id, v["account"], v["memo"], v["contact"]),
     )
 
 

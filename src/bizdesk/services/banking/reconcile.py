@@ -53,6 +53,7 @@ from bizdesk.services.books.ledger import (
     resolve_account,
     reverse,
 )
+from bizdesk.services.crm.contacts import resolve as resolve_contact
 from bizdesk.services.trade import purchasing, sales
 
 MATCHED = "matched"
@@ -372,25 +373,31 @@ _PARTY_ROLES = {
     "receivable": N_(
         "{code} {name} holds what customers owe: match the line to their invoices "
         "(p on the bank screen, or bizdesk bank match LINE --doc INV-...). A debt on no "
-        "invoice (an opening balance): post its payment in the Journal naming the customer, "
-        "then match the line to that entry (c on the bank screen, or --entry JE-...)"
+        "invoice (an opening balance): match the line to {code} naming the customer "
+        "(Contact in the form, or --contact NAME)"
     ),
     "payable": N_(
         "{code} {name} holds what is owed to suppliers: match the line to their bills "
         "(p on the bank screen, or bizdesk bank match LINE --doc REFERENCE). A debt on no "
-        "bill (an opening balance): post its payment in the Journal naming the supplier, "
-        "then match the line to that entry (c on the bank screen, or --entry JE-...)"
+        "bill (an opening balance): match the line to {code} naming the supplier "
+        "(Contact in the form, or --contact NAME)"
     ),
 }
 
 
 @requires("bank.reconcile")
 def match_account(
-    uow: UnitOfWork, line_id: object, account: object = None, memo: object = ""
+    uow: UnitOfWork,
+    line_id: object,
+    account: object = None,
+    memo: object = "",
+    contact: object = "",
 ) -> Matched:
     """Match a line to an account: ``account`` (a code, or "code name"), else the account a
     rule of the rules file gave the line. Posts bank against that account on the line's day
-    (the memo: as typed, else the rule's, else the line's text)."""
+    (the memo: as typed, else the rule's, else the line's text), the account's line naming
+    ``contact`` when one is given: the customer or supplier a receivable or payable line
+    must name (a debt on no invoice or bill, such as an opening balance)."""
     ln = _open_line(uow, line_id)
     code = str(account or "").strip() or ln.rule_account
     if not code:
@@ -400,11 +407,12 @@ def match_account(
     chk = v.Checker()
     other = chk("account", resolve_account, uow, code)
     memo = chk("memo", v.text, memo, max_len=200)
+    party = chk("contact", resolve_contact, uow, contact) if str(contact or "").strip() else None
     chk.done()
     problem = line_account_problem(other)
     if problem is None and other.id == ln.account_id:
         problem = Message("that is the statement's own account")
-    if problem is None and other.role in _PARTY_ROLES:
+    if problem is None and other.role in _PARTY_ROLES and party is None:
         # no customer or supplier named: their invoices or bills would stay open while the
         # account said paid (the ageing and the account would part)
         problem = Message(_PARTY_ROLES[other.role], code=other.code, name=other.name)
@@ -415,15 +423,19 @@ def match_account(
     text = memo or ln.rule_memo or ln.text or ln.counterpart
     if not text:
         text = written(uow.setting("locale"), N_("Bank statement line {id}"), id=ln.id)
+    who = party.id if party is not None else None
     postings = (
-        [Posting(bank, debit_minor=amt), Posting(other.id, credit_minor=amt)]
+        [Posting(bank, debit_minor=amt), Posting(other.id, credit_minor=amt, contact_id=who)]
         if ln.amount_minor > 0
-        else [Posting(other.id, debit_minor=amt), Posting(bank, credit_minor=amt)]
+        else [Posting(other.id, debit_minor=amt, contact_id=who), Posting(bank, credit_minor=amt)]
     )
     e = post_entry(uow, ln.booked_on, text, postings, source=("bank_line", ln.id))
     _mark(uow, ln, e, POSTED)
-    label = f"{other.code} {other.name}"
-    uow.audit("bank_line", ln.id, "match", after={"entry": e.id, "account": other.code})
+    label = f"{other.code} {other.name}" + (f", {party.name}" if party is not None else "")
+    after = {"entry": e.id, "account": other.code}
+    if party is not None:
+        after["contact"] = party.id
+    uow.audit("bank_line", ln.id, "match", after=after)
     return _matched(uow, ln, (label,))
 
 
@@ -496,18 +508,17 @@ def _settled(uow: UnitOfWork, entry_id: int) -> tuple[str, ...]:
 
 def _matched(uow: UnitOfWork, ln: BankLine, settled: tuple[str, ...]) -> Matched:
     entry = _entry_text(uow, ln.entry_id)
-    return Matched(
-        ln.id,
-        ln.state,
-        entry,
-        settled,
-        Message(
-            "line #{id} matched: {entry} ({settled})",
+    said = (
+        Message("Line #{id} matched: {entry}", id=ln.id, entry=entry)
+        if settled == (entry,)  # linked to a payment in the books: the entry is what it settled
+        else Message(
+            "Line #{id} matched: {entry} ({settled})",
             id=ln.id,
             entry=entry,
             settled=", ".join(settled),
-        ),
+        )
     )
+    return Matched(ln.id, ln.state, entry, settled, said)
 
 
 # --- undoing -------------------------------------------------------------------------------
