@@ -68,7 +68,7 @@ def account_form(row: R.LineRow, rule: str, loc: str) -> FormScreen:
                 "contact",
                 N_("Contact"),
                 "contact",
-                placeholder=N_("who paid or was paid, on a customers' or suppliers' account"),
+                placeholder=N_("customer or supplier (on their accounts)"),
             ),
         ],
         lambda uow, v: R.match_account(uow, row.id, v["account"], v["memo"], v["contact"]),
