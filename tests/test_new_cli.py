@@ -658,3 +658,20 @@ def test_several_documents_paid_under_the_roles_of_one(tmp_path) -> None:  # noq
     assert r.returncode == 1 and "Recording customer payments and refunds is not" in r.stderr
     r = new(db, "payment", {"bills": [{"bill": "X-1"}, {"bill": "X-2"}]})
     assert r.returncode == 1 and "Paying suppliers is not allowed" in r.stderr
+
+
+def test_an_amount_a_romanian_reader_writes_two_ways_is_refused(shop) -> None:  # noqa: ANN001
+    """--amount 1.000 (and INV=1.000) typed by a person whose shop writes 1.000 for a
+    thousand: refused in both forms, nothing paid; the same amount in JSON on standard input
+    is the machine form, never second-guessed (and so refused only for its decimals)."""
+    db, s = shop
+    _invoiced(db, s)
+    with s.write() as uow:
+        uow.set_setting("locale", "ro_RO")
+    for args in (("--invoice", "INV-00001", "--amount", "1.000"), ("--invoice", "INV-00001=1.000")):
+        r = bizdesk("new", "payment", *args, "--db", db)
+        assert r.returncode == 1 and "'1.000' reads two ways: 1 on the command line" in r.stderr
+        assert "1000 as Romanian (Romania) writes numbers" in r.stderr, r.stderr
+    r = bizdesk("new", "payment", "--db", db, stdin='{"invoice": "INV-00001", "amount": "1.000"}')
+    assert r.returncode == 1 and "reads two ways" not in r.stderr, r.stderr
+    assert balance(s, "receivable") == Decimal("42.00")

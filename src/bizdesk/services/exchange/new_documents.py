@@ -181,7 +181,7 @@ def _value(problems: list, path: str, key: str, value: object) -> object:
             return None
         if isinstance(value, Decimal):
             return format(value, "f")  # 1E+2 -> "100": exactly the number written
-        return str(value)
+        return value if isinstance(value, str) else str(value)  # (a person's: reading.Typed)
     if not isinstance(value, str):
         problems.append((path, Message("a string")))
         return None
