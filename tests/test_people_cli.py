@@ -199,3 +199,5 @@ def test_hours_a_spanish_reader_writes_two_ways_are_refused(shop) -> None:  # no
     assert r.returncode == 1 and "'1.000' se lee de dos maneras" in r.stderr, r.stderr
     shown = json.loads(_ok("payroll", "show", "2026-03", "--format", "json", "--db", shop))
     assert [s["hours"] for s in shown["payslips"]] == ["12.5"]
+    r = bizdesk("payroll", "add-line", "Tax", "--percent", "12.500", "--db", shop)
+    assert r.returncode == 1 and "'12.500' se lee de dos maneras" in r.stderr, r.stderr

@@ -157,7 +157,20 @@ class Typed(str):
     """A number a person typed as a command's argument (the command line's doors mark them,
     ``typed_number``): read in the machine form, and refused when the way the person or their
     shop writes numbers reads the same text as another number (``1.000`` is one on the
-    command line and a thousand in Spanish and Vietnamese): never a guess which was meant."""
+    command line and a thousand in Spanish and Vietnamese): never a guess which was meant.
+    It stays marked through ``str()`` and the strips a service reads its input with."""
+
+    def __str__(self) -> str:
+        return self
+
+    def strip(self, chars: str | None = None) -> Typed:
+        return Typed(super().strip(chars))
+
+    def lstrip(self, chars: str | None = None) -> Typed:
+        return Typed(super().lstrip(chars))
+
+    def rstrip(self, chars: str | None = None) -> Typed:
+        return Typed(super().rstrip(chars))
 
 
 def typed_number(text: str) -> Typed:
