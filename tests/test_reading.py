@@ -442,3 +442,26 @@ def test_a_report_s_month_is_shown_as_the_reader_writes_months() -> None:
         i18n.use_setting("en")
     assert cell_text(month, False) == "2026-12"
     assert as_month("no date") == "no date" and not isinstance(as_month("no date"), Month)
+
+
+def test_a_persons_number_is_refused_where_their_locales_read_it_otherwise() -> None:
+    """A number typed on the command line (reading.Typed) in the machine form, by a person
+    whose own or shop's locale writes 1.000 for a thousand: refused naming both readings;
+    what reads one way is taken; a file's text (not Typed) is the machine form alone; the
+    mark stays through str() and strip(), as services read what they are given."""
+    from bizdesk.reading import AmountError, Typed, read_number, use_typing_locales
+
+    use_typing_locales(None, "vi_VN")
+    try:
+        with pytest.raises(AmountError) as refused:
+            read_number(Typed(" 1.000 ").strip(), decimals=3)
+        said = str(refused.value)
+        assert "'1.000' reads two ways: 1 on the command line" in said
+        assert "1000 as Vietnamese (Vietnam) writes numbers; type 1 or 1000" in said
+        assert read_number(str(Typed("2.5")), decimals=3) == Decimal("2.5")
+        assert read_number(Typed("1000"), decimals=3) == 1000
+        assert read_number("1.000", decimals=3) == 1  # a file: the machine form
+        use_typing_locales("en_US")  # reads 1.000 as one too
+        assert read_number(Typed("1.000"), decimals=3) == 1
+    finally:
+        use_typing_locales()
