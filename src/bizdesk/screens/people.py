@@ -390,11 +390,12 @@ class LeaveScreen(ServiceScreen):
             employee_id = self.rows[event.cursor_row].employee_id
             self.app.push_screen(EmployeeScreen(employee_id), lambda _r: self.reload())
 
-    def _decide(self, fn: Any, said: str) -> None:  # noqa: ANN401
+    def _selected(self) -> Any:  # noqa: ANN401
+        """The request under the cursor, or None."""
         row = self.query_one(DataTable).cursor_row
-        if not 0 <= row < len(self.rows):
-            return
-        r = self.rows[row]
+        return self.rows[row] if 0 <= row < len(self.rows) else None
+
+    def _decide(self, fn: Any, said: str, r: Any) -> None:  # noqa: ANN401
         self.run_service(
             lambda uow: fn(uow, r.id),
             done=lambda _v: self.reload(),
@@ -402,18 +403,20 @@ class LeaveScreen(ServiceScreen):
         )
 
     def action_approve(self) -> None:
-        self._decide(leave.approve, _("Leave #{id} of {name} approved"))
+        r = self._selected()
+        if r is not None:
+            self._decide(leave.approve, _("Leave #{id} of {name} approved"), r)
 
     def action_refuse(self) -> None:
-        """Asked first: a refused request is never approved later (a new one is asked)."""
-        row = self.query_one(DataTable).cursor_row
-        if not 0 <= row < len(self.rows):
+        """Asked first: a refused request is never approved later (a new one is asked). The
+        request refused is the one the question named, wherever the list has moved since."""
+        r = self._selected()
+        if r is None:
             return
-        r = self.rows[row]
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self._decide(leave.refuse, _("Leave #{id} of {name} refused"))
+                self._decide(leave.refuse, _("Leave #{id} of {name} refused"), r)
 
         question = _(
             "Refuse leave #{id} of {name} ({kind}, {start} to {end})? A refused request "
