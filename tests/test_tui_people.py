@@ -543,27 +543,25 @@ async def test_a_run_dated_ahead_is_reversed_and_paid_on_its_own_day(store) -> N
         undone = payroll.post(uow, payroll.create_run(uow, month).id).id
     app = BizdeskApp(store)
     async with app.run_test(size=SIZE) as pilot:
+
+        async def dated_form_saved(run: int, key: str) -> None:
+            """The run's page, the form of ``key``: its date starts ahead and saves."""
+            app.push_screen(P.PayrollRunScreen(run))
+            await settle(pilot, app)
+            await pilot.press(key)
+            await settle(pilot, app)
+            assert app.screen.query_one("#f-date", Input).value == ahead
+            await pilot.press("ctrl+s")
+            await settle(pilot, app)
+            assert isinstance(app.screen, P.PayrollRunScreen), text_of(app.screen, "#form-error")
+
         await settle(pilot, app)
-        app.push_screen(P.PayrollRunScreen(undone))
-        await settle(pilot, app)
-        await pilot.press("r")
-        await settle(pilot, app)
-        assert app.screen.query_one("#f-date", Input).value == ahead
-        await pilot.press("ctrl+s")
-        await settle(pilot, app)
-        assert isinstance(app.screen, P.PayrollRunScreen), text_of(app.screen, "#form-error")
+        await dated_form_saved(undone, "r")
         with store.write() as uow:
             paid = payroll.post(uow, payroll.create_run(uow, month).id).id
         await pilot.press("escape")
         await settle(pilot, app)
-        app.push_screen(P.PayrollRunScreen(paid))
-        await settle(pilot, app)
-        await pilot.press("y")
-        await settle(pilot, app)
-        assert app.screen.query_one("#f-date", Input).value == ahead
-        await pilot.press("ctrl+s")
-        await settle(pilot, app)
-        assert isinstance(app.screen, P.PayrollRunScreen), text_of(app.screen, "#form-error")
+        await dated_form_saved(paid, "y")
     with store.read() as uow:
         assert payroll.get(uow, undone).state == "reversed"
         assert payroll.get(uow, paid).shown_state == "paid"
