@@ -168,3 +168,25 @@ def test_a_number_the_shop_writes_otherwise_is_refused_on_the_command_line(shop)
     with s.read() as uow:
         assert levels.on_hand(uow, 5) == 2500  # thousandths: two and a half metres
     s.dispose()
+
+
+def test_a_number_typed_as_the_shop_shows_it_is_taken(shop) -> None:  # noqa: ANN001
+    """A Spanish shop shows 1.234,56: typed back on the command line it is 1234.56, also
+    for a reader of English (whose own form reads it as no number); `12,500` is twelve and
+    a half to the shop and 12500 to that reader, so it is refused naming both; a file keeps
+    the machine form alone."""
+    _in_spanish(shop)
+    english = {"LANG": "C", "LC_ALL": "en_US.UTF-8"}
+    r = bizdesk("budget", "set", "6000", "2026-12", "1.234,56", "--db", shop, env=english)
+    assert r.returncode == 0, r.stderr
+    assert "Rent for 12/2026: 1.234,56" in r.stdout, r.stdout
+    r = bizdesk("assembly", "new", "BIKE", "12,500", "--db", shop, env=english)
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+    assert (
+        "'12,500' reads two ways: 12500 as English (United States) writes numbers, 12.5 as "
+        "Spanish (Spain) writes numbers; type 12500 or 12.5 (. before the decimals, no "
+        "thousands separator), which read one way" in r.stderr
+    ), r.stderr
+    r = bizdesk("budget", "import", "-", "--db", shop, stdin="account,month,amount\n"
+                "6000,2026-11,\"1.234,56\"\n", env=english)  # fmt: skip
+    assert r.returncode == 1 and "'1.234,56' is not a number" in r.stderr, r.stderr

@@ -463,5 +463,21 @@ def test_a_persons_number_is_refused_where_their_locales_read_it_otherwise() -> 
         assert read_number("1.000", decimals=3) == 1  # a file: the machine form
         use_typing_locales("en_US")  # reads 1.000 as one too
         assert read_number(Typed("1.000"), decimals=3) == 1
+        # what the machine form does not read is read as the person and the shop write it
+        use_typing_locales("en_US", "vi_VN")
+        assert read_number(Typed("1.500.000"), decimals=0) == 1500000
+        assert read_number(Typed("-1,500,000"), decimals=0) == -1500000
+        with pytest.raises(AmountError, match="'1.500.000' is not a number"):
+            read_number("1.500.000", decimals=0)  # a file: the machine form alone
+        use_typing_locales("en_US", "es_ES")
+        with pytest.raises(AmountError) as refused:
+            read_number(Typed("1,500"), decimals=2)
+        assert str(refused.value).startswith(
+            "'1,500' reads two ways: 1500 as English (United States) writes numbers, 1.5 as "
+            "Spanish (Spain) writes numbers; type 1500 or 1.5"
+        )
+        assert read_number(Typed("1.234,56"), decimals=2) == Decimal("1234.56")
+        with pytest.raises(AmountError, match="'12,5 kg' is not a number"):
+            read_number(Typed("12,5 kg"), decimals=2)
     finally:
         use_typing_locales()

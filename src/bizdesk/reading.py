@@ -158,7 +158,9 @@ class Typed(str):
     ``typed_number``): read in the machine form, and refused when the way the person or their
     shop writes numbers reads the same text as another number (``1.000`` is one on the
     command line and a thousand in Spanish and Vietnamese): never a guess which was meant.
-    It stays marked through ``str()`` and the strips a service reads its input with."""
+    Text the machine form does not read (``9.500.000``, ``1.234,56``) is read as the person
+    and their shop write numbers, when they read it one way: what a table shows can be typed
+    back. It stays marked through ``str()`` and the strips a service reads its input with."""
 
     def __str__(self) -> str:
         return self
@@ -209,6 +211,33 @@ def _read_two_ways(text: str, number: Decimal, decimals: int) -> None:
             )
 
 
+def _as_written(text: str, decimals: int) -> Decimal | None:
+    """``text`` as the locales the person may be typing in read it (``9.500.000`` is
+    9500000 in vi_VN), when they read it as one number; None when none reads it. Two locales
+    that read it as two numbers (``12,500`` in en_US and es_ES) refuse it, naming both."""
+    readings: dict[Decimal, str] = {}
+    for locale in _typing_locales:
+        try:
+            readings.setdefault(_read_locale_number(text, decimals, locale), locale)
+        except (AmountError, UnknownLocaleError, ValueError):
+            continue
+    if len(readings) > 1:
+        (one, first), (other, second) = list(readings.items())[:2]
+        raise AmountError(
+            Message(
+                "{text} reads two ways: {one} as {first} writes numbers, {other} as {second} "
+                "writes numbers; type {one} or {other} (. before the decimals, no thousands "
+                "separator), which read one way",
+                text=quoted(text),
+                one=_plain(one),
+                first=_LocaleName(first),
+                other=_plain(other),
+                second=_LocaleName(second),
+            )
+        )
+    return next(iter(readings), None)
+
+
 def _plain(number: Decimal) -> str:
     """A number in the machine form with no trailing zeros: 1, 2.5, 1000."""
     return format(number.normalize(), "f")
@@ -220,7 +249,7 @@ def read_number(
     """Typed text -> Decimal, exactly as written, with at most ``decimals`` decimals.
 
     ``locale`` None reads the machine form, a locale name (``vi_VN``) the locale form.
-    ``typed`` (or a ``Typed`` value): a person typed the machine form (``Typed``)."""
+    ``typed`` (or a ``Typed`` value): a person typed it on the command line (``Typed``)."""
     typed = typed or isinstance(value, Typed)
     text = str(value).strip()
     if not text:
@@ -234,15 +263,18 @@ def read_number(
             )
         )
     if locale is None:
-        if not _MACHINE_NUMBER.fullmatch(text):
+        if _MACHINE_NUMBER.fullmatch(text):
+            number = Decimal(text)
+            if typed:
+                _read_two_ways(text, number, decimals)
+        elif (written := _as_written(text, decimals) if typed else None) is not None:
+            number = written
+        else:
             raise AmountError(
                 Message(
                     "{text} is not a number: {hint}", text=quoted(text), hint=machine_hint(decimals)
                 )
             )
-        number = Decimal(text)
-        if typed:
-            _read_two_ways(text, number, decimals)
     else:
         number = _read_locale_number(text, decimals, locale)
     typed_decimals = max(0, -int(number.as_tuple().exponent))
