@@ -208,3 +208,60 @@ async def test_an_open_record_page_shows_a_colleagues_change(store, sqlite_only)
         app.pop_screen()
         await until(pilot, lambda: "Ana Third" in details(), "read when shown again")
     colleague.dispose()
+
+
+async def test_a_list_over_the_tabs_follows_a_colleague_and_keeps_its_cursor(store, sqlite_only):  # noqa: ANN001
+    """The leave to approve, open while a colleague approves the first request from their
+    own session, drops it at the next poll (it showed it until closed), and the cursor stays
+    on the request chosen, so `a` approves that one; the employees list (a paged list)
+    shows an employee the colleague adds."""
+    from textual.widgets import DataTable
+
+    from bizdesk.screens import people as P
+    from bizdesk.services.people import leave
+    from tests.people_helpers import employee
+
+    colleague = _other(store)
+    ana = employee(store, "Ana Pop")
+    with store.write() as uow:
+        first, second, third = (
+            leave.request(uow, ana, "sick", day).id
+            for day in ("2026-03-02", "2026-03-03", "2026-03-04")
+        )
+    app = BizdeskApp(store)
+
+    async def poll() -> None:
+        app._poll_changes()
+        await until(pilot, lambda: app._seen_change == _latest(store), "the poll")
+        await settle(pilot, app)
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        await until(pilot, lambda: app._seen_change == _latest(store), "the first poll")
+        screen = P.LeaveScreen()
+        app.push_screen(screen)
+        await until(pilot, lambda: len(screen.rows) == 3, "the leave list")
+        screen.query_one(DataTable).move_cursor(row=2)  # the third request
+        with colleague.write() as uow:
+            leave.approve(uow, first)
+        await poll()
+        await until(pilot, lambda: [r.id for r in screen.rows] == [second, third], "followed")
+        assert screen.query_one(DataTable).cursor_row == 1  # still on the third request
+        await pilot.press("a")
+        await settle(pilot, app)
+        assert [r.id for r in screen.rows] == [second]
+        app.pop_screen()
+        listed = P.EmployeesScreen()
+        app.push_screen(listed)
+        await settle(pilot, app)
+        employee(colleague, "Bo Colleague")
+        await poll()
+        await until(
+            pilot,
+            lambda: "Bo Colleague" in {r.name for r in listed.table.page_data.rows},
+            "the colleague's employee",
+        )
+    with store.read() as uow:
+        states = {r.id: r.state for r in leave.list_leave(uow)}
+    assert states == {first: "approved", second: "requested", third: "approved"}
+    colleague.dispose()

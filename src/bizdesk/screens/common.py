@@ -94,9 +94,34 @@ class Pane(ServiceRunner, Vertical):
         self.app.focus_active_pane()
 
 
-class WithTable:
+class FollowsOthers:
+    """Mixin for a screen opened over the tabs (a list, a record's page, the production
+    plan): the app's look for changes (every 2 s) calls ``changed_elsewhere`` when someone
+    else wrote what it may show, and it is read again (``reread``) at once if on view, else
+    when it shows again. ``REREAD_ON_RESUME``: read again whenever it shows again (the
+    screens opened over it change what it shows)."""
+
+    REREAD_ON_RESUME = False
+    _behind = False  # changed elsewhere while another screen was over it
+
+    def reread(self) -> None:
+        raise NotImplementedError
+
+    def changed_elsewhere(self) -> None:
+        if self.app.screen is self:
+            self.reread()
+        else:
+            self._behind = True
+
+    def on_screen_resume(self) -> None:
+        if self._behind or self.REREAD_ON_RESUME:
+            self._behind = False
+            self.reread()
+
+
+class WithTable(FollowsOthers):
     """Mixin for a pane or screen built around one PagedTable: other people's changes
-    reload it."""
+    reload it (its cursor kept on its record)."""
 
     @property
     def table(self) -> PagedTable:
@@ -104,6 +129,9 @@ class WithTable:
 
     def refresh_data(self) -> None:
         self.table.reload()
+
+    def reread(self) -> None:
+        self.refresh_data()
 
 
 class ListPane(WithTable, Pane):
@@ -160,7 +188,7 @@ class ServiceScreen(KeysWaitForServices, Screen):
     """A screen whose keys wait for its services (KeysWaitForServices)."""
 
 
-class RecordScreen(ServiceScreen):
+class RecordScreen(FollowsOthers, ServiceScreen):
     """One record's page: read in a worker by ``fetch``, drawn by ``show``.
 
     Keys typed before its record is first read wait for it, as they wait for an action's
@@ -178,7 +206,6 @@ class RecordScreen(ServiceScreen):
         self._answered = 0  # ... and the newest answered
         self._quiet: set[int] = set()  # readings asked for by others' changes, not by a key
         self._read_last: Any = None  # what fetch gave for what is drawn (show may keep a part)
-        self._changed_elsewhere = False  # while another screen is over this one
 
     @property
     def holds_keys(self) -> bool:
@@ -207,21 +234,12 @@ class RecordScreen(ServiceScreen):
         self._asked += 1
         self._read(self._asked)
 
-    def changed_elsewhere(self) -> None:
-        """Someone else wrote what this page may show (the app's poll, every 2 s): read it
-        again now if the page is on view, else when it shows again; it is drawn only if it
-        differs, and a reading that fails (the record deleted) says nothing: the next key
-        on it is refused with the reason."""
-        if self.app.screen is self:
-            self._quiet.add(self._asked + 1)
-            self.load()
-        else:
-            self._changed_elsewhere = True
-
-    def on_screen_resume(self) -> None:
-        if self._changed_elsewhere:
-            self._changed_elsewhere = False
-            self.changed_elsewhere()
+    def reread(self) -> None:
+        """Someone else wrote what this page may show (FollowsOthers): it is drawn again
+        only if it differs, and a reading that fails (the record deleted) says nothing: the
+        next key on it is refused with the reason."""
+        self._quiet.add(self._asked + 1)
+        self.load()
 
     @work(thread=True, exclusive=True, group="record")
     def _read(self, number: int) -> None:

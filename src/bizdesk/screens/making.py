@@ -17,7 +17,13 @@ from textual.widgets import DataTable, Static
 from bizdesk.errors import ValidationError
 from bizdesk.formatting import day, money, number, visible, visible_text
 from bizdesk.i18n import N_, Message, _, ngettext
-from bizdesk.screens.common import RecordScreen, ServiceRunner, ServiceScreen, WithTable
+from bizdesk.screens.common import (
+    FollowsOthers,
+    RecordScreen,
+    ServiceRunner,
+    ServiceScreen,
+    WithTable,
+)
 from bizdesk.screens.orders import DATE_HINT, StateFilter, not_complete, state_bindings
 from bizdesk.services.inventory import products
 from bizdesk.services.making import assembly, boms
@@ -163,6 +169,7 @@ class AssemblyListScreen(StateFilter, WithTable, ServiceRunner, Screen):
 
     NOUN = N_("Assembly orders")
     STATE_KEYS = ORDER_STATE_KEYS
+    REREAD_ON_RESUME = True  # an order opened from here changes
     HELP = N_(
         "Assembly orders by planned date. 1 open, 2 drafts, 3 confirmed, 4 partially done, "
         "5 done, 6 cancelled, 0 all; / filters by number, SKU or name. enter opens one, n "
@@ -197,9 +204,6 @@ class AssemblyListScreen(StateFilter, WithTable, ServiceRunner, Screen):
         self._title("1")
         self.table.focus_grid()
 
-    def on_screen_resume(self) -> None:
-        self.table.reload()
-
     @on(PagedTable.Opened)
     def _opened(self, event: PagedTable.Opened) -> None:
         if event.row is not None:
@@ -217,7 +221,7 @@ class AssemblyListScreen(StateFilter, WithTable, ServiceRunner, Screen):
         self.app.push_screen(ProductionPlanScreen())
 
 
-class ProductionPlanScreen(ServiceScreen):
+class ProductionPlanScreen(FollowsOthers, ServiceScreen):
     """The open assembly orders by planned date, and per component what they need, what
     is on hand, reserved and on order, and what is short; d drafts the purchase orders."""
 
@@ -268,13 +272,17 @@ class ProductionPlanScreen(ServiceScreen):
         self.action_reload()
         self.query_one("#plan-orders", DataTable).focus()
 
-    def on_screen_resume(self) -> None:
+    REREAD_ON_RESUME = True  # an order opened from here changes what is needed
+
+    def reread(self) -> None:
         self.action_reload()
 
     def action_reload(self) -> None:
         self.run_service(plan_service.production_plan, write=False, done=self._show)
 
     def _show(self, plan: plan_service.Plan) -> None:
+        if plan == self.plan:
+            return  # read again after a change elsewhere that is not in the plan
         loc = self.app.locale
         self.plan = plan
         orders = self.query_one("#plan-orders", DataTable)
@@ -290,7 +298,7 @@ class ProductionPlanScreen(ServiceScreen):
             ]
             for o in plan.orders
         ]
-        _fill(orders, rows)
+        _fill(orders, rows, [o.id for o in plan.orders])
         needs = self.query_one("#plan-needs", DataTable)
         rows = [
             [
@@ -301,7 +309,7 @@ class ProductionPlanScreen(ServiceScreen):
             ]
             for n in plan.needs
         ]
-        _fill(needs, rows)
+        _fill(needs, rows, [n.product_id for n in plan.needs])
         short = len(plan.shortages)
         title = (
             ngettext("Components: {n} short", "Components: {n} short", short).format(n=short)
@@ -357,11 +365,11 @@ class ProductionPlanScreen(ServiceScreen):
         self.app.push_screen(ConfirmScreen(ask), answered)
 
 
-def _fill(table: DataTable, rows: list[list[str | Text]]) -> None:
-    """``rows`` in ``table``, its last column (a name) cut with "…" to what the others leave
-    of the screen's width: a long name pushed the state and what is made off an 80-column
-    screen, and a supplier's name was cut at the edge without a mark."""
-    table.clear()
+def _fill(table: Table, rows: list[list[str | Text]], keys: list[object]) -> None:
+    """``rows`` (their records' ``keys``) in ``table``, the cursor kept on its record, the
+    last column (a name) cut with "…" to what the others leave of the screen's width: a
+    long name pushed the state and what is made off an 80-column screen, and a supplier's
+    name was cut at the edge without a mark."""
     heads = [c.label for c in table.columns.values()]
     widths = [
         max(cell_len(str(h)), *(cell_len(str(r[i])) for r in rows))
@@ -370,10 +378,12 @@ def _fill(table: DataTable, rows: list[list[str | Text]]) -> None:
     width = table.size.width or table.app.size.width
     gutter = table.styles.scrollbar_size_vertical + 2 * table.cell_padding * len(heads)
     room = max(4, width - sum(widths) - gutter)
+    cut = []
     for row in rows:
         last = Text(str(row[-1]))
         last.truncate(room, overflow="ellipsis")
-        table.add_row(*row[:-1], last)
+        cut.append([*row[:-1], last])
+    table.refill(cut, keys)
 
 
 def _right(text: str) -> Text:

@@ -20,7 +20,13 @@ from bizdesk.formatting import day, editable, money, number, visible, visible_te
 from bizdesk.i18n import N_, _, ngettext
 from bizdesk.reading import date_text, month_hint, month_text
 from bizdesk.screens import orders
-from bizdesk.screens.common import RecordScreen, ServiceRunner, ServiceScreen, WithTable
+from bizdesk.screens.common import (
+    FollowsOthers,
+    RecordScreen,
+    ServiceRunner,
+    ServiceScreen,
+    WithTable,
+)
 from bizdesk.screens.records import SendsPapers, print_paper
 from bizdesk.services.base.permissions import allowed
 from bizdesk.services.people import employees, leave, payroll
@@ -334,7 +340,7 @@ class EmployeeScreen(RecordScreen):
             self.app.push_screen(end_form(self.view[0]), self._saved(_("Last day saved")))
 
 
-class LeaveScreen(ServiceScreen):
+class LeaveScreen(FollowsOthers, ServiceScreen):
     """The leave requests waiting for a decision; a approves, x refuses (the owner)."""
 
     HELP = N_(
@@ -369,19 +375,27 @@ class LeaveScreen(ServiceScreen):
             lambda uow: leave.list_leave(uow, state="requested"), write=False, done=self._show
         )
 
+    reread = reload
+
     def _show(self, rows: list[leave.LeaveView]) -> None:
-        self.rows = sorted(rows, key=lambda r: (r.start_date, r.id))
-        table = self.query_one(DataTable)
-        table.clear()
-        for r in self.rows:
-            table.add_row(
-                f"#{r.id}",
-                visible(r.name),
-                _(KIND_NAMES[r.kind]),
-                _day(r.start_date),
-                _day(r.end_date),
-                str(r.days),
-            )
+        rows = sorted(rows, key=lambda r: (r.start_date, r.id))
+        if rows == self.rows:
+            return  # read again after a change elsewhere that is not in the list
+        self.rows = rows
+        self.query_one(Table).refill(
+            (
+                [
+                    f"#{r.id}",
+                    visible(r.name),
+                    _(KIND_NAMES[r.kind]),
+                    _day(r.start_date),
+                    _day(r.end_date),
+                    str(r.days),
+                ]
+                for r in rows
+            ),
+            [r.id for r in rows],
+        )
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         """enter: the employee whose request it is (the year's balance, their other leave)."""
@@ -541,7 +555,7 @@ def pay_form(run: payroll.RunView, account: Field) -> FormScreen:
     return FormScreen(_("Pay {label}").format(label=run.label), fields, save)
 
 
-class PayrollScreen(ServiceScreen):
+class PayrollScreen(FollowsOthers, ServiceScreen):
     """The payroll runs, the newest month first; enter opens one, n drafts a month's run."""
 
     HELP = N_(
@@ -569,26 +583,32 @@ class PayrollScreen(ServiceScreen):
         self.reload()
         self.query_one(DataTable).focus()
 
-    def on_screen_resume(self) -> None:
-        self.reload()
+    REREAD_ON_RESUME = True  # a run opened from here changes
 
     def reload(self) -> None:
         self.run_service(payroll.list_runs, write=False, done=self._show)
 
+    reread = reload
+
     def _show(self, rows: list[payroll.RunRow]) -> None:
+        if rows == self.rows:
+            return  # read again after a change elsewhere that is not in the list
         loc = self.app.locale
         self.rows = rows
-        table = self.query_one(DataTable)
-        table.clear()
-        for r in rows:
-            table.add_row(
-                r.label,
-                month_text(r.month),
-                _(payroll.STATE_WORDS[r.shown_state]),
-                Text(money(r.gross, loc), justify="right"),
-                Text(money(r.net, loc), justify="right"),
-                Text(money(r.paid, loc), justify="right"),
-            )
+        self.query_one(Table).refill(
+            (
+                [
+                    r.label,
+                    month_text(r.month),
+                    _(payroll.STATE_WORDS[r.shown_state]),
+                    Text(money(r.gross, loc), justify="right"),
+                    Text(money(r.net, loc), justify="right"),
+                    Text(money(r.paid, loc), justify="right"),
+                ]
+                for r in rows
+            ),
+            [r.id for r in rows],
+        )
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         if 0 <= event.cursor_row < len(self.rows):

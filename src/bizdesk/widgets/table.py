@@ -15,7 +15,7 @@ in view, and never draws a cell in part.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterable, Sequence
 from typing import Any
 
 from rich.cells import cell_len
@@ -128,6 +128,23 @@ class Table(DataTable):
                 widest = max((line.cell_len for line in cell.split(allow_blank=True)), default=0)
                 column.content_width = max(column.content_width, widest)
         return row_key
+
+    def refill(self, rows: Iterable[Sequence[Any]], keys: Iterable[object]) -> None:
+        """The rows replaced by ``rows`` (each keyed by its record's ``keys``), the cursor
+        kept on the record it was on wherever that row is now, else at its place: a list
+        read again after a colleague's change moves under the person, and a key they press
+        next (approve, open) acts on the record they chose."""
+        was = self.cursor_row
+        chosen = None
+        if 0 <= was < self.row_count:
+            chosen = self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value
+        self.clear()
+        for row, key in zip(rows, keys, strict=True):
+            self.add_row(*row, key=str(key))
+        if not self.row_count:
+            return
+        at = self.get_row_index(chosen) if chosen is not None and chosen in self.rows else was
+        self.move_cursor(row=max(0, min(at, self.row_count - 1)), animate=False)
 
     # --- fitting the screen's width (reports) ----------------------------------------------
 
