@@ -566,3 +566,25 @@ async def test_a_run_dated_ahead_is_reversed_and_paid_on_its_own_day(store) -> N
         assert payroll.get(uow, undone).state == "reversed"
         assert payroll.get(uow, paid).shown_state == "paid"
     assert errors(store) == []
+
+
+async def test_the_footer_keeps_the_keys_after_a_question_answered_in_one_burst(store) -> None:  # noqa: ANN001
+    """`x y` in one read (over SSH): the question opens and is answered before the footer
+    is drawn again; the list's keys were hidden under it and stayed hidden (only F1 and ^q
+    showed) until the next key."""
+    from textual.widgets._footer import FooterKey
+
+    ana = employee(store, "Ana Pop")
+    with store.write() as uow:
+        for day in ("2026-03-02", "2026-03-03"):
+            leave.request(uow, ana, "sick", day)
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = P.LeaveScreen()
+        app.push_screen(screen)
+        await wait_for(pilot, app, lambda: len(screen.rows) == 2, "the leave list")
+        post_burst(app, "xy")
+        await wait_for(pilot, app, lambda: len(screen.rows) == 1, "the refusal")
+        await settle(pilot, app)
+        shown = {k.description for k in screen.query(FooterKey) if k.display}
+        assert {"Approve", "Refuse", "Back"} <= shown, shown

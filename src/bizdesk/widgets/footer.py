@@ -82,8 +82,11 @@ class KeysFooter(Footer):
         """A screen opened over this footer's (a form, a question) or closed: under another
         screen only help and quit work (the form's own keys are in its footer). The others
         are hidden at once: composed again under another screen, the footer is not drawn
-        again, and the keys of the list stayed on the terminal below the form."""
+        again, and the keys of the list stayed on the terminal below the form. A question
+        answered in the same burst of keys (x y) closes before the footer is composed: it is
+        composed then all the same, or the hidden keys stayed hidden."""
         if self.is_attached and self.covered:
+            self._drawn = None  # composed again when next drawn, even if uncovered by then
             for w in self.query_children(FooterKey):
                 if w.action not in (*FIRST, "command_palette"):
                     w.display = False
