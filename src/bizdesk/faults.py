@@ -363,6 +363,22 @@ def os_error(exc: OSError, store: str | None = None) -> StoreError | None:
         return StoreError(
             Message("{name}: no such file or folder. Nothing was changed.", name=name)
         )
+    if exc.errno == errno.ENAMETOOLONG:
+        return StoreError(
+            Message(
+                "{name}: the name is too long for the disk (at most 255 bytes a name, 4096 "
+                "the whole path). Nothing was changed. Choose a shorter name.",
+                name=_shortened(name),
+            )
+        )
+    if exc.errno == errno.EISDIR:
+        return StoreError(
+            Message("{name} is a folder, not a file. Nothing was changed.", name=name)
+        )
+    if exc.errno in (errno.ENOTDIR, errno.ELOOP):
+        return StoreError(
+            Message("{name}: a part of this path is not a folder. Nothing was changed.", name=name)
+        )
     if exc.errno == errno.EIO:
         return StoreError(
             Message(
@@ -398,6 +414,12 @@ def log_unexpected(exc: BaseException) -> Path | None:
     return path
 
 
+def _shortened(name: object) -> str:
+    """A name too long to be read whole in a sentence: its start and end."""
+    text = str(name)
+    return text if len(text) <= 60 else f"{text[:28]}…{text[-28:]}"
+
+
 def describe(exc: BaseException, url: str | None = None) -> str:
     """The one sentence a person sees for ``exc``, whatever it is."""
     if isinstance(exc, BizdeskError):
@@ -405,6 +427,13 @@ def describe(exc: BaseException, url: str | None = None) -> str:
     known = translate(exc, url)
     if known is not None:
         return str(known)
+    if isinstance(exc, OverflowError):  # a number past what a query or a date can hold
+        return str(
+            Message(
+                "Not done: a number given is too large to be used here. Nothing was "
+                "changed; check the numbers and try again."
+            )
+        )
     logged = log_unexpected(exc)
     if logged:
         return str(

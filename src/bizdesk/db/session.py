@@ -26,6 +26,23 @@ from bizdesk.identity import os_username
 from bizdesk.models.core import AuditEvent, Setting, User
 from bizdesk.money import currency_exponent
 
+# the largest row id a store can hold (SQLite's and PostgreSQL's 64-bit integers): a larger
+# "#id" names no record (asked for, SQLite's driver stops on an OverflowError)
+MAX_ROW_ID = 2**63 - 1
+
+
+class _Session(Session):
+    """SQLModel's session, whose ``get`` finds nothing for a number no row can have (a
+    "#99999999999999999999" typed for an employee, a line, a run): SQLite's driver stopped
+    on an OverflowError, and every service that looks a record up by its number now says
+    there is none, as for any other number."""
+
+    def get(self, entity: Any, ident: Any, **kw: Any) -> Any:  # noqa: ANN401
+        if isinstance(ident, int) and not -MAX_ROW_ID - 1 <= ident <= MAX_ROW_ID:
+            return None
+        return super().get(entity, ident, **kw)
+
+
 # Waiting for the write lock: SQLite waits up to its busy timeout (db/engine.py) each try; after
 # that the unit of work tries again a few times, a little later each time, before telling
 # the user. Only the BEGIN is retried: nothing has been done yet at that point.
@@ -86,7 +103,7 @@ class Store:
             yield UnitOfWork(self, self._one, write=False)
             return
         try:
-            with Session(self.engine, expire_on_commit=False) as session:
+            with _Session(self.engine, expire_on_commit=False) as session:
                 uow = UnitOfWork(self, session, write=False)
                 try:
                     yield uow
@@ -111,7 +128,7 @@ class Store:
             return
         bind = self.engine.execution_options(bizdesk_mode=WRITE)
         try:
-            with Session(bind, expire_on_commit=False) as session, self._turn():
+            with _Session(bind, expire_on_commit=False) as session, self._turn():
                 self._begin(session)
                 marks = chain.start_marks(session) if self._chained(session) else None
                 uow = UnitOfWork(self, session, write=True)

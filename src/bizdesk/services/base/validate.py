@@ -15,10 +15,6 @@ from bizdesk.folding import fold
 from bizdesk.i18n import N_, Message, current_language
 from bizdesk.reading import DateError, read_date
 
-# the largest row id a store can hold (SQLite's and PostgreSQL's 64-bit integers): a larger
-# "#id" names no record (asked for, SQLite's driver stops on an OverflowError)
-MAX_ROW_ID = 2**63 - 1
-
 
 class FieldError(BizdeskError, ValueError):
     """One field's problem, in words for people; collected into a ValidationError by

@@ -144,7 +144,12 @@ def import_budgets(uow: UnitOfWork, data: str | bytes) -> int:
     """Budgets from CSV (columns account, month, amount) or JSON (a list of objects with
     those keys): all of them or, on any problem, none, with ``line N: …`` (CSV) or
     ``item N: …`` (JSON) for each. Returns how many were set."""
-    text = data.decode("utf-8-sig") if isinstance(data, bytes) else data
+    try:
+        text = data.decode("utf-8-sig") if isinstance(data, bytes) else data
+    except UnicodeDecodeError as exc:
+        raise ValidationError(
+            {"file": Message("not UTF-8 text (byte {offset} cannot be read)", offset=exc.start)}
+        ) from None
     if text.lstrip().startswith(("[", "{")):
         try:
             items = json.loads(text, parse_float=Decimal)  # 5.1 read exactly, never a float

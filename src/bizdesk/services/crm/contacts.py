@@ -525,7 +525,7 @@ def resolve(uow: UnitOfWork, text: str, *, kind: str | None = None) -> Contact:
         raise v.FieldError(Message("required"))
     if s.startswith("#") and s[1:].isdigit():
         number = int(s[1:])
-        c = uow.session.get(Contact, number) if number <= v.MAX_ROW_ID else None
+        c = uow.session.get(Contact, number)
     else:
         c = find_by_name_or_email(uow, s, kind=kind)
         if c is not None and c.email != s.lower():  # found by its name: the only one?
@@ -535,7 +535,7 @@ def resolve(uow: UnitOfWork, text: str, *, kind: str | None = None) -> Contact:
             c = _named_without_accents(uow, s, kind)
         if named:
             number = int(named.group(2))
-            c = uow.session.get(Contact, number) if number <= v.MAX_ROW_ID else None
+            c = uow.session.get(Contact, number)
             if c is None:
                 raise v.FieldError(Message("there is no contact {number}", number=f"#{number}"))
             if fold(" ".join(named.group(1).split())) != fold(" ".join(c.name.split())):

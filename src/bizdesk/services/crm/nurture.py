@@ -136,7 +136,7 @@ class SequenceRow:
 
 
 def _load_sequence(uow: UnitOfWork, sequence_id: int) -> NurtureSequence:
-    seq = uow.session.get(NurtureSequence, sequence_id) if sequence_id <= v.MAX_ROW_ID else None
+    seq = uow.session.get(NurtureSequence, sequence_id)
     if seq is None:
         raise NotFound(Message("There is no nurturing sequence #{id}.", id=sequence_id))
     return seq

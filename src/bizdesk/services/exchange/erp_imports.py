@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bizdesk.db.bulk import insert_rows
 from bizdesk.db.sequences import sync_id_sequences
-from bizdesk.db.session import UnitOfWork
+from bizdesk.db.session import MAX_ROW_ID, UnitOfWork
 from bizdesk.errors import Conflict, ValidationError
 from bizdesk.i18n import N_, Message, written
 from bizdesk.models.base import utcnow
@@ -472,7 +472,7 @@ def _contact_ids(uow: UnitOfWork, texts: list[str]) -> tuple[dict[str, int], dic
             .where(
                 Contact.archived.is_(False),
                 or_(
-                    Contact.id.in_([n for n in numbers if n <= v.MAX_ROW_ID]),
+                    Contact.id.in_([n for n in numbers if n <= MAX_ROW_ID]),
                     Contact.email.in_(list(emails)),
                     Contact.sort_name.in_(list(names)),
                 ),

@@ -209,7 +209,7 @@ def _view(uow: UnitOfWork, c: Campaign) -> CampaignView:
 
 
 def _load(uow: UnitOfWork, campaign_id: int) -> Campaign:
-    row = uow.session.get(Campaign, campaign_id) if campaign_id <= v.MAX_ROW_ID else None
+    row = uow.session.get(Campaign, campaign_id)
     if row is None:
         raise NotFound(Message("There is no campaign #{id}.", id=campaign_id))
     return row

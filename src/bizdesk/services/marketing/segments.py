@@ -103,7 +103,7 @@ def _view(row: Segment) -> SegmentView:
 
 
 def _load(uow: UnitOfWork, segment_id: int) -> Segment:
-    row = uow.session.get(Segment, segment_id) if segment_id <= v.MAX_ROW_ID else None
+    row = uow.session.get(Segment, segment_id)
     if row is None:
         raise NotFound(Message("There is no segment #{id}.", id=segment_id))
     return row

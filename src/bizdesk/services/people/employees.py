@@ -119,7 +119,7 @@ def find_employee(uow: UnitOfWork, text: object) -> int:
     s = str(text or "").strip()
     named = NAMED_NUMBER.fullmatch(s)
     if named:
-        e = uow.session.get(Employee, int(named[2])) if int(named[2]) <= v.MAX_ROW_ID else None
+        e = uow.session.get(Employee, int(named[2]))
         name = uow.session.get(Contact, e.contact_id).name if e is not None else None
         if name is not None and fold(" ".join(named[1].split())) == fold(" ".join(name.split())):
             return e.id

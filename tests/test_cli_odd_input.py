@@ -1,0 +1,43 @@
+"""What a sweep of every command with odd values found stopping on "unexpected error": a
+record number past 64 bits, a file name too long for the disk, a folder where a file was
+meant, a budget file that is not text. Each now gets a sentence that says what is wrong and
+that nothing was changed (exit 1), through the real command line on a real store."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.test_cli import bizdesk, db  # noqa: F401 - the fixture
+
+HUGE = "9" * 25  # past the 64-bit numbers a store's rows have
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (("bank", "undo", "#" + HUGE), f"There is no statement line #{HUGE}."),
+        (("leave", "approve", HUGE), f"There is no leave request #{HUGE}"),
+        (("employees", "show", HUGE), f"There is no employee '{HUGE}'."),
+        # looked up by a query, not by its number alone: said as a number too large
+        (("payroll", "show", HUGE), "a number given is too large to be used here. Nothing "),
+        (("assembly", "cancel", HUGE), "a number given is too large to be used here. Nothing "),
+    ],
+)
+def test_a_record_number_past_64_bits_names_no_record(db, args, said) -> None:  # noqa: ANN001, F811
+    r = bizdesk(*args, "--db", db)
+    assert r.returncode == 1, r.stderr
+    assert said in r.stderr and "unexpected" not in r.stderr, r.stderr
+
+
+def test_a_name_too_long_a_folder_and_a_binary_file_are_said(db, tmp_path) -> None:  # noqa: ANN001, F811
+    long = str(tmp_path / ("x" * 300))
+    r = bizdesk("export", "contacts", "-o", long, "--db", db)
+    assert r.returncode == 1 and "unexpected" not in r.stderr, r.stderr
+    assert "the name is too long for the disk" in r.stderr and "Nothing was changed" in r.stderr
+    r = bizdesk("import", "contacts", long, "--db", db)
+    assert r.returncode == 1 and "the name is too long for the disk" in r.stderr, r.stderr
+    r = bizdesk("users", "key", "x", str(tmp_path), "--db", db)
+    assert r.returncode == 1 and "is a folder, not a file. Nothing was changed." in r.stderr
+    r = bizdesk("budget", "import", db, "--db", db)  # the store itself: not text
+    assert r.returncode == 1 and "unexpected" not in r.stderr, r.stderr
+    assert "not UTF-8 text (byte" in r.stderr
