@@ -214,7 +214,7 @@ async def test_a_list_over_the_tabs_follows_a_colleague_and_keeps_its_cursor(sto
     """The leave to approve, open while a colleague approves the first request from their
     own session, drops it at the next poll (it showed it until closed), and the cursor stays
     on the request chosen, so `a` approves that one; the employees list (a paged list)
-    shows an employee the colleague adds."""
+    shows an employee the colleague adds, and draws nothing for a change not on its page."""
     from textual.widgets import DataTable
 
     from bizdesk.screens import people as P
@@ -254,6 +254,13 @@ async def test_a_list_over_the_tabs_follows_a_colleague_and_keeps_its_cursor(sto
         listed = P.EmployeesScreen()
         app.push_screen(listed)
         await settle(pilot, app)
+        draws = []
+        clear = listed.table.grid.clear
+        listed.table.grid.clear = lambda *a, **k: (draws.append(1), clear(*a, **k))[1]
+        with colleague.write() as uow:
+            C.create(uow, C.ContactInput(name="Not An Employee"))
+        await poll()
+        assert draws == []  # read again, the same page: nothing drawn
         employee(colleague, "Bo Colleague")
         await poll()
         await until(

@@ -225,6 +225,7 @@ class PagedTable(Vertical):
         self.sorts = sorts
         self.req = PageRequest(limit=20, filters=dict(filters or {}), descending=descending)
         self.page_data: Page | None = None
+        self._drawn: tuple | None = None  # what the rows and the status line show (_show)
         self._debounce: Timer | None = None
         self._last_key = 0.0
         self._asked = 0  # loads asked for so far
@@ -324,22 +325,30 @@ class PagedTable(Vertical):
             self._replay()
             return  # nothing further that way: keep what is shown
         wanted = self.req.limit  # the size may have changed while this page was read
-        self.req = replace(msg.req, after=None, before=None, last=False)
-        self.page_data = page
-        grid = self.grid
-        grid.clear()
-        cells = [self._cells(row) for row in page.rows]
-        self._fit(cells)
-        for row, texts in zip(page.rows, cells, strict=True):
-            grid.add_row(*texts, key=str(row.id))
+        req = replace(msg.req, after=None, before=None, last=False)
         cursor = msg.cursor
         if msg.keep_id is not None:
             ids = [r.id for r in page.rows]
             if msg.keep_id in ids:
                 cursor = ids.index(msg.keep_id)
-        if page.rows:
-            grid.move_cursor(row=max(0, min(cursor, len(page.rows) - 1)))
-        self._status()
+        cursor = max(0, min(cursor, len(page.rows) - 1))
+        grid = self.grid
+        cells = [self._cells(row) for row in page.rows]
+        # what is drawn: read again after a change elsewhere that is not on this page, the
+        # same is not drawn again (an idle session sends nothing while what it shows stays)
+        drawn = (req, [r.id for r in page.rows], cells, page.more_before, page.more_after)
+        same = drawn == self._drawn and cursor == grid.cursor_row
+        self.req = req
+        self.page_data = page
+        if not same:
+            self._drawn = drawn
+            grid.clear()
+            self._fit(cells)
+            for row, texts in zip(page.rows, cells, strict=True):
+                grid.add_row(*texts, key=str(row.id))
+            if page.rows:
+                grid.move_cursor(row=cursor)
+            self._status()
         # from the key press to the rows in the table: what the benchmark reports
         self.last_load_ms = (time.perf_counter() - self._load_started) * 1000
         self.post_message(self.Changed(self))
