@@ -10,8 +10,8 @@ Every figure is taken from outside the app, through a real pseudo-terminal at 80
   - tabs: the first visit of each tab in a fresh session: from the tab's key written to
     the last byte the app sends for it (the terminal then stays quiet for QUIET s), and to
     its rows on the terminal (ROW_MARKS: a list's status line; English stores);
-  - idle: Home (then Reports) open while another process adds a contact every 2 s: the
-    app's CPU seconds (/proc, every thread) and the bytes it sends, per 10 s.
+  - idle: Home (then Reports, or each --tab) open while another process adds a contact
+    every 2 s: the app's CPU seconds (/proc, every thread) and the bytes it sends, per 10 s.
 
 The store is never written by the measurement itself, but the app makes its daily backup
 beside it and may upgrade it: pass a copy (e.g. /tmp/react/large.db), not bench/out/large.db.
@@ -255,9 +255,11 @@ WRITER = textwrap.dedent(
 )
 
 
-def bench_idle(db: str, windows: int = 3) -> None:
+def bench_idle(db: str, windows: int = 3, only: list[str] | None = None) -> None:
+    """Home, then each tab in ``only`` (default: reports) open while a contact is written
+    every 2 s (contacts: the list shows a page the new contacts are not on)."""
     print(f"load {uptime()}")
-    for tab, key in (("home", None), ("reports", TAB_KEYS["reports"])):
+    for tab, key in (("home", None), *((t, TAB_KEYS[t]) for t in only or ["reports"])):
         t = Term(BIZDESK + ["--db", db])
         t.wait_for(HOME_MARK)
         t.settle()
@@ -289,7 +291,9 @@ def main() -> int:
     parser.add_argument("--db", default="/tmp/react/large.db")
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--lang", help="the person's language (LANGUAGE), e.g. es or vi")
-    parser.add_argument("--tab", action="append", choices=TAB_KEYS, help="tabs: only these")
+    parser.add_argument(
+        "--tab", action="append", choices=TAB_KEYS, help="tabs, idle: only these tabs"
+    )
     parser.add_argument("what", nargs="*", default=["start", "tabs", "idle"])
     args = parser.parse_args()
     if args.lang:  # the app in that language: Home's first figure is named in it
@@ -304,10 +308,10 @@ def main() -> int:
     for what in args.what:
         if what == "tabs":
             bench_tabs(args.db, args.runs, args.tab)
+        elif what == "idle":
+            bench_idle(args.db, only=args.tab)
         else:
-            {"start": bench_start, "idle": bench_idle}[what](
-                args.db, *([args.runs] if what != "idle" else [])
-            )
+            bench_start(args.db, args.runs)
     return 0
 
 

@@ -329,7 +329,7 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
         # show again), and a pane whose figures came back the same draws nothing.
         self._seen_change: int | None = None
         self._seen_token: tuple | None = None
-        self._stale: set[str] = set()
+        self._stale: dict[str, set[str]] = {}  # tabs behind others' changes, and their kinds
         if not self.is_headless:
             asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self.hang_up)
         if self.store is None:
@@ -564,7 +564,7 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
         for t in TABS:
             tab_pane = tabs.get_pane(t.id)
             if tab_pane.children and shows_any(tab_pane.children[0], changes.kinds):
-                self._stale.add(t.id)
+                self._stale.setdefault(t.id, set()).update(changes.kinds)
         self._refresh_shown_pane()
         for screen in self.screen_stack[1:]:  # record pages opened over the tabs
             if hasattr(screen, "changed_elsewhere") and shows_any(screen, changes.kinds):
@@ -581,9 +581,12 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
             and hasattr(pane, "refresh_data")
             and self.screen is self.screen_stack[0]
         ):
-            self._stale.discard(tab)
+            changed = frozenset(self._stale.pop(tab))
             try:
-                pane.refresh_data()
+                if hasattr(pane, "refresh_changed"):  # reads only what those kinds change
+                    pane.refresh_changed(changed)
+                else:
+                    pane.refresh_data()
             except NoMatches:  # the app is closing and its widgets are going
                 pass
 

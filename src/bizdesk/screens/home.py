@@ -23,7 +23,7 @@ from bizdesk.i18n import N_, _, ngettext
 from bizdesk.screens.common import Pane, ServiceResult
 from bizdesk.services.base.permissions import allowed
 from bizdesk.services.books.ledger import account_for
-from bizdesk.services.overview.dashboard import Dashboard, dashboard
+from bizdesk.services.overview.dashboard import Dashboard, books_changed, dashboard
 
 if TYPE_CHECKING:
     from bizdesk.services.books.budgets import BudgetGlance
@@ -178,9 +178,10 @@ class HomePane(Pane):
     """
 
     class Loaded(Message):
-        def __init__(self, data: Dashboard) -> None:
+        def __init__(self, data: Dashboard, books: bool = True) -> None:
             super().__init__()
             self.data = data
+            self.books = books  # the books' figures were read (the budget's glance follows)
 
     class BudgetLoaded(Message):
         def __init__(self, budget: BudgetGlance | None) -> None:
@@ -230,22 +231,33 @@ class HomePane(Pane):
         self.screen.set_focus(kpis.first())  # now, not later (see app.py)
 
     def refresh_data(self) -> None:
-        self.action_refresh()
+        self._read(None)
+
+    def refresh_changed(self, changed: frozenset[str]) -> None:
+        """Others wrote records of these kinds (the app's look for changes): only the
+        figures they may change are read again."""
+        self._read(changed)
+
+    def action_refresh(self) -> None:
+        self._read(None)
 
     @work(thread=True, exclusive=True)
-    def action_refresh(self) -> None:
+    def _read(self, changed: frozenset[str] | None) -> None:
+        last = self.data
         try:
             with self.app.store.read() as uow:
-                data = dashboard(uow, today=self.app.today)
+                data = dashboard(uow, today=self.app.today, last=last, changed=changed)
         except (
             Exception
         ) as exc:  # told as one sentence (a locked or damaged store); the app goes on
             self.post_message(ServiceResult(None, None, exc, None))
             return
-        self.post_message(self.Loaded(data))
+        # the books' figures read again (a change of theirs, or a new day): the budget too
+        books = last is None or last.today != data.today or books_changed(changed)
+        self.post_message(self.Loaded(data, books))
 
     def on_home_pane_loaded(self, msg: Loaded) -> None:
-        if allowed(self.app.role, "reports.finance"):
+        if msg.books and allowed(self.app.role, "reports.finance"):
             self._load_budget()
         if msg.data == self.data:  # nothing it shows changed: nothing is sent
             return

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -17,6 +17,7 @@ from bizdesk.services.base.permissions import can, requires
 from bizdesk.services.books.ledger import account_for
 from bizdesk.services.crm import followups as F
 from bizdesk.services.crm import tickets as T
+from bizdesk.services.crm.nurture import shop_today
 from bizdesk.services.trade import deals as D
 
 
@@ -116,20 +117,67 @@ def _low_stock_count(uow: UnitOfWork) -> int:
     return low_stock_count(uow)
 
 
+# The kinds of record (services/admin/audit.py ENTITY_KINDS) only the customer side writes,
+# and of them those each of the overview's customer counts is read from: a change of these
+# alone leaves the books' figures, the budget and low stock as they were (a won deal's sales
+# order, a paid invoice are other kinds). A colleague adding contacts every 2 s (each one
+# entering a nurturing sequence writes follow-ups) read the whole overview again each time.
+CUSTOMER_COUNTS = {
+    "follow_ups": frozenset({"follow_up"}),
+    "pipeline": frozenset({"deal", "stage"}),
+    "tickets": frozenset({"ticket", "ticket_comment"}),
+}
+CUSTOMER_SIDE = frozenset(
+    {
+        "campaign", "campaign_recipient", "contact", "email_consent", "interaction",
+        "leave_request", "nurture_sequence", "outbox_message", "segment",
+    }
+).union(*CUSTOMER_COUNTS.values())  # fmt: skip
+
+
+def books_changed(changed: frozenset[str] | None) -> bool:
+    """Whether a change of these kinds of record (None: not known) may change the books'
+    figures, the budget's glance or low stock."""
+    return changed is None or not changed <= CUSTOMER_SIDE
+
+
+def _follow_ups(uow: UnitOfWork, today: date) -> dict[str, object]:
+    return {"follow_ups": F.counts(uow, today=today) if can(uow, "followups.view") else None}
+
+
+def _pipeline(uow: UnitOfWork, _today: date) -> dict[str, object]:
+    pipeline, total = D.pipeline_report(uow) if can(uow, "reports.crm") else ([], None)
+    return {"pipeline": pipeline, "pipeline_total": total}
+
+
+def _tickets(uow: UnitOfWork, _today: date) -> dict[str, object]:
+    return {"tickets_open": T.count_open(uow), "tickets_overdue": T.count_overdue(uow)}
+
+
+_COUNTS = {"follow_ups": _follow_ups, "pipeline": _pipeline, "tickets": _tickets}
+
+
 @requires("dashboard.view")
-def dashboard(uow: UnitOfWork, today: date | None = None) -> Dashboard:
-    follow_ups = F.counts(uow, today=today) if can(uow, "followups.view") else None
-    today = today or date.today()
-    pipeline, pipeline_total = D.pipeline_report(uow) if can(uow, "reports.crm") else ([], None)
-    common = dict(
-        today=today,
-        pipeline=pipeline,
-        pipeline_total=pipeline_total,
-        tickets_open=T.count_open(uow),
-        tickets_overdue=T.count_overdue(uow),
-        low_stock=_low_stock_count(uow),
-        follow_ups=follow_ups,
-    )
+def dashboard(
+    uow: UnitOfWork,
+    today: date | None = None,
+    *,
+    last: Dashboard | None = None,
+    changed: frozenset[str] | None = None,
+) -> Dashboard:
+    """The overview on ``today``. ``last``: the overview read before, and the kinds of
+    record ``changed`` since (the app's look for others' changes): when they are of the
+    customer side alone, only the counts read from them are read again."""
+    today = today or shop_today(uow)
+    if last is not None and last.today == today and not books_changed(changed):
+        parts: dict[str, object] = {}
+        for name, kinds in CUSTOMER_COUNTS.items():
+            if kinds & changed:
+                parts.update(_COUNTS[name](uow, today))
+        return replace(last, **parts)
+    common: dict[str, object] = dict(today=today, low_stock=_low_stock_count(uow))
+    for read in _COUNTS.values():
+        common.update(read(uow, today))
     if not can(uow, "reports.finance"):
         hidden = dict.fromkeys(
             (
