@@ -299,6 +299,23 @@ def _wait_until_waiting_on(pid: int, store: Path, limit: float = 60) -> None:
     raise AssertionError("the save never started")
 
 
+def test_a_terminal_gone_without_sighup_ends_the_app_as_a_hang_up(shop, tmp_path, terminals):
+    """A pty that is not the program's controlling terminal (a session of its own, as here)
+    sends no SIGHUP when its other end closes: the app went on for ever, Textual's input
+    thread spinning on the closed pty (two thirds of a core). Now it sees the hang-up and
+    ends as after SIGHUP, keeping the form's typing as a draft."""
+    state = tmp_path / "state"
+    term = terminals(shop, state)
+    term.expect("Home")
+    term.type(F3, "Contacts")
+    term.type("n", "New contact")
+    term.type("Unsent Person", "Person")
+    term.drop_link()  # no signal
+    assert term.proc.wait(timeout=60) == HANGUP_EXIT
+    (draft,) = (state / "bizdesk" / "drafts").glob("*.json")
+    assert "Unsent Person" in draft.read_text()
+
+
 def test_sighup_while_saving_keeps_the_whole_change(shop, tmp_path, terminals):
     state = tmp_path / "state"
     term = terminals(shop, state)

@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import os
 import re
+import select
 import signal
 import sys
 import termios
 import threading
+import time
 from collections.abc import Callable, Mapping
 from datetime import date
 from functools import partial
@@ -331,7 +333,11 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
         self._seen_token: tuple | None = None
         self._stale: dict[str, set[str]] = {}  # tabs behind others' changes, and their kinds
         if not self.is_headless:
-            asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self.hang_up)
+            loop = asyncio.get_running_loop()
+            loop.add_signal_handler(signal.SIGHUP, self.hang_up)
+            threading.Thread(
+                target=_watch_terminal, args=(self, loop), name="terminal-watch", daemon=True
+            ).start()
         if self.store is None:
             self._open_store()
             return
@@ -1069,6 +1075,38 @@ def _terminal_gone() -> bool:
     except (termios.error, OSError, ValueError, AttributeError):
         return True
     return False
+
+
+# After the terminal hung up without a SIGHUP, the app is given this long to end as after
+# one; if it has not, the process ends (as after kill -9, which the store is made to survive).
+HANGUP_GRACE_SECONDS = 30
+
+
+def _watch_terminal(app: BizdeskApp, loop: asyncio.AbstractEventLoop) -> None:
+    """Wait (in a thread of its own, without using the CPU) for the terminal to hang up.
+
+    A dropped link normally sends SIGHUP (``hang_up``). A program whose pty is not its
+    controlling terminal (started in a session of its own: ``setsid``, some wrappers) gets
+    none: Textual's input thread then spins on the closed pty, and its output thread ends
+    at the first failed write, after which the app waits for ever to draw. Seen: such a
+    process using two thirds of a core for as long as the machine ran. Here the hang-up is
+    seen on the terminal itself and told to the app as SIGHUP is; if the app cannot end
+    within HANGUP_GRACE_SECONDS (stuck on its output), the process ends."""
+    try:
+        fd = sys.__stdin__.fileno()
+    except (AttributeError, ValueError, OSError):
+        return
+    poller = select.poll()
+    poller.register(fd, 0)  # hang-up and errors are always reported; nothing else is asked
+    gone = select.POLLHUP | select.POLLERR | select.POLLNVAL
+    while not any(event & gone for _fd, event in poller.poll()):
+        pass
+    try:
+        loop.call_soon_threadsafe(app.hang_up)
+    except RuntimeError:  # the loop is closed: the app is ending anyway
+        return
+    time.sleep(HANGUP_GRACE_SECONDS)
+    os._exit(HANGUP_EXIT)
 
 
 def _detach_from_terminal() -> None:
