@@ -192,11 +192,7 @@ def use_typing_locales(*locales: str | None) -> None:
 
 def _read_two_ways(text: str, number: Decimal, decimals: int) -> None:
     """Refuse ``text`` when a locale the person may be typing in reads it as another number."""
-    for locale in _typing_locales:
-        try:
-            theirs = _read_locale_number(text, decimals, locale)
-        except (AmountError, UnknownLocaleError, ValueError):
-            continue
+    for theirs, locale in _readings(text, decimals).items():
         if theirs != number:
             raise AmountError(
                 Message(
@@ -211,16 +207,23 @@ def _read_two_ways(text: str, number: Decimal, decimals: int) -> None:
             )
 
 
-def _as_written(text: str, decimals: int) -> Decimal | None:
-    """``text`` as the locales the person may be typing in read it (``9.500.000`` is
-    9500000 in vi_VN), when they read it as one number; None when none reads it. Two locales
-    that read it as two numbers (``12,500`` in en_US and es_ES) refuse it, naming both."""
+def _readings(text: str, decimals: int) -> dict[Decimal, str]:
+    """The numbers the locales the person may be typing in read ``text`` as, each with the
+    first locale that reads it so."""
     readings: dict[Decimal, str] = {}
     for locale in _typing_locales:
         try:
             readings.setdefault(_read_locale_number(text, decimals, locale), locale)
         except (AmountError, UnknownLocaleError, ValueError):
             continue
+    return readings
+
+
+def _as_written(text: str, decimals: int) -> Decimal | None:
+    """``text`` as the locales the person may be typing in read it (``9.500.000`` is
+    9500000 in vi_VN), when they read it as one number; None when none reads it. Two locales
+    that read it as two numbers (``12,500`` in en_US and es_ES) refuse it, naming both."""
+    readings = _readings(text, decimals)
     if len(readings) > 1:
         (one, first), (other, second) = list(readings.items())[:2]
         raise AmountError(
