@@ -117,30 +117,6 @@ def _low_stock_count(uow: UnitOfWork) -> int:
     return low_stock_count(uow)
 
 
-# The kinds of record (services/admin/audit.py ENTITY_KINDS) only the customer side writes,
-# and of them those each of the overview's customer counts is read from: a change of these
-# alone leaves the books' figures, the budget and low stock as they were (a won deal's sales
-# order, a paid invoice are other kinds). A colleague adding contacts every 2 s (each one
-# entering a nurturing sequence writes follow-ups) read the whole overview again each time.
-CUSTOMER_COUNTS = {
-    "follow_ups": frozenset({"follow_up"}),
-    "pipeline": frozenset({"deal", "stage"}),
-    "tickets": frozenset({"ticket", "ticket_comment"}),
-}
-CUSTOMER_SIDE = frozenset(
-    {
-        "campaign", "campaign_recipient", "contact", "email_consent", "interaction",
-        "leave_request", "nurture_sequence", "outbox_message", "segment",
-    }
-).union(*CUSTOMER_COUNTS.values())  # fmt: skip
-
-
-def books_changed(changed: frozenset[str] | None) -> bool:
-    """Whether a change of these kinds of record (None: not known) may change the books'
-    figures, the budget's glance or low stock."""
-    return changed is None or not changed <= CUSTOMER_SIDE
-
-
 def _follow_ups(uow: UnitOfWork, today: date) -> dict[str, object]:
     return {"follow_ups": F.counts(uow, today=today) if can(uow, "followups.view") else None}
 
@@ -154,7 +130,29 @@ def _tickets(uow: UnitOfWork, _today: date) -> dict[str, object]:
     return {"tickets_open": T.count_open(uow), "tickets_overdue": T.count_overdue(uow)}
 
 
-_COUNTS = {"follow_ups": _follow_ups, "pipeline": _pipeline, "tickets": _tickets}
+# The overview's counts of the customer side, each with the kinds of record it is read from
+# (services/admin/audit.py ENTITY_KINDS); and the kinds that are in no figure of the books,
+# of the budget or of low stock: theirs, and the other records of the customer side and of
+# leave (a won deal's sales order, a paid invoice are kinds of their own). A colleague adding
+# contacts every 2 s (each one entering a nurturing sequence writes follow-ups) read the
+# whole overview again each time.
+CUSTOMER_COUNTS = (
+    (frozenset({"follow_up"}), _follow_ups),
+    (frozenset({"deal", "stage"}), _pipeline),
+    (frozenset({"ticket", "ticket_comment"}), _tickets),
+)
+BESIDE_THE_BOOKS = frozenset(
+    {
+        "campaign", "campaign_recipient", "contact", "email_consent", "interaction",
+        "leave_request", "nurture_sequence", "outbox_message", "segment",
+    }
+).union(*(kinds for kinds, _read in CUSTOMER_COUNTS))  # fmt: skip
+
+
+def books_changed(changed: frozenset[str] | None) -> bool:
+    """Whether a change of these kinds of record (None: not known) may change the books'
+    figures, the budget's glance or low stock."""
+    return changed is None or not changed <= BESIDE_THE_BOOKS
 
 
 @requires("dashboard.view")
@@ -166,17 +164,17 @@ def dashboard(
     changed: frozenset[str] | None = None,
 ) -> Dashboard:
     """The overview on ``today``. ``last``: the overview read before, and the kinds of
-    record ``changed`` since (the app's look for others' changes): when they are of the
-    customer side alone, only the counts read from them are read again."""
+    record ``changed`` since (the app's look for others' changes): when they are all
+    beside the books (BESIDE_THE_BOOKS), only the counts read from them are read again."""
     today = today or shop_today(uow)
     if last is not None and last.today == today and not books_changed(changed):
         parts: dict[str, object] = {}
-        for name, kinds in CUSTOMER_COUNTS.items():
+        for kinds, read in CUSTOMER_COUNTS:
             if kinds & changed:
-                parts.update(_COUNTS[name](uow, today))
+                parts.update(read(uow, today))
         return replace(last, **parts)
     common: dict[str, object] = dict(today=today, low_stock=_low_stock_count(uow))
-    for read in _COUNTS.values():
+    for _kinds, read in CUSTOMER_COUNTS:
         common.update(read(uow, today))
     if not can(uow, "reports.finance"):
         hidden = dict.fromkeys(
