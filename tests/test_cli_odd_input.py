@@ -18,9 +18,10 @@ HUGE = "9" * 25  # past the 64-bit numbers a store's rows have
         (("bank", "undo", "#" + HUGE), f"There is no statement line #{HUGE}."),
         (("leave", "approve", HUGE), f"There is no leave request #{HUGE}"),
         (("employees", "show", HUGE), f"There is no employee '{HUGE}'."),
-        # looked up by a query, not by its number alone: said as a number too large
-        (("payroll", "show", HUGE), "a number given is too large to be used here. Nothing "),
-        (("assembly", "cancel", HUGE), "a number given is too large to be used here. Nothing "),
+        (("payroll", "show", HUGE), f"There is no payroll run '{HUGE}'."),
+        (("assembly", "cancel", "MO-" + HUGE), f"There is no assembly order 'MO-{HUGE}'."),
+        # looked up by a query of its own: said as a number too large
+        (("print", "invoice", "INV-" + HUGE), "a number given is too large to be used here"),
     ],
 )
 def test_a_record_number_past_64_bits_names_no_record(db, args, said) -> None:  # noqa: ANN001, F811
@@ -41,3 +42,11 @@ def test_a_name_too_long_a_folder_and_a_binary_file_are_said(db, tmp_path) -> No
     r = bizdesk("budget", "import", db, "--db", db)  # the store itself: not text
     assert r.returncode == 1 and "unexpected" not in r.stderr, r.stderr
     assert "not UTF-8 text (byte" in r.stderr
+
+
+def test_a_label_names_a_document_in_ascii_digits_within_64_bits() -> None:
+    from bizdesk.services.base.numbering import PAYROLL_RUN
+
+    assert PAYROLL_RUN.number_in("pr1") == PAYROLL_RUN.number_in("PR-00001") == 1
+    assert PAYROLL_RUN.number_in("PR-\uff11") is None  # a wide 1 is not read as 1
+    assert PAYROLL_RUN.number_in("PR-" + HUGE) is None

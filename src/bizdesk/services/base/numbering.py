@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bizdesk.db.session import UnitOfWork
+from bizdesk.db.session import MAX_ROW_ID, UnitOfWork
 from bizdesk.i18n import Message
 from bizdesk.models.ledger import ENTRY_PREFIX, Sequence
 
@@ -27,11 +27,13 @@ class Series:
 
     def number_in(self, text: str) -> int | None:
         """The number a typed label or bare number names ("SO-42", "so42", "00042", "42"),
-        or None when the text is not one of this series."""
+        or None when the text is not one of this series or names a number no document can
+        have (past the store's 64-bit integers: looked for, it stopped SQLite's driver)."""
         m = LABEL.match(text.strip())
         if m is None or (m.group(1) and m.group(1).upper() != self.prefix):
             return None
-        return int(m.group(2))
+        number = int(m.group(2))
+        return number if number <= MAX_ROW_ID else None
 
 
 JOURNAL = Series("journal", ENTRY_PREFIX, width=0)
@@ -54,7 +56,9 @@ SERIES = (
 )
 
 # a label of any series, or a bare number: (prefix or None, number)
-LABEL = re.compile(r"^(?:(" + "|".join(s.prefix for s in SERIES) + r")-?)?0*(\d+)$", re.IGNORECASE)
+LABEL = re.compile(
+    r"^(?:(" + "|".join(s.prefix for s in SERIES) + r")-?)?0*([0-9]+)$", re.IGNORECASE
+)
 
 
 def next_number(uow: UnitOfWork, series: Series | str) -> int:
