@@ -29,6 +29,13 @@ def _latest(store) -> int:  # noqa: ANN001
         return latest_id(uow)
 
 
+async def _poll(pilot, app, store) -> None:  # noqa: ANN001
+    """The app's look for others' changes, now, and what it set off, done."""
+    app._poll_changes()
+    await until(pilot, lambda: app._seen_change == _latest(store), "the poll")
+    await settle(pilot, app)
+
+
 def test_the_change_token_moves_only_when_someone_commits(store, sqlite_only):  # noqa: ANN001
     colleague = _other(store)
     before = store.change_token()
@@ -180,11 +187,6 @@ async def test_an_open_record_page_shows_a_colleagues_change(store, sqlite_only)
             v = C.get(uow, cid)
             C.update(uow, cid, replace(C.ContactInput(name=v.name), name=name), version=v.version)
 
-    async def poll() -> None:
-        app._poll_changes()
-        await until(pilot, lambda: app._seen_change == _latest(store), "the poll")
-        await settle(pilot, app)
-
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot, app)
         await until(pilot, lambda: app._seen_change == _latest(store), "the first poll")
@@ -196,16 +198,16 @@ async def test_an_open_record_page_shows_a_colleagues_change(store, sqlite_only)
         page.show = lambda loaded: (draws.append(1), shown(loaded))
         with colleague.write() as uow:
             C.create(uow, C.ContactInput(name="Someone Else"))
-        await poll()
+        await _poll(pilot, app, store)
         assert draws == []  # read again, the same: nothing drawn
         rename("Ana After")
-        await poll()
+        await _poll(pilot, app, store)
         await until(pilot, lambda: "Ana After" in details(), "the colleague's name")
         assert draws == [1]
         app.push_screen(ConfirmScreen("?"))
         await settle(pilot, app)
         rename("Ana Third")
-        await poll()
+        await _poll(pilot, app, store)
         assert "Ana After" in details()  # under the question: not read yet
         app.pop_screen()
         await until(pilot, lambda: "Ana Third" in details(), "read when shown again")
@@ -232,11 +234,6 @@ async def test_a_list_over_the_tabs_follows_a_colleague_and_keeps_its_cursor(sto
         )
     app = BizdeskApp(store)
 
-    async def poll() -> None:
-        app._poll_changes()
-        await until(pilot, lambda: app._seen_change == _latest(store), "the poll")
-        await settle(pilot, app)
-
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot, app)
         await until(pilot, lambda: app._seen_change == _latest(store), "the first poll")
@@ -246,7 +243,7 @@ async def test_a_list_over_the_tabs_follows_a_colleague_and_keeps_its_cursor(sto
         screen.query_one(DataTable).move_cursor(row=2)  # the third request
         with colleague.write() as uow:
             leave.approve(uow, first)
-        await poll()
+        await _poll(pilot, app, store)
         await until(pilot, lambda: [r.id for r in screen.rows] == [second, third], "followed")
         assert screen.query_one(DataTable).cursor_row == 1  # still on the third request
         await pilot.press("a")
@@ -261,10 +258,10 @@ async def test_a_list_over_the_tabs_follows_a_colleague_and_keeps_its_cursor(sto
         listed.table.grid.clear = lambda *a, **k: (draws.append(1), clear(*a, **k))[1]
         with colleague.write() as uow:
             C.create(uow, C.ContactInput(name="Not An Employee"))
-        await poll()
+        await _poll(pilot, app, store)
         assert draws == []  # read again, the same page: nothing drawn
         employee(colleague, "Bo Colleague")
-        await poll()
+        await _poll(pilot, app, store)
         await until(
             pilot,
             lambda: "Bo Colleague" in {r.name for r in listed.table.page_data.rows},
