@@ -23,6 +23,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.command import CommandPalette
 from textual.css.query import NoMatches
+from textual.driver import Driver
 from textual.filter import LineFilter
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Input, Static, TabbedContent, TabPane, TextArea
@@ -48,6 +49,7 @@ from bizdesk.reading import date_text
 from bizdesk.screens.palette import BizdeskCommands, FindRecords, Palette
 from bizdesk.screens.registry import APP_KEYS, TABS, check_keymap, keys_of, tab
 from bizdesk.services.base.permissions import allowed, refusal
+from bizdesk.terminal import QuietLinuxDriver
 from bizdesk.widgets.footer import KeysFooter
 from bizdesk.widgets.form import FormScreen
 from bizdesk.widgets.header import Header
@@ -446,6 +448,13 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
             self.call_from_thread(
                 self.notify, text, title=title or "", severity=severity, markup=False, timeout=30
             )
+
+    def get_driver_class(self) -> type[Driver]:
+        # On a Unix terminal, Textual's driver with an input thread that sleeps between keys
+        # (terminal.py); a driver named in $TEXTUAL_DRIVER is left to Textual
+        if constants.DRIVER is None and sys.platform != "win32":
+            return QuietLinuxDriver
+        return super().get_driver_class()
 
     def on_unmount(self) -> None:
         if not self.is_headless:
