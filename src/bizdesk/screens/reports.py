@@ -32,6 +32,7 @@ from bizdesk.services.base.permissions import allowed, refusal
 from bizdesk.services.base.validate import FieldError, iso_date
 from bizdesk.services.books.ledger import suggest_accounts
 from bizdesk.services.overview.analysis import GROUPINGS, drill, grouping, grouping_words
+from bizdesk.services.overview.dashboard import BESIDE_THE_BOOKS
 from bizdesk.services.overview.reports import (
     REPORT_ACTIONS,
     REPORTS,
@@ -51,7 +52,9 @@ from bizdesk.widgets.table import Table
 from bizdesk.words import CONTACT_STAGE_NAMES
 
 # reports that name no contact (nor hold any figure a contact's change could move)
-NO_CONTACT = {"trial-balance", "profit-loss", "balance-sheet", "pipeline"}
+# reports read from the books alone: no change beside them (Home's rule) alters them
+BOOKS_ONLY = {"trial-balance", "profit-loss", "balance-sheet"}
+NO_CONTACT = {"pipeline"}
 NAMES_NO_CONTACT = frozenset({"contact", "interaction"})
 SHOWN = 1000  # rows drawn on screen; the CSV has them all
 DATE_WIDTH = 10  # a date as typed: 2024-03-31, 31.03.2024, 31/03/2024
@@ -164,11 +167,15 @@ class ReportsPane(Pane):
 
     @property
     def NOT_SHOWN(self) -> frozenset[str]:  # noqa: N802 - read by the app (app.shows_any)
-        """The kinds of record whose changes cannot alter the report on view: contacts only
-        reach the reports that name no contact. Before the pane has its boxes (it is
-        being mounted as a colleague's change arrives), every kind counts."""
+        """The kinds of record whose changes cannot alter the report on view: the records
+        beside the books (contacts, their follow-ups, deals, tickets…) never reach the
+        reports read from the books alone, nor contacts the reports that name no contact.
+        Before the pane has its boxes (it is being mounted as a colleague's change
+        arrives), every kind counts."""
         boxes = list(self.query("#report").results(Select))
         name = boxes[0].value if boxes else None
+        if name in BOOKS_ONLY:
+            return BESIDE_THE_BOOKS
         return NAMES_NO_CONTACT if name in NO_CONTACT else frozenset()
 
     def compose(self) -> ComposeResult:
