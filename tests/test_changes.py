@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import shutil
 
-from textual.widgets import Static
+from textual.widgets import OptionList, Static
 
 from bizdesk.app import BizdeskApp
 from bizdesk.db import open_store
@@ -149,6 +149,82 @@ async def test_idle_home_reruns_and_draws_nothing_for_changes_it_does_not_show(s
         app._poll_changes()  # nothing new: nothing read, nothing drawn
         await settle(pilot, app)
         assert runs == [frozenset({"ticket"})] and draws == [1]
+    colleague.dispose()
+
+
+async def test_an_open_deals_board_draws_nothing_for_a_change_it_does_not_show(
+    store,  # noqa: ANN001
+    sqlite_only,  # noqa: ANN001
+) -> None:
+    """The board is read again at a colleague's change (a contact's name may be on a card),
+    but when it reads as before nothing is drawn: it was cleared and filled anew at every
+    change, sending the whole board to the terminal every 2 s while a colleague added
+    contacts. A new deal is drawn."""
+    from bizdesk.screens.deals import DealsPane
+    from bizdesk.services.trade import deals as D
+
+    colleague = _other(store)
+    with store.write() as uow:
+        C.create(uow, C.ContactInput(name="Fleet Co"))
+        D.create(uow, D.DealInput(title="Spring fleet", contact="Fleet Co", amount="900"))
+    app = BizdeskApp(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f4")
+        board = app.query_one(DealsPane)
+        await until(pilot, lambda: bool(board.query(OptionList)), "the board")
+        await settle(pilot, app)
+        await _poll(pilot, app, store)
+        built, fill = [], board._fill
+        board._fill = lambda msg: (built.append(msg.columns), fill(msg))[1]
+        with colleague.write() as uow:
+            C.create(uow, C.ContactInput(name="Idle Colleague"))
+        await _poll(pilot, app, store)
+        assert built == []
+        with colleague.write() as uow:
+            D.create(uow, D.DealInput(title="Tandem", contact="Fleet Co", amount="2500"))
+        await _poll(pilot, app, store)
+        assert [[c.title for c in col.cards] for col in built[0]][0] == ["Spring fleet", "Tandem"]
+        first = board.query(OptionList).first()
+        assert "Tandem" in str(first.get_option_at_index(1).prompt)
+    colleague.dispose()
+
+
+async def test_stock_and_the_deals_board_are_not_read_again_for_the_customer_side(
+    store,  # noqa: ANN001
+    sqlite_only,  # noqa: ANN001
+) -> None:
+    """A ticket or a contact changes nothing the Stock list shows, and a ticket nothing on
+    the deals board: neither is read again for them (on the large store the stock list was
+    read again at every contact a colleague added). A new product is read."""
+    from bizdesk.screens.deals import DealsPane
+    from bizdesk.screens.stock import StockPane
+    from tests.erp_helpers import product
+
+    colleague = _other(store)
+    app = BizdeskApp(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f4")
+        await settle(pilot, app)
+        board = app.query_one(DealsPane)
+        await pilot.press("f6")
+        await settle(pilot, app)
+        stock = app.query_one(StockPane).table
+        await _poll(pilot, app, store)
+        lists, boards = stock._asked, board._asked
+        with colleague.write() as uow:
+            T.create(uow, T.TicketInput(subject="Brakes squeal"))
+        await _poll(pilot, app, store)
+        assert "deals" not in app._stale and board._asked == boards  # not to read on return
+        with colleague.write() as uow:
+            C.create(uow, C.ContactInput(name="Idle Colleague"))
+            T.create(uow, T.TicketInput(subject="Chain slips"))
+        await _poll(pilot, app, store)
+        assert stock._asked == lists and "stock" not in app._stale
+        assert "deals" in app._stale  # a contact's name may be on a card
+        product(colleague, "CHAIN-9")
+        await _poll(pilot, app, store)
+        assert stock._asked == lists + 1
+        assert [r.sku for r in stock.page_data.rows] == ["CHAIN-9"]
     colleague.dispose()
 
 

@@ -27,6 +27,7 @@ from bizdesk.screens.records import (
     print_paper,
 )
 from bizdesk.services.inventory import products
+from bizdesk.services.overview.dashboard import BESIDE_THE_BOOKS
 from bizdesk.services.trade import deals as D
 from bizdesk.widgets.field import DATE_FORM, Field
 from bizdesk.widgets.form import FormScreen, record_form
@@ -275,6 +276,8 @@ class DealsPane(DealActions, KeysWaitForServices, Pane):
         Binding("right", "column(1)", N_("Column"), show=False),
         Binding("enter", "open", N_("Open"), show=False),
     ]
+    # deals with their stage and contact; nothing else of the customer side (app.shows_any)
+    NOT_SHOWN = BESIDE_THE_BOOKS - {"deal", "stage", "contact"}
     DEFAULT_CSS = """
     DealsPane #board { height: 1fr; }
     DealsPane .column { width: 1fr; border: round $panel; }
@@ -299,6 +302,7 @@ class DealsPane(DealActions, KeysWaitForServices, Pane):
     # version the first move replaced: "changed by someone else").
     _asked = 0  # board readings asked for ...
     _drawn = 0  # ... and the newest drawn
+    _on_board: list[D.BoardColumn] | None = None  # the columns the board shows
 
     @property
     def holds_keys(self) -> bool:
@@ -354,6 +358,15 @@ class DealsPane(DealActions, KeysWaitForServices, Pane):
         self.settled()
 
     async def _draw(self, msg: Board) -> None:
+        if msg.columns != self._on_board or msg.focus_id is not None:
+            await self._build(msg)
+            self._on_board = msg.columns
+        # else: read again for a colleague's change that left the board as it was: nothing
+        # is drawn (an idle session sends nothing while nothing it shows changed)
+        if (self.app.focused is None or self.app.focused is self.app.screen) and self.on_view:
+            self.focus_main()
+
+    async def _build(self, msg: Board) -> None:
         board = self.query_one("#board", Horizontal)
         wanted = [f"stage-{c.stage.id}" for c in msg.columns]
         if [ol.id for ol in self.query(OptionList)] != wanted:
@@ -399,8 +412,6 @@ class DealsPane(DealActions, KeysWaitForServices, Pane):
                 ol.highlighted = ids.index(msg.focus_id)
             elif col.cards:
                 ol.highlighted = min(keep or 0, len(col.cards) - 1)
-        if (self.app.focused is None or self.app.focused is self.app.screen) and self.on_view:
-            self.focus_main()
 
     @property
     def on_view(self) -> bool:

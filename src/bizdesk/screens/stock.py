@@ -18,6 +18,7 @@ from bizdesk.screens.journal import fit
 from bizdesk.screens.records import RecordActions, RecordKind, RecordListPane, RecordPage
 from bizdesk.services.base.numbering import JOURNAL
 from bizdesk.services.inventory import moves, products
+from bizdesk.services.overview.dashboard import BESIDE_THE_BOOKS
 from bizdesk.services.trade import purchasing as PU
 from bizdesk.widgets.footer import KeysFooter
 from bizdesk.widgets.form import ConfirmScreen, Field, FormScreen, record_form
@@ -221,6 +222,8 @@ class StockPane(StockActions, RecordListPane):
         Binding("l", "low", N_("Low stock"), id="stock.low"),
         Binding("o", "reorder", N_("Draft orders"), id="stock.reorder"),
     ]
+    # products and their stock: nothing of the customer side (app.shows_any)
+    NOT_SHOWN = BESIDE_THE_BOOKS
 
     def compose(self) -> ComposeResult:
         yield PagedTable(
