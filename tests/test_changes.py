@@ -71,9 +71,17 @@ def test_changes_since_names_the_kinds_of_record_written(store):  # noqa: ANN001
     with colleague.write() as uow:
         C.create(uow, C.ContactInput(name="Ben Colleague"))
     with store.read() as uow:
-        assert changes_since(uow, changes.latest).kinds == {"ticket", "contact"}
+        both = changes_since(uow, changes.latest)
+        assert both.kinds == {"ticket", "contact"} and both.created == {"ticket", "contact"}
         # the store now holds fewer events than were seen: an earlier copy was restored
         assert changes_since(uow, changes.latest + 1000).kinds == {EVERYTHING}
+    with colleague.write() as uow:  # one contact made, another changed: not only created
+        ben = C.find_by_name_or_email(uow, "Ben Colleague")
+        C.update(uow, ben.id, C.ContactInput(name="Ben Colleague Ltd"), version=ben.version)
+        C.create(uow, C.ContactInput(name="Cy Colleague"))
+    with store.read() as uow:
+        later = changes_since(uow, both.latest)
+    assert later.kinds == {"contact"} and later.created == frozenset()
     colleague.dispose()
 
 
@@ -193,9 +201,10 @@ async def test_stock_and_the_deals_board_are_not_read_again_for_the_customer_sid
     store,  # noqa: ANN001
     sqlite_only,  # noqa: ANN001
 ) -> None:
-    """A ticket or a contact changes nothing the Stock list shows, and a ticket nothing on
-    the deals board: neither is read again for them (on the large store the stock list was
-    read again at every contact a colleague added). A new product is read."""
+    """A ticket or a contact changes nothing the Stock list shows, and a ticket or a new
+    contact nothing on the deals board: neither is read again for them (on the large store
+    each was read again at every contact a colleague added). A contact renamed may be on a
+    card: the board is read again when it shows next. A new product is read."""
     from bizdesk.screens.deals import DealsPane
     from bizdesk.screens.stock import StockPane
     from tests.erp_helpers import product
@@ -216,11 +225,15 @@ async def test_stock_and_the_deals_board_are_not_read_again_for_the_customer_sid
         await _poll(pilot, app, store)
         assert "deals" not in app._stale and board._asked == boards  # not to read on return
         with colleague.write() as uow:
-            C.create(uow, C.ContactInput(name="Idle Colleague"))
+            new = C.create(uow, C.ContactInput(name="Idle Colleague")).contact
             T.create(uow, T.TicketInput(subject="Chain slips"))
         await _poll(pilot, app, store)
         assert stock._asked == lists and "stock" not in app._stale
-        assert "deals" in app._stale  # a contact's name may be on a card
+        assert "deals" not in app._stale  # a new contact is on no card
+        with colleague.write() as uow:
+            C.update(uow, new.id, C.ContactInput(name="Idle Colleague Ltd"), version=new.version)
+        await _poll(pilot, app, store)
+        assert "deals" in app._stale and "stock" not in app._stale  # a card may name it
         product(colleague, "CHAIN-9")
         await _poll(pilot, app, store)
         assert stock._asked == lists + 1

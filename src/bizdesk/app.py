@@ -94,13 +94,16 @@ TEXTUAL_COMMANDS = (
 BUILD_AHEAD_PAUSE = 0.05
 
 
-def shows_any(pane, kinds: frozenset[str]) -> bool:  # noqa: ANN001
-    """Whether ``pane`` may show a record of one of these kinds (audit entity kinds): a pane
-    names those it never shows in NOT_SHOWN; every other kind counts."""
+def shows_any(pane, kinds: frozenset[str], created: frozenset[str] = frozenset()) -> bool:  # noqa: ANN001
+    """Whether ``pane`` may show a record of one of these kinds (audit entity kinds), of
+    which those ``created`` were only created: a pane names the kinds it never shows in
+    NOT_SHOWN, and those whose new records it cannot show in NEW_NOT_SHOWN (a new contact
+    is on no deal: a deal naming it is a change of a deal); every other kind counts."""
     from bizdesk.services.admin.audit import EVERYTHING
 
     not_shown = getattr(pane, "NOT_SHOWN", frozenset())
-    return EVERYTHING in kinds or bool(kinds - not_shown)
+    new_not_shown = getattr(pane, "NEW_NOT_SHOWN", frozenset()) & created
+    return EVERYTHING in kinds or bool(kinds - not_shown - new_not_shown)
 
 
 class Tabs(TabbedContent):
@@ -578,11 +581,13 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
         tabs = self.query_one(Tabs)
         for t in TABS:
             tab_pane = tabs.get_pane(t.id)
-            if tab_pane.children and shows_any(tab_pane.children[0], changes.kinds):
+            pane = tab_pane.children[0] if tab_pane.children else None
+            if pane is not None and shows_any(pane, changes.kinds, changes.created):
                 self._stale.setdefault(t.id, set()).update(changes.kinds)
         self._refresh_shown_pane()
         for screen in self.screen_stack[1:]:  # record pages opened over the tabs
-            if hasattr(screen, "changed_elsewhere") and shows_any(screen, changes.kinds):
+            shown = shows_any(screen, changes.kinds, changes.created)
+            if hasattr(screen, "changed_elsewhere") and shown:
                 screen.changed_elsewhere()
 
     def _refresh_shown_pane(self) -> None:

@@ -278,6 +278,7 @@ class DealsPane(DealActions, KeysWaitForServices, Pane):
     ]
     # deals with their stage and contact; nothing else of the customer side (app.shows_any)
     NOT_SHOWN = BESIDE_THE_BOOKS - {"deal", "stage", "contact"}
+    NEW_NOT_SHOWN = frozenset({"contact"})  # a new contact is on no deal yet
     DEFAULT_CSS = """
     DealsPane #board { height: 1fr; }
     DealsPane .column { width: 1fr; border: round $panel; }

@@ -115,11 +115,13 @@ NEWEST_READ = 1000
 
 @dataclass(frozen=True)
 class Changes:
-    """What was written since an earlier look: the newest event, and the kinds of record
-    (ENTITY_KINDS) written after the one seen then."""
+    """What was written since an earlier look: the newest event, the kinds of record
+    (ENTITY_KINDS) written after the one seen then, and those of them only ``created``
+    (every event of the kind a creation: no record seen before changed)."""
 
     latest: int
     kinds: frozenset[str]
+    created: frozenset[str] = frozenset()
 
 
 def changes_since(uow: UnitOfWork, seen: int | None) -> Changes:
@@ -133,12 +135,14 @@ def changes_since(uow: UnitOfWork, seen: int | None) -> Changes:
         return Changes(latest, frozenset({EVERYTHING}))
     # Read in id order (the primary key's range: DISTINCT would walk the entity index whole);
     # a burst beyond NEWEST_READ events (an import) counts as everything changed.
-    kinds = uow.session.exec(
-        select(AuditEvent.entity)
+    events = uow.session.exec(
+        select(AuditEvent.entity, AuditEvent.action)
         .where(AuditEvent.id > seen)
         .order_by(AuditEvent.id)
         .limit(NEWEST_READ + 1)
     ).all()
-    if len(kinds) > NEWEST_READ:
+    if len(events) > NEWEST_READ:
         return Changes(latest, frozenset({EVERYTHING}))
-    return Changes(latest, frozenset(kinds))
+    kinds = frozenset(entity for entity, _action in events)
+    changed = {entity for entity, action in events if action != "create"}
+    return Changes(latest, kinds, kinds - changed)
