@@ -215,6 +215,8 @@ async def test_stock_and_the_deals_board_are_not_read_again_for_the_customer_sid
         await pilot.press("f4")
         await settle(pilot, app)
         board = app.query_one(DealsPane)
+        await pilot.press("f5")
+        await settle(pilot, app)
         await pilot.press("f6")
         await settle(pilot, app)
         stock = app.query_one(StockPane).table
@@ -234,6 +236,14 @@ async def test_stock_and_the_deals_board_are_not_read_again_for_the_customer_sid
             C.update(uow, new.id, C.ContactInput(name="Idle Colleague Ltd"), version=new.version)
         await _poll(pilot, app, store)
         assert "deals" in app._stale and "stock" not in app._stale  # a card may name it
+        assert "tickets" in app._stale  # new tickets; and a ticket may name the contact
+        await pilot.press("f5")
+        await settle(pilot, app)
+        with colleague.write() as uow:
+            C.create(uow, C.ContactInput(name="Dee Colleague"))
+        await pilot.press("f6")
+        await _poll(pilot, app, store)
+        assert "tickets" not in app._stale  # a new contact has no ticket
         product(colleague, "CHAIN-9")
         await _poll(pilot, app, store)
         assert stock._asked == lists + 1

@@ -12,6 +12,7 @@ from bizdesk.i18n import N_, _
 from bizdesk.models.tickets import PRIORITIES, STATUSES
 from bizdesk.screens.records import RecordKind, RecordListPane, RecordPage
 from bizdesk.services.crm import tickets as T
+from bizdesk.services.overview.dashboard import BESIDE_THE_BOOKS
 from bizdesk.widgets.field import Field
 from bizdesk.widgets.form import FormScreen, record_form
 from bizdesk.widgets.paged_table import Col, PagedTable
@@ -159,6 +160,9 @@ class TicketsPane(RecordListPane):
             for k, (q, label) in QUEUES.items()
         ),
     ]
+    # tickets with their contact; nothing else of the customer side (app.shows_any)
+    NOT_SHOWN = BESIDE_THE_BOOKS - {"ticket", "ticket_comment", "contact"}
+    NEW_NOT_SHOWN = frozenset({"contact"})  # a new contact has no ticket yet
 
     def compose(self) -> ComposeResult:
         yield Static("", id="queue-title", classes="pane-title")
