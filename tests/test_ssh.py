@@ -239,13 +239,18 @@ def test_no_color_is_grey_only(shop, tmp_path, terminals):
     assert all(grey(n) for n in used), sorted(used)
 
 
-def test_sighup_keeps_the_draft_and_offers_it_back(shop, tmp_path, terminals):
-    state = tmp_path / "state"
-    term = terminals(shop, state)
+def typing_a_new_contact(term: Terminal, name: str) -> Terminal:
+    """``term`` with the new-contact form open and ``name`` typed into it, not saved."""
     term.expect("Home")
     term.type(F3, "Contacts")
     term.type("n", "New contact")
-    term.type("Draft Person", "Person")
+    term.type(name, name.split()[-1])
+    return term
+
+
+def test_sighup_keeps_the_draft_and_offers_it_back(shop, tmp_path, terminals):
+    state = tmp_path / "state"
+    term = typing_a_new_contact(terminals(shop, state), "Draft Person")
     started = time.monotonic()
     assert term.hang_up() == HANGUP_EXIT
     assert time.monotonic() - started < 30  # promptly, with a wide margin for a busy machine
@@ -305,11 +310,7 @@ def test_a_terminal_gone_without_sighup_ends_the_app_as_a_hang_up(shop, tmp_path
     thread spinning on the closed pty (two thirds of a core). Now it sees the hang-up and
     ends as after SIGHUP, keeping the form's typing as a draft."""
     state = tmp_path / "state"
-    term = terminals(shop, state)
-    term.expect("Home")
-    term.type(F3, "Contacts")
-    term.type("n", "New contact")
-    term.type("Unsent Person", "Person")
+    term = typing_a_new_contact(terminals(shop, state), "Unsent Person")
     term.drop_link()  # no signal
     assert term.proc.wait(timeout=60) == HANGUP_EXIT
     (draft,) = (state / "bizdesk" / "drafts").glob("*.json")
