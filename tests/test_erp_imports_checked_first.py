@@ -235,3 +235,71 @@ def test_only_people_who_may_change_products_and_stock_import_them(store):
     with store.read() as uow:
         assert levels.on_hand(uow, 1) == 0
         assert [p.sku for p in products.list_products(uow, PageRequest(limit=5)).rows] == ["A"]
+
+
+def test_imported_entries_carry_the_links_check_computes_in_any_time_zone(
+    new_store, backend, monkeypatch
+):
+    """The import links its entries from the values it writes, not from a read-back: the
+    time of posting in UTC whatever zone the PostgreSQL session is in (here Ho Chi Minh
+    City's, seven hours from UTC), each entry's lines in file order even when they come back
+    later in the file, and the chain goes on from entries posted by hand before it and into
+    those posted after."""
+    monkeypatch.setenv("PGTZ", "Asia/Ho_Chi_Minh")  # libpq sets each session's zone from it
+    store = new_store()
+    with store.write() as uow:
+        if backend == "pg":
+            from sqlalchemy import text
+
+            assert uow.session.execute(text("SHOW TIME ZONE")).scalar() == "Asia/Ho_Chi_Minh"
+        e = ledger.create_draft(
+            uow,
+            ledger.EntryInput(
+                "2026-11-01", "", [ledger.LineInput("1010", "5"), ledger.LineInput("3000", "", "5")]
+            ),
+        )
+        ledger.post(uow, e.id, version=e.version)
+    rows = (
+        "A,2026-11-02,1010,1.50,,Först,\n"
+        "B,2026-11-03,1010,2,,,\n"
+        "A,2026-11-02,3000,,1.00,line memo,\n"
+        "B,2026-11-03,3000,,2,,\n"
+        "A,2026-11-02,3000,,0.50,,\n"
+    )
+    assert erp_imports.import_journal(store, HEADER + rows).posted == "JE-2–JE-3"
+    with store.write() as uow:
+        e = ledger.create_draft(
+            uow,
+            ledger.EntryInput(
+                "2026-11-04", "", [ledger.LineInput("1010", "1"), ledger.LineInput("3000", "", "1")]
+            ),
+        )
+        ledger.post(uow, e.id, version=e.version)
+    assert errors(store) == []  # both chains verify, from JE-1 to JE-4
+    with store.read() as uow:
+        page = ledger.list_entries(uow, PageRequest(limit=5, sort="number"))
+        a = ledger.get_entry(uow, next(r.id for r in page.rows if r.label == "JE-2"))
+    assert [(ln.debit, ln.credit, ln.memo) for ln in a.lines] == [
+        (Decimal("1.50"), 0, "Först"),
+        (0, Decimal("1.00"), "line memo"),
+        (0, Decimal("0.50"), ""),
+    ]
+
+
+def test_an_import_after_entries_posted_in_the_same_transaction_is_linked_after_them(store):
+    """Inside one transaction (as the demo shop is made) entries posted by hand before an
+    import are not linked yet when it writes: the seal then links all of them, in order."""
+    with store.one_transaction():
+        with store.write() as uow:
+            e = ledger.create_draft(
+                uow,
+                ledger.EntryInput(
+                    "2026-11-01",
+                    "",
+                    [ledger.LineInput("1010", "5"), ledger.LineInput("3000", "", "5")],
+                ),
+            )
+            ledger.post(uow, e.id, version=e.version)
+        rows = "A,2026-11-02,1010,1.50,,,\nA,2026-11-02,3000,,1.50,,\n"
+        assert erp_imports.import_journal(store, HEADER + rows).posted == "JE-2"
+    assert errors(store) == []

@@ -44,7 +44,8 @@ _A = AuditEvent.__table__.c
 _S = Sequence.__table__.c
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
+    """A value as a link holds it: a time in UTC to the second, a date in ISO, a flag 0/1."""
     if isinstance(value, datetime):
         if value.tzinfo is not None:
             value = value.astimezone(UTC).replace(tzinfo=None)
@@ -61,12 +62,12 @@ _JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
 def link(previous: str, content: list[Any]) -> str:
-    return _link_plain(previous, [_plain(v) for v in content])
+    return _link_plain(previous, [plain(v) for v in content])
 
 
-def _link_plain(previous: str, plain: list[Any]) -> str:
+def _link_plain(previous: str, content: list[Any]) -> str:
     """``link`` of content whose values are plain already."""
-    return hashlib.sha256(previous.encode() + b"\n" + _JSON.encode(plain).encode()).hexdigest()
+    return hashlib.sha256(previous.encode() + b"\n" + _JSON.encode(content).encode()).hexdigest()
 
 
 class _Plainer:
@@ -99,11 +100,11 @@ class _Plainer:
     def __call__(self, row: Any) -> list[Any]:
         out = list(row)
         for i in self.loose:
-            out[i] = _plain(out[i])
+            out[i] = plain(out[i])
         for i, proc in self.procs:
             raw = out[i]
             if type(raw) is not str:
-                out[i] = _plain(proc(raw))
+                out[i] = plain(proc(raw))
                 continue
             key = (i, raw)
             try:
@@ -111,7 +112,7 @@ class _Plainer:
             except KeyError:
                 if len(self.seen) > 10_000:
                     self.seen.clear()
-                out[i] = self.seen[key] = _plain(proc(raw))
+                out[i] = self.seen[key] = plain(proc(raw))
         return out
 
 
@@ -151,7 +152,7 @@ AUDIT_COLUMNS = (
 
 def entry_content(entry: Any, lines: Iterable[Any]) -> list[Any]:
     head = list(entry[1:9])  # number .. posted_by
-    return head + [[_plain(v) for v in ln[1:]] for ln in lines]
+    return head + [[plain(v) for v in ln[1:]] for ln in lines]
 
 
 def audit_content(event: Any) -> list[Any]:
@@ -169,13 +170,12 @@ class Heads:
     audit_hash: str
 
 
-def _entry_head(conn: Connection) -> tuple[int, str]:
-    row = conn.execute(
-        select(_E.number, _E.chain_hash)
-        .where(_E.state == "posted", _E.chain_hash.is_not(None))
-        .order_by(_E.number.desc())
-        .limit(1)
-    ).first()
+def _entry_head(conn: Connection, below: int | None = None) -> tuple[int, str]:
+    """The last sealed entry (numbered below ``below``: one linked by this unit is not)."""
+    stmt = select(_E.number, _E.chain_hash).where(_E.state == "posted", _E.chain_hash.is_not(None))
+    if below is not None:
+        stmt = stmt.where(_E.number < below)
+    row = conn.execute(stmt.order_by(_E.number.desc()).limit(1)).first()
     return (row[0], row[1]) if row else (0, GENESIS)
 
 
@@ -187,6 +187,30 @@ def _audit_head(conn: Connection) -> tuple[int, str]:
         .limit(1)
     ).first()
     return (row[0], row[1]) if row else (0, GENESIS)
+
+
+def entry_head(session: Session, below: int) -> tuple[int, str]:
+    """The number and link of the last sealed entry numbered below ``below`` (0 and
+    GENESIS before the first)."""
+    return _entry_head(session.connection(), below)
+
+
+def link_entry(previous: str, entry: Iterable[Any], lines: Iterable[Iterable[Any]]) -> str:
+    """An entry's link from its content made plain already (``plain``), as ``verify``
+    computes it: number, date, memo, source kind and id, the entry it reverses, when and by
+    whom it was posted; then each line's account, debit, credit, memo, date, posted flag."""
+    return _link_plain(previous, [*entry, *lines])
+
+
+_LINKED = "bizdesk.chain.linked"
+
+
+def linked(session: Session, first: int, last: int, link: str) -> None:
+    """Say that this unit of work wrote the links of the entries numbered ``first`` to
+    ``last`` itself (a bulk import, from the values it wrote, so nothing is read back), the
+    last of them ``link``: its seal goes on from there. Taken only when ``first`` is the
+    first number this unit took (else the seal links every entry of the unit, as always)."""
+    session.info[_LINKED] = (first, last, link)
 
 
 def heads(session: Session) -> Heads:
@@ -263,10 +287,15 @@ def seal(session: Session, marks: Marks) -> None:
     session.flush()
     conn = session.connection()
     upto = conn.execute(select(_JOURNAL_SEQUENCE)).scalar() or 0
-    if upto > marks.journal:  # this unit numbered entries
-        _, h = _entry_head(conn)
+    given = session.info.pop(_LINKED, None)
+    after, h = marks.journal, None
+    if given is not None and given[0] == marks.journal + 1 and given[1] <= upto:
+        after, h = given[1], given[2]  # linked as they were written (``linked``)
+    if upto > after:  # this unit numbered entries (not yet linked)
+        if h is None:
+            _, h = _entry_head(conn, below=after + 1)
         updates = []
-        for entry, lines in _plain_entries_with_lines(conn, marks.journal, upto):
+        for entry, lines in _plain_entries_with_lines(conn, after, upto):
             h = _link_plain(h, [*entry[1:9], *(ln[1:] for ln in lines)])
             updates.append((h, entry[0]))
             if len(updates) == BATCH:

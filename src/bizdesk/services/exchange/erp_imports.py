@@ -10,10 +10,13 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
+from itertools import groupby
+from operator import itemgetter
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 
+from bizdesk.db import chain
 from bizdesk.db.bulk import insert_rows
 from bizdesk.db.sequences import sync_id_sequences
 from bizdesk.db.session import MAX_ROW_ID, UnitOfWork
@@ -713,7 +716,7 @@ def _post_journal(
 
 ENTRY_COLUMNS = (
     "id", "number", "date", "memo", "state", "source_kind", "posted_at", "posted_by",
-    "created_at", "updated_at", "updated_by", "version",
+    "created_at", "updated_at", "updated_by", "version", "chain_hash",
 )  # fmt: skip
 LINE_COLUMNS = (
     "entry_id", "account_id", "debit_minor", "credit_minor", "contact_id", "memo", "date",
@@ -722,14 +725,17 @@ LINE_COLUMNS = (
 
 
 def _write_journal(uow: UnitOfWork, staged: _Staging, entries: int, lines: int) -> int:
-    """Bulk insert from the staging file, a batch at a time (every row is checked already:
-    COPY on PostgreSQL, executemany on SQLite): the entries numbered and given ids in file
-    order (the write lock is held, so both series are free from the next one on), then
-    their lines in file order."""
+    """Bulk insert from the staging file, a batch of entries at a time and then their
+    lines (every row is checked already: COPY on PostgreSQL, executemany on SQLite). The
+    entries are numbered and given ids in file order (the write lock is held, so both
+    series are free from the next one on); each entry's lines follow in file order. Each
+    entry is linked into the hash chain from the values written (``chain.linked``), so
+    the seal does not read back what was just written."""
+    session = uow.session
     first = ledger.next_number(uow, "journal")
-    uow.session.get(Sequence, "journal").last = first + entries - 1  # the whole block
-    uow.session.flush()
-    conn = uow.session.connection()
+    session.get(Sequence, "journal").last = first + entries - 1  # the whole block
+    session.flush()
+    conn = session.connection()
     first_id = (conn.execute(select(func.max(JournalEntry.id))).scalar() or 0) + 1
     user = uow.user
     cols = JournalEntry.__table__.c
@@ -737,57 +743,59 @@ def _write_journal(uow: UnitOfWork, staged: _Staging, entries: int, lines: int) 
     to_db_time = cols.posted_at.type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
     to_db_date = cols.date.type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
     to_db_time = to_db_time or (lambda x: x)
-    now = to_db_time(utcnow())
-    days: dict[int, object] = {}
+    when = utcnow()
+    now = to_db_time(when)
+    plain_now = chain.plain(when)
+    days: dict[int, tuple[object, str]] = {}
 
-    def db_date(ordinal: int) -> object:
+    def db_date(ordinal: int) -> tuple[object, str]:
+        """The day as stored, and as a link holds it."""
         if ordinal not in days:
             day = date.fromordinal(ordinal)
-            days[ordinal] = to_db_date(day) if to_db_date else day
+            days[ordinal] = (to_db_date(day) if to_db_date else day, day.isoformat())
         return days[ordinal]
 
-    with fewer_indexes(uow, ("journal_entry",), entries):
+    _, link = chain.entry_head(session, below=first)
+    by_entry = groupby(
+        staged.query(
+            "SELECT r.idx, r.day, r.account_id, r.debit, r.credit, w.id, r.memo FROM row r "
+            "LEFT JOIN who w ON w.text = r.contact ORDER BY r.idx, r.rowid"
+        ),
+        key=itemgetter(0),
+    )
+    locale = uow.setting("locale")
+    with (
+        fewer_indexes(uow, ("journal_entry",), entries),
+        fewer_indexes(uow, ("journal_line",), lines),
+    ):
         for chunk in _chunks(staged.query("SELECT idx, day, memo, key FROM entry ORDER BY idx")):
-            insert_rows(
-                conn,
-                "journal_entry",
-                ENTRY_COLUMNS,
-                [
-                    (
-                        first_id + idx - 1,
-                        first + idx - 1,
-                        db_date(day),
-                        memo or written(uow.setting("locale"), N_("Imported entry {key}"), key=key),
-                        "posted",
-                        "import",
-                        now,
-                        user,
-                        now,
-                        now,
-                        user,
-                        1,
-                    )
-                    for idx, day, memo, key in chunk
-                ],
-            )
+            entry_rows, line_rows = [], []
+            for idx, day, memo, key in chunk:
+                _, group = next(by_entry)  # (every entry has two lines or more)
+                its_lines = list(group)
+                stored_day, plain_day = db_date(day)
+                memo = memo or written(locale, N_("Imported entry {key}"), key=key)
+                content = [
+                    (a, d, c, line_memo, plain_day, 1)  # (posted: True, as a link holds it)
+                    for _, _, a, d, c, _, line_memo in its_lines
+                ]
+                number = first + idx - 1
+                link = chain.link_entry(
+                    link, (number, plain_day, memo, "import", None, None, plain_now, user), content
+                )
+                entry_rows.append(
+                    (first_id + idx - 1, number, stored_day, memo, "posted", "import", now,
+                     user, now, now, user, 1, link)
+                )  # fmt: skip
+                line_rows += [
+                    (first_id + idx - 1, a, d, c, cid, line_memo, stored_day, True)
+                    for _, _, a, d, c, cid, line_memo in its_lines
+                ]
+            insert_rows(conn, "journal_entry", ENTRY_COLUMNS, entry_rows)
+            insert_rows(conn, "journal_line", LINE_COLUMNS, line_rows)
+    chain.linked(session, first, first + entries - 1, link)
     sync_id_sequences(conn, "journal_entry")
     index_entries(uow, first_id, first_id + entries - 1)
-    with fewer_indexes(uow, ("journal_line",), lines):
-        for chunk in _chunks(
-            staged.query(
-                "SELECT r.idx, r.day, r.account_id, r.debit, r.credit, w.id, r.memo FROM row r "
-                "LEFT JOIN who w ON w.text = r.contact ORDER BY r.rowid"
-            )
-        ):
-            insert_rows(
-                conn,
-                "journal_line",
-                LINE_COLUMNS,
-                [
-                    (first_id + idx - 1, a, d, c, cid, memo, db_date(day), True)
-                    for idx, day, a, d, c, cid, memo in chunk
-                ],
-            )
     # one audit event for the import, naming the entries it posted
     uow.audit(
         "journal_entry",
