@@ -6,7 +6,7 @@ import pytest
 
 from bizdesk.errors import ValidationError
 from bizdesk.services.books import ledger, ledger_reports
-from bizdesk.services.exchange import erp_imports
+from bizdesk.services.exchange import erp_imports, journal_import
 from tests.erp_helpers import errors, product
 
 HEADER = "entry,date,account,debit,credit,memo,contact\n"
@@ -14,7 +14,7 @@ HEADER = "entry,date,account,debit,credit,memo,contact\n"
 
 def test_journal_dry_run_writes_nothing(store) -> None:  # noqa: ANN001
     data = HEADER + "A,2026-11-01,1010,10,,x,\nA,2026-11-01,3000,,10,,\n"
-    r = erp_imports.import_journal(store, data, dry_run=True)
+    r = journal_import.import_journal(store, data, dry_run=True)
     assert r.created == 1 and r.dry_run
     with store.read() as uow:
         assert ledger_reports.trial_balance(uow)[0] == []
@@ -32,7 +32,7 @@ def test_a_refused_line_is_not_also_blamed_on_its_entry(store) -> None:  # noqa:
         + "B,2026-11-01,1010,5,,,\n"
     )
     with pytest.raises(ValidationError) as exc:
-        erp_imports.import_journal(store, data)
+        journal_import.import_journal(store, data)
     said = str(exc.value).splitlines()
     assert said == [
         "line 3: debit/credit: '30O000' is not a number: use digits with . for decimals and "
@@ -53,7 +53,7 @@ def test_journal_respects_lock_date_controlled_accounts_and_contacts(store) -> N
         + "C,2026-11-01,1100,10,,,nobody@example.com\nC,2026-11-02,4000,,10,,\n"
     )
     with pytest.raises(ValidationError) as exc:
-        erp_imports.import_journal(store, data)
+        journal_import.import_journal(store, data)
     text = str(exc.value)
     assert "line 2: date: the books are locked up to 2026-10-31" in text
     assert "line 4: account: 1200 Inventory changes only through stock moves" in text
@@ -79,7 +79,7 @@ def test_journal_lines_on_receivables_and_payables_name_one_contact(store) -> No
         + "C,2026-11-01,1100,10,,,ana pop\nC,2026-11-01,4000,,10,,\n"
     )
     with pytest.raises(ValidationError) as exc:
-        erp_imports.import_journal(store, data)
+        journal_import.import_journal(store, data)
     text = str(exc.value)
     assert "line 2: contact: 1100 Accounts receivable holds what customers owe" in text
     assert "line 4: contact: 2000 Accounts payable holds what is owed to suppliers" in text
@@ -89,7 +89,7 @@ def test_journal_lines_on_receivables_and_payables_name_one_contact(store) -> No
         + f"A,2026-11-01,1100,10,,,#{second}\nA,2026-11-01,4000,,10,,\n"
         + "B,2026-11-01,1100,5,,,ION@example.com\nB,2026-11-01,4000,,5,,\n"
     )
-    assert erp_imports.import_journal(store, ok).created == 2
+    assert journal_import.import_journal(store, ok).created == 2
     with store.read() as uow:
         rows, totals = ledger_reports.aging(uow, "receivable")
         tb = {r.code: r.balance for r in ledger_reports.trial_balance(uow)[0]}
@@ -136,7 +136,7 @@ def test_journal_numbers_follow_existing_entries(store) -> None:  # noqa: ANN001
             ),
         )
         ledger.post(uow, e.id, version=e.version)
-    erp_imports.import_journal(
+    journal_import.import_journal(
         store, HEADER + "X,2026-11-02,1010,1.5,,,\nX,2026-11-02,3000,,1.50,,\n"
     )
     with store.write() as uow:
@@ -170,7 +170,7 @@ def test_imported_entries_are_searchable_and_the_index_is_checked(store, backend
     from bizdesk.services.overview.search import find
 
     data = HEADER + "A,2026-11-01,1010,10,,Quarterly insurance,\nA,2026-11-01,3000,,10,,\n"
-    erp_imports.import_journal(store, data)
+    journal_import.import_journal(store, data)
     with store.read() as uow:
         assert [h.label for h in find(uow, "insurance")] == ["Entry JE-1 Quarterly insurance"]
     assert errors(store) == []

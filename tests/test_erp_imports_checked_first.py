@@ -19,7 +19,7 @@ from bizdesk.db import open_store
 from bizdesk.errors import ValidationError
 from bizdesk.services.base.paging import PageRequest
 from bizdesk.services.books import ledger, ledger_reports
-from bizdesk.services.exchange import erp_imports
+from bizdesk.services.exchange import erp_imports, journal_import
 from bizdesk.services.inventory import levels, products
 from tests.erp_helpers import errors
 
@@ -145,11 +145,11 @@ def test_a_bad_file_never_takes_the_write_lock_and_writes_nothing(store):
 
 
 def test_entries_whose_lines_come_back_later_are_taken_up_where_they_were_left(store, monkeypatch):
-    monkeypatch.setattr(erp_imports, "STAGE_BATCH", 50)  # entries go to disk every 50
+    monkeypatch.setattr(journal_import, "STAGE_BATCH", 50)  # entries go to disk every 50
     n = 400
     first = "".join(f"E{i},2026-03-{1 + i % 28:02d},1010,{i + 1}.25,,Till {i},\n" for i in range(n))
     second = "".join(f"E{i},2026-03-{1 + i % 28:02d},4000,,{i + 1}.25,,\n" for i in range(n))
-    assert erp_imports.import_journal(store, HEADER + first + second).created == n
+    assert journal_import.import_journal(store, HEADER + first + second).created == n
     with store.read() as uow:
         page = ledger.list_entries(uow, PageRequest(limit=n + 1, sort="number"))
         rows = {r.label: r for r in page.rows}
@@ -160,7 +160,7 @@ def test_entries_whose_lines_come_back_later_are_taken_up_where_they_were_left(s
     # a date that differs in the part of an entry that came back: said against its first line
     bad = second.replace("E7,2026-03-08", "E7,2026-03-09")
     with pytest.raises(ValidationError) as exc:
-        erp_imports.import_journal(store, HEADER + first + bad)
+        journal_import.import_journal(store, HEADER + first + bad)
     assert f"line {n + 9}: date: entry E7 started on 2026-03-08 on line 9" in str(exc.value)
 
 
@@ -170,7 +170,7 @@ def test_the_problems_listed_are_the_first_by_line_and_the_rest_are_counted(stor
     )
     lines += "".join(f"F{i},2026-03-01,9999,1.00,,,\n" for i in range(500))
     with pytest.raises(ValidationError) as exc:
-        erp_imports.import_journal(store, HEADER + lines)
+        journal_import.import_journal(store, HEADER + lines)
     shown = exc.value.fields["file"].splitlines()
     assert len(shown) == 201
     numbers = [int(s.split(":")[0].removeprefix("line ")) for s in shown[:200]]
@@ -198,7 +198,7 @@ def test_the_import_says_what_the_entry_form_says(store):
 
     def imported(text: str) -> str:
         with pytest.raises(ValidationError) as exc:
-            erp_imports.import_journal(store, HEADER + text)
+            journal_import.import_journal(store, HEADER + text)
         return exc.value.fields["file"]
 
     cases = [
@@ -266,7 +266,7 @@ def test_imported_entries_carry_the_links_check_computes_in_any_time_zone(
         "B,2026-11-03,3000,,2,,\n"
         "A,2026-11-02,3000,,0.50,,\n"
     )
-    assert erp_imports.import_journal(store, HEADER + rows).posted == "JE-2–JE-3"
+    assert journal_import.import_journal(store, HEADER + rows).posted == "JE-2–JE-3"
     with store.write() as uow:
         e = ledger.create_draft(
             uow,
@@ -301,5 +301,5 @@ def test_an_import_after_entries_posted_in_the_same_transaction_is_linked_after_
             )
             ledger.post(uow, e.id, version=e.version)
         rows = "A,2026-11-02,1010,1.50,,,\nA,2026-11-02,3000,,1.50,,\n"
-        assert erp_imports.import_journal(store, HEADER + rows).posted == "JE-2"
+        assert journal_import.import_journal(store, HEADER + rows).posted == "JE-2"
     assert errors(store) == []

@@ -25,6 +25,7 @@ from bizdesk.services.crm import contacts as C
 from bizdesk.services.crm import tickets as T
 from bizdesk.services.exchange import crm_imports as I
 from bizdesk.services.exchange import erp_imports as E
+from bizdesk.services.exchange import journal_import as J
 from bizdesk.services.inventory import locations, moves, products
 from bizdesk.services.trade import deals as D
 from bizdesk.services.trade import purchasing as PU
@@ -539,7 +540,7 @@ IMPORTS = {
         {"sku", "location", "reason"},
     ),
     "journal": (
-        E.JOURNAL_COLUMNS,
+        J.JOURNAL_COLUMNS,
         _JOURNAL_ROW,
         [{**_JOURNAL_ROW, "account": "3000", "debit": "", "credit": "1"}],
         {"entry", "memo"},
@@ -552,7 +553,7 @@ def _import(store, kind: str, data: str):  # noqa: ANN001, ANN202
         "contacts": I.import_contacts,
         "products": E.import_products,
         "stock_count": E.import_stock_count,
-        "journal": E.import_journal,
+        "journal": J.import_journal,
     }[kind]
     if kind in ("contacts", "journal"):  # these stream: they take the store, not a unit
         return run(store, data)

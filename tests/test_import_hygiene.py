@@ -160,3 +160,27 @@ def test_the_reports_on_the_accounts_load_no_customer_or_order_code():
         )
         == []
     )
+
+
+def test_the_journal_import_loads_no_contact_stock_or_order_code():
+    """`import journal` (a year of books at once, where the start counts) loads the books
+    and what every import shares, not the contact services, the stock or the orders: a
+    line's contact is looked up by a query of its own."""
+    loaded = _loaded("bizdesk.services.exchange.journal_import")
+    assert "bizdesk.services.exchange.staging" in loaded
+    assert (
+        _present(
+            loaded,
+            (
+                "bizdesk.services.crm",
+                "bizdesk.services.inventory",
+                "bizdesk.services.trade",
+                "bizdesk.services.exchange.crm_imports",
+                "bizdesk.services.exchange.erp_imports",
+                "bizdesk.models.sales",
+                "bizdesk.models.purchasing",
+                "bizdesk.models.tickets",
+            ),
+        )
+        == []
+    )

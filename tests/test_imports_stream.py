@@ -239,7 +239,7 @@ def test_a_bulk_import_keeps_the_indexes_of_an_analyzed_store(store, sqlite_only
 
 def test_a_bulk_journal_import_rebuilds_the_indexes_it_set_aside(store, sqlite_only):
     from bizdesk.services.books.ledger_reports import trial_balance
-    from bizdesk.services.exchange.erp_imports import import_journal
+    from bizdesk.services.exchange.journal_import import import_journal
     from tests.erp_helpers import errors
 
     before = _indexes(store)

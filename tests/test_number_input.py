@@ -14,7 +14,7 @@ from bizdesk.errors import ValidationError
 from bizdesk.services.admin import setup
 from bizdesk.services.books import ledger, ledger_reports
 from bizdesk.services.crm import contacts
-from bizdesk.services.exchange import erp_imports
+from bizdesk.services.exchange import journal_import
 from bizdesk.services.inventory import moves, products
 from bizdesk.services.trade import purchasing, sales
 from tests.erp_helpers import errors, order, product, supplier
@@ -163,7 +163,7 @@ def test_imports_read_the_machine_form_even_in_a_locale_store(store) -> None:  #
     data = 'entry,date,account,debit,credit,memo,contact\nA,2026-11-01,1010,"12,500",,,\n'
     data += 'A,2026-11-01,3000,,"12,500",,\n'
     with pytest.raises(ValidationError) as exc:
-        erp_imports.import_journal(store, data)
+        journal_import.import_journal(store, data)
     assert "line 2: debit" in str(exc.value) and MACHINE in str(exc.value)
     assert _balances(store) == {}
 
@@ -173,7 +173,7 @@ def test_journal_import_amounts_are_the_machine_form(store, typed) -> None:  # n
     data = "entry,date,account,debit,credit\n"
     data += f'A,2026-11-01,1010,"{typed}",\nA,2026-11-01,3000,,5\n'
     with pytest.raises(ValidationError) as exc:
-        erp_imports.import_journal(store, data)
+        journal_import.import_journal(store, data)
     assert "line 2: debit" in str(exc.value)
     assert _balances(store) == {}
 
@@ -182,7 +182,7 @@ def test_journal_import_amounts_are_the_machine_form(store, typed) -> None:  # n
 def test_journal_import_dates_are_iso_days(store, typed) -> None:  # noqa: ANN001
     data = f"entry,date,account,debit,credit\nA,{typed},1010,5,\nA,{typed},3000,,5\n"
     with pytest.raises(ValidationError) as exc:
-        erp_imports.import_journal(store, data)
+        journal_import.import_journal(store, data)
     assert "line 2: date: " in str(exc.value)
     assert _balances(store) == {}
 

@@ -100,7 +100,7 @@ HELPERS = {
     "products.parts_on_hand",  # inside update_product and `check` (which reads everything)
     "deals.preview_lines",  # a running total of lines being typed (no data read)
     "crm_imports.bulk_indexing",  # inside the import's own checked write
-    "crm_imports.fewer_indexes",  # inside the import's own checked write
+    "staging.fewer_indexes",  # inside the import's own checked write
     "moves.plan_issue",  # where a delivery takes stock from: inside sales.deliver
     "settings.read_settings",  # how mail is sent, inside mail.send's entry points
     "boms.active_bom",  # the active version's row, inside the making entry points

@@ -184,14 +184,14 @@ async def test_an_imported_entry_s_page_names_its_source_and_keeps_its_columns(s
     """An imported entry's page read "From: import #None", and an amount longer than the
     column (99,999,999.99) pushed the credits out of line with their title."""
     from bizdesk.screens.journal import EntryScreen
-    from bizdesk.services.exchange import erp_imports
+    from bizdesk.services.exchange import journal_import
 
     most = "99999999.99"
     data = (
         "entry,date,account,debit,credit,memo\n"
         f"1,2026-11-02,1010,{most},,big\n1,2026-11-02,3000,,{most},big\n"
     )
-    erp_imports.import_journal(store, data)
+    journal_import.import_journal(store, data)
     app = BizdeskApp(store)
     async with app.run_test(size=SIZE) as pilot:
         app.push_screen(EntryScreen(1))

@@ -15,7 +15,8 @@ from bizdesk.config import sqlite_path
 from bizdesk.errors import ValidationError
 from bizdesk.services.admin.checks import run_checks
 from bizdesk.services.crm import contacts
-from bizdesk.services.exchange.crm_imports import ImportResult, import_contacts
+from bizdesk.services.exchange.crm_imports import import_contacts
+from bizdesk.services.exchange.staging import ImportResult
 from bizdesk.services.overview import reports
 from bizdesk.services.trade import purchasing, sales
 from tests.erp_helpers import order, product, supplier

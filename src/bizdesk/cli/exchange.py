@@ -50,12 +50,15 @@ def declared_columns(kind: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
         from bizdesk.services.exchange import crm_imports
 
         return crm_imports.CONTACT_COLUMNS, crm_imports.CONTACT_REQUIRED
+    if kind == "journal":
+        from bizdesk.services.exchange import journal_import
+
+        return journal_import.JOURNAL_COLUMNS, journal_import.JOURNAL_REQUIRED
     from bizdesk.services.exchange import erp_imports as erp
 
     return {
         "products": (erp.PRODUCT_COLUMNS, erp.PRODUCT_REQUIRED),
         "stock-count": (erp.STOCK_COUNT_COLUMNS, erp.STOCK_COUNT_REQUIRED),
-        "journal": (erp.JOURNAL_COLUMNS, erp.JOURNAL_REQUIRED),
     }[kind]
 
 
@@ -198,7 +201,7 @@ def import_journal(
     dry_run: DryRunOpt = False,
     locale: LocaleOpt = None,
 ) -> None:
-    from bizdesk.services.exchange.erp_imports import import_journal as run
+    from bizdesk.services.exchange.journal_import import import_journal as run
 
     store = open_store(ctx, db)
     named = _known_locale(locale) if locale is not None else None

@@ -15,12 +15,8 @@ A contact import runs in three steps, so that other people keep working meanwhil
 
 from __future__ import annotations
 
-import heapq
 import json
-import os
 import re
-import sqlite3
-import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -35,7 +31,7 @@ from bizdesk.db.sequences import sync_id_sequences
 from bizdesk.db.session import UnitOfWork
 from bizdesk.errors import Conflict, ValidationError
 from bizdesk.folding import fold_fields
-from bizdesk.i18n import Lines, Message
+from bizdesk.i18n import Message
 from bizdesk.models.base import utcnow
 from bizdesk.models.contacts import Contact, ContactTag
 from bizdesk.models.core import User
@@ -45,6 +41,15 @@ from bizdesk.services.base.csvio import read_rows
 from bizdesk.services.base.permissions import can, require, requires
 from bizdesk.services.crm import contacts as contacts_service
 from bizdesk.services.crm import nurture
+from bizdesk.services.exchange.staging import (
+    BATCH,
+    ImportResult,
+    Problems,
+    Staging,
+    chunks,
+    fewer_indexes,
+    line_problem,
+)
 from bizdesk.services.marketing import consent as consent_service
 from bizdesk.services.marketing.consent import ConsentView
 
@@ -99,60 +104,6 @@ COMPARED = (
 _COLUMN_OF = {"is_customer": "roles", "is_supplier": "roles", "organization_id": "organization"}
 
 
-@dataclass
-class ImportResult:
-    created: int = 0
-    updated: int = 0
-    skipped: int = 0
-    errors: list[str] = field(default_factory=list)
-    dry_run: bool = False
-    posted: str = ""  # a journal import's entries: "JE-12" or "JE-12–JE-20"
-
-    def summary(self, what: str) -> Message:
-        """What the import did, in a sentence for people: ``what`` is "contacts",
-        "products", "stock-count" or "journal" (each count with its own plural)."""
-        c, u, s, dry = self.created, self.updated, self.skipped, self.dry_run
-        if what == "journal":
-            if dry:
-                return Message.plural(
-                    "{n} entry would be posted.", "{n} entries would be posted.", c
-                )
-            if self.posted:
-                return Message.plural(
-                    "{n} entry was posted: {numbers}.",
-                    "{n} entries were posted: {numbers}.",
-                    c,
-                    numbers=self.posted,
-                )
-            return Message.plural("{n} entry was posted.", "{n} entries were posted.", c)
-        if what == "stock-count":
-            adjusted = (
-                Message.plural("{n} product would be adjusted", "{n} products would be adjusted", c)
-                if dry
-                else Message.plural("{n} product was adjusted", "{n} products were adjusted", c)
-            )
-            matched = Message.plural("{n} matched the books", "{n} matched the books", s)
-            return Message("{adjusted}, {matched}.", adjusted=adjusted, matched=matched)
-        if what == "contacts":
-            created = (
-                Message.plural("{n} contact would be created", "{n} contacts would be created", c)
-                if dry
-                else Message.plural("{n} contact was created", "{n} contacts were created", c)
-            )
-        else:
-            created = (
-                Message.plural("{n} product would be created", "{n} products would be created", c)
-                if dry
-                else Message.plural("{n} product was created", "{n} products were created", c)
-            )
-        return Message(
-            "{created}, {updated}, {unchanged}.",
-            created=created,
-            updated=Message.plural("{n} updated", "{n} updated", u),
-            unchanged=Message.plural("{n} unchanged", "{n} unchanged", s),
-        )
-
-
 def _roles(text: str) -> tuple[bool, bool]:
     text = v.text(text, max_len=100)
     items = {r.strip().lower() for r in text.replace(",", ";").split(";") if r.strip()}
@@ -163,9 +114,6 @@ def _roles(text: str) -> tuple[bool, bool]:
         )
     return "customer" in items, "supplier" in items
 
-
-BATCH = 5000  # rows checked, looked up and written together
-SHOWN = 200  # problems listed at most (then "... and N more")
 
 # the columns of a checked row, in the staging table and in the tuples that go to it
 _STAGED = (
@@ -198,80 +146,15 @@ _STAGED = (
 _AT = {c: i for i, c in enumerate(_STAGED)}
 
 
-class _Staging:
-    """Checked rows on their way to the store: a private temporary SQLite file, so that
-    a file of any length is held on disk, not in memory (unlinked at once: its space is
-    freed when it is closed, or when the process ends however it ends)."""
+class _Staging(Staging):
+    """The checked contact rows (``_STAGED``), and the columns the file has."""
 
-    def __init__(self, columns: tuple[str, ...] = _STAGED) -> None:
-        fd, self.path = tempfile.mkstemp(prefix="bizdesk-import-", suffix=".db")  # 0600
-        os.close(fd)
-        self.db = sqlite3.connect(self.path, isolation_level=None)
-        self.db.execute("PRAGMA journal_mode=OFF")
-        self.db.execute("PRAGMA synchronous=OFF")
-        self.db.execute(f"CREATE TABLE row ({', '.join(columns)})")
-        os.unlink(self.path)  # no name left behind, even if the process is killed
-        self._insert = f"INSERT INTO row VALUES ({', '.join('?' * len(columns))})"
-        self.present: frozenset[str] = frozenset(CONTACT_COLUMNS)  # the file's columns
-
-    def add(self, rows: list[tuple]) -> None:
-        with self.db:  # one transaction a batch (not one a row)
-            self.db.execute("BEGIN")
-            self.db.executemany(self._insert, rows)
-
-    def query(self, sql: str, *params: object) -> Iterator[tuple]:
-        cur = self.db.execute(sql, params)
-        while chunk := cur.fetchmany(BATCH):
-            yield from chunk
+    def __init__(self) -> None:
+        super().__init__(_STAGED)
+        self.present: frozenset[str] = frozenset(CONTACT_COLUMNS)
 
     def count(self, action: str) -> int:
         return self.db.execute("SELECT count(*) FROM row WHERE action = ?", (action,)).fetchone()[0]
-
-    def close(self) -> None:
-        self.db.close()
-
-
-class _Problems:
-    """A file's problems: the first ``SHOWN`` by line kept word for word (in a heap of that
-    size, whatever order they are found in), the rest only counted, so memory stays bounded
-    however many lines are bad."""
-
-    def __init__(self, shown: int = SHOWN) -> None:
-        self.shown = shown
-        self.items: list[tuple[int, int, str]] = []  # (-line, -seq, message): a max-heap
-        self.count = 0
-
-    def add(self, line: int, message: str) -> None:
-        """``message``: "line N: …" (``line_problem``), a Message translated where shown."""
-        self.count += 1
-        item = (-line, -self.count, message)  # same line: the one found first is kept
-        if len(self.items) < self.shown:
-            heapq.heappush(self.items, item)
-        elif item > self.items[0]:  # an earlier line than the last one kept
-            heapq.heapreplace(self.items, item)
-
-    def __bool__(self) -> bool:
-        return self.count > 0
-
-    def raise_any(self) -> None:
-        if not self.count:
-            return
-        shown = [m for _, _, m in sorted(self.items, reverse=True)]
-        if self.count > len(shown):
-            more = self.count - len(shown)
-            shown.append(
-                Message.plural("... and {n} more problem", "... and {n} more problems", more)
-            )
-        text = Lines(shown)
-        raise ValidationError({"file": text}, message=text)
-
-
-def line_problem(line: int, problem: str, column: str | None = None) -> Message:
-    """One problem of an imported file: "line 12: email: …" (the column's name as the file
-    writes it; ``problem`` a Message)."""
-    if column is None:
-        return Message("line {line}: {problem}", line=line, problem=problem)
-    return Message("line {line}: {column}: {problem}", line=line, column=column, problem=problem)
 
 
 @dataclass
@@ -340,7 +223,7 @@ def _check_shared(values: tuple[str, ...], known: _Known) -> tuple[dict, dict[st
 _NO_SHARED = ("",) * len(_SHARED)
 
 
-def _check_row(line: int, row: dict[str, str], known: _Known, problems: _Problems):  # noqa: ANN202
+def _check_row(line: int, row: dict[str, str], known: _Known, problems: Problems):  # noqa: ANN202
     """One CSV row -> (the staged tuple without action/target/version, id or None), or None
     with its problems recorded. Every cell goes through contacts.clean_fields."""
     key = tuple(map(row.get, _SHARED, _NO_SHARED))
@@ -443,7 +326,7 @@ def _decide(
     uow: UnitOfWork,
     batch: list[tuple[tuple, int | None]],
     known: _Known,
-    problems: _Problems,
+    problems: Problems,
     present: frozenset[str] = frozenset(CONTACT_COLUMNS),
 ) -> list[tuple]:
     """Which rows of a batch create a contact, update one (by id, else by email) or leave
@@ -520,7 +403,7 @@ def _decide(
 
 
 def _check_file(store, source, known: _Known, st: _Staging) -> None:  # noqa: ANN001
-    problems = _Problems()
+    problems = Problems()
     batch: list[tuple[tuple, int | None]] = []
 
     def flush() -> None:
@@ -642,47 +525,6 @@ def bulk_indexing(
     conn.exec_driver_sql(found[0])
 
 
-@contextmanager
-def fewer_indexes(uow: UnitOfWork, tables: tuple[str, ...], adding: int) -> Iterator[None]:
-    """Insert many rows into ``tables`` faster (SQLite): when the rows added are at least
-    as many as the rows there, the tables' secondary indexes (not their primary keys, not
-    their unique constraints) are dropped for the block and re-created at the end from
-    their own stored SQL, all in the caller's transaction: sorting once beats updating
-    every index row by row. Other people keep reading the old state meanwhile (WAL). If the
-    block fails, nothing is re-created here: the caller's transaction (or savepoint) rolls
-    back, drops included, as every unit of work does on an error."""
-    conn = uow.session.connection()
-    if not uow.store.is_sqlite or adding < 1000 or _analyzed(conn):
-        yield
-        return
-    dropped: list[tuple[str, str]] = []
-    for table in tables:
-        present = conn.exec_driver_sql(f"SELECT max(rowid) FROM {table}").scalar() or 0
-        if adding < present:  # (max rowid bounds the rows there)
-            continue
-        dropped += conn.exec_driver_sql(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
-            "AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%'",
-            (table,),
-        ).all()
-    for name, _sql in dropped:
-        conn.exec_driver_sql(f'DROP INDEX "{name}"')
-    yield
-    for _name, sql in dropped:
-        conn.exec_driver_sql(sql)
-
-
-def _analyzed(conn) -> bool:  # noqa: ANN001
-    """Whether someone ran ANALYZE on the store: dropping an index would drop its statistics
-    (which CREATE INDEX does not bring back), so the indexes then stay."""
-    return (
-        conn.exec_driver_sql(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_stat1'"
-        ).first()
-        is not None
-    )
-
-
 @requires("contacts.import")
 def _write_contacts(uow: UnitOfWork, st: _Staging) -> ImportResult:
     """Write the checked rows: new contacts (organisations first, so that people can point
@@ -706,7 +548,7 @@ def _write_contacts(uow: UnitOfWork, st: _Staging) -> ImportResult:
         bulk_indexing(uow, "contact", "contact_search_ai") as index,
     ):
         for kind in ("organization", "person"):
-            for rows in _chunks(
+            for rows in chunks(
                 st.query(
                     f"SELECT {', '.join(cols)}, tags FROM row "
                     "WHERE action = 'new' AND kind = ? ORDER BY line",
@@ -774,7 +616,7 @@ def _write_contacts(uow: UnitOfWork, st: _Staging) -> ImportResult:
     # the new contacts enter their stage: the nurturing sequences start (set-based)
     nurture.entered_in_bulk(uow, first, next_id - 1)
     sync_id_sequences(conn, "contact")
-    problems = _Problems()
+    problems = Problems()
     for r in st.query(
         f"SELECT line, target, version, action, {', '.join(cols)}, tags FROM row "
         "WHERE action IN ('update', 'consent') ORDER BY line"
@@ -875,14 +717,3 @@ _UPDATE_FIELDS = (
     "notes",
     "payment_terms",
 )
-
-
-def _chunks(rows: Iterator[tuple], size: int = BATCH) -> Iterator[list[tuple]]:
-    chunk: list[tuple] = []
-    for r in rows:
-        chunk.append(r)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk

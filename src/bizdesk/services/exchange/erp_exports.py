@@ -20,7 +20,8 @@ from bizdesk.services.base.numbering import JOURNAL, po_label
 from bizdesk.services.base.permissions import requires
 from bizdesk.services.books.ledger import pay_summed
 from bizdesk.services.exchange.crm_exports import CHUNK, write_dicts
-from bizdesk.services.exchange.erp_imports import JOURNAL_COLUMNS, PRODUCT_COLUMNS
+from bizdesk.services.exchange.erp_imports import PRODUCT_COLUMNS
+from bizdesk.services.exchange.journal_import import JOURNAL_COLUMNS
 
 STOCK_COLUMNS = ("sku", "name", "location", "on_hand", "value")
 PO_COLUMNS = ("number", "supplier", "state", "order_date", "expected_date", "net", "vat", "total")
