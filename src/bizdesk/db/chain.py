@@ -179,13 +179,12 @@ def _entry_head(conn: Connection, below: int | None = None) -> tuple[int, str]:
     return (row[0], row[1]) if row else (0, GENESIS)
 
 
-def _audit_head(conn: Connection) -> tuple[int, str]:
-    row = conn.execute(
-        select(_A.id, _A.chain_hash)
-        .where(_A.chain_hash.is_not(None))
-        .order_by(_A.id.desc())
-        .limit(1)
-    ).first()
+def _audit_head(conn: Connection, below: int | None = None) -> tuple[int, str]:
+    """The last sealed audit event (before id ``below``: one linked by this unit is not)."""
+    stmt = select(_A.id, _A.chain_hash).where(_A.chain_hash.is_not(None))
+    if below is not None:
+        stmt = stmt.where(_A.id < below)
+    row = conn.execute(stmt.order_by(_A.id.desc()).limit(1)).first()
     return (row[0], row[1]) if row else (0, GENESIS)
 
 
@@ -195,6 +194,11 @@ def entry_head(session: Session, below: int) -> tuple[int, str]:
     return _entry_head(session.connection(), below)
 
 
+def audit_head(session: Session, below: int) -> tuple[int, str]:
+    """The id and link of the last sealed audit event before id ``below``."""
+    return _audit_head(session.connection(), below)
+
+
 def link_entry(previous: str, entry: Iterable[Any], lines: Iterable[Iterable[Any]]) -> str:
     """An entry's link from its content made plain already (``plain``), as ``verify``
     computes it: number, date, memo, source kind and id, the entry it reverses, when and by
@@ -202,15 +206,23 @@ def link_entry(previous: str, entry: Iterable[Any], lines: Iterable[Iterable[Any
     return _link_plain(previous, [*entry, *lines])
 
 
-_LINKED = "bizdesk.chain.linked"
+def link_event(previous: str, event: Iterable[Any]) -> str:
+    """An audit event's link from its content made plain already: when, who, the entity
+    and its id, the action, before and after (as stored: JSON text, or None)."""
+    return _link_plain(previous, list(event))
 
 
-def linked(session: Session, first: int, last: int, link: str) -> None:
-    """Say that this unit of work wrote the links of the entries numbered ``first`` to
-    ``last`` itself (a bulk import, from the values it wrote, so nothing is read back), the
-    last of them ``link``: its seal goes on from there. Taken only when ``first`` is the
-    first number this unit took (else the seal links every entry of the unit, as always)."""
-    session.info[_LINKED] = (first, last, link)
+_LINKED = {"journal": "bizdesk.chain.linked.journal", "audit": "bizdesk.chain.linked.audit"}
+
+
+def linked(session: Session, chain: str, first: int, last: int, link: str) -> None:
+    """Say that this unit of work wrote the links of ``chain``'s records ``first`` to
+    ``last`` itself ("journal": entries by number; "audit": events by id), from the values
+    it wrote, the last of them ``link`` (a bulk import: nothing is read back). The seal goes
+    on from there, when ``first`` is the first record of that chain this unit added (else
+    it links every record of the unit, as always). The links were made from the last sealed
+    record before ``first`` (``entry_head``, ``audit_head``)."""
+    session.info[_LINKED[chain]] = (first, last, link)
 
 
 def heads(session: Session) -> Heads:
@@ -287,7 +299,7 @@ def seal(session: Session, marks: Marks) -> None:
     session.flush()
     conn = session.connection()
     upto = conn.execute(select(_JOURNAL_SEQUENCE)).scalar() or 0
-    given = session.info.pop(_LINKED, None)
+    given = session.info.pop(_LINKED["journal"], None)
     after, h = marks.journal, None
     if given is not None and given[0] == marks.journal + 1 and given[1] <= upto:
         after, h = given[1], given[2]  # linked as they were written (``linked``)
@@ -302,17 +314,19 @@ def seal(session: Session, marks: Marks) -> None:
                 _write(conn, "journal_entry", updates)
                 updates = []
         _write(conn, "journal_entry", updates)
-    h = marks.audit_hash
+    last, h = marks.audit_id, marks.audit_hash
+    given = session.info.pop(_LINKED["audit"], None)
+    if given is not None and given[0] == marks.audit_id + 1:
+        last, h = given[1], given[2]  # linked as they were written (``linked``)
     updates = []
     plain = _Plainer(conn, AUDIT_COLUMNS)
-    last = marks.audit_id
     while True:
         rows = conn.execute(
             select(*plain.columns).where(_A.id > last).order_by(_A.id).limit(BATCH)
         ).all()
         for row in rows:
             if h is None:  # the newest event when this unit began carries no link
-                _, h = _audit_head(conn)
+                _, h = _audit_head(conn, below=row[0])
             event = plain(row)
             h = _link_plain(h, event[1:8])  # audit_content
             updates.append((h, event[0]))

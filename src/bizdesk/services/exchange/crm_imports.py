@@ -26,6 +26,7 @@ from typing import BinaryIO
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from bizdesk.db import chain
 from bizdesk.db.bulk import insert_rows
 from bizdesk.db.sequences import sync_id_sequences
 from bizdesk.db.session import UnitOfWork
@@ -34,7 +35,7 @@ from bizdesk.folding import fold_fields
 from bizdesk.i18n import Message
 from bizdesk.models.base import utcnow
 from bizdesk.models.contacts import Contact, ContactTag
-from bizdesk.models.core import User
+from bizdesk.models.core import AuditEvent, User
 from bizdesk.models.marketing import CONSENT_HOW, CONSENT_STATES
 from bizdesk.services.base import validate as v
 from bizdesk.services.base.csvio import read_rows
@@ -543,6 +544,7 @@ def _write_contacts(uow: UnitOfWork, st: _Staging) -> ImportResult:
     at = stamp(now) if stamp else now
     user = uow.user
     adding = result.created
+    events = _Events(uow, now, at)
     with (
         fewer_indexes(uow, ("contact", "contact_tag", "audit_event"), adding),
         bulk_indexing(uow, "contact", "contact_search_ai") as index,
@@ -602,17 +604,13 @@ def _write_contacts(uow: UnitOfWork, st: _Staging) -> ImportResult:
                     if t
                 ]
                 insert_rows(conn, "contact_tag", ("contact_id", "tag"), tag_rows)
-                insert_rows(
-                    conn,
-                    "audit_event",
-                    ("at", "username", "entity", "entity_id", "action"),
-                    [(at, user, "contact", cid, "import") for cid in ids],
-                )
+                events.write([("contact", cid, "import", None) for cid in ids])
                 said = [(cid, r[19]) for cid, r in zip(ids, rows, strict=True) if r[19]]
                 if said:
-                    _insert_consents(conn, said, now, stamp, user)
+                    _insert_consents(conn, said, now, stamp, user, events)
         if next_id > first:
             index(first, next_id - 1)
+    events.close()
     # the new contacts enter their stage: the nurturing sequences start (set-based)
     nurture.entered_in_bulk(uow, first, next_id - 1)
     sync_id_sequences(conn, "contact")
@@ -685,9 +683,9 @@ def _kept(
     return replace(inp, **keep)
 
 
-def _insert_consents(conn, said: list[tuple[int, str]], now, stamp, user: str) -> None:  # noqa: ANN001
+def _insert_consents(conn, said: list[tuple[int, str]], now, stamp, user: str, events) -> None:  # noqa: ANN001
     """The consents of new contacts, with their audit events (as consent.record writes)."""
-    rows, events = [], []
+    rows, audited = [], []
     for cid, staged in said:
         state, when, how = staged.split("|")
         at = datetime.fromisoformat(when) if when else now
@@ -696,11 +694,45 @@ def _insert_consents(conn, said: list[tuple[int, str]], now, stamp, user: str) -
             {"state": state, "at": at.isoformat(), "how": how}, ensure_ascii=False, sort_keys=True
         )
         action = "opt_in" if state == "in" else "opt_out"
-        events.append((stamp(now) if stamp else now, user, "email_consent", cid, action, after))
+        audited.append(("email_consent", cid, action, after))
     insert_rows(conn, "email_consent", ("contact_id", "state", "at", "how", "by"), rows)
-    insert_rows(
-        conn, "audit_event", ("at", "username", "entity", "entity_id", "action", "after"), events
-    )
+    events.write(audited)
+
+
+class _Events:
+    """The audit events of the new contacts and their consents, all made ``now``: given
+    ids in turn (the write lock is held) and linked into the audit chain as they are
+    written, so the seal does not read them back (``chain.linked``)."""
+
+    COLUMNS = ("id", "at", "username", "entity", "entity_id", "action", "after", "chain_hash")
+
+    def __init__(self, uow: UnitOfWork, now: datetime, stored_now: object) -> None:
+        self.session = uow.session
+        self.session.flush()  # (an event the session holds takes its id before these)
+        self.conn = self.session.connection()
+        self.user = uow.user
+        self.first = (self.session.execute(select(func.max(AuditEvent.id))).scalar() or 0) + 1
+        self.next = self.first
+        _, self.link = chain.audit_head(self.session, below=self.first)
+        self.now, self.stored_now = chain.plain(now), stored_now
+
+    def write(self, events: list[tuple[str, int, str, str | None]]) -> None:
+        """(entity, its id, action, after as JSON text or None) a batch at a time."""
+        rows = []
+        for entity, entity_id, action, after in events:
+            self.link = chain.link_event(
+                self.link, (self.now, self.user, entity, entity_id, action, None, after)
+            )
+            rows.append(
+                (self.next, self.stored_now, self.user, entity, entity_id, action, after, self.link)
+            )
+            self.next += 1
+        insert_rows(self.conn, "audit_event", self.COLUMNS, rows)
+
+    def close(self) -> None:
+        if self.next > self.first:
+            chain.linked(self.session, "audit", self.first, self.next - 1, self.link)
+            sync_id_sequences(self.conn, "audit_event")
 
 
 _UPDATE_FIELDS = (

@@ -513,7 +513,7 @@ def _write_journal(uow: UnitOfWork, staged: Staging, seen: _Entries, lines: int)
                 ]
             insert_rows(conn, "journal_entry", ENTRY_COLUMNS, entry_rows)
             insert_rows(conn, "journal_line", LINE_COLUMNS, line_rows)
-    chain.linked(session, first, first + entries - 1, link)
+    chain.linked(session, "journal", first, first + entries - 1, link)
     sync_id_sequences(conn, "journal_entry")
     index_entries(uow, first_id, first_id + entries - 1)
     # one audit event for the import, naming the entries it posted
