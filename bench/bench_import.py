@@ -1,18 +1,20 @@
 """Validated CSV import speed and memory (DESIGN section 10: >= 30,000 contacts/s,
 >= 50,000 journal lines/s; 1,000,000 rows in <= 300 MB).
 
-    python bench/bench_import.py [--rows N] [--kind contacts|journal|both]
+    python bench/bench_import.py [--rows N] [--runs N] [--kind contacts|journal|both]
 
 Writes N generated contacts (each with an email, a phone, tags and roles) and N journal
 lines (entries of two lines, some naming a contact) as CSV files, then imports each file
 into a fresh store through the command line (`bizdesk import KIND FILE`, a process of its
-own), and prints rows/s and that process's peak memory (its maximum resident set size).
+own), and prints rows/s and that process's peak memory (its maximum resident set size); with
+--runs N, N imports each into a fresh store, and their median rate against the target.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -62,23 +64,31 @@ def run(*args: str) -> tuple[float, float, int, str]:
 TARGET = {"contacts": 30_000, "journal": 50_000}  # rows a second (DESIGN section 10)
 
 
-def bench(kind: str, n: int, tmp: Path) -> bool:
-    db = str(tmp / f"{kind}.db")
-    run("init", "--db", db, "--company", "Bench")
-    if kind == "journal":
-        (tmp / "walkin.csv").write_text("name\nWalk-in\n", encoding="utf-8")
-        run("import", "contacts", str(tmp / "walkin.csv"), "--db", db)
+def bench(kind: str, n: int, tmp: Path, runs: int = 1) -> bool:
+    """Import ``n`` generated rows ``runs`` times, each into a fresh store; the median rate
+    is what is compared with the target (this machine's figures vary by a few percent)."""
     path = tmp / f"{kind}.csv"
     (contacts_csv if kind == "contacts" else journal_csv)(path, n)
-    secs, cpu, rss, out = run("import", kind, str(path), "--db", db)
-    rate = n / secs
+    rates = []
+    for i in range(runs):
+        db = str(tmp / f"{kind}-{i}.db")
+        run("init", "--db", db, "--company", "Bench")
+        if kind == "journal":
+            (tmp / "walkin.csv").write_text("name\nWalk-in\n", encoding="utf-8")
+            run("import", "contacts", str(tmp / "walkin.csv"), "--db", db)
+        secs, cpu, rss, out = run("import", kind, str(path), "--db", db)
+        rates.append(n / secs)
+        print(
+            f"{kind}: {n:,} rows in {secs:.1f} s = {n / secs:,.0f} rows/s; {cpu:.1f} s of CPU = "
+            f"{n / cpu:,.0f} rows per CPU second (on a shared machine); peak RSS "
+            f"{rss / 2**20:,.0f} MB [{out}]"
+        )
+    rate = statistics.median(rates)
     target = TARGET[kind]
     ok = rate >= target
     print(
-        f"{kind}: {n:,} rows in {secs:.1f} s = {rate:,.0f} rows/s "
-        f"({'ok' if ok else 'MISSED'}, target >= {target:,}); {cpu:.1f} s of CPU = "
-        f"{n / cpu:,.0f} rows per CPU second (on a shared machine); peak RSS "
-        f"{rss / 2**20:,.0f} MB [{out}]"
+        f"{kind}: median {rate:,.0f} rows/s of {runs} run(s) (min {min(rates):,.0f}, max "
+        f"{max(rates):,.0f}): {'ok' if ok else 'MISSED'}, target >= {target:,}"
     )
     return ok
 
@@ -86,11 +96,12 @@ def bench(kind: str, n: int, tmp: Path) -> bool:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rows", type=int, default=100_000)
+    ap.add_argument("--runs", type=int, default=1)
     ap.add_argument("--kind", choices=("contacts", "journal", "both"), default="both")
     a = ap.parse_args()
     kinds = ("contacts", "journal") if a.kind == "both" else (a.kind,)
     with tempfile.TemporaryDirectory() as tmp:
-        results = [bench(k, a.rows, Path(tmp)) for k in kinds]
+        results = [bench(k, a.rows, Path(tmp), a.runs) for k in kinds]
     return 0 if all(results) else 1
 
 

@@ -9,7 +9,9 @@ compare with.
 
 Links are made when a write unit of work commits, for exactly the records that unit wrote
 (the entries it numbered from the journal series, the audit events it added), in the same
-transaction and under the same write lock, so the chain has one order.
+transaction and under the same write lock, so the chain has one order. A bulk import makes
+the links of what it writes as it writes them (``linked``), in that same transaction; the
+seal links the rest of the unit after them.
 
 What a link covers: an entry's number, date, memo, source, the entry it reverses, when and by
 whom it was posted, and each line's account, debit, credit, memo, date and posted flag. Not
