@@ -61,6 +61,8 @@ def _amount_parser(exp: int, locale: str | None = None) -> Callable[[str], int]:
     scale = 10**exp
 
     def parse(text: str) -> int:
+        if not text:
+            return 0
         m = _PLAIN_AMOUNT.match(text)
         if m:
             whole, frac = m.groups()
@@ -328,8 +330,9 @@ def _check_and_post(  # noqa: C901
                 memo = ""  # (never written: the file is refused; not even staged as it is)
         if memo and not e.memo:
             e.memo = memo
-        who = row.get("contact", "").strip() or None
-        problem = v.text_problem(row.get("contact", ""))
+        contact = row.get("contact", "")
+        who = contact.strip() or None
+        problem = v.text_problem(contact) if contact else None
         if problem:  # never looked up (nor shown) as it is
             problems.add(line, line_problem(line, problem, "contact"))
             who = None
