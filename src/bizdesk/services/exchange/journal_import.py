@@ -494,7 +494,9 @@ def _write_journal(uow: UnitOfWork, staged: Staging, seen: _Entries, lines: int)
         for chunk in chunks(staged.query("SELECT idx, day, memo, key FROM entry ORDER BY idx")):
             entry_rows, line_rows = [], []
             for idx, day, memo, key in chunk:
-                _, group = next(by_entry)  # (every entry has two lines or more)
+                got, group = next(by_entry)  # (every entry has two lines or more)
+                if got != idx:  # never: the entry and its lines are read in the same order
+                    raise RuntimeError(f"the import's lines of entry {idx} came as {got}'s")
                 its_lines = list(group)
                 stored_day, plain_day = db_date(day)
                 memo = memo or written(locale, N_("Imported entry {key}"), key=key)
