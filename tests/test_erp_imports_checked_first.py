@@ -237,6 +237,13 @@ def test_only_people_who_may_change_products_and_stock_import_them(store):
         assert [p.sku for p in products.list_products(uow, PageRequest(limit=5)).rows] == ["A"]
 
 
+def _post_by_hand(store, day: str, amount: str) -> None:  # noqa: ANN001
+    """An entry typed and posted (cash in, capital), as from the Journal tab."""
+    with store.write() as uow:
+        lines = [ledger.LineInput("1010", amount), ledger.LineInput("3000", "", amount)]
+        ledger.save_and_post(uow, ledger.EntryInput(day, "", lines))
+
+
 def test_imported_entries_carry_the_links_check_computes_in_any_time_zone(
     new_store, backend, monkeypatch
 ):
@@ -247,18 +254,12 @@ def test_imported_entries_carry_the_links_check_computes_in_any_time_zone(
     those posted after."""
     monkeypatch.setenv("PGTZ", "Asia/Ho_Chi_Minh")  # libpq sets each session's zone from it
     store = new_store()
-    with store.write() as uow:
-        if backend == "pg":
-            from sqlalchemy import text
+    if backend == "pg":
+        from sqlalchemy import text
 
+        with store.read() as uow:
             assert uow.session.execute(text("SHOW TIME ZONE")).scalar() == "Asia/Ho_Chi_Minh"
-        e = ledger.create_draft(
-            uow,
-            ledger.EntryInput(
-                "2026-11-01", "", [ledger.LineInput("1010", "5"), ledger.LineInput("3000", "", "5")]
-            ),
-        )
-        ledger.post(uow, e.id, version=e.version)
+    _post_by_hand(store, "2026-11-01", "5")
     rows = (
         "A,2026-11-02,1010,1.50,,Först,\n"
         "B,2026-11-03,1010,2,,,\n"
@@ -267,14 +268,7 @@ def test_imported_entries_carry_the_links_check_computes_in_any_time_zone(
         "A,2026-11-02,3000,,0.50,,\n"
     )
     assert journal_import.import_journal(store, HEADER + rows).posted == "JE-2–JE-3"
-    with store.write() as uow:
-        e = ledger.create_draft(
-            uow,
-            ledger.EntryInput(
-                "2026-11-04", "", [ledger.LineInput("1010", "1"), ledger.LineInput("3000", "", "1")]
-            ),
-        )
-        ledger.post(uow, e.id, version=e.version)
+    _post_by_hand(store, "2026-11-04", "1")
     assert errors(store) == []  # both chains verify, from JE-1 to JE-4
     with store.read() as uow:
         page = ledger.list_entries(uow, PageRequest(limit=5, sort="number"))
@@ -290,16 +284,7 @@ def test_an_import_after_entries_posted_in_the_same_transaction_is_linked_after_
     """Inside one transaction (as the demo shop is made) entries posted by hand before an
     import are not linked yet when it writes: the seal then links all of them, in order."""
     with store.one_transaction():
-        with store.write() as uow:
-            e = ledger.create_draft(
-                uow,
-                ledger.EntryInput(
-                    "2026-11-01",
-                    "",
-                    [ledger.LineInput("1010", "5"), ledger.LineInput("3000", "", "5")],
-                ),
-            )
-            ledger.post(uow, e.id, version=e.version)
+        _post_by_hand(store, "2026-11-01", "5")
         rows = "A,2026-11-02,1010,1.50,,,\nA,2026-11-02,3000,,1.50,,\n"
         assert journal_import.import_journal(store, HEADER + rows).posted == "JE-2"
     assert errors(store) == []
