@@ -11,6 +11,7 @@ import os
 import stat
 import subprocess
 import sys
+import threading
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -18,6 +19,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from sqlalchemy import text
 
 from bizdesk.errors import Conflict
 from bizdesk.files import atomic_write
@@ -139,7 +141,6 @@ def test_peak_memory_does_not_grow_with_the_file(tmp_path):
 
 
 def test_bulk_import_fills_the_search_index_and_keeps_the_trigger(store, new_store):
-    from sqlalchemy import text
 
     from bizdesk.services.base.paging import PageRequest
     from tests.erp_helpers import errors
@@ -174,12 +175,34 @@ def test_bulk_import_fills_the_search_index_and_keeps_the_trigger(store, new_sto
 
 
 def _indexes(store) -> list[tuple[str, str]]:  # noqa: ANN001
-    from sqlalchemy import text
+    """Every index and (PostgreSQL) foreign key of the store, by name, with its definition."""
 
     with store.read() as uow:
+        if store.is_sqlite:
+            return uow.session.execute(
+                text("SELECT name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name")
+            ).all()
         return uow.session.execute(
-            text("SELECT name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name")
+            text(
+                "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' "
+                "UNION ALL SELECT conname, conrelid::regclass || ' ' || pg_get_constraintdef(oid) "
+                "FROM pg_constraint WHERE contype = 'f' ORDER BY 1"
+            )
         ).all()
+
+
+def _index_oids(store) -> dict[str, int]:  # noqa: ANN001
+    """PostgreSQL: each index's object id (a dropped and re-made index has a new one)."""
+
+    with store.read() as uow:
+        return dict(
+            uow.session.execute(
+                text(
+                    "SELECT indexname, (quote_ident(indexname))::regclass::oid FROM pg_indexes "
+                    "WHERE schemaname = 'public'"
+                )
+            ).all()
+        )
 
 
 def _people(n: int, first: int = 0) -> str:
@@ -189,14 +212,20 @@ def _people(n: int, first: int = 0) -> str:
     )
 
 
-def test_a_bulk_import_rebuilds_the_indexes_it_set_aside(store, sqlite_only, monkeypatch):
+def test_a_bulk_import_rebuilds_the_indexes_it_set_aside(store, monkeypatch):
     from tests.erp_helpers import errors
 
     before = _indexes(store)
     assert any(name == "ix_contact_city" for name, _ in before)
-    # a large import into a small table: its indexes are dropped and rebuilt (1,500 rows)
+    oids = None if store.is_sqlite else _index_oids(store)
+    # a large import into a small table: its indexes (and on PostgreSQL its foreign keys)
+    # are dropped and rebuilt (1,500 rows)
     assert import_contacts(store, _people(1500)).created == 1500
     assert _indexes(store) == before
+    if oids is not None:  # they were set aside: made again, they are new objects
+        now = _index_oids(store)
+        assert now["ix_contact_city"] != oids["ix_contact_city"]
+        assert now["contact_pkey"] == oids["contact_pkey"]  # (primary keys stay)
     assert errors(store) == []  # integrity_check: every index holds every row
     # a write that fails after the indexes were dropped rolls the drop back with it
     from bizdesk.services.exchange import crm_imports as imports
@@ -218,8 +247,41 @@ def test_a_bulk_import_rebuilds_the_indexes_it_set_aside(store, sqlite_only, mon
     assert errors(store) == []
 
 
+def test_a_bulk_import_does_not_wait_for_a_reader_on_postgresql(store, backend):
+    """Setting the indexes aside locks the tables: with someone reading one of them, the
+    import keeps them and writes the slower way, without waiting for the reader and without
+    the reader being made to fail."""
+    if backend != "pg":
+        pytest.skip("PostgreSQL: SQLite's readers never block a writer")
+    from sqlalchemy import create_engine
+
+    from tests.erp_helpers import errors
+
+    before, oids = _indexes(store), _index_oids(store)
+    reader = create_engine(store.url).connect()
+    try:
+        reader.begin()
+        assert reader.execute(text("SELECT count(*) FROM contact")).scalar() >= 0  # held
+        done: list = []
+        writer = threading.Thread(
+            target=lambda: done.append(import_contacts(store, _people(1500))), daemon=True
+        )
+        writer.start()
+        writer.join(timeout=120)  # (waiting for the reader, it would never end by itself)
+        assert not writer.is_alive(), "the import waited for the reader"
+        assert done and done[0].created == 1500
+        assert reader.execute(text("SELECT count(*) FROM contact")).scalar() >= 0  # still fine
+        reader.rollback()
+    finally:
+        reader.close()  # (ends a waiting import too, had the test failed)
+    assert _indexes(store) == before
+    assert _index_oids(store)["ix_contact_city"] == oids["ix_contact_city"]  # kept
+    with store.read() as uow:
+        assert len(C.list_page(uow, PageRequest(limit=5, search="Person 1499")).rows) == 1
+    assert errors(store) == []
+
+
 def test_a_bulk_import_keeps_the_indexes_of_an_analyzed_store(store, sqlite_only):
-    from sqlalchemy import text
 
     with store.write() as uow:
         C.create(uow, C.ContactInput(name="Before", city="Leeds"))
@@ -237,12 +299,13 @@ def test_a_bulk_import_keeps_the_indexes_of_an_analyzed_store(store, sqlite_only
     assert stats() == before  # (a dropped index would have lost its statistics)
 
 
-def test_a_bulk_journal_import_rebuilds_the_indexes_it_set_aside(store, sqlite_only):
+def test_a_bulk_journal_import_rebuilds_the_indexes_it_set_aside(store):
     from bizdesk.services.books.ledger_reports import trial_balance
     from bizdesk.services.exchange.journal_import import import_journal
     from tests.erp_helpers import errors
 
     before = _indexes(store)
+    oids = None if store.is_sqlite else _index_oids(store)
     rows = "".join(
         f"E{i},2026-03-{1 + i % 28:02d},1010,{i + 1}.50,,Till {i},\n"
         f"E{i},2026-03-{1 + i % 28:02d},4000,,{i + 1}.50,,\n"
@@ -251,10 +314,43 @@ def test_a_bulk_journal_import_rebuilds_the_indexes_it_set_aside(store, sqlite_o
     result = import_journal(store, "entry,date,account,debit,credit,memo,contact\n" + rows)
     assert result.created == 1200
     assert _indexes(store) == before
+    if oids is not None:  # set aside and made again (the entries' and the lines')
+        now = _index_oids(store)
+        assert now["ix_line_balance"] != oids["ix_line_balance"]
+        assert now["ix_entry_date"] != oids["ix_entry_date"]
     assert errors(store) == []  # integrity_check, balances and both hash chains
     with store.read() as uow:  # the balance index answers as the table does
         tb = {r.code: r for r in trial_balance(uow, date(2026, 3, 31))[0]}
     assert tb["1010"].debit == sum(Decimal(f"{i + 1}.50") for i in range(1200))
+
+
+def test_a_bulk_journal_import_naming_a_contact_deleted_meanwhile_posts_nothing(store, monkeypatch):
+    """A contact named in the file is deleted between the check and the write: a conflict
+    that says so, and nothing posted, on both engines (on PostgreSQL, with the foreign keys
+    set aside for a large import, found when they are checked again at the end)."""
+    from bizdesk.services.exchange import journal_import as J
+    from tests.erp_helpers import errors
+
+    with store.write() as uow:
+        gone = C.create(uow, C.ContactInput(name="Gone Soon")).contact
+    found = J._find_contacts
+
+    def find_then_someone_deletes_it(*args):  # noqa: ANN002, ANN202
+        found(*args)
+        with store.write() as uow:  # another writer, between the check and the write
+            C.delete(uow, gone.id, version=gone.version)
+
+    monkeypatch.setattr(J, "_find_contacts", find_then_someone_deletes_it)
+    rows = "".join(
+        f"E{i},2026-03-02,1010,1.00,,Till {i},{'Gone Soon' if i == 700 else ''}\n"
+        f"E{i},2026-03-02,4000,,1.00,,\n"
+        for i in range(1200)
+    )
+    with pytest.raises(Conflict, match="removed while the file was being read"):
+        J.import_journal(store, "entry,date,account,debit,credit,memo,contact\n" + rows)
+    with store.read() as uow:
+        assert uow.session.execute(text("SELECT count(*) FROM journal_entry")).scalar() == 0
+    assert errors(store) == []
 
 
 # --- CSV out: formulas, numbers, phones, apostrophes -----------------------------------------

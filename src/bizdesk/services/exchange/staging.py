@@ -13,6 +13,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from sqlalchemy.exc import OperationalError
+
 from bizdesk.db.session import UnitOfWork
 from bizdesk.errors import ValidationError
 from bizdesk.i18n import Lines, Message
@@ -149,15 +151,29 @@ def line_problem(line: int, problem: str, column: str | None = None) -> Message:
 
 @contextmanager
 def fewer_indexes(uow: UnitOfWork, tables: tuple[str, ...], adding: int) -> Iterator[None]:
-    """Insert many rows into ``tables`` faster (SQLite): when the rows added are at least
-    as many as the rows there, the tables' secondary indexes (not their primary keys, not
-    their unique constraints) are dropped for the block and re-created at the end from
-    their own stored SQL, all in the caller's transaction: sorting once beats updating
-    every index row by row. Other people keep reading the old state meanwhile (WAL). If the
-    block fails, nothing is re-created here: the caller's transaction (or savepoint) rolls
-    back, drops included, as every unit of work does on an error."""
+    """Insert many rows into ``tables`` faster: when the rows added are at least as many as
+    the rows there (a first import, as a shop moves in), the tables' secondary indexes (not
+    their primary keys, not their unique constraints) are dropped for the block and made
+    again at the end from their own definitions, all in the caller's transaction: sorting
+    once beats updating every index row by row. On PostgreSQL the tables' foreign keys are
+    set aside the same way (checked again in one query at the end, not one a row).
+
+    Other people meanwhile: on SQLite they keep reading the old state (WAL); on PostgreSQL
+    the dropped indexes lock the tables until the import commits, so a reader of them waits
+    that long (seconds) and is then answered. If another session is reading a table when the
+    import wants it (a long report), the import does not wait: it keeps the indexes and
+    writes the slower way. If the block fails, nothing is re-created here: the caller's
+    transaction (or savepoint) rolls back, drops included, as every unit of work does on an
+    error."""
     conn = uow.session.connection()
-    if not uow.store.is_sqlite or adding < 1000 or analyzed(conn):
+    if adding < 1000:
+        yield
+        return
+    if not uow.store.is_sqlite:
+        with _fewer_postgresql(conn, tables, adding):
+            yield
+        return
+    if analyzed(conn):
         yield
         return
     dropped: list[tuple[str, str]] = []
@@ -175,6 +191,56 @@ def fewer_indexes(uow: UnitOfWork, tables: tuple[str, ...], adding: int) -> Iter
     yield
     for _name, sql in dropped:
         conn.exec_driver_sql(sql)
+
+
+@contextmanager
+def _fewer_postgresql(conn, tables: tuple[str, ...], adding: int) -> Iterator[None]:  # noqa: ANN001
+    """``fewer_indexes`` on PostgreSQL: secondary indexes and foreign keys set aside."""
+    indexes: list[tuple[str, str]] = []
+    keys: list[tuple[str, str, str]] = []
+    for table in tables:
+        present = conn.exec_driver_sql(  # (counted up to just past ``adding``)
+            f"SELECT count(*) FROM (SELECT 1 FROM {table} LIMIT %s) AS t", (adding + 1,)
+        ).scalar()
+        if adding < present:
+            continue
+        indexes += conn.exec_driver_sql(
+            "SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x "
+            "JOIN pg_class i ON i.oid = x.indexrelid "
+            "WHERE x.indrelid = %s::regclass AND NOT x.indisunique AND NOT x.indisprimary",
+            (table,),
+        ).all()
+        keys += [
+            (table, name, definition)
+            for name, definition in conn.exec_driver_sql(
+                "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                "WHERE conrelid = %s::regclass AND contype = 'f'",
+                (table,),
+            ).all()
+        ]
+    if not indexes and not keys:
+        yield
+        return
+    waited = conn.exec_driver_sql("SHOW lock_timeout").scalar()
+    try:
+        with conn.begin_nested():
+            # a reader of these tables is not waited for (nor is its next read made to
+            # wait behind this drop): well within the deadlock check's 1 s, so that a
+            # reader is never the one PostgreSQL aborts
+            conn.exec_driver_sql("SET LOCAL lock_timeout = '100ms'")
+            for table, name, _definition in keys:
+                conn.exec_driver_sql(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+            for name, _definition in indexes:
+                conn.exec_driver_sql(f'DROP INDEX "{name}"')
+    except OperationalError:  # someone is reading one of the tables: the slower way
+        yield  # (the savepoint's rollback undid the drops and the SET)
+        return
+    conn.exec_driver_sql("SELECT set_config('lock_timeout', %s, true)", (waited,))
+    yield
+    for _name, definition in indexes:
+        conn.exec_driver_sql(definition)
+    for table, name, definition in keys:
+        conn.exec_driver_sql(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
 
 
 def analyzed(conn) -> bool:  # noqa: ANN001
