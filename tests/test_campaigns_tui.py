@@ -203,3 +203,40 @@ async def test_a_segments_stage_and_age_are_chosen_in_the_readers_words(store) -
             ]
     finally:
         i18n.use("en")
+
+
+async def test_keys_typed_while_the_campaign_form_is_being_made_go_into_it(
+    store,  # noqa: ANN001
+    monkeypatch,  # noqa: ANN001
+) -> None:
+    """ "n" and the name in one burst (SSH): the form opens once the segments are read, and
+    the name typed meanwhile lands in it, whole, never acting on the list behind (an "n"
+    in the name opening a second form, a "g" opening the segments). The read is made slow
+    (a busy server), so that every key comes before the form."""
+    import time
+
+    from bizdesk.screens import marketing
+    from tests.test_keys import post_burst
+
+    names = marketing._segment_names
+
+    def slowly(uow):  # noqa: ANN001, ANN202
+        time.sleep(0.5)
+        return names(uow)
+
+    monkeypatch.setattr(marketing, "_segment_names", slowly)
+    madrid(store)
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("ctrl+k")
+        await settle(pilot, app)
+        assert isinstance(app.screen, CampaignsScreen)
+        post_burst(app, "nWinter sale gone\tMadrid")
+        await wait_for(pilot, app, lambda: isinstance(app.screen, FormScreen), "the form")
+        await settle(pilot, app)
+        form = app.screen
+        assert isinstance(form, FormScreen)
+        assert form.query_one("#f-name", Input).value == "Winter sale gone"
+        assert form.query_one("#f-segment", Input).value == "Madrid"
+        assert [type(s).__name__ for s in app.screen_stack].count("FormScreen") == 1

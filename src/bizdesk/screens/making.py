@@ -11,7 +11,6 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
 from bizdesk.errors import ValidationError
@@ -20,7 +19,6 @@ from bizdesk.i18n import N_, Message, _, ngettext
 from bizdesk.screens.common import (
     FollowsOthers,
     RecordScreen,
-    ServiceRunner,
     ServiceScreen,
     WithTable,
 )
@@ -163,7 +161,7 @@ ORDER_STATE_KEYS = {
 }
 
 
-class AssemblyListScreen(StateFilter, WithTable, ServiceRunner, Screen):
+class AssemblyListScreen(StateFilter, WithTable, ServiceScreen):
     """Assembly orders by planned date (the open ones first), paged and filtered; enter
     opens one, n drafts a new one, p shows the production plan."""
 

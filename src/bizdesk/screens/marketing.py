@@ -18,7 +18,7 @@ from bizdesk.formatting import moment, money, visible, visible_text
 from bizdesk.i18n import N_, Message, _, ngettext, tr
 from bizdesk.models.contacts import STAGES
 from bizdesk.models.marketing import CONSENT_HOW, CONSENT_STATES
-from bizdesk.screens.common import ServiceRunner, WithTable
+from bizdesk.screens.common import ServiceRunner, ServiceScreen, WithTable
 from bizdesk.services.base.paging import Page, PageRequest
 from bizdesk.services.marketing import campaigns as C
 from bizdesk.services.marketing import consent as K
@@ -152,7 +152,7 @@ def segment_form(view: S.SegmentView | None, sku: str = "") -> FormScreen:
     return FormScreen(title, segment_fields(data), save)
 
 
-class SegmentsScreen(WithTable, ServiceRunner, Screen):
+class SegmentsScreen(WithTable, ServiceScreen):
     """The saved segments: n adds, e edits, x deletes, enter lists the members."""
 
     BINDINGS = [
@@ -351,7 +351,7 @@ def _segment_names(uow) -> list[str]:  # noqa: ANN001
     return [r.name for r in S.list_segments(uow)]
 
 
-class CampaignsScreen(Sender, WithTable, ServiceRunner, Screen):
+class CampaignsScreen(Sender, WithTable, ServiceScreen):
     """The campaigns: n adds one, e edits a draft, m sends, g the segments, enter its page."""
 
     BINDINGS = [
@@ -421,7 +421,7 @@ class CampaignsScreen(Sender, WithTable, ServiceRunner, Screen):
         self.app.push_screen(CampaignScreen(event.row.id))
 
 
-class CampaignScreen(Sender, WithTable, ServiceRunner, Screen):
+class CampaignScreen(Sender, WithTable, ServiceScreen):
     """A campaign's page: its message, who is left out and why, the results and the sales
     attributed, and each recipient's result."""
 

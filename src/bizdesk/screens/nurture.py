@@ -15,7 +15,7 @@ from textual.widgets import Static
 from bizdesk.formatting import day, visible_text
 from bizdesk.i18n import N_, _, ngettext
 from bizdesk.reading import date_hint, date_text
-from bizdesk.screens.common import ServiceRunner, WithTable
+from bizdesk.screens.common import ServiceRunner, ServiceScreen, WithTable
 from bizdesk.services.crm import followups as F
 from bizdesk.services.crm import nurture as N
 from bizdesk.widgets.footer import KeysFooter
@@ -267,7 +267,7 @@ class FollowUpsScreen(WithTable, ServiceRunner, Screen):
         self.app.action_sequences()
 
 
-class SequencesScreen(WithTable, ServiceRunner, Screen):
+class SequencesScreen(WithTable, ServiceScreen):
     """The nurturing sequences: n adds one, enter or e changes it, x switches it on or off."""
 
     BINDINGS = [

@@ -9,13 +9,12 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import Static
 
 from bizdesk.formatting import day, money, visible_text
 from bizdesk.i18n import N_, _, ngettext
 from bizdesk.screens import journal, sales
-from bizdesk.screens.common import ServiceRunner, WithTable
+from bizdesk.screens.common import ServiceScreen, WithTable
 from bizdesk.services.recurring import templates as R
 from bizdesk.widgets.field import DATE_FORM
 from bizdesk.widgets.footer import KeysFooter
@@ -94,7 +93,7 @@ def invoice_form() -> LinesFormScreen:
     )
 
 
-class RecurringScreen(WithTable, ServiceRunner, Screen):
+class RecurringScreen(WithTable, ServiceScreen):
     """Every recurring invoice and journal entry, by name."""
 
     shown: int | None = None  # the template whose details are under the list

@@ -8,13 +8,12 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import Static
 
 from bizdesk.i18n import LANGUAGES, N_, OFFERED_LOCALES, _, resolve_locale, setting_name, tr
 from bizdesk.models.core import ROLES
 from bizdesk.reading import date_text_in
-from bizdesk.screens.common import ServiceRunner, WithTable
+from bizdesk.screens.common import ServiceScreen, WithTable
 from bizdesk.services.admin import users as U
 from bizdesk.services.base.permissions import ROLE_SUMMARY
 from bizdesk.services.crm.contacts import FormExamples
@@ -176,7 +175,7 @@ class NoAccess(Static):
         super().__init__(Text(tr(message)), classes="no-access")
 
 
-class UsersScreen(WithTable, ServiceRunner, Screen):
+class UsersScreen(WithTable, ServiceScreen):
     """Every user of the store (owners only: others get a message saying who to ask)."""
 
     BINDINGS = [
