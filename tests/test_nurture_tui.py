@@ -180,3 +180,36 @@ async def test_a_warehouse_clerk_is_told(store) -> None:  # noqa: ANN001
         await settle(pilot, app)
         assert not type(app.screen).__name__.startswith("FollowUps")
         assert any("not allowed" in str(n.message) for n in app._notifications)
+
+
+async def test_a_new_step_is_a_call_in_the_readers_language(store) -> None:  # noqa: ANN001
+    """In Vietnamese the new step's activity reads "cuộc gọi", not the key "call", and a
+    step left so is saved as a call."""
+    from bizdesk import i18n
+    from bizdesk.screens.nurture import sequence_form
+    from bizdesk.services.admin import users
+
+    with store.write() as uow:
+        users.set_language(uow, uow.user, "vi")
+    try:
+        app = BizdeskApp(store)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot, app)
+            assert i18n.current_language() == "vi"
+            app.push_screen(sequence_form())
+            await wait_for(pilot, app, lambda: isinstance(app.screen, LinesFormScreen), "form")
+            await settle(pilot, app)
+            form = app.screen
+            call = i18n._(nurture.KIND_NAMES["call"])
+            assert call != "call"
+            assert form.query_one("#l-activity", Input).value == call
+            form.query_one("#f-name", Input).value = "Sau khi mua"
+            form.query_one("#l-text", Input).value = "Hỏi thăm"
+            form.query_one("#l-text", Input).focus()
+            await pilot.press("enter", "ctrl+s")
+            await wait_for(pilot, app, lambda: app.screen is not form, "saved")
+    finally:
+        i18n.use("en")  # the next test's app starts in English
+    with store.read() as uow:
+        view = nurture.find_sequence(uow, "Sau khi mua")
+    assert [(s.day, s.activity, s.text) for s in view.steps] == [(0, "call", "Hỏi thăm")]

@@ -77,15 +77,23 @@ def _activities(_uow: Any, prefix: str) -> list[str]:  # noqa: ANN401
     ]
 
 
-STEP_LINES = LineColumns(
-    [
-        Field("day", N_("Day"), value="0", width="8"),
-        Field("activity", N_("Activity"), value="call", width="12", suggest=_activities),
-        Field("text", N_("What to do"), width="3fr"),
-    ],
-    N.StepInput,
-    _totals,
-)
+def _step_lines() -> LineColumns:
+    """A sequence's steps; a new step is a call, named in the reader's language."""
+    return LineColumns(
+        [
+            Field("day", N_("Day"), value="0", width="8"),
+            Field(
+                "activity",
+                N_("Activity"),
+                value=_(N.KIND_NAMES["call"]),
+                width="12",
+                suggest=_activities,
+            ),
+            Field("text", N_("What to do"), width="3fr"),
+        ],
+        N.StepInput,
+        _totals,
+    )
 
 
 def sequence_form(view: N.SequenceView | None = None) -> LinesFormScreen:
@@ -121,7 +129,7 @@ def sequence_form(view: N.SequenceView | None = None) -> LinesFormScreen:
         if view is None
         else _("Nurturing sequence #{id}").format(id=view.id)
     )
-    return STEP_LINES.form(title, fields, lines, save)
+    return _step_lines().form(title, fields, lines, save)
 
 
 def note_form(title: str, act: Any) -> FormScreen:  # noqa: ANN401
