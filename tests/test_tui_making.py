@@ -10,6 +10,7 @@ from bizdesk.app import BizdeskApp
 from bizdesk.screens.stock import ProductScreen
 from bizdesk.services.making import boms
 from bizdesk.widgets.lines_form import LinesFormScreen
+from bizdesk.widgets.paged_table import PagedTable
 from tests.erp_helpers import errors, product
 from tests.tui_helpers import SIZE, footer_text, settle, type_text
 
@@ -143,6 +144,12 @@ async def test_assembly_list_and_page_with_keys(store) -> None:  # noqa: ANN001
         assert isinstance(app.screen, AssemblyListScreen)
         await settle(pilot, app)
         assert app.screen.table.page_data.rows == []  # no open order left
+        await pilot.press("escape")  # back on the cart's page: the unit made is in its moves
+        await settle(pilot, app)
+        product_page = app.screen
+        assert isinstance(product_page, ProductScreen)
+        shown = product_page.query_one(PagedTable).page_data.rows
+        assert any("MO-00001" in str(r) for r in shown), shown
     with store.read() as uow:
         assert products_available(uow, wheel) == 4000
     assert errors(store) == []

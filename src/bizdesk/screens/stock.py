@@ -407,6 +407,12 @@ class ProductScreen(StockActions, RecordPage):
         super().after_change(view)
         self.query_one(PagedTable).reload()
 
+    def reread(self) -> None:
+        """Someone else (or a screen opened over it: an assembly order finished) moved its
+        stock: the moves are read again too, not only the figures above them."""
+        super().reread()
+        self.query_one(PagedTable).reload()
+
     def on_mount(self) -> None:
         super().on_mount()
         self.query_one(PagedTable).focus_grid()
