@@ -66,6 +66,37 @@ def test_plan_orders_by_date_and_what_is_short(store) -> None:  # noqa: ANN001
     assert [n.sku for n in plan.unsupplied] == ["BELL"]
 
 
+def test_a_component_an_open_assembly_order_makes_is_not_short_by_what_it_makes(store) -> None:  # noqa: ANN001
+    """WHEEL is itself made (of RIM): an open order making 3 wheels is supply as a purchase
+    order is, so 4 bikes needing 8 wheels are short by 5, not 8, and d orders 5 wheels."""
+    from bizdesk.services.inventory.products import resolve_product
+
+    _shop(store)
+    rim = product(store, "RIM", name="Rim", cost="5")
+    with store.write() as uow:
+        wheel = resolve_product(uow, "WHEEL").id
+        boms.set_bom(uow, wheel, BomInput([("RIM", "1")]))
+        making = assembly.create(uow, MOInput("WHEEL", "3", "2026-12-10"))
+        assembly.create(uow, MOInput("BIKE", "4", "2026-12-20"))
+        plan = production_plan(uow)
+    got = {n.sku: (n.needed, n.on_order, n.being_made, n.short) for n in plan.needs}
+    assert got["WHEEL"] == (8, 0, 3, 5)
+    assert got["RIM"] == (3, 0, 0, 3)  # what the wheels' own order needs
+    _valued(store, rim, "3", 1500)
+    with store.write() as uow:  # 2 of the 3 made: 2 on hand, 1 still to make
+        assembly.confirm(uow, making.id)
+        assembly.finish(uow, making.id, "2")
+        plan = production_plan(uow)
+    got = {n.sku: (n.on_hand, n.being_made, n.short) for n in plan.needs}
+    assert got["WHEEL"] == (2, 1, 5)  # 8 needed - 2 on hand - 1 still being made
+    with store.write() as uow:
+        made = draft_shortage_orders(uow)
+    with store.read() as uow:
+        lines = {ln.sku: ln.qty for po in made.orders for ln in purchasing.get(uow, po.id).lines}
+    assert lines["WHEEL"] == 5
+    assert errors(store) == []
+
+
 def test_draft_orders_one_per_supplier_naming_the_unsupplied(store) -> None:  # noqa: ANN001
     rims, frames, bike = _shop(store)
     with store.write() as uow:

@@ -382,8 +382,8 @@ def assembly_list(
     "plan",
     help=_(
         "The production plan: open orders by planned date and, per component, what is "
-        "needed, on hand, reserved, on order and short; --draft-orders drafts one purchase "
-        "order per supplier for the shortage."
+        "needed, on hand, reserved, on order, being made and short; --draft-orders drafts "
+        "one purchase order per supplier for the shortage."
     ),
 )
 def assembly_plan(
@@ -440,6 +440,7 @@ def assembly_plan(
         _("On hand"),
         _("Reserved"),
         _("On order"),
+        _("Being made"),
         _("Short"),
         _("Supplier"),
     )
@@ -450,6 +451,7 @@ def assembly_plan(
             number(n.on_hand, loc),
             number(n.reserved, loc),
             number(n.on_order, loc),
+            number(n.being_made, loc),
             number(n.short, loc) if n.short else "",
             visible(n.supplier) if n.supplier else (_("none known") if n.short else ""),
         )

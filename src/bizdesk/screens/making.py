@@ -221,14 +221,15 @@ class AssemblyListScreen(StateFilter, WithTable, ServiceScreen):
 
 class ProductionPlanScreen(FollowsOthers, ServiceScreen):
     """The open assembly orders by planned date, and per component what they need, what
-    is on hand, reserved and on order, and what is short; d drafts the purchase orders."""
+    is on hand, reserved, on order and being made, and what is short; d drafts the purchase
+    orders."""
 
     HELP = N_(
         "The production plan: open assembly orders by planned date (enter opens one) and, "
-        "per component, what they need, what is on hand, reserved and on order, and what is "
-        "short. d drafts one purchase order per supplier for the shortage (a component with "
-        "no known supplier is named), r reads it again, tab moves between the tables, escape "
-        "goes back."
+        "per component, what they need, what is on hand, reserved, on order and being made "
+        "(by open assembly orders), and what is short. d drafts one purchase order per "
+        "supplier for the shortage (a component with no known supplier is named), r reads it "
+        "again, tab moves between the tables, escape goes back."
     )
     BINDINGS = [
         Binding("escape", "app.pop_screen", N_("Back"), id="plan.back"),
@@ -258,7 +259,16 @@ class ProductionPlanScreen(FollowsOthers, ServiceScreen):
         needs = Table(id="plan-needs", cursor_type="row")
         needs.add_columns(
             _("Component"),
-            *(_right(_(t)) for t in (N_("Needed"), N_("On hand"), N_("Reserved"), N_("On order"))),
+            *(
+                _right(_(t))
+                for t in (
+                    N_("Needed"),
+                    N_("On hand"),
+                    N_("Reserved"),
+                    N_("On order"),
+                    N_("Being made"),
+                )
+            ),  # fmt: skip
             _right(_("Short")),
             _("Supplier"),
         )
@@ -301,7 +311,10 @@ class ProductionPlanScreen(FollowsOthers, ServiceScreen):
         rows = [
             [
                 n.sku,
-                *(_right(number(q, loc)) for q in (n.needed, n.on_hand, n.reserved, n.on_order)),
+                *(
+                    _right(number(q, loc))
+                    for q in (n.needed, n.on_hand, n.reserved, n.on_order, n.being_made)
+                ),
                 Text(number(n.short, loc), style="bold red", justify="right") if n.short else "",
                 visible(n.supplier) if n.supplier else (_("none known") if n.short else ""),
             ]

@@ -1,8 +1,10 @@
 """The production plan: the open assembly orders (draft and confirmed) by planned date and,
 per component, what they still need, what is on hand, reserved (by sales orders and
-confirmed assembly orders) and on order (open purchase orders), and what is short:
+confirmed assembly orders), on order (open purchase orders) and being made (what open
+assembly orders of that component are still to make), and what is short:
 
-    short = what draft orders still need + reserved - on hand - on order   (never below 0)
+    short = what draft orders still need + reserved - on hand - on order - being made
+                                                                          (never below 0)
 
 (a confirmed order's components are in "reserved" already). Each short component names the
 supplier a purchase order would go to: the product's own supplier, else the one it was last
@@ -53,6 +55,7 @@ class PlanNeed:
     on_hand: Decimal
     reserved: Decimal
     on_order: Decimal
+    being_made: Decimal  # still to make by open assembly orders of this component
     short: Decimal
     supplier_id: int | None
     supplier: str  # "" when no supplier is known
@@ -95,6 +98,21 @@ def last_suppliers(uow: UnitOfWork, product_ids: list[int]) -> dict[int, int]:
         )
     )
     return {pid: sid for pid, sid in rows}
+
+
+def being_made(uow: UnitOfWork, product_ids: list[int]) -> dict[int, int]:
+    """Per product (scaled), what its open assembly orders are still to make."""
+    if not product_ids:
+        return {}
+    rows = uow.session.execute(
+        select(
+            AssemblyOrder.product_id,
+            func.sum(AssemblyOrder.qty_scaled - AssemblyOrder.done_scaled),
+        )
+        .where(AssemblyOrder.state.in_(PLANNED_STATES), AssemblyOrder.product_id.in_(product_ids))
+        .group_by(AssemblyOrder.product_id)
+    )
+    return {pid: int(q) for pid, q in rows if q}
 
 
 @requires("stock.view")
@@ -148,6 +166,7 @@ def production_plan(uow: UnitOfWork) -> Plan:
     ids = [r[0] for r in need_rows]
     held = reserved(uow, ids)
     coming = on_order(uow, ids)
+    making = being_made(uow, ids)
     products = {}
     if ids:
         qty = sum_of_moves(StockMove.qty_scaled)
@@ -178,7 +197,8 @@ def production_plan(uow: UnitOfWork) -> Plan:
         sku, name, unit, own, sname, here = products[cid]
         r = held.get(cid, 0)
         o = coming.get(cid, 0)
-        short = max(0, int(draft_need or 0) + r - here - o)
+        m = making.get(cid, 0)
+        short = max(0, int(draft_need or 0) + r - here - o - m)
         sid = own or last.get(cid)
         needs.append(
             PlanNeed(
@@ -190,6 +210,7 @@ def production_plan(uow: UnitOfWork) -> Plan:
                 qty_from_scaled(here),
                 qty_from_scaled(r),
                 qty_from_scaled(o),
+                qty_from_scaled(m),
                 qty_from_scaled(short),
                 sid,
                 (sname if own else names.get(sid, "")) or "",
@@ -222,6 +243,7 @@ def plan_json(plan: Plan) -> dict:
                 "on_hand": str(n.on_hand),
                 "reserved": str(n.reserved),
                 "on_order": str(n.on_order),
+                "being_made": str(n.being_made),
                 "short": str(n.short),
                 "supplier": n.supplier or None,
                 "first_date": n.first_date.isoformat(),
