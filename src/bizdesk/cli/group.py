@@ -320,6 +320,23 @@ _EXTRA = re.compile(r"Got unexpected extra argument\(s\) \((.*)\)", re.S)
 _NO_COMMAND = re.compile(r"No such command (.*?)\.?(?: Did you mean (.*)\?)?", re.S)
 
 
+def _number_problem(cause: BaseException | None) -> str | None:
+    """What typer's check of a whole-number parameter found (pydantic's words, in English
+    only), in the reader's language; None for anything else."""
+    errors = getattr(cause, "errors", None)
+    found = errors()[0] if callable(errors) and errors() else None
+    if not isinstance(found, dict):
+        return None
+    given = found.get("input", "")
+    if found.get("type") == "int_parsing":  # (repr: a control character shows as its code)
+        return _("{value} is not a whole number").format(value=repr(str(given)))
+    if found.get("type") == "greater_than_equal":  # (a number already)
+        return _("{value} is too small: at least {least}").format(
+            value=given, least=(found.get("ctx") or {}).get("ge")
+        )
+    return None
+
+
 def _usage_text(exc: UsageError) -> str | None:
     """What a usage error says, in the reader's language; None for one not known here."""
     if isinstance(exc, MissingParameter):
@@ -338,9 +355,10 @@ def _usage_text(exc: UsageError) -> str | None:
         return text
     if isinstance(exc, BadParameter):
         hint = _hint(exc)
+        problem = _number_problem(exc.__cause__) or exc.message
         if not hint:
-            return _("Invalid value: {problem}").format(problem=exc.message)
-        return _("Invalid value for {name}: {problem}").format(name=hint, problem=exc.message)
+            return _("Invalid value: {problem}").format(problem=problem)
+        return _("Invalid value for {name}: {problem}").format(name=hint, problem=problem)
     if isinstance(exc, NoSuchOption):
         text = _("No such option: {name}").format(name=exc.option_name)
         if exc.possibilities:
