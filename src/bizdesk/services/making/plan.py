@@ -100,7 +100,7 @@ def last_suppliers(uow: UnitOfWork, product_ids: list[int]) -> dict[int, int]:
     return {pid: sid for pid, sid in rows}
 
 
-def being_made(uow: UnitOfWork, product_ids: list[int]) -> dict[int, int]:
+def _being_made(uow: UnitOfWork, product_ids: list[int]) -> dict[int, int]:
     """Per product (scaled), what its open assembly orders are still to make."""
     if not product_ids:
         return {}
@@ -166,7 +166,7 @@ def production_plan(uow: UnitOfWork) -> Plan:
     ids = [r[0] for r in need_rows]
     held = reserved(uow, ids)
     coming = on_order(uow, ids)
-    making = being_made(uow, ids)
+    making = _being_made(uow, ids)
     products = {}
     if ids:
         qty = sum_of_moves(StockMove.qty_scaled)
