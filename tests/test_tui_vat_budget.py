@@ -145,13 +145,19 @@ async def test_setting_a_budget_or_a_target_from_its_row_starts_with_the_rows_va
     store,  # noqa: ANN001
 ) -> None:
     """b on a row of the budget report sets that account's budget (the form started empty,
-    to be typed again from the row); g on a row of the targets, that user's for that month."""
+    to be typed again from the row), starting from what is set for the form's month (it
+    was left empty, and the owner overwrote 27,500.00 unseen); g on a row of the targets,
+    that user's for that month."""
+    from datetime import date
+
     from bizdesk.services.admin import users
 
+    this_month = f"{date.today():%Y-%m}"
     with store.write() as uow:
         users.add(uow, "sam", "sales")
         budgets.set_budget(uow, "6000", "2026-01", "900")
         budgets.set_budget(uow, "6200", "2026-01", "100")
+        budgets.set_budget(uow, "6200", this_month, "27500")
         budgets.set_target(uow, "sam", "2026-01", "1000")
     app = BizdeskApp(store)
     async with app.run_test(size=SIZE) as pilot:
@@ -171,6 +177,17 @@ async def test_setting_a_budget_or_a_target_from_its_row_starts_with_the_rows_va
         form = app.screen
         assert isinstance(form, FormScreen)
         assert form.query_one("#f-account", Input).value == "6200"
+        assert form.query_one("#f-amount", Input).value == "27,500.00"  # this month's
+        await pilot.press("escape")
+        await settle(pilot, app)
+        table.focus()
+        table.move_cursor(row=0)  # 6000: nothing set for this month
+        await settle(pilot, app)
+        await pilot.press("b")
+        await settle(pilot, app)
+        form = app.screen
+        assert isinstance(form, FormScreen)
+        assert form.query_one("#f-account", Input).value == "6000"
         assert form.query_one("#f-amount", Input).value == ""
         await pilot.press("escape")
         await settle(pilot, app)

@@ -26,7 +26,7 @@ from bizdesk.formatting import day, money, number, visible
 from bizdesk.i18n import N_, _, ngettext, tr
 from bizdesk.i18n import Message as Message_
 from bizdesk.reading import date_hint, month_hint, month_text, read_month
-from bizdesk.screens.common import Pane, ServiceRunner
+from bizdesk.screens.common import KeysWaitForServices, Pane, ServiceRunner
 from bizdesk.screens.registry import REPORT_TITLES
 from bizdesk.services.base.permissions import allowed, refusal
 from bizdesk.services.base.validate import FieldError, iso_date
@@ -126,7 +126,7 @@ def _month_field(month: str = "") -> Field:
     )
 
 
-class ReportsPane(Pane):
+class ReportsPane(KeysWaitForServices, Pane):
     HELP = N_(
         "Every report. Choose one at the top; From/To set a period (profit and loss, general "
         "ledger, SLA) and As of a date (trial balance, balance sheet, aging); the last box "
@@ -474,6 +474,22 @@ class ReportsPane(Pane):
         return {} if key in (None, "totals") else self.report.rows[int(key)]
 
     def action_set_budget(self) -> None:
+        """The form starts from the account under the cursor, this month, and the budget
+        already set for them (keys typed meanwhile wait for the form)."""
+        from bizdesk.services.books.budgets import month_budget
+
+        account = str(self._highlighted("budget").get("account") or "")
+        if not account:
+            self._budget_form(account, None)
+            return
+        month = month_text(date.today())
+        self.run_service(
+            lambda uow: month_budget(uow, account, month),
+            write=False,
+            done=lambda amount: self._budget_form(account, amount),
+        )
+
+    def _budget_form(self, account: str, amount: Decimal | None) -> None:
         from bizdesk.services.books.budgets import set_budget
 
         def save(uow, values):  # noqa: ANN001, ANN202
@@ -485,13 +501,13 @@ class ReportsPane(Pane):
                 Field(
                     "account",
                     N_("Account"),
-                    value=str(self._highlighted("budget").get("account") or ""),
+                    value=account,
                     required=True,
                     placeholder=N_("the account's code or name"),
                     suggest=suggest_accounts,
                 ),
                 _month_field(),
-                Field("amount", N_("Amount"), kind="number", required=True),
+                Field("amount", N_("Amount"), kind="number", value=amount, required=True),
             ],
             save,
             lambda line: _("Budget of {account} for {month} set").format(

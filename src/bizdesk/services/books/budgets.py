@@ -136,6 +136,21 @@ def set_budget(uow: UnitOfWork, account: object, month: object, amount: object) 
     return BudgetLine(acct.code, acct.name, year, mon, from_minor(minor, uow.exponent))
 
 
+@requires("budgets.edit")
+def month_budget(uow: UnitOfWork, account: object, month: object) -> Decimal | None:
+    """One account's budget for one month as set (None: not set), for a form that changes
+    it to start from it."""
+    chk = v.Checker()
+    acct = chk("account", _budget_account, uow, account)
+    ym = chk("month", parse_month, month, uow.person_input)
+    chk.done()
+    year, mon = ym
+    minor = uow.session.scalar(
+        select(Budget.amount_minor).filter_by(account_id=acct.id, year=year, month=mon)
+    )
+    return None if minor is None else from_minor(minor, uow.exponent)
+
+
 IMPORT_COLUMNS = ("account", "month", "amount")
 
 
