@@ -175,6 +175,8 @@ def test_drill_down_lists_the_orders_behind_a_row(store) -> None:  # noqa: ANN00
         store, "sales-analysis", by="product", date_from=date(2026, 10, 1), date_to=None
     )
     bike = next(r for r in rep.rows if r["value"] == "City bike")
+    # by product, the SKU comes first: it tells apart names a screen cuts short
+    assert [c.key for c in rep.columns][:2] == ["sku", "value"] and bike["sku"] == "BIKE"
     with store.read() as uow:
         page = analysis.drill(uow, bike["drill"], PageRequest(limit=1))
         assert [r.record_id for r in page.rows] == [ids["so1"]] and page.more_after

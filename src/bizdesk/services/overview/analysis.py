@@ -9,7 +9,7 @@ and cost-of-goods-sold accounts count them, so the totals agree with the books.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -214,6 +214,7 @@ class SalesRow:
     cogs: Decimal
     margin: Decimal
     margin_percent: Decimal | None
+    sku: str = ""  # by product: its SKU, which tells apart names cut short on a screen
 
 
 @dataclass(frozen=True)
@@ -261,6 +262,15 @@ def sales_analysis(
     rows = []
     for k, label, qty, net, cogs in uow.session.execute(stmt):
         rows.append(_sales_row(k, _group_label(by, k, label), qty, net, cogs, exp))
+    if by == "product":
+        skus = dict(
+            uow.session.execute(
+                select(Product.id, Product.sku).where(
+                    Product.id.in_([r.key for r in rows if r.key is not None])
+                )
+            ).all()
+        )
+        rows = [replace(r, sku=skus.get(r.key, "")) for r in rows]
     total = None
     if by != "tag":
         total = _sales_row(

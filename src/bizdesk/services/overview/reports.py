@@ -284,8 +284,11 @@ def _sales_analysis(
     from bizdesk.services.overview.analysis import sales_analysis
 
     res = sales_analysis(uow, by, date_from, date_to)
-    keys = ("value", "qty", "net", "cogs", "margin", "margin_percent")
+    figures = ("qty", "net", "cogs", "margin", "margin_percent")
+    named = ("sku", "value") if by == "product" else ("value",)  # (the SKU tells names apart)
+    keys = (*named, *figures)
     labels = (
+        *((N_("SKU"),) if by == "product" else ()),
         _SALES_LABELS.get(by, by),
         N_("Qty"),
         N_("Net sales"),
@@ -293,9 +296,7 @@ def _sales_analysis(
         N_("Margin"),
         N_("Margin %"),
     )
-    cols = [
-        Column(k, Message(lbl), i > 0) for i, (k, lbl) in enumerate(zip(keys, labels, strict=True))
-    ]
+    cols = [Column(k, Message(lbl), k in figures) for k, lbl in zip(keys, labels, strict=True)]
     period = {"date_from": date_from, "date_to": date_to}
     out = [
         {
