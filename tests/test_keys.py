@@ -147,6 +147,46 @@ def test_bursts_into_the_contact_form_are_saved_as_typed(shop, terminal):
     assert contact_count(store) == 5  # nothing else was made on the way
 
 
+def test_a_paste_holding_an_escape_is_refused_not_scrambled(shop, terminal):
+    """Textual's parser read an ESC inside a paste as a key: "abc<ESC>def" pasted into a
+    name saved "^defabc". The field now holds what was pasted, which the text rule refuses
+    by name; with the ESC taken out, what is pasted is saved as it is."""
+    store = open_store(str(shop))
+    showing(terminal, "Home")
+    os.write(terminal.master, F3.encode())
+    showing(terminal, "New")
+    os.write(terminal.master, b"n")
+    showing(terminal, "New contact")
+    screen = save_burst(terminal, store, paste("abc\x1bdef") + CTRL_S, 1)
+    assert "Not saved" in screen and "control character" in screen, screen
+    assert contact_count(store) == 0
+    # the field holds the pasted text: emptied and pasted again without the ESC, it saves
+    os.write(terminal.master, ("\x15" + paste("abcdef") + CTRL_S).encode())  # ctrl+u empties
+    wait_until(terminal, lambda s: contact_count(store) == 1, "the contact saved")
+    assert contact(store, "abcdef") is not None and contact(store, "^defabc") is None
+
+
+@pytest.mark.parametrize(
+    "reads",
+    [
+        ["\x1b[200~abc\x1bdef\x1b[201~x"],
+        ["\x1b[2", "00~abc\x1b", "def\x1b[2", "01~x"],  # both marks cut between reads
+        ["\x1b", "[200~abc", "\x1b", "def", "\x1b", "[201~", "x"],
+    ],
+)
+def test_an_escape_in_a_paste_stays_in_it_however_the_reads_cut_it(reads: list[str]) -> None:
+    from bizdesk.terminal import PasteKeeper
+
+    parser, keeper, got = XTermParser(), PasteKeeper(), []
+    for text in reads:
+        if passed := keeper.feed(text):  # ("" would tell the parser the input ended)
+            got += [keeper.event(e) for e in parser.feed(passed)]
+    assert [(type(e).__name__, getattr(e, "text", None) or e.key) for e in got] == [
+        ("Paste", "abc\x1bdef"),
+        ("Key", "x"),
+    ]
+
+
 def test_typing_ahead_into_a_form_that_is_opening(shop, terminal):
     store = open_store(str(shop))
     showing(terminal, "Home")

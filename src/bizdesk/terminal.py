@@ -18,13 +18,81 @@ import selectors
 import time
 from codecs import getincrementaldecoder
 
-from textual import constants
+from textual import constants, events
 from textual._loop import loop_last
 from textual._xterm_parser import XTermParser
 from textual.drivers.linux_driver import LinuxDriver
 
 TICK = 0.1  # s between wakings while a key may be half-read (Textual's own period)
 AWAKE_AFTER_INPUT = 1.0  # s after the escape delay during which the thread keeps waking
+
+PASTE_START, PASTE_END = "\x1b[200~", "\x1b[201~"
+HELD_ESCAPE = "\ufdd0"  # (a noncharacter: never in text) an ESC inside a paste, meanwhile
+
+
+class PasteKeeper:
+    """Keeps an ESC inside a paste in the pasted text. Textual's parser reads an ESC within
+    a bracketed paste as the start of a key: "abc<ESC>def" pasted became the keys "^", "d",
+    "e", "f" and then the paste "abc", so a form saved "^defabc", silently changed. Here
+    each ESC inside a paste (other than its end) reaches the parser as HELD_ESCAPE, and the
+    paste event gets the ESC back: the field holds what was pasted, which the text rule
+    then refuses by name (a control character), as it refuses it typed any other way.
+    Nothing outside a paste is touched or delayed (a lone Escape key stays one)."""
+
+    def __init__(self) -> None:
+        self.inside = False
+        self.matched = 0  # outside: how much of PASTE_START the input so far ended with
+        self.held = ""  # inside: the input's end, which may be the start of PASTE_END
+
+    def feed(self, text: str) -> str:
+        out: list[str] = []
+        s, self.held = self.held + text, ""
+        i = 0
+        while i < len(s):
+            if not self.inside:
+                i = self._outside(s, i, out)
+                continue
+            j = s.find("\x1b", i)
+            if j < 0:
+                out.append(s[i:])
+                break
+            out.append(s[i:j])
+            if s.startswith(PASTE_END, j):
+                out.append(PASTE_END)
+                i, self.inside, self.matched = j + len(PASTE_END), False, 0
+            elif PASTE_END.startswith(s[j:]):  # the end may be cut between two reads
+                self.held = s[j:]
+                break
+            else:
+                out.append(HELD_ESCAPE)
+                i = j + 1
+        return "".join(out)
+
+    def _outside(self, s: str, i: int, out: list[str]) -> int:
+        """Pass ``s`` on from ``i`` unchanged up to the start of a paste (then inside)."""
+        if self.matched and s.startswith(PASTE_START[self.matched :], i):
+            i += len(PASTE_START) - self.matched
+            out.append(PASTE_START[self.matched :])
+            self.inside, self.matched = True, 0
+            return i
+        self.matched = 0
+        j = s.find(PASTE_START, i)
+        if j >= 0:
+            out.append(s[i : j + len(PASTE_START)])
+            self.inside = True
+            return j + len(PASTE_START)
+        out.append(s[i:])
+        for n in range(min(len(PASTE_START) - 1, len(s) - i), 0, -1):
+            if s.endswith(PASTE_START[:n]):
+                self.matched = n
+                break
+        return len(s)
+
+    @staticmethod
+    def event(event: events.Event) -> events.Event:
+        if isinstance(event, events.Paste) and HELD_ESCAPE in event.text:
+            return events.Paste(event.text.replace(HELD_ESCAPE, "\x1b"))
+        return event
 
 
 class QuietLinuxDriver(LinuxDriver):
@@ -42,6 +110,7 @@ class QuietLinuxDriver(LinuxDriver):
         selector.register(wake, selectors.EVENT_READ)
         fileno = self.fileno
         parser = XTermParser(self._debug)
+        pastes = PasteKeeper()
         decode = getincrementaldecoder("utf-8")().decode
         last_input = time.monotonic()
 
@@ -54,8 +123,9 @@ class QuietLinuxDriver(LinuxDriver):
                     text = decode(os.read(fileno, 1024 * 4), final=final and last)
                     if not text:  # stdin is a pipe that ended
                         break
-                    for event in parser.feed(text):
-                        self.process_message(event)
+                    text = pastes.feed(text)  # ("": all of it may be a paste's end, cut)
+                    for event in parser.feed(text) if text else ():
+                        self.process_message(pastes.event(event))
             for event in parser.tick():
                 self.process_message(event)
 
