@@ -67,6 +67,16 @@ def showing(term: Terminal, *texts: str) -> str:
     return wait_until(term, lambda s: all(t in s for t in texts), f"{texts!r} on screen")
 
 
+def new_contact_form(term: Terminal) -> None:
+    """From Home, through the contacts list, to its new-contact form (each key once the
+    screen before it is drawn)."""
+    showing(term, "Home")
+    os.write(term.master, F3.encode())
+    showing(term, "New")
+    os.write(term.master, b"n")
+    showing(term, "New contact")
+
+
 def contact_count(store: Store) -> int:
     with store.read() as uow:
         return C.counts(uow)["contacts"]
@@ -103,11 +113,7 @@ def test_bursts_into_the_contact_form_are_saved_as_typed(shop, terminal):
     store = open_store(str(shop))
     with store.write() as uow:
         C.create(uow, C.ContactInput(name="BurstOrg", kind="organization"))
-    showing(terminal, "Home")
-    os.write(terminal.master, F3.encode())
-    showing(terminal, "New")
-    os.write(terminal.master, b"n")
-    showing(terminal, "New contact")
+    new_contact_form(terminal)
 
     # letters then ctrl+s (a priority binding): the save sees every letter
     screen = save_burst(terminal, store, "Quick Save Name" + CTRL_S, 2, LIST)
@@ -152,11 +158,7 @@ def test_a_paste_holding_an_escape_is_refused_not_scrambled(shop, terminal):
     name saved "^defabc". The field now holds what was pasted, which the text rule refuses
     by name; with the ESC taken out, what is pasted is saved as it is."""
     store = open_store(str(shop))
-    showing(terminal, "Home")
-    os.write(terminal.master, F3.encode())
-    showing(terminal, "New")
-    os.write(terminal.master, b"n")
-    showing(terminal, "New contact")
+    new_contact_form(terminal)
     screen = save_burst(terminal, store, paste("abc\x1bdef") + CTRL_S, 1)
     assert "Not saved" in screen and "control character" in screen, screen
     assert contact_count(store) == 0
@@ -204,11 +206,7 @@ def test_escape_and_a_letter_in_one_burst_are_both_acted_on(shop, terminal):
     the escape was lost and the n went into the form's first field ("nAlpha" saved in the
     form escape was to close). The escape closes the form, n opens a new one."""
     store = open_store(str(shop))
-    showing(terminal, "Home")
-    os.write(terminal.master, F3.encode())
-    showing(terminal, "New")
-    os.write(terminal.master, b"n")
-    showing(terminal, "New contact")
+    new_contact_form(terminal)
     screen = save_burst(terminal, store, "\x1bn" + "Alpha" + CTRL_S, 1)
     assert "Not saved" not in screen
     assert contact(store, "Alpha") is not None and contact(store, "nAlpha") is None
