@@ -174,6 +174,7 @@ def test_a_paste_holding_an_escape_is_refused_not_scrambled(shop, terminal):
         ["\x1b[200~abc\x1bdef\x1b[201~x"],
         ["\x1b[2", "00~abc\x1b", "def\x1b[2", "01~x"],  # both marks cut between reads
         ["\x1b", "[200~abc", "\x1b", "def", "\x1b", "[201~", "x"],
+        ["\x1b[", "2", "0", "0~abc\x1bd", "ef\x1b[", "20", "1", "~x"],  # one byte a read
     ],
 )
 def test_an_escape_in_a_paste_stays_in_it_however_the_reads_cut_it(reads: list[str]) -> None:

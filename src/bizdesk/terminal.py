@@ -70,11 +70,16 @@ class PasteKeeper:
 
     def _outside(self, s: str, i: int, out: list[str]) -> int:
         """Pass ``s`` on from ``i`` unchanged up to the start of a paste (then inside)."""
-        if self.matched and s.startswith(PASTE_START[self.matched :], i):
-            i += len(PASTE_START) - self.matched
-            out.append(PASTE_START[self.matched :])
-            self.inside, self.matched = True, 0
-            return i
+        if self.matched:
+            rest = PASTE_START[self.matched :]
+            if s.startswith(rest, i):
+                out.append(rest)
+                self.inside, self.matched = True, 0
+                return i + len(rest)
+            if rest.startswith(s[i:]):  # the start cut over three reads or more
+                out.append(s[i:])
+                self.matched += len(s) - i
+                return len(s)
         self.matched = 0
         j = s.find(PASTE_START, i)
         if j >= 0:
