@@ -8,7 +8,7 @@ import sqlite3
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import func
+from sqlalchemy import event, func
 from sqlmodel import select
 
 from bizdesk.db import engine as engine_module
@@ -114,3 +114,26 @@ def test_a_store_held_busy_too_long_says_so_and_runs_nothing(tmp_path, monkeypat
     with store.write() as uow:  # free again: it just works
         contacts.create(uow, contacts.ContactInput(name="After the wait"))
     store.dispose()
+
+
+def test_a_first_write_reads_the_schema_before_it_asks_for_the_write_lock(store) -> None:  # noqa: ANN001
+    # Whether the store has the hash chains is read from the schema once per process (the
+    # first write). Read under the write lock, it made every other writer wait for it: on
+    # PostgreSQL a dozen catalog queries per process, at the moment a shop opens its day.
+    fresh = open_store(store.url, user="tester", migrate=False)
+    statements: list[str] = []
+
+    @event.listens_for(fresh.engine, "before_cursor_execute")
+    def _seen(_conn, _cursor, statement, _params, _context, _many) -> None:  # noqa: ANN001
+        statements.append(statement)
+
+    try:
+        with fresh.write() as uow:
+            L.create_draft(uow, _entry(0, 0))
+    finally:
+        fresh.dispose()
+    locked = next(
+        i for i, s in enumerate(statements) if "pg_advisory_xact_lock" in s or "IMMEDIATE" in s
+    )
+    schema = [s for s in statements[locked:] if "pg_catalog" in s or "PRAGMA" in s.upper()]
+    assert schema == [], schema

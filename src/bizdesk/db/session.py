@@ -127,10 +127,11 @@ class Store:
                 self._settings = None
             return
         bind = self.engine.execution_options(bizdesk_mode=WRITE)
+        chained = self._chained()  # (read before the lock is asked for: nobody waits on it)
         try:
             with _Session(bind, expire_on_commit=False) as session, self._turn():
                 self._begin(session)
-                marks = chain.start_marks(session) if self._chained(session) else None
+                marks = chain.start_marks(session) if chained else None
                 uow = UnitOfWork(self, session, write=True)
                 try:
                     yield uow
@@ -150,11 +151,12 @@ class Store:
         if uow.settings_changed:
             self._settings = None
 
-    def _chained(self, session: Session) -> bool:
+    def _chained(self) -> bool:
         """Whether the schema has the hash chains (migration 0006): only a store still being
         upgraded, or a test writing an old schema on purpose, lacks them."""
         if self._has_chains is None:
-            columns = inspect(session.connection()).get_columns("audit_event")
+            with self.engine.connect() as conn:
+                columns = inspect(conn).get_columns("audit_event")
             self._has_chains = any(c["name"] == "chain_hash" for c in columns)
         return self._has_chains
 
