@@ -8,10 +8,11 @@ processes at once, each on a fresh store. Reports entries per second for both, e
 user would have seen (there must be none), whether every entry is there with gap-free
 numbers, and `bizdesk check`. Also how long each unit of work waited for the write lock (from
 entering ``store.write()`` to its BEGIN having returned, so the line of db/turns.py and SQLite's
-busy handler or PostgreSQL's advisory lock alike): median, 99th percentile and longest.
-Targets: the many-process rate is at least 0.7x the one-process rate; the 99th-percentile
-wait is at most 1 s and the longest stays below half the busy timeout. Exits 1 when a target
-is missed.
+busy handler or PostgreSQL's advisory lock alike): median, 99th percentile and longest. The
+clock starts once every process has imported bizdesk and read the journal and its accounts,
+as a session has before anyone posts. Targets: the many-process rate is at least 0.7x the
+one-process rate; the 99th-percentile wait is at most 1 s and the longest stays below half
+the busy timeout. Exits 1 when a target is missed.
 
 --db takes a folder for the SQLite files (default bench/out) or a PostgreSQL URL of an
 empty database (it is emptied by each run).
@@ -29,15 +30,19 @@ from sqlalchemy import event, func
 from sqlmodel import select
 
 from bizdesk.db import open_store
-from bizdesk.db.engine import BUSY_TIMEOUT_MS
+from bizdesk.db.engine import BUSY_TIMEOUT_MS, WRITE
 from bizdesk.models.ledger import JournalEntry
 from bizdesk.services.admin import setup
 from bizdesk.services.admin.checks import run_checks
+from bizdesk.services.base.paging import PageRequest
 from bizdesk.services.books import ledger as L
 
 
-def _poster(url: str, each: int, start, results) -> None:  # noqa: ANN001
+def _poster(url: str, each: int, ready, start, results) -> None:  # noqa: ANN001
     store = open_store(url, user="bench", migrate=False)
+    with store.read() as uow:  # as a session is once it shows the journal and its accounts
+        L.list_entries(uow, PageRequest(limit=40))
+        L.list_accounts(uow)
     failures: list[str] = []
     waits: list[float] = []
     asked = [0.0]
@@ -45,9 +50,11 @@ def _poster(url: str, each: int, start, results) -> None:  # noqa: ANN001
     # Registered after the engine's own "begin" listener (BEGIN IMMEDIATE, or the advisory
     # lock on PostgreSQL): called once the lock is held.
     @event.listens_for(store.engine, "begin")
-    def _held(_conn) -> None:  # noqa: ANN001
-        waits.append(time.perf_counter() - asked[0])
+    def _held(conn) -> None:  # noqa: ANN001
+        if conn.get_execution_options().get("bizdesk_mode") == WRITE:
+            waits.append(time.perf_counter() - asked[0])
 
+    ready.put(True)
     start.wait()
     t = time.perf_counter()
     for i in range(each):
@@ -97,11 +104,17 @@ def run(target: str, procs: int, each: int) -> tuple[float, list[str], bool, lis
     every wait for the write lock (seconds)."""
     url = _fresh_store(target, f"writers-{procs}")
     ctx = mp.get_context("spawn")
-    start, results = ctx.Event(), ctx.Queue()
-    workers = [ctx.Process(target=_poster, args=(url, each, start, results)) for _ in range(procs)]
+    ready, start, results = ctx.Queue(), ctx.Event(), ctx.Queue()
+    workers = [
+        ctx.Process(target=_poster, args=(url, each, ready, start, results)) for _ in range(procs)
+    ]
     for w in workers:
         w.start()
-    time.sleep(1.0)  # let every process import and connect before the clock starts
+    # The clock starts once every process has imported bizdesk and connected (16 processes
+    # importing at once keep 2 cores busy for several seconds: a lock holder starved by them
+    # is not what a shop whose people have their sessions open sees).
+    for _ in workers:
+        ready.get(timeout=600)
     t = time.perf_counter()
     start.set()
     outcomes = [results.get(timeout=600) for _ in workers]
