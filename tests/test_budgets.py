@@ -4,16 +4,18 @@ against actual with variance and percentage; sales targets per owner against won
 
 from __future__ import annotations
 
+import calendar
 import json
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from bizdesk.db import Store
 from bizdesk.errors import PermissionDenied, ValidationError
 from bizdesk.models.budgets import Budget
+from bizdesk.models.deals import Deal
 from bizdesk.services.admin import users
 from bizdesk.services.books import budgets, ledger
 from bizdesk.services.crm import contacts
@@ -302,7 +304,8 @@ def test_sales_targets_against_won_deals(store) -> None:  # noqa: ANN001
         with pytest.raises(ValidationError) as exc:
             budgets.set_target(uow, "nobody", month, "1000")
         assert "no user 'nobody'" in str(exc.value.fields["owner"])
-        rows = budgets.targets_report(uow, date(today.year, today.month, 1), today)
+        last = date(today.year, today.month, calendar.monthrange(today.year, today.month)[1])
+        rows = budgets.targets_report(uow, date(today.year, today.month, 1), last)
     got = {r.owner: (r.month, r.target, r.won, r.deals, r.variance, r.percent) for r in rows}
     assert got == {
         "sam": (
@@ -315,6 +318,39 @@ def test_sales_targets_against_won_deals(store) -> None:  # noqa: ANN001
         ),
         "tester": (month, Decimal("0.00"), Decimal("50.00"), 1, Decimal("50.00"), None),
     }
+
+
+def test_a_period_that_cuts_a_month_counts_its_days(store) -> None:  # noqa: ANN001
+    # Deals won on 3 and 20 March; a target of 3,100 for March. Asked for 7-31 March, the
+    # report counted both deals and the whole target, as if asked for the month.
+    with store.write() as uow:
+        cid = contacts.create(uow, contacts.ContactInput(name="Cycle Club")).contact.id
+        for title, amount, day in (("Early", "400", 3), ("Late", "250", 20)):
+            d = deals.create(
+                uow, deals.DealInput(title=title, contact=f"#{cid}", owner="tester", amount=amount)
+            )
+            deals.win(uow, d.id, "ok", version=d.version)
+            uow.session.execute(
+                update(Deal)
+                .where(Deal.id == d.id)
+                .values(closed_at=datetime(2026, 3, day, 12, tzinfo=UTC))
+            )
+        budgets.set_target(uow, "tester", "2026-03", "3100")
+
+    def report(first: date, last: date) -> list[tuple]:
+        with store.read() as uow:
+            rows = budgets.targets_report(uow, first, last)
+        return [(r.month, r.target, r.won, r.deals) for r in rows]
+
+    assert report(date(2026, 3, 1), date(2026, 3, 31)) == [
+        ("2026-03", Decimal("3100.00"), Decimal("650.00"), 2)
+    ]
+    assert report(date(2026, 3, 7), date(2026, 3, 31)) == [  # 25 of March's 31 days
+        ("2026-03", Decimal("2500.00"), Decimal("250.00"), 1)
+    ]
+    assert report(date(2026, 3, 21), date(2026, 4, 30)) == [
+        ("2026-03", Decimal("1100.00"), Decimal("0.00"), 0)
+    ]
 
 
 def test_home_glance_only_with_a_budget_this_year(store) -> None:  # noqa: ANN001

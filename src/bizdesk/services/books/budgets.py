@@ -529,19 +529,18 @@ class TargetRow:
 def targets_report(
     uow: UnitOfWork, date_from: date | None = None, date_to: date | None = None
 ) -> list[TargetRow]:
-    """Per owner and month of the period (whole months it meets): the target against the
-    value of deals won (closed in a won stage) that month."""
+    """Per owner and month of the period: the target against the value of deals won
+    (closed in a won stage) in the period that month. A month the period cuts counts by its
+    days, as a budget does: its target prorated, its deals those won inside the period."""
     date_from, date_to = default_period(date_from, date_to, date.today())
     exp = uow.exponent
-    months = [(y, m) for y, m, _i, _d in _months(date_from, date_to)]
-    first = date(*months[0], 1)
-    last = _month_range(*months[-1])[1]
+    share = {(y, m): (i, d) for y, m, i, d in _months(date_from, date_to)}
     cells: dict[tuple[str, int, int], list[int]] = {}
     for owner, year, month, amount in uow.session.execute(
         select(SalesTarget.owner, SalesTarget.year, SalesTarget.month, SalesTarget.amount_minor)
     ):
-        if (year, month) in months:
-            cells[(owner, year, month)] = [amount, 0, 0]
+        if (year, month) in share:
+            cells[(owner, year, month)] = [_prorated(amount, *share[(year, month)]), 0, 0]
     # won deals, one row per deal's owner and closing day (closed_at is UTC: its date counts)
     won = uow.session.execute(
         select(Deal.owner, Deal.closed_at, Deal.amount_minor)
@@ -549,8 +548,8 @@ def targets_report(
         .where(
             PipelineStage.kind == "won",
             Deal.archived.is_(False),
-            Deal.closed_at >= datetime.combine(first, time(), tzinfo=UTC),
-            Deal.closed_at < datetime.combine(last + timedelta(days=1), time(), tzinfo=UTC),
+            Deal.closed_at >= datetime.combine(date_from, time(), tzinfo=UTC),
+            Deal.closed_at < datetime.combine(date_to + timedelta(days=1), time(), tzinfo=UTC),
         )
     )
     for owner, closed_at, amount in won:
