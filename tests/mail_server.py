@@ -115,12 +115,12 @@ def free_port() -> int:
 
 
 class Server:
-    def __init__(self, inbox: Inbox, *, auth: bool = False) -> None:
+    def __init__(self, inbox: Inbox, *, auth: bool = False, smtputf8: bool = False) -> None:
         self.inbox = inbox
         self.port = free_port()
-        kwargs = {}
+        kwargs: dict[str, object] = {"enable_SMTPUTF8": smtputf8}
         if auth:
-            kwargs = {"authenticator": inbox.authenticate, "auth_require_tls": False}
+            kwargs |= {"authenticator": inbox.authenticate, "auth_require_tls": False}
         self.controller = Controller(inbox, hostname="127.0.0.1", port=self.port, **kwargs)
 
     def __enter__(self) -> Server:

@@ -175,6 +175,36 @@ def test_a_refused_recipient_leaves_the_connection_to_the_others(store) -> None:
     assert len({id(s) for s in inbox.connections}) == 1
 
 
+@pytest.mark.parametrize("smtputf8", [False, True], ids=["ascii-server", "smtputf8-server"])
+def test_an_address_with_letters_outside_ascii(store, smtputf8) -> None:  # noqa: ANN001
+    # A customer's address may be written with any letters (RFC 6531). A server that takes
+    # them gets it as written; one that does not fails that message alone, in a sentence
+    # (it stopped a whole campaign with an error from Python's codecs), the others go.
+    ann = customer(store)
+    hugo = customer(store, email="hugo.müller@example.com")
+    inbox = Inbox()
+    with Server(inbox, smtputf8=smtputf8) as server:
+        smtp_settings(store, server.port)
+        first = queue(store, ann, label="INV-00001")
+        his = queue(store, hugo, label="INV-00002", to="hugo.müller@example.com")
+        last = queue(store, ann, label="INV-00003")
+        done = outbox.deliver(store)
+    if smtputf8:
+        assert [m.id for m in done.sent] == [first, his, last] and not done.failed
+        assert inbox.envelopes[1] == ("shop@example.com", ["hugo.müller@example.com"])
+        assert str(inbox.messages[1]["To"]) == "hugo.müller@example.com"
+        assert pdf_parts(inbox.messages[1]) == [PDF]
+        return
+    assert [m.id for m in done.sent] == [first, last] and [m.id for m in done.failed] == [his]
+    assert row(store, his).state == "queued"
+    assert row(store, his).last_error == (
+        f"127.0.0.1:{server.port} does not take addresses with letters outside ASCII (it "
+        "lacks SMTPUTF8): nothing was sent to hugo.müller@example.com; send it through a "
+        "server that does, or give the contact another address"
+    )
+    assert [str(m["To"]) for m in inbox.messages] == ["ann@example.com"] * 2
+
+
 @pytest.mark.parametrize("silently", [False, True], ids=["421", "hang-up"])
 def test_a_server_that_closes_after_some_messages_gets_each_once(store, silently) -> None:  # noqa: ANN001
     ann = customer(store)

@@ -201,8 +201,21 @@ def _conversation(conn: smtplib.SMTP, sender: str, to: str, msg: EmailMessage, s
     connection lost after the message was handed over is told apart: the server may have
     accepted it, and it must not be sent again by itself (SendUnsure)."""
     conn.ehlo_or_helo_if_needed()
-    data = msg.as_bytes(policy=msg.policy.clone(linesep="\r\n"))
-    code, answer = conn.mail(sender)
+    options: tuple[str, ...] = ()
+    if _international(sender, to):  # as smtplib's send_message does (RFC 6531)
+        if not conn.has_extn("smtputf8"):
+            raise SendError(
+                Message(
+                    "{server} does not take addresses with letters outside ASCII (it lacks "
+                    "SMTPUTF8): nothing was sent to {address}; send it through a server that "
+                    "does, or give the contact another address",
+                    server=server,
+                    address=to if not to.isascii() else sender,
+                )
+            )
+        options = ("SMTPUTF8", "BODY=8BITMIME")
+    data = _bytes(msg, sender, to, linesep="\r\n")
+    code, answer = conn.mail(sender, options)
     if code != 250:
         raise smtplib.SMTPSenderRefused(code, answer, sender)
     code, answer = conn.rcpt(to)
@@ -224,6 +237,17 @@ def _conversation(conn: smtplib.SMTP, sender: str, to: str, msg: EmailMessage, s
         raise smtplib.SMTPDataError(code, answer)
 
 
+def _international(*addresses: str) -> bool:
+    return not all(a.isascii() for a in addresses)
+
+
+def _bytes(msg: EmailMessage, sender: str, to: str, linesep: str = "\n") -> bytes:
+    """The message as sent: an address with letters outside ASCII is written as it is
+    (UTF-8, RFC 6532); e-mail's usual encoded words cannot carry one."""
+    policy = msg.policy.clone(linesep=linesep, utf8=_international(sender, to))
+    return msg.as_bytes(policy=policy)
+
+
 def _answer(code: int, text: bytes | str) -> str:
     if isinstance(text, bytes):
         text = text.decode("utf-8", "replace")
@@ -237,7 +261,7 @@ def _sendmail(settings: MailSettings, msg: EmailMessage) -> None:
     try:
         done = subprocess.run(
             command,
-            input=msg.as_bytes(),
+            input=_bytes(msg, settings.from_address, str(msg["To"])),
             capture_output=True,
             timeout=TIMEOUT,
             check=False,
