@@ -184,8 +184,9 @@ def _people(rng: random.Random, shop: dict, n: int):
             last2 = rng.choice(shop["last_names"]) if "{last2}" in shop["name_format"] else ""
             name = shop["name_format"].format(first=first, last=last, last2=last2)
             kind = "person"
-        folded = demo_erp.ascii_fold(name) if shop["ascii_emails"] else name
-        slug = "".join(ch for ch in v.sort_key(folded) if ch.isalnum())[:20] or "contact"
+        # (an address of ASCII letters: many mail servers take no other, RFC 6531)
+        slug = "".join(ch for ch in demo_erp.ascii_fold(name).lower() if ch.isalnum())[:20]
+        slug = slug or "contact"
         email = f"{slug}.{i}@example.com" if i % 7 else ""
         phone = _phone(rng, place["phone"]) if i % 3 else ""
         tags = sorted(set(rng.sample(shop["tags"], rng.randrange(0, 3))))
