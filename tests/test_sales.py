@@ -182,10 +182,10 @@ def test_won_deal_with_lines_becomes_a_sales_order(shop) -> None:  # noqa: ANN00
             [deals.LineInput("City bike", "2", "620.00", product_id=bike)],
             version=d.version,
         )
-        deals.win(uow, d.id, "good price", version=d.version)
+        won = deals.win(uow, d.id, "good price", version=d.version)
         page = sales.list_page(uow, sales.PageRequest(filters={"customer_id": cid}))
         so = sales.get(uow, page.rows[0].id)
-    assert so.deal_id == d.id and so.state == "draft"
+    assert so.deal_id == d.id and so.state == "draft" and won.order == so.label
     assert [(ln.sku, ln.qty, ln.unit_price) for ln in so.lines] == [("BIKE", 2, Decimal("620.00"))]
 
 

@@ -195,11 +195,14 @@ async def test_deal_lines_from_the_deal_page_become_the_won_deals_order(store) -
         await settle(pilot, app)
         await pilot.press("ctrl+s")
         await settle(pilot, app)
+        said = [str(n.message) for n in app._notifications]  # noqa: SLF001
     with store.read() as uow:
         won = D.get(uow, deal.id)
         page = SA.list_page(uow, PageRequest(filters={"customer_id": 1}))
         so = SA.get(uow, page.rows[0].id)
     assert won.stage == "Won" and so.deal_id == deal.id
+    # the person is told an order was drafted, and which (only "Fleet: Won" was said)
+    assert f"Fleet: Won · sales order {so.label} drafted from its lines" in said, said
     assert [(ln.sku, ln.description, ln.qty, ln.unit_price) for ln in so.lines] == [
         ("BIKE", "City bike", 2, Decimal("650.00")),
         ("", "Fitting", 1, Decimal("35.00")),

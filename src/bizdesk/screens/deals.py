@@ -241,7 +241,12 @@ class DealActions(RecordActions):
 
     def deal_closed(self, view: D.DealView | None) -> None:
         if view is not None:
-            self.notify(f"{view.title}: {view.stage}", markup=False)
+            said = f"{view.title}: {view.stage}"
+            if view.order:  # (to confirm: o opens the sales orders)
+                said += " · " + _("sales order {label} drafted from its lines").format(
+                    label=view.order
+                )
+            self.notify(said, markup=False)
             self.after_change(view)
 
 

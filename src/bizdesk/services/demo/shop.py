@@ -288,6 +288,8 @@ def _details(uow: UnitOfWork, shop: dict) -> None:
             **shop["details"],
         ),
     )
+    if not uow.setting("vat_rates"):  # a chart that names no rates (the generic one): the
+        uow.set_setting("vat_rates", shop["vat_rate"])  # shop's, as its products are sold at
 
 
 def _small(store: Store, shop: dict, today: date) -> dict[str, int]:

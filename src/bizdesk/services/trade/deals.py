@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -250,6 +250,7 @@ class DealView:
     updated_at: datetime
     updated_by: str
     version: int
+    order: str = ""  # on winning: the sales order drafted from its lines (SO-00048)
 
     @property
     def is_open(self) -> bool:
@@ -528,8 +529,8 @@ def win(uow: UnitOfWork, deal_id: int, reason: str = "", *, version: int) -> Dea
     view = _set_stage(uow, d, won.id, 100, "win", reason)
     from bizdesk.services.trade.sales import from_deal
 
-    from_deal(uow, d.id)  # a deal with lines becomes a sales order (a draft to confirm)
-    return view
+    order = from_deal(uow, d.id)  # a deal with lines becomes a sales order (a draft)
+    return view if order is None else replace(view, order=order.label)
 
 
 @requires("deals.edit")
