@@ -93,9 +93,13 @@ def test_waiting_on_customer_pauses_the_resolution_clock(store, ticket):
 
 def test_breach_recorded_after_resolve_and_on_reopen(store, ticket):
     late = MON9 + timedelta(days=2)
+    with store.read() as uow:
+        due = T.get(uow, ticket.id, now=MON9).resolution.due
     with store.write() as uow:
         t = T.set_status(uow, ticket.id, "resolved", version=ticket.version, now=late)
     assert t.resolution.state == "breached" and t.first_response.state == "breached"
+    # when it was due stays shown beside the breach ("BREACHED (no due time)" it said)
+    assert due is not None and t.resolution.due == due
     with store.write() as uow:
         t = T.set_status(uow, ticket.id, "closed", version=t.version, now=late + hours(1))
         t = T.set_status(uow, ticket.id, "open", version=t.version, now=late + hours(2))

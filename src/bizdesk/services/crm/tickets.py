@@ -460,7 +460,8 @@ def set_status(
     # pause or stop the resolution clock, keeping the working time that was left
     if old not in CLOSED and old != "waiting" and status in ("waiting", *CLOSED):
         t.resolution_remaining_s = business_seconds_between(now, res_due, hours) if res_due else 0
-        t.resolution_due = None
+        if not (status in CLOSED and res_due is not None and now > res_due):
+            t.resolution_due = None  # (resolved late, it keeps when it was due, beside its breach)
     if status in CLOSED:
         if t.resolved_at is None:
             t.resolved_at = now
