@@ -23,6 +23,7 @@ from bizdesk.services.banking.proposals import proposals
 from bizdesk.services.banking.statements import import_statement
 from bizdesk.services.books import ledger
 from bizdesk.services.crm import contacts
+from bizdesk.services.exchange import new_documents
 from bizdesk.services.trade import purchasing, sales
 from tests.bank_files import NOVEMBER, RULES_ES, csv_es
 from tests.erp_helpers import errors, order, product, supplier
@@ -470,4 +471,28 @@ def test_a_debt_on_no_invoice_is_settled_the_way_the_refusal_says(store) -> None
             .where(Account.code == "1100", JournalLine.contact_id == club.contact.id)
         )
     assert owed == 0
+    assert errors(store) == []
+
+
+def test_a_bill_whose_reference_has_letters_outside_a_to_z_is_found_as_written(store) -> None:  # noqa: ANN001
+    # Every bill of a Vietnamese supplier reads "HĐ-…": matched as the screen proposed it, or
+    # paid by it, it was "no supplier bill 'HĐ-4012'" (SQLite lowers A-Z only, Python all).
+    sid = supplier(store, "Công ty Xe Đạp")
+    product(store, "BIKE", name="City bike", cost="100", sale_price="150", vat_rate="0")
+    first = order(store, sid, ("BIKE", "2", "100"))
+    second = order(store, sid, ("BIKE", "1", "100"))
+    with store.write() as uow:
+        for po, ref in ((first, "HĐ-4012"), (second, "HĐ-4013")):
+            purchasing.receive(uow, po.id, {ln.id: str(ln.qty) for ln in po.lines})
+            purchasing.bill(uow, po.id, reference=ref, bill_date="2026-11-10")
+    camt_line(store, "200.00", "DBIT", "XE DAP", "HD 4012", "R1")
+    with store.write() as uow:
+        done = reconcile.match_documents(uow, _line(store, "HD 4012"), [("HĐ-4012", None)])
+        paid = new_documents.bill_payment(uow, {"bill": "HĐ-4013", "account": "bank"})
+    assert done.settled == ("HĐ-4012",) and paid.label.startswith("JE-")
+    with store.read() as uow:
+        assert [purchasing.get(uow, po.id).bills[0].paid for po in (first, second)] == [
+            Decimal("200.00"),
+            Decimal("100.00"),
+        ]
     assert errors(store) == []

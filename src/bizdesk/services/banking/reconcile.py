@@ -43,7 +43,13 @@ from bizdesk.reading import date_text
 from bizdesk.services.banking.proposals import Proposal, proposals
 from bizdesk.services.base import validate as v
 from bizdesk.services.base.numbering import INVOICE, JOURNAL, PURCHASE_ORDER, entry_label
-from bizdesk.services.base.paging import Page, PageRequest, folded_contains, keyset_page
+from bizdesk.services.base.paging import (
+    Page,
+    PageRequest,
+    folded_contains,
+    keyset_page,
+    same_name,
+)
 from bizdesk.services.base.permissions import requires
 from bizdesk.services.books.ledger import (
     Posting,
@@ -186,12 +192,12 @@ def _bill_id(uow: UnitOfWork, ref: object) -> int:
     stmt = select(SupplierBill.id).join(PurchaseOrder, PurchaseOrder.id == SupplierBill.order_id)
     if m:
         stmt = stmt.where(
-            func.lower(SupplierBill.reference) == m.group(1).lower(), PurchaseOrder.number == order
+            same_name(SupplierBill.reference, m.group(1)), PurchaseOrder.number == order
         )
     elif order is not None and text.upper().startswith(PURCHASE_ORDER.prefix):
         stmt = stmt.where(PurchaseOrder.number == order)
     else:
-        stmt = stmt.where(func.lower(SupplierBill.reference) == text.lower())
+        stmt = stmt.where(same_name(SupplierBill.reference, text))
     ids = list(uow.session.scalars(stmt.limit(2)))
     if len(ids) != 1:
         problem = (

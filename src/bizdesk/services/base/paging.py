@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Select, or_, tuple_
+from sqlalchemy import Select, func, or_, tuple_
 from sqlalchemy.sql import ColumnElement
 
 from bizdesk.folding import fold
@@ -103,6 +103,13 @@ def contains(uow, column, text: str):  # noqa: ANN001, ANN201
     if uow.store.is_sqlite:
         return column.like(like_pattern(text), escape="\\")
     return column.ilike(like_pattern(text), escape="\\")
+
+
+def same_name(column, text: str):  # noqa: ANN001, ANN201
+    """``column`` holds ``text``, as typed or in another case of its letters A-Z. SQLite's
+    lower() knows no other letters: a reference typed exactly as stored, "HĐ-4012", did not
+    find itself (lowered to "hđ-4012" here and "hĐ-4012" there); the exact text always does."""
+    return or_(column == text, func.lower(column) == text.lower())
 
 
 def folded_contains(column, text: str):  # noqa: ANN001, ANN201

@@ -25,7 +25,14 @@ from bizdesk.money import AmountError, from_minor, money_text, parse_money
 from bizdesk.reading import date_text
 from bizdesk.services.base import validate as v
 from bizdesk.services.base.numbering import JOURNAL, entry_label, next_number
-from bizdesk.services.base.paging import Page, PageRequest, contains, keyset_page, like_pattern
+from bizdesk.services.base.paging import (
+    Page,
+    PageRequest,
+    contains,
+    keyset_page,
+    like_pattern,
+    same_name,
+)
 from bizdesk.services.base.permissions import can, requires
 from bizdesk.services.base.records import check_version, touch
 from bizdesk.services.books.entry_search import entry_memo_condition, index_entries
@@ -228,9 +235,7 @@ def resolve_account(uow: UnitOfWork, text: object) -> Account:
     code = s.split(" ", 1)[0]
     a = uow.session.scalars(select(Account).where(Account.code == code)).first()
     if a is None:
-        a = uow.session.scalars(
-            select(Account).where(func.lower(Account.name) == s.lower())
-        ).first()
+        a = uow.session.scalars(select(Account).where(same_name(Account.name, s))).first()
     if a is None:
         raise v.FieldError(Message("no account {account}", account=repr(s[:40])))
     if a.archived:

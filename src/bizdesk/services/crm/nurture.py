@@ -37,6 +37,7 @@ from bizdesk.services.base.paging import (
     Page,
     PageRequest,
     keyset_page,
+    same_name,
 )
 from bizdesk.services.base.permissions import requires
 from bizdesk.services.base.records import check_version, touch
@@ -183,7 +184,7 @@ def find_sequence(uow: UnitOfWork, text: str) -> SequenceView:
     if s.lstrip("#").isdigit():
         return _seq_view(uow, _load_sequence(uow, int(s.lstrip("#"))))
     seq = uow.session.scalars(
-        select(NurtureSequence).where(func.lower(NurtureSequence.name) == s.casefold())
+        select(NurtureSequence).where(same_name(NurtureSequence.name, s))
     ).first()
     if seq is None:
         raise NotFound(Message("There is no nurturing sequence named {name}.", name=repr(s)))
@@ -271,7 +272,7 @@ def _clean_sequence(
     if name:
         clash = uow.session.scalars(
             select(NurtureSequence.id).where(
-                func.lower(NurtureSequence.name) == name.casefold(),
+                same_name(NurtureSequence.name, name),
                 NurtureSequence.id != (self_id or 0),
             )
         ).first()

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from bizdesk.db.session import UnitOfWork
 from bizdesk.errors import ValidationError
@@ -32,6 +32,7 @@ from bizdesk.money import from_minor
 from bizdesk.reading import json_problem
 from bizdesk.services.base import validate as v
 from bizdesk.services.base.numbering import INVOICE, JOURNAL, PURCHASE_ORDER, SALES_ORDER
+from bizdesk.services.base.paging import same_name
 from bizdesk.services.base.permissions import requires
 from bizdesk.services.crm import tickets
 from bizdesk.services.inventory.products import resolve_product
@@ -661,7 +662,7 @@ def _find_bill(
     when given; None when there is none, or several (a problem said). ``where`` is the
     JSON's place of the bill ("" for the document, "bills[1]" for an item of a list)."""
     at = f"{where}." if where else ""
-    stmt = select(SupplierBill).where(func.lower(SupplierBill.reference) == ref.strip().lower())
+    stmt = select(SupplierBill).where(same_name(SupplierBill.reference, ref.strip()))
     if order is not None:
         order_problems: list = []
         order_id = _order_id(uow, order_problems, order, PURCHASE_ORDER, PurchaseOrder)

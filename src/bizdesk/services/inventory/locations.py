@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from bizdesk.db.session import UnitOfWork
 from bizdesk.errors import ValidationError
 from bizdesk.i18n import Message
 from bizdesk.models.stock import Location
 from bizdesk.services.base import validate as v
+from bizdesk.services.base.paging import same_name
 from bizdesk.services.base.permissions import requires
 
 
@@ -34,9 +35,7 @@ def add_location(uow: UnitOfWork, name: object) -> LocationView:
     name = chk("name", v.text, name, required=True, max_len=60)
     if (
         name
-        and uow.session.scalars(
-            select(Location.id).where(func.lower(Location.name) == name.lower())
-        ).first()
+        and uow.session.scalars(select(Location.id).where(same_name(Location.name, name))).first()
     ):
         chk.add("name", Message("a location called {name} exists already", name=repr(name)))
     chk.done()
@@ -65,7 +64,7 @@ def resolve_location(uow: UnitOfWork, text: object) -> Location:
     if not s:
         return default_location(uow)
     loc = uow.session.scalars(
-        select(Location).where(func.lower(Location.name) == s.lower(), Location.archived.is_(False))
+        select(Location).where(same_name(Location.name, s), Location.archived.is_(False))
     ).first()
     if loc is None:
         names = ", ".join(x.name for x in list_locations(uow))

@@ -30,7 +30,13 @@ from bizdesk.money import (
 )
 from bizdesk.reading import date_text, quoted
 from bizdesk.services.base import validate as v
-from bizdesk.services.base.paging import Page, PageRequest, folded_contains, keyset_page
+from bizdesk.services.base.paging import (
+    Page,
+    PageRequest,
+    folded_contains,
+    keyset_page,
+    same_name,
+)
 from bizdesk.services.base.permissions import requires
 from bizdesk.services.base.records import check_version, touch
 from bizdesk.services.base.states import state_word
@@ -97,7 +103,7 @@ def add_stage(
     if (
         name
         and uow.session.exec(
-            select(PipelineStage.id).where(func.lower(PipelineStage.name) == name.lower())
+            select(PipelineStage.id).where(same_name(PipelineStage.name, name))
         ).first()
     ):
         chk.add("name", Message("a stage called {name} exists already", name=repr(name)))
@@ -134,7 +140,7 @@ def update_stage(
             new
             and uow.session.exec(
                 select(PipelineStage.id).where(
-                    func.lower(PipelineStage.name) == new.lower(), PipelineStage.id != st.id
+                    same_name(PipelineStage.name, new), PipelineStage.id != st.id
                 )
             ).first()
         ):
@@ -372,7 +378,7 @@ def _resolve_stage(uow: UnitOfWork, text: str) -> PipelineStage:
     if s.isdigit():
         st = uow.session.exec(stmt.where(PipelineStage.id == int(s))).first()
     else:
-        st = uow.session.exec(stmt.where(func.lower(PipelineStage.name) == s.lower())).first()
+        st = uow.session.exec(stmt.where(same_name(PipelineStage.name, s))).first()
     if st is None:
         names = ", ".join(x.name for x in list_stages(uow))
         raise v.FieldError(
