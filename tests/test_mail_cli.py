@@ -96,6 +96,9 @@ def test_a_refused_try_is_retried_from_the_command_line(db) -> None:  # noqa: AN
         assert "1 message was sent." in second.stdout, second.stdout + second.stderr
     assert len(inbox.messages) == 1
     assert "sent" in bizdesk("mail", "outbox", "--state", "sent", "--db", db).stdout
+    # none queued, one sent: not "The outbox is empty."
+    none = bizdesk("mail", "outbox", "--state", "queued", "--db", db)
+    assert none.stdout.strip() == "No message of the outbox is queued.", none.stdout
     wrong = bizdesk("mail", "outbox", "--state", "weird", "--db", db)  # not "the outbox is empty"
     assert wrong.returncode == 2 and "queued, sending, sent, unsure or" in wrong.stderr
 

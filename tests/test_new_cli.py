@@ -366,6 +366,11 @@ def test_a_bad_sales_order_names_every_problem_and_makes_nothing(shop, unchanged
         ("sales-order", "[1, 2]", "the document must be a JSON object"),
         ("sales-order", '{"customer": "Ann Buyer", "lines": [{"quantity": NaN}]}', "NaN"),
         ("sales-order", '{"customer": "a", "customer": "b"}', "customer: given twice"),
+        (
+            "sales-order",
+            '{"customer": "a", "lines": [{"product": "X", "quantity": 2, "quantity": 3}]}',
+            "lines[0].quantity: given twice",
+        ),
         ("sales-order", '{"customer": "Ann Buyer",', "not JSON: "),
         ("counter-sale", {"lines": [], "account": "till", "date": "2026-02-30"}, "date: "),
         ("counter-sale", {"lines": [{"product": "BOLT", "quantity": 0}]}, "lines[0].quantity"),

@@ -196,7 +196,12 @@ def mail_outbox(
     with store.read() as uow:
         rows = list_outbox(uow, state=state.value if state else None)
     if not rows:
-        say(_("The outbox is empty."))
+        if state is None:
+            say(_("The outbox is empty."))
+        else:  # (the others are there: "empty" misled a month-end look for failed sends)
+            say(
+                _("No message of the outbox is {state}.").format(state=str(state_word(state.value)))
+            )
         return
     table = Table(
         _("Id"),

@@ -112,17 +112,41 @@ def _refuse_constant(name: str) -> Decimal:
     raise ValueError(name)
 
 
+class _Twice(dict):
+    """An object that gives ``key`` twice: found, with its place, once the whole document is
+    read (the parser tells an object's keys without saying where the object is)."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__()
+        self.key = key
+
+
 def _no_twice(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in pairs:
         if key in out:
-            raise _Twice(key)
+            return _Twice(key)
         out[key] = value
     return out
 
 
-class _Twice(ValueError):
-    pass
+def _twice_at(value: object, path: str = "") -> str | None:
+    """The place of the first key given twice in ``value`` ("lines[0].quantity"), if any."""
+    if isinstance(value, _Twice):
+        return f"{path}.{value.key}" if path else value.key
+    items = (
+        value.items()
+        if isinstance(value, dict)
+        else enumerate(value)
+        if isinstance(value, list)
+        else ()
+    )
+    for k, item in items:
+        inner = f"{path}[{k}]" if isinstance(k, int) else f"{path}.{k}" if path else k
+        found = _twice_at(item, inner)
+        if found is not None:
+            return found
+    return None
 
 
 def _problems(items: list[tuple[str, str]]) -> ValidationError:
@@ -148,14 +172,13 @@ def read_json(data: bytes) -> object:
             [("", Message("not UTF-8 text (byte {offset} cannot be read)", offset=exc.start))]
         ) from None
     try:
-        return json.loads(
+        doc = json.loads(
             text,
             parse_float=Decimal,
             parse_constant=_refuse_constant,
             object_pairs_hook=_no_twice,
         )
-    except _Twice as exc:
-        raise _problems([(str(exc), Message("given twice"))]) from None
+        twice = _twice_at(doc)
     except json.JSONDecodeError as exc:
         raise _problems([("", json_problem(exc))]) from None
     except ValueError as exc:  # NaN, Infinity
@@ -164,6 +187,9 @@ def read_json(data: bytes) -> object:
         ) from None
     except RecursionError:
         raise _problems([("", Message("nested too deeply"))]) from None
+    if twice is not None:
+        raise _problems([(twice, Message("given twice"))])
+    return doc
 
 
 def _value(problems: list, path: str, key: str, value: object) -> object:
