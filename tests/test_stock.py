@@ -264,6 +264,17 @@ def test_a_product_counted_in_pieces_is_moved_in_whole_ones(store) -> None:  # n
         assert "BIKE is counted in whole pcs: 1,5 is not a whole number" in str(exc.value)
     finally:
         store.input_locale = None
+    # what is reordered: refused when the product is saved (a half bike was saved, and its
+    # draft purchase order then refused at the one key that makes it)
+    with store.write() as uow, pytest.raises(ValidationError) as exc:
+        products.create_product(
+            uow, products.ProductInput(sku="HALF", name="Half", unit="pcs", reorder_qty="1.5")
+        )
+    assert exc.value.fields["reorder_qty"] == (
+        "pcs are ordered whole: 1.5 is not a whole number (a product in another unit, such as "
+        "m or kg, takes parts of one)"
+    )
+    product(store, "ROPE", name="Rope", unit="m", reorder_qty="1.5")  # metres: parts of one
     sid = supplier(store)
     with store.write() as uow, pytest.raises(ValidationError) as exc:
         purchasing.create(

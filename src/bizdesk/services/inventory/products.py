@@ -165,6 +165,17 @@ def _clean_product(uow: UnitOfWork, data: ProductInput, self_id: int | None = No
         "stocked": chk("stocked", _flag, data.stocked),
         "supplier_id": None,
     }
+    reorder = out["reorder_qty_scaled"]
+    if reorder and reorder % QTY_SCALE and out["unit"] and _pieces(uow, out["unit"]):
+        chk.add(  # (its draft purchase order was refused, at the one key that orders it)
+            "reorder_qty",
+            Message(
+                "{unit} are ordered whole: {qty} is not a whole number (a product in another "
+                "unit, such as m or kg, takes parts of one)",
+                unit=out["unit"],
+                qty=qty_text(reorder, loc),
+            ),
+        )
     if out["stocked"] is False:
         for name in ("reorder_point", "reorder_qty"):
             if out[f"{name}_scaled"]:
@@ -421,8 +432,12 @@ def _default_unit(uow: UnitOfWork) -> str:
 def in_pieces(uow: UnitOfWork, p: Product) -> bool:
     """Whether ``p`` is counted in pieces (its unit is bizdesk's word for them, "pcs", or
     the shop's: "buc.", "ud.", "cái"): whole ones only. Another unit (m, kg, h) takes parts."""
-    unit = p.unit.strip().casefold()
-    return unit == "pcs" or unit == _default_unit(uow).casefold()
+    return _pieces(uow, p.unit)
+
+
+def _pieces(uow: UnitOfWork, unit: str) -> bool:
+    said = unit.strip().casefold()
+    return said == "pcs" or said == _default_unit(uow).casefold()
 
 
 def parts_on_hand(uow: UnitOfWork, product_id: int | None = None) -> list[tuple[Product, str, int]]:
