@@ -215,6 +215,9 @@ def test_posts_once_pays_once_and_reverses_through_the_journal(store) -> None:  
         said = _refused(payroll.post, uow, run.id)["hours"]
         assert "no hours in PR-00001; enter them (h on its page, or bizdesk payroll" in said
         payroll.set_hours(uow, run.id, f"#{hourly}", "80")
+        assert _refused(payroll.set_hours, uow, run.id, "Ana Pop", "5")["hours"] == (
+            "Ana Pop is paid monthly; hours are for hourly pay"  # (it named nobody)
+        )
         assert "only a posted run is paid" in _refused(payroll.pay, uow, run.id, "bank")["state"]
         # February's wages are February's cost (or a later month's), never January's
         assert _refused(payroll.post, uow, run.id, when="2026-01-31")["date"] == (

@@ -684,8 +684,15 @@ def set_hours(
                 )
             }
         )
-    if slip.pay_basis != "hourly":
-        raise ValidationError({"hours": Message("is paid monthly; hours are for hourly pay")})
+    if slip.pay_basis != "hourly":  # (the sentence named nobody: "hours: is paid monthly")
+        name = uow.session.scalar(
+            select(Contact.name)
+            .join(Employee, Employee.contact_id == Contact.id)
+            .where(Employee.id == emp_id)
+        )
+        raise ValidationError(
+            {"hours": Message("{name} is paid monthly; hours are for hourly pay", name=name)}
+        )
     chk = v.Checker()
     h = chk("hours", _hours, uow, hours)
     chk.done()
