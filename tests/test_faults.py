@@ -123,7 +123,7 @@ def test_full_disk_write_backup_export_and_init(small_disk):
     # nothing half-made: no empty or partial files under real names
     names = sorted(p.name for p in where.rglob("*") if p.is_file())
     assert "new.db" not in names and "out.csv" not in names
-    assert not [n for n in names if n.endswith(".partial")]
+    assert not [n for n in names if ".partial" in n]  # nor SQLite's journal of one
     assert not list((where / "backups").glob("*.db")) if (where / "backups").exists() else True
     # and the store still holds what it held
     (where / "filler").unlink()
@@ -506,3 +506,25 @@ def test_written_files_get_the_store_access_not_the_umask(tmp_path):
     assert os.stat(private).st_mode & 0o777 == 0o600
     assert os.stat(shared / "out.csv").st_mode & 0o777 == 0o660
     assert not [p for p in tmp_path.rglob(".*") if p.name.endswith(".partial")]
+
+
+def test_a_failed_copy_leaves_no_journal_of_its_temporary_file(tmp_path):
+    # A daily backup that ran out of space half-way removed its temporary copy but left
+    # SQLite's journal of it in backups/, for good (the stale-file sweep never saw it).
+    from bizdesk.files import atomic_path
+
+    final = tmp_path / "2026-12-06-daily.db"
+    with pytest.raises(OSError), atomic_path(final) as tmp:
+        tmp.write_bytes(b"half")
+        tmp.with_name(tmp.name + "-journal").write_bytes(b"journal")
+        raise OSError(28, "No space left on device")
+    assert list(tmp_path.iterdir()) == []
+    # one left by a writer killed before this fix, or by kill -9: gone at the next copy;
+    # a live writer's (this process's) stays
+    gone = tmp_path / f".{final.name}.999999999.deadbeef.partial-journal"  # (no such pid)
+    live = tmp_path / f".{final.name}.{os.getpid()}.cafe1234.partial-journal"
+    gone.write_bytes(b"j")
+    live.write_bytes(b"j")
+    with atomic_path(final) as tmp:
+        tmp.write_bytes(b"whole")
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([final.name, live.name])

@@ -107,15 +107,24 @@ def _writer_alive(partial: Path) -> bool:
     return True
 
 
+# what SQLite (and db/turns.py) keep beside a database file being written
+COMPANIONS = ("-wal", "-shm", "-journal", "-turns")
+
+
+def _remove_with_companions(partial: Path) -> None:
+    for suffix in ("", *COMPANIONS):
+        with suppress(OSError):
+            partial.with_name(partial.name + suffix).unlink(missing_ok=True)
+
+
 def remove_stale_partials(final: Path) -> None:
-    """Remove temporary files left next to ``final`` by writers that were killed."""
+    """Remove temporary files left next to ``final`` by writers that were killed, with
+    their companions (also one whose temporary file is gone already)."""
     with suppress(OSError):
-        for p in final.parent.glob(f".{final.name}.*{PARTIAL}"):
-            if not _writer_alive(p):
-                with suppress(OSError):
-                    p.unlink()
-                    for suffix in ("-wal", "-shm", "-journal", "-turns"):
-                        p.with_name(p.name + suffix).unlink(missing_ok=True)
+        for p in final.parent.glob(f".{final.name}.*{PARTIAL}*"):
+            base = p.name[: p.name.rfind(PARTIAL) + len(PARTIAL)]
+            if p.name[len(base) :] in ("", *COMPANIONS) and not _writer_alive(p.with_name(base)):
+                _remove_with_companions(p.with_name(base))
 
 
 def fsync_folder(folder: Path) -> None:
@@ -160,9 +169,8 @@ def atomic_path(
         else:
             os.replace(tmp, final)
         fsync_folder(final.parent)
-    finally:
-        with suppress(OSError):
-            tmp.unlink()
+    finally:  # (a copy that failed half-way leaves SQLite's journal beside it too)
+        _remove_with_companions(tmp)
 
 
 @contextmanager
