@@ -103,7 +103,14 @@ async def test_reconcile_in_the_tui(store) -> None:  # noqa: ANN001
         await wait_for(pilot, app, lambda: "6400 Bank fees" in _proposals(app), "the rule")
         await pilot.press("a")
         await settle(pilot, app)
-        assert app.screen.query_one("#f-account", Input).value == "6400"
+        box = app.screen.query_one("#f-account", Input)
+        assert box.value == "6400"
+        box.value = ""  # typed by hand, the account completes as in a journal entry
+        box.focus()
+        await pilot.press("6", "4")
+        await wait_for(pilot, app, lambda: box._suggestion == "6400 Bank fees", "completion")
+        await pilot.press("tab")
+        assert box.value == "6400 Bank fees"
         await pilot.press("ctrl+s")
         await settle(pilot, app)
         assert _states(store)["FEE"] == "matched"

@@ -138,7 +138,13 @@ async def test_employees_payroll_run_post_and_pay(store) -> None:  # noqa: ANN00
         assert app.screen is form and "There is no employee 'Nobody Here'." in text_of(
             form, "#form-error"
         )
-        form.query_one("#f-employee", Input).value = "Cy Dan"  # only Cy, in cash
+        box = form.query_one("#f-employee", Input)  # only Cy, in cash: "Cy" completes
+        box.value = ""
+        box.focus()
+        await pilot.press("C", "y")
+        await wait_for(pilot, app, lambda: box._suggestion == "Cy Dan", "the completion")
+        await pilot.press("tab")
+        assert box.value == "Cy Dan"
         await pilot.press("ctrl+s")
         await settle(pilot, app)
         assert app.screen is run

@@ -19,6 +19,7 @@ from bizdesk.i18n import N_, _, tr
 from bizdesk.screens.common import ServiceRunner, WithTable
 from bizdesk.services.banking import reconcile as R
 from bizdesk.services.banking.proposals import proposals
+from bizdesk.services.books.ledger import suggest_accounts
 from bizdesk.widgets.confirm import ConfirmScreen
 from bizdesk.widgets.footer import KeysFooter
 from bizdesk.widgets.form import Field, FormScreen
@@ -62,7 +63,7 @@ def account_form(row: R.LineRow, rule: str, loc: str) -> FormScreen:
             line=row.label, amount=money(row.amount, loc)
         ),
         [
-            Field("account", N_("Account"), value=rule, required=True),
+            Field("account", N_("Account"), value=rule, required=True, suggest=suggest_accounts),
             Field("memo", N_("Memo")),
             Field(
                 "contact",

@@ -538,6 +538,7 @@ def pay_form(run: payroll.RunView, account: Field) -> FormScreen:
             "employee",
             N_("Only this employee"),
             placeholder=N_("#number or name; empty: all not yet paid"),
+            suggest=employees.suggest_employees,
         ),
     ]
 
