@@ -569,6 +569,8 @@ class PagedTable(Vertical):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "clear_filter":
             return self.has_class("filtering") or bool(self.req.search)
+        if action == "sort":  # a list in one order only offers no s (it did nothing)
+            return bool(self.sorts)
         return True
 
     def action_clear_filter(self) -> None:
