@@ -710,3 +710,13 @@ def test_a_quote_s_line_without_a_product_has_the_rate_its_order_will_have(store
         deals.win(uow, d.id, "", version=d.version)
         (row,) = sales.list_page(uow, sales.PageRequest()).rows
         assert sales.get(uow, row.id).total == Decimal("82.58")
+
+
+@pytest.mark.parametrize("locale", ["en_US", "es_ES", "ro_RO", "vi_VN"])
+def test_the_bank_heading_and_its_rows_read_differently(locale) -> None:  # noqa: ANN001
+    # A Vietnamese invoice printed "Tài khoản ngân hàng" over "Tài khoản ngân hàng 007…":
+    # the heading (Bank details) and a row's label (Bank account) were the same words.
+    from bizdesk.i18n import written
+
+    heading = written(locale, "Bank details")
+    assert heading not in {written(locale, row) for row in ("Bank account", "IBAN", "BIC")}
