@@ -341,3 +341,17 @@ def test_rule_patterns_fields_and_and_the_file_encoding(store) -> None:  # noqa:
     assert got[("CAFETERÍA SOL", -500)] == ""
     assert got[("COMISIÓN MANTENIMIENTO", -600)] == "6400"
     assert got[("TRANSFERENCIA DE CYCLE CLUB", 123456)] == ""
+
+
+@pytest.mark.parametrize("amount", ["-1.000,00", "-1,000.00", "-1 000.00"])
+def test_an_ofx_amount_with_thousands_separators_is_refused_as_the_format_writes(
+    store, amount
+) -> None:  # noqa: ANN001
+    # OFX writes no grouping: "1,000.00" was read as 1000.00 (a bank that writes it so may
+    # mean something else), and "1.000,00" was refused naming rules this file has none of.
+    data = ofx_v1().replace(b"<TRNAMT>-45.90", f"<TRNAMT>{amount}".encode())
+    with pytest.raises(ValidationError) as exc:
+        run(store, data)
+    said = str(exc.value)
+    assert "is not an amount as this format writes one" in said and "rules" not in said, said
+    assert counts(store) == (0, 0)

@@ -93,15 +93,29 @@ class BadValue(ValueError):
 _AMOUNT = re.compile(r"([+-]?)([0-9][0-9.,' ]*)", re.ASCII)
 
 
-def read_amount(text: str, decimal_mark: str, exponent: int) -> int:
+def read_amount(text: str, decimal_mark: str, exponent: int, *, grouped: bool = True) -> int:
     """A statement's amount -> minor units, exactly. ``decimal_mark`` is "." or "," (from
     the rules file, or the format's own); the other mark and spaces may only group
-    thousands in threes. Anything else (another mark, bad grouping, more decimals than the
-    currency has) is refused: an amount is never guessed."""
+    thousands in threes, where ``grouped`` (a CSV file; OFX and camt.053 write no grouping).
+    Anything else (another mark, bad grouping, more decimals than the currency has) is
+    refused: an amount is never guessed."""
     raw = text.strip().replace("\u00a0", " ").replace("\u202f", " ")
     m = _AMOUNT.fullmatch(raw)
     if not raw:
         raise BadValue(Message("an amount is required"))
+    if (
+        not grouped
+        and m is not None
+        and any(g in raw for g in {",", ".", "'", " "} - {decimal_mark})
+    ):
+        raise BadValue(  # (it said "the rules say", of a file that has no rules)
+            Message(
+                "{text} is not an amount as this format writes one: digits, with {mark} "
+                "before the decimals and no thousands separator",
+                text=repr(text[:30]),
+                mark=repr(decimal_mark),
+            )
+        )
     if m is None:
         raise BadValue(
             Message(
@@ -179,7 +193,7 @@ def _ofx_amount(text: str | None, exponent: int) -> int:
     """OFX amounts have no grouping: "." (or "," as some banks write) before decimals."""
     s = (text or "").strip()
     mark = "," if "," in s and "." not in s else "."
-    return read_amount(s, mark, exponent)
+    return read_amount(s, mark, exponent, grouped=False)
 
 
 def _ofx_text(value: str | None, max_len: int) -> str:
@@ -315,7 +329,7 @@ def _camt_amount(elem: Element, ns: str, exponent: int, currency: list[str]) -> 
     ccy = (amt.get("Ccy") or "").upper()
     if ccy:
         currency.append(ccy)
-    value = read_amount(amt.text or "", ".", exponent)
+    value = read_amount(amt.text or "", ".", exponent, grouped=False)
     side = (elem.findtext(f"{ns}CdtDbtInd") or "").strip()
     if side not in ("CRDT", "DBIT"):
         raise BadValue(Message("CdtDbtInd must be CRDT or DBIT, not {text}", text=repr(side)))
