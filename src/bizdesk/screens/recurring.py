@@ -215,7 +215,14 @@ class RecurringScreen(WithTable, ServiceScreen):
         t.append(what + "\n", style="bold")
         if v.customer:
             t.append(_("Customer: {name}").format(name=v.customer) + "\n")
-        made = ", ".join(f"{doc or _('skipped')} ({_day(d)})" for d, doc in v.runs[:6])
+        # each date and what was made for it: "INV-00039 for 30/11/2026" (one made late is
+        # dated the day it was made, not the date it is for, which "(30/11/2026)" said)
+        made = ", ".join(
+            (_("{document} for {day}") if doc else _("{day} skipped")).format(
+                document=doc, day=_day(d)
+            )
+            for d, doc in v.runs[:6]
+        )
         if len(v.runs) > 6:  # the newest six, and how many before them
             more = len(v.runs) - 6
             earlier = ngettext("and {n} earlier one", "and {n} earlier ones", more)
