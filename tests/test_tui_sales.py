@@ -142,7 +142,13 @@ async def test_a_return_after_payment_shows_what_is_owed_back(store) -> None:  #
             await settle(pilot, app)
         await pilot.press("ctrl+s")
         await settle(pilot, app)
-        assert "owed back" not in main_text(app)
+        text = main_text(app)
+        assert "owed back" not in text
+        # what is settled under the invoice, never cut by the 80 columns ("open 792.71" was)
+        lines = text.splitlines()
+        at = next(i for i, ln in enumerate(lines) if ln.startswith("INV-"))
+        assert lines[at + 1].startswith("    due ") and " · open " in lines[at + 1], lines
+        assert all(len(ln) <= 78 for ln in lines[at : at + 2]), lines
     assert errors(shop) == []
 
 

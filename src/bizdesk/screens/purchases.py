@@ -244,16 +244,11 @@ class PurchaseOrderScreen(orders.OrderScreen):
                     "open": money(b.open, loc),
                     "difference": money(b.difference, loc),
                 }
-                if b.difference:
-                    line = _(
-                        "{reference}  {date} due {due}  total {total} · paid {paid} · open "
-                        "{open} · differs from received by {difference}"
-                    )
-                else:
-                    line = _(
-                        "{reference}  {date} due {due}  total {total} · paid {paid} · open {open}"
-                    )
-                t.append(line.format(**bill) + "\n")
+                line = _("{reference}  {date}  total {total}").format(**bill) + "\n    "
+                line += _("due {due} · paid {paid} · open {open}").format(**bill)
+                if b.difference:  # (what is paid on a line of its own: 80 columns cut it)
+                    line += "\n    " + _("differs from received by {difference}").format(**bill)
+                t.append(line + "\n")
         self.finish(t, po)
 
     def action_mail(self) -> None:

@@ -230,22 +230,17 @@ class SalesOrderScreen(orders.OrderScreen):
                     "date": day(inv.issued_on),
                     "total": money(inv.total, loc),
                 }
+                line = _("{label}  {date}  total {total}").format(**doc)
+                # what is settled on a line of its own, under it: at 80 columns one line cut
+                # "open 792.71" in two
                 if inv.kind == "invoice" and inv.refund_due > 0:  # credited after payment
-                    line = _(
-                        "{label}  {date}  total {total} · settled {paid} · {refund} owed back "
-                        "to the customer (p refunds it)"
-                    ).format(**doc, paid=money(inv.paid, loc), refund=money(inv.refund_due, loc))
+                    line += "\n    " + _(
+                        "settled {paid} · {refund} owed back to the customer (p refunds it)"
+                    ).format(paid=money(inv.paid, loc), refund=money(inv.refund_due, loc))
                 elif inv.kind == "invoice":
-                    line = _(
-                        "{label}  {date}  total {total} · due {due} · settled {paid} · open {open}"
-                    ).format(
-                        **doc,
-                        due=day(inv.due_on),
-                        paid=money(inv.paid, loc),
-                        open=money(inv.open, loc),
+                    line += "\n    " + _("due {due} · settled {paid} · open {open}").format(
+                        due=day(inv.due_on), paid=money(inv.paid, loc), open=money(inv.open, loc)
                     )
-                else:
-                    line = _("{label}  {date}  total {total}").format(**doc)
                 t.append(line + "\n")
         self.finish(t, so)
 
