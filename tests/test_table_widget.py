@@ -205,3 +205,13 @@ async def test_an_imported_entry_s_page_names_its_source_and_keeps_its_columns(s
     ), (heads, total)
     assert total.rstrip().endswith("99,999,999.99"), total
     assert len(total.rstrip()) == heads.index("Credit") + len("Credit"), (heads, total)
+
+
+def test_a_title_whose_column_gave_way_is_cut_with_an_ellipsis() -> None:
+    # "Reason / sourc" read as a word of its own; cut, a title says so as a cell does
+    from bizdesk.widgets.paged_table import _title
+
+    reason = Col("reason", "Reason / source", 16)
+    assert _title(reason, "Reason / source", 14).plain == "Reason / sour…"
+    assert _title(reason, "Reason / source", 15).plain == "Reason / source"
+    assert _title(Col("qty", "Qty", 6, right=True), "Qty", 6).justify == "right"

@@ -95,6 +95,15 @@ def fitted_widths(
     return widths
 
 
+def _title(c: Col, title: str, width: int | None) -> Text:
+    """A column's title, cut with "…" where its column gave way ("Reason / sou…", not
+    "Reason / sourc", read as a word)."""
+    text = Text(title, justify="right" if c.right else "left")
+    if width is not None and cell_len(title) > width:
+        text.truncate(width, overflow="ellipsis")
+    return text
+
+
 class _Grid(Table):
     """A DataTable whose edges ask the owning PagedTable for the next or previous page, and
     whose moving keys wait for the page being read (see PagedTable.kept)."""
@@ -252,18 +261,18 @@ class PagedTable(Vertical):
         for c, title, width in zip(
             self.columns, titles, fitted_widths(self.columns, titles), strict=True
         ):
-            self.grid.add_column(
-                Text(title, justify="right" if c.right else "left"), key=c.key, width=width
-            )
+            self.grid.add_column(_title(c, title, width), key=c.key, width=width)
 
     def _fit(self, cells: list[list[Text]]) -> None:
         """Widen the columns of numbers and dates to the page's longest, the others giving
         way (fitted_widths): an amount is shown whole or not at all, never cut."""
         titles = [_(c.label) for c in self.columns]
-        for c, width in zip(self.columns, fitted_widths(self.columns, titles, cells), strict=True):
+        widths = fitted_widths(self.columns, titles, cells)
+        for c, title, width in zip(self.columns, titles, widths, strict=True):
             column = self.grid.columns[ColumnKey(c.key)]
             if width is not None and column.width != width:
                 column.width = width
+                column.label = _title(c, title, width)
 
     def on_resize(self) -> None:
         """The page is as long as the screen shows; the first read waits for the real size,
