@@ -421,6 +421,10 @@ class ReportsPane(KeysWaitForServices, Pane):
         )
         self.query_one("#report-title", Static).update(Text(title))
         notes = [said(note) for note in rep.notes]
+        if rep.name in GROUPED:  # (the box's hint is cut short at 80 columns)
+            notes.append(
+                _("The last box groups by: {options}.").format(options=grouping_words(rep.name))
+            )
         if rep.other_side:
             notes.append(_("o shows the other side."))
         if n > SHOWN:
