@@ -243,6 +243,8 @@ def test_print_reminder_writes_its_pdf(db, tmp_path) -> None:  # noqa: ANN001
     made = bizdesk("reminders", "--as-of", as_of, "--db", db)
     assert made.returncode == 0, made.stderr
     assert "2 reminders were made." in made.stdout
+    # the line says what the paper asks for: the overdue 270.00 and the fee (as the screen)
+    assert made.stdout.splitlines()[0].split()[-1] == "275.00", made.stdout
     out = tmp_path / "rm.pdf"
     r = bizdesk("print", "reminder", "RM-00001", "-o", str(out), "--db", db)
     assert r.returncode == 0, r.stderr

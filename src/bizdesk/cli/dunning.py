@@ -104,7 +104,7 @@ def reminders_cmd(
         say(_("No reminders are due."))
         return
     locale = store.settings().get("locale", "en_US")
-    amounts = [money(m.overdue, locale) for m in made]
+    amounts = [money(m.total, locale) for m in made]  # with its fee, as the screen says
     width = max(len(a) for a in amounts)
     for m, amount in zip(made, amounts, strict=True):
         level = _("level {level}, {name}").format(level=m.level, name=m.level_name)
