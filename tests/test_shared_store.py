@@ -96,6 +96,13 @@ def test_check_warns_when_others_can_read_the_store(tmp_path):
     r = bizdesk("check", "--db", str(db))
     assert r.returncode == 0  # a warning, not a failed check
     assert "warning: store-permissions" in r.stdout and "chmod o-rwx" in r.stdout
+    # the log and its index beside it, made by SQLite as open as the store: one warning
+    # naming them all, and a command that closes them all
+    wal = db.with_name("shop.db-wal")
+    wal.touch()
+    os.chmod(wal, 0o644)
+    said = [ln for ln in bizdesk("check", "--db", str(db)).stdout.splitlines() if "o-rwx" in ln]
+    assert len(said) == 1 and f"(chmod o-rwx {db} " in said[0] and f" {wal}" in said[0], said
 
 
 def test_check_warns_about_a_backup_others_can_read(store, sqlite_only):
