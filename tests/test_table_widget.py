@@ -215,3 +215,44 @@ def test_a_title_whose_column_gave_way_is_cut_with_an_ellipsis() -> None:
     assert _title(reason, "Reason / source", 14).plain == "Reason / sour…"
     assert _title(reason, "Reason / source", 15).plain == "Reason / source"
     assert _title(Col("qty", "Qty", 6, right=True), "Qty", 6).justify == "right"
+
+
+def test_every_list_of_a_screen_is_laid_out_for_80_columns() -> None:
+    """A product's moves were laid out 86 cells wide: at 80 columns the reason was cut to
+    "Reason / sour" and the table scrolled sideways as soon as an amount grew. Every list's
+    declared widths and padding fit the 80 columns the screens are drawn for."""
+    import importlib
+    import pkgutil
+
+    import bizdesk.screens
+
+    lists = {}
+    for info in pkgutil.walk_packages(bizdesk.screens.__path__, "bizdesk.screens."):
+        for name, value in vars(importlib.import_module(info.name)).items():
+            if isinstance(value, list) and value and all(isinstance(c, Col) for c in value):
+                lists[f"{info.name}.{name}"] = sum(c.width or 0 for c in value) + PAD * len(value)
+    assert "bizdesk.screens.stock.MOVE_COLUMNS" in lists
+    assert {name: width for name, width in lists.items() if width > 80} == {}
+
+
+def test_a_moment_is_never_cut_to_fit() -> None:
+    """A move's time read "2026-12-06 06…" once its value grew: a moment is whole, as a
+    date is, and the reason gives way."""
+    from datetime import datetime
+
+    from bizdesk.formatting import moment
+    from bizdesk.screens.stock import MOVE_COLUMNS
+
+    at = datetime(2026, 12, 6, 6, 20)
+    row = [at, "count", "Main", "999,986", "2,399,966.40", "found a warehouse"]
+    cells = [
+        [
+            Text(c.fmt(v) if c.fmt is moment else str(v))
+            for c, v in zip(MOVE_COLUMNS, row, strict=True)
+        ]
+    ]
+    titles = [c.label for c in MOVE_COLUMNS]
+    widths = fitted_widths(MOVE_COLUMNS, titles, cells)
+    assert widths[0] == len("2026-12-06 06:20"), widths
+    assert widths[4] == len("2,399,966.40"), widths
+    assert sum(widths) == sum(c.width for c in MOVE_COLUMNS)

@@ -48,10 +48,10 @@ MOVE_KINDS = {
 MOVE_COLUMNS = [
     Col("at", N_("When"), 16, fmt=moment),
     Col("kind", N_("Kind"), 10, fmt=lambda kind: _(MOVE_KINDS.get(kind, kind)) if kind else ""),
-    Col("location", N_("Where"), 10),
+    Col("location", N_("Where"), 9),
     Col("qty", N_("Qty"), 8, right=True, fmt=number),
     Col("value", N_("Value"), 10, right=True, fmt=money),
-    Col("note", N_("Reason / source"), 20),
+    Col("note", N_("Reason / source"), 15),
 ]
 
 

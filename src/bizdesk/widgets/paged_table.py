@@ -26,7 +26,7 @@ from textual.widgets import DataTable, Input, Static
 from textual.widgets.data_table import ColumnKey
 
 from bizdesk.faults import describe
-from bizdesk.formatting import LOCALE_FORMATS, ZONE_FORMATS, day, visible
+from bizdesk.formatting import LOCALE_FORMATS, ZONE_FORMATS, day, moment, visible
 from bizdesk.i18n import N_, _
 from bizdesk.services.base.paging import Page, PageRequest
 from bizdesk.widgets.table import Table
@@ -51,9 +51,9 @@ class Col:
 
 
 def whole(c: Col) -> bool:
-    """A column never cut: a number or an amount (right-aligned), a date, a known word. Cut,
-    99.999.999,99 would read "99.999.999,…" and 01/12/2026 "01/12/2…"."""
-    return c.right or c.fmt is day or bool(c.shows)
+    """A column never cut: a number or an amount (right-aligned), a date or a moment, a known
+    word. Cut, 99.999.999,99 would read "99.999.999,…" and 01/12/2026 "01/12/2…"."""
+    return c.right or c.fmt in (day, moment) or bool(c.shows)
 
 
 def fitted_widths(
