@@ -720,3 +720,55 @@ def test_the_bank_heading_and_its_rows_read_differently(locale) -> None:  # noqa
 
     heading = written(locale, "Bank details")
     assert heading not in {written(locale, row) for row in ("Bank account", "IBAN", "BIC")}
+
+
+def test_a_shop_on_the_generic_chart_sets_its_standard_vat_rate(store) -> None:  # noqa: ANN001
+    """The generic chart names no VAT rate, and nothing could set one: every new product
+    was offered 0 % and a sales order's line without a product charged no VAT. The
+    standard rate is a shop detail, typed as the reader writes numbers."""
+    from bizdesk.services.inventory import products
+
+    def rates() -> str:
+        with store.read() as uow:
+            return uow.setting("vat_rates")
+
+    with store.read() as uow:
+        assert products.standard_vat_rate(uow) is None and S.get(uow).vat_rate == ""
+    with store.write() as uow:
+        assert S.set_one(uow, "vat-rate", "20").details.vat_rate == "20"
+    with store.read() as uow:
+        assert products.new_product_input(uow).vat_rate == "20"
+        assert products.line_vat_bp(uow, None) == 2000
+    for typed, expected in (("5,5", "is not a number"), ("101", "between 0 and 100")):
+        with store.write() as uow, pytest.raises(ValidationError, match=expected):
+            S.set_one(uow, "vat-rate", typed)
+    assert rates() == "20"
+    with store.write() as uow:  # another detail leaves it as it is
+        S.set_one(uow, "city", "Valencia")
+        uow.set_setting("vat_rates", "21,10,4")  # as the Spanish chart records them
+    store.input_locale = "es_ES"  # a form: as the person writes numbers
+    try:
+        with store.write() as uow:
+            S.update(uow, replace(S.get(uow), vat_rate="10,5"))
+        with store.read() as uow:
+            assert S.get(uow).vat_rate == "10,5"  # typed back as shown
+    finally:
+        store.input_locale = None
+    assert rates() == "10.5,10,4"  # the standard one replaced, the others kept after it
+    with store.write() as uow:
+        assert S.set_one(uow, "vat-rate", "").details.vat_rate == ""
+    assert rates() == ""
+
+
+def test_the_command_line_sets_and_shows_the_standard_vat_rate(tmp_path) -> None:  # noqa: ANN001
+    db = str(tmp_path / "shop.db")
+    assert _bizdesk("init", "--db", db, "--company", "Test Cycles", cwd=tmp_path).returncode == 0
+    shown = _bizdesk("shop", "show", "--db", db, cwd=tmp_path).stdout.decode()
+    assert "Standard VAT % │ none set: a new product's rate is 0" in shown, shown
+    r = _bizdesk("shop", "set", "vat-rate", "19", "--db", db, cwd=tmp_path)
+    assert (r.returncode, r.stdout.decode()) == (0, "Standard VAT %: 19\n"), r
+    assert (
+        "Standard VAT % │ 19 " in _bizdesk("shop", "show", "--db", db, cwd=tmp_path).stdout.decode()
+    )
+    r = _bizdesk("shop", "set", "vat-rate", "19,5", "--db", db, cwd=tmp_path)
+    assert r.returncode == 1 and b"is not a number" in r.stderr, r

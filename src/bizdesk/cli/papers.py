@@ -96,6 +96,8 @@ def shop_show(ctx: typer.Context, db: DbOpt = None) -> None:
         value = getattr(details, name)
         if name == "timezone" and not value:
             value = _("none set: times are shown in {zone}").format(zone=zone)
+        if name == "vat_rate" and not value:
+            value = _("none set: a new product's rate is 0")
         table.add_row(key, _(S.LABELS[name]), Text(value))
     show(table)
 
@@ -105,8 +107,9 @@ def shop_show(ctx: typer.Context, db: DbOpt = None) -> None:
     help=_(
         "Set one of the shop's details (an owner): name, street, postcode, city, country, "
         "region (its public holidays: MD for Madrid), timezone (its times are shown in: "
-        "Europe/Madrid), vat-id, iban, bic, account, email or phone; an empty VALUE clears "
-        "it."
+        "Europe/Madrid), vat-id, iban, bic, account, email, phone or vat-rate (the standard "
+        "VAT rate in percent: a new product's, and a line's without a product); an empty "
+        "VALUE clears it."
     ),
 )
 def shop_set(
@@ -128,6 +131,8 @@ def shop_set(
         now = (
             _("none set: times are shown in {zone}").format(zone=zone)
             if name == "timezone"
+            else _("none set: a new product's rate is 0")
+            if name == "vat_rate"
             else _("not set")
         )
     say(_("{what}: {value}").format(what=_(S.LABELS[name]), value=now))

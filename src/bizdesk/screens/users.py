@@ -64,12 +64,13 @@ def shop_form(details, examples: FormExamples, zone: str) -> FormScreen:  # noqa
         "vat_id": _("e.g. {example}").format(example=examples.vat_id),
         "iban": _("e.g. {example}").format(example=examples.iban),
         "account": N_("where there is no IBAN: number and bank"),
+        "vat_rate": N_("a new product's, e.g. 20"),
     }
     fields = [
         Field(
             name,
             S.LABELS[name],
-            value=getattr(details, name),
+            value=getattr(details, name) or "",
             required=name == "name",
             placeholder=hints.get(name, ""),
         )

@@ -26,11 +26,17 @@ class ShopDetails:
     account: str = ""
     email: str = ""
     phone: str = ""
+    # the standard VAT rate, in percent as the machine writes it ("20", "5.5"): a new
+    # product's and a line's without a product; "" none (0). None: unchanged, when saved
+    vat_rate: str | None = None
 
 
-# field -> the setting that holds it (the name is the store's "company", as `init` sets it)
+# field -> the setting that holds it (the name is the store's "company", as `init` sets it);
+# the standard VAT rate is the first of the setting "vat_rates" (the chart's, or the shop's)
 SETTING = {
-    f.name: ("company" if f.name == "name" else f"shop_{f.name}") for f in fields(ShopDetails)
+    f.name: ("company" if f.name == "name" else f"shop_{f.name}")
+    for f in fields(ShopDetails)
+    if f.name != "vat_rate"
 }
 # what an invoice keeps of its issuer as issued (all a document prints of the shop)
 ISSUER_DETAILS = tuple(f for f in SETTING if f not in ("region", "timezone"))
@@ -38,7 +44,16 @@ ISSUER_DETAILS = tuple(f for f in SETTING if f not in ("region", "timezone"))
 
 def read_shop(uow: UnitOfWork) -> ShopDetails:
     """The details as stored (for the documents: no permission of its own)."""
-    return ShopDetails(**{name: uow.setting(key, "") for name, key in SETTING.items()})
+    return ShopDetails(
+        **{name: uow.setting(key, "") for name, key in SETTING.items()},
+        vat_rate=next(iter(vat_rates(uow)), ""),
+    )
+
+
+def vat_rates(uow: UnitOfWork) -> list[str]:
+    """The shop's VAT rates in percent, the standard one first (as its chart of accounts
+    named them when it was installed, or as the shop set its standard rate since)."""
+    return [r.strip() for r in uow.setting("vat_rates", "").split(",") if r.strip()]
 
 
 def issuer_details(uow: UnitOfWork) -> str:

@@ -33,6 +33,7 @@ from bizdesk.models.sales import SOState
 from bizdesk.models.stock import Product, StockMove
 from bizdesk.money import percent_to_basis_points, to_minor
 from bizdesk.services.base import validate as v
+from bizdesk.services.base.shop_details import vat_rates
 from bizdesk.services.books import ledger as L
 from bizdesk.services.books.entry_search import index_entries
 from bizdesk.services.inventory import levels, locations, moves, products
@@ -76,8 +77,7 @@ def minor(shop: dict, key: str, exp: int, rng: random.Random | None = None) -> i
 
 def _vat_bp(uow: UnitOfWork, shop: dict) -> int:
     """The standard VAT rate of the store's chart (its first), else the demo shop's own."""
-    rates = [r for r in uow.setting("vat_rates", "").split(",") if r.strip()]
-    return percent_to_basis_points(rates[0] if rates else shop["vat_rate"])
+    return percent_to_basis_points(next(iter(vat_rates(uow)), shop["vat_rate"]))
 
 
 def catalogue(shop: dict) -> Iterator[dict]:

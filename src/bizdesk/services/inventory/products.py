@@ -36,6 +36,7 @@ from bizdesk.services.base.paging import (
 )
 from bizdesk.services.base.permissions import requires
 from bizdesk.services.base.records import check_version, touch
+from bizdesk.services.base.shop_details import vat_rates
 from bizdesk.services.crm.contacts import resolve
 from bizdesk.services.inventory.levels import (
     LocationQty,
@@ -399,9 +400,9 @@ def get_product(uow: UnitOfWork, product_id: int) -> ProductView:
 @requires("stock.view")
 def standard_vat_rate(uow: UnitOfWork) -> str | None:
     """The store's standard VAT rate: the first rate of its chart of accounts (the chart's
-    ``vat_rates``, recorded when it was installed); None when the chart names none."""
-    rates = [r.strip() for r in uow.setting("vat_rates").split(",") if r.strip()]
-    return rates[0] if rates else None
+    ``vat_rates``, recorded when it was installed) or the one the shop set (`bizdesk shop
+    set vat-rate`); None when there is none."""
+    return next(iter(vat_rates(uow)), None)
 
 
 def line_vat_bp(uow: UnitOfWork, product: Product | None) -> int:

@@ -10,6 +10,8 @@ from dataclasses import dataclass, fields, replace
 from bizdesk.db.session import UnitOfWork
 from bizdesk.errors import ValidationError
 from bizdesk.i18n import N_, Message
+from bizdesk.money import AmountError, percent_from_bp, percent_to_basis_points
+from bizdesk.reading import locale_pattern
 from bizdesk.services.base import validate as v
 from bizdesk.services.base import zones
 from bizdesk.services.base.permissions import requires
@@ -17,6 +19,7 @@ from bizdesk.services.base.shop_details import (
     SETTING,
     ShopDetails,
     read_shop,
+    vat_rates,
 )
 from bizdesk.services.people import leave
 from bizdesk.services.people.days import regions
@@ -45,12 +48,21 @@ LABELS = {
     "account": N_("Bank account"),
     "email": N_("Email"),
     "phone": N_("Phone"),
+    "vat_rate": N_("Standard VAT %"),
 }
 
 
 @requires("shop.view")
 def get(uow: UnitOfWork) -> ShopDetails:
-    return read_shop(uow)
+    """The details as the reader types them back (the VAT rate "5,5" in a Spanish form)."""
+    d = read_shop(uow)
+    if d.vat_rate and uow.input_locale:
+        rate = percent_from_bp(percent_to_basis_points(d.vat_rate))
+        decimals = max(0, -rate.as_tuple().exponent)
+        d = replace(
+            d, vat_rate=locale_pattern(uow.input_locale, decimals).apply(rate, uow.input_locale)
+        )
+    return d
 
 
 def _clean(uow: UnitOfWork, d: ShopDetails) -> ShopDetails:
@@ -69,8 +81,21 @@ def _clean(uow: UnitOfWork, d: ShopDetails) -> ShopDetails:
     out["email"] = chk("email", v.email, d.email) or ""
     region = out["country"] or uow.setting("region") or None
     out["phone"] = chk("phone", v.phone, d.phone, region) or ""
+    if d.vat_rate is not None:
+        out["vat_rate"] = chk("vat_rate", _rate, d.vat_rate, uow.input_locale)
     chk.done()
     return ShopDetails(**out)
+
+
+def _rate(value: object, locale: str | None) -> str:
+    """A VAT rate in percent as typed (in ``locale``, else the machine form), kept as the
+    machine writes it ("5.5"); empty: none."""
+    if not str(value or "").strip():
+        return ""
+    try:
+        return str(percent_from_bp(percent_to_basis_points(value, locale=locale)))
+    except AmountError as exc:
+        raise v.FieldError(exc.message) from None
 
 
 def _region(value: object, country: str) -> str:
@@ -123,12 +148,19 @@ def update(uow: UnitOfWork, details: ShopDetails) -> Saved:
     or region counts the leave requests' days again on its public holidays."""
     before = read_shop(uow)
     clean = _clean(uow, details)
+    if clean.vat_rate is None:  # not given: as it is
+        clean = replace(clean, vat_rate=before.vat_rate)
     changed = {}
     for name, key in SETTING.items():
         old, new = getattr(before, name), getattr(clean, name)
         if old != new:
             uow.set_setting(key, new)
             changed[name] = new
+    if clean.vat_rate is not None and clean.vat_rate != before.vat_rate:
+        # the standard rate first, the chart's other rates after it; none: no rates
+        others = [r for r in vat_rates(uow)[1:] if r != clean.vat_rate]
+        uow.set_setting("vat_rates", ",".join([clean.vat_rate, *others] if clean.vat_rate else []))
+        changed["vat_rate"] = clean.vat_rate
     if not changed:
         return Saved(clean)
     recounted = 0
