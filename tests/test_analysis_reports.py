@@ -53,17 +53,17 @@ def test_win_loss_by_reason_stage_and_owner(store) -> None:  # noqa: ANN001
     ids = _deals(store)
     today = date.today()
     rep = reports.run(store, "win-loss", date_from=today, date_to=today)
-    rows = {r["value"]: r for r in rep.rows}
+    rows = {r["reason"]: r for r in rep.rows}
     assert rows["Price too high"]["lost"] == 2  # the reasons are trimmed before grouping
     assert rows["Price too high"]["lost_amount"] == Decimal("1099.99")
     assert rows["Good service"]["won"] == 1 and rows["Good service"]["win_rate"] == 100
     assert rep.totals["won"] == 1 and rep.totals["lost"] == 3
     assert rep.totals["win_rate"] == Decimal("25.0")
     assert any("estimates" in n for n in rep.notes)
-    by_stage = {r["value"]: r for r in reports.run(store, "win-loss", by="stage").rows}
+    by_stage = {r["stage"]: r for r in reports.run(store, "win-loss", by="stage").rows}
     assert by_stage[ids["moved_to"]]["lost"] == 1  # the stage it stood in when lost
     assert by_stage[ids["first"]]["lost"] == 2 and by_stage[ids["first"]]["won"] == 1
-    by_owner = {r["value"]: r for r in reports.run(store, "win-loss", by="owner").rows}
+    by_owner = {r["owner"]: r for r in reports.run(store, "win-loss", by="owner").rows}
     assert by_owner["sam"]["lost"] == 1 and by_owner["tester"]["won"] == 1
     # closed before the period: nothing
     empty = reports.run(store, "win-loss", date_from=date(2020, 1, 1), date_to=date(2020, 12, 31))
@@ -131,7 +131,7 @@ def test_segments_per_period(store) -> None:  # noqa: ANN001
     _shop(store)
     nov = {"date_from": date(2026, 11, 1), "date_to": date(2026, 11, 30)}
     rep = reports.run(store, "segments", by="city", **nov)
-    rows = {r["value"]: r for r in rep.rows}
+    rows = {r["city"]: r for r in rep.rows}
     # nobody was created in November (the store's clock is today); the club bought in it
     assert rows["York"]["customers_who_bought"] == 1 and rows["York"]["sales"] == Decimal("1300.00")
     assert rows["Leeds"]["customers_who_bought"] == 1 and rows["Leeds"]["sales"] == Decimal(
@@ -140,7 +140,7 @@ def test_segments_per_period(store) -> None:  # noqa: ANN001
     assert rep.totals["sales"] == Decimal("2774.70")  # the month's sales, credit note less
     today = date.today()
     new = reports.run(store, "segments", by="country", date_from=today, date_to=today)
-    assert {r["value"]: r["new_contacts"] for r in new.rows}["GB"] == 2
+    assert {r["country"]: r["new_contacts"] for r in new.rows}["GB"] == 2
     with store.read() as uow:
         page = analysis.drill(uow, rows["York"]["drill"], PageRequest(limit=10))
     assert [r.name for r in page.rows] == ["Cycle Club"] and page.rows[0].record == "contact"
@@ -166,11 +166,11 @@ def test_the_group_without_a_value_reads_in_the_readers_language(store) -> None:
     (row,) = rep.rows
     try:
         i18n.use("es")
-        assert str(row["value"]) == "(ninguno)"
+        assert str(row["city"]) == "(ninguno)"
     finally:
         i18n.use("en")
-    assert str(row["value"]) == "(none)" and row["drill"]["key"] == ""
-    assert reports.as_json(rep)["rows"][0]["value"] == "(none)"
+    assert str(row["city"]) == "(none)" and row["drill"]["key"] == ""
+    assert reports.as_json(rep)["rows"][0]["city"] == "(none)"
 
 
 def test_roles_and_the_cli(store) -> None:  # noqa: ANN001
@@ -192,7 +192,7 @@ def test_roles_and_the_cli(store) -> None:  # noqa: ANN001
     assert r.returncode == 0, r.stderr
     doc = json.loads(r.stdout)
     assert doc["by"] == "owner" and doc["totals"]["lost"] == 3
-    assert {row["value"]: row["lost_amount"] for row in doc["rows"]}["sam"] == "10.00"
+    assert {row["owner"]: row["lost_amount"] for row in doc["rows"]}["sam"] == "10.00"
     refused = bizdesk("report", "cycle-times", "--db", store.url)
     assert refused.returncode == 1 and "not allowed" in refused.stderr
     # --by in the reader's language too, as the Reports tab takes it; else the choices in it
@@ -224,7 +224,7 @@ def test_age_groups_on_the_last_day_of_the_period(store) -> None:  # noqa: ANN00
         ):
             contacts.create(uow, contacts.ContactInput(name=name, birth_date=birth))
     rep = reports.run(store, "segments", by="age", date_to=today)
-    rows = {r["value"]: r for r in rep.rows}
+    rows = {r["age"]: r for r in rep.rows}
     assert list(rows) == ["under 25", "25–34", "35–44", "45–54", "55–64", "65+", "unknown"]
     assert {k: r["new_contacts"] for k, r in rows.items()} == {
         "under 25": 1,
@@ -242,9 +242,9 @@ def test_age_groups_on_the_last_day_of_the_period(store) -> None:  # noqa: ANN00
     assert any(f"Age on {today.isoformat()}" in n for n in rep.notes)
     nov = {"date_from": date(2026, 11, 1), "date_to": today}
     sales = reports.run(store, "sales-analysis", by="age", **nov)
-    by_age = {r["value"]: r["net"] for r in sales.rows}
+    by_age = {r["age"]: r["net_sales"] for r in sales.rows}
     assert by_age == {"25–34": Decimal("1374.90"), "unknown": Decimal("1399.80")}
-    assert sales.totals["net"] == Decimal("2774.70")
+    assert sales.totals["net_sales"] == Decimal("2774.70")
     with store.read() as uow:
         young = analysis.drill(
             uow,
@@ -276,7 +276,7 @@ def test_an_empty_period_totals_money_as_money(store) -> None:  # noqa: ANN001
     _shop(store)
     empty = {"date_from": date(2030, 1, 1), "date_to": date(2030, 12, 31)}
     for name, by, keys in (
-        ("sales-analysis", "product", ("net", "cogs", "margin")),
+        ("sales-analysis", "product", ("net_sales", "cost_of_sales", "margin")),
         ("win-loss", "reason", ("won_amount", "lost_amount")),
         ("segments", "country", ("sales",)),
     ):
@@ -317,3 +317,35 @@ def test_a_report_refuses_what_it_does_not_read_and_says_its_period(store) -> No
     assert str(reports.heading(one)) == "Trial balance · as of 2026-03-31"
     assert str(reports.heading(reports.run(store, "profit-loss"))) == "Profit and loss · all dates"
     assert str(reports.heading(reports.run(store, "pipeline"))) == "Weighted pipeline (open deals)"
+
+
+@pytest.mark.parametrize(
+    ("name", "by", "header"),
+    [
+        ("segments", "city", "city,contacts,customers,sales"),
+        ("segments", "age", "age,new_contacts,customers_who_bought,sales"),
+        (
+            "sales-analysis",
+            "product",
+            "sku,product,qty,net_sales,cost_of_sales,margin,margin_percent",
+        ),
+        (
+            "sales-analysis",
+            "customer",
+            "customer,qty,net_sales,cost_of_sales,margin,margin_percent",
+        ),
+        ("win-loss", "reason", "reason,won,won_amount,lost,lost_amount,win_rate"),
+    ],
+)
+def test_a_group_s_column_is_keyed_by_what_it_groups_by(store, name, by, header) -> None:  # noqa: ANN001
+    """JSON rows and CSV headers said "value" for the city, product or reason a row groups
+    ("value,contacts,customers,sales"), and "net" and "cogs" for the columns titled "Net
+    sales" and "Cost of sales": each column is keyed by its name (DESIGN section 7)."""
+    _deals(store) if name == "win-loss" else _shop(store)
+    period = {"date_to": date(2026, 11, 30)} if by == "age" else {}
+    rep = reports.run(store, name, by=by, **period)
+    out = io.StringIO()
+    reports.report_csv(rep, out)
+    assert out.getvalue().splitlines()[0] == header
+    doc = reports.as_json(rep)
+    assert doc["by"] == by and list(doc["rows"][0]) == header.split(","), doc["rows"][0]

@@ -117,10 +117,10 @@ def test_totals_equal_the_ledgers_sales_and_cogs_for_every_period(store, by) -> 
         rep = reports.run(store, "sales-analysis", by=by, date_from=date_from, date_to=date_to)
         sales_books = _books(store, "sales", date_from, date_to)
         cogs_books = _books(store, "cogs", date_from, date_to)
-        assert rep.totals["net"] == sales_books, (by, date_from, date_to)
-        assert rep.totals["cogs"] == cogs_books, (by, date_from, date_to)
-        assert sum(r["net"] for r in rep.rows) == sales_books
-        assert sum(r["cogs"] for r in rep.rows) == cogs_books
+        assert rep.totals["net_sales"] == sales_books, (by, date_from, date_to)
+        assert rep.totals["cost_of_sales"] == cogs_books, (by, date_from, date_to)
+        assert sum(r["net_sales"] for r in rep.rows) == sales_books
+        assert sum(r["cost_of_sales"] for r in rep.rows) == cogs_books
         assert rep.totals["margin"] == sales_books - cogs_books
         assert len(rep.notes) == 1  # nothing posted beside invoices and deliveries
 
@@ -174,16 +174,16 @@ def test_drill_down_lists_the_orders_behind_a_row(store) -> None:  # noqa: ANN00
     rep = reports.run(
         store, "sales-analysis", by="product", date_from=date(2026, 10, 1), date_to=None
     )
-    bike = next(r for r in rep.rows if r["value"] == "City bike")
+    bike = next(r for r in rep.rows if r["product"] == "City bike")
     # by product, the SKU comes first: it tells apart names a screen cuts short
-    assert [c.key for c in rep.columns][:2] == ["sku", "value"] and bike["sku"] == "BIKE"
+    assert [c.key for c in rep.columns][:2] == ["sku", "product"] and bike["sku"] == "BIKE"
     with store.read() as uow:
         page = analysis.drill(uow, bike["drill"], PageRequest(limit=1))
         assert [r.record_id for r in page.rows] == [ids["so1"]] and page.more_after
         nxt = analysis.drill(uow, bike["drill"], PageRequest(limit=1, after=page.keys[-1]))
     assert [r.record_id for r in nxt.rows] == [ids["so2"]] and not nxt.more_after
-    assert sum(r.net for r in page.rows + nxt.rows) == bike["net"]
-    assert sum(r.cogs for r in page.rows + nxt.rows) == bike["cogs"]
+    assert sum(r.net for r in page.rows + nxt.rows) == bike["net_sales"]
+    assert sum(r.cogs for r in page.rows + nxt.rows) == bike["cost_of_sales"]
     assert nxt.rows[0].record == "sales_order" and nxt.rows[0].customer == "Cycle Club"
 
 
@@ -248,9 +248,9 @@ def test_the_cli_prints_json_with_exact_amounts(store) -> None:  # noqa: ANN001
     doc = json.loads(r.stdout)
     assert doc["report"] == "sales-analysis" and doc["by"] == "city"
     assert doc["from"] == "2026-11-01"
-    york = next(row for row in doc["rows"] if row["value"] == "York")
-    assert york["net"] == "1300.00" and york["cogs"] == "801.15"
+    york = next(row for row in doc["rows"] if row["city"] == "York")
+    assert york["net_sales"] == "1300.00" and york["cost_of_sales"] == "801.15"
     nov = _books(store, "sales", date(2026, 11, 1), date(2026, 11, 30))
-    assert doc["totals"]["net"] == str(nov) == "2774.70"
+    assert doc["totals"]["net_sales"] == str(nov) == "2774.70"
     bad = bizdesk("report", "sales-analysis", "--by", "colour", "--db", store.url)
     assert bad.returncode == 1 and "must be one of" in bad.stderr and "Traceback" not in bad.stderr

@@ -96,7 +96,7 @@ async def test_win_loss_and_segments_drill_down(store) -> None:  # noqa: ANN001
         # the box's hint ("by: reason, stage, owner") is cut at 80 columns: the notes say it
         notes = str(pane.query_one("#report-notes", Static).render())
         assert "The last box groups by: reason, stage, owner." in notes, notes
-        values = [r["value"] for r in pane.report.rows]
+        values = [r["owner"] for r in pane.report.rows]
         screen = await _drill(pilot, app, pane, values.index("sam"))
         rows = screen.query_one(DrillTable).page_data.rows
         assert [r.title for r in rows] == ["Lights"]

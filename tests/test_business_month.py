@@ -53,7 +53,7 @@ def test_dashboard_reports_and_search_on_the_month(month) -> None:  # noqa: ANN0
     assert d.bank == Decimal("6760.00") and d.receivables == 0 and d.payables == 0
     assert d.tickets_open == 1 and d.low_stock == 1  # 8 bikes, reorder at 8
     assert d.sales_by_month[-1] == ("2026-11", Decimal("1300.00"))
-    leeds = next(r for r in seg.rows if r["value"] == "Leeds")
+    leeds = next(r for r in seg.rows if r["city"] == "Leeds")
     assert leeds["sales"] == Decimal("1300.00")
     assert fc.totals["deals"] == 0  # the only deal was won
     assert ("contact", cid) in {(h.kind, h.id) for h in hits}

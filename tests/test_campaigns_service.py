@@ -204,8 +204,8 @@ def test_a_spanish_segment_is_typed_and_read_in_spanish(store) -> None:  # noqa:
         ]
         assert "cliente" in str(exc.value.fields["stage"])  # the choices in Spanish
         rep = reports.run(store, "segments", by="stage")
-        assert [str(r["value"]) for r in rep.rows] == ["cliente"]
-        assert reports.as_json(rep)["rows"][0]["value"] == "customer"  # JSON: stored words
+        assert [str(r["stage"]) for r in rep.rows] == ["cliente"]
+        assert reports.as_json(rep)["rows"][0]["stage"] == "customer"  # JSON: stored words
     finally:
         store.input_locale = None
         use(before)

@@ -170,14 +170,14 @@ def _segments(
     rows = segments(uow, by)
     label, title = _SEGMENT_LABELS.get(by, (by.capitalize(), by))
     cols = [
-        Column("value", Message(label)),
+        Column(by, Message(label)),  # keyed by what it groups by: "city" in JSON and CSV
         Column("contacts", Message("Contacts"), True),
         Column("customers", Message("Customers"), True),
         Column("sales", Message("Sales (net)"), True),
     ]
     out = [
         {
-            "value": (
+            by: (
                 word_message(CONTACT_STAGE_NAMES, r.value)
                 if by == "stage"
                 else Message(NONE)
@@ -198,7 +198,7 @@ def _segments(
         for r in rows
     ]
     tot = {
-        "value": Message("Total"),
+        by: Message("Total"),
         "contacts": sum(r.contacts for r in rows),
         "customers": sum(r.customers for r in rows),
         "sales": sum((r.sales for r in rows), from_minor(0, uow.exponent)),  # 0.00 if none
@@ -216,7 +216,7 @@ def _segments_in_period(
     rows = segments_in_period(uow, by, date_from, date_to)
     label, title = _SEGMENT_LABELS.get(by, (by.capitalize(), by))
     cols = [
-        Column("value", Message(label)),
+        Column(by, Message(label)),
         # keyed by their own names: "customers" is the all-time report's (in that stage)
         Column("new_contacts", Message("New contacts"), True),
         Column("customers_who_bought", Message("Customers who bought"), True),
@@ -225,7 +225,7 @@ def _segments_in_period(
     period = {"date_from": date_from, "date_to": date_to}
     out = [
         {
-            "value": r.value,
+            by: r.value,
             "new_contacts": r.contacts,
             "customers_who_bought": r.customers,
             "sales": r.sales,
@@ -236,7 +236,7 @@ def _segments_in_period(
     tot = None
     if by != "tag":  # a contact may carry several tags: a sum would count people twice
         tot = {
-            "value": Message("Total"),
+            by: Message("Total"),
             "new_contacts": sum(r.contacts for r in rows),
             "customers_who_bought": sum(r.customers for r in rows),
             "sales": sum((r.sales for r in rows), from_minor(0, uow.exponent)),  # 0.00 if none
@@ -287,6 +287,8 @@ def _sales_analysis(
     figures = ("qty", "net", "cogs", "margin", "margin_percent")
     named = ("sku", "value") if by == "product" else ("value",)  # (the SKU tells names apart)
     keys = (*named, *figures)
+    # each column keyed by its name, as JSON and CSV carry it ("product", "net_sales")
+    said = {"value": by, "net": "net_sales", "cogs": "cost_of_sales"}
     labels = (
         *((N_("SKU"),) if by == "product" else ()),
         _SALES_LABELS.get(by, by),
@@ -296,16 +298,19 @@ def _sales_analysis(
         N_("Margin"),
         N_("Margin %"),
     )
-    cols = [Column(k, Message(lbl), k in figures) for k, lbl in zip(keys, labels, strict=True)]
+    cols = [
+        Column(said.get(k, k), Message(lbl), k in figures)
+        for k, lbl in zip(keys, labels, strict=True)
+    ]
     period = {"date_from": date_from, "date_to": date_to}
     out = [
         {
-            **{k: getattr(r, k) for k in keys},
+            **{said.get(k, k): getattr(r, k) for k in keys},
             "drill": {"kind": "sales", "by": by, "key": r.key, **period},
         }
         for r in res.rows
     ]
-    tot = None if res.total is None else {k: getattr(res.total, k) for k in keys}
+    tot = None if res.total is None else {said.get(k, k): getattr(res.total, k) for k in keys}
     loc = uow.setting("locale", "en_US")
     notes = [Message("Sales when invoiced, their cost when the goods left; by posting date.")]
     if res.total is not None and (
@@ -358,13 +363,15 @@ def _win_loss(
         N_("Lost value"),
         N_("Win %"),
     )
+    said = {"value": by}  # keyed by what it groups by: "reason" in JSON and CSV
     cols = [
-        Column(k, Message(lbl), i > 0) for i, (k, lbl) in enumerate(zip(keys, labels, strict=True))
+        Column(said.get(k, k), Message(lbl), i > 0)
+        for i, (k, lbl) in enumerate(zip(keys, labels, strict=True))
     ]
     period = {"date_from": date_from, "date_to": date_to}
     out = [
         {
-            **{k: getattr(r, k) for k in keys},
+            **{said.get(k, k): getattr(r, k) for k in keys},
             "drill": {"kind": "deals", "by": by, "key": r.key, **period},
         }
         for r in rows
@@ -375,7 +382,7 @@ def _win_loss(
         {"by": by, "from": date_from, "to": date_to, "currency": uow.currency},
         cols,
         out,
-        {k: getattr(total, k) for k in keys},
+        {said.get(k, k): getattr(total, k) for k in keys},
         [
             Message(
                 "Deals closed in the period. Amounts are the deals' estimates, not booked "
