@@ -469,6 +469,13 @@ def test_a_persons_number_is_refused_where_their_locales_read_it_otherwise() -> 
         assert read_number(Typed("-1,500,000"), decimals=0) == -1500000
         with pytest.raises(AmountError, match="'1.500.000' is not a number"):
             read_number("1.500.000", decimals=0)  # a file: the machine form alone
+        # money without decimals (VND): 1.5 cannot be, so 1.500 is 1500 as vi_VN writes it
+        # (it was refused as "1.5 or 1500", and 1.5 then refused: no decimals here)
+        assert read_number(Typed("1.500"), decimals=0) == 1500
+        with pytest.raises(AmountError, match="type 1 or 1000"):  # 1 is possible: 2 readings
+            read_number(Typed("1.000"), decimals=0)
+        with pytest.raises(AmountError, match="'1.5': no decimals here"):
+            read_number(Typed("1.5"), decimals=0)
         use_typing_locales("en_US", "es_ES")
         with pytest.raises(AmountError) as refused:
             read_number(Typed("1,500"), decimals=2)

@@ -213,10 +213,16 @@ def _readings(text: str, decimals: int) -> dict[Decimal, str]:
     readings: dict[Decimal, str] = {}
     for locale in _typing_locales:
         try:
-            readings.setdefault(_read_locale_number(text, decimals, locale), locale)
+            number = _read_locale_number(text, decimals, locale)
         except (AmountError, UnknownLocaleError, ValueError):
             continue
+        if _decimals(number.normalize()) <= decimals:  # a reading that cannot be is none
+            readings.setdefault(number, locale)
     return readings
+
+
+def _decimals(number: Decimal) -> int:
+    return max(0, -int(number.as_tuple().exponent))
 
 
 def _as_written(text: str, decimals: int) -> Decimal | None:
@@ -268,7 +274,11 @@ def read_number(
     if locale is None:
         if _MACHINE_NUMBER.fullmatch(text):
             number = Decimal(text)
-            if typed:
+            if typed and _decimals(number.normalize()) > decimals:
+                # 1.500 in a shop whose money has no decimals: 1.5 cannot be; 1500 as the
+                # person's locale writes it (vi_VN) is its one reading
+                number = _as_written(text, decimals) or number
+            elif typed:
                 _read_two_ways(text, number, decimals)
         elif (written := _as_written(text, decimals) if typed else None) is not None:
             number = written
@@ -280,8 +290,7 @@ def read_number(
             )
     else:
         number = _read_locale_number(text, decimals, locale)
-    typed_decimals = max(0, -int(number.as_tuple().exponent))
-    if typed_decimals > decimals:
+    if _decimals(number) > decimals:
         hint = machine_hint(decimals) if locale is None else locale_hint(locale, decimals)
         if decimals == 0:
             raise AmountError(
