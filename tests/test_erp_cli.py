@@ -161,6 +161,15 @@ def test_journal_csv_export_imports_into_another_store(shop, tmp_path) -> None: 
     written = out.read_bytes()
     onto_store = bizdesk("export", "journal", "--db", shop, "-o", shop)
     assert onto_store.returncode == 1 and "is a bizdesk store" in onto_store.stderr
+    # nor over its write-ahead log or its other companions, there or not (a CSV written
+    # as shop.db-wal hid committed entries and made the store read as damaged)
+    for suffix in ("-wal", "-shm", "-journal", "-turns"):
+        companion = Path(shop + suffix)
+        before = companion.read_bytes() if companion.exists() else None
+        beside = bizdesk("export", "journal", "--db", shop, "-o", str(companion))
+        assert beside.returncode == 1, beside
+        assert f"belongs to the store {shop}; choose another name" in beside.stderr
+        assert (companion.read_bytes() if companion.exists() else None) == before
     assert bizdesk("check", "--db", shop).returncode == 0
     dash = bizdesk("export", "journal", "--db", shop, "-o", "-")
     assert dash.returncode == 0 and dash.stdout.encode() == written.replace(b"\r\n", b"\n")

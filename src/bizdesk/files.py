@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import IO
 
 from bizdesk.config import backups_dir, sqlite_path
-from bizdesk.errors import PermissionDenied
+from bizdesk.errors import PermissionDenied, ValidationError
 from bizdesk.i18n import Message
 from bizdesk.identity import current_gate
 
@@ -111,6 +111,26 @@ def _writer_alive(partial: Path) -> bool:
 COMPANIONS = ("-wal", "-shm", "-journal", "-turns")
 
 
+def is_sqlite_file(path: Path) -> bool:
+    """Whether ``path`` is an SQLite file (a store, a backup)."""
+    try:
+        with path.open("rb") as fh:
+            return fh.read(16) == b"SQLite format 3\x00"
+    except OSError:  # not there, a folder, not readable
+        return False
+
+
+def store_beside(path: Path) -> Path | None:
+    """The store whose companion ``path`` names (shop.db-wal: shop.db), when it is one: a
+    file written there would stand in for the store's write-ahead log or its locks."""
+    for suffix in COMPANIONS:
+        if path.name.endswith(suffix) and len(path.name) > len(suffix):
+            base = path.with_name(path.name[: -len(suffix)])
+            if is_sqlite_file(base):
+                return base
+    return None
+
+
 def _remove_with_companions(partial: Path) -> None:
     for suffix in ("", *COMPANIONS):
         with suppress(OSError):
@@ -157,6 +177,17 @@ def atomic_path(
     final = Path(final)
     if confined:
         may_write(final)
+    if (store := store_beside(final)) is not None:  # -o shop.db-wal: the store's own log
+        raise ValidationError(
+            {
+                "path": Message(
+                    "{path} belongs to the store {store}; choose another name (nothing was "
+                    "written)",
+                    path=str(final),
+                    store=str(store),
+                )
+            }
+        )
     remove_stale_partials(final)
     tmp = partial_name(final)
     try:

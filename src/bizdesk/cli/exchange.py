@@ -335,16 +335,6 @@ def export_journal(
     _export(ctx, db, "journal", fmt, output)
 
 
-def _is_a_store(path: Path) -> bool:
-    """Whether ``path`` is an SQLite file (a store, a backup): an export written over an
-    existing file replaces it, as `>` would, but never one of these."""
-    try:
-        with path.open("rb") as fh:
-            return fh.read(16) == b"SQLite format 3\x00"
-    except OSError:  # not there, a folder, not readable: the export says so itself
-        return False
-
-
 def _export(
     ctx: typer.Context, db: str | None, kind: str, fmt: StrEnum, output: str | None
 ) -> None:
@@ -358,7 +348,9 @@ def _export(
         return erp_exports.export(uow, kind, stream, fmt.value)
 
     path = Path(output).expanduser().resolve() if output and output != "-" else None
-    if path is not None and _is_a_store(path):  # -o shop.db put the export in its place
+    from bizdesk.files import is_sqlite_file
+
+    if path is not None and is_sqlite_file(path):  # -o shop.db put the export in its place
         fail(
             _(
                 "{path} is a bizdesk store; an export never goes over one (nothing was written)"
