@@ -90,7 +90,7 @@ HELPERS = {
     "doc_lines.clean_line",
     "doc_lines.preview",
     "orders.amount_paid",  # reads a typed amount inside sales.pay and purchasing.pay
-    "orders.payment_day",  # reads a typed day inside sales.pay and purchasing.pay
+    "ledger.payment_day",  # reads a typed day inside every payment (sales, purchases, payroll)
     "paging.keyset_page",
     "shop_details.read_shop",  # the shop's details inside a document's own check (papers.kinds)
     "shop_details.issuer_details",  # what an invoice keeps, inside invoice and return (checked)

@@ -516,3 +516,37 @@ def test_check_warns_of_invoices_out_of_date_order_or_ahead_of_today(shop) -> No
             "the series is out of the order of its dates",
         ),
     ]
+
+
+def test_goods_and_money_are_not_recorded_ahead_of_today(shop) -> None:  # noqa: ANN001
+    """A delivery dated 2030 was taken: its stock left at once while its entry waited in
+    2030, so the stock's value and the inventory account disagreed, and the sale's cost
+    fell in another year than the sale. Receipts, deliveries and returns are dated today or
+    before, as payments, refunds and payroll payments are."""
+    store, cid = shop
+    ahead = (date.today() + timedelta(days=1)).isoformat()
+    said = f"{ahead} is after today: goods are recorded on the day they move"
+    so = _order(store, cid, ("BIKE", "1"))
+    with store.write() as uow:
+        sales.confirm(uow, so.id)
+    with store.write() as uow, pytest.raises(ValidationError) as refused:
+        sales.deliver(uow, so.id, when=ahead)
+    assert str(refused.value.fields["date"]) == said
+    with store.write() as uow:
+        sales.deliver(uow, so.id)
+        sales.invoice(uow, so.id)
+        inv = sales.get(uow, so.id).invoices[0]
+        sales.pay(uow, inv.id)
+    with store.write() as uow, pytest.raises(ValidationError) as refused:
+        sales.return_goods(uow, so.id, {so.lines[0].id: "1"}, reason="broken", when=ahead)
+    assert str(refused.value.fields["date"]) == said
+    with store.write() as uow:
+        sales.return_goods(uow, so.id, {so.lines[0].id: "1"}, reason="broken")
+    with store.write() as uow, pytest.raises(ValidationError) as refused:
+        sales.refund(uow, inv.id, when=ahead)
+    assert "is after today: a payment is recorded once it is made" in str(refused.value)
+    po = order(store, supplier(store, "Soon Supply"), ("BIKE", "1", "400"))
+    with store.write() as uow, pytest.raises(ValidationError) as refused:
+        purchasing.receive(uow, po.id, {po.lines[0].id: "1"}, when=ahead)
+    assert str(refused.value.fields["date"]) == said
+    assert errors(store) == []

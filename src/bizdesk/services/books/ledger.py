@@ -162,6 +162,24 @@ def _payment_choices(uow: UnitOfWork) -> str:
     return ", ".join(f"{a.code} {a.name}" for a in payment_accounts(uow))
 
 
+def payment_day(uow: UnitOfWork, chk: v.Checker, when: object) -> date:
+    """The day a payment was made (today when left empty). A day a person typed is never
+    after today: a payment is recorded once made, and one dated ahead (2027 for 2026) left
+    the books, the ages of what is owed and the documents each saying a different amount. A
+    ``date`` the program holds is taken as it is: a bank statement line's, the bank's to
+    give (a value date may be ahead)."""
+    day = chk("date", v.iso_date, when, local=uow.person_input) or date.today()
+    if day > date.today() and not isinstance(when, date):
+        chk.add(
+            "date",
+            Message(
+                "{date} is after today: a payment is recorded once it is made",
+                date=date_text(day),
+            ),
+        )
+    return day
+
+
 def payment_account(uow: UnitOfWork, text: object, default: str = "bank") -> Account:
     """The account a payment goes through: a payment account's code (or "code name"), or
     "bank" / "cash" for the account with that role; empty is ``default``. FieldError

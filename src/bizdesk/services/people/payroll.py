@@ -56,6 +56,7 @@ from bizdesk.services.books.ledger import (
     Posting,
     account_for,
     payment_account,
+    payment_day,
     post_entry,
 )
 from bizdesk.services.people.days import month_bounds, overlap, working_days
@@ -916,7 +917,7 @@ def pay(
     run = _start(uow, run_id, MAY["pay"], Message("only a posted run is paid"), version)
     chk = v.Checker()
     acct = chk("account", payment_account, uow, account)
-    day = chk("date", v.iso_date, when, local=uow.person_input) or date.today()
+    day = payment_day(uow, chk, when)
     chk.done()
     entry = uow.session.get(JournalEntry, run.entry_id)
     if day < entry.date:

@@ -404,6 +404,20 @@ class OrderKind:
                 ),
             )
 
+    def not_ahead(self, chk: v.Checker, day: date | None) -> None:
+        """Goods are recorded as they move: a receipt, a delivery or a return dated after
+        today is refused. Its stock moved at once while its entry waited in 2027, so the
+        stock's value and the inventory account disagreed until then, and a sale's cost
+        fell in another period than the sale."""
+        if day is not None and day > date.today():
+            chk.add(
+                "date",
+                Message(
+                    "{day} is after today: goods are recorded on the day they move",
+                    day=date_text(day),
+                ),
+            )
+
     def move(self, uow: UnitOfWork, doc: Any, step: str, new: str, action: str) -> None:  # noqa: ANN401
         """Take a step that only changes the state, recorded as ``action``."""
         before = doc.state
@@ -424,24 +438,6 @@ class OpenDocument:
     due: date
     open: Decimal
     named: str
-
-
-def payment_day(uow: UnitOfWork, chk: v.Checker, when: object) -> date:
-    """The day a payment was made (today when left empty). A day a person typed is never
-    after today: a payment is recorded once made, and one dated ahead (2027 for 2026) left
-    the books, the ages of what is owed and the documents each saying a different amount. A
-    ``date`` the program holds is taken as it is: a bank statement line's, the bank's to
-    give (a value date may be ahead)."""
-    day = chk("date", v.iso_date, when, local=uow.person_input) or date.today()
-    if day > date.today() and not isinstance(when, date):
-        chk.add(
-            "date",
-            Message(
-                "{date} is after today: a payment is recorded once it is made",
-                date=date_text(day),
-            ),
-        )
-    return day
 
 
 def paid_after(chk: v.Checker, day: date, when: object, label: str, dated: date) -> None:

@@ -42,7 +42,13 @@ from bizdesk.services.base.paging import Page, PageRequest, keyset_page
 from bizdesk.services.base.permissions import requires
 from bizdesk.services.base.records import check_version, touch
 from bizdesk.services.base.states import state_word
-from bizdesk.services.books.ledger import Posting, account_for, payment_account, post_entry
+from bizdesk.services.books.ledger import (
+    Posting,
+    account_for,
+    payment_account,
+    payment_day,
+    post_entry,
+)
 from bizdesk.services.crm.contacts import reference
 from bizdesk.services.crm.terms import due_date as due_from_terms
 from bizdesk.services.inventory.levels import is_kit
@@ -57,7 +63,6 @@ from bizdesk.services.trade.orders import (
     OrderKind,
     amount_paid,
     paid_after,
-    payment_day,
 )
 
 FLOW = Flow(
@@ -292,6 +297,7 @@ def receive(
     loc = chk("location", resolve_location, uow, location)
     day = chk("date", v.iso_date, when, local=uow.person_input) or date.today()
     ORDERS.on_or_after_order(chk, po, day)
+    ORDERS.not_ahead(chk, day)
     todo = ORDERS.quantities(
         uow,
         chk,

@@ -60,7 +60,13 @@ from bizdesk.services.base.permissions import requires
 from bizdesk.services.base.records import check_version, touch
 from bizdesk.services.base.shop_details import issuer_details
 from bizdesk.services.base.states import state_word
-from bizdesk.services.books.ledger import Posting, account_for, payment_account, post_entry
+from bizdesk.services.books.ledger import (
+    Posting,
+    account_for,
+    payment_account,
+    payment_day,
+    post_entry,
+)
 from bizdesk.services.crm.contacts import ContactInput
 from bizdesk.services.crm.contacts import create as create_contact
 from bizdesk.services.crm.contacts import resolve as resolve_contact
@@ -88,7 +94,6 @@ from bizdesk.services.trade.orders import (
     OrderKind,
     amount_paid,
     paid_after,
-    payment_day,
 )
 
 WALK_IN = N_("Walk-in customer")  # in the shop's language: written(locale, WALK_IN)
@@ -389,6 +394,7 @@ def deliver(
     loc = chk("location", resolve_location, uow, location) if named else None
     day = chk("date", v.iso_date, when, local=uow.person_input) or date.today()
     ORDERS.on_or_after_order(chk, so, day)
+    ORDERS.not_ahead(chk, day)
     # every box's problem at once: a bad date and a bad quantity are both named
     todo = ORDERS.quantities(
         uow, chk, lines, quantities, lambda ln: ln.qty_scaled - ln.delivered_scaled, "delivered"
@@ -917,7 +923,7 @@ def refund(
     if due <= 0:
         raise ValidationError({"amount": Message("nothing is owed back on {label}", label=label)})
     chk = v.Checker()
-    day = chk("date", v.iso_date, when, local=uow.person_input) or date.today()
+    day = payment_day(uow, chk, when)
     acct = chk("account", payment_account, uow, account, "cash")
     try:
         amt = due if amount in (None, "") else parse_money(amount, exp, locale=uow.input_locale)
@@ -979,6 +985,7 @@ def return_goods(
     loc = chk("location", resolve_location, uow, location)
     day = chk("date", v.iso_date, when, local=uow.person_input) or date.today()
     ORDERS.on_or_after_order(chk, so, day)
+    ORDERS.not_ahead(chk, day)
     todo = ORDERS.quantities(
         uow, chk, lines, quantities, lambda ln: ln.invoiced_scaled - ln.returned_scaled, "returned"
     )
