@@ -550,3 +550,29 @@ def test_goods_and_money_are_not_recorded_ahead_of_today(shop) -> None:  # noqa:
         purchasing.receive(uow, po.id, {po.lines[0].id: "1"}, when=ahead)
     assert str(refused.value.fields["date"]) == said
     assert errors(store) == []
+
+
+@pytest.mark.parametrize(("qty", "price", "steps"), [("3", "0.98", ["1", "1", "1"]),
+                                                     ("7", "0.03", ["2", "1", "3", "1"]),
+                                                     ("3", "0.98", ["2", "1"])])  # fmt: skip
+def test_returns_one_at_a_time_take_back_exactly_what_was_invoiced(
+    shop, qty: str, price: str, steps: list[str]
+) -> None:  # noqa: ANN001
+    """Three returns of one of three at 0.98 (20 % VAT) each rounded its own VAT, 0.196 to
+    0.20: the credit notes took back 3.54 of an invoice of 3.53, and the customer was owed
+    0.01 they never paid (VAT payable reversed a cent more than was charged)."""
+    store, _ = shop
+    with store.write() as uow:
+        so = sales.counter_sale(uow, [sales.SOLineInput("SRV", qty, price)], account="cash")
+        (inv,) = sales.get(uow, so.id).invoices
+        notes = [
+            sales.return_goods(uow, so.id, {so.lines[0].id: q}, reason=f"r{i}")
+            for i, q in enumerate(steps)
+        ]
+        after = sales.get(uow, so.id).invoices[0]
+    assert sum(n.total for n in notes) == inv.total
+    assert sum(n.vat for n in notes) == inv.vat and sum(n.net for n in notes) == inv.net
+    assert after.refund_due == inv.total  # all of it, not a cent more
+    tb = _tb(store)
+    assert tb.get("2200", 0) == 0 and tb.get("4000", 0) == 0
+    assert errors(store) == []
