@@ -172,3 +172,24 @@ def test_check_finds_lines_stored_twice_past_the_stores_keys(store, sqlite_only)
     assert any(
         f.startswith("bank-line-fingerprint: account 1010: 2 bank lines share ") for f in found
     )
+
+
+def test_a_split_starts_with_documents_of_one_customer_only() -> None:
+    """A line from William Petit was offered his invoice and Urban Coastal's (proposed only
+    as "part of the open amount"); the split form was filled with both and one ctrl+s paid
+    Urban Coastal's invoice with his money. A split starts with one party's documents."""
+    from bizdesk.services.banking.proposals import Proposal, split_suggestion
+
+    def doc(label: str, who: str, kind: str = "invoice") -> Proposal:
+        return Proposal(kind, 1, label, who, Decimal("10.00"), 50, ())
+
+    found = [
+        doc("INV-00044", "William Petit"),
+        doc("INV-00023", "Urban Coastal Wholesale"),
+        Proposal("account", None, "6290 Coffee", "", None, 40, ()),
+        doc("INV-00050", "William Petit"),
+        doc("INV-00051", "William Petit"),
+    ]
+    assert split_suggestion(found) == ["INV-00044", "INV-00050"]
+    assert split_suggestion([doc("AC-1 (PO-00003)", "Acme", "bill")]) == ["AC-1"]
+    assert split_suggestion(found[2:3]) == []

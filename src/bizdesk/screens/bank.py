@@ -18,7 +18,7 @@ from bizdesk.formatting import day, money
 from bizdesk.i18n import N_, _, tr
 from bizdesk.screens.common import ServiceRunner, WithTable
 from bizdesk.services.banking import reconcile as R
-from bizdesk.services.banking.proposals import proposals
+from bizdesk.services.banking.proposals import proposals, split_suggestion
 from bizdesk.services.books.ledger import suggest_accounts
 from bizdesk.widgets.confirm import ConfirmScreen
 from bizdesk.widgets.footer import KeysFooter
@@ -234,8 +234,8 @@ class ReconcileScreen(WithTable, ServiceRunner, Screen):
         shown = self._proposals_of(row)
         if shown is None:
             return
-        docs = [p.label.split(" (")[0] for p in shown if p.kind in ("invoice", "bill")]
-        self.app.push_screen(split_form(row, ", ".join(docs[:2]), self.app.locale), self._done)
+        docs = split_suggestion(shown)
+        self.app.push_screen(split_form(row, ", ".join(docs), self.app.locale), self._done)
 
     def action_account(self) -> None:
         row = self.table.selected

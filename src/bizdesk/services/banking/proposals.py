@@ -22,6 +22,7 @@ the payment) is reconciliation's, not this module's.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -70,6 +71,16 @@ class Proposal:
     exact: bool = False  # the line's amount is exactly what is open on the document
     signal: str = ""  # "text": the text names the document; "name": the name is the contact's
     ref: str = ""  # what confirming it names: INV-00007, AC-1 (PO-00003), JE-12, 6290
+
+
+def split_suggestion(found: Sequence[Proposal]) -> list[str]:
+    """The documents a split starts with: the best proposed invoice or bill and the next
+    one of the same customer or supplier, never another's (a line from William Petit was
+    offered his invoice and Urban Coastal's, and one ctrl+s paid both)."""
+    docs = [p for p in found if p.kind in ("invoice", "bill")]
+    if not docs:
+        return []
+    return [p.label.split(" (")[0] for p in docs if p.contact == docs[0].contact][:2]
 
 
 @dataclass(frozen=True)
