@@ -547,3 +547,27 @@ def test_aging_ages_the_documents_a_payment_left_open(store) -> None:  # noqa: A
             uow, ledger.create_draft(uow, EntryInput("2026-11-20", "", lines)).id, version=1
         )
     assert aged() == {"31_60": Decimal("40.00")}
+
+
+def test_home_s_balances_are_those_on_its_day_as_the_lists_behind_them(store) -> None:  # noqa: ANN001
+    """An entry dated 2199 (a typo of a year) counted in Home's receivables at once, while
+    the aged receivables its r key opens (as of today) left it out: 15,960.78 against
+    15,955.78. Home's balances are those on its day, as the lists behind them."""
+    from bizdesk.services.crm import contacts
+    from bizdesk.services.crm.contacts import ContactInput
+    from bizdesk.services.overview.dashboard import dashboard
+
+    with store.write() as uow:
+        cid = contacts.create(uow, ContactInput(name="Dana Client")).contact.id
+    for day, amount in (("2026-11-01", "100"), ("2199-12-31", "5")):
+        with store.write() as uow:
+            lines = [LineInput("1100", amount, "", f"#{cid}"), LineInput("4000", "", amount)]
+            e = ledger.create_draft(uow, EntryInput(day, "", lines))
+            ledger.post(uow, e.id, version=e.version)
+    _post(store, "2199-12-31", ("1010", "7", ""), ("3000", "", "7"))
+    today = date(2026, 11, 22)
+    with store.read() as uow:
+        home = dashboard(uow, today=today)
+        _rows, totals = ledger_reports.aging(uow, "receivable", today)
+    assert home.receivables == totals["total"] == Decimal("100.00"), (home, totals)
+    assert home.bank == 0
