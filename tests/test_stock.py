@@ -352,3 +352,43 @@ def test_a_product_is_named_by_its_sku_or_its_exact_name_never_guessed(store) ->
         assert ledger.suggest_accounts(uow, "ban")[0] == "Bank"
         assert ledger.suggest_accounts(uow, "101") == ["1010 Bank"]
         assert ledger.resolve_account(uow, "Bank").code == "1010"
+
+
+def test_the_stock_export_shares_a_products_value_by_where_it_is(store) -> None:  # noqa: ANN001
+    """A product's cost is one moving average over every location, but the export summed
+    each location's moves: after transfers and counts to zero, a location with nothing on
+    hand was worth 1.09 and another -1.09, and 5 found later were 12.79 at Main while the
+    stock valuation said 11.70. Each location now has its share of the product's value."""
+    from bizdesk.services.exchange.erp_exports import _shares, stock_rows
+
+    from bizdesk.services.trade import purchasing
+
+    pid = product(store, "BELL", cost="2.40")
+    po = order(store, supplier(store), ("BELL", "103", "2.34"))
+    with store.write() as uow:
+        locations.add_location(uow, "Workshop")
+        moves.adjust(uow, pid, "7", "opening")  # at 2.40
+        purchasing.receive(uow, po.id, {po.lines[0].id: "103"}, location="Workshop")
+        moves.transfer(uow, pid, "100", "Workshop", "Main")
+        moves.transfer(uow, pid, "1", "Workshop", "Main")
+
+    def rows() -> list[tuple[str, str, str]]:
+        with store.read() as uow:
+            return [(r["location"], r["on_hand"], r["value"]) for r in stock_rows(uow)]
+
+    def worth() -> str:
+        with store.read() as uow:
+            return str(products.get_product(uow, pid).value)
+
+    shown = rows()
+    assert sum(Decimal(v) for _l, _q, v in shown) == Decimal(worth())
+    with store.write() as uow:
+        moves.count(uow, pid, "0", location="Main")
+        moves.count(uow, pid, "0", location="Workshop")
+    assert rows() == []
+    with store.write() as uow:
+        moves.adjust(uow, pid, "5", "found", location="Main")
+    assert rows() == [("Main", "5", worth())]
+    assert _shares(1001, [1, 0, 2, -1]) == [334, 0, 667, 0]
+    assert _shares(7, [0, 0]) == [7, 0]  # (no stock, yet a value: on the first, check names it)
+    assert errors(store) == []

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
+from itertools import groupby
 from typing import TextIO
 
 from sqlalchemy import func, select
@@ -68,10 +69,15 @@ def product_rows(uow: UnitOfWork) -> Iterator[dict]:
 
 @requires("export.data")
 def stock_rows(uow: UnitOfWork) -> Iterator[dict]:
-    """On hand per product and location; value is per product, on its first location row."""
+    """On hand per product and location, each with its share of the product's value (its
+    cost is one moving average over every location): by quantity, rounded half-even, the
+    last location taking what rounding leaves, so a product's rows add up to its value in
+    the stock valuation. Summed per location, the moves' values drifted with transfers: a
+    location with nothing on hand was worth 1.09, another -1.09."""
     exp = uow.exponent
     rows = uow.session.execute(
         select(
+            Product.id,
             Product.sku,
             Product.name,
             Location.name,
@@ -81,17 +87,37 @@ def stock_rows(uow: UnitOfWork) -> Iterator[dict]:
         .join(StockMove, StockMove.product_id == Product.id)
         .join(Location, Location.id == StockMove.location_id)
         .group_by(Product.id, Product.sku, Product.name, Location.id, Location.name)
-        .order_by(Product.sku, Location.name)
+        .order_by(Product.sku, Product.id, Location.name)
     )
-    for sku, name, loc, q, val in rows:
-        if q or val:
+    for _pid, group in groupby(rows, key=lambda r: r[0]):
+        places = [r for r in group if r[4] or r[5]]
+        values = _shares(sum(r[5] for r in places), [r[4] for r in places])
+        for (_id, sku, name, loc, q, _v), value in zip(places, values, strict=True):
+            if not (q or value):  # emptied: its moves summed to nothing, or only rounding
+                continue
             yield {
                 "sku": sku,
                 "name": name,
                 "location": loc,
                 "on_hand": _qty(q),
-                "value": money_str(val, exp),
+                "value": money_str(value, exp),
             }
+
+
+def _shares(total: int, qtys: list[int]) -> list[int]:
+    """``total`` shared by the locations holding stock (``qtys`` above zero) in proportion,
+    rounded half-even, the last taking what rounding leaves; none to a location with none
+    (or short, allowed below zero). With stock nowhere, all on the first (check names it)."""
+    out = [0] * len(qtys)
+    held = [i for i, q in enumerate(qtys) if q > 0] or list(range(len(qtys)))[:1]
+    left, qty_left = total, sum(qtys[i] for i in held)
+    for n, i in enumerate(held):
+        if n == len(held) - 1:
+            out[i] = left
+        else:
+            out[i] = int((Decimal(left) * qtys[i] / qty_left).quantize(0, ROUND_HALF_EVEN))
+            left, qty_left = left - out[i], qty_left - qtys[i]
+    return out
 
 
 @requires("export.data")
