@@ -360,7 +360,6 @@ def test_the_stock_export_shares_a_products_value_by_where_it_is(store) -> None:
     hand was worth 1.09 and another -1.09, and 5 found later were 12.79 at Main while the
     stock valuation said 11.70. Each location now has its share of the product's value."""
     from bizdesk.services.exchange.erp_exports import _shares, stock_rows
-
     from bizdesk.services.trade import purchasing
 
     pid = product(store, "BELL", cost="2.40")
