@@ -87,7 +87,7 @@ def test_a_refused_try_is_retried_from_the_command_line(db) -> None:  # noqa: AN
     with Server(inbox) as server:
         assert settings(db, server.port).returncode == 0
         first = bizdesk("mail", "retry", "--db", db)
-        assert first.returncode == 0, first.stderr
+        assert first.returncode == 1, first.stderr  # still queued: a script (cron) can tell
         assert "0 messages were sent." in first.stdout
         assert "1 message is still queued:" in first.stdout and "451" in first.stdout
         listed = bizdesk("mail", "outbox", "--db", db)
@@ -145,8 +145,8 @@ def test_send_an_invoice_end_to_end(db) -> None:  # noqa: ANN001
     with Server(inbox) as server:
         assert settings(db, server.port).returncode == 0
         first = bizdesk("send", "invoice", labels[0], "--db", db)
-        assert first.returncode == 0, first.stderr
-        assert "could not be sent to ann@example.com yet" in first.stdout
+        assert first.returncode == 1, first.stdout  # not sent: exit 1, said on standard error
+        assert "could not be sent to ann@example.com yet" in first.stderr
         retried = bizdesk("mail", "retry", "--db", db)
         assert "1 message was sent." in retried.stdout, retried.stdout + retried.stderr
         again = bizdesk("send", "invoice", labels[0], "--to", "books@example.com", "--db", db)
@@ -301,9 +301,9 @@ def test_why_a_message_waits_is_said_in_the_readers_language(db) -> None:  # noq
     ann, _deal, _invoice = _customer_with_a_deal_and_an_invoice(db)
     es = {"LANG": "es_ES.UTF-8", "LANGUAGE": "", "LC_ALL": "", "LC_MESSAGES": ""}
     sent = bizdesk("send", "statement", f"#{ann}", "--db", db, env=es)
-    assert sent.returncode == 0, sent.stderr
-    assert "no hay dirección de remitente configurada" in sent.stdout, sent.stdout
-    assert "no sender address" not in sent.stdout
+    assert sent.returncode == 1, sent.stdout  # not sent: a script can tell
+    assert "no hay dirección de remitente configurada" in sent.stderr, sent.stderr
+    assert "no sender address" not in sent.stderr
     store = open_store(db)
     try:
         with store.read() as uow:

@@ -340,8 +340,13 @@ def test_users_add_set_role_disable_and_the_last_owner(store) -> None:  # noqa: 
         users.set_role(uow, "tester", "viewer")
     with store.write() as uow:
         users.set_role(uow, "maria", "owner")
-        users.disable(uow, "tester")  # another owner is left: allowed
+    # nobody disables themself: with the other owner unable to log in, the store was shut
+    with store.write() as uow, pytest.raises(ValidationError) as exc:
+        users.disable(uow, "tester")
+    assert "you cannot disable yourself; another owner can" in str(exc.value)
     maria = Store(url=store.url, engine=store.engine, user="maria")
+    with maria.write() as uow:
+        users.disable(uow, "tester")  # by another owner: allowed
     with maria.write() as uow:
         with pytest.raises(ValidationError):
             users.disable(uow, "maria")

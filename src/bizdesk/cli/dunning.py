@@ -133,8 +133,11 @@ def reminders_cmd(
                     ).format(label=label)
                 )
         if queued:
-            for line in deliver(store, [q.id for q in queued]).said():
+            delivery = deliver(store, [q.id for q in queued])
+            for line in delivery.said():
                 say(str(line))
+            if delivery.failed:  # still queued: exit 1, so that a script (cron) can tell
+                raise typer.Exit(1)
     if print_ and done.failed:
         raise typer.Exit(1)
 

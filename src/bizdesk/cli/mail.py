@@ -59,8 +59,8 @@ def send(
     label = queued.doc_label
     if done.sent:
         say(_("{label} was sent to {address}.").format(label=label, address=queued.to_address))
-    elif done.failed:
-        say(
+    elif done.failed:  # on standard error, exit 1: a script can tell it was not sent
+        fail(
             _(
                 "{label} could not be sent to {address} yet ({reason}); it waits in the "
                 "outbox and will be tried again (bizdesk mail retry)."
@@ -249,6 +249,8 @@ def mail_retry(
             outbox.resend(uow, int(resend))
     done = outbox.deliver(store)
     _said(done)
+    if done.failed:  # still queued: exit 1, so that a script (cron) can tell
+        raise typer.Exit(1)
 
 
 @mail.command("cancel", help=_("Never send a queued or unsure message (it stays listed)."))

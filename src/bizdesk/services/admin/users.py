@@ -217,6 +217,15 @@ def disable(uow: UnitOfWork, username: str) -> UserView:
     if not u.active:
         return _view(u)
     _keep_an_owner(uow, u)
+    if u.username == uow.user:  # another owner may: one who may still open the store
+        raise ValidationError(
+            {
+                "user": Message(
+                    "you cannot disable yourself; another owner can (disabled, you could not "
+                    "open the store to undo it)"
+                )
+            }
+        )
     u.active = False
     uow.session.add(u)
     uow.audit("user", u.id, "disable", before={"active": True}, after={"active": False})
