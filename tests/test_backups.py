@@ -202,3 +202,27 @@ async def test_a_role_that_may_not_back_up_is_not_told_the_daily_backup_failed(s
         await settle(pilot, app)
         said = [str(n.message) for n in app._notifications]  # noqa: SLF001
     assert not any("backup" in m.lower() for m in said), said
+
+
+def test_copies_named_here_in_the_same_second_each_get_a_name_of_their_own(store) -> None:  # noqa: ANN001
+    """Two restores in one second: the second's safety copy was refused as "already
+    exists; choose another name", a name the person never chose."""
+    from bizdesk.db.copies import copy_store
+
+    made = [copy_store(store, reason="before-restore") for _ in range(3)]
+    assert len(set(made)) == 3 and all(p.exists() for p in made)
+    assert all(p.name.endswith("-before-restore.db") for p in made)
+
+
+def test_a_backup_into_a_folder_that_is_not_there_names_the_folder(store, tmp_path) -> None:  # noqa: ANN001
+    """`backup nodir/b.db` said the store could not be opened (its folder not writable)."""
+    from bizdesk.db.copies import copy_store
+
+    for dest, said in (
+        (tmp_path / "nodir" / "b.db", f"the folder {tmp_path / 'nodir'} does not exist"),
+        (Path(sqlite_path(store.url)) / "b.db", "is not a folder; name a file in one"),
+    ):
+        with pytest.raises(StoreError) as refused:
+            copy_store(store, dest)
+        assert said in str(refused.value) and "nothing was written" in str(refused.value)
+        assert "Cannot open the store" not in str(refused.value)

@@ -188,3 +188,19 @@ def test_archive_takes_a_deal_off_lists_and_reports(store, customer):
         assert D.pipeline_report(uow)[1].deals == 0
         with pytest.raises(NotFound, match="no deal"):
             D.get(uow, d.id)
+
+
+def test_the_won_and_lost_stages_keep_their_probabilities(store, customer) -> None:  # noqa: ANN001
+    """Won was set to 50 % and Lost to 30 %, and the forecast weighed closed deals so."""
+    with store.read() as uow:
+        stages = {s.kind: s for s in D.list_stages(uow) if s.kind != "open"}
+    for kind, typed, said in (
+        ("won", "50", "Won holds the won deals: its probability is 100%"),
+        ("lost", "30", "Lost holds the lost deals: its probability is 0%"),
+    ):
+        with pytest.raises(ValidationError) as exc, store.write() as uow:
+            D.update_stage(uow, stages[kind].id, probability=typed)
+        assert str(exc.value.fields["probability"]) == said
+    with store.write() as uow:  # as they are, and renamed: allowed
+        D.update_stage(uow, stages["won"].id, name="Signed", probability="100")
+        D.update_stage(uow, stages["lost"].id, probability="0")

@@ -17,7 +17,7 @@ from bizdesk.db.session import Store
 from bizdesk.errors import StoreError
 from bizdesk.faults import damaged, file_problem, translate
 from bizdesk.files import atomic_path, atomic_write
-from bizdesk.i18n import Message
+from bizdesk.i18n import N_, Message
 from bizdesk.models.ledger import ENTRY_PREFIX
 
 
@@ -54,13 +54,29 @@ def copy_store(store: Store, dest: Path | None = None, *, reason: str = "manual"
     src = source_path(store)
     if store.damaged is not None:
         raise store.damaged
-    if dest is None:
+    if dest is None:  # named here: never "already exists" (two restores in one second)
         folder = backups_folder(store)
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-        dest = folder / f"{src.stem}-{stamp}-{reason}.db"
+        for n in range(1, 100):
+            dest = folder / f"{src.stem}-{stamp}{f'-{n}' if n > 1 else ''}-{reason}.db"
+            try:
+                write_copy(store, src, dest)
+            except FileExistsError:
+                continue
+            return dest
     dest = Path(dest)
     if dest.exists():
         raise StoreError(Message("{path} already exists; choose another name", path=dest))
+    if not dest.parent.is_dir():  # (else the store was blamed: "cannot open the store")
+        said = (
+            N_("{folder} is not a folder; name a file in one (nothing was written)")
+            if dest.parent.exists()
+            else N_(
+                "the folder {folder} does not exist; make it first, or name another "
+                "(nothing was written)"
+            )
+        )
+        raise StoreError(Message(said, folder=str(dest.parent)))
     try:
         write_copy(store, src, dest)
     except FileExistsError:

@@ -148,6 +148,13 @@ def update_stage(
         name = new
     if probability is not None:
         probability = chk("probability", _probability, probability, uow.input_locale)
+        # a won deal is certain, a lost one gone: the forecast weighs them so
+        if st.kind == "won" and probability not in (None, 100):
+            said = Message("{stage} holds the won deals: its probability is 100%", stage=st.name)
+            chk.add("probability", said)
+        if st.kind == "lost" and probability not in (None, 0):
+            said = Message("{stage} holds the lost deals: its probability is 0%", stage=st.name)
+            chk.add("probability", said)
     chk.done()
     if name is not None:
         st.name = name
