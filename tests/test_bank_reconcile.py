@@ -496,3 +496,17 @@ def test_a_bill_whose_reference_has_letters_outside_a_to_z_is_found_as_written(s
             Decimal("100.00"),
         ]
     assert errors(store) == []
+
+
+def test_auto_counts_the_lines_before_the_lock_date_among_those_waiting() -> None:
+    """It said "4 lines wait to be matched." while 6 were listed: the two on or before the
+    lock date, left alone, were counted nowhere."""
+    said = str(reconcile.AutoSummary(1, 0, 0, 4, 2).message)
+    assert said == (
+        "1 line matched: 1 to a document, 0 by rules, 0 to payments in the books. 6 lines "
+        "wait to be matched. 2 of them are dated on or before the lock date and were left "
+        "alone."
+    ), said
+    assert str(reconcile.AutoSummary(0, 0, 0, 3, 0).message).endswith(
+        ". 3 lines wait to be matched."
+    )

@@ -556,3 +556,27 @@ async def test_an_entry_dated_ahead_is_reversed_on_its_own_day_or_later(shop) ->
     with shop.read() as uow:
         rows = ledger.list_entries(uow, ledger.PageRequest()).rows
     assert sorted((r.label, r.date) for r in rows) == [("JE-1", ahead), ("JE-2", ahead)]
+
+
+async def test_a_transfer_says_what_moved_where(shop) -> None:  # noqa: ANN001
+    """A transfer said "Counted: matches the books, nothing posted" (its stock on hand does
+    not change, which the notice took for a count that matched)."""
+    from bizdesk.services.inventory import locations, moves
+
+    with shop.write() as uow:
+        locations.add_location(uow, "Workshop")
+        moves.adjust(uow, products.resolve_product(uow, "BOLT").id, "10", "opening")
+    app = BizdeskApp(shop)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f6")
+        await settle(pilot, app)
+        await pilot.press("t")  # BOLT, the first row
+        await settle(pilot, app)
+        await type_text(pilot, "4")
+        await pilot.press("tab", "tab")
+        await type_text(pilot, "Workshop")
+        await pilot.press("ctrl+s")
+        said = lambda: [str(n.message) for n in app._notifications]  # noqa: E731
+        await wait_for(pilot, app, lambda: "Moved 4 from Main to Workshop" in said(), "notice")
+        assert not any("Counted" in m for m in said()), said()
+    assert errors(shop) == []

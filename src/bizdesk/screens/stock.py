@@ -144,6 +144,16 @@ def moved(widget, result) -> None:  # noqa: ANN001
     """Say what a stock form did, including the journal entry it posted."""
     if result is None:
         return
+    if result.moved:  # a transfer (it said "Counted: matches the books")
+        widget.notify(
+            _("Moved {qty} from {source} to {place}").format(
+                qty=number(result.moved, widget.app.locale),
+                source=result.from_location,
+                place=result.to_location,
+            ),
+            markup=False,
+        )
+        return
     if not result.qty:
         widget.notify(_("Counted: matches the books, nothing posted"))
         return

@@ -89,8 +89,11 @@ class AutoSummary:
 
     @property
     def message(self) -> Message:
+        """What it did; the lines waiting count those on or before the lock date too, as
+        the list and `bank reconcile` do (it said 4 wait while 6 were listed)."""
         matched = self.documents + self.accounts + self.entries
-        return Message(
+        waiting = self.left + self.locked
+        said = Message(
             "{matched}: {documents}, {accounts}, {entries}. {left}",
             matched=Message.plural("{n} line matched", "{n} lines matched", matched),
             documents=Message.plural("{n} to a document", "{n} to documents", self.documents),
@@ -99,7 +102,18 @@ class AutoSummary:
                 "{n} to a payment in the books", "{n} to payments in the books", self.entries
             ),
             left=Message.plural(
-                "{n} line waits to be matched.", "{n} lines wait to be matched.", self.left
+                "{n} line waits to be matched.", "{n} lines wait to be matched.", waiting
+            ),
+        )
+        if not self.locked:
+            return said
+        return Message(
+            "{said} {locked}",
+            said=said,
+            locked=Message.plural(
+                "{n} of them is dated on or before the lock date and was left alone.",
+                "{n} of them are dated on or before the lock date and were left alone.",
+                self.locked,
             ),
         )
 

@@ -242,6 +242,10 @@ class MoveResult:
     qty: Decimal  # signed change
     value: Decimal  # signed change of stock value
     entry_number: int | None
+    # a transfer: how much went from where to where (the stock on hand does not change)
+    moved: Decimal = Decimal(0)
+    from_location: str = ""
+    to_location: str = ""
 
 
 # an adjustment's or a count's entry, in the shop's language (the reason as typed after it)
@@ -375,7 +379,7 @@ def transfer(
     )
     uow.session.add(inn)
     uow.audit("product", p.id, "transfer", after={"qty": q, "from": src.name, "to": dst.name})
-    return MoveResult(p.id, Decimal(0), Decimal(0), None)
+    return MoveResult(p.id, Decimal(0), Decimal(0), None, qty_from_scaled(q), src.name, dst.name)
 
 
 DELIVERY_RULE = "the default location first, then the others by most on hand"
