@@ -115,6 +115,11 @@ def test_a_refusal_names_its_fields_in_the_readers_language(tmp_path):
     assert bizdesk("init", "--db", db).returncode == 0
     r = _in("vi_VN", "report", "statement", "--db", db)
     assert r.returncode == 1 and r.stderr.startswith("--contact: bắt buộc"), r.stderr
+    # the option the key ends with, beside one it starts with (pay_basis: --basis, not
+    # --pay; neither matched, and the form's "Forma de pago" was said)
+    r = _in("es_ES", "employees", "add", "Ana Uno", "--start", "2026-01-01", "--pay", "1000",
+            "--basis", "weekly", "--db", db)  # fmt: skip
+    assert r.returncode == 1 and "; --basis: debe ser uno de" in r.stderr, r.stderr
     # one from an argument, as the reader's forms name it
     r = _in("es_ES", "users", "set-language", "nobody", "xx", "--db", db)
     assert r.returncode == 1 and r.stderr.startswith("Idioma: "), r.stderr

@@ -90,6 +90,10 @@ def test_levels_and_default_terms_from_the_command_line(db) -> None:  # noqa: AN
     assert (r.returncode, r.stdout) == (0, "Level 4: 90 days overdue, collection\n")
     listed = bizdesk("reminder-levels", "list", "--db", db)
     assert "collection" in listed.stdout and "friendly" in listed.stdout
+    # one day agrees with its number ("1 días", "1 zile")
+    es = {"LANG": "es_ES.UTF-8", "LANGUAGE": "", "LC_ALL": "", "LC_MESSAGES": ""}
+    r = bizdesk("reminder-levels", "set", "1", "--days", "1", "--db", db, env=es)
+    assert r.stdout.startswith("Nivel 1: 1 día de retraso, "), r.stdout + r.stderr
     bad = bizdesk("reminder-levels", "set", "2", "--days", "50", "--db", db)
     assert bad.returncode == 1 and "more days than level 1" not in bad.stderr
     assert "3 --days: more days than level 2 (50)" in bad.stderr  # level 3 (45): too early

@@ -248,7 +248,8 @@ def test_posts_once_pays_once_and_reverses_through_the_journal(store) -> None:  
         )
         ahead = (date.today() + timedelta(days=1)).isoformat()  # a payment once it is made
         assert _refused(payroll.pay, uow, again.id, "cash", when=ahead)["date"] == (
-            f"{ahead} is after today: a payment is recorded once it is made"
+            f"{ahead} is after today and after the day the run is dated (2026-02-28): a "
+            "payment is recorded once it is made"
         )
         paid = payroll.pay(uow, again.id, "cash", when="2026-03-02")
     assert paid.amount == again.net and paid.run.state == "paid" and paid.run.paid == again.net

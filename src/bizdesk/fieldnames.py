@@ -201,13 +201,18 @@ def refusal(exc: ValidationError, options: Mapping[str, str] | None = None) -> s
 
 def option_for(key: str, options: Mapping[str, str]) -> str | None:
     """The command's option for a service's field ``key``: the option of that name
-    (as_of -> --as-of), else the one option whose name the key starts or ends with, at a
-    word's edge (planned_date -> --date for ``planned``; attribution_days -> --days)."""
+    (as_of -> --as-of), else the one option whose name the key ends with, else starts
+    with, at a word's edge (planned_date -> --date; attribution_days -> --days;
+    pay_basis -> --basis beside --pay)."""
     if key in options:
         return options[key]
-    near = [
-        opt
-        for name, opt in options.items()
-        if key.startswith(name + "_") or key.endswith("_" + name)
-    ]
-    return near[0] if len(near) == 1 else None
+    # the key's last word names the thing first (pay_basis -> --basis, not --pay)
+    for near in (
+        [opt for name, opt in options.items() if key.endswith("_" + name)],
+        [opt for name, opt in options.items() if key.startswith(name + "_")],
+    ):
+        if len(near) == 1:
+            return near[0]
+        if near:
+            return None
+    return None

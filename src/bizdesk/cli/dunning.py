@@ -214,9 +214,11 @@ def levels_set(
                 {_option(key, level): said for key, said in exc.fields.items()}
             ) from None
     say(
-        _("Level {level}: {days} days overdue, {name}").format(
-            level=saved.level, days=saved.days, name=saved.name
-        )
+        ngettext(
+            "Level {level}: {days} day overdue, {name}",
+            "Level {level}: {days} days overdue, {name}",
+            saved.days,
+        ).format(level=saved.level, days=saved.days, name=saved.name)
     )
 
 

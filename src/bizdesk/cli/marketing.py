@@ -188,7 +188,13 @@ def segments_add(
     with store.write() as uow:
         view = create_segment(uow, data)
         n = count_members(uow, view.id)
-    say(_("The segment {name} was saved; it holds {n} contacts now.").format(name=view.name, n=n))
+    say(
+        ngettext(
+            "The segment {name} was saved; it holds {n} contact now.",
+            "The segment {name} was saved; it holds {n} contacts now.",
+            n,
+        ).format(name=view.name, n=n)
+    )
 
 
 @segments_app.command("show", help=_("A segment's filter and how many contacts it holds."))

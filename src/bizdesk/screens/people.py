@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from rich.text import Text
@@ -40,7 +41,21 @@ from bizdesk.widgets.table import Table
 
 BASIS_NAMES = {"monthly": N_("monthly"), "hourly": N_("hourly")}
 KIND_NAMES = {"vacation": N_("vacation"), "sick": N_("sick"), "unpaid": N_("unpaid")}
+
+
+def _count(days: object) -> int:
+    """The number a plural agrees with: a whole count as it is, a part of a day as many."""
+    d = Decimal(str(days))
+    return int(d) if d == d.to_integral_value() else 2
+
+
 LEAVE_STATES = {"requested": N_("requested"), "approved": N_("approved"), "refused": N_("refused")}
+
+
+def _count(days: object) -> int:
+    """The number a plural agrees with: a whole count as it is, a part of a day as many."""
+    d = Decimal(str(days))
+    return int(d) if d == d.to_integral_value() else 2
 
 
 def _day(d: date | None) -> str:
@@ -261,9 +276,10 @@ class EmployeeScreen(RecordScreen):
             )
         t.append(
             "\n"
+            # each figure after its word: no word agrees with a number ("1 solicitados")
             + _(
-                "Leave {year}: {left} of {entitlement} vacation days left ({taken} taken, "
-                "{requested} asked for); {sick} sick, {unpaid} unpaid"
+                "Leave {year}: vacation days left {left} of {entitlement} · taken: {taken} · "
+                "asked for: {requested} · sick: {sick} · unpaid: {unpaid}"
             ).format(
                 year=bal.year,
                 left=bal.left,
@@ -290,7 +306,11 @@ class EmployeeScreen(RecordScreen):
         for r in asked:
             t.append(
                 "  "
-                + _("#{id} {kind} {start} – {end}: {days} days, {state}").format(
+                + ngettext(
+                    "#{id} {kind} {start} – {end}: {days} day, {state}",
+                    "#{id} {kind} {start} – {end}: {days} days, {state}",
+                    _count(r.days),
+                ).format(
                     id=r.id,
                     kind=_(KIND_NAMES[r.kind]),
                     start=_day(r.start_date),
@@ -690,7 +710,9 @@ class PayrollRunScreen(SendsPapers, RecordScreen):
             basis = (
                 _("{hours} h").format(hours=number(s.hours, loc))
                 if s.pay_basis == "hourly"
-                else _("{paid}/{days} days").format(paid=s.days_paid, days=s.days_month)
+                else ngettext(
+                    "{paid}/{days} day", "{paid}/{days} days", _count(s.days_month)
+                ).format(paid=s.days_paid, days=s.days_month)
             )
             t.append("\n" + f"{s.number}  {s.name}  ({basis})", style="bold")
             if s.paid_entry:

@@ -56,7 +56,6 @@ from bizdesk.services.books.ledger import (
     Posting,
     account_for,
     payment_account,
-    payment_day,
     post_entry,
 )
 from bizdesk.services.people.days import month_bounds, overlap, working_days
@@ -917,9 +916,20 @@ def pay(
     run = _start(uow, run_id, MAY["pay"], Message("only a posted run is paid"), version)
     chk = v.Checker()
     acct = chk("account", payment_account, uow, account)
-    day = payment_day(uow, chk, when)
+    day = chk("date", v.iso_date, when, local=uow.person_input) or date.today()
     chk.done()
     entry = uow.session.get(JournalEntry, run.entry_id)
+    if day > max(date.today(), entry.date):  # a run of this month is paid on its own day
+        raise ValidationError(
+            {
+                "date": Message(
+                    "{date} is after today and after the day the run is dated ({posted}): a "
+                    "payment is recorded once it is made",
+                    date=date_text(day),
+                    posted=date_text(entry.date),
+                )
+            }
+        )
     if day < entry.date:
         raise ValidationError(
             {
