@@ -195,6 +195,9 @@ def test_a_spanish_segment_is_typed_and_read_in_spanish(store) -> None:  # noqa:
             shown = segments.definition_words(saved.definition)
             with pytest.raises(ValidationError) as exc:
                 segments.create_segment(uow, SegmentInput(name="Otro", stage="amigo"))
+            with pytest.raises(ValidationError) as ages:  # the choices as they are typed
+                segments.create_segment(uow, SegmentInput(name="Otro", age_group="99"))
+            assert "menos de 25, 25-34" in str(ages.value.fields["age_group"])
         assert shown == [
             ("País", "ES"),
             ("Etapa", "cliente"),

@@ -120,6 +120,11 @@ def test_a_refusal_names_its_fields_in_the_readers_language(tmp_path):
     r = _in("es_ES", "employees", "add", "Ana Uno", "--start", "2026-01-01", "--pay", "1000",
             "--basis", "weekly", "--db", db)  # fmt: skip
     assert r.returncode == 1 and "; --basis: debe ser uno de" in r.stderr, r.stderr
+    # a priority as `sla show` lists it to the reader ("alta" was unknown, with no list)
+    r = _in("es_ES", "sla", "set", "alta", "4", "24", "--db", db)
+    assert (r.returncode, r.stdout) == (0, "alta: primera respuesta 4 h, resolución 24 h\n")
+    r = _in("es_ES", "sla", "set", "altísima", "4", "24", "--db", db)
+    assert r.returncode == 1 and r.stderr.endswith("baja, normal, alta, urgente\n"), r.stderr
     # one from an argument, as the reader's forms name it
     r = _in("es_ES", "users", "set-language", "nobody", "xx", "--db", db)
     assert r.returncode == 1 and r.stderr.startswith("Idioma: "), r.stderr

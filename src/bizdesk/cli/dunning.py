@@ -200,7 +200,7 @@ def levels_set(
     with store.write() as uow:
         now = [LevelInput(str(x.days), x.name, x.wording, str(x.fee or "")) for x in levels(uow)]
         if not 1 <= level <= len(now) + 1:
-            fail(_("LEVEL: a number from 1 to {most}").format(most=len(now) + 1))
+            fail(_("level: a number from 1 to {most}").format(most=len(now) + 1))
         if level == len(now) + 1:
             now.append(LevelInput())
         it = now[level - 1]

@@ -11,7 +11,7 @@ from rich.text import Text
 from bizdesk.cli.core import DbOpt, open_store, say, show
 from bizdesk.formatting import number
 from bizdesk.i18n import _
-from bizdesk.words import PRIORITY_NAMES, named
+from bizdesk.words import PRIORITY_NAMES, named, typed_word
 
 app = typer.Typer()
 sla = typer.Typer(help=_("Support targets and business hours."))
@@ -49,11 +49,12 @@ def sla_set(
     from bizdesk.services.crm.tickets import set_sla_policy, sla_policy
 
     store = open_store(ctx, db)
+    key = typed_word(PRIORITY_NAMES, priority) or priority  # "alta", as `sla show` lists it
     with store.write() as uow:
-        set_sla_policy(uow, {**sla_policy(uow), priority: (first_response, resolution)})
+        set_sla_policy(uow, {**sla_policy(uow), key: (first_response, resolution)})
     say(
         _("{priority}: first response {first} h, resolution {resolution} h").format(
-            priority=priority, first=first_response, resolution=resolution
+            priority=named(PRIORITY_NAMES, key), first=first_response, resolution=resolution
         )
     )
 

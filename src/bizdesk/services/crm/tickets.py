@@ -12,7 +12,7 @@ from sqlmodel import select
 
 from bizdesk.db.session import UnitOfWork
 from bizdesk.errors import NotFound, ValidationError
-from bizdesk.i18n import N_, Message
+from bizdesk.i18n import N_, Message, _
 from bizdesk.models.base import utcnow
 from bizdesk.models.contacts import Contact
 from bizdesk.models.core import User
@@ -34,6 +34,7 @@ from bizdesk.services.crm.business_hours import (
 )
 from bizdesk.services.crm.contacts import reference
 from bizdesk.services.crm.contacts import resolve as resolve_contact
+from bizdesk.words import PRIORITY_NAMES
 
 HOUR = 3600
 DEFAULT_SLA = {  # business hours: (first response, resolution)
@@ -105,7 +106,9 @@ def set_sla_policy(uow: UnitOfWork, policy: dict[str, tuple[object, object]]) ->
     unknown = set(policy) - set(PRIORITIES)
     if unknown:
         errors["priority"] = Message(
-            "unknown priorities: {priorities}", priorities=", ".join(sorted(unknown))
+            "unknown priorities: {priorities}; they are {known}",
+            priorities=", ".join(sorted(unknown)),
+            known=", ".join(_(PRIORITY_NAMES[p]) for p in PRIORITIES),
         )
     if errors:
         raise ValidationError(errors)

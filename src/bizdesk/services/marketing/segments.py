@@ -171,7 +171,8 @@ def _clean(uow: UnitOfWork, data: SegmentInput, self_id: int | None = None) -> t
     if group:
         key = age_group_typed(group)
         if key is None:
-            chk.add("age_group", v.must_be_one_of(tuple(AGE_GROUPS)))
+            # as the reader types them ("menos de 25"; "under 25" was listed in Vietnamese)
+            chk.add("age_group", v.must_be_one_of(tuple(_(k) for k in AGE_GROUPS)))
         else:
             d["age_group"] = key
     bought = chk("bought", v.text, data.bought, max_len=250)
