@@ -289,3 +289,34 @@ async def test_a_burst_of_moves_on_the_board_moves_the_deal_once_per_key(shop):
         await settle(pilot, app)
         assert deal(shop, 1).stage == "Proposal" and deal(shop, 1).version == 5
         assert not [n for n in app._notifications if n.severity == "error"]  # noqa: SLF001
+
+
+async def test_slash_on_the_board_filters_the_list_and_types_nothing_else(shop):
+    """/ did nothing on the board: "/Week test" typed in one burst opened "Edit deal #1"
+    with e and filled its title with the rest (a w would have won a deal)."""
+    from tests.test_keys import post_burst
+
+    with shop.write() as uow:
+        D.create(uow, D.DealInput(title="Weekly service", contact="Ann Buyer", amount="100"))
+        D.create(uow, D.DealInput(title="Fleet", contact="Ann Buyer", amount="900"))
+    app = BizdeskApp(shop)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f4")
+        await settle(pilot, app)
+        pane = app.query_one(DealsPane)
+        assert pane.showing_board
+        post_burst(app, "/Week")
+        table = pane.query_one("#list", PagedTable)
+
+        def filtered() -> bool:
+            rows = table.page_data.rows if table.page_data is not None else []
+            return [r.title for r in rows] == ["Weekly service"]
+
+        await wait_for(pilot, app, filtered, "the list filtered")
+        assert not isinstance(app.screen, FormScreen) and not pane.showing_board
+        assert pane.query_one("#filter", Input).value == "Week"
+    with shop.read() as uow:
+        assert {d.title for d in D.list_page(uow, PageRequest()).rows} == {
+            "Weekly service",
+            "Fleet",
+        }

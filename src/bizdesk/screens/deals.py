@@ -271,12 +271,16 @@ class DealsPane(DealActions, KeysWaitForServices, Pane):
         "[ and ] (or shift+arrows) move a deal to the previous or next stage, w marks it "
         "won, l lost (with a reason; a won deal with product lines becomes a sales order); "
         "p edits its product lines (their sum is the deal's amount). v switches between the "
-        "board and the list; o opens the sales orders (and counter sales)."
+        "board and the list; / filters the list (from the board too); o opens the sales orders "
+        "(and counter sales)."
     )
     BINDINGS = [
         *DEAL_KEYS,
         Binding("v", "toggle_view", N_("Board/List"), id="deals.view"),
         Binding("o", "app.sales", N_("Sales orders"), id="deals.orders"),
+        # the board has no filter: / opens the list's (the text typed after it was read as
+        # keys: e edited a deal, w would have won one)
+        Binding("slash", "filter", N_("Filter"), show=False, id="deals.filter"),
         Binding("left", "column(-1)", N_("Column"), show=False),
         Binding("right", "column(1)", N_("Column"), show=False),
         Binding("enter", "open", N_("Open"), show=False),
@@ -455,6 +459,11 @@ class DealsPane(DealActions, KeysWaitForServices, Pane):
             return
         idx = next((i for i, ol in enumerate(lists) if ol.has_focus), 0)
         lists[(idx + step) % len(lists)].focus()
+
+    def action_filter(self) -> None:
+        """Filter the list (from the board, the list is shown first)."""
+        self.query_one(ContentSwitcher).current = "list"
+        self.query_one("#list", PagedTable).action_filter()
 
     def action_toggle_view(self) -> None:
         switcher = self.query_one(ContentSwitcher)

@@ -231,7 +231,7 @@ BINDING_IDS: Mapping[str, tuple[str, ...]] = {
     ),
     "bizdesk.screens.deals": (
         *(f"deals.{n}" for n in ("new", "edit", "lines", "back", "forward", "win", "lose")),
-        *(f"deals.{n}" for n in ("archive", "view", "orders", "reopen")),
+        *(f"deals.{n}" for n in ("archive", "view", "orders", "reopen", "filter")),
         "deal.back",
         "deal.contact",
         "deal.quote",
