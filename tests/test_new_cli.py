@@ -586,6 +586,10 @@ def test_one_payment_settles_several_bills(shop, tmp_path) -> None:  # noqa: ANN
     assert balance(s, "payable") == Decimal("-6.00") and balance(s, "bank") == Decimal("-30.00")
     with s.read() as uow:
         assert [purchasing.get(uow, po).state for po in (1, 2)] == ["closed", "billed"]
+    # a bill named with another order: said where it is ("no supplier bill has" it)
+    other = new(db, "payment", {"bill": "AC-2", "order": "PO-1"})
+    assert other.returncode == 1
+    assert "bill: the supplier bill 'AC-2' is on PO-00002, not on PO-00001" in other.stderr
     again = bizdesk("new", "payment", "--bill", "AC-2=6.00", "--bill", "AC-1", "--db", db)
     assert again.returncode == 1 and "bills[1].amount: bill AC-1 is paid already" in again.stderr
     rest = bizdesk("new", "payment", "--bill", "AC-2=6.00", "--account", "cash", "--db", db)

@@ -698,9 +698,22 @@ def _find_bill(
         stmt = stmt.where(SupplierBill.order_id == order_id)
     bills = list(uow.session.scalars(stmt.order_by(SupplierBill.id).limit(2)))
     if not bills:
-        problems.append(
-            (f"{at}bill", Message("no supplier bill has the reference {ref}", ref=repr(ref)))
+        elsewhere = None
+        if order is not None:  # there is one, on another order: said so
+            elsewhere = uow.session.scalars(
+                select(SupplierBill.order_id).where(same_name(SupplierBill.reference, ref.strip()))
+            ).first()
+        said = (
+            Message(
+                "the supplier bill {ref} is on {other}, not on {order}",
+                ref=repr(ref),
+                other=PURCHASE_ORDER.label(uow.session.get(PurchaseOrder, elsewhere).number),
+                order=PURCHASE_ORDER.label(uow.session.get(PurchaseOrder, order_id).number),
+            )
+            if elsewhere is not None
+            else Message("no supplier bill has the reference {ref}", ref=repr(ref))
         )
+        problems.append((f"{at}bill", said))
         return None
     if len(bills) > 1:
         problems.append(
