@@ -255,11 +255,10 @@ def _check_counts(uow: UnitOfWork, rows: Iterable[tuple[int, dict[str, str]]]) -
             problems.add(line, line_problem(line, row["__error__"]))
             continue
         key = (row.get("sku", "").strip().upper(), row.get("location", "").strip().lower())
-        if key in seen:
+        if key in seen:  # said, and the row's other problems with it (an empty count)
             problem = Message("{sku} is also counted on line {first}", sku=key[0], first=seen[key])
             problems.add(line, line_problem(line, problem, "sku"))
-            continue
-        seen[key] = line
+        seen.setdefault(key, line)
         try:
             p = products.resolve_product(uow, row.get("sku", ""))
         except v.FieldError as exc:
