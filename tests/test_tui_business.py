@@ -95,3 +95,12 @@ async def test_reports_drill_down_to_the_source(month) -> None:  # noqa: ANN001,
         assert pane.report is None and table.row_count == 0
         title = str(pane.query_one("#report-title", Static).render())
         assert title.startswith("Not run: As of:")
+        # the whole sentence shows, on as many lines as it takes (one line cut it at 80
+        # columns before the form expected)
+        pane.query_one("#as_of", Input).value = "30 February 2026 now"
+        pane.action_run()
+        await settle(pilot, app)
+        said = pane.query_one("#report-title", Static)
+        title = str(said.render())
+        assert len(title) > 80 and title.endswith("e.g. 2026-02-15"), title  # the form last
+        assert said.size.height * (said.size.width - 2) >= len(title), (said.size, title)

@@ -153,7 +153,7 @@ class ReportsPane(KeysWaitForServices, Pane):
     ReportsPane #params Select { width: 22; }
     ReportsPane #params Select Static#label { text-wrap: nowrap; text-overflow: ellipsis; }
     ReportsPane #params Input { width: 1fr; margin-left: 1; }
-    ReportsPane #report-title { height: 1; text-style: bold; padding: 0 1; }
+    ReportsPane #report-title { height: auto; max-height: 4; text-style: bold; padding: 0 1; }
     ReportsPane DataTable { height: 1fr; }
     ReportsPane #report-notes { height: auto; color: $text-muted; padding: 0 1; }
     """
