@@ -576,3 +576,24 @@ def test_returns_one_at_a_time_take_back_exactly_what_was_invoiced(
     tb = _tb(store)
     assert tb.get("2200", 0) == 0 and tb.get("4000", 0) == 0
     assert errors(store) == []
+
+
+def test_check_finds_credit_notes_that_take_back_more_than_was_invoiced(shop) -> None:  # noqa: ANN001
+    """Three credit notes took back 3.54 of an invoice of 3.53 and check said nothing."""
+    from sqlalchemy import text
+
+    store, _ = shop
+    with store.write() as uow:
+        so = sales.counter_sale(uow, [sales.SOLineInput("SRV", "3", "0.98")], account="cash")
+        sales.return_goods(uow, so.id, {so.lines[0].id: "1"}, reason="r")
+    assert errors(store) == []
+    with store.write() as uow:  # as the old rounding left it: a cent more VAT taken back
+        uow.session.execute(
+            text(
+                "UPDATE invoice_line SET vat_minor = 60"
+                " WHERE invoice_id = (SELECT max(id) FROM invoice)"
+            )
+        )
+    assert f"sales order #{so.id}, line #{so.lines[0].id}: its credit notes take back more" in (
+        " ".join(errors(store))
+    )

@@ -260,6 +260,23 @@ def _backups(uow: UnitOfWork) -> Iterator[Violation]:
 
 
 _sql_rule(
+    "credits-within-invoices",
+    "SELECT sl.order_id, sl.id FROM sales_line sl JOIN ("
+    " SELECT il.sales_line_id AS line_id,"
+    "  SUM(CASE WHEN i.kind = 'invoice' THEN il.net_minor ELSE 0 END) AS net,"
+    "  SUM(CASE WHEN i.kind = 'credit' THEN il.net_minor ELSE 0 END) AS net_back,"
+    "  SUM(CASE WHEN i.kind = 'invoice' THEN il.vat_minor ELSE 0 END) AS vat,"
+    "  SUM(CASE WHEN i.kind = 'credit' THEN il.vat_minor ELSE 0 END) AS vat_back"
+    " FROM invoice_line il JOIN invoice i ON i.id = il.invoice_id GROUP BY il.sales_line_id"
+    ") t ON t.line_id = sl.id WHERE t.net_back > t.net OR t.vat_back > t.vat ORDER BY sl.id",
+    N_(
+        "sales order #{order}, line #{line}: its credit notes take back more than its "
+        "invoices charged (the customer is owed what they never paid)"
+    ),
+    "order",
+    "line",
+)
+_sql_rule(
     "contact-email",
     "SELECT id, email FROM contact WHERE email IS NOT NULL AND "
     "(email != lower(trim(email)) OR email = '')",
