@@ -136,6 +136,20 @@ def test_full_disk_write_backup_export_and_init(small_disk):
 
 
 @needs_root
+def test_a_file_written_on_another_full_disk_is_named_not_the_store(small_disk, tmp_path):
+    """An export onto a full disk said "the disk holding /…/shop.db is full": the person
+    would free space on the store's disk, which had room. The file written is named."""
+    where, fill = small_disk
+    db = tmp_path / "shop.db"
+    init(db)
+    fill()
+    out = where / "out.csv"
+    r = bizdesk("export", "journal", "-o", str(out), "--db", str(db))
+    refused(r, f"the disk holding {out} is full", "Free some space")
+    assert str(db) not in r.stderr and not out.exists()
+
+
+@needs_root
 def test_a_disk_that_fills_during_a_large_import_is_said_plainly(small_disk):
     """The disk fills half-way through writing a big import (after its search trigger was
     set aside): SQLite ends the transaction itself; the user reads that the disk is full,

@@ -200,6 +200,10 @@ def atomic_path(
         else:
             os.replace(tmp, final)
         fsync_folder(final.parent)
+    except OSError as exc:
+        if exc.filename is None:  # a write into it (a full disk): named as the file asked for,
+            exc.filename = str(final)  # not as the store (the disk to free is this one's)
+        raise
     finally:  # (a copy that failed half-way leaves SQLite's journal beside it too)
         _remove_with_companions(tmp)
 
