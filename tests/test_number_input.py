@@ -406,7 +406,7 @@ def test_support_targets_are_read_by_the_same_reader(store, typed) -> None:  # n
 
     with store.write() as uow, pytest.raises(ValidationError) as exc:
         tickets.set_sla_policy(uow, {"urgent": (typed, "24")})
-    assert exc.value.fields["urgent"] == "targets are whole business hours"
+    assert f"'{typed}'" in exc.value.fields["urgent"]  # the value and the form expected
     with store.write() as uow:
         tickets.set_sla_policy(uow, {"urgent": ("2", "24")})
     with store.read() as uow:

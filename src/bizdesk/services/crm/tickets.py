@@ -97,8 +97,8 @@ def set_sla_policy(uow: UnitOfWork, policy: dict[str, tuple[object, object]]) ->
         pair = policy.get(prio, DEFAULT_SLA[prio])
         try:
             fr, res = (int(parse_decimal(x, decimals=0, locale=uow.input_locale)) for x in pair)
-        except AmountError:
-            errors[prio] = Message("targets are whole business hours")
+        except AmountError as exc:  # names the value and the form it expects
+            errors[prio] = exc.args[0]
             continue
         if not (0 < fr <= res <= 2000):
             errors[prio] = Message("need 0 < first response <= resolution <= {max} hours", max=2000)
