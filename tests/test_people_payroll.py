@@ -526,3 +526,59 @@ def test_a_run_s_month_missing_or_malformed_is_said_so(store, month, said) -> No
     employee(store, "Ana Pop")
     with store.write() as uow:
         assert _refused(payroll.create_run, uow, month)["month"] == said
+
+
+def test_an_hourly_employee_who_worked_no_hours_is_paid_nothing_and_the_run_posts(
+    store,  # noqa: ANN001
+) -> None:
+    """0 hours is an answer: it was taken and then the run refused to post "until hours are
+    entered", which held up everyone's pay that month. Hours never given still hold it."""
+    lines(store)
+    employee(store, "Ana Pop")
+    cy = employee(store, "Cy Dan", pay_basis="hourly", pay="10")
+    with store.write() as uow:
+        run = payroll.create_run(uow, "2026-02")
+        assert [s.hours for s in run.slips if s.pay_basis == "hourly"] == [None]
+        assert "no hours in PR-00001" in _refused(payroll.post, uow, run.id)["hours"]
+        run = payroll.set_hours(uow, run.id, f"#{cy}", "0")
+        assert [s.hours for s in run.slips if s.pay_basis == "hourly"] == [Decimal("0")]
+        posted = payroll.post(uow, run.id)
+    assert posted.state == "posted"
+    assert next(s for s in posted.slips if s.employee_id == cy).gross == 0
+    with store.write() as uow:  # given when the run is made, 0 is taken the same way
+        payroll.reverse(uow, run.id, when="2026-03-01")
+        again = payroll.create_run(uow, "2026-02", {f"#{cy}": "0"})
+        assert payroll.post(uow, again.id).state == "posted"
+    assert errors(store) == []
+
+
+def test_a_store_from_before_knows_which_hours_were_entered(tmp_path) -> None:  # noqa: ANN001
+    """At 0027 a 0 meant "not entered": after the upgrade a draft's hourly payslip with hours
+    is entered and one at 0 is not (its run still waits for them); a posted run's are."""
+    from alembic import command
+
+    from bizdesk.db import open_store
+    from bizdesk.db.migrate import alembic_config
+    from bizdesk.services.admin import setup
+
+    path = tmp_path / "old.db"
+    s = open_store(str(path))
+    setup.ensure_initialized(s)
+    cy = employee(s, "Cy Dan", pay_basis="hourly", pay="10")
+    bo = employee(s, "Bo Li", pay_basis="hourly", pay="12")
+    with s.write() as uow:
+        posted = payroll.post(uow, payroll.create_run(uow, "2026-01", {"#1": "3", "#2": "0"}).id)
+        draft = payroll.create_run(uow, "2026-02", {f"#{cy}": "5"})
+    command.downgrade(alembic_config(s), "0027")
+    s.dispose()
+    s = open_store(str(path))
+    with s.read() as uow:
+        assert [x.hours for x in payroll.get(uow, posted.id).slips] == [3, 0]
+        assert {x.employee_id: x.hours for x in payroll.get(uow, draft.id).slips} == {
+            cy: 5,
+            bo: None,
+        }
+    with s.write() as uow:
+        assert "Bo Li is paid by the hour" in _refused(payroll.post, uow, draft.id)["hours"]
+    assert errors(s) == []
+    s.dispose()

@@ -12,6 +12,7 @@ from babel.numbers import format_decimal
 from rich.text import Span
 
 from bizdesk.characters import REFUSED_EVERYWHERE
+from bizdesk.i18n import _
 from bizdesk.reading import date_text, locale_pattern
 
 if TYPE_CHECKING:
@@ -110,3 +111,11 @@ def moment(value: datetime | None, tz: str = "UTC") -> str:
 
 # the formats that take the shop's time zone as their second argument (lists pass it)
 ZONE_FORMATS = (moment,)
+
+
+def hours_text(hours: object, locale: str) -> str:
+    """An hourly payslip's hours as every door shows them ("50 h"), or that none were
+    entered yet (None: 0 is an answer, so it is not shown as 0)."""
+    if hours is None:
+        return _("hours not entered")
+    return _("{hours} h").format(hours=number(hours, locale))

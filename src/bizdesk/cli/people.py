@@ -712,7 +712,7 @@ def _run_json(r) -> dict:  # noqa: ANN001
                 "name": s.name,
                 "pay_basis": s.pay_basis,
                 "pay": str(s.pay),
-                "hours": str(s.hours),
+                "hours": None if s.hours is None else str(s.hours),
                 "days_paid": s.days_paid,
                 "days_month": s.days_month,
                 "gross": str(s.gross),
@@ -739,7 +739,7 @@ def _run_json(r) -> dict:  # noqa: ANN001
 def _print_run(r, fmt: Printed, loc: str) -> None:  # noqa: ANN001
     from rich.table import Table
 
-    from bizdesk.formatting import money, number, visible
+    from bizdesk.formatting import hours_text, money, visible
 
     if fmt == Printed.JSON:
         print_json(_run_json(r))
@@ -752,9 +752,11 @@ def _print_run(r, fmt: Printed, loc: str) -> None:  # noqa: ANN001
     table.columns[0].min_width = max((len(s.number) for s in r.slips), default=0)
     for s in r.slips:
         basis = (
-            _("{hours} h").format(hours=number(s.hours, loc))
+            hours_text(s.hours, loc)
             if s.pay_basis == "hourly"
-            else _("{paid}/{days} days").format(paid=s.days_paid, days=s.days_month)
+            else ngettext("{paid}/{days} day", "{paid}/{days} days", s.days_month).format(
+                paid=s.days_paid, days=s.days_month
+            )
         )
         amounts = (s.gross, s.deductions, s.net, s.contributions)
         table.add_row(s.number, visible(s.name), basis, *(money(a, loc) for a in amounts))

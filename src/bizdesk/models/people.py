@@ -108,6 +108,7 @@ class Payslip(Row, table=True):
     pay_basis: str = Field(max_length=10)
     pay_minor: int = figure()  # the salary or the rate it was computed from
     hours_scaled: int = figure(0)  # hourly: thousandths of an hour worked
+    hours_entered: bool = False  # hourly: the hours were given (0 is an answer, none is not)
     days_paid: int = 0  # monthly: working days paid ...
     days_month: int = 0  # ... of the month's working days
     gross_minor: int = figure(0)

@@ -17,7 +17,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
-from bizdesk.formatting import day, editable, money, number, visible, visible_text
+from bizdesk.formatting import day, editable, hours_text, money, visible, visible_text
 from bizdesk.i18n import N_, _, ngettext
 from bizdesk.reading import date_text, month_hint, month_text
 from bizdesk.screens import orders
@@ -50,12 +50,6 @@ def _count(days: object) -> int:
 
 
 LEAVE_STATES = {"requested": N_("requested"), "approved": N_("approved"), "refused": N_("refused")}
-
-
-def _count(days: object) -> int:
-    """The number a plural agrees with: a whole count as it is, a part of a day as many."""
-    d = Decimal(str(days))
-    return int(d) if d == d.to_integral_value() else 2
 
 
 def _day(d: date | None) -> str:
@@ -478,7 +472,7 @@ def hours_form(run: payroll.RunView, locale: str | None) -> FormScreen:
     """The hours of the first hourly employee who has none yet (else the first's, to change
     them), named as the run's page names them."""
     hourly = [s for s in run.slips if s.pay_basis == "hourly"]
-    first = next((s for s in hourly if not s.hours), hourly[0])
+    first = next((s for s in hourly if s.hours is None), hourly[0])
     fields = [
         Field(
             "employee",
@@ -491,7 +485,7 @@ def hours_form(run: payroll.RunView, locale: str | None) -> FormScreen:
             N_("Hours worked"),
             "number",
             required=True,
-            value=editable(first.hours, locale) if first.hours else "",
+            value=editable(first.hours, locale) if first.hours is not None else "",
         ),
     ]
 
@@ -708,7 +702,7 @@ class PayrollRunScreen(SendsPapers, RecordScreen):
             t.append(_("Paid {amount}").format(amount=money(run.paid, loc)) + "\n")
         for s in run.slips:
             basis = (
-                _("{hours} h").format(hours=number(s.hours, loc))
+                hours_text(s.hours, loc)
                 if s.pay_basis == "hourly"
                 else ngettext(
                     "{paid}/{days} day", "{paid}/{days} days", _count(s.days_month)

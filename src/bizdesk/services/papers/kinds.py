@@ -731,7 +731,9 @@ def payslip(uow: UnitOfWork, number: str) -> Made:
     person = _contact(uow, s.contact_id)
     st = _setting(uow, person)
     w = st.w
-    if s.pay_basis == "hourly":
+    if s.pay_basis == "hourly" and s.hours is None:  # a draft's, before they are entered
+        basis = w(N_("hours not entered, at {rate}"), rate=st.amount(s.pay))
+    elif s.pay_basis == "hourly":
         basis = w(N_("{hours} hours at {rate}"), hours=st.qty(s.hours), rate=st.amount(s.pay))
     else:
         basis = w(

@@ -230,7 +230,7 @@ class SlipView:
     iban: str
     pay_basis: str
     pay: Decimal
-    hours: Decimal
+    hours: Decimal | None  # hourly: None until entered
     days_paid: int
     days_month: int
     gross: Decimal
@@ -347,7 +347,7 @@ def _slip_views(uow: UnitOfWork, run: PayrollRun, slip_id: int | None = None) ->
             e.iban,
             s.pay_basis,
             from_minor(s.pay_minor, exp),
-            qty_from_scaled(s.hours_scaled),
+            qty_from_scaled(s.hours_scaled) if s.hours_entered else None,
             s.days_paid,
             s.days_month,
             from_minor(s.gross_minor, exp),
@@ -639,7 +639,7 @@ def create_run(
     uow.session.add(run)
     uow.session.flush()
     for e in people:
-        _new_slip(uow, run, e.id, given.get(e.id, 0))
+        _new_slip(uow, run, e.id, given.get(e.id))
     uow.audit(SOURCE, run.id, "create", after={"month": f"{m:%Y-%m}", "employees": len(people)})
     return _run_view(uow, run)
 
@@ -697,6 +697,7 @@ def set_hours(
     h = chk("hours", _hours, uow, hours)
     chk.done()
     slip.hours_scaled = h
+    slip.hours_entered = True
     _recompute(uow, run, slip)
     touch(uow, run)
     uow.audit(SOURCE, run.id, "hours", after={"employee": emp_id, "hours": h})
@@ -715,20 +716,23 @@ def refresh(uow: UnitOfWork, run_id: int, *, version: int | None = None) -> RunV
         else:
             _delete_slip(uow, slip)
     for emp_id in sorted(employed):
-        _new_slip(uow, run, emp_id, 0)
+        _new_slip(uow, run, emp_id, None)
     touch(uow, run)
     uow.audit(SOURCE, run.id, "refresh")
     return _run_view(uow, run)
 
 
-def _new_slip(uow: UnitOfWork, run: PayrollRun, employee_id: int, hours: int) -> None:
+def _new_slip(uow: UnitOfWork, run: PayrollRun, employee_id: int, hours: int | None) -> None:
+    """``hours``: thousandths of an hour, None when not given yet (an hourly employee's run
+    is not posted until they are: none worked is 0)."""
     e = uow.session.get(Employee, employee_id)
     slip = Payslip(
         run_id=run.id,
         employee_id=e.id,
         pay_basis=e.pay_basis,
         pay_minor=e.pay_minor,
-        hours_scaled=hours,
+        hours_scaled=hours or 0,
+        hours_entered=hours is not None,
     )
     uow.session.add(slip)
     uow.session.flush()
@@ -807,7 +811,7 @@ def post(
     for s in slips:
         e = uow.session.get(Employee, s.employee_id)
         name = uow.session.get(Contact, e.contact_id).name
-        if s.pay_basis == "hourly" and s.hours_scaled == 0:
+        if s.pay_basis == "hourly" and not s.hours_entered:
             raise ValidationError(
                 {
                     "hours": Message(
