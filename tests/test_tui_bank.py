@@ -239,6 +239,57 @@ async def test_a_key_in_the_same_burst_as_the_move_never_takes_the_last_lines_pr
     assert errors(store) == []
 
 
+async def test_a_form_key_in_a_burst_opens_its_form_and_the_keys_after_it_go_into_it(
+    store,  # noqa: ANN001
+    monkeypatch,  # noqa: ANN001
+) -> None:
+    """Down a 6400 ctrl+s in one read, the deposit's proposals still being read: a was
+    refused ("press the key again") and the digits that followed were taken as the screen's
+    keys (3 confirmed the third proposal: a payment nobody asked for). The account form now
+    opens at once (its proposals read then) and takes the rest of the burst."""
+    from tests.test_keys import post_burst
+
+    one = invoice(store, "Cycle Club", "100.00")
+    _statement(store, one, invoice(store, "Bike Barn", "80.00"), "INV-9")
+    with store.read() as uow:
+        deposit = uow.session.scalar(select(BankLine.id).where(BankLine.text == "deposit"))
+    gate = threading.Event()
+
+    def held(uow, line_ids):  # noqa: ANN001, ANN202
+        if line_ids == [deposit] and threading.current_thread() is not threading.main_thread():
+            assert gate.wait(60), "the test never let the deposit's proposals be read"
+        return proposals(uow, line_ids=line_ids)
+
+    monkeypatch.setattr(bank_screen, "proposals", held)
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f8")
+        await settle(pilot, app)
+        await pilot.press("b")
+        await settle(pilot, app)
+        await wait_for(pilot, app, lambda: one in _proposals(app), "the first line's proposals")
+        await pilot.press("down", "down")
+        await wait_for(pilot, app, lambda: "6400 Bank fees" in _proposals(app), "the fee's")
+        post_burst(app, "\x1b[Ba6400\x13")  # Down a 6400 ctrl+s
+        for _ in range(600):  # (settle would wait for the held read)
+            if isinstance(app.screen, ReconcileScreen) and _states(store)["deposit"] != "open":
+                break
+            await pilot.pause(0.05)
+        gate.set()
+        await settle(pilot, app)
+        assert not any("still being read" in str(n.message) for n in app._notifications)
+        assert isinstance(app.screen, ReconcileScreen)
+    states = _states(store)
+    assert states["deposit"] == "matched"
+    assert sorted(states.values()) == ["matched", "open", "open", "open"]  # that line alone
+    with store.read() as uow:
+        memo = uow.session.scalar(
+            select(JournalEntry.memo).order_by(JournalEntry.id.desc()).limit(1)
+        )
+    assert "deposit" in memo or "Someone" in memo, memo
+    assert errors(store) == []
+
+
 async def test_a_line_is_matched_to_the_customers_account_naming_the_customer(store) -> None:  # noqa: ANN001
     """a on a line: the customers' account alone is refused, saying to name the customer;
     with the Contact box filled in, the line is matched and the entry's line names them."""

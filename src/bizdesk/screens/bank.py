@@ -154,11 +154,17 @@ class ReconcileScreen(WithTable, ServiceRunner, Screen):
             return
 
         def fetch(uow):  # noqa: ANN001, ANN202
-            return proposals(uow, line_ids=[row.id])
+            try:
+                return proposals(uow, line_ids=[row.id])
+            except Exception as exc:  # noqa: BLE001 (said by _got: not read again, as a
+                return exc  # failed match is, or a store that cannot be read loops)
 
         self.run_service(fetch, write=False, done=lambda found: self._got(row, found))
 
-    def _got(self, row: R.LineRow, found: list) -> None:
+    def _got(self, row: R.LineRow, found: list | Exception) -> None:
+        if isinstance(found, Exception):
+            ServiceRunner.say_not_done(self, found)
+            return
         if self.table.selected is not row:
             return
         self.shown = list(found[0].proposals) if found else []
@@ -179,6 +185,23 @@ class ReconcileScreen(WithTable, ServiceRunner, Screen):
             severity="warning",
         )
         return None
+
+    def _proposals_now(self, row: R.LineRow | None) -> list | None:
+        """The proposals of ``row`` to fill a form with, read now if they are still being
+        read: the form opens at once, so the keys typed after its key in one burst go into
+        it (told "press the key again", ``a 6300`` ctrl+s confirmed the third proposal)."""
+        if row is None or self.shown_for == row.id:
+            return self._proposals_of(row)
+        try:
+            with self.app.store.read() as uow:
+                found = proposals(uow, line_ids=[row.id])
+        except Exception as exc:  # noqa: BLE001 (said as every fault is, never raised)
+            ServiceRunner.say_not_done(self, exc)
+            return None
+        self.shown = list(found[0].proposals) if found else []
+        self.shown_for = row.id
+        self._show_proposals(row)
+        return self.shown
 
     def _show_proposals(self, row: R.LineRow | None) -> None:
         t = Text()
@@ -231,7 +254,7 @@ class ReconcileScreen(WithTable, ServiceRunner, Screen):
 
     def action_split(self) -> None:
         row = self.table.selected
-        shown = self._proposals_of(row)
+        shown = self._proposals_now(row)
         if shown is None:
             return
         docs = split_suggestion(shown)
@@ -239,7 +262,7 @@ class ReconcileScreen(WithTable, ServiceRunner, Screen):
 
     def action_account(self) -> None:
         row = self.table.selected
-        shown = self._proposals_of(row)
+        shown = self._proposals_now(row)
         if shown is None:
             return
         rule = next((p.ref for p in shown if p.kind == "account"), "")
