@@ -8,6 +8,7 @@ from bizdesk.app import BizdeskApp
 from bizdesk.screens.contacts import ContactScreen
 from bizdesk.screens.help import HelpScreen
 from bizdesk.services.crm import contacts as C
+from bizdesk.widgets.confirm import ConfirmScreen
 from tests.tui_helpers import SIZE, palette_hits, settle, type_text, wait_for
 
 
@@ -59,6 +60,25 @@ async def test_merge_a_duplicate_from_the_contact_page(store):
         await settle(pilot, app)
         app.screen.query_one("#f-other", Input).value = "jon@example.com"
         await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        # asked first, naming both (a merge cannot be undone): n changes nothing
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "Merge Jonathan Smith (#2) into Jon Smith (#1)?" in app.screen.question
+        await pilot.press("n")
+        await settle(pilot, app)
+        assert isinstance(app.screen, ContactScreen)
+        with store.read() as uow:
+            assert not C.get(uow, 2).archived
+        await pilot.press("m")
+        await settle(pilot, app)
+        app.screen.query_one("#f-other", Input).value = "Jon Smith"  # itself: refused
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert "that is this contact" in str(app.screen.query_one("#e-other", Static).render())
+        app.screen.query_one("#f-other", Input).value = "jon@example.com"
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        await pilot.press("y")
         await settle(pilot, app)
         assert isinstance(app.screen, ContactScreen)
         assert "asked for a quote" in str(app.screen.query_one("#interactions", Static).render())

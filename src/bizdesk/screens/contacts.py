@@ -32,6 +32,7 @@ from bizdesk.services.marketing.consent import get_consent, in_words
 from bizdesk.services.overview.story import story
 from bizdesk.services.trade import purchasing as PU
 from bizdesk.services.trade import sales as SA
+from bizdesk.widgets.confirm import ConfirmScreen
 from bizdesk.widgets.field import DATE_FORM, Field
 from bizdesk.widgets.form import FormScreen, record_form
 from bizdesk.widgets.paged_table import Col, PagedTable
@@ -153,12 +154,17 @@ def interaction_form(contact_id: int) -> FormScreen:
 
 
 def merge_form(keep: C.ContactView) -> FormScreen:
+    """Which contact to merge in: the form names it (nothing is written); the page asks
+    before merging (it cannot be undone)."""
+
     def save(uow, values):  # noqa: ANN001, ANN202
         try:
             other = resolve(uow, values["other"])
         except FieldError as exc:
             raise ValidationError({"other": str(exc)}) from None
-        return C.merge(uow, keep.id, other.id)
+        if other.id == keep.id:
+            raise ValidationError({"other": _("that is this contact; name the duplicate")})
+        return C.get(uow, other.id)
 
     return FormScreen(
         _("Merge another contact into {name} (#{id})").format(name=keep.name, id=keep.id),
@@ -508,13 +514,24 @@ class ContactScreen(SendsPapers, RecordPage):
     def action_merge(self) -> None:
         if self.view is None:
             return
-        self.app.push_screen(
-            merge_form(self.view),
-            lambda r: (
-                r
-                and (
-                    self.notify(_("Merged; the other contact is archived"), markup=False),
-                    self.load(),
-                )
-            ),
-        )
+        keep = self.view
+
+        def merged(_view: object) -> None:
+            self.notify(_("Merged; the other contact is archived"), markup=False)
+            self.load()
+
+        def answered(yes: bool | None, other: C.ContactView) -> None:
+            if yes:
+                self.run_service(lambda uow: C.merge(uow, keep.id, other.id), done=merged)
+
+        def chosen(other: C.ContactView | None) -> None:
+            if other is None:
+                return
+            question = _(
+                "Merge {other} (#{other_id}) into {keep} (#{keep_id})? Everything of "
+                "{other} (deals, tickets, orders, invoices, postings, e-mails) moves to "
+                "{keep}, and {other} is archived. A merge cannot be undone."
+            ).format(other=other.name, other_id=other.id, keep=keep.name, keep_id=keep.id)
+            self.app.push_screen(ConfirmScreen(question), lambda yes: answered(yes, other))
+
+        self.app.push_screen(merge_form(keep), chosen)

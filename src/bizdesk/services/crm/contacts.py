@@ -26,11 +26,15 @@ from bizdesk.models.contacts import (
 )
 from bizdesk.models.core import User
 from bizdesk.models.deals import Deal
+from bizdesk.models.dunning import Reminder
 from bizdesk.models.ledger import JournalLine
 from bizdesk.models.mail import OutboxMessage
+from bizdesk.models.marketing import CampaignRecipient, EmailConsent
 from bizdesk.models.nurture import FollowUp
+from bizdesk.models.people import Employee
 from bizdesk.models.purchasing import PurchaseOrder, SupplierBill
-from bizdesk.models.sales import Invoice
+from bizdesk.models.recurring import RecurringTemplate
+from bizdesk.models.sales import Invoice, SalesOrder
 from bizdesk.models.stock import Product
 from bizdesk.models.tickets import Ticket
 from bizdesk.money import from_minor
@@ -811,10 +815,18 @@ def merge(uow: UnitOfWork, keep_id: int, drop_id: int) -> ContactView:
         "drop": _snapshot(drop, get(uow, drop.id).tags),
     }
     sess = uow.session
+    _employees_merge(uow, keep, drop)
     nurture.before_merge(uow, keep.id, drop.id)
     left = keep.stage
     for model, col in (
         (Interaction, Interaction.contact_id),
+        # their documents with them: their postings move below, and a customer's statement,
+        # ageing and reminders read the documents (invoices keep the name they were issued to)
+        (SalesOrder, SalesOrder.customer_id),
+        (Invoice, Invoice.customer_id),
+        (Reminder, Reminder.customer_id),
+        (RecurringTemplate, RecurringTemplate.customer_id),
+        (Employee, Employee.contact_id),  # (_employees_merge: not both employees)
         (Deal, Deal.contact_id),
         (Deal, Deal.organization_id),
         (Ticket, Ticket.contact_id),
@@ -828,6 +840,7 @@ def merge(uow: UnitOfWork, keep_id: int, drop_id: int) -> ContactView:
         (FollowUp, FollowUp.contact_id),  # its follow-up activities (services/crm/nurture)
     ):
         sess.execute(sql_update(model).where(col == drop.id).values({col.key: keep.id}))
+    _consent_merge(uow, keep.id, drop.id)
     if keep.organization_id == keep.id:
         keep.organization_id = None
     tags = sorted(set(get(uow, keep.id).tags) | set(get(uow, drop.id).tags))
@@ -857,6 +870,57 @@ def merge(uow: UnitOfWork, keep_id: int, drop_id: int) -> ContactView:
     uow.audit("contact", drop.id, "merged_into", after={"into": keep.id})
     nurture.after_merge(uow, keep, left)
     return _view(uow, keep)
+
+
+def _employees_merge(uow: UnitOfWork, keep: Contact, drop: Contact) -> None:
+    """An employee is one contact: two employees are two people, never merged."""
+    both = uow.session.scalars(
+        select(Employee.id).where(Employee.contact_id.in_((keep.id, drop.id)))
+    ).all()
+    if len(both) == 2:
+        raise ValidationError(
+            {
+                "": Message(
+                    "{keep} and {drop} are both employees (#{one} and #{two}): two people, "
+                    "not one; they are not merged",
+                    keep=keep.name,
+                    drop=drop.name,
+                    one=min(both),
+                    two=max(both),
+                )
+            }
+        )
+
+
+def _consent_merge(uow: UnitOfWork, keep_id: int, drop_id: int) -> None:
+    """Their e-mail consent and campaign mail: the merged contact's consent is kept's when
+    kept has none, and an opt-out of either stands (never lost to the other's opt-in);
+    their campaign mail moves, but for a campaign that mailed both (it stays as sent)."""
+    sess = uow.session
+    mine, theirs = sess.get(EmailConsent, keep_id), sess.get(EmailConsent, drop_id)
+    if theirs is not None:
+        if mine is None or (theirs.state == "out" and mine.state != "out"):
+            if mine is not None:
+                sess.delete(mine)
+                sess.flush()
+            sess.add(
+                EmailConsent(
+                    contact_id=keep_id,
+                    state=theirs.state,
+                    at=theirs.at,
+                    how=theirs.how,
+                    by=theirs.by,
+                )
+            )
+        sess.delete(theirs)
+        sess.flush()
+    both = select(CampaignRecipient.campaign_id).where(CampaignRecipient.contact_id == keep_id)
+    sess.execute(
+        sql_update(CampaignRecipient)
+        .where(CampaignRecipient.contact_id == drop_id, CampaignRecipient.campaign_id.not_in(both))
+        .values(contact_id=keep_id)
+        .execution_options(synchronize_session=False)
+    )
 
 
 # --- interactions ------------------------------------------------------------------------
