@@ -582,3 +582,82 @@ def test_a_store_from_before_knows_which_hours_were_entered(tmp_path) -> None:  
         assert "Bo Li is paid by the hour" in _refused(payroll.post, uow, draft.id)["hours"]
     assert errors(s) == []
     s.dispose()
+
+
+def test_an_employee_is_not_started_in_a_month_whose_payroll_is_posted(store) -> None:  # noqa: ANN001
+    """Hired on 7 December after December's payroll was paid: the run could be neither made
+    again nor reversed (paid), so they could never be paid for those days."""
+    lines(store)
+    employee(store, "Ana Pop")
+    with store.write() as uow:
+        run = payroll.post(uow, payroll.create_run(uow, "2026-02").id)
+        contacts.create(uow, ContactInput(name="Gil Third", kind="person"))
+        said = _refused(
+            employees.add,
+            uow,
+            EmployeeInput(contact="Gil Third", start_date="2026-02-17", pay="100"),
+        )
+        assert said["start_date"] == (
+            "the payroll of 2026-02 is posted (PR-00001) without them, so they would never be "
+            "paid for it: start them after 2026-02, or reverse that run first"
+        )
+        started = employees.add(
+            uow, EmployeeInput(contact="Gil Third", start_date="2026-03-01", pay="100")
+        )
+        assert started.start_date == date(2026, 3, 1)
+        payroll.reverse(uow, run.id, when="2026-03-01")  # reversed: that month runs again
+        contacts.create(uow, ContactInput(name="Hal Fourth", kind="person"))
+        employees.add(uow, EmployeeInput(contact="Hal Fourth", start_date="2026-02-17", pay="1"))
+    assert errors(store) == []
+
+
+def test_a_user_is_one_employee(store) -> None:  # noqa: ANN001
+    from bizdesk.services.admin import users
+
+    with store.write() as uow:
+        users.add(uow, "gil", "sales")
+    one = employee(store, "Gil Third", user="gil")
+    with store.write() as uow:
+        contacts.create(uow, ContactInput(name="Hal Fourth", kind="person"))
+        said = _refused(
+            employees.add,
+            uow,
+            EmployeeInput(contact="Hal Fourth", start_date="2026-01-01", pay="1", user="gil"),
+        )
+        assert (
+            said["user"] == f"gil is the user of Gil Third (#{one}) already: a user is one employee"
+        )
+        mine = employees.get(uow, one)  # saving the same employee again is not "another"
+        again = employees.update(
+            uow,
+            one,
+            EmployeeInput(user="gil", start_date="2026-01-01", pay="2500", leave_days="0"),
+            version=mine.version,
+        )
+    assert again.user == "gil"
+
+
+def test_a_year_s_vacation_days_are_not_fewer_than_it_has_approved(store) -> None:  # noqa: ANN001
+    eid = employee(store, "Ana Pop", leave_days="10")
+    with store.write() as uow:
+        leave.approve(uow, leave.request(uow, eid, "vacation", "2026-03-09", "2026-03-13").id)
+        now = employees.get(uow, eid)
+        data = EmployeeInput(start_date="2026-01-01", pay="2500", leave_days="4")
+        said = _refused(employees.update, uow, eid, data, version=now.version)
+        assert said["leave_days"] == (
+            "5 vacation days of 2026 are approved already: a year's days cannot be fewer"
+        )
+        data = EmployeeInput(start_date="2026-01-01", pay="2500", leave_days="5")
+        assert employees.update(uow, eid, data, version=now.version).leave_days == 5
+
+
+def test_hours_are_no_more_than_the_month_has(store) -> None:  # noqa: ANN001
+    """744 hours were taken for every month: 31 days' worth, so November took 744."""
+    cy = employee(store, "Cy Dan", pay_basis="hourly", pay="10")
+    with store.write() as uow:
+        said = _refused(payroll.create_run, uow, "2026-02", {f"#{cy}": "673"})
+        assert said[f"#{cy}"] == "more hours than 2026-02 has (672)"
+        run = payroll.create_run(uow, "2026-11", {f"#{cy}": "720"})
+        assert _refused(payroll.set_hours, uow, run.id, f"#{cy}", "721")["hours"] == (
+            "more hours than 2026-11 has (720)"
+        )

@@ -68,6 +68,17 @@ def test_a_paid_payslip_says_when_it_was_paid(shop) -> None:  # noqa: ANN001
     assert "Fecha de pago" not in waiting  # Lucía's is not paid yet
 
 
+def test_a_payslip_paid_in_cash_says_so_and_not_the_iban(shop) -> None:  # noqa: ANN001
+    """Paid from the cash account, it said "Paid to IBAN DE89 ..." (the money never went
+    there)."""
+    with shop.write() as uow:
+        payroll.pay(uow, 1, "cash", employees=["Ana Pop"], when="2026-02-03")
+    with shop.read() as uow:
+        paid = " ".join(pdf_text(papers.render(uow, "payslip", "PR-00001/1").data).split())
+    assert "Paid: in cash" in paid, paid
+    assert "DE89" not in paid and "Paid to" not in paid
+
+
 def test_in_the_employee_s_language(shop) -> None:  # noqa: ANN001
     with shop.read() as uow:
         text = pdf_text(papers.render(uow, "payslip", "pr1/2").data)

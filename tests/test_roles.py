@@ -33,7 +33,8 @@ HELPERS = {
     "consent.consents_of",  # a lookup inside the contacts import and export (each checked)
     "employees.posted_runs",  # a lookup inside leave and employment changes (each checked)
     "moves.not_stocked",  # a check inside stock moves and the stock-count import (checked)
-    "leave.calendar",  # the shop's working days (its country's holidays): no data of anyone
+    "employees.calendar",  # the shop's working days (its country's holidays): no data of anyone
+    "employees.days_in_year",  # a count inside leave and employment changes (each checked)
     "audit.latest_id",  # the TUI's change counter (an id, no data)
     "audit.changes_since",  # the kinds of record written since (no data): what panes rerun
     "contacts.find_by_name_or_email",

@@ -769,7 +769,9 @@ def payslip(uow: UnitOfWork, number: str) -> Made:
     if s.paid_on is not None:
         facts.append((w(N_("Paid on")), st.day(s.paid_on)))
     bank: tuple[tuple[str, str], ...] = ()
-    if s.iban:
+    if s.paid_in_cash:  # not to the account below: it said the cash went to the IBAN
+        facts.append((w(N_("Paid")), w(N_("in cash"))))
+    elif s.iban:
         bank = ((w(N_("IBAN")), _iban_shown(s.iban)),)
     common = _common(st)
     common.update(bank_heading=w(N_("Paid to")) if bank else "", bank=bank)

@@ -14,10 +14,10 @@ from sqlalchemy import func, or_, select
 from bizdesk.db.session import UnitOfWork
 from bizdesk.errors import NotFound, ValidationError
 from bizdesk.folding import fold
-from bizdesk.i18n import N_, Message
+from bizdesk.i18n import N_, Message, current_language
 from bizdesk.models.contacts import Contact
 from bizdesk.models.core import User
-from bizdesk.models.people import Employee, PayrollRun, RunState
+from bizdesk.models.people import Employee, LeaveRequest, LeaveState, PayrollRun, RunState
 from bizdesk.money import AmountError, from_minor, parse_money
 from bizdesk.reading import date_text, month_text
 from bizdesk.services.base import validate as v
@@ -26,7 +26,7 @@ from bizdesk.services.base.paging import Page, PageRequest, contains, keyset_pag
 from bizdesk.services.base.permissions import can, requires
 from bizdesk.services.base.records import check_version, touch
 from bizdesk.services.crm.contacts import NAMED_NUMBER, resolve
-from bizdesk.services.people.days import month_bounds, overlap
+from bizdesk.services.people.days import WorkCalendar, month_bounds, overlap, year_bounds
 
 PAY_BASES = ("monthly", "hourly")
 BASIS_WORDS = {"monthly": N_("monthly"), "hourly": N_("hourly")}
@@ -217,7 +217,9 @@ def _leave_days(value: object) -> int:
     return int(s)
 
 
-def _clean(uow: UnitOfWork, data: EmployeeInput, chk: v.Checker, *, new: bool) -> dict:
+def _clean(
+    uow: UnitOfWork, data: EmployeeInput, chk: v.Checker, *, new: bool, employee_id: int = 0
+) -> dict:
     out = {}
     if new:
         c = chk("contact", resolve, uow, data.contact)
@@ -232,6 +234,22 @@ def _clean(uow: UnitOfWork, data: EmployeeInput, chk: v.Checker, *, new: bool) -
                 )
             out["contact_id"] = c.id
     out["user_id"] = chk("user", _user_id, uow, data.user)
+    if out["user_id"] is not None:  # a user is one person: the leave they ask is theirs
+        other = uow.session.execute(
+            select(Employee.id, Contact.name)
+            .join(Contact, Contact.id == Employee.contact_id)
+            .where(Employee.user_id == out["user_id"], Employee.id != employee_id)
+        ).first()
+        if other is not None:
+            chk.add(
+                "user",
+                Message(
+                    "{user} is the user of {name} (#{id}) already: a user is one employee",
+                    user=str(data.user).strip(),
+                    name=other[1],
+                    id=other[0],
+                ),
+            )
     out["job_title"] = chk("job_title", v.text, data.job_title, max_len=100) or ""
     out["start_date"] = chk(
         "start_date", v.iso_date, data.start_date, required=True, local=uow.person_input
@@ -267,6 +285,33 @@ def posted_runs(uow: UnitOfWork, first: date, last: date | None = None) -> list[
     return list(uow.session.scalars(stmt.order_by(PayrollRun.month)))
 
 
+def calendar(uow: UnitOfWork) -> WorkCalendar:
+    """The shop's working days: its country's public holidays, and its region's, are not
+    working days (the country and region of the shop's details; none set, none known)."""
+    return WorkCalendar(
+        uow.setting("shop_country", ""), current_language(), uow.setting("shop_region", "")
+    )
+
+
+def days_in_year(uow: UnitOfWork, employee_id: int, year: int, kind: str, state: str) -> int:
+    """Working days of ``employee_id``'s leave of ``kind`` in ``state`` in ``year``."""
+    first, last = year_bounds(year)
+    cal = calendar(uow)
+    total = 0
+    for r in uow.session.scalars(
+        select(LeaveRequest).where(
+            LeaveRequest.employee_id == employee_id,
+            LeaveRequest.kind == kind,
+            LeaveRequest.state == state,
+            LeaveRequest.start_date <= last,
+            LeaveRequest.end_date >= first,
+        )
+    ):
+        both = overlap(r.start_date, r.end_date, first, last)
+        total += cal.working_days(*both)
+    return total
+
+
 def _keeps_posted_pay(
     uow: UnitOfWork, e: Employee, start: date, end: date | None, chk: v.Checker
 ) -> None:
@@ -290,10 +335,57 @@ def _keeps_posted_pay(
             return
 
 
+def _keeps_approved_leave(uow: UnitOfWork, e: Employee, days: int, chk: v.Checker) -> None:
+    """Fewer vacation days a year than a year has approved already would leave that year
+    below nothing: refuse the year the most were approved in (refuse or shorten leave
+    first)."""
+    years = uow.session.execute(
+        select(LeaveRequest.start_date, LeaveRequest.end_date).where(
+            LeaveRequest.employee_id == e.id,
+            LeaveRequest.kind == "vacation",
+            LeaveRequest.state == LeaveState.APPROVED,
+        )
+    ).all()
+    taken = {
+        year: days_in_year(uow, e.id, year, "vacation", LeaveState.APPROVED)
+        for year in sorted({y for a, b in years for y in range(a.year, b.year + 1)})
+    }
+    over = [(n, year) for year, n in taken.items() if n > days]
+    if over:
+        most, year = max(over)
+        chk.add(
+            "leave_days",
+            Message(
+                "{approved} vacation days of {year} are approved already: a year's days "
+                "cannot be fewer",
+                approved=most,
+                year=year,
+            ),
+        )
+
+
+def _unpaid_in_posted(uow: UnitOfWork, start: date, end: date | None, chk: v.Checker) -> None:
+    """A new employee's months whose payroll is posted were paid without them, and a posted
+    run is never computed again: they would never be paid for those days."""
+    for run in posted_runs(uow, start, end):
+        chk.add(
+            "start_date",
+            Message(
+                "the payroll of {month} is posted ({label}) without them, so they would never "
+                "be paid for it: start them after {month}, or reverse that run first",
+                month=month_text(run.month),
+                label=PAYROLL_RUN.label(run.number),
+            ),
+        )
+        return
+
+
 @requires("people.edit")
 def add(uow: UnitOfWork, data: EmployeeInput) -> EmployeeView:
     chk = v.Checker()
     values = _clean(uow, data, chk, new=True)
+    if values["start_date"] and not chk.errors:
+        _unpaid_in_posted(uow, values["start_date"], values["end_date"], chk)
     chk.done()
     e = Employee(**values, updated_by=uow.user)
     uow.session.add(e)
@@ -321,7 +413,7 @@ def update(uow: UnitOfWork, employee_id: int, data: EmployeeInput, *, version: i
     e = load(uow, employee_id, lock=True)
     check_version(uow, e, version)
     chk = v.Checker()
-    values = _clean(uow, data, chk, new=False)
+    values = _clean(uow, data, chk, new=False, employee_id=e.id)
     if values["pay_basis"] in PAY_BASES and values["pay_basis"] != e.pay_basis:
         if values["pay_minor"] == e.pay_minor:  # 2,180.00 a month is not 2,180.00 an hour
             chk.add(
@@ -331,6 +423,8 @@ def update(uow: UnitOfWork, employee_id: int, data: EmployeeInput, *, version: i
                     basis=Message(BASIS_WORDS.get(values["pay_basis"], values["pay_basis"])),
                 ),
             )
+    if values["leave_days"] is not None and values["leave_days"] < e.leave_days:
+        _keeps_approved_leave(uow, e, values["leave_days"], chk)
     if values["start_date"] is not None and "end_date" not in chk.errors:
         _keeps_posted_pay(uow, e, values["start_date"], values["end_date"], chk)
     chk.done()

@@ -26,7 +26,7 @@ from bizdesk.services.base import validate as v
 from bizdesk.services.base.numbering import PAYROLL_RUN
 from bizdesk.services.base.permissions import can, requires
 from bizdesk.services.people.days import WorkCalendar, overlap, year_bounds
-from bizdesk.services.people.employees import load, posted_runs
+from bizdesk.services.people.employees import calendar, days_in_year, load, posted_runs
 
 KINDS = ("vacation", "sick", "unpaid")
 KIND_WORDS = {"vacation": N_("vacation"), "sick": N_("sick"), "unpaid": N_("unpaid")}
@@ -241,14 +241,6 @@ def _undecided(r: LeaveRequest) -> None:
         )
 
 
-def calendar(uow: UnitOfWork) -> WorkCalendar:
-    """The shop's working days: its country's public holidays, and its region's, are not
-    working days (the country and region of the shop's details; none set, none known)."""
-    return WorkCalendar(
-        uow.setting("shop_country", ""), current_language(), uow.setting("shop_region", "")
-    )
-
-
 @requires("shop.edit")
 def recount(uow: UnitOfWork, country: str, region: str) -> int:
     """The shop's country or region is changing to these: every request's days counted
@@ -274,24 +266,6 @@ def public_holidays(uow: UnitOfWork, year: int) -> tuple[WorkCalendar, list[tupl
     return cal, [(d, named[d]) for d in cal.days_off(*year_bounds(year))]
 
 
-def _days_in_year(uow: UnitOfWork, employee_id: int, year: int, kind: str, state: str) -> int:
-    first, last = year_bounds(year)
-    cal = calendar(uow)
-    total = 0
-    for r in uow.session.scalars(
-        select(LeaveRequest).where(
-            LeaveRequest.employee_id == employee_id,
-            LeaveRequest.kind == kind,
-            LeaveRequest.state == state,
-            LeaveRequest.start_date <= last,
-            LeaveRequest.end_date >= first,
-        )
-    ):
-        both = overlap(r.start_date, r.end_date, first, last)
-        total += cal.working_days(*both)
-    return total
-
-
 @requires("leave.approve")
 def approve(uow: UnitOfWork, leave_id: int) -> LeaveView:
     """Approve: a vacation must fit in the balance of each year it falls in."""
@@ -303,7 +277,7 @@ def approve(uow: UnitOfWork, leave_id: int) -> LeaveView:
         cal = calendar(uow)
         for year in range(r.start_date.year, r.end_date.year + 1):
             wanted = cal.working_days(*overlap(r.start_date, r.end_date, *year_bounds(year)))
-            left = e.leave_days - _days_in_year(uow, e.id, year, "vacation", LeaveState.APPROVED)
+            left = e.leave_days - days_in_year(uow, e.id, year, "vacation", LeaveState.APPROVED)
             if wanted > left:
                 raise ValidationError(
                     {
@@ -342,10 +316,10 @@ def balance(uow: UnitOfWork, employee_id: int, year: int) -> Balance:
         _name(uow, e.id),
         year,
         e.leave_days if employed else 0,  # no days for a year before they came or after
-        _days_in_year(uow, e.id, year, "vacation", LeaveState.APPROVED),
-        _days_in_year(uow, e.id, year, "vacation", LeaveState.REQUESTED),
-        _days_in_year(uow, e.id, year, "sick", LeaveState.APPROVED),
-        _days_in_year(uow, e.id, year, "unpaid", LeaveState.APPROVED),
+        days_in_year(uow, e.id, year, "vacation", LeaveState.APPROVED),
+        days_in_year(uow, e.id, year, "vacation", LeaveState.REQUESTED),
+        days_in_year(uow, e.id, year, "sick", LeaveState.APPROVED),
+        days_in_year(uow, e.id, year, "unpaid", LeaveState.APPROVED),
     )
 
 

@@ -32,7 +32,7 @@ from bizdesk.db.session import UnitOfWork
 from bizdesk.errors import NotFound, ValidationError
 from bizdesk.i18n import N_, Message, written
 from bizdesk.models.contacts import Contact
-from bizdesk.models.ledger import Account, JournalEntry
+from bizdesk.models.ledger import Account, JournalEntry, JournalLine
 from bizdesk.models.people import Employee, PayLine, PayrollRun, Payslip, PayslipItem, RunState
 from bizdesk.money import (
     QTY_SCALE,
@@ -240,6 +240,7 @@ class SlipView:
     items: list[ItemView]
     paid_entry: str = ""  # the payment's label ("JE-…"), "" while not paid
     paid_on: date | None = None  # that payment's date
+    paid_in_cash: bool = False  # that payment was from a cash account (not to the IBAN)
 
 
 @dataclass(frozen=True)
@@ -336,6 +337,18 @@ def _slip_views(uow: UnitOfWork, run: PayrollRun, slip_id: int | None = None) ->
                 from_minor(it.amount_minor, exp),
             )
         )
+    paid_ids = [r[0].paid_entry_id for r in rows if r[0].paid_entry_id is not None]
+    in_cash = set(
+        uow.session.scalars(
+            select(JournalLine.entry_id)
+            .join(Account, Account.id == JournalLine.account_id)
+            .where(
+                JournalLine.entry_id.in_(paid_ids),
+                JournalLine.credit_minor > 0,
+                Account.role == "cash",
+            )
+        )
+    )
     return [
         SlipView(
             s.id,
@@ -357,6 +370,7 @@ def _slip_views(uow: UnitOfWork, run: PayrollRun, slip_id: int | None = None) ->
             items[s.id],
             JOURNAL.label(paid) if paid is not None else "",
             paid_on,
+            s.paid_entry_id in in_cash,
         )
         for s, e, c, paid, paid_on in rows
     ]
@@ -458,13 +472,17 @@ def parse_month(value: object, local: bool = False) -> date:
         raise ValidationError({"month": exc.message}) from None
 
 
-def _hours(uow: UnitOfWork, value: object) -> int:
+def _hours(uow: UnitOfWork, value: object, month: date) -> int:
     try:
         h = parse_qty(value, locale=uow.input_locale)
     except AmountError as exc:
         raise v.FieldError(exc.message) from None
-    if h > 744 * QTY_SCALE:
-        raise v.FieldError(Message("more hours than a month has"))
+    first, last = month_bounds(month)
+    most = ((last - first).days + 1) * 24
+    if h > most * QTY_SCALE:
+        raise v.FieldError(
+            Message("more hours than {month} has ({most})", month=month_text(month), most=most)
+        )
     return h
 
 
@@ -622,7 +640,7 @@ def create_run(
         except NotFound as exc:
             chk.add(str(who), exc.message)
             continue
-        h = chk(str(who), _hours, uow, value)
+        h = chk(str(who), _hours, uow, value, m)
         if emp_id in given or f"#{emp_id}" in chk.errors:
             chk.add(f"#{emp_id}", Message("hours given twice; give each employee's once"))
         elif h is not None:
@@ -694,7 +712,7 @@ def set_hours(
             {"hours": Message("{name} is paid monthly; hours are for hourly pay", name=name)}
         )
     chk = v.Checker()
-    h = chk("hours", _hours, uow, hours)
+    h = chk("hours", _hours, uow, hours, run.month)
     chk.done()
     slip.hours_scaled = h
     slip.hours_entered = True
