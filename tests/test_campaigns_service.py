@@ -408,8 +408,12 @@ def test_unsubscribing_replies_and_attribution(store) -> None:  # noqa: ANN001
             select(CampaignRecipient.token).where(CampaignRecipient.contact_id == ids["ana"])
         ).one()
     with store.write() as uow:
-        gone = campaigns.unsubscribe(uow, token)
-        again = campaigns.unsubscribe(uow, token)
+        # as a person pastes it: the mailto link, the header's <...>, the e-mail's subject
+        gone = campaigns.unsubscribe(
+            uow, f"<mailto:shop@example.com?subject=unsubscribe%20{token}>"
+        )
+        again = campaigns.unsubscribe(uow, f"https://shop.example/unsubscribe/{token}")
+        assert campaigns.unsubscribe(uow, f"unsubscribe {token}").already
         campaigns.mark_replied(uow, cid, "ben@example.com")
     assert (gone.name, gone.already, again.already) == ("Ana Ruiz", False, True)
     with store.write() as uow, pytest.raises(NotFound):

@@ -102,7 +102,7 @@ def unsubscribe(
 
     store = open_store(ctx, db)
     with store.write() as uow:
-        done = do_unsubscribe(uow, token.removeprefix("unsubscribe").strip())
+        done = do_unsubscribe(uow, token)
     if done.already:
         say(
             _("{name} ({email}) had already unsubscribed.").format(name=done.name, email=done.email)

@@ -21,12 +21,13 @@ attributed to it.
 from __future__ import annotations
 
 import json
+import re
 import secrets
 import string
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from sqlalchemy import case, func, select
 
@@ -709,13 +710,16 @@ class Unsubscribed:
 
 @requires("consent.edit")
 def unsubscribe(uow: UnitOfWork, token: str) -> Unsubscribed:
-    """The unsubscribe link was followed (or its mail answered): the contact opts out."""
-    t = token.strip()
+    """The unsubscribe link was followed (or its mail answered): the contact opts out.
+    ``token``: the token, or what holds it as a person would paste it: the link, the
+    header's ``<...>``, the mailto link or the subject of the unsubscribe e-mail."""
+    candidates = _tokens_in(token)
     r = None
-    if t and len(t) <= 64:
-        r = uow.session.scalars(
-            select(CampaignRecipient).where(CampaignRecipient.token == t)
-        ).first()
+    if candidates:
+        found = uow.session.scalars(
+            select(CampaignRecipient).where(CampaignRecipient.token.in_(candidates))
+        ).all()
+        r = found[0] if len(found) == 1 else None
     if r is None:
         raise NotFound(Message("No campaign message has that unsubscribe token."))
     c = uow.session.get(Campaign, r.campaign_id)
@@ -728,6 +732,20 @@ def unsubscribe(uow: UnitOfWork, token: str) -> Unsubscribed:
             _logged(uow, contact.id, N_("Campaign {name}: unsubscribed ({email})"), c.name, r.email)
         uow.audit("campaign_recipient", r.id, "unsubscribe", after={"campaign": c.name})
     return Unsubscribed(contact.id, contact.name, r.email, c.name, already)
+
+
+# a token as _recipients makes it (secrets.token_urlsafe(24)), alone or inside a link
+TOKEN_IN_TEXT = re.compile(r"(?<![A-Za-z0-9_-])[A-Za-z0-9_-]{32}(?![A-Za-z0-9_-])")
+
+
+def _tokens_in(text: object) -> list[str]:
+    """The tokens ``text`` may hold: all of it when it is one, else each run of a token's
+    characters as long as a token in it, URL-decoded (a mailto subject's %20)."""
+    t = unquote(str(text or "")).strip()
+    if not t or len(t) > 2000:
+        return []
+    found = ([t] if len(t) <= 64 else []) + TOKEN_IN_TEXT.findall(t)
+    return list(dict.fromkeys(found))[:20]
 
 
 @requires("campaigns.edit")
