@@ -355,3 +355,19 @@ def test_an_ofx_amount_with_thousands_separators_is_refused_as_the_format_writes
     said = str(exc.value)
     assert "is not an amount as this format writes one" in said and "rules" not in said, said
     assert counts(store) == (0, 0)
+
+
+def test_one_transaction_id_for_two_different_lines_refuses_the_file(store) -> None:  # noqa: ANN001
+    """The same FITID twice with another amount and text: "2 lines read: 1 added, 1
+    already there", and the -7.50 line was never imported nor mentioned. The same line
+    given twice with its id is still one line."""
+    twice = ofx_v1().replace(b"<FITID>2026110702", b"<FITID>2026110501")
+    with pytest.raises(ValidationError) as exc:
+        run(store, twice)
+    assert "transaction id '2026110501' is line" in str(exc.value.fields["file"])
+    assert counts(store) == (0, 0)
+    block = ofx_v1().split(b"<STMTTRN>")[1].split(b"</STMTTRN>")[0]
+    repeated = ofx_v1().replace(
+        b"</BANKTRANLIST>", b"<STMTTRN>" + block + b"</STMTTRN>\r\n</BANKTRANLIST>"
+    )
+    assert run(store, repeated).added == 2  # the first line repeated whole: one line

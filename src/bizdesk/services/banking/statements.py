@@ -180,9 +180,36 @@ def _read_statement(
         )
     if not problems and not statement.lines:
         problems.add(1, Message("the file holds no statement lines"))
+    _same_id_same_line(statement.lines, problems)
     if problems:
         raise ValidationError({"file": problems.as_text()}, message=problems.as_text())
     return statement
+
+
+def _same_id_same_line(lines: list[ReadLine], problems: Problems) -> None:
+    """A transaction id given twice in one file names one line given twice (stored once);
+    twice with another day, amount or text it names two lines the bank told apart by
+    nothing: one of them would be dropped unsaid, so the file is refused."""
+    first: dict[str, ReadLine] = {}
+    for ln in lines:
+        if not ln.transaction_id:
+            continue
+        was = first.setdefault(ln.transaction_id, ln)
+        if was is not ln and _what(was) != _what(ln):
+            problems.add(
+                ln.line,
+                Message(
+                    "transaction id {id} is line {other}'s too, with another day, amount or "
+                    "text: the bank's file gives two lines one id; ask the bank for the "
+                    "statement again",
+                    id=repr(ln.transaction_id),
+                    other=was.line,
+                ),
+            )
+
+
+def _what(ln: ReadLine) -> tuple:
+    return (ln.booked_on, ln.amount_minor, ln.counterpart, ln.text)
 
 
 def _check_rule_accounts(uow: UnitOfWork, rules: csv_rules.Rules, problems: Problems) -> None:
