@@ -388,3 +388,44 @@ def test_an_older_store_gets_the_fee_account_of_its_chart(
             assert (a.code, a.name, a.type) == (code, name, "income")
     finally:
         store.dispose()
+
+
+def test_a_reminder_printed_again_asks_only_for_what_is_left(shop) -> None:  # noqa: ANN001
+    """A reminder sent again after its invoice was paid still said "Please pay 105.50 EUR
+    now": it asks for what is open today of its invoices and fee (no more than the customer
+    owes), or says it is settled."""
+    from bizdesk.services import papers
+    from bizdesk.services.books.ledger import Posting, account_for, post_entry
+    from tests.test_papers import pdf_text
+
+    store, dana, _eli = shop
+    with store.write() as uow:
+        now = reminders.levels(uow)
+        items = [reminders.LevelInput(str(x.days), x.name, x.wording, "5.50") for x in now]
+        reminders.set_levels(uow, items)
+    inv = _invoice(store, dana, TODAY - timedelta(days=100))
+    made = _run(store, inv.due_on + timedelta(days=7))
+    assert [m.total for m in made] == [Decimal("105.50")]
+
+    def asks() -> str:
+        with store.read() as uow:
+            data = papers.render(uow, "reminder", made[0].label).data
+        return " ".join(pdf_text(data).split())
+
+    assert "Please pay 105.50 EUR now, quoting RM-00001." in asks()
+    with store.write() as uow:
+        sales.pay(uow, inv.id, when=inv.due_on + timedelta(days=9))
+    assert "Of 105.50 EUR, 100.00 has been paid since: please pay the 5.50 left now" in asks()
+    with store.write() as uow:  # the fee paid by an entry, as a fee is
+        day = inv.due_on + timedelta(days=10)
+        post_entry(
+            uow,
+            day,
+            "Fee RM-00001",
+            [
+                Posting(account_for(uow, "bank").id, debit_minor=550),
+                Posting(account_for(uow, "receivable").id, credit_minor=550, contact_id=dana),
+            ],
+        )
+    assert "Settled in full: nothing is left to pay on RM-00001." in asks()
+    assert errors(store) == []

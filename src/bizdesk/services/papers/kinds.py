@@ -703,18 +703,53 @@ def reminder(uow: UnitOfWork, number: str) -> Made:
         intro=(r.wording,),
         lines=table,
         totals=tuple(totals),
-        terms=(
-            w(
-                N_("Please pay {total} {currency} now, quoting {number}."),
-                total=st.amount(r.total),
-                currency=st.currency,
-                number=r.label,
-            ),
-        ),
+        terms=(_reminder_to_pay(uow, st, r),),
         issued=datetime.combine(r.issued_on, time(0), UTC),
         **_common(st),
     )
     return Made(doc, r.label, customer.id, customer.email or "")
+
+
+def _reminder_to_pay(uow: UnitOfWork, st, r) -> str:  # noqa: ANN001
+    """What a reminder asks for as it stands when printed (a reprint, or a reminder sent
+    again, must not ask again for what was paid since; as an invoice's reprint): what is
+    open today of its invoices and its fee, never more than the customer owes today (a
+    fee is paid by a journal entry naming no reminder)."""
+    exp = uow.exponent
+    fee = int(r.fee.scaleb(exp))
+    open_now = sum(max(sales.left_to_pay(uow, c.invoice_id), 0) for c in r.invoices)
+    acct = account_for(uow, "receivable")
+    owed = uow.session.scalar(
+        select(
+            func.coalesce(func.sum(JournalLine.debit_minor - JournalLine.credit_minor), 0)
+        ).where(
+            JournalLine.account_id == acct.id,
+            JournalLine.contact_id == r.customer_id,
+            JournalLine.posted.is_(True),
+        )
+    )
+    left = max(min(open_now + fee, int(owed), int(r.total.scaleb(exp))), 0)
+    total = int(r.total.scaleb(exp))
+    if left <= 0:
+        return st.w(N_("Settled in full: nothing is left to pay on {number}."), number=r.label)
+    if left == total:
+        return st.w(
+            N_("Please pay {total} {currency} now, quoting {number}."),
+            total=st.amount(r.total),
+            currency=st.currency,
+            number=r.label,
+        )
+    return st.w(
+        N_(
+            "Of {total} {currency}, {paid} has been paid since: please pay the {left} left "
+            "now, quoting {number}."
+        ),
+        total=st.amount(r.total),
+        paid=st.amount(from_minor(total - left, exp)),
+        left=st.amount(from_minor(left, exp)),
+        currency=st.currency,
+        number=r.label,
+    )
 
 
 # --- payslips ------------------------------------------------------------------------------
