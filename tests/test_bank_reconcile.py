@@ -216,6 +216,18 @@ def test_a_bill_an_account_and_a_payment_in_the_books(store) -> None:  # noqa: A
     with store.write() as uow:
         undone = reconcile.undo(uow, _line(store, "transfer"))
     assert "stays in the books" in str(undone.message) and _entries(store) == before
+    with store.write() as uow:  # a link to an entry before the lock date: undone, as it
+        reconcile.match_entry(uow, _line(store, "transfer"), f"JE-{payment}")  # posted nothing
+        ledger.set_lock_date(uow, "2026-11-16")
+    with store.write() as uow:
+        assert "stays in the books" in str(reconcile.undo(uow, _line(store, "transfer")).message)
+        reconcile.match_entry(uow, _line(store, "transfer"), f"JE-{payment}")
+        ledger.set_lock_date(uow, "2026-11-17")
+    with store.write() as uow, pytest.raises(ValidationError) as refused:
+        reconcile.undo(uow, _line(store, "transfer"))
+    assert str(refused.value.fields[""]).startswith(
+        "line #3 (2026-11-17) is on or before the lock date 2026-11-17"
+    )
     with store.read() as uow:
         bill = purchasing.get(uow, po.id).bills[0]
     assert bill.paid == Decimal("200.00")

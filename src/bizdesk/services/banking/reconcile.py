@@ -555,14 +555,28 @@ def undo(uow: UnitOfWork, line_id: object) -> Matched:
     locked = lock_date(uow)
     e = uow.session.get(JournalEntry, ln.entry_id)
     label = entry_label(e.number, e.id)
-    if locked is not None and min(ln.booked_on, e.date) <= locked:
+    if locked is not None and ln.booked_on <= locked:
         raise ValidationError(
             {
                 "": Message(  # (it names the line)
-                    "line #{id} ({date}) and {entry} are on or before the lock date {lock}; "
-                    "the match cannot be undone (post a correction after the lock date)",
+                    "line #{id} ({date}) is on or before the lock date {lock}; its match "
+                    "cannot be undone",
                     id=ln.id,
                     date=date_text(ln.booked_on),
+                    lock=date_text(locked),
+                )
+            }
+        )
+    # an entry the match posted is reversed on its day; one it linked stays as it is
+    if locked is not None and ln.match == POSTED and e.date <= locked:
+        raise ValidationError(
+            {
+                "": Message(
+                    "{entry} ({date}), which the match of line #{id} posted, is on or before "
+                    "the lock date {lock}; the match cannot be undone (post a correction "
+                    "after the lock date)",
+                    id=ln.id,
+                    date=date_text(e.date),
                     entry=label,
                     lock=date_text(locked),
                 )
