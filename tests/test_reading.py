@@ -458,6 +458,11 @@ def test_a_persons_number_is_refused_where_their_locales_read_it_otherwise() -> 
         said = str(refused.value)
         assert "'1.000' reads two ways: 1 on the command line" in said
         assert "1000 as Vietnamese (Vietnam) writes numbers; type 1 or 1000" in said
+        # three decimals: 7.333 is the very text that reads two ways, so not offered
+        with pytest.raises(AmountError) as refused:
+            read_number(Typed("7.333"), decimals=3)
+        assert "; type 7,333 or 7333, which read one way" in str(refused.value)
+        assert read_number(Typed("7,333"), decimals=3) == Decimal("7.333")
         assert read_number(str(Typed("2.5")), decimals=3) == Decimal("2.5")
         assert read_number(Typed("1000"), decimals=3) == 1000
         assert read_number("1.000", decimals=3) == 1  # a file: the machine form

@@ -31,6 +31,7 @@ from babel import Locale, UnknownLocaleError
 from babel.numbers import (
     NumberFormatError,
     NumberPattern,
+    format_decimal,
     get_decimal_symbol,
     get_group_symbol,
     get_minus_sign_symbol,
@@ -200,11 +201,25 @@ def _read_two_ways(text: str, number: Decimal, decimals: int) -> None:
                     "decimals, no thousands separator), {theirs} as {locale} writes numbers; "
                     "type {machine} or {theirs}, which read one way",
                     text=quoted(text),
-                    machine=_plain(number),
-                    theirs=_plain(theirs),
+                    machine=_one_way(number, decimals, locale),
+                    theirs=_one_way(theirs, decimals, locale),
                     locale=_LocaleName(locale),
                 )
             )
+
+
+def _one_way(number: Decimal, decimals: int, locale: str) -> str:
+    """``number`` written so that it reads one way at the command line: the machine form
+    (7333), else as ``locale`` writes it without grouping (7,333 in vi_VN: 7.333 is the
+    very text that reads two ways)."""
+    for text in (
+        _plain(number),
+        format_decimal(number, locale=locale, group_separator=False, decimal_quantization=False),
+    ):
+        machine = Decimal(text) if _MACHINE_NUMBER.fullmatch(text) else None
+        if machine in (None, number) and set(_readings(text, decimals)) <= {number}:
+            return text
+    return _plain(number)
 
 
 def _readings(text: str, decimals: int) -> dict[Decimal, str]:
