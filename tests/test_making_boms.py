@@ -9,6 +9,7 @@ import pytest
 from bizdesk.errors import NotFound, PermissionDenied, ValidationError
 from bizdesk.services.admin import users
 from bizdesk.services.inventory import moves
+from bizdesk.services.inventory.locations import default_location
 from bizdesk.services.making import boms
 from bizdesk.services.making.boms import BomInput
 from tests.erp_helpers import product
@@ -150,3 +151,21 @@ def test_only_owner_and_warehouse_change_a_bom(store, role) -> None:  # noqa: AN
         assert boms.find_bom(uow, kit) is None
     keeper = Store(url=store.url, engine=store.engine, user="keeper")
     assert _set(keeper, kit, ("A", "1")).version == 1
+
+
+def test_a_bom_costs_its_components_as_taking_them_from_stock_would(store) -> None:  # noqa: ANN001
+    """Three wheels worth 30.01 (average 10.0033): taking two costs 20.01, their share of the
+    value, as the stock move posts it; the BOM said 2 x 10.00 = 20.00, a cent less than the
+    assembly then posted."""
+    wheel = product(store, "WHEEL", cost="10")
+    bike = product(store, "BIKE")
+    with store.write() as uow:
+        main = default_location(uow).id
+        for cost in (1000, 1000, 1001):
+            moves.receive_into_stock(uow, wheel, main, 1000, cost, ("test", 1))
+    view = _set(store, bike, ("WHEEL", "2"), labour="0.50")
+    assert (view.components[0].unit_cost, view.components[0].cost) == (
+        Decimal("10.00"),
+        Decimal("20.01"),
+    )
+    assert view.unit_cost == Decimal("20.51")

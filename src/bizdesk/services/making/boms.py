@@ -116,6 +116,15 @@ def bom_lines(uow: UnitOfWork, bom_id: int) -> list[BomLine]:
     )
 
 
+def _cost_today(need: int, qty: int, value: int, avg: int) -> int:
+    """What taking ``need`` from stock would cost today, as stock moves take it (moves.move):
+    their share of the stock's value (2 of 10.00375 each cost 20.01, not 2 x 10.00), or
+    the average's when the stock is none or less."""
+    if 0 < need <= qty:
+        return half_even(need * value, qty)
+    return half_even(need * avg, QTY_SCALE)
+
+
 def _view(uow: UnitOfWork, bom: Bom) -> BomView:
     exp = uow.exponent
     p = load_product(uow, bom.product_id)
@@ -133,7 +142,7 @@ def _view(uow: UnitOfWork, bom: Bom) -> BomView:
                 c.unit,
                 qty_from_scaled(line.qty_scaled),
                 from_minor(avg, exp),
-                from_minor(half_even(line.qty_scaled * avg, QTY_SCALE), exp),
+                from_minor(_cost_today(line.qty_scaled, qty, value, avg), exp),
                 qty_from_scaled(qty - promised),
                 c.stocked,
             )
