@@ -5,7 +5,7 @@ unsubscribing, replies, attribution and roles. Real SQLite stores, no mocks."""
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlmodel import select
@@ -455,6 +455,37 @@ def test_unsubscribing_replies_and_attribution(store) -> None:  # noqa: ANN001
     assert (res.orders, res.deals, str(res.deals_amount)) == (1, 1, "900.00")
     assert [(r.name, r.result) for r in rows] == [("Ana Ruiz", "unsubscribed"),
                                                    ("Ben Ortiz", "replied")]  # fmt: skip
+
+
+def test_a_sale_counts_for_the_last_campaign_that_reached_its_customer(store) -> None:  # noqa: ANN001
+    """Two campaigns to Ben, ten and five days ago: a sale eight days ago is the first's, one
+    two days ago the second's; each campaign counted both (one sale in every campaign)."""
+    ids = madrid(store)
+    first = campaign(store, attribution_days="30")
+    second = campaign(
+        store, name="Autumn", subject="Autumn for {first_name}", attribution_days="30"
+    )
+    inbox = Inbox()
+    with Server(inbox) as server:
+        smtp_settings(store, server.port)
+        campaigns.send_campaign(store, first)
+        campaigns.send_campaign(store, second)
+    with store.write() as uow:
+        products.create_product(
+            uow, products.ProductInput(sku="SERVICE", name="Service", sale_price="80",
+                                       stocked=False, vat_rate="0"),
+        )  # fmt: skip
+        for cid, days in ((first, 10), (second, 5)):
+            uow.session.get(Campaign, cid).queued_at -= timedelta(days=days)
+        today = date.today()
+        line = sales.SOLineInput(product="SERVICE", qty="1")
+        for ago in (8, 2):
+            day = (today - timedelta(days=ago)).isoformat()
+            sales.counter_sale(uow, [line], customer=f"#{ids['ben']}", when=day)
+    with store.read() as uow:
+        one, two = campaigns.results(uow, first), campaigns.results(uow, second)
+    assert (one.orders, one.invoices, str(one.invoices_amount)) == (1, 1, "80.00")
+    assert (two.orders, two.invoices, str(two.invoices_amount)) == (1, 1, "80.00")
 
 
 # --- roles -------------------------------------------------------------------------------

@@ -15,7 +15,8 @@ subject (no one-click header then: RFC 8058 asks for an https link for that), an
 reads that mailbox runs ``bizdesk unsubscribe TOKEN``.
 
 Sales and deals of a recipient within ``attribution_days`` after the campaign was queued are
-attributed to it.
+attributed to it, unless a later campaign reached them first (the last campaign before a
+sale takes it: one sale is counted once).
 """
 
 from __future__ import annotations
@@ -662,7 +663,10 @@ def results(uow: UnitOfWork, campaign_id: int) -> Results:
     )
     deals = uow.session.execute(
         select(func.count(Deal.id), func.coalesce(func.sum(Deal.amount_minor), 0)).where(
-            Deal.contact_id.in_(reached), Deal.created_at >= start, Deal.created_at <= end
+            Deal.contact_id.in_(reached),
+            Deal.created_at >= start,
+            Deal.created_at <= end,
+            _last_touch(c, Deal.contact_id, Campaign.queued_at <= Deal.created_at),
         )
     ).one()
     orders = uow.session.execute(
@@ -671,6 +675,9 @@ def results(uow: UnitOfWork, campaign_id: int) -> Results:
             SalesOrder.state != "cancelled",
             SalesOrder.order_date >= start.date(),
             SalesOrder.order_date <= end.date(),
+            _last_touch(
+                c, SalesOrder.customer_id, func.date(Campaign.queued_at) <= SalesOrder.order_date
+            ),
         )
     ).one()
     invoices = uow.session.execute(
@@ -679,6 +686,7 @@ def results(uow: UnitOfWork, campaign_id: int) -> Results:
             Invoice.kind == "invoice",
             Invoice.issued_on >= start.date(),
             Invoice.issued_on <= end.date(),
+            _last_touch(c, Invoice.customer_id, func.date(Campaign.queued_at) <= Invoice.issued_on),
         )
     ).one()
     return Results(
@@ -694,6 +702,25 @@ def results(uow: UnitOfWork, campaign_id: int) -> Results:
         invoices[0],
         from_minor(invoices[1], exp),
     )
+
+
+def _last_touch(c: Campaign, contact, before):  # noqa: ANN001, ANN202
+    """A deal, order or invoice counts for the last campaign that reached its contact by
+    then (``before``: that campaign was sent by its day): a later campaign to them takes
+    it, so one sale is never counted by every campaign its customer received."""
+    later = (
+        select(CampaignRecipient.id)
+        .join(Campaign, Campaign.id == CampaignRecipient.campaign_id)
+        .join(OutboxMessage, OutboxMessage.id == CampaignRecipient.outbox_id)
+        .where(
+            CampaignRecipient.contact_id == contact,
+            OutboxMessage.state == "sent",
+            Campaign.id != c.id,
+            Campaign.queued_at > c.queued_at,
+            before,
+        )
+    )
+    return ~later.exists()
 
 
 # --- after it was sent: unsubscribing, replies ------------------------------------------
