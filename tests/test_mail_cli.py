@@ -103,6 +103,19 @@ def test_a_refused_try_is_retried_from_the_command_line(db) -> None:  # noqa: AN
     assert wrong.returncode == 2 and "queued, sending, sent, unsure or" in wrong.stderr
 
 
+def test_a_message_that_may_or_may_not_have_gone_exits_1(db) -> None:  # noqa: ANN001
+    """The server took the message and the link broke before its answer: unsure, and the
+    run exited 0, so a script (cron) could not tell that a person has to look."""
+    queue_one(db)
+    inbox = Inbox(hang_up=1)
+    with Server(inbox) as server:
+        assert settings(db, server.port).returncode == 0
+        r = bizdesk("mail", "retry", "--db", db)
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert "1 message may or may not have been sent" in r.stdout
+    assert len(inbox.messages) == 1
+
+
 def test_send_refuses_a_document_that_does_not_exist(db) -> None:  # noqa: ANN001
     pytest.importorskip("bizdesk.services.papers")
     r = bizdesk("send", "invoice", "INV-99999", "--db", db)

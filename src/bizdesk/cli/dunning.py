@@ -136,7 +136,7 @@ def reminders_cmd(
             delivery = deliver(store, [q.id for q in queued])
             for line in delivery.said():
                 say(str(line))
-            if delivery.failed:  # still queued: exit 1, so that a script (cron) can tell
+            if delivery.left_undone:  # still queued or unsure: exit 1 (a script can tell)
                 raise typer.Exit(1)
     if print_ and done.failed:
         raise typer.Exit(1)

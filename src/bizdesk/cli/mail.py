@@ -66,6 +66,13 @@ def send(
                 "outbox and will be tried again (bizdesk mail retry)."
             ).format(label=label, address=queued.to_address, reason=done.failed[0].last_error)
         )
+    elif done.unsure:  # its sending was cut off: whether the server took it is unknown
+        fail(
+            _(
+                "{label} may or may not have been sent to {address} (the mail server stopped "
+                "answering); see bizdesk mail outbox --state unsure before sending it again."
+            ).format(label=label, address=queued.to_address)
+        )
     else:  # another bizdesk claimed it first
         say(
             _("{label} is in the outbox for {address}; another bizdesk is sending it.").format(
@@ -249,7 +256,7 @@ def mail_retry(
             outbox.resend(uow, int(resend))
     done = outbox.deliver(store)
     _said(done)
-    if done.failed:  # still queued: exit 1, so that a script (cron) can tell
+    if done.left_undone:  # still queued or unsure: exit 1, so that a script (cron) can tell
         raise typer.Exit(1)
 
 

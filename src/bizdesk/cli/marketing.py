@@ -445,7 +445,7 @@ def campaigns_send(ctx: typer.Context, campaign: CampaignArg, db: DbOpt = None) 
         say(_("Left out, {reason}: {n}").format(reason=_(campaigns.REASON_WORDS[reason]), n=n))
     for line in done.delivery.said():
         say(str(line))
-    if done.delivery.failed:  # still queued: exit 1, so that a script (cron) can tell
+    if done.delivery.left_undone:  # still queued or unsure: exit 1 (a script can tell)
         raise typer.Exit(1)
 
 

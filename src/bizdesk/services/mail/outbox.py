@@ -268,6 +268,12 @@ class Delivery:
     # archived) after they were queued
     withheld: list[OutboxView] = field(default_factory=list)
 
+    @property
+    def left_undone(self) -> bool:
+        """A message still queued, or one that may or may not have gone: a script (cron)
+        is told by the exit code, a person is to look."""
+        return bool(self.failed) or self.unsure > 0
+
     def said(self, *, quiet: bool = False) -> list[str]:
         """What the run did, a sentence per line (translated where shown); ``quiet``: nothing
         when nothing was sent or waits (run-due's few words)."""
