@@ -545,6 +545,41 @@ def test_through_the_gate_only_the_systems_sendmail_runs(store, tmp_path) -> Non
     assert said[1] == "saved"
 
 
+def _gated_password(url: str, path: str, ready) -> str:  # noqa: ANN001
+    from pathlib import Path
+
+    from bizdesk.identity import Gate, enter_gate
+
+    enter_gate(Gate("tester", url, Path("/nonexistent/authorized_keys"), ("bizdesk",)))
+    store = open_store(url)
+    ready()
+    try:
+        with store.write() as uow:
+            update_settings(uow, user="shop", password_file=path)
+    except ValidationError as exc:
+        return str(exc)
+    return "saved"
+
+
+def test_through_the_gate_the_password_is_read_from_the_shop_s_file_alone(
+    store,  # noqa: ANN001
+    sqlite_only,  # noqa: ANN001
+    tmp_path,  # noqa: ANN001
+) -> None:
+    """Any private file of the shop's account was taken as the password file (its keys):
+    bizdesk runs as that account for everyone, and its first line went to the server named."""
+    from pathlib import Path
+
+    keys = tmp_path / "authorized_keys"
+    beside = Path(store.url.removeprefix("sqlite:///")).parent / "smtp-password"
+    for f in (keys, beside):
+        f.write_text("secret\n")
+        f.chmod(0o600)
+    said = run_together(_gated_password, [(store.url, str(keys)), (store.url, str(beside))])
+    assert f"the SMTP password is read from {beside} alone" in said[0]
+    assert said[1] == "saved"
+
+
 def test_a_message_body_of_several_lines_is_not_a_finding(store: Store) -> None:
     """A mail body holds lines (the outbox checks it as multi-line text): `check` does not
     report its line breaks, as it would in a one-line field."""

@@ -53,9 +53,9 @@ def _confine(path: Path, writing: bool) -> None:
         raise PermissionDenied(
             Message(
                 "{path}: in this shop bizdesk does not write files on the server for you (it "
-                "runs as the shop's account). Nothing was changed. Print it to your terminal "
-                "instead: ssh SHOP@SERVER bizdesk export KIND > FILE (or report NAME --format "
-                "csv > FILE).",
+                "runs as the shop's account). Nothing was changed. Send it through the SSH "
+                "link instead: ssh SHOP@SERVER bizdesk export KIND > FILE (or report NAME "
+                "--format csv > FILE, or print KIND NUMBER -o - > FILE for a PDF).",
                 path=path,
             )
         )

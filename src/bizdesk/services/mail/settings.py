@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from bizdesk.config import sqlite_path
 from bizdesk.db import UnitOfWork
 from bizdesk.errors import BizdeskError, ValidationError
 from bizdesk.i18n import Message
@@ -176,9 +177,33 @@ def gated_sendmail() -> Message:
     )
 
 
+GATED_PASSWORD_FILE = "smtp-password"
+
+
+def gated_password_file() -> Path | None:
+    """Under the shop's gate, the one password file bizdesk reads: ``smtp-password`` beside
+    the shop's store, written by the shop's administrator as the shop's account (bizdesk
+    runs as that account for everyone: any other file of its, its keys or its store, would
+    be read for whoever named it, and its first line sent to their server)."""
+    gate = current_gate()
+    if gate is None:
+        return None
+    store = sqlite_path(gate.url)
+    return store.parent / GATED_PASSWORD_FILE if store is not None else None
+
+
 def read_password_file(path: str) -> str:
     """The password in ``path`` (its first line), if the file is private to the person
     running bizdesk; refused, saying why, otherwise."""
+    only = gated_password_file()
+    if current_gate() is not None and (only is None or os.path.abspath(path) != str(only)):
+        raise MailSetupError(
+            Message(
+                "in this shop bizdesk runs as the shop's account: the SMTP password is read "
+                "from {only} alone, a file its administrator writes (chmod 600)",
+                only=str(only) if only is not None else GATED_PASSWORD_FILE,
+            )
+        )
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
     except OSError as exc:
