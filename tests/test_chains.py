@@ -200,3 +200,37 @@ def test_the_lean_seal_makes_the_links_verify_computes(store: Store, monkeypatch
         contacts.create(uow, ContactInput(name="Ann Ünïcödé", notes="a\nb"))
     _post(store)  # and a unit of its own after them
     assert errors(store) == []
+
+
+def test_a_role_given_past_bizdesk_is_found(store: Store) -> None:
+    """A sales member of a shared group's store made themselves owner with sqlite3 and
+    check said "All checks passed" (README: tampering is found by check)."""
+    from bizdesk.services.admin import users
+
+    with store.write() as uow:
+        users.add(uow, "sam", "sales")
+        users.add(uow, "olga", "viewer")
+        users.disable(uow, "olga")
+    assert errors(store) == []
+    _tamper(
+        store,
+        "UPDATE \"user\" SET role = 'owner' WHERE username = 'sam'",
+        "UPDATE \"user\" SET active = TRUE WHERE username = 'olga'",
+        'INSERT INTO "user" (username, full_name, role, active, created_at, language) '
+        "VALUES ('eve', '', 'owner', TRUE, '2026-11-30 10:00:00', '')",
+    )
+    found = errors(store)
+    assert (
+        "user-roles: user sam is owner (active), but the audit trail last recorded sales "
+        "(active): changed past bizdesk? Set their role again (bizdesk users set-role sam "
+        "ROLE) or disable them"
+    ) in found, found
+    assert any(m.startswith("user-roles: user olga is viewer (active), but the audit trail "
+                            "last recorded viewer (disabled)") for m in found), found  # fmt: skip
+    assert any(m.startswith("user-roles: user eve (owner) is in the store, but the audit trail "
+                            "never recorded them") for m in found), found  # fmt: skip
+    with store.write() as uow:  # set again through bizdesk: recorded, and found no more
+        users.set_role(uow, "sam", "sales")
+        users.disable(uow, "olga")
+        users.disable(uow, "eve")
+    assert errors(store) == []

@@ -6,6 +6,7 @@ record is wrong and why, so a person can act on it.
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 from collections.abc import Callable, Iterator
@@ -20,6 +21,7 @@ from bizdesk.db.session import Store, UnitOfWork
 from bizdesk.faults import damaged, file_problem
 from bizdesk.i18n import N_, Message
 from bizdesk.models import load_all
+from bizdesk.models.core import AuditEvent, User
 from bizdesk.money import qty_text
 from bizdesk.reading import date_text
 from bizdesk.services.banking import findings as banking
@@ -108,6 +110,73 @@ def _hash_chains(uow: UnitOfWork) -> Iterator[Violation]:
         event = Message("audit chain head: no audit event {hash}", hash=heads.audit_hash)
     yield Violation("hash-chains", entry, "info")
     yield Violation("hash-chains", event, "info")
+
+
+@check("user-roles")
+def _user_roles(uow: UnitOfWork) -> Iterator[Violation]:
+    """Each user's role, and whether they may open the store, is what the audit trail (a
+    hash chain) last recorded for them: a role given past bizdesk (sqlite3 on a shared
+    group's store) is found here, as a changed posting is by the chains. The store's first
+    owner is the one who set it up (its "init" event; in a store from before, its first
+    user)."""
+    recorded: dict[int, tuple[str | None, bool]] = {}
+    events = uow.session.execute(
+        select(AuditEvent.entity_id, AuditEvent.action, AuditEvent.after)
+        .where(AuditEvent.entity == "user")
+        .order_by(AuditEvent.id)
+    )
+    for user_id, action, after in events:
+        data = json.loads(after) if after else {}
+        role, active = recorded.get(user_id, (None, True))
+        if action in ("add", "set-role"):
+            role, active = data.get("role", role), bool(data.get("active", True))
+        elif action == "disable":
+            active = False
+        recorded[user_id] = (role, active)
+    founder = uow.session.scalar(
+        select(AuditEvent.username)
+        .where(AuditEvent.entity == "store", AuditEvent.action == "init")
+        .order_by(AuditEvent.id)
+        .limit(1)
+    )
+    people = list(uow.session.scalars(select(User).order_by(User.id)))
+    if founder is None and people:  # a store older than its init's event: its first user
+        founder = people[0].username
+    for u in people:
+        expected = recorded.get(u.id)
+        if expected is None and u.username == founder:
+            expected = ("owner", True)
+        if not u.active and expected is not None and not expected[1]:
+            continue  # disabled, as the trail says: no role opens the store
+        if expected is None or expected[0] is None:
+            yield Violation(
+                "user-roles",
+                Message(
+                    "user {name} ({role}) is in the store, but the audit trail never recorded "
+                    "them being let in: added past bizdesk? Disable them (bizdesk users "
+                    "disable {name}) or set their role again",
+                    name=u.username,
+                    role=u.role,
+                ),
+            )
+        elif (u.role, bool(u.active)) != expected:
+            yield Violation(
+                "user-roles",
+                Message(
+                    "user {name} is {role} ({state}), but the audit trail last recorded "
+                    "{recorded} ({recorded_state}): changed past bizdesk? Set their role again "
+                    "(bizdesk users set-role {name} ROLE) or disable them",
+                    name=u.username,
+                    role=u.role,
+                    state=Message.pgettext("user", "active")
+                    if u.active
+                    else Message.pgettext("user", "disabled"),
+                    recorded=expected[0],
+                    recorded_state=Message.pgettext("user", "active")
+                    if expected[1]
+                    else Message.pgettext("user", "disabled"),
+                ),
+            )
 
 
 # PostgreSQL's search indexes (migrations 0007 and 0005): PostgreSQL keeps them up to date
