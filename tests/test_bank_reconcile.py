@@ -522,3 +522,28 @@ def test_auto_counts_the_lines_before_the_lock_date_among_those_waiting() -> Non
     assert str(reconcile.AutoSummary(0, 0, 0, 3, 0).message).endswith(
         ". 3 lines wait to be matched."
     )
+
+
+def test_a_refund_on_the_statement_is_matched_to_its_credit_note(store) -> None:  # noqa: ANN001
+    """Money back to a customer after a credit note: "no supplier bill 'CN-00001'", and the
+    order kept offering the refund after the line was matched to the account by hand."""
+    label = invoice(store, "Cycle Club", "60.00")
+    inv_id = _invoice_id(store, label)
+    with store.write() as uow:
+        sales.pay(uow, inv_id, account="bank", when="2026-11-05")
+        so = uow.session.get(sales.Invoice, inv_id).order_id
+        line = sales.get(uow, so).lines[0]
+        sales.return_goods(uow, so, {line.id: "1"}, reason="not done", when="2026-11-06")
+    camt_line(store, "60.00", "DBIT", "CYCLE CLUB", "refund", "R9")
+    with store.write() as uow:
+        done = reconcile.match_documents(uow, _line(store, "refund"), [("CN-00001", None)])
+    assert done.state == "matched" and done.settled == ("CN-00001",)
+    with store.read() as uow:
+        assert sales.get(uow, so).invoices[0].refund_due == 0
+    camt_line(store, "5.00", "DBIT", "CYCLE CLUB", "again", "R10")
+    with store.write() as uow, pytest.raises(ValidationError) as refused:
+        reconcile.match_documents(uow, _line(store, "again"), [("CN-00001", None)])
+    assert str(refused.value.fields["documents"]).startswith(
+        "CN-00001: nothing is owed back on INV-"
+    )
+    assert errors(store) == []

@@ -281,7 +281,7 @@ def test_return_after_payment_owes_a_refund(shop) -> None:  # noqa: ANN001
         sales.return_goods(uow, so.id, {so.lines[0].id: "1"}, reason="changed mind")
         inv = sales.get(uow, so.id).invoices[0]
         assert (inv.open, inv.refund_due) == (0, Decimal("780.00"))
-        with pytest.raises(ValidationError, match="between 0 and 780.00"):
+        with pytest.raises(ValidationError, match="more than 0, at most 780.00"):
             sales.refund(uow, inv.id, amount="800")
         inv = sales.refund(uow, inv.id)
         assert inv.refund_due == 0
@@ -300,11 +300,11 @@ def test_the_most_that_may_be_paid_is_said_as_it_is_typed_in_a_form(shop) -> Non
         inv = sales.get(uow, so.id).invoices[0]
     store.input_locale = "es_ES"
     try:
-        with store.write() as uow, pytest.raises(ValidationError, match="between 0 and 2.340,00"):
+        with store.write() as uow, pytest.raises(ValidationError, match="at most 2.340,00"):
             sales.refund(uow, inv.id, amount="2.400")
     finally:
         store.input_locale = None
-    with store.write() as uow, pytest.raises(ValidationError, match="between 0 and 2340.00"):
+    with store.write() as uow, pytest.raises(ValidationError, match="at most 2340.00"):
         sales.refund(uow, inv.id, amount="2400")
 
 

@@ -42,7 +42,13 @@ from bizdesk.money import AmountError, from_minor, money_text, parse_money
 from bizdesk.reading import date_text
 from bizdesk.services.banking.proposals import Proposal, proposals
 from bizdesk.services.base import validate as v
-from bizdesk.services.base.numbering import INVOICE, JOURNAL, PURCHASE_ORDER, entry_label
+from bizdesk.services.base.numbering import (
+    CREDIT_NOTE,
+    INVOICE,
+    JOURNAL,
+    PURCHASE_ORDER,
+    entry_label,
+)
 from bizdesk.services.base.paging import (
     Page,
     PageRequest,
@@ -359,6 +365,10 @@ def match_documents(
         raise ValidationError({"documents": Message("name at least one document")})
     acct = uow.session.get(Account, ln.account_id)
     money_in = ln.amount_minor > 0
+    if not money_in and len(documents) == 1:
+        credited = _credit_note_invoice(uow, documents[0][0])
+        if credited is not None:  # money out to a customer: the refund a credit note owes
+            return _match_refund(uow, ln, acct, documents[0][0], credited)
     docs = []
     for ref, amount in documents:
         if money_in:
@@ -387,6 +397,39 @@ def match_documents(
         after={"entry": e.id, "documents": list(labels), "amounts": [a for _d, a in shares]},
     )
     return _matched(uow, ln, labels)
+
+
+def _credit_note_invoice(uow: UnitOfWork, ref: object) -> int | None:
+    """The invoice a credit note named CN-… takes back from, or None when ``ref`` names
+    no credit note."""
+    number = CREDIT_NOTE.number_in(str(ref)) if str(ref).strip().upper().startswith("CN") else None
+    if number is None:
+        return None
+    return uow.session.scalar(
+        select(Invoice.credits_id).where(Invoice.kind == "credit", Invoice.number == number)
+    )
+
+
+def _match_refund(
+    uow: UnitOfWork, ln: BankLine, acct: Account, ref: object, invoice_id: int
+) -> Matched:
+    """A line of money out matched to a credit note: the customer's refund of what they paid
+    beyond the invoice it credits, posted on the line's day for the line's amount."""
+    label = CREDIT_NOTE.label(CREDIT_NOTE.number_in(str(ref)))
+    amount = from_minor(-ln.amount_minor, uow.exponent)
+    try:
+        e = sales.refund_entry(uow, invoice_id, amount=amount, account=acct.code, when=ln.booked_on)
+    except ValidationError as exc:  # said of the documents the person typed
+        raise ValidationError(
+            {
+                "documents": Message(
+                    "{label}: {problem}", label=label, problem=next(iter(exc.fields.values()))
+                )
+            }
+        ) from None
+    _mark(uow, ln, e, POSTED)
+    uow.audit("bank_line", ln.id, "match", after={"entry": e.id, "documents": [label]})
+    return _matched(uow, ln, (label,))
 
 
 _PARTY_ROLES = {

@@ -945,6 +945,20 @@ def refund(
 ) -> InvoiceView:
     """Pay back what a customer paid beyond an invoice once a credit note took part of it
     back: Dr Receivables / Cr Cash or Bank (recorded as a negative payment)."""
+    refund_entry(uow, invoice_id, amount=amount, account=account, when=when)
+    return _invoice_view(uow, uow.session.get(Invoice, invoice_id))
+
+
+@requires("sales.pay")
+def refund_entry(
+    uow: UnitOfWork,
+    invoice_id: int,
+    *,
+    amount: object = None,
+    account: str = "cash",
+    when: object = None,
+) -> JournalEntry:
+    """refund, returning the entry it posted (a bank line matched to a credit note)."""
     exp = uow.exponent
     inv = uow.session.get(Invoice, invoice_id, with_for_update=True)
     if inv is None or inv.kind != "invoice":
@@ -960,7 +974,7 @@ def refund(
         amt = due if amount in (None, "") else parse_money(amount, exp, locale=uow.input_locale)
         if amt <= 0 or amt > due:
             most = editable(from_minor(due, exp), uow.input_locale)  # as it is typed here
-            chk.add("amount", Message("between 0 and {amount}", amount=most))
+            chk.add("amount", Message("more than 0, at most {amount}", amount=most))
     except AmountError as exc:
         chk.add("amount", exc.args[0])
         amt = 0
@@ -982,7 +996,7 @@ def refund(
     )
     uow.session.flush()
     uow.audit("invoice", inv.id, "refund", after={"amount": amt, "account": acct.code})
-    return _invoice_view(uow, inv)
+    return e
 
 
 def _close_if_settled(uow: UnitOfWork, so: SalesOrder) -> None:
