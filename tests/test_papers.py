@@ -312,6 +312,26 @@ def test_a_statement_has_its_opening_and_closing_balance(shop) -> None:  # noqa:
     assert not any("1,610.00" in x for x in lines)
 
 
+def test_a_customer_in_credit_is_told_what_the_shop_owes_them(shop) -> None:  # noqa: ANN001
+    """A customer who paid more than they owed was told "Balance you owe us: -63.50 EUR"."""
+    from bizdesk.services.books.ledger import Posting, account_for, post_entry
+
+    store, cid, *_ = shop
+    with store.write() as uow:
+        post_entry(
+            uow,
+            date(2026, 11, 20),
+            "Paid twice",
+            [
+                Posting(account_for(uow, "bank").id, debit_minor=40000),
+                Posting(account_for(uow, "receivable").id, credit_minor=40000, contact_id=cid),
+            ],
+        )
+        paper = papers.render(uow, "statement", f"#{cid}", date_to=date(2026, 11, 30))
+    lines = lines_of(pdf_text(paper.data))
+    assert "Balance we owe you on Nov 30, 2026: 63.50 EUR" in lines, lines
+
+
 def test_a_statements_period_typed_in_a_form_is_read_as_the_person_writes_dates(shop) -> None:  # noqa: ANN001
     """The print and e-mail forms pass the period as typed: a Spanish person's 11/11/2026 is
     11 November (their form, as the form's hint says), not refused as not ISO."""

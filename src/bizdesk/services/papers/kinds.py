@@ -630,13 +630,15 @@ def statement(
         bold_last=True,
     )
     label = statement_label(c.id, date_to)
-    if role == "receivable":
+    # the side the balance is on, never a negative amount owed ("you owe us -0.01")
+    they_owe = (running >= 0) == (role == "receivable")
+    if they_owe:
         said = w(N_("Balance you owe us on {date}: {amount} {currency}"),
-                 date=st.day(date_to), amount=st.amount(from_minor(running, exp)),
+                 date=st.day(date_to), amount=st.amount(from_minor(abs(running), exp)),
                  currency=st.currency)  # fmt: skip
     else:
         said = w(N_("Balance we owe you on {date}: {amount} {currency}"),
-                 date=st.day(date_to), amount=st.amount(from_minor(running, exp)),
+                 date=st.day(date_to), amount=st.amount(from_minor(abs(running), exp)),
                  currency=st.currency)  # fmt: skip
     doc = PaperDoc(
         title=w(N_("ACCOUNT STATEMENT")),
