@@ -547,3 +547,18 @@ def test_a_refund_on_the_statement_is_matched_to_its_credit_note(store) -> None:
         "CN-00001: nothing is owed back on INV-"
     )
     assert errors(store) == []
+
+
+def test_a_line_split_over_two_orders_invoices_is_listed_on_each_order(store) -> None:  # noqa: ANN001
+    """The sales order's "Posted:" left out the entry of a bank line split over its invoice
+    and another: that payment was posted for neither order alone."""
+    one = invoice(store, "Cycle Club", "100.00")
+    two = invoice(store, "Bike Barn", "80.00")
+    camt_line(store, "180.00", "CRDT", "CYCLE CLUB", f"{one} {two}", "R1")
+    with store.write() as uow:
+        reconcile.match_documents(uow, _line(store, f"{one} {two}"), [(one, None), (two, None)])
+        paid = uow.session.scalar(select(BankLine.entry_id))
+        label = uow.session.get(JournalEntry, paid).number
+        for ref in (one, two):
+            so = uow.session.get(sales.Invoice, _invoice_id(store, ref)).order_id
+            assert f"JE-{label}" in [lbl for _id, lbl, _memo in sales.get(uow, so).entries]

@@ -27,7 +27,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, and_, or_, select
 
 from bizdesk.db.session import UnitOfWork
 from bizdesk.errors import InvariantViolation, NotFound, ValidationError
@@ -159,13 +159,18 @@ class OrderKind:
     def label(self, doc: Any) -> str:  # noqa: ANN401
         return self.series.label(doc.number)
 
-    def entries(self, uow: UnitOfWork, doc_id: int) -> list[tuple[int, str, str]]:
-        """The journal entries posted for a document: (entry id, label, memo)."""
+    def entries(
+        self, uow: UnitOfWork, doc_id: int, paid_by: Select | None = None
+    ) -> list[tuple[int, str, str]]:
+        """The journal entries posted for a document: (entry id, label, memo); ``paid_by``:
+        the entries of its payments too (a payment of several documents, a bank line split
+        over them, is posted for none of them alone)."""
+        mine = and_(JournalEntry.source_kind == self.entity, JournalEntry.source_id == doc_id)
         return [
             (eid, JOURNAL.label(num), memo)
             for eid, num, memo in uow.session.execute(
                 select(JournalEntry.id, JournalEntry.number, JournalEntry.memo)
-                .where(JournalEntry.source_kind == self.entity, JournalEntry.source_id == doc_id)
+                .where(mine if paid_by is None else or_(mine, JournalEntry.id.in_(paid_by)))
                 .order_by(JournalEntry.id)
             )
         ]

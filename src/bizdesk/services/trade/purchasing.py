@@ -726,7 +726,12 @@ def get(uow: UnitOfWork, order_id: int) -> POView:
             select(SupplierBill).where(SupplierBill.order_id == po.id).order_by(SupplierBill.id)
         )
     ]
-    entries = ORDERS.entries(uow, po.id)
+    paid_by = (
+        select(SupplierPayment.entry_id)
+        .join(SupplierBill, SupplierBill.id == SupplierPayment.bill_id)
+        .where(SupplierBill.order_id == po.id)
+    )
+    entries = ORDERS.entries(uow, po.id, paid_by)
     supplier = uow.session.get(Contact, po.supplier_id)
     return POView(
         po.id,

@@ -1220,7 +1220,12 @@ def get(uow: UnitOfWork, order_id: int) -> SOView:
             select(Invoice).where(Invoice.order_id == so.id).order_by(Invoice.id)
         )
     ]
-    entries = ORDERS.entries(uow, so.id)
+    paid_by = (
+        select(CustomerPayment.entry_id)
+        .join(Invoice, Invoice.id == CustomerPayment.invoice_id)
+        .where(Invoice.order_id == so.id)
+    )
+    entries = ORDERS.entries(uow, so.id, paid_by)
     customer = uow.session.get(Contact, so.customer_id)
     return SOView(
         so.id,
