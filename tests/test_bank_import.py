@@ -371,3 +371,12 @@ def test_one_transaction_id_for_two_different_lines_refuses_the_file(store) -> N
         b"</BANKTRANLIST>", b"<STMTTRN>" + block + b"</STMTTRN>\r\n</BANKTRANLIST>"
     )
     assert run(store, repeated).added == 2  # the first line repeated whole: one line
+
+
+@pytest.mark.parametrize("data", [b"", b"\xef\xbb\xbf\r\n  \n"])
+def test_an_empty_file_is_said_to_be_empty(store, data: bytes) -> None:  # noqa: ANN001
+    """It was called "not an OFX or CAMT.053 file", which sent the person looking for a
+    format problem."""
+    with pytest.raises(ValidationError) as exc:
+        run(store, data)
+    assert exc.value.fields["file"] == "the file is empty: nothing in it to import; export it again"

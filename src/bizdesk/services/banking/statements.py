@@ -89,6 +89,10 @@ def detect_format(data: bytes, has_rules: bool) -> str:
     if has_rules:
         return "csv"
     head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n").upper()
+    if not head:
+        raise ValidationError(
+            {"file": Message("the file is empty: nothing in it to import; export it again")}
+        )
     if head.startswith(b"OFXHEADER") or b"<OFX>" in head or b"<?OFX" in head:
         return "ofx"
     if head.startswith(b"<?XML") or head.startswith(b"<DOCUMENT"):
