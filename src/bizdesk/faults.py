@@ -161,6 +161,38 @@ def damaged(url: str, detail: str) -> StoreDamaged:
     )
 
 
+def empty_store(url: str) -> StoreDamaged:
+    """The sentence for a store file that is empty (0 bytes): it holds no shop. Nothing
+    may connect to it (SQLite would write a new database's header into it, and the next
+    opening would build an empty shop there); only ``init`` makes a shop in it."""
+    store = where(url)
+    backup = newest_good_backup(url)
+    if backup is not None:
+        stamp = datetime.fromtimestamp(backup.stat().st_mtime)
+        return StoreDamaged(
+            Message(
+                "The store {store} is an empty file (0 bytes): it holds no shop, and bizdesk "
+                "will not use it as one. Nothing was changed. If your shop was in it, put "
+                "back the newest good backup (written {made}): bizdesk restore {backup} "
+                "--db {store}; to start a new shop there instead: bizdesk init --db {store}",
+                store=store,
+                made=f"{date_text(stamp.date())} {stamp:%H:%M}",
+                backup=backup,
+            )
+        )
+    return StoreDamaged(
+        Message(
+            "The store {store} is an empty file (0 bytes): it holds no shop, and bizdesk will "
+            "not use it as one. Nothing was changed. There is no backup of it in {folder}: "
+            "check that --db names your store, put back a backup of it if you have one "
+            "(bizdesk restore BACKUP --db {store}), or start a new shop there: bizdesk init "
+            "--db {store}",
+            store=store,
+            folder=backups_dir(url),
+        )
+    )
+
+
 def missing(url: str) -> StoreError:
     store = where(url)
     return StoreError(

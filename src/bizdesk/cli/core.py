@@ -265,7 +265,9 @@ def store_url(ctx: typer.Context, db: str | None) -> str:
     return _current_url
 
 
-def open_store(ctx: typer.Context, db: str | None, *, setup: bool = True) -> Store:
+def open_store(
+    ctx: typer.Context, db: str | None, *, setup: bool = True, empty_ok: bool = False
+) -> Store:
     """The one way a command opens its store. A set-up store refuses an OS user it does not
     know (or disabled). A missing store is refused (only ``init`` makes one); a damaged one
     opens read-only, and the sentence saying how to restore it is printed first."""
@@ -275,7 +277,12 @@ def open_store(ctx: typer.Context, db: str | None, *, setup: bool = True) -> Sto
     from bizdesk.services.base.zones import live_in_shop_zone
 
     store_url(ctx, db)
-    store = _open(given_db(ctx, db), create=False, say=lambda m: say(str(m), stderr=True))
+    store = _open(
+        given_db(ctx, db),
+        create=False,
+        say=lambda m: say(str(m), stderr=True),
+        empty_ok=empty_ok,
+    )
     ctx.call_on_close(store.close)  # when the command ends, whichever way
     if store.damaged is not None:
         say_error(str(store.damaged))

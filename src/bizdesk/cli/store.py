@@ -47,8 +47,8 @@ def init(
         with new.write() as uow:
             setup.initialize(uow, company=company, currency=currency, locale=locale, chart=chart)
 
-    if path is None or path.exists():  # PostgreSQL, or a store made but not set up yet
-        store = open_store(ctx, db, setup=False)
+    if path is None or path.exists():  # PostgreSQL, a store made but not set up yet, or
+        store = open_store(ctx, db, setup=False, empty_ok=True)  # an empty file named for it
         with store.read() as uow:
             there = uow.setting("company") if setup.is_initialized(uow) else None
         if there is not None:

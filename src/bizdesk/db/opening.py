@@ -12,7 +12,7 @@ from bizdesk.db.migrate import upgrade
 from bizdesk.db.session import Store
 from bizdesk.db.turns import side_file
 from bizdesk.errors import StoreDamaged, StoreError
-from bizdesk.faults import damaged, header_problem, missing, translate
+from bizdesk.faults import damaged, empty_store, header_problem, missing, translate
 from bizdesk.files import atomic_path
 from bizdesk.i18n import Message
 from bizdesk.identity import os_username
@@ -25,13 +25,19 @@ def open_store(
     migrate: bool = True,
     create: bool = True,
     say: Callable[[Message], None] | None = None,
+    empty_ok: bool = False,
 ) -> Store:
     """Open (and upgrade) the store named by --db / $BIZDESK_DB / the default. ``say`` is
     told when the upgrade makes the person wait (db/migrate.upgrade).
 
     A missing SQLite store is made (empty, migrated, whole or not at all) only with
     ``create``; the commands pass ``create=False`` so that only ``init`` makes one. A store
-    whose file is damaged opens read-only (``Store.damaged``), without upgrading it."""
+    whose file is damaged opens read-only (``Store.damaged``), without upgrading it.
+
+    An empty file (0 bytes) is no store: it is refused before anything connects to it
+    (connecting would write a new database's header into it, and the next opening would
+    build an empty shop in place of the lost one), except with ``empty_ok`` (``init``,
+    asked to make a shop in that very file)."""
     url = resolve_db(db)
     path = sqlite_path(url)
     problem = None
@@ -40,7 +46,11 @@ def open_store(
             if not create:
                 raise missing(url)
             return create_store(db, user=user, migrate=migrate)
-        problem = header_problem(path)
+        if path.stat().st_size == 0:
+            if not empty_ok:
+                raise empty_store(url)
+        else:
+            problem = header_problem(path)
     try:
         store = Store(url=url, engine=make_engine(url), user=user or os_username())
     except Exception as exc:

@@ -1,0 +1,69 @@
+"""What lies at a store's path when it is not a sound store: an empty file, a device, a
+named pipe, a folder. Through the real command line, on real files: each is refused with one
+sentence before anything connects to it, and nothing there is changed."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from bizdesk.errors import StoreError
+from tests.test_faults import CONTACTS, bizdesk, init, refused
+
+pytestmark = pytest.mark.usefixtures("sqlite_only")
+
+TICKET = '{"contact": "#1", "subject": "t"}'
+
+
+def test_an_empty_store_file_is_refused_and_never_written(tmp_path):
+    db = tmp_path / "shop.db"
+    init(db)
+    assert bizdesk("import", "contacts", "-", "--db", str(db), stdin=CONTACTS).returncode == 0
+    r = bizdesk("backup", "--db", str(db))
+    assert r.returncode == 0, r.stderr
+    backup = Path(r.stdout.strip().removeprefix("Backup written to "))
+    os.truncate(db, 0)
+    for side in tmp_path.glob("shop.db-*"):
+        side.unlink()
+    restore = f"bizdesk restore {backup} --db {db}"
+    for args, stdin in (
+        (("report", "profit-loss"), None),
+        (("check",), None),
+        (("check",), None),  # (the second was told "All checks passed", on a new empty shop)
+        (("import", "contacts", "-"), CONTACTS),
+        (("new", "ticket", "-"), TICKET),
+        (("backup",), None),
+        ((), None),  # the interface, without a terminal
+    ):
+        err = refused(bizdesk(*args, "--db", str(db), stdin=stdin), "empty file", restore)
+        assert "unexpected" not in err
+        assert db.stat().st_size == 0, args  # not even SQLite's header was written
+        assert not list(tmp_path.glob("shop.db-*")), args
+    # the interface's own opening (its worker) says the same
+    from bizdesk.start import open_for_interface
+
+    with pytest.raises(StoreError, match="empty file"):
+        open_for_interface(str(db))
+    assert db.stat().st_size == 0
+    # the restore command it names puts the shop back
+    r = bizdesk(*restore.split()[1:])
+    assert r.returncode == 0, r.stderr
+    r = bizdesk("export", "contacts", "--format", "json", "--db", str(db))
+    assert r.returncode == 0 and "Ann Buyer" in r.stdout, r.stderr
+
+
+def test_an_empty_file_without_backups_names_init_which_makes_a_shop_in_it(tmp_path):
+    db = tmp_path / "empty.db"
+    db.write_bytes(b"")
+    for args in (("report", "trial-balance"), ("import", "contacts", "-")):
+        refused(
+            bizdesk(*args, "--db", str(db), stdin=CONTACTS),
+            "empty file",
+            f"bizdesk init --db {db}",
+        )
+        assert db.stat().st_size == 0
+    init(db)  # asked to, init makes the shop in that very file
+    assert bizdesk("check", "--db", str(db)).returncode == 0
+    assert bizdesk("import", "contacts", "-", "--db", str(db), stdin=CONTACTS).returncode == 0
