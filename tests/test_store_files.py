@@ -5,6 +5,7 @@ sentence before anything connects to it, and nothing there is changed."""
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 
 import pytest
@@ -67,3 +68,48 @@ def test_an_empty_file_without_backups_names_init_which_makes_a_shop_in_it(tmp_p
     init(db)  # asked to, init makes the shop in that very file
     assert bizdesk("check", "--db", str(db)).returncode == 0
     assert bizdesk("import", "contacts", "-", "--db", str(db), stdin=CONTACTS).returncode == 0
+
+
+def _odd(tmp_path: Path, kind: str) -> Path:
+    path = tmp_path / "odd" / f"{kind}.db"
+    path.parent.mkdir()
+    if kind == "device":  # a node like /dev/null (char 1,3), made where it can do no harm
+        if os.geteuid() != 0:
+            pytest.skip("making a device node needs root")
+        os.mknod(path, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+    elif kind == "fifo":
+        os.mkfifo(path)
+    else:
+        path.mkdir()
+    return path
+
+
+@pytest.mark.parametrize("kind", ["device", "fifo", "folder"])
+def test_a_store_path_that_is_not_a_regular_file_is_refused_untouched(tmp_path, kind):
+    good = tmp_path / "good.db"
+    init(good)
+    r = bizdesk("backup", "--db", str(good))
+    assert r.returncode == 0, r.stderr
+    backup = r.stdout.strip().removeprefix("Backup written to ")
+    path = _odd(tmp_path, kind)
+    before = os.stat(path)
+    said = "is a folder, not a file" if kind == "folder" else "is not a regular file"
+    for args, stdin in (
+        (("check",), None),
+        (("report", "trial-balance"), None),
+        (("import", "contacts", "-"), CONTACTS),
+        (("init",), None),
+        (("demo",), None),
+        (("backup",), None),
+        (("restore", backup), None),
+        ((), None),  # the interface, without a terminal
+    ):
+        # (a named pipe hung every command: the timeout makes that a failure)
+        refused(bizdesk(*args, "--db", str(path), stdin=stdin, timeout=60), str(path), said)
+        after = os.stat(path)  # the very same node, never renamed nor replaced
+        assert (after.st_ino, after.st_mode, after.st_rdev) == (
+            before.st_ino,
+            before.st_mode,
+            before.st_rdev,
+        ), args
+        assert sorted(p.name for p in path.parent.iterdir()) == [path.name], args

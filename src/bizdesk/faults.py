@@ -12,6 +12,7 @@ from __future__ import annotations
 import errno
 import os
 import sqlite3
+import stat
 import traceback
 from datetime import UTC, datetime
 from pathlib import Path
@@ -157,6 +158,35 @@ def damaged(url: str, detail: str) -> StoreDamaged:
             store=store,
             detail=detail,
             folder=backups_dir(url),
+        )
+    )
+
+
+def not_a_file(url: str) -> StoreError | None:
+    """What is wrong with an SQLite store's path that exists but is not a regular file (a
+    folder, a device such as /dev/null, a named pipe, a socket), or None. Asked before
+    anything opens it: reading a named pipe waits forever for a writer, and a device
+    taken for a damaged store would be moved aside by ``restore`` and a file put in its
+    place."""
+    path = sqlite_path(url)
+    if path is None:
+        return None
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:  # not there, or not reachable: said when it is opened
+        return None
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return StoreError(
+            Message("{name} is a folder, not a file. Nothing was changed.", name=where(url))
+        )
+    return StoreError(
+        Message(
+            "{store} is not a regular file (it is a device, a named pipe or a socket), so it "
+            "cannot be a store; bizdesk did not open it and nothing was changed. Check the "
+            "--db path (or $BIZDESK_DB).",
+            store=where(url),
         )
     )
 

@@ -12,7 +12,14 @@ from bizdesk.db.migrate import upgrade
 from bizdesk.db.session import Store
 from bizdesk.db.turns import side_file
 from bizdesk.errors import StoreDamaged, StoreError
-from bizdesk.faults import damaged, empty_store, header_problem, missing, translate
+from bizdesk.faults import (
+    damaged,
+    empty_store,
+    header_problem,
+    missing,
+    not_a_file,
+    translate,
+)
 from bizdesk.files import atomic_path
 from bizdesk.i18n import Message
 from bizdesk.identity import os_username
@@ -42,6 +49,8 @@ def open_store(
     path = sqlite_path(url)
     problem = None
     if path is not None:
+        if (odd := not_a_file(url)) is not None:  # a pipe, a device: never opened
+            raise odd
         if not path.exists():
             if not create:
                 raise missing(url)
@@ -101,6 +110,8 @@ def create_store(
         if fill is not None:
             fill(store)
         return store
+    if (odd := not_a_file(url)) is not None:
+        raise odd
     if path.exists():
         raise StoreError(
             Message("{path} exists already; nothing was changed (choose another name)", path=path)

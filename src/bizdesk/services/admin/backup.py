@@ -25,7 +25,7 @@ from bizdesk.db.copies import (
 from bizdesk.db.opening import open_store
 from bizdesk.db.session import Store
 from bizdesk.errors import PermissionDenied, StoreError
-from bizdesk.faults import damaged, file_problem, header_problem, translate
+from bizdesk.faults import damaged, file_problem, header_problem, not_a_file, translate
 from bizdesk.files import atomic_path, may_read
 from bizdesk.i18n import Message
 from bizdesk.identity import current_gate
@@ -143,6 +143,8 @@ def restore_store(target: Store | str, src: Path, *, user: str | None = None) ->
         raise StoreError(
             Message("backup and restore work on SQLite stores; use pg_dump for PostgreSQL")
         )
+    if (odd := not_a_file(url)) is not None:  # a device or a pipe is never moved aside
+        raise odd
     if path.exists() and header_problem(path) is None:
         mine = isinstance(target, str)
         store = open_store(url, user=user, create=False) if mine else target
