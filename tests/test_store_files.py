@@ -5,10 +5,13 @@ sentence before anything connects to it, and nothing there is changed."""
 from __future__ import annotations
 
 import os
+import random
+import sqlite3
 import stat
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from bizdesk.errors import StoreError
 from tests.test_faults import CONTACTS, bizdesk, init, refused
@@ -113,3 +116,81 @@ def test_a_store_path_that_is_not_a_regular_file_is_refused_untouched(tmp_path, 
             before.st_rdev,
         ), args
         assert sorted(p.name for p in path.parent.iterdir()) == [path.name], args
+
+
+MANY = "name,email,notes\n" + "".join(f"P{i},p{i}@example.com,{'x' * 200}\n" for i in range(20_000))
+
+
+def _contacts_store(db: Path) -> bytes:
+    """A store with 20,000 contacts, its log folded in: its bytes."""
+    init(db)
+    assert bizdesk("import", "contacts", "-", "--db", str(db), stdin=MANY).returncode == 0
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    return db.read_bytes()
+
+
+def _scribble(db: Path, at: int) -> None:
+    """2 KB of noise in the middle of the file (the header intact), as dd would write it."""
+    with open(db, "r+b") as fh:
+        fh.seek(at)
+        fh.write(random.Random(7).randbytes(2048))
+
+
+def _state(db: Path) -> list[bytes]:
+    """The store's bytes and its log's (none, or an empty one: nothing logged)."""
+    wal = db.with_name(db.name + "-wal")
+    return [db.read_bytes(), wal.read_bytes() if wal.exists() else b""]
+
+
+def test_a_store_check_found_damaged_is_not_written_by_any_command(tmp_path):
+    db = tmp_path / "shop.db"
+    sound = _contacts_store(db)
+    _scribble(db, len(sound) * 6 // 10)
+    refused(bizdesk("check", "--db", str(db)), "is damaged", "bizdesk will not write to it")
+    before = _state(db)
+    for args, stdin in (
+        (("import", "contacts", "-"), "name,email\nLate,late@example.com\n"),
+        (("new", "ticket", "-"), TICKET),
+        (("users", "add", "ben", "--role", "sales"), None),
+    ):
+        refused(bizdesk(*args, "--db", str(db), stdin=stdin), "is damaged")
+        assert _state(db) == before, args  # not a byte written, nor into the log
+    # the same bytes put back by hand (the same file): still only read, until check has
+    # looked at every page again
+    db.write_bytes(sound)
+    refused(bizdesk("import", "contacts", "-", "--db", str(db), stdin=CONTACTS), "is damaged")
+    r = bizdesk("check", "--db", str(db))
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "every page is sound now" in r.stdout
+    r = bizdesk("import", "contacts", "-", "--db", str(db), stdin=CONTACTS)
+    assert r.returncode == 0, r.stderr
+
+
+def test_damage_met_by_a_read_stops_every_later_write(tmp_path):
+    from bizdesk.db import open_store
+
+    db = tmp_path / "shop.db"
+    sound = _contacts_store(db)
+    r = bizdesk("backup", "--db", str(db))
+    assert r.returncode == 0, r.stderr
+    backup = r.stdout.strip().removeprefix("Backup written to ")
+    _scribble(db, len(sound) * 6 // 10)
+    store = open_store(str(db), create=False)
+    try:
+        with pytest.raises(StoreError, match="is damaged"), store.read() as uow:
+            uow.session.execute(text("SELECT max(length(notes)) FROM contact")).all()
+        with pytest.raises(StoreError, match="is damaged"), store.write():
+            pass
+    finally:
+        store.dispose()
+    before = _state(db)
+    # another process, whose write would not read the damaged pages
+    refused(bizdesk("new", "ticket", "-", "--db", str(db), stdin=TICKET), "is damaged")
+    assert _state(db) == before
+    # the restore it names puts a sound file in its place: written again
+    r = bizdesk("restore", backup, "--db", str(db))
+    assert r.returncode == 0, r.stderr
+    r = bizdesk("new", "ticket", "-", "--db", str(db), stdin=TICKET)
+    assert r.returncode == 0, r.stderr

@@ -107,8 +107,8 @@ def _writer_alive(partial: Path) -> bool:
     return True
 
 
-# what SQLite (and db/turns.py) keep beside a database file being written
-COMPANIONS = ("-wal", "-shm", "-journal", "-turns")
+# what SQLite (and db/turns.py, and faults.record_damage) keep beside a database file
+COMPANIONS = ("-wal", "-shm", "-journal", "-turns", "-damaged")
 
 
 def is_sqlite_file(path: Path) -> bool:

@@ -15,7 +15,7 @@ from bizdesk.db import chain
 from bizdesk.db.engine import BUSY_TIMEOUT_MS
 from bizdesk.db.session import Store
 from bizdesk.errors import StoreError
-from bizdesk.faults import damaged, file_problem, translate
+from bizdesk.faults import file_problem, translate
 from bizdesk.files import atomic_path, atomic_write
 from bizdesk.i18n import N_, Message
 from bizdesk.models.ledger import ENTRY_PREFIX
@@ -91,8 +91,7 @@ def write_copy(store: Store, src: Path, dest: Path) -> None:
             copy_file(src, tmp)
             problem = file_problem(tmp)
             if problem is not None:
-                store.damaged = damaged(store.url, problem)
-                raise store.damaged
+                raise store.mark_damaged(problem)
             heads = chain_heads_text(tmp)
         if heads:
             with atomic_write(heads_file(dest)) as fh:

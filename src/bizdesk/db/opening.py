@@ -70,6 +70,8 @@ def open_store(
     if problem is not None:
         store.damaged = damaged(url, problem)
         return store
+    if store.recall_damage() is not None:  # found inside the file before: only read
+        return store
     if migrate:
         _upgrade(store, say)
     return store

@@ -20,7 +20,15 @@ from bizdesk.db import chain, turns
 from bizdesk.db import engine as engines
 from bizdesk.db.engine import WRITE, file_state
 from bizdesk.errors import StoreDamaged, StoreError
-from bizdesk.faults import is_damage, translate, where
+from bizdesk.faults import (
+    damaged,
+    forget_damage,
+    is_damage,
+    record_damage,
+    recorded_damage,
+    translate,
+    where,
+)
 from bizdesk.i18n import N_, Message
 from bizdesk.identity import os_username
 from bizdesk.models.core import AuditEvent, Setting, User
@@ -72,8 +80,10 @@ class Store:
     _settings: dict[str, str] | None = None
     _has_chains: bool | None = None
     # Why the store is damaged (the sentence saying how to restore it), or None. A damaged
-    # store is only read: every write is refused with this sentence.
+    # store is only read: every write is refused with this sentence. Damage found inside
+    # the file is also written down beside it (faults.record_damage) for every process.
     damaged: StoreError | None = None
+    _damage_recalled: bool = field(default=False, repr=False)  # damaged: from that mark
     _one: Session | None = field(default=None, repr=False)
     _watcher: Any = field(default=None, repr=False)  # the connection change_token reads
     _watch_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -86,11 +96,50 @@ class Store:
         found this way marks the store damaged (read-only) from then on."""
         if self.damaged is not None and isinstance(getattr(exc, "orig", exc), Exception):
             if is_damage(exc):
+                self._record(getattr(exc, "orig", exc))
                 return self.damaged  # told once, in the same words
         known = translate(exc, self.url)
-        if isinstance(known, StoreDamaged) and self.damaged is None:
-            self.damaged = known
+        if isinstance(known, StoreDamaged):
+            if self.damaged is None:
+                self.damaged = known
+            if is_damage(exc):  # (not a sentence said already, passing through)
+                self._record(getattr(exc, "orig", exc))
         return known
+
+    def mark_damaged(self, detail: object) -> StoreError:
+        """Damage found inside the file (``detail``: what was found): from now on the store
+        is only read, by this process and, through the mark written beside it, by every
+        process that opens it, until ``check`` finds it sound or a restore replaces it."""
+        if self.damaged is None:
+            self.damaged = damaged(self.url, str(detail))
+        self._record(detail)
+        return self.damaged
+
+    def _record(self, detail: object) -> None:
+        path = sqlite_path(self.url)
+        if path is not None:
+            record_damage(path, detail)
+
+    def recall_damage(self) -> StoreError | None:
+        """``damaged``, also when another process (or an earlier run) found the damage and
+        wrote it down beside the file. Costs one failed open when there is no mark."""
+        if self.damaged is None and (path := sqlite_path(self.url)) is not None:
+            detail = recorded_damage(path)
+            if detail is not None:
+                self.damaged = damaged(self.url, detail)
+                self._damage_recalled = True
+        return self.damaged
+
+    def found_sound(self) -> bool:
+        """Every page was checked and found sound: a damage mark goes (and with it the
+        read-only state it gave). Whether there was one."""
+        path = sqlite_path(self.url)
+        if path is None or recorded_damage(path) is None:
+            return False
+        forget_damage(path)
+        if self._damage_recalled:
+            self.damaged, self._damage_recalled = None, False
+        return True
 
     @property
     def is_sqlite(self) -> bool:
@@ -117,8 +166,9 @@ class Store:
 
     @contextmanager
     def write(self) -> Iterator[UnitOfWork]:
-        """A write unit of work: BEGIN IMMEDIATE, committed on success, rolled back on error."""
-        if self.damaged is not None:
+        """A write unit of work: BEGIN IMMEDIATE, committed on success, rolled back on error.
+        Refused on a store known to be damaged (also by another process: its mark)."""
+        if self.recall_damage() is not None:
             raise self.damaged
         if self._one is not None:  # inside one_transaction: part of it
             uow = UnitOfWork(self, self._one, write=True)

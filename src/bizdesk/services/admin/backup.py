@@ -25,7 +25,13 @@ from bizdesk.db.copies import (
 from bizdesk.db.opening import open_store
 from bizdesk.db.session import Store
 from bizdesk.errors import PermissionDenied, StoreError
-from bizdesk.faults import damaged, file_problem, header_problem, not_a_file, translate
+from bizdesk.faults import (
+    file_problem,
+    forget_damage,
+    header_problem,
+    not_a_file,
+    translate,
+)
 from bizdesk.files import atomic_path, may_read
 from bizdesk.i18n import Message
 from bizdesk.identity import current_gate
@@ -88,8 +94,7 @@ def verify_store(store: Store) -> None:
     with store.read() as uow:
         rows = [r[0] for r in uow.session.execute(text("PRAGMA quick_check"))]
     if rows != ["ok"]:
-        store.damaged = damaged(store.url, "; ".join(rows[:3]))
-        raise store.damaged
+        raise store.mark_damaged("; ".join(rows[:3]))
 
 
 def prune_daily(store: Store, keep: int = KEEP_DAILY) -> list[Path]:
@@ -159,6 +164,7 @@ def restore_store(target: Store | str, src: Path, *, user: str | None = None) ->
                 require_store(store, "backup.run")
                 safety = copy_store(store, reason="before-restore")
                 copy_file(src, path)
+                forget_damage(path)  # (a verified backup, whole)
                 return Restored(safety=safety, aside=None)
         finally:
             if mine:
@@ -217,6 +223,7 @@ def _replace_file(path: Path, src: Path) -> Path | None:
                 side = path.with_name(path.name + suffix)
                 if side.exists():
                     os.rename(side, aside.with_name(aside.name + suffix))
+            forget_damage(path)  # the damage went with the file moved aside
     except OSError as exc:
         known = translate(exc, "sqlite:///" + str(path))
         if known is None:

@@ -18,7 +18,7 @@ from sqlalchemy import Date, String, bindparam, or_, select, text
 from bizdesk.config import backups_dir, sqlite_path
 from bizdesk.db import chain
 from bizdesk.db.session import Store, UnitOfWork
-from bizdesk.faults import damaged, file_problem
+from bizdesk.faults import file_problem
 from bizdesk.i18n import N_, Message
 from bizdesk.models import load_all
 from bizdesk.models.core import AuditEvent, User
@@ -70,11 +70,21 @@ def _sql_rule(name: str, sql: str, message: str, *fields: str, **constants: obje
 def _integrity(uow: UnitOfWork) -> Iterator[Violation]:
     if not uow.store.is_sqlite:
         return
-    for (msg,) in uow.session.execute(text("PRAGMA integrity_check")):
-        if msg != "ok":
-            if uow.store.damaged is None:  # from now on only read; the CLI says how to restore
-                uow.store.damaged = damaged(uow.store.url, msg)
+    found = [msg for (msg,) in uow.session.execute(text("PRAGMA integrity_check"))]
+    if found != ["ok"]:
+        # from now on only read, here and in every process; the CLI says how to restore
+        uow.store.mark_damaged("; ".join(found[:3]))
+        for msg in found:
             yield Violation("sqlite-integrity", msg)
+    elif uow.store.found_sound():
+        yield Violation(
+            "sqlite-integrity",
+            Message(
+                "the store had been found damaged before; every page is sound now, so "
+                "bizdesk writes to it again"
+            ),
+            "info",
+        )
     for row in uow.session.execute(text("PRAGMA foreign_key_check")):
         yield Violation(
             "foreign-keys",
