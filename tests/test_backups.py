@@ -9,6 +9,7 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+import threading
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -101,6 +102,61 @@ def test_backup_and_restore_while_another_process_writes(store, writer, tmp_path
     assert contact_count(db) == 6
     with sqlite3.connect(db) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_restore_holds_the_write_lock_from_its_safety_copy_to_the_new_content(
+    store, tmp_path, monkeypatch
+):
+    """A writer that commits while restore runs is in its safety copy or in the restored
+    store, never in neither: restore takes the store's write lock before the safety copy
+    and keeps it until the new content is in. Writers try right before and right after the
+    safety copy, from another thread, without waiting (SQLite's timeout 0): each either
+    commits (then it must be kept) or finds the lock taken."""
+    db = sqlite_path(store.url)
+    with store.write() as uow:
+        C.create(uow, C.ContactInput(name="before the backup"))
+    good = B.backup_store(store, tmp_path / "good.db")
+    with store.write() as uow:
+        C.create(uow, C.ContactInput(name="after the backup"))
+    committed: list[str] = []
+
+    def write(key: str) -> None:
+        conn = sqlite3.connect(db, timeout=0, isolation_level=None)
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute("INSERT INTO setting (key, value) VALUES (?, 'x')", (key,))
+            conn.execute("COMMIT")
+            committed.append(key)
+        except sqlite3.OperationalError as exc:
+            assert "locked" in str(exc)
+        finally:
+            conn.close()
+
+    def another_writer(key: str) -> None:
+        t = threading.Thread(target=write, args=(key,))
+        t.start()
+        t.join()
+
+    real_copy = B.copy_store
+
+    def safety_copy_between_writers(*args, **kw):  # noqa: ANN002, ANN003, ANN202
+        another_writer("probe-before-safety-copy")
+        made = real_copy(*args, **kw)
+        another_writer("probe-after-safety-copy")
+        return made
+
+    monkeypatch.setattr(B, "copy_store", safety_copy_between_writers)
+    done = B.restore_store(store, good)
+
+    def keys(path: Path) -> set[str]:
+        with sqlite3.connect(path) as conn:
+            return {r[0] for r in conn.execute("SELECT key FROM setting")}
+
+    kept = keys(done.safety) | keys(db)
+    assert [k for k in committed if k not in kept] == []  # nothing acknowledged was lost
+    assert committed == []  # the lock was held all along: both were kept waiting
+    assert contact_count(db) == 1
+    assert contact_count(done.safety) == 2  # the previous content, whole
 
 
 def _digest(path: Path) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -148,3 +149,49 @@ def copy_file(src: Path, dest: Path) -> None:
             target.close()
     finally:
         source.close()
+
+
+# Pages copied per step while a store's content is replaced (4 MB of 4 KB pages): the first
+# step takes the store's write lock, the rest keep it. The first step must not be the last
+# (the last commits the new content): a smaller backup goes one page less in its first.
+REPLACE_STEP = 1024
+
+
+def replace_content(store: Store, src: Path, first: Callable[[], None]) -> None:
+    """Overwrite the live store's content with the SQLite file ``src`` through the backup
+    API (others who have it open see the new content), calling ``first`` once the store's
+    write lock is held and before any of its pages is changed (not yet committed, the
+    copy's pages are seen by nobody): what ``first`` reads of the store (restore's safety
+    copy) is everything committed before, and no writer can commit between it and the
+    new content. bizdesk's writers wait in their line (db/turns.py) meanwhile, anything
+    else for SQLite's lock. If ``first`` fails, the store is left as it was."""
+    timeout = BUSY_TIMEOUT_MS / 1000
+    called = False
+
+    def progress(_status: int, _remaining: int, _total: int) -> None:
+        nonlocal called
+        if not called:
+            called = True
+            first()
+
+    with store.writers_turn():
+        source = sqlite3.connect(src, timeout=timeout)
+        try:
+            pages = source.execute("PRAGMA page_count").fetchone()[0]
+            if pages < 2:  # copied whole in its first step: no moment before the change
+                raise StoreError(
+                    Message(
+                        "{path} is not a bizdesk store that can be restored ({problem}). "
+                        "Nothing was changed.",
+                        path=str(src),
+                        problem=Message("not a bizdesk store"),
+                    )
+                )
+            target = sqlite3.connect(source_path(store), timeout=timeout)
+            try:
+                step = max(1, min(REPLACE_STEP, pages - 1))
+                source.backup(target, pages=step, progress=progress)
+            finally:
+                target.close()
+        finally:
+            source.close()

@@ -224,6 +224,11 @@ class Store:
             finally:
                 self._one = None
 
+    def writers_turn(self) -> AbstractContextManager[None]:
+        """This process's place in the writers' line, held inside (restore replaces the
+        content meanwhile): every bizdesk writer waits for it, as for another writer."""
+        return self._turn()
+
     def _turn(self) -> AbstractContextManager[None]:
         """This writer's place in line for the write lock (db/turns.py): taken before BEGIN
         IMMEDIATE, given to the next writer after COMMIT (before the connection closes). A

@@ -16,9 +16,9 @@ from sqlalchemy import text
 from bizdesk.config import backups_dir, sqlite_path
 from bizdesk.db.copies import (
     backups_folder,
-    copy_file,
     copy_store,
     heads_file,
+    replace_content,
     source_path,
     write_copy,
 )
@@ -134,8 +134,9 @@ class Restored:
 def restore_store(target: Store | str, src: Path, *, user: str | None = None) -> Restored:
     """Put a verified backup in place of the store ``target`` (an open store, or its URL).
 
-    A sound store is backed up first and overwritten through the backup API (others who
-    have it open see the restored content); only its owners may. A damaged, cut-short or
+    A sound store is backed up first, under its write lock, and overwritten through the
+    backup API before that lock is let go (others who have it open see the restored
+    content; nothing committed is in neither); only its owners may. A damaged, cut-short or
     garbage store is never opened as a database: it is moved aside (kept, with its -wal),
     and the backup, copied under a temporary name beside it and verified, takes its
     name. Whoever may write the file may do that (there is no store to ask)."""
@@ -162,10 +163,14 @@ def restore_store(target: Store | str, src: Path, *, user: str | None = None) ->
                     sound = False
             if sound:
                 require_store(store, "backup.run")
-                safety = copy_store(store, reason="before-restore")
-                copy_file(src, path)
+                # the write lock first, then the safety copy, then the new content: what
+                # was committed before the lock is in the copy, nothing can come between
+                safety: list[Path] = []
+                replace_content(
+                    store, src, lambda: safety.append(copy_store(store, reason="before-restore"))
+                )
                 forget_damage(path)  # (a verified backup, whole)
-                return Restored(safety=safety, aside=None)
+                return Restored(safety=safety[0], aside=None)
         finally:
             if mine:
                 store.dispose()
