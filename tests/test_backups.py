@@ -282,3 +282,30 @@ def test_a_backup_into_a_folder_that_is_not_there_names_the_folder(store, tmp_pa
             copy_store(store, dest)
         assert said in str(refused.value) and "nothing was written" in str(refused.value)
         assert "Cannot open the store" not in str(refused.value)
+
+
+def test_a_backup_is_private_from_its_first_byte(store, tmp_path, monkeypatch):
+    """The temporary file a backup is written into has the finished file's access (0600
+    here) before anything is written into it, whatever the umask: a kill mid-copy leaves
+    nothing others can read."""
+    from bizdesk.db import copies
+
+    seen: list[int] = []
+    real_copy = copies.copy_file
+
+    def copy_and_look(src: Path, dest: Path) -> None:
+        real_copy(src, dest)
+        seen.append(os.stat(dest).st_mode & 0o777)  # as it is while being written
+
+    monkeypatch.setattr(copies, "copy_file", copy_and_look)
+    old = os.umask(0o022)
+    try:
+        (tmp_path / "out").mkdir()
+        os.chmod(tmp_path / "out", 0o755)
+        made = B.backup_store(store, tmp_path / "out" / "b.db")
+        daily = B.daily_backup(store, today=date(2026, 3, 2))
+    finally:
+        os.umask(old)
+    assert seen == [0o600, 0o600]
+    assert os.stat(made).st_mode & 0o777 == 0o600
+    assert os.stat(daily).st_mode & 0o777 == 0o600

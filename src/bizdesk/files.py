@@ -168,8 +168,9 @@ def fsync_file(path: Path) -> None:
 def atomic_path(
     final: Path, *, exclusive: bool = False, mode: int | None = None, confined: bool = True
 ) -> Iterator[Path]:
-    """Yield a temporary path next to ``final`` for the caller to fill; on success it is
-    synced, given ``mode`` (default: ``file_mode`` of the folder) and renamed to ``final``.
+    """Yield a temporary path next to ``final`` for the caller to fill (an empty file there
+    already, with ``mode``: default ``file_mode`` of the folder); on success it is synced
+    and renamed to ``final``.
     ``exclusive``: never replace an existing ``final`` (FileExistsError instead). On any
     error (or a kill) nothing appears at ``final``; the temporary file is removed.
     ``confined``: under the shop's gate, only where ``may_write`` allows (bizdesk's own
@@ -190,9 +191,19 @@ def atomic_path(
         )
     remove_stale_partials(final)
     tmp = partial_name(final)
+    mode = file_mode(final.parent) if mode is None else mode
     try:
+        # made here, empty, with the final file's access: whatever the caller writes into
+        # it (SQLite, a copy, a PDF) is never readable by more people than the finished file,
+        # not even while it is written or when a kill leaves it behind (SQLite gives its
+        # journal the same access)
+        fd = os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY | os.O_NOFOLLOW, mode)
+        try:
+            os.fchmod(fd, mode)  # whatever the umask
+        finally:
+            os.close(fd)
         yield tmp
-        os.chmod(tmp, file_mode(final.parent) if mode is None else mode)
+        os.chmod(tmp, mode)
         fsync_file(tmp)
         if exclusive:
             os.link(tmp, final)  # fails if final exists: no check-then-write race
@@ -201,8 +212,8 @@ def atomic_path(
             os.replace(tmp, final)
         fsync_folder(final.parent)
     except OSError as exc:
-        if exc.filename is None:  # a write into it (a full disk): named as the file asked for,
-            exc.filename = str(final)  # not as the store (the disk to free is this one's)
+        if exc.filename in (None, str(tmp)):  # a write into it (a full disk): named as the
+            exc.filename = str(final)  # file asked for, not the store nor its temporary name
         raise
     finally:  # (a copy that failed half-way leaves SQLite's journal beside it too)
         _remove_with_companions(tmp)
@@ -214,7 +225,7 @@ def atomic_write(
 ) -> Iterator[IO[str]]:
     """A text file opened for writing, that appears at ``final`` only once written whole."""
     with atomic_path(final, exclusive=exclusive) as tmp:
-        fd = os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        fd = os.open(tmp, os.O_WRONLY | os.O_TRUNC | os.O_NOFOLLOW)
         with os.fdopen(fd, "w", encoding=encoding, newline=newline) as fh:
             yield fh
             fh.flush()
