@@ -150,6 +150,34 @@ def test_a_file_written_on_another_full_disk_is_named_not_the_store(small_disk, 
 
 
 @needs_root
+def test_a_backup_onto_another_full_disk_names_the_backup_not_the_store(small_disk, tmp_path):
+    """A backup onto a full disk said "the disk holding the store … is full": the person
+    would have freed space on the store's disk, which had room."""
+    where, fill = small_disk
+    db = tmp_path / "shop.db"
+    init(db)
+    fill()
+    dest = where / "b.db"
+    r = bizdesk("backup", str(dest), "--db", str(db))
+    refused(r, f"the disk holding {dest} is full", "Nothing was lost", "Free some space")
+    assert str(db) not in r.stderr and not dest.exists()
+    assert not [p.name for p in where.iterdir() if ".partial" in p.name]
+
+
+@needs_root
+def test_a_backup_into_a_read_only_folder_names_the_folder_not_the_store(tmp_path, read_only):
+    db = tmp_path / "shop.db"
+    init(db)
+    out = tmp_path / "out"
+    out.mkdir()
+    read_only(out)
+    dest = out / "b.db"
+    r = bizdesk("backup", str(dest), "--db", str(db))
+    refused(r, str(dest), "read-only disk")
+    assert str(db) not in r.stderr and not dest.exists()
+
+
+@needs_root
 def test_a_disk_that_fills_during_a_large_import_is_said_plainly(small_disk):
     """The disk fills half-way through writing a big import (after its search trigger was
     set aside): SQLite ends the transaction itself; the user reads that the disk is full,

@@ -457,6 +457,29 @@ def translate(exc: BaseException, url: str | None) -> StoreError | None:
     return None
 
 
+def copy_fault(exc: BaseException, dest: Path) -> StoreError | None:
+    """SQLite's error while writing ``dest``, a copy of the store (a backup), told as that
+    file's when it is the copy's side that failed: the disk holding it full, its folder on
+    a read-only disk or not writable for this user. None otherwise (the store's own fault,
+    told as the store's)."""
+    orig = getattr(exc, "orig", None) or exc
+    if not isinstance(orig, sqlite3.Error) or is_damage(orig):
+        return None
+    code = _sqlite_code(orig)
+    cannot = code.startswith(("SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_PERM"))
+    if code.startswith("SQLITE_FULL") or (
+        code.startswith(("SQLITE_IOERR", "SQLITE_CANTOPEN")) and _disk_full(dest)
+    ):
+        number = errno.ENOSPC
+    elif cannot and _read_only_disk(dest):
+        number = errno.EROFS
+    elif cannot and not _folder_writable(dest):
+        number = errno.EACCES
+    else:
+        return None
+    return os_error(OSError(number, os.strerror(number), str(dest)))
+
+
 def os_error(exc: OSError, store: str | None = None) -> StoreError | None:
     name = exc.filename or store or Message("the store")
     if exc.errno == errno.ENOSPC or exc.errno == errno.EDQUOT:

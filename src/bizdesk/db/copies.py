@@ -16,7 +16,7 @@ from bizdesk.db import chain
 from bizdesk.db.engine import BUSY_TIMEOUT_MS
 from bizdesk.db.session import Store
 from bizdesk.errors import StoreError
-from bizdesk.faults import file_problem, translate
+from bizdesk.faults import copy_fault, file_problem, translate
 from bizdesk.files import atomic_path, atomic_write
 from bizdesk.i18n import N_, Message
 from bizdesk.models.ledger import ENTRY_PREFIX
@@ -100,7 +100,9 @@ def write_copy(store: Store, src: Path, dest: Path) -> None:
     except (sqlite3.Error, OSError) as exc:
         if isinstance(exc, FileExistsError):
             raise
-        known = store.fault(exc) if isinstance(exc, sqlite3.Error) else None
+        known = None
+        if isinstance(exc, sqlite3.Error):  # the copy's disk or folder, else the store's
+            known = copy_fault(exc, dest) or store.fault(exc)
         known = known or translate(exc, store.url)
         if known is None:
             raise
