@@ -570,3 +570,67 @@ def test_a_failed_copy_leaves_no_journal_of_its_temporary_file(tmp_path):
     with atomic_path(final) as tmp:
         tmp.write_bytes(b"whole")
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([final.name, live.name])
+
+
+# A process that starts writing a file the way bizdesk writes every file (under a temporary
+# name), says so, then waits for a line: "kill" kills it there (kill -9), anything else lets
+# it finish.
+HALF_WRITER = """
+import os, sys
+from pathlib import Path
+from bizdesk.files import atomic_path
+with atomic_path(Path(sys.argv[1])) as tmp:
+    tmp.write_bytes(b"x" * 100_000)
+    Path(str(tmp) + "-journal").write_bytes(b"j")
+    print("writing", flush=True)
+    if sys.stdin.readline().strip() == "kill":
+        os.kill(os.getpid(), 9)
+"""
+
+
+def _half_written(final: Path) -> subprocess.Popen:
+    proc = subprocess.Popen(
+        [sys.executable, "-c", HALF_WRITER, str(final)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout.readline().strip() == "writing"
+    return proc
+
+
+def _partials(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if ".partial" in p.name)
+
+
+def test_partials_of_killed_writers_are_removed_and_those_being_written_kept(tmp_path):
+    db = tmp_path / "shop.db"
+    init(db)
+    backups = tmp_path / "backups"
+    backups.mkdir(exist_ok=True)
+    out = tmp_path / "out"
+    out.mkdir()
+    # killed while writing: a before-restore copy, an export (names never written again)
+    for final in (backups / "shop-20260101T000000Z-before-restore.db", out / "all.csv"):
+        proc = _half_written(final)
+        proc.communicate("kill\n", timeout=60)
+        assert proc.returncode == -signal.SIGKILL
+    assert len(_partials(backups)) == len(_partials(out)) == 2  # each with its journal
+    # one being written right now, by a live process (a concurrent backup)
+    busy = _half_written(backups / "shop-20260101T000001Z-manual.db")
+    unrelated = backups / ".notes.partial"  # not a name bizdesk gives: not bizdesk's
+    unrelated.write_text("mine")
+    try:
+        r = bizdesk("backup", "--db", str(db))
+        assert r.returncode == 0, r.stderr
+        left = _partials(backups)
+        assert ".notes.partial" in left
+        assert len([n for n in left if "-manual.db." in n]) == 2  # the live writer's, kept
+        assert not [n for n in left if "before-restore" in n]  # the killed one's, gone
+        r = bizdesk("export", "contacts", "-o", str(out / "other.csv"), "--db", str(db))
+        assert r.returncode == 0, r.stderr
+        assert _partials(out) == []
+    finally:
+        busy.communicate("finish\n", timeout=60)
+    assert busy.returncode == 0 and (backups / "shop-20260101T000001Z-manual.db").exists()
+    assert _partials(backups) == [".notes.partial"]

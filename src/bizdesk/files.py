@@ -6,6 +6,7 @@ under the real name."""
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import stat
 from collections.abc import Iterator
@@ -93,11 +94,15 @@ def partial_name(final: Path) -> Path:
     return final.with_name(f".{final.name}.{os.getpid()}.{secrets.token_hex(4)}{PARTIAL}")
 
 
-def _writer_alive(partial: Path) -> bool:
-    try:
-        pid = int(partial.name.removesuffix(PARTIAL).rsplit(".", 2)[-2])
-    except (ValueError, IndexError):
-        return False
+# bizdesk's own temporary names (partial_name), and what SQLite keeps beside one: the writer's
+# process id is in the name, so a file left by a writer that died can be told from one being
+# written now
+_PARTIAL = re.compile(
+    r"\..+\.(?P<pid>[0-9]+)\.[0-9a-f]{8}" + re.escape(PARTIAL) + r"(?P<companion>-[a-z]+)?"
+)
+
+
+def _writer_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -137,14 +142,22 @@ def _remove_with_companions(partial: Path) -> None:
             partial.with_name(partial.name + suffix).unlink(missing_ok=True)
 
 
-def remove_stale_partials(final: Path) -> None:
-    """Remove temporary files left next to ``final`` by writers that were killed, with
-    their companions (also one whose temporary file is gone already)."""
+def remove_stale_partials(folder: Path) -> None:
+    """Remove the temporary files (with their companions) that writers which died (kill -9,
+    a power cut) left in ``folder``, whatever they were writing: a backup's are named anew
+    each time, so waiting for the same name again would keep them for ever. Only files
+    with bizdesk's temporary names are looked at, and only those whose writer, named in
+    them, is no longer running: another process writing one now (a concurrent backup)
+    keeps it. (A process id taken again by a new process keeps the file until that one
+    ends too: kept too long, never removed too soon.)"""
     with suppress(OSError):
-        for p in final.parent.glob(f".{final.name}.*{PARTIAL}*"):
-            base = p.name[: p.name.rfind(PARTIAL) + len(PARTIAL)]
-            if p.name[len(base) :] in ("", *COMPANIONS) and not _writer_alive(p.with_name(base)):
-                _remove_with_companions(p.with_name(base))
+        for p in folder.iterdir():
+            m = _PARTIAL.fullmatch(p.name)
+            if m is None or (m["companion"] or "") not in ("", *COMPANIONS):
+                continue
+            if not _writer_alive(int(m["pid"])):
+                with suppress(OSError):
+                    p.unlink(missing_ok=True)
 
 
 def fsync_folder(folder: Path) -> None:
@@ -189,7 +202,7 @@ def atomic_path(
                 )
             }
         )
-    remove_stale_partials(final)
+    remove_stale_partials(final.parent)
     tmp = partial_name(final)
     mode = file_mode(final.parent) if mode is None else mode
     try:

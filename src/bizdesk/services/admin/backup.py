@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
-import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -40,7 +39,6 @@ from bizdesk.services.base.permissions import require_store
 REQUIRED_TABLES = {"alembic_version", "contact", "audit_event"}
 DAILY = "daily"
 KEEP_DAILY = 14
-STALE_PARTIAL_SECONDS = 3600
 
 
 def backup_store(store: Store, dest: Path | None = None, *, reason: str = "manual") -> Path:
@@ -72,10 +70,8 @@ def daily_backup(store: Store, today: date | None = None) -> Path | None:
         return None
     # Written under a private temporary name, verified, then linked into place: a second
     # user starting at the same moment, or a dropped link mid-copy, never leaves a partial
-    # file that looks like today's backup.
-    for stale in folder.glob(".*.partial"):  # left by a process killed mid-copy
-        if time.time() - stale.stat().st_mtime > STALE_PARTIAL_SECONDS:
-            stale.unlink(missing_ok=True)
+    # file that looks like today's backup (one left by a killed copy is removed by the
+    # next copy into the folder: files.remove_stale_partials).
     try:
         write_copy(store, source_path(store), final)
     except FileExistsError:
