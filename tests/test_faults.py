@@ -178,6 +178,30 @@ def test_a_backup_into_a_read_only_folder_names_the_folder_not_the_store(tmp_pat
 
 
 @needs_root
+def test_a_document_printed_onto_a_full_disk_is_told_as_an_export_is(small_disk, tmp_path):
+    """`print … -o` onto a full disk said "path: cannot write …: No space left on device",
+    without saying that nothing was lost or what to do."""
+    from bizdesk.db import open_store
+    from tests.erp_helpers import order, product, supplier
+
+    where, fill = small_disk
+    db = tmp_path / "shop.db"
+    init(db)
+    s = open_store(str(db))
+    try:
+        sid = supplier(s, "Acme Supply")
+        product(s, "BOLT", name="Bolt M8", cost="0.20")
+        order(s, sid, ("BOLT", "100", "0.20"))
+    finally:
+        s.dispose()
+    fill()
+    pdf = where / "po.pdf"
+    r = bizdesk("print", "purchase-order", "1", "-o", str(pdf), "--db", str(db))
+    refused(r, f"the disk holding {pdf} is full", "Nothing was lost", "Free some space")
+    assert not pdf.exists() and not [p for p in where.iterdir() if ".partial" in p.name]
+
+
+@needs_root
 def test_a_disk_that_fills_during_a_large_import_is_said_plainly(small_disk):
     """The disk fills half-way through writing a big import (after its search trigger was
     set aside): SQLite ends the transaction itself; the user reads that the disk is full,

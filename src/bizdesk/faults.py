@@ -480,6 +480,15 @@ def copy_fault(exc: BaseException, dest: Path) -> StoreError | None:
     return os_error(OSError(number, os.strerror(number), str(dest)))
 
 
+def disk_fault(exc: OSError) -> StoreError | None:
+    """A file (a document, a report) that could not be written because of its disk (full,
+    read-only, failing), as the sentence naming it, saying nothing saved was lost and what
+    to do; None for other reasons (a missing folder, no permission), which the caller says."""
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO):
+        return os_error(exc)
+    return None
+
+
 def os_error(exc: OSError, store: str | None = None) -> StoreError | None:
     name = exc.filename or store or Message("the store")
     if exc.errno == errno.ENOSPC or exc.errno == errno.EDQUOT:

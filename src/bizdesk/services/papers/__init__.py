@@ -15,6 +15,7 @@ from pathlib import Path
 
 from bizdesk.db.session import UnitOfWork
 from bizdesk.errors import NotFound, ValidationError
+from bizdesk.faults import disk_fault
 from bizdesk.files import atomic_path, fsync_file, fsync_folder, may_write
 from bizdesk.i18n import Message
 from bizdesk.services.papers import kinds
@@ -115,6 +116,8 @@ def save(paper: Paper, path: Path | str | None = None) -> Path:
             {"path": Message("{path} is a folder; name a file", path=str(target))}
         ) from None
     except OSError as exc:
+        if (known := disk_fault(exc)) is not None:  # a full disk: what to do about it
+            raise known from None
         raise ValidationError(
             {
                 "path": Message(
