@@ -12,8 +12,10 @@ import os
 import random
 import signal
 import sqlite3
+import stat
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -658,3 +660,34 @@ def test_partials_of_killed_writers_are_removed_and_those_being_written_kept(tmp
         busy.communicate("finish\n", timeout=60)
     assert busy.returncode == 0 and (backups / "shop-20260101T000001Z-manual.db").exists()
     assert _partials(backups) == [".notes.partial"]
+
+
+def test_an_export_to_a_pipe_or_a_terminal_is_written_straight_into_it(tmp_path):
+    """`-o /dev/stdout` said "/proc/…/fd/.pipe:[…].partial: no such file or folder": a
+    pipe cannot be replaced by a finished file. It is written into as it is; a device that
+    is neither a terminal nor /dev/null is refused, untouched."""
+    db = tmp_path / "shop.db"
+    init(db)
+    assert bizdesk("import", "contacts", "-", "--db", str(db), stdin=CONTACTS).returncode == 0
+    r = bizdesk("export", "contacts", "-o", "/dev/stdout", "--db", str(db))  # into a pipe
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith("id,name,") and "Ann Buyer" in r.stdout
+    assert "1 row written to /dev/stdout" in r.stderr
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()))
+    reader.start()
+    r = bizdesk("export", "contacts", "--format", "json", "-o", str(fifo), "--db", str(db))
+    reader.join(timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert b"Ann Buyer" in got[0]
+    assert sorted(p.name for p in tmp_path.iterdir() if "fifo" in p.name) == ["fifo"]
+    r = bizdesk("export", "contacts", "-o", "/dev/null", "--db", str(db))
+    assert r.returncode == 0, r.stderr
+    if ROOT:  # a block device's node (of no disk), made where it can do no harm
+        disk = tmp_path / "disk"
+        os.mknod(disk, 0o600 | stat.S_IFBLK, os.makedev(7, 250))
+        r = bizdesk("export", "contacts", "-o", str(disk), "--db", str(db))
+        refused(r, str(disk), "not a regular file", "-o -")
+        assert stat.S_ISBLK(os.stat(disk).st_mode)

@@ -242,3 +242,51 @@ def atomic_write(
         with os.fdopen(fd, "w", encoding=encoding, newline=newline) as fh:
             yield fh
             fh.flush()
+
+
+def _terminal_or_null(rdev: int) -> bool:
+    """A character device that takes text as it comes: /dev/null, a console or serial
+    terminal (majors 4 and 5: /dev/tty, /dev/console) or a pseudo-terminal (136-143)."""
+    major = os.major(rdev)
+    return rdev == os.makedev(1, 3) or major in (4, 5) or 136 <= major <= 143
+
+
+def writes_straight(path: Path) -> bool:
+    """Whether a file asked for at ``path`` is written straight into what is there (a named
+    pipe, a terminal, /dev/null: what ``-o /dev/stdout`` names in a pipe or on a terminal),
+    which cannot be replaced by a finished file. A regular file, a folder or nothing there:
+    False. Anything else (a disk, another device, a socket) is refused: bizdesk does not
+    write into it."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return False
+    if stat.S_ISREG(st.st_mode) or stat.S_ISDIR(st.st_mode):
+        return False
+    if stat.S_ISFIFO(st.st_mode) or (stat.S_ISCHR(st.st_mode) and _terminal_or_null(st.st_rdev)):
+        return True
+    raise ValidationError(
+        {
+            "path": Message(
+                "{path} is not a regular file, a pipe or a terminal; nothing was written. Name "
+                "a file, or write to standard output with -o -",
+                path=str(path),
+            )
+        }
+    )
+
+
+@contextmanager
+def output_file(
+    final: Path, *, encoding: str = "utf-8", newline: str | None = None
+) -> Iterator[IO[str]]:
+    """A text file a person asked for at ``final``: written whole or not at all
+    (``atomic_write``), or, into a named pipe or a terminal, straight as it comes."""
+    if not writes_straight(final):
+        with atomic_write(final, encoding=encoding, newline=newline) as fh:
+            yield fh
+        return
+    may_write(final)
+    fd = os.open(final, os.O_WRONLY | os.O_NOCTTY)  # never made, never replaced
+    with os.fdopen(fd, "w", encoding=encoding, newline=newline) as fh:
+        yield fh

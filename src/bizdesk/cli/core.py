@@ -225,7 +225,13 @@ class _VisibleStream:
 
 
 def data_out():  # noqa: ANN201
-    return _VisibleStream(sys.stdout) if sys.stdout.isatty() else sys.stdout
+    return data_to(sys.stdout)
+
+
+def data_to(stream):  # noqa: ANN001, ANN201
+    """``stream`` for data: a terminal shows control characters as codes, anything else
+    gets the exact data."""
+    return _VisibleStream(stream) if stream.isatty() else stream
 
 
 def print_json(doc: object) -> None:

@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 from typer.core import TyperCommand
 
-from bizdesk.cli.core import DbOpt, data_out, fail, open_store, say
+from bizdesk.cli.core import DbOpt, data_out, data_to, fail, open_store, say
 from bizdesk.i18n import N_, _, ngettext
 
 # What a person needs to know about a column, beyond its name.
@@ -347,24 +347,26 @@ def _export(
             return crm_exports.export_contacts(uow, stream, fmt.value)
         return erp_exports.export(uow, kind, stream, fmt.value)
 
-    path = Path(output).expanduser().resolve() if output and output != "-" else None
-    from bizdesk.files import is_sqlite_file
+    from bizdesk.files import is_sqlite_file, output_file, writes_straight
 
-    if path is not None and is_sqlite_file(path):  # -o shop.db put the export in its place
-        fail(
-            _(
-                "{path} is a bizdesk store; an export never goes over one (nothing was written)"
-            ).format(path=path)
-        )
+    path = Path(output).expanduser() if output and output != "-" else None
+    if path is not None and not writes_straight(path):  # (a pipe is named as it was given:
+        path = path.resolve()  # /dev/stdout, not the pipe it leads to)
+        if is_sqlite_file(path):  # -o shop.db put the export in its place
+            fail(
+                _(
+                    "{path} is a bizdesk store; an export never goes over one (nothing was written)"
+                ).format(path=path)
+            )
     with store.read() as uow:
         if path is None:  # no -o, or -o -: standard output
             write(uow, data_out())
             return
-        from bizdesk.files import atomic_write
-
-        # whole or not at all; 0600, or 0660 in a shop's group folder
-        with atomic_write(path, newline="") as fh:
-            n = write(uow, fh)
+        # a file: whole or not at all; 0600, or 0660 in a shop's group folder; a pipe or a
+        # terminal (-o /dev/stdout): straight into it, its control characters shown on a
+        # terminal as on standard output
+        with output_file(path, newline="") as fh:
+            n = write(uow, data_to(fh))
     if fmt == "ledger":
         said = ngettext("{n} entry written to {path}", "{n} entries written to {path}", n)
     else:
