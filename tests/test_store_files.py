@@ -194,3 +194,21 @@ def test_damage_met_by_a_read_stops_every_later_write(tmp_path):
     assert r.returncode == 0, r.stderr
     r = bizdesk("new", "ticket", "-", "--db", str(db), stdin=TICKET)
     assert r.returncode == 0, r.stderr
+
+
+def test_a_line_break_in_a_store_path_is_shown_as_a_code_and_kept_out_of_backup_names(tmp_path):
+    db = tmp_path / "new\nline.db"
+    shown = str(tmp_path / "new<U+000A>line.db")
+    r = bizdesk("init", "--db", str(db))
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.count("\n") == 1 and shown in r.stdout  # one sentence, one line
+    r = bizdesk("backup", "--db", str(db))
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.count("\n") == 1, r.stdout
+    backups = list((tmp_path / "backups").iterdir())
+    assert backups and not [p.name for p in backups if "\n" in p.name or "\t" in p.name]
+    assert [p.name for p in backups if p.name.startswith("new_line-")]
+    # a fault names the store in one line too, and finds that backup for it
+    os.truncate(db, 0)
+    err = refused(bizdesk("report", "trial-balance", "--db", str(db)), shown, "new_line-")
+    assert err.count("\n") == 1, err

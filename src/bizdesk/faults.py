@@ -10,6 +10,7 @@ and the TUI both show what ``describe`` says, so no traceback or SQL ever reache
 from __future__ import annotations
 
 import errno
+import glob
 import json
 import os
 import sqlite3
@@ -20,6 +21,7 @@ from pathlib import Path
 
 import platformdirs
 
+from bizdesk.characters import name_part, shown_name
 from bizdesk.config import backups_dir, sqlite_path
 from bizdesk.errors import BizdeskError, StoreDamaged, StoreError
 from bizdesk.i18n import N_, Message
@@ -34,11 +36,11 @@ def where(url: str) -> str:
     ``Message`` when there is no name to give)."""
     path = sqlite_path(url)
     if path is not None:
-        return str(path)
+        return shown_name(path)  # (a line break in it would split the sentence)
     try:
         from sqlalchemy.engine import make_url
 
-        return make_url(url).render_as_string(hide_password=True)
+        return shown_name(make_url(url).render_as_string(hide_password=True))
     except Exception:
         return Message("the store")
 
@@ -107,7 +109,7 @@ def good_backups(url: str) -> list[Path]:
     folder = backups_dir(url)
     if path is None or not folder.is_dir():
         return []
-    found = [p for p in folder.glob(f"{path.stem}-*.db") if p.is_file()]
+    found = [p for p in folder.glob(f"{glob.escape(name_part(path.stem))}-*.db") if p.is_file()]
     return sorted(found, key=lambda p: p.stat().st_mtime, reverse=True)
 
 
@@ -135,7 +137,7 @@ def damaged(url: str, detail: str) -> StoreDamaged:
                 store=store,
                 detail=detail,
                 made=made,
-                backup=backup,
+                backup=shown_name(backup),
             )
         )
     path = sqlite_path(url)
@@ -148,7 +150,7 @@ def damaged(url: str, detail: str) -> StoreDamaged:
                 "(sqlite3 {store} .recover can often save most of it).",
                 store=store,
                 detail=detail,
-                folder=backups_dir(url),
+                folder=shown_name(backups_dir(url)),
             )
         )
     return StoreDamaged(
@@ -158,7 +160,7 @@ def damaged(url: str, detail: str) -> StoreDamaged:
             "before anything else (sqlite3 {store} .recover can often save most of it).",
             store=store,
             detail=detail,
-            folder=backups_dir(url),
+            folder=shown_name(backups_dir(url)),
         )
     )
 
@@ -271,7 +273,7 @@ def empty_store(url: str) -> StoreDamaged:
                 "--db {store}; to start a new shop there instead: bizdesk init --db {store}",
                 store=store,
                 made=f"{date_text(stamp.date())} {stamp:%H:%M}",
-                backup=backup,
+                backup=shown_name(backup),
             )
         )
     return StoreDamaged(
@@ -282,7 +284,7 @@ def empty_store(url: str) -> StoreDamaged:
             "(bizdesk restore BACKUP --db {store}), or start a new shop there: bizdesk init "
             "--db {store}",
             store=store,
-            folder=backups_dir(url),
+            folder=shown_name(backups_dir(url)),
         )
     )
 
@@ -490,7 +492,7 @@ def disk_fault(exc: OSError) -> StoreError | None:
 
 
 def os_error(exc: OSError, store: str | None = None) -> StoreError | None:
-    name = exc.filename or store or Message("the store")
+    name = shown_name(exc.filename) if exc.filename else store or Message("the store")
     if exc.errno == errno.ENOSPC or exc.errno == errno.EDQUOT:
         return StoreError(
             Message(

@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from bizdesk.characters import shown_name
 from bizdesk.cli.core import DbOpt, fail, given_db, open_store, say, say_error, store_url
 from bizdesk.formatting import visible
 from bizdesk.i18n import _
@@ -63,7 +64,7 @@ def init(
         store = create_store(given_db(ctx, db), fill=set_up)
     say(
         _("Set up {company} ({currency}) in {store}").format(
-            company=company, currency=currency.upper(), store=store.url
+            company=company, currency=currency.upper(), store=shown_name(store.url)
         )
     )
 
@@ -146,7 +147,7 @@ def backup(
     from bizdesk.services.admin.backup import backup_store
 
     path = backup_store(open_store(ctx, db), Path(dest) if dest else None)
-    say(_("Backup written to {path}").format(path=path))
+    say(_("Backup written to {path}").format(path=shown_name(path)))
 
 
 @app.command(
@@ -186,17 +187,17 @@ def restore(ctx: typer.Context, src: Annotated[str, typer.Argument()], db: DbOpt
     if done.safety is not None:
         say(
             _("Restored from {backup}; the previous content is in {safety}").format(
-                backup=src, safety=done.safety
+                backup=shown_name(src), safety=shown_name(done.safety)
             )
         )
     elif done.aside is not None:
         say(
             _("Restored from {backup}; the damaged file was moved to {aside}").format(
-                backup=src, aside=done.aside
+                backup=shown_name(src), aside=shown_name(done.aside)
             )
         )
     else:
-        say(_("Restored from {backup}").format(backup=src))
+        say(_("Restored from {backup}").format(backup=shown_name(src)))
 
 
 @app.command(help=_("Print the store, config and backup paths."))
@@ -211,4 +212,4 @@ def locate(ctx: typer.Context, db: DbOpt = None) -> None:
     )
     width = max(len(label) for label, _path in lines) + 1
     for label, path in lines:
-        say(f"{label:<{width}}{path}")
+        say(f"{label:<{width}}{shown_name(path)}")

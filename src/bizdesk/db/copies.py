@@ -11,6 +11,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bizdesk.characters import name_part
 from bizdesk.config import backups_dir, sqlite_path
 from bizdesk.db import chain
 from bizdesk.db.engine import BUSY_TIMEOUT_MS
@@ -59,7 +60,7 @@ def copy_store(store: Store, dest: Path | None = None, *, reason: str = "manual"
         folder = backups_folder(store)
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         for n in range(1, 100):
-            dest = folder / f"{src.stem}-{stamp}{f'-{n}' if n > 1 else ''}-{reason}.db"
+            dest = folder / f"{name_part(src.stem)}-{stamp}{f'-{n}' if n > 1 else ''}-{reason}.db"
             try:
                 write_copy(store, src, dest)
             except FileExistsError:

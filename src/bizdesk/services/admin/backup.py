@@ -3,6 +3,7 @@ The copy itself is db/copies.py (an upgrade makes one too, whoever opens the sto
 
 from __future__ import annotations
 
+import glob
 import os
 import shutil
 import sqlite3
@@ -12,6 +13,7 @@ from pathlib import Path
 
 from sqlalchemy import text
 
+from bizdesk.characters import name_part
 from bizdesk.config import backups_dir, sqlite_path
 from bizdesk.db.copies import (
     backups_folder,
@@ -48,7 +50,7 @@ def backup_store(store: Store, dest: Path | None = None, *, reason: str = "manua
 
 
 def _daily_name(store: Store, day: date) -> str:
-    return f"{source_path(store).stem}-{day:%Y%m%d}-{DAILY}.db"
+    return f"{name_part(source_path(store).stem)}-{day:%Y%m%d}-{DAILY}.db"
 
 
 def daily_backup(store: Store, today: date | None = None) -> Path | None:
@@ -95,7 +97,7 @@ def verify_store(store: Store) -> None:
 
 def prune_daily(store: Store, keep: int = KEEP_DAILY) -> list[Path]:
     """Remove the automatic backups beyond the newest ``keep``; returns what was removed."""
-    stem = source_path(store).stem
+    stem = glob.escape(name_part(source_path(store).stem))
     folder = backups_dir(store.url)
     daily = sorted(folder.glob(f"{stem}-[0-9]*-{DAILY}.db"))
     gone = daily[:-keep] if len(daily) > keep else []
