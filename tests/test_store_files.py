@@ -212,3 +212,13 @@ def test_a_line_break_in_a_store_path_is_shown_as_a_code_and_kept_out_of_backup_
     os.truncate(db, 0)
     err = refused(bizdesk("report", "trial-balance", "--db", str(db)), shown, "new_line-")
     assert err.count("\n") == 1, err
+
+
+def test_a_file_that_is_not_a_store_gets_no_damage_mark_beside_it(tmp_path):
+    """--db naming some other file (not SQLite at all): refused as damaged, and nothing is
+    written beside it (the mark is for damage its header does not show)."""
+    notes = tmp_path / "notes.txt"
+    notes.write_text("shopping list\n" * 20)
+    refused(bizdesk("check", "--db", str(notes)), "is damaged")
+    refused(bizdesk("report", "trial-balance", "--db", str(notes)), "is damaged")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]

@@ -95,8 +95,7 @@ class Store:
         """``exc`` as the sentence for a fault of the disk, file or server, or None; damage
         found this way marks the store damaged (read-only) from then on."""
         if self.damaged is not None and isinstance(getattr(exc, "orig", exc), Exception):
-            if is_damage(exc):
-                self._record(getattr(exc, "orig", exc))
+            if is_damage(exc):  # (known already: from its header, or written down)
                 return self.damaged  # told once, in the same words
         known = translate(exc, self.url)
         if isinstance(known, StoreDamaged):
