@@ -562,3 +562,23 @@ def test_a_line_split_over_two_orders_invoices_is_listed_on_each_order(store) ->
         for ref in (one, two):
             so = uow.session.get(sales.Invoice, _invoice_id(store, ref)).order_id
             assert f"JE-{label}" in [lbl for _id, lbl, _memo in sales.get(uow, so).entries]
+
+
+def test_an_undone_match_is_told_on_the_contact_page_as_undone_not_as_a_refund(store) -> None:  # noqa: ANN001
+    """The contact's payments listed a match undone as "refund 100.00", money the customer
+    never got back, and in the order the rows were written, not by date."""
+    from bizdesk.services.overview.story import story
+
+    one = invoice(store, "Cycle Club", "100.00")
+    camt_line(store, "100.00", "CRDT", "CYCLE CLUB", one, "R1")
+    with store.write() as uow:
+        reconcile.match_documents(uow, _line(store, one), [(one, None)])
+        reconcile.undo(uow, _line(store, one))
+        sales.pay(uow, _invoice_id(store, one), account="cash", when="2026-11-10")
+        cid = contacts.find_by_name_or_email(uow, "Cycle Club").id
+        said = [(str(i.day), str(i.text)) for i in story(uow, cid).payments]
+    assert said == [
+        ("2026-11-17", f"payment 100.00 for {one} undone"),
+        ("2026-11-17", f"payment 100.00 for {one}"),
+        ("2026-11-10", f"payment 100.00 for {one}"),
+    ], said

@@ -13,7 +13,7 @@ from bizdesk.db.session import UnitOfWork
 from bizdesk.formatting import money
 from bizdesk.i18n import Message
 from bizdesk.models.deals import Deal, PipelineStage
-from bizdesk.models.ledger import JournalLine
+from bizdesk.models.ledger import JournalEntry, JournalLine
 from bizdesk.models.purchasing import PurchaseOrder, SupplierBill, SupplierPayment
 from bizdesk.models.sales import CustomerPayment, Invoice, SalesOrder
 from bizdesk.money import from_minor
@@ -154,6 +154,12 @@ def story(uow: UnitOfWork, contact_id: int) -> Story:
             order_id,
             day,
             Message(
+                "payment {amount} for {invoice} undone",
+                amount=m(abs(amount)),
+                invoice=invoice_label("invoice", number),
+            )
+            if amount < 0 and undoes is not None  # its entry reverses a payment's
+            else Message(
                 "refund {amount} for {invoice}",
                 amount=m(abs(amount)),
                 invoice=invoice_label("invoice", number),
@@ -165,16 +171,18 @@ def story(uow: UnitOfWork, contact_id: int) -> Story:
                 invoice=invoice_label("invoice", number),
             ),
         )
-        for day, amount, number, order_id in uow.session.execute(
+        for day, amount, number, order_id, undoes in uow.session.execute(
             select(
                 CustomerPayment.paid_on,
                 CustomerPayment.amount_minor,
                 Invoice.number,
                 Invoice.order_id,
+                JournalEntry.reverses_id,
             )
             .join(Invoice, Invoice.id == CustomerPayment.invoice_id)
+            .outerjoin(JournalEntry, JournalEntry.id == CustomerPayment.entry_id)
             .where(Invoice.customer_id == contact_id, money_rows)
-            .order_by(CustomerPayment.id.desc())
+            .order_by(CustomerPayment.paid_on.desc(), CustomerPayment.id.desc())
             .limit(LIMIT)
         )
     ]
