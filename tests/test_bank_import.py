@@ -380,3 +380,35 @@ def test_an_empty_file_is_said_to_be_empty(store, data: bytes) -> None:  # noqa:
     with pytest.raises(ValidationError) as exc:
         run(store, data)
     assert exc.value.fields["file"] == "the file is empty: nothing in it to import; export it again"
+
+
+def test_a_statement_of_another_bank_account_is_refused(store) -> None:  # noqa: ANN001
+    assert run(store, ofx_v1()).added == 2  # 1010 now holds bank account 00012345
+    other = (
+        ofx_v1()
+        .replace(b"<ACCTID>00012345", b"<ACCTID>00099999")
+        .replace(b"FITID>2026", b"FITID>9026")
+    )
+    with pytest.raises(
+        ValidationError,
+        match="account 00099999, but 1010 Bank holds the statements of bank account 00012345",
+    ):
+        run(store, other)
+    # the same bank account's file into another ledger account: named where it goes
+    with pytest.raises(
+        ValidationError,
+        match="account 00012345, whose statements go to 1010 Bank; import it there",
+    ):
+        run(store, ofx_v2(), account="1000")
+    assert counts(store) == (1, 2)
+    assert run(store, other, account="1000").added == 2  # its own account: taken
+    assert run(store, ofx_v2()).added == 1  # and 1010's next file still goes to 1010
+    with store.read() as uow:
+        refs = uow.session.execute(
+            select(BankStatement.account_id, BankStatement.account_ref)
+        ).all()
+    assert sorted(ref for _, ref in refs) == ["00012345", "00012345", "00099999"]
+    # a CAMT file names its IBAN the same way; a CSV file names none and binds nothing
+    with pytest.raises(ValidationError, match="bank account RO49AAAA1B31007593840000, but 1010"):
+        run(store, camt053())
+    assert run(store, csv_es(*NOVEMBER), rules=RULES).added > 0

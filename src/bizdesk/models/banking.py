@@ -27,6 +27,8 @@ class BankStatement(Row, table=True):
     source_name: str = Field(default="", max_length=255)
     source_hash: str = Field(max_length=64)  # SHA-256 of the file's bytes
     format: str = Field(max_length=10)  # csv | ofx | camt053
+    # the bank's account number or IBAN the file says it is a statement of ("" for CSV)
+    account_ref: str = Field(default="", max_length=34)
     imported_at: datetime = Field(default_factory=utcnow)
     imported_by: str = ""
     opening_minor: int | None = figure(None)

@@ -79,6 +79,7 @@ class ReadStatement:
     format: str  # csv | ofx | camt053
     lines: list[ReadLine] = field(default_factory=list)
     currency: str | None = None  # when the file says
+    account_ref: str = ""  # the bank account the file is a statement of, when it says
     opening: tuple[int, date] | None = None  # (minor units, date)
     closing: tuple[int, date] | None = None
     no_closing: Message | None = None  # why a file that gives balances gives no closing one
@@ -239,6 +240,10 @@ def read_ofx(data: bytes, exponent: int, problems: Problems) -> ReadStatement:
             ),
         )
         return out
+    try:
+        out.account_ref = _ofx_text(next(iter(ids)), 34)
+    except BadValue as exc:
+        problems.add(1, Message("the account number: {reason}", reason=exc.args[0]))
     text = data.decode("latin-1")  # (only to find where each transaction starts)
     starts = [text.count("\n", 0, m.start()) + 1 for m in re.finditer(r"<STMTTRN>", text)]
     index = 0
@@ -381,6 +386,10 @@ def read_camt(data: bytes, exponent: int, problems: Problems) -> ReadStatement:
             ),
         )
         return out
+    try:
+        out.account_ref = clean_text(next(iter(accounts), ""), 34)
+    except BadValue as exc:
+        problems.add(1, Message("the account number: {reason}", reason=exc.args[0]))
     currencies: list[str] = []
     for s in stmts:
         for bal in s.findall(f"{ns}Bal"):

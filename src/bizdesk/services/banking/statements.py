@@ -190,6 +190,44 @@ def _read_statement(
     return statement
 
 
+def _same_bank_account(uow: UnitOfWork, acct: Account, ref: str) -> None:
+    """A file that names its bank account goes to the ledger account whose statements were
+    of that bank account; a statement of another bank account would be reconciled against
+    the wrong money. (A CSV file names none: the user's choice of account stands.)"""
+    if not ref:
+        return
+    known = uow.session.execute(
+        select(BankStatement.account_id, BankStatement.account_ref)
+        .where(
+            (BankStatement.account_ref == ref)
+            | ((BankStatement.account_id == acct.id) & (BankStatement.account_ref != ""))
+        )
+        .order_by((BankStatement.account_ref == ref).desc())
+        .limit(1)
+    ).first()
+    if known is None or (known.account_id == acct.id and known.account_ref == ref):
+        return
+    if known.account_ref == ref:
+        other = uow.session.get(Account, known.account_id)
+        message = Message(
+            "the file is a statement of bank account {ref}, whose statements go to "
+            "{code} {name}; import it there",
+            ref=ref,
+            code=other.code,
+            name=other.name,
+        )
+    else:
+        message = Message(
+            "the file is a statement of bank account {ref}, but {code} {name} holds the "
+            "statements of bank account {known}; import it into the account it belongs to",
+            ref=ref,
+            code=acct.code,
+            name=acct.name,
+            known=known.account_ref,
+        )
+    raise ValidationError({"file": message}, message=message)
+
+
 def _same_id_same_line(lines: list[ReadLine], problems: Problems) -> None:
     """A transaction id given twice in one file names one line given twice (stored once);
     twice with another day, amount or text it names two lines the bank told apart by
@@ -246,6 +284,7 @@ def import_statement(
     acct = _bank_account(uow, account)
     exp = uow.exponent
     statement = _read_statement(uow, bytes(data), rules, exp)
+    _same_bank_account(uow, acct, statement.account_ref)
     lines = [ln for ln in statement.lines if ln.amount_minor]  # 0.00 moves nothing to match
     prints = fingerprints(lines)
     ids = [ln.transaction_id for ln in lines if ln.transaction_id]
@@ -362,6 +401,7 @@ def _insert_statement(
             "source_name": (filename or "")[-255:],
             "source_hash": digest,
             "format": statement.format,
+            "account_ref": statement.account_ref,
             "imported_at": utcnow(),
             "imported_by": uow.user,
             "opening_minor": opening[0] if opening else None,
