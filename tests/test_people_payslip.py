@@ -56,6 +56,8 @@ def test_a_payslip_reads_back(shop) -> None:  # noqa: ANN001
         "DE89 3704 0044 0532 0130 00",
     ):
         assert expected in text, (expected, text)
+    # not paid yet: where the pay will go, not "Paid to" (no money went there)
+    assert "To be paid to" in text and "Paid to" not in text.replace("To be paid to", "")
 
 
 def test_a_paid_payslip_says_when_it_was_paid(shop) -> None:  # noqa: ANN001
@@ -65,6 +67,7 @@ def test_a_paid_payslip_says_when_it_was_paid(shop) -> None:  # noqa: ANN001
         paid = " ".join(pdf_text(papers.render(uow, "payslip", "PR-00001/1").data).split())
         waiting = pdf_text(papers.render(uow, "payslip", "PR-00001/2").data)
     assert "Paid on: Feb 3, 2026" in paid, paid
+    assert "Paid to" in paid and "To be paid to" not in paid
     assert "Fecha de pago" not in waiting  # Lucía's is not paid yet
 
 

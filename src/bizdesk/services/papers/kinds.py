@@ -811,7 +811,9 @@ def payslip(uow: UnitOfWork, number: str) -> Made:
     elif s.iban:
         bank = ((w(N_("IBAN")), _iban_shown(s.iban)),)
     common = _common(st)
-    common.update(bank_heading=w(N_("Paid to")) if bank else "", bank=bank)
+    # not paid yet, it is where the pay will go ("Paid to" told money sent that was not)
+    heading = N_("Paid to") if s.paid_on is not None else N_("To be paid to")
+    common.update(bank_heading=w(heading) if bank else "", bank=bank)
     doc = PaperDoc(
         title=w(N_("PAYSLIP")),
         number=s.number,
