@@ -549,6 +549,32 @@ def test_a_refund_on_the_statement_is_matched_to_its_credit_note(store) -> None:
     assert errors(store) == []
 
 
+def test_a_refund_on_the_statement_is_proposed_with_its_credit_note(store) -> None:  # noqa: ANN001
+    """Money out to a customer was proposed against supplier bills only: the refund a
+    credit note owes had to be typed by its label. Now it is proposed, named by the credit
+    note or the invoice in the text, and --auto confirms the exact one."""
+    label = invoice(store, "Cycle Club", "60.00")
+    inv_id = _invoice_id(store, label)
+    with store.write() as uow:
+        sales.pay(uow, inv_id, account="bank", when="2026-11-05")
+        so = uow.session.get(sales.Invoice, inv_id).order_id
+        line = sales.get(uow, so).lines[0]
+        sales.return_goods(uow, so, {line.id: "1"}, reason="not done", when="2026-11-06")
+    camt_line(store, "60.00", "DBIT", "CYCLE CLUB", f"back {label}", "R9")
+    found = _proposed(store, f"back {label}")
+    assert [(p.kind, p.label, p.open_amount, p.exact) for p in found[:1]] == [
+        ("refund", "CN-00001", Decimal("60.00"), True)
+    ]
+    with store.write() as uow:
+        assert reconcile.auto(uow, "1010").documents == 1
+    with store.read() as uow:
+        assert sales.get(uow, so).invoices[0].refund_due == 0
+        assert uow.session.scalar(select(BankLine.state)) == "matched"
+    camt_line(store, "5.00", "DBIT", "CYCLE CLUB", "CN-00001 again", "R10")
+    assert [p.kind for p in _proposed(store, "CN-00001 again")] == []  # nothing owed now
+    assert errors(store) == []
+
+
 def test_a_line_split_over_two_orders_invoices_is_listed_on_each_order(store) -> None:  # noqa: ANN001
     """The sales order's "Posted:" left out the entry of a bank line split over its invoice
     and another: that payment was posted for neither order alone."""

@@ -1,6 +1,7 @@
 """What each unmatched statement line may settle, ranked (read-only).
 
-Money in is proposed against open invoices, money out against open supplier bills, a
+Money in is proposed against open invoices, money out against open supplier bills and the
+refunds credit notes owe customers, a
 payment already in the books on the line's account (an entry for exactly the line's amount,
 within LINK_DAYS of it, not reversed and not matched to another line: a customer's payment
 typed by hand before the statement came), and a line a rule of the CSV rules file matched
@@ -30,6 +31,7 @@ from difflib import SequenceMatcher
 from functools import cache, lru_cache
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import aliased
 
 from bizdesk.db.session import UnitOfWork
 from bizdesk.errors import ValidationError
@@ -42,7 +44,7 @@ from bizdesk.models.purchasing import PurchaseOrder, SupplierBill, SupplierPayme
 from bizdesk.models.sales import CustomerPayment, Invoice
 from bizdesk.money import from_minor
 from bizdesk.services.banking.statements import is_bank_account
-from bizdesk.services.base.numbering import INVOICE, JOURNAL, PURCHASE_ORDER
+from bizdesk.services.base.numbering import CREDIT_NOTE, INVOICE, JOURNAL, PURCHASE_ORDER
 from bizdesk.services.base.permissions import requires
 from bizdesk.services.books.ledger import IS_PAYMENT_ACCOUNT
 
@@ -61,7 +63,7 @@ MEMO_SHOWN = 40  # characters of a payment's memo in its label
 
 @dataclass(frozen=True)
 class Proposal:
-    kind: str  # invoice | bill | entry | account
+    kind: str  # invoice | bill | refund (a credit note's) | entry | account
     id: int | None  # the invoice's, the bill's or the entry's; None for an account
     label: str  # INV-00007; AC-1 (PO-00003); JE-12 Payment of INV-00007; 6290 Coffee
     contact: str
@@ -156,6 +158,45 @@ def _open_invoices(uow: UnitOfWork) -> list[_Doc]:
         )
         for i, n, issued, due, name, o in rows
     ]
+
+
+def _owed_refunds(uow: UnitOfWork) -> list[_Doc]:
+    """Money a customer gets back: an invoice paid beyond what its credit notes leave of it,
+    proposed as the newest credit note's refund (confirming it posts the refund)."""
+    paid = (
+        select(CustomerPayment.invoice_id, func.sum(CustomerPayment.amount_minor).label("paid"))
+        .group_by(CustomerPayment.invoice_id)
+        .subquery()
+    )
+    credit = aliased(Invoice)
+    credited = (
+        select(
+            credit.credits_id,
+            func.sum(credit.total_minor).label("credited"),
+            func.max(credit.number).label("number"),
+        )
+        .where(credit.credits_id.is_not(None))
+        .group_by(credit.credits_id)
+        .subquery()
+    )
+    due = func.coalesce(paid.c.paid, 0) + credited.c.credited - Invoice.total_minor
+    rows = uow.session.execute(
+        select(Invoice.number, credited.c.number, Contact.name, due, credit.id, credit.issued_on)
+        .join(credited, credited.c.credits_id == Invoice.id)
+        .join(credit, (credit.kind == "credit") & (credit.number == credited.c.number))
+        .join(Contact, Contact.id == Invoice.customer_id)
+        .outerjoin(paid, paid.c.invoice_id == Invoice.id)
+        .where(Invoice.kind == "invoice", due > 0)
+    )
+    docs = []
+    for inv, cn, name, owed, cn_id, issued in rows:
+        label = CREDIT_NOTE.label(cn)
+        patterns = (
+            (_label_pattern(CREDIT_NOTE.prefix, cn), NAMED_IN_TEXT, label),
+            (_label_pattern(INVOICE.prefix, inv), ORDER_IN_TEXT, INVOICE.label(inv)),
+        )
+        docs.append(_Doc("refund", cn_id, label, patterns, name, int(owed), issued, issued))
+    return docs
 
 
 def _open_bills(uow: UnitOfWork) -> list[_Doc]:
@@ -434,7 +475,8 @@ def proposals(
         return []
     exp = uow.exponent
     invoices = _open_invoices(uow) if any(ln.amount_minor > 0 for ln in lines) else []
-    bills = _open_bills(uow) if any(ln.amount_minor < 0 for ln in lines) else []
+    money_out = any(ln.amount_minor < 0 for ln in lines)
+    bills = [*_open_bills(uow), *_owed_refunds(uow)] if money_out else []
     entries = _open_entries(
         uow,
         sorted({ln.account_id for ln in lines}),

@@ -665,7 +665,9 @@ def _unambiguous(p: Sequence[Proposal]) -> tuple[str, Proposal | None]:
     payment in the books with the exact amount and a signal: the one whose reference the
     text names, else the one whose contact's name or known IBAN it has), ("account", the
     rule's account when nothing has the exact amount), or ("", None)."""
-    docs = [x for x in p if x.kind in ("invoice", "bill", "entry") and x.exact and x.signal]
+    docs = [
+        x for x in p if x.kind in ("invoice", "bill", "refund", "entry") and x.exact and x.signal
+    ]
     named = [x for x in docs if x.signal == "text"]
     rule = next((x for x in p if x.kind == "account"), None)
     if rule is None and (len(named) == 1 or (not named and len(docs) == 1)):
@@ -684,6 +686,8 @@ def confirm(uow: UnitOfWork, line_id: object, proposal: Proposal) -> Matched:
         return match_entry(uow, line_id, proposal.ref)
     if proposal.kind == "account":
         return match_account(uow, line_id, proposal.ref)
+    if proposal.kind == "refund":  # by the credit note's label: its id is not an invoice's
+        return match_documents(uow, line_id, [(proposal.ref, None)])
     return match_documents(uow, line_id, [(proposal.id, None)])
 
 
