@@ -584,3 +584,16 @@ async def test_the_interface_says_why_an_upgrade_makes_one_wait(tmp_path) -> Non
         await wait_for(pilot, app, lambda: app.store is not None, "the store open")
     assert said.startswith(UPGRADING), said
     assert list((tmp_path / "backups").glob("*before-upgrade-*"))
+
+
+def test_another_program_s_database_is_refused_by_its_file_name(tmp_path) -> None:  # noqa: ANN001
+    """It said "sqlite:////tmp/…/notes.db already holds tables…": the URL, not the file."""
+    path = tmp_path / "notes.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE note (id INTEGER PRIMARY KEY, body TEXT)")
+    with pytest.raises(StoreError) as refused:
+        open_store(str(path))
+    said = str(refused.value)
+    assert said.startswith(f"{path} already holds tables that bizdesk did not make"), said
+    with sqlite3.connect(path) as conn:
+        assert [r[0] for r in conn.execute("SELECT name FROM sqlite_master")] == ["note"]

@@ -10,6 +10,7 @@ from sqlalchemy import inspect, text
 from bizdesk.db.copies import copy_store
 from bizdesk.db.session import Store
 from bizdesk.errors import StoreError
+from bizdesk.faults import where
 from bizdesk.i18n import Message
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -55,7 +56,7 @@ def upgrade(store: Store, say: Callable[[Message], None] | None = None) -> None:
             raise StoreError(
                 Message(
                     "{store} already holds tables that bizdesk did not make; refusing to touch it",
-                    store=store.url,
+                    store=where(store.url),  # (a server's password is not shown)
                 )
             )
     else:
