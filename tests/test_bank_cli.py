@@ -3,6 +3,8 @@ of the same statement at once."""
 
 from __future__ import annotations
 
+import json
+
 from sqlmodel import func, select
 
 from bizdesk.db import open_store
@@ -14,7 +16,7 @@ from bizdesk.services.trade import sales
 from tests.bank_files import LATER, NOVEMBER, RULES_ES, camt053, csv_es, ofx_v1
 from tests.procs import run_together
 from tests.test_bank_proposals import invoice
-from tests.test_cli import bizdesk
+from tests.test_cli import bizdesk, bizdesk_user
 from tests.test_cli import db as db  # noqa: F401  (the fixture)
 
 
@@ -169,3 +171,36 @@ def test_a_line_matched_to_the_customers_account_names_the_customer(db, tmp_path
     assert r.returncode == 0, r.stderr
     assert "1100" in r.stdout and "Cycle Club" in r.stdout, r.stdout
     assert bizdesk("check", "--db", db).returncode == 0
+
+
+def test_statements_listed_and_one_removed(db, tmp_path) -> None:  # noqa: ANN001
+    ofx = tmp_path / "nov.ofx"
+    ofx.write_bytes(ofx_v1())
+    assert bizdesk("bank", "import", str(ofx), "--account", "1000", "--db", db).returncode == 0
+    listed = bizdesk("bank", "statements", "--format", "json", "--db", db)
+    assert listed.returncode == 0, listed.stderr
+    assert json.loads(listed.stdout) == [
+        {
+            "id": 1,
+            "account": "1000",
+            "bank_account": "00012345",
+            "file": "nov.ofx",
+            "format": "ofx",
+            "imported_at": json.loads(listed.stdout)[0]["imported_at"],
+            "imported_by": bizdesk_user(),
+            "lines": 2,
+            "matched": 0,
+            "closing": "1234.10",
+            "closing_date": "2026-11-30",
+        }
+    ]
+    table = bizdesk("bank", "statements", "--db", db, env={"COLUMNS": "80"})
+    assert "nov.ofx" in table.stdout and "1,234.10" in table.stdout, table.stdout
+    # the file of bank account 00012345 went to cash by mistake: taken back, then to 1010
+    gone = bizdesk("bank", "remove-statement", "1", "--db", db)
+    assert gone.returncode == 0, gone.stderr
+    assert gone.stdout.startswith("Statement #1 (nov.ofx) removed with its 2 lines")
+    again = bizdesk("bank", "import", str(ofx), "--account", "1010", "--db", db)
+    assert again.returncode == 0 and "2 added" in again.stdout, again.stderr
+    none = bizdesk("bank", "remove-statement", "7", "--db", db)
+    assert (none.returncode, none.stderr.strip()) == (1, "statement: no statement '7'")

@@ -13,8 +13,14 @@ from bizdesk.db import Store
 from bizdesk.errors import PermissionDenied, ValidationError
 from bizdesk.models.banking import BankLine, BankStatement
 from bizdesk.services.admin import users
+from bizdesk.services.admin.audit import list_events
+from bizdesk.services.banking import reconcile
 from bizdesk.services.banking.reading import BadValue, read_amount
-from bizdesk.services.banking.statements import import_statement
+from bizdesk.services.banking.statements import (
+    import_statement,
+    list_statements,
+    remove_statement,
+)
 from tests.bank_files import LATER, NOVEMBER, RULES_ES, camt053, csv_es, ofx_v1, ofx_v2
 from tests.erp_helpers import errors
 
@@ -412,3 +418,50 @@ def test_a_statement_of_another_bank_account_is_refused(store) -> None:  # noqa:
     with pytest.raises(ValidationError, match="bank account RO49AAAA1B31007593840000, but 1010"):
         run(store, camt053())
     assert run(store, csv_es(*NOVEMBER), rules=RULES).added > 0
+
+
+def test_a_wrong_import_is_removed_and_its_file_may_come_again(store) -> None:  # noqa: ANN001
+    """A file imported into the wrong account, or the wrong file, stayed for ever: its lines
+    waited to be matched and could only be posted to something."""
+    run(store, ofx_v1())
+    run(store, ofx_v2())  # one line of its own, one the first file brought
+    with store.read() as uow:
+        listed = list_statements(uow)
+    assert [(s.id, s.account, s.account_ref, s.lines, s.matched) for s in listed] == [
+        (2, "1010", "00012345", 1, 0),
+        (1, "1010", "00012345", 2, 0),
+    ]
+    assert (listed[1].closing, listed[1].closing_date) == (Decimal("1234.10"), date(2026, 11, 30))
+    with store.write() as uow:
+        said = str(remove_statement(uow, "#1"))
+    assert said.startswith("Statement #1 (x) removed with its 2 lines; the file may be imported")
+    assert said.endswith("import that file again to bring them back.")
+    assert counts(store) == (1, 1)
+    # the later file again: the line it shared comes back, under that file
+    assert (run(store, ofx_v2()).added, counts(store)) == (1, (1, 2))
+    assert run(store, ofx_v1()).added == 1  # and the first file may come again
+    with store.read() as uow:
+        events = [e.action for e in list_events(uow, entity="bank_statement")]
+    assert events.count("delete") == 1
+
+
+def test_a_statement_with_a_matched_line_is_not_removed(store) -> None:  # noqa: ANN001
+    run(store, ofx_v1())
+    with store.write() as uow:
+        line = uow.session.scalar(select(BankLine.id).where(BankLine.amount_minor == -4590))
+        reconcile.match_account(uow, line, "6300")
+    with store.write() as uow, pytest.raises(ValidationError) as refused:
+        remove_statement(uow, "1")
+    assert str(refused.value.fields["statement"]) == (
+        f"statement #1 has 1 matched line (#{line}); undo its match first (u on the bank "
+        "screen, or bizdesk bank undo LINE)"
+    )
+    for bad in ("9", "x", ""):
+        with store.write() as uow, pytest.raises(ValidationError, match="no statement"):
+            remove_statement(uow, bad)
+    with store.write() as uow:
+        users.add(uow, "a_sales", "sales")
+    other = Store(url=store.url, engine=store.engine, user="a_sales")
+    with other.write() as uow, pytest.raises(PermissionDenied):
+        remove_statement(uow, "1")
+    assert counts(store) == (1, 2)

@@ -139,6 +139,7 @@ TITLES = {
     "start": N_("Start"),
     "start_date": N_("Start"),
     "state": N_("State"),
+    "statement": N_("Statement"),
     "status": N_("Status"),
     "stocked": N_("Stocked"),
     "subject": N_("Subject"),

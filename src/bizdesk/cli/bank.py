@@ -9,7 +9,18 @@ from typing import Annotated
 
 import typer
 
-from bizdesk.cli.core import DbOpt, fail, open_store, say, typed_number
+from bizdesk.cli.core import (
+    DbOpt,
+    FormatOpt,
+    Shown,
+    data_out,
+    fail,
+    open_store,
+    print_json,
+    say,
+    show,
+    typed_number,
+)
 from bizdesk.i18n import _, ngettext, tr
 
 app = typer.Typer()
@@ -238,6 +249,87 @@ def bank_undo(
     with store.write() as uow:
         done = undo(uow, line)
     say(str(done.message))
+
+
+@bank.command("statements", help=_("The imported statements, newest first: their files and lines."))
+def bank_statements(
+    ctx: typer.Context,
+    account: Annotated[
+        str | None, typer.Option("--account", help=_("Only this account's (its code)."))
+    ] = None,
+    fmt: FormatOpt = Shown.TABLE,
+    db: DbOpt = None,
+) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    from bizdesk.formatting import day, money, visible
+    from bizdesk.services.banking.statements import list_statements
+
+    store = open_store(ctx, db)
+    with store.read() as uow:
+        found = list_statements(uow, account)
+    docs = [
+        {
+            "id": s.id,
+            "account": s.account,
+            "bank_account": s.account_ref,
+            "file": s.source_name,
+            "format": s.format,
+            "imported_at": s.imported_at.isoformat(),
+            "imported_by": s.imported_by,
+            "lines": s.lines,
+            "matched": s.matched,
+            "closing": str(s.closing) if s.closing is not None else None,
+            "closing_date": s.closing_date.isoformat() if s.closing_date else None,
+        }
+        for s in found
+    ]
+    if fmt is Shown.JSON:
+        print_json(docs)
+        return
+    if fmt is Shown.CSV:
+        from bizdesk.services.base.csvio import write_rows
+
+        keys = tuple(docs[0]) if docs else ("id",)
+        write_rows(data_out(), keys, (["" if d[k] is None else d[k] for k in keys] for d in docs))
+        return
+    locale = store.settings().get("locale", "en_US")
+    table = Table("#", _("Account"), _("File"), _("Imported"), _("Lines"), _("Matched"))
+    table.add_column(_("Closing balance"), justify="right")
+    table.add_column(_("Balance date"))
+    for s in found:
+        table.add_row(
+            str(s.id),
+            s.account,
+            Text(visible(s.source_name or s.format)),
+            Text(f"{day(s.imported_at.date())} {visible(s.imported_by)}"),
+            str(s.lines),
+            str(s.matched),
+            money(s.closing, locale) if s.closing is not None else "",
+            day(s.closing_date) if s.closing_date else "",
+        )
+    show(table)
+
+
+@bank.command(
+    "remove-statement",
+    help=_(
+        "Take back an import (a wrong file, another account's): the statement and its "
+        "lines go, none of them matched; the file may be imported again."
+    ),
+)
+def bank_remove_statement(
+    ctx: typer.Context,
+    statement: Annotated[str, typer.Argument(help=_("The statement's number (# in the list)."))],
+    db: DbOpt = None,
+) -> None:
+    from bizdesk.services.banking.statements import remove_statement
+
+    store = open_store(ctx, db)
+    with store.write() as uow:
+        said = remove_statement(uow, statement)
+    say(str(said))
 
 
 @bank.command("accounts", help=_("The accounts payments go through: bank, cash and card."))

@@ -18,10 +18,10 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import case, delete, func, select
 
 from bizdesk.db.session import UnitOfWork
 from bizdesk.errors import ValidationError
@@ -82,6 +82,131 @@ class ImportSummary:
                 read=read, added=added, already=already, zero=zero,
             )  # fmt: skip
         return Message("{read}: {added}, {already}.", read=read, added=added, already=already)
+
+
+@dataclass(frozen=True)
+class StatementView:
+    """One imported file, as the list of statements shows it."""
+
+    id: int
+    account: str  # the ledger account's code
+    account_ref: str  # the bank account the file named ("" when it named none)
+    source_name: str
+    format: str
+    imported_at: datetime
+    imported_by: str
+    lines: int  # the lines it brought (lines it shared with an earlier file are that file's)
+    matched: int
+    closing: Decimal | None
+    closing_date: date | None
+
+
+@requires("bank.view")
+def list_statements(uow: UnitOfWork, account: str | None = None) -> list[StatementView]:
+    """The imported statements, newest first (of ``account`` only, a code, when given)."""
+    counts = (
+        select(
+            BankLine.statement_id,
+            func.count().label("lines"),
+            func.sum(case((BankLine.state == "matched", 1), else_=0)).label("matched"),
+        )
+        .group_by(BankLine.statement_id)
+        .subquery()
+    )
+    query = (
+        select(BankStatement, Account.code, counts.c.lines, counts.c.matched)
+        .join(Account, Account.id == BankStatement.account_id)
+        .outerjoin(counts, counts.c.statement_id == BankStatement.id)
+        .order_by(BankStatement.id.desc())
+    )
+    if account is not None:
+        query = query.where(Account.id == _bank_account(uow, account).id)
+    exp = uow.exponent
+    return [
+        StatementView(
+            st.id,
+            code,
+            st.account_ref,
+            st.source_name,
+            st.format,
+            st.imported_at,
+            st.imported_by,
+            lines or 0,
+            matched or 0,
+            from_minor(st.closing_minor, exp) if st.closing_minor is not None else None,
+            st.closing_date,
+        )
+        for st, code, lines, matched in uow.session.execute(query)
+    ]
+
+
+@requires("bank.import")
+def remove_statement(uow: UnitOfWork, statement_id: object) -> Message:
+    """Take back an import (a file of the wrong account, a wrong file): the statement and
+    the lines it brought, none of them matched (undo those matches first: the books keep
+    what was posted until then). The file may be imported again."""
+    number = str(statement_id or "").strip().lstrip("#")
+    st = uow.session.get(BankStatement, int(number)) if number.isdigit() else None
+    if st is None:
+        raise ValidationError(
+            {"statement": Message("no statement {id}", id=repr(str(statement_id or "")[:20]))}
+        )
+    matched = list(
+        uow.session.scalars(
+            select(BankLine.id)
+            .where(BankLine.statement_id == st.id, BankLine.state != "open")
+            .order_by(BankLine.id)
+        )
+    )
+    if matched:
+        raise ValidationError(
+            {
+                "statement": Message.plural(
+                    "statement #{id} has {n} matched line ({lines}); undo its match first "
+                    "(u on the bank screen, or bizdesk bank undo LINE)",
+                    "statement #{id} has {n} matched lines ({lines}); undo their matches "
+                    "first (u on the bank screen, or bizdesk bank undo LINE)",
+                    len(matched),
+                    id=st.id,
+                    lines=", ".join(f"#{i}" for i in matched[:5])
+                    + (", …" if len(matched) > 5 else ""),
+                )
+            }
+        )
+    lines = uow.session.execute(delete(BankLine).where(BankLine.statement_id == st.id)).rowcount
+    uow.audit(
+        "bank_statement",
+        st.id,
+        "delete",
+        before={
+            "account_id": st.account_id,
+            "file": st.source_name,
+            "sha256": st.source_hash,
+            "lines": lines,
+        },
+    )
+    uow.session.delete(st)
+    removed = Message.plural(
+        "Statement #{id} ({file}) removed with its {n} line; the file may be imported again.",
+        "Statement #{id} ({file}) removed with its {n} lines; the file may be imported again.",
+        lines,
+        id=st.id,
+        file=st.source_name or st.format,
+    )
+    later = uow.session.scalar(
+        select(func.count())
+        .select_from(BankStatement)
+        .where(BankStatement.account_id == st.account_id, BankStatement.id > st.id)
+    )
+    if not later:
+        return removed
+    # a line is stored once, with the first file that held it: a later file's lines that
+    # this one held too went with it, until that file is imported again
+    return Message(
+        "{removed} Lines it shared with a later statement of the account went too: import "
+        "that file again to bring them back.",
+        removed=removed,
+    )
 
 
 def detect_format(data: bytes, has_rules: bool) -> str:
@@ -327,12 +452,18 @@ def import_statement(
     if dry_run or not uow.write:
         return _summary(statement, acct, exp, len(unique), True, None)
     statement_id = _insert_statement(uow, acct, statement, digest, filename)
+    if statement_id is None:  # this very file came before: its lines go back under its row
+        # (they are all there, unless an earlier file that held them too was removed)
+        statement_id = uow.session.scalar(
+            select(BankStatement.id).where(
+                BankStatement.account_id == acct.id, BankStatement.source_hash == digest
+            )
+        )
+        if not unique:
+            return _summary(statement, acct, exp, 0, False, None)
     added = 0
-    if statement_id is not None:
-        for ln, fp in unique:
-            added += _insert_line(uow, acct.id, statement_id, ln, fp)
-    if statement_id is None:  # this very file came before: nothing was written
-        return _summary(statement, acct, exp, 0, False, None)
+    for ln, fp in unique:
+        added += _insert_line(uow, acct.id, statement_id, ln, fp)
     uow.audit(
         "bank_statement",
         statement_id,
