@@ -31,11 +31,15 @@ class Problems:
         self.items: list[Message] = []
         self.count = 0
 
-    def add(self, line: int, problem: str, column: str | None = None) -> None:
+    def add(self, line: int | None, problem: str, column: str | None = None) -> None:
+        """``line`` None: a problem of the whole file (its currency, its accounts), said
+        without a line that would point at nothing."""
         self.count += 1
         if len(self.items) >= MAX_PROBLEMS:
             return
-        if column is None:
+        if line is None:
+            self.items.append(problem)
+        elif column is None:
             self.items.append(Message("line {line}: {problem}", line=line, problem=problem))
         else:
             self.items.append(
@@ -218,13 +222,13 @@ def read_ofx(data: bytes, exponent: int, problems: Problems) -> ReadStatement:
     except (OFXHeaderError, ParseError, ValueError, UnicodeDecodeError) as exc:
         # ofxtools' first line says what is wrong; the lines after it are the file's own
         reason = (str(exc).strip().splitlines() or [""])[0].rstrip(":")[:100]
-        problems.add(1, Message("not an OFX file bizdesk can read ({reason})", reason=reason))
+        problems.add(None, Message("not an OFX file bizdesk can read ({reason})", reason=reason))
         return ReadStatement("ofx")
     root = tree.getroot()
     statements = root.findall(".//STMTRS") + root.findall(".//CCSTMTRS")
     out = ReadStatement("ofx")
     if not statements:
-        problems.add(1, Message("the OFX file holds no bank statement (STMTRS)"))
+        problems.add(None, Message("the OFX file holds no bank statement (STMTRS)"))
         return out
     ids = {
         (s.findtext("BANKACCTFROM/ACCTID") or s.findtext("CCACCTFROM/ACCTID") or "").strip()
@@ -232,7 +236,7 @@ def read_ofx(data: bytes, exponent: int, problems: Problems) -> ReadStatement:
     }
     if len(ids) > 1:
         problems.add(
-            1,
+            None,
             Message(
                 "the file holds statements of {n} accounts ({ids}); export one account at a time",
                 n=len(ids),
@@ -243,7 +247,7 @@ def read_ofx(data: bytes, exponent: int, problems: Problems) -> ReadStatement:
     try:
         out.account_ref = _ofx_text(next(iter(ids)), 34)
     except BadValue as exc:
-        problems.add(1, Message("the account number: {reason}", reason=exc.args[0]))
+        problems.add(None, Message("the account number: {reason}", reason=exc.args[0]))
     text = data.decode("latin-1")  # (only to find where each transaction starts)
     starts = [text.count("\n", 0, m.start()) + 1 for m in re.finditer(r"<STMTTRN>", text)]
     index = 0
@@ -282,7 +286,7 @@ def read_ofx(data: bytes, exponent: int, problems: Problems) -> ReadStatement:
                     _ofx_date(bal.findtext("DTASOF")),
                 )
             except BadValue as exc:
-                problems.add(1, Message("LEDGERBAL: {problem}", problem=exc.args[0]))
+                problems.add(None, Message("LEDGERBAL: {problem}", problem=exc.args[0]))
     return out
 
 
@@ -378,7 +382,7 @@ def read_camt(data: bytes, exponent: int, problems: Problems) -> ReadStatement:
     }
     if len(accounts) > 1:
         problems.add(
-            1,
+            None,
             Message(
                 "the file holds statements of {n} accounts ({ids}); export one account at a time",
                 n=len(accounts),
@@ -389,7 +393,7 @@ def read_camt(data: bytes, exponent: int, problems: Problems) -> ReadStatement:
     try:
         out.account_ref = clean_text(next(iter(accounts), ""), 34)
     except BadValue as exc:
-        problems.add(1, Message("the account number: {reason}", reason=exc.args[0]))
+        problems.add(None, Message("the account number: {reason}", reason=exc.args[0]))
     currencies: list[str] = []
     for s in stmts:
         for bal in s.findall(f"{ns}Bal"):

@@ -300,7 +300,7 @@ def _read_statement(
     currency = uow.currency.upper()
     if statement.currency and statement.currency != currency:
         problems.add(
-            1,
+            None,
             Message(
                 "the statement is in {currency}, the shop's books in {shop}",
                 currency=statement.currency,
@@ -308,7 +308,7 @@ def _read_statement(
             ),
         )
     if not problems and not statement.lines:
-        problems.add(1, Message("the file holds no statement lines"))
+        problems.add(None, Message("the file holds no statement lines"))
     _same_id_same_line(statement.lines, problems)
     if problems:
         raise ValidationError({"file": problems.as_text()}, message=problems.as_text())
