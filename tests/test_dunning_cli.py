@@ -87,7 +87,9 @@ def test_reminders_print_one_line_each_and_never_twice(db) -> None:  # noqa: ANN
 
 def test_levels_and_default_terms_from_the_command_line(db) -> None:  # noqa: ANN001
     r = bizdesk("reminder-levels", "set", "4", "--days", "90", "--name", "collection", "--db", db)
-    assert (r.returncode, r.stdout) == (0, "Level 4: 90 days overdue, collection\n")
+    assert (r.returncode, r.stdout) == (0, "Level 4: 90 days overdue, collection, no fee\n")
+    fee = bizdesk("reminder-levels", "set", "4", "--fee", "12.50", "--db", db)
+    assert fee.stdout == "Level 4: 90 days overdue, collection, a fee of 12.50\n", fee.stderr
     listed = bizdesk("reminder-levels", "list", "--db", db)
     assert "collection" in listed.stdout and "friendly" in listed.stdout
     # one day agrees with its number ("1 días", "1 zile")

@@ -213,13 +213,23 @@ def levels_set(
             raise ValidationError(
                 {_option(key, level): said for key, said in exc.fields.items()}
             ) from None
-    say(
-        ngettext(
-            "Level {level}: {days} day overdue, {name}",
-            "Level {level}: {days} days overdue, {name}",
+    from bizdesk.formatting import money, visible
+
+    if saved.fee:  # what it now charges, said (a fee set was not confirmed)
+        said = ngettext(
+            "Level {level}: {days} day overdue, {name}, a fee of {fee}",
+            "Level {level}: {days} days overdue, {name}, a fee of {fee}",
             saved.days,
-        ).format(level=saved.level, days=saved.days, name=saved.name)
-    )
+        )
+        fee = money(saved.fee, store.settings().get("locale", "en_US"))
+    else:
+        said = ngettext(
+            "Level {level}: {days} day overdue, {name}, no fee",
+            "Level {level}: {days} days overdue, {name}, no fee",
+            saved.days,
+        )
+        fee = ""
+    say(said.format(level=saved.level, days=saved.days, name=visible(saved.name), fee=fee))
 
 
 def _option(key: str, level: int) -> str:
