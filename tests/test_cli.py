@@ -57,6 +57,9 @@ def test_import_export_round_trip_and_dry_run(db, tmp_path):
     out = tmp_path / "out.csv"
     exp = bizdesk("export", "contacts", "--db", db, "-o", str(out))
     assert exp.returncode == 0
+    odd = tmp_path / "out\x1b]0;x\x07.csv"  # said with its codes, not as a title change
+    exp = bizdesk("export", "contacts", "--db", db, "-o", str(odd))
+    assert exp.stderr == f"2 rows written to {tmp_path}/out<U+001B>]0;x<U+0007>.csv\n", exp.stderr
     again = bizdesk("import", "contacts", str(out), "--db", db)
     assert "0 contacts were created, 0 updated, 2 unchanged" in again.stdout
 

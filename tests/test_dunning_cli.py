@@ -258,6 +258,13 @@ def test_print_reminder_writes_its_pdf(db, tmp_path) -> None:  # noqa: ANN001
     _radhaus_reminder(pdf_text(out.read_bytes()))
     again = bizdesk("print", "reminder", "1", "-o", str(out), "--db", db)
     assert again.returncode == 1 and "exists already" in again.stderr
+    # a path holding a control character is said with its code, never sent to the terminal
+    odd = tmp_path / "rm\x1b[2J.pdf"
+    r = bizdesk("print", "reminder", "1", "-o", str(odd), "--db", db)
+    assert r.returncode == 0 and odd.exists(), r.stderr
+    assert (
+        f"RM-00001 written to {tmp_path}/rm<U+001B>[2J.pdf" in r.stderr and "\x1b" not in r.stderr
+    )
     missing = bizdesk("print", "reminder", "RM-00009", "-o", str(tmp_path / "x.pdf"), "--db", db)
     assert missing.returncode == 1 and "There is no reminder RM-00009." in missing.stderr
     # a viewer may print it (as an invoice); a warehouse clerk may not see reminders

@@ -10,6 +10,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
+from bizdesk.characters import shown_name
 from bizdesk.cli.core import (
     DbOpt,
     date_form,
@@ -146,13 +147,13 @@ def _tell_written(done, written: str) -> None:  # noqa: ANN001 - papers.Placed
     """Each reminder's PDF written (said with ``written``), and each one not written with
     why and how to print it."""
     for paper, path in done.written:
-        say(written.format(label=paper.label, path=path))
+        say(written.format(label=paper.label, path=shown_name(path)))
     for paper, path, reason in done.failed:
         say_error(
             _(
                 "{label} was made but not written to {path} ({reason}); print it with "
                 "bizdesk print reminder {label}"
-            ).format(label=paper.label, path=path, reason=reason)
+            ).format(label=paper.label, path=shown_name(path), reason=reason)
         )
 
 

@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 from typer.core import TyperCommand
 
+from bizdesk.characters import shown_name
 from bizdesk.cli.core import DbOpt, data_out, data_to, fail, open_store, say
 from bizdesk.i18n import N_, _, ngettext
 
@@ -371,4 +372,4 @@ def _export(
         said = ngettext("{n} entry written to {path}", "{n} entries written to {path}", n)
     else:
         said = ngettext("{n} row written to {path}", "{n} rows written to {path}", n)
-    say(said.format(n=n, path=path), stderr=True)
+    say(said.format(n=n, path=shown_name(path)), stderr=True)

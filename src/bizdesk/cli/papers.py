@@ -11,6 +11,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
+from bizdesk.characters import shown_name
 from bizdesk.cli.core import DbOpt, date_form, fail, open_store, parse_date, say, show
 from bizdesk.i18n import _
 
@@ -75,7 +76,9 @@ def print_paper(
         papers.to_stdout(paper)
         return
     path = papers.save(paper, output)
-    say(_("{label} written to {path}").format(label=paper.label, path=path), stderr=True)
+    say(
+        _("{label} written to {path}").format(label=paper.label, path=shown_name(path)), stderr=True
+    )
 
 
 shop = typer.Typer(help=_("The shop's details on every document: name, address, VAT id, bank."))

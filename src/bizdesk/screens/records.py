@@ -19,6 +19,7 @@ from typing import Any, ClassVar
 from textual import on, work
 from textual.screen import Screen
 
+from bizdesk.characters import shown_name
 from bizdesk.i18n import N_, Message, _
 from bizdesk.screens.common import ListPane, RecordScreen, ServiceResult, ServiceRunner
 from bizdesk.widgets.confirm import ConfirmScreen
@@ -210,7 +211,10 @@ def print_paper(
 
     screen.app.push_screen(
         FormScreen(_("Print {label} as PDF").format(label=label), fields, save),
-        lambda path: path and screen.notify(_("Written to {path}").format(path=path), markup=False),
+        lambda path: (
+            path
+            and screen.notify(_("Written to {path}").format(path=shown_name(path)), markup=False)
+        ),
     )
 
 

@@ -19,6 +19,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, Select, Static
 
+from bizdesk.characters import shown_name
 from bizdesk.errors import ValidationError
 from bizdesk.faults import describe
 from bizdesk.fieldnames import refusal as field_refusal
@@ -569,7 +570,10 @@ class ReportsPane(KeysWaitForServices, Pane):
             if result is not None:
                 rows, path = result
                 text = ngettext("{n} row written to {path}", "{n} rows written to {path}", rows)
-                self.notify(text.format(n=number(rows, self.app.locale), path=path), markup=False)
+                self.notify(
+                    text.format(n=number(rows, self.app.locale), path=shown_name(path)),
+                    markup=False,
+                )
 
         self.app.push_screen(
             FormScreen(
