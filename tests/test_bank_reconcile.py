@@ -524,9 +524,9 @@ def test_auto_counts_the_lines_before_the_lock_date_among_those_waiting() -> Non
     )
 
 
-def test_a_refund_on_the_statement_is_matched_to_its_credit_note(store) -> None:  # noqa: ANN001
-    """Money back to a customer after a credit note: "no supplier bill 'CN-00001'", and the
-    order kept offering the refund after the line was matched to the account by hand."""
+def _refund_owed(store: Store) -> tuple[str, int]:
+    """An invoice of 60.00 paid, then its goods back: 60.00 owed to Cycle Club on CN-00001
+    (the invoice's label, its order's id)."""
     label = invoice(store, "Cycle Club", "60.00")
     inv_id = _invoice_id(store, label)
     with store.write() as uow:
@@ -534,6 +534,13 @@ def test_a_refund_on_the_statement_is_matched_to_its_credit_note(store) -> None:
         so = uow.session.get(sales.Invoice, inv_id).order_id
         line = sales.get(uow, so).lines[0]
         sales.return_goods(uow, so, {line.id: "1"}, reason="not done", when="2026-11-06")
+    return label, so
+
+
+def test_a_refund_on_the_statement_is_matched_to_its_credit_note(store) -> None:  # noqa: ANN001
+    """Money back to a customer after a credit note: "no supplier bill 'CN-00001'", and the
+    order kept offering the refund after the line was matched to the account by hand."""
+    label, so = _refund_owed(store)
     camt_line(store, "60.00", "DBIT", "CYCLE CLUB", "refund", "R9")
     with store.write() as uow:
         done = reconcile.match_documents(uow, _line(store, "refund"), [("CN-00001", None)])
@@ -553,13 +560,7 @@ def test_a_refund_on_the_statement_is_proposed_with_its_credit_note(store) -> No
     """Money out to a customer was proposed against supplier bills only: the refund a
     credit note owes had to be typed by its label. Now it is proposed, named by the credit
     note or the invoice in the text, and --auto confirms the exact one."""
-    label = invoice(store, "Cycle Club", "60.00")
-    inv_id = _invoice_id(store, label)
-    with store.write() as uow:
-        sales.pay(uow, inv_id, account="bank", when="2026-11-05")
-        so = uow.session.get(sales.Invoice, inv_id).order_id
-        line = sales.get(uow, so).lines[0]
-        sales.return_goods(uow, so, {line.id: "1"}, reason="not done", when="2026-11-06")
+    label, so = _refund_owed(store)
     camt_line(store, "60.00", "DBIT", "CYCLE CLUB", f"back {label}", "R9")
     found = _proposed(store, f"back {label}")
     assert [(p.kind, p.label, p.open_amount, p.exact) for p in found[:1]] == [
