@@ -580,3 +580,16 @@ async def test_a_transfer_says_what_moved_where(shop) -> None:  # noqa: ANN001
         await wait_for(pilot, app, lambda: "Moved 4 from Main to Workshop" in said(), "notice")
         assert not any("Counted" in m for m in said()), said()
     assert errors(shop) == []
+
+
+def test_an_account_s_lines_show_a_payment_s_memo_whole_at_80_columns() -> None:
+    """The memo was cut to "Payment of INV-…" on every payment: the invoice it paid was
+    hidden, the one thing the line says; the table still fits 80 columns."""
+    from bizdesk.screens.journal import LEDGER_COLUMNS
+    from bizdesk.widgets.paged_table import fitted_widths
+
+    titles = [str(c.label) for c in LEDGER_COLUMNS]
+    widths = fitted_widths(LEDGER_COLUMNS, titles)
+    memo = widths[[c.key for c in LEDGER_COLUMNS].index("memo")]
+    assert memo >= len("Payment of INV-00049")
+    assert sum(widths) + 2 * len(widths) <= 78  # cell padding; the scroll bar's 2 columns

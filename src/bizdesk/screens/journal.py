@@ -67,8 +67,8 @@ ACCOUNT_COLUMNS = [
 LEDGER_COLUMNS = [
     Col("date", N_("Date"), 10, fmt=day),
     Col("label", N_("Entry"), 8),
-    Col("memo", N_("Memo"), 16),
-    Col("contact", N_("Contact"), 10),
+    Col("memo", N_("Memo"), 20),  # "Payment of INV-00049" whole
+    Col("contact", N_("Contact"), 8),
     Col("debit", N_("Debit"), 10, right=True, fmt=money_or_blank),
     Col("credit", N_("Credit"), 10, right=True, fmt=money_or_blank),
 ]
