@@ -597,3 +597,17 @@ def test_another_program_s_database_is_refused_by_its_file_name(tmp_path) -> Non
     assert said.startswith(f"{path} already holds tables that bizdesk did not make"), said
     with sqlite3.connect(path) as conn:
         assert [r[0] for r in conn.execute("SELECT name FROM sqlite_master")] == ["note"]
+
+
+def test_an_empty_sqlite_database_is_no_store_but_for_init(tmp_path) -> None:  # noqa: ANN001
+    """`bizdesk check --db empty.db` (a file `sqlite3` made, holding nothing) built a new
+    shop in it and said "All checks passed.", as a typo once made a store."""
+    path = tmp_path / "empty.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute("VACUUM")
+    with pytest.raises(StoreError) as refused:
+        open_store(str(path), create=False)
+    assert str(refused.value).startswith(f"{path} is an SQLite database that holds nothing")
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT count(*) FROM sqlite_master").fetchone() == (0,)
+    open_store(str(path)).dispose()  # asked to make one (create=True), it does

@@ -35,9 +35,13 @@ def current_revision(store: Store) -> str | None:
         return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
-def upgrade(store: Store, say: Callable[[Message], None] | None = None) -> None:
+def upgrade(
+    store: Store, say: Callable[[Message], None] | None = None, *, blank_ok: bool = True
+) -> None:
     """Bring the store to this bizdesk's schema. ``say`` is told, before the wait, that an
-    SQLite store is being copied and upgraded (seconds on a large store): a door shows it."""
+    SQLite store is being copied and upgraded (seconds on a large store): a door shows it.
+    Without ``blank_ok`` an SQLite database that holds nothing is refused as no store (a
+    command other than ``init`` never makes a shop where the person named another)."""
     if current_revision(store) == HEAD:
         return
     from alembic import command
@@ -57,6 +61,15 @@ def upgrade(store: Store, say: Callable[[Message], None] | None = None) -> None:
                 Message(
                     "{store} already holds tables that bizdesk did not make; refusing to touch it",
                     store=where(store.url),  # (a server's password is not shown)
+                )
+            )
+        if not blank_ok and store.is_sqlite:
+            raise StoreError(
+                Message(
+                    "{store} is an SQLite database that holds nothing: not a bizdesk store; "
+                    "nothing was changed. Check the --db path (or $BIZDESK_DB), or create a "
+                    "new store with bizdesk init --db and a new file name",
+                    store=where(store.url),
                 )
             )
     else:

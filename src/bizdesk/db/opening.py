@@ -73,13 +73,15 @@ def open_store(
     if store.recall_damage() is not None:  # found inside the file before: only read
         return store
     if migrate:
-        _upgrade(store, say)
+        _upgrade(store, say, blank_ok=create or empty_ok)
     return store
 
 
-def _upgrade(store: Store, say: Callable[[Message], None] | None = None) -> None:
+def _upgrade(
+    store: Store, say: Callable[[Message], None] | None = None, *, blank_ok: bool = True
+) -> None:
     try:
-        upgrade(store, say)
+        upgrade(store, say, blank_ok=blank_ok)
     except StoreError:
         raise
     except Exception as exc:
