@@ -593,3 +593,36 @@ def test_an_account_s_lines_show_a_payment_s_memo_whole_at_80_columns() -> None:
     memo = widths[[c.key for c in LEDGER_COLUMNS].index("memo")]
     assert memo >= len("Payment of INV-00049")
     assert sum(widths) + 2 * len(widths) <= 78  # cell padding; the scroll bar's 2 columns
+
+
+async def test_removing_a_line_leaves_the_cursor_on_the_line_that_took_its_place(shop) -> None:  # noqa: ANN001
+    """d on line 2 of 3 sent the cursor to line 1: a second d removed line 1, a line the
+    person meant to keep. Now it stays on row 2 (the old line 3), then on the last."""
+    product(shop, "WASHER", name="Washer M8", cost="0.05", vat_rate="20")
+    app = BizdeskApp(shop)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f7")
+        await settle(pilot, app)
+        await pilot.press("n")
+        await settle(pilot, app)
+        form = app.screen
+        assert isinstance(form, LinesFormScreen)
+        form.query_one("#f-supplier", Input).value = "Acme Supply"
+        for sku in ("BOLT", "NUT", "WASHER"):
+            form.query_one("#l-product", Input).value = sku
+            form.query_one("#l-qty", Input).value = "10"
+            form.query_one("#l-product", Input).focus()
+            await pilot.press("enter")
+            await settle(pilot, app)
+        grid = form.query_one("#lines", DataTable)
+        assert [ln["product"] for ln in form.lines] == ["BOLT", "NUT", "WASHER"]
+        grid.focus()
+        grid.move_cursor(row=1)
+        await pilot.press("d")
+        await settle(pilot, app)
+        assert [ln["product"] for ln in form.lines] == ["BOLT", "WASHER"]
+        assert grid.cursor_row == 1
+        await pilot.press("d")  # the line now under the cursor: WASHER, the last
+        await settle(pilot, app)
+        assert [ln["product"] for ln in form.lines] == ["BOLT"]
+        assert grid.cursor_row == 0

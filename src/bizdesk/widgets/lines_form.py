@@ -219,11 +219,21 @@ class LinesFormScreen(FormScreen):
             self.query_one(f"#l-{self.line_fields[0].name}", Input).focus()
 
     def key_d(self) -> None:
+        """Remove the line under the cursor. The cursor stays where it was (on the line
+        after, or the last): it went to line 1, so a second d removed another line than
+        the one below. A line being edited keeps being that line."""
         grid = self.query_one("#lines", DataTable)
-        if self.focused is grid and 0 <= grid.cursor_row < len(self.lines):
-            del self.lines[grid.cursor_row]
-            self.editing = None
+        row = grid.cursor_row
+        if self.focused is grid and 0 <= row < len(self.lines):
+            del self.lines[row]
+            if self.editing == row:  # its line is gone: so is what the editor held of it
+                self.editing = None
+                self._fill_editor({})
+            elif self.editing is not None and self.editing > row:
+                self.editing -= 1
             self._lines_changed()
+            if self.lines:
+                grid.move_cursor(row=min(row, len(self.lines) - 1))
 
     key_delete = key_d
 
