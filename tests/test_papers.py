@@ -435,6 +435,8 @@ def test_romanian_and_vietnamese_round_trip(store) -> None:  # noqa: ANN001
         ("GB 980 7806 84", "GB", "GB980780684"),  # the prefix stays as it was typed
         ("980780684", "GB", "980780684"),
         ("", "DE", ""),
+        ("GB 980 7806 84", "", "GB980780684"),  # no country: the prefix's rules
+        ("RO 1854 7290", "", "RO18547290"),
     ],
 )
 def test_vat_ids_are_checked_for_the_country_and_kept_compact(
@@ -457,6 +459,9 @@ def test_vat_ids_are_checked_for_the_country_and_kept_compact(
         ("0100233489", "VN", "not a valid Vietnamese tax code (MST): its check digit"),
         ("01002", "VN", "expected 10 digits, or 13 for a branch"),
         ("x", "US", "not a tax id: expected 4 to 20 letters and digits"),
+        # no country and no country's prefix: read by no rules, it was stored as HELLO123
+        ("hello-123", "", "give the country, or write the id with its country's two letters"),
+        ("GB 980 7806 85", "", "not a valid tax id for GB"),
     ],
 )
 def test_invalid_vat_ids_are_refused_saying_what_is_expected(
@@ -628,7 +633,9 @@ def test_a_store_from_before_vat_ids_upgrades_and_keeps_its_search(tmp_path) -> 
     s = open_store(path)
     setup.ensure_initialized(s)
     with s.write() as uow:
-        contacts.create(uow, contacts.ContactInput(name="Công ty Ánh Dương", vat_id="X1234"))
+        contacts.create(
+            uow, contacts.ContactInput(name="Công ty Ánh Dương", vat_id="0100233488", country="VN")
+        )
     before = triggers(s)
     assert len(before) == 3
     command.downgrade(alembic_config(s), "0010")

@@ -426,6 +426,17 @@ def vat_id(value: object, country: str | None) -> str:
                     example=example_vat_id(for_country if for_country in _VAT_EXAMPLES else cc),
                 )
             ) from None
+    if not cc:  # whose number it is decides how it reads: never guessed (it took anything)
+        if prefix.isalpha() and get_cc_module(prefix.lower(), "vat") is not None:
+            cc = prefix  # GB980780684, CH…: the country the id names
+        else:
+            raise FieldError(
+                Message(
+                    "a tax id is read by its country's rules: give the country, or write the "
+                    "id with its country's two letters, e.g. {example}",
+                    example=example_vat_id(None),
+                )
+            )
     module = get_cc_module(cc.lower(), "vat") if len(cc) == 2 and cc.isalpha() else None
     if module is not None:
         try:
