@@ -317,3 +317,17 @@ def test_a_name_several_contacts_share_is_refused_saying_which(store) -> None:  
         assert str(refused.value.message) == f"#{b.id} is adrian mureșan, not Someone Else"
         shop = C.create(uow, C.ContactInput(name="Shop #2")).contact  # a name, taken as one
         assert C.resolve(uow, "Shop #2").id == shop.id
+
+
+def test_a_phone_number_typed_grouped_finds_the_contact(store) -> None:  # noqa: ANN001
+    """ "612 345" and "+34 612 345 678" (as the form's example groups a number) found nothing:
+    the number is stored without its spaces."""
+    with store.write() as uow:
+        C.create(uow, C.ContactInput(name="Lucía Gómez", phone="+34 612 345 678", country="ES"))
+        C.create(uow, C.ContactInput(name="Other", phone="+34 699 000 111", country="ES"))
+    for typed in ("612 345", "+34 612 345 678", "612-345", "(612) 345", "612345"):
+        with store.read() as uow:
+            found = [c.name for c in C.list_page(uow, PageRequest(search=typed)).rows]
+        assert found == ["Lucía Gómez"], typed
+    with store.read() as uow:  # text with digits is read as typed: not a phone number
+        assert C.list_page(uow, PageRequest(search="Gómez 612")).rows == []

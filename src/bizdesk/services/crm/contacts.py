@@ -269,7 +269,23 @@ def list_page(uow: UnitOfWork, req: PageRequest) -> Page[ContactRow]:
 SEARCHED = (Contact.name, Contact.email, Contact.phone, Contact.city)
 
 
+# a phone number as people type it: digits grouped by spaces, dashes, dots or brackets
+_PHONE_TYPED = re.compile(r"\+?\(?[0-9][0-9 ().\-/]*[0-9]", re.ASCII)
+_PHONE_SEPARATORS = re.compile(r"[ ().\-/]")
+
+
 def _search_condition(uow: UnitOfWork, search: str):  # noqa: ANN202
+    """What a contact search matches. A phone number typed grouped ("+34 612 345 678",
+    "612 345", as the form's example writes one) finds the number as it is stored, without
+    the spaces (+34612345678), and the text as typed too."""
+    if _PHONE_TYPED.fullmatch(search) and _PHONE_SEPARATORS.search(search):
+        compact = _PHONE_SEPARATORS.sub("", search)
+        if len(compact) >= 3:
+            return or_(_text_condition(uow, search), _text_condition(uow, compact))
+    return _text_condition(uow, search)
+
+
+def _text_condition(uow: UnitOfWork, search: str):  # noqa: ANN202
     """One or two letters: a word of the name, email, phone or city starting with them ("an"
     finds Trần Văn An, whose given name comes last). Three or more: anywhere in them. Case
     and accents are ignored ("bucuresti" finds "București"): both look in the folded
