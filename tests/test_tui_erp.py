@@ -626,3 +626,21 @@ async def test_removing_a_line_leaves_the_cursor_on_the_line_that_took_its_place
         await settle(pilot, app)
         assert [ln["product"] for ln in form.lines] == ["BOLT"]
         assert grid.cursor_row == 0
+
+
+async def test_an_entry_s_accounts_are_whole_where_the_row_has_room(shop) -> None:  # noqa: ANN001
+    """The bill's entry read "2100 Goods received not invoic" and "5200 Purchase price
+    difference", cut at 30 characters beside an empty contact column."""
+    po = order(shop, 1, ("BOLT", "10", "0.20"))
+    with shop.write() as uow:
+        purchasing.receive(uow, po.id, {po.lines[0].id: "10"})
+        purchasing.bill(uow, po.id, reference="AC-1", net="2.10", vat="0.42")
+    app = BizdeskApp(shop)
+    async with app.run_test(size=SIZE) as pilot:
+        app.push_screen(EntryScreen(2))
+        await settle(pilot, app)
+        shown = text_of(app.screen, "#main")
+        assert "2100 Goods received not invoiced " in shown, shown
+        assert "5200 Purchase price differences " in shown, shown
+        assert "Acme Supply" in shown
+        assert max(len(line) for line in shown.splitlines()) <= 78, shown

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from babel.numbers import format_decimal
+from rich.cells import cell_len, set_cell_size
 from rich.text import Span
 
 from bizdesk.characters import REFUSED_EVERYWHERE
@@ -55,6 +56,14 @@ def visible_text(text: Text) -> Text:
     out.plain = "".join(parts)
     out.spans = [Span(at[s.start], at[s.end], s.style) for s in text.spans]
     return out
+
+
+def cell(text: str, width: int) -> str:
+    """``text`` in exactly ``width`` terminal columns: padded, or cut with "…" where it is
+    wider (a wide character takes two columns: "Chi phí dịch vụ" lines up as "Cash")."""
+    if cell_len(text) <= width:
+        return set_cell_size(text, width)
+    return set_cell_size(text, max(0, width - 1)) + "…"
 
 
 def money(value: Decimal | None, locale: str = "en_US") -> str:

@@ -8,6 +8,7 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -15,7 +16,15 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import ContentSwitcher, Static
 
-from bizdesk.formatting import day, moment, money, money_or_blank, visible, visible_text
+from bizdesk.formatting import (
+    cell,
+    day,
+    moment,
+    money,
+    money_or_blank,
+    visible,
+    visible_text,
+)
 from bizdesk.i18n import N_, _, ngettext
 from bizdesk.models.ledger import ACCOUNT_TYPES
 from bizdesk.reading import date_text
@@ -486,16 +495,28 @@ class EntryScreen(EntryActions, RecordScreen):
         # the amounts' columns as wide as the longest (the totals): never out of line
         w = max(12, len(money(v.total_debit, loc)), len(money(v.total_credit, loc)))
         heads = (_("Account"), _("Debit"), _("Credit"), _("Contact"))
-        t.append(f"\n{heads[0]:<30} {heads[1]:>{w}} {heads[2]:>{w}}  {heads[3]}\n", style="bold")
+        # the account as wide as the 78 columns leave beside the amounts and the contacts
+        # (whole where they allow: it was cut at 30, "2100 Goods received not invoic")
+        contact_w = min(18, max((cell_len(ln.contact) for ln in v.lines), default=0))
+        room = 78 - 2 * (w + 1) - (contact_w + 2 if contact_w else 0)
+        acct_w = max(30, min(room, max((cell_len(ln.account) for ln in v.lines), default=0)))
+        t.append(
+            f"\n{cell(heads[0], acct_w)} {heads[1]:>{w}} {heads[2]:>{w}}"
+            + (f"  {heads[3]}" if contact_w else "")
+            + "\n",
+            style="bold",
+        )
         for ln in v.lines:
             t.append(
-                f"{ln.account[:30]:<30} {money(ln.debit, loc) if ln.debit else '':>{w}} "
-                f"{money(ln.credit, loc) if ln.credit else '':>{w}}  {ln.contact[:18]}\n"
+                f"{cell(ln.account, acct_w)} {money(ln.debit, loc) if ln.debit else '':>{w}} "
+                f"{money(ln.credit, loc) if ln.credit else '':>{w}}"
+                + (f"  {cell(ln.contact, contact_w).rstrip()}" if ln.contact else "")
+                + "\n"
             )
             if ln.memo:
                 t.append(f"  {ln.memo}\n", style="dim")
         t.append(
-            f"{_('Total'):<30} {money(v.total_debit, loc):>{w}} "
+            f"{cell(_('Total'), acct_w)} {money(v.total_debit, loc):>{w}} "
             f"{money(v.total_credit, loc):>{w}}\n",
             style="bold",
         )
