@@ -189,3 +189,39 @@ def test_an_update_keeps_what_the_contact_holds_in_the_columns_the_file_does_not
     do_import(store, "name,email,city\nAnn Smith-Jones,ann@acme.example,\n")
     with store.read() as uow:
         assert (C.get(uow, ann.id).city, C.get(uow, ann.id).phone) == ("", "+442079460958")
+
+
+def test_a_contact_made_by_import_is_audited_with_what_it_was_made_with(store) -> None:  # noqa: ANN001
+    """DESIGN 3: every write records its values. A contact made by hand did; one made by an
+    import recorded an event with nothing in it."""
+    import json
+
+    from sqlmodel import select
+
+    from bizdesk.models.core import AuditEvent
+
+    do_import(store, GOOD.encode())
+    with store.write() as uow:
+        hand = C.create(uow, C.ContactInput(name="By Hand", country="GB")).contact.id
+
+    def after_of(uow, contact_id: int) -> tuple[str, str]:  # noqa: ANN001
+        event = uow.session.scalars(
+            select(AuditEvent).where(
+                AuditEvent.entity == "contact", AuditEvent.entity_id == contact_id
+            )
+        ).one()
+        return event.action, event.after
+
+    with store.read() as uow:
+        action, text = after_of(uow, C.find_by_name_or_email(uow, "ann@acme.example").id)
+        _, by_hand = after_of(uow, hand)
+    assert action == "import"
+    after = json.loads(text)
+    assert (after["name"], after["phone"], after["tags"], after["stage"]) == (
+        "Ann Smith",
+        "+442079460958",
+        ["retail", "vip"],
+        "prospect",
+    )
+    assert after["organization_id"] is not None and after["version"] == 1
+    assert set(after) == set(json.loads(by_hand)) - {"search_text"}  # as a contact by hand

@@ -499,6 +499,18 @@ _CONTACT_ROW = (  # the contact table's columns, in the order the import writes 
 )  # fmt: skip
 
 
+_NOT_AUDITED = {"sort_name", "created_at", "updated_at", "search_text"}  # as contacts._snapshot
+_AUDITED = [(i, col) for i, col in enumerate(_CONTACT_ROW) if col not in _NOT_AUDITED]
+
+
+def _audited(row: tuple, tags: str) -> str:
+    """A new contact's audit "after" (JSON text) from its row as the import writes it."""
+    after = {col: row[i] for i, col in _AUDITED}
+    after.update(language="", merged_into_id=None)  # (the columns' defaults: not written)
+    after["tags"] = sorted(t for t in tags.split(";") if t)
+    return json.dumps(after, default=str, ensure_ascii=False, sort_keys=True)
+
+
 @contextmanager
 def bulk_indexing(
     uow: UnitOfWork, table: str, trigger: str
@@ -604,7 +616,13 @@ def _write_contacts(uow: UnitOfWork, st: _Staging) -> ImportResult:
                     if t
                 ]
                 insert_rows(conn, "contact_tag", ("contact_id", "tag"), tag_rows)
-                events.write([("contact", cid, "import", None) for cid in ids])
+                # each with what it was made with, as a contact made by hand (it was blank)
+                events.write(
+                    [
+                        ("contact", row[0], "import", _audited(row, tags))
+                        for row, tags in zip(contacts, (r[-1] for r in rows), strict=True)
+                    ]
+                )
                 said = [(cid, r[19]) for cid, r in zip(ids, rows, strict=True) if r[19]]
                 if said:
                     _insert_consents(conn, said, now, stamp, user, events)
