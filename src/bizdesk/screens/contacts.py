@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Static
@@ -29,7 +30,7 @@ from bizdesk.services.crm import contacts as C
 from bizdesk.services.crm import terms
 from bizdesk.services.crm.contacts import resolve
 from bizdesk.services.marketing.consent import get_consent, in_words
-from bizdesk.services.overview.story import story
+from bizdesk.services.overview.story import open_business, story
 from bizdesk.services.trade import purchasing as PU
 from bizdesk.services.trade import sales as SA
 from bizdesk.widgets.confirm import ConfirmScreen
@@ -188,8 +189,20 @@ CONTACT = RecordKind(
     form=contact_form,
     prepare_now=C.form_examples,
     archive=C.archive,
+    restore=C.unarchive,
+    still_open=open_business,
     saved_view=lambda saved: saved.contact,
 )
+
+
+def archive_or_restore(action: str, archived: bool | None) -> bool:
+    """d archives a contact and restores an archived one: the footer names what it does
+    (``archived`` None: no contact to act on, d says to select one)."""
+    if action == "archive":
+        return not archived
+    if action == "restore":
+        return bool(archived)
+    return True
 
 
 class ContactsPane(RecordListPane):
@@ -204,6 +217,7 @@ class ContactsPane(RecordListPane):
         Binding("n", "new", N_("New"), id="contacts.new"),
         Binding("e", "edit", N_("Edit"), id="contacts.edit"),
         Binding("d", "archive", N_("Archive"), id="contacts.archive"),
+        Binding("d", "restore", N_("Restore"), id="contacts.restore"),
         Binding("a", "toggle_archived", N_("Show archived"), id="contacts.archived"),
     ]
 
@@ -220,6 +234,20 @@ class ContactsPane(RecordListPane):
             "Archive {name}? It disappears from lists but keeps its history; press a to see "
             "archived."
         ).format(name=view.name)
+
+    def archive_open_question(self, view: C.ContactView, open_now: Any) -> str:  # noqa: ANN401
+        return _(
+            "{name} still has {open}. Archive it all the same? It disappears from lists but "
+            "keeps its history; press a to see archived."
+        ).format(name=view.name, open=open_now)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        row = self.table.selected if self.is_mounted else None
+        return archive_or_restore(action, None if row is None else row.archived)
+
+    @on(PagedTable.Changed)
+    def _moved(self) -> None:
+        self.refresh_bindings()
 
     def action_toggle_archived(self) -> None:
         shown = bool(self.table.req.filters.get("archived"))
@@ -251,6 +279,7 @@ class ContactScreen(SendsPapers, RecordPage):
         Binding("i", "interaction", N_("Log interaction"), id="contact.interaction"),
         Binding("m", "merge", N_("Merge"), id="contact.merge"),
         Binding("d", "archive", N_("Archive"), id="contact.archive"),
+        Binding("d", "restore", N_("Restore"), id="contact.restore"),
         Binding("o", "documents", N_("Open document"), id="contact.documents"),
         Binding("s", "statement", N_("Statement"), id="contact.statement"),
         Binding("t", "mail_statement", N_("E-mail statement"), show=False, id="contact.mail"),
@@ -265,7 +294,7 @@ class ContactScreen(SendsPapers, RecordPage):
         "payment of several of their open invoices (or bills), each in full or in part; e "
         "edits, "
         "i logs a call, email, meeting, visit or note, m merges a duplicate into this "
-        "contact, d archives it, escape goes back."
+        "contact, d archives it (or restores it, once archived), escape goes back."
     )
     DEFAULT_CSS = """
     ContactScreen #body { padding: 0 1; }
@@ -275,6 +304,10 @@ class ContactScreen(SendsPapers, RecordPage):
     def __init__(self, contact_id: int) -> None:
         super().__init__(contact_id)
         self.contact_id = contact_id
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        v = self.view
+        return archive_or_restore(action, None if v is None else v.archived)
 
     def body(self) -> ComposeResult:
         yield Static(_("Loading…"), id="details")

@@ -42,6 +42,10 @@ class RecordKind:
     # the key that asks for it, so keys typed after that key land in the form)
     prepare_now: Callable[[Any], Any] | None = None
     archive: Callable[..., Any] | None = None  # archive(uow, id, *, version)
+    # restore(uow, id, *, version): the same key on an archived record takes it back
+    restore: Callable[..., Any] | None = None
+    # what is still open with the record (a Listing, empty: nothing), said before archiving
+    still_open: Callable[[Any, int], Any] | None = None
     saved_view: Callable[[Any], Any] = lambda result: result  # a save's result -> its view
 
 
@@ -131,18 +135,57 @@ class RecordActions(ServiceRunner):
     def action_archive(self) -> None:
         kind = self.RECORD
 
-        def ask(view: Any) -> None:
+        def ask(view: Any, open_now: Any = None) -> None:
+            restoring = kind.restore is not None and getattr(view, "archived", False)
+
             def answered(yes: bool | None) -> None:
-                if yes:
+                if not yes:
+                    return
+                name = kind.label(view)
+                if restoring:
                     self.run_service(
-                        lambda uow: kind.archive(uow, view.id, version=view.version),
-                        done=lambda _: self.after_archive(),
-                        success=_("Archived {name}").format(name=kind.label(view)),
+                        lambda uow: kind.restore(uow, view.id, version=view.version),
+                        done=lambda restored: self.after_change(restored),
+                        success=_("Restored {name}").format(name=name),
                     )
+                    return
+                self.run_service(
+                    lambda uow: kind.archive(uow, view.id, version=view.version),
+                    done=lambda _: self.after_archive(),
+                    success=_("Archived {name}").format(name=name),
+                )
 
-            self.app.push_screen(ConfirmScreen(self.archive_question(view)), answered)
+            if restoring:
+                question = _("Restore {name}? It is listed and used again.").format(
+                    name=kind.label(view)
+                )
+            elif open_now:
+                question = self.archive_open_question(view, open_now)
+            else:
+                question = self.archive_question(view)
+            self.app.push_screen(ConfirmScreen(question), answered)
 
-        self.with_record(ask)
+        def read_open(view: Any) -> None:
+            if kind.still_open is None or getattr(view, "archived", False):
+                ask(view)
+                return
+            self.run_service(
+                lambda uow: kind.still_open(uow, view.id),
+                write=False,
+                done=lambda open_now: ask(view, open_now),
+            )
+
+        self.with_record(read_open)
+
+    def action_restore(self) -> None:
+        """An archived record's d (its own binding, so the footer says Restore)."""
+        self.action_archive()
+
+    def archive_open_question(self, view: Any, open_now: Any) -> str:  # noqa: ANN401
+        """Archiving a record with something still open (``open_now``: a Listing of it)."""
+        return _("{name} still has {open}. Archive it all the same?").format(
+            name=self.RECORD.label(view), open=open_now
+        )
 
 
 class RecordListPane(RecordActions, ListPane):

@@ -221,8 +221,8 @@ BINDING_IDS: Mapping[str, tuple[str, ...]] = {
     )
     + ("home.refresh", "home.budget", "home.followups"),
     "bizdesk.screens.contacts": (
-        *(f"contacts.{n}" for n in ("open", "new", "edit", "archive", "archived")),
-        *(f"contact.{n}" for n in ("back", "edit", "interaction", "merge", "archive")),
+        *(f"contacts.{n}" for n in ("open", "new", "edit", "archive", "restore", "archived")),
+        *(f"contact.{n}" for n in ("back", "edit", "interaction", "merge", "archive", "restore")),
         "contact.documents",
         "contact.statement",
         "contact.consent",

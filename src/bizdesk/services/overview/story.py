@@ -16,14 +16,18 @@ from bizdesk.models.deals import Deal, PipelineStage
 from bizdesk.models.ledger import JournalEntry, JournalLine
 from bizdesk.models.purchasing import PurchaseOrder, SupplierBill, SupplierPayment
 from bizdesk.models.sales import CustomerPayment, Invoice, SalesOrder
+from bizdesk.models.tickets import Ticket
 from bizdesk.money import from_minor
 from bizdesk.reading import date_text
+from bizdesk.services.base import validate as v
 from bizdesk.services.base.numbering import invoice_label, po_label, so_label
 from bizdesk.services.base.paging import PageRequest
 from bizdesk.services.base.permissions import can, requires
 from bizdesk.services.base.states import state_word
 from bizdesk.services.books.ledger import account_for
 from bizdesk.services.crm import tickets as T
+from bizdesk.services.trade.purchasing import FLOW as PURCHASE_FLOW
+from bizdesk.services.trade.sales import FLOW as SALES_FLOW
 from bizdesk.words import SLA_NAMES, TICKET_STATUS_NAMES, word_message
 
 LIMIT = 20  # the newest of each kind; the lists behind them show everything
@@ -295,3 +299,49 @@ def _credited(uow: UnitOfWork, invoice_id: int) -> int:
             )
         )
     )
+
+
+@requires("contacts.edit")
+def open_business(uow: UnitOfWork, contact_id: int) -> v.Listing:
+    """What is still open with a contact, asked before archiving it: what they owe (or are
+    owed) on the books, orders not yet over, tickets not yet resolved; empty when nothing
+    is. Amounts only for a role that may see them."""
+    found = []
+    if can(uow, "contacts.money"):
+        exp, loc = uow.exponent, uow.setting("locale", "en_US")
+        unpaid = _contact_balance(uow, contact_id, "receivable")
+        if unpaid > 0:
+            found.append(Message("{amount} unpaid", amount=money(from_minor(unpaid, exp), loc)))
+        elif unpaid < 0:
+            found.append(
+                Message("a credit of {amount}", amount=money(from_minor(-unpaid, exp), loc))
+            )
+        owed = -_contact_balance(uow, contact_id, "payable")
+        if owed:
+            found.append(
+                Message("{amount} we owe them", amount=money(from_minor(owed, exp), loc))
+                if owed > 0
+                else Message("{amount} they owe us", amount=money(from_minor(-owed, exp), loc))
+            )
+    orders = uow.session.scalar(
+        select(func.count())
+        .select_from(SalesOrder)
+        .where(SalesOrder.customer_id == contact_id, SalesOrder.state.not_in(SALES_FLOW.final))
+    ) + uow.session.scalar(
+        select(func.count())
+        .select_from(PurchaseOrder)
+        .where(
+            PurchaseOrder.supplier_id == contact_id,
+            PurchaseOrder.state.not_in(PURCHASE_FLOW.final),
+        )
+    )
+    if orders:
+        found.append(Message.plural("{n} open order", "{n} open orders", orders))
+    tickets = uow.session.scalar(
+        select(func.count())
+        .select_from(Ticket)
+        .where(Ticket.contact_id == contact_id, Ticket.status.not_in(T.CLOSED))
+    )
+    if tickets:
+        found.append(Message.plural("{n} open ticket", "{n} open tickets", tickets))
+    return v.Listing(found)
