@@ -11,15 +11,16 @@ from typing import Any
 
 from rich.cells import cell_len
 from rich.text import Text
+from textual import events
 from textual.binding import Binding
 from textual.widgets import Static
 
 from bizdesk.errors import ValidationError
-from bizdesk.formatting import day, money, visible_text
-from bizdesk.i18n import N_, Message, _, ngettext
+from bizdesk.formatting import day, money, number, visible_text
+from bizdesk.i18n import N_, Message, _, ngettext, tr
 from bizdesk.screens.common import RecordScreen, tickets_text
 from bizdesk.screens.records import SendsPapers
-from bizdesk.services.base.states import STATE_WORDS
+from bizdesk.services.base.states import STATE_WORDS, state_word
 from bizdesk.services.inventory import products
 from bizdesk.services.trade.orders import OPEN
 from bizdesk.widgets.form import ConfirmScreen, Field, FormScreen
@@ -270,6 +271,9 @@ class OrderScreen(SendsPapers, RecordScreen):
     FORM: Callable[[Any], FormScreen]  # the order form, given the order (staticmethod)
     # the question before cancelling, marked with N_ ("Cancel {label}? What it means.")
     CANCEL_QUESTION = N_("Cancel {label}?")
+    # the question before closing the rest of an order partly done ({qty}: how much of it)
+    CLOSE_QUESTION = N_("Close the rest of {label}? {qty} not done will be released.")
+    CLOSED = N_("The rest of {label} was closed")
 
     # a key's action and the step of the order's flow it takes (services.trade.orders.Flow)
     STEPS = {
@@ -280,6 +284,7 @@ class OrderScreen(SendsPapers, RecordScreen):
         "invoice": "invoice",
         "bill": "bill",
         "cancel_order": "cancel",
+        "close_rest": "close_rest",
     }
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -292,6 +297,32 @@ class OrderScreen(SendsPapers, RecordScreen):
             return self.view.state == flow.draft
         step = self.STEPS.get(action)
         return True if step is None else flow.may(step, self.view.state)
+
+    def on_key(self, event: events.Key) -> None:
+        """A key of this page that cannot act in the order's state (the footer does not
+        offer it) says why and what to do instead, never nothing."""
+        v = self.view
+        actions = [b.action for b in self._bindings.key_to_bindings.get(event.key, ())]
+        if v is None or not actions or any(self.check_action(a, ()) for a in actions):
+            return
+        event.stop()
+        if actions[0] == "edit":
+            self.action_edit()
+            return
+        step = self.STEPS.get(actions[0])
+        if step is not None:
+            reason = self.SERVICE.why_not(step, v.state)
+            self.notify(
+                tr(
+                    Message(
+                        "{label} is {state}; {reason}",
+                        label=v.label,
+                        state=state_word(v.state),
+                        reason=reason,
+                    )
+                ),
+                markup=False,
+            )
 
     def fetch_order(self, uow: Any) -> Any:  # noqa: ANN401
         return self.SERVICE.get(uow, self.record_id)
@@ -339,6 +370,22 @@ class OrderScreen(SendsPapers, RecordScreen):
                 and self._act(
                     lambda uow: self.SERVICE.cancel(uow, v.id, version=v.version),
                     _("{label} cancelled").format(label=v.label),
+                )
+            ),
+        )
+
+    def action_close_rest(self) -> None:
+        v = self.view
+        if v is None:
+            return
+        left = number(v.left_over, self.app.locale)
+        self.app.push_screen(
+            ConfirmScreen(_(self.CLOSE_QUESTION).format(label=v.label, qty=left)),
+            lambda yes: (
+                yes
+                and self._act(
+                    lambda uow: self.SERVICE.close_rest(uow, v.id, version=v.version),
+                    _(self.CLOSED).format(label=v.label),
                 )
             ),
         )

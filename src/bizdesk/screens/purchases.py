@@ -176,6 +176,7 @@ class PurchaseOrderScreen(orders.OrderScreen):
         Binding("b", "bill", N_("Bill"), id="po.bill"),
         Binding("p", "pay", N_("Pay"), id="po.pay"),
         Binding("x", "cancel_order", N_("Cancel order"), id="po.cancel"),
+        Binding("x", "close_rest", N_("Close rest"), id="po.close"),
         Binding("w", "write", N_("Print"), id="po.write"),
         Binding("j", "entries", N_("Postings"), id="po.entries"),
         Binding("g", "party", N_("Supplier"), id="po.supplier"),
@@ -185,13 +186,18 @@ class PurchaseOrderScreen(orders.OrderScreen):
         "A purchase order. e edits a draft; s marks it sent, c confirmed; r receives goods "
         "(partial is fine, the rest stays on order); b records the supplier's bill (a "
         "different amount is shown and posted as a price difference); p pays a bill; x "
-        "cancels before anything arrived; w writes the order as a PDF to send; j "
+        "cancels before anything arrived, or once part came closes the rest (no longer on "
+        "order); w writes the order as a PDF to send; j "
         "lists its journal entries; g opens the supplier."
     )
 
     SERVICE = PU
     FORM = staticmethod(order_form)
     CANCEL_QUESTION = N_("Cancel {label}? It stays in the list as cancelled.")
+    CLOSE_QUESTION = N_(
+        "Close the rest of {label}? {qty} not received will no longer be on order; what came "
+        "is billed and paid as usual."
+    )
 
     def show(self, po: PU.POView) -> None:
         loc = self.app.locale
@@ -232,6 +238,13 @@ class PurchaseOrderScreen(orders.OrderScreen):
             )
             + "\n"
         )
+        if po.released:
+            t.append(
+                _("{qty} not received: the rest was closed, no longer on order").format(
+                    qty=number(po.released, loc)
+                )
+                + "\n"
+            )
         if po.bills:
             t.append("\n" + _("Bills") + "\n", style="bold")
             for b in po.bills:

@@ -257,13 +257,14 @@ BINDING_IDS: Mapping[str, tuple[str, ...]] = {
         "purchases.new",
         *_digits("purchases.state", "0123456789"),
         *(f"po.{n}" for n in ("back", "edit", "send", "confirm", "receive", "bill", "pay")),
-        *(f"po.{n}" for n in ("cancel", "write", "entries", "supplier", "mail")),
+        *(f"po.{n}" for n in ("cancel", "close", "write", "entries", "supplier", "mail")),
     ),
     "bizdesk.screens.sales": (
         *("sales.back", "sales.new", "sales.counter"),
         *_digits("sales.state", "012345678"),
         *(f"so.{n}" for n in ("back", "edit", "confirm", "deliver", "invoice", "pay")),
-        *(f"so.{n}" for n in ("return", "cancel", "write", "entries", "customer", "mail")),
+        *(f"so.{n}" for n in ("return", "cancel", "close", "write", "entries", "customer")),
+        "so.mail",
     ),
     "bizdesk.screens.journal": (
         *(f"journal.{n}" for n in ("new", "edit", "rename", "post", "reverse", "view", "archive")),

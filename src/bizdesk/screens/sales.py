@@ -169,6 +169,7 @@ class SalesOrderScreen(orders.OrderScreen):
         Binding("p", "pay", N_("Payment"), id="so.pay"),
         Binding("t", "return_goods", N_("Return"), id="so.return"),
         Binding("x", "cancel_order", N_("Cancel order"), id="so.cancel"),
+        Binding("x", "close_rest", N_("Close rest"), id="so.close"),
         Binding("w", "write", N_("Print"), id="so.write"),
         Binding("j", "entries", N_("Postings"), id="so.entries"),
         Binding("g", "party", N_("Customer"), id="so.customer"),
@@ -177,13 +178,18 @@ class SalesOrderScreen(orders.OrderScreen):
     HELP = N_(
         "A sales order. e edits a draft; c confirms it (its stock is reserved); l delivers "
         "(partial is fine); i invoices what was delivered; p records a payment; t takes "
-        "invoiced goods back (a credit note); x cancels before delivery; w writes the order, "
-        "an invoice or a credit note as a PDF; j lists its journal entries; g opens the customer."
+        "invoiced goods back (a credit note); x cancels before delivery, or once part was "
+        "delivered closes the rest (its reservation released); w writes the order, an invoice "
+        "or a credit note as a PDF; j lists its journal entries; g opens the customer."
     )
 
     SERVICE = SA
     FORM = staticmethod(order_form)
     CANCEL_QUESTION = N_("Cancel {label}? Its reservation is released.")
+    CLOSE_QUESTION = N_(
+        "Close the rest of {label}? {qty} not delivered will be released from its "
+        "reservation; what was delivered is invoiced and paid as usual."
+    )
 
     def fetch_order(self, uow):  # noqa: ANN001, ANN201
         self.stock = SA.delivery_stock(uow, self.record_id)  # where each line's goods are
@@ -222,6 +228,13 @@ class SalesOrderScreen(orders.OrderScreen):
             )
             + "\n"
         )
+        if so.released:
+            t.append(
+                _("{qty} not delivered: the rest was closed, its reservation released").format(
+                    qty=number(so.released, loc)
+                )
+                + "\n"
+            )
         if so.invoices:
             t.append("\n" + _("Invoices and credit notes") + "\n", style="bold")
             for inv in so.invoices:

@@ -1,4 +1,6 @@
 """Purchase orders: draft -> sent -> confirmed -> (partially) received -> billed -> closed.
+Cancelled before anything is received; the rest of an order partly received is closed (no
+longer on order) and the order goes on as received, for what came.
 
 A receipt adds stock at the line's cost and posts Dr Inventory / Cr GRNI. The supplier's bill
 clears GRNI for what was received (a different billed amount goes to price differences),
@@ -76,10 +78,41 @@ FLOW = Flow(
             [POState.PARTIALLY_RECEIVED, POState.RECEIVED],
         ),
         "bill": ([POState.PARTIALLY_RECEIVED, POState.RECEIVED], [POState.BILLED]),
+        # the rest still to come is not awaited: received, or billed if all of that was
+        "close_rest": ([POState.PARTIALLY_RECEIVED], [POState.RECEIVED, POState.BILLED]),
         "settle": ([POState.BILLED], [POState.CLOSED]),  # every bill paid
     },
 )
 RECEIVABLE_STATES = FLOW.starts("receive")
+
+
+def why_not(step: str, state: str) -> Message:
+    """Why ``step`` is not taken in ``state`` and what to do instead: the end of "PO-00007
+    is draft; ..." (each door says it when its key or command cannot act)."""
+    if state == POState.CANCELLED:
+        return Message("it is cancelled; nothing more is done with it")
+    early = state in (POState.DRAFT, POState.SENT, POState.CONFIRMED)
+    if step == "send":
+        return Message("only a draft is marked sent")
+    if step == "confirm":
+        return Message("only a draft or a sent order is marked confirmed")
+    if step == "receive":
+        if state == POState.DRAFT:
+            return Message("send or confirm it first")
+        return Message("nothing is left to receive")
+    if step == "bill":
+        if early:
+            return Message("nothing was received yet: receive the goods first, then bill them")
+        return Message("there is nothing received to bill")
+    if step == "cancel" and state == POState.PARTIALLY_RECEIVED:
+        return Message("part of it was received: close the rest instead")
+    if step == "cancel":
+        return Message("goods were received; goods received cannot be cancelled")
+    if step == "close_rest" and early:
+        return Message("nothing was received yet: cancel it instead")
+    return Message("nothing is left to receive")
+
+
 ORDERS = OrderKind(
     PurchaseOrder,
     PurchaseLine,
@@ -181,6 +214,18 @@ class POView:
     def paid(self) -> Decimal:
         return sum((b.paid for b in self.bills), Decimal(0))
 
+    @property
+    def left_over(self) -> Decimal:
+        """What is not received (what closing the rest stops awaiting, while it is open)."""
+        return sum((ln.outstanding for ln in self.lines), Decimal(0))
+
+    @property
+    def released(self) -> Decimal:
+        """What was ordered and is no longer awaited: the rest closed (close_rest)."""
+        if self.state not in (POState.RECEIVED, POState.BILLED, POState.CLOSED):
+            return Decimal(0)
+        return self.left_over
+
 
 def _clean(uow: UnitOfWork, data: POInput) -> tuple[dict, list[dict]]:
     chk = v.Checker()
@@ -234,8 +279,7 @@ def _transition(
     uow: UnitOfWork, order_id: int, step: str, new: POState, version: int | None
 ) -> int:
     """A step that only changes the state (recorded in the audit trail as the new state)."""
-    why = Message("it cannot be {state} now", state=state_word(new))
-    po = ORDERS.start(uow, order_id, step, why, version=version)
+    po = ORDERS.start(uow, order_id, step, lambda st: why_not(step, st), version=version)
     ORDERS.move(uow, po, step, new, new)
     return po.id
 
@@ -266,6 +310,32 @@ def cancel(uow: UnitOfWork, order_id: int, *, version: int | None = None) -> POV
     return get(uow, _transition(uow, order_id, "cancel", POState.CANCELLED, version))
 
 
+@requires("purchases.edit")
+def close_rest(uow: UnitOfWork, order_id: int, *, version: int | None = None) -> POView:
+    """Stop waiting for what is not received of an order partly received: it is no longer
+    on order; nothing moves and nothing is posted. The order goes on as received (to bill
+    what came), billed if all of that is, closed if those bills are paid too."""
+    po = ORDERS.start(
+        uow, order_id, "close_rest", lambda st: why_not("close_rest", st), version=version
+    )
+    lines = ORDERS.lines(uow, po.id)
+    released = {ln.id: _still_to_come(ln) for ln in lines}
+    before = po.state
+    done = all(ln.billed_scaled >= ln.received_scaled for ln in lines)
+    FLOW.move(po, "close_rest", POState.BILLED if done else POState.RECEIVED)
+    if FLOW.may("settle", po.state) and _order_open(uow, po.id) == 0:
+        FLOW.move(po, "settle", POState.CLOSED)
+    touch(uow, po)
+    uow.audit(
+        "purchase_order",
+        po.id,
+        "close_rest",
+        before={"state": before},
+        after={"state": po.state, "released": {k: q for k, q in released.items() if q}},
+    )
+    return get(uow, po.id)
+
+
 def _still_to_come(ln: PurchaseLine) -> int:
     return ln.qty_scaled - ln.received_scaled
 
@@ -285,11 +355,7 @@ def receive(
         uow,
         order_id,
         "receive",
-        lambda st: (
-            Message("send or confirm it first")
-            if st == POState.DRAFT
-            else Message("nothing is left to receive")
-        ),
+        lambda st: why_not("receive", st),
         version=version,
     )
     lines = {ln.id: ln for ln in ORDERS.lines(uow, po.id)}
@@ -480,7 +546,10 @@ def bill(
     )
     uow.session.add(b)
     uow.session.flush()
-    if all(ln.billed_scaled >= ln.qty_scaled for ln in lines):
+    if all(ln.billed_scaled >= ln.qty_scaled for ln in lines) or (
+        po.state == POState.RECEIVED  # its rest closed: all that was received is billed
+        and all(ln.billed_scaled >= ln.received_scaled for ln in lines)
+    ):
         FLOW.move(po, "bill", POState.BILLED)
     touch(uow, po)
     uow.audit(

@@ -1,11 +1,13 @@
 """Sales orders: where the CRM meets the ERP.
 
 draft -> confirmed (reserves stock) -> partially delivered -> delivered -> invoiced -> closed;
-cancel before anything left the shop. Delivering issues stock at average cost (Dr Cost of
-goods sold / Cr Inventory); invoicing what was delivered posts Dr Receivables / Cr Sales +
-VAT payable; payments Dr Bank|Cash / Cr Receivables. A return takes invoiced goods back at the
-cost they left with (Dr Inventory / Cr COGS) and issues a credit note (Dr Sales + VAT payable /
-Cr Receivables). A counter sale does order, delivery, invoice and payment in one step.
+cancel before anything left the shop; the rest of an order partly delivered is closed (its
+reservation released) and the order goes on as delivered, for what was. Delivering issues
+stock at average cost (Dr Cost of goods sold / Cr Inventory); invoicing what was delivered
+posts Dr Receivables / Cr Sales + VAT payable; payments Dr Bank|Cash / Cr Receivables. A
+return takes invoiced goods back at the cost they left with (Dr Inventory / Cr COGS) and
+issues a credit note (Dr Sales + VAT payable / Cr Receivables). A counter sale does order,
+delivery, invoice and payment in one step.
 """
 
 from __future__ import annotations
@@ -111,6 +113,8 @@ FLOW = Flow(
             [SOState.PARTIALLY_DELIVERED, SOState.DELIVERED],
             [SOState.INVOICED],
         ),
+        # the rest not delivered is released: delivered, or invoiced if all of that was
+        "close_rest": ([SOState.PARTIALLY_DELIVERED], [SOState.DELIVERED, SOState.INVOICED]),
         "settle": ([SOState.INVOICED], [SOState.CLOSED]),  # every invoice paid or credited
     },
 )
@@ -118,6 +122,31 @@ FLOW = Flow(
 ORDERS = OrderKind(
     SalesOrder, SalesLine, SALES_ORDER, FLOW, "customer_id", "unit_price_minor", "sale_price_minor"
 )
+
+
+def why_not(step: str, state: str) -> Message:
+    """Why ``step`` is not taken in ``state`` and what to do instead: the end of "SO-00007
+    is delivered; ..." (each door says it when its key or command cannot act)."""
+    if state == SOState.CANCELLED:
+        return Message("it is cancelled; nothing more is done with it")
+    early = state in (SOState.DRAFT, SOState.CONFIRMED)
+    if step == "confirm":
+        return Message("it is confirmed already")
+    if step == "deliver":
+        if state == SOState.DRAFT:
+            return Message("confirm it first")
+        return Message("nothing is left to deliver")
+    if step == "invoice":
+        if early:
+            return Message("deliver first: an invoice is for what was delivered")
+        return Message("nothing delivered waits for an invoice")
+    if step == "cancel" and state == SOState.PARTIALLY_DELIVERED:
+        return Message("part of it was delivered: close the rest instead")
+    if step == "cancel":
+        return Message("goods left the shop: return them instead")
+    if step == "close_rest" and early:
+        return Message("nothing was delivered yet: cancel it instead")
+    return Message("nothing is left to deliver")
 
 
 @dataclass
@@ -207,6 +236,18 @@ class SOView:
     def unpaid(self) -> Decimal:
         return sum((i.open for i in self.invoices), Decimal(0))
 
+    @property
+    def left_over(self) -> Decimal:
+        """What is not delivered (what closing the rest releases, while the order is open)."""
+        return sum((ln.to_deliver for ln in self.lines), Decimal(0))
+
+    @property
+    def released(self) -> Decimal:
+        """What was ordered and will not be delivered: the rest closed (close_rest)."""
+        if self.state not in (SOState.DELIVERED, SOState.INVOICED, SOState.CLOSED):
+            return Decimal(0)
+        return self.left_over
+
 
 # --- orders -----------------------------------------------------------------------------------
 
@@ -281,8 +322,7 @@ def from_deal(uow: UnitOfWork, deal_id: int) -> SOView | None:
 @requires("sales.edit")
 def confirm(uow: UnitOfWork, order_id: int, *, version: int | None = None) -> SOView:
     """Confirm a draft: its stock is reserved (refused when not enough is available)."""
-    why = Message("it is confirmed already")
-    so = ORDERS.start(uow, order_id, "confirm", why, version=version)
+    so = ORDERS.start(uow, order_id, "confirm", lambda st: why_not("confirm", st), version=version)
     lines = ORDERS.lines(uow, so.id)
     need: dict[int, int] = {}
     kits: dict[int, list[tuple[int, int]]] = {}
@@ -342,14 +382,43 @@ def available(uow: UnitOfWork, product_id: int) -> int:
 
 @requires("sales.edit")
 def cancel(uow: UnitOfWork, order_id: int, *, version: int | None = None) -> SOView:
-    why = Message("goods left the shop: return them instead")
-    so = ORDERS.start(uow, order_id, "cancel", why, version=version)
+    so = ORDERS.start(uow, order_id, "cancel", lambda st: why_not("cancel", st), version=version)
     ORDERS.move(uow, so, "cancel", SOState.CANCELLED, "cancel")
     return get(uow, so.id)
 
 
+@requires("sales.edit")
+def close_rest(uow: UnitOfWork, order_id: int, *, version: int | None = None) -> SOView:
+    """Close what is not delivered of an order partly delivered: its reservation is
+    released, nothing moves and nothing is posted. The order goes on as delivered (to
+    invoice what was), invoiced if all of that is, closed if that is paid too."""
+    so = ORDERS.start(
+        uow, order_id, "close_rest", lambda st: why_not("close_rest", st), version=version
+    )
+    lines = ORDERS.lines(uow, so.id)
+    released = {ln.id: ln.qty_scaled - ln.delivered_scaled for ln in lines}
+    before = so.state
+    done = all(ln.invoiced_scaled >= ln.delivered_scaled for ln in lines)
+    FLOW.move(so, "close_rest", SOState.INVOICED if done else SOState.DELIVERED)
+    moved = so.state
+    _close_if_settled(uow, so)  # stamps the order when it closes it
+    if so.state == moved:
+        touch(uow, so)
+    uow.audit(
+        "sales_order",
+        so.id,
+        "close_rest",
+        before={"state": before},
+        after={"state": so.state, "released": {k: q for k, q in released.items() if q}},
+    )
+    return get(uow, so.id)
+
+
 def _set_progress(so: SalesOrder, lines: list[SalesLine], step: str) -> None:
-    if all(ln.invoiced_scaled >= ln.qty_scaled for ln in lines):
+    if all(ln.invoiced_scaled >= ln.qty_scaled for ln in lines) or (
+        so.state == SOState.DELIVERED  # its rest closed: all that was delivered is invoiced
+        and all(ln.invoiced_scaled >= ln.delivered_scaled for ln in lines)
+    ):
         FLOW.move(so, step, SOState.INVOICED)
     elif all(ln.delivered_scaled >= ln.qty_scaled for ln in lines):
         FLOW.move(so, step, SOState.DELIVERED)
@@ -375,11 +444,7 @@ def deliver(
         uow,
         order_id,
         "deliver",
-        lambda st: (
-            Message("confirm it first")
-            if st == SOState.DRAFT
-            else Message("nothing is left to deliver")
-        ),
+        lambda st: why_not("deliver", st),
         version=version,
     )
     lines = {ln.id: ln for ln in ORDERS.lines(uow, so.id)}
