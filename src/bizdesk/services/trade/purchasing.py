@@ -107,7 +107,7 @@ def why_not(step: str, state: str) -> Message:
     if step == "cancel" and state == POState.PARTIALLY_RECEIVED:
         return Message("part of it was received: close the rest instead")
     if step == "cancel":
-        return Message("goods were received; goods received cannot be cancelled")
+        return Message("what came in cannot be cancelled")
     if step == "close_rest" and early:
         return Message("nothing was received yet: cancel it instead")
     return Message("nothing is left to receive")
