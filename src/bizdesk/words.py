@@ -180,6 +180,7 @@ AUDIT_ACTION_NAMES = {
     "business_hours": N_("business hours"),
     "cancel": N_("cancel"),
     "cancelled": N_("cancelled"),
+    "close_rest": N_("close the rest"),
     "confirm": N_("confirm"),
     "confirmed": N_("confirmed"),
     "copy": N_("copy"),
