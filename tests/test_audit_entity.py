@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -50,3 +51,18 @@ def test_the_command_refuses_bogus_and_lists_the_kinds(tmp_path) -> None:  # noq
     assert "Traceback" not in bad.stderr
     good = run("audit", "--entity", "account", "--db", db)
     assert good.returncode == 0 and "install-chart" in good.stdout
+
+
+def test_a_limited_listing_says_what_it_left_out(tmp_path) -> None:  # noqa: ANN001
+    """It stopped at the newest 1,000 events without a word, and nothing reached the rest."""
+    db = str(tmp_path / "shop.db")
+    assert run("init", "--db", db).returncode == 0
+    whole = run("audit", "--db", db, "--format", "json", "--limit", "0")
+    assert whole.returncode == 0 and whole.stderr == ""
+    total = len(json.loads(whole.stdout))
+    assert total >= 2
+    cut = run("audit", "--db", db, "--format", "json", "--limit", "1")
+    assert [e["id"] for e in json.loads(cut.stdout)] == [json.loads(whole.stdout)[-1]["id"]]
+    assert cut.stderr == f"The newest 1 of {total} events are shown; --limit 0 shows them all.\n"
+    enough = run("audit", "--db", db, "--format", "csv", "--limit", str(total))
+    assert enough.stderr == "" and len(enough.stdout.splitlines()) == total + 1

@@ -27,7 +27,7 @@ from bizdesk.cli.core import (
     show,
 )
 from bizdesk.formatting import visible
-from bizdesk.i18n import _, resolve_locale, setting_name, use_setting
+from bizdesk.i18n import _, ngettext, resolve_locale, setting_name, use_setting
 from bizdesk.reading import date_text, date_text_in
 from bizdesk.words import AUDIT_ACTION_NAMES, AUDIT_ENTITY_NAMES, USER_ROLE_NAMES, named
 
@@ -47,13 +47,30 @@ def audit(
         str | None, typer.Option(metavar=date_form(), help=_("From this day on."))
     ] = None,
     entity: Annotated[str | None, typer.Option(help=_("contact, deal, ticket ..."))] = None,
+    limit: Annotated[
+        int,
+        typer.Option(min=0, help=_("The newest this many events (0: all of them).")),
+    ] = 1000,
     fmt: FormatOpt = Shown.TABLE,
 ) -> None:
-    from bizdesk.services.admin.audit import list_events
+    from bizdesk.formatting import number
+    from bizdesk.services.admin.audit import count_events, list_events
 
     store = open_store(ctx, db)
+    day = parse_date(since, "--since")
     with store.read() as uow:
-        rows = list_events(uow, since=parse_date(since, "--since"), entity=entity)
+        rows = list_events(uow, since=day, entity=entity, limit=limit or None)
+        total = count_events(uow, since=day, entity=entity) if len(rows) == limit else len(rows)
+    if total > len(rows):  # said, never cut unsaid (it stopped at 1,000 without a word)
+        locale = store.settings().get("locale", "en_US")
+        say(
+            ngettext(
+                "The newest {shown} of {total} event are shown; --limit 0 shows them all.",
+                "The newest {shown} of {total} events are shown; --limit 0 shows them all.",
+                total,
+            ).format(shown=number(len(rows), locale), total=number(total, locale)),
+            stderr=True,
+        )
     if fmt is Shown.JSON:
         print_json(
             [

@@ -85,21 +85,41 @@ class AuditRow:
     after: str | None
 
 
-@requires("audit.view")
-def list_events(
-    uow: UnitOfWork, *, since: date | None = None, entity: str | None = None, limit: int = 1000
-) -> list[AuditRow]:
-    if entity is not None:
-        check_entity(entity)
-    stmt = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit)
+def _chosen(stmt, since: date | None, entity: str | None):  # noqa: ANN001, ANN202
     if since:
         stmt = stmt.where(AuditEvent.at >= datetime.combine(since, datetime.min.time(), UTC))
     if entity is not None:
         stmt = stmt.where(AuditEvent.entity == entity)
+    return stmt
+
+
+@requires("audit.view")
+def list_events(
+    uow: UnitOfWork,
+    *,
+    since: date | None = None,
+    entity: str | None = None,
+    limit: int | None = 1000,
+) -> list[AuditRow]:
+    """The newest ``limit`` events (all of them with None), oldest first."""
+    if entity is not None:
+        check_entity(entity)
+    stmt = _chosen(select(AuditEvent).order_by(AuditEvent.id.desc()), since, entity)
+    if limit is not None:
+        stmt = stmt.limit(limit)
     return [
         AuditRow(e.id, e.at, e.username, e.entity, e.entity_id, e.action, e.before, e.after)
         for e in uow.session.exec(stmt)
     ][::-1]
+
+
+@requires("audit.view")
+def count_events(uow: UnitOfWork, *, since: date | None = None, entity: str | None = None) -> int:
+    """How many events list_events chooses from (to say what a limit left out)."""
+    if entity is not None:
+        check_entity(entity)
+    stmt = _chosen(select(func.count()).select_from(AuditEvent), since, entity)
+    return uow.session.exec(stmt).one()
 
 
 def latest_id(uow: UnitOfWork) -> int:
