@@ -12,6 +12,27 @@ from tests.erp_helpers import errors, product
 HEADER = "entry,date,account,debit,credit,memo,contact\n"
 
 
+def test_a_bad_date_is_refused_saying_why(store) -> None:  # noqa: ANN001
+    """0001-01-01 was "not a date (YYYY-MM-DD)", which it is written as: it is outside the
+    years bizdesk keeps, and 2026-02-30 is a day that does not exist."""
+    data = (
+        HEADER
+        + "A,0001-01-01,1010,5,,,\nA,0001-01-01,3000,,5,,\n"
+        + "B,2026-02-30,1010,5,,,\nB,2026-02-30,3000,,5,,\n"
+        + "C,20260215,1010,5,,,\nC,20260215,3000,,5,,\n"
+    )
+    with pytest.raises(ValidationError) as exc:
+        journal_import.import_journal(store, data)
+    said = str(exc.value).splitlines()
+    assert said[0] == (
+        "line 2: date: 0001-01-01 is outside the dates bizdesk accepts (1900-01-01 to 2199-12-31)"
+    ), said
+    assert said[2] == "line 4: date: '2026-02-30' is not a date: there is no such day", said
+    assert said[4] == (
+        "line 6: date: '20260215' is not a date: write YYYY-MM-DD, e.g. 2026-02-15"
+    ), said
+
+
 def test_journal_dry_run_writes_nothing(store) -> None:  # noqa: ANN001
     data = HEADER + "A,2026-11-01,1010,10,,x,\nA,2026-11-01,3000,,10,,\n"
     r = journal_import.import_journal(store, data, dry_run=True)

@@ -286,11 +286,13 @@ def _check_and_post(  # noqa: C901
                 dates.clear()  # bounded, even in a file of garbage dates
             try:
                 dates[raw_date] = v.iso_date(raw_date)  # YYYY-MM-DD, 1900-2199
+            except v.FieldError as exc:  # why: the form, no such day, out of the years
+                dates[raw_date] = exc.message
             except ValueError:
                 dates[raw_date] = None
         day = dates[raw_date]
-        if day is None:
-            problem = Message("{text} is not a date (YYYY-MM-DD)", text=repr(raw_date[:20]))
+        if day is None or not isinstance(day, date):
+            problem = day or Message("{text} is not a date (YYYY-MM-DD)", text=repr(raw_date[:20]))
             problems.add(line, line_problem(line, problem, "date"))
         elif e.day is None:
             e.day = day
