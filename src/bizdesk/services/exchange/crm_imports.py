@@ -500,15 +500,26 @@ _CONTACT_ROW = (  # the contact table's columns, in the order the import writes 
 
 
 _NOT_AUDITED = {"sort_name", "created_at", "updated_at", "search_text"}  # as contacts._snapshot
-_AUDITED = [(i, col) for i, col in enumerate(_CONTACT_ROW) if col not in _NOT_AUDITED]
+# (name, its place in the row) in the order the audit writes keys (sorted, as _dump does);
+# language and merged_into_id are not written by the import: their columns' defaults
+_AUDITED = sorted(
+    [(col, i) for i, col in enumerate(_CONTACT_ROW) if col not in _NOT_AUDITED]
+    + [("language", None), ("merged_into_id", None), ("tags", None)]
+)
+_DEFAULTS = {"language": "", "merged_into_id": None}
+_ENCODE = json.JSONEncoder(ensure_ascii=False, default=str).encode
 
 
 def _audited(row: tuple, tags: str) -> str:
-    """A new contact's audit "after" (JSON text) from its row as the import writes it."""
-    after = {col: row[i] for i, col in _AUDITED}
-    after.update(language="", merged_into_id=None)  # (the columns' defaults: not written)
-    after["tags"] = sorted(t for t in tags.split(";") if t)
-    return json.dumps(after, default=str, ensure_ascii=False, sort_keys=True)
+    """A new contact's audit "after" (JSON text, as a contact made by hand records it)
+    from its row as the import writes it; tens of thousands a second, so built in order."""
+    after = {
+        col: row[i]
+        if i is not None
+        else (sorted(t for t in tags.split(";") if t) if col == "tags" else _DEFAULTS[col])
+        for col, i in _AUDITED
+    }
+    return _ENCODE(after)
 
 
 @contextmanager
