@@ -19,6 +19,8 @@ from bizdesk.config import backups_dir, sqlite_path
 from bizdesk.errors import StoreError
 from bizdesk.services.admin import backup as B
 from bizdesk.services.crm import contacts as C
+from tests.test_cli import bizdesk
+from tests.test_cli import db as db  # noqa: F401  (the fixture)
 
 # backups are SQLite files (PostgreSQL stores are backed up with pg_dump)
 pytestmark = pytest.mark.usefixtures("sqlite_only")
@@ -309,3 +311,62 @@ def test_a_backup_is_private_from_its_first_byte(store, tmp_path, monkeypatch):
     assert seen == [0o600, 0o600]
     assert os.stat(made).st_mode & 0o777 == 0o600
     assert os.stat(daily).st_mode & 0o777 == 0o600
+
+
+def _company(db: Path) -> str:
+    with sqlite3.connect(db) as conn:
+        return conn.execute("SELECT value FROM setting WHERE key = 'company'").fetchone()[0]
+
+
+def test_restore_refuses_a_backup_of_another_shop_unless_told(tmp_path, db):
+    """`restore vi.db` put a Vietnamese VND shop in place of an English EUR one, exit 0: a
+    backup of another shop is refused naming both; --other-shop says it is meant."""
+    ours = Path(db)  # Test Cycles, EUR
+    theirs = tmp_path / "theirs.db"
+    made = bizdesk(
+        "init", "--db", str(theirs), "--company", "Phong Vũ", "--currency", "VND",
+        "--locale", "vi_VN",
+    )  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    r = bizdesk("restore", str(theirs), "--db", str(ours))
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert "Traceback" not in r.stderr
+    said = " ".join(r.stderr.split())
+    assert f"{theirs} is a backup of another shop, Phong Vũ (VND), not of Test Cycles (EUR)" in (
+        said
+    ), said
+    assert "Nothing was changed" in said and "--other-shop" in said
+    assert _company(ours) == "Test Cycles"
+    assert not list(backups_dir("sqlite:///" + str(ours)).glob("*before-restore*"))
+    # said so: restored, the old shop kept in the safety copy
+    r = bizdesk("restore", str(theirs), "--db", str(ours), "--other-shop")
+    assert r.returncode == 0, r.stderr
+    assert _company(ours) == "Phong Vũ"
+    (safety,) = backups_dir("sqlite:///" + str(ours)).glob("*before-restore.db")
+    assert _company(safety) == "Test Cycles"
+
+
+def test_restore_of_the_same_shop_is_unchanged(tmp_path, db):
+    """The same store renamed since, and a store made anew for the same shop (same name and
+    currency), take its backups back without being asked; so does an unreadable store."""
+    ours = Path(db)
+    old = tmp_path / "old.db"
+    assert bizdesk("backup", str(old), "--db", db).returncode == 0
+    with sqlite3.connect(ours) as conn:  # renamed since the backup
+        conn.execute("UPDATE setting SET value = 'Test Cycles & Sons' WHERE key = 'company'")
+    r = bizdesk("restore", str(old), "--db", db)
+    assert r.returncode == 0, r.stderr
+    assert _company(ours) == "Test Cycles"
+    anew = tmp_path / "anew.db"
+    made = bizdesk("init", "--db", str(anew), "--company", "Test  cycles", "--currency", "eur")
+    assert made.returncode == 0, made.stderr
+    r = bizdesk("restore", str(old), "--db", str(anew))
+    assert r.returncode == 0, r.stderr
+    # an unreadable store is restored (and kept aside), whichever shop it held
+    other = tmp_path / "other.db"
+    made = bizdesk("init", "--db", str(other), "--company", "Other", "--currency", "USD")
+    assert made.returncode == 0, made.stderr
+    other.write_bytes(os.urandom(other.stat().st_size))
+    r = bizdesk("restore", str(old), "--db", str(other))
+    assert r.returncode == 0, r.stderr
+    assert _company(other) == "Test Cycles"

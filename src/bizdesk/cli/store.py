@@ -180,10 +180,18 @@ def migrate_to_cmd(
 @app.command(
     help=_("Replace the store with a verified backup (the current one is backed up first).")
 )
-def restore(ctx: typer.Context, src: Annotated[str, typer.Argument()], db: DbOpt = None) -> None:
+def restore(
+    ctx: typer.Context,
+    src: Annotated[str, typer.Argument()],
+    db: DbOpt = None,
+    other_shop: Annotated[
+        bool,
+        typer.Option("--other-shop", help=_("Put a backup of another shop in place of this one.")),
+    ] = False,
+) -> None:
     from bizdesk.services.admin.backup import restore_store
 
-    done = restore_store(store_url(ctx, db), Path(src))
+    done = restore_store(store_url(ctx, db), Path(src), other_shop=other_shop)
     if done.safety is not None:
         say(
             _("Restored from {backup}; the previous content is in {safety}").format(

@@ -129,8 +129,13 @@ class Restored:
     aside: Path | None  # where the damaged (or cut short) file was moved
 
 
-def restore_store(target: Store | str, src: Path, *, user: str | None = None) -> Restored:
+def restore_store(
+    target: Store | str, src: Path, *, user: str | None = None, other_shop: bool = False
+) -> Restored:
     """Put a verified backup in place of the store ``target`` (an open store, or its URL).
+
+    A backup of another shop (``_other_shop``) is refused, unless ``other_shop`` says that
+    is meant; a store whose shop cannot be read (damaged, not set up) is not asked.
 
     A sound store is backed up first, under its write lock, and overwritten through the
     backup API before that lock is let go (others who have it open see the restored
@@ -161,6 +166,10 @@ def restore_store(target: Store | str, src: Path, *, user: str | None = None) ->
                     sound = False
             if sound:
                 require_store(store, "backup.run")
+                if not other_shop:
+                    with store.read() as uow:
+                        ours = _shop(uow.session.execute(text(SHOP)).one())
+                    _refuse_other_shop(ours, src, path)
                 # the write lock first, then the safety copy, then the new content: what
                 # was committed before the lock is in the copy, nothing can come between
                 safety: list[Path] = []
@@ -172,8 +181,78 @@ def restore_store(target: Store | str, src: Path, *, user: str | None = None) ->
         finally:
             if mine:
                 store.dispose()
+    if not other_shop and path.exists():  # a damaged store: whatever of it can be read
+        _refuse_other_shop(_shop_in_file(path), src, path)
     _owner_in_backup(src)
     return Restored(safety=None, aside=_replace_file(path, src))
+
+
+# What tells one shop from another: its name, its currency and when its store was set up
+# (setup.born: its first audit event), read alike from the live store and from a file.
+SHOP = (
+    "SELECT (SELECT value FROM setting WHERE key = 'company'), "
+    "(SELECT value FROM setting WHERE key = 'currency'), "
+    "(SELECT at FROM audit_event ORDER BY id LIMIT 1)"
+)
+
+
+@dataclass(frozen=True)
+class Shop:
+    company: str
+    currency: str
+    born: str  # '' before any audit event
+
+
+def _shop(row) -> Shop | None:  # noqa: ANN001
+    company, currency, born = row
+    if not currency:  # a store not set up yet belongs to no shop
+        return None
+    return Shop(company=company or "", currency=currency, born=str(born or ""))
+
+
+def _shop_in_file(path: Path) -> Shop | None:
+    """The shop a store file holds, read without writing anything beside it; None when
+    it cannot be read (a damaged or garbage file) or is not set up."""
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True)
+        try:
+            return _shop(conn.execute(SHOP).fetchone())
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return None
+
+
+def _other_shop(ours: Shop | None, theirs: Shop | None) -> bool:
+    """The backup is of another shop: not the same store (set up at another moment) and
+    another name or currency. The same store is the same shop though renamed since; a
+    store made anew for the same shop (same name and currency) takes its backups back."""
+    if ours is None or theirs is None:
+        return False
+    if ours.born and ours.born == theirs.born:
+        return False
+    same_name = " ".join(ours.company.split()).casefold() == (
+        " ".join(theirs.company.split()).casefold()
+    )
+    return not same_name or ours.currency.upper() != theirs.currency.upper()
+
+
+def _refuse_other_shop(ours: Shop | None, src: Path, path: Path) -> None:
+    theirs = _shop_in_file(src)
+    if _other_shop(ours, theirs):
+        raise StoreError(
+            Message(
+                "{backup} is a backup of another shop, {theirs} ({their_currency}), not of "
+                "{ours} ({our_currency}) in {store}. Nothing was changed. To put {theirs} in "
+                "place of {ours}, run the restore again with --other-shop.",
+                backup=str(src),
+                theirs=theirs.company,
+                their_currency=theirs.currency,
+                ours=ours.company,
+                our_currency=ours.currency,
+                store=str(path),
+            )
+        )
 
 
 def _owner_in_backup(src: Path) -> None:
