@@ -370,3 +370,28 @@ def test_restore_of_the_same_shop_is_unchanged(tmp_path, db):
     r = bizdesk("restore", str(old), "--db", str(other))
     assert r.returncode == 0, r.stderr
     assert _company(other) == "Test Cycles"
+
+
+def test_backup_into_a_folder(tmp_path, db):
+    """`backup DIR` said "DIR already exists; choose another name", and `backup NEW/` wrote
+    a file named NEW: a folder that exists gets a backup inside it, named as the backups
+    folder's are; a name ending in a slash is a folder, refused when it does not exist."""
+    folder = tmp_path / "kept"
+    folder.mkdir()
+    for given in (str(folder), str(folder) + "/"):
+        r = bizdesk("backup", given, "--db", db)
+        assert r.returncode == 0, r.stderr
+        made = Path(r.stdout.strip().removeprefix("Backup written to "))
+        assert made.parent == folder and made.name.startswith("shop-"), made
+        assert made.name.endswith("-manual.db")
+        B.verify_backup(made)
+    assert len(list(folder.glob("*.db"))) == 2
+    missing = tmp_path / "missing"
+    r = bizdesk("backup", str(missing) + "/", "--db", db)
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+    said = " ".join(r.stderr.split())
+    assert f"the folder {missing} does not exist; make it first" in said, said
+    assert not missing.exists() and not list(tmp_path.glob("missing*"))
+    # a file is still named as before
+    r = bizdesk("backup", str(tmp_path / "one.db"), "--db", db)
+    assert r.returncode == 0 and (tmp_path / "one.db").is_file(), r.stderr

@@ -146,7 +146,7 @@ def backup(
 ) -> None:
     from bizdesk.services.admin.backup import backup_store
 
-    path = backup_store(open_store(ctx, db), Path(dest) if dest else None)
+    path = backup_store(open_store(ctx, db), dest or None)  # (as typed: "dir/" is a folder)
     say(_("Backup written to {path}").format(path=shown_name(path)))
 
 

@@ -45,9 +45,12 @@ def backups_folder(store: Store) -> Path:
     return folder
 
 
-def copy_store(store: Store, dest: Path | None = None, *, reason: str = "manual") -> Path:
+def copy_store(store: Store, dest: Path | str | None = None, *, reason: str = "manual") -> Path:
     """The copy itself, unchecked for roles (the upgrade's safety copy runs whoever opens
     the store), but always checked for damage: a damaged store is never copied.
+
+    ``dest`` names the copy's file, or a folder to put it in (one that exists, or any name
+    written with a slash at its end), where it is named as in the backups folder.
 
     The copy is written under a temporary name beside ``dest``, checked in full (``PRAGMA
     integrity_check``: SQLite's backup API copies the pages as they are, so this checks the
@@ -56,8 +59,14 @@ def copy_store(store: Store, dest: Path | None = None, *, reason: str = "manual"
     src = source_path(store)
     if store.damaged is not None:
         raise store.damaged
+    folder = None
+    if dest is not None and (str(dest).endswith(("/", os.sep)) or Path(dest).is_dir()):
+        folder = Path(dest)  # (a Path has no slash at its end)
+        if not folder.is_dir():
+            raise StoreError(_not_there(folder))
+        dest = None
     if dest is None:  # named here: never "already exists" (two restores in one second)
-        folder = backups_folder(store)
+        folder = folder or backups_folder(store)
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         for n in range(1, 100):
             dest = folder / f"{name_part(src.stem)}-{stamp}{f'-{n}' if n > 1 else ''}-{reason}.db"
@@ -70,20 +79,25 @@ def copy_store(store: Store, dest: Path | None = None, *, reason: str = "manual"
     if dest.exists():
         raise StoreError(Message("{path} already exists; choose another name", path=dest))
     if not dest.parent.is_dir():  # (else the store was blamed: "cannot open the store")
-        said = (
-            N_("{folder} is not a folder; name a file in one (nothing was written)")
-            if dest.parent.exists()
-            else N_(
-                "the folder {folder} does not exist; make it first, or name another "
-                "(nothing was written)"
-            )
-        )
-        raise StoreError(Message(said, folder=str(dest.parent)))
+        raise StoreError(_not_there(dest.parent))
     try:
         write_copy(store, src, dest)
     except FileExistsError:
         raise StoreError(Message("{path} already exists; choose another name", path=dest)) from None
     return dest
+
+
+def _not_there(folder: Path) -> Message:
+    """Why a copy cannot be written in ``folder``."""
+    said = (
+        N_("{folder} is not a folder; name a file in one (nothing was written)")
+        if folder.exists()
+        else N_(
+            "the folder {folder} does not exist; make it first, or name another "
+            "(nothing was written)"
+        )
+    )
+    return Message(said, folder=str(folder))
 
 
 def write_copy(store: Store, src: Path, dest: Path) -> None:

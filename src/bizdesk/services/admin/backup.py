@@ -43,8 +43,9 @@ DAILY = "daily"
 KEEP_DAILY = 14
 
 
-def backup_store(store: Store, dest: Path | None = None, *, reason: str = "manual") -> Path:
-    """Copy the live store to ``dest`` (default: the backups folder, timestamped)."""
+def backup_store(store: Store, dest: Path | str | None = None, *, reason: str = "manual") -> Path:
+    """Copy the live store to ``dest`` (default: the backups folder, timestamped): a file,
+    or a folder (one that exists, or a name ending in a slash) to put it in, timestamped."""
     require_store(store, "backup.run")
     return copy_store(store, dest, reason=reason)
 
