@@ -259,6 +259,7 @@ def test_read_only_store_folder(tmp_path, read_only):
     """The store alone in a read-only folder (copied there without its log): it cannot
     even be read (SQLite would have to make the log's index), and every door says so."""
     folder = tmp_path / "shop"
+    folder.mkdir(mode=0o700)
     init(folder / "shop.db")
     conn = sqlite3.connect(folder / "shop.db")
     conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
@@ -278,6 +279,7 @@ def test_read_only_store_folder_with_its_log(tmp_path, read_only):
     """As a command leaves it (the log and its index beside the store): it is read, and a
     change is refused saying so."""
     folder = tmp_path / "shop"
+    folder.mkdir(mode=0o700)
     init(folder / "shop.db")
     assert (folder / "shop.db-wal").exists()
     read_only(folder)
@@ -428,6 +430,7 @@ def test_kill_during_init_leaves_no_store_or_a_whole_one(tmp_path):
     rng = random.Random(10)
     for i in range(4):
         db = tmp_path / f"s{i}" / "shop.db"
+        db.parent.mkdir()  # (a --db in a folder that does not exist is refused)
         code = _kill_at_random(["init", "--db", str(db)], rng, 1.0, writing=db.parent)
         if db.exists():  # it appears only when whole: set up, sound
             _no_half_files(db.parent)
@@ -465,6 +468,7 @@ def test_kill_during_demo_is_all_or_nothing(tmp_path):
     rng = random.Random(12)
     for i in range(1):  # one random point a run (a whole demo afterwards: 20-40 s each)
         db = tmp_path / f"d{i}" / "demo.db"
+        db.parent.mkdir()  # (a --db in a folder that does not exist is refused)
         _kill_at_random(["demo", "--db", str(db)], rng, 6.0, writing=db.parent)
         if db.exists():
             with sqlite3.connect(db) as conn:

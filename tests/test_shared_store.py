@@ -54,8 +54,18 @@ def test_init_shared_group_makes_a_group_folder_and_group_files(tmp_path):
 
 
 def test_init_personal_store_is_private_with_its_backups(tmp_path):
-    db = tmp_path / "mine" / "bizdesk.db"
-    assert bizdesk("init", "--db", str(db)).returncode == 0
+    """The default store's folder is made by init, private (a --db's folder must exist)."""
+    data = tmp_path / "data"
+    db = data / "bizdesk" / "bizdesk.db"
+    env = {k: v for k, v in os.environ.items() if k != "BIZDESK_DB"}
+    r = subprocess.run(
+        [sys.executable, "-m", "bizdesk", "init"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**env, "XDG_DATA_HOME": str(data)},
+    )
+    assert r.returncode == 0, r.stderr
     assert mode(db.parent) == 0o700 and mode(db) == 0o600
     s = open_store(str(db))  # the OS user who ran init: its owner
     backup = backup_store(s)

@@ -390,6 +390,11 @@ def test_a_missing_store_is_made_only_when_asked_and_whole(tmp_path):
     with pytest.raises(StoreError, match="bizdesk init --db"):
         open_store(str(path), create=False)
     assert not path.parent.exists()
+    # nor in a folder that does not exist (only the default store's folder is made)
+    with pytest.raises(StoreError, match="does not exist"):
+        create_store(str(path), fill=setup.ensure_initialized)
+    assert not path.parent.exists()
+    path.parent.mkdir()
 
     def half(store) -> None:  # noqa: ANN001
         setup.ensure_initialized(store)

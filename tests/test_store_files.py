@@ -8,12 +8,15 @@ import os
 import random
 import sqlite3
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 
 from bizdesk.errors import StoreError
+from tests.test_cli import bizdesk as run
 from tests.test_faults import CONTACTS, bizdesk, init, refused
 
 pytestmark = pytest.mark.usefixtures("sqlite_only")
@@ -222,3 +225,38 @@ def test_a_file_that_is_not_a_store_gets_no_damage_mark_beside_it(tmp_path):
     refused(bizdesk("check", "--db", str(notes)), "is damaged")
     refused(bizdesk("report", "trial-balance", "--db", str(notes)), "is damaged")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
+
+
+def test_a_store_is_never_made_in_a_folder_that_does_not_exist(tmp_path):
+    """`demo --db /tmp/a/b/c/typo.db` and `init --db …` made the missing folders (0755) and a
+    shop in them, where nobody would look: a --db or $BIZDESK_DB in a folder that does not
+    exist is refused naming it, as every other command refuses it; the default store's
+    folder (platformdirs' data folder) is still made."""
+    missing = tmp_path / "a" / "b" / "c"
+    db = missing / "typo.db"
+    backup = tmp_path / "shop.db"
+    init(backup)
+    mkdir = f"create the folder first: mkdir -p {missing}"
+    for args, env in (
+        (("demo", "--db", str(db)), None),
+        (("init", "--db", str(db), "--company", "Typo"), None),
+        (("init",), {"BIZDESK_DB": str(db)}),
+        (("demo",), {"BIZDESK_DB": str(db)}),
+        (("restore", str(backup), "--db", str(db)), None),
+    ):
+        err = refused(run(*args, env=env), f"The folder {missing} does not exist", mkdir)
+        assert "nothing was changed" in err, args
+        assert not (tmp_path / "a").exists(), args
+    # the default store: its folder is made, private, as before
+    data = tmp_path / "home" / "data"
+    env = {k: v for k, v in os.environ.items() if k != "BIZDESK_DB"}
+    r = subprocess.run(
+        [sys.executable, "-m", "bizdesk", "demo"],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env={**env, "XDG_DATA_HOME": str(data)},
+    )
+    assert r.returncode == 0, r.stderr
+    assert (data / "bizdesk" / "bizdesk.db").is_file()
+    assert stat.S_IMODE((data / "bizdesk").stat().st_mode) == 0o700

@@ -23,6 +23,12 @@ def default_store_path() -> Path:
     return platformdirs.user_data_path(APP) / "bizdesk.db"
 
 
+def is_default_store(path: Path) -> bool:
+    """``path`` is the per-user default store's (whose folder bizdesk makes), as
+    ``resolve_db`` writes it."""
+    return path == default_store_path().expanduser().resolve()
+
+
 def config_path() -> Path:
     return platformdirs.user_config_path(APP) / "config.toml"
 

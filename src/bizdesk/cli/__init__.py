@@ -60,7 +60,7 @@ def _offer_new_store(db: str | None, path) -> None:  # noqa: ANN001
     )
     if answer.strip().lower() not in ("y", "yes", _("y"), _("yes")):
         fail(_("No store was created. To open another one: bizdesk --db PATH"), 1)
-    create_store(db, fill=ensure_initialized)
+    create_store(db, fill=ensure_initialized, new_folder=True)  # (asked)
 
 
 def main() -> None:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import shlex
 from collections.abc import Callable
+from pathlib import Path
 
 from bizdesk import collector
-from bizdesk.config import resolve_db, sqlite_path
+from bizdesk.config import is_default_store, resolve_db, sqlite_path
 from bizdesk.db.engine import make_engine
 from bizdesk.db.migrate import upgrade
 from bizdesk.db.session import Store
@@ -54,7 +56,7 @@ def open_store(
         if not path.exists():
             if not create:
                 raise missing(url)
-            return create_store(db, user=user, migrate=migrate)
+            return create_store(db, user=user, migrate=migrate, new_folder=True)
         if path.stat().st_size == 0:
             if not empty_ok:
                 raise empty_store(url)
@@ -93,17 +95,39 @@ def _upgrade(
         raise known from exc
 
 
+def new_store_folder(path: Path) -> None:
+    """Refuse to make a store (or put one back) in a folder that does not exist, unless it
+    is the default store's (made 0700 on first use): a mistyped --db or $BIZDESK_DB
+    (``demo --db /tmp/a/b/c/typo.db``) would otherwise leave folders and a shop where
+    nobody looks for them."""
+    folder = path.parent
+    if folder.exists() or is_default_store(path):
+        return
+    raise StoreError(
+        Message(
+            "The folder {folder} does not exist, so there is no store at {store}; nothing "
+            "was changed. Check the --db path (or $BIZDESK_DB), or create the folder first: "
+            "mkdir -p {command_folder}",
+            folder=str(folder),
+            store=str(path),
+            command_folder=shlex.quote(str(folder)),
+        )
+    )
+
+
 def create_store(
     db: str | None,
     *,
     user: str | None = None,
     fill: Callable[[Store], None] | None = None,
     migrate: bool = True,
+    new_folder: bool = False,
 ) -> Store:
     """Make a new store, migrated and filled by ``fill`` (e.g. set up by ``init``): whole or
     not at all. An SQLite store is built under a temporary name beside its path and renamed
     into place when complete, so a kill or a full disk never leaves a half-made store (nor a
-    file that blocks a second try). Refuses a store that exists."""
+    file that blocks a second try). Refuses a store that exists, and one in a folder that
+    does not exist (``new_store_folder``) unless ``new_folder`` (the person was asked)."""
     collector.settle()  # filling a store (a whole demo shop) is collected as usual
     url = resolve_db(db)
     path = sqlite_path(url)
@@ -120,6 +144,8 @@ def create_store(
         raise StoreError(
             Message("{path} exists already; nothing was changed (choose another name)", path=path)
         )
+    if not new_folder:
+        new_store_folder(path)
     try:
         if not path.parent.exists():
             path.parent.mkdir(parents=True, mode=0o700)

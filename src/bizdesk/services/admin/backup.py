@@ -23,7 +23,7 @@ from bizdesk.db.copies import (
     source_path,
     write_copy,
 )
-from bizdesk.db.opening import open_store
+from bizdesk.db.opening import new_store_folder, open_store
 from bizdesk.db.session import Store
 from bizdesk.errors import PermissionDenied, StoreError
 from bizdesk.faults import (
@@ -184,6 +184,8 @@ def restore_store(
                 store.dispose()
     if not other_shop and path.exists():  # a damaged store: whatever of it can be read
         _refuse_other_shop(_shop_in_file(path), src, path)
+    if not path.exists():  # put back where none is: in a folder that exists (or the default's)
+        new_store_folder(path)
     _owner_in_backup(src)
     return Restored(safety=None, aside=_replace_file(path, src))
 
