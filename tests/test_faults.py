@@ -355,6 +355,10 @@ def test_missing_store_is_never_made_except_by_init(tmp_path):
         ("None", "not a store"),
         ("postgresql+psycopg:/localhost/shop", "two slashes"),
         ("mysql://localhost/shop", "not a store bizdesk can use"),
+        # a driver bizdesk does not ship: refused before SQLAlchemy tries to import it
+        ("postgresql+psycopg2://root@/shop?host=/tmp&port=5436", "postgresql+psycopg2://"),
+        ("postgresql+asyncpg://root@/shop?host=/tmp&port=5436", "not a store bizdesk can use"),
+        ("sqlite+pysqlcipher:///shop.db", "not a store bizdesk can use"),
     ],
 )
 def test_a_store_name_it_cannot_mean_is_refused(tmp_path, value, words):

@@ -35,7 +35,11 @@ def config_path() -> Path:
 
 # "postgresql+psycopg:/host/db", "sqlite:/x.db": a URL with a slash lost, never a file name
 MANGLED_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:/(?!/)")
-URL_SCHEMES = ("sqlite", "postgresql")
+# The URL schemes bizdesk opens, with the one driver it ships for each (plain postgresql://
+# is psycopg in SQLAlchemy 2.1). Any other driver (postgresql+psycopg2, +asyncpg, +pg8000)
+# is refused here, before SQLAlchemy would try to import it: not installed, it ended as an
+# unexpected ModuleNotFoundError; installed, it is not the driver the store was tested on.
+URL_SCHEMES = ("sqlite", "postgresql", "postgresql+psycopg")
 
 
 def resolve_db(db: str | None) -> str:
@@ -63,16 +67,17 @@ def resolve_db(db: str | None) -> str:
             )
         )
     if "://" in value:
-        scheme = value.split("://", 1)[0].split("+", 1)[0].lower()
+        given, rest = value.split("://", 1)
+        scheme = given.lower()  # (a scheme is read whatever its case; SQLAlchemy's is lower)
         if scheme not in URL_SCHEMES:
             raise StoreError(
                 Message(
                     "{scheme}:// is not a store bizdesk can use: give a file, or a "
                     "postgresql+psycopg://user@host/database URL",
-                    scheme=value.split("://", 1)[0],
+                    scheme=given,
                 )
             )
-        return value
+        return f"{scheme}://{rest}"
     if MANGLED_URL.match(value) and len(value.split(":", 1)[0]) > 1:
         raise StoreError(
             Message(
