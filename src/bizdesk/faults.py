@@ -21,6 +21,7 @@ from pathlib import Path
 
 import platformdirs
 
+from bizdesk import streams
 from bizdesk.characters import name_part, shown_name
 from bizdesk.config import backups_dir, sqlite_path
 from bizdesk.errors import BizdeskError, StoreDamaged, StoreError
@@ -549,6 +550,68 @@ def os_error(exc: OSError, store: str | None = None) -> StoreError | None:
             )
         )
     return None
+
+
+# ---- standard output ---------------------------------------------------------------------
+# Whether this process has changed a store (committed a write, put a backup back): a command
+# whose output could not be written says whether what it did is saved.
+_changed = False
+
+
+def note_change() -> None:
+    global _changed
+    _changed = True
+
+
+def output_problem() -> str | None:
+    """The sentence for standard output having failed (bizdesk.streams), once: None when it
+    did not, or when that was said already."""
+    error = streams.failed()
+    return None if error is None else str(output_fault(error, changed=_changed))
+
+
+def output_fault(exc: OSError, *, changed: bool) -> str:
+    """Standard output could not be written (bizdesk.streams): closed when bizdesk started,
+    its disk full, or another reason; whether the command's change to the store (``changed``)
+    is saved or nothing in the store changed; and what to do. Never told as the store's."""
+    if exc.errno == errno.EBADF:
+        if changed:
+            return Message(
+                "Standard output is closed, so this command's output could not be written. "
+                "What the command changed in the store is saved; only its output is missing. "
+                "Send the output somewhere (> FILE, or > /dev/null to drop it) next time."
+            )
+        return Message(
+            "Standard output is closed, so this command's output could not be written. "
+            "Nothing in the store was changed. Send the output somewhere (> FILE, or > "
+            "/dev/null to drop it), then run the command again."
+        )
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        if changed:
+            return Message(
+                "The disk that standard output goes to is full, so this command's output was "
+                "not written whole. What the command changed in the store is saved; only its "
+                "output is missing. Free some space on that disk before you send output there "
+                "again."
+            )
+        return Message(
+            "The disk that standard output goes to is full, so this command's output was "
+            "not written whole. Nothing in the store was changed. Free some space on that "
+            "disk, or send the output elsewhere, then run the command again."
+        )
+    if changed:
+        return Message(
+            "Standard output could not be written ({error}), so this command's output was "
+            "not written whole. What the command changed in the store is saved; only its "
+            "output is missing.",
+            error=exc.strerror or type(exc).__name__,
+        )
+    return Message(
+        "Standard output could not be written ({error}), so this command's output was not "
+        "written whole. Nothing in the store was changed. Check where the output goes, then "
+        "run the command again.",
+        error=exc.strerror or type(exc).__name__,
+    )
 
 
 # ---- anything else: one sentence, the details in a private log ---------------------------

@@ -13,7 +13,7 @@ import sys
 import threading
 from typing import NoReturn
 
-from bizdesk import collector
+from bizdesk import collector, streams
 from bizdesk.i18n import use_setting
 from bizdesk.identity import current_gate
 
@@ -31,10 +31,13 @@ def interface_db(argv: list[str]) -> tuple[bool, str | None]:
 
 
 def main() -> NoReturn:
+    streams.guard()  # closed, gone or full standard streams told, never a traceback
     try:
         _run()
     except SystemExit as exc:
         end(exc.code)
+    except streams.OutputFailed:  # outside a command (its --help): said as end() flushes
+        end(1)
     end(0)
 
 
@@ -60,10 +63,31 @@ def end(code: object) -> NoReturn:
     atexit._run_exitfuncs()  # noqa: SLF001 - what Python runs at exit, as Python runs it
     for stream in (sys.stdout, sys.stderr):
         try:
-            stream.flush()
-        except (OSError, ValueError):  # the reader went away (| head), or it is closed
+            if stream is not None:  # (None: closed when Python started, not guarded)
+                stream.flush()
+        except streams.OutputFailed:
             code = code or 1
+        except (OSError, ValueError):  # not guarded (streams.guard says why it is quiet)
+            pass
+    _tell_output_problem()
+    if streams.output_failed():
+        code = code or 1
     os._exit(code)
+
+
+def _tell_output_problem() -> None:
+    """Standard output could not be written and nobody said so yet (a --help, or output
+    still buffered when the command ended): one sentence on standard error."""
+    if streams.untold():
+        from bizdesk.faults import output_problem
+
+        problem = output_problem()
+        if problem is not None:
+            try:
+                sys.stderr.write(problem + "\n")
+                sys.stderr.flush()
+            except (OSError, ValueError):
+                pass
 
 
 def _run() -> None:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import importlib
 import re
+import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -46,6 +47,7 @@ from bizdesk.cli import core
 from bizdesk.errors import ValidationError
 from bizdesk.fieldnames import refusal
 from bizdesk.i18n import _, ngettext
+from bizdesk.streams import OutputFailed
 
 # Every command, in the order `bizdesk --help` lists them, and the module that holds it.
 COMMANDS = {
@@ -428,7 +430,16 @@ class CommandLine(TyperGroup):
         one sentence on stderr and exit 1; the unexpected ones are logged with their
         traceback (bizdesk.faults.describe says where)."""
         try:
-            return super().invoke(ctx)
+            done = super().invoke(ctx)
+            sys.stdout.flush()  # what is still buffered: a fault writing it is the command's
+            return done
+        except OutputFailed:  # standard output closed or its disk full (bizdesk.streams)
+            from bizdesk.faults import output_problem
+
+            problem = output_problem()
+            if problem is not None:
+                core.say_error(problem)
+            raise typer.Exit(1) from None
         except UsageError as exc:
             raise _in_words(exc) from None
         except typer.Abort:
@@ -436,8 +447,6 @@ class CommandLine(TyperGroup):
             raise
         except (typer.Exit, TyperException, KeyboardInterrupt):
             raise
-        except BrokenPipeError:  # the reader went away (| head): nothing more to say
-            raise typer.Exit(1) from None
         except Exception as exc:
             from bizdesk.faults import describe
 

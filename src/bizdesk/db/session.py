@@ -24,6 +24,7 @@ from bizdesk.faults import (
     damaged,
     forget_damage,
     is_damage,
+    note_change,
     record_damage,
     recorded_damage,
     translate,
@@ -187,6 +188,7 @@ class Store:
                     if marks is not None:
                         chain.seal(session, marks)
                     session.commit()
+                    note_change()
                 except BaseException as exc:
                     session.rollback()
                     if is_busy(exc):

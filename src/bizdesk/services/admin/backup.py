@@ -31,6 +31,7 @@ from bizdesk.faults import (
     forget_damage,
     header_problem,
     not_a_file,
+    note_change,
     translate,
 )
 from bizdesk.files import atomic_path, may_read
@@ -178,6 +179,7 @@ def restore_store(
                     store, src, lambda: safety.append(copy_store(store, reason="before-restore"))
                 )
                 forget_damage(path)  # (a verified backup, whole)
+                note_change()
                 return Restored(safety=safety[0], aside=None)
         finally:
             if mine:
@@ -187,7 +189,9 @@ def restore_store(
     if not path.exists():  # put back where none is: in a folder that exists (or the default's)
         new_store_folder(path)
     _owner_in_backup(src)
-    return Restored(safety=None, aside=_replace_file(path, src))
+    aside = _replace_file(path, src)
+    note_change()
+    return Restored(safety=None, aside=aside)
 
 
 # What tells one shop from another: its name, its currency and when its store was set up
