@@ -83,8 +83,8 @@ def test_a_command_that_writes_nothing_there_is_untouched_by_a_closed_output(sho
         "report general-ledger --format csv",
         "report general-ledger --format json",
         "export journal",
-        "audit",
-        "audit --format csv",
+        "audit --limit 0",  # all: nothing said on stderr of events left out
+        "audit --limit 0 --format csv",
     ],
 )
 def test_a_reader_that_goes_away_leaves_the_commands_own_exit_status(shop, args):

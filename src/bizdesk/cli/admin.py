@@ -26,7 +26,7 @@ from bizdesk.cli.core import (
     say_error,
     show,
 )
-from bizdesk.formatting import visible
+from bizdesk.formatting import number, visible
 from bizdesk.i18n import _, ngettext, resolve_locale, setting_name, use_setting
 from bizdesk.reading import date_text, date_text_in
 from bizdesk.words import AUDIT_ACTION_NAMES, AUDIT_ENTITY_NAMES, USER_ROLE_NAMES, named
@@ -53,7 +53,6 @@ def audit(
     ] = 1000,
     fmt: FormatOpt = Shown.TABLE,
 ) -> None:
-    from bizdesk.formatting import number
     from bizdesk.services.admin.audit import count_events, list_events
 
     store = open_store(ctx, db)

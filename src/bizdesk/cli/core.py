@@ -126,6 +126,7 @@ ARGUMENT_WORDS = {
     "src": Message.pgettext("command-line argument", "src"),
     "stage": Message.pgettext("command-line argument", "stage"),
     "start": Message.pgettext("command-line argument", "start"),
+    "statement": Message.pgettext("command-line argument", "statement"),
     "state": Message.pgettext("command-line argument", "state"),
     "template": Message.pgettext("command-line argument", "template"),
     "text": Message.pgettext("command-line argument", "text"),
