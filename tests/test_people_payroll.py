@@ -140,7 +140,7 @@ def test_leave_days_overlap_employment_and_balance(store) -> None:  # noqa: ANN0
         big = leave.request(uow, eid, "vacation", "2026-04-06", "2026-04-10")  # 5 > 4 left
         assert "only 4 left of 10" in _refused(leave.approve, uow, big.id)["days"]
         leave.refuse(uow, big.id)
-        assert "refused already" in _refused(leave.approve, uow, big.id)["state"]
+        assert "refused already" in _refused(leave.approve, uow, big.id)[""]
         # a refused request does not block the days
         leave.request(uow, eid, "sick", "2026-04-06", "2026-04-07")
     with store.read() as uow:
@@ -218,17 +218,17 @@ def test_posts_once_pays_once_and_reverses_through_the_journal(store) -> None:  
         assert _refused(payroll.set_hours, uow, run.id, "Ana Pop", "5")["hours"] == (
             "Ana Pop is paid monthly; hours are for hourly pay"  # (it named nobody)
         )
-        assert "only a posted run is paid" in _refused(payroll.pay, uow, run.id, "bank")["state"]
+        assert "only a posted run is paid" in _refused(payroll.pay, uow, run.id, "bank")[""]
         # February's wages are February's cost (or a later month's), never January's
         assert _refused(payroll.post, uow, run.id, when="2026-01-31")["date"] == (
             "2026-01-31 is before 2026-02, the month this run pays: post it on a day of that "
             "month or later"
         )
         run = payroll.post(uow, run.id)
-        assert "only a draft is posted" in _refused(payroll.post, uow, run.id)["state"]
+        assert "only a draft is posted" in _refused(payroll.post, uow, run.id)[""]
         assert (
             "only a draft's hours change"
-            in _refused(payroll.set_hours, uow, run.id, f"#{hourly}", "81")["state"]
+            in _refused(payroll.set_hours, uow, run.id, f"#{hourly}", "81")[""]
         )
         assert (
             "not an account payments go through"
@@ -258,11 +258,8 @@ def test_posts_once_pays_once_and_reverses_through_the_journal(store) -> None:  
         assert account_balance(uow, account_for(uow, "cash").id) == -again.net
         assert payroll.find_run(uow, "2026-02") == again.id
     with store.write() as uow:
-        assert "only a posted run" in _refused(payroll.pay, uow, again.id, "bank")["state"]
-        assert (
-            "only a posted run that is not paid"
-            in _refused(payroll.reverse, uow, again.id)["state"]
-        )
+        assert "only a posted run" in _refused(payroll.pay, uow, again.id, "bank")[""]
+        assert "only a posted run that is not paid" in _refused(payroll.reverse, uow, again.id)[""]
     assert errors(store) == []
 
 
@@ -299,7 +296,7 @@ def test_a_run_is_paid_employee_by_employee(store) -> None:  # noqa: ANN001
         assert "named twice" in twice["employee"]
         with pytest.raises(NotFound):
             payroll.pay(uow, run.id, "bank", employees=["Nobody Here"])
-        assert "is partly paid" in _refused(payroll.reverse, uow, run.id)["state"]
+        assert "is partly paid" in _refused(payroll.reverse, uow, run.id)[""]
     with store.write() as uow:
         rest = payroll.pay(uow, run.id, "bank", when="2026-03-02")  # everyone not paid yet
     assert rest.amount == net[bo] + net[cy] and rest.run.state == "paid"
@@ -309,7 +306,7 @@ def test_a_run_is_paid_employee_by_employee(store) -> None:  # noqa: ANN001
         assert account_balance(uow, account_for(uow, "cash").id) == -net[ana]
         assert account_balance(uow, account_for(uow, "bank").id) == -(net[bo] + net[cy])
     with store.write() as uow:
-        assert "only a posted run is paid" in _refused(payroll.pay, uow, run.id, "bank")["state"]
+        assert "only a posted run is paid" in _refused(payroll.pay, uow, run.id, "bank")[""]
     assert errors(store) == []
 
 
@@ -442,7 +439,7 @@ def test_a_run_with_no_net_pay_is_not_paid_with_an_empty_entry(store) -> None:  
         run = payroll.post(uow, payroll.create_run(uow, "2026-01").id)
     assert run.net == 0
     with store.write() as uow:
-        assert "PR-00001 has no net pay left to pay" in _refused(payroll.pay, uow, run.id)["state"]
+        assert "PR-00001 has no net pay left to pay" in _refused(payroll.pay, uow, run.id)[""]
     assert errors(store) == []
 
 

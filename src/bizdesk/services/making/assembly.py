@@ -308,11 +308,11 @@ def _start(
     if mo.state not in allowed:
         raise ValidationError(
             {
-                "state": Message(
-                    "{label} is {state}: {why}",
+                "": Message(
+                    "{label} is {state}; {reason}",
                     label=ASSEMBLY_ORDER.label(mo.number),
                     state=STATE_WORDS.get(mo.state, mo.state),
-                    why=why,
+                    reason=why,
                 )
             }
         )

@@ -232,7 +232,7 @@ def _undecided(r: LeaveRequest) -> None:
     if r.state != LeaveState.REQUESTED:
         raise ValidationError(
             {
-                "state": Message(
+                "": Message(
                     "leave #{id} is {state} already",
                     id=r.id,
                     state=Message(STATE_WORDS[r.state]),

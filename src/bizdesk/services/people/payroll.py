@@ -671,11 +671,11 @@ def _start(
     if run.state not in allowed:
         raise ValidationError(
             {
-                "state": Message(
-                    "{label} is {state}: {why}",
+                "": Message(
+                    "{label} is {state}; {reason}",
                     label=PAYROLL_RUN.label(run.number),
                     state=_state_message(run),
-                    why=why,
+                    reason=why,
                 )
             }
         )
@@ -972,7 +972,7 @@ def pay(
             raise ValidationError({"employee": Message("an employee is named twice")})
     total = sum(s.net_minor for s in chosen)
     if not total:  # every payslip's net pay is nothing
-        raise ValidationError({"state": Message("{label} has no net pay left to pay", label=label)})
+        raise ValidationError({"": Message("{label} has no net pay left to pay", label=label)})
     payable = account_for(uow, "wages_payable").id
     postings = []
     for s in chosen:
@@ -1054,7 +1054,7 @@ def reverse(uow: UnitOfWork, run_id: int, *, when: object = None) -> RunView:
     if run.paid_minor:
         raise ValidationError(
             {
-                "state": Message(
+                "": Message(
                     "{label} is partly paid ({amount}): only a posted run that is not paid is "
                     "reversed",
                     label=label,
