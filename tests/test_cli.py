@@ -133,6 +133,16 @@ def test_db_position_and_environment_variable(db):
     assert db in loc.stdout and "backups" in loc.stdout
 
 
+def test_the_screens_without_a_terminal_are_refused_not_drawn_into_a_pipe(db):
+    """From cron, a script or ssh without -t the interface drew its escape codes into the
+    pipe and waited for keys that could not come; it says why it does not start."""
+    for args in (("--db", db), ("--db=" + db,)):
+        r = bizdesk(*args, stdin="")
+        assert r.returncode == 1 and r.stdout == ""
+        assert r.stderr.startswith("The screens of bizdesk need a terminal"), r.stderr
+        assert "\x1b" not in r.stderr
+
+
 def test_demo_refuses_non_empty_store_without_force(db):
     assert bizdesk("demo", "--db", db).returncode == 0
     again = bizdesk("demo", "--db", db)
