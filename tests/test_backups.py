@@ -328,11 +328,13 @@ def test_restore_refuses_a_backup_of_another_shop_unless_told(tmp_path, db):
         "--locale", "vi_VN",
     )  # fmt: skip
     assert made.returncode == 0, made.stderr
+    theirs = theirs.rename(tmp_path / "their\tshop.db")  # a tab is shown as its code
     r = bizdesk("restore", str(theirs), "--db", str(ours))
     assert r.returncode == 1, r.stdout + r.stderr
     assert "Traceback" not in r.stderr
     said = " ".join(r.stderr.split())
-    assert f"{theirs} is a backup of another shop, Phong Vũ (VND), not of Test Cycles (EUR)" in (
+    shown = str(theirs).replace("\t", "<U+0009>")
+    assert f"{shown} is a backup of another shop, Phong Vũ (VND), not of Test Cycles (EUR)" in (
         said
     ), said
     assert "Nothing was changed" in said and "--other-shop" in said

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from bizdesk.characters import name_part
+from bizdesk.characters import name_part, shown_name
 from bizdesk.config import backups_dir, sqlite_path
 from bizdesk.db.copies import (
     backups_folder,
@@ -112,14 +112,14 @@ def prune_daily(store: Store, keep: int = KEEP_DAILY) -> list[Path]:
 def verify_backup(path: Path) -> None:
     """Refuse a file that is not a sound bizdesk store."""
     if not path.is_file():
-        raise StoreError(Message("{path} does not exist", path=str(path)))
+        raise StoreError(Message("{path} does not exist", path=shown_name(path)))
     problem = file_problem(path)
     if problem is not None:
         raise StoreError(
             Message(
                 "{path} is not a bizdesk store that can be restored ({problem}). Nothing was "
                 "changed.",
-                path=str(path),
+                path=shown_name(path),
                 problem=problem,
             )
         )
@@ -252,12 +252,12 @@ def _refuse_other_shop(ours: Shop | None, src: Path, path: Path) -> None:
                 "{backup} is a backup of another shop, {theirs} ({their_currency}), not of "
                 "{ours} ({our_currency}) in {store}. Nothing was changed. To put {theirs} in "
                 "place of {ours}, run the restore again with --other-shop.",
-                backup=str(src),
+                backup=shown_name(src),
                 theirs=theirs.company,
                 their_currency=theirs.currency,
                 ours=ours.company,
                 our_currency=ours.currency,
-                store=str(path),
+                store=shown_name(path),
             )
         )
 
@@ -281,7 +281,7 @@ def _owner_in_backup(src: Path) -> None:
             Message(
                 "Restoring the store is for its owners; {path} does not name {user} as one. "
                 "Nothing was changed.",
-                path=str(src),
+                path=shown_name(src),
                 user=gate.user,
             )
         )
@@ -300,7 +300,7 @@ def _replace_file(path: Path, src: Path) -> Path | None:
                 raise StoreError(
                     Message(
                         "the copy of {path} failed its check ({problem}); nothing changed",
-                        path=str(src),
+                        path=shown_name(src),
                         problem=problem,
                     )
                 )
