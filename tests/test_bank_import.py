@@ -125,6 +125,25 @@ def test_bad_lines_are_named_and_nothing_is_stored(store) -> None:  # noqa: ANN0
     assert counts(store) == (0, 0)
 
 
+def test_a_quote_in_a_bank_csv_is_never_guessed_at(store) -> None:  # noqa: ANN001
+    """'"RECIBO" LUZ' was read as "RECIBO LUZ"; a quote never closed took in every line
+    after it as one memo."""
+    data = csv_es(
+        NOVEMBER[0],
+        ("03/11/2026", "03/11/2026", '"RECIBO" LUZ', "-84,12", "1.910,88"),
+    )
+    with pytest.raises(ValidationError) as exc:
+        run(store, data, rules=RULES)
+    assert 'line 3: text after the closing " of a quoted cell' in str(exc.value)
+    data = csv_es(
+        NOVEMBER[0], ("03/11/2026", "03/11/2026", '"RECIBO LUZ', "-84,12", "1.910,88"), LATER[1]
+    )
+    with pytest.raises(ValidationError) as exc:
+        run(store, data, rules=RULES)
+    assert "line 3: a quoted cell starts here and is never closed" in str(exc.value)
+    assert counts(store) == (0, 0)
+
+
 def test_a_bad_rules_file_is_refused_with_its_lines(store) -> None:  # noqa: ANN001
     rules = b"skip 1\ndecimal-mark ;\nfields date, description\nif CAFE\n  account2 9999\n"
     with pytest.raises(ValidationError) as exc:

@@ -114,6 +114,12 @@ def test_import_is_all_or_nothing_with_line_numbers(store) -> None:  # noqa: ANN
     with store.write() as uow, pytest.raises(ValidationError) as exc:
         budgets.import_budgets(uow, "account,month,amount\n2100,2026-01,100\n")
     assert "line 2: account: 2100 " in str(exc.value.fields["file"])
+    # said as the file's lines, not under the field "file" (it was "file: line 2: ...")
+    assert str(exc.value).startswith("line 2: account: 2100 ")
+    # a quote never closed: "100\n" was read as 100 and set
+    with store.write() as uow, pytest.raises(ValidationError) as exc:
+        budgets.import_budgets(uow, 'account,month,amount\n6000,2026-01,"100\n')
+    assert str(exc.value).startswith("line 2: a quoted cell starts here and is never closed")
     assert _count(store) == 0
     with store.write() as uow:
         assert budgets.import_budgets(uow, "account,month,amount\n6000,2026-01,100\n") == 1

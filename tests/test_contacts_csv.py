@@ -124,6 +124,25 @@ def test_unknown_column_lists_valid_ones(store):
     assert "unknown columns shoe_size" in str(err.value) and "postcode" in str(err.value)
 
 
+@pytest.mark.parametrize(
+    ("data", "said"),
+    [
+        # a quote never closed: read as the rest of the file (one cell), or "Ann,a@b.c"
+        # as one name when it was the last line
+        ('name,email\n"Ann,a@example.com\nBob,b@example.com\n', "line 2: a quoted cell "),
+        ('name,email\n"Ann,a@example.com\n', "line 2: a quoted cell starts here and is never"),
+        # text after a closing quote: '"Ann" Lee' was read as "Ann Lee"
+        ('name,email\n"Ann" Lee,a@example.com\n', 'line 2: text after the closing " of'),
+        ('"name,email\n', "line 1: a quoted cell starts here"),
+    ],
+)
+def test_a_quote_is_never_guessed_at(store, data, said):
+    with pytest.raises(ValidationError) as err:
+        do_import(store, data)
+    assert str(err.value).startswith(said), str(err.value)
+    assert names(store) == []
+
+
 def test_wrong_encoding_and_missing_header(store):
     with pytest.raises(ValidationError) as err:
         do_import(store, "name\nJos\xe9\n".encode("latin-1"))

@@ -47,6 +47,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from bizdesk.i18n import Message
+from bizdesk.services.base.csvio import csv_problem
 from bizdesk.services.banking.reading import (
     NAME_MAX,
     TEXT_MAX,
@@ -262,9 +263,10 @@ def read_csv(data: bytes, rules: Rules, exponent: int, problems: Problems) -> Re
         )
         return out
     text = text.removeprefix("\ufeff")
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=rules.separator)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=rules.separator, strict=True)
     names = rules.fields
     balances: list[int | None] = []
+    line = 0  # the line the last record read ended on
     try:
         for values in reader:
             line = reader.line_num
@@ -290,8 +292,8 @@ def read_csv(data: bytes, rules: Rules, exponent: int, problems: Problems) -> Re
                 problems.add(line, exc.args[0], exc.args[1])
             except BadValue as exc:
                 problems.add(line, exc.args[0], "balance")
-    except csv.Error as exc:
-        problems.add(reader.line_num, Message("not CSV ({reason})", reason=str(exc)))
+    except csv.Error as exc:  # named by the line its record starts on
+        problems.add(line + 1, csv_problem(exc))
     if "balance" in names:
         _closing(out, balances)
     return out

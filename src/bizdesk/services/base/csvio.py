@@ -74,16 +74,12 @@ def read_rows(
 ) -> Iterator[tuple[int, dict[str, str]]]:
     """Yield (line number, row) from UTF-8 CSV text, bytes or a binary file, a row at a
     time (memory stays flat however long the file); refuse bad encodings and headers."""
-    reader = csv.reader(_text_lines(data))
+    reader = csv.reader(_text_lines(data), strict=True)
     try:
         yield from _rows(reader, columns, required)
     except _NotUtf8 as exc:
-        raise ValidationError(
-            {
-                "file": Message(
-                    "line {line}: not UTF-8 text; save the file as CSV UTF-8", line=exc.line
-                )
-            }
+        raise file_problem(
+            Message("line {line}: not UTF-8 text; save the file as CSV UTF-8", line=exc.line)
         ) from None
 
 
@@ -93,30 +89,26 @@ def _rows(
     try:
         header = next(reader)
     except StopIteration:
-        raise ValidationError({"file": Message("empty file: a header row is required")}) from None
+        raise file_problem(Message("empty file: a header row is required")) from None
+    except csv.Error as exc:
+        raise file_problem(line_problem(1, exc)) from None
     header = [h.strip().lower() for h in header]
     unknown = [h for h in header if h not in columns]
     if unknown:
-        raise ValidationError(
-            {
-                "file": Message(
-                    "line 1: unknown columns {unknown}; valid columns are: {columns}",
-                    unknown=", ".join(unknown),
-                    columns=", ".join(columns),
-                )
-            }
+        raise file_problem(
+            Message(
+                "line 1: unknown columns {unknown}; valid columns are: {columns}",
+                unknown=", ".join(unknown),
+                columns=", ".join(columns),
+            )
         )
     missing = [c for c in required if c not in header]
     if missing:
-        raise ValidationError(
-            {
-                "file": Message(
-                    "line 1: missing required columns {columns}", columns=", ".join(missing)
-                )
-            }
+        raise file_problem(
+            Message("line 1: missing required columns {columns}", columns=", ".join(missing))
         )
     if len(set(header)) != len(header):
-        raise ValidationError({"file": Message("line 1: a column is named twice")})
+        raise file_problem(Message("line 1: a column is named twice"))
     width = len(header)
     ended = reader.line_num  # the line the previous record ended on
     try:
@@ -140,10 +132,39 @@ def _rows(
                     for h, v in zip(header, values, strict=True)
                 },
             )
-    except csv.Error as exc:
-        raise ValidationError(
-            {"file": Message("line {line}: {problem}", line=reader.line_num, problem=str(exc))}
-        ) from None
+    except csv.Error as exc:  # named by the line its record starts on
+        raise file_problem(line_problem(ended + 1, exc)) from None
+
+
+def file_problem(problem: Message) -> ValidationError:
+    """A problem of the file as a whole or of a line of it, said as it is (``line 2: ...``,
+    not under a field's name): the key "file" for the forms that show it."""
+    return ValidationError({"file": problem}, message=problem)
+
+
+def line_problem(line: int, exc: csv.Error) -> Message:
+    """``line N: ...`` for what a strict CSV reader refused there."""
+    return Message("line {line}: {problem}", line=line, problem=csv_problem(exc))
+
+
+def csv_problem(exc: csv.Error) -> Message:
+    """What a strict CSV reader (``strict=True``: a quote is never guessed at; a lenient
+    one read ``"a"b`` as ``ab`` and a quote never closed as the rest of the file) refused,
+    said for the person who wrote the file."""
+    said = str(exc)
+    if said == "unexpected end of data":
+        return Message(
+            'a quoted cell starts here and is never closed: end it with " (a " inside a '
+            'cell is written twice: "")'
+        )
+    if said.endswith("expected after '\"'"):
+        return Message(
+            'text after the closing " of a quoted cell: quote the whole cell (a " inside a '
+            'cell is written twice: "")'
+        )
+    if said.startswith("field larger than field limit"):
+        return Message("a cell longer than {n} characters", n=csv.field_size_limit())
+    return Message("not CSV ({reason})", reason=said)
 
 
 def cells_problem(cells: int, width: int) -> Message:

@@ -36,7 +36,7 @@ from bizdesk.models.ledger import Account
 from bizdesk.money import AmountError, from_minor, parse_decimal, parse_money
 from bizdesk.reading import DateError, json_problem, read_month
 from bizdesk.services.base import validate as v
-from bizdesk.services.base.csvio import read_rows
+from bizdesk.services.base.csvio import file_problem, read_rows
 from bizdesk.services.base.permissions import requires
 from bizdesk.services.books.ledger import resolve_account
 from bizdesk.services.books.ledger_reports import DEBIT_NATURE, _sums
@@ -169,7 +169,7 @@ def import_budgets(uow: UnitOfWork, data: str | bytes) -> int:
         try:
             items = json.loads(text, parse_float=Decimal)  # 5.1 read exactly, never a float
         except json.JSONDecodeError as exc:
-            raise ValidationError({"file": json_problem(exc)}) from None
+            raise file_problem(json_problem(exc)) from None
         if not isinstance(items, list):
             raise ValidationError(
                 {"file": Message("a JSON list of objects with keys account, month, amount")}
@@ -226,7 +226,7 @@ def import_budgets(uow: UnitOfWork, data: str | bytes) -> int:
         first_at[key] = where
         todo.append((acct, ym, minor))
     if problems:
-        raise ValidationError({"file": Lines(problems)})
+        raise file_problem(Lines(problems))
     for acct, (year, mon), minor in todo:
         _upsert(uow, Budget, {"account_id": acct.id, "year": year, "month": mon}, minor)
     uow.audit("budget", None, "import", after={"rows": len(todo)})
