@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -43,6 +44,18 @@ def test_daily_backup_once_a_day_and_fourteen_kept(store):
     assert manual.exists()
     assert not list(folder.glob(".*partial"))
     B.verify_backup(daily[-1])
+    # files named like later daily backups (not stores, or dated ahead) push none out: they
+    # once took every real one, the one just made too
+    stem = made[0].name.split("-20")[0]
+    fakes = [folder / f"{stem}-209901{n:02d}-daily.db" for n in range(1, 15)]
+    for fake in fakes:
+        fake.write_bytes(b"%PDF-1.4 not a store")
+    ahead = folder / f"{stem}-20990201-daily.db"
+    shutil.copyfile(daily[0], ahead)  # a store, but dated ahead
+    later = B.daily_backup(store, today=start + timedelta(days=20))
+    kept = sorted(set(folder.glob("*-daily.db")) - {*fakes, ahead})
+    assert later in kept and [p.name for p in kept] == [p.name for p in [*made[-13:], later]]
+    assert all(f.exists() for f in fakes) and ahead.exists()
 
 
 def test_daily_backup_keeps_the_store_folder_access(store):

@@ -325,6 +325,13 @@ def test_a_campaign_goes_once_to_each_consenting_contact_with_its_headers(store)
     ]  # fmt: skip
     assert any(s.startswith("Campaign Spring service: queued") for s in said)
     assert any(s.startswith("E-mailed Spring service to ana@example.com") for s in said)
+    # a viewer sees campaigns but not e-mail consent: who opted out is not named to them
+    with store.write() as uow:
+        users.add(uow, "vic", "viewer")
+    with Store(url=store.url, engine=store.engine, user="vic").read() as uow:
+        seen = campaigns.left_out(uow, cid)
+    assert seen.counts == {"no e-mail address": 1, "no consent": 2}
+    assert [(name, why) for _id, name, why in seen.rows] == [("Dan Mora", "no e-mail address")]
     with store.write() as uow, pytest.raises(Conflict):
         campaigns.update_campaign(uow, cid, CampaignInput(name="Y"), version=2)
 

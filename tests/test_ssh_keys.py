@@ -59,7 +59,7 @@ import sys
 from pathlib import Path
 from bizdesk.identity import Gate, enter_gate, os_username
 from bizdesk.errors import PermissionDenied
-from bizdesk.files import atomic_write, may_read
+from bizdesk.files import atomic_write, may_read, may_restore_from
 base = Path(sys.argv[1])
 enter_gate(Gate("ann", "sqlite:///" + str(base / "shop.db"), base / "keys", ()))
 assert os_username() == "ann"
@@ -77,9 +77,21 @@ for path in (base / "shop.db", Path("/etc/passwd"), base / "backups" / ".." / "s
     except PermissionDenied:
         pass
 (base / "backups").mkdir()
-with atomic_write(base / "backups" / "b.heads") as fh:
+for path in (base / "backups" / "b.heads", base / "backups" / "x-20990101-daily.db"):
+    try:  # what a person asks for: not even among the backups
+        with atomic_write(path) as fh:
+            fh.write("x")
+        print("WROTE", path)
+    except PermissionDenied:
+        pass
+    try:
+        may_read(path)
+        print("READ", path)
+    except PermissionDenied:
+        pass
+with atomic_write(base / "backups" / "b.heads", own=True) as fh:  # bizdesk's own
     fh.write("ok")
-may_read(base / "backups" / "b.db")
+may_restore_from(base / "backups" / "b.db")
 try:
     enter_gate(Gate("ben", "sqlite:///x", base, ()))
 except RuntimeError:

@@ -14,6 +14,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import IO
 
+from bizdesk.characters import shown_name
 from bizdesk.config import backups_dir, sqlite_path
 from bizdesk.errors import PermissionDenied, ValidationError
 from bizdesk.i18n import Message
@@ -28,7 +29,7 @@ def _inside(path: Path, folder: Path) -> bool:
 
 def _confined_roots() -> tuple[Path, Path] | None:
     """Under the shop's gate: (the store file, its backups folder), the only places bizdesk
-    may write (and, for the backups, read) as the shop's account; else None."""
+    writes its own files (and reads backups to restore) as the shop's account; else None."""
     gate = current_gate()
     if gate is None:
         return None
@@ -37,11 +38,39 @@ def _confined_roots() -> tuple[Path, Path] | None:
     return (store.resolve() if store is not None else backups / "-", backups)
 
 
+_NO_WRITING = (
+    "{path}: in this shop bizdesk does not write files on the server for you (it runs as "
+    "the shop's account). Nothing was changed. Send it through the SSH link instead: ssh "
+    "SHOP@SERVER bizdesk export KIND > FILE (or report NAME --format csv > FILE, or print "
+    "KIND NUMBER -o - > FILE for a PDF)."
+)
+_NO_READING = (
+    "{path}: in this shop bizdesk does not read files on the server for you (it runs as "
+    "the shop's account). Nothing was changed. Send it through the SSH link instead: name "
+    "the file - and pipe it in (ssh SHOP@SERVER bizdesk import KIND - < FILE)."
+)
+
+
+def may_write(path: Path) -> None:
+    """A file a person asked for (``-o``, an export, a PDF): under the shop's gate none,
+    anywhere: the shop's account can write where its users must not (its store's folder,
+    its backups: a file named like a daily backup pushed the real ones out)."""
+    if current_gate() is not None:
+        raise PermissionDenied(Message(_NO_WRITING, path=shown_name(path)))
+
+
+def may_read(path: Path) -> None:
+    """A file a person named for bizdesk to read (an import, a message's body, a key):
+    under the shop's gate none: the shop's account can read what its users must not (its
+    store, its backups, its keys, its mail password); they pipe files in as ``-``."""
+    if current_gate() is not None:
+        raise PermissionDenied(Message(_NO_READING, path=shown_name(path)))
+
+
 def _confine(path: Path, writing: bool) -> None:
-    """Refuse, under the shop's gate, a file the shop's account would read or write for a
-    user: it can read what its users must not (its store, its keys) and write wherever they
-    named. Writing: the store and its backups folder only (``export`` without ``-o`` prints
-    to the SSH link instead); reading: the shop's own backups only."""
+    """Refuse, under the shop's gate, one of bizdesk's own files (a backup, its heads, the
+    store put back) anywhere but the store and its backups folder; reading: a backup to
+    restore, from that folder only (who may restore is the caller's to check)."""
     roots = _confined_roots()
     if roots is None:
         return
@@ -50,32 +79,16 @@ def _confine(path: Path, writing: bool) -> None:
     real = where.parent.resolve() / where.name if writing else where.resolve()
     if _inside(real, backups) or (writing and real == store):
         return
-    if writing:
-        raise PermissionDenied(
-            Message(
-                "{path}: in this shop bizdesk does not write files on the server for you (it "
-                "runs as the shop's account). Nothing was changed. Send it through the SSH "
-                "link instead: ssh SHOP@SERVER bizdesk export KIND > FILE (or report NAME "
-                "--format csv > FILE, or print KIND NUMBER -o - > FILE for a PDF).",
-                path=path,
-            )
-        )
-    raise PermissionDenied(
-        Message(
-            "{path}: in this shop bizdesk does not read files on the server for you (it runs "
-            "as the shop's account). Nothing was changed. Send it through the SSH link "
-            "instead: name the file - and pipe it in (ssh SHOP@SERVER bizdesk import KIND - "
-            "< FILE).",
-            path=path,
-        )
-    )
+    raise PermissionDenied(Message(_NO_WRITING if writing else _NO_READING, path=shown_name(path)))
 
 
-def may_write(path: Path) -> None:
+def may_keep(path: Path) -> None:
+    """bizdesk's own file at ``path`` (a backup, its heads, a store put back)."""
     _confine(path, writing=True)
 
 
-def may_read(path: Path) -> None:
+def may_restore_from(path: Path) -> None:
+    """A backup to restore: under the shop's gate, from its backups folder only."""
     _confine(path, writing=False)
 
 
@@ -179,18 +192,24 @@ def fsync_file(path: Path) -> None:
 
 @contextmanager
 def atomic_path(
-    final: Path, *, exclusive: bool = False, mode: int | None = None, confined: bool = True
+    final: Path,
+    *,
+    exclusive: bool = False,
+    mode: int | None = None,
+    confined: bool = True,
+    own: bool = False,
 ) -> Iterator[Path]:
     """Yield a temporary path next to ``final`` for the caller to fill (an empty file there
     already, with ``mode``: default ``file_mode`` of the folder); on success it is synced
     and renamed to ``final``.
     ``exclusive``: never replace an existing ``final`` (FileExistsError instead). On any
     error (or a kill) nothing appears at ``final``; the temporary file is removed.
-    ``confined``: under the shop's gate, only where ``may_write`` allows (bizdesk's own
-    files at fixed places, such as the shop's SSH keys, pass False)."""
+    ``confined``: under the shop's gate, a file a person asked for is refused (``may_write``)
+    and bizdesk's ``own`` files are kept to the store and its backups (``may_keep``);
+    bizdesk's files at fixed places, such as the shop's SSH keys, pass False."""
     final = Path(final)
     if confined:
-        may_write(final)
+        (may_keep if own else may_write)(final)
     if (store := store_beside(final)) is not None:  # -o shop.db-wal: the store's own log
         raise ValidationError(
             {
@@ -234,10 +253,16 @@ def atomic_path(
 
 @contextmanager
 def atomic_write(
-    final: Path, *, exclusive: bool = False, encoding: str = "utf-8", newline: str | None = None
+    final: Path,
+    *,
+    exclusive: bool = False,
+    encoding: str = "utf-8",
+    newline: str | None = None,
+    own: bool = False,
 ) -> Iterator[IO[str]]:
-    """A text file opened for writing, that appears at ``final`` only once written whole."""
-    with atomic_path(final, exclusive=exclusive) as tmp:
+    """A text file opened for writing, that appears at ``final`` only once written whole
+    (``own``: as ``atomic_path``)."""
+    with atomic_path(final, exclusive=exclusive, own=own) as tmp:
         fd = os.open(tmp, os.O_WRONLY | os.O_TRUNC | os.O_NOFOLLOW)
         with os.fdopen(fd, "w", encoding=encoding, newline=newline) as fh:
             yield fh

@@ -67,9 +67,10 @@ class DateError(ValueError):
         return self.args[0] if self.args else ""
 
 
-def quoted(text: str) -> str:
-    """The typed text, quoted and cut short, for a message."""
-    return repr(text[:20] + "…" if len(text) > 20 else text)
+def quoted(text: str, most: int = 20) -> str:
+    """The typed text, quoted and cut short, for a message (a name: ``most`` 60; 100,000
+    characters typed by mistake are never said back whole)."""
+    return repr(text[:most] + "…" if len(text) > most else text)
 
 
 def _example(decimals: int) -> Decimal:

@@ -19,6 +19,7 @@ environment's language is known for a usage error (the store is not open yet).""
 from __future__ import annotations
 
 import importlib
+import os
 import re
 import sys
 from collections.abc import Iterator, Mapping
@@ -43,6 +44,7 @@ from typer._coercion import RuntimeParam
 from typer.core import TyperGroup
 from typer.exceptions import TyperException
 
+from bizdesk.characters import shown_name
 from bizdesk.cli import core
 from bizdesk.errors import ValidationError
 from bizdesk.fieldnames import refusal
@@ -411,6 +413,24 @@ def _options_running() -> dict[str, str]:
     }
 
 
+_NOT_UTF8 = re.compile("[\ud800-\udfff]")  # a byte that is not UTF-8, as Python keeps it
+
+
+def _refuse_bytes(args: list[str]) -> None:
+    """An argument that is not UTF-8 text (a name, a number typed in another encoding) is
+    refused before any command sees it: the store cannot hold it, and a look-up with it
+    ended as an "unexpected error". A file's name is the one exception: it names a file."""
+    for arg in args:
+        if _NOT_UTF8.search(arg) and not os.path.lexists(arg.split("=", 1)[-1]):
+            core.fail(
+                _(
+                    "{argument} is not UTF-8 text (its bytes that are not are shown as "
+                    "codes). Nothing was run. Type it again in UTF-8."
+                ).format(argument=shown_name(arg)),
+                2,
+            )
+
+
 class CommandLine(TyperGroup):
     context_class = _Context
 
@@ -420,6 +440,7 @@ class CommandLine(TyperGroup):
         self.commands = _Commands()  # type: ignore[assignment]
 
     def make_context(self, info_name, args, parent=None, **extra):  # noqa: ANN001, ANN201
+        _refuse_bytes(args)
         try:
             return super().make_context(info_name, args, parent, **extra)
         except UsageError as exc:  # the root's own options (bizdesk --nope)

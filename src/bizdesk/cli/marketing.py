@@ -4,16 +4,24 @@ replied|link`) and `bizdesk unsubscribe TOKEN`. services/marketing does the work
 
 from __future__ import annotations
 
-import sys
 from enum import StrEnum
-from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.table import Table
 from rich.text import Text
 
-from bizdesk.cli.core import DbOpt, date_form, fail, open_store, print_json, say, show, typed_date
+from bizdesk.cli.core import (
+    DbOpt,
+    date_form,
+    fail,
+    open_store,
+    print_json,
+    read_named,
+    say,
+    show,
+    typed_date,
+)
 from bizdesk.errors import ValidationError
 from bizdesk.i18n import _, ngettext, tr
 from bizdesk.words import CONTACT_STAGE_NAMES, named
@@ -285,10 +293,7 @@ def _body(text: str | None, path: str | None) -> str:
         return text or ""
     if text is not None:
         fail(_("Give the message with --body or with --body-file, not both."), 2)
-    try:
-        data = sys.stdin.buffer.read(MAX_BODY + 1) if path == "-" else Path(path).read_bytes()
-    except OSError as exc:
-        fail(_("{path} cannot be read: {reason}").format(path=path, reason=exc.strerror))
+    data = read_named(path, MAX_BODY)
     if len(data) > MAX_BODY:
         fail(_("The message is longer than {n} bytes.").format(n=MAX_BODY))
     try:

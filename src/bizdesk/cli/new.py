@@ -6,12 +6,19 @@ from __future__ import annotations
 
 import sys
 from enum import StrEnum
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from bizdesk.cli.core import DbOpt, data_out, fail, open_store, print_json, typed_number
+from bizdesk.cli.core import (
+    DbOpt,
+    data_out,
+    fail,
+    open_store,
+    print_json,
+    read_named,
+    typed_number,
+)
 from bizdesk.errors import ValidationError
 from bizdesk.i18n import _
 
@@ -62,15 +69,7 @@ def _document(file: str | None, options: dict[str, Any], lines: bool) -> bytes |
                 ),
                 2,
             )
-        return sys.stdin.buffer.read(MAX_BYTES + 1)
-    from bizdesk.files import may_read
-
-    path = Path(file)
-    may_read(path)
-    if not path.is_file():
-        fail(_("{file}: no such file").format(file=file))
-    with path.open("rb") as fh:
-        return fh.read(MAX_BYTES + 1)
+    return read_named(file or "-", MAX_BYTES)
 
 
 def _run(

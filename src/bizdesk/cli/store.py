@@ -210,9 +210,9 @@ def restore(
 
 @app.command(help=_("Print the store, config and backup paths."))
 def locate(ctx: typer.Context, db: DbOpt = None) -> None:
-    from bizdesk.config import backups_dir, config_path, resolve_db
+    from bizdesk.config import backups_dir, config_path
 
-    url = resolve_db(given_db(ctx, db))
+    url = store_url(ctx, db)  # (under the shop's gate: its own store only)
     lines = (
         (_("store:"), url.removeprefix("sqlite:///")),
         (_("config:"), config_path()),

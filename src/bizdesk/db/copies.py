@@ -103,14 +103,14 @@ def _not_there(folder: Path) -> Message:
 def write_copy(store: Store, src: Path, dest: Path) -> None:
     """Copy, verify, then link into place (FileExistsError if ``dest`` appeared meanwhile)."""
     try:
-        with atomic_path(dest, exclusive=True) as tmp:
+        with atomic_path(dest, exclusive=True, own=True) as tmp:
             copy_file(src, tmp)
             problem = file_problem(tmp)
             if problem is not None:
                 raise store.mark_damaged(problem)
             heads = chain_heads_text(tmp)
         if heads:
-            with atomic_write(heads_file(dest)) as fh:
+            with atomic_write(heads_file(dest), own=True) as fh:
                 fh.write(heads)
     except (sqlite3.Error, OSError) as exc:
         if isinstance(exc, FileExistsError):

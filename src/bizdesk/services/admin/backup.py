@@ -34,7 +34,7 @@ from bizdesk.faults import (
     note_change,
     translate,
 )
-from bizdesk.files import atomic_path, may_read
+from bizdesk.files import atomic_path, is_sqlite_file, may_restore_from
 from bizdesk.i18n import Message
 from bizdesk.identity import current_gate
 from bizdesk.services.base.permissions import require_store
@@ -80,7 +80,7 @@ def daily_backup(store: Store, today: date | None = None) -> Path | None:
         write_copy(store, source_path(store), final)
     except FileExistsError:
         return None
-    prune_daily(store)
+    prune_daily(store, day)
     return final
 
 
@@ -97,11 +97,19 @@ def verify_store(store: Store) -> None:
         raise store.mark_damaged("; ".join(rows[:3]))
 
 
-def prune_daily(store: Store, keep: int = KEEP_DAILY) -> list[Path]:
-    """Remove the automatic backups beyond the newest ``keep``; returns what was removed."""
-    stem = glob.escape(name_part(source_path(store).stem))
+def prune_daily(store: Store, day: date, keep: int = KEEP_DAILY) -> list[Path]:
+    """Remove the automatic backups beyond the newest ``keep`` up to ``day`` (today's, just
+    made); returns what was removed. Only stores count and go: a file of another kind named
+    like one, or one dated after ``day``, is not a backup bizdesk made up to now and pushes
+    none out (fourteen such files once took the real ones, today's too); ``check`` tells."""
+    stem = name_part(source_path(store).stem)
     folder = backups_dir(store.url)
-    daily = sorted(folder.glob(f"{stem}-[0-9]*-{DAILY}.db"))
+    last = f"{stem}-{day:%Y%m%d}-{DAILY}.db"  # the names sort by their date
+    daily = sorted(
+        p
+        for p in folder.glob(f"{glob.escape(stem)}-[0-9]*-{DAILY}.db")
+        if p.name <= last and is_sqlite_file(p)
+    )
     gone = daily[:-keep] if len(daily) > keep else []
     for path in gone:
         path.unlink(missing_ok=True)
@@ -146,7 +154,7 @@ def restore_store(
     and the backup, copied under a temporary name beside it and verified, takes its
     name. Whoever may write the file may do that (there is no store to ask)."""
     src = Path(src)
-    may_read(src)  # under the shop's gate: its own backups only
+    may_restore_from(src)  # under the shop's gate: its own backups only
     url = target if isinstance(target, str) else target.url
     verify_backup(src)
     path = sqlite_path(url)
@@ -293,7 +301,7 @@ def _replace_file(path: Path, src: Path) -> Path | None:
     try:
         if not path.parent.exists():
             path.parent.mkdir(parents=True, mode=0o700)
-        with atomic_path(path) as tmp:
+        with atomic_path(path, own=True) as tmp:
             shutil.copyfile(src, tmp)
             problem = file_problem(tmp)
             if problem is not None:

@@ -14,6 +14,7 @@ from bizdesk.errors import NotFound, PermissionDenied, ValidationError
 from bizdesk.i18n import LANGUAGES, Message, language_of, locale_of
 from bizdesk.identity import current_gate
 from bizdesk.models.core import ROLES, User
+from bizdesk.reading import quoted
 from bizdesk.services.admin import ssh_keys
 from bizdesk.services.base import validate as v
 from bizdesk.services.base.paging import Page, PageRequest, like_pattern
@@ -141,7 +142,7 @@ def add(
     errors: dict[str, str] = {}
     if not _LOGIN.match(name):
         errors["username"] = Message(
-            "{name} is not a login name (letters, digits, . _ -)", name=repr(name)
+            "{name} is not a login name (letters, digits, . _ -)", name=quoted(name, 60)
         )
     try:
         role = _role(role)

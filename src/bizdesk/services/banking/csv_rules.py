@@ -47,7 +47,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from bizdesk.i18n import Message
-from bizdesk.services.base.csvio import csv_problem
 from bizdesk.services.banking.reading import (
     NAME_MAX,
     TEXT_MAX,
@@ -58,6 +57,7 @@ from bizdesk.services.banking.reading import (
     clean_text,
     read_amount,
 )
+from bizdesk.services.base.csvio import csv_problem
 
 KNOWN_FIELDS = ("date", "date2", "description", "amount", "amount-in", "amount-out", "code")
 KNOWN_FIELDS += ("payee", "iban", "comment", "balance")

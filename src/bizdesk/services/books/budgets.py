@@ -34,7 +34,7 @@ from bizdesk.models.core import User
 from bizdesk.models.deals import Deal, PipelineStage
 from bizdesk.models.ledger import Account
 from bizdesk.money import AmountError, from_minor, parse_decimal, parse_money
-from bizdesk.reading import DateError, json_problem, read_month
+from bizdesk.reading import DateError, json_problem, quoted, read_month
 from bizdesk.services.base import validate as v
 from bizdesk.services.base.csvio import file_problem, read_rows
 from bizdesk.services.base.permissions import requires
@@ -486,7 +486,7 @@ def _owner(uow: UnitOfWork, value: object) -> str:
     if not name:
         raise v.FieldError(Message("required"))
     if not uow.session.scalar(select(User.username).where(User.username == name)):
-        raise v.FieldError(Message("no user {name}; a target is for a user", name=repr(name)))
+        raise v.FieldError(Message("no user {name}; a target is for a user", name=quoted(name, 60)))
     return name
 
 

@@ -32,6 +32,7 @@ from bizdesk.i18n import N_, Message, _
 from bizdesk.models.base import utcnow
 from bizdesk.models.contacts import STAGES, Contact
 from bizdesk.models.nurture import ACTIVITY_KINDS, FollowUp, NurtureSequence, NurtureStep
+from bizdesk.reading import quoted
 from bizdesk.services.base import validate as v
 from bizdesk.services.base.paging import (
     Page,
@@ -187,7 +188,7 @@ def find_sequence(uow: UnitOfWork, text: str) -> SequenceView:
         select(NurtureSequence).where(same_name(NurtureSequence.name, s))
     ).first()
     if seq is None:
-        raise NotFound(Message("There is no nurturing sequence named {name}.", name=repr(s)))
+        raise NotFound(Message("There is no nurturing sequence named {name}.", name=quoted(s, 60)))
     return _seq_view(uow, seq)
 
 
@@ -255,7 +256,7 @@ def read_days(value: object) -> int:
         raise v.FieldError(Message("required"))
     if not (s.isascii() and s.isdigit()):
         raise v.FieldError(
-            Message("{text} is not a number of days (0 to {max})", text=repr(s), max=MAX_DAYS)
+            Message("{text} is not a number of days (0 to {max})", text=quoted(s, 60), max=MAX_DAYS)
         )
     n = int(s)
     if n > MAX_DAYS:

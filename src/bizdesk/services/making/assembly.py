@@ -27,6 +27,7 @@ from bizdesk.money import (
     qty_from_scaled,
     qty_text,
 )
+from bizdesk.reading import quoted
 from bizdesk.services.base import validate as v
 from bizdesk.services.base.numbering import ASSEMBLY_ORDER, JOURNAL, next_number
 from bizdesk.services.base.paging import (
@@ -148,7 +149,7 @@ def find_order(uow: UnitOfWork, text: object) -> int:
         else None
     )
     if mo_id is None:
-        raise NotFound(Message("There is no assembly order {label}.", label=repr(str(text))))
+        raise NotFound(Message("There is no assembly order {label}.", label=quoted(str(text), 60)))
     return mo_id
 
 

@@ -44,9 +44,10 @@ from bizdesk.models.mail import OutboxMessage
 from bizdesk.models.marketing import Campaign, CampaignRecipient, EmailConsent, Segment
 from bizdesk.models.sales import Invoice, SalesOrder
 from bizdesk.money import from_minor
+from bizdesk.reading import quoted
 from bizdesk.services.base import validate as v
 from bizdesk.services.base.paging import Page, PageRequest, keyset_page
-from bizdesk.services.base.permissions import covered, require_store, requires
+from bizdesk.services.base.permissions import can, covered, require_store, requires
 from bizdesk.services.base.records import check_version, touch
 from bizdesk.services.crm import contacts
 from bizdesk.services.mail import outbox, transport
@@ -68,10 +69,12 @@ URL_SETTING = "marketing.unsubscribe_url"
 DEFAULT_DAYS = 30
 # why a segment member is left out (stored nowhere: worked out each time)
 NO_EMAIL, OPTED_OUT, NOT_ASKED = "no e-mail address", "opted out", "never opted in"
+NO_CONSENT = "no consent"  # the last two, to a role that does not see consent
 REASON_WORDS = {
     NO_EMAIL: N_("no e-mail address"),
     OPTED_OUT: N_("opted out"),
     NOT_ASKED: N_("never opted in"),
+    NO_CONSENT: N_("no consent to e-mail"),
 }
 # draft and queued are stored; sent is read: queued, and no message of it waits any more
 # (each is sent or cancelled; a failed one is queued again and an unsure one waits for a
@@ -364,7 +367,7 @@ def find_campaign(uow: UnitOfWork, name_or_id: str) -> CampaignView:
         return _view(uow, _load(uow, int(s[1:])))
     row = uow.session.scalars(select(Campaign).where(Campaign.name == s)).first()
     if row is None:
-        raise NotFound(Message("There is no campaign named {name}.", name=repr(s)))
+        raise NotFound(Message("There is no campaign named {name}.", name=quoted(s, 60)))
     return _view(uow, row)
 
 
@@ -413,7 +416,8 @@ def _reason():  # noqa: ANN202
 def left_out(uow: UnitOfWork, campaign_id: int, limit: int = 100) -> LeftOut:
     """The segment's members who will not receive it (or did not: once sent, its
     recipients are not among them), counted by why, and the first ``limit`` of them named
-    (by name)."""
+    (by name). To a role that does not see e-mail consent (a viewer), who opted out and who
+    never opted in are one count, and only those without an address are named."""
     c = _load(uow, campaign_id)
     where = condition(json.loads(uow.session.get(Segment, c.segment_id).definition))
     base = (
@@ -432,6 +436,11 @@ def left_out(uow: UnitOfWork, campaign_id: int, limit: int = 100) -> LeftOut:
         r: n
         for r, n in uow.session.execute(select(sub.c.reason, func.count()).group_by(sub.c.reason))
     }
+    if not can(uow, "consent.see"):
+        hidden = counts.pop(OPTED_OUT, 0) + counts.pop(NOT_ASKED, 0)
+        if hidden:
+            counts[NO_CONSENT] = hidden
+        base = base.where(func.coalesce(Contact.email, "") == "")
     rows = [
         (r[0], r[1], r[2])
         for r in uow.session.execute(base.order_by(Contact.sort_name, Contact.id).limit(limit))

@@ -25,7 +25,7 @@ from bizdesk.models.core import User
 from bizdesk.models.marketing import Campaign, Segment
 from bizdesk.models.sales import Invoice, InvoiceLine, SalesLine
 from bizdesk.models.stock import Product
-from bizdesk.reading import date_text
+from bizdesk.reading import date_text, quoted
 from bizdesk.services.base import validate as v
 from bizdesk.services.base.paging import Page, PageRequest, keyset_page, like_pattern
 from bizdesk.services.base.permissions import requires
@@ -124,11 +124,11 @@ def _by_name(uow: UnitOfWork, name: str) -> Segment:
         raise NotFound(
             Message(
                 "There is no segment named {name}; there are {names}: type one as it is written.",
-                name=repr(name),
+                name=quoted(name, 60),
                 names=", ".join(repr(r.name) for r in alike),
             )
         )
-    raise NotFound(Message("There is no segment named {name}.", name=repr(name)))
+    raise NotFound(Message("There is no segment named {name}.", name=quoted(name, 60)))
 
 
 # --- checking a definition ---------------------------------------------------------------

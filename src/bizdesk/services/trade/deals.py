@@ -75,7 +75,7 @@ def stage_named(uow: UnitOfWork, name: str) -> StageView:
     for st in list_stages(uow):
         if st.name.lower() == wanted:
             return st
-    raise NotFound(Message("no stage named {name}", name=repr(name)))
+    raise NotFound(Message("no stage named {name}", name=quoted(name, 60)))
 
 
 def _probability(value: object, locale: str | None = None) -> int:
@@ -389,7 +389,7 @@ def _resolve_stage(uow: UnitOfWork, text: str) -> PipelineStage:
     if st is None:
         names = ", ".join(x.name for x in list_stages(uow))
         raise v.FieldError(
-            Message("no stage {stage} (stages: {names})", stage=repr(s), names=names)
+            Message("no stage {stage} (stages: {names})", stage=quoted(s, 60), names=names)
         )
     return st
 
