@@ -150,6 +150,29 @@ async def test_escape_on_a_typed_form_asks_before_discarding(store):
         assert not isinstance(app.screen, FormScreen)
 
 
+async def test_a_palette_command_over_an_open_form_keeps_the_form(store):
+    """A report or a new record chosen from the palette while a form was open: the tab was
+    not changed (the form keeps its keys) but the report was shown on the tab there, which
+    has none: the app stopped on an unexpected error and what was typed was lost."""
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_contacts(pilot, app)
+        await pilot.press("n")
+        await settle(pilot, app)
+        await type_text(pilot, "Half typed")
+        for command in (
+            app.action_show_report("budget"),
+            app.action_new("deals"),
+            app.action_lock_date(),
+        ):
+            await command  # as the palette runs it
+            await settle(pilot, app)
+            assert isinstance(app.screen, FormScreen) and len(app.screen_stack) == 2
+            assert app.screen.query_one("#f-name", Input).value == "Half typed"
+        assert any("A form is open" in str(n.message) for n in app._notifications)
+        assert app.return_code is None
+
+
 async def test_edit_archive_and_detail_with_interaction(store):
     with store.write() as uow:
         C.create(uow, C.ContactInput(name="Bob Builder", city="York"))

@@ -764,21 +764,34 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
         if shown is not None and shown.size.height and pane and hasattr(pane[0], "read_ahead"):
             pane[0].read_ahead(shown.outer_size.height)
 
-    async def action_show_tab(self, tab: str) -> None:
+    async def action_show_tab(self, tab: str) -> bool:
         """Show a tab; from a screen opened over the tabs (a list, a record's page) go back
         to them first: the tab used to change unseen underneath. A form or a question open
-        keeps the key (its typing is not left behind)."""
+        keeps the key (its typing is not left behind): False then, and what was to follow
+        the tab (a report, a new record from the palette) is not done either."""
         from bizdesk.screens.help import HelpScreen
 
         above = self.screen_stack[1:]
         if any(isinstance(s, ModalScreen) and not isinstance(s, HelpScreen) for s in above):
-            return
+            return False
         for _screen in above:
             await self.pop_screen()
         await self._build_pane(tab)
         self.query_one(Tabs).active = tab
         self.focus_active_pane()
         self.tabs_shown_again()
+        return True
+
+    async def go_to_tab(self, tab: str) -> bool:
+        """``action_show_tab`` for a command that acts on the tab once there (from the
+        palette): with a form or a question open, says why nothing happens."""
+        if await self.action_show_tab(tab):
+            return True
+        self.notify(
+            _("A form is open: save it (ctrl+s) or close it (Escape) first, then choose again."),
+            severity="warning",
+        )
+        return False
 
     async def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         if self._store_open.is_set():
@@ -817,7 +830,8 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
             self.call_after_refresh(self.focus_active_pane, tries - 1)
 
     async def action_new(self, tab: str) -> None:
-        await self.action_show_tab(tab)
+        if not await self.go_to_tab(tab):
+            return
         pane = self.active_pane()
         if pane is not None and hasattr(pane, "action_new"):
             pane.action_new()
@@ -872,15 +886,16 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
 
     async def action_lock_date(self) -> None:
         """The lock date's form, from the palette (k on the Journal tab)."""
-        await self.action_show_tab("journal")
+        if not await self.go_to_tab("journal"):
+            return
         pane = self.active_pane()
         if pane is not None and hasattr(pane, "action_lock_date"):
             pane.action_lock_date()
 
     async def action_show_report(self, name: str) -> None:
         """The report behind a figure of Home's, for its own period."""
-        await self.action_show_tab("reports")
-        self.active_pane().show(name, fresh=True)
+        if await self.go_to_tab("reports"):
+            self.active_pane().show(name, fresh=True)
 
     def action_sales(self, counter: bool = False) -> None:
         if self.store is None:  # still being opened

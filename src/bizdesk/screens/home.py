@@ -404,9 +404,9 @@ class HomePane(Pane):
         await self.app.action_show_report(name)
 
     async def action_tickets(self) -> None:
-        await self.app.action_show_tab("tickets")
-        self.app.active_pane().action_queue("overdue")
+        if await self.app.go_to_tab("tickets"):
+            self.app.active_pane().action_queue("overdue")
 
     async def action_low_stock(self) -> None:
-        await self.app.action_show_tab("stock")
-        self.app.active_pane().table.set_filters(low=True)
+        if await self.app.go_to_tab("stock"):
+            self.app.active_pane().table.set_filters(low=True)
