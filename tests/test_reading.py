@@ -481,6 +481,17 @@ def test_a_persons_number_is_refused_where_their_locales_read_it_otherwise() -> 
             read_number(Typed("1.000"), decimals=0)
         with pytest.raises(AmountError, match="'1.5': no decimals here"):
             read_number(Typed("1.5"), decimals=0)
+        # where there are decimals, one typed too many is not taken for a thousands point:
+        # --percent 10.555 was read as 10555 % in a Romanian shop
+        use_typing_locales("ro_RO")
+        with pytest.raises(AmountError) as refused:
+            read_number(Typed("10.555"), decimals=2)
+        assert str(refused.value) == (
+            "'10.555': at most 2 decimals on the command line (. before the decimals); as "
+            "Romanian (Romania) writes numbers it is 10555: type 10555 if that is meant"
+        )
+        assert read_number(Typed("10555"), decimals=2) == 10555
+        assert read_number(Typed("1.234,00"), decimals=2) == 1234  # as a table shows it
         use_typing_locales("en_US", "es_ES")
         with pytest.raises(AmountError) as refused:
             read_number(Typed("1,500"), decimals=2)

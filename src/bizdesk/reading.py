@@ -291,9 +291,28 @@ def read_number(
         if _MACHINE_NUMBER.fullmatch(text):
             number = Decimal(text)
             if typed and _decimals(number.normalize()) > decimals:
-                # 1.500 in a shop whose money has no decimals: 1.5 cannot be; 1500 as the
-                # person's locale writes it (vi_VN) is its one reading
-                number = _as_written(text, decimals) or number
+                written = _as_written(text, decimals)
+                if written is not None and decimals == 0:
+                    # 1.500 where there are no decimals (VND): 1.5 cannot be; 1500 as the
+                    # person's locale writes it (vi_VN) is its one reading
+                    number = written
+                elif written is not None:
+                    # 10.555 for a percentage (two decimals): a decimal typed one place too
+                    # many, or 10555 as Romanian writes it? Never guessed
+                    raise AmountError(
+                        Message.plural(
+                            "{text}: at most {n} decimal on the command line (. before the "
+                            "decimals); as {locale} writes numbers it is {theirs}: type "
+                            "{theirs} if that is meant",
+                            "{text}: at most {n} decimals on the command line (. before the "
+                            "decimals); as {locale} writes numbers it is {theirs}: type "
+                            "{theirs} if that is meant",
+                            decimals,
+                            text=quoted(text),
+                            locale=_LocaleName(_readings(text, decimals)[written]),
+                            theirs=_plain(written),
+                        )
+                    )
             elif typed:
                 _read_two_ways(text, number, decimals)
         elif (written := _as_written(text, decimals) if typed else None) is not None:
