@@ -355,6 +355,10 @@ def test_owner_and_sales_use_the_interface_through_ssh(shop: Shop) -> None:
             term.settle()  # the whole first screen
             # the journal: its entries for the owner, a refusal for the sales user
             term.type(journal_tab, journal)
+            if who == shop.owner:  # a report's CSV: no file on the server, said at once
+                term.type("\x1b[20~", "Write CSV")  # F9
+                term.settle()
+                term.type("x", "does not write")
             os.write(term.master, b"\x11")  # ctrl+q
             assert term.finish() == 0, screen_text(term.output)[-2000:]
         finally:

@@ -18,6 +18,7 @@ from bizdesk.faults import describe
 from bizdesk.fieldnames import refusal
 from bizdesk.formatting import visible
 from bizdesk.i18n import _, tr
+from bizdesk.identity import current_gate
 from bizdesk.widgets.footer import KeysFooter
 from bizdesk.widgets.header import Header
 from bizdesk.widgets.paged_table import PagedTable
@@ -277,3 +278,21 @@ def tickets_text(tickets: list) -> Text:
             status = _(TICKET_STATUS_NAMES.get(r.status, r.status))
             t.append(f"  #{r.id} {r.subject} · {status} · {_(SLA_NAMES.get(r.sla, r.sla))}\n")
     return t
+
+
+def no_files_here(screen: Any) -> bool:  # noqa: ANN401
+    """Under the shop's gate bizdesk writes no file on the server for a person
+    (bizdesk/files.py): a key that would ask where to write one says so at once, and how to
+    get it instead, rather than offering a file name it then refuses."""
+    if current_gate() is None:
+        return False
+    screen.notify(
+        _(
+            "In this shop bizdesk does not write files on the server (it runs as the shop's "
+            "account). From your own computer: ssh SHOP@SERVER bizdesk report NAME --format "
+            "csv > FILE, or print KIND NUMBER -o - > FILE for a PDF."
+        ),
+        severity="warning",
+        markup=False,
+    )
+    return True

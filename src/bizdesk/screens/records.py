@@ -21,7 +21,13 @@ from textual.screen import Screen
 
 from bizdesk.characters import shown_name
 from bizdesk.i18n import N_, Message, _
-from bizdesk.screens.common import ListPane, RecordScreen, ServiceResult, ServiceRunner
+from bizdesk.screens.common import (
+    ListPane,
+    RecordScreen,
+    ServiceResult,
+    ServiceRunner,
+    no_files_here,
+)
 from bizdesk.widgets.confirm import ConfirmScreen
 from bizdesk.widgets.field import Field
 from bizdesk.widgets.form import FormScreen
@@ -242,6 +248,8 @@ def print_paper(
 ) -> None:
     """Ask where to write the PDF of a document (its label in the current folder, at first;
     a statement also asks for its period), write it there, never over a file, and say where."""
+    if no_files_here(screen):
+        return
     fields = [Field("path", N_("File"), value=str(free_path(Path.cwd(), label)), required=True)]
     if period:
         fields += period_fields()

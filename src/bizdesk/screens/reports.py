@@ -27,7 +27,7 @@ from bizdesk.formatting import day, money, number, visible
 from bizdesk.i18n import N_, _, ngettext, tr
 from bizdesk.i18n import Message as Message_
 from bizdesk.reading import date_hint, month_hint, month_text, read_month
-from bizdesk.screens.common import KeysWaitForServices, Pane, ServiceRunner
+from bizdesk.screens.common import KeysWaitForServices, Pane, ServiceRunner, no_files_here
 from bizdesk.screens.registry import REPORT_TITLES
 from bizdesk.services.base.permissions import allowed, refusal
 from bizdesk.services.base.validate import FieldError, iso_date
@@ -550,6 +550,8 @@ class ReportsPane(KeysWaitForServices, Pane):
         self.app.push_screen(FormScreen(title, fields, save), done)
 
     def action_export(self) -> None:
+        if no_files_here(self):
+            return
         name = str(self.query_one("#report", Select).value)
         try:
             params = self.params()
