@@ -81,8 +81,54 @@ def test_unpaid_leave_over_a_holiday_is_not_unpaid_for_it(store) -> None:  # noq
         leave.approve(uow, r.id)
         run = payroll.create_run(uow, "2026-04")
     s = run.slips[0]
-    assert r.days == 2 and (s.days_paid, s.days_month) == (20, 22)
-    assert s.gross == Decimal("2000.00")
+    # April 2026: 22 weekdays less Good Friday = 21 working days, 2 of them unpaid
+    assert r.days == 2 and (s.days_paid, s.days_month) == (19, 21)
+    assert s.gross == Decimal("1990.48")  # 2200 x 19 / 21
+
+
+def test_payroll_counts_the_working_days_leave_counts(store) -> None:  # noqa: ANN001
+    """One rule for both: December 2026 in Romania has 23 weekdays, 1 and 25 December are
+    public holidays, so 21 working days; unpaid leave 1-4 December is 3 of them (the 1st is
+    a holiday) and the payslip pays 18 of 21, not 20 of 23. November: 30 November (Saint
+    Andrew) is a holiday, 20 of 20."""
+    country(store, "RO")
+    eid = employee(store, "Ana Pop", pay="2100")
+    with store.write() as uow:
+        r = leave.request(uow, eid, "unpaid", "2026-12-01", "2026-12-04")
+        leave.approve(uow, r.id)
+        dec = payroll.create_run(uow, "2026-12").slips[0]
+        nov = payroll.create_run(uow, "2026-11").slips[0]
+    assert r.days == 3 and (dec.days_paid, dec.days_month) == (18, 21)
+    assert dec.gross == Decimal("1800.00")  # 2100 x 18 / 21
+    assert (nov.days_paid, nov.days_month) == (20, 20) and nov.gross == Decimal("2100.00")
+
+
+def test_a_posted_run_keeps_its_days_when_the_holidays_change(store) -> None:  # noqa: ANN001
+    """Posted with no country (every weekday a working day), a run keeps what it paid when
+    the shop then sets its country; a draft computed before is refused at posting until
+    computed again on the new holidays."""
+    eid = employee(store, "Ana Pop", pay="2300")
+    employee(store, "Bea Ro", start_date="2026-12-16", pay="2300")
+    with store.write() as uow:
+        nov = payroll.create_run(uow, "2026-11")
+        payroll.post(uow, nov.id)
+        dec = payroll.create_run(uow, "2026-12")
+    assert [(s.days_paid, s.days_month) for s in dec.slips] == [(23, 23), (12, 23)]
+    country(store, "RO")
+    with store.write() as uow:
+        kept = payroll.get(uow, nov.id)
+        assert [(s.days_paid, s.days_month, s.gross) for s in kept.slips] == [
+            (21, 21, Decimal("2300.00"))  # November 2026 as posted: 30 November counted
+        ]
+    with store.write() as uow, pytest.raises(ValidationError) as exc:
+        payroll.post(uow, dec.id)
+    assert "computed before a change" in str(exc.value)
+    with store.write() as uow:
+        again = payroll.refresh(uow, dec.id)
+    ana, bea = again.slips
+    assert ana.employee_id == eid and (ana.days_paid, ana.days_month) == (21, 21)
+    # Bea from Wednesday 16 December: 12 weekdays less Christmas = 11 of 21
+    assert (bea.days_paid, bea.days_month, bea.gross) == (11, 21, Decimal("1204.76"))
 
 
 def test_the_holidays_from_the_command_line(tmp_path) -> None:  # noqa: ANN001

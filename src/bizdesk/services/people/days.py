@@ -1,9 +1,9 @@
-"""Working days: Monday to Friday. A month's salary is shared out by them (a start or end
-inside the month is paid for the working days employed). Leave is counted in working days
-less the public holidays of the shop's country (WorkCalendar: the national holidays the
-``holidays`` library knows, and those of the shop's region when one is set, such as MD for
-Madrid or BY for Bavaria; a shop with no country set has none), so a week of vacation over
-Christmas costs the days actually worked, not the 25th."""
+"""Working days: Monday to Friday less the public holidays of the shop's country
+(WorkCalendar: the national holidays the ``holidays`` library knows, and those of the
+shop's region when one is set, such as MD for Madrid or BY for Bavaria; a shop with no
+country set has none). One rule for leave and pay: a week of vacation over Christmas costs
+the days actually worked, not the 25th, and a month's salary is shared out by the same
+days (a start or end inside the month is paid for the working days employed)."""
 
 from __future__ import annotations
 

@@ -8,8 +8,10 @@ liability account of the chart. A country's rules are a set of such lines.
 A run for a month is a draft first: one payslip per employee employed on at least one day
 of the month. Gross pay:
 - monthly pay: the salary x working days paid / the month's working days, where the days
-  paid are the working days (Monday to Friday) employed in the month less approved unpaid
-  leave; a whole month pays the salary exactly;
+  paid are the working days employed in the month less approved unpaid leave; a whole month
+  pays the salary exactly. Working days are the leave module's (Monday to Friday less the
+  shop's public holidays: employees.calendar), so a month and its leave are counted alike;
+  a posted payslip keeps the days it was computed with;
 - hourly pay: the hours entered x the rate.
 Each of these, and each payroll line of each payslip, is rounded once, half-even, to the
 currency's minor unit; totals are sums of the rounded lines, so the entry equals the lines.
@@ -58,8 +60,8 @@ from bizdesk.services.books.ledger import (
     payment_account,
     post_entry,
 )
-from bizdesk.services.people.days import month_bounds, overlap, working_days
-from bizdesk.services.people.employees import employed_in, find_employee
+from bizdesk.services.people.days import month_bounds, overlap
+from bizdesk.services.people.employees import calendar, employed_in, find_employee
 from bizdesk.services.people.leave import unpaid_days
 
 LINE_KINDS = ("deduction", "contribution")
@@ -497,10 +499,11 @@ def _compute(
         slip.days_paid = slip.days_month = 0
         gross = half_even(e.pay_minor * slip.hours_scaled, QTY_SCALE)
     else:
+        cal = calendar(uow)  # the leave module's working days: holidays left out
         span = overlap(first, last, e.start_date, e.end_date or last)
-        employed = working_days(*span) if span else 0
+        employed = cal.working_days(*span) if span else 0
         unpaid = unpaid_days(uow, e.id, *span) if span else 0
-        slip.days_month = working_days(first, last)
+        slip.days_month = cal.working_days(first, last)
         slip.days_paid = max(employed - unpaid, 0)
         if slip.days_paid == slip.days_month:
             gross = e.pay_minor
