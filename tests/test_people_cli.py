@@ -204,3 +204,18 @@ def test_hours_a_spanish_reader_writes_two_ways_are_refused(shop) -> None:  # no
     assert [s["hours"] for s in shown["payslips"]] == ["12.5"]
     r = bizdesk("payroll", "add-line", "Tax", "--percent", "12.500", "--db", shop)
     assert r.returncode == 1 and "'12.500' se lee de dos maneras" in r.stderr, r.stderr
+
+
+def test_pay_takes_an_employee_as_the_refusal_names_them(shop) -> None:  # noqa: ANN001
+    """`payroll pay --employee Ana` is refused with an example, "Ana Pop (#1)"; that
+    example, and the hours form's "Ana Pop #1", are then taken as typed."""
+    for name in ("Ana Pop", "Cy Dan"):
+        _ok("employees", "add", name, "--start", "2026-01-01", "--pay", "2000", "--db", shop)
+    _ok("payroll", "run", "2026-01", "--db", shop)
+    _ok("payroll", "post", "2026-01", "--db", shop)
+    part = bizdesk("payroll", "pay", "2026-01", "--employee", "Ana", "--db", shop)
+    assert part.returncode == 1 and "such as Ana Pop (#1)." in part.stderr, part.stderr
+    out = _ok("payroll", "pay", "2026-01", "--employee", "Ana Pop (#1)", "--db", shop)
+    assert "PR-00001: 2,000.00 paid" in out, out
+    out = _ok("payroll", "pay", "2026-01", "--employee", "Cy Dan #2", "--db", shop)
+    assert "PR-00001: 2,000.00 paid" in out, out

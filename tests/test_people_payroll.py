@@ -111,6 +111,11 @@ def test_an_employee_box_completes_names_and_never_picks_one_of_two(store) -> No
         "No employee is named 'lopez': type the whole name or the number, such as "
         f"María López (#{maria}), María López (#{other})."
     )
+    with store.read() as uow:  # and each example it gives is typed back as shown
+        assert employees.find_employee(uow, f"María López (#{other})") == other
+        assert employees.find_employee(uow, f"maria lopez(#{maria})") == maria
+        with pytest.raises(NotFound, match="There is no employee 'Mario Rossi \\(#"):
+            employees.find_employee(uow, f"Mario Rossi (#{maria})")  # another's number
 
 
 def test_leave_days_overlap_employment_and_balance(store) -> None:  # noqa: ANN001

@@ -5,6 +5,7 @@ the others carry None there: a view without the money, not a blank)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -112,12 +113,16 @@ def get(uow: UnitOfWork, employee_id: int) -> EmployeeView:
     return view_of(uow, load(uow, employee_id))
 
 
+SHOWN_NUMBER = re.compile(r"(.*\S)\s*\(#(\d{1,18})\)")  # "Ana Pop (#3)", as examples show it
+
+
 @requires("people.view")
 def find_employee(uow: UnitOfWork, text: object) -> int:
     """An employee's id from "#3", "3", the contact's exact name or e-mail, or the name with
-    the number as a form shows it ("Ana Pop #3", the name checked)."""
+    the number as a form shows it ("Ana Pop #3") or as a refusal names it ("Ana Pop (#3)"),
+    the name checked."""
     s = str(text or "").strip()
-    named = NAMED_NUMBER.fullmatch(s)
+    named = NAMED_NUMBER.fullmatch(s) or SHOWN_NUMBER.fullmatch(s)
     if named:
         e = uow.session.get(Employee, int(named[2]))
         name = uow.session.get(Contact, e.contact_id).name if e is not None else None
