@@ -219,3 +219,28 @@ def test_pay_takes_an_employee_as_the_refusal_names_them(shop) -> None:  # noqa:
     assert "PR-00001: 2,000.00 paid" in out, out
     out = _ok("payroll", "pay", "2026-01", "--employee", "Cy Dan #2", "--db", shop)
     assert "PR-00001: 2,000.00 paid" in out, out
+
+
+def test_a_refusal_names_the_argument_typed_not_the_service_s_field(shop) -> None:  # noqa: ANN001
+    """`leave request` and `employees end` said "start_date: ..." and "end_date: ..." for
+    what was typed as FIRST, LAST and DATE: a refusal names the argument as the help does."""
+    _ok("employees", "add", "Ana Pop", "--start", "2026-01-01", "--pay", "2000", "--db", shop)
+    _ok("payroll", "run", "2026-12", "--db", shop)
+    _ok("payroll", "post", "2026-12", "--db", shop)
+
+    def refused(*args: str) -> str:
+        r = bizdesk(*args, "--db", shop)
+        assert r.returncode == 1 and "Traceback" not in r.stderr, r.stderr
+        return r.stderr.strip()
+
+    said = refused("leave", "request", "#1", "unpaid", "2026-12-07", "2026-12-08")
+    assert said.startswith("FIRST: the payroll of 2026-12 is posted (PR-00001)"), said
+    said = refused("leave", "request", "#1", "vacation", "2026-12-19", "2026-12-20")
+    assert said.startswith("LAST: no working day (Monday to Friday"), said
+    said = refused("leave", "request", "#1", "vacation", "2026-12-19")  # the last one not typed
+    assert said.startswith("FIRST: no working day (Monday to Friday"), said
+    said = refused("leave", "request", "#1", "holiday", "2026-12-07")
+    assert said.startswith("KIND: "), said
+    said = refused("employees", "end", "#1", "2025-12-31")
+    assert said.startswith("DATE: ") and "before" in said, said
+    assert "_date" not in said

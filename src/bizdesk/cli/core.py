@@ -335,6 +335,13 @@ def date_form() -> str:
     return date_hint()
 
 
+def fields_from_arguments(ctx: typer.Context, **keys: str) -> None:
+    """The service's field keys this command took from its arguments, by the argument
+    (start_date="first"): a refusal names such a field as the usage line names the
+    argument (FIRST: ...), never by the service's key (start_date: ...)."""
+    ctx.meta.setdefault("field_arguments", {}).update(keys)
+
+
 def typed_date(value: str | None, name: str) -> str | None:
     """A date a person typed in an option or an argument (their form or ISO), in the ISO form
     the services read; what is not a date is refused naming ``name``; None and "" stay."""

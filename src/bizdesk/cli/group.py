@@ -406,11 +406,14 @@ def _options_running() -> dict[str, str]:
     ctx = _Context.running
     if ctx is None or ctx.command is None:
         return {}
-    return {
+    named = {
         p.name: max(p.opts, key=len)
         for p in ctx.command.params
         if p.name and p.param_type_name == "option" and p.opts and p.name != "db"
     }
+    for key, argument in ctx.meta.get("field_arguments", {}).items():  # (fields_from_arguments)
+        named[key] = core.argument_name(argument)
+    return named
 
 
 _NOT_UTF8 = re.compile("[\ud800-\udfff]")  # a byte that is not UTF-8, as Python keeps it

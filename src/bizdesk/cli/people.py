@@ -14,6 +14,7 @@ from bizdesk.cli.core import (
     DbOpt,
     date_form,
     fail,
+    fields_from_arguments,
     month_form,
     open_store,
     print_json,
@@ -256,6 +257,7 @@ def employees_end(
     from bizdesk.services.people import employees
 
     store = open_store(ctx, db)
+    fields_from_arguments(ctx, end_date="date")
     with store.write() as uow:
         e = employees.end(uow, employees.find_employee(uow, employee), typed_date(when, "DATE"))
     say(_("{name} works here until {date}").format(name=visible(e.name), date=day(e.end_date)))
@@ -375,6 +377,9 @@ def leave_request(
 
     store = open_store(ctx, db)
     first, last = typed_date(first, "FIRST") or "", typed_date(last, "LAST") or ""
+    # the last day is the first when not typed: a refusal of it names what was typed
+    ends = "last" if last else "first"
+    fields_from_arguments(ctx, kind="kind", start_date="first", end_date=ends)
     with store.write() as uow:
         r = leave.request(
             uow, employees.find_employee(uow, employee), kind, first, last, note or ""
