@@ -8,6 +8,7 @@ import calendar
 import json
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select, update
@@ -375,3 +376,34 @@ def test_home_glance_only_with_a_budget_this_year(store) -> None:  # noqa: ANN00
         Decimal("40.00"),
         Decimal("30.00"),
     )
+
+
+def test_the_readme_says_how_a_budget_month_is_typed_and_it_is_so(store) -> None:  # noqa: ANN001
+    """The README said MONTH is "as the person writes months (12/2026, 12.2026) or YYYY-MM",
+    yet English with no country takes YYYY-MM only (the command line's one machine form):
+    a person's form is read only where their locale names one, as for dates. The README
+    now says so, and each of its examples is run as it says."""
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    block = readme[readme.index("bizdesk budget set ACCOUNT MONTH") :]
+    said = " ".join(block[: block.index("bizdesk budget copy")].split())
+    assert "English with no country (en, C) takes YYYY-MM only" in said, said
+    assert "12.2026 in Romanian, 12/2026 in Spanish, Vietnamese, en_US or en_GB" in said
+    with store.write() as uow:
+        users.add(uow, bizdesk_user(), "accountant")
+    db = ("--db", store.url)
+    for locale, month in (
+        ("ro_RO.UTF-8", "12.2026"),
+        ("es_ES.UTF-8", "12/2026"),
+        ("vi_VN.UTF-8", "11/2026"),
+        ("en_US.UTF-8", "10/2026"),
+        ("en_GB.UTF-8", "09/2026"),
+        ("C.UTF-8", "2026-08"),
+    ):
+        r = bizdesk("budget", "set", "6000", month, "5", *db, env={"LC_ALL": locale})
+        assert r.returncode == 0, (locale, r.stderr)
+    for month in ("12/2026", "12.2026"):
+        r = bizdesk("budget", "set", "6000", month, "5", *db, env={"LC_ALL": "C.UTF-8"})
+        assert r.returncode == 1 and "is not a month: write YYYY-MM" in r.stderr, r.stderr
+    with store.read() as uow:
+        months = uow.session.scalars(select(Budget.month).order_by(Budget.month)).all()
+    assert months == [8, 9, 10, 11, 12]
