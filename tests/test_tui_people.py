@@ -335,7 +335,8 @@ async def test_escape_in_a_list_filter_clears_it_before_leaving(store) -> None: 
 
 async def test_names_that_look_like_markup_show_as_typed_in_the_leave_list(store) -> None:  # noqa: ANN001
     """A plain DataTable reads '[/]' as markup and stops the screen; every table here
-    shows it as typed (widgets/table.py)."""
+    shows it as typed (widgets/table.py). Its days are a quantity: right-aligned, as
+    everywhere else (they were left-aligned)."""
     for name in ("[/]", "[bold]Bo[/] Ltd"):
         person = employee(store, name)
         with store.write() as uow:
@@ -347,6 +348,8 @@ async def test_names_that_look_like_markup_show_as_typed_in_the_leave_list(store
         table = app.screen.query_one(DataTable)
         names = {str(table.get_row_at(r)[1]) for r in range(table.row_count)}
         assert names == {"[/]", "[bold]Bo[/] Ltd"}
+        days = [table.get_row_at(r)[5] for r in range(table.row_count)]  # right, as quantities
+        assert [(str(d), getattr(d, "justify", None)) for d in days] == [("1", "right")] * 2
         assert app.is_running
 
 

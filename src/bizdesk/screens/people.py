@@ -404,7 +404,7 @@ class LeaveScreen(FollowsOthers, ServiceScreen):
                     _(KIND_NAMES[r.kind]),
                     _day(r.start_date),
                     _day(r.end_date),
-                    str(r.days),
+                    Text(str(r.days), justify="right"),  # a quantity, right as everywhere
                 ]
                 for r in rows
             ),
