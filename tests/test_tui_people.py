@@ -597,3 +597,31 @@ async def test_the_footer_keeps_the_keys_after_a_question_answered_in_one_burst(
         await settle(pilot, app)
         shown = {k.description for k in screen.query(FooterKey) if k.display}
         assert {"Approve", "Refuse", "Back"} <= shown, shown
+
+
+async def test_the_pay_form_takes_back_the_employee_its_refusal_shows(store) -> None:  # noqa: ANN001
+    """'Ioana' was refused with the example "Ioana Dumitrescu (#1)", and that example typed
+    as shown was refused as "no employee": it now pays her."""
+    ioana = employee(store, "Ioana Dumitrescu", pay="2500")
+    employee(store, "Ana Pop", pay="2500")
+    with store.write() as uow:
+        run = payroll.create_run(uow, "2026-01").id
+        payroll.post(uow, run)
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        app.push_screen(P.PayrollRunScreen(run))
+        await settle(pilot, app)
+        await pilot.press("y")
+        await wait_for(pilot, app, lambda: isinstance(app.screen, FormScreen), "the pay form")
+        await settle(pilot, app)
+        form = await _save_refused(pilot, app, employee="Ioana", date="2026-01-31")
+        said = text_of(form, "#form-error")
+        example = f"Ioana Dumitrescu (#{ioana})"
+        assert example in said, said
+        form.query_one("#f-employee", Input).value = example
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert isinstance(app.screen, P.PayrollRunScreen), text_of(form, "#form-error")
+    with store.read() as uow:
+        paid = {s.employee_id: s.paid_entry for s in payroll.get(uow, run).slips}
+    assert paid[ioana] and sum(1 for e in paid.values() if e) == 1
