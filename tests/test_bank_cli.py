@@ -204,3 +204,56 @@ def test_statements_listed_and_one_removed(db, tmp_path) -> None:  # noqa: ANN00
     assert again.returncode == 0 and "2 added" in again.stdout, again.stderr
     none = bizdesk("bank", "remove-statement", "7", "--db", db)
     assert (none.returncode, none.stderr.strip()) == (1, "statement: no statement '7'")
+
+
+def test_a_refunds_typed_amount_is_read_and_checked_as_an_invoices(db, tmp_path) -> None:  # noqa: ANN001
+    """`--doc CN-00001=AMOUNT` on money out to a customer: the amount was never read, and
+    =1.005, =999.99 and =5000 all posted the whole line. Now it is read exactly, at most
+    what is owed back, and the documents must add up to the line, as an invoice's share."""
+    store = open_store(db)
+    label = invoice(store, "Cycle Club", "60.00")
+    with store.write() as uow:
+        inv = uow.session.scalar(select(Invoice.id).where(Invoice.number == 1))
+        sales.pay(uow, inv, account="1010", when="2026-11-05")
+        so = uow.session.get(Invoice, inv).order_id
+        line = sales.get(uow, so).lines[0]
+        sales.return_goods(uow, so, {line.id: "1"}, reason="not done", when="2026-11-06")
+        entries = uow.session.scalar(select(func.count()).select_from(JournalEntry))
+    store.engine.dispose()
+    statement, rules = tmp_path / "s.csv", tmp_path / "s.rules"
+    statement.write_text(
+        "date,payee,text,amount\n2026-11-17,CYCLE CLUB,refund,-60.00\n"
+        "2026-11-18,CYCLE CLUB,part refund,-25.00\n"
+    )
+    rules.write_text("skip 1\nfields date, payee, description, amount\n")
+    args = ("bank", "import", str(statement), "--account", "1010", "--rules", str(rules))
+    assert bizdesk(*args, "--db", db).returncode == 0
+    refusals = {
+        "1.005": "CN-00001: '1.005': at most 2 decimals",
+        "999.99": "only 60.00 is owed back on CN-00001",
+        "5000": "only 60.00 is owed back on CN-00001",
+        "0": "CN-00001: must be more than zero",
+        "50": "the line is 60.00 but the documents take 50.00",
+    }
+    for typed, said in refusals.items():
+        r = bizdesk("bank", "match", "1", "--doc", f"CN-00001={typed}", "--db", db)
+        assert r.returncode == 1, (typed, r.stdout)
+        assert said in r.stderr, (typed, r.stderr)
+    store = open_store(db)
+    with store.read() as uow:
+        assert uow.session.scalar(select(func.count()).select_from(JournalEntry)) == entries
+    store.engine.dispose()
+    # a part of what is owed back, the whole line: posted for that part
+    r = bizdesk("bank", "match", "2", "--doc", "CN-00001=25.00", "--db", db)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith("Line #2 matched: JE-") and "(CN-00001)" in r.stdout
+    store = open_store(db)
+    with store.read() as uow:
+        assert sales.get(uow, so).invoices[0].refund_due == 35
+    store.engine.dispose()
+    # the line's 60.00 is now more than the 35.00 owed back
+    r = bizdesk("bank", "match", "1", "--doc", "CN-00001", "--db", db)
+    assert r.returncode == 1 and "the line is 60.00 but the documents take 35.00" in r.stderr
+    r = bizdesk("bank", "match", "1", "--doc", "CN-00001=60", "--db", db)
+    assert r.returncode == 1 and "only 35.00 is owed back on CN-00001" in r.stderr
+    assert label == "INV-00001"

@@ -260,8 +260,15 @@ def _open_bill(uow: UnitOfWork, bill_id: int) -> tuple[str, int]:
     return b.reference, b.total_minor - int(paid)
 
 
+_OPEN_ON = N_("only {amount} is open on {label}")
+_OWED_BACK = N_("only {amount} is owed back on {label}")
+
+
 def _shares(
-    uow: UnitOfWork, ln: BankLine, docs: list[tuple[int, str, int, object]]
+    uow: UnitOfWork,
+    ln: BankLine,
+    docs: list[tuple[int, str, int, object]],
+    most: str = _OPEN_ON,
 ) -> list[tuple[int, int]]:
     """(document id, minor units) for each (id, label, open, amount as typed): a typed amount
     is taken as it is; a document without one takes all that is open on it, or the rest of
@@ -284,7 +291,7 @@ def _shares(
             chk.add(
                 "documents",
                 Message(
-                    "only {amount} is open on {label}",
+                    most,
                     amount=money_text(open_, exp, uow.input_locale),
                     label=label,
                 ),
@@ -368,7 +375,8 @@ def match_documents(
     if not money_in and len(documents) == 1:
         credited = _credit_note_invoice(uow, documents[0][0])
         if credited is not None:  # money out to a customer: the refund a credit note owes
-            return _match_refund(uow, ln, acct, documents[0][0], credited)
+            ref, amount = documents[0]
+            return _match_refund(uow, ln, acct, ref, amount, credited)
     docs = []
     for ref, amount in documents:
         if money_in:
@@ -411,12 +419,20 @@ def _credit_note_invoice(uow: UnitOfWork, ref: object) -> int | None:
 
 
 def _match_refund(
-    uow: UnitOfWork, ln: BankLine, acct: Account, ref: object, invoice_id: int
+    uow: UnitOfWork, ln: BankLine, acct: Account, ref: object, typed: object, invoice_id: int
 ) -> Matched:
     """A line of money out matched to a credit note: the customer's refund of what they paid
-    beyond the invoice it credits, posted on the line's day for the line's amount."""
+    beyond the invoice it credits, posted on the line's day. The amount typed (``typed``) is
+    read and checked as an invoice's share is: exactly, more than zero, at most what is owed
+    back, and adding up to the line; without one, what is owed back or the line when less
+    is (then it must be the whole line)."""
     label = CREDIT_NOTE.label(CREDIT_NOTE.number_in(str(ref)))
-    amount = from_minor(-ln.amount_minor, uow.exponent)
+    owed = -_open_invoice(uow, invoice_id)[1]
+    if owed > 0:
+        ((_id, share),) = _shares(uow, ln, [(invoice_id, label, owed, typed)], _OWED_BACK)
+    else:  # refund_entry says nothing is owed back
+        share = -ln.amount_minor
+    amount = from_minor(share, uow.exponent)
     try:
         e = sales.refund_entry(uow, invoice_id, amount=amount, account=acct.code, when=ln.booked_on)
     except ValidationError as exc:  # said of the documents the person typed
