@@ -609,3 +609,23 @@ def test_an_undone_match_is_told_on_the_contact_page_as_undone_not_as_a_refund(s
         ("2026-11-17", f"payment 100.00 for {one}"),
         ("2026-11-10", f"payment 100.00 for {one}"),
     ], said
+
+
+def test_auto_takes_the_named_document_over_a_rules_account(store) -> None:  # noqa: ANN001
+    """A rule (if RENT -> 6000) also matched "Pago INV-00001 Metro Rapid Rentals": --auto
+    matched nothing though the line had the invoice's exact amount and named it. The
+    document wins; the rule's account applies only when nothing has that amount."""
+    label = invoice(store, "Metro Rapid Rentals", "142.29")
+    rules = "skip 1\nfields date, description, amount\n\nif RENT\n  account2 6000\n"
+    data = (
+        "date,description,amount\n"
+        f"2026-12-04,Pago {label} Metro Rapid Rentals,142.29\n"
+        "2026-12-05,RENT DECEMBER,-900.00\n"
+    ).encode()
+    with store.write() as uow:
+        import_statement(uow, data, account="1010", rules=rules.encode(), filename="s.csv")
+    with store.write() as uow:
+        summary = reconcile.auto(uow, "1010")
+    assert (summary.documents, summary.accounts, summary.left) == (1, 1, 0)
+    assert _open(store, label) == 0
+    assert errors(store) == []

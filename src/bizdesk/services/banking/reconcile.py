@@ -679,14 +679,15 @@ def undo(uow: UnitOfWork, line_id: object) -> Matched:
 def _unambiguous(p: Sequence[Proposal]) -> tuple[str, Proposal | None]:
     """What --auto may confirm of a line's proposals: ("document", the one document or
     payment in the books with the exact amount and a signal: the one whose reference the
-    text names, else the one whose contact's name or known IBAN it has), ("account", the
+    text names, else the one whose contact's name or known IBAN it has: it wins over a
+    rule's account, as a rule matches a line's words, not its document), ("account", the
     rule's account when nothing has the exact amount), or ("", None)."""
     docs = [
         x for x in p if x.kind in ("invoice", "bill", "refund", "entry") and x.exact and x.signal
     ]
     named = [x for x in docs if x.signal == "text"]
     rule = next((x for x in p if x.kind == "account"), None)
-    if rule is None and (len(named) == 1 or (not named and len(docs) == 1)):
+    if len(named) == 1 or (not named and len(docs) == 1):
         return "document", (named or docs)[0]
     if not docs and rule is not None and not any(x.kind != "account" and x.exact for x in p):
         return "account", rule
