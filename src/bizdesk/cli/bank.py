@@ -93,6 +93,7 @@ def bank_import(
 
 def _show_waiting(found, locale: str) -> None:  # noqa: ANN001
     from bizdesk.formatting import day, money, visible
+    from bizdesk.services.banking.reconcile import line_said
 
     if not found:
         say(_("No statement lines wait to be matched."))
@@ -100,7 +101,7 @@ def _show_waiting(found, locale: str) -> None:  # noqa: ANN001
     amounts = [money(ln.amount, locale) for ln in found]
     width = max(len(a) for a in amounts)
     for ln, amount in zip(found, amounts, strict=True):
-        said = " — ".join(visible(x) for x in (ln.counterpart, ln.text) if x)
+        said = visible(line_said(ln.counterpart, ln.text))
         say(f"#{ln.line_id}  {day(ln.booked_on)}  {ln.account}  {amount:>{width}}  {said}")
         if not ln.proposals:
             say("    " + _("no proposal"))

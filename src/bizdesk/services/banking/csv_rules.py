@@ -46,6 +46,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from bizdesk.characters import said_value
 from bizdesk.i18n import Message
 from bizdesk.services.banking.reading import (
     NAME_MAX,
@@ -55,6 +56,7 @@ from bizdesk.services.banking.reading import (
     ReadLine,
     ReadStatement,
     clean_text,
+    in_range,
     read_amount,
 )
 from bizdesk.services.base.csvio import csv_problem
@@ -130,7 +132,7 @@ def parse_rules(data: bytes, problems: Problems) -> Rules:
                     n,
                     Message(
                         "{name} cannot be set here; use account2, contact or memo",
-                        name=repr(name),
+                        name=said_value(name),
                     ),
                 )
                 continue
@@ -166,7 +168,7 @@ def parse_rules(data: bytes, problems: Problems) -> Rules:
             try:
                 rules.encoding = codecs.lookup(value).name
             except LookupError:
-                _problem(problems, n, Message("{name} is not an encoding", name=repr(value)))
+                _problem(problems, n, Message("{name} is not an encoding", name=said_value(value)))
         elif word == "date-format":
             rules.date_format = value
             if not value or "%" not in value:
@@ -180,7 +182,9 @@ def parse_rules(data: bytes, problems: Problems) -> Rules:
             names = [f.strip().lower() for f in value.split(",")]
             bad = [f for f in names if not _NAME.fullmatch(f)]
             if bad:
-                _problem(problems, n, Message("{name} is not a field name", name=repr(bad[0])))
+                _problem(
+                    problems, n, Message("{name} is not a field name", name=said_value(bad[0]))
+                )
             rules.fields = ["" if f == "_" else f for f in names]
         else:
             _problem(
@@ -189,7 +193,7 @@ def parse_rules(data: bytes, problems: Problems) -> Rules:
                 Message(
                     "{word} is not a rule bizdesk knows (skip, separator, encoding, "
                     "date-format, decimal-mark, fields, if)",
-                    word=repr(word),
+                    word=said_value(word),
                 ),
             )
     _check_fields(rules, problems)
@@ -209,7 +213,7 @@ def _add_matcher(block: _Block, text: str, line: int, problems: Problems) -> Non
         _problem(
             problems,
             line,
-            Message("{text} is not a pattern ({reason})", text=repr(text), reason=str(exc)),
+            Message("{text} is not a pattern ({reason})", text=said_value(text), reason=str(exc)),
         )
 
 
@@ -234,20 +238,27 @@ def _check_fields(rules: Rules, problems: Problems) -> None:
     for b in rules.blocks:
         for m in b.matchers:
             if m.field is not None and m.field not in names:
-                _problem(problems, b.line, Message("no field named {name}", name=repr(m.field)))
+                _problem(
+                    problems, b.line, Message("no field named {name}", name=said_value(m.field))
+                )
         if not b.sets:
             _problem(problems, b.line, Message("this if block sets nothing"))
 
 
 def _date(text: str, fmt: str) -> date:
     try:
-        return datetime.strptime(text.strip(), fmt).date()
+        day = datetime.strptime(text.strip(), fmt).date()
     except ValueError as exc:
         if "out of range" in str(exc):  # written so, but no such day (31/02/2026)
-            raise BadValue(Message("{text}: there is no such day", text=repr(text[:30]))) from None
+            raise BadValue(
+                Message("{text}: there is no such day", text=said_value(text, 30))
+            ) from None
         raise BadValue(
-            Message("{text} is not a date written as {format}", text=repr(text[:30]), format=fmt)
+            Message(
+                "{text} is not a date written as {format}", text=said_value(text, 30), format=fmt
+            )
         ) from None
+    return in_range(day)
 
 
 def read_csv(data: bytes, rules: Rules, exponent: int, problems: Problems) -> ReadStatement:

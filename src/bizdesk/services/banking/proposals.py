@@ -33,6 +33,7 @@ from functools import cache, lru_cache
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
+from bizdesk.characters import said_value
 from bizdesk.db.session import UnitOfWork
 from bizdesk.errors import ValidationError
 from bizdesk.folding import fold
@@ -445,7 +446,7 @@ def proposals(
         acct = next(iter(found.values()), None)
         if acct is None:
             raise ValidationError(
-                {"account": Message("no account {code}", code=repr(str(account)[:20]))}
+                {"account": Message("no account {code}", code=said_value(account, 20))}
             )
         if not is_bank_account(acct):
             raise ValidationError(

@@ -7,6 +7,8 @@ Nothing here touches the store. Every problem is a ``Message`` "line N: ..." col
 
 from __future__ import annotations
 
+import bisect
+import html.entities
 import re
 import xml.parsers.expat
 from dataclasses import dataclass, field
@@ -14,9 +16,10 @@ from datetime import date
 from decimal import Decimal
 from io import BytesIO
 from xml.etree.ElementTree import Element, TreeBuilder
-from xml.sax.saxutils import unescape
 
+from bizdesk.characters import said_value
 from bizdesk.i18n import Lines, Message
+from bizdesk.reading import DateError, read_date
 from bizdesk.services.base import validate as v
 
 MAX_PROBLEMS = 50  # listed at most (then "... and N more")
@@ -93,6 +96,21 @@ class BadValue(ValueError):
     """One value that cannot be read; its argument is the Message saying why."""
 
 
+class BadField(ValueError):
+    """One field of a line that cannot be read: (the Message saying why, the field's name,
+    the line it is on in the file, or None for the line's own)."""
+
+
+def in_range(day: date) -> date:
+    """A day from a bank's file, within the dates bizdesk accepts everywhere (the one rule
+    of ``bizdesk.reading.read_date``): a line of 2250 would be matched and posted where no
+    one could type its date."""
+    try:
+        return read_date(day)
+    except DateError as exc:
+        raise BadValue(exc.message) from None
+
+
 # --- exact amounts ---------------------------------------------------------------------------
 
 _AMOUNT = re.compile(r"([+-]?)([0-9][0-9.,' ]*)", re.ASCII)
@@ -117,16 +135,16 @@ def read_amount(text: str, decimal_mark: str, exponent: int, *, grouped: bool = 
             Message(
                 "{text} is not an amount as this format writes one: digits, with {mark} "
                 "before the decimals and no thousands separator",
-                text=repr(text[:30]),
-                mark=repr(decimal_mark),
+                text=said_value(text),
+                mark=said_value(decimal_mark),
             )
         )
     if m is None:
         raise BadValue(
             Message(
                 "{text} is not an amount: write digits, with {mark} before the decimals",
-                text=repr(text[:30]),
-                mark=repr(decimal_mark),
+                text=said_value(text),
+                mark=said_value(decimal_mark),
             )
         )
     sign, body = m.groups()
@@ -136,8 +154,8 @@ def read_amount(text: str, decimal_mark: str, exponent: int, *, grouped: bool = 
         raise BadValue(
             Message(
                 "{text} is ambiguous: the rules say {mark} is the decimal mark",
-                text=repr(text[:30]),
-                mark=repr(decimal_mark),
+                text=said_value(text),
+                mark=said_value(decimal_mark),
             )
         )
     used = {g for g in group_marks if g in whole}
@@ -147,8 +165,8 @@ def read_amount(text: str, decimal_mark: str, exponent: int, *, grouped: bool = 
             raise BadValue(
                 Message(
                     "{text} is ambiguous: the rules say {mark} is the decimal mark",
-                    text=repr(text[:30]),
-                    mark=repr(decimal_mark),
+                    text=said_value(text),
+                    mark=said_value(decimal_mark),
                 )
             )
         whole = "".join(groups)
@@ -156,13 +174,13 @@ def read_amount(text: str, decimal_mark: str, exponent: int, *, grouped: bool = 
         raise BadValue(
             Message(
                 "{text} has more decimals than the currency's {n}",
-                text=repr(text[:30]),
+                text=said_value(text),
                 n=exponent,
             )
         )
     value = Decimal(f"{whole or '0'}.{decimals or '0'}").scaleb(exponent)
     if len(whole) > 13:
-        raise BadValue(Message("{text} is too large", text=repr(text[:30])))
+        raise BadValue(Message("{text} is too large", text=said_value(text)))
     minor = int(value)
     return -minor if sign == "-" else minor
 
@@ -185,13 +203,16 @@ _OFX_DATE = re.compile(r"([0-9]{4})([0-9]{2})([0-9]{2})")
 def _ofx_date(text: str | None) -> date:
     """The day an OFX date names, as the bank wrote it (its own time zone: the booking day
     on the statement, never shifted to UTC)."""
-    m = _OFX_DATE.match((text or "").strip())
+    if text is None or not text.strip():
+        raise BadValue(Message("a date is required"))
+    m = _OFX_DATE.match(text.strip())
     if m is None:
-        raise BadValue(Message("{text} is not an OFX date (YYYYMMDD...)", text=repr(text)))
+        raise BadValue(Message("{text} is not an OFX date (YYYYMMDD...)", text=said_value(text)))
     try:
-        return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        day = date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
     except ValueError:
-        raise BadValue(Message("{text}: there is no such day", text=repr(text))) from None
+        raise BadValue(Message("{text}: there is no such day", text=said_value(text))) from None
+    return in_range(day)
 
 
 def _ofx_amount(text: str | None, exponent: int) -> int:
@@ -201,12 +222,69 @@ def _ofx_amount(text: str | None, exponent: int) -> int:
     return read_amount(s, mark, exponent, grouped=False)
 
 
+_REFERENCE = re.compile(r"&(?:#([0-9]{1,7})|#[xX]([0-9a-fA-F]{1,6})|([A-Za-z][A-Za-z0-9]{1,31}));")
+
+
+def _reference(m: re.Match[str]) -> str:
+    """One character reference as the character it names: numeric (&#233; &#xE9;, the
+    code point itself) or named (&amp; &lt; &gt; &nbsp; &apos; &quot; &eacute;...); one
+    that names no character stays as written."""
+    decimal, hexadecimal, name = m.groups()
+    if name is not None:
+        return html.entities.html5.get(name + ";", m.group())
+    code = int(decimal) if decimal is not None else int(hexadecimal, 16)
+    return chr(code) if 0 < code <= 0x10FFFF else m.group()
+
+
 def _ofx_text(value: str | None, max_len: int) -> str:
-    """An OFX value as text: its character entities (&amp; &lt; &gt; and those banks mix in,
-    &nbsp; &apos; &quot;) read as ofxtools reads them (OFX section 2.3), "Tea &amp; cake"
-    as "Tea & cake"."""
-    entities = {"&nbsp;": " ", "&apos;": "'", "&quot;": '"'}
-    return clean_text(unescape(value, entities) if value else value, max_len)
+    """An OFX value as text: its character references (OFX section 2.3: &amp; &lt; &gt;,
+    the &nbsp; &apos; &quot; banks mix in, and numeric ones, &#233;) read as the characters
+    they name, "Jos&#233; &amp; Co" as "José & Co"; the text rule then holds for what they
+    name (&#27; is ESC: refused, never stored)."""
+    return clean_text(_REFERENCE.sub(_reference, value) if value else value, max_len)
+
+
+class _Where:
+    """Where the values of an OFX file's transactions are: ofxtools' tree keeps no lines, so
+    each transaction is found by its <STMTTRN> in the text, in order, and a value by its
+    tag after it."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.starts = [m.start() for m in re.finditer(r"<STMTTRN>", text, re.IGNORECASE)]
+        self.breaks = [m.start() for m in re.finditer("\n", text)]
+
+    def line_at(self, offset: int) -> int:
+        return bisect.bisect_left(self.breaks, offset) + 1
+
+    def transaction(self, index: int) -> _Transaction:
+        if index >= len(self.starts):
+            return _Transaction(self, 1, None, None)
+        start = self.starts[index]
+        end = self.starts[index + 1] if index + 1 < len(self.starts) else len(self.text)
+        return _Transaction(self, self.line_at(start), start, end)
+
+
+@dataclass
+class _Transaction:
+    where: _Where
+    line: int  # its <STMTTRN>'s
+    start: int | None
+    end: int | None
+
+    def line_of(self, tag: str) -> int:
+        """The line of the transaction's ``tag``; its own when the tag is not in it."""
+        if self.start is None:
+            return self.line
+        m = re.compile(rf"<{tag}>", re.IGNORECASE).search(self.where.text, self.start, self.end)
+        return self.where.line_at(m.start()) if m else self.line
+
+    def read(self, column: str, tag: str, fn, *args: object):  # noqa: ANN001, ANN201
+        """``fn(*args)``, a BadValue told as a BadField of ``column`` at ``tag``'s line."""
+        try:
+            return fn(*args)
+        except BadValue as exc:
+            raise BadField(exc.args[0], column, self.line_of(tag)) from None
 
 
 def read_ofx(data: bytes, exponent: int, problems: Problems) -> ReadStatement:
@@ -248,36 +326,39 @@ def read_ofx(data: bytes, exponent: int, problems: Problems) -> ReadStatement:
         out.account_ref = _ofx_text(next(iter(ids)), 34)
     except BadValue as exc:
         problems.add(None, Message("the account number: {reason}", reason=exc.args[0]))
-    text = data.decode("latin-1")  # (only to find where each transaction starts)
-    starts = [text.count("\n", 0, m.start()) + 1 for m in re.finditer(r"<STMTTRN>", text)]
+    where = _Where(data.decode("latin-1"))  # (only to find the line of each value)
     index = 0
     for s in statements:
         out.currency = (s.findtext("CURDEF") or "").strip().upper() or out.currency
         for trn in s.iter("STMTTRN"):
-            line = starts[index] if index < len(starts) else 1
+            at = where.transaction(index)
             index += 1
             try:
-                booked = _ofx_date(trn.findtext("DTPOSTED"))
+                booked = at.read("date", "DTPOSTED", _ofx_date, trn.findtext("DTPOSTED"))
                 avail = trn.findtext("DTAVAIL")  # when the money is there: the value date
-                amount = _ofx_amount(trn.findtext("TRNAMT"), exponent)
-                name = _ofx_text(trn.findtext("NAME") or trn.findtext("PAYEE/NAME"), NAME_MAX)
-                memo = _ofx_text(trn.findtext("MEMO"), TEXT_MAX)
-                fitid = _ofx_text(trn.findtext("FITID"), 100) or None
-                iban = _ofx_text(trn.findtext("BANKACCTTO/ACCTID"), 34)
+                amount = at.read("amount", "TRNAMT", _ofx_amount, trn.findtext("TRNAMT"), exponent)
+                name = trn.findtext("NAME") or trn.findtext("PAYEE/NAME")
+                name = at.read("name", "NAME", _ofx_text, name, NAME_MAX)
+                memo = at.read("memo", "MEMO", _ofx_text, trn.findtext("MEMO"), TEXT_MAX)
+                fitid = at.read("id", "FITID", _ofx_text, trn.findtext("FITID"), 100) or None
+                iban = trn.findtext("BANKACCTTO/ACCTID")
+                iban = at.read("iban", "ACCTID", _ofx_text, iban, 34)
+                value_on = at.read("value date", "DTAVAIL", _ofx_date, avail) if avail else None
                 out.lines.append(
                     ReadLine(
-                        line,
+                        at.line,
                         booked,
                         amount,
-                        value_on=_ofx_date(avail) if avail else None,
+                        value_on=value_on,
                         counterpart=name,
                         counterpart_iban=iban,
-                        text=memo or name,
+                        text=memo or name,  # (a line's shown text: the door says it once)
                         transaction_id=fitid,
                     )
                 )
-            except BadValue as exc:
-                problems.add(line, exc.args[0])
+            except BadField as exc:
+                problem, column, line = exc.args
+                problems.add(line, problem, column)
         bal = s.find("LEDGERBAL")
         if bal is not None:
             try:
@@ -325,10 +406,15 @@ def _camt_date(elem: Element | None, ns: str) -> date:
     if elem is None:
         raise BadValue(Message("a date is required"))
     text = (elem.findtext(f"{ns}Dt") or elem.findtext(f"{ns}DtTm") or "").strip()
+    if not text:
+        raise BadValue(Message("a date is required"))
     try:
-        return date.fromisoformat(text[:10])
+        day = date.fromisoformat(text[:10])
     except ValueError:
-        raise BadValue(Message("{text} is not a date (YYYY-MM-DD)", text=repr(text))) from None
+        raise BadValue(
+            Message("{text} is not a date (YYYY-MM-DD)", text=said_value(text))
+        ) from None
+    return in_range(day)
 
 
 def _camt_amount(elem: Element, ns: str, exponent: int, currency: list[str]) -> int:
@@ -341,7 +427,7 @@ def _camt_amount(elem: Element, ns: str, exponent: int, currency: list[str]) -> 
     value = read_amount(amt.text or "", ".", exponent, grouped=False)
     side = (elem.findtext(f"{ns}CdtDbtInd") or "").strip()
     if side not in ("CRDT", "DBIT"):
-        raise BadValue(Message("CdtDbtInd must be CRDT or DBIT, not {text}", text=repr(side)))
+        raise BadValue(Message("CdtDbtInd must be CRDT or DBIT, not {text}", text=said_value(side)))
     if value < 0:
         raise BadValue(Message("the amount must not be negative (CdtDbtInd gives the side)"))
     return value if side == "CRDT" else -value
@@ -353,6 +439,42 @@ def _first(elem: Element, ns: str, *paths: str) -> str:
         if found and found.strip():
             return found
     return ""
+
+
+def _found(elem: Element, ns: str, *paths: str) -> Element | None:
+    """The first of ``paths`` under ``elem`` that holds text (``_first``'s element)."""
+    for p in paths:
+        found = elem.find("/".join(f"{ns}{step}" for step in p.split("/")))
+        if found is not None and found.text and found.text.strip():
+            return found
+    return None
+
+
+def _dated(elem: Element | None, ns: str) -> Element | None:
+    """The element holding a date's day (Dt or DtTm), where a bad one is told."""
+    if elem is None:
+        return None
+    found = elem.find(f"{ns}Dt")
+    return found if found is not None else elem.find(f"{ns}DtTm")
+
+
+def _text_of(elem: Element | None, max_len: int) -> str:
+    return clean_text(elem.text if elem is not None else "", max_len)
+
+
+@dataclass
+class _CamtLines:
+    lines: dict[int, int]  # an element's id -> the line it starts on
+    line: int  # the entry's (Ntry)
+
+    def read(self, column: str, elem: Element | None, fn, *args: object):  # noqa: ANN001, ANN201
+        """``fn(*args)``, a BadValue told as a BadField of ``column`` at ``elem``'s line
+        (the entry's when there is no such element)."""
+        try:
+            return fn(*args)
+        except BadValue as exc:
+            line = self.lines.get(id(elem), self.line) if elem is not None else self.line
+            raise BadField(exc.args[0], column, line) from None
 
 
 def read_camt(data: bytes, exponent: int, problems: Problems) -> ReadStatement:
@@ -417,36 +539,60 @@ def read_camt(data: bytes, exponent: int, problems: Problems) -> ReadStatement:
             status = _first(entry, ns, "Sts/Cd", "Sts").strip()
             if status and status != "BOOK":
                 continue  # pending or information only: not on the account yet
+            at = _CamtLines(lines, line)
             try:
-                amount = _camt_amount(entry, ns, exponent, currencies)
-                booked = _camt_date(entry.find(f"{ns}BookgDt"), ns)
+                amount = at.read(
+                    "amount",
+                    entry.find(f"{ns}Amt"),
+                    _camt_amount,
+                    entry,
+                    ns,
+                    exponent,
+                    currencies,
+                )
+                bookg = entry.find(f"{ns}BookgDt")
+                booked = at.read("date", _dated(bookg, ns), _camt_date, bookg, ns)
                 val = entry.find(f"{ns}ValDt")
                 tx = entry.find(f"{ns}NtryDtls/{ns}TxDtls")
                 party = "Dbtr" if amount > 0 else "Cdtr"
-                name = iban = text = ref = ""
+                name = iban = text = ref = None
                 if tx is not None:
-                    name = _first(tx, ns, f"RltdPties/{party}/Nm", f"RltdPties/{party}/Pty/Nm")
-                    iban = _first(tx, ns, f"RltdPties/{party}Acct/Id/IBAN")
-                    text = " ".join(
-                        (u.text or "") for u in tx.findall(f"{ns}RmtInf/{ns}Ustrd")
-                    ) or _first(tx, ns, "RmtInf/Strd/CdtrRefInf/Ref")
-                    ref = _first(tx, ns, "Refs/AcctSvcrRef")
-                text = text or _first(entry, ns, "AddtlNtryInf")
-                ref = _first(entry, ns, "AcctSvcrRef") or ref
+                    name = _found(tx, ns, f"RltdPties/{party}/Nm", f"RltdPties/{party}/Pty/Nm")
+                    iban = _found(tx, ns, f"RltdPties/{party}Acct/Id/IBAN")
+                    said = tx.findall(f"{ns}RmtInf/{ns}Ustrd")
+                    text = said[0] if said and "".join(u.text or "" for u in said) else None
+                    text_said = " ".join((u.text or "") for u in said)
+                    if text is None:
+                        text = _found(tx, ns, "RmtInf/Strd/CdtrRefInf/Ref")
+                        text_said = text.text if text is not None else ""
+                    ref = _found(tx, ns, "Refs/AcctSvcrRef")
+                if text is None:
+                    text = _found(entry, ns, "AddtlNtryInf")
+                    text_said = text.text if text is not None else ""
+                own = _found(entry, ns, "AcctSvcrRef")  # (an Element without children is false)
+                ref = own if own is not None else ref
+                value_on = (
+                    at.read("value date", _dated(val, ns), _camt_date, val, ns)
+                    if val is not None
+                    else None
+                )
                 out.lines.append(
                     ReadLine(
                         line,
                         booked,
                         amount,
-                        value_on=_camt_date(val, ns) if val is not None else None,
-                        counterpart=clean_text(name, NAME_MAX),
-                        counterpart_iban=clean_text(iban, 34).replace(" ", "").upper(),
-                        text=clean_text(text, TEXT_MAX),
-                        transaction_id=clean_text(ref, 100) or None,
+                        value_on=value_on,
+                        counterpart=at.read("name", name, _text_of, name, NAME_MAX),
+                        counterpart_iban=at.read("iban", iban, _text_of, iban, 34)
+                        .replace(" ", "")
+                        .upper(),
+                        text=at.read("text", text, clean_text, text_said, TEXT_MAX),
+                        transaction_id=at.read("id", ref, _text_of, ref, 100) or None,
                     )
                 )
-            except BadValue as exc:
-                problems.add(line, exc.args[0])
+            except BadField as exc:
+                problem, column, at_line = exc.args
+                problems.add(at_line, problem, column)
     if len(set(currencies)) > 1:
         problems.add(
             1,

@@ -30,6 +30,7 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
+from bizdesk.characters import said_value
 from bizdesk.db.session import UnitOfWork
 from bizdesk.errors import NotFound, ValidationError
 from bizdesk.i18n import N_, Message, written
@@ -132,7 +133,7 @@ def _line(uow: UnitOfWork, line_id: object) -> BankLine:
         key = int(str(line_id).strip().lstrip("#"))
     except ValueError:
         raise ValidationError(
-            {"line": Message("{line} is not a statement line number", line=repr(str(line_id)[:20]))}
+            {"line": Message("{line} is not a statement line number", line=said_value(line_id, 20))}
         ) from None
     ln = uow.session.get(BankLine, key, with_for_update=True)
     if ln is None:
@@ -197,7 +198,7 @@ def _invoice_id(uow: UnitOfWork, ref: object) -> int:
             select(Invoice.id).where(Invoice.kind == "invoice", Invoice.number == number)
         )
     if found is None:
-        raise ValidationError({"documents": Message("no invoice {ref}", ref=repr(str(ref)[:30]))})
+        raise ValidationError({"documents": Message("no invoice {ref}", ref=said_value(ref, 30))})
     return found
 
 
@@ -221,12 +222,12 @@ def _bill_id(uow: UnitOfWork, ref: object) -> int:
     ids = list(uow.session.scalars(stmt.limit(2)))
     if len(ids) != 1:
         problem = (
-            Message("no supplier bill {ref}", ref=repr(text[:30]))
+            Message("no supplier bill {ref}", ref=said_value(text, 30))
             if not ids
             else Message(
                 "{ref} names more than one supplier bill; write it as the proposals do, "
                 "REFERENCE (PO-00003)",
-                ref=repr(text[:30]),
+                ref=said_value(text, 30),
             )
         )
         raise ValidationError({"documents": problem})
@@ -347,7 +348,11 @@ def documents_typed(text: object) -> list[tuple[str, str | None]]:
     for ref, amount in parts:
         if not ref.strip() and amount.strip():
             raise ValidationError(
-                {"documents": Message("{amount} names no document", amount=repr(amount.strip()))}
+                {
+                    "documents": Message(
+                        "{amount} names no document", amount=said_value(amount.strip())
+                    )
+                }
             )
         if ref.strip():
             out.append((ref.strip(), amount.strip() or None))
@@ -542,7 +547,9 @@ def match_entry(uow: UnitOfWork, line_id: object, entry: object) -> Matched:
         else None
     )
     if e is None or e.state != "posted":
-        raise ValidationError({"entry": Message("no posted entry {entry}", entry=repr(text[:20]))})
+        raise ValidationError(
+            {"entry": Message("no posted entry {entry}", entry=said_value(text, 20))}
+        )
     label = entry_label(e.number, e.id)
     if e.reversed_by_id is not None or e.reverses_id is not None:
         raise ValidationError({"entry": Message("{entry} is reversed or a reversal", entry=label)})
@@ -742,6 +749,13 @@ def auto(uow: UnitOfWork, account: str | None = None) -> AutoSummary:
 # --- the lines, a page at a time (the reconciliation screen) -------------------------------
 
 
+def line_said(counterpart: str, text: str) -> str:
+    """A statement line as the lists say it, "counterpart — text", the text said once when
+    it is the counterpart's name (an OFX line without a memo: "late — late")."""
+    parts = [counterpart] if text == counterpart else [counterpart, text]
+    return " — ".join(x for x in parts if x)
+
+
 @dataclass(frozen=True)
 class LineRow:
     id: int
@@ -780,7 +794,7 @@ def line_page(uow: UnitOfWork, req: PageRequest) -> Page[LineRow]:
         )
 
     def to_row(r) -> LineRow:  # noqa: ANN001
-        said = " — ".join(x for x in (r[3], r[4]) if x)
+        said = line_said(r[3], r[4])
         entry = JOURNAL.label(r[5]) if r[5] else ""
         return LineRow(r[-1], f"#{r[-1]}", r[0], r[1], from_minor(r[2], exp), said, entry)
 

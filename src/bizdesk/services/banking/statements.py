@@ -23,6 +23,7 @@ from decimal import Decimal
 
 from sqlalchemy import case, delete, func, select
 
+from bizdesk.characters import said_value
 from bizdesk.db.session import UnitOfWork
 from bizdesk.errors import ValidationError
 from bizdesk.folding import fold
@@ -149,7 +150,7 @@ def remove_statement(uow: UnitOfWork, statement_id: object) -> Message:
     st = uow.session.get(BankStatement, int(number)) if number.isdigit() else None
     if st is None:
         raise ValidationError(
-            {"statement": Message("no statement {id}", id=repr(str(statement_id or "")[:20]))}
+            {"statement": Message("no statement {id}", id=said_value(statement_id or "", 20))}
         )
     matched = list(
         uow.session.scalars(
@@ -262,7 +263,7 @@ def _bank_account(uow: UnitOfWork, code: object) -> Account:
     text = str(code or "").strip()
     acct = uow.session.scalars(select(Account).where(Account.code == text)).first()
     if acct is None:
-        raise ValidationError({"account": Message("no account {code}", code=repr(text[:20]))})
+        raise ValidationError({"account": Message("no account {code}", code=said_value(text, 20))})
     if not is_bank_account(acct):
         raise ValidationError(
             {
@@ -369,7 +370,7 @@ def _same_id_same_line(lines: list[ReadLine], problems: Problems) -> None:
                     "transaction id {id} is line {other}'s too, with another day, amount or "
                     "text: the bank's file gives two lines one id; ask the bank for the "
                     "statement again",
-                    id=repr(ln.transaction_id),
+                    id=said_value(ln.transaction_id),
                     other=was.line,
                 ),
             )
@@ -387,7 +388,8 @@ def _check_rule_accounts(uow: UnitOfWork, rules: csv_rules.Rules, problems: Prob
     for code, line in codes.items():
         if code not in known:
             problems.add(
-                line, Message("rules file: account2 {code} is not in the chart", code=repr(code))
+                line,
+                Message("rules file: account2 {code} is not in the chart", code=said_value(code)),
             )
 
 
