@@ -125,3 +125,30 @@ def test_a_camt_problem_is_told_at_its_elements_line_with_its_field(store) -> No
     said = refused(store, data)
     assert said.startswith(f"line {line_of(data, 'Acme')}: name: ")
     assert line_of(data, "Acme") > line_of(data, "BANKREF-0002")  # not the entry's line
+
+
+def test_the_journal_import_shows_control_characters_as_codes(db, tmp_path) -> None:  # noqa: ANN001
+    """The journal's import said "debit/credit: '\\x1b[31m3.50' is not a number" (and so
+    every sentence that says back a typed value)."""
+    journal = tmp_path / "j.csv"
+    journal.write_bytes(
+        b"entry,date,account,debit,credit,memo,contact\n"
+        b"A,2026-11-02,1010,\x1b[31m3.50,,x,\n"
+        b"A,2026-11-02,4000,,3\xc2\x8250,x,\n"
+        b"B,2026\xe2\x80\xae-11-02,1010,1,,x,\n"
+        b"B,2026-11-02,4000,,1,x,\n"
+    )
+    r = bizdesk("import", "journal", str(journal), "--db", db)
+    assert r.returncode == 1
+    assert "line 2: debit/credit: '<U+001B>[31m3.50' is not a number" in r.stderr
+    assert "line 3: debit/credit: '3<U+0082>50' is not a number" in r.stderr
+    assert "\\x" not in r.stderr and "\\u" not in r.stderr and "Traceback" not in r.stderr
+
+
+def test_a_value_said_back_is_quoted_with_codes() -> None:
+    from bizdesk.reading import quoted
+
+    assert quoted("\x1b[31m3,50") == "'<U+001B>[31m3,50'"
+    assert quoted("12\xa0000,5\u202e") == "'12<U+00A0>000,5<U+202E>'"
+    assert quoted("it's") == '"it\'s"' and quoted("a\\b") == "'a\\b'"
+    assert quoted("x" * 25) == "'" + "x" * 20 + "…'"

@@ -33,17 +33,3 @@ def name_part(name: str) -> str:
     """A part of a file name bizdesk makes from another name (a backup's, from the store's):
     without the characters a sentence would show as codes ("_" in their place)."""
     return _NOT_IN_A_NAME.sub("_", name)
-
-
-def said_value(text: object, most: int = 30) -> str:
-    """A value a file holds (or a person typed), quoted inside a sentence as Python's repr
-    quotes it, cut after ``most`` characters, but each character that does not print (a
-    control character, ESC, a line break, a no-break space) shown as its code
-    (``'<U+001B>[31m3,50'``), never as a Python escape (``'\\x1b[31m3,50'``), and a
-    backslash as itself: what is said can be found in the file as it is."""
-    s = str(text)
-    s = s[:most] + "…" if len(s) > most else s
-    s = "".join(ch if ch == " " or ch.isprintable() else f"<U+{ord(ch):04X}>" for ch in s)
-    s = shown_name(s)  # (what isprintable lets through that text may not hold)
-    quote = '"' if "'" in s and '"' not in s else "'"
-    return f"{quote}{s}{quote}"

@@ -67,10 +67,16 @@ class DateError(ValueError):
         return self.args[0] if self.args else ""
 
 
-def quoted(text: str, most: int = 20) -> str:
+def quoted(text: object, most: int = 20) -> str:
     """The typed text, quoted and cut short, for a message (a name: ``most`` 60; 100,000
-    characters typed by mistake are never said back whole)."""
-    return repr(text[:most] + "…" if len(text) > most else text)
+    characters typed by mistake are never said back whole); a character that does not print
+    shown as its code, '<U+001B>[31m3.50', never as a Python escape ('\\x1b[31m3.50')."""
+    s = str(text)
+    s = s[:most] + "…" if len(s) > most else s
+    # (what does not print covers every character text may not hold: characters.py)
+    s = "".join(ch if ch == " " or ch.isprintable() else f"<U+{ord(ch):04X}>" for ch in s)
+    mark = '"' if "'" in s and '"' not in s else "'"  # as repr chose
+    return f"{mark}{s}{mark}"
 
 
 def _example(decimals: int) -> Decimal:

@@ -46,8 +46,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from bizdesk.characters import said_value
 from bizdesk.i18n import Message
+from bizdesk.reading import quoted
 from bizdesk.services.banking.reading import (
     NAME_MAX,
     TEXT_MAX,
@@ -132,7 +132,7 @@ def parse_rules(data: bytes, problems: Problems) -> Rules:
                     n,
                     Message(
                         "{name} cannot be set here; use account2, contact or memo",
-                        name=said_value(name),
+                        name=quoted(name, 30),
                     ),
                 )
                 continue
@@ -168,7 +168,7 @@ def parse_rules(data: bytes, problems: Problems) -> Rules:
             try:
                 rules.encoding = codecs.lookup(value).name
             except LookupError:
-                _problem(problems, n, Message("{name} is not an encoding", name=said_value(value)))
+                _problem(problems, n, Message("{name} is not an encoding", name=quoted(value, 30)))
         elif word == "date-format":
             rules.date_format = value
             if not value or "%" not in value:
@@ -183,7 +183,7 @@ def parse_rules(data: bytes, problems: Problems) -> Rules:
             bad = [f for f in names if not _NAME.fullmatch(f)]
             if bad:
                 _problem(
-                    problems, n, Message("{name} is not a field name", name=said_value(bad[0]))
+                    problems, n, Message("{name} is not a field name", name=quoted(bad[0], 30))
                 )
             rules.fields = ["" if f == "_" else f for f in names]
         else:
@@ -193,7 +193,7 @@ def parse_rules(data: bytes, problems: Problems) -> Rules:
                 Message(
                     "{word} is not a rule bizdesk knows (skip, separator, encoding, "
                     "date-format, decimal-mark, fields, if)",
-                    word=said_value(word),
+                    word=quoted(word, 30),
                 ),
             )
     _check_fields(rules, problems)
@@ -213,7 +213,7 @@ def _add_matcher(block: _Block, text: str, line: int, problems: Problems) -> Non
         _problem(
             problems,
             line,
-            Message("{text} is not a pattern ({reason})", text=said_value(text), reason=str(exc)),
+            Message("{text} is not a pattern ({reason})", text=quoted(text, 30), reason=str(exc)),
         )
 
 
@@ -239,7 +239,7 @@ def _check_fields(rules: Rules, problems: Problems) -> None:
         for m in b.matchers:
             if m.field is not None and m.field not in names:
                 _problem(
-                    problems, b.line, Message("no field named {name}", name=said_value(m.field))
+                    problems, b.line, Message("no field named {name}", name=quoted(m.field, 30))
                 )
         if not b.sets:
             _problem(problems, b.line, Message("this if block sets nothing"))
@@ -250,13 +250,9 @@ def _date(text: str, fmt: str) -> date:
         day = datetime.strptime(text.strip(), fmt).date()
     except ValueError as exc:
         if "out of range" in str(exc):  # written so, but no such day (31/02/2026)
-            raise BadValue(
-                Message("{text}: there is no such day", text=said_value(text, 30))
-            ) from None
+            raise BadValue(Message("{text}: there is no such day", text=quoted(text, 30))) from None
         raise BadValue(
-            Message(
-                "{text} is not a date written as {format}", text=said_value(text, 30), format=fmt
-            )
+            Message("{text} is not a date written as {format}", text=quoted(text, 30), format=fmt)
         ) from None
     return in_range(day)
 

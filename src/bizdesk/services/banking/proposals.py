@@ -33,7 +33,6 @@ from functools import cache, lru_cache
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
-from bizdesk.characters import said_value
 from bizdesk.db.session import UnitOfWork
 from bizdesk.errors import ValidationError
 from bizdesk.folding import fold
@@ -44,6 +43,7 @@ from bizdesk.models.ledger import Account, JournalEntry, JournalLine
 from bizdesk.models.purchasing import PurchaseOrder, SupplierBill, SupplierPayment
 from bizdesk.models.sales import CustomerPayment, Invoice
 from bizdesk.money import from_minor
+from bizdesk.reading import quoted
 from bizdesk.services.banking.statements import is_bank_account
 from bizdesk.services.base.numbering import CREDIT_NOTE, INVOICE, JOURNAL, PURCHASE_ORDER
 from bizdesk.services.base.permissions import requires
@@ -446,7 +446,7 @@ def proposals(
         acct = next(iter(found.values()), None)
         if acct is None:
             raise ValidationError(
-                {"account": Message("no account {code}", code=said_value(account, 20))}
+                {"account": Message("no account {code}", code=quoted(account, 20))}
             )
         if not is_bank_account(acct):
             raise ValidationError(

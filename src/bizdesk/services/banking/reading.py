@@ -17,9 +17,8 @@ from decimal import Decimal
 from io import BytesIO
 from xml.etree.ElementTree import Element, TreeBuilder
 
-from bizdesk.characters import said_value
 from bizdesk.i18n import Lines, Message
-from bizdesk.reading import DateError, read_date
+from bizdesk.reading import DateError, quoted, read_date
 from bizdesk.services.base import validate as v
 
 MAX_PROBLEMS = 50  # listed at most (then "... and N more")
@@ -135,16 +134,16 @@ def read_amount(text: str, decimal_mark: str, exponent: int, *, grouped: bool = 
             Message(
                 "{text} is not an amount as this format writes one: digits, with {mark} "
                 "before the decimals and no thousands separator",
-                text=said_value(text),
-                mark=said_value(decimal_mark),
+                text=quoted(text, 30),
+                mark=quoted(decimal_mark, 30),
             )
         )
     if m is None:
         raise BadValue(
             Message(
                 "{text} is not an amount: write digits, with {mark} before the decimals",
-                text=said_value(text),
-                mark=said_value(decimal_mark),
+                text=quoted(text, 30),
+                mark=quoted(decimal_mark, 30),
             )
         )
     sign, body = m.groups()
@@ -154,8 +153,8 @@ def read_amount(text: str, decimal_mark: str, exponent: int, *, grouped: bool = 
         raise BadValue(
             Message(
                 "{text} is ambiguous: the rules say {mark} is the decimal mark",
-                text=said_value(text),
-                mark=said_value(decimal_mark),
+                text=quoted(text, 30),
+                mark=quoted(decimal_mark, 30),
             )
         )
     used = {g for g in group_marks if g in whole}
@@ -165,8 +164,8 @@ def read_amount(text: str, decimal_mark: str, exponent: int, *, grouped: bool = 
             raise BadValue(
                 Message(
                     "{text} is ambiguous: the rules say {mark} is the decimal mark",
-                    text=said_value(text),
-                    mark=said_value(decimal_mark),
+                    text=quoted(text, 30),
+                    mark=quoted(decimal_mark, 30),
                 )
             )
         whole = "".join(groups)
@@ -174,13 +173,13 @@ def read_amount(text: str, decimal_mark: str, exponent: int, *, grouped: bool = 
         raise BadValue(
             Message(
                 "{text} has more decimals than the currency's {n}",
-                text=said_value(text),
+                text=quoted(text, 30),
                 n=exponent,
             )
         )
     value = Decimal(f"{whole or '0'}.{decimals or '0'}").scaleb(exponent)
     if len(whole) > 13:
-        raise BadValue(Message("{text} is too large", text=said_value(text)))
+        raise BadValue(Message("{text} is too large", text=quoted(text, 30)))
     minor = int(value)
     return -minor if sign == "-" else minor
 
@@ -207,11 +206,11 @@ def _ofx_date(text: str | None) -> date:
         raise BadValue(Message("a date is required"))
     m = _OFX_DATE.match(text.strip())
     if m is None:
-        raise BadValue(Message("{text} is not an OFX date (YYYYMMDD...)", text=said_value(text)))
+        raise BadValue(Message("{text} is not an OFX date (YYYYMMDD...)", text=quoted(text, 30)))
     try:
         day = date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
     except ValueError:
-        raise BadValue(Message("{text}: there is no such day", text=said_value(text))) from None
+        raise BadValue(Message("{text}: there is no such day", text=quoted(text, 30))) from None
     return in_range(day)
 
 
@@ -412,7 +411,7 @@ def _camt_date(elem: Element | None, ns: str) -> date:
         day = date.fromisoformat(text[:10])
     except ValueError:
         raise BadValue(
-            Message("{text} is not a date (YYYY-MM-DD)", text=said_value(text))
+            Message("{text} is not a date (YYYY-MM-DD)", text=quoted(text, 30))
         ) from None
     return in_range(day)
 
@@ -427,7 +426,7 @@ def _camt_amount(elem: Element, ns: str, exponent: int, currency: list[str]) -> 
     value = read_amount(amt.text or "", ".", exponent, grouped=False)
     side = (elem.findtext(f"{ns}CdtDbtInd") or "").strip()
     if side not in ("CRDT", "DBIT"):
-        raise BadValue(Message("CdtDbtInd must be CRDT or DBIT, not {text}", text=said_value(side)))
+        raise BadValue(Message("CdtDbtInd must be CRDT or DBIT, not {text}", text=quoted(side, 30)))
     if value < 0:
         raise BadValue(Message("the amount must not be negative (CdtDbtInd gives the side)"))
     return value if side == "CRDT" else -value

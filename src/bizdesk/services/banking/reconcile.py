@@ -30,7 +30,6 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from bizdesk.characters import said_value
 from bizdesk.db.session import UnitOfWork
 from bizdesk.errors import NotFound, ValidationError
 from bizdesk.i18n import N_, Message, written
@@ -40,7 +39,7 @@ from bizdesk.models.ledger import Account, JournalEntry, JournalLine
 from bizdesk.models.purchasing import PurchaseOrder, SupplierBill, SupplierPayment
 from bizdesk.models.sales import CustomerPayment, Invoice
 from bizdesk.money import AmountError, from_minor, money_text, parse_money
-from bizdesk.reading import date_text
+from bizdesk.reading import date_text, quoted
 from bizdesk.services.banking.proposals import Proposal, proposals
 from bizdesk.services.base import validate as v
 from bizdesk.services.base.numbering import (
@@ -133,7 +132,7 @@ def _line(uow: UnitOfWork, line_id: object) -> BankLine:
         key = int(str(line_id).strip().lstrip("#"))
     except ValueError:
         raise ValidationError(
-            {"line": Message("{line} is not a statement line number", line=said_value(line_id, 20))}
+            {"line": Message("{line} is not a statement line number", line=quoted(line_id, 20))}
         ) from None
     ln = uow.session.get(BankLine, key, with_for_update=True)
     if ln is None:
@@ -198,7 +197,7 @@ def _invoice_id(uow: UnitOfWork, ref: object) -> int:
             select(Invoice.id).where(Invoice.kind == "invoice", Invoice.number == number)
         )
     if found is None:
-        raise ValidationError({"documents": Message("no invoice {ref}", ref=said_value(ref, 30))})
+        raise ValidationError({"documents": Message("no invoice {ref}", ref=quoted(ref, 30))})
     return found
 
 
@@ -222,12 +221,12 @@ def _bill_id(uow: UnitOfWork, ref: object) -> int:
     ids = list(uow.session.scalars(stmt.limit(2)))
     if len(ids) != 1:
         problem = (
-            Message("no supplier bill {ref}", ref=said_value(text, 30))
+            Message("no supplier bill {ref}", ref=quoted(text, 30))
             if not ids
             else Message(
                 "{ref} names more than one supplier bill; write it as the proposals do, "
                 "REFERENCE (PO-00003)",
-                ref=said_value(text, 30),
+                ref=quoted(text, 30),
             )
         )
         raise ValidationError({"documents": problem})
@@ -350,7 +349,7 @@ def documents_typed(text: object) -> list[tuple[str, str | None]]:
             raise ValidationError(
                 {
                     "documents": Message(
-                        "{amount} names no document", amount=said_value(amount.strip())
+                        "{amount} names no document", amount=quoted(amount.strip(), 30)
                     )
                 }
             )
@@ -547,9 +546,7 @@ def match_entry(uow: UnitOfWork, line_id: object, entry: object) -> Matched:
         else None
     )
     if e is None or e.state != "posted":
-        raise ValidationError(
-            {"entry": Message("no posted entry {entry}", entry=said_value(text, 20))}
-        )
+        raise ValidationError({"entry": Message("no posted entry {entry}", entry=quoted(text, 20))})
     label = entry_label(e.number, e.id)
     if e.reversed_by_id is not None or e.reverses_id is not None:
         raise ValidationError({"entry": Message("{entry} is reversed or a reversal", entry=label)})

@@ -23,7 +23,6 @@ from decimal import Decimal
 
 from sqlalchemy import case, delete, func, select
 
-from bizdesk.characters import said_value
 from bizdesk.db.session import UnitOfWork
 from bizdesk.errors import ValidationError
 from bizdesk.folding import fold
@@ -32,6 +31,7 @@ from bizdesk.models.banking import BankLine, BankStatement
 from bizdesk.models.base import utcnow
 from bizdesk.models.ledger import Account
 from bizdesk.money import from_minor
+from bizdesk.reading import quoted
 from bizdesk.services.banking import csv_rules, reading
 from bizdesk.services.banking.reading import Problems, ReadLine, ReadStatement
 from bizdesk.services.base.permissions import requires
@@ -150,7 +150,7 @@ def remove_statement(uow: UnitOfWork, statement_id: object) -> Message:
     st = uow.session.get(BankStatement, int(number)) if number.isdigit() else None
     if st is None:
         raise ValidationError(
-            {"statement": Message("no statement {id}", id=said_value(statement_id or "", 20))}
+            {"statement": Message("no statement {id}", id=quoted(statement_id or "", 20))}
         )
     matched = list(
         uow.session.scalars(
@@ -263,7 +263,7 @@ def _bank_account(uow: UnitOfWork, code: object) -> Account:
     text = str(code or "").strip()
     acct = uow.session.scalars(select(Account).where(Account.code == text)).first()
     if acct is None:
-        raise ValidationError({"account": Message("no account {code}", code=said_value(text, 20))})
+        raise ValidationError({"account": Message("no account {code}", code=quoted(text, 20))})
     if not is_bank_account(acct):
         raise ValidationError(
             {
@@ -370,7 +370,7 @@ def _same_id_same_line(lines: list[ReadLine], problems: Problems) -> None:
                     "transaction id {id} is line {other}'s too, with another day, amount or "
                     "text: the bank's file gives two lines one id; ask the bank for the "
                     "statement again",
-                    id=said_value(ln.transaction_id),
+                    id=quoted(ln.transaction_id, 30),
                     other=was.line,
                 ),
             )
@@ -389,7 +389,7 @@ def _check_rule_accounts(uow: UnitOfWork, rules: csv_rules.Rules, problems: Prob
         if code not in known:
             problems.add(
                 line,
-                Message("rules file: account2 {code} is not in the chart", code=said_value(code)),
+                Message("rules file: account2 {code} is not in the chart", code=quoted(code, 30)),
             )
 
 

@@ -27,6 +27,7 @@ from bizdesk.models.base import utcnow
 from bizdesk.models.contacts import Contact
 from bizdesk.models.ledger import JournalEntry, Sequence
 from bizdesk.money import AmountError, parse_money
+from bizdesk.reading import quoted
 from bizdesk.services.base import permissions
 from bizdesk.services.base import validate as v
 from bizdesk.services.base.csvio import read_rows
@@ -292,7 +293,7 @@ def _check_and_post(  # noqa: C901
                 dates[raw_date] = None
         day = dates[raw_date]
         if day is None or not isinstance(day, date):
-            problem = day or Message("{text} is not a date (YYYY-MM-DD)", text=repr(raw_date[:20]))
+            problem = day or Message("{text} is not a date (YYYY-MM-DD)", text=quoted(raw_date, 20))
             problems.add(line, line_problem(line, problem, "date"))
         elif e.day is None:
             e.day = day
@@ -408,7 +409,7 @@ def _find_contacts(store, staged: Staging, problems: Problems) -> None:  # noqa:
                 which=same,
             )
         else:
-            problem = Message("no contact {name}", name=repr(who[:40]))
+            problem = Message("no contact {name}", name=quoted(who, 40))
         problems.add(line, line_problem(line, problem, "contact"))
 
 
