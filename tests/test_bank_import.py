@@ -444,6 +444,35 @@ def test_a_statement_of_another_bank_account_is_refused(store) -> None:  # noqa:
     assert run(store, csv_es(*NOVEMBER), rules=RULES).added > 0
 
 
+def test_an_iban_and_the_account_number_it_ends_with_are_one_bank_account(store) -> None:  # noqa: ANN001
+    """The bank's OFX names the account by its number (ACCTID 1007593840000), its camt file
+    by the IBAN that number ends RO49 AAAA 1B31 0075 9384 0000 with: one bank account (the
+    camt month was refused as another)."""
+    ofx = ofx_v1().replace(b"<ACCTID>00012345", b"<ACCTID>1007593840000")
+    assert run(store, ofx).added == 2
+    assert run(store, camt053()).added > 0  # into the same ledger account
+    with pytest.raises(ValidationError, match="whose statements go to 1010 Bank"):
+        run(store, camt053(amount2="251.00"), account="1000")
+
+
+@pytest.mark.parametrize(
+    ("one", "other", "same"),
+    [
+        ("GB82WEST12345698765432", "12345698765432", True),
+        ("GB82 WEST 1234 5698 7654 32", "gb82west12345698765432", True),
+        ("GB82WEST12345698765432", "98765432", True),
+        ("GB82WEST12345698765432", "65432", False),  # too short to say
+        ("GB82WEST12345698765432", "12345698765431", False),
+        ("00012345", "12345", False),  # neither is an IBAN: only the same text
+    ],
+)
+def test_same_bank_account(one: str, other: str, same: bool) -> None:
+    from bizdesk.services.banking.statements import same_bank_account
+
+    assert same_bank_account(one, other) is same
+    assert same_bank_account(other, one) is same
+
+
 def test_a_wrong_import_is_removed_and_its_file_may_come_again(store) -> None:  # noqa: ANN001
     """A file imported into the wrong account, or the wrong file, stayed for ever: its lines
     waited to be matched and could only be posted to something."""

@@ -16,6 +16,7 @@ once. A file with any bad line changes nothing.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -316,25 +317,40 @@ def _read_statement(
     return statement
 
 
+_IBAN = re.compile(r"[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}")
+
+
+def same_bank_account(one: str, other: str) -> bool:
+    """Whether two files' names of a bank account name the same one: the same text (spaces
+    and case aside), or an IBAN and the account number its domestic part ends with (an OFX
+    file's ACCTID is often the sort code and number, a camt file's the IBAN: GB82 WEST
+    1234 5698 7654 32 and 12345698765432), of six characters at least."""
+    a, b = (re.sub(r"\s+", "", x).upper() for x in (one, other))
+    if a == b:
+        return True
+    for iban, number in ((a, b), (b, a)):
+        if _IBAN.fullmatch(iban) and len(number) >= 6 and iban[4:].endswith(number):
+            return True
+    return False
+
+
 def _same_bank_account(uow: UnitOfWork, acct: Account, ref: str) -> None:
     """A file that names its bank account goes to the ledger account whose statements were
     of that bank account; a statement of another bank account would be reconciled against
     the wrong money. (A CSV file names none: the user's choice of account stands.)"""
     if not ref:
         return
-    known = uow.session.execute(
+    known = uow.session.execute(  # a few rows: one a bank account the shop has
         select(BankStatement.account_id, BankStatement.account_ref)
-        .where(
-            (BankStatement.account_ref == ref)
-            | ((BankStatement.account_id == acct.id) & (BankStatement.account_ref != ""))
-        )
-        .order_by((BankStatement.account_ref == ref).desc())
-        .limit(1)
-    ).first()
-    if known is None or (known.account_id == acct.id and known.account_ref == ref):
+        .where(BankStatement.account_ref != "")
+        .distinct()
+        .order_by(BankStatement.account_id, BankStatement.account_ref)
+    ).all()
+    same = [k for k in known if same_bank_account(k.account_ref, ref)]
+    if any(k.account_id == acct.id for k in same):
         return
-    if known.account_ref == ref:
-        other = uow.session.get(Account, known.account_id)
+    if same:
+        other = uow.session.get(Account, same[0].account_id)
         message = Message(
             "the file is a statement of bank account {ref}, whose statements go to "
             "{code} {name}; import it there",
@@ -343,13 +359,16 @@ def _same_bank_account(uow: UnitOfWork, acct: Account, ref: str) -> None:
             name=other.name,
         )
     else:
+        held = next((k.account_ref for k in known if k.account_id == acct.id), None)
+        if held is None:
+            return
         message = Message(
             "the file is a statement of bank account {ref}, but {code} {name} holds the "
             "statements of bank account {known}; import it into the account it belongs to",
             ref=ref,
             code=acct.code,
             name=acct.name,
-            known=known.account_ref,
+            known=held,
         )
     raise ValidationError({"file": message}, message=message)
 
