@@ -157,6 +157,11 @@ def test_a_bad_rules_file_is_refused_with_its_lines(store) -> None:  # noqa: ANN
         ValidationError, match="line 10: rules file: account2 '9999' is not in the chart"
     ):
         run(store, csv_es(*NOVEMBER), rules=unknown)
+    # an if with no pattern matched no line, and said nothing
+    bare = RULES_ES.replace("if CAFETER", "if\n  account2 6000\nif CAFETER", 1).encode()
+    assert bare != RULES_ES.encode()
+    with pytest.raises(ValidationError, match="rules file: if needs a pattern"):
+        run(store, csv_es(*NOVEMBER), rules=bare)
 
 
 def test_amount_in_and_out_columns(store) -> None:  # noqa: ANN001

@@ -196,6 +196,9 @@ def parse_rules(data: bytes, problems: Problems) -> Rules:
                     word=quoted(word, 30),
                 ),
             )
+    for block in rules.blocks:  # (an if with nothing to match matched no line, unsaid)
+        if not block.matchers:
+            _problem(problems, block.line, Message("if needs a pattern, on its line or below it"))
     _check_fields(rules, problems)
     return rules
 
