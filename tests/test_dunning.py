@@ -242,13 +242,35 @@ def test_part_payments_and_credit_notes_lower_what_is_overdue(shop) -> None:  # 
         sales.return_goods(
             uow, so_id, {line.id: "1"}, reason="broken", when=inv.issued_on + timedelta(days=4)
         )
-        # a payment after the reminder's day does not count on that day
+        # a payment after the reminder's day (before today) counts too: the reminder is sent
+        # today, and never asks for what was paid since
         sales.pay(uow, inv.id, amount="10", when=inv.due_on + timedelta(days=9))
     made = _run(store, inv.due_on + timedelta(days=8))
-    assert [m.overdue for m in made] == [Decimal("150.00")]  # 300 - 50 paid - 100 credited
+    assert [m.overdue for m in made] == [Decimal("140.00")]  # 300 - 60 paid - 100 credited
     with store.write() as uow:
         sales.pay(uow, inv.id, when=inv.due_on + timedelta(days=9))  # the rest
     assert _run(store, inv.due_on + timedelta(days=30)) == []  # paid: no second reminder
+
+
+def test_a_day_past_never_dunns_an_invoice_paid_since(shop) -> None:  # noqa: ANN001
+    """--as-of a day past: an invoice overdue then but paid (or credited) in full after it
+    gets no reminder, nor a fee; one still open today is dunned for what is open today."""
+    store, dana, eli = shop
+    paid = _invoice(store, dana, TODAY - timedelta(days=100))
+    credited = _invoice(store, dana, TODAY - timedelta(days=100))
+    part = _invoice(store, eli, TODAY - timedelta(days=100), qty="2")
+    day = paid.due_on + timedelta(days=30)
+    with store.write() as uow:
+        sales.pay(uow, paid.id, when=day + timedelta(days=5))
+        so_id = uow.session.get(sales.Invoice, credited.id).order_id
+        line = sales.get(uow, so_id).lines[0]
+        sales.return_goods(uow, so_id, {line.id: "1"}, reason="x", when=day + timedelta(days=5))
+        sales.pay(uow, part.id, amount="150", when=day + timedelta(days=5))
+    made = _run(store, day)
+    assert [(m.customer, m.overdue, [c.open for c in m.invoices]) for m in made] == [
+        ("Eli Late", Decimal("50.00"), [Decimal("50.00")])
+    ]
+    assert errors(store) == []
 
 
 def test_the_fee_is_posted_exactly_and_check_stays_green(shop) -> None:  # noqa: ANN001

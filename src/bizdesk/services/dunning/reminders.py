@@ -284,27 +284,33 @@ def default_terms(uow: UnitOfWork) -> dict[str, str]:
 
 
 def _open_overdue(uow: UnitOfWork, as_of: date) -> list[tuple[Invoice, int]]:
-    """Invoices past due on ``as_of`` with their open amount on that day (payments and
-    credit notes up to that day)."""
-    paid = (
-        select(func.coalesce(func.sum(CustomerPayment.amount_minor), 0))
-        .where(CustomerPayment.invoice_id == Invoice.id, CustomerPayment.paid_on <= as_of)
-        .scalar_subquery()
-    )
-    credit = Invoice.__table__.alias("credit")
-    credited = (
-        select(func.coalesce(func.sum(credit.c.total_minor), 0))
-        .where(credit.c.credits_id == Invoice.id, credit.c.issued_on <= as_of)
-        .scalar_subquery()
-    )
-    open_ = (Invoice.total_minor - paid - credited).label("open")
+    """Invoices past due on ``as_of`` and still open today, with the smaller of what was open
+    on that day and what is open today: a reminder for a day past is sent today, so it never
+    asks for what was paid (or credited) since."""
+
+    def open_on(day: date, name: str):  # noqa: ANN202
+        paid = (
+            select(func.coalesce(func.sum(CustomerPayment.amount_minor), 0))
+            .where(CustomerPayment.invoice_id == Invoice.id, CustomerPayment.paid_on <= day)
+            .scalar_subquery()
+        )
+        credit = Invoice.__table__.alias(name)
+        credited = (
+            select(func.coalesce(func.sum(credit.c.total_minor), 0))
+            .where(credit.c.credits_id == Invoice.id, credit.c.issued_on <= day)
+            .scalar_subquery()
+        )
+        return Invoice.total_minor - paid - credited
+
+    then = open_on(as_of, "credit_then").label("open_then")
+    now = open_on(max(date.today(), as_of), "credit_now").label("open_now")
     rows = uow.session.execute(
-        select(Invoice, open_)
+        select(Invoice, then, now)
         .where(Invoice.kind == "invoice", Invoice.due_on < as_of, Invoice.issued_on <= as_of)
-        .where(open_ > 0)
+        .where(then > 0, now > 0)
         .order_by(Invoice.customer_id, Invoice.due_on, Invoice.number)
     ).all()
-    return [(inv, int(o)) for inv, o in rows]
+    return [(inv, min(int(t), int(n))) for inv, t, n in rows]
 
 
 def _covered(uow: UnitOfWork, items: list[ReminderItem]) -> tuple[Covered, ...]:
