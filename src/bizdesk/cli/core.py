@@ -166,6 +166,7 @@ def show(what: RenderableType, *, stderr: bool = False, settled: bool = False) -
     from rich.table import Table
     from rich.text import Text
 
+    what = literal(what)
     if isinstance(what, Table) and not settled:
         for column in what.columns:
             cells = [getattr(c, "plain", c) for c in column.cells]
@@ -187,6 +188,26 @@ def show(what: RenderableType, *, stderr: bool = False, settled: bool = False) -
                 column.min_width = max(column.min_width or 0, widest)
                 column.max_width = max(column.min_width, words)
     _console(stderr).print(what)
+
+
+def literal(what: RenderableType) -> RenderableType:
+    """``what`` with every string in it (a table's cells, headings, title) as plain text,
+    shown exactly as typed: rich would read "[bold]" or ":smile:" in a string as markup and
+    an emoji, so a job typed as "Bolt [M8]" showed as "Bolt ". Tables in tables too."""
+    from rich.table import Table
+    from rich.text import Text
+
+    if isinstance(what, str):
+        return Text(what)
+    if isinstance(what, Table):
+        for attr in ("title", "caption"):
+            if isinstance(getattr(what, attr), str):
+                setattr(what, attr, Text(getattr(what, attr)))
+        for column in what.columns:
+            column.header = literal(column.header)
+            column.footer = literal(column.footer)
+            column._cells = [literal(c) for c in column._cells]
+    return what
 
 
 def say(message: str, *, stderr: bool = False) -> None:

@@ -1,0 +1,94 @@
+"""What the command line's tables show is what was typed, whole: text a user typed is never
+read as rich markup ("[bold]Bolt [M8][/]" shown as "Bolt [M8]"), and at 80 columns a date,
+a number, a label or an e-mail address is never split over two rows."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from tests.test_cli import bizdesk
+
+# every command below prints user text (names, jobs, steps, addresses...) in a table or line
+USER_TEXT_COMMANDS = [
+    ("accounts", "list"),
+    ("assembly", "list"),
+    ("bank", "accounts"),
+    ("campaigns", "list"),
+    ("employees", "list"),
+    ("followups", "list", "--who", "all"),
+    ("leave", "list"),
+    ("locations", "list"),
+    ("mail", "outbox"),
+    ("nurture", "list"),
+    ("nurture", "show", "1"),
+    ("payroll", "lines"),
+    ("payroll", "show", "PR-00001"),
+    ("pipeline", "list"),
+    ("segments", "list"),
+    ("users", "list"),
+]
+
+MARKED = [
+    "UPDATE contact SET name = '[b]' || name || ' [X1]'",
+    "UPDATE product SET name = '[b]' || name || ' [X1]'",
+    "UPDATE employee SET job_title = '[b]' || job_title || ' [X1]'",
+    "UPDATE nurture_sequence SET name = '[b]' || name || ' [X1]'",
+    "UPDATE nurture_step SET text = '[b]' || text || ' [X1]'",
+    "UPDATE pipeline_stage SET name = '[b]' || name || ' [X1]'",
+    "UPDATE segment SET name = '[b]' || name || ' [X1]'",
+    "UPDATE campaign SET name = '[b]' || name || ' [X1]'",
+    "UPDATE account SET name = '[b]' || name || ' [X1]'",
+    "UPDATE location SET name = '[b]' || name || ' [X1]'",
+    "UPDATE user SET full_name = '[b]' || full_name || ' [X1]'",
+    "UPDATE outbox_message SET to_address = '[b]' || to_address || '[X1]'",
+]
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory) -> str:  # noqa: ANN001
+    path = str(tmp_path_factory.mktemp("demo") / "shop.db")
+    r = bizdesk("demo", "--db", path)
+    assert r.returncode == 0, r.stderr
+    return path
+
+
+@pytest.fixture(scope="module")
+def marked(demo, tmp_path_factory) -> str:  # noqa: ANN001
+    """The demo shop with "[b]" (rich's bold) and "[X1]" typed into its names and texts."""
+    path = str(tmp_path_factory.mktemp("marked") / "shop.db")
+    with sqlite3.connect(demo) as src, sqlite3.connect(path) as dest:
+        src.backup(dest)
+    with sqlite3.connect(path) as conn:
+        for statement in MARKED:
+            conn.execute(statement)
+    return path
+
+
+@pytest.mark.parametrize("command", USER_TEXT_COMMANDS, ids=" ".join)
+def test_user_text_is_shown_as_typed_never_as_markup(marked, command) -> None:  # noqa: ANN001
+    r = bizdesk(*command, "--db", marked, env={"COLUMNS": "250"})
+    assert r.returncode == 0, r.stderr
+    typed = r.stdout.count("[b]")
+    assert typed > 0, r.stdout  # the command does show the marked text
+    assert typed == r.stdout.count("X1]"), r.stdout  # and every time as typed
+
+
+def test_markup_typed_in_a_command_is_shown_back_as_typed(demo, tmp_path) -> None:  # noqa: ANN001
+    """The tester's case: a job and a sequence typed with brackets in them."""
+    db = str(tmp_path / "shop.db")
+    with sqlite3.connect(demo) as src, sqlite3.connect(db) as dest:
+        src.backup(dest)
+    job = "[bold]Bolt [M8][/]"
+    assert bizdesk("employees", "set", "#2", "--job", job, "--db", db).returncode == 0
+    name, step = "Test [bold]X[/]", "Sună [red]acum[/]"
+    added = bizdesk(
+        "nurture", "add", name, "--stage", "prospect", "--step", f"0 call {step}", "--db", db
+    )
+    assert added.returncode == 0, added.stderr
+    wide = {"COLUMNS": "200"}
+    assert job in bizdesk("employees", "list", "--db", db, env=wide).stdout
+    assert name in bizdesk("nurture", "list", "--db", db, env=wide).stdout
+    shown = bizdesk("nurture", "show", "3", "--db", db, env=wide).stdout
+    assert name in shown and step in shown
