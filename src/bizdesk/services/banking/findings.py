@@ -117,6 +117,9 @@ def _matched_entries(session: Session) -> Iterator[tuple[str, Message, str]]:
 
 def _closing_balances(uow: UnitOfWork) -> Iterator[tuple[str, Message, str]]:
     exp = uow.exponent
+    # amounts as the shop writes them, as every table and sentence shows them ("5,000.00"),
+    # never the machine form ("5000.00"); a form's own locale where one is typed into
+    loc = uow.input_locale or uow.setting("locale") or "en_US"
     rows = uow.session.execute(
         select(Account.id, Account.code, BankStatement.closing_date, BankStatement.closing_minor)
         .join(BankStatement, BankStatement.account_id == Account.id)
@@ -135,9 +138,9 @@ def _closing_balances(uow: UnitOfWork) -> Iterator[tuple[str, Message, str]]:
                 "account {code}: the statement closes at {closing} on {date} but the "
                 "reconciled balance is {balance}; {waiting}",
                 code=code,
-                closing=money_text(closing, exp, uow.input_locale),
+                closing=money_text(closing, exp, loc),
                 date=date_text(day),
-                balance=money_text(have, exp, uow.input_locale),
+                balance=money_text(have, exp, loc),
                 waiting=Message.plural(
                     "{n} line up to that day waits to be matched",
                     "{n} lines up to that day wait to be matched",
