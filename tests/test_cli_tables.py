@@ -4,10 +4,12 @@ a number, a label or an e-mail address is never split over two rows."""
 
 from __future__ import annotations
 
+import re
 import sqlite3
 
 import pytest
 
+from tests.bank_files import camt053
 from tests.test_cli import bizdesk
 
 # every command below prints user text (names, jobs, steps, addresses...) in a table or line
@@ -92,3 +94,55 @@ def test_markup_typed_in_a_command_is_shown_back_as_typed(demo, tmp_path) -> Non
     assert name in bizdesk("nurture", "list", "--db", db, env=wide).stdout
     shown = bizdesk("nurture", "show", "3", "--db", db, env=wide).stdout
     assert name in shown and step in shown
+
+
+# tables at 80 columns: what is shown whole when there is room stays whole in 80
+NARROW_COMMANDS = [
+    ("accounts", "list"),
+    ("assembly", "list"),
+    ("audit", "--limit", "40"),
+    ("bank", "statements"),
+    ("campaigns", "list"),
+    ("employees", "list"),
+    ("followups", "list", "--who", "all"),
+    ("leave", "list"),
+    ("mail", "outbox"),
+    ("nurture", "show", "1"),
+    ("payroll", "list"),
+    ("payroll", "show", "PR-00012"),
+    ("pipeline", "list"),
+    ("reminder-levels", "list"),
+    ("segments", "list"),
+    ("users", "list"),
+]
+
+_LINES = re.compile(r"[\u2500-\u257f\s]+")  # box drawing and spaces
+
+
+def _words(out: str) -> set[str]:
+    return {w for w in _LINES.split(out) if w}
+
+
+@pytest.fixture(scope="module")
+def banked(demo, tmp_path_factory) -> str:  # noqa: ANN001
+    """The demo shop with a bank statement imported."""
+    folder = tmp_path_factory.mktemp("banked")
+    path, camt = str(folder / "shop.db"), folder / "statement.xml"
+    with sqlite3.connect(demo) as src, sqlite3.connect(path) as dest:
+        src.backup(dest)
+    camt.write_bytes(camt053())
+    r = bizdesk("bank", "import", str(camt), "--account", "1010", "--db", path)
+    assert r.returncode == 0, r.stderr
+    return path
+
+
+@pytest.mark.parametrize("command", NARROW_COMMANDS, ids=" ".join)
+def test_no_value_is_split_at_80_columns(banked, command) -> None:  # noqa: ANN001
+    """A date ("2026-12-0" / "6"), an e-mail address, a number, a name is never broken
+    inside: at 80 columns every word shown on a wide terminal is still shown whole."""
+    wide = bizdesk(*command, "--db", banked, env={"COLUMNS": "300"})
+    assert wide.returncode == 0, wide.stderr
+    narrow = bizdesk(*command, "--db", banked, env={"COLUMNS": "80"})
+    assert narrow.returncode == 0, narrow.stderr
+    assert max(len(line) for line in narrow.stdout.splitlines()) <= 80, narrow.stdout
+    assert _words(wide.stdout) - _words(narrow.stdout) == set(), narrow.stdout

@@ -33,6 +33,7 @@ from bizdesk.reading import (
 
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
+    from rich.table import Table
 
     from bizdesk.db import Store
 
@@ -157,11 +158,12 @@ _NUMBER = re.compile(r"-?\d[\d.,\u00a0\u202f\u2009' ]*")
 
 
 def show(what: RenderableType, *, stderr: bool = False, settled: bool = False) -> None:
-    """A table, or other rich renderable, for people. A table's columns of numbers only
-    are right-aligned and their numbers never wrapped or cut ("2,41…"): the other columns,
-    and long headings, give way, folding what does not fit onto more lines (never cut
-    short). A ``settled`` table's columns are printed as they are (a report's: cli.reports
-    settles their widths)."""
+    """A table, or other rich renderable, for people, its text shown as typed (``literal``).
+    A table's columns of numbers only are right-aligned and their numbers never wrapped or
+    cut ("2,41…"); in a table wider than the terminal no word is split while the words fit
+    (``_settle``): free text wraps at its spaces, and only a word wider than what is left
+    folds onto more lines (never cut short). A ``settled`` table's columns are printed as
+    they are (a report's: cli.reports settles their widths)."""
     from rich.cells import cell_len
     from rich.table import Table
     from rich.text import Text
@@ -187,7 +189,86 @@ def show(what: RenderableType, *, stderr: bool = False, settled: bool = False) -
                 column.justify, column.no_wrap = "right", True
                 column.min_width = max(column.min_width or 0, widest)
                 column.max_width = max(column.min_width, words)
+        _settle(what, width())
     _console(stderr).print(what)
+
+
+def _settle(table: Table, room: int) -> None:
+    """The widths of a table wider than ``room``: rich would fold any column, a date into
+    "2026-12-0" and "6", an e-mail address over three rows. Here every column first gets
+    its longest word (a date, a number, a label, an address is one word: kept whole), then
+    what is left goes, in turn, to the headings' words, to each column's cells whole, and
+    to its headings whole; free text wraps at its spaces. Only a table whose words alone
+    are wider than the terminal is left to fold."""
+    from rich.cells import cell_len
+    from rich.text import Text
+
+    columns = table.columns
+    cells = []
+    for column in columns:
+        rows = [*column._cells, *([column.footer] if table.show_footer else [])]
+        if not all(isinstance(c, Text) for c in [*rows, column.header]):
+            return  # a renderable inside: rich measures it
+        cells.append([line for c in rows for line in c.plain.split("\n")])
+    heads = [c.header.plain.split("\n") if table.show_header else [] for c in columns]
+
+    def widest(texts: list[str], *, words: bool) -> int:
+        parts = [w for t in texts for w in t.split()] if words else texts
+        return max([1, *(cell_len(p) for p in parts)])  # (an empty column takes one)
+
+    numbers = [c.no_wrap and c.justify == "right" for c in columns]
+    word = [widest(c, words=not n) for c, n in zip(cells, numbers, strict=True)]
+    whole = [widest(c, words=False) for c in cells]
+    head_word = [widest(h, words=True) for h in heads]
+    head_whole = [widest(h, words=False) for h in heads]
+    levels = [
+        word,
+        [max(a, b) for a, b in zip(word, head_word, strict=True)],
+        [max(a, b) for a, b in zip(whole, head_word, strict=True)],
+        [max(a, b) for a, b in zip(whole, head_whole, strict=True)],
+    ]
+    for i, column in enumerate(columns):  # a column of numbers: no wider than show() set
+        if numbers[i] and column.max_width is not None:
+            for level in levels:
+                level[i] = min(level[i], max(column.max_width, word[i]))
+
+    def inside() -> int:  # the room the columns have, less the lines between them
+        pads = sum(table._get_padding_width(i) for i in range(len(columns)))
+        return room - table._extra_width - pads
+
+    if sum(levels[-1]) <= inside():
+        return  # it fits as it is
+    if sum(levels[1]) > inside():  # not every word whole: light lines, as reports have,
+        from rich import box  # when they give the room for it
+
+        boxed = table.box, table.show_edge, table.pad_edge, table.collapse_padding
+        table.box, table.show_edge, table.pad_edge = box.SIMPLE_HEAD, False, False
+        table.collapse_padding = True
+        if sum(levels[0]) > inside():
+            table.box, table.show_edge, table.pad_edge, table.collapse_padding = boxed
+    room = inside()
+    widths = list(levels[0])
+    if sum(widths) > room:  # words wider than the terminal: only the widest ones fold, the
+        for base in levels[1], levels[0]:  # headings kept whole while that leaves them 12
+            cap = max(base)
+            while cap > 1 and sum(min(w, cap) for w in base) > room:
+                cap -= 1
+            if cap >= 12:
+                break
+        widths = [min(w, cap) for w in base]
+        levels = [[min(w, cap) for w in level] for level in levels]
+    spare = room - sum(widths)
+    for level in levels[1:]:
+        while spare > 0:
+            grow = [i for i, w in enumerate(widths) if w < level[i]]
+            if not grow:
+                break
+            for i in grow[:spare]:
+                widths[i] += 1
+            spare -= len(grow[:spare])
+    for column, w in zip(columns, widths, strict=True):
+        column.width = w
+        column.header.no_wrap, column.header.overflow = False, "fold"
 
 
 def literal(what: RenderableType) -> RenderableType:
