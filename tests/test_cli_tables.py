@@ -146,3 +146,14 @@ def test_no_value_is_split_at_80_columns(banked, command) -> None:  # noqa: ANN0
     assert narrow.returncode == 0, narrow.stderr
     assert max(len(line) for line in narrow.stdout.splitlines()) <= 80, narrow.stdout
     assert _words(wide.stdout) - _words(narrow.stdout) == set(), narrow.stdout
+
+
+def test_names_stay_on_one_line_when_light_lines_make_room(banked) -> None:  # noqa: ANN001
+    """The demo's payroll run and staff at 80 columns: in boxed lines the names wrapped
+    ("Emma" / "Clarke"); the table is drawn with light lines instead and they fit whole."""
+    for command in (("payroll", "show", "PR-00012"), ("employees", "list")):
+        r = bizdesk(*command, "--db", banked, env={"COLUMNS": "80"})
+        assert r.returncode == 0, r.stderr
+        for name in ("Emma Clarke", "Oliver Hughes", "Sophie Turner"):
+            assert name in r.stdout, r.stdout
+        assert max(len(line) for line in r.stdout.splitlines()) <= 80, r.stdout

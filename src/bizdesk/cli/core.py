@@ -238,8 +238,8 @@ def _settle(table: Table, room: int) -> None:
 
     if sum(levels[-1]) <= inside():
         return  # it fits as it is
-    if sum(levels[1]) > inside():  # not every word whole: light lines, as reports have,
-        from rich import box  # when they give the room for it
+    if sum(levels[2]) > inside():  # cells not whole (a name wrapped): light lines, as
+        from rich import box  # reports have, when they give the room for every word
 
         boxed = table.box, table.show_edge, table.pad_edge, table.collapse_padding
         table.box, table.show_edge, table.pad_edge = box.SIMPLE_HEAD, False, False
