@@ -284,26 +284,26 @@ def default_terms(uow: UnitOfWork) -> dict[str, str]:
 
 
 def _open_overdue(uow: UnitOfWork, as_of: date) -> list[tuple[Invoice, int]]:
-    """Invoices past due on ``as_of`` and still open today, with the smaller of what was open
-    on that day and what is open today: a reminder for a day past is sent today, so it never
-    asks for what was paid (or credited) since."""
+    """Invoices past due on ``as_of`` and still open now, with the smaller of what was open
+    on that day and what is open now (every payment and credit note counted, whatever its
+    day): a reminder for a day past is sent today, so it never asks for what was paid (or
+    credited) since."""
 
-    def open_on(day: date, name: str):  # noqa: ANN202
-        paid = (
-            select(func.coalesce(func.sum(CustomerPayment.amount_minor), 0))
-            .where(CustomerPayment.invoice_id == Invoice.id, CustomerPayment.paid_on <= day)
-            .scalar_subquery()
-        )
+    def open_on(day: date | None, name: str):  # noqa: ANN202
         credit = Invoice.__table__.alias(name)
-        credited = (
-            select(func.coalesce(func.sum(credit.c.total_minor), 0))
-            .where(credit.c.credits_id == Invoice.id, credit.c.issued_on <= day)
-            .scalar_subquery()
+        paid = select(func.coalesce(func.sum(CustomerPayment.amount_minor), 0)).where(
+            CustomerPayment.invoice_id == Invoice.id
         )
-        return Invoice.total_minor - paid - credited
+        credited = select(func.coalesce(func.sum(credit.c.total_minor), 0)).where(
+            credit.c.credits_id == Invoice.id
+        )
+        if day is not None:
+            paid = paid.where(CustomerPayment.paid_on <= day)
+            credited = credited.where(credit.c.issued_on <= day)
+        return Invoice.total_minor - paid.scalar_subquery() - credited.scalar_subquery()
 
     then = open_on(as_of, "credit_then").label("open_then")
-    now = open_on(max(date.today(), as_of), "credit_now").label("open_now")
+    now = open_on(None, "credit_now").label("open_now")
     rows = uow.session.execute(
         select(Invoice, then, now)
         .where(Invoice.kind == "invoice", Invoice.due_on < as_of, Invoice.issued_on <= as_of)
