@@ -36,15 +36,19 @@ def main_callback(ctx: typer.Context, db: DbOpt = None) -> None:
     path = sqlite_path(store_url(ctx, db))
     if path is not None and not path.exists():
         _offer_new_store(db, path)
+    store = open_store(ctx, db)  # (what is wrong with the store is said first)
     if not (sys.stdin.isatty() and sys.stdout.isatty()):  # (cron, a script, ssh without -t)
+        from bizdesk.config import load_settings
+        from bizdesk.screens.registry import check_keymap
+
+        check_keymap(load_settings())  # and a keymap the screens could not apply
         fail(
             _(
                 "The screens of bizdesk need a terminal, and this is not one (a script, cron "
-                "or ssh without -t). Nothing was opened. To work without one, name a command: "
+                "or ssh without -t). Nothing was changed. To work without one, name a command: "
                 "bizdesk --help lists them."
             )
         )
-    store = open_store(ctx, db)
     from bizdesk.app import run_app
 
     code = run_app(store)
