@@ -17,7 +17,7 @@ from typing import IO
 from bizdesk.characters import shown_name
 from bizdesk.config import backups_dir, sqlite_path
 from bizdesk.errors import PermissionDenied, ValidationError
-from bizdesk.i18n import Message
+from bizdesk.i18n import N_, Message
 from bizdesk.identity import current_gate
 
 PARTIAL = ".partial"
@@ -38,13 +38,13 @@ def _confined_roots() -> tuple[Path, Path] | None:
     return (store.resolve() if store is not None else backups / "-", backups)
 
 
-_NO_WRITING = (
+_NO_WRITING = N_(
     "{path}: in this shop bizdesk does not write files on the server for you (it runs as "
     "the shop's account). Nothing was changed. Send it through the SSH link instead: ssh "
     "SHOP@SERVER bizdesk export KIND > FILE (or report NAME --format csv > FILE, or print "
     "KIND NUMBER -o - > FILE for a PDF)."
 )
-_NO_READING = (
+_NO_READING = N_(
     "{path}: in this shop bizdesk does not read files on the server for you (it runs as "
     "the shop's account). Nothing was changed. Send it through the SSH link instead: name "
     "the file - and pipe it in (ssh SHOP@SERVER bizdesk import KIND - < FILE)."
