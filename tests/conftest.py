@@ -22,6 +22,14 @@ for _name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
 os.environ["LANG"] = "C.UTF-8"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _a_cache_folder_of_the_tests(tmp_path_factory) -> None:  # noqa: ANN001
+    """What bizdesk keeps in the person's cache folder (Home as last seen, compiled
+    catalogs) goes to one of the run's own, for the tests and every process they start,
+    never to the cache of whoever runs them."""
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("cache"))
+
+
 @pytest.fixture(autouse=True)
 def _english_after_each_test():  # noqa: ANN202
     """A test that switched this process's language (i18n.use, an app for a Spanish

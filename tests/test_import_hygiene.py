@@ -131,9 +131,21 @@ def test_the_interface_draws_before_the_database_stack_is_imported():
 
 
 def test_home_loads_no_other_tab_and_no_stock_or_orders():
-    loaded = _loaded("bizdesk.app", "bizdesk.screens.home")
-    assert "bizdesk.services.overview.dashboard" in loaded
+    loaded = _loaded("bizdesk.app", "bizdesk.screens.home", "bizdesk.services.overview.dashboard")
     assert _present(loaded, HOME_DEFERS) == []
+
+
+def test_home_as_last_seen_is_drawn_without_the_database_stack():
+    """Home is drawn from the figures kept at the last look (services/overview/glance)
+    before the store is open: its module, and reading those figures back, load no
+    database stack and not the lists' widgets."""
+    loaded = _loaded(
+        "bizdesk.start", "bizdesk.app", "bizdesk.screens.home", "bizdesk.services.overview.glance"
+    )
+    assert "sqlite3" in loaded
+    deferred = ("sqlalchemy", "sqlmodel", "pydantic", "bizdesk.db", "bizdesk.models")
+    assert _present(loaded, (*deferred, "bizdesk.services.overview.dashboard")) == []
+    assert _present(loaded, ("bizdesk.widgets.paged_table", "textual.widgets._data_table")) == []
 
 
 def test_the_core_runs_without_the_interface():

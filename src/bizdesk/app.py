@@ -30,7 +30,7 @@ from textual.widgets import Input, Static, TabbedContent, TabPane, TextArea
 from textual.widgets._tabbed_content import ContentTab, ContentTabs
 
 from bizdesk import collector
-from bizdesk.config import Settings, load_settings
+from bizdesk.config import Settings, load_settings, sqlite_path
 from bizdesk.errors import BizdeskError, StoreDamaged
 from bizdesk.faults import describe, translate
 from bizdesk.formatting import UNSAFE, visible
@@ -58,6 +58,7 @@ from bizdesk.words import USER_ROLE_NAMES
 
 if TYPE_CHECKING:  # the database stack is imported by the opening worker, after a frame
     from bizdesk.db.session import Store
+    from bizdesk.services.overview.glance import Glance
     from bizdesk.services.papers.shop import Saved
 
 # Textual waits ESCDELAY ms after an escape byte for the rest of a key's sequence (an arrow
@@ -177,6 +178,7 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
         keymap: Mapping[str, str] | None = None,
         *,
         opener: Callable[[Callable[[Message], None]], Store] | None = None,
+        kept: Callable[[], Glance | None] | None = None,
         backup: bool = False,
         run_due: bool = False,
         build_ahead: bool = False,
@@ -184,6 +186,9 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
         """On an open ``store``; or with ``opener``, which a worker runs while the first
         frame shows (the database stack is imported there, not before that frame); it is
         given a function that shows why the person waits (an upgrade) in that frame.
+        ``kept``: Home as this person last saw it on this store, if nothing changed since
+        (services/overview/glance.kept; run before the opener, it imports no database
+        stack): drawn while the store opens.
         ``keymap``: binding id -> keys, checked (registry.check_keymap, as run_app does).
         ``backup``: make the daily backup once Home is drawn (run_app).
         ``run_due``: make the recurring documents due, once Home is drawn (run_app).
@@ -201,6 +206,9 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
         self.role: str | None = None
         self.ask = ""
         self._opener = opener
+        self._kept = kept
+        self._kept_drawn = threading.Event()  # Home drawn from the kept figures
+        self.language_setting = ""  # the person's (services/admin/users.my_language)
         self._backup = backup
         self._run_due = run_due
         self._build_ahead = build_ahead
@@ -220,15 +228,17 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
 
         with store.read() as uow:  # the role decides which tabs show (services enforce it)
             role, ask = access(uow)
-            use_setting(my_language(uow))  # the person's language, before Home
+            language = my_language(uow)
+            use_setting(language)  # the person's language, before Home
             which = born(uow)
-        return role, ask, store.settings(), which
+        return role, ask, store.settings(), which, language
 
     def _take_store(
-        self, store: Store, role: str | None, ask: str, settings: dict, which: str
+        self, store: Store, role: str | None, ask: str, settings: dict, which: str, language: str
     ) -> None:
         self.store = store
         self.store_born = which
+        self.language_setting = language
         self.role, self.ask = role, ask
         self.sub_title = visible(settings.get("company", ""))
         self.locale = settings.get("locale", "en_US")
@@ -241,15 +251,19 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
         """Open the store (importing the database stack) and read Home's figures, while
         the first frame shows; a store that cannot be used ends the app with a sentence."""
         url = None
+        glance = self._kept() if self._kept is not None and self.today is None else None
+        if glance is not None:  # Home as last seen, the store unchanged since: shown now
+            self.call_from_thread(self._show_kept, glance)
+            self._kept_drawn.wait(timeout=2)  # (the database stack imported after it)
         try:
             from bizdesk.services.base.zones import live_in_shop_zone
 
             store = self._opener(self._say_while_opening)
             url = store.url
-            role, ask, settings, which = self._read_access(store)
+            role, ask, settings, which, language = self._read_access(store)
             live_in_shop_zone(settings.get)  # the shop's day: "today" is its date
             home = tab("home").pane_class()
-            data = home.preload(store, role, self.today)
+            data, mark = home.preload(store, role, self.today)
         except Exception as exc:  # noqa: BLE001 - every failure is said in one sentence
             if isinstance(exc, BizdeskError):
                 text = str(exc)
@@ -258,7 +272,9 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
                 text = str(known) if known is not None else describe(exc, url)
             self.call_from_thread(self.exit, return_code=1, message=Text(text))
             return
-        self.call_from_thread(self._opened, store, role, ask, settings, which, data)
+        self.call_from_thread(self._opened, store, role, ask, settings, which, language, data)
+        if mark is not None:
+            self.keep_home(data, mark)
 
     def _say_while_opening(self, message: Message) -> None:
         """From the opening worker: say what takes long where "Opening the store…" is."""
@@ -270,14 +286,65 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
 
         self.call_from_thread(show)
 
-    async def _opened(
-        self, store: Store, role: str | None, ask: str, settings: dict, which: str, data: object
-    ) -> None:
-        collector.settle()  # the store is open and read: collect again (release: once built)
-        self._take_store(store, role, ask, settings, which)
+    async def _show_kept(self, glance: Glance) -> None:
+        """Home as this person last saw it (the store unchanged since), while the store
+        opens: keys wait as before (keys_on_hold); _opened then gives it the figures read."""
+        self.role, self.ask = glance.role, glance.ask
+        self.sub_title = visible(glance.company)
+        self.locale = glance.locale
+        use_setting(glance.language)
+        self._speak()
         tab_pane = self.query_one(Tabs).get_pane(TABS[0].id)
         await tab_pane.remove_children()
-        await tab_pane.mount(self._pane_for(TABS[0].id, data))
+        await tab_pane.mount(self._pane_for(TABS[0].id, glance.data, kept=True))
+
+    def home_drawn(self) -> None:
+        """Home's figures and charts are on the screen (screens/home.py)."""
+        self._kept_drawn.set()
+
+    def keep_home(self, data: object, mark: object) -> None:
+        """Keep Home's figures, read at ``mark``, for this person's next start on this
+        store (services/overview/glance); from a worker. Not for PostgreSQL, nor from a
+        damaged store (nor under the gate: glance.keep)."""
+        from bizdesk.services.overview.glance import Glance, keep
+
+        store = self.store
+        if store is None or store.damaged is not None:
+            return
+        path = sqlite_path(store.url)
+        if path is None or self.role is None or self.today is not None:
+            return
+        glance = Glance(
+            role=self.role,
+            ask=self.ask,
+            language=self.language_setting,
+            locale=self.locale,
+            company=store.settings().get("company", ""),
+            which=self.store_born,
+            data=data,
+        )
+        keep(path, store.user, mark, glance)
+
+    async def _opened(
+        self,
+        store: Store,
+        role: str | None,
+        ask: str,
+        settings: dict,
+        which: str,
+        language: str,
+        data: object,
+    ) -> None:
+        collector.settle()  # the store is open and read: collect again (release: once built)
+        kept_role = self.role if self._kept_drawn.is_set() else None
+        self._take_store(store, role, ask, settings, which, language)
+        tab_pane = self.query_one(Tabs).get_pane(TABS[0].id)
+        shown = tab_pane.children[0] if tab_pane.children else None
+        if data is not None and kept_role == role and getattr(shown, "kept", False):
+            shown.post_message(shown.Loaded(data))  # drawn again only if a figure differs
+        else:
+            await tab_pane.remove_children()
+            await tab_pane.mount(self._pane_for(TABS[0].id, data))
         self._speak()
         self._watch_store()
         self.focus_active_pane()
@@ -361,6 +428,8 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
             )
 
     def on_home_pane_loaded(self) -> None:
+        if self.store is None:  # the kept figures, while the store opens: wait for it
+            return
         if self._run_due:  # once, after Home's first figures are drawn, for who may
             self._run_due = False
             if allowed(self.role, "recurring.run") and self.store.damaged is None:
@@ -713,12 +782,14 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
                         yield self._pane_for(t.id)
         yield KeysFooter()
 
-    def _pane_for(self, tab_id: str, data: object = None):  # noqa: ANN202
+    def _pane_for(self, tab_id: str, data: object = None, kept: bool = False):  # noqa: ANN202
         action = tab(tab_id).permission
         if action and not allowed(self.role, action):
             from bizdesk.screens.users import NoAccess
 
             return NoAccess(refusal(self.role, action, self.ask))
+        if kept:  # Home as last seen, while the store opens
+            return tab(tab_id).pane_class()(data=data, kept=True)
         if self.store is None:  # the store is being opened: Home says so meanwhile
             return Static(_("Opening the store…"), id="opening")
         if data is not None:
@@ -1155,16 +1226,20 @@ def run_app(
     settings: Settings | None = None,
     *,
     opener: Callable[[Callable[[Message], None]], Store] | None = None,
+    kept: Callable[[], Glance | None] | None = None,
 ) -> int:
-    """Run the TUI on ``store``, or on the one ``opener`` opens once the first frame shows;
-    returns the exit status (0, or HANGUP_EXIT after the terminal hung up). ``settings``: the
-    config file and environment as read (read here when not given); a keymap naming a binding
-    or key that does not exist raises ConfigError before start."""
+    """Run the TUI on ``store``, or on the one ``opener`` opens once the first frame shows
+    (Home as last seen, ``kept``, drawn meanwhile); returns the exit status (0, or
+    HANGUP_EXIT after the terminal hung up). ``settings``: the config file and environment
+    as read (read here when not given); a keymap naming a binding or key that does not exist
+    raises ConfigError before start."""
     settings = load_settings() if settings is None else settings
     keymap = check_keymap(settings)
     if "ESCDELAY" not in os.environ:  # $ESCDELAY, then the config file, then ours
         constants.ESCAPE_DELAY = (settings.escape_delay_ms or SLOW_LINK_ESCAPE_DELAY_MS) / 1000
-    app = BizdeskApp(store, keymap, opener=opener, backup=True, run_due=True, build_ahead=True)
+    app = BizdeskApp(
+        store, keymap, opener=opener, kept=kept, backup=True, run_due=True, build_ahead=True
+    )
     try:
         app.run()
     finally:

@@ -15,7 +15,7 @@ from typing import NoReturn
 
 from bizdesk import collector, streams
 from bizdesk.i18n import use_setting
-from bizdesk.identity import current_gate
+from bizdesk.identity import current_gate, os_username
 
 
 def interface_db(argv: list[str]) -> tuple[bool, str | None]:
@@ -121,8 +121,17 @@ def _run() -> None:
         cli_main()
         return
     from bizdesk.app import run_app
+    from bizdesk.services.overview.glance import kept
 
-    sys.exit(run_app(settings=settings, opener=lambda say: open_for_interface(db, say)))
+    user = os_username()
+    sys.exit(
+        run_app(
+            settings=settings,
+            opener=lambda say: open_for_interface(db, say),
+            # Home as this person last saw it, while the store opens (SQLite only)
+            kept=(lambda: kept(path, user)) if path is not None else None,
+        )
+    )
 
 
 def open_for_interface(db: str | None, say=None):  # noqa: ANN001, ANN201

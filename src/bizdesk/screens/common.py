@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import work
@@ -21,8 +21,10 @@ from bizdesk.i18n import _, tr
 from bizdesk.identity import current_gate
 from bizdesk.widgets.footer import KeysFooter
 from bizdesk.widgets.header import Header
-from bizdesk.widgets.paged_table import PagedTable
 from bizdesk.words import SLA_NAMES, TICKET_STATUS_NAMES
+
+if TYPE_CHECKING:
+    from bizdesk.widgets.paged_table import PagedTable
 
 
 class ServiceResult(Message):
@@ -126,7 +128,8 @@ class WithTable(FollowsOthers):
 
     @property
     def table(self) -> PagedTable:
-        return self.query_one(PagedTable)
+        # by its name: Home (built at start, no list) does not import the lists' widget
+        return self.query_one("PagedTable")
 
     def refresh_data(self) -> None:
         self.table.reload()

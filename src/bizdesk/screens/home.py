@@ -22,11 +22,11 @@ from bizdesk.formatting import money, number, visible
 from bizdesk.i18n import N_, _, ngettext
 from bizdesk.screens.common import Pane, ServiceResult
 from bizdesk.services.base.permissions import allowed
-from bizdesk.services.books.ledger import account_for
-from bizdesk.services.overview.dashboard import Dashboard, books_changed, dashboard
+from bizdesk.services.overview.glance import Dashboard
 
 if TYPE_CHECKING:
     from bizdesk.services.books.budgets import BudgetGlance
+    from bizdesk.services.overview.glance import Mark
 
 
 def axis_ticks(top: int, count: int = 4) -> list[int]:
@@ -188,20 +188,28 @@ class HomePane(Pane):
             super().__init__()
             self.budget = budget
 
-    def __init__(self, data: Dashboard | None = None) -> None:
+    def __init__(self, data: Dashboard | None = None, kept: bool = False) -> None:
+        """``data``: the figures read as the store opened; ``kept``: those of the last look
+        (services/overview/glance), shown while the store opens."""
         super().__init__()
         self._preloaded = data
+        self.kept = kept
         self.data: Dashboard | None = None
         self.budget: BudgetGlance | None = None  # read after the figures: the start stays fast
 
     @staticmethod
-    def preload(store, role: str | None, today: date | None) -> Dashboard | None:  # noqa: ANN001
+    def preload(
+        store, role: str | None, today: date | None
+    ) -> tuple[Dashboard, Mark] | tuple[None, None]:  # noqa: ANN001
         """The figures, read by the app's opening worker as soon as the store is open (so
-        the first Home is drawn with them), or None if the role may not see them."""
+        the first Home is drawn with them), and what they were read from (to keep them);
+        None if the role may not see them."""
+        from bizdesk.services.overview.dashboard import dashboard, mark  # the database stack
+
         if not allowed(role, "dashboard.view"):
-            return None
+            return None, None
         with store.read() as uow:
-            return dashboard(uow, today=today)
+            return dashboard(uow, today=today), mark(uow)
 
     def compose(self) -> ComposeResult:
         yield Figures(_("Loading…"), id="kpis")
@@ -243,10 +251,13 @@ class HomePane(Pane):
 
     @work(thread=True, exclusive=True)
     def _read(self, changed: frozenset[str] | None) -> None:
+        from bizdesk.services.overview.dashboard import books_changed, dashboard, mark
+
         last = self.data
         try:
             with self.app.store.read() as uow:
                 data = dashboard(uow, today=self.app.today, last=last, changed=changed)
+                seen = mark(uow)
         except (
             Exception
         ) as exc:  # told as one sentence (a locked or damaged store); the app goes on
@@ -255,9 +266,11 @@ class HomePane(Pane):
         # the books' figures read again (a change of theirs, or a new day): the budget too
         books = last is None or last.today != data.today or books_changed(changed)
         self.post_message(self.Loaded(data, books))
+        self.app.keep_home(data, seen)  # for the next start
 
     def on_home_pane_loaded(self, msg: Loaded) -> None:
-        if msg.books and allowed(self.app.role, "reports.finance"):
+        store_open = self.app.store is not None  # (not yet while the kept figures show)
+        if msg.books and store_open and allowed(self.app.role, "reports.finance"):
             self._load_budget()
         if msg.data == self.data:  # nothing it shows changed: nothing is sent
             return
@@ -390,9 +403,11 @@ class HomePane(Pane):
             [int(r.weighted) for r in d.pipeline],
             horizontal=True,
         )
+        self.call_after_refresh(self.app.home_drawn)
 
     def action_account(self, role: str) -> None:
         from bizdesk.screens.journal import AccountScreen
+        from bizdesk.services.books.ledger import account_for
 
         self.run_service(
             lambda uow: account_for(uow, role).id,

@@ -28,7 +28,7 @@ from textual.widgets.data_table import ColumnKey
 from bizdesk.faults import describe
 from bizdesk.formatting import LOCALE_FORMATS, ZONE_FORMATS, day, moment, visible
 from bizdesk.i18n import N_, _
-from bizdesk.services.base.paging import Page, PageRequest
+from bizdesk.services.base.pages import Page, PageRequest
 from bizdesk.widgets.table import Table
 
 Fetch = Callable[[Any, PageRequest], Page]

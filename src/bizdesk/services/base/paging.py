@@ -7,38 +7,13 @@ fifty costs what page one costs and memory does not grow with the table.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 from sqlalchemy import Select, func, or_, tuple_
 from sqlalchemy.sql import ColumnElement
 
 from bizdesk.folding import fold
-
-T = TypeVar("T")
-Key = tuple[Any, int]
-
-
-@dataclass(frozen=True)
-class PageRequest:
-    """Which page of a list. At most one of ``after``/``before``/``last`` is used."""
-
-    limit: int = 50
-    after: Key | None = None  # rows after this (sort value, id)
-    before: Key | None = None  # rows before this one (paging up)
-    last: bool = False  # the final page (End)
-    search: str = ""  # the "/" filter as typed
-    sort: str = ""  # a column name the list allows sorting by; "" = its default
-    descending: bool = False
-    filters: dict[str, Any] = field(default_factory=dict)  # list-specific (queue, stage ...)
-
-
-@dataclass
-class Page(Generic[T]):
-    rows: list[T]
-    keys: list[Key]
-    more_before: bool
-    more_after: bool
+from bizdesk.services.base.pages import Key, Page, PageRequest, T
 
 
 def keyset_page(

@@ -576,6 +576,28 @@ def count_overdue(uow: UnitOfWork, *, now: datetime | None = None) -> int:
 
 
 @requires("tickets.view")
+def next_deadline(uow: UnitOfWork, *, now: datetime | None = None) -> datetime | None:
+    """The next moment an open ticket's clock runs out (after ``now``): until then
+    count_overdue stays as it is unless something is written. None: no clock is running."""
+    now = now or utcnow()
+    is_open = Ticket.status.not_in(CLOSED)
+    first = select(func.min(Ticket.first_response_due)).where(
+        is_open, Ticket.first_response_at.is_(None), Ticket.first_response_due >= now
+    )
+    resolution = select(func.min(Ticket.resolution_due)).where(
+        is_open, Ticket.resolution_due >= now
+    )
+    found = [
+        d if d.tzinfo else d.replace(tzinfo=UTC)  # (SQLite gives its times back naive)
+        for d in uow.session.execute(
+            select(first.scalar_subquery(), resolution.scalar_subquery())
+        ).one()
+        if d is not None
+    ]
+    return min(found) if found else None
+
+
+@requires("tickets.view")
 def list_page(uow: UnitOfWork, req: PageRequest, *, now: datetime | None = None) -> Page[TicketRow]:
     """Queues: mine, unassigned, overdue, open (default), all. Newest first by default."""
     now = now or utcnow()

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from datetime import date, timedelta
-from decimal import Decimal
+from dataclasses import replace
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from bizdesk.db.session import UnitOfWork
+from bizdesk.models.core import AuditEvent
 from bizdesk.models.ledger import JournalLine
 from bizdesk.models.purchasing import SupplierBill, SupplierPayment
 from bizdesk.models.sales import CustomerPayment, Invoice
@@ -17,31 +17,9 @@ from bizdesk.services.base.permissions import can, requires
 from bizdesk.services.books.ledger import account_for
 from bizdesk.services.crm import followups as F
 from bizdesk.services.crm import tickets as T
-from bizdesk.services.crm.nurture import shop_today
+from bizdesk.services.crm.nurture import shop_hours, shop_today
+from bizdesk.services.overview.glance import Dashboard, Mark
 from bizdesk.services.trade import deals as D
-
-
-@dataclass(frozen=True)
-class Dashboard:
-    """Figures the acting user's role may not see are None (money) or empty (the pipeline)."""
-
-    today: date
-    sales_this_month: Decimal | None
-    sales_last_month: Decimal | None
-    sales_by_month: list[tuple[str, Decimal]]  # the last 6 months, oldest first
-    cash: Decimal | None
-    bank: Decimal | None
-    receivables: Decimal | None
-    receivables_overdue: Decimal | None  # invoices past their due date, still open
-    payables: Decimal | None
-    payables_overdue: Decimal | None
-    pipeline: list[D.PipelineRow]
-    pipeline_total: D.PipelineRow | None
-    tickets_open: int
-    tickets_overdue: int
-    low_stock: int
-    # the acting person's open follow-ups {"today": n, "overdue": n}; None: not for the role
-    follow_ups: dict[str, int] | None = None
 
 
 def _month_start(day: date, back: int = 0) -> date:
@@ -207,4 +185,23 @@ def dashboard(
         payables=from_minor(-_balance(uow, "payable", date_to=today), exp),
         payables_overdue=from_minor(_overdue_bills(uow, today), exp),
         **common,
+    )
+
+
+@requires("dashboard.view")
+def mark(uow: UnitOfWork, now: datetime | None = None) -> Mark:
+    """What the overview read in this unit of work was read from (services/overview/glance:
+    Home kept for the next start): the newest audit event and its chain link, the schema's
+    revision, the shop's time zone, and the next time a ticket's clock runs out."""
+    newest = uow.session.execute(
+        select(AuditEvent.id, AuditEvent.chain_hash).order_by(AuditEvent.id.desc()).limit(1)
+    ).first()
+    revision = uow.session.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
+    zone = shop_hours(uow).tz
+    return Mark(
+        event=newest[0] if newest else 0,
+        link=newest[1] if newest else None,
+        revision=revision,
+        zone=getattr(zone, "key", None) or str(zone),
+        until=T.next_deadline(uow, now=now),
     )

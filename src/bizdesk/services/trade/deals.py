@@ -30,6 +30,7 @@ from bizdesk.money import (
 )
 from bizdesk.reading import date_text, quoted
 from bizdesk.services.base import validate as v
+from bizdesk.services.base.figures import PipelineRow
 from bizdesk.services.base.paging import (
     Page,
     PageRequest,
@@ -792,15 +793,6 @@ def board_columns(
         n, amt = totals.get(st.id, (0, 0))
         cols.append(BoardColumn(st, n, from_minor(amt, exp), tuple(page.rows)))
     return cols
-
-
-@dataclass(frozen=True)
-class PipelineRow:
-    stage: str
-    probability: int
-    deals: int
-    amount: Decimal
-    weighted: Decimal
 
 
 @requires("reports.crm")

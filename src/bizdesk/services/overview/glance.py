@@ -1,0 +1,194 @@
+"""Home as it was last seen, kept so that the next start shows it at once.
+
+Home's figures are read by the app once the store is open, and opening it means importing
+the database stack (SQLAlchemy, SQLModel, every table): most of a start. So each time Home
+reads its figures, the app keeps them beside what they were read from (``Mark``: the newest
+event of the store's audit trail and its link in the hash chain, the schema's revision, the
+shop's day, and the next moment a figure changes by the clock alone: a ticket running out of
+time). The next start on the same store by the same person reads that mark back with
+Python's own sqlite3 (a read-only connection, no database stack) and, only when the store
+is exactly as it was (no write since, as every write records an event; the same day; that
+moment not reached), draws Home with the kept figures while the store is opened as always;
+the figures read then replace them if anything differs. Anything else (another store or
+person, a write, a new day, PostgreSQL, the gate, a file that cannot be read): nothing is
+shown early.
+
+The kept file is the person's own (their cache folder, 0700; the file 0600): it holds
+figures only their role may see. It is never kept under the gate (every person there runs
+as the shop's account, whose cache folder they would share).
+
+This module imports no database stack: the start imports it before its first frame.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+from dataclasses import asdict, dataclass, fields
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from platformdirs import user_cache_path
+
+from bizdesk.identity import current_gate
+from bizdesk.services.base.figures import PipelineRow
+
+FORMAT = 1  # of the kept file: another is not read
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    """Figures the acting user's role may not see are None (money) or empty (the pipeline)."""
+
+    today: date
+    sales_this_month: Decimal | None
+    sales_last_month: Decimal | None
+    sales_by_month: list[tuple[str, Decimal]]  # the last 6 months, oldest first
+    cash: Decimal | None
+    bank: Decimal | None
+    receivables: Decimal | None
+    receivables_overdue: Decimal | None  # invoices past their due date, still open
+    payables: Decimal | None
+    payables_overdue: Decimal | None
+    pipeline: list[PipelineRow]
+    pipeline_total: PipelineRow | None
+    tickets_open: int
+    tickets_overdue: int
+    low_stock: int
+    # the acting person's open follow-ups {"today": n, "overdue": n}; None: not for the role
+    follow_ups: dict[str, int] | None = None
+
+
+@dataclass(frozen=True)
+class Mark:
+    """What a Dashboard was read from: the newest audit event (0: none) and its chain link,
+    the schema's revision, the shop's time zone (its day), and the first moment after the
+    reading at which a figure changes without a write (UTC; None: none)."""
+
+    event: int
+    link: str | None
+    revision: str
+    zone: str
+    until: datetime | None
+
+
+@dataclass(frozen=True)
+class Glance:
+    """What the app needs to draw Home before the store is open: the person's role (and
+    whom to ask for more), their language setting, the shop's locale and name, the store's
+    identity (services/admin/setup.born) and the figures."""
+
+    role: str
+    ask: str
+    language: str
+    locale: str
+    company: str
+    which: str
+    data: Dashboard
+
+
+def kept_file(store: Path, user: str) -> Path:
+    """The file Home's figures on ``store`` are kept in for ``user``."""
+    key = hashlib.sha256(f"{os.path.realpath(store)}\0{user}".encode()).hexdigest()[:32]
+    return user_cache_path("bizdesk") / "home" / f"{key}.json"
+
+
+def keep(store: Path, user: str, mark: Mark, glance: Glance) -> None:
+    """Keep ``glance`` as read at ``mark`` (written whole under another name, then renamed;
+    a folder or disk that refuses only costs the next start its head start). Never under
+    the gate, where everyone is the shop's account."""
+    if current_gate() is not None:
+        return
+    entry = {
+        "format": FORMAT,
+        "store": os.path.realpath(store),
+        "user": user,
+        "mark": {**asdict(mark), "until": mark.until.isoformat() if mark.until else None},
+        "glance": asdict(glance),  # dates and Decimals as text (default=str)
+    }
+    path = kept_file(store, user)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        tmp = path.with_name(f"{path.stem}.{os.getpid()}.tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(entry, fh, default=str)
+        os.replace(tmp, path)
+    except OSError:
+        return
+
+
+def kept(store: Path, user: str, now: datetime | None = None) -> Glance | None:
+    """Home as ``user`` last saw it on ``store``, if the store is exactly as it was then
+    (same newest event and chain link, same revision), it is still the same day in the
+    shop and no figure has changed by the clock since; else None (always under the
+    gate)."""
+    if current_gate() is not None:
+        return None
+    try:
+        with kept_file(store, user).open(encoding="utf-8") as fh:
+            entry = json.load(fh)
+        if entry["format"] != FORMAT or entry["store"] != os.path.realpath(store):
+            return None
+        if entry["user"] != user:
+            return None
+        mark = entry["mark"]
+        now = now or datetime.now(ZoneInfo("UTC"))
+        if mark["until"] is not None and now >= datetime.fromisoformat(mark["until"]):
+            return None
+        glance = entry["glance"]
+        data = _data_from(glance["data"])
+        if now.astimezone(ZoneInfo(mark["zone"])).date() != data.today:
+            return None
+        if _store_mark(store) != (mark["event"], mark["link"], mark["revision"]):
+            return None
+        return Glance(**{**glance, "data": data})
+    except (OSError, ValueError, KeyError, TypeError, sqlite3.Error, ArithmeticError):
+        return None  # not kept, or not readable as kept: the start reads the store
+
+
+def _store_mark(store: Path) -> tuple[int, str | None, str]:
+    """The newest audit event, its link and the schema's revision, read through a
+    read-only connection that waits for no writer."""
+    con = sqlite3.connect(f"{store.resolve().as_uri()}?mode=ro", uri=True, timeout=0.1)
+    try:
+        newest = con.execute(
+            "SELECT id, chain_hash FROM audit_event ORDER BY id DESC LIMIT 1"
+        ).fetchone()
+        (revision,) = con.execute("SELECT version_num FROM alembic_version").fetchone()
+    finally:
+        con.close()
+    event, link = newest if newest is not None else (0, None)
+    return event, link, revision
+
+
+def _data_from(raw: dict) -> Dashboard:
+    def money(value: str | None) -> Decimal | None:
+        return None if value is None else Decimal(value)
+
+    def row(r: dict) -> PipelineRow:
+        return PipelineRow(
+            r["stage"], r["probability"], r["deals"], Decimal(r["amount"]), Decimal(r["weighted"])
+        )
+
+    amounts = {
+        f.name: money(raw[f.name])
+        for f in fields(Dashboard)
+        if f.type == "Decimal | None"  # (annotations are text: postponed evaluation)
+    }
+    total = raw["pipeline_total"]
+    return Dashboard(
+        today=date.fromisoformat(raw["today"]),
+        sales_by_month=[(m, Decimal(v)) for m, v in raw["sales_by_month"]],
+        pipeline=[row(r) for r in raw["pipeline"]],
+        pipeline_total=row(total) if total is not None else None,
+        tickets_open=int(raw["tickets_open"]),
+        tickets_overdue=int(raw["tickets_overdue"]),
+        low_stock=int(raw["low_stock"]),
+        follow_ups=raw["follow_ups"],
+        **amounts,
+    )

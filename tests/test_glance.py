@@ -1,0 +1,254 @@
+"""Home as it was last seen, kept for the next start (services/overview/glance.py, issue
+12's start): the figures come back only while the store is exactly as it was when they were
+read, on the same day and before a ticket's clock runs out; and the app draws them while the
+store is still opening, then takes over the figures read."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import stat
+import subprocess
+import sys
+import threading
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from sqlalchemy import update
+
+from bizdesk.app import BizdeskApp
+from bizdesk.config import sqlite_path
+from bizdesk.db import Store, open_store
+from bizdesk.models.tickets import Ticket
+from bizdesk.screens.home import HomePane
+from bizdesk.services.admin import users as U
+from bizdesk.services.crm import contacts as C
+from bizdesk.services.crm import tickets as T
+from bizdesk.services.overview import glance as G
+from bizdesk.services.overview.dashboard import dashboard, mark
+from bizdesk.services.trade import deals as D
+from tests.test_tui_newcomer import kpis, settle, until
+
+SIZE = (80, 24)
+
+
+@pytest.fixture
+def cache(tmp_path, monkeypatch) -> Path:  # noqa: ANN001
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(folder))
+    return folder
+
+
+def _path(store: Store) -> Path:
+    return sqlite_path(store.url)
+
+
+def _read(store: Store) -> tuple[G.Dashboard, G.Mark]:
+    with store.read() as uow:
+        return dashboard(uow), mark(uow)
+
+
+def _glance(data: G.Dashboard, role: str = "owner") -> G.Glance:
+    return G.Glance(
+        role=role, ask="", language="ro", locale="ro_RO", company="Ciclu", which="x", data=data
+    )
+
+
+def _keep(store: Store) -> G.Glance:
+    data, seen = _read(store)
+    glance = _glance(data)
+    G.keep(_path(store), store.user, seen, glance)
+    return glance
+
+
+def _with_a_deal(store: Store) -> None:
+    with store.write() as uow:
+        C.create(uow, C.ContactInput(name="Ana Pop"))
+        D.create(uow, D.DealInput(title="Bikes", contact="Ana Pop", amount="1234.56"))
+
+
+def test_kept_figures_come_back_whole_while_nothing_was_written(store, sqlite_only, cache):  # noqa: ANN001
+    _with_a_deal(store)
+    glance = _keep(store)
+    assert glance.data.pipeline_total is not None
+    assert glance.data.pipeline_total.amount == Decimal("1234.56")
+    assert G.kept(_path(store), store.user) == glance  # every figure, Decimals exact
+    kept_file = G.kept_file(_path(store), store.user)
+    assert stat.S_IMODE(kept_file.stat().st_mode) == 0o600  # the person's own figures
+    assert stat.S_IMODE(kept_file.parent.stat().st_mode) == 0o700
+
+
+def test_any_write_since_makes_them_unusable(store, sqlite_only, cache):  # noqa: ANN001
+    _keep(store)
+    with store.write() as uow:  # a colleague adds a contact: no figure of Home, still a write
+        C.create(uow, C.ContactInput(name="Ben Colleague"))
+    assert G.kept(_path(store), store.user) is None
+
+
+def test_they_belong_to_one_person_and_one_store(store, new_store, sqlite_only, cache):  # noqa: ANN001
+    _keep(store)
+    assert G.kept(_path(store), "someone-else") is None
+    other = new_store()
+    assert G.kept(_path(other), store.user) is None
+    # a file kept for another person, put in this one's place, is not taken either
+    data, seen = _read(store)
+    G.keep(_path(store), "mallory", seen, _glance(data))
+    G.kept_file(_path(store), "mallory").replace(G.kept_file(_path(store), store.user))
+    assert G.kept(_path(store), store.user) is None
+
+
+def test_a_ticket_running_out_of_time_makes_them_unusable(store, sqlite_only, cache):  # noqa: ANN001
+    """Home counts overdue tickets: the figures kept hold until the next ticket's clock
+    runs out, though nothing is written."""
+    with store.write() as uow:
+        T.create(uow, T.TicketInput(subject="Chain snapped", priority="urgent"))
+    day = datetime.now(UTC).date()
+    noon = datetime(day.year, day.month, day.day, 12, tzinfo=UTC)
+    with store.write() as uow:  # its clock set to run out at 13:00 today
+        uow.session.execute(
+            update(Ticket).values(
+                first_response_due=noon + timedelta(hours=1),
+                resolution_due=noon + timedelta(hours=5),
+            )
+        )
+    with store.read() as uow:
+        data, seen = dashboard(uow), mark(uow, now=noon)
+    assert seen.until == noon + timedelta(hours=1)
+    G.keep(_path(store), store.user, seen, _glance(data))
+    assert G.kept(_path(store), store.user, now=noon + timedelta(minutes=59)) is not None
+    assert G.kept(_path(store), store.user, now=noon + timedelta(hours=1)) is None
+    with store.read() as uow:  # and indeed, then, it is overdue
+        assert T.count_overdue(uow, now=noon + timedelta(hours=1, seconds=1)) == 1
+        assert T.count_overdue(uow, now=noon + timedelta(minutes=59)) == 0
+        # the clock of its first answer has run out: the next one is its resolution's
+        assert T.next_deadline(uow, now=noon + timedelta(hours=2)) == noon + timedelta(hours=5)
+
+
+def test_no_ticket_clock_leaves_only_the_day(store, sqlite_only, cache):  # noqa: ANN001
+    _keep(store)
+    day = G.kept(_path(store), store.user).data.today
+    noon = datetime(day.year, day.month, day.day, 12, tzinfo=UTC)
+    assert G.kept(_path(store), store.user, now=noon) is not None
+    assert G.kept(_path(store), store.user, now=noon + timedelta(days=1)) is None
+
+
+def test_another_schema_or_a_damaged_kept_file_is_not_used(store, sqlite_only, cache):  # noqa: ANN001
+    _keep(store)
+    revision = _read(store)[1].revision
+    con = sqlite3.connect(_path(store))
+    with con:
+        con.execute("UPDATE alembic_version SET version_num = 'elsewhere'")
+    con.close()
+    assert G.kept(_path(store), store.user) is None
+    con = sqlite3.connect(_path(store))
+    with con:
+        con.execute("UPDATE alembic_version SET version_num = ?", (revision,))
+    con.close()
+    kept_file = G.kept_file(_path(store), store.user)
+    entry = json.loads(kept_file.read_text())
+    assert G.kept(_path(store), store.user) is not None
+    entry["glance"]["data"]["cash"] = "12,5"  # not a number as kept
+    kept_file.write_text(json.dumps(entry))
+    assert G.kept(_path(store), store.user) is None
+    kept_file.write_text("{")
+    assert G.kept(_path(store), store.user) is None
+
+
+def test_a_folder_that_refuses_costs_only_the_head_start(store, sqlite_only, cache):  # noqa: ANN001
+    cache.mkdir()
+    (cache / "bizdesk").write_text("a file where the folder would be")
+    _keep(store)  # no error
+    assert G.kept(_path(store), store.user) is None
+
+
+GATED = """
+import sys
+from pathlib import Path
+
+from bizdesk.identity import Gate, enter_gate
+from bizdesk.services.overview import glance as G
+
+path, user, kept_entry = sys.argv[1:]
+enter_gate(Gate(user, "sqlite:///" + path, Path("/nonexistent/authorized_keys"), ("bizdesk",)))
+import json
+entry = json.loads(kept_entry)
+print(G.kept(Path(path), user))
+G.keep(Path(path), user, G.Mark(**entry["mark"]), G.Glance(**entry["glance"]))
+"""
+
+
+def test_nothing_is_kept_or_read_under_the_gate(store, sqlite_only, cache):  # noqa: ANN001
+    """Through the shop's gate everyone is the shop's account, with one cache folder."""
+    _keep(store)
+    kept_file = G.kept_file(_path(store), store.user)
+    entry = kept_file.read_text()
+    kept_file.unlink()
+    ran = subprocess.run(
+        [sys.executable, "-c", GATED, str(_path(store)), store.user, entry],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "XDG_CACHE_HOME": str(cache)},
+    )
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stdout.strip() == "None" and not kept_file.exists()
+
+
+async def test_the_app_keeps_home_and_draws_it_while_the_store_opens(
+    store,  # noqa: ANN001
+    sqlite_only,  # noqa: ANN001
+    cache,  # noqa: ANN001
+):
+    """The first start keeps Home; the next draws the kept figures before the store is
+    open (the opener still waiting), keys held, then takes the figures read over without
+    building Home again."""
+    _with_a_deal(store)
+    app = BizdeskApp(opener=lambda say: store)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.store is not None, "the store to open")
+        await settle(pilot, app)
+    glance = G.kept(_path(store), store.user)
+    assert glance is not None and glance.role == "owner"
+    release = threading.Event()
+
+    def slow_opener(say):  # noqa: ANN001, ANN202
+        release.wait(30)
+        return store
+
+    app = BizdeskApp(opener=slow_opener, kept=lambda: G.kept(_path(store), store.user))
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: bool(app.query(HomePane)), "the kept figures")
+        home = app.query_one(HomePane)
+        await until(pilot, lambda: home.data is not None, "the kept figures drawn")
+        assert app.store is None and home.kept and app.keys_on_hold()
+        shown = kpis(app)
+        assert "Weighted pipeline" in shown and "1,234.56" in shown
+        await pilot.press("f3")  # a key typed now waits for the store
+        assert app.query_one("#tabs").active == "home"
+        release.set()
+        await until(pilot, lambda: app.store is not None, "the store to open")
+        await until(pilot, lambda: app.query_one("#tabs").active == "contacts", "F3")
+        assert app.query_one(HomePane) is home  # not built again
+
+
+async def test_a_role_changed_meanwhile_builds_home_again(store, sqlite_only, cache):  # noqa: ANN001
+    """The kept figures were an owner's; the store, opened, says the person is in sales
+    now (changed between the look at the store and its opening): Home is built again for
+    them, without the books' figures."""
+    data, _seen = _read(store)
+    glance = _glance(data)  # an owner's figures, books included
+    with store.write() as uow:
+        U.add(uow, "seller1", "sales")
+    seller = open_store(store.url, user="seller1", create=False)
+    app = BizdeskApp(opener=lambda say: seller, kept=lambda: glance)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.store is not None, "the store to open")
+        await settle(pilot, app)
+        home = app.query_one(HomePane)
+        assert not home.kept and app.role == "sales"
+        await until(pilot, lambda: home.data is not None, "the seller's figures")
+        assert "Tickets open" in kpis(app) and "Sales this month" not in kpis(app)
+    seller.dispose()
