@@ -252,3 +252,32 @@ async def test_a_role_changed_meanwhile_builds_home_again(store, sqlite_only, ca
         await until(pilot, lambda: home.data is not None, "the seller's figures")
         assert "Tickets open" in kpis(app) and "Sales this month" not in kpis(app)
     seller.dispose()
+
+
+async def test_home_reread_in_part_is_not_kept(store, sqlite_only, cache):  # noqa: ANN001
+    """Home reads only the tickets' counts again after a colleague's new ticket (the books
+    kept from before): not kept, as those figures were not all read at one moment; a change
+    of what is read with the books (a product: low stock) has Home read everything again,
+    and that is kept."""
+    from tests.erp_helpers import product
+    from tests.test_changes import _other, _poll
+
+    colleague = _other(store)
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        home = app.query_one(HomePane)
+        await until(pilot, lambda: home.data is not None, "Home's figures")
+        await _poll(pilot, app, store)  # the app's first look for changes
+        home.action_refresh()  # read whole: kept
+        await until(pilot, lambda: G.kept(_path(store), store.user) is not None, "kept")
+        await settle(pilot, app)
+        with colleague.write() as uow:
+            T.create(uow, T.TicketInput(subject="Squeaky brake"))
+        await _poll(pilot, app, store)
+        await until(pilot, lambda: home.data.tickets_open == 1, "the new ticket counted")
+        assert G.kept(_path(store), store.user) is None  # the kept are from before it
+        product(colleague, "BIKE")  # stock: Home's low stock, read with the books
+        await _poll(pilot, app, store)
+        await until(pilot, lambda: G.kept(_path(store), store.user) is not None, "kept")
+        assert G.kept(_path(store), store.user).data == home.data
+    colleague.dispose()

@@ -266,7 +266,8 @@ class HomePane(Pane):
         # the books' figures read again (a change of theirs, or a new day): the budget too
         books = last is None or last.today != data.today or books_changed(changed)
         self.post_message(self.Loaded(data, books))
-        self.app.keep_home(data, seen)  # for the next start
+        if books:  # every figure read in this unit of work, as of ``seen``: kept for the
+            self.app.keep_home(data, seen)  # next start (not a few counts over the last)
 
     def on_home_pane_loaded(self, msg: Loaded) -> None:
         store_open = self.app.store is not None  # (not yet while the kept figures show)
