@@ -8,8 +8,10 @@ tests/test_gate.py runs the real one."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -88,3 +90,39 @@ def test_a_message_file_is_read_no_further_than_its_limit(db) -> None:  # noqa: 
     """--body-file /dev/zero read the whole file first: memory ran out on the server."""
     r = bizdesk("campaigns", "add", "Z", "--segment", "x", "--body-file", "/dev/zero", "--db", db)
     assert r.returncode == 1 and "The message is longer than" in r.stderr, r.stderr
+
+
+# Every command that reads a file it is given, and how it says a file is too large.
+NAMED_FILE_READERS = (
+    (("budget", "import", "{f}"), "too large for a budget"),
+    (("recurring", "add", "{f}"), "too large"),
+    (("bom", "set", "BIKE", "{f}"), "too large"),
+    (("bank", "import", "{f}", "--account", "1200"), "too large for a bank statement"),
+)
+
+
+@pytest.mark.parametrize(("words", "too_large"), NAMED_FILE_READERS)
+def test_files_named_are_read_as_any_file_is(db, tmp_path, words, too_large) -> None:  # noqa: ANN001
+    """One reader for every named file (cli.core.read_named): a device is read no further
+    than the command's limit, a folder is called a folder (as by every command), a pipe
+    (`<(...)`) is read (each said "no such file" for all three), and under the gate none
+    is read."""
+
+    def run(f: str) -> subprocess.CompletedProcess:
+        return bizdesk(*(w.format(f=f) for w in words), "--db", db)
+
+    r = run("/dev/zero")
+    assert r.returncode == 1 and too_large in r.stderr, r.stderr
+    assert "no such file" not in r.stderr
+    r = run(str(tmp_path))
+    assert r.returncode == 1 and "is a folder, not a file. Nothing was changed." in r.stderr
+    r = run(str(tmp_path / "missing.csv"))
+    assert r.returncode == 1 and "missing.csv: no such file" in r.stderr, r.stderr
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    writer = threading.Thread(target=pipe.write_bytes, args=(b"\xff not text\n",))
+    writer.start()
+    r = run(str(pipe))  # read, then refused for what it holds (not for being a pipe)
+    writer.join()
+    assert r.returncode in (1, 2) and "no such file" not in r.stderr, r.stderr
+    refused(gated(db, *(w.format(f="/etc/hostname") for w in words)), READ)

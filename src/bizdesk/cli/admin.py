@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import sys
 from datetime import date
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -22,6 +20,7 @@ from bizdesk.cli.core import (
     open_store,
     parse_date,
     print_json,
+    read_named,
     say,
     say_error,
     show,
@@ -171,13 +170,8 @@ def users_add(
 
 
 def _read_key(key: str) -> str:
-    from bizdesk.files import may_read
-
-    if key == "-":
-        return sys.stdin.read(65536)
-    may_read(Path(key))
-    try:
-        return Path(key).read_text(encoding="utf-8")[:65536]
+    try:  # (a key is one line of some hundred characters: what is beyond 64 KB is not one)
+        return read_named(key, 65536)[:65536].decode("utf-8")
     except UnicodeDecodeError:
         fail(_("--key: {file} is not a public key file").format(file=key))
 

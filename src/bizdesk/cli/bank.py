@@ -17,6 +17,7 @@ from bizdesk.cli.core import (
     fail,
     open_store,
     print_json,
+    read_named,
     say,
     show,
     typed_number,
@@ -33,15 +34,10 @@ MAX_BYTES = 50 * 1024 * 1024  # far above a year of a shop's statement lines
 
 
 def _read(file: str, too_large: str) -> bytes:
-    from bizdesk.files import may_read
-
-    path = Path(file)
-    may_read(path)
-    if not path.is_file():
-        fail(_("{file}: no such file").format(file=file))
-    if path.stat().st_size > MAX_BYTES:
+    data = read_named(file, MAX_BYTES)
+    if len(data) > MAX_BYTES:
         fail(too_large.format(file=file))
-    return path.read_bytes()
+    return data
 
 
 @bank.command(

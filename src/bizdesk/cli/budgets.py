@@ -4,14 +4,21 @@ actual figures) and sales targets per owner; the reports are `bizdesk report bud
 
 from __future__ import annotations
 
-import sys
 from datetime import date
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from bizdesk.cli.core import DbOpt, fail, month_form, open_store, say, typed_month, typed_number
+from bizdesk.cli.core import (
+    DbOpt,
+    fail,
+    month_form,
+    open_store,
+    read_named,
+    say,
+    typed_month,
+    typed_number,
+)
 from bizdesk.i18n import _, ngettext
 from bizdesk.reading import month_text
 
@@ -69,16 +76,7 @@ def budget_import(
 ) -> None:
     from bizdesk.services.books.budgets import import_budgets
 
-    if file == "-":
-        data = sys.stdin.buffer.read(MAX_BYTES + 1)
-    else:
-        from bizdesk.files import may_read
-
-        path = Path(file)
-        may_read(path)
-        if not path.is_file():
-            fail(_("{file}: no such file").format(file=file))
-        data = path.read_bytes()[: MAX_BYTES + 1]
+    data = read_named(file, MAX_BYTES)
     if len(data) > MAX_BYTES:
         fail(_("{file}: too large for a budget (at most 10 MB)").format(file=file))
     store = open_store(ctx, db)

@@ -322,15 +322,11 @@ def read_named(file: str, most: int) -> bytes:
 
     path = Path(file)
     may_read(path)
-    try:  # (a pipe too: --body-file <(...))
-        with path.open("rb") as fh:
+    try:  # (a pipe too: --body-file <(...)); a folder, a name too long...: as every
+        with path.open("rb") as fh:  # command says them (faults.translate)
             return fh.read(most + 1)
     except FileNotFoundError:
         fail(_("{file}: no such file").format(file=file))
-    except IsADirectoryError:
-        fail(_("{path} is a folder; name a file").format(path=file))
-    except OSError as exc:
-        fail(_("{path} cannot be read: {reason}").format(path=file, reason=exc.strerror))
 
 
 class _VisibleStream:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import sys
 from decimal import Decimal
 from enum import StrEnum
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -17,6 +16,7 @@ from bizdesk.cli.core import (
     fail,
     open_store,
     print_json,
+    read_named,
     say,
     show,
     typed_date,
@@ -142,18 +142,9 @@ def bom_set(
     from bizdesk.services.exchange.new_documents import read_json
     from bizdesk.services.making.boms import bom_input_from_json, set_bom
 
-    if file is None or file == "-":
-        if file is None and sys.stdin.isatty():
-            fail(_("Give the bill of materials as a JSON file, or - and pipe it in."), 2)
-        data = sys.stdin.buffer.read(MAX_BYTES + 1)
-    else:
-        from bizdesk.files import may_read
-
-        path = Path(file)
-        may_read(path)
-        if not path.is_file():
-            fail(_("{file}: no such file").format(file=file))
-        data = path.read_bytes()
+    if file is None and sys.stdin.isatty():
+        fail(_("Give the bill of materials as a JSON file, or - and pipe it in."), 2)
+    data = read_named(file or "-", MAX_BYTES)
     if len(data) > MAX_BYTES:
         fail(_("{file}: too large (at most 1 MB)").format(file=file or "-"))
     data_in = bom_input_from_json(read_json(data), sku)

@@ -4,13 +4,21 @@
 from __future__ import annotations
 
 import json
-import sys
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from bizdesk.cli.core import DbOpt, date_form, fail, open_store, parse_date, say, show, typed_date
+from bizdesk.cli.core import (
+    DbOpt,
+    date_form,
+    fail,
+    open_store,
+    parse_date,
+    read_named,
+    say,
+    show,
+    typed_date,
+)
 from bizdesk.errors import ValidationError
 from bizdesk.fieldnames import refusal
 from bizdesk.formatting import day, visible
@@ -124,16 +132,7 @@ def recurring_list(ctx: typer.Context, db: DbOpt = None) -> None:
 
 
 def _read_json(file: str) -> object:
-    if file == "-":
-        raw = sys.stdin.buffer.read(MAX_BYTES + 1)
-    else:
-        from bizdesk.files import may_read
-
-        path = Path(file)
-        may_read(path)
-        if not path.is_file():
-            fail(_("{file}: no such file").format(file=file))
-        raw = path.read_bytes()[: MAX_BYTES + 1]
+    raw = read_named(file, MAX_BYTES)
     if len(raw) > MAX_BYTES:
         fail(_("{file}: too large (at most 5 MB)").format(file=file))
     try:
