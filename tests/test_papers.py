@@ -462,6 +462,14 @@ def test_vat_ids_are_checked_for_the_country_and_kept_compact(
         # no country and no country's prefix: read by no rules, it was stored as HELLO123
         ("hello-123", "", "give the country, or write the id with its country's two letters"),
         ("GB 980 7806 85", "", "not a valid tax id for GB"),
+        # stdnum reads GR too, but Greece's EU VAT ids are EL: such an id fails in VIES
+        (
+            "GR094259216",
+            "GR",
+            "a Greek VAT id is written with EL, not GR (its EU prefix), e.g. EL094259216",
+        ),
+        ("GR 094259216", "", "e.g. EL 094259216"),
+        ("EL12345", "GR", "e.g. EL094259216)"),  # Greece's own example
     ],
 )
 def test_invalid_vat_ids_are_refused_saying_what_is_expected(

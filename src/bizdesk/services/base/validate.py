@@ -240,6 +240,7 @@ _VAT_EXAMPLES = {
     "ES": "ESB58378431",
     "FR": "FR40303265045",
     "GB": "GB980780684",
+    "GR": "EL094259216",
     "IT": "IT00743110157",
     "RO": "RO18547290",
     "VN": "0100109106",
@@ -404,6 +405,13 @@ def vat_id(value: object, country: str | None) -> str:
 
     cc = (country or "").upper()
     prefix = s[:2].upper()
+    if prefix == "GR" and (cc in ("", "GR")):  # read as EU VAT ids (stdnum): VIES says EL
+        raise FieldError(
+            Message(
+                "a Greek VAT id is written with EL, not GR (its EU prefix), e.g. {example}",
+                example="EL" + s[2:],
+            )
+        )
     if prefix.isalpha() and (prefix.lower() in eu_vat.MEMBER_STATES or prefix == "EL"):
         for_country = _EU_PREFIX_COUNTRY.get(prefix, prefix)
         if cc and for_country != cc:
