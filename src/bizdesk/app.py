@@ -336,11 +336,11 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
         data: object,
     ) -> None:
         collector.settle()  # the store is open and read: collect again (release: once built)
-        kept_role = self.role if self._kept_drawn.is_set() else None
+        same_role = role == self.role  # as the kept figures were read for, if shown
         self._take_store(store, role, ask, settings, which, language)
         tab_pane = self.query_one(Tabs).get_pane(TABS[0].id)
         shown = tab_pane.children[0] if tab_pane.children else None
-        if data is not None and kept_role == role and getattr(shown, "kept", False):
+        if data is not None and same_role and getattr(shown, "kept", False):
             shown.post_message(shown.Loaded(data))  # drawn again only if a figure differs
         else:
             await tab_pane.remove_children()
