@@ -252,9 +252,9 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
         the first frame shows; a store that cannot be used ends the app with a sentence."""
         url = None
         glance = self._kept() if self._kept is not None and self.today is None else None
-        if glance is not None:  # Home as last seen, the store unchanged since: shown now
-            self.call_from_thread(self._show_kept, glance)
-            self._kept_drawn.wait(timeout=2)  # (the database stack imported after it)
+        if glance is not None and self.is_running:  # Home as last seen, the store
+            self.call_from_thread(self._show_kept, glance)  # unchanged since: shown now
+            self._kept_drawn.wait(timeout=1)  # (the database stack imported after it)
         try:
             from bizdesk.services.base.zones import live_in_shop_zone
 
@@ -296,7 +296,10 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
         self._speak()
         tab_pane = self.query_one(Tabs).get_pane(TABS[0].id)
         await tab_pane.remove_children()
-        await tab_pane.mount(self._pane_for(TABS[0].id, glance.data, kept=True))
+        pane = self._pane_for(TABS[0].id, glance.data, kept=True)
+        await tab_pane.mount(pane)
+        if not getattr(pane, "kept", False):  # (no Home for the role: nothing to wait for)
+            self._kept_drawn.set()
 
     def home_drawn(self) -> None:
         """Home's figures and charts are on the screen (screens/home.py)."""
