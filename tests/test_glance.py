@@ -281,3 +281,72 @@ async def test_home_reread_in_part_is_not_kept(store, sqlite_only, cache):  # no
         await until(pilot, lambda: G.kept(_path(store), store.user) is not None, "kept")
         assert G.kept(_path(store), store.user).data == home.data
     colleague.dispose()
+
+
+@pytest.mark.parametrize(
+    ("where", "value"),
+    [
+        (("data", "cash"), "NaN"),
+        (("data", "cash"), "1e999999999"),
+        (("data", "cash"), 12),  # a number where bizdesk writes text
+        (("data", "follow_ups"), "x"),
+        (("data", "tickets_open"), -1),
+        (("data", "tickets_open"), True),
+        (("data", "sales_by_month"), [["2026-01", "Infinity"]]),
+        (("data", "pipeline"), [{"stage": 1}]),
+        (("role",), "admin"),
+        (("locale",), "xx_NOWHERE"),
+        (("company",), ["a list"]),
+    ],
+)
+def test_a_kept_file_not_as_bizdesk_writes_it_is_not_used(store, sqlite_only, cache, where, value):  # noqa: ANN001
+    """Each of these drew Home into a crash (TypeError, an overflow in Babel) at every
+    start, until the file was removed or the store written."""
+    _keep(store)
+    kept_file = G.kept_file(_path(store), store.user)
+    entry = json.loads(kept_file.read_text())
+    inner = entry["glance"]
+    for key in where[:-1]:
+        inner = inner[key]
+    inner[where[-1]] = value
+    kept_file.write_text(json.dumps(entry))
+    assert G.kept(_path(store), store.user) is None
+
+
+def test_a_kept_file_too_deep_to_read_is_not_used(store, sqlite_only, cache):  # noqa: ANN001
+    """json's RecursionError killed the opening worker: "Opening the store…" for good."""
+    _keep(store)
+    G.kept_file(_path(store), store.user).write_text("[" * 200_000 + "]" * 200_000)
+    assert G.kept(_path(store), store.user) is None
+
+
+def test_only_a_file_and_folder_of_the_persons_own_are_used(store, sqlite_only, cache):  # noqa: ANN001
+    """A cache folder others may write in let them put forged figures on a person's
+    Home: such a folder, or a file another wrote or may read, is not read; a folder of
+    another's is not written in, the person's own is made private first."""
+    _keep(store)
+    kept_file = G.kept_file(_path(store), store.user)
+    folder = kept_file.parent
+    folder.chmod(0o777)
+    assert G.kept(_path(store), store.user) is None
+    os.chown(folder, 65534, -1)  # another's folder (nobody's): nothing is written into it
+    kept_file.unlink()
+    _keep(store)
+    assert not kept_file.exists()
+    os.chown(folder, os.geteuid(), -1)  # the person's own: made private again, then used
+    _keep(store)
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    kept_file.chmod(0o644)
+    assert G.kept(_path(store), store.user) is None
+    kept_file.chmod(0o600)
+    assert G.kept(_path(store), store.user) is not None
+    os.chown(kept_file, 65534, -1)  # another person's file (nobody), put in its place
+    assert G.kept(_path(store), store.user) is None
+
+
+def test_a_file_that_cannot_be_put_in_place_leaves_nothing_behind(store, sqlite_only, cache):  # noqa: ANN001
+    kept_file = G.kept_file(_path(store), store.user)
+    kept_file.mkdir(parents=True)  # a folder where the file goes: the rename fails
+    kept_file.parent.chmod(0o700)
+    _keep(store)
+    assert [p.name for p in kept_file.parent.iterdir()] == [kept_file.name]

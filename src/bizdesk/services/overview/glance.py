@@ -22,22 +22,28 @@ This module imports no database stack: the start imports it before its first fra
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import sqlite3
+import stat
 from dataclasses import asdict, dataclass, fields
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from babel.core import Locale
 from platformdirs import user_cache_path
 
 from bizdesk.identity import current_gate
+from bizdesk.money import MAX_ABS_MINOR
 from bizdesk.services.base.figures import PipelineRow
+from bizdesk.words import USER_ROLE_NAMES
 
 FORMAT = 1  # of the kept file: another is not read
+MOST = 1 << 20  # bytes: a kept file is some 1,500; a larger one was not written by bizdesk
 
 
 @dataclass(frozen=True)
@@ -111,15 +117,21 @@ def keep(store: Path, user: str, mark: Mark, glance: Glance) -> None:
         "glance": asdict(glance),  # dates and Decimals as text (default=str)
     }
     path = kept_file(store, user)
+    tmp = path.with_name(f"{path.stem}.{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        tmp = path.with_name(f"{path.stem}.{os.getpid()}.tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        folder = os.lstat(path.parent)
+        if stat.S_ISDIR(folder.st_mode) and folder.st_uid == os.geteuid():
+            os.chmod(path.parent, 0o700)  # its own folder, made private if it was not
+        if not _private(os.lstat(path.parent), folder=True):
+            return  # a folder someone else owns or may write in: kept figures could be forged
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             json.dump(entry, fh, default=str)
         os.replace(tmp, path)
     except OSError:
-        return
+        with contextlib.suppress(OSError):  # (a full disk: nothing half-written is left)
+            tmp.unlink()
 
 
 def kept(store: Path, user: str, now: datetime | None = None) -> Glance | None:
@@ -130,7 +142,13 @@ def kept(store: Path, user: str, now: datetime | None = None) -> Glance | None:
     if current_gate() is not None:
         return None
     try:
-        with kept_file(store, user).open(encoding="utf-8") as fh:
+        path = kept_file(store, user)
+        if not _private(os.lstat(path.parent), folder=True):
+            return None
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+        with os.fdopen(fd, encoding="utf-8") as fh:
+            if not _private(os.fstat(fh.fileno())) or os.fstat(fh.fileno()).st_size > MOST:
+                return None  # only a file this person wrote, as they wrote it
             entry = json.load(fh)
         if entry["format"] != FORMAT or entry["store"] != os.path.realpath(store):
             return None
@@ -146,9 +164,21 @@ def kept(store: Path, user: str, now: datetime | None = None) -> Glance | None:
             return None
         if _store_mark(store) != (mark["event"], mark["link"], mark["revision"]):
             return None
-        return Glance(**{**glance, "data": data})
-    except (OSError, ValueError, KeyError, TypeError, sqlite3.Error, ArithmeticError):
-        return None  # not kept, or not readable as kept: the start reads the store
+        found = Glance(**{**glance, "data": data})
+        texts = (found.ask, found.language, found.company, found.which)
+        if found.role not in USER_ROLE_NAMES or not all(isinstance(t, str) for t in texts):
+            return None
+        Locale.parse(found.locale)  # (Home formats every figure in it)
+        return found
+    except Exception:  # noqa: BLE001 - not kept, or not as kept (a file made by hand, too
+        return None  # deep, of other types): the start reads the store as it always did
+
+
+def _private(st: os.stat_result, folder: bool = False) -> bool:
+    """Whether a kept file (or its folder) is this person's alone: theirs, and nobody
+    else may read it or write in it."""
+    kind = stat.S_ISDIR(st.st_mode) if folder else stat.S_ISREG(st.st_mode)
+    return kind and st.st_uid == os.geteuid() and not st.st_mode & 0o077
 
 
 def _store_mark(store: Path) -> tuple[int, str | None, str]:
@@ -167,12 +197,36 @@ def _store_mark(store: Path) -> tuple[int, str | None, str]:
 
 
 def _data_from(raw: dict) -> Dashboard:
-    def money(value: str | None) -> Decimal | None:
-        return None if value is None else Decimal(value)
+    """The figures as kept, each of the type and size bizdesk writes (ValueError else)."""
+
+    def amount(value: object) -> Decimal:
+        if not isinstance(value, str):
+            raise ValueError(value)
+        figure = Decimal(value)
+        if not figure.is_finite() or abs(figure) >= MAX_ABS_MINOR:
+            raise ValueError(value)
+        return figure
+
+    def money(value: object) -> Decimal | None:
+        return None if value is None else amount(value)
+
+    def count(value: object) -> int:
+        if type(value) is not int or not 0 <= value < MAX_ABS_MINOR:
+            raise ValueError(value)
+        return value
+
+    def text(value: object) -> str:
+        if not isinstance(value, str):
+            raise ValueError(value)
+        return value
 
     def row(r: dict) -> PipelineRow:
         return PipelineRow(
-            r["stage"], r["probability"], r["deals"], Decimal(r["amount"]), Decimal(r["weighted"])
+            text(r["stage"]),
+            count(r["probability"]),
+            count(r["deals"]),
+            amount(r["amount"]),
+            amount(r["weighted"]),
         )
 
     amounts = {
@@ -181,14 +235,17 @@ def _data_from(raw: dict) -> Dashboard:
         if f.type == "Decimal | None"  # (annotations are text: postponed evaluation)
     }
     total = raw["pipeline_total"]
+    follow_ups = raw["follow_ups"]
     return Dashboard(
-        today=date.fromisoformat(raw["today"]),
-        sales_by_month=[(m, Decimal(v)) for m, v in raw["sales_by_month"]],
+        today=date.fromisoformat(text(raw["today"])),
+        sales_by_month=[(text(m), amount(v)) for m, v in raw["sales_by_month"]],
         pipeline=[row(r) for r in raw["pipeline"]],
         pipeline_total=row(total) if total is not None else None,
-        tickets_open=int(raw["tickets_open"]),
-        tickets_overdue=int(raw["tickets_overdue"]),
-        low_stock=int(raw["low_stock"]),
-        follow_ups=raw["follow_ups"],
+        tickets_open=count(raw["tickets_open"]),
+        tickets_overdue=count(raw["tickets_overdue"]),
+        low_stock=count(raw["low_stock"]),
+        follow_ups=None
+        if follow_ups is None
+        else {"today": count(follow_ups["today"]), "overdue": count(follow_ups["overdue"])},
         **amounts,
     )
