@@ -129,6 +129,20 @@ def test_a_catalog_compiles_once_into_the_cache(tmp_path, monkeypatch) -> None: 
     assert i18n.translations("ro").gettext("Language") == "Limba"
 
 
+def test_a_catalog_that_cannot_be_cached_leaves_nothing_behind(tmp_path, monkeypatch) -> None:  # noqa: ANN001
+    """A full cache disk left a temporary file at every start (its name is the catalog's
+    with the process's number: one more each time)."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setattr(i18n, "_loaded", {})
+    assert i18n.translations("ro").gettext("Language") == "Limba"
+    (cached,) = (tmp_path / "bizdesk" / "mo").glob("ro-*.mo")
+    cached.unlink()
+    cached.mkdir()  # the rename into place fails, as a full disk's write does
+    monkeypatch.setattr(i18n, "_loaded", {})
+    assert i18n.translations("ro").gettext("Language") == "Limba"
+    assert [p.name for p in cached.parent.iterdir()] == [cached.name]
+
+
 @pytest.mark.parametrize(
     ("setting", "env", "expected"),
     [

@@ -26,6 +26,7 @@ else the session's (``LC_ALL``, ``LC_TIME``, ``LANG``), else their language's us
 
 from __future__ import annotations
 
+import contextlib
 import gettext as _gettext
 import hashlib
 import os
@@ -169,13 +170,14 @@ def translations(language: str) -> _gettext.NullTranslations:
     if data is None:
         data = compile_catalog(po)
         if mo_file is not None:
+            tmp = mo_file.with_suffix(f".{os.getpid()}.tmp")
             try:
                 mo_file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-                tmp = mo_file.with_suffix(f".{os.getpid()}.tmp")
                 tmp.write_bytes(data)
                 os.replace(tmp, mo_file)
-            except OSError:
-                pass  # a read-only cache only costs the compile next time
+            except OSError:  # a read-only or full cache only costs the compile next time,
+                with contextlib.suppress(OSError):  # and leaves nothing half-written
+                    tmp.unlink()
     found = _gettext.GNUTranslations(BytesIO(data))
     _loaded[language] = found
     return found
