@@ -147,7 +147,8 @@ def kept(store: Path, user: str, now: datetime | None = None) -> Glance | None:
             return None
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
         with os.fdopen(fd, encoding="utf-8") as fh:
-            if not _private(os.fstat(fh.fileno())) or os.fstat(fh.fileno()).st_size > MOST:
+            info = os.fstat(fh.fileno())
+            if not _private(info) or info.st_size > MOST:
                 return None  # only a file this person wrote, as they wrote it
             entry = json.load(fh)
         if entry["format"] != FORMAT or entry["store"] != os.path.realpath(store):
