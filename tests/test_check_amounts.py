@@ -27,3 +27,38 @@ def test_the_closing_balance_is_said_as_the_shop_writes_amounts(
     use("en")
     found = [str(v.message) for v in run_checks(store) if v.check == "bank-closing-balance"]
     assert len(found) == 1 and said in found[0], found
+
+
+def test_every_rule_says_amounts_and_quantities_as_the_shop_writes_them(store: Store) -> None:
+    """The rules over the tables said "debits 10000 and credits 9000 (minor units)" and
+    "below zero (-2500 thousandths)": now as every table shows them."""
+    from sqlalchemy import text
+
+    from tests.erp_helpers import product
+    from tests.test_ledger import _post
+
+    with store.write() as uow:
+        uow.set_setting("locale", "es_ES")
+    entry = _post(store)  # 100.00 capital
+    bolt = product(store, "BOLT")
+    with store.write() as uow:  # what no service writes: a line changed, a move below zero
+        uow.session.execute(
+            text(
+                "UPDATE journal_line SET credit_minor = 9000 "
+                "WHERE entry_id = :e AND credit_minor > 0"
+            ),
+            {"e": entry.id},
+        )
+        location = uow.session.execute(text("SELECT id FROM location LIMIT 1")).scalar_one()
+        uow.session.execute(
+            text(
+                "INSERT INTO stock_move (product_id, location_id, kind, qty_scaled, "
+                "unit_cost_minor, value_minor, reason, username, at) VALUES (:p, :l, 'adjust', "
+                "-2500, 0, 0, '', 'tester', CURRENT_TIMESTAMP)"
+            ),
+            {"p": bolt, "l": location},
+        )
+    use("en")
+    said = {v.check: str(v.message) for v in run_checks(store)}
+    assert "debits 100,00 and credits 90,00 do not balance" in said["entry-balanced"], said
+    assert "on hand is below zero (-2,5)" in said["stock-not-negative"], said

@@ -22,7 +22,7 @@ from bizdesk.faults import file_problem
 from bizdesk.i18n import N_, Message
 from bizdesk.models import load_all
 from bizdesk.models.core import AuditEvent, User
-from bizdesk.money import qty_text
+from bizdesk.money import money_text, qty_text
 from bizdesk.reading import date_text
 from bizdesk.services.banking import findings as banking
 from bizdesk.services.base import permissions
@@ -53,13 +53,23 @@ def check(name: str) -> Callable[[CheckFn], CheckFn]:
 def _sql_rule(name: str, sql: str, message: str, *fields: str, **constants: object) -> None:
     """A rule that holds when ``sql`` returns no rows; each row is one violation, the
     sentence ``message`` (marked with N_) with the row's columns as ``fields`` (a field
-    named "email!r" is quoted) and ``constants``."""
-    keys = [f.removesuffix("!r") for f in fields]
-    quoted = [f.endswith("!r") for f in fields]
+    named "email!r" is quoted, "total!money" an amount in minor units, "qty!qty" a quantity
+    in thousandths: both said as the shop writes them) and ``constants``."""
+    keys = [f.partition("!")[0] for f in fields]
+    kinds = [f.partition("!")[2] for f in fields]
 
     def run(uow: UnitOfWork) -> Iterator[Violation]:
+        # amounts and quantities as the shop writes them, as every table shows them
+        loc = uow.input_locale or uow.setting("locale") or "en_US"
+        shown = {
+            "r": repr,
+            "money": lambda minor: money_text(minor, uow.exponent, loc),
+            "qty": lambda scaled: qty_text(scaled, loc),
+        }
         for row in uow.session.execute(text(sql)):
-            values = [repr(x) if q else x for x, q in zip(row, quoted, strict=True)]
+            values = [
+                shown[k](x) if k and x is not None else x for x, k in zip(row, kinds, strict=True)
+            ]
             params = dict(zip(keys, values, strict=True))
             yield Violation(name, Message(message, **params, **constants))
 
@@ -473,10 +483,10 @@ _sql_rule(
     "SELECT e.number, SUM(l.debit_minor), SUM(l.credit_minor) FROM journal_entry e "
     "JOIN journal_line l ON l.entry_id = e.id WHERE e.state = 'posted' "
     "GROUP BY e.id, e.number HAVING SUM(l.debit_minor) != SUM(l.credit_minor) OR COUNT(*) < 2",
-    N_("{prefix}-{number}: debits {debit} and credits {credit} (minor units) do not balance"),
+    N_("{prefix}-{number}: debits {debit} and credits {credit} do not balance"),
     "number",
-    "debit",
-    "credit",
+    "debit!money",
+    "credit!money",
     prefix=JOURNAL.prefix,
 )
 _sql_rule(
@@ -522,34 +532,28 @@ _sql_rule(
     "JOIN product p ON p.id = m.product_id JOIN location loc ON loc.id = m.location_id "
     "WHERE NOT p.allow_negative GROUP BY p.id, p.sku, loc.id, loc.name "
     "HAVING SUM(m.qty_scaled) < 0",
-    N_(
-        "{sku} at {location}: on hand is below zero ({qty} thousandths) and the product does "
-        "not allow it"
-    ),
+    N_("{sku} at {location}: on hand is below zero ({qty}) and the product does not allow it"),
     "sku",
     "location",
-    "qty",
+    "qty!qty",
 )
 _sql_rule(
     "stock-zero-value",
     "SELECT p.sku, SUM(m.value_minor) FROM stock_move m JOIN product p ON p.id = m.product_id "
     "GROUP BY p.id, p.sku HAVING SUM(m.qty_scaled) = 0 AND SUM(m.value_minor) != 0",
-    N_("{sku}: nothing on hand but a stock value of {value} (minor units) is left"),
+    N_("{sku}: nothing on hand but a stock value of {value} is left"),
     "sku",
-    "value",
+    "value!money",
 )
 _sql_rule(
     "received-equals-moves",
     "SELECT l.id, l.received_scaled, COALESCE(SUM(m.qty_scaled), 0) FROM purchase_line l "
     "LEFT JOIN stock_move m ON m.source_kind = 'purchase_line' AND m.source_id = l.id "
     "GROUP BY l.id, l.received_scaled HAVING l.received_scaled != COALESCE(SUM(m.qty_scaled), 0)",
-    N_(
-        "purchase line #{id}: received {received} but its stock moves add up to {moved} "
-        "(thousandths)"
-    ),
+    N_("purchase line #{id}: received {received} but its stock moves add up to {moved}"),
     "id",
-    "received",
-    "moved",
+    "received!qty",
+    "moved!qty",
 )
 _sql_rule(
     "receipt-within-order",
@@ -576,13 +580,10 @@ _sql_rule(
     "AND m.source_id = l.id WHERE NOT EXISTS (SELECT 1 FROM sales_kit_line k "
     "WHERE k.sales_line_id = l.id) GROUP BY l.id "
     "HAVING l.delivered_scaled - l.returned_scaled != -COALESCE(SUM(m.qty_scaled), 0)",
-    N_(
-        "sales line #{id}: {out} out with the customer but its stock moves say {moved} "
-        "(thousandths)"
-    ),
+    N_("sales line #{id}: {out} out with the customer but its stock moves say {moved}"),
     "id",
-    "out",
-    "moved",
+    "out!qty",
+    "moved!qty",
 )
 _sql_rule(
     "invoice-numbers",
@@ -598,10 +599,10 @@ _sql_rule(
     "SELECT i.number, i.total_minor, SUM(p.amount_minor) FROM invoice i "
     "JOIN customer_payment p ON p.invoice_id = i.id GROUP BY i.id, i.number, i.total_minor "
     "HAVING SUM(p.amount_minor) > i.total_minor",
-    N_("invoice {number}: paid {paid}, more than its total {total} (minor units)"),
+    N_("invoice {number}: paid {paid}, more than its total {total}"),
     "number",
-    "total",
-    "paid",
+    "total!money",
+    "paid!money",
 )
 _ROLE_BALANCE = (
     "(SELECT COALESCE(SUM(l.debit_minor - l.credit_minor), 0) FROM journal_line l "
@@ -611,9 +612,9 @@ _sql_rule(
     "inventory-equals-valuation",
     f"SELECT inv, val FROM (SELECT {_ROLE_BALANCE.format('inventory')} AS inv, "
     "(SELECT COALESCE(SUM(value_minor), 0) FROM stock_move) AS val) AS t WHERE inv != val",
-    N_("the inventory account holds {books} but the stock is valued at {stock} (minor units)"),
-    "books",
-    "stock",
+    N_("the inventory account holds {books} but the stock is valued at {stock}"),
+    "books!money",
+    "stock!money",
 )
 _sql_rule(
     "grni-equals-unbilled",
@@ -621,18 +622,18 @@ _sql_rule(
     "(SELECT COALESCE(SUM(received_value_minor - billed_value_minor), 0) FROM purchase_line) "
     "AS open) AS t WHERE grni != open",
     N_("goods received not invoiced holds {books} but received-not-billed goods are worth {open}"),
-    "books",
-    "open",
+    "books!money",
+    "open!money",
 )
 _sql_rule(
     "bill-paid-within-total",
     "SELECT b.reference, b.total_minor, SUM(p.amount_minor) FROM supplier_bill b "
     "JOIN supplier_payment p ON p.bill_id = b.id GROUP BY b.id, b.reference, b.total_minor "
     "HAVING SUM(p.amount_minor) > b.total_minor",
-    N_("bill {reference}: paid {paid}, more than its total {total} (minor units)"),
+    N_("bill {reference}: paid {paid}, more than its total {total}"),
     "reference",
-    "total",
-    "paid",
+    "total!money",
+    "paid!money",
 )
 # The VAT return (services/books/vat_return.py) counts a document's VAT from its lines and
 # the rest of the VAT accounts' lines entry by entry: it ties to the accounts exactly when
@@ -653,8 +654,8 @@ _sql_rule(
     N_("{kind} {number}: VAT {vat} but its lines or its entry say otherwise (posted {posted})"),
     "kind",
     "number",
-    "vat",
-    "posted",
+    "vat!money",
+    "posted!money",
 )
 _sql_rule(
     "vat-return-bills",
@@ -664,8 +665,8 @@ _sql_rule(
     f"{_ENTRY_VAT.format('debit_minor - l.credit_minor', 'b.entry_id', 'vat_receivable')}",
     N_("bill {reference}: VAT {vat} but its entry posted {posted} to VAT receivable"),
     "reference",
-    "vat",
-    "posted",
+    "vat!money",
+    "posted!money",
 )
 
 # --- lead nurturing (services/crm/nurture.py)
@@ -694,12 +695,12 @@ _sql_rule(
     "(SELECT COALESCE(SUM(consumed_value_minor), 0) FROM assembly_line l WHERE l.order_id = o.id)",
     N_(
         "assembly order #{number}: received at {received} but its components cost {used} and "
-        "its labour {labour} (minor units)"
+        "its labour {labour}"
     ),
     "number",
-    "received",
-    "labour",
-    "used",
+    "received!money",
+    "labour!money",
+    "used!money",
 )
 _sql_rule(
     "assembly-moves",
@@ -711,13 +712,13 @@ _sql_rule(
     "OR o.received_value_minor != COALESCE(SUM(m.value_minor), 0)",
     N_(
         "assembly order #{number}: {done} made worth {value} but its stock moves say {moved} "
-        "worth {moved_value} (thousandths, minor units)"
+        "worth {moved_value}"
     ),
     "number",
-    "done",
-    "value",
-    "moved",
-    "moved_value",
+    "done!qty",
+    "value!money",
+    "moved!qty",
+    "moved_value!money",
 )
 _sql_rule(
     "assembly-consumed",
@@ -731,14 +732,14 @@ _sql_rule(
     "OR l.consumed_value_minor != COALESCE(-SUM(m.value_minor), 0)",
     N_(
         "assembly order #{number}, line #{line}: {consumed} consumed worth {value} but its "
-        "stock moves say {moved} worth {moved_value} (thousandths, minor units)"
+        "stock moves say {moved} worth {moved_value}"
     ),
     "number",
     "line",
-    "consumed",
-    "value",
-    "moved",
-    "moved_value",
+    "consumed!qty",
+    "value!money",
+    "moved!qty",
+    "moved_value!money",
 )
 _sql_rule(
     "assembly-within-quantity",
@@ -751,8 +752,8 @@ _sql_rule(
         "quantity (a reservation below zero)"
     ),
     "number",
-    "qty",
-    "done",
+    "qty!qty",
+    "done!qty",
 )
 _sql_rule(
     "assembly-done-consumed-all",
@@ -779,14 +780,14 @@ _sql_rule(
     "OR k.delivered_value_minor - k.returned_value_minor != -COALESCE(SUM(m.value_minor), 0)",
     N_(
         "sales line #{id}: component #{component} of its kit is {out} out worth {value} but "
-        "its stock moves say {moved} worth {moved_value} (thousandths, minor units)"
+        "its stock moves say {moved} worth {moved_value}"
     ),
     "id",
     "component",
-    "out",
-    "value",
-    "moved",
-    "moved_value",
+    "out!qty",
+    "value!money",
+    "moved!qty",
+    "moved_value!money",
 )
 _sql_rule(
     "kit-line-value",
@@ -798,11 +799,11 @@ _sql_rule(
     "OR l.delivered_scaled % 1000 != 0 OR l.returned_scaled % 1000 != 0",
     N_(
         "sales line #{id}: its kit left at {value} but its components at {components}, or "
-        "part of a kit left or came back (minor units)"
+        "part of a kit left or came back"
     ),
     "id",
-    "value",
-    "components",
+    "value!money",
+    "components!money",
 )
 _sql_rule(
     "kit-never-in-stock",
@@ -810,10 +811,10 @@ _sql_rule(
     "JOIN bom b ON b.product_id = p.id AND b.active = TRUE AND b.kind = 'kit' "
     "JOIN stock_move m ON m.product_id = p.id GROUP BY p.id, p.sku "
     "HAVING SUM(m.qty_scaled) != 0 OR SUM(m.value_minor) != 0",
-    N_("{sku} is a kit but has {qty} in stock worth {value} (thousandths, minor units)"),
+    N_("{sku} is a kit but has {qty} in stock worth {value}"),
     "sku",
-    "qty",
-    "value",
+    "qty!qty",
+    "value!money",
 )
 
 
@@ -830,14 +831,13 @@ _sql_rule(
     N_(
         "payslip PR-{number}/{employee}: gross {gross} less deductions {deductions} is not its "
         "net {net}, or its lines do not add up to its deductions and contributions {contributions}"
-        " (minor units)"
     ),
     "number",
     "employee",
-    "gross",
-    "deductions",
-    "contributions",
-    "net",
+    "gross!money",
+    "deductions!money",
+    "contributions!money",
+    "net!money",
 )
 _sql_rule(
     "payroll-entry",
@@ -852,11 +852,11 @@ _sql_rule(
     "l.account_id WHERE l.entry_id = r.entry_id AND a.role = 'wages_payable'))",
     N_(
         "payroll run #{number}: its payslips come to {lines} but its entry posts {posted}, or "
-        "its net pay is not what the entry owes the employees (minor units)"
+        "its net pay is not what the entry owes the employees"
     ),
     "number",
-    "lines",
-    "posted",
+    "lines!money",
+    "posted!money",
 )
 _sql_rule(
     "payroll-paid",
@@ -871,14 +871,11 @@ _sql_rule(
     "journal_entry e JOIN journal_line l ON l.entry_id = e.id JOIN "
     "account a ON a.id = l.account_id WHERE e.source_kind = 'payroll_payment' AND "
     "e.source_id = r.id AND (a.role IS NULL OR a.role != 'wages_payable'))",
-    N_(
-        "payroll run #{number}: paid {paid} of a net {net}, and its payments moved {moved} "
-        "(minor units)"
-    ),
+    N_("payroll run #{number}: paid {paid} of a net {net}, and its payments moved {moved}"),
     "number",
-    "paid",
-    "net",
-    "moved",
+    "paid!money",
+    "net!money",
+    "moved!money",
 )
 _sql_rule(
     "payroll-state",
@@ -912,12 +909,12 @@ _sql_rule(
     "'wages_payable' AND l.contact_id = m.contact_id))",
     N_(
         "payslip PR-{number}/{employee}: its net pay {net} is not what the payment it names "
-        "paid the employee ({moved}), or that payment is not one of its run's (minor units)"
+        "paid the employee ({moved}), or that payment is not one of its run's"
     ),
     "number",
     "employee",
-    "net",
-    "moved",
+    "net!money",
+    "moved!money",
 )
 _sql_rule(
     "payroll-once-a-month",

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session
 
 from bizdesk.db.session import UnitOfWork
 from bizdesk.i18n import Message
@@ -67,13 +66,14 @@ def bank_line_findings(uow: UnitOfWork) -> Iterator[tuple[str, Message, str]]:
                 ),
                 "error",
             )
-    yield from _matched_entries(session)
+    yield from _matched_entries(uow)
     yield from _closing_balances(uow)
 
 
-def _matched_entries(session: Session) -> Iterator[tuple[str, Message, str]]:
+def _matched_entries(uow: UnitOfWork) -> Iterator[tuple[str, Message, str]]:
     """A matched line holds an entry, posted, not reversed, moving its account by its
     amount; an open line holds none."""
+    exp, loc = uow.exponent, uow.input_locale or uow.setting("locale") or "en_US"
     moved = (
         select(func.coalesce(func.sum(JournalLine.debit_minor - JournalLine.credit_minor), 0))
         .where(
@@ -82,7 +82,7 @@ def _matched_entries(session: Session) -> Iterator[tuple[str, Message, str]]:
         )
         .scalar_subquery()
     )
-    rows = session.execute(
+    rows = uow.session.execute(
         select(BankLine.id, BankLine.state, BankLine.amount_minor, moved, JournalEntry.number)
         .outerjoin(JournalEntry, JournalEntry.id == BankLine.entry_id)
         .where(
@@ -103,13 +103,13 @@ def _matched_entries(session: Session) -> Iterator[tuple[str, Message, str]]:
         yield (
             "bank-line-entry",
             Message(
-                "bank line #{id} ({state}, {amount} minor units) and its entry {entry} "
-                "(moving {moved}) do not agree",
+                "bank line #{id} ({state}, {amount}) and its entry {entry} (moving {moved}) "
+                "do not agree",
                 id=line_id,
                 state=state,
-                amount=amount,
+                amount=money_text(amount, exp, loc),
                 entry=JOURNAL.label(number) if number else "-",
-                moved=got,
+                moved=money_text(got, exp, loc),
             ),
             "error",
         )
