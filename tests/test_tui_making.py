@@ -12,7 +12,7 @@ from bizdesk.services.making import boms
 from bizdesk.widgets.lines_form import LinesFormScreen
 from bizdesk.widgets.paged_table import PagedTable
 from tests.erp_helpers import errors, product
-from tests.tui_helpers import SIZE, footer_text, settle, type_text
+from tests.tui_helpers import SIZE, footer_text, settle, type_text, wait_for
 
 
 def text_of(screen, selector: str) -> str:  # noqa: ANN001
@@ -142,14 +142,21 @@ async def test_assembly_list_and_page_with_keys(store) -> None:  # noqa: ANN001
         await pilot.press("escape")
         await settle(pilot, app)
         assert isinstance(app.screen, AssemblyListScreen)
-        await settle(pilot, app)
-        assert app.screen.table.page_data.rows == []  # no open order left
+        listed = app.screen.table
+        await wait_for(pilot, app, lambda: listed.page_data.rows == [], "no open order left", 10)
         await pilot.press("escape")  # back on the cart's page: the unit made is in its moves
         await settle(pilot, app)
         product_page = app.screen
         assert isinstance(product_page, ProductScreen)
-        shown = product_page.query_one(PagedTable).page_data.rows
-        assert any("MO-00001" in str(r) for r in shown), shown
+        moves = product_page.query_one(PagedTable)
+        # the page reads its moves again on return; wait for that read, not a fixed pause
+        await wait_for(
+            pilot,
+            app,
+            lambda: any("MO-00001" in str(r) for r in moves.page_data.rows),
+            "the assembly's move on the product page",
+            timeout=10,
+        )
     with store.read() as uow:
         assert products_available(uow, wheel) == 4000
     assert errors(store) == []
