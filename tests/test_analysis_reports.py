@@ -303,8 +303,8 @@ def test_a_report_refuses_what_it_does_not_read_and_says_its_period(store) -> No
         ),
         (
             "statement",
-            {"contact": "#1", "date_to": date(2026, 1, 1)},
-            "statement does not take --to; it takes --contact, --as-of, --by",
+            {"contact": "#1", "as_of": date(2026, 1, 1)},
+            "statement does not take --as-of; it takes --contact, --from, --to, --by",
         ),
     ):
         with pytest.raises(ValidationError) as exc:

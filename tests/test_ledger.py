@@ -296,7 +296,7 @@ def test_aging_fifo_by_contact(store) -> None:  # noqa: ANN001
         stmt = ledger_reports.contact_statement(uow, cid)
     assert len(rows) == 1 and rows[0].total == Decimal("30.00")
     assert rows[0].buckets["31_60"] == Decimal("30.00")  # the oldest 100 was paid first
-    assert stmt[-1].balance == Decimal("30.00")
+    assert stmt.rows[-1].balance == stmt.closing == Decimal("30.00")
 
 
 def test_aging_tells_two_contacts_of_one_name_apart_as_a_form_does(store) -> None:  # noqa: ANN001
@@ -353,8 +353,8 @@ def test_aging_shows_customers_in_credit_so_its_total_is_the_account(store) -> N
         rows, totals = ledger_reports.aging(uow, "receivable", date(2026, 11, 22))
         tb = {r.code: r.balance for r in ledger_reports.trial_balance(uow)[0]}
         rep = build(uow, "ar-aging", as_of=date(2026, 11, 22))
-        stmt = build(uow, "statement", contact=f"#{ben}", as_of=date(2026, 11, 22))
-        ana_stmt = build(uow, "statement", contact=f"#{ana}", as_of=date(2026, 11, 22))
+        stmt = build(uow, "statement", contact=f"#{ben}", date_to=date(2026, 11, 22))
+        ana_stmt = build(uow, "statement", contact=f"#{ana}", date_to=date(2026, 11, 22))
     # the statement's words follow the sign: Ben is owed, Ana owes
     assert stmt.notes == ["Balance: -50.00 (we owe)"]
     assert ana_stmt.notes == ["Balance: 30.00 (owes us)"]
@@ -395,7 +395,7 @@ def test_aging_reads_past_an_undone_payment(store) -> None:  # noqa: ANN001
     with store.read() as uow:
         rows, _ = ledger_reports.aging(uow, "receivable", date(2026, 11, 22))
         before, _ = ledger_reports.aging(uow, "receivable", date(2026, 11, 19))
-        stmt = build(uow, "statement", contact=f"#{cid}", as_of=date(2026, 11, 19))
+        stmt = build(uow, "statement", contact=f"#{cid}", date_to=date(2026, 11, 19))
     assert stmt.notes == ["Balance: 0.00 (settled)"]
     assert rows[0].total == rows[0].buckets["over_90"] == Decimal("100.00")
     assert before == []  # paid then, and the reversal not yet made

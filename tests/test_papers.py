@@ -312,6 +312,47 @@ def test_a_statement_has_its_opening_and_closing_balance(shop) -> None:  # noqa:
     assert not any("1,610.00" in x for x in lines)
 
 
+def test_the_statement_report_covers_a_period_as_the_printed_statement(shop) -> None:  # noqa: ANN001
+    """`report statement --from --to` starts from the balance brought forward, as the printed
+    statement does (one reading of the account serves both): it took only --as-of."""
+    from bizdesk.services.overview import reports
+
+    store, cid, *_ = shop
+    rep = reports.run(
+        store,
+        "statement",
+        contact=f"#{cid}",
+        date_from=date(2026, 11, 11),
+        date_to=date(2026, 11, 30),
+    )
+    first, *rest = rep.rows
+    assert (first["date"], first["entry"], str(first["memo"])) == (
+        date(2026, 11, 11),
+        "",
+        "Opening balance",
+    )
+    assert first["debit"] is None and first["balance"] == Decimal("1110.00")
+    assert [r["balance"] for r in rest][-1] == Decimal("336.50")
+    assert not any(r["debit"] == Decimal("1610.00") for r in rest)  # before the period
+    assert rep.notes == ["Balance: 336.50 (owes us)"]
+    assert str(reports.heading(rep)).endswith("2026-11-11 to 2026-11-30")
+    doc = reports.as_json(rep)
+    assert (doc["from"], doc["to"]) == ("2026-11-11", "2026-11-30")
+    assert doc["rows"][0] == {
+        "date": "2026-11-11", "entry": "", "memo": "Opening balance", "debit": None,
+        "credit": None, "balance": "1110.00",
+    }  # fmt: skip
+    with store.read() as uow:
+        paper = papers.render(
+            uow, "statement", f"#{cid}", date_from="2026-11-11", date_to="2026-11-30"
+        )
+    lines = lines_of(pdf_text(paper.data))
+    assert "Opening balance 1,110.00" in lines and "Closing balance 336.50" in lines
+    with pytest.raises(ValidationError) as refused:
+        reports.run(store, "statement", contact=f"#{cid}", as_of=date(2026, 11, 30))
+    assert "it takes --contact, --from, --to, --by" in str(refused.value.fields["report"])
+
+
 def test_a_customer_in_credit_is_told_what_the_shop_owes_them(shop) -> None:  # noqa: ANN001
     """A customer who paid more than they owed was told "Balance you owe us: -63.50 EUR"."""
     from bizdesk.services.books.ledger import Posting, account_for, post_entry

@@ -355,4 +355,11 @@ def test_a_statement_of_a_supplier_who_also_buys_shows_what_they_owe(shop) -> No
     assert (
         f"The other side: bizdesk report statement --contact '#{sid}' --by payable" in table.stdout
     ), table.stdout
+    period = ("--from", "2020-01-01", "--to", "2099-12-31")
+    table = bizdesk("report", "statement", "--contact", f"#{sid}", *period, "--db", store.url)
+    assert table.returncode == 0, table.stderr
+    assert (  # over the same period
+        f"The other side: bizdesk report statement --contact '#{sid}' --from 2020-01-01 "
+        "--to 2099-12-31 --by payable" in " ".join(table.stdout.split())
+    ), table.stdout
     assert ours.params["account"] == "payable" and ours.rows[-1]["balance"] == Decimal("12.00")

@@ -252,8 +252,13 @@ def _table(rep, locale: str) -> None:  # noqa: ANN001
     for note in rep.notes:
         say(_words(note))
     if rep.other_side:  # a statement's other side, and how to see it from here
+        period = "".join(
+            f" {option} {rep.params[key].isoformat()}"
+            for key, option in (("from", "--from"), ("to", "--to"))
+            if rep.params.get(key)
+        )
         command = (
-            f"bizdesk report statement --contact '#{rep.params['contact_id']}' "
+            f"bizdesk report statement --contact '#{rep.params['contact_id']}'{period} "
             f"--by {rep.other_side}"
         )
         say(_("The other side: {command}").format(command=command))

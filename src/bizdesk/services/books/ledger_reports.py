@@ -255,15 +255,56 @@ class StatementRow:
     balance: Decimal
 
 
+@dataclass(frozen=True)
+class Statement:
+    """A contact's account over a period, in the account's natural sign (what they owe us,
+    or what we owe them): the balance brought forward from before the period, then every
+    posted line in it with the running balance."""
+
+    role: str  # "receivable" or "payable"
+    opening: Decimal  # the balance on the day before the period (0 without a start)
+    rows: list[StatementRow]
+
+    @property
+    def closing(self) -> Decimal:
+        return self.rows[-1].balance if self.rows else self.opening
+
+    @property
+    def debits(self) -> Decimal:
+        return sum((r.debit for r in self.rows), Decimal(0))
+
+    @property
+    def credits(self) -> Decimal:
+        return sum((r.credit for r in self.rows), Decimal(0))
+
+
 @requires("reports.finance")
 def contact_statement(
-    uow: UnitOfWork, contact_id: int, role: str = "receivable", as_of: date | None = None
-) -> list[StatementRow]:
-    """A customer's (receivable) or supplier's (payable) account with a running balance.
-    The balance is in the account's natural sign: what they owe us, or what we owe them."""
+    uow: UnitOfWork,
+    contact_id: int,
+    role: str = "receivable",
+    date_from: date | None = None,
+    date_to: date | None = None,
+) -> Statement:
+    """A customer's (receivable) or supplier's (payable) account from ``date_from`` to
+    ``date_to`` (either open: from the first line, up to the last), with a running balance
+    from the balance brought forward. The report and the printed statement both read it."""
     exp = uow.exponent
     acct = account_for(uow, role)
     sign = DEBIT_NATURE[acct.type]
+    where = [
+        JournalLine.account_id == acct.id,
+        JournalLine.contact_id == contact_id,
+        JournalLine.posted.is_(True),
+    ]
+    opening = 0
+    if date_from:
+        net = func.sum(JournalLine.debit_minor - JournalLine.credit_minor)
+        before = select(func.coalesce(net, 0)).where(*where, JournalLine.date < date_from)
+        opening = sign * int(uow.session.execute(before).scalar_one())
+        where.append(JournalLine.date >= date_from)
+    if date_to:
+        where.append(JournalLine.date <= date_to)
     stmt = (
         select(
             JournalLine.date,
@@ -274,16 +315,10 @@ def contact_statement(
             JournalLine.credit_minor,
         )
         .join(JournalEntry, JournalEntry.id == JournalLine.entry_id)
-        .where(
-            JournalLine.account_id == acct.id,
-            JournalLine.contact_id == contact_id,
-            JournalLine.posted.is_(True),
-        )
+        .where(*where)
         .order_by(JournalLine.date, JournalLine.id)
     )
-    if as_of:
-        stmt = stmt.where(JournalLine.date <= as_of)
-    running = 0
+    running = opening
     rows = []
     for day, eid, number, memo, d, c in uow.session.execute(stmt):
         running += (d - c) * sign
@@ -298,7 +333,7 @@ def contact_statement(
                 from_minor(running, exp),
             )
         )
-    return rows
+    return Statement(role, from_minor(opening, exp), rows)
 
 
 AGING_BUCKETS = ((0, 30, "0_30"), (31, 60, "31_60"), (61, 90, "61_90"), (91, None, "over_90"))

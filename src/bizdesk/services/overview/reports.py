@@ -747,11 +747,19 @@ STATEMENT_SIDE_WORDS = {"receivable": N_("receivable"), "payable": N_("payable")
 
 
 def _statement_report(
-    uow: UnitOfWork, contact: str = "", as_of: date | None = None, by: str = "", **_: Any
+    uow: UnitOfWork,
+    contact: str = "",
+    date_from: date | None = None,
+    date_to: date | None = None,
+    by: str = "",
+    **_: Any,
 ) -> Report:
-    """A customer's or supplier's account: what they owe us (receivable: a customer's, by
-    default), or what we owe them (payable: a supplier's that is no customer, by default);
-    ``by`` names the side, and the other side's balance is noted when it has lines."""
+    """A customer's or supplier's account over a period (from its first line and up to
+    its last when open), what was brought forward first: what they owe us (receivable: a
+    customer's, by default), or what we owe them (payable: a supplier's that is no
+    customer, by default); ``by`` names the side, and the other side's balance at the
+    period's end is noted when it has lines. The printed statement reads the same
+    (``ledger_reports.contact_statement``)."""
     from bizdesk.services.books.ledger_reports import contact_statement
     from bizdesk.services.crm.contacts import resolve
 
@@ -762,9 +770,9 @@ def _statement_report(
     if by and by not in STATEMENT_SIDES:
         raise ValidationError({"by": must_be_one_of(STATEMENT_SIDES)})
     role = by or ("payable" if c.is_supplier and not c.is_customer else "receivable")
-    rows = contact_statement(uow, c.id, role, as_of)
+    account = contact_statement(uow, c.id, role, date_from, date_to)
     other = "payable" if role == "receivable" else "receivable"
-    others = contact_statement(uow, c.id, other, as_of)
+    others = contact_statement(uow, c.id, other, None, date_to)
     cols = [
         Column("date", Message("Date")),
         Column("entry", Message("Entry")),
@@ -773,7 +781,20 @@ def _statement_report(
         Column("credit", Message("Credit"), True),
         Column("balance", Message("Balance"), True),
     ]
-    out = [
+    out = []
+    if date_from:  # what the period starts from, as the printed statement shows it
+        out.append(
+            {
+                "date": date_from,
+                "entry": "",
+                "memo": Message("Opening balance"),
+                "debit": None,
+                "credit": None,
+                "balance": account.opening,
+                "entry_id": None,
+            }
+        )
+    out += [
         {
             "date": r.date,
             "entry": r.entry,
@@ -783,7 +804,7 @@ def _statement_report(
             "balance": r.balance,
             "entry_id": r.entry_id,
         }
-        for r in rows
+        for r in account.rows
     ]
     if role == "receivable":
         title = Message("Statement of {name} (receivable)", name=c.name)
@@ -792,13 +813,13 @@ def _statement_report(
     rep = Report(
         "statement",
         title,
-        {"contact": c.name, "contact_id": c.id, "account": role, "as_of": as_of},
+        {"contact": c.name, "contact_id": c.id, "account": role, "from": date_from, "to": date_to},
         cols,
         out,
     )
-    if rows:
-        loc = uow.setting("locale", "en_US")
-        last = rows[-1].balance
+    loc = uow.setting("locale", "en_US")
+    if out:
+        last = account.closing
         balance = money(last, loc)
         owes_us = last > 0 if role == "receivable" else last < 0  # the words follow the sign
         if not last:
@@ -807,14 +828,13 @@ def _statement_report(
             rep.notes.append(Message("Balance: {balance} (owes us)", balance=balance))
         else:
             rep.notes.append(Message("Balance: {balance} (we owe)", balance=balance))
-    if others:
-        loc = uow.setting("locale", "en_US")
+    if others.rows:
         rep.notes.append(
             Message(
                 "{name} has a {side} account too, balance {balance}.",
                 name=c.name,
                 side=Message(STATEMENT_SIDE_WORDS[other]),
-                balance=money(others[-1].balance, loc),
+                balance=money(others.closing, loc),
             )
         )
         rep.other_side = other

@@ -22,7 +22,7 @@ from bizdesk.formatting import money, number
 from bizdesk.i18n import N_, Message, language_of, translations
 from bizdesk.models.contacts import Contact
 from bizdesk.models.deals import Deal, DealLine
-from bizdesk.models.ledger import JournalEntry, JournalLine
+from bizdesk.models.ledger import JournalLine
 from bizdesk.models.purchasing import PurchaseOrder
 from bizdesk.models.sales import Invoice, InvoiceLine, SalesLine, SalesOrder
 from bizdesk.models.stock import Product
@@ -35,13 +35,12 @@ from bizdesk.services.base.numbering import (
     SALES_ORDER,
     SERIES,
     Series,
-    entry_label,
     invoice_label,
 )
 from bizdesk.services.base.permissions import requires
 from bizdesk.services.base.shop_details import read_shop
 from bizdesk.services.books.ledger import account_for
-from bizdesk.services.books.ledger_reports import DEBIT_NATURE
+from bizdesk.services.books.ledger_reports import contact_statement
 from bizdesk.services.crm.contacts import resolve as resolve_contact
 from bizdesk.services.dunning.reminders import reminder_view
 from bizdesk.services.inventory.products import line_vat_bp
@@ -555,50 +554,20 @@ def statement(
     if date_from > date_to:
         raise ValidationError({"from": Message("the period starts after it ends")})
     role = "payable" if c.is_supplier and not c.is_customer else "receivable"
-    acct = account_for(uow, role)
-    sign = DEBIT_NATURE[acct.type]
-    where = (
-        JournalLine.account_id == acct.id,
-        JournalLine.contact_id == c.id,
-        JournalLine.posted.is_(True),
-    )
-    opening = uow.session.execute(
-        select(func.coalesce(func.sum(JournalLine.debit_minor - JournalLine.credit_minor), 0))
-        .where(*where)
-        .where(JournalLine.date < date_from)
-    ).scalar_one()
-    opening = int(opening) * sign
+    account = contact_statement(uow, c.id, role, date_from, date_to)
     st = _setting(uow, c)
-    w, exp = st.w, st.exp
-    rows = []
-    running = opening
-    debits = credits = 0
-    for day, eid, entry_no, memo, d, cr in uow.session.execute(
-        select(
-            JournalLine.date,
-            JournalLine.entry_id,
-            JournalEntry.number,
-            func.coalesce(func.nullif(JournalLine.memo, ""), JournalEntry.memo),
-            JournalLine.debit_minor,
-            JournalLine.credit_minor,
+    w = st.w
+    rows = [
+        (
+            st.day(r.date),
+            str(r.entry),
+            r.memo,
+            st.amount(r.debit) if r.debit else "",
+            st.amount(r.credit) if r.credit else "",
+            st.amount(r.balance),
         )
-        .join(JournalEntry, JournalEntry.id == JournalLine.entry_id)
-        .where(*where)
-        .where(JournalLine.date >= date_from, JournalLine.date <= date_to)
-        .order_by(JournalLine.date, JournalLine.id)
-    ):
-        running += (d - cr) * sign
-        debits, credits = debits + d, credits + cr
-        rows.append(
-            (
-                st.day(day),
-                str(entry_label(entry_no, eid)),
-                memo or "",
-                st.amount(from_minor(d, exp)) if d else "",
-                st.amount(from_minor(cr, exp)) if cr else "",
-                st.amount(from_minor(running, exp)),
-            )
-        )
+        for r in account.rows
+    ]
     table = Table(
         (
             Column(w(N_("Date")), 1.5),
@@ -615,30 +584,30 @@ def statement(
                 w(N_("Opening balance")),
                 "",
                 "",
-                st.amount(from_minor(opening, exp)),
+                st.amount(account.opening),
             ),
             *rows,
             (
                 "",
                 "",
                 w(N_("Closing balance")),
-                st.amount(from_minor(debits, exp)),
-                st.amount(from_minor(credits, exp)),
-                st.amount(from_minor(running, exp)),
+                st.amount(account.debits),
+                st.amount(account.credits),
+                st.amount(account.closing),
             ),
         ),  # fmt: skip
         bold_last=True,
     )
     label = statement_label(c.id, date_to)
     # the side the balance is on, never a negative amount owed ("you owe us -0.01")
-    they_owe = (running >= 0) == (role == "receivable")
+    they_owe = (account.closing >= 0) == (role == "receivable")
     if they_owe:
         said = w(N_("Balance you owe us on {date}: {amount} {currency}"),
-                 date=st.day(date_to), amount=st.amount(from_minor(abs(running), exp)),
+                 date=st.day(date_to), amount=st.amount(abs(account.closing)),
                  currency=st.currency)  # fmt: skip
     else:
         said = w(N_("Balance we owe you on {date}: {amount} {currency}"),
-                 date=st.day(date_to), amount=st.amount(from_minor(abs(running), exp)),
+                 date=st.day(date_to), amount=st.amount(abs(account.closing)),
                  currency=st.currency)  # fmt: skip
     doc = PaperDoc(
         title=w(N_("ACCOUNT STATEMENT")),
@@ -651,8 +620,8 @@ def statement(
         ),
         lines=table,
         totals=(
-            (w(N_("Opening balance")), st.amount(from_minor(opening, exp))),
-            (w(N_("Closing balance")), st.amount(from_minor(running, exp))),
+            (w(N_("Opening balance")), st.amount(account.opening)),
+            (w(N_("Closing balance")), st.amount(account.closing)),
         ),
         terms=(said,),
         issued=datetime.combine(date_to, time(0), UTC),
