@@ -264,18 +264,9 @@ class Statement:
     role: str  # "receivable" or "payable"
     opening: Decimal  # the balance on the day before the period (0 without a start)
     rows: list[StatementRow]
-
-    @property
-    def closing(self) -> Decimal:
-        return self.rows[-1].balance if self.rows else self.opening
-
-    @property
-    def debits(self) -> Decimal:
-        return sum((r.debit for r in self.rows), Decimal(0))
-
-    @property
-    def credits(self) -> Decimal:
-        return sum((r.credit for r in self.rows), Decimal(0))
+    debits: Decimal  # the period's
+    credits: Decimal
+    closing: Decimal
 
 
 @requires("reports.finance")
@@ -319,9 +310,11 @@ def contact_statement(
         .order_by(JournalLine.date, JournalLine.id)
     )
     running = opening
+    debits = credits = 0
     rows = []
     for day, eid, number, memo, d, c in uow.session.execute(stmt):
         running += (d - c) * sign
+        debits, credits = debits + d, credits + c
         rows.append(
             StatementRow(
                 day,
@@ -333,7 +326,14 @@ def contact_statement(
                 from_minor(running, exp),
             )
         )
-    return Statement(role, from_minor(opening, exp), rows)
+    return Statement(
+        role,
+        from_minor(opening, exp),
+        rows,
+        from_minor(debits, exp),
+        from_minor(credits, exp),
+        from_minor(running, exp),
+    )
 
 
 AGING_BUCKETS = ((0, 30, "0_30"), (31, 60, "31_60"), (61, 90, "61_90"), (91, None, "over_90"))
