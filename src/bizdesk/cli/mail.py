@@ -210,24 +210,21 @@ def mail_outbox(
                 _("No message of the outbox is {state}.").format(state=str(state_word(state.value)))
             )
         return
-    table = Table(
-        _("Id"),
-        _("Queued"),
-        pgettext("e-mail", "To"),
-        _("Document"),
-        _("State"),
-        _("Tries"),
-        _("Last error"),
-    )
+    # the errors' column only when a message has one: at 80 columns an address, a date
+    # and a document leave no room for an empty column's heading (it folded, in Spanish)
+    errors = any(r.last_error for r in rows)
+    heads = [_("Id"), _("Queued"), pgettext("e-mail", "To"), _("Document"), _("State")]
+    table = Table(*heads, _("Tries"), *([_("Last error")] if errors else []))
+    zone = shop_zone(store.settings().get)
     for r in rows:
         table.add_row(
             Text(str(r.id)),
-            Text(moment(r.created_at, shop_zone(store.settings().get))),
+            Text(moment(r.created_at, zone)),
             Text(r.to_address),
             Text(r.doc_label or r.subject),
             Text(str(state_word(r.state))),
             Text(str(r.attempts)),
-            Text(r.last_error),
+            *([Text(r.last_error)] if errors else []),
         )
     show(table)
 
