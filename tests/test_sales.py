@@ -290,6 +290,30 @@ def test_return_after_payment_owes_a_refund(shop) -> None:  # noqa: ANN001
     assert errors(store) == []
 
 
+def test_a_refund_goes_out_the_way_the_invoice_was_paid(shop) -> None:  # noqa: ANN001
+    """Without an account named, a refund is paid out of the account the invoice was last
+    paid into: a customer who paid by bank is not refunded from the till (it was always
+    cash, while a payment's form offers the bank)."""
+    store, cid = shop
+    so = _order(store, cid, ("BIKE", "1"))
+    with store.write() as uow:
+        sales.confirm(uow, so.id)
+        sales.deliver(uow, so.id, {so.lines[0].id: "1"})
+        inv = sales.invoice(uow, so.id)
+        sales.pay(uow, inv.id, account="bank")
+        sales.return_goods(uow, so.id, {so.lines[0].id: "1"}, reason="changed mind")
+        assert sales.refund_account(uow, inv.id) == "1010"
+        assert sales.refund(uow, inv.id, amount="80").refund_due == Decimal("700.00")
+        sales.refund(uow, inv.id, account="cash")  # named: as named
+    tb = _tb(store)
+    assert tb.get("1010", 0) == Decimal("700.00") and tb.get("1000", 0) == Decimal("-700.00")
+    with store.write() as uow:
+        cash = sales.counter_sale(uow, [sales.SOLineInput("BIKE", "1")], account="cash")
+        sales.return_goods(uow, cash.id, {cash.lines[0].id: "1"}, reason="changed mind")
+        assert sales.refund_account(uow, sales.get(uow, cash.id).invoices[0].id) == "1000"
+    assert errors(store) == []
+
+
 def test_the_most_that_may_be_paid_is_said_as_it_is_typed_in_a_form(shop) -> None:  # noqa: ANN001
     """A person's form reads amounts the shop's way: the refusal writes the amount that way
     too (2.340,00 in a Spanish form), so it can be typed back; the machine form stays plain."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from textual.widgets import Input, Static
+from textual.widgets import Input, Select, Static
 
 from bizdesk.app import BizdeskApp
 from bizdesk.screens.sales import SalesOrderScreen, SalesOrdersScreen
@@ -140,6 +140,8 @@ async def test_a_return_after_payment_shows_what_is_owed_back(store) -> None:  #
                 break
             await pilot.press("enter")
             await settle(pilot, app)
+        # out of the account it was paid into: the till here (sales.refund_account)
+        assert app.screen.query_one("#f-account", Select).value == "1000"
         await pilot.press("ctrl+s")
         await settle(pilot, app)
         text = main_text(app)
@@ -149,6 +151,44 @@ async def test_a_return_after_payment_shows_what_is_owed_back(store) -> None:  #
         at = next(i for i, ln in enumerate(lines) if ln.startswith("INV-"))
         assert lines[at + 1].startswith("    due ") and " · open " in lines[at + 1], lines
         assert all(len(ln) <= 78 for ln in lines[at : at + 2]), lines
+    assert errors(shop) == []
+
+
+async def test_a_refund_is_offered_out_of_the_bank_the_invoice_was_paid_into(store) -> None:  # noqa: ANN001
+    """The refund form chose the till whatever the customer paid by; an invoice paid by
+    bank is refunded by bank unless the person chooses another account."""
+    shop = _shop(store)
+    with shop.write() as uow:
+        cid = contacts.create(uow, contacts.ContactInput(name="Dana Client")).contact.id
+        so = sales.create(
+            uow, sales.SOInput(customer=f"#{cid}", lines=[sales.SOLineInput("BIKE", "1")])
+        )
+        sales.confirm(uow, so.id)
+        sales.deliver(uow, so.id, {so.lines[0].id: "1"})
+        inv = sales.invoice(uow, so.id)
+        sales.pay(uow, inv.id, account="bank")
+        sales.return_goods(uow, so.id, {so.lines[0].id: "1"}, reason="changed mind")
+    app = BizdeskApp(shop)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        app.push_screen(SalesOrderScreen(so.id))
+        await settle(pilot, app)
+        await pilot.press("p")
+        await settle(pilot, app)
+        for _ in range(3):
+            if isinstance(app.screen, FormScreen):
+                break
+            await pilot.press("enter")
+            await settle(pilot, app)
+        assert app.screen.query_one("#f-account", Select).value == "1010"
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert "owed back" not in main_text(app)
+    with shop.read() as uow:
+        from bizdesk.services.books import ledger_reports
+
+        tb = {r.code: r.balance for r in ledger_reports.trial_balance(uow)[0]}
+    assert tb["1010"] == 0 and "1000" not in tb
     assert errors(shop) == []
 
 

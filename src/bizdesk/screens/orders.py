@@ -171,24 +171,30 @@ def line_text(screen: Any, t: Text, figures: str, description: str) -> None:  # 
     t.append("\n")
 
 
-def with_payment_account(screen: Any, role: str, then: Callable[[Field], None]) -> None:  # noqa: ANN401
+def with_payment_account(
+    screen: Any,  # noqa: ANN401
+    role: str | Callable[[Any], str],
+    then: Callable[[Field], None],
+) -> None:
     """Read the payment accounts in ``screen``'s worker (a ServiceRunner: never on the
-    interface's thread), then ``then(field)``: ``account_field`` of them for ``role``."""
+    interface's thread), then ``then(field)``: ``account_field`` of them for ``role`` (or
+    for what ``role(uow)``, a service, says in the same read: a refund's account)."""
 
     def fetch(uow):  # noqa: ANN001, ANN202
         from bizdesk.services.books.ledger import payment_accounts
 
-        return [(a.code, a.name, a.role) for a in payment_accounts(uow)]
+        chosen = role if isinstance(role, str) else role(uow)
+        return [(a.code, a.name, a.role) for a in payment_accounts(uow)], chosen
 
-    screen.run_service(fetch, write=False, done=lambda found: then(account_field(found, role)))
+    screen.run_service(fetch, write=False, done=lambda found: then(account_field(*found)))
 
 
 def account_field(accounts: list[tuple[str, str, str]], role: str) -> Field:
     """The payment accounts (code, name, role; read in a worker) as a select's options
-    ("1010 Bank"), the account with ``role`` ("bank", "cash") first chosen; a field named
-    "account" without a label yet."""
+    ("1010 Bank"), first chosen the account with ``role`` ("bank", "cash") or that code;
+    a field named "account" without a label yet."""
     codes = tuple(code for code, _name, _role in accounts) or (role,)
-    chosen = next((code for code, _name, r in accounts if r == role), codes[0])
+    chosen = next((code for code, _name, r in accounts if role in (r, code)), codes[0])
     shown = {code: f"{code} {name}" for code, name, _role in accounts}
     return Field("account", "", "select", chosen, options=codes, option_labels=shown)
 

@@ -377,7 +377,9 @@ class SalesOrderScreen(orders.OrderScreen):
             self._pick_invoice(
                 owed,
                 lambda inv: orders.with_payment_account(
-                    self, "cash", lambda account: refund(inv, account)
+                    self,  # out of the account it was paid into (or the one chosen)
+                    lambda uow: SA.refund_account(uow, inv.id),
+                    lambda account: refund(inv, account),
                 ),
             )
             return

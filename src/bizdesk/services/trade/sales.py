@@ -26,7 +26,7 @@ from bizdesk.i18n import N_, Message, written
 from bizdesk.models.contacts import Contact
 from bizdesk.models.core import AuditEvent
 from bizdesk.models.deals import Deal, DealLine
-from bizdesk.models.ledger import JournalEntry
+from bizdesk.models.ledger import Account, JournalEntry
 from bizdesk.models.making import SalesKitLine
 from bizdesk.models.sales import (
     CustomerPayment,
@@ -999,17 +999,33 @@ def unsettle(uow: UnitOfWork, entry_id: int, reversal_id: int) -> None:
         )
 
 
+@requires("sales.view")
+def refund_account(uow: UnitOfWork, invoice_id: int) -> str:
+    """The account a refund on an invoice goes out of unless told otherwise: the one its
+    last payment came in through (a customer who paid by bank is paid back by bank), else
+    the cash account's role."""
+    code = uow.session.execute(
+        select(Account.code)
+        .join(CustomerPayment, CustomerPayment.account_id == Account.id)
+        .where(CustomerPayment.invoice_id == invoice_id, CustomerPayment.amount_minor > 0)
+        .order_by(CustomerPayment.paid_on.desc(), CustomerPayment.id.desc())
+        .limit(1)
+    ).scalar()
+    return code or "cash"
+
+
 @requires("sales.pay")
 def refund(
     uow: UnitOfWork,
     invoice_id: int,
     *,
     amount: object = None,
-    account: str = "cash",
+    account: str = "",
     when: object = None,
 ) -> InvoiceView:
     """Pay back what a customer paid beyond an invoice once a credit note took part of it
-    back: Dr Receivables / Cr Cash or Bank (recorded as a negative payment)."""
+    back: Dr Receivables / Cr Cash or Bank (recorded as a negative payment); out of the
+    account the invoice was last paid into unless ``account`` names another."""
     refund_entry(uow, invoice_id, amount=amount, account=account, when=when)
     return _invoice_view(uow, uow.session.get(Invoice, invoice_id))
 
@@ -1020,7 +1036,7 @@ def refund_entry(
     invoice_id: int,
     *,
     amount: object = None,
-    account: str = "cash",
+    account: str = "",
     when: object = None,
 ) -> JournalEntry:
     """refund, returning the entry it posted (a bank line matched to a credit note)."""
@@ -1034,7 +1050,7 @@ def refund_entry(
         raise ValidationError({"amount": Message("nothing is owed back on {label}", label=label)})
     chk = v.Checker()
     day = payment_day(uow, chk, when)
-    acct = chk("account", payment_account, uow, account, "cash")
+    acct = chk("account", payment_account, uow, account, refund_account(uow, inv.id))
     try:
         amt = due if amount in (None, "") else parse_money(amount, exp, locale=uow.input_locale)
         if amt <= 0 or amt > due:
