@@ -257,3 +257,19 @@ def test_a_refunds_typed_amount_is_read_and_checked_as_an_invoices(db, tmp_path)
     r = bizdesk("bank", "match", "1", "--doc", "CN-00001=60", "--db", db)
     assert r.returncode == 1 and "only 35.00 is owed back on CN-00001" in r.stderr
     assert label == "INV-00001"
+
+
+def test_a_camt_file_of_a_dollar_account_is_refused_by_the_cli(db, tmp_path) -> None:  # noqa: ANN001
+    """The account in dollars, its amounts in euro: it was imported into a euro shop."""
+    camt = tmp_path / "usd.xml"
+    camt.write_bytes(camt053().replace(b"<Ccy>EUR</Ccy>", b"<Ccy>USD</Ccy>"))
+    r = bizdesk("bank", "import", str(camt), "--account", "1010", "--db", db)
+    assert r.returncode == 1, r.stdout
+    assert (
+        "line 22: amount: the amount is in EUR, but the statement's account is kept in USD"
+        in r.stderr
+    )
+    assert "the statement is in USD, but the shop's books" in r.stderr
+    assert "Traceback" not in r.stderr
+    listed = bizdesk("bank", "statements", "--format", "json", "--db", db)
+    assert json.loads(listed.stdout) == []

@@ -279,8 +279,60 @@ def test_ofx_in_another_currency_is_refused(store) -> None:  # noqa: ANN001
     """Said of the whole file: it was "line 1: ...", a line that holds no currency."""
     with pytest.raises(ValidationError) as refused:
         run(store, ofx_v1("USD"))
-    assert str(refused.value) == "the statement is in USD, the shop's books in EUR"
+    assert str(refused.value) == (
+        "the statement is in USD, but the shop's books and its bank accounts are kept in EUR: "
+        "import a statement of an account in EUR"
+    )
     assert counts(store) == (0, 0)
+
+
+def test_a_camt_account_in_dollars_with_amounts_in_euro_is_refused(store, tmp_path) -> None:  # noqa: ANN001
+    """<Acct><Ccy>USD</Ccy> with every <Amt Ccy="EUR">, in a shop kept in euro: the amounts'
+    currency was the only one looked at, so the statement of a dollar account was imported
+    as euro without a word. Each amount is refused where it is, with both currencies, and
+    the statement's currency against the books'; nothing is stored."""
+    path = tmp_path / "usd.xml"
+    path.write_bytes(camt053().replace(b"<Ccy>EUR</Ccy>", b"<Ccy>USD</Ccy>"))
+    with pytest.raises(ValidationError) as refused:
+        run(store, path.read_bytes())
+    kept = (
+        "the amount is in EUR, but the statement's account is kept in USD (<Acct><Ccy>): "
+        "every amount of the statement must be in USD"
+    )
+    assert str(refused.value).splitlines() == [
+        f"line 12: balance: {kept}",  # the opening balance
+        f"line 17: balance: {kept}",  # the closing one
+        f"line 22: amount: {kept}",  # the two booked entries
+        f"line 40: amount: {kept}",
+        "the statement is in USD, but the shop's books and its bank accounts are kept in EUR: "
+        "import a statement of an account in EUR",
+    ]
+    assert counts(store) == (0, 0)
+
+
+def test_a_camt_entry_in_another_currency_than_its_account_is_refused(store, tmp_path) -> None:  # noqa: ANN001
+    """The account (and the shop) in euro, one entry in dollars: it was refused only as "line
+    1: the file mixes currencies", a line that holds none; without <Acct><Ccy>, the file's
+    first amount says which currency the others must be in."""
+    path = tmp_path / "one.xml"
+    one = camt053().replace(b'<Amt Ccy="EUR">250.00', b'<Amt Ccy="USD">250.00')
+    path.write_bytes(one)
+    with pytest.raises(ValidationError) as refused:
+        run(store, path.read_bytes())
+    assert str(refused.value) == (
+        "line 40: amount: the amount is in USD, but the statement's account is kept in EUR "
+        "(<Acct><Ccy>): every amount of the statement must be in EUR"
+    )
+    path.write_bytes(one.replace(b"<Ccy>EUR</Ccy>", b""))
+    with pytest.raises(ValidationError) as refused:
+        run(store, path.read_bytes())
+    assert str(refused.value) == (
+        "line 40: amount: the amount is in USD, but the file's first amount (line 12) is in "
+        "EUR: every amount of a statement must be in one currency"
+    )
+    assert counts(store) == (0, 0)
+    path.write_bytes(camt053().replace(b"<Ccy>EUR</Ccy>", b"<Ccy>eur</Ccy>"))
+    assert run(store, path.read_bytes()).added == 2  # (a code's letter case says nothing)
 
 
 def test_a_broken_ofx_header_is_said_in_one_line_without_the_file(store) -> None:  # noqa: ANN001

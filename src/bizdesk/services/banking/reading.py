@@ -110,6 +110,12 @@ def in_range(day: date) -> date:
         raise BadValue(exc.message) from None
 
 
+def currency_shown(code: str) -> str:
+    """A currency a file names, for a message: a code as it is (EUR), anything else quoted
+    (it is the file's text)."""
+    return code if re.fullmatch("[A-Z]{3}", code) else quoted(code, 10)
+
+
 # --- exact amounts ---------------------------------------------------------------------------
 
 _AMOUNT = re.compile(r"([+-]?)([0-9][0-9.,' ]*)", re.ASCII)
@@ -416,13 +422,15 @@ def _camt_date(elem: Element | None, ns: str) -> date:
     return in_range(day)
 
 
-def _camt_amount(elem: Element, ns: str, exponent: int, currency: list[str]) -> int:
+def _camt_amount(elem: Element, ns: str, exponent: int, currency: list[tuple[str, Element]]) -> int:
+    """The signed amount of a balance or an entry; its currency (Ccy) and its element go
+    to ``currency``, for ``_camt_currency`` to hold against the account's."""
     amt = elem.find(f"{ns}Amt")
     if amt is None:
         raise BadValue(Message("an amount is required"))
-    ccy = (amt.get("Ccy") or "").upper()
+    ccy = (amt.get("Ccy") or "").strip().upper()
     if ccy:
-        currency.append(ccy)
+        currency.append((ccy, amt))
     value = read_amount(amt.text or "", ".", exponent, grouped=False)
     side = (elem.findtext(f"{ns}CdtDbtInd") or "").strip()
     if side not in ("CRDT", "DBIT"):
@@ -515,15 +523,21 @@ def read_camt(data: bytes, exponent: int, problems: Problems) -> ReadStatement:
         out.account_ref = clean_text(next(iter(accounts), ""), 34)
     except BadValue as exc:
         problems.add(None, Message("the account number: {reason}", reason=exc.args[0]))
-    currencies: list[str] = []
+    amounts: list[_CamtAmount] = []  # every amount's currency, and where it is
+    kept_in: set[str] = set()  # the currencies the statements' accounts are kept in
     for s in stmts:
+        account_ccy = (s.findtext(f"{ns}Acct/{ns}Ccy") or "").strip().upper()
+        if account_ccy:
+            kept_in.add(account_ccy)
+        balances: list[tuple[str, Element]] = []
+        entries: list[tuple[str, Element]] = []
         for bal in s.findall(f"{ns}Bal"):
             code = _first(bal, ns, "Tp/CdOrPrtry/Cd", "Tp/CdOrPrtry/Prtry").strip()
             if code not in ("OPBD", "PRCD", "CLBD"):
                 continue
             try:
                 value = (
-                    _camt_amount(bal, ns, exponent, currencies),
+                    _camt_amount(bal, ns, exponent, balances),
                     _camt_date(bal.find(f"{ns}Dt"), ns),
                 )
             except BadValue as exc:
@@ -547,7 +561,7 @@ def read_camt(data: bytes, exponent: int, problems: Problems) -> ReadStatement:
                     entry,
                     ns,
                     exponent,
-                    currencies,
+                    entries,
                 )
                 bookg = entry.find(f"{ns}BookgDt")
                 booked = at.read("date", _dated(bookg, ns), _camt_date, bookg, ns)
@@ -592,13 +606,68 @@ def read_camt(data: bytes, exponent: int, problems: Problems) -> ReadStatement:
             except BadField as exc:
                 problem, column, at_line = exc.args
                 problems.add(at_line, problem, column)
-    if len(set(currencies)) > 1:
+        amounts += [
+            _CamtAmount(ccy, lines.get(id(amt), 1), column)
+            for column, found in (("balance", balances), ("amount", entries))
+            for ccy, amt in found
+        ]
+    out.currency = _camt_currency(amounts, kept_in, problems)
+    return out
+
+
+@dataclass(frozen=True)
+class _CamtAmount:
+    currency: str  # its Ccy
+    line: int
+    column: str  # "balance" or "amount" (an entry's)
+
+
+def _camt_currency(amounts: list[_CamtAmount], kept_in: set[str], problems: Problems) -> str | None:
+    """The currency of a camt.053 file: its account's (Acct/Ccy), every amount in it; when
+    the file does not say the account's, its first amount's, every other amount in it. An
+    amount in another currency is refused where it is: a statement of a dollar account whose
+    entries say euro (or the other way round) is not the books' money, whichever is right."""
+    if len(kept_in) > 1:
         problems.add(
-            1,
+            None,
             Message(
-                "the file mixes currencies ({codes})", codes=", ".join(sorted(set(currencies)))
+                "the file holds statements of accounts kept in several currencies ({codes}); "
+                "export one currency at a time",
+                codes=", ".join(sorted(kept_in)),
             ),
         )
-    elif currencies:
-        out.currency = currencies[0]
-    return out
+        return None
+    in_order = sorted(amounts, key=lambda a: a.line)
+    if kept_in:
+        expected = next(iter(kept_in))
+        for a in in_order:
+            if a.currency != expected:
+                problems.add(
+                    a.line,
+                    Message(
+                        "the amount is in {amount}, but the statement's account is kept in "
+                        "{account} (<Acct><Ccy>): every amount of the statement must be in "
+                        "{account}",
+                        amount=currency_shown(a.currency),
+                        account=currency_shown(expected),
+                    ),
+                    a.column,
+                )
+        return expected
+    if not in_order:
+        return None
+    first = in_order[0]
+    for a in in_order[1:]:
+        if a.currency != first.currency:
+            problems.add(
+                a.line,
+                Message(
+                    "the amount is in {amount}, but the file's first amount (line {first}) is "
+                    "in {currency}: every amount of a statement must be in one currency",
+                    amount=currency_shown(a.currency),
+                    first=first.line,
+                    currency=currency_shown(first.currency),
+                ),
+                a.column,
+            )
+    return first.currency

@@ -304,8 +304,9 @@ def _read_statement(
         problems.add(
             None,
             Message(
-                "the statement is in {currency}, the shop's books in {shop}",
-                currency=statement.currency,
+                "the statement is in {currency}, but the shop's books and its bank accounts "
+                "are kept in {shop}: import a statement of an account in {shop}",
+                currency=reading.currency_shown(statement.currency),
                 shop=currency,
             ),
         )
