@@ -6,6 +6,8 @@ its own element, naming the field. Real SQLite stores."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlmodel import select
 
@@ -97,8 +99,57 @@ def test_ofx_character_references_are_read_and_the_text_rule_holds(store, make) 
     assert "José & Co <x> Ltd" in [ln.counterpart for ln in got]
     esc = make().replace(b"CYCLE CLUB", b"late&#27;[2J")
     said = refused(store, esc)
-    assert said.startswith(f"line {line_of(esc, 'late&#27;')}: name: ")
+    assert said.startswith(f"line {line_of(esc, 'late&#27;')}: transaction '2026110702', name: ")
     assert "control character" in said
+
+
+NOT_TEXT = "the file holds a character that is not text"
+
+
+@pytest.mark.parametrize("make", [ofx_v1, ofx_v2], ids=["sgml", "xml"])
+@pytest.mark.parametrize(
+    ("reference", "why"),
+    [
+        ("&#0;", "'&#0;' names no character"),
+        ("&#x0;", "'&#x0;' names no character"),
+        ("&#1114112;", "'&#1114112;' names no character"),
+        ("&#x1F;", "'&#x1F;': contains a control character (U+001F)"),
+        ("&#x85;", "'&#x85;': contains a control character (U+0085)"),
+    ],
+)
+def test_an_ofx_reference_to_no_character_or_a_control_one_refuses_the_file(
+    store, tmp_path, make, reference, why
+) -> None:  # noqa: ANN001
+    """NAME "ACME&#0;" was stored as written ("&#0;": no character, kept as the text), and
+    &#x1F; or &#x85; (control characters the folding of spaces takes for spaces) became a
+    space: the file holds what is not text, so it is refused, naming the transaction (its
+    FITID, else its place) and the field, and nothing is stored."""
+    path = tmp_path / "s.ofx"
+    path.write_bytes(make().replace(b"CYCLE CLUB", f"CYCLE{reference}CLUB".encode()))
+    said = refused(store, path.read_bytes())
+    line = line_of(path.read_bytes(), "CYCLE&")
+    assert said.startswith(f"line {line}: transaction '2026110702', name: {NOT_TEXT} ({why}"), said
+    memo = re.sub(rb"<FITID>2026110702(</FITID>)?", b"", make())  # no FITID: its place
+    memo = memo.replace(b"INV-00001", f"INV{reference}1".encode())
+    path.write_bytes(memo)
+    said = refused(store, path.read_bytes())
+    line = line_of(memo, "INV&")
+    assert said.startswith(f"line {line}: transaction 2 of the file, memo: {NOT_TEXT} ({why}"), said
+    with store.read() as uow:
+        assert uow.session.scalars(select(BankLine)).first() is None
+
+
+def test_the_cli_refuses_an_ofx_file_holding_a_nul_reference(db, tmp_path) -> None:  # noqa: ANN001
+    path = tmp_path / "nul.ofx"
+    path.write_bytes(ofx_v1().replace(b"<MEMO>Card purchase 4411", b"<MEMO>Card&#0;4411"))
+    r = bizdesk("bank", "import", str(path), "--account", "1010", "--db", db)
+    assert r.returncode == 1, r.stdout
+    line = line_of(path.read_bytes(), "Card&#0;")
+    assert r.stderr.strip() == (
+        f"line {line}: transaction '2026110501', memo: {NOT_TEXT} ('&#0;' names no character)"
+    )
+    listed = bizdesk("bank", "statements", "--format", "json", "--db", db)
+    assert listed.stdout.strip() == "[]", listed.stdout
 
 
 def test_a_line_without_memo_says_its_name_once(db, tmp_path) -> None:  # noqa: ANN001

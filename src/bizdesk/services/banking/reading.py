@@ -100,6 +100,15 @@ class BadField(ValueError):
     the line it is on in the file, or None for the line's own)."""
 
 
+class NotText(BadValue):
+    """A value whose character reference stands for no character, or for one text may not
+    hold (&#0;, &#27;); its argument is the Message saying which."""
+
+
+class NotTextField(BadField):
+    """A ``NotText`` in one field of a line (BadField's arguments)."""
+
+
 def in_range(day: date) -> date:
     """A day from a bank's file, within the dates bizdesk accepts everywhere (the one rule
     of ``bizdesk.reading.read_date``): a line of 2250 would be matched and posted where no
@@ -232,20 +241,30 @@ _REFERENCE = re.compile(r"&(?:#([0-9]{1,7})|#[xX]([0-9a-fA-F]{1,6})|([A-Za-z][A-
 
 def _reference(m: re.Match[str]) -> str:
     """One character reference as the character it names: numeric (&#233; &#xE9;, the
-    code point itself) or named (&amp; &lt; &gt; &nbsp; &apos; &quot; &eacute;...); one
-    that names no character stays as written."""
+    code point itself) or named (&amp; &lt; &gt; &nbsp; &apos; &quot; &eacute;...); a name
+    HTML does not know stays as written (it is text: "&FOO;"). A number that names no
+    character (&#0;, past U+10FFFF) or one text may not hold (&#27;, &#x1F;, &#x85;: a
+    control character, which the folding of spaces would have turned into a space unsaid)
+    is a NotText: the file holds something that is not text. Tabs and line breaks (&#9;
+    &#10; &#13;) are the layout of a value, read as its written ones are."""
     decimal, hexadecimal, name = m.groups()
     if name is not None:
         return html.entities.html5.get(name + ";", m.group())
     code = int(decimal) if decimal is not None else int(hexadecimal, 16)
-    return chr(code) if 0 < code <= 0x10FFFF else m.group()
+    if not 0 < code <= 0x10FFFF:
+        raise NotText(Message("{ref} names no character", ref=quoted(m.group(), 20)))
+    ch = chr(code)
+    problem = None if ch in "\t\n\r" else v.text_problem(ch, multiline=True)
+    if problem is not None:
+        raise NotText(Message("{ref}: {problem}", ref=quoted(m.group(), 20), problem=problem))
+    return ch
 
 
 def _ofx_text(value: str | None, max_len: int) -> str:
     """An OFX value as text: its character references (OFX section 2.3: &amp; &lt; &gt;,
     the &nbsp; &apos; &quot; banks mix in, and numeric ones, &#233;) read as the characters
-    they name, "Jos&#233; &amp; Co" as "José & Co"; the text rule then holds for what they
-    name (&#27; is ESC: refused, never stored)."""
+    they name, "Jos&#233; &amp; Co" as "José & Co"; one that names no character, or one
+    the text rule refuses (&#0;, &#27; is ESC), is a NotText: refused, never stored."""
     return clean_text(_REFERENCE.sub(_reference, value) if value else value, max_len)
 
 
@@ -288,8 +307,25 @@ class _Transaction:
         """``fn(*args)``, a BadValue told as a BadField of ``column`` at ``tag``'s line."""
         try:
             return fn(*args)
+        except NotText as exc:
+            raise NotTextField(exc.args[0], column, self.line_of(tag)) from None
         except BadValue as exc:
             raise BadField(exc.args[0], column, self.line_of(tag)) from None
+
+
+def _not_text(problem: Message) -> Message:
+    return Message("the file holds a character that is not text ({problem})", problem=problem)
+
+
+def _transaction_name(trn: Element, index: int) -> Message:
+    """A transaction as a message names it: by its FITID, or else by its place (from 1)."""
+    try:
+        fitid = _ofx_text(trn.findtext("FITID"), 100)
+    except BadValue:
+        fitid = ""
+    if fitid:
+        return Message("transaction {id}", id=quoted(fitid, 30))
+    return Message("transaction {n} of the file", n=index + 1)
 
 
 def read_ofx(data: bytes, exponent: int, problems: Problems) -> ReadStatement:
@@ -329,6 +365,8 @@ def read_ofx(data: bytes, exponent: int, problems: Problems) -> ReadStatement:
         return out
     try:
         out.account_ref = _ofx_text(next(iter(ids)), 34)
+    except NotText as exc:
+        problems.add(None, Message("the account number: {reason}", reason=_not_text(exc.args[0])))
     except BadValue as exc:
         problems.add(None, Message("the account number: {reason}", reason=exc.args[0]))
     where = _Where(data.decode("latin-1"))  # (only to find the line of each value)
@@ -360,6 +398,17 @@ def read_ofx(data: bytes, exponent: int, problems: Problems) -> ReadStatement:
                         text=memo or name,  # (a line's shown text: the door says it once)
                         transaction_id=fitid,
                     )
+                )
+            except NotTextField as exc:
+                problem, column, line = exc.args
+                problems.add(
+                    line,
+                    Message(
+                        "{transaction}, {column}: {problem}",
+                        transaction=_transaction_name(trn, index - 1),
+                        column=column,
+                        problem=_not_text(problem),
+                    ),
                 )
             except BadField as exc:
                 problem, column, line = exc.args
