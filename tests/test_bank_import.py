@@ -347,6 +347,15 @@ def test_a_broken_ofx_header_is_said_in_one_line_without_the_file(store) -> None
     assert counts(store) == (0, 0)
 
 
+def test_an_ofx_closing_tag_without_its_opening_one_is_not_an_ofx_file(store) -> None:  # noqa: ANN001
+    """ "</FITID>" with no <FITID> before it: ofxtools' tree builder fails with an IndexError,
+    which stopped bizdesk on an unexpected error."""
+    with pytest.raises(ValidationError) as exc:
+        run(store, ofx_v2().replace(b"<FITID>2026110702", b""))
+    assert str(exc.value) == ("not an OFX file bizdesk can read (a closing tag has no opening tag)")
+    assert counts(store) == (0, 0)
+
+
 @pytest.mark.parametrize("version", ["02", "08"])
 def test_camt053_entries_and_balances(store, version) -> None:  # noqa: ANN001
     result = run(store, camt053(version))

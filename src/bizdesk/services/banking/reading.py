@@ -343,6 +343,15 @@ def read_ofx(data: bytes, exponent: int, problems: Problems) -> ReadStatement:
         reason = (str(exc).strip().splitlines() or [""])[0].rstrip(":")[:100]
         problems.add(None, Message("not an OFX file bizdesk can read ({reason})", reason=reason))
         return ReadStatement("ofx")
+    except IndexError:  # ofxtools' tree, closing an element it has not open ("</FITID>" alone)
+        problems.add(
+            None,
+            Message(
+                "not an OFX file bizdesk can read ({reason})",
+                reason=Message("a closing tag has no opening tag"),
+            ),
+        )
+        return ReadStatement("ofx")
     root = tree.getroot()
     statements = root.findall(".//STMTRS") + root.findall(".//CCSTMTRS")
     out = ReadStatement("ofx")
