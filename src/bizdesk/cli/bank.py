@@ -138,6 +138,7 @@ def bank_reconcile(
 ) -> None:
     from bizdesk.services.banking.proposals import proposals
     from bizdesk.services.banking.reconcile import auto as auto_match
+    from bizdesk.services.banking.reconcile import lines_left_out
 
     store = open_store(ctx, db)
     if auto:
@@ -155,7 +156,18 @@ def bank_reconcile(
             )
     with store.read() as uow:
         found = proposals(uow, account)
+        left_out = lines_left_out(uow, account)
     _show_waiting(found, store.settings().get("locale", "en_US"))
+    if left_out:
+        say(
+            ngettext(
+                "{n} line holds a day bizdesk does not accept and is left out; "
+                "'bizdesk check' names it.",
+                "{n} lines hold a day bizdesk does not accept and are left out; "
+                "'bizdesk check' names them.",
+                left_out,
+            ).format(n=left_out)
+        )
 
 
 @bank.command(

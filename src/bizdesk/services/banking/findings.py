@@ -9,15 +9,17 @@ to be matched, a difference is a warning, not yet an error."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import String, cast, func, or_, select
 
 from bizdesk.db.session import UnitOfWork
-from bizdesk.i18n import Message
+from bizdesk.i18n import N_, Message
 from bizdesk.models.banking import BankLine, BankStatement
 from bizdesk.models.ledger import Account, JournalEntry, JournalLine
 from bizdesk.money import money_text
-from bizdesk.reading import date_text
+from bizdesk.reading import FIRST_DAY, LAST_DAY, date_text, quoted
+from bizdesk.services.banking.days import USABLE_DAYS, accepted
 from bizdesk.services.banking.reconcile import open_lines, reconciled_balance
 from bizdesk.services.base.numbering import JOURNAL
 from bizdesk.services.books.ledger import IS_PAYMENT_ACCOUNT
@@ -66,8 +68,64 @@ def bank_line_findings(uow: UnitOfWork) -> Iterator[tuple[str, Message, str]]:
                 ),
                 "error",
             )
+    yield from _days(uow)
     yield from _matched_entries(uow)
     yield from _closing_balances(uow)
+
+
+def _days(uow: UnitOfWork) -> Iterator[tuple[str, Message, str]]:
+    """A line's booking and value days are days bizdesk accepts (an import refuses others;
+    an older bizdesk, or a hand in the store, did not): reconciliation leaves such a line
+    out (``days``). The days are read as text: one that is no day cannot be loaded."""
+    rows = uow.session.execute(
+        select(
+            BankLine.id,
+            BankLine.statement_id,
+            cast(BankLine.booked_on, String),
+            cast(BankLine.value_on, String),
+            accepted(BankLine.booked_on),
+            BankLine.value_on.is_(None) | accepted(BankLine.value_on),
+        )
+        .where(~USABLE_DAYS)
+        .order_by(BankLine.id)
+    )
+    first, last = date_text(FIRST_DAY), date_text(LAST_DAY)
+    for line_id, statement_id, booked, value, booked_ok, value_ok in rows:
+        for ok, raw, which in (
+            (booked_ok, booked, N_("booking day")),
+            (value_ok, value, N_("value date")),
+        ):
+            if ok:
+                continue
+            try:
+                day = date.fromisoformat(str(raw))
+            except ValueError:
+                day = None
+            said = (
+                Message(
+                    "its {which} {date} is outside the dates bizdesk accepts ({first} to {last})",
+                    which=Message(which),
+                    date=date_text(day),
+                    first=first,
+                    last=last,
+                )
+                if day is not None
+                else Message(
+                    "its {which} {text} is not a day", which=Message(which), text=quoted(raw, 30)
+                )
+            )
+            yield (
+                "bank-line-date",
+                Message(
+                    "bank line #{id}: {problem}; reconciliation leaves it out: remove its "
+                    "statement #{statement} (bizdesk bank remove-statement {statement}) and "
+                    "import the bank's file again",
+                    id=line_id,
+                    problem=said,
+                    statement=statement_id,
+                ),
+                "error",
+            )
 
 
 def _matched_entries(uow: UnitOfWork) -> Iterator[tuple[str, Message, str]]:

@@ -44,6 +44,7 @@ from bizdesk.models.purchasing import PurchaseOrder, SupplierBill, SupplierPayme
 from bizdesk.models.sales import CustomerPayment, Invoice
 from bizdesk.money import from_minor
 from bizdesk.reading import quoted
+from bizdesk.services.banking.days import USABLE_DAYS
 from bizdesk.services.banking.statements import is_bank_account
 from bizdesk.services.base.numbering import CREDIT_NOTE, INVOICE, JOURNAL, PURCHASE_ORDER
 from bizdesk.services.base.permissions import requires
@@ -468,6 +469,7 @@ def proposals(
                 BankLine.account_id.in_(list(found)),
                 BankLine.state == "open",
                 BankLine.id.in_(line_ids) if line_ids is not None else True,
+                USABLE_DAYS,  # (a line of a day bizdesk does not accept: bizdesk check)
             )
             .order_by(BankLine.booked_on, BankLine.id)
         )

@@ -40,6 +40,7 @@ from bizdesk.models.purchasing import PurchaseOrder, SupplierBill, SupplierPayme
 from bizdesk.models.sales import CustomerPayment, Invoice
 from bizdesk.money import AmountError, from_minor, money_text, parse_money
 from bizdesk.reading import date_text, quoted
+from bizdesk.services.banking.days import USABLE_DAYS
 from bizdesk.services.banking.proposals import Proposal, proposals
 from bizdesk.services.base import validate as v
 from bizdesk.services.base.numbering import (
@@ -127,13 +128,26 @@ class AutoSummary:
 # --- loading -------------------------------------------------------------------------------
 
 
-def _line(uow: UnitOfWork, line_id: object) -> BankLine:
+def _line(uow: UnitOfWork, line_id: object, *, usable: bool = False) -> BankLine:
+    """The line ``line_id`` names; with ``usable``, to be matched: of days bizdesk accepts
+    (asked before it is loaded: a day that is no day cannot even be read)."""
     try:
         key = int(str(line_id).strip().lstrip("#"))
     except ValueError:
         raise ValidationError(
             {"line": Message("{line} is not a statement line number", line=quoted(line_id, 20))}
         ) from None
+    if usable and uow.session.scalar(select(BankLine.id).where(BankLine.id == key, ~USABLE_DAYS)):
+        raise ValidationError(
+            {
+                "": Message(  # (it names the line)
+                    "line #{id} holds a day bizdesk does not accept; it cannot be matched "
+                    "(bizdesk check names it: remove its statement and import the bank's file "
+                    "again)",
+                    id=key,
+                )
+            }
+        )
     ln = uow.session.get(BankLine, key, with_for_update=True)
     if ln is None:
         raise NotFound(Message("There is no statement line #{id}.", id=key))
@@ -141,7 +155,7 @@ def _line(uow: UnitOfWork, line_id: object) -> BankLine:
 
 
 def _open_line(uow: UnitOfWork, line_id: object) -> BankLine:
-    ln = _line(uow, line_id)
+    ln = _line(uow, line_id, usable=True)
     if ln.state != OPEN:
         raise ValidationError(
             {
@@ -781,7 +795,7 @@ def line_page(uow: UnitOfWork, req: PageRequest) -> Page[LineRow]:
         )
         .join(Account, Account.id == BankLine.account_id)
         .outerjoin(JournalEntry, JournalEntry.id == BankLine.entry_id)
-        .where(BankLine.state == (req.filters.get("state") or OPEN))
+        .where(BankLine.state == (req.filters.get("state") or OPEN), USABLE_DAYS)
     )
     if req.filters.get("account"):
         stmt = stmt.where(Account.code == req.filters["account"])
@@ -805,13 +819,25 @@ def line_page(uow: UnitOfWork, req: PageRequest) -> Page[LineRow]:
 def statements_start(uow: UnitOfWork, account_id: int) -> date | None:
     """The first day the account's statements cover."""
     first_line = uow.session.scalar(
-        select(func.min(BankLine.booked_on)).where(BankLine.account_id == account_id)
+        select(func.min(BankLine.booked_on)).where(BankLine.account_id == account_id, USABLE_DAYS)
     )
     first_opening = uow.session.scalar(
         select(func.min(BankStatement.opening_date)).where(BankStatement.account_id == account_id)
     )
     days = [d for d in (first_line, first_opening) if d is not None]
     return min(days) if days else None
+
+
+@requires("bank.view")
+def lines_left_out(uow: UnitOfWork, account: str | None = None) -> int:
+    """How many lines (of ``account``, a code, when given) hold a day bizdesk does not
+    accept: reconciliation leaves them out (``days``), ``bizdesk check`` names them."""
+    query = select(func.count()).select_from(BankLine).where(~USABLE_DAYS)
+    if account is not None:
+        query = query.join(Account, Account.id == BankLine.account_id).where(
+            Account.code == str(account).strip()
+        )
+    return int(uow.session.scalar(query))
 
 
 @requires("bank.view")
