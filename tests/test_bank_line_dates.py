@@ -7,19 +7,24 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
+from textual.widgets import Static
 
+from bizdesk.app import BizdeskApp
 from bizdesk.config import sqlite_path
 from bizdesk.db import Store
 from bizdesk.errors import ValidationError
 from bizdesk.i18n import use
+from bizdesk.screens.bank import ReconcileScreen
 from bizdesk.services.admin.checks import run_checks
 from bizdesk.services.banking import reconcile
 from bizdesk.services.banking.proposals import proposals
 from bizdesk.services.banking.statements import import_statement, remove_statement
 from bizdesk.services.base.paging import PageRequest
+from bizdesk.widgets.paged_table import PagedTable
 from tests.bank_files import camt053
 from tests.test_cli import bizdesk
 from tests.test_cli import db as db  # noqa: F401  (the fixture)
+from tests.tui_helpers import SIZE, settle, wait_for
 
 AFTER = "; reconciliation leaves it out: remove its statement #1 (bizdesk bank remove-statement 1) and import the bank's file again"  # noqa: E501
 OUTSIDE = "is outside the dates bizdesk accepts (1900-01-01 to 2199-12-31)"
@@ -120,3 +125,23 @@ def test_the_cli_check_fails_and_reconcile_lists_the_others(db, tmp_path) -> Non
     assert check.returncode == 1
     said = [t for t in check.stderr.splitlines() if "bank-line-date" in t]
     assert len(said) == 1 and "#2" in said[0] and "01/06/2250" in said[0], check.stderr
+
+
+async def test_the_reconcile_screen_lists_the_other_lines(store: Store, sqlite_only: None) -> None:
+    """The screen's list and the proposals of the line under the cursor: the day that cannot
+    be loaded stopped the list ("Could not load the list") or the screen."""
+    with store.write() as uow:
+        import_statement(uow, camt053(), account="1010", filename="day.xml")
+    _write(sqlite_path(store.url), "UPDATE bank_line SET booked_on = '2026-02-30' WHERE id = 1")
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f8")
+        await settle(pilot, app)
+        await pilot.press("b")
+        await settle(pilot, app)
+        assert isinstance(app.screen, ReconcileScreen)
+        table = app.screen.query_one(PagedTable)
+        await wait_for(pilot, app, lambda: table.page_data is not None, "the list")
+        assert [r.id for r in table.page_data.rows] == [2]
+        assert "No proposal" in str(app.screen.query_one("#proposals", Static).render())
+        assert not [n for n in app._notifications if n.severity == "error"]
