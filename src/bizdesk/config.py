@@ -14,6 +14,7 @@ import platformdirs
 
 from bizdesk.errors import ConfigError, StoreError
 from bizdesk.i18n import Message
+from bizdesk.reading import quoted
 
 APP = "bizdesk"
 ENV_DB = "BIZDESK_DB"
@@ -63,7 +64,7 @@ def resolve_db(db: str | None) -> str:
         raise StoreError(
             Message(
                 "--db {value} is not a store's name: give the store's file or URL",
-                value=repr(value),
+                value=quoted(value, 200),
             )
         )
     if "://" in value:
@@ -83,7 +84,7 @@ def resolve_db(db: str | None) -> str:
             Message(
                 "{value} looks like a URL with a slash missing: write it as "
                 "postgresql+psycopg://user@host/database (two slashes), or give a file",
-                value=repr(value),
+                value=quoted(value, 200),
             )
         )
     return "sqlite:///" + str(Path(value).expanduser().resolve())
@@ -262,7 +263,7 @@ def _checked_db(found: Settings, value: object) -> str:
                 "{where} is {value}, a relative path: write the full path (or one starting "
                 "with ~/), so the same store is opened from any folder.",
                 where=found.where("db"),
-                value=repr(value),
+                value=quoted(value, 200),
             )
         )
     try:

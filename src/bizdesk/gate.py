@@ -39,6 +39,7 @@ from bizdesk.errors import BizdeskError
 from bizdesk.formatting import visible
 from bizdesk.i18n import N_, _
 from bizdesk.identity import Gate, enter_gate
+from bizdesk.reading import quoted
 
 REFUSED = {
     "init": N_("the store exists already; a new one is made by the server's administrator"),
@@ -92,7 +93,7 @@ def _requested() -> list[str] | str:
         words = shlex.split(raw)
     except ValueError as exc:
         return _("Could not read the command {command} ({error}). Nothing was run.").format(
-            command=repr(raw), error=exc
+            command=quoted(raw, 200), error=exc
         )
     if words and os.path.basename(words[0]) == "bizdesk":
         words = words[1:]
@@ -121,7 +122,7 @@ def serve(argv: list[str], run: Callable[..., object]) -> int:
     if not _NAME.match(args.user):
         return _say(
             _("{name} is not a user name; the key's line is wrong (ask the owner)").format(
-                name=repr(args.user)
+                name=quoted(args.user, 60)
             )
         )
     if os.geteuid() == 0:
@@ -162,7 +163,7 @@ def init(argv: list[str]) -> int:
     if not _NAME.match(args.owner):
         return _say(
             _("--owner: {name} is not a user name (letters, digits, . _ -)").format(
-                name=repr(args.owner)
+                name=quoted(args.owner, 60)
             )
         )
     # the store and the services (the database stack) only for this command

@@ -17,6 +17,7 @@ from bizdesk.reading import (  # AmountError: defined by the reader
     AmountError,
     Typed,
     locale_pattern,
+    quoted,
     read_number,
 )
 
@@ -30,7 +31,7 @@ def currency_exponent(currency: str) -> int:
     """Digits after the decimal point for an ISO 4217 currency (EUR 2, VND 0, KWD 3)."""
     code = currency.upper()
     if code not in list_currencies():
-        raise AmountError(Message("unknown currency {currency}", currency=repr(currency)))
+        raise AmountError(Message("unknown currency {currency}", currency=quoted(currency, 20)))
     return get_currency_precision(code)
 
 

@@ -15,6 +15,7 @@ from typer.core import TyperCommand
 from bizdesk.characters import shown_name
 from bizdesk.cli.core import DbOpt, data_out, data_to, fail, open_store, say
 from bizdesk.i18n import N_, _, ngettext
+from bizdesk.reading import quoted
 
 # What a person needs to know about a column, beyond its name.
 COLUMN_NOTES = {
@@ -275,7 +276,7 @@ def _known_locale(name: str) -> str:
     except (ValueError, TypeError, UnknownLocaleError):
         fail(
             _("--locale: {name} is not a locale bizdesk knows; for example en_US, es_ES").format(
-                name=repr(name)
+                name=quoted(name, 20)
             ),
             2,
         )

@@ -49,6 +49,7 @@ from bizdesk.cli import core
 from bizdesk.errors import ValidationError
 from bizdesk.fieldnames import refusal
 from bizdesk.i18n import _, ngettext
+from bizdesk.reading import quoted
 from bizdesk.streams import OutputFailed
 
 # Every command, in the order `bizdesk --help` lists them, and the module that holds it.
@@ -144,7 +145,9 @@ class _Plain(RuntimeParam):
             if str(value).strip().lower() in _BOOLS:
                 return _BOOLS[str(value).strip().lower()]
             raise BadParameter(
-                _("{value} is not a yes or a no").format(value=repr(value)), ctx=ctx, param=param
+                _("{value} is not a yes or a no").format(value=quoted(value, 20)),
+                ctx=ctx,
+                param=param,
             )
         for choice in kind:
             if value is choice or value == choice.value:
@@ -312,12 +315,12 @@ class _Context(Context):
 def _hint(exc: BadParameter) -> str:
     if exc.param_hint is not None:
         hint = exc.param_hint
-        return " / ".join(repr(h) for h in hint) if not isinstance(hint, str) else hint
+        return " / ".join(quoted(h, 40) for h in hint) if not isinstance(hint, str) else hint
     if exc.param is None:
         return ""
     if exc.param.param_type_name != "option":
         return exc.param.get_error_hint()
-    return " / ".join(repr(x) for x in exc.param.opts)  # typer adds "(env var: ...)"
+    return " / ".join(quoted(x, 40) for x in exc.param.opts)  # typer adds "(env var: ...)"
 
 
 _EXTRA = re.compile(r"Got unexpected extra argument\(s\) \((.*)\)", re.S)
@@ -332,8 +335,8 @@ def _number_problem(cause: BaseException | None) -> str | None:
     if not isinstance(found, dict):
         return None
     given = found.get("input", "")
-    if found.get("type") == "int_parsing":  # (repr: a control character shows as its code)
-        return _("{value} is not a whole number").format(value=repr(str(given)))
+    if found.get("type") == "int_parsing":  # (quoted: a control character shows as its code)
+        return _("{value} is not a whole number").format(value=quoted(str(given), 20))
     if found.get("type") == "greater_than_equal":  # (a number already)
         return _("{value} is too small: at least {least}").format(
             value=given, least=(found.get("ctx") or {}).get("ge")
@@ -371,9 +374,11 @@ def _usage_text(exc: UsageError) -> str | None:
         return text
     if isinstance(exc, BadOptionUsage):
         if exc.message.endswith("requires an argument."):
-            return _("Option {name} requires an argument.").format(name=repr(exc.option_name))
+            return _("Option {name} requires an argument.").format(name=quoted(exc.option_name, 40))
         if exc.message.endswith("does not take a value."):
-            return _("Option {name} does not take a value.").format(name=repr(exc.option_name))
+            return _("Option {name} does not take a value.").format(
+                name=quoted(exc.option_name, 40)
+            )
         return None
     if exc.message == "Missing command.":
         return _("Missing command.")

@@ -24,6 +24,7 @@ from bizdesk.cli.core import (
 )
 from bizdesk.errors import ValidationError
 from bizdesk.i18n import _, ngettext
+from bizdesk.reading import quoted
 
 app = typer.Typer()
 bom = typer.Typer(help=_("Bills of materials: what a product is made of."))
@@ -55,7 +56,7 @@ def _version(text: str | None) -> int | None:
     if text is None:
         return None
     if not text.strip().isdigit():
-        fail(_("{value} is not a version number (1, 2, ...)").format(value=repr(text)), 2)
+        fail(_("{value} is not a version number (1, 2, ...)").format(value=quoted(text, 20)), 2)
     return int(text)
 
 

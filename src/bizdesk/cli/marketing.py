@@ -24,6 +24,7 @@ from bizdesk.cli.core import (
 )
 from bizdesk.errors import ValidationError
 from bizdesk.i18n import _, ngettext, tr
+from bizdesk.reading import quoted
 from bizdesk.words import CONTACT_STAGE_NAMES, named
 
 app = typer.Typer()
@@ -238,7 +239,7 @@ def segments_members(
     from bizdesk.services.marketing import segments
 
     if limit and (not limit.isdigit() or not int(limit)):  # -1 is whole, but no count
-        fail(_("--limit: {value} is not a count of 1 or more").format(value=repr(limit)), 2)
+        fail(_("--limit: {value} is not a count of 1 or more").format(value=quoted(limit, 20)), 2)
     most = int(limit) if limit else None
     store = open_store(ctx, db)
     rows = []

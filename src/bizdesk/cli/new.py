@@ -21,6 +21,7 @@ from bizdesk.cli.core import (
 )
 from bizdesk.errors import ValidationError
 from bizdesk.i18n import _
+from bizdesk.reading import quoted
 
 app = typer.Typer()
 new = typer.Typer(
@@ -231,7 +232,7 @@ def _paid_documents(key: str, values: list[str], order: str | None) -> dict[str,
         elif not named.strip() or not amount.strip():
             fail(
                 _("--{option} {value}: write DOCUMENT=AMOUNT, or the document alone").format(
-                    option=key, value=repr(value)
+                    option=key, value=quoted(value, 60)
                 ),
                 2,
             )

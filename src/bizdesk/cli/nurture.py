@@ -10,6 +10,7 @@ import typer
 
 from bizdesk.cli.core import DbOpt, date_form, fail, open_store, print_json, say, show, typed_date
 from bizdesk.i18n import _
+from bizdesk.reading import quoted
 
 app = typer.Typer()
 nurture_app = typer.Typer(
@@ -72,7 +73,7 @@ def _step(text: str):  # noqa: ANN202
     if len(parts) < 3:
         fail(
             _("--step {step}: write the days, the activity and what to do: {example}").format(
-                step=repr(text), example='--step "3 email Send the catalogue"'
+                step=quoted(text, 60), example='--step "3 email Send the catalogue"'
             ),
             2,
         )

@@ -26,7 +26,7 @@ from bizdesk.cli.core import (
 )
 from bizdesk.errors import ValidationError
 from bizdesk.i18n import N_, _, ngettext
-from bizdesk.reading import DateError, month_text, read_month
+from bizdesk.reading import DateError, month_text, quoted, read_month
 
 app = typer.Typer()
 
@@ -317,7 +317,7 @@ YearOpt = Annotated[str | None, typer.Option("--year", help=_("The year, e.g. 20
 def _year(text: str | None) -> int | None:
     """A --year option's value (four digits), or None when it was not given."""
     if text is not None and not (text.isdigit() and len(text) == 4):
-        fail(_("--year: {value} is not a year (e.g. 2026)").format(value=repr(text)), 2)
+        fail(_("--year: {value} is not a year (e.g. 2026)").format(value=quoted(text, 20)), 2)
     return int(text) if text is not None else None
 
 
@@ -332,7 +332,7 @@ def _leave_id(text: str) -> int:
     s = text.strip().lstrip("#")
     if not s.isdigit():
         raise ValidationError(
-            {"leave": _("{value} is not a leave request's number").format(value=repr(text))}
+            {"leave": _("{value} is not a leave request's number").format(value=quoted(text, 20))}
         )
     return int(s)
 
@@ -677,7 +677,7 @@ def _hours_pairs(items: list[str] | None) -> list[tuple[str, str]]:
         if not sep or not who.strip():
             fail(
                 _("--hours: write EMPLOYEE=HOURS, e.g. '#3=120.5'; got {value}").format(
-                    value=repr(item)
+                    value=quoted(item, 60)
                 ),
                 2,
             )

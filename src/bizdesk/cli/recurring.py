@@ -23,7 +23,7 @@ from bizdesk.errors import ValidationError
 from bizdesk.fieldnames import refusal
 from bizdesk.formatting import day, visible
 from bizdesk.i18n import _, ngettext, tr
-from bizdesk.reading import json_problem
+from bizdesk.reading import json_problem, quoted
 
 app = typer.Typer()
 recurring = typer.Typer(help=_("Recurring invoices and journal entries: list, add, stop, skip."))
@@ -266,7 +266,7 @@ def recurring_stop(
 
 def _template_id(typed: str) -> int:
     if not typed.strip().lstrip("#").isdigit():
-        fail(_("{value} is not the id of a template (a number)").format(value=repr(typed)), 2)
+        fail(_("{value} is not the id of a template (a number)").format(value=quoted(typed, 20)), 2)
     return int(typed.strip().lstrip("#"))
 
 

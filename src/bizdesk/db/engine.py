@@ -15,6 +15,7 @@ from sqlalchemy.pool import QueuePool
 from bizdesk.config import sqlite_path
 from bizdesk.errors import StoreError
 from bizdesk.i18n import Message
+from bizdesk.reading import quoted
 
 BUSY_TIMEOUT_MS = 10_000
 JOURNAL_SIZE_LIMIT = 64 * 1024 * 1024
@@ -62,7 +63,7 @@ def prepare_shared_folder(folder: Path, group: str) -> None:
         raise StoreError(
             Message(
                 "there is no Unix group named {group} (create it with groupadd)",
-                group=repr(group),
+                group=quoted(group, 40),
             )
         ) from None
     if folder.exists():
@@ -76,7 +77,7 @@ def prepare_shared_folder(folder: Path, group: str) -> None:
                     "change an existing folder. As its owner run: chgrp {group} {folder} && "
                     "chmod 2770 {folder} (or choose a new folder)",
                     folder=folder,
-                    name=repr(group),
+                    name=quoted(group, 40),
                     group=group,
                 )
             )
@@ -97,7 +98,7 @@ def prepare_shared_folder(folder: Path, group: str) -> None:
                 "cannot give {folder} to group {group}: {error} (you must be a member of the "
                 "group)",
                 folder=folder,
-                group=repr(group),
+                group=quoted(group, 40),
                 error=exc.strerror,
             )
         ) from None

@@ -22,6 +22,7 @@ from textual.keys import Keys, _character_to_key, key_to_character
 from bizdesk.config import Settings, did_you_mean
 from bizdesk.errors import ConfigError
 from bizdesk.i18n import N_, Message
+from bizdesk.reading import quoted
 
 
 class Tab(NamedTuple):  # NamedTuple, not dataclass: on the start path, and cheaper to make
@@ -380,7 +381,7 @@ def check_keymap(settings: Settings) -> dict[str, str]:
                         '"[" or "left_square_bracket"; several separated by commas.',
                         where=where,
                         keys=keys,
-                        key=repr(key),
+                        key=quoted(key, 20),
                     )
                 )
             named.append(known)

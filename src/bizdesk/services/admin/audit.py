@@ -12,6 +12,7 @@ from bizdesk.db.session import UnitOfWork
 from bizdesk.errors import ValidationError
 from bizdesk.i18n import Message
 from bizdesk.models.core import AuditEvent
+from bizdesk.reading import quoted
 from bizdesk.services.base.permissions import requires
 
 # Every kind of record the services write to the audit trail (the first argument of
@@ -65,7 +66,7 @@ def check_entity(entity: str) -> str:
             {
                 "entity": Message(
                     "{value} is not a kind of record; one of: {kinds}",
-                    value=repr(entity),
+                    value=quoted(entity, 20),
                     kinds=", ".join(ENTITY_KINDS),
                 )
             }

@@ -23,7 +23,7 @@ from bizdesk.i18n import N_, Message
 from bizdesk.models import load_all
 from bizdesk.models.core import AuditEvent, User
 from bizdesk.money import money_text, qty_text
-from bizdesk.reading import date_text
+from bizdesk.reading import date_text, quoted
 from bizdesk.services.banking import findings as banking
 from bizdesk.services.base import permissions
 from bizdesk.services.base.numbering import JOURNAL, invoice_label
@@ -62,7 +62,7 @@ def _sql_rule(name: str, sql: str, message: str, *fields: str, **constants: obje
         # amounts and quantities as the shop writes them, as every table shows them
         loc = uow.input_locale or uow.setting("locale") or "en_US"
         shown = {
-            "r": repr,
+            "r": lambda stored: quoted(stored, 80),  # an e-mail, a stage, a tag as stored
             "money": lambda minor: money_text(minor, uow.exponent, loc),
             "qty": lambda scaled: qty_text(scaled, loc),
         }

@@ -13,6 +13,7 @@ from bizdesk.models.deals import PipelineStage
 from bizdesk.models.ledger import Account
 from bizdesk.models.stock import Location
 from bizdesk.money import AmountError, currency_exponent
+from bizdesk.reading import quoted
 from bizdesk.services.base import validate as v
 
 DEFAULT_PIPELINE = (
@@ -59,13 +60,13 @@ def initialize(
         currency_exponent(currency)
     except AmountError:
         errors["currency"] = Message(
-            "{value} is not an ISO 4217 currency code", value=repr(currency)
+            "{value} is not an ISO 4217 currency code", value=quoted(currency, 20)
         )
     try:
         Locale.parse(locale)
     except (UnknownLocaleError, ValueError):
         errors["locale"] = Message(
-            "{value} is not a known locale (try en_US, de_DE, fr_FR)", value=repr(locale)
+            "{value} is not a known locale (try en_US, de_DE, fr_FR)", value=quoted(locale, 20)
         )
     try:
         company = v.text(company, required=True, max_len=200)

@@ -26,6 +26,7 @@ from pathlib import Path
 from bizdesk.errors import ValidationError
 from bizdesk.files import atomic_path
 from bizdesk.i18n import Message
+from bizdesk.reading import quoted
 
 KEY_TYPES = (
     "ssh-ed25519",
@@ -78,7 +79,8 @@ def forced_line(program: tuple[str, ...], url: str, user: str, kind: str, body: 
         raise ValidationError(
             {
                 "key": Message(
-                    "the store's path cannot be written into a key line: {url}", url=repr(url)
+                    "the store's path cannot be written into a key line: {url}",
+                    url=quoted(url, 200),
                 )
             }
         )

@@ -45,7 +45,7 @@ def _role(value: object) -> str:
             {
                 "role": Message(
                     "{value} is not a role; choose one of {roles}",
-                    value=repr(value),
+                    value=quoted(value or "", 20),
                     roles=", ".join(ROLES),
                 )
             }
@@ -56,7 +56,7 @@ def _role(value: object) -> str:
 def _get(uow: UnitOfWork, username: str) -> User:
     u = uow.session.exec(select(User).where(User.username == username)).first()
     if u is None:
-        raise NotFound(Message("{name} is not a user of this store", name=repr(username)))
+        raise NotFound(Message("{name} is not a user of this store", name=quoted(username, 60)))
     return u
 
 
@@ -269,7 +269,7 @@ def _language(value: object) -> str:
                     "{value} is not a language bizdesk speaks; choose one of {languages}, "
                     "a locale of one such as en_GB (dates as that country writes them), "
                     "or auto to follow the session's LANG",
-                    value=repr(value),
+                    value=quoted(value, 20),
                     languages=", ".join(LANGUAGES),
                 )
             }

@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 
 from bizdesk.errors import PermissionDenied
 from bizdesk.i18n import N_, Message
+from bizdesk.reading import quoted
 from bizdesk.words import USER_ROLE_NAMES, word_message
 
 OWNER, ACCOUNTANT, SALES, SUPPORT, WAREHOUSE, VIEWER = (
@@ -219,7 +220,7 @@ def require_user(uow: Any) -> str:  # noqa: ANN401
         raise PermissionDenied(
             Message(
                 "Your account {user} is disabled in this store. Ask {ask} to enable it: {command}",
-                user=repr(uow.user),
+                user=quoted(uow.user, 60),
                 ask=owners_hint(uow),
                 command=f"bizdesk users set-role {uow.user} ROLE",
             )

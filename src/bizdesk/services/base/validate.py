@@ -13,7 +13,7 @@ from bizdesk.characters import REFUSED_EVERYWHERE
 from bizdesk.errors import BizdeskError, ValidationError
 from bizdesk.folding import fold
 from bizdesk.i18n import N_, Message, current_language
-from bizdesk.reading import DateError, read_date
+from bizdesk.reading import DateError, quoted, read_date
 
 
 class FieldError(BizdeskError, ValueError):
@@ -301,7 +301,7 @@ def country(value: object, *, local: bool = False) -> str:
     if code:
         return code
     raise FieldError(
-        Message("unknown country {name} (use a two-letter code such as DE)", name=repr(s[:40]))
+        Message("unknown country {name} (use a two-letter code such as DE)", name=quoted(s, 40))
     )
 
 

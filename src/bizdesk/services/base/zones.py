@@ -11,6 +11,7 @@ from zoneinfo import available_timezones
 from babel.core import get_global
 
 from bizdesk.i18n import Message
+from bizdesk.reading import quoted
 from bizdesk.services.base import validate as v
 
 
@@ -26,7 +27,7 @@ def zone_name(value: object) -> str:
             Message(
                 "{zone} is not a time zone; write one as the tz database names it, e.g. "
                 "Europe/Madrid or Asia/Ho_Chi_Minh",
-                zone=repr(typed),
+                zone=quoted(typed, 40),
             )
         )
     return found

@@ -22,7 +22,7 @@ from bizdesk.models.contacts import Contact
 from bizdesk.models.ledger import ACCOUNT_TYPES, Account, JournalEntry, JournalLine
 from bizdesk.models.stock import StockMove
 from bizdesk.money import AmountError, from_minor, money_text, parse_money
-from bizdesk.reading import date_text
+from bizdesk.reading import date_text, quoted
 from bizdesk.services.base import validate as v
 from bizdesk.services.base.numbering import JOURNAL, entry_label, next_number
 from bizdesk.services.base.paging import (
@@ -78,7 +78,7 @@ def chart_template(name: str) -> dict:
             {
                 "chart": Message(
                     "{name} is not a chart of accounts bizdesk ships; choose one of {charts}",
-                    name=repr(name),
+                    name=quoted(name, 40),
                     charts=", ".join(CHARTS),
                 )
             }
@@ -125,7 +125,7 @@ def account_for(uow: UnitOfWork, role: str) -> Account:
             {
                 "account": Message(
                     "no account has the role {role}; give one that role in the chart",
-                    role=repr(role),
+                    role=quoted(role, 40),
                 )
             }
         )
@@ -193,7 +193,7 @@ def payment_account(uow: UnitOfWork, text: object, default: str = "bank") -> Acc
         raise v.FieldError(
             Message(
                 "{account} is not an account payments go through; choose one of {accounts}",
-                account=repr(s[:40]),
+                account=quoted(s, 40),
                 accounts=_payment_choices(uow),
             )
         )
@@ -209,7 +209,7 @@ def set_payment_kind(uow: UnitOfWork, code: object, kind: object) -> AccountView
     s = v.text(code, max_len=20)
     a = uow.session.scalars(select(Account).where(Account.code == s)).first()
     if a is None:
-        raise ValidationError({"account": Message("no account {code}", code=repr(s[:20]))})
+        raise ValidationError({"account": Message("no account {code}", code=quoted(s, 20))})
     chk = v.Checker()
     new = str(kind or "").strip().lower()
     if new in ("", "none"):
@@ -255,7 +255,7 @@ def resolve_account(uow: UnitOfWork, text: object) -> Account:
     if a is None:
         a = uow.session.scalars(select(Account).where(same_name(Account.name, s))).first()
     if a is None:
-        raise v.FieldError(Message("no account {account}", account=repr(s[:40])))
+        raise v.FieldError(Message("no account {account}", account=quoted(s, 40)))
     if a.archived:
         raise v.FieldError(archived_message(a))
     return a
@@ -463,7 +463,7 @@ class PostingRules:
         """(id, problem) of an account code as typed; id None when there is no such account."""
         found = self.accounts.get(code.strip())
         if found is None:
-            return None, Message("no account {account}", account=repr(code[:20]))
+            return None, Message("no account {account}", account=quoted(code, 20))
         return found
 
     def period(self, when: date) -> Message | None:

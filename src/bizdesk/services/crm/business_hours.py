@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bizdesk.errors import ValidationError
 from bizdesk.i18n import Message
+from bizdesk.reading import quoted
 
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _CLOCK = re.compile(r"([0-9]{1,2}):([0-9]{2})")  # 8:00 or 08:00, as a clock shows it
@@ -72,7 +73,7 @@ class BusinessHours:
             clock = _CLOCK.fullmatch(str(value).strip())
             hour, minute = (int(clock[1]), int(clock[2])) if clock else (99, 99)
             if hour > 23 or minute > 59:  # (08, 0800, 08:00+02:00: not said as a clock says)
-                errors[name] = Message("{value} is not a time (HH:MM)", value=repr(value))
+                errors[name] = Message("{value} is not a time (HH:MM)", value=quoted(value, 20))
             else:
                 parsed[name] = time(hour, minute)
         if not errors and parsed["end"] <= parsed["start"]:
@@ -82,7 +83,7 @@ class BusinessHours:
         except (ZoneInfoNotFoundError, ValueError):
             errors["timezone"] = Message(
                 "unknown time zone {zone} (e.g. {example})",
-                zone=repr(timezone),
+                zone=quoted(timezone, 40),
                 example="Europe/Berlin",
             )
         if errors:

@@ -38,7 +38,7 @@ from bizdesk.models.sales import Invoice, SalesOrder
 from bizdesk.models.stock import Product
 from bizdesk.models.tickets import Ticket
 from bizdesk.money import from_minor
-from bizdesk.reading import date_text
+from bizdesk.reading import date_text, quoted
 from bizdesk.services.base import validate as v
 from bizdesk.services.base.paging import (
     Page,
@@ -418,7 +418,7 @@ def _clean(uow: UnitOfWork, data: ContactInput, *, self_id: int | None = None) -
     out, chk = clean_fields(data, phone_region(uow.setting), local=uow.person_input)
     owner = out["owner"]
     if owner and uow.session.exec(select(User.id).where(User.username == owner)).first() is None:
-        chk.add("owner", Message("{name} is not a bizdesk user", name=repr(owner)))
+        chk.add("owner", Message("{name} is not a bizdesk user", name=quoted(owner, 60)))
 
     org_text = out.pop("organization")
     out["organization_id"] = None
@@ -571,8 +571,8 @@ def resolve(uow: UnitOfWork, text: str, *, kind: str | None = None) -> Contact:
         if s.startswith("#") and s[1:].isdigit():
             raise v.FieldError(Message("there is no contact {number}", number=s[:20]))
         if kind == "organization":
-            raise v.FieldError(Message("no organisation named {name}", name=repr(s[:60])))
-        raise v.FieldError(Message("no contact named {name}", name=repr(s[:60])))
+            raise v.FieldError(Message("no organisation named {name}", name=quoted(s, 60)))
+        raise v.FieldError(Message("no contact named {name}", name=quoted(s, 60)))
     if c.archived:
         raise v.FieldError(Message("{name} is archived", name=c.name))
     if kind == "organization" and c.kind != kind:

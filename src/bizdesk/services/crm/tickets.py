@@ -21,6 +21,7 @@ from bizdesk.models.sales import SalesOrder
 from bizdesk.models.stock import Product
 from bizdesk.models.tickets import PRIORITIES, STATUSES, Ticket, TicketComment, TicketEvent
 from bizdesk.money import AmountError, parse_decimal
+from bizdesk.reading import quoted
 from bizdesk.services.base import validate as v
 from bizdesk.services.base.numbering import PURCHASE_ORDER, SALES_ORDER
 from bizdesk.services.base.paging import Page, PageRequest, folded_contains, keyset_page
@@ -316,7 +317,7 @@ def _clean(uow: UnitOfWork, data: TicketInput) -> dict:
             select(User.id).where(User.username == assignee, User.active.is_(True))
         ).first()
     ):
-        chk.add("assignee", Message("{name} is not a bizdesk user", name=repr(assignee)))
+        chk.add("assignee", Message("{name} is not a bizdesk user", name=quoted(assignee, 60)))
     out["assignee"] = assignee or None
     kind = chk("link_kind", v.text, data.link_kind, max_len=20)
     out["link_kind"], out["link_id"] = None, None
@@ -347,7 +348,7 @@ def _clean(uow: UnitOfWork, data: TicketInput) -> dict:
             "link_kind",
             Message(
                 "choose what {number} is, or clear the number",
-                number=repr(str(data.link_id).strip()[:20]),
+                number=quoted(str(data.link_id).strip(), 20),
             ),
         )
     chk.done()

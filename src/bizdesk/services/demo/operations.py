@@ -32,6 +32,7 @@ from bizdesk.models.purchasing import POState
 from bizdesk.models.sales import SOState
 from bizdesk.models.stock import Product, StockMove
 from bizdesk.money import percent_to_basis_points, to_minor
+from bizdesk.reading import quoted
 from bizdesk.services.base import validate as v
 from bizdesk.services.base.shop_details import vat_rates
 from bizdesk.services.books import ledger as L
@@ -385,7 +386,7 @@ def _expense_accounts(uow: UnitOfWork) -> dict[str, int]:
             {
                 "": Message(
                     "the demo shop needs accounts the chart {chart} ships: {accounts}",
-                    chart=repr(chart),
+                    chart=quoted(chart, 40),
                     accounts=", ".join(missing),
                 )
             }

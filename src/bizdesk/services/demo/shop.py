@@ -29,6 +29,7 @@ from bizdesk.models.core import AuditEvent
 from bizdesk.models.deals import Deal, PipelineStage
 from bizdesk.models.tickets import Ticket
 from bizdesk.money import currency_exponent
+from bizdesk.reading import quoted
 from bizdesk.services.admin import setup
 from bizdesk.services.base import validate as v
 from bizdesk.services.base.permissions import require_store
@@ -72,7 +73,7 @@ def demo_locale(text: str) -> str:
         {
             "locale": Message(
                 "there is no demo shop for {locale}; choose one of {locales}",
-                locale=repr(text),
+                locale=quoted(text, 20),
                 locales=", ".join(demo_locales()),
             )
         }

@@ -37,6 +37,7 @@ from bizdesk.models.base import utcnow
 from bizdesk.models.contacts import Contact, ContactTag
 from bizdesk.models.core import AuditEvent, User
 from bizdesk.models.marketing import CONSENT_HOW, CONSENT_STATES
+from bizdesk.reading import quoted
 from bizdesk.services.base import validate as v
 from bizdesk.services.base.csvio import read_rows
 from bizdesk.services.base.permissions import can, require, requires
@@ -194,7 +195,7 @@ def _contact_id(text: str) -> int:
         raise v.FieldError(
             Message(
                 "{text} is not a contact number (leave it empty for a new one)",
-                text=repr(text[:20]),
+                text=quoted(text, 20),
             )
         )
     return int(s)
@@ -217,7 +218,7 @@ def _check_shared(values: tuple[str, ...], known: _Known) -> tuple[dict, dict[st
     for k, m in chk.errors.items():
         fchk.add(k, m)
     if out.get("owner") and out["owner"] not in known.users:
-        fchk.add("owner", Message("{name} is not a bizdesk user", name=repr(out["owner"])))
+        fchk.add("owner", Message("{name} is not a bizdesk user", name=quoted(out["owner"], 60)))
     return out, {k: m for k, m in fchk.errors.items() if k not in _OWN}
 
 
@@ -446,7 +447,7 @@ def _check_file(store, source, known: _Known, st: _Staging) -> None:  # noqa: AN
     for line, org in st.query("SELECT line, organization FROM row WHERE organization != ''"):
         key = v.sort_key(org)
         if key not in known.organizations and key not in in_file:
-            problem = Message("no organisation named {name}", name=repr(org[:60]))
+            problem = Message("no organisation named {name}", name=quoted(org, 60))
             problems.add(line, line_problem(line, problem, "organization"))
     problems.raise_any()
 

@@ -29,7 +29,7 @@ from bizdesk.models.ledger import Account, JournalEntry
 from bizdesk.models.purchasing import PurchaseOrder, SupplierBill, SupplierPayment
 from bizdesk.models.sales import CustomerPayment, Invoice, SalesOrder
 from bizdesk.money import from_minor
-from bizdesk.reading import json_problem
+from bizdesk.reading import json_problem, quoted
 from bizdesk.services.base import validate as v
 from bizdesk.services.base.numbering import INVOICE, JOURNAL, PURCHASE_ORDER, SALES_ORDER
 from bizdesk.services.base.paging import same_name
@@ -706,12 +706,12 @@ def _find_bill(
         said = (
             Message(
                 "the supplier bill {ref} is on {other}, not on {order}",
-                ref=repr(ref),
+                ref=quoted(ref, 40),
                 other=PURCHASE_ORDER.label(uow.session.get(PurchaseOrder, elsewhere).number),
                 order=PURCHASE_ORDER.label(uow.session.get(PurchaseOrder, order_id).number),
             )
             if elsewhere is not None
-            else Message("no supplier bill has the reference {ref}", ref=repr(ref))
+            else Message("no supplier bill has the reference {ref}", ref=quoted(ref, 40))
         )
         problems.append((f"{at}bill", said))
         return None
@@ -722,7 +722,7 @@ def _find_bill(
                 Message(
                     "several supplier bills have the reference {ref}; name the purchase "
                     "order too (order)",
-                    ref=repr(ref),
+                    ref=quoted(ref, 40),
                 ),
             )
         )

@@ -10,6 +10,7 @@ from bizdesk.db.session import UnitOfWork
 from bizdesk.errors import ValidationError
 from bizdesk.i18n import Message
 from bizdesk.models.stock import Location
+from bizdesk.reading import quoted
 from bizdesk.services.base import validate as v
 from bizdesk.services.base.paging import same_name
 from bizdesk.services.base.permissions import requires
@@ -37,7 +38,7 @@ def add_location(uow: UnitOfWork, name: object) -> LocationView:
         name
         and uow.session.scalars(select(Location.id).where(same_name(Location.name, name))).first()
     ):
-        chk.add("name", Message("a location called {name} exists already", name=repr(name)))
+        chk.add("name", Message("a location called {name} exists already", name=quoted(name, 60)))
     chk.done()
     loc = Location(name=name)
     uow.session.add(loc)
@@ -69,6 +70,6 @@ def resolve_location(uow: UnitOfWork, text: object) -> Location:
     if loc is None:
         names = ", ".join(x.name for x in list_locations(uow))
         raise v.FieldError(
-            Message("no location {name} (there are: {names})", name=repr(s[:40]), names=names)
+            Message("no location {name} (there are: {names})", name=quoted(s, 40), names=names)
         )
     return loc

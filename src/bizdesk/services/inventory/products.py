@@ -25,6 +25,7 @@ from bizdesk.money import (
     qty_from_scaled,
     qty_text,
 )
+from bizdesk.reading import quoted
 from bizdesk.services.base import validate as v
 from bizdesk.services.base.paging import (
     Page,
@@ -297,7 +298,7 @@ def resolve_product(uow: UnitOfWork, text: object) -> Product:
         if p is None:
             p = _named(uow, s)
     if p is None:
-        raise v.FieldError(Message("no product with SKU {sku}", sku=repr(s[:40])))
+        raise v.FieldError(Message("no product with SKU {sku}", sku=quoted(s, 40)))
     if not p.active:
         raise v.FieldError(Message("{sku} {name} is archived", sku=p.sku, name=p.name))
     return p
@@ -320,7 +321,7 @@ def _named(uow: UnitOfWork, name: str) -> Product | None:
             Message(
                 "{count} products are named {name} ({skus}): give the SKU",
                 count=len(found),
-                name=repr(name[:40]),
+                name=quoted(name, 40),
                 skus=", ".join(p.sku for p in found),
             )
         )

@@ -25,6 +25,7 @@ from bizdesk.money import (
     qty_from_scaled,
     qty_text,
 )
+from bizdesk.reading import quoted
 from bizdesk.services.base import validate as v
 from bizdesk.services.base.permissions import requires
 from bizdesk.services.inventory.levels import average_cost, half_even, is_kit, reserved, totals
@@ -475,7 +476,7 @@ def bom_input_from_json(raw: object, sku: str = "") -> BomInput:
                 "sku",
                 Message(
                     "this is the bill of materials of {given}, not of {sku}",
-                    given=repr(given[:40]),
+                    given=quoted(given, 40),
                     sku=sku.strip()[:40],
                 ),
             )

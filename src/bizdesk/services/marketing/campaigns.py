@@ -281,7 +281,9 @@ def _clean(uow: UnitOfWork, data: CampaignInput, self_id: int | None = None) -> 
         else:
             segment = uow.session.scalars(select(Segment).where(Segment.name == seg_text)).first()
         if segment is None:
-            chk.add("segment", Message("there is no segment named {name}", name=repr(seg_text)))
+            chk.add(
+                "segment", Message("there is no segment named {name}", name=quoted(seg_text, 60))
+            )
     for key, text in (("subject", subject), ("body", body)):
         if text:
             problem = merge_problem(text)
@@ -298,7 +300,7 @@ def _clean(uow: UnitOfWork, data: CampaignInput, self_id: int | None = None) -> 
         if self_id is not None:
             q = q.where(Campaign.id != self_id)
         if uow.session.scalars(q).first() is not None:
-            chk.add("name", Message("a campaign named {name} exists", name=repr(name)))
+            chk.add("name", Message("a campaign named {name} exists", name=quoted(name, 60)))
     chk.done()
     return {
         "name": name,

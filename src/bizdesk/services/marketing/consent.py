@@ -15,6 +15,7 @@ from bizdesk.i18n import N_, Message
 from bizdesk.models.base import utcnow
 from bizdesk.models.contacts import Contact
 from bizdesk.models.marketing import CONSENT_HOW, CONSENT_STATES, EmailConsent
+from bizdesk.reading import quoted
 from bizdesk.services.base import validate as v
 from bizdesk.services.base.permissions import requires
 
@@ -59,7 +60,7 @@ def consent_time(value: object, now: datetime | None = None) -> datetime | None:
         raise v.FieldError(
             Message(
                 "{text} is not a date and time; write it as ISO, in UTC: {example}",
-                text=repr(s[:40]),
+                text=quoted(s, 40),
                 example="2026-11-30T09:15:00Z",
             )
         ) from None

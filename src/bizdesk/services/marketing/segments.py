@@ -125,7 +125,7 @@ def _by_name(uow: UnitOfWork, name: str) -> Segment:
             Message(
                 "There is no segment named {name}; there are {names}: type one as it is written.",
                 name=quoted(name, 60),
-                names=", ".join(repr(r.name) for r in alike),
+                names=", ".join(quoted(r.name, 60) for r in alike),
             )
         )
     raise NotFound(Message("There is no segment named {name}.", name=quoted(name, 60)))
@@ -164,7 +164,7 @@ def _clean(uow: UnitOfWork, data: SegmentInput, self_id: int | None = None) -> t
     owner = chk("owner", v.text, data.owner, max_len=64)
     if owner:
         if uow.session.scalar(select(User.id).where(User.username == owner)) is None:
-            chk.add("owner", Message("there is no user named {name}", name=repr(owner)))
+            chk.add("owner", Message("there is no user named {name}", name=quoted(owner, 60)))
         else:
             d["owner"] = owner
     group = chk("age_group", v.text, data.age_group, max_len=40)
@@ -199,7 +199,7 @@ def _clean(uow: UnitOfWork, data: SegmentInput, self_id: int | None = None) -> t
         if self_id is not None:
             q = q.where(Segment.id != self_id)
         if uow.session.scalars(q).first() is not None:
-            chk.add("name", Message("a segment named {name} exists", name=repr(name)))
+            chk.add("name", Message("a segment named {name} exists", name=quoted(name, 60)))
     chk.done()
     return name, d
 

@@ -16,7 +16,7 @@ from bizdesk.files import atomic_write
 from bizdesk.formatting import money, number
 from bizdesk.i18n import N_, Message
 from bizdesk.money import from_minor
-from bizdesk.reading import Month, as_month, date_text
+from bizdesk.reading import Month, as_month, date_text, quoted
 from bizdesk.services.base import permissions
 from bizdesk.services.base.csvio import write_rows
 from bizdesk.services.base.validate import FieldError, must_be_one_of
@@ -1137,7 +1137,7 @@ def build(uow: UnitOfWork, name: str, **params: Any) -> Report:
             {
                 "report": Message(
                     "unknown report {name}; available: {reports}",
-                    name=repr(name),
+                    name=quoted(name, 40),
                     reports=", ".join(REPORTS),
                 )
             }

@@ -18,6 +18,7 @@ from bizdesk.errors import NotFound, ValidationError
 from bizdesk.faults import disk_fault
 from bizdesk.files import atomic_path, fsync_file, fsync_folder, may_write
 from bizdesk.i18n import Message
+from bizdesk.reading import quoted
 from bizdesk.services.papers import kinds
 from bizdesk.services.papers.kinds import statement_label
 from bizdesk.services.papers.layout import draw
@@ -79,7 +80,7 @@ def render(
             {
                 "kind": Message(
                     "{kind} is not a kind of document; one of: {kinds}",
-                    kind=repr(kind),
+                    kind=quoted(kind, 20),
                     kinds=", ".join(KINDS),
                 )
             }  # fmt: skip

@@ -27,6 +27,7 @@ from bizdesk.models.purchasing import PurchaseOrder
 from bizdesk.models.sales import Invoice, InvoiceLine, SalesLine, SalesOrder
 from bizdesk.models.stock import Product
 from bizdesk.money import QTY_SCALE, from_minor, line_amounts, qty_from_scaled
+from bizdesk.reading import quoted
 from bizdesk.services.base import validate as v
 from bizdesk.services.base.numbering import (
     CREDIT_NOTE,
@@ -243,7 +244,7 @@ def _number(series: Series, text: str, what: str) -> int:
             {
                 "number": Message(
                     "{text} is not a number of {what} (expected e.g. {example} or {n})",
-                    text=repr(text),
+                    text=quoted(text, 20),
                     what=Message(what),
                     example=series.label(7),
                     n=7,

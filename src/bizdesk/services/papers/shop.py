@@ -11,7 +11,7 @@ from bizdesk.db.session import UnitOfWork
 from bizdesk.errors import ValidationError
 from bizdesk.i18n import N_, Message
 from bizdesk.money import AmountError, percent_from_bp, percent_to_basis_points
-from bizdesk.reading import locale_pattern
+from bizdesk.reading import locale_pattern, quoted
 from bizdesk.services.base import validate as v
 from bizdesk.services.base import zones
 from bizdesk.services.base.permissions import requires
@@ -117,7 +117,7 @@ def _region(value: object, country: str) -> str:
     raise v.FieldError(
         Message(
             "{region} is not a region of {country}; one of: {regions}",
-            region=repr(typed),
+            region=quoted(typed, 40),
             country=country,
             regions=", ".join(known),
         )

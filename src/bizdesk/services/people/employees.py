@@ -20,7 +20,7 @@ from bizdesk.models.contacts import Contact
 from bizdesk.models.core import User
 from bizdesk.models.people import Employee, LeaveRequest, LeaveState, PayrollRun, RunState
 from bizdesk.money import AmountError, from_minor, parse_money
-from bizdesk.reading import date_text, month_text
+from bizdesk.reading import date_text, month_text, quoted
 from bizdesk.services.base import validate as v
 from bizdesk.services.base.numbering import PAYROLL_RUN
 from bizdesk.services.base.paging import Page, PageRequest, contains, keyset_page
@@ -128,7 +128,7 @@ def find_employee(uow: UnitOfWork, text: object) -> int:
         name = uow.session.get(Contact, e.contact_id).name if e is not None else None
         if name is not None and fold(" ".join(named[1].split())) == fold(" ".join(name.split())):
             return e.id
-        raise NotFound(Message("There is no employee {name}.", name=repr(s[:60])))
+        raise NotFound(Message("There is no employee {name}.", name=quoted(s, 60)))
     digits = s[1:] if s.startswith("#") else s
     if digits.isdigit():
         if uow.session.get(Employee, int(digits)) is not None:
@@ -146,7 +146,7 @@ def find_employee(uow: UnitOfWork, text: object) -> int:
             raise NotFound(
                 Message(
                     "{name} is {count} employees ({numbers}): give the number",
-                    name=repr(s[:60]),
+                    name=quoted(s, 60),
                     count=len(hits),
                     numbers=", ".join(f"#{i}" for i in hits),
                 )
@@ -159,11 +159,11 @@ def find_employee(uow: UnitOfWork, text: object) -> int:
                 Message(
                     "No employee is named {name}: type the whole name or the number, "
                     "such as {examples}.",
-                    name=repr(s[:60]),
+                    name=quoted(s, 60),
                     examples=", ".join(f"{n} (#{i})" for i, n in near),
                 )
             )
-    raise NotFound(Message("There is no employee {name}.", name=repr(s[:60])))
+    raise NotFound(Message("There is no employee {name}.", name=quoted(s, 60)))
 
 
 def _named_like(uow: UnitOfWork, text: str) -> list[tuple[int, str]]:
@@ -201,7 +201,7 @@ def _user_id(uow: UnitOfWork, text: object) -> int | None:
         return None
     u = uow.session.scalar(select(User).where(User.username == s))
     if u is None:
-        raise v.FieldError(Message("no user {name}", name=repr(s)))
+        raise v.FieldError(Message("no user {name}", name=quoted(s, 60)))
     return u.id
 
 

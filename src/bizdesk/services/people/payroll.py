@@ -47,7 +47,7 @@ from bizdesk.money import (
     percent_to_basis_points,
     qty_from_scaled,
 )
-from bizdesk.reading import DateError, date_text, month_text, read_month
+from bizdesk.reading import DateError, date_text, month_text, quoted, read_month
 from bizdesk.services.base import validate as v
 from bizdesk.services.base.numbering import JOURNAL, PAYROLL_RUN, next_number
 from bizdesk.services.base.permissions import requires
@@ -155,7 +155,7 @@ def add_line(uow: UnitOfWork, data: PayLineInput) -> PayLineView:
     if not name:
         chk.add("name", Message("required"))
     elif uow.session.scalar(select(PayLine.id).where(PayLine.name == name)) is not None:
-        chk.add("name", Message("there is a payroll line {name} already", name=repr(name)))
+        chk.add("name", Message("there is a payroll line {name} already", name=quoted(name, 80)))
     kind = str(data.kind or "").strip().lower()
     if kind not in LINE_KINDS:
         chk.add("kind", v.must_be_one_of(LINE_KINDS))
@@ -203,7 +203,7 @@ def set_line_active(uow: UnitOfWork, name: object, active: bool) -> PayLineView:
     s = str(name or "").strip()
     pl = uow.session.scalar(select(PayLine).where(PayLine.name == s))
     if pl is None:
-        raise NotFound(Message("There is no payroll line {name}.", name=repr(s[:80])))
+        raise NotFound(Message("There is no payroll line {name}.", name=quoted(s, 80)))
     pl.active = active
     uow.audit("pay_line", pl.id, "activate" if active else "deactivate")
     return _line_view(uow, pl, uow.session.get(Account, pl.account_id))
@@ -429,7 +429,7 @@ def find_run(uow: UnitOfWork, text: object) -> int:
         if n is not None:
             run_id = uow.session.scalar(select(PayrollRun.id).where(PayrollRun.number == n))
     if run_id is None:
-        raise NotFound(Message("There is no payroll run {label}.", label=repr(s[:40])))
+        raise NotFound(Message("There is no payroll run {label}.", label=quoted(s, 40)))
     return run_id
 
 
@@ -451,7 +451,7 @@ def find_slip(uow: UnitOfWork, text: object) -> tuple[int, int]:
         Message(
             "There is no payslip {label} (a payslip is named by its run and the employee's "
             "number, e.g. {example}).",
-            label=repr(s[:40]),
+            label=quoted(s, 40),
             example="PR-00001/1",
         )
     )

@@ -107,7 +107,7 @@ def add_stage(
             select(PipelineStage.id).where(same_name(PipelineStage.name, name))
         ).first()
     ):
-        chk.add("name", Message("a stage called {name} exists already", name=repr(name)))
+        chk.add("name", Message("a stage called {name} exists already", name=quoted(name, 60)))
     chk.done()
     if position is None:
         # new open stages go before Won/Lost
@@ -145,7 +145,7 @@ def update_stage(
                 )
             ).first()
         ):
-            chk.add("name", Message("a stage called {name} exists already", name=repr(new)))
+            chk.add("name", Message("a stage called {name} exists already", name=quoted(new, 60)))
         name = new
     if probability is not None:
         probability = chk("probability", _probability, probability, uow.input_locale)
@@ -409,7 +409,7 @@ def _clean(uow: UnitOfWork, data: DealInput) -> dict:
         out["organization_id"] = contact.organization_id
     owner = chk("owner", v.text, data.owner, max_len=64)
     if owner and not uow.session.exec(select(User.id).where(User.username == owner)).first():
-        chk.add("owner", Message("{name} is not a bizdesk user", name=repr(owner)))
+        chk.add("owner", Message("{name} is not a bizdesk user", name=quoted(owner, 60)))
     out["owner"] = owner or None
     try:
         out["amount_minor"] = parse_money(data.amount or "0", uow.exponent, locale=uow.input_locale)

@@ -37,7 +37,7 @@ from bizdesk.money import (
     qty_from_scaled,
     qty_text,
 )
-from bizdesk.reading import date_text
+from bizdesk.reading import date_text, quoted
 from bizdesk.services.base import validate as v
 from bizdesk.services.base.numbering import PURCHASE_ORDER, po_label
 from bizdesk.services.base.paging import Page, PageRequest, keyset_page
@@ -486,7 +486,7 @@ def bill(
     ):
         chk.add(
             "reference",
-            Message("a bill {ref} from this supplier is recorded already", ref=repr(ref)),
+            Message("a bill {ref} from this supplier is recorded already", ref=quoted(ref, 40)),
         )
     chk.done()
     clears = sum(ln.received_value_minor - ln.billed_value_minor for ln in todo)
