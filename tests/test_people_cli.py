@@ -221,6 +221,21 @@ def test_pay_takes_an_employee_as_the_refusal_names_them(shop) -> None:  # noqa:
     assert "PR-00001: 2,000.00 paid" in out, out
 
 
+def test_a_name_with_another_s_number_says_whose_number_it_is(shop) -> None:  # noqa: ANN001
+    """ "Cy Dan (#1)", as a list shows employees, with #1 Ana Pop's number, said "There is no
+    employee 'Cy Dan (#1)'." though both exist: it now says whose number #1 is, and still
+    takes neither."""
+    for name in ("Ana Pop", "Cy Dan"):
+        _ok("employees", "add", name, "--start", "2026-01-01", "--pay", "2000", "--db", shop)
+    for args in (("employees", "show", "Cy Dan (#1)"), ("leave", "balance", "Cy Dan #1")):
+        r = bizdesk(*args, "--db", shop)
+        assert r.returncode == 1 and "Traceback" not in r.stderr, r.stderr
+        assert r.stderr.strip().endswith(
+            "#1 is Ana Pop, not 'Cy Dan'; give the employee's name or #number."
+        ), r.stderr
+    assert "Cy Dan" in _ok("employees", "show", "Cy Dan (#2)", "--db", shop)
+
+
 def test_a_refusal_names_the_argument_typed_not_the_service_s_field(shop) -> None:  # noqa: ANN001
     """`leave request` and `employees end` said "start_date: ..." and "end_date: ..." for
     what was typed as FIRST, LAST and DATE: a refusal names the argument as the help does."""

@@ -103,8 +103,11 @@ def test_an_employee_box_completes_names_and_never_picks_one_of_two(store) -> No
     with store.read() as uow:  # as the hours form names one: the name and the number
         assert employees.find_employee(uow, f"María López #{other}") == other
         assert employees.find_employee(uow, f"maria  lopez #{maria}") == maria
-        with pytest.raises(NotFound, match="There is no employee 'Mario Rossi #"):
+        with pytest.raises(NotFound) as other_s:
             employees.find_employee(uow, f"Mario Rossi #{maria}")  # another's number
+        assert str(other_s.value) == (
+            f"#{maria} is María López, not 'Mario Rossi'; give the employee's name or #number."
+        )
     with store.read() as uow, pytest.raises(NotFound) as part:  # a part of a name: never a guess
         employees.find_employee(uow, "lopez")
     assert str(part.value.message) == (
@@ -114,8 +117,14 @@ def test_an_employee_box_completes_names_and_never_picks_one_of_two(store) -> No
     with store.read() as uow:  # and each example it gives is typed back as shown
         assert employees.find_employee(uow, f"María López (#{other})") == other
         assert employees.find_employee(uow, f"maria lopez(#{maria})") == maria
-        with pytest.raises(NotFound, match="There is no employee 'Mario Rossi \\(#"):
-            employees.find_employee(uow, f"Mario Rossi (#{maria})")  # another's number
+        with pytest.raises(NotFound) as other_s:  # another's number: neither is guessed
+            employees.find_employee(uow, f"Mario Rossi (#{maria})")
+        assert str(other_s.value) == (
+            f"#{maria} is María López, not 'Mario Rossi'; give the employee's name or #number."
+        )
+        with pytest.raises(NotFound) as nobody:  # no such number: said as typed
+            employees.find_employee(uow, "Mario Rossi (#99)")
+        assert str(nobody.value) == "There is no employee 'Mario Rossi (#99)'."
 
 
 def test_leave_days_overlap_employment_and_balance(store) -> None:  # noqa: ANN001

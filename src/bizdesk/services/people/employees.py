@@ -128,6 +128,15 @@ def find_employee(uow: UnitOfWork, text: object) -> int:
         name = uow.session.get(Contact, e.contact_id).name if e is not None else None
         if name is not None and fold(" ".join(named[1].split())) == fold(" ".join(name.split())):
             return e.id
+        if name is not None:  # the number is another's: neither of the two is guessed
+            raise NotFound(
+                Message(
+                    "#{number} is {name}, not {typed}; give the employee's name or #number.",
+                    number=e.id,
+                    name=name,
+                    typed=quoted(named[1], 60),
+                )
+            )
         raise NotFound(Message("There is no employee {name}.", name=quoted(s, 60)))
     digits = s[1:] if s.startswith("#") else s
     if digits.isdigit():
