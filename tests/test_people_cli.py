@@ -71,7 +71,7 @@ def test_a_month_of_payroll_from_the_command_line(shop) -> None:  # noqa: ANN001
     assert "JE-2" in _ok("payroll", "show", "PR-00001", "--db", shop)
     again = bizdesk("payroll", "post", "PR-00001", "--db", shop)  # said as an order's state is
     assert again.returncode == 1
-    assert again.stderr.strip() == "PR-00001 is posted; only a draft is posted"
+    assert again.stderr.strip() == "PR-00001 is posted already; only a draft run can be posted."
     out = _ok(
         "payroll", "pay", "2026-01", "--account", "1000", "--date", "2026-02-01", "--db", shop
     )

@@ -239,7 +239,9 @@ def test_posts_once_pays_once_and_reverses_through_the_journal(store) -> None:  
             "month or later"
         )
         run = payroll.post(uow, run.id)
-        assert "only a draft is posted" in _refused(payroll.post, uow, run.id)[""]
+        assert _refused(payroll.post, uow, run.id)[""] == (  # one plain sentence
+            "PR-00001 is posted already; only a draft run can be posted."
+        )
         assert (
             "only a draft's hours change"
             in _refused(payroll.set_hours, uow, run.id, f"#{hourly}", "81")[""]
@@ -251,6 +253,10 @@ def test_posts_once_pays_once_and_reverses_through_the_journal(store) -> None:  
     with store.write() as uow:
         rev = payroll.reverse(uow, run.id, when="2026-03-01")
     assert rev.state == "reversed"
+    with store.write() as uow:
+        assert _refused(payroll.post, uow, run.id)[""] == (
+            "PR-00001 is reversed; only a draft run can be posted."
+        )
     assert errors(store) == []
     with store.write() as uow:  # the month runs again after the reversal
         again = payroll.create_run(uow, "2026-02", {f"#{hourly}": "80"})

@@ -783,7 +783,17 @@ def post(
     uow: UnitOfWork, run_id: int, *, when: object = None, version: int | None = None
 ) -> RunView:
     """Post a draft in one entry (dated the month's last day unless ``when``)."""
-    run = _start(uow, run_id, MAY["post"], Message("only a draft is posted"), version)
+    found = _load(uow, run_id, lock=True)
+    if found.state in (RunState.POSTED, RunState.PAID):  # (a paid run is posted too)
+        raise ValidationError(
+            {
+                "": Message(
+                    "{label} is posted already; only a draft run can be posted.",
+                    label=PAYROLL_RUN.label(found.number),
+                )
+            }
+        )
+    run = _start(uow, run_id, MAY["post"], Message("only a draft run can be posted."), version)
     other = _month_taken(uow, run.month, but=run.id)
     if other is not None:  # only a draft can be beside another run: never two posted
         raise ValidationError(
