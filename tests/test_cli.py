@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -133,14 +134,75 @@ def test_db_position_and_environment_variable(db):
     assert db in loc.stdout and "backups" in loc.stdout
 
 
-def test_the_screens_without_a_terminal_are_refused_not_drawn_into_a_pipe(db):
-    """From cron, a script or ssh without -t the interface drew its escape codes into the
-    pipe and waited for keys that could not come; it says why it does not start."""
-    for args in (("--db", db), ("--db=" + db,)):
-        r = bizdesk(*args, stdin="")
-        assert r.returncode == 1 and r.stdout == ""
-        assert r.stderr.startswith("The screens of bizdesk need a terminal"), r.stderr
-        assert "\x1b" not in r.stderr
+def _folder(path: Path) -> dict[str, tuple[int, int, bytes]]:
+    """Every file in a folder: its size, its modification time and its bytes."""
+    return {
+        p.name: (p.stat().st_size, p.stat().st_mtime_ns, p.read_bytes())
+        for p in sorted(path.iterdir())
+    }
+
+
+def _started_with(args: tuple[str, ...], *, stdin, stdout) -> tuple[int, bytes]:  # noqa: ANN001
+    """bizdesk's exit status and standard error, started with the given
+    standard input and output (a pipe, a file, /dev/null or one side of a pseudo-terminal)."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bizdesk", *args],
+        stdin=stdin,
+        stdout=stdout,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "BIZDESK_DB": "", "TERM": "xterm-256color"},
+    )
+    try:
+        _, err = proc.communicate(timeout=60)  # the interface would wait for keys: a timeout
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    return proc.returncode, err
+
+
+def test_the_screens_without_a_terminal_are_refused_as_bad_usage_and_touch_nothing(db, tmp_path):
+    """From cron, a script, ssh without -t, or with its output sent into a file, the
+    interface is not started (it drew its escape codes into the pipe or the file and waited
+    for keys that could not come): one sentence says why and what works without a terminal,
+    exit 2 (bad usage), and the store and its folder are exactly as they were (it was
+    opened first: its -wal and -shm were made beside it)."""
+    folder = Path(db).parent
+    before = _folder(folder)
+    for args, env in (
+        (("--db", db), {}),
+        (("--db=" + db,), {}),
+        ((), {"BIZDESK_DB": db}),
+        (("--db", str(folder / "missing.db")), {}),
+    ):
+        r = bizdesk(*args, stdin="", env=env)
+        assert r.returncode == 2 and r.stdout == "", (args, r.returncode, r.stderr)
+        said = r.stderr.strip()
+        assert said.startswith("The full-screen interface of bizdesk needs a terminal"), said
+        assert "nothing was changed" in said and "bizdesk report" in said
+        assert "bizdesk --help" in said and "\n" not in said and "\x1b" not in said
+        assert _folder(folder) == before
+    main, sub = os.openpty()
+    try:
+        out = tmp_path / "out.txt"
+        with open(out, "wb") as into:  # a terminal to type in, the output into a file
+            code, err = _started_with(("--db", db), stdin=sub, stdout=into)
+        assert code == 2 and out.read_bytes() == b"", (code, err)
+        assert err.startswith(b"The full-screen interface of bizdesk needs a terminal"), err
+        out.unlink()
+        # no input (</dev/null, as from cron) though the output is a terminal
+        code, err = _started_with(("--db", db), stdin=subprocess.DEVNULL, stdout=sub)
+        assert code == 2 and b"needs a terminal" in err, (code, err)
+        os.set_blocking(main, False)
+        try:
+            drawn = os.read(main, 65536)
+        except BlockingIOError:
+            drawn = b""
+        assert b"\x1b" not in drawn, drawn
+    finally:
+        os.close(main)
+        os.close(sub)
+    assert _folder(folder) == before
 
 
 def test_demo_refuses_non_empty_store_without_force(db):

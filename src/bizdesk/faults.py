@@ -290,6 +290,13 @@ def empty_store(url: str) -> StoreDamaged:
     )
 
 
+NO_TERMINAL = N_(
+    "The full-screen interface of bizdesk needs a terminal, and there is none here (a "
+    "script, cron, or ssh without -t), so it did not start and nothing was changed; commands "
+    "such as bizdesk report trial-balance work without one, and bizdesk --help lists them."
+)
+
+
 def missing(url: str) -> StoreError:
     store = where(url)
     return StoreError(

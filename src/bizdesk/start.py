@@ -94,6 +94,8 @@ def _run() -> None:
     collector.hold()  # until the store is open (collector.settle)
     use_setting()  # the session's language until the store names the person's
     wanted, db = interface_db(sys.argv[1:])
+    if wanted and not (os.isatty(0) and os.isatty(1)):  # cron, a script, ssh without -t
+        _no_terminal()
     if wanted and db is None and os.environ.get("BIZDESK_DB") == "":
         wanted = False  # an empty $BIZDESK_DB: the command line says what is wrong
     settings = None
@@ -108,13 +110,7 @@ def _run() -> None:
         except Exception:  # the command line turns it into a sentence
             url = None
         path = sqlite_path(url) if url is not None else None
-        wanted = (
-            url is not None
-            and current_gate() is None
-            and (path is None or path.is_file())
-            and sys.stdin.isatty()  # without a terminal the command line says why not
-            and sys.stdout.isatty()
-        )
+        wanted = url is not None and current_gate() is None and (path is None or path.is_file())
     if not wanted:
         from bizdesk.cli import main as cli_main
 
@@ -132,6 +128,17 @@ def _run() -> None:
             kept=(lambda: kept(path, user)) if path is not None else None,
         )
     )
+
+
+def _no_terminal() -> NoReturn:
+    """The interface asked for where there is no terminal to draw it on or to read keys
+    from: said before anything else is imported or opened (the store is not touched), as a
+    usage error (exit 2), never drawn as escape codes into a pipe or a file."""
+    from bizdesk.faults import NO_TERMINAL
+    from bizdesk.i18n import _
+
+    sys.stderr.write(_(NO_TERMINAL) + "\n")
+    sys.exit(2)
 
 
 def open_for_interface(db: str | None, say=None):  # noqa: ANN001, ANN201

@@ -8,11 +8,12 @@ only when one of its commands is named; ``core`` holds what they share.
 
 from __future__ import annotations
 
+import os
 import sys
 
 import typer
 
-from bizdesk.cli.core import DbOpt, current_url, fail, open_store, store_url
+from bizdesk.cli.core import DbOpt, fail, open_store, store_url
 from bizdesk.cli.group import CommandLine
 from bizdesk.i18n import _, use_setting
 
@@ -31,24 +32,16 @@ def main_callback(ctx: typer.Context, db: DbOpt = None) -> None:
         if db is not None:
             ctx.obj = db
         return
+    if not (os.isatty(0) and os.isatty(1)):  # cron, a script, ssh without -t: said first,
+        from bizdesk.faults import NO_TERMINAL
+
+        fail(_(NO_TERMINAL), 2)  # before the store is touched (as bizdesk.start does)
     from bizdesk.config import sqlite_path
 
     path = sqlite_path(store_url(ctx, db))
     if path is not None and not path.exists():
         _offer_new_store(db, path)
     store = open_store(ctx, db)  # (what is wrong with the store is said first)
-    if not (sys.stdin.isatty() and sys.stdout.isatty()):  # (cron, a script, ssh without -t)
-        from bizdesk.config import load_settings
-        from bizdesk.screens.registry import check_keymap
-
-        check_keymap(load_settings())  # and a keymap the screens could not apply
-        fail(
-            _(
-                "The screens of bizdesk need a terminal, and this is not one (a script, cron "
-                "or ssh without -t). Nothing was changed. To work without one, name a command: "
-                "bizdesk --help lists them."
-            )
-        )
     from bizdesk.app import run_app
 
     code = run_app(store)
@@ -58,13 +51,10 @@ def main_callback(ctx: typer.Context, db: DbOpt = None) -> None:
 
 def _offer_new_store(db: str | None, path) -> None:  # noqa: ANN001
     """The TUI on a store that does not exist: ask (in the terminal, before the interface
-    starts) whether to create it; without a terminal to ask, say how."""
+    starts; main_callback refused already where there is none) whether to create it."""
     from bizdesk.db import create_store
-    from bizdesk.faults import missing
     from bizdesk.services.admin.setup import ensure_initialized
 
-    if not (sys.stdin.isatty() and sys.stdout.isatty()):
-        fail(str(missing(current_url() or "")))
     answer = typer.prompt(
         _("There is no store at {path}. Create a new, empty one there? [y/N]").format(path=path),
         default="n",
