@@ -342,9 +342,11 @@ def test_missing_store_is_never_made_except_by_init(tmp_path):
         ("check", "--db", str(typo)),
         ("import", "contacts", "-", "--db", str(typo)),
         ("backup", "--db", str(typo)),
-        ("--db", str(typo)),  # the TUI without a terminal to ask in
     ):
         refused(bizdesk(*args, stdin=CONTACTS), str(typo), f"bizdesk init --db {typo}")
+    # the TUI without a terminal to ask in: refused as that (bad usage), nothing made
+    r = bizdesk("--db", str(typo), stdin=CONTACTS)
+    assert r.returncode == 2 and "needs a terminal" in r.stderr, r.stderr
     assert not typo.parent.exists()
 
 

@@ -42,12 +42,15 @@ def test_an_empty_store_file_is_refused_and_never_written(tmp_path):
         (("import", "contacts", "-"), CONTACTS),
         (("new", "ticket", "-"), TICKET),
         (("backup",), None),
-        ((), None),  # the interface, without a terminal
     ):
         err = refused(bizdesk(*args, "--db", str(db), stdin=stdin), "empty file", restore)
         assert "unexpected" not in err
         assert db.stat().st_size == 0, args  # not even SQLite's header was written
         assert not list(tmp_path.glob("shop.db-*")), args
+    # the interface without a terminal: refused as that (bad usage) before the store is read
+    r = bizdesk("--db", str(db))
+    assert r.returncode == 2 and "needs a terminal" in r.stderr, r.stderr
+    assert db.stat().st_size == 0 and not list(tmp_path.glob("shop.db-*"))
     # the interface's own opening (its worker) says the same
     from bizdesk.start import open_for_interface
 
@@ -108,10 +111,14 @@ def test_a_store_path_that_is_not_a_regular_file_is_refused_untouched(tmp_path, 
         (("demo",), None),
         (("backup",), None),
         (("restore", backup), None),
-        ((), None),  # the interface, without a terminal
+        ((), None),  # the interface, without a terminal: refused as that (exit 2)
     ):
         # (a named pipe hung every command: the timeout makes that a failure)
-        refused(bizdesk(*args, "--db", str(path), stdin=stdin, timeout=60), str(path), said)
+        r = bizdesk(*args, "--db", str(path), stdin=stdin, timeout=60)
+        if args:
+            refused(r, str(path), said)
+        else:
+            assert r.returncode == 2 and "needs a terminal" in r.stderr, r.stderr
         after = os.stat(path)  # the very same node, never renamed nor replaced
         assert (after.st_ino, after.st_mode, after.st_rdev) == (
             before.st_ino,

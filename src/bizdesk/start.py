@@ -14,7 +14,7 @@ import threading
 from typing import NoReturn
 
 from bizdesk import collector, streams
-from bizdesk.i18n import use_setting
+from bizdesk.i18n import _, use_setting
 from bizdesk.identity import current_gate, os_username
 
 
@@ -135,7 +135,6 @@ def _no_terminal() -> NoReturn:
     from: said before anything else is imported or opened (the store is not touched), as a
     usage error (exit 2), never drawn as escape codes into a pipe or a file."""
     from bizdesk.faults import NO_TERMINAL
-    from bizdesk.i18n import _
 
     sys.stderr.write(_(NO_TERMINAL) + "\n")
     sys.exit(2)
