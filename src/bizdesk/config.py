@@ -4,6 +4,7 @@ the config file and the environment."""
 from __future__ import annotations
 
 import difflib
+import hashlib
 import os
 import re
 from collections.abc import Iterable, Mapping
@@ -102,6 +103,13 @@ def backups_dir(url: str) -> Path:
     if path is not None:
         return path.parent / "backups"
     return platformdirs.user_data_path(APP) / "backups"
+
+
+def kept_file(store: Path, user: str) -> Path:
+    """The file Home's figures on ``store`` are kept in for ``user``
+    (services/overview/glance), with the shop's time zone they were read in."""
+    key = hashlib.sha256(f"{os.path.realpath(store)}\0{user}".encode()).hexdigest()[:32]
+    return platformdirs.user_cache_path(APP) / "home" / f"{key}.json"
 
 
 def data_dir() -> Path:

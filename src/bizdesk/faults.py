@@ -18,15 +18,18 @@ import stat
 import traceback
 from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import platformdirs
 
 from bizdesk import streams
 from bizdesk.characters import name_part, shown_name
-from bizdesk.config import backups_dir, sqlite_path
+from bizdesk.config import backups_dir, kept_file, sqlite_path
 from bizdesk.errors import BizdeskError, StoreDamaged, StoreError
 from bizdesk.i18n import N_, Message
+from bizdesk.identity import current_gate, os_username
 from bizdesk.reading import date_text
+from bizdesk.shopzone import shop_zone
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 LOG_NAME = "errors.log"
@@ -123,13 +126,92 @@ def newest_good_backup(url: str) -> Path | None:
     return None
 
 
+class Moment:
+    """A moment in a sentence (when the newest good backup was written), said as the
+    sentence is shown, not as it is made: a store's fault is found before the person's
+    language is known (the store is not open yet), and shown after it is. Its date as the
+    reader writes it then (reading.date_text), to the minute, in the shop's time zone when
+    it is known (``known_zone``); else in this machine's, named ("19:45 UTC")."""
+
+    def __init__(self, timestamp: float, zone: str | None) -> None:
+        self.when = datetime.fromtimestamp(timestamp, UTC)
+        self.zone = zone
+
+    def __str__(self) -> str:
+        if self.zone is not None:
+            local = self.when.astimezone(ZoneInfo(self.zone))
+            return f"{date_text(local.date())} {local:%H:%M}"
+        local = self.when.astimezone()  # the machine's zone, as the process has it now
+        zone = local.tzname() or f"{local:%z}"
+        return f"{date_text(local.date())} {local:%H:%M} {zone}"
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)
+
+    def __repr__(self) -> str:
+        return f"Moment({self.when.isoformat()}, {self.zone!r})"
+
+
+def known_zone(url: str) -> str | None:
+    """The time zone of the shop in the SQLite store at ``url``, without opening it as a
+    store (it may be damaged, empty, not a store at all): its settings read through a
+    read-only, immutable connection (nothing is written beside the file), else the zone
+    kept with this person's Home figures for that store (services/overview/glance), else
+    None (not known)."""
+    path = sqlite_path(url)
+    if path is None:
+        return None
+    found: dict[str, str] = {}
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
+        try:
+            found = dict(
+                conn.execute(
+                    "SELECT key, value FROM setting WHERE key IN "
+                    "('shop_timezone', 'business_hours', 'shop_country')"
+                ).fetchall()
+            )
+        finally:
+            conn.close()
+    except (sqlite3.Error, OSError, ValueError):
+        found = {}
+    try:
+        if found:
+            zone = shop_zone(lambda key, default: found.get(key) or default)
+            ZoneInfo(zone)
+            return zone
+    except (ValueError, KeyError, TypeError, AttributeError):
+        pass
+    return _kept_zone(path)
+
+
+def _kept_zone(path: Path) -> str | None:
+    """The shop's zone as this person's kept Home figures for the store at ``path`` have
+    it (a file only they may read or write, for that very store), or None."""
+    if current_gate() is not None:  # (never kept under the gate)
+        return None
+    try:
+        fd = os.open(kept_file(path, os_username()), os.O_RDONLY | os.O_NOFOLLOW)
+        with os.fdopen(fd, encoding="utf-8") as fh:
+            st = os.fstat(fh.fileno())
+            if st.st_uid != os.geteuid() or st.st_mode & 0o077 or st.st_size > 1 << 20:
+                return None
+            entry = json.load(fh)
+        if entry["store"] != os.path.realpath(path):
+            return None
+        zone = entry["mark"]["zone"]
+        ZoneInfo(zone)
+    except Exception:  # noqa: BLE001 - none kept, or not as bizdesk keeps it: not known
+        return None
+    return zone
+
+
 def damaged(url: str, detail: str) -> StoreDamaged:
     """The sentence for a damaged store, with the exact command that puts it right."""
     store = where(url)
     backup = newest_good_backup(url)
     if backup is not None:
-        stamp = datetime.fromtimestamp(backup.stat().st_mtime)
-        made = f"{date_text(stamp.date())} {stamp:%H:%M}"
+        made = Moment(backup.stat().st_mtime, known_zone(url))
         return StoreDamaged(
             Message(
                 "The store {store} is damaged ({detail}); bizdesk will not write to it. "
@@ -265,7 +347,6 @@ def empty_store(url: str) -> StoreDamaged:
     store = where(url)
     backup = newest_good_backup(url)
     if backup is not None:
-        stamp = datetime.fromtimestamp(backup.stat().st_mtime)
         return StoreDamaged(
             Message(
                 "The store {store} is an empty file (0 bytes): it holds no shop, and bizdesk "
@@ -273,7 +354,7 @@ def empty_store(url: str) -> StoreDamaged:
                 "back the newest good backup (written {made}): bizdesk restore {backup} "
                 "--db {store}; to start a new shop there instead: bizdesk init --db {store}",
                 store=store,
-                made=f"{date_text(stamp.date())} {stamp:%H:%M}",
+                made=Moment(backup.stat().st_mtime, known_zone(url)),
                 backup=shown_name(backup),
             )
         )

@@ -412,17 +412,20 @@ def open_store(
         empty_ok=empty_ok,
     )
     ctx.call_on_close(store.close)  # when the command ends, whichever way
-    if store.damaged is not None:
-        say_error(str(store.damaged))
-    if setup:
-        if store.damaged is None:
-            ensure_initialized(store)
-        with store.read() as uow:
-            whoami(uow)
-            use_setting(my_language(uow))  # the person's language from here on
-            # numbers typed in the form they or their shop write them are refused, not misread
-            use_typing_locales(current_locale(), uow.setting("locale"))
-            live_in_shop_zone(uow.setting)  # and the shop's day
+    try:
+        if setup:
+            if store.damaged is None:
+                ensure_initialized(store)
+            with store.read() as uow:
+                whoami(uow)
+                use_setting(my_language(uow))  # the person's language from here on
+                # numbers typed in the form they or their shop write them are refused, not
+                # misread
+                use_typing_locales(current_locale(), uow.setting("locale"))
+                live_in_shop_zone(uow.setting)  # and the shop's day
+    finally:  # (said first, before what went wrong reading it; in the person's language
+        if store.damaged is not None:  # when it could be read: as the interface says it)
+            say_error(str(store.damaged))
     collector.settle()  # the command's own work is collected as usual
     return store
 

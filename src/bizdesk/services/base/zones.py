@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from collections.abc import Callable
 from zoneinfo import available_timezones
 
-from babel.core import get_global
-
 from bizdesk.i18n import Message
 from bizdesk.reading import quoted
 from bizdesk.services.base import validate as v
+from bizdesk.shopzone import country_zone as country_zone
+from bizdesk.shopzone import shop_zone as shop_zone
+from bizdesk.shopzone import zone_without_own as zone_without_own
 
 
 def zone_name(value: object) -> str:
@@ -33,20 +33,6 @@ def zone_name(value: object) -> str:
     return found
 
 
-def country_zone(country: str) -> str:
-    """The time zone of a country that has only one (Asia/Ho_Chi_Minh for VN, by CLDR as
-    Babel has it); "" for one that has several (Spain: Madrid and the Canaries)."""
-    zones = get_global("territory_zones").get(country.upper(), []) if country else []
-    return zones[0] if len(zones) == 1 else ""
-
-
-def shop_zone(setting: Callable[[str, str], str]) -> str:
-    """The time zone the shop's times are shown in (they are kept in UTC): the one its
-    details name, else the one it has without (zone_without_own). ``setting``:
-    Store.settings().get or UnitOfWork.setting."""
-    return setting("shop_timezone", "") or zone_without_own(setting)
-
-
 def live_in_shop_zone(setting: Callable[[str, str], str]) -> None:
     """Make this process's day the shop's: ``date.today()`` (a document's date, "after
     today", a report's "as of", the daily backup's name) was the server's, in UTC, so at
@@ -58,14 +44,3 @@ def live_in_shop_zone(setting: Callable[[str, str], str]) -> None:
         return  # not known: the machine's zone stays
     os.environ["TZ"] = zone
     time.tzset()
-
-
-def zone_without_own(setting: Callable[[str, str], str]) -> str:
-    """The shop's time zone when its details name none: its ticket hours' (bizdesk sla
-    hours), when they name one; else its country's, when the country has only one; else
-    UTC."""
-    hours = setting("business_hours", "")
-    zone = json.loads(hours).get("timezone", "UTC") if hours else "UTC"
-    if zone != "UTC":
-        return zone
-    return country_zone(setting("shop_country", "")) or "UTC"

@@ -23,7 +23,6 @@ This module imports no database stack: the start imports it before its first fra
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import sqlite3
@@ -35,8 +34,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from babel.core import Locale
-from platformdirs import user_cache_path
 
+from bizdesk.config import kept_file as kept_file  # (where it is: faults reads it too)
 from bizdesk.identity import current_gate
 from bizdesk.money import MAX_ABS_MINOR
 from bizdesk.services.base.figures import PipelineRow
@@ -95,12 +94,6 @@ class Glance:
     company: str
     which: str
     data: Dashboard
-
-
-def kept_file(store: Path, user: str) -> Path:
-    """The file Home's figures on ``store`` are kept in for ``user``."""
-    key = hashlib.sha256(f"{os.path.realpath(store)}\0{user}".encode()).hexdigest()[:32]
-    return user_cache_path("bizdesk") / "home" / f"{key}.json"
 
 
 def keep(store: Path, user: str, mark: Mark, glance: Glance) -> None:
