@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import random
+import select
 import sqlite3
 import stat
 import subprocess
@@ -274,3 +275,79 @@ def test_a_store_is_never_made_in_a_folder_that_does_not_exist(tmp_path):
     assert r.returncode == 0, r.stderr
     assert (data / "bizdesk" / "bizdesk.db").is_file()
     assert stat.S_IMODE((data / "bizdesk").stat().st_mode) == 0o700
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+def _interface_on(db: Path) -> tuple[int, bytes]:
+    """The interface started on ``db`` through a real pseudo-terminal: its exit status and
+    what it drew (it ends by itself on a store it refuses)."""
+    main, sub = os.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bizdesk", "--db", str(db)],
+        stdin=sub,
+        stdout=sub,
+        stderr=sub,
+        env={**os.environ, "BIZDESK_DB": "", "TERM": "xterm-256color"},
+        start_new_session=True,
+    )
+    os.close(sub)
+    seen = b""
+    try:
+        while True:
+            ready, _, _ = select.select([main], [], [], 60)
+            if not ready:
+                break
+            try:
+                chunk = os.read(main, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            seen += chunk
+        return proc.wait(timeout=60), seen
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        os.close(main)
+
+
+@pytest.mark.parametrize("kind", ["empty", "not a database", "blank SQLite", "foreign tables"])
+def test_nothing_is_made_beside_a_file_that_is_refused(tmp_path, kind):
+    """A file bizdesk refuses as a store gets nothing beside it and is not changed: init
+    asked for an unknown currency made the shop's tables in an empty file and left its -wal,
+    -shm and writers' line (-turns) beside it; an SQLite file that is not a store was turned
+    to write-ahead logging, with its -wal and -shm left there, before it was refused."""
+    db = tmp_path / "shop.db"
+    if kind == "empty":
+        db.write_bytes(b"")
+    elif kind == "not a database":
+        db.write_text("shopping list\n" * 50)
+    else:
+        conn = sqlite3.connect(db)
+        if kind == "foreign tables":
+            conn.execute("CREATE TABLE notes (body TEXT)")
+        else:
+            conn.execute("PRAGMA user_version = 1")  # a database file holding nothing
+        conn.commit()
+        conn.close()
+    before = _files(tmp_path)
+    for args, stdin in (
+        (("init", "--currency", "QQQ"), None),
+        (("init", "--locale", "zz_ZZ"), None),
+        (("report", "trial-balance"), None),
+        (("check",), None),
+        (("import", "contacts", "-"), CONTACTS),
+        (("new", "ticket", "-"), TICKET),
+        (("users", "list"), None),
+        (("demo",), None),
+    ):
+        r = bizdesk(*args, "--db", str(db), stdin=stdin)
+        assert r.returncode == 1 and "Traceback" not in r.stderr, (args, r.stderr)
+        assert _files(tmp_path) == before, args
+    code, drawn = _interface_on(db)
+    assert code == 1 and b"Traceback" not in drawn, drawn[-500:]
+    assert _files(tmp_path) == before

@@ -39,6 +39,9 @@ def init(
     from bizdesk.services.admin import setup
 
     path = sqlite_path(store_url(ctx, db))
+    # what is asked for, checked before the store's file is touched: an empty file named
+    # for the shop stays empty, with nothing made beside it, when a value is refused
+    setup.check_setup(company=company, currency=currency, locale=locale, chart=chart)
     if shared_group is not None:
         if path is None:
             fail(_("--shared-group is for SQLite stores (a file on this server)"), 2)

@@ -35,6 +35,26 @@ def current_revision(store: Store) -> str | None:
         return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
+def foreign_tables(url: str) -> StoreError:
+    return StoreError(
+        Message(
+            "{store} already holds tables that bizdesk did not make; refusing to touch it",
+            store=where(url),  # (a server's password is not shown)
+        )
+    )
+
+
+def holds_nothing(url: str) -> StoreError:
+    return StoreError(
+        Message(
+            "{store} is an SQLite database that holds nothing: not a bizdesk store; "
+            "nothing was changed. Check the --db path (or $BIZDESK_DB), or create a "
+            "new store with bizdesk init --db and a new file name",
+            store=where(url),
+        )
+    )
+
+
 def upgrade(
     store: Store, say: Callable[[Message], None] | None = None, *, blank_ok: bool = True
 ) -> None:
@@ -57,21 +77,9 @@ def upgrade(
         with store.engine.connect() as conn:
             tables = set(inspect(conn).get_table_names())
         if tables:
-            raise StoreError(
-                Message(
-                    "{store} already holds tables that bizdesk did not make; refusing to touch it",
-                    store=where(store.url),  # (a server's password is not shown)
-                )
-            )
+            raise foreign_tables(store.url)
         if not blank_ok and store.is_sqlite:
-            raise StoreError(
-                Message(
-                    "{store} is an SQLite database that holds nothing: not a bizdesk store; "
-                    "nothing was changed. Check the --db path (or $BIZDESK_DB), or create a "
-                    "new store with bizdesk init --db and a new file name",
-                    store=where(store.url),
-                )
-            )
+            raise holds_nothing(store.url)
     else:
         known = {rev.revision for rev in script.walk_revisions()}
         if current not in known:

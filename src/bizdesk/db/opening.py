@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import os
 import shlex
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
 from bizdesk import collector
 from bizdesk.config import is_default_store, resolve_db, sqlite_path
 from bizdesk.db.engine import make_engine
-from bizdesk.db.migrate import upgrade
+from bizdesk.db.migrate import foreign_tables, holds_nothing, upgrade
 from bizdesk.db.session import Store
 from bizdesk.db.turns import side_file
 from bizdesk.errors import StoreDamaged, StoreError
@@ -62,6 +63,8 @@ def open_store(
                 raise empty_store(url)
         else:
             problem = header_problem(path)
+            if problem is None and (refused := _not_a_store(url, path, create or empty_ok)):
+                raise refused
     try:
         store = Store(url=url, engine=make_engine(url), user=user or os_username())
     except Exception as exc:
@@ -77,6 +80,34 @@ def open_store(
     if migrate:
         _upgrade(store, say, blank_ok=create or empty_ok)
     return store
+
+
+def _not_a_store(url: str, path: Path, blank_ok: bool) -> StoreError | None:
+    """Why the SQLite file at ``path`` is refused before anything connects to it, or None:
+    it holds tables bizdesk did not make, or (unless ``blank_ok``) nothing at all. Asked
+    through a read-only, immutable connection: connecting as a store turns the file to
+    write-ahead logging (its header rewritten) and leaves its -wal and -shm beside it, and
+    a writer its -turns (db/turns.py), beside a file that is then refused. A file with a
+    log beside it (someone has it open, or was killed with it open) is left to the usual
+    opening, which reads the log too; so is one that cannot be read (damage is told there)."""
+    if path.with_name(path.name + "-wal").exists():
+        return None
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
+        try:
+            names = {
+                name
+                for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            }
+        finally:
+            conn.close()
+    except (sqlite3.Error, OSError, ValueError):
+        return None
+    if "alembic_version" in names:
+        return None
+    if any(not name.startswith("sqlite_") for name in names):
+        return foreign_tables(url)
+    return None if blank_ok else holds_nothing(url)
 
 
 def _upgrade(

@@ -38,16 +38,16 @@ def born(uow: UnitOfWork) -> str:
     return at.isoformat() if at is not None else ""
 
 
-def initialize(
-    uow: UnitOfWork,
+def check_setup(
     *,
     company: str = "My Shop",
     currency: str = "EUR",
     locale: str = "en_US",
     chart: str | None = None,
-) -> None:
-    """Set the store up once; the OS user doing it becomes the owner. ``chart`` names the
-    chart-of-accounts template (default: the one of the locale's language, else generic)."""
+) -> tuple[str, str]:
+    """What ``initialize`` is asked to set up, checked before any store is touched (``init``
+    asks first: a refusal leaves the file it names as it was): every field's problem at
+    once (ValidationError); else the company's name as kept and the chart's template."""
     from bizdesk.services.books.ledger import chart_for_locale, chart_template
 
     errors: dict[str, str] = {}
@@ -74,6 +74,20 @@ def initialize(
         errors["company"] = str(exc)
     if errors:
         raise ValidationError(errors)
+    return company, chart
+
+
+def initialize(
+    uow: UnitOfWork,
+    *,
+    company: str = "My Shop",
+    currency: str = "EUR",
+    locale: str = "en_US",
+    chart: str | None = None,
+) -> None:
+    """Set the store up once; the OS user doing it becomes the owner. ``chart`` names the
+    chart-of-accounts template (default: the one of the locale's language, else generic)."""
+    company, chart = check_setup(company=company, currency=currency, locale=locale, chart=chart)
     if is_initialized(uow):
         raise ValidationError({"": Message("this store is already set up")})
     uow.set_setting("company", company)
