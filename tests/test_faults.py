@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import random
+import select
 import signal
 import sqlite3
 import stat
@@ -54,6 +55,40 @@ def refused(r: subprocess.CompletedProcess, *words: str) -> str:
 def init(path: Path) -> None:
     r = bizdesk("init", "--db", str(path), "--company", "Fault Cycles")
     assert r.returncode == 0, r.stderr
+
+
+def interface_on(db: Path) -> tuple[int, bytes]:
+    """The interface started on ``db`` through a real pseudo-terminal: its exit status and
+    what it drew (it ends by itself on a store it refuses)."""
+    main, sub = os.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bizdesk", "--db", str(db)],
+        stdin=sub,
+        stdout=sub,
+        stderr=sub,
+        env={**os.environ, "BIZDESK_DB": "", "TERM": "xterm-256color"},
+        start_new_session=True,
+    )
+    os.close(sub)
+    seen = b""
+    try:
+        while True:
+            ready, _, _ = select.select([main], [], [], 60)
+            if not ready:
+                break
+            try:
+                chunk = os.read(main, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            seen += chunk
+        return proc.wait(timeout=60), seen
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        os.close(main)
 
 
 def mount(*args: str) -> None:
@@ -270,9 +305,11 @@ def test_read_only_store_folder(tmp_path, read_only):
     for args in (
         ("import", "contacts", "-", "--db", store),
         ("report", "trial-balance", "--db", store),
-        ("--db", store),  # the TUI: refused before it starts, with the same sentence
     ):
         refused(bizdesk(*args, stdin=CONTACTS), store, "read-only", "Nothing was changed")
+    code, drawn = interface_on(Path(store))  # the TUI: ends with the same sentence
+    assert code == 1, drawn[-500:]
+    assert b"read-only" in drawn and b"Traceback" not in drawn, drawn[-500:]
 
 
 def test_read_only_store_folder_with_its_log(tmp_path, read_only):

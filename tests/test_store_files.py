@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import random
-import select
 import sqlite3
 import stat
 import subprocess
@@ -18,7 +17,7 @@ from sqlalchemy import text
 
 from bizdesk.errors import StoreError
 from tests.test_cli import bizdesk as run
-from tests.test_faults import CONTACTS, bizdesk, init, refused
+from tests.test_faults import CONTACTS, bizdesk, init, interface_on, refused
 
 pytestmark = pytest.mark.usefixtures("sqlite_only")
 
@@ -281,40 +280,6 @@ def _files(folder: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
 
 
-def _interface_on(db: Path) -> tuple[int, bytes]:
-    """The interface started on ``db`` through a real pseudo-terminal: its exit status and
-    what it drew (it ends by itself on a store it refuses)."""
-    main, sub = os.openpty()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "bizdesk", "--db", str(db)],
-        stdin=sub,
-        stdout=sub,
-        stderr=sub,
-        env={**os.environ, "BIZDESK_DB": "", "TERM": "xterm-256color"},
-        start_new_session=True,
-    )
-    os.close(sub)
-    seen = b""
-    try:
-        while True:
-            ready, _, _ = select.select([main], [], [], 60)
-            if not ready:
-                break
-            try:
-                chunk = os.read(main, 65536)
-            except OSError:
-                break
-            if not chunk:
-                break
-            seen += chunk
-        return proc.wait(timeout=60), seen
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-        os.close(main)
-
-
 @pytest.mark.parametrize("kind", ["empty", "not a database", "blank SQLite", "foreign tables"])
 def test_nothing_is_made_beside_a_file_that_is_refused(tmp_path, kind):
     """A file bizdesk refuses as a store gets nothing beside it and is not changed: init
@@ -348,6 +313,6 @@ def test_nothing_is_made_beside_a_file_that_is_refused(tmp_path, kind):
         r = bizdesk(*args, "--db", str(db), stdin=stdin)
         assert r.returncode == 1 and "Traceback" not in r.stderr, (args, r.stderr)
         assert _files(tmp_path) == before, args
-    code, drawn = _interface_on(db)
+    code, drawn = interface_on(db)
     assert code == 1 and b"Traceback" not in drawn, drawn[-500:]
     assert _files(tmp_path) == before
