@@ -157,7 +157,8 @@ def known_zone(url: str) -> str | None:
     store (it may be damaged, empty, not a store at all): its settings read through a
     read-only, immutable connection (nothing is written beside the file), else the zone
     kept with this person's Home figures for that store (services/overview/glance), else
-    None (not known)."""
+    None (not known; so is UTC when the shop names no zone of its own: the machine's is
+    then said, with its name)."""
     path = sqlite_path(url)
     if path is None:
         return None
@@ -179,7 +180,8 @@ def known_zone(url: str) -> str | None:
         if found:
             zone = shop_zone(lambda key, default: found.get(key) or default)
             ZoneInfo(zone)
-            return zone
+            if zone != "UTC" or found.get("shop_timezone"):  # (UTC: none of its own, as
+                return zone  # services.base.zones.live_in_shop_zone takes it)
     except (ValueError, KeyError, TypeError, AttributeError):
         pass
     return _kept_zone(path)
@@ -203,7 +205,7 @@ def _kept_zone(path: Path) -> str | None:
         ZoneInfo(zone)
     except Exception:  # noqa: BLE001 - none kept, or not as bizdesk keeps it: not known
         return None
-    return zone
+    return zone if zone != "UTC" else None  # (kept as UTC: none of its own, or said so)
 
 
 def damaged(url: str, detail: str) -> StoreDamaged:
