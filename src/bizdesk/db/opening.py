@@ -84,13 +84,14 @@ def open_store(
 
 def _not_a_store(url: str, path: Path, blank_ok: bool) -> StoreError | None:
     """Why the SQLite file at ``path`` is refused before anything connects to it, or None:
-    it holds tables bizdesk did not make, or (unless ``blank_ok``) nothing at all. Asked
-    through a read-only, immutable connection: connecting as a store turns the file to
-    write-ahead logging (its header rewritten) and leaves its -wal and -shm beside it, and
-    a writer its -turns (db/turns.py), beside a file that is then refused. A file with a
-    log beside it (someone has it open, or was killed with it open) is left to the usual
-    opening, which reads the log too; so is one that cannot be read (damage is told there)."""
-    if path.with_name(path.name + "-wal").exists():
+        it holds tables bizdesk did not make, or (unless ``blank_ok``) nothing at all. Asked
+        through a read-only, immutable connection: connecting as a store turns the file to
+        write-ahead logging (its header rewritten) and leaves its -wal and -shm beside it, and
+        a writer its -turns (db/turns.py), beside a file that is then refused. A file with a
+        log beside it (someone has it open, or was killed with it open) is left to the usual
+        opening, which reads the log too (an immutable look would not: what a killed writer left
+    in it would seem missing); so is one that cannot be read (damage is told there)."""
+    if any(path.with_name(path.name + log).exists() for log in ("-wal", "-journal")):
         return None
     try:
         conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
