@@ -82,6 +82,36 @@ def test_a_line_stored_with_a_day_bizdesk_does_not_accept(
     assert _dates(store) == []
 
 
+def test_a_matched_line_whose_day_cannot_be_read_is_refused_an_undo_with_the_way_out(
+    store: Store, sqlite_only: None
+) -> None:
+    """`bank undo` of a matched line whose day became one that cannot be read stopped on an
+    unexpected error (ValueError); its statement cannot be removed (a line is matched), so
+    the way out is a backup from before: said, and nothing is undone. A line of a year out
+    of range is undone, and its statement removed, as the check says."""
+    from sqlalchemy import select
+
+    from bizdesk.models.banking import BankLine
+
+    with store.write() as uow:
+        import_statement(uow, camt053(), account="1010", filename="day.xml")
+        reconcile.match_account(uow, "2", "6300")
+    _write(sqlite_path(store.url), "UPDATE bank_line SET booked_on = '2026-02-30' WHERE id = 2")
+    with store.write() as uow, pytest.raises(ValidationError) as refused:
+        reconcile.undo(uow, "2")
+    assert str(refused.value) == (
+        "line #2 holds a day bizdesk does not accept, so its match cannot be undone (bizdesk "
+        "check names it): put back a backup from before its day was changed (bizdesk restore)"
+    )
+    with store.read() as uow:  # nothing undone: the line is still matched to its entry
+        assert uow.session.scalar(select(BankLine.entry_id).where(BankLine.id == 2)) is not None
+    _write(sqlite_path(store.url), "UPDATE bank_line SET booked_on = '2250-06-01' WHERE id = 2")
+    with store.write() as uow:
+        reconcile.undo(uow, "2")
+        remove_statement(uow, "1")
+    assert _dates(store) == []
+
+
 def test_a_value_date_is_checked_too_and_said_as_the_shop_writes_dates(
     store: Store, sqlite_only: None
 ) -> None:

@@ -43,6 +43,17 @@ def accepted(column) -> ColumnElement[bool]:  # noqa: ANN001
     return and_(column >= FIRST_DAY, column <= LAST_DAY, _day_as_written(column) == column)
 
 
+def loadable(column) -> ColumnElement[bool]:  # noqa: ANN001
+    """The column holds a day that can be read at all (a year 2250 can; 2026-02-30 cannot)."""
+    return _day_as_written(column) == column
+
+
+# a line whose days can be read: one outside the years accepted may be, and its match undone
+LOADABLE_DAYS = and_(
+    loadable(BankLine.booked_on),
+    or_(BankLine.value_on.is_(None), loadable(BankLine.value_on)),
+)
+
 # a line whose booking day and value day (when it has one) are days bizdesk accepts
 USABLE_DAYS = and_(
     accepted(BankLine.booked_on),

@@ -40,7 +40,7 @@ from bizdesk.models.purchasing import PurchaseOrder, SupplierBill, SupplierPayme
 from bizdesk.models.sales import CustomerPayment, Invoice
 from bizdesk.money import AmountError, from_minor, money_text, parse_money
 from bizdesk.reading import date_text, quoted
-from bizdesk.services.banking.days import USABLE_DAYS
+from bizdesk.services.banking.days import LOADABLE_DAYS, USABLE_DAYS
 from bizdesk.services.banking.proposals import Proposal, proposals
 from bizdesk.services.base import validate as v
 from bizdesk.services.base.numbering import (
@@ -130,24 +130,33 @@ class AutoSummary:
 
 def _line(uow: UnitOfWork, line_id: object, *, usable: bool = False) -> BankLine:
     """The line ``line_id`` names; with ``usable``, to be matched: of days bizdesk accepts
-    (asked before it is loaded: a day that is no day cannot even be read)."""
+    (asked before it is loaded: a day that is no day cannot even be read). A line whose day
+    cannot be read is never loaded: undoing its match is refused too (one of a year out of
+    range is undone, and its statement can then be removed, as ``bizdesk check`` says)."""
     try:
         key = int(str(line_id).strip().lstrip("#"))
     except ValueError:
         raise ValidationError(
             {"line": Message("{line} is not a statement line number", line=quoted(line_id, 20))}
         ) from None
-    if usable and uow.session.scalar(select(BankLine.id).where(BankLine.id == key, ~USABLE_DAYS)):
-        raise ValidationError(
-            {
-                "": Message(  # (it names the line)
-                    "line #{id} holds a day bizdesk does not accept; it cannot be matched "
-                    "(bizdesk check names it: remove its statement and import the bank's file "
-                    "again)",
-                    id=key,
-                )
-            }
-        )
+    refused = ~USABLE_DAYS if usable else ~LOADABLE_DAYS
+    if uow.session.scalar(select(BankLine.id).where(BankLine.id == key, refused)):
+        matched = uow.session.scalar(select(BankLine.entry_id).where(BankLine.id == key))
+        if usable or matched is None:
+            said = Message(  # (it names the line)
+                "line #{id} holds a day bizdesk does not accept; it cannot be matched "
+                "(bizdesk check names it: remove its statement and import the bank's file "
+                "again)",
+                id=key,
+            )
+        else:  # matched before its day was changed: its statement cannot be removed either
+            said = Message(
+                "line #{id} holds a day bizdesk does not accept, so its match cannot be "
+                "undone (bizdesk check names it): put back a backup from before its day "
+                "was changed (bizdesk restore)",
+                id=key,
+            )
+        raise ValidationError({"": said})
     ln = uow.session.get(BankLine, key, with_for_update=True)
     if ln is None:
         raise NotFound(Message("There is no statement line #{id}.", id=key))
