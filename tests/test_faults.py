@@ -57,16 +57,16 @@ def init(path: Path) -> None:
     assert r.returncode == 0, r.stderr
 
 
-def interface_on(db: Path) -> tuple[int, bytes]:
+def interface_on(db: Path, env: dict[str, str] | None = None) -> tuple[int, bytes]:
     """The interface started on ``db`` through a real pseudo-terminal: its exit status and
-    what it drew (it ends by itself on a store it refuses)."""
+    what it drew (it ends by itself on a store, or a setting, it refuses)."""
     main, sub = os.openpty()
     proc = subprocess.Popen(
         [sys.executable, "-m", "bizdesk", "--db", str(db)],
         stdin=sub,
         stdout=sub,
         stderr=sub,
-        env={**os.environ, "BIZDESK_DB": "", "TERM": "xterm-256color"},
+        env={**os.environ, "BIZDESK_DB": "", "TERM": "xterm-256color", **(env or {})},
         start_new_session=True,
     )
     os.close(sub)

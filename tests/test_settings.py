@@ -156,11 +156,15 @@ def shop(home, tmp_path) -> str:  # noqa: ANN001
     ],
 )
 def test_the_interface_refuses_a_keymap_it_cannot_apply(home, shop, keymap, said):
+    """In a terminal (without one the interface is refused as that first, exit 2)."""
+    from tests.test_faults import interface_on
+
     path = write_config(home, f"# keys\n[keymap]\n{keymap}\n")
-    done = bizdesk(home, "--db", shop)
-    assert done.returncode == 1, done.stdout + done.stderr
-    assert done.stderr.strip().startswith(str(path)) and said in done.stderr
-    assert "Traceback" not in done.stderr
+    code, seen = interface_on(Path(shop), env={"XDG_CONFIG_HOME": str(home)})
+    text = seen.decode("utf-8", "replace").replace("\r", "")
+    assert code == 1, text
+    assert text.strip().startswith(str(path)) and said in text, text
+    assert "Traceback" not in text
 
 
 def test_the_readme_example_is_a_file_bizdesk_takes(home):
