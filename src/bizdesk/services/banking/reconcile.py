@@ -30,7 +30,7 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from bizdesk.db.session import UnitOfWork
+from bizdesk.db.session import MAX_ROW_ID, UnitOfWork
 from bizdesk.errors import NotFound, ValidationError
 from bizdesk.i18n import N_, Message, written
 from bizdesk.models.banking import BankLine, BankStatement
@@ -139,6 +139,8 @@ def _line(uow: UnitOfWork, line_id: object, *, usable: bool = False) -> BankLine
         raise ValidationError(
             {"line": Message("{line} is not a statement line number", line=quoted(line_id, 20))}
         ) from None
+    if not -MAX_ROW_ID - 1 <= key <= MAX_ROW_ID:  # no row has it (nor can SQL be asked)
+        raise NotFound(Message("There is no statement line #{id}.", id=key))
     refused = ~USABLE_DAYS if usable else ~LOADABLE_DAYS
     if uow.session.scalar(select(BankLine.id).where(BankLine.id == key, refused)):
         matched = uow.session.scalar(select(BankLine.entry_id).where(BankLine.id == key))
