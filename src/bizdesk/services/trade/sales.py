@@ -1002,12 +1002,16 @@ def unsettle(uow: UnitOfWork, entry_id: int, reversal_id: int) -> None:
 @requires("sales.view")
 def refund_account(uow: UnitOfWork, invoice_id: int) -> str:
     """The account a refund on an invoice goes out of unless told otherwise: the one its
-    last payment came in through (a customer who paid by bank is paid back by bank), else
-    the cash account's role."""
+    last payment came in through (a customer who paid by bank is paid back by bank) while
+    that account is open, else the cash account's role."""
     code = uow.session.execute(
         select(Account.code)
         .join(CustomerPayment, CustomerPayment.account_id == Account.id)
-        .where(CustomerPayment.invoice_id == invoice_id, CustomerPayment.amount_minor > 0)
+        .where(
+            CustomerPayment.invoice_id == invoice_id,
+            CustomerPayment.amount_minor > 0,
+            Account.archived.is_(False),  # (an archived one takes no payment)
+        )
         .order_by(CustomerPayment.paid_on.desc(), CustomerPayment.id.desc())
         .limit(1)
     ).scalar()
