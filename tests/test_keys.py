@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 import pytest
 from textual._xterm_parser import XTermParser
+from textual.widgets import Select, Tabs
 
 from bizdesk.app import BizdeskApp
 from bizdesk.db import Store, open_store
@@ -31,7 +32,7 @@ from tests.tui_helpers import SIZE, settle
 
 F3 = "\x1bOR"  # Contacts
 F7 = "\x1b[18~"  # Purchases
-TAB, CTRL_S, BACKSPACE, ENTER = "\t", "\x13", "\x7f", "\r"
+TAB, CTRL_S, BACKSPACE, ENTER, CTRL_P = "\t", "\x13", "\x7f", "\r", "\x10"
 LIST = "Archive"  # in the footer of the contacts list, not on the form
 
 
@@ -596,3 +597,16 @@ async def test_pilot_tab_stops_only_on_fields_and_wraps_to_the_first(store):
         post_burst(app, TAB * len(fields) + "Wrapped Round" + CTRL_S)
         await wait_for(pilot, lambda: form.saved, "a save")
     assert contact(store, "Wrapped Round") is not None
+
+
+async def test_pilot_palette_enter_runs_what_was_typed_not_a_stale_hit(store):
+    """ctrl+p, a name and enter in one read: enter waits for the search of the name, and
+    runs its first hit (the statement report), not the first of the hits the empty box
+    listed (Home) while the search was still under way."""
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        post_burst(app, CTRL_P + "statement" + ENTER)
+        await wait_for(pilot, lambda: app.query_one(Tabs).active == "reports", "Reports")
+        await settle(pilot, app)
+        assert app.query_one("#report", Select).value == "statement"

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+from contextlib import suppress
 from functools import partial
 
 from rich.align import Align
 from rich.text import Text
+from textual import on
 from textual.binding import Binding
 from textual.command import CommandList, CommandPalette, DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 from textual.markup import escape
+from textual.widgets import Input
 from textual.widgets.option_list import Option
+from textual.worker import WorkerCancelled, WorkerFailed
 
 from bizdesk.folding import fold
 from bizdesk.formatting import visible
@@ -20,10 +24,28 @@ from bizdesk.screens.registry import commands_with_keys
 
 
 class Palette(CommandPalette):
-    """Textual's palette, saying that nothing matched in the person's language.
+    """Textual's palette, saying that nothing matched in the person's language, and
+    running on enter what matches the text as typed.
 
-    Textual 8.2.8 writes "No matches found" in English inside this method; it is the same
-    method with the sentence translated (check it again when Textual is upgraded)."""
+    Textual 8.2.8 writes "No matches found" in English inside ``_start_no_matches_countdown``;
+    it is the same method with the sentence translated (check it again when Textual is
+    upgraded)."""
+
+    @on(Input.Submitted)
+    async def _after_the_search(self, event: Input.Submitted) -> None:
+        """Enter waits for the search of what was typed before it, then Textual's own
+        handler (next in line) picks the first hit. Keys in one burst (a slow link)
+        ``ctrl+p statement enter`` reached enter while the list still held the hits of the
+        empty box, and enter ran the first of those (Home) instead of the statement. While
+        this waits, the keys after enter wait too (widgets/keys.py)."""
+        for worker in list(self.workers):
+            if (
+                worker.node is self
+                and worker.group == self._GATHER_COMMANDS_GROUP
+                and not worker.is_finished
+            ):
+                with suppress(WorkerCancelled, WorkerFailed):
+                    await worker.wait()
 
     def _start_no_matches_countdown(self, search_value: str) -> None:
         self._stop_no_matches_countdown()
