@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import json
 import os
 import re
+import stat
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -110,6 +112,35 @@ def kept_file(store: Path, user: str) -> Path:
     (services/overview/glance), with the shop's time zone they were read in."""
     key = hashlib.sha256(f"{os.path.realpath(store)}\0{user}".encode()).hexdigest()[:32]
     return platformdirs.user_cache_path(APP) / "home" / f"{key}.json"
+
+
+KEPT_MOST = 1 << 20  # bytes: a kept file is some 1,500; a larger one was not written by bizdesk
+
+
+def read_kept(store: Path, user: str) -> dict:
+    """What is kept in ``kept_file(store, user)``, only as bizdesk wrote it there: a file
+    (never a link) that is this person's alone, in a folder that is theirs alone, of a
+    sensible size, written for this very store. OSError or ValueError (or KeyError, for
+    JSON without the store's name) for anything else: callers read nothing then."""
+    path = kept_file(store, user)
+    if not private(os.lstat(path.parent), folder=True):
+        raise PermissionError(path.parent)
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    with os.fdopen(fd, encoding="utf-8") as fh:
+        info = os.fstat(fh.fileno())
+        if not private(info) or info.st_size > KEPT_MOST:
+            raise PermissionError(path)  # only a file this person wrote, as they wrote it
+        entry = json.load(fh)
+    if not isinstance(entry, dict) or entry["store"] != os.path.realpath(store):
+        raise ValueError(path)
+    return entry
+
+
+def private(st: os.stat_result, folder: bool = False) -> bool:
+    """Whether a kept file (or its folder) is this person's alone: theirs, and nobody
+    else may read it or write in it."""
+    kind = stat.S_ISDIR(st.st_mode) if folder else stat.S_ISREG(st.st_mode)
+    return kind and st.st_uid == os.geteuid() and not st.st_mode & 0o077
 
 
 def data_dir() -> Path:

@@ -24,7 +24,7 @@ import platformdirs
 
 from bizdesk import streams
 from bizdesk.characters import name_part, shown_name
-from bizdesk.config import backups_dir, kept_file, sqlite_path
+from bizdesk.config import backups_dir, read_kept, sqlite_path
 from bizdesk.errors import BizdeskError, StoreDamaged, StoreError
 from bizdesk.i18n import N_, Message
 from bizdesk.identity import current_gate, os_username
@@ -193,14 +193,7 @@ def _kept_zone(path: Path) -> str | None:
     if current_gate() is not None:  # (never kept under the gate)
         return None
     try:
-        fd = os.open(kept_file(path, os_username()), os.O_RDONLY | os.O_NOFOLLOW)
-        with os.fdopen(fd, encoding="utf-8") as fh:
-            st = os.fstat(fh.fileno())
-            if st.st_uid != os.geteuid() or st.st_mode & 0o077 or st.st_size > 1 << 20:
-                return None
-            entry = json.load(fh)
-        if entry["store"] != os.path.realpath(path):
-            return None
+        entry = read_kept(path, os_username())
         zone = entry["mark"]["zone"]
         ZoneInfo(zone)
     except Exception:  # noqa: BLE001 - none kept, or not as bizdesk keeps it: not known

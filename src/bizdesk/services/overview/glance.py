@@ -36,13 +36,13 @@ from zoneinfo import ZoneInfo
 from babel.core import Locale
 
 from bizdesk.config import kept_file as kept_file  # (where it is: faults reads it too)
+from bizdesk.config import private, read_kept
 from bizdesk.identity import current_gate
 from bizdesk.money import MAX_ABS_MINOR
 from bizdesk.services.base.figures import PipelineRow
 from bizdesk.words import USER_ROLE_NAMES
 
 FORMAT = 1  # of the kept file: another is not read
-MOST = 1 << 20  # bytes: a kept file is some 1,500; a larger one was not written by bizdesk
 
 
 @dataclass(frozen=True)
@@ -116,7 +116,7 @@ def keep(store: Path, user: str, mark: Mark, glance: Glance) -> None:
         folder = os.lstat(path.parent)
         if stat.S_ISDIR(folder.st_mode) and folder.st_uid == os.geteuid():
             os.chmod(path.parent, 0o700)  # its own folder, made private if it was not
-        if not _private(os.lstat(path.parent), folder=True):
+        if not private(os.lstat(path.parent), folder=True):
             return  # a folder someone else owns or may write in: kept figures could be forged
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
@@ -135,18 +135,8 @@ def kept(store: Path, user: str, now: datetime | None = None) -> Glance | None:
     if current_gate() is not None:
         return None
     try:
-        path = kept_file(store, user)
-        if not _private(os.lstat(path.parent), folder=True):
-            return None
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
-        with os.fdopen(fd, encoding="utf-8") as fh:
-            info = os.fstat(fh.fileno())
-            if not _private(info) or info.st_size > MOST:
-                return None  # only a file this person wrote, as they wrote it
-            entry = json.load(fh)
-        if entry["format"] != FORMAT or entry["store"] != os.path.realpath(store):
-            return None
-        if entry["user"] != user:
+        entry = read_kept(store, user)
+        if entry["format"] != FORMAT or entry["user"] != user:
             return None
         mark = entry["mark"]
         now = now or datetime.now(ZoneInfo("UTC"))
@@ -166,13 +156,6 @@ def kept(store: Path, user: str, now: datetime | None = None) -> Glance | None:
         return found
     except Exception:  # noqa: BLE001 - not kept, or not as kept (a file made by hand, too
         return None  # deep, of other types): the start reads the store as it always did
-
-
-def _private(st: os.stat_result, folder: bool = False) -> bool:
-    """Whether a kept file (or its folder) is this person's alone: theirs, and nobody
-    else may read it or write in it."""
-    kind = stat.S_ISDIR(st.st_mode) if folder else stat.S_ISREG(st.st_mode)
-    return kind and st.st_uid == os.geteuid() and not st.st_mode & 0o077
 
 
 def _store_mark(store: Path) -> tuple[int, str | None, str]:
