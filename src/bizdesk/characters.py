@@ -3,6 +3,8 @@ interfaces that show them (a base module: both layers import it)."""
 
 import re
 
+from bizdesk.reading import code
+
 # What text may hold (DESIGN section 9), one rule for every field of every entity and import:
 # no C0/C1 control characters (escape sequences, NUL, bell, carriage return...), no
 # bidirectional embeddings, overrides or isolates (U+202A-U+202E, U+2066-U+2069: they make
@@ -26,7 +28,7 @@ def shown_name(name: object) -> str:
     """A name (a path, a URL) as a sentence shows it: each character text may not hold, line
     breaks and tabs included, as its code (<U+000A>), so the sentence stays one line and the
     name can still be read exactly."""
-    return _NOT_IN_A_NAME.sub(lambda m: f"<U+{ord(m.group()):04X}>", str(name))
+    return _NOT_IN_A_NAME.sub(lambda m: code(m.group()), str(name))
 
 
 def name_part(name: str) -> str:

@@ -14,7 +14,7 @@ from rich.text import Span
 
 from bizdesk.characters import REFUSED_EVERYWHERE
 from bizdesk.i18n import _
-from bizdesk.reading import date_text, locale_pattern
+from bizdesk.reading import code, date_text, locale_pattern
 
 if TYPE_CHECKING:
     from rich.text import Text
@@ -23,17 +23,13 @@ if TYPE_CHECKING:
 UNSAFE = re.compile(f"[{REFUSED_EVERYWHERE}]")
 
 
-def _code(m: re.Match[str]) -> str:
-    return f"<U+{ord(m.group()):04X}>"
-
-
 def visible(text: object) -> str:
     """User text made safe to print on a terminal: every character the text rule refuses
     (control characters such as ESC, bidirectional overrides, lone surrogates) is shown as
     its code, ``<U+001B>``, instead of being sent; line breaks and tabs stay. Data from
     before the rule, or from outside bizdesk, can hold them: every door prints through this."""
     s = text if type(text) is str else str(text)  # a Message: in the reader's language
-    return s if UNSAFE.search(s) is None else UNSAFE.sub(_code, s)
+    return s if UNSAFE.search(s) is None else UNSAFE.sub(lambda m: code(m.group()), s)
 
 
 def visible_text(text: Text) -> Text:
@@ -48,7 +44,7 @@ def visible_text(text: Text) -> Text:
     n = 0
     for i, ch in enumerate(plain):
         at[i] = n
-        part = f"<U+{ord(ch):04X}>" if UNSAFE.match(ch) else ch
+        part = code(ch) if UNSAFE.match(ch) else ch
         parts.append(part)
         n += len(part)
     at[len(plain)] = n

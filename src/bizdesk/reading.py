@@ -67,6 +67,11 @@ class DateError(ValueError):
         return self.args[0] if self.args else ""
 
 
+def code(ch: str) -> str:
+    """A character that is not to be printed, as people are shown it: ``<U+001B>``."""
+    return f"<U+{ord(ch):04X}>"
+
+
 def quoted(text: object, most: int = 20) -> str:
     """The typed text, quoted and cut short, for a message (a name: ``most`` 60; 100,000
     characters typed by mistake are never said back whole); a character that does not print
@@ -74,7 +79,7 @@ def quoted(text: object, most: int = 20) -> str:
     s = str(text)
     s = s[:most] + "…" if len(s) > most else s
     # (what does not print covers every character text may not hold: characters.py)
-    s = "".join(ch if ch == " " or ch.isprintable() else f"<U+{ord(ch):04X}>" for ch in s)
+    s = "".join(ch if ch == " " or ch.isprintable() else code(ch) for ch in s)
     mark = '"' if "'" in s and '"' not in s else "'"  # as repr chose
     return f"{mark}{s}{mark}"
 
