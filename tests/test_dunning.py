@@ -4,6 +4,7 @@ and credit notes, with their fee posted exactly; two runs at once; roles."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -11,7 +12,7 @@ import pytest
 
 from bizdesk.db import Store
 from bizdesk.errors import PermissionDenied, ValidationError
-from bizdesk.i18n import use
+from bizdesk.i18n import _, use
 from bizdesk.services.admin import users
 from bizdesk.services.base.validate import FieldError
 from bizdesk.services.books import ledger, ledger_reports
@@ -55,6 +56,28 @@ def test_terms_in_spanish_and_romanian_are_read_back() -> None:
     assert terms.parse("net 3 zile") == terms.Terms("net", 3)
     with pytest.raises(FieldError, match="scrieți"):
         terms.parse("treizeci")
+
+
+TERMS_HELP = (  # cli/dunning.py, the help of `bizdesk terms`
+    "The shop's default payment terms (for contacts without their own): shown, or set "
+    "with --customers / --suppliers, such as 'net 30 days' or 'end of month + 10 days'."
+)
+
+
+@pytest.mark.parametrize("language", ["en", "es", "ro", "vi"])
+def test_the_terms_the_help_shows_are_read_in_its_language(language: str) -> None:
+    """The examples in `bizdesk terms --help` are the reader's own words, each read as
+    the terms it names (the translations said 'net 30 days' in English)."""
+    use(language)
+    try:
+        examples = re.findall(r"(?<!\w)'([^']+)'", _(TERMS_HELP))
+        assert [terms.parse(e) for e in examples] == [
+            terms.Terms("net", 30),
+            terms.Terms("eom", 10),
+        ]
+        assert examples == [str(terms.Terms("net", 30).words), str(terms.Terms("eom", 10).words)]
+    finally:
+        use("en")
 
 
 @pytest.mark.parametrize(
