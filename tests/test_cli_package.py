@@ -125,3 +125,40 @@ def test_typers_words_are_where_group_sets_them():
     for name in ("param_hint", "param_type"):
         assert name in inspect.signature(typer._click.exceptions.MissingParameter).parameters
     assert "possibilities" in inspect.signature(typer._click.exceptions.NoSuchOption).parameters
+
+
+def _every_command():
+    for module in sorted(set(group.COMMANDS.values())):
+        stack = [group._module_group(module)]
+        while stack:
+            command = stack.pop()
+            yield command
+            stack.extend(getattr(command, "commands", {}).values())
+
+
+def test_no_list_of_choices_is_too_wide_for_the_helps_type_column():
+    """At 80 columns a list wider than the type column folded inside a word
+    ("<quote|sales-order|invoice|c" over "redit-note|..."): such a list is shown as a word,
+    and the parameter's help names every choice."""
+    long = 0
+    for command in _every_command():
+        for param in command.params:
+            desc = getattr(param, "type_descriptor", None)
+            if desc is None or not desc.is_choice:
+                continue
+            choices = [str(getattr(c, "value", c)) for c in desc.choices]
+            if param.show_choices:
+                assert len("|".join(choices)) + 2 <= group.CHOICES_AT_MOST, command.name
+            else:
+                long += 1
+                for choice in choices:
+                    assert choice in (param.help or ""), (command.name, param.name, choice)
+    assert long >= 5  # print's kind, outbox, assembly, leave, nurture states; report names
+
+
+def test_the_print_help_names_the_kinds_whole_at_80_columns():
+    r = bizdesk("print", "--help", env={"COLUMNS": "80"})
+    assert r.returncode == 0, r.stderr
+    said = " ".join(r.stdout.replace("│", " ").split())
+    assert "One of: quote, sales-order, invoice, credit-note, purchase-order, reminder" in said
+    assert "|c" not in r.stdout and "<quote" not in r.stdout

@@ -171,6 +171,7 @@ def _plain_params(command: Any) -> None:
         if getattr(param, "rich_help_panel", None) is None:
             argument = param.param_type_name == "argument"
             param.rich_help_panel = _("Arguments") if argument else _("Options")
+        _long_choices(param)
         word = _type_word(param)
         if word is not None:  # typer's "<str>", "<bool>": Python's names, in English
             param.display_type_rich = lambda ctx, word=word: word
@@ -193,6 +194,31 @@ def _plain_params(command: Any) -> None:
         if getattr(sub, "rich_help_panel", None) is None:
             sub.rich_help_panel = _("Commands")
         _plain_params(sub)
+
+
+# the widest list of choices ("<text|json>") the help's type column shows whole at 80
+# columns, its help beside it
+CHOICES_AT_MOST = 24
+
+
+def _long_choices(param: Any) -> None:
+    """A list of choices too wide for the help's type column, which folded it inside a word
+    ("<quote|sales-order|invoice|c" over "redit-note|..."), is shown as a word there; the
+    parameter's help names the choices instead, unless it names every one already."""
+    desc = getattr(param, "type_descriptor", None)
+    if desc is None or not desc.is_choice or not getattr(param, "show_choices", False):
+        return
+    choices = [str(getattr(c, "value", c)) for c in desc.choices or ()]
+    if len("|".join(choices)) + 2 <= CHOICES_AT_MOST:
+        return
+    param.show_choices = False
+    said = (param.help or "").rstrip()
+    if said and not said.endswith((".", ":", ";", "!", "?")):
+        said += "."  # ("open (default) or one state. One of: open, draft, ...")
+    if not all(re.search(rf"(?<![\w-]){re.escape(c)}(?![\w-])", said) for c in choices):
+        param.help = " ".join(
+            [*([said] if said else []), _("One of: {choices}.").format(choices=", ".join(choices))]
+        )
 
 
 def _once(make_parser: Any) -> Any:
