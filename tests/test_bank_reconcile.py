@@ -629,3 +629,88 @@ def test_auto_takes_the_named_document_over_a_rules_account(store) -> None:  # n
     assert (summary.documents, summary.accounts, summary.left) == (1, 1, 0)
     assert _open(store, label) == 0
     assert errors(store) == []
+
+
+def _receivable(store: Store, customer: str) -> Decimal:
+    """What the customer owes on the receivables account (invoices, fees, payments)."""
+    from bizdesk.models.contacts import Contact
+    from bizdesk.models.ledger import Account, JournalLine
+
+    with store.read() as uow:
+        owed = uow.session.scalar(
+            select(func.sum(JournalLine.debit_minor - JournalLine.credit_minor))
+            .join(Account, Account.id == JournalLine.account_id)
+            .join(Contact, Contact.id == JournalLine.contact_id)
+            .where(Account.role == "receivable", Contact.name == customer)
+        )
+    return Decimal(owed) / 100
+
+
+def test_a_payment_of_what_a_reminder_asked_is_matched_to_the_reminder(store) -> None:  # noqa: ANN001
+    """The reminder's PDF asks for its invoices and its fee, quoting RM-00001: the line
+    paying that is matched to the reminder (its invoices paid, its fee taken off what the
+    customer owes), once. It was refused ('no invoice RM-00001'; the invoice alone 'must
+    add up to the line') and could only go to the receivables account, which left the
+    invoice open (and reminded again)."""
+    from bizdesk.services.dunning import reminders
+
+    inv = invoice(store, "Cycle Club", "100.00")  # due 2026-11-16
+    with store.write() as uow:
+        reminders.set_levels(uow, [reminders.LevelInput("7", "friendly", "Pay", "5")])
+        (made,) = reminders.make_reminders(uow, "2026-11-23")
+    assert made.label == "RM-00001" and _receivable(store, "Cycle Club") == Decimal("105.00")
+    camt_line(store, "105.00", "CRDT", "CYCLE CLUB", "RM-00001", "R1")
+    camt_line(store, "5.00", "CRDT", "CYCLE CLUB", "RM-00001 again", "R2")
+    line, again = _line(store, "RM-00001"), _line(store, "RM-00001 again")
+    with store.write() as uow:
+        with pytest.raises(ValidationError) as refused:
+            reconcile.match_documents(uow, line, [("RM-00001", "105")])
+        assert "a reminder is paid whole" in str(refused.value.fields["documents"])
+        with pytest.raises(ValidationError) as refused:
+            reconcile.match_documents(uow, line, [("RM-00001", None), (inv, None)])
+        assert "a document is named twice" in str(refused.value.fields["documents"])
+    with store.write() as uow:
+        done = reconcile.match_documents(uow, line, [("RM-00001", None)])
+    assert done.settled == (inv, "RM-00001")
+    assert _open(store, inv) == 0  # the invoice is paid
+    assert _receivable(store, "Cycle Club") == 0  # and the fee with it
+    with store.write() as uow:  # the fee is not paid twice
+        with pytest.raises(ValidationError) as refused:
+            reconcile.match_documents(uow, again, [("RM-00001", None)])
+        assert "RM-00001 is settled" in str(refused.value.fields["documents"])
+    assert errors(store) == []
+    with store.write() as uow:  # undone: the invoice and the fee are owed again
+        reconcile.undo(uow, line)
+    assert _open(store, inv) == Decimal("100.00")
+    assert _receivable(store, "Cycle Club") == Decimal("105.00")
+    with store.write() as uow:  # a line short of all it asked: its invoices come first
+        with pytest.raises(ValidationError) as refused:
+            reconcile.match_documents(uow, again, [("rm1", None)])
+        assert "nothing of the line is left for RM-00001" in str(refused.value.fields["documents"])
+        sales.pay(uow, _invoice_id(store, inv), when="2026-11-24")
+    with store.write() as uow:  # the invoice paid apart: the line pays the fee alone
+        done = reconcile.match_documents(uow, again, [("rm1", None)])
+    assert done.settled == ("RM-00001",)
+    assert _receivable(store, "Cycle Club") == 0 and _open(store, inv) == 0
+    assert errors(store) == []
+
+
+def test_a_line_quoting_a_reminder_is_proposed_it_and_auto_takes_it(store) -> None:  # noqa: ANN001
+    """The text names RM-00001 and the amount is what it asked (invoices and fee): it is
+    proposed first, suggested for a split, and --auto confirms it."""
+    from bizdesk.services.banking.proposals import split_suggestion
+    from bizdesk.services.dunning import reminders
+
+    inv = invoice(store, "Cycle Club", "100.00")
+    with store.write() as uow:
+        reminders.set_levels(uow, [reminders.LevelInput("7", "friendly", "Pay", "5")])
+        reminders.make_reminders(uow, "2026-11-23")
+    camt_line(store, "105.00", "CRDT", "CYCLE CLUB", "rm 1", "R1")
+    found = _proposed(store, "rm 1")
+    assert (found[0].kind, found[0].label, found[0].exact) == ("reminder", "RM-00001", True)
+    assert split_suggestion(found) == ["RM-00001"]
+    with store.write() as uow:
+        summary = reconcile.auto(uow)
+    assert (summary.documents, summary.left) == (1, 0)
+    assert _open(store, inv) == 0 and _receivable(store, "Cycle Club") == 0
+    assert errors(store) == []

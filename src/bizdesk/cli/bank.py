@@ -186,8 +186,9 @@ def bank_match(
         typer.Option(
             "--doc",
             help=_(
-                "An invoice (INV-00007) or a supplier bill (its reference) the line pays; "
-                "REF=AMOUNT for a part. Repeat it to split the line."
+                "An invoice (INV-00007), a supplier bill (its reference) or a reminder "
+                "(RM-00001: its open invoices and its fee) the line pays; REF=AMOUNT for a "
+                "part. Repeat it to split the line."
             ),
         ),
     ] = None,

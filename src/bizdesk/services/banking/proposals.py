@@ -39,6 +39,7 @@ from bizdesk.folding import fold
 from bizdesk.i18n import Message
 from bizdesk.models.banking import BankLine
 from bizdesk.models.contacts import Contact
+from bizdesk.models.dunning import Reminder, ReminderItem
 from bizdesk.models.ledger import Account, JournalEntry, JournalLine
 from bizdesk.models.purchasing import PurchaseOrder, SupplierBill, SupplierPayment
 from bizdesk.models.sales import CustomerPayment, Invoice
@@ -46,7 +47,13 @@ from bizdesk.money import from_minor
 from bizdesk.reading import quoted
 from bizdesk.services.banking.days import USABLE_DAYS
 from bizdesk.services.banking.statements import is_bank_account
-from bizdesk.services.base.numbering import CREDIT_NOTE, INVOICE, JOURNAL, PURCHASE_ORDER
+from bizdesk.services.base.numbering import (
+    CREDIT_NOTE,
+    INVOICE,
+    JOURNAL,
+    PURCHASE_ORDER,
+    REMINDER,
+)
 from bizdesk.services.base.permissions import requires
 from bizdesk.services.books.ledger import IS_PAYMENT_ACCOUNT
 
@@ -65,7 +72,7 @@ MEMO_SHOWN = 40  # characters of a payment's memo in its label
 
 @dataclass(frozen=True)
 class Proposal:
-    kind: str  # invoice | bill | refund (a credit note's) | entry | account
+    kind: str  # invoice | bill | refund (a credit note's) | reminder | entry | account
     id: int | None  # the invoice's, the bill's or the entry's; None for an account
     label: str  # INV-00007; AC-1 (PO-00003); JE-12 Payment of INV-00007; 6290 Coffee
     contact: str
@@ -81,9 +88,12 @@ def split_suggestion(found: Sequence[Proposal]) -> list[str]:
     """The documents a split starts with: the best proposed invoice or bill and the next
     one of the same customer or supplier, never another's (a line from William Petit was
     offered his invoice and Urban Coastal's, and one ctrl+s paid both)."""
-    docs = [p for p in found if p.kind in ("invoice", "bill")]
+    docs = [p for p in found if p.kind in ("invoice", "bill", "reminder")]
     if not docs:
         return []
+    if docs[0].kind == "reminder":  # it stands for its invoices (and its fee) itself
+        return [docs[0].label]
+    docs = [p for p in docs if p.kind != "reminder"]
     return [p.label.split(" (")[0] for p in docs if p.contact == docs[0].contact][:2]
 
 
@@ -125,7 +135,8 @@ def _reference_pattern(reference: str) -> re.Pattern[str] | None:
     return re.compile(r"(?<![a-z0-9])" + r"[\s\-/.]*".join(parts) + r"(?![a-z0-9])")
 
 
-def _open_invoices(uow: UnitOfWork) -> list[_Doc]:
+def _open_parts():  # noqa: ANN202 - (paid, credited, open): subqueries and an expression
+    """What is open on each invoice: its total less its payments and its credit notes."""
     paid = (
         select(CustomerPayment.invoice_id, func.sum(CustomerPayment.amount_minor).label("paid"))
         .group_by(CustomerPayment.invoice_id)
@@ -140,6 +151,87 @@ def _open_invoices(uow: UnitOfWork) -> list[_Doc]:
     open_ = (
         Invoice.total_minor - func.coalesce(paid.c.paid, 0) - func.coalesce(credited.c.credited, 0)
     )
+    return paid, credited, open_
+
+
+@requires("bank.view")
+def reminder_open(uow: UnitOfWork, rm: Reminder) -> tuple[list[tuple[int, str, int]], int]:
+    """What a reminder asked for that is still open: (invoice id, label, open minor units) of
+    each of its invoices still open, in its order, and what is still owed of its fee: the
+    fee, at most what the customer owes on the receivables beyond their open invoices (the
+    fee is posted on no invoice, so a payment of it is what brings that down; undone, it is
+    owed again)."""
+    paid, credited, open_ = _open_parts()
+    rows = uow.session.execute(
+        select(Invoice.id, Invoice.number, open_)
+        .join(ReminderItem, ReminderItem.invoice_id == Invoice.id)
+        .outerjoin(paid, paid.c.invoice_id == Invoice.id)
+        .outerjoin(credited, credited.c.credits_id == Invoice.id)
+        .where(ReminderItem.reminder_id == rm.id, open_ > 0)
+        .order_by(ReminderItem.id)
+    )
+    invoices = [(i, INVOICE.label(n), int(o)) for i, n, o in rows]
+    if not rm.fee_minor:
+        return invoices, 0
+    owed = uow.session.scalar(
+        select(func.coalesce(func.sum(JournalLine.debit_minor - JournalLine.credit_minor), 0))
+        .join(Account, Account.id == JournalLine.account_id)
+        .where(Account.role == "receivable", JournalLine.contact_id == rm.customer_id)
+    )
+    on_invoices = uow.session.scalar(
+        select(func.coalesce(func.sum(open_), 0))
+        .outerjoin(paid, paid.c.invoice_id == Invoice.id)
+        .outerjoin(credited, credited.c.credits_id == Invoice.id)
+        .where(Invoice.kind == "invoice", Invoice.customer_id == rm.customer_id, open_ > 0)
+    )
+    return invoices, max(0, min(rm.fee_minor, int(owed) - int(on_invoices)))
+
+
+_REMINDER_IN_TEXT = re.compile(
+    rf"(?<![a-z0-9]){REMINDER.prefix}[\s\-/.#]*0*(\d{{1,18}})(?![0-9])", re.IGNORECASE
+)
+
+
+def _named_reminders(uow: UnitOfWork, lines: Sequence[BankLine]) -> list[_Doc]:
+    """The reminders the texts of lines of money in name (RM-00001: its PDF asks to quote
+    it), with what is still open of what each asked for."""
+    numbers = {
+        int(m.group(1))
+        for ln in lines
+        if ln.amount_minor > 0
+        for m in _REMINDER_IN_TEXT.finditer(f"{ln.text} {ln.counterpart}")
+    }
+    if not numbers:
+        return []
+    out = []
+    for rm, name in uow.session.execute(
+        select(Reminder, Contact.name)
+        .join(Contact, Contact.id == Reminder.customer_id)
+        .where(Reminder.number.in_(sorted(numbers)))
+    ):
+        invoices, fee = reminder_open(uow, rm)
+        left = sum(o for _i, _l, o in invoices) + fee
+        if left > 0:
+            label = REMINDER.label(rm.number)
+            pattern = _label_pattern(REMINDER.prefix, rm.number)
+            out.append(
+                _Doc(
+                    "reminder",
+                    rm.id,
+                    label,
+                    ((pattern, NAMED_IN_TEXT, label),),
+                    name,
+                    left,
+                    rm.issued_on,
+                    rm.issued_on,
+                    ref=label,
+                )
+            )
+    return out
+
+
+def _open_invoices(uow: UnitOfWork) -> list[_Doc]:
+    paid, credited, open_ = _open_parts()
     rows = uow.session.execute(
         select(Invoice.id, Invoice.number, Invoice.issued_on, Invoice.due_on, Contact.name, open_)
         .join(Contact, Contact.id == Invoice.customer_id)
@@ -477,7 +569,8 @@ def proposals(
     if not lines:
         return []
     exp = uow.exponent
-    invoices = _open_invoices(uow) if any(ln.amount_minor > 0 for ln in lines) else []
+    money_in = any(ln.amount_minor > 0 for ln in lines)
+    invoices = [*_open_invoices(uow), *_named_reminders(uow, lines)] if money_in else []
     money_out = any(ln.amount_minor < 0 for ln in lines)
     bills = [*_open_bills(uow), *_owed_refunds(uow)] if money_out else []
     entries = _open_entries(

@@ -35,19 +35,21 @@ from bizdesk.errors import NotFound, ValidationError
 from bizdesk.i18n import N_, Message, written
 from bizdesk.models.banking import BankLine, BankStatement
 from bizdesk.models.base import utcnow
+from bizdesk.models.dunning import Reminder
 from bizdesk.models.ledger import Account, JournalEntry, JournalLine
 from bizdesk.models.purchasing import PurchaseOrder, SupplierBill, SupplierPayment
 from bizdesk.models.sales import CustomerPayment, Invoice
 from bizdesk.money import AmountError, from_minor, money_text, parse_money
 from bizdesk.reading import date_text, quoted
 from bizdesk.services.banking.days import LOADABLE_DAYS, USABLE_DAYS
-from bizdesk.services.banking.proposals import Proposal, proposals
+from bizdesk.services.banking.proposals import Proposal, proposals, reminder_open
 from bizdesk.services.base import validate as v
 from bizdesk.services.base.numbering import (
     CREDIT_NOTE,
     INVOICE,
     JOURNAL,
     PURCHASE_ORDER,
+    REMINDER,
     entry_label,
 )
 from bizdesk.services.base.paging import (
@@ -285,6 +287,46 @@ def _open_bill(uow: UnitOfWork, bill_id: int) -> tuple[str, int]:
     return b.reference, b.total_minor - int(paid)
 
 
+def _reminder(uow: UnitOfWork, ref: object) -> Reminder | None:
+    """The reminder a typed RM-00001 names (money in: its PDF asks for its invoices and its
+    fee quoting it), or None when ``ref`` is no reminder's label."""
+    text = str(ref).strip()
+    if isinstance(ref, int) or not text.upper().startswith(REMINDER.prefix):
+        return None
+    number = REMINDER.number_in(text)
+    found = None
+    if number is not None:
+        found = uow.session.scalar(select(Reminder).where(Reminder.number == number))
+    if found is None:
+        raise ValidationError({"documents": Message("no reminder {ref}", ref=quoted(text, 30))})
+    return found
+
+
+def _reminder_documents(
+    uow: UnitOfWork, rm: Reminder, amount: object
+) -> list[tuple[int, str, int, object]]:
+    """What a reminder asked for that is still open, as documents to share the line over:
+    each of its invoices still open, then its fee still owed (id: minus the reminder's)."""
+    label = REMINDER.label(rm.number)
+    if amount not in (None, ""):
+        raise ValidationError(
+            {
+                "documents": Message(
+                    "{label}: a reminder is paid whole; to pay a part, name its invoices "
+                    "with their amounts (INV-00007=50.00)",
+                    label=label,
+                )
+            }
+        )
+    invoices, fee = reminder_open(uow, rm)
+    docs: list[tuple[int, str, int, object]] = [(i, lb, o, None) for i, lb, o in invoices]
+    if fee:
+        docs.append((-rm.id, label, fee, None))
+    if not docs:
+        raise ValidationError({"documents": Message("{label} is settled", label=label)})
+    return docs
+
+
 _OPEN_ON = N_("only {amount} is open on {label}")
 _OWED_BACK = N_("only {amount} is owed back on {label}")
 
@@ -407,7 +449,12 @@ def match_documents(
             ref, amount = documents[0]
             return _match_refund(uow, ln, acct, ref, amount, credited)
     docs = []
+    fees: dict[int, Reminder] = {}  # a reminder's fee: its id as a document's, negative
     for ref, amount in documents:
+        if money_in and (rm := _reminder(uow, ref)) is not None:
+            docs += _reminder_documents(uow, rm, amount)
+            fees[-rm.id] = rm
+            continue
         if money_in:
             doc_id = _invoice_id(uow, ref)
             label, open_ = _open_invoice(uow, doc_id)
@@ -422,9 +469,20 @@ def match_documents(
     shares = _shares(uow, ln, docs)
     exp = uow.exponent
     memo = v.text(memo, max_len=200) or ""
-    allocations = [(doc_id, from_minor(amt, exp)) for doc_id, amt in shares]
-    settle = sales.settle_invoices if money_in else purchasing.settle_bills
-    e = settle(uow, allocations, account=acct.code, when=ln.booked_on, memo=memo)
+    allocations = [(doc_id, from_minor(amt, exp)) for doc_id, amt in shares if doc_id > 0]
+    if money_in:
+        paid_fees = [
+            (REMINDER.label(fees[doc_id].number), fees[doc_id].customer_id, amt)
+            for doc_id, amt in shares
+            if doc_id < 0
+        ]
+        e = sales.settle_invoices(
+            uow, allocations, account=acct.code, when=ln.booked_on, memo=memo, fees=paid_fees
+        )
+    else:
+        e = purchasing.settle_bills(
+            uow, allocations, account=acct.code, when=ln.booked_on, memo=memo
+        )
     _mark(uow, ln, e, POSTED)
     labels = tuple(label for _id, label, _open, _amt in docs)
     uow.audit(
@@ -712,7 +770,9 @@ def _unambiguous(p: Sequence[Proposal]) -> tuple[str, Proposal | None]:
     rule's account, as a rule matches a line's words, not its document), ("account", the
     rule's account when nothing has the exact amount), or ("", None)."""
     docs = [
-        x for x in p if x.kind in ("invoice", "bill", "refund", "entry") and x.exact and x.signal
+        x
+        for x in p
+        if x.kind in ("invoice", "bill", "refund", "reminder", "entry") and x.exact and x.signal
     ]
     named = [x for x in docs if x.signal == "text"]
     rule = next((x for x in p if x.kind == "account"), None)
@@ -732,7 +792,7 @@ def confirm(uow: UnitOfWork, line_id: object, proposal: Proposal) -> Matched:
         return match_entry(uow, line_id, proposal.ref)
     if proposal.kind == "account":
         return match_account(uow, line_id, proposal.ref)
-    if proposal.kind == "refund":  # by the credit note's label: its id is not an invoice's
+    if proposal.kind in ("refund", "reminder"):  # by its label: its id is not an invoice's
         return match_documents(uow, line_id, [(proposal.ref, None)])
     return match_documents(uow, line_id, [(proposal.id, None)])
 

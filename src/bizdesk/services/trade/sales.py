@@ -13,6 +13,7 @@ delivery, invoice and payment in one step.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
@@ -886,12 +887,15 @@ def settle_invoices(
     account: object = "bank",
     when: object = None,
     memo: str = "",
+    fees: Sequence[tuple[str, int, int]] = (),
 ) -> JournalEntry:
     """One customer payment for one invoice or several, each (invoice id, amount) in full
     (amount None or "") or in part: one journal entry, Dr the payment account / Cr
     receivables per invoice, and one payment row per invoice (its allocation). With one
-    invoice, a problem is the field "amount"; with several, "INV-00007 amount"."""
-    if not invoices:
+    invoice, a problem is the field "amount"; with several, "INV-00007 amount". ``fees``
+    (label, customer id, minor units) are paid in the same entry: Cr receivables naming the
+    customer, on no invoice (a reminder's fee, RM-00001, which is owed on no invoice)."""
+    if not invoices and not fees:
         raise ValidationError({"": Message("name at least one invoice to pay")})
     chk = v.Checker()
     day = payment_day(uow, chk, when)
@@ -920,22 +924,24 @@ def settle_invoices(
         todo.append((inv, so, amt))
     chk.done()
     labels = [invoice_label(inv.kind, inv.number) for inv, _so, _amt in todo]
+    labels += [label for label, _who, _amt in fees]
     orders = {so.id for _inv, so, _amt in todo}
+    receivable = account_for(uow, "receivable").id
     e = post_entry(
         uow,
         day,
         memo
         or written(uow.setting("locale"), N_("Payment of {invoice}"), invoice=", ".join(labels)),
         [
-            Posting(acct.id, debit_minor=sum(amt for _inv, _so, amt in todo)),
+            Posting(
+                acct.id,
+                debit_minor=sum(amt for _inv, _so, amt in todo) + sum(a for _l, _w, a in fees),
+            ),
             *(
-                Posting(
-                    account_for(uow, "receivable").id,
-                    credit_minor=amt,
-                    contact_id=inv.customer_id,
-                )
+                Posting(receivable, credit_minor=amt, contact_id=inv.customer_id)
                 for inv, _so, amt in todo
             ),
+            *(Posting(receivable, credit_minor=amt, contact_id=who) for _l, who, amt in fees),
         ],
         source=("sales_order", next(iter(orders))) if len(orders) == 1 else None,
     )
