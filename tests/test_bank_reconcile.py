@@ -714,3 +714,17 @@ def test_a_line_quoting_a_reminder_is_proposed_it_and_auto_takes_it(store) -> No
     assert (summary.documents, summary.left) == (1, 0)
     assert _open(store, inv) == 0 and _receivable(store, "Cycle Club") == 0
     assert errors(store) == []
+
+
+def test_documents_typed_with_a_space_between_are_told_to_take_commas(store) -> None:  # noqa: ANN001
+    """'INV-00001 INV-00002' in the split form was refused as "no invoice 'INV-00001
+    INV-00002'", which did not say how to write two documents."""
+    one = invoice(store, "Cycle Club", "100.00")
+    two = invoice(store, "Cycle Club", "50.00")
+    camt_line(store, "150.00", "CRDT", "CYCLE CLUB", "two", "R1")
+    with store.write() as uow:
+        with pytest.raises(ValidationError) as refused:
+            reconcile.match_documents(
+                uow, _line(store, "two"), reconcile.documents_typed(f"{one} {two}")
+            )
+    assert "separate the documents with commas" in str(refused.value.fields["documents"])

@@ -223,6 +223,15 @@ def _invoice_id(uow: UnitOfWork, ref: object) -> int:
         found = uow.session.scalar(
             select(Invoice.id).where(Invoice.kind == "invoice", Invoice.number == number)
         )
+    if found is None and len(str(ref).split()) > 1:  # two labels typed with a space between
+        raise ValidationError(
+            {
+                "documents": Message(
+                    "no invoice {ref}; separate the documents with commas (INV-00007, INV-00008)",
+                    ref=quoted(ref, 30),
+                )
+            }
+        )
     if found is None:
         raise ValidationError({"documents": Message("no invoice {ref}", ref=quoted(ref, 30))})
     return found

@@ -14,7 +14,8 @@ A reminder is frozen when made: the level's name and wording, the open amount an
 overdue of each invoice and the fee are stored with it, so printing it later shows what was
 sent. The fee, when the level has one, is posted at once: Dr Receivables (the customer) /
 Cr the account with the role ``reminder_fees``; the customer owes it like an invoice (it is
-in their balance and statement), and a payment of it is a journal entry.
+in their balance and statement), and a payment of it is a journal entry, or a bank
+line matched to the reminder (services.banking.reconcile: its invoices and its fee).
 """
 
 from __future__ import annotations
