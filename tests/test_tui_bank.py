@@ -125,6 +125,9 @@ async def test_reconcile_in_the_tui(store) -> None:  # noqa: ANN001
         await pilot.press("m")
         await settle(pilot, app)
         await wait_for(pilot, app, lambda: "matched to JE-" in _proposals(app), "matched view")
+        # its keys are the matched lines': t matches waiting lines, not offered here
+        assert app.screen.check_action("auto", ()) is False
+        assert app.screen.check_action("undo", ()) is True
         await pilot.press("down")
         await settle(pilot, app)
         await pilot.press("u")  # asked first (it reversed at once): n keeps the match

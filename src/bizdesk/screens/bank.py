@@ -135,7 +135,7 @@ class ReconcileScreen(WithTable, ServiceRunner, Screen):
         self.query_one("#bank-title", Static).update(Text(text))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("confirm", "split", "account"):
+        if action in ("confirm", "split", "account", "auto"):  # (auto matches waiting lines)
             return self.state == R.OPEN
         if action == "undo":
             return self.state == R.MATCHED
