@@ -113,7 +113,8 @@ def _show_waiting(found, locale: str) -> None:  # noqa: ANN001
     "reconcile",
     help=_(
         "The statement lines not matched yet (#id), each with its best proposals: open "
-        "invoices, supplier bills, payments already in the books (JE-12) and the rules' "
+        "invoices, reminders (RM-00001: their invoices and fee), supplier bills, payments "
+        "already in the books (JE-12) and the rules' "
         "accounts. With --auto, first confirm every unambiguous match; confirm the others "
         "with 'bizdesk bank match' (--entry JE-12 for a payment in the books)."
     ),
