@@ -87,6 +87,12 @@ def test_bad_input_is_refused_with_what_is_expected(store) -> None:  # noqa: ANN
             (("6000", "2026-03", "10.005"), "amount", "at most 2 decimals"),
             (("6000", "2026-03", "ten"), "amount", ""),
             (("9999", "2026-03", "10"), "account", "no account '9999'"),
+            # the start of a name (a suggestion seen, not taken): the accounts it begins
+            (
+                ("bank f", "2026-03", "10"),
+                "account",
+                "no account 'bank f'; did you mean 6400 Bank fees? Type the code or the whole name",
+            ),
             # a bank's balance is no period's movement (a budget of 5 read 14 million %)
             (
                 ("1010", "2026-03", "5"),

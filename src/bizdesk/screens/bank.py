@@ -94,8 +94,9 @@ class ReconcileScreen(WithTable, ServiceRunner, Screen):
     HELP = N_(
         "Bank statement lines waiting to be matched, oldest first, with the proposals of the "
         "line under the cursor: open invoices, reminders (RM-00001: their invoices and fee), "
-        "supplier bills, payments already in the books (JE-12) and a rule's account. c confirms the first proposal (2 and 3 the others; a "
-        "payment in the books is linked, nothing posted); p splits the line over documents "
+        "supplier bills, payments already in the books (JE-12) and a rule's account. c "
+        "confirms the first proposal (2 and 3 the others; a payment in the books is linked, "
+        "nothing posted); p splits the line over documents "
         "(INV-00007, INV-00008=50.00); a matches it to an account (a rule's account is "
         "offered); t confirms every unambiguous match at once. m shows "
         "the matched lines, where u undoes a match (not on or before the lock date). "
