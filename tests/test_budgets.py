@@ -413,3 +413,33 @@ def test_the_readme_says_how_a_budget_month_is_typed_and_it_is_so(store) -> None
     with store.read() as uow:
         months = uow.session.scalars(select(Budget.month).order_by(Budget.month)).all()
     assert months == [8, 9, 10, 11, 12]
+
+
+def test_copy_leaves_out_an_archived_account_which_no_budget_may_be_set_for(store) -> None:  # noqa: ANN001
+    """An account archived since: its copied budget could not be changed (set refuses an
+    archived account), so the copy leaves it out instead of budgeting what it never takes."""
+    with store.write() as uow:
+        _spend(uow, date(2025, 1, 10), "6000", 1_000_00)
+        _spend(uow, date(2025, 1, 11), "6300", 50_00)
+        ledger.set_account_archived(uow, ledger.resolve_account(uow, "6300").id)
+        assert budgets.copy_year(uow, "2025", "2026", "0") == 1
+    with store.read() as uow:
+        codes = uow.session.scalars(
+            select(ledger.Account.code)
+            .join(Budget, Budget.account_id == ledger.Account.id)
+            .where(Budget.year == 2026)
+        ).all()
+    assert codes == ["6000"]
+
+
+def test_variance_percent_has_the_sign_of_the_variance_on_a_negative_budget(store) -> None:  # noqa: ANN001
+    """A budget below zero (an expense account that earns, such as stock adjustments):
+    actual above budget is a positive variance and a positive percentage, not 863.00 beside
+    -49.3 %."""
+    with store.write() as uow:
+        budgets.set_budget(uow, "6000", "2026-01", "-200")
+        _spend(uow, date(2026, 1, 5), "6000", 100_00)
+    with store.read() as uow:
+        rep = budgets.budget_report(uow, date(2026, 1, 1), date(2026, 1, 31))
+    row = {r.code: r for r in rep.rows}["6000"]
+    assert (row.variance, row.variance_percent) == (Decimal("300.00"), Decimal("150.0"))

@@ -234,12 +234,16 @@ def import_budgets(uow: UnitOfWork, data: str | bytes) -> int:
 
 
 def _actual_month(uow: UnitOfWork, year: int, month: int) -> dict[int, int]:
-    """Natural-sign movement per income and expense account in one month (minor units)."""
+    """Natural-sign movement per income and expense account in one month (minor units);
+    an archived account is left out: no budget may be set for it (set_budget), so a copied
+    one could not be changed."""
     start, end = _month_range(year, month)
     sums = _sums(uow, start, end)
     kinds = dict(
         uow.session.execute(
-            select(Account.id, Account.type).where(Account.type.in_(PROFIT_TYPES))
+            select(Account.id, Account.type).where(
+                Account.type.in_(PROFIT_TYPES), Account.archived.is_(False)
+            )
         ).all()
     )
     return {a: (d - c) * DEBIT_NATURE[kinds[a]] for a, (d, c) in sums.items() if a in kinds}
@@ -261,8 +265,8 @@ def copy_year(
     *,
     replace: bool = False,
 ) -> int:
-    """A year's budget from another year's actual figures (income and expense accounts,
-    each month), changed by ``percent`` (may be negative, not below -100). A year that has
+    """A year's budget from another year's actual figures (income and expense accounts not
+    archived, each month), changed by ``percent`` (may be negative, not below -100). A year that has
     a budget already is refused unless ``replace``. Returns the budget lines written."""
     chk = v.Checker()
     y1 = chk("from_year", parse_year, from_year)
@@ -376,7 +380,7 @@ class BudgetRow:
     budget: Decimal
     actual: Decimal
     variance: Decimal  # actual - budget
-    variance_percent: Decimal | None  # variance / budget x 100, one decimal
+    variance_percent: Decimal | None  # variance / |budget| x 100, one decimal
 
 
 @dataclass(frozen=True)
@@ -420,7 +424,7 @@ def budget_report(
                 from_minor(b, exp),
                 from_minor(actual, exp),
                 from_minor(actual - b, exp),
-                percent_of(actual - b, b),
+                percent_of(actual - b, abs(b)),  # a budget below zero: the variance's sign
             )
         )
     return BudgetReport(
