@@ -75,6 +75,7 @@ def test_the_demo_shop_in_each_language(tmp_path, locale: str) -> None:  # noqa:
         check_the_journal_speaks_the_shop_language(built)
         check_employees_with_a_year_of_payroll(built)
         check_wages_are_the_payroll_s_and_the_shop_has_its_details(built)
+        check_the_campaign_s_deal_is_in_the_shop_s_money(built)
     finally:
         store.dispose()
 
@@ -84,6 +85,19 @@ def rows(store, sql: str) -> list[tuple]:  # noqa: ANN001
 
     with store.read() as uow:
         return [tuple(r) for r in uow.session.execute(text(sql))]
+
+
+def check_the_campaign_s_deal_is_in_the_shop_s_money(built) -> None:  # noqa: ANN001
+    """The deal attributed to the campaign sent ("two city bikes") was 1,200 in every
+    currency: 1.200 đồng in the Vietnamese shop, where two bikes cost millions. It is
+    worth about two of the bikes the shop sells now (those of the product sold after it)."""
+    from bizdesk.services.demo.campaigns import TEXTS
+
+    locale, _path, store = built
+    title = TEXTS[locale[:2]]["deal"]
+    (deal,) = rows(store, f"SELECT amount_minor FROM deal WHERE title = '{title}'")
+    (price,) = rows(store, "SELECT sale_price_minor FROM product WHERE active ORDER BY id LIMIT 1")
+    assert price[0] <= deal[0] <= 3 * price[0], (deal, price)
 
 
 def check_employees_with_a_year_of_payroll(built) -> None:  # noqa: ANN001

@@ -21,6 +21,7 @@ from bizdesk.models.mail import OutboxMessage
 from bizdesk.models.marketing import CampaignRecipient
 from bizdesk.models.stock import Product
 from bizdesk.services.crm import contacts as C
+from bizdesk.services.demo.operations import amount
 from bizdesk.services.marketing import campaigns as K
 from bizdesk.services.marketing import consent
 from bizdesk.services.marketing import segments as S
@@ -162,7 +163,8 @@ def small(store: Store, shop: dict, today: date) -> dict[str, int]:
             D.DealInput(
                 title=t["deal"],
                 contact=f"#{buyer}",
-                amount=f"{1200:.{uow.exponent}f}",
+                # the shop's money: 1,200 was 1.200 đồng beside bikes of millions
+                amount=f"{amount(shop, 'campaign_deal'):.{uow.exponent}f}",
                 owner=uow.user,
             ),
         )
