@@ -9,10 +9,11 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bizdesk.errors import NotFound, ValidationError
 from bizdesk.models.ledger import Account, JournalEntry, JournalLine
+from bizdesk.models.people import PayLine
 from bizdesk.services.books.ledger import account_balance, account_for
 from bizdesk.services.crm import contacts
 from bizdesk.services.crm.contacts import ContactInput
@@ -678,3 +679,17 @@ def test_hours_are_no_more_than_the_month_has(store) -> None:  # noqa: ANN001
         assert _refused(payroll.set_hours, uow, run.id, f"#{cy}", "721")["hours"] == (
             "more hours than 2026-11 has (720)"
         )
+
+
+@pytest.mark.parametrize("code", ["2000", "2100", "2200", "2300"])
+def test_a_payroll_line_is_not_owed_to_an_account_bizdesk_keeps_for_itself(store, code) -> None:  # noqa: ANN001
+    """Accounts payable, goods received not invoiced, VAT payable and wages payable are
+    liabilities bizdesk posts to for its own purposes: a union fee on accounts payable was
+    taken, and posting the run broke check (a payable line naming no supplier; GRNI no
+    longer the goods not billed; wages payable holding more than the net pay)."""
+    with store.write() as uow:
+        got = _refused(
+            payroll.add_line, uow, payroll.PayLineInput("Union fee", "deduction", "", "5", code)
+        )
+        assert "a liability account of its own" in got["account"], got
+        assert uow.session.scalar(select(func.count()).select_from(PayLine)) == 0

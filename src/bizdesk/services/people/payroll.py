@@ -63,6 +63,7 @@ from bizdesk.services.books.ledger import (
 from bizdesk.services.people.days import month_bounds, overlap
 from bizdesk.services.people.employees import calendar, employed_in, find_employee
 from bizdesk.services.people.leave import unpaid_days
+from bizdesk.words import ACCOUNT_ROLE_NAMES
 
 LINE_KINDS = ("deduction", "contribution")
 LINE_KIND_WORDS = {"deduction": N_("deduction"), "contribution": N_("contribution")}
@@ -143,6 +144,16 @@ def _liability(uow: UnitOfWork, text: object) -> Account:
                 "is a liability",
                 code=a.code,
                 name=a.name,
+            )
+        )
+    if a.role:  # accounts payable, GRNI, VAT or wages payable: each balance is bizdesk's
+        raise v.FieldError(
+            Message(
+                "{code} {name} is where bizdesk posts {role}; a payroll line needs a "
+                "liability account of its own (add one to the chart of accounts)",
+                code=a.code,
+                name=a.name,
+                role=Message(ACCOUNT_ROLE_NAMES.get(a.role, a.role)),
             )
         )
     return a
