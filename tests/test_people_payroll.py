@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from bizdesk.errors import NotFound, ValidationError
 from bizdesk.models.ledger import Account, JournalEntry, JournalLine
 from bizdesk.models.people import PayLine
+from bizdesk.services.books import ledger
 from bizdesk.services.books.ledger import account_balance, account_for
 from bizdesk.services.crm import contacts
 from bizdesk.services.crm.contacts import ContactInput
@@ -693,3 +694,22 @@ def test_a_payroll_line_is_not_owed_to_an_account_bizdesk_keeps_for_itself(store
         )
         assert "a liability account of its own" in got["account"], got
         assert uow.session.scalar(select(func.count()).select_from(PayLine)) == 0
+
+
+def test_an_account_a_payroll_line_is_owed_to_is_not_archived_under_it(store) -> None:  # noqa: ANN001
+    """Archiving 2310 while the income tax line was owed to it was taken, and the next run
+    posted its withholding on the archived account (which takes no new lines). Switched
+    off, the line no longer holds it."""
+    lines(store)
+    with store.write() as uow:
+        tax = ledger.resolve_account(uow, "2310")
+        with pytest.raises(ValidationError) as exc:
+            ledger.set_account_archived(uow, tax.id)
+        said = str(exc.value)
+        assert said == (
+            "the payroll line 'Income tax' is owed to 2310 Payroll tax withheld; switch that "
+            "line off first"
+        )
+        assert tax.archived is False
+        payroll.set_line_active(uow, "Income tax", False)
+        assert ledger.set_account_archived(uow, tax.id).archived is True

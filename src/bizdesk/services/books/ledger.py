@@ -21,6 +21,7 @@ from bizdesk.i18n import N_, Message, written
 from bizdesk.models.base import utcnow
 from bizdesk.models.contacts import Contact
 from bizdesk.models.ledger import ACCOUNT_TYPES, Account, JournalEntry, JournalLine
+from bizdesk.models.people import PayLine
 from bizdesk.models.stock import StockMove
 from bizdesk.money import AmountError, from_minor, money_text, parse_money
 from bizdesk.reading import date_text, quoted
@@ -379,6 +380,27 @@ def set_account_archived(uow: UnitOfWork, account_id: int, archived: bool = True
                     code=a.code,
                     name=a.name,
                     role=a.role,
+                )
+            }
+        )
+    owed = (
+        uow.session.scalar(
+            select(PayLine.name)
+            .where(PayLine.account_id == a.id, PayLine.active.is_(True))
+            .order_by(PayLine.id)
+            .limit(1)
+        )
+        if archived
+        else None
+    )
+    if owed is not None:  # the next run would post to it: an archived account takes no lines
+        raise ValidationError(
+            {
+                "": Message(
+                    "the payroll line {line} is owed to {code} {name}; switch that line off first",
+                    code=a.code,
+                    name=a.name,
+                    line=quoted(owed, 80),
                 )
             }
         )
