@@ -713,3 +713,6 @@ def test_an_account_a_payroll_line_is_owed_to_is_not_archived_under_it(store) ->
         assert tax.archived is False
         payroll.set_line_active(uow, "Income tax", False)
         assert ledger.set_account_archived(uow, tax.id).archived is True
+        # nor is the line switched on again while its account is archived
+        got = _refused(payroll.set_line_active, uow, "Income tax", True)
+        assert got == {"account": "account 2310 Payroll tax withheld is archived"}

@@ -215,9 +215,12 @@ def set_line_active(uow: UnitOfWork, name: object, active: bool) -> PayLineView:
     pl = uow.session.scalar(select(PayLine).where(PayLine.name == s))
     if pl is None:
         raise NotFound(Message("There is no payroll line {name}.", name=quoted(s, 80)))
+    a = uow.session.get(Account, pl.account_id)
+    if active and a.archived:  # its runs would post to an account that takes no new lines
+        raise ValidationError({"account": ledger.archived_message(a)})
     pl.active = active
     uow.audit("pay_line", pl.id, "activate" if active else "deactivate")
-    return _line_view(uow, pl, uow.session.get(Account, pl.account_id))
+    return _line_view(uow, pl, a)
 
 
 # --- runs ------------------------------------------------------------------------------------
