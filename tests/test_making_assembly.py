@@ -288,3 +288,23 @@ def test_refusals_read_in_the_person_s_language(shop) -> None:  # noqa: ANN001
         assert str(exc.value.fields["line 1 product"]) == ("SHELF nu poate fi făcut din el însuși")
     finally:
         i18n.use("en")
+
+
+def test_finishing_with_a_component_gone_since_it_was_reserved_says_so(shop) -> None:  # noqa: ANN001
+    """Plates counted as broken after the order was confirmed: finishing said "only 0 pcs
+    on hand, 1 to deliver", words of a delivery, and not what to do. It names what is
+    needed to make the quantity and the way out now, and nothing is consumed or posted."""
+    store, _screw, plate, _shelf = shop
+    with store.write() as uow:
+        mo = assembly.create(uow, MOInput("SHELF", "2"))
+        assembly.confirm(uow, mo.id)
+        moves.count(uow, plate, "1", "broken")
+    with store.write() as uow, pytest.raises(ValidationError) as exc:
+        assembly.finish(uow, mo.id)
+    assert exc.value.fields == {
+        "PLATE": "only 1 pcs on hand, 2 needed to make 2; receive or count them first, or "
+        "make fewer"
+    }
+    with store.write() as uow:  # one shelf can be made: one plate is there
+        assert assembly.finish(uow, mo.id, "1").order.state == "partially done"
+    _ties(store)

@@ -417,6 +417,20 @@ def finish(
             )
             continue
         takes.append((ln, need))
+        c = load_product(uow, ln.component_id)
+        have = on_hand(uow, c.id)
+        if not c.allow_negative and need > have:  # counted or moved away since it was held
+            chk.add(
+                c.sku,
+                Message(
+                    "only {have} {unit} on hand, {need} needed to make {qty}; receive or "
+                    "count them first, or make fewer",
+                    have=qty_text(max(have, 0), uow.input_locale),
+                    unit=c.unit,
+                    need=qty_text(need, uow.input_locale),
+                    qty=qty_text(q, uow.input_locale),
+                ),
+            )
     chk.done()
     source = (SOURCE, mo.id)
     consumed = 0
