@@ -162,3 +162,25 @@ def test_cli_plan_and_draft_orders(cli_shop) -> None:  # noqa: ANN001
     assert r.returncode == 0, r.stderr
     assert "Drafted PO-00002 to Rims Ltd" in r.stdout
     assert "BELL is short by 1 pcs but has no supplier" in r.stdout
+
+
+def test_an_archived_component_is_named_and_the_others_are_ordered(store) -> None:  # noqa: ANN001
+    """WHEEL archived (no longer bought) while the bike's bill of materials still names it:
+    drafting orders refused everything with "line 1 product: WHEEL Wheel is archived", a
+    line of an order the user never wrote. The frame is ordered; the wheel is named, with
+    what to do."""
+    from bizdesk.services.inventory.products import resolve_product, set_product_active
+
+    _shop(store)
+    with store.write() as uow:
+        assembly.create(uow, MOInput("BIKE", "2", "2026-12-20"))
+        wheel = resolve_product(uow, "WHEEL")
+        set_product_active(uow, wheel.id, False, version=wheel.version)
+    with store.write() as uow:
+        made = draft_shortage_orders(uow)
+    assert [po.supplier for po in made.orders] == ["Frames & Co"]
+    assert [str(m) for m in made.skipped] == [
+        "BELL is short by 2 pcs but has no supplier (set one on the product)",
+        "WHEEL is short by 4 pcs but is archived (bring it back, or take it out of the bills "
+        "of materials that use it)",
+    ]

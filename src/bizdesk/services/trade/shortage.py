@@ -43,6 +43,18 @@ def draft_shortage_orders(uow: UnitOfWork) -> ShortageOrders:
     skipped: list[Message] = []
     exp = uow.exponent
     for n in production_plan(uow).shortages:
+        p = uow.session.get(Product, n.product_id)
+        if not p.active:  # a purchase order takes no archived product: named, not refused
+            skipped.append(
+                Message(
+                    "{sku} is short by {qty} {unit} but is archived (bring it back, or take it "
+                    "out of the bills of materials that use it)",
+                    sku=n.sku,
+                    qty=qty_text(int(n.short * QTY_SCALE), uow.input_locale),
+                    unit=n.unit,
+                )
+            )
+            continue
         if n.supplier_id is None:
             skipped.append(
                 Message(
@@ -53,7 +65,7 @@ def draft_shortage_orders(uow: UnitOfWork) -> ShortageOrders:
                 )
             )
             continue
-        cost = uow.session.get(Product, n.product_id).cost_minor or _last_cost(uow, n.product_id)
+        cost = p.cost_minor or _last_cost(uow, n.product_id)
         if cost <= 0:
             skipped.append(Message("{sku} has no usual cost (set it on the product)", sku=n.sku))
             continue
