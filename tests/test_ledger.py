@@ -571,3 +571,26 @@ def test_home_s_balances_are_those_on_its_day_as_the_lists_behind_them(store) ->
         _rows, totals = ledger_reports.aging(uow, "receivable", today)
     assert home.receivables == totals["total"] == Decimal("100.00"), (home, totals)
     assert home.bank == 0
+
+
+def test_an_account_bizdesk_posts_to_is_named_by_its_role_in_the_reader_s_words(store) -> None:  # noqa: ANN001
+    """Archiving 5200 said "is where bizdesk posts price_difference": the stored code word,
+    in every language. The role is said as the accounts list says it."""
+    from bizdesk import i18n
+
+    with store.write() as uow, pytest.raises(ValidationError) as exc:
+        ledger.set_account_archived(uow, ledger.account_for(uow, "price_difference").id)
+    said = exc.value.fields[""]
+    assert "price_difference" not in str(said)
+    assert "posts price difference; it cannot be archived" in str(said)
+    try:
+        i18n.use("ro")
+        assert "diferențe de preț" in str(said)
+    finally:
+        i18n.use("en")
+
+
+def test_the_equity_account_is_named_by_its_role_too(store) -> None:  # noqa: ANN001
+    with store.write() as uow, pytest.raises(ValidationError) as exc:
+        ledger.set_account_archived(uow, ledger.account_for(uow, "equity").id)
+    assert "bizdesk posts equity; it cannot be archived" in str(exc.value)

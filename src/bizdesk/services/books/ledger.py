@@ -38,6 +38,7 @@ from bizdesk.services.base.paging import (
 from bizdesk.services.base.permissions import can, requires
 from bizdesk.services.base.records import check_version, touch
 from bizdesk.services.books.entry_search import entry_memo_condition, index_entries
+from bizdesk.words import ACCOUNT_ROLE_NAMES, word_message
 
 # --- accounts -----------------------------------------------------------------------------
 
@@ -237,7 +238,7 @@ def set_payment_kind(uow: UnitOfWork, code: object, kind: object) -> AccountView
                     "{code} {name} is where bizdesk posts {role}; it stays a payment account",
                     code=a.code,
                     name=a.name,
-                    role=a.role,
+                    role=role_words(a.role),
                 )
             }
         )
@@ -379,7 +380,7 @@ def set_account_archived(uow: UnitOfWork, account_id: int, archived: bool = True
                     "{code} {name} is where bizdesk posts {role}; it cannot be archived",
                     code=a.code,
                     name=a.name,
-                    role=a.role,
+                    role=role_words(a.role),
                 )
             }
         )
@@ -449,6 +450,12 @@ def party_message(a: Account) -> Message | None:
     if a.role in PARTY_ROLES:
         return Message(PARTY_ROLES[a.role], code=a.code, name=a.name)
     return None
+
+
+def role_words(role: str) -> str:
+    """The role bizdesk posts an account for, in the reader's words where it is said (never
+    the stored code word, "price_difference")."""
+    return word_message(ACCOUNT_ROLE_NAMES, role)
 
 
 def archived_message(a: Account) -> Message:

@@ -63,7 +63,6 @@ from bizdesk.services.books.ledger import (
 from bizdesk.services.people.days import month_bounds, overlap
 from bizdesk.services.people.employees import calendar, employed_in, find_employee
 from bizdesk.services.people.leave import unpaid_days
-from bizdesk.words import ACCOUNT_ROLE_NAMES
 
 LINE_KINDS = ("deduction", "contribution")
 LINE_KIND_WORDS = {"deduction": N_("deduction"), "contribution": N_("contribution")}
@@ -153,7 +152,7 @@ def _liability(uow: UnitOfWork, text: object) -> Account:
                 "liability account of its own (add one to the chart of accounts)",
                 code=a.code,
                 name=a.name,
-                role=Message(ACCOUNT_ROLE_NAMES.get(a.role, a.role)),
+                role=ledger.role_words(a.role),
             )
         )
     return a
