@@ -266,7 +266,8 @@ def test_posts_once_pays_once_and_reverses_through_the_journal(store) -> None:  
         # a run is dated its month's last day (posted today or not): paid from then on
         assert _refused(payroll.pay, uow, again.id, "cash", when="2026-02-20")["date"] == (
             "2026-02-20 is before the day the run is dated (2026-02-28): its pay is paid on "
-            "that day or later"
+            "that day or later; to pay it sooner, reverse the run and post the month's run "
+            "again dated 2026-02-20 or before"
         )
         ahead = (date.today() + timedelta(days=1)).isoformat()  # a payment once it is made
         assert _refused(payroll.pay, uow, again.id, "cash", when=ahead)["date"] == (

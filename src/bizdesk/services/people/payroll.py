@@ -983,7 +983,8 @@ def pay(
             {
                 "date": Message(
                     "{date} is before the day the run is dated ({posted}): its pay is paid "
-                    "on that day or later",
+                    "on that day or later; to pay it sooner, reverse the run and post the "
+                    "month's run again dated {date} or before",
                     date=date_text(day),
                     posted=date_text(entry.date),
                 )
