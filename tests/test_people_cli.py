@@ -61,6 +61,12 @@ def test_a_month_of_payroll_from_the_command_line(shop) -> None:  # noqa: ANN001
     assert run["net"] == "2694.60" and run["contributions"] == "895.21"
     out = _ok("payroll", "post", "PR-00001", "--db", shop)
     assert "Posted JE-1" in out
+    # a day before the run's is refused, named as the option typed (the service's field
+    # is "date", the command's parameter "when")
+    early = bizdesk("payroll", "pay", "2026-01", "--date", "2026-01-20", "--db", shop)
+    assert early.returncode == 1 and early.stderr.startswith(
+        "--date: 2026-01-20 is before the day the run is dated (2026-01-31)"
+    ), early.stderr
     out = _ok("payroll", "pay", "2026-01", "--account", "1000", "--employee", "Cy Dan",
               "--date", "2026-02-01", "--db", shop)  # fmt: skip
     assert "PR-00001: 444.60 paid, posted JE-2" in out

@@ -437,11 +437,14 @@ def _options_running() -> dict[str, str]:
     ctx = _Context.running
     if ctx is None or ctx.command is None:
         return {}
-    named = {
-        p.name: max(p.opts, key=len)
-        for p in ctx.command.params
-        if p.name and p.param_type_name == "option" and p.opts and p.name != "db"
-    }
+    named = {}
+    for p in ctx.command.params:
+        if p.name and p.param_type_name == "option" and p.opts and p.name != "db":
+            option = max(p.opts, key=len)
+            named[p.name] = option
+            # and by the option's own name: `payroll pay --date` (parameter "when") was
+            # refused as "date: ...", the service's field, not the option typed
+            named.setdefault(option.lstrip("-").replace("-", "_"), option)
     for key, argument in ctx.meta.get("field_arguments", {}).items():  # (fields_from_arguments)
         named[key] = core.argument_name(argument)
     return named
