@@ -284,6 +284,8 @@ def test_roles(store) -> None:  # noqa: ANN001
         budgets.set_budget(uow, "6000", "2026-01", "1")
         with pytest.raises(PermissionDenied):
             budgets.set_target(uow, "ann", "2026-01", "1")
+        with pytest.raises(PermissionDenied):
+            budgets.month_target(uow, "ann", "2026-01")
     for name in ("sam", "wendy"):
         with as_[name].read() as uow, pytest.raises(PermissionDenied):
             reports.build(uow, "budget")
@@ -317,6 +319,12 @@ def test_sales_targets_against_won_deals(store) -> None:  # noqa: ANN001
         with pytest.raises(ValidationError) as exc:
             budgets.set_target(uow, "nobody", month, "1000")
         assert "no user 'nobody'" in str(exc.value.fields["owner"])
+        # what a form changing a target starts from
+        assert budgets.month_target(uow, "sam", month) == Decimal("1000.00")
+        assert budgets.month_target(uow, "tester", month) is None
+        with pytest.raises(ValidationError) as exc:
+            budgets.month_target(uow, "sam", "2026-13")
+        assert set(exc.value.fields) == {"month"}
         last = date(today.year, today.month, calendar.monthrange(today.year, today.month)[1])
         rows = budgets.targets_report(uow, date(today.year, today.month, 1), last)
     got = {r.owner: (r.month, r.target, r.won, r.deals, r.variance, r.percent) for r in rows}

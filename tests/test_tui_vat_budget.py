@@ -177,9 +177,11 @@ async def test_setting_a_budget_or_a_target_from_its_row_starts_with_the_rows_va
         form = app.screen
         assert isinstance(form, FormScreen)
         assert form.query_one("#f-account", Input).value == "6200"
-        assert form.query_one("#f-amount", Input).value == "27,500.00"  # this month's
-        await pilot.press("escape")
+        amount = form.query_one("#f-amount", Input)
+        await wait_for(pilot, app, lambda: amount.value == "27,500.00", "this month's")
+        await pilot.press("escape")  # nothing typed (the amount filled): no question
         await settle(pilot, app)
+        assert isinstance(app.screen.query_one(ReportsPane), ReportsPane)
         table.focus()
         table.move_cursor(row=0)  # 6000: nothing set for this month
         await settle(pilot, app)
@@ -202,3 +204,70 @@ async def test_setting_a_budget_or_a_target_from_its_row_starts_with_the_rows_va
         assert isinstance(form, FormScreen)
         owner, month = (form.query_one(f"#f-{k}", Input).value for k in ("owner", "month"))
         assert (owner, month) == ("sam", "2026-01")
+        amount = form.query_one("#f-amount", Input)
+        await wait_for(pilot, app, lambda: amount.value == "1,000.00", "sam's target filled")
+        month_box = form.query_one("#f-month", Input)
+        month_box.value = this_month  # another month: its target (none), not January's
+        await wait_for(pilot, app, lambda: amount.value == "", "no target this month")
+        month_box.value = "2026-01"
+        await wait_for(pilot, app, lambda: amount.value == "1,000.00", "January's again")
+        month_box.value = "2026-0"  # half typed: no month, so no amount belongs there
+        await wait_for(pilot, app, lambda: amount.value == "", "half a month")
+        month_box.value = "2026-01"
+        await wait_for(pilot, app, lambda: amount.value == "1,000.00", "January's once more")
+        amount.value = "750"  # the owner's own typing is never replaced
+        month_box.value = this_month
+        await settle(pilot, app)
+        await pilot.pause(0.2)
+        assert amount.value == "750"
+
+
+async def test_the_budget_forms_amount_is_the_one_of_the_month_it_shows(store) -> None:  # noqa: ANN001
+    """The budget form's amount was this month's, kept when the month was changed: saved
+    for another month unseen. It follows the account and month the form shows."""
+    this_month = f"{date.today():%Y-%m}"
+    with store.write() as uow:
+        budgets.set_budget(uow, "6200", "2026-01", "100")
+        budgets.set_budget(uow, "6200", this_month, "27500")
+        budgets.set_budget(uow, "6000", "2026-01", "900")
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f9")
+        await settle(pilot, app)
+        pane = app.active_pane()
+        pane.query_one("#report", Select).value = "budget"
+        await wait_for(pilot, app, lambda: pane.report and pane.report.name == "budget", "run")
+        await pilot.press("b")
+        await settle(pilot, app)
+        form = app.screen
+        assert isinstance(form, FormScreen)
+        account, month_box, amount = (
+            form.query_one(f"#f-{k}", Input) for k in ("account", "month", "amount")
+        )
+        account.value = "6200"
+        await wait_for(pilot, app, lambda: amount.value == "27,500.00", "this month's")
+        month_box.value = "2026-01"
+        await wait_for(pilot, app, lambda: amount.value == "100.00", "January's")
+        account.value = "6000"
+        await wait_for(pilot, app, lambda: amount.value == "900.00", "6000's January")
+        account.value = "60"  # no such account (yet): nothing shown as its budget
+        await wait_for(pilot, app, lambda: amount.value == "", "no account")
+        account.value = "6000"
+        await wait_for(pilot, app, lambda: amount.value == "900.00", "6000's again")
+        await pilot.press("escape")  # the account typed: leaving asks first
+        await settle(pilot, app)
+        await pilot.press("y")
+        await settle(pilot, app)
+        assert not isinstance(app.screen, FormScreen)
+        await pilot.press("b")
+        await settle(pilot, app)
+        form = app.screen
+        month_box, amount = (form.query_one(f"#f-{k}", Input) for k in ("month", "amount"))
+        form.query_one("#f-account", Input).value = "6200"
+        await wait_for(pilot, app, lambda: amount.value == "27,500.00", "this month's")
+        form.query_one("#f-amount", Input).focus()
+        await type_text(pilot, "1")  # typed over the figure shown: the owner's own now
+        month_box.value = "2026-01"
+        await settle(pilot, app)
+        await pilot.pause(0.2)
+        assert amount.value == "1"

@@ -46,7 +46,7 @@ from bizdesk.services.overview.reports import (
     write_csv,
 )
 from bizdesk.widgets.footer import KeysFooter
-from bizdesk.widgets.form import Field, FormScreen
+from bizdesk.widgets.form import Field, FormScreen, Refill
 from bizdesk.widgets.header import Header
 from bizdesk.widgets.paged_table import Col, PagedTable
 from bizdesk.widgets.table import Table
@@ -479,26 +479,15 @@ class ReportsPane(KeysWaitForServices, Pane):
         return {} if key in (None, "totals") else self.report.rows[int(key)]
 
     def action_set_budget(self) -> None:
-        """The form starts from the account under the cursor, this month, and the budget
-        already set for them (keys typed meanwhile wait for the form)."""
-        from bizdesk.services.books.budgets import month_budget
-
-        account = str(self._highlighted("budget").get("account") or "")
-        if not account:
-            self._budget_form(account, None)
-            return
-        month = month_text(date.today())
-        self.run_service(
-            lambda uow: month_budget(uow, account, month),
-            write=False,
-            done=lambda amount: self._budget_form(account, amount),
-        )
-
-    def _budget_form(self, account: str, amount: Decimal | None) -> None:
-        from bizdesk.services.books.budgets import set_budget
+        """The form starts from the account under the cursor and this month; its amount is
+        the budget set for the account and month the form shows, as they are changed."""
+        from bizdesk.services.books.budgets import month_budget, set_budget
 
         def save(uow, values):  # noqa: ANN001, ANN202
             return set_budget(uow, values["account"], values["month"], values["amount"])
+
+        def fill(uow, values):  # noqa: ANN001, ANN202
+            return {"amount": month_budget(uow, values["account"], values["month"])}
 
         self._set_form(
             _("Set an account's budget for a month"),
@@ -506,27 +495,33 @@ class ReportsPane(KeysWaitForServices, Pane):
                 Field(
                     "account",
                     N_("Account"),
-                    value=account,
+                    value=str(self._highlighted("budget").get("account") or ""),
                     required=True,
                     placeholder=N_("the account's code or name"),
                     suggest=suggest_accounts,
                 ),
                 _month_field(),
-                Field("amount", N_("Amount"), kind="number", value=amount, required=True),
+                Field("amount", N_("Amount"), kind="number", required=True),
             ],
             save,
             lambda line: _("Budget of {account} for {month} set").format(
                 account=line.account, month=month_text(date(line.year, line.month, 1))
             ),
+            Refill(("account", "month"), ("amount",), fill),
         )
 
     def action_set_target(self) -> None:
-        from bizdesk.services.books.budgets import set_target
+        """The form starts from the user and month under the cursor; its amount is the target
+        set for the user and month the form shows, as they are changed."""
+        from bizdesk.services.books.budgets import month_target, set_target
 
         row = self._highlighted("sales-targets")
 
         def save(uow, values):  # noqa: ANN001, ANN202
             return set_target(uow, values["owner"], values["month"], values["amount"])
+
+        def fill(uow, values):  # noqa: ANN001, ANN202
+            return {"amount": month_target(uow, values["owner"], values["month"])}
 
         self._set_form(
             _("Set a user's sales target for a month"),
@@ -539,15 +534,18 @@ class ReportsPane(KeysWaitForServices, Pane):
             lambda t: _("Sales target of {owner} for {month} set").format(
                 owner=t.owner, month=month_text(date(t.year, t.month, 1))
             ),
+            Refill(("owner", "month"), ("amount",), fill),
         )
 
-    def _set_form(self, title: str, fields: list[Field], save, said_done) -> None:  # noqa: ANN001
+    def _set_form(  # noqa: ANN001
+        self, title: str, fields: list[Field], save, said_done, refill: Refill
+    ) -> None:
         def done(result: Any) -> None:
             if result is not None:
                 self.notify(said_done(result), markup=False)
                 self.action_run()
 
-        self.app.push_screen(FormScreen(title, fields, save), done)
+        self.app.push_screen(FormScreen(title, fields, save, refill=refill), done)
 
     def action_export(self) -> None:
         if no_files_here(self):

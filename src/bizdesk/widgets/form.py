@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -69,6 +70,19 @@ DRAFT_ANSWERS = (
 SaveFn = Callable[[Any, dict[str, Any]], Any]
 
 
+@dataclass(frozen=True)
+class Refill:
+    """Fields a form fills from what others hold: ``fill(uow, values)`` (a read) gives the
+    saved values of ``into`` for the ``watch`` fields as typed (a budget's amount for the
+    account and month). A field is refilled only while it shows what was filled, never
+    what the person typed; a refusal (a month half typed) empties it, so a value shown always
+    belongs to the fields beside it."""
+
+    watch: tuple[str, ...]
+    into: tuple[str, ...]
+    fill: Callable[[Any, dict[str, Any]], dict[str, Any]]
+
+
 class TickBox(Checkbox):
     """A checkbox whose state reads without colour: X when ticked, blank when not.
     Textual draws the X either way and tells the two apart by colour alone, which a
@@ -124,6 +138,7 @@ class FormScreen(ModalScreen[Any]):
         *,
         reload: Callable[[Any], list[Field]] | None = None,
         draft_key: str | None = None,
+        refill: Refill | None = None,
     ) -> None:
         super().__init__()
         self.title_text = title
@@ -139,6 +154,8 @@ class FormScreen(ModalScreen[Any]):
         self.saved = False
         self._draft_lock = threading.Lock()  # a save finishing vs. a hang-up keeping a draft
         self._draft_id: str | None = None  # the kept draft restored into this form
+        self.refill = refill
+        self._filled: dict[str, str] = {}  # what Refill last put in a field
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
@@ -224,6 +241,8 @@ class FormScreen(ModalScreen[Any]):
         first = self.query(".field > Input, .field > TextArea, .field > Select")
         if first:
             first.first().focus()
+        if self.refill is not None:
+            self._refill(self.values())
         self._offer_draft()
 
     def _to_field(self, name: str) -> None:
@@ -232,6 +251,50 @@ class FormScreen(ModalScreen[Any]):
         if found:
             found.first().focus()
             self.query_one(f"#e-{name}").scroll_visible(animate=False)
+
+    # --- refilling fields from others (Refill) ---------------------------------------------
+
+    @on(Input.Changed)
+    def _watched_changed(self, event: Input.Changed) -> None:
+        if self.refill is None or event.input.id is None:
+            return
+        if event.input.id.removeprefix("f-") in self.refill.watch:
+            self._refill(self.values())
+
+    class Refilled(Message):
+        def __init__(self, watched: dict[str, Any], values: dict[str, Any]) -> None:
+            super().__init__()
+            self.watched, self.values = watched, values
+
+    @work(thread=True, exclusive=True, group="refill")
+    def _refill(self, values: dict[str, Any]) -> None:
+        refill = self.refill
+        assert refill is not None
+        try:
+            with self.app.store.read() as uow:
+                filled = refill.fill(uow, values)
+        except BizdeskError:  # not a whole account or month yet: nothing belongs here
+            filled = {}
+        except Exception:  # noqa: BLE001 - the store's fault is said when saving, not here
+            return
+        watched = {name: values[name] for name in refill.watch}
+        self.post_message(self.Refilled(watched, {k: filled.get(k) for k in refill.into}))
+
+    @on(Refilled)
+    def _refilled(self, msg: Refilled) -> None:
+        now = self.values()
+        if any(now[name] != typed for name, typed in msg.watched.items()):
+            return  # typed on meanwhile: the refill of what is typed now follows
+        for f in self.fields:
+            if f.name not in msg.values:
+                continue
+            w = self.query_one(f"#f-{f.name}", Input)
+            if w.value != self._filled.get(f.name, self.initial.get(f.name)):
+                continue  # the person's own typing stays
+            shown = self._shown(replace(f, value=msg.values[f.name]))
+            if self.initial.get(f.name) == w.value:
+                self.initial[f.name] = shown  # filled, not typed: leaving asks nothing
+            self._filled[f.name] = w.value = shown
 
     # --- drafts: typing kept when the link drops (see services/admin/drafts.py) --------------
 

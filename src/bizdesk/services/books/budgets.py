@@ -81,6 +81,12 @@ def _upsert(uow: UnitOfWork, model, key: dict, amount: int):  # noqa: ANN001, AN
     return row, before
 
 
+def _month_amount(uow: UnitOfWork, model, **key: object) -> Decimal | None:  # noqa: ANN001
+    """The amount set for one month (a budget's, a target's); None: not set."""
+    minor = uow.session.scalar(select(model.amount_minor).filter_by(**key))
+    return None if minor is None else from_minor(minor, uow.exponent)
+
+
 def _budget_account(uow: UnitOfWork, text: object) -> Account:
     """An income or expense account: a budget is measured against a period's movement,
     which a bank's or a debt's balance is not (a budget of 5 on the bank read 93,265.03
@@ -144,11 +150,7 @@ def month_budget(uow: UnitOfWork, account: object, month: object) -> Decimal | N
     acct = chk("account", _budget_account, uow, account)
     ym = chk("month", parse_month, month, uow.person_input)
     chk.done()
-    year, mon = ym
-    minor = uow.session.scalar(
-        select(Budget.amount_minor).filter_by(account_id=acct.id, year=year, month=mon)
-    )
-    return None if minor is None else from_minor(minor, uow.exponent)
+    return _month_amount(uow, Budget, account_id=acct.id, year=ym[0], month=ym[1])
 
 
 IMPORT_COLUMNS = ("account", "month", "amount")
@@ -516,6 +518,17 @@ def set_target(uow: UnitOfWork, owner: object, month: object, amount: object) ->
         after={"owner": who, "month": f"{year}-{mon:02d}", "amount": minor},
     )
     return TargetLine(who, year, mon, from_minor(minor, uow.exponent))
+
+
+@requires("targets.edit")
+def month_target(uow: UnitOfWork, owner: object, month: object) -> Decimal | None:
+    """A user's sales target for one month as set (None: not set), for a form that changes
+    it to start from it."""
+    chk = v.Checker()
+    who = chk("owner", _owner, uow, owner)
+    ym = chk("month", parse_month, month, uow.person_input)
+    chk.done()
+    return _month_amount(uow, SalesTarget, owner=who, year=ym[0], month=ym[1])
 
 
 @dataclass(frozen=True)
