@@ -157,3 +157,29 @@ def test_names_stay_on_one_line_when_light_lines_make_room(banked) -> None:  # n
         for name in ("Emma Clarke", "Oliver Hughes", "Sophie Turner"):
             assert name in r.stdout, r.stdout
         assert max(len(line) for line in r.stdout.splitlines()) <= 80, r.stdout
+
+
+@pytest.mark.parametrize("lang", ["es_ES.UTF-8", "ro_RO.UTF-8"])
+def test_headings_stay_whole_when_one_space_between_columns_makes_room(
+    demo,  # noqa: ANN001
+    tmp_path,  # noqa: ANN001
+    lang: str,
+) -> None:
+    """The Spanish demo's outbox at 80 columns: an address of 36 characters and a wrapped
+    document left 6 columns of room, and the tries' heading folded ("Intent" / "os",
+    "Încerc" / "ări"). The columns now stand one space apart when that keeps headings
+    whole."""
+    path = str(tmp_path / "shop.db")
+    with sqlite3.connect(demo) as src, sqlite3.connect(path) as dest:
+        src.backup(dest)
+    with sqlite3.connect(path) as conn:
+        conn.execute(
+            "UPDATE outbox_message SET to_address = 'turiabicisdistribuci.100@example.com', "
+            "doc_label = 'Revisión de la bici 2026'"
+        )
+    env = {"LANG": lang, "LC_ALL": lang}
+    wide = bizdesk("mail", "outbox", "--db", path, env={**env, "COLUMNS": "300"})
+    narrow = bizdesk("mail", "outbox", "--db", path, env={**env, "COLUMNS": "80"})
+    assert wide.returncode == narrow.returncode == 0, narrow.stderr
+    assert max(len(line) for line in narrow.stdout.splitlines()) <= 80, narrow.stdout
+    assert _words(wide.stdout) - _words(narrow.stdout) == set(), narrow.stdout

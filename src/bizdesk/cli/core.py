@@ -246,6 +246,10 @@ def _settle(table: Table, room: int) -> None:
         table.collapse_padding = True
         if sum(levels[0]) > inside():
             table.box, table.show_edge, table.pad_edge, table.collapse_padding = boxed
+        elif sum(levels[1]) > inside():  # the headings' words fold ("Intent/os") unless
+            table.padding = (0, 0)  # the columns stand one space apart, not two
+            if sum(levels[1]) > inside():
+                table.padding = (0, 1)
     room = inside()
     widths = list(levels[0])
     if sum(widths) > room:  # words wider than the terminal: only the widest ones fold, the
