@@ -82,10 +82,13 @@ def _rate_key(bp: int) -> str:
 
 
 def _period(date_from: date | None, date_to: date | None) -> tuple[date, date]:
-    if date_from is None or date_to is None:
-        raise ValidationError(
-            {"period": Message("a VAT return needs a period: give --from and --to")}
-        )
+    missing = {}
+    if date_from is None:
+        missing["from"] = Message("a VAT return is for a period: give its first day")
+    if date_to is None:
+        missing["to"] = Message("a VAT return is for a period: give its last day")
+    if missing:  # (named by the door: --from in the command line, From in Reports)
+        raise ValidationError(missing)
     if date_to < date_from:
         raise ValidationError({"to": Message("the end of the period is before its start")})
     return date_from, date_to
