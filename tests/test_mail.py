@@ -25,6 +25,7 @@ from bizdesk.services.admin import users
 from bizdesk.services.crm import contacts
 from bizdesk.services.crm.contacts import ContactInput
 from bizdesk.services.mail import outbox, transport
+from bizdesk.services.base.pages import PageRequest
 from bizdesk.services.mail.settings import PASSWORD_ENV, get_settings, update_settings
 from tests.mail_server import Inbox, Server, small_pdf
 from tests.procs import run_together
@@ -502,6 +503,7 @@ def test_roles(people, role) -> None:  # noqa: ANN001
     def look() -> None:
         with store.read() as uow:
             outbox.list_outbox(uow)
+            outbox.outbox_page(uow, PageRequest())
 
     for action, call in (("mail.config", configure), ("mail.send", send), ("mail.view", look)):
         assert allowed(action, call) is (role in PERMISSIONS[action][1]), (action, role)
@@ -620,3 +622,29 @@ def test_long_list_unsubscribe_is_folded_between_its_links_never_encoded() -> No
     assert b"=?" not in raw
     back = email.message_from_bytes(raw, policy=email.policy.default)
     assert " ".join(back["List-Unsubscribe"].split()) == header
+
+
+def test_the_outbox_page_newest_first_filtered_by_text_and_state(store) -> None:  # noqa: ANN001
+    """The terminal's outbox list: newest first, a page at a time; the filter finds an
+    address, a document or a subject (a % typed is a %, not any text); one state only."""
+    cid = customer(store)
+    ids = [queue(store, cid, f"INV-{n:05d}") for n in range(1, 6)]
+    queue(store, cid, "INV-00100", to="bob@example.com")
+    with store.write() as uow:
+        outbox.cancel(uow, ids[0])
+
+    def page(**kw) -> list[str]:  # noqa: ANN003
+        with store.read() as uow:
+            return [r.document for r in outbox.outbox_page(uow, PageRequest(**kw)).rows]
+
+    assert page(descending=True, limit=3) == ["INV-00100", "INV-00005", "INV-00004"]
+    with store.read() as uow:
+        last = outbox.outbox_page(uow, PageRequest(descending=True, limit=3)).rows[-1]
+        after = outbox.outbox_page(
+            uow, PageRequest(descending=True, limit=3, after=(last.id, last.id))
+        )
+    assert [r.document for r in after.rows] == ["INV-00003", "INV-00002", "INV-00001"]
+    assert page(search="bob@") == ["INV-00100"]
+    assert page(search="00003") == ["INV-00003"]
+    assert page(search="%") == []
+    assert page(filters={"state": "cancelled"}) == ["INV-00001"]

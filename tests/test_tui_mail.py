@@ -5,12 +5,13 @@ contact's page their statement, through a real SMTP server (aiosmtpd on 127.0.0.
 from __future__ import annotations
 
 import pytest
-from textual.widgets import Input, Select
+from textual.widgets import Input, Select, Static
 
 from bizdesk.app import BizdeskApp
 from bizdesk.db import Store
 from bizdesk.screens.contacts import ContactScreen
 from bizdesk.screens.deals import DealScreen
+from bizdesk.screens.outbox import OutboxScreen
 from bizdesk.screens.sales import SalesOrderScreen
 from bizdesk.screens.users import UsersScreen
 from bizdesk.services.admin import users
@@ -234,3 +235,71 @@ async def test_the_e_mail_keys_keep_the_roles_of_bizdesk_send(shop) -> None:  # 
     assert inbox.messages == []
     with store.read() as uow:
         assert outbox.list_outbox(uow) == []
+
+
+async def test_the_outbox_in_the_terminal_sends_again_and_cancels(store) -> None:  # noqa: ANN001
+    """A message that failed waited in the outbox, told "bizdesk mail retry": a shop run
+    from the terminal had no way to see it. The palette's E-mail outbox lists every
+    message with its state; r sends the queued ones, s one whose sending is unsure (asked
+    first), x cancels one (asked first); enter shows the last error."""
+    from tests.test_mail import customer, queue, smtp_settings
+
+    cid = customer(store)
+    with Server(Inbox(hang_up=1)) as lost:  # handed over, then the link broke: unsure
+        smtp_settings(store, lost.port)
+        unsure = queue(store, cid, "INV-00001")
+        outbox.deliver(store, [unsure])
+    with Server(Inbox(refuse=1)) as busy:  # refused once: queued again with its error
+        smtp_settings(store, busy.port)
+        failed = queue(store, cid, "INV-00002")
+        outbox.deliver(store, [failed])
+    left = queue(store, cid, "INV-00003")
+    with store.read() as uow:
+        states = [outbox.get_message(uow, i).state for i in (unsure, failed, left)]
+    assert states == ["unsure", "queued", "queued"]
+    inbox = Inbox()
+    with Server(inbox) as server:
+        smtp_settings(store, server.port)
+        app = BizdeskApp(store)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot, app)
+            await pilot.press("ctrl+p", *"outbox", "enter")
+            await wait_for(pilot, app, lambda: isinstance(app.screen, OutboxScreen), "outbox")
+            table = app.screen.table
+            await wait_for(pilot, app, lambda: table.page_data is not None, "rows")
+            shown = [(r.document, r.state) for r in table.page_data.rows]
+            assert shown == [
+                ("INV-00003", "queued"),
+                ("INV-00002", "queued"),
+                ("INV-00001", "unsure"),
+            ]
+            await pilot.press("x")  # the newest: never to be sent
+            await settle(pilot, app)
+            await pilot.press("y")
+            await wait_for(pilot, app, lambda: row_state(store, left) == "cancelled", "cancel")
+            await pilot.press("down", "enter")  # the one refused: why, and when again
+            details = app.screen.query_one("#outbox-details", Static)
+            await wait_for(pilot, app, lambda: "Last error" in str(details.render()), "why")
+            assert "Next try" in str(details.render())
+            await pilot.press("r")
+            await wait_for(pilot, app, lambda: row_state(store, failed) == "sent", "sent now")
+            assert any("1 message was sent." in n for n in _notes(app))
+            await pilot.press("s")  # on a sent one: only an unsure one is sent again
+            await settle(pilot, app)
+            assert any("Only a message whose sending is unsure" in n for n in _notes(app))
+            await pilot.press("down", "s")
+            await settle(pilot, app)
+            await pilot.press("y")
+            await wait_for(pilot, app, lambda: row_state(store, unsure) == "sent", "again")
+            await wait_for(
+                pilot,
+                app,
+                lambda: [r.state for r in table.page_data.rows] == ["cancelled", "sent", "sent"],
+                "the list as it is now",
+            )
+    assert sorted(m["Subject"].split()[0] for m in inbox.messages) == ["INV-00001", "INV-00002"]
+
+
+def row_state(store, message_id: int) -> str:  # noqa: ANN001
+    with store.read() as uow:
+        return outbox.get_message(uow, message_id).state

@@ -1085,6 +1085,14 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
 
         self._open(FollowUpsScreen)
 
+    def action_outbox(self) -> None:
+        """The e-mail outbox: what was sent, what waits, what is unsure."""
+        if self.store is None or not self._allowed_or_told("mail.view"):
+            return
+        from bizdesk.screens.outbox import OutboxScreen
+
+        self._open(OutboxScreen)
+
     def action_sequences(self) -> None:
         """The nurturing sequences that make the follow-up activities."""
         if self.store is None or not self._allowed_or_told("nurture.view"):

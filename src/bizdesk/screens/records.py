@@ -335,7 +335,7 @@ class SendsPapers:
         elif done.failed:
             text = _(
                 "{label} could not be sent to {address} yet ({reason}); it waits in the "
-                "outbox and will be tried again (bizdesk mail retry)."
+                "outbox (E-mail outbox, ctrl+p) and will be tried again."
             ).format(**said, reason=done.failed[0].last_error)
         else:
             text = _("{label} is in the outbox for {address}; another bizdesk is sending it.")

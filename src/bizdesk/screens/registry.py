@@ -195,6 +195,7 @@ COMMANDS = (
     Command(N_("Make the reminders due today"), "reminders(True)"),
     Command(N_("Payment terms and reminder levels"), "reminder_levels"),
     Command(N_("E-mail campaigns"), "campaigns", "app.campaigns"),
+    Command(N_("E-mail outbox"), "outbox"),
     Command(N_("Segments of contacts"), "segments"),
     Command(N_("Find a record"), "find", "app.find"),
     Command(N_("Users and roles"), "users", "app.users"),
@@ -295,6 +296,7 @@ BINDING_IDS: Mapping[str, tuple[str, ...]] = {
         *("run.reverse", "run.delete", "run.write"),
     ),
     "bizdesk.screens.reminders": ("reminders.write", "reminders.mail"),
+    "bizdesk.screens.outbox": ("outbox.back", "outbox.send", "outbox.resend", "outbox.cancel"),
     "bizdesk.screens.recurring": (
         *(
             "recurring.back",

@@ -37,7 +37,7 @@ from email.message import EmailMessage
 from email.policy import EmailPolicy
 from email.utils import format_datetime, make_msgid
 
-from sqlalchemy import update
+from sqlalchemy import or_, update
 from sqlmodel import select
 
 from bizdesk.db import Store, UnitOfWork
@@ -49,6 +49,8 @@ from bizdesk.models.contacts import Contact
 from bizdesk.models.mail import OutboxMessage
 from bizdesk.models.marketing import EmailConsent
 from bizdesk.services.base import validate as v
+from bizdesk.services.base.pages import Page, PageRequest
+from bizdesk.services.base.paging import keyset_page, like_pattern
 from bizdesk.services.base.permissions import covered, require_store, requires
 from bizdesk.services.base.states import state_word
 from bizdesk.services.crm.contacts import log_interaction
@@ -200,6 +202,57 @@ def list_outbox(uow: UnitOfWork, state: str | None = None, limit: int = 100) -> 
         q = q.where(OutboxMessage.state == state)
     q = q.order_by(OutboxMessage.id.desc()).limit(limit)
     return [_view(r) for r in uow.session.exec(q)]
+
+
+@dataclass(frozen=True)
+class OutboxRow:
+    """A message as the outbox's list shows it (without its body and attachment)."""
+
+    id: int
+    created_at: datetime
+    to_address: str
+    document: str  # its document's label, else its subject
+    state: str
+    attempts: int
+    last_error: str
+    next_try_at: datetime
+    sent_at: datetime | None
+
+
+@requires("mail.view")
+def outbox_page(uow: UnitOfWork, req: PageRequest) -> Page[OutboxRow]:
+    """The outbox newest first (``req.descending``); the filter matches the address, the
+    document or the subject; ``state`` filter: one state."""
+    m = OutboxMessage
+    stmt = select(
+        m.id,
+        m.created_at,
+        m.to_address,
+        m.doc_label,
+        m.subject,
+        m.state,
+        m.attempts,
+        m.last_error,
+        m.next_try_at,
+        m.sent_at,
+    )
+    typed = req.search.strip()
+    if typed:
+        pattern = like_pattern(typed)
+        stmt = stmt.where(
+            or_(
+                m.to_address.like(pattern, escape="\\"),
+                m.doc_label.like(pattern, escape="\\"),
+                m.subject.like(pattern, escape="\\"),
+            )
+        )
+    if req.filters.get("state"):
+        stmt = stmt.where(m.state == req.filters["state"])
+
+    def to_row(r) -> OutboxRow:  # noqa: ANN001
+        return OutboxRow(r[0], r[1], r[2], r[3] or r[4], *r[5:])
+
+    return keyset_page(uow.session, stmt, m.id, m.id, req, to_row)
 
 
 @requires("mail.view")
