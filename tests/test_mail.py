@@ -22,10 +22,10 @@ from bizdesk.models.base import utcnow
 from bizdesk.models.core import ROLES
 from bizdesk.models.mail import OutboxMessage
 from bizdesk.services.admin import users
+from bizdesk.services.base.pages import PageRequest
 from bizdesk.services.crm import contacts
 from bizdesk.services.crm.contacts import ContactInput
 from bizdesk.services.mail import outbox, transport
-from bizdesk.services.base.pages import PageRequest
 from bizdesk.services.mail.settings import PASSWORD_ENV, get_settings, update_settings
 from tests.mail_server import Inbox, Server, small_pdf
 from tests.procs import run_together
