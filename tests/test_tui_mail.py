@@ -303,3 +303,25 @@ async def test_the_outbox_in_the_terminal_sends_again_and_cancels(store) -> None
 def row_state(store, message_id: int) -> str:  # noqa: ANN001
     with store.read() as uow:
         return outbox.get_message(uow, message_id).state
+
+
+async def test_a_viewer_looks_at_the_outbox_without_its_sending_keys(store) -> None:  # noqa: ANN001
+    from tests.test_mail import customer, queue
+
+    queue(store, customer(store), "INV-00009")
+    with store.write() as uow:
+        users.add(uow, "vic", "viewer")
+    viewer = Store(url=store.url, engine=store.engine, user="vic")
+    app = BizdeskApp(viewer)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("ctrl+p", *"outbox", "enter")
+        await wait_for(pilot, app, lambda: isinstance(app.screen, OutboxScreen), "outbox")
+        table = app.screen.table
+        await wait_for(pilot, app, lambda: table.page_data is not None, "rows")
+        assert [r.document for r in table.page_data.rows] == ["INV-00009"]
+        keys = {b.binding.key for b in app.screen.active_bindings.values() if b.enabled}
+        assert not keys & {"r", "s", "x"}
+        await pilot.press("x", "r")
+        await settle(pilot, app)
+        assert row_state(store, table.page_data.rows[0].id) == "queued"

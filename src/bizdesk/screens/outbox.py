@@ -14,6 +14,7 @@ from textual.widgets import Static
 from bizdesk.formatting import moment, number, visible_text
 from bizdesk.i18n import N_, Message, _, tr
 from bizdesk.screens.common import ServiceResult, ServiceScreen, WithTable
+from bizdesk.services.base.permissions import allowed
 from bizdesk.services.base.states import state_word
 from bizdesk.services.mail import outbox as O
 from bizdesk.widgets.confirm import ConfirmScreen
@@ -74,6 +75,12 @@ class OutboxScreen(WithTable, ServiceScreen):
     def on_mount(self) -> None:
         self.sub_title = _("Outbox")
         self.table.focus_grid()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Sending and cancelling are keys of those who may send mail (a viewer looks)."""
+        if action in ("send_now", "send_again", "cancel"):
+            return allowed(self.app.role, "mail.send")
+        return True
 
     def action_send_now(self) -> None:
         self._services += 1  # keys typed meanwhile wait for the sending (KeysWaitForServices)
