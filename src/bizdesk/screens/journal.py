@@ -133,7 +133,7 @@ LINES = LineColumns(
         Field("account", N_("Account"), width="2fr", suggest=L.suggest_accounts),
         Field("debit", N_("Debit"), "number", width="12"),
         Field("credit", N_("Credit"), "number", width="12"),
-        Field("contact", N_("Contact"), width="1fr"),
+        Field("contact", N_("Contact"), "contact", width="1fr"),
         Field("memo", N_("Memo"), width="1fr"),
     ],
     L.LineInput,

@@ -18,6 +18,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.suggester import Suggester
 from textual.widgets import DataTable, Input, Static
 
 from bizdesk.formatting import visible
@@ -25,7 +26,7 @@ from bizdesk.i18n import N_, _, tr
 from bizdesk.widgets.footer import KeysFooter
 from bizdesk.widgets.form import Field, FormScreen, field_label
 from bizdesk.widgets.keys import TypeAheadInput
-from bizdesk.widgets.suggest import LookupSuggester
+from bizdesk.widgets.suggest import ContactSuggester, LookupSuggester
 from bizdesk.widgets.table import Table
 
 Preview = Callable[[Any, list[dict[str, str]]], Text]
@@ -108,7 +109,7 @@ class LinesFormScreen(FormScreen):
             yield Table(id="lines", cursor_type="row", zebra_stripes=False)
             with Horizontal(id="line-editor"):
                 for f in self.line_fields:
-                    sugg = LookupSuggester(self.app.store, f.suggest) if f.suggest else None
+                    sugg = self._suggester(f)
                     box = (TypeAheadInput if sugg else Input)(
                         self._shown(f),
                         id=f"l-{f.name}",
@@ -124,6 +125,16 @@ class LinesFormScreen(FormScreen):
             )
             yield Static("", id="totals")
             yield KeysFooter()
+
+    def _suggester(self, f: Field) -> Suggester | None:
+        """What completes a line's box: a service's suggestions, or contacts' names for a
+        contact box (a journal line's Contact), as in a form's fields."""
+        if f.suggest is not None:
+            return LookupSuggester(self.app.store, f.suggest)
+        if f.kind in ("contact", "organization"):
+            kind = "organization" if f.kind == "organization" else None
+            return ContactSuggester(self.app.store, kind)
+        return None
 
     def field_title(self, key: str) -> str:
         found = LINE_KEY.fullmatch(key)
@@ -154,6 +165,11 @@ class LinesFormScreen(FormScreen):
     def _redraw(self) -> None:
         grid = self.query_one("#lines", DataTable)
         grid.clear()
+        # a Tab stop only when it holds a line: empty, it took the Tab after the last header
+        # field and what was typed there (the first line's SKU or account) was lost unseen
+        grid.can_focus = bool(self.lines)
+        if not self.lines and self.focused is grid:  # its last line removed
+            self.query_one(f"#l-{self.line_fields[0].name}", Input).focus()
         for i, ln in enumerate(self.lines, start=1):
             grid.add_row(
                 Text(str(i)),
