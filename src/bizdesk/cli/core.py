@@ -447,6 +447,13 @@ def fields_from_arguments(ctx: typer.Context, **keys: str) -> None:
     ctx.meta.setdefault("field_arguments", {}).update(keys)
 
 
+def fields_as_typed(ctx: typer.Context, **keys: str) -> None:
+    """The service's field keys this command took from a word typed as it is (`shop set
+    vat-rate 20%`: vat_rate="vat-rate"): a refusal names the field by that word, in every
+    language, as it names an option."""
+    ctx.meta.setdefault("field_words", {}).update(keys)
+
+
 def typed_date(value: str | None, name: str) -> str | None:
     """A date a person typed in an option or an argument (their form or ISO), in the ISO form
     the services read; what is not a date is refused naming ``name``; None and "" stay."""

@@ -447,6 +447,7 @@ def _options_running() -> dict[str, str]:
             named.setdefault(option.lstrip("-").replace("-", "_"), option)
     for key, argument in ctx.meta.get("field_arguments", {}).items():  # (fields_from_arguments)
         named[key] = core.argument_name(argument)
+    named.update(ctx.meta.get("field_words", {}))  # (fields_as_typed)
     return named
 
 

@@ -12,7 +12,16 @@ from rich.table import Table
 from rich.text import Text
 
 from bizdesk.characters import shown_name
-from bizdesk.cli.core import DbOpt, date_form, fail, open_store, parse_date, say, show
+from bizdesk.cli.core import (
+    DbOpt,
+    date_form,
+    fail,
+    fields_as_typed,
+    open_store,
+    parse_date,
+    say,
+    show,
+)
 from bizdesk.i18n import _
 
 app = typer.Typer()
@@ -124,6 +133,9 @@ def shop_set(
     from bizdesk.services.base.zones import zone_without_own
     from bizdesk.services.papers import shop as S
 
+    typed = key.strip().lower()
+    if typed in S.KEYS:  # refused as the key typed (vat-rate), not the service's vat_rate
+        fields_as_typed(ctx, **{S.KEYS[typed]: typed})
     store = open_store(ctx, db)
     with store.write() as uow:
         saved = S.set_one(uow, key, value)
