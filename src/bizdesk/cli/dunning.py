@@ -15,6 +15,7 @@ from bizdesk.cli.core import (
     DbOpt,
     date_form,
     fail,
+    fields_as_typed,
     open_store,
     parse_date,
     say,
@@ -276,8 +277,12 @@ def terms_cmd(
     store = open_store(ctx, db)
     if customers is not None or suppliers is not None:
         with store.write() as uow:
-            for side, value in (("customer", customers), ("supplier", suppliers)):
-                if value is not None:
+            for side, value, option in (
+                ("customer", customers, "--customers"),
+                ("supplier", suppliers, "--suppliers"),
+            ):
+                if value is not None:  # refused naming the option: which of the two
+                    fields_as_typed(ctx, terms=option)
                     set_default_terms(uow, side, value)
     with store.read() as uow:
         now = default_terms(uow)
