@@ -28,3 +28,13 @@ def test_terms_refusal_names_which_option(db) -> None:  # noqa: ANN001, F811
     assert r.returncode == 1 and r.stderr.startswith("--customers: "), r.stderr
     shown = bizdesk("terms", "--db", db)
     assert "Customers: net 14 days" in shown.stdout, shown.stdout
+
+
+def test_init_on_a_chart_without_vat_rates_says_to_set_one(tmp_path) -> None:  # noqa: ANN001
+    """`init --locale en_GB` (the generic chart) said only "Set up ...": every product then
+    went in at 0 % VAT until the owner found `shop set vat-rate` in the README."""
+    r = bizdesk("init", "--db", str(tmp_path / "a.db"), "--company", "Corner Bikes")
+    assert r.returncode == 0, r.stderr
+    assert "names no VAT rate" in r.stdout and "bizdesk shop set vat-rate 20" in r.stdout
+    r = bizdesk("init", "--db", str(tmp_path / "b.db"), "--locale", "es_ES")
+    assert r.returncode == 0 and "VAT rate" not in r.stdout, r.stdout  # its chart names 21 %

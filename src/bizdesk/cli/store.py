@@ -70,6 +70,17 @@ def init(
             company=company, currency=currency.upper(), store=shown_name(store.url)
         )
     )
+    from bizdesk.services.inventory.products import standard_vat_rate
+
+    with store.read() as uow:
+        rate = standard_vat_rate(uow)
+    if rate is None:  # the generic chart: every product at 0 % until the owner says
+        say(
+            _(
+                "This chart of accounts names no VAT rate: a new product's is 0 until you "
+                "set the shop's standard rate, in percent: {command}"
+            ).format(command="bizdesk shop set vat-rate 20")
+        )
 
 
 class Size(StrEnum):
