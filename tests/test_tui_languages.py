@@ -15,9 +15,11 @@ from bizdesk import i18n
 from bizdesk.app import BizdeskApp
 from bizdesk.screens.help import HelpScreen
 from bizdesk.screens.journal import account_form
+from bizdesk.screens.people import employee_form
+from bizdesk.screens.stock import adjust_form
 from bizdesk.screens.users import UsersScreen
 from bizdesk.services.admin import users
-from bizdesk.widgets.form import FormScreen, option_label
+from bizdesk.widgets.form import LABEL_CELLS, FormScreen, option_label
 from tests.tui_helpers import SIZE, palette_hits, settle, type_text, wait_for
 
 
@@ -380,3 +382,32 @@ def test_a_new_accounts_type_is_chosen_among_words_of_the_readers_language(
     shown_types = [option_label(field, option) for option in field.options]
     assert all(t in shown_types for t in types), shown_types
     assert "asset" not in shown_types and "expense" not in shown_types
+
+
+@pytest.mark.parametrize(
+    ("language", "form", "label"),
+    [
+        ("ro", lambda: employee_form(), "Salariu sau tarif orar"),
+        ("es", lambda: adjust_form(1, "Casco"), "Cambio (+entra, -sale)"),
+        ("vi", lambda: adjust_form(1, "Mũ"), "Thay đổi (+nhập/-xuất)"),
+    ],
+)
+async def test_a_required_labels_mark_stays_with_its_last_word(
+    store,  # noqa: ANN001
+    language: str,
+    form,  # noqa: ANN001
+    label: str,
+) -> None:
+    """A required label as long as its column (23 cells) kept its words on one line and
+    left its * alone on the next, as if it marked the field below."""
+    app = BizdeskApp(speaking(store, language))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        app.push_screen(form())
+        await settle(pilot, app)
+        for widget in app.screen.query(".field-label"):
+            assert widget.content_region.width == LABEL_CELLS  # as field_label lays it out
+            lines = [line.strip() for line in drawn(widget).splitlines() if line.strip()]
+            assert "*" not in lines, lines
+        labels = [" ".join(drawn(w).split()) for w in app.screen.query(".field-label")]
+        assert f"{label} *" in labels, labels

@@ -17,6 +17,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
 from textual.css.query import NoMatches
 from textual.message import Message
 from textual.screen import ModalScreen
@@ -519,9 +520,26 @@ class FormScreen(ModalScreen[Any]):
         self.query_one("#form-error", Static).update(Text(_("Reloaded the saved version.")))
 
 
+# The cells a label's text has on screen: .field-label's width (24) less its padding (1).
+LABEL_CELLS = 24 - 1
+
+
 def field_label(f: Field) -> str:
-    """A field's label as its form shows it: translated, a required one marked with *."""
-    return _(f.label) + (" *" if f.required else "")
+    """A field's label as its form shows it: translated, a required one marked with *.
+
+    The mark stays on the line of the label's last word: a label as long as its column
+    ("Salariu sau tarif orar") would leave it alone on the next line, where it reads as
+    marking nothing. A no-break space does not hold it there (Textual breaks lines at any
+    space), so the label breaks before its last word instead."""
+    text = _(f.label)
+    if not f.required:
+        return text
+    marked = f"{text} *"
+    lines = Content(marked).wrap(LABEL_CELLS)
+    head, _space, last = text.rstrip().rpartition(" ")
+    if len(lines) < 2 or lines[-1].plain.strip() != "*" or not head.strip():
+        return marked  # the mark is on a word's line, or the label is a single word
+    return f"{head}\n{last} *"
 
 
 def option_label(f: Field, option: str) -> str:
