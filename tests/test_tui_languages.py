@@ -5,20 +5,24 @@ with no English left where a translation exists. Driven with Pilot on a real sto
 from __future__ import annotations
 
 import pytest
+from rich.cells import cell_len
 from textual.command import CommandList, CommandPalette
 from textual.geometry import Region
-from textual.widgets import DataTable, Select, Static
+from textual.widgets import DataTable, Input, Select, Static
 from textual.widgets._footer import FooterKey
 from textual.widgets._tabbed_content import ContentTab
 
 from bizdesk import i18n
 from bizdesk.app import BizdeskApp
+from bizdesk.i18n import N_
+from bizdesk.reading import date_hint
 from bizdesk.screens.help import HelpScreen
 from bizdesk.screens.journal import account_form
 from bizdesk.screens.people import employee_form
 from bizdesk.screens.stock import adjust_form
 from bizdesk.screens.users import UsersScreen
 from bizdesk.services.admin import users
+from bizdesk.widgets.field import Field
 from bizdesk.widgets.form import LABEL_CELLS, FormScreen, option_label
 from tests.tui_helpers import SIZE, palette_hits, settle, type_text, wait_for
 
@@ -411,3 +415,48 @@ async def test_a_required_labels_mark_stays_with_its_last_word(
             assert "*" not in lines, lines
         labels = [" ".join(drawn(w).split()) for w in app.screen.query(".field-label")]
         assert f"{label} *" in labels, labels
+
+
+@pytest.mark.parametrize(
+    ("language", "placeholder", "shown"),
+    [
+        (
+            "es",
+            "{form}, empty: by the customer's terms",
+            "DD/MM/AAAA, vacío: según las condiciones del cliente",
+        ),
+        (
+            "vi",
+            "{form}, empty: by the customer's terms",
+            "DD/MM/YYYY, để trống: theo điều khoản của khách hàng",
+        ),
+        ("ro", "for public holidays, e.g. MD (Madrid)", "de ex. MD (Madrid)"),
+    ],
+)
+async def test_a_hint_longer_than_its_box_is_read_whole_under_it(
+    store,  # noqa: ANN001
+    language: str,
+    placeholder: str,
+    shown: str,
+) -> None:
+    """An empty box's hint cut at the box's edge at 80 columns ("vacío: según las
+    condiciones del" and no more; "(Madrid" with no bracket): it is written whole under the
+    box instead, and a hint that fits stays in its box."""
+    app = BizdeskApp(speaking(store, language))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        fields = [
+            Field("date", N_("Invoice date"), placeholder="{form}"),
+            Field("due", N_("Due"), placeholder=placeholder),
+        ]
+        app.push_screen(FormScreen("Invoice", fields, lambda uow, values: None))
+        await settle(pilot, app)
+        due = app.screen.query_one("#f-due", Input)
+        assert cell_len(due.placeholder) <= due.size.width  # nothing cut in the box
+        hints = [w for w in app.screen.query(".field-hint") if w.display]
+        assert [w.id for w in hints] == ["h-due"]  # the date's hint fits: kept in its box
+        assert app.screen.query_one("#f-date", Input).placeholder == date_hint()
+        width, height = hints[0].outer_size  # as drawn, with the label's column before it
+        lines = hints[0].render_lines(Region(0, 0, width, height))
+        read = " ".join("".join(seg.text for seg in line) for line in lines)
+        assert shown in " ".join(read.split()), read

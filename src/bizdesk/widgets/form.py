@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -122,6 +123,8 @@ class FormScreen(ModalScreen[Any]):
     FormScreen .field-label { width: 24; height: auto; padding-right: 1; color: $text-muted; }
     FormScreen .field-error { color: $error; height: auto; padding-left: 24; display: none; }
     FormScreen .field-error.shown { display: block; }
+    FormScreen .field-hint { color: $text-muted; height: auto; padding-left: 24; display: none; }
+    FormScreen .field-hint.shown { display: block; }
     FormScreen TextArea { height: 5; width: 1fr; }
     FormScreen Input, FormScreen Select, FormScreen Checkbox { width: 1fr; }
     """
@@ -167,6 +170,7 @@ class FormScreen(ModalScreen[Any]):
                     with Horizontal(classes="field"):
                         yield Label(Text(field_label(f)), classes="field-label")
                         yield self._widget(f)
+                    yield from self._hint(f)
                     yield Static("", id=f"e-{f.name}", classes="field-error")
             yield KeysFooter()
 
@@ -211,6 +215,31 @@ class FormScreen(ModalScreen[Any]):
             compact=True,
         )
 
+    def _hint(self, f: Field) -> ComposeResult:
+        """A typed box's hint, written whole under it when it is longer than the box (at 80
+        columns "vacío: según las condiciones del" was all a Spanish reader saw of it):
+        hidden until ``_fit_hints`` finds it does not fit."""
+        if f.kind not in ("multiline", "select", "checkbox") and f.placeholder:
+            yield Static(
+                Text(placeholder_text(f.placeholder)), id=f"h-{f.name}", classes="field-hint"
+            )
+
+    def _fit_hints(self) -> None:
+        """Each hint in its box when it fits there, else under it (and its box left empty,
+        not showing it twice, once cut)."""
+        for hint in self.query(".field-hint").results(Static):
+            box = self.query(f"#f-{(hint.id or '')[2:]}").results(Input)
+            box = next(iter(box), None)
+            if box is None or box.size.width <= 0:
+                continue
+            whole = str(hint.render())
+            fits = cell_len(whole) <= box.size.width
+            box.placeholder = whole if fits else ""
+            hint.set_class(not fits, "shown")
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._fit_hints)
+
     def _shown(self, f: Field) -> str:
         """A stored value as the field shows it: a number as the form reads it back (in the
         app, the shop's locale); a character text may not hold (old data) appears as its
@@ -239,6 +268,7 @@ class FormScreen(ModalScreen[Any]):
                 )
             )
             box.add_class("shown")
+        self.call_after_refresh(self._fit_hints)
         first = self.query(".field > Input, .field > TextArea, .field > Select")
         if first:
             first.first().focus()

@@ -105,6 +105,7 @@ class LinesFormScreen(FormScreen):
                     with Horizontal(classes="field"):
                         yield Static(Text(field_label(f)), classes="field-label")
                         yield self._widget(f)
+                    yield from self._hint(f)
                     yield Static("", id=f"e-{f.name}", classes="field-error")
             yield Table(id="lines", cursor_type="row", zebra_stripes=False)
             with Horizontal(id="line-editor"):
