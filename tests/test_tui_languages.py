@@ -460,3 +460,21 @@ async def test_a_hint_longer_than_its_box_is_read_whole_under_it(
         lines = hints[0].render_lines(Region(0, 0, width, height))
         read = " ".join("".join(seg.text for seg in line) for line in lines)
         assert shown in " ".join(read.split()), read
+
+
+async def test_the_users_help_says_what_each_role_may_do_in_the_readers_language(
+    store,  # noqa: ANN001
+) -> None:
+    """The users screen's help named the roles in Romanian and what each may do in English
+    ("proprietar: everything, including users, settings, …")."""
+    app = BizdeskApp(speaking(store, "ro"))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("ctrl+u")
+        await settle(pilot, app)
+        await pilot.press("f1")
+        await settle(pilot, app)
+        assert isinstance(app.screen, HelpScreen)
+        said = " ".join(" ".join(str(w.render()).split()) for w in app.screen.query(Static))
+        assert "proprietar: totul, inclusiv utilizatorii" in said, said
+        assert "everything" not in said and "contacts and tickets" not in said, said

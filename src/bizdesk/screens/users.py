@@ -197,7 +197,7 @@ class UsersScreen(WithTable, ServiceScreen):
     def help_text(self) -> str:
         """HELP in the reader's language, with each role and what it may do."""
         roles = "; ".join(
-            f"{_(USER_ROLE_NAMES.get(role, role))}: {tr(what)}"
+            f"{_(USER_ROLE_NAMES.get(role, role))}: {_(what)}"
             for role, what in ROLE_SUMMARY.items()
         )
         return _(self.HELP).format(roles=roles)
