@@ -68,6 +68,7 @@ HELPERS = {
     "products.load_product",
     "locations.default_location",
     "locations.resolve_location",
+    "locations.suggest_locations",  # type-ahead over location names (as suggest_products)
     "levels.totals",  # on hand and value of one product, inside the entry points that show them
     "levels.is_kit",  # whether a product is a kit (never stocked): inside stock entry points
     "kits.copy_kit",  # a sales line's kit components, copied when its order is confirmed

@@ -6,8 +6,9 @@ from __future__ import annotations
 from textual.widgets import DataTable, Input
 
 from bizdesk.app import BizdeskApp
+from bizdesk.widgets.form import FormScreen
 from bizdesk.widgets.lines_form import LinesFormScreen
-from tests.erp_helpers import supplier
+from tests.erp_helpers import product, supplier
 from tests.tui_helpers import SIZE, settle, type_text
 
 
@@ -59,3 +60,34 @@ async def test_a_journal_lines_contact_box_completes_a_name(store) -> None:  # n
         await pilot.press("tab")
         await settle(pilot, app)
         assert box.value == "Acme Supply"
+
+
+async def test_a_location_box_completes_a_name(store) -> None:  # noqa: ANN001
+    """Opening stock counted into the back room: 'back' was refused (no location 'back'),
+    the box completing nothing. Like a product's or an account's box, it completes."""
+    from bizdesk.services.inventory import levels, locations
+
+    product(store, "HELM", name="Helmet", cost="18")
+    with store.write() as uow:
+        back = locations.add_location(uow, "Back room")
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f6")
+        await settle(pilot, app)
+        await pilot.press("c")  # count
+        await settle(pilot, app)
+        await type_text(pilot, "20")
+        await pilot.press("tab")
+        await pilot.press("tab")  # the reason as it is (stock count)
+        box = app.screen.query_one("#f-location", Input)
+        assert app.screen.focused is box
+        await type_text(pilot, "ba")
+        await settle(pilot, app)
+        await pilot.press("tab")
+        await settle(pilot, app)
+        assert box.value == "Back room"
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert not isinstance(app.screen, FormScreen)
+    with store.read() as uow:
+        assert levels.on_hand_at(uow, 1, back.id) == 20 * levels.QTY_SCALE

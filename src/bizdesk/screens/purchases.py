@@ -17,6 +17,7 @@ from bizdesk.models.purchasing import POState
 from bizdesk.screens import orders
 from bizdesk.screens.common import ListPane
 from bizdesk.screens.records import print_paper
+from bizdesk.services.inventory.locations import suggest_locations
 from bizdesk.services.trade import purchasing as PU
 from bizdesk.services.trade.orders import OPEN
 from bizdesk.widgets.field import DATE_FORM
@@ -73,7 +74,12 @@ def receive_form(po: PU.POView, loc: str = "en_US") -> FormScreen:
             product=ln.sku, left=number(ln.outstanding, loc)
         ),
         [
-            Field("location", N_("Into location"), placeholder=N_("empty: the main location")),
+            Field(
+                "location",
+                N_("Into location"),
+                placeholder=N_("empty: the main location"),
+                suggest=suggest_locations,
+            ),
             Field("date", N_("Received on"), placeholder=orders.DATE_HINT),
         ],
         lambda uow, qtys, v: PU.receive(

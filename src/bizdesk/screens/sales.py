@@ -21,6 +21,7 @@ from bizdesk.screens import orders
 from bizdesk.screens.common import ServiceRunner, WithTable
 from bizdesk.screens.records import print_paper
 from bizdesk.services.crm.contacts import reference
+from bizdesk.services.inventory.locations import suggest_locations
 from bizdesk.services.trade import sales as SA
 from bizdesk.services.trade.orders import OPEN
 from bizdesk.widgets.footer import KeysFooter
@@ -287,6 +288,7 @@ class SalesOrderScreen(orders.OrderScreen):
                 "location",
                 N_("From location"),
                 placeholder=N_("empty: main first, then most on hand"),
+                suggest=suggest_locations,
             ),
             Field("date", N_("Delivered on"), placeholder=orders.DATE_HINT),
         ]
@@ -409,7 +411,12 @@ class SalesOrderScreen(orders.OrderScreen):
         loc = self.app.locale
         extra = [
             Field("reason", N_("Reason"), required=True),
-            Field("location", N_("Into location"), placeholder=N_("empty: the main location")),
+            Field(
+                "location",
+                N_("Into location"),
+                placeholder=N_("empty: the main location"),
+                suggest=suggest_locations,
+            ),
         ]
         form = orders.quantities_form(
             _("Goods back on {label}: a credit note takes back the sale").format(label=v.label),

@@ -18,6 +18,7 @@ from bizdesk.screens.journal import fit
 from bizdesk.screens.records import RecordActions, RecordKind, RecordListPane, RecordPage
 from bizdesk.services.base.numbering import JOURNAL
 from bizdesk.services.inventory import moves, products
+from bizdesk.services.inventory.locations import suggest_locations
 from bizdesk.services.overview.dashboard import BESIDE_THE_BOOKS
 from bizdesk.services.trade import purchasing as PU
 from bizdesk.widgets.footer import KeysFooter
@@ -106,7 +107,12 @@ def adjust_form(product_id: int, label: str) -> FormScreen:
                 placeholder=N_("-2 or 5"),
             ),
             Field("reason", N_("Reason"), required=True, placeholder=N_("breakage, found, sample")),
-            Field("location", N_("Location"), placeholder=N_("empty: the main location")),
+            Field(
+                "location",
+                N_("Location"),
+                placeholder=N_("empty: the main location"),
+                suggest=suggest_locations,
+            ),
         ],
         lambda uow, v: moves.adjust(uow, product_id, v["qty"], v["reason"], location=v["location"]),
     )
@@ -118,7 +124,12 @@ def count_form(product_id: int, label: str) -> FormScreen:
         [
             Field("counted", N_("Counted quantity"), "number", required=True),
             Field("reason", N_("Reason"), value=_("stock count")),
-            Field("location", N_("Location"), placeholder=N_("empty: the main location")),
+            Field(
+                "location",
+                N_("Location"),
+                placeholder=N_("empty: the main location"),
+                suggest=suggest_locations,
+            ),
         ],
         lambda uow, v: moves.count(
             uow, product_id, v["counted"], v["reason"], location=v["location"]
@@ -131,8 +142,13 @@ def transfer_form(product_id: int, label: str) -> FormScreen:
         _("Move {product} between locations").format(product=label),
         [
             Field("qty", N_("Quantity"), "number", required=True),
-            Field("from_location", N_("From"), placeholder=N_("empty: the main location")),
-            Field("to_location", N_("To"), required=True),
+            Field(
+                "from_location",
+                N_("From"),
+                placeholder=N_("empty: the main location"),
+                suggest=suggest_locations,
+            ),
+            Field("to_location", N_("To"), required=True, suggest=suggest_locations),
         ],
         lambda uow, v: moves.transfer(
             uow, product_id, v["qty"], v["from_location"], v["to_location"]

@@ -47,6 +47,17 @@ def add_location(uow: UnitOfWork, name: object) -> LocationView:
     return LocationView(loc.id, loc.name, loc.is_default)
 
 
+def suggest_locations(uow: UnitOfWork, prefix: str, limit: int = 8) -> list[str]:
+    """Type-ahead for location boxes: the live locations whose name starts with what was
+    typed, in any case ("ba" -> "Back room", which the box then reads back exactly)."""
+    typed = prefix.strip().casefold()
+    if not typed:
+        return []
+    stmt = select(Location.name).where(Location.archived.is_(False))
+    names = sorted(uow.session.scalars(stmt), key=v.sort_key)
+    return [n for n in names if n.casefold().startswith(typed)][:limit]
+
+
 def default_location(uow: UnitOfWork) -> Location:
     loc = uow.session.scalars(select(Location).where(Location.is_default.is_(True))).first()
     if loc is None:
