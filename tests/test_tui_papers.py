@@ -192,3 +192,31 @@ async def test_the_shop_s_form_says_when_a_new_region_counts_leave_again(store) 
         assert "1 leave request was counted again on the new public holidays." in _notes(app)
     with store.read() as uow:
         assert [x.days for x in leave.list_leave(uow, employee_id=ana)] == [3]  # Madrid's day
+
+
+async def test_the_shop_s_region_box_hints_at_a_region_of_the_shop_s_own_country(store) -> None:  # noqa: ANN001
+    """A Romanian shop was told "e.g. MD (Madrid)" for its region, which it then refused:
+    no region of Romania has public holidays of its own. A Spanish shop keeps Madrid."""
+    with store.write() as uow:
+        S.update(uow, S.ShopDetails(name="Roata", country="RO"))
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        form = await _shop_form(pilot, app)
+        hint = " ".join(
+            [
+                form.query_one("#f-region", Input).placeholder,
+                str(form.query_one("#h-region").render()),
+            ]
+        )
+        assert "Madrid" not in hint
+        assert "no regions of RO have public holidays of their own" in hint
+        await pilot.press("escape")
+        await settle(pilot, app)
+    with store.write() as uow:
+        S.update(uow, S.ShopDetails(name="Bikes", country="ES"))
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        form = await _shop_form(pilot, app)
+        assert form.query_one("#f-region", Input).placeholder == (
+            "for public holidays, e.g. MD (Madrid)"
+        )

@@ -10,7 +10,16 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Static
 
-from bizdesk.i18n import LANGUAGES, N_, OFFERED_LOCALES, _, resolve_locale, setting_name, tr
+from bizdesk.i18n import (
+    LANGUAGES,
+    N_,
+    OFFERED_LOCALES,
+    Message,
+    _,
+    resolve_locale,
+    setting_name,
+    tr,
+)
 from bizdesk.models.core import ROLES
 from bizdesk.reading import date_text_in
 from bizdesk.screens.common import ServiceScreen, WithTable
@@ -18,6 +27,7 @@ from bizdesk.services.admin import users as U
 from bizdesk.services.base.permissions import ROLE_SUMMARY
 from bizdesk.services.crm.contacts import FormExamples
 from bizdesk.services.mail import settings as MS
+from bizdesk.services.people.days import regions
 from bizdesk.widgets.footer import KeysFooter
 from bizdesk.widgets.form import ConfirmScreen, Field, FormScreen
 from bizdesk.widgets.header import Header
@@ -51,6 +61,21 @@ def language_choices(now: str) -> dict[str, str]:
     }
 
 
+def region_hint(country: str) -> str:
+    """The shop's region box's hint, of the shop's own country: Madrid for a Spanish shop
+    (or one with no country yet), a region of its own for another, and for a country none of
+    whose regions has holidays of its own (Romania, Vietnam) that it has none, not Madrid,
+    which it then refuses."""
+    known = regions(country)
+    if country and not known:
+        return tr(
+            Message("no regions of {country} have public holidays of their own", country=country)
+        )
+    if not country or country.upper() == "ES":
+        return _("for public holidays, e.g. MD (Madrid)")
+    return _("for public holidays, e.g. {region}").format(region=known[0])
+
+
 def shop_form(details, examples: FormExamples, zone: str) -> FormScreen:  # noqa: ANN001 - papers.shop.ShopDetails
     """The shop's details that its documents carry (an owner saves them); ``examples``:
     of the shop's region (contacts.form_examples); ``zone``: the time zone the shop has
@@ -59,7 +84,7 @@ def shop_form(details, examples: FormExamples, zone: str) -> FormScreen:  # noqa
 
     hints = {
         "country": _("code or name, e.g. {code}").format(code=examples.country),
-        "region": N_("for public holidays, e.g. MD (Madrid)"),
+        "region": region_hint(details.country or ""),
         "timezone": _("empty: {zone}").format(zone=zone),
         "vat_id": _("e.g. {example}").format(example=examples.vat_id),
         "iban": _("e.g. {example}").format(example=examples.iban),
