@@ -379,8 +379,10 @@ class PagedTable(Vertical):
     @property
     def holds_keys(self) -> bool:
         """Keys typed after a kept one wait in the app's line (widgets/keys.py) until it has
-        acted: "/cyr enter enter i" logs an interaction on the contact the enter opens."""
-        return bool(self._kept)
+        acted: "/cyr enter enter i" logs an interaction on the contact the enter opens. So
+        do keys typed before the first page is shown (or said unreadable): "ctrl+p outbox
+        enter x" cancels the message x was typed for, not nothing."""
+        return bool(self._kept) or self._answered == 0
 
     def _keys_go_on(self) -> None:
         if not self._kept:
