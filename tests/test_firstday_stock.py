@@ -16,3 +16,38 @@ def test_suggest_locations_by_the_start_of_a_name_in_any_case(store) -> None:  #
         assert locations.suggest_locations(uow, "m") == ["Main"]  # the one init made
         assert locations.suggest_locations(uow, "") == []
         assert locations.suggest_locations(uow, "x") == []
+
+
+def test_stock_coming_in_is_valued_at_the_unit_cost_typed(store) -> None:  # noqa: ANN001
+    """A new shop's opening stock of a product whose cost was left empty went in at 0 and
+    posted nothing; setting the cost later did not help (stock added again took the
+    average, 0). An adjustment or a count up now takes a unit cost for what comes in."""
+    from decimal import Decimal
+
+    import pytest
+
+    from bizdesk.errors import ValidationError
+    from bizdesk.services.inventory import levels, moves
+    from tests.erp_helpers import errors, product
+
+    pid = product(store, "WHEEL")
+    with store.write() as uow:
+        free = moves.adjust(uow, pid, "2", "found")  # no cost known: in at 0, as before
+        assert (free.value, free.entry_number) == (Decimal("0.00"), None)
+        got = moves.adjust(uow, pid, "5", "opening stock", unit_cost="12.50")
+        assert got.value == Decimal("62.50") and got.entry_number is not None
+        up = moves.count(uow, pid, "10", unit_cost="10")  # 7 on the books: 3 more at 10.00
+        assert up.value == Decimal("30.00")
+        for args, kw in (
+            (("-1", "breakage"), {"unit_cost": "5"}),  # out: always at the average
+            (("1", "found"), {"unit_cost": "-5"}),
+            (("1", "found"), {"unit_cost": "1,2,3"}),
+        ):
+            with pytest.raises(ValidationError) as exc:
+                moves.adjust(uow, pid, *args, **kw)
+            assert set(exc.value.fields) == {"unit_cost"}, exc.value.fields
+        with pytest.raises(ValidationError) as exc:
+            moves.count(uow, pid, "4", unit_cost="5")  # fewer than the books
+        assert "stock going out leaves at its average cost" in str(exc.value.fields["unit_cost"])
+        assert levels.totals(uow, pid) == (10 * 1000, 9250)  # 10 pcs (scaled), 92.50
+    assert errors(store) == []

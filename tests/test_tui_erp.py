@@ -644,3 +644,31 @@ async def test_an_entry_s_accounts_are_whole_where_the_row_has_room(shop) -> Non
         assert "5200 Purchase price differences " in shown, shown
         assert "Acme Supply" in shown
         assert max(len(line) for line in shown.splitlines()) <= 78, shown
+
+
+async def test_opening_stock_is_valued_at_the_unit_cost_typed(store) -> None:  # noqa: ANN001
+    """A new product without a cost: its opening stock went in at 0, posted nothing and said
+    only "Stock changed by 5". The adjust form takes a unit cost for stock coming in, and
+    stock coming in at no value is said to be so."""
+    product(store, "AXLE", name="Axle")
+    product(store, "WHEEL", name="Wheel")
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f6")
+        await settle(pilot, app)
+        for row, qty, cost in ((0, "2", ""), (1, "5", "12.50"), (1, "1", "")):
+            app.query_one("#stock-table", PagedTable).grid.move_cursor(row=row)
+            await pilot.press("a")
+            await settle(pilot, app)
+            form = app.screen
+            assert isinstance(form, FormScreen)
+            form.query_one("#f-qty", Input).value = qty
+            form.query_one("#f-reason", Input).value = "opening stock"
+            form.query_one("#f-unit_cost", Input).value = cost
+            await pilot.press("ctrl+s")
+            await settle(pilot, app)
+            assert not isinstance(app.screen, FormScreen)
+        said = [str(n.message) for n in app._notifications]
+        assert said[0].startswith("Stock changed by 2, valued at 0: no cost known"), said
+        assert said[1].startswith("Stock changed by 5, posted JE-"), said
+        assert said[2].startswith("Stock changed by 1, posted JE-"), said  # at 12.50

@@ -157,6 +157,7 @@ TITLES = {
     "type": N_("Type"),
     "unit": N_("Unit"),
     "unit cost": N_("Unit cost"),
+    "unit_cost": N_("Unit cost"),
     "unit price": N_("Unit price"),
     "until": N_("Period to"),
     "url": N_("Web address"),

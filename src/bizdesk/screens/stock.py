@@ -113,8 +113,26 @@ def adjust_form(product_id: int, label: str) -> FormScreen:
                 placeholder=N_("empty: the main location"),
                 suggest=suggest_locations,
             ),
+            _unit_cost_field(),
         ],
-        lambda uow, v: moves.adjust(uow, product_id, v["qty"], v["reason"], location=v["location"]),
+        lambda uow, v: moves.adjust(
+            uow,
+            product_id,
+            v["qty"],
+            v["reason"],
+            location=v["location"],
+            unit_cost=v["unit_cost"],
+        ),
+    )
+
+
+def _unit_cost_field() -> Field:
+    """What stock coming in is worth a unit (opening stock, a find): else the average."""
+    return Field(
+        "unit_cost",
+        N_("Unit cost (stock in)"),
+        "number",
+        placeholder=N_("empty: the average cost"),
     )
 
 
@@ -130,9 +148,15 @@ def count_form(product_id: int, label: str) -> FormScreen:
                 placeholder=N_("empty: the main location"),
                 suggest=suggest_locations,
             ),
+            _unit_cost_field(),
         ],
         lambda uow, v: moves.count(
-            uow, product_id, v["counted"], v["reason"], location=v["location"]
+            uow,
+            product_id,
+            v["counted"],
+            v["reason"],
+            location=v["location"],
+            unit_cost=v["unit_cost"],
         ),
     )
 
@@ -178,6 +202,11 @@ def moved(widget, result) -> None:  # noqa: ANN001
         said = _("Stock changed by {qty}, posted {entry}").format(
             qty=qty, entry=JOURNAL.label(result.entry_number)
         )
+    elif result.qty > 0:  # in at no value: said, so that a cost left out is seen
+        said = _(
+            "Stock changed by {qty}, valued at 0: no cost known (type a unit cost to value "
+            "stock coming in)"
+        ).format(qty=qty)
     else:
         said = _("Stock changed by {qty}").format(qty=qty)
     widget.notify(said, markup=False)

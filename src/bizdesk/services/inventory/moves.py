@@ -23,6 +23,7 @@ from bizdesk.money import (
     AmountError,
     bounded,
     from_minor,
+    parse_money,
     qty_from_scaled,
     qty_text,
 )
@@ -275,6 +276,17 @@ def _clean_reason(chk: v.Checker, reason: object) -> str:
     return chk("reason", v.text, reason, required=True, max_len=200) or ""
 
 
+def _unit_cost(uow: UnitOfWork, chk: v.Checker, typed: object) -> int | None:
+    """A unit cost typed for stock coming in (None: none typed, the average cost)."""
+    if not str(typed or "").strip():
+        return None
+    try:
+        return parse_money(typed, uow.exponent, locale=uow.input_locale)
+    except AmountError as exc:
+        chk.add("unit_cost", exc.message)
+        return None
+
+
 @requires("stock.move")
 def adjust(
     uow: UnitOfWork,
@@ -285,8 +297,11 @@ def adjust(
     location: object = "",
     when: date | None = None,
     kind: str = "adjustment",
+    unit_cost: object = "",
 ) -> MoveResult:
-    """Add (positive) or remove (negative) stock with a reason, e.g. breakage or a find."""
+    """Add (positive) or remove (negative) stock with a reason, e.g. breakage or a find.
+    Stock added is valued at ``unit_cost`` when one is typed (opening stock, a find whose
+    cost is known), else at the average cost; stock removed always at the average cost."""
     p = load_product(uow, product_id, lock=True)
     _check_stocked(uow, p)
     chk = v.Checker()
@@ -299,14 +314,31 @@ def adjust(
         delta = 0
     reason = _clean_reason(chk, reason)
     loc = chk("location", resolve_location, uow, location)
+    cost = _unit_cost(uow, chk, unit_cost)
+    if cost is not None and delta < 0:
+        chk.add("unit_cost", _COST_IS_FOR_STOCK_IN)
     chk.done()
-    return _adjust(uow, p, loc.id, delta, reason, when or date.today(), kind)
+    return _adjust(uow, p, loc.id, delta, reason, when or date.today(), kind, cost)
+
+
+_COST_IS_FOR_STOCK_IN = Message(
+    "a unit cost values stock coming in; stock going out leaves at its average cost: leave it empty"
+)
 
 
 def _adjust(
-    uow: UnitOfWork, p: Product, location_id: int, delta: int, reason: str, when: date, kind: str
+    uow: UnitOfWork,
+    p: Product,
+    location_id: int,
+    delta: int,
+    reason: str,
+    when: date,
+    kind: str,
+    unit_cost_minor: int | None = None,
 ) -> MoveResult:
-    move = _apply_move(uow, p, location_id, delta, kind, reason=reason, source=None)
+    move = _apply_move(
+        uow, p, location_id, delta, kind, unit_cost_minor=unit_cost_minor, reason=reason
+    )
     memo = written(uow.setting("locale"), _MEMOS.get(kind, _MEMOS["adjustment"]), sku=p.sku)
     number = _post_value_change(uow, move, p, when, f"{memo} ({reason})")
     uow.audit(
@@ -325,8 +357,10 @@ def count(
     *,
     location: object = "",
     when: date | None = None,
+    unit_cost: object = "",
 ) -> MoveResult:
-    """A counted quantity: the difference from the books posts as an adjustment."""
+    """A counted quantity: the difference from the books posts as an adjustment (more
+    than the books: valued at ``unit_cost`` when one is typed, as ``adjust``)."""
     p = load_product(uow, product_id, lock=True)
     _check_stocked(uow, p)
     chk = v.Checker()
@@ -337,11 +371,14 @@ def count(
         counted_scaled = 0
     reason = _clean_reason(chk, reason or "stock count")
     loc = chk("location", resolve_location, uow, location)
+    cost = _unit_cost(uow, chk, unit_cost)
     chk.done()
     delta = counted_scaled - on_hand_at(uow, p.id, loc.id)
     if delta == 0:
         return MoveResult(p.id, Decimal(0), Decimal(0), None)
-    return _adjust(uow, p, loc.id, delta, reason, when or date.today(), "count")
+    if cost is not None and delta < 0:
+        raise ValidationError({"unit_cost": _COST_IS_FOR_STOCK_IN})
+    return _adjust(uow, p, loc.id, delta, reason, when or date.today(), "count", cost)
 
 
 @requires("stock.move")
