@@ -51,3 +51,32 @@ def test_stock_coming_in_is_valued_at_the_unit_cost_typed(store) -> None:  # noq
         assert "stock going out leaves at its average cost" in str(exc.value.fields["unit_cost"])
         assert levels.totals(uow, pid) == (10 * 1000, 9250)  # 10 pcs (scaled), 92.50
     assert errors(store) == []
+
+
+def test_opening_stock_imported_as_a_count_with_its_unit_cost(store) -> None:  # noqa: ANN001
+    """`bizdesk import stock-count` takes a unit_cost column: a new shop's opening stock in
+    one file, valued; a cost on a row counting fewer than the books is refused by line."""
+    import pytest
+
+    from bizdesk.errors import ValidationError
+    from bizdesk.services.exchange import erp_imports as E
+    from bizdesk.services.inventory import levels
+    from tests.erp_helpers import errors, product
+
+    wheel, tube = product(store, "WHEEL"), product(store, "TUBE")
+    data = "sku,counted,unit_cost\nWHEEL,4,12.50\nTUBE,10,\n"
+    result = E.import_stock_count(store, data)
+    assert (result.created, result.skipped) == (2, 0)
+    with store.read() as uow:
+        assert levels.totals(uow, wheel)[1] == 5000  # 4 x 12.50
+        assert levels.totals(uow, tube)[1] == 0  # no cost typed, none known
+    for bad, said in (
+        ("sku,counted,unit_cost\nWHEEL,2,3\n", "stock going out leaves at its average cost"),
+        ("sku,counted,unit_cost\nWHEEL,6,abc\n", "unit_cost"),
+    ):
+        with pytest.raises(ValidationError) as exc:
+            E.import_stock_count(store, bad)
+        assert "line 2" in str(exc.value) and said in str(exc.value), str(exc.value)
+    with store.read() as uow:
+        assert levels.totals(uow, wheel) == (4000, 5000)  # nothing of the refused files
+    assert errors(store) == []

@@ -37,7 +37,10 @@ COLUMN_NOTES = {
         "allow_negative": N_("yes/no"),
         "stocked": N_("yes/no; no: a service such as a workshop hour, never stocked or reordered"),
     },
-    "stock-count": {"location": N_("default: the main one")},
+    "stock-count": {
+        "location": N_("default: the main one"),
+        "unit_cost": N_("what stock coming in is worth a unit; default: the average cost"),
+    },
     "journal": {
         "date": N_("ISO date, YYYY-MM-DD"),
         "account": N_("code"),

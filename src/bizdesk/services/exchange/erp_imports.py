@@ -18,7 +18,7 @@ from bizdesk.errors import ValidationError
 from bizdesk.i18n import N_, Message, written
 from bizdesk.models.core import AuditEvent
 from bizdesk.models.stock import Product
-from bizdesk.money import AmountError
+from bizdesk.money import AmountError, parse_money
 from bizdesk.services.base import permissions
 from bizdesk.services.base import validate as v
 from bizdesk.services.base.csvio import read_rows
@@ -45,7 +45,7 @@ PRODUCT_COLUMNS = (
     "stocked",
 )
 PRODUCT_REQUIRED = ("sku", "name")
-STOCK_COUNT_COLUMNS = ("sku", "counted", "location", "reason")
+STOCK_COUNT_COLUMNS = ("sku", "counted", "location", "reason", "unit_cost")
 STOCK_COUNT_REQUIRED = ("sku", "counted")
 
 
@@ -275,11 +275,21 @@ def _check_counts(uow: UnitOfWork, rows: Iterable[tuple[int, dict[str, str]]]) -
             chk.add("counted", exc.args[0])
         chk("reason", v.text, row.get("reason") or "stock count", required=True, max_len=200)
         loc = chk("location", locations.resolve_location, uow, row.get("location", ""))
+        cost = (row.get("unit_cost") or "").strip()  # what the stock coming in is worth
+        if cost:
+            try:
+                parse_money(cost, uow.exponent, locale=uow.input_locale)
+            except AmountError as exc:
+                chk.add("unit_cost", exc.args[0])
         if chk.errors:
             for col, msg in chk.errors.items():
                 problems.add(line, line_problem(line, msg, col or "row"))
             continue
-        same = counted == levels.on_hand_at(uow, p.id, loc.id)  # (as it stands now)
+        here = levels.on_hand_at(uow, p.id, loc.id)  # (as it stands now)
+        if cost and counted < here:
+            problems.add(line, line_problem(line, moves.COST_IS_FOR_STOCK_IN, "unit_cost"))
+            continue
+        same = counted == here
         plan.append(_Planned(line, row, "skip" if same else "adjust", p.id))
     problems.raise_any()
     return plan
@@ -303,6 +313,7 @@ def _write_counts(uow: UnitOfWork, plan: list[_Planned], when: date | None) -> I
                 p.row.get("reason") or written(uow.setting("locale"), N_("stock count")),
                 location=p.row.get("location", ""),
                 when=when,
+                unit_cost=p.row.get("unit_cost", ""),
             )
         except ValidationError as exc:
             for col, msg in exc.fields.items():

@@ -316,12 +316,12 @@ def adjust(
     loc = chk("location", resolve_location, uow, location)
     cost = _unit_cost(uow, chk, unit_cost)
     if cost is not None and delta < 0:
-        chk.add("unit_cost", _COST_IS_FOR_STOCK_IN)
+        chk.add("unit_cost", COST_IS_FOR_STOCK_IN)
     chk.done()
     return _adjust(uow, p, loc.id, delta, reason, when or date.today(), kind, cost)
 
 
-_COST_IS_FOR_STOCK_IN = Message(
+COST_IS_FOR_STOCK_IN = Message(
     "a unit cost values stock coming in; stock going out leaves at its average cost: leave it empty"
 )
 
@@ -377,7 +377,7 @@ def count(
     if delta == 0:
         return MoveResult(p.id, Decimal(0), Decimal(0), None)
     if cost is not None and delta < 0:
-        raise ValidationError({"unit_cost": _COST_IS_FOR_STOCK_IN})
+        raise ValidationError({"unit_cost": COST_IS_FOR_STOCK_IN})
     return _adjust(uow, p, loc.id, delta, reason, when or date.today(), "count", cost)
 
 
