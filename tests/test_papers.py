@@ -21,6 +21,7 @@ from bizdesk.db import Store
 from bizdesk.errors import NotFound, PermissionDenied, ValidationError
 from bizdesk.services import papers
 from bizdesk.services.admin import users
+from bizdesk.services.base.pages import PageRequest
 from bizdesk.services.crm import contacts
 from bizdesk.services.papers import shop as S
 from bizdesk.services.trade import deals, purchasing, sales
@@ -637,6 +638,8 @@ def test_print_writes_label_pdf_here_never_over_a_file(tmp_path) -> None:  # noq
     assert r.returncode == 0, r.stderr
     written = tmp_path / "PO-00001.pdf"
     assert "PO-00001 written to" in r.stderr.decode()
+    # the shop's address was never set: the document carries none, and says so
+    assert "PO-00001 carries no address of the shop" in r.stderr.decode()
     text = pdf_text(written.read_bytes())
     assert "Acme Supply" in text and "BOLT Bolt M8 100 0.20 20% 20.00" in lines_of(text)
     before = written.read_bytes()
@@ -848,3 +851,46 @@ def test_the_command_line_sets_and_shows_the_standard_vat_rate(tmp_path) -> None
     )
     r = _bizdesk("shop", "set", "vat-rate", "19,5", "--db", db, cwd=tmp_path)
     assert r.returncode == 1 and b"is not a number" in r.stderr, r
+
+
+def test_a_document_without_the_shops_address_says_so(store) -> None:  # noqa: ANN001
+    """A new shop (`init` sets no address) issued its first invoice without its address,
+    unseen: an invoice keeps its issuer's details as issued. The invoice and its print say
+    so; once the address is set the next ones carry it, the first still as issued."""
+    cid = customer_with_order(store)
+    with store.write() as uow:
+        so = sales.list_page(uow, PageRequest()).rows[0]
+        first = sales.invoice(uow, so.id, when="2026-11-05")
+        assert first.without_shop_address
+        assert papers.render(uow, "invoice", first.label).without_shop_address
+        S.set_one(uow, "city", "Köln")
+    with store.write() as uow:
+        assert not papers.render(uow, "sales-order", so.label).without_shop_address
+        assert papers.render(uow, "invoice", first.label).without_shop_address  # as issued
+        sales.deliver(uow, so.id, when="2026-11-06")
+        second = sales.invoice(uow, so.id, when="2026-11-06")
+        assert not second.without_shop_address
+    said = str(papers.no_shop_address(first.label))
+    assert said.startswith("INV-00001 carries no address of the shop") and cid
+
+
+def customer_with_order(store) -> int:  # noqa: ANN001
+    """A customer and a confirmed order of two bikes, one delivered."""
+    product(store, "BIKE", name="City bike", cost="400", sale_price="650", vat_rate="19")
+    sid = supplier(store, "Acme Supply GmbH")
+    po = order(store, sid, ("BIKE", "3", "400"))
+    with store.write() as uow:
+        purchasing.receive(uow, po.id, {ln.id: str(ln.qty) for ln in po.lines})
+        cid = contacts.create(
+            uow, contacts.ContactInput(name="Radhaus", is_customer=True)
+        ).contact.id
+        so = sales.create(
+            uow,
+            sales.SOInput(
+                customer=f"#{cid}", order_date="2026-11-02", lines=[sales.SOLineInput("BIKE", "2")]
+            ),
+        )
+        sales.confirm(uow, so.id)
+        bike = sales.get(uow, so.id).lines[0]
+        sales.deliver(uow, so.id, {bike.id: "1"}, when="2026-11-04")
+    return cid

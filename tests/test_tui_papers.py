@@ -48,6 +48,8 @@ async def test_the_print_key_of_a_purchase_order_writes_its_pdf(store, tmp_path)
         assert isinstance(app.screen, PurchaseOrderScreen)
         said = f"Written to {target}"
         await wait_for(pilot, app, lambda: said in _notes(app), "where it was written")
+        # the shop never set its address: the order carries none, and it is said
+        assert any(n.startswith("PO-00001 carries no address of the shop") for n in _notes(app))
         assert "BOLT Bolt M8 100 0.20 20% 20.00" in lines_of(pdf_text(target.read_bytes()))
         before = target.read_bytes()
         await pilot.press("w")  # the same file again: refused, the form stays open

@@ -90,6 +90,9 @@ async def test_order_confirm_deliver_invoice_pay(store) -> None:  # noqa: ANN001
         await pilot.press("ctrl+s")
         await settle(pilot, app)
         assert "INV-00001" in main_text(app)
+        # this shop never set its address: its first invoice carries none, and keeps it so
+        said = [str(n.message) for n in app._notifications]
+        assert any(s.startswith("INV-00001 carries no address of the shop") for s in said)
         await pilot.press("p")
         await settle(pilot, app)
         app.screen.query_one("#f-amount", Input).value = "1000"

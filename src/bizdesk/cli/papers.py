@@ -88,6 +88,8 @@ def print_paper(
     say(
         _("{label} written to {path}").format(label=paper.label, path=shown_name(path)), stderr=True
     )
+    if paper.without_shop_address:
+        say(str(papers.no_shop_address(paper.label)), stderr=True)
 
 
 shop = typer.Typer(help=_("The shop's details on every document: name, address, VAT id, bank."))

@@ -258,14 +258,21 @@ def print_paper(
         from bizdesk.services import papers
 
         dates = {"date_from": values["from"], "date_to": values["to"]} if period else {}
-        return papers.save(papers.render(uow, kind, number, **dates), values["path"])
+        paper = papers.render(uow, kind, number, **dates)
+        return papers.save(paper, values["path"]), paper
+
+    def written(result: Any) -> None:  # noqa: ANN401
+        if result is None:
+            return
+        path, paper = result
+        screen.notify(_("Written to {path}").format(path=shown_name(path)), markup=False)
+        if paper.without_shop_address:
+            from bizdesk.services.papers import no_shop_address
+
+            screen.notify(str(no_shop_address(paper.label)), severity="warning", markup=False)
 
     screen.app.push_screen(
-        FormScreen(_("Print {label} as PDF").format(label=label), fields, save),
-        lambda path: (
-            path
-            and screen.notify(_("Written to {path}").format(path=shown_name(path)), markup=False)
-        ),
+        FormScreen(_("Print {label} as PDF").format(label=label), fields, save), written
     )
 
 

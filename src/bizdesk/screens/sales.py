@@ -349,10 +349,18 @@ class SalesOrderScreen(orders.OrderScreen):
                 r
                 and (
                     self.notify(_("{label} issued").format(label=r.label), markup=False),
+                    self._issued_bare(r),
                     self.load(),
                 )
             ),
         )
+
+    def _issued_bare(self, issued: SA.InvoiceView) -> None:
+        """An invoice issued before the shop's address was set is said to carry none."""
+        if issued.without_shop_address:
+            from bizdesk.services.papers import no_shop_address
+
+            self.notify(str(no_shop_address(issued.label)), severity="warning", markup=False)
 
     def _invoices(self, kind: str = "invoice") -> list[SA.InvoiceView]:
         return [i for i in (self.view.invoices if self.view else []) if i.kind == kind]

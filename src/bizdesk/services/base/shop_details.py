@@ -42,6 +42,16 @@ SETTING = {
 ISSUER_DETAILS = tuple(f for f in SETTING if f not in ("region", "timezone"))
 
 
+def without_address(kept: str) -> bool:
+    """Whether details kept as JSON (ISSUER_DETAILS) have no address at all: a document
+    issued so carries none of the shop's (a new shop's first invoice, before its details
+    were set). None kept (an invoice from before they were kept): it shows the shop's now."""
+    if not kept:
+        return False
+    d = json.loads(kept)
+    return not any(d.get(k) for k in ("street", "postcode", "city", "country"))
+
+
 def read_shop(uow: UnitOfWork) -> ShopDetails:
     """The details as stored (for the documents: no permission of its own)."""
     return ShopDetails(

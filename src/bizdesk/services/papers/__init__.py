@@ -61,6 +61,7 @@ class Paper:
     contact_id: int | None  # whom it is for
     email: str  # that contact's address ("" when none)
     sha256: str
+    without_shop_address: bool = False  # the shop's address not set (as issued): none on it
 
 
 def render(
@@ -98,6 +99,17 @@ def render(
         contact_id=made.contact_id,
         email=made.email,
         sha256=hashlib.sha256(data).hexdigest(),
+        without_shop_address=not made.doc.shop.address,
+    )
+
+
+def no_shop_address(label: str) -> Message:
+    """What a door says of a document that carries no address of the shop."""
+    return Message(
+        "{label} carries no address of the shop: none was set when it was made. An owner "
+        "sets it in Shop details (palette) or with bizdesk shop set street|postcode|city "
+        "VALUE; an invoice keeps what it was issued with.",
+        label=label,
     )
 
 

@@ -61,7 +61,7 @@ from bizdesk.services.base.numbering import (
 from bizdesk.services.base.paging import Page, PageRequest, keyset_page
 from bizdesk.services.base.permissions import requires
 from bizdesk.services.base.records import check_version, touch
-from bizdesk.services.base.shop_details import issuer_details
+from bizdesk.services.base.shop_details import issuer_details, without_address
 from bizdesk.services.base.states import state_word
 from bizdesk.services.books.ledger import (
     Posting,
@@ -199,6 +199,9 @@ class InvoiceView:
     total: Decimal
     paid: Decimal
     entry_id: int
+    # issued before the shop's address was set: it carries none, and keeps what it was
+    # issued with (a door says so, that the next one is not issued so)
+    without_shop_address: bool = False
 
     @property
     def open(self) -> Decimal:
@@ -843,6 +846,7 @@ def _invoice_view(uow: UnitOfWork, inv: Invoice) -> InvoiceView:
         from_minor(inv.total_minor, exp),
         from_minor(settled, exp),
         inv.entry_id,
+        without_address(inv.shop_details),
     )
 
 
