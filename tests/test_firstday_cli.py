@@ -38,3 +38,5 @@ def test_init_on_a_chart_without_vat_rates_says_to_set_one(tmp_path) -> None:  #
     assert "names no VAT rate" in r.stdout and "bizdesk shop set vat-rate 20" in r.stdout
     r = bizdesk("init", "--db", str(tmp_path / "b.db"), "--locale", "es_ES")
     assert r.returncode == 0 and "VAT rate" not in r.stdout, r.stdout  # its chart names 21 %
+    # the shop's details, which an invoice keeps as issued: set before the first one
+    assert "Documents carry the shop's address" in r.stdout and "bizdesk shop set" in r.stdout

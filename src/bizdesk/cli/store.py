@@ -81,6 +81,13 @@ def init(
                 "set the shop's standard rate, in percent: {command}"
             ).format(command="bizdesk shop set vat-rate 20")
         )
+    say(  # an invoice keeps its issuer's details as issued: set them before the first one
+        _(
+            "Documents carry the shop's address, VAT id and bank details, and an invoice "
+            "keeps them as issued: set them before the first one (bizdesk shop set street "
+            "…, city, country, vat-id, iban; or Shop details in the palette)."
+        )
+    )
 
 
 class Size(StrEnum):
