@@ -151,6 +151,10 @@ async def test_a_counter_sale_typed_in_the_shops_numbers(shop) -> None:  # noqa:
         assert isinstance(app.screen, SalesOrderScreen), _error(form)
         page = str(app.screen.query_one("#main").render())
         assert money(2 * value, locale) in page, page
+        # the shop never set its address: its invoice carries none, said in its language
+        warned = [str(n.message) for n in app._notifications if n.severity == "warning"]
+        assert any(w.startswith("INV-00001 ") and "bizdesk shop set" in w for w in warned)
+        assert lang == "en" or not any("carries no address" in w for w in warned), warned
     with store.read() as uow:
         (so,) = sales.list_page(uow, PageRequest()).rows
         assert sales.get(uow, so.id).total == 2 * value

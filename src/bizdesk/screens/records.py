@@ -18,6 +18,7 @@ from typing import Any, ClassVar
 
 from textual import on, work
 from textual.screen import Screen
+from textual.widget import Widget
 
 from bizdesk.characters import shown_name
 from bizdesk.i18n import N_, Message, _
@@ -243,6 +244,13 @@ def free_path(folder: Path, stem: str, suffix: str = ".pdf") -> Path:
     return path
 
 
+def say_no_shop_address(widget: Widget, label: str) -> None:
+    """Warn that document ``label`` carries no address of the shop (none was set)."""
+    from bizdesk.services.papers import no_shop_address
+
+    widget.notify(str(no_shop_address(label)), severity="warning", markup=False)
+
+
 def print_paper(
     screen: Screen, kind: str, number: str, label: str, *, period: bool = False
 ) -> None:
@@ -267,9 +275,7 @@ def print_paper(
         path, paper = result
         screen.notify(_("Written to {path}").format(path=shown_name(path)), markup=False)
         if paper.without_shop_address:
-            from bizdesk.services.papers import no_shop_address
-
-            screen.notify(str(no_shop_address(paper.label)), severity="warning", markup=False)
+            say_no_shop_address(screen, paper.label)
 
     screen.app.push_screen(
         FormScreen(_("Print {label} as PDF").format(label=label), fields, save), written
