@@ -107,13 +107,7 @@ def adjust_form(product_id: int, label: str) -> FormScreen:
                 placeholder=N_("-2 or 5"),
             ),
             Field("reason", N_("Reason"), required=True, placeholder=N_("breakage, found, sample")),
-            Field(
-                "location",
-                N_("Location"),
-                placeholder=N_("empty: the main location"),
-                suggest=suggest_locations,
-            ),
-            _unit_cost_field(),
+            *_where_and_cost(),
         ],
         lambda uow, v: moves.adjust(
             uow,
@@ -126,14 +120,23 @@ def adjust_form(product_id: int, label: str) -> FormScreen:
     )
 
 
-def _unit_cost_field() -> Field:
-    """What stock coming in is worth a unit (opening stock, a find): else the average."""
-    return Field(
-        "unit_cost",
-        N_("Unit cost (stock in)"),
-        "number",
-        placeholder=N_("empty: the average cost"),
-    )
+def _where_and_cost() -> list[Field]:
+    """Where stock is adjusted or counted, and what stock coming in is worth a unit
+    (opening stock, a find; else the average cost)."""
+    return [
+        Field(
+            "location",
+            N_("Location"),
+            placeholder=N_("empty: the main location"),
+            suggest=suggest_locations,
+        ),
+        Field(
+            "unit_cost",
+            N_("Unit cost (stock in)"),
+            "number",
+            placeholder=N_("empty: the average cost"),
+        ),
+    ]
 
 
 def count_form(product_id: int, label: str) -> FormScreen:
@@ -142,13 +145,7 @@ def count_form(product_id: int, label: str) -> FormScreen:
         [
             Field("counted", N_("Counted quantity"), "number", required=True),
             Field("reason", N_("Reason"), value=_("stock count")),
-            Field(
-                "location",
-                N_("Location"),
-                placeholder=N_("empty: the main location"),
-                suggest=suggest_locations,
-            ),
-            _unit_cost_field(),
+            *_where_and_cost(),
         ],
         lambda uow, v: moves.count(
             uow,
