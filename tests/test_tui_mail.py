@@ -262,11 +262,7 @@ async def test_the_outbox_in_the_terminal_sends_again_and_cancels(store) -> None
         smtp_settings(store, server.port)
         app = BizdeskApp(store)
         async with app.run_test(size=SIZE) as pilot:
-            await settle(pilot, app)
-            await pilot.press("ctrl+p", *"outbox", "enter")
-            await wait_for(pilot, app, lambda: isinstance(app.screen, OutboxScreen), "outbox")
-            table = app.screen.table
-            await wait_for(pilot, app, lambda: table.page_data is not None, "rows")
+            table = await _open_outbox(pilot, app)
             shown = [(r.document, r.state) for r in table.page_data.rows]
             assert shown == [
                 ("INV-00003", "queued"),
@@ -300,6 +296,16 @@ async def test_the_outbox_in_the_terminal_sends_again_and_cancels(store) -> None
     assert sorted(m["Subject"].split()[0] for m in inbox.messages) == ["INV-00001", "INV-00002"]
 
 
+async def _open_outbox(pilot, app: BizdeskApp):  # noqa: ANN001, ANN202
+    """The palette's E-mail outbox, its first page read: its table."""
+    await settle(pilot, app)
+    await pilot.press("ctrl+p", *"outbox", "enter")
+    await wait_for(pilot, app, lambda: isinstance(app.screen, OutboxScreen), "outbox")
+    table = app.screen.table
+    await wait_for(pilot, app, lambda: table.page_data is not None, "rows")
+    return table
+
+
 def row_state(store, message_id: int) -> str:  # noqa: ANN001
     with store.read() as uow:
         return outbox.get_message(uow, message_id).state
@@ -314,11 +320,7 @@ async def test_a_viewer_looks_at_the_outbox_without_its_sending_keys(store) -> N
     viewer = Store(url=store.url, engine=store.engine, user="vic")
     app = BizdeskApp(viewer)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot, app)
-        await pilot.press("ctrl+p", *"outbox", "enter")
-        await wait_for(pilot, app, lambda: isinstance(app.screen, OutboxScreen), "outbox")
-        table = app.screen.table
-        await wait_for(pilot, app, lambda: table.page_data is not None, "rows")
+        table = await _open_outbox(pilot, app)
         assert [r.document for r in table.page_data.rows] == ["INV-00009"]
         keys = {b.binding.key for b in app.screen.active_bindings.values() if b.enabled}
         assert not keys & {"r", "s", "x"}
