@@ -80,3 +80,45 @@ def test_opening_stock_imported_as_a_count_with_its_unit_cost(store) -> None:  #
     with store.read() as uow:
         assert levels.totals(uow, wheel) == (4000, 5000)  # nothing of the refused files
     assert errors(store) == []
+
+
+def test_opening_stock_posts_against_the_account_typed(store) -> None:  # noqa: ANN001
+    """Opening stock went to Stock adjustments: this year's profit showed the stock the shop
+    started with. An adjustment or a count may post against another account (equity), typed
+    by those who write journal entries; never against stock itself, a customer's or a
+    supplier's account, nor typed by the warehouse."""
+    import pytest
+
+    from bizdesk.db import Store
+    from bizdesk.errors import PermissionDenied, ValidationError
+    from bizdesk.services.admin import users
+    from bizdesk.services.books import ledger
+    from bizdesk.services.exchange import erp_imports as E
+    from bizdesk.services.inventory import moves
+    from tests.erp_helpers import errors, product
+
+    wheel, tube = product(store, "WHEEL"), product(store, "TUBE")
+    with store.write() as uow:
+        got = moves.adjust(uow, wheel, "4", "opening stock", unit_cost="10", against="3000")
+        assert got.entry_number is not None
+        assert ledger.balance_by_role(uow, "equity") == -4000  # 40.00, credited
+        assert ledger.balance_by_role(uow, "stock_adjustment") == 0  # not this year's result
+        for account, said in (
+            ("1200", "changes only through stock moves"),
+            ("1100", "name the customer"),
+            ("9999", "no account"),
+        ):
+            with pytest.raises(ValidationError) as exc:
+                moves.count(uow, wheel, "5", unit_cost="10", against=account)
+            assert said in str(exc.value.fields["against"]), exc.value.fields
+        users.add(uow, "wes", "warehouse")
+    result = E.import_stock_count(store, "sku,counted,unit_cost,against\nTUBE,3,2,3000\n")
+    assert result.created == 1
+    with store.read() as uow:
+        assert ledger.balance_by_role(uow, "equity") == -4600  # 40.00 + 3 x 2.00
+    wes = Store(url=store.url, engine=store.engine, user="wes")
+    with wes.write() as uow:
+        moves.adjust(uow, tube, "1", "found")  # the warehouse adjusts, as before
+        with pytest.raises(PermissionDenied):
+            moves.adjust(uow, tube, "1", "found", against="3000")
+    assert errors(store) == []

@@ -8,9 +8,11 @@ import pytest
 from textual.widgets import DataTable, Input, Static
 
 from bizdesk.app import BizdeskApp
+from bizdesk.db import Store
 from bizdesk.screens.journal import AccountScreen, EntryScreen
 from bizdesk.screens.purchases import PurchaseOrderScreen
 from bizdesk.screens.stock import ProductScreen
+from bizdesk.services.admin import users
 from bizdesk.services.books import ledger
 from bizdesk.services.inventory import products, reports
 from bizdesk.services.trade import purchasing
@@ -656,7 +658,11 @@ async def test_opening_stock_is_valued_at_the_unit_cost_typed(store) -> None:  #
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("f6")
         await settle(pilot, app)
-        for row, qty, cost in ((0, "2", ""), (1, "5", "12.50"), (1, "1", "")):
+        for row, qty, cost, against in (
+            (0, "2", "", ""),
+            (1, "5", "12.50", "3000"),
+            (1, "1", "", ""),
+        ):
             app.query_one("#stock-table", PagedTable).grid.move_cursor(row=row)
             await pilot.press("a")
             await settle(pilot, app)
@@ -665,6 +671,7 @@ async def test_opening_stock_is_valued_at_the_unit_cost_typed(store) -> None:  #
             form.query_one("#f-qty", Input).value = qty
             form.query_one("#f-reason", Input).value = "opening stock"
             form.query_one("#f-unit_cost", Input).value = cost
+            form.query_one("#f-against", Input).value = against  # an owner's: equity
             await pilot.press("ctrl+s")
             await settle(pilot, app)
             assert not isinstance(app.screen, FormScreen)
@@ -672,3 +679,15 @@ async def test_opening_stock_is_valued_at_the_unit_cost_typed(store) -> None:  #
         assert said[0].startswith("Stock changed by 2, valued at 0: no cost known"), said
         assert said[1].startswith("Stock changed by 5, posted JE-"), said
         assert said[2].startswith("Stock changed by 1, posted JE-"), said  # at 12.50
+    with store.read() as uow:
+        assert ledger.balance_by_role(uow, "equity") == -6250  # the opening stock: 5 x 12.50
+    with store.write() as uow:
+        users.add(uow, "wes", "warehouse")
+    app = BizdeskApp(Store(url=store.url, engine=store.engine, user="wes"))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f6")
+        await settle(pilot, app)
+        await pilot.press("a")
+        await settle(pilot, app)
+        assert isinstance(app.screen, FormScreen)
+        assert not app.screen.query("#f-against")  # the account is the books' to choose

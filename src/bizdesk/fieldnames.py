@@ -16,6 +16,7 @@ from bizdesk.i18n import N_, _, current_language, tr
 TITLES = {
     "VAT %": N_("VAT %"),
     "account": N_("Account"),
+    "against": N_("Against account"),
     "age_group": N_("Age group"),
     "allow_negative": N_("Allow negative stock"),
     "amount": N_("Amount"),

@@ -40,6 +40,7 @@ COLUMN_NOTES = {
     "stock-count": {
         "location": N_("default: the main one"),
         "unit_cost": N_("what stock coming in is worth a unit; default: the average cost"),
+        "against": N_("the account the difference posts against; default: stock adjustments"),
     },
     "journal": {
         "date": N_("ISO date, YYYY-MM-DD"),

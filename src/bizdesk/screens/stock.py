@@ -4,6 +4,7 @@ forms that move stock (adjust, count, transfer) or order more (low stock -> draf
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import partial
 
 from babel.numbers import format_percent
 from rich.text import Text
@@ -17,6 +18,8 @@ from bizdesk.screens.common import tickets_text
 from bizdesk.screens.journal import fit
 from bizdesk.screens.records import RecordActions, RecordKind, RecordListPane, RecordPage
 from bizdesk.services.base.numbering import JOURNAL
+from bizdesk.services.base.permissions import allowed
+from bizdesk.services.books.ledger import suggest_accounts
 from bizdesk.services.inventory import moves, products
 from bizdesk.services.inventory.locations import suggest_locations
 from bizdesk.services.overview.dashboard import BESIDE_THE_BOOKS
@@ -95,7 +98,7 @@ def product_form(
     )
 
 
-def adjust_form(product_id: int, label: str) -> FormScreen:
+def adjust_form(product_id: int, label: str, books: bool = False) -> FormScreen:
     return FormScreen(
         _("Adjust stock of {product}").format(product=label),
         [
@@ -107,7 +110,7 @@ def adjust_form(product_id: int, label: str) -> FormScreen:
                 placeholder=N_("-2 or 5"),
             ),
             Field("reason", N_("Reason"), required=True, placeholder=N_("breakage, found, sample")),
-            *_where_and_cost(),
+            *_where_and_cost(books),
         ],
         lambda uow, v: moves.adjust(
             uow,
@@ -116,14 +119,16 @@ def adjust_form(product_id: int, label: str) -> FormScreen:
             v["reason"],
             location=v["location"],
             unit_cost=v["unit_cost"],
+            against=v.get("against", ""),
         ),
     )
 
 
-def _where_and_cost() -> list[Field]:
-    """Where stock is adjusted or counted, and what stock coming in is worth a unit
-    (opening stock, a find; else the average cost)."""
-    return [
+def _where_and_cost(books: bool) -> list[Field]:
+    """Where stock is adjusted or counted, what stock coming in is worth a unit (opening
+    stock, a find; else the average cost) and, for those who write journal entries, the
+    account the change posts against (opening stock against equity)."""
+    fields = [
         Field(
             "location",
             N_("Location"),
@@ -137,15 +142,25 @@ def _where_and_cost() -> list[Field]:
             placeholder=N_("empty: the average cost"),
         ),
     ]
+    if books:
+        fields.append(
+            Field(
+                "against",
+                N_("Against account"),
+                placeholder=N_("empty: stock adjustments"),
+                suggest=suggest_accounts,
+            )
+        )
+    return fields
 
 
-def count_form(product_id: int, label: str) -> FormScreen:
+def count_form(product_id: int, label: str, books: bool = False) -> FormScreen:
     return FormScreen(
         _("Count {product}").format(product=label),
         [
             Field("counted", N_("Counted quantity"), "number", required=True),
             Field("reason", N_("Reason"), value=_("stock count")),
-            *_where_and_cost(),
+            *_where_and_cost(books),
         ],
         lambda uow, v: moves.count(
             uow,
@@ -154,6 +169,7 @@ def count_form(product_id: int, label: str) -> FormScreen:
             v["reason"],
             location=v["location"],
             unit_cost=v["unit_cost"],
+            against=v.get("against", ""),
         ),
     )
 
@@ -243,10 +259,10 @@ class StockActions(RecordActions):
         self.with_record(show)
 
     def action_adjust(self) -> None:
-        self._stock_form(adjust_form)
+        self._stock_form(partial(adjust_form, books=allowed(self.app.role, "journal.post")))
 
     def action_count(self) -> None:
-        self._stock_form(count_form)
+        self._stock_form(partial(count_form, books=allowed(self.app.role, "journal.post")))
 
     def action_transfer(self) -> None:
         self._stock_form(transfer_form)

@@ -45,7 +45,7 @@ PRODUCT_COLUMNS = (
     "stocked",
 )
 PRODUCT_REQUIRED = ("sku", "name")
-STOCK_COUNT_COLUMNS = ("sku", "counted", "location", "reason", "unit_cost")
+STOCK_COUNT_COLUMNS = ("sku", "counted", "location", "reason", "unit_cost", "against")
 STOCK_COUNT_REQUIRED = ("sku", "counted")
 
 
@@ -314,6 +314,7 @@ def _write_counts(uow: UnitOfWork, plan: list[_Planned], when: date | None) -> I
                 location=p.row.get("location", ""),
                 when=when,
                 unit_cost=p.row.get("unit_cost", ""),
+                against=p.row.get("against", ""),
             )
         except ValidationError as exc:
             for col, msg in exc.fields.items():

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from bizdesk.db.session import UnitOfWork
 from bizdesk.errors import ValidationError
 from bizdesk.i18n import N_, Message, written
+from bizdesk.models.ledger import Account
 from bizdesk.models.making import AssemblyOrder
 from bizdesk.models.purchasing import PurchaseLine, PurchaseOrder
 from bizdesk.models.sales import SalesLine, SalesOrder
@@ -30,8 +31,15 @@ from bizdesk.money import (
 from bizdesk.services.base import validate as v
 from bizdesk.services.base.numbering import ASSEMBLY_ORDER, PURCHASE_ORDER, SALES_ORDER
 from bizdesk.services.base.paging import Page, PageRequest, keyset_page
-from bizdesk.services.base.permissions import requires
-from bizdesk.services.books.ledger import Posting, account_for, post_entry
+from bizdesk.services.base.permissions import require, requires
+from bizdesk.services.books.ledger import (
+    Posting,
+    account_for,
+    line_account_problem,
+    party_message,
+    post_entry,
+    resolve_account,
+)
 from bizdesk.services.inventory.levels import (
     LocationQty,
     average_cost,
@@ -254,13 +262,19 @@ _MEMOS = {"adjustment": N_("Stock adjustment: {sku}"), "count": N_("Stock count:
 
 
 def _post_value_change(
-    uow: UnitOfWork, move: StockMove, p: Product, when: date, memo: str
+    uow: UnitOfWork,
+    move: StockMove,
+    p: Product,
+    when: date,
+    memo: str,
+    against: Account | None = None,
 ) -> int | None:
-    """Dr/Cr Inventory against Stock adjustments for a move that changed the stock value."""
+    """Dr/Cr Inventory against Stock adjustments (or the account ``against``: opening stock
+    against equity) for a move that changed the stock value."""
     if move.value_minor == 0:
         return None
     inv = account_for(uow, "inventory").id
-    adj = account_for(uow, "stock_adjustment").id
+    adj = (against or account_for(uow, "stock_adjustment")).id
     amt = abs(move.value_minor)
     lines = (
         [Posting(inv, debit_minor=amt, memo=p.sku), Posting(adj, credit_minor=amt, memo=p.sku)]
@@ -274,6 +288,20 @@ def _post_value_change(
 
 def _clean_reason(chk: v.Checker, reason: object) -> str:
     return chk("reason", v.text, reason, required=True, max_len=200) or ""
+
+
+def _against(uow: UnitOfWork, typed: object) -> Account | None:
+    """The account a stock adjustment posts against, when one is typed (else Stock
+    adjustments): any open account a person may post to, chosen by those who may write
+    journal entries (an owner's opening stock against equity)."""
+    if not str(typed or "").strip():
+        return None
+    require(uow, "journal.post")
+    a = resolve_account(uow, typed)
+    problem = line_account_problem(a) or party_message(a)
+    if problem is not None:
+        raise v.FieldError(problem)
+    return a
 
 
 def _unit_cost(uow: UnitOfWork, chk: v.Checker, typed: object) -> int | None:
@@ -298,6 +326,7 @@ def adjust(
     when: date | None = None,
     kind: str = "adjustment",
     unit_cost: object = "",
+    against: object = "",
 ) -> MoveResult:
     """Add (positive) or remove (negative) stock with a reason, e.g. breakage or a find.
     Stock added is valued at ``unit_cost`` when one is typed (opening stock, a find whose
@@ -317,8 +346,9 @@ def adjust(
     cost = _unit_cost(uow, chk, unit_cost)
     if cost is not None and delta < 0:
         chk.add("unit_cost", COST_IS_FOR_STOCK_IN)
+    other = chk("against", _against, uow, against)
     chk.done()
-    return _adjust(uow, p, loc.id, delta, reason, when or date.today(), kind, cost)
+    return _adjust(uow, p, loc.id, delta, reason, when or date.today(), kind, cost, other)
 
 
 COST_IS_FOR_STOCK_IN = Message(
@@ -335,12 +365,13 @@ def _adjust(
     when: date,
     kind: str,
     unit_cost_minor: int | None = None,
+    against: Account | None = None,
 ) -> MoveResult:
     move = _apply_move(
         uow, p, location_id, delta, kind, unit_cost_minor=unit_cost_minor, reason=reason
     )
     memo = written(uow.setting("locale"), _MEMOS.get(kind, _MEMOS["adjustment"]), sku=p.sku)
-    number = _post_value_change(uow, move, p, when, f"{memo} ({reason})")
+    number = _post_value_change(uow, move, p, when, f"{memo} ({reason})", against)
     uow.audit(
         "product", p.id, kind, after={"qty": delta, "value": move.value_minor, "reason": reason}
     )
@@ -358,6 +389,7 @@ def count(
     location: object = "",
     when: date | None = None,
     unit_cost: object = "",
+    against: object = "",
 ) -> MoveResult:
     """A counted quantity: the difference from the books posts as an adjustment (more
     than the books: valued at ``unit_cost`` when one is typed, as ``adjust``)."""
@@ -372,13 +404,14 @@ def count(
     reason = _clean_reason(chk, reason or "stock count")
     loc = chk("location", resolve_location, uow, location)
     cost = _unit_cost(uow, chk, unit_cost)
+    other = chk("against", _against, uow, against)
     chk.done()
     delta = counted_scaled - on_hand_at(uow, p.id, loc.id)
     if delta == 0:
         return MoveResult(p.id, Decimal(0), Decimal(0), None)
     if cost is not None and delta < 0:
         raise ValidationError({"unit_cost": COST_IS_FOR_STOCK_IN})
-    return _adjust(uow, p, loc.id, delta, reason, when or date.today(), "count", cost)
+    return _adjust(uow, p, loc.id, delta, reason, when or date.today(), "count", cost, other)
 
 
 @requires("stock.move")
