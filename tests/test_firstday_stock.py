@@ -112,6 +112,10 @@ def test_opening_stock_posts_against_the_account_typed(store) -> None:  # noqa: 
                 moves.count(uow, wheel, "5", unit_cost="10", against=account)
             assert said in str(exc.value.fields["against"]), exc.value.fields
         users.add(uow, "wes", "warehouse")
+    bad = "sku,counted,unit_cost,against\nTUBE,3,2,1200\n"  # stock against stock
+    with pytest.raises(ValidationError) as exc:
+        E.import_stock_count(store, bad, dry_run=True)  # said before anything is written
+    assert "line 2" in str(exc.value) and "only through stock moves" in str(exc.value)
     result = E.import_stock_count(store, "sku,counted,unit_cost,against\nTUBE,3,2,3000\n")
     assert result.created == 1
     with store.read() as uow:
@@ -121,4 +125,6 @@ def test_opening_stock_posts_against_the_account_typed(store) -> None:  # noqa: 
         moves.adjust(uow, tube, "1", "found")  # the warehouse adjusts, as before
         with pytest.raises(PermissionDenied):
             moves.adjust(uow, tube, "1", "found", against="3000")
+    with pytest.raises(PermissionDenied):
+        E.import_stock_count(wes, "sku,counted,against\nTUBE,9,3000\n", dry_run=True)
     assert errors(store) == []

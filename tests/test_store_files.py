@@ -218,7 +218,8 @@ def test_a_line_break_in_a_store_path_is_shown_as_a_code_and_kept_out_of_backup_
     shown = str(tmp_path / "new<U+000A>line.db")
     r = bizdesk("init", "--db", str(db))
     assert r.returncode == 0, r.stderr
-    assert r.stdout.count("\n") == 1 and shown in r.stdout  # one sentence, one line
+    said = r.stdout.splitlines()[0]  # (then what to set up next, a sentence a line)
+    assert said.startswith("Set up ") and shown in said  # one sentence, one line
     r = bizdesk("backup", "--db", str(db))
     assert r.returncode == 0, r.stderr
     assert r.stdout.count("\n") == 1, r.stdout

@@ -281,6 +281,8 @@ def _check_counts(uow: UnitOfWork, rows: Iterable[tuple[int, dict[str, str]]]) -
                 parse_money(cost, uow.exponent, locale=uow.input_locale)
             except AmountError as exc:
                 chk.add("unit_cost", exc.args[0])
+        if (row.get("against") or "").strip():  # (a role that may not choose: refused whole)
+            chk("against", moves.posting_account, uow, row["against"])
         if chk.errors:
             for col, msg in chk.errors.items():
                 problems.add(line, line_problem(line, msg, col or "row"))

@@ -290,18 +290,23 @@ def _clean_reason(chk: v.Checker, reason: object) -> str:
     return chk("reason", v.text, reason, required=True, max_len=200) or ""
 
 
-def _against(uow: UnitOfWork, typed: object) -> Account | None:
-    """The account a stock adjustment posts against, when one is typed (else Stock
-    adjustments): any open account a person may post to, chosen by those who may write
-    journal entries (an owner's opening stock against equity)."""
-    if not str(typed or "").strip():
-        return None
+@requires("journal.post")
+def posting_account(uow: UnitOfWork, typed: object) -> Account:
+    """The account a stock adjustment posts against instead of Stock adjustments (an owner's
+    opening stock against equity): any open account a person may post to, chosen by those
+    who may write journal entries (asked here too: inside an adjustment, a service's own
+    permission is covered by the adjustment's); FieldError otherwise."""
     require(uow, "journal.post")
     a = resolve_account(uow, typed)
     problem = line_account_problem(a) or party_message(a)
     if problem is not None:
         raise v.FieldError(problem)
     return a
+
+
+def _against(uow: UnitOfWork, chk: v.Checker, typed: object) -> Account | None:
+    """The account typed to post against, if one is (else: Stock adjustments)."""
+    return chk("against", posting_account, uow, typed) if str(typed or "").strip() else None
 
 
 def _unit_cost(uow: UnitOfWork, chk: v.Checker, typed: object) -> int | None:
@@ -346,7 +351,7 @@ def adjust(
     cost = _unit_cost(uow, chk, unit_cost)
     if cost is not None and delta < 0:
         chk.add("unit_cost", COST_IS_FOR_STOCK_IN)
-    other = chk("against", _against, uow, against)
+    other = _against(uow, chk, against)
     chk.done()
     return _adjust(uow, p, loc.id, delta, reason, when or date.today(), kind, cost, other)
 
@@ -404,7 +409,7 @@ def count(
     reason = _clean_reason(chk, reason or "stock count")
     loc = chk("location", resolve_location, uow, location)
     cost = _unit_cost(uow, chk, unit_cost)
-    other = chk("against", _against, uow, against)
+    other = _against(uow, chk, against)
     chk.done()
     delta = counted_scaled - on_hand_at(uow, p.id, loc.id)
     if delta == 0:
