@@ -632,3 +632,26 @@ async def test_pilot_a_key_typed_before_a_lists_first_page_acts_on_its_rows(stor
                 return outbox.get_message(uow, message).state
 
         await wait_for(pilot, lambda: state() == "cancelled", "the message cancelled")
+
+
+async def test_pilot_keys_typed_while_a_form_opens_after_a_read_are_typed_into_it(store):
+    """a (adjust) reads the product before its form opens; "a 5 Tab broken ctrl+s" in one
+    read lost "5 Tab bro" (released before the form had its focus: typed into nothing),
+    and the form said "a number is required". Keys now wait for the form to be ready."""
+    from bizdesk.services.inventory import moves as M
+
+    pid = product(store, "BOLT", name="Bolt M8", cost="0.20")
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("f6")
+        await settle(pilot, app)
+        post_burst(app, "a5" + TAB + "broken" + CTRL_S)
+
+        def on_hand() -> list:
+            with store.read() as uow:
+                page = M.product_moves(uow, pid, PageRequest())
+                return [(m.kind, m.qty, m.reason) for m in page.rows]
+
+        await wait_for(pilot, lambda: on_hand() != [], "the adjustment saved")
+        assert on_hand() == [("adjustment", 5, "broken")]

@@ -27,6 +27,7 @@ from tests.erp_helpers import order, product, supplier
 # and helpers used inside entry points, set-up, and the role check itself. Everything else
 # that takes a uow must carry @requires (test_every_entry_point_is_checked).
 HELPERS = {
+    "moves.unit_cost_typed",  # reads a cost typed for adjust, count and the count import
     "templates.claim",  # a step of making or skipping an occurrence (run_due, skip: checked)
     "templates.advance",  # the step after it
     "consent.record",  # writes a consent already checked: set_consent, the import, unsubscribe

@@ -31,14 +31,17 @@ def deal(store, deal_id: int) -> D.DealView:
         return D.get(uow, deal_id)
 
 
-async def moved_to(pilot, app, store, stage: str) -> None:  # noqa: ANN001
-    """Wait until deal 1 is in ``stage`` and the board has it under the cursor again (the
-    board reloads after a move; the next key acts on what is under the cursor)."""
+async def moved_to(pilot, app, store, stage: str, version: int | None = None) -> None:  # noqa: ANN001
+    """Wait until deal 1 is in ``stage`` (at ``version``, when a burst passes through the
+    stage on its way) and the board has it under the cursor again (the board reloads after
+    a move; the next key acts on what is under the cursor)."""
 
     def ready() -> bool:
         focused = app.focused
+        now = deal(store, 1)
         return (
-            deal(store, 1).stage == stage
+            now.stage == stage
+            and (version is None or now.version == version)
             and isinstance(focused, OptionList)
             and focused.highlighted is not None
             and focused.get_option_at_index(focused.highlighted).id == "1"
@@ -284,8 +287,8 @@ async def test_a_burst_of_moves_on_the_board_moves_the_deal_once_per_key(shop):
         await pilot.press("f4")
         await settle(pilot, app)
         assert isinstance(app.focused, OptionList)
-        post_burst(app, "]]][")
-        await moved_to(pilot, app, shop, "Proposal")
+        post_burst(app, "]]][")  # through Proposal (version 3) to Negotiation and back
+        await moved_to(pilot, app, shop, "Proposal", version=5)
         await settle(pilot, app)
         assert deal(shop, 1).stage == "Proposal" and deal(shop, 1).version == 5
         assert not [n for n in app._notifications if n.severity == "error"]  # noqa: SLF001

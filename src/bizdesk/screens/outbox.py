@@ -101,7 +101,7 @@ class OutboxScreen(WithTable, ServiceScreen):
         row = self.table.selected
         if row is None:
             return
-        if row.state != "unsure":
+        if row.state not in O.RESENDABLE:
             self.notify(
                 _(
                     "Only a message whose sending is unsure is sent again; this one is {state}."
@@ -127,7 +127,7 @@ class OutboxScreen(WithTable, ServiceScreen):
         row = self.table.selected
         if row is None:
             return
-        if row.state not in ("queued", "unsure"):
+        if row.state not in O.CANCELLABLE:
             self.notify(
                 _("Only a queued or unsure message can be cancelled; this one is {state}.").format(
                     state=_state(row.state)

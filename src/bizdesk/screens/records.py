@@ -23,6 +23,7 @@ from textual.widget import Widget
 from bizdesk.characters import shown_name
 from bizdesk.i18n import N_, Message, _
 from bizdesk.screens.common import (
+    KeysWaitForServices,
     ListPane,
     RecordScreen,
     ServiceResult,
@@ -195,8 +196,9 @@ class RecordActions(ServiceRunner):
         )
 
 
-class RecordListPane(RecordActions, ListPane):
-    """A tab listing records of one kind: the keys act on the selected row."""
+class RecordListPane(RecordActions, KeysWaitForServices, ListPane):
+    """A tab listing records of one kind: the keys act on the selected row. Keys typed
+    while it reads the row's record (a then its form) wait for what the read opens."""
 
     def current_id(self) -> int | None:
         row = self.table.selected

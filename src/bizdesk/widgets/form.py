@@ -22,6 +22,7 @@ from textual.content import Content
 from textual.css.query import NoMatches
 from textual.message import Message
 from textual.screen import ModalScreen
+from textual.suggester import Suggester
 from textual.widgets import Checkbox, Input, Label, Select, Static, TextArea
 
 from bizdesk.errors import BizdeskError, Conflict, StoreError, ValidationError
@@ -159,6 +160,9 @@ class FormScreen(ModalScreen[Any]):
         self._draft_lock = threading.Lock()  # a save finishing vs. a hang-up keeping a draft
         self._draft_id: str | None = None  # the kept draft restored into this form
         self.refill = refill
+        # not ready for keys until mounted with its focus set: keys typed after the key that
+        # opened it ("a 5 Tab broken", a read first) were let go before, into nothing
+        self._ready = False
         self._filled: dict[str, str] = {}  # what Refill last put in a field
 
     def compose(self) -> ComposeResult:
@@ -193,14 +197,8 @@ class FormScreen(ModalScreen[Any]):
             )
         if f.kind == "checkbox":
             return TickBox("", bool(f.value), id=wid, compact=True)
-        if f.kind in ("contact", "organization") or f.suggest is not None:
-            suggester = (
-                LookupSuggester(self.app.store, f.suggest)
-                if f.suggest is not None
-                else ContactSuggester(
-                    self.app.store, "organization" if f.kind == "organization" else None
-                )
-            )
+        suggester = self._suggester(f)
+        if suggester is not None:
             return TypeAheadInput(
                 self._shown(f),
                 id=wid,
@@ -240,6 +238,16 @@ class FormScreen(ModalScreen[Any]):
     def on_resize(self) -> None:
         self.call_after_refresh(self._fit_hints)
 
+    def _suggester(self, f: Field) -> Suggester | None:
+        """What completes a box as it is typed: a service's suggestions, or contacts'
+        names for a contact box. The lines editor's boxes complete the same way."""
+        if f.suggest is not None:
+            return LookupSuggester(self.app.store, f.suggest)
+        if f.kind in ("contact", "organization"):
+            kind = "organization" if f.kind == "organization" else None
+            return ContactSuggester(self.app.store, kind)
+        return None
+
     def _shown(self, f: Field) -> str:
         """A stored value as the field shows it: a number as the form reads it back (in the
         app, the shop's locale); a character text may not hold (old data) appears as its
@@ -253,6 +261,10 @@ class FormScreen(ModalScreen[Any]):
         return shown
 
     def on_mount(self) -> None:
+        self._ready = True  # its focus is set below: keys held for it go on once drawn
+        release = getattr(self.app, "release_keys", None)  # (an app without a line of keys)
+        if release is not None:
+            self.app.call_after_refresh(release)
         try:
             self.initial = self.values()
         except NoMatches:  # the app is closing while the form opens: its fields are gone
@@ -417,7 +429,7 @@ class FormScreen(ModalScreen[Any]):
         """Keys typed while the form saves wait in the app's line (widgets/keys.py): once
         saved they act on what is shown after the form ("Name ctrl+s n" opens the next new
         contact), once refused they are typed into the form."""
-        return self.busy
+        return self.busy or not self._ready
 
     @work(thread=True, exclusive=True, group="form")
     def _save(self, values: dict[str, Any]) -> None:

@@ -18,7 +18,6 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.suggester import Suggester
 from textual.widgets import DataTable, Input, Static
 
 from bizdesk.formatting import visible
@@ -26,7 +25,6 @@ from bizdesk.i18n import N_, _, tr
 from bizdesk.widgets.footer import KeysFooter
 from bizdesk.widgets.form import Field, FormScreen, field_label
 from bizdesk.widgets.keys import TypeAheadInput
-from bizdesk.widgets.suggest import ContactSuggester, LookupSuggester
 from bizdesk.widgets.table import Table
 
 Preview = Callable[[Any, list[dict[str, str]]], Text]
@@ -126,16 +124,6 @@ class LinesFormScreen(FormScreen):
             )
             yield Static("", id="totals")
             yield KeysFooter()
-
-    def _suggester(self, f: Field) -> Suggester | None:
-        """What completes a line's box: a service's suggestions, or contacts' names for a
-        contact box (a journal line's Contact), as in a form's fields."""
-        if f.suggest is not None:
-            return LookupSuggester(self.app.store, f.suggest)
-        if f.kind in ("contact", "organization"):
-            kind = "organization" if f.kind == "organization" else None
-            return ContactSuggester(self.app.store, kind)
-        return None
 
     def field_title(self, key: str) -> str:
         found = LINE_KEY.fullmatch(key)

@@ -18,7 +18,7 @@ from bizdesk.errors import ValidationError
 from bizdesk.i18n import N_, Message, written
 from bizdesk.models.core import AuditEvent
 from bizdesk.models.stock import Product
-from bizdesk.money import AmountError, parse_money
+from bizdesk.money import AmountError
 from bizdesk.services.base import permissions
 from bizdesk.services.base import validate as v
 from bizdesk.services.base.csvio import read_rows
@@ -275,12 +275,7 @@ def _check_counts(uow: UnitOfWork, rows: Iterable[tuple[int, dict[str, str]]]) -
             chk.add("counted", exc.args[0])
         chk("reason", v.text, row.get("reason") or "stock count", required=True, max_len=200)
         loc = chk("location", locations.resolve_location, uow, row.get("location", ""))
-        cost = (row.get("unit_cost") or "").strip()  # what the stock coming in is worth
-        if cost:
-            try:
-                parse_money(cost, uow.exponent, locale=uow.input_locale)
-            except AmountError as exc:
-                chk.add("unit_cost", exc.args[0])
+        cost = moves.unit_cost_typed(uow, chk, row.get("unit_cost"))  # stock in's worth
         if (row.get("against") or "").strip():  # (a role that may not choose: refused whole)
             chk("against", moves.posting_account, uow, row["against"])
         if chk.errors:
@@ -288,7 +283,7 @@ def _check_counts(uow: UnitOfWork, rows: Iterable[tuple[int, dict[str, str]]]) -
                 problems.add(line, line_problem(line, msg, col or "row"))
             continue
         here = levels.on_hand_at(uow, p.id, loc.id)  # (as it stands now)
-        if cost and counted < here:
+        if cost is not None and counted < here:
             problems.add(line, line_problem(line, moves.COST_IS_FOR_STOCK_IN, "unit_cost"))
             continue
         same = counted == here

@@ -309,8 +309,9 @@ def _against(uow: UnitOfWork, chk: v.Checker, typed: object) -> Account | None:
     return chk("against", posting_account, uow, typed) if str(typed or "").strip() else None
 
 
-def _unit_cost(uow: UnitOfWork, chk: v.Checker, typed: object) -> int | None:
-    """A unit cost typed for stock coming in (None: none typed, the average cost)."""
+def unit_cost_typed(uow: UnitOfWork, chk: v.Checker, typed: object) -> int | None:
+    """A unit cost typed for stock coming in (None: none typed, the average cost); a
+    cost that is no amount is told to chk under "unit_cost"."""
     if not str(typed or "").strip():
         return None
     try:
@@ -348,7 +349,7 @@ def adjust(
         delta = 0
     reason = _clean_reason(chk, reason)
     loc = chk("location", resolve_location, uow, location)
-    cost = _unit_cost(uow, chk, unit_cost)
+    cost = unit_cost_typed(uow, chk, unit_cost)
     if cost is not None and delta < 0:
         chk.add("unit_cost", COST_IS_FOR_STOCK_IN)
     other = _against(uow, chk, against)
@@ -408,7 +409,7 @@ def count(
         counted_scaled = 0
     reason = _clean_reason(chk, reason or "stock count")
     loc = chk("location", resolve_location, uow, location)
-    cost = _unit_cost(uow, chk, unit_cost)
+    cost = unit_cost_typed(uow, chk, unit_cost)
     other = _against(uow, chk, against)
     chk.done()
     delta = counted_scaled - on_hand_at(uow, p.id, loc.id)

@@ -267,11 +267,15 @@ def _load(uow: UnitOfWork, message_id: int) -> OutboxMessage:
     return row
 
 
+RESENDABLE = frozenset({"unsure"})  # a person checked that it did not arrive
+CANCELLABLE = frozenset({"queued", "unsure"})  # not sent, or perhaps not
+
+
 @requires("mail.send")
 def resend(uow: UnitOfWork, message_id: int) -> OutboxView:
     """A person decided that an ``unsure`` message was not received: queue it again."""
     row = _load(uow, message_id)
-    if row.state != "unsure":
+    if row.state not in RESENDABLE:
         raise ValidationError(
             {
                 "": Message(
@@ -291,7 +295,7 @@ def resend(uow: UnitOfWork, message_id: int) -> OutboxView:
 def cancel(uow: UnitOfWork, message_id: int) -> OutboxView:
     """Never send a queued (or unsure) message; it stays in the outbox, cancelled."""
     row = _load(uow, message_id)
-    if row.state not in ("queued", "unsure"):
+    if row.state not in CANCELLABLE:
         raise ValidationError(
             {
                 "": Message(
