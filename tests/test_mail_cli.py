@@ -164,6 +164,8 @@ def test_send_an_invoice_end_to_end(db) -> None:  # noqa: ANN001
         first = bizdesk("send", "invoice", labels[0], "--db", db)
         assert first.returncode == 1, first.stdout  # not sent: exit 1, said on standard error
         assert "could not be sent to ann@example.com yet" in first.stderr
+        # the shop set no address: the invoice e-mailed carries none, and sending says so
+        assert f"{labels[0]} carries no address of the shop" in first.stderr
         retried = bizdesk("mail", "retry", "--db", db)
         assert "1 message was sent." in retried.stdout, retried.stdout + retried.stderr
         again = bizdesk("send", "invoice", labels[0], "--to", "books@example.com", "--db", db)

@@ -103,6 +103,8 @@ async def test_m_on_a_sales_order_e_mails_its_invoice(store) -> None:  # noqa: A
             )
             said = [str(n.message) for n in app._notifications]
             assert f"{label} was sent to ann@example.com." in said
+            # the shop set no address: the invoice e-mailed carries none, as printing says
+            assert any(s.startswith(f"{label} carries no address of the shop") for s in said)
     assert len(inbox.messages) == 1
     with store.read() as uow:
         assert [m.state for m in outbox.list_outbox(uow)] == ["sent"]

@@ -50,11 +50,15 @@ def send(
 ) -> None:
     from bizdesk.services.mail.documents import queue_document
     from bizdesk.services.mail.outbox import deliver
+    from bizdesk.services.papers import no_shop_address
 
     store = open_store(ctx, db)
     period = {"date_from": parse_date(since, "--since"), "date_to": parse_date(until, "--until")}
     with store.write() as uow:
-        queued = queue_document(uow, kind, number, to, **period)
+        paper = queue_document(uow, kind, number, to, **period)
+    queued = paper.message
+    if paper.without_shop_address:  # (as a print says: the recipient sees none)
+        say(str(no_shop_address(queued.doc_label)), stderr=True)
     done = deliver(store, [queued.id])
     label = queued.doc_label
     if done.sent:

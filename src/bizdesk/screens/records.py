@@ -331,14 +331,17 @@ class SendsPapers:
 
         self.app.push_screen(
             FormScreen(_("E-mail {label}").format(label=label), fields, queue),
-            lambda queued: queued and self._deliver(queued),
+            lambda paper: paper and self._deliver(paper),
         )
 
     @work(thread=True, group="mail")
-    def _deliver(self, queued: Any) -> None:  # noqa: ANN401
+    def _deliver(self, paper: Any) -> None:  # noqa: ANN401
         """Send the message just queued (outside any transaction); say what happened."""
         from bizdesk.services.mail.outbox import deliver
 
+        queued = paper.message
+        if paper.without_shop_address:
+            self.app.call_from_thread(say_no_shop_address, self, queued.doc_label)
         try:
             done = deliver(self.app.store, [queued.id])
         except Exception as exc:

@@ -3,6 +3,7 @@ number) -> Paper``), queued in the outbox with its PDF, its label and its SHA-25
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from bizdesk.db import UnitOfWork
@@ -24,6 +25,15 @@ VIEW = {
 }
 
 
+@dataclass(frozen=True)
+class QueuedPaper:
+    """A document queued to be e-mailed: its message, and whether the document carries no
+    address of the shop (a door warns, as when it is printed)."""
+
+    message: OutboxView
+    without_shop_address: bool
+
+
 # a statement's period as the sending names it (its "to" is the address)
 PERIOD = {"from": "since", "to": "until"}
 
@@ -37,7 +47,7 @@ def queue_document(
     *,
     date_from: date | str | None = None,
     date_to: date | str | None = None,
-) -> OutboxView:
+) -> QueuedPaper:
     """Render the document and queue it for ``to``, else for its contact's e-mail address
     (refused when the contact has none); a statement over ``date_from``..``date_to`` (by
     default 1 January to today). Committed with the caller's transaction; sending is
@@ -64,7 +74,7 @@ def queue_document(
             }
         )
     company = uow.setting("company", "")
-    return queue_message(
+    queued = queue_message(
         uow,
         to=address,
         subject=str(Message("{label} from {company}", label=paper.label, company=company)),
@@ -82,6 +92,7 @@ def queue_document(
         doc_sha256=paper.sha256,
         contact_id=paper.contact_id,
     )
+    return QueuedPaper(queued, paper.without_shop_address)
 
 
 @requires("mail.send")
@@ -93,7 +104,7 @@ def queue_reminders(uow: UnitOfWork, made: list) -> tuple[list[OutboxView], list
     unsent: list[str] = []
     for m in made:
         if m.email:
-            queued.append(queue_document(uow, "reminder", m.label))
+            queued.append(queue_document(uow, "reminder", m.label).message)
         else:
             unsent.append(m.label)
     return queued, unsent
