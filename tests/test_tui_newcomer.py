@@ -513,3 +513,37 @@ async def test_tab_goes_round_a_panes_boxes_never_to_the_tab_bar(store) -> None:
                 seen.append(app.focused)
                 assert any(w.id == pane for w in app.focused.ancestors), (pane, app.focused)
             assert not any(type(w).__name__ == "ContentTabs" for w in seen), seen
+
+
+async def test_home_on_a_new_shop_shows_its_first_steps_until_there_is_a_chart(store) -> None:  # noqa: ANN001
+    """A new shop opened on Home to two empty charts and no word on where to begin. With
+    nothing sold in the chart's months and no open deal, Home says what to do first (what
+    the role may do); once something is sold, the charts come back."""
+    from rich.console import Console as Out
+
+    from bizdesk.screens.home import first_steps
+
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        steps = app.query_one("#first-steps", Static)
+        await until(pilot, lambda: steps.display, "the first steps")
+        out = Out(width=78, record=True, file=io.StringIO())
+        out.print(steps.content)
+        shown = out.export_text()
+        assert shown.startswith("Nothing to chart yet. To begin:"), shown
+        assert "ctrl+p Shop details" in shown and "F6 Stock, n" in shown, shown
+        assert not app.query_one("#charts").display
+
+        product(store, "BIKE", name="City bike", cost="400", sale_price="650")
+        with store.write() as uow:
+            moves.adjust(uow, products.resolve_product(uow, "BIKE").id, "1", "opening")
+        _sell(store)
+        await pilot.press("u")
+        await until(pilot, lambda: app.query_one("#charts").display, "the charts")
+        assert not steps.display
+    out = Out(width=78, record=True, file=io.StringIO())
+    out.print(first_steps("warehouse"))
+    warehouse = out.export_text()
+    assert "F6 Stock, n" in warehouse and "Shop details" not in warehouse, warehouse
+    assert "F4 Deals" not in warehouse, warehouse

@@ -9,6 +9,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from babel.numbers import format_compact_decimal, format_decimal
+from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual import work
@@ -147,6 +148,29 @@ class Chart(Static):
         self.update(draw(title, labels, values, w, h, self.app.locale))
 
 
+# What a new shop does first, shown where the charts would be while there is nothing to
+# chart (no sales in the chart's months, no open deal): (permission, keys, what they do)
+FIRST_STEPS = (
+    ("shop.edit", N_("ctrl+p Shop details"), N_("the shop's address, VAT id and bank")),
+    ("products.edit", N_("F6 Stock, n"), N_("a product; then a on it: the stock you have")),
+    ("contacts.edit", N_("F3 Contacts, n"), N_("a customer or a supplier")),
+    ("deals.edit", N_("F4 Deals, n"), N_("a sale you hope to make")),
+    ("purchases.edit", N_("F7 Purchases, n"), N_("an order to a supplier")),
+    (None, N_("F1"), N_("the keys of the screen you are on")),
+)
+
+
+def first_steps(role: str | None) -> Group:
+    """The first steps the role may take, as Home shows them on a shop with nothing to chart."""
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(no_wrap=True)
+    grid.add_column()
+    for permission, keys, what in FIRST_STEPS:
+        if permission is None or allowed(role, permission):
+            grid.add_row(_(keys), _(what))
+    return Group(Text(_("Nothing to chart yet. To begin:"), style="bold"), grid)
+
+
 class HomePane(Pane):
     HELP = N_(
         "The shop at a glance. Each figure opens what is behind it: s sales orders, c the "
@@ -175,6 +199,7 @@ class HomePane(Pane):
     HomePane #kpis:focus { background: $surface; }
     HomePane #charts { height: 1fr; }
     HomePane #charts Static { width: 1fr; height: 1fr; }
+    HomePane #first-steps { height: auto; padding: 1 1 0 1; display: none; }
     """
 
     class Loaded(Message):
@@ -216,6 +241,7 @@ class HomePane(Pane):
         with Horizontal(id="charts"):
             yield Chart(id="sales-chart")
             yield Chart(id="pipeline-chart")
+        yield Static("", id="first-steps")
 
     def on_mount(self) -> None:
         if self._preloaded is not None:
@@ -388,6 +414,16 @@ class HomePane(Pane):
 
     def _plot(self) -> None:
         d = self.data
+        # nothing sold in the chart's months and no open deal (a new shop): its first
+        # steps instead of empty charts (a role that sees neither chart: none drawn)
+        charted = bool(d.sales_by_month) or d.pipeline_total is not None
+        bare = charted and not any(v for _m, v in d.sales_by_month)
+        bare = bare and not (d.pipeline_total and d.pipeline_total.deals)
+        self.query_one("#charts").display = not bare
+        steps = self.query_one("#first-steps", Static)
+        steps.display = bare
+        if bare:
+            steps.update(first_steps(self.app.role))
         # a chart the role may not see is not drawn empty: the other takes its place
         self.query_one("#sales-chart").display = bool(d.sales_by_month)
         self.query_one("#pipeline-chart").display = bool(d.pipeline)
