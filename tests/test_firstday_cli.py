@@ -40,3 +40,19 @@ def test_init_on_a_chart_without_vat_rates_says_to_set_one(tmp_path) -> None:  #
     assert r.returncode == 0 and "VAT rate" not in r.stdout, r.stdout  # its chart names 21 %
     # the shop's details, which an invoice keeps as issued: set before the first one
     assert "Documents carry the shop's address" in r.stdout and "bizdesk shop set" in r.stdout
+
+
+def test_init_says_the_shops_day_follows_the_server_until_its_zone_is_known(tmp_path) -> None:  # noqa: ANN001
+    """`init --locale ro_RO` left the shop's country and time zone empty and said nothing:
+    the date on its documents followed the server's clock (UTC on many servers: at 01:00
+    in Bucharest, yesterday). init says so and how to set it; for a locale whose country
+    has one time zone, setting the country is enough."""
+    path = str(tmp_path / "ro.db")
+    r = bizdesk("init", "--db", path, "--locale", "ro_RO")
+    assert r.returncode == 0, r.stderr
+    assert "follows this server's clock" in r.stdout and "shop set country RO" in r.stdout
+    assert bizdesk("shop", "set", "country", "RO", "--db", path).returncode == 0
+    shown = bizdesk("shop", "show", "--db", path).stdout
+    assert "Europe/Bucharest" in shown, shown  # the country's one zone, as said
+    r = bizdesk("init", "--db", str(tmp_path / "es.db"), "--locale", "es_ES")
+    assert "shop set timezone Europe/Madrid" in r.stdout, r.stdout  # Spain has three

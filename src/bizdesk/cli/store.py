@@ -88,6 +88,27 @@ def init(
             "…, city, country, vat-id, iban; or Shop details in the palette)."
         )
     )
+    say(_shop_day_advice(locale))
+
+
+def _shop_day_advice(locale: str) -> str:
+    """What init says of the shop's day, which no new store knows: the country of the
+    locale named when it has one time zone (setting it sets the zone), else the zone."""
+    from babel import Locale
+
+    from bizdesk.shopzone import country_zone
+
+    territory = Locale.parse(locale).territory or ""
+    command = (
+        f"bizdesk shop set country {territory}"
+        if country_zone(territory)
+        else "bizdesk shop set timezone Europe/Madrid"
+    )
+    return _(
+        "The shop's day (the date on its documents) follows this server's clock until the "
+        "shop's time zone is known: set its country, if it has one time zone, or the zone "
+        "as the tz database names it ({command})."
+    ).format(command=command)
 
 
 class Size(StrEnum):
