@@ -547,3 +547,23 @@ async def test_home_on_a_new_shop_shows_its_first_steps_until_there_is_a_chart(s
     warehouse = out.export_text()
     assert "F6 Stock, n" in warehouse and "Shop details" not in warehouse, warehouse
     assert "F4 Deals" not in warehouse, warehouse
+
+
+async def test_a_toast_at_80_columns_keeps_a_files_path_on_one_line(store) -> None:  # noqa: ANN001
+    """ "21 rows written to /tmp/s53/trial-balance-2026-12-07.cs" then "v": at 80 columns a
+    toast was 40 wide, so the path of the file just written broke inside its name. A toast
+    may now take three quarters of the screen (60 columns, Textual's own width)."""
+    from textual.geometry import Region
+    from textual.widgets._toast import Toast
+
+    path = "/home/ana/reports/trial-balance-2026-12-07.csv"  # 46 characters
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot, app)
+        app.notify(f"21 rows written to {path}", markup=False)
+        await until(pilot, lambda: bool(app.screen.query(Toast)), "a toast")
+        await pilot.pause(0.2)
+        toast = app.screen.query(Toast).first()
+        whole = Region(0, 0, toast.size.width, 8)  # (its height is still growing in)
+        lines = [strip.text.strip("▌ ") for strip in toast.render_lines(whole)]
+        assert path in lines, (toast.size, lines)
