@@ -91,6 +91,28 @@ def test_consent_is_recorded_changed_and_audited(store) -> None:  # noqa: ANN001
         consent.set_consent(uow, 999, "in", "form")
 
 
+def test_an_unsubscribe_link_records_no_opt_in(store) -> None:  # noqa: ANN001
+    """An unsubscribe link only ever takes consent away: an opt-in said to come from one is
+    refused (by hand, on the contact's page, and in a contacts file), naming the field."""
+    ann = person(store, "Ann Buyer", "ann@example.com")
+    with store.write() as uow, pytest.raises(ValidationError) as exc:
+        consent.set_consent(uow, ann, "in", "unsubscribe link")
+    assert set(exc.value.fields) == {"how"}
+    assert "opt-out" in str(exc.value.fields["how"])
+    with store.read() as uow:
+        assert consent.get_consent(uow, ann) is None
+    with store.write() as uow:  # an opt-out by the link is what it records
+        assert consent.set_consent(uow, ann, "out", "unsubscribe link").state == "out"
+    from bizdesk.services.exchange.crm_imports import import_contacts
+
+    with pytest.raises(ValidationError) as exc:
+        import_contacts(
+            store,
+            b"name,email,email_consent,consent_how\nBo Chan,bo@example.com,in,unsubscribe link\n",
+        )
+    assert "consent_how" in str(exc.value)
+
+
 # --- segments ----------------------------------------------------------------------------
 
 

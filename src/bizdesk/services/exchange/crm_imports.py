@@ -312,6 +312,9 @@ def _check_consent(chk: v.Checker, row: dict[str, str], known: _Known) -> str | 
         return None
     state = chk("email_consent", v.choice, state, CONSENT_STATES)
     how = chk("consent_how", v.choice, how or "import", CONSENT_HOW)
+    if (problem := consent_service.opt_in_how(state, how)) is not None:
+        chk.add("consent_how", problem)
+        return None
     at = chk("consent_at", consent_service.consent_time, at_text)
     if state is None or how is None or (at_text and at is None):
         return None

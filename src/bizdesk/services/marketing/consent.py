@@ -41,6 +41,14 @@ class ConsentView:
     by: str
 
 
+def opt_in_how(state: str | None, how: str | None) -> Message | None:
+    """Why ``how`` cannot record ``state``, or None: an unsubscribe link only takes consent
+    away, so an opt-in said to come from one is refused (never recorded as given)."""
+    if state == "in" and how == "unsubscribe link":
+        return Message("an unsubscribe link only records an opt-out: say how they opted in")
+    return None
+
+
 def _view(row: EmailConsent) -> ConsentView:
     return ConsentView(row.contact_id, row.state, row.at, row.how, row.by)
 
@@ -116,6 +124,8 @@ def set_consent(
     chk = v.Checker()
     state = chk("state", v.choice, state, CONSENT_STATES)
     how = chk("how", v.choice, how, CONSENT_HOW)
+    if (problem := opt_in_how(state, how)) is not None:
+        chk.add("how", problem)
     chk.done()
     return record(uow, contact_id, state, how, at=at)
 
