@@ -14,6 +14,7 @@ from bizdesk.db import Store
 from bizdesk.errors import PermissionDenied, ValidationError
 from bizdesk.services.admin import users
 from bizdesk.services.base.paging import PageRequest
+from bizdesk.services.base.validate import FieldError
 from bizdesk.services.crm import contacts
 from bizdesk.services.overview import analysis, reports
 from bizdesk.services.trade import deals
@@ -202,6 +203,23 @@ def test_roles_and_the_cli(store) -> None:  # noqa: ANN001
     assert r.returncode == 0 and json.loads(r.stdout)["by"] == "owner", r.stderr
     r = bizdesk("report", "win-loss", "--by", "vânzător", "--db", store.url, env=ro)
     assert r.returncode == 1 and "motiv, etapă, responsabil" in r.stderr, r.stderr
+
+
+def test_the_grouped_columns_heading_is_taken_back_as_what_it_is_grouped_by(store) -> None:  # noqa: ANN001
+    """The column a report is grouped by is headed "Age group", "Close reason", "Stage at
+    close": typed into the last box (or --by) as read there, it groups by it; in Vietnamese
+    too ("Nhóm tuổi" was refused, only "tuổi" taken)."""
+    assert analysis.grouping("segments", "Age group") == "age"
+    assert analysis.grouping("sales-analysis", " age GROUP ") == "age"
+    assert analysis.grouping("win-loss", "Close reason") == "reason"
+    assert analysis.grouping("win-loss", "stage at close") == "stage"
+    with pytest.raises(FieldError):  # a heading of another report's grouping is not taken
+        analysis.grouping("cycle-times", "Age group")
+    with store.write() as uow:
+        users.add(uow, bizdesk_user(), "sales")
+    r = bizdesk("report", "segments", "--by", "nhóm tuổi", "--format", "json", "--db",
+                store.url, env={"LANGUAGE": "vi"})  # fmt: skip
+    assert r.returncode == 0 and json.loads(r.stdout)["by"] == "age", r.stderr
 
 
 def test_age_groups_on_the_last_day_of_the_period(store) -> None:  # noqa: ANN001

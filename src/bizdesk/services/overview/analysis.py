@@ -58,6 +58,12 @@ AGE_GROUPS = (
     ("unknown", N_("unknown")),
 )
 _AGE_LIMITS = (25, 35, 45, 55, 65)
+# how the column grouped by is headed where that is not its grouping's word: read back there
+GROUPING_HEADINGS = {
+    "age": (N_("Age group"),),
+    "reason": (N_("Close reason"),),
+    "stage": (N_("Stage at close"),),
+}
 
 
 def check_period(date_from: date | None, date_to: date | None) -> None:
@@ -69,9 +75,10 @@ def grouping(name: str, typed: str) -> str:
     """What report ``name`` (one of GROUPINGS) is grouped by, typed in the reader's language
     ("ciudad", "oraș") or as the command line's help names it ("city"); anything else
     refused, naming the choices."""
-    said = typed.strip().casefold()
+    said = " ".join(typed.split()).casefold()
     for key in GROUPINGS[name]:
-        if said in (key, _(GROUPING_NAMES[key]).casefold()):
+        headings = (_(h).casefold() for h in GROUPING_HEADINGS.get(key, ()))
+        if said in (key, _(GROUPING_NAMES[key]).casefold(), *headings):
             return key
     raise FieldError(Message("must be one of: {options}", options=grouping_words(name)))
 
