@@ -91,3 +91,30 @@ def test_a_warehouse_clerk_is_refused(shop) -> None:  # noqa: ANN001
     assert r.returncode == 1 and "not allowed for your role (warehouse)" in r.stderr
     r = bizdesk("followups", "list", "--db", shop)
     assert r.returncode == 1 and "not allowed for your role (warehouse)" in r.stderr
+
+
+def test_a_sequence_is_typed_as_the_readers_language_shows_it(shop) -> None:  # noqa: ANN001
+    """In Vietnamese `nurture list` shows the stage "tiềm năng" and `nurture show` the
+    activity "cuộc gọi" (two words): --stage "tiềm năng" was a usage error in English and
+    --step "0 cuộc gọi ..." refused the activity its refusal listed; a refusal named the
+    step's fields by their keys ("dòng 1, activity")."""
+    vi = {"LANGUAGE": "vi"}
+    r = bizdesk(
+        "nurture", "add", "Khách mới", "--stage", "tiềm năng",
+        "--step", "0 cuộc gọi Gọi  chào mừng", "--step", "2 email Gửi bảng giá",
+        "--format", "json", "--db", shop, env=vi,
+    )  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    seq = json.loads(r.stdout)
+    assert seq["stage"] == "lead"
+    assert [(s["day"], s["activity"], s["text"]) for s in seq["steps"]] == [
+        (0, "call", "Gọi  chào mừng"),
+        (2, "email", "Gửi bảng giá"),
+    ]
+    r = bizdesk("nurture", "add", "X", "--stage", "Prospect", "--step", "1 Meeting Coffee",
+                "--db", shop)  # fmt: skip
+    assert r.returncode == 0 and "becomes prospect" in r.stdout, r.stderr
+    r = bizdesk("nurture", "add", "Y", "--stage", "someday", "--step", "1 call x", "--db", shop)
+    assert r.returncode == 1 and "lead, prospect, customer, inactive" in r.stderr, r.stderr
+    r = bizdesk("nurture", "add", "Y", "--step", "1 fax x", "--db", shop, env=vi)
+    assert r.returncode == 1 and "Hoạt động" in r.stderr and "activity" not in r.stderr

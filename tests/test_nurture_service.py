@@ -80,6 +80,38 @@ def test_due_dates_fall_on_the_shops_working_days() -> None:
     assert nurture.due_date(friday, 1, six) == date(2026, 11, 28)  # open on Saturdays
 
 
+def test_a_step_and_a_stage_are_read_as_the_readers_language_says_them(store: Store) -> None:
+    """A step on one line splits after the activity, which may be two words ("cuộc gọi");
+    the stage may be typed as the reader's language shows it ("tiềm năng": lead)."""
+    from bizdesk import i18n
+
+    assert nurture.split_step("3 email Send  the catalogue") == (
+        "3",
+        "email",
+        "Send  the catalogue",
+    )
+    assert nurture.split_step("3 email") is None
+    assert nurture.split_step("1 fax hello there") == ("1", "fax", "hello there")
+    try:
+        i18n.use("vi")
+        assert nurture.split_step("0 Cuộc  gọi Gọi chào mừng") == ("0", "Cuộc gọi", "Gọi chào mừng")
+        with store.write() as uow:
+            view = nurture.create_sequence(
+                uow,
+                nurture.SequenceInput(
+                    "Mới", "Tiềm năng", True, [nurture.StepInput("0", "cuộc gọi", "Gọi")]
+                ),
+            )
+    finally:
+        i18n.use("en")
+    assert view.stage == "lead" and view.steps[0].activity == "call"
+    with store.write() as uow, pytest.raises(ValidationError) as exc:
+        nurture.create_sequence(
+            uow, nurture.SequenceInput("X", "someday", True, [nurture.StepInput("0", "call", "x")])
+        )
+    assert set(exc.value.fields) == {"stage"}
+
+
 def test_a_new_lead_gets_the_sequence_for_its_owner(store: Store) -> None:
     _sequence(store)
     with store.write() as uow:

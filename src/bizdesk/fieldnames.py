@@ -16,6 +16,7 @@ from bizdesk.i18n import N_, _, current_language, tr
 TITLES = {
     "VAT %": N_("VAT %"),
     "account": N_("Account"),
+    "activity": N_("Activity"),  # a nurturing step's (line 1 activity)
     "against": N_("Against account"),
     "age_group": N_("Age group"),
     "allow_negative": N_("Allow negative stock"),
@@ -46,6 +47,7 @@ TITLES = {
     "currency": N_("Currency"),
     "customer": N_("Customer"),
     "date": N_("Date"),
+    "day": N_("Day"),  # a nurturing step's days after entering the stage
     "days": N_("Working days"),
     "debit": N_("Debit"),
     "description": N_("Description"),
@@ -169,6 +171,7 @@ TITLES = {
     "vat_rate": N_("VAT %"),
     "version": N_("Version"),
     "view": N_("View"),
+    "what to do": N_("What to do"),  # a nurturing step's
     "who": N_("Assignee"),  # followups list --who: whose follow-ups
 }
 _LINE = re.compile(r"line (\d+)(?: (.+))?")

@@ -26,13 +26,6 @@ class Printed(StrEnum):
     JSON = "json"
 
 
-class StageOpt(StrEnum):
-    LEAD = "lead"
-    PROSPECT = "prospect"
-    CUSTOMER = "customer"
-    INACTIVE = "inactive"
-
-
 class ViewOpt(StrEnum):
     DUE = "due"
     TODAY = "today"
@@ -67,10 +60,10 @@ def _stage(stage: str) -> str:
 
 def _step(text: str):  # noqa: ANN202
     """ "3 email Send the catalogue" -> a step as typed (the service checks it)."""
-    from bizdesk.services.crm.nurture import StepInput
+    from bizdesk.services.crm.nurture import StepInput, split_step
 
-    parts = text.split(maxsplit=2)
-    if len(parts) < 3:
+    parts = split_step(text)
+    if parts is None:
         fail(
             _("--step {step}: write the days, the activity and what to do: {example}").format(
                 step=quoted(text, 60), example='--step "3 email Send the catalogue"'
@@ -171,8 +164,14 @@ def nurture_add(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help=_("Its name."), show_default=False)],
     stage: Annotated[
-        StageOpt, typer.Option("--stage", help=_("The stage whose entry starts it."))
-    ] = StageOpt.LEAD,
+        str,
+        typer.Option(
+            "--stage",
+            help=_("The stage whose entry starts it.")
+            + " "
+            + _("lead, prospect, customer or inactive"),
+        ),
+    ] = "lead",
     step: Annotated[
         list[str] | None,
         typer.Option(
@@ -188,9 +187,7 @@ def nurture_add(
     steps = [_step(s) for s in step or []]
     store = open_store(ctx, db)
     with store.write() as uow:
-        view = nurture.create_sequence(
-            uow, nurture.SequenceInput(name, stage.value, not inactive, steps)
-        )
+        view = nurture.create_sequence(uow, nurture.SequenceInput(name, stage, not inactive, steps))
     _print_seq(view, fmt == Printed.JSON)
 
 

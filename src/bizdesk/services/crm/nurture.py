@@ -43,6 +43,7 @@ from bizdesk.services.base.paging import (
 from bizdesk.services.base.permissions import requires
 from bizdesk.services.base.records import check_version, touch
 from bizdesk.services.crm.business_hours import BusinessHours
+from bizdesk.words import CONTACT_STAGE_NAMES, typed_word
 
 MAX_STEPS = 50
 MAX_DAYS = 3650  # ten years after entering the stage: more is a typing mistake
@@ -250,6 +251,24 @@ def read_activity(value: object) -> str:
     )
 
 
+def split_step(text: str) -> tuple[str, str, str] | None:
+    """A step typed on one line, "3 email Send the catalogue", as (days, activity, what to
+    do); the activity may be two words in the reader's language ("0 cuộc gọi Gọi chào
+    mừng"), what to do is kept as typed. None when the line lacks one of the three."""
+    parts = text.split(maxsplit=1)
+    if len(parts) < 2:
+        return None
+    days, rest = parts
+    words = {w for kind, label in KIND_NAMES.items() for w in (kind, _(label))}
+    for word in sorted(words, key=lambda w: -len(w.split())):  # the longest first
+        n = len(word.split())
+        pieces = rest.split(maxsplit=n)
+        if len(pieces) > n and " ".join(pieces[:n]).casefold() == " ".join(word.split()).casefold():
+            return days, " ".join(pieces[:n]), pieces[n]
+    pieces = rest.split(maxsplit=1)
+    return (days, pieces[0], pieces[1]) if len(pieces) == 2 else None
+
+
 def read_days(value: object) -> int:
     s = v.text(value, max_len=10)
     if not s:
@@ -269,7 +288,8 @@ def _clean_sequence(
 ) -> tuple[dict, list[tuple[int, str, str]]]:
     chk = v.Checker()
     name = chk("name", v.text, data.name, required=True, max_len=80)
-    stage = chk("stage", v.choice, data.stage, STAGES)
+    typed = str(data.stage or "")  # the stored word, or as the reader's language shows it
+    stage = chk("stage", v.choice, typed_word(CONTACT_STAGE_NAMES, typed) or typed, STAGES)
     if name:
         clash = uow.session.scalars(
             select(NurtureSequence.id).where(
