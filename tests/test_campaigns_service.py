@@ -133,6 +133,18 @@ def test_segment_filters_run_in_sql_and_page(store) -> None:  # noqa: ANN001
         assert segments.count_members(uow, vip) == 1
 
 
+def test_a_segment_of_two_tags_is_refused_not_saved_empty(store) -> None:  # noqa: ANN001
+    """A contact's tags are split at commas and semicolons, so "vip, racing" as a segment's
+    tag matched nobody: saved with 0 members, a campaign to it reached no one. Refused."""
+    person(store, "Ana Ruiz", "ana@example.com", tags="vip, racing")
+    for typed in ("vip, racing", "vip;racing"):
+        with store.write() as uow, pytest.raises(ValidationError) as exc:
+            segments.create_segment(uow, SegmentInput(name="Both", tag=typed))
+        assert set(exc.value.fields) == {"tag"}
+        assert "one tag" in str(exc.value.fields["tag"])
+    assert members(store, segment(store, "VIP", tag=" VIP ")) == ["Ana Ruiz"]
+
+
 def test_segment_definition_is_checked_and_kept_as_data(store) -> None:  # noqa: ANN001
     segment(store, "Madrid", city="Madrid")
     with store.write() as uow, pytest.raises(ValidationError) as exc:

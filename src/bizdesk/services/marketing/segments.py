@@ -145,7 +145,9 @@ def _clean(uow: UnitOfWork, data: SegmentInput, self_id: int | None = None) -> t
     if country:
         d["country"] = country
     tag = chk("tag", v.text, data.tag, max_len=60)
-    if tag:
+    if tag and any(sep in tag for sep in ",;"):  # a contact's tags are split there
+        chk.add("tag", Message("one tag: a segment holds the contacts that have it"))
+    elif tag:
         d["tag"] = tag.lower()
     stage = chk("stage", v.text, data.stage, max_len=20)
     if stage:
