@@ -285,6 +285,28 @@ def test_a_segment_used_by_a_campaign_is_not_deleted(store) -> None:  # noqa: AN
 # --- campaigns ---------------------------------------------------------------------------
 
 
+def test_a_campaign_nobody_may_receive_stays_a_draft(store) -> None:  # noqa: ANN001
+    """Sent to a segment with no consenting contact (a filter typed wrong, nobody opted in
+    yet) the campaign became "sent" to 0 recipients, and a sent campaign cannot be
+    changed: refused, it stays a draft to correct and send again."""
+    ana = person(store, "Ana Ruiz", "ana@example.com", city="Madrid")
+    segment(store, "Madrid", city="Madrid")
+    cid = campaign(store)
+    with store.write() as uow, pytest.raises(Conflict) as exc:
+        campaigns.queue_campaign(uow, cid)
+    assert "Madrid" in str(exc.value) and "draft" in str(exc.value)
+    with store.read() as uow:
+        c = uow.session.get(Campaign, cid)
+        assert (c.state, c.queued_at) == ("draft", None)
+    opt_in(store, ana)  # now someone may: it goes, and later runs add nobody twice
+    with store.write() as uow:
+        campaigns.set_unsubscribe_url(uow, "https://shop.example/u/{token}")
+    with store.write() as uow:
+        assert campaigns.queue_campaign(uow, cid).queued == 1
+    with store.write() as uow:
+        assert campaigns.queue_campaign(uow, cid).queued == 0  # not refused once queued
+
+
 def test_a_merge_field_typo_is_refused_with_the_fields(store) -> None:  # noqa: ANN001
     segment(store)
     for body in ("Hello {frist_name}", "Hello {name.__class__}", "Hello {name", "{0}"):

@@ -531,6 +531,16 @@ def queue_campaign(uow: UnitOfWork, campaign_id: int) -> Queued:
         .where(condition(definition), consenting(), Contact.id.not_in(already))
         .order_by(Contact.id)
     ).all()
+    if c.state == "draft" and not todo:  # else it would be "sent" to nobody, and locked
+        segment = uow.session.get(Segment, c.segment_id).name
+        raise Conflict(
+            Message(
+                "No contact of the segment {segment} has opted in with an e-mail address: "
+                "{name} was not sent and stays a draft.",
+                segment=segment,
+                name=c.name,
+            )
+        )
     locale = uow.setting("locale")
     for contact in todo:
         token = secrets.token_urlsafe(24)
