@@ -193,6 +193,18 @@ def test_refusals(shop) -> None:  # noqa: ANN001
     _ties(store)
 
 
+def test_finishing_more_than_is_left_says_only_that(shop) -> None:  # noqa: ANN001
+    """Making 1,000 of an order of 2 is refused for the quantity alone: not also for every
+    component 1,000 would need (a wall of text that hid the one thing to correct)."""
+    store, *_ = shop
+    with store.write() as uow:
+        mo = assembly.create(uow, MOInput("SHELF", "2"))
+        assembly.confirm(uow, mo.id)
+    with store.write() as uow, pytest.raises(ValidationError) as exc:
+        assembly.finish(uow, mo.id, "1000")
+    assert exc.value.fields == {"qty": "only 2 left to make of 2"}
+
+
 @pytest.mark.parametrize("role", ["sales", "accountant", "viewer", "support"])
 def test_roles_refused(shop, role) -> None:  # noqa: ANN001
     store, *_ = shop

@@ -394,6 +394,7 @@ def finish(
                 qty=qty_text(mo.qty_scaled, uow.input_locale),
             ),
         )
+    chk.done()  # the components are counted for a quantity that may be made, not for any typed
     lines = _lines(uow, mo.id)
     takes: list[tuple[AssemblyLine, int]] = []
     for ln in lines:
