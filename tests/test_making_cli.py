@@ -78,6 +78,17 @@ def test_refusals_are_sentences(shop) -> None:  # noqa: ANN001
     assert "Traceback" not in r.stderr
     r = bizdesk("bom", "use", "BIKE", "x", "--db", shop)
     assert r.returncode == 2 and "not a version number" in r.stderr
+    r = bizdesk("bom", "use", "BIKE", "²", "--db", shop)  # a digit int() cannot read
+    assert r.returncode == 2 and "not a version number" in r.stderr
+
+
+def test_a_version_no_row_can_have_is_not_there(shop) -> None:  # noqa: ANN001
+    doc = {"components": [{"sku": "WHEEL", "qty": 2}]}
+    assert bizdesk("bom", "set", "BIKE", "--db", shop, stdin=json.dumps(doc)).returncode == 0
+    for command in ("show", "use"):
+        args = ("bom", command, "BIKE")
+        r = bizdesk(*args, *(["--version"] if command == "show" else []), "9" * 20, "--db", shop)
+        assert r.returncode == 1 and f"BIKE has no version {'9' * 20}." in r.stderr, r.stderr
 
 
 def test_assembly_from_the_command_line(shop) -> None:  # noqa: ANN001

@@ -127,6 +127,24 @@ def test_refusals_are_one_sentence(shop) -> None:  # noqa: ANN001
     assert r.returncode == 2
 
 
+def test_digits_int_cannot_read_and_numbers_no_row_has_are_refused(shop) -> None:  # noqa: ANN001
+    """ "²" is a digit to str.isdigit but not to int(); a number past the database's range
+    is no row's: each is refused as what it is, never "stopped on an unexpected error"."""
+    _ok("employees", "add", "Ana Pop", "--start", "2026-01-01", "--pay", "2500", "--db", shop)
+    _ok("payroll", "run", "2026-01", "--db", shop)
+    for args, said, code in [
+        (("employees", "show", "#²"), "There is no employee '#²'.", 1),
+        (("employees", "set", "#1", "--leave-days", "²"), "from 0 to 366", 1),
+        (("leave", "approve", "²"), "'²' is not a leave request's number", 1),
+        (("leave", "balance", "#1", "--year", "²⁰²⁶"), "is not a year", 2),
+        (("print", "payslip", "PR-00001/²"), "There is no payslip 'PR-00001/²'", 1),
+        (("print", "payslip", "PR-00001/99999999999999999999"), "There is no payslip", 1),
+    ]:
+        r = bizdesk(*args, "--db", shop)
+        assert (r.returncode, "unexpected" in r.stderr) == (code, False), r.stderr
+        assert said in r.stderr
+
+
 def test_a_draft_is_computed_again_before_it_posts(shop) -> None:  # noqa: ANN001
     _ok("employees", "add", "Ana Pop", "--start", "2026-01-01", "--pay", "2200", "--db", shop)
     _ok("employees", "add", "Cy Dan", "--start", "2026-01-01", "--basis", "hourly", "--pay",

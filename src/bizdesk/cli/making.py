@@ -55,7 +55,7 @@ def _product_id(uow, sku: str) -> int:  # noqa: ANN001
 def _version(text: str | None) -> int | None:
     if text is None:
         return None
-    if not text.strip().isdigit():
+    if not (text.strip().isascii() and text.strip().isdigit()):  # not "²": int() fails
         fail(_("{value} is not a version number (1, 2, ...)").format(value=quoted(text, 20)), 2)
     return int(text)
 

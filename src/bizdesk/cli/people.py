@@ -316,7 +316,7 @@ YearOpt = Annotated[str | None, typer.Option("--year", help=_("The year, e.g. 20
 
 def _year(text: str | None) -> int | None:
     """A --year option's value (four digits), or None when it was not given."""
-    if text is not None and not (text.isdigit() and len(text) == 4):
+    if text is not None and not (text.isascii() and text.isdigit() and len(text) == 4):
         fail(_("--year: {value} is not a year (e.g. 2026)").format(value=quoted(text, 20)), 2)
     return int(text) if text is not None else None
 
@@ -330,7 +330,7 @@ STATE_NAMES = {"requested": N_("requested"), "approved": N_("approved"), "refuse
 
 def _leave_id(text: str) -> int:
     s = text.strip().lstrip("#")
-    if not s.isdigit():
+    if not (s.isascii() and s.isdigit()):  # not "²", which int() cannot read
         raise ValidationError(
             {"leave": _("{value} is not a leave request's number").format(value=quoted(text, 20))}
         )

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from sqlalchemy import func, select, update
 
-from bizdesk.db.session import UnitOfWork
+from bizdesk.db.session import MAX_ROW_ID, UnitOfWork
 from bizdesk.errors import NotFound, ValidationError
 from bizdesk.i18n import Message
 from bizdesk.models.making import AssemblyOrder, Bom, BomKind, BomLine, MOState
@@ -173,12 +173,21 @@ def get_bom(uow: UnitOfWork, product_id: int, version: int | None = None) -> Bom
         if bom is None:
             raise NotFound(Message("{sku} has no bill of materials.", sku=p.sku))
     else:
+        bom = _version_of(uow, p, version)
+    return _view(uow, bom)
+
+
+def _version_of(uow: UnitOfWork, p: Product, version: int) -> Bom:
+    """A version of a product's bill of materials; one no row can have (99999999999999999999
+    typed) is not there, never asked of the database."""
+    bom = None
+    if 0 < version <= MAX_ROW_ID:
         bom = uow.session.scalars(
             select(Bom).where(Bom.product_id == p.id, Bom.version == version)
         ).first()
-        if bom is None:
-            raise NotFound(Message("{sku} has no version {version}.", sku=p.sku, version=version))
-    return _view(uow, bom)
+    if bom is None:
+        raise NotFound(Message("{sku} has no version {version}.", sku=p.sku, version=version))
+    return bom
 
 
 @requires("stock.view")
@@ -405,11 +414,7 @@ def set_bom(uow: UnitOfWork, product_id: int, data: BomInput) -> BomView:
 def use_bom_version(uow: UnitOfWork, product_id: int, version: int) -> BomView:
     """Make an older (or newer) version the active one again."""
     p = load_product(uow, product_id, lock=True)
-    bom = uow.session.scalars(
-        select(Bom).where(Bom.product_id == p.id, Bom.version == version)
-    ).first()
-    if bom is None:
-        raise NotFound(Message("{sku} has no version {version}.", sku=p.sku, version=version))
+    bom = _version_of(uow, p, version)
     if bom.active:
         return _view(uow, bom)
     why = _why_not_kit(uow, p) if bom.kind == BomKind.KIT else None

@@ -139,7 +139,7 @@ def find_employee(uow: UnitOfWork, text: object) -> int:
             )
         raise NotFound(Message("There is no employee {name}.", name=quoted(s, 60)))
     digits = s[1:] if s.startswith("#") else s
-    if digits.isdigit():
+    if digits.isascii() and digits.isdigit():  # not "²", which int() cannot read
         if uow.session.get(Employee, int(digits)) is not None:
             return int(digits)
     elif s:
@@ -226,7 +226,7 @@ def _pay(uow: UnitOfWork, value: object) -> int | None:
 
 def _leave_days(value: object) -> int:
     s = str(value or "0").strip()
-    if not s.isdigit() or int(s) > 366:
+    if not (s.isascii() and s.isdigit()) or int(s) > 366:
         raise v.FieldError(Message("a whole number of days from 0 to 366"))
     return int(s)
 

@@ -30,7 +30,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 
 from sqlalchemy import case, func, select
 
-from bizdesk.db.session import UnitOfWork
+from bizdesk.db.session import MAX_ROW_ID, UnitOfWork
 from bizdesk.errors import NotFound, ValidationError
 from bizdesk.i18n import N_, Message, written
 from bizdesk.models.contacts import Contact
@@ -452,11 +452,13 @@ def find_slip(uow: UnitOfWork, text: object) -> tuple[int, int]:
     s = str(text or "").strip()
     run_part, _sep, emp = s.rpartition("/")
     n = PAYROLL_RUN.number_in(run_part) if run_part else None
-    if n is not None and emp.strip().lstrip("#").isdigit():
+    emp = emp.strip().lstrip("#")
+    # (an employee number no row can have is no payslip's, never asked of the database)
+    if n is not None and emp.isascii() and emp.isdigit() and int(emp) <= MAX_ROW_ID:
         hit = uow.session.execute(
             select(PayrollRun.id, Payslip.id)
             .join(Payslip, Payslip.run_id == PayrollRun.id)
-            .where(PayrollRun.number == n, Payslip.employee_id == int(emp.strip().lstrip("#")))
+            .where(PayrollRun.number == n, Payslip.employee_id == int(emp))
         ).first()
         if hit is not None:
             return hit[0], hit[1]
