@@ -286,6 +286,26 @@ def test_posts_once_pays_once_and_reverses_through_the_journal(store) -> None:  
     assert errors(store) == []
 
 
+def test_a_run_dated_after_today_is_paid_on_its_day_by_default(store) -> None:  # noqa: ANN001
+    """This month's run is dated its last day: paid with no date given, the payment is dated
+    that day (as a reversal is, and as the pay form proposes), not refused for being paid
+    "today", before the day the run is dated (payroll run, post, pay on the 7th)."""
+    employee(store, "Ana Pop")
+    month = date.today().replace(day=1)
+    with store.write() as uow:
+        run = payroll.post(uow, payroll.create_run(uow, month.strftime("%Y-%m")).id)
+    assert run.posted_on >= date.today()
+    with store.write() as uow:
+        paid = payroll.pay(uow, run.id, "bank")
+    assert paid.run.state == "paid"
+    with store.read() as uow:
+        paid_on = uow.session.scalar(
+            select(JournalEntry.date).where(JournalEntry.number == paid.entry_number)
+        )
+    assert paid_on == run.posted_on
+    assert errors(store) == []
+
+
 def test_a_run_is_paid_employee_by_employee(store) -> None:  # noqa: ANN001
     """Ana in cash today, then the others by bank: each payslip paid whole, once; the run is
     paid when the last one is; a partly paid run is not reversed; check green throughout."""

@@ -880,7 +880,12 @@ def payroll_pay(
         ),
     ] = None,
     when: Annotated[
-        str | None, typer.Option("--date", metavar=date_form(), help=_("Paid on; default: today."))
+        str | None,
+        typer.Option(
+            "--date",
+            metavar=date_form(),
+            help=_("Paid on; default: today, or the day the run is dated when that is later."),
+        ),
     ] = None,
     db: DbOpt = None,
 ) -> None:

@@ -960,15 +960,18 @@ def pay(
     version: int | None = None,
 ) -> PayResult:
     """Pay a posted run's net pay from a payment account (bank, cash or card): Dr Wages
-    payable per employee / Cr that account. ``employees`` (each "#number", name or e-mail):
+    payable per employee / Cr that account, on ``when`` (default: today, or the day the run
+    is dated when that is later). ``employees`` (each "#number", name or e-mail):
     only theirs, each paid whole; else everyone's not paid yet. The run is paid when every
     payslip with net pay is."""
     run = _start(uow, run_id, MAY["pay"], Message("only a posted run is paid"), version)
     chk = v.Checker()
     acct = chk("account", payment_account, uow, account)
-    day = chk("date", v.iso_date, when, local=uow.person_input) or date.today()
+    day = chk("date", v.iso_date, when, local=uow.person_input)
     chk.done()
     entry = uow.session.get(JournalEntry, run.entry_id)
+    # no date: today, or the day the run is dated when that is later (as a reversal is)
+    day = day or max(date.today(), entry.date)
     if day > max(date.today(), entry.date):  # a run of this month is paid on its own day
         raise ValidationError(
             {
