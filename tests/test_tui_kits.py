@@ -108,6 +108,16 @@ async def test_assembly_list_by_state_and_filter_then_plan(store) -> None:  # no
             lambda: "1 short" in str(plan.query_one("#plan-short", Static).render()),
             "the plan read again",
         )
+        # only BELL is short, and it has no supplier: d drafts nothing, so asks nothing
+        # ("Draft purchase orders for 1 short component? (0 suppliers...)") and says why
+        await pilot.press("d")
+        await wait_for(
+            pilot,
+            app,
+            lambda: sum("BELL is short" in str(n.message) for n in app._notifications) == 2,
+            "why nothing is drafted",
+        )
+        assert app.screen is plan
     with store.read() as uow:
         po = purchasing.get(uow, 1)
     assert [(ln.sku, ln.qty) for ln in po.lines] == [("WHEEL", 8)]

@@ -363,6 +363,9 @@ class ProductionPlanScreen(FollowsOthers, ServiceScreen):
             self.notify(_("Nothing is short: no purchase order drafted."), markup=False)
             return
         suppliers = len({n.supplier_id for n in short if n.supplier_id is not None})
+        if not suppliers:  # nothing can be ordered: nothing to ask, only why (no supplier)
+            self.run_service(draft_shortage_orders, done=done)
+            return
         ask = ngettext(
             "Draft purchase orders for {n} short component?",
             "Draft purchase orders for {n} short components?",
