@@ -625,3 +625,28 @@ async def test_the_pay_form_takes_back_the_employee_its_refusal_shows(store) -> 
     with store.read() as uow:
         paid = {s.employee_id: s.paid_entry for s in payroll.get(uow, run).slips}
     assert paid[ioana] and sum(1 for e in paid.values() if e) == 1
+
+
+async def test_a_draft_run_offers_post_in_view_at_80_columns_in_romanian(store) -> None:  # noqa: ANN001
+    """In Romanian "h Ore  c Recalculează" filled the footer and p Înregistrează (post, the
+    step a draft is for) was only behind "F1 Ajutor +4"."""
+    from textual.widgets._footer import FooterKey
+
+    lines(store)
+    employee(store, "Ana Pop", pay="2500")
+    employee(store, "Cy Dan", pay_basis="hourly", pay="12.35")
+    with store.write() as uow:
+        users.set_language(uow, uow.user, "ro")
+        payroll.create_run(uow, "2026-01")
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("ctrl+e")
+        await settle(pilot, app)
+        await pilot.press("p")
+        await settle(pilot, app)
+        await pilot.press("enter")
+        await wait_for(pilot, app, lambda: isinstance(app.screen, P.PayrollRunScreen), "the run")
+        await settle(pilot, app)
+        shown = [k.key_display for k in app.screen.query(FooterKey) if k.display]
+        assert "p" in shown and "h" in shown, footer_text(app)

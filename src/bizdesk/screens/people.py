@@ -654,8 +654,10 @@ class PayrollRunScreen(SendsPapers, RecordScreen):
     BINDINGS = [
         Binding("escape", "app.pop_screen", N_("Back"), id="run.back"),
         Binding("h", "hours", N_("Hours"), id="run.hours"),
-        Binding("c", "refresh", N_("Compute again"), id="run.refresh"),
+        # post before compute again: the footer's order, and in a long language (Romanian)
+        # at 80 columns only the first fit; a draft is for posting
         Binding("p", "post", N_("Post"), id="run.post"),
+        Binding("c", "refresh", N_("Compute again"), id="run.refresh"),
         Binding("y", "pay", N_("Pay"), id="run.pay"),
         Binding("r", "reverse", N_("Reverse"), id="run.reverse"),
         Binding("d", "delete", N_("Delete"), id="run.delete"),
