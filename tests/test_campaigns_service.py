@@ -459,6 +459,32 @@ def test_without_a_web_page_the_link_is_a_mailto_without_one_click(store) -> Non
     assert "Stop: mailto:shop@example.com?subject=unsubscribe" in m.get_content()
 
 
+def test_an_old_unsubscribe_link_still_opts_out_who_opted_in_again(store) -> None:  # noqa: ANN001
+    """Ana unsubscribed, later opted in again (by phone), then used the link of the old
+    message once more: it said "had already unsubscribed" and she stayed opted in, still
+    receiving campaigns. The link opts her out again."""
+    ids = madrid(store)
+    cid = campaign(store)
+    with Server(Inbox()) as server:
+        smtp_settings(store, server.port)
+        campaigns.send_campaign(store, cid)
+    with store.read() as uow:
+        token = uow.session.exec(
+            select(CampaignRecipient.token).where(CampaignRecipient.contact_id == ids["ana"])
+        ).one()
+    with store.write() as uow:
+        assert not campaigns.unsubscribe(uow, token).already
+    with store.write() as uow:
+        consent.set_consent(uow, ids["ana"], "in", "phone")
+    with store.write() as uow:
+        assert not campaigns.unsubscribe(uow, token).already
+    with store.read() as uow:
+        now = consent.get_consent(uow, ids["ana"])
+    assert (now.state, now.how) == ("out", "unsubscribe link")
+    with store.write() as uow:  # followed once more: nothing new to record
+        assert campaigns.unsubscribe(uow, token).already
+
+
 def test_unsubscribing_replies_and_attribution(store) -> None:  # noqa: ANN001
     ids = madrid(store)
     cid = campaign(store, attribution_days="10")

@@ -772,9 +772,11 @@ def unsubscribe(uow: UnitOfWork, token: str) -> Unsubscribed:
         raise NotFound(Message("No campaign message has that unsubscribe token."))
     c = uow.session.get(Campaign, r.campaign_id)
     contact = uow.session.get(Contact, r.contact_id)
-    already = r.unsubscribed_at is not None
+    now = uow.session.get(EmailConsent, contact.id)
+    # followed again after they opted in again: it opts them out again
+    already = r.unsubscribed_at is not None and not (now is not None and now.state == "in")
     if not already:
-        r.unsubscribed_at = utcnow()
+        r.unsubscribed_at = r.unsubscribed_at or utcnow()
         record(uow, contact.id, "out", "unsubscribe link")
         with covered(uow):
             _logged(uow, contact.id, N_("Campaign {name}: unsubscribed ({email})"), c.name, r.email)
