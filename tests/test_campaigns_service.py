@@ -684,6 +684,21 @@ def test_a_segment_is_found_by_its_name_in_any_case_when_only_one_is_so_named(st
         assert segments.find_segment(uow, "VIP").id == vip  # as written: that one
 
 
+def test_a_campaigns_segment_is_found_as_segments_are(store) -> None:  # noqa: ANN001
+    """`segments show vip` found the segment VIP, but a campaign's segment typed "vip" was
+    "no segment named 'vip'": found the same way, in any case when only one is so named."""
+    vip = segment(store, "VIP", city="Madrid")
+    cid = campaign(store, " vip ")
+    with store.read() as uow:
+        assert campaigns.find_campaign(uow, f"#{cid}").segment_id == vip
+    segment(store, "Vip", city="Sevilla")
+    with store.write() as uow, pytest.raises(ValidationError) as exc:
+        campaigns.create_campaign(
+            uow, CampaignInput(name="Two", segment="vIP", subject="s", body="b")
+        )
+    assert "there are 'VIP', 'Vip'" in str(exc.value.fields["segment"])
+
+
 def test_a_segments_city_ignores_case_accents_and_spaces(store) -> None:  # noqa: ANN001
     """A segment typed "cluj-napoca" found none of the shop's Cluj-Napoca contacts, "Brasov"
     none in Brașov. The city is still a whole city: "Cluj" is not Cluj-Napoca."""

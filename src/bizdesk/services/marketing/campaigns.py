@@ -53,7 +53,7 @@ from bizdesk.services.crm import contacts
 from bizdesk.services.mail import outbox, transport
 from bizdesk.services.mail.settings import read_settings
 from bizdesk.services.marketing.consent import consenting, record
-from bizdesk.services.marketing.segments import condition
+from bizdesk.services.marketing.segments import condition, find_segment
 
 MERGE_FIELDS = (
     "name",
@@ -278,12 +278,16 @@ def _clean(uow: UnitOfWork, data: CampaignInput, self_id: int | None = None) -> 
     if seg_text:
         if seg_text.startswith("#") and seg_text[1:].isdigit():
             segment = uow.session.get(Segment, int(seg_text[1:]))
-        else:
-            segment = uow.session.scalars(select(Segment).where(Segment.name == seg_text)).first()
-        if segment is None:
-            chk.add(
-                "segment", Message("there is no segment named {name}", name=quoted(seg_text, 60))
-            )
+            if segment is None:
+                chk.add(
+                    "segment",
+                    Message("there is no segment named {name}", name=quoted(seg_text, 60)),
+                )
+        else:  # by name as everywhere: in any case when only one is so named
+            try:
+                segment = uow.session.get(Segment, find_segment(uow, seg_text).id)
+            except NotFound as exc:
+                chk.add("segment", exc.message)
     for key, text in (("subject", subject), ("body", body)):
         if text:
             problem = merge_problem(text)
