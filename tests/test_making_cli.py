@@ -80,6 +80,8 @@ def test_refusals_are_sentences(shop) -> None:  # noqa: ANN001
     assert r.returncode == 2 and "not a version number" in r.stderr
     r = bizdesk("bom", "use", "BIKE", "²", "--db", shop)  # a digit int() cannot read
     assert r.returncode == 2 and "not a version number" in r.stderr
+    r = bizdesk("assembly", "new", "#²", "1", "--db", shop)  # nor a product's #id
+    assert r.returncode == 1 and "no product with SKU '#²'" in r.stderr, r.stderr
 
 
 def test_a_version_no_row_can_have_is_not_there(shop) -> None:  # noqa: ANN001

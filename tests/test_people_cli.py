@@ -139,6 +139,8 @@ def test_digits_int_cannot_read_and_numbers_no_row_has_are_refused(shop) -> None
         (("leave", "balance", "#1", "--year", "²⁰²⁶"), "is not a year", 2),
         (("print", "payslip", "PR-00001/²"), "There is no payslip 'PR-00001/²'", 1),
         (("print", "payslip", "PR-00001/99999999999999999999"), "There is no payslip", 1),
+        (("employees", "add", "#²", "--start", "2026-01-01"), "no contact named '#²'", 1),
+        (("print", "invoice", "²"), "'²' is not a number of an invoice", 1),
     ]:
         r = bizdesk(*args, "--db", shop)
         assert (r.returncode, "unexpected" in r.stderr) == (code, False), r.stderr

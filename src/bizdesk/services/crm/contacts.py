@@ -543,7 +543,7 @@ def resolve(uow: UnitOfWork, text: str, *, kind: str | None = None) -> Contact:
     s = v.text(text, max_len=200)
     if not s:
         raise v.FieldError(Message("required"))
-    if s.startswith("#") and s[1:].isdigit():
+    if s.startswith("#") and s[1:].isascii() and s[1:].isdigit():  # not "#²": int() fails
         number = int(s[1:])
         c = uow.session.get(Contact, number)
     else:
@@ -568,7 +568,7 @@ def resolve(uow: UnitOfWork, text: str, *, kind: str | None = None) -> Contact:
                     )
                 )
     if c is None:
-        if s.startswith("#") and s[1:].isdigit():
+        if s.startswith("#") and s[1:].isascii() and s[1:].isdigit():
             raise v.FieldError(Message("there is no contact {number}", number=s[:20]))
         if kind == "organization":
             raise v.FieldError(Message("no organisation named {name}", name=quoted(s, 60)))

@@ -288,7 +288,7 @@ def resolve_product(uow: UnitOfWork, text: object) -> Product:
     s = v.text(text, max_len=250)
     if not s:
         raise v.FieldError(Message("required"))
-    if s.startswith("#") and s[1:].isdigit():
+    if s.startswith("#") and s[1:].isascii() and s[1:].isdigit():  # not "#²": int() fails
         p = uow.session.get(Product, int(s[1:]))
     else:
         sku, _, rest = s.partition(" ")
