@@ -699,6 +699,21 @@ def test_a_campaigns_segment_is_found_as_segments_are(store) -> None:  # noqa: A
     assert "there are 'VIP', 'Vip'" in str(exc.value.fields["segment"])
 
 
+def test_a_campaign_is_found_by_its_name_in_any_case_when_only_one_is_so_named(store) -> None:  # noqa: ANN001
+    """`campaigns show spring service` was "There is no campaign named" for the campaign
+    the list shows as "Spring service" (segments and sequences are found in any case)."""
+    segment(store)
+    cid = campaign(store)
+    with store.read() as uow:
+        assert campaigns.find_campaign(uow, " spring SERVICE ").id == cid
+    campaign(store, name="SPRING SERVICE")
+    with store.read() as uow, pytest.raises(NotFound) as exc:
+        campaigns.find_campaign(uow, "spring service")
+    assert "'SPRING SERVICE', 'Spring service'" in str(exc.value)
+    with store.read() as uow:
+        assert campaigns.find_campaign(uow, "Spring service").id == cid
+
+
 def test_a_segments_city_ignores_case_accents_and_spaces(store) -> None:  # noqa: ANN001
     """A segment typed "cluj-napoca" found none of the shop's Cluj-Napoca contacts, "Brasov"
     none in Brașov. The city is still a whole city: "Cluj" is not Cluj-Napoca."""

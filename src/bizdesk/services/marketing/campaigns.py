@@ -372,6 +372,22 @@ def find_campaign(uow: UnitOfWork, name_or_id: str) -> CampaignView:
     if s.startswith("#") and s[1:].isdigit():
         return _view(uow, _load(uow, int(s[1:])))
     row = uow.session.scalars(select(Campaign).where(Campaign.name == s)).first()
+    if row is None:  # in any case when only one is so named, as a segment is found
+        alike = [
+            r for r in uow.session.scalars(select(Campaign)) if r.name.casefold() == s.casefold()
+        ]
+        if len(alike) > 1:
+            raise NotFound(
+                Message(
+                    "There is no campaign named {name}; there are {names}: type one as it is "
+                    "written.",
+                    name=quoted(s, 60),
+                    names=", ".join(
+                        quoted(r.name, 60) for r in sorted(alike, key=lambda r: r.name)
+                    ),
+                )
+            )
+        row = alike[0] if alike else None
     if row is None:
         raise NotFound(Message("There is no campaign named {name}.", name=quoted(s, 60)))
     return _view(uow, row)
