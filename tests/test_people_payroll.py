@@ -306,6 +306,15 @@ def test_a_run_dated_after_today_is_paid_on_its_day_by_default(store) -> None:  
     assert errors(store) == []
 
 
+def test_hours_without_an_employee_say_the_employee_is_required(store) -> None:  # noqa: ANN001
+    """The hours form's employee left empty: "required" on that field, not "There is no
+    employee ''." above the form."""
+    employee(store, "Cy Dan", pay_basis="hourly", pay="12.35")
+    with store.write() as uow:
+        run = payroll.create_run(uow, "2026-01")
+        assert _refused(payroll.set_hours, uow, run.id, "  ", "8") == {"employee": "required"}
+
+
 def test_a_run_is_paid_employee_by_employee(store) -> None:  # noqa: ANN001
     """Ana in cash today, then the others by bank: each payslip paid whole, once; the run is
     paid when the last one is; a partly paid run is not reversed; check green throughout."""

@@ -122,6 +122,8 @@ def find_employee(uow: UnitOfWork, text: object) -> int:
     the number as a form shows it ("Ana Pop #3") or as a refusal names it ("Ana Pop (#3)"),
     the name checked."""
     s = str(text or "").strip()
+    if not s:  # said on the field, not "There is no employee ''."
+        raise ValidationError({"employee": Message("required")})
     named = NAMED_NUMBER.fullmatch(s) or SHOWN_NUMBER.fullmatch(s)
     if named:
         e = uow.session.get(Employee, int(named[2]))
