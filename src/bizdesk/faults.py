@@ -75,11 +75,35 @@ def header_problem(path: Path) -> str | None:
         return Message("header damaged")
     pages = int.from_bytes(head[28:32], "big")
     counter, valid_for = head[24:28], head[92:96]
-    if counter == valid_for and pages and size < pages * page_size:
+    short = counter == valid_for and pages and size < pages * page_size
+    if short and not _log_holds_pages(path, page_size):
         return Message(
             "cut short: {size} of {expected} bytes", size=size, expected=pages * page_size
         )
     return None
+
+
+WAL_MAGIC = (b"\x37\x7f\x06\x82", b"\x37\x7f\x06\x83")
+
+
+def _log_holds_pages(path: Path, page_size: int) -> bool:
+    """A write-ahead log of the file's page size is beside it, holding at least one page. A
+    checkpoint copies the log's pages into the file in page order, page 1 (with the file's
+    new size) first: killed half-way, the file is shorter than its header says and the log
+    still holds the rest, which SQLite reads from it. Not damage: the file and its log are
+    opened as usual, and what is truly missing is found there."""
+    try:
+        with open(path.with_name(path.name + "-wal"), "rb") as fh:
+            head = fh.read(32)
+            size = os.fstat(fh.fileno()).st_size
+    except OSError:
+        return False
+    return (
+        len(head) == 32
+        and head[:4] in WAL_MAGIC
+        and int.from_bytes(head[8:12], "big") == page_size
+        and size >= 32 + 24 + page_size
+    )
 
 
 def file_problem(path: Path, *, full: bool = True) -> str | None:
