@@ -158,6 +158,8 @@ def test_reminders_send_e_mails_each_with_its_pdf_once(db) -> None:  # noqa: ANN
             sent.stdout
         )
         assert "1 message is still queued:" in sent.stdout  # the server said 451 once
+        # the shop set no address: the reminder e-mailed carries none, and sending says so
+        assert "RM-00001 carries no address of the shop" in sent.stderr, sent.stderr
         again = bizdesk("mail", "retry", "--db", db)
         assert "1 message was sent." in again.stdout, again.stdout + again.stderr
         assert bizdesk("mail", "retry", "--db", db).stdout.startswith("0 messages were sent.")
@@ -322,6 +324,7 @@ def test_reminders_print_writes_each_new_reminder_once(db, tmp_path) -> None:  #
     assert r.returncode == 0, r.stderr
     lines = r.stdout.splitlines()
     assert lines[0].split()[0] == "RM-00001"  # nothing was made by the refused runs
+    assert "carries no address" not in r.stderr, r.stderr  # (this shop has set its own)
     assert lines[2:] == [
         "2 reminders were made.",
         f"RM-00001 written to {out / 'RM-00001.pdf'}",

@@ -113,6 +113,13 @@ def reminders_cmd(
         say(f"{m.label}  {visible(m.customer)}  {visible(level)}  {amount:>{width}}")
     n = len(made)
     say(ngettext("{n} reminder was made.", "{n} reminders were made.", n).format(n=n))
+    bare = {q.message.doc_label for q in queued if q.without_shop_address} if send else set()
+    bare |= {p.label for p in papers_made if p.without_shop_address} if print_ else set()
+    if bare:  # (as a print of one says)
+        from bizdesk.services.papers import no_shop_address
+
+        for label in sorted(bare):
+            say(str(no_shop_address(label)), stderr=True)
     if print_:
         done = papers.save_placed(placed)
         papers.unmark_pending(placed)  # written, or said how to print it
@@ -135,7 +142,7 @@ def reminders_cmd(
                     ).format(label=label)
                 )
         if queued:
-            delivery = deliver(store, [q.id for q in queued])
+            delivery = deliver(store, [q.message.id for q in queued])
             for line in delivery.said():
                 say(str(line))
             if delivery.left_undone:  # still queued or unsure: exit 1 (a script can tell)

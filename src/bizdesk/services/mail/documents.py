@@ -96,15 +96,15 @@ def queue_document(
 
 
 @requires("mail.send")
-def queue_reminders(uow: UnitOfWork, made: list) -> tuple[list[OutboxView], list[str]]:  # noqa: ANN001
+def queue_reminders(uow: UnitOfWork, made: list) -> tuple[list[QueuedPaper], list[str]]:  # noqa: ANN001
     """Queue each reminder just made (services.dunning ``make_reminders``) for its
     customer's address, in the caller's transaction; returns what was queued and the labels
     of the reminders whose customer has no address (to be printed instead)."""
-    queued: list[OutboxView] = []
+    queued: list[QueuedPaper] = []
     unsent: list[str] = []
     for m in made:
         if m.email:
-            queued.append(queue_document(uow, "reminder", m.label).message)
+            queued.append(queue_document(uow, "reminder", m.label))
         else:
             unsent.append(m.label)
     return queued, unsent
