@@ -13,6 +13,7 @@ from bizdesk.characters import shown_name
 from bizdesk.cli.core import DbOpt, fail, given_db, open_store, say, say_error, store_url
 from bizdesk.formatting import visible
 from bizdesk.i18n import _
+from bizdesk.shopzone import country_zone
 
 app = typer.Typer()
 
@@ -95,8 +96,6 @@ def _shop_day_advice(locale: str) -> str:
     """What init says of the shop's day, which no new store knows: the country of the
     locale named when it has one time zone (setting it sets the zone), else the zone."""
     from babel import Locale
-
-    from bizdesk.shopzone import country_zone
 
     territory = Locale.parse(locale).territory or ""
     command = (
