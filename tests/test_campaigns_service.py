@@ -15,6 +15,7 @@ from bizdesk.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from bizdesk.models.core import ROLES, AuditEvent
 from bizdesk.models.deals import Deal
 from bizdesk.models.marketing import Campaign, CampaignRecipient
+from bizdesk.models.sales import Invoice, SalesOrder
 from bizdesk.services.admin import users
 from bizdesk.services.base.paging import PageRequest
 from bizdesk.services.base.permissions import PERMISSIONS
@@ -575,6 +576,38 @@ def test_a_sale_counts_for_the_last_campaign_that_reached_its_customer(store) ->
         one, two = campaigns.results(uow, first), campaigns.results(uow, second)
     assert (one.orders, one.invoices, str(one.invoices_amount)) == (1, 1, "80.00")
     assert (two.orders, two.invoices, str(two.invoices_amount)) == (1, 1, "80.00")
+
+
+def test_a_sale_made_before_the_campaign_went_out_the_same_day_is_not_its(store) -> None:  # noqa: ANN001
+    """Results compared days only: an order Ben placed at 04:12 counted for the campaign
+    sent to him at 07:46 the same day. What was entered before the campaign went out is
+    not its own; what comes after, the same day, is."""
+    ids = madrid(store)
+    cid = campaign(store, attribution_days="10")
+    with store.write() as uow:
+        products.create_product(
+            uow, products.ProductInput(sku="SERVICE", name="Service", sale_price="80",
+                                       stocked=False, vat_rate="0"),
+        )  # fmt: skip
+        line = sales.SOLineInput(product="SERVICE", qty="1")
+        sales.counter_sale(uow, [line], customer=f"#{ids['ben']}")  # this morning
+        made = uow.session.exec(select(SalesOrder.id)).all()
+        for so in made:  # (a second earlier than the campaign, whatever the clock's grain)
+            uow.session.get(SalesOrder, so).created_at -= timedelta(seconds=5)
+        for inv in uow.session.exec(select(Invoice)).all():
+            inv.created_at -= timedelta(seconds=5)
+    inbox = Inbox()
+    with Server(inbox) as server:
+        smtp_settings(store, server.port)
+        campaigns.send_campaign(store, cid)
+    with store.read() as uow:
+        res = campaigns.results(uow, cid)
+    assert (res.orders, res.invoices) == (0, 0)
+    with store.write() as uow:
+        sales.counter_sale(uow, [line], customer=f"#{ids['ben']}")  # after it went out
+    with store.read() as uow:
+        res = campaigns.results(uow, cid)
+    assert (res.orders, res.invoices, str(res.invoices_amount)) == (1, 1, "80.00")
 
 
 # --- roles -------------------------------------------------------------------------------

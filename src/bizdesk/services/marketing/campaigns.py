@@ -15,7 +15,7 @@ subject (no one-click header then: RFC 8058 asks for an https link for that), an
 reads that mailbox runs ``bizdesk unsubscribe TOKEN``.
 
 Sales and deals of a recipient within ``attribution_days`` after the campaign was queued are
-attributed to it, unless a later campaign reached them first (the last campaign before a
+attributed to it (dated on or after its day, and entered after it was queued), unless a later campaign reached them first (the last campaign before a
 sale takes it: one sale is counted once).
 """
 
@@ -715,6 +715,7 @@ def results(uow: UnitOfWork, campaign_id: int) -> Results:
             SalesOrder.customer_id.in_(reached),
             SalesOrder.state != "cancelled",
             SalesOrder.order_date >= start.date(),
+            SalesOrder.created_at >= start,  # (not one entered earlier the same day)
             SalesOrder.order_date <= end.date(),
             _last_touch(
                 c, SalesOrder.customer_id, func.date(Campaign.queued_at) <= SalesOrder.order_date
@@ -726,6 +727,7 @@ def results(uow: UnitOfWork, campaign_id: int) -> Results:
             Invoice.customer_id.in_(reached),
             Invoice.kind == "invoice",
             Invoice.issued_on >= start.date(),
+            Invoice.created_at >= start,
             Invoice.issued_on <= end.date(),
             _last_touch(c, Invoice.customer_id, func.date(Campaign.queued_at) <= Invoice.issued_on),
         )
