@@ -255,6 +255,8 @@ def test_posts_once_pays_once_and_reverses_through_the_journal(store) -> None:  
     with store.write() as uow:
         rev = payroll.reverse(uow, run.id, when="2026-03-01")
     assert rev.state == "reversed"
+    with store.read() as uow:  # the month names its reversed run until it runs again
+        assert payroll.find_run(uow, "2026-02") == run.id
     with store.write() as uow:
         assert _refused(payroll.post, uow, run.id)[""] == (
             "PR-00001 is reversed; only a draft run can be posted."

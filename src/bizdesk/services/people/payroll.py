@@ -424,7 +424,8 @@ def get(uow: UnitOfWork, run_id: int) -> RunView:
 @requires("people.pay")
 def find_run(uow: UnitOfWork, text: object) -> int:
     """A run's id from "PR-00003", "pr3", "3" or its month "2026-11" (also as the person
-    writes months: "11.2026"; the run not reversed)."""
+    writes months: "11.2026"; the run not reversed, else the newest reversed one: "payroll
+    show 2026-11" after a reversal showed "There is no payroll run", beside it in the list)."""
     s = str(text or "").strip()
     run_id = None
     try:
@@ -434,8 +435,9 @@ def find_run(uow: UnitOfWork, text: object) -> int:
     if month is not None:
         run_id = uow.session.scalar(
             select(PayrollRun.id)
-            .where(PayrollRun.month == month, PayrollRun.state != RunState.REVERSED)
-            .order_by(PayrollRun.id.desc())
+            .where(PayrollRun.month == month)
+            .order_by(PayrollRun.state == RunState.REVERSED, PayrollRun.id.desc())
+            .limit(1)
         )
     else:
         n = PAYROLL_RUN.number_in(s)
