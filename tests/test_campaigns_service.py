@@ -578,6 +578,16 @@ def test_a_sale_counts_for_the_last_campaign_that_reached_its_customer(store) ->
     assert (two.orders, two.invoices, str(two.invoices_amount)) == (1, 1, "80.00")
 
 
+def test_an_unsubscribe_address_holds_no_brace_but_its_token(store) -> None:  # noqa: ANN001
+    """https://shop.nl/u/{token}/{x} was taken: {x} would have stayed in every link sent."""
+    for url in ("https://shop.nl/u/{token}/{x}", "https://shop.nl/u/{token}}", "https://x/{tok}"):
+        with store.write() as uow, pytest.raises(ValidationError) as refused:
+            campaigns.set_unsubscribe_url(uow, url)
+        assert "https address holding {token}" in str(refused.value.fields["url"]), url
+    with store.write() as uow:
+        assert campaigns.set_unsubscribe_url(uow, "https://shop.nl/u/{token}?a=1") != ""
+
+
 def test_a_sale_made_before_the_campaign_went_out_the_same_day_is_not_its(store) -> None:  # noqa: ANN001
     """Results compared days only: an order Ben placed at 04:12 counted for the campaign
     sent to him at 07:46 the same day. What was entered before the campaign went out is

@@ -15,8 +15,9 @@ subject (no one-click header then: RFC 8058 asks for an https link for that), an
 reads that mailbox runs ``bizdesk unsubscribe TOKEN``.
 
 Sales and deals of a recipient within ``attribution_days`` after the campaign was queued are
-attributed to it (dated on or after its day, and entered after it was queued), unless a later campaign reached them first (the last campaign before a
-sale takes it: one sale is counted once).
+attributed to it (dated on or after its day, and entered after it was queued), unless a
+later campaign reached them first (the last campaign before a sale takes it: one sale is
+counted once).
 """
 
 from __future__ import annotations
@@ -506,7 +507,8 @@ def set_unsubscribe_url(uow: UnitOfWork, url: str) -> str:
     """The shop's unsubscribe page: an https URL holding {token} ('' = a mailto link)."""
     s = v.text(url, max_len=500)
     if s:
-        if not s.startswith("https://") or "{token}" not in s or " " in s:
+        other = s.replace("{token}", "")  # ({x} would stay in every link as typed)
+        if not s.startswith("https://") or other == s or any(c in other for c in " {}"):
             raise ValidationError(
                 {
                     "url": Message(
