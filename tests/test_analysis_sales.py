@@ -254,3 +254,39 @@ def test_the_cli_prints_json_with_exact_amounts(store) -> None:  # noqa: ANN001
     assert doc["totals"]["net_sales"] == str(nov) == "2774.70"
     bad = bizdesk("report", "sales-analysis", "--by", "colour", "--db", store.url)
     assert bad.returncode == 1 and "must be one of" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_sales_by_saved_segment_with_drill_down(store) -> None:  # noqa: ANN001
+    """DESIGN 13 asks for sales by segment; --by grouped by city, tag, stage... but never by
+    a saved segment ("Riders in York"). Each saved segment's customers' sales, biggest
+    first, no total (a customer in two segments counts in both), and the orders behind."""
+    from bizdesk.services.marketing import segments
+
+    ids = _shop(store)
+    with store.write() as uow:
+        york = segments.create_segment(uow, segments.SegmentInput(name="York", city="york"))
+        gb = segments.create_segment(uow, segments.SegmentInput(name="All GB", country="GB"))
+        segments.create_segment(uow, segments.SegmentInput(name="Nobody", city="Paris"))
+    nov = (date(2026, 11, 1), date(2026, 11, 30))
+    with store.read() as uow:
+        res = analysis.sales_analysis(uow, "segment", *nov)
+    assert [(r.key, r.value, r.net) for r in res.rows][:2] == [
+        (gb.id, "All GB", Decimal("2674.90")),  # Ann 1,374.90 and the club 1,300.00
+        (york.id, "York", Decimal("1300.00")),
+    ]
+    assert res.rows[2].value == "Nobody" and res.rows[2].net == 0 and res.total is None
+    rep = reports.run(store, "sales-analysis", by="segment", date_from=nov[0], date_to=nov[1])
+    assert [c.key for c in rep.columns][0] == "segment" and rep.totals is None
+    assert any("several segments" in str(n) for n in rep.notes)
+    with store.read() as uow:
+        behind = analysis.drill(uow, rep.rows[1]["drill"], PageRequest())
+    assert [r.record_id for r in behind.rows] == [ids["so2"]]
+    assert sum(r.net for r in behind.rows) == Decimal("1300.00")
+    # the command line, by the word of its help
+    with store.write() as uow:
+        users.add(uow, bizdesk_user(), "accountant")
+    r = bizdesk("report", "sales-analysis", "--by", "segment", "--from", "2026-11-01",
+                "--to", "2026-11-30", "--format", "json", "--db", store.url)  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    shown = json.loads(r.stdout)
+    assert [row["segment"] for row in shown["rows"]] == ["All GB", "York", "Nobody"]

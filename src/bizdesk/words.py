@@ -79,6 +79,7 @@ GROUPING_NAMES = {
     "tag": N_("tag"),
     "stage": N_("stage"),
     "age": N_("age"),
+    "segment": N_("segment"),
     "reason": N_("reason"),
     "sales": N_("sales"),
     "purchases": N_("purchases"),

@@ -272,6 +272,7 @@ _SALES_LABELS = {
     "tag": N_("Tag"),
     "stage": N_("Stage"),
     "age": N_("Age group"),
+    "segment": N_("Segment"),
 }
 
 
@@ -327,6 +328,13 @@ def _sales_analysis(
         )
     if by == "tag":
         notes.append(Message("A customer with several tags counts under each: no total."))
+    if by == "segment":
+        notes.append(
+            Message(
+                "A customer in several segments counts under each: no total. A segment's "
+                "customers are those it holds today."
+            )
+        )
     return Report(
         "sales-analysis",
         Message("Sales and margin"),
