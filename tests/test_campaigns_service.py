@@ -146,6 +146,28 @@ def test_a_segment_of_two_tags_is_refused_not_saved_empty(store) -> None:  # noq
     assert members(store, segment(store, "VIP", tag=" VIP ")) == ["Ana Ruiz"]
 
 
+def test_a_segment_of_the_contacts_without_a_value_is_typed_as_the_reports_name_it(store) -> None:  # noqa: ANN001
+    """The reports group the contacts without a city (a tag, an owner) under "(none)"; a
+    segment with city "(none)" was saved as the city named "(none)": nobody, and a campaign
+    to it reached no one. "(none)", as shown (in the reader's language too), is the contacts
+    without one; the segment shows it back so, and its form holds it to be saved again."""
+    person(store, "Ana Ruiz", "ana@example.com", city="Madrid", tags="vip")
+    person(store, "Berta Gil", "berta@example.com")
+    nowhere = segment(store, "Nowhere", city="(none)")
+    untagged = segment(store, "Untagged", tag=" (NONE) ")
+    assert members(store, nowhere) == ["Berta Gil"] == members(store, untagged)
+    unowned = segment(store, "Unowned", owner="(none)")  # owner was refused: no such user
+    assert members(store, unowned) == ["Ana Ruiz", "Berta Gil"]
+    with store.read() as uow:
+        view = segments.get_segment(uow, nowhere)
+        assert view.definition == {"city": None}
+        assert segments.definition_words(view.definition) == [("City", "(none)")]
+    with store.write() as uow:  # the form's values saved again: unchanged
+        segments.update_segment(uow, nowhere, view.as_input(), version=view.version)
+    with store.read() as uow:
+        assert segments.get_segment(uow, nowhere).definition == {"city": None}
+
+
 def test_segment_definition_is_checked_and_kept_as_data(store) -> None:  # noqa: ANN001
     segment(store, "Madrid", city="Madrid")
     with store.write() as uow, pytest.raises(ValidationError) as exc:

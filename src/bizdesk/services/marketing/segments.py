@@ -10,10 +10,10 @@ must hold (AND). Archived contacts are never members.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, or_, select
 
 from bizdesk.db.session import UnitOfWork
 from bizdesk.errors import Conflict, NotFound
@@ -30,6 +30,7 @@ from bizdesk.services.base import validate as v
 from bizdesk.services.base.paging import Page, PageRequest, keyset_page, like_pattern
 from bizdesk.services.base.permissions import requires
 from bizdesk.services.base.records import check_version, touch
+from bizdesk.services.crm.contacts import NONE
 from bizdesk.services.inventory.products import resolve_product
 from bizdesk.words import CONTACT_STAGE_NAMES, typed_word, word_message
 
@@ -62,7 +63,7 @@ class SegmentView:
     updated_by: str
 
     def as_input(self, sku: str = "") -> SegmentInput:
-        d = self.definition
+        d = {k: str(Message(NONE)) if v is None else v for k, v in self.definition.items()}
         bought = d.get("bought") or {}
         return SegmentInput(
             name=self.name,
@@ -134,10 +135,25 @@ def _by_name(uow: UnitOfWork, name: str) -> Segment:
 # --- checking a definition ---------------------------------------------------------------
 
 
+# the fields a segment may ask to be empty ("(none)"): a contact may have no city, country,
+# tag or owner (a stage it always has)
+NONE_ALLOWED = ("city", "country", "tag", "owner")
+
+
+def _is_none(typed: str) -> bool:
+    said = " ".join((typed or "").split()).casefold()
+    return bool(said) and said in (NONE.casefold(), _(NONE).casefold())
+
+
 def _clean(uow: UnitOfWork, data: SegmentInput, self_id: int | None = None) -> tuple[str, dict]:
     chk = v.Checker()
     name = chk("name", v.text, data.name, required=True, max_len=80)
     d: dict = {}
+    # "(none)", as the reports name the group with no value: the contacts without one
+    for key in NONE_ALLOWED:
+        if _is_none(getattr(data, key)):
+            d[key] = None
+            data = replace(data, **{key: ""})
     city = chk("city", v.text, data.city, max_len=100)
     if city:
         d["city"] = city
@@ -268,6 +284,12 @@ def condition(definition: dict, today: date | None = None, *, walk: bool = False
     today = today or utcnow().date()
     cond = [Contact.archived.is_(False), Contact.merged_into_id.is_(None)]
     key = (Contact.id + 0) if walk else Contact.id
+    for name in ("city", "country", "owner"):  # "(none)": the contacts without one
+        if name in definition and definition[name] is None:
+            col = getattr(Contact, name)
+            cond.append(or_(col.is_(None), col == ""))
+    if "tag" in definition and definition["tag"] is None:
+        cond.append(~key.in_(select(ContactTag.contact_id)))
     if definition.get("city"):
         cond.append(in_city(definition["city"]))
     for name in ("country", "stage", "owner"):
@@ -459,7 +481,9 @@ def definition_words(d: dict, sku: str = "") -> list[tuple[str, str]]:
     language, dates in their form)."""
     out = []
     for k in ("city", "country", "tag", "stage", "owner", "age_group"):
-        if d.get(k):
+        if k in d and d[k] is None:  # the contacts without one
+            out.append((k, str(Message(NONE))))
+        elif d.get(k):
             value = str(d[k])
             if k == "stage":
                 value = str(word_message(CONTACT_STAGE_NAMES, value))
