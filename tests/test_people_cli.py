@@ -108,6 +108,14 @@ def test_a_month_of_payroll_from_the_command_line(shop) -> None:  # noqa: ANN001
     bal = json.loads(_ok("leave", "balance", "Ana Pop", "--year", "2026", "--format", "json",
                          "--db", shop))  # fmt: skip
     assert (bal["taken"], bal["left"]) == (3, 19)
+    # approved by mistake: withdrawn, its days free again (there was no way to)
+    out = _ok("leave", "withdraw", "1", "--db", shop)
+    assert out.startswith("Leave #1: Ana Pop, vacation,") and out.strip().endswith("withdrawn")
+    listed = json.loads(_ok("leave", "list", "--state", "withdrawn", "--format", "json",
+                            "--db", shop))  # fmt: skip
+    assert [r["number"] for r in listed] == [1]
+    again = bizdesk("leave", "withdraw", "1", "--db", shop)
+    assert again.returncode == 1 and "only leave asked for or approved" in again.stderr
     assert "All checks passed" in _ok("check", "--db", shop)
 
 

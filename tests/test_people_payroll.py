@@ -748,3 +748,31 @@ def test_an_account_a_payroll_line_is_owed_to_is_not_archived_under_it(store) ->
         # nor is the line switched on again while its account is archived
         got = _refused(payroll.set_line_active, uow, "Income tax", True)
         assert got == {"account": "account 2310 Payroll tax withheld is archived"}
+
+
+def test_leave_approved_by_mistake_is_withdrawn_and_its_days_are_free_again(store) -> None:  # noqa: ANN001
+    """An approval made by mistake stayed forever: no request could be called off. An owner
+    withdraws leave asked for or approved; its days leave the balance and may be asked for
+    again; leave refused or withdrawn is not withdrawn (again)."""
+    eid = employee(store, "Ana Pop", leave_days="10")
+    with store.write() as uow:
+        r = leave.request(uow, eid, "vacation", "2026-03-02", "2026-03-06")
+        leave.approve(uow, r.id)
+        asked = leave.request(uow, eid, "unpaid", "2026-05-04")
+    with store.read() as uow:
+        assert leave.balance(uow, eid, 2026).left == 5
+    with store.write() as uow:
+        assert leave.withdraw(uow, r.id).state == "withdrawn"
+        assert leave.withdraw(uow, asked.id).state == "withdrawn"
+        refused = leave.request(uow, eid, "sick", "2026-06-01")
+        leave.refuse(uow, refused.id)
+        for done in (r.id, refused.id):
+            said = _refused(leave.withdraw, uow, done)[""]
+            assert "only leave asked for or approved is withdrawn" in said, said
+        again = leave.request(uow, eid, "vacation", "2026-03-02", "2026-03-06")  # no overlap
+    with store.read() as uow:
+        b = leave.balance(uow, eid, 2026)
+        assert (b.taken, b.requested, b.left) == (0, 5, 10)
+        assert again.state == "requested"
+    with store.write() as uow, pytest.raises(NotFound):
+        leave.withdraw(uow, 999)

@@ -650,3 +650,46 @@ async def test_a_draft_run_offers_post_in_view_at_80_columns_in_romanian(store) 
         await settle(pilot, app)
         shown = [k.key_display for k in app.screen.query(FooterKey) if k.display]
         assert "p" in shown and "h" in shown, footer_text(app)
+
+
+async def test_w_on_an_employees_page_withdraws_leave_after_asking(store) -> None:  # noqa: ANN001
+    """Leave approved by mistake could not be called off. On the employee's page an owner
+    presses w, picks the request (when several still hold their days), says yes: it is
+    withdrawn and its days are free again. A sales user is not offered the key."""
+    ana = employee(store, "Ana Pop", leave_days="10")
+    with store.write() as uow:
+        first = leave.request(uow, ana, "vacation", "2026-03-02", "2026-03-06")
+        leave.approve(uow, first.id)
+        leave.request(uow, ana, "sick", "2026-04-01")
+        users.add(uow, "sam", "sales")
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        app.push_screen(P.EmployeeScreen(ana))
+        await settle(pilot, app)
+        assert "w Withdraw leave" in footer_text(app)
+        await pilot.press("w")  # two hold their days: which one?
+        await settle(pilot, app)
+        assert not isinstance(app.screen, (P.EmployeeScreen, ConfirmScreen))
+        await pilot.press("enter")  # the first listed: the newest, April's
+        await settle(pilot, app)
+        assert isinstance(app.screen, ConfirmScreen) and "#2 sick" in app.screen.question
+        await pilot.press("escape")  # not this one
+        await settle(pilot, app)
+        await pilot.press("w", "down", "enter")
+        await settle(pilot, app)
+        assert "#1 vacation" in app.screen.question
+        await pilot.press("y")
+        await wait_for(pilot, app, lambda: isinstance(app.screen, P.EmployeeScreen), "the page")
+    with store.read() as uow:
+        assert {r.id: r.state for r in leave.list_leave(uow)} == {
+            first.id: "withdrawn",
+            first.id + 1: "requested",
+        }
+        assert leave.balance(uow, ana, 2026).left == 10
+    sam = BizdeskApp(Store(url=store.url, engine=store.engine, user="sam"))
+    async with sam.run_test(size=SIZE) as pilot:
+        await settle(pilot, sam)
+        sam.push_screen(P.EmployeeScreen(ana))
+        await settle(pilot, sam)
+        assert "Withdraw" not in footer_text(sam)

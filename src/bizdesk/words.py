@@ -243,4 +243,5 @@ AUDIT_ACTION_NAMES = {
     "unsure": N_("unsure"),
     "update": N_("update"),
     "win": N_("win"),
+    "withdraw": N_("withdraw"),
 }

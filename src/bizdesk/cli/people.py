@@ -325,7 +325,6 @@ leave_app = typer.Typer(help=_("Leave: ask, approve or refuse, and the balance p
 app.add_typer(leave_app, name="leave")
 LeaveArg = Annotated[str, typer.Argument(help=_("The leave request's number."))]
 KIND_NAMES = {"vacation": N_("vacation"), "sick": N_("sick"), "unpaid": N_("unpaid")}
-STATE_NAMES = {"requested": N_("requested"), "approved": N_("approved"), "refused": N_("refused")}
 
 
 def _leave_id(text: str) -> int:
@@ -339,6 +338,7 @@ def _leave_id(text: str) -> int:
 
 def _leave_line(r) -> str:  # noqa: ANN001
     from bizdesk.formatting import day, visible
+    from bizdesk.services.people import leave
 
     return ngettext(
         "Leave #{id}: {name}, {kind}, {start} to {end}, {days} working day, {state}",
@@ -351,7 +351,7 @@ def _leave_line(r) -> str:  # noqa: ANN001
         start=day(r.start_date),
         end=day(r.end_date),
         days=r.days,
-        state=_(STATE_NAMES.get(r.state, r.state)),
+        state=_(leave.STATE_WORDS.get(r.state, r.state)),
     )
 
 
@@ -404,6 +404,22 @@ def leave_refuse(ctx: typer.Context, number: LeaveArg, db: DbOpt = None) -> None
     store = open_store(ctx, db)
     with store.write() as uow:
         r = leave.refuse(uow, _leave_id(number))
+    say(_leave_line(r))
+
+
+@leave_app.command(
+    "withdraw",
+    help=_(
+        "Withdraw leave asked for or approved (owner): its days are free again; a payroll "
+        "already posted keeps what it paid."
+    ),
+)
+def leave_withdraw(ctx: typer.Context, number: LeaveArg, db: DbOpt = None) -> None:
+    from bizdesk.services.people import leave
+
+    store = open_store(ctx, db)
+    with store.write() as uow:
+        r = leave.withdraw(uow, _leave_id(number))
     say(_leave_line(r))
 
 
@@ -464,6 +480,7 @@ class LeaveStateOpt(StrEnum):
     REQUESTED = "requested"
     APPROVED = "approved"
     REFUSED = "refused"
+    WITHDRAWN = "withdrawn"
 
 
 @leave_app.command("list", help=_("Leave requests, newest first."))
@@ -513,7 +530,7 @@ def leave_list(
             day(r.start_date),
             day(r.end_date),
             str(r.days),
-            _(STATE_NAMES.get(r.state, r.state)),
+            _(leave.STATE_WORDS.get(r.state, r.state)),
         )
     show(table)
 

@@ -36,6 +36,7 @@ class LeaveState(StrEnum):
     REQUESTED = "requested"
     APPROVED = "approved"
     REFUSED = "refused"
+    WITHDRAWN = "withdrawn"  # asked for or approved, then called off (by the owner)
 
 
 class LeaveRequest(Row, table=True):

@@ -37,6 +37,7 @@ from bizdesk.widgets.footer import KeysFooter
 from bizdesk.widgets.form import Field, FormScreen
 from bizdesk.widgets.header import Header
 from bizdesk.widgets.paged_table import Col, PagedTable
+from bizdesk.widgets.pick import PickScreen
 from bizdesk.widgets.table import Table
 
 BASIS_NAMES = {"monthly": N_("monthly"), "hourly": N_("hourly")}
@@ -47,9 +48,6 @@ def _count(days: object) -> int:
     """The number a plural agrees with: a whole count as it is, a part of a day as many."""
     d = Decimal(str(days))
     return int(d) if d == d.to_integral_value() else 2
-
-
-LEAVE_STATES = {"requested": N_("requested"), "approved": N_("approved"), "refused": N_("refused")}
 
 
 def _day(d: date | None) -> str:
@@ -229,15 +227,25 @@ class EmployeeScreen(RecordScreen):
 
     HELP = N_(
         "An employee. e changes the job, pay, bank account, dates or user (owners and "
-        "accountants), r asks for leave, x sets the last day employed, escape goes back. The "
-        "leave of this year, the requests and (to owners and accountants) the payslips."
+        "accountants), r asks for leave, w withdraws leave asked for or approved (owners), x "
+        "sets the last day employed, escape goes back. The leave of this year, the requests "
+        "and (to owners and accountants) the payslips."
     )
     BINDINGS = [
         Binding("escape", "app.pop_screen", N_("Back"), id="employee.back"),
         Binding("e", "edit", N_("Edit"), id="employee.edit"),
         Binding("r", "request", N_("Leave"), id="employee.leave"),
+        Binding("w", "withdraw", N_("Withdraw leave"), id="employee.withdraw"),
         Binding("x", "end", N_("Last day"), id="employee.end"),
     ]
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "withdraw":  # an owner's, when a request shown still holds its days
+            return allowed(self.app.role, "leave.approve") and bool(self._standing())
+        return True
+
+    def _standing(self) -> list:
+        return [] if self.view is None else [r for r in self.view[2] if r.state in leave.STANDING]
 
     def fetch(self, uow: Any) -> Any:  # noqa: ANN401
         e = employees.get(uow, self.record_id)
@@ -310,7 +318,7 @@ class EmployeeScreen(RecordScreen):
                     start=_day(r.start_date),
                     end=_day(r.end_date),
                     days=r.days,
-                    state=_(LEAVE_STATES[r.state]),
+                    state=_(leave.STATE_WORDS[r.state]),
                 )
                 + "\n"
             )
@@ -352,6 +360,45 @@ class EmployeeScreen(RecordScreen):
     def action_end(self) -> None:
         if self.view is not None:
             self.app.push_screen(end_form(self.view[0]), self._saved(_("Last day saved")))
+
+    def action_withdraw(self) -> None:
+        """Withdraw one of the requests shown that still holds its days (picked when there
+        are several), after asking."""
+        standing = self._standing()
+        if not standing:
+            return
+
+        def label(r: leave.LeaveView) -> str:
+            return _("#{id} {kind} {start} – {end}, {state}").format(
+                id=r.id,
+                kind=_(KIND_NAMES[r.kind]),
+                start=_day(r.start_date),
+                end=_day(r.end_date),
+                state=_(leave.STATE_WORDS[r.state]),
+            )
+
+        def withdrawn(r: leave.LeaveView) -> None:
+            self.notify(_("Leave #{id} of {name} withdrawn").format(id=r.id, name=r.name))
+            self.load()
+
+        def chosen(r: leave.LeaveView | None) -> None:
+            if r is None:
+                return
+            question = _("Withdraw leave {leave} of {name}? Its days are free again.").format(
+                leave=label(r), name=r.name
+            )
+            self.app.push_screen(
+                ConfirmScreen(question),
+                lambda yes: (
+                    yes and self.run_service(lambda uow: leave.withdraw(uow, r.id), done=withdrawn)
+                ),
+            )
+
+        if len(standing) == 1:
+            chosen(standing[0])
+        else:
+            choices = [(label(r), r) for r in standing]
+            self.app.push_screen(PickScreen(_("Withdraw which leave?"), choices), chosen)
 
 
 class LeaveScreen(FollowsOthers, ServiceScreen):

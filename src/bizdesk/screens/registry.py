@@ -289,7 +289,8 @@ BINDING_IDS: Mapping[str, tuple[str, ...]] = {
     ),
     "bizdesk.screens.people": (
         *("employees.back", "employees.new", "employees.leave", "employees.payroll"),
-        *("employee.back", "employee.edit", "employee.leave", "employee.end", "leave.back"),
+        *("employee.back", "employee.edit", "employee.leave", "employee.withdraw"),
+        *("employee.end", "leave.back"),
         "leave.approve",
         *("leave.refuse", "payroll.back", "payroll.new"),
         *("run.back", "run.hours", "run.refresh", "run.post", "run.pay"),

@@ -34,7 +34,10 @@ STATE_WORDS = {
     LeaveState.REQUESTED: N_("requested"),
     LeaveState.APPROVED: N_("approved"),
     LeaveState.REFUSED: N_("refused"),
+    LeaveState.WITHDRAWN: N_("withdrawn"),
 }
+# the requests that hold their days: asked for, or approved
+STANDING = (LeaveState.REQUESTED, LeaveState.APPROVED)
 SOURCE = "leave_request"
 
 
@@ -184,7 +187,7 @@ def request(
     clash = uow.session.scalars(
         select(LeaveRequest).where(
             LeaveRequest.employee_id == e.id,
-            LeaveRequest.state != LeaveState.REFUSED,
+            LeaveRequest.state.in_(STANDING),
             LeaveRequest.start_date <= end,
             LeaveRequest.end_date >= start,
         )
@@ -304,6 +307,29 @@ def refuse(uow: UnitOfWork, leave_id: int) -> LeaveView:
     r.state = LeaveState.REFUSED
     r.decided_by = uow.user
     uow.audit(SOURCE, r.id, "refuse")
+    return _view(r, _name(uow, r.employee_id))
+
+
+@requires("leave.approve")
+def withdraw(uow: UnitOfWork, leave_id: int) -> LeaveView:
+    """Call off leave asked for or approved (approved by mistake, or plans changed): its
+    days are no longer taken or asked for, and the same days may be asked for again. A
+    payroll already posted keeps what it paid; the next run counts without it."""
+    r = _load(uow, leave_id)
+    if r.state not in STANDING:
+        raise ValidationError(
+            {
+                "": Message(
+                    "leave #{id} is {state}; only leave asked for or approved is withdrawn",
+                    id=r.id,
+                    state=Message(STATE_WORDS[r.state]),
+                )
+            }
+        )
+    before = r.state
+    r.state = LeaveState.WITHDRAWN
+    r.decided_by = uow.user
+    uow.audit(SOURCE, r.id, "withdraw", before={"state": before}, after={"state": r.state})
     return _view(r, _name(uow, r.employee_id))
 
 
