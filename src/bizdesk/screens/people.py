@@ -384,9 +384,8 @@ class EmployeeScreen(RecordScreen):
         def chosen(r: leave.LeaveView | None) -> None:
             if r is None:
                 return
-            question = _("Withdraw leave {leave} of {name}? Its days are free again.").format(
-                leave=label(r), name=r.name
-            )
+            question = _("Withdraw the leave of {name}, {leave}? Its days are free again.")
+            question = question.format(leave=label(r), name=r.name)
             self.app.push_screen(
                 ConfirmScreen(question),
                 lambda yes: (
