@@ -163,3 +163,60 @@ async def test_kit_bill_from_the_product_page_refuses_labour(store) -> None:  # 
         assert "The parts in stock, less what is promised, make 0." in details  # no tubes
     with store.read() as uow:
         assert boms.get_bom(uow, kit).is_kit
+
+
+async def _stock_keys_on_the_page(pilot, app, product_id: int, offered: bool) -> None:  # noqa: ANN001
+    """The product's page offers a, c and t (footer and help) exactly when ``offered``; a
+    key not offered opens nothing, and the page's other keys still work."""
+    from bizdesk.screens.help import HelpScreen
+    from bizdesk.screens.stock import ProductScreen
+    from bizdesk.widgets.form import FormScreen
+    from tests.tui_helpers import footer_text
+
+    page = ProductScreen(product_id)
+    app.push_screen(page)
+    await wait_for(pilot, app, lambda: page.view is not None, "the product read")
+    await settle(pilot, app)
+    footer = footer_text(app)
+    for key in ("a Adjust", "c Count", "t Transfer"):
+        assert (key in footer) is offered, (product_id, footer)
+    await pilot.press("f1")
+    await wait_for(pilot, app, lambda: isinstance(app.screen, HelpScreen), "the help")
+    ids = {i for _k, _t, i in app.screen.entries()}
+    for binding_id in ("stock.adjust", "stock.count", "stock.transfer"):
+        assert (binding_id in ids) is offered, (product_id, ids)
+    await pilot.press("escape")
+    await wait_for(pilot, app, lambda: app.screen is page, "back on the page")
+    if not offered:
+        for key in ("a", "c", "t"):
+            await pilot.press(key)
+            await settle(pilot, app)
+            assert app.screen is page, key
+    await pilot.press("a" if offered else "m")  # a form opens (m: what it is made of)
+    await wait_for(pilot, app, lambda: isinstance(app.screen, FormScreen), "a form")
+    await pilot.press("escape")
+    await settle(pilot, app)
+    if app.screen is not page:  # asked whether to leave the form
+        await pilot.press("y")
+    await wait_for(pilot, app, lambda: app.screen is page, "the page again")
+    await pilot.press("escape")
+    await wait_for(pilot, app, lambda: not isinstance(app.screen, ProductScreen), "out")
+
+
+async def test_a_kit_or_a_service_page_offers_no_stock_keys(store) -> None:  # noqa: ANN001
+    """A kit (delivered as its parts) and a service hold no stock of their own: their page
+    offered a, c and t in the footer and the help, and each was refused only once its form
+    was filled in. They are not offered now, and pressing them opens nothing."""
+    product(store, "TUBE", name="Tube", cost="4")
+    kit = product(store, "KIT", name="Kit")
+    hour = product(store, "HOUR", name="Workshop hour", stocked=False)
+    tube = product(store, "TUBE2", name="Other tube")
+    with store.write() as uow:
+        boms.set_bom(uow, kit, boms.BomInput([("TUBE", "1")], kind="kit"))
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await _stock_keys_on_the_page(pilot, app, kit, offered=False)
+        await _stock_keys_on_the_page(pilot, app, hour, offered=False)
+        await _stock_keys_on_the_page(pilot, app, tube, offered=True)
+    assert errors(store) == []

@@ -374,6 +374,7 @@ class ProductScreen(StockActions, RecordPage):
         "version of its bill of materials), o lists the assembly orders, escape goes back."
     )
     bom = None  # the active bill of materials, read with the product
+    holds_stock = True  # as last shown: not a service, not a kit (check_action)
 
     DEFAULT_CSS = """
     ProductScreen #details { height: auto; padding: 0 1; }
@@ -396,6 +397,14 @@ class ProductScreen(StockActions, RecordPage):
         self.tickets = linked_to(uow, "product", self.record_id)
         self.bom = find_bom(uow, self.record_id)
         return products.get_product(uow, self.record_id)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Adjust, count and transfer are not offered for what holds no stock of its own: a
+        service, or a kit (delivered as its parts, which are counted and moved on their own
+        pages). The service refuses them too (moves.not_stocked)."""
+        if action in ("adjust", "count", "transfer"):
+            return self.holds_stock
+        return True
 
     def action_assembly(self) -> None:
         from bizdesk.screens.making import AssemblyListScreen
@@ -420,6 +429,7 @@ class ProductScreen(StockActions, RecordPage):
         self.with_record(show)
 
     def show(self, v: products.ProductView) -> None:
+        self.holds_stock = v.stocked and not (self.bom is not None and self.bom.is_kit)
         loc = self.app.locale
         t = Text()
         t.append(f"{v.sku}  {v.name}", style="bold")
