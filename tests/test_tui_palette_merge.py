@@ -85,3 +85,35 @@ async def test_merge_a_duplicate_from_the_contact_page(store):
     with store.read() as uow:
         assert C.get(uow, 1).email == "jon@example.com"
         assert C.get(uow, 2).archived
+
+
+async def test_palette_finds_what_lives_on_a_page_by_its_name(store):
+    """ctrl+p "bill of materials" or "payslip" found nothing: they are kept on a product's
+    page and on a payroll run's, which no command names. The command opening the list they
+    are reached from carries those words, shown under it, and enter opens that list."""
+    from bizdesk.screens.people import PayrollScreen
+
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        for typed, first, opened in (
+            ("bill of materials", "Go to Stock", lambda: app.query_one("#tabs").active == "stock"),
+            ("payslip", "Payroll runs", lambda: isinstance(app.screen, PayrollScreen)),
+        ):
+            await pilot.press("ctrl+p")
+            await settle(pilot, app)
+            await type_text(pilot, typed)
+            await wait_for(pilot, app, lambda: bool(palette_hits(app)), "hits")  # noqa: B023
+            await settle(pilot, app)
+            hits = palette_hits(app)
+            assert hits and hits[0].startswith(first), (typed, hits)
+            await pilot.press("enter")
+            await wait_for(pilot, app, opened, first)
+            await settle(pilot, app)
+        # words are matched whole from their start: "sales" finds no bill of materials
+        await pilot.press("ctrl+p")
+        await settle(pilot, app)
+        await type_text(pilot, "sales")
+        await wait_for(pilot, app, lambda: bool(palette_hits(app)), "hits")
+        await settle(pilot, app)
+        assert not any(h.startswith("Go to Stock") for h in palette_hits(app))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from contextlib import suppress
 from functools import partial
 
@@ -21,6 +22,16 @@ from bizdesk.folding import fold
 from bizdesk.formatting import visible
 from bizdesk.i18n import _, pgettext
 from bizdesk.screens.registry import commands_with_keys
+
+
+def words_match(query: str, words: str) -> bool:
+    """Every word typed begins a word of ``words``, without accents or case: "bill of
+    materials" finds "bills of materials", "payslip" finds "payslips". Words from their
+    start, not letters in order as names are matched: a short query ("sales") would
+    otherwise find most of a long text."""
+    typed = re.findall(r"\w+", fold(query))
+    known = re.findall(r"\w+", fold(words))
+    return bool(typed) and all(any(w.startswith(t) for w in known) for t in typed)
 
 
 class Palette(CommandPalette):
@@ -89,27 +100,33 @@ class BizdeskCommands(FindRecords):
     """Every command of the registry, named with the key that runs it now (after the
     keymap), then the records matching what is typed."""
 
-    def _commands(self) -> list[tuple[str, str]]:
+    def _commands(self) -> list[tuple[str, str, str]]:
+        """(name with its key, action, the words it is found by too, translated)."""
         app = self.app
         out = []
         for command, key in commands_with_keys(getattr(app, "keymap", {})):
             name = command.shown(_)
             if key is not None:  # markup-escaped: "[" is a key too
                 name += f" ({escape(app.get_key_display(Binding(key, '')))})"
-            out.append((name, command.action))
+            out.append((name, command.action, _(command.words) if command.words else ""))
         return out
 
     async def discover(self) -> Hits:
-        for name, action in self._commands():
+        for name, action, _words in self._commands():
             yield DiscoveryHit(name, partial(self.app.run_action, action))
 
     async def search(self, query: str) -> Hits:
         # compared without accents or case: "phan khuc" finds "Phân khúc liên hệ", as a
         # keyboard without ă or ễ types it (the hit is shown as written, its letters marked)
         matcher = self.matcher(fold(query))
-        for name, action in self._commands():
+        for name, action, words in self._commands():
             folded = fold(name)
             score = matcher.match(folded)
+            if score <= 0 and words_match(query, words):
+                # found by the words it carries ("payslip": the payroll runs): said under it
+                yield Hit(
+                    0.5, Content(name), partial(self.app.run_action, action), help=escape(words)
+                )
             if score > 0:
                 marked = matcher.highlight(folded)
                 shown = (

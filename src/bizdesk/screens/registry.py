@@ -140,6 +140,9 @@ class Command(NamedTuple):
     action: str
     binding_id: str | None = None
     tab: str | None = None
+    # marked with N_: what the palette finds it by too, besides its name (what lives on the
+    # pages it leads to), shown under it when found so: no key named (a keymap changes them)
+    words: str = ""
 
     def shown(self, translate) -> str:  # noqa: ANN001 - i18n._, passed by the door
         """The command's name in the reader's language."""
@@ -172,8 +175,16 @@ REPORT_TITLES = {
 }
 
 
+# what a tab's command is found by too (Command.words)
+TAB_WORDS = {"stock": N_("bills of materials and kits: on a product's page")}
+
 COMMANDS = (
-    *(Command(N_("Go to {tab}"), f"show_tab('{t.id}')", t.binding_id, t.id) for t in TABS),
+    *(
+        Command(
+            N_("Go to {tab}"), f"show_tab('{t.id}')", t.binding_id, t.id, TAB_WORDS.get(t.id, "")
+        )
+        for t in TABS
+    ),
     Command(N_("New contact"), "new('contacts')"),
     Command(N_("New deal"), "new('deals')"),
     Command(N_("New ticket"), "new('tickets')"),
@@ -187,7 +198,11 @@ COMMANDS = (
     Command(N_("Recurring entries and invoices"), "recurring"),
     Command(N_("Employees"), "people", "app.people"),
     Command(N_("Leave to approve"), "people('leave')"),
-    Command(N_("Payroll runs"), "people('payroll')"),
+    Command(
+        N_("Payroll runs"),
+        "people('payroll')",
+        words=N_("payslips: on a run's page, and on an employee's"),
+    ),
     Command(N_("Bank reconciliation"), "reconcile"),
     Command(N_("Follow-up activities"), "followups", "app.followups"),
     Command(N_("Nurturing sequences"), "sequences"),
