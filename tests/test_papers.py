@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import logging
+import os
 import re
 import subprocess
 import sys
@@ -654,6 +655,17 @@ def test_print_writes_label_pdf_here_never_over_a_file(tmp_path) -> None:  # noq
     assert bad.returncode == 2 and b"purchase-order" in bad.stderr
     missing = _bizdesk("print", "invoice", "7", "--db", db, cwd=tmp_path)
     assert missing.returncode == 1 and b"There is no INV-00007" in missing.stderr
+    # a folder that is not there, said in the reader's language (it was the system's
+    # English "No such file or directory" inside a Romanian sentence)
+    nowhere = str(tmp_path / "nowhere" / "po.pdf")
+    ro = subprocess.run(
+        [sys.executable, "-m", "bizdesk", "print", "purchase-order", "1", "-o", nowhere,
+         "--db", db],
+        capture_output=True, text=True, timeout=120, cwd=tmp_path,
+        env={**os.environ, "LANG": "ro_RO.UTF-8", "LANGUAGE": "", "LC_ALL": ""},
+    )  # fmt: skip
+    assert ro.returncode == 1 and f"nu se poate scrie {nowhere}: dosarul nu există" in ro.stderr
+    assert "No such file" not in ro.stderr, ro.stderr
 
 
 def test_the_font_ships_with_the_package() -> None:

@@ -590,6 +590,23 @@ def copy_fault(exc: BaseException, dest: Path) -> StoreError | None:
     return os_error(OSError(number, os.strerror(number), str(dest)))
 
 
+# why a file could not be written, as a reader says it (the system's strerror is English)
+WRITE_REASONS = {
+    errno.ENOENT: N_("no such folder"),
+    errno.EACCES: N_("permission denied"),
+    errno.EPERM: N_("permission denied"),
+    errno.ENOTDIR: N_("a part of the path is not a folder"),
+    errno.ENAMETOOLONG: N_("the name is too long"),
+}
+
+
+def write_reason(exc: OSError) -> str:
+    """Why ``exc`` kept a file from being written, in the reader's language where it is a
+    usual reason; else as the system says it."""
+    known = WRITE_REASONS.get(exc.errno)
+    return Message(known) if known else (exc.strerror or str(exc))
+
+
 def disk_fault(exc: OSError) -> StoreError | None:
     """A file (a document, a report) that could not be written because of its disk (full,
     read-only, failing), as the sentence naming it, saying nothing saved was lost and what

@@ -11,7 +11,7 @@ from typing import Any
 
 from bizdesk.db.session import Store, UnitOfWork
 from bizdesk.errors import ValidationError
-from bizdesk.faults import disk_fault
+from bizdesk.faults import disk_fault, write_reason
 from bizdesk.files import atomic_write
 from bizdesk.formatting import money, number
 from bizdesk.i18n import N_, Message
@@ -1261,5 +1261,9 @@ def write_csv(rep: Report, path) -> int:  # noqa: ANN001
         if (known := disk_fault(exc)) is not None:  # a full disk: what to do about it
             raise known from None
         raise ValidationError(
-            {"path": Message("cannot write {path}: {reason}", path=str(path), reason=exc.strerror)}
+            {
+                "path": Message(
+                    "cannot write {path}: {reason}", path=str(path), reason=write_reason(exc)
+                )
+            }
         ) from None

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from bizdesk.db.session import UnitOfWork
 from bizdesk.errors import NotFound, ValidationError
-from bizdesk.faults import disk_fault
+from bizdesk.faults import disk_fault, write_reason
 from bizdesk.files import atomic_path, fsync_file, fsync_folder, may_write
 from bizdesk.i18n import Message
 from bizdesk.reading import quoted
@@ -134,7 +134,7 @@ def save(paper: Paper, path: Path | str | None = None) -> Path:
         raise ValidationError(
             {
                 "path": Message(
-                    "cannot write {path}: {reason}", path=str(target), reason=exc.strerror
+                    "cannot write {path}: {reason}", path=str(target), reason=write_reason(exc)
                 )
             }  # fmt: skip
         ) from None
