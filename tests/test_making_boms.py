@@ -71,6 +71,22 @@ def test_versions_are_kept_and_one_is_active(store) -> None:  # noqa: ANN001
         assert boms.get_bom(uow, kit).version == 1
 
 
+def test_the_same_bill_set_again_makes_no_new_version(store) -> None:  # noqa: ANN001
+    """`bom show --format json | bom set` (or the form saved unchanged) made a version each
+    time, identical to the last; the same bill again (its lines in any order) is the active
+    version itself; any change makes a new one."""
+    product(store, "A")
+    product(store, "B")
+    bike = product(store, "BIKE")
+    first = _set(store, bike, ("A", "2"), ("B", "1"), labour="3")
+    again = _set(store, bike, ("B", "1"), ("A", "2.000"), labour="3.00")  # the same bill
+    assert (again.version, again.active) == (first.version, True) == (1, True)
+    changed = _set(store, bike, ("A", "2"), ("B", "1"), labour="3.01")
+    assert changed.version == 2
+    with store.read() as uow:
+        assert [x.version for x in boms.bom_versions(uow, bike)] == [2, 1]
+
+
 def test_no_bom_is_not_found(store) -> None:  # noqa: ANN001
     pid = product(store, "LONE")
     with store.read() as uow:

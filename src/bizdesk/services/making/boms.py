@@ -375,9 +375,19 @@ def _why_not_kit(uow: UnitOfWork, p: Product) -> Message | None:
 @requires("making.edit")
 def set_bom(uow: UnitOfWork, product_id: int, data: BomInput) -> BomView:
     """A new version of a product's bill of materials, made the active one (the older
-    versions are kept)."""
+    versions are kept); the active version itself when nothing differs from it (``bom show
+    --format json | bom set`` made a copy of it each time)."""
     p = load_product(uow, product_id, lock=True)
     lines, labour, note, kind = _clean(uow, p, data)
+    active = uow.session.scalar(select(Bom).where(Bom.product_id == p.id, Bom.active.is_(True)))
+    if active is not None and (active.kind, active.labour_minor, active.note) == (
+        kind,
+        labour,
+        note,
+    ):
+        held = sorted((ln.component_id, ln.qty_scaled) for ln in bom_lines(uow, active.id))
+        if held == sorted((c.id, q) for c, q in lines):  # the same again: no new version
+            return _view(uow, active)
     last = uow.session.scalar(select(func.max(Bom.version)).where(Bom.product_id == p.id)) or 0
     uow.session.execute(
         update(Bom).where(Bom.product_id == p.id, Bom.active.is_(True)).values(active=False)
