@@ -131,6 +131,11 @@ def test_refusals_are_one_sentence(shop) -> None:  # noqa: ANN001
     assert r.returncode == 1 and "There is no payroll run 'PR-9'." in r.stderr
     r = bizdesk("leave", "balance", "Ana Pop", "--year", "26", "--db", shop)
     assert r.returncode == 2
+    for year in ("9999", "1200"):  # a balance of a year no leave can be asked in: refused
+        for command in (("leave", "balance", "Ana Pop"), ("leave", "holidays")):
+            r = bizdesk(*command, "--year", year, "--db", shop)
+            assert r.returncode == 2, r.stdout
+            assert f"--year: {year} is not a year from 1900 to 2199" in r.stderr
     r = bizdesk("payroll", "add-line", "X", "--kind", "bonus", "--db", shop)
     assert r.returncode == 2
 

@@ -26,7 +26,7 @@ from bizdesk.cli.core import (
 )
 from bizdesk.errors import ValidationError
 from bizdesk.i18n import N_, _, ngettext
-from bizdesk.reading import DateError, month_text, quoted, read_month
+from bizdesk.reading import FIRST_DAY, LAST_DAY, DateError, month_text, quoted, read_month
 
 app = typer.Typer()
 
@@ -315,10 +315,20 @@ YearOpt = Annotated[str | None, typer.Option("--year", help=_("The year, e.g. 20
 
 
 def _year(text: str | None) -> int | None:
-    """A --year option's value (four digits), or None when it was not given."""
-    if text is not None and not (text.isascii() and text.isdigit() and len(text) == 4):
+    """A --year option's value (four digits, a year dates may have: 1900 to 2199), or None
+    when it was not given (9999 gave a balance of a year no leave can be asked for in)."""
+    if text is None:
+        return None
+    if not (text.isascii() and text.isdigit() and len(text) == 4):
         fail(_("--year: {value} is not a year (e.g. 2026)").format(value=quoted(text, 20)), 2)
-    return int(text) if text is not None else None
+    if not FIRST_DAY.year <= int(text) <= LAST_DAY.year:
+        fail(
+            _("--year: {value} is not a year from {first} to {last}").format(
+                value=text, first=FIRST_DAY.year, last=LAST_DAY.year
+            ),
+            2,
+        )
+    return int(text)
 
 
 leave_app = typer.Typer(help=_("Leave: ask, approve or refuse, and the balance per year."))
