@@ -220,3 +220,32 @@ async def test_a_kit_or_a_service_page_offers_no_stock_keys(store) -> None:  # n
         await _stock_keys_on_the_page(pilot, app, hour, offered=False)
         await _stock_keys_on_the_page(pilot, app, tube, offered=True)
     assert errors(store) == []
+
+
+async def test_a_on_a_kit_in_the_stock_list_says_why_before_any_form(store) -> None:  # noqa: ANN001
+    """On the Stock tab's list a, c and t on a kit (or a service) opened their form, to be
+    refused once it was filled in. The reason is said at once now; goods still get it."""
+    from bizdesk.screens.stock import StockPane
+    from bizdesk.widgets.form import FormScreen
+
+    product(store, "TUBE", name="Tube", cost="4")
+    kit = product(store, "KIT", name="Repair kit")
+    with store.write() as uow:
+        boms.set_bom(uow, kit, boms.BomInput([("TUBE", "1")], kind="kit"))
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("f6")
+        await settle(pilot, app)
+        pane = app.query_one(StockPane)
+        assert pane.current_id() == kit  # KIT before TUBE
+        for key in ("a", "c", "t"):
+            await pilot.press(key)
+            await settle(pilot, app)
+            assert not isinstance(app.screen, FormScreen), key
+        said = [str(n.message) for n in app._notifications]  # noqa: SLF001
+        assert said.count("KIT Repair kit is a kit: it is never in stock itself, its "
+                          "components are (receive, count or move those)") == 3, said  # fmt: skip
+        await pilot.press("down", "a")
+        await settle(pilot, app)
+        assert isinstance(app.screen, FormScreen)

@@ -256,7 +256,23 @@ class StockActions(RecordActions):
                 lambda r: (moved(self, r), self.after_change()),
             )
 
-        self.with_record(show)
+        record_id = self.current_id()
+        if self.current_view() is not None or record_id is None:  # a page: its keys hide
+            self.with_record(show)
+            return
+
+        def checked(got: tuple) -> None:
+            view, why = got
+            if why is not None:  # a kit or a service on the list: said before any form
+                self.notify(str(why), severity="warning", markup=False)
+            else:
+                show(view)
+
+        self.run_service(
+            lambda uow: (PRODUCT.get(uow, record_id), moves.why_not_moved(uow, record_id)),
+            write=False,
+            done=checked,
+        )
 
     def action_adjust(self) -> None:
         self._stock_form(partial(adjust_form, books=allowed(self.app.role, "journal.post")))

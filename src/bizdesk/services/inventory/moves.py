@@ -58,6 +58,14 @@ def _scale_value(qty_scaled: int, unit_cost_minor: int) -> int:
     return half_even(qty_scaled * unit_cost_minor, QTY_SCALE)
 
 
+@requires("stock.view")
+def why_not_moved(uow: UnitOfWork, product_id: int) -> Message | None:
+    """Why the product numbered ``product_id`` does not move in stock (a service, a kit), or
+    None: asked before its adjust, count or transfer form is shown, so that nobody fills
+    one in to be refused."""
+    return not_stocked(uow, load_product(uow, product_id))
+
+
 def not_stocked(uow: UnitOfWork, p: Product) -> Message | None:
     """Why ``p`` does not move in stock, or None. Only goods move: not a service, and not
     a kit (its active bill of materials is of kind "kit": it is delivered as its
