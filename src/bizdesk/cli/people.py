@@ -397,24 +397,24 @@ def leave_request(
     say(_leave_line(r))
 
 
-@leave_app.command("approve", help=_("Approve a leave request (owner)."))
-def leave_approve(ctx: typer.Context, number: LeaveArg, db: DbOpt = None) -> None:
+def _decide(ctx: typer.Context, number: str, db: str | None, step: str) -> None:
+    """Approve, refuse or withdraw leave request ``number`` (``step``: the service's name)."""
     from bizdesk.services.people import leave
 
     store = open_store(ctx, db)
     with store.write() as uow:
-        r = leave.approve(uow, _leave_id(number))
+        r = getattr(leave, step)(uow, _leave_id(number))
     say(_leave_line(r))
+
+
+@leave_app.command("approve", help=_("Approve a leave request (owner)."))
+def leave_approve(ctx: typer.Context, number: LeaveArg, db: DbOpt = None) -> None:
+    _decide(ctx, number, db, "approve")
 
 
 @leave_app.command("refuse", help=_("Refuse a leave request (owner)."))
 def leave_refuse(ctx: typer.Context, number: LeaveArg, db: DbOpt = None) -> None:
-    from bizdesk.services.people import leave
-
-    store = open_store(ctx, db)
-    with store.write() as uow:
-        r = leave.refuse(uow, _leave_id(number))
-    say(_leave_line(r))
+    _decide(ctx, number, db, "refuse")
 
 
 @leave_app.command(
@@ -425,12 +425,7 @@ def leave_refuse(ctx: typer.Context, number: LeaveArg, db: DbOpt = None) -> None
     ),
 )
 def leave_withdraw(ctx: typer.Context, number: LeaveArg, db: DbOpt = None) -> None:
-    from bizdesk.services.people import leave
-
-    store = open_store(ctx, db)
-    with store.write() as uow:
-        r = leave.withdraw(uow, _leave_id(number))
-    say(_leave_line(r))
+    _decide(ctx, number, db, "withdraw")
 
 
 def _balance_json(b) -> dict:  # noqa: ANN001
