@@ -67,6 +67,13 @@ class DateError(ValueError):
         return self.args[0] if self.args else ""
 
 
+def is_digits(text: str) -> bool:
+    """True when ``text`` is one or more ASCII digits, 0 to 9: a number ``int()`` reads as
+    written. ``str.isdigit()`` also takes '²' or '⁴' (which ``int()`` cannot read) and
+    ``int()`` would also read '٣' or '３'; like the machine form of numbers, only 0-9 count."""
+    return text.isascii() and text.isdigit()
+
+
 def code(ch: str) -> str:
     """A character that is not to be printed, as people are shown it: ``<U+001B>``."""
     return f"<U+{ord(ch):04X}>"

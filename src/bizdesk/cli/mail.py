@@ -14,6 +14,7 @@ from rich.text import Text
 from bizdesk.cli.core import DbOpt, date_form, fail, open_store, parse_date, say, show
 from bizdesk.errors import BizdeskError
 from bizdesk.i18n import _, pgettext
+from bizdesk.reading import is_digits
 
 app = typer.Typer()
 mail = typer.Typer(help=_("How e-mail is sent, and the outbox of messages."))
@@ -251,7 +252,7 @@ def mail_retry(
 
     store = open_store(ctx, db)
     if resend is not None:
-        if not resend.isdigit():
+        if not is_digits(resend):
             fail(_("--resend: a message's id, a whole number"), 2)
         with store.write() as uow:
             outbox.resend(uow, int(resend))
@@ -269,7 +270,7 @@ def mail_cancel(
 ) -> None:
     from bizdesk.services.mail import outbox
 
-    if not message.isdigit():
+    if not is_digits(message):
         fail(_("ID: a message's id, a whole number"), 2)
     store = open_store(ctx, db)
     with store.write() as uow:

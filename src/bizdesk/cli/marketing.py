@@ -24,7 +24,7 @@ from bizdesk.cli.core import (
 )
 from bizdesk.errors import ValidationError
 from bizdesk.i18n import _, ngettext, tr
-from bizdesk.reading import quoted
+from bizdesk.reading import is_digits, quoted
 from bizdesk.words import CONTACT_STAGE_NAMES, named
 
 app = typer.Typer()
@@ -238,7 +238,7 @@ def segments_members(
     from bizdesk.services.base.paging import PageRequest
     from bizdesk.services.marketing import segments
 
-    if limit and (not limit.isdigit() or not int(limit)):  # -1 is whole, but no count
+    if limit and (not is_digits(limit) or not int(limit)):  # -1 is whole, but no count
         fail(_("--limit: {value} is not a count of 1 or more").format(value=quoted(limit, 20)), 2)
     most = int(limit) if limit else None
     store = open_store(ctx, db)

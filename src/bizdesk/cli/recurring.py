@@ -23,7 +23,7 @@ from bizdesk.errors import ValidationError
 from bizdesk.fieldnames import refusal
 from bizdesk.formatting import day, visible
 from bizdesk.i18n import _, ngettext, tr
-from bizdesk.reading import json_problem, quoted
+from bizdesk.reading import is_digits, json_problem, quoted
 
 app = typer.Typer()
 recurring = typer.Typer(help=_("Recurring invoices and journal entries: list, add, stop, skip."))
@@ -265,7 +265,7 @@ def recurring_stop(
 
 
 def _template_id(typed: str) -> int:
-    if not typed.strip().lstrip("#").isdigit():
+    if not is_digits(typed.strip().lstrip("#")):
         fail(_("{value} is not the id of a template (a number)").format(value=quoted(typed, 20)), 2)
     return int(typed.strip().lstrip("#"))
 

@@ -47,7 +47,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from bizdesk.i18n import Message
-from bizdesk.reading import quoted
+from bizdesk.reading import is_digits, quoted
 from bizdesk.services.banking.reading import (
     NAME_MAX,
     TEXT_MAX,
@@ -155,9 +155,9 @@ def parse_rules(data: bytes, problems: Problems) -> Rules:
             if value:
                 _add_matcher(block, value, n, problems)
         elif word == "skip":
-            if value and not value.isdigit():
+            if value and not is_digits(value):
                 _problem(problems, n, Message("skip takes a number of lines"))
-            rules.skip = int(value) if value.isdigit() else 1
+            rules.skip = int(value) if is_digits(value) else 1
         elif word == "separator":
             sep = SEPARATORS.get(value.lower(), value)
             if len(sep) != 1:

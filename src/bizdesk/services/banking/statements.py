@@ -32,7 +32,7 @@ from bizdesk.models.banking import BankLine, BankStatement
 from bizdesk.models.base import utcnow
 from bizdesk.models.ledger import Account
 from bizdesk.money import from_minor
-from bizdesk.reading import quoted
+from bizdesk.reading import is_digits, quoted
 from bizdesk.services.banking import csv_rules, reading
 from bizdesk.services.banking.reading import Problems, ReadLine, ReadStatement
 from bizdesk.services.base.permissions import requires
@@ -148,7 +148,7 @@ def remove_statement(uow: UnitOfWork, statement_id: object) -> Message:
     the lines it brought, none of them matched (undo those matches first: the books keep
     what was posted until then). The file may be imported again."""
     number = str(statement_id or "").strip().lstrip("#")
-    st = uow.session.get(BankStatement, int(number)) if number.isdigit() else None
+    st = uow.session.get(BankStatement, int(number)) if is_digits(number) else None
     if st is None:
         raise ValidationError(
             {"statement": Message("no statement {id}", id=quoted(statement_id or "", 20))}

@@ -34,7 +34,7 @@ from bizdesk.models.core import User
 from bizdesk.models.deals import Deal, PipelineStage
 from bizdesk.models.ledger import Account
 from bizdesk.money import AmountError, from_minor, parse_decimal, parse_money
-from bizdesk.reading import DateError, json_problem, quoted, read_month
+from bizdesk.reading import DateError, is_digits, json_problem, quoted, read_month
 from bizdesk.services.base import validate as v
 from bizdesk.services.base.csvio import file_problem, read_rows
 from bizdesk.services.base.permissions import requires
@@ -58,7 +58,7 @@ def parse_month(value: object, local: bool = False) -> tuple[int, int]:
 
 def parse_year(value: object) -> int:
     s = str(value or "").strip()
-    if len(s) != 4 or not s.isdigit() or int(s) < 1900:
+    if len(s) != 4 or not is_digits(s) or int(s) < 1900:
         raise v.FieldError(_YEAR_HELP)
     return int(s)
 

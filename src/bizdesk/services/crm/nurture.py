@@ -32,7 +32,7 @@ from bizdesk.i18n import N_, Message, _
 from bizdesk.models.base import utcnow
 from bizdesk.models.contacts import STAGES, Contact
 from bizdesk.models.nurture import ACTIVITY_KINDS, FollowUp, NurtureSequence, NurtureStep
-from bizdesk.reading import quoted
+from bizdesk.reading import is_digits, quoted
 from bizdesk.services.base import validate as v
 from bizdesk.services.base.paging import (
     Page,
@@ -183,7 +183,7 @@ def get_sequence(uow: UnitOfWork, sequence_id: int) -> SequenceView:
 def find_sequence(uow: UnitOfWork, text: str) -> SequenceView:
     """A sequence by its number (#3 or 3) or its name, as typed on the command line."""
     s = str(text or "").strip()
-    if s.lstrip("#").isdigit():
+    if is_digits(s.lstrip("#")):
         return _seq_view(uow, _load_sequence(uow, int(s.lstrip("#"))))
     seq = uow.session.scalars(
         select(NurtureSequence).where(same_name(NurtureSequence.name, s))
@@ -273,7 +273,7 @@ def read_days(value: object) -> int:
     s = v.text(value, max_len=10)
     if not s:
         raise v.FieldError(Message("required"))
-    if not (s.isascii() and s.isdigit()):
+    if not is_digits(s):
         raise v.FieldError(
             Message("{text} is not a number of days (0 to {max})", text=quoted(s, 60), max=MAX_DAYS)
         )

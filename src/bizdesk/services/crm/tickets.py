@@ -21,7 +21,7 @@ from bizdesk.models.sales import SalesOrder
 from bizdesk.models.stock import Product
 from bizdesk.models.tickets import PRIORITIES, STATUSES, Ticket, TicketComment, TicketEvent
 from bizdesk.money import AmountError, parse_decimal
-from bizdesk.reading import quoted
+from bizdesk.reading import is_digits, quoted
 from bizdesk.services.base import validate as v
 from bizdesk.services.base.numbering import PURCHASE_ORDER, SALES_ORDER
 from bizdesk.services.base.paging import Page, PageRequest, folded_contains, keyset_page
@@ -328,7 +328,7 @@ def _clean(uow: UnitOfWork, data: TicketInput) -> dict:
         for prefix in ("#", f"{SALES_ORDER.prefix}-", f"{PURCHASE_ORDER.prefix}-"):
             link = link.removeprefix(prefix)
         link = link.lstrip("0") or "0"
-        if not link.isdigit():
+        if not is_digits(link):
             chk.add(
                 "link_id",
                 Message(

@@ -36,6 +36,7 @@ from bizdesk.models.dunning import Reminder, ReminderItem, ReminderLevel
 from bizdesk.models.ledger import Account, Sequence
 from bizdesk.models.sales import CustomerPayment, Invoice
 from bizdesk.money import AmountError, from_minor, parse_money
+from bizdesk.reading import is_digits
 from bizdesk.services.base import validate as v
 from bizdesk.services.base.numbering import INVOICE, REMINDER, next_number
 from bizdesk.services.base.permissions import requires
@@ -190,7 +191,7 @@ def _whole_days(value: object) -> int:
     s = v.text(value, max_len=10)
     if not s:
         raise v.FieldError(Message("required"))
-    if not s.isdigit() or not 1 <= int(s) <= MAX_DAYS:
+    if not is_digits(s) or not 1 <= int(s) <= MAX_DAYS:
         raise v.FieldError(
             Message("a whole number of days from 1 to {most}, such as 14", most=MAX_DAYS)
         )

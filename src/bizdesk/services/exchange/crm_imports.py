@@ -37,7 +37,7 @@ from bizdesk.models.base import utcnow
 from bizdesk.models.contacts import Contact, ContactTag
 from bizdesk.models.core import AuditEvent, User
 from bizdesk.models.marketing import CONSENT_HOW, CONSENT_STATES
-from bizdesk.reading import quoted
+from bizdesk.reading import is_digits, quoted
 from bizdesk.services.base import validate as v
 from bizdesk.services.base.csvio import read_rows
 from bizdesk.services.base.permissions import can, require, requires
@@ -191,7 +191,7 @@ def _organizations(uow: UnitOfWork) -> dict[str, int]:
 
 def _contact_id(text: str) -> int:
     s = text.strip().removeprefix("#")
-    if not s.isdigit() or len(s) > 18:
+    if not is_digits(s) or len(s) > 18:
         raise v.FieldError(
             Message(
                 "{text} is not a contact number (leave it empty for a new one)",

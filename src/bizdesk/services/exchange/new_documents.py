@@ -29,7 +29,7 @@ from bizdesk.models.ledger import Account, JournalEntry
 from bizdesk.models.purchasing import PurchaseOrder, SupplierBill, SupplierPayment
 from bizdesk.models.sales import CustomerPayment, Invoice, SalesOrder
 from bizdesk.money import from_minor
-from bizdesk.reading import json_problem, quoted
+from bizdesk.reading import is_digits, json_problem, quoted
 from bizdesk.services.base import validate as v
 from bizdesk.services.base.numbering import INVOICE, JOURNAL, PURCHASE_ORDER, SALES_ORDER
 from bizdesk.services.base.paging import same_name
@@ -955,7 +955,7 @@ def _order_line(uow: UnitOfWork, problems: list, where: str, po: Any, ln: dict[s
         return None
     if "line" in ln:
         n = ln["line"]
-        if not n.isdigit() or not 1 <= int(n) <= len(po.lines):
+        if not is_digits(n) or not 1 <= int(n) <= len(po.lines):
             problems.append(
                 (
                     f"{where}.line",

@@ -17,6 +17,7 @@ from bizdesk.db import UnitOfWork
 from bizdesk.errors import BizdeskError, ValidationError
 from bizdesk.i18n import Message
 from bizdesk.identity import current_gate
+from bizdesk.reading import is_digits
 from bizdesk.services.base import validate as v
 from bizdesk.services.base.permissions import requires
 
@@ -144,7 +145,7 @@ def update_settings(uow: UnitOfWork, **changes: Any) -> MailSettings:  # noqa: A
 
 def _port(value: object) -> int:
     s = str(value).strip()
-    if not s.isdigit() or not 1 <= int(s) <= 65535:
+    if not is_digits(s) or not 1 <= int(s) <= 65535:
         raise v.FieldError(Message("a port is a whole number from 1 to 65535"))
     return int(s)
 

@@ -45,7 +45,7 @@ from bizdesk.models.mail import OutboxMessage
 from bizdesk.models.marketing import Campaign, CampaignRecipient, EmailConsent, Segment
 from bizdesk.models.sales import Invoice, SalesOrder
 from bizdesk.money import from_minor
-from bizdesk.reading import quoted
+from bizdesk.reading import is_digits, quoted
 from bizdesk.services.base import validate as v
 from bizdesk.services.base.paging import Page, PageRequest, keyset_page
 from bizdesk.services.base.permissions import can, covered, require_store, requires
@@ -277,7 +277,7 @@ def _clean(uow: UnitOfWork, data: CampaignInput, self_id: int | None = None) -> 
     days_text = chk("attribution_days", v.text, data.attribution_days, max_len=10)
     segment = None
     if seg_text:
-        if seg_text.startswith("#") and seg_text[1:].isdigit():
+        if seg_text.startswith("#") and is_digits(seg_text[1:]):
             segment = uow.session.get(Segment, int(seg_text[1:]))
             if segment is None:
                 chk.add(
@@ -296,7 +296,7 @@ def _clean(uow: UnitOfWork, data: CampaignInput, self_id: int | None = None) -> 
                 chk.add(key, problem)
     days = DEFAULT_DAYS
     if days_text:
-        if not days_text.isdigit() or not 0 <= int(days_text) <= 366:
+        if not is_digits(days_text) or not 0 <= int(days_text) <= 366:
             chk.add("attribution_days", Message("a whole number of days from 0 to 366"))
         else:
             days = int(days_text)
@@ -370,7 +370,7 @@ def get_campaign(uow: UnitOfWork, campaign_id: int) -> CampaignView:
 def find_campaign(uow: UnitOfWork, name_or_id: str) -> CampaignView:
     """A campaign by its name, or #id."""
     s = name_or_id.strip()
-    if s.startswith("#") and s[1:].isdigit():
+    if s.startswith("#") and is_digits(s[1:]):
         return _view(uow, _load(uow, int(s[1:])))
     row = uow.session.scalars(select(Campaign).where(Campaign.name == s)).first()
     if row is None:  # in any case when only one is so named, as a segment is found

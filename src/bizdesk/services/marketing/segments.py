@@ -25,7 +25,7 @@ from bizdesk.models.core import User
 from bizdesk.models.marketing import Campaign, Segment
 from bizdesk.models.sales import Invoice, InvoiceLine, SalesLine
 from bizdesk.models.stock import Product
-from bizdesk.reading import date_text, quoted
+from bizdesk.reading import date_text, is_digits, quoted
 from bizdesk.services.base import validate as v
 from bizdesk.services.base.paging import Page, PageRequest, keyset_page, like_pattern
 from bizdesk.services.base.permissions import requires
@@ -339,7 +339,7 @@ def get_segment(uow: UnitOfWork, segment_id: int) -> SegmentView:
 def find_segment(uow: UnitOfWork, name_or_id: str) -> SegmentView:
     """A segment by its name, or #id."""
     s = name_or_id.strip()
-    if s.startswith("#") and s[1:].isdigit():
+    if s.startswith("#") and is_digits(s[1:]):
         return _view(_load(uow, int(s[1:])))
     return _view(_by_name(uow, s))
 

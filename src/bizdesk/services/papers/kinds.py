@@ -27,7 +27,7 @@ from bizdesk.models.purchasing import PurchaseOrder
 from bizdesk.models.sales import Invoice, InvoiceLine, SalesLine, SalesOrder
 from bizdesk.models.stock import Product
 from bizdesk.money import QTY_SCALE, from_minor, line_amounts, qty_from_scaled
-from bizdesk.reading import quoted
+from bizdesk.reading import is_digits, quoted
 from bizdesk.services.base import validate as v
 from bizdesk.services.base.numbering import (
     CREDIT_NOTE,
@@ -543,7 +543,7 @@ def statement(
     their receivable (a supplier's: payable) account with its document, and the closing
     balance, in the account's natural sign (what they owe us, or we owe them)."""
     text = str(number).strip()
-    if text.isdigit():
+    if is_digits(text):
         text = f"#{text}"
     chk = v.Checker()
     c = chk("number", resolve_contact, uow, text)

@@ -28,7 +28,7 @@ from bizdesk.money import (
     round_money,
     to_minor,
 )
-from bizdesk.reading import date_text, quoted
+from bizdesk.reading import date_text, is_digits, quoted
 from bizdesk.services.base import validate as v
 from bizdesk.services.base.figures import PipelineRow
 from bizdesk.services.base.paging import (
@@ -383,7 +383,7 @@ def _resolve_stage(uow: UnitOfWork, text: str) -> PipelineStage:
             .order_by(PipelineStage.position)
         ).first()
     stmt = select(PipelineStage).where(PipelineStage.active.is_(True))
-    if s.isdigit():
+    if is_digits(s):
         st = uow.session.exec(stmt.where(PipelineStage.id == int(s))).first()
     else:
         st = uow.session.exec(stmt.where(same_name(PipelineStage.name, s))).first()
