@@ -50,3 +50,61 @@ def test_a_label_names_a_document_in_ascii_digits_within_64_bits() -> None:
     assert PAYROLL_RUN.number_in("pr1") == PAYROLL_RUN.number_in("PR-00001") == 1
     assert PAYROLL_RUN.number_in("PR-\uff11") is None  # a wide 1 is not read as 1
     assert PAYROLL_RUN.number_in("PR-" + HUGE) is None
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (("campaigns", "show", "#²"), "There is no campaign named '#²'."),
+        (("segments", "show", "#²"), "There is no segment named '#²'."),
+        (("segments", "members", "vip", "--limit", "²"), "--limit: '²' is not a count of 1"),
+        (("nurture", "show", "²"), "There is no nurturing sequence named '²'."),
+        (("mail", "cancel", "²"), "ID: a message's id, a whole number"),
+        (("mail", "retry", "--resend", "²"), "--resend: a message's id, a whole number"),
+        (("mail", "settings", "--port", "²"), "--port: a port is a whole number from 1 to 65535"),
+        (("recurring", "skip", "²"), "'²' is not the id of a template (a number)"),
+        (("bank", "remove-statement", "²"), "statement: no statement '²'"),
+        (("print", "statement", "²"), "number: no contact named '²'"),
+        (("budget", "copy", "--from-year", "²⁰²⁶", "--to-year", "2027"), "--from-year: a year"),
+        (("reminder-levels", "set", "1", "--days", "²"), "--days: a whole number of days"),
+        (
+            ("campaigns", "add", "x", "--segment", "#²", "--subject", "s", "--body", "b"),
+            "--segment: There is no segment named '#²'.",
+        ),
+        (
+            (
+                "campaigns",
+                "add",
+                "x",
+                "--segment",
+                "v",
+                "--subject",
+                "s",
+                "--body",
+                "b",
+                "--days",
+                "²",
+            ),
+            "--days: a whole number of days from 0 to 366",
+        ),
+    ],
+)
+def test_digits_int_cannot_read_are_refused_as_a_word_is(db, args, said) -> None:  # noqa: ANN001, F811
+    """'²' passes str.isdigit() but int() cannot read it: each command refuses it as it
+    refuses 'abc', where it stopped on "unexpected error (ValueError)"."""
+    r = bizdesk(*args, "--db", db)
+    assert r.returncode in (1, 2), r.stderr
+    assert said in r.stderr and "unexpected" not in r.stderr, r.stderr
+
+
+def test_a_file_with_digits_int_cannot_read_is_refused_at_its_line(db, tmp_path) -> None:  # noqa: ANN001, F811
+    r = bizdesk("import", "contacts", "-", "--db", db, stdin="id,name\n²,Ann\n")
+    assert r.returncode == 1 and "unexpected" not in r.stderr, r.stderr
+    assert "line 2: id: '²' is not a contact number" in r.stderr
+    rules = tmp_path / "bank.rules"
+    rules.write_text("skip ²\nfields date, description, amount\n", encoding="utf-8")
+    csv = tmp_path / "bank.csv"
+    csv.write_text("date,description,amount\n2026-11-02,Coffee,1.00\n", encoding="utf-8")
+    r = bizdesk("bank", "import", str(csv), "--account", "1010", "--rules", str(rules), "--db", db)
+    assert r.returncode == 1 and "unexpected" not in r.stderr, r.stderr
+    assert "line 1: rules file: skip takes a number of lines" in r.stderr

@@ -50,6 +50,7 @@ def test_new_deal_takes_first_stage_and_its_probability(store, customer):
         ("probability", "101", "between 0 and 100"),
         ("expected_close", "31/12/2026", "not a date"),
         ("stage", "Dreaming", "no stage"),
+        ("stage", "²", "no stage"),  # passes isdigit(), but int() cannot read it
         ("owner", "ghost", "not a bizdesk user"),
     ],
 )

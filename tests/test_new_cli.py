@@ -386,6 +386,8 @@ def test_a_bad_sales_order_names_every_problem_and_makes_nothing(shop, unchanged
          "lines[0].product: HOUR is not on PO-00001"),
         ("receipt", {"order": "PO-1", "lines": [{"line": 2, "quantity": 1}]},
          "lines[0].line: PO-00001 has lines 1 to 1"),
+        ("receipt", {"order": "PO-1", "lines": [{"line": "²", "quantity": 1}]},
+         "lines[0].line: PO-00001 has lines 1 to 1"),  # isdigit(), but not for int()
         ("receipt", {"order": "PO-1", "location": "Attic", "lines": [{"product": "BOLT"}]},
          "lines[0].quantity: required"),
     ],

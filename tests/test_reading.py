@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from bizdesk import money as M
 from bizdesk.formatting import editable, money, number
-from bizdesk.reading import DateError, read_date
+from bizdesk.reading import DateError, is_digits, read_date
 from bizdesk.services.base import validate as v
 
 LOCALES = ("en_US", "es_ES", "ro_RO", "vi_VN")
@@ -504,3 +504,10 @@ def test_a_persons_number_is_refused_where_their_locales_read_it_otherwise() -> 
             read_number(Typed("12,5 kg"), decimals=2)
     finally:
         use_typing_locales()
+
+
+def test_digits_are_those_int_reads_as_written() -> None:
+    """str.isdigit() takes '²' (int() cannot read it); int() takes '٣' and a wide '３'."""
+    assert is_digits("0") and is_digits("2026") and is_digits("007")
+    for text in ("", "²", "²⁰²⁶", "1²", "٣", "\uff13", "-1", "+1", " 1", "1.0", "①"):
+        assert not is_digits(text), text

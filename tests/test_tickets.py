@@ -228,3 +228,11 @@ def test_newest_first_pages_by_keyset_in_both_directions(store):
     assert [r.subject for r in p2.rows] == [f"T{i:02d}" for i in range(14, 4, -1)]
     assert back.rows == p1.rows
     assert [r.subject for r in last.rows] == [f"T{i:02d}" for i in range(9, -1, -1)]
+
+
+@pytest.mark.parametrize("number", ["²", "SO-²", "#²", "abc"])
+def test_a_link_in_digits_int_cannot_read_is_refused_as_a_word_is(store, number) -> None:  # noqa: ANN001
+    """'²' passes str.isdigit() but int() cannot read it: refused, not an unexpected error."""
+    with pytest.raises(ValidationError) as err, store.write() as uow:
+        T.create(uow, T.TicketInput(subject="ok", link_kind="sales_order", link_id=number))
+    assert "the number of the linked document" in err.value.fields["link_id"]
