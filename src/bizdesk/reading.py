@@ -447,7 +447,7 @@ def _read_local_date(text: str, form: tuple[str, str]) -> date | None:
     """``text`` as day, month and year in the person's form; None when it is not in it."""
     order, sep = form
     parts = text.split(sep)
-    if len(parts) != 3 or not all(p.isascii() and p.isdigit() for p in parts):
+    if len(parts) != 3 or not all(is_digits(p) for p in parts):
         return None
     d, m, y = parts if order == "dmy" else (parts[1], parts[0], parts[2])
     if not (1 <= len(d) <= 2 and 1 <= len(m) <= 2 and len(y) == 4):
@@ -574,7 +574,7 @@ def read_month(value: object, *, local: bool = False) -> date:
         year, month = int(found[1]), int(found[2])
     elif form is not None:
         parts = text.split(form[1])
-        if len(parts) == 2 and all(p.isascii() and p.isdigit() for p in parts):
+        if len(parts) == 2 and all(is_digits(p) for p in parts):
             if 1 <= len(parts[0]) <= 2 and len(parts[1]) == 4:
                 year, month = int(parts[1]), int(parts[0])
     if year is None or month is None or not 1 <= month <= 12:

@@ -24,7 +24,7 @@ from bizdesk.cli.core import (
 )
 from bizdesk.errors import ValidationError
 from bizdesk.i18n import _, ngettext
-from bizdesk.reading import quoted
+from bizdesk.reading import is_digits, quoted
 
 app = typer.Typer()
 bom = typer.Typer(help=_("Bills of materials: what a product is made of."))
@@ -55,7 +55,7 @@ def _product_id(uow, sku: str) -> int:  # noqa: ANN001
 def _version(text: str | None) -> int | None:
     if text is None:
         return None
-    if not (text.strip().isascii() and text.strip().isdigit()):  # not "²": int() fails
+    if not is_digits(text.strip()):  # not "²": int() fails
         fail(_("{value} is not a version number (1, 2, ...)").format(value=quoted(text, 20)), 2)
     return int(text)
 

@@ -26,7 +26,15 @@ from bizdesk.cli.core import (
 )
 from bizdesk.errors import ValidationError
 from bizdesk.i18n import N_, _, ngettext
-from bizdesk.reading import FIRST_DAY, LAST_DAY, DateError, month_text, quoted, read_month
+from bizdesk.reading import (
+    FIRST_DAY,
+    LAST_DAY,
+    DateError,
+    is_digits,
+    month_text,
+    quoted,
+    read_month,
+)
 
 app = typer.Typer()
 
@@ -319,7 +327,7 @@ def _year(text: str | None) -> int | None:
     when it was not given (9999 gave a balance of a year no leave can be asked for in)."""
     if text is None:
         return None
-    if not (text.isascii() and text.isdigit() and len(text) == 4):
+    if not (is_digits(text) and len(text) == 4):
         fail(_("--year: {value} is not a year (e.g. 2026)").format(value=quoted(text, 20)), 2)
     if not FIRST_DAY.year <= int(text) <= LAST_DAY.year:
         fail(
@@ -339,7 +347,7 @@ KIND_NAMES = {"vacation": N_("vacation"), "sick": N_("sick"), "unpaid": N_("unpa
 
 def _leave_id(text: str) -> int:
     s = text.strip().lstrip("#")
-    if not (s.isascii() and s.isdigit()):  # not "²", which int() cannot read
+    if not is_digits(s):  # not "²", which int() cannot read
         raise ValidationError(
             {"leave": _("{value} is not a leave request's number").format(value=quoted(text, 20))}
         )

@@ -38,7 +38,7 @@ from bizdesk.models.sales import Invoice, SalesOrder
 from bizdesk.models.stock import Product
 from bizdesk.models.tickets import Ticket
 from bizdesk.money import from_minor
-from bizdesk.reading import date_text, quoted
+from bizdesk.reading import date_text, is_digits, quoted
 from bizdesk.services.base import validate as v
 from bizdesk.services.base.paging import (
     Page,
@@ -543,7 +543,7 @@ def resolve(uow: UnitOfWork, text: str, *, kind: str | None = None) -> Contact:
     s = v.text(text, max_len=200)
     if not s:
         raise v.FieldError(Message("required"))
-    if s.startswith("#") and s[1:].isascii() and s[1:].isdigit():  # not "#²": int() fails
+    if s.startswith("#") and is_digits(s[1:]):  # not "#²": int() fails
         number = int(s[1:])
         c = uow.session.get(Contact, number)
     else:
@@ -568,7 +568,7 @@ def resolve(uow: UnitOfWork, text: str, *, kind: str | None = None) -> Contact:
                     )
                 )
     if c is None:
-        if s.startswith("#") and s[1:].isascii() and s[1:].isdigit():
+        if s.startswith("#") and is_digits(s[1:]):
             raise v.FieldError(Message("there is no contact {number}", number=s[:20]))
         if kind == "organization":
             raise v.FieldError(Message("no organisation named {name}", name=quoted(s, 60)))

@@ -27,7 +27,7 @@ from bizdesk.models.base import utcnow
 from bizdesk.models.contacts import Contact
 from bizdesk.models.ledger import JournalEntry, Sequence
 from bizdesk.money import AmountError, parse_money
-from bizdesk.reading import quoted
+from bizdesk.reading import is_digits, quoted
 from bizdesk.services.base import permissions
 from bizdesk.services.base import validate as v
 from bizdesk.services.base.csvio import read_rows
@@ -186,7 +186,7 @@ def _contact_ids(uow: UnitOfWork, texts: list[str]) -> tuple[dict[str, int], dic
         emails: dict[str, list[str]] = {}
         names: dict[str, list[str]] = {}
         for t in chunk:
-            if t.startswith("#") and t[1:].isascii() and t[1:].isdigit():
+            if t.startswith("#") and is_digits(t[1:]):
                 numbers.setdefault(int(t[1:]), []).append(t)
             else:
                 emails.setdefault(t.lower(), []).append(t)

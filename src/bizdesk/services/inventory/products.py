@@ -25,7 +25,7 @@ from bizdesk.money import (
     qty_from_scaled,
     qty_text,
 )
-from bizdesk.reading import quoted
+from bizdesk.reading import is_digits, quoted
 from bizdesk.services.base import validate as v
 from bizdesk.services.base.paging import (
     Page,
@@ -288,7 +288,7 @@ def resolve_product(uow: UnitOfWork, text: object) -> Product:
     s = v.text(text, max_len=250)
     if not s:
         raise v.FieldError(Message("required"))
-    if s.startswith("#") and s[1:].isascii() and s[1:].isdigit():  # not "#²": int() fails
+    if s.startswith("#") and is_digits(s[1:]):  # not "#²": int() fails
         p = uow.session.get(Product, int(s[1:]))
     else:
         sku, _, rest = s.partition(" ")

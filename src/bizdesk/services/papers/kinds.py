@@ -237,7 +237,7 @@ def _number(series: Series, text: str, what: str) -> int:
         prefix = series.prefix + "-"
         if s.upper().startswith(prefix):
             s = s[len(prefix) :]
-        if s.isascii() and s.isdigit():  # not "²", which int() cannot read
+        if is_digits(s):  # not "²", which int() cannot read
             n = int(s)
     if n is None:
         raise ValidationError(

@@ -20,7 +20,7 @@ from bizdesk.models.contacts import Contact
 from bizdesk.models.core import User
 from bizdesk.models.people import Employee, LeaveRequest, LeaveState, PayrollRun, RunState
 from bizdesk.money import AmountError, from_minor, parse_money
-from bizdesk.reading import date_text, month_text, quoted
+from bizdesk.reading import date_text, is_digits, month_text, quoted
 from bizdesk.services.base import validate as v
 from bizdesk.services.base.numbering import PAYROLL_RUN
 from bizdesk.services.base.paging import Page, PageRequest, contains, keyset_page
@@ -141,7 +141,7 @@ def find_employee(uow: UnitOfWork, text: object) -> int:
             )
         raise NotFound(Message("There is no employee {name}.", name=quoted(s, 60)))
     digits = s[1:] if s.startswith("#") else s
-    if digits.isascii() and digits.isdigit():  # not "²", which int() cannot read
+    if is_digits(digits):  # not "²", which int() cannot read
         if uow.session.get(Employee, int(digits)) is not None:
             return int(digits)
     elif s:
@@ -228,7 +228,7 @@ def _pay(uow: UnitOfWork, value: object) -> int | None:
 
 def _leave_days(value: object) -> int:
     s = str(value or "0").strip()
-    if not (s.isascii() and s.isdigit()) or int(s) > 366:
+    if not is_digits(s) or int(s) > 366:
         raise v.FieldError(Message("a whole number of days from 0 to 366"))
     return int(s)
 

@@ -47,7 +47,7 @@ from bizdesk.money import (
     percent_to_basis_points,
     qty_from_scaled,
 )
-from bizdesk.reading import DateError, date_text, month_text, quoted, read_month
+from bizdesk.reading import DateError, date_text, is_digits, month_text, quoted, read_month
 from bizdesk.services.base import validate as v
 from bizdesk.services.base.numbering import JOURNAL, PAYROLL_RUN, next_number
 from bizdesk.services.base.permissions import requires
@@ -456,7 +456,7 @@ def find_slip(uow: UnitOfWork, text: object) -> tuple[int, int]:
     n = PAYROLL_RUN.number_in(run_part) if run_part else None
     emp = emp.strip().lstrip("#")
     # (an employee number no row can have is no payslip's, never asked of the database)
-    if n is not None and emp.isascii() and emp.isdigit() and int(emp) <= MAX_ROW_ID:
+    if n is not None and is_digits(emp) and int(emp) <= MAX_ROW_ID:
         hit = uow.session.execute(
             select(PayrollRun.id, Payslip.id)
             .join(Payslip, Payslip.run_id == PayrollRun.id)
