@@ -798,3 +798,12 @@ def test_a_segments_city_ignores_case_accents_and_spaces(store) -> None:  # noqa
         assert members(store, sid) == expected, typed
         with store.read() as uow:
             assert segments.count_members(uow, sid) == len(expected), typed
+
+
+def test_an_unsubscribe_token_never_starts_with_a_dash() -> None:
+    """1 token in 64 began with "-": `bizdesk unsubscribe -Ab…` took it for an option and
+    printed a usage error (seen once in CI). Tokens are 32 URL-safe characters, never
+    beginning with a dash (of 2,000, the old way would have given some 31)."""
+    made = [campaigns.new_token() for _ in range(2000)]
+    assert all(len(t) == 32 and not t.startswith("-") for t in made)
+    assert all(campaigns.TOKEN_IN_TEXT.fullmatch(t) for t in made)

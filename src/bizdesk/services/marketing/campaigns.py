@@ -565,7 +565,7 @@ def queue_campaign(uow: UnitOfWork, campaign_id: int) -> Queued:
         )
     locale = uow.setting("locale")
     for contact in todo:
-        token = secrets.token_urlsafe(24)
+        token = new_token()
         link, headers = _links(uow, token)
         values = _merge_values(uow, contact, link)
         body = c.body.format_map(values)
@@ -808,7 +808,16 @@ def unsubscribe(uow: UnitOfWork, token: str) -> Unsubscribed:
     return Unsubscribed(contact.id, contact.name, r.email, c.name, already)
 
 
-# a token as _recipients makes it (secrets.token_urlsafe(24)), alone or inside a link
+def new_token() -> str:
+    """An unsubscribe token: 32 URL-safe characters (secrets.token_urlsafe(24)), never
+    starting with "-": `bizdesk unsubscribe -Ab…` read it as an option (1 in 64 tokens)."""
+    while True:
+        token = secrets.token_urlsafe(24)
+        if not token.startswith("-"):
+            return token
+
+
+# a token as new_token makes it, alone or inside a link
 TOKEN_IN_TEXT = re.compile(r"(?<![A-Za-z0-9_-])[A-Za-z0-9_-]{32}(?![A-Za-z0-9_-])")
 
 
