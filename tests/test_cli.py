@@ -322,3 +322,14 @@ def test_migrate_to_a_server_not_there_names_that_server(db) -> None:  # noqa: A
         r.stderr
     )
     assert db not in r.stderr and "secret" not in r.stderr
+
+
+def test_report_help_names_every_grouping_of_every_report():
+    """`report --help` names what each grouped report takes after --by, as the services
+    have it (it left out sales-analysis's segment), and a statement's two sides."""
+    from bizdesk.services.overview.analysis import GROUPINGS
+    from bizdesk.services.overview.reports import STATEMENT_SIDES
+
+    said = " ".join(bizdesk("report", "--help", env={"COLUMNS": "400"}).stdout.split())
+    for name, keys in {**GROUPINGS, "statement": STATEMENT_SIDES}.items():
+        assert f"{name}: {', '.join(keys)}" in said, name

@@ -78,8 +78,8 @@ def report(
         typer.Option(
             help=_(
                 "segments: city, country, tag, stage, owner, age; sales-analysis: product, "
-                "customer, owner, city, country, tag, stage, age; win-loss: reason, stage, "
-                "owner; cycle-times: sales, purchases; statement: receivable, payable"
+                "customer, owner, city, country, tag, stage, age, segment; win-loss: reason, "
+                "stage, owner; cycle-times: sales, purchases; statement: receivable, payable"
             )
         ),
     ] = None,
