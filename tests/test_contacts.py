@@ -331,3 +331,22 @@ def test_a_phone_number_typed_grouped_finds_the_contact(store) -> None:  # noqa:
         assert found == ["Lucía Gómez"], typed
     with store.read() as uow:  # text with digits is read as typed: not a phone number
         assert C.list_page(uow, PageRequest(search="Gómez 612")).rows == []
+
+
+def test_a_phone_number_typed_as_at_home_finds_the_contact(store) -> None:  # noqa: ANN001
+    """In a Vietnamese shop "0903 375 550" (or its start, "0903") is how staff write a number;
+    it is stored international (+84903375550) and the search found nothing."""
+    with store.write() as uow:
+        uow.set_setting("shop_country", "VN")
+        C.create(uow, C.ContactInput(name="Bùi Minh Châu", phone="0903 375 550", country="VN"))
+        C.create(uow, C.ContactInput(name="Other", phone="+84 912 000 111", country="VN"))
+    for typed in ("0903 375 550", "0903375550", "0903", "090-337", "+84903", "375 550"):
+        with store.read() as uow:
+            found = [c.name for c in C.list_page(uow, PageRequest(search=typed)).rows]
+        assert found == ["Bùi Minh Châu"], typed
+    with store.read() as uow:  # a digit after the prefix is too little to go on
+        assert C.list_page(uow, PageRequest(search="09")).rows == []
+    with store.write() as uow:
+        uow.set_setting("shop_country", "ES")  # Spain writes no trunk prefix
+    with store.read() as uow:
+        assert C.list_page(uow, PageRequest(search="0903375550")).rows == []

@@ -277,12 +277,36 @@ _PHONE_SEPARATORS = re.compile(r"[ ().\-/]")
 def _search_condition(uow: UnitOfWork, search: str):  # noqa: ANN202
     """What a contact search matches. A phone number typed grouped ("+34 612 345 678",
     "612 345", as the form's example writes one) finds the number as it is stored, without
-    the spaces (+34612345678), and the text as typed too."""
-    if _PHONE_TYPED.fullmatch(search) and _PHONE_SEPARATORS.search(search):
-        compact = _PHONE_SEPARATORS.sub("", search)
-        if len(compact) >= 3:
-            return or_(_text_condition(uow, search), _text_condition(uow, compact))
-    return _text_condition(uow, search)
+    the spaces (+34612345678), and the text as typed too. One typed as the shop's country
+    writes it at home, with its trunk prefix ("0903 375 550", or only "0903", in Vietnam)
+    finds it too: it is stored international (+84903375550)."""
+    if not _PHONE_TYPED.fullmatch(search):
+        return _text_condition(uow, search)
+    compact = _PHONE_SEPARATORS.sub("", search)
+    found = [search]
+    if compact != search and len(compact) >= 3:
+        found.append(compact)
+    international = _international(compact, phone_region(uow.setting))
+    if international:
+        found.append(international)
+    if len(found) == 1:
+        return _text_condition(uow, search)
+    return or_(*(_text_condition(uow, typed) for typed in found))
+
+
+def _international(digits: str, region: str | None) -> str | None:
+    """``digits`` typed as ``region`` writes its numbers at home ("0903375", with the trunk
+    prefix 0 of Vietnam) as the start of the number stored (+84903375); None when they do not
+    start with that region's trunk prefix (Spain has none) or say too little."""
+    if not region or not is_digits(digits):
+        return None
+    import phonenumbers  # slow to import (its metadata): on first use
+
+    meta = phonenumbers.PhoneMetadata.metadata_for_region(region)
+    prefix = meta.national_prefix if meta is not None else None
+    if not prefix or not digits.startswith(prefix) or len(digits) - len(prefix) < 2:
+        return None
+    return f"+{meta.country_code}{digits[len(prefix) :]}"
 
 
 def _text_condition(uow: UnitOfWork, search: str):  # noqa: ANN202
