@@ -31,6 +31,17 @@ def test_a_refused_phone_shows_the_regions_example():
         assert f"e.g. {example_phone(region)})" in str(exc.value.message)
 
 
+def test_a_number_with_digits_missing_shows_the_regions_example_too():
+    """ "0903 375 55" (a digit short) was refused as "not a valid phone number" alone: once
+    typed, the box's example is gone, and nothing said what a number looks like."""
+    for region, typed in (("VN", "0903 375 55"), ("ES", "612 345 67"), (None, "+49 30 12")):
+        with pytest.raises(FieldError) as exc:
+            phone(typed, region)
+        assert str(exc.value.message) == (
+            f"not a valid phone number (e.g. {example_phone(region)})"
+        ), region
+
+
 @pytest.mark.parametrize("region", ["DE", "ES", "FR", "GB", "IT", "RO", "VN"])
 def test_a_vat_id_and_iban_example_is_accepted_in_its_region(region: str):
     shown = example_vat_id(region)

@@ -281,8 +281,10 @@ def _phone(s: str, region: str | None) -> str:
                 example=example_phone(region),  # the shop's country's (a German one was shown)
             )
         ) from None
-    if not phonenumbers.is_valid_number(num):
-        raise FieldError(Message("not a valid phone number"))
+    if not phonenumbers.is_valid_number(num):  # digits too few or too many: say how many
+        raise FieldError(
+            Message("not a valid phone number (e.g. {example})", example=example_phone(region))
+        )
     return phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.E164)
 
 
