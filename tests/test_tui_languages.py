@@ -478,3 +478,18 @@ async def test_the_users_help_says_what_each_role_may_do_in_the_readers_language
         said = " ".join(" ".join(str(w.render()).split()) for w in app.screen.query(Static))
         assert "proprietar: totul, inclusiv utilizatorii" in said, said
         assert "everything" not in said and "contacts and tickets" not in said, said
+
+
+@pytest.mark.parametrize("language", ["en", "es", "ro", "vi"])
+async def test_find_anything_says_what_it_finds_whole_at_80_columns(store, language) -> None:  # noqa: ANN001
+    """ctrl+f's box said "Busque un contacto, oportunidad, incidencia, producto, pedido,
+    factura," and no more at 80 columns (and the Romanian one lost its last word): what it
+    finds is read whole in the box."""
+    app = BizdeskApp(speaking(store, language))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("ctrl+f")
+        await wait_for(pilot, app, lambda: isinstance(app.screen, CommandPalette), "find")
+        box = app.screen.query_one(Input)
+        assert box.placeholder.endswith("…")
+        assert cell_len(box.placeholder) <= box.content_region.width, box.placeholder
