@@ -152,6 +152,21 @@ def test_counter_sale_in_one_step(shop) -> None:  # noqa: ANN001
     assert errors(store) == []
 
 
+def test_the_walk_in_customer_is_written_in_the_shops_language(shop) -> None:  # noqa: ANN001
+    """A Vietnamese shop's walk-in customer page read "Nguồn: counter": its name was the
+    shop's language, its source English. Both are the shop's words, stored as data."""
+    from bizdesk.i18n import written
+    from bizdesk.services.crm import contacts
+
+    store, _cid = shop
+    with store.write() as uow:
+        uow.set_setting("locale", "vi_VN")
+        walk_in = contacts.get(uow, sales.walk_in_customer(uow))
+    assert walk_in.name == written("vi_VN", sales.WALK_IN)
+    assert walk_in.source != "counter"
+    assert walk_in.source == written("vi_VN", sales.WALK_IN_SOURCE)
+
+
 def test_counter_sale_cannot_sell_what_is_not_there(shop) -> None:  # noqa: ANN001
     store, _ = shop
     with store.write() as uow, pytest.raises(ValidationError, match="only 5 pcs available"):

@@ -100,6 +100,7 @@ from bizdesk.services.trade.orders import (
 )
 
 WALK_IN = N_("Walk-in customer")  # in the shop's language: written(locale, WALK_IN)
+WALK_IN_SOURCE = N_("counter sale")  # where the walk-in customer came from, written so too
 
 FLOW = Flow(
     SOState,
@@ -1233,14 +1234,21 @@ def return_goods(
 @requires("sales.counter")
 def walk_in_customer(uow: UnitOfWork) -> int:
     """The contact counter sales without a name go to (made on first use)."""
-    name = written(uow.setting("locale"), WALK_IN)
+    locale = uow.setting("locale")
+    name = written(locale, WALK_IN)
     c = uow.session.scalars(
         select(Contact).where(Contact.sort_name == v.sort_key(name), Contact.archived.is_(False))
     ).first()
     if c is not None:
         return c.id
     return create_contact(
-        uow, ContactInput(name=name, is_customer=True, stage="customer", source="counter")
+        uow,
+        ContactInput(
+            name=name,
+            is_customer=True,
+            stage="customer",
+            source=written(locale, WALK_IN_SOURCE),  # shown as stored: "counter" was English
+        ),
     ).contact.id
 
 
