@@ -236,3 +236,31 @@ def test_a_link_in_digits_int_cannot_read_is_refused_as_a_word_is(store, number)
     with pytest.raises(ValidationError) as err, store.write() as uow:
         T.create(uow, T.TicketInput(subject="ok", link_kind="sales_order", link_id=number))
     assert "the number of the linked document" in err.value.fields["link_id"]
+
+
+def test_a_name_no_user_has_is_refused_naming_the_users(store) -> None:  # noqa: ANN001
+    """An assignee, a deal's or a contact's owner typed as a person is called ("María" for
+    the user maria) was refused with "'María' is not a bizdesk user" alone: the refusal names
+    the users who may work there (not one who left), so the person sees what to type."""
+    from bizdesk.services.admin import users
+    from bizdesk.services.trade import deals
+
+    with store.write() as uow:
+        users.add(uow, "maria", "sales")
+        users.add(uow, "gone", "sales")
+        users.disable(uow, "gone")
+    said = "'María' is not a bizdesk user (the users: maria, tester)"
+    with pytest.raises(ValidationError) as exc, store.write() as uow:
+        T.create(uow, T.TicketInput(subject="Brakes squeak", assignee="María"))
+    assert exc.value.fields["assignee"] == said
+    with pytest.raises(ValidationError) as exc, store.write() as uow:
+        C.create(uow, C.ContactInput(name="Ana", owner="María"))
+    assert exc.value.fields["owner"] == said
+    with pytest.raises(ValidationError) as exc, store.write() as uow:
+        deals.create(uow, deals.DealInput(title="Bikes", contact="#1", owner="María"))
+    assert exc.value.fields["owner"] == said
+    with pytest.raises(ValidationError) as exc, store.write() as uow:  # no longer works here
+        T.create(uow, T.TicketInput(subject="Brakes squeak", assignee="gone"))
+    assert exc.value.fields["assignee"] == "'gone' is not a bizdesk user (the users: maria, tester)"
+    with store.write() as uow:
+        assert T.create(uow, T.TicketInput(subject="Brakes squeak", assignee="maria")).assignee

@@ -24,7 +24,6 @@ from bizdesk.models.contacts import (
     ContactTag,
     Interaction,
 )
-from bizdesk.models.core import User
 from bizdesk.models.deals import Deal
 from bizdesk.models.dunning import Reminder
 from bizdesk.models.ledger import JournalLine
@@ -50,6 +49,7 @@ from bizdesk.services.base.paging import (
 )
 from bizdesk.services.base.permissions import requires
 from bizdesk.services.base.records import check_version, touch
+from bizdesk.services.base.usernames import unknown_user
 from bizdesk.services.crm import nurture, terms
 
 
@@ -441,8 +441,9 @@ def _clean(uow: UnitOfWork, data: ContactInput, *, self_id: int | None = None) -
     # a number without a country is read as the shop's (0909 123 456 in Vietnam)
     out, chk = clean_fields(data, phone_region(uow.setting), local=uow.person_input)
     owner = out["owner"]
-    if owner and uow.session.exec(select(User.id).where(User.username == owner)).first() is None:
-        chk.add("owner", Message("{name} is not a bizdesk user", name=quoted(owner, 60)))
+    refused = unknown_user(uow.session, owner) if owner else None
+    if refused is not None:
+        chk.add("owner", refused)
 
     org_text = out.pop("organization")
     out["organization_id"] = None

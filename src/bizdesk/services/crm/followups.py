@@ -13,13 +13,12 @@ from bizdesk.db.session import UnitOfWork
 from bizdesk.errors import Conflict, NotFound, ValidationError
 from bizdesk.i18n import N_, Message
 from bizdesk.models.contacts import Contact
-from bizdesk.models.core import User
 from bizdesk.models.nurture import FollowUp, NurtureSequence
-from bizdesk.reading import quoted
 from bizdesk.services.base import validate as v
 from bizdesk.services.base.paging import Page, PageRequest, keyset_page
 from bizdesk.services.base.permissions import requires
 from bizdesk.services.base.records import check_version, touch
+from bizdesk.services.base.usernames import unknown_user
 from bizdesk.services.crm import contacts
 from bizdesk.services.crm.nurture import shop_today
 
@@ -165,10 +164,9 @@ def list_page(uow: UnitOfWork, req: PageRequest, *, today: date | None = None) -
     elif who != "all":
         # a name no user has is refused (it listed nothing, as if they had nothing to do);
         # one no longer active may still have follow-ups
-        if uow.session.scalar(select(User.id).where(User.username == who)) is None:
-            raise ValidationError(
-                {"who": Message("{name} is not a bizdesk user", name=quoted(who, 60))}
-            )
+        refused = unknown_user(uow.session, who)
+        if refused is not None:
+            raise ValidationError({"who": refused})
         stmt = stmt.where(FollowUp.assignee == who)
     if f.get("contact_id"):
         stmt = stmt.where(FollowUp.contact_id == int(f["contact_id"]))

@@ -15,7 +15,6 @@ from bizdesk.errors import NotFound, ValidationError
 from bizdesk.i18n import N_, Message, _
 from bizdesk.models.base import utcnow
 from bizdesk.models.contacts import Contact
-from bizdesk.models.core import User
 from bizdesk.models.purchasing import PurchaseOrder
 from bizdesk.models.sales import SalesOrder
 from bizdesk.models.stock import Product
@@ -27,6 +26,7 @@ from bizdesk.services.base.numbering import PURCHASE_ORDER, SALES_ORDER
 from bizdesk.services.base.paging import Page, PageRequest, folded_contains, keyset_page
 from bizdesk.services.base.permissions import requires
 from bizdesk.services.base.records import check_version, touch
+from bizdesk.services.base.usernames import unknown_user
 from bizdesk.services.base.zones import shop_zone
 from bizdesk.services.crm.business_hours import (
     BusinessHours,
@@ -311,13 +311,9 @@ def _clean(uow: UnitOfWork, data: TicketInput) -> dict:
         c = chk("contact", resolve_contact, uow, data.contact)
         out["contact_id"] = c.id if c else None
     assignee = chk("assignee", v.text, data.assignee, max_len=64)
-    if (
-        assignee
-        and not uow.session.exec(
-            select(User.id).where(User.username == assignee, User.active.is_(True))
-        ).first()
-    ):
-        chk.add("assignee", Message("{name} is not a bizdesk user", name=quoted(assignee, 60)))
+    refused = unknown_user(uow.session, assignee, active=True) if assignee else None
+    if refused is not None:
+        chk.add("assignee", refused)
     out["assignee"] = assignee or None
     kind = chk("link_kind", v.text, data.link_kind, max_len=20)
     out["link_kind"], out["link_id"] = None, None

@@ -41,6 +41,7 @@ from bizdesk.reading import is_digits, quoted
 from bizdesk.services.base import validate as v
 from bizdesk.services.base.csvio import read_rows
 from bizdesk.services.base.permissions import can, require, requires
+from bizdesk.services.base.usernames import active_users, not_a_user
 from bizdesk.services.crm import contacts as contacts_service
 from bizdesk.services.crm import nurture
 from bizdesk.services.exchange.staging import (
@@ -167,6 +168,7 @@ class _Known:
     users: set[str]
     organizations: dict[str, int]  # live organisations: sort_name -> id
     may_consent: bool  # the importing user records e-mail consent
+    active: list[str] = field(default_factory=list)  # who an unknown owner's refusal names
     memo: dict[tuple, tuple[dict, dict[str, str]]] = field(default_factory=dict)
 
 
@@ -176,6 +178,7 @@ def _read_known(uow: UnitOfWork) -> _Known:
         set(uow.session.execute(select(User.username)).scalars()),
         _organizations(uow),
         can(uow, "consent.edit"),
+        active_users(uow.session),
     )
 
 
@@ -218,7 +221,7 @@ def _check_shared(values: tuple[str, ...], known: _Known) -> tuple[dict, dict[st
     for k, m in chk.errors.items():
         fchk.add(k, m)
     if out.get("owner") and out["owner"] not in known.users:
-        fchk.add("owner", Message("{name} is not a bizdesk user", name=quoted(out["owner"], 60)))
+        fchk.add("owner", not_a_user(out["owner"], known.active))
     return out, {k: m for k, m in fchk.errors.items() if k not in _OWN}
 
 

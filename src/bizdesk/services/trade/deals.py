@@ -14,7 +14,6 @@ from bizdesk.errors import NotFound, ValidationError
 from bizdesk.i18n import Message
 from bizdesk.models.base import utcnow
 from bizdesk.models.contacts import Contact
-from bizdesk.models.core import User
 from bizdesk.models.deals import Deal, DealLine, PipelineStage
 from bizdesk.models.stock import Product
 from bizdesk.money import (
@@ -41,6 +40,7 @@ from bizdesk.services.base.paging import (
 from bizdesk.services.base.permissions import requires
 from bizdesk.services.base.records import check_version, touch
 from bizdesk.services.base.states import state_word
+from bizdesk.services.base.usernames import unknown_user
 from bizdesk.services.crm.contacts import reference
 from bizdesk.services.crm.contacts import resolve as resolve_contact
 
@@ -408,8 +408,9 @@ def _clean(uow: UnitOfWork, data: DealInput) -> dict:
     elif contact is not None and contact.organization_id:
         out["organization_id"] = contact.organization_id
     owner = chk("owner", v.text, data.owner, max_len=64)
-    if owner and not uow.session.exec(select(User.id).where(User.username == owner)).first():
-        chk.add("owner", Message("{name} is not a bizdesk user", name=quoted(owner, 60)))
+    refused = unknown_user(uow.session, owner) if owner else None
+    if refused is not None:
+        chk.add("owner", refused)
     out["owner"] = owner or None
     try:
         out["amount_minor"] = parse_money(data.amount or "0", uow.exponent, locale=uow.input_locale)
