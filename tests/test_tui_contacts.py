@@ -474,3 +474,20 @@ async def test_a_refused_save_takes_the_focus_to_the_first_field_to_mend(store) 
         box = form.query_one("#fields")
         mark = form.query_one("#e-email", Static)
         assert box.region.contains_region(mark.region), (box.region, mark.region)
+
+
+async def test_archived_contacts_shown_with_the_live_ones_are_marked(store):
+    """a shows archived contacts too, and they looked just like the live ones: only moving
+    onto each and reading d's word (Restore) told them apart."""
+    with store.write() as uow:
+        C.create(uow, C.ContactInput(name="Ann Live"))
+        gone = C.create(uow, C.ContactInput(name="Bob Gone")).contact
+        C.archive(uow, gone.id, version=gone.version)
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_contacts(pilot, app)
+        await pilot.press("a")
+        await settle(pilot, app)
+        grid = app.query_one("#contacts-table", PagedTable).grid
+        names = [str(grid.get_row_at(i)[0]) for i in range(grid.row_count)]
+        assert names == ["Ann Live", "ARCHIVED · Bob Gone"], names

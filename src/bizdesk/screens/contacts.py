@@ -40,8 +40,15 @@ from bizdesk.widgets.paged_table import Col, PagedTable
 from bizdesk.widgets.pick import PickScreen
 from bizdesk.words import CONTACT_STAGE_NAMES
 
+
+def _archived(row: C.ContactRow) -> str:
+    """The mark of an archived contact in the list that shows them too (a shows them with the
+    live ones, which looked the same)."""
+    return _("ARCHIVED") if row.archived else ""
+
+
 COLUMNS = [
-    Col("name", N_("Name"), 22),
+    Col("name", N_("Name"), 22, mark=_archived),
     Col("email", N_("Email"), 19),
     Col("phone", N_("Phone"), 13),
     Col("city", N_("City"), 10),

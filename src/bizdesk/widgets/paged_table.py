@@ -48,6 +48,9 @@ class Col:
     # the values a column of known words may hold (a state, a priority): it is as wide as the
     # longest of them as ``fmt`` shows it in the reader's language ("urgen…" for "urgente")
     shows: tuple[Any, ...] = ()
+    # a word the whole row earns, written before the cell's text (an archived contact among
+    # live ones: "ARCHIVED · Ann Lee", not told by colour alone); "" for none
+    mark: Callable[[Any], str] | None = None
 
 
 def whole(c: Col) -> bool:
@@ -431,6 +434,9 @@ class PagedTable(Vertical):
                 text = c.fmt(value, self.app.zone)
             else:
                 text = visible(c.fmt(value))
+            said = c.mark(row) if c.mark is not None else ""
+            if said:
+                text = f"{said} · {text}"
             out.append(
                 Text(
                     text, justify="right" if c.right else "left", no_wrap=True, overflow="ellipsis"
