@@ -157,3 +157,26 @@ def test_check_flags_a_row_without_search_text(store) -> None:  # noqa: ANN001
         f"search-text: contact #{ids['Plain Person']}: no search text "
         "(it cannot be found; written around the store's code?)"
     ]
+
+
+def test_find_anything_takes_a_number_as_the_screens_write_it(store) -> None:  # noqa: ANN001
+    """A ticket's page reads "#2 Brakes squeak" and find-anything lists "Ticket #2 ...";
+    typed back, "#2" found nothing (only "2" did). It finds the ticket, and the contact of
+    that number, as a form writes one ("Ann Lee #2")."""
+    from bizdesk.services.crm import tickets
+
+    with store.write() as uow:
+        first = contacts.create(uow, ContactInput(name="Ann Lee")).contact
+        second = contacts.create(uow, ContactInput(name="Bob Roe")).contact
+        tickets.create(uow, tickets.TicketInput(subject="Wobbly wheel"))
+        tickets.create(uow, tickets.TicketInput(subject="Brakes squeak"))
+    with store.read() as uow:
+        assert [h.label for h in search.find(uow, f"#{second.id}")] == [
+            "Ticket #2 Brakes squeak",
+            "Contact Bob Roe",
+        ]
+        assert [h.label for h in search.find(uow, " #001 ")] == [
+            "Ticket #1 Wobbly wheel",
+            f"Contact {first.name}",
+        ]
+        assert search.find(uow, "#999") == []

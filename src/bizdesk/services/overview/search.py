@@ -3,12 +3,14 @@ invoices and journal entries, a few of each, for the find-anything box."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from sqlalchemy import or_, select
 
 from bizdesk.db.session import UnitOfWork
 from bizdesk.i18n import Message
+from bizdesk.models.contacts import Contact
 from bizdesk.models.deals import Deal
 from bizdesk.models.ledger import JournalEntry
 from bizdesk.models.purchasing import PurchaseOrder
@@ -37,6 +39,11 @@ class Hit:
     label: str
 
 
+# a number as a ticket's page ("#72 Brakes squeak") and a contact in a form ("Ann Lee #84")
+# write it
+NUMBERED = re.compile(r"#0*([0-9]{1,18})", re.ASCII)
+
+
 @requires("search.view")
 def find(uow: UnitOfWork, query: str, per_kind: int = 5) -> list[Hit]:
     q = query.strip()
@@ -44,6 +51,17 @@ def find(uow: UnitOfWork, query: str, per_kind: int = 5) -> list[Hit]:
         return []
     hits: list[Hit] = []
     journal, deals = can(uow, "journal.view"), can(uow, "deals.view")  # what the role may see
+    numbered = NUMBERED.fullmatch(q)
+    if numbered:  # typed back as shown: "#72" found nothing, "72" the ticket
+        n = int(numbered.group(1))
+        t = uow.session.get(Ticket, n)
+        if t is not None:
+            text = Message("Ticket #{id} {subject}", id=t.id, subject=t.subject)
+            hits.append(Hit("ticket", t.id, text))
+        c = uow.session.get(Contact, n)
+        if c is not None and not c.archived:
+            hits.append(Hit("contact", c.id, Message("Contact {name}", name=c.name)))
+        return hits
     number = LABEL.match(q)
     if number:  # a document number: JE-12, PO-3, SO-00007, INV-5, or just 12
         prefix, n = (number.group(1) or "").upper(), int(number.group(2))
