@@ -96,6 +96,10 @@ def test_a_month_of_payroll_from_the_command_line(shop) -> None:  # noqa: ANN001
             "paid": "2694.60",
         }
     ]
+    # net pay is named as pay is, not as an invoice's amount before tax ("Thành tiền")
+    vi = {"LANG": "vi_VN.UTF-8", "LANGUAGE": "", "LC_ALL": "", "COLUMNS": "200"}
+    heads = bizdesk("payroll", "list", "--db", shop, env=vi).stdout
+    assert "Thực" in heads and "Thành" not in heads, heads  # (headings fold at a space)
     shown = json.loads(_ok("employees", "show", "Ana Pop", "--format", "json", "--db", shop))
     assert shown["pay"] == "2500.00" and shown["payslips"][0]["number"] == "PR-00001/1"
     out = _ok("leave", "request", "#1", "vacation", "2026-03-02", "2026-03-04", "--db", shop)

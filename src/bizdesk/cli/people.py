@@ -25,7 +25,7 @@ from bizdesk.cli.core import (
     typed_number,
 )
 from bizdesk.errors import ValidationError
-from bizdesk.i18n import N_, _, ngettext
+from bizdesk.i18n import N_, _, ngettext, pgettext
 from bizdesk.reading import (
     FIRST_DAY,
     LAST_DAY,
@@ -310,7 +310,7 @@ def employees_show(
     if slips:
         from rich.table import Table
 
-        table = Table(_("Payslip"), _("Month"), _("State"), _("Gross"), _("Net"))
+        table = Table(_("Payslip"), _("Month"), _("State"), _("Gross"), pgettext("pay", "Net"))
         for n, m, st, g, nt in slips:  # a reversed run's too, saying so
             state = _(payroll.STATE_WORDS.get(st, st))
             table.add_row(n, month_text(m), state, money(g, loc), money(nt, loc))
@@ -781,7 +781,13 @@ def _print_run(r, fmt: Printed, loc: str) -> None:  # noqa: ANN001
         return
     say(_run_summary(r, loc))
     table = Table(
-        _("Payslip"), _("Name"), _("Basis"), _("Gross"), _("Deductions"), _("Net"), _("Employer")
+        _("Payslip"),
+        _("Name"),
+        _("Basis"),
+        _("Gross"),
+        _("Deductions"),
+        pgettext("pay", "Net"),
+        _("Employer"),
     )
     table.columns[0].no_wrap = True  # "PR-00012/1" whole: it is what is typed back
     table.columns[0].min_width = max((len(s.number) for s in r.slips), default=0)
@@ -1014,7 +1020,15 @@ def payroll_list(
         )
         return
     loc = _locale(store)
-    table = Table(_("Run"), _("Month"), _("State"), _("Employees"), _("Gross"), _("Net"), _("Paid"))
+    table = Table(
+        _("Run"),
+        _("Month"),
+        _("State"),
+        _("Employees"),
+        _("Gross"),
+        pgettext("pay", "Net"),
+        _("Paid"),
+    )
     for r in rows:
         table.add_row(
             r.label,

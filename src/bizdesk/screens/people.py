@@ -18,7 +18,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
 from bizdesk.formatting import day, editable, hours_text, money, visible, visible_text
-from bizdesk.i18n import N_, _, ngettext
+from bizdesk.i18n import N_, _, ngettext, pgettext
 from bizdesk.reading import date_text, month_hint, month_text
 from bizdesk.screens import orders
 from bizdesk.screens.common import (
@@ -635,7 +635,9 @@ class PayrollScreen(FollowsOthers, ServiceScreen):
     def compose(self) -> ComposeResult:
         yield Header(icon="")
         table = Table(id="runs", cursor_type="row")
-        table.add_columns(_("Run"), _("Month"), _("State"), _("Gross"), _("Net"), _("Paid"))
+        table.add_columns(
+            _("Run"), _("Month"), _("State"), _("Gross"), pgettext("pay", "Net"), _("Paid")
+        )
         yield table
         yield KeysFooter()
 
