@@ -203,3 +203,55 @@ def test_a_number_typed_as_the_shop_shows_it_is_taken(shop) -> None:  # noqa: AN
     r = bizdesk("budget", "import", "-", "--db", shop, stdin="account,month,amount\n"
                 "6000,2026-11,\"1.234,56\"\n", env=english)  # fmt: skip
     assert r.returncode == 1 and "'1.234,56' is not a number" in r.stderr, r.stderr
+
+
+def test_assembly_show_and_a_finish_dated_after_the_lock_date(shop) -> None:  # noqa: ANN001
+    """`assembly show` (text and JSON): the header, the components needed and consumed, the
+    labour and the entry posted; books locked through today: the finish is refused saying
+    why, and made with --date on a later day."""
+    from datetime import date, timedelta
+
+    from bizdesk.services.inventory import moves
+
+    s = open_store(shop)
+    with s.write() as uow:
+        moves.adjust(uow, 1, "4", "opening stock")  # 4 wheels at 10.01
+        moves.adjust(uow, 2, "1", "opening stock")  # 1 frame at 100.00
+        boms.set_bom(uow, 3, boms.BomInput([("WHEEL", "2"), ("FRAME", "1")], "12.50"))
+    s.dispose()
+    r = bizdesk("assembly", "new", "BIKE", "1", "--date", "2026-12-05", "--confirm", "--db", shop)
+    assert r.returncode == 0, r.stderr
+    r = bizdesk("assembly", "show", "MO-00001", "--db", shop, env={"COLUMNS": "100"})
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith("MO-00001 confirmed: 0 of 1 pcs BIKE Bike, planned 2026-12-05")
+    assert "WHEEL" in r.stdout and "Labour per unit: 12.50" in r.stdout
+    assert "Posted" not in r.stdout
+    today = date.today()
+    assert bizdesk("lock-date", today.isoformat(), "--db", shop).returncode == 0
+    r = bizdesk("assembly", "finish", "MO-00001", "--db", shop)
+    assert r.returncode == 1 and "--date: the books are locked up to" in r.stderr, r.stderr
+    later = (today + timedelta(days=1)).isoformat()
+    r = bizdesk("assembly", "finish", "MO-00001", "--date", later, "--db", shop)
+    assert r.returncode == 0, r.stderr
+    entry = r.stdout.split("posted ")[-1].strip()
+    r = bizdesk("assembly", "show", "mo1", "--format", "json", "--db", shop)
+    shown = json.loads(r.stdout)
+    assert (shown["number"], shown["state"], shown["qty"], shown["done"]) == (
+        "MO-00001",
+        "done",
+        "1",
+        "1",
+    )
+    assert shown["planned_date"] == "2026-12-05" and shown["labour_value"] == "12.50"
+    assert [
+        (c["sku"], c["qty"], c["consumed"], c["consumed_value"]) for c in shown["components"]
+    ] == [
+        ("WHEEL", "2", "2", "20.02"),
+        ("FRAME", "1", "1", "100.00"),
+    ]
+    assert shown["entries"] == [{"number": entry, "date": later, "value": "132.52"}]
+    r = bizdesk("assembly", "show", "MO-00001", "--db", shop, env={"COLUMNS": "100"})
+    assert f"Posted: {entry} ({later}, 132.52)" in r.stdout
+    assert "Made so far worth 132.52 in all, of which labour 12.50" in r.stdout
+    r = bizdesk("assembly", "show", "MO-9", "--db", shop)
+    assert r.returncode == 1 and "There is no assembly order 'MO-9'" in r.stderr

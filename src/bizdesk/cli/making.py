@@ -1,5 +1,5 @@
 """Bills of materials (`bizdesk bom show|set|versions|use`) and assembly orders
-(`bizdesk assembly new|confirm|finish|cancel|list|plan`)."""
+(`bizdesk assembly new|show|confirm|finish|cancel|list|plan`)."""
 
 from __future__ import annotations
 
@@ -245,6 +245,94 @@ def _orders_table(orders, loc: str) -> None:  # noqa: ANN001
     show(table)
 
 
+def _order_json(mo) -> dict:  # noqa: ANN001
+    return {
+        "number": mo.label,
+        "sku": mo.sku,
+        "name": mo.name,
+        "unit": mo.unit,
+        "qty": str(mo.qty),
+        "done": str(mo.done),
+        "state": mo.state,
+        "planned_date": mo.planned_date.isoformat(),
+        "notes": mo.notes,
+        "labour_per_unit": str(mo.labour_per_unit),
+        "labour_value": str(mo.labour_value),
+        "received_value": str(mo.received_value),
+        "components": [
+            {
+                "sku": ln.sku,
+                "name": ln.name,
+                "unit": ln.unit,
+                "per_unit": str(ln.per_unit),
+                "qty": str(ln.qty),
+                "consumed": str(ln.consumed),
+                "consumed_value": str(ln.consumed_value),
+            }
+            for ln in mo.lines
+        ],
+        "entries": [
+            {"number": e.label, "date": e.date.isoformat(), "value": str(e.value)}
+            for e in mo.entries
+        ],
+    }
+
+
+@assembly_app.command(
+    "show",
+    help=_(
+        "An assembly order: what it makes, its components (needed and consumed), the labour, "
+        "and what its finishes posted."
+    ),
+)
+def assembly_show(
+    ctx: typer.Context, label: LabelArg, fmt: FormatOpt = Printed.TEXT, db: DbOpt = None
+) -> None:
+    from rich.table import Column, Table
+
+    from bizdesk.formatting import day, money, number, visible
+    from bizdesk.services.making import assembly
+
+    store = open_store(ctx, db)
+    with store.read() as uow:
+        mo = assembly.get(uow, assembly.find_order(uow, label))
+    if fmt == Printed.JSON:
+        print_json(_order_json(mo))
+        return
+    loc = store.settings().get("locale", "en_US")
+    say(_order_line(mo, loc))
+    if mo.notes:
+        say(_("Notes: {value}").format(value=visible(mo.notes)))
+    table = Table(
+        _("Component"),
+        _("Name"),
+        Column(_("Qty per unit"), justify="right"),
+        Column(_("Needed"), justify="right"),
+        Column(_("Consumed"), justify="right"),
+        _("Value"),
+    )
+    for ln in mo.lines:
+        table.add_row(
+            ln.sku,
+            visible(ln.name),
+            number(ln.per_unit, loc),
+            f"{number(ln.qty, loc)} {ln.unit}",
+            number(ln.consumed, loc),
+            money(ln.consumed_value, loc),
+        )
+    show(table)
+    say(_("Labour per unit: {amount}").format(amount=money(mo.labour_per_unit, loc)))
+    if mo.done:
+        say(
+            _("Made so far worth {value} in all, of which labour {labour}").format(
+                value=money(mo.received_value, loc), labour=money(mo.labour_value, loc)
+            )
+        )
+    if mo.entries:
+        posted = ", ".join(f"{e.label} ({day(e.date)}, {money(e.value, loc)})" for e in mo.entries)
+        say(_("Posted: {entries}").format(entries=posted))
+
+
 @assembly_app.command(
     "new",
     help=_("A draft order to make QTY of a product (SKU)."),
@@ -299,14 +387,23 @@ def assembly_finish(
         str | None,
         typer.Argument(parser=typed_number, help=_("How many were made."), show_default=False),
     ] = None,
+    when: Annotated[
+        str | None,
+        typer.Option(
+            "--date",
+            metavar=date_form(),
+            help=_("The day it is posted on (after the lock date); default: today."),
+        ),
+    ] = None,
     db: DbOpt = None,
 ) -> None:
     from bizdesk.formatting import money
     from bizdesk.services.making import assembly
 
     store = open_store(ctx, db)
+    day = typed_date(when, "--date") or ""
     with store.write() as uow:
-        r = assembly.finish(uow, assembly.find_order(uow, label), qty or "")
+        r = assembly.finish(uow, assembly.find_order(uow, label), qty or "", when=day)
     loc = store.settings().get("locale", "en_US")
     say(_order_line(r.order, loc))
     if r.entry_number:

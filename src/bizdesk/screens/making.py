@@ -125,13 +125,16 @@ def new_order_form(sku: str = "") -> FormScreen:
 
 
 def finish_form(mo: assembly.MOView) -> FormScreen:
-    fields = [Field("qty", N_("Qty made"), "number", mo.open_qty, required=True)]
+    fields = [
+        Field("qty", N_("Qty made"), "number", mo.open_qty, required=True),
+        Field("date", N_("Made on"), placeholder=DATE_HINT),
+    ]
 
     def save(uow: Any, values: dict[str, Any]) -> Any:  # noqa: ANN401
         qty = str(values.get("qty") or "").strip()
         if not qty:  # the service reads none as all that is left: here it is asked for
             raise ValidationError({"qty": Message("required")})
-        return assembly.finish(uow, mo.id, qty, version=mo.version)
+        return assembly.finish(uow, mo.id, qty, when=values.get("date", ""), version=mo.version)
 
     return FormScreen(
         _("Finish {label}: {sku} {name}").format(label=mo.label, sku=mo.sku, name=mo.name),

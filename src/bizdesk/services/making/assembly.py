@@ -7,15 +7,16 @@ labour, posted in one entry: Dr Inventory / Cr Inventory and Cr Labour absorbed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 
 from bizdesk.db.session import UnitOfWork
 from bizdesk.errors import NotFound, ValidationError
 from bizdesk.i18n import N_, Message, written
+from bizdesk.models.ledger import JournalEntry, JournalLine
 from bizdesk.models.making import AssemblyLine, AssemblyOrder, BomKind, MOState
 from bizdesk.models.stock import Product
 from bizdesk.money import (
@@ -39,7 +40,13 @@ from bizdesk.services.base.paging import (
 )
 from bizdesk.services.base.permissions import requires
 from bizdesk.services.base.records import check_version, touch
-from bizdesk.services.books.ledger import Posting, account_for, post_entry
+from bizdesk.services.books.ledger import (
+    Posting,
+    account_for,
+    lock_date,
+    period_problem,
+    post_entry,
+)
 from bizdesk.services.inventory.levels import half_even, on_hand, reserved
 from bizdesk.services.inventory.locations import default_location
 from bizdesk.services.inventory.moves import issue_for, plan_issue, receive_at_value
@@ -88,6 +95,15 @@ class MOLineView:
 
 
 @dataclass(frozen=True)
+class MOEntry:
+    """A journal entry a finish posted (one a finish, whole or in part)."""
+
+    label: str
+    date: date
+    value: Decimal
+
+
+@dataclass(frozen=True)
 class MOView:
     id: int
     number: int
@@ -106,6 +122,7 @@ class MOView:
     notes: str
     version: int
     lines: list[MOLineView]
+    entries: list[MOEntry] = field(default_factory=list)
 
     @property
     def open_qty(self) -> Decimal:
@@ -191,7 +208,25 @@ def get(uow: UnitOfWork, order_id: int) -> MOView:
         mo.notes,
         mo.version,
         lines,
+        _entries(uow, mo.id),
     )
+
+
+def _entries(uow: UnitOfWork, order_id: int) -> list[MOEntry]:
+    """The entries its finishes posted, oldest first, each at what it received."""
+    rows = uow.session.execute(
+        select(JournalEntry.number, JournalEntry.date, func.sum(JournalLine.debit_minor))
+        .join(JournalLine, JournalLine.entry_id == JournalEntry.id)
+        .where(
+            JournalEntry.source_kind == SOURCE,
+            JournalEntry.source_id == order_id,
+            JournalEntry.number.is_not(None),
+        )
+        .group_by(JournalEntry.id, JournalEntry.number, JournalEntry.date)
+        .order_by(JournalEntry.number)
+    )
+    exp = uow.exponent
+    return [MOEntry(JOURNAL.label(n), d, from_minor(int(v or 0), exp)) for n, d, v in rows]
 
 
 def _qty(chk: v.Checker, name: str, value: object, uow: UnitOfWork, p: Product | None) -> int:
@@ -366,11 +401,12 @@ def finish(
     order_id: int,
     qty: object = "",
     *,
-    when: date | None = None,
+    when: object = None,
     version: int | None = None,
 ) -> FinishResult:
     """Make ``qty`` (empty: all that is left): consume its components at moving-average
-    cost, receive the product at that cost plus labour, and post it."""
+    cost, receive the product at that cost plus labour, and post it on ``when`` (a date, or
+    as typed; empty: today), which the lock date refuses as any posting's."""
     mo = _start(
         uow,
         order_id,
@@ -383,6 +419,10 @@ def finish(
     )
     left = mo.qty_scaled - mo.done_scaled
     chk = v.Checker()
+    day = chk("date", v.iso_date, when, local=uow.person_input) or date.today()
+    locked = period_problem(day, lock_date(uow))  # said with the rest, before anything moves
+    if locked:
+        chk.add("date", locked)
     made = uow.session.get(Product, mo.product_id)
     q = left if not str(qty or "").strip() else _qty(chk, "qty", qty, uow, made)
     if q > left:
@@ -450,7 +490,7 @@ def finish(
     mo.labour_value_minor += labour
     mo.state = MOState.DONE if mo.done_scaled == mo.qty_scaled else MOState.PARTIALLY_DONE
     touch(uow, mo)
-    number = _post(uow, mo, value, consumed, labour, when or date.today())
+    number = _post(uow, mo, value, consumed, labour, day)
     uow.audit(
         "assembly_order",
         mo.id,
