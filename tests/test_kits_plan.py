@@ -184,3 +184,40 @@ def test_an_archived_component_is_named_and_the_others_are_ordered(store) -> Non
         "WHEEL is short by 4 pcs but is archived (bring it back, or take it out of the bills "
         "of materials that use it)",
     ]
+
+
+def test_drafted_orders_are_expected_by_the_first_planned_date_and_name_the_orders(store) -> None:  # noqa: ANN001
+    """Each drafted purchase order is expected by the earliest planned date of the assembly
+    orders short of its supplier's components (today when that has passed), and its note
+    names them; drafted with no expected date and no note, a buyer could not tell when the
+    parts were wanted, or for what. What is there or on order goes to the earliest order
+    first: the frame on order covers MO-00002, so only MO-00001 is short of frames."""
+    from datetime import date, timedelta
+
+    _rims, _frames, _bike = _shop(store)
+    trike = product(store, "TRIKE", name="Trike")
+    today = date.today()
+    with store.write() as uow:
+        boms.set_bom(uow, trike, BomInput([("WHEEL", "3")]))
+        assembly.create(uow, MOInput("BIKE", "2", (today + timedelta(days=10)).isoformat()))
+        assembly.create(uow, MOInput("BIKE", "1", (today + timedelta(days=5)).isoformat()))
+        assembly.create(uow, MOInput("TRIKE", "1", (today - timedelta(days=3)).isoformat()))
+        made = draft_shortage_orders(uow)
+    with store.read() as uow:
+        got = {
+            po.supplier: (po.expected_date, po.notes)
+            for po in (purchasing.get(uow, o.id) for o in made.orders)
+        }
+    assert got == {  # MO-00003 was planned three days ago: the wheels are wanted today
+        "Rims Ltd": (today, "For MO-00001, MO-00002, MO-00003"),
+        "Frames & Co": (today + timedelta(days=10), "For MO-00001"),
+    }
+    with store.write() as uow:  # the wheels on order cover the first three: only the 4th
+        assembly.create(uow, MOInput("TRIKE", "5", (today + timedelta(days=20)).isoformat()))
+        (po,) = draft_shortage_orders(uow).orders
+        assert (po.supplier, po.expected_date, po.notes) == (
+            "Rims Ltd",
+            today + timedelta(days=20),
+            "For MO-00004",
+        )
+    assert errors(store) == []

@@ -115,6 +115,60 @@ def _being_made(uow: UnitOfWork, product_ids: list[int]) -> dict[int, int]:
     return {pid: int(q) for pid, q in rows if q}
 
 
+def short_orders(uow: UnitOfWork, needs: list[PlanNeed]) -> dict[int, list[PlanOrder]]:
+    """Per short component, the open assembly orders it is short for: what is on hand, on
+    order and being made, less what is reserved, goes to the drafts by planned date (then
+    number); the drafts it does not cover are short. When it does not cover even what is
+    reserved, the confirmed orders that still need it are short as well."""
+    short = [n for n in needs if n.short > 0]
+    if not short:
+        return {}
+    rows = uow.session.execute(
+        select(
+            AssemblyLine.component_id,
+            AssemblyLine.qty_scaled - AssemblyLine.consumed_scaled,
+            AssemblyOrder.id,
+            AssemblyOrder.number,
+            AssemblyOrder.planned_date,
+            Product.sku,
+            Product.name,
+            AssemblyOrder.qty_scaled,
+            AssemblyOrder.done_scaled,
+            AssemblyOrder.state,
+        )
+        .join(AssemblyOrder, AssemblyOrder.id == AssemblyLine.order_id)
+        .join(Product, Product.id == AssemblyOrder.product_id)
+        .where(
+            AssemblyOrder.state.in_(PLANNED_STATES),
+            AssemblyLine.component_id.in_([n.product_id for n in short]),
+            AssemblyLine.qty_scaled > AssemblyLine.consumed_scaled,
+        )
+        .order_by(AssemblyOrder.planned_date, AssemblyOrder.number)
+    )
+    cover = {n.product_id: n.on_hand + n.on_order + n.being_made - n.reserved for n in short}
+    out: dict[int, list[PlanOrder]] = {}
+    for cid, left, mo_id, number, planned, sku, name, qty, done, state in rows:
+        if state == MOState.DRAFT:
+            cover[cid] -= qty_from_scaled(left)
+            if cover[cid] >= 0:
+                continue
+        elif cover[cid] >= 0:  # held already: short only when what is held is not there
+            continue
+        out.setdefault(cid, []).append(
+            PlanOrder(
+                mo_id,
+                ASSEMBLY_ORDER.label(number),
+                planned,
+                sku,
+                name,
+                qty_from_scaled(qty),
+                qty_from_scaled(done),
+                state,
+            )
+        )
+    return out
+
+
 @requires("stock.view")
 def production_plan(uow: UnitOfWork) -> Plan:
     """The open assembly orders by planned date, and what their components need."""
