@@ -352,3 +352,23 @@ def test_a_finish_takes_a_date_after_the_lock_date(shop) -> None:  # noqa: ANN00
         e = uow.session.scalar(select(JournalEntry).where(JournalEntry.number == r.entry_number))
         assert e.date == later
     _ties(store)
+
+
+def test_the_list_finds_an_order_by_its_planned_date(shop) -> None:  # noqa: ANN001
+    """The list's search takes a planned date (ISO here; as a person's language writes it
+    at a screen), besides an order's number and its product's words; a date no order is
+    planned for finds none, and a word that is no date is searched as words."""
+    store, *_ = shop
+    with store.write() as uow:
+        assembly.create(uow, MOInput("SHELF", "1", "2026-12-03"))
+        assembly.create(uow, MOInput("SHELF", "1", "2026-12-10"))
+    with store.read() as uow:
+
+        def found(text: str) -> list[str]:
+            req = PageRequest(limit=10, search=text, filters={"state": ""})
+            return [r.label for r in assembly.list_page(uow, req).rows]
+
+        assert found("2026-12-10") == ["MO-00002"]
+        assert found("2026-12-04") == []
+        assert found("shelf") == ["MO-00001", "MO-00002"]
+        assert found("mo1") == ["MO-00001"]

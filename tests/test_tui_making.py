@@ -132,6 +132,7 @@ async def test_assembly_list_and_page_with_keys(store) -> None:  # noqa: ANN001
         main = " ".join(text_of(page, "#main").split())
         assert "partially done" in main and "made 1 of 2" in main
         assert "Made so far worth 42.50 in all, of which labour 2.50" in main
+        assert "Posted: JE-" in main  # the entry the finish posted, named on the page
         assert "c Confirm" not in footer_text(app) and "x Cancel order" in footer_text(app)
         await pilot.press("x")
         await settle(pilot, app)
@@ -166,3 +167,76 @@ def products_available(uow, pid: int) -> int:  # noqa: ANN001
     from bizdesk.services.trade import sales
 
     return sales.available(uow, pid)
+
+
+async def test_assembly_list_finds_a_planned_date_as_shown_and_a_finish_is_dated(store) -> None:  # noqa: ANN001
+    """A Romanian shop: the list's filter takes a planned date as the list shows it
+    (07.12.2026; it found nothing); books locked through today, the finish form's "Made on"
+    takes a later day (it was refused, with no field to change)."""
+    from datetime import date, timedelta
+
+    from bizdesk import i18n
+    from bizdesk.screens.making import AssemblyListScreen, AssemblyScreen
+    from bizdesk.services.admin import users
+    from bizdesk.services.books import ledger
+    from bizdesk.services.inventory import moves
+    from bizdesk.services.making import assembly
+    from bizdesk.widgets.form import FormScreen
+
+    wheel = product(store, "WHEEL", name="Wheel", cost="10")
+    cart = product(store, "CART", name="Cart")
+    today = date.today()
+    soon, later = today + timedelta(days=3), today + timedelta(days=9)
+    with store.write() as uow:
+        uow.set_setting("locale", "ro_RO")
+        users.set_language(uow, uow.user, "ro")
+        moves.adjust(uow, wheel, "8", "opening stock")
+        boms.set_bom(uow, cart, boms.BomInput([("WHEEL", "4")], "2.50"))
+        assembly.create(uow, assembly.MOInput("CART", "1", later.isoformat()))
+        mo = assembly.create(uow, assembly.MOInput("CART", "1", soon.isoformat()))
+        assembly.confirm(uow, mo.id)
+        ledger.set_lock_date(uow, today.isoformat())
+    shown = soon.strftime("%d.%m.%Y")  # as the Romanian list shows it
+    try:
+        app = BizdeskApp(store)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot, app)
+            app.push_screen(AssemblyListScreen())
+            await settle(pilot, app)
+            listed = app.screen.table
+            await wait_for(pilot, app, lambda: len(listed.page_data.rows) == 2, "two orders", 10)
+            assert shown in str(listed.query_one(DataTable).get_row_at(0))
+            await pilot.press("slash")
+            await type_text(pilot, shown)
+            await pilot.press("enter")
+            await wait_for(
+                pilot,
+                app,
+                lambda: [r.label for r in listed.page_data.rows] == ["MO-00002"],
+                "the order planned on the day typed",
+                10,
+            )
+            await pilot.press("enter")
+            await settle(pilot, app)
+            page = app.screen
+            assert isinstance(page, AssemblyScreen)
+            await pilot.press("f")
+            await settle(pilot, app)
+            form = app.screen
+            assert isinstance(form, FormScreen)
+            await pilot.press("ctrl+s")  # "Made on" empty: today, which is locked
+            await settle(pilot, app)
+            assert app.screen is form
+            assert "blocat" in text_of(form, "#e-date")  # "the books are locked", in Romanian
+            form.query_one("#f-date", Input).value = (today + timedelta(days=1)).strftime(
+                "%d.%m.%Y"
+            )
+            await pilot.press("ctrl+s")
+            await settle(pilot, app)
+            assert app.screen is page, text_of(form, "#form-error")
+    finally:
+        i18n.use("en")  # the next test's app starts in English
+    with store.read() as uow:
+        done = assembly.get(uow, mo.id)
+        assert done.state == "done"
+        assert [e.date for e in done.entries] == [today + timedelta(days=1)]

@@ -173,8 +173,8 @@ class AssemblyListScreen(StateFilter, WithTable, ServiceScreen):
     REREAD_ON_RESUME = True  # an order opened from here changes
     HELP = N_(
         "Assembly orders by planned date. 1 open, 2 drafts, 3 confirmed, 4 partially done, "
-        "5 done, 6 cancelled, 0 all; / filters by number, SKU or name. enter opens one, n "
-        "drafts a new one, p shows the production plan, escape goes back."
+        "5 done, 6 cancelled, 0 all; / filters by number, SKU, name or planned date. enter "
+        "opens one, n drafts a new one, p shows the production plan, escape goes back."
     )
     BINDINGS = [
         Binding("escape", "app.pop_screen", N_("Back"), id="assembly.back"),
@@ -474,6 +474,11 @@ class AssemblyScreen(RecordScreen):
                 )
                 + "\n"
             )
+        if mo.entries:
+            posted = ", ".join(
+                f"{e.label} ({day(e.date)}, {money(e.value, loc)})" for e in mo.entries
+            )
+            t.append("\n" + _("Posted: {entries}").format(entries=posted), style="dim")
         self.query_one("#main", Static).update(visible_text(t))
         self.sub_title = mo.label
 

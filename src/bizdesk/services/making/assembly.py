@@ -28,7 +28,7 @@ from bizdesk.money import (
     qty_from_scaled,
     qty_text,
 )
-from bizdesk.reading import quoted
+from bizdesk.reading import DateError, quoted, read_date
 from bizdesk.services.base import validate as v
 from bizdesk.services.base.numbering import ASSEMBLY_ORDER, JOURNAL, next_number
 from bizdesk.services.base.paging import (
@@ -563,11 +563,21 @@ def list_orders(uow: UnitOfWork, state: str | None = None, limit: int = 200) -> 
 ORDER_FINAL = (MOState.DONE, MOState.CANCELLED)
 
 
+def _typed_day(uow: UnitOfWork, text: str) -> date | None:
+    """The day ``text`` is, as the person's language writes dates or ISO; None when it is
+    not a date (then it is searched for as words only)."""
+    try:
+        return read_date(text, local=uow.person_input)
+    except DateError:
+        return None
+
+
 @requires("stock.view")
 def list_page(uow: UnitOfWork, req: PageRequest) -> Page[MORow]:
     """Assembly orders by planned date (then number), one page. Filters: ``state`` (one
     state, "open" for those not done or cancelled, "" for all) and ``product`` (a SKU);
-    the search: an order's number, or words of the product's SKU or name."""
+    the search: an order's number, words of the product's SKU or name, or a planned date
+    (as the list shows it, or ISO)."""
     stmt = select(
         AssemblyOrder.number,
         AssemblyOrder.state,
@@ -598,6 +608,9 @@ def list_page(uow: UnitOfWork, req: PageRequest) -> Page[MORow]:
         n = ASSEMBLY_ORDER.number_in(s)
         if n is not None:
             cond = or_(cond, AssemblyOrder.number == n)
+        planned = _typed_day(uow, s)
+        if planned is not None:
+            cond = or_(cond, AssemblyOrder.planned_date == planned)
         stmt = stmt.where(cond)
 
     def to_row(r) -> MORow:  # noqa: ANN001
