@@ -39,8 +39,10 @@ def test_a_month_of_payroll_from_the_command_line(shop) -> None:  # noqa: ANN001
         "--db", shop,
     )  # fmt: skip
     assert "#1 Ana Pop, Mechanic, since 2026-01-01: 2,500.00 a month" in out
-    _ok("employees", "add", "Cy Dan", "--start", "2026-01-15", "--basis", "hourly", "--pay",
-        "12.35", "--db", shop)  # fmt: skip
+    assert "Leave days a year: 22" in out
+    out = _ok("employees", "add", "Cy Dan", "--start", "2026-01-15", "--basis", "hourly",
+              "--pay", "12.35", "--db", shop)  # fmt: skip
+    assert "Leave days a year: 0" in out  # none given: said, not left unseen
     _ok("payroll", "add-line", "Income tax", "--percent", "10", "--account", "2310", "--db", shop)
     _ok("payroll", "add-line", "Employer SS", "--kind", "contribution", "--percent", "29.9",
         "--account", "2320", "--db", shop)  # fmt: skip

@@ -211,6 +211,9 @@ def employees_add(
     with store.write() as uow:
         e = employees.add(uow, data)
     say(_employee_line(e, _locale(store)))
+    # the allowance said, as its form names it: one left out was 0, unseen until leave
+    # was refused for it
+    say(f"{_('Leave days a year')}: {e.leave_days}")
 
 
 @employees_app.command("set", help=_("Change an employee: only the options given change."))
