@@ -115,6 +115,7 @@ def _being_made(uow: UnitOfWork, product_ids: list[int]) -> dict[int, int]:
     return {pid: int(q) for pid, q in rows if q}
 
 
+@requires("stock.view")
 def short_orders(uow: UnitOfWork, needs: list[PlanNeed]) -> dict[int, list[PlanOrder]]:
     """Per short component, the open assembly orders it is short for: what is on hand, on
     order and being made, less what is reserved, goes to the drafts by planned date (then
