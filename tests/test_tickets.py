@@ -264,3 +264,25 @@ def test_a_name_no_user_has_is_refused_naming_the_users(store) -> None:  # noqa:
     assert exc.value.fields["assignee"] == "'gone' is not a bizdesk user (the users: maria, tester)"
     with store.write() as uow:
         assert T.create(uow, T.TicketInput(subject="Brakes squeak", assignee="maria")).assignee
+
+
+def test_the_list_filter_finds_a_ticket_by_its_number(store) -> None:  # noqa: ANN001
+    """The list's first column and a ticket's page show its number (#71); typed into the
+    filter, "71" or "#71" found nothing: only the subject was looked in."""
+    with store.write() as uow:
+        for subject in ("Wobbly wheel", "Brakes squeak", "Chain 2 slips"):
+            T.create(uow, T.TicketInput(subject=subject))
+    expected = {
+        "#2": ["Brakes squeak"],
+        "#002": ["Brakes squeak"],
+        "2": ["Chain 2 slips", "Brakes squeak"],  # in a subject, or the number (newest first)
+    }
+    for typed, subjects in expected.items():
+        with store.read() as uow:
+            found = [r.subject for r in T.list_page(uow, PageRequest(search=typed)).rows]
+        assert found == subjects, typed
+    with store.read() as uow:
+        assert [r.subject for r in T.list_page(uow, PageRequest(search="squeak")).rows] == [
+            "Brakes squeak"
+        ]
+        assert T.list_page(uow, PageRequest(search="#")).rows == []

@@ -631,8 +631,14 @@ def list_page(uow: UnitOfWork, req: PageRequest, *, now: datetime | None = None)
     if req.filters.get("link"):
         kind, record_id = req.filters["link"]
         stmt = stmt.where(Ticket.link_kind == kind, Ticket.link_id == record_id)
-    if req.search.strip():
-        stmt = stmt.where(folded_contains(Ticket.search_text, req.search.strip()))
+    search = req.search.strip()
+    if search:
+        found = folded_contains(Ticket.search_text, search)
+        # the number the list's first column and a ticket's page show ("#71"), typed back
+        number = search.removeprefix("#").lstrip("0") or "0"
+        if is_digits(number) and len(number) <= 18 and search != "#":
+            found = or_(found, Ticket.id == int(number))
+        stmt = stmt.where(found)
     if not req.sort:  # newest first unless the user picked a sort
         req = replace(req, descending=True)
 
