@@ -93,3 +93,12 @@ def test_a_segments_members_show_their_stage_in_the_readers_words(db: str) -> No
     assert "inactivo" in row and "inactive" not in row, row
     data = bizdesk("segments", "members", "All", "--format", "json", "--db", db)
     assert json.loads(data.stdout)[0]["stage"] == "inactive"  # files keep the stored word
+
+
+def test_a_support_targets_refusal_names_the_priority_as_typed(db: str) -> None:  # noqa: F811
+    """`sla set urgente x 4` said "urgent: ...": the English key of what was typed in
+    Spanish (and as `sla show` lists it)."""
+    said = bizdesk("sla", "set", "urgente", "x", "4", "--db", db, env={"LANGUAGE": "es"})
+    assert said.returncode == 1 and said.stderr.startswith("urgente: 'x'"), said.stderr
+    english = bizdesk("sla", "set", "urgent", "x", "4", "--db", db, env={"LANGUAGE": "en"})
+    assert english.stderr.startswith("urgent: 'x' is not a whole number of hours"), english.stderr

@@ -286,3 +286,17 @@ def test_the_list_filter_finds_a_ticket_by_its_number(store) -> None:  # noqa: A
             "Brakes squeak"
         ]
         assert T.list_page(uow, PageRequest(search="#")).rows == []
+
+
+def test_a_support_target_is_asked_for_as_whole_hours(store) -> None:  # noqa: ANN001
+    """`sla set urgente 1,5 4` in Spain was told to write "only digits, no thousands
+    separator, e.g. 1234567": an amount's rule and example, for a number of hours."""
+    store.input_locale = "es_ES"
+    try:
+        for typed in ("1,5", "abc", "8.5"):
+            with pytest.raises(ValidationError) as exc, store.write() as uow:
+                T.set_sla_policy(uow, {"urgent": (typed, "4")})
+            said = exc.value.fields["urgent"]
+            assert said == f"'{typed}' is not a whole number of hours (such as 8)", said
+    finally:
+        store.input_locale = None

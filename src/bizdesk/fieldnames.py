@@ -173,6 +173,11 @@ TITLES = {
     "view": N_("View"),
     "what to do": N_("What to do"),  # a nurturing step's
     "who": N_("Assignee"),  # followups list --who: whose follow-ups
+    # a priority's support targets (sla set alta 2 x): the priority as `sla show` lists it
+    "low": N_("low"),
+    "normal": N_("normal"),
+    "high": N_("high"),
+    "urgent": N_("urgent"),
 }
 _LINE = re.compile(r"line (\d+)(?: (.+))?")
 

@@ -90,6 +90,19 @@ def sla_policy(uow: UnitOfWork) -> dict[str, tuple[int, int]]:
     return {k: (int(a), int(b)) for k, (a, b) in json.loads(raw).items()}
 
 
+def _hours(value: object, locale: str | None) -> int:
+    """A support target, a whole number of business hours."""
+    try:
+        return int(parse_decimal(value, decimals=0, locale=locale))
+    except AmountError:  # its example (1234567) and its rules are of amounts, not of hours
+        raise v.FieldError(
+            Message(
+                "{value} is not a whole number of hours (such as 8)",
+                value=quoted(str(value).strip()),
+            )
+        ) from None
+
+
 @requires("sla.config")
 def set_sla_policy(uow: UnitOfWork, policy: dict[str, tuple[object, object]]) -> None:
     errors = {}
@@ -97,9 +110,9 @@ def set_sla_policy(uow: UnitOfWork, policy: dict[str, tuple[object, object]]) ->
     for prio in PRIORITIES:
         pair = policy.get(prio, DEFAULT_SLA[prio])
         try:
-            fr, res = (int(parse_decimal(x, decimals=0, locale=uow.input_locale)) for x in pair)
-        except AmountError as exc:  # names the value and the form it expects
-            errors[prio] = exc.args[0]
+            fr, res = (_hours(x, uow.input_locale) for x in pair)
+        except v.FieldError as exc:  # names the value and the form it expects
+            errors[prio] = exc.message
             continue
         if not (0 < fr <= res <= 2000):
             errors[prio] = Message("need 0 < first response <= resolution <= {max} hours", max=2000)
