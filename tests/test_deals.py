@@ -117,6 +117,25 @@ def test_lines_decide_the_amount_exactly(store, customer):
     assert set(err.value.fields) == {"line 1 description", "line 1 qty", "line 1 unit price"}
 
 
+def test_an_amount_typed_over_the_lines_sum_is_refused_not_dropped(store, customer):
+    """A deal with product lines, edited with another amount, was saved ("Saved") with its
+    amount unchanged: what was typed was dropped unsaid. The lines decide it: refused."""
+    d = make(store, customer)
+    with store.write() as uow:
+        d = D.set_lines(uow, d.id, [D.LineInput("Bike", "2", "450.00")], version=d.version)
+    typed = d.as_input()
+    with pytest.raises(ValidationError) as err, store.write() as uow:
+        D.update(uow, d.id, D.DealInput(**{**vars(typed), "amount": "1000"}), version=d.version)
+    assert err.value.fields["amount"] == (
+        "the product lines decide this deal's amount (their sum); change the lines instead"
+    )
+    with store.write() as uow:  # the amount as the form shows it, and the title changed
+        saved = D.update(
+            uow, d.id, D.DealInput(**{**vars(typed), "title": "Two bikes"}), version=d.version
+        )
+    assert (saved.title, saved.amount) == ("Two bikes", Decimal("900.00"))
+
+
 def test_overdue_next_activity(store, customer):
     d = make(store, customer, next_activity="call back", next_activity_due="2026-01-01")
     with store.read() as uow:

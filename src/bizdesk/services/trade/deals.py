@@ -472,8 +472,16 @@ def update(uow: UnitOfWork, deal_id: int, data: DealInput, *, version: int) -> D
         stage.id != d.stage_id and clean["probability"] == d.probability
     ):
         clean["probability"] = stage.probability
-    if _has_lines(uow, d.id):
-        clean.pop("amount_minor")  # the lines decide the amount
+    if _has_lines(uow, d.id):  # the lines decide the amount: another one typed is refused
+        if clean.pop("amount_minor") != d.amount_minor:  # (it was saved, and dropped unsaid)
+            raise ValidationError(
+                {
+                    "amount": Message(
+                        "the product lines decide this deal's amount (their sum); "
+                        "change the lines instead"
+                    )
+                }
+            )
     for k, val in clean.items():
         setattr(d, k, val)
     d.stage_id = stage.id
