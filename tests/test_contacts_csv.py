@@ -244,3 +244,16 @@ def test_a_contact_made_by_import_is_audited_with_what_it_was_made_with(store) -
     )
     assert after["organization_id"] is not None and after["version"] == 1
     assert set(after) == set(json.loads(by_hand)) - {"search_text"}  # as a contact by hand
+
+
+def test_a_file_with_semicolons_between_its_columns_is_told_so(store):
+    """A Spanish spreadsheet saves "CSV" with ';' between the cells: the import said
+    "unknown columns name;email;phone" and the valid columns, which were the ones there."""
+    with pytest.raises(ValidationError) as err:
+        do_import(store, "name;email;phone\nJosé Peña;jose@example.es;\n")
+    assert str(err.value) == (
+        "line 1: the columns are separated by ';'; bizdesk reads them separated by commas "
+        "(in a spreadsheet, save as CSV UTF-8, comma-separated)"
+    )
+    with store.read() as uow:
+        assert C.list_page(uow, PageRequest()).rows == []

@@ -94,6 +94,15 @@ def _rows(
         raise file_problem(line_problem(1, exc)) from None
     header = [h.strip().lower() for h in header]
     unknown = [h for h in header if h not in columns]
+    if len(header) == 1 and ";" in header[0]:
+        # a spreadsheet set to a comma as the decimal mark (Spain, Romania, Vietnam) saves
+        # "CSV" with ';' between the cells: said so, not as one unknown column "name;email"
+        raise file_problem(
+            Message(
+                "line 1: the columns are separated by ';'; bizdesk reads them separated by "
+                "commas (in a spreadsheet, save as CSV UTF-8, comma-separated)"
+            )
+        )
     if unknown:
         raise file_problem(
             Message(
