@@ -243,6 +243,7 @@ def test_a_name_no_user_has_is_refused_naming_the_users(store) -> None:  # noqa:
     the user maria) was refused with "'María' is not a bizdesk user" alone: the refusal names
     the users who may work there (not one who left), so the person sees what to type."""
     from bizdesk.services.admin import users
+    from bizdesk.services.marketing import segments
     from bizdesk.services.trade import deals
 
     with store.write() as uow:
@@ -262,6 +263,9 @@ def test_a_name_no_user_has_is_refused_naming_the_users(store) -> None:  # noqa:
     with pytest.raises(ValidationError) as exc, store.write() as uow:  # no longer works here
         T.create(uow, T.TicketInput(subject="Brakes squeak", assignee="gone"))
     assert exc.value.fields["assignee"] == "'gone' is not a bizdesk user (the users: maria, tester)"
+    with pytest.raises(ValidationError) as exc, store.write() as uow:  # a segment's owner
+        segments.create_segment(uow, segments.SegmentInput(name="Mine", owner="María"))
+    assert exc.value.fields["owner"] == said
     with store.write() as uow:
         assert T.create(uow, T.TicketInput(subject="Brakes squeak", assignee="maria")).assignee
 

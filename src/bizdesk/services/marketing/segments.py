@@ -21,7 +21,6 @@ from bizdesk.folding import fold
 from bizdesk.i18n import N_, Message, _
 from bizdesk.models.base import utcnow
 from bizdesk.models.contacts import STAGES, Contact, ContactTag
-from bizdesk.models.core import User
 from bizdesk.models.marketing import Campaign, Segment
 from bizdesk.models.sales import Invoice, InvoiceLine, SalesLine
 from bizdesk.models.stock import Product
@@ -30,6 +29,7 @@ from bizdesk.services.base import validate as v
 from bizdesk.services.base.paging import Page, PageRequest, keyset_page, like_pattern
 from bizdesk.services.base.permissions import requires
 from bizdesk.services.base.records import check_version, touch
+from bizdesk.services.base.usernames import unknown_user
 from bizdesk.services.crm.contacts import NONE
 from bizdesk.services.inventory.products import resolve_product
 from bizdesk.words import CONTACT_STAGE_NAMES, typed_word, word_message
@@ -181,8 +181,9 @@ def _clean(uow: UnitOfWork, data: SegmentInput, self_id: int | None = None) -> t
             d["stage"] = word
     owner = chk("owner", v.text, data.owner, max_len=64)
     if owner:
-        if uow.session.scalar(select(User.id).where(User.username == owner)) is None:
-            chk.add("owner", Message("there is no user named {name}", name=quoted(owner, 60)))
+        refused = unknown_user(uow.session, owner)
+        if refused is not None:
+            chk.add("owner", refused)
         else:
             d["owner"] = owner
     group = chk("age_group", v.text, data.age_group, max_len=40)
