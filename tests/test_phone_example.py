@@ -65,3 +65,17 @@ def test_the_store_names_the_region_else_its_locale_does(store):
     assert (vietnamese.phone, vietnamese.country, vietnamese.vat_id) == (
         example_phone("VN"), "VN", "0100109106"
     )  # fmt: skip
+
+
+def test_a_number_with_an_extension_is_refused_not_cut():
+    """ "0903 375 555 x12" was stored +84903375555: the extension dropped unsaid (a number is
+    stored E.164, which has no extension)."""
+    for typed, region in (("0903 375 555 x12", "VN"), ("+34 612 345 678 ext. 5", "ES")):
+        with pytest.raises(FieldError) as exc:
+            phone(typed, region)
+        extension = typed.rsplit(" ", 1)[1].removeprefix("x")
+        assert str(exc.value.message) == (
+            f"an extension ({extension}) cannot be kept with a phone number: type the number "
+            "alone (the extension can go in the notes)"
+        )
+    assert phone("0903 375 555", "VN") == "+84903375555"

@@ -281,6 +281,14 @@ def _phone(s: str, region: str | None) -> str:
                 example=example_phone(region),  # the shop's country's (a German one was shown)
             )
         ) from None
+    if num.extension:  # stored E.164, which has none: it was dropped unsaid
+        raise FieldError(
+            Message(
+                "an extension ({extension}) cannot be kept with a phone number: type the "
+                "number alone (the extension can go in the notes)",
+                extension=num.extension,
+            )
+        )
     if not phonenumbers.is_valid_number(num):  # digits too few or too many: say how many
         raise FieldError(
             Message("not a valid phone number (e.g. {example})", example=example_phone(region))
