@@ -136,6 +136,25 @@ def test_an_amount_typed_over_the_lines_sum_is_refused_not_dropped(store, custom
     assert (saved.title, saved.amount) == ("Two bikes", Decimal("900.00"))
 
 
+def test_the_list_filter_finds_a_deal_by_its_contact(store, customer):
+    """The deals list shows each deal's contact; typing one ("buyer", "ann@") into the filter
+    found nothing, only a word of a title did."""
+    make(store, customer, title="Ten bikes")
+    with store.write() as uow:
+        other = C.create(uow, C.ContactInput(name="Bob García")).contact
+    make(store, other, title="Helmets", contact=f"#{other.id}")
+    for typed, titles in (
+        ("buyer", ["Ten bikes"]),
+        ("ann@example", ["Ten bikes"]),
+        ("garcia", ["Helmets"]),
+        ("helm", ["Helmets"]),
+        ("nobody", []),
+    ):
+        with store.read() as uow:
+            found = [r.title for r in D.list_page(uow, PageRequest(search=typed)).rows]
+        assert found == titles, typed
+
+
 def test_overdue_next_activity(store, customer):
     d = make(store, customer, next_activity="call back", next_activity_due="2026-01-01")
     with store.read() as uow:

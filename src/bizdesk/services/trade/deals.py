@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import func
+from sqlalchemy import func, or_
 from sqlmodel import select
 
 from bizdesk.db.session import UnitOfWork
@@ -43,6 +43,7 @@ from bizdesk.services.base.states import state_word
 from bizdesk.services.base.usernames import unknown_user
 from bizdesk.services.crm.contacts import reference
 from bizdesk.services.crm.contacts import resolve as resolve_contact
+from bizdesk.services.crm.contacts import search_condition as contact_search
 
 # --- pipeline stages ---------------------------------------------------------------------
 
@@ -745,8 +746,12 @@ def list_page(uow: UnitOfWork, req: PageRequest, *, today: date | None = None) -
         stmt = stmt.where(PipelineStage.kind == "open")
     if f.get("overdue"):
         stmt = stmt.where(Deal.next_activity_due < today)
-    if req.search.strip():
-        stmt = stmt.where(folded_contains(Deal.search_text, req.search.strip()))
+    search = req.search.strip()
+    if search:  # its title, or its contact as the contacts list finds them ("garcia")
+        of_contacts = select(Contact.id).where(contact_search(uow, search))
+        stmt = stmt.where(
+            or_(folded_contains(Deal.search_text, search), Deal.contact_id.in_(of_contacts))
+        )
     return keyset_page(
         uow.session,
         stmt,
