@@ -304,3 +304,16 @@ def test_a_support_target_is_asked_for_as_whole_hours(store) -> None:  # noqa: A
             assert said == f"'{typed}' is not a whole number of hours (such as 8)", said
     finally:
         store.input_locale = None
+
+
+def test_the_list_filter_finds_a_ticket_by_its_contact(store) -> None:  # noqa: ANN001
+    """The tickets list shows each ticket's contact; typed into the filter ("garcia") it
+    found nothing, only a word of a subject did."""
+    with store.write() as uow:
+        C.create(uow, C.ContactInput(name="Bob García", email="bob@example.com"))
+        T.create(uow, T.TicketInput(subject="Wobbly wheel", contact="bob@example.com"))
+        T.create(uow, T.TicketInput(subject="Brakes squeak"))
+    for typed, subjects in (("garcia", ["Wobbly wheel"]), ("bob@", ["Wobbly wheel"])):
+        with store.read() as uow:
+            found = [r.subject for r in T.list_page(uow, PageRequest(search=typed)).rows]
+        assert found == subjects, typed

@@ -35,6 +35,7 @@ from bizdesk.services.crm.business_hours import (
 )
 from bizdesk.services.crm.contacts import reference
 from bizdesk.services.crm.contacts import resolve as resolve_contact
+from bizdesk.services.crm.contacts import search_condition as contact_search
 from bizdesk.words import PRIORITY_NAMES
 
 HOUR = 3600
@@ -645,8 +646,9 @@ def list_page(uow: UnitOfWork, req: PageRequest, *, now: datetime | None = None)
         kind, record_id = req.filters["link"]
         stmt = stmt.where(Ticket.link_kind == kind, Ticket.link_id == record_id)
     search = req.search.strip()
-    if search:
-        found = folded_contains(Ticket.search_text, search)
+    if search:  # its subject, its contact as the contacts list finds them, its number
+        of_contacts = select(Contact.id).where(contact_search(uow, search))
+        found = or_(folded_contains(Ticket.search_text, search), Ticket.contact_id.in_(of_contacts))
         # the number the list's first column and a ticket's page show ("#71"), typed back
         number = search.removeprefix("#").lstrip("0") or "0"
         if is_digits(number) and len(number) <= 18 and search != "#":
