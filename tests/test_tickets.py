@@ -317,3 +317,36 @@ def test_the_list_filter_finds_a_ticket_by_its_contact(store) -> None:  # noqa: 
         with store.read() as uow:
             found = [r.subject for r in T.list_page(uow, PageRequest(search=typed)).rows]
         assert found == subjects, typed
+
+
+def test_a_linked_document_is_shown_and_typed_back_by_its_number_or_sku(store) -> None:  # noqa: ANN001
+    """A ticket linked to a purchase order was shown "About purchase order #1", its id, and
+    its form held the id, which saving read as the order's number: once ids and numbers part
+    (a number given back by a rolled-back order, on PostgreSQL), the ticket moved to another
+    order. A product could only be linked by an id no screen shows, not by its SKU."""
+    from bizdesk.models.ledger import Sequence
+    from tests.erp_helpers import order, product, supplier
+
+    sid = supplier(store)
+    product(store, "BOLT-M8")
+    with store.write() as uow:
+        uow.session.add(Sequence(name="purchase_order", last=41))  # numbers ahead of the ids
+    po = order(store, sid, ("BOLT-M8", "10", "0.40"))
+    assert po.label == "PO-00042"
+    with store.write() as uow:
+        t = T.create(
+            uow, T.TicketInput(subject="Short", link_kind="purchase_order", link_id="PO-00042")
+        )
+        bolt = T.create(
+            uow, T.TicketInput(subject="Snapped", link_kind="product", link_id="bolt-m8")
+        )
+    assert (t.link_id, t.link_label, t.as_input().link_id) == (po.id, "PO-00042", "PO-00042")
+    assert (bolt.link_kind, bolt.link_label, bolt.as_input().link_id) == (
+        "product", "BOLT-M8", "BOLT-M8"
+    )  # fmt: skip
+    with store.write() as uow:  # saved again as the form shows it: still the same order
+        again = T.update(uow, t.id, t.as_input(), version=t.version)
+    assert (again.link_kind, again.link_id) == ("purchase_order", po.id)
+    with pytest.raises(ValidationError) as err, store.write() as uow:
+        T.create(uow, T.TicketInput(subject="x", link_kind="product", link_id="NOPE-1"))
+    assert err.value.fields["link_id"] == "there is no product 'NOPE-1'"

@@ -251,9 +251,9 @@ class TicketScreen(RecordPage):
             t.append(_("Contact: {name} (#{id})").format(name=v.contact, id=v.contact_id) + "\n")
         if v.link_kind:
             t.append(
-                _("About {document} #{id} (o opens it)").format(
+                _("About {document} {label} (o opens it)").format(
                     document=_(LINK_NAMES.get(v.link_kind, v.link_kind.replace("_", " "))),
-                    id=v.link_id,
+                    label=v.link_label,  # SO-00012, a SKU: its id is not its number
                 )
                 + "\n"
             )

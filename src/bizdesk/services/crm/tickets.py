@@ -163,6 +163,7 @@ class TicketView:
     assignee: str
     link_kind: str | None
     link_id: int | None
+    link_label: str  # as people know it: SO-00012, PO-00007, a product's SKU; "" for none
     created_at: datetime
     first_response_at: datetime | None
     resolved_at: datetime | None
@@ -181,7 +182,7 @@ class TicketView:
             priority=self.priority,
             assignee=self.assignee,
             link_kind=self.link_kind or "",
-            link_id=str(self.link_id or ""),
+            link_id=self.link_label,  # typed back as shown (the id is not the number)
         )
 
 
@@ -269,6 +270,7 @@ def _view(uow: UnitOfWork, t: Ticket, now: datetime | None = None) -> TicketView
         assignee=t.assignee or "",
         link_kind=t.link_kind,
         link_id=t.link_id,
+        link_label=_link_label(uow, t.link_kind, t.link_id),
         created_at=t.created_at,
         first_response_at=t.first_response_at,
         resolved_at=t.resolved_at,
@@ -334,11 +336,17 @@ def _clean(uow: UnitOfWork, data: TicketInput) -> dict:
     if kind:
         if kind not in LINK_KINDS:
             chk.add("link_kind", v.must_be_one_of(LINK_KINDS))
-        link = str(data.link_id or "").strip().upper()
+        typed = str(data.link_id or "").strip()
+        product = _product_link(uow, typed) if kind == "product" else None
+        link = typed.upper()
         for prefix in ("#", f"{SALES_ORDER.prefix}-", f"{PURCHASE_ORDER.prefix}-"):
             link = link.removeprefix(prefix)
         link = link.lstrip("0") or "0"
-        if not is_digits(link):
+        if product is not None:
+            out["link_kind"], out["link_id"] = kind, product
+        elif kind == "product" and not is_digits(link):
+            chk.add("link_id", Message(_NO_LINK[kind], number=quoted(typed, 40)))
+        elif not is_digits(link):
             chk.add(
                 "link_id",
                 Message(
@@ -363,6 +371,28 @@ def _clean(uow: UnitOfWork, data: TicketInput) -> dict:
         )
     chk.done()
     return out
+
+
+def _product_link(uow: UnitOfWork, typed: str) -> int | None:
+    """The product a ticket is linked to by its SKU, as every screen shows products ("#id"
+    and a bare number no SKU has are read by _link_target as the product's id)."""
+    if not typed or typed.startswith("#"):
+        return None
+    return uow.session.scalars(select(Product.id).where(Product.sku == typed.upper())).first()
+
+
+def _link_label(uow: UnitOfWork, kind: str | None, record_id: int | None) -> str:
+    """A linked document as people know it: its number (SO-00012), a product's SKU."""
+    if not kind or record_id is None:
+        return ""
+    if kind == "product":
+        p = uow.session.get(Product, record_id)
+        return p.sku if p is not None else f"#{record_id}"
+    model, series = (
+        (SalesOrder, SALES_ORDER) if kind == "sales_order" else (PurchaseOrder, PURCHASE_ORDER)
+    )
+    number = uow.session.scalar(select(model.number).where(model.id == record_id))
+    return series.label(number) if number is not None else f"#{record_id}"
 
 
 def _link_target(uow: UnitOfWork, kind: str, number: int) -> int | None:
