@@ -116,6 +116,14 @@ def service_benchmarks(store) -> bool:  # noqa: ANN001
                 return C.list_page(uow, PageRequest(limit=ROWS, search=text))
 
         ok &= report(f"contacts: filter keystroke {text!r}", timed(keystroke, 15))
+    for name, fetch, filters in lists[1:]:  # their titles and subjects, and their contacts
+        for text in ("a", "an", "ann", "anna w", "zzzz"):
+
+            def keystroke(fetch=fetch, filters=filters, text=text):  # noqa: ANN001, ANN202
+                with store.read() as uow:
+                    return fetch(uow, PageRequest(limit=ROWS, search=text, filters=filters))
+
+            ok &= report(f"{name}: filter keystroke {text!r}", timed(keystroke, 15))
     for sort in ("city", "country", "stage"):
 
         def sort_by(sort=sort):  # noqa: ANN001, ANN202

@@ -128,7 +128,7 @@ HELPERS = {
     "nurture.before_merge",
     "nurture.after_merge",
     "nurture.on_delete",
-    "contacts.search_condition",  # a SQL condition (no data), inside the list it filters
+    "contacts.found_by_search",  # a SQL condition for a list joined to its contacts
 }
 
 

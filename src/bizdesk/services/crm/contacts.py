@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import bindparam, case, func, or_, text
+from sqlalchemy import bindparam, case, false, func, or_, text
 from sqlalchemy import update as sql_update
 from sqlmodel import select
 
@@ -342,8 +342,21 @@ def _trigram_hits(*texts: str):  # noqa: ANN202
     )
 
 
-# what a contact search matches, as a condition (the follow-ups list filters by it too)
-search_condition = _search_condition
+FEW = 500  # contacts found: up to this many are looked up one by one
+
+
+def found_by_search(uow: UnitOfWork, search: str, contact_id):  # noqa: ANN001, ANN201
+    """For a list of records joined to their contact (follow-ups, deals, tickets): those
+    whose contact the search finds as the contacts list does. None at all when it finds
+    none; by ``contact_id`` in their ids when they are few (read through the contacts'
+    index); else the condition on each row's contact, so that a list in its own order
+    meets theirs soon and stops at its page (one letter finds most contacts: gathering
+    them all first took 110 ms on the large store)."""
+    condition = _search_condition(uow, search)
+    ids = uow.session.scalars(select(Contact.id).where(condition).limit(FEW + 1)).all()
+    if not ids:
+        return false()
+    return contact_id.in_(ids) if len(ids) <= FEW else condition
 
 
 # --- writing -----------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, ScalarSelect, false, func, select
+from sqlalchemy import ColumnElement, ScalarSelect, func, select
 
 from bizdesk.db.session import UnitOfWork
 from bizdesk.errors import Conflict, NotFound, ValidationError
@@ -104,21 +104,6 @@ def get(uow: UnitOfWork, follow_up_id: int) -> FollowUpView:
     return _view(uow, _load(uow, follow_up_id))
 
 
-FEW = 500  # contacts found: up to this many are looked up one by one
-
-
-def _contacts_found(uow: UnitOfWork, search: str):  # noqa: ANN202
-    """The follow-ups of the contacts a search finds (the contact list's own search and its
-    index): none at all when it finds none; by their ids when they are few (read through
-    the contact's index); else the condition on each row's contact (many contacts: the list
-    in due order meets theirs soon)."""
-    condition = contacts.search_condition(uow, search)
-    ids = uow.session.scalars(select(Contact.id).where(condition).limit(FEW + 1)).all()
-    if not ids:
-        return false()
-    return FollowUp.contact_id.in_(ids) if len(ids) <= FEW else condition
-
-
 @requires("followups.view")
 def list_page(uow: UnitOfWork, req: PageRequest, *, today: date | None = None) -> Page[FollowUpRow]:
     """The follow-up activities, by due date. Filters: ``view`` (VIEWS: "due" every open
@@ -172,7 +157,7 @@ def list_page(uow: UnitOfWork, req: PageRequest, *, today: date | None = None) -
         stmt = stmt.where(FollowUp.contact_id == int(f["contact_id"]))
     search = req.search.strip()
     if search:
-        stmt = stmt.where(_contacts_found(uow, search))
+        stmt = stmt.where(contacts.found_by_search(uow, search, FollowUp.contact_id))
     return keyset_page(
         uow.session,
         stmt,

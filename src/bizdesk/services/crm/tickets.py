@@ -33,9 +33,8 @@ from bizdesk.services.crm.business_hours import (
     add_business_seconds,
     business_seconds_between,
 )
-from bizdesk.services.crm.contacts import reference
+from bizdesk.services.crm.contacts import found_by_search, reference
 from bizdesk.services.crm.contacts import resolve as resolve_contact
-from bizdesk.services.crm.contacts import search_condition as contact_search
 from bizdesk.words import PRIORITY_NAMES
 
 HOUR = 3600
@@ -677,8 +676,8 @@ def list_page(uow: UnitOfWork, req: PageRequest, *, now: datetime | None = None)
         stmt = stmt.where(Ticket.link_kind == kind, Ticket.link_id == record_id)
     search = req.search.strip()
     if search:  # its subject, its contact as the contacts list finds them, its number
-        of_contacts = select(Contact.id).where(contact_search(uow, search))
-        found = or_(folded_contains(Ticket.search_text, search), Ticket.contact_id.in_(of_contacts))
+        of_contact = found_by_search(uow, search, Ticket.contact_id)
+        found = or_(folded_contains(Ticket.search_text, search), of_contact)
         # the number the list's first column and a ticket's page show ("#71"), typed back
         number = search.removeprefix("#").lstrip("0") or "0"
         if is_digits(number) and len(number) <= 18 and search != "#":

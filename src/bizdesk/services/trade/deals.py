@@ -41,9 +41,8 @@ from bizdesk.services.base.permissions import requires
 from bizdesk.services.base.records import check_version, touch
 from bizdesk.services.base.states import state_word
 from bizdesk.services.base.usernames import unknown_user
-from bizdesk.services.crm.contacts import reference
+from bizdesk.services.crm.contacts import found_by_search, reference
 from bizdesk.services.crm.contacts import resolve as resolve_contact
-from bizdesk.services.crm.contacts import search_condition as contact_search
 
 # --- pipeline stages ---------------------------------------------------------------------
 
@@ -748,10 +747,8 @@ def list_page(uow: UnitOfWork, req: PageRequest, *, today: date | None = None) -
         stmt = stmt.where(Deal.next_activity_due < today)
     search = req.search.strip()
     if search:  # its title, or its contact as the contacts list finds them ("garcia")
-        of_contacts = select(Contact.id).where(contact_search(uow, search))
-        stmt = stmt.where(
-            or_(folded_contains(Deal.search_text, search), Deal.contact_id.in_(of_contacts))
-        )
+        of_contact = found_by_search(uow, search, Deal.contact_id)
+        stmt = stmt.where(or_(folded_contains(Deal.search_text, search), of_contact))
     return keyset_page(
         uow.session,
         stmt,
