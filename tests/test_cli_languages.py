@@ -231,13 +231,13 @@ def test_a_whole_number_typed_wrong_is_refused_in_the_readers_words(vn_shop: str
     """typer checks a whole-number argument with pydantic, whose words are English only:
     "Input should be a valid integer..." in a Romanian refusal. They are said in the
     reader's language, naming what was typed."""
-    bad = bizdesk("followups", "done", "abc", "--db", vn_shop, env=lang("ro_RO.UTF-8"))
+    bad = bizdesk("reminder-levels", "set", "abc", "--db", vn_shop, env=lang("ro_RO.UTF-8"))
     assert bad.returncode == 2
     assert "'abc' nu este un număr întreg" in bad.stderr and "Input should" not in bad.stderr
     small = bizdesk("followups", "list", "--limit", "0", "--db", vn_shop, env=lang("vi_VN.UTF-8"))
     assert small.returncode == 2 and "0 quá nhỏ: ít nhất là 1" in small.stderr, small.stderr
-    english = bizdesk("followups", "done", "abc", "--db", vn_shop, env=lang("C"))
-    assert "Invalid value for 'follow-up': 'abc' is not a whole number" in english.stderr
+    english = bizdesk("reminder-levels", "set", "abc", "--db", vn_shop, env=lang("C"))
+    assert "Invalid value for 'level': 'abc' is not a whole number" in english.stderr
 
 
 def test_every_argument_has_a_word_in_the_catalogs() -> None:

@@ -56,8 +56,12 @@ def test_sequences_and_follow_ups(shop, tmp_path) -> None:  # noqa: ANN001
         ("Visit", "Ana Lopez", me),
     ]
     first, second, third = (x["id"] for x in rows)
-    r = bizdesk("followups", "done", str(first), "--note", "wants a blue one", "--db", shop)
+    # typed back as it is said ("Follow-up #1 (...)"): "#1" was a usage error
+    r = bizdesk("followups", "done", f"#{first}", "--note", "wants a blue one", "--db", shop)
     assert r.returncode == 0 and "done" in r.stdout, r.stderr
+    for typed in ("x", "#²", "#"):
+        r = bizdesk("followups", "skip", typed, "--db", shop)
+        assert r.returncode == 2 and f"'{typed}' is not a follow-up's number" in r.stderr
     r = bizdesk("followups", "done", str(first), "--db", shop)
     assert r.returncode == 1 and "is done already" in r.stderr
     r = bizdesk("followups", "move", str(second), "2026-13-01", "--db", shop)

@@ -10,7 +10,7 @@ import typer
 
 from bizdesk.cli.core import DbOpt, date_form, fail, open_store, print_json, say, show, typed_date
 from bizdesk.i18n import _
-from bizdesk.reading import quoted
+from bizdesk.reading import is_digits, quoted
 
 app = typer.Typer()
 nurture_app = typer.Typer(
@@ -39,8 +39,17 @@ FormatOpt = Annotated[Printed, typer.Option("--format", help=_("text or json"))]
 SeqArg = Annotated[
     str, typer.Argument(help=_("The sequence's number or name."), show_default=False)
 ]
-IdArg = Annotated[int, typer.Argument(help=_("The follow-up's number."), show_default=False)]
+# a number as the follow-ups say it back ("Follow-up #9 ..."): 9 or #9
+IdArg = Annotated[str, typer.Argument(help=_("The follow-up's number."), show_default=False)]
 NoteOpt = Annotated[str, typer.Option("--note", help=_("What came of it (optional)."))]
+
+
+def _follow_up(typed: str) -> int:
+    """The follow-up's number, typed as listed (9) or as said back (#9)."""
+    number = typed.strip().removeprefix("#")
+    if not is_digits(number) or len(number) > 18:  # not "²", which int() cannot read
+        fail(_("{value} is not a follow-up's number").format(value=quoted(typed, 20)), 2)
+    return int(number)
 
 
 def _kind(kind: str) -> str:
@@ -322,7 +331,7 @@ def followups_done(
 
     store = open_store(ctx, db)
     with store.write() as uow:
-        view = followups.complete(uow, follow_up, note)
+        view = followups.complete(uow, _follow_up(follow_up), note)
     _said(view)
 
 
@@ -334,7 +343,7 @@ def followups_skip(
 
     store = open_store(ctx, db)
     with store.write() as uow:
-        view = followups.skip(uow, follow_up, note)
+        view = followups.skip(uow, _follow_up(follow_up), note)
     _said(view)
 
 
@@ -354,5 +363,5 @@ def followups_move(
 
     store = open_store(ctx, db)
     with store.write() as uow:
-        view = followups.reschedule(uow, follow_up, typed_date(when, "WHEN"))
+        view = followups.reschedule(uow, _follow_up(follow_up), typed_date(when, "WHEN"))
     _said(view)
