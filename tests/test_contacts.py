@@ -350,3 +350,17 @@ def test_a_phone_number_typed_as_at_home_finds_the_contact(store) -> None:  # no
         uow.set_setting("shop_country", "ES")  # Spain writes no trunk prefix
     with store.read() as uow:
         assert C.list_page(uow, PageRequest(search="0903375550")).rows == []
+
+
+def test_a_contact_is_found_by_its_number_as_pages_give_it(store) -> None:  # noqa: ANN001
+    """A ticket's page names its contact "Ann Lee (#2)", a merge asks about "(#44)": typed
+    into the contacts filter, "#2" found nothing."""
+    with store.write() as uow:
+        C.create(uow, C.ContactInput(name="Ann Lee"))
+        shop = C.create(uow, C.ContactInput(name="Shop #1")).contact
+    with store.read() as uow:
+        found = [c.name for c in C.list_page(uow, PageRequest(search=f"#{shop.id}")).rows]
+        assert found == ["Shop #1"]
+        found = [c.name for c in C.list_page(uow, PageRequest(search="#1")).rows]
+        assert found == ["Ann Lee", "Shop #1"]  # number 1, and a name holding "#1"
+        assert C.list_page(uow, PageRequest(search="#99")).rows == []

@@ -272,10 +272,13 @@ def test_a_name_no_user_has_is_refused_naming_the_users(store) -> None:  # noqa:
 
 def test_the_list_filter_finds_a_ticket_by_its_number(store) -> None:  # noqa: ANN001
     """The list's first column and a ticket's page show its number (#71); typed into the
-    filter, "71" or "#71" found nothing: only the subject was looked in."""
+    filter, "71" or "#71" found nothing: only the subject was looked in. "#2" is ticket 2,
+    not the tickets of contact #2 (a contact is found by its number in the contacts list)."""
     with store.write() as uow:
+        C.create(uow, C.ContactInput(name="Ann Lee", email="ann@example.com"))
+        C.create(uow, C.ContactInput(name="Bob Roe", email="bob@example.com"))
         for subject in ("Wobbly wheel", "Brakes squeak", "Chain 2 slips"):
-            T.create(uow, T.TicketInput(subject=subject))
+            T.create(uow, T.TicketInput(subject=subject, contact="bob@example.com"))
     expected = {
         "#2": ["Brakes squeak"],
         "#002": ["Brakes squeak"],

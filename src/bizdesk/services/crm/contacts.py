@@ -272,6 +272,7 @@ SEARCHED = (Contact.name, Contact.email, Contact.phone, Contact.city)
 # a phone number as people type it: digits grouped by spaces, dashes, dots or brackets
 _PHONE_TYPED = re.compile(r"\+?\(?[0-9][0-9 ().\-/]*[0-9]", re.ASCII)
 _PHONE_SEPARATORS = re.compile(r"[ ().\-/]")
+_NUMBERED = re.compile(r"#0*([0-9]{1,18})", re.ASCII)
 
 
 def _search_condition(uow: UnitOfWork, search: str):  # noqa: ANN202
@@ -279,7 +280,11 @@ def _search_condition(uow: UnitOfWork, search: str):  # noqa: ANN202
     "612 345", as the form's example writes one) finds the number as it is stored, without
     the spaces (+34612345678), and the text as typed too. One typed as the shop's country
     writes it at home, with its trunk prefix ("0903 375 550", or only "0903", in Vietnam)
-    finds it too: it is stored international (+84903375550)."""
+    finds it too: it is stored international (+84903375550). "#44", the number pages and
+    questions give a contact ("Ann Lee (#44)"), finds that contact."""
+    numbered = _NUMBERED.fullmatch(search)
+    if numbered:  # (a name may hold it too: "Shop #2")
+        return or_(Contact.id == int(numbered.group(1)), _text_condition(uow, search))
     if not _PHONE_TYPED.fullmatch(search):
         return _text_condition(uow, search)
     compact = _PHONE_SEPARATORS.sub("", search)

@@ -676,12 +676,13 @@ def list_page(uow: UnitOfWork, req: PageRequest, *, now: datetime | None = None)
         stmt = stmt.where(Ticket.link_kind == kind, Ticket.link_id == record_id)
     search = req.search.strip()
     if search:  # its subject, its contact as the contacts list finds them, its number
-        of_contact = found_by_search(uow, search, Ticket.contact_id)
-        found = or_(folded_contains(Ticket.search_text, search), of_contact)
+        found = folded_contains(Ticket.search_text, search)
         # the number the list's first column and a ticket's page show ("#71"), typed back
         number = search.removeprefix("#").lstrip("0") or "0"
         if is_digits(number) and len(number) <= 18 and search != "#":
             found = or_(found, Ticket.id == int(number))
+        if not search.startswith("#"):  # "#71" is this ticket, not contact #71's
+            found = or_(found, found_by_search(uow, search, Ticket.contact_id))
         stmt = stmt.where(found)
     if not req.sort:  # newest first unless the user picked a sort
         req = replace(req, descending=True)
