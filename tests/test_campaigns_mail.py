@@ -18,7 +18,7 @@ from sqlmodel import select
 from bizdesk.db import open_store
 from bizdesk.models.mail import OutboxMessage
 from bizdesk.models.marketing import CampaignRecipient
-from bizdesk.services.marketing import consent
+from bizdesk.services.marketing import campaigns, consent
 from tests.mail_server import Inbox, Server
 from tests.test_cli import bizdesk
 from tests.test_cli import db as db  # noqa: F401  (the fixture)
@@ -178,3 +178,47 @@ def test_the_campaign_commands(db) -> None:  # noqa: ANN001, F811
     assert nope.returncode == 1 and "did not receive the campaign Spring" in nope.stderr
     link = bizdesk("campaigns", "link", "http://shop.example/u", "--db", db)
     assert link.returncode == 1 and "https address holding {token}" in link.stderr
+
+
+def test_an_old_token_starting_with_a_dash_still_unsubscribes(db) -> None:  # noqa: ANN001, F811
+    """Tokens made before campaigns.new_token could start with "-" (1 in 64) and were mailed:
+    `bizdesk unsubscribe -Ab...` printed a usage error ("No such option: -A"). The token is
+    the argument, wherever it stands; --help, --db and a mistyped option still work."""
+    rows = "Ana Ruiz,ana@example.com,Madrid\nBen Ortiz,ben@example.com,Madrid\n"
+    r = bizdesk("import", "contacts", "-", "--db", db, stdin="name,email,city\n" + rows)
+    assert r.returncode == 0, r.stderr
+    assert bizdesk("segments", "add", "Madrid", "--city", "Madrid", "--db", db).returncode == 0
+    r = bizdesk("campaigns", "add", "Spring", "--segment", "Madrid", "--subject", "Hi",
+                "--body", "Hello {first_name}", "--db", db)  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    link = bizdesk("campaigns", "link", "https://shop.example/u/{token}", "--db", db)
+    assert link.returncode == 0, link.stderr
+    store = open_store(db)
+    try:
+        with store.write() as uow:
+            consent.set_consent(uow, 1, "in", "form")
+            consent.set_consent(uow, 2, "in", "form")
+            campaign_id = campaigns.find_campaign(uow, "Spring").id
+            assert campaigns.queue_campaign(uow, campaign_id).queued == 2
+        old = {"ana@example.com": "-Ab" + "c" * 29, "ben@example.com": "--" + "x" * 30}
+        with store.write() as uow:  # as stored before the fix
+            for r in uow.session.exec(select(CampaignRecipient)).all():
+                r.token = old[r.email]
+    finally:
+        store.dispose()
+    ana, ben = old["ana@example.com"], old["ben@example.com"]
+    gone = bizdesk("unsubscribe", ana, "--db", db)
+    assert gone.returncode == 0, gone.stderr
+    assert gone.stdout.strip() == "Ana Ruiz (ana@example.com) will receive no more campaigns."
+    again = bizdesk("unsubscribe", "--db", db, ana)
+    assert "had already unsubscribed" in again.stdout, again.stderr
+    gone = bizdesk("unsubscribe", "--db", db, ben)
+    assert gone.stdout.strip() == "Ben Ortiz (ben@example.com) will receive no more campaigns."
+    after = bizdesk("unsubscribe", "--db", db, "--", ben)  # as a careful script writes it
+    assert "had already unsubscribed" in after.stdout, after.stderr
+    shown = bizdesk("unsubscribe", "--help")
+    assert shown.returncode == 0 and "TOKEN" in shown.stdout
+    typo = bizdesk("unsubscribe", ana, "--dbb", db)
+    assert typo.returncode == 2 and "No such option: --dbb" in typo.stderr
+    short = bizdesk("unsubscribe", "-Ab", "--db", db)  # not a token: an unknown option
+    assert short.returncode == 2 and "No such option: -A" in short.stderr

@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 from rich.text import Text
+from typer.core import TyperCommand
 
 from bizdesk.cli.core import (
     DbOpt,
@@ -95,8 +96,40 @@ def consent_set(
     say(tr(in_words(view)))
 
 
+class TokenCommand(TyperCommand):
+    """`unsubscribe TOKEN`: a token that starts with "-" is the token, not an option. Tokens
+    made before campaigns.new_token may (1 in 64), and the links mailed with them must keep
+    working; anything else that starts with "-" is still read as an option (`--help`, a
+    mistyped `--dbb` refused as no such option)."""
+
+    def parse_args(self, ctx, args):  # noqa: ANN001, ANN201
+        cut = args.index("--") if "--" in args else len(args)  # after "--": arguments already
+        named = {n for p in self.params for n in getattr(p, "opts", ()) if n.startswith("-")}
+        valued = {n for p in self.params if not getattr(p, "is_flag", True) for n in p.opts}
+        tokens, i = [], 0
+        while i < cut:
+            arg = args[i]
+            if arg in valued:  # its value may start with "-": never a token
+                i += 2
+                continue
+            if arg.startswith("-") and arg not in named and _is_token(arg):
+                tokens.append(i)
+            i += 1
+        if tokens:
+            kept = [a for i, a in enumerate(args[:cut]) if i not in tokens]
+            args = [*kept, "--", *(args[i] for i in tokens), *args[cut + 1 :]]
+        return super().parse_args(ctx, args)
+
+
+def _is_token(text: str) -> bool:
+    from bizdesk.services.marketing.campaigns import is_token
+
+    return is_token(text)
+
+
 @app.command(
     "unsubscribe",
+    cls=TokenCommand,
     help=_(
         "Record the opt-out of whoever received the campaign message holding TOKEN (its "
         "unsubscribe link, or the subject of the unsubscribe e-mail)."

@@ -821,6 +821,12 @@ def new_token() -> str:
 TOKEN_IN_TEXT = re.compile(r"(?<![A-Za-z0-9_-])[A-Za-z0-9_-]{32}(?![A-Za-z0-9_-])")
 
 
+def is_token(text: str) -> bool:
+    """``text`` is one bare token as stored: new_token's, or one made before it, which may
+    start with "-" (the links already mailed with one keep working)."""
+    return TOKEN_IN_TEXT.fullmatch(text) is not None
+
+
 def _tokens_in(text: object) -> list[str]:
     """The tokens ``text`` may hold: all of it when it is one, else each run of a token's
     characters as long as a token in it, URL-decoded (a mailto subject's %20)."""
