@@ -367,3 +367,34 @@ def test_a_group_s_column_is_keyed_by_what_it_groups_by(store, name, by, header)
     assert out.getvalue().splitlines()[0] == header
     doc = reports.as_json(rep)
     assert doc["by"] == by and list(doc["rows"][0]) == header.split(","), doc["rows"][0]
+
+
+def test_every_analysis_s_json_says_its_currency_and_period(store) -> None:  # noqa: ANN001
+    """A script reading `report sales-analysis --format json` was not told the currency of
+    its amounts, as win-loss (and pipeline, forecast) say it; the segments report's JSON
+    had no period at all when none was given (from/to: null over a period's). Every
+    analysis carries its period, and the ones with amounts their currency, the same way."""
+    _deals(store)
+    with store.write() as uow:
+        users.add(uow, bizdesk_user(), "accountant")
+        currency = uow.currency
+    money = {"segments", "sales-analysis", "win-loss"}
+    for name, extra in (
+        ("segments", {}),
+        ("segments", {"date_from": date(2020, 1, 1)}),
+        ("segments", {"by": "age"}),
+        ("sales-analysis", {}),
+        ("win-loss", {}),
+        ("cycle-times", {}),
+    ):
+        doc = reports.as_json(reports.run(store, name, **extra))
+        assert "from" in doc and "to" in doc, (name, extra)
+        first = extra.get("date_from")
+        assert doc["from"] == (first.isoformat() if first else None) and doc["to"] is None
+        if name in money:
+            assert doc["currency"] == currency, (name, extra)
+        else:  # days, not money
+            assert "currency" not in doc
+    r = bizdesk("report", "sales-analysis", "--format", "json", "--db", store.url)
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["currency"] == currency

@@ -6,6 +6,7 @@ own List-Unsubscribe headers. And the CLI as a person runs it."""
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import subprocess
@@ -222,3 +223,5 @@ def test_an_old_token_starting_with_a_dash_still_unsubscribes(db) -> None:  # no
     assert typo.returncode == 2 and "No such option: --dbb" in typo.stderr
     short = bizdesk("unsubscribe", "-Ab", "--db", db)  # not a token: an unknown option
     assert short.returncode == 2 and "No such option: -A" in short.stderr
+    res = bizdesk("campaigns", "results", "Spring", "--format", "json", "--db", db)
+    assert json.loads(res.stdout)["currency"] == "EUR"  # of its amounts, as a report's JSON

@@ -507,6 +507,7 @@ def campaigns_results(
     with store.read() as uow:
         view = _campaign(uow, campaign)
         res = campaigns.results(uow, view.id)
+        currency = uow.currency  # of the amounts, as the reports' JSON carries it
         req = PageRequest(limit=500)
         while True:
             page = campaigns.recipients_page(uow, view.id, req)
@@ -521,6 +522,7 @@ def campaigns_results(
                 "recipients": res.recipients,
                 "results": res.by_result,
                 "attribution_days": res.attribution_days,
+                "currency": currency,
                 "deals": res.deals, "deals_amount": str(res.deals_amount),
                 "orders": res.orders, "orders_amount": str(res.orders_amount),
                 "invoices": res.invoices, "invoices_amount": str(res.invoices_amount),

@@ -206,7 +206,9 @@ def _segments(
     }
     if by == "tag":
         tot = None  # a contact may carry several tags: a sum would count people twice
-    return Report("segments", Message(title), {"by": by}, cols, out, tot)
+    # the same parameters as over a period (none given: all dates), the sales' currency
+    params = {"by": by, "from": None, "to": None, "currency": uow.currency}
+    return Report("segments", Message(title), params, cols, out, tot)
 
 
 def _segments_in_period(
@@ -255,7 +257,7 @@ def _segments_in_period(
     return Report(
         "segments",
         Message(title),
-        {"by": by, "from": date_from, "to": date_to},
+        {"by": by, "from": date_from, "to": date_to, "currency": uow.currency},
         cols,
         out,
         tot,
@@ -338,7 +340,7 @@ def _sales_analysis(
     return Report(
         "sales-analysis",
         Message("Sales and margin"),
-        {"by": by, "from": date_from, "to": date_to},
+        {"by": by, "from": date_from, "to": date_to, "currency": uow.currency},
         cols,
         out,
         tot,
