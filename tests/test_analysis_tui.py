@@ -3,6 +3,8 @@ it, paged, and from there the record; escape comes back; wrong dates are refused
 
 from __future__ import annotations
 
+import pytest
+from textual.command import CommandPalette
 from textual.widgets import DataTable, Input, Select, Static
 
 from bizdesk.app import BizdeskApp
@@ -13,7 +15,8 @@ from bizdesk.screens.sales import SalesOrderScreen
 from bizdesk.services.admin import users
 from tests.test_analysis_reports import _deals
 from tests.test_analysis_sales import _shop
-from tests.tui_helpers import SIZE, settle, wait_for
+from tests.test_tui_languages import speaking
+from tests.tui_helpers import SIZE, palette_hits, settle, type_text, wait_for
 
 
 async def _choose(pilot, app, pane, name: str, by: str = "") -> None:  # noqa: ANN001
@@ -185,3 +188,63 @@ async def test_the_palette_runs_a_report_by_its_name_in_the_reader_s_language(st
         )
         await wait_for(pilot, app, lambda: isinstance(app.screen, FormScreen), "its form")
         assert app.screen.query_one("#f-lock_date", Input) is not None
+
+
+async def _palette_finds(store, typed: str, title: str, *, first: bool = False) -> None:  # noqa: ANN001
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("ctrl+p")
+        await wait_for(pilot, app, lambda: isinstance(app.screen, CommandPalette), "palette")
+        await type_text(pilot, typed)
+        await wait_for(
+            pilot,
+            app,
+            lambda: any(hit.startswith(title) for hit in palette_hits(app)),
+            f"{title} found by {typed!r}",
+        )
+        if first:  # the first hit: enter runs the report
+            await pilot.press("enter")
+            await wait_for(
+                pilot,
+                app,
+                lambda: (
+                    isinstance(pane := app.active_pane(), ReportsPane)
+                    and pane.report is not None
+                    and pane.report.name == "win-loss"
+                ),
+                "the report run",
+            )
+
+
+@pytest.mark.parametrize(
+    ("typed", "title"),
+    [
+        ("win", "Deals won and lost"),  # "won" was found, "win" not
+        ("win rate", "Deals won and lost"),
+        ("aging", "Aged receivables"),  # as `bizdesk report ar-aging` names it
+        ("lead time", "Order cycle times"),
+        ("age group", "Contacts by segment"),
+        ("gross profit", "Sales and margin"),
+        ("reorder", "Low stock"),
+    ],
+)
+async def test_the_palette_finds_a_report_by_the_words_people_type(store, typed, title) -> None:  # noqa: ANN001
+    await _palette_finds(store, typed, title, first=typed == "win")
+
+
+@pytest.mark.parametrize(
+    ("language", "typed", "title"),
+    [
+        ("es", "ganadas", "Oportunidades ganadas y perdidas"),
+        ("ro", "castig", "Oportunități câștigate și pierdute"),
+        ("vi", "thang", "Cơ hội thắng và thua"),
+    ],
+)
+async def test_the_palette_finds_deals_won_and_lost_in_every_language(
+    store,  # noqa: ANN001
+    language: str,
+    typed: str,
+    title: str,
+) -> None:
+    await _palette_finds(speaking(store, language), typed, title)

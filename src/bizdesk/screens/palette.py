@@ -34,6 +34,15 @@ def words_match(query: str, words: str) -> bool:
     return bool(typed) and all(any(w.startswith(t) for w in known) for t in typed)
 
 
+def words_score(query: str) -> float:
+    """The rank of a command found by its words (``words_match``): just under what Textual's
+    matcher gives a name holding what was typed whole, at the start of its words, so that it
+    comes before a name holding the letters only scattered ("win" found the Weighted
+    pipeline, w-i-n, first, and enter ran it, not the deals won and lost)."""
+    typed = re.findall(r"\w+", fold(query))
+    return (len(" ".join(typed)) + len(typed)) * 2 - 0.01
+
+
 class Palette(CommandPalette):
     """Textual's palette, saying that nothing matched in the person's language, and
     running on enter what matches the text as typed.
@@ -125,7 +134,10 @@ class BizdeskCommands(FindRecords):
             if score <= 0 and words_match(query, words):
                 # found by the words it carries ("payslip": the payroll runs): said under it
                 yield Hit(
-                    0.5, Content(name), partial(self.app.run_action, action), help=escape(words)
+                    words_score(query),
+                    Content(name),
+                    partial(self.app.run_action, action),
+                    help=escape(words),
                 )
             if score > 0:
                 marked = matcher.highlight(folded)

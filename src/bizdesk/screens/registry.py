@@ -175,6 +175,26 @@ REPORT_TITLES = {
 }
 
 
+# what a report's command is found by too (Command.words): the words a shop owner types for
+# it that its name lacks ("win" for the deals won and lost, "aging" for the aged receivables)
+REPORT_WORDS = {
+    "ar-aging": N_("ageing (aging) of what customers owe: overdue invoices, debtors"),
+    "ap-aging": N_("ageing (aging) of what the shop owes suppliers: overdue bills, creditors"),
+    "stock-valuation": N_("inventory value at cost"),
+    "low-stock": N_("reorder: products at or below their reorder point"),
+    "tickets-sla": N_("support: first response and resolution times, met or breached"),
+    "segments": N_("new contacts and customers by city, country, tag, stage, owner or age group"),
+    "vat-return": N_("tax return: output and input VAT"),
+    "budget": N_("variance: the books against the plan, per account and month"),
+    "sales-targets": N_("quotas per owner against won deals"),
+    "sales-analysis": N_(
+        "gross profit, margin and cost of sales by product, customer, owner or segment; "
+        "best sellers"
+    ),
+    "win-loss": N_("win rate, win-loss: deals closed, by close reason, stage at close or owner"),
+    "cycle-times": N_("lead times: days from order to delivery, to invoice and to payment"),
+}
+
 # what a tab's command is found by too (Command.words)
 TAB_WORDS = {"stock": N_("bills of materials and kits: on a product's page")}
 
@@ -219,7 +239,10 @@ COMMANDS = (
     Command(N_("Help for this screen"), "help", "app.help"),
     Command(N_("Lock date"), "lock_date"),
     # each report by its name (the Reports tab, that report run): "IVA" finds the VAT return
-    *(Command(title, f"show_report('{name}')") for name, title in REPORT_TITLES.items()),
+    *(
+        Command(title, f"show_report('{name}')", words=REPORT_WORDS.get(name, ""))
+        for name, title in REPORT_TITLES.items()
+    ),
 )
 
 
