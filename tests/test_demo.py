@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import text
@@ -15,7 +15,7 @@ from bizdesk.services.demo import shop as demo
 
 DAY = date(2026, 11, 22)
 STABLE = {
-    "contact": "name, email, phone, city, country, stage, is_customer, is_supplier",
+    "contact": "name, email, phone, city, country, stage, is_customer, is_supplier, created_at",
     "deal": "title, contact_id, amount_minor, probability, stage_id, close_reason",
     "ticket": "subject, contact_id, priority, status, assignee, created_at, first_response_at",
     "ticket_comment": "ticket_id, body, internal, at",
@@ -77,6 +77,43 @@ def test_small_demo_is_complete_deterministic_and_consistent(tmp_path):
         ("demo", 2026, 12),
         ("demo", 2027, 1),
     ]
+
+
+def test_the_demo_s_contacts_joined_over_its_year(tmp_path) -> None:  # noqa: ANN001
+    """Every contact was made on the demo day, so segments per period showed the whole shop
+    joining in one month. They joined over the year before it, each before the first thing
+    dated that it did; the days are part of the deterministic demo (STABLE above)."""
+    from bizdesk.services.overview import reports
+
+    path = tmp_path / "shop.db"
+    build(path)
+    store = open_store(str(path), user="demo")
+    with store.read() as uow:
+        joined = [
+            date.fromisoformat(str(r[0])[:10])
+            for r in uow.session.execute(text("SELECT created_at FROM contact"))
+        ]
+        late = uow.session.execute(
+            text(
+                "SELECT c.id FROM contact c WHERE c.created_at > ("
+                "SELECT min(at) FROM interaction i WHERE i.contact_id = c.id) "
+                "OR date(c.created_at) > ("
+                "SELECT min(issued_on) FROM invoice v WHERE v.customer_id = c.id) "
+                "OR c.created_at > (SELECT min(at) FROM email_consent e WHERE e.contact_id = c.id)"
+            )
+        ).all()
+    assert late == []
+    within = [d for d in joined if DAY - timedelta(days=400) <= d <= DAY]
+    assert len(within) >= 0.95 * len(joined)
+    months = {(d.year, d.month) for d in within}
+    assert len(months) >= 11, sorted(months)
+    # no month holds more than a fifth of the shop
+    most = max(sum(1 for d in joined if (d.year, d.month) == m) for m in months)
+    assert most < len(joined) / 5
+    june = reports.run(
+        store, "segments", by="city", date_from=date(2026, 6, 1), date_to=date(2026, 6, 30)
+    )
+    assert 0 < june.totals["new_contacts"] < len(joined) / 5
 
 
 def test_the_demo_forced_into_a_store_that_holds_it_says_what_to_do(tmp_path):
