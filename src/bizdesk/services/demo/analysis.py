@@ -70,10 +70,10 @@ def _at(value: date | datetime) -> datetime:
 def joined(store: Store, today: date) -> None:
     """The day each contact joined the shop, not all the demo day: one that did something
     dated (an interaction, a consent, an order, an invoice, a ticket, a start of work) joined
-    up to a month before the first of it, any other on a day of the year before ``today``;
+    a day to a month before the first of it, any other on a day of the year before ``today``;
     segments per period show them arriving month by month. The same moments every time."""
     rng = random.Random(SEED + 1)  # its own: the rest of the demo stays as it was
-    start = datetime.combine(today - timedelta(days=365), time(9), UTC)
+    start = today - timedelta(days=365)
     # what the demo did as it ran (a deal, a campaign's log) counts from the demo day's
     # start, where its clock stands still: the same moments on every run
     day = datetime.combine(today, time(0), UTC)
@@ -88,9 +88,10 @@ def joined(store: Store, today: date) -> None:
                     at = min(_at(at), day)
                     first[cid] = min(first.get(cid, at), at)
         for cid in s.scalars(select(Contact.id).order_by(Contact.id)).all():
-            days, minutes = rng.randrange(30), rng.randrange(60, 8 * 60)
+            days, minutes = rng.randrange(1, 31), rng.randrange(8 * 60)  # in opening hours
             if cid in first:
-                at = first[cid] - timedelta(days=days, minutes=minutes)
+                on = first[cid].date() - timedelta(days=days)
             else:
-                at = start + timedelta(days=rng.randrange(365), minutes=minutes)
+                on = start + timedelta(days=rng.randrange(365))
+            at = datetime.combine(on, time(9), UTC) + timedelta(minutes=minutes)
             s.execute(update(Contact).where(Contact.id == cid).values(created_at=at))
