@@ -102,3 +102,11 @@ def test_a_support_targets_refusal_names_the_priority_as_typed(db: str) -> None:
     assert said.returncode == 1 and said.stderr.startswith("urgente: 'x'"), said.stderr
     english = bizdesk("sla", "set", "urgent", "x", "4", "--db", db, env={"LANGUAGE": "en"})
     assert english.stderr.startswith("urgent: 'x' is not a whole number of hours"), english.stderr
+
+
+def test_pipeline_add_help_names_no_english_stage(db: str) -> None:  # noqa: F811
+    """`pipeline add --help` in Spanish said "se sitúa antes de Won y Lost": English names of
+    stages a Spanish shop calls Ganado and Perdido."""
+    said = bizdesk("pipeline", "add", "--help", env={"LANGUAGE": "es", "COLUMNS": "200"})
+    assert said.returncode == 0
+    assert "Won" not in said.stdout and "Lost" not in said.stdout, said.stdout

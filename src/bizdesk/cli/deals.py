@@ -36,7 +36,9 @@ def pipeline_list(ctx: typer.Context, db: DbOpt = None) -> None:
     show(table)
 
 
-@pipeline.command("add", help=_("Add an open stage (placed before Won and Lost)."))
+# the won and lost stages by what they are, not by English names (a Spanish shop's are
+# Ganado and Perdido; the help said "antes de Won y Lost")
+@pipeline.command("add", help=_("Add an open stage (placed before the won and lost stages)."))
 def pipeline_add(ctx: typer.Context, name: str, probability: str, db: DbOpt = None) -> None:
     from bizdesk.services.trade.deals import add_stage
 
