@@ -493,3 +493,18 @@ async def test_find_anything_says_what_it_finds_whole_at_80_columns(store, langu
         box = app.screen.query_one(Input)
         assert box.placeholder.endswith("…")
         assert cell_len(box.placeholder) <= box.content_region.width, box.placeholder
+
+
+async def test_the_tickets_queues_agree_with_tickets_in_spanish(store) -> None:  # noqa: ANN001
+    """Spanish tickets are "incidencias" (feminine): their queues are Mías, Vencidas,
+    Abiertas, and the last one said "Todos" (the masculine "All" of other lists)."""
+    app = BizdeskApp(speaking(store, "es_ES"))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("f5")
+        await settle(pilot, app)
+        await pilot.press("f1")
+        await settle(pilot, app)
+        assert isinstance(app.screen, HelpScreen)
+        said = dict(app.screen.rows())
+        assert said.get("5") == "Todas", said

@@ -8,7 +8,7 @@ from textual.binding import Binding
 from textual.widgets import Static
 
 from bizdesk.formatting import moment, visible_text
-from bizdesk.i18n import N_, _
+from bizdesk.i18n import N_, Message, _
 from bizdesk.models.tickets import PRIORITIES, STATUSES
 from bizdesk.screens.records import RecordKind, RecordListPane, RecordPage
 from bizdesk.services.crm import tickets as T
@@ -23,7 +23,7 @@ QUEUES = {
     "2": ("unassigned", N_("Unassigned")),
     "3": ("overdue", N_("Overdue")),
     "4": ("open", N_("All open")),
-    "5": ("all", N_("All")),
+    "5": ("all", Message.pgettext("tickets queue", "All")),  # (Spanish: feminine, incidencias)
 }
 
 # What a ticket can be about (its link_kind), as people read it.
