@@ -132,9 +132,22 @@ def qty_from_scaled(scaled: int | None) -> Decimal:
     return Decimal(int(scaled)).scaleb(-QTY_DECIMALS).normalize()
 
 
+def parse_percent(
+    value: object, *, decimals: int, allow_negative: bool = False, locale: str | None = None
+) -> Decimal:
+    """A percentage as people type it, read as parse_decimal reads a number: with or without
+    its sign after it ("50%", "12,5 %" in es_ES, where a space comes before the sign)."""
+    if isinstance(value, str):
+        text = value.strip()
+        if text.endswith("%"):
+            number = text[:-1].rstrip()
+            value = Typed(number) if isinstance(value, Typed) else number
+    return parse_decimal(value, decimals=decimals, allow_negative=allow_negative, locale=locale)
+
+
 def percent_to_basis_points(value: object, *, locale: str | None = None) -> int:
-    """A percentage (0-100, up to two decimals) -> hundredths of a percent."""
-    d = parse_decimal(value, decimals=2, locale=locale)
+    """A percentage (0-100, up to two decimals; "20%" too) -> hundredths of a percent."""
+    d = parse_percent(value, decimals=2, locale=locale)
     if d > 100:
         raise AmountError(Message("must be between 0 and 100"))
     return int(d.scaleb(2))

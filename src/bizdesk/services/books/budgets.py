@@ -33,7 +33,7 @@ from bizdesk.models.budgets import Budget, SalesTarget
 from bizdesk.models.core import User
 from bizdesk.models.deals import Deal, PipelineStage
 from bizdesk.models.ledger import Account
-from bizdesk.money import AmountError, from_minor, parse_decimal, parse_money
+from bizdesk.money import AmountError, from_minor, parse_money, parse_percent
 from bizdesk.reading import DateError, is_digits, json_problem, quoted, read_month
 from bizdesk.services.base import validate as v
 from bizdesk.services.base.csvio import file_problem, read_rows
@@ -274,7 +274,7 @@ def copy_year(
     y1 = chk("from_year", parse_year, from_year)
     y2 = chk("to_year", parse_year, to_year)
     try:
-        pct = parse_decimal(percent, decimals=2, allow_negative=True, locale=uow.input_locale)
+        pct = parse_percent(percent, decimals=2, allow_negative=True, locale=uow.input_locale)
         if pct < -100:
             chk.add("percent", Message("must not be below -100"))
     except AmountError as exc:

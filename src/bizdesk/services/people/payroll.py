@@ -175,7 +175,7 @@ def add_line(uow: UnitOfWork, data: PayLineInput) -> PayLineView:
         chk.add("percent", Message("give either a percentage of gross or a fixed amount"))
     elif pct:
         try:
-            rate = percent_to_basis_points(pct.rstrip("%").strip(), locale=uow.input_locale)
+            rate = percent_to_basis_points(pct, locale=uow.input_locale)
             if rate == 0:
                 raise AmountError(Message("must be more than zero"))
         except AmountError as exc:

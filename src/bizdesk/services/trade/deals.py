@@ -21,8 +21,8 @@ from bizdesk.money import (
     AmountError,
     bounded,
     from_minor,
-    parse_decimal,
     parse_money,
+    parse_percent,
     qty_from_scaled,
     round_money,
     to_minor,
@@ -81,7 +81,7 @@ def stage_named(uow: UnitOfWork, name: str) -> StageView:
 
 def _probability(value: object, locale: str | None = None) -> int:
     try:
-        d = parse_decimal(value, decimals=0, locale=locale)
+        d = parse_percent(value, decimals=0, locale=locale)
     except AmountError:  # its example (1.234.567) and its rules are of amounts, not of this
         raise v.FieldError(
             Message(
