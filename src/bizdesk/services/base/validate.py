@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections.abc import Mapping
 from datetime import date
 
 from babel import Locale
@@ -14,6 +15,7 @@ from bizdesk.errors import BizdeskError, ValidationError
 from bizdesk.folding import fold
 from bizdesk.i18n import N_, Message, current_language
 from bizdesk.reading import DateError, quoted, read_date
+from bizdesk.words import named, typed_word
 
 
 class FieldError(BizdeskError, ValueError):
@@ -144,6 +146,19 @@ def choice(value: object, options: tuple[str, ...], *, default: str | None = Non
     if s not in options:
         raise FieldError(must_be_one_of(options))
     return s
+
+
+def word(value: object, names: Mapping[str, str], *, default: str | None = None) -> str:
+    """A stored word (a ticket's priority ``high``) typed as it is stored or as the reader's
+    language shows it ("alta"), in any case: words.typed_word, as `bizdesk sla set` reads a
+    priority. Refused with the choices as the reader reads them."""
+    s = text(value, max_len=40)
+    if not s and default is not None:
+        return default
+    found = typed_word(names, s)
+    if found is None:
+        raise FieldError(must_be_one_of(tuple(named(names, w) for w in names)))
+    return found
 
 
 def must_be_one_of(options: tuple[str, ...] | list[str]) -> Message:

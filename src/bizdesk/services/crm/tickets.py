@@ -18,7 +18,7 @@ from bizdesk.models.contacts import Contact
 from bizdesk.models.purchasing import PurchaseOrder
 from bizdesk.models.sales import SalesOrder
 from bizdesk.models.stock import Product
-from bizdesk.models.tickets import PRIORITIES, STATUSES, Ticket, TicketComment, TicketEvent
+from bizdesk.models.tickets import PRIORITIES, Ticket, TicketComment, TicketEvent
 from bizdesk.money import AmountError, parse_decimal
 from bizdesk.reading import is_digits, quoted
 from bizdesk.services.base import validate as v
@@ -35,7 +35,7 @@ from bizdesk.services.crm.business_hours import (
 )
 from bizdesk.services.crm.contacts import found_by_search, reference
 from bizdesk.services.crm.contacts import resolve as resolve_contact
-from bizdesk.words import PRIORITY_NAMES
+from bizdesk.words import PRIORITY_NAMES, TICKET_STATUS_NAMES
 
 HOUR = 3600
 DEFAULT_SLA = {  # business hours: (first response, resolution)
@@ -320,7 +320,7 @@ def _clean(uow: UnitOfWork, data: TicketInput) -> dict:
     out["description"] = chk(
         "description", v.text, data.description, max_len=20_000, multiline=True
     )
-    out["priority"] = chk("priority", v.choice, data.priority, PRIORITIES, default="normal")
+    out["priority"] = chk("priority", v.word, data.priority, PRIORITY_NAMES, default="normal")
     out["contact_id"] = None
     if chk("contact", v.text, data.contact, max_len=200):
         c = chk("contact", resolve_contact, uow, data.contact)
@@ -487,7 +487,7 @@ def set_status(
     t = _load(uow, ticket_id)
     check_version(uow, t, version)
     chk = v.Checker()
-    status = chk("status", v.choice, status, STATUSES)
+    status = chk("status", v.word, status, TICKET_STATUS_NAMES)
     chk.done()
     old = t.status
     if status == old:
