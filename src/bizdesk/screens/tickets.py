@@ -296,7 +296,13 @@ class TicketScreen(RecordPage):
             self.load()
 
     def action_reply(self) -> None:
-        self.app.push_screen(comment_form(self.ticket_id, False), self._then_reload)
+        self.app.push_screen(comment_form(self.ticket_id, False), self._replied)
+
+    def _replied(self, result) -> None:  # noqa: ANN001
+        said = T.stays_closed(result, internal=False) if result is not None else None
+        if said is not None:  # a reply does not reopen a ticket: the one replying is told
+            self.notify(f"{said} " + _("(s changes the status)"), timeout=10)
+        self._then_reload(result)
 
     def action_note(self) -> None:
         self.app.push_screen(comment_form(self.ticket_id, True), self._then_reload)

@@ -35,7 +35,7 @@ from bizdesk.services.crm.business_hours import (
 )
 from bizdesk.services.crm.contacts import found_by_search, reference
 from bizdesk.services.crm.contacts import resolve as resolve_contact
-from bizdesk.words import PRIORITY_NAMES, TICKET_STATUS_NAMES
+from bizdesk.words import PRIORITY_NAMES, TICKET_STATUS_NAMES, word_message
 
 HOUR = 3600
 DEFAULT_SLA = {  # business hours: (first response, resolution)
@@ -559,6 +559,20 @@ def add_comment(
         after={"ticket_id": t.id, "internal": internal, "body": body},
     )
     return _view(uow, t, now)
+
+
+def stays_closed(view: TicketView, *, internal: bool) -> Message | None:
+    """What the person who added a reply to a resolved or closed ticket is told: a reply
+    saves as it is and does not reopen the ticket (DESIGN: reopening is a status change), so
+    it stays out of the open queues unless reopened; None for a note or an open ticket."""
+    if internal or view.status not in CLOSED:
+        return None
+    return Message(
+        "The reply was saved; ticket #{id} stays {status} and out of the open queues. "
+        "If the customer needs more help, reopen it: set its status to open.",
+        id=view.id,
+        status=word_message(TICKET_STATUS_NAMES, view.status),
+    )
 
 
 @requires("tickets.view")
