@@ -30,7 +30,7 @@ from bizdesk.db.session import UnitOfWork
 from bizdesk.errors import NotFound
 from bizdesk.i18n import N_, Message, _
 from bizdesk.models.base import utcnow
-from bizdesk.models.contacts import STAGES, Contact
+from bizdesk.models.contacts import Contact
 from bizdesk.models.nurture import ACTIVITY_KINDS, FollowUp, NurtureSequence, NurtureStep
 from bizdesk.reading import is_digits, quoted
 from bizdesk.services.base import validate as v
@@ -43,7 +43,7 @@ from bizdesk.services.base.paging import (
 from bizdesk.services.base.permissions import requires
 from bizdesk.services.base.records import check_version, touch
 from bizdesk.services.crm.business_hours import BusinessHours
-from bizdesk.words import CONTACT_STAGE_NAMES, typed_word
+from bizdesk.words import CONTACT_STAGE_NAMES
 
 MAX_STEPS = 50
 MAX_DAYS = 3650  # ten years after entering the stage: more is a typing mistake
@@ -288,8 +288,8 @@ def _clean_sequence(
 ) -> tuple[dict, list[tuple[int, str, str]]]:
     chk = v.Checker()
     name = chk("name", v.text, data.name, required=True, max_len=80)
-    typed = str(data.stage or "")  # the stored word, or as the reader's language shows it
-    stage = chk("stage", v.choice, typed_word(CONTACT_STAGE_NAMES, typed) or typed, STAGES)
+    # the stored word, or as the reader's language shows it
+    stage = chk("stage", v.word, data.stage, CONTACT_STAGE_NAMES)
     if name:
         clash = uow.session.scalars(
             select(NurtureSequence.id).where(
