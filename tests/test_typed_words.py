@@ -53,3 +53,19 @@ def test_new_ticket_takes_the_readers_priority(db) -> None:  # noqa: ANN001, F81
     assert said.stderr.rstrip().endswith("debe ser uno de: baja, normal, alta, urgente"), (
         said.stderr
     )
+
+
+def test_a_change_of_status_refused_names_both_in_the_readers_words(store) -> None:  # noqa: ANN001
+    """It said "un ticket closed no puede pasar a waiting": the stored English words."""
+    with store.write() as uow:
+        t = T.create(uow, T.TicketInput(subject="Cadena"))
+        t = T.set_status(uow, t.id, "closed", version=t.version)
+    use("es")
+    try:
+        with pytest.raises(ValidationError) as exc, store.write() as uow:
+            T.set_status(uow, t.id, "waiting", version=t.version)
+        said = str(exc.value.fields["status"])
+    finally:
+        use("en")
+    assert "closed" not in said and "waiting" not in said, said
+    assert str(exc.value.fields["status"]) == "a closed ticket cannot become waiting"

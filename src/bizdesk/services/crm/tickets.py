@@ -494,7 +494,13 @@ def set_status(
         return _view(uow, t, now)
     if status not in TRANSITIONS[old]:
         raise ValidationError(
-            {"status": Message("a {old} ticket cannot become {new}", old=old, new=status)}
+            {
+                "status": Message(
+                    "a {old} ticket cannot become {new}",
+                    old=word_message(TICKET_STATUS_NAMES, old),
+                    new=word_message(TICKET_STATUS_NAMES, status),
+                )
+            }
         )
     before = _snapshot(t)
     _flag_breaches(t, now)  # whatever was overdue up to now stays recorded
