@@ -18,6 +18,7 @@ TITLES = {
     "account": N_("Account"),
     "activity": N_("Activity"),  # a nurturing step's (line 1 activity)
     "against": N_("Against account"),
+    "at": N_("When"),  # an interaction's: when it happened
     "age_group": N_("Age group"),
     "allow_negative": N_("Allow negative stock"),
     "amount": N_("Amount"),

@@ -16,6 +16,7 @@ from bizdesk.db.session import UnitOfWork
 from bizdesk.errors import Conflict, NotFound, ValidationError
 from bizdesk.folding import fold
 from bizdesk.i18n import LANGUAGES, N_, Message
+from bizdesk.models.base import utcnow
 from bizdesk.models.contacts import (
     CONTACT_KINDS,
     INTERACTION_KINDS,
@@ -50,6 +51,7 @@ from bizdesk.services.base.paging import (
 from bizdesk.services.base.permissions import requires
 from bizdesk.services.base.records import check_version, touch
 from bizdesk.services.base.usernames import unknown_user
+from bizdesk.services.base.zones import read_moment, shop_zone
 from bizdesk.services.crm import nurture, terms
 
 
@@ -997,15 +999,29 @@ class InteractionView:
 
 @requires("contacts.edit")
 def log_interaction(
-    uow: UnitOfWork, contact_id: int, kind: str, summary: str, at: datetime | None = None
+    uow: UnitOfWork,
+    contact_id: int,
+    kind: str,
+    summary: str,
+    at: datetime | str | None = None,
+    *,
+    now: datetime | None = None,
 ) -> InteractionView:
+    """Log what happened with a contact. ``at``: when it happened, a datetime, or typed (a
+    date as the person writes dates, then optionally HH:MM in the shop's time zone:
+    zones.read_moment; never in the future); None or empty: now."""
     c = _load(uow, contact_id)
     chk = v.Checker()
     kind = chk("kind", v.choice, kind, INTERACTION_KINDS)
     summary = chk("summary", v.text, summary, required=True, max_len=5000, multiline=True)
+    when = chk("at", read_moment, at, shop_zone(uow.setting), local=uow.person_input, now=now)
     chk.done()
     row = Interaction(
-        contact_id=c.id, kind=kind, summary=summary, username=uow.user, **({"at": at} if at else {})
+        contact_id=c.id,
+        kind=kind,
+        summary=summary,
+        username=uow.user,
+        at=when or now or utcnow(),
     )
     uow.session.add(row)
     uow.session.flush()
@@ -1013,7 +1029,7 @@ def log_interaction(
         "interaction",
         row.id,
         "create",
-        after={"contact_id": c.id, "kind": kind, "summary": summary},
+        after={"contact_id": c.id, "kind": kind, "summary": summary, "at": row.at.isoformat()},
     )
     return InteractionView(row.id, row.contact_id, row.kind, row.at, row.username, row.summary)
 
