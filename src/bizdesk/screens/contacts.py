@@ -142,7 +142,7 @@ def contact_form(
 
 def interaction_form(contact_id: int) -> FormScreen:
     def save(uow, values):  # noqa: ANN001, ANN202
-        return C.log_interaction(uow, contact_id, values["kind"], values["summary"])
+        return C.log_interaction(uow, contact_id, values["kind"], values["summary"], values["at"])
 
     return FormScreen(
         _("Log an interaction"),
@@ -155,6 +155,7 @@ def interaction_form(contact_id: int) -> FormScreen:
                 options=INTERACTION_KINDS,
                 option_labels=INTERACTION_NAMES,
             ),
+            Field("at", N_("When"), placeholder=N_("{form} HH:MM, empty: now")),
             Field("summary", N_("What happened"), "multiline", required=True),
         ],
         save,

@@ -1,0 +1,58 @@
+"""The contact page's interaction form at 80x24: when it happened is typed as the person
+writes dates (then HH:MM), wrong or future moments are refused in the form, and a back-dated
+call lands in its place on the timeline, shown as it was typed."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+from textual.widgets import Input, Static, TextArea
+
+from bizdesk.app import BizdeskApp
+from bizdesk.reading import date_text_in
+from bizdesk.screens.contacts import ContactScreen
+from bizdesk.services.admin import users
+from bizdesk.services.crm import contacts as C
+from bizdesk.widgets.form import FormScreen
+from tests.tui_helpers import SIZE, settle
+
+
+async def test_a_call_made_yesterday_is_logged_in_its_place(store):
+    with store.write() as uow:
+        uow.set_setting("shop_timezone", "Europe/Madrid")
+        users.set_language(uow, "tester", "es_ES")
+        cid = C.create(uow, C.ContactInput(name="Ana Ruiz")).contact.id
+        C.log_interaction(uow, cid, "note", "hace tiempo", datetime(2025, 3, 1, 10, tzinfo=UTC))
+        C.log_interaction(uow, cid, "email", "hoy mismo")
+    yesterday = date_text_in(date.today() - timedelta(days=1), "es_ES") + " 09:30"
+    tomorrow = date_text_in(date.today() + timedelta(days=1), "es_ES")
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        app.push_screen(ContactScreen(cid))
+        await settle(pilot, app)
+        await pilot.press("i")
+        await settle(pilot, app)
+        assert isinstance(app.screen, FormScreen)
+        when = app.screen.query_one("#f-at", Input)
+        assert "DD/MM/AAAA HH:MM" in when.placeholder, when.placeholder
+        app.screen.query_one("#f-summary", TextArea).text = "llamó por el pedido"
+        for wrong, said in (
+            ("31/02/2026", "ese día no existe"),
+            ("2/3/26", "DD/MM/AAAA"),
+            ("05/12/2026 9h", "HH:MM"),
+            (tomorrow, tomorrow),
+        ):
+            when.value = wrong
+            await pilot.press("ctrl+s")
+            await settle(pilot, app)
+            assert isinstance(app.screen, FormScreen), wrong
+            error = str(app.screen.query_one("#e-at", Static).render())
+            assert said in error, (wrong, error)
+        when.value = yesterday
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert isinstance(app.screen, ContactScreen)
+        log = str(app.screen.query_one("#interactions", Static).render())
+        assert log.index("hoy mismo") < log.index("llamó por el pedido") < log.index("hace tiempo")
+        assert f"{yesterday}  llamada" in log, log
