@@ -56,3 +56,39 @@ async def test_a_call_made_yesterday_is_logged_in_its_place(store):
         log = str(app.screen.query_one("#interactions", Static).render())
         assert log.index("hoy mismo") < log.index("llamó por el pedido") < log.index("hace tiempo")
         assert f"{yesterday}  llamada" in log, log
+
+
+async def test_a_follow_up_done_yesterday_is_logged_yesterday(store):
+    from bizdesk.screens.nurture import FollowUpsScreen
+    from bizdesk.services.crm import nurture
+
+    with store.write() as uow:
+        nurture.create_sequence(
+            uow,
+            nurture.SequenceInput(
+                "New lead", "lead", True, [nurture.StepInput("0", "call", "Welcome call")]
+            ),
+        )
+        cid = C.create(uow, C.ContactInput(name="Ana Lopez", stage="lead")).contact.id
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        app.push_screen(FollowUpsScreen())
+        await settle(pilot, app)
+        await pilot.press("d")
+        await settle(pilot, app)
+        form = app.screen
+        assert isinstance(form, FormScreen)
+        when = form.query_one("#f-at", Input)
+        assert "YYYY-MM-DD HH:MM" in when.placeholder, when.placeholder
+        when.value = "2026-02-30 10:00"
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert "there is no such day" in str(form.query_one("#e-at", Static).render())
+        when.value = "2026-11-30 10:00"
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert isinstance(app.screen, FollowUpsScreen)
+    with store.read() as uow:
+        [logged] = C.list_interactions(uow, cid)
+    assert logged.at == datetime(2026, 11, 30, 10, 0, tzinfo=UTC)  # the shop's zone: UTC

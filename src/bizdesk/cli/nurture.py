@@ -323,15 +323,52 @@ def _said(view) -> None:  # noqa: ANN001
     )
 
 
+def _typed_moment(value: str | None) -> str | None:
+    """A moment typed in --at: its date in the person's form (or ISO) made ISO, as every date
+    option is read; its time, and what is not a date, checked by the service."""
+    parts = (value or "").split()
+    if not parts:
+        return value
+    return " ".join([typed_date(parts[0], "--at") or "", *parts[1:]])
+
+
 @followups_app.command("done", help=_("Mark a follow-up done (logged on the contact)."))
 def followups_done(
-    ctx: typer.Context, follow_up: IdArg, note: NoteOpt = "", db: DbOpt = None
+    ctx: typer.Context,
+    follow_up: IdArg,
+    note: NoteOpt = "",
+    at: Annotated[
+        str | None,
+        typer.Option(
+            "--at",
+            help=_(
+                "When it was done: {form}, then optionally HH:MM in the shop's time zone; "
+                "default: now."
+            ).format(form=date_form()),
+        ),
+    ] = None,
+    fmt: FormatOpt = Printed.TEXT,
+    db: DbOpt = None,
 ) -> None:
     from bizdesk.services.crm import followups
 
     store = open_store(ctx, db)
     with store.write() as uow:
-        view = followups.complete(uow, _follow_up(follow_up), note)
+        view = followups.complete(uow, _follow_up(follow_up), note, at=_typed_moment(at))
+    if fmt == Printed.JSON:
+        print_json(
+            {
+                "id": view.id,
+                "state": view.state,
+                "contact_id": view.contact_id,
+                "contact": view.contact,
+                "due": view.due.isoformat(),
+                "interaction_id": view.interaction_id,
+                "done_at": view.done_at.isoformat() if view.done_at else None,
+                "note": view.note,
+            }
+        )
+        return
     _said(view)
 
 

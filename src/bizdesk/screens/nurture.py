@@ -133,11 +133,25 @@ def sequence_form(view: N.SequenceView | None = None) -> LinesFormScreen:
 
 
 def note_form(title: str, act: Any) -> FormScreen:  # noqa: ANN401
-    """Done or skipped, with an optional note (``act(uow, note)``)."""
+    """Skipped, with an optional note (``act(uow, note)``)."""
     return FormScreen(
         title,
         [Field("note", N_("Note (optional)"), "multiline")],
         lambda uow, values: act(uow, values.get("note", "")),
+    )
+
+
+def done_form(title: str, follow_up_id: int) -> FormScreen:
+    """Done: when (as an interaction's moment is typed; empty: now), and an optional note."""
+    return FormScreen(
+        title,
+        [
+            Field("at", N_("When"), placeholder=N_("{form} HH:MM, empty: now")),
+            Field("note", N_("Note (optional)"), "multiline"),
+        ],
+        lambda uow, values: F.complete(
+            uow, follow_up_id, values.get("note", ""), at=values.get("at", "")
+        ),
     )
 
 
@@ -243,9 +257,7 @@ class FollowUpsScreen(WithTable, ServiceRunner, Screen):
         row = self._row()
         if row is not None:
             title = _("Done: {text} ({contact})").format(text=row.text, contact=row.contact)
-            self.app.push_screen(
-                note_form(title, lambda uow, note: F.complete(uow, row.id, note)), self._after
-            )
+            self.app.push_screen(done_form(title, row.id), self._after)
 
     def action_skip(self) -> None:
         row = self._row()

@@ -12,7 +12,7 @@ from sqlalchemy import ColumnElement, ScalarSelect, func, select
 from bizdesk.db.session import UnitOfWork
 from bizdesk.errors import Conflict, NotFound, ValidationError
 from bizdesk.i18n import N_, Message
-from bizdesk.models.contacts import Contact
+from bizdesk.models.contacts import Contact, Interaction
 from bizdesk.models.nurture import FollowUp, NurtureSequence
 from bizdesk.services.base import validate as v
 from bizdesk.services.base.paging import Page, PageRequest, keyset_page
@@ -66,6 +66,7 @@ class FollowUpView:
     updated_at: datetime
     updated_by: str
     version: int
+    done_at: datetime | None = None  # when it was done: its interaction's moment
 
 
 def _load(uow: UnitOfWork, follow_up_id: int) -> FollowUp:
@@ -96,6 +97,9 @@ def _view(uow: UnitOfWork, f: FollowUp) -> FollowUpView:
         f.updated_at,
         f.updated_by,
         f.version,
+        done.at
+        if f.interaction_id and (done := uow.session.get(Interaction, f.interaction_id))
+        else None,
     )
 
 
@@ -223,15 +227,22 @@ def _note(note: str) -> str:
 
 @requires("followups.do")
 def complete(
-    uow: UnitOfWork, follow_up_id: int, note: str = "", *, version: int | None = None
+    uow: UnitOfWork,
+    follow_up_id: int,
+    note: str = "",
+    *,
+    version: int | None = None,
+    at: datetime | str | None = None,
 ) -> FollowUpView:
-    """Mark it done: logged on the contact as an interaction (what to do, and the note)."""
+    """Mark it done: logged on the contact as an interaction (what to do, and the note),
+    ``at`` when it was done (typed as the interaction's: contacts.log_interaction; None or
+    empty: now)."""
     f = _load(uow, follow_up_id)
     _open(uow, f, version)
     clean = _note(note)
     summary = f.text if not clean else f"{f.text}\n{clean}"
     row = contacts.log_interaction(
-        uow, f.contact_id, INTERACTION_OF.get(f.kind, "note"), summary[:5000]
+        uow, f.contact_id, INTERACTION_OF.get(f.kind, "note"), summary[:5000], at
     )
     f.state, f.note, f.interaction_id = "done", clean, row.id
     touch(uow, f)
