@@ -155,8 +155,8 @@ def interaction_form(contact_id: int) -> FormScreen:
                 options=INTERACTION_KINDS,
                 option_labels=INTERACTION_NAMES,
             ),
-            Field("at", N_("When"), placeholder=N_("{form} HH:MM, empty: now")),
             Field("summary", N_("What happened"), "multiline", required=True),
+            Field("at", N_("When"), placeholder=N_("{form} HH:MM, empty: now")),
         ],
         save,
     )

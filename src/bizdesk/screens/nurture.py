@@ -146,8 +146,8 @@ def done_form(title: str, follow_up_id: int) -> FormScreen:
     return FormScreen(
         title,
         [
-            Field("at", N_("When"), placeholder=N_("{form} HH:MM, empty: now")),
             Field("note", N_("Note (optional)"), "multiline"),
+            Field("at", N_("When"), placeholder=N_("{form} HH:MM, empty: now")),
         ],
         lambda uow, values: F.complete(
             uow, follow_up_id, values.get("note", ""), at=values.get("at", "")
