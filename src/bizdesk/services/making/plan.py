@@ -45,6 +45,26 @@ class PlanOrder:
     state: str
 
 
+# an open order as the plan lists it: these columns, read by _plan_order (joined to Product)
+_ORDER_COLUMNS = (
+    AssemblyOrder.id,
+    AssemblyOrder.number,
+    AssemblyOrder.planned_date,
+    Product.sku,
+    Product.name,
+    AssemblyOrder.qty_scaled,
+    AssemblyOrder.done_scaled,
+    AssemblyOrder.state,
+)
+
+
+def _plan_order(mo_id, number, planned, sku, name, qty, done, state) -> PlanOrder:  # noqa: ANN001
+    label = ASSEMBLY_ORDER.label(number)
+    return PlanOrder(
+        mo_id, label, planned, sku, name, qty_from_scaled(qty), qty_from_scaled(done), state
+    )
+
+
 @dataclass(frozen=True)
 class PlanNeed:
     product_id: int
@@ -128,14 +148,7 @@ def short_orders(uow: UnitOfWork, needs: list[PlanNeed]) -> dict[int, list[PlanO
         select(
             AssemblyLine.component_id,
             AssemblyLine.qty_scaled - AssemblyLine.consumed_scaled,
-            AssemblyOrder.id,
-            AssemblyOrder.number,
-            AssemblyOrder.planned_date,
-            Product.sku,
-            Product.name,
-            AssemblyOrder.qty_scaled,
-            AssemblyOrder.done_scaled,
-            AssemblyOrder.state,
+            *_ORDER_COLUMNS,
         )
         .join(AssemblyOrder, AssemblyOrder.id == AssemblyLine.order_id)
         .join(Product, Product.id == AssemblyOrder.product_id)
@@ -148,25 +161,14 @@ def short_orders(uow: UnitOfWork, needs: list[PlanNeed]) -> dict[int, list[PlanO
     )
     cover = {n.product_id: n.on_hand + n.on_order + n.being_made - n.reserved for n in short}
     out: dict[int, list[PlanOrder]] = {}
-    for cid, left, mo_id, number, planned, sku, name, qty, done, state in rows:
-        if state == MOState.DRAFT:
+    for cid, left, *order in rows:
+        if order[-1] == MOState.DRAFT:
             cover[cid] -= qty_from_scaled(left)
             if cover[cid] >= 0:
                 continue
         elif cover[cid] >= 0:  # held already: short only when what is held is not there
             continue
-        out.setdefault(cid, []).append(
-            PlanOrder(
-                mo_id,
-                ASSEMBLY_ORDER.label(number),
-                planned,
-                sku,
-                name,
-                qty_from_scaled(qty),
-                qty_from_scaled(done),
-                state,
-            )
-        )
+        out.setdefault(cid, []).append(_plan_order(*order))
     return out
 
 
@@ -175,16 +177,7 @@ def production_plan(uow: UnitOfWork) -> Plan:
     """The open assembly orders by planned date, and what their components need."""
     open_orders = AssemblyOrder.state.in_(PLANNED_STATES)
     rows = uow.session.execute(
-        select(
-            AssemblyOrder.id,
-            AssemblyOrder.number,
-            AssemblyOrder.planned_date,
-            Product.sku,
-            Product.name,
-            AssemblyOrder.qty_scaled,
-            AssemblyOrder.done_scaled,
-            AssemblyOrder.state,
-        )
+        select(*_ORDER_COLUMNS)
         .join(Product, Product.id == AssemblyOrder.product_id)
         .where(open_orders)
         .order_by(AssemblyOrder.planned_date, AssemblyOrder.id)
@@ -193,19 +186,7 @@ def production_plan(uow: UnitOfWork) -> Plan:
     total = (
         uow.session.scalar(select(func.count()).select_from(AssemblyOrder).where(open_orders)) or 0
     )
-    orders = [
-        PlanOrder(
-            mo_id,
-            ASSEMBLY_ORDER.label(number),
-            planned,
-            sku,
-            name,
-            qty_from_scaled(qty),
-            qty_from_scaled(done),
-            state,
-        )
-        for mo_id, number, planned, sku, name, qty, done, state in rows[:MAX_ORDERS]
-    ]
+    orders = [_plan_order(*row) for row in rows[:MAX_ORDERS]]
     left = AssemblyLine.qty_scaled - AssemblyLine.consumed_scaled
     need_rows = uow.session.execute(
         select(
