@@ -93,7 +93,7 @@ def sla_policy(uow: UnitOfWork) -> dict[str, tuple[int, int]]:
 def _hours(value: object, locale: str | None) -> int:
     """A support target, a whole number of business hours."""
     try:
-        return int(parse_decimal(value, decimals=0, locale=locale))
+        hours = int(parse_decimal(value, decimals=0, allow_negative=True, locale=locale))
     except AmountError:  # its example (1234567) and its rules are of amounts, not of hours
         raise v.FieldError(
             Message(
@@ -101,6 +101,9 @@ def _hours(value: object, locale: str | None) -> int:
                 value=quoted(str(value).strip()),
             )
         ) from None
+    if hours < 0:
+        raise v.FieldError(Message("must not be negative"))
+    return hours
 
 
 @requires("sla.config")
