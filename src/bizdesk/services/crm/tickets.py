@@ -93,17 +93,23 @@ def sla_policy(uow: UnitOfWork) -> dict[str, tuple[int, int]]:
 def _hours(value: object, locale: str | None) -> int:
     """A support target, a whole number of business hours."""
     try:
-        hours = int(parse_decimal(value, decimals=0, allow_negative=True, locale=locale))
+        return int(parse_decimal(value, decimals=0, locale=locale))
     except AmountError:  # its example (1234567) and its rules are of amounts, not of hours
+        if _negative(value, locale):  # "-1" is a whole number: said so, as the parser says
+            raise v.FieldError(Message("must not be negative")) from None
         raise v.FieldError(
             Message(
                 "{value} is not a whole number of hours (such as 8)",
                 value=quoted(str(value).strip()),
             )
         ) from None
-    if hours < 0:
-        raise v.FieldError(Message("must not be negative"))
-    return hours
+
+
+def _negative(value: object, locale: str | None) -> bool:
+    try:
+        return parse_decimal(value, decimals=0, allow_negative=True, locale=locale) < 0
+    except AmountError:
+        return False
 
 
 @requires("sla.config")
