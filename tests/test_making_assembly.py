@@ -323,8 +323,8 @@ def test_finishing_with_a_component_gone_since_it_was_reserved_says_so(shop) -> 
 
 
 def test_a_finish_takes_a_date_after_the_lock_date(shop) -> None:  # noqa: ANN001
-    """Books locked through today: the finish is refused on today, saying why, before
-    anything moves; on a later day (typed as the form does) it is made and posted there."""
+    """Books locked through yesterday: the finish is refused on the lock date and after
+    today, saying why, before anything moves; on the day between it is made and posted."""
     from datetime import date, timedelta
 
     from bizdesk.services.books import ledger
@@ -334,17 +334,21 @@ def test_a_finish_takes_a_date_after_the_lock_date(shop) -> None:  # noqa: ANN00
     today = date.today()
     with store.write() as uow:
         mo = assembly.confirm(uow, assembly.create(uow, MOInput("SHELF", "1")).id)
-        ledger.set_lock_date(uow, today.isoformat())
+        ledger.set_lock_date(uow, (today - timedelta(days=1)).isoformat())
     with pytest.raises(ValidationError) as refused, store.write() as uow:
-        assembly.finish(uow, mo.id)
+        assembly.finish(uow, mo.id, when=(today - timedelta(days=1)).isoformat())
     assert "locked up to" in str(refused.value.fields["date"])
+    with pytest.raises(ValidationError) as refused, store.write() as uow:
+        # goods are recorded as they move: made tomorrow, its stock was there today
+        assembly.finish(uow, mo.id, when=(today + timedelta(days=1)).isoformat())
+    assert "is after today" in str(refused.value.fields["date"])
     with pytest.raises(ValidationError) as refused, store.write() as uow:
         assembly.finish(uow, mo.id, when="tomorrow")
     assert "is not a date" in str(refused.value.fields["date"])
     with store.read() as uow:  # nothing moved
         assert assembly.get(uow, mo.id).done == 0
         assert on_hand(uow, screw) == 9000
-    later = today + timedelta(days=1)
+    later = today  # the first day after the lock date
     with store.write() as uow:
         r = assembly.finish(uow, mo.id, when=later.isoformat())
     assert r.order.state == "done"

@@ -207,8 +207,8 @@ def test_a_number_typed_as_the_shop_shows_it_is_taken(shop) -> None:  # noqa: AN
 
 def test_assembly_show_and_a_finish_dated_after_the_lock_date(shop) -> None:  # noqa: ANN001
     """`assembly show` (text and JSON): the header, the components needed and consumed, the
-    labour and the entry posted; books locked through today: the finish is refused saying
-    why, and made with --date on a later day."""
+    labour and the entry posted; books locked: the finish is refused saying why on the lock
+    date and after today, and made with --date on the day between."""
     from datetime import date, timedelta
 
     from bizdesk.services.inventory import moves
@@ -227,10 +227,14 @@ def test_assembly_show_and_a_finish_dated_after_the_lock_date(shop) -> None:  # 
     assert "WHEEL" in r.stdout and "Labour per unit: 12.50" in r.stdout
     assert "Posted" not in r.stdout
     today = date.today()
-    assert bizdesk("lock-date", today.isoformat(), "--db", shop).returncode == 0
-    r = bizdesk("assembly", "finish", "MO-00001", "--db", shop)
+    yesterday = (today - timedelta(days=1)).isoformat()
+    assert bizdesk("lock-date", yesterday, "--db", shop).returncode == 0
+    r = bizdesk("assembly", "finish", "MO-00001", "--date", yesterday, "--db", shop)
     assert r.returncode == 1 and "--date: the books are locked up to" in r.stderr, r.stderr
-    later = (today + timedelta(days=1)).isoformat()
+    tomorrow = (today + timedelta(days=1)).isoformat()  # goods are recorded as they move
+    r = bizdesk("assembly", "finish", "MO-00001", "--date", tomorrow, "--db", shop)
+    assert r.returncode == 1 and "is after today" in r.stderr, r.stderr
+    later = today.isoformat()  # the first day after the lock date
     r = bizdesk("assembly", "finish", "MO-00001", "--date", later, "--db", shop)
     assert r.returncode == 0, r.stderr
     entry = r.stdout.split("posted ")[-1].strip()

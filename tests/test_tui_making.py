@@ -171,8 +171,8 @@ def products_available(uow, pid: int) -> int:  # noqa: ANN001
 
 async def test_assembly_list_finds_a_planned_date_as_shown_and_a_finish_is_dated(store) -> None:  # noqa: ANN001
     """A Romanian shop: the list's filter takes a planned date as the list shows it
-    (07.12.2026; it found nothing); books locked through today, the finish form's "Made on"
-    takes a later day (it was refused, with no field to change)."""
+    (07.12.2026; it found nothing); books locked through yesterday, the finish form's "Made
+    on" refuses the lock date and tomorrow, and takes today (empty)."""
     from datetime import date, timedelta
 
     from bizdesk import i18n
@@ -195,7 +195,7 @@ async def test_assembly_list_finds_a_planned_date_as_shown_and_a_finish_is_dated
         assembly.create(uow, assembly.MOInput("CART", "1", later.isoformat()))
         mo = assembly.create(uow, assembly.MOInput("CART", "1", soon.isoformat()))
         assembly.confirm(uow, mo.id)
-        ledger.set_lock_date(uow, today.isoformat())
+        ledger.set_lock_date(uow, (today - timedelta(days=1)).isoformat())
     shown = soon.strftime("%d.%m.%Y")  # as the Romanian list shows it
     try:
         app = BizdeskApp(store)
@@ -224,13 +224,18 @@ async def test_assembly_list_finds_a_planned_date_as_shown_and_a_finish_is_dated
             await settle(pilot, app)
             form = app.screen
             assert isinstance(form, FormScreen)
-            await pilot.press("ctrl+s")  # "Made on" empty: today, which is locked
+            made_on = form.query_one("#f-date", Input)
+            made_on.value = (today - timedelta(days=1)).strftime("%d.%m.%Y")  # locked
+            await pilot.press("ctrl+s")
             await settle(pilot, app)
             assert app.screen is form
             assert "blocat" in text_of(form, "#e-date")  # "the books are locked", in Romanian
-            form.query_one("#f-date", Input).value = (today + timedelta(days=1)).strftime(
-                "%d.%m.%Y"
-            )
+            made_on.value = (today + timedelta(days=1)).strftime("%d.%m.%Y")  # not yet
+            await pilot.press("ctrl+s")
+            await settle(pilot, app)
+            assert app.screen is form
+            assert "după ziua de azi" in text_of(form, "#e-date")  # "after today", Romanian
+            made_on.value = ""  # empty: today, the first day after the lock date
             await pilot.press("ctrl+s")
             await settle(pilot, app)
             assert app.screen is page, text_of(form, "#form-error")
@@ -239,4 +244,4 @@ async def test_assembly_list_finds_a_planned_date_as_shown_and_a_finish_is_dated
     with store.read() as uow:
         done = assembly.get(uow, mo.id)
         assert done.state == "done"
-        assert [e.date for e in done.entries] == [today + timedelta(days=1)]
+        assert [e.date for e in done.entries] == [today]

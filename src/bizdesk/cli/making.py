@@ -392,7 +392,7 @@ def assembly_finish(
         typer.Option(
             "--date",
             metavar=date_form(),
-            help=_("The day it is posted on (after the lock date); default: today."),
+            help=_("The day it was made (after the lock date, not after today); default: today."),
         ),
     ] = None,
     db: DbOpt = None,

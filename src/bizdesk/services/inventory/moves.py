@@ -28,6 +28,7 @@ from bizdesk.money import (
     qty_from_scaled,
     qty_text,
 )
+from bizdesk.reading import date_text
 from bizdesk.services.base import validate as v
 from bizdesk.services.base.numbering import ASSEMBLY_ORDER, PURCHASE_ORDER, SALES_ORDER
 from bizdesk.services.base.paging import Page, PageRequest, keyset_page
@@ -51,6 +52,18 @@ from bizdesk.services.inventory.levels import (
 )
 from bizdesk.services.inventory.locations import resolve_location
 from bizdesk.services.inventory.products import load_product, product_qty
+
+
+def ahead_problem(day: date) -> Message | None:
+    """Goods are recorded as they move: a receipt, a delivery, a return or a finished
+    assembly dated after today is refused. Its stock moves at once while its entry would
+    wait (in 2027 for 2026), so the stock's value and the inventory account disagreed until
+    then, and a sale's cost fell in another period than the sale."""
+    if day > date.today():
+        return Message(
+            "{day} is after today: goods are recorded on the day they move", day=date_text(day)
+        )
+    return None
 
 
 def _scale_value(qty_scaled: int, unit_cost_minor: int) -> int:

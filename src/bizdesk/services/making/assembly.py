@@ -49,7 +49,12 @@ from bizdesk.services.books.ledger import (
 )
 from bizdesk.services.inventory.levels import half_even, on_hand, reserved
 from bizdesk.services.inventory.locations import default_location
-from bizdesk.services.inventory.moves import issue_for, plan_issue, receive_at_value
+from bizdesk.services.inventory.moves import (
+    ahead_problem,
+    issue_for,
+    plan_issue,
+    receive_at_value,
+)
 from bizdesk.services.inventory.products import load_product, product_qty, resolve_product
 from bizdesk.services.making.boms import active_bom, bom_lines
 
@@ -420,9 +425,10 @@ def finish(
     left = mo.qty_scaled - mo.done_scaled
     chk = v.Checker()
     day = chk("date", v.iso_date, when, local=uow.person_input) or date.today()
-    locked = period_problem(day, lock_date(uow))  # said with the rest, before anything moves
-    if locked:
-        chk.add("date", locked)
+    # said with the rest, before anything moves
+    for problem in (ahead_problem(day), period_problem(day, lock_date(uow))):
+        if problem is not None:
+            chk.add("date", problem)
     made = uow.session.get(Product, mo.product_id)
     q = left if not str(qty or "").strip() else _qty(chk, "qty", qty, uow, made)
     if q > left:

@@ -49,6 +49,7 @@ from bizdesk.services.base.numbering import JOURNAL, Series, next_number
 from bizdesk.services.base.paging import PageRequest, folded_contains
 from bizdesk.services.base.records import check_version, touch
 from bizdesk.services.base.states import state_word
+from bizdesk.services.inventory.moves import ahead_problem
 from bizdesk.services.inventory.products import product_qty
 from bizdesk.services.trade.doc_lines import CleanLine, clean_line, preview
 
@@ -410,18 +411,10 @@ class OrderKind:
             )
 
     def not_ahead(self, chk: v.Checker, day: date | None) -> None:
-        """Goods are recorded as they move: a receipt, a delivery or a return dated after
-        today is refused. Its stock moved at once while its entry waited in 2027, so the
-        stock's value and the inventory account disagreed until then, and a sale's cost
-        fell in another period than the sale."""
-        if day is not None and day > date.today():
-            chk.add(
-                "date",
-                Message(
-                    "{day} is after today: goods are recorded on the day they move",
-                    day=date_text(day),
-                ),
-            )
+        """Goods are recorded as they move (inventory.moves.ahead_problem)."""
+        ahead = ahead_problem(day) if day is not None else None
+        if ahead is not None:
+            chk.add("date", ahead)
 
     def move(self, uow: UnitOfWork, doc: Any, step: str, new: str, action: str) -> None:  # noqa: ANN401
         """Take a step that only changes the state, recorded as ``action``."""
