@@ -1,5 +1,6 @@
 """Business-hours arithmetic behind the SLA clocks."""
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -89,3 +90,36 @@ def test_parse_day_ranges_and_json_round_trip():
     h = BusinessHours.parse("sat-mon", "08:30", "12:00", "Europe/London")
     assert h.days == (0, 5, 6)
     assert BusinessHours.from_json(h.to_json()) == h
+
+
+@pytest.mark.parametrize(
+    ("language", "locale", "shown", "typed"),
+    [
+        ("es", "es_ES", "lun-vie,dom", ["lun-vie,dom", "LUNES-viernes,Domingo"]),
+        ("ro", "ro_RO", "lun.-vin.,dum.", ["lun.-vin.,dum.", "luni-vineri,duminică"]),
+        ("vi", "vi_VN", "Th 2-Th 6,CN", ["Th 2-Th 6,CN", "th2-th6,cn", "Thứ Hai-Thứ Sáu,Chủ Nhật"]),
+    ],
+)
+def test_days_are_shown_and_read_in_the_readers_language(language, locale, shown, typed):
+    from bizdesk.i18n import use
+
+    use(language, locale)
+    hours = BusinessHours.parse("mon-fri,sun", "09:00", "17:00", "UTC")  # stored: scripts
+    assert hours.typed() == f"{shown} 09:00 17:00 UTC"
+    for text in typed:  # what is shown is taken back, in any case
+        assert BusinessHours.parse(text, "09:00", "17:00", "UTC") == hours
+    assert json.loads(hours.to_json())["days"] == ["mon", "tue", "wed", "thu", "fri", "sun"]
+
+
+def test_english_days_stay_the_stored_words():
+    hours = BusinessHours.parse("mon-fri", "09:00", "17:00", "UTC")
+    assert hours.typed() == "mon-fri 09:00 17:00 UTC"
+
+
+def test_an_unknown_day_is_refused_with_the_days_as_the_reader_writes_them():
+    from bizdesk.i18n import use
+
+    use("es", "es_ES")
+    with pytest.raises(ValidationError) as caught:
+        BusinessHours.parse("lu-vi", "09:00", "17:00", "UTC")  # LU, VI: not as they are shown
+    assert caught.value.fields["days"] == "use day names such as lun-vie or lun,mié,sáb"

@@ -149,3 +149,17 @@ def test_new_keeps_the_json_names_in_every_language(tmp_path):
         "es_ES", "new", "invoice", "-", "--order", "SO-2", "--db", db, stdin='{"order": "SO-1"}'
     )
     assert r.returncode == 1 and "order: " in r.stderr and "--order" in r.stderr, r.stderr
+
+
+def test_sla_hours_take_back_the_days_as_sla_show_prints_them(tmp_path):
+    db = str(tmp_path / "shop.db")
+    assert bizdesk("init", "--db", db).returncode == 0
+    assert bizdesk("sla", "hours", "mon-sat", "09:00", "17:00", "UTC", "--db", db).returncode == 0
+    shown = _in("es_ES", "sla", "show", "--db", db).stdout.splitlines()[-1]
+    assert shown == "Horario laboral: lun-sáb 09:00 17:00 UTC", shown
+    days, start, end, zone = shown.split(": ", 1)[1].split(" ")
+    r = _in("es_ES", "sla", "hours", days.replace("sáb", "vie"), start, end, zone, "--db", db)
+    assert (r.returncode, r.stdout) == (0, "Horario laboral fijado: lun-vie 09:00 17:00 UTC\n")
+    r = _in("vi_VN", "sla", "hours", "mon-fri", "08:00", "17:00", "UTC", "--db", db)  # stored
+    assert r.stdout.endswith(": Th 2-Th 6 08:00 17:00 UTC\n"), r.stdout + r.stderr
+    assert bizdesk("sla", "show", "--db", db).stdout.endswith("mon-fri 08:00 17:00 UTC\n")

@@ -11,6 +11,7 @@ from rich.text import Text
 from bizdesk.cli.core import DbOpt, open_store, say, show
 from bizdesk.formatting import number
 from bizdesk.i18n import _
+from bizdesk.services.crm.business_hours import days_example
 from bizdesk.words import PRIORITY_NAMES, named, typed_word
 
 app = typer.Typer()
@@ -64,7 +65,7 @@ def sla_set(
 )
 def sla_hours(
     ctx: typer.Context,
-    days: Annotated[str, typer.Argument(help=_("e.g. mon-fri or mon,tue,sat"))],
+    days: Annotated[str, typer.Argument(help=_("e.g. {example}").format(example=days_example()))],
     start: Annotated[str, typer.Argument(help=_("HH:MM"))],
     end: Annotated[str, typer.Argument(help=_("HH:MM"))],
     timezone: Annotated[
