@@ -102,3 +102,11 @@ def test_the_future_is_refused_saying_so(store):
         "'2026-12-07 11:06' is in the future: log what has already happened (empty: now)"
     )
     assert log(store, cid, "2026-12-07 11:05").at == datetime(2026, 12, 7, 11, 5, tzinfo=UTC)
+
+
+def test_the_future_is_said_as_the_reader_writes_dates_however_it_came(spanish):
+    store, cid = spanish  # ISO typed (or made ISO by a door): said in the reader's form
+    for typed, said in (("2099-12-20", "'20/12/2099'"), ("2099-12-20 9:30", "'20/12/2099 09:30'")):
+        with pytest.raises(ValidationError) as err:
+            log(store, cid, typed)
+        assert str(err.value.fields["at"]).startswith(f"{said} está en el futuro"), typed

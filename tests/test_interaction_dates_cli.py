@@ -62,3 +62,15 @@ def test_a_follow_up_done_yesterday_is_logged_yesterday(shop) -> None:  # noqa: 
         done["interaction_id"],
         datetime(2026, 12, 1, 8, 30, tzinfo=UTC),
     )
+
+
+def test_a_future_moment_is_refused_as_the_person_typed_it(shop) -> None:  # noqa: ANN001
+    spanish = {"LANG": "es_ES.UTF-8"}
+    for typed, said in (
+        ("20/12/2099", "--at: '20/12/2099' está en el futuro"),  # it said '2099-12-20'
+        ("20/12/2099 10:00", "--at: '20/12/2099 10:00' está en el futuro"),
+        ("20/12/2099 10:00 x", "--at: '20/12/2099 10:00 x' no es una fecha"),
+    ):
+        r = bizdesk("followups", "done", "1", "--at", typed, "--db", shop, env=spanish)
+        assert r.returncode == 1 and r.stderr.startswith(said), (typed, r.stderr)
+    assert interactions(shop) == []

@@ -327,7 +327,7 @@ def _typed_moment(value: str | None) -> str | None:
     """A moment typed in --at: its date in the person's form (or ISO) made ISO, as every date
     option is read; its time, and what is not a date, checked by the service."""
     parts = (value or "").split()
-    if not parts:
+    if not 1 <= len(parts) <= 2:  # (more is refused by the service, said as typed)
         return value
     return " ".join([typed_date(parts[0], "--at") or "", *parts[1:]])
 

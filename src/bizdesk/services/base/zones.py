@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo, available_timezones
 
 from bizdesk.i18n import Message
 from bizdesk.models.base import utcnow
-from bizdesk.reading import quoted
+from bizdesk.reading import date_text, quoted
 from bizdesk.services.base import validate as v
 from bizdesk.shopzone import country_zone as country_zone
 from bizdesk.shopzone import shop_zone as shop_zone
@@ -114,11 +114,12 @@ def read_moment(
             )
         )
     at = first.astimezone(UTC)
-    if at > now + AHEAD:
+    if at > now + AHEAD:  # the day as the reader writes it, however it reached here (a door
+        said = date_text(day)  # may have made it ISO), and the time if one was typed
         raise v.FieldError(
             Message(
                 "{text} is in the future: log what has already happened (empty: now)",
-                text=quoted(typed, 40),
+                text=quoted(f"{said} {at_clock:%H:%M}" if len(parts) == 2 else said, 40),
             )
         )
     return at
