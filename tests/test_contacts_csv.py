@@ -257,3 +257,37 @@ def test_a_file_with_semicolons_between_its_columns_is_told_so(store):
     )
     with store.read() as uow:
         assert C.list_page(uow, PageRequest()).rows == []
+
+
+@pytest.mark.parametrize(
+    ("language", "typed", "listed"),
+    [
+        (
+            "es",
+            ("Cliente", "interesado", " PROSPECTO "),
+            "interesado, prospecto, cliente, inactivo",
+        ),
+        ("vi", ("khách hàng", "Tiềm Năng", "triển vọng"), "tiềm năng, triển vọng, khách hàng"),
+    ],
+)
+def test_a_stage_is_read_as_the_reader_sees_it_and_as_stored(store, language, typed, listed):
+    from bizdesk import i18n
+
+    i18n.use(language)
+    rows = "".join(f"P{i},p{i}@example.com,{t}\n" for i, t in enumerate(typed))
+    assert do_import(store, "name,email,stage\n" + rows + "Q,q@example.com,inactive\n").created == 4
+    with store.read() as uow:
+        stages = {c.email: c.stage for c in C.list_page(uow, PageRequest(limit=50)).rows}
+    assert stages == {
+        "p0@example.com": "customer",
+        "p1@example.com": "lead",
+        "p2@example.com": "prospect",
+        "q@example.com": "inactive",  # the stored word: what the export writes
+    }
+    written = export(store)
+    assert ",customer," in written and ",lead," in written
+    assert do_import(store, written).skipped == 4  # the export reads back, nothing changed
+    with pytest.raises(ValidationError) as err:  # never a guess: not a stage as it is shown
+        do_import(store, "name,stage\nR,clientes\nS,khach hang\n")
+    assert f"stage: {i18n._('must be one of: {options}').format(options='')}" in str(err.value)
+    assert listed in str(err.value) and "lead" not in str(err.value)

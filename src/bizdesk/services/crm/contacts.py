@@ -53,6 +53,7 @@ from bizdesk.services.base.records import check_version, touch
 from bizdesk.services.base.usernames import unknown_user
 from bizdesk.services.base.zones import read_moment, shop_zone
 from bizdesk.services.crm import nurture, terms
+from bizdesk.words import CONTACT_STAGE_NAMES
 
 
 @dataclass
@@ -390,7 +391,8 @@ def clean_fields(
     for name, limit in (("street", 200), ("city", 100), ("postcode", 20), ("source", 100)):
         out[name] = chk(name, v.text, getattr(data, name), max_len=limit)
     out["notes"] = chk("notes", v.text, data.notes, max_len=20_000, multiline=True)
-    out["stage"] = chk("stage", v.choice, data.stage, STAGES, default="lead")
+    # as stored (a script, an export) or as the reader's lists and forms show it ("cliente")
+    out["stage"] = chk("stage", v.word, data.stage, CONTACT_STAGE_NAMES, default="lead")
     out["tags"] = chk("tags", v.tags, data.tags)
     out["is_customer"] = bool(data.is_customer)
     out["is_supplier"] = bool(data.is_supplier)
