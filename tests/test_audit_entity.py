@@ -66,3 +66,36 @@ def test_a_limited_listing_says_what_it_left_out(tmp_path) -> None:  # noqa: ANN
     assert cut.stderr == f"The newest 1 of {total} events are shown; --limit 0 shows them all.\n"
     enough = run("audit", "--db", db, "--format", "csv", "--limit", str(total))
     assert enough.stderr == "" and len(enough.stdout.splitlines()) == total + 1
+
+
+def test_details_show_only_what_is_known_to_be_money() -> None:
+    """Stored details stay as written; shown, a known amount is a decimal string with the
+    currency's decimals (dong have none), a quantity as people write it; an integer not
+    known to be money (an id, a count, a VAT rate in basis points), a detail of another
+    shape, and an amount stored as text already are shown as they are."""
+    from bizdesk.services.admin.audit import shown_details
+
+    entry = json.dumps({"number": 7, "lines": [[2, 125000, 0, None], [14, 0, 125000, 3]]})
+    assert shown_details(entry, "journal_entry", "post", 2)["lines"] == [
+        [2, "1250.00", "0.00", None],
+        [14, "0.00", "1250.00", 3],
+    ]
+    odd = json.dumps({"lines": [[2, 125000, 0]], "entries": 3})  # not the shape known
+    assert shown_details(odd, "journal_entry", "post", 2) == {
+        "lines": [[2, 125000, 0]],
+        "entries": 3,
+    }
+    assert shown_details(json.dumps({"lines": 6}), "journal_entry", "import", 2) == {"lines": 6}
+    order = json.dumps({"lines": [[45, 2500, 16500, 2000]], "number": 1})
+    assert shown_details(order, "sales_order", "create", 0)["lines"] == [[45, "2.5", "16500", 2000]]
+    product = json.dumps({"sale_price_minor": 64900, "vat_bp": 2000, "reorder_qty_scaled": 30000})
+    assert shown_details(product, "product", "create", 2) == {
+        "sale_price": "649.00",
+        "vat_bp": 2000,
+        "reorder_qty": "30",
+    }
+    levels = json.dumps({"levels": [{"level": 1, "fee": "5.00"}]})  # text as written
+    assert shown_details(levels, "reminder_level", "set", 2) == json.loads(levels)
+    assert shown_details(json.dumps({"amount": 1663}), "invoice", "pay", 2) == {"amount": "16.63"}
+    assert shown_details(json.dumps({"amount": 5}), "campaign", "queue", 2) == {"amount": 5}
+    assert shown_details(None, "invoice", "pay", 2) is None

@@ -240,3 +240,33 @@ def test_a_vnd_ledger_export_loads_in_hledger(tmp_path) -> None:  # noqa: ANN001
     )
     assert bal.returncode == 0, bal.stderr
     assert "1,500,000 VND" in bal.stdout or "1500000 VND" in bal.stdout, bal.stdout
+
+
+def test_the_audit_trail_shows_amounts_as_decimals_and_stays_sealed(shop, tmp_path) -> None:  # noqa: ANN001
+    """`audit --format json` gave stored money as minor units (a product's price 40 for
+    0.40, a budget 80050 for 800.50), a price under its storage name (sale_price_minor):
+    amounts are decimal strings with the currency's decimals, quantities as people write
+    them, as in every other output; CSV says the same; what is stored (and hashed) is not
+    touched: the check stays green."""
+    assert bizdesk("budget", "set", "6000", "2026-10", "800.50", "--db", shop).returncode == 0
+    events = _json("audit", "--db", shop)
+    made = {e["after"]["sku"]: e["after"] for e in events if e["entity"] == "product"}
+    bolt = made["BOLT-M8"]
+    assert (bolt["sale_price"], bolt["cost"], bolt["reorder_point"]) == ("0.40", "0.20", "50")
+    assert not any(key.endswith(("_minor", "_scaled")) for key in bolt)
+    budget = [e["after"] for e in events if e["entity"] == "budget"]
+    assert budget == [{"account": "6000", "amount": "800.50", "month": "2026-10"}]
+    rows = list(
+        csv.DictReader(io.StringIO(bizdesk("audit", "--db", shop, "--format", "csv").stdout))
+    )
+    assert [json.loads(r["after"]) if r["after"] else None for r in rows] == [
+        e["after"] for e in events
+    ]
+    assert bizdesk("check", "--db", shop).returncode == 0
+    # a currency without decimals: dong as they are
+    vnd = str(tmp_path / "vnd.db")
+    assert bizdesk("init", "--db", vnd, "--currency", "VND").returncode == 0
+    items = "sku,name,unit,sale_price,cost,vat_rate\nPHO,Pho,bowl,45000,20000,8\n"
+    assert bizdesk("import", "products", "-", "--db", vnd, stdin=items).returncode == 0
+    pho = [e["after"] for e in _json("audit", "--db", vnd) if e["entity"] == "product"]
+    assert (pho[0]["sale_price"], pho[0]["cost"]) == ("45000", "20000")

@@ -52,13 +52,20 @@ def audit(
     ] = 1000,
     fmt: FormatOpt = Shown.TABLE,
 ) -> None:
-    from bizdesk.services.admin.audit import count_events, list_events
+    from bizdesk.services.admin.audit import count_events, list_events, shown_details
 
     store = open_store(ctx, db)
     day = parse_date(since, "--since")
     with store.read() as uow:
         rows = list_events(uow, since=day, entity=entity, limit=limit or None)
         total = count_events(uow, since=day, entity=entity) if len(rows) == limit else len(rows)
+        exponent = uow.exponent
+
+    def details(r, stored: str | None):  # noqa: ANN001, ANN202
+        """Amounts as decimal strings, as every other output gives them (stored: minor
+        units, kept as they are: the trail is hashed)."""
+        return shown_details(stored, r.entity, r.action, exponent)
+
     if total > len(rows):  # said, never cut unsaid (it stopped at 1,000 without a word)
         locale = store.settings().get("locale", "en_US")
         say(
@@ -79,14 +86,14 @@ def audit(
                     "entity": r.entity,
                     "entity_id": r.entity_id,
                     "action": r.action,
-                    "before": json.loads(r.before) if r.before else None,
-                    "after": json.loads(r.after) if r.after else None,
+                    "before": details(r, r.before),
+                    "after": details(r, r.after),
                 }
                 for r in rows
             ]
         )
         return
-    if fmt is Shown.CSV:  # as JSON has them: before and after as the JSON stored
+    if fmt is Shown.CSV:  # as JSON has them: before and after as JSON
         from bizdesk.services.base.csvio import write_rows
 
         keys = ("id", "at", "user", "entity", "entity_id", "action", "before", "after")
@@ -95,7 +102,7 @@ def audit(
             keys,
             (
                 (r.id, r.at.isoformat(), r.username, r.entity, r.entity_id or "", r.action)
-                + (r.before or "", r.after or "")
+                + tuple(_as_json(details(r, stored)) for stored in (r.before, r.after))
                 for r in rows
             ),
         )
@@ -111,6 +118,11 @@ def audit(
             Text(named(AUDIT_ACTION_NAMES, r.action)),
         )
     show(table)
+
+
+def _as_json(values: object) -> str:
+    """An event's details in a CSV cell: JSON, empty for none."""
+    return "" if values is None else json.dumps(values, ensure_ascii=False, sort_keys=True)
 
 
 @users.command("list", help=_("The users of this store and their roles (owners only)."))

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import select
@@ -12,6 +14,7 @@ from bizdesk.db.session import UnitOfWork
 from bizdesk.errors import ValidationError
 from bizdesk.i18n import Message
 from bizdesk.models.core import AuditEvent
+from bizdesk.money import from_minor, qty_from_scaled
 from bizdesk.reading import quoted
 from bizdesk.services.base.permissions import requires
 
@@ -84,6 +87,130 @@ class AuditRow:
     action: str
     before: str | None
     after: str | None
+
+
+# --- what an event's details hold, to show them as every other output does -----------------
+# The trail keeps each event's details as its writer gave them (and hashes them: they are
+# never rewritten): money as an integer count of the currency's minor units, a quantity as
+# thousandths. Shown, money is a decimal string with the currency's decimals ("1250.00") and
+# a quantity as people write it ("2.5"), as in the reports' JSON. Only what is known is
+# changed: a record's column says what it holds by its name (models/base.figure: ``*_minor``
+# money, ``*_scaled`` a quantity), shown under its name without that suffix; any other detail
+# is named below by the code that writes it. Everything else is shown as stored.
+MONEY = "money"
+QTY = "qty"
+
+
+@dataclass(frozen=True)
+class Each:
+    """Every value of a list, or of an object keyed by ids (a line's quantity per line)."""
+
+    shape: Any
+
+
+@dataclass(frozen=True)
+class Row:
+    """A list holding one thing per place (a line: product, quantity, price, VAT rate); a
+    list of another length is not the one known, and is shown as stored."""
+
+    places: tuple[Any, ...]
+
+
+_ORDER_LINES = Each(Row((None, QTY, MONEY, None)))  # product, quantity, unit price, VAT rate
+_ENTRY_LINES = Each(Row((None, MONEY, MONEY, None)))  # account, debit, credit, contact
+
+# (kind of record, action) -> {detail: what it holds}; an action "*": any action of the kind
+DETAILS: dict[tuple[str, str], dict[str, Any]] = {
+    ("assembly_order", "cancel"): {"done": QTY},
+    ("assembly_order", "create"): {"qty": QTY},
+    ("assembly_order", "finish"): {"qty": QTY, "consumed": MONEY, "labour": MONEY},
+    ("bank_line", "match"): {"amounts": Each(MONEY)},
+    ("bank_statement", "import"): {"closing": MONEY},
+    ("budget", "set"): {"amount": MONEY},
+    ("deal", "set_lines"): {"lines": Each(Row((None, QTY, MONEY)))},  # name, qty, price
+    ("employee", "create"): {"pay": MONEY},
+    ("employee", "update"): {"pay": MONEY},
+    ("invoice", "credit"): {"total": MONEY},
+    ("invoice", "issue"): {"total": MONEY},
+    ("invoice", "pay"): {"amount": MONEY},
+    ("invoice", "refund"): {"amount": MONEY},
+    ("invoice", "unpay"): {"amount": MONEY},
+    **{("journal_entry", a): {"lines": _ENTRY_LINES} for a in ("create", "update", "delete")},
+    ("journal_entry", "post"): {"lines": _ENTRY_LINES},
+    ("pay_line", "create"): {"amount": MONEY},
+    ("payroll_run", "pay"): {"amount": MONEY},
+    ("payroll_run", "post"): {"gross": MONEY, "contributions": MONEY},
+    # a stock move (an adjustment, a count, a transfer) and a bill of materials
+    ("product", "*"): {
+        "qty": QTY,
+        "value": MONEY,
+        "labour": MONEY,
+        "components": Each(QTY),
+    },
+    ("purchase_order", "bill"): {"net": MONEY, "vat": MONEY},
+    ("purchase_order", "close_rest"): {"released": Each(QTY)},
+    ("purchase_order", "create"): {"lines": _ORDER_LINES},
+    ("purchase_order", "receive"): {"lines": Each(QTY), "value": MONEY},
+    ("purchase_order", "update"): {"lines": _ORDER_LINES},
+    ("reminder", "create"): {"overdue": MONEY, "fee": MONEY},
+    ("sales_order", "close_rest"): {"released": Each(QTY)},
+    ("sales_order", "create"): {"lines": _ORDER_LINES},
+    # the lines delivered, from which locations (location, quantity), and what they cost
+    ("sales_order", "deliver"): {
+        "lines": Each(QTY),
+        "from": Each(Each(Row((None, QTY)))),
+        "cost": MONEY,
+    },
+    ("sales_order", "update"): {"lines": _ORDER_LINES},
+    ("sales_target", "set"): {"amount": MONEY},
+    ("supplier_bill", "pay"): {"amount": MONEY},
+    ("supplier_bill", "unpay"): {"amount": MONEY},
+}
+_SUFFIXES = {"_minor": MONEY, "_scaled": QTY}
+
+
+def shown_details(stored: str | None, entity: str, action: str, exponent: int) -> Any:
+    """An event's details (its before or after, as stored) as they are shown: amounts and
+    quantities as decimal strings where what they hold is known (DETAILS), else as stored."""
+    if not stored:
+        return None
+    values = json.loads(stored)
+    if not isinstance(values, dict):
+        return values
+    known = {**DETAILS.get((entity, "*"), {}), **DETAILS.get((entity, action), {})}
+    out: dict[str, Any] = {}
+    for key, value in values.items():
+        if key in known:
+            out[key] = _shown(value, known[key], exponent)
+            continue
+        for suffix, shape in _SUFFIXES.items():
+            name = key.removesuffix(suffix)
+            if name != key and name not in values and isinstance(value, int | None):
+                out[name] = _shown(value, shape, exponent)
+                break
+        else:
+            out[key] = value
+    return out
+
+
+def _shown(value: Any, shape: Any, exponent: int) -> Any:  # noqa: ANN401
+    """``value`` read by ``shape``; what is not of that shape stays as stored."""
+    if isinstance(value, bool):
+        return value
+    if shape == MONEY and isinstance(value, int):
+        return str(from_minor(value, exponent))
+    if shape == QTY and isinstance(value, int):
+        return str(qty_from_scaled(value))
+    if isinstance(shape, Each) and isinstance(value, list):
+        return [_shown(v, shape.shape, exponent) for v in value]
+    if isinstance(shape, Each) and isinstance(value, dict):
+        return {k: _shown(v, shape.shape, exponent) for k, v in value.items()}
+    if isinstance(shape, Row) and isinstance(value, list) and len(value) == len(shape.places):
+        return [
+            v if s is None else _shown(v, s, exponent)
+            for v, s in zip(value, shape.places, strict=True)
+        ]
+    return value
 
 
 def _chosen(stmt, since: date | None, entity: str | None):  # noqa: ANN001, ANN202
