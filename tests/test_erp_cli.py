@@ -270,3 +270,24 @@ def test_the_audit_trail_shows_amounts_as_decimals_and_stays_sealed(shop, tmp_pa
     assert bizdesk("import", "products", "-", "--db", vnd, stdin=items).returncode == 0
     pho = [e["after"] for e in _json("audit", "--db", vnd) if e["entity"] == "product"]
     assert (pho[0]["sale_price"], pho[0]["cost"]) == ("45000", "20000")
+
+
+def test_every_report_with_amounts_says_their_currency(shop) -> None:  # noqa: ANN001
+    """The accounting reports' JSON (trial-balance ... budget) did not say the currency of
+    their amounts, as the analyses' JSON does: every report with amounts says it, the same
+    way (a parameter); those without money (counts, quantities, days) do not."""
+    from bizdesk.cli.reports import ReportName
+    from bizdesk.services.overview.reports import NO_MONEY
+
+    for name in ReportName:
+        extra = {
+            ReportName.STATEMENT: ("--contact", "Acme Supply"),
+            ReportName.VAT_RETURN: ("--from", "2026-10-01", "--to", "2026-10-31"),
+        }.get(name, ())
+        doc = _json("report", name.value, *extra, "--db", shop)
+        assert doc["report"] == name.value
+        if name.value in NO_MONEY:
+            assert "currency" not in doc, name
+        else:
+            assert doc["currency"] == "EUR", name
+    assert NO_MONEY == {"low-stock", "tickets-sla", "cycle-times"}

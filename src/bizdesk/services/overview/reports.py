@@ -108,7 +108,7 @@ def _pipeline(uow: UnitOfWork, **_: Any) -> Report:
     return Report(
         "pipeline",
         Message("Weighted pipeline (open deals)"),
-        {"currency": uow.currency},
+        {},
         cols,
         [d(r) for r in rows],
         tot,
@@ -206,8 +206,8 @@ def _segments(
     }
     if by == "tag":
         tot = None  # a contact may carry several tags: a sum would count people twice
-    # the same parameters as over a period (none given: all dates), the sales' currency
-    params = {"by": by, "from": None, "to": None, "currency": uow.currency}
+    # the same parameters as over a period (none given: all dates)
+    params = {"by": by, "from": None, "to": None}
     return Report("segments", Message(title), params, cols, out, tot)
 
 
@@ -257,7 +257,7 @@ def _segments_in_period(
     return Report(
         "segments",
         Message(title),
-        {"by": by, "from": date_from, "to": date_to, "currency": uow.currency},
+        {"by": by, "from": date_from, "to": date_to},
         cols,
         out,
         tot,
@@ -340,7 +340,7 @@ def _sales_analysis(
     return Report(
         "sales-analysis",
         Message("Sales and margin"),
-        {"by": by, "from": date_from, "to": date_to, "currency": uow.currency},
+        {"by": by, "from": date_from, "to": date_to},
         cols,
         out,
         tot,
@@ -390,7 +390,7 @@ def _win_loss(
     return Report(
         "win-loss",
         Message("Deals won and lost"),
-        {"by": by, "from": date_from, "to": date_to, "currency": uow.currency},
+        {"by": by, "from": date_from, "to": date_to},
         cols,
         out,
         {said.get(k, k): getattr(total, k) for k in keys},
@@ -873,7 +873,7 @@ def _forecast(uow: UnitOfWork, **_: Any) -> Report:
     return Report(
         "forecast",
         Message("Pipeline forecast by expected close month"),
-        {"currency": uow.currency},
+        {},
         cols,
         [d(r) for r in rows],
         d(total),
@@ -1067,6 +1067,9 @@ REPORTS = {
     "win-loss": _win_loss,
     "cycle-times": _cycle_times,
 }
+# the reports without amounts (counts, quantities, days): every other one's parameters end
+# with the currency of its amounts, as its JSON says it (``build``)
+NO_MONEY = frozenset({"low-stock", "tickets-sla", "cycle-times"})
 # the permission each report needs (services/base/permissions.py)
 REPORT_ACTIONS = {
     "trial-balance": "reports.finance",
@@ -1172,7 +1175,10 @@ def build(uow: UnitOfWork, name: str, **params: Any) -> Report:
     if not uow.service_depth:
         permissions.require(uow, REPORT_ACTIONS[name])
     with permissions.covered(uow):
-        return fn(uow, **params)
+        rep = fn(uow, **params)
+    if name not in NO_MONEY:
+        rep.params["currency"] = uow.currency
+    return rep
 
 
 build.action = "by report"  # type: ignore[attr-defined]
