@@ -46,7 +46,11 @@ async def test_the_vat_return_and_its_documents(store) -> None:  # noqa: ANN001
         cells = [str(c) for c in table.get_row_at(0)]
         assert cells == ["Output VAT", "20", "400.00", "80.00", "2"]
         assert [str(c) for c in table.get_row("totals")][0] == "Balance to reclaim"
-        assert "179.50 to reclaim" in str(pane.query_one("#report-notes", Static).render())
+        notes = str(pane.query_one("#report-notes", Static).render())
+        assert "179.50 to reclaim" in notes
+        # the other entries: the key that lists them here (the command line names its JSON)
+        assert "enter lists a row's documents and entries; enter on one opens it." in notes
+        assert "--format json" not in notes
         table.focus()
         table.move_cursor(row=0)
         await pilot.press("enter")

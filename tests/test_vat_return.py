@@ -229,7 +229,14 @@ def test_json_carries_the_documents_under_each_row_as_decimal_strings(store) -> 
     table = bizdesk("report", "vat-return", *period)
     assert table.returncode == 0 and "Balance to reclaim" in table.stdout
     assert "179.50 to reclaim" in table.stdout
-    assert "whose base bizdesk cannot know" in " ".join(table.stdout.split())
+    said = " ".join(table.stdout.split())
+    assert "whose base bizdesk cannot know" in said
+    # no Enter key here: the command line says where the entries are listed
+    assert "(enter)" not in said and "see each entry for what to declare as its base." in said
+    assert (
+        "Each entry, under its row's documents: bizdesk report vat-return --from 2026-10-01 "
+        "--to 2026-10-31 --format json" in said
+    )
     missing = bizdesk("report", "vat-return", "--db", store.url)
     assert missing.returncode == 1  # named as typed here, not "period: give --from and --to"
     assert "--from: a VAT return is for a period: give its first day" in missing.stderr

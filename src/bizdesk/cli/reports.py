@@ -251,12 +251,15 @@ def _table(rep, locale: str) -> None:  # noqa: ANN001
             show(part(body, header=False, footer=totals and n == len(runs) - 1), settled=True)
     for note in rep.notes:
         say(_words(note))
+    period = "".join(
+        f" {option} {rep.params[key].isoformat()}"
+        for key, option in (("from", "--from"), ("to", "--to"))
+        if rep.params.get(key)
+    )
+    if rep.own_entries:  # a VAT return's entries of their own: where they are listed
+        command = f"bizdesk report {rep.name}{period} --format json"
+        say(_("Each entry, under its row's documents: {command}").format(command=command))
     if rep.other_side:  # a statement's other side, and how to see it from here
-        period = "".join(
-            f" {option} {rep.params[key].isoformat()}"
-            for key, option in (("from", "--from"), ("to", "--to"))
-            if rep.params.get(key)
-        )
         command = (
             f"bizdesk report statement --contact '#{rep.params['contact_id']}'{period} "
             f"--by {rep.other_side}"

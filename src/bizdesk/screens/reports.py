@@ -426,6 +426,8 @@ class ReportsPane(KeysWaitForServices, Pane):
             notes.append(
                 _("The last box groups by: {options}.").format(options=grouping_words(rep.name))
             )
+        if rep.own_entries:  # (the note says to see each entry)
+            notes.append(_("enter lists a row's documents and entries; enter on one opens it."))
         if rep.other_side:
             notes.append(_("o shows the other side."))
         if n > SHOWN:

@@ -64,6 +64,9 @@ class Report:
     # a statement's other side (receivable, payable) when its contact has one: the last
     # note says so, and each door says how to see it (a command, a key)
     other_side: str = ""
+    # a VAT return with VAT posted by entries of their own: a note says to see each entry,
+    # and each door says where they are listed (a key, the JSON's documents)
+    own_entries: bool = False
 
     def shown_rows(self) -> list[dict[str, Any]]:
         """The rows as a table for people shows them: a grouped column blank where it
@@ -952,8 +955,8 @@ def _vat_return(
         notes.append(
             Message(
                 "Other entries: VAT posted by journal entries of their own (not from an "
-                "invoice or a bill), whose base bizdesk cannot know: see each entry (enter) "
-                "for what to declare as its base."
+                "invoice or a bill), whose base bizdesk cannot know: see each entry for what "
+                "to declare as its base."
             )
         )
     return Report(
@@ -965,6 +968,7 @@ def _vat_return(
         totals,
         notes,
         json_extra=("side", "documents"),
+        own_entries=any(r.rate == OTHER for r in ret.rows),
     )
 
 
