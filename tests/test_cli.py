@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from tests import cli_process
+
 CONTACTS = (
     "name,email,city,country,tags,roles\n"
     "Ann Buyer,ann@example.com,Leeds,GB,vip,customer\n"
@@ -22,14 +24,7 @@ CONTACTS = (
 def bizdesk(
     *args: str, stdin: str | None = None, env: dict | None = None
 ) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "bizdesk", *args],
-        capture_output=True,
-        text=True,
-        input=stdin,
-        timeout=120,
-        env={**os.environ, **(env or {})},
-    )
+    return cli_process.run(list(args), input=stdin, timeout=120, env={**os.environ, **(env or {})})
 
 
 @pytest.fixture
