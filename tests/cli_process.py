@@ -35,10 +35,10 @@ import sys
 import threading
 import time
 
-# imported by the server before it forks: the libraries, and bizdesk's way in to every
-# command (the command line and the store's opening, with the journal's and audit's tables);
-# the rest of bizdesk (the command's group, its services, the other tables) each command
-# imports itself, as it does for a user
+# imported by the server before it forks: the libraries, and the opening of a store (with
+# the journal's and audit's tables). Never the command line: its modules translate their
+# help as they are imported, into the language set just before (bizdesk.start), so each
+# command imports it, and its group, services and other tables, as it does for a user
 PRELOADED = (
     "sqlalchemy",
     "sqlalchemy.orm",
@@ -52,8 +52,6 @@ PRELOADED = (
     "babel.numbers",
     "babel.dates",
     "platformdirs",
-    "bizdesk.start",
-    "bizdesk.cli",
     "bizdesk.db.session",
 )
 

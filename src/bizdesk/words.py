@@ -5,9 +5,18 @@ the command line alike (JSON and CSV keep the stored words)."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 
-from bizdesk.i18n import N_, Message, _
+from bizdesk.i18n import (
+    N_,
+    USUAL_LOCALES,
+    Message,
+    _,
+    current_language,
+    current_locale,
+    language_of,
+)
 
 # an account's type and the roles bizdesk posts to (the charts in data/accounts name them)
 ACCOUNT_TYPE_NAMES = {
@@ -245,3 +254,64 @@ AUDIT_ACTION_NAMES = {
     "win": N_("win"),
     "withdraw": N_("withdraw"),
 }
+
+
+# the days of the week: stored as English words, shown and read in the reader's language
+DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # stored, and typed in any language
+
+
+def _day_locale() -> str | None:
+    """The locale whose day names the reader reads; None: English, the stored words."""
+    language = current_language()
+    if language == "en":
+        return None
+    locale = current_locale()
+    return locale if language_of(locale) == language else USUAL_LOCALES.get(language)
+
+
+@functools.cache
+def _babel_days(locale: str, width: str) -> tuple[str, ...]:
+    from babel.dates import get_day_names
+
+    names = get_day_names(width, locale=locale)
+    return tuple(names[d] for d in range(7))
+
+
+def day_names() -> tuple[str, ...]:
+    """The days, Monday first, as the reader reads them ("lun" .. "dom", "Th 2" .. "CN");
+    the stored words in English (mon .. sun)."""
+    locale = _day_locale()
+    return DAY_NAMES if locale is None else _babel_days(locale, "abbreviated")
+
+
+def day_key(text: str) -> str:
+    return "".join(text.split()).casefold()  # "Th 2", "th2": one day
+
+
+def day_words() -> dict[str, int]:
+    """Each way the reader may type a day -> the day (Monday = 0): the stored word, and the
+    day as their language shows it (``day_names``) or says it whole ("lunes"); in any case,
+    spaces aside. A word that would name two days is none of them (never a guess)."""
+    words: dict[str, int] = {}
+    twice: set[str] = set()
+    locale = _day_locale()
+    forms = [DAY_NAMES]
+    if locale is not None:
+        forms += [_babel_days(locale, "abbreviated"), _babel_days(locale, "wide")]
+    for names in forms:
+        for day, name in enumerate(names):
+            key = day_key(name)
+            if words.get(key, day) != day:
+                twice.add(key)
+            words[key] = day
+    return {k: d for k, d in words.items() if k not in twice}
+
+
+def days_example() -> Message:
+    """Working days as the reader types them, for a hint: "lun-vie or lun,mié,sáb"."""
+    names = day_names()
+    return Message(
+        "{days} or {other}",
+        days=f"{names[0]}-{names[4]}",
+        other=",".join(names[d] for d in (0, 2, 5)),
+    )

@@ -11,8 +11,7 @@ from rich.text import Text
 from bizdesk.cli.core import DbOpt, open_store, say, show
 from bizdesk.formatting import number
 from bizdesk.i18n import _
-from bizdesk.services.crm.business_hours import days_example
-from bizdesk.words import PRIORITY_NAMES, named, typed_word
+from bizdesk.words import PRIORITY_NAMES, days_example, named, typed_word
 
 app = typer.Typer()
 sla = typer.Typer(help=_("Support targets and business hours."))

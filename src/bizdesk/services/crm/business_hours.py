@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import json
 import re
 from dataclasses import dataclass
@@ -10,68 +9,9 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bizdesk.errors import ValidationError
-from bizdesk.i18n import USUAL_LOCALES, Message, current_language, current_locale, language_of
+from bizdesk.i18n import Message
 from bizdesk.reading import quoted
-
-DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # stored, and typed in any language
-
-
-def _day_locale() -> str | None:
-    """The locale whose day names the reader reads; None: English, the stored words."""
-    language = current_language()
-    if language == "en":
-        return None
-    locale = current_locale()
-    return locale if language_of(locale) == language else USUAL_LOCALES.get(language)
-
-
-@functools.cache
-def _babel_days(locale: str, width: str) -> tuple[str, ...]:
-    from babel.dates import get_day_names
-
-    names = get_day_names(width, locale=locale)
-    return tuple(names[d] for d in range(7))
-
-
-def day_names() -> tuple[str, ...]:
-    """The days, Monday first, as the reader reads them ("lun" .. "dom", "Th 2" .. "CN");
-    the stored words in English (mon .. sun)."""
-    locale = _day_locale()
-    return DAY_NAMES if locale is None else _babel_days(locale, "abbreviated")
-
-
-def _key(text: str) -> str:
-    return "".join(text.split()).casefold()  # "Th 2", "th2": one day
-
-
-def _day_words() -> dict[str, int]:
-    """Each way the reader may type a day -> the day (Monday = 0): the stored word, and the
-    day as their language shows it (``day_names``) or says it whole ("lunes"); in any case,
-    spaces aside. A word that would name two days is none of them (never a guess)."""
-    words: dict[str, int] = {}
-    twice: set[str] = set()
-    locale = _day_locale()
-    forms = [DAY_NAMES]
-    if locale is not None:
-        forms += [_babel_days(locale, "abbreviated"), _babel_days(locale, "wide")]
-    for names in forms:
-        for day, name in enumerate(names):
-            key = _key(name)
-            if words.get(key, day) != day:
-                twice.add(key)
-            words[key] = day
-    return {k: d for k, d in words.items() if k not in twice}
-
-
-def days_example() -> Message:
-    """Working days as the reader types them, for a hint: "lun-vie or lun,mié,sáb"."""
-    names = day_names()
-    return Message(
-        "{days} or {other}",
-        days=f"{names[0]}-{names[4]}",
-        other=",".join(names[d] for d in (0, 2, 5)),
-    )
-
+from bizdesk.words import DAY_NAMES, day_key, day_names, day_words, days_example
 
 _CLOCK = re.compile(r"([0-9]{1,2}):([0-9]{2})")  # 8:00 or 08:00, as a clock shows it
 
@@ -118,11 +58,11 @@ class BusinessHours:
         """From what a person types: days "mon-fri" or "mon,tue,sat" (or as their language
         shows them: "lun-vie", "Th 2-Th 6"), times "09:00"."""
         errors: dict[str, str] = {}
-        words = _day_words()
-        items = days if isinstance(days, list) else _key(str(days)).split(",")
+        words = day_words()
+        items = days if isinstance(days, list) else day_key(str(days)).split(",")
         picked: set[int] = set()
         for item in items:
-            lo, _, hi = _key(item).partition("-")
+            lo, _, hi = day_key(item).partition("-")
             if lo not in words or (hi and hi not in words):
                 errors["days"] = Message("use day names such as {example}", example=days_example())
                 break
