@@ -12,6 +12,7 @@ import pytest
 from bizdesk import i18n
 from bizdesk.db import Store, open_store
 from bizdesk.services.admin import setup
+from tests.shop_template import give_the_shop_an_address
 
 PG_URL = os.environ.get("BIZDESK_TEST_PG_URL", "")
 
@@ -78,6 +79,7 @@ def sqlite_template(tmp_path_factory) -> str:  # noqa: ANN001
     path = str(tmp_path_factory.mktemp("template") / "template.db")
     store = open_store(path, user="tester")
     setup.ensure_initialized(store)
+    give_the_shop_an_address(store)
     store.dispose()
     return path
 
@@ -96,6 +98,9 @@ def cli_template(tmp_path_factory) -> str:  # noqa: ANN001
         [sys.executable, "-m", "bizdesk", *args], capture_output=True, text=True, timeout=120
     )
     assert r.returncode == 0, r.stderr
+    store = open_store(path, user="tester")
+    give_the_shop_an_address(store)
+    store.dispose()
     return path
 
 

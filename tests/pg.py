@@ -11,6 +11,7 @@ from sqlalchemy.engine import make_url
 
 from bizdesk.db import open_store
 from bizdesk.services.admin import setup
+from tests.shop_template import give_the_shop_an_address
 
 
 class PgServer:
@@ -24,6 +25,7 @@ class PgServer:
         self._exec(f'CREATE DATABASE "{self.template}"')
         store = open_store(self.url_of(self.template), user="tester")
         setup.ensure_initialized(store)
+        give_the_shop_an_address(store)
         store.dispose()
 
     def _exec(self, sql: str) -> None:

@@ -341,6 +341,25 @@ class Lines(Message):
         return (Lines, (self.items,))
 
 
+class Listed(Message):
+    """Words joined by commas, each translated where the whole is shown ("Street, City"):
+    what is missing, said in the reader's language."""
+
+    items: list[str]
+
+    def __new__(cls, items: list[str]) -> Listed:
+        self = str.__new__(cls, ", ".join(items))
+        self.msgid, self.msgid_plural, self.n, self.params = "", None, None, {}
+        self.items = list(items)
+        return self
+
+    def translated(self) -> str:
+        return ", ".join(_(m) for m in self.items)
+
+    def __reduce__(self):  # noqa: ANN204
+        return (Listed, (self.items,))
+
+
 def _rebuild(msgid, plural, n, params, context=None):  # noqa: ANN001, ANN202
     if plural is None:
         found = Message(msgid, **params)

@@ -19,7 +19,7 @@ from bizdesk.i18n import N_, _
 from bizdesk.models.sales import SOState
 from bizdesk.screens import orders
 from bizdesk.screens.common import ServiceRunner, WithTable
-from bizdesk.screens.records import print_paper, say_no_shop_address
+from bizdesk.screens.records import print_paper
 from bizdesk.services.crm.contacts import reference
 from bizdesk.services.inventory.locations import suggest_locations
 from bizdesk.services.trade import sales as SA
@@ -152,16 +152,8 @@ class SalesOrdersScreen(orders.StateFilter, WithTable, ServiceRunner, Screen):
 
     def action_counter(self) -> None:
         orders.with_payment_account(
-            self, "cash", lambda account: self.app.push_screen(counter_form(account), self._sold)
+            self, "cash", lambda account: self.app.push_screen(counter_form(account), self._open)
         )
-
-    def _sold(self, so) -> None:  # noqa: ANN001
-        """A counter sale made: its order's page (and a word if its invoice carries no
-        address of the shop: none was set)."""
-        self._open(so)
-        bare = [i for i in (so.invoices if so is not None else []) if i.without_shop_address]
-        if bare:
-            say_no_shop_address(self, bare[-1].label)
 
     @on(PagedTable.Opened)
     def _opened(self, event: PagedTable.Opened) -> None:
@@ -357,7 +349,6 @@ class SalesOrderScreen(orders.OrderScreen):
                 r
                 and (
                     self.notify(_("{label} issued").format(label=r.label), markup=False),
-                    r.without_shop_address and say_no_shop_address(self, r.label),
                     self.load(),
                 )
             ),

@@ -8,6 +8,8 @@ import json
 from dataclasses import dataclass, fields
 
 from bizdesk.db.session import UnitOfWork
+from bizdesk.errors import ValidationError
+from bizdesk.i18n import N_, Listed, Message
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,24 @@ class ShopDetails:
     vat_rate: str | None = None
 
 
+# what each is, for the form, `shop show` and a refusal (translated where shown)
+LABELS = {
+    "name": N_("Name"),
+    "street": N_("Street"),
+    "postcode": N_("Postcode"),
+    "city": N_("City"),
+    "country": N_("Country"),
+    "region": N_("Region"),
+    "timezone": N_("Time zone"),
+    "vat_id": N_("VAT id"),
+    "iban": N_("IBAN"),
+    "bic": N_("BIC"),
+    "account": N_("Bank account"),
+    "email": N_("Email"),
+    "phone": N_("Phone"),
+    "vat_rate": N_("Standard VAT %"),
+}
+
 # field -> the setting that holds it (the name is the store's "company", as `init` sets it);
 # the standard VAT rate is the first of the setting "vat_rates" (the chart's, or the shop's)
 SETTING = {
@@ -40,6 +60,45 @@ SETTING = {
 }
 # what an invoice keeps of its issuer as issued (all a document prints of the shop)
 ISSUER_DETAILS = tuple(f for f in SETTING if f not in ("region", "timezone"))
+
+
+# what an invoice is not issued without: its seller's name and where it is (a street and a
+# city; the postcode and the country are printed when set, as some countries have no
+# postcodes and a domestic invoice needs no country). An invoice keeps its issuer as issued,
+# so one issued without would carry no address for good (DESIGN 5, documents).
+ISSUER_REQUIRED = ("name", "street", "city")
+
+
+def issuer_missing(uow: UnitOfWork) -> list[str]:
+    """The details (ISSUER_REQUIRED) an invoice needs that the shop has not set."""
+    return [f for f in ISSUER_REQUIRED if not uow.setting(SETTING[f], "").strip()]
+
+
+def require_issuer(uow: UnitOfWork) -> None:
+    """Refuse to issue an invoice (from a delivery, a counter sale, a recurring template)
+    while the shop's name or address is not set: a tax invoice names its seller and the
+    seller's address (the EU's VAT directive, art. 226; Vietnam's decree 123/2020), and an
+    invoice issued so would keep none for good. A credit note is not refused: it corrects
+    an invoice already issued (services.trade.sales.credit)."""
+    missing = issuer_missing(uow)
+    if not missing:
+        return
+    commands = "; ".join(f'bizdesk shop set {f} "…"' for f in missing)
+    raise ValidationError(
+        {
+            "": Message.plural(
+                "an invoice carries the shop's name and address, and this is not set: "
+                "{missing}. Nothing was saved. An owner sets it in Shop details (ctrl+p) or "
+                "with: {commands}",
+                "an invoice carries the shop's name and address, and these are not set: "
+                "{missing}. Nothing was saved. An owner sets them in Shop details (ctrl+p) "
+                "or with: {commands}",
+                len(missing),
+                missing=Listed([LABELS[f] for f in missing]),
+                commands=commands,
+            )
+        }
+    )
 
 
 def without_address(kept: str) -> bool:

@@ -9,13 +9,14 @@ from dataclasses import dataclass, fields, replace
 
 from bizdesk.db.session import UnitOfWork
 from bizdesk.errors import ValidationError
-from bizdesk.i18n import N_, Message
+from bizdesk.i18n import Message
 from bizdesk.money import AmountError, percent_from_bp, percent_to_basis_points
 from bizdesk.reading import locale_pattern, quoted
 from bizdesk.services.base import validate as v
 from bizdesk.services.base import zones
 from bizdesk.services.base.permissions import requires
 from bizdesk.services.base.shop_details import (
+    LABELS,  # noqa: F401 - the doors' labels, kept with the rule that names them
     SETTING,
     ShopDetails,
     read_shop,
@@ -33,23 +34,6 @@ def address_lines(street: str, postcode: str, city: str, country: str) -> list[s
 
 # the keys `bizdesk shop set` takes (as typed: vat-id), in the order `shop show` lists them
 KEYS = {f.name.replace("_", "-"): f.name for f in fields(ShopDetails)}
-# what each is, for the form and `shop show` (translated where shown)
-LABELS = {
-    "name": N_("Name"),
-    "street": N_("Street"),
-    "postcode": N_("Postcode"),
-    "city": N_("City"),
-    "country": N_("Country"),
-    "region": N_("Region"),
-    "timezone": N_("Time zone"),
-    "vat_id": N_("VAT id"),
-    "iban": N_("IBAN"),
-    "bic": N_("BIC"),
-    "account": N_("Bank account"),
-    "email": N_("Email"),
-    "phone": N_("Phone"),
-    "vat_rate": N_("Standard VAT %"),
-}
 
 
 @requires("shop.view")

@@ -9,8 +9,8 @@ committed together. Two runs at the same moment therefore make each occurrence o
 SQLite the second waits for the write lock and then finds the next date moved; on
 PostgreSQL it waits on the template's row lock, and the unique row refuses a claim that got
 past it. A template whose occurrence cannot be made (an archived account or customer, the
-lock date, not enough stock) is reported, its later occurrences wait for it, and the other
-templates are still made.
+lock date, not enough stock, the shop's address not set) is reported, its later occurrences
+wait for it, and the other templates are still made.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from bizdesk.i18n import Message
 from bizdesk.models.recurring import RecurringTemplate
 from bizdesk.reading import date_text
 from bizdesk.services.base.permissions import require, requires
+from bizdesk.services.base.shop_details import require_issuer
 from bizdesk.services.books import ledger as L
 from bizdesk.services.recurring.templates import advance, claim, load
 from bizdesk.services.trade import sales
@@ -99,6 +100,8 @@ def make_next(uow: UnitOfWork, template_id: int, as_of: date) -> Made | None:
                 lock=date_text(locked),
             )
         )
+    if t.kind == "invoice":  # refused whole: not claimed, made by a later run once set
+        require_issuer(uow)
     run = claim(uow, t)
     if run is None:
         return None  # made by another run at the same moment

@@ -61,7 +61,7 @@ from bizdesk.services.base.numbering import (
 from bizdesk.services.base.paging import Page, PageRequest, keyset_page
 from bizdesk.services.base.permissions import requires
 from bizdesk.services.base.records import check_version, touch
-from bizdesk.services.base.shop_details import issuer_details, without_address
+from bizdesk.services.base.shop_details import issuer_details, require_issuer, without_address
 from bizdesk.services.base.states import state_word
 from bizdesk.services.books.ledger import (
     Posting,
@@ -607,7 +607,8 @@ def invoice(
     due: object = None,
     version: int | None = None,
 ) -> InvoiceView:
-    """Invoice everything delivered and not yet invoiced, with the next invoice number."""
+    """Invoice everything delivered and not yet invoiced, with the next invoice number;
+    refused while the shop's name or address is not set (require_issuer)."""
     so = ORDERS.load(uow, order_id, lock=True)
     if version is not None:
         check_version(uow, so, version)
@@ -623,6 +624,7 @@ def invoice(
                 )
             }
         )
+    require_issuer(uow)
     chk = v.Checker()
     day = chk("date", v.iso_date, when, local=uow.person_input) or date.today()
     ORDERS.on_or_after_order(chk, so, day)
@@ -1261,7 +1263,10 @@ def counter_sale(
     account: str = "cash",
     when: object = None,
 ) -> SOView:
-    """Sell over the counter: order, delivery, invoice and payment in one transaction."""
+    """Sell over the counter: order, delivery, invoice and payment in one transaction;
+    refused first, before a walk-in customer is made, while no invoice may be issued
+    (require_issuer)."""
+    require_issuer(uow)
     chk = v.Checker()
     acct = chk("account", payment_account, uow, account, "cash")
     chk.done()
