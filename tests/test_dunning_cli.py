@@ -14,6 +14,7 @@ from bizdesk.identity import os_username
 from bizdesk.services.crm import contacts
 from bizdesk.services.trade import sales
 from tests.erp_helpers import product
+from tests.shop_template import clear_the_shops_address
 from tests.test_cli import bizdesk
 from tests.test_cli import db as db  # noqa: F401  (the fixture)
 
@@ -142,6 +143,7 @@ def test_reminders_send_e_mails_each_with_its_pdf_once(db) -> None:  # noqa: ANN
                 sales.confirm(uow, so.id)
                 sales.deliver(uow, so.id, when=day)
                 sales.invoice(uow, so.id, when=day)
+        clear_the_shops_address(store)  # cleared since: a reminder carries the shop as it is
     finally:
         store.dispose()
     inbox = Inbox(refuse=1)
@@ -158,7 +160,7 @@ def test_reminders_send_e_mails_each_with_its_pdf_once(db) -> None:  # noqa: ANN
             sent.stdout
         )
         assert "1 message is still queued:" in sent.stdout  # the server said 451 once
-        # the shop set no address: the reminder e-mailed carries none, and sending says so
+        # the shop has no address now: the reminder e-mailed carries none, and sending says so
         assert "RM-00001 carries no address of the shop" in sent.stderr, sent.stderr
         again = bizdesk("mail", "retry", "--db", db)
         assert "1 message was sent." in again.stdout, again.stdout + again.stderr

@@ -15,6 +15,7 @@ from bizdesk.services.people import leave
 from bizdesk.widgets.form import FormScreen
 from tests.erp_helpers import order, product, supplier
 from tests.people_helpers import employee
+from tests.shop_template import clear_the_shops_address
 from tests.test_papers import lines_of, pdf_text
 from tests.test_papers import shop as shop  # noqa: F401  (the fixture)
 from tests.tui_helpers import SIZE, settle, wait_for
@@ -28,6 +29,7 @@ async def test_the_print_key_of_a_purchase_order_writes_its_pdf(store, tmp_path)
     sid = supplier(store)
     product(store, "BOLT", name="Bolt M8", cost="0.20", vat_rate="20")
     po = order(store, sid, ("BOLT", "100", "0.20"))
+    clear_the_shops_address(store)  # as `bizdesk init` leaves it
     target = tmp_path / "out.pdf"
     target_again = tmp_path / "again.pdf"
     app = BizdeskApp(store)

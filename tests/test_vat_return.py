@@ -19,6 +19,7 @@ from bizdesk.services.crm import contacts
 from bizdesk.services.overview import reports
 from bizdesk.services.trade import purchasing, sales
 from tests.erp_helpers import errors, product, supplier
+from tests.shop_template import give_the_shop_an_address
 from tests.test_cli import bizdesk, bizdesk_user
 
 FROM, TO = date(2026, 10, 1), date(2026, 10, 31)
@@ -285,6 +286,7 @@ def test_each_chart_finds_its_vat_accounts_by_role(tmp_path, chart, locale, curr
     try:
         with store.write() as uow:
             setup.initialize(uow, company="Shop", currency=currency, locale=locale, chart=chart)
+        give_the_shop_an_address(store)
         a_quarter(store)
         with store.read() as uow:
             ret = vat_return(uow, FROM, TO)
