@@ -23,6 +23,7 @@ from bizdesk.services.crm.contacts import ContactInput
 from bizdesk.services.inventory.levels import on_hand
 from bizdesk.services.trade import purchasing, sales
 from tests.erp_helpers import errors, order, product, supplier
+from tests.shop_template import give_the_shop_an_address
 from tests.test_cli import bizdesk
 
 ME = os_username()
@@ -35,6 +36,7 @@ def shop(tmp_path) -> tuple[str, Store]:  # noqa: ANN001
     path = str(tmp_path / "shop.db")
     s = open_store(path)
     setup.ensure_initialized(s)
+    give_the_shop_an_address(s)
     sid = supplier(s)
     with s.write() as uow:
         contacts.create(uow, ContactInput(name="Ann Buyer", email="ann@example.com"))
