@@ -97,6 +97,8 @@ HELPERS = {
     "paging.keyset_page",
     "shop_details.read_shop",  # the shop's details inside a document's own check (papers.kinds)
     "shop_details.issuer_details",  # what an invoice keeps, inside invoice and return (checked)
+    "shop_details.issuer_missing",  # what an invoice lacks of its issuer, inside require_issuer
+    "shop_details.require_issuer",  # the refusal inside invoice, counter_sale, make_next (checked)
     "shop_details.vat_rates",  # the standard VAT rate inside product and line checks (checked)
     "ledger.pay_summed",  # what the reading services (checked) show of the payroll's lines
     "products.in_pieces",  # whether a product takes whole numbers (no data of a role)

@@ -79,7 +79,7 @@ def require_issuer(uow: UnitOfWork) -> None:
     while the shop's name or address is not set: a tax invoice names its seller and the
     seller's address (the EU's VAT directive, art. 226; Vietnam's decree 123/2020), and an
     invoice issued so would keep none for good. A credit note is not refused: it corrects
-    an invoice already issued (services.trade.sales.credit)."""
+    an invoice already issued (services.trade.sales.return_goods)."""
     missing = issuer_missing(uow)
     if not missing:
         return

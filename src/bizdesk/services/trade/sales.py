@@ -200,8 +200,8 @@ class InvoiceView:
     total: Decimal
     paid: Decimal
     entry_id: int
-    # issued before the shop's address was set: it carries none, and keeps what it was
-    # issued with (a door says so, that the next one is not issued so)
+    # issued while the shop's address was not set (an invoice before require_issuer refused
+    # it; a credit note): it carries none for good, as printing and sending it say
     without_shop_address: bool = False
 
     @property
