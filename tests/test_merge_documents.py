@@ -16,6 +16,7 @@ from bizdesk.services.crm.contacts import ContactInput
 from bizdesk.services.marketing import consent
 from tests.erp_helpers import errors
 from tests.people_helpers import employee
+from tests.shop_template import give_the_shop_an_address
 from tests.test_bank_proposals import invoice
 
 
@@ -85,6 +86,7 @@ def test_a_store_merged_before_has_its_documents_moved_on_upgrade(tmp_path) -> N
     path = tmp_path / "old.db"
     s = open_store(str(path))
     setup.ensure_initialized(s)
+    give_the_shop_an_address(s)
     invoice(s, "Metro Rapid Rentals", "100.00")
     drop = _id(s, "Metro Rapid Rentals")
     with s.write() as uow:
