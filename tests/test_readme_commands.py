@@ -19,6 +19,7 @@ from bizdesk.services.crm import contacts
 from bizdesk.services.inventory import moves, products
 from bizdesk.services.trade import deals, sales
 from tests.erp_helpers import errors, order, product, supplier
+from tests.shop_template import give_the_shop_an_address
 from tests.test_cli import bizdesk
 
 
@@ -29,6 +30,7 @@ def shop(tmp_path) -> str:  # noqa: ANN001
     path = str(tmp_path / "shop.db")
     s = open_store(path)
     setup.ensure_initialized(s)
+    give_the_shop_an_address(s)
     acme = supplier(s)
     product(s, "BOLT", cost="0.20", sale_price="0.40", vat_rate="20")
     with s.write() as uow:
