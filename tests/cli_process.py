@@ -5,7 +5,7 @@ about half a second of CPU importing SQLAlchemy, SQLModel, typer, Babel and the 
 the command's first line ran, which made the import the largest single cost of the suite.
 ``run`` gives the same process, made differently: a server started once per test process has
 imported those libraries, and each command is a ``fork`` of it, given the command's
-arguments, environment, working folder and standard streams (real pipes, read here as
+arguments, environment, working folder, umask and standard streams (real pipes, read here as
 ``subprocess.run`` reads them). The fork then runs ``bizdesk.__main__`` as ``python -m`` does
 and ends as any Python process does (its threads joined, ``atexit`` run, its stores closed),
 so its exit status, output and files are the command's own.
@@ -88,7 +88,9 @@ def _forked(command, input, env, cwd, timeout):  # noqa: A002, ANN001, ANN202
     stdin_r, stdin_w = os.pipe()
     out_r, out_w = os.pipe()
     err_r, err_w = os.pipe()
-    request = json.dumps({"argv": command[3:], "env": env, "cwd": cwd}).encode()
+    umask = os.umask(0o022)  # read (only by setting it), then put back
+    os.umask(umask)
+    request = json.dumps({"argv": command[3:], "env": env, "cwd": cwd, "umask": umask}).encode()
     try:
         socket.send_fds(server, [request], [stdin_r, out_w, err_w])
     finally:
@@ -202,6 +204,7 @@ def _command(request: dict, fds: list[int]) -> None:
         os.dup2(fd, target)
         os.close(fd)
     os.chdir(request["cwd"])
+    os.umask(request["umask"])  # the test's, as a process it started would have
     os.environ.clear()
     os.environ.update(request["env"])
     time.tzset()

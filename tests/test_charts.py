@@ -15,6 +15,7 @@ from bizdesk.errors import ValidationError
 from bizdesk.services.admin import setup
 from bizdesk.services.books import ledger, ledger_reports
 from tests.erp_helpers import a_month, errors
+from tests.shop_template import give_the_shop_an_address
 
 # every role some service posts to (account_for) or reads by
 ROLES = {
@@ -82,6 +83,7 @@ def test_a_month_of_business_on_each_chart(tmp_path, chart: str) -> None:  # noq
         with store.write() as uow:
             setup.initialize(uow, company="Shop", currency=currency, locale=locale)
         assert store.settings()["chart"] == chart  # the locale's own chart by default
+        give_the_shop_an_address(store)  # no invoice is issued without it
         a_month(store)
         with store.read() as uow:
             code = {role: ledger.account_for(uow, role).code for role in ROLES}
