@@ -33,7 +33,7 @@ from tests.test_recurring import customer, hosting, runs
 
 REFUSED = (
     "an invoice carries the shop's name and address, and these are not set: Street, City. "
-    "Nothing was saved. An owner sets them in Shop details (ctrl+p) or with: "
+    "An owner sets them in Shop details (ctrl+p) or with: "
     'bizdesk shop set street "…"; bizdesk shop set city "…"'
 )
 

@@ -136,7 +136,7 @@ async def test_no_invoice_nor_counter_sale_while_the_shop_has_no_address(store) 
         sales.deliver(uow, so.id)
     refused = (
         "Not saved. An invoice carries the shop's name and address, and these are not set: "
-        "Street, City. Nothing was saved. An owner sets them in Shop details (ctrl+p) or with: "
+        "Street, City. An owner sets them in Shop details (ctrl+p) or with: "
         'bizdesk shop set street "…"; bizdesk shop set city "…"'
     )
     app = BizdeskApp(shop)

@@ -88,11 +88,9 @@ def require_issuer(uow: UnitOfWork) -> None:
         {
             "": Message.plural(
                 "an invoice carries the shop's name and address, and this is not set: "
-                "{missing}. Nothing was saved. An owner sets it in Shop details (ctrl+p) or "
-                "with: {commands}",
+                "{missing}. An owner sets it in Shop details (ctrl+p) or with: {commands}",
                 "an invoice carries the shop's name and address, and these are not set: "
-                "{missing}. Nothing was saved. An owner sets them in Shop details (ctrl+p) "
-                "or with: {commands}",
+                "{missing}. An owner sets them in Shop details (ctrl+p) or with: {commands}",
                 len(missing),
                 missing=Listed([LABELS[f] for f in missing]),
                 commands=commands,
