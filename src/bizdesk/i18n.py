@@ -326,38 +326,35 @@ class Message(str):
 class Lines(Message):
     """Sentences, one a line, each translated where the whole is shown (a file's problems)."""
 
+    SEPARATOR = "\n"
     items: list[str]
 
     def __new__(cls, items: list[str]) -> Lines:
-        self = str.__new__(cls, "\n".join(items))
+        self = str.__new__(cls, cls.SEPARATOR.join(items))
         self.msgid, self.msgid_plural, self.n, self.params = "", None, None, {}
         self.items = list(items)
         return self
 
     def translated(self) -> str:
-        return "\n".join(tr(m) for m in self.items)
+        return self.SEPARATOR.join(self.each(m) for m in self.items)
+
+    @staticmethod
+    def each(item: str) -> str:
+        return tr(item)  # a Message translated; any other text (already said) as it is
 
     def __reduce__(self):  # noqa: ANN204
-        return (Lines, (self.items,))
+        return (type(self), (self.items,))
 
 
-class Listed(Message):
+class Listed(Lines):
     """Words joined by commas, each translated where the whole is shown ("Street, City"):
-    what is missing, said in the reader's language."""
+    what is missing, said in the reader's language. The words are msgids (N_)."""
 
-    items: list[str]
+    SEPARATOR = ", "
 
-    def __new__(cls, items: list[str]) -> Listed:
-        self = str.__new__(cls, ", ".join(items))
-        self.msgid, self.msgid_plural, self.n, self.params = "", None, None, {}
-        self.items = list(items)
-        return self
-
-    def translated(self) -> str:
-        return ", ".join(_(m) for m in self.items)
-
-    def __reduce__(self):  # noqa: ANN204
-        return (Listed, (self.items,))
+    @staticmethod
+    def each(item: str) -> str:
+        return _(item)
 
 
 def _rebuild(msgid, plural, n, params, context=None):  # noqa: ANN001, ANN202
