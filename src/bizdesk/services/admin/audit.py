@@ -96,7 +96,9 @@ class AuditRow:
 # a quantity as people write it ("2.5"), as in the reports' JSON. Only what is known is
 # changed: a record's column says what it holds by its name (models/base.figure: ``*_minor``
 # money, ``*_scaled`` a quantity), shown under its name without that suffix; any other detail
-# is named below by the code that writes it. Everything else is shown as stored.
+# is named below by the code that writes it. Everything else is shown as stored. A detail
+# whose name reads as an amount or a quantity (amount, total, qty, hours, ...) is in DETAILS
+# or in NOT_AMOUNTS (a count): tests/test_audit_details.py reads every writer for it.
 MONEY = "money"
 QTY = "qty"
 
@@ -138,6 +140,7 @@ DETAILS: dict[tuple[str, str], dict[str, Any]] = {
     **{("journal_entry", a): {"lines": _ENTRY_LINES} for a in ("create", "update", "delete")},
     ("journal_entry", "post"): {"lines": _ENTRY_LINES},
     ("pay_line", "create"): {"amount": MONEY},
+    ("payroll_run", "hours"): {"hours": QTY},  # an hourly employee's hours, as a quantity
     ("payroll_run", "pay"): {"amount": MONEY},
     ("payroll_run", "post"): {"gross": MONEY, "contributions": MONEY},
     # a stock move (an adjustment, a count, a transfer) and a bill of materials
@@ -167,6 +170,15 @@ DETAILS: dict[tuple[str, str], dict[str, Any]] = {
     ("supplier_bill", "unpay"): {"amount": MONEY},
 }
 _SUFFIXES = {"_minor": MONEY, "_scaled": QTY}
+
+# (kind of record, action) -> its details whose name reads as an amount or a quantity but
+# which hold none (a count): shown as stored, as the guard is told.
+NOT_AMOUNTS: dict[tuple[str, str], frozenset[str]] = {
+    ("bank_statement", "delete"): frozenset({"lines"}),  # how many lines went with it
+    ("bank_statement", "import"): frozenset({"lines"}),  # how many lines the file held
+    ("budget", "copy"): frozenset({"lines"}),  # how many budget lines were written
+    ("journal_entry", "import"): frozenset({"lines"}),  # how many journal lines were posted
+}
 
 
 def shown_details(stored: str | None, entity: str, action: str, exponent: int) -> Any:
