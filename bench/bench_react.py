@@ -6,8 +6,9 @@
 Every figure is taken from outside the app, through a real pseudo-terminal at 80x24:
   - start: from exec (the clock starts just before the process is spawned) to the Home
     figures on the terminal ("Sales this month" in what the app sent), median of --runs:
-    with Home kept from the last look (the store unchanged since) and with nothing kept
-    (as after any write); a bare Textual app (one Static) measured the same way, same run;
+    with Home kept from the last look (the store unchanged since, or a contact written by
+    another process since) and with nothing kept (as after a write of what Home counts);
+    a bare Textual app (one Static) measured the same way, same run;
   - tabs: the first visit of each tab in a fresh session: from the tab's key written to
     the last byte the app sends for it (the terminal then stays quiet for QUIET s), and to
     its rows on the terminal (ROW_MARKS: a list's status line; English stores);
@@ -179,11 +180,16 @@ class Term:
 
 
 def bench_start(db: str, runs: int) -> None:
-    """Two starts of bizdesk: with Home as last seen kept (nothing written to the store
-    since the last look: services/overview/glance.py) and with nothing kept (as after
-    anyone's write: a cache folder of its own, empty, for each run); and the bare app."""
-    kept, fresh, bare = [], [], []
+    """Three starts of bizdesk: with Home as last seen kept (nothing written to the store
+    since the last look: services/overview/glance.py); kept, and a colleague's new lead
+    written since (a contact and its follow-ups for the colleague: none of Home's figures
+    for this person); and with nothing kept (as
+    after anyone's write of what Home counts: a cache folder of its own, empty, for each
+    run); and the bare app."""
+    kept, contact, fresh, bare = [], [], [], []
     Term(BIZDESK + ["--db", db]).close()  # once: the daily backup, any upgrade, the page cache
+    add = ["users", "add", COLLEAGUE, "--role", "sales", "--db", db]  # (refused if there)
+    subprocess.run(BIZDESK + add, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     with tempfile.TemporaryDirectory() as empty:
         for i in range(runs):  # alternate, so all see the same load
             t = Term([sys.executable, "-c", BARE_APP])
@@ -192,12 +198,21 @@ def bench_start(db: str, runs: int) -> None:
             t = Term(BIZDESK + ["--db", db])
             kept.append(t.wait_for(HOME_MARK))
             t.kill()
+            colleague = [sys.executable, "-c", WRITER, db, "1", COLLEAGUE]
+            subprocess.run(colleague, check=True, stdout=subprocess.DEVNULL)
+            t = Term(BIZDESK + ["--db", db])
+            contact.append(t.wait_for(HOME_MARK))
+            t.kill()
             t = Term(BIZDESK + ["--db", db], XDG_CACHE_HOME=f"{empty}/{i}")
             fresh.append(t.wait_for(HOME_MARK))
             t.kill()
     b = statistics.median(bare)
     print(f"load {uptime()}")
-    for what, times in (("Home kept, nothing written since", kept), ("nothing kept", fresh)):
+    for what, times in (
+        ("Home kept, nothing written since", kept),
+        ("Home kept, a colleague's new lead since", contact),
+        ("nothing kept", fresh),
+    ):
         a = statistics.median(times)
         print(
             f"start from exec to the Home figures, {what}: median {a * 1000:.0f} ms "
@@ -249,19 +264,20 @@ def bench_tabs(db: str, runs: int, only: list[str] | None = None) -> None:
         )
 
 
+COLLEAGUE = "bench-colleague"  # a user of the store with the sales role (bench_start)
 WRITER = textwrap.dedent(
     """
     import sys, time
     from bizdesk.db import open_store
     from bizdesk.services.crm import contacts as C
-    store = open_store(sys.argv[1], create=False)
-    i = 0
-    while True:
+    # the store; how many contacts (default: one every 2 s, without end); as whom
+    store = open_store(sys.argv[1], user=sys.argv[3] if len(sys.argv) > 3 else None, create=False)
+    for i in range(1, int(sys.argv[2]) + 1 if len(sys.argv) > 2 else 1 << 62):
+        if i > 1:
+            time.sleep(2)
         with store.write() as uow:
             C.create(uow, C.ContactInput(name=f"Idle bench {time.time_ns()}"))
-        i += 1
         print(i, flush=True)
-        time.sleep(2)
     """
 )
 

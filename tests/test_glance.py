@@ -81,10 +81,95 @@ def test_kept_figures_come_back_whole_while_nothing_was_written(store, sqlite_on
     assert stat.S_IMODE(kept_file.parent.stat().st_mode) == 0o700
 
 
-def test_any_write_since_makes_them_unusable(store, sqlite_only, cache):  # noqa: ANN001
+def test_a_colleagues_new_contact_or_logged_call_leaves_them_as_seen(store, sqlite_only, cache):  # noqa: ANN001
+    """Writes of records no figure of Home is read from (glance.IN_NO_FIGURE) since the
+    last look leave the kept figures usable; and they are indeed the figures read whole."""
+    _with_a_deal(store)
+    glance = _keep(store)
+    with store.write() as uow:  # a colleague adds a contact, logs a call, archives it
+        ben = C.create(uow, C.ContactInput(name="Ben Colleague")).contact.id
+        C.log_interaction(uow, ben, "call", "Asked about the spring service")
+        C.archive(uow, ben, version=C.get(uow, ben).version)
+    assert G.kept(_path(store), store.user) == glance
+    assert _read(store)[0] == glance.data
+
+
+def test_a_colleagues_new_lead_in_a_nurturing_sequence_leaves_them_as_seen(
+    store, sqlite_only, cache
+):  # noqa: ANN001
+    """A lead entering a nurturing sequence gets follow-ups for whoever added it: Home
+    counts the person's own, so a colleague's new lead leaves the kept figures usable, and
+    the person's own new lead does not."""
+    from bizdesk.services.crm import nurture as N
+
+    with store.write() as uow:
+        N.create_sequence(
+            uow, N.SequenceInput(name="Welcome", steps=[N.StepInput("0", "call", "Say hi")])
+        )
+        U.add(uow, "seller1", "sales")
+    glance = _keep(store)
+    colleague = open_store(store.url, user="seller1", create=False)
+    with colleague.write() as uow:
+        C.create(uow, C.ContactInput(name="Lena Lead", stage="lead"))
+    colleague.dispose()
+    assert G.kept(_path(store), store.user) == glance
+    assert _read(store)[0] == glance.data  # the person's follow-ups: as they were
+    with store.write() as uow:
+        C.create(uow, C.ContactInput(name="Otto Lead", stage="lead"))
+    assert G.kept(_path(store), store.user) is None
+    assert _read(store)[0].follow_ups != glance.data.follow_ups
+
+
+@pytest.mark.parametrize("write", ["deal", "ticket", "product"])
+def test_a_write_of_anything_home_counts_makes_them_unusable(store, sqlite_only, cache, write):  # noqa: ANN001
+    """A deal (the pipeline), a ticket (the tickets' counts), a product (low stock): Home
+    read as it was is not used, even with contacts written after it."""
+    from tests.erp_helpers import product
+
+    _with_a_deal(store)
     _keep(store)
-    with store.write() as uow:  # a colleague adds a contact: no figure of Home, still a write
+    if write == "product":
+        product(store, "BIKE")
+    else:
+        with store.write() as uow:
+            if write == "deal":
+                D.create(uow, D.DealInput(title="Tyres", contact="Ana Pop", amount="80"))
+            else:
+                T.create(uow, T.TicketInput(subject="Squeaky brake"))
+    with store.write() as uow:
         C.create(uow, C.ContactInput(name="Ben Colleague"))
+    assert G.kept(_path(store), store.user) is None
+
+
+def test_more_writes_since_than_are_read_make_them_unusable(store, sqlite_only, cache, monkeypatch):  # noqa: ANN001
+    """Past NEWEST_READ events since the last look (an import), the kept are not used."""
+    monkeypatch.setattr(G, "NEWEST_READ", 2)
+    _keep(store)
+    with store.write() as uow:
+        C.create(uow, C.ContactInput(name="One"))
+        C.create(uow, C.ContactInput(name="Two"))
+    assert G.kept(_path(store), store.user) is not None
+    with store.write() as uow:
+        C.create(uow, C.ContactInput(name="Three"))
+    assert G.kept(_path(store), store.user) is None
+
+
+def test_the_event_seen_then_changed_or_gone_makes_them_unusable(store, sqlite_only, cache):  # noqa: ANN001
+    """The newest event seen at the last look must still be there with its chain link:
+    another store put in its place (a backup restored) may hold anything."""
+    _with_a_deal(store)
+    _keep(store)
+    seen = _read(store)[1]
+    con = sqlite3.connect(_path(store))
+    with con:
+        con.execute("UPDATE audit_event SET chain_hash = 'other' WHERE id = ?", (seen.event,))
+    assert G.kept(_path(store), store.user) is None
+    with con:
+        con.execute("UPDATE audit_event SET chain_hash = ? WHERE id = ?", (seen.link, seen.event))
+    assert G.kept(_path(store), store.user) is not None
+    with con:  # an earlier copy: the event seen then, and those after it, are not there
+        con.execute("DELETE FROM audit_event WHERE id >= ?", (seen.event,))
+    con.close()
     assert G.kept(_path(store), store.user) is None
 
 

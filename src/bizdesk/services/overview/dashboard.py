@@ -18,7 +18,7 @@ from bizdesk.services.books.ledger import account_for
 from bizdesk.services.crm import followups as F
 from bizdesk.services.crm import tickets as T
 from bizdesk.services.crm.nurture import shop_hours, shop_today
-from bizdesk.services.overview.glance import Dashboard, Mark
+from bizdesk.services.overview.glance import IN_NO_FIGURE, Dashboard, Mark
 from bizdesk.services.trade import deals as D
 
 
@@ -109,22 +109,17 @@ def _tickets(uow: UnitOfWork, _today: date) -> dict[str, object]:
 
 
 # The overview's counts of the customer side, each with the kinds of record it is read from
-# (services/admin/audit.py ENTITY_KINDS); and the kinds that are in no figure of the books,
-# of the budget or of low stock: theirs, and the other records of the customer side and of
-# leave (a won deal's sales order, a paid invoice are kinds of their own). A colleague adding
-# contacts every 2 s (each one entering a nurturing sequence writes follow-ups) read the
-# whole overview again each time.
+# (services/admin/audit.py ENTITY_KINDS); with the kinds no figure is read from
+# (glance.IN_NO_FIGURE), they are the kinds that are in no figure of the books, of the budget
+# or of low stock (a won deal's sales order, a paid invoice are kinds of their own). A
+# colleague adding contacts every 2 s (each one entering a nurturing sequence writes
+# follow-ups) read the whole overview again each time.
 CUSTOMER_COUNTS = (
     (frozenset({"follow_up"}), _follow_ups),
     (frozenset({"deal", "stage"}), _pipeline),
     (frozenset({"ticket", "ticket_comment"}), _tickets),
 )
-BESIDE_THE_BOOKS = frozenset(
-    {
-        "campaign", "campaign_recipient", "contact", "email_consent", "interaction",
-        "leave_request", "nurture_sequence", "outbox_message", "segment",
-    }
-).union(*(kinds for kinds, _read in CUSTOMER_COUNTS))  # fmt: skip
+BESIDE_THE_BOOKS = IN_NO_FIGURE.union(*(kinds for kinds, _read in CUSTOMER_COUNTS))
 
 
 def books_changed(changed: frozenset[str] | None) -> bool:

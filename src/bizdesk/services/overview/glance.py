@@ -7,11 +7,12 @@ event of the store's audit trail and its link in the hash chain, the schema's re
 shop's day, and the next moment a figure changes by the clock alone: a ticket running out of
 time). The next start on the same store by the same person reads that mark back with
 Python's own sqlite3 (a read-only connection, no database stack) and, only when the store
-is exactly as it was (no write since, as every write records an event; the same day; that
-moment not reached), draws Home with the kept figures while the store is opened as always;
-the figures read then replace them if anything differs. Anything else (another store or
-person, a write, a new day, PostgreSQL, the gate, a file that cannot be read): nothing is
-shown early.
+is as it was for Home (every write since, as every write records an event, of records no
+figure is read from: a colleague's new contact, their follow-ups or logged call; the same
+day; that moment not reached), draws Home with the kept figures while the store is opened
+as always; the figures read then replace them if anything differs. Anything else (another
+store or person, a write of anything Home counts, a new day, PostgreSQL, the gate, a file
+that cannot be read): nothing is shown early.
 
 The kept file is the person's own (their cache folder, 0700; the file 0600): it holds
 figures only their role may see. It is never kept under the gate (every person there runs
@@ -43,6 +44,17 @@ from bizdesk.services.base.figures import PipelineRow
 from bizdesk.words import USER_ROLE_NAMES
 
 FORMAT = 1  # of the kept file: another is not read
+
+# The kinds of record (services/admin/audit.ENTITY_KINDS) that none of Home's figures is read
+# from (services/overview/dashboard): writes of these alone since the last look leave Home as
+# it was. Events since then read at most: more (an import) count as a change of Home.
+IN_NO_FIGURE = frozenset(
+    {
+        "campaign", "campaign_recipient", "contact", "email_consent", "interaction",
+        "leave_request", "nurture_sequence", "outbox_message", "segment",
+    }
+)  # fmt: skip
+NEWEST_READ = 1000
 
 
 @dataclass(frozen=True)
@@ -128,10 +140,11 @@ def keep(store: Path, user: str, mark: Mark, glance: Glance) -> None:
 
 
 def kept(store: Path, user: str, now: datetime | None = None) -> Glance | None:
-    """Home as ``user`` last saw it on ``store``, if the store is exactly as it was then
-    (same newest event and chain link, same revision), it is still the same day in the
-    shop and no figure has changed by the clock since; else None (always under the
-    gate)."""
+    """Home as ``user`` last saw it on ``store``, if the store is as it was then for Home
+    (the same revision, the event then newest still there with its chain link, and every
+    event since of records none of their figures is read from: _as_seen), it is still the
+    same day in the shop and no figure has changed by the clock since; else None (always
+    under the gate)."""
     if current_gate() is not None:
         return None
     try:
@@ -146,7 +159,7 @@ def kept(store: Path, user: str, now: datetime | None = None) -> Glance | None:
         data = _data_from(glance["data"])
         if now.astimezone(ZoneInfo(mark["zone"])).date() != data.today:
             return None
-        if _store_mark(store) != (mark["event"], mark["link"], mark["revision"]):
+        if not _as_seen(store, user, mark["event"], mark["link"], mark["revision"]):
             return None
         found = Glance(**{**glance, "data": data})
         texts = (found.ask, found.language, found.company, found.which)
@@ -158,19 +171,35 @@ def kept(store: Path, user: str, now: datetime | None = None) -> Glance | None:
         return None  # deep, of other types): the start reads the store as it always did
 
 
-def _store_mark(store: Path) -> tuple[int, str | None, str]:
-    """The newest audit event, its link and the schema's revision, read through a
-    read-only connection that waits for no writer."""
+def _as_seen(store: Path, user: str, event: int, link: str | None, revision: str) -> bool:
+    """Whether the store is as it was at ``event`` (its chain link ``link``) for ``user``'s
+    Home: the same schema, that event unchanged, and every event since of IN_NO_FIGURE or
+    follow-ups started for someone else (a colleague's new lead entering a nurturing
+    sequence: Home counts the person's own); read through a read-only connection that waits
+    for no writer."""
     con = sqlite3.connect(f"{store.resolve().as_uri()}?mode=ro", uri=True, timeout=0.1)
     try:
-        newest = con.execute(
-            "SELECT id, chain_hash FROM audit_event ORDER BY id DESC LIMIT 1"
-        ).fetchone()
-        (revision,) = con.execute("SELECT version_num FROM alembic_version").fetchone()
+        (now_revision,) = con.execute("SELECT version_num FROM alembic_version").fetchone()
+        then = con.execute("SELECT chain_hash FROM audit_event WHERE id = ?", (event,)).fetchone()
+        since = con.execute(  # the primary key's range, in order
+            "SELECT entity, action, after FROM audit_event WHERE id > ? ORDER BY id LIMIT ?",
+            (event, NEWEST_READ + 1),
+        ).fetchall()
     finally:
         con.close()
-    event, link = newest if newest is not None else (0, None)
-    return event, link, revision
+    found = then[0] if then is not None else None
+    if now_revision != revision or found != link or (then is None) != (event == 0):
+        return False  # another schema; the event seen then rewritten, or gone (restored)
+
+    def in_no_figure(entity: str, action: str, after: str | None) -> bool:
+        if entity in IN_NO_FIGURE:
+            return True
+        if (entity, action) != ("follow_up", "start") or after is None:
+            return False
+        assignee = json.loads(after).get("for")
+        return isinstance(assignee, str) and assignee != user
+
+    return len(since) <= NEWEST_READ and all(in_no_figure(*row) for row in since)
 
 
 def _data_from(raw: dict) -> Dashboard:
