@@ -239,6 +239,13 @@ def test_large_demo_scaled_down_is_consistent(tmp_path, monkeypatch) -> None:  #
     assert n["employee"] == 3
     assert n["product"] >= 40 and n["stock_move"] >= 400 and n["journal_line"] >= 2000
     assert all(v > 0 for v in counts.values()), counts
+    with sqlite3.connect(path) as conn:  # joined over the year before, not all on the day
+        joined = [
+            date.fromisoformat(r[0][:10]) for r in conn.execute("SELECT created_at FROM contact")
+        ]
+    assert max(joined) <= date(2026, 11, 22)
+    assert len({(d.year, d.month) for d in joined}) >= 11
+    assert max(joined.count(d) for d in joined) < len(joined) / 20
     s.dispose()
     assert "All checks passed" in ok("check", "--db", path)
     tb = json.loads(ok("report", "trial-balance", "--format", "json", "--db", path))

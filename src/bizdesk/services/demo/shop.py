@@ -273,8 +273,7 @@ def _fill(store: Store, shop: dict, size: str, today: date) -> dict[str, int]:
         counts.update(demo_people.generate(store, shop, today))
         counts.update(demo_plans.generate(store, shop, today))
         counts.update(getattr(demo_nurture, size)(store, shop, today))
-        if size == "small":  # last: every record it did is dated by now
-            demo_analysis.joined(store, today)
+        demo_analysis.joined(store, today)  # last: every record it did is dated by now
     return counts
 
 
