@@ -472,7 +472,8 @@ def assembly_list(
     help=_(
         "The production plan: open orders by planned date and, per component, what is "
         "needed, on hand, reserved, on order, being made and short; --draft-orders drafts "
-        "one purchase order per supplier for the shortage."
+        "one purchase order per supplier for the shortage, and an assembly order for each "
+        "short component made here (it has a bill of materials)."
     ),
 )
 def assembly_plan(
@@ -500,16 +501,14 @@ def assembly_plan(
             print_json(
                 {
                     "orders": [po.label for po in made.orders],
+                    "assembly_orders": [mo.label for mo in made.assemblies],
+                    "notes": [str(m) for m in made.notes],
                     "not_ordered": [str(m) for m in made.skipped],
                 }
             )
             return
-        for po in made.orders:
-            say(_("Drafted {label} to {supplier}").format(label=po.label, supplier=po.supplier))
-        for why in made.skipped:
-            say(str(why))
-        if not made.orders and not made.skipped:
-            say(_("Nothing is short: no purchase order drafted."))
+        for line in made.said:
+            say(str(line))
         return
     with store.read() as uow:
         plan = production_plan(uow)
@@ -542,6 +541,10 @@ def assembly_plan(
             number(n.on_order, loc),
             number(n.being_made, loc),
             number(n.short, loc) if n.short else "",
-            visible(n.supplier) if n.supplier else (_("none known") if n.short else ""),
+            _("to make")
+            if n.made
+            else (visible(n.supplier) if n.supplier else (_("none known") if n.short else "")),
         )
     show(table)
+    for note in plan.made_not_bought:
+        say(str(note))

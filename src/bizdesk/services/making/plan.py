@@ -6,10 +6,13 @@ assembly orders of that component are still to make), and what is short:
     short = what draft orders still need + reserved - on hand - on order - being made
                                                                           (never below 0)
 
-(a confirmed order's components are in "reserved" already). Each short component names the
-supplier a purchase order would go to: the product's own supplier, else the one it was last
-bought from; a component with neither is named as such, never guessed. Drafting the
-purchase orders for the shortage is in services/trade/shortage.py (trade is above making)."""
+(a confirmed order's components are in "reserved" already). A component with an active
+bill of materials (of an assembly, not a kit) is made here: its shortage is met by an
+assembly order, never by a purchase order, even when it has a supplier too (the plan says
+so, naming the supplier: made_not_bought). Each other short component names the supplier a
+purchase order would go to: the product's own supplier, else the one it was last bought
+from; a component with neither is named as such, never guessed. Drafting the orders for the
+shortage is in services/trade/shortage.py (trade is above making)."""
 
 from __future__ import annotations
 
@@ -20,8 +23,9 @@ from decimal import Decimal
 from sqlalchemy import case, func, select
 
 from bizdesk.db.session import UnitOfWork
+from bizdesk.i18n import Message
 from bizdesk.models.contacts import Contact
-from bizdesk.models.making import AssemblyLine, AssemblyOrder, MOState
+from bizdesk.models.making import AssemblyLine, AssemblyOrder, Bom, BomKind, MOState
 from bizdesk.models.purchasing import POState, PurchaseLine, PurchaseOrder
 from bizdesk.models.stock import Product, StockMove
 from bizdesk.money import qty_from_scaled
@@ -80,6 +84,7 @@ class PlanNeed:
     supplier_id: int | None
     supplier: str  # "" when no supplier is known
     first_date: date  # the earliest planned date that needs it
+    made: bool = False  # it has an active assembly bill of materials: made here, not bought
 
 
 @dataclass(frozen=True)
@@ -93,9 +98,53 @@ class Plan:
         return [n for n in self.needs if n.short > 0]
 
     @property
+    def to_make(self) -> list[PlanNeed]:
+        """Short components made here: each wants an assembly order, not a purchase order."""
+        return [n for n in self.shortages if n.made]
+
+    @property
+    def to_buy(self) -> list[PlanNeed]:
+        """Short components bought in (no bill of materials of their own)."""
+        return [n for n in self.shortages if not n.made]
+
+    @property
     def unsupplied(self) -> list[PlanNeed]:
         """Short components no purchase order can be drafted for (no supplier known)."""
-        return [n for n in self.shortages if n.supplier_id is None]
+        return [n for n in self.to_buy if n.supplier_id is None]
+
+    @property
+    def made_not_bought(self) -> list[Message]:
+        """What the plan does with a short component that has a bill of materials and a
+        supplier (its own, or the one it was last bought from): it is made, not ordered;
+        said, so that a shop that meant to buy it this time knows to order it itself."""
+        return [made_not_bought(n) for n in self.to_make if n.supplier]
+
+
+def made_not_bought(n: PlanNeed) -> Message:
+    """That a component made here is not ordered from its supplier (the plan, and what
+    drafting the orders did, say it the same way)."""
+    return Message(
+        "{sku} has a bill of materials: it is made here, not ordered from {supplier} (to "
+        "buy it this time, draft that purchase order yourself)",
+        sku=n.sku,
+        supplier=n.supplier,
+    )
+
+
+def _made_here(uow: UnitOfWork, product_ids: list[int]) -> set[int]:
+    """The products among these with an active bill of materials of an assembly (a kit's
+    is never assembled)."""
+    if not product_ids:
+        return set()
+    return set(
+        uow.session.scalars(
+            select(Bom.product_id).where(
+                Bom.product_id.in_(product_ids),
+                Bom.active.is_(True),
+                Bom.kind == BomKind.ASSEMBLY,
+            )
+        )
+    )
 
 
 def last_suppliers(uow: UnitOfWork, product_ids: list[int]) -> dict[int, int]:
@@ -203,6 +252,7 @@ def production_plan(uow: UnitOfWork) -> Plan:
     held = reserved(uow, ids)
     coming = on_order(uow, ids)
     making = _being_made(uow, ids)
+    made = _made_here(uow, ids)
     products = {}
     if ids:
         qty = sum_of_moves(StockMove.qty_scaled)
@@ -251,6 +301,7 @@ def production_plan(uow: UnitOfWork) -> Plan:
                 sid,
                 (sname if own else names.get(sid, "")) or "",
                 first,
+                cid in made,
             )
         )
     needs.sort(key=lambda n: (n.short <= 0, n.first_date, n.sku))
@@ -272,6 +323,7 @@ def plan_json(plan: Plan) -> dict:
             for o in plan.orders
         ],
         "more_orders": plan.more_orders,
+        "notes": [str(m) for m in plan.made_not_bought],
         "components": [
             {
                 "sku": n.sku,
@@ -281,6 +333,7 @@ def plan_json(plan: Plan) -> dict:
                 "on_order": str(n.on_order),
                 "being_made": str(n.being_made),
                 "short": str(n.short),
+                "make": n.made,
                 "supplier": n.supplier or None,
                 "first_date": n.first_date.isoformat(),
             }
