@@ -249,3 +249,60 @@ async def test_a_on_a_kit_in_the_stock_list_says_why_before_any_form(store) -> N
         await pilot.press("down", "a")
         await settle(pilot, app)
         assert isinstance(app.screen, FormScreen)
+
+
+async def test_plan_makes_a_short_component_made_here_and_says_so(store) -> None:  # noqa: ANN001
+    """WHEEL has a bill of materials (of RIM) and a supplier: at 80x24 the plan says it is
+    to make, and under the table that it is not ordered from Rims Ltd; d asks for the
+    assembly order and drafts one, not a purchase order for the wheels."""
+    _shop(store)
+    product(store, "RIM", name="Rim", cost="5", supplier="Rims Ltd")
+    with store.write() as uow:
+        boms.set_bom(uow, 1, boms.BomInput([("RIM", "1")]))
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("ctrl+p")
+        await type_text(pilot, "production plan")
+        await settle(pilot, app)
+        await pilot.press("enter")
+        await wait_for(pilot, app, lambda: isinstance(app.screen, ProductionPlanScreen), "plan")
+        await wait_for(pilot, app, lambda: app.screen.plan is not None, "the plan read")
+        plan = app.screen
+        needs = plan.query_one("#plan-needs", DataTable)
+        rows = {str(needs.get_row_at(i)[0]): needs.get_row_at(i) for i in range(needs.row_count)}
+        assert str(rows["WHEEL"][-1]) == "to make"
+        assert "1 made here" in str(plan.query_one("#plan-short", Static).render())
+        notes = plan.query_one("#plan-notes", Static)
+        assert notes.display and "not ordered from Rims Ltd" in str(notes.render())
+        assert needs.virtual_size.width <= needs.size.width, needs.virtual_size
+        await pilot.press("d")
+        await wait_for(pilot, app, lambda: isinstance(app.screen, ConfirmScreen), "asked")
+        assert "Assembly orders: 1 component made here" in str(
+            app.screen.query_one(Static).render()
+        )
+        await pilot.press("y")
+        await wait_for(
+            pilot,
+            app,
+            lambda: any("to make 8 pcs WHEEL" in str(n.message) for n in app._notifications),
+            "the assembly order drafted",
+        )
+        await wait_for(
+            pilot,
+            app,
+            lambda: any(
+                o.sku == "WHEEL" and o.state == "draft"
+                for o in (plan.plan.orders if plan.plan else [])
+            ),
+            "the plan read again, with the wheels' order",
+        )
+        assert not notes.display  # nothing short is bought in against its bill any more
+    with store.read() as uow:
+        lines = [
+            ln.sku
+            for row in purchasing.list_page(uow, PageRequest()).rows
+            for ln in purchasing.get(uow, row.id).lines
+        ]
+    assert "WHEEL" not in lines
+    assert errors(store) == []

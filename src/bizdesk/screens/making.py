@@ -231,8 +231,10 @@ class ProductionPlanScreen(FollowsOthers, ServiceScreen):
         "The production plan: open assembly orders by planned date (enter opens one) and, "
         "per component, what they need, what is on hand, reserved, on order and being made "
         "(by open assembly orders), and what is short. d drafts one purchase order per "
-        "supplier for the shortage (a component with no known supplier is named), r reads it "
-        "again, tab moves between the tables, escape goes back."
+        "supplier for the shortage (a component with no known supplier is named) and an "
+        "assembly order for each short component made here (it has a bill of materials; "
+        "what that order needs is in the plan next), r reads it again, tab moves between "
+        "the tables, escape goes back."
     )
     BINDINGS = [
         Binding("escape", "app.pop_screen", N_("Back"), id="plan.back"),
@@ -243,6 +245,7 @@ class ProductionPlanScreen(FollowsOthers, ServiceScreen):
     ProductionPlanScreen #plan-orders { height: 1fr; }
     ProductionPlanScreen #plan-needs { height: 1fr; }
     ProductionPlanScreen .pane-title { height: 1; }
+    ProductionPlanScreen #plan-notes { height: auto; max-height: 4; padding: 0 1; }
     """
 
     def __init__(self) -> None:
@@ -276,6 +279,7 @@ class ProductionPlanScreen(FollowsOthers, ServiceScreen):
             _("Supplier"),
         )
         yield needs
+        yield Static("", id="plan-notes")
         yield KeysFooter()
 
     def on_mount(self) -> None:
@@ -319,17 +323,26 @@ class ProductionPlanScreen(FollowsOthers, ServiceScreen):
                     for q in (n.needed, n.on_hand, n.reserved, n.on_order, n.being_made)
                 ),
                 Text(number(n.short, loc), style="bold red", justify="right") if n.short else "",
-                visible(n.supplier) if n.supplier else (_("none known") if n.short else ""),
+                _source(n),
             ]
             for n in plan.needs
         ]
         _fill(needs, rows, [n.product_id for n in plan.needs])
+        notes = self.query_one("#plan-notes", Static)
+        notes.update(Text("\n".join(str(m) for m in plan.made_not_bought)))
+        notes.display = bool(plan.made_not_bought)
         short = len(plan.shortages)
         title = (
             ngettext("Components: {n} short", "Components: {n} short", short).format(n=short)
             if short
             else _("Components: nothing is short")
         )
+        if plan.to_make:
+            title += "  " + ngettext(
+                "({n} made here: d drafts an assembly order)",
+                "({n} made here: d drafts assembly orders)",
+                len(plan.to_make),
+            ).format(n=len(plan.to_make))
         if plan.more_orders:
             title += "  " + ngettext(
                 "(and {n} more open order, not shown)",
@@ -348,13 +361,7 @@ class ProductionPlanScreen(FollowsOthers, ServiceScreen):
         from bizdesk.services.trade.shortage import draft_shortage_orders
 
         def done(made: Any) -> None:  # noqa: ANN401
-            said = [
-                _("Drafted {label} to {supplier}").format(label=po.label, supplier=po.supplier)
-                for po in made.orders
-            ] + [str(why) for why in made.skipped]
-            if not said:
-                said = [_("Nothing is short: no purchase order drafted.")]
-            self.notify("\n".join(said), markup=False, timeout=10)
+            self.notify("\n".join(str(m) for m in made.said), markup=False, timeout=10)
             self.action_reload()
 
         def answered(yes: bool | None) -> None:
@@ -365,9 +372,31 @@ class ProductionPlanScreen(FollowsOthers, ServiceScreen):
         if not short:
             self.notify(_("Nothing is short: no purchase order drafted."), markup=False)
             return
-        suppliers = len({n.supplier_id for n in short if n.supplier_id is not None})
-        if not suppliers:  # nothing can be ordered: nothing to ask, only why (no supplier)
+        buy = self.plan.to_buy
+        make = len(self.plan.to_make)
+        suppliers = len({n.supplier_id for n in buy if n.supplier_id is not None})
+        if not suppliers and not make:  # nothing can be ordered: nothing to ask, only why
             self.run_service(draft_shortage_orders, done=done)
+            return
+        if make:
+            ask = ngettext(
+                "Draft orders for {n} short component?",
+                "Draft orders for {n} short components?",
+                len(short),
+            ).format(n=len(short))
+            if suppliers:
+                ask += " " + ngettext(
+                    "Purchase orders: {n} supplier.",
+                    "Purchase orders: {n} suppliers.",
+                    suppliers,
+                ).format(n=suppliers)
+            ask += " " + ngettext(
+                "Assembly orders: {n} component made here.",
+                "Assembly orders: {n} components made here.",
+                make,
+            ).format(n=make)
+            ask += " " + _("The plan is read again first.")
+            self.app.push_screen(ConfirmScreen(ask), answered)
             return
         ask = ngettext(
             "Draft purchase orders for {n} short component?",
@@ -401,6 +430,14 @@ def _fill(table: Table, rows: list[list[str | Text]], keys: list[object]) -> Non
         last.truncate(room, overflow="ellipsis")
         cut.append([*row[:-1], last])
     table.refill(cut, keys)
+
+
+def _source(n: plan_service.PlanNeed) -> str:
+    """Where a component comes from, in the plan's last column: made here, or its supplier
+    (none known, when it is short and has none)."""
+    if n.made:
+        return _("to make")
+    return visible(n.supplier) if n.supplier else (_("none known") if n.short else "")
 
 
 def _right(text: str) -> Text:
