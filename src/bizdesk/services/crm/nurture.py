@@ -572,7 +572,7 @@ def before_merge(uow: UnitOfWork, keep_id: int, drop_id: int) -> None:
     kept = select(FollowUp.sequence_id).where(
         FollowUp.contact_id == keep_id, FollowUp.state == "open", FollowUp.sequence_id.is_not(None)
     )
-    uow.session.execute(
+    n = uow.session.execute(
         update(FollowUp)
         .where(
             FollowUp.contact_id == drop_id,
@@ -581,13 +581,15 @@ def before_merge(uow: UnitOfWork, keep_id: int, drop_id: int) -> None:
         )
         .values(state="cancelled", updated_at=utcnow(), updated_by=uow.user)
         .execution_options(synchronize_session=False)
-    )
+    ).rowcount
+    if n:  # (every write says so in the trail: Home counts follow-ups by their events)
+        uow.audit("follow_up", None, "cancel", after={"contact": drop_id, "n": n, "merged": True})
 
 
 def after_merge(uow: UnitOfWork, keep: Contact, left: str) -> None:
     """The merged contact's follow-ups are on the kept one now: those made by a stage other
     than the one it stands in are cancelled, and a stage it entered by the merge starts."""
-    uow.session.execute(
+    n = uow.session.execute(
         update(FollowUp)
         .where(
             FollowUp.contact_id == keep.id,
@@ -597,13 +599,17 @@ def after_merge(uow: UnitOfWork, keep: Contact, left: str) -> None:
         )
         .values(state="cancelled", updated_at=utcnow(), updated_by=uow.user)
         .execution_options(synchronize_session=False)
-    )
+    ).rowcount
+    if n:
+        uow.audit("follow_up", None, "cancel", after={"contact": keep.id, "n": n, "merged": True})
     if left != keep.stage:
         _start(uow, keep)
 
 
 def on_delete(uow: UnitOfWork, contact_id: int) -> None:
     """A contact deleted (nothing else refers to it): its follow-ups go with it."""
-    uow.session.execute(
+    n = uow.session.execute(
         FollowUp.__table__.delete().where(FollowUp.__table__.c.contact_id == contact_id)
-    )
+    ).rowcount
+    if n:
+        uow.audit("follow_up", None, "delete", after={"contact": contact_id, "n": n})
