@@ -99,3 +99,30 @@ def test_details_show_only_what_is_known_to_be_money() -> None:
     assert shown_details(json.dumps({"amount": 1663}), "invoice", "pay", 2) == {"amount": "16.63"}
     assert shown_details(json.dumps({"amount": 5}), "campaign", "queue", 2) == {"amount": 5}
     assert shown_details(None, "invoice", "pay", 2) is None
+
+
+def test_one_records_events_by_its_kind_and_number(tmp_path) -> None:  # noqa: ANN001
+    """`--entity contact --id N`: the events of that one contact, oldest first; an id
+    without its kind is refused (ids of different kinds are different records)."""
+    db = str(tmp_path / "shop.db")
+    assert run("init", "--db", db).returncode == 0
+    made = [run("new", "ticket", "--subject", f"Flat tyre {n}", "--db", db) for n in (1, 2)]
+    assert all(r.returncode == 0 for r in made), [r.stderr for r in made]
+    events = json.loads(run("audit", "--entity", "ticket", "--format", "json", "--db", db).stdout)
+    first = events[0]["entity_id"]
+    assert {e["entity_id"] for e in events} == {first, first + 1}
+    one = run("audit", "--entity", "ticket", "--id", str(first), "--format", "json", "--db", db)
+    assert one.returncode == 0, one.stderr
+    assert [e["id"] for e in json.loads(one.stdout)] == [
+        e["id"] for e in events if e["entity_id"] == first
+    ]
+    alone = run("audit", "--id", str(first), "--db", db)
+    assert alone.returncode == 1 and alone.stdout == ""
+    assert "an id names a record of one kind" in alone.stderr
+    assert "Traceback" not in alone.stderr
+
+
+def test_the_service_takes_an_id_only_with_its_kind(store) -> None:  # noqa: ANN001
+    with store.read() as uow, pytest.raises(ValidationError) as exc:
+        list_events(uow, entity_id=1)
+    assert "entity_id" in exc.value.fields

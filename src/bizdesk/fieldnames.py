@@ -61,6 +61,7 @@ TITLES = {
     "end": N_("End"),
     "end_date": N_("End"),
     "entity": N_("Kind"),
+    "entity_id": N_("Record"),
     "entry": N_("Entry"),
     "expected_close": N_("Expected close"),
     "expected_date": N_("Expected"),

@@ -46,6 +46,12 @@ def audit(
         str | None, typer.Option(metavar=date_form(), help=_("From this day on."))
     ] = None,
     entity: Annotated[str | None, typer.Option(help=_("contact, deal, ticket ..."))] = None,
+    entity_id: Annotated[
+        int | None,
+        typer.Option(
+            "--id", min=1, help=_("Only the record of that kind with this number (with --entity).")
+        ),
+    ] = None,
     limit: Annotated[
         int,
         typer.Option(min=0, help=_("The newest this many events (0: all of them).")),
@@ -57,8 +63,9 @@ def audit(
     store = open_store(ctx, db)
     day = parse_date(since, "--since")
     with store.read() as uow:
-        rows = list_events(uow, since=day, entity=entity, limit=limit or None)
-        total = count_events(uow, since=day, entity=entity) if len(rows) == limit else len(rows)
+        chosen = dict(since=day, entity=entity, entity_id=entity_id)
+        rows = list_events(uow, **chosen, limit=limit or None)
+        total = count_events(uow, **chosen) if len(rows) == limit else len(rows)
         exponent = uow.exponent
 
     def details(r, stored: str | None):  # noqa: ANN001, ANN202
