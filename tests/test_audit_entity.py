@@ -126,3 +126,32 @@ def test_the_service_takes_an_id_only_with_its_kind(store) -> None:  # noqa: ANN
     with store.read() as uow, pytest.raises(ValidationError) as exc:
         list_events(uow, entity_id=1)
     assert "entity_id" in exc.value.fields
+
+
+def test_the_table_names_what_an_update_changed(tmp_path) -> None:  # noqa: ANN001
+    """An update's event keeps the record before and after; the table names the details
+    that differ (as the forms name them, in the reader's language), not the bookkeeping
+    every update changes (version, who, when)."""
+    from bizdesk.db import open_store
+    from bizdesk.services.admin.audit import changed
+    from bizdesk.services.crm import contacts as C
+
+    db = str(tmp_path / "shop.db")
+    assert run("init", "--db", db).returncode == 0
+    store = open_store(db, create=False)
+    with store.write() as uow:
+        cid = C.create(uow, C.ContactInput(name="Ana Pop", city="Cluj")).contact.id
+    with store.write() as uow:
+        view = C.get(uow, cid)
+        data = view.as_input()
+        data.city, data.phone = "Iași", "+40 721 000 111"
+        C.update(uow, cid, data, version=view.version)
+    with store.read() as uow:
+        create, update = list_events(uow, entity="contact", entity_id=cid)
+    store.dispose()
+    assert changed(create) == []  # nothing before it
+    assert changed(update) == ["city", "phone"]
+    env = {"LANG": "es_ES.UTF-8", "COLUMNS": "120"}
+    shown = run("audit", "--entity", "contact", "--id", str(cid), "--db", db, env=env)
+    assert shown.returncode == 0, shown.stderr
+    assert "Ciudad, Teléfono" in shown.stdout

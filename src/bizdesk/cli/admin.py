@@ -25,6 +25,7 @@ from bizdesk.cli.core import (
     say_error,
     show,
 )
+from bizdesk.fieldnames import title
 from bizdesk.formatting import number, visible
 from bizdesk.i18n import _, ngettext, resolve_locale, setting_name, use_setting
 from bizdesk.reading import date_text, date_text_in
@@ -58,7 +59,7 @@ def audit(
     ] = 1000,
     fmt: FormatOpt = Shown.TABLE,
 ) -> None:
-    from bizdesk.services.admin.audit import count_events, list_events, shown_details
+    from bizdesk.services.admin.audit import changed, count_events, list_events, shown_details
 
     store = open_store(ctx, db)
     day = parse_date(since, "--since")
@@ -115,7 +116,7 @@ def audit(
         )
         return
 
-    table = Table(_("When (UTC)"), _("Who"), _("What"), _("Id"), _("Action"))
+    table = Table(_("When (UTC)"), _("Who"), _("What"), _("Id"), _("Action"), _("Changed"))
     for r in rows:
         table.add_row(
             Text(f"{date_text(r.at.date())} {r.at:%H:%M:%S}"),
@@ -123,6 +124,7 @@ def audit(
             Text(named(AUDIT_ENTITY_NAMES, r.entity)),
             Text(str(r.entity_id or "")),
             Text(named(AUDIT_ACTION_NAMES, r.action)),
+            Text(", ".join(title(key) for key in changed(r))),  # what, --format json: how
         )
     show(table)
 

@@ -225,6 +225,29 @@ def _shown(value: Any, shape: Any, exponent: int) -> Any:  # noqa: ANN401
     return value
 
 
+# what every update changes, or what follows from what it changed: never named as changed
+_BOOKKEEPING = frozenset(
+    {"version", "updated_at", "updated_by", "search_text", "sort_name", "sort_title"}
+)
+
+
+def changed(row: AuditRow) -> list[str]:
+    """The details an event changed, by their keys in the order kept: those whose value its
+    ``before`` and ``after`` (both kept, as an update keeps them) hold differently."""
+    try:
+        before, after = json.loads(row.before or "null"), json.loads(row.after or "null")
+    except ValueError:
+        return []
+    if not isinstance(before, dict) or not isinstance(after, dict):
+        return []
+    keys = [*after, *(k for k in before if k not in after)]
+    return [
+        k
+        for k in keys
+        if k not in _BOOKKEEPING and (k not in before or k not in after or before[k] != after[k])
+    ]
+
+
 def _chosen(stmt, since: date | None, entity: str | None, entity_id: int | None):  # noqa: ANN001, ANN202
     """The events from ``since``, of records of kind ``entity`` (checked), of the one with
     ``entity_id`` (an id names a record of one kind: refused without ``entity``)."""
