@@ -71,6 +71,14 @@ PRIORITY_NAMES = {
     "high": N_("high"),
     "urgent": N_("urgent"),
 }
+# what happened with a contact (models.contacts.INTERACTION_KINDS)
+INTERACTION_NAMES = {
+    "call": N_("call"),
+    "email": N_("email"),
+    "meeting": N_("meeting"),
+    "visit": N_("visit"),
+    "note": N_("note"),
+}
 SLA_NAMES = {
     "ok": N_("ok"),
     "at risk": N_("at risk"),

@@ -38,7 +38,7 @@ from bizdesk.widgets.field import DATE_FORM, Field
 from bizdesk.widgets.form import FormScreen, record_form
 from bizdesk.widgets.paged_table import Col, PagedTable
 from bizdesk.widgets.pick import PickScreen
-from bizdesk.words import CONTACT_STAGE_NAMES
+from bizdesk.words import CONTACT_STAGE_NAMES, INTERACTION_NAMES
 
 
 def _archived(row: C.ContactRow) -> str:
@@ -57,13 +57,6 @@ COLUMNS = [
 # The model's words for a contact's kind, stage and interactions, as people read them.
 KIND_NAMES = {"person": N_("person"), "organization": N_("organisation")}
 STAGE_NAMES = CONTACT_STAGE_NAMES
-INTERACTION_NAMES = {
-    "call": N_("call"),
-    "email": N_("email"),
-    "meeting": N_("meeting"),
-    "visit": N_("visit"),
-    "note": N_("note"),
-}
 
 
 def contact_fields(

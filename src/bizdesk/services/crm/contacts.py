@@ -19,7 +19,6 @@ from bizdesk.i18n import LANGUAGES, N_, Message
 from bizdesk.models.base import utcnow
 from bizdesk.models.contacts import (
     CONTACT_KINDS,
-    INTERACTION_KINDS,
     STAGES,
     Contact,
     ContactTag,
@@ -53,7 +52,7 @@ from bizdesk.services.base.records import check_version, touch
 from bizdesk.services.base.usernames import unknown_user
 from bizdesk.services.base.zones import read_moment, shop_zone
 from bizdesk.services.crm import nurture, terms
-from bizdesk.words import CONTACT_STAGE_NAMES
+from bizdesk.words import CONTACT_STAGE_NAMES, INTERACTION_NAMES
 
 
 @dataclass
@@ -1009,12 +1008,13 @@ def log_interaction(
     *,
     now: datetime | None = None,
 ) -> InteractionView:
-    """Log what happened with a contact. ``at``: when it happened, a datetime, or typed (a
-    date as the person writes dates, then optionally HH:MM in the shop's time zone:
-    zones.read_moment; never in the future); None or empty: now."""
+    """Log what happened with a contact. ``kind``: the stored word (``call``) or as the
+    reader's language says it ("llamada"), as a ticket's priority is read. ``at``: when it
+    happened, a datetime, or typed (a date as the person writes dates, then optionally HH:MM
+    in the shop's time zone: zones.read_moment; never in the future); None or empty: now."""
     c = _load(uow, contact_id)
     chk = v.Checker()
-    kind = chk("kind", v.choice, kind, INTERACTION_KINDS)
+    kind = chk("kind", v.word, kind, INTERACTION_NAMES)
     summary = chk("summary", v.text, summary, required=True, max_len=5000, multiline=True)
     when = chk("at", read_moment, at, shop_zone(uow.setting), local=uow.person_input, now=now)
     chk.done()
