@@ -4,24 +4,27 @@ afterwards in the store (totals, stock moves, postings, `check`), refused whole 
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
 
 from bizdesk.db import Store, open_store
 from bizdesk.identity import os_username
+from bizdesk.models.contacts import Interaction
 from bizdesk.models.ledger import Account, JournalEntry, JournalLine
 from bizdesk.models.sales import Invoice, SalesOrder
 from bizdesk.models.stock import StockMove
-from bizdesk.models.tickets import Ticket
+from bizdesk.models.tickets import Ticket, TicketComment
 from bizdesk.services.admin import setup, users
 from bizdesk.services.books import ledger
 from bizdesk.services.crm import contacts, tickets
 from bizdesk.services.crm.contacts import ContactInput
 from bizdesk.services.inventory.levels import on_hand
 from bizdesk.services.trade import purchasing, sales
+from bizdesk.shopzone import shop_zone
 from tests.erp_helpers import errors, order, product, supplier
 from tests.shop_template import give_the_shop_an_address
 from tests.test_cli import bizdesk
@@ -688,3 +691,205 @@ def test_an_amount_a_romanian_reader_writes_two_ways_is_refused(shop) -> None:  
     r = bizdesk("new", "payment", "--db", db, stdin='{"invoice": "INV-00001", "amount": "1.000"}')
     assert r.returncode == 1 and "reads two ways" not in r.stderr, r.stderr
     assert balance(s, "receivable") == Decimal("42.00")
+
+
+ES = {"LANG": "es_ES.UTF-8", "LANGUAGE": "", "LC_ALL": "", "LC_MESSAGES": ""}
+
+
+def _interactions(s: Store) -> list[contacts.InteractionView]:
+    with s.read() as uow:
+        rows = uow.session.scalars(select(Interaction).order_by(Interaction.id))
+        return [
+            contacts.InteractionView(r.id, r.contact_id, r.kind, r.at, r.username, r.summary)
+            for r in rows
+        ]
+
+
+@pytest.mark.parametrize("via", ["file", "stdin", "options"])
+def test_an_interaction_logged_with_a_contact(shop, via, tmp_path) -> None:  # noqa: ANN001
+    """A phone system's script logs a call on the contact it names; the moment is the shop's
+    clock time, read back as the terminal interface shows it."""
+    db, s = shop
+    doc = {
+        "contact": "ann@example.com",
+        "kind": "call",
+        "summary": "Asked when PO-15 arrives.\nCalls back Monday.",
+        "at": "2026-11-20 14:30",
+    }
+    if via == "options":
+        opts = [x for k, val in doc.items() for x in (f"--{k}", val)]
+        r = bizdesk("new", "interaction", *opts, "--db", db)
+    else:
+        r = new(db, "interaction", doc, via=via, tmp=tmp_path)
+    assert r.returncode == 0, r.stderr
+    [logged] = _interactions(s)
+    assert r.stdout == f"#{logged.id}\n" and r.stderr == ""
+    with s.read() as uow:
+        ann = contacts.resolve(uow, "Ann Buyer").id
+        zone = ZoneInfo(shop_zone(uow.setting))
+    assert (logged.contact_id, logged.kind, logged.summary, logged.username) == (
+        ann,
+        "call",
+        doc["summary"],
+        ME,
+    )
+    at = logged.at.replace(tzinfo=UTC) if logged.at.tzinfo is None else logged.at
+    assert at.astimezone(zone).replace(tzinfo=None) == datetime(2026, 11, 20, 14, 30)
+
+
+def test_an_interaction_in_the_readers_words_and_as_json(shop) -> None:  # noqa: ANN001
+    """The kind as the reader's language says it ("reunión"), no moment: now; --format json
+    names what was logged, the interaction's kind beside the document's."""
+    db, s = shop
+    r = bizdesk(
+        "new", "interaction", "--contact", "Ann Buyer", "--kind", "Reunión", "--summary",
+        "Vino a la tienda", "--format", "json", "--db", db, env=ES,
+    )  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    said = json.loads(r.stdout)
+    [logged] = _interactions(s)
+    assert logged.kind == "meeting" and said["interaction"] == "meeting"
+    assert (said["kind"], said["label"], said["id"]) == ("interaction", f"#{logged.id}", logged.id)
+    assert said["contact"] == f"Ann Buyer #{logged.contact_id}" and said["user"] == ME
+    assert said["summary"] == "Vino a la tienda" and said["at"].startswith(TODAY)
+
+
+@pytest.mark.parametrize(
+    "doc,said",
+    [
+        ({"contact": "Ben Evans", "kind": "call", "summary": "x"},
+         "contact: several contacts are named Ben Evans: #"),
+        ({"contact": "Nobody", "kind": "call", "summary": "x"}, "contact: no contact named"),
+        ({"contact": "Ann Buyer", "kind": "chat", "summary": "x"},
+         "kind: must be one of: call, email, meeting, visit, note"),
+        ({"contact": "Ann Buyer", "kind": "call", "summary": "x", "at": "2099-01-01"},
+         "at: '2099-01-01' is in the future"),
+        ({"contact": "Ann Buyer", "kind": "call", "summary": "x", "at": "20/11/2026"},
+         "at: '20/11/2026' is not a date"),
+        ({"contact": "Ann Buyer", "kind": "note", "summary": ""}, "summary: required"),
+        ({"kind": "note", "summary": "x"}, "contact: required"),
+        ({"contact": "Ann Buyer", "summary": "x", "when": "now"},
+         "unknown keys when (the keys are: contact, kind, summary, at)"),
+    ],
+)  # fmt: skip
+def test_a_bad_interaction_is_refused_and_logs_nothing(shop, doc, said) -> None:  # noqa: ANN001
+    db, s = shop
+    with s.write() as uow:
+        for city in ("Leeds", "London"):
+            contacts.create(uow, ContactInput(name="Ben Evans", city=city))
+    r = new(db, "interaction", doc)
+    assert r.returncode == 1 and r.stdout == ""
+    assert said in r.stderr, r.stderr
+    assert "Traceback" not in r.stderr and _interactions(s) == []
+
+
+def test_a_refused_interaction_in_the_readers_language(shop) -> None:  # noqa: ANN001
+    db, s = shop
+    r = bizdesk(
+        "new", "interaction", "--contact", "Ann Buyer", "--kind", "charla", "--summary", "x",
+        "--db", db, env=ES,
+    )  # fmt: skip
+    assert r.returncode == 1
+    assert "kind: debe ser uno de: llamada, correo, reunión, visita, nota" in r.stderr, r.stderr
+    assert _interactions(s) == []
+
+
+def _a_ticket(s: Store) -> int:
+    with s.write() as uow:
+        return tickets.create(
+            uow, tickets.TicketInput(subject="Bolt snapped", contact="Ann Buyer")
+        ).id
+
+
+@pytest.mark.parametrize("via", ["file", "stdin", "options"])
+def test_a_reply_on_a_ticket_is_its_first_response(shop, via, tmp_path) -> None:  # noqa: ANN001
+    db, s = shop
+    tid = _a_ticket(s)
+    doc = {"ticket": f"#{tid}", "body": "A new one is on its way.\nSorry!"}
+    if via == "options":
+        r = bizdesk("new", "ticket-comment", "--ticket", doc["ticket"], "--body", doc["body"],
+                    "--db", db)  # fmt: skip
+    else:
+        r = new(db, "ticket-comment", doc, via=via, tmp=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == f"#{tid}\n" and r.stderr == ""
+    with s.read() as uow:
+        t = tickets.get(uow, tid)
+    assert [(c.body, c.internal, c.username) for c in t.comments] == [(doc["body"], False, ME)]
+    assert t.status == "open" and t.first_response_at is not None
+
+
+def test_an_internal_note_and_a_reply_to_a_resolved_ticket(shop) -> None:  # noqa: ANN001
+    """A note is not a first response; a reply to a resolved ticket is saved, the ticket
+    stays resolved and the person is told how to reopen it (in their language)."""
+    db, s = shop
+    tid = _a_ticket(s)
+    note = bizdesk(
+        "new", "ticket-comment", "--ticket", str(tid), "--body", "Check stock first",
+        "--internal", "--format", "json", "--db", db,
+    )  # fmt: skip
+    assert note.returncode == 0, note.stderr
+    said = json.loads(note.stdout)
+    assert (said["kind"], said["label"], said["ticket"]) == ("ticket-comment", f"#{tid}", f"#{tid}")
+    assert said["internal"] is True and said["first_response_at"] is None
+    assert said["status"] == "new"
+    with s.write() as uow:
+        tickets.set_status(uow, tid, "resolved", version=tickets.get(uow, tid).version)
+    late = new(db, "ticket-comment", {"ticket": tid, "body": "Thanks!"})
+    assert late.returncode == 0 and late.stdout == f"#{tid}\n", late.stderr
+    assert f"ticket #{tid} stays resolved and out of the open queues" in late.stderr
+    es = bizdesk("new", "ticket-comment", "--ticket", f"#{tid}", "--body", "¡Gracias!",
+                 "--db", db, env=ES)  # fmt: skip
+    assert es.returncode == 0 and "reábrala" in es.stderr, es.stderr
+    with s.read() as uow:
+        t = tickets.get(uow, tid)
+    assert [c.internal for c in t.comments] == [True, False, False] and t.status == "resolved"
+
+
+@pytest.mark.parametrize(
+    "doc,said",
+    [
+        ({"ticket": "#99", "body": "x"}, "ticket: there is no ticket #99"),
+        ({"ticket": "ticket one", "body": "x"}, "ticket: not a ticket number (e.g. #71)"),
+        ({"ticket": "#²", "body": "x"}, "ticket: not a ticket number"),
+        ({"ticket": True, "body": "x"}, "ticket: a number, or a string holding one"),
+        ({"ticket": "#1", "body": ""}, "body: required"),
+        ({"ticket": "#1", "body": "x", "internal": "yes"}, "internal: true or false"),
+        ({"body": "x"}, "ticket: required"),
+    ],
+)
+def test_a_bad_ticket_comment_is_refused_and_adds_nothing(shop, doc, said) -> None:  # noqa: ANN001
+    db, s = shop
+    _a_ticket(s)
+    r = new(db, "ticket-comment", doc)
+    assert r.returncode == 1 and r.stdout == ""
+    assert said in r.stderr, r.stderr
+    assert "Traceback" not in r.stderr and count(s, TicketComment) == 0
+
+
+def test_replies_and_interactions_under_the_roles(tmp_path) -> None:  # noqa: ANN001
+    """The warehouse may neither log an interaction nor reply to a ticket (the services'
+    own sentences, naming who to ask); support may do both."""
+    db = str(tmp_path / "shop.db")
+    theirs = open_store(db, user="alice")
+    setup.ensure_initialized(theirs)
+    with theirs.write() as uow:
+        users.add(uow, ME, "warehouse")
+        contacts.create(uow, ContactInput(name="Ann Buyer"))
+        tickets.create(uow, tickets.TicketInput(subject="Where is my order?"))
+    call = {"contact": "Ann Buyer", "kind": "call", "summary": "Asked about her order"}
+    reply = {"ticket": "#1", "body": "It left today."}
+    no = new(db, "interaction", call)
+    assert no.returncode == 1, no.stderr
+    assert "Changing contacts is not allowed for your role (warehouse)" in no.stderr
+    assert "alice" in no.stderr and "Traceback" not in no.stderr
+    no = new(db, "ticket-comment", reply)
+    assert no.returncode == 1, no.stderr
+    assert "Changing tickets is not allowed for your role (warehouse)" in no.stderr
+    assert count(theirs, Interaction) == 0 and count(theirs, TicketComment) == 0
+    with theirs.write() as uow:
+        users.set_role(uow, ME, "support")
+    assert new(db, "interaction", call).returncode == 0
+    assert new(db, "ticket-comment", reply).stdout == "#1\n"
+    assert count(theirs, Interaction) == 1 and count(theirs, TicketComment) == 1
+    theirs.dispose()

@@ -1,6 +1,7 @@
-"""`bizdesk new KIND [FILE|-]`: a sales order, counter sale, invoice, payment, ticket,
-delivery or receipt of goods from JSON (a file, or standard input), or from options for the simple
-cases; the created document's label on standard output (services/exchange/new_documents)."""
+"""`bizdesk new KIND [FILE|-]`: a sales order, counter sale, invoice, payment, ticket, reply
+or note on a ticket, interaction with a contact, delivery or receipt of goods from JSON (a
+file, or standard input), or from options for the simple cases; the created document's
+label on standard output (services/exchange/new_documents)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from bizdesk.cli.core import (
     open_store,
     print_json,
     read_named,
+    say,
     typed_number,
 )
 from bizdesk.errors import ValidationError
@@ -27,7 +29,9 @@ app = typer.Typer()
 new = typer.Typer(
     help=_(
         "Create a document from JSON (a file, or - or nothing for standard input) and print "
-        "its number. The JSON keys of each kind are in the README."
+        "its number: a sales order, counter sale, invoice, payment, ticket, reply or note on "
+        "a ticket (ticket-comment), interaction with a contact (a call, an e-mail, a meeting, "
+        "a visit or a note), delivery or receipt. The JSON keys of each kind are in the README."
     )
 )
 app.add_typer(new, name="new")
@@ -105,6 +109,8 @@ def _run(
         print_json(made.as_json())
     else:
         data_out().write(made.label + "\n")
+    for note in made.notes:
+        say(note, stderr=True)
 
 
 @new.command(
@@ -271,6 +277,65 @@ def new_ticket(
         "assignee": assignee,
     }
     _run(ctx, db, "ticket", file, fmt, options)
+
+
+@new.command(
+    "ticket-comment",
+    help=_(
+        "A reply to the customer on a ticket (its first response, if it is the first), or "
+        "with --internal a note the customer is not sent. Printed: the ticket's number."
+    ),
+)
+def new_ticket_comment(
+    ctx: typer.Context,
+    file: FileArg = None,
+    ticket: Annotated[
+        str | None, typer.Option("--ticket", help=_("The ticket's number, e.g. #71."))
+    ] = None,
+    body: Annotated[str | None, typer.Option("--body")] = None,
+    internal: Annotated[
+        bool,
+        typer.Option("--internal", help=_("An internal note, not a reply to the customer.")),
+    ] = False,
+    fmt: PrintedOpt = Printed.TEXT,
+    db: DbOpt = None,
+) -> None:
+    options = {"ticket": ticket, "body": body, "internal": True if internal else None}
+    _run(ctx, db, "ticket-comment", file, fmt, options)
+
+
+@new.command(
+    "interaction",
+    help=_(
+        "A call, an e-mail, a meeting, a visit or a note logged with a contact. Printed: "
+        "its record number, as the audit trail names it."
+    ),
+)
+def new_interaction(
+    ctx: typer.Context,
+    file: FileArg = None,
+    contact: Annotated[
+        str | None, typer.Option("--contact", help=_("Email, exact name or #id."))
+    ] = None,
+    kind: Annotated[
+        str | None, typer.Option("--kind", help=_("call, email, meeting, visit or note"))
+    ] = None,
+    summary: Annotated[str | None, typer.Option("--summary", help=_("What happened."))] = None,
+    at: Annotated[
+        str | None,
+        typer.Option(
+            "--at",
+            help=_(
+                "When it happened: YYYY-MM-DD, then optionally HH:MM in the shop's time "
+                "zone; default: now."
+            ),
+        ),
+    ] = None,
+    fmt: PrintedOpt = Printed.TEXT,
+    db: DbOpt = None,
+) -> None:
+    options = {"contact": contact, "kind": kind, "summary": summary, "at": at}
+    _run(ctx, db, "interaction", file, fmt, options)
 
 
 @new.command(

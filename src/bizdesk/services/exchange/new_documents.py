@@ -1,6 +1,7 @@
 """Documents made from JSON (`bizdesk new KIND`): sales orders, counter sales, invoices for
-delivered orders, payments of invoices and supplier bills, tickets and goods received on a
-purchase order, so that a web shop or a script can feed the store.
+delivered orders, payments of invoices and supplier bills, tickets and their replies and
+notes, interactions logged with a contact, goods delivered and goods received on a purchase
+order, so that a web shop, a phone system or a mailbox's script can feed the store.
 
 The JSON is read exactly (a number such as 12.5 becomes the Decimal 12.5, never a float; a
 string goes to the same machine-form reader as the command line and CSV files, so "1,000" is
@@ -28,13 +29,14 @@ from bizdesk.i18n import N_, Lines, Message
 from bizdesk.models.ledger import Account, JournalEntry
 from bizdesk.models.purchasing import PurchaseOrder, SupplierBill, SupplierPayment
 from bizdesk.models.sales import CustomerPayment, Invoice, SalesOrder
+from bizdesk.models.tickets import Ticket
 from bizdesk.money import from_minor
 from bizdesk.reading import is_digits, json_problem, quoted
 from bizdesk.services.base import validate as v
 from bizdesk.services.base.numbering import INVOICE, JOURNAL, PURCHASE_ORDER, SALES_ORDER
 from bizdesk.services.base.paging import same_name
 from bizdesk.services.base.permissions import requires
-from bizdesk.services.crm import tickets
+from bizdesk.services.crm import contacts, tickets
 from bizdesk.services.inventory.products import resolve_product
 from bizdesk.services.trade import purchasing, sales
 
@@ -48,6 +50,8 @@ KEYS: dict[str, tuple[str, ...]] = {
     "invoice": ("order", "date", "due"),
     "payment": ("invoice", "invoices", "bill", "bills", "order", "amount", "account", "date"),
     "ticket": ("subject", "contact", "priority", "body", "assignee"),
+    "ticket-comment": ("ticket", "body", "internal"),
+    "interaction": ("contact", "kind", "summary", "at"),
     "receipt": ("order", "location", "date", "lines"),
     "delivery": ("order", "location", "date", "lines"),
 }
@@ -70,11 +74,13 @@ REQUIRED = {
     "invoice": ("order",),
     "payment": (),  # an invoice or a bill: checked on its own
     "ticket": ("subject",),
+    "ticket-comment": ("ticket", "body"),
+    "interaction": ("contact", "kind", "summary"),
     "receipt": ("order", "lines"),
     "delivery": ("order",),  # no lines: all that is left to deliver
 }
-NUMBERS = {"quantity", "unit_price", "vat_rate", "amount", "line"}  # a string or a JSON number
-FLAGS = {"confirm"}  # true or false
+NUMBERS = {"quantity", "unit_price", "vat_rate", "amount", "line", "ticket"}  # or a JSON number
+FLAGS = {"confirm", "internal"}  # true or false
 KINDS = tuple(KEYS)
 
 _NOT_A_NUMBER = {  # an "order" that names no order of its kind
@@ -95,11 +101,12 @@ _SALES_LINE_NAMES = {
 @dataclass(frozen=True)
 class Created:
     """What was made: its label (printed) and its figures (``--format json``; amounts and
-    quantities as decimal strings)."""
+    quantities as decimal strings), and what the person is told besides (``notes``)."""
 
     kind: str
     label: str
     figures: dict[str, Any] = field(default_factory=dict)
+    notes: tuple[Message, ...] = ()  # for the person, besides the label (standard error)
 
     def as_json(self) -> dict[str, Any]:
         return {"kind": self.kind, "label": self.label, **self.figures}
@@ -827,6 +834,88 @@ def _when(at: object) -> str | None:
     return at.isoformat() if at is not None else None
 
 
+def _find_ticket(uow: UnitOfWork, problems: list, text: str) -> int | None:
+    """The id of the ticket its number names as people see it ("#71", or 71), or None (a
+    problem said)."""
+    typed = text.strip()
+    digits = typed[1:] if typed.startswith("#") else typed
+    if not is_digits(digits) or len(digits) > 12:
+        problems.append(("ticket", Message("not a ticket number (e.g. {example})", example="#71")))
+        return None
+    found = uow.session.get(Ticket, int(digits))
+    if found is None:
+        problems.append(("ticket", Message("there is no ticket #{id}", id=int(digits))))
+        return None
+    return found.id
+
+
+@requires("tickets.edit")
+def ticket_comment(uow: UnitOfWork, raw: object) -> Created:
+    """A reply to the customer on a ticket (its first response, if it is the first), or with
+    "internal": true a note the customer is not sent; a reply to a resolved or closed
+    ticket saves and leaves it so (Created.notes says it, as the terminal interface does)."""
+    doc, problems = checked("ticket-comment", raw)
+    ticket_id = _find_ticket(uow, problems, doc["ticket"]) if "ticket" in doc else None
+    if ticket_id is None:
+        _done(problems)
+    internal = bool(doc.get("internal", False))
+    t = _attempt(
+        problems, {}, tickets.add_comment, uow, ticket_id, doc.get("body", ""), internal=internal
+    )
+    _done(problems)
+    said = tickets.stays_closed(t, internal=internal)
+    comment = max(t.comments, key=lambda c: c.id)  # the one just added
+    return Created(
+        "ticket-comment",
+        f"#{t.id}",
+        {
+            "ticket": f"#{t.id}",
+            "comment": comment.id,
+            "internal": comment.internal,
+            "at": comment.at.isoformat(),
+            "status": t.status,
+            "first_response_at": _when(t.first_response_at),
+        },
+        notes=(said,) if said is not None else (),
+    )
+
+
+@requires("contacts.edit")
+def interaction(uow: UnitOfWork, raw: object) -> Created:
+    """A call, an e-mail, a meeting, a visit or a note logged with a contact (named as a
+    ticket names one: e-mail, exact name or #id; a name two contacts share is refused), its
+    kind and moment read as the terminal interface's form reads them."""
+    doc, problems = checked("interaction", raw)
+    c = None
+    if "contact" in doc:
+        c = _one(problems, "contact", contacts.resolve, uow, doc["contact"])
+    if c is None:
+        _done(problems)
+    i = _attempt(
+        problems,
+        {},
+        contacts.log_interaction,
+        uow,
+        c.id,
+        doc.get("kind", ""),
+        doc.get("summary", ""),
+        doc.get("at"),
+    )
+    _done(problems)
+    return Created(
+        "interaction",
+        f"#{i.id}",
+        {
+            "id": i.id,
+            "contact": contacts.reference(c.name, c.id),
+            "interaction": i.kind,
+            "at": i.at.isoformat(),
+            "user": i.username,
+            "summary": i.summary,
+        },
+    )
+
+
 @requires("purchases.receive")
 def receipt(uow: UnitOfWork, raw: object) -> Created:
     """Goods received on a purchase order: each line names the order's product (or the
@@ -996,6 +1085,8 @@ MAKERS: dict[str, Callable[[UnitOfWork, object], Created]] = {
     "invoice": invoice,
     "payment": _payment,
     "ticket": ticket,
+    "ticket-comment": ticket_comment,
+    "interaction": interaction,
     "receipt": receipt,
     "delivery": delivery,
 }
