@@ -168,3 +168,15 @@ def test_the_print_help_names_the_kinds_whole_at_80_columns():
     said = " ".join(r.stdout.replace("│", " ").split())
     assert "One of: quote, sales-order, invoice, credit-note, purchase-order, reminder" in said
     assert "|c" not in r.stdout and "<quote" not in r.stdout
+
+
+def test_every_option_says_what_it_is_for():
+    """`new ticket --help` listed --subject and --body with nothing beside them, and the
+    imports' --dry-run and the exports' -o as bare as that."""
+    bare = [
+        f"{command.name} {param.opts[0]}"
+        for command in _every_command()
+        for param in command.params
+        if param.param_type_name == "option" and param.name != "help" and not param.help
+    ]
+    assert bare == []

@@ -100,7 +100,12 @@ app.add_typer(imports, name="import")
 app.add_typer(exports, name="export")
 
 FileArg = Annotated[str, typer.Argument(help=_("CSV or -"))]
-DryRunOpt = Annotated[bool, typer.Option("--dry-run")]
+DryRunOpt = Annotated[
+    bool,
+    typer.Option(
+        "--dry-run", help=_("Check every row and say what it would do; nothing is saved.")
+    ),
+]
 LocaleOpt = Annotated[
     str | None,
     typer.Option(
@@ -298,7 +303,9 @@ class JournalFormat(StrEnum):
 
 
 FormatOpt = Annotated[DataFormat, typer.Option("--format", help=_("csv or json"))]
-OutputOpt = Annotated[str | None, typer.Option("-o", "--output")]
+OutputOpt = Annotated[
+    str | None, typer.Option("-o", "--output", help=_("The file to write (else standard output)."))
+]
 
 
 @exports.command("contacts", help=_("Export contacts (the columns `import` takes)."))

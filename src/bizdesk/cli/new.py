@@ -255,14 +255,16 @@ def _paid_documents(key: str, values: list[str], order: str | None) -> dict[str,
 def new_ticket(
     ctx: typer.Context,
     file: FileArg = None,
-    subject: Annotated[str | None, typer.Option("--subject")] = None,
+    subject: Annotated[str | None, typer.Option("--subject", help=_("What it is about."))] = None,
     contact: Annotated[
         str | None, typer.Option("--contact", help=_("Email, exact name or #id."))
     ] = None,
     priority: Annotated[
         str | None, typer.Option("--priority", help=_("low, normal, high or urgent"))
     ] = None,
-    body: Annotated[str | None, typer.Option("--body")] = None,
+    body: Annotated[
+        str | None, typer.Option("--body", help=_("The customer's words, or what is needed."))
+    ] = None,
     assignee: Annotated[
         str | None, typer.Option("--assignee", help=_("A bizdesk user name."))
     ] = None,
@@ -292,7 +294,9 @@ def new_ticket_comment(
     ticket: Annotated[
         str | None, typer.Option("--ticket", help=_("The ticket's number, e.g. #71."))
     ] = None,
-    body: Annotated[str | None, typer.Option("--body")] = None,
+    body: Annotated[
+        str | None, typer.Option("--body", help=_("The reply (the note, with --internal)."))
+    ] = None,
     internal: Annotated[
         bool,
         typer.Option("--internal", help=_("An internal note, not a reply to the customer.")),
