@@ -180,3 +180,22 @@ def test_every_option_says_what_it_is_for():
         if param.param_type_name == "option" and param.name != "help" and not param.help
     ]
     assert bare == []
+
+
+def test_usage_lines_write_arguments_as_the_readme_does():
+    """typer wrote a required argument as "{file}" ("Usage: bizdesk import contacts
+    [OPTIONS] {file}"); the README and every usage line now write FILE, and [FILE] for one
+    that may be left out."""
+    from typer._click.core import Context
+
+    pieces = [
+        piece
+        for command in _every_command()
+        for param in command.params
+        if param.param_type_name == "argument"
+        for piece in param.get_usage_pieces(Context(command))
+    ]
+    assert len(pieces) > 20
+    assert [p for p in pieces if "{" in p or p.strip("[]") != p.strip("[]").upper()] == []
+    r = bizdesk("import", "contacts", "--help")
+    assert "import contacts [OPTIONS] FILE" in r.stdout

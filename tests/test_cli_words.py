@@ -63,7 +63,7 @@ def test_typer_and_click_speak_the_readers_language(lang, args):
 def test_english_stays_clicks_english():
     r = _in("en_US", "report")
     assert r.returncode == 2
-    assert "bizdesk report [OPTIONS] {name}" in r.stderr
+    assert "bizdesk report [OPTIONS] NAME" in r.stderr
     assert "bizdesk report --help' for help." in r.stderr
     assert "Missing argument 'name'. Choose from: trial-balance" in r.stderr
     r = _in("en_US", "report", "trial-balance", "--format")

@@ -26,7 +26,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
-from functools import cache
+from functools import cache, partial
 from pathlib import PurePath
 from typing import Any, get_args
 
@@ -178,6 +178,8 @@ def _plain_params(command: Any) -> None:
         named = core.ARGUMENT_WORDS.get(param.name)  # after its type word: that reads the metavar
         if param.param_type_name == "argument" and named and param.metavar is None:
             param.metavar = str(named) + ("..." if param.nargs != 1 else "")
+        if param.param_type_name == "argument":
+            param.get_usage_pieces = partial(_usage_pieces, param)
         desc = getattr(param, "type_descriptor", None)
         if desc is None or getattr(param, "_runtime_param", False) is not None:
             continue
@@ -292,6 +294,15 @@ class _Commands(Mapping):
 
     def __len__(self) -> int:
         return len(COMMANDS)
+
+
+def _usage_pieces(param: Any, ctx: Context) -> list[str]:  # noqa: ANN401, ARG001 - click's
+    """An argument in the usage line as the README writes them: FILE when it must be given,
+    [FILE] when it may be left out (typer writes "{file}" and "[file]")."""
+    name = (param.metavar or param.name or "").upper()
+    if param.metavar is None and param.nargs != 1:
+        name += "..."
+    return [name if param.required else f"[{name}]"]
 
 
 class _Formatter(HelpFormatter):
