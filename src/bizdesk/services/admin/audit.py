@@ -248,6 +248,24 @@ def changed(row: AuditRow) -> list[str]:
     ]
 
 
+def shown_keys(row: AuditRow) -> list[str]:
+    """The details an event's page shows, by their keys: those it changed (``changed``);
+    for an event that changed none (a creation, a deletion, a step), every detail it kept,
+    but the bookkeeping every write changes."""
+    keys = changed(row)
+    if keys:
+        return keys
+    kept: list[str] = []
+    for stored in (row.after, row.before):
+        try:
+            values = json.loads(stored or "null")
+        except ValueError:
+            continue
+        if isinstance(values, dict):
+            kept += [k for k in values if k not in _BOOKKEEPING and k not in kept]
+    return kept
+
+
 def _chosen(stmt, since: date | None, entity: str | None, entity_id: int | None):  # noqa: ANN001, ANN202
     """The events from ``since``, of records of kind ``entity`` (checked), of the one with
     ``entity_id`` (an id names a record of one kind: refused without ``entity``)."""
