@@ -932,7 +932,7 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
             "assembly_order": AssemblyScreen,
             "payroll_run": PayrollRunScreen,
         }[kind]
-        if kind == "payroll_run" and not self._allowed_or_told("people.pay"):
+        if kind == "payroll_run" and not self.allowed_or_told("people.pay"):
             return  # (the run's page is its pay: said in a sentence, not opened)
         self.push_screen(screen(record_id))
 
@@ -995,9 +995,27 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
 
         self._open(ProductionPlanScreen)
 
+    def action_history(self) -> None:
+        """The history of the record whose page is shown (the palette); a role that may not
+        read the audit trail is told so, and so is anyone elsewhere than on such a page."""
+        if self.store is None or not self.allowed_or_told("audit.view"):
+            return
+        page = self.screen
+        if getattr(page, "audit_entity", None) is None:
+            self.notify(
+                _(
+                    "Open a record's page first (a contact, a deal, an order...): its "
+                    "history is shown from there."
+                ),
+                severity="warning",
+                markup=False,
+            )
+            return
+        page.action_history()
+
     def action_reconcile(self) -> None:
         """The bank reconciliation screen, for the roles that see bank statements."""
-        if self.store is None or not self._allowed_or_told("bank.view"):
+        if self.store is None or not self.allowed_or_told("bank.view"):
             return
         from bizdesk.screens.bank import ReconcileScreen
 
@@ -1005,7 +1023,7 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
 
     def action_campaigns(self) -> None:
         """The e-mail campaigns (ctrl+k, the palette); a role that may not see them is told."""
-        if self.store is None or not self._allowed_or_told("campaigns.view"):
+        if self.store is None or not self.allowed_or_told("campaigns.view"):
             return
         from bizdesk.screens.marketing import CampaignsScreen
 
@@ -1013,7 +1031,7 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
 
     def action_segments(self) -> None:
         """The saved segments of contacts (the palette, or g on the campaigns)."""
-        if self.store is None or not self._allowed_or_told("segments.view"):
+        if self.store is None or not self.allowed_or_told("segments.view"):
             return
         from bizdesk.screens.marketing import SegmentsScreen
 
@@ -1044,7 +1062,7 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
         self.push_screen(screen)
         return screen
 
-    def _allowed_or_told(self, action: str) -> bool:
+    def allowed_or_told(self, action: str) -> bool:
         if allowed(self.role, action):
             return True
         self.notify(
@@ -1057,7 +1075,7 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
 
     def action_people(self, then: str = "") -> None:
         """The employees (``then``: "leave" or "payroll" opens that screen over them)."""
-        if self.store is None or not self._allowed_or_told("people.view"):
+        if self.store is None or not self.allowed_or_told("people.view"):
             return
         from bizdesk.screens import people
 
@@ -1067,12 +1085,12 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
         self._open(people.EmployeesScreen)
         if then == "leave":
             self.push_screen(people.LeaveScreen())
-        elif then == "payroll" and self._allowed_or_told("people.pay"):
+        elif then == "payroll" and self.allowed_or_told("people.pay"):
             self.push_screen(people.PayrollScreen())
 
     def action_recurring(self) -> None:
         """The recurring entries and invoices; a role that may not see them is told who to ask."""
-        if self.store is None or not self._allowed_or_told("recurring.view"):
+        if self.store is None or not self.allowed_or_told("recurring.view"):
             return
         from bizdesk.screens.recurring import RecurringScreen
 
@@ -1080,7 +1098,7 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
 
     def action_followups(self) -> None:
         """The person's follow-up activities (lead nurturing)."""
-        if self.store is None or not self._allowed_or_told("followups.view"):
+        if self.store is None or not self.allowed_or_told("followups.view"):
             return
         from bizdesk.screens.nurture import FollowUpsScreen
 
@@ -1088,7 +1106,7 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
 
     def action_outbox(self) -> None:
         """The e-mail outbox: what was sent, what waits, what is unsure."""
-        if self.store is None or not self._allowed_or_told("mail.view"):
+        if self.store is None or not self.allowed_or_told("mail.view"):
             return
         from bizdesk.screens.outbox import OutboxScreen
 
@@ -1096,7 +1114,7 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
 
     def action_sequences(self) -> None:
         """The nurturing sequences that make the follow-up activities."""
-        if self.store is None or not self._allowed_or_told("nurture.view"):
+        if self.store is None or not self.allowed_or_told("nurture.view"):
             return
         from bizdesk.screens.nurture import SequencesScreen
 
@@ -1104,7 +1122,7 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
 
     def action_reminders(self, make: bool = False) -> None:
         """The reminders made (palette); ``make``: make those due today first."""
-        if self.store is None or not self._allowed_or_told(
+        if self.store is None or not self.allowed_or_told(
             "reminders.run" if make else "reminders.view"
         ):
             return
@@ -1117,7 +1135,7 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
 
     def action_reminder_levels(self) -> None:
         """The owner's form: the shop's default payment terms and the reminder levels."""
-        if self.store is None or not self._allowed_or_told("reminders.config"):
+        if self.store is None or not self.allowed_or_told("reminders.config"):
             return
         from bizdesk.screens.reminders import levels_form
 
@@ -1132,7 +1150,7 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
 
     def action_shop_details(self) -> None:
         """The form of the shop's details (name, address, VAT id, bank) on its documents."""
-        if self.store is None or not self._allowed_or_told("shop.edit"):
+        if self.store is None or not self.allowed_or_told("shop.edit"):
             return
         from bizdesk.screens.users import shop_form
         from bizdesk.services.base.zones import zone_without_own

@@ -272,6 +272,8 @@ def _follow_ups(rows: list) -> Text:
 class ContactScreen(SendsPapers, RecordPage):
     """One contact's page: details, tags and every interaction, newest first."""
 
+    AUDIT_ENTITY = "contact"
+
     RECORD = CONTACT
 
     BINDINGS = [
@@ -307,6 +309,8 @@ class ContactScreen(SendsPapers, RecordPage):
         self.contact_id = contact_id
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "history":
+            return self.may_see_history()
         v = self.view
         return archive_or_restore(action, None if v is None else v.archived)
 
@@ -435,7 +439,7 @@ class ContactScreen(SendsPapers, RecordPage):
 
     def action_consent(self) -> None:
         """Record the contact's e-mail consent (opted in or out, and how)."""
-        if self.view is None or not self.app._allowed_or_told("consent.edit"):
+        if self.view is None or not self.app.allowed_or_told("consent.edit"):
             return
         cid, name = self.contact_id, self.view.name
         self.run_service(
@@ -453,7 +457,7 @@ class ContactScreen(SendsPapers, RecordPage):
             return
         app, cid = self.app, self.contact_id
         if not allowed(app.role, "sales.pay") and not allowed(app.role, "purchases.pay"):
-            app._allowed_or_told("sales.pay")
+            app.allowed_or_told("sales.pay")
             return
 
         def fetch(uow):  # noqa: ANN001, ANN202

@@ -484,6 +484,8 @@ class DealsPane(DealActions, KeysWaitForServices, Pane):
 class DealScreen(SendsPapers, DealActions, RecordPage):
     """One deal: amounts, stage, next activity, product lines, close reason."""
 
+    AUDIT_ENTITY = "deal"
+
     BINDINGS = [
         Binding("escape", "app.pop_screen", N_("Back"), id="deal.back"),
         *DEAL_KEYS[1:],

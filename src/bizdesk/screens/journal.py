@@ -29,6 +29,7 @@ from bizdesk.i18n import N_, _, ngettext
 from bizdesk.models.ledger import ACCOUNT_TYPES
 from bizdesk.reading import date_text
 from bizdesk.screens.common import ListPane, RecordScreen
+from bizdesk.screens.records import AuditedScreen
 from bizdesk.services.base.numbering import JOURNAL
 from bizdesk.services.books import ledger as L
 from bizdesk.widgets.field import DATE_FORM
@@ -437,8 +438,10 @@ class JournalPane(EntryActions, ListPane):
             self.app.push_screen(EntryScreen(event.row.id), lambda _: self.table.reload())
 
 
-class EntryScreen(EntryActions, RecordScreen):
+class EntryScreen(EntryActions, AuditedScreen):
     """One entry: its lines, who posted it, what it reverses, where it came from."""
+
+    AUDIT_ENTITY = "journal_entry"
 
     BINDINGS = [
         Binding("escape", "app.pop_screen", N_("Back"), id="entry.back"),
@@ -455,6 +458,8 @@ class EntryScreen(EntryActions, RecordScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """The footer offers e and p on a draft, r on a posted entry (a posted one offered
         e and p, each refused when pressed, and in Spanish they pushed r off the line)."""
+        if action == "history":
+            return self.may_see_history()
         if self.view is None:
             return True
         state = self.view[0].state

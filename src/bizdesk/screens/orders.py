@@ -18,8 +18,8 @@ from textual.widgets import Static
 from bizdesk.errors import ValidationError
 from bizdesk.formatting import day, money, number, visible_text
 from bizdesk.i18n import N_, Message, _, ngettext, tr
-from bizdesk.screens.common import RecordScreen, tickets_text
-from bizdesk.screens.records import SendsPapers
+from bizdesk.screens.common import tickets_text
+from bizdesk.screens.records import AuditedScreen, SendsPapers
 from bizdesk.services.base.states import STATE_WORDS, state_word
 from bizdesk.services.inventory import products
 from bizdesk.services.trade.orders import OPEN
@@ -269,7 +269,7 @@ def settle_form(
     return FormScreen(title, fields, save)
 
 
-class OrderScreen(SendsPapers, RecordScreen):
+class OrderScreen(SendsPapers, AuditedScreen):
     """One order's page. A kind names its service module (with ``ORDERS``, ``get`` and
     ``cancel``), its form, and what cancelling means; ``show`` ends with ``finish``."""
 
@@ -296,6 +296,8 @@ class OrderScreen(SendsPapers, RecordScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """The footer offers a step only in a state it is taken from, and e only on a draft
         (a confirmed order offered e and c, each refused when pressed)."""
+        if action == "history":
+            return self.may_see_history()
         if self.view is None:
             return True
         flow = self.SERVICE.FLOW
@@ -329,6 +331,10 @@ class OrderScreen(SendsPapers, RecordScreen):
                 ),
                 markup=False,
             )
+
+    @property
+    def audit_entity(self) -> str:
+        return self.SERVICE.ORDERS.entity
 
     def fetch_order(self, uow: Any) -> Any:  # noqa: ANN401
         return self.SERVICE.get(uow, self.record_id)

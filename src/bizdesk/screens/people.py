@@ -217,7 +217,7 @@ class EmployeesScreen(WithTable, ServiceRunner, Screen):
         self.app.push_screen(LeaveScreen())
 
     def action_payroll(self) -> None:
-        if self.app._allowed_or_told("people.pay"):  # noqa: SLF001
+        if self.app.allowed_or_told("people.pay"):  # noqa: SLF001
             self.app.push_screen(PayrollScreen())
 
 
@@ -348,7 +348,7 @@ class EmployeeScreen(RecordScreen):
         return done
 
     def action_edit(self) -> None:
-        if self.view is not None and self.app._allowed_or_told("people.edit"):  # noqa: SLF001
+        if self.view is not None and self.app.allowed_or_told("people.edit"):  # noqa: SLF001
             e = self.view[0]
             said = _("Saved {name}").format(name=e.name)
             self.app.push_screen(employee_form(e), self._saved(said))

@@ -289,7 +289,7 @@ class PurchaseOrderScreen(orders.OrderScreen):
         )
 
     def action_receive(self) -> None:
-        if not self.app._allowed_or_told("purchases.receive"):  # noqa: SLF001 - before its form
+        if not self.app.allowed_or_told("purchases.receive"):  # noqa: SLF001 - before its form
             return
         if self.view is None:
             return
@@ -315,7 +315,7 @@ class PurchaseOrderScreen(orders.OrderScreen):
         )
 
     def action_bill(self) -> None:
-        if not self.app._allowed_or_told("purchases.bill"):  # noqa: SLF001 - before its form
+        if not self.app.allowed_or_told("purchases.bill"):  # noqa: SLF001 - before its form
             return
         v = self.view
         if v is None:
@@ -349,7 +349,7 @@ class PurchaseOrderScreen(orders.OrderScreen):
         )
 
     def action_pay(self) -> None:
-        if not self.app._allowed_or_told("purchases.pay"):  # noqa: SLF001 - before its form
+        if not self.app.allowed_or_told("purchases.pay"):  # noqa: SLF001 - before its form
             return
         v = self.view
         if v is None:

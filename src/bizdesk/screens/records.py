@@ -16,7 +16,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, ClassVar
 
-from textual import on, work
+from textual import events, on, work
+from textual.binding import Binding
 from textual.screen import Screen
 from textual.widget import Widget
 
@@ -30,6 +31,7 @@ from bizdesk.screens.common import (
     ServiceRunner,
     no_files_here,
 )
+from bizdesk.services.base.permissions import allowed
 from bizdesk.widgets.confirm import ConfirmScreen
 from bizdesk.widgets.field import Field
 from bizdesk.widgets.form import FormScreen
@@ -212,7 +214,44 @@ class RecordListPane(RecordActions, KeysWaitForServices, ListPane):
         self.open_record(event.row.id)
 
 
-class RecordPage(RecordActions, RecordScreen):
+class AuditedScreen(RecordScreen):
+    """A record's page with its history: h lists the audit trail's events of the record
+    (``AUDIT_ENTITY``: its kind there, the page's record id its id), for the roles that
+    read the trail. For the others the key is not offered; pressed all the same (or asked
+    for from the palette), it says why not."""
+
+    AUDIT_ENTITY: ClassVar[str | None] = None
+    BINDINGS: ClassVar = [Binding("h", "history", N_("History"), id="record.history")]
+
+    @property
+    def audit_entity(self) -> str | None:
+        return self.AUDIT_ENTITY
+
+    def may_see_history(self) -> bool:
+        return self.audit_entity is not None and allowed(self.app.role, "audit.view")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "history":
+            return self.may_see_history()
+        return True
+
+    def on_key(self, event: events.Key) -> None:
+        """h (as the keymap binds it) for a role that may not read the trail: told so,
+        never nothing."""
+        bound = self._bindings.key_to_bindings.get(event.key, ())
+        if any(b.action == "history" for b in bound) and not self.may_see_history():
+            event.stop()
+            self.action_history()
+
+    def action_history(self) -> None:
+        if self.audit_entity is None or not self.app.allowed_or_told("audit.view"):
+            return
+        from bizdesk.screens.history import HistoryScreen
+
+        self.app.push_screen(HistoryScreen(self.audit_entity, self.record_id))
+
+
+class RecordPage(RecordActions, AuditedScreen):
     """A record's page: the keys act on the record it shows, as it shows it."""
 
     def current_id(self) -> int | None:

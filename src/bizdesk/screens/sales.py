@@ -277,7 +277,7 @@ class SalesOrderScreen(orders.OrderScreen):
         )
 
     def action_deliver(self) -> None:
-        if not self.app._allowed_or_told("sales.deliver"):  # noqa: SLF001 - before its form
+        if not self.app.allowed_or_told("sales.deliver"):  # noqa: SLF001 - before its form
             return
         v = self.view
         if v is None:
@@ -327,7 +327,7 @@ class SalesOrderScreen(orders.OrderScreen):
         """Invoice what is delivered: its date (empty: today) and due date (empty: the
         customer's terms) asked first, as a delivery's are; with nothing to invoice, the
         refusal at once."""
-        if not self.app._allowed_or_told("sales.invoice"):  # noqa: SLF001 - before its form
+        if not self.app.allowed_or_told("sales.invoice"):  # noqa: SLF001 - before its form
             return
         v = self.view
         if v is None:
@@ -364,7 +364,7 @@ class SalesOrderScreen(orders.OrderScreen):
         )
 
     def action_pay(self) -> None:
-        if not self.app._allowed_or_told("sales.pay"):  # noqa: SLF001 - before its form
+        if not self.app.allowed_or_told("sales.pay"):  # noqa: SLF001 - before its form
             return
         unpaid = [i for i in self._invoices() if i.open > 0]
         owed = [i for i in self._invoices() if i.refund_due > 0]
@@ -403,7 +403,7 @@ class SalesOrderScreen(orders.OrderScreen):
         )
 
     def action_return_goods(self) -> None:
-        if not self.app._allowed_or_told("sales.return"):  # noqa: SLF001 - before its form
+        if not self.app.allowed_or_told("sales.return"):  # noqa: SLF001 - before its form
             return
         v = self.view
         if v is None:

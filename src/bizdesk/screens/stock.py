@@ -378,6 +378,8 @@ def bom_text(b, loc: str) -> str:  # noqa: ANN001
 class ProductScreen(StockActions, RecordPage):
     """One product: prices, stock per location, value, and its move history (paged)."""
 
+    AUDIT_ENTITY = "product"
+
     BINDINGS = [
         Binding("escape", "app.pop_screen", N_("Back"), id="product.back"),
         *STOCK_KEYS,
@@ -418,6 +420,8 @@ class ProductScreen(StockActions, RecordPage):
         """Adjust, count and transfer are not offered for what holds no stock of its own: a
         service, or a kit (delivered as its parts, which are counted and moved on their own
         pages). The service refuses them too (moves.not_stocked)."""
+        if action == "history":
+            return self.may_see_history()
         if action in ("adjust", "count", "transfer"):
             return self.holds_stock
         return True

@@ -195,6 +195,8 @@ class TicketsPane(RecordListPane):
 class TicketScreen(RecordPage):
     """One ticket: who, what, the SLA clocks in words, and the thread oldest first."""
 
+    AUDIT_ENTITY = "ticket"
+
     RECORD = TICKET
 
     BINDINGS = [

@@ -24,7 +24,9 @@ FIRST = ("help", "quit")
 # A list's own keys (filter, sort: the same on every list) come after the screen's: the
 # focused list is nearest in Textual's order, and in a long language they pushed the keys
 # that only this screen has (c Confirm on the bank's lines) off the line at 80 columns.
-GENERIC = "list."
+# So does h History, the same on every record's page (declared by their common class, it
+# came first and pushed e Edit off the line).
+GENERIC = ("list.", "record.")
 
 # Textual's own keys its footer shows, in Textual's English (the select's open list, a
 # link): here for the catalogs, so that translate_key finds them.

@@ -1,0 +1,240 @@
+"""A record's history: the audit trail's events of one record, newest first (h on its page),
+and one event's details, before and after (enter)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any, ClassVar
+
+from rich.cells import cell_len
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Static
+
+from bizdesk.fieldnames import title
+from bizdesk.formatting import money
+from bizdesk.i18n import N_, _, ngettext
+from bizdesk.reading import date_text
+from bizdesk.screens.common import ServiceScreen
+from bizdesk.widgets.footer import KeysFooter
+from bizdesk.widgets.header import Header
+from bizdesk.words import AUDIT_ACTION_NAMES, AUDIT_ENTITY_NAMES, named
+
+NEWEST = 500  # events read for one record; more are said, never cut unsaid
+_SUFFIXES = ("_minor", "_scaled")
+
+
+@dataclass(frozen=True)
+class Shown:
+    """One event as the history shows it: its row, and its details as shown_details gives
+    them (before, after), with the keys the page names."""
+
+    row: Any
+    before: Any
+    after: Any
+    keys: list[str]
+
+
+@dataclass(frozen=True)
+class History:
+    events: list[Shown]  # newest first
+    total: int
+
+
+def when(row: Any) -> str:  # noqa: ANN401
+    """The moment of an event as `bizdesk audit` prints it (UTC)."""
+    return f"{date_text(row.at.date())} {row.at:%H:%M:%S}"
+
+
+def shown_name(key: str, shown: Any) -> str:  # noqa: ANN401
+    """A stored key under the name shown_details gives it ("sale_price_minor": "sale_price")."""
+    for suffix in _SUFFIXES:
+        name = key.removesuffix(suffix)
+        if name != key and isinstance(shown, dict) and name in shown:
+            return name
+    return key
+
+
+def read_history(uow: Any, entity: str, entity_id: int) -> History:  # noqa: ANN401
+    from bizdesk.services.admin.audit import count_events, list_events, shown_details, shown_keys
+
+    rows = list_events(uow, entity=entity, entity_id=entity_id, limit=NEWEST)
+    total = count_events(uow, entity=entity, entity_id=entity_id) if len(rows) == NEWEST else 0
+    exponent = uow.exponent
+    events = [
+        Shown(
+            r,
+            shown_details(r.before, r.entity, r.action, exponent),
+            shown_details(r.after, r.entity, r.action, exponent),
+            shown_keys(r),
+        )
+        for r in reversed(rows)
+    ]
+    return History(events, max(total, len(rows)))
+
+
+def value_text(key: str, shown: Any, locale: str) -> str:  # noqa: ANN401
+    """One detail's value as the page shows it: money in the shop's locale where the stored
+    key says it is money (``*_minor``), anything else as shown_details gives it."""
+    if not isinstance(shown, dict):
+        return "—"
+    name = shown_name(key, shown)
+    if name not in shown:
+        return "—"
+    value = shown[name]
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if key.endswith("_minor") and isinstance(value, str):
+        try:
+            return money(Decimal(value), locale)
+        except InvalidOperation:
+            return value
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False)
+
+
+def changed_titles(event: Shown) -> str:
+    """What an event changed, named as the forms name it (empty for none: a creation)."""
+    from bizdesk.services.admin.audit import changed
+
+    return ", ".join(title(shown_name(k, event.after)) for k in changed(event.row))
+
+
+class HistoryScreen(ServiceScreen):
+    """The events of one record, newest first: when, who, what was done, what changed."""
+
+    HELP = N_(
+        "The history of a record, from the audit trail, newest first: when (UTC, as bizdesk "
+        "audit prints it), who, what was done and what changed. enter shows an event's "
+        "details, before and after; escape goes back."
+    )
+    BINDINGS: ClassVar = [Binding("escape", "app.pop_screen", N_("Back"), id="history.back")]
+    DEFAULT_CSS = """
+    HistoryScreen #history-title { padding: 0 1; text-style: bold; }
+    HistoryScreen #history-note { padding: 0 1; }
+    HistoryScreen DataTable { height: 1fr; }
+    """
+
+    def __init__(self, entity: str, entity_id: int) -> None:
+        super().__init__()
+        self.entity, self.entity_id = entity, entity_id
+        self.events: list[Shown] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header(icon="")
+        kind = named(AUDIT_ENTITY_NAMES, self.entity)
+        heading = _("History of {kind} #{id}").format(kind=kind, id=self.entity_id)
+        yield Static(Text(heading), id="history-title")
+        yield Static(Text(_("Loading…")), id="history-note")
+        table = DataTable(cursor_type="row", zebra_stripes=False)
+        table.add_column(_("When (UTC)"), key="when")
+        table.add_column(_("Who"), key="who")
+        table.add_column(_("Action"), key="action")
+        table.add_column(_("Changed"), key="changed")
+        yield table
+        yield KeysFooter()
+
+    def on_mount(self) -> None:
+        entity, entity_id = self.entity, self.entity_id
+        self.run_service(
+            lambda uow: read_history(uow, entity, entity_id), write=False, done=self.show
+        )
+
+    def show(self, history: History) -> None:
+        self.events = history.events
+        table = self.query_one(DataTable)
+        table.clear()
+        rows = [
+            (when(e.row), e.row.username, named(AUDIT_ACTION_NAMES, e.row.action))
+            for e in history.events
+        ]
+        # what changed fills the rest of the line (cut with …; enter shows it all): at 80
+        # columns the list never scrolls sideways
+        used = sum(max((cell_len(r[i]) for r in rows), default=0) + 2 for i in range(3))
+        room = max(12, self.size.width - used - 8)
+        for i, (e, (at, who, action)) in enumerate(zip(history.events, rows, strict=True)):
+            changed = Text(changed_titles(e), no_wrap=True)
+            changed.truncate(room, overflow="ellipsis")
+            table.add_row(Text(at), Text(who), Text(action), changed, key=str(i))
+        note = self.query_one("#history-note", Static)
+        if not history.events:
+            note.update(Text(_("No events are recorded for this record.")))
+        elif history.total > len(history.events):
+            shown, total = len(history.events), history.total
+            note.update(
+                Text(
+                    ngettext(
+                        "The newest {shown} of {total} event are shown; bizdesk audit "
+                        "shows them all.",
+                        "The newest {shown} of {total} events are shown; bizdesk audit "
+                        "shows them all.",
+                        total,
+                    ).format(shown=shown, total=total)
+                )
+            )
+        else:
+            note.update(Text(_("Newest first; enter shows what an event changed.")))
+        table.focus()
+
+    @on(DataTable.RowSelected)
+    def _chosen(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        index = int(event.row_key.value or 0)
+        if 0 <= index < len(self.events):
+            self.app.push_screen(EventScreen(self.events[index], self.app.locale))
+
+
+class EventScreen(ModalScreen):
+    """One event's details: for each detail, before → after (read only)."""
+
+    BINDINGS: ClassVar = [Binding("escape", "app.pop_screen", N_("Back"), id="event.back")]
+    DEFAULT_CSS = """
+    EventScreen { align: center middle; }
+    EventScreen > Vertical {
+        width: 90%; max-width: 100; height: auto; max-height: 90%;
+        border: round $accent; background: $surface; padding: 0 1;
+    }
+    EventScreen VerticalScroll { height: auto; max-height: 18; }
+    EventScreen #event-title { text-style: bold; }
+    """
+
+    def __init__(self, event: Shown, locale: str) -> None:
+        super().__init__()
+        self.event, self.locale = event, locale
+
+    def details(self) -> Text:
+        e, out = self.event, Text()
+        for key in e.keys:
+            before = value_text(key, e.before, self.locale)
+            after = value_text(key, e.after, self.locale)
+            name = title(shown_name(key, e.after if isinstance(e.after, dict) else e.before))
+            if e.before is None:
+                line = _("{field}: {value}").format(field=name, value=after)
+            elif e.after is None:
+                line = _("{field}: {value}").format(field=name, value=before)
+            else:
+                line = _("{field}: {before} → {after}").format(
+                    field=name, before=before, after=after
+                )
+            out.append(line + "\n")
+        if not e.keys:
+            out.append(_("Nothing else was recorded with this event.") + "\n")
+        return out
+
+    def compose(self) -> ComposeResult:
+        r = self.event.row
+        heading = f"{when(r)} · {r.username} · {named(AUDIT_ACTION_NAMES, r.action)}"
+        with Vertical():
+            yield Static(Text(heading), id="event-title")
+            with VerticalScroll():
+                yield Static(self.details(), id="event-details")
+            yield Static(Text(_("escape goes back"), style="dim"))

@@ -1,0 +1,133 @@
+"""A record's history (h on its page): the audit trail's events of that record, newest
+first, and one event's before and after; only for the roles that read the trail."""
+
+from __future__ import annotations
+
+from textual.widgets import DataTable, Input, Static
+
+from bizdesk.app import BizdeskApp
+from bizdesk.db import open_store
+from bizdesk.screens.contacts import ContactScreen
+from bizdesk.screens.history import EventScreen, HistoryScreen
+from bizdesk.services.admin import users
+from bizdesk.services.crm import contacts as C
+from tests.tui_helpers import SIZE, footer_text, settle, type_text
+
+
+def _rows(app: BizdeskApp) -> list[list[str]]:
+    table = app.screen.query_one(DataTable)
+    return [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
+
+
+def _said(app: BizdeskApp) -> list[str]:
+    return [str(n.message) for n in app._notifications]
+
+
+async def _open_contact(pilot, app: BizdeskApp) -> None:  # noqa: ANN001
+    await settle(pilot, app)
+    await pilot.press("f3")
+    await settle(pilot, app)
+    await pilot.press("enter")
+    await settle(pilot, app)
+    assert isinstance(app.screen, ContactScreen)
+
+
+async def test_a_contacts_history_names_who_changed_its_phone(store):
+    with store.write() as uow:
+        C.create(uow, C.ContactInput(name="Ann Buyer", phone="+44 20 7946 0100"))
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await _open_contact(pilot, app)
+        assert "h History" in footer_text(app)
+        await pilot.press("e")
+        await settle(pilot, app)
+        app.screen.query_one("#f-phone", Input).value = "+44 20 7946 0199"
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert isinstance(app.screen, ContactScreen)
+        await pilot.press("h", "down", "up")
+        await settle(pilot, app)
+        assert isinstance(app.screen, HistoryScreen)
+        rows = _rows(app)
+        assert len(rows) == 2  # newest first: the change, then the creation
+        assert rows[0][1:] == ["tester", "update", "Phone"]
+        assert rows[1][1:3] == ["tester", "create"]
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert isinstance(app.screen, EventScreen)
+        shown = str(app.screen.query_one("#event-details", Static).render())
+        with store.read() as uow:
+            now = C.get(uow, 1).phone
+        assert "0199" in now and f"Phone: {now.replace('0199', '0100')} → {now}" in shown
+        await pilot.press("escape")
+        await settle(pilot, app)
+        assert isinstance(app.screen, HistoryScreen)
+        await pilot.press("escape")
+        await settle(pilot, app)
+        assert isinstance(app.screen, ContactScreen)
+
+
+async def test_markup_in_a_value_is_shown_as_typed(store):
+    with store.write() as uow:
+        C.create(uow, C.ContactInput(name="Bolt [M8]", city="[bold]York[/]"))
+        C.update(uow, 1, C.ContactInput(name="Bolt [M8]", city="[red]Hull"), version=1)
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await _open_contact(pilot, app)
+        await pilot.press("h", "enter")
+        await settle(pilot, app)
+        assert isinstance(app.screen, EventScreen)
+        shown = str(app.screen.query_one("#event-details", Static).render())
+        assert "City: [bold]York[/] → [red]Hull" in shown
+
+
+async def test_a_role_that_may_not_read_the_trail_is_told_so(store):
+    with store.write() as uow:
+        C.create(uow, C.ContactInput(name="Ann Buyer"))
+        users.add(uow, "colleague", "sales")
+    seller = open_store(store.url, user="colleague")
+    try:
+        app = BizdeskApp(seller)
+        async with app.run_test(size=SIZE) as pilot:
+            await _open_contact(pilot, app)
+            assert "History" not in footer_text(app)
+            await pilot.press("h")
+            await settle(pilot, app)
+            assert isinstance(app.screen, ContactScreen)
+            said = _said(app)
+            assert any("audit trail" in m for m in said), said
+            app.clear_notifications()
+            await pilot.press("ctrl+p")
+            await type_text(pilot, "history of this record")
+            await settle(pilot, app)
+            await pilot.press("enter")
+            await settle(pilot, app)
+            assert isinstance(app.screen, ContactScreen)
+            said = _said(app)
+            assert any("audit trail" in m for m in said), said
+    finally:
+        seller.dispose()
+
+
+async def test_the_palette_opens_the_history_of_the_page_shown(store):
+    with store.write() as uow:
+        C.create(uow, C.ContactInput(name="Ann Buyer"))
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("ctrl+p")
+        await type_text(pilot, "history of this record")
+        await settle(pilot, app)
+        await pilot.press("enter")
+        await settle(pilot, app)
+        said = _said(app)
+        assert any("Open a record's page first" in m for m in said), said
+        await _open_contact(pilot, app)
+        await pilot.press("ctrl+p")
+        await type_text(pilot, "history of this record")
+        await settle(pilot, app)
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert isinstance(app.screen, HistoryScreen)
+        heading = app.screen.query_one("#history-title", Static).render()
+        assert "History of contact #1" in str(heading)
