@@ -131,3 +131,23 @@ async def test_the_palette_opens_the_history_of_the_page_shown(store):
         assert isinstance(app.screen, HistoryScreen)
         heading = app.screen.query_one("#history-title", Static).render()
         assert "History of contact #1" in str(heading)
+
+
+def test_an_events_details_are_shown_as_the_shop_writes_numbers() -> None:
+    """A product's VAT rate was shown as stored ("vat_bp: 1000"), and quantities as "2.5"
+    in every locale: the page shows a rate as its percentage and amounts and quantities as
+    the shop's locale writes them."""
+    from bizdesk.fieldnames import title
+    from bizdesk.screens.history import value_text
+    from bizdesk.services.admin.audit import MONEY, PERCENT, QTY, detail_shape
+
+    assert detail_shape("product", "update", "vat_bp") == PERCENT
+    assert detail_shape("product", "update", "sale_price_minor") == MONEY
+    assert detail_shape("payroll_run", "hours", "hours") == QTY
+    assert detail_shape("contact", "update", "city") is None
+    assert value_text("vat_bp", {"vat_bp": 550}, "es_ES", PERCENT) == "5,5"
+    assert value_text("hours", {"hours": "7.5"}, "es_ES", QTY) == "7,5"
+    price = {"sale_price": "1234.50"}
+    assert value_text("sale_price_minor", price, "vi_VN", MONEY) == "1.234,50"
+    assert value_text("city", {"city": "Iași"}, "ro_RO") == "Iași"
+    assert title("vat_bp") == "VAT %"

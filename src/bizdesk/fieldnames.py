@@ -16,6 +16,7 @@ from bizdesk.i18n import N_, _, current_language, tr
 TITLES = {
     "VAT %": N_("VAT %"),
     "account": N_("Account"),
+    "active": N_("Active"),
     "activity": N_("Activity"),  # a nurturing step's (line 1 activity)
     "against": N_("Against account"),
     "at": N_("When"),  # an interaction's: when it happened
@@ -150,6 +151,7 @@ TITLES = {
     "subject": N_("Subject"),
     "summary": N_("Summary"),
     "supplier": N_("Supplier"),
+    "supplier_id": N_("Supplier"),
     "tag": N_("Tag"),
     "tags": N_("Tags"),
     "terms": N_("Payment terms"),
@@ -171,6 +173,7 @@ TITLES = {
     "value": N_("Value"),
     "vat_id": N_("VAT id"),
     "vat_rate": N_("VAT %"),
+    "vat_bp": N_("VAT %"),  # as the audit trail keeps it (a record's history)
     "version": N_("Version"),
     "view": N_("View"),
     "what to do": N_("What to do"),  # a nurturing step's

@@ -79,9 +79,13 @@ def read_history(uow: Any, entity: str, entity_id: int) -> History:  # noqa: ANN
     return History(events, max(total, len(rows)))
 
 
-def value_text(key: str, shown: Any, locale: str) -> str:  # noqa: ANN401
-    """One detail's value as the page shows it: money in the shop's locale where the stored
-    key says it is money (``*_minor``), anything else as shown_details gives it."""
+def value_text(key: str, shown: Any, locale: str, shape: Any = None) -> str:  # noqa: ANN401
+    """One detail's value as the page shows it: money and quantities in the shop's locale
+    where what it holds is known (``shape``: audit.detail_shape), a rate in hundredths of a
+    percent as the percentage, anything else as shown_details gives it."""
+    from bizdesk.money import percent_from_bp
+    from bizdesk.services.admin.audit import MONEY, PERCENT, QTY
+
     if not isinstance(shown, dict):
         return "—"
     name = shown_name(key, shown)
@@ -92,11 +96,13 @@ def value_text(key: str, shown: Any, locale: str) -> str:  # noqa: ANN401
         return "—"
     if isinstance(value, bool):
         return _("yes") if value else _("no")
-    if key.endswith("_minor") and isinstance(value, str):
+    if shape in (MONEY, QTY) and isinstance(value, str):
         try:
-            return money(Decimal(value), locale)
+            return money(Decimal(value), locale)  # (every digit it has, as a form writes it)
         except InvalidOperation:
             return value
+    if shape == PERCENT and type(value) is int:
+        return money(percent_from_bp(value), locale)  # (its title says "%": "VAT %")
     if isinstance(value, str):
         return value
     return json.dumps(value, ensure_ascii=False)
@@ -212,10 +218,13 @@ class EventScreen(ModalScreen):
         self.event, self.locale = event, locale
 
     def details(self) -> Text:
+        from bizdesk.services.admin.audit import detail_shape
+
         e, out = self.event, Text()
         for key in e.keys:
-            before = value_text(key, e.before, self.locale)
-            after = value_text(key, e.after, self.locale)
+            shape = detail_shape(e.row.entity, e.row.action, key)
+            before = value_text(key, e.before, self.locale, shape)
+            after = value_text(key, e.after, self.locale, shape)
             name = title(shown_name(key, e.after if isinstance(e.after, dict) else e.before))
             if e.before is None:
                 line = _("{field}: {value}").format(field=name, value=after)

@@ -181,6 +181,21 @@ NOT_AMOUNTS: dict[tuple[str, str], frozenset[str]] = {
 }
 
 
+PERCENT = "percent"  # hundredths of a percent (``*_bp``): a page shows the percentage
+
+
+def detail_shape(entity: str, action: str, key: str) -> Any:  # noqa: ANN401
+    """What one stored detail of an event holds (MONEY, QTY, PERCENT, a list's shape), by
+    DETAILS or by its name's suffix; None: nothing known, shown as stored."""
+    known = {**DETAILS.get((entity, "*"), {}), **DETAILS.get((entity, action), {})}
+    if key in known:
+        return known[key]
+    for suffix, shape in (*_SUFFIXES.items(), ("_bp", PERCENT)):
+        if key.endswith(suffix):
+            return shape
+    return None
+
+
 def shown_details(stored: str | None, entity: str, action: str, exponent: int) -> Any:
     """An event's details (its before or after, as stored) as they are shown: amounts and
     quantities as decimal strings where what they hold is known (DETAILS), else as stored."""
