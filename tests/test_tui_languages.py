@@ -491,6 +491,8 @@ async def test_find_anything_says_what_it_finds_whole_at_80_columns(store, langu
         await pilot.press("ctrl+f")
         await wait_for(pilot, app, lambda: isinstance(app.screen, CommandPalette), "find")
         box = app.screen.query_one(Input)
+        # (the palette is on screen before its box is laid out: width 0 until then)
+        await wait_for(pilot, app, lambda: box.content_region.width > 0, "the box laid out")
         assert box.placeholder.endswith("…")
         assert cell_len(box.placeholder) <= box.content_region.width, box.placeholder
 

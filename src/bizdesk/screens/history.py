@@ -20,6 +20,7 @@ from textual.widgets import DataTable, Static
 from bizdesk.fieldnames import title
 from bizdesk.formatting import money
 from bizdesk.i18n import N_, _, ngettext
+from bizdesk.money import percent_from_bp
 from bizdesk.reading import date_text
 from bizdesk.screens.common import ServiceScreen
 from bizdesk.widgets.footer import KeysFooter
@@ -83,7 +84,6 @@ def value_text(key: str, shown: Any, locale: str, shape: Any = None) -> str:  # 
     """One detail's value as the page shows it: money and quantities in the shop's locale
     where what it holds is known (``shape``: audit.detail_shape), a rate in hundredths of a
     percent as the percentage, anything else as shown_details gives it."""
-    from bizdesk.money import percent_from_bp
     from bizdesk.services.admin.audit import MONEY, PERCENT, QTY
 
     if not isinstance(shown, dict):
