@@ -67,6 +67,26 @@ async def test_a_contacts_history_names_who_changed_its_phone(store):
         assert isinstance(app.screen, ContactScreen)
 
 
+async def test_a_save_that_changed_nothing_says_so(store):
+    """It listed every detail as changed to itself ("City: York → York")."""
+    with store.write() as uow:
+        C.create(uow, C.ContactInput(name="Ann Buyer", city="York"))
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await _open_contact(pilot, app)
+        await pilot.press("e")
+        await settle(pilot, app)
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        await pilot.press("h")
+        await settle(pilot, app)
+        assert _rows(app)[0][2:] == ["update", ""]
+        await pilot.press("enter")
+        await settle(pilot, app)
+        shown = str(app.screen.query_one("#event-details", Static).render())
+        assert shown.strip() == "This save changed nothing: every detail was kept as it was."
+
+
 async def test_markup_in_a_value_is_shown_as_typed(store):
     with store.write() as uow:
         C.create(uow, C.ContactInput(name="Bolt [M8]", city="[bold]York[/]"))

@@ -218,7 +218,7 @@ class EventScreen(ModalScreen):
         self.event, self.locale = event, locale
 
     def details(self) -> Text:
-        from bizdesk.services.admin.audit import detail_shape
+        from bizdesk.services.admin.audit import changed_nothing, detail_shape
 
         e, out = self.event, Text()
         for key in e.keys:
@@ -235,7 +235,9 @@ class EventScreen(ModalScreen):
                     field=name, before=before, after=after
                 )
             out.append(line + "\n")
-        if not e.keys:
+        if changed_nothing(e.row):
+            out.append(_("This save changed nothing: every detail was kept as it was.") + "\n")
+        elif not e.keys:
             out.append(_("Nothing else was recorded with this event.") + "\n")
         return out
 

@@ -246,15 +246,24 @@ _BOOKKEEPING = frozenset(
 )
 
 
-def changed(row: AuditRow) -> list[str]:
-    """The details an event changed, by their keys in the order kept: those whose value its
-    ``before`` and ``after`` (both kept, as an update keeps them) hold differently."""
+def _before_and_after(row: AuditRow) -> tuple[dict, dict] | None:
+    """An update's details before and after it (None for an event that kept not both)."""
     try:
         before, after = json.loads(row.before or "null"), json.loads(row.after or "null")
     except ValueError:
-        return []
+        return None
     if not isinstance(before, dict) or not isinstance(after, dict):
+        return None
+    return before, after
+
+
+def changed(row: AuditRow) -> list[str]:
+    """The details an event changed, by their keys in the order kept: those whose value its
+    ``before`` and ``after`` (both kept, as an update keeps them) hold differently."""
+    both = _before_and_after(row)
+    if both is None:
         return []
+    before, after = both
     keys = [*after, *(k for k in before if k not in after)]
     return [
         k
@@ -264,12 +273,12 @@ def changed(row: AuditRow) -> list[str]:
 
 
 def shown_keys(row: AuditRow) -> list[str]:
-    """The details an event's page shows, by their keys: those it changed (``changed``);
-    for an event that changed none (a creation, a deletion, a step), every detail it kept,
-    but the bookkeeping every write changes."""
-    keys = changed(row)
-    if keys:
-        return keys
+    """The details an event's page shows, by their keys: for an update (it kept both before
+    and after) those it changed (``changed``), none for a save that changed nothing; for
+    any other event (a creation, a deletion, a step) every detail it kept, but the
+    bookkeeping every write changes."""
+    if _before_and_after(row) is not None:
+        return changed(row)
     kept: list[str] = []
     for stored in (row.after, row.before):
         try:
@@ -279,6 +288,11 @@ def shown_keys(row: AuditRow) -> list[str]:
         if isinstance(values, dict):
             kept += [k for k in values if k not in _BOOKKEEPING and k not in kept]
     return kept
+
+
+def changed_nothing(row: AuditRow) -> bool:
+    """Whether an event is an update that saved every detail as it was."""
+    return _before_and_after(row) is not None and not changed(row)
 
 
 def _chosen(stmt, since: date | None, entity: str | None, entity_id: int | None):  # noqa: ANN001, ANN202
