@@ -187,8 +187,9 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
         frame shows (the database stack is imported there, not before that frame); it is
         given a function that shows why the person waits (an upgrade) in that frame.
         ``kept``: Home as this person last saw it on this store, if nothing changed since
-        (services/overview/glance.kept; run before the opener, it imports no database
-        stack): drawn while the store opens.
+        (services/overview/glance.kept), else as the store is now (services/overview/fresh;
+        run before the opener, neither imports the database stack): drawn while the store
+        opens, and replaced by what is read there where anything differs.
         ``keymap``: binding id -> keys, checked (registry.check_keymap, as run_app does).
         ``backup``: make the daily backup once Home is drawn (run_app).
         ``run_due``: make the recurring documents due, once Home is drawn (run_app).

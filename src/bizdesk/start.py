@@ -117,6 +117,7 @@ def _run() -> None:
         cli_main()
         return
     from bizdesk.app import run_app
+    from bizdesk.services.overview import fresh
     from bizdesk.services.overview.glance import kept
 
     user = os_username()
@@ -124,8 +125,9 @@ def _run() -> None:
         run_app(
             settings=settings,
             opener=lambda say: open_for_interface(db, say),
-            # Home as this person last saw it, while the store opens (SQLite only)
-            kept=(lambda: kept(path, user)) if path is not None else None,
+            # Home as this person last saw it, else as the store is now, read without the
+            # database stack, while the store opens (SQLite only)
+            kept=(lambda: kept(path, user) or fresh.read(path, user)) if path is not None else None,
         )
     )
 

@@ -205,7 +205,11 @@ def can(uow: Any, action: str) -> bool:  # noqa: ANN401
 
 def owners_hint(uow: Any) -> Message:  # noqa: ANN401
     """Who to ask, for a refusal's "Ask {ask} ..." (a Message: translated where shown)."""
-    names = uow.active_owners()
+    return owners_message(uow.active_owners())
+
+
+def owners_message(names: list[str]) -> Message:
+    """owners_hint, from the active owners' names in order."""
     if not names:
         return Message("the shop's owner")
     return Message("an owner ({names})", names=", ".join(names))

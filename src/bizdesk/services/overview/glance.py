@@ -12,7 +12,8 @@ figure is read from: a colleague's new contact, their follow-ups or logged call;
 day; that moment not reached), draws Home with the kept figures while the store is opened
 as always; the figures read then replace them if anything differs. Anything else (another
 store or person, a write of anything Home counts, a new day, PostgreSQL, the gate, a file
-that cannot be read): nothing is shown early.
+that cannot be read): nothing kept is shown (the start reads Home from the store without
+the database stack instead, where it can: services/overview/fresh.py).
 
 The kept file is the person's own (their cache folder, 0700; the file 0600): it holds
 figures only their role may see. It is never kept under the gate (every person there runs
