@@ -6,6 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from bizdesk.i18n import Message
+from bizdesk.money import from_minor, round_money
+
 
 @dataclass(frozen=True)
 class PipelineRow:
@@ -14,3 +17,26 @@ class PipelineRow:
     deals: int
     amount: Decimal
     weighted: Decimal
+
+
+def pipeline_rows(
+    stages: list[tuple[str, int, int, int, int]], exp: int
+) -> tuple[list[PipelineRow], PipelineRow]:
+    """The pipeline's rows and their total from each stage's name, probability, number of
+    open deals, Σ amount and Σ amount × probability, in minor units (exact: one rounding
+    per stage of the weighted sum)."""
+    rows = [
+        PipelineRow(
+            name, probability, n, from_minor(amount, exp),
+            round_money(from_minor(weighted_x100, exp) / 100, exp),
+        )
+        for name, probability, n, amount, weighted_x100 in stages
+    ]  # fmt: skip
+    total = PipelineRow(
+        Message("Total"),
+        0,
+        sum(r.deals for r in rows),
+        sum((r.amount for r in rows), Decimal(0)),
+        sum((r.weighted for r in rows), Decimal(0)),
+    )
+    return rows, total

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from sqlalchemy import func, select, text
 
@@ -12,21 +12,21 @@ from bizdesk.models.core import AuditEvent
 from bizdesk.models.ledger import JournalLine
 from bizdesk.models.purchasing import SupplierBill, SupplierPayment
 from bizdesk.models.sales import CustomerPayment, Invoice
-from bizdesk.money import from_minor
 from bizdesk.services.base.permissions import can, requires
 from bizdesk.services.books.ledger import account_for
 from bizdesk.services.crm import followups as F
 from bizdesk.services.crm import tickets as T
 from bizdesk.services.crm.nurture import shop_hours, shop_today
-from bizdesk.services.overview.glance import IN_NO_FIGURE, Dashboard, Mark
+from bizdesk.services.overview.glance import (
+    IN_NO_FIGURE,
+    Dashboard,
+    Mark,
+    last_month,
+    sales_months,
+    with_books,
+    without_books,
+)
 from bizdesk.services.trade import deals as D
-
-
-def _month_start(day: date, back: int = 0) -> date:
-    y, m = day.year, day.month - back
-    while m <= 0:
-        y, m = y - 1, m + 12
-    return date(y, m, 1)
 
 
 def _balance(
@@ -41,16 +41,6 @@ def _balance(
     if date_to:
         stmt = stmt.where(JournalLine.date <= date_to)
     return int(uow.session.scalar(stmt))
-
-
-def _sales_by_month(uow: UnitOfWork, today: date, months: int) -> list[tuple[str, int]]:
-    """Sales (credit - debit on the sales account) per calendar month, one index range each."""
-    out = []
-    for back in range(months - 1, -1, -1):
-        start = _month_start(today, back)
-        end = _month_start(today, back - 1) - timedelta(days=1) if back else today
-        out.append((start.strftime("%Y-%m"), -_balance(uow, "sales", start, end)))
-    return out
 
 
 def _overdue_invoices(uow: UnitOfWork, today: date) -> int:
@@ -150,35 +140,17 @@ def dashboard(
     for _kinds, read in CUSTOMER_COUNTS:
         common.update(read(uow, today))
     if not can(uow, "reports.finance"):
-        hidden = dict.fromkeys(
-            (
-                "sales_this_month",
-                "sales_last_month",
-                "cash",
-                "bank",
-                "receivables",
-                "receivables_overdue",
-                "payables",
-                "payables_overdue",
-            )
-        )
-        return Dashboard(sales_by_month=[], **hidden, **common)
-    exp = uow.exponent
-    months = _sales_by_month(uow, today, 6)
-    last_month_end = _month_start(today) - timedelta(days=1)
-    last_month = _balance(uow, "sales", _month_start(today, 1), last_month_end)
-    return Dashboard(
-        sales_this_month=from_minor(months[-1][1], exp),
-        sales_last_month=from_minor(-last_month, exp),
-        sales_by_month=[(k, from_minor(v, exp)) for k, v in months],
+        return without_books(**common)
+    start, end = last_month(today)
+    return with_books(
+        uow.exponent,
+        [(label, -_balance(uow, "sales", a, b)) for label, a, b in sales_months(today)],
+        -_balance(uow, "sales", start, end),
         # balances on ``today``, as the aged lists its figures open: an entry dated ahead
         # (2199 for 2026) counts from its day, not in Home's figures now
-        cash=from_minor(_balance(uow, "cash", date_to=today), exp),
-        bank=from_minor(_balance(uow, "bank", date_to=today), exp),
-        receivables=from_minor(_balance(uow, "receivable", date_to=today), exp),
-        receivables_overdue=from_minor(_overdue_invoices(uow, today), exp),
-        payables=from_minor(-_balance(uow, "payable", date_to=today), exp),
-        payables_overdue=from_minor(_overdue_bills(uow, today), exp),
+        {r: _balance(uow, r, date_to=today) for r in ("cash", "bank", "receivable", "payable")},
+        _overdue_invoices(uow, today),
+        _overdue_bills(uow, today),
         **common,
     )
 

@@ -20,18 +20,23 @@ This module imports no database stack.
 from __future__ import annotations
 
 import sqlite3
-from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal
+from datetime import UTC, date, datetime
 from pathlib import Path
 
-from bizdesk.i18n import Message
 from bizdesk.identity import current_gate
-from bizdesk.money import QTY_SCALE, currency_exponent, from_minor, round_money
+from bizdesk.money import QTY_SCALE, currency_exponent
 from bizdesk.revision import HEAD
-from bizdesk.services.base.figures import PipelineRow
+from bizdesk.services.base.figures import pipeline_rows
 from bizdesk.services.base.permissions import allowed, owners_message
 from bizdesk.services.crm.business_hours import BusinessHours
-from bizdesk.services.overview.glance import Dashboard, Glance
+from bizdesk.services.overview.glance import (
+    Dashboard,
+    Glance,
+    last_month,
+    sales_months,
+    with_books,
+    without_books,
+)
 from bizdesk.words import USER_ROLE_NAMES
 
 # as SQLAlchemy writes a DateTime into SQLite (models/base.py utcnow: whole seconds)
@@ -177,13 +182,6 @@ def _stored_time(text: str) -> datetime:
     return at if at.tzinfo else at.replace(tzinfo=UTC)
 
 
-def _month_start(day: date, back: int = 0) -> date:
-    y, m = day.year, day.month - back
-    while m <= 0:
-        y, m = y - 1, m + 12
-    return date(y, m, 1)
-
-
 def _figures(
     con: sqlite3.Connection, role: str, user: str, today: date, now: datetime, exp: int
 ) -> Dashboard | None:
@@ -195,21 +193,11 @@ def _figures(
     if allowed(role, "followups.view"):
         due_today, overdue = con.execute(_FOLLOW_UPS, (user, day, user, day)).fetchone()
         follow_ups = {"today": due_today, "overdue": overdue}
-    pipeline: list[PipelineRow] = []
-    total = None
-    if allowed(role, "reports.crm"):
-        for name, probability, deals, amount, weighted_x100 in con.execute(_PIPELINE):
-            weighted = round_money(from_minor(weighted_x100, exp) / 100, exp)
-            pipeline.append(
-                PipelineRow(name, probability, deals, from_minor(amount, exp), weighted)
-            )
-        total = PipelineRow(
-            Message("Total"),
-            0,
-            sum(r.deals for r in pipeline),
-            sum((r.amount for r in pipeline), Decimal(0)),
-            sum((r.weighted for r in pipeline), Decimal(0)),
-        )
+    pipeline, total = (
+        pipeline_rows(con.execute(_PIPELINE).fetchall(), exp)
+        if allowed(role, "reports.crm")
+        else ([], None)
+    )
     stamp = now.astimezone(UTC).replace(microsecond=0).strftime(_STORED_TIME)
     tickets_open, tickets_overdue = con.execute(
         _TICKETS, {"now": stamp, "closed1": _TICKET_CLOSED[0], "closed2": _TICKET_CLOSED[1]}
@@ -224,19 +212,7 @@ def _figures(
         tickets_overdue=tickets_overdue,
     )
     if not allowed(role, "reports.finance"):
-        hidden = dict.fromkeys(
-            (
-                "sales_this_month",
-                "sales_last_month",
-                "cash",
-                "bank",
-                "receivables",
-                "receivables_overdue",
-                "payables",
-                "payables_overdue",
-            )
-        )
-        return Dashboard(sales_by_month=[], **hidden, **common)
+        return without_books(**common)
     accounts = dict(
         con.execute(
             "SELECT role, min(id) FROM account WHERE role IN"
@@ -250,23 +226,13 @@ def _figures(
         first = start.isoformat() if start else "0000-01-01"
         return con.execute(_BALANCE, (accounts[of], first, end.isoformat())).fetchone()[0]
 
-    months = []
-    for back in range(5, -1, -1):
-        start = _month_start(today, back)
-        end = _month_start(today, back - 1) - timedelta(days=1) if back else today
-        months.append((start.strftime("%Y-%m"), -balance("sales", start, end)))
-    last_month = balance("sales", _month_start(today, 1), _month_start(today) - timedelta(days=1))
-    (overdue_in,) = con.execute(_OVERDUE_INVOICES, (day,)).fetchone()
-    (overdue_out,) = con.execute(_OVERDUE_BILLS, (day,)).fetchone()
-    return Dashboard(
-        sales_this_month=from_minor(months[-1][1], exp),
-        sales_last_month=from_minor(-last_month, exp),
-        sales_by_month=[(k, from_minor(v, exp)) for k, v in months],
-        cash=from_minor(balance("cash", None, today), exp),
-        bank=from_minor(balance("bank", None, today), exp),
-        receivables=from_minor(balance("receivable", None, today), exp),
-        receivables_overdue=from_minor(overdue_in, exp),
-        payables=from_minor(-balance("payable", None, today), exp),
-        payables_overdue=from_minor(overdue_out, exp),
+    start, end = last_month(today)
+    return with_books(
+        exp,
+        [(label, -balance("sales", a, b)) for label, a, b in sales_months(today)],
+        -balance("sales", start, end),
+        {r: balance(r, None, today) for r in ("cash", "bank", "receivable", "payable")},
+        con.execute(_OVERDUE_INVOICES, (day,)).fetchone()[0],
+        con.execute(_OVERDUE_BILLS, (day,)).fetchone()[0],
         **common,
     )

@@ -30,7 +30,7 @@ import os
 import sqlite3
 import stat
 from dataclasses import asdict, dataclass, fields
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -40,7 +40,7 @@ from babel.core import Locale
 from bizdesk.config import kept_file as kept_file  # (where it is: faults reads it too)
 from bizdesk.config import private, read_kept
 from bizdesk.identity import current_gate
-from bizdesk.money import MAX_ABS_MINOR
+from bizdesk.money import MAX_ABS_MINOR, from_minor
 from bizdesk.services.base.figures import PipelineRow
 from bizdesk.words import USER_ROLE_NAMES
 
@@ -79,6 +79,74 @@ class Dashboard:
     low_stock: int
     # the acting person's open follow-ups {"today": n, "overdue": n}; None: not for the role
     follow_ups: dict[str, int] | None = None
+
+
+# The figures of the books, shown only to the roles that read the books (reports.finance).
+BOOKS_FIGURES = (
+    "sales_this_month",
+    "sales_last_month",
+    "cash",
+    "bank",
+    "receivables",
+    "receivables_overdue",
+    "payables",
+    "payables_overdue",
+)
+
+
+def month_start(day: date, back: int = 0) -> date:
+    """The first day of the month ``back`` months before ``day``'s."""
+    y, m = day.year, day.month - back
+    while m <= 0:
+        y, m = y - 1, m + 12
+    return date(y, m, 1)
+
+
+def sales_months(today: date, months: int = 6) -> list[tuple[str, date, date]]:
+    """The calendar months Home charts the sales of, oldest first, this one up to ``today``:
+    (YYYY-MM, first day, last day)."""
+    out = []
+    for back in range(months - 1, -1, -1):
+        start = month_start(today, back)
+        end = month_start(today, back - 1) - timedelta(days=1) if back else today
+        out.append((start.strftime("%Y-%m"), start, end))
+    return out
+
+
+def last_month(today: date) -> tuple[date, date]:
+    """The first and last day of the month before ``today``'s."""
+    return month_start(today, 1), month_start(today) - timedelta(days=1)
+
+
+def with_books(
+    exp: int,
+    sales: list[tuple[str, int]],
+    sales_last_month: int,
+    balances: dict[str, int],
+    receivables_overdue: int,
+    payables_overdue: int,
+    **common: object,
+) -> Dashboard:
+    """Home for a role that reads the books, from the sums in minor units: ``sales`` per
+    month (as sales_months), last month's, the ``balances`` (debit - credit) of the cash,
+    bank, receivable and payable accounts on the day, what is overdue both ways."""
+    return Dashboard(
+        sales_this_month=from_minor(sales[-1][1], exp),
+        sales_last_month=from_minor(sales_last_month, exp),
+        sales_by_month=[(k, from_minor(v, exp)) for k, v in sales],
+        cash=from_minor(balances["cash"], exp),
+        bank=from_minor(balances["bank"], exp),
+        receivables=from_minor(balances["receivable"], exp),
+        receivables_overdue=from_minor(receivables_overdue, exp),
+        payables=from_minor(-balances["payable"], exp),
+        payables_overdue=from_minor(payables_overdue, exp),
+        **common,
+    )
+
+
+def without_books(**common: object) -> Dashboard:
+    """Home for a role that does not read the books."""
+    return Dashboard(sales_by_month=[], **dict.fromkeys(BOOKS_FIGURES), **common)
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ from bizdesk.money import (
 )
 from bizdesk.reading import date_text, is_digits, quoted
 from bizdesk.services.base import validate as v
-from bizdesk.services.base.figures import PipelineRow
+from bizdesk.services.base.figures import PipelineRow, pipeline_rows
 from bizdesk.services.base.paging import (
     Page,
     PageRequest,
@@ -809,8 +809,6 @@ def board_columns(
 @requires("reports.crm")
 def pipeline_report(uow: UnitOfWork) -> tuple[list[PipelineRow], PipelineRow]:
     """Open deals per stage with Σ amount and Σ amount × probability (weighted pipeline)."""
-    exp = uow.exponent
-    rows = []
     stmt = (
         select(
             PipelineStage.name,
@@ -827,18 +825,7 @@ def pipeline_report(uow: UnitOfWork) -> tuple[list[PipelineRow], PipelineRow]:
         )
         .order_by(PipelineStage.position)
     )
-    for name, prob, n, amount, weighted_x100 in uow.session.exec(stmt):
-        # Σ(amount × p) is exact in minor units × 100; one rounding per stage
-        weighted = round_money(from_minor(weighted_x100, exp) / 100, exp)
-        rows.append(PipelineRow(name, prob, n, from_minor(amount, exp), weighted))
-    total = PipelineRow(
-        Message("Total"),
-        0,
-        sum(r.deals for r in rows),
-        sum((r.amount for r in rows), Decimal(0)),
-        sum((r.weighted for r in rows), Decimal(0)),
-    )
-    return rows, total
+    return pipeline_rows(list(uow.session.exec(stmt)), uow.exponent)
 
 
 @dataclass(frozen=True)
