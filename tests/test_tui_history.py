@@ -171,3 +171,59 @@ def test_an_events_details_are_shown_as_the_shop_writes_numbers() -> None:
     assert value_text("sale_price_minor", price, "vi_VN", MONEY) == "1.234,50"
     assert value_text("city", {"city": "Iași"}, "ro_RO") == "Iași"
     assert title("vat_bp") == "VAT %"
+
+
+async def test_an_employees_and_an_assembly_orders_pages_show_their_history(store):
+    """h was on the customer side's pages and the documents' only: an employee's page and
+    an assembly order's had none, although the trail keeps both (pay, quantities)."""
+    from bizdesk.screens.making import AssemblyScreen
+    from bizdesk.screens.people import EmployeeScreen
+    from bizdesk.services.inventory import moves
+    from bizdesk.services.making import assembly, boms
+    from bizdesk.services.people import employees
+    from tests.erp_helpers import product
+    from tests.people_helpers import employee
+
+    ana = employee(store, "Ana Pop", pay="2500", job_title="Mechanic")
+    with store.read() as uow:
+        shown = employees.get(uow, ana)
+    with store.write() as uow:
+        data = employees.EmployeeInput(
+            contact="Ana Pop", start_date="2026-01-01", pay="2600", job_title="Mechanic"
+        )
+        employees.update(uow, ana, data, version=shown.version)
+    wheel = product(store, "WHEEL", name="Wheel", cost="10")
+    cart = product(store, "CART", name="Cart")
+    with store.write() as uow:
+        moves.adjust(uow, wheel, "12", "opening stock")
+        boms.set_bom(uow, cart, boms.BomInput([("WHEEL", "4")], "2.50"))
+        mo = assembly.create(uow, assembly.MOInput("CART", "3", "2026-12-01"))
+        assembly.confirm(uow, mo.id)
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        app.push_screen(EmployeeScreen(ana))
+        await settle(pilot, app)
+        assert "h History" in footer_text(app)
+        await pilot.press("h")
+        await settle(pilot, app)
+        assert isinstance(app.screen, HistoryScreen)
+        rows = _rows(app)
+        assert [r[2] for r in rows] == ["update", "create"]
+        assert rows[0][3] == "Salary or hourly rate"
+        await pilot.press("enter")
+        await settle(pilot, app)
+        details = str(app.screen.query_one("#event-details", Static).render())
+        assert "Salary or hourly rate: 2,500.00 → 2,600.00" in details, details
+        await pilot.press("escape", "escape", "escape")
+        await settle(pilot, app)
+        app.push_screen(AssemblyScreen(mo.id))
+        await settle(pilot, app)
+        await pilot.press("h")
+        await settle(pilot, app)
+        assert isinstance(app.screen, HistoryScreen)
+        assert [r[2] for r in _rows(app)] == ["confirm", "create"]
+        await pilot.press("down", "enter")
+        await settle(pilot, app)
+        details = str(app.screen.query_one("#event-details", Static).render())
+        assert "CART" in details and "3" in details and "3000" not in details, details

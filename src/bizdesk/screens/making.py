@@ -18,11 +18,11 @@ from bizdesk.formatting import day, money, number, visible, visible_text
 from bizdesk.i18n import N_, Message, _, ngettext
 from bizdesk.screens.common import (
     FollowsOthers,
-    RecordScreen,
     ServiceScreen,
     WithTable,
 )
 from bizdesk.screens.orders import DATE_HINT, StateFilter, not_complete, state_bindings
+from bizdesk.screens.records import AuditedScreen
 from bizdesk.services.inventory import products
 from bizdesk.services.making import assembly, boms
 from bizdesk.services.making import plan as plan_service
@@ -445,8 +445,11 @@ def _right(text: str) -> Text:
     return Text(text, justify="right")
 
 
-class AssemblyScreen(RecordScreen):
-    """One assembly order: what it makes, its components (held, consumed, at what cost)."""
+class AssemblyScreen(AuditedScreen):
+    """One assembly order: what it makes, its components (held, consumed, at what cost);
+    h its history."""
+
+    AUDIT_ENTITY = "assembly_order"
 
     HELP = N_(
         "An assembly order. c confirms it (its components are reserved), f finishes it in "
@@ -467,7 +470,7 @@ class AssemblyScreen(RecordScreen):
         """The footer offers a step only in a state it is taken from."""
         step = {"confirm": "confirm", "finish": "finish", "cancel_order": "cancel"}.get(action)
         if step is None or self.view is None:
-            return True
+            return super().check_action(action, parameters)
         return self.view.state in assembly.MAY[step]
 
     def show(self, mo: assembly.MOView) -> None:

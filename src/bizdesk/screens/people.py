@@ -28,7 +28,7 @@ from bizdesk.screens.common import (
     ServiceScreen,
     WithTable,
 )
-from bizdesk.screens.records import SendsPapers, print_paper
+from bizdesk.screens.records import AuditedScreen, SendsPapers, print_paper
 from bizdesk.services.base.permissions import allowed
 from bizdesk.services.people import employees, leave, payroll
 from bizdesk.widgets.confirm import ConfirmScreen
@@ -221,9 +221,11 @@ class EmployeesScreen(WithTable, ServiceRunner, Screen):
             self.app.push_screen(PayrollScreen())
 
 
-class EmployeeScreen(RecordScreen):
+class EmployeeScreen(AuditedScreen):
     """One employee: job, dates, pay (to those who may see it), leave this year, the leave
-    requests and the payslips."""
+    requests and the payslips; h its history."""
+
+    AUDIT_ENTITY = "employee"
 
     HELP = N_(
         "An employee. e changes the job, pay, bank account, dates or user (owners and "
@@ -242,7 +244,7 @@ class EmployeeScreen(RecordScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "withdraw":  # an owner's, when a request shown still holds its days
             return allowed(self.app.role, "leave.approve") and bool(self._standing())
-        return True
+        return super().check_action(action, parameters)
 
     def _standing(self) -> list:
         return [] if self.view is None else [r for r in self.view[2] if r.state in leave.STANDING]
