@@ -30,3 +30,36 @@ def test_a_save_that_changed_nothing_names_nothing(store):
     assert saved.action == "update"
     assert shown_keys(saved) == [] and changed_nothing(saved)
     assert not changed_nothing(made) and "city" in shown_keys(made)
+
+
+def test_a_detail_naming_a_record_by_its_id_shows_its_name(store):
+    """A deal moved on was "Stage: 1 → 2" in its history, a product's supplier "181": the
+    record named is shown by its name beside its id; one since deleted by its id alone."""
+    from bizdesk.screens.history import read_history, value_text
+    from bizdesk.services.trade import deals as D
+
+    with store.write() as uow:
+        C.create(uow, C.ContactInput(name="Ann Buyer"))
+        gone = C.create(uow, C.ContactInput(name="Bob Gone")).contact
+        deal = D.create(uow, D.DealInput(title="Bikes", contact="Ann Buyer", amount="10"))
+        D.move(uow, deal.id, +1, version=deal.version)
+        moved = D.get(uow, deal.id)
+        data = D.DealInput(title="Bikes", contact="Bob Gone", amount="10", stage="Qualified")
+        D.update(uow, deal.id, data, version=moved.version)
+    with store.read() as uow:
+        history = read_history(uow, "deal", deal.id)
+    move = next(e for e in history.events if e.row.action == "move")
+    assert value_text("stage_id", move.before, "en_US", None, move.names) == "New (#1)"
+    assert value_text("stage_id", move.after, "en_US", None, move.names) == "Qualified (#2)"
+    update = history.events[0]
+    assert value_text("contact_id", update.before, "en_US", None, update.names) == (
+        f"Ann Buyer (#{deal.contact_id})"
+    )
+    with store.write() as uow:  # back to Ann, and Bob, in no deal now, deleted
+        data = D.DealInput(title="Bikes", contact="Ann Buyer", amount="10", stage="Qualified")
+        D.update(uow, deal.id, data, version=D.get(uow, deal.id).version)
+        C.delete(uow, gone.id, version=C.get(uow, gone.id).version)
+    with store.read() as uow:
+        history = read_history(uow, "deal", deal.id)
+    to_bob = history.events[1]
+    assert value_text("contact_id", to_bob.after, "en_US", None, to_bob.names) == f"#{gone.id}"

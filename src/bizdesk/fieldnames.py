@@ -183,6 +183,16 @@ TITLES = {
     "normal": N_("normal"),
     "high": N_("high"),
     "urgent": N_("urgent"),
+    # details the audit trail keeps under their column's name (a record's history)
+    "archived": N_("Archived"),
+    "close_reason": N_("Close reason"),
+    "closed_at": N_("Closed"),
+    "contact_id": N_("Contact"),
+    "customer_id": N_("Customer"),
+    "organization_id": N_("Organization"),
+    "segment_id": N_("Segment"),
+    "stage_id": N_("Stage"),
+    "ticket_id": N_("Ticket"),
 }
 _LINE = re.compile(r"line (\d+)(?: (.+))?")
 

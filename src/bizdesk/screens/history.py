@@ -40,6 +40,7 @@ class Shown:
     before: Any
     after: Any
     keys: list[str]
+    names: dict[str, str]  # what a detail naming a record by id shows: "Qualified (#2)"
 
 
 @dataclass(frozen=True)
@@ -63,27 +64,50 @@ def shown_name(key: str, shown: Any) -> str:  # noqa: ANN401
 
 
 def read_history(uow: Any, entity: str, entity_id: int) -> History:  # noqa: ANN401
-    from bizdesk.services.admin.audit import count_events, list_events, shown_details, shown_keys
+    from bizdesk.services.admin.audit import (
+        count_events,
+        list_events,
+        names_of,
+        referenced,
+        shown_details,
+        shown_keys,
+    )
 
     rows = list_events(uow, entity=entity, entity_id=entity_id, limit=NEWEST)
     total = count_events(uow, entity=entity, entity_id=entity_id) if len(rows) == NEWEST else 0
     exponent = uow.exponent
-    events = [
-        Shown(
-            r,
-            shown_details(r.before, r.entity, r.action, exponent),
-            shown_details(r.after, r.entity, r.action, exponent),
-            shown_keys(r),
-        )
-        for r in reversed(rows)
-    ]
+    names = names_of(uow, rows)
+
+    def named(r: Any, details: Any) -> dict[str, str]:  # noqa: ANN401
+        """Each of these details that names a record by its id, as shown: its name and id,
+        or the id alone (a record since deleted)."""
+        out = {}
+        for key, value in details.items() if isinstance(details, dict) else ():
+            kind = referenced(r.entity, key)
+            if kind is not None and type(value) is int:
+                name = names.get((kind, value))
+                out[f"{key}={value}"] = f"{name} (#{value})" if name else f"#{value}"
+        return out
+
+    events = []
+    for r in reversed(rows):
+        before = shown_details(r.before, r.entity, r.action, exponent)
+        after = shown_details(r.after, r.entity, r.action, exponent)
+        events.append(Shown(r, before, after, shown_keys(r), named(r, before) | named(r, after)))
     return History(events, max(total, len(rows)))
 
 
-def value_text(key: str, shown: Any, locale: str, shape: Any = None) -> str:  # noqa: ANN401
+def value_text(
+    key: str,
+    shown: Any,  # noqa: ANN401
+    locale: str,
+    shape: Any = None,  # noqa: ANN401
+    names: dict[str, str] | None = None,
+) -> str:
     """One detail's value as the page shows it: money and quantities in the shop's locale
     where what it holds is known (``shape``: audit.detail_shape), a rate in hundredths of a
-    percent as the percentage, anything else as shown_details gives it."""
+    percent as the percentage, a record named by its id as ``names`` shows it (Shown.names),
+    anything else as shown_details gives it."""
     from bizdesk.services.admin.audit import MONEY, PERCENT, QTY
 
     if not isinstance(shown, dict):
@@ -96,6 +120,8 @@ def value_text(key: str, shown: Any, locale: str, shape: Any = None) -> str:  # 
         return "—"
     if isinstance(value, bool):
         return _("yes") if value else _("no")
+    if names and f"{name}={value}" in names:
+        return names[f"{name}={value}"]
     if shape in (MONEY, QTY) and isinstance(value, str):
         try:
             return money(Decimal(value), locale)  # (every digit it has, as a form writes it)
@@ -223,8 +249,8 @@ class EventScreen(ModalScreen):
         e, out = self.event, Text()
         for key in e.keys:
             shape = detail_shape(e.row.entity, e.row.action, key)
-            before = value_text(key, e.before, self.locale, shape)
-            after = value_text(key, e.after, self.locale, shape)
+            before = value_text(key, e.before, self.locale, shape, e.names)
+            after = value_text(key, e.after, self.locale, shape, e.names)
             name = title(shown_name(key, e.after if isinstance(e.after, dict) else e.before))
             if e.before is None:
                 line = _("{field}: {value}").format(field=name, value=after)

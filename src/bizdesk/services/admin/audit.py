@@ -13,9 +13,16 @@ from sqlmodel import select
 from bizdesk.db.session import UnitOfWork
 from bizdesk.errors import ValidationError
 from bizdesk.i18n import Message
+from bizdesk.models.contacts import Contact
 from bizdesk.models.core import AuditEvent
+from bizdesk.models.deals import PipelineStage
+from bizdesk.models.ledger import JournalEntry
+from bizdesk.models.marketing import Segment
+from bizdesk.models.people import Employee
+from bizdesk.models.tickets import Ticket
 from bizdesk.money import from_minor, qty_from_scaled
 from bizdesk.reading import quoted
+from bizdesk.services.base.numbering import entry_label
 from bizdesk.services.base.permissions import requires
 
 # Every kind of record the services write to the audit trail (the first argument of
@@ -293,6 +300,80 @@ def shown_keys(row: AuditRow) -> list[str]:
 def changed_nothing(row: AuditRow) -> bool:
     """Whether an event is an update that saved every detail as it was."""
     return _before_and_after(row) is not None and not changed(row)
+
+
+# --- details that name another record by its id -----------------------------------------------
+# A deal's stage, a product's supplier, an employee's contact are kept as the other record's
+# id; a record's history shows that record's name beside it ("Qualified (#2)", was "2").
+# (kind of record whose event it is, or "*" for any; the detail's key) -> the kind named.
+REFERENCES: dict[tuple[str, str], str] = {
+    ("*", "contact_id"): "contact",
+    ("*", "organization_id"): "contact",
+    ("*", "supplier_id"): "contact",
+    ("*", "customer_id"): "contact",
+    ("employee", "contact"): "contact",
+    ("follow_up", "contact"): "contact",
+    ("*", "stage_id"): "stage",
+    ("*", "segment_id"): "segment",
+    ("leave_request", "employee"): "employee",
+    ("*", "ticket_id"): "ticket",
+    ("*", "entry"): "journal_entry",
+}
+
+
+def referenced(entity: str, key: str) -> str | None:
+    """The kind of record a detail names by its id (None: it names none)."""
+    return REFERENCES.get((entity, key)) or REFERENCES.get(("*", key))
+
+
+def _named_ids(rows: list[AuditRow]) -> dict[str, set[int]]:
+    """The ids each kind of record is named by in these events' details."""
+    ids: dict[str, set[int]] = {}
+    for row in rows:
+        for stored in (row.before, row.after):
+            try:
+                values = json.loads(stored or "null")
+            except ValueError:
+                continue
+            if not isinstance(values, dict):
+                continue
+            for key, value in values.items():
+                kind = referenced(row.entity, key)
+                if kind is not None and type(value) is int:
+                    ids.setdefault(kind, set()).add(value)
+    return ids
+
+
+@requires("audit.view")
+def names_of(uow: UnitOfWork, rows: list[AuditRow]) -> dict[tuple[str, int], str]:
+    """The names of the records these events' details name by id ((kind, id) -> name: a
+    contact's, a stage's or a segment's name, an employee's contact's, a ticket's subject,
+    a journal entry's label); a record since deleted is not among them."""
+    queries = {
+        "contact": lambda ids: select(Contact.id, Contact.name).where(Contact.id.in_(ids)),
+        "stage": lambda ids: select(PipelineStage.id, PipelineStage.name).where(
+            PipelineStage.id.in_(ids)
+        ),
+        "segment": lambda ids: select(Segment.id, Segment.name).where(Segment.id.in_(ids)),
+        "employee": lambda ids: (
+            select(Employee.id, Contact.name)
+            .join(Contact, Contact.id == Employee.contact_id)
+            .where(Employee.id.in_(ids))
+        ),
+        "ticket": lambda ids: select(Ticket.id, Ticket.subject).where(Ticket.id.in_(ids)),
+        "journal_entry": lambda ids: select(JournalEntry.id, JournalEntry.number).where(
+            JournalEntry.id.in_(ids)
+        ),
+    }
+    names: dict[tuple[str, int], str] = {}
+    for kind, ids in _named_ids(rows).items():
+        found = sorted(ids)
+        for start in range(0, len(found), 500):  # (a statement's parameters are bounded)
+            for record_id, name in uow.session.exec(queries[kind](found[start : start + 500])):
+                if kind == "journal_entry":
+                    name = str(entry_label(name, record_id))
+                names[(kind, record_id)] = name
+    return names
 
 
 def _chosen(stmt, since: date | None, entity: str | None, entity_id: int | None):  # noqa: ANN001, ANN202
