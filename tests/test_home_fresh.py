@@ -119,6 +119,15 @@ def test_figures_are_read_only_from_a_store_as_the_opening_leaves_it(store, sqli
         U.add(uow, "gone", "sales")
         U.disable(uow, "gone")
     assert fresh.read(path, "gone") is None
+    with sqlite3.connect(path) as con:  # business hours no form would save (refused by
+        con.execute(  # BusinessHours.parse: an error not of sqlite3's own)
+            "INSERT OR REPLACE INTO setting (key, value) VALUES ('business_hours', ?)",
+            ('{"days": "Nope", "start": "09:00", "end": "17:00", "timezone": "UTC"}',),
+        )
+    assert fresh.read(path, store.user) is None
+    with sqlite3.connect(path) as con:
+        con.execute("DELETE FROM setting WHERE key = 'business_hours'")
+    assert fresh.read(path, store.user) is not None
     with sqlite3.connect(path) as con:
         con.execute("UPDATE alembic_version SET version_num = '0001'")
     assert fresh.read(path, store.user) is None
