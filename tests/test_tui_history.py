@@ -173,6 +173,27 @@ def test_an_events_details_are_shown_as_the_shop_writes_numbers() -> None:
     assert title("vat_bp") == "VAT %"
 
 
+def test_lines_are_shown_as_the_shop_writes_them() -> None:
+    """A deal's or an order's lines were JSON with the amounts as stored, in every locale
+    ('[["Cască", "5", "179.00"]]', its VAT rate 1900): each line's places now as the shop
+    writes them, one line after another."""
+    from bizdesk.screens.history import value_text
+    from bizdesk.services.admin.audit import detail_shape, shown_details
+
+    stored = '{"lines": [["Bicicletă de oraș 28\\"", 3000, 189900], ["Cască", 5000, 17900]]}'
+    deal = shown_details(stored, "deal", "set_lines", 2)
+    shape = detail_shape("deal", "set_lines", "lines")
+    assert value_text("lines", deal, "ro_RO", shape) == (
+        'Bicicletă de oraș 28" · 3 · 1.899,00; Cască · 5 · 179,00'
+    )
+    order = shown_details('{"lines": [["BOLT", 2500, 1050, 1900]]}', "sales_order", "create", 2)
+    shape = detail_shape("sales_order", "create", "lines")
+    assert value_text("lines", order, "es_ES", shape) == "BOLT · 2,5 · 10,50 · 19"
+    received = shown_details('{"lines": {"7": 2000}}', "purchase_order", "receive", 2)
+    shape = detail_shape("purchase_order", "receive", "lines")
+    assert value_text("lines", received, "en_US", shape) == "7: 2"
+
+
 async def test_an_employees_and_an_assembly_orders_pages_show_their_history(store):
     """h was on the customer side's pages and the documents' only: an employee's page and
     an assembly order's had none, although the trail keeps both (pay, quantities)."""
@@ -227,3 +248,17 @@ async def test_an_employees_and_an_assembly_orders_pages_show_their_history(stor
         await settle(pilot, app)
         details = str(app.screen.query_one("#event-details", Static).render())
         assert "CART" in details and "3" in details and "3000" not in details, details
+
+
+def test_a_state_is_said_in_the_readers_language() -> None:
+    """A Romanian order's history said "Stare: received": a state is stored in English and
+    said as every list of orders says it."""
+    from bizdesk import i18n
+    from bizdesk.screens.history import state_words, value_text
+
+    i18n.use_setting("es")
+    orders, tickets = state_words("purchase_order"), state_words("ticket")
+    assert value_text("state", {"state": "received"}, "es_ES", None, None, orders) == "recibido"
+    assert value_text("state", {"state": "odd"}, "es_ES", None, None, orders) == "odd"
+    assert value_text("status", {"status": "open"}, "es_ES", None, None, tickets) != "open"
+    assert state_words("contact") == {}

@@ -25,7 +25,7 @@ from bizdesk.reading import date_text
 from bizdesk.screens.common import ServiceScreen
 from bizdesk.widgets.footer import KeysFooter
 from bizdesk.widgets.header import Header
-from bizdesk.words import AUDIT_ACTION_NAMES, AUDIT_ENTITY_NAMES, named
+from bizdesk.words import AUDIT_ACTION_NAMES, AUDIT_ENTITY_NAMES, TICKET_STATUS_NAMES, named
 
 NEWEST = 500  # events read for one record; more are said, never cut unsaid
 _SUFFIXES = ("_minor", "_scaled")
@@ -97,31 +97,65 @@ def read_history(uow: Any, entity: str, entity_id: int) -> History:  # noqa: ANN
     return History(events, max(total, len(rows)))
 
 
+def state_words(entity: str) -> dict[str, str]:
+    """The words a kind of record's state (or a ticket's status) is said in, stored English:
+    the history says "received" as every list of orders says it."""
+    from bizdesk.services.base.states import STATE_WORDS
+    from bizdesk.services.crm.followups import STATE_NAMES as FOLLOW_UP_STATES
+    from bizdesk.services.making.assembly import STATE_WORDS as ASSEMBLY_STATES
+    from bizdesk.services.marketing.campaigns import STATE_WORDS as CAMPAIGN_STATES
+    from bizdesk.services.people.leave import STATE_WORDS as LEAVE_STATES
+    from bizdesk.services.people.payroll import STATE_WORDS as PAYROLL_STATES
+    from bizdesk.services.recurring.templates import STATE_NAMES as TEMPLATE_STATES
+
+    return {
+        "assembly_order": ASSEMBLY_STATES,
+        "campaign": CAMPAIGN_STATES,
+        "follow_up": FOLLOW_UP_STATES,
+        "leave_request": LEAVE_STATES,
+        "payroll_run": PAYROLL_STATES,
+        "purchase_order": STATE_WORDS,
+        "recurring_template": TEMPLATE_STATES,
+        "sales_order": STATE_WORDS,
+        "ticket": TICKET_STATUS_NAMES,
+    }.get(entity, {})
+
+
 def value_text(
     key: str,
     shown: Any,  # noqa: ANN401
     locale: str,
     shape: Any = None,  # noqa: ANN401
     names: dict[str, str] | None = None,
+    words: dict[str, str] | None = None,
 ) -> str:
     """One detail's value as the page shows it: money and quantities in the shop's locale
     where what it holds is known (``shape``: audit.detail_shape), a rate in hundredths of a
     percent as the percentage, a record named by its id as ``names`` shows it (Shown.names),
-    anything else as shown_details gives it."""
-    from bizdesk.services.admin.audit import MONEY, PERCENT, QTY
-
+    a stored word in ``words`` as the reader says it (a state: state_words), lines one after
+    another, each line's places with " · " between them; anything else as shown_details
+    gives it."""
     if not isinstance(shown, dict):
         return "—"
     name = shown_name(key, shown)
     if name not in shown:
         return "—"
     value = shown[name]
+    if names and type(value) is int and f"{name}={value}" in names:
+        return names[f"{name}={value}"]
+    if words and isinstance(value, str) and value in words:
+        return named(words, value)
+    return _value(value, shape, locale)
+
+
+def _value(value: Any, shape: Any, locale: str) -> str:  # noqa: ANN401
+    """value_text of one value, or of one place of a line, by what it holds (``shape``)."""
+    from bizdesk.services.admin.audit import MONEY, PERCENT, QTY, Each, Row
+
     if value is None or value == "":
         return "—"
     if isinstance(value, bool):
         return _("yes") if value else _("no")
-    if names and f"{name}={value}" in names:
-        return names[f"{name}={value}"]
     if shape in (MONEY, QTY) and isinstance(value, str):
         try:
             return money(Decimal(value), locale)  # (every digit it has, as a form writes it)
@@ -129,6 +163,13 @@ def value_text(
             return value
     if shape == PERCENT and type(value) is int:
         return money(percent_from_bp(value), locale)  # (its title says "%": "VAT %")
+    inner = shape.shape if isinstance(shape, Each) else None
+    if isinstance(value, list) and isinstance(shape, Row) and len(value) == len(shape.places):
+        return " · ".join(_value(v, s, locale) for v, s in zip(value, shape.places, strict=True))
+    if isinstance(value, list) and value:
+        return "; ".join(_value(v, inner, locale) for v in value)
+    if isinstance(value, dict) and value:
+        return "; ".join(f"{k}: {_value(v, inner, locale)}" for k, v in value.items())
     if isinstance(value, str):
         return value
     return json.dumps(value, ensure_ascii=False)
@@ -247,10 +288,12 @@ class EventScreen(ModalScreen):
         from bizdesk.services.admin.audit import changed_nothing, detail_shape
 
         e, out = self.event, Text()
+        states = state_words(e.row.entity)
         for key in e.keys:
             shape = detail_shape(e.row.entity, e.row.action, key)
-            before = value_text(key, e.before, self.locale, shape, e.names)
-            after = value_text(key, e.after, self.locale, shape, e.names)
+            words = states if key in ("state", "status") else None
+            before = value_text(key, e.before, self.locale, shape, e.names, words)
+            after = value_text(key, e.after, self.locale, shape, e.names, words)
             name = title(shown_name(key, e.after if isinstance(e.after, dict) else e.before))
             if e.before is None:
                 line = _("{field}: {value}").format(field=name, value=after)

@@ -108,6 +108,7 @@ class AuditRow:
 # or in NOT_AMOUNTS (a count): tests/test_audit_details.py reads every writer for it.
 MONEY = "money"
 QTY = "qty"
+PERCENT = "percent"  # hundredths of a percent (``*_bp``): a page shows the percentage
 
 
 @dataclass(frozen=True)
@@ -125,7 +126,7 @@ class Row:
     places: tuple[Any, ...]
 
 
-_ORDER_LINES = Each(Row((None, QTY, MONEY, None)))  # product, quantity, unit price, VAT rate
+_ORDER_LINES = Each(Row((None, QTY, MONEY, PERCENT)))  # product, qty, unit price, VAT %
 _ENTRY_LINES = Each(Row((None, MONEY, MONEY, None)))  # account, debit, credit, contact
 
 # (kind of record, action) -> {detail: what it holds}; an action "*": any action of the kind
@@ -186,9 +187,6 @@ NOT_AMOUNTS: dict[tuple[str, str], frozenset[str]] = {
     ("budget", "copy"): frozenset({"lines"}),  # how many budget lines were written
     ("journal_entry", "import"): frozenset({"lines"}),  # how many journal lines were posted
 }
-
-
-PERCENT = "percent"  # hundredths of a percent (``*_bp``): a page shows the percentage
 
 
 def detail_shape(entity: str, action: str, key: str) -> Any:  # noqa: ANN401
