@@ -167,6 +167,33 @@ def test_the_demo_shop_stores_no_amount_shown_raw(store) -> None:  # noqa: ANN00
         store
     )
     assert gaps_in(store) == set()
+    assert untitled_on_pages(store) == {}
+
+
+# the kinds of record whose page has h (screens: AuditedScreen.AUDIT_ENTITY, the orders')
+WITH_HISTORY = (
+    "assembly_order", "contact", "deal", "employee", "journal_entry", "product",
+    "purchase_order", "sales_order", "ticket",
+)  # fmt: skip
+
+
+def untitled_on_pages(store) -> dict[str, set[str]]:  # noqa: ANN001
+    """The details a record's history would show under their stored key ("close_reason",
+    "stage_id"), not as the forms name them: key -> the events."""
+    from bizdesk.fieldnames import title
+    from bizdesk.screens.history import shown_name
+    from bizdesk.services.admin.audit import list_events, shown_keys
+
+    found: dict[str, set[str]] = {}
+    with store.read() as uow:
+        rows = list_events(uow, limit=None)
+        for e in (r for r in rows if r.entity in WITH_HISTORY):
+            shown = shown_details(e.after or e.before, e.entity, e.action, 2)
+            for key in shown_keys(e):
+                name = shown_name(key, shown)
+                if title(name) == name:
+                    found.setdefault(name, set()).add(f"{e.entity} {e.action}")
+    return found
 
 
 def _strings(node: ast.expr, module: Any) -> list[str] | None:  # noqa: ANN401

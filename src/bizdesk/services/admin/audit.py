@@ -245,9 +245,10 @@ def _shown(value: Any, shape: Any, exponent: int) -> Any:  # noqa: ANN401
     return value
 
 
-# what every update changes, or what follows from what it changed: never named as changed
+# what every update changes, or what follows from what it changed, and the record's own id
+# (the history's heading names it): never named as changed, nor shown
 _BOOKKEEPING = frozenset(
-    {"version", "updated_at", "updated_by", "search_text", "sort_name", "sort_title"}
+    {"version", "updated_at", "updated_by", "search_text", "sort_name", "sort_title", "id"}
 )
 
 
@@ -306,6 +307,7 @@ def changed_nothing(row: AuditRow) -> bool:
 # (kind of record whose event it is, or "*" for any; the detail's key) -> the kind named.
 REFERENCES: dict[tuple[str, str], str] = {
     ("*", "contact_id"): "contact",
+    ("contact", "merged_into_id"): "contact",
     ("*", "organization_id"): "contact",
     ("*", "supplier_id"): "contact",
     ("*", "customer_id"): "contact",
