@@ -250,15 +250,22 @@ async def test_an_employees_and_an_assembly_orders_pages_show_their_history(stor
         assert "CART" in details and "3" in details and "3000" not in details, details
 
 
-def test_a_state_is_said_in_the_readers_language() -> None:
-    """A Romanian order's history said "Stare: received": a state is stored in English and
-    said as every list of orders says it."""
+def test_a_state_a_priority_and_a_day_are_said_in_the_readers_language() -> None:
+    """A Romanian order's history said "Stare: received", a Vietnamese ticket's "urgent"
+    and "2026-11-30 03:00:00+00:00": a stored word is said as every list says it, a day
+    and a moment as the page writes its other dates."""
     from bizdesk import i18n
-    from bizdesk.screens.history import state_words, value_text
+    from bizdesk.screens.history import stored_words, value_text
 
     i18n.use_setting("es")
-    orders, tickets = state_words("purchase_order"), state_words("ticket")
+    orders = stored_words("purchase_order", "state")
     assert value_text("state", {"state": "received"}, "es_ES", None, None, orders) == "recibido"
     assert value_text("state", {"state": "odd"}, "es_ES", None, None, orders) == "odd"
-    assert value_text("status", {"status": "open"}, "es_ES", None, None, tickets) != "open"
-    assert state_words("contact") == {}
+    urgent = {"priority": "urgent"}
+    said = value_text("priority", urgent, "es_ES", None, None, stored_words("ticket", "priority"))
+    assert said not in ("urgent", "")
+    assert stored_words("contact", "city") == {} and stored_words("contact", "state") == {}
+    due = {"due": "2026-11-30 03:00:00+00:00", "day": "2027-03-22", "not": "2026-02-30"}
+    assert value_text("due", due, "es_ES") == "30/11/2026 03:00:00"
+    assert value_text("day", due, "es_ES") == "22/03/2027"
+    assert value_text("not", due, "es_ES") == "2026-02-30"  # no such day: as stored

@@ -4,7 +4,9 @@ and one event's details, before and after (enter)."""
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, ClassVar
 
@@ -25,7 +27,17 @@ from bizdesk.reading import date_text
 from bizdesk.screens.common import ServiceScreen
 from bizdesk.widgets.footer import KeysFooter
 from bizdesk.widgets.header import Header
-from bizdesk.words import AUDIT_ACTION_NAMES, AUDIT_ENTITY_NAMES, TICKET_STATUS_NAMES, named
+from bizdesk.words import (
+    ACCOUNT_TYPE_NAMES,
+    AUDIT_ACTION_NAMES,
+    AUDIT_ENTITY_NAMES,
+    CONTACT_STAGE_NAMES,
+    INTERACTION_NAMES,
+    PRIORITY_NAMES,
+    TICKET_STATUS_NAMES,
+    USER_ROLE_NAMES,
+    named,
+)
 
 NEWEST = 500  # events read for one record; more are said, never cut unsaid
 _SUFFIXES = ("_minor", "_scaled")
@@ -97,9 +109,10 @@ def read_history(uow: Any, entity: str, entity_id: int) -> History:  # noqa: ANN
     return History(events, max(total, len(rows)))
 
 
-def state_words(entity: str) -> dict[str, str]:
-    """The words a kind of record's state (or a ticket's status) is said in, stored English:
-    the history says "received" as every list of orders says it."""
+def stored_words(entity: str, key: str) -> dict[str, str]:
+    """The words a detail stored as an English word is said in (a state, a ticket's status
+    or priority, a contact's stage): the history says "received" as every list of orders
+    says it. Empty for a detail that is not such a word."""
     from bizdesk.services.base.states import STATE_WORDS
     from bizdesk.services.crm.followups import STATE_NAMES as FOLLOW_UP_STATES
     from bizdesk.services.making.assembly import STATE_WORDS as ASSEMBLY_STATES
@@ -108,17 +121,29 @@ def state_words(entity: str) -> dict[str, str]:
     from bizdesk.services.people.payroll import STATE_WORDS as PAYROLL_STATES
     from bizdesk.services.recurring.templates import STATE_NAMES as TEMPLATE_STATES
 
+    if key == "state":
+        return {
+            "assembly_order": ASSEMBLY_STATES,
+            "campaign": CAMPAIGN_STATES,
+            "follow_up": FOLLOW_UP_STATES,
+            "leave_request": LEAVE_STATES,
+            "payroll_run": PAYROLL_STATES,
+            "purchase_order": STATE_WORDS,
+            "recurring_template": TEMPLATE_STATES,
+            "sales_order": STATE_WORDS,
+        }.get(entity, {})
     return {
-        "assembly_order": ASSEMBLY_STATES,
-        "campaign": CAMPAIGN_STATES,
-        "follow_up": FOLLOW_UP_STATES,
-        "leave_request": LEAVE_STATES,
-        "payroll_run": PAYROLL_STATES,
-        "purchase_order": STATE_WORDS,
-        "recurring_template": TEMPLATE_STATES,
-        "sales_order": STATE_WORDS,
-        "ticket": TICKET_STATUS_NAMES,
-    }.get(entity, {})
+        ("ticket", "status"): TICKET_STATUS_NAMES,
+        ("ticket", "priority"): PRIORITY_NAMES,
+        ("contact", "stage"): CONTACT_STAGE_NAMES,
+        ("interaction", "kind"): INTERACTION_NAMES,
+        ("account", "type"): ACCOUNT_TYPE_NAMES,
+        ("user", "role"): USER_ROLE_NAMES,
+    }.get((entity, key), {})
+
+
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?")
 
 
 def value_text(
@@ -132,9 +157,9 @@ def value_text(
     """One detail's value as the page shows it: money and quantities in the shop's locale
     where what it holds is known (``shape``: audit.detail_shape), a rate in hundredths of a
     percent as the percentage, a record named by its id as ``names`` shows it (Shown.names),
-    a stored word in ``words`` as the reader says it (a state: state_words), lines one after
-    another, each line's places with " · " between them; anything else as shown_details
-    gives it."""
+    a stored word in ``words`` as the reader says it (stored_words), a day and a moment as
+    the page's other dates (in UTC), lines one after another, each line's places with " · "
+    between them; anything else as shown_details gives it."""
     if not isinstance(shown, dict):
         return "—"
     name = shown_name(key, shown)
@@ -171,8 +196,22 @@ def _value(value: Any, shape: Any, locale: str) -> str:  # noqa: ANN401
     if isinstance(value, dict) and value:
         return "; ".join(f"{k}: {_value(v, inner, locale)}" for k, v in value.items())
     if isinstance(value, str):
-        return value
+        return _written(value)
     return json.dumps(value, ensure_ascii=False)
+
+
+def _written(value: str) -> str:
+    """A text detail; a day or a moment stored in ISO form as the page writes dates."""
+    try:
+        if _DAY.fullmatch(value):
+            return date_text(date.fromisoformat(value))
+        if _MOMENT.fullmatch(value):
+            at = datetime.fromisoformat(value)
+            at = at.astimezone(UTC) if at.tzinfo else at  # (kept in UTC: the page's zone)
+            return f"{date_text(at.date())} {at:%H:%M:%S}"
+    except ValueError:  # (digits in that shape that are no day: said as stored)
+        pass
+    return value
 
 
 def changed_titles(event: Shown) -> str:
@@ -288,10 +327,9 @@ class EventScreen(ModalScreen):
         from bizdesk.services.admin.audit import changed_nothing, detail_shape
 
         e, out = self.event, Text()
-        states = state_words(e.row.entity)
         for key in e.keys:
             shape = detail_shape(e.row.entity, e.row.action, key)
-            words = states if key in ("state", "status") else None
+            words = stored_words(e.row.entity, key)
             before = value_text(key, e.before, self.locale, shape, e.names, words)
             after = value_text(key, e.after, self.locale, shape, e.names, words)
             name = title(shown_name(key, e.after if isinstance(e.after, dict) else e.before))
