@@ -63,3 +63,27 @@ def test_a_detail_naming_a_record_by_its_id_shows_its_name(store):
         history = read_history(uow, "deal", deal.id)
     to_bob = history.events[1]
     assert value_text("contact_id", to_bob.after, "en_US", None, to_bob.names) == f"#{gone.id}"
+
+
+def test_a_receipt_and_a_delivery_show_their_lines_by_sku(store):
+    """A receipt read "Lines: 117: 6; 118: 12" (the order lines' numbers): each line is
+    shown by its product's SKU, two lines of one product each with its number."""
+    from bizdesk.screens.history import read_history, value_text
+    from bizdesk.services.admin.audit import detail_shape
+    from bizdesk.services.trade import purchasing
+    from tests.erp_helpers import order, product, supplier
+
+    product(store, "BOLT", name="Bolt", cost="0.20")
+    product(store, "NUT", name="Nut", cost="0.10")
+    lines = (("BOLT", "10", "0.20"), ("NUT", "5", "0.10"), ("BOLT", "2", "0.20"))
+    po = order(store, supplier(store), *lines)
+    with store.write() as uow:
+        purchasing.receive(uow, po.id, {line.id: "1" for line in po.lines})
+    with store.read() as uow:
+        history = read_history(uow, "purchase_order", po.id)
+    receipt = next(e for e in history.events if e.row.action == "receive")
+    shape = detail_shape("purchase_order", "receive", "lines")
+    first, _nut, last = (line.id for line in po.lines)
+    assert value_text("lines", receipt.after, "en_US", shape, receipt.names) == (
+        f"BOLT #{first}: 1; NUT: 1; BOLT #{last}: 1"
+    )

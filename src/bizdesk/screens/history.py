@@ -77,6 +77,7 @@ def shown_name(key: str, shown: Any) -> str:  # noqa: ANN401
 
 def read_history(uow: Any, entity: str, entity_id: int) -> History:  # noqa: ANN401
     from bizdesk.services.admin.audit import (
+        LINE_KEYED,
         count_events,
         list_events,
         names_of,
@@ -92,13 +93,19 @@ def read_history(uow: Any, entity: str, entity_id: int) -> History:  # noqa: ANN
 
     def named(r: Any, details: Any) -> dict[str, str]:  # noqa: ANN401
         """Each of these details that names a record by its id, as shown: its name and id,
-        or the id alone (a record since deleted)."""
+        or the id alone (a record since deleted); each order line a detail is keyed by, by
+        its SKU ("lines.12": "BOLT")."""
         out = {}
         for key, value in details.items() if isinstance(details, dict) else ():
             kind = referenced(r.entity, key)
             if kind is not None and type(value) is int:
                 name = names.get((kind, value))
                 out[f"{key}={value}"] = f"{name} (#{value})" if name else f"#{value}"
+            line = LINE_KEYED.get((r.entity, key))
+            if line is not None and isinstance(value, dict):
+                for k in value:
+                    if k.isdigit() and (line, int(k)) in names:
+                        out[f"{key}.{k}"] = names[(line, int(k))]
         return out
 
     events = []
@@ -168,6 +175,12 @@ def value_text(
     value = shown[name]
     if names and type(value) is int and f"{name}={value}" in names:
         return names[f"{name}={value}"]
+    if names and isinstance(value, dict):  # keyed by order lines: each by its SKU (and
+        labels = [names.get(f"{name}.{k}", k) for k in value]  # the line, for two alike)
+        value = {
+            label if labels.count(label) == 1 else f"{label} #{k}": v
+            for label, (k, v) in zip(labels, value.items(), strict=True)
+        }
     if words and isinstance(value, str) and value in words:
         return named(words, value)
     return _value(value, shape, locale)

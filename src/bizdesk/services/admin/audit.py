@@ -19,6 +19,9 @@ from bizdesk.models.deals import PipelineStage
 from bizdesk.models.ledger import JournalEntry
 from bizdesk.models.marketing import Segment
 from bizdesk.models.people import Employee
+from bizdesk.models.purchasing import PurchaseLine
+from bizdesk.models.sales import SalesLine
+from bizdesk.models.stock import Product
 from bizdesk.models.tickets import Ticket
 from bizdesk.money import from_minor, qty_from_scaled
 from bizdesk.reading import quoted
@@ -321,6 +324,17 @@ REFERENCES: dict[tuple[str, str], str] = {
 }
 
 
+# Details keyed by an order's line ids ({"12": quantity}: what a receipt or a delivery took,
+# what was released): each line shown by its product's SKU (its description without one).
+LINE_KEYED: dict[tuple[str, str], str] = {
+    ("purchase_order", "lines"): "purchase_line",
+    ("purchase_order", "released"): "purchase_line",
+    ("sales_order", "lines"): "sales_line",
+    ("sales_order", "released"): "sales_line",
+    ("sales_order", "from"): "sales_line",
+}
+
+
 def referenced(entity: str, key: str) -> str | None:
     """The kind of record a detail names by its id (None: it names none)."""
     return REFERENCES.get((entity, key)) or REFERENCES.get(("*", key))
@@ -341,6 +355,9 @@ def _named_ids(rows: list[AuditRow]) -> dict[str, set[int]]:
                 kind = referenced(row.entity, key)
                 if kind is not None and type(value) is int:
                     ids.setdefault(kind, set()).add(value)
+                line = LINE_KEYED.get((row.entity, key))
+                if line is not None and isinstance(value, dict):
+                    ids.setdefault(line, set()).update(int(k) for k in value if k.isdigit())
     return ids
 
 
@@ -348,7 +365,8 @@ def _named_ids(rows: list[AuditRow]) -> dict[str, set[int]]:
 def names_of(uow: UnitOfWork, rows: list[AuditRow]) -> dict[tuple[str, int], str]:
     """The names of the records these events' details name by id ((kind, id) -> name: a
     contact's, a stage's or a segment's name, an employee's contact's, a ticket's subject,
-    a journal entry's label); a record since deleted is not among them."""
+    a journal entry's label, an order line's SKU); a record since deleted is not among
+    them."""
     queries = {
         "contact": lambda ids: select(Contact.id, Contact.name).where(Contact.id.in_(ids)),
         "stage": lambda ids: select(PipelineStage.id, PipelineStage.name).where(
@@ -363,6 +381,16 @@ def names_of(uow: UnitOfWork, rows: list[AuditRow]) -> dict[tuple[str, int], str
         "ticket": lambda ids: select(Ticket.id, Ticket.subject).where(Ticket.id.in_(ids)),
         "journal_entry": lambda ids: select(JournalEntry.id, JournalEntry.number).where(
             JournalEntry.id.in_(ids)
+        ),
+        "purchase_line": lambda ids: (
+            select(PurchaseLine.id, Product.sku)
+            .join(Product, Product.id == PurchaseLine.product_id)
+            .where(PurchaseLine.id.in_(ids))
+        ),
+        "sales_line": lambda ids: (
+            select(SalesLine.id, func.coalesce(Product.sku, SalesLine.description))
+            .outerjoin(Product, Product.id == SalesLine.product_id)
+            .where(SalesLine.id.in_(ids))
         ),
     }
     names: dict[tuple[str, int], str] = {}
