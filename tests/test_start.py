@@ -39,6 +39,20 @@ def _read_until(fd: int, seen: bytearray, mark: bytes, seconds: float = 90) -> N
             seen += os.read(fd, 65536)
 
 
+def _exit_status(proc: subprocess.Popen, fd: int, seen: bytearray, seconds: float = 60) -> int:
+    """Wait for the interface to end, reading what it sends meanwhile as a terminal does:
+    unread, a full pseudo-terminal stops its writes and so its end."""
+    deadline = time.monotonic() + seconds
+    while proc.poll() is None:
+        assert time.monotonic() < deadline, "the interface did not end"
+        if select.select([fd], [], [], 0.2)[0]:
+            try:
+                seen += os.read(fd, 65536)
+            except OSError:
+                break
+    return proc.wait(timeout=seconds)
+
+
 def _interface(db) -> tuple[subprocess.Popen, int]:  # noqa: ANN001
     main, sub = os.openpty()
     fcntl.ioctl(sub, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
@@ -63,12 +77,13 @@ def test_the_first_frame_comes_before_the_store_and_home_follows(tmp_path):
     try:
         _read_until(main, seen, b"Sales this month")
         text = ESCAPES.sub(b"", bytes(seen))
-        # the tabs were drawn first, with Home saying the store is being opened
+        # the tabs were drawn first, at the latest with Home's figures, which are read
+        # without the database stack before the store is opened (services/overview/fresh:
+        # "Opening the store…" is seen only when they cannot be read so, as for an upgrade)
         assert text.index(b"Contacts") < text.index(b"Sales this month")
-        assert b"Opening the store" in text
         _read_until(main, seen, b"Fault Cycles")  # the shop's name, from its settings
-        os.write(main, b"\x11")  # ctrl+q
-        assert proc.wait(timeout=60) == 0
+        os.write(main, b"\x11")  # ctrl+q, while the store may still be opening behind Home
+        assert _exit_status(proc, main, seen) == 0
     finally:
         if proc.poll() is None:
             proc.kill()

@@ -11,11 +11,16 @@ import atexit
 import os
 import sys
 import threading
-from typing import NoReturn
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
 
 from bizdesk import collector, streams
 from bizdesk.i18n import _, use_setting
 from bizdesk.identity import current_gate, os_username
+
+if TYPE_CHECKING:
+    from bizdesk.services.overview.glance import Glance
 
 
 def interface_db(argv: list[str]) -> tuple[bool, str | None]:
@@ -116,20 +121,42 @@ def _run() -> None:
 
         cli_main()
         return
+    early = _home_early(path) if path is not None else None  # (before the interface)
     from bizdesk.app import run_app
-    from bizdesk.services.overview import fresh
-    from bizdesk.services.overview.glance import kept
 
-    user = os_username()
     sys.exit(
         run_app(
             settings=settings,
             opener=lambda say: open_for_interface(db, say),
             # Home as this person last saw it, else as the store is now, read without the
             # database stack, while the store opens (SQLite only)
-            kept=(lambda: kept(path, user) or fresh.read(path, user)) if path is not None else None,
+            kept=early,
         )
     )
+
+
+def _home_early(path: Path) -> Callable[[], Glance | None]:
+    """Home as this person last saw it on the store at ``path``, else as the store is now
+    (services/overview/glance.kept, fresh.read: neither imports the database stack), read
+    by a thread of its own started before the interface is imported: Python's sqlite3 lets
+    go of the interpreter while it reads, so the store's queries run beside those imports
+    (on a second core). The app asks for it once its first frame is up."""
+    from bizdesk.services.overview import fresh
+    from bizdesk.services.overview.glance import kept
+
+    user, found = os_username(), []
+    reader = threading.Thread(
+        target=lambda: found.append(kept(path, user) or fresh.read(path, user)),
+        name="home-early",
+        daemon=True,
+    )
+    reader.start()
+
+    def result() -> Glance | None:
+        reader.join()
+        return found[0] if found else None
+
+    return result
 
 
 def _no_terminal() -> NoReturn:
