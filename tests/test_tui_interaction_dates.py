@@ -4,7 +4,8 @@ call lands in its place on the timeline, shown as it was typed."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from textual.widgets import Input, Static, TextArea
 
@@ -24,8 +25,9 @@ async def test_a_call_made_yesterday_is_logged_in_its_place(store):
         cid = C.create(uow, C.ContactInput(name="Ana Ruiz")).contact.id
         C.log_interaction(uow, cid, "note", "hace tiempo", datetime(2025, 3, 1, 10, tzinfo=UTC))
         C.log_interaction(uow, cid, "email", "hoy mismo")
-    yesterday = date_text_in(date.today() - timedelta(days=1), "es_ES") + " 09:30"
-    tomorrow = date_text_in(date.today() + timedelta(days=1), "es_ES")
+    today = datetime.now(ZoneInfo("Europe/Madrid")).date()  # the shop's day (from 23:00
+    yesterday = date_text_in(today - timedelta(days=1), "es_ES") + " 09:30"  # UTC, the
+    tomorrow = date_text_in(today + timedelta(days=1), "es_ES")  # machine's is a day behind)
     app = BizdeskApp(store)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app)
