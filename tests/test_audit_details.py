@@ -14,7 +14,9 @@ from __future__ import annotations
 import ast
 import importlib
 import json
+import pkgutil
 import re
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -168,6 +170,7 @@ def test_the_demo_shop_stores_no_amount_shown_raw(store) -> None:  # noqa: ANN00
     )
     assert gaps_in(store) == set()
     assert untitled_on_pages(store) == {}
+    assert unsaid_words(store) == {}
 
 
 # the kinds of record whose page has h (screens: AuditedScreen.AUDIT_ENTITY, the orders')
@@ -193,6 +196,40 @@ def untitled_on_pages(store) -> dict[str, set[str]]:  # noqa: ANN001
                 name = shown_name(key, shown)
                 if title(name) == name:
                     found.setdefault(name, set()).add(f"{e.entity} {e.action}")
+    return found
+
+
+def code_words() -> dict[str, str]:
+    """Every word bizdesk stores and shows through a map of its own (words.py's, and any
+    module's ``*_NAMES`` or ``*_WORDS``): the word -> where one such map is."""
+    words: dict[str, str] = {}
+    for m in pkgutil.walk_packages(bizdesk.__path__, "bizdesk."):
+        if m.name.endswith("__main__"):
+            continue
+        for name, value in vars(importlib.import_module(m.name)).items():
+            if name.endswith(("_NAMES", "_WORDS")) and isinstance(value, Mapping):
+                for k, v in value.items():
+                    if isinstance(k, str) and isinstance(v, str):
+                        words.setdefault(k, f"{m.name}.{name}")
+    return words
+
+
+def unsaid_words(store) -> dict[tuple[str, str], set[str]]:  # noqa: ANN001
+    """The details stored as such a word that a record's history would show as stored (in
+    English to every reader): (kind of record, detail) -> the words."""
+    from bizdesk.screens.history import stored_words
+    from bizdesk.services.admin.audit import list_events
+
+    words = code_words()
+    found: dict[tuple[str, str], set[str]] = {}
+    with store.read() as uow:
+        for e in list_events(uow, limit=None):
+            for details in (e.before, e.after):
+                shown = shown_details(details, e.entity, e.action, 2)
+                for key, value in shown.items() if isinstance(shown, dict) else ():
+                    if isinstance(value, str) and value in words:
+                        if not stored_words(e.entity, key):
+                            found.setdefault((e.entity, key), set()).add(value)
     return found
 
 

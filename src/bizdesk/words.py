@@ -103,6 +103,16 @@ GROUPING_NAMES = {
 }
 # what a pipeline stage is: still open, or where a deal ends
 STAGE_KIND_NAMES = {"open": N_("open"), "won": N_("won"), "lost": N_("lost")}
+# a contact's kind (models/contacts.py CONTACT_KINDS)
+CONTACT_KIND_NAMES = {"person": N_("person"), "organization": N_("organisation")}
+# a journal entry's state
+ENTRY_STATE_NAMES = {"draft": N_("draft"), "posted": N_("posted")}
+# a bill of materials' kind: made by an assembly order, or sold as one line of its parts
+BOM_KIND_NAMES = {"assembly": N_("assembled"), "kit": N_("kit (sold as its parts)")}
+# an employee's pay basis, a leave request's kind, a payroll line's kind
+PAY_BASIS_NAMES = {"monthly": N_("monthly"), "hourly": N_("hourly")}
+LEAVE_KIND_NAMES = {"vacation": N_("vacation"), "sick": N_("sick"), "unpaid": N_("unpaid")}
+PAY_LINE_KIND_NAMES = {"deduction": N_("deduction"), "contribution": N_("contribution")}
 
 
 def named(names: Mapping[str, str], value: str | None) -> str:

@@ -35,6 +35,7 @@ from bizdesk.reading import (
     quoted,
     read_month,
 )
+from bizdesk.words import LEAVE_KIND_NAMES, PAY_LINE_KIND_NAMES, named
 
 app = typer.Typer()
 
@@ -76,7 +77,6 @@ def _amount(value) -> str | None:  # noqa: ANN001
     return None if value is None else str(value)
 
 
-BASIS_NAMES = {"monthly": N_("monthly"), "hourly": N_("hourly")}
 HIDDEN = N_("(not shown to your role)")
 
 # --- employees -------------------------------------------------------------------------------
@@ -345,7 +345,6 @@ def _year(text: str | None) -> int | None:
 leave_app = typer.Typer(help=_("Leave: ask, approve or refuse, and the balance per year."))
 app.add_typer(leave_app, name="leave")
 LeaveArg = Annotated[str, typer.Argument(help=_("The leave request's number."))]
-KIND_NAMES = {"vacation": N_("vacation"), "sick": N_("sick"), "unpaid": N_("unpaid")}
 
 
 def _leave_id(text: str) -> int:
@@ -368,7 +367,7 @@ def _leave_line(r) -> str:  # noqa: ANN001
     ).format(
         id=r.id,
         name=visible(r.name),
-        kind=_(KIND_NAMES.get(r.kind, r.kind)),
+        kind=named(LEAVE_KIND_NAMES, r.kind),
         start=day(r.start_date),
         end=day(r.end_date),
         days=r.days,
@@ -542,7 +541,7 @@ def leave_list(
         table.add_row(
             f"#{r.id}",
             visible(r.name),
-            _(KIND_NAMES.get(r.kind, r.kind)),
+            named(LEAVE_KIND_NAMES, r.kind),
             day(r.start_date),
             day(r.end_date),
             str(r.days),
@@ -600,7 +599,6 @@ def leave_holidays(
 
 payroll_app = typer.Typer(help=_("The monthly payroll: its lines, runs, posting and paying."))
 app.add_typer(payroll_app, name="payroll")
-LINE_KINDS = {"deduction": N_("deduction"), "contribution": N_("contribution")}
 
 
 @payroll_app.command("lines", help=_("The shop's payroll lines: deductions and contributions."))
@@ -638,7 +636,7 @@ def payroll_lines(
     for r in rows:
         table.add_row(
             visible(r.name),
-            _(LINE_KINDS.get(r.kind, r.kind)),
+            named(PAY_LINE_KIND_NAMES, r.kind),
             f"{number(r.percent, loc)} %" if r.percent is not None else "",
             money(r.amount, loc) if r.amount is not None else "",
             f"{r.account} {visible(r.account_name)}",

@@ -38,7 +38,7 @@ from bizdesk.widgets.field import DATE_FORM, Field
 from bizdesk.widgets.form import FormScreen, record_form
 from bizdesk.widgets.paged_table import Col, PagedTable
 from bizdesk.widgets.pick import PickScreen
-from bizdesk.words import CONTACT_STAGE_NAMES, INTERACTION_NAMES
+from bizdesk.words import CONTACT_KIND_NAMES, CONTACT_STAGE_NAMES, INTERACTION_NAMES
 
 
 def _archived(row: C.ContactRow) -> str:
@@ -54,8 +54,7 @@ COLUMNS = [
     Col("city", N_("City"), 10),
     Col("country", N_("Ctry"), 4),
 ]
-# The model's words for a contact's kind, stage and interactions, as people read them.
-KIND_NAMES = {"person": N_("person"), "organization": N_("organisation")}
+# The model's words for a contact's stage, as people read them.
 STAGE_NAMES = CONTACT_STAGE_NAMES
 
 
@@ -67,7 +66,12 @@ def contact_fields(
     return [
         Field("name", N_("Name"), value=d.name, required=True),
         Field(
-            "kind", N_("Kind"), "select", d.kind, options=CONTACT_KINDS, option_labels=KIND_NAMES
+            "kind",
+            N_("Kind"),
+            "select",
+            d.kind,
+            options=CONTACT_KINDS,
+            option_labels=CONTACT_KIND_NAMES,
         ),
         Field("organization", N_("Organisation"), "organization", d.organization),
         Field("email", N_("Email"), value=d.email),
@@ -358,7 +362,7 @@ class ContactScreen(SendsPapers, RecordPage):
             (v.name, "bold"),
             (
                 _("{kind} · stage {stage}").format(
-                    kind=_(KIND_NAMES.get(v.kind, v.kind)),
+                    kind=_(CONTACT_KIND_NAMES.get(v.kind, v.kind)),
                     stage=_(STAGE_NAMES.get(v.stage, v.stage)),
                 )
                 + (f" · {', '.join(roles)}" if roles else "")

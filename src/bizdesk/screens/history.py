@@ -31,8 +31,14 @@ from bizdesk.words import (
     ACCOUNT_TYPE_NAMES,
     AUDIT_ACTION_NAMES,
     AUDIT_ENTITY_NAMES,
+    BOM_KIND_NAMES,
+    CONTACT_KIND_NAMES,
     CONTACT_STAGE_NAMES,
+    ENTRY_STATE_NAMES,
     INTERACTION_NAMES,
+    LEAVE_KIND_NAMES,
+    PAY_BASIS_NAMES,
+    PAY_LINE_KIND_NAMES,
     PRIORITY_NAMES,
     TICKET_STATUS_NAMES,
     USER_ROLE_NAMES,
@@ -118,12 +124,15 @@ def read_history(uow: Any, entity: str, entity_id: int) -> History:  # noqa: ANN
 
 def stored_words(entity: str, key: str) -> dict[str, str]:
     """The words a detail stored as an English word is said in (a state, a ticket's status
-    or priority, a contact's stage): the history says "received" as every list of orders
-    says it. Empty for a detail that is not such a word."""
+    or priority, a contact's stage and kind, an employee's pay basis): the history says
+    "received" as every list of orders says it. Empty for a detail that is not such a
+    word."""
     from bizdesk.services.base.states import STATE_WORDS
     from bizdesk.services.crm.followups import STATE_NAMES as FOLLOW_UP_STATES
     from bizdesk.services.making.assembly import STATE_WORDS as ASSEMBLY_STATES
     from bizdesk.services.marketing.campaigns import STATE_WORDS as CAMPAIGN_STATES
+    from bizdesk.services.marketing.consent import HOW_WORDS as CONSENT_HOW
+    from bizdesk.services.marketing.consent import STATE_WORDS as CONSENT_STATES
     from bizdesk.services.people.leave import STATE_WORDS as LEAVE_STATES
     from bizdesk.services.people.payroll import STATE_WORDS as PAYROLL_STATES
     from bizdesk.services.recurring.templates import STATE_NAMES as TEMPLATE_STATES
@@ -132,7 +141,9 @@ def stored_words(entity: str, key: str) -> dict[str, str]:
         return {
             "assembly_order": ASSEMBLY_STATES,
             "campaign": CAMPAIGN_STATES,
+            "email_consent": CONSENT_STATES,
             "follow_up": FOLLOW_UP_STATES,
+            "journal_entry": ENTRY_STATE_NAMES,
             "leave_request": LEAVE_STATES,
             "payroll_run": PAYROLL_STATES,
             "purchase_order": STATE_WORDS,
@@ -143,7 +154,15 @@ def stored_words(entity: str, key: str) -> dict[str, str]:
         ("ticket", "status"): TICKET_STATUS_NAMES,
         ("ticket", "priority"): PRIORITY_NAMES,
         ("contact", "stage"): CONTACT_STAGE_NAMES,
+        ("contact", "kind"): CONTACT_KIND_NAMES,
+        ("follow_up", "stage"): CONTACT_STAGE_NAMES,
+        ("nurture_sequence", "stage"): CONTACT_STAGE_NAMES,
         ("interaction", "kind"): INTERACTION_NAMES,
+        ("employee", "basis"): PAY_BASIS_NAMES,
+        ("leave_request", "kind"): LEAVE_KIND_NAMES,
+        ("pay_line", "kind"): PAY_LINE_KIND_NAMES,
+        ("product", "kind"): BOM_KIND_NAMES,  # (its bill of materials')
+        ("email_consent", "how"): CONSENT_HOW,
         ("account", "type"): ACCOUNT_TYPE_NAMES,
         ("user", "role"): USER_ROLE_NAMES,
     }.get((entity, key), {})

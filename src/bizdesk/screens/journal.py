@@ -39,10 +39,9 @@ from bizdesk.widgets.header import Header
 from bizdesk.widgets.lines_form import LineColumns, LinesFormScreen
 from bizdesk.widgets.paged_table import Col, PagedTable
 from bizdesk.words import ACCOUNT_ROLE_NAMES as ROLE_NAMES
-from bizdesk.words import ACCOUNT_TYPE_NAMES
+from bizdesk.words import ACCOUNT_TYPE_NAMES, ENTRY_STATE_NAMES
 
 # what people read for stored words (the stored values stay English)
-ENTRY_STATES = {"draft": N_("draft"), "posted": N_("posted")}
 SOURCE_NAMES = {
     "sales_order": N_("sales order"),
     "purchase_order": N_("purchase order"),
@@ -66,7 +65,7 @@ ENTRY_COLUMNS = [
     Col("date", N_("Date"), 10, fmt=day),
     Col("memo", N_("Memo"), 30),
     Col("amount", N_("Amount"), 12, right=True, fmt=money),
-    Col("state", N_("State"), 6, fmt=lambda s: _named(ENTRY_STATES, s)),
+    Col("state", N_("State"), 6, fmt=lambda s: _named(ENTRY_STATE_NAMES, s)),
 ]
 ACCOUNT_COLUMNS = [
     Col("code", N_("Code"), 6),
@@ -309,7 +308,7 @@ class JournalPane(EntryActions, ListPane):
             with Vertical(id="entries-view"):
                 yield PagedTable(
                     L.list_entries,
-                    fit(ENTRY_COLUMNS, "state", ENTRY_STATES.values(), giver="memo"),
+                    fit(ENTRY_COLUMNS, "state", ENTRY_STATE_NAMES.values(), giver="memo"),
                     sorts=("date", "number"),
                     descending=True,
                     id="entries",
@@ -477,7 +476,7 @@ class EntryScreen(EntryActions, AuditedScreen):
         v, self.source = loaded
         loc = self.app.locale
         t = Text()
-        state = _named(ENTRY_STATES, v.state).upper()
+        state = _named(ENTRY_STATE_NAMES, v.state).upper()
         t.append(f"{v.label}  {day(v.date)}  {state}\n", style="bold")
         if v.memo:
             t.append(v.memo + "\n")

@@ -33,6 +33,7 @@ from bizdesk.widgets.header import Header
 from bizdesk.widgets.lines_form import LineColumns, LinesFormScreen
 from bizdesk.widgets.paged_table import Col, PagedTable
 from bizdesk.widgets.table import Table
+from bizdesk.words import BOM_KIND_NAMES
 
 
 def _totals(uow: Any, lines: list[boms.BomLineInput]) -> Text:  # noqa: ANN401
@@ -54,7 +55,6 @@ BOM_LINES = LineColumns(
 
 
 BOM_KINDS = ["assembly", "kit"]
-BOM_KIND_NAMES = {"assembly": N_("assembled"), "kit": N_("kit (sold as its parts)")}
 
 
 def bom_form(product: products.ProductView, view: boms.BomView | None) -> LinesFormScreen:

@@ -39,9 +39,7 @@ from bizdesk.widgets.header import Header
 from bizdesk.widgets.paged_table import Col, PagedTable
 from bizdesk.widgets.pick import PickScreen
 from bizdesk.widgets.table import Table
-
-BASIS_NAMES = {"monthly": N_("monthly"), "hourly": N_("hourly")}
-KIND_NAMES = {"vacation": N_("vacation"), "sick": N_("sick"), "unpaid": N_("unpaid")}
+from bizdesk.words import LEAVE_KIND_NAMES, PAY_BASIS_NAMES, PAY_LINE_KIND_NAMES
 
 
 def _count(days: object) -> int:
@@ -96,7 +94,7 @@ def employee_form(e: employees.EmployeeView | None = None) -> FormScreen:
             e.pay_basis if e else "monthly",
             options=employees.PAY_BASES,
             required=True,
-            option_labels=BASIS_NAMES,
+            option_labels=PAY_BASIS_NAMES,
         ),
         Field(
             "pay",
@@ -138,7 +136,7 @@ def leave_form(e: employees.EmployeeView) -> FormScreen:
             "vacation",
             options=leave.KINDS,
             required=True,
-            option_labels=KIND_NAMES,
+            option_labels=LEAVE_KIND_NAMES,
         ),
         Field("start_date", N_("From"), required=True, placeholder=DATE_FORM),
         Field("end_date", N_("To"), placeholder=N_("{form}, empty: one day")),
@@ -316,7 +314,7 @@ class EmployeeScreen(AuditedScreen):
                     _count(r.days),
                 ).format(
                     id=r.id,
-                    kind=_(KIND_NAMES[r.kind]),
+                    kind=_(LEAVE_KIND_NAMES[r.kind]),
                     start=_day(r.start_date),
                     end=_day(r.end_date),
                     days=r.days,
@@ -373,7 +371,7 @@ class EmployeeScreen(AuditedScreen):
         def label(r: leave.LeaveView) -> str:
             return _("#{id} {kind} {start} – {end}, {state}").format(
                 id=r.id,
-                kind=_(KIND_NAMES[r.kind]),
+                kind=_(LEAVE_KIND_NAMES[r.kind]),
                 start=_day(r.start_date),
                 end=_day(r.end_date),
                 state=_(leave.STATE_WORDS[r.state]),
@@ -449,7 +447,7 @@ class LeaveScreen(FollowsOthers, ServiceScreen):
                 [
                     f"#{r.id}",
                     visible(r.name),
-                    _(KIND_NAMES[r.kind]),
+                    _(LEAVE_KIND_NAMES[r.kind]),
                     _day(r.start_date),
                     _day(r.end_date),
                     Text(str(r.days), justify="right"),  # a quantity, right as everywhere
@@ -500,7 +498,7 @@ class LeaveScreen(FollowsOthers, ServiceScreen):
         ).format(
             id=r.id,
             name=r.name,
-            kind=_(KIND_NAMES[r.kind]),
+            kind=_(LEAVE_KIND_NAMES[r.kind]),
             start=_day(r.start_date),
             end=_day(r.end_date),
         )
@@ -777,7 +775,7 @@ class PayrollRunScreen(SendsPapers, RecordScreen):
             for it in s.items:
                 t.append(
                     "\n    "
-                    + f"{it.name}: {money(it.amount, loc)} ({_(payroll.LINE_KIND_WORDS[it.kind])})"
+                    + f"{it.name}: {money(it.amount, loc)} ({_(PAY_LINE_KIND_NAMES[it.kind])})"
                 )
         self.query_one("#main", Static).update(visible_text(t))
         self.sub_title = run.label

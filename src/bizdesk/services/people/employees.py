@@ -15,7 +15,7 @@ from sqlalchemy import func, or_, select
 from bizdesk.db.session import UnitOfWork
 from bizdesk.errors import NotFound, ValidationError
 from bizdesk.folding import fold
-from bizdesk.i18n import N_, Message, current_language
+from bizdesk.i18n import Message, current_language
 from bizdesk.models.contacts import Contact
 from bizdesk.models.core import User
 from bizdesk.models.people import Employee, LeaveRequest, LeaveState, PayrollRun, RunState
@@ -28,9 +28,9 @@ from bizdesk.services.base.permissions import can, requires
 from bizdesk.services.base.records import check_version, touch
 from bizdesk.services.crm.contacts import NAMED_NUMBER, resolve
 from bizdesk.services.people.days import WorkCalendar, month_bounds, overlap, year_bounds
+from bizdesk.words import PAY_BASIS_NAMES
 
 PAY_BASES = ("monthly", "hourly")
-BASIS_WORDS = {"monthly": N_("monthly"), "hourly": N_("hourly")}
 SOURCE = "employee"
 
 
@@ -436,7 +436,7 @@ def update(uow: UnitOfWork, employee_id: int, data: EmployeeInput, *, version: i
                 "pay",
                 Message(
                     "the pay basis changes to {basis}: give the pay on that basis too",
-                    basis=Message(BASIS_WORDS.get(values["pay_basis"], values["pay_basis"])),
+                    basis=Message(PAY_BASIS_NAMES.get(values["pay_basis"], values["pay_basis"])),
                 ),
             )
     if values["leave_days"] is not None and values["leave_days"] < e.leave_days:

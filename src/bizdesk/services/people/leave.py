@@ -29,7 +29,6 @@ from bizdesk.services.people.days import WorkCalendar, overlap, year_bounds
 from bizdesk.services.people.employees import calendar, days_in_year, load, posted_runs
 
 KINDS = ("vacation", "sick", "unpaid")
-KIND_WORDS = {"vacation": N_("vacation"), "sick": N_("sick"), "unpaid": N_("unpaid")}
 STATE_WORDS = {
     LeaveState.REQUESTED: N_("requested"),
     LeaveState.APPROVED: N_("approved"),

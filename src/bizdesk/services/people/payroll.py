@@ -65,7 +65,6 @@ from bizdesk.services.people.employees import calendar, employed_in, find_employ
 from bizdesk.services.people.leave import unpaid_days
 
 LINE_KINDS = ("deduction", "contribution")
-LINE_KIND_WORDS = {"deduction": N_("deduction"), "contribution": N_("contribution")}
 PARTLY_PAID = "partly paid"  # shown, never stored: a posted run with some payslips paid
 STATE_WORDS = {
     RunState.DRAFT: N_("draft"),
