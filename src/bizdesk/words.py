@@ -308,14 +308,15 @@ def day_key(text: str) -> str:
 
 def day_words() -> dict[str, int]:
     """Each way the reader may type a day -> the day (Monday = 0): the stored word, and the
-    day as their language shows it (``day_names``) or says it whole ("lunes"); in any case,
+    day as their language shows it (``day_names``), says it whole ("lunes") or writes it
+    short (CLDR's short names: "T2" .. "CN", as Vietnamese write a week); in any case,
     spaces aside. A word that would name two days is none of them (never a guess)."""
     words: dict[str, int] = {}
     twice: set[str] = set()
     locale = _day_locale()
     forms = [DAY_NAMES]
     if locale is not None:
-        forms += [_babel_days(locale, "abbreviated"), _babel_days(locale, "wide")]
+        forms += [_babel_days(locale, w) for w in ("abbreviated", "wide", "short")]
     for names in forms:
         for day, name in enumerate(names):
             key = day_key(name)
