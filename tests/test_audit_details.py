@@ -175,7 +175,7 @@ def test_the_demo_shop_stores_no_amount_shown_raw(store) -> None:  # noqa: ANN00
 
 # the kinds of record whose page has h (screens: AuditedScreen.AUDIT_ENTITY, the orders')
 WITH_HISTORY = (
-    "assembly_order", "contact", "deal", "employee", "journal_entry", "product",
+    "assembly_order", "contact", "deal", "employee", "journal_entry", "payroll_run", "product",
     "purchase_order", "sales_order", "ticket",
 )  # fmt: skip
 

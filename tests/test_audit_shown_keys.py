@@ -87,3 +87,54 @@ def test_a_receipt_and_a_delivery_show_their_lines_by_sku(store):
     assert value_text("lines", receipt.after, "en_US", shape, receipt.names) == (
         f"BOLT #{first}: 1; NUT: 1; BOLT #{last}: 1"
     )
+
+
+def test_an_entry_named_by_its_number_or_its_id_is_the_entry_posted(store):
+    """An assembly order's and a payroll run's events keep the entry's number, a bank
+    line's and a reversal's its id: each was read as an id, so where a draft had taken an
+    id the history named another entry. A pay names its employees, not their ids."""
+    from bizdesk.screens.history import read_history, value_text
+    from bizdesk.services.books import ledger
+    from bizdesk.services.inventory import moves
+    from bizdesk.services.making import assembly, boms
+    from bizdesk.services.people import payroll
+    from tests.erp_helpers import product
+    from tests.people_helpers import employee, lines
+
+    capital = [ledger.LineInput("1010", "900", ""), ledger.LineInput("3000", "", "900")]
+    with store.write() as uow:  # drafts first: ids and numbers part
+        for _ in range(3):
+            draft = ledger.create_draft(uow, ledger.EntryInput("2026-11-02", "m", capital))
+        first = ledger.post(uow, draft.id, version=draft.version)
+    assert (first.id, first.label) == (3, "JE-1")
+    wheel = product(store, "WHEEL", name="Wheel", cost="10")
+    cart = product(store, "CART", name="Cart")
+    ana = employee(store, "Ana Pop", pay="2500")
+    bo = employee(store, "Bo Ek", pay="2000")
+    lines(store)
+    with store.write() as uow:
+        moves.adjust(uow, wheel, "12", "opening stock")  # JE-2
+        boms.set_bom(uow, cart, boms.BomInput([("WHEEL", "4")], "2.50"))
+        mo = assembly.create(uow, assembly.MOInput("CART", "1", "2026-11-03"))
+        assembly.confirm(uow, mo.id)
+        assembly.finish(uow, mo.id, "1", when="2026-11-03")  # JE-3
+        run = payroll.create_run(uow, "2026-11")
+        posted = payroll.post(uow, run.id)  # JE-4
+        paid = payroll.pay(uow, run.id, "cash", when="2026-11-30")  # JE-5
+        reversed_ = ledger.reverse(uow, first.id, when="2026-11-30", memo="undo")  # JE-6
+    assert (posted.entry, paid.entry_label, reversed_.label) == ("JE-4", "JE-5", "JE-6")
+    with store.read() as uow:
+        made = read_history(uow, "assembly_order", mo.id).events[0]
+        run_events = {e.row.action: e for e in read_history(uow, "payroll_run", run.id).events}
+        undone = read_history(uow, "journal_entry", first.id).events[0]
+    assert value_text("entry", made.after, "en_US", None, made.names) == "JE-3"
+    post, pay = run_events["post"], run_events["pay"]
+    assert value_text("entry", post.after, "en_US", None, post.names) == "JE-4"
+    assert value_text("entry", pay.after, "en_US", None, pay.names) == "JE-5"
+    assert value_text("employees", pay.after, "en_US", None, pay.names) == (
+        f"Ana Pop (#{ana}); Bo Ek (#{bo})"
+    )
+    assert value_text("employees", run_events["create"].after, "en_US", None, {}) == "2"
+    assert value_text("reversal", undone.after, "en_US", None, undone.names) == (
+        f"JE-6 (#{reversed_.id})"
+    )

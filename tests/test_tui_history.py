@@ -269,3 +269,32 @@ def test_a_state_a_priority_and_a_day_are_said_in_the_readers_language() -> None
     assert value_text("due", due, "es_ES") == "30/11/2026 03:00:00"
     assert value_text("day", due, "es_ES") == "22/03/2027"
     assert value_text("not", due, "es_ES") == "2026-02-30"  # no such day: as stored
+
+
+async def test_a_payroll_runs_page_shows_its_history_on_shift_h(store):
+    """A payroll run's page had no history (h enters hours there): H shows who posted it and
+    paid whom, naming the entries and the employees."""
+    from bizdesk.screens.people import PayrollRunScreen
+    from bizdesk.services.people import payroll
+    from tests.people_helpers import employee, lines
+
+    ana = employee(store, "Ana Pop", pay="2500")
+    lines(store)
+    with store.write() as uow:
+        run = payroll.create_run(uow, "2026-11")
+        payroll.post(uow, run.id)
+        payroll.pay(uow, run.id, "cash", when="2026-11-30")
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        app.push_screen(PayrollRunScreen(run.id))
+        await settle(pilot, app)
+        assert "H History" in footer_text(app)
+        await pilot.press("H")
+        await settle(pilot, app)
+        assert isinstance(app.screen, HistoryScreen)
+        assert [r[2] for r in _rows(app)] == ["pay", "post", "create"]
+        await pilot.press("enter")
+        await settle(pilot, app)
+        details = str(app.screen.query_one("#event-details", Static).render())
+        assert "Entry: JE-2" in details and f"Employees: Ana Pop (#{ana})" in details, details

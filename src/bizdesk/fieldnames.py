@@ -59,6 +59,7 @@ TITLES = {
     "email": N_("Email"),
     "email_consent": N_("E-mail consent"),
     "employee": N_("Employee"),
+    "employees": N_("Employees"),  # (a payroll run's: how many; those paid)
     "end": N_("End"),
     "end_date": N_("End"),
     "entity": N_("Kind"),
@@ -187,6 +188,7 @@ TITLES = {
     "archived": N_("Archived"),
     "close_reason": N_("Close reason"),
     "closed_at": N_("Closed"),
+    "contributions": N_("Employer contributions"),
     "contact_id": N_("Contact"),
     "customer_id": N_("Customer"),
     "organization_id": N_("Organization"),

@@ -83,11 +83,12 @@ def shown_name(key: str, shown: Any) -> str:  # noqa: ANN401
 
 def read_history(uow: Any, entity: str, entity_id: int) -> History:  # noqa: ANN401
     from bizdesk.services.admin.audit import (
+        JOURNAL_NUMBER,
         LINE_KEYED,
         count_events,
         list_events,
+        named_ids,
         names_of,
-        referenced,
         shown_details,
         shown_keys,
     )
@@ -103,10 +104,13 @@ def read_history(uow: Any, entity: str, entity_id: int) -> History:  # noqa: ANN
         its SKU ("lines.12": "BOLT")."""
         out = {}
         for key, value in details.items() if isinstance(details, dict) else ():
-            kind = referenced(r.entity, key)
-            if kind is not None and type(value) is int:
-                name = names.get((kind, value))
-                out[f"{key}={value}"] = f"{name} (#{value})" if name else f"#{value}"
+            kind, ids = named_ids(r.entity, key, value) or ("", [])
+            for one in ids:
+                name = names.get((kind, one))
+                if kind == JOURNAL_NUMBER:  # (its label says the number: "JE-12")
+                    out[f"{key}={one}"] = name or f"#{one}"
+                else:
+                    out[f"{key}={one}"] = f"{name} (#{one})" if name else f"#{one}"
             line = LINE_KEYED.get((r.entity, key))
             if line is not None and isinstance(value, dict):
                 for k in value:
@@ -194,6 +198,8 @@ def value_text(
     value = shown[name]
     if names and type(value) is int and f"{name}={value}" in names:
         return names[f"{name}={value}"]
+    if names and isinstance(value, list) and value and all(f"{name}={v}" in names for v in value):
+        return "; ".join(names[f"{name}={v}"] for v in value)  # (a list of ids: each named)
     if names and isinstance(value, dict):  # keyed by order lines: each by its SKU (and
         labels = [names.get(f"{name}.{k}", k) for k in value]  # the line, for two alike)
         value = {

@@ -23,7 +23,6 @@ from bizdesk.reading import date_text, month_hint, month_text
 from bizdesk.screens import orders
 from bizdesk.screens.common import (
     FollowsOthers,
-    RecordScreen,
     ServiceRunner,
     ServiceScreen,
     WithTable,
@@ -686,10 +685,12 @@ class PayrollScreen(FollowsOthers, ServiceScreen):
         self.app.push_screen(run_form(), done)
 
 
-class PayrollRunScreen(SendsPapers, RecordScreen):
+class PayrollRunScreen(SendsPapers, AuditedScreen):
     """One payroll run: per employee the basis, gross, deductions, net and what the employer
     pays on top; h hours (a draft), p posts, y pays, r reverses, d deletes a draft, w prints
-    a payslip."""
+    a payslip, H its history (h being hours here)."""
+
+    AUDIT_ENTITY = "payroll_run"
 
     HELP = N_(
         "A payroll run. h enters an hourly employee's hours (a draft), c computes a draft "
@@ -697,7 +698,8 @@ class PayrollRunScreen(SendsPapers, RecordScreen):
         "journal entry (a month posts once), y pays the net pay from a bank, cash or card "
         "account (everyone's not paid yet, or one employee's), r reverses a posted run that "
         "is not paid (the month may then be run again), d deletes a draft, w prints a "
-        "payslip as PDF, escape goes back."
+        "payslip as PDF, H shows its history (who entered hours, posted, paid), escape "
+        "goes back."
     )
     BINDINGS = [
         Binding("escape", "app.pop_screen", N_("Back"), id="run.back"),
@@ -710,6 +712,7 @@ class PayrollRunScreen(SendsPapers, RecordScreen):
         Binding("r", "reverse", N_("Reverse"), id="run.reverse"),
         Binding("d", "delete", N_("Delete"), id="run.delete"),
         Binding("w", "write", N_("Print"), id="run.write"),
+        Binding("H", "history", N_("History"), id="run.history"),  # (h: hours)
     ]
 
     def fetch(self, uow: Any) -> payroll.RunView:  # noqa: ANN401
@@ -718,6 +721,8 @@ class PayrollRunScreen(SendsPapers, RecordScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """The footer offers a step only in a state it is taken from: hours while a draft
         has an hourly employee, pay while net pay is left to pay."""
+        if action == "history":
+            return super().check_action(action, parameters)
         run = self.view
         steps = ("hours", "compute", "post", "pay", "reverse", "delete")
         step = {"refresh": "compute"}.get(action, action)

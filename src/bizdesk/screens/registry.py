@@ -337,7 +337,7 @@ BINDING_IDS: Mapping[str, tuple[str, ...]] = {
         "leave.approve",
         *("leave.refuse", "payroll.back", "payroll.new"),
         *("run.back", "run.hours", "run.refresh", "run.post", "run.pay"),
-        *("run.reverse", "run.delete", "run.write"),
+        *("run.reverse", "run.delete", "run.write", "run.history"),
     ),
     "bizdesk.screens.reminders": ("reminders.write", "reminders.mail"),
     "bizdesk.screens.outbox": ("outbox.back", "outbox.send", "outbox.resend", "outbox.cancel"),

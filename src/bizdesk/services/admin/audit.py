@@ -320,8 +320,20 @@ REFERENCES: dict[tuple[str, str], str] = {
     ("*", "segment_id"): "segment",
     ("leave_request", "employee"): "employee",
     ("*", "ticket_id"): "ticket",
-    ("*", "entry"): "journal_entry",
+    ("payroll_run", "employee"): "employee",
+    # a journal entry by its id, as these write it
+    ("bank_line", "entry"): "journal_entry",
+    ("invoice", "entry"): "journal_entry",
+    ("supplier_bill", "entry"): "journal_entry",
+    ("journal_entry", "reversal"): "journal_entry",
+    # by its number (JOURNAL_NUMBER: given when posted, an id's equal only in a store where
+    # every entry was posted as it was made), as these write it
+    ("assembly_order", "entry"): "journal_number",
+    ("payroll_run", "entry"): "journal_number",
 }
+JOURNAL_NUMBER = "journal_number"  # shown by its label alone: JE-12 names one entry
+# Details that are a list of ids, each naming a record of this kind.
+ID_LISTS: dict[tuple[str, str], str] = {("payroll_run", "employees"): "employee"}
 
 
 # Details keyed by an order's line ids ({"12": quantity}: what a receipt or a delivery took,
@@ -340,6 +352,18 @@ def referenced(entity: str, key: str) -> str | None:
     return REFERENCES.get((entity, key)) or REFERENCES.get(("*", key))
 
 
+def named_ids(entity: str, key: str, value: object) -> tuple[str, list[int]] | None:
+    """The kind of record and the ids a detail's value names (one id, or a list of them);
+    None for a detail that names none."""
+    kind = referenced(entity, key)
+    if kind is not None and type(value) is int:
+        return kind, [value]
+    kind = ID_LISTS.get((entity, key))
+    if kind is not None and isinstance(value, list) and all(type(v) is int for v in value):
+        return kind, value
+    return None
+
+
 def _named_ids(rows: list[AuditRow]) -> dict[str, set[int]]:
     """The ids each kind of record is named by in these events' details."""
     ids: dict[str, set[int]] = {}
@@ -352,9 +376,9 @@ def _named_ids(rows: list[AuditRow]) -> dict[str, set[int]]:
             if not isinstance(values, dict):
                 continue
             for key, value in values.items():
-                kind = referenced(row.entity, key)
-                if kind is not None and type(value) is int:
-                    ids.setdefault(kind, set()).add(value)
+                found = named_ids(row.entity, key, value)
+                if found is not None:
+                    ids.setdefault(found[0], set()).update(found[1])
                 line = LINE_KEYED.get((row.entity, key))
                 if line is not None and isinstance(value, dict):
                     ids.setdefault(line, set()).update(int(k) for k in value if k.isdigit())
@@ -382,6 +406,9 @@ def names_of(uow: UnitOfWork, rows: list[AuditRow]) -> dict[tuple[str, int], str
         "journal_entry": lambda ids: select(JournalEntry.id, JournalEntry.number).where(
             JournalEntry.id.in_(ids)
         ),
+        JOURNAL_NUMBER: lambda numbers: select(JournalEntry.number, JournalEntry.number).where(
+            JournalEntry.number.in_(numbers)
+        ),
         "purchase_line": lambda ids: (
             select(PurchaseLine.id, Product.sku)
             .join(Product, Product.id == PurchaseLine.product_id)
@@ -398,7 +425,7 @@ def names_of(uow: UnitOfWork, rows: list[AuditRow]) -> dict[tuple[str, int], str
         found = sorted(ids)
         for start in range(0, len(found), 500):  # (a statement's parameters are bounded)
             for record_id, name in uow.session.exec(queries[kind](found[start : start + 500])):
-                if kind == "journal_entry":
+                if kind in ("journal_entry", JOURNAL_NUMBER):
                     name = str(entry_label(name, record_id))
                 names[(kind, record_id)] = name
     return names
