@@ -173,10 +173,11 @@ def test_the_demo_shop_stores_no_amount_shown_raw(store) -> None:  # noqa: ANN00
     assert unsaid_words(store) == {}
 
 
-# the kinds of record whose page has h (screens: AuditedScreen.AUDIT_ENTITY, the orders')
+# the kinds of record whose page has h (screens: AuditedScreen.AUDIT_ENTITY, the orders'),
+# and those shown with them (history.KEPT_WITH: a contact's e-mail consent)
 WITH_HISTORY = (
-    "assembly_order", "contact", "deal", "employee", "journal_entry", "payroll_run", "product",
-    "purchase_order", "sales_order", "ticket",
+    "assembly_order", "contact", "deal", "email_consent", "employee", "journal_entry",
+    "payroll_run", "product", "purchase_order", "sales_order", "ticket",
 )  # fmt: skip
 
 

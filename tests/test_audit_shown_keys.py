@@ -138,3 +138,27 @@ def test_an_entry_named_by_its_number_or_its_id_is_the_entry_posted(store):
     assert value_text("reversal", undone.after, "en_US", None, undone.names) == (
         f"JE-6 (#{reversed_.id})"
     )
+
+
+def test_a_contacts_history_says_who_opted_them_in_and_out(store):
+    """A contact's e-mail consent is kept in the trail as a kind of its own, under the
+    contact's id: the contact's history showed none of it (who opted them out, and how)."""
+    from bizdesk import i18n
+    from bizdesk.screens.history import read_history, stored_words, value_text
+    from bizdesk.services.marketing import consent
+
+    with store.write() as uow:
+        ann = C.create(uow, C.ContactInput(name="Ann Buyer", email="ann@example.com")).contact
+        consent.set_consent(uow, ann.id, "in", "form")
+        C.update(uow, ann.id, C.ContactInput(name="Ann Buyer", city="York"), version=ann.version)
+        consent.set_consent(uow, ann.id, "out", "by hand")
+    with store.read() as uow:
+        history = read_history(uow, "contact", ann.id)
+    assert [e.row.action for e in history.events] == ["opt_out", "update", "opt_in", "create"]
+    out = history.events[0]
+    i18n.use_setting("es")  # (English says the stored word: "out")
+    said = [
+        value_text(k, out.after, "es_ES", None, out.names, stored_words("email_consent", k))
+        for k in ("state", "how")
+    ]
+    assert said == [i18n._("opted out"), i18n._("by hand")] and "out" not in said

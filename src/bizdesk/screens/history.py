@@ -81,6 +81,11 @@ def shown_name(key: str, shown: Any) -> str:  # noqa: ANN401
     return key
 
 
+# The kinds of record the trail keeps under a record's own id, shown in its history: a
+# contact's e-mail consent (who opted them in or out, when and how) is kept as its own kind.
+KEPT_WITH = {"contact": ("contact", "email_consent")}
+
+
 def read_history(uow: Any, entity: str, entity_id: int) -> History:  # noqa: ANN401
     from bizdesk.services.admin.audit import (
         JOURNAL_NUMBER,
@@ -93,8 +98,16 @@ def read_history(uow: Any, entity: str, entity_id: int) -> History:  # noqa: ANN
         shown_keys,
     )
 
-    rows = list_events(uow, entity=entity, entity_id=entity_id, limit=NEWEST)
-    total = count_events(uow, entity=entity, entity_id=entity_id) if len(rows) == NEWEST else 0
+    kinds = KEPT_WITH.get(entity, (entity,))
+    found = [
+        r for k in kinds for r in list_events(uow, entity=k, entity_id=entity_id, limit=NEWEST)
+    ]
+    rows = sorted(found, key=lambda r: r.id)[-NEWEST:]  # (oldest first, as list_events)
+    total = (
+        sum(count_events(uow, entity=k, entity_id=entity_id) for k in kinds)
+        if len(found) >= NEWEST
+        else 0
+    )
     exponent = uow.exponent
     names = names_of(uow, rows)
 
