@@ -304,3 +304,27 @@ def test_a_refusal_names_the_argument_typed_not_the_service_s_field(shop) -> Non
     said = refused("employees", "end", "#1", "2025-12-31")
     assert said.startswith("DATE: ") and "before" in said, said
     assert "_date" not in said
+
+
+def test_a_new_employee_is_given_the_shops_leave_days(shop) -> None:  # noqa: ANN001
+    """Every employee was added with 0 leave days unless each was typed: the shop sets how
+    many a new employee is given, and one added without a number of their own is given
+    those (said, as ever); those employed already keep their own."""
+    _ok("employees", "add", "Ana Pop", "--start", "2026-01-01", "--pay", "2000", "--db", shop)
+    assert _ok("employees", "leave-days", "--db", shop) == "Leave days a year: 0\n"
+    assert _ok("employees", "leave-days", "22", "--db", shop) == (
+        "A new employee is given 22 leave days a year.\n"
+    )
+    assert _ok("employees", "leave-days", "--db", shop) == "Leave days a year: 22\n"
+    out = _ok("employees", "add", "Cy Dan", "--start", "2026-02-01", "--pay", "1900", "--db", shop)
+    assert "Leave days a year: 22" in out
+    shown = json.loads(_ok("employees", "list", "--format", "json", "--db", shop))
+    assert [(e["name"], e["leave_days"]) for e in shown] == [("Ana Pop", 0), ("Cy Dan", 22)]
+    _ok("employees", "set", "Cy Dan", "--job", "Mechanic", "--db", shop)  # the days kept
+    shown = json.loads(_ok("employees", "list", "--format", "json", "--db", shop))
+    assert [e["leave_days"] for e in shown] == [0, 22]
+    for typed in ("", "400", "2.5", "-1", "x"):
+        r = bizdesk("employees", "leave-days", "--db", shop, "--", typed)
+        assert r.returncode == 1 and "Traceback" not in r.stderr, r.stderr
+        assert r.stderr.strip() == "DAYS: a whole number of days from 0 to 366", typed
+    assert _ok("employees", "leave-days", "--db", shop) == "Leave days a year: 22\n"

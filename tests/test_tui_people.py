@@ -693,3 +693,43 @@ async def test_w_on_an_employees_page_withdraws_leave_after_asking(store) -> Non
         sam.push_screen(P.EmployeeScreen(ana))
         await settle(pilot, sam)
         assert "Withdraw" not in footer_text(sam)
+
+
+async def test_v_sets_the_leave_days_a_new_employee_is_offered(store) -> None:  # noqa: ANN001
+    """A new employee's form offered 0 leave days, whatever the shop gives: v on the list
+    sets the shop's number (a box left empty, or no whole number, is refused), and the
+    next new employee's form offers it; a sales user is told why not."""
+    employee(store, "Ana Pop", pay="2500")
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+e")
+        await settle(pilot, app)
+        assert "v Leave days" in footer_text(app)
+        await pilot.press("v")
+        await settle(pilot, app)
+        assert app.screen.query_one("#f-leave_days", Input).value == "0"
+        for typed in ("", "2.5", "400"):
+            form = await _save_refused(pilot, app, leave_days=typed)
+            said = text_of(form, "#e-leave_days")
+            assert "a whole number of days from 0 to 366" in said, (typed, said)
+        form.query_one("#f-leave_days", Input).value = "25"
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert isinstance(app.screen, P.EmployeesScreen)
+        assert any("25 leave days a year" in str(n.message) for n in app._notifications)
+        await pilot.press("n")
+        await settle(pilot, app)
+        assert app.screen.query_one("#f-leave_days", Input).value == "25"
+    with store.read() as uow:
+        assert employees.default_leave_days(uow.setting) == 25
+        assert employees.get(uow, 1).leave_days == 0  # employed before: kept
+    with store.write() as uow:
+        users.add(uow, "sam", "sales")
+    app = BizdeskApp(Store(url=store.url, engine=store.engine, user="sam"))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+e")
+        await settle(pilot, app)
+        await pilot.press("v")
+        await settle(pilot, app)
+        assert isinstance(app.screen, P.EmployeesScreen)  # told, no form
+        assert app._notifications

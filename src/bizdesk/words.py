@@ -230,6 +230,7 @@ AUDIT_ACTION_NAMES = {
     "install-chart": N_("install chart"),
     "invoiced": N_("invoiced"),
     "issue": N_("issue"),
+    "leave_days": N_("leave days a year"),  # (the shop's for a new employee)
     "lock-date": N_("lock date"),
     "lose": N_("lose"),
     "match": N_("match"),

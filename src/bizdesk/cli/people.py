@@ -206,7 +206,7 @@ def employees_add(
         pay_basis=basis or "monthly",
         pay=pay or "",
         iban=iban or "",
-        leave_days=leave_days or "0",
+        leave_days=leave_days,  # (none: the shop's, `employees leave-days`)
     )
     with store.write() as uow:
         e = employees.add(uow, data)
@@ -214,6 +214,37 @@ def employees_add(
     # the allowance said, as its form names it: one left out was 0, unseen until leave
     # was refused for it
     say(f"{_('Leave days a year')}: {e.leave_days}")
+
+
+@employees_app.command(
+    "leave-days",
+    help=_(
+        "The paid leave days a year a new employee is given (0 until set); with DAYS, set "
+        "them. Employees already employed keep their own."
+    ),
+)
+def employees_leave_days(
+    ctx: typer.Context,
+    days: Annotated[
+        str | None, typer.Argument(help=_("Working days a year, 0 to 366."), show_default=False)
+    ] = None,
+    db: DbOpt = None,
+) -> None:
+    from bizdesk.services.people import employees
+
+    store = open_store(ctx, db)
+    if days is None:
+        say(f"{_('Leave days a year')}: {employees.default_leave_days(store.settings().get)}")
+        return
+    fields_from_arguments(ctx, leave_days="days")
+    with store.write() as uow:
+        days_set = employees.set_default_leave_days(uow, days)
+    said = ngettext(
+        "A new employee is given {days} leave day a year.",
+        "A new employee is given {days} leave days a year.",
+        days_set,
+    )
+    say(said.format(days=days_set))
 
 
 @employees_app.command("set", help=_("Change an employee: only the options given change."))
@@ -245,7 +276,7 @@ def employees_set(
             pay_basis=e.pay_basis if basis is None else basis,
             pay=str(e.pay) if pay is None else pay,
             iban=(e.iban or "") if iban is None else iban,
-            leave_days=str(e.leave_days) if leave_days is None else leave_days,
+            leave_days=leave_days,  # (none: kept)
         )
         with uow.machine_form():
             e = employees.update(uow, e.id, data, version=e.version)

@@ -66,9 +66,10 @@ def _sees_pay(app: Any) -> bool:  # noqa: ANN401
     return allowed(app.role, "people.pay")
 
 
-def employee_form(e: employees.EmployeeView | None = None) -> FormScreen:
-    """A new employee (a contact employed), or an employee changed: every value shown as it
-    is typed back (dates as the user writes them, numbers in the shop's format)."""
+def employee_form(e: employees.EmployeeView | None = None, leave_days: int = 0) -> FormScreen:
+    """A new employee (a contact employed; ``leave_days``: the shop's, offered), or an
+    employee changed: every value shown as it is typed back (dates as the user writes them,
+    numbers in the shop's format)."""
     fields = [] if e else [Field("contact", N_("Contact"), "contact", required=True)]
     fields += [
         Field("job_title", N_("Job title"), value=e.job_title if e else ""),
@@ -103,7 +104,7 @@ def employee_form(e: employees.EmployeeView | None = None) -> FormScreen:
             required=True,
         ),
         Field("iban", N_("IBAN"), value=(e.iban or "") if e else ""),
-        Field("leave_days", N_("Leave days a year"), "number", e.leave_days if e else 0),
+        Field("leave_days", N_("Leave days a year"), "number", e.leave_days if e else leave_days),
     ]
 
     def save(uow: Any, values: dict[str, Any]) -> Any:  # noqa: ANN401
@@ -116,7 +117,7 @@ def employee_form(e: employees.EmployeeView | None = None) -> FormScreen:
             pay_basis=values.get("pay_basis", "monthly"),
             pay=values.get("pay", ""),
             iban=values.get("iban", ""),
-            leave_days=values.get("leave_days", "0"),
+            leave_days=values.get("leave_days", ""),
         )
         if e is None:
             return employees.add(uow, data)
@@ -170,14 +171,15 @@ class EmployeesScreen(WithTable, ServiceRunner, Screen):
 
     HELP = N_(
         "The employees by name (those still employed). enter opens one, n employs a contact, "
-        "l shows the leave waiting for approval, p the payroll runs. Pay shows only to owners "
-        "and accountants."
+        "l shows the leave waiting for approval, p the payroll runs, v sets the leave days a "
+        "year a new employee is given. Pay shows only to owners and accountants."
     )
     BINDINGS = [
         Binding("escape", "app.pop_screen", N_("Back"), id="employees.back"),
         Binding("n", "new", N_("New"), id="employees.new"),
         Binding("l", "leave", N_("Leave"), id="employees.leave"),
         Binding("p", "payroll", N_("Payroll"), id="employees.payroll"),
+        Binding("v", "leave_days", N_("Leave days"), id="employees.leave_days"),
     ]
     DEFAULT_CSS = "EmployeesScreen PagedTable { height: 1fr; }"
 
@@ -208,10 +210,33 @@ class EmployeesScreen(WithTable, ServiceRunner, Screen):
                 self.notify(_("Saved {name}").format(name=e.name), markup=False)
                 self.table.reload()
 
-        self.app.push_screen(employee_form(), done)
+        days = employees.default_leave_days(self.app.store.settings().get)
+        self.app.push_screen(employee_form(leave_days=days), done)
 
     def action_leave(self) -> None:
         self.app.push_screen(LeaveScreen())
+
+    def action_leave_days(self) -> None:
+        """The leave days a year a new employee is given: one box, the shop's now."""
+        if not self.app.allowed_or_told("people.edit"):
+            return
+        days = employees.default_leave_days(self.app.store.settings().get)
+        field = Field("leave_days", N_("Leave days a year"), "number", days, required=True)
+
+        def save(uow: Any, values: dict[str, Any]) -> int:  # noqa: ANN401
+            return employees.set_default_leave_days(uow, values.get("leave_days", ""))
+
+        def done(saved: int | None) -> None:
+            if saved is not None:
+                said = ngettext(
+                    "A new employee is given {days} leave day a year.",
+                    "A new employee is given {days} leave days a year.",
+                    saved,
+                )
+                self.notify(said.format(days=saved), markup=False)
+
+        title = _("Leave days a year for a new employee")
+        self.app.push_screen(FormScreen(title, [field], save), done)
 
     def action_payroll(self) -> None:
         if self.app.allowed_or_told("people.pay"):  # noqa: SLF001

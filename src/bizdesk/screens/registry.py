@@ -332,6 +332,7 @@ BINDING_IDS: Mapping[str, tuple[str, ...]] = {
     ),
     "bizdesk.screens.people": (
         *("employees.back", "employees.new", "employees.leave", "employees.payroll"),
+        "employees.leave_days",
         *("employee.back", "employee.edit", "employee.leave", "employee.withdraw"),
         *("employee.end", "leave.back"),
         "leave.approve",

@@ -153,6 +153,7 @@ def generate(store: Store, shop: dict, today: date) -> dict[str, int]:
     months = _months(today)
     ids = []
     with store.write() as uow:
+        E.set_default_leave_days(uow, "22")  # the shop's, each employee given them
         joined = months[3] + timedelta(days=15)  # a start inside a month: paid pro rata
         for name, job, start, basis, pay, iban in data["staff"]:
             saved = C.create(uow, C.ContactInput(name=name, kind="person", city=""))
@@ -165,7 +166,6 @@ def generate(store: Store, shop: dict, today: date) -> dict[str, int]:
                     pay_basis=basis,
                     pay=pay,
                     iban=iban,
-                    leave_days="22",
                 ),
             )
             ids.append(e.id)

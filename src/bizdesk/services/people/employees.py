@@ -6,7 +6,8 @@ the others carry None there: a view without the money, not a blank)."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
@@ -44,7 +45,7 @@ class EmployeeInput:
     pay_basis: str = "monthly"
     pay: str = ""
     iban: str = ""
-    leave_days: str = "0"
+    leave_days: str | None = None  # None: a new employee's is the shop's (default_leave_days)
 
 
 @dataclass(frozen=True)
@@ -233,6 +234,37 @@ def _leave_days(value: object) -> int:
     return int(s)
 
 
+LEAVE_DAYS = "leave_days"  # the setting: paid leave days a year a new employee is given
+
+
+def default_leave_days(setting: Callable[[str, str], str]) -> int:
+    """The paid leave days a year the shop gives a new employee (a setting; 0 until set):
+    what a new employee's form offers, and what one added without a number of their own
+    is given. ``setting``: a store's or a unit of work's (``uow.setting``)."""
+    try:
+        return _leave_days(setting(LEAVE_DAYS, "0"))
+    except v.FieldError:
+        return 0
+
+
+@requires("people.edit")
+def set_default_leave_days(uow: UnitOfWork, value: object) -> int:
+    """Set the paid leave days a year a new employee is given. Employees already employed
+    keep their own."""
+    chk = v.Checker()
+    text = str(value if value is not None else "").strip()
+    days = chk("leave_days", _leave_days, text) if text else None
+    if not text:  # (a box left empty is no number: never taken as 0)
+        chk.add("leave_days", Message("a whole number of days from 0 to 366"))
+    chk.done()
+    before = default_leave_days(uow.setting)
+    uow.set_setting(LEAVE_DAYS, str(days))
+    uow.audit(
+        "setting", None, LEAVE_DAYS, before={"leave_days": before}, after={"leave_days": days}
+    )
+    return days
+
+
 def _clean(
     uow: UnitOfWork, data: EmployeeInput, chk: v.Checker, *, new: bool, employee_id: int = 0
 ) -> dict:
@@ -398,6 +430,8 @@ def _unpaid_in_posted(uow: UnitOfWork, start: date, end: date | None, chk: v.Che
 
 @requires("people.edit")
 def add(uow: UnitOfWork, data: EmployeeInput) -> EmployeeView:
+    if data.leave_days is None:  # the shop's, as the form offers it
+        data = replace(data, leave_days=str(default_leave_days(uow.setting)))
     chk = v.Checker()
     values = _clean(uow, data, chk, new=True)
     if values["start_date"] and not chk.errors:
@@ -428,6 +462,8 @@ def update(uow: UnitOfWork, employee_id: int, data: EmployeeInput, *, version: i
     the pay they were computed with."""
     e = load(uow, employee_id, lock=True)
     check_version(uow, e, version)
+    if data.leave_days is None:  # (kept)
+        data = replace(data, leave_days=str(e.leave_days))
     chk = v.Checker()
     values = _clean(uow, data, chk, new=False, employee_id=e.id)
     if values["pay_basis"] in PAY_BASES and values["pay_basis"] != e.pay_basis:
