@@ -176,7 +176,7 @@ def test_the_demo_shop_stores_no_amount_shown_raw(store) -> None:  # noqa: ANN00
 # the kinds of record whose page has h (screens: AuditedScreen.AUDIT_ENTITY, the orders'),
 # and those shown with them (history.KEPT_WITH: a contact's e-mail consent)
 WITH_HISTORY = (
-    "assembly_order", "contact", "deal", "email_consent", "employee", "journal_entry",
+    "account", "assembly_order", "contact", "deal", "email_consent", "employee", "journal_entry",
     "payroll_run", "product", "purchase_order", "sales_order", "ticket",
 )  # fmt: skip
 
@@ -191,7 +191,7 @@ def untitled_on_pages(store) -> dict[str, set[str]]:  # noqa: ANN001
     found: dict[str, set[str]] = {}
     with store.read() as uow:
         rows = list_events(uow, limit=None)
-        for e in (r for r in rows if r.entity in WITH_HISTORY):
+        for e in (r for r in rows if r.entity in WITH_HISTORY and r.entity_id is not None):
             shown = shown_details(e.after or e.before, e.entity, e.action, 2)
             for key in shown_keys(e):
                 name = shown_name(key, shown)

@@ -298,3 +298,30 @@ async def test_a_payroll_runs_page_shows_its_history_on_shift_h(store):
         await settle(pilot, app)
         details = str(app.screen.query_one("#event-details", Static).render())
         assert "Entry: JE-2" in details and f"Employees: Ana Pop (#{ana})" in details, details
+
+
+async def test_an_accounts_page_shows_its_history(store):
+    """An account's page had no history: who renamed an account, made it one payments go
+    through or archived it was read only through `bizdesk audit`."""
+    from bizdesk import i18n
+    from bizdesk.screens.journal import AccountScreen
+    from bizdesk.services.books import ledger
+
+    with store.write() as uow:
+        till = ledger.account_by_code(uow, "1010")
+        ledger.rename_account(uow, till.id, "Till")
+        ledger.set_payment_kind(uow, "1010", "card")
+    app = BizdeskApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        i18n.use_setting("es")  # (the stored words said in the reader's language)
+        app.push_screen(AccountScreen(till.id))
+        await settle(pilot, app)
+        await pilot.press("h")
+        await settle(pilot, app)
+        assert isinstance(app.screen, HistoryScreen)
+        assert len(_rows(app)) == 2
+        await pilot.press("enter")
+        await settle(pilot, app)
+        details = str(app.screen.query_one("#event-details", Static).render())
+        assert i18n._("card") in details and "card" not in details, details

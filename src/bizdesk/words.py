@@ -103,6 +103,8 @@ GROUPING_NAMES = {
 }
 # what a pipeline stage is: still open, or where a deal ends
 STAGE_KIND_NAMES = {"open": N_("open"), "won": N_("won"), "lost": N_("lost")}
+# what payments go through an account as (services/books/ledger.py PAYMENT_KINDS)
+PAYMENT_KIND_NAMES = {"bank": N_("bank"), "cash": N_("cash"), "card": N_("card")}
 # a contact's kind (models/contacts.py CONTACT_KINDS)
 CONTACT_KIND_NAMES = {"person": N_("person"), "organization": N_("organisation")}
 # a journal entry's state

@@ -39,6 +39,7 @@ from bizdesk.words import (
     LEAVE_KIND_NAMES,
     PAY_BASIS_NAMES,
     PAY_LINE_KIND_NAMES,
+    PAYMENT_KIND_NAMES,
     PRIORITY_NAMES,
     TICKET_STATUS_NAMES,
     USER_ROLE_NAMES,
@@ -181,6 +182,7 @@ def stored_words(entity: str, key: str) -> dict[str, str]:
         ("product", "kind"): BOM_KIND_NAMES,  # (its bill of materials')
         ("email_consent", "how"): CONSENT_HOW,
         ("account", "type"): ACCOUNT_TYPE_NAMES,
+        ("account", "kind"): PAYMENT_KIND_NAMES,
         ("user", "role"): USER_ROLE_NAMES,
     }.get((entity, key), {})
 

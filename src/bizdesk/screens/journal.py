@@ -28,7 +28,7 @@ from bizdesk.formatting import (
 from bizdesk.i18n import N_, _, ngettext
 from bizdesk.models.ledger import ACCOUNT_TYPES
 from bizdesk.reading import date_text
-from bizdesk.screens.common import ListPane, RecordScreen
+from bizdesk.screens.common import ListPane
 from bizdesk.screens.records import AuditedScreen
 from bizdesk.services.base.numbering import JOURNAL
 from bizdesk.services.books import ledger as L
@@ -566,11 +566,15 @@ class EntryScreen(EntryActions, AuditedScreen):
         self.app.action_open_record("contact", ids[0])
 
 
-class AccountScreen(RecordScreen):
-    """One account's posted lines by date, paged: enter opens the entry."""
+class AccountScreen(AuditedScreen):
+    """One account's posted lines by date, paged: enter opens the entry; h its history."""
 
+    AUDIT_ENTITY = "account"
     BINDINGS = [Binding("escape", "app.pop_screen", N_("Back"), id="account.back")]
-    HELP = N_("An account's ledger, oldest first (End jumps to the newest). enter opens an entry.")
+    HELP = N_(
+        "An account's ledger, oldest first (End jumps to the newest). enter opens an entry, "
+        "h shows the account's history (made, renamed, archived, its payment kind)."
+    )
     DEFAULT_CSS = """
     AccountScreen #details { height: auto; padding: 0 1; }
     AccountScreen PagedTable { height: 1fr; }
