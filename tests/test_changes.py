@@ -445,3 +445,65 @@ def test_the_overview_read_in_part_equals_the_overview_read_whole(store, sqlite_
     assert last.follow_ups["overdue"] == overdue - 1
     colleague.dispose()
     assert any(partial) and not all(partial), partial
+
+
+def test_a_colleagues_new_lead_changes_no_figure_of_my_home(store):  # noqa: ANN001
+    """A colleague's new lead enters its stage's nurturing sequence: follow-ups start for
+    the colleague. Home counts only one's own follow-ups, so it was read again (and drawn:
+    the charts were sent anew) every time a colleague added a lead. A lead of one's own
+    still changes Home."""
+    from bizdesk.app import shows_any
+    from bizdesk.services.admin import users
+    from bizdesk.services.crm import nurture
+
+    with store.write() as uow:
+        users.add(uow, "sam", "sales")
+        steps = [nurture.StepInput("0", "call", "Welcome call")]
+        nurture.create_sequence(uow, nurture.SequenceInput("New lead", "lead", True, steps))
+    sam = open_store(store.url, user="sam", create=False)
+    seen = _latest(store)
+    with sam.write() as uow:
+        C.create(uow, C.ContactInput(name="Ada Lead", stage="lead"))
+    with store.read() as uow:
+        theirs = changes_since(uow, seen)
+    assert theirs.kinds == {"contact", "follow_up"} and theirs.for_others == {"follow_up"}
+    home = HomePane()
+    assert not shows_any(home, *theirs.shown)
+    assert shows_any(home, theirs.kinds, theirs.created)  # (told nothing of whose: read)
+    with sam.read() as uow:  # to sam, they are sam's own
+        assert changes_since(uow, seen).for_others == frozenset()
+    with store.write() as uow:
+        C.create(uow, C.ContactInput(name="Bo Lead", stage="lead"))
+    with store.read() as uow:
+        both = changes_since(uow, seen)
+    assert both.for_others == frozenset() and shows_any(home, *both.shown)
+    sam.dispose()
+
+
+async def test_home_changed_sends_its_charts_again_only_when_they_change(store):  # noqa: ANN001
+    """A figure of Home changed (one's own follow-up): the figures were drawn again, and
+    the two charts with them though their bars were the same (2 KB every time)."""
+    from bizdesk.screens.home import Chart
+    from bizdesk.services.trade import deals as D
+
+    with store.write() as uow:  # an open deal: the charts are shown (a new shop's are not)
+        C.create(uow, C.ContactInput(name="Ann Buyer"))
+        D.create(uow, D.DealInput(title="Bikes", contact="Ann Buyer", amount="1000"))
+    app = BizdeskApp(store)
+    async with app.run_test() as pilot:
+        await settle(pilot, app)
+        home = app.query_one(HomePane)
+        chart = app.query_one("#pipeline-chart", Chart)
+        await until(pilot, lambda: chart.spec is not None, "the pipeline chart")
+        await pilot.pause()
+        assert chart.size.width and "Bikes" not in chart.content.plain  # (drawn: stages)
+        drawn = chart.content
+        with store.write() as uow:
+            T.create(uow, T.TicketInput(subject="Brakes squeak"))  # a figure, not a bar
+        home.refresh_data()
+        await until(pilot, lambda: home.data.tickets_open == 1, "the ticket counted")
+        await pilot.pause()
+        assert chart.content is drawn
+        chart.plot("Weighted pipeline by stage", ["New"], [5], horizontal=True)
+        await pilot.pause()
+        assert chart.content is not drawn  # new bars: drawn

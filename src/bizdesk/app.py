@@ -95,16 +95,24 @@ TEXTUAL_COMMANDS = (
 BUILD_AHEAD_PAUSE = 0.05
 
 
-def shows_any(pane, kinds: frozenset[str], created: frozenset[str] = frozenset()) -> bool:  # noqa: ANN001
+def shows_any(
+    pane,  # noqa: ANN001
+    kinds: frozenset[str],
+    created: frozenset[str] = frozenset(),
+    for_others: frozenset[str] = frozenset(),
+) -> bool:
     """Whether ``pane`` may show a record of one of these kinds (audit entity kinds), of
-    which those ``created`` were only created: a pane names the kinds it never shows in
-    NOT_SHOWN, and those whose new records it cannot show in NEW_NOT_SHOWN (a new contact
-    is on no deal: a deal naming it is a change of a deal); every other kind counts."""
+    which those ``created`` were only created and those ``for_others`` only written for
+    someone else (audit.Changes): a pane names the kinds it never shows in NOT_SHOWN, those
+    whose new records it cannot show in NEW_NOT_SHOWN (a new contact is on no deal: a deal
+    naming it is a change of a deal), and those it shows only the person's own of in
+    OWN_ONLY (Home's follow-ups); every other kind counts."""
     from bizdesk.services.admin.audit import EVERYTHING
 
     not_shown = getattr(pane, "NOT_SHOWN", frozenset())
     new_not_shown = getattr(pane, "NEW_NOT_SHOWN", frozenset()) & created
-    return EVERYTHING in kinds or bool(kinds - not_shown - new_not_shown)
+    others = getattr(pane, "OWN_ONLY", frozenset()) & for_others
+    return EVERYTHING in kinds or bool(kinds - not_shown - new_not_shown - others)
 
 
 class Tabs(TabbedContent):
@@ -655,11 +663,11 @@ class BizdeskApp(OrderedKeys, App):  # OrderedKeys: keys in the order typed (see
         for t in TABS:
             tab_pane = tabs.get_pane(t.id)
             pane = tab_pane.children[0] if tab_pane.children else None
-            if pane is not None and shows_any(pane, changes.kinds, changes.created):
+            if pane is not None and shows_any(pane, *changes.shown):
                 self._stale.setdefault(t.id, set()).update(changes.kinds)
         self._refresh_shown_pane()
         for screen in self.screen_stack[1:]:  # record pages opened over the tabs
-            shown = shows_any(screen, changes.kinds, changes.created)
+            shown = shows_any(screen, *changes.shown)
             if hasattr(screen, "changed_elsewhere") and shown:
                 screen.changed_elsewhere()
 

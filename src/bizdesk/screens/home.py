@@ -23,7 +23,7 @@ from bizdesk.formatting import money, number, visible
 from bizdesk.i18n import N_, _, ngettext
 from bizdesk.screens.common import Pane, ServiceResult
 from bizdesk.services.base.permissions import allowed
-from bizdesk.services.overview.glance import Dashboard
+from bizdesk.services.overview.glance import IN_NO_FIGURE, Dashboard
 
 if TYPE_CHECKING:
     from bizdesk.services.books.budgets import BudgetGlance
@@ -130,9 +130,15 @@ class Chart(Static):
     def __init__(self, id: str) -> None:  # noqa: A002
         super().__init__("", id=id)
         self.spec: tuple[str, list[str], list[int], bool] | None = None
+        self._drawn_in: str | None = None  # the locale its numbers were written in
 
     def plot(self, title: str, labels: list[str], values: list[int], horizontal: bool) -> None:
-        self.spec = (title, labels, values, horizontal)
+        """Draw the chart; the same chart again (the figures above changed, not the bars:
+        a colleague's follow-up) is neither drawn nor sent again."""
+        spec = (title, labels, values, horizontal)
+        if spec == self.spec and self._drawn_in == self.app.locale:
+            return
+        self.spec = spec
         self._draw()
 
     def on_resize(self) -> None:
@@ -145,7 +151,9 @@ class Chart(Static):
         labels = [visible(label) for label in labels]
         w, h = self.size
         draw = bar_lines if horizontal else bar_chart
-        self.update(draw(title, labels, values, w, h, self.app.locale))
+        # (its size is the pane's, never its drawing's: no layout of the screen for it)
+        self.update(draw(title, labels, values, w, h, self.app.locale), layout=False)
+        self._drawn_in = self.app.locale
 
 
 # What a new shop does first, shown where the charts would be while there is nothing to
@@ -180,7 +188,8 @@ class HomePane(Pane):
         "weighted pipeline by stage. u refreshes."
     )
     # kinds of record (audit entities) no figure here depends on: their changes rerun nothing
-    NOT_SHOWN = frozenset({"contact", "interaction"})
+    NOT_SHOWN = IN_NO_FIGURE  # (contacts, interactions, campaigns, leave ...)
+    OWN_ONLY = frozenset({"follow_up"})  # the person's own: a colleague's lead starts theirs
     BINDINGS = [
         Binding("s", "app.sales", N_("Sales"), id="home.sales"),
         Binding("c", "account('cash')", N_("Cash"), id="home.cash"),

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import and_, case, func
 from sqlmodel import select
 
 from bizdesk.db.session import UnitOfWork
@@ -25,6 +25,7 @@ from bizdesk.models.stock import Product
 from bizdesk.models.tickets import Ticket
 from bizdesk.money import from_minor, qty_from_scaled
 from bizdesk.reading import quoted
+from bizdesk.services.base.figures import for_someone_else
 from bizdesk.services.base.numbering import entry_label
 from bizdesk.services.base.permissions import requires
 
@@ -496,12 +497,20 @@ NEWEST_READ = 1000
 @dataclass(frozen=True)
 class Changes:
     """What was written since an earlier look: the newest event, the kinds of record
-    (ENTITY_KINDS) written after the one seen then, and those of them only ``created``
-    (every event of the kind a creation: no record seen before changed)."""
+    (ENTITY_KINDS) written after the one seen then, those of them only ``created`` (every
+    event of the kind a creation: no record seen before changed), and those written only
+    ``for_others`` (every event of the kind a follow-up started for someone else than the
+    one looking: figures.for_someone_else)."""
 
     latest: int
     kinds: frozenset[str]
     created: frozenset[str] = frozenset()
+    for_others: frozenset[str] = frozenset()
+
+    @property
+    def shown(self) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+        """What a pane is told of them (app.shows_any): the kinds, created, for others."""
+        return self.kinds, self.created, self.for_others
 
 
 def changes_since(uow: UnitOfWork, seen: int | None) -> Changes:
@@ -515,14 +524,16 @@ def changes_since(uow: UnitOfWork, seen: int | None) -> Changes:
         return Changes(latest, frozenset({EVERYTHING}))
     # Read in id order (the primary key's range: DISTINCT would walk the entity index whole);
     # a burst beyond NEWEST_READ events (an import) counts as everything changed.
+    started = and_(AuditEvent.entity == "follow_up", AuditEvent.action == "start")
     events = uow.session.exec(
-        select(AuditEvent.entity, AuditEvent.action)
+        select(AuditEvent.entity, AuditEvent.action, case((started, AuditEvent.after)))
         .where(AuditEvent.id > seen)
         .order_by(AuditEvent.id)
         .limit(NEWEST_READ + 1)
     ).all()
     if len(events) > NEWEST_READ:
         return Changes(latest, frozenset({EVERYTHING}))
-    kinds = frozenset(entity for entity, _action in events)
-    changed = {entity for entity, action in events if action != "create"}
-    return Changes(latest, kinds, kinds - changed)
+    kinds = frozenset(entity for entity, _action, _after in events)
+    changed = {entity for entity, action, _after in events if action != "create"}
+    mine = {e for e, action, after in events if not for_someone_else(e, action, after, uow.user)}
+    return Changes(latest, kinds, kinds - changed, kinds - mine)

@@ -3,6 +3,7 @@ was last seen: services/overview/glance.py): plain values, no query."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -40,3 +41,13 @@ def pipeline_rows(
         sum((r.weighted for r in rows), Decimal(0)),
     )
     return rows, total
+
+
+def for_someone_else(entity: str, action: str, after: str | None, user: str) -> bool:
+    """Whether an audit event is a follow-up started for a person other than ``user`` (a
+    colleague's new lead entering its stage's nurturing sequence): Home counts a person's
+    own follow-ups only, so such a write changes none of ``user``'s figures."""
+    if (entity, action) != ("follow_up", "start") or after is None:
+        return False
+    assignee = json.loads(after).get("for")
+    return isinstance(assignee, str) and assignee != user

@@ -41,7 +41,7 @@ from bizdesk.config import kept_file as kept_file  # (where it is: faults reads 
 from bizdesk.config import private, read_kept
 from bizdesk.identity import current_gate
 from bizdesk.money import MAX_ABS_MINOR, from_minor
-from bizdesk.services.base.figures import PipelineRow
+from bizdesk.services.base.figures import PipelineRow, for_someone_else
 from bizdesk.words import USER_ROLE_NAMES
 
 FORMAT = 1  # of the kept file: another is not read
@@ -261,12 +261,7 @@ def _as_seen(store: Path, user: str, event: int, link: str | None, revision: str
         return False  # another schema; the event seen then rewritten, or gone (restored)
 
     def in_no_figure(entity: str, action: str, after: str | None) -> bool:
-        if entity in IN_NO_FIGURE:
-            return True
-        if (entity, action) != ("follow_up", "start") or after is None:
-            return False
-        assignee = json.loads(after).get("for")
-        return isinstance(assignee, str) and assignee != user
+        return entity in IN_NO_FIGURE or for_someone_else(entity, action, after, user)
 
     return len(since) <= NEWEST_READ and all(in_no_figure(*row) for row in since)
 
