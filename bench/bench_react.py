@@ -12,8 +12,9 @@ Every figure is taken from outside the app, through a real pseudo-terminal at 80
   - tabs: the first visit of each tab in a fresh session: from the tab's key written to
     the last byte the app sends for it (the terminal then stays quiet for QUIET s), and to
     its rows on the terminal (ROW_MARKS: a list's status line; English stores);
-  - idle: Home (then Reports, or each --tab) open while another process adds a contact
-    every 2 s: the app's CPU seconds (/proc, every thread) and the bytes it sends, per 10 s.
+  - idle: Home (then Reports, or each --tab) open while a colleague (another user of the
+    store) adds a contact every 2 s: the app's CPU seconds (/proc, every thread) and the
+    bytes it sends, per 10 s.
 
 The store is never written by the measurement itself, but the app makes its daily backup
 beside it and may upgrade it: pass a copy (e.g. /tmp/react/large.db), not bench/out/large.db.
@@ -289,9 +290,13 @@ WRITER = textwrap.dedent(
 
 
 def bench_idle(db: str, windows: int = 3, only: list[str] | None = None) -> None:
-    """Home, then each tab in ``only`` (default: reports) open while a contact is written
-    every 2 s (contacts: the list shows a page the new contacts are not on)."""
+    """Home, then each tab in ``only`` (default: reports) open while a colleague (the user
+    COLLEAGUE, role sales) writes a contact every 2 s (contacts: the list shows a page the
+    new contacts are not on). The colleague's, not this person's: a lead of one's own
+    starts follow-ups due today for oneself, which Home shows, rightly, every 2 s."""
     print(f"load {uptime()}")
+    add = ["users", "add", COLLEAGUE, "--role", "sales", "--db", db]  # (refused if there)
+    subprocess.run(BIZDESK + add, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     for tab, key in (("home", None), *((t, TAB_KEYS[t]) for t in only or ["reports"])):
         t = Term(BIZDESK + ["--db", db])
         t.wait_for(HOME_MARK)
@@ -300,7 +305,8 @@ def bench_idle(db: str, windows: int = 3, only: list[str] | None = None) -> None
             t.send(key)
             t.settle(2.5)
         t.quiet_cpu()  # the start's daily backup (or its check of the store) is over
-        writer = subprocess.Popen([sys.executable, "-c", WRITER, db], stdout=subprocess.PIPE)
+        writer = [sys.executable, "-c", WRITER, db, str(1 << 62), COLLEAGUE]
+        writer = subprocess.Popen(writer, stdout=subprocess.PIPE)
         writer.stdout.readline()  # its first contact is written
         t.settle(2.5)  # the first poll after it came and went
         for _ in range(windows):
