@@ -507,3 +507,15 @@ async def test_home_changed_sends_its_charts_again_only_when_they_change(store):
         chart.plot("Weighted pipeline by stage", ["New"], [5], horizontal=True)
         await pilot.pause()
         assert chart.content is not drawn  # new bars: drawn
+
+
+def test_a_follow_up_event_not_as_bizdesk_writes_it_counts_as_ones_own() -> None:
+    """Details that are no JSON object (a store written by hand) are a change of Home, never
+    an error: the look for changes would fail at every tick and show no change again."""
+    from bizdesk.services.base.figures import for_someone_else
+
+    assert for_someone_else("follow_up", "start", '{"for": "sam"}', "me")
+    assert not for_someone_else("follow_up", "start", '{"for": "me"}', "me")
+    for after in ("not json", "[1, 2]", '"sam"', '{"for": 7}', None):
+        assert not for_someone_else("follow_up", "start", after, "me")
+    assert not for_someone_else("contact", "start", '{"for": "sam"}', "me")

@@ -49,5 +49,9 @@ def for_someone_else(entity: str, action: str, after: str | None, user: str) -> 
     own follow-ups only, so such a write changes none of ``user``'s figures."""
     if (entity, action) != ("follow_up", "start") or after is None:
         return False
-    assignee = json.loads(after).get("for")
+    try:
+        details = json.loads(after)
+    except ValueError:  # (not as bizdesk writes it: counted as one's own, a change)
+        return False
+    assignee = details.get("for") if isinstance(details, dict) else None
     return isinstance(assignee, str) and assignee != user
