@@ -239,12 +239,7 @@ def employees_leave_days(
     fields_from_arguments(ctx, leave_days="days")
     with store.write() as uow:
         days_set = employees.set_default_leave_days(uow, days)
-    said = ngettext(
-        "A new employee is given {days} leave day a year.",
-        "A new employee is given {days} leave days a year.",
-        days_set,
-    )
-    say(said.format(days=days_set))
+    say(str(employees.leave_days_given(days_set)))
 
 
 @employees_app.command("set", help=_("Change an employee: only the options given change."))

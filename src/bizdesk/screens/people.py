@@ -228,12 +228,7 @@ class EmployeesScreen(WithTable, ServiceRunner, Screen):
 
         def done(saved: int | None) -> None:
             if saved is not None:
-                said = ngettext(
-                    "A new employee is given {days} leave day a year.",
-                    "A new employee is given {days} leave days a year.",
-                    saved,
-                )
-                self.notify(said.format(days=saved), markup=False)
+                self.notify(str(employees.leave_days_given(saved)), markup=False)
 
         title = _("Leave days a year for a new employee")
         self.app.push_screen(FormScreen(title, [field], save), done)

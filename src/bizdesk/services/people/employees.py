@@ -247,6 +247,16 @@ def default_leave_days(setting: Callable[[str, str], str]) -> int:
         return 0
 
 
+def leave_days_given(days: int) -> Message:
+    """What the shop's leave days set are said as (both doors)."""
+    return Message.plural(
+        "A new employee is given {days} leave day a year.",
+        "A new employee is given {days} leave days a year.",
+        days,
+        days=days,
+    )
+
+
 @requires("people.edit")
 def set_default_leave_days(uow: UnitOfWork, value: object) -> int:
     """Set the paid leave days a year a new employee is given. Employees already employed
